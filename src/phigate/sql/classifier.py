@@ -1,0 +1,222 @@
+"""`classify()` and `SessionClassifier`: from SQL text to a `SqlAnalysis`.
+
+The text is parsed once by libpg_query (PostgreSQL's own grammar) and every
+statement is classified by its kind and by a walk over its whole tree. Text
+that does not parse, and any failure while analysing, is `unknown`: the
+gateway fails closed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast import parser
+
+from phigate.risk import RiskClass, most_severe
+from phigate.sql import lineage as lineage_mod
+from phigate.sql._tree import Node, TreeWalk, node_name
+from phigate.sql.functions import normalise_extra
+from phigate.sql.model import Catalog, ColumnLineage, SqlAnalysis, StatementInfo
+from phigate.sql.statements import explain_analyzes, statement_base, statement_kind
+
+ExtraKey = tuple[tuple[str, RiskClass], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(sql: str) -> tuple[Node, ...] | str:
+    """The statement nodes of `sql`, or the parser's message. Cached: callers must not mutate."""
+    try:
+        tree = json.loads(parser.parse_sql_json(sql))
+    except Exception as exc:  # the parser raises ParseError, ValueError (NUL bytes), ...
+        return str(exc)
+    return tuple(raw["stmt"] for raw in tree.get("stmts", ()))
+
+
+@dataclass
+class _SessionState:
+    """Prepared statements and cursors by name, as the server would hold them."""
+
+    prepared: dict[str, SqlAnalysis] = field(default_factory=dict)
+    cursors: dict[str, SqlAnalysis] = field(default_factory=dict)
+
+    def prepared_risk(self, name: str) -> RiskClass | None:
+        found = self.prepared.get(name)
+        return None if found is None else found.risk
+
+    def cursor_risk(self, name: str) -> RiskClass | None:
+        found = self.cursors.get(name)
+        return None if found is None else found.risk
+
+    def after(self, name: str, fields: Node, analysis: SqlAnalysis) -> None:
+        """Update the state as the server would after running the statement."""
+        if name == "PrepareStmt":
+            self.prepared[str(fields.get("name", ""))] = analysis
+        elif name == "DeclareCursorStmt":
+            self.cursors[str(fields.get("portalname", ""))] = analysis
+        elif name == "DeallocateStmt":
+            self._drop(self.prepared, fields.get("name"), bool(fields.get("isall")))
+        elif name == "ClosePortalStmt":
+            self._drop(self.cursors, fields.get("portalname"), "portalname" not in fields)
+        elif name == "DiscardStmt" and fields.get("target") == "DISCARD_ALL":
+            self.prepared.clear()
+            self.cursors.clear()
+
+    @staticmethod
+    def _drop(names: dict[str, SqlAnalysis], name: object, everything: bool) -> None:
+        if everything:
+            names.clear()
+        else:
+            names.pop(str(name), None)
+
+    def referenced(self, name: str, fields: Node) -> SqlAnalysis | None:
+        """The analysis an EXECUTE or FETCH runs, if known."""
+        if name == "ExecuteStmt":
+            return self.prepared.get(str(fields.get("name", "")))
+        if name == "FetchStmt":
+            return self.cursors.get(str(fields.get("portalname", "")))
+        return None
+
+
+class _Analyser:
+    """Classifies the statements of one text against a session state."""
+
+    def __init__(
+        self, extra: Mapping[str, RiskClass], catalog: Catalog | None, state: _SessionState
+    ) -> None:
+        self.extra = extra
+        self.catalog = catalog
+        self.state = state
+
+    def text(self, sql: str) -> SqlAnalysis:
+        parsed = _parse(sql)
+        if isinstance(parsed, str):
+            return SqlAnalysis.unparsable(parsed)
+        try:
+            return self._statements(parsed)
+        except Exception as exc:  # fail closed: a bug here must not let a statement through
+            reason = f"the gateway could not analyse the statement ({type(exc).__name__}: {exc})"
+            return SqlAnalysis(RiskClass.UNKNOWN, (), (), (), (reason,))
+
+    def _statements(self, stmts: tuple[Node, ...]) -> SqlAnalysis:
+        infos: list[StatementInfo] = []
+        lineage: list[ColumnLineage] = []
+        predicates: list[str] = []
+        columns: list[str] = []
+        for stmt in stmts:
+            one = self.statement(stmt)
+            infos.extend(one.statements)
+            lineage.extend(one.lineage)
+            predicates.extend(one.predicate_columns)
+            columns.extend(one.columns)
+        return SqlAnalysis.combine(infos, lineage, predicates, columns)
+
+    def statement(self, stmt: Node) -> SqlAnalysis:
+        name = node_name(stmt)
+        if name is None:
+            return SqlAnalysis(RiskClass.UNKNOWN, (), (), (), ("unrecognised parse tree",))
+        fields: Node = stmt[name]
+        base_risk, base_reason = statement_base(name, fields, self.state)
+        walk = TreeWalk(self.extra, executes=_executes(name, fields))
+        walk.visit(stmt)
+        facts = walk.facts
+        tables, functions = list(facts.tables), list(facts.functions)
+        referenced = self.state.referenced(name, fields)
+        if referenced is not None:
+            tables.extend(referenced.tables)
+            functions.extend(referenced.functions)
+        found = [(base_risk, base_reason), *((r, why) for r, why in facts.findings)]
+        info = StatementInfo(
+            kind=statement_kind(name),
+            risk=most_severe(r for r, _ in found),
+            tables=tuple(dict.fromkeys(tables)),
+            functions=tuple(dict.fromkeys(functions)),
+            reasons=_reasons(found),
+        )
+        analysis = self._with_lineage(info, stmt, referenced)
+        self.state.after(name, fields, analysis)
+        return analysis
+
+    def _with_lineage(
+        self, info: StatementInfo, stmt: Node, referenced: SqlAnalysis | None
+    ) -> SqlAnalysis:
+        if referenced is not None:
+            return SqlAnalysis.combine(
+                [info], referenced.lineage, referenced.predicate_columns, referenced.columns
+            )
+        result = lineage_mod.statement_lineage(stmt, self.catalog)
+        return SqlAnalysis.combine([info], result.outputs, result.predicates, result.columns)
+
+
+def _executes(name: str, fields: Node) -> bool:
+    return name != "ExplainStmt" or explain_analyzes(fields)
+
+
+def _reasons(found: list[tuple[RiskClass, str]]) -> tuple[str, ...]:
+    """The base reason always; other reasons when they raise the class above read."""
+    base = found[0][1]
+    others = [why for risk, why in found[1:] if risk is not RiskClass.READ and why]
+    return tuple(dict.fromkeys([base, *others]))
+
+
+def _extra_key(extra_functions: Mapping[str, Any] | None) -> ExtraKey:
+    return tuple(sorted(normalise_extra(extra_functions).items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify_cached(sql: str, extra: ExtraKey) -> SqlAnalysis:
+    return _Analyser(dict(extra), None, _SessionState()).text(sql)
+
+
+def classify(
+    sql: str,
+    *,
+    extra_functions: Mapping[str, RiskClass] | None = None,
+    catalog: Catalog | None = None,
+) -> SqlAnalysis:
+    """Classify SQL text on its own (no session): EXECUTE/FETCH of unknown names are unknown.
+
+    Results without a catalog are cached by text; with a catalog only the parse is
+    cached, since the catalog may change between calls.
+    """
+    extra = _extra_key(extra_functions)
+    if catalog is None:
+        return _classify_cached(sql, extra)
+    return _Analyser(dict(extra), catalog, _SessionState()).text(sql)
+
+
+class SessionClassifier:
+    """Classifies the statements of one wire session, remembering PREPARE and DECLARE."""
+
+    def __init__(
+        self,
+        *,
+        extra_functions: Mapping[str, RiskClass] | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self._state = _SessionState()
+        self._analyser = _Analyser(dict(_extra_key(extra_functions)), catalog, self._state)
+
+    def classify(self, sql: str) -> SqlAnalysis:
+        """Classify a simple-query text; EXECUTE p / FETCH c get the class of what they run."""
+        return self._analyser.text(sql)
+
+    def prepare(self, name: str, sql: str) -> SqlAnalysis:
+        """A wire-protocol Parse of `sql` under statement name `name` ("" is the unnamed one)."""
+        analysis = self._analyser.text(sql)
+        self._state.prepared[name] = analysis
+        return analysis
+
+    def analysis_of_prepared(self, name: str) -> SqlAnalysis | None:
+        return self._state.prepared.get(name)
+
+    def forget(self, name: str) -> None:
+        """DEALLOCATE or a wire-protocol Close of a statement."""
+        self._state.prepared.pop(name, None)
+
+    def forget_cursor(self, name: str) -> None:
+        """CLOSE or a wire-protocol Close of a portal."""
+        self._state.cursors.pop(name, None)

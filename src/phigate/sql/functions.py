@@ -1,0 +1,231 @@
+"""The function lists: which PostgreSQL functions are side-effect free, which are dangerous.
+
+A function call is classified by its resolved name (see `function_key`):
+
+* names in `SAFE_FUNCTIONS` (built-in, side-effect free) are `read`;
+* names in `DANGEROUS_FUNCTIONS` get the class listed there;
+* names the configuration lists (`extra_functions`) get the configured class;
+* everything else is `unknown`, because a user-defined function can do anything.
+
+Only unqualified names and names qualified with `pg_catalog` can match the
+built-in lists: `public.upper(x)` is somebody's function, not the built-in one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from phigate.risk import RiskClass
+
+_STRING = """
+ascii bit_length btrim char_length character_length chr concat concat_ws convert convert_from
+convert_to decode encode format initcap left length lower lpad ltrim md5 normalize is_normalized
+octet_length overlay parse_ident position quote_ident quote_literal quote_nullable regexp_count
+regexp_instr regexp_like regexp_match regexp_matches regexp_replace regexp_split_to_array
+regexp_split_to_table regexp_substr repeat replace reverse right rpad rtrim split_part starts_with
+string_to_array string_to_table strpos substr substring to_ascii to_hex translate trim upper
+unistr casefold sha224 sha256 sha384 sha512 crc32 crc32c get_bit get_byte set_bit set_byte
+bit_count text textlen like_escape similar_escape similar_to_escape to_bin to_oct
+"""
+
+_MATH = """
+abs cbrt ceil ceiling degrees div exp factorial floor gcd lcm ln log log10 min_scale mod pi power
+radians round scale sign sqrt trim_scale trunc width_bucket acos acosd asin asind atan atan2
+atan2d atand cos cosd cot cotd sin sind tan tand sinh cosh tanh asinh acosh atanh erf erfc
+random random_normal setseed numeric int2 int4 int8 float4 float8 gamma lgamma
+"""
+
+_DATETIME = """
+age clock_timestamp current_date current_time current_timestamp date_add date_bin date_part
+date_subtract date_trunc extract isfinite justify_days justify_hours justify_interval localtime
+localtimestamp make_date make_interval make_time make_timestamp make_timestamptz now
+statement_timestamp timeofday transaction_timestamp to_timestamp to_char to_date to_number
+timezone overlaps
+"""
+
+_AGGREGATE = """
+array_agg avg bit_and bit_or bit_xor bool_and bool_or count every json_agg jsonb_agg
+json_object_agg jsonb_object_agg json_agg_strict jsonb_agg_strict json_object_agg_strict
+jsonb_object_agg_strict json_object_agg_unique jsonb_object_agg_unique
+json_object_agg_unique_strict jsonb_object_agg_unique_strict json_arrayagg json_objectagg
+max min range_agg range_intersect_agg string_agg sum xmlagg any_value corr covar_pop covar_samp
+regr_avgx regr_avgy regr_count regr_intercept regr_r2 regr_slope regr_sxx regr_sxy regr_syy
+stddev stddev_pop stddev_samp variance var_pop var_samp mode percentile_cont percentile_disc
+rank dense_rank percent_rank cume_dist grouping
+"""
+
+_WINDOW = """
+row_number ntile lag lead first_value last_value nth_value
+"""
+
+_JSON = """
+to_json to_jsonb array_to_json row_to_json json_build_array jsonb_build_array json_build_object
+jsonb_build_object json_object jsonb_object json_array_length jsonb_array_length json_each
+jsonb_each json_each_text jsonb_each_text json_extract_path jsonb_extract_path
+json_extract_path_text jsonb_extract_path_text json_object_keys jsonb_object_keys
+json_populate_record jsonb_populate_record json_populate_recordset jsonb_populate_recordset
+json_array_elements jsonb_array_elements json_array_elements_text jsonb_array_elements_text
+json_typeof jsonb_typeof json_to_record jsonb_to_record json_to_recordset jsonb_to_recordset
+json_strip_nulls jsonb_strip_nulls jsonb_set jsonb_set_lax jsonb_insert jsonb_pretty
+jsonb_path_exists jsonb_path_match jsonb_path_query jsonb_path_query_array
+jsonb_path_query_first jsonb_path_exists_tz jsonb_path_match_tz jsonb_path_query_tz
+jsonb_path_query_array_tz jsonb_path_query_first_tz json_scalar json_serialize
+json_populate_record_valid jsonb_populate_record_valid
+"""
+
+_ARRAY_AND_SETS = """
+array_append array_cat array_dims array_fill array_length array_lower array_ndims array_position
+array_positions array_prepend array_remove array_replace array_sample array_shuffle
+array_to_string array_upper cardinality trim_array unnest generate_series generate_subscripts
+array_reverse array_sort
+"""
+
+_CONDITIONAL_AND_INFO = """
+coalesce nullif greatest least num_nonnulls num_nulls current_database current_catalog
+current_schema current_schemas current_user current_role session_user user system_user version
+pg_typeof format_type pg_column_size pg_size_pretty pg_size_bytes current_setting
+pg_backend_pid inet_client_addr inet_client_port inet_server_addr inet_server_port
+pg_postmaster_start_time pg_conf_load_time pg_is_in_recovery pg_get_viewdef pg_get_ruledef
+pg_get_indexdef pg_get_constraintdef pg_get_functiondef pg_get_function_arguments
+pg_get_function_result pg_get_function_identity_arguments pg_get_triggerdef pg_get_expr
+pg_get_keywords pg_get_serial_sequence pg_get_userbyid pg_get_statisticsobjdef
+pg_table_is_visible pg_type_is_visible pg_function_is_visible obj_description col_description
+shobj_description has_table_privilege has_column_privilege has_schema_privilege
+has_database_privilege has_function_privilege has_sequence_privilege has_any_column_privilege
+pg_has_role pg_relation_size pg_total_relation_size pg_table_size pg_indexes_size
+pg_database_size pg_encoding_to_char pg_char_to_encoding pg_client_encoding
+pg_current_xact_id_if_assigned pg_input_is_valid pg_input_error_info pg_jit_available
+pg_trigger_depth txid_current_if_assigned to_regclass to_regtype to_regproc to_regprocedure
+to_regnamespace to_regrole to_regoper to_regtypemod currval lastval gen_random_uuid uuidv4
+uuidv7 uuid_extract_timestamp uuid_extract_version quote_all_identifiers
+"""
+
+_XML_AND_MISC = """
+xmlcomment xmlconcat xmlelement xmlforest xmlpi xmlroot xmlexists xml_is_well_formed
+xml_is_well_formed_document xml_is_well_formed_content xpath xpath_exists xmlparse
+xmlserialize xmltext collation_for host hostmask masklen netmask network abbrev broadcast family
+inet_merge inet_same_family set_masklen bool int4range int8range numrange
+tsrange tstzrange daterange lower_inc upper_inc lower_inf upper_inf isempty range_merge
+multirange to_tsvector to_tsquery plainto_tsquery phraseto_tsquery websearch_to_tsquery
+ts_rank ts_rank_cd ts_headline setweight strip numnode querytree
+"""
+
+SAFE_FUNCTIONS: frozenset[str] = frozenset(
+    " ".join(
+        (
+            _STRING,
+            _MATH,
+            _DATETIME,
+            _AGGREGATE,
+            _WINDOW,
+            _JSON,
+            _ARRAY_AND_SETS,
+            _CONDITIONAL_AND_INFO,
+            _XML_AND_MISC,
+        )
+    ).split()
+)
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text`, for long name lists."""
+    return frozenset(text.split())
+
+
+def _mapped(names: str, risk: RiskClass) -> dict[str, RiskClass]:
+    return dict.fromkeys(names.split(), risk)
+
+
+DANGEROUS_FUNCTIONS: Mapping[str, RiskClass] = {
+    # Changing the data, or state other sessions see.
+    **_mapped(
+        "nextval setval pg_notify pg_advisory_lock pg_advisory_lock_shared pg_advisory_xact_lock "
+        "pg_advisory_xact_lock_shared pg_try_advisory_lock pg_try_advisory_lock_shared "
+        "pg_try_advisory_xact_lock pg_try_advisory_xact_lock_shared pg_advisory_unlock "
+        "pg_advisory_unlock_shared pg_advisory_unlock_all txid_current pg_current_xact_id "
+        "lo_create lo_creat lo_unlink lo_put lo_from_bytea lowrite lo_truncate lo_truncate64 "
+        "pg_export_snapshot",
+        RiskClass.WRITE,
+    ),
+    # Reading large objects or whole schemas in bulk.
+    **_mapped(
+        "lo_get loread lo_open table_to_xml table_to_xmlschema table_to_xml_and_xmlschema "
+        "schema_to_xml schema_to_xmlschema schema_to_xml_and_xmlschema database_to_xml "
+        "database_to_xmlschema database_to_xml_and_xmlschema",
+        RiskClass.EXPORT,
+    ),
+    # Role and session identity.
+    **_mapped("set_config", RiskClass.PRIVILEGE),
+    # Server files, programs, other servers, other backends, configuration.
+    **_mapped(
+        "pg_read_file pg_read_binary_file pg_ls_dir pg_stat_file pg_ls_logdir pg_ls_waldir "
+        "pg_ls_tmpdir pg_ls_archive_statusdir pg_ls_logicalsnapdir pg_ls_logicalmapdir "
+        "pg_ls_replslotdir pg_ls_summariesdir lo_import lo_export pg_file_write pg_file_unlink "
+        "pg_file_rename pg_file_sync pg_logdir_ls pg_terminate_backend pg_cancel_backend "
+        "pg_reload_conf pg_rotate_logfile pg_promote pg_switch_wal pg_create_restore_point "
+        "pg_backup_start pg_backup_stop pg_start_backup pg_stop_backup pg_wal_replay_pause "
+        "pg_wal_replay_resume pg_create_physical_replication_slot "
+        "pg_create_logical_replication_slot pg_drop_replication_slot "
+        "pg_copy_physical_replication_slot "
+        "pg_copy_logical_replication_slot pg_logical_slot_get_changes "
+        "pg_logical_slot_peek_changes pg_logical_slot_get_binary_changes "
+        "pg_logical_slot_peek_binary_changes pg_replication_slot_advance pg_logical_emit_message "
+        "pg_replication_origin_create pg_replication_origin_drop pg_replication_origin_advance "
+        "pg_replication_origin_session_setup pg_stat_reset pg_stat_reset_shared "
+        "pg_stat_reset_single_table_counters pg_stat_reset_single_function_counters "
+        "pg_stat_reset_slru pg_stat_reset_replication_slot pg_stat_reset_subscription_stats "
+        "pg_stat_statements_reset pg_log_backend_memory_contexts pg_import_system_collations "
+        "pg_sleep pg_sleep_for pg_sleep_until pg_log_standby_snapshot pg_sync_replication_slots "
+        "pg_read_server_files pg_current_logfile",
+        RiskClass.ADMIN,
+    ),
+    # Dynamic SQL: the text of the query is data, the gateway cannot see what runs.
+    **_mapped(
+        "query_to_xml query_to_xmlschema query_to_xml_and_xmlschema cursor_to_xml "
+        "cursor_to_xmlschema",
+        RiskClass.UNKNOWN,
+    ),
+}
+
+# `dblink*` functions open connections and run arbitrary SQL elsewhere (or on the
+# same server, behind the gateway's back).
+DANGEROUS_PREFIXES: Mapping[str, RiskClass] = {"dblink": RiskClass.ADMIN}
+
+BUILTIN_SCHEMA = "pg_catalog"
+
+
+def function_key(name_parts: tuple[str, ...]) -> str:
+    """The lookup key of a function name as the parser gives it.
+
+    The parser has already folded unquoted identifiers to lower case and decoded
+    `U&"..."` escapes, so quoted names keep their case and `"Upper"` is not `upper`.
+    `pg_catalog.x` is the built-in `x`; other qualified names keep their schema.
+    """
+    if len(name_parts) >= 2 and name_parts[-2] == BUILTIN_SCHEMA:
+        return name_parts[-1]
+    return ".".join(name_parts[-2:])
+
+
+def function_risk(key: str, extra: Mapping[str, RiskClass]) -> tuple[RiskClass, str]:
+    """The class of a function call and the reason for it."""
+    configured = extra.get(key, extra.get(f"public.{key}"))
+    if configured is not None:
+        return configured, f"function {key} is listed in the configuration as {configured}"
+    if key in DANGEROUS_FUNCTIONS:
+        risk = DANGEROUS_FUNCTIONS[key]
+        return risk, f"function {key} is known to be {risk}"
+    for prefix, risk in DANGEROUS_PREFIXES.items():
+        if key.startswith(prefix):
+            return risk, f"function {key} is known to be {risk}"
+    if key in SAFE_FUNCTIONS:
+        return RiskClass.READ, ""
+    return RiskClass.UNKNOWN, f"function {key} is not on the allow-list"
+
+
+def normalise_extra(extra: Mapping[str, RiskClass | str] | None) -> dict[str, RiskClass]:
+    """Configuration names, lower-cased, with `pg_catalog.` dropped, mapped to classes."""
+    result: dict[str, RiskClass] = {}
+    for name, risk in (extra or {}).items():
+        parts = tuple(name.strip().lower().split("."))
+        result[function_key(parts)] = RiskClass(risk)
+    return result

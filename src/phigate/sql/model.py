@@ -1,0 +1,118 @@
+"""The results of SQL analysis (`SqlAnalysis` and its parts) and the catalog seam for `*`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from phigate.risk import RiskClass, most_severe
+
+
+@dataclass(frozen=True)
+class StatementInfo:
+    """One statement of the text: its kind (the parser's node name), class and why."""
+
+    kind: str
+    risk: RiskClass
+    tables: tuple[str, ...]
+    functions: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "risk": str(self.risk),
+            "tables": list(self.tables),
+            "functions": list(self.functions),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class ColumnLineage:
+    """An output column and the source columns (`schema.table.column`) it derives from."""
+
+    output: str
+    sources: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"output": self.output, "sources": list(self.sources)}
+
+
+@dataclass(frozen=True)
+class SqlAnalysis:
+    """Everything the gateway understood about one SQL text."""
+
+    risk: RiskClass
+    statements: tuple[StatementInfo, ...]
+    tables: tuple[str, ...]
+    functions: tuple[str, ...]
+    reasons: tuple[str, ...]
+    lineage: tuple[ColumnLineage, ...] = ()
+    predicate_columns: tuple[str, ...] = ()
+    error: str | None = None
+    columns: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "risk": str(self.risk),
+            "statements": [s.to_json() for s in self.statements],
+            "tables": list(self.tables),
+            "columns": list(self.columns),
+            "functions": list(self.functions),
+            "reasons": list(self.reasons),
+            "lineage": [c.to_json() for c in self.lineage],
+            "predicate_columns": list(self.predicate_columns),
+            "error": self.error,
+        }
+
+    @classmethod
+    def unparsable(cls, message: str) -> SqlAnalysis:
+        """Fail closed: text the parser rejects is `unknown`, with the parser's message."""
+        reason = f"the statement does not parse: {message}"
+        return cls(RiskClass.UNKNOWN, (), (), (), (reason,), error=message)
+
+    @classmethod
+    def combine(
+        cls,
+        statements: Sequence[StatementInfo],
+        lineage: Sequence[ColumnLineage] = (),
+        predicate_columns: Sequence[str] = (),
+        columns: Sequence[str] = (),
+    ) -> SqlAnalysis:
+        risk = most_severe((s.risk for s in statements), default=RiskClass.READ)
+        reasons = _unique(r for s in statements for r in s.reasons)
+        if not statements:
+            risk, reasons = RiskClass.READ, ("the text holds no statement",)
+        return cls(
+            risk=risk,
+            statements=tuple(statements),
+            tables=_unique(t for s in statements for t in s.tables),
+            functions=_unique(f for s in statements for f in s.functions),
+            reasons=reasons,
+            lineage=tuple(lineage),
+            predicate_columns=_unique(predicate_columns),
+            columns=_unique(columns),
+        )
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+class Catalog(Protocol):
+    """The upstream's tables and their columns, so lineage can expand `*` and `t.*`."""
+
+    def columns(self, table: str) -> Sequence[str] | None:
+        """The columns of `schema.table` in order, or None when the table is unknown."""
+
+
+class StaticCatalog:
+    """A catalog from a mapping `{"schema.table": [column, ...]}` (tests, configuration)."""
+
+    def __init__(self, tables: Mapping[str, Sequence[str]]) -> None:
+        self._tables = {name: tuple(cols) for name, cols in tables.items()}
+
+    def columns(self, table: str) -> Sequence[str] | None:
+        return self._tables.get(table)

@@ -1,0 +1,301 @@
+"""The class of each kind of top-level statement, before its subtree is walked.
+
+`statement_base(name, fields, session)` gives the class that the statement kind
+itself carries (an INSERT writes, a GRANT changes privileges) with a reason. The
+walk of the subtree (`_tree.TreeWalk`) then adds what nested nodes do. A kind
+that is not listed here is `unknown`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from phigate.risk import RiskClass
+from phigate.sql import settings
+from phigate.sql._tree import Node, strings
+
+R = RiskClass
+Base = tuple[RiskClass, str]
+
+
+class SessionView(Protocol):
+    """What a statement may need to know about the session: prepared statements, cursors."""
+
+    def prepared_risk(self, name: str) -> RiskClass | None:
+        """The class of prepared statement `name`, None when there is none."""
+
+    def cursor_risk(self, name: str) -> RiskClass | None:
+        """The class of the query behind cursor `name`, None when there is none."""
+
+
+_SIMPLE: dict[str, Base] = {
+    "SelectStmt": (R.READ, "SELECT reads data"),
+    "VariableShowStmt": (R.READ, "SHOW reads a setting"),
+    "ListenStmt": (R.READ, "LISTEN waits for notifications"),
+    "UnlistenStmt": (R.READ, "UNLISTEN stops waiting for notifications"),
+    "ClosePortalStmt": (R.READ, "CLOSE releases a cursor"),
+    "DeallocateStmt": (R.READ, "DEALLOCATE releases a prepared statement"),
+    "DiscardStmt": (R.READ, "DISCARD resets session state"),
+    "ConstraintsSetStmt": (R.READ, "SET CONSTRAINTS changes when constraints are checked"),
+    "InsertStmt": (R.WRITE, "INSERT modifies data"),
+    "UpdateStmt": (R.WRITE, "UPDATE modifies data"),
+    "DeleteStmt": (R.WRITE, "DELETE modifies data"),
+    "MergeStmt": (R.WRITE, "MERGE modifies data"),
+    "TruncateStmt": (R.WRITE, "TRUNCATE removes all rows"),
+    "LockStmt": (R.WRITE, "LOCK takes table locks"),
+    "NotifyStmt": (R.WRITE, "NOTIFY signals other sessions"),
+    "RefreshMatViewStmt": (R.WRITE, "REFRESH MATERIALIZED VIEW rewrites stored data"),
+    "GrantStmt": (R.PRIVILEGE, "GRANT/REVOKE changes privileges"),
+    "GrantRoleStmt": (R.PRIVILEGE, "GRANT/REVOKE of a role changes membership"),
+    "CreateRoleStmt": (R.PRIVILEGE, "CREATE ROLE adds an identity"),
+    "AlterRoleStmt": (R.PRIVILEGE, "ALTER ROLE changes an identity"),
+    "AlterRoleSetStmt": (R.PRIVILEGE, "ALTER ROLE SET changes an identity's settings"),
+    "DropRoleStmt": (R.PRIVILEGE, "DROP ROLE removes an identity"),
+    "AlterDefaultPrivilegesStmt": (R.PRIVILEGE, "ALTER DEFAULT PRIVILEGES changes privileges"),
+    "AlterOwnerStmt": (R.PRIVILEGE, "ALTER ... OWNER TO changes ownership"),
+    "ReassignOwnedStmt": (R.PRIVILEGE, "REASSIGN OWNED changes ownership"),
+    "DropOwnedStmt": (R.PRIVILEGE, "DROP OWNED removes objects and privileges"),
+    "CreatePolicyStmt": (R.PRIVILEGE, "CREATE POLICY changes row-level security"),
+    "AlterPolicyStmt": (R.PRIVILEGE, "ALTER POLICY changes row-level security"),
+    "SecLabelStmt": (R.PRIVILEGE, "SECURITY LABEL changes access labels"),
+    "CreateUserMappingStmt": (R.PRIVILEGE, "CREATE USER MAPPING stores credentials"),
+    "AlterUserMappingStmt": (R.PRIVILEGE, "ALTER USER MAPPING changes credentials"),
+    "DropUserMappingStmt": (R.PRIVILEGE, "DROP USER MAPPING removes credentials"),
+    "AlterSystemStmt": (R.ADMIN, "ALTER SYSTEM changes the server configuration"),
+    "LoadStmt": (R.ADMIN, "LOAD loads a shared library into the server"),
+    "CreateExtensionStmt": (R.ADMIN, "CREATE EXTENSION installs server code"),
+    "AlterExtensionStmt": (R.ADMIN, "ALTER EXTENSION changes server code"),
+    "AlterExtensionContentsStmt": (R.ADMIN, "ALTER EXTENSION changes server code"),
+    "CreateEventTrigStmt": (R.ADMIN, "CREATE EVENT TRIGGER runs code on every DDL"),
+    "AlterEventTrigStmt": (R.ADMIN, "ALTER EVENT TRIGGER changes code run on DDL"),
+    "CreatedbStmt": (R.ADMIN, "CREATE DATABASE"),
+    "DropdbStmt": (R.ADMIN, "DROP DATABASE"),
+    "AlterDatabaseStmt": (R.ADMIN, "ALTER DATABASE"),
+    "AlterDatabaseSetStmt": (R.ADMIN, "ALTER DATABASE SET changes defaults for everyone"),
+    "AlterDatabaseRefreshCollStmt": (R.ADMIN, "ALTER DATABASE"),
+    "CreateTableSpaceStmt": (R.ADMIN, "CREATE TABLESPACE uses server directories"),
+    "DropTableSpaceStmt": (R.ADMIN, "DROP TABLESPACE"),
+    "AlterTableSpaceOptionsStmt": (R.ADMIN, "ALTER TABLESPACE"),
+    "AlterTableMoveAllStmt": (R.ADMIN, "ALTER TABLE ALL IN TABLESPACE"),
+    "CreateSubscriptionStmt": (R.ADMIN, "CREATE SUBSCRIPTION connects to another server"),
+    "AlterSubscriptionStmt": (R.ADMIN, "ALTER SUBSCRIPTION"),
+    "DropSubscriptionStmt": (R.ADMIN, "DROP SUBSCRIPTION"),
+    "CreatePublicationStmt": (R.ADMIN, "CREATE PUBLICATION publishes changes"),
+    "AlterPublicationStmt": (R.ADMIN, "ALTER PUBLICATION"),
+    "CreateForeignServerStmt": (R.ADMIN, "CREATE SERVER connects to another server"),
+    "AlterForeignServerStmt": (R.ADMIN, "ALTER SERVER"),
+    "CreateFdwStmt": (R.ADMIN, "CREATE FOREIGN DATA WRAPPER installs server code"),
+    "AlterFdwStmt": (R.ADMIN, "ALTER FOREIGN DATA WRAPPER"),
+    "VacuumStmt": (R.ADMIN, "VACUUM/ANALYZE is server maintenance"),
+    "ClusterStmt": (R.ADMIN, "CLUSTER rewrites tables"),
+    "ReindexStmt": (R.ADMIN, "REINDEX rebuilds indexes"),
+    "CheckPointStmt": (R.ADMIN, "CHECKPOINT forces a checkpoint"),
+    "AlterSystemSetStmt": (R.ADMIN, "ALTER SYSTEM changes the server configuration"),
+    "DoStmt": (R.UNKNOWN, "DO runs procedural code the gateway cannot see"),
+}
+
+_FALSE = (None, "0", "false", "off")
+_DDL_PREFIXES = ("Create", "Alter", "Drop", "Define", "Rename", "Comment", "Rule", "View")
+_DDL_EXTRA = frozenset({"IndexStmt", "CompositeTypeStmt", "ImportForeignSchemaStmt"})
+_DROP_ADMIN = frozenset(
+    {
+        "OBJECT_EXTENSION",
+        "OBJECT_EVENT_TRIGGER",
+        "OBJECT_FDW",
+        "OBJECT_FOREIGN_SERVER",
+        "OBJECT_PUBLICATION",
+        "OBJECT_SUBSCRIPTION",
+    }
+)
+_DROP_PRIVILEGE = frozenset({"OBJECT_POLICY", "OBJECT_ROLE"})
+_UNTRUSTED_LANGUAGES = frozenset({"c", "internal", "plpythonu", "plpython3u", "plperlu", "pltclu"})
+_RLS_COMMANDS = frozenset(
+    {
+        "AT_EnableRowSecurity",
+        "AT_DisableRowSecurity",
+        "AT_ForceRowSecurity",
+        "AT_NoForceRowSecurity",
+        "AT_ChangeOwner",
+    }
+)
+
+
+def statement_kind(name: str) -> str:
+    """A readable kind for a parse node name: `CreateFunctionStmt` -> `CREATE FUNCTION`."""
+    if name in _KIND_NAMES:
+        return _KIND_NAMES[name]
+    words = re.findall(r"[A-Z][a-z]*", name.removesuffix("Stmt"))
+    return " ".join(words).upper()
+
+
+_KIND_NAMES = {
+    "VariableSetStmt": "SET",
+    "VariableShowStmt": "SHOW",
+    "TransactionStmt": "TRANSACTION",
+    "CreateStmt": "CREATE TABLE",
+    "CreateTableAsStmt": "CREATE TABLE AS",
+    "CreateTrigStmt": "CREATE TRIGGER",
+    "RuleStmt": "CREATE RULE",
+    "ViewStmt": "CREATE VIEW",
+    "IndexStmt": "CREATE INDEX",
+    "DoStmt": "DO",
+    "FetchStmt": "FETCH",
+    "ClosePortalStmt": "CLOSE",
+    "DeclareCursorStmt": "DECLARE CURSOR",
+    "ExecuteStmt": "EXECUTE",
+    "PrepareStmt": "PREPARE",
+    "DeallocateStmt": "DEALLOCATE",
+    "CopyStmt": "COPY",
+    "ExplainStmt": "EXPLAIN",
+    "GrantStmt": "GRANT",
+    "GrantRoleStmt": "GRANT ROLE",
+    "CallStmt": "CALL",
+    "LoadStmt": "LOAD",
+    "CheckPointStmt": "CHECKPOINT",
+    "VacuumStmt": "VACUUM",
+    "AlterSystemStmt": "ALTER SYSTEM",
+    "CreatedbStmt": "CREATE DATABASE",
+    "DropdbStmt": "DROP DATABASE",
+}
+
+
+def statement_base(name: str, fields: Node, session: SessionView) -> Base:
+    """The class the statement kind carries, and why."""
+    handler = _HANDLERS.get(name)
+    if handler is not None:
+        return handler(fields, session)
+    if name in _SIMPLE:
+        return _SIMPLE[name]
+    if name in _DDL_EXTRA or (name.startswith(_DDL_PREFIXES) and name.endswith("Stmt")):
+        return R.DDL, f"{statement_kind(name)} changes the schema"
+    return R.UNKNOWN, f"{statement_kind(name)} is a statement the gateway does not classify"
+
+
+def _set(fields: Node, _session: SessionView) -> Base:
+    kind = fields.get("kind", "VAR_SET_VALUE")
+    name = str(fields.get("name", ""))
+    if kind == "VAR_RESET_ALL":
+        return R.READ, "RESET ALL restores defaults (role and authorization are kept)"
+    if kind == "VAR_SET_MULTI":
+        return _transaction_options(fields.get("args") or [], "SET TRANSACTION")
+    if kind in ("VAR_RESET", "VAR_SET_DEFAULT", "VAR_SET_CURRENT"):
+        return settings.setting_risk(name, None)
+    values = tuple(settings.const_value(a) or "" for a in fields.get("args") or [])
+    return settings.setting_risk(name, values)
+
+
+def _transaction_options(options: list[Any], what: str) -> Base:
+    for option in options:
+        elem = option.get("DefElem", {})
+        read_only = settings.const_value(elem.get("arg"))
+        if elem.get("defname") == "transaction_read_only" and read_only in _FALSE:
+            return R.WRITE, f"{what} READ WRITE allows writes"
+    return R.READ, f"{what} controls the transaction"
+
+
+def _transaction(fields: Node, _session: SessionView) -> Base:
+    kind = fields.get("kind", "")
+    if kind in ("TRANS_STMT_PREPARE", "TRANS_STMT_COMMIT_PREPARED", "TRANS_STMT_ROLLBACK_PREPARED"):
+        return R.WRITE, "two-phase commit changes durable transaction state"
+    return _transaction_options(fields.get("options") or [], "BEGIN")
+
+
+def _copy(fields: Node, _session: SessionView) -> Base:
+    if fields.get("is_program"):
+        return R.ADMIN, "COPY ... PROGRAM runs a program on the server"
+    if fields.get("filename") is not None:
+        return R.ADMIN, "COPY with a file name reads or writes server files"
+    if fields.get("is_from"):
+        return R.WRITE, "COPY FROM STDIN loads rows into a table"
+    return R.EXPORT, "COPY TO STDOUT exports rows in bulk"
+
+
+def explain_analyzes(fields: Node) -> bool:
+    """EXPLAIN ANALYZE runs the statement; `(ANALYZE false)` does not."""
+    for option in fields.get("options") or []:
+        elem = option.get("DefElem", {})
+        if elem.get("defname") == "analyze":
+            value = settings.const_value(elem.get("arg"))
+            arg = elem.get("arg")
+            if value is None and arg is not None and "String" in arg:
+                value = arg["String"].get("sval")
+            return value not in ("false", "off", "0", "no")
+    return False
+
+
+def _explain(fields: Node, _session: SessionView) -> Base:
+    if explain_analyzes(fields):
+        return R.READ, "EXPLAIN ANALYZE runs the statement it explains"
+    return R.READ, "EXPLAIN plans the statement without running it"
+
+
+def _drop(fields: Node, _session: SessionView) -> Base:
+    kind = fields.get("removeType", "")
+    if kind in _DROP_ADMIN:
+        return R.ADMIN, f"DROP of {kind.removeprefix('OBJECT_').lower()} changes server code"
+    if kind in _DROP_PRIVILEGE:
+        return R.PRIVILEGE, f"DROP of {kind.removeprefix('OBJECT_').lower()} changes access"
+    return R.DDL, "DROP changes the schema"
+
+
+def _create_function(fields: Node, _session: SessionView) -> Base:
+    for option in fields.get("options") or []:
+        elem = option.get("DefElem", {})
+        if elem.get("defname") == "language" and elem.get("arg"):
+            lang = "".join(strings([elem["arg"]])).lower()
+            if lang in _UNTRUSTED_LANGUAGES:
+                return R.ADMIN, f"CREATE FUNCTION in the untrusted language {lang}"
+    return R.DDL, "CREATE FUNCTION adds code to the schema"
+
+
+def _alter_table(fields: Node, _session: SessionView) -> Base:
+    for cmd in fields.get("cmds") or []:
+        subtype = cmd.get("AlterTableCmd", {}).get("subtype")
+        if subtype in _RLS_COMMANDS:
+            return R.PRIVILEGE, f"ALTER TABLE {subtype.removeprefix('AT_')} changes access"
+    return R.DDL, "ALTER TABLE changes the schema"
+
+
+def _execute(fields: Node, session: SessionView) -> Base:
+    name = str(fields.get("name", ""))
+    risk = session.prepared_risk(name)
+    if risk is None:
+        return R.UNKNOWN, f"EXECUTE of {name}, a statement this session did not prepare"
+    return risk, f"EXECUTE {name} runs a prepared statement classified {risk}"
+
+
+def _fetch(fields: Node, session: SessionView) -> Base:
+    name = str(fields.get("portalname", ""))
+    risk = session.cursor_risk(name)
+    if risk is None:
+        return R.UNKNOWN, f"FETCH from {name}, a cursor this session did not declare"
+    return risk, f"FETCH from {name} runs a cursor classified {risk}"
+
+
+def _call(fields: Node, _session: SessionView) -> Base:
+    name = ".".join(strings((fields.get("funccall") or {}).get("funcname")))
+    return R.READ, f"CALL runs the procedure {name}"
+
+
+def _notify_text(fields: Node, _session: SessionView) -> Base:
+    return R.WRITE, f"NOTIFY signals other sessions on {fields.get('conditionname', '')}"
+
+
+_HANDLERS: dict[str, Callable[[Node, SessionView], Base]] = {
+    "VariableSetStmt": _set,
+    "TransactionStmt": _transaction,
+    "CopyStmt": _copy,
+    "ExplainStmt": _explain,
+    "DropStmt": _drop,
+    "CreateFunctionStmt": _create_function,
+    "AlterTableStmt": _alter_table,
+    "ExecuteStmt": _execute,
+    "FetchStmt": _fetch,
+    "CallStmt": _call,
+    "NotifyStmt": _notify_text,
+    "PrepareStmt": lambda f, s: (R.READ, "PREPARE stores a statement (classified by its body)"),
+    "DeclareCursorStmt": lambda f, s: (R.READ, "DECLARE opens a cursor (classified by its query)"),
+    "CreateTableAsStmt": lambda f, s: (R.DDL, "CREATE TABLE AS creates and fills a table"),
+}

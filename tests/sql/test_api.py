@@ -1,0 +1,80 @@
+"""The public API of phigate.sql: shapes, fail-closed behaviour, sessions, JSON lines."""
+
+from __future__ import annotations
+
+import json
+
+from phigate.risk import RiskClass
+from phigate.sql import SessionClassifier, SqlAnalysis, classify, classify_lines
+
+
+def test_unparsable_text_is_unknown_with_the_parser_message() -> None:
+    result = classify("SELEC 1 FROM")
+    assert result.risk is RiskClass.UNKNOWN
+    assert result.error is not None and "syntax error" in result.error
+    assert result.statements == ()
+
+
+def test_json_shape() -> None:
+    data = classify("SELECT upper(name) FROM patients").to_json()
+    assert data["risk"] == "read"
+    statements = data["statements"]
+    assert isinstance(statements, list)
+    assert statements[0] == {
+        "kind": "SELECT",
+        "risk": "read",
+        "tables": ["public.patients"],
+        "functions": ["upper"],
+        "reasons": ["SELECT reads data"],
+    }
+    json.dumps(data)
+
+
+def test_most_severe_statement_wins() -> None:
+    result = classify("SELECT 1; DELETE FROM t; GRANT SELECT ON t TO bob")
+    assert [s.risk for s in result.statements] == [
+        RiskClass.READ,
+        RiskClass.WRITE,
+        RiskClass.PRIVILEGE,
+    ]
+    assert result.risk is RiskClass.PRIVILEGE
+
+
+def test_extra_functions_from_configuration() -> None:
+    assert classify("SELECT app.mask(x) FROM t").risk is RiskClass.UNKNOWN
+    listed = classify("SELECT app.mask(x) FROM t", extra_functions={"App.Mask": RiskClass.READ})
+    assert listed.risk is RiskClass.READ
+
+
+def test_session_remembers_prepared_statements_and_cursors() -> None:
+    session = SessionClassifier()
+    assert session.classify("EXECUTE p").risk is RiskClass.UNKNOWN
+    session.classify("PREPARE p AS DELETE FROM visits")
+    assert session.classify("EXECUTE p").risk is RiskClass.WRITE
+    session.classify("DEALLOCATE p")
+    assert session.classify("EXECUTE p").risk is RiskClass.UNKNOWN
+    session.classify("DECLARE c CURSOR FOR SELECT pg_read_file('/etc/passwd')")
+    assert session.classify("FETCH 10 FROM c").risk is RiskClass.ADMIN
+    session.classify("CLOSE c")
+    assert session.classify("FETCH 10 FROM c").risk is RiskClass.UNKNOWN
+
+
+def test_wire_parse_prepares_under_a_name() -> None:
+    session = SessionClassifier()
+    prepared = session.prepare("s1", "UPDATE t SET a = $1")
+    assert prepared.risk is RiskClass.WRITE
+    assert session.analysis_of_prepared("s1") == prepared
+    session.forget("s1")
+    assert session.analysis_of_prepared("s1") is None
+
+
+def test_classify_lines_one_object_per_input_and_never_crashes() -> None:
+    lines = ['{"sql": "SELECT 1"}', "", "not json", '{"sql": "COPY t TO STDOUT"}', '{"x": 1}']
+    out = list(classify_lines(lines))
+    assert [o["risk"] for o in out] == ["read", "unknown", "export", "unknown"]
+
+
+def test_results_are_frozen() -> None:
+    result = classify("SELECT 1")
+    assert isinstance(result, SqlAnalysis)
+    assert hash(result.statements) == hash(classify("SELECT 1").statements)
