@@ -1,0 +1,435 @@
+"""OIDC access-token (JWT) verification: from a bearer token to a `Principal`.
+
+This module owns the `identity.oidc` configuration section, discovery of the identity
+provider, the cached JWKS (refetched once, rate-limited, when a token names an unknown
+key), claim validation and the mapping of claims to a principal. Every rejection, and
+every failure to reach the provider, raises `AuthenticationError`: nothing is let
+through on a doubt (fail closed). Messages name what was wrong, never the token itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import jwt
+import pydantic
+
+from phigate.errors import AuthenticationError
+from phigate.identity._jwks import KEY_TYPE_FOR_ALGORITHM, KeySet, KeySetError, bind_key
+from phigate.identity.principal import Principal, PrincipalKind
+
+# Real access tokens are a few KiB; anything far larger is refused before parsing.
+MAX_TOKEN_CHARS = 16_384
+# A provider document larger than this is refused (a JWKS is a few KiB).
+MAX_DOCUMENT_BYTES = 1_048_576
+# An unknown `kid` triggers at most one JWKS refetch per this many seconds, so a flood
+# of tokens with invented key ids cannot turn the gateway into a load generator.
+MIN_REFETCH_SECONDS = 30.0
+_DISCOVERY_PATH = "/.well-known/openid-configuration"
+_REQUIRED_CLAIMS = ("iss", "aud", "exp", "sub")
+
+
+class OidcSettings(pydantic.BaseModel, frozen=True, extra="forbid"):
+    """The `identity.oidc` section of phigate.yaml."""
+
+    issuer: str
+    audience: str | list[str]
+    algorithms: list[str] = pydantic.Field(default_factory=lambda: ["RS256", "ES256"])
+    groups_claim: str = "groups"
+    subject_claim: str = "sub"
+    kind_claim: str | None = None
+    on_behalf_of_claim: str | None = "act.sub"
+    leeway_seconds: int = pydantic.Field(default=30, ge=0, le=300)
+    jwks_cache_seconds: int = pydantic.Field(default=300, ge=0, le=86_400)
+    http_timeout_seconds: float = pydantic.Field(default=5.0, gt=0, le=60)
+
+    @pydantic.field_validator("issuer")
+    @classmethod
+    def _issuer_is_safe_url(cls, issuer: str) -> str:
+        check_provider_url(issuer, "issuer")
+        return issuer
+
+    @pydantic.field_validator("audience")
+    @classmethod
+    def _audience_not_empty(cls, audience: str | list[str]) -> str | list[str]:
+        values = [audience] if isinstance(audience, str) else audience
+        if not values or not all(value.strip() for value in values):
+            raise ValueError("audience must name at least one non-empty audience")
+        return audience
+
+    @pydantic.field_validator("algorithms")
+    @classmethod
+    def _algorithms_are_asymmetric(cls, algorithms: list[str]) -> list[str]:
+        if not algorithms:
+            raise ValueError("algorithms must allow at least one signing algorithm")
+        for name in algorithms:
+            _check_algorithm(name)
+        return algorithms
+
+    @pydantic.field_validator("groups_claim", "subject_claim", "kind_claim", "on_behalf_of_claim")
+    @classmethod
+    def _claim_path_not_empty(cls, path: str | None) -> str | None:
+        if path is not None and not all(path.split(".")):
+            raise ValueError("a claim path must be a claim name or dotted path, e.g. 'act.sub'")
+        return path
+
+
+def _check_algorithm(name: str) -> None:
+    if name.lower() == "none":
+        raise ValueError("algorithm 'none' accepts unsigned tokens and is never allowed")
+    if name.upper().startswith("HS"):
+        raise ValueError(
+            f"algorithm {name!r} is symmetric (shared secret); only asymmetric algorithms"
+            " are allowed for tokens minted by an identity provider"
+        )
+    if name not in KEY_TYPE_FOR_ALGORITHM:
+        allowed = ", ".join(KEY_TYPE_FOR_ALGORITHM)
+        raise ValueError(f"algorithm {name!r} is not supported; choose from {allowed}")
+
+
+def check_provider_url(url: str, what: str) -> None:
+    """Provider URLs must be https; plain http is accepted only on a loopback host."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return
+    raise ValueError(f"{what} must be an https:// URL (http:// only for localhost), got {url!r}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """A fetched provider document and when (monotonic seconds) it was fetched."""
+
+    value: Any
+    fetched_at: float
+
+
+class OidcVerifier:
+    """Verifies OIDC access tokens issued by one provider and returns their principal.
+
+    Use one verifier per event loop. Refreshes of the discovery document and the JWKS
+    happen under one asyncio.Lock; cached state is replaced by single assignments of
+    immutable snapshots, so concurrent `verify` calls never see a half-updated key set.
+    """
+
+    def __init__(
+        self,
+        settings: OidcSettings,
+        *,
+        http: httpx.AsyncClient | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.AsyncClient(follow_redirects=False)
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._discovery: _Cached | None = None
+        self._keys: _Cached | None = None
+
+    @property
+    def settings(self) -> OidcSettings:
+        return self._settings
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this verifier created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def verify(self, token: str) -> Principal:
+        """The principal a valid access token stands for; AuthenticationError otherwise."""
+        header = _unverified_header(token)
+        algorithm = self._allowed_algorithm(header)
+        kid = header.get("kid")
+        key = bind_key_or_reject(await self._signing_key(kid), algorithm)
+        claims = self._decode(token, key, algorithm)
+        return principal_from_claims(claims, self._settings)
+
+    async def discovery(self) -> dict[str, object]:
+        """The provider's discovery document (cached for `jwks_cache_seconds`)."""
+        cached = self._discovery
+        if cached is None or self._expired(cached):
+            async with self._lock:
+                if self._discovery is cached:
+                    self._discovery = _Cached(await self._fetch_discovery(), self._clock())
+            cached = self._discovery
+        assert cached is not None
+        return dict(cached.value)
+
+    # -- keys ---------------------------------------------------------------------------
+
+    async def _signing_key(self, kid: object) -> Mapping[str, Any]:
+        if kid is not None and not isinstance(kid, str):
+            raise AuthenticationError("token header 'kid' must be a string")
+        keys = await self._key_set()
+        if not keys.has(kid):
+            keys = await self._refetch_for_unknown_kid(keys)
+        candidates = keys.candidates(kid)
+        if not candidates:
+            if kid is None:
+                raise AuthenticationError(
+                    "token has no key id ('kid') and the provider publishes several keys"
+                )
+            raise AuthenticationError(
+                "token is signed with a key the identity provider does not publish"
+            )
+        return candidates[0]
+
+    async def _key_set(self) -> KeySet:
+        cached = self._keys
+        if cached is None or self._expired(cached):
+            async with self._lock:
+                if self._keys is cached:
+                    await self._refresh_keys()
+            cached = self._keys
+        assert cached is not None
+        key_set: KeySet = cached.value
+        return key_set
+
+    async def _refetch_for_unknown_kid(self, seen: KeySet) -> KeySet:
+        """Refetch the JWKS once (key rotation), unless it was fetched very recently."""
+        async with self._lock:
+            cached = self._keys
+            assert cached is not None
+            # Someone else refreshed while we waited: use their result, do not refetch.
+            if cached.value is seen and self._clock() - cached.fetched_at >= MIN_REFETCH_SECONDS:
+                await self._refresh_keys()
+            latest: KeySet = self._keys.value if self._keys is not None else seen
+            return latest
+
+    async def _refresh_keys(self) -> None:
+        """Fetch the JWKS; the caller holds the lock."""
+        discovery = self._discovery
+        if discovery is None or self._expired(discovery):
+            self._discovery = discovery = _Cached(await self._fetch_discovery(), self._clock())
+        jwks_uri: str = discovery.value["jwks_uri"]
+        document = await self._get_json(jwks_uri, "JWKS")
+        try:
+            key_set = KeySet.from_document(document)
+        except KeySetError as error:
+            raise AuthenticationError(
+                f"identity provider JWKS at {jwks_uri} is unusable: {error}"
+            ) from error
+        self._keys = _Cached(key_set, self._clock())
+
+    def _expired(self, cached: _Cached) -> bool:
+        return self._clock() - cached.fetched_at >= self._settings.jwks_cache_seconds
+
+    # -- provider documents -------------------------------------------------------------
+
+    async def _fetch_discovery(self) -> dict[str, Any]:
+        url = self._settings.issuer.rstrip("/") + _DISCOVERY_PATH
+        document = await self._get_json(url, "discovery document")
+        problem = discovery_problem(document, self._settings.issuer)
+        if problem:
+            raise AuthenticationError(f"identity provider discovery document at {url} {problem}")
+        assert isinstance(document, dict)
+        return document
+
+    async def _get_json(self, url: str, what: str) -> object:
+        try:
+            response = await self._http.get(
+                url,
+                timeout=self._settings.http_timeout_seconds,
+                headers={"Accept": "application/json"},
+            )
+        except httpx.HTTPError as error:
+            reason = type(error).__name__
+            raise AuthenticationError(
+                f"cannot reach the identity provider for its {what} at {url} ({reason})"
+            ) from error
+        if response.status_code != 200:
+            raise AuthenticationError(
+                f"identity provider answered HTTP {response.status_code} for its {what} at {url}"
+            )
+        if len(response.content) > MAX_DOCUMENT_BYTES:
+            raise AuthenticationError(f"identity provider {what} at {url} is too large")
+        try:
+            return json.loads(response.content)
+        except ValueError as error:
+            raise AuthenticationError(
+                f"identity provider {what} at {url} is not valid JSON"
+            ) from error
+
+    # -- token --------------------------------------------------------------------------
+
+    def _allowed_algorithm(self, header: Mapping[str, Any]) -> str:
+        algorithm = header.get("alg")
+        # The header only picks among the configured algorithms; it never widens them.
+        if not isinstance(algorithm, str) or algorithm not in self._settings.algorithms:
+            allowed = ", ".join(self._settings.algorithms)
+            raise AuthenticationError(
+                f"token signing algorithm is not allowed (allowed: {allowed})"
+            )
+        return algorithm
+
+    def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict[str, Any]:
+        settings = self._settings
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=[algorithm],
+                audience=settings.audience,
+                issuer=settings.issuer,
+                leeway=settings.leeway_seconds,
+                options={"require": list(_REQUIRED_CLAIMS), "enforce_minimum_key_length": True},
+            )
+        except jwt.PyJWTError as error:
+            raise AuthenticationError(_rejection_message(error)) from error
+        return claims
+
+
+def discovery_problem(document: object, issuer: str) -> str | None:
+    """What is wrong with a discovery document, or None when it is usable."""
+    if not isinstance(document, dict):
+        return "is not a JSON object"
+    # OpenID Connect Discovery 1.0 §4.3: the document must name the configured issuer.
+    if document.get("issuer") != issuer:
+        return "names a different issuer"
+    jwks_uri = document.get("jwks_uri")
+    if not isinstance(jwks_uri, str):
+        return "has no jwks_uri"
+    try:
+        check_provider_url(jwks_uri, "jwks_uri")
+    except ValueError as error:
+        return f"is unsafe: {error}"
+    return None
+
+
+def bind_key_or_reject(jwk: Mapping[str, Any], algorithm: str) -> jwt.PyJWK:
+    try:
+        return bind_key(jwk, algorithm)
+    except KeySetError as error:
+        raise AuthenticationError(f"token rejected: {error}") from error
+
+
+def _unverified_header(token: object) -> dict[str, Any]:
+    if not isinstance(token, str) or not token:
+        raise AuthenticationError("no access token was presented")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise AuthenticationError("access token is too large")
+    if token.count(".") != 2:
+        raise AuthenticationError(
+            "access token is not a signed JWT (expected header.payload.signature)"
+        )
+    try:
+        return jwt.get_unverified_header(token)
+    except jwt.PyJWTError as error:
+        raise AuthenticationError("access token is malformed") from error
+
+
+# Checked in order: subclasses before their bases.
+_MESSAGES: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "token has expired"),
+    (jwt.ImmatureSignatureError, "token is not yet valid (nbf/iat in the future)"),
+    (jwt.InvalidAudienceError, "token audience does not match this gateway"),
+    (jwt.InvalidIssuerError, "token issuer does not match the configured identity provider"),
+    (jwt.InvalidIssuedAtError, "token issued-at time ('iat') is invalid"),
+    (jwt.InvalidSignatureError, "token signature is invalid"),
+    (jwt.InvalidAlgorithmError, "token signing algorithm is not allowed"),
+    (jwt.InvalidKeyError, "the provider's signing key is unusable (too short or malformed)"),
+    (jwt.DecodeError, "access token is malformed"),
+)
+
+
+def _rejection_message(error: jwt.PyJWTError) -> str:
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        # error.claim is one of our own _REQUIRED_CLAIMS names, not token content.
+        return f"token is missing the required '{error.claim}' claim"
+    for kind, message in _MESSAGES:
+        if isinstance(error, kind):
+            return message
+    return "token is invalid"
+
+
+# -- claims -> principal --------------------------------------------------------------
+
+
+def claim_at(claims: Mapping[str, Any], path: str) -> object:
+    """The claim at `path`: a literal claim name first (namespaced claims such as
+    'https://example.com/groups' contain dots), else a dotted path through objects."""
+    if path in claims:
+        return claims[path]
+    value: object = claims
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def principal_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> Principal:
+    """Map verified claims to a principal (subject, kind, groups, on_behalf_of)."""
+    kind = _kind(claims, settings.kind_claim)
+    return Principal(
+        subject=_required_string(claims, settings.subject_claim),
+        kind=kind,
+        groups=_groups(claims, settings.groups_claim),
+        # Only an agent acts on someone's behalf; an actor claim on a human or service
+        # token does not change who the caller is (see docs/oidc.md).
+        on_behalf_of=_on_behalf_of(claims, settings.on_behalf_of_claim)
+        if kind is PrincipalKind.AGENT
+        else None,
+        authenticated_by="oidc",
+    )
+
+
+def _required_string(claims: Mapping[str, Any], path: str) -> str:
+    value = claim_at(claims, path)
+    if not isinstance(value, str) or not value.strip():
+        raise AuthenticationError(f"token claim '{path}' must be a non-empty string")
+    return value
+
+
+def _kind(claims: Mapping[str, Any], path: str | None) -> PrincipalKind:
+    if path is None:
+        return PrincipalKind.HUMAN
+    value = claim_at(claims, path)
+    if value is None:
+        return PrincipalKind.HUMAN
+    for kind in PrincipalKind:
+        if value == kind.value:
+            return kind
+    kinds = ", ".join(kind.value for kind in PrincipalKind)
+    raise AuthenticationError(f"token claim '{path}' must be one of {kinds}")
+
+
+def _groups(claims: Mapping[str, Any], path: str) -> frozenset[str]:
+    value = claim_at(claims, path)
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value})
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return frozenset(value)
+    raise AuthenticationError(f"token claim '{path}' must be a list of group names")
+
+
+def _on_behalf_of(claims: Mapping[str, Any], path: str | None) -> str | None:
+    if path is None:
+        return None
+    value = claim_at(claims, path)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise AuthenticationError(f"token claim '{path}' must be a non-empty string")
+    return value
