@@ -163,6 +163,10 @@ class TreeWalk:
         if risk is not RiskClass.READ:
             self.facts.add(risk, reason)
 
+    def call(self, fields: Node, ctes: frozenset[str]) -> None:
+        # CALL holds its FuncCall bare (not wrapped), so the generic walk would miss it.
+        self.func_call(fields.get("funccall") or {}, ctes)
+
     def operator(self, fields: Node, _ctes: frozenset[str]) -> None:
         if fields.get("kind", "AEXPR_OP") not in _CHECKED_OPERATOR_KINDS:
             return
@@ -190,6 +194,7 @@ _HANDLERS: dict[str, Any] = {
     "RangeVar": TreeWalk.range_var,
     "FuncCall": TreeWalk.func_call,
     "A_Expr": TreeWalk.operator,
+    "CallStmt": TreeWalk.call,
     "SelectStmt": TreeWalk.select,
     **{name: _modifying(kind) for name, kind in _DATA_MODIFYING.items()},
 }

@@ -29,6 +29,9 @@ ExtraKey = tuple[tuple[str, RiskClass], ...]
 @functools.lru_cache(maxsize=4096)
 def _parse(sql: str) -> tuple[Node, ...] | str:
     """The statement nodes of `sql`, or the parser's message. Cached: callers must not mutate."""
+    if "\x00" in sql:
+        # libpg_query reads a C string: it would silently stop at the NUL.
+        return "the text contains a NUL character"
     try:
         tree = json.loads(parser.parse_sql_json(sql))
     except Exception as exc:  # the parser raises ParseError, ValueError (NUL bytes), ...

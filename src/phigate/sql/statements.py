@@ -37,7 +37,7 @@ _SIMPLE: dict[str, Base] = {
     "UnlistenStmt": (R.READ, "UNLISTEN stops waiting for notifications"),
     "ClosePortalStmt": (R.READ, "CLOSE releases a cursor"),
     "DeallocateStmt": (R.READ, "DEALLOCATE releases a prepared statement"),
-    "DiscardStmt": (R.READ, "DISCARD resets session state"),
+    "DiscardStmt": (R.READ, "DISCARD drops cached plans, temporary tables or sequences"),
     "ConstraintsSetStmt": (R.READ, "SET CONSTRAINTS changes when constraints are checked"),
     "InsertStmt": (R.WRITE, "INSERT modifies data"),
     "UpdateStmt": (R.WRITE, "UPDATE modifies data"),
@@ -177,7 +177,7 @@ def _set(fields: Node, _session: SessionView) -> Base:
     kind = fields.get("kind", "VAR_SET_VALUE")
     name = str(fields.get("name", ""))
     if kind == "VAR_RESET_ALL":
-        return R.READ, "RESET ALL restores defaults (role and authorization are kept)"
+        return R.WRITE, "RESET ALL also resets default_transaction_read_only"
     if kind == "VAR_SET_MULTI":
         return _transaction_options(fields.get("args") or [], "SET TRANSACTION")
     if kind in ("VAR_RESET", "VAR_SET_DEFAULT", "VAR_SET_CURRENT"):
@@ -193,6 +193,12 @@ def _transaction_options(options: list[Any], what: str) -> Base:
         if elem.get("defname") == "transaction_read_only" and read_only in _FALSE:
             return R.WRITE, f"{what} READ WRITE allows writes"
     return R.READ, f"{what} controls the transaction"
+
+
+def _discard(fields: Node, _session: SessionView) -> Base:
+    if fields.get("target") == "DISCARD_ALL":
+        return R.WRITE, "DISCARD ALL also resets default_transaction_read_only"
+    return _SIMPLE["DiscardStmt"]
 
 
 def _transaction(fields: Node, _session: SessionView) -> Base:
@@ -287,6 +293,7 @@ _HANDLERS: dict[str, Callable[[Node, SessionView], Base]] = {
     "VariableSetStmt": _set,
     "TransactionStmt": _transaction,
     "CopyStmt": _copy,
+    "DiscardStmt": _discard,
     "ExplainStmt": _explain,
     "DropStmt": _drop,
     "CreateFunctionStmt": _create_function,
