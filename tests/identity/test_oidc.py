@@ -22,7 +22,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from phigate.errors import AuthenticationError
-from phigate.identity.oidc import MIN_REFETCH_SECONDS, OidcSettings, OidcVerifier
+from phigate.identity._jwks import KeySet, KeySetError, key_type_matches
+from phigate.identity.oidc import (
+    MIN_REFETCH_SECONDS,
+    RETRY_AFTER_FAILURE_SECONDS,
+    OidcSettings,
+    OidcVerifier,
+)
 from phigate.identity.principal import PrincipalKind
 
 # tests/ on sys.path, so `support` imports the same way a tests/conftest.py would import it.
@@ -194,6 +200,11 @@ REJECTIONS: list[tuple[str, Callable[[OidcProvider], str], str]] = [
     ("missing aud", lambda idp: idp.issue(omit=["aud"]), "required 'aud'"),
     ("missing iss", lambda idp: idp.issue(omit=["iss"]), "required 'iss'"),
     ("empty subject", lambda idp: idp.issue(sub=" "), "'sub' must be a non-empty string"),
+    (
+        "non-string subject",
+        lambda idp: idp.issue(extra_claims={"sub": 42}),
+        "'sub' claim is invalid",
+    ),
     ("no kid, several keys", lambda idp: idp.issue(include_kid=False), "no key id"),
     ("garbage", lambda idp: "not a token at all", "not a signed JWT"),
     ("garbage segments", lambda idp: "a.b.c", "malformed"),
@@ -394,8 +405,20 @@ async def test_provider_outage_after_cache_expiry_fails_closed(
     await verifier.verify(token)
     idp.outage = HTTPStatus.SERVICE_UNAVAILABLE
     clock.advance(verifier.settings.jwks_cache_seconds)
-    assert "HTTP 503" in await rejection(verifier, token)
+    idp.requests.clear()
+
+    # Expired keys are not used past their lifetime; concurrent requests fail fast
+    # after one attempt instead of each waiting on the dead provider.
+    results = await asyncio.gather(
+        *(verifier.verify(token) for _ in range(10)), return_exceptions=True
+    )
+    assert all(isinstance(result, AuthenticationError) for result in results)
+    assert all("HTTP 503" in str(result) for result in results)
+    assert sum(idp.requests.values()) == 1
+
     idp.outage = None
+    assert "HTTP 503" in await rejection(verifier, token)  # still backing off
+    clock.advance(RETRY_AFTER_FAILURE_SECONDS)
     assert (await verifier.verify(token)).subject == "alice"
 
 
@@ -521,3 +544,45 @@ async def test_authorize_requires_pkce(idp: OidcProvider) -> None:
         )
     assert response.status_code == 400
     assert "PKCE" in json.loads(response.content)["detail"]
+
+
+# -- key selection (the second line of defence against algorithm confusion) --------------
+
+RSA_JWK = {"kty": "RSA", "n": "AQAB", "e": "AQAB"}
+P256_JWK = {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}
+
+
+@pytest.mark.parametrize(
+    ("jwk", "algorithm", "matches"),
+    [
+        (RSA_JWK, "RS256", True),
+        (RSA_JWK, "PS384", True),
+        (RSA_JWK, "ES256", False),
+        (RSA_JWK, "HS256", False),
+        (RSA_JWK | {"alg": "RS512"}, "RS256", False),
+        (P256_JWK, "ES256", True),
+        (P256_JWK, "ES384", False),
+        (P256_JWK | {"crv": "P-384"}, "ES256", False),
+        ({"kty": "oct", "k": "c2VjcmV0"}, "HS256", False),
+        ({"kty": "OKP", "crv": "Ed25519", "x": "AA"}, "EdDSA", True),
+    ],
+)
+def test_key_type_must_match_algorithm(jwk: dict[str, str], algorithm: str, matches: bool) -> None:
+    assert key_type_matches(jwk, algorithm) is matches
+
+
+def test_key_set_ignores_symmetric_private_and_encryption_keys() -> None:
+    document = {
+        "keys": [
+            {"kty": "oct", "kid": "hmac", "k": "c2VjcmV0"},
+            RSA_JWK | {"kid": "leaked", "d": "AA"},
+            RSA_JWK | {"kid": "enc", "use": "enc"},
+            RSA_JWK | {"kid": "good"},
+            "not a key",
+        ]
+    }
+    assert list(KeySet.from_document(document).by_kid) == ["good"]
+    with pytest.raises(KeySetError, match="no public signing keys"):
+        KeySet.from_document({"keys": document["keys"][:3]})
+    with pytest.raises(KeySetError, match="no 'keys' list"):
+        KeySet.from_document({"keys": "nope"})

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +34,9 @@ MAX_DOCUMENT_BYTES = 1_048_576
 # An unknown `kid` triggers at most one JWKS refetch per this many seconds, so a flood
 # of tokens with invented key ids cannot turn the gateway into a load generator.
 MIN_REFETCH_SECONDS = 30.0
+# After the provider failed to answer, refreshes fail fast for this long instead of
+# every queued request waiting out its own timeout against a dead provider.
+RETRY_AFTER_FAILURE_SECONDS = 5.0
 _DISCOVERY_PATH = "/.well-known/openid-configuration"
 _REQUIRED_CLAIMS = ("iss", "aud", "exp", "sub")
 
@@ -144,6 +148,8 @@ class OidcVerifier:
         self._lock = asyncio.Lock()
         self._discovery: _Cached | None = None
         self._keys: _Cached | None = None
+        self._last_keys_attempt = -math.inf
+        self._failure: _Cached | None = None  # the last refresh error message, and when
 
     @property
     def settings(self) -> OidcSettings:
@@ -169,7 +175,7 @@ class OidcVerifier:
         if cached is None or self._expired(cached):
             async with self._lock:
                 if self._discovery is cached:
-                    self._discovery = _Cached(await self._fetch_discovery(), self._clock())
+                    await self._guarded(self._refresh_discovery)
             cached = self._discovery
         assert cached is not None
         return dict(cached.value)
@@ -198,28 +204,47 @@ class OidcVerifier:
         if cached is None or self._expired(cached):
             async with self._lock:
                 if self._keys is cached:
-                    await self._refresh_keys()
+                    await self._guarded(self._refresh_keys)
             cached = self._keys
         assert cached is not None
         key_set: KeySet = cached.value
         return key_set
 
     async def _refetch_for_unknown_kid(self, seen: KeySet) -> KeySet:
-        """Refetch the JWKS once (key rotation), unless it was fetched very recently."""
+        """Refetch the JWKS once (key rotation), unless one was attempted very recently."""
         async with self._lock:
             cached = self._keys
             assert cached is not None
             # Someone else refreshed while we waited: use their result, do not refetch.
-            if cached.value is seen and self._clock() - cached.fetched_at >= MIN_REFETCH_SECONDS:
-                await self._refresh_keys()
+            recently = self._clock() - self._last_keys_attempt < MIN_REFETCH_SECONDS
+            if cached.value is seen and not recently:
+                await self._guarded(self._refresh_keys)
             latest: KeySet = self._keys.value if self._keys is not None else seen
             return latest
 
+    async def _guarded(self, refresh: Callable[[], Awaitable[None]]) -> None:
+        """Run a refresh (the caller holds the lock), failing fast for a while after a
+        failure, so requests queued on the lock do not each wait out a dead provider."""
+        failed = self._failure
+        if failed is not None and self._clock() - failed.fetched_at < RETRY_AFTER_FAILURE_SECONDS:
+            raise AuthenticationError(failed.value)
+        try:
+            await refresh()
+        except AuthenticationError as error:
+            self._failure = _Cached(error.message, self._clock())
+            raise
+        self._failure = None
+
+    async def _refresh_discovery(self) -> None:
+        self._discovery = _Cached(await self._fetch_discovery(), self._clock())
+
     async def _refresh_keys(self) -> None:
-        """Fetch the JWKS; the caller holds the lock."""
+        self._last_keys_attempt = self._clock()
         discovery = self._discovery
         if discovery is None or self._expired(discovery):
-            self._discovery = discovery = _Cached(await self._fetch_discovery(), self._clock())
+            await self._refresh_discovery()
+            discovery = self._discovery
+            assert discovery is not None
         jwks_uri: str = discovery.value["jwks_uri"]
         document = await self._get_json(jwks_uri, "JWKS")
         try:
@@ -347,6 +372,8 @@ _MESSAGES: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
     (jwt.InvalidSignatureError, "token signature is invalid"),
     (jwt.InvalidAlgorithmError, "token signing algorithm is not allowed"),
     (jwt.InvalidKeyError, "the provider's signing key is unusable (too short or malformed)"),
+    (jwt.exceptions.InvalidSubjectError, "token 'sub' claim is invalid"),
+    (jwt.exceptions.InvalidJTIError, "token 'jti' claim is invalid"),
     (jwt.DecodeError, "access token is malformed"),
 )
 
