@@ -1,0 +1,147 @@
+"""Stored actions: what was asked, how it was understood and decided, how it ended.
+
+Every state change is written together with its audit record in one
+transaction: if the audit record cannot be written, the change does not happen.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from phigate.actions import Action, Description
+from phigate.audit import AuditLog
+from phigate.errors import NotFoundError
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.policy import Decision
+from phigate.risk import RiskClass
+from phigate.store import Database
+from phigate.store.tables import actions
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    id: str
+    created_at: float
+    action: Action
+    fingerprint: str
+    description: Description
+    decision: str
+    rule: str | None
+    decision_reason: str
+    masking: str
+    status: str
+    finished_at: float | None
+    result_summary: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "created_at": self.created_at,
+            "connection": self.action.connection,
+            "kind": self.action.kind,
+            "action": self.action.body,
+            "principal": self.action.principal.to_json(),
+            "front_door": self.action.front_door,
+            "reason": self.action.reason,
+            "reveal": list(self.action.reveal),
+            "risk": self.description.risk.value,
+            "analysis": self.description.to_json(),
+            "decision": self.decision,
+            "rule": self.rule,
+            "decision_reason": self.decision_reason,
+            "masking": self.masking,
+            "finished_at": self.finished_at,
+            "result_summary": self.result_summary,
+        }
+
+
+def audit_fields(record_or_action: Action, description: Description | None = None) -> dict[str, Any]:
+    """who / what / where for an audit record of this action (no result data)."""
+    action = record_or_action
+    fields: dict[str, Any] = {
+        "who": action.principal.to_json(),
+        "where": {"connection": action.connection, "front_door": action.front_door,
+                  "client_addr": action.client_addr},
+        "what": {"kind": action.kind, "body": action.body, "reveal": list(action.reveal)},
+    }
+    if description is not None:
+        fields["what"].update(risk=description.risk.value, tables=list(description.tables))
+    return fields
+
+
+class ActionStore:
+    def __init__(self, db: Database, audit: AuditLog) -> None:
+        self._db = db
+        self._audit = audit
+
+    def insert(self, conn: sa.Connection, action_id: str, action: Action,
+               description: Description, decision: Decision, status: str) -> None:
+        conn.execute(actions.insert().values(
+            id=action_id, created_at=time.time(), connection=action.connection, kind=action.kind,
+            body=json.dumps({"body": action.body, "reveal": list(action.reveal)}, default=str),
+            fingerprint=action.fingerprint(), principal=json.dumps(action.principal.to_json()),
+            subject=action.principal.subject, front_door=action.front_door,
+            client_addr=action.client_addr, reason=action.reason, risk=description.risk.value,
+            analysis=json.dumps(description.to_json(), default=str), decision=decision.outcome,
+            rule=decision.rule, decision_reason=decision.reason, masking=decision.masking,
+            status=status,
+        ))
+
+    def set_status(self, conn: sa.Connection, action_id: str, status: str, *,
+                   expect: tuple[str, ...] | None = None,
+                   summary: dict[str, Any] | None = None) -> bool:
+        """Compare-and-set the status; returns False when the expected status did not hold."""
+        query = actions.update().where(actions.c.id == action_id)
+        if expect is not None:
+            query = query.where(actions.c.status.in_(expect))
+        values: dict[str, Any] = {"status": status}
+        if summary is not None:
+            values.update(result_summary=json.dumps(summary, default=str), finished_at=time.time())
+        return conn.execute(query.values(**values)).rowcount == 1
+
+    def get(self, action_id: str) -> ActionRecord:
+        with self._db.read() as conn:
+            row = conn.execute(sa.select(actions).where(actions.c.id == action_id)).first()
+        if row is None:
+            raise NotFoundError(f"no action {action_id}")
+        return _record(row._mapping)
+
+    def list(self, *, limit: int = 100) -> list[ActionRecord]:
+        query = sa.select(actions).order_by(actions.c.created_at.desc()).limit(limit)
+        with self._db.read() as conn:
+            return [_record(row._mapping) for row in conn.execute(query)]
+
+
+def _record(m: Any) -> ActionRecord:
+    principal_json = json.loads(m["principal"])
+    principal = Principal(
+        subject=principal_json["subject"], kind=PrincipalKind(principal_json["kind"]),
+        groups=frozenset(principal_json["groups"]), on_behalf_of=principal_json["on_behalf_of"],
+    )
+    stored = json.loads(m["body"])
+    action = Action(
+        connection=m["connection"], kind=m["kind"], body=stored["body"], principal=principal,
+        front_door=m["front_door"], reason=m["reason"], client_addr=m["client_addr"],
+        reveal=tuple(stored.get("reveal", ())),
+    )
+    analysis = json.loads(m["analysis"])
+    description = Description(
+        risk=RiskClass(m["risk"]), tables=tuple(analysis.get("tables", ())),
+        columns=tuple(analysis.get("columns", ())), functions=tuple(analysis.get("functions", ())),
+        reasons=tuple(analysis.get("reasons", ())),
+        detail={k: v for k, v in analysis.items()
+                if k not in {"risk", "tables", "columns", "functions", "reasons"}},
+    )
+    summary = json.loads(m["result_summary"]) if m["result_summary"] else None
+    return ActionRecord(
+        id=m["id"], created_at=m["created_at"], action=action, fingerprint=m["fingerprint"],
+        description=description, decision=m["decision"], rule=m["rule"],
+        decision_reason=m["decision_reason"], masking=m["masking"], status=m["status"],
+        finished_at=m["finished_at"], result_summary=summary,
+    )

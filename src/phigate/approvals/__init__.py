@@ -1,0 +1,16 @@
+"""Approvals: bound to one stored action, decided by distinct eligible humans, run once."""
+
+from __future__ import annotations
+
+from phigate.approvals.model import Approval, ApprovalState, Vote, ineligibility
+from phigate.approvals.service import ApprovalEvent, ApprovalListener, ApprovalService
+
+__all__ = [
+    "Approval",
+    "ApprovalEvent",
+    "ApprovalListener",
+    "ApprovalService",
+    "ApprovalState",
+    "Vote",
+    "ineligibility",
+]

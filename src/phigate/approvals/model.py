@@ -1,0 +1,90 @@
+"""The approval record, its states, and who may vote on it (pure rules).
+
+    pending ──► approved ──► executed   (once)
+       ├──────► denied
+       ├──────► expired
+       └──────► cancelled
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass
+
+from phigate.identity.principal import Principal
+
+
+class ApprovalState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    EXECUTED = "executed"
+
+
+@dataclass(frozen=True)
+class Vote:
+    voter: str
+    vote: str  # "approve" | "deny"
+    comment: str
+    channel: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Approval:
+    id: str
+    action_id: str
+    state: ApprovalState
+    required: int
+    eligible_groups: tuple[str, ...]
+    requester: str
+    on_behalf_of: str | None
+    created_at: float
+    expires_at: float
+    decided_at: float | None
+    votes: tuple[Vote, ...] = ()
+
+    def is_expired(self, now: float | None = None) -> bool:
+        return (now if now is not None else time.time()) >= self.expires_at
+
+    @property
+    def approvals_so_far(self) -> int:
+        return sum(1 for v in self.votes if v.vote == "approve")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "action_id": self.action_id,
+            "state": self.state.value,
+            "required": self.required,
+            "eligible_groups": list(self.eligible_groups),
+            "requester": self.requester,
+            "on_behalf_of": self.on_behalf_of,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "decided_at": self.decided_at,
+            "votes": [
+                {"voter": v.voter, "vote": v.vote, "comment": v.comment, "channel": v.channel,
+                 "at": v.created_at}
+                for v in self.votes
+            ],
+        }
+
+
+def ineligibility(approval: Approval, voter: Principal) -> str | None:
+    """Why `voter` may not vote on `approval`, or None when they may."""
+    if not voter.is_human:
+        return f"{voter.kind} principals cannot approve; only humans can"
+    if voter.subject == approval.requester:
+        return "the requester cannot approve their own request"
+    if approval.on_behalf_of is not None and voter.subject == approval.on_behalf_of:
+        return "the person the agent acts for cannot approve the agent's request"
+    if not voter.in_any(frozenset(approval.eligible_groups)):
+        groups = ", ".join(approval.eligible_groups)
+        return f"only members of {groups} can decide this request"
+    if any(v.voter == voter.subject for v in approval.votes):
+        return "you have already voted on this request"
+    return None

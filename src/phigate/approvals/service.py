@@ -1,0 +1,239 @@
+"""Approval state changes as atomic compare-and-set operations in the store.
+
+Safe with several gateway processes on one PostgreSQL: a vote locks the approval
+row (`SELECT … FOR UPDATE`), every transition is `UPDATE … WHERE state = …`, and
+its audit record is written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from phigate.actions import new_id
+from phigate.approvals.model import Approval, ApprovalState, Vote, ineligibility
+from phigate.audit import AuditLog
+from phigate.config import ApprovalRequirement
+from phigate.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
+from phigate.identity.principal import Principal
+from phigate.store import Database
+from phigate.store.tables import actions, approvals, votes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApprovalEvent:
+    name: str  # "approval.requested" | "approval.decided" | "approval.voted"
+    approval: Approval
+
+
+ApprovalListener = Callable[[ApprovalEvent], None]
+
+_FINAL_ACTION_STATUS = {
+    ApprovalState.APPROVED: "approved",
+    ApprovalState.DENIED: "denied",
+    ApprovalState.EXPIRED: "expired",
+    ApprovalState.CANCELLED: "cancelled",
+}
+
+
+class ApprovalService:
+    def __init__(self, db: Database, audit: AuditLog) -> None:
+        self._db = db
+        self._audit = audit
+        self._listeners: list[ApprovalListener] = []
+
+    def subscribe(self, listener: ApprovalListener) -> None:
+        """Channels (console, Slack, Teams, webhooks) hear every approval event."""
+        self._listeners.append(listener)
+
+    def publish(self, name: str, approval: Approval) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(ApprovalEvent(name, approval))
+            except Exception:
+                # A notifier failing must not undo a recorded decision; it is logged.
+                log.exception("approval listener failed for %s", name)
+
+    def create(self, conn: sa.Connection, action_id: str, requester: Principal,
+               requirement: ApprovalRequirement) -> str:
+        approval_id = new_id("apr")
+        now = time.time()
+        conn.execute(approvals.insert().values(
+            id=approval_id, action_id=action_id, state=ApprovalState.PENDING.value,
+            required=requirement.count, eligible_groups=json.dumps(list(requirement.groups)),
+            requester=requirement_requester(requester), on_behalf_of=requester.on_behalf_of,
+            created_at=now, expires_at=now + requirement.expires_in,
+        ))
+        return approval_id
+
+    def get(self, approval_id: str) -> Approval:
+        with self._db.read() as conn:
+            return self._load(conn, approval_id)
+
+    def for_action(self, action_id: str) -> Approval | None:
+        with self._db.read() as conn:
+            row = conn.execute(
+                sa.select(approvals.c.id).where(approvals.c.action_id == action_id)
+            ).first()
+            return self._load(conn, row.id) if row is not None else None
+
+    def list(self, *, state: str | None = None, limit: int = 200) -> list[Approval]:
+        query = sa.select(approvals.c.id).order_by(approvals.c.created_at.desc()).limit(limit)
+        if state is not None:
+            query = query.where(approvals.c.state == state)
+        with self._db.read() as conn:
+            return [self._load(conn, row.id) for row in conn.execute(query)]
+
+    def vote(self, approval_id: str, voter: Principal, decision: str, *, comment: str = "",
+             channel: str = "api") -> Approval:
+        """Record one vote; decide the request when enough distinct humans agree."""
+        if decision not in ("approve", "deny"):
+            raise ValueError(decision)
+        self.expire_due()
+        with self._db.write() as conn:
+            approval = self._load(conn, approval_id, lock=True)
+            self._check_open(approval)
+            refused = ineligibility(approval, voter)
+            if refused is None:
+                approval = self._record_vote(conn, approval, voter, decision, comment, channel)
+        if refused is not None:
+            self._audit.append("approval.vote_refused", {
+                "approval_id": approval_id, "action_id": approval.action_id,
+                "who": voter.to_json(), "why": {"reason": refused}, "channel": channel,
+            })
+            raise NotEligibleError(refused)
+        self.publish("approval.decided" if approval.state is not ApprovalState.PENDING
+                     else "approval.voted", approval)
+        return approval
+
+    def _record_vote(self, conn: sa.Connection, approval: Approval, voter: Principal,
+                     decision: str, comment: str, channel: str) -> Approval:
+        now = time.time()
+        conn.execute(votes.insert().values(approval_id=approval.id, voter=voter.subject,
+                                           vote=decision, comment=comment, channel=channel,
+                                           created_at=now))
+        self._audit.append_in(conn, "approval.vote", {
+            "approval_id": approval.id, "action_id": approval.action_id,
+            "who": voter.to_json(), "vote": decision, "channel": channel,
+            "why": {"comment": comment},
+        })
+        approval = self._load(conn, approval.id)
+        new_state = _outcome(approval)
+        if new_state is not None:
+            self._transition(conn, approval, new_state, now)
+            approval = self._load(conn, approval.id)
+        return approval
+
+    def claim_execution(self, conn: sa.Connection, approval_id: str) -> Approval:
+        """approved → executed, exactly once and only before expiry."""
+        approval = self._load(conn, approval_id, lock=True)
+        if approval.state is ApprovalState.EXECUTED:
+            raise ConflictError("this approved action has already run")
+        if approval.state is not ApprovalState.APPROVED:
+            raise ConflictError(f"the request is {approval.state}, not approved")
+        if approval.is_expired():
+            raise ExpiredError("the approval expired before the action ran")
+        updated = conn.execute(
+            approvals.update()
+            .where(approvals.c.id == approval_id, approvals.c.state == ApprovalState.APPROVED.value)
+            .values(state=ApprovalState.EXECUTED.value, version=approvals.c.version + 1)
+        ).rowcount
+        if updated != 1:
+            raise ConflictError("this approved action has already run")
+        return approval
+
+    def cancel(self, approval_id: str, by: Principal) -> Approval:
+        with self._db.write() as conn:
+            approval = self._load(conn, approval_id, lock=True)
+            if by.subject != approval.requester:
+                raise NotEligibleError("only the requester can cancel a request")
+            self._check_open(approval)
+            self._transition(conn, approval, ApprovalState.CANCELLED, time.time())
+            approval = self._load(conn, approval_id)
+        self.publish("approval.decided", approval)
+        return approval
+
+    def expire_due(self) -> list[Approval]:
+        """Move every pending request past its expiry to `expired` (idempotent)."""
+        now = time.time()
+        with self._db.read() as conn:
+            due = [row.id for row in conn.execute(
+                sa.select(approvals.c.id).where(approvals.c.state == ApprovalState.PENDING.value,
+                                                approvals.c.expires_at <= now))]
+        expired: list[Approval] = []
+        for approval_id in due:
+            with self._db.write() as conn:
+                approval = self._load(conn, approval_id, lock=True)
+                if approval.state is ApprovalState.PENDING:
+                    self._transition(conn, approval, ApprovalState.EXPIRED, now)
+                    expired.append(self._load(conn, approval_id))
+        for approval in expired:
+            self.publish("approval.decided", approval)
+        return expired
+
+    def _check_open(self, approval: Approval) -> None:
+        if approval.state is ApprovalState.PENDING and approval.is_expired():
+            raise ExpiredError("this request has expired")
+        if approval.state is not ApprovalState.PENDING:
+            raise ConflictError(f"this request is already {approval.state}")
+
+    def _transition(self, conn: sa.Connection, approval: Approval, state: ApprovalState,
+                    now: float) -> None:
+        updated = conn.execute(
+            approvals.update()
+            .where(approvals.c.id == approval.id,
+                   approvals.c.state == ApprovalState.PENDING.value)
+            .values(state=state.value, decided_at=now, version=approvals.c.version + 1)
+        ).rowcount
+        if updated != 1:
+            raise ConflictError("this request was decided concurrently")
+        conn.execute(actions.update().where(actions.c.id == approval.action_id)
+                     .values(status=_FINAL_ACTION_STATUS[state]))
+        self._audit.append_in(conn, "approval.decided", {
+            "approval_id": approval.id, "action_id": approval.action_id, "state": state.value,
+            "votes": [v.voter for v in approval.votes],
+        })
+
+    def _load(self, conn: sa.Connection, approval_id: str, *, lock: bool = False) -> Approval:
+        query = sa.select(approvals).where(approvals.c.id == approval_id)
+        if lock:
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            raise NotFoundError(f"no approval {approval_id}")
+        vote_rows = conn.execute(
+            sa.select(votes).where(votes.c.approval_id == approval_id).order_by(votes.c.id)
+        ).all()
+        return _approval(row._mapping, vote_rows)
+
+
+def requirement_requester(principal: Principal) -> str:
+    return principal.subject
+
+
+def _outcome(approval: Approval) -> ApprovalState | None:
+    if any(v.vote == "deny" for v in approval.votes):
+        return ApprovalState.DENIED
+    if approval.approvals_so_far >= approval.required:
+        return ApprovalState.APPROVED
+    return None
+
+
+def _approval(m: Any, vote_rows: Any) -> Approval:
+    return Approval(
+        id=m["id"], action_id=m["action_id"], state=ApprovalState(m["state"]),
+        required=int(m["required"]), eligible_groups=tuple(json.loads(m["eligible_groups"])),
+        requester=m["requester"], on_behalf_of=m["on_behalf_of"],
+        created_at=float(m["created_at"]), expires_at=float(m["expires_at"]),
+        decided_at=m["decided_at"],
+        votes=tuple(Vote(voter=v.voter, vote=v.vote, comment=v.comment, channel=v.channel,
+                         created_at=float(v.created_at)) for v in vote_rows),
+    )

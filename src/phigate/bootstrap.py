@@ -1,0 +1,44 @@
+"""Assemble a Gateway from validated settings: state store, identity, masking, connectors."""
+
+from __future__ import annotations
+
+from phigate.config import PostgresConnection, Settings
+from phigate.connectors import Connector
+from phigate.connectors.postgres import PostgresConnector
+from phigate.errors import ConfigError
+from phigate.gateway import Gateway
+from phigate.identity.oidc import OidcVerifier
+from phigate.identity.tokens import TokenStore
+from phigate.masking import MaskingEngine
+from phigate.store import Database
+
+
+def build_connectors(settings: Settings) -> dict[str, Connector]:
+    connectors: dict[str, Connector] = {}
+    for name, conn in settings.connections.items():
+        if isinstance(conn, PostgresConnection):
+            connectors[name] = PostgresConnector(name, conn)
+        else:  # pragma: no cover - the discriminated union admits no other type yet
+            raise ConfigError(f"connections.{name}: unsupported type")
+    return connectors
+
+
+def _key(settings: Settings, which: str) -> bytes:
+    ref = getattr(settings.secrets, which)
+    value = ref.reveal().encode()
+    if len(value) < 16:
+        raise ConfigError(f"secrets.{which}: must be at least 16 bytes")
+    return bytes(value)
+
+
+def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway:
+    db = Database(settings.state.url)
+    db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
+    oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
+    return Gateway(
+        settings, db,
+        connectors=build_connectors(settings),
+        tokens=TokenStore(db, _key(settings, "token_hash_key")),
+        masking=MaskingEngine(settings.masking, _key(settings, "masking_key")),
+        oidc=oidc,
+    )

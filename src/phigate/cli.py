@@ -1,0 +1,288 @@
+"""The `phigate` command: a thin layer over the library. User errors exit with code 2."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from phigate.errors import PhigateError
+
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+class PhigateGroup(click.Group):
+    """Renders PhigateError as a clear message and exit code instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PhigateError as exc:
+            fail(exc.message)
+
+
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PHIGATE_CONFIG", default="phigate.yaml", show_default=True,
+    help="Path to phigate.yaml (or set PHIGATE_CONFIG).")
+
+
+def _settings(config_path: Path) -> Any:
+    from phigate.config import load_settings
+
+    return load_settings(config_path)
+
+
+@click.group(cls=PhigateGroup)
+@click.version_option(package_name="phigate")
+def main() -> None:
+    """phigate: identity-aware gateway between AI agents and systems holding PHI."""
+
+
+# ── config ──────────────────────────────────────────────────────────────────
+@main.group()
+def config() -> None:
+    """Validate configuration."""
+
+
+@config.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def config_check(file: Path) -> None:
+    """Validate FILE; exit 1 with file, line and key on the first problems."""
+    from phigate.config import load_settings
+    from phigate.errors import ConfigError
+
+    try:
+        settings = load_settings(file)
+    except ConfigError as exc:
+        console.print(exc.message, highlight=False, markup=False)
+        sys.exit(1)
+    out.print(f"{file}: ok ({len(settings.connections)} connections, "
+              f"{len(settings.policy.rules)} rules)", highlight=False)
+
+
+# ── serve / migrate ─────────────────────────────────────────────────────────
+@main.command()
+@CONFIG_OPTION
+def serve(config_path: Path) -> None:
+    """Run the gateway with a configuration file."""
+    from phigate.bootstrap import build_gateway
+    from phigate.server import serve as run_server
+
+    settings = _settings(config_path)
+    gateway = build_gateway(settings)
+
+    async def announce() -> None:
+        console.print(f"phigate serving on {settings.server.base_url()}", highlight=False)
+
+    try:
+        asyncio.run(run_server(gateway, host=settings.server.http_host,
+                               port=settings.server.http_port, on_started=announce))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        asyncio.run(gateway.close())
+
+
+@main.command()
+@CONFIG_OPTION
+def migrate(config_path: Path) -> None:
+    """Bring the state store's schema to this version of phigate."""
+    from phigate.store import Database
+
+    db = Database(_settings(config_path).state.url)
+    db.migrate()
+    out.print(f"state store at revision {db.current_revision()}")
+
+
+# ── tokens ──────────────────────────────────────────────────────────────────
+@main.group()
+def token() -> None:
+    """Create, list and revoke API tokens."""
+
+
+def _token_store(config_path: Path) -> Any:
+    from phigate.bootstrap import _key
+    from phigate.identity.tokens import TokenStore
+    from phigate.store import Database
+
+    settings = _settings(config_path)
+    db = Database(settings.state.url)
+    db.ensure_current(migrate=settings.state.migrate_on_start)
+    return TokenStore(db, _key(settings, "token_hash_key"))
+
+
+@token.command("create")
+@CONFIG_OPTION
+@click.option("--subject", required=True, help="Who the token authenticates.")
+@click.option("--kind", type=click.Choice(["human", "agent", "service"]), required=True)
+@click.option("--groups", default="", help="Comma-separated groups.")
+@click.option("--on-behalf-of", default=None, help="For agents: the human they act for.")
+@click.option("--expires", default=None, help="Lifetime, e.g. 12h, 30d.")
+@click.option("--description", default="")
+def token_create(config_path: Path, subject: str, kind: str, groups: str,
+                 on_behalf_of: str | None, expires: str | None, description: str) -> None:
+    """Create a token and print it once (it is stored only as a keyed hash)."""
+    from phigate.identity.principal import PrincipalKind
+    from phigate.identity.tokens import parse_duration
+
+    store = _token_store(config_path)
+    secret, info = store.create(
+        subject=subject, kind=PrincipalKind(kind),
+        groups=tuple(g.strip() for g in groups.split(",") if g.strip()),
+        on_behalf_of=on_behalf_of, expires_in=parse_duration(expires) if expires else None,
+        description=description)
+    console.print(f"created token {info.id} for {subject} ({kind}); it is shown only once:")
+    click.echo(secret)
+
+
+@token.command("list")
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def token_list(config_path: Path, as_json: bool) -> None:
+    """List tokens (never the secrets)."""
+    items = _token_store(config_path).list()
+    if as_json:
+        click.echo(json.dumps([{**i.__dict__, "kind": i.kind.value, "status": i.status}
+                               for i in items], indent=2))
+        return
+    table = Table("id", "subject", "kind", "groups", "on behalf of", "expires", "status")
+    for i in items:
+        table.add_row(i.id, i.subject, i.kind.value, ",".join(i.groups), i.on_behalf_of or "",
+                      _when(i.expires_at), i.status)
+    out.print(table)
+
+
+@token.command("revoke")
+@CONFIG_OPTION
+@click.argument("token_id")
+def token_revoke(config_path: Path, token_id: str) -> None:
+    """Revoke a token by id."""
+    info = _token_store(config_path).revoke(token_id)
+    out.print(f"token {info.id} of {info.subject} revoked")
+
+
+def _when(ts: float | None) -> str:
+    import datetime as dt
+
+    if ts is None:
+        return "never"
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# ── policy ──────────────────────────────────────────────────────────────────
+@main.group()
+def policy() -> None:
+    """Ask what policy would decide."""
+
+
+@policy.command("check")
+@CONFIG_OPTION
+@click.option("--as", "subject", required=True, help="Subject of the caller.")
+@click.option("--kind", type=click.Choice(["human", "agent", "service"]), default=None,
+              help="Caller kind (default: from the subject's API tokens, else human).")
+@click.option("--groups", default=None, help="Comma-separated groups (default: from tokens).")
+@click.option("--on-behalf-of", default=None)
+@click.option("--connection", required=True)
+@click.option("--sql", "sql_text", required=True)
+def policy_check(config_path: Path, subject: str, kind: str | None, groups: str | None,
+                 on_behalf_of: str | None, connection: str, sql_text: str) -> None:
+    """Print the decision for one action as JSON, without running it (exit 0)."""
+    from phigate.policy_check import check
+
+    result = check(_settings(config_path), subject=subject, kind=kind, groups=groups,
+                   on_behalf_of=on_behalf_of, connection=connection, sql=sql_text)
+    click.echo(json.dumps(result))
+
+
+# ── audit ───────────────────────────────────────────────────────────────────
+@main.group()
+def audit() -> None:
+    """Verify and export the audit log."""
+
+
+def _audit_log(config_path: Path, state: str | None) -> Any:
+    from phigate.audit import AuditLog
+    from phigate.store import Database
+
+    url = state or _settings(config_path).state.url
+    return AuditLog(Database(url))
+
+
+@audit.command("verify")
+@CONFIG_OPTION
+@click.option("--state", default=None, help="State store URL (default: from the config).")
+@click.option("--file", "export_file", type=click.File("r"), default=None,
+              help="Verify an exported JSON-lines file instead of the store.")
+def audit_verify(config_path: Path, state: str | None, export_file: Any) -> None:
+    """Exit 0 when the chain is intact; 1 naming the first bad record otherwise."""
+    from phigate.audit import parse_export_line, verify_records
+
+    if export_file is not None:
+        result = verify_records(parse_export_line(line) for line in export_file if line.strip())
+    else:
+        result = _audit_log(config_path, state).verify()
+    if result.ok:
+        out.print(f"audit chain intact: {result.records} records, head {result.head_hash}")
+        return
+    console.print(f"audit chain BROKEN at sequence {result.first_bad_seq}: {result.problem} "
+                  f"({result.records} records verified before it)", highlight=False)
+    sys.exit(1)
+
+
+@audit.command("export")
+@CONFIG_OPTION
+@click.option("--state", default=None, help="State store URL (default: from the config).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl")
+@click.option("--since", type=int, default=0, help="Only records after this sequence number.")
+def audit_export(config_path: Path, state: str | None, fmt: str, since: int) -> None:
+    """Stream records as JSON lines, each with its chain hash."""
+    for line in _audit_log(config_path, state).export_lines(since=since):
+        click.echo(line)
+
+
+# ── demo ────────────────────────────────────────────────────────────────────
+@main.command()
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=".phigate/demo", show_default=True)
+@click.option("--http-port", type=int, default=8080, show_default=True)
+@click.option("--credentials-file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Default: <state-dir>/credentials.json")
+def demo(state_dir: Path, http_port: int, credentials_file: Path | None) -> None:
+    """Embedded PostgreSQL with a synthetic EHR, demo identities and policy, all front doors."""
+    from phigate.demo.cli import run_demo
+
+    run_demo(state_dir, http_port, credentials_file or state_dir / "credentials.json")
+
+
+def _attach_optional_commands() -> None:
+    """Commands owned by their packages (sql classify, mask)."""
+    try:
+        from phigate.sql.cli import classify_command
+
+        sql_group = click.Group("sql", help="PostgreSQL statement understanding.")
+        sql_group.add_command(classify_command, "classify")
+        main.add_command(sql_group)
+    except ImportError:  # pragma: no cover - the package ships it
+        pass
+    try:
+        from phigate.masking.cli import mask_command
+
+        main.add_command(mask_command, "mask")
+    except ImportError:  # pragma: no cover
+        pass
+
+
+_attach_optional_commands()

@@ -1,0 +1,234 @@
+"""phigate.yaml → validated, frozen models. Errors cite the file, line and key.
+
+Secrets are references, resolved when used: `${ENV_VAR}` or `file:/path`.
+A literal value is accepted too (handy in tests) but never required.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from phigate.errors import ConfigError
+from phigate.identity.oidc import OidcSettings
+from phigate.identity.principal import PrincipalKind
+from phigate.masking import MaskingSettings
+from phigate.risk import RiskClass
+
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SecretRef(_Frozen):
+    """A secret named by reference; `reveal()` reads it when needed."""
+
+    ref: str
+
+    def reveal(self) -> str:
+        env = _ENV_REF.match(self.ref)
+        if env:
+            value = os.environ.get(env.group(1))
+            if value is None:
+                raise ConfigError(f"secret {self.ref}: environment variable {env.group(1)} is not set")
+            return value
+        if self.ref.startswith("file:"):
+            path = Path(self.ref.removeprefix("file:")).expanduser()
+            try:
+                return path.read_text().strip()
+            except OSError as exc:
+                raise ConfigError(f"secret {self.ref}: cannot read {path}: {exc.strerror}") from exc
+        return self.ref
+
+    def __repr__(self) -> str:
+        return f"SecretRef({self.ref if self.is_reference else '***'})"
+
+    @property
+    def is_reference(self) -> bool:
+        return bool(_ENV_REF.match(self.ref)) or self.ref.startswith("file:")
+
+
+def _secret(value: Any) -> Any:
+    if isinstance(value, str):
+        return SecretRef(ref=value)
+    return value
+
+
+class StateSettings(_Frozen):
+    url: str = "sqlite:///.phigate/state.db"
+    migrate_on_start: bool = True
+
+
+class ServerSettings(_Frozen):
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8080, ge=0, le=65535)
+    public_url: str | None = None
+
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
+
+
+class SecretsSettings(_Frozen):
+    token_hash_key: SecretRef = SecretRef(ref="${PHIGATE_TOKEN_KEY}")
+    masking_key: SecretRef = SecretRef(ref="${PHIGATE_MASKING_KEY}")
+
+    _coerce = field_validator("token_hash_key", "masking_key", mode="before")(_secret)
+
+
+class IdentitySettings(_Frozen):
+    oidc: OidcSettings | None = None
+    auditor_groups: tuple[str, ...] = ("auditors",)
+
+
+class PostgresConnection(_Frozen):
+    type: Literal["postgres"]
+    description: str = ""
+    dsn: SecretRef
+    statement_timeout_ms: int = Field(30_000, gt=0)
+    max_rows: int = Field(10_000, gt=0)
+    listen: str | None = None
+
+    _coerce = field_validator("dsn", mode="before")(_secret)
+
+
+Connection = Annotated[PostgresConnection, Field(discriminator="type")]
+
+
+class RuleMatch(_Frozen):
+    """Every listed criterion must hold; an omitted one matches anything."""
+
+    kinds: tuple[PrincipalKind, ...] = ()
+    groups: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()
+    action_kinds: tuple[str, ...] = ()
+    risk: tuple[RiskClass, ...] = ()
+    tables: tuple[str, ...] = ()
+
+
+class ApprovalRequirement(_Frozen):
+    count: int = Field(1, ge=1, le=10)
+    groups: tuple[str, ...] = Field(min_length=1)
+    expires_in: int = Field(3600, gt=0, description="seconds a pending request stays open")
+
+
+class Rule(_Frozen):
+    name: str = Field(min_length=1)
+    description: str = ""
+    match: RuleMatch = RuleMatch()
+    decision: Literal["allow", "deny", "approve"]
+    approvals: ApprovalRequirement | None = None
+    masking: str = "hipaa-safe-harbor"
+    reason: str | None = None
+
+    @field_validator("approvals")
+    @classmethod
+    def _approvals_only_for_approve(cls, value: ApprovalRequirement | None) -> Any:
+        return value
+
+
+class PolicySettings(_Frozen):
+    rules: tuple[Rule, ...] = ()
+
+
+class AuditSettings(_Frozen):
+    auditor_groups: tuple[str, ...] = ("auditors",)
+
+
+class Settings(_Frozen):
+    state: StateSettings = StateSettings()
+    server: ServerSettings = ServerSettings()
+    secrets: SecretsSettings = SecretsSettings()
+    identity: IdentitySettings = IdentitySettings()
+    connections: dict[str, Connection] = {}
+    masking: MaskingSettings = MaskingSettings()
+    policy: PolicySettings = PolicySettings()
+
+    def check_references(self) -> list[str]:
+        """Cross-section checks pydantic cannot express: names that must exist."""
+        problems: list[str] = []
+        for index, rule in enumerate(self.policy.rules):
+            where = f"policy.rules.{index} ({rule.name})"
+            if rule.decision == "approve" and rule.approvals is None:
+                problems.append(f"{where}.approvals: required when decision is 'approve'")
+            if rule.masking not in self.masking.profiles:
+                known = ", ".join(sorted(self.masking.profiles))
+                problems.append(f"{where}.masking: unknown profile {rule.masking!r} (known: {known})")
+            for name in rule.match.connections:
+                if name not in self.connections:
+                    problems.append(f"{where}.match.connections: unknown connection {name!r}")
+        return problems
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and validate a phigate.yaml; raise ConfigError naming file, line and key."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    return parse_settings(text, source=str(path))
+
+
+def parse_settings(text: str, *, source: str = "<config>") -> Settings:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}:1: expected a mapping of sections at the top level")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, node, source)) from exc
+    problems = settings.check_references()
+    if problems:
+        lines = [f"{source}:{_line_of(node, p.split(':')[0].split(' ')[0])}: {p}" for p in problems]
+        raise ConfigError("\n".join(lines))
+    return settings
+
+
+def _describe(exc: ValidationError, node: yaml.Node | None, source: str) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+        loc = [part for part in loc if part not in {"postgres"}]
+        key = ".".join(loc) or "(top level)"
+        lines.append(f"{source}:{_line_of(node, key)}: {key}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def _line_of(node: yaml.Node | None, dotted: str) -> int:
+    """Line (1-based) of the deepest node on the dotted path that exists."""
+    line = 1
+    for part in dotted.split("."):
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        node = _child(node, part)
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
+        return node.value[int(key)]  # type: ignore[no-any-return]
+    return None

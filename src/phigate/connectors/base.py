@@ -1,0 +1,28 @@
+"""The connector seam: one required method, `run`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from phigate.actions import Action, Description
+from phigate.masking import Masker
+
+
+@dataclass
+class Result:
+    """A masked result. `payload` goes to the caller; `summary` to the audit log."""
+
+    payload: dict[str, Any]
+    masked: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Connector(Protocol):
+    kind: str  # the action kind it runs: "sql", "exec", "http", "mcp_tool"
+
+    async def run(self, action: Action, description: Description, masker: Masker) -> Result:
+        """Run `action` upstream with the gateway's own credentials; mask before returning."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,107 @@
+"""Run SQL on an upstream PostgreSQL with the gateway's credentials.
+
+Rows stream from the server (single-row mode) through the masker one at a time;
+at most `max_rows` are kept, each statement runs under `statement_timeout`, and a
+statement classified `read` runs in a READ ONLY transaction as a second line of
+defence behind the classifier.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from phigate.actions import Action, Description
+from phigate.config import PostgresConnection
+from phigate.connectors.base import Result
+from phigate.errors import UpstreamError
+from phigate.masking import ColumnInfo, Masker
+from phigate.risk import RiskClass
+
+
+class PostgresConnector:
+    kind = "sql"
+
+    def __init__(self, name: str, settings: PostgresConnection) -> None:
+        self.name = name
+        self.settings = settings
+
+    async def connect(self) -> psycopg.AsyncConnection[Any]:
+        try:
+            return await psycopg.AsyncConnection.connect(
+                self.settings.dsn.reveal(), autocommit=False, connect_timeout=10,
+                application_name="phigate",
+            )
+        except psycopg.Error as exc:
+            raise UpstreamError(f"cannot connect to upstream {self.name!r}: "
+                                f"{type(exc).__name__}") from exc
+
+    async def run(self, action: Action, description: Description, masker: Masker) -> Result:
+        sql_text = action.sql
+        if sql_text is None:
+            raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
+        started = time.monotonic()
+        conn = await self.connect()
+        try:
+            async with conn:
+                payload, masked = await self._execute(conn, sql_text, action.params, description,
+                                                      masker)
+                await conn.commit()
+        except psycopg.Error as exc:
+            raise UpstreamError(_upstream_message(exc, masker)) from exc
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        summary = {"rows": payload["row_count"], "truncated": payload["truncated"],
+                   "masked": masked, "duration_ms": duration_ms}
+        return Result(payload=payload, masked=masked, summary=summary)
+
+    async def _execute(self, conn: psycopg.AsyncConnection[Any], sql_text: str, params: list[Any],
+                       description: Description, masker: Masker
+                       ) -> tuple[dict[str, Any], dict[str, int]]:
+        timeout = self.settings.statement_timeout_ms
+        await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
+        if description.risk is RiskClass.READ:
+            await conn.execute("SET TRANSACTION READ ONLY")
+        cursor = psycopg.AsyncRawCursor(conn)
+        rows: list[list[Any]] = []
+        truncated, row_masker, columns = False, None, []
+        async for row in cursor.stream(sql_text, params or None):
+            if row_masker is None:
+                columns, row_masker = self._columns(cursor, description, masker)
+            if len(rows) >= self.settings.max_rows:
+                truncated = True
+                break
+            rows.append(row_masker.mask_row(row))
+        if row_masker is None and cursor.description is not None:
+            columns, row_masker = self._columns(cursor, description, masker)
+        masked = dict(row_masker.counts) if row_masker is not None else {}
+        payload = {"columns": columns, "rows": rows, "row_count": len(rows),
+                   "truncated": truncated, "masked": masked,
+                   "status": cursor.statusmessage}
+        return payload, masked
+
+    def _columns(self, cursor: psycopg.AsyncRawCursor[Any], description: Description,
+                 masker: Masker) -> tuple[list[str], Any]:
+        lineage = description.detail.get("lineage", [])
+        infos = []
+        for index, column in enumerate(cursor.description or []):
+            sources: tuple[str, ...] = ()
+            if index < len(lineage) and isinstance(lineage[index], dict):
+                sources = tuple(lineage[index].get("sources", ()))
+            type_info = cursor.adapters.types.get(column.type_code)
+            infos.append(ColumnInfo(name=column.name, type_name=type_info.name if type_info else None,
+                                    sources=sources))
+        return [c.name for c in infos], masker.for_columns(infos)
+
+    async def close(self) -> None:
+        return None
+
+
+def _upstream_message(exc: psycopg.Error, masker: Masker) -> str:
+    """The upstream's error, with PHI scrubbed; SQLSTATE kept."""
+    diag = getattr(exc, "diag", None)
+    primary = diag.message_primary if diag is not None and diag.message_primary else str(exc)
+    sqlstate = getattr(exc, "sqlstate", None) or "?????"
+    return f"upstream error {sqlstate}: {masker.mask_text(primary).text}"

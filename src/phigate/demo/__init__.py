@@ -1,0 +1,1 @@
+"""`phigate demo`: embedded PostgreSQL with a synthetic EHR, demo identities and policy."""

@@ -1,0 +1,62 @@
+"""The `phigate demo` command: set up, print how to connect, serve until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from phigate.bootstrap import build_gateway
+from phigate.demo.runner import ensure_tokens, prepare, write_credentials
+from phigate.server import serve
+
+console = Console()
+
+
+def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
+    with console.status("Starting the embedded PostgreSQL and loading the synthetic EHR…"):
+        env = prepare(state_dir, http_port)
+    try:
+        gateway = build_gateway(env.settings, migrate=True)
+        ensure_tokens(env, gateway.tokens, credentials_file)
+        write_credentials(env, credentials_file, extra={})
+
+        async def announce() -> None:
+            _print_welcome(env.settings.server.base_url(), credentials_file, env.tokens)
+
+        try:
+            asyncio.run(serve(gateway, host=env.settings.server.http_host, port=http_port,
+                              on_started=announce))
+        except KeyboardInterrupt:
+            pass
+        finally:
+            asyncio.run(gateway.close())
+    finally:
+        with console.status("Stopping the embedded PostgreSQL…"):
+            env.postgres.stop()
+        console.print("phigate demo stopped.")
+
+
+def _print_welcome(api_url: str, credentials_file: Path, tokens: dict[str, str]) -> None:
+    table = Table(title="Demo identities", show_lines=False)
+    for column in ("subject", "who", "token (first characters)"):
+        table.add_column(column)
+    roles = {"claims-bot": "agent acting for dana", "dana": "clinician",
+             "alice": "reviewer (data-owners)", "bob": "reviewer (data-owners)",
+             "admin": "admins, auditors"}
+    for subject, token in tokens.items():
+        table.add_row(subject, roles.get(subject, ""), token[:12] + "…")
+    console.print(f"\n[bold green]phigate demo is running[/] at {api_url}")
+    console.print(f"Credentials (tokens, URLs): {credentials_file}  (mode 0600)\n")
+    console.print(table)
+    creds = json.dumps(str(credentials_file))
+    console.print(
+        "\nTry it (in another shell):\n"
+        f"  TOKEN=$(python3 -c 'import json;print(json.load(open({creds}))[\"tokens\"][\"claims-bot\"])')\n"
+        f"  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'content-type: application/json' \\\n"
+        f"       -d '{{\"connection\":\"ehr\",\"sql\":\"SELECT * FROM patients LIMIT 3\"}}' "
+        f"{api_url}/v1/actions\n"
+        "\nPress Ctrl-C to stop.", highlight=False)

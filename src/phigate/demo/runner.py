@@ -1,0 +1,137 @@
+"""Run the demo: embedded PostgreSQL with the synthetic EHR, SQLite state, tokens, the gateway."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from phigate.config import Settings, parse_settings
+from phigate.demo import ehr
+from phigate.identity.principal import PrincipalKind
+from phigate.identity.tokens import TokenStore
+from phigate.pgserver import EmbeddedPostgres
+
+GATEWAY_ROLE = "phigate_gateway"
+
+
+@dataclass(frozen=True)
+class DemoIdentity:
+    subject: str
+    kind: PrincipalKind
+    groups: tuple[str, ...]
+    on_behalf_of: str | None = None
+
+
+IDENTITIES = (
+    DemoIdentity("claims-bot", PrincipalKind.AGENT, ("agents",), on_behalf_of="dana"),
+    DemoIdentity("dana", PrincipalKind.HUMAN, ("clinicians",)),
+    DemoIdentity("alice", PrincipalKind.HUMAN, ("data-owners",)),
+    DemoIdentity("bob", PrincipalKind.HUMAN, ("data-owners",)),
+    DemoIdentity("admin", PrincipalKind.HUMAN, ("admins", "auditors")),
+)
+
+
+@dataclass
+class DemoEnvironment:
+    state_dir: Path
+    settings: Settings
+    config_path: Path
+    postgres: EmbeddedPostgres
+    upstream_dsn: str
+    tokens: dict[str, str]
+
+
+def _secret_file(path: Path, make: Any) -> str:
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def start_upstream(state_dir: Path) -> tuple[EmbeddedPostgres, str]:
+    """Start (or restart) the embedded PostgreSQL; create and load the EHR the first time."""
+    postgres = EmbeddedPostgres(state_dir / "postgres").start()
+    secrets_dir = state_dir / "secrets"
+    role_password = _secret_file(secrets_dir / "gateway_role_password",
+                                 lambda: secrets.token_urlsafe(18))
+    with psycopg.connect(postgres.dsn(), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'ehr'").fetchone()
+        if exists is None:
+            conn.execute("CREATE DATABASE ehr")
+            conn.execute(pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                pgsql.Identifier(GATEWAY_ROLE), pgsql.Literal(role_password)))
+            ehr.load(postgres.dsn("ehr"))
+            with psycopg.connect(postgres.dsn("ehr"), autocommit=True) as ehr_conn:
+                ehr_conn.execute(pgsql.SQL(
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+                ).format(pgsql.Identifier(GATEWAY_ROLE)))
+    return postgres, postgres.dsn("ehr", user=GATEWAY_ROLE, password=role_password)
+
+
+def prepare(state_dir: Path, http_port: int) -> DemoEnvironment:
+    state_dir = state_dir.resolve()
+    secrets_dir = state_dir / "secrets"
+    secrets_dir.mkdir(parents=True, exist_ok=True)
+    secrets_dir.chmod(0o700)
+    _secret_file(secrets_dir / "token_hash_key", lambda: secrets.token_urlsafe(32))
+    _secret_file(secrets_dir / "masking_key", lambda: secrets.token_urlsafe(32))
+    postgres, upstream_dsn = start_upstream(state_dir)
+    (secrets_dir / "ehr_dsn").write_text(upstream_dsn)
+    (secrets_dir / "ehr_dsn").chmod(0o600)
+    template = (Path(__file__).parent / "policy.yaml").read_text()
+    config_text = template.format(state_db=state_dir / "state.db", http_port=http_port,
+                                  secrets_dir=secrets_dir)
+    config_path = state_dir / "phigate.yaml"
+    config_path.write_text(config_text)
+    settings = parse_settings(config_text, source=str(config_path))
+    return DemoEnvironment(state_dir, settings, config_path, postgres, upstream_dsn, {})
+
+
+def ensure_tokens(env: DemoEnvironment, store: TokenStore, credentials_file: Path) -> None:
+    """Reuse the tokens of a previous run when they still work; otherwise mint new ones."""
+    previous: dict[str, str] = {}
+    if credentials_file.exists():
+        try:
+            previous = json.loads(credentials_file.read_text()).get("tokens", {})
+        except (json.JSONDecodeError, AttributeError):
+            previous = {}
+    for identity in IDENTITIES:
+        token = previous.get(identity.subject)
+        if token is not None and _still_valid(store, token):
+            env.tokens[identity.subject] = token
+            continue
+        token, _info = store.create(subject=identity.subject, kind=identity.kind,
+                                    groups=identity.groups, on_behalf_of=identity.on_behalf_of,
+                                    description="phigate demo identity")
+        env.tokens[identity.subject] = token
+
+
+def _still_valid(store: TokenStore, token: str) -> bool:
+    try:
+        store.authenticate(token)
+    except Exception:
+        return False
+    return True
+
+
+def write_credentials(env: DemoEnvironment, credentials_file: Path, extra: dict[str, Any]) -> None:
+    body = {
+        "api_url": env.settings.server.base_url(),
+        "tokens": env.tokens,
+        "upstream_dsn": env.upstream_dsn,
+        "state_url": env.settings.state.url,
+        "config": str(env.config_path),
+        **extra,
+    }
+    credentials_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(body, handle, indent=2)
+    credentials_file.chmod(0o600)

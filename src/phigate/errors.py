@@ -1,0 +1,82 @@
+"""The exception tree of phigate. Each front door maps these to its own shape.
+
+    PhigateError                      every error the gateway raises on purpose
+    ├── ConfigError                   invalid configuration (file, line, key, expectation)
+    ├── AuthenticationError           no or bad credentials          → 401 / 28P01 / exit 2
+    ├── NotAllowedError               authenticated but not permitted → 403 / 42501
+    │   └── NotEligibleError          may not vote on this approval
+    ├── NotFoundError                 unknown action, approval, connection → 404
+    ├── ConflictError                 state forbids it (already decided, already run) → 409
+    │   └── ExpiredError              the approval or action expired → 410
+    ├── InvalidRequestError           malformed input → 400 / 08P01
+    ├── AuditUnavailableError         the audit log cannot be written: nothing runs → 503
+    ├── MaskingFailedError            masking failed: nothing leaves → 500
+    └── UpstreamError                 the upstream system failed the action → 502
+"""
+
+from __future__ import annotations
+
+
+class PhigateError(Exception):
+    """Base class; `code` is a stable machine-readable name for the error."""
+
+    code = "error"
+    http_status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(PhigateError):
+    code = "invalid_config"
+    http_status = 500
+
+
+class AuthenticationError(PhigateError):
+    code = "unauthenticated"
+    http_status = 401
+
+
+class NotAllowedError(PhigateError):
+    code = "forbidden"
+    http_status = 403
+
+
+class NotEligibleError(NotAllowedError):
+    code = "not_eligible"
+
+
+class NotFoundError(PhigateError):
+    code = "not_found"
+    http_status = 404
+
+
+class ConflictError(PhigateError):
+    code = "conflict"
+    http_status = 409
+
+
+class ExpiredError(ConflictError):
+    code = "expired"
+    http_status = 410
+
+
+class InvalidRequestError(PhigateError):
+    code = "invalid_request"
+    http_status = 400
+
+
+class AuditUnavailableError(PhigateError):
+    code = "audit_unavailable"
+    http_status = 503
+
+
+class MaskingFailedError(PhigateError):
+    code = "masking_failed"
+    http_status = 500
+
+
+class UpstreamError(PhigateError):
+    code = "upstream_error"
+    http_status = 502

@@ -1,0 +1,258 @@
+"""REST front door (FastAPI). OpenAPI at /openapi.json; bearer tokens on every /v1 call."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from phigate import metrics
+from phigate.actions import Action
+from phigate.approvals import Approval, ApprovalState
+from phigate.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    NotAllowedError,
+    PhigateError,
+)
+from phigate.gateway import Gateway, Outcome
+from phigate.identity.principal import Principal
+
+MAX_WAIT_SECONDS = 300
+
+
+class ActionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    connection: str = Field(min_length=1, max_length=200)
+    sql: str = Field(min_length=1, max_length=1_000_000)
+    params: list[Any] | None = None
+    reason: str | None = Field(None, max_length=2000)
+    wait: float = Field(0, ge=0, le=MAX_WAIT_SECONDS)
+
+
+class VoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str = Field("", max_length=2000)
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}}
+
+
+def create_app(gateway: Gateway) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = FastAPI(title="phigate", version="0.1.0", lifespan=lifespan,
+                  description="Identity-aware gateway for AI agents on systems holding PHI.")
+    app.state.gateway = gateway
+    _install_error_handlers(app)
+    _install_routes(app, gateway)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PhigateError)
+    async def _phigate_error(_request: Request, exc: PhigateError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.http_status,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in exc.errors()[:5])
+        return JSONResponse(error_body("invalid_request", problems), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(error_body("http_error", str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        return JSONResponse(error_body("internal_error", "internal error; see the gateway log"),
+                            status_code=500)
+
+    @app.middleware("http")
+    async def _count(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        metrics.HTTP_REQUESTS.labels(request.method, str(response.status_code)).inc()
+        return response
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError("send an Authorization: Bearer <token> header")
+    return token.strip()
+
+
+def _install_routes(app: FastAPI, gateway: Gateway) -> None:  # noqa: C901 - a route table
+    async def principal(request: Request) -> Principal:
+        return await gateway.authenticate(bearer_token(request))
+
+    Caller = Annotated[Principal, Depends(principal)]
+
+    @app.post("/v1/actions", responses={200: {}, 202: {}, 403: {}})
+    async def submit_action(body: ActionRequest, caller: Caller, request: Request) -> JSONResponse:
+        action = Action(
+            connection=body.connection, kind="sql",
+            body={"sql": body.sql, "params": body.params or []}, principal=caller,
+            front_door="rest", reason=body.reason,
+            client_addr=request.client.host if request.client else None,
+        )
+        outcome = await gateway.submit(action, wait=body.wait)
+        return outcome_response(gateway, outcome)
+
+    @app.get("/v1/actions/{action_id}")
+    async def get_action(action_id: str, caller: Caller) -> dict[str, Any]:
+        record = await asyncio.to_thread(gateway.actions.get, action_id)
+        approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
+        visible = (record.action.principal.subject == caller.subject or gateway.is_auditor(caller)
+                   or (approval is not None and caller.in_any(frozenset(approval.eligible_groups))))
+        if not visible:
+            raise NotAllowedError("you may not see this action")
+        view = record.to_json()
+        view["approval"] = approval_json(gateway, approval) if approval else None
+        return view
+
+    @app.post("/v1/actions/{action_id}/run")
+    async def run_action(action_id: str, caller: Caller) -> JSONResponse:
+        outcome = await gateway.run_approved(action_id, caller)
+        return outcome_response(gateway, outcome)
+
+    @app.get("/v1/approvals")
+    async def list_approvals(caller: Caller, status: str | None = None) -> dict[str, Any]:
+        if status is not None and status not in {s.value for s in ApprovalState}:
+            raise InvalidRequestError(f"unknown status {status!r}")
+        await asyncio.to_thread(gateway.approvals.expire_due)
+        items = await asyncio.to_thread(gateway.approvals.list, state=status)
+        visible = gateway.reviewable(caller, items)
+        return {"approvals": [await asyncio.to_thread(approval_json, gateway, a) for a in visible]}
+
+    @app.get("/v1/approvals/{approval_id}")
+    async def get_approval(approval_id: str, caller: Caller) -> dict[str, Any]:
+        approval = await asyncio.to_thread(gateway.approvals.get, approval_id)
+        if not gateway.reviewable(caller, [approval]) and not gateway.is_auditor(caller):
+            raise NotAllowedError("you may not see this approval")
+        return await asyncio.to_thread(approval_json, gateway, approval)
+
+    @app.post("/v1/approvals/{approval_id}/approve")
+    async def approve(approval_id: str, body: VoteRequest, caller: Caller) -> dict[str, Any]:
+        approval = await gateway.vote(approval_id, caller, "approve", comment=body.comment)
+        return await asyncio.to_thread(approval_json, gateway, approval)
+
+    @app.post("/v1/approvals/{approval_id}/deny")
+    async def deny(approval_id: str, body: VoteRequest, caller: Caller) -> dict[str, Any]:
+        approval = await gateway.vote(approval_id, caller, "deny", comment=body.comment)
+        return await asyncio.to_thread(approval_json, gateway, approval)
+
+    @app.get("/v1/audit")
+    async def audit(caller: Caller, since: Annotated[int, Query(ge=0)] = 0,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+        _require_auditor(gateway, caller)
+        records = await asyncio.to_thread(gateway.audit.records, since=since, limit=limit)
+        return {"records": records}
+
+    @app.get("/v1/audit/verify")
+    async def audit_verify(caller: Caller) -> dict[str, Any]:
+        _require_auditor(gateway, caller)
+        result = await asyncio.to_thread(gateway.audit.verify)
+        return result.to_json()
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        try:
+            await asyncio.to_thread(gateway.audit.head)
+        except Exception:
+            return JSONResponse({"status": "unavailable", "reason": "state store unreachable"},
+                                status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics")
+    async def metrics_endpoint() -> Response:
+        await asyncio.to_thread(_refresh_approval_gauge, gateway)
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def _require_auditor(gateway: Gateway, caller: Principal) -> None:
+    if not gateway.is_auditor(caller):
+        groups = ", ".join(gateway.settings.identity.auditor_groups)
+        raise NotAllowedError(f"the audit log is for members of {groups}")
+
+
+def _refresh_approval_gauge(gateway: Gateway) -> None:
+    counts = {state.value: 0 for state in ApprovalState}
+    for approval in gateway.approvals.list(limit=10_000):
+        counts[approval.state.value] += 1
+    for state, count in counts.items():
+        metrics.APPROVALS.labels(state).set(count)
+
+
+def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
+    """An approval as reviewers see it: who, on whose behalf, what, why, votes, time left."""
+    record = gateway.actions.get(approval.action_id)
+    view = approval.to_json()
+    view["url"] = approval_url(gateway, approval.id)
+    view["seconds_left"] = max(0, round(approval.expires_at - time.time()))
+    view["action"] = {
+        "id": record.id, "connection": record.action.connection, "kind": record.action.kind,
+        "text": record.action.summary_text(), "params": record.action.params,
+        "risk": record.description.risk.value, "reasons": list(record.description.reasons),
+        "tables": list(record.description.tables), "columns": list(record.description.columns),
+        "requested_by": record.action.principal.to_json(), "reason": record.action.reason,
+        "rule": record.rule, "masking": record.masking, "front_door": record.action.front_door,
+        "status": record.status, "reveal": list(record.action.reveal),
+    }
+    return view
+
+
+def approval_url(gateway: Gateway, approval_id: str) -> str:
+    return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"
+
+
+def outcome_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
+    record = outcome.record
+    if outcome.status == "executed":
+        return JSONResponse({"id": record.id, "status": "executed", "result": outcome.result})
+    if outcome.status == "denied":
+        return JSONResponse({"id": record.id, "status": "denied", "rule": record.rule,
+                             "reason": record.decision_reason}, status_code=403)
+    if outcome.status == "failed" and outcome.error is not None:
+        return JSONResponse({"id": record.id, "status": "failed",
+                             **error_body(outcome.error.code, outcome.error.message)},
+                            status_code=outcome.error.http_status)
+    approval = outcome.approval
+    if approval is None:
+        return JSONResponse({"id": record.id, "status": outcome.status})
+    body = {
+        "id": record.id,
+        "status": "pending_approval" if approval.state is ApprovalState.PENDING else outcome.status,
+        "approval": {"id": approval.id, "state": approval.state.value,
+                     "required": approval.required,
+                     "eligible_groups": list(approval.eligible_groups),
+                     "expires_at": approval.expires_at, "url": approval_url(gateway, approval.id)},
+    }
+    if approval.state is ApprovalState.PENDING:
+        return JSONResponse(body, status_code=202)
+    code = 410 if approval.state is ApprovalState.EXPIRED else 403
+    body["reason"] = f"the approval request was {approval.state.value}"
+    return JSONResponse(body, status_code=code)

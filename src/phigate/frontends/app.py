@@ -1,0 +1,15 @@
+"""The one ASGI application on the gateway's HTTP port: every HTTP front door mounted."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from phigate.frontends.api import create_app
+from phigate.gateway import Gateway
+
+
+def build_app(gateway: Gateway) -> FastAPI:
+    app = create_app(gateway)
+    # Further front doors (MCP at /mcp, console at /ui, Slack and Teams endpoints)
+    # attach themselves here, each as one call.
+    return app

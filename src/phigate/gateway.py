@@ -1,0 +1,285 @@
+"""THE pipeline. Every front door turns its input into an `Action` and calls it.
+
+    authenticate → describe → policy → [approval] → execute upstream → mask → answer
+                     every step writes to the hash-chained audit log
+
+Nothing runs unless its records were written; any failure in describing,
+deciding, masking or recording denies the action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from phigate import metrics
+from phigate.action_store import ActionRecord, ActionStore, audit_fields
+from phigate.actions import Action, Description, new_id
+from phigate.approvals import Approval, ApprovalService, ApprovalState
+from phigate.audit import AuditLog
+from phigate.config import Settings
+from phigate.connectors import Connector
+from phigate.errors import (
+    AuthenticationError,
+    ConflictError,
+    MaskingFailedError,
+    NotAllowedError,
+    NotFoundError,
+    PhigateError,
+    UpstreamError,
+)
+from phigate.identity.principal import Principal
+from phigate.identity.tokens import PREFIX, TokenStore
+from phigate.masking import MaskingEngine, MaskingError
+from phigate.policy import Decision, evaluate
+from phigate.risk import RiskClass
+from phigate.sql import classify
+from phigate.store import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What the front door answers: executed (with result), pending, denied or failed."""
+
+    status: str
+    record: ActionRecord
+    result: dict[str, Any] | None = None
+    approval: Approval | None = None
+    error: PhigateError | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def action_id(self) -> str:
+        return self.record.id
+
+
+class OidcVerifierLike:  # the seam the OIDC module fills
+    async def verify(self, token: str) -> Principal:
+        raise AuthenticationError("OIDC is not configured")
+
+
+def describe_sql(text: str) -> Description:
+    """Classify SQL with the server's grammar; a classifier failure is `unknown`, never `read`."""
+    try:
+        analysis = classify(text)
+    except Exception as exc:
+        log.exception("classifier failed")
+        return Description(RiskClass.UNKNOWN, reasons=(f"classifier failed: {type(exc).__name__}",))
+    columns = sorted({s for item in analysis.lineage for s in item.sources})
+    return Description(
+        risk=analysis.risk, tables=analysis.tables, columns=tuple(columns),
+        functions=analysis.functions, reasons=analysis.reasons,
+        detail={
+            "statements": [s.kind for s in analysis.statements],
+            "lineage": [{"output": c.output, "sources": list(c.sources)} for c in analysis.lineage],
+            "predicate_columns": list(analysis.predicate_columns),
+            "parse_error": analysis.error,
+        },
+    )
+
+
+class Gateway:
+    def __init__(self, settings: Settings, db: Database, *, connectors: Mapping[str, Connector],
+                 tokens: TokenStore, masking: MaskingEngine,
+                 oidc: Any | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.audit = AuditLog(db)
+        self.actions = ActionStore(db, self.audit)
+        self.approvals = ApprovalService(db, self.audit)
+        self.tokens = tokens
+        self.masking = masking
+        self.connectors = dict(connectors)
+        self.oidc = oidc
+
+    # ── authenticate ────────────────────────────────────────────────────────
+    async def authenticate(self, credential: str) -> Principal:
+        """An API token or an OIDC access token → Principal; anything else is refused."""
+        credential = credential.strip()
+        if not credential:
+            raise AuthenticationError("missing credentials")
+        if credential.startswith(PREFIX):
+            return await asyncio.to_thread(self.tokens.authenticate, credential)
+        if self.oidc is None:
+            raise AuthenticationError("not a phigate API token, and OIDC is not configured")
+        principal: Principal = await self.oidc.verify(credential)
+        return principal
+
+    # ── describe and decide ─────────────────────────────────────────────────
+    def describe(self, action: Action) -> Description:
+        """What the action would do. Anything not understood is `unknown`."""
+        if action.kind != "sql" or action.sql is None:
+            return Description(RiskClass.UNKNOWN, reasons=(f"no describer for {action.kind}",))
+        return describe_sql(action.sql)
+
+    def decide(self, action: Action) -> tuple[Description, Decision]:
+        """Policy check without running or recording anything (`phigate policy check`)."""
+        self._check_connection(action)
+        description = self.describe(action)
+        return description, evaluate(self.settings.policy.rules, action, description)
+
+    def _check_connection(self, action: Action) -> None:
+        connector = self.connectors.get(action.connection)
+        if connector is None:
+            raise NotFoundError(f"no connection named {action.connection!r}")
+        if connector.kind != action.kind:
+            raise NotAllowedError(f"connection {action.connection!r} runs {connector.kind} actions, "
+                                  f"not {action.kind}")
+
+    # ── submit ──────────────────────────────────────────────────────────────
+    async def submit(self, action: Action, *, wait: float = 0.0) -> Outcome:
+        """The whole pipeline for one action."""
+        started = time.monotonic()
+        metrics.REQUESTS.labels(action.front_door, action.kind).inc()
+        description, decision = self.decide(action)
+        metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
+        record = await asyncio.to_thread(self._record_request, action, description, decision)
+        if decision.outcome == "deny":
+            outcome = Outcome("denied", record)
+        elif decision.outcome == "approve":
+            outcome = await self._pending(record, wait)
+        else:
+            outcome = await self._execute(record)
+        metrics.LATENCY.labels(action.front_door, outcome.status).observe(time.monotonic() - started)
+        return outcome
+
+    def _record_request(self, action: Action, description: Description,
+                        decision: Decision) -> ActionRecord:
+        action_id = new_id("act")
+        status = {"allow": "allowed", "deny": "denied", "approve": "pending_approval"}[decision.outcome]
+        approval_id = None
+        with self.db.write() as conn:
+            self.actions.insert(conn, action_id, action, description, decision, status)
+            fields = audit_fields(action, description)
+            self.audit.append_in(conn, "action.requested", {
+                "action_id": action_id, **fields, "why": {"reason": action.reason}})
+            if decision.outcome == "approve" and decision.approvals is not None:
+                approval_id = self.approvals.create(conn, action_id, action.principal,
+                                                    decision.approvals)
+            self.audit.append_in(conn, "action.decided", {
+                "action_id": action_id, "who": fields["who"], "where": fields["where"],
+                "decision": decision.outcome, "approval_id": approval_id,
+                "why": {"rule": decision.rule, "reason": decision.reason},
+                "masking": decision.masking,
+            })
+        if approval_id is not None:
+            self.approvals.publish("approval.requested", self.approvals.get(approval_id))
+        return self.actions.get(action_id)
+
+    async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
+        approval = await asyncio.to_thread(self.approvals.for_action, record.id)
+        if approval is not None and wait > 0:
+            approval = await self.wait_for_decision(approval.id, wait)
+        if approval is not None and approval.state is ApprovalState.APPROVED:
+            return await self.run_approved(record.id, record.action.principal)
+        record = await asyncio.to_thread(self.actions.get, record.id)
+        status = "pending_approval" if approval is None or approval.state is ApprovalState.PENDING \
+            else record.status
+        return Outcome(status, record, approval=approval)
+
+    async def wait_for_decision(self, approval_id: str, timeout: float) -> Approval:
+        """Poll the store (shared by all replicas) until decided or `timeout` passes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            await asyncio.to_thread(self.approvals.expire_due)
+            approval = await asyncio.to_thread(self.approvals.get, approval_id)
+            if approval.state is not ApprovalState.PENDING or time.monotonic() >= deadline:
+                return approval
+            await asyncio.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+
+    # ── execute ─────────────────────────────────────────────────────────────
+    async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
+        """Run the stored action once, for its requester, after approval."""
+        record = await asyncio.to_thread(self.actions.get, action_id)
+        if principal.subject != record.action.principal.subject:
+            raise NotAllowedError("only the requester can run an approved action")
+        if record.fingerprint != record.action.fingerprint():
+            raise ConflictError("the stored action does not match its fingerprint; refusing to run")
+        await asyncio.to_thread(self.approvals.expire_due)
+        approval = await asyncio.to_thread(self.approvals.for_action, action_id)
+        if approval is None:
+            raise ConflictError("this action does not need approval")
+        await asyncio.to_thread(self._claim, record, approval.id)
+        return await self._run(record)
+
+    def _claim(self, record: ActionRecord, approval_id: str) -> None:
+        with self.db.write() as conn:
+            approval = self.approvals.claim_execution(conn, approval_id)
+            self.actions.set_status(conn, record.id, "executing", expect=("approved",))
+            self.audit.append_in(conn, "action.execution_started", {
+                "action_id": record.id, "approval_id": approval.id,
+                "who": record.action.principal.to_json(),
+                "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
+            })
+
+    async def _execute(self, record: ActionRecord) -> Outcome:
+        await asyncio.to_thread(self._mark_executing, record)
+        return await self._run(record)
+
+    def _mark_executing(self, record: ActionRecord) -> None:
+        with self.db.write() as conn:
+            if not self.actions.set_status(conn, record.id, "executing", expect=("allowed",)):
+                raise ConflictError("this action has already run")
+            self.audit.append_in(conn, "action.execution_started", {
+                "action_id": record.id, "who": record.action.principal.to_json()})
+
+    async def _run(self, record: ActionRecord) -> Outcome:
+        connector = self.connectors[record.action.connection]
+        try:
+            masker = self.masking.masker(record.masking, groups=record.action.principal.groups,
+                                         reveal=record.action.reveal)
+            result = await connector.run(record.action, record.description, masker)
+        except MaskingError as exc:
+            return await self._failed(record, MaskingFailedError(f"masking failed: {exc}"))
+        except PhigateError as exc:
+            return await self._failed(record, exc)
+        except Exception as exc:
+            log.exception("connector failed")
+            return await self._failed(record, UpstreamError(f"the upstream action failed: "
+                                                           f"{type(exc).__name__}"))
+        for entity, count in result.masked.items():
+            metrics.MASKED.labels(entity).inc(count)
+        await asyncio.to_thread(self._finish, record, "executed", result.summary)
+        final = await asyncio.to_thread(self.actions.get, record.id)
+        return Outcome("executed", final, result=result.payload)
+
+    async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
+        summary = {"error_class": error.code, "error": error.message}
+        await asyncio.to_thread(self._finish, record, "failed", summary)
+        final = await asyncio.to_thread(self.actions.get, record.id)
+        return Outcome("failed", final, error=error)
+
+    def _finish(self, record: ActionRecord, status: str, summary: dict[str, Any]) -> None:
+        with self.db.write() as conn:
+            self.actions.set_status(conn, record.id, status, summary=summary)
+            self.audit.append_in(conn, f"action.{status}", {
+                "action_id": record.id, "who": record.action.principal.to_json(),
+                "where": {"connection": record.action.connection,
+                          "front_door": record.action.front_door},
+                "result": summary,
+            })
+
+    # ── reviewers ───────────────────────────────────────────────────────────
+    async def vote(self, approval_id: str, voter: Principal, decision: str, *,
+                   comment: str = "", channel: str = "api") -> Approval:
+        return await asyncio.to_thread(self.approvals.vote, approval_id, voter, decision,
+                                       comment=comment, channel=channel)
+
+    def reviewable(self, principal: Principal, approvals: list[Approval]) -> list[Approval]:
+        """What this principal may see as a reviewer: eligible groups, or their own requests."""
+        return [a for a in approvals
+                if principal.in_any(frozenset(a.eligible_groups)) or a.requester == principal.subject]
+
+    def is_auditor(self, principal: Principal) -> bool:
+        return principal.in_any(frozenset(self.settings.identity.auditor_groups))
+
+    async def close(self) -> None:
+        for connector in self.connectors.values():
+            await connector.close()
+        self.db.dispose()

@@ -1,0 +1,172 @@
+"""API tokens for agents, services and people: `phg_` + 256 random bits.
+
+Only a keyed hash (HMAC-SHA256 with the gateway's token key) is stored, so a
+copy of the state store alone cannot be used to forge or recover tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from phigate.errors import AuthenticationError, InvalidRequestError, NotFoundError
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.store import Database
+from phigate.store.tables import api_tokens
+
+PREFIX = "phg_"
+_DURATION = re.compile(r"^(\d+)([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> int:
+    """'30d' → seconds. Units: s, m, h, d, w."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise InvalidRequestError(f"not a duration: {text!r} (expected e.g. 90m, 12h, 30d)")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    subject: str
+    kind: PrincipalKind
+    groups: tuple[str, ...]
+    on_behalf_of: str | None
+    created_at: float
+    expires_at: float | None
+    revoked_at: float | None
+    description: str
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= time.time():
+            return "expired"
+        return "active"
+
+
+class TokenStore:
+    def __init__(self, db: Database, key: bytes) -> None:
+        if len(key) < 16:
+            raise InvalidRequestError("the token hash key must be at least 16 bytes")
+        self._db = db
+        self._key = key
+
+    def _hash(self, token: str) -> str:
+        return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
+
+    def create(
+        self,
+        *,
+        subject: str,
+        kind: PrincipalKind,
+        groups: tuple[str, ...] = (),
+        on_behalf_of: str | None = None,
+        expires_in: int | None = None,
+        description: str = "",
+    ) -> tuple[str, TokenInfo]:
+        """Create a token; the clear token is returned once and never stored."""
+        _check_identity(subject, kind, on_behalf_of)
+        token = PREFIX + secrets.token_urlsafe(32)
+        now = time.time()
+        info = TokenInfo(
+            id=secrets.token_hex(6),
+            subject=subject,
+            kind=kind,
+            groups=tuple(sorted(set(groups))),
+            on_behalf_of=on_behalf_of,
+            created_at=now,
+            expires_at=now + expires_in if expires_in else None,
+            revoked_at=None,
+            description=description,
+        )
+        with self._db.write() as conn:
+            conn.execute(
+                api_tokens.insert().values(
+                    id=info.id,
+                    subject=subject,
+                    kind=kind.value,
+                    groups=json.dumps(info.groups),
+                    on_behalf_of=on_behalf_of,
+                    token_hash=self._hash(token),
+                    description=description,
+                    created_at=now,
+                    expires_at=info.expires_at,
+                )
+            )
+        return token, info
+
+    def authenticate(self, token: str) -> Principal:
+        if not token.startswith(PREFIX):
+            raise AuthenticationError("not a phigate API token")
+        with self._db.read() as conn:
+            row = conn.execute(
+                sa.select(api_tokens).where(api_tokens.c.token_hash == self._hash(token))
+            ).first()
+        if row is None:
+            raise AuthenticationError("unknown API token")
+        info = _info(row)
+        if info.status != "active":
+            raise AuthenticationError(f"API token {info.id} is {info.status}")
+        return Principal(
+            subject=info.subject,
+            kind=info.kind,
+            groups=frozenset(info.groups),
+            on_behalf_of=info.on_behalf_of,
+            authenticated_by="token",
+        )
+
+    def list(self, *, subject: str | None = None) -> list[TokenInfo]:
+        query = sa.select(api_tokens).order_by(api_tokens.c.created_at)
+        if subject is not None:
+            query = query.where(api_tokens.c.subject == subject)
+        with self._db.read() as conn:
+            return [_info(row) for row in conn.execute(query)]
+
+    def revoke(self, token_id: str) -> TokenInfo:
+        with self._db.write() as conn:
+            result = conn.execute(
+                api_tokens.update()
+                .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=time.time())
+            )
+            row = conn.execute(sa.select(api_tokens).where(api_tokens.c.id == token_id)).first()
+        if row is None:
+            raise NotFoundError(f"no API token with id {token_id}")
+        if result.rowcount == 0 and row.revoked_at is None:
+            raise NotFoundError(f"no API token with id {token_id}")
+        return _info(row)
+
+
+def _check_identity(subject: str, kind: PrincipalKind, on_behalf_of: str | None) -> None:
+    if not subject or len(subject) > 200 or any(c.isspace() for c in subject):
+        raise InvalidRequestError("subject must be 1-200 characters without spaces")
+    if on_behalf_of is not None and kind is not PrincipalKind.AGENT:
+        raise InvalidRequestError("only agent tokens act on behalf of someone")
+    if on_behalf_of == subject:
+        raise InvalidRequestError("an agent cannot act on behalf of itself")
+
+
+def _info(row: sa.Row[tuple[object, ...]]) -> TokenInfo:
+    m = row._mapping
+    return TokenInfo(
+        id=str(m["id"]),
+        subject=str(m["subject"]),
+        kind=PrincipalKind(m["kind"]),
+        groups=tuple(json.loads(str(m["groups"]))),
+        on_behalf_of=m["on_behalf_of"],  # type: ignore[arg-type]
+        created_at=float(m["created_at"]),  # type: ignore[arg-type]
+        expires_at=m["expires_at"],
+        revoked_at=m["revoked_at"],  # type: ignore[arg-type]
+        description=str(m["description"]),
+    )

@@ -1,0 +1,7 @@
+"""Policy: rules from phigate.yaml and the pure `evaluate(principal, action) -> Decision`."""
+
+from __future__ import annotations
+
+from phigate.policy.engine import Decision, evaluate
+
+__all__ = ["Decision", "evaluate"]

@@ -1,0 +1,54 @@
+"""`phigate policy check`: what would policy decide for this caller and action?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phigate.actions import Action
+from phigate.config import Settings
+from phigate.errors import NotFoundError
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.policy import evaluate
+
+
+def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, ...], str | None]:
+    """Kind, groups and on-behalf-of from the subject's newest active API token, if any."""
+    from phigate.identity.tokens import TokenStore
+    from phigate.store import Database
+
+    try:
+        db = Database(settings.state.url)
+        if db.current_revision() is None:
+            return "human", (), None
+        store = TokenStore(db, settings.secrets.token_hash_key.reveal().encode())
+        active = [t for t in store.list(subject=subject) if t.status == "active"]
+    except Exception:
+        return "human", (), None
+    if not active:
+        return "human", (), None
+    newest = active[-1]
+    return newest.kind.value, newest.groups, newest.on_behalf_of
+
+
+def check(settings: Settings, *, subject: str, kind: str | None, groups: str | None,
+          on_behalf_of: str | None, connection: str, sql: str) -> dict[str, Any]:
+    from phigate.gateway import describe_sql
+
+    if connection not in settings.connections:
+        raise NotFoundError(f"no connection named {connection!r}")
+    known_kind, known_groups, known_obo = _known_identity(settings, subject)
+    principal = Principal(
+        subject=subject, kind=PrincipalKind(kind or known_kind),
+        groups=frozenset(g.strip() for g in groups.split(",") if g.strip()) if groups is not None
+        else frozenset(known_groups),
+        on_behalf_of=on_behalf_of if on_behalf_of is not None else known_obo,
+    )
+    action = Action(connection=connection, kind="sql", body={"sql": sql, "params": []},
+                    principal=principal, front_door="cli")
+    description = describe_sql(sql)
+    decision = evaluate(settings.policy.rules, action, description)
+    result = decision.to_json()
+    result["risk"] = description.risk.value
+    ordered = {key: result[key] for key in
+               ("decision", "rule", "reason", "risk", "approvals", "masking")}
+    return ordered

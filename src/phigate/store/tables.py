@@ -1,0 +1,94 @@
+"""The tables of the state store. Change them only together with a migration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("subject", sa.String(200), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("groups", sa.Text, nullable=False),
+    sa.Column("on_behalf_of", sa.String(200)),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float),
+    sa.Column("revoked_at", sa.Float),
+)
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("connection", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False, index=True),
+    sa.Column("principal", sa.Text, nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False, index=True),
+    sa.Column("front_door", sa.String(32), nullable=False),
+    sa.Column("client_addr", sa.String(100)),
+    sa.Column("reason", sa.Text),
+    sa.Column("risk", sa.String(16), nullable=False),
+    sa.Column("analysis", sa.Text, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("rule", sa.String(200)),
+    sa.Column("decision_reason", sa.Text, nullable=False),
+    sa.Column("masking", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False, index=True),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("result_summary", sa.Text),
+)
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("action_id", sa.String(40), sa.ForeignKey("actions.id"), nullable=False, unique=True),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("required", sa.Integer, nullable=False),
+    sa.Column("eligible_groups", sa.Text, nullable=False),
+    sa.Column("requester", sa.String(200), nullable=False),
+    sa.Column("on_behalf_of", sa.String(200)),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("decided_at", sa.Float),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+)
+
+votes = sa.Table(
+    "votes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("approval_id", sa.String(40), sa.ForeignKey("approvals.id"), nullable=False),
+    sa.Column("voter", sa.String(200), nullable=False),
+    sa.Column("vote", sa.String(8), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("approval_id", "voter", name="uq_votes_approval_voter"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)

@@ -1,0 +1,112 @@
+"""Shared fixtures: one real PostgreSQL per test session, a fresh database per module,
+a gateway with SQLite state per test, and the REST app driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import yaml
+from psycopg import sql as pgsql
+
+from phigate.bootstrap import build_gateway
+from phigate.config import Settings, parse_settings
+from phigate.demo import ehr
+from phigate.demo.runner import IDENTITIES
+from phigate.frontends.app import build_app
+from phigate.gateway import Gateway
+from phigate.pgserver import EmbeddedPostgres
+
+DEMO_POLICY = Path(__file__).parents[1] / "src/phigate/demo/policy.yaml"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[EmbeddedPostgres]:
+    base = Path(tempfile.mkdtemp(prefix="phigate-pg-"))
+    base.chmod(0o755)
+    server = EmbeddedPostgres(base / "data").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def ehr_dsn(pg_server: EmbeddedPostgres) -> str:
+    """A fresh EHR database for this module, reached through a non-superuser role."""
+    name = f"ehr_{uuid.uuid4().hex[:10]}"
+    role, password = f"gw_{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(12)
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+        conn.execute(pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            pgsql.Identifier(role), pgsql.Literal(password)))
+    ehr.load(pg_server.dsn(name), patients=200)
+    with psycopg.connect(pg_server.dsn(name), autocommit=True) as conn:
+        conn.execute(pgsql.SQL(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+        ).format(pgsql.Identifier(role)))
+    return pg_server.dsn(name, user=role, password=password)
+
+
+def demo_config(tmp_path: Path, dsn: str, *, overrides: dict[str, Any] | None = None) -> Settings:
+    """The demo policy with test paths; `overrides` replaces top-level sections."""
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir(exist_ok=True)
+    (secrets_dir / "token_hash_key").write_text(secrets.token_urlsafe(32))
+    (secrets_dir / "masking_key").write_text(secrets.token_urlsafe(32))
+    (secrets_dir / "ehr_dsn").write_text(dsn)
+    text = DEMO_POLICY.read_text().format(state_db=tmp_path / "state.db", http_port=0,
+                                          secrets_dir=secrets_dir)
+    data = yaml.safe_load(text)
+    data.update(overrides or {})
+    return parse_settings(yaml.safe_dump(data), source="test-config")
+
+
+@dataclass
+class Harness:
+    gateway: Gateway
+    client: httpx.AsyncClient
+    tokens: dict[str, str]
+
+    def auth(self, subject: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[subject]}"}
+
+    async def submit(self, subject: str, sql: str, **extra: Any) -> httpx.Response:
+        return await self.client.post("/v1/actions", headers=self.auth(subject),
+                                      json={"connection": "ehr", "sql": sql, **extra})
+
+
+async def make_harness(settings: Settings) -> Harness:
+    gateway = build_gateway(settings, migrate=True)
+    tokens = {}
+    for identity in IDENTITIES:
+        token, _ = gateway.tokens.create(subject=identity.subject, kind=identity.kind,
+                                         groups=identity.groups,
+                                         on_behalf_of=identity.on_behalf_of)
+        tokens[identity.subject] = token
+    transport = httpx.ASGITransport(app=build_app(gateway))
+    client = httpx.AsyncClient(transport=transport, base_url="http://phigate.test")
+    return Harness(gateway, client, tokens)
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
+    h = await make_harness(demo_config(tmp_path, ehr_dsn))
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+def in_ci() -> bool:
+    return bool(os.environ.get("CI"))
