@@ -112,6 +112,13 @@ class ActionStore:
             raise NotFoundError(f"no action {action_id}")
         return _record(row._mapping)
 
+    def approved_with_fingerprint(self, fingerprint: str) -> list[str]:
+        """Ids of approved, not yet run actions with this exact fingerprint."""
+        query = sa.select(actions.c.id).where(actions.c.fingerprint == fingerprint,
+                                              actions.c.status == "approved")
+        with self._db.read() as conn:
+            return [str(row.id) for row in conn.execute(query)]
+
     def list(self, *, limit: int = 100) -> list[ActionRecord]:
         query = sa.select(actions).order_by(actions.c.created_at.desc()).limit(limit)
         with self._db.read() as conn:

@@ -113,10 +113,15 @@ class Gateway:
 
     # ── describe and decide ─────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
-        """What the action would do. Anything not understood is `unknown`."""
-        if action.kind != "sql" or action.sql is None:
-            return Description(RiskClass.UNKNOWN, reasons=(f"no describer for {action.kind}",))
-        return describe_sql(action.sql)
+        """What the action would do, as its connector understands it; else `unknown`."""
+        connector = self.connectors.get(action.connection)
+        try:
+            if connector is not None:
+                return connector.describe(action)
+        except Exception as exc:  # a describer failure must deny, never allow
+            log.exception("describing the action failed")
+            return Description(RiskClass.UNKNOWN, reasons=(f"describe failed: {type(exc).__name__}",))
+        return Description(RiskClass.UNKNOWN, reasons=("no connector understands this action",))
 
     def decide(self, action: Action) -> tuple[Description, Decision]:
         """Policy check without running or recording anything (`phigate policy check`)."""
@@ -134,20 +139,46 @@ class Gateway:
 
     # ── submit ──────────────────────────────────────────────────────────────
     async def submit(self, action: Action, *, wait: float = 0.0) -> Outcome:
-        """The whole pipeline for one action."""
+        """The whole pipeline for one action: decide, maybe wait for approval, run, mask."""
         started = time.monotonic()
+        outcome = await self.admit(action, wait=wait)
+        if outcome.status == "admitted":
+            outcome = await self._run(outcome.record)
+        metrics.LATENCY.labels(action.front_door, outcome.status).observe(time.monotonic() - started)
+        return outcome
+
+    async def admit(self, action: Action, *, wait: float = 0.0) -> Outcome:
+        """Decide and record; `admitted` means the caller may run it now, exactly once.
+
+        Front doors that execute themselves (the PostgreSQL wire proxy) call this,
+        run the action, then call `finish`. An identical action (same fingerprint)
+        already approved and not yet run is claimed instead of asking again.
+        """
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
+        reused = await asyncio.to_thread(self._approved_twin, action)
+        if reused is not None:
+            return await self._claim_approved(reused, action.principal)
         description, decision = self.decide(action)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
         record = await asyncio.to_thread(self._record_request, action, description, decision)
         if decision.outcome == "deny":
-            outcome = Outcome("denied", record)
-        elif decision.outcome == "approve":
-            outcome = await self._pending(record, wait)
-        else:
-            outcome = await self._execute(record)
-        metrics.LATENCY.labels(action.front_door, outcome.status).observe(time.monotonic() - started)
-        return outcome
+            return Outcome("denied", record)
+        if decision.outcome == "approve":
+            return await self._pending(record, wait)
+        await asyncio.to_thread(self._mark_executing, record)
+        return Outcome("admitted", record)
+
+    async def finish(self, record: ActionRecord, summary: dict[str, Any], *,
+                     error: PhigateError | None = None) -> None:
+        """Record how an admitted action ended (result summary, never result data)."""
+        await asyncio.to_thread(self._finish, record, "failed" if error else "executed", summary)
+
+    def _approved_twin(self, action: Action) -> ActionRecord | None:
+        for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
+            record = self.actions.get(action_id)
+            if record.action.principal.subject == action.principal.subject:
+                return record
+        return None
 
     def _record_request(self, action: Action, description: Description,
                         decision: Decision) -> ActionRecord:
@@ -177,7 +208,7 @@ class Gateway:
         if approval is not None and wait > 0:
             approval = await self.wait_for_decision(approval.id, wait)
         if approval is not None and approval.state is ApprovalState.APPROVED:
-            return await self.run_approved(record.id, record.action.principal)
+            return await self._claim_approved(record, record.action.principal)
         record = await asyncio.to_thread(self.actions.get, record.id)
         status = "pending_approval" if approval is None or approval.state is ApprovalState.PENDING \
             else record.status
@@ -197,16 +228,21 @@ class Gateway:
     async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
         """Run the stored action once, for its requester, after approval."""
         record = await asyncio.to_thread(self.actions.get, action_id)
+        outcome = await self._claim_approved(record, principal)
+        return await self._run(outcome.record)
+
+    async def _claim_approved(self, record: ActionRecord, principal: Principal) -> Outcome:
         if principal.subject != record.action.principal.subject:
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
         await asyncio.to_thread(self.approvals.expire_due)
-        approval = await asyncio.to_thread(self.approvals.for_action, action_id)
+        approval = await asyncio.to_thread(self.approvals.for_action, record.id)
         if approval is None:
             raise ConflictError("this action does not need approval")
         await asyncio.to_thread(self._claim, record, approval.id)
-        return await self._run(record)
+        claimed = await asyncio.to_thread(self.actions.get, record.id)
+        return Outcome("admitted", claimed, approval=approval)
 
     def _claim(self, record: ActionRecord, approval_id: str) -> None:
         with self.db.write() as conn:
@@ -217,10 +253,6 @@ class Gateway:
                 "who": record.action.principal.to_json(),
                 "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
             })
-
-    async def _execute(self, record: ActionRecord) -> Outcome:
-        await asyncio.to_thread(self._mark_executing, record)
-        return await self._run(record)
 
     def _mark_executing(self, record: ActionRecord) -> None:
         with self.db.write() as conn:

@@ -21,6 +21,10 @@ class Result:
 class Connector(Protocol):
     kind: str  # the action kind it runs: "sql", "exec", "http", "mcp_tool"
 
+    def describe(self, action: Action) -> Description:
+        """What the action would do: risk class, objects touched, reasons. Pure."""
+        ...
+
     async def run(self, action: Action, description: Description, masker: Masker) -> Result:
         """Run `action` upstream with the gateway's own credentials; mask before returning."""
         ...

@@ -29,6 +29,13 @@ class PostgresConnector:
         self.name = name
         self.settings = settings
 
+    def describe(self, action: Action) -> Description:
+        from phigate.gateway import describe_sql
+
+        if action.kind != "sql" or action.sql is None:
+            return Description(RiskClass.UNKNOWN, reasons=("not an SQL action",))
+        return describe_sql(action.sql)
+
     async def connect(self) -> psycopg.AsyncConnection[Any]:
         try:
             return await psycopg.AsyncConnection.connect(
