@@ -1,0 +1,173 @@
+"""What a column name or JSON key says about its values.
+
+`hint(name)` returns an entity type (the values are that identifier, whole),
+`KEEP` (not PHI: ids, codes, amounts, sex, state), `TEXT` (free text to scan)
+or None (the name says nothing; look at the values).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import re2
+
+from phigate.masking import entities as e
+
+KEEP = "KEEP"
+TEXT = "TEXT"
+
+_CAMEL = re2.compile(r"([a-z0-9])([A-Z])")
+_NON_WORD = re2.compile(r"[^a-z0-9]+")
+
+# Exact normalised names first; then token rules, in order.
+_EXACT: dict[str, str] = {
+    "id": KEEP,
+    "uuid": KEEP,
+    "sex": KEEP,
+    "gender": KEEP,
+    "state": KEEP,
+    "state_code": KEEP,
+    "country": KEEP,
+    "country_code": KEEP,
+    "status": KEEP,
+    "payer": KEEP,
+    "department": KEEP,
+    "specialty": KEEP,
+    "type": KEEP,
+    "kind": KEEP,
+    "category": KEEP,
+    "unit": KEEP,
+    "units": KEEP,
+    "currency": KEEP,
+    "year": KEEP,
+    "race": KEEP,
+    "ethnicity": KEEP,
+    "language": KEEP,
+    "name": e.PERSON,
+    "author": e.PERSON,
+    "provider": e.PERSON,
+    "physician": e.PERSON,
+    "doctor": e.PERSON,
+    "attending": e.PERSON,
+    "nurse": e.PERSON,
+    "surgeon": e.PERSON,
+    "signed_by": e.PERSON,
+    "guardian": e.PERSON,
+    "emergency_contact": e.PERSON,
+    "ssn": e.SSN,
+    "sin": e.SSN,
+    "mrn": e.MRN,
+    "npi": e.NPI,
+    "dea": e.DEA,
+    "vin": e.VEHICLE_ID,
+    "ip": e.IP_ADDRESS,
+    "udi": e.DEVICE_ID,
+    "imei": e.DEVICE_ID,
+    "iban": e.IBAN,
+    "mbi": e.HEALTH_PLAN_ID,
+    "dob": e.DATE,
+    "dod": e.DATE,
+    "date": e.DATE,
+    "age": e.AGE,
+    "fax": e.PHONE,
+    "url": e.URL,
+    "zip": e.ZIP,
+    "zipcode": e.ZIP,
+    "zip5": e.ZIP,
+    "postcode": e.ZIP,
+    "city": e.LOCATION,
+    "town": e.LOCATION,
+    "county": e.LOCATION,
+    "email": e.EMAIL,
+    "mail": e.EMAIL,
+}
+
+_TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
+    (frozenset(words.split()), entity)
+    for words, entity in (
+        ("password passwd pwd secret token apikey api_key credential credentials", e.SECRET),
+        ("ssn social_security", e.SSN),
+        ("mrn medical_record chart_number", e.MRN),
+        ("member subscriber beneficiary policy insurance medicaid medicare", e.HEALTH_PLAN_ID),
+        ("card credit_card cc_number pan", e.CREDIT_CARD),
+        ("iban", e.IBAN),
+        ("account acct routing", e.ACCOUNT_NUMBER),
+        ("npi", e.NPI),
+        ("dea", e.DEA),
+        ("license licence certificate passport permit", e.LICENSE),
+        ("vin plate", e.VEHICLE_ID),
+        ("device serial udi imei mac", e.DEVICE_ID),
+        ("fingerprint biometric voiceprint retina iris photo photograph face image", e.BIOMETRIC),
+        ("email", e.EMAIL),
+        ("phone telephone tel mobile cell fax pager", e.PHONE),
+        ("url website homepage link", e.URL),
+        ("ip ipv4 ipv6 ip_address remote_addr", e.IP_ADDRESS),
+        ("zip zipcode postal postcode", e.ZIP),
+        ("address street addr line1 line2 address1 address2", e.STREET_ADDRESS),
+        ("city town county municipality neighborhood neighbourhood", e.LOCATION),
+        ("dob birth birthdate birthday death dod", e.DATE),
+        ("age", e.AGE),
+        (
+            "note notes text comment comments description message body reason narrative summary"
+            " content details remarks history instructions memo subject",
+            TEXT,
+        ),
+        ("code codes cpt icd icd10 icd9 loinc ndc hcpcs snomed drg", KEEP),
+        ("amount total price cost balance charge charges paid count quantity qty score", KEEP),
+    )
+)
+_NAME_WORDS = frozenset(
+    ["first", "last", "middle", "given", "family", "sur", "full", "patient", "maiden", "contact", "legal", "preferred", "nick", "display", "user", "member", "subscriber", "provider", "physician", "doctor", "nurse", "author"]
+)
+_DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_timestamp")
+
+
+@functools.lru_cache(maxsize=4096)
+def hint(name: str) -> str | None:
+    normal = _NON_WORD.sub("_", _CAMEL.sub(r"\1_\2", name).lower()).strip("_")
+    if normal in _EXACT:
+        return _EXACT[normal]
+    tokens = set(normal.split("_"))
+    joined = {normal} | {"_".join(p) for p in zip(normal.split("_"), normal.split("_")[1:])}
+    if ("name" in tokens or normal.endswith("name")) and tokens & (_NAME_WORDS | {"name"}):
+        if tokens & _NAME_WORDS or normal in ("name", "fullname", "firstname", "lastname"):
+            return e.PERSON
+    for words, entity in _TOKEN_RULES:
+        if tokens & words or joined & words:
+            return entity
+    if normal.endswith(_DATE_SUFFIXES) or normal.startswith("date_"):
+        return e.DATE
+    if normal.endswith("_id") or normal.endswith("_uuid") or normal.endswith("_key"):
+        return KEEP  # surrogate keys: joins need them, and they identify rows, not people
+    return None
+
+
+def type_hint(type_name: str | None) -> str | None:
+    """What a column's SQL type says: dates are PHI elements, JSON is scanned."""
+    if type_name is None:
+        return None
+    t = type_name.lower()
+    if t.startswith(("date", "timestamp")):
+        return e.DATE
+    if t in (
+        "bool",
+        "boolean",
+        "money",
+        "numeric",
+        "decimal",
+        "real",
+        "double precision",
+        "float4",
+        "float8",
+        "interval",
+        "time",
+        "timetz",
+    ):
+        return KEEP
+    if t in ("json", "jsonb", "text", "varchar", "character varying", "xml"):
+        return TEXT
+    if t == "inet" or t == "cidr":
+        return e.IP_ADDRESS
+    if t == "macaddr":
+        return e.DEVICE_ID
+    return None

@@ -1,0 +1,110 @@
+"""Check digits and range rules that confirm a pattern's candidate (a pattern proposes,
+a validator disposes). Each takes the candidate as ASCII bytes and returns a bool."""
+
+from __future__ import annotations
+
+import ipaddress
+
+_DIGITS = frozenset(b"0123456789")
+
+
+def digits(value: bytes) -> bytes:
+    return bytes(c for c in value if c in _DIGITS)
+
+
+def luhn_ok(number: bytes) -> bool:
+    """Luhn mod-10 over a string of ASCII digits."""
+    total = 0
+    for i, c in enumerate(reversed(number)):
+        d = c - 48
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def credit_card(value: bytes) -> bool:
+    d = digits(value)
+    return 13 <= len(d) <= 19 and d[0:1] in (b"2", b"3", b"4", b"5", b"6") and luhn_ok(d)
+
+
+def npi(value: bytes) -> bool:
+    """NPI: 10 digits starting 1 or 2, Luhn over the number prefixed with 80840."""
+    d = digits(value)
+    return len(d) == 10 and d[0:1] in (b"1", b"2") and luhn_ok(b"80840" + d)
+
+
+def dea(value: bytes) -> bool:
+    """DEA registration: two letters, seven digits, last is a weighted check digit."""
+    v = value.upper()
+    if len(v) != 9 or not v[2:].isdigit():
+        return False
+    n = [c - 48 for c in v[2:]]
+    return (n[0] + n[2] + n[4] + 2 * (n[1] + n[3] + n[5])) % 10 == n[6]
+
+
+def ssn(value: bytes) -> bool:
+    """SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000."""
+    d = digits(value)
+    if len(d) != 9:
+        return False
+    area, group, serial = d[:3], d[3:5], d[5:]
+    return (
+        area not in (b"000", b"666") and area[0:1] != b"9" and group != b"00" and serial != b"0000"
+    )
+
+
+def iban(value: bytes) -> bool:
+    v = bytes(c for c in value.upper() if c != 32)
+    if not 15 <= len(v) <= 34:
+        return False
+    moved = v[4:] + v[:4]
+    number = "".join(str(int(chr(c), 36)) for c in moved)
+    return int(number) % 97 == 1
+
+
+def ipv4(value: bytes) -> bool:
+    parts = value.split(b".")
+    if len(parts) != 4:
+        return False
+    if any(len(p) > 1 and p[0:1] == b"0" for p in parts):
+        return False  # leading zeros read like versions or codes, not addresses
+    return all(int(p) <= 255 for p in parts)
+
+
+def ipv6(value: bytes) -> bool:
+    if value.count(b":") < 2 or sum(c not in b":." for c in value) < 2:
+        return False  # "::" alone is C++ scope, not an address
+    try:
+        ipaddress.IPv6Address(value.decode("ascii"))
+    except ValueError:
+        return False
+    return True
+
+
+_VIN_MAP = {
+    **{chr(48 + i): i for i in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin(value: bytes) -> bool:
+    """17-character VIN; a correct North-American check digit, or letters and digits mixed."""
+    v = value.decode("ascii").upper()
+    if len(v) != 17 or any(c not in _VIN_MAP for c in v):
+        return False
+    total = sum(_VIN_MAP[c] * w for c, w in zip(v, _VIN_WEIGHTS, strict=True))
+    check = "X" if total % 11 == 10 else str(total % 11)
+    has_both = any(c.isdigit() for c in v) and any(c.isalpha() for c in v)
+    return v[8] == check or has_both
+
+
+def date_parts(month: int, day: int, year: int | None) -> bool:
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    return year is None or 1850 <= year <= 2150

@@ -1,0 +1,149 @@
+"""Word lists for the name detector: person names, words that are not names,
+clinical eponyms, titles and context cues.
+
+Person names come from Faker's locale data (SSA and census-derived frequency
+lists for en_US, plus en_GB, en_IN and es_MX), loaded once, lazily. Common
+words come from Faker's English word list plus the clinical vocabulary below;
+a dictionary name that is also a common word ("Will", "May", "Young") is only
+a name with context.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+
+_NAME_LOCALES = ("en_US", "en_GB", "en_IN", "es_MX")
+
+_CLINICAL = """
+patient pt history hx assessment plan impression diagnosis dx chief complaint cc hpi ros pmh
+psh fh sh exam physical vitals vital signs labs lab results medications meds allergies nkda
+subjective objective procedure procedures note notes progress discharge summary admission
+follow followup return reports report denies endorses presents presented states stated noted
+given started continue continued stop stopped start increase decrease hold resume recommend
+recommended advised counseled reviewed discussed ordered obtained performed tolerated tolerating
+blood pressure heart rate temperature respiratory oxygen saturation weight height bmi pain
+chest abdomen abdominal head neck back extremities skin neuro neurologic cardiac pulmonary
+lungs heart gi gu heent general alert oriented well appears appeared normal abnormal mild
+moderate severe acute chronic stable unstable improved improving worsening unchanged
+negative positive left right bilateral anterior posterior lateral medial upper lower
+daily twice bid tid qid prn po iv im sc mg mcg ml units tab tabs tablet tablets capsule dose
+insulin metformin lisinopril atorvastatin amlodipine aspirin ibuprofen acetaminophen tylenol
+advil lasix furosemide warfarin coumadin heparin albuterol prednisone omeprazole gabapentin
+hydrochlorothiazide losartan levothyroxine simvastatin sertraline amoxicillin azithromycin
+diabetes mellitus type hypertension hyperlipidemia asthma copd chf cad ckd afib gerd mri ct
+xray x-ray ekg ecg echo ultrasound cbc bmp cmp a1c hba1c tsh ldl hdl inr ptt bun cr gfr
+hgb wbc plt na potassium sodium glucose creatinine troponin bnp urinalysis ua culture
+emergency department ed er icu clinic hospital unit ward floor room service services
+primary care pcp provider physician doctor nurse np pa rn md do attending resident fellow
+cardiology oncology neurology pediatrics surgery radiology orthopedics dermatology psychiatry
+internal medicine family obstetrics gynecology urology nephrology endocrinology
+gastroenterology pulmonology rheumatology infectious disease hematology ophthalmology
+insurance payer claim claims billing member plan policy copay deductible prior authorization
+medicare medicaid aetna cigna humana anthem kaiser blue cross shield unitedhealthcare
+message portal reply re subject dear hi hello thanks thank regards sincerely best team
+please call contact questions appointment appointments scheduled schedule visit visits
+today tomorrow yesterday tonight morning afternoon evening night week weeks month months
+year years day days hour hours minute minutes am pm mon tue wed thu fri sat sun
+monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
+mr mrs ms miss dr prof mx rev sr jr ii iii iv
+he she they his her their him them the a an and or but if with without for from to of in on
+at by as is was were be been no not yes none per via vs also then this that these those
+status post s/p w/ w/o r/o h/o c/o f/u no. pt's
+smoking tobacco alcohol etoh drugs denies married single divorced widowed lives works
+retired employed unemployed occupation education exercise diet sleep mood anxiety
+depression depressive disorder syndrome disease sign test score scale criteria
+infection fever cough shortness breath nausea vomiting diarrhea constipation fatigue
+dizziness headache rash swelling edema bleeding fracture injury fall
+medical record number id dob sex gender male female age race ethnicity language english
+spanish interpreter address phone email fax city state zip county country
+signed electronically dictated transcribed cosigned verified addendum attestation
+date time location department reason code status amount total payment
+hospital medical center health system clinic group associates partners
+united states america usa us north south east west new saint st mount
+american african asian hispanic latino white black caucasian
+ok okay sure fine see seen send sent need needs needed also still just
+"""
+
+# Clinical eponyms: names of diseases, signs and scores, not of patients,
+# unless a title or a name cue says otherwise ("Dr. Parkinson").
+EPONYMS = frozenset(
+    ["parkinson", "parkinsons", "crohn", "crohns", "apgar", "alzheimer", "alzheimers", "hodgkin", "hodgkins", "hashimoto", "graves", "addison", "cushing", "down", "asperger", "bell", "tourette", "huntington", "wilson", "gilbert", "raynaud", "sjogren", "sjögren", "kawasaki", "guillain", "barre", "barré", "bell's", "babinski", "murphy", "mcburney", "homan", "homans", "glasgow", "braden", "wells", "framingham", "kaposi", "kussmaul", "cheyne", "stokes", "korsakoff", "wernicke", "broca", "meniere", "ménière", "paget", "marfan", "turner", "klinefelter", "epstein", "barr", "lyme", "reye", "tay", "sachs", "whipple", "duchenne", "becker", "charcot", "marie", "tooth", "dupuytren", "osgood", "schlatter", "baker", "baker's", "colles", "barrett", "barretts", "bartholin", "bence", "jones", "brugada", "chvostek", "trousseau", "kernig", "brudzinski", "fallot", "hirschsprung", "kaplan", "meier", "lown", "mallory", "weiss", "nissen", "roux", "heimlich", "valsalva", "trendelenburg", "fowler", "foley", "swan", "ganz", "hickman", "holter", "doppler", "pap", "gram", "ziehl", "neelsen"]
+)
+
+TITLES = frozenset(
+    ["dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "rev", "sister", "nurse", "np", "pa", "rn", "attending"]
+)
+
+# Words just before a capitalised word that make it a name.
+NAME_CUES = (
+    b"patient",
+    b"pt",
+    b"name",
+    b"named",
+    b"by",
+    b"mother",
+    b"father",
+    b"mom",
+    b"dad",
+    b"wife",
+    b"husband",
+    b"son",
+    b"daughter",
+    b"sister",
+    b"brother",
+    b"spouse",
+    b"partner",
+    b"guardian",
+    b"caregiver",
+    b"friend",
+    b"neighbor",
+    b"dear",
+    b"hi",
+    b"hello",
+    b"thanks",
+    b"regards",
+    b"sincerely",
+    b"cc",
+    b"attending",
+    b"author",
+    b"contact",
+    b"signed",
+    b"from",
+    b"to",
+    b"with",
+    b"saw",
+    b"called",
+    b"per",
+)
+
+
+@functools.cache
+def person_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, last names), lower-cased."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for locale in _NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        first.update(n.lower() for n in _names(provider, ("first_names", "first_names_male")))
+        first.update(n.lower() for n in _names(provider, ("first_names_female",)))
+        last.update(n.lower() for n in _names(provider, ("last_names",)))
+    return frozenset(first), frozenset(last)
+
+
+def _names(provider: object, attributes: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    for attribute in attributes:
+        found.extend(str(n) for n in getattr(provider, attribute, ()))
+    return [n for n in found if n.isalpha() or "-" in n or "'" in n]
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Words that are not names on their own (English vocabulary and clinical terms)."""
+    lorem = importlib.import_module("faker.providers.lorem.en_US").Provider
+    words = {str(w).lower() for w in lorem.word_list}
+    words.update(_CLINICAL.split())
+    return frozenset(words)

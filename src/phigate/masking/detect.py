@@ -1,0 +1,128 @@
+"""Detection: find entity spans in UTF-8 bytes with one RE2 set pass, then the
+patterns that hit, the name detector, and the optional NER detector.
+
+One `re2.Set` pass over the text tells which patterns occur at all; only those
+run to find their spans. RE2 guarantees time linear in the input for every
+pattern, so no input can make a detector backtrack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import re2
+
+from phigate.masking._names import NameDetector
+from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
+from phigate.masking.entities import PERSON, rank
+from phigate.masking.settings import CustomIdentifier
+
+
+class MaskingError(Exception):
+    """Masking failed; the action must fail closed and nothing may leave."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A detected entity: byte offsets into the UTF-8 text, and its type."""
+
+    start: int
+    end: int
+    entity: str
+
+
+class Detector(Protocol):
+    """An extra detector (e.g. NER): returns spans of the types it finds."""
+
+    def detect(self, text: str) -> Iterable[tuple[int, int, str]]: ...
+
+
+_OPTIONS = re2.Options()
+_OPTIONS.max_mem = 64 << 20
+
+
+class _Compiled:
+    __slots__ = ("groups", "regex", "spec")
+
+    def __init__(self, spec: PatternSpec) -> None:
+        self.spec = spec
+        self.regex = re2.compile(spec.regex.encode(), _OPTIONS)
+        self.groups = tuple((self.regex.groupindex[g.encode()], t) for g, t in spec.groups)
+
+
+class SpanFinder:
+    """All rule-based detectors for one set of entity types, compiled once."""
+
+    def __init__(self, types: frozenset[str], identifiers: Sequence[CustomIdentifier]) -> None:
+        specs = [s for s in (*SECRET_PATTERNS, *PHI_PATTERNS) if _wanted(s, types)]
+        specs.extend(_custom_specs(identifiers, types))
+        self._patterns = [_Compiled(s) for s in specs]
+        self._set = re2.Set.SearchSet(_OPTIONS)
+        for compiled in self._patterns:
+            self._set.Add(compiled.spec.regex.encode())
+        self._set.Compile()
+        self._names = NameDetector() if PERSON in types else None
+
+    def find(self, data: bytes) -> list[Span]:
+        """Merged, non-overlapping spans sorted by start."""
+        spans: list[Span] = []
+        for index in self._set.Match(data) or ():
+            spans.extend(_pattern_spans(self._patterns[index], data))
+        if self._names is not None:
+            spans.extend(Span(s, e, PERSON) for s, e in self._names.spans(data))
+        return merge(spans)
+
+
+def _wanted(spec: PatternSpec, types: frozenset[str]) -> bool:
+    return spec.entity in types or any(t in types for _, t in spec.groups)
+
+
+def _custom_specs(
+    identifiers: Sequence[CustomIdentifier], types: frozenset[str]
+) -> Iterable[PatternSpec]:
+    for ident in identifiers:
+        if ident.type not in types:
+            continue
+        if ident.pattern is not None:
+            groups = (("value", ident.type),) if "(?P<value>" in ident.pattern else ()
+            yield PatternSpec(ident.type, ident.pattern, groups=groups)
+        if ident.terms:
+            words = "|".join(re2.escape(t) for t in ident.terms)
+            yield PatternSpec(ident.type, rf"(?i:\b(?:{words})\b)")
+
+
+def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
+    spec = compiled.spec
+    validator = spec.validator
+    for match in compiled.regex.finditer(data):
+        if not compiled.groups:
+            if validator is None or validator(match.group()):
+                yield Span(match.start(), match.end(), spec.entity)
+            continue
+        first = True
+        for index, entity in compiled.groups:
+            start, end = match.span(index)
+            if start < 0:
+                continue
+            if first and validator is not None and not validator(data[start:end]):
+                break
+            first = False
+            yield Span(start, end, entity)
+
+
+def merge(spans: list[Span]) -> list[Span]:
+    """Union overlapping spans; the merged span takes the highest-ranked type."""
+    if len(spans) < 2:
+        return spans
+    spans.sort(key=lambda s: (s.start, -s.end))
+    merged = [spans[0]]
+    for span in spans[1:]:
+        last = merged[-1]
+        if span.start >= last.end:
+            merged.append(span)
+            continue
+        entity = last.entity if rank(last.entity) >= rank(span.entity) else span.entity
+        merged[-1] = Span(last.start, max(last.end, span.end), entity)
+    return merged

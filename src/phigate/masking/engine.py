@@ -1,0 +1,215 @@
+"""The masking engine: profiles resolved into maskers that mask text, JSON and rows.
+
+`MaskingEngine` compiles detectors once per set of entity types and hands out
+a `Masker` per request (profile, the caller's groups, approved reveals). Every
+failure inside masking surfaces as `MaskingError` so the pipeline fails closed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from phigate.masking.detect import MaskingError, Span, SpanFinder
+from phigate.masking.entities import SECRET_TYPES
+from phigate.masking.operators import Operators
+from phigate.masking.settings import MaskingSettings, ProfileConfig
+
+if TYPE_CHECKING:
+    from phigate.masking._ner import NerAdapter
+    from phigate.masking.columns import ColumnInfo, RowMasker
+
+# Bounded cost per value: text longer than this is masked in windows that
+# overlap by _OVERLAP bytes, so memory and match lengths stay bounded.
+_WINDOW = 1 << 20
+_OVERLAP = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class MaskResult:
+    text: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class MaskingEngine:
+    """Compiled detectors for a `masking:` configuration and a pseudonym key."""
+
+    def __init__(self, settings: MaskingSettings, key: bytes) -> None:
+        if len(key) < 16:
+            raise MaskingError("the masking key must be at least 16 bytes")
+        self.settings = settings
+        self._key = key
+        self._finders: dict[frozenset[str], SpanFinder] = {}
+        self._lock = threading.Lock()
+
+    def masker(
+        self, profile: str, *, groups: Iterable[str] = (), reveal: Iterable[str] = ()
+    ) -> Masker:
+        config = self.settings.profiles.get(profile)
+        if config is None:
+            raise MaskingError(f"unknown masking profile {profile!r}")
+        revealed = _revealed(config, frozenset(groups), frozenset(reveal))
+        types = frozenset(
+            t for t in self.settings.known_types() if config.masks(t) and t not in revealed
+        )
+        return Masker(self, profile, config, types)
+
+    def finder(self, types: frozenset[str]) -> SpanFinder:
+        with self._lock:
+            finder = self._finders.get(types)
+            if finder is None:
+                try:
+                    finder = SpanFinder(types, self.settings.identifiers)
+                except Exception as exc:
+                    raise MaskingError(f"cannot compile detectors: {exc}") from exc
+                self._finders[types] = finder
+            return finder
+
+    def operators(self, config: ProfileConfig) -> Operators:
+        return Operators(config, self._key)
+
+
+def _revealed(config: ProfileConfig, groups: frozenset[str], reveal: frozenset[str]) -> set[str]:
+    shown = {t for t, allowed in config.reveal.items() if groups.intersection(allowed)}
+    shown |= reveal
+    return shown - SECRET_TYPES
+
+
+class Masker:
+    """Masks text, JSON and rows for one profile and one caller."""
+
+    def __init__(
+        self, engine: MaskingEngine, profile: str, config: ProfileConfig, types: frozenset[str]
+    ) -> None:
+        self.profile = profile
+        self.config = config
+        self.types = types
+        self.settings = engine.settings
+        self.operators = engine.operators(config)
+        self._finder = engine.finder(types) if types else None
+        self._ner = _ner_detector() if config.ner and types else None
+
+    def mask_text(self, text: str, *, subject: str = "") -> MaskResult:
+        counts: dict[str, int] = {}
+        try:
+            masked = self._mask_into(text, counts, subject)
+        except MaskingError:
+            raise
+        except Exception as exc:
+            raise MaskingError(f"masking text failed: {type(exc).__name__}") from exc
+        return MaskResult(masked, counts)
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Detected spans as character offsets (for `--emit spans` and evaluation)."""
+        try:
+            data = text.encode("utf-8", "surrogatepass")
+            found = self._find(data, text)
+            if text.isascii():
+                return [(s.start, s.end, s.entity) for s in found]
+            return [(_chars(data, s.start), _chars(data, s.end), s.entity) for s in found]
+        except Exception as exc:
+            raise MaskingError(f"detection failed: {type(exc).__name__}") from exc
+
+    def mask_json(self, value: object) -> tuple[object, dict[str, int]]:
+        from phigate.masking._json import mask_json
+
+        counts: dict[str, int] = {}
+        try:
+            masked = mask_json(self, value, counts, self.settings.max_json_depth)
+        except MaskingError:
+            raise
+        except Exception as exc:
+            raise MaskingError(f"masking JSON failed: {type(exc).__name__}") from exc
+        return masked, counts
+
+    def for_columns(self, columns: Sequence[ColumnInfo]) -> RowMasker:
+        from phigate.masking.columns import RowMasker
+
+        try:
+            return RowMasker(self, columns)
+        except Exception as exc:
+            raise MaskingError(f"classifying columns failed: {type(exc).__name__}") from exc
+
+    # -- internals shared with the JSON and row maskers
+
+    def mask_str(self, text: str, counts: dict[str, int], subject: str = "") -> str:
+        """Mask a string, adding to `counts`; exceptions propagate to the caller's wrapper."""
+        return self._mask_into(text, counts, subject)
+
+    def whole(
+        self, entity: str, value: object, counts: dict[str, int], subject: str = ""
+    ) -> object:
+        """Mask a whole value known to be `entity` (a column or a JSON key that says so)."""
+        if value is None or entity not in self.types:
+            return value
+        counts[entity] = counts.get(entity, 0) + 1
+        return self.operators.value(entity, value, subject)
+
+    def classify_value(self, text: str) -> str | None:
+        """The entity type of a value that is one entity as a whole, else None."""
+        stripped = text.strip()
+        if not stripped or len(stripped) > 200:
+            return None
+        spans = self._find(stripped.encode("utf-8", "surrogatepass"), stripped)
+        if len(spans) == 1 and spans[0].end - spans[0].start >= 0.8 * len(stripped.encode()):
+            return spans[0].entity
+        return None
+
+    def _mask_into(self, text: str, counts: dict[str, int], subject: str) -> str:
+        if self._finder is None or not text:
+            return text
+        data = text.encode("utf-8", "surrogatepass")
+        if len(data) > _WINDOW:
+            return self._mask_long(data, counts, subject)
+        spans = self._find(data, text)
+        if not spans:
+            return text
+        return self._apply(data, spans, counts, subject).decode("utf-8", "surrogatepass")
+
+    def _find(self, data: bytes, text: str) -> list[Span]:
+        assert self._finder is not None
+        spans = self._finder.find(data)
+        if self._ner is not None:
+            spans = self._ner.add(data, text, spans, self.types)
+        return spans
+
+    def _apply(self, data: bytes, spans: list[Span], counts: dict[str, int], subject: str) -> bytes:
+        out: list[bytes] = []
+        pos = 0
+        text_op = self.operators.text
+        for span in spans:
+            out.append(data[pos : span.start])
+            value = data[span.start : span.end].decode("utf-8", "surrogatepass")
+            out.append(text_op(span.entity, value, subject).encode("utf-8", "surrogatepass"))
+            counts[span.entity] = counts.get(span.entity, 0) + 1
+            pos = span.end
+        out.append(data[pos:])
+        return b"".join(out)
+
+    def _mask_long(self, data: bytes, counts: dict[str, int], subject: str) -> str:
+        """Mask a huge value window by window; a span crossing a window edge is found
+        whole in the next window, which starts _OVERLAP bytes earlier."""
+        out: list[bytes] = []
+        pos = 0
+        while pos < len(data):
+            end = min(len(data), pos + _WINDOW)
+            window = data[pos:end]
+            spans = self._finder.find(window) if self._finder else []
+            limit = len(window) if end == len(data) else len(window) - _OVERLAP
+            kept = [s for s in spans if s.start < limit]
+            cut = max([limit, *(s.end for s in kept)])
+            out.append(self._apply(window[:cut], kept, counts, subject))
+            pos += cut
+        return b"".join(out).decode("utf-8", "replace")
+
+
+def _chars(data: bytes, offset: int) -> int:
+    return len(data[:offset].decode("utf-8", "surrogatepass"))
+
+
+def _ner_detector() -> NerAdapter:
+    from phigate.masking._ner import NerAdapter
+
+    return NerAdapter()
