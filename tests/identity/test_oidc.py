@@ -20,6 +20,7 @@ import jwt
 import pydantic
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.warnings import InsecureKeyLengthWarning
 
 from phigate.errors import AuthenticationError
 from phigate.identity._jwks import KeySet, KeySetError, key_type_matches
@@ -35,6 +36,7 @@ from phigate.identity.principal import PrincipalKind
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from support.oidc_provider import (
     OidcProvider,
+    SigningKey,
     oidc_provider,
     pkce_challenge,
     unsigned_token,
@@ -178,6 +180,13 @@ def _tampered(idp: OidcProvider) -> str:
     return f"{header}.{forged}.{signature}"
 
 
+def _short_rsa_key(idp: OidcProvider) -> str:
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    idp.publish(SigningKey("weak", "RS256", weak))
+    with pytest.warns(InsecureKeyLengthWarning):  # PyJWT warns the signer too
+        return idp.issue(kid="weak")
+
+
 def _rs512_not_allowed(idp: OidcProvider) -> str:
     return idp.issue(alg="RS512")
 
@@ -195,6 +204,7 @@ REJECTIONS: list[tuple[str, Callable[[OidcProvider], str], str]] = [
     ("unknown kid", _unknown_kid, "does not publish"),
     ("known kid, foreign key", _known_kid_wrong_key, "signature is invalid"),
     ("tampered payload", _tampered, "signature is invalid"),
+    ("RSA key shorter than 2048 bits", _short_rsa_key, "too short"),
     ("missing exp", lambda idp: idp.issue(exp_in=None), "required 'exp'"),
     ("missing sub", lambda idp: idp.issue(omit=["sub"]), "required 'sub'"),
     ("missing aud", lambda idp: idp.issue(omit=["aud"]), "required 'aud'"),
@@ -586,3 +596,9 @@ def test_key_set_ignores_symmetric_private_and_encryption_keys() -> None:
         KeySet.from_document({"keys": document["keys"][:3]})
     with pytest.raises(KeySetError, match="no 'keys' list"):
         KeySet.from_document({"keys": "nope"})
+
+
+def test_every_setting_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "oidc.md").read_text()
+    missing = [name for name in OidcSettings.model_fields if f"| `{name}` |" not in docs]
+    assert not missing, f"settings missing from docs/oidc.md: {missing}"

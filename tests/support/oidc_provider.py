@@ -116,6 +116,11 @@ class OidcProvider:
             self._keys = self._fresh_keys()
             return list(self._keys)
 
+    def publish(self, key: SigningKey) -> None:
+        """Publish (and sign with) an extra key, e.g. a deliberately weak one."""
+        with self.lock:
+            self._keys[key.kid] = key
+
     def retire(self, kid: str) -> None:
         """Stop publishing one key; it can still sign (tokens the gateway must refuse)."""
         with self.lock:

@@ -275,6 +275,7 @@ class OidcVerifier:
                 url,
                 timeout=self._settings.http_timeout_seconds,
                 headers={"Accept": "application/json"},
+                follow_redirects=False,
             )
         except httpx.HTTPError as error:
             reason = type(error).__name__
