@@ -114,6 +114,10 @@ class TreeWalk:
             return
         if "relname" in node:
             self._relation(node, ctes)
+        if "limitOption" in node and "op" in node:
+            # The branches of a set operation are bare SelectStmt structs.
+            self._visit_typed("SelectStmt", node, ctes)
+            return
         for value in node.values():
             self.visit(value, ctes)
 
