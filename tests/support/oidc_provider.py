@@ -12,6 +12,7 @@ the `code_verifier`) for console sign-in tests.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import secrets
@@ -51,7 +52,10 @@ class SigningKey:
         )
 
 
+@functools.cache
 def _new_key(alg: str, generation: int) -> SigningKey:
+    """Keys are cached per (alg, generation): key generation dominates test time, and
+    providers in one test run may share keys (each has its own issuer anyway)."""
     if alg.startswith(("RS", "PS")):
         private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = rsa.generate_private_key(
             public_exponent=65537, key_size=2048
