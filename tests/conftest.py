@@ -47,13 +47,18 @@ def ehr_dsn(pg_server: EmbeddedPostgres) -> str:
     role, password = f"gw_{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(12)
     with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
         conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-        conn.execute(pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-            pgsql.Identifier(role), pgsql.Literal(password)))
+        conn.execute(
+            pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                pgsql.Identifier(role), pgsql.Literal(password)
+            )
+        )
     ehr.load(pg_server.dsn(name), patients=200)
     with psycopg.connect(pg_server.dsn(name), autocommit=True) as conn:
-        conn.execute(pgsql.SQL(
-            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
-        ).format(pgsql.Identifier(role)))
+        conn.execute(
+            pgsql.SQL(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+            ).format(pgsql.Identifier(role))
+        )
     return pg_server.dsn(name, user=role, password=password)
 
 
@@ -64,8 +69,9 @@ def demo_config(tmp_path: Path, dsn: str, *, overrides: dict[str, Any] | None = 
     (secrets_dir / "token_hash_key").write_text(secrets.token_urlsafe(32))
     (secrets_dir / "masking_key").write_text(secrets.token_urlsafe(32))
     (secrets_dir / "ehr_dsn").write_text(dsn)
-    text = DEMO_POLICY.read_text().format(state_db=tmp_path / "state.db", http_port=0,
-                                          secrets_dir=secrets_dir)
+    text = DEMO_POLICY.read_text().format(
+        state_db=tmp_path / "state.db", http_port=0, secrets_dir=secrets_dir
+    )
     data = yaml.safe_load(text)
     data.update(overrides or {})
     return parse_settings(yaml.safe_dump(data), source="test-config")
@@ -81,17 +87,23 @@ class Harness:
         return {"Authorization": f"Bearer {self.tokens[subject]}"}
 
     async def submit(self, subject: str, sql: str, **extra: Any) -> httpx.Response:
-        return await self.client.post("/v1/actions", headers=self.auth(subject),
-                                      json={"connection": "ehr", "sql": sql, **extra})
+        return await self.client.post(
+            "/v1/actions",
+            headers=self.auth(subject),
+            json={"connection": "ehr", "sql": sql, **extra},
+        )
 
 
 async def make_harness(settings: Settings) -> Harness:
     gateway = build_gateway(settings, migrate=True)
     tokens = {}
     for identity in IDENTITIES:
-        token, _ = gateway.tokens.create(subject=identity.subject, kind=identity.kind,
-                                         groups=identity.groups,
-                                         on_behalf_of=identity.on_behalf_of)
+        token, _ = gateway.tokens.create(
+            subject=identity.subject,
+            kind=identity.kind,
+            groups=identity.groups,
+            on_behalf_of=identity.on_behalf_of,
+        )
         tokens[identity.subject] = token
     transport = httpx.ASGITransport(app=build_app(gateway))
     client = httpx.AsyncClient(transport=transport, base_url="http://phigate.test")

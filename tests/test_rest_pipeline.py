@@ -19,7 +19,9 @@ def raw_patient_values(dsn: str, limit: int = 5) -> list[str]:
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
             "SELECT first_name, last_name, ssn, mrn, email, phone, address, dob::text "
-            "FROM patients ORDER BY id LIMIT %s", (limit,)).fetchall()
+            "FROM patients ORDER BY id LIMIT %s",
+            (limit,),
+        ).fetchall()
     return [value for row in rows for value in row]
 
 
@@ -39,13 +41,16 @@ async def test_masked_read_hides_every_identifier(harness: Harness, ehr_dsn: str
 
 
 async def test_free_text_notes_are_scanned(harness: Harness, ehr_dsn: str) -> None:
-    response = await harness.submit("dana", "SELECT note_text FROM clinical_notes ORDER BY id LIMIT 20")
+    response = await harness.submit(
+        "dana", "SELECT note_text FROM clinical_notes ORDER BY id LIMIT 20"
+    )
     assert response.status_code == 200, response.text
     text = json.dumps(response.json()["result"]["rows"])
     with psycopg.connect(ehr_dsn) as conn:
         people = conn.execute(
             "SELECT p.ssn, p.phone, p.email FROM patients p JOIN clinical_notes n "
-            "ON n.patient_id = p.id ORDER BY n.id LIMIT 20").fetchall()
+            "ON n.patient_id = p.id ORDER BY n.id LIMIT 20"
+        ).fetchall()
     leaked = [v for row in people for v in row if v in text]
     assert leaked == []
 
@@ -66,8 +71,11 @@ async def test_unparseable_sql_is_unknown_and_denied(harness: Harness) -> None:
 
 
 async def pending_write(h: Harness, subject: str = "claims-bot") -> dict[str, object]:
-    response = await h.submit(subject, "UPDATE claims SET status = 'paid' WHERE id = 1",
-                              reason="claim 1 was paid by phone")
+    response = await h.submit(
+        subject,
+        "UPDATE claims SET status = 'paid' WHERE id = 1",
+        reason="claim 1 was paid by phone",
+    )
     assert response.status_code == 202, response.text
     body = response.json()
     assert body["status"] == "pending_approval"
@@ -85,45 +93,59 @@ async def test_write_waits_for_approval_then_runs_once(harness: Harness, ehr_dsn
     assert shown["requested_by"]["on_behalf_of"] == "dana"
     assert shown["risk"] == "write" and "UPDATE claims" in shown["text"]
 
-    early = await harness.client.post(f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot"))
+    early = await harness.client.post(
+        f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot")
+    )
     assert early.status_code == 409
 
-    vote = await harness.client.post(f"/v1/approvals/{approval_id}/approve",
-                                     headers=harness.auth("alice"), json={"comment": "ok"})
+    vote = await harness.client.post(
+        f"/v1/approvals/{approval_id}/approve",
+        headers=harness.auth("alice"),
+        json={"comment": "ok"},
+    )
     assert vote.status_code == 200 and vote.json()["state"] == "approved"
 
-    run = await harness.client.post(f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot"))
+    run = await harness.client.post(
+        f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot")
+    )
     assert run.status_code == 200, run.text
     assert run.json()["result"]["status"].startswith("UPDATE 1")
-    again = await harness.client.post(f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot"))
+    again = await harness.client.post(
+        f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot")
+    )
     assert again.status_code == 409
-    stolen = await harness.client.post(f"/v1/actions/{action_id}/run", headers=harness.auth("alice"))
+    stolen = await harness.client.post(
+        f"/v1/actions/{action_id}/run", headers=harness.auth("alice")
+    )
     assert stolen.status_code in (403, 409)
 
 
 @pytest.mark.parametrize(
     ("voter", "why"),
     [
-        ("claims-bot", "only humans"),           # the requester, an agent
-        ("dana", "acts for"),                     # the human the agent acts for
+        ("claims-bot", "only humans"),  # the requester, an agent
+        ("dana", "acts for"),  # the human the agent acts for
         ("admin", "only members of data-owners"),  # not in the eligible group
     ],
 )
 async def test_ineligible_approvers_are_refused(harness: Harness, voter: str, why: str) -> None:
     body = await pending_write(harness)
-    response = await harness.client.post(f"/v1/approvals/{body['approval']['id']}/approve",
-                                         headers=harness.auth(voter), json={})
+    response = await harness.client.post(
+        f"/v1/approvals/{body['approval']['id']}/approve", headers=harness.auth(voter), json={}
+    )
     assert response.status_code == 403
     assert why in response.json()["error"]["message"]
-    state = await harness.client.get(f"/v1/approvals/{body['approval']['id']}",
-                                     headers=harness.auth("alice"))
+    state = await harness.client.get(
+        f"/v1/approvals/{body['approval']['id']}", headers=harness.auth("alice")
+    )
     assert state.json()["state"] == "pending"
 
 
 async def test_human_requester_cannot_approve_own_request(harness: Harness) -> None:
     body = await pending_write(harness, subject="alice")
-    response = await harness.client.post(f"/v1/approvals/{body['approval']['id']}/approve",
-                                         headers=harness.auth("alice"), json={})
+    response = await harness.client.post(
+        f"/v1/approvals/{body['approval']['id']}/approve", headers=harness.auth("alice"), json={}
+    )
     assert response.status_code == 403
     assert "requester" in response.json()["error"]["message"]
 
@@ -133,11 +155,18 @@ async def test_agent_token_cannot_vote_even_in_eligible_group(tmp_path: Path, eh
     try:
         from phigate.identity.principal import PrincipalKind
 
-        rogue, _ = h.gateway.tokens.create(subject="rogue-bot", kind=PrincipalKind.AGENT,
-                                           groups=("data-owners",), on_behalf_of="bob")
+        rogue, _ = h.gateway.tokens.create(
+            subject="rogue-bot",
+            kind=PrincipalKind.AGENT,
+            groups=("data-owners",),
+            on_behalf_of="bob",
+        )
         body = await pending_write(h)
-        response = await h.client.post(f"/v1/approvals/{body['approval']['id']}/approve",
-                                       headers={"Authorization": f"Bearer {rogue}"}, json={})
+        response = await h.client.post(
+            f"/v1/approvals/{body['approval']['id']}/approve",
+            headers={"Authorization": f"Bearer {rogue}"},
+            json={},
+        )
         assert response.status_code == 403
     finally:
         await h.client.aclose()
@@ -145,11 +174,27 @@ async def test_agent_token_cannot_vote_even_in_eligible_group(tmp_path: Path, eh
 
 
 def two_person_settings(tmp_path: Path, dsn: str, expires_in: int = 3600) -> object:
-    return demo_config(tmp_path, dsn, overrides={"policy": {"rules": [
-        {"name": "read", "match": {"risk": ["read"]}, "decision": "allow"},
-        {"name": "two-person-writes", "match": {"risk": ["write"]}, "decision": "approve",
-         "approvals": {"count": 2, "groups": ["data-owners", "admins"], "expires_in": expires_in}},
-    ]}})
+    return demo_config(
+        tmp_path,
+        dsn,
+        overrides={
+            "policy": {
+                "rules": [
+                    {"name": "read", "match": {"risk": ["read"]}, "decision": "allow"},
+                    {
+                        "name": "two-person-writes",
+                        "match": {"risk": ["write"]},
+                        "decision": "approve",
+                        "approvals": {
+                            "count": 2,
+                            "groups": ["data-owners", "admins"],
+                            "expires_in": expires_in,
+                        },
+                    },
+                ]
+            }
+        },
+    )
 
 
 async def test_two_approvals_need_two_distinct_humans(tmp_path: Path, ehr_dsn: str) -> None:
@@ -160,11 +205,17 @@ async def test_two_approvals_need_two_distinct_humans(tmp_path: Path, ehr_dsn: s
         assert response.status_code == 202
         body = response.json()
         approval = body["approval"]["id"]
-        first = await h.client.post(f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={})
+        first = await h.client.post(
+            f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={}
+        )
         assert first.json()["state"] == "pending"
-        twice = await h.client.post(f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={})
+        twice = await h.client.post(
+            f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={}
+        )
         assert twice.status_code == 403 and "already voted" in twice.json()["error"]["message"]
-        second = await h.client.post(f"/v1/approvals/{approval}/approve", headers=h.auth("bob"), json={})
+        second = await h.client.post(
+            f"/v1/approvals/{approval}/approve", headers=h.auth("bob"), json={}
+        )
         assert second.json()["state"] == "approved"
         assert [v["voter"] for v in second.json()["votes"]] == ["alice", "bob"]
     finally:
@@ -174,13 +225,19 @@ async def test_two_approvals_need_two_distinct_humans(tmp_path: Path, ehr_dsn: s
 
 async def test_one_denial_decides(harness: Harness) -> None:
     body = await pending_write(harness)
-    deny = await harness.client.post(f"/v1/approvals/{body['approval']['id']}/deny",
-                                     headers=harness.auth("bob"), json={"comment": "not today"})
+    deny = await harness.client.post(
+        f"/v1/approvals/{body['approval']['id']}/deny",
+        headers=harness.auth("bob"),
+        json={"comment": "not today"},
+    )
     assert deny.json()["state"] == "denied"
-    late = await harness.client.post(f"/v1/approvals/{body['approval']['id']}/approve",
-                                     headers=harness.auth("alice"), json={})
+    late = await harness.client.post(
+        f"/v1/approvals/{body['approval']['id']}/approve", headers=harness.auth("alice"), json={}
+    )
     assert late.status_code == 409
-    run = await harness.client.post(f"/v1/actions/{body['id']}/run", headers=harness.auth("claims-bot"))
+    run = await harness.client.post(
+        f"/v1/actions/{body['id']}/run", headers=harness.auth("claims-bot")
+    )
     assert run.status_code == 409
 
 
@@ -190,11 +247,15 @@ async def test_expired_requests_cannot_be_approved_or_run(tmp_path: Path, ehr_ds
         response = await h.submit("claims-bot", "DELETE FROM claims WHERE id = 3")
         approval = response.json()["approval"]["id"]
         await asyncio.sleep(1.2)
-        vote = await h.client.post(f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={})
+        vote = await h.client.post(
+            f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={}
+        )
         assert vote.status_code in (409, 410)
         state = await h.client.get(f"/v1/approvals/{approval}", headers=h.auth("alice"))
         assert state.json()["state"] == "expired"
-        run = await h.client.post(f"/v1/actions/{response.json()['id']}/run", headers=h.auth("claims-bot"))
+        run = await h.client.post(
+            f"/v1/actions/{response.json()['id']}/run", headers=h.auth("claims-bot")
+        )
         assert run.status_code == 409
     finally:
         await h.client.aclose()
@@ -202,15 +263,22 @@ async def test_expired_requests_cannot_be_approved_or_run(tmp_path: Path, ehr_ds
 
 
 async def test_concurrent_runs_execute_once(harness: Harness, ehr_dsn: str) -> None:
-    response = await harness.submit("claims-bot", "INSERT INTO claims SELECT 90000 + count(*), 1, "
-                                    "'Aetna', 'X1', 1, '99213', 'I10', 'paid', current_date FROM claims")
+    response = await harness.submit(
+        "claims-bot",
+        "INSERT INTO claims SELECT 90000 + count(*), 1, "
+        "'Aetna', 'X1', 1, '99213', 'I10', 'paid', current_date FROM claims",
+    )
     assert response.status_code == 202, response.text
     body = response.json()
-    await harness.client.post(f"/v1/approvals/{body['approval']['id']}/approve",
-                              headers=harness.auth("alice"), json={})
-    runs = await asyncio.gather(*[
-        harness.client.post(f"/v1/actions/{body['id']}/run", headers=harness.auth("claims-bot"))
-        for _ in range(5)])
+    await harness.client.post(
+        f"/v1/approvals/{body['approval']['id']}/approve", headers=harness.auth("alice"), json={}
+    )
+    runs = await asyncio.gather(
+        *[
+            harness.client.post(f"/v1/actions/{body['id']}/run", headers=harness.auth("claims-bot"))
+            for _ in range(5)
+        ]
+    )
     assert sorted(r.status_code for r in runs) == [200, 409, 409, 409, 409]
     with psycopg.connect(ehr_dsn) as conn:
         inserted = conn.execute("SELECT count(*) FROM claims WHERE id >= 90000").fetchone()
@@ -221,17 +289,20 @@ async def test_wait_holds_until_approved(harness: Harness) -> None:
     async def approve_soon() -> None:
         for _ in range(40):
             await asyncio.sleep(0.1)
-            inbox = await harness.client.get("/v1/approvals?status=pending",
-                                             headers=harness.auth("bob"))
+            inbox = await harness.client.get(
+                "/v1/approvals?status=pending", headers=harness.auth("bob")
+            )
             items = inbox.json()["approvals"]
             if items:
-                await harness.client.post(f"/v1/approvals/{items[0]['id']}/approve",
-                                          headers=harness.auth("bob"), json={})
+                await harness.client.post(
+                    f"/v1/approvals/{items[0]['id']}/approve", headers=harness.auth("bob"), json={}
+                )
                 return
 
     reviewer = asyncio.create_task(approve_soon(), name="reviewer")
-    response = await harness.submit("claims-bot", "UPDATE claims SET status = 'pending' WHERE id = 4",
-                                    wait=10)
+    response = await harness.submit(
+        "claims-bot", "UPDATE claims SET status = 'pending' WHERE id = 4", wait=10
+    )
     await reviewer
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "executed"
@@ -245,13 +316,20 @@ async def test_audit_chain_verifies_and_detects_tampering(harness: Harness) -> N
     forbidden = await harness.client.get("/v1/audit/verify", headers=harness.auth("alice"))
     assert forbidden.status_code == 403
 
-    records = (await harness.client.get("/v1/audit", headers=harness.auth("admin"))).json()["records"]
+    records = (await harness.client.get("/v1/audit", headers=harness.auth("admin"))).json()[
+        "records"
+    ]
     assert all("who" in r or "approval_id" in r for r in records)
     with harness.gateway.db.write() as conn:
-        body = json.loads(conn.execute(sa.select(audit_log.c.record).where(audit_log.c.seq == 2)).scalar_one())
+        body = json.loads(
+            conn.execute(sa.select(audit_log.c.record).where(audit_log.c.seq == 2)).scalar_one()
+        )
         body["who"]["subject"] = "someone-else"
-        conn.execute(audit_log.update().where(audit_log.c.seq == 2).values(
-            record=json.dumps(body, sort_keys=True, separators=(",", ":"))))
+        conn.execute(
+            audit_log.update()
+            .where(audit_log.c.seq == 2)
+            .values(record=json.dumps(body, sort_keys=True, separators=(",", ":")))
+        )
     broken = (await harness.client.get("/v1/audit/verify", headers=harness.auth("admin"))).json()
     assert broken["ok"] is False and broken["first_bad_seq"] == 2
 
@@ -274,9 +352,12 @@ async def test_audit_down_refuses_the_action(harness: Harness, ehr_dsn: str) -> 
         ({"Authorization": "Basic YWxpY2U6c2VjcmV0"}, 401),
     ],
 )
-async def test_bad_credentials_are_refused(harness: Harness, headers: dict[str, str], status: int) -> None:
-    response = await harness.client.post("/v1/actions", headers=headers,
-                                         json={"connection": "ehr", "sql": "SELECT 1"})
+async def test_bad_credentials_are_refused(
+    harness: Harness, headers: dict[str, str], status: int
+) -> None:
+    response = await harness.client.post(
+        "/v1/actions", headers=headers, json={"connection": "ehr", "sql": "SELECT 1"}
+    )
     assert response.status_code == status
     assert response.json()["error"]["code"] == "unauthenticated"
     assert response.headers["www-authenticate"].startswith("Bearer")
@@ -289,30 +370,45 @@ async def test_revoked_and_expired_tokens_are_refused(harness: Harness) -> None:
     ok = await harness.client.get("/v1/approvals", headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200
     harness.gateway.tokens.revoke(info.id)
-    revoked = await harness.client.get("/v1/approvals", headers={"Authorization": f"Bearer {token}"})
+    revoked = await harness.client.get(
+        "/v1/approvals", headers={"Authorization": f"Bearer {token}"}
+    )
     assert revoked.status_code == 401 and "revoked" in revoked.json()["error"]["message"]
-    short, _ = harness.gateway.tokens.create(subject="brief", kind=PrincipalKind.HUMAN, expires_in=1)
+    short, _ = harness.gateway.tokens.create(
+        subject="brief", kind=PrincipalKind.HUMAN, expires_in=1
+    )
     await asyncio.sleep(1.1)
-    expired = await harness.client.get("/v1/approvals", headers={"Authorization": f"Bearer {short}"})
+    expired = await harness.client.get(
+        "/v1/approvals", headers={"Authorization": f"Bearer {short}"}
+    )
     assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
     "payload",
-    [b"{not json", b"[]", b'{"connection": "ehr"}', b'{"connection": "ehr", "sql": "SELECT 1", "wait": 999}',
-     b'{"connection": "ehr", "sql": "SELECT 1", "surprise": true}'],
+    [
+        b"{not json",
+        b"[]",
+        b'{"connection": "ehr"}',
+        b'{"connection": "ehr", "sql": "SELECT 1", "wait": 999}',
+        b'{"connection": "ehr", "sql": "SELECT 1", "surprise": true}',
+    ],
 )
 async def test_bad_json_gets_clear_400(harness: Harness, payload: bytes) -> None:
-    response = await harness.client.post("/v1/actions", content=payload, headers={
-        **harness.auth("dana"), "content-type": "application/json"})
+    response = await harness.client.post(
+        "/v1/actions",
+        content=payload,
+        headers={**harness.auth("dana"), "content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_request"
     assert "Traceback" not in response.text
 
 
 async def test_unknown_connection_is_404(harness: Harness) -> None:
-    response = await harness.client.post("/v1/actions", headers=harness.auth("dana"),
-                                         json={"connection": "nope", "sql": "SELECT 1"})
+    response = await harness.client.post(
+        "/v1/actions", headers=harness.auth("dana"), json={"connection": "nope", "sql": "SELECT 1"}
+    )
     assert response.status_code == 404
 
 

@@ -61,13 +61,18 @@ class ActionRecord:
         }
 
 
-def audit_fields(record_or_action: Action, description: Description | None = None) -> dict[str, Any]:
+def audit_fields(
+    record_or_action: Action, description: Description | None = None
+) -> dict[str, Any]:
     """who / what / where for an audit record of this action (no result data)."""
     action = record_or_action
     fields: dict[str, Any] = {
         "who": action.principal.to_json(),
-        "where": {"connection": action.connection, "front_door": action.front_door,
-                  "client_addr": action.client_addr},
+        "where": {
+            "connection": action.connection,
+            "front_door": action.front_door,
+            "client_addr": action.client_addr,
+        },
         "what": {"kind": action.kind, "body": action.body, "reveal": list(action.reveal)},
     }
     if description is not None:
@@ -80,22 +85,47 @@ class ActionStore:
         self._db = db
         self._audit = audit
 
-    def insert(self, conn: sa.Connection, action_id: str, action: Action,
-               description: Description, decision: Decision, status: str) -> None:
-        conn.execute(actions.insert().values(
-            id=action_id, created_at=time.time(), connection=action.connection, kind=action.kind,
-            body=json.dumps({"body": action.body, "reveal": list(action.reveal)}, default=str),
-            fingerprint=action.fingerprint(), principal=json.dumps(action.principal.to_json()),
-            subject=action.principal.subject, front_door=action.front_door,
-            client_addr=action.client_addr, reason=action.reason, risk=description.risk.value,
-            analysis=json.dumps(description.to_json(), default=str), decision=decision.outcome,
-            rule=decision.rule, decision_reason=decision.reason, masking=decision.masking,
-            status=status,
-        ))
+    def insert(
+        self,
+        conn: sa.Connection,
+        action_id: str,
+        action: Action,
+        description: Description,
+        decision: Decision,
+        status: str,
+    ) -> None:
+        conn.execute(
+            actions.insert().values(
+                id=action_id,
+                created_at=time.time(),
+                connection=action.connection,
+                kind=action.kind,
+                body=json.dumps({"body": action.body, "reveal": list(action.reveal)}, default=str),
+                fingerprint=action.fingerprint(),
+                principal=json.dumps(action.principal.to_json()),
+                subject=action.principal.subject,
+                front_door=action.front_door,
+                client_addr=action.client_addr,
+                reason=action.reason,
+                risk=description.risk.value,
+                analysis=json.dumps(description.to_json(), default=str),
+                decision=decision.outcome,
+                rule=decision.rule,
+                decision_reason=decision.reason,
+                masking=decision.masking,
+                status=status,
+            )
+        )
 
-    def set_status(self, conn: sa.Connection, action_id: str, status: str, *,
-                   expect: tuple[str, ...] | None = None,
-                   summary: dict[str, Any] | None = None) -> bool:
+    def set_status(
+        self,
+        conn: sa.Connection,
+        action_id: str,
+        status: str,
+        *,
+        expect: tuple[str, ...] | None = None,
+        summary: dict[str, Any] | None = None,
+    ) -> bool:
         """Compare-and-set the status; returns False when the expected status did not hold."""
         query = actions.update().where(actions.c.id == action_id)
         if expect is not None:
@@ -114,8 +144,9 @@ class ActionStore:
 
     def approved_with_fingerprint(self, fingerprint: str) -> list[str]:
         """Ids of approved, not yet run actions with this exact fingerprint."""
-        query = sa.select(actions.c.id).where(actions.c.fingerprint == fingerprint,
-                                              actions.c.status == "approved")
+        query = sa.select(actions.c.id).where(
+            actions.c.fingerprint == fingerprint, actions.c.status == "approved"
+        )
         with self._db.read() as conn:
             return [str(row.id) for row in conn.execute(query)]
 
@@ -128,27 +159,47 @@ class ActionStore:
 def _record(m: Any) -> ActionRecord:
     principal_json = json.loads(m["principal"])
     principal = Principal(
-        subject=principal_json["subject"], kind=PrincipalKind(principal_json["kind"]),
-        groups=frozenset(principal_json["groups"]), on_behalf_of=principal_json["on_behalf_of"],
+        subject=principal_json["subject"],
+        kind=PrincipalKind(principal_json["kind"]),
+        groups=frozenset(principal_json["groups"]),
+        on_behalf_of=principal_json["on_behalf_of"],
     )
     stored = json.loads(m["body"])
     action = Action(
-        connection=m["connection"], kind=m["kind"], body=stored["body"], principal=principal,
-        front_door=m["front_door"], reason=m["reason"], client_addr=m["client_addr"],
+        connection=m["connection"],
+        kind=m["kind"],
+        body=stored["body"],
+        principal=principal,
+        front_door=m["front_door"],
+        reason=m["reason"],
+        client_addr=m["client_addr"],
         reveal=tuple(stored.get("reveal", ())),
     )
     analysis = json.loads(m["analysis"])
     description = Description(
-        risk=RiskClass(m["risk"]), tables=tuple(analysis.get("tables", ())),
-        columns=tuple(analysis.get("columns", ())), functions=tuple(analysis.get("functions", ())),
+        risk=RiskClass(m["risk"]),
+        tables=tuple(analysis.get("tables", ())),
+        columns=tuple(analysis.get("columns", ())),
+        functions=tuple(analysis.get("functions", ())),
         reasons=tuple(analysis.get("reasons", ())),
-        detail={k: v for k, v in analysis.items()
-                if k not in {"risk", "tables", "columns", "functions", "reasons"}},
+        detail={
+            k: v
+            for k, v in analysis.items()
+            if k not in {"risk", "tables", "columns", "functions", "reasons"}
+        },
     )
     summary = json.loads(m["result_summary"]) if m["result_summary"] else None
     return ActionRecord(
-        id=m["id"], created_at=m["created_at"], action=action, fingerprint=m["fingerprint"],
-        description=description, decision=m["decision"], rule=m["rule"],
-        decision_reason=m["decision_reason"], masking=m["masking"], status=m["status"],
-        finished_at=m["finished_at"], result_summary=summary,
+        id=m["id"],
+        created_at=m["created_at"],
+        action=action,
+        fingerprint=m["fingerprint"],
+        description=description,
+        decision=m["decision"],
+        rule=m["rule"],
+        decision_reason=m["decision_reason"],
+        masking=m["masking"],
+        status=m["status"],
+        finished_at=m["finished_at"],
+        result_summary=summary,
     )

@@ -36,7 +36,8 @@ def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway
     db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
     oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
     return Gateway(
-        settings, db,
+        settings,
+        db,
         connectors=build_connectors(settings),
         tokens=TokenStore(db, _key(settings, "token_hash_key")),
         masking=MaskingEngine(settings.masking, _key(settings, "masking_key")),

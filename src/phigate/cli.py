@@ -34,9 +34,14 @@ class PhigateGroup(click.Group):
 
 
 CONFIG_OPTION = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    envvar="PHIGATE_CONFIG", default="phigate.yaml", show_default=True,
-    help="Path to phigate.yaml (or set PHIGATE_CONFIG).")
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PHIGATE_CONFIG",
+    default="phigate.yaml",
+    show_default=True,
+    help="Path to phigate.yaml (or set PHIGATE_CONFIG).",
+)
 
 
 def _settings(config_path: Path) -> Any:
@@ -69,8 +74,10 @@ def config_check(file: Path) -> None:
     except ConfigError as exc:
         console.print(exc.message, highlight=False, markup=False)
         sys.exit(1)
-    out.print(f"{file}: ok ({len(settings.connections)} connections, "
-              f"{len(settings.policy.rules)} rules)", highlight=False)
+    out.print(
+        f"{file}: ok ({len(settings.connections)} connections, {len(settings.policy.rules)} rules)",
+        highlight=False,
+    )
 
 
 # ── serve / migrate ─────────────────────────────────────────────────────────
@@ -88,8 +95,14 @@ def serve(config_path: Path) -> None:
         console.print(f"phigate serving on {settings.server.base_url()}", highlight=False)
 
     try:
-        asyncio.run(run_server(gateway, host=settings.server.http_host,
-                               port=settings.server.http_port, on_started=announce))
+        asyncio.run(
+            run_server(
+                gateway,
+                host=settings.server.http_host,
+                port=settings.server.http_port,
+                on_started=announce,
+            )
+        )
     except KeyboardInterrupt:
         pass
     finally:
@@ -132,18 +145,28 @@ def _token_store(config_path: Path) -> Any:
 @click.option("--on-behalf-of", default=None, help="For agents: the human they act for.")
 @click.option("--expires", default=None, help="Lifetime, e.g. 12h, 30d.")
 @click.option("--description", default="")
-def token_create(config_path: Path, subject: str, kind: str, groups: str,
-                 on_behalf_of: str | None, expires: str | None, description: str) -> None:
+def token_create(
+    config_path: Path,
+    subject: str,
+    kind: str,
+    groups: str,
+    on_behalf_of: str | None,
+    expires: str | None,
+    description: str,
+) -> None:
     """Create a token and print it once (it is stored only as a keyed hash)."""
     from phigate.identity.principal import PrincipalKind
     from phigate.identity.tokens import parse_duration
 
     store = _token_store(config_path)
     secret, info = store.create(
-        subject=subject, kind=PrincipalKind(kind),
+        subject=subject,
+        kind=PrincipalKind(kind),
         groups=tuple(g.strip() for g in groups.split(",") if g.strip()),
-        on_behalf_of=on_behalf_of, expires_in=parse_duration(expires) if expires else None,
-        description=description)
+        on_behalf_of=on_behalf_of,
+        expires_in=parse_duration(expires) if expires else None,
+        description=description,
+    )
     console.print(f"created token {info.id} for {subject} ({kind}); it is shown only once:")
     click.echo(secret)
 
@@ -155,13 +178,23 @@ def token_list(config_path: Path, as_json: bool) -> None:
     """List tokens (never the secrets)."""
     items = _token_store(config_path).list()
     if as_json:
-        click.echo(json.dumps([{**i.__dict__, "kind": i.kind.value, "status": i.status}
-                               for i in items], indent=2))
+        click.echo(
+            json.dumps(
+                [{**i.__dict__, "kind": i.kind.value, "status": i.status} for i in items], indent=2
+            )
+        )
         return
     table = Table("id", "subject", "kind", "groups", "on behalf of", "expires", "status")
     for i in items:
-        table.add_row(i.id, i.subject, i.kind.value, ",".join(i.groups), i.on_behalf_of or "",
-                      _when(i.expires_at), i.status)
+        table.add_row(
+            i.id,
+            i.subject,
+            i.kind.value,
+            ",".join(i.groups),
+            i.on_behalf_of or "",
+            _when(i.expires_at),
+            i.status,
+        )
     out.print(table)
 
 
@@ -191,19 +224,37 @@ def policy() -> None:
 @policy.command("check")
 @CONFIG_OPTION
 @click.option("--as", "subject", required=True, help="Subject of the caller.")
-@click.option("--kind", type=click.Choice(["human", "agent", "service"]), default=None,
-              help="Caller kind (default: from the subject's API tokens, else human).")
+@click.option(
+    "--kind",
+    type=click.Choice(["human", "agent", "service"]),
+    default=None,
+    help="Caller kind (default: from the subject's API tokens, else human).",
+)
 @click.option("--groups", default=None, help="Comma-separated groups (default: from tokens).")
 @click.option("--on-behalf-of", default=None)
 @click.option("--connection", required=True)
 @click.option("--sql", "sql_text", required=True)
-def policy_check(config_path: Path, subject: str, kind: str | None, groups: str | None,
-                 on_behalf_of: str | None, connection: str, sql_text: str) -> None:
+def policy_check(
+    config_path: Path,
+    subject: str,
+    kind: str | None,
+    groups: str | None,
+    on_behalf_of: str | None,
+    connection: str,
+    sql_text: str,
+) -> None:
     """Print the decision for one action as JSON, without running it (exit 0)."""
     from phigate.policy_check import check
 
-    result = check(_settings(config_path), subject=subject, kind=kind, groups=groups,
-                   on_behalf_of=on_behalf_of, connection=connection, sql=sql_text)
+    result = check(
+        _settings(config_path),
+        subject=subject,
+        kind=kind,
+        groups=groups,
+        on_behalf_of=on_behalf_of,
+        connection=connection,
+        sql=sql_text,
+    )
     click.echo(json.dumps(result))
 
 
@@ -224,8 +275,13 @@ def _audit_log(config_path: Path, state: str | None) -> Any:
 @audit.command("verify")
 @CONFIG_OPTION
 @click.option("--state", default=None, help="State store URL (default: from the config).")
-@click.option("--file", "export_file", type=click.File("r"), default=None,
-              help="Verify an exported JSON-lines file instead of the store.")
+@click.option(
+    "--file",
+    "export_file",
+    type=click.File("r"),
+    default=None,
+    help="Verify an exported JSON-lines file instead of the store.",
+)
 def audit_verify(config_path: Path, state: str | None, export_file: Any) -> None:
     """Exit 0 when the chain is intact; 1 naming the first bad record otherwise."""
     from phigate.audit import parse_export_line, verify_records
@@ -237,8 +293,11 @@ def audit_verify(config_path: Path, state: str | None, export_file: Any) -> None
     if result.ok:
         out.print(f"audit chain intact: {result.records} records, head {result.head_hash}")
         return
-    console.print(f"audit chain BROKEN at sequence {result.first_bad_seq}: {result.problem} "
-                  f"({result.records} records verified before it)", highlight=False)
+    console.print(
+        f"audit chain BROKEN at sequence {result.first_bad_seq}: {result.problem} "
+        f"({result.records} records verified before it)",
+        highlight=False,
+    )
     sys.exit(1)
 
 
@@ -255,11 +314,19 @@ def audit_export(config_path: Path, state: str | None, fmt: str, since: int) -> 
 
 # ── demo ────────────────────────────────────────────────────────────────────
 @main.command()
-@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=".phigate/demo", show_default=True)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".phigate/demo",
+    show_default=True,
+)
 @click.option("--http-port", type=int, default=8080, show_default=True)
-@click.option("--credentials-file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Default: <state-dir>/credentials.json")
+@click.option(
+    "--credentials-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Default: <state-dir>/credentials.json",
+)
 def demo(state_dir: Path, http_port: int, credentials_file: Path | None) -> None:
     """Embedded PostgreSQL with a synthetic EHR, demo identities and policy, all front doors."""
     from phigate.demo.cli import run_demo

@@ -38,7 +38,9 @@ class SecretRef(_Frozen):
         if env:
             value = os.environ.get(env.group(1))
             if value is None:
-                raise ConfigError(f"secret {self.ref}: environment variable {env.group(1)} is not set")
+                raise ConfigError(
+                    f"secret {self.ref}: environment variable {env.group(1)} is not set"
+                )
             return value
         if self.ref.startswith("file:"):
             path = Path(self.ref.removeprefix("file:")).expanduser()
@@ -69,7 +71,7 @@ class StateSettings(_Frozen):
 
 class ServerSettings(_Frozen):
     http_host: str = "127.0.0.1"
-    http_port: int = Field(8080, ge=0, le=65535)
+    http_port: int = Field(default=8080, ge=0, le=65535)
     public_url: str | None = None
 
     def base_url(self) -> str:
@@ -161,7 +163,9 @@ class Settings(_Frozen):
                 problems.append(f"{where}.approvals: required when decision is 'approve'")
             if rule.masking not in self.masking.profiles:
                 known = ", ".join(sorted(self.masking.profiles))
-                problems.append(f"{where}.masking: unknown profile {rule.masking!r} (known: {known})")
+                problems.append(
+                    f"{where}.masking: unknown profile {rule.masking!r} (known: {known})"
+                )
             for name in rule.match.connections:
                 if name not in self.connections:
                     problems.append(f"{where}.match.connections: unknown connection {name!r}")
@@ -185,7 +189,9 @@ def parse_settings(text: str, *, source: str = "<config>") -> Settings:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        raise ConfigError(
+            f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from exc
     if data is None:
         data = {}
     if not isinstance(data, Mapping):

@@ -1,17 +1,17 @@
 """The exception tree of phigate. Each front door maps these to its own shape.
 
-    PhigateError                      every error the gateway raises on purpose
-    ├── ConfigError                   invalid configuration (file, line, key, expectation)
-    ├── AuthenticationError           no or bad credentials          → 401 / 28P01 / exit 2
-    ├── NotAllowedError               authenticated but not permitted → 403 / 42501
-    │   └── NotEligibleError          may not vote on this approval
-    ├── NotFoundError                 unknown action, approval, connection → 404
-    ├── ConflictError                 state forbids it (already decided, already run) → 409
-    │   └── ExpiredError              the approval or action expired → 410
-    ├── InvalidRequestError           malformed input → 400 / 08P01
-    ├── AuditUnavailableError         the audit log cannot be written: nothing runs → 503
-    ├── MaskingFailedError            masking failed: nothing leaves → 500
-    └── UpstreamError                 the upstream system failed the action → 502
+PhigateError                      every error the gateway raises on purpose
+├── ConfigError                   invalid configuration (file, line, key, expectation)
+├── AuthenticationError           no or bad credentials          → 401 / 28P01 / exit 2
+├── NotAllowedError               authenticated but not permitted → 403 / 42501
+│   └── NotEligibleError          may not vote on this approval
+├── NotFoundError                 unknown action, approval, connection → 404
+├── ConflictError                 state forbids it (already decided, already run) → 409
+│   └── ExpiredError              the approval or action expired → 410
+├── InvalidRequestError           malformed input → 400 / 08P01
+├── AuditUnavailableError         the audit log cannot be written: nothing runs → 503
+├── MaskingFailedError            masking failed: nothing leaves → 500
+└── UpstreamError                 the upstream system failed the action → 502
 """
 
 from __future__ import annotations

@@ -10,11 +10,14 @@ deciding, masking or recording denies the action.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+import sqlalchemy as sa
 
 from phigate import metrics
 from phigate.action_store import ActionRecord, ActionStore, audit_fields
@@ -24,6 +27,7 @@ from phigate.audit import AuditLog
 from phigate.config import Settings
 from phigate.connectors import Connector
 from phigate.errors import (
+    AuditUnavailableError,
     AuthenticationError,
     ConflictError,
     MaskingFailedError,
@@ -41,6 +45,28 @@ from phigate.sql import classify
 from phigate.store import Database
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def recorded(method: Callable[P, T]) -> Callable[P, T]:
+    """A state change and its audit records commit together or not at all.
+
+    A store failure here means the records cannot be written, so the action must
+    not go ahead: it surfaces as AuditUnavailableError (503), never as success.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except sa.exc.SQLAlchemyError as exc:
+            log.error("audit/state store write failed: %s", exc)
+            raise AuditUnavailableError(
+                "the audit log cannot be written, so the action was not run"
+            ) from exc
+
+    return wrapper
 
 
 @dataclass
@@ -73,8 +99,11 @@ def describe_sql(text: str) -> Description:
         return Description(RiskClass.UNKNOWN, reasons=(f"classifier failed: {type(exc).__name__}",))
     columns = sorted({s for item in analysis.lineage for s in item.sources})
     return Description(
-        risk=analysis.risk, tables=analysis.tables, columns=tuple(columns),
-        functions=analysis.functions, reasons=analysis.reasons,
+        risk=analysis.risk,
+        tables=analysis.tables,
+        columns=tuple(columns),
+        functions=analysis.functions,
+        reasons=analysis.reasons,
         detail={
             "statements": [s.kind for s in analysis.statements],
             "lineage": [{"output": c.output, "sources": list(c.sources)} for c in analysis.lineage],
@@ -85,9 +114,16 @@ def describe_sql(text: str) -> Description:
 
 
 class Gateway:
-    def __init__(self, settings: Settings, db: Database, *, connectors: Mapping[str, Connector],
-                 tokens: TokenStore, masking: MaskingEngine,
-                 oidc: Any | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        connectors: Mapping[str, Connector],
+        tokens: TokenStore,
+        masking: MaskingEngine,
+        oidc: Any | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.audit = AuditLog(db)
@@ -120,7 +156,9 @@ class Gateway:
                 return connector.describe(action)
         except Exception as exc:  # a describer failure must deny, never allow
             log.exception("describing the action failed")
-            return Description(RiskClass.UNKNOWN, reasons=(f"describe failed: {type(exc).__name__}",))
+            return Description(
+                RiskClass.UNKNOWN, reasons=(f"describe failed: {type(exc).__name__}",)
+            )
         return Description(RiskClass.UNKNOWN, reasons=("no connector understands this action",))
 
     def decide(self, action: Action) -> tuple[Description, Decision]:
@@ -134,8 +172,9 @@ class Gateway:
         if connector is None:
             raise NotFoundError(f"no connection named {action.connection!r}")
         if connector.kind != action.kind:
-            raise NotAllowedError(f"connection {action.connection!r} runs {connector.kind} actions, "
-                                  f"not {action.kind}")
+            raise NotAllowedError(
+                f"connection {action.connection!r} runs {connector.kind} actions, not {action.kind}"
+            )
 
     # ── submit ──────────────────────────────────────────────────────────────
     async def submit(self, action: Action, *, wait: float = 0.0) -> Outcome:
@@ -144,7 +183,9 @@ class Gateway:
         outcome = await self.admit(action, wait=wait)
         if outcome.status == "admitted":
             outcome = await self._run(outcome.record)
-        metrics.LATENCY.labels(action.front_door, outcome.status).observe(time.monotonic() - started)
+        metrics.LATENCY.labels(action.front_door, outcome.status).observe(
+            time.monotonic() - started
+        )
         return outcome
 
     async def admit(self, action: Action, *, wait: float = 0.0) -> Outcome:
@@ -168,8 +209,9 @@ class Gateway:
         await asyncio.to_thread(self._mark_executing, record)
         return Outcome("admitted", record)
 
-    async def finish(self, record: ActionRecord, summary: dict[str, Any], *,
-                     error: PhigateError | None = None) -> None:
+    async def finish(
+        self, record: ActionRecord, summary: dict[str, Any], *, error: PhigateError | None = None
+    ) -> None:
         """Record how an admitted action ended (result summary, never result data)."""
         await asyncio.to_thread(self._finish, record, "failed" if error else "executed", summary)
 
@@ -180,25 +222,40 @@ class Gateway:
                 return record
         return None
 
-    def _record_request(self, action: Action, description: Description,
-                        decision: Decision) -> ActionRecord:
+    @recorded
+    def _record_request(
+        self, action: Action, description: Description, decision: Decision
+    ) -> ActionRecord:
         action_id = new_id("act")
-        status = {"allow": "allowed", "deny": "denied", "approve": "pending_approval"}[decision.outcome]
+        status = {"allow": "allowed", "deny": "denied", "approve": "pending_approval"}[
+            decision.outcome
+        ]
         approval_id = None
         with self.db.write() as conn:
             self.actions.insert(conn, action_id, action, description, decision, status)
             fields = audit_fields(action, description)
-            self.audit.append_in(conn, "action.requested", {
-                "action_id": action_id, **fields, "why": {"reason": action.reason}})
+            self.audit.append_in(
+                conn,
+                "action.requested",
+                {"action_id": action_id, **fields, "why": {"reason": action.reason}},
+            )
             if decision.outcome == "approve" and decision.approvals is not None:
-                approval_id = self.approvals.create(conn, action_id, action.principal,
-                                                    decision.approvals)
-            self.audit.append_in(conn, "action.decided", {
-                "action_id": action_id, "who": fields["who"], "where": fields["where"],
-                "decision": decision.outcome, "approval_id": approval_id,
-                "why": {"rule": decision.rule, "reason": decision.reason},
-                "masking": decision.masking,
-            })
+                approval_id = self.approvals.create(
+                    conn, action_id, action.principal, decision.approvals
+                )
+            self.audit.append_in(
+                conn,
+                "action.decided",
+                {
+                    "action_id": action_id,
+                    "who": fields["who"],
+                    "where": fields["where"],
+                    "decision": decision.outcome,
+                    "approval_id": approval_id,
+                    "why": {"rule": decision.rule, "reason": decision.reason},
+                    "masking": decision.masking,
+                },
+            )
         if approval_id is not None:
             self.approvals.publish("approval.requested", self.approvals.get(approval_id))
         return self.actions.get(action_id)
@@ -210,13 +267,16 @@ class Gateway:
         if approval is not None and approval.state is ApprovalState.APPROVED:
             return await self._claim_approved(record, record.action.principal)
         record = await asyncio.to_thread(self.actions.get, record.id)
-        status = "pending_approval" if approval is None or approval.state is ApprovalState.PENDING \
+        status = (
+            "pending_approval"
+            if approval is None or approval.state is ApprovalState.PENDING
             else record.status
+        )
         return Outcome(status, record, approval=approval)
 
-    async def wait_for_decision(self, approval_id: str, timeout: float) -> Approval:
+    async def wait_for_decision(self, approval_id: str, wait_seconds: float) -> Approval:
         """Poll the store (shared by all replicas) until decided or `timeout` passes."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + wait_seconds
         while True:
             await asyncio.to_thread(self.approvals.expire_due)
             approval = await asyncio.to_thread(self.approvals.get, approval_id)
@@ -244,28 +304,39 @@ class Gateway:
         claimed = await asyncio.to_thread(self.actions.get, record.id)
         return Outcome("admitted", claimed, approval=approval)
 
+    @recorded
     def _claim(self, record: ActionRecord, approval_id: str) -> None:
         with self.db.write() as conn:
             approval = self.approvals.claim_execution(conn, approval_id)
             self.actions.set_status(conn, record.id, "executing", expect=("approved",))
-            self.audit.append_in(conn, "action.execution_started", {
-                "action_id": record.id, "approval_id": approval.id,
-                "who": record.action.principal.to_json(),
-                "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
-            })
+            self.audit.append_in(
+                conn,
+                "action.execution_started",
+                {
+                    "action_id": record.id,
+                    "approval_id": approval.id,
+                    "who": record.action.principal.to_json(),
+                    "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
+                },
+            )
 
+    @recorded
     def _mark_executing(self, record: ActionRecord) -> None:
         with self.db.write() as conn:
             if not self.actions.set_status(conn, record.id, "executing", expect=("allowed",)):
                 raise ConflictError("this action has already run")
-            self.audit.append_in(conn, "action.execution_started", {
-                "action_id": record.id, "who": record.action.principal.to_json()})
+            self.audit.append_in(
+                conn,
+                "action.execution_started",
+                {"action_id": record.id, "who": record.action.principal.to_json()},
+            )
 
     async def _run(self, record: ActionRecord) -> Outcome:
         connector = self.connectors[record.action.connection]
         try:
-            masker = self.masking.masker(record.masking, groups=record.action.principal.groups,
-                                         reveal=record.action.reveal)
+            masker = self.masking.masker(
+                record.masking, groups=record.action.principal.groups, reveal=record.action.reveal
+            )
             result = await connector.run(record.action, record.description, masker)
         except MaskingError as exc:
             return await self._failed(record, MaskingFailedError(f"masking failed: {exc}"))
@@ -273,8 +344,9 @@ class Gateway:
             return await self._failed(record, exc)
         except Exception as exc:
             log.exception("connector failed")
-            return await self._failed(record, UpstreamError(f"the upstream action failed: "
-                                                           f"{type(exc).__name__}"))
+            return await self._failed(
+                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
+            )
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
         await asyncio.to_thread(self._finish, record, "executed", result.summary)
@@ -287,26 +359,45 @@ class Gateway:
         final = await asyncio.to_thread(self.actions.get, record.id)
         return Outcome("failed", final, error=error)
 
+    @recorded
     def _finish(self, record: ActionRecord, status: str, summary: dict[str, Any]) -> None:
         with self.db.write() as conn:
             self.actions.set_status(conn, record.id, status, summary=summary)
-            self.audit.append_in(conn, f"action.{status}", {
-                "action_id": record.id, "who": record.action.principal.to_json(),
-                "where": {"connection": record.action.connection,
-                          "front_door": record.action.front_door},
-                "result": summary,
-            })
+            self.audit.append_in(
+                conn,
+                f"action.{status}",
+                {
+                    "action_id": record.id,
+                    "who": record.action.principal.to_json(),
+                    "where": {
+                        "connection": record.action.connection,
+                        "front_door": record.action.front_door,
+                    },
+                    "result": summary,
+                },
+            )
 
     # ── reviewers ───────────────────────────────────────────────────────────
-    async def vote(self, approval_id: str, voter: Principal, decision: str, *,
-                   comment: str = "", channel: str = "api") -> Approval:
-        return await asyncio.to_thread(self.approvals.vote, approval_id, voter, decision,
-                                       comment=comment, channel=channel)
+    async def vote(
+        self,
+        approval_id: str,
+        voter: Principal,
+        decision: str,
+        *,
+        comment: str = "",
+        channel: str = "api",
+    ) -> Approval:
+        return await asyncio.to_thread(
+            self.approvals.vote, approval_id, voter, decision, comment=comment, channel=channel
+        )
 
     def reviewable(self, principal: Principal, approvals: list[Approval]) -> list[Approval]:
         """What this principal may see as a reviewer: eligible groups, or their own requests."""
-        return [a for a in approvals
-                if principal.in_any(frozenset(a.eligible_groups)) or a.requester == principal.subject]
+        return [
+            a
+            for a in approvals
+            if principal.in_any(frozenset(a.eligible_groups)) or a.requester == principal.subject
+        ]
 
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))

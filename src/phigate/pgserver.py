@@ -14,6 +14,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -40,8 +41,14 @@ def free_port() -> int:
 
 
 class EmbeddedPostgres:
-    def __init__(self, data_dir: Path, *, port: int | None = None,
-                 password: str | None = None, superuser: str = "postgres") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        password: str | None = None,
+        superuser: str = "postgres",
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port or free_port()
         self.superuser = superuser
@@ -54,8 +61,9 @@ class EmbeddedPostgres:
             return self._password_file.read_text().strip()
         return None
 
-    def dsn(self, database: str = "postgres", user: str | None = None,
-            password: str | None = None) -> str:
+    def dsn(
+        self, database: str = "postgres", user: str | None = None, password: str | None = None
+    ) -> str:
         user = user or self.superuser
         password = password or self.password
         return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
@@ -66,10 +74,21 @@ class EmbeddedPostgres:
             _prepare_for_unprivileged_user(self.data_dir.parent, self._user)
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
-        socket_dir = self.data_dir if len(str(self.data_dir)) < 80 else Path("/tmp")
+        socket_dir = self.data_dir if len(str(self.data_dir)) < 80 else Path(tempfile.gettempdir())
         options = f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-t", "60", "-o", options,
-                  "-l", str(self.data_dir / "server.log"), "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "-l",
+            str(self.data_dir / "server.log"),
+            "start",
+        )
         return self
 
     def _initdb(self) -> None:
@@ -79,28 +98,46 @@ class EmbeddedPostgres:
         if self._user is not None:
             shutil.chown(self.data_dir, self._user, self._user)
             shutil.chown(self._password_file, self._user, self._user)
-        self._run("initdb", "-D", str(self.data_dir), "-U", self.superuser,
-                  "--auth-host=scram-sha-256", "--auth-local=trust", "--encoding=UTF8",
-                  "--no-sync", f"--pwfile={self._password_file}")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            self.superuser,
+            "--auth-host=scram-sha-256",
+            "--auth-local=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+            f"--pwfile={self._password_file}",
+        )
         if self._user is not None:
             self._password_file.chmod(0o600)
             shutil.chown(self._password_file, "root", "root")
 
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop",
-                      check=False)
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
 
     def _run(self, program: str, *args: str, check: bool = True) -> None:
         kwargs: dict[str, Any] = {"user": self._user} if self._user else {}
-        subprocess.run([str(bin_path(program)), *args], check=check, capture_output=True,
-                       timeout=120, cwd="/", **kwargs)
+        subprocess.run(  # noqa: S603 - fixed programs from the wheel, argv only
+            [str(bin_path(program)), *args],
+            check=check,
+            capture_output=True,
+            timeout=120,
+            cwd="/",
+            **kwargs,
+        )
 
     def __enter__(self) -> EmbeddedPostgres:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 

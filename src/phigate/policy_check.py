@@ -30,25 +30,41 @@ def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, .
     return newest.kind.value, newest.groups, newest.on_behalf_of
 
 
-def check(settings: Settings, *, subject: str, kind: str | None, groups: str | None,
-          on_behalf_of: str | None, connection: str, sql: str) -> dict[str, Any]:
+def check(
+    settings: Settings,
+    *,
+    subject: str,
+    kind: str | None,
+    groups: str | None,
+    on_behalf_of: str | None,
+    connection: str,
+    sql: str,
+) -> dict[str, Any]:
     from phigate.gateway import describe_sql
 
     if connection not in settings.connections:
         raise NotFoundError(f"no connection named {connection!r}")
     known_kind, known_groups, known_obo = _known_identity(settings, subject)
     principal = Principal(
-        subject=subject, kind=PrincipalKind(kind or known_kind),
-        groups=frozenset(g.strip() for g in groups.split(",") if g.strip()) if groups is not None
+        subject=subject,
+        kind=PrincipalKind(kind or known_kind),
+        groups=frozenset(g.strip() for g in groups.split(",") if g.strip())
+        if groups is not None
         else frozenset(known_groups),
         on_behalf_of=on_behalf_of if on_behalf_of is not None else known_obo,
     )
-    action = Action(connection=connection, kind="sql", body={"sql": sql, "params": []},
-                    principal=principal, front_door="cli")
+    action = Action(
+        connection=connection,
+        kind="sql",
+        body={"sql": sql, "params": []},
+        principal=principal,
+        front_door="cli",
+    )
     description = describe_sql(sql)
     decision = evaluate(settings.policy.rules, action, description)
     result = decision.to_json()
     result["risk"] = description.risk.value
-    ordered = {key: result[key] for key in
-               ("decision", "rule", "reason", "risk", "approvals", "masking")}
+    ordered = {
+        key: result[key] for key in ("decision", "rule", "reason", "risk", "approvals", "masking")
+    }
     return ordered

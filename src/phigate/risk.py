@@ -24,22 +24,22 @@ class RiskClass(enum.StrEnum):
     def severity(self) -> int:
         return _ORDER.index(self)
 
-    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+    def __lt__(self, other: object) -> bool:
         if not isinstance(other, RiskClass):
             return NotImplemented
         return self.severity < other.severity
 
-    def __le__(self, other: object) -> bool:  # type: ignore[override]
+    def __le__(self, other: object) -> bool:
         if not isinstance(other, RiskClass):
             return NotImplemented
         return self.severity <= other.severity
 
-    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+    def __gt__(self, other: object) -> bool:
         if not isinstance(other, RiskClass):
             return NotImplemented
         return self.severity > other.severity
 
-    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+    def __ge__(self, other: object) -> bool:
         if not isinstance(other, RiskClass):
             return NotImplemented
         return self.severity >= other.severity

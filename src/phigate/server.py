@@ -13,12 +13,12 @@ from phigate.gateway import Gateway
 Hook = Callable[[], Awaitable[None]]
 
 
-async def serve(gateway: Gateway, *, host: str, port: int,
-                on_started: Hook | None = None) -> None:
+async def serve(gateway: Gateway, *, host: str, port: int, on_started: Hook | None = None) -> None:
     """Run until SIGINT/SIGTERM; `on_started` runs once the port is listening."""
     app = build_app(gateway)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
-                            server_header=False)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="on", server_header=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(), name="phigate-http")
     while not server.started:

@@ -1,9 +1,9 @@
 """The approval record, its states, and who may vote on it (pure rules).
 
-    pending ──► approved ──► executed   (once)
-       ├──────► denied
-       ├──────► expired
-       └──────► cancelled
+pending ──► approved ──► executed   (once)
+   ├──────► denied
+   ├──────► expired
+   └──────► cancelled
 """
 
 from __future__ import annotations
@@ -67,8 +67,13 @@ class Approval:
             "expires_at": self.expires_at,
             "decided_at": self.decided_at,
             "votes": [
-                {"voter": v.voter, "vote": v.vote, "comment": v.comment, "channel": v.channel,
-                 "at": v.created_at}
+                {
+                    "voter": v.voter,
+                    "vote": v.vote,
+                    "comment": v.comment,
+                    "channel": v.channel,
+                    "at": v.created_at,
+                }
                 for v in self.votes
             ],
         }

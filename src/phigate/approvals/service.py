@@ -7,6 +7,7 @@ its audit record is written in the same transaction.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import time
@@ -62,16 +63,28 @@ class ApprovalService:
                 # A notifier failing must not undo a recorded decision; it is logged.
                 log.exception("approval listener failed for %s", name)
 
-    def create(self, conn: sa.Connection, action_id: str, requester: Principal,
-               requirement: ApprovalRequirement) -> str:
+    def create(
+        self,
+        conn: sa.Connection,
+        action_id: str,
+        requester: Principal,
+        requirement: ApprovalRequirement,
+    ) -> str:
         approval_id = new_id("apr")
         now = time.time()
-        conn.execute(approvals.insert().values(
-            id=approval_id, action_id=action_id, state=ApprovalState.PENDING.value,
-            required=requirement.count, eligible_groups=json.dumps(list(requirement.groups)),
-            requester=requirement_requester(requester), on_behalf_of=requester.on_behalf_of,
-            created_at=now, expires_at=now + requirement.expires_in,
-        ))
+        conn.execute(
+            approvals.insert().values(
+                id=approval_id,
+                action_id=action_id,
+                state=ApprovalState.PENDING.value,
+                required=requirement.count,
+                eligible_groups=json.dumps(list(requirement.groups)),
+                requester=requirement_requester(requester),
+                on_behalf_of=requester.on_behalf_of,
+                created_at=now,
+                expires_at=now + requirement.expires_in,
+            )
+        )
         return approval_id
 
     def get(self, approval_id: str) -> Approval:
@@ -92,8 +105,15 @@ class ApprovalService:
         with self._db.read() as conn:
             return [self._load(conn, row.id) for row in conn.execute(query)]
 
-    def vote(self, approval_id: str, voter: Principal, decision: str, *, comment: str = "",
-             channel: str = "api") -> Approval:
+    def vote(
+        self,
+        approval_id: str,
+        voter: Principal,
+        decision: str,
+        *,
+        comment: str = "",
+        channel: str = "api",
+    ) -> Approval:
         """Record one vote; decide the request when enough distinct humans agree."""
         if decision not in ("approve", "deny"):
             raise ValueError(decision)
@@ -105,26 +125,55 @@ class ApprovalService:
             if refused is None:
                 approval = self._record_vote(conn, approval, voter, decision, comment, channel)
         if refused is not None:
-            self._audit.append("approval.vote_refused", {
-                "approval_id": approval_id, "action_id": approval.action_id,
-                "who": voter.to_json(), "why": {"reason": refused}, "channel": channel,
-            })
+            self._audit.append(
+                "approval.vote_refused",
+                {
+                    "approval_id": approval_id,
+                    "action_id": approval.action_id,
+                    "who": voter.to_json(),
+                    "why": {"reason": refused},
+                    "channel": channel,
+                },
+            )
             raise NotEligibleError(refused)
-        self.publish("approval.decided" if approval.state is not ApprovalState.PENDING
-                     else "approval.voted", approval)
+        self.publish(
+            "approval.decided" if approval.state is not ApprovalState.PENDING else "approval.voted",
+            approval,
+        )
         return approval
 
-    def _record_vote(self, conn: sa.Connection, approval: Approval, voter: Principal,
-                     decision: str, comment: str, channel: str) -> Approval:
+    def _record_vote(
+        self,
+        conn: sa.Connection,
+        approval: Approval,
+        voter: Principal,
+        decision: str,
+        comment: str,
+        channel: str,
+    ) -> Approval:
         now = time.time()
-        conn.execute(votes.insert().values(approval_id=approval.id, voter=voter.subject,
-                                           vote=decision, comment=comment, channel=channel,
-                                           created_at=now))
-        self._audit.append_in(conn, "approval.vote", {
-            "approval_id": approval.id, "action_id": approval.action_id,
-            "who": voter.to_json(), "vote": decision, "channel": channel,
-            "why": {"comment": comment},
-        })
+        conn.execute(
+            votes.insert().values(
+                approval_id=approval.id,
+                voter=voter.subject,
+                vote=decision,
+                comment=comment,
+                channel=channel,
+                created_at=now,
+            )
+        )
+        self._audit.append_in(
+            conn,
+            "approval.vote",
+            {
+                "approval_id": approval.id,
+                "action_id": approval.action_id,
+                "who": voter.to_json(),
+                "vote": decision,
+                "channel": channel,
+                "why": {"comment": comment},
+            },
+        )
         approval = self._load(conn, approval.id)
         new_state = _outcome(approval)
         if new_state is not None:
@@ -161,14 +210,20 @@ class ApprovalService:
         self.publish("approval.decided", approval)
         return approval
 
-    def expire_due(self) -> list[Approval]:
+    def expire_due(self) -> builtins.list[Approval]:
         """Move every pending request past its expiry to `expired` (idempotent)."""
         now = time.time()
         with self._db.read() as conn:
-            due = [row.id for row in conn.execute(
-                sa.select(approvals.c.id).where(approvals.c.state == ApprovalState.PENDING.value,
-                                                approvals.c.expires_at <= now))]
-        expired: list[Approval] = []
+            due = [
+                row.id
+                for row in conn.execute(
+                    sa.select(approvals.c.id).where(
+                        approvals.c.state == ApprovalState.PENDING.value,
+                        approvals.c.expires_at <= now,
+                    )
+                )
+            ]
+        expired: builtins.list[Approval] = []
         for approval_id in due:
             with self._db.write() as conn:
                 approval = self._load(conn, approval_id, lock=True)
@@ -185,22 +240,31 @@ class ApprovalService:
         if approval.state is not ApprovalState.PENDING:
             raise ConflictError(f"this request is already {approval.state}")
 
-    def _transition(self, conn: sa.Connection, approval: Approval, state: ApprovalState,
-                    now: float) -> None:
+    def _transition(
+        self, conn: sa.Connection, approval: Approval, state: ApprovalState, now: float
+    ) -> None:
         updated = conn.execute(
             approvals.update()
-            .where(approvals.c.id == approval.id,
-                   approvals.c.state == ApprovalState.PENDING.value)
+            .where(approvals.c.id == approval.id, approvals.c.state == ApprovalState.PENDING.value)
             .values(state=state.value, decided_at=now, version=approvals.c.version + 1)
         ).rowcount
         if updated != 1:
             raise ConflictError("this request was decided concurrently")
-        conn.execute(actions.update().where(actions.c.id == approval.action_id)
-                     .values(status=_FINAL_ACTION_STATUS[state]))
-        self._audit.append_in(conn, "approval.decided", {
-            "approval_id": approval.id, "action_id": approval.action_id, "state": state.value,
-            "votes": [v.voter for v in approval.votes],
-        })
+        conn.execute(
+            actions.update()
+            .where(actions.c.id == approval.action_id)
+            .values(status=_FINAL_ACTION_STATUS[state])
+        )
+        self._audit.append_in(
+            conn,
+            "approval.decided",
+            {
+                "approval_id": approval.id,
+                "action_id": approval.action_id,
+                "state": state.value,
+                "votes": [v.voter for v in approval.votes],
+            },
+        )
 
     def _load(self, conn: sa.Connection, approval_id: str, *, lock: bool = False) -> Approval:
         query = sa.select(approvals).where(approvals.c.id == approval_id)
@@ -229,11 +293,24 @@ def _outcome(approval: Approval) -> ApprovalState | None:
 
 def _approval(m: Any, vote_rows: Any) -> Approval:
     return Approval(
-        id=m["id"], action_id=m["action_id"], state=ApprovalState(m["state"]),
-        required=int(m["required"]), eligible_groups=tuple(json.loads(m["eligible_groups"])),
-        requester=m["requester"], on_behalf_of=m["on_behalf_of"],
-        created_at=float(m["created_at"]), expires_at=float(m["expires_at"]),
+        id=m["id"],
+        action_id=m["action_id"],
+        state=ApprovalState(m["state"]),
+        required=int(m["required"]),
+        eligible_groups=tuple(json.loads(m["eligible_groups"])),
+        requester=m["requester"],
+        on_behalf_of=m["on_behalf_of"],
+        created_at=float(m["created_at"]),
+        expires_at=float(m["expires_at"]),
         decided_at=m["decided_at"],
-        votes=tuple(Vote(voter=v.voter, vote=v.vote, comment=v.comment, channel=v.channel,
-                         created_at=float(v.created_at)) for v in vote_rows),
+        votes=tuple(
+            Vote(
+                voter=v.voter,
+                vote=v.vote,
+                comment=v.comment,
+                channel=v.channel,
+                created_at=float(v.created_at),
+            )
+            for v in vote_rows
+        ),
     )

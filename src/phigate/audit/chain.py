@@ -64,7 +64,9 @@ class AuditLog:
         except AuditUnavailableError:
             raise
         except Exception as exc:
-            raise AuditUnavailableError(f"the audit log cannot be written: {type(exc).__name__}") from exc
+            raise AuditUnavailableError(
+                f"the audit log cannot be written: {type(exc).__name__}"
+            ) from exc
 
     def append_in(self, conn: sa.Connection, event: str, fields: Mapping[str, Any]) -> int:
         """Write a record inside a caller's transaction (state change and record together)."""
@@ -73,19 +75,30 @@ class AuditLog:
     def _append(self, conn: sa.Connection, event: str, fields: Mapping[str, Any]) -> int:
         # The head row is the lock that orders appends across replicas.
         head = conn.execute(
-            sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+            sa.select(audit_head.c.seq, audit_head.c.hash)
+            .where(audit_head.c.id == 1)
+            .with_for_update()
         ).one()
         seq = int(head.seq) + 1
-        record = {"seq": seq, "ts": round(time.time(), 6), "event": event, **fields,
-                  "prev_hash": head.hash}
+        record = {
+            "seq": seq,
+            "ts": round(time.time(), 6),
+            "event": event,
+            **fields,
+            "prev_hash": head.hash,
+        }
         body = canonical_json(record)
         digest = chain_hash(head.hash, body)
-        conn.execute(audit_log.insert().values(seq=seq, record=body, prev_hash=head.hash, hash=digest))
+        conn.execute(
+            audit_log.insert().values(seq=seq, record=body, prev_hash=head.hash, hash=digest)
+        )
         conn.execute(audit_head.update().where(audit_head.c.id == 1).values(seq=seq, hash=digest))
         return seq
 
     def records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
-        query = sa.select(audit_log.c.record).where(audit_log.c.seq > since).order_by(audit_log.c.seq)
+        query = (
+            sa.select(audit_log.c.record).where(audit_log.c.seq > since).order_by(audit_log.c.seq)
+        )
         if limit is not None:
             query = query.limit(limit)
         with self._db.read() as conn:
@@ -118,8 +131,13 @@ class AuditLog:
         result = verify_records(self.iter_rows())
         head_seq, head_hash = self.head()
         if result.ok and (result.records != head_seq or result.head_hash != head_hash):
-            return Verification(False, result.records, result.head_hash, result.records + 1,
-                                "records after the last one are missing (head does not match)")
+            return Verification(
+                False,
+                result.records,
+                result.head_hash,
+                result.records + 1,
+                "records after the last one are missing (head does not match)",
+            )
         return result
 
     def export_lines(self, *, since: int = 0) -> Iterator[str]:
@@ -160,7 +178,10 @@ def _check_record(record: Any, body: str, expected_seq: int, prev: str) -> str |
     if record.get("seq") != expected_seq:
         return f"expected sequence {expected_seq}, found {record.get('seq')} (removed or reordered)"
     if record.get("prev_hash") != prev:
-        return "does not link to the previous record (this or the previous one altered, removed or reordered)"
+        return (
+            "does not link to the previous record "
+            "(this or the previous one altered, removed or reordered)"
+        )
     if canonical_json(record) != body:
         return "record is not in canonical form (altered)"
     return None

@@ -39,12 +39,15 @@ class PostgresConnector:
     async def connect(self) -> psycopg.AsyncConnection[Any]:
         try:
             return await psycopg.AsyncConnection.connect(
-                self.settings.dsn.reveal(), autocommit=False, connect_timeout=10,
+                self.settings.dsn.reveal(),
+                autocommit=False,
+                connect_timeout=10,
                 application_name="phigate",
             )
         except psycopg.Error as exc:
-            raise UpstreamError(f"cannot connect to upstream {self.name!r}: "
-                                f"{type(exc).__name__}") from exc
+            raise UpstreamError(
+                f"cannot connect to upstream {self.name!r}: {type(exc).__name__}"
+            ) from exc
 
     async def run(self, action: Action, description: Description, masker: Masker) -> Result:
         sql_text = action.sql
@@ -54,26 +57,65 @@ class PostgresConnector:
         conn = await self.connect()
         try:
             async with conn:
-                payload, masked = await self._execute(conn, sql_text, action.params, description,
-                                                      masker)
+                payload, masked = await self._execute(
+                    conn, sql_text, action.params, description, masker
+                )
                 await conn.commit()
         except psycopg.Error as exc:
             raise UpstreamError(_upstream_message(exc, masker)) from exc
         duration_ms = round((time.monotonic() - started) * 1000, 1)
-        summary = {"rows": payload["row_count"], "truncated": payload["truncated"],
-                   "masked": masked, "duration_ms": duration_ms}
+        summary = {
+            "rows": payload["row_count"],
+            "truncated": payload["truncated"],
+            "masked": masked,
+            "duration_ms": duration_ms,
+        }
         return Result(payload=payload, masked=masked, summary=summary)
 
-    async def _execute(self, conn: psycopg.AsyncConnection[Any], sql_text: str, params: list[Any],
-                       description: Description, masker: Masker
-                       ) -> tuple[dict[str, Any], dict[str, int]]:
+    async def _execute(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        sql_text: str,
+        params: list[Any],
+        description: Description,
+        masker: Masker,
+    ) -> tuple[dict[str, Any], dict[str, int]]:
         timeout = self.settings.statement_timeout_ms
         await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
         if description.risk is RiskClass.READ:
             await conn.execute("SET TRANSACTION READ ONLY")
         cursor = psycopg.AsyncRawCursor(conn)
+        if description.risk is RiskClass.READ:
+            # Reads stream row by row (single-row mode): memory stays flat at any size.
+            rows, truncated, row_masker, columns = await self._stream(
+                cursor, sql_text, params, description, masker
+            )
+        else:
+            rows, truncated, row_masker, columns = await self._fetch(
+                cursor, sql_text, params, description, masker
+            )
+        masked = dict(row_masker.counts) if row_masker is not None else {}
+        payload = {
+            "columns": columns,
+            "rows": rows,
+            "row_count": len(rows),
+            "truncated": truncated,
+            "masked": masked,
+            "status": cursor.statusmessage,
+        }
+        return payload, masked
+
+    async def _stream(
+        self,
+        cursor: psycopg.AsyncRawCursor[Any],
+        sql_text: str,
+        params: list[Any],
+        description: Description,
+        masker: Masker,
+    ) -> tuple[list[list[Any]], bool, Any, list[str]]:
         rows: list[list[Any]] = []
-        truncated, row_masker, columns = False, None, []
+        truncated, row_masker = False, None
+        columns: list[str] = []
         async for row in cursor.stream(sql_text, params or None):
             if row_masker is None:
                 columns, row_masker = self._columns(cursor, description, masker)
@@ -83,14 +125,29 @@ class PostgresConnector:
             rows.append(row_masker.mask_row(row))
         if row_masker is None and cursor.description is not None:
             columns, row_masker = self._columns(cursor, description, masker)
-        masked = dict(row_masker.counts) if row_masker is not None else {}
-        payload = {"columns": columns, "rows": rows, "row_count": len(rows),
-                   "truncated": truncated, "masked": masked,
-                   "status": cursor.statusmessage}
-        return payload, masked
+        return rows, truncated, row_masker, columns
 
-    def _columns(self, cursor: psycopg.AsyncRawCursor[Any], description: Description,
-                 masker: Masker) -> tuple[list[str], Any]:
+    async def _fetch(
+        self,
+        cursor: psycopg.AsyncRawCursor[Any],
+        sql_text: str,
+        params: list[Any],
+        description: Description,
+        masker: Masker,
+    ) -> tuple[list[list[Any]], bool, Any, list[str]]:
+        """Writes (possibly with RETURNING): run, then keep at most max_rows, masked."""
+        await cursor.execute(sql_text, params or None)
+        if cursor.description is None:
+            return [], False, None, []
+        columns, row_masker = self._columns(cursor, description, masker)
+        fetched = await cursor.fetchmany(self.settings.max_rows + 1)
+        truncated = len(fetched) > self.settings.max_rows
+        rows = [row_masker.mask_row(row) for row in fetched[: self.settings.max_rows]]
+        return rows, truncated, row_masker, columns
+
+    def _columns(
+        self, cursor: psycopg.AsyncRawCursor[Any], description: Description, masker: Masker
+    ) -> tuple[list[str], Any]:
         lineage = description.detail.get("lineage", [])
         infos = []
         for index, column in enumerate(cursor.description or []):
@@ -98,8 +155,13 @@ class PostgresConnector:
             if index < len(lineage) and isinstance(lineage[index], dict):
                 sources = tuple(lineage[index].get("sources", ()))
             type_info = cursor.adapters.types.get(column.type_code)
-            infos.append(ColumnInfo(name=column.name, type_name=type_info.name if type_info else None,
-                                    sources=sources))
+            infos.append(
+                ColumnInfo(
+                    name=column.name,
+                    type_name=type_info.name if type_info else None,
+                    sources=sources,
+                )
+            )
         return [c.name for c in infos], masker.for_columns(infos)
 
     async def close(self) -> None:

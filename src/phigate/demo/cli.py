@@ -28,8 +28,11 @@ def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
             _print_welcome(env.settings.server.base_url(), credentials_file, env.tokens)
 
         try:
-            asyncio.run(serve(gateway, host=env.settings.server.http_host, port=http_port,
-                              on_started=announce))
+            asyncio.run(
+                serve(
+                    gateway, host=env.settings.server.http_host, port=http_port, on_started=announce
+                )
+            )
         except KeyboardInterrupt:
             pass
         finally:
@@ -44,9 +47,13 @@ def _print_welcome(api_url: str, credentials_file: Path, tokens: dict[str, str])
     table = Table(title="Demo identities", show_lines=False)
     for column in ("subject", "who", "token (first characters)"):
         table.add_column(column)
-    roles = {"claims-bot": "agent acting for dana", "dana": "clinician",
-             "alice": "reviewer (data-owners)", "bob": "reviewer (data-owners)",
-             "admin": "admins, auditors"}
+    roles = {
+        "claims-bot": "agent acting for dana",
+        "dana": "clinician",
+        "alice": "reviewer (data-owners)",
+        "bob": "reviewer (data-owners)",
+        "admin": "admins, auditors",
+    }
     for subject, token in tokens.items():
         table.add_row(subject, roles.get(subject, ""), token[:12] + "…")
     console.print(f"\n[bold green]phigate demo is running[/] at {api_url}")
@@ -55,8 +62,11 @@ def _print_welcome(api_url: str, credentials_file: Path, tokens: dict[str, str])
     creds = json.dumps(str(credentials_file))
     console.print(
         "\nTry it (in another shell):\n"
-        f"  TOKEN=$(python3 -c 'import json;print(json.load(open({creds}))[\"tokens\"][\"claims-bot\"])')\n"
+        "  TOKEN=$(python3 -c 'import json,sys;"
+        f'print(json.load(open({creds}))["tokens"]["claims-bot"])\')\n'
         f"  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'content-type: application/json' \\\n"
-        f"       -d '{{\"connection\":\"ehr\",\"sql\":\"SELECT * FROM patients LIMIT 3\"}}' "
+        f'       -d \'{{"connection":"ehr","sql":"SELECT * FROM patients LIMIT 3"}}\' '
         f"{api_url}/v1/actions\n"
-        "\nPress Ctrl-C to stop.", highlight=False)
+        "\nPress Ctrl-C to stop.",
+        highlight=False,
+    )

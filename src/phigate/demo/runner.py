@@ -59,19 +59,25 @@ def start_upstream(state_dir: Path) -> tuple[EmbeddedPostgres, str]:
     """Start (or restart) the embedded PostgreSQL; create and load the EHR the first time."""
     postgres = EmbeddedPostgres(state_dir / "postgres").start()
     secrets_dir = state_dir / "secrets"
-    role_password = _secret_file(secrets_dir / "gateway_role_password",
-                                 lambda: secrets.token_urlsafe(18))
+    role_password = _secret_file(
+        secrets_dir / "gateway_role_password", lambda: secrets.token_urlsafe(18)
+    )
     with psycopg.connect(postgres.dsn(), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'ehr'").fetchone()
         if exists is None:
             conn.execute("CREATE DATABASE ehr")
-            conn.execute(pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                pgsql.Identifier(GATEWAY_ROLE), pgsql.Literal(role_password)))
+            conn.execute(
+                pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                    pgsql.Identifier(GATEWAY_ROLE), pgsql.Literal(role_password)
+                )
+            )
             ehr.load(postgres.dsn("ehr"))
             with psycopg.connect(postgres.dsn("ehr"), autocommit=True) as ehr_conn:
-                ehr_conn.execute(pgsql.SQL(
-                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
-                ).format(pgsql.Identifier(GATEWAY_ROLE)))
+                ehr_conn.execute(
+                    pgsql.SQL(
+                        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+                    ).format(pgsql.Identifier(GATEWAY_ROLE))
+                )
     return postgres, postgres.dsn("ehr", user=GATEWAY_ROLE, password=role_password)
 
 
@@ -86,8 +92,9 @@ def prepare(state_dir: Path, http_port: int) -> DemoEnvironment:
     (secrets_dir / "ehr_dsn").write_text(upstream_dsn)
     (secrets_dir / "ehr_dsn").chmod(0o600)
     template = (Path(__file__).parent / "policy.yaml").read_text()
-    config_text = template.format(state_db=state_dir / "state.db", http_port=http_port,
-                                  secrets_dir=secrets_dir)
+    config_text = template.format(
+        state_db=state_dir / "state.db", http_port=http_port, secrets_dir=secrets_dir
+    )
     config_path = state_dir / "phigate.yaml"
     config_path.write_text(config_text)
     settings = parse_settings(config_text, source=str(config_path))
@@ -107,9 +114,13 @@ def ensure_tokens(env: DemoEnvironment, store: TokenStore, credentials_file: Pat
         if token is not None and _still_valid(store, token):
             env.tokens[identity.subject] = token
             continue
-        token, _info = store.create(subject=identity.subject, kind=identity.kind,
-                                    groups=identity.groups, on_behalf_of=identity.on_behalf_of,
-                                    description="phigate demo identity")
+        token, _info = store.create(
+            subject=identity.subject,
+            kind=identity.kind,
+            groups=identity.groups,
+            on_behalf_of=identity.on_behalf_of,
+            description="phigate demo identity",
+        )
         env.tokens[identity.subject] = token
 
 

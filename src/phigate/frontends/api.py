@@ -55,8 +55,12 @@ def create_app(gateway: Gateway) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
 
-    app = FastAPI(title="phigate", version="0.1.0", lifespan=lifespan,
-                  description="Identity-aware gateway for AI agents on systems holding PHI.")
+    app = FastAPI(
+        title="phigate",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Identity-aware gateway for AI agents on systems holding PHI.",
+    )
     app.state.gateway = gateway
     _install_error_handlers(app)
     _install_routes(app, gateway)
@@ -67,14 +71,16 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PhigateError)
     async def _phigate_error(_request: Request, exc: PhigateError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.http_status,
-                            headers=headers)
+        return JSONResponse(
+            error_body(exc.code, exc.message), status_code=exc.http_status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
-            for e in exc.errors()[:5])
+            for e in exc.errors()[:5]
+        )
         return JSONResponse(error_body("invalid_request", problems), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
@@ -83,8 +89,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
-        return JSONResponse(error_body("internal_error", "internal error; see the gateway log"),
-                            status_code=500)
+        return JSONResponse(
+            error_body("internal_error", "internal error; see the gateway log"), status_code=500
+        )
 
     @app.middleware("http")
     async def _count(request: Request, call_next: Any) -> Response:
@@ -101,18 +108,25 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def _install_routes(app: FastAPI, gateway: Gateway) -> None:  # noqa: C901 - a route table
-    async def principal(request: Request) -> Principal:
-        return await gateway.authenticate(bearer_token(request))
+async def authenticated(request: Request) -> Principal:
+    """The caller, from the bearer token; every /v1 route depends on it."""
+    gateway: Gateway = request.app.state.gateway
+    return await gateway.authenticate(bearer_token(request))
 
-    Caller = Annotated[Principal, Depends(principal)]
 
+Caller = Annotated[Principal, Depends(authenticated)]
+
+
+def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     @app.post("/v1/actions", responses={200: {}, 202: {}, 403: {}})
     async def submit_action(body: ActionRequest, caller: Caller, request: Request) -> JSONResponse:
         action = Action(
-            connection=body.connection, kind="sql",
-            body={"sql": body.sql, "params": body.params or []}, principal=caller,
-            front_door="rest", reason=body.reason,
+            connection=body.connection,
+            kind="sql",
+            body={"sql": body.sql, "params": body.params or []},
+            principal=caller,
+            front_door="rest",
+            reason=body.reason,
             client_addr=request.client.host if request.client else None,
         )
         outcome = await gateway.submit(action, wait=body.wait)
@@ -122,8 +136,11 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:  # noqa: C901 - a r
     async def get_action(action_id: str, caller: Caller) -> dict[str, Any]:
         record = await asyncio.to_thread(gateway.actions.get, action_id)
         approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
-        visible = (record.action.principal.subject == caller.subject or gateway.is_auditor(caller)
-                   or (approval is not None and caller.in_any(frozenset(approval.eligible_groups))))
+        visible = (
+            record.action.principal.subject == caller.subject
+            or gateway.is_auditor(caller)
+            or (approval is not None and caller.in_any(frozenset(approval.eligible_groups)))
+        )
         if not visible:
             raise NotAllowedError("you may not see this action")
         view = record.to_json()
@@ -162,8 +179,11 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:  # noqa: C901 - a r
         return await asyncio.to_thread(approval_json, gateway, approval)
 
     @app.get("/v1/audit")
-    async def audit(caller: Caller, since: Annotated[int, Query(ge=0)] = 0,
-                    limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    async def audit(
+        caller: Caller,
+        since: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
         _require_auditor(gateway, caller)
         records = await asyncio.to_thread(gateway.audit.records, since=since, limit=limit)
         return {"records": records}
@@ -183,8 +203,9 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:  # noqa: C901 - a r
         try:
             await asyncio.to_thread(gateway.audit.head)
         except Exception:
-            return JSONResponse({"status": "unavailable", "reason": "state store unreachable"},
-                                status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "reason": "state store unreachable"}, status_code=503
+            )
         return JSONResponse({"status": "ready"})
 
     @app.get("/metrics")
@@ -214,13 +235,22 @@ def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
     view["url"] = approval_url(gateway, approval.id)
     view["seconds_left"] = max(0, round(approval.expires_at - time.time()))
     view["action"] = {
-        "id": record.id, "connection": record.action.connection, "kind": record.action.kind,
-        "text": record.action.summary_text(), "params": record.action.params,
-        "risk": record.description.risk.value, "reasons": list(record.description.reasons),
-        "tables": list(record.description.tables), "columns": list(record.description.columns),
-        "requested_by": record.action.principal.to_json(), "reason": record.action.reason,
-        "rule": record.rule, "masking": record.masking, "front_door": record.action.front_door,
-        "status": record.status, "reveal": list(record.action.reveal),
+        "id": record.id,
+        "connection": record.action.connection,
+        "kind": record.action.kind,
+        "text": record.action.summary_text(),
+        "params": record.action.params,
+        "risk": record.description.risk.value,
+        "reasons": list(record.description.reasons),
+        "tables": list(record.description.tables),
+        "columns": list(record.description.columns),
+        "requested_by": record.action.principal.to_json(),
+        "reason": record.action.reason,
+        "rule": record.rule,
+        "masking": record.masking,
+        "front_door": record.action.front_door,
+        "status": record.status,
+        "reveal": list(record.action.reveal),
     }
     return view
 
@@ -234,22 +264,38 @@ def outcome_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
     if outcome.status == "executed":
         return JSONResponse({"id": record.id, "status": "executed", "result": outcome.result})
     if outcome.status == "denied":
-        return JSONResponse({"id": record.id, "status": "denied", "rule": record.rule,
-                             "reason": record.decision_reason}, status_code=403)
+        return JSONResponse(
+            {
+                "id": record.id,
+                "status": "denied",
+                "rule": record.rule,
+                "reason": record.decision_reason,
+            },
+            status_code=403,
+        )
     if outcome.status == "failed" and outcome.error is not None:
-        return JSONResponse({"id": record.id, "status": "failed",
-                             **error_body(outcome.error.code, outcome.error.message)},
-                            status_code=outcome.error.http_status)
+        return JSONResponse(
+            {
+                "id": record.id,
+                "status": "failed",
+                **error_body(outcome.error.code, outcome.error.message),
+            },
+            status_code=outcome.error.http_status,
+        )
     approval = outcome.approval
     if approval is None:
         return JSONResponse({"id": record.id, "status": outcome.status})
     body = {
         "id": record.id,
         "status": "pending_approval" if approval.state is ApprovalState.PENDING else outcome.status,
-        "approval": {"id": approval.id, "state": approval.state.value,
-                     "required": approval.required,
-                     "eligible_groups": list(approval.eligible_groups),
-                     "expires_at": approval.expires_at, "url": approval_url(gateway, approval.id)},
+        "approval": {
+            "id": approval.id,
+            "state": approval.state.value,
+            "required": approval.required,
+            "eligible_groups": list(approval.eligible_groups),
+            "expires_at": approval.expires_at,
+            "url": approval_url(gateway, approval.id),
+        },
     }
     if approval.state is ApprovalState.PENDING:
         return JSONResponse(body, status_code=202)

@@ -164,9 +164,9 @@ def _info(row: sa.Row[tuple[object, ...]]) -> TokenInfo:
         subject=str(m["subject"]),
         kind=PrincipalKind(m["kind"]),
         groups=tuple(json.loads(str(m["groups"]))),
-        on_behalf_of=m["on_behalf_of"],  # type: ignore[arg-type]
-        created_at=float(m["created_at"]),  # type: ignore[arg-type]
+        on_behalf_of=m["on_behalf_of"],
+        created_at=float(m["created_at"]),
         expires_at=m["expires_at"],
-        revoked_at=m["revoked_at"],  # type: ignore[arg-type]
+        revoked_at=m["revoked_at"],
         description=str(m["description"]),
     )

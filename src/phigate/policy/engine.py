@@ -46,8 +46,13 @@ class Decision:
 def evaluate(rules: Sequence[Rule], action: Action, description: Description) -> Decision:
     matching = [rule for rule in rules if _matches(rule, action, description)]
     if not matching:
-        return Decision("deny", None, f"no policy rule matches this {description.risk} action "
-                        f"by {action.principal.subject} on {action.connection}", DEFAULT_MASKING)
+        return Decision(
+            "deny",
+            None,
+            f"no policy rule matches this {description.risk} action "
+            f"by {action.principal.subject} on {action.connection}",
+            DEFAULT_MASKING,
+        )
     winner = max(matching, key=_restrictiveness)
     return Decision(
         outcome=winner.decision,

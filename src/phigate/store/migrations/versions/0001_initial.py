@@ -57,8 +57,9 @@ def upgrade() -> None:
     op.create_table(
         "approvals",
         sa.Column("id", sa.String(40), primary_key=True),
-        sa.Column("action_id", sa.String(40), sa.ForeignKey("actions.id"), nullable=False,
-                  unique=True),
+        sa.Column(
+            "action_id", sa.String(40), sa.ForeignKey("actions.id"), nullable=False, unique=True
+        ),
         sa.Column("state", sa.String(16), nullable=False, index=True),
         sa.Column("required", sa.Integer, nullable=False),
         sa.Column("eligible_groups", sa.Text, nullable=False),
