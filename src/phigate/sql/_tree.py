@@ -184,7 +184,9 @@ class TreeWalk:
         if fields.get("lockingClause") and self.executes:
             self.facts.add(RiskClass.WRITE, "FOR UPDATE/SHARE locks rows")
         if fields.get("intoClause") and self.executes:
-            self.facts.add(RiskClass.WRITE, "SELECT INTO creates and fills a table")
+            # Like CREATE TABLE AS: a new table is a schema change (DESIGN lists it
+            # under write; the stricter class keeps it consistent with CREATE TABLE AS).
+            self.facts.add(RiskClass.DDL, "SELECT INTO creates and fills a table")
 
 
 def _modifying(kind: str) -> Any:
