@@ -78,3 +78,19 @@ def test_results_are_frozen() -> None:
     result = classify("SELECT 1")
     assert isinstance(result, SqlAnalysis)
     assert hash(result.statements) == hash(classify("SELECT 1").statements)
+
+
+def test_cli_command_with_sql_option_and_stdin() -> None:
+    from click.testing import CliRunner
+
+    from phigate.sql.cli import classify_command
+
+    runner = CliRunner()
+    one = runner.invoke(classify_command, ["--sql", "DELETE FROM t"])
+    assert one.exit_code == 0
+    assert json.loads(one.output)["risk"] == "write"
+    many = runner.invoke(classify_command, input='{"sql": "SELECT 1"}\n{"sql": "SELEC"}\n')
+    assert many.exit_code == 0
+    outputs = [json.loads(line) for line in many.output.splitlines()]
+    assert [o["risk"] for o in outputs] == ["read", "unknown"]
+    assert "syntax error" in outputs[1]["error"]
