@@ -117,7 +117,30 @@ _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
     )
 )
 _NAME_WORDS = frozenset(
-    ["first", "last", "middle", "given", "family", "sur", "full", "patient", "maiden", "contact", "legal", "preferred", "nick", "display", "user", "member", "subscriber", "provider", "physician", "doctor", "nurse", "author"]
+    [
+        "first",
+        "last",
+        "middle",
+        "given",
+        "family",
+        "sur",
+        "full",
+        "patient",
+        "maiden",
+        "contact",
+        "legal",
+        "preferred",
+        "nick",
+        "display",
+        "user",
+        "member",
+        "subscriber",
+        "provider",
+        "physician",
+        "doctor",
+        "nurse",
+        "author",
+    ]
 )
 _DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_timestamp")
 

@@ -1,32 +1,38 @@
 """The person-name detector: dictionaries, context and capitalisation.
 
-A run of capitalised words is split into words; each word is a name if it is
-a dictionary name that is not also a common word, or if context makes it one:
-a title just before it ("Dr.", "Mrs."), a cue word ("patient", "wife", "signed
-by"), or a neighbouring name in the same run ("Will Smith"). Clinical
-eponyms ("Parkinson's disease") and common words are names only with context.
+Capitalised words are found in one RE2 pass and grouped into runs (words
+separated only by spaces). Each word is a name if it is a dictionary name that
+is not also a common word, or if context makes it one: a title just before it
+("Dr.", "Mrs."), a cue word ("patient", "wife", "signed by"), or a neighbouring
+name in the same run ("Will Smith"). Clinical eponyms ("Parkinson's disease")
+and common words are names only with context.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import re2
-
+from phigate.masking._fastre import Regex
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
 
-# Runs of capitalised words (with initials and hyphenated or O'Brien-style names).
-_RUN = re2.compile(
-    rb"\b\p{Lu}[\p{L}'\xe2\x80\x99-]*\.?(?:[ \t]+\p{Lu}[\p{L}'\xe2\x80\x99-]*\.?){0,6}"
-)
-_WORD = re2.compile(rb"\S+")
+# RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
+_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*\.?)")
 _CUE_WINDOW = 24
+_TITLE_CUES = frozenset((b"dr", b"mr", b"mrs", b"ms", b"miss", b"prof"))
+_CUES = frozenset(NAME_CUES)
+_CACHE_LIMIT = 200_000
 
-_UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE = range(5)
+# Words just after a single unknown word that make it the subject of a sentence.
+_AFTER_CUES = frozenset(
+    b"is was reports reported presents presented states stated denies ambulated asked called"
+    b" says said has had arrived returned complains notes agrees declined".split()
+)
+
+_UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE = range(6)
 
 
 class NameDetector:
-    """Finds person names in UTF-8 bytes; returns (start, end) spans."""
+    """Finds person names in UTF-8 bytes; yields (start, end) spans."""
 
     def __init__(self, extra_common: frozenset[str] = frozenset()) -> None:
         first, last = person_names()
@@ -40,16 +46,33 @@ class NameDetector:
             self._kind.setdefault(word, _AMBIGUOUS)
         for word in TITLES:
             self._kind[word] = _TITLE
+        for cue in NAME_CUES:
+            if self._kind.get(cue.decode()) != _NAME:
+                self._kind[cue.decode()] = _CUE
+        self._cache: dict[bytes, int] = {}
 
     def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
-        for run in _RUN.finditer(data):
-            yield from self._run_spans(data, run.start(), run.end())
+        run: list[tuple[int, int]] = []
+        for found in _WORD.spans(data):
+            start, end = found[1]
+            if run and _only_blanks(data, run[-1][1], start):
+                run.append((start, end))
+                continue
+            if run:
+                yield from self._run_spans(data, run)
+            run = [(start, end)]
+        if run:
+            yield from self._run_spans(data, run)
 
-    def _run_spans(self, data: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
-        words = [(m.start(), m.end()) for m in _WORD.finditer(data, start, end)]
+    def _run_spans(self, data: bytes, words: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
         kinds = [self._word_kind(data[s:e]) for s, e in words]
-        cue = _cue_before(data, start)
-        is_name = _decide(kinds, cue, [data[e - 1 : e] == b"." for _, e in words])
+        if all(k >= _COMMON for k in kinds):
+            return
+        dotted = [data[e - 1] == 46 for _, e in words]  # 46 is "."
+        cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
+        if not cue and kinds[-1] == _UNKNOWN and not dotted[-1]:
+            cue = _cue_after(data, words[-1][1])
+        is_name = _decide(kinds, cue, dotted)
         i = 0
         while i < len(words):
             if not is_name[i]:
@@ -59,10 +82,19 @@ class NameDetector:
             while j + 1 < len(words) and is_name[j + 1]:
                 j += 1
             s, e = words[i][0], words[j][1]
-            yield s, e - 1 if data[e - 1 : e] == b"." and e - s > 2 else e
+            yield s, e - 1 if dotted[j] and words[j][1] - words[j][0] > 2 else e
             i = j + 1
 
     def _word_kind(self, word: bytes) -> int:
+        kind = self._cache.get(word)
+        if kind is None:
+            kind = self._lookup(word)
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = kind
+        return kind
+
+    def _lookup(self, word: bytes) -> int:
         text = word.decode("utf-8", "replace").rstrip(".").replace("\u2019", "'")
         lowered = text.lower()
         if lowered.endswith("'s"):
@@ -77,29 +109,45 @@ class NameDetector:
         return _UNKNOWN
 
 
+def _only_blanks(data: bytes, start: int, end: int) -> bool:
+    return 0 < end - start <= 3 and not data[start:end].strip(b" \t")
+
+
 def _cue_before(data: bytes, start: int) -> int:
     """2 after a title-like cue, 1 after a weaker cue word, 0 otherwise."""
     window = data[max(0, start - _CUE_WINDOW) : start].lower().rstrip(b" \t:,")
-    last = window.rsplit(None, 1)[-1] if window.split() else b""
-    last = last.strip(b".:,;(\"'")
-    if last in (b"dr", b"mr", b"mrs", b"ms", b"miss", b"prof"):
+    parts = window.rsplit(None, 1)
+    last = parts[-1].strip(b".:,;(\"'") if parts else b""
+    if last in _TITLE_CUES:
         return 2
-    return 1 if last in NAME_CUES else 0
+    if last in _CUES or parts[-1:] == [b"--"] or window.endswith((b"this is", b"name is")):
+        return 1
+    return 0
+
+
+def _cue_after(data: bytes, end: int) -> int:
+    """1 when the next word makes the run the subject of a sentence ("X reports")."""
+    parts = data[end : end + 16].split(None, 1)
+    return 1 if parts and data[end : end + 1] == b" " and parts[0] in _AFTER_CUES else 0
 
 
 def _decide(kinds: list[int], cue: int, dotted: list[bool]) -> list[bool]:
     n = len(kinds)
     is_name = [k == _NAME for k in kinds]
-    # A sentence ends inside the run at a dotted word that is not an initial or a title.
     for i in range(n):
-        strength = cue if i == 0 else 0
+        strength = cue if i == 0 or (i == n - 1 and cue == 1 and n == 1) else 0
         if i > 0 and kinds[i - 1] == _TITLE:
             strength = 2
-        elif i > 0 and dotted[i - 1] and kinds[i - 1] != _UNKNOWN:
-            strength = 0
-        if (strength == 2 and kinds[i] != _TITLE) or (strength == 1 and kinds[i] in (_UNKNOWN, _AMBIGUOUS)):
+        elif i > 0 and kinds[i - 1] == _CUE:
+            strength = 1
+        elif i > 0 and kinds[i - 1] == _UNKNOWN == kinds[i] and not dotted[i - 1]:
+            strength = 1  # two unknown capitalised words in a row read as a full name
+        if strength == 2 and kinds[i] != _TITLE:
             is_name[i] = True
-    # Neighbours of a name inside the run are names too, unless they are common words.
+        elif strength == 1 and kinds[i] in (_UNKNOWN, _AMBIGUOUS):
+            is_name[i] = True
+    # Neighbours of a name inside the run are names too, unless they are common
+    # words or a sentence ends between them (a dotted word that is not an initial).
     changed = True
     while changed:
         changed = False

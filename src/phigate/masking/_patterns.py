@@ -66,7 +66,7 @@ def _numeric_date(value: bytes) -> bool:
 
 STATE_ABBR = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM"
-    "|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP|AA|AE|AP"
+    "|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP|MH|FM|PW|AA|AE|AP"
 )
 STATE_NAMES = (
     "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
@@ -92,7 +92,7 @@ STREET_SUFFIX = (
     "|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Squares|Station"
     "|Stravenue|Stream|Streets|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike"
     "|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista"
-    "|Walk|Walks|Wall|Ways|Well|Wells|Wharf"
+    "|Walk|Walks|Wall|Ways|Well|Wells|Wharf|Circles|Loaf|Mall"
 )
 _MONTH = (
     "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -102,8 +102,9 @@ _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MON_NUM = r"(?:0?[1-9]|1[0-2])"
 _CAPWORD = r"\p{Lu}[\p{L}'’.-]*"
 # An identifier-looking value after a label: letters, digits and dashes.
-_IDVAL = r"[A-Za-z0-9][A-Za-z0-9-]{3,24}"
-_SEP = r"\s*(?:no\.?|num(?:ber)?|#|id)?\s*[:#=]?\s*"
+# It must hold a digit early, so a label followed by a word ("insurance member") is no match.
+_IDVAL = r"(?:[A-Za-z]{1,8}-?)?\d[A-Za-z0-9-]{2,24}"
+_SEP = r"\s*(?:no\.?|num(?:ber)?|#|id)?\s*(?:is\s+|[:#=]\s*)?"
 
 SECRET_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
@@ -167,10 +168,10 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     # --- phone and fax
     PatternSpec(
         PHONE,
-        r"(?:\+1[-.\s]?|\b1[-.\s]|\b001[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]\d{4}\b"
-        r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?",
+        r"(?:\+1[-.\s]?|\b1[-.\s]|\b001[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]\d{4}"
+        r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?\b",
     ),
-    PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}\b(?:x\d{1,6})?"),
+    PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}(?:x\d{1,6})?\b"),
     PatternSpec(
         PHONE,
         r"(?i:\b(?:phone|tel|telephone|cell|mobile|fax|pager|ph)\b\.?" + _SEP + r")"
@@ -198,7 +199,7 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         DATE,
         r"\b(?:18|19|20|21)\d{2}[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12]\d|3[01])"
-        r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
+        r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
     ),
     PatternSpec(
         DATE,

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import re2
 
+from phigate.masking._fastre import OPTIONS, Regex
 from phigate.masking._names import NameDetector
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking.entities import PERSON, rank
@@ -39,17 +40,13 @@ class Detector(Protocol):
     def detect(self, text: str) -> Iterable[tuple[int, int, str]]: ...
 
 
-_OPTIONS = re2.Options()
-_OPTIONS.max_mem = 64 << 20
-
-
 class _Compiled:
     __slots__ = ("groups", "regex", "spec")
 
     def __init__(self, spec: PatternSpec) -> None:
         self.spec = spec
-        self.regex = re2.compile(spec.regex.encode(), _OPTIONS)
-        self.groups = tuple((self.regex.groupindex[g.encode()], t) for g, t in spec.groups)
+        self.regex = Regex(spec.regex.encode())
+        self.groups = tuple((self.regex.groupindex[g], t) for g, t in spec.groups)
 
 
 class SpanFinder:
@@ -59,7 +56,7 @@ class SpanFinder:
         specs = [s for s in (*SECRET_PATTERNS, *PHI_PATTERNS) if _wanted(s, types)]
         specs.extend(_custom_specs(identifiers, types))
         self._patterns = [_Compiled(s) for s in specs]
-        self._set = re2.Set.SearchSet(_OPTIONS)
+        self._set = re2.Set.SearchSet(OPTIONS)
         for compiled in self._patterns:
             self._set.Add(compiled.spec.regex.encode())
         self._set.Compile()
@@ -96,14 +93,15 @@ def _custom_specs(
 def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
     spec = compiled.spec
     validator = spec.validator
-    for match in compiled.regex.finditer(data):
+    for found in compiled.regex.spans(data):
         if not compiled.groups:
-            if validator is None or validator(match.group()):
-                yield Span(match.start(), match.end(), spec.entity)
+            start, end = found[0]
+            if validator is None or validator(data[start:end]):
+                yield Span(start, end, spec.entity)
             continue
         first = True
         for index, entity in compiled.groups:
-            start, end = match.span(index)
+            start, end = found[index]
             if start < 0:
                 continue
             if first and validator is not None and not validator(data[start:end]):

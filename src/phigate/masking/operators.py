@@ -20,7 +20,25 @@ from phigate.masking.settings import Operator, ProfileConfig
 # Three-digit ZIP prefixes whose population is 20,000 or fewer (HHS Safe Harbor
 # guidance, 2000 census): they generalise to 000.
 RESTRICTED_ZIP3 = frozenset(
-    ["036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878", "879", "884", "890", "893"]
+    [
+        "036",
+        "059",
+        "063",
+        "102",
+        "203",
+        "556",
+        "692",
+        "790",
+        "821",
+        "823",
+        "830",
+        "831",
+        "878",
+        "879",
+        "884",
+        "890",
+        "893",
+    ]
 )
 
 _ISO = re2.compile(r"^(\d{4})([-/.])(\d{2})([-/.])(\d{2})(.*)$")

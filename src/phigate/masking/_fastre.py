@@ -1,0 +1,52 @@
+"""Fast iteration over RE2 matches in UTF-8 bytes.
+
+google-re2's Python wrapper builds a generator and a Match object per match and
+re-counts groups on every `start()`; in the hot path that costs more than the
+matching. Here the compiled RE2 object's own `Match` is called directly and
+plain span lists come back. If a future binding lacks it, the public API is used.
+Either way the matching itself is RE2: linear in the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import re2
+
+OPTIONS = re2.Options()
+OPTIONS.max_mem = 64 << 20
+
+_UNANCHORED: Any = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_NO_MATCH = (-1, -1)
+
+
+class Regex:
+    """A compiled RE2 pattern over bytes that yields span lists: [whole, group1, ...]."""
+
+    __slots__ = ("_raw", "groupindex", "pattern", "public")
+
+    def __init__(self, pattern: bytes) -> None:
+        self.pattern = pattern
+        self.public: Any = re2.compile(pattern, OPTIONS)
+        self.groupindex: dict[str, int] = {
+            (k.decode() if isinstance(k, bytes) else k): v
+            for k, v in self.public.groupindex.items()
+        }
+        raw = getattr(self.public, "_regexp", None)
+        self._raw: Any = raw if _UNANCHORED is not None and hasattr(raw, "Match") else None
+
+    def spans(self, data: bytes, pos: int = 0, endpos: int | None = None) -> Iterator[list[Any]]:
+        end = len(data) if endpos is None else endpos
+        if self._raw is None:
+            for match in self.public.finditer(data, pos, end):
+                yield [match.span(i) for i in range(self.public.groups + 1)]
+            return
+        match = self._raw.Match
+        while pos <= end:
+            found = match(_UNANCHORED, data, pos, end)
+            whole = found[0]
+            if whole == _NO_MATCH:
+                return
+            yield found
+            pos = whole[1] if whole[1] > pos else pos + 1

@@ -1,0 +1,1 @@
+"""Labelled evaluation corpus (generated with Faker and templates) and its scorer."""
