@@ -119,7 +119,8 @@ class TreeWalk:
             self._visit_typed("SelectStmt", node, ctes)
             return
         for value in node.values():
-            self.visit(value, ctes)
+            if isinstance(value, dict | list):
+                self.visit(value, ctes)
 
     def _visit_typed(self, name: str, fields: Node, ctes: frozenset[str]) -> None:
         if "withClause" in fields:
@@ -128,7 +129,7 @@ class TreeWalk:
         if handler is not None:
             handler(self, fields, ctes)
         for key, value in fields.items():
-            if key != "withClause":
+            if key != "withClause" and isinstance(value, dict | list):
                 self.visit(value, ctes)
 
     def _with_clause(self, clause: Node, outer: frozenset[str]) -> frozenset[str]:

@@ -21,7 +21,6 @@ from phigate.sql.model import Catalog, ColumnLineage
 Sources = frozenset[str]
 Outputs = list[tuple[str, Sources]]
 _EMPTY: Sources = frozenset()
-_SKIP_KEYS = frozenset({"location", "stmt_location", "stmt_len"})
 
 
 @dataclass(frozen=True)
@@ -269,8 +268,8 @@ class _Builder:
             return
         name = node_name(node)
         if name is None:
-            for key, value in node.items():
-                if key not in _SKIP_KEYS:
+            for value in node.values():
+                if isinstance(value, dict | list):
                     self._collect(value, scopes, ctes, found)
             return
         fields: Node = node[name]
