@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from phigate.config import PostgresConnection, Settings
+from phigate.config import ExecConnection, HttpConnection, PostgresConnection, Settings
 from phigate.connectors import Connector
+from phigate.connectors.exec import ExecConnector
+from phigate.connectors.http import HttpConnector
 from phigate.connectors.postgres import PostgresConnector
 from phigate.errors import ConfigError
 from phigate.gateway import Gateway
@@ -18,6 +20,10 @@ def build_connectors(settings: Settings) -> dict[str, Connector]:
     for name, conn in settings.connections.items():
         if isinstance(conn, PostgresConnection):
             connectors[name] = PostgresConnector(name, conn)
+        elif isinstance(conn, ExecConnection):
+            connectors[name] = ExecConnector(name, conn)
+        elif isinstance(conn, HttpConnection):
+            connectors[name] = HttpConnector(name, conn)
         else:  # pragma: no cover - the discriminated union admits no other type yet
             raise ConfigError(f"connections.{name}: unsupported type")
     return connectors

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
+from phigate.connectors._http_rules import HttpRule
 from phigate.errors import ConfigError
 from phigate.identity.oidc import OidcSettings
 from phigate.identity.principal import PrincipalKind
@@ -101,7 +103,99 @@ class PostgresConnection(_Frozen):
     _coerce = field_validator("dsn", mode="before")(_secret)
 
 
-Connection = Annotated[PostgresConnection, Field(discriminator="type")]
+def _secret_map(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _secret(v) for k, v in value.items()}
+    return value
+
+
+def _absolute_path(value: str) -> str:
+    if not value.startswith("/"):
+        raise ValueError(f"{value!r} must be an absolute path")
+    return os.path.normpath(value)
+
+
+class ExecConnection(_Frozen):
+    """Programs run as argv (never a shell) with gateway-held environment credentials."""
+
+    type: Literal["exec"]
+    description: str = ""
+    programs: tuple[str, ...] = Field(min_length=1, description="absolute paths it may run")
+    working_dir: str
+    env: dict[str, SecretRef] = {}
+    path: str = "/usr/local/bin:/usr/bin:/bin"
+    timeout_seconds: float = Field(60, gt=0, le=86_400)
+    max_output_bytes: int = Field(1_000_000, gt=0)
+    max_stdin_bytes: int = Field(1_000_000, ge=0)
+    rule_sets: tuple[str, ...] = ()
+    rules: tuple[ArgvRule, ...] = ()
+    value_flags: tuple[str, ...] = ()
+
+    _coerce = field_validator("env", mode="before")(_secret_map)
+
+    @field_validator("programs")
+    @classmethod
+    def _programs_absolute(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_absolute_path(p) for p in value)
+
+    @field_validator("working_dir")
+    @classmethod
+    def _dir_absolute(cls, value: str) -> str:
+        return _absolute_path(value)
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: dict[str, SecretRef]) -> dict[str, SecretRef]:
+        bad = [k for k in value if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k)]
+        if bad:
+            raise ValueError(f"not an environment variable name: {bad[0]!r}")
+        return value
+
+    @field_validator("rule_sets")
+    @classmethod
+    def _known_sets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [v for v in value if v not in BUILTIN_RULE_SETS]
+        if unknown:
+            raise ValueError(f"unknown rule set {unknown[0]!r} "
+                             f"(known: {', '.join(sorted(BUILTIN_RULE_SETS))})")
+        return value
+
+
+class HttpAuth(_Frozen):
+    """Gateway-held credential: `Authorization: Bearer <value>` or `<header>: <value>`."""
+
+    scheme: Literal["bearer", "header"] = "bearer"
+    header: str = "Authorization"
+    value: SecretRef
+
+    _coerce = field_validator("value", mode="before")(_secret)
+
+
+class HttpConnection(_Frozen):
+    """An internal HTTP API reached with the gateway's credentials."""
+
+    type: Literal["http"]
+    description: str = ""
+    base_url: SecretRef
+    auth: HttpAuth | None = None
+    headers_allowed: tuple[str, ...] = ("accept", "content-type", "if-match", "if-none-match")
+    timeout_seconds: float = Field(30, gt=0, le=3600)
+    max_response_bytes: int = Field(5_000_000, gt=0)
+    max_body_bytes: int = Field(1_000_000, ge=0)
+    allow_binary: bool = False
+    verify_tls: bool = True
+    rules: tuple[HttpRule, ...] = ()
+
+    _coerce = field_validator("base_url", mode="before")(_secret)
+
+    @field_validator("headers_allowed")
+    @classmethod
+    def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(h.lower() for h in value)
+
+
+Connection = Annotated[PostgresConnection | ExecConnection | HttpConnection,
+                       Field(discriminator="type")]
 
 
 class RuleMatch(_Frozen):
@@ -211,7 +305,7 @@ def _describe(exc: ValidationError, node: yaml.Node | None, source: str) -> str:
     lines = []
     for error in exc.errors():
         loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
-        loc = [part for part in loc if part not in {"postgres"}]
+        loc = [part for part in loc if part not in {"postgres", "exec", "http"}]
         key = ".".join(loc) or "(top level)"
         lines.append(f"{source}:{_line_of(node, key)}: {key}: {error['msg']}")
     return "\n".join(lines)

@@ -1,0 +1,287 @@
+"""Call an internal HTTP API with gateway-held credentials; mask what comes back.
+
+An action's body is `{"method", "path", "query", "headers", "body"}`. The path
+is joined to the connection's base URL (never another host); only headers on
+the connection's allow-list pass, and the gateway's own credential header is
+added last. Redirects are not followed, so credentials never travel elsewhere.
+JSON answers are masked value by value (nested included), text as text,
+binary refused unless the connection allows it. An upstream status ≥ 400 is an
+`UpstreamError` naming the status, with the masked body.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+import httpx
+
+from phigate.actions import Action, Description
+from phigate.config import HttpConnection
+from phigate.connectors._http_rules import classify_request, path_problem
+from phigate.connectors.base import Result
+from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
+from phigate.masking import Masker
+from phigate.risk import RiskClass
+
+# Headers a caller may never set, whatever the allow-list says: they would
+# override the gateway's credential or confuse framing.
+_NEVER_FROM_CALLER = frozenset({"host", "content-length", "transfer-encoding", "connection",
+                                "authorization", "cookie", "proxy-authorization", "te",
+                                "upgrade", "keep-alive", "trailer"})
+_RESPONSE_HEADERS = ("content-type", "etag", "last-modified", "location", "retry-after")
+_TEXT_TYPES = ("text/", "application/xml", "application/yaml", "application/x-yaml",
+               "application/javascript", "application/x-www-form-urlencoded",
+               "application/problem+xml")
+_ERROR_SNIPPET = 1000
+_QueryValue = str | int | float | bool
+
+
+def http_body(method: str, path: str, *, query: dict[str, Any] | None = None,
+              headers: dict[str, str] | None = None, body: Any = None) -> dict[str, Any]:
+    """The `Action.body` of an http action (what approvals bind to)."""
+    return {"method": method.upper(), "path": path, "query": query or {},
+            "headers": headers or {}, "body": body}
+
+
+class HttpConnector:
+    kind = "http"
+
+    def __init__(self, name: str, settings: HttpConnection) -> None:
+        self.name = name
+        self.settings = settings
+        self._client: httpx.AsyncClient | None = None
+
+    # ── describe ────────────────────────────────────────────────────────────
+    def describe(self, action: Action) -> Description:
+        request, problem = _parse(action)
+        if problem is None:
+            problem = self._request_problem(request)
+        if problem is not None:
+            return Description(RiskClass.UNKNOWN, reasons=(problem,),
+                               detail={"request": _request_line(request)})
+        verdict = classify_request(request["method"], request["path"], self.settings.rules)
+        detail = {"request": _request_line(request), "rule": verdict.rule}
+        return Description(verdict.risk, reasons=verdict.reasons, detail=detail)
+
+    def _request_problem(self, request: dict[str, Any]) -> str | None:
+        auth_header = self.settings.auth.header.lower() if self.settings.auth else None
+        for name in request["headers"]:
+            lowered = name.lower()
+            if lowered in _NEVER_FROM_CALLER or lowered == auth_header:
+                return f"header {name} is set by the gateway, never by the caller"
+            if lowered not in self.settings.headers_allowed:
+                return f"header {name} is not on this connection's allow-list"
+        if len(_encode_body(request["body"])[0]) > self.settings.max_body_bytes:
+            return "the request body is larger than this connection accepts"
+        return None
+
+    # ── run ─────────────────────────────────────────────────────────────────
+    async def run(self, action: Action, description: Description, masker: Masker) -> Result:
+        request, problem = _parse(action)
+        problem = problem or self._request_problem(request) or path_problem(request["path"])
+        if problem is not None:  # describe said unknown; policy should never let it here
+            raise InvalidRequestError(problem)
+        secrets = self._secrets()
+        started = time.monotonic()
+        status, reason, headers, raw, truncated = await self._send(request)
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        kind = _content_kind(headers.get("content-type", ""), raw)
+        masked: dict[str, int] = {}
+        body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
+        if status >= 400:
+            snippet = body if isinstance(body, str) else json.dumps(body, default=str)
+            raise UpstreamError(f"upstream {self.name!r} answered {status} {reason}: "
+                                f"{snippet[:_ERROR_SNIPPET]}")
+        shown = {k: _scrub(masker.mask_text(v).text, secrets, masked)
+                 for k, v in headers.items() if k in _RESPONSE_HEADERS}
+        payload = {"status": status, "reason": reason, "headers": shown, "content": kind,
+                   "body": body, "truncated": truncated, "masked": masked,
+                   "duration_ms": duration_ms}
+        summary = {"status": status, "bytes": len(raw), "content": kind, "truncated": truncated,
+                   "masked": masked, "duration_ms": duration_ms}
+        return Result(payload=payload, masked=masked, summary=summary)
+
+    def _secrets(self) -> list[str]:
+        if self.settings.auth is None:
+            return []
+        value = self.settings.auth.value.reveal()
+        return [value] if len(value) >= 4 else []
+
+    def _client_for(self) -> httpx.AsyncClient:
+        if self._client is None:
+            # trust_env=False: no proxy or .netrc from the gateway's environment sneaks in.
+            self._client = httpx.AsyncClient(timeout=self.settings.timeout_seconds,
+                                             follow_redirects=False, trust_env=False,
+                                             verify=self.settings.verify_tls)
+        return self._client
+
+    async def _send(self, request: dict[str, Any]
+                    ) -> tuple[int, str, dict[str, str], bytes, bool]:
+        content, content_type = _encode_body(request["body"])
+        headers = {k.lower(): v for k, v in request["headers"].items()}
+        if content and content_type and "content-type" not in headers:
+            headers["content-type"] = content_type
+        headers.update(self._auth_headers())
+        url = self.settings.base_url.reveal().rstrip("/") + request["path"]
+        cap = self.settings.max_response_bytes
+        try:
+            req = self._client_for().build_request(
+                request["method"], url, params=httpx.QueryParams(_query_pairs(request["query"])), headers=headers,
+                content=content or None)
+            response = await self._client_for().send(req, stream=True)
+            try:
+                raw, truncated = await _read_capped(response, cap)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as exc:
+            raise UpstreamError(f"upstream {self.name!r} did not answer within "
+                                f"{self.settings.timeout_seconds:g}s") from exc
+        except httpx.HTTPError as exc:
+            # The exception text may hold the URL (and credentials in it): name only the type.
+            raise UpstreamError(f"cannot reach upstream {self.name!r}: "
+                                f"{type(exc).__name__}") from exc
+        shown = {k.lower(): v for k, v in response.headers.items()}
+        return response.status_code, response.reason_phrase, shown, raw, truncated
+
+    def _auth_headers(self) -> dict[str, str]:
+        auth = self.settings.auth
+        if auth is None:
+            return {}
+        value = auth.value.reveal()
+        if auth.scheme == "bearer":
+            return {"authorization": f"Bearer {value}"}
+        return {auth.header.lower(): value}
+
+    def _masked_body(self, kind: str, raw: bytes, truncated: bool, secrets: list[str],
+                     masker: Masker, counts: dict[str, int]) -> Any:
+        if kind == "empty":
+            return None
+        if kind == "binary":
+            if not self.settings.allow_binary:
+                raise NotAllowedError(f"upstream {self.name!r} sent a binary response, which "
+                                      f"this connection does not allow")
+            return base64.b64encode(raw).decode()
+        text = raw.decode("utf-8", "replace")
+        if kind == "json" and not truncated:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                kind = "text"
+            else:
+                masked_value, found = masker.mask_json(_scrub_json(value, secrets, counts))
+                _add(counts, found)
+                return masked_value
+        if truncated:
+            text = text[: text.rfind("\n") + 1] or text
+        result = masker.mask_text(_scrub(text, secrets, counts))
+        _add(counts, result.counts)
+        return result.text
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def _parse(action: Action) -> tuple[dict[str, Any], str | None]:
+    """The request as a normalised dict, and a problem that makes it `unknown`."""
+    body = action.body
+    request = {"method": str(body.get("method", "")).upper(), "path": body.get("path"),
+               "query": body.get("query") or {}, "headers": body.get("headers") or {},
+               "body": body.get("body")}
+    if action.kind != "http":
+        return request, "not an http action"
+    if not isinstance(request["path"], str) or not request["method"]:
+        return request, "an http action needs a method and a path"
+    if not isinstance(request["headers"], dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in request["headers"].items()):
+        return request, "headers must map names to strings"
+    if not isinstance(request["query"], dict) or not all(
+            _query_ok(v) for v in request["query"].values()):
+        return request, "query must map names to values or lists of values"
+    return request, None
+
+
+def _query_ok(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(isinstance(v, _QueryValue) for v in value)
+    return isinstance(value, _QueryValue)
+
+
+def _query_pairs(query: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = []
+    for key, value in query.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, json.dumps(item) if isinstance(item, bool) else str(item)))
+    return pairs
+
+
+def _request_line(request: dict[str, Any]) -> str:
+    query = "&".join(f"{k}={v}" for k, v in _query_pairs(request.get("query") or {})) \
+        if isinstance(request.get("query"), dict) else ""
+    return f"{request.get('method')} {request.get('path')}{'?' + query if query else ''}"
+
+
+def _encode_body(body: Any) -> tuple[bytes, str | None]:
+    if body is None:
+        return b"", None
+    if isinstance(body, str):
+        return body.encode(), "text/plain; charset=utf-8"
+    return json.dumps(body, separators=(",", ":")).encode(), "application/json"
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]:
+    data = bytearray()
+    async for chunk in response.aiter_bytes():
+        data += chunk
+        if len(data) > cap:
+            return bytes(data[:cap]), True
+    return bytes(data), False
+
+
+def _content_kind(content_type: str, raw: bytes) -> str:
+    """"json", "text", "binary" or "empty"."""
+    if not raw:
+        return "empty"
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return "json"
+    if media.startswith(_TEXT_TYPES) or media.endswith("+xml"):
+        return "text"
+    if not media:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "binary"
+        return "text"
+    return "binary"
+
+
+def _scrub(text: str, secrets: list[str], counts: dict[str, int]) -> str:
+    for value in secrets:
+        hits = text.count(value)
+        if hits:
+            text = text.replace(value, "[REDACTED:gateway credential]")
+            counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + hits
+    return text
+
+
+def _scrub_json(value: Any, secrets: list[str], counts: dict[str, int]) -> Any:
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return _scrub(value, secrets, counts)
+    if isinstance(value, list):
+        return [_scrub_json(v, secrets, counts) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k, secrets, counts): _scrub_json(v, secrets, counts)
+                for k, v in value.items()}
+    return value
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> None:
+    for entity, count in more.items():
+        counts[entity] = counts.get(entity, 0) + count
