@@ -175,6 +175,10 @@ CATALOGUE: list[Case] = [
     Case("DECLARE c CURSOR FOR SELECT * FROM patients FOR UPDATE", R.WRITE),
     Case("REFRESH MATERIALIZED VIEW mv", R.WRITE),
     Case("INSERT INTO visits DEFAULT VALUES", R.WRITE, True),
+    Case("(SELECT id FROM patients FOR UPDATE) UNION SELECT 2", R.WRITE),
+    Case(
+        "SELECT 1 UNION (WITH d AS (DELETE FROM visits RETURNING 1) SELECT * FROM d)", R.WRITE, True
+    ),
     Case("COPY visits FROM STDIN", R.WRITE),
     Case("SELECT lo_unlink(1)", R.WRITE),
     Case("PREPARE TRANSACTION 'tx1'", R.WRITE),
@@ -296,6 +300,7 @@ CATALOGUE: list[Case] = [
     Case("ALTER TABLE patients ALTER COLUMN name SET DEFAULT pg_read_file('x')", R.ADMIN),
     Case("INSERT INTO visits(note) VALUES (pg_read_file('/etc/passwd'))", R.ADMIN),
     Case("SELECT pg_sleep_for('1 second')", R.ADMIN),
+    Case("SELECT 1 UNION (SELECT 1 FROM pg_ls_dir('.'))", R.ADMIN),
     Case("CALL pg_catalog.pg_terminate_backend(1)", R.ADMIN),
     Case("EXPLAIN SELECT pg_read_file('/etc/passwd')", R.ADMIN),
     # --- unknown ---------------------------------------------------------------------------

@@ -177,7 +177,7 @@ def _classify_cached(sql: str, extra: ExtraKey) -> SqlAnalysis:
 def classify(
     sql: str,
     *,
-    extra_functions: Mapping[str, RiskClass] | None = None,
+    extra_functions: Mapping[str, RiskClass | str] | None = None,
     catalog: Catalog | None = None,
 ) -> SqlAnalysis:
     """Classify SQL text on its own (no session): EXECUTE/FETCH of unknown names are unknown.
@@ -197,7 +197,7 @@ class SessionClassifier:
     def __init__(
         self,
         *,
-        extra_functions: Mapping[str, RiskClass] | None = None,
+        extra_functions: Mapping[str, RiskClass | str] | None = None,
         catalog: Catalog | None = None,
     ) -> None:
         self._state = _SessionState()

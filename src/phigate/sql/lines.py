@@ -13,7 +13,7 @@ from phigate.sql.model import Catalog, SqlAnalysis
 def classify_lines(
     lines: Iterable[str],
     *,
-    extra_functions: Mapping[str, RiskClass] | None = None,
+    extra_functions: Mapping[str, RiskClass | str] | None = None,
     catalog: Catalog | None = None,
 ) -> Iterator[dict[str, object]]:
     """Classify JSON lines `{"sql": ...}`; blank lines are skipped, bad lines are `unknown`.
