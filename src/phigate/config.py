@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
 from phigate.connectors._http_rules import HttpRule
 from phigate.errors import ConfigError
+from phigate.frontends.mcp.settings import McpSettings
 from phigate.identity.oidc import OidcSettings
 from phigate.identity.principal import PrincipalKind
 from phigate.masking import MaskingSettings
@@ -247,6 +248,7 @@ class Settings(_Frozen):
     connections: dict[str, Connection] = {}
     masking: MaskingSettings = MaskingSettings()
     policy: PolicySettings = PolicySettings()
+    mcp: McpSettings = McpSettings()
 
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from phigate.frontends.api import create_app
+from phigate.frontends.mcp.server import install_mcp
 from phigate.gateway import Gateway
 
 
@@ -12,4 +13,5 @@ def build_app(gateway: Gateway) -> FastAPI:
     app = create_app(gateway)
     # Further front doors (MCP at /mcp, console at /ui, Slack and Teams endpoints)
     # attach themselves here, each as one call.
+    install_mcp(app, gateway)
     return app
