@@ -14,8 +14,8 @@ from rich.table import Table
 
 from phigate.errors import PhigateError
 
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -72,7 +72,7 @@ def config_check(file: Path) -> None:
     try:
         settings = load_settings(file)
     except ConfigError as exc:
-        console.print(exc.message, highlight=False, markup=False)
+        click.echo(exc.message, err=True)
         sys.exit(1)
     out.print(
         f"{file}: ok ({len(settings.connections)} connections, {len(settings.policy.rules)} rules)",
@@ -334,22 +334,18 @@ def demo(state_dir: Path, http_port: int, credentials_file: Path | None) -> None
     run_demo(state_dir, http_port, credentials_file or state_dir / "credentials.json")
 
 
-def _attach_optional_commands() -> None:
+def _attach_package_commands() -> None:
     """Commands owned by their packages (sql classify, mask)."""
-    try:
-        from phigate.sql.cli import classify_command
+    from phigate.sql.cli import classify_command
 
-        sql_group = click.Group("sql", help="PostgreSQL statement understanding.")
-        sql_group.add_command(classify_command, "classify")
-        main.add_command(sql_group)
-    except ImportError:  # pragma: no cover - the package ships it
-        pass
+    sql_group = click.Group("sql", help="PostgreSQL statement understanding.")
+    sql_group.add_command(classify_command, "classify")
+    main.add_command(sql_group)
     try:
         from phigate.masking.cli import mask_command
+    except ImportError:  # pragma: no cover - lands with the masking engine
+        return
+    main.add_command(mask_command, "mask")
 
-        main.add_command(mask_command, "mask")
-    except ImportError:  # pragma: no cover
-        pass
 
-
-_attach_optional_commands()
+_attach_package_commands()

@@ -13,7 +13,7 @@ from phigate.bootstrap import build_gateway
 from phigate.demo.runner import ensure_tokens, prepare, write_credentials
 from phigate.server import serve
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:

@@ -1,0 +1,157 @@
+"""The CLI over a real state store: tokens, policy check, audit verify and export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from phigate.audit import AuditLog
+from phigate.cli import main
+from phigate.store import Database
+from tests.conftest import demo_config
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, ehr_dsn: str) -> Path:
+    settings = demo_config(tmp_path, ehr_dsn)
+    path = tmp_path / "phigate.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            settings.model_dump(mode="json", exclude_defaults=False) | _secrets(settings)
+        )
+    )
+    return path
+
+
+def _secrets(settings: object) -> dict[str, object]:
+    s = settings.secrets  # type: ignore[attr-defined]
+    return {"secrets": {"token_hash_key": s.token_hash_key.ref, "masking_key": s.masking_key.ref}}
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_token_lifecycle(config_file: Path) -> None:
+    code, output = run(
+        "token",
+        "create",
+        "--config",
+        str(config_file),
+        "--subject",
+        "claims-bot",
+        "--kind",
+        "agent",
+        "--groups",
+        "agents",
+        "--on-behalf-of",
+        "dana",
+        "--expires",
+        "30d",
+    )
+    assert code == 0, output
+    token = next(line for line in output.splitlines() if line.startswith("phg_"))
+    code, listing = run("token", "list", "--config", str(config_file), "--json")
+    items = json.loads(listing)
+    assert [(i["subject"], i["status"], i["on_behalf_of"]) for i in items] == [
+        ("claims-bot", "active", "dana")
+    ]
+    assert token not in listing
+    code, output = run("token", "revoke", "--config", str(config_file), items[0]["id"])
+    assert code == 0 and "revoked" in output
+    code, listing = run("token", "list", "--config", str(config_file), "--json")
+    assert json.loads(listing)[0]["status"] == "revoked"
+    code, output = run(
+        "token",
+        "create",
+        "--config",
+        str(config_file),
+        "--subject",
+        "x",
+        "--kind",
+        "human",
+        "--on-behalf-of",
+        "y",
+    )
+    assert code == 2 and "only agent tokens" in output
+
+
+@pytest.mark.parametrize(
+    ("sql", "decision", "rule", "risk"),
+    [
+        ("SELECT * FROM patients", "allow", "reads-masked", "read"),
+        (
+            "UPDATE claims SET status = 'paid'",
+            "approve",
+            "writes-and-exports-need-a-data-owner",
+            "write",
+        ),
+        ("COPY patients TO STDOUT", "approve", "writes-and-exports-need-a-data-owner", "export"),
+        ("GRANT ALL ON patients TO public", "deny", "schema-privilege-admin-denied", "privilege"),
+        ("SELECT pg_read_file('/etc/passwd')", "deny", "schema-privilege-admin-denied", "admin"),
+        ("not sql at all", "deny", "unknown-denied", "unknown"),
+    ],
+)
+def test_policy_check_prints_the_decision(
+    config_file: Path, sql: str, decision: str, rule: str, risk: str
+) -> None:
+    code, output = run(
+        "policy",
+        "check",
+        "--config",
+        str(config_file),
+        "--as",
+        "claims-bot",
+        "--kind",
+        "agent",
+        "--connection",
+        "ehr",
+        "--sql",
+        sql,
+    )
+    assert code == 0, output
+    result = json.loads(output)
+    assert list(result) == ["decision", "rule", "reason", "risk", "approvals", "masking"]
+    assert (result["decision"], result["rule"], result["risk"]) == (decision, rule, risk)
+    if decision == "approve":
+        assert result["approvals"] == {"count": 1, "groups": ["data-owners"], "expires_in": 3600}
+
+
+def test_audit_verify_and_export(config_file: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    db = Database(url)
+    db.migrate()
+    log = AuditLog(db)
+    for n in range(5):
+        log.append("test.event", {"n": n})
+    code, output = run("audit", "verify", "--state", url)
+    assert code == 0 and "5 records" in output
+    code, exported = run("audit", "export", "--state", url, "--format", "jsonl", "--since", "0")
+    lines = exported.splitlines()
+    assert len(lines) == 5 and all("hash" in json.loads(line) for line in lines)
+    code, since = run("audit", "export", "--state", url, "--since", "3")
+    assert [json.loads(line)["seq"] for line in since.splitlines()] == [4, 5]
+
+    export = tmp_path / "audit.jsonl"
+    export.write_text(exported)
+    assert run("audit", "verify", "--file", str(export))[0] == 0
+    tampered = [json.loads(line) for line in lines]
+    tampered[2]["n"] = 99
+    export.write_text("\n".join(json.dumps(r) for r in tampered))
+    code, output = run("audit", "verify", "--file", str(export))
+    assert code == 1 and "sequence 3" in output
+    reordered = [lines[0], lines[2], lines[1], lines[3], lines[4]]
+    export.write_text("\n".join(reordered))
+    code, output = run("audit", "verify", "--file", str(export))
+    assert code == 1 and "sequence 2" in output
+
+    with db.write() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_log WHERE seq = 4")
+    code, output = run("audit", "verify", "--state", url)
+    assert code == 1 and "sequence 4" in output
+    db.dispose()

@@ -1,0 +1,95 @@
+"""Configuration errors name the file, the line and the key, and say what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from phigate.cli import main
+from phigate.config import SecretRef, load_settings, parse_settings
+from phigate.errors import ConfigError
+
+GOOD = """\
+state:
+  url: sqlite:///state.db
+connections:
+  ehr:
+    type: postgres
+    dsn: ${EHR_DSN}
+policy:
+  rules:
+    - name: reads
+      match: {risk: [read]}
+      decision: allow
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("server:\n  http_port: eighty\n", ["test.yaml:2:", "server.http_port", "integer"]),
+        ("server:\n  http_prot: 80\n", ["test.yaml:2:", "server.http_prot", "Extra inputs"]),
+        (
+            GOOD.replace("decision: allow", "decision: maybe"),
+            ["test.yaml:11:", "policy.rules.0.decision", "'allow', 'deny' or 'approve'"],
+        ),
+        (GOOD.replace("type: postgres", "type: oracle"), ["test.yaml:5:", "connections.ehr"]),
+        (
+            GOOD.replace("decision: allow", "decision: approve"),
+            ["policy.rules.0 (reads).approvals: required"],
+        ),
+        (
+            GOOD.replace("decision: allow", "decision: allow\n      masking: nope"),
+            ["test.yaml:9:", "unknown profile 'nope'"],
+        ),
+        (
+            GOOD.replace("match: {risk: [read]}", "match: {risk: [read], connections: [crm]}"),
+            ["unknown connection 'crm'"],
+        ),
+        ("policy: [1, 2\n", ["test.yaml:2:", "not valid YAML"]),
+        ("- just\n- a list\n", ["expected a mapping"]),
+    ],
+)
+def test_errors_cite_line_and_key(text: str, expected: list[str]) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, source="test.yaml")
+    for fragment in expected:
+        assert fragment in info.value.message
+
+
+def test_good_config_is_frozen_and_secrets_are_references(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = parse_settings(GOOD, source="test.yaml")
+    dsn = settings.connections["ehr"].dsn
+    assert dsn.is_reference and "EHR_DSN" in repr(dsn)
+    with pytest.raises(ConfigError, match="EHR_DSN is not set"):
+        dsn.reveal()
+    monkeypatch.setenv("EHR_DSN", "postgresql://x")
+    assert dsn.reveal() == "postgresql://x"
+    with pytest.raises(Exception, match="frozen"):
+        settings.state.url = "other"  # type: ignore[misc]
+
+
+def test_file_secrets(tmp_path: Path) -> None:
+    secret = tmp_path / "key"
+    secret.write_text("s3cret-value\n")
+    assert SecretRef(ref=f"file:{secret}").reveal() == "s3cret-value"
+    with pytest.raises(ConfigError, match="cannot read"):
+        SecretRef(ref=f"file:{tmp_path / 'missing'}").reveal()
+    assert "s3cret" not in repr(SecretRef(ref="s3cret-inline"))
+
+
+def test_config_check_command(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(GOOD)
+    bad.write_text("server:\n  http_port: -1\n")
+    runner = CliRunner()
+    ok = runner.invoke(main, ["config", "check", str(good)])
+    assert ok.exit_code == 0 and "ok" in ok.output
+    failed = runner.invoke(main, ["config", "check", str(bad)])
+    assert failed.exit_code == 1
+    assert f"{bad}:2: server.http_port" in failed.output
+    missing = runner.invoke(main, ["config", "check", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 1 and "cannot read" in missing.output
+    assert load_settings(good).policy.rules[0].name == "reads"

@@ -1,0 +1,88 @@
+"""`phigate demo` as a user runs it: a real process, real ports, Ctrl-C, a second run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from phigate.pgserver import free_port
+
+PHIGATE = Path(sys.executable).parent / "phigate"
+
+
+def start_demo(state_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(PHIGATE), "demo", "--state-dir", str(state_dir), "--http-port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"demo exited early ({process.returncode}):\n{output}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("demo did not become ready")
+
+
+def stop(process: subprocess.Popen[bytes]) -> str:
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output.decode()
+    return output.decode()
+
+
+def test_demo_serves_masked_data_and_restarts_with_its_state(tmp_path: Path) -> None:
+    state_dir, port = tmp_path / "demo", free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_demo(state_dir, port)
+    try:
+        wait_ready(process, url)
+        credentials_file = state_dir / "credentials.json"
+        assert credentials_file.stat().st_mode & 0o777 == 0o600
+        creds = json.loads(credentials_file.read_text())
+        assert set(creds["tokens"]) == {"claims-bot", "dana", "alice", "bob", "admin"}
+        assert creds["api_url"] == url and creds["upstream_dsn"].startswith("postgresql://")
+        response = httpx.post(
+            f"{url}/v1/actions",
+            timeout=30,
+            headers={"Authorization": f"Bearer {creds['tokens']['claims-bot']}"},
+            json={"connection": "ehr", "sql": "SELECT count(*) AS n FROM patients"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["result"]["rows"] == [[1000]]
+    finally:
+        output = stop(process)
+    assert "phigate demo stopped" in output
+    assert not (state_dir / "postgres" / "postmaster.pid").exists()
+
+    process = start_demo(state_dir, port)
+    try:
+        wait_ready(process, url)
+        again = json.loads((state_dir / "credentials.json").read_text())
+        assert again["tokens"] == creds["tokens"]  # state reused: the same tokens still work
+        audit = httpx.get(
+            f"{url}/v1/audit/verify",
+            timeout=30,
+            headers={"Authorization": f"Bearer {again['tokens']['admin']}"},
+        )
+        assert audit.json()["ok"] is True and audit.json()["records"] >= 3
+    finally:
+        stop(process)

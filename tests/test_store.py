@@ -1,0 +1,179 @@
+"""The state store on both back ends: migrations, the audit chain, and compare-and-set
+transitions racing from several 'replicas' (separate engines on one database)."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from psycopg import sql as pgsql
+
+from phigate.action_store import ActionStore
+from phigate.actions import Action, Description
+from phigate.approvals import ApprovalService, ApprovalState
+from phigate.audit import AuditLog
+from phigate.config import ApprovalRequirement
+from phigate.errors import AuthenticationError, ConflictError
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.tokens import TokenStore
+from phigate.pgserver import EmbeddedPostgres
+from phigate.policy import Decision
+from phigate.risk import RiskClass
+from phigate.store import Database as StateDatabase
+from phigate.store import MigrationRequiredError
+from phigate.store.tables import api_tokens
+
+AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
+ALICE = Principal("alice", PrincipalKind.HUMAN, frozenset({"data-owners"}))
+BOB = Principal("bob", PrincipalKind.HUMAN, frozenset({"data-owners"}))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+        return
+    server: EmbeddedPostgres = request.getfixturevalue("pg_server")
+    name = f"state_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    yield server.dsn(name)
+
+
+_OPEN: list[Database] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().dispose()
+
+
+def Database(url: str) -> StateDatabase:  # noqa: N802 - stands in for the class in tests
+    db = StateDatabase(url)
+    _OPEN.append(db)
+    return db
+
+
+def migrated(url: str) -> StateDatabase:
+    db = Database(url)
+    db.migrate()
+    return db
+
+
+def test_migrations_are_required_and_idempotent(state_url: str) -> None:
+    db = Database(state_url)
+    with pytest.raises(MigrationRequiredError, match="phigate migrate"):
+        db.ensure_current(migrate=False)
+    db.ensure_current(migrate=True)
+    db.migrate()
+    assert db.current_revision() == db.head_revision()
+    db.ensure_current(migrate=False)
+
+
+def test_audit_appends_from_replicas_form_one_chain(state_url: str) -> None:
+    replicas = [migrated(state_url), Database(state_url), Database(state_url)]
+
+    def write(db: StateDatabase, who: str) -> None:
+        log = AuditLog(db)
+        for n in range(15):
+            log.append("test.event", {"who": who, "n": n})
+
+    threads = [threading.Thread(target=write, args=(db, f"r{i}")) for i, db in enumerate(replicas)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log = AuditLog(replicas[0])
+    assert [r["seq"] for r in log.records()] == list(range(1, 46))
+    result = log.verify()
+    assert result.ok and result.records == 45
+
+
+def _pending(db: StateDatabase, count: int) -> str:
+    audit = AuditLog(db)
+    store, approvals = ActionStore(db, audit), ApprovalService(db, audit)
+    action = Action("ehr", "sql", {"sql": "DELETE FROM claims", "params": []}, AGENT, "rest")
+    decision = Decision("approve", "r", "needs approval", "hipaa-safe-harbor")
+    action_id = f"act_{uuid.uuid4().hex[:8]}"
+    with db.write() as conn:
+        store.insert(
+            conn, action_id, action, Description(RiskClass.WRITE), decision, "pending_approval"
+        )
+        return approvals.create(
+            conn, action_id, AGENT, ApprovalRequirement(count=count, groups=("data-owners",))
+        )
+
+
+def test_concurrent_votes_from_two_replicas_decide_once(state_url: str) -> None:
+    first, second = migrated(state_url), Database(state_url)
+    approval_id = _pending(first, count=2)
+    barrier = threading.Barrier(2)
+
+    def vote(db: StateDatabase, who: Principal) -> None:
+        barrier.wait()
+        ApprovalService(db, AuditLog(db)).vote(approval_id, who, "approve")
+
+    threads = [
+        threading.Thread(target=vote, args=(first, ALICE)),
+        threading.Thread(target=vote, args=(second, BOB)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    approval = ApprovalService(first, AuditLog(first)).get(approval_id)
+    assert approval.state is ApprovalState.APPROVED
+    assert sorted(v.voter for v in approval.votes) == ["alice", "bob"]
+    decided = [r for r in AuditLog(first).records() if r["event"] == "approval.decided"]
+    assert len(decided) == 1
+
+
+def test_execution_is_claimed_once_across_replicas(state_url: str) -> None:
+    dbs = [migrated(state_url)] + [Database(state_url) for _ in range(3)]
+    approval_id = _pending(dbs[0], count=1)
+    ApprovalService(dbs[0], AuditLog(dbs[0])).vote(approval_id, ALICE, "approve")
+    wins: list[str] = []
+    barrier = threading.Barrier(len(dbs))
+
+    def claim(db: StateDatabase) -> None:
+        barrier.wait()
+        try:
+            with db.write() as conn:
+                ApprovalService(db, AuditLog(db)).claim_execution(conn, approval_id)
+            wins.append("won")
+        except ConflictError:
+            wins.append("lost")
+
+    threads = [threading.Thread(target=claim, args=(db,)) for db in dbs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == ["lost", "lost", "lost", "won"]
+
+
+def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:
+    db = migrated(state_url)
+    store = TokenStore(db, secrets.token_bytes(32))
+    token, info = store.create(
+        subject="claims-bot", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="dana"
+    )
+    assert token.startswith("phg_") and len(token) >= 4 + 43  # 256 bits, base64url
+    with db.read() as conn:
+        stored = conn.execute(sa.select(api_tokens)).one()._mapping
+    assert token not in str(dict(stored))
+    assert store.authenticate(token).on_behalf_of == "dana"
+    other_key = TokenStore(db, secrets.token_bytes(32))
+    with pytest.raises(AuthenticationError):
+        other_key.authenticate(token)
+    store.revoke(info.id)
+    with pytest.raises(AuthenticationError, match="revoked"):
+        store.authenticate(token)
