@@ -56,7 +56,7 @@ def _dispose_engines() -> Iterator[None]:
         _OPEN.pop().dispose()
 
 
-def Database(url: str) -> StateDatabase:  # noqa: N802 - stands in for the class in tests
+def Database(url: str) -> StateDatabase:
     db = StateDatabase(url)
     _OPEN.append(db)
     return db
