@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
 from phigate.connectors._http_rules import HttpRule
+from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
+from phigate.connectors._http_rules import HttpRule
 from phigate.errors import ConfigError
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.identity.oidc import OidcSettings
@@ -157,8 +159,8 @@ class ExecConnection(_Frozen):
     def _known_sets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [v for v in value if v not in BUILTIN_RULE_SETS]
         if unknown:
-            raise ValueError(f"unknown rule set {unknown[0]!r} "
-                             f"(known: {', '.join(sorted(BUILTIN_RULE_SETS))})")
+            known = ", ".join(sorted(BUILTIN_RULE_SETS))
+            raise ValueError(f"unknown rule set {unknown[0]!r} (known: {known})")
         return value
 
 
@@ -195,8 +197,9 @@ class HttpConnection(_Frozen):
         return tuple(h.lower() for h in value)
 
 
-Connection = Annotated[PostgresConnection | ExecConnection | HttpConnection,
-                       Field(discriminator="type")]
+Connection = Annotated[
+    PostgresConnection | ExecConnection | HttpConnection, Field(discriminator="type")
+]
 
 
 class RuleMatch(_Frozen):

@@ -82,8 +82,9 @@ class _Word:
     text: str
 
 
-def _positionals(argv: Sequence[str], value_flags: frozenset[str]) -> tuple[list[_Word],
-                                                                            list[_Word]]:
+def _positionals(
+    argv: Sequence[str], value_flags: frozenset[str]
+) -> tuple[list[_Word], list[_Word]]:
     """(positional words, flags) of argv[1:], each with its position in argv."""
     words: list[_Word] = []
     flags: list[_Word] = []
@@ -91,7 +92,7 @@ def _positionals(argv: Sequence[str], value_flags: frozenset[str]) -> tuple[list
     while index < len(argv):
         arg = argv[index]
         if arg == "--":
-            words.extend(_Word(i, a) for i, a in enumerate(argv[index + 1:], index + 1))
+            words.extend(_Word(i, a) for i, a in enumerate(argv[index + 1 :], index + 1))
             break
         if arg.startswith("-") and arg != "-":
             flags.append(_Word(index, arg))
@@ -116,8 +117,9 @@ def _flag_match(patterns: Sequence[str], flags: Sequence[_Word]) -> str | None:
     return None
 
 
-def classify_argv(argv: Sequence[str], rule_sets: Iterable[ArgvRuleSet],
-                  stdin: str | None = None) -> ArgvVerdict:
+def classify_argv(
+    argv: Sequence[str], rule_sets: Iterable[ArgvRuleSet], stdin: str | None = None
+) -> ArgvVerdict:
     """The most specific command rule's class, raised by any matching escalation rule."""
     if not argv:
         return ArgvVerdict(RiskClass.UNKNOWN, None, ("empty command line",))
@@ -130,13 +132,17 @@ def classify_argv(argv: Sequence[str], rule_sets: Iterable[ArgvRuleSet],
     command = _best_command(rules, words)
     if command is None:
         shown = " ".join(w.text for w in words[:3]) or "(no subcommand)"
-        return ArgvVerdict(RiskClass.UNKNOWN, None,
-                           (f"no rule for {os.path.basename(program)} {shown}",))
+        return ArgvVerdict(
+            RiskClass.UNKNOWN, None, (f"no rule for {os.path.basename(program)} {shown}",)
+        )
     end = words[len(command.args) - 1].index if command.args else 1
     stray = [f.text for f in flags if f.index < end and _flag_name(f.text) not in known]
     if stray:
-        return ArgvVerdict(RiskClass.UNKNOWN, command.name,
-                           (f"unrecognised flag {stray[0]} before the subcommand",))
+        return ArgvVerdict(
+            RiskClass.UNKNOWN,
+            command.name,
+            (f"unrecognised flag {stray[0]} before the subcommand",),
+        )
     return _escalate(command, rules, flags, stdin)
 
 
@@ -154,8 +160,9 @@ def _best_command(rules: Sequence[ArgvRule], words: Sequence[_Word]) -> ArgvRule
     return best
 
 
-def _escalate(command: ArgvRule, rules: Sequence[ArgvRule], flags: Sequence[_Word],
-              stdin: str | None) -> ArgvVerdict:
+def _escalate(
+    command: ArgvRule, rules: Sequence[ArgvRule], flags: Sequence[_Word], stdin: str | None
+) -> ArgvVerdict:
     reasons = [f"rule {command.name!r}: {command.risk}"]
     raised: list[tuple[RiskClass, str]] = []
     for rule in rules:
@@ -180,8 +187,9 @@ def _rules(program: str, table: dict[RiskClass, Iterable[str]]) -> tuple[ArgvRul
     for risk, commands in table.items():
         for command in commands:
             words = tuple(command.split())
-            out.append(ArgvRule(name=f"{program} {command}", program=program, args=words,
-                                risk=risk))
+            out.append(
+                ArgvRule(name=f"{program} {command}", program=program, args=words, risk=risk)
+            )
     return tuple(out)
 
 
@@ -190,38 +198,142 @@ _P, _A = RiskClass.PRIVILEGE, RiskClass.ADMIN
 
 KUBECTL = ArgvRuleSet(
     name="kubectl",
-    value_flags=frozenset({
-        "-n", "--namespace", "--context", "--cluster", "--user", "--kubeconfig", "-s", "--server",
-        "--token", "--as", "--as-group", "--as-uid", "--request-timeout", "--cache-dir",
-        "--certificate-authority", "--client-certificate", "--client-key", "--tls-server-name",
-        "-o", "--output", "-f", "--filename", "-l", "--selector", "-c", "--container",
-        "-v", "--v", "--profile", "--profile-output", "--field-selector"}),
-    bool_flags=frozenset({"-A", "--all-namespaces", "--insecure-skip-tls-verify",
-                          "--match-server-version", "-w", "--watch", "--warnings-as-errors"}),
+    value_flags=frozenset(
+        {
+            "-n",
+            "--namespace",
+            "--context",
+            "--cluster",
+            "--user",
+            "--kubeconfig",
+            "-s",
+            "--server",
+            "--token",
+            "--as",
+            "--as-group",
+            "--as-uid",
+            "--request-timeout",
+            "--cache-dir",
+            "--certificate-authority",
+            "--client-certificate",
+            "--client-key",
+            "--tls-server-name",
+            "-o",
+            "--output",
+            "-f",
+            "--filename",
+            "-l",
+            "--selector",
+            "-c",
+            "--container",
+            "-v",
+            "--v",
+            "--profile",
+            "--profile-output",
+            "--field-selector",
+        }
+    ),
+    bool_flags=frozenset(
+        {
+            "-A",
+            "--all-namespaces",
+            "--insecure-skip-tls-verify",
+            "--match-server-version",
+            "-w",
+            "--watch",
+            "--warnings-as-errors",
+        }
+    ),
     rules=(
-        *_rules("kubectl", {
-            _R: ["get", "describe", "logs", "explain", "api-resources", "api-versions", "version",
-                 "cluster-info", "top", "diff", "events", "wait", "kustomize",
-                 "rollout status", "rollout history", "config view", "config current-context",
-                 "config get-contexts"],
-            _W: ["apply", "create", "delete", "scale", "rollout", "edit", "patch", "replace",
-                 "label", "annotate", "set", "autoscale", "expose", "run", "cordon", "uncordon",
-                 "drain", "taint"],
-            _P: ["create rolebinding", "create clusterrolebinding", "create role",
-                 "create clusterrole", "create token", "create serviceaccount", "auth",
-                 "certificate approve", "certificate deny", "certificate"],
-            _A: ["exec", "cp", "port-forward", "attach", "proxy", "debug", "config", "plugin"],
-        }),
+        *_rules(
+            "kubectl",
+            {
+                _R: [
+                    "get",
+                    "describe",
+                    "logs",
+                    "explain",
+                    "api-resources",
+                    "api-versions",
+                    "version",
+                    "cluster-info",
+                    "top",
+                    "diff",
+                    "events",
+                    "wait",
+                    "kustomize",
+                    "rollout status",
+                    "rollout history",
+                    "config view",
+                    "config current-context",
+                    "config get-contexts",
+                ],
+                _W: [
+                    "apply",
+                    "create",
+                    "delete",
+                    "scale",
+                    "rollout",
+                    "edit",
+                    "patch",
+                    "replace",
+                    "label",
+                    "annotate",
+                    "set",
+                    "autoscale",
+                    "expose",
+                    "run",
+                    "cordon",
+                    "uncordon",
+                    "drain",
+                    "taint",
+                ],
+                _P: [
+                    "create rolebinding",
+                    "create clusterrolebinding",
+                    "create role",
+                    "create clusterrole",
+                    "create token",
+                    "create serviceaccount",
+                    "auth",
+                    "certificate approve",
+                    "certificate deny",
+                    "certificate",
+                ],
+                _A: ["exec", "cp", "port-forward", "attach", "proxy", "debug", "config", "plugin"],
+            },
+        ),
         # Impersonation, or pointing the gateway's credentials at another cluster.
-        ArgvRule(name="kubectl impersonation", program="kubectl",
-                 flags=("--as", "--as=*", "--as-group*", "--as-uid*"), risk=_P),
-        ArgvRule(name="kubectl credentials override", program="kubectl",
-                 flags=("--kubeconfig*", "--token*", "--server*", "-s", "--user*", "--username*",
-                        "--password*", "--client-key*", "--client-certificate*",
-                        "--insecure-skip-tls-verify*"), risk=_A),
+        ArgvRule(
+            name="kubectl impersonation",
+            program="kubectl",
+            flags=("--as", "--as=*", "--as-group*", "--as-uid*"),
+            risk=_P,
+        ),
+        ArgvRule(
+            name="kubectl credentials override",
+            program="kubectl",
+            flags=(
+                "--kubeconfig*",
+                "--token*",
+                "--server*",
+                "-s",
+                "--user*",
+                "--username*",
+                "--password*",
+                "--client-key*",
+                "--client-certificate*",
+                "--insecure-skip-tls-verify*",
+            ),
+            risk=_A,
+        ),
         # A manifest on stdin that grants roles is a privilege change, not a plain write.
-        ArgvRule(name="kubectl RBAC manifest", program="kubectl",
-                 stdin=r"(?m)^\s*kind:\s*[\"']?(Cluster)?Role(Binding)?\b", risk=_P),
+        ArgvRule(
+            name="kubectl RBAC manifest",
+            program="kubectl",
+            stdin=r"(?m)^\s*kind:\s*[\"']?(Cluster)?Role(Binding)?\b",
+            risk=_P,
+        ),
     ),
 )
 
@@ -229,41 +341,127 @@ TERRAFORM = ArgvRuleSet(
     name="terraform",
     bool_flags=frozenset({"-help", "-version", "--help", "--version"}),
     rules=(
-        *_rules("terraform", {
-            _R: ["plan", "show", "output", "validate", "version", "providers", "graph",
-                 "state list", "state show", "workspace list", "workspace show"],
-            _W: ["apply", "destroy", "import", "init", "refresh", "taint", "untaint", "fmt",
-                 "state rm", "state mv", "state push", "state replace-provider",
-                 "workspace new", "workspace select", "workspace delete", "force-unlock"],
-            _E: ["state pull"],
-            _A: ["console", "login", "logout"],
-        }),
+        *_rules(
+            "terraform",
+            {
+                _R: [
+                    "plan",
+                    "show",
+                    "output",
+                    "validate",
+                    "version",
+                    "providers",
+                    "graph",
+                    "state list",
+                    "state show",
+                    "workspace list",
+                    "workspace show",
+                ],
+                _W: [
+                    "apply",
+                    "destroy",
+                    "import",
+                    "init",
+                    "refresh",
+                    "taint",
+                    "untaint",
+                    "fmt",
+                    "state rm",
+                    "state mv",
+                    "state push",
+                    "state replace-provider",
+                    "workspace new",
+                    "workspace select",
+                    "workspace delete",
+                    "force-unlock",
+                ],
+                _E: ["state pull"],
+                _A: ["console", "login", "logout"],
+            },
+        ),
         # `-chdir=` is the one global option with a value; it is always written with `=`.
     ),
 )
 
 HELM = ArgvRuleSet(
     name="helm",
-    value_flags=frozenset({
-        "-n", "--namespace", "--kube-context", "--kubeconfig", "--kube-token", "--kube-as-user",
-        "--kube-as-group", "--kube-apiserver", "--kube-ca-file", "--kube-tls-server-name",
-        "--registry-config", "--repository-cache", "--repository-config", "--burst-limit",
-        "--qps", "-o", "--output"}),
+    value_flags=frozenset(
+        {
+            "-n",
+            "--namespace",
+            "--kube-context",
+            "--kubeconfig",
+            "--kube-token",
+            "--kube-as-user",
+            "--kube-as-group",
+            "--kube-apiserver",
+            "--kube-ca-file",
+            "--kube-tls-server-name",
+            "--registry-config",
+            "--repository-cache",
+            "--repository-config",
+            "--burst-limit",
+            "--qps",
+            "-o",
+            "--output",
+        }
+    ),
     bool_flags=frozenset({"--debug", "-A", "--all-namespaces", "--kube-insecure-skip-tls-verify"}),
     rules=(
-        *_rules("helm", {
-            _R: ["list", "ls", "status", "get", "history", "show", "search", "template", "version",
-                 "lint", "verify", "repo list", "dependency list"],
-            _W: ["install", "upgrade", "rollback", "uninstall", "delete", "test", "repo add",
-                 "repo update", "repo remove", "dependency update", "dependency build", "pull",
-                 "push", "package"],
-            _A: ["plugin", "registry", "env"],
-        }),
-        ArgvRule(name="helm impersonation", program="helm",
-                 flags=("--kube-as-user*", "--kube-as-group*"), risk=_P),
-        ArgvRule(name="helm credentials override", program="helm",
-                 flags=("--kubeconfig*", "--kube-token*", "--kube-apiserver*",
-                        "--kube-insecure-skip-tls-verify*"), risk=_A),
+        *_rules(
+            "helm",
+            {
+                _R: [
+                    "list",
+                    "ls",
+                    "status",
+                    "get",
+                    "history",
+                    "show",
+                    "search",
+                    "template",
+                    "version",
+                    "lint",
+                    "verify",
+                    "repo list",
+                    "dependency list",
+                ],
+                _W: [
+                    "install",
+                    "upgrade",
+                    "rollback",
+                    "uninstall",
+                    "delete",
+                    "test",
+                    "repo add",
+                    "repo update",
+                    "repo remove",
+                    "dependency update",
+                    "dependency build",
+                    "pull",
+                    "push",
+                    "package",
+                ],
+                _A: ["plugin", "registry", "env"],
+            },
+        ),
+        ArgvRule(
+            name="helm impersonation",
+            program="helm",
+            flags=("--kube-as-user*", "--kube-as-group*"),
+            risk=_P,
+        ),
+        ArgvRule(
+            name="helm credentials override",
+            program="helm",
+            flags=(
+                "--kubeconfig*",
+                "--kube-token*",
+                "--kube-apiserver*",
+                "--kube-insecure-skip-tls-verify*",
+            ),
+            risk=_A,
+        ),
     ),
 )
 

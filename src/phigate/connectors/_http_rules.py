@@ -99,7 +99,8 @@ def classify_request(method: str, path: str, rules: Sequence[HttpRule]) -> HttpV
     plain = match_path(path)
     for rule in rules:
         if rule.matches(method, plain):
-            return HttpVerdict(rule.risk, rule.name,
-                               (f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}",))
+            return HttpVerdict(
+                rule.risk, rule.name, (f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}",)
+            )
     risk = RiskClass.READ if method in READ_METHODS else RiskClass.WRITE
     return HttpVerdict(risk, None, (f"{method} is {risk}",))

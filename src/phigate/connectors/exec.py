@@ -74,8 +74,11 @@ class ExecConnector:
     def __init__(self, name: str, settings: ExecConnection) -> None:
         self.name = name
         self.settings = settings
-        own = ArgvRuleSet(name=f"connection {name}", value_flags=frozenset(settings.value_flags),
-                          rules=settings.rules)
+        own = ArgvRuleSet(
+            name=f"connection {name}",
+            value_flags=frozenset(settings.value_flags),
+            rules=settings.rules,
+        )
         self.rule_sets = (own, *(BUILTIN_RULE_SETS[s] for s in settings.rule_sets))
 
     # ── describe ────────────────────────────────────────────────────────────
@@ -87,16 +90,24 @@ class ExecConnector:
         detail: dict[str, Any] = {"command": shlex.join(argv), "program": program}
         if program is None:
             allowed = ", ".join(self.settings.programs)
-            return Description(RiskClass.UNKNOWN, functions=(argv[0],), detail=detail,
-                               reasons=(f"{argv[0]} is not a program of this connection "
-                                        f"(allowed: {allowed})",))
+            return Description(
+                RiskClass.UNKNOWN,
+                functions=(argv[0],),
+                detail=detail,
+                reasons=(f"{argv[0]} is not a program of this connection (allowed: {allowed})",),
+            )
         if stdin is not None and len(stdin.encode()) > self.settings.max_stdin_bytes:
-            return Description(RiskClass.UNKNOWN, functions=(program,), detail=detail,
-                               reasons=("stdin is larger than this connection accepts",))
+            return Description(
+                RiskClass.UNKNOWN,
+                functions=(program,),
+                detail=detail,
+                reasons=("stdin is larger than this connection accepts",),
+            )
         verdict = classify_argv([program, *argv[1:]], self.rule_sets, stdin)
         detail.update(rule=verdict.rule, escalations=list(verdict.escalations))
-        return Description(verdict.risk, functions=(program,), reasons=verdict.reasons,
-                           detail=detail)
+        return Description(
+            verdict.risk, functions=(program,), reasons=verdict.reasons, detail=detail
+        )
 
     def resolve(self, program: str) -> str | None:
         """The configured absolute path `program` names, or None."""
@@ -121,9 +132,11 @@ class ExecConnector:
         exit_code, streams, timed_out = await self._spawn([program, *argv[1:]], stdin, env)
         duration_ms = round((time.monotonic() - started) * 1000, 1)
         if timed_out:
-            raise UpstreamError(f"{os.path.basename(program)} ran past its timeout of "
-                                f"{self.settings.timeout_seconds:g}s; its process group was "
-                                f"killed after {duration_ms:g} ms")
+            raise UpstreamError(
+                f"{os.path.basename(program)} ran past its timeout of "
+                f"{self.settings.timeout_seconds:g}s; its process group was "
+                f"killed after {duration_ms:g} ms"
+            )
         return self._result(exit_code, streams, duration_ms, secrets, masker)
 
     def _environment(self) -> dict[str, str]:
@@ -132,19 +145,25 @@ class ExecConnector:
         env.update({name: ref.reveal() for name, ref in self.settings.env.items()})
         return env
 
-    async def _spawn(self, argv: list[str], stdin: str | None,
-                     env: dict[str, str]) -> tuple[int | None, tuple[_Stream, _Stream], bool]:
+    async def _spawn(
+        self, argv: list[str], stdin: str | None, env: dict[str, str]
+    ) -> tuple[int | None, tuple[_Stream, _Stream], bool]:
         cap = self.settings.max_output_bytes
         streams = (_Stream(cap), _Stream(cap))
         try:
             proc = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.PIPE if stdin is not None else
-                asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, cwd=self.settings.working_dir, env=env,
-                start_new_session=True)
+                *argv,
+                stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=self.settings.working_dir,
+                env=env,
+                start_new_session=True,
+            )
         except OSError as exc:
-            raise UpstreamError(f"cannot start {os.path.basename(argv[0])}: "
-                                f"{exc.strerror or type(exc).__name__}") from exc
+            raise UpstreamError(
+                f"cannot start {os.path.basename(argv[0])}: {exc.strerror or type(exc).__name__}"
+            ) from exc
         tasks = [
             asyncio.create_task(_pump(proc.stdout, streams[0]), name=f"exec-{self.name}-stdout"),
             asyncio.create_task(_pump(proc.stderr, streams[1]), name=f"exec-{self.name}-stderr"),
@@ -165,8 +184,14 @@ class ExecConnector:
         await _settle(tasks, proc.pid)
         return proc.returncode, streams, timed_out
 
-    def _result(self, exit_code: int | None, streams: tuple[_Stream, _Stream],
-                duration_ms: float, secrets: list[tuple[str, str]], masker: Masker) -> Result:
+    def _result(
+        self,
+        exit_code: int | None,
+        streams: tuple[_Stream, _Stream],
+        duration_ms: float,
+        secrets: list[tuple[str, str]],
+        masker: Masker,
+    ) -> Result:
         masked: dict[str, int] = {}
         texts = []
         for stream in streams:
@@ -176,11 +201,22 @@ class ExecConnector:
                 masked[entity] = masked.get(entity, 0) + count
             texts.append(result.text)
         truncated = {"stdout": streams[0].truncated, "stderr": streams[1].truncated}
-        payload = {"exit_code": exit_code, "stdout": texts[0], "stderr": texts[1],
-                   "truncated": truncated, "duration_ms": duration_ms, "masked": masked}
-        summary = {"exit_code": exit_code, "duration_ms": duration_ms,
-                   "stdout_bytes": streams[0].total, "stderr_bytes": streams[1].total,
-                   "truncated": truncated, "masked": masked}
+        payload = {
+            "exit_code": exit_code,
+            "stdout": texts[0],
+            "stderr": texts[1],
+            "truncated": truncated,
+            "duration_ms": duration_ms,
+            "masked": masked,
+        }
+        summary = {
+            "exit_code": exit_code,
+            "duration_ms": duration_ms,
+            "stdout_bytes": streams[0].total,
+            "stderr_bytes": streams[1].total,
+            "truncated": truncated,
+            "masked": masked,
+        }
         return Result(payload=payload, masked=masked, summary=summary)
 
     async def close(self) -> None:

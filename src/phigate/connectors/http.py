@@ -28,22 +28,51 @@ from phigate.risk import RiskClass
 
 # Headers a caller may never set, whatever the allow-list says: they would
 # override the gateway's credential or confuse framing.
-_NEVER_FROM_CALLER = frozenset({"host", "content-length", "transfer-encoding", "connection",
-                                "authorization", "cookie", "proxy-authorization", "te",
-                                "upgrade", "keep-alive", "trailer"})
+_NEVER_FROM_CALLER = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "authorization",
+        "cookie",
+        "proxy-authorization",
+        "te",
+        "upgrade",
+        "keep-alive",
+        "trailer",
+    }
+)
 _RESPONSE_HEADERS = ("content-type", "etag", "last-modified", "location", "retry-after")
-_TEXT_TYPES = ("text/", "application/xml", "application/yaml", "application/x-yaml",
-               "application/javascript", "application/x-www-form-urlencoded",
-               "application/problem+xml")
+_TEXT_TYPES = (
+    "text/",
+    "application/xml",
+    "application/yaml",
+    "application/x-yaml",
+    "application/javascript",
+    "application/x-www-form-urlencoded",
+    "application/problem+xml",
+)
 _ERROR_SNIPPET = 1000
 _QueryValue = str | int | float | bool
 
 
-def http_body(method: str, path: str, *, query: dict[str, Any] | None = None,
-              headers: dict[str, str] | None = None, body: Any = None) -> dict[str, Any]:
+def http_body(
+    method: str,
+    path: str,
+    *,
+    query: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+) -> dict[str, Any]:
     """The `Action.body` of an http action (what approvals bind to)."""
-    return {"method": method.upper(), "path": path, "query": query or {},
-            "headers": headers or {}, "body": body}
+    return {
+        "method": method.upper(),
+        "path": path,
+        "query": query or {},
+        "headers": headers or {},
+        "body": body,
+    }
 
 
 class HttpConnector:
@@ -60,8 +89,9 @@ class HttpConnector:
         if problem is None:
             problem = self._request_problem(request)
         if problem is not None:
-            return Description(RiskClass.UNKNOWN, reasons=(problem,),
-                               detail={"request": _request_line(request)})
+            return Description(
+                RiskClass.UNKNOWN, reasons=(problem,), detail={"request": _request_line(request)}
+            )
         verdict = classify_request(request["method"], request["path"], self.settings.rules)
         detail = {"request": _request_line(request), "rule": verdict.rule}
         return Description(verdict.risk, reasons=verdict.reasons, detail=detail)
@@ -93,15 +123,32 @@ class HttpConnector:
         body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
         if status >= 400:
             snippet = body if isinstance(body, str) else json.dumps(body, default=str)
-            raise UpstreamError(f"upstream {self.name!r} answered {status} {reason}: "
-                                f"{snippet[:_ERROR_SNIPPET]}")
-        shown = {k: _scrub(masker.mask_text(v).text, secrets, masked)
-                 for k, v in headers.items() if k in _RESPONSE_HEADERS}
-        payload = {"status": status, "reason": reason, "headers": shown, "content": kind,
-                   "body": body, "truncated": truncated, "masked": masked,
-                   "duration_ms": duration_ms}
-        summary = {"status": status, "bytes": len(raw), "content": kind, "truncated": truncated,
-                   "masked": masked, "duration_ms": duration_ms}
+            raise UpstreamError(
+                f"upstream {self.name!r} answered {status} {reason}: {snippet[:_ERROR_SNIPPET]}"
+            )
+        shown = {
+            k: _scrub(masker.mask_text(v).text, secrets, masked)
+            for k, v in headers.items()
+            if k in _RESPONSE_HEADERS
+        }
+        payload = {
+            "status": status,
+            "reason": reason,
+            "headers": shown,
+            "content": kind,
+            "body": body,
+            "truncated": truncated,
+            "masked": masked,
+            "duration_ms": duration_ms,
+        }
+        summary = {
+            "status": status,
+            "bytes": len(raw),
+            "content": kind,
+            "truncated": truncated,
+            "masked": masked,
+            "duration_ms": duration_ms,
+        }
         return Result(payload=payload, masked=masked, summary=summary)
 
     def _secrets(self) -> list[str]:
@@ -113,13 +160,15 @@ class HttpConnector:
     def _client_for(self) -> httpx.AsyncClient:
         if self._client is None:
             # trust_env=False: no proxy or .netrc from the gateway's environment sneaks in.
-            self._client = httpx.AsyncClient(timeout=self.settings.timeout_seconds,
-                                             follow_redirects=False, trust_env=False,
-                                             verify=self.settings.verify_tls)
+            self._client = httpx.AsyncClient(
+                timeout=self.settings.timeout_seconds,
+                follow_redirects=False,
+                trust_env=False,
+                verify=self.settings.verify_tls,
+            )
         return self._client
 
-    async def _send(self, request: dict[str, Any]
-                    ) -> tuple[int, str, dict[str, str], bytes, bool]:
+    async def _send(self, request: dict[str, Any]) -> tuple[int, str, dict[str, str], bytes, bool]:
         content, content_type = _encode_body(request["body"])
         headers = {k.lower(): v for k, v in request["headers"].items()}
         if content and content_type and "content-type" not in headers:
@@ -129,20 +178,26 @@ class HttpConnector:
         cap = self.settings.max_response_bytes
         try:
             req = self._client_for().build_request(
-                request["method"], url, params=httpx.QueryParams(_query_pairs(request["query"])), headers=headers,
-                content=content or None)
+                request["method"],
+                url,
+                params=_query_pairs(request["query"]),
+                headers=headers,
+                content=content or None,
+            )
             response = await self._client_for().send(req, stream=True)
             try:
                 raw, truncated = await _read_capped(response, cap)
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
-            raise UpstreamError(f"upstream {self.name!r} did not answer within "
-                                f"{self.settings.timeout_seconds:g}s") from exc
+            raise UpstreamError(
+                f"upstream {self.name!r} did not answer within {self.settings.timeout_seconds:g}s"
+            ) from exc
         except httpx.HTTPError as exc:
             # The exception text may hold the URL (and credentials in it): name only the type.
-            raise UpstreamError(f"cannot reach upstream {self.name!r}: "
-                                f"{type(exc).__name__}") from exc
+            raise UpstreamError(
+                f"cannot reach upstream {self.name!r}: {type(exc).__name__}"
+            ) from exc
         shown = {k.lower(): v for k, v in response.headers.items()}
         return response.status_code, response.reason_phrase, shown, raw, truncated
 
@@ -155,14 +210,23 @@ class HttpConnector:
             return {"authorization": f"Bearer {value}"}
         return {auth.header.lower(): value}
 
-    def _masked_body(self, kind: str, raw: bytes, truncated: bool, secrets: list[str],
-                     masker: Masker, counts: dict[str, int]) -> Any:
+    def _masked_body(
+        self,
+        kind: str,
+        raw: bytes,
+        truncated: bool,
+        secrets: list[str],
+        masker: Masker,
+        counts: dict[str, int],
+    ) -> Any:
         if kind == "empty":
             return None
         if kind == "binary":
             if not self.settings.allow_binary:
-                raise NotAllowedError(f"upstream {self.name!r} sent a binary response, which "
-                                      f"this connection does not allow")
+                raise NotAllowedError(
+                    f"upstream {self.name!r} sent a binary response, which "
+                    f"this connection does not allow"
+                )
             return base64.b64encode(raw).decode()
         text = raw.decode("utf-8", "replace")
         if kind == "json" and not truncated:
@@ -189,18 +253,24 @@ class HttpConnector:
 def _parse(action: Action) -> tuple[dict[str, Any], str | None]:
     """The request as a normalised dict, and a problem that makes it `unknown`."""
     body = action.body
-    request = {"method": str(body.get("method", "")).upper(), "path": body.get("path"),
-               "query": body.get("query") or {}, "headers": body.get("headers") or {},
-               "body": body.get("body")}
+    request = {
+        "method": str(body.get("method", "")).upper(),
+        "path": body.get("path"),
+        "query": body.get("query") or {},
+        "headers": body.get("headers") or {},
+        "body": body.get("body"),
+    }
     if action.kind != "http":
         return request, "not an http action"
     if not isinstance(request["path"], str) or not request["method"]:
         return request, "an http action needs a method and a path"
     if not isinstance(request["headers"], dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in request["headers"].items()):
+        isinstance(k, str) and isinstance(v, str) for k, v in request["headers"].items()
+    ):
         return request, "headers must map names to strings"
     if not isinstance(request["query"], dict) or not all(
-            _query_ok(v) for v in request["query"].values()):
+        _query_ok(v) for v in request["query"].values()
+    ):
         return request, "query must map names to values or lists of values"
     return request, None
 
@@ -211,8 +281,8 @@ def _query_ok(value: Any) -> bool:
     return isinstance(value, _QueryValue)
 
 
-def _query_pairs(query: dict[str, Any]) -> list[tuple[str, str]]:
-    pairs = []
+def _query_pairs(query: dict[str, Any]) -> list[tuple[str, _QueryValue | None]]:
+    pairs: list[tuple[str, _QueryValue | None]] = []
     for key, value in query.items():
         for item in value if isinstance(value, list) else [value]:
             pairs.append((key, json.dumps(item) if isinstance(item, bool) else str(item)))
@@ -220,8 +290,11 @@ def _query_pairs(query: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _request_line(request: dict[str, Any]) -> str:
-    query = "&".join(f"{k}={v}" for k, v in _query_pairs(request.get("query") or {})) \
-        if isinstance(request.get("query"), dict) else ""
+    query = (
+        "&".join(f"{k}={v}" for k, v in _query_pairs(request.get("query") or {}))
+        if isinstance(request.get("query"), dict)
+        else ""
+    )
     return f"{request.get('method')} {request.get('path')}{'?' + query if query else ''}"
 
 
@@ -243,7 +316,7 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]
 
 
 def _content_kind(content_type: str, raw: bytes) -> str:
-    """"json", "text", "binary" or "empty"."""
+    """How to treat a response body: json, text, binary or empty."""
     if not raw:
         return "empty"
     media = content_type.split(";", 1)[0].strip().lower()
@@ -277,8 +350,9 @@ def _scrub_json(value: Any, secrets: list[str], counts: dict[str, int]) -> Any:
     if isinstance(value, list):
         return [_scrub_json(v, secrets, counts) for v in value]
     if isinstance(value, dict):
-        return {_scrub(k, secrets, counts): _scrub_json(v, secrets, counts)
-                for k, v in value.items()}
+        return {
+            _scrub(k, secrets, counts): _scrub_json(v, secrets, counts) for k, v in value.items()
+        }
     return value
 
 

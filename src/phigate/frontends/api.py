@@ -12,12 +12,14 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phigate import metrics
 from phigate.actions import Action
 from phigate.approvals import Approval, ApprovalState
+from phigate.connectors.exec import exec_body
+from phigate.connectors.http import http_body
 from phigate.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -30,14 +32,52 @@ from phigate.identity.principal import Principal
 MAX_WAIT_SECONDS = 300
 
 
+class HttpRequestSpec(BaseModel):
+    """An HTTP request for an `http` connection: method and path on its base URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = Field(min_length=1, max_length=16)
+    path: str = Field(min_length=1, max_length=8192)
+    query: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
+    body: Any = None
+
+
 class ActionRequest(BaseModel):
+    """Exactly one of `sql` (sql connections), `argv` (exec) or `request` (http)."""
+
     model_config = ConfigDict(extra="forbid")
 
     connection: str = Field(min_length=1, max_length=200)
-    sql: str = Field(min_length=1, max_length=1_000_000)
+    sql: str | None = Field(None, min_length=1, max_length=1_000_000)
     params: list[Any] | None = None
+    argv: list[str] | None = Field(None, min_length=1, max_length=10_000)
+    stdin: str | None = Field(None, max_length=10_000_000)
+    request: HttpRequestSpec | None = None
     reason: str | None = Field(None, max_length=2000)
     wait: float = Field(0, ge=0, le=MAX_WAIT_SECONDS)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ActionRequest:
+        given = [n for n in ("sql", "argv", "request") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("send exactly one of sql, argv or request")
+        if self.params is not None and self.sql is None:
+            raise ValueError("params go with sql only")
+        if self.stdin is not None and self.argv is None:
+            raise ValueError("stdin goes with argv only")
+        return self
+
+    def kind_and_body(self) -> tuple[str, dict[str, Any]]:
+        if self.argv is not None:
+            return "exec", exec_body(self.argv, self.stdin)
+        if self.request is not None:
+            r = self.request
+            return "http", http_body(
+                r.method, r.path, query=r.query, headers=r.headers, body=r.body
+            )
+        return "sql", {"sql": self.sql, "params": self.params or []}
 
 
 class VoteRequest(BaseModel):
@@ -120,10 +160,11 @@ Caller = Annotated[Principal, Depends(authenticated)]
 def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     @app.post("/v1/actions", responses={200: {}, 202: {}, 403: {}})
     async def submit_action(body: ActionRequest, caller: Caller, request: Request) -> JSONResponse:
+        kind, action_body = body.kind_and_body()
         action = Action(
             connection=body.connection,
-            kind="sql",
-            body={"sql": body.sql, "params": body.params or []},
+            kind=kind,
+            body=action_body,
             principal=caller,
             front_door="rest",
             reason=body.reason,
