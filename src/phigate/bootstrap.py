@@ -24,10 +24,6 @@ def build_connectors(settings: Settings) -> dict[str, Connector]:
             connectors[name] = ExecConnector(name, conn)
         elif isinstance(conn, HttpConnection):
             connectors[name] = HttpConnector(name, conn)
-        elif isinstance(conn, ExecConnection):
-            connectors[name] = ExecConnector(name, conn)
-        elif isinstance(conn, HttpConnection):
-            connectors[name] = HttpConnector(name, conn)
         else:  # pragma: no cover - the discriminated union admits no other type yet
             raise ConfigError(f"connections.{name}: unsupported type")
     return connectors
