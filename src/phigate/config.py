@@ -17,8 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
 from phigate.connectors._http_rules import HttpRule
-from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
-from phigate.connectors._http_rules import HttpRule
 from phigate.errors import ConfigError
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.identity.oidc import OidcSettings
