@@ -15,9 +15,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from phigate.channels.settings import ChannelSettings
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
 from phigate.connectors._http_rules import HttpRule
 from phigate.errors import ConfigError
+from phigate.frontends.console.settings import ConsoleSettings
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.identity.oidc import OidcSettings
 from phigate.identity.principal import PrincipalKind
@@ -249,6 +251,8 @@ class Settings(_Frozen):
     connections: dict[str, Connection] = {}
     masking: MaskingSettings = MaskingSettings()
     policy: PolicySettings = PolicySettings()
+    channels: ChannelSettings = ChannelSettings()
+    console: ConsoleSettings = ConsoleSettings()
     mcp: McpSettings = McpSettings()
 
     def check_references(self) -> list[str]:

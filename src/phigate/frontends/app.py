@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from phigate.frontends.api import create_app
+from phigate.frontends.console.install import install_console
 from phigate.frontends.mcp.server import install_mcp
 from phigate.gateway import Gateway
 
@@ -14,4 +15,5 @@ def build_app(gateway: Gateway) -> FastAPI:
     # Further front doors (MCP at /mcp, console at /ui, Slack and Teams endpoints)
     # attach themselves here, each as one call.
     install_mcp(app, gateway)
+    install_console(app, gateway)
     return app

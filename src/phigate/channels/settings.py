@@ -1,0 +1,72 @@
+"""The `channels:` section of phigate.yaml: Slack, Microsoft Teams and outbound webhooks.
+
+Secrets (`bot_token`, `signing_secret`, `app_password`, webhook `secret`) are
+references resolved when used: `${ENV_VAR}`, `file:/path`, or a literal.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+WEBHOOK_EVENTS = ("approval.requested", "approval.decided", "action.executed", "action.denied")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Person(_Frozen):
+    """The phigate principal a chat user stands for (chat platforms carry no groups)."""
+
+    subject: str = Field(min_length=1)
+    groups: tuple[str, ...] = ()
+    kind: Literal["human"] = "human"  # only humans review
+
+
+class SlackSettings(_Frozen):
+    bot_token: str
+    signing_secret: str
+    api_url: str = "https://slack.com/api/"
+    channels: tuple[str, ...] = ()  # channel ids that hear every request
+    rule_channels: dict[str, tuple[str, ...]] = {}  # rule name -> further channel ids
+    dm_reviewers: bool = False  # also DM every mapped eligible reviewer
+    users: dict[str, Person] = {}  # Slack user id -> principal
+    people_by_email: dict[str, Person] = {}  # email from users.info -> principal
+    console_only: tuple[str, ...] = ()  # risk classes whose buttons open the console
+    timestamp_window_seconds: int = Field(default=300, ge=30, le=900)
+
+
+class TeamsConversation(_Frozen):
+    service_url: str
+    conversation_id: str
+
+
+class TeamsSettings(_Frozen):
+    app_id: str = ""  # the bot's Microsoft App ID: the audience of inbound tokens
+    app_password: str = ""
+    tenant_id: str | None = None  # single-tenant bots get tokens from this tenant
+    openid_metadata_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    issuer: str = "https://api.botframework.com"
+    token_url: str = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"  # noqa: S105 - a URL
+    service_url_prefixes: tuple[str, ...] = ("https://smba.trafficmanager.net/",)
+    conversations: tuple[TeamsConversation, ...] = ()
+    users: dict[str, Person] = {}  # aadObjectId -> principal
+    clock_skew_seconds: int = Field(default=300, ge=0, le=600)
+    # Tenants without a bot: post an "Open in phigate" card to a Workflows webhook.
+    workflow_webhook_url: str | None = None
+
+
+class WebhookTarget(_Frozen):
+    url: str
+    secret: str
+    events: tuple[str, ...] = WEBHOOK_EVENTS
+    max_attempts: int = Field(default=6, ge=1, le=20)
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+class ChannelSettings(_Frozen):
+    slack: SlackSettings | None = None
+    teams: TeamsSettings | None = None
+    webhooks: tuple[WebhookTarget, ...] = ()

@@ -1,0 +1,70 @@
+"""Mount the reviewer console at /ui on the gateway's app (one call from frontends/app.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from phigate.frontends.console._auth import install_auth
+from phigate.frontends.console._pages import install_pages
+from phigate.frontends.console._web import (
+    HERE,
+    SECURITY_HEADERS,
+    Console,
+    SignInRequired,
+    to_sign_in,
+)
+from phigate.frontends.console.sessions import SessionStore
+from phigate.frontends.console.settings import ConsoleSettings
+from phigate.gateway import Gateway
+
+
+def console_settings(gateway: Gateway) -> ConsoleSettings:
+    value = getattr(gateway.settings, "console", None)
+    return value if isinstance(value, ConsoleSettings) else ConsoleSettings()
+
+
+def install_console(app: FastAPI, gateway: Gateway) -> Console | None:
+    settings = console_settings(gateway)
+    if not settings.enabled:
+        return None
+    console = Console(gateway, settings, SessionStore(settings.session_minutes * 60), _templates())
+    app.state.console = console
+    app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="console-static")
+    _install_security(app)
+    install_auth(app, console)
+    install_pages(app, console)
+    return console
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["when"] = lambda ts: (
+        dt.datetime.fromtimestamp(float(ts), dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if ts else ""
+    )
+    templates.env.filters["pretty_json"] = _pretty_json
+    return templates
+
+
+def _pretty_json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, default=str)
+
+
+def _install_security(app: FastAPI) -> None:
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(_request: Request, exc: SignInRequired) -> Response:
+        return to_sign_in(exc.next_path)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if request.url.path.startswith("/ui"):
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response

@@ -1,0 +1,188 @@
+"""The console in headless Chromium (Debian's /usr/bin/chromium driven by Playwright).
+
+A real gateway serves HTTP on 127.0.0.1; an agent's write waits for approval in a
+background thread while a reviewer signs in, sees it appear without a reload,
+approves it, and the agent's request completes. Screenshots go to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from phigate.bootstrap import build_gateway
+from phigate.demo.runner import IDENTITIES
+from phigate.frontends.app import build_app
+from phigate.gateway import Gateway
+from tests.conftest import demo_config, in_ci
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WRITE = "UPDATE claims SET status = 'paid' WHERE id = 2 -- note: paid by phone"
+
+if not CHROMIUM.exists():
+    if in_ci():
+        raise RuntimeError("CI is set but /usr/bin/chromium is missing: apt-get install chromium")
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install -y chromium); browser tests skipped",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@dataclass
+class LiveGateway:
+    gateway: Gateway
+    url: str
+    tokens: dict[str, str]
+
+    def submit(self, subject: str, sql: str, wait: float = 0) -> httpx.Response:
+        return httpx.post(
+            f"{self.url}/v1/actions",
+            timeout=wait + 30,
+            headers={"Authorization": f"Bearer {self.tokens[subject]}"},
+            json={
+                "connection": "ehr",
+                "sql": sql,
+                "wait": wait,
+                "reason": "claim 2 was paid by phone",
+            },
+        )
+
+
+@pytest.fixture
+def live(tmp_path: Path, ehr_dsn: str) -> Iterator[LiveGateway]:
+    settings = demo_config(
+        tmp_path, ehr_dsn, overrides={"console": {"demo_sign_in": True, "poll_seconds": 0.5}}
+    )
+    gateway = build_gateway(settings, migrate=True)
+    tokens = {
+        i.subject: gateway.tokens.create(
+            subject=i.subject, kind=i.kind, groups=i.groups, on_behalf_of=i.on_behalf_of
+        )[0]
+        for i in IDENTITIES
+    }
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_app(gateway), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        )
+    )
+    thread = threading.Thread(target=server.run, name="console-test-http", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "gateway did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield LiveGateway(gateway, f"http://127.0.0.1:{port}", tokens)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        # Playwright's sync API keeps an event loop running in this thread.
+        closer = threading.Thread(target=asyncio.run, args=(gateway.close(),))
+        closer.start()
+        closer.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def demo_sign_in(browser: Browser, live: LiveGateway, subject: str, **context: object) -> Page:
+    page = browser.new_context(**context).new_page()  # type: ignore[arg-type]
+    page.goto(f"{live.url}/ui/approvals")
+    expect(page).to_have_url(f"{live.url}/ui/login?next=/ui/approvals")
+    page.click(f"#demo-{subject}")
+    expect(page).to_have_url(f"{live.url}/ui/approvals")
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def test_reviewer_approves_live_and_the_agent_action_completes(
+    browser: Browser, live: LiveGateway
+) -> None:
+    login = browser.new_context().new_page()
+    login.goto(f"{live.url}/ui/login")
+    shot(login, "console-sign-in.png")
+    page = demo_sign_in(browser, live, "alice")
+    expect(page.locator("#inbox-rows")).to_contain_text("Nothing is waiting")
+    page.evaluate("window.__still_the_same_page = true")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        agent = pool.submit(live.submit, "claims-bot", WRITE, 60)
+        row = page.locator("#inbox-rows a").first
+        expect(row).to_contain_text("UPDATE claims", timeout=15_000)  # appears without reload
+        assert page.evaluate("window.__still_the_same_page") is True
+        shot(page, "console-inbox.png")
+        row.click()
+        expect(page.locator("pre.sql")).to_contain_text("WHERE id = 2")
+        expect(page.locator("pre.sql")).not_to_contain_text("paid by phone")
+        shot(page, "console-approval-detail.png")
+        page.fill("#comment", "confirmed with the payer")
+        page.click("#approve")
+        expect(page.locator("#state")).to_have_text("approved")
+        shot(page, "console-approved.png")
+        answer = agent.result(timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "executed"
+
+
+def test_csrf_and_get_side_effects_fail_in_the_browser(browser: Browser, live: LiveGateway) -> None:
+    pending = live.submit("claims-bot", WRITE)
+    approval_id = pending.json()["approval"]["id"]
+    page = demo_sign_in(browser, live, "bob")
+    page.goto(f"{live.url}/ui/approvals/{approval_id}/approve")  # a GET: nothing happens
+    forged = page.request.post(
+        f"{live.url}/ui/approvals/{approval_id}/approve",
+        form={"csrf": "not-the-token", "comment": "forged"},
+    )
+    assert forged.status == 403
+    missing = page.request.post(f"{live.url}/ui/approvals/{approval_id}/deny", form={})
+    assert missing.status == 403
+    assert live.gateway.approvals.get(approval_id).state == "pending"
+    # A page on another origin cannot frame the console (clickjacking).
+    page.goto(f"{live.url}/ui/approvals/{approval_id}")
+    csp = page.evaluate("fetch(location.href).then(r => r.headers.get('content-security-policy'))")
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_requesters_own_sign_in_cannot_approve(browser: Browser, live: LiveGateway) -> None:
+    approval_id = live.submit("dana", WRITE).json()["approval"]["id"]
+    page = demo_sign_in(browser, live, "dana", viewport={"width": 390, "height": 844})
+    page.goto(f"{live.url}/ui/approvals/{approval_id}")
+    expect(page.locator("#refusal")).to_contain_text("requester cannot approve")
+    expect(page.locator("#approve")).to_have_count(0)
+    shot(page, "console-phone-own-request.png")
+    assert live.gateway.approvals.get(approval_id).state == "pending"
+    assert os.environ.get("PHIGATE_NEVER_SET") is None

@@ -1,0 +1,178 @@
+"""The console over HTTP: sign-in, what reviewers see, CSRF, no state change on GET."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from tests.conftest import Harness
+from tests.console.conftest import csrf_of, sign_in
+
+WRITE = "UPDATE claims /* secret plan */ SET status = 'paid' WHERE id = 1 -- by phone"
+
+
+async def pending(h: Harness, subject: str = "claims-bot") -> dict[str, str]:
+    answer = await h.submit(subject, WRITE, reason="claim 1 was paid by phone")
+    assert answer.status_code == 202, answer.text
+    body = answer.json()
+    return {"action": body["id"], "approval": body["approval"]["id"]}
+
+
+async def test_pages_need_a_session(harness: Harness) -> None:
+    for path in ("/ui/approvals", "/ui/approvals/rows", "/ui/history", "/ui/audit"):
+        answer = await harness.client.get(path)
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/ui/login?next=")
+
+
+async def test_security_headers_and_cookie_flags(harness: Harness) -> None:
+    page = await harness.client.get("/ui/login")
+    csp = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    cookie = page.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert "secure" in cookie  # phigate.test is not a loopback host
+    alice = await sign_in(harness, "alice")
+    local = await alice.get("/ui/login")
+    assert "secure" not in local.headers["set-cookie"].lower()  # loopback: plain http works
+    await alice.aclose()
+
+
+async def test_reviewer_sees_the_exact_action_and_context(harness: Harness) -> None:
+    ids = await pending(harness)
+    alice = await sign_in(harness, "alice")
+    rows = await alice.get("/ui/approvals/rows")
+    assert ids["approval"] in rows.text
+    page = await alice.get(f"/ui/approvals/{ids['approval']}")
+    assert page.status_code == 200
+    text = page.text
+    assert "UPDATE claims" in text and "SET status = &#39;paid&#39;" in text
+    assert "secret plan" not in text and "by phone</code>" not in text  # comments removed
+    for fact in (
+        "claims-bot",
+        "dana",
+        "write",
+        "claim 1 was paid by phone",
+        "hipaa-safe-harbor",
+        "writes-and-exports-need-a-data-owner",
+        "0 of 1 needed",
+        "data-owners",
+    ):
+        assert fact in text, fact
+    assert 'id="approve"' in text
+    await alice.aclose()
+
+
+async def test_approve_with_csrf_then_requester_runs(harness: Harness) -> None:
+    ids = await pending(harness)
+    alice = await sign_in(harness, "alice")
+    page = await alice.get(f"/ui/approvals/{ids['approval']}")
+    answer = await alice.post(
+        f"/ui/approvals/{ids['approval']}/approve",
+        data={"csrf": csrf_of(page.text), "comment": "checked the call log"},
+    )
+    assert answer.status_code == 303
+    approval = harness.gateway.approvals.get(ids["approval"])
+    assert approval.state == "approved"
+    assert approval.votes[0].channel == "console"
+    assert approval.votes[0].comment == "checked the call log"
+    ran = await harness.client.post(
+        f"/v1/actions/{ids['action']}/run", headers=harness.auth("claims-bot")
+    )
+    assert ran.json()["status"] == "executed"
+    await alice.aclose()
+
+
+async def test_votes_without_a_valid_csrf_token_fail(harness: Harness) -> None:
+    ids = await pending(harness)
+    alice = await sign_in(harness, "alice")
+    url = f"/ui/approvals/{ids['approval']}/approve"
+    for form in ({}, {"csrf": "forged"}, {"csrf": ""}):
+        answer = await alice.post(url, data=form)
+        assert answer.status_code == 403
+        assert "CSRF" in answer.text
+    # a token from another session does not work either
+    bob = await sign_in(harness, "bob")
+    bob_page = await bob.get(f"/ui/approvals/{ids['approval']}")
+    answer = await alice.post(url, data={"csrf": csrf_of(bob_page.text)})
+    assert answer.status_code == 403
+    assert harness.gateway.approvals.get(ids["approval"]).state == "pending"
+    await alice.aclose()
+    await bob.aclose()
+
+
+async def test_get_never_changes_state(harness: Harness) -> None:
+    ids = await pending(harness)
+    alice = await sign_in(harness, "alice")
+    for path in (
+        f"/ui/approvals/{ids['approval']}/approve",
+        f"/ui/approvals/{ids['approval']}/deny",
+        f"/ui/approvals/{ids['approval']}?decision=approve",
+    ):
+        answer = await alice.get(path)
+        assert answer.status_code in (200, 404, 405)
+    assert harness.gateway.approvals.get(ids["approval"]).state == "pending"
+    await alice.aclose()
+
+
+async def test_requester_cannot_approve_own_request(harness: Harness) -> None:
+    ids = await pending(harness, subject="dana")  # dana asks herself
+    harness_tokens_dana = await sign_in(harness, "dana", how="token")
+    page = await harness_tokens_dana.get(f"/ui/approvals/{ids['approval']}")
+    assert page.status_code == 200
+    assert 'id="approve"' not in page.text
+    assert "cannot decide this request" in page.text
+    forced = await harness_tokens_dana.post(
+        f"/ui/approvals/{ids['approval']}/approve", data={"csrf": csrf_of(page.text)}
+    )
+    assert forced.status_code == 403
+    assert harness.gateway.approvals.get(ids["approval"]).state == "pending"
+    await harness_tokens_dana.aclose()
+
+
+async def test_agents_cannot_sign_in(harness: Harness) -> None:
+    client = httpx.AsyncClient(transport=harness.client._transport, base_url="http://127.0.0.1")
+    page = await client.get("/ui/login")
+    answer = await client.post(
+        "/ui/login/token", data={"token": harness.tokens["claims-bot"], "csrf": csrf_of(page.text)}
+    )
+    assert answer.status_code == 403
+    assert "cannot use the reviewer console" in answer.text
+    await client.aclose()
+
+
+async def test_demo_sign_in_is_for_loopback_only(harness: Harness) -> None:
+    from phigate.frontends.app import build_app
+
+    transport = httpx.ASGITransport(app=build_app(harness.gateway), client=("203.0.113.5", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="https://phigate.example") as far:
+        page = await far.get("/ui/login")
+        assert "Demo sign-in" not in page.text
+        answer = await far.post(
+            "/ui/login/demo", data={"subject": "alice", "csrf": csrf_of(page.text)}
+        )
+        assert answer.status_code == 403
+
+
+async def test_audit_viewer_is_for_auditors_and_verifies_the_chain(harness: Harness) -> None:
+    await pending(harness)
+    alice = await sign_in(harness, "alice")
+    assert (await alice.get("/ui/audit")).status_code == 403
+    admin = await sign_in(harness, "admin")
+    page = await admin.get("/ui/audit", params={"principal": "claims-bot", "risk": "write"})
+    assert page.status_code == 200
+    assert "Hash chain verified" in page.text
+    assert "action.requested" in page.text
+    none = await admin.get("/ui/audit", params={"principal": "nobody"})
+    assert "No records match" in none.text
+    await asyncio.gather(alice.aclose(), admin.aclose())
+
+
+async def test_connections_page_never_shows_credentials(harness: Harness, ehr_dsn: str) -> None:
+    alice = await sign_in(harness, "alice")
+    page = await alice.get("/ui/connections")
+    assert "ehr" in page.text and "writes-and-exports-need-a-data-owner" in page.text
+    assert ehr_dsn not in page.text and "password" not in page.text.lower()
+    await alice.aclose()
