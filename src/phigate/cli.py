@@ -312,6 +312,31 @@ def audit_export(config_path: Path, state: str | None, fmt: str, since: int) -> 
         click.echo(line)
 
 
+# ── mcp ─────────────────────────────────────────────────────────────────────
+@main.command("mcp")
+@click.option("--stdio", is_flag=True, help="Serve MCP on stdin/stdout (for local agents).")
+@click.option(
+    "--url",
+    "gateway_url",
+    envvar="PHIGATE_URL",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="The running gateway to relay to (or set PHIGATE_URL).",
+)
+def mcp_command(stdio: bool, gateway_url: str) -> None:
+    """MCP for agents; with --stdio, relay stdin/stdout to a running gateway's /mcp.
+
+    The token comes from PHIGATE_TOKEN. Everything is decided by the gateway.
+    """
+    import os
+
+    from phigate.frontends.mcp.stdio import serve_stdio
+
+    if not stdio:
+        fail(f"HTTP clients connect to {gateway_url.rstrip('/')}/mcp; use --stdio to relay")
+    asyncio.run(serve_stdio(gateway_url, os.environ.get("PHIGATE_TOKEN", "")))
+
+
 # ── demo ────────────────────────────────────────────────────────────────────
 @main.command()
 @click.option(

@@ -14,9 +14,9 @@ from typing import Any
 import httpx2
 import pytest
 import uvicorn
+from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from mcp import Client
 from phigate.frontends.app import build_app
 from tests.conftest import Harness, demo_config, make_harness
 
