@@ -602,3 +602,17 @@ def test_every_setting_is_documented() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "oidc.md").read_text()
     missing = [name for name in OidcSettings.model_fields if f"| `{name}` |" not in docs]
     assert not missing, f"settings missing from docs/oidc.md: {missing}"
+
+
+async def test_exchanged_token_authenticates_the_actor_not_the_person(
+    idp: OidcProvider, verifier: OidcVerifier
+) -> None:
+    """RFC 8693: sub is the person, act.sub the agent; the caller is the agent."""
+    token = idp.issue(sub="dana", extra_claims={"act": {"sub": "claims-bot"}})
+    principal = await verifier.verify(token)
+    assert (principal.subject, principal.kind, principal.on_behalf_of) == (
+        "claims-bot",
+        PrincipalKind.AGENT,
+        "dana",
+    )
+    assert not principal.is_human  # so it can never approve, whatever its groups

@@ -406,7 +406,22 @@ def claim_at(claims: Mapping[str, Any], path: str) -> object:
 
 
 def principal_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> Principal:
-    """Map verified claims to a principal (subject, kind, groups, on_behalf_of)."""
+    """Map verified claims to a principal (subject, kind, groups, on_behalf_of).
+
+    A delegated token (RFC 8693 token exchange) names the person in `sub` and the
+    party acting for them in `act.sub`. Such a token authenticates the actor, as an
+    agent on behalf of that person, never the person: otherwise an agent holding an
+    exchanged token would carry the human's rights, including approving.
+    """
+    actor = claims.get("act")
+    if isinstance(actor, Mapping) and settings.kind_claim is None:
+        return Principal(
+            subject=_required_string(actor, "sub"),
+            kind=PrincipalKind.AGENT,
+            groups=_groups(claims, settings.groups_claim),
+            on_behalf_of=_required_string(claims, settings.subject_claim),
+            authenticated_by="oidc",
+        )
     kind = _kind(claims, settings.kind_claim)
     return Principal(
         subject=_required_string(claims, settings.subject_claim),
