@@ -151,10 +151,12 @@ def hint(name: str) -> str | None:
     if normal in _EXACT:
         return _EXACT[normal]
     tokens = set(normal.split("_"))
-    joined = {normal} | {"_".join(p) for p in zip(normal.split("_"), normal.split("_")[1:])}
-    if ("name" in tokens or normal.endswith("name")) and tokens & (_NAME_WORDS | {"name"}):
-        if tokens & _NAME_WORDS or normal in ("name", "fullname", "firstname", "lastname"):
-            return e.PERSON
+    parts = normal.split("_")
+    joined = {normal} | {f"{a}_{b}" for a, b in zip(parts, parts[1:], strict=False)}
+    if normal in ("fullname", "firstname", "lastname", "surname") or (
+        "name" in tokens and tokens & _NAME_WORDS
+    ):
+        return e.PERSON
     for words, entity in _TOKEN_RULES:
         if tokens & words or joined & words:
             return entity

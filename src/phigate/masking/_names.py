@@ -142,9 +142,8 @@ def _decide(kinds: list[int], cue: int, dotted: list[bool]) -> list[bool]:
             strength = 1
         elif i > 0 and kinds[i - 1] == _UNKNOWN == kinds[i] and not dotted[i - 1]:
             strength = 1  # two unknown capitalised words in a row read as a full name
-        if strength == 2 and kinds[i] != _TITLE:
-            is_name[i] = True
-        elif strength == 1 and kinds[i] in (_UNKNOWN, _AMBIGUOUS):
+        weak_ok = strength == 1 and kinds[i] in (_UNKNOWN, _AMBIGUOUS)
+        if (strength == 2 and kinds[i] != _TITLE) or weak_ok:
             is_name[i] = True
     # Neighbours of a name inside the run are names too, unless they are common
     # words or a sentence ends between them (a dotted word that is not an initial).

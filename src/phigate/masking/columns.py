@@ -10,16 +10,19 @@ columns are scanned value by value; ids, codes and amounts pass through.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking.detect import MaskingError
-from phigate.masking.entities import MRN, SSN, rank
+from phigate.masking.entities import ZIP, rank
+from phigate.masking.operators import RESTRICTED_ZIP3
+from phigate.masking.settings import Operator
 
 if TYPE_CHECKING:
     from phigate.masking.engine import Masker
@@ -88,11 +91,12 @@ def _subject_index(columns: Sequence[ColumnInfo]) -> int | None:
     return None
 
 
-ValueFn = Callable[[object, str], object]
-
-
 class RowMasker:
-    """Masks the rows of one result; `counts` accumulates entities masked so far."""
+    """Masks the rows of one result; `counts` accumulates entities masked so far.
+
+    Rows are masked column by column: `mask_rows` transposes a batch (one
+    fetchmany), runs one tight loop per masked column, and transposes back.
+    """
 
     def __init__(self, masker: Masker, columns: Sequence[ColumnInfo]) -> None:
         self._masker = masker
@@ -105,55 +109,74 @@ class RowMasker:
         self._subject = _subject_index(self.columns)
         self._votes: dict[int, dict[str, int]] = {}
         self._probed: dict[int, int] = {}
-        self._fns: list[tuple[int, ValueFn]] = []
-        self._rebuild()
 
     def mask_row(self, row: Sequence[object]) -> list[object]:
+        return list(self.mask_rows((row,))[0])
+
+    def mask_rows(self, rows: Iterable[Sequence[object]]) -> list[tuple[object, ...]]:
+        """Mask a batch of rows (e.g. one fetchmany) in one call; rows come back as tuples."""
         try:
-            out = list(row)
-            if len(out) != len(self.columns):
-                raise MaskingError(f"row has {len(out)} values for {len(self.columns)} columns")
-            subject = "" if self._subject is None else str(out[self._subject])
-            for index, fn in self._fns:
-                out[index] = fn(out[index], subject)
-            return out
+            batch = rows if isinstance(rows, list | tuple) else list(rows)
+            if not batch:
+                return []
+            cols: list[Sequence[object]] = list(zip(*batch, strict=True))
+            if len(cols) != len(self.columns):
+                raise MaskingError(f"rows have {len(cols)} values for {len(self.columns)} columns")
+            subjects = self._subjects(cols)
+            for index, kind in enumerate(self.plan):
+                if kind != KEEP:
+                    cols[index] = self._mask_column(index, kind, cols[index], subjects)
+            return list(zip(*cols, strict=True))
         except MaskingError:
             raise
         except Exception as exc:
-            raise MaskingError(f"masking a row failed: {type(exc).__name__}") from exc
+            raise MaskingError(f"masking rows failed: {type(exc).__name__}") from exc
 
-    def mask_rows(self, rows: Iterable[Sequence[object]]) -> list[list[object]]:
-        """Mask a batch of rows (e.g. one fetchmany) in one call."""
-        return [self.mask_row(row) for row in rows]
+    def _subjects(self, cols: list[Sequence[object]]) -> Sequence[str]:
+        if self._subject is None:
+            return _NoSubjects()
+        return [str(v) for v in cols[self._subject]]
 
-    # -- building the per-column functions
-
-    def _rebuild(self) -> None:
-        self._fns = []
-        for index, kind in enumerate(self.plan):
-            fn = self._fn_for(index, kind)
-            if fn is not None:
-                self._fns.append((index, fn))
-
-    def _fn_for(self, index: int, kind: str) -> ValueFn | None:
-        if kind == KEEP:
-            return None
+    def _mask_column(
+        self, index: int, kind: str, values: Sequence[object], subjects: Sequence[str]
+    ) -> Sequence[object]:
         if kind == TEXT:
-            return self._scan
+            return [self._scan(v, s) for v, s in zip(values, subjects, strict=False)]
         if kind == _PROBE:
-            return lambda value, subject: self._probe(index, value, subject)
+            return [self._probe(index, v, s) for v, s in zip(values, subjects, strict=False)]
         if kind not in self._masker.types:
-            return None
-        return self._whole_fn(kind)
+            return values
+        return self._whole_column(kind, values, subjects)
 
-    def _whole_fn(self, entity: str) -> ValueFn:
-        whole = self._masker.whole
-        counts = self.counts
+    def _whole_column(
+        self, entity: str, values: Sequence[object], subjects: Sequence[str]
+    ) -> Sequence[object]:
+        present = len(values) - values.count(None)
+        self.counts[entity] = self.counts.get(entity, 0) + present
+        op = self._masker.operators.operator_for(entity)
+        if op is Operator.KEEP:
+            return values
+        if op is Operator.REDACT:
+            placeholder = f"[{entity}]"
+            return [None if v is None else placeholder for v in values]
+        if op is Operator.DROP:
+            return [None] * len(values)
+        value = self._masker.operators.value
+        if op is Operator.DATE_SHIFT:
+            return [value(entity, v, s) for v, s in zip(values, subjects, strict=False)]
+        try:
+            distinct = set(values)
+        except TypeError:  # unhashable values (JSON): one by one
+            return [value(entity, v, "") for v in values]
+        # Each distinct value is masked once: columns repeat values (cities, ZIPs, dates).
+        fast = _FAST_GENERALIZE.get(entity) if op is Operator.GENERALIZE else None
+        mapping = {
+            v: None if v is None else fast(v, entity, value) if fast else value(entity, v, "")
+            for v in distinct
+        }
+        return [mapping[v] for v in values]
 
-        def mask_whole(value: object, subject: str) -> object:
-            return whole(entity, value, counts, subject)
-
-        return mask_whole
+    # -- scanning free text, JSON and binary values
 
     def _scan(self, value: object, subject: str) -> object:
         if value is None or isinstance(value, bool | int | float | Decimal | uuid.UUID):
@@ -171,8 +194,7 @@ class RowMasker:
         return self._scan_str(str(value), subject)
 
     def _scan_str(self, value: str, subject: str) -> str:
-        stripped = value.lstrip()
-        if stripped[:1] in ("{", "[") and len(value) < 10_000_000:
+        if value.lstrip()[:1] in ("{", "["):
             try:
                 parsed = json.loads(value)
             except ValueError:
@@ -187,24 +209,33 @@ class RowMasker:
         try:
             text = value.decode("utf-8")
         except UnicodeDecodeError:
-            return _BINARY  # cannot inspect it, so it does not leave
+            return _BINARY  # it cannot be inspected, so it does not leave
         return self._scan_str(text, subject).encode("utf-8")
 
+    # -- columns whose name and lineage say nothing: sample, then decide
+
     def _probe(self, index: int, value: object, subject: str) -> object:
-        """Scan while sampling; after enough values, fix the column's plan."""
+        """Mask while sampling; after `sample_rows` values, fix the column's plan."""
         if value is None:
             return None
+        kind = self.plan[index]
+        if kind != _PROBE:  # decided earlier in this batch
+            if kind == TEXT:
+                return self._scan(value, subject)
+            if kind == KEEP or kind not in self._masker.types:
+                return value
+            return self._masker.whole(kind, value, self.counts, subject)
         text = value if isinstance(value, str) else str(value)
+        entity = None if isinstance(value, bool) else self._masker.classify_value(text)
         votes = self._votes.setdefault(index, {})
-        entity = self._masker.classify_value(text) if not isinstance(value, bool) else None
-        key = entity or ("" if isinstance(value, str) else KEEP)
-        votes[key] = votes.get(key, 0) + 1
-        seen = self._probed[index] = self._probed.get(index, 0) + 1
+        vote = entity or ("" if isinstance(value, str) else KEEP)
+        votes[vote] = votes.get(vote, 0) + 1
+        self._probed[index] = self._probed.get(index, 0) + 1
         if entity is not None and entity in self._masker.types:
             masked = self._masker.whole(entity, value, self.counts, subject)
         else:
             masked = self._scan(value, subject)
-        if seen >= self._masker.settings.sample_rows:
+        if self._probed[index] >= self._masker.settings.sample_rows:
             self._decide(index)
         return masked
 
@@ -218,11 +249,35 @@ class RowMasker:
             self.plan[index] = KEEP
         else:
             self.plan[index] = TEXT
-        self._rebuild()
 
 
 DATE_ENTITY = "DATE"
-_IDENTIFIER_TYPES = (SSN, MRN)
+
+
+def _year(v: object, entity: str, slow: Callable[[str, object, str], object]) -> object:
+    return str(v.year) if isinstance(v, dt.date) else slow(entity, v, "")
+
+
+def _zip3(v: object, entity: str, slow: Callable[[str, object, str], object]) -> object:
+    if isinstance(v, str) and len(v) >= 5 and v[:5].isdigit():
+        return ("000" if v[:3] in RESTRICTED_ZIP3 else v[:3]) + "**"
+    return slow(entity, v, "")
+
+
+_FAST_GENERALIZE = {DATE_ENTITY: _year, ZIP: _zip3}
+
+
+class _NoSubjects(Sequence[str]):
+    """An endless run of empty subjects, for results without a patient column."""
+
+    def __len__(self) -> int:
+        return 1 << 62
+
+    def __getitem__(self, index: object) -> str:
+        return ""
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.repeat("")
 
 
 def _add(counts: dict[str, int], found: dict[str, int]) -> None:

@@ -30,7 +30,7 @@ LOCATION = "LOCATION"
 ZIP = "ZIP"
 BIOMETRIC = "BIOMETRIC"
 ID = "ID"
-SECRET = "SECRET"
+SECRET = "SECRET"  # noqa: S105 - an entity type name, not a password
 
 PHI_TYPES: frozenset[str] = frozenset(
     {

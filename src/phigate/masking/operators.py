@@ -129,7 +129,7 @@ def _normalise(entity: str, value: str) -> str:
         return " ".join(value.casefold().split())
     if entity == EMAIL:
         return value.strip().casefold()
-    return _NON_ALNUM.sub("", value).upper()
+    return str(_NON_ALNUM.sub("", value)).upper()
 
 
 def partial(value: str, keep: int) -> str:
@@ -164,7 +164,7 @@ def generalize(entity: str, value: str) -> str:
 def year_of(value: str) -> str | None:
     match = _YEAR.search(value)
     if match is not None:
-        return match.group(1)
+        return str(match.group(1))
     short = _YY.match(value.strip())
     if short is not None:
         yy = int(short.group(1))

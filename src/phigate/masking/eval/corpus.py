@@ -59,7 +59,8 @@ NOTE_TEMPLATES = (
     "Insurance member ID {member_id}. Email {email}. -- {provider}",
     "Progress note. {name} (MRN {mrn}), a {age}-year-old with history of {eponym} and "
     "{dx_text}, seen in clinic in {state_name} on {date}. Device serial {serial}. "
-    "Daughter {first2} {last} drove her, vehicle plate {plate}. Labs: {lab}. ICD-10 {icd}; CPT {cpt}.",
+    "Daughter {first2} {last} drove her, vehicle plate {plate}. Labs: {lab}. "
+    "ICD-10 {icd}; CPT {cpt}.",
     "Referral from Dr. {last2} ({provider_email}). Pt {name}, born {dob}, lives at {address}. "
     "Prior records at {url}. Login from IP {ip}. Account {account}. {word_sentence} "
     "Vitals stable: BP {bp}, SpO2 {spo2}%. Seen {year}.",
@@ -157,7 +158,7 @@ class CorpusGenerator:
         d = self.fake.date_of_birth(minimum_age=18, maximum_age=95)
         return d.strftime(self.rng.choice(("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y")))
 
-    def _slots(self) -> dict[str, Callable[[], tuple[str, str | None, str | None]]]:
+    def _slots(self) -> dict[str, Slot]:
         f, r = self.fake, self.rng
         first, last = self._person()
         first2, last2 = self._person()
@@ -165,51 +166,53 @@ class CorpusGenerator:
         phi = lambda v, t: lambda: (v() if callable(v) else v, t, None)  # noqa: E731
         dec = lambda v, k: lambda: (v() if callable(v) else v, None, k)  # noqa: E731
         return {
-            "name": phi(f"{first} {last}", e.PERSON),
-            "first_ref": phi(ref, e.PERSON),
-            "first2": phi(first2, e.PERSON),
-            "last": phi(last, e.PERSON),
-            "last2": phi(last2, e.PERSON),
-            "provider": phi(lambda: " ".join(self._person()), e.PERSON),
-            "dob": phi(self._dob, e.DATE),
-            "date": phi(self._date, e.DATE),
-            "date2": phi(self._date, e.DATE),
-            "mrn": phi(lambda: str(r.randint(10**6, 10**8)), e.MRN),
-            "ssn": phi(f.ssn, e.SSN),
-            "phone": phi(f.phone_number, e.PHONE),
-            "fax": phi(f.phone_number, e.PHONE),
-            "email": phi(f.email, e.EMAIL),
-            "provider_email": phi(f.company_email, e.EMAIL),
-            "address": phi(f.street_address, e.STREET_ADDRESS),
-            "city": phi(f.city, e.LOCATION),
-            "zip": phi(f.postcode, e.ZIP),
-            "member_id": phi(lambda: f.bothify("???#########").upper(), e.HEALTH_PLAN_ID),
-            "account": phi(lambda: f.bothify("########")[:8], e.ACCOUNT_NUMBER),
-            "npi": phi(_npi(r), e.NPI),
-            "serial": phi(lambda: f.bothify("SN-####-??##").upper(), e.DEVICE_ID),
-            "plate": phi(lambda: f.bothify("#??###").upper(), e.VEHICLE_ID),
-            "license": phi(lambda: f.bothify("?#######").upper(), e.LICENSE),
-            "url": phi(
+            "name": _phi(f"{first} {last}", e.PERSON),
+            "first_ref": _phi(ref, e.PERSON),
+            "first2": _phi(first2, e.PERSON),
+            "last": _phi(last, e.PERSON),
+            "last2": _phi(last2, e.PERSON),
+            "provider": _phi(lambda: " ".join(self._person()), e.PERSON),
+            "dob": _phi(self._dob, e.DATE),
+            "date": _phi(self._date, e.DATE),
+            "date2": _phi(self._date, e.DATE),
+            "mrn": _phi(lambda: str(r.randint(10**6, 10**8)), e.MRN),
+            "ssn": _phi(f.ssn, e.SSN),
+            "phone": _phi(f.phone_number, e.PHONE),
+            "fax": _phi(f.phone_number, e.PHONE),
+            "email": _phi(f.email, e.EMAIL),
+            "provider_email": _phi(f.company_email, e.EMAIL),
+            "address": _phi(f.street_address, e.STREET_ADDRESS),
+            "city": _phi(f.city, e.LOCATION),
+            "zip": _phi(f.postcode, e.ZIP),
+            "member_id": _phi(lambda: f.bothify("???#########").upper(), e.HEALTH_PLAN_ID),
+            "account": _phi(lambda: f.bothify("########")[:8], e.ACCOUNT_NUMBER),
+            "npi": _phi(_npi(r), e.NPI),
+            "serial": _phi(lambda: f.bothify("SN-####-??##").upper(), e.DEVICE_ID),
+            "plate": _phi(lambda: f.bothify("#??###").upper(), e.VEHICLE_ID),
+            "license": _phi(lambda: f.bothify("?#######").upper(), e.LICENSE),
+            "url": _phi(
                 lambda: f"https://{f.domain_name()}/records/{r.randint(1000, 99999)}", e.URL
             ),
-            "ip": phi(f.ipv4_public, e.IP_ADDRESS),
-            "age90": phi(lambda: str(r.randint(90, 104)), e.AGE),
-            "age": dec(lambda: str(r.randint(19, 88)), "age<90"),
-            "year": dec(lambda: str(r.randint(2015, 2024)), "year"),
-            "state_name": dec(f.state, "state"),
-            "state_abbr": dec(f.state_abbr, "state"),
-            "icd": dec(lambda: r.choice(ICD), "icd10"),
-            "cpt": dec(lambda: r.choice(CPT), "cpt"),
-            "loinc": dec(lambda: r.choice(LOINC), "loinc"),
-            "bp": dec(lambda: f"{r.randint(100, 160)}/{r.randint(60, 95)}", "vital"),
-            "hr": dec(lambda: str(r.randint(55, 110)), "vital"),
-            "temp": dec(lambda: f"{r.uniform(97.0, 100.4):.1f}", "vital"),
-            "spo2": dec(lambda: str(r.randint(90, 100)), "vital"),
-            "a1c": dec(lambda: f"{r.uniform(5.5, 11):.1f}", "lab"),
-            "lab": dec(lambda: r.choice(LABS), "lab"),
-            "dose": dec(lambda: f"{r.choice((5, 10, 20, 25, 50, 500))} mg", "dose"),
-            "time": dec(lambda: f"{r.randint(7, 18)}:{r.choice(('00', '15', '30', '45'))}", "time"),
-            "eponym": dec(lambda: r.choice(EPONYMS), "eponym"),
+            "ip": _phi(f.ipv4_public, e.IP_ADDRESS),
+            "age90": _phi(lambda: str(r.randint(90, 104)), e.AGE),
+            "age": _decoy(lambda: str(r.randint(19, 88)), "age<90"),
+            "year": _decoy(lambda: str(r.randint(2015, 2024)), "year"),
+            "state_name": _decoy(f.state, "state"),
+            "state_abbr": _decoy(f.state_abbr, "state"),
+            "icd": _decoy(lambda: r.choice(ICD), "icd10"),
+            "cpt": _decoy(lambda: r.choice(CPT), "cpt"),
+            "loinc": _decoy(lambda: r.choice(LOINC), "loinc"),
+            "bp": _decoy(lambda: f"{r.randint(100, 160)}/{r.randint(60, 95)}", "vital"),
+            "hr": _decoy(lambda: str(r.randint(55, 110)), "vital"),
+            "temp": _decoy(lambda: f"{r.uniform(97.0, 100.4):.1f}", "vital"),
+            "spo2": _decoy(lambda: str(r.randint(90, 100)), "vital"),
+            "a1c": _decoy(lambda: f"{r.uniform(5.5, 11):.1f}", "lab"),
+            "lab": _decoy(lambda: r.choice(LABS), "lab"),
+            "dose": _decoy(lambda: f"{r.choice((5, 10, 20, 25, 50, 500))} mg", "dose"),
+            "time": _decoy(
+                lambda: f"{r.randint(7, 18)}:{r.choice(('00', '15', '30', '45'))}", "time"
+            ),
+            "eponym": _decoy(lambda: r.choice(EPONYMS), "eponym"),
             "drug": lambda: (r.choice(DRUGS), None, None),
             "dx_text": lambda: (r.choice(DX), None, None),
             "sex": lambda: (r.choice(("male", "female")), None, None),
@@ -225,7 +228,7 @@ class CorpusGenerator:
         self,
         builder: _Builder,
         template: str,
-        slots: dict[str, Callable[[], tuple[str, str | None, str | None]]],
+        slots: dict[str, Slot],
     ) -> None:
         for literal, name, _, _ in string.Formatter().parse(template):
             builder.add(literal)
@@ -240,9 +243,7 @@ class CorpusGenerator:
                 text = text[4:]
             builder.add(text, label, decoy)
 
-    def _word_sentence(
-        self, builder: _Builder, slots: dict[str, Callable[[], tuple[str, str | None, str | None]]]
-    ) -> None:
+    def _word_sentence(self, builder: _Builder, slots: dict[str, Slot]) -> None:
         sentence = self.rng.choice(WORD_SENTENCES)
         first_word, rest = sentence.split(" ", 1)
         builder.add(first_word, decoy="name-like word")
@@ -343,6 +344,17 @@ class CorpusGenerator:
             )
         columns = [f"c{i + 1}" for i in range(len(names))] if opaque else names
         return Table("patients", columns, types, data)
+
+
+Slot = Callable[[], tuple[str, str | None, str | None]]
+
+
+def _phi(value: str | Callable[[], str], entity: str) -> Slot:
+    return lambda: (value() if callable(value) else value, entity, None)
+
+
+def _decoy(value: str | Callable[[], str], kind: str) -> Slot:
+    return lambda: (value() if callable(value) else value, None, kind)
 
 
 def _npi(rng: random.Random) -> Callable[[], str]:

