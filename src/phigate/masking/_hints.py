@@ -8,6 +8,7 @@ or None (the name says nothing; look at the values).
 from __future__ import annotations
 
 import functools
+import itertools
 
 import re2
 
@@ -152,7 +153,7 @@ def hint(name: str) -> str | None:
         return _EXACT[normal]
     tokens = set(normal.split("_"))
     parts = normal.split("_")
-    joined = {normal} | {f"{a}_{b}" for a, b in zip(parts, parts[1:], strict=False)}
+    joined = {normal} | {f"{a}_{b}" for a, b in itertools.pairwise(parts)}
     if normal in ("fullname", "firstname", "lastname", "surname") or (
         "name" in tokens and tokens & _NAME_WORDS
     ):

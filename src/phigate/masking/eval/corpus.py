@@ -163,8 +163,6 @@ class CorpusGenerator:
         first, last = self._person()
         first2, last2 = self._person()
         ref = r.choice((f"{first}", f"Mr. {last}", f"Ms. {last}", f"{first} {last}"))
-        phi = lambda v, t: lambda: (v() if callable(v) else v, t, None)  # noqa: E731
-        dec = lambda v, k: lambda: (v() if callable(v) else v, None, k)  # noqa: E731
         return {
             "name": _phi(f"{first} {last}", e.PERSON),
             "first_ref": _phi(ref, e.PERSON),
