@@ -8,9 +8,10 @@ gives the class. Rules with flags or a stdin pattern only ever *raise* the class
 (`kubectl --as=…` → privilege). No command rule → `unknown`.
 
 Positional words are found by skipping flags. A flag before the matched words
-must be known to the rule set (so a flag that secretly takes a value cannot
-shift `get` into the subcommand position); an unknown one makes the command
-`unknown`. This module imports no phigate.config so config can import it.
+must be known to the rule set or written `--flag=value` (so a flag that
+secretly takes a value cannot shift `get` into the subcommand position); an
+unknown one makes the command `unknown`.
+This module imports no phigate.config so config can import it.
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def classify_argv(
             RiskClass.UNKNOWN, None, (f"no rule for {os.path.basename(program)} {shown}",)
         )
     end = words[len(command.args) - 1].index if command.args else 1
-    stray = [f.text for f in flags if f.index < end and _flag_name(f.text) not in known]
+    # `--flag=value` cannot shift the words; a bare unknown flag might swallow the next one.
+    stray = [f.text for f in flags if f.index < end and "=" not in f.text and f.text not in known]
     if stray:
         return ArgvVerdict(
             RiskClass.UNKNOWN,
@@ -144,10 +146,6 @@ def classify_argv(
             (f"unrecognised flag {stray[0]} before the subcommand",),
         )
     return _escalate(command, rules, flags, stdin)
-
-
-def _flag_name(flag: str) -> str:
-    return flag.split("=", 1)[0]
 
 
 def _best_command(rules: Sequence[ArgvRule], words: Sequence[_Word]) -> ArgvRule | None:

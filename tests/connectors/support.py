@@ -1,0 +1,43 @@
+"""Shared set-up for connector tests: a gateway over the demo policy with chosen connections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from phigate.config import Settings
+from tests.conftest import Harness, demo_config, make_harness
+
+UNUSED_DSN = "postgresql://nobody@127.0.0.1:1/unused"
+
+
+def settings_with(tmp_path: Path, connections: dict[str, Any]) -> Settings:
+    """The demo policy (reads allowed, writes need a data owner, the rest denied)."""
+    ehr = {"type": "postgres", "dsn": UNUSED_DSN}
+    return demo_config(tmp_path, UNUSED_DSN, overrides={"connections": {"ehr": ehr, **connections}})
+
+
+async def harness_with(tmp_path: Path, connections: dict[str, Any]) -> Harness:
+    return await make_harness(settings_with(tmp_path, connections))
+
+
+async def approve_and_run(
+    h: Harness, body: dict[str, Any], requester: str = "claims-bot", reviewer: str = "alice"
+) -> dict[str, Any]:
+    """Approve a 202 answer as `reviewer`, then run it as the requester; the run's JSON."""
+    approval_id = body["approval"]["id"]
+    voted = await h.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=h.auth(reviewer), json={"comment": "ok"}
+    )
+    assert voted.status_code == 200, voted.text
+    ran = await h.client.post(f"/v1/actions/{body['id']}/run", headers=h.auth(requester))
+    assert ran.status_code == 200, ran.text
+    result: dict[str, Any] = ran.json()
+    return result
+
+
+def audit_text(h: Harness) -> str:
+    """Every audit record and stored action, as one string to search for leaks."""
+    records = h.gateway.audit.records(since=0, limit=10_000)
+    return json.dumps(records, default=str)

@@ -1,0 +1,163 @@
+"""Classification tables: argv rules (kubectl, terraform, helm, own rules) and HTTP rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule, ArgvRuleSet, classify_argv
+from phigate.connectors._http_rules import HttpRule, classify_request
+from phigate.risk import RiskClass
+
+R, W, E, P, A, U = (
+    RiskClass.READ,
+    RiskClass.WRITE,
+    RiskClass.EXPORT,
+    RiskClass.PRIVILEGE,
+    RiskClass.ADMIN,
+    RiskClass.UNKNOWN,
+)
+SETS = list(BUILTIN_RULE_SETS.values())
+
+ARGV_TABLE = [
+    ("kubectl get pods", R),
+    ("kubectl -n prod get pods -o wide", R),
+    ("kubectl --namespace=prod describe deploy/api", R),
+    ("kubectl logs api-7d9 -c app", R),
+    ("kubectl rollout status deploy/api", R),
+    ("kubectl rollout restart deploy/api", W),
+    ("kubectl apply -f deploy.yaml", W),
+    ("kubectl create deployment api --image=nginx", W),
+    ("kubectl create -n rolebinding deployment x", W),  # -n takes "rolebinding" as its value
+    ("kubectl delete pod api-1", W),
+    ("kubectl scale deploy/api --replicas=3", W),
+    ("kubectl patch deploy api -p {}", W),
+    ("kubectl create rolebinding x --role=admin", P),
+    ("kubectl create clusterrolebinding x --clusterrole=cluster-admin", P),
+    ("kubectl auth can-i delete pods", P),
+    ("kubectl certificate approve csr-1", P),
+    ("kubectl --as=admin get pods", P),
+    ("kubectl get pods --as system:admin", P),
+    ("kubectl get pods --kubeconfig=/tmp/other", A),
+    ("kubectl exec -it api-1 -- sh", A),
+    ("kubectl cp api-1:/etc/passwd .", A),
+    ("kubectl port-forward svc/db 5432", A),
+    ("kubectl config use-context prod", A),
+    ("kubectl frobnicate", U),
+    ("kubectl", U),
+    ("kubectl --vmodule get delete pod x", U),  # unknown flag could take "get" as its value
+    ("terraform plan -out=tfplan", R),
+    ("terraform -chdir=infra plan", R),
+    ("terraform state list", R),
+    ("terraform apply -auto-approve", W),
+    ("terraform destroy", W),
+    ("terraform import aws_s3_bucket.b b", W),
+    ("terraform state rm aws_s3_bucket.b", W),
+    ("terraform state pull", E),
+    ("terraform console", A),
+    ("terraform -chdir infra apply", U),  # -chdir takes no separate value: "infra" is the word
+    ("helm list -A", R),
+    ("helm status api -n prod", R),
+    ("helm get values api", R),
+    ("helm install api ./chart", W),
+    ("helm upgrade --install api ./chart", W),
+    ("helm rollback api 3", W),
+    ("helm uninstall api", W),
+    ("helm upgrade api ./chart --kube-as-user admin", P),
+    ("helm plugin install x", A),
+    ("aws iam attach-role-policy", U),
+]
+
+
+@pytest.mark.parametrize(("line", "risk"), ARGV_TABLE)
+def test_builtin_rule_sets(line: str, risk: RiskClass) -> None:
+    verdict = classify_argv(line.split(), SETS)
+    assert verdict.risk is risk, verdict.reasons
+
+
+def test_program_is_matched_by_basename_and_the_rule_is_named() -> None:
+    verdict = classify_argv(["/usr/local/bin/kubectl", "get", "pods"], SETS)
+    assert verdict.risk is R
+    assert verdict.rule == "kubectl get"
+
+
+def test_everything_after_double_dash_is_positional() -> None:
+    verdict = classify_argv(["kubectl", "--", "get", "pods"], SETS)
+    assert verdict.risk is R
+
+
+def test_rbac_manifest_on_stdin_is_privilege() -> None:
+    manifest = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n"
+    assert classify_argv(["kubectl", "apply", "-f", "-"], SETS, manifest).risk is P
+    plain = "apiVersion: apps/v1\nkind: Deployment\n"
+    assert classify_argv(["kubectl", "apply", "-f", "-"], SETS, plain).risk is W
+
+
+def test_own_rules_beat_builtins_on_a_tie_and_escalations_only_raise() -> None:
+    own = ArgvRuleSet(
+        name="own",
+        rules=(
+            ArgvRule(
+                name="secrets are exports", program="kubectl", args=("get", "secret*"), risk=E
+            ),
+            ArgvRule(name="get is read here too", program="kubectl", args=("get",), risk=R),
+            ArgvRule(
+                name="dry run lowers nothing", program="kubectl", flags=("--dry-run*",), risk=R
+            ),
+        ),
+    )
+    assert classify_argv(["kubectl", "get", "secrets"], [own, *SETS]).risk is E
+    verdict = classify_argv(["kubectl", "delete", "pod", "x", "--dry-run=client"], [own, *SETS])
+    assert verdict.risk is W
+
+
+def test_custom_program_with_value_flags() -> None:
+    own = ArgvRuleSet(
+        name="own",
+        value_flags=frozenset({"--env"}),
+        rules=(
+            ArgvRule(name="status", program="deploy-tool", args=("status",), risk=R),
+            ArgvRule(name="deploy", program="deploy-tool", args=("deploy",), risk=W),
+        ),
+    )
+    assert classify_argv(["deploy-tool", "--env", "prod", "deploy", "api"], [own]).risk is W
+    assert classify_argv(["deploy-tool", "--env", "deploy", "status"], [own]).risk is R
+    assert classify_argv(["deploy-tool", "--verbose", "deploy", "api"], [own]).risk is U
+    assert classify_argv(["deploy-tool", "deploy", "api", "--verbose"], [own]).risk is W
+
+
+HTTP_RULES = (
+    HttpRule(name="role changes", methods=("POST", "PUT", "DELETE"), path="/users/*/roles", risk=P),
+    HttpRule(name="admin area", path="/admin/**", risk=A),
+    HttpRule(name="bulk export", methods=("GET",), path="/patients/export", risk=E),
+    HttpRule(name="search is a read", methods=("POST",), path="/patients/search", risk=R),
+)
+
+HTTP_TABLE = [
+    ("GET", "/patients/1", R),
+    ("HEAD", "/patients", R),
+    ("get", "/patients/1", R),
+    ("POST", "/patients/1/notes", W),
+    ("PATCH", "/patients/1", W),
+    ("DELETE", "/patients/1", W),
+    ("POST", "/users/42/roles", P),
+    ("POST", "/users/42/roles/", P),
+    ("GET", "/users/42/roles", R),
+    ("GET", "/admin/settings", A),
+    ("GET", "/Admin/settings", A),
+    ("GET", "/%61dmin/settings", A),
+    ("GET", "//admin/settings", U),
+    ("GET", "/x/../admin/settings", U),
+    ("GET", "/x/%2e%2e/admin", U),
+    ("GET", "/x%2fadmin", U),
+    ("GET", "/patients?id=1", U),
+    ("GET", "patients", U),
+    ("GET", "/patients/export", E),
+    ("POST", "/patients/search", R),
+    ("BREW", "/coffee", U),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "risk"), HTTP_TABLE)
+def test_http_rules(method: str, path: str, risk: RiskClass) -> None:
+    verdict = classify_request(method, path, HTTP_RULES)
+    assert verdict.risk is risk, verdict.reasons
