@@ -420,3 +420,31 @@ async def test_health_ready_metrics(harness: Harness) -> None:
     assert "phigate_decisions_total" in metrics and "phigate_action_seconds_bucket" in metrics
     openapi = (await harness.client.get("/openapi.json")).json()
     assert "/v1/actions" in openapi["paths"]
+
+
+async def test_audit_records_scrub_phi_in_the_action_but_bind_it(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    with psycopg.connect(ehr_dsn) as conn:
+        ssn = conn.execute("SELECT ssn FROM patients WHERE id = 9").fetchone()[0]  # type: ignore[index]
+    response = await harness.submit("dana", f"SELECT id FROM patients WHERE ssn = '{ssn}'")
+    assert response.status_code == 200
+    assert response.json()["result"]["rows"] == [[9]]
+    records = harness.gateway.audit.records()
+    assert ssn not in json.dumps(records)
+    requested = [r for r in records if r["event"] == "action.requested"][-1]
+    assert len(requested["what"]["fingerprint"]) == 64
+    assert "WHERE ssn =" in requested["what"]["body"]["sql"]
+
+
+async def test_refused_requests_are_audited(harness: Harness) -> None:
+    await harness.client.get("/v1/approvals", headers={"Authorization": "Bearer phg_forged"})
+    await harness.client.post("/v1/actions", headers=harness.auth("dana"), json={"sql": 1})
+    await harness.client.post(
+        "/v1/actions", headers=harness.auth("dana"), json={"connection": "crm", "sql": "SELECT 1"}
+    )
+    events = [(r["event"], r["why"]["reason"]) for r in harness.gateway.audit.records()]
+    assert ("auth.refused", "unknown API token") in events
+    assert any(e == "request.invalid" and "connection" in why for e, why in events)
+    assert any(e == "action.refused" and "crm" in why for e, why in events)
+    assert harness.gateway.audit.verify().ok

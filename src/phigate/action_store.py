@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from phigate.policy import Decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.tables import actions
+
+Scrubber = Callable[[dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,15 @@ class ActionRecord:
 
 
 def audit_fields(
-    record_or_action: Action, description: Description | None = None
+    action: Action, description: Description | None = None, *, scrub: Scrubber | None = None
 ) -> dict[str, Any]:
-    """who / what / where for an audit record of this action (no result data)."""
-    action = record_or_action
+    """who / what / where for an audit record of this action (never result data).
+
+    `scrub` masks PHI and secrets in the action's own text (literals in SQL,
+    parameters, arguments): the exact action stays in the action store, bound by
+    the fingerprint recorded here.
+    """
+    body: Any = action.body if scrub is None else scrub(action.body)
     fields: dict[str, Any] = {
         "who": action.principal.to_json(),
         "where": {
@@ -73,7 +81,12 @@ def audit_fields(
             "front_door": action.front_door,
             "client_addr": action.client_addr,
         },
-        "what": {"kind": action.kind, "body": action.body, "reveal": list(action.reveal)},
+        "what": {
+            "kind": action.kind,
+            "body": body,
+            "reveal": list(action.reveal),
+            "fingerprint": action.fingerprint(),
+        },
     }
     if description is not None:
         fields["what"].update(risk=description.risk.value, tables=list(description.tables))

@@ -197,8 +197,48 @@ class HttpConnection(_Frozen):
         return tuple(h.lower() for h in value)
 
 
+class McpArgumentRule(_Frozen):
+    """Raise a tool call's risk class when an argument value matches a glob pattern."""
+
+    tool: str = "*"
+    argument: str = Field(min_length=1)
+    pattern: str = Field(min_length=1, description="glob over the value as text, e.g. '*DROP*'")
+    risk: RiskClass
+
+
+class McpConnection(_Frozen):
+    """An upstream MCP server (streamable HTTP `url`, or a stdio `command`), reached with
+    gateway-held credentials; its tools are classified by `tools` (glob → risk class)."""
+
+    type: Literal["mcp"]
+    description: str = ""
+    url: str | None = None
+    command: tuple[str, ...] = ()
+    headers: dict[str, SecretRef] = {}
+    env: dict[str, SecretRef] = {}
+    tools: dict[str, RiskClass] = {}
+    argument_rules: tuple[McpArgumentRule, ...] = ()
+    changed_tool_risk: RiskClass = RiskClass.WRITE
+    timeout_seconds: float = Field(60, gt=0, le=3600)
+    list_ttl_seconds: float = Field(30, ge=0, le=86_400)
+
+    _coerce = field_validator("headers", "env", mode="before")(_secret_map)
+
+    @field_validator("command")
+    @classmethod
+    def _command_absolute(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if value and not value[0].startswith("/"):
+            raise ValueError("command[0] must be an absolute path")
+        return value
+
+    def model_post_init(self, _context: Any) -> None:
+        if (self.url is None) == (not self.command):
+            raise ValueError("set exactly one of url (streamable HTTP) or command (stdio)")
+
+
 Connection = Annotated[
-    PostgresConnection | ExecConnection | HttpConnection, Field(discriminator="type")
+    PostgresConnection | ExecConnection | HttpConnection | McpConnection,
+    Field(discriminator="type"),
 ]
 
 

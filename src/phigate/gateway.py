@@ -45,6 +45,7 @@ from phigate.sql import classify
 from phigate.store import Database
 
 log = logging.getLogger(__name__)
+AUDIT_PROFILE = "hipaa-safe-harbor"
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -199,7 +200,20 @@ class Gateway:
         reused = await asyncio.to_thread(self._approved_twin, action)
         if reused is not None:
             return await self._claim_approved(reused, action.principal)
-        description, decision = self.decide(action)
+        try:
+            description, decision = self.decide(action)
+        except (NotFoundError, NotAllowedError) as exc:
+            await self.audit_refusal(
+                "action.refused",
+                exc.message,
+                client_addr=action.client_addr,
+                detail={
+                    "who": action.principal.to_json(),
+                    "connection": action.connection,
+                    "front_door": action.front_door,
+                },
+            )
+            raise
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
         record = await asyncio.to_thread(self._record_request, action, description, decision)
         if decision.outcome == "deny":
@@ -233,7 +247,7 @@ class Gateway:
         approval_id = None
         with self.db.write() as conn:
             self.actions.insert(conn, action_id, action, description, decision, status)
-            fields = audit_fields(action, description)
+            fields = audit_fields(action, description, scrub=self.scrub)
             self.audit.append_in(
                 conn,
                 "action.requested",
@@ -402,7 +416,33 @@ class Gateway:
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))
 
+    def scrub(self, value: Any) -> Any:
+        """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
+        masked, _counts = self.masking.masker(AUDIT_PROFILE).mask_json(value)
+        return masked
+
+    async def audit_refusal(
+        self,
+        event: str,
+        reason: str,
+        *,
+        client_addr: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a request refused before it became an action (bad token, bad input)."""
+        fields = {
+            "where": {"client_addr": client_addr},
+            "why": {"reason": reason},
+            **({"detail": self.scrub(detail)} if detail else {}),
+        }
+        try:
+            await asyncio.to_thread(self.audit.append, event, fields)
+        except AuditUnavailableError:
+            log.error("could not audit %s: %s", event, reason)
+
     async def close(self) -> None:
+        if self.oidc is not None and hasattr(self.oidc, "aclose"):
+            await self.oidc.aclose()
         for connector in self.connectors.values():
             await connector.close()
         self.db.dispose()

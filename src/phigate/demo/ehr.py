@@ -156,9 +156,7 @@ def load(dsn: str, patients: int = 1000) -> dict[str, int]:
         conn.execute(SCHEMA)
         for table, rows in data.items():
             columns = list(rows[0])
-            with conn.cursor().copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            ) as copy:
+            with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row([row[c] for c in columns])
     return {table: len(rows) for table, rows in data.items()}

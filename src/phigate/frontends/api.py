@@ -116,10 +116,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
             for e in exc.errors()[:5]
+        )
+        gateway: Gateway = request.app.state.gateway
+        await gateway.audit_refusal(
+            "request.invalid",
+            problems,
+            client_addr=_client(request),
+            detail={"front_door": "rest", "path": request.url.path},
         )
         return JSONResponse(error_body("invalid_request", problems), status_code=400)
 
@@ -151,7 +158,20 @@ def bearer_token(request: Request) -> str:
 async def authenticated(request: Request) -> Principal:
     """The caller, from the bearer token; every /v1 route depends on it."""
     gateway: Gateway = request.app.state.gateway
-    return await gateway.authenticate(bearer_token(request))
+    try:
+        return await gateway.authenticate(bearer_token(request))
+    except AuthenticationError as exc:
+        await gateway.audit_refusal(
+            "auth.refused",
+            exc.message,
+            client_addr=_client(request),
+            detail={"front_door": "rest", "path": request.url.path},
+        )
+        raise
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 Caller = Annotated[Principal, Depends(authenticated)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from phigate.channels.dispatch import install_channels
 from phigate.frontends.api import create_app
 from phigate.frontends.console.install import install_console
 from phigate.frontends.mcp.server import install_mcp
@@ -16,4 +17,5 @@ def build_app(gateway: Gateway) -> FastAPI:
     # attach themselves here, each as one call.
     install_mcp(app, gateway)
     install_console(app, gateway)
+    install_channels(app, gateway)
     return app
