@@ -1,0 +1,166 @@
+"""Asking the gateway whether a statement may run, on the wire's terms.
+
+`Admission.admit` returns the admitted `ActionRecord`, or the ErrorResponse
+that tells the client why not: denied (42501, naming the rule and reason),
+still waiting for approval (55000), or the gateway failing (fail closed).
+A statement that needs approval sends a NoticeResponse with the approval's
+URL and id, then waits in the session up to `approval_wait_seconds`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from phigate.action_store import ActionRecord
+from phigate.actions import Action
+from phigate.approvals import Approval, ApprovalState
+from phigate.errors import AuthenticationError, NotAllowedError, PhigateError
+from phigate.frontends.pgwire import _codec as codec
+from phigate.gateway import Gateway
+from phigate.identity.principal import Principal
+
+log = logging.getLogger(__name__)
+
+DENIED = "42501"
+PENDING = "55000"
+CANCELED = "57014"
+
+
+@dataclass
+class Refusal:
+    """An ErrorResponse for the client instead of running the statement."""
+
+    error: bytes
+
+
+class Admission:
+    """Admits statements for one wire session (one principal, one connection)."""
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        connection: str,
+        principal: Principal,
+        client_addr: str | None,
+        wait_seconds: float,
+        notify: Any,
+    ) -> None:
+        self.gateway = gateway
+        self.connection = connection
+        self.principal = principal
+        self.client_addr = client_addr
+        self.wait_seconds = wait_seconds
+        self._notify = notify  # callable(bytes): a NoticeResponse to the client, now
+        self.waiting: asyncio.Task[Approval] | None = None
+
+    def action(self, sql: str, params: list[Any]) -> Action:
+        return Action(
+            self.connection,
+            "sql",
+            {"sql": sql, "params": params},
+            self.principal,
+            "pgwire",
+            client_addr=self.client_addr,
+        )
+
+    async def admit(self, action: Action) -> ActionRecord | Refusal:
+        try:
+            outcome = await self.gateway.admit(action, wait=0)
+            if outcome.status == "pending_approval" and outcome.approval is not None:
+                return await self._await_approval(action, outcome.approval, outcome.record)
+        except PhigateError as exc:
+            return Refusal(_error_for(exc))
+        except Exception:  # fail closed: a gateway bug must not let a statement through
+            log.exception("admitting a wire statement failed")
+            return Refusal(codec.error_response("XX000", "phigate could not check this statement"))
+        if outcome.status == "admitted":
+            return outcome.record
+        return Refusal(denied(outcome.record))
+
+    async def _await_approval(
+        self, action: Action, approval: Approval, record: ActionRecord
+    ) -> ActionRecord | Refusal:
+        url = _approval_url(self.gateway, approval.id)
+        if self.wait_seconds <= 0:
+            return Refusal(_pending(approval, url))
+        self._notify(
+            codec.notice_response(
+                f"phigate: this statement needs approval ({record.rule}); waiting up to "
+                f"{self.wait_seconds:g}s. Approval {approval.id}: {url}",
+                detail=f"action {record.id}: {record.decision_reason}",
+            )
+        )
+        self.waiting = asyncio.create_task(
+            self.gateway.wait_for_decision(approval.id, self.wait_seconds),
+            name=f"pgwire-approval-{approval.id}",
+        )
+        try:
+            decided = await self.waiting
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if me is not None and me.cancelling():
+                raise  # the session itself is closing
+            return Refusal(
+                codec.error_response(
+                    CANCELED,
+                    f"canceling statement due to user request (approval {approval.id} "
+                    "stays open; re-issue the identical statement after approval)",
+                )
+            )
+        finally:
+            self.waiting = None
+        if decided.state is ApprovalState.APPROVED:
+            outcome = await self.gateway.admit(action, wait=0)  # claims the approved twin
+            if outcome.status == "admitted":
+                return outcome.record
+        if decided.state is ApprovalState.PENDING:
+            return Refusal(_pending(decided, url))
+        return Refusal(
+            codec.error_response(
+                DENIED,
+                f"phigate: approval {decided.id} ended {decided.state.value}; "
+                "the statement did not run",
+                detail=f"action {record.id}",
+            )
+        )
+
+    def cancel_wait(self) -> bool:
+        if self.waiting is not None and not self.waiting.done():
+            self.waiting.cancel()
+            return True
+        return False
+
+
+def denied(record: ActionRecord) -> bytes:
+    return codec.error_response(
+        DENIED,
+        f'phigate denied this statement: rule "{record.rule or "(no rule matched)"}": '
+        f"{record.decision_reason}",
+        detail=f"action {record.id}",
+    )
+
+
+def _pending(approval: Approval, url: str) -> bytes:
+    return codec.error_response(
+        PENDING,
+        f"phigate: this statement is waiting for approval {approval.id}; re-issue the "
+        "identical statement once it is approved",
+        detail=url,
+    )
+
+
+def _approval_url(gateway: Gateway, approval_id: str) -> str:
+    return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"
+
+
+def _error_for(exc: PhigateError) -> bytes:
+    if isinstance(exc, NotAllowedError):
+        return codec.error_response(DENIED, f"phigate: {exc.message}")
+    if isinstance(exc, AuthenticationError):
+        return codec.error_response("28000", f"phigate: {exc.message}")
+    return codec.error_response(
+        "58000", f"phigate could not run this statement: {exc.message}", detail=exc.code
+    )

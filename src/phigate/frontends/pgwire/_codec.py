@@ -1,0 +1,429 @@
+"""The PostgreSQL wire protocol (v3) as bytes in, messages out: framing, parsing, building.
+
+Sans-IO: nothing here reads or writes a socket. `MessageReader` is fed bytes
+and yields whole messages; it checks every declared length before buffering
+the body, so an impossible or oversized length ends the session before any
+allocation. The `parse_*` functions decode message bodies and raise
+`ProtocolViolation` on anything malformed; the builders produce complete
+messages (type byte, length, body).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+PROTOCOL_3 = 196608  # 3.0
+SSL_REQUEST = 80877103
+GSSENC_REQUEST = 80877104
+CANCEL_REQUEST = 80877102
+DEFAULT_MAX_MESSAGE = 16 * 1024 * 1024
+MAX_STARTUP = 10_000  # the server's own limit for a start-up packet
+
+_I16 = struct.Struct("!h")
+_I32 = struct.Struct("!i")
+_HEADER = struct.Struct("!ci")
+
+
+class ProtocolViolation(Exception):
+    """The peer broke the protocol; the session ends with SQLSTATE 08P01."""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One framed message: its type byte (b"" for start-up packets) and body."""
+
+    type: bytes
+    body: bytes
+
+    def raw(self) -> bytes:
+        if not self.type:
+            return _I32.pack(len(self.body) + 4) + self.body
+        return self.type + _I32.pack(len(self.body) + 4) + self.body
+
+
+class MessageReader:
+    """Frames a byte stream into messages; `startup=True` reads untyped start-up packets."""
+
+    def __init__(self, *, max_message: int = DEFAULT_MAX_MESSAGE, startup: bool = False) -> None:
+        self.max_message = max_message
+        self.startup = startup
+        self._buf = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        self._buf += data
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buf)
+
+    def __iter__(self) -> Iterator[Message]:
+        while True:
+            message = self.next()
+            if message is None:
+                return
+            yield message
+
+    def next(self) -> Message | None:
+        """The next whole message, or None when more bytes are needed."""
+        if self.startup:
+            return self._next_startup()
+        if len(self._buf) < 5:
+            return None
+        kind, length = _HEADER.unpack_from(self._buf)
+        if length < 4 or length - 4 > self.max_message:
+            raise ProtocolViolation(f"invalid message length {length} for type {kind!r}")
+        if len(self._buf) < 1 + length:
+            return None
+        body = bytes(self._buf[5 : 1 + length])
+        del self._buf[: 1 + length]
+        return Message(kind, body)
+
+    def _next_startup(self) -> Message | None:
+        if len(self._buf) < 4:
+            return None
+        (length,) = _I32.unpack_from(self._buf)
+        if length < 8 or length > MAX_STARTUP:
+            raise ProtocolViolation(f"invalid start-up packet length {length}")
+        if len(self._buf) < length:
+            return None
+        body = bytes(self._buf[4:length])
+        del self._buf[:length]
+        return Message(b"", body)
+
+
+# ── body parsing ────────────────────────────────────────────────────────────
+
+
+class _Cursor:
+    """Reads fields from a message body; any overrun is a protocol violation."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.pos = 0
+
+    def int16(self) -> int:
+        if self.pos + 2 > len(self.body):
+            raise ProtocolViolation("message truncated (int16)")
+        (value,) = _I16.unpack_from(self.body, self.pos)
+        self.pos += 2
+        return int(value)
+
+    def int32(self) -> int:
+        if self.pos + 4 > len(self.body):
+            raise ProtocolViolation("message truncated (int32)")
+        (value,) = _I32.unpack_from(self.body, self.pos)
+        self.pos += 4
+        return int(value)
+
+    def cstr(self) -> str:
+        end = self.body.find(b"\x00", self.pos)
+        if end < 0:
+            raise ProtocolViolation("message truncated (string)")
+        raw = self.body[self.pos : end]
+        self.pos = end + 1
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolViolation("string is not valid UTF-8") from exc
+
+    def take(self, n: int) -> bytes:
+        if n < 0 or self.pos + n > len(self.body):
+            raise ProtocolViolation("message truncated (bytes)")
+        raw = self.body[self.pos : self.pos + n]
+        self.pos += n
+        return raw
+
+    def count(self, what: str) -> int:
+        n = self.int16()
+        if n < 0:
+            raise ProtocolViolation(f"negative {what} count")
+        return n
+
+    def end(self) -> None:
+        if self.pos != len(self.body):
+            raise ProtocolViolation("trailing bytes in message")
+
+
+@dataclass(frozen=True, slots=True)
+class Startup:
+    """A start-up packet: protocol version and parameters, or a request code."""
+
+    code: int
+    params: dict[str, str]
+    body: bytes = b""
+
+
+def parse_startup(body: bytes) -> Startup:
+    cur = _Cursor(body)
+    code = cur.int32()
+    if code != PROTOCOL_3:
+        return Startup(code, {}, body[4:])
+    params: dict[str, str] = {}
+    while True:
+        key = cur.cstr()
+        if not key:
+            break
+        params[key] = cur.cstr()
+    cur.end()
+    return Startup(code, params)
+
+
+def parse_cancel(startup: Startup) -> tuple[int, int]:
+    if len(startup.body) != 8:
+        raise ProtocolViolation("malformed CancelRequest")
+    pid, secret = struct.unpack("!ii", startup.body)
+    return int(pid), int(secret)
+
+
+def parse_cstring(body: bytes) -> str:
+    cur = _Cursor(body)
+    text = cur.cstr()
+    cur.end()
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Parse:
+    statement: str
+    query: str
+    param_types: tuple[int, ...]
+
+
+def parse_parse(body: bytes) -> Parse:
+    cur = _Cursor(body)
+    statement, query = cur.cstr(), cur.cstr()
+    types = tuple(cur.int32() for _ in range(cur.count("parameter type")))
+    cur.end()
+    return Parse(statement, query, types)
+
+
+@dataclass(frozen=True, slots=True)
+class Bind:
+    portal: str
+    statement: str
+    param_formats: tuple[int, ...]
+    params: tuple[bytes | None, ...]
+    result_formats: tuple[int, ...]
+
+    def param_format(self, index: int) -> int:
+        return _format_at(self.param_formats, index)
+
+    def result_format(self, index: int) -> int:
+        return _format_at(self.result_formats, index)
+
+
+def _format_at(formats: Sequence[int], index: int) -> int:
+    if not formats:
+        return 0
+    return formats[0] if len(formats) == 1 else formats[index]
+
+
+def parse_bind(body: bytes) -> Bind:
+    cur = _Cursor(body)
+    portal, statement = cur.cstr(), cur.cstr()
+    param_formats = tuple(cur.int16() for _ in range(cur.count("parameter format")))
+    params: list[bytes | None] = []
+    for _ in range(cur.count("parameter")):
+        size = cur.int32()
+        params.append(None if size == -1 else cur.take(size))
+    result_formats = tuple(cur.int16() for _ in range(cur.count("result format")))
+    cur.end()
+    _check_formats(param_formats, len(params))
+    bind = Bind(portal, statement, param_formats, tuple(params), result_formats)
+    return bind
+
+
+def _check_formats(formats: Sequence[int], n: int) -> None:
+    if any(f not in (0, 1) for f in formats):
+        raise ProtocolViolation("format codes must be 0 (text) or 1 (binary)")
+    if len(formats) > 1 and len(formats) != n:
+        raise ProtocolViolation("parameter format count does not match parameter count")
+
+
+def build_bind(bind: Bind) -> bytes:
+    parts = [bind.portal.encode() + b"\x00", bind.statement.encode() + b"\x00"]
+    parts.append(_I16.pack(len(bind.param_formats)))
+    parts += [_I16.pack(f) for f in bind.param_formats]
+    parts.append(_I16.pack(len(bind.params)))
+    for value in bind.params:
+        parts.append(_I32.pack(-1) if value is None else _I32.pack(len(value)) + value)
+    parts.append(_I16.pack(len(bind.result_formats)))
+    parts += [_I16.pack(f) for f in bind.result_formats]
+    return message(b"B", b"".join(parts))
+
+
+def parse_target(body: bytes) -> tuple[str, str]:
+    """Describe and Close: (b'S' or b'P' as str, name)."""
+    cur = _Cursor(body)
+    what = cur.take(1).decode("latin-1")
+    if what not in ("S", "P"):
+        raise ProtocolViolation(f"describe/close target must be S or P, not {what!r}")
+    name = cur.cstr()
+    cur.end()
+    return what, name
+
+
+def parse_execute(body: bytes) -> tuple[str, int]:
+    cur = _Cursor(body)
+    portal, max_rows = cur.cstr(), cur.int32()
+    cur.end()
+    return portal, max_rows
+
+
+# ── backend messages the proxy reads from upstream ──────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    table_oid: int
+    attnum: int
+    type_oid: int
+    type_len: int
+    type_mod: int
+    format: int
+
+
+def parse_row_description(body: bytes) -> list[Field]:
+    cur = _Cursor(body)
+    fields = []
+    for _ in range(cur.count("field")):
+        name = cur.cstr()
+        table_oid, attnum, type_oid = cur.int32(), cur.int16(), cur.int32()
+        type_len, type_mod, fmt = cur.int16(), cur.int32(), cur.int16()
+        fields.append(Field(name, table_oid, attnum, type_oid, type_len, type_mod, fmt))
+    cur.end()
+    return fields
+
+
+def build_row_description(fields: Sequence[Field]) -> bytes:
+    parts = [_I16.pack(len(fields))]
+    for f in fields:
+        parts.append(f.name.encode() + b"\x00")
+        parts.append(
+            struct.pack(
+                "!ihihih", f.table_oid, f.attnum, f.type_oid, f.type_len, f.type_mod, f.format
+            )
+        )
+    return message(b"T", b"".join(parts))
+
+
+def parse_data_row(body: bytes) -> list[bytes | None]:
+    cur = _Cursor(body)
+    values: list[bytes | None] = []
+    for _ in range(cur.count("column")):
+        size = cur.int32()
+        values.append(None if size == -1 else cur.take(size))
+    cur.end()
+    return values
+
+
+def build_data_row(values: Sequence[bytes | None]) -> bytes:
+    parts = [_I16.pack(len(values))]
+    for value in values:
+        parts.append(_I32.pack(-1) if value is None else _I32.pack(len(value)) + value)
+    return message(b"D", b"".join(parts))
+
+
+def parse_fields(body: bytes) -> list[tuple[str, str]]:
+    """ErrorResponse / NoticeResponse: (field code, value) pairs in order."""
+    cur = _Cursor(body)
+    out = []
+    while True:
+        code = cur.take(1)
+        if code == b"\x00":
+            break
+        out.append((code.decode("latin-1"), cur.cstr()))
+    cur.end()
+    return out
+
+
+def build_fields(kind: bytes, fields: Sequence[tuple[str, str]]) -> bytes:
+    body = b"".join(c.encode("latin-1") + v.encode() + b"\x00" for c, v in fields) + b"\x00"
+    return message(kind, body)
+
+
+def parse_copy_response(body: bytes) -> tuple[int, tuple[int, ...]]:
+    cur = _Cursor(body)
+    overall = cur.take(1)[0]
+    formats = tuple(cur.int16() for _ in range(cur.count("column")))
+    cur.end()
+    return overall, formats
+
+
+# ── builders ────────────────────────────────────────────────────────────────
+
+
+def message(kind: bytes, body: bytes = b"") -> bytes:
+    return kind + _I32.pack(len(body) + 4) + body
+
+
+def cstr(text: str) -> bytes:
+    return text.encode() + b"\x00"
+
+
+def error_response(
+    sqlstate: str,
+    text: str,
+    *,
+    severity: str = "ERROR",
+    detail: str | None = None,
+    hint: str | None = None,
+) -> bytes:
+    fields = [("S", severity), ("V", severity), ("C", sqlstate), ("M", text)]
+    if detail:
+        fields.append(("D", detail))
+    if hint:
+        fields.append(("H", hint))
+    return build_fields(b"E", fields)
+
+
+def notice_response(text: str, *, detail: str | None = None) -> bytes:
+    fields = [("S", "NOTICE"), ("V", "NOTICE"), ("C", "00000"), ("M", text)]
+    if detail:
+        fields.append(("D", detail))
+    return build_fields(b"N", fields)
+
+
+def auth_request(code: int, payload: bytes = b"") -> bytes:
+    return message(b"R", _I32.pack(code) + payload)
+
+
+def parameter_status(name: str, value: str) -> bytes:
+    return message(b"S", cstr(name) + cstr(value))
+
+
+def backend_key_data(pid: int, secret: int) -> bytes:
+    return message(b"K", struct.pack("!ii", pid, secret))
+
+
+def ready_for_query(status: bytes) -> bytes:
+    return message(b"Z", status)
+
+
+def startup_message(params: dict[str, str]) -> bytes:
+    body = _I32.pack(PROTOCOL_3) + b"".join(cstr(k) + cstr(v) for k, v in params.items()) + b"\x00"
+    return _I32.pack(len(body) + 4) + body
+
+
+def request_code(code: int) -> bytes:
+    return _I32.pack(8) + _I32.pack(code)
+
+
+def cancel_request(pid: int, secret: int) -> bytes:
+    return _I32.pack(16) + _I32.pack(CANCEL_REQUEST) + struct.pack("!ii", pid, secret)
+
+
+def query(text: str) -> bytes:
+    return message(b"Q", cstr(text))
+
+
+def describe(what: str, name: str) -> bytes:
+    return message(b"D", what.encode() + cstr(name))
+
+
+SYNC = message(b"S")
+FLUSH = message(b"H")
+TERMINATE = message(b"X")

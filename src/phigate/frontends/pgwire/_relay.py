@@ -1,0 +1,379 @@
+"""What the upstream answers, matched to what was sent, masked, and passed on.
+
+Every message the proxy forwards to the upstream pushes an `Expect` on a queue;
+the upstream answers strictly in order, so each answer is matched to the head
+of the queue. That tells the relay which result a DataRow belongs to (and so
+how to mask it), which answers belong to messages the proxy injected itself
+(hidden: swallowed), and where an upstream error ends the skip-until-Sync.
+Sans-IO: `handle` takes one upstream message and returns bytes for the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from phigate.action_store import ActionRecord
+from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire._codec import Message, ProtocolViolation
+from phigate.frontends.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
+from phigate.masking import Masker
+
+
+@dataclass(eq=False)
+class Statement:
+    """A prepared statement as the client named it, with what the gateway made of it."""
+
+    name: str
+    text: str
+    param_types: tuple[int, ...]
+    lineage: list[Any]
+    masker: Masker | None = None
+    fields: list[codec.Field] | None = None  # from the upstream's RowDescription
+    result: ResultMasker | None = None
+    dead: bool = False  # the upstream rejected its Parse: it does not hold this text
+
+
+@dataclass(eq=False)
+class Portal:
+    name: str
+    statement: Statement
+    bind: codec.Bind
+    params: list[Any]
+    batch: int = 0  # Syncs sent before its Bind: it dies with that batch's transaction
+    fields: list[codec.Field] | None = None
+    described: bool = False
+    dead: bool = False
+
+
+@dataclass(eq=False)
+class Execution:
+    """One admitted statement in flight: its record, masker and running summary."""
+
+    record: ActionRecord
+    masker: Masker
+    lineage: list[Any]
+    started: float = field(default_factory=time.monotonic)
+    rows: int = 0
+    tag: str = ""
+    error: str | None = None
+    result: ResultMasker | None = None
+    copy: CopyMasker | None = None
+    csv: bool = False
+    masked: dict[str, int] = field(default_factory=dict)
+    lineage_pos: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        self._collect()
+        out: dict[str, Any] = {
+            "rows": self.rows,
+            "masked": dict(self.masked),
+            "duration_ms": round((time.monotonic() - self.started) * 1000, 2),
+            "status": self.tag,
+        }
+        if self.error is not None:
+            out["error_class"] = self.error
+        return out
+
+    def _collect(self) -> None:
+        for source in (
+            self.result.rows.counts if self.result else {},
+            self.copy.rows.counts if self.copy else {},
+        ):
+            for key, n in source.items():
+                self.masked[key] = self.masked.get(key, 0) + n
+            source.clear()
+
+
+@dataclass(eq=False)
+class Expect:
+    kind: str  # parse bind describe_s describe_p execute close sync query flush_wait
+    hidden: bool = False
+    statement: Statement | None = None
+    portal: Portal | None = None
+    execution: Execution | None = None
+    substitute: bytes | None = None  # our ErrorResponse in place of the upstream's
+    waiter: asyncio.Future[None] | None = None
+    batch: int = 0
+
+
+class Relay:
+    """Matches upstream answers to the `Expect` queue and masks them for the client."""
+
+    def __init__(self, fallback: Masker) -> None:
+        self.queue: deque[Expect] = deque()
+        self.fallback = fallback
+        self.finished: list[Execution] = []
+        self.parameters: dict[str, str] = {}
+        self.status = b"I"
+        self._swallow = False  # drop answers until ReadyForQuery (a refused binary COPY)
+        self.skipping = False  # the upstream ignores everything until the next Sync
+        self.idle_after_batch: int | None = None  # set when a transaction ended
+
+    def expect(self, item: Expect) -> None:
+        if self.skipping and item.kind != "sync":
+            self._dropped(item)  # the upstream will ignore it: nothing will answer
+            return
+        self.queue.append(item)
+
+    def _dropped(self, item: Expect) -> None:
+        _wake(item)
+        if item.kind == "parse" and item.statement is not None:
+            item.statement.dead = True
+        if item.kind == "bind" and item.portal is not None:
+            item.portal.dead = True
+        if item.execution is not None:
+            item.execution.error = item.execution.error or "skipped after an error"
+            self.finished.append(item.execution)
+
+    def handle(self, msg: Message) -> list[bytes]:
+        kind = msg.type
+        if kind in (b"N", b"S", b"A"):
+            return self._asynchronous(msg)
+        if not self.queue:
+            raise ProtocolViolation(f"upstream sent {kind!r} when nothing was pending")
+        if self._swallow and kind != b"Z":
+            return []
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            raise ProtocolViolation(f"unexpected upstream message {kind!r}")
+        return handler(self, msg)
+
+    # -- asynchronous messages
+    def _asynchronous(self, msg: Message) -> list[bytes]:
+        if msg.type == b"A":
+            return []  # notifications may carry data from other sessions: never relayed
+        if msg.type == b"S":
+            name, _, rest = msg.body.partition(b"\x00")
+            self.parameters[name.decode()] = rest.rstrip(b"\x00").decode()
+            if name == b"client_encoding" and rest.rstrip(b"\x00").upper() != b"UTF8":
+                raise ProtocolViolation("client_encoding must stay UTF8 (masking reads UTF-8)")
+            return [msg.raw()]
+        return [scrub_fields(msg.raw(), self._masker())]
+
+    def _masker(self) -> Masker:
+        head = self.queue[0] if self.queue else None
+        if head is not None and head.execution is not None:
+            return head.execution.masker
+        return self.fallback
+
+    def _pop(self, *kinds: str) -> Expect:
+        head = self.queue.popleft()
+        if head.kind not in kinds:
+            raise ProtocolViolation(f"upstream answered {kinds} while {head.kind} was pending")
+        return head
+
+    def _out(self, head: Expect, data: bytes) -> list[bytes]:
+        return [] if head.hidden else [data]
+
+    # -- simple completions
+    def _parse_complete(self, msg: Message) -> list[bytes]:
+        return self._out(self._pop("parse"), msg.raw())
+
+    def _bind_complete(self, msg: Message) -> list[bytes]:
+        return self._out(self._pop("bind"), msg.raw())
+
+    def _close_complete(self, msg: Message) -> list[bytes]:
+        return self._out(self._pop("close"), msg.raw())
+
+    def _parameter_description(self, msg: Message) -> list[bytes]:
+        head = self.queue[0]
+        if head.kind != "describe_s":
+            raise ProtocolViolation("ParameterDescription without Describe")
+        return self._out(head, msg.raw())
+
+    def _no_data(self, msg: Message) -> list[bytes]:
+        head = self._pop("describe_s", "describe_p")
+        _wake(head)
+        return self._out(head, msg.raw())
+
+    # -- results
+    def _row_description(self, msg: Message) -> list[bytes]:
+        fields = codec.parse_row_description(msg.body)
+        head = self.queue[0]
+        if head.kind == "query" and head.execution is not None:
+            return [self._query_result(head.execution, fields)]
+        head = self._pop("describe_s", "describe_p")
+        _wake(head)
+        if head.kind == "describe_s" and head.statement is not None:
+            return self._out(head, self._describe_statement(head.statement, fields))
+        if head.portal is not None:
+            return self._out(head, self._describe_portal(head.portal, fields))
+        raise ProtocolViolation("RowDescription for nothing described")
+
+    def _describe_statement(self, statement: Statement, fields: list[codec.Field]) -> bytes:
+        statement.fields = fields
+        if statement.masker is None:
+            raise ProtocolViolation("statement without a masker")
+        statement.result = ResultMasker(statement.masker, fields, statement.lineage)
+        return statement.result.description_for_client()
+
+    def _describe_portal(self, portal: Portal, fields: list[codec.Field]) -> bytes:
+        portal.fields = fields
+        statement = portal.statement
+        if statement.result is None or statement.fields is None:
+            self._describe_statement(statement, fields)
+        assert statement.result is not None
+        formats = [portal.bind.result_format(i) for i in range(len(fields))]
+        return statement.result.description_for_client(formats)
+
+    def _query_result(self, execution: Execution, fields: list[codec.Field]) -> bytes:
+        pos = execution.lineage_pos
+        lineage = execution.lineage[pos : pos + len(fields)]
+        execution.lineage_pos = pos + len(fields)
+        execution._collect()
+        execution.result = ResultMasker(execution.masker, fields, lineage)
+        return execution.result.description_for_client()
+
+    def _data_row(self, msg: Message) -> list[bytes]:
+        head = self.queue[0]
+        execution = head.execution
+        if head.kind not in ("execute", "query") or execution is None:
+            raise ProtocolViolation("DataRow outside a result")
+        if execution.result is None:
+            execution.result = self._portal_result(head, execution)
+        execution.rows += 1
+        return [execution.result.data_row(msg.raw())]
+
+    def _portal_result(self, head: Expect, execution: Execution) -> ResultMasker:
+        portal = head.portal
+        if portal is None or portal.fields is None:
+            raise ProtocolViolation("rows for a portal that was never described")
+        return ResultMasker(execution.masker, portal.fields, execution.lineage)
+
+    def _command_complete(self, msg: Message) -> list[bytes]:
+        head = self.queue[0]
+        if head.execution is not None:
+            head.execution.tag = codec.parse_cstring(msg.body)
+            head.execution.copy = None
+        if head.kind == "execute":
+            self._finish(self.queue.popleft())
+        elif head.kind != "query":
+            raise ProtocolViolation(f"CommandComplete while {head.kind} was pending")
+        return [msg.raw()]
+
+    def _empty_query(self, msg: Message) -> list[bytes]:
+        head = self.queue[0]
+        if head.kind == "execute":
+            self._finish(self.queue.popleft())
+        elif head.kind != "query":
+            raise ProtocolViolation("EmptyQueryResponse for nothing")
+        return [msg.raw()]
+
+    def _portal_suspended(self, msg: Message) -> list[bytes]:
+        head = self._pop("execute")
+        if head.execution is not None:
+            head.execution.tag = "suspended"
+        self._finish(head)
+        return [msg.raw()]
+
+    def _finish(self, head: Expect) -> None:
+        if head.execution is not None:
+            self.finished.append(head.execution)
+
+    # -- COPY
+    def _copy_out(self, msg: Message) -> list[bytes]:
+        head = self.queue[0]
+        execution = head.execution
+        overall, formats = codec.parse_copy_response(msg.body)
+        if execution is None:
+            raise ProtocolViolation("COPY without an admitted statement")
+        if overall != 0:
+            return self._refuse_binary_copy(head, execution)
+        if head.kind == "query":
+            pos = execution.lineage_pos
+            execution.lineage_pos = pos + len(formats)
+            lineage = execution.lineage[pos : pos + len(formats)]
+            execution.copy = CopyMasker(execution.masker, len(formats), lineage, execution.csv)
+            return [msg.raw()]
+        execution.copy = CopyMasker(
+            execution.masker, len(formats), execution.lineage, execution.csv
+        )
+        return [msg.raw()]
+
+    def _refuse_binary_copy(self, head: Expect, execution: Execution) -> list[bytes]:
+        self._swallow = True
+        execution.error = "binary_copy_refused"
+        if head.kind != "query":
+            self._drop_until_sync(head)
+        return [
+            codec.error_response(
+                "0A000",
+                "phigate does not pass binary COPY output: it cannot be masked; "
+                "use COPY … TO STDOUT in text or CSV format",
+            )
+        ]
+
+    def _copy_data(self, msg: Message) -> list[bytes]:
+        execution = self.queue[0].execution
+        if execution is None or execution.copy is None:
+            raise ProtocolViolation("CopyData outside COPY OUT")
+        execution.rows += 1
+        return [codec.message(b"d", execution.copy.line(msg.body))]
+
+    def _copy_done(self, msg: Message) -> list[bytes]:
+        return [msg.raw()]
+
+    def _copy_in(self, msg: Message) -> list[bytes]:
+        if self.queue[0].execution is None:
+            raise ProtocolViolation("COPY FROM STDIN without an admitted statement")
+        return [msg.raw()]
+
+    # -- errors and the end of a batch
+    def _error(self, msg: Message) -> list[bytes]:
+        head = self.queue[0]
+        if head.substitute is not None:
+            out = head.substitute
+        else:
+            out = scrub_fields(msg.raw(), self._masker())
+        if head.execution is not None:
+            head.execution.error = dict(codec.parse_fields(msg.body)).get("C", "XX000")
+        if head.kind == "query":
+            return [out]
+        self._drop_until_sync(head)
+        return [out]
+
+    def _drop_until_sync(self, head: Expect) -> None:
+        """After an error the upstream skips everything up to the next Sync."""
+        self.skipping = True
+        while self.queue and self.queue[0].kind != "sync":
+            self._dropped(self.queue.popleft())
+
+    def _ready(self, msg: Message) -> list[bytes]:
+        head = self._pop("sync", "query")
+        self._swallow = False
+        self.skipping = False
+        self.status = msg.body[:1]
+        if self.status == b"I":
+            self.idle_after_batch = head.batch
+        if head.kind == "query":
+            self._finish(head)
+        return self._out(head, msg.raw())
+
+
+def _wake(item: Expect) -> None:
+    if item.waiter is not None and not item.waiter.done():
+        item.waiter.set_result(None)
+
+
+_HANDLERS = {
+    b"1": Relay._parse_complete,
+    b"2": Relay._bind_complete,
+    b"3": Relay._close_complete,
+    b"t": Relay._parameter_description,
+    b"n": Relay._no_data,
+    b"T": Relay._row_description,
+    b"D": Relay._data_row,
+    b"C": Relay._command_complete,
+    b"I": Relay._empty_query,
+    b"s": Relay._portal_suspended,
+    b"H": Relay._copy_out,
+    b"d": Relay._copy_data,
+    b"c": Relay._copy_done,
+    b"G": Relay._copy_in,
+    b"E": Relay._error,
+    b"Z": Relay._ready,
+}

@@ -1,0 +1,220 @@
+"""Masking what the upstream answers, message by message.
+
+Masked columns are announced to the client as `text` (OID 25): a masked value
+("1980", "[SSN]", a pseudonym) is rarely valid in the column's own type, and
+text is the one type whose binary and text encodings are the same bytes, so a
+client that asked for binary results still gets a value it can decode. The
+upstream is asked for text for those columns (see `upstream_formats`), so the
+masker always sees text. Columns the masking plan keeps pass through
+byte-for-byte in whatever format the client asked for.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from phigate.frontends.pgwire import _codec as codec
+from phigate.masking import ColumnInfo, Masker, RowMasker
+from phigate.masking._hints import KEEP
+
+TEXT_OID = 25
+TYPE_NAMES = {
+    16: "bool",
+    17: "bytea",
+    18: "char",
+    19: "name",
+    20: "int8",
+    21: "int2",
+    23: "int4",
+    25: "text",
+    26: "oid",
+    114: "json",
+    142: "xml",
+    700: "float4",
+    701: "float8",
+    1042: "bpchar",
+    1043: "varchar",
+    1082: "date",
+    1083: "time",
+    1114: "timestamp",
+    1184: "timestamptz",
+    1186: "interval",
+    1266: "timetz",
+    1700: "numeric",
+    2950: "uuid",
+    3802: "jsonb",
+    705: "unknown",
+}
+# Error/notice fields that may quote data; the rest are codes, names and positions.
+_TEXT_FIELDS = frozenset("MDHWq")
+
+
+def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[ColumnInfo]:
+    """ColumnInfo per result column, with sources from the classifier's lineage.
+
+    Lineage is used as-is when its outputs name these columns in order; `t.*`
+    entries are expanded by column name; otherwise a column keeps only its name
+    and type (the masker then classifies by name, type and sampled values).
+    """
+    entries = [e for e in lineage if isinstance(e, dict)]
+    outputs = [str(e.get("output", "")) for e in entries]
+    names = [f.name for f in fields]
+    if outputs == names:
+        return [
+            ColumnInfo(f.name, TYPE_NAMES.get(f.type_oid), tuple(e.get("sources", ())))
+            for f, e in zip(fields, entries, strict=True)
+        ]
+    stars = [s[:-2] for e in entries for s in e.get("sources", ()) if str(s).endswith(".*")]
+    by_name = {
+        o: tuple(e.get("sources", ())) for o, e in zip(outputs, entries, strict=True) if o != "*"
+    }
+    return [
+        ColumnInfo(
+            f.name,
+            TYPE_NAMES.get(f.type_oid),
+            by_name.get(f.name) or tuple(f"{t}.{f.name}" for t in stars),
+        )
+        for f in fields
+    ]
+
+
+class ResultMasker:
+    """Masks one result set: announces masked columns as text, masks each DataRow."""
+
+    def __init__(
+        self,
+        masker: Masker,
+        fields: Sequence[codec.Field],
+        lineage: Sequence[Any],
+    ) -> None:
+        self.fields = list(fields)
+        self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage))
+        self.masked = frozenset(i for i, kind in enumerate(self.rows.plan) if kind != KEEP)
+
+    def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:
+        out = []
+        for i, f in enumerate(self.fields):
+            fmt = f.format if client_formats is None else client_formats[i]
+            if i in self.masked:
+                f = codec.Field(f.name, f.table_oid, f.attnum, TEXT_OID, -1, -1, fmt)
+            else:
+                f = codec.Field(
+                    f.name, f.table_oid, f.attnum, f.type_oid, f.type_len, f.type_mod, fmt
+                )
+            out.append(f)
+        return codec.build_row_description(out)
+
+    def data_row(self, raw: bytes) -> bytes:
+        if not self.masked:
+            return raw
+        values = codec.parse_data_row(raw[5:])
+        decoded: list[object] = [
+            v.decode("utf-8", "replace")
+            if v is not None and (i in self.masked or self.fields[i].format == 0)
+            else v
+            for i, v in enumerate(values)
+        ]
+        masked = self.rows.mask_row(decoded)
+        out: list[bytes | None] = []
+        for i, value in enumerate(masked):
+            if i not in self.masked:
+                out.append(values[i])
+            else:
+                out.append(None if value is None else _text(value))
+        return codec.build_data_row(out)
+
+
+def _text(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode()
+
+
+def upstream_formats(masked: frozenset[int], client: codec.Bind, n: int) -> tuple[int, ...]:
+    """Result formats to ask the upstream for: the client's, but text for masked columns."""
+    wanted = [client.result_format(i) for i in range(n)]
+    if not any(wanted):
+        return client.result_formats
+    return tuple(0 if i in masked else f for i, f in enumerate(wanted))
+
+
+def scrub_fields(raw: bytes, masker: Masker) -> bytes:
+    """ErrorResponse/NoticeResponse with data-bearing fields masked; SQLSTATE kept."""
+    fields = codec.parse_fields(raw[5:])
+    scrubbed = [(c, masker.mask_text(v).text if c in _TEXT_FIELDS else v) for c, v in fields]
+    return codec.build_fields(raw[:1], scrubbed)
+
+
+class CopyMasker:
+    """Masks COPY … TO STDOUT rows (text or CSV format, one row per CopyData)."""
+
+    def __init__(
+        self, masker: Masker, ncols: int, lineage: Sequence[Any], csv_format: bool
+    ) -> None:
+        fields = [codec.Field(f"column{i + 1}", 0, 0, TEXT_OID, -1, -1, 0) for i in range(ncols)]
+        entries = [e for e in lineage if isinstance(e, dict)]
+        if len(entries) == ncols:
+            fields = [codec.Field(str(e.get("output")), 0, 0, TEXT_OID, -1, -1, 0) for e in entries]
+        self._masker = masker
+        self.rows = masker.for_columns(column_infos(fields, lineage))
+        self._csv = csv_format
+        self.ncols = ncols
+
+    def line(self, data: bytes) -> bytes:
+        text = data.decode("utf-8", "replace")
+        body = text[:-1] if text.endswith("\n") else text
+        values = self._split(body)
+        if values is None or len(values) != self.ncols:
+            return self._masker.mask_text(text).text.encode()  # header or odd line: scan it
+        masked = self.rows.mask_row(values)
+        return (self._join(masked) + "\n").encode()
+
+    def _split(self, body: str) -> list[object] | None:
+        if self._csv:
+            rows = list(csv.reader([body]))
+            return list(rows[0]) if len(rows) == 1 else None
+        return [None if v == "\\N" else _unescape(v) for v in body.split("\t")]
+
+    def _join(self, values: Sequence[object]) -> str:
+        if self._csv:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(
+                ["" if v is None else str(v) for v in values]
+            )
+            return buf.getvalue()
+        return "\t".join("\\N" if v is None else _escape(str(v)) for v in values)
+
+
+_ESCAPES = {
+    "\\\\": "\\",
+    "\\t": "\t",
+    "\\n": "\n",
+    "\\r": "\r",
+    "\\b": "\b",
+    "\\f": "\f",
+    "\\v": "\v",
+}
+
+
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        pair = value[i : i + 2]
+        if pair in _ESCAPES:
+            out.append(_ESCAPES[pair])
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def _escape(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )

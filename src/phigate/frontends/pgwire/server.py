@@ -1,0 +1,336 @@
+"""The one module that touches sockets: wire listeners, client and upstream connections.
+
+`start_listeners(gateway)` opens a listener for every `postgres` connection
+with `listen: HOST:PORT`. Each client connection gets a `Session` (the state
+machine) and, after authentication, its own upstream connection logged in with
+the gateway's credentials. Two loops feed the session: client bytes → session,
+upstream bytes → session.on_upstream. Writes are followed by drain(), so a
+slow client slows the upstream read (backpressure; memory stays flat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import ssl
+from typing import Any
+
+from psycopg.conninfo import conninfo_to_dict
+
+from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
+from phigate.frontends.pgwire._login import UpstreamLogin, UpstreamLoginError
+from phigate.frontends.pgwire.session import Session
+from phigate.frontends.pgwire.settings import PgWireSettings
+from phigate.gateway import Gateway
+
+log = logging.getLogger(__name__)
+_CHUNK = 256 * 1024
+_UPSTREAM_MAX_MESSAGE = 1024 * 1024 * 1024 - 1
+
+
+def wire_settings(gateway: Gateway) -> PgWireSettings:
+    found = getattr(gateway.settings, "pgwire", None)
+    return found if isinstance(found, PgWireSettings) else PgWireSettings()
+
+
+def _host_port(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+class Upstream:
+    """Where and how the gateway connects for one connection (parsed from its DSN)."""
+
+    def __init__(self, dsn: str) -> None:
+        info = conninfo_to_dict(dsn)
+        self.host = str(info.get("host") or "127.0.0.1")
+        self.port = int(info.get("port") or 5432)
+        self.user = str(info.get("user") or "postgres")
+        self.password = str(info.get("password") or "")
+        self.database = str(info.get("dbname") or self.user)
+        self.sslmode = str(info.get("sslmode") or "prefer")
+        self.sslrootcert = info.get("sslrootcert")
+
+    def ssl_context(self) -> ssl.SSLContext:
+        if self.sslmode in ("verify-ca", "verify-full"):
+            ctx = ssl.create_default_context(
+                cafile=str(self.sslrootcert) if self.sslrootcert else None
+            )
+            ctx.check_hostname = self.sslmode == "verify-full"
+            return ctx
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE  # sslmode=require/prefer: encrypted, not verified
+        return ctx
+
+
+class WireListener:
+    """Accepts wire clients for one connection."""
+
+    def __init__(self, gateway: Gateway, connection: str, listen: str, dsn: str) -> None:
+        self.gateway = gateway
+        self.connection = connection
+        self.host, self.port = _host_port(listen)
+        self.upstream = Upstream(dsn)
+        self.settings = wire_settings(gateway)
+        self.sessions: dict[tuple[int, int], ClientConnection] = {}
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.tls = self._tls_context()
+
+    def _tls_context(self) -> ssl.SSLContext | None:
+        if not self.settings.tls_cert:
+            return None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.settings.tls_cert, self.settings.tls_key)
+        return ctx
+
+    async def start(self) -> WireListener:
+        self._server = await asyncio.start_server(self._accept, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        client = ClientConnection(self, reader, writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)  # type: ignore[arg-type]
+        try:
+            await client.run()
+        finally:
+            if task is not None:
+                self._tasks.discard(task)  # type: ignore[arg-type]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        if self._server is not None:
+            await self._server.wait_closed()
+
+
+class ClientConnection:
+    """One client socket and, once authenticated, its upstream socket."""
+
+    def __init__(
+        self, listener: WireListener, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.listener = listener
+        self.reader, self.writer = reader, writer
+        peer = writer.get_extra_info("peername")
+        self.client_addr = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else None
+        self.is_loopback = _loopback(peer[0] if isinstance(peer, tuple) else None)
+        self.is_tls = False
+        self.tls_available = listener.tls is not None
+        self.session = Session(listener.gateway, listener.connection, self, listener.settings)
+        self.messages = MessageReader(max_message=listener.settings.max_message_bytes, startup=True)
+        self.up_reader: asyncio.StreamReader | None = None
+        self.up_writer: asyncio.StreamWriter | None = None
+        self.upstream_key: tuple[int, int] | None = None
+        self._closing = False
+
+    # -- SessionIo
+    def to_client(self, data: bytes) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(data)
+
+    def to_upstream(self, data: bytes) -> None:
+        if self.up_writer is not None and not self.up_writer.is_closing():
+            self.up_writer.write(data)
+
+    def close(self) -> None:
+        self._closing = True
+
+    async def start_tls(self) -> None:
+        # CVE-2021-23214: bytes that arrived before the handshake must not be read as
+        # if they came over TLS. Anything already buffered ends the connection.
+        if self.messages.buffered or len(getattr(self.reader, "_buffer", b"")):
+            raise ProtocolViolation("data received before the TLS handshake completed")
+        assert self.listener.tls is not None
+        await self.writer.drain()
+        await self.writer.start_tls(self.listener.tls)
+        self.is_tls = True
+
+    async def open_upstream(self, params: dict[str, str]) -> dict[str, str]:
+        up = self.listener.upstream
+        timeout = self.listener.settings.upstream_connect_timeout_seconds
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(up.host, up.port, limit=_CHUNK)
+            self.up_reader, self.up_writer = reader, writer
+            if up.sslmode not in ("disable", "allow"):
+                await self._upstream_tls(up)
+            login = UpstreamLogin(up.user, up.password, up.database, params)
+            await self._login(login)
+        self.upstream_key = login.key
+        return login.parameters
+
+    async def _upstream_tls(self, up: Upstream) -> None:
+        assert self.up_writer is not None and self.up_reader is not None
+        self.up_writer.write(codec.request_code(codec.SSL_REQUEST))
+        await self.up_writer.drain()
+        answer = await self.up_reader.readexactly(1)
+        if answer == b"S":
+            await self.up_writer.start_tls(up.ssl_context(), server_hostname=up.host)
+        elif up.sslmode != "prefer":
+            raise UpstreamLoginError("the upstream does not offer TLS but the DSN requires it")
+
+    async def _login(self, login: UpstreamLogin) -> None:
+        assert self.up_writer is not None and self.up_reader is not None
+        self.up_writer.write(login.startup())
+        framer = MessageReader(max_message=_UPSTREAM_MAX_MESSAGE)
+        while not login.ready:
+            data = await self.up_reader.read(_CHUNK)
+            if not data:
+                raise UpstreamLoginError("the upstream closed the connection during login")
+            framer.feed(data)
+            for msg in framer:
+                reply = login.handle(msg)
+                if reply is not None:
+                    self.up_writer.write(reply)
+            await self.up_writer.drain()
+
+    async def cancel(self, pid: int, secret: int) -> None:
+        target = self.listener.sessions.get((pid, secret))
+        if target is not None:
+            await target.cancel_upstream()
+
+    async def cancel_upstream(self) -> None:
+        if self.session.cancel() or self.upstream_key is None:
+            return
+        up = self.listener.upstream
+        with contextlib.suppress(OSError, TimeoutError):
+            async with asyncio.timeout(5):
+                _, writer = await asyncio.open_connection(up.host, up.port)
+                writer.write(codec.cancel_request(*self.upstream_key))
+                await writer.drain()
+                writer.close()
+                await writer.wait_closed()
+
+    # -- the loops
+    async def run(self) -> None:
+        recorder: asyncio.Task[None] | None = None
+        try:
+            async with asyncio.timeout(self.listener.settings.startup_timeout_seconds):
+                await self._startup()
+            if self.session.closed or self.up_reader is None:
+                return
+            self.listener.sessions[self.session.key] = self
+            recorder = asyncio.create_task(
+                self.session.record_results(), name=f"pgwire-audit-{self.session.key[0]}"
+            )
+            await self._relay_both_ways()
+        except TimeoutError:
+            self._fatal("08P01", "start-up took too long")
+        except ProtocolViolation as exc:
+            self._fatal("08P01", f"protocol violation: {exc}")
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            await self._end(recorder)
+
+    def _fatal(self, sqlstate: str, text: str) -> None:
+        self.to_client(codec.error_response(sqlstate, text, severity="FATAL"))
+
+    async def _startup(self) -> None:
+        while not self.session.closed and self.session.state != self.session.state_ready:
+            data = await self.reader.read(_CHUNK)
+            if not data:
+                self.session.state = self.session.state_closed
+                return
+            self.messages.feed(data)
+            await self._feed_session()
+
+    async def _feed_session(self) -> None:
+        for msg in self.messages:
+            await self.session.handle(msg)
+            if self.session.in_startup is False:
+                self.messages.startup = False
+            await self.writer.drain()
+            if self._closing:
+                return
+
+    async def _relay_both_ways(self) -> None:
+        client = asyncio.create_task(self._client_loop(), name="pgwire-client")
+        upstream = asyncio.create_task(self._upstream_loop(), name="pgwire-upstream")
+        try:
+            done, _ = await asyncio.wait({client, upstream}, return_when=asyncio.FIRST_COMPLETED)
+            if (
+                client in done
+                and not upstream.done()
+                and self.session.relay is not None
+                and self.session.relay.queue
+            ):
+                await self.cancel_upstream()  # the client left mid-result: stop the query
+            for task in done:
+                task.result()
+        finally:
+            for task in (client, upstream):
+                task.cancel()
+            for task in (client, upstream):
+                with contextlib.suppress(BaseException):
+                    await task
+
+    async def _client_loop(self) -> None:
+        while not self._closing:
+            data = await self.reader.read(_CHUNK)
+            if not data:
+                return
+            self.messages.feed(data)
+            await self._feed_session()
+            if self.up_writer is not None:
+                await self.up_writer.drain()
+
+    async def _upstream_loop(self) -> None:
+        assert self.up_reader is not None
+        framer = MessageReader(max_message=_UPSTREAM_MAX_MESSAGE)
+        while not self._closing:
+            data = await self.up_reader.read(_CHUNK)
+            if not data:
+                return
+            framer.feed(data)
+            for msg in framer:
+                self.session.on_upstream(msg)
+            await self.writer.drain()
+
+    async def _end(self, recorder: asyncio.Task[None] | None) -> None:
+        self.listener.sessions.pop(self.session.key, None)
+        self.session.abandon()
+        if self.up_writer is not None:
+            with contextlib.suppress(Exception):
+                self.up_writer.write(codec.TERMINATE)
+                self.up_writer.close()
+        with contextlib.suppress(Exception):
+            self.writer.close()
+        if recorder is not None:
+            try:
+                await recorder
+            except Exception:
+                log.exception("recording wire results in the audit log failed")
+
+
+def _loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def start_listeners(gateway: Gateway) -> list[WireListener]:
+    """A listener for every postgres connection that declares `listen`."""
+    listeners = []
+    for name, connection in gateway.settings.connections.items():
+        listen: Any = getattr(connection, "listen", None)
+        if getattr(connection, "type", None) == "postgres" and listen:
+            listener = WireListener(gateway, name, str(listen), connection.dsn.reveal())
+            listeners.append(await listener.start())
+    return listeners

@@ -1,0 +1,488 @@
+"""One wire session as a state machine: start-up, authentication, then statements.
+
+The state is the handler waiting for the next client message (`state_wait_for_
+startup`, `state_wait_for_password`, `state_ready`, `state_skip_until_sync`,
+`state_closed`); handlers switch state by assigning the next one. The session
+never touches a socket: it writes through the `SessionIo` seam and is fed
+upstream answers through `on_upstream`. It awaits only the gateway.
+
+Every simple Query and every Execute is admitted by the gateway before it is
+forwarded; Parse is checked against policy (and a denial recorded) before it
+is forwarded. What the audit records is the exact text and parameters the
+upstream runs: the session forwards Bind/Execute only for statements and
+portals it saw being created, and forgets them when the upstream does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from phigate.action_store import ActionRecord
+from phigate.errors import AuthenticationError, PhigateError
+from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, denied
+from phigate.frontends.pgwire._codec import Message, ProtocolViolation
+from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
+from phigate.frontends.pgwire.settings import PgWireSettings
+from phigate.gateway import Gateway
+from phigate.identity.principal import Principal
+from phigate.masking import Masker
+from phigate.sql import SessionClassifier
+
+log = logging.getLogger(__name__)
+
+# Forwarded instead of a refused statement: the upstream answers with an error
+# (which the relay replaces by ours), so it enters the same state the client
+# expects after an error: skip until Sync, abort an open transaction.
+_REFUSED_BIND = codec.build_bind(codec.Bind("phigate.refused", "phigate.refused", (), (), ()))
+_REFUSED_QUERY = codec.query("phigate refused this statement")
+
+
+class SessionIo(Protocol):
+    """What the session needs from the connection around it."""
+
+    client_addr: str | None
+    is_tls: bool
+    is_loopback: bool
+    tls_available: bool
+
+    def to_client(self, data: bytes) -> None: ...
+    def to_upstream(self, data: bytes) -> None: ...
+    async def start_tls(self) -> None: ...
+    async def open_upstream(self, params: dict[str, str]) -> dict[str, str]: ...
+    async def cancel(self, pid: int, secret: int) -> None: ...
+    def close(self) -> None: ...
+
+
+State = Callable[[Message], Awaitable[None]]
+
+
+class Session:
+    def __init__(
+        self, gateway: Gateway, connection: str, io: SessionIo, settings: PgWireSettings
+    ) -> None:
+        self.gateway = gateway
+        self.connection = connection
+        self.io = io
+        self.settings = settings
+        self.state: State = self.state_wait_for_startup
+        self.key = (secrets.randbelow(2**31 - 1) + 1, secrets.randbelow(2**31))
+        self.user = ""
+        self.client_params: dict[str, str] = {}
+        self.principal: Principal | None = None
+        self.classifier = SessionClassifier()
+        self.statements: dict[str, Statement] = {}
+        self.portals: dict[str, Portal] = {}
+        self.relay: Relay | None = None
+        self.admission: Admission | None = None
+        self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
+        self.syncs_sent = 0
+        self.syncs_done = 0
+
+    @property
+    def in_startup(self) -> bool:
+        return self.state == self.state_wait_for_startup
+
+    async def handle(self, msg: Message) -> None:
+        await self.state(msg)
+
+    # ── start-up and authentication ─────────────────────────────────────────
+    async def state_wait_for_startup(self, msg: Message) -> None:
+        startup = codec.parse_startup(msg.body)
+        if startup.code == codec.SSL_REQUEST:
+            await self._ssl_request()
+        elif startup.code == codec.GSSENC_REQUEST:
+            self.io.to_client(b"N")
+        elif startup.code == codec.CANCEL_REQUEST:
+            pid, secret = codec.parse_cancel(startup)
+            await self.io.cancel(pid, secret)
+            self._close()
+        elif startup.code >> 16 == 3:
+            self._startup(startup)
+        else:
+            self._fatal(
+                "0A000",
+                f"unsupported frontend protocol {startup.code >> 16}.{startup.code & 0xFFFF}",
+            )
+
+    async def _ssl_request(self) -> None:
+        if self.io.tls_available and not self.io.is_tls:
+            self.io.to_client(b"S")
+            await self.io.start_tls()
+        else:
+            self.io.to_client(b"N")
+
+    def _startup(self, startup: codec.Startup) -> None:
+        self.user = startup.params.get("user", "")
+        if startup.code != codec.PROTOCOL_3:  # 3.x: say we speak 3.0, list unknown options
+            unknown = [k for k in startup.params if k.startswith("_pq_.")]
+            body = (
+                codec._I32.pack(0)
+                + codec._I32.pack(len(unknown))
+                + b"".join(codec.cstr(k) for k in unknown)
+            )
+            self.io.to_client(codec.message(b"v", body))
+        self.client_params = {
+            k: v
+            for k, v in startup.params.items()
+            if k
+            in ("application_name", "DateStyle", "TimeZone", "extra_float_digits", "IntervalStyle")
+        }
+        if not self.user:
+            self._fatal("28000", "no user name given: use your phigate subject")
+        elif self.io.is_tls or (self.io.is_loopback and self.settings.allow_cleartext_on_loopback):
+            self.io.to_client(codec.auth_request(3))
+            self.state = self.state_wait_for_password
+        else:
+            self._fatal(
+                "28000",
+                "phigate accepts the token as a password only over TLS: "
+                "connect with sslmode=verify-full",
+            )
+
+    async def state_wait_for_password(self, msg: Message) -> None:
+        if msg.type != b"p":
+            raise ProtocolViolation(f"expected a password message, got {msg.type!r}")
+        token = codec.parse_cstring(msg.body)
+        try:
+            principal = await self.gateway.authenticate(token)
+            if principal.subject != self.user:
+                raise AuthenticationError("the token belongs to another subject")
+        except AuthenticationError as exc:
+            await self._audit("pgwire.login_failed", {"user": self.user, "reason": exc.message})
+            self._fatal("28P01", f'password authentication failed for user "{self.user}"')
+            return
+        self.principal = principal
+        await self._open(principal)
+
+    async def _open(self, principal: Principal) -> None:
+        try:
+            upstream = await self.io.open_upstream(self.client_params)
+        except Exception as exc:
+            log.warning("upstream connection for %s failed: %s", self.connection, exc)
+            self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
+            return
+        self.relay = Relay(self._default_masker(principal))
+        self.admission = Admission(
+            self.gateway,
+            self.connection,
+            principal,
+            self.io.client_addr,
+            self.settings.approval_wait_seconds,
+            self.io.to_client,
+        )
+        await self._audit("pgwire.session_started", {"who": principal.to_json()})
+        out = [codec.auth_request(0)]
+        out += [codec.parameter_status(k, v) for k, v in upstream.items()]
+        out += [codec.backend_key_data(*self.key), codec.ready_for_query(b"I")]
+        self.io.to_client(b"".join(out))
+        self.state = self.state_ready
+
+    def _default_masker(self, principal: Principal) -> Masker:
+        profiles = self.gateway.settings.masking.profiles
+        name = "hipaa-safe-harbor" if "hipaa-safe-harbor" in profiles else next(iter(profiles))
+        return self.gateway.masking.masker(name, groups=principal.groups)
+
+    async def _audit(self, event: str, fields: dict[str, Any]) -> None:
+        where = {
+            "connection": self.connection,
+            "front_door": "pgwire",
+            "client_addr": self.io.client_addr,
+        }
+        await asyncio.to_thread(self.gateway.audit.append, event, {**fields, "where": where})
+
+    # ── statements ──────────────────────────────────────────────────────────
+    async def state_ready(self, msg: Message) -> None:
+        handler = _READY.get(msg.type)
+        if handler is None:
+            raise ProtocolViolation(f"unexpected message type {msg.type!r}")
+        await handler(self, msg)
+
+    async def state_skip_until_sync(self, msg: Message) -> None:
+        """After an error in an extended-protocol batch: discard until Sync, like the server."""
+        if msg.type == b"S":
+            self.state = self.state_ready
+            await self._sync(msg)
+        elif msg.type == b"X":
+            self._close()
+
+    async def state_closed(self, msg: Message) -> None:
+        return None
+
+    def _forward(self, data: bytes, expect: Expect | None) -> None:
+        assert self.relay is not None
+        if expect is not None:
+            self.relay.expect(expect)
+        self.io.to_upstream(data)
+
+    def _refuse_extended(self, error: bytes) -> None:
+        self._forward(_REFUSED_BIND, Expect("bind", substitute=error))
+        self.state = self.state_skip_until_sync
+
+    async def _query(self, msg: Message) -> None:
+        assert self.admission is not None
+        text = codec.parse_cstring(msg.body)
+        self.classifier.classify(text)
+        admitted = await self.admission.admit(self.admission.action(text, []))
+        if isinstance(admitted, Refusal):
+            self._forward(
+                _REFUSED_QUERY,
+                Expect("query", substitute=admitted.error, batch=self.syncs_sent + 1),
+            )
+            return
+        execution = self._execution(admitted, "csv" in text.lower())
+        self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
+
+    def _execution(self, record: ActionRecord, csv_format: bool = False) -> Execution:
+        assert self.principal is not None
+        masker = self.gateway.masking.masker(
+            record.masking, groups=self.principal.groups, reveal=record.action.reveal
+        )
+        lineage = list(record.description.detail.get("lineage") or [])
+        return Execution(record, masker, lineage, csv=csv_format)
+
+    async def _parse(self, msg: Message) -> None:
+        assert self.admission is not None and self.principal is not None
+        parse = codec.parse_parse(msg.body)
+        self.classifier.prepare(parse.statement, parse.query)
+        action = self.admission.action(parse.query, [])
+        try:
+            description, decision = self.gateway.decide(action)
+        except PhigateError as exc:
+            self._refuse_extended(codec.error_response(DENIED, f"phigate: {exc.message}"))
+            return
+        if decision.outcome == "deny":
+            admitted = await self.admission.admit(action)  # records the denial
+            error = admitted.error if isinstance(admitted, Refusal) else None
+            if isinstance(admitted, ActionRecord):  # policy changed in between: do not run it
+                await self.gateway.finish(admitted, {"rows": 0, "status": "not run"})
+                error = denied(admitted)
+            self._refuse_extended(error or codec.error_response(DENIED, "phigate denied this"))
+            return
+        masker = self.gateway.masking.masker(decision.masking, groups=self.principal.groups)
+        statement = Statement(
+            parse.statement,
+            parse.query,
+            parse.param_types,
+            list(description.detail.get("lineage") or []),
+            masker,
+        )
+        self.statements[parse.statement] = statement
+        self._forward(msg.raw(), Expect("parse", statement=statement))
+
+    async def _bind(self, msg: Message) -> None:
+        bind = codec.parse_bind(msg.body)
+        statement = self.statements.get(bind.statement)
+        if statement is None or statement.dead:
+            self._refuse_extended(
+                codec.error_response(
+                    "26000",
+                    f'prepared statement "{bind.statement}" does not exist (statements must '
+                    "be prepared through phigate with Parse)",
+                )
+            )
+            return
+        portal = Portal(bind.portal, statement, bind, _params(bind), batch=self.syncs_sent)
+        upstream_bind = await self._upstream_bind(statement, bind)
+        self.portals[bind.portal] = portal
+        self._forward(codec.build_bind(upstream_bind), Expect("bind", portal=portal))
+
+    async def _upstream_bind(self, statement: Statement, bind: codec.Bind) -> codec.Bind:
+        """The client's Bind, asking the upstream for text in every column that is masked."""
+        if not any(bind.result_formats):
+            return bind
+        if statement.result is None:
+            await self._describe_hidden(statement)
+        if statement.result is None or statement.fields is None:
+            return bind  # the upstream is skipping after an error: this Bind will not run
+        formats = _upstream_formats(statement, bind)
+        return codec.Bind(bind.portal, bind.statement, bind.param_formats, bind.params, formats)
+
+    async def _describe_hidden(self, statement: Statement) -> None:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._forward(
+            codec.describe("S", statement.name) + codec.FLUSH,
+            Expect("describe_s", hidden=True, statement=statement, waiter=waiter),
+        )
+        await waiter
+
+    async def _describe(self, msg: Message) -> None:
+        what, name = codec.parse_target(msg.body)
+        if what == "S":
+            statement = self.statements.get(name)
+            if statement is None or statement.dead:
+                self._refuse_extended(
+                    codec.error_response("26000", f'prepared statement "{name}" does not exist')
+                )
+                return
+            self._forward(msg.raw(), Expect("describe_s", statement=statement))
+            return
+        portal = self.portals.get(name)
+        if portal is None or portal.dead:
+            self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
+            return
+        portal.described = True
+        self._forward(msg.raw(), Expect("describe_p", portal=portal))
+
+    async def _execute(self, msg: Message) -> None:
+        assert self.admission is not None and self.relay is not None
+        name, _max_rows = codec.parse_execute(msg.body)
+        portal = self.portals.get(name)
+        if portal is None or portal.dead:
+            self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
+            return
+        if self.relay.skipping:
+            self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
+            return
+        statement = portal.statement
+        admitted = await self.admission.admit(self.admission.action(statement.text, portal.params))
+        if isinstance(admitted, Refusal):
+            self._refuse_extended(admitted.error)
+            return
+        if not portal.described:
+            portal.described = True
+            self._forward(
+                codec.describe("P", portal.name), Expect("describe_p", hidden=True, portal=portal)
+            )
+        execution = self._execution(admitted, "csv" in statement.text.lower())
+        self._forward(msg.raw(), Expect("execute", portal=portal, execution=execution))
+
+    async def _close_target(self, msg: Message) -> None:
+        what, name = codec.parse_target(msg.body)
+        if what == "S":
+            self.statements.pop(name, None)
+            self.classifier.forget(name)
+        else:
+            self.portals.pop(name, None)
+            self.classifier.forget_cursor(name)
+        self._forward(msg.raw(), Expect("close"))
+
+    async def _sync(self, msg: Message) -> None:
+        self.syncs_sent += 1
+        self._forward(msg.raw(), Expect("sync", batch=self.syncs_sent))
+
+    async def _flush(self, msg: Message) -> None:
+        self._forward(msg.raw(), None)
+
+    async def _copy_from_client(self, msg: Message) -> None:
+        self._forward(msg.raw(), None)
+
+    async def _function_call(self, msg: Message) -> None:
+        self._forward(
+            _REFUSED_QUERY,
+            Expect(
+                "query",
+                substitute=codec.error_response(
+                    DENIED, "phigate does not allow the FunctionCall protocol message"
+                ),
+            ),
+        )
+
+    async def _terminate(self, msg: Message) -> None:
+        self._close()
+
+    # ── answers from the upstream ───────────────────────────────────────────
+    def on_upstream(self, msg: Message) -> None:
+        assert self.relay is not None
+        out = self.relay.handle(msg)
+        if out:
+            self.io.to_client(b"".join(out))
+        for execution in self.relay.finished:
+            self.finished.put_nowait(execution)
+        self.relay.finished.clear()
+        self._forget_dead_portals()
+
+    def _forget_dead_portals(self) -> None:
+        """Portals end with their transaction; forget them when the upstream does."""
+        assert self.relay is not None
+        done = self.relay.idle_after_batch
+        if done is None:
+            return
+        self.relay.idle_after_batch = None
+        for name, portal in list(self.portals.items()):
+            if portal.batch < done:
+                del self.portals[name]
+
+    async def record_results(self) -> None:
+        """Runs beside the session: writes each finished execution to the audit log in order."""
+        while (execution := await self.finished.get()) is not None:
+            summary = execution.summary()
+            error = PhigateError(execution.error) if execution.error else None
+            await self.gateway.finish(execution.record, summary, error=error)
+
+    def abandon(self) -> None:
+        """The session ends: whatever was still in flight is recorded as not completed."""
+        if self.relay is not None:
+            for item in self.relay.queue:
+                if item.execution is not None:
+                    item.execution.error = item.execution.error or "client or upstream disconnected"
+                    self.finished.put_nowait(item.execution)
+            self.relay.queue.clear()
+        self.finished.put_nowait(None)
+
+    def cancel(self) -> bool:
+        """A CancelRequest for this session: stop an approval wait; else the upstream's turn."""
+        return self.admission is not None and self.admission.cancel_wait()
+
+    # ── endings ─────────────────────────────────────────────────────────────
+    def _fatal(self, sqlstate: str, text: str) -> None:
+        self.io.to_client(codec.error_response(sqlstate, text, severity="FATAL"))
+        self._close()
+
+    def protocol_violation(self, text: str) -> None:
+        self._fatal("08P01", f"protocol violation: {text}")
+
+    def _close(self) -> None:
+        self.state = self.state_closed
+        self.io.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.state == self.state_closed
+
+
+def _params(bind: codec.Bind) -> list[Any]:
+    """Parameters as the audit records them: text as text, binary as tagged hex."""
+    out: list[Any] = []
+    for i, value in enumerate(bind.params):
+        if value is None:
+            out.append(None)
+        elif bind.param_format(i) == 0:
+            try:
+                out.append(value.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append({"format": "text", "hex": value.hex()})
+        else:
+            out.append({"format": "binary", "hex": value.hex()})
+    return out
+
+
+def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:
+    assert statement.result is not None and statement.fields is not None
+    n = len(statement.fields)
+    if len(bind.result_formats) > 1 and len(bind.result_formats) != n:
+        return bind.result_formats  # the upstream rejects the mismatch itself
+    wanted = [bind.result_format(i) for i in range(n)]
+    return tuple(0 if i in statement.result.masked else f for i, f in enumerate(wanted))
+
+
+_Handler = Callable[[Session, Message], Awaitable[None]]
+_READY: dict[bytes, _Handler] = {
+    b"Q": Session._query,
+    b"P": Session._parse,
+    b"B": Session._bind,
+    b"D": Session._describe,
+    b"E": Session._execute,
+    b"C": Session._close_target,
+    b"S": Session._sync,
+    b"H": Session._flush,
+    b"d": Session._copy_from_client,
+    b"c": Session._copy_from_client,
+    b"f": Session._copy_from_client,
+    b"F": Session._function_call,
+    b"X": Session._terminate,
+}

@@ -1,0 +1,82 @@
+"""Fixtures: a gateway harness with a wire listener in front of the EHR database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from phigate.bootstrap import build_gateway
+from phigate.demo.runner import IDENTITIES
+from phigate.frontends.pgwire.server import WireListener
+from phigate.gateway import Gateway
+from tests.conftest import demo_config
+
+
+@dataclass
+class Harness:
+    """The gateway and the demo identities' tokens (no HTTP app: the wire is the door)."""
+
+    gateway: Gateway
+    tokens: dict[str, str]
+
+
+def make_gateway_harness(settings: Any) -> Harness:
+    gateway = build_gateway(settings, migrate=True)
+    tokens = {}
+    for identity in IDENTITIES:
+        token, _ = gateway.tokens.create(
+            subject=identity.subject,
+            kind=identity.kind,
+            groups=identity.groups,
+            on_behalf_of=identity.on_behalf_of,
+        )
+        tokens[identity.subject] = token
+    return Harness(gateway, tokens)
+
+
+@dataclass
+class Wire:
+    harness: Harness
+    listener: WireListener
+
+    @property
+    def port(self) -> int:
+        return self.listener.port
+
+    def dsn(self, subject: str, **extra: str) -> str:
+        token = self.harness.tokens[subject]
+        parts = [
+            f"host=127.0.0.1 port={self.port} dbname=ehr user={subject}",
+            f"password={token} sslmode=disable",
+        ]
+        parts += [f"{k}={v}" for k, v in extra.items()]
+        return " ".join(parts)
+
+    def url(self, subject: str, driver: str = "postgresql") -> str:
+        token = self.harness.tokens[subject]
+        return f"{driver}://{subject}:{token}@127.0.0.1:{self.port}/ehr"
+
+
+async def start_wire(
+    tmp_path: Path,
+    dsn: str,
+    overrides: dict[str, Any] | None = None,
+) -> tuple[Harness, WireListener]:
+    harness = make_gateway_harness(demo_config(tmp_path, dsn, overrides=overrides))
+    listener = WireListener(harness.gateway, "ehr", "127.0.0.1:0", dsn)
+    await listener.start()
+    return harness, listener
+
+
+@pytest.fixture
+async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    harness, listener = await start_wire(tmp_path, ehr_dsn)
+    try:
+        yield Wire(harness, listener)
+    finally:
+        await listener.close()
+        await harness.gateway.close()
