@@ -1,0 +1,127 @@
+"""Block Kit for an approval: the masked summary, votes, time left, and the buttons.
+
+Button values carry only the approval id; everything else is looked up again when
+the click comes back, so a forged payload cannot change what is decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+APPROVE = "phigate_approve"
+DENY = "phigate_deny"
+OPEN = "phigate_open"
+DENY_MODAL = "phigate_deny_reason"
+MAX_SQL = 2500  # a section's text is limited to 3000 characters
+
+
+def _text(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def headline(view: dict[str, Any]) -> str:
+    action = view["action"]
+    who = action["requested_by"]["subject"]
+    behalf = f" for {view['on_behalf_of']}" if view.get("on_behalf_of") else ""
+    return f"{who}{behalf} asks to run a {action['risk']} action on {action['connection']}"
+
+
+def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[str, Any]]:
+    action = view["action"]
+    sql = action["pretty"]
+    if len(sql) > MAX_SQL:
+        sql = sql[:MAX_SQL] + "\n… (truncated; the console shows it all)"
+    facts = [
+        f"*Requested by*\n{action['requested_by']['subject']} ({action['requested_by']['kind']})",
+        f"*On behalf of*\n{view.get('on_behalf_of') or '—'}",
+        f"*Risk*\n{action['risk']}: {_escape('; '.join(action['reasons']) or 'no reasons')}",
+        f"*Tables*\n{', '.join(action['tables']) or '—'}",
+        f"*Masking*\n{action['masking']}",
+        f"*Votes*\n{view['approvals_so_far']} of {view['required']} "
+        f"({', '.join(view['eligible_groups'])})",
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "Approval requested"[:150]}},
+        {"type": "section", "text": _text(_escape(headline(view)))},
+        {"type": "section", "fields": [_text(f) for f in facts]},
+        {"type": "section", "text": _text(f"```{_escape(sql)}```")},
+        {
+            "type": "context",
+            "elements": [
+                _text(
+                    f"Reason: {_escape(action.get('reason') or 'none given')} · "
+                    f"{_state_line(view)} · <{view['url']}|Open in phigate>"
+                )
+            ],
+        },
+    ]
+    if view["state"] == "pending":
+        blocks.append(_buttons(view, console_only))
+    return blocks
+
+
+def _state_line(view: dict[str, Any]) -> str:
+    if view["state"] == "pending":
+        return f"time left {view['time_left']}"
+    votes = ", ".join(f"{v['voter']} {v['vote']}d via {v['channel']}" for v in view["votes"])
+    return f"*{view['state'].upper()}*" + (f" ({votes})" if votes else "")
+
+
+def _buttons(view: dict[str, Any], console_only: bool) -> dict[str, Any]:
+    if console_only:
+        open_button = {
+            "type": "button",
+            "action_id": OPEN,
+            "url": view["url"],
+            "text": {"type": "plain_text", "text": "Review in the phigate console"},
+        }
+        return {"type": "actions", "elements": [open_button]}
+    return {
+        "type": "actions",
+        "block_id": "phigate_vote",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": APPROVE,
+                "style": "primary",
+                "value": view["id"],
+                "text": {"type": "plain_text", "text": "Approve"},
+            },
+            {
+                "type": "button",
+                "action_id": DENY,
+                "style": "danger",
+                "value": view["id"],
+                "text": {"type": "plain_text", "text": "Deny…"},
+            },
+        ],
+    }
+
+
+def deny_modal(approval_id: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": DENY_MODAL,
+        "private_metadata": approval_id,
+        "title": {"type": "plain_text", "text": "Deny the request"},
+        "submit": {"type": "plain_text", "text": "Deny"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": {"type": "plain_text", "text": "Why? (recorded in the audit log)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "min_length": 3,
+                    "max_length": 2000,
+                },
+            }
+        ],
+    }

@@ -1,0 +1,270 @@
+"""Slack: Block Kit approval messages, the signed interactivity endpoint, live updates.
+
+    approval.requested ──► chat.postMessage to the configured channels (and DMs)
+    button click ──► POST /slack/interactions ──► verify signature ──► map user ──► gateway.vote
+    approval.voted / decided (any channel) ──► chat.update every message posted for it
+
+The signature (HMAC-SHA256 with the signing secret over `v0:<timestamp>:<raw body>`)
+is checked, with a 5-minute window and a constant-time compare, before the body is
+parsed; a signature seen before is a replay and is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
+
+from phigate.approvals import Approval
+from phigate.channels import _slack_blocks as blocks
+from phigate.channels._secret import reveal
+from phigate.channels._summary import masked_summary
+from phigate.channels.dispatch import ChannelEvent
+from phigate.channels.settings import Person, SlackSettings
+from phigate.errors import PhigateError
+from phigate.gateway import Gateway
+from phigate.identity.principal import Principal, PrincipalKind
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+
+
+def principal_of(person: Person) -> Principal:
+    return Principal(
+        person.subject, PrincipalKind.HUMAN, frozenset(person.groups), authenticated_by="slack"
+    )
+
+
+class ReplayGuard:
+    """Remembers signatures inside the timestamp window; a second sighting is a replay."""
+
+    def __init__(self, window: float) -> None:
+        self._window = window
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def first_sighting(self, signature: str) -> bool:
+        now = time.time()
+        with self._lock:
+            for old in [s for s, t in self._seen.items() if t < now - 2 * self._window]:
+                del self._seen[old]
+            if signature in self._seen:
+                return False
+            self._seen[signature] = now
+            return True
+
+
+class SlackChannel:
+    """The Slack notifier (on its worker thread) and the interaction handler (in the app)."""
+
+    def __init__(
+        self, gateway: Gateway, settings: SlackSettings, client: WebClient | None = None
+    ) -> None:
+        self.gateway = gateway
+        self.settings = settings
+        self.client = client or WebClient(
+            token=reveal(settings.bot_token), base_url=settings.api_url
+        )
+        self._verifier = SignatureVerifier(reveal(settings.signing_secret))
+        self._replays = ReplayGuard(settings.timestamp_window_seconds)
+        self._posted: dict[str, list[tuple[str, str]]] = {}  # approval id -> (channel, ts)
+        self._lock = threading.Lock()
+
+    # ── outbound (worker thread) ────────────────────────────────────────────
+    def notify(self, event: ChannelEvent) -> None:
+        if event.approval is None:
+            return
+        if event.name == "approval.requested":
+            self._post(event.approval)
+        elif event.name in ("approval.voted", "approval.decided"):
+            self._update(event.approval)
+
+    def _render(self, approval: Approval) -> tuple[str, list[dict[str, Any]]]:
+        view = masked_summary(self.gateway, approval)
+        console_only = view["action"]["risk"] in self.settings.console_only
+        return blocks.headline(view), blocks.approval_blocks(view, console_only=console_only)
+
+    def _post(self, approval: Approval) -> None:
+        text, body = self._render(approval)
+        for channel in self._destinations(approval):
+            try:
+                answer = self.client.chat_postMessage(channel=channel, text=text, blocks=body)
+            except SlackApiError as exc:
+                log.error("Slack chat.postMessage to %s failed: %s", channel, exc.response["error"])
+                continue
+            with self._lock:
+                self._posted.setdefault(approval.id, []).append(
+                    (str(answer["channel"]), str(answer["ts"]))
+                )
+
+    def _destinations(self, approval: Approval) -> list[str]:
+        record = self.gateway.actions.get(approval.action_id)
+        targets = list(self.settings.channels)
+        targets += self.settings.rule_channels.get(record.rule or "", ())
+        if self.settings.dm_reviewers:
+            eligible = frozenset(approval.eligible_groups)
+            targets += [
+                uid
+                for uid, p in self.settings.users.items()
+                if eligible & set(p.groups)
+                and p.subject != approval.requester
+                and p.subject != approval.on_behalf_of
+            ]
+        return list(dict.fromkeys(targets))
+
+    def _update(self, approval: Approval) -> None:
+        with self._lock:
+            posted = list(self._posted.get(approval.id, ()))
+        if not posted:
+            return
+        text, body = self._render(approval)
+        for channel, ts in posted:
+            try:
+                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=body)
+            except SlackApiError as exc:
+                log.error("Slack chat.update in %s failed: %s", channel, exc.response["error"])
+
+    # ── inbound (the app's event loop) ──────────────────────────────────────
+    async def handle(self, request: Request) -> Response:
+        body = await request.body()
+        if len(body) > MAX_BODY or not self._authentic(body, request):
+            return JSONResponse({"error": "invalid signature"}, status_code=401)
+        try:
+            payload = json.loads(parse_qs(body.decode())["payload"][0])
+        except (KeyError, ValueError, UnicodeDecodeError):
+            return JSONResponse({"error": "not an interaction payload"}, status_code=400)
+        if payload.get("type") == "block_actions":
+            await self._on_click(payload)
+            return Response(status_code=200)
+        if payload.get("type") == "view_submission":
+            return await self._on_deny_reason(payload)
+        return Response(status_code=200)
+
+    def _authentic(self, body: bytes, request: Request) -> bool:
+        timestamp = request.headers.get("x-slack-request-timestamp", "")
+        signature = request.headers.get("x-slack-signature", "")
+        if not timestamp.isdigit() or not signature:
+            return False
+        if not self._verifier.is_valid(body, timestamp, signature):
+            return False
+        return self._replays.first_sighting(signature)
+
+    async def _on_click(self, payload: dict[str, Any]) -> None:
+        action = (payload.get("actions") or [{}])[0]
+        action_id, approval_id = action.get("action_id"), str(action.get("value", ""))
+        if action_id not in (blocks.APPROVE, blocks.DENY):
+            return  # "open in console" is a link; nothing to record
+        user_id = str(payload.get("user", {}).get("id", ""))
+        where = str(payload.get("channel", {}).get("id") or user_id)
+        principal = await asyncio.to_thread(self.principal_for, user_id)
+        if principal is None:
+            return await self._tell(
+                where,
+                user_id,
+                "Your Slack account is not linked to a phigate "
+                "reviewer, so this click was not recorded.",
+            )
+        if await self._console_only(approval_id):
+            return await self._tell(
+                where, user_id, "This request can only be decided in the phigate console."
+            )
+        if action_id == blocks.DENY:
+            await asyncio.to_thread(
+                self.client.views_open,
+                trigger_id=payload.get("trigger_id"),
+                view=blocks.deny_modal(approval_id),
+            )
+            return None
+        await self._vote(approval_id, principal, "approve", "", where, user_id)
+        return None
+
+    async def _on_deny_reason(self, payload: dict[str, Any]) -> Response:
+        view = payload.get("view", {})
+        if view.get("callback_id") != blocks.DENY_MODAL:
+            return Response(status_code=200)
+        user_id = str(payload.get("user", {}).get("id", ""))
+        reason = str(
+            view.get("state", {}).get("values", {}).get("reason", {}).get("reason", {}).get("value")
+            or ""
+        ).strip()
+        principal = await asyncio.to_thread(self.principal_for, user_id)
+        problem = None
+        if principal is None:
+            problem = "Your Slack account is not linked to a phigate reviewer."
+        elif await self._console_only(str(view.get("private_metadata", ""))):
+            problem = "This request can only be decided in the phigate console."
+        else:
+            problem = await self._vote(
+                str(view.get("private_metadata", "")), principal, "deny", reason, None, user_id
+            )
+        if problem:
+            return JSONResponse({"response_action": "errors", "errors": {"reason": problem}})
+        return Response(status_code=200)
+
+    async def _vote(
+        self,
+        approval_id: str,
+        principal: Principal,
+        decision: str,
+        comment: str,
+        where: str | None,
+        user_id: str,
+    ) -> str | None:
+        try:
+            await self.gateway.vote(
+                approval_id, principal, decision, comment=comment, channel="slack"
+            )
+        except PhigateError as exc:
+            if where is not None:
+                await self._tell(where, user_id, f"Not recorded: {exc.message}")
+            return exc.message
+        return None
+
+    async def _console_only(self, approval_id: str) -> bool:
+        try:
+            approval = await asyncio.to_thread(self.gateway.approvals.get, approval_id)
+            record = await asyncio.to_thread(self.gateway.actions.get, approval.action_id)
+        except PhigateError:
+            return False  # the vote itself will report the missing approval
+        return record.description.risk.value in self.settings.console_only
+
+    async def _tell(self, channel: str, user_id: str, text: str) -> None:
+        try:
+            await asyncio.to_thread(
+                self.client.chat_postEphemeral, channel=channel, user=user_id, text=text
+            )
+        except SlackApiError as exc:
+            log.warning("Slack chat.postEphemeral failed: %s", exc.response["error"])
+
+    def principal_for(self, user_id: str) -> Principal | None:
+        """Configured Slack user id first, then the account's email via users.info."""
+        person = self.settings.users.get(user_id)
+        if person is None and self.settings.people_by_email and user_id:
+            try:
+                profile = self.client.users_info(user=user_id)["user"]["profile"]
+            except (SlackApiError, KeyError, TypeError):
+                return None
+            emails = {k.lower(): v for k, v in self.settings.people_by_email.items()}
+            person = emails.get(str(profile.get("email", "")).lower())
+        return principal_of(person) if person is not None else None
+
+
+def install_slack(app: FastAPI, gateway: Gateway, settings: SlackSettings) -> SlackChannel:
+    channel = SlackChannel(gateway, settings)
+
+    @app.post("/slack/interactions", include_in_schema=False)
+    async def slack_interactions(request: Request) -> Response:
+        return await channel.handle(request)
+
+    app.state.slack = channel
+    return channel

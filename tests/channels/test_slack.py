@@ -1,0 +1,206 @@
+"""Slack end to end: slack_sdk's WebClient against a local Slack Web API stand-in, and
+signed (or forged, stale, replayed) interaction payloads posted to /slack/interactions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.channels.standins import Recorder, slack_api
+from tests.conftest import Harness, demo_config, make_harness
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+WRITE = "UPDATE claims SET status = 'paid' WHERE id = 3"
+USERS = {
+    "U_ALICE": {"subject": "alice", "groups": ["data-owners"]},
+    "U_DANA": {"subject": "dana", "groups": ["clinicians"]},
+}
+
+
+@pytest.fixture
+def slack() -> Iterator[Recorder]:
+    with slack_api() as recorder:
+        recorder.emails["U_BOB"] = "Bob@Example.org"
+        yield recorder
+
+
+def slack_settings(slack: Recorder, **extra: Any) -> dict[str, Any]:
+    return {
+        "slack": {
+            "bot_token": "xoxb-test",
+            "signing_secret": SECRET,
+            "api_url": f"{slack.url}/api/",
+            "channels": ["C_REVIEW"],
+            "users": USERS,
+            "people_by_email": {"bob@example.org": {"subject": "bob", "groups": ["data-owners"]}},
+            **extra,
+        }
+    }
+
+
+async def harness_with(tmp_path: Path, dsn: str, channels: dict[str, Any]) -> Harness:
+    return await make_harness(demo_config(tmp_path, dsn, overrides={"channels": channels}))
+
+
+@pytest.fixture
+async def h(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator[Harness]:
+    harness = await harness_with(tmp_path, ehr_dsn, slack_settings(slack))
+    yield harness
+    await close(harness)
+
+
+async def close(harness: Harness) -> None:
+    harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+    await harness.client.aclose()
+    await harness.gateway.close()
+
+
+def signed(body: str, *, secret: str = SECRET, age: float = 0) -> dict[str, str]:
+    ts = str(int(time.time() - age))
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def click(approval_id: str, user: str, action_id: str = "phigate_approve") -> str:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": "C_REVIEW"},
+        "trigger_id": "trig-1",
+        "actions": [{"action_id": action_id, "value": approval_id}],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def pending(h: Harness, slack: Recorder) -> str:
+    answer = await h.submit("claims-bot", WRITE, reason="paid by phone")
+    assert answer.status_code == 202
+    slack.wait_for("chat.postMessage")
+    return str(answer.json()["approval"]["id"])
+
+
+async def post(h: Harness, body: str, headers: dict[str, str]) -> int:
+    answer = await h.client.post("/slack/interactions", content=body, headers=headers)
+    return answer.status_code
+
+
+async def test_full_approval_from_slack(h: Harness, slack: Recorder) -> None:
+    approval_id = await pending(h, slack)
+    message = slack.named("chat.postMessage")[0]
+    assert message["channel"] == "C_REVIEW"
+    buttons = next(b for b in message["blocks"] if b["type"] == "actions")["elements"]
+    assert [b["value"] for b in buttons] == [approval_id, approval_id]  # only the id
+    text = json.dumps(message["blocks"])
+    assert "UPDATE claims" in text and "claims-bot" in text and "dana" in text
+    body = click(approval_id, "U_ALICE")
+    assert await post(h, body, signed(body)) == 200
+    approval = h.gateway.approvals.get(approval_id)
+    assert approval.state == "approved" and approval.votes[0].channel == "slack"
+    update = slack.wait_for("chat.update")[-1]
+    assert "APPROVED" in json.dumps(update["blocks"])
+    assert all(b["type"] != "actions" for b in update["blocks"])  # buttons gone
+
+
+@pytest.mark.parametrize("how", ["forged", "stale", "unsigned"])
+async def test_bad_signatures_are_refused_before_parsing(
+    h: Harness, slack: Recorder, how: str
+) -> None:
+    approval_id = await pending(h, slack)
+    body = click(approval_id, "U_ALICE")
+    headers = {
+        "forged": signed(body, secret="not-the-secret"),
+        "stale": signed(body, age=600),
+        "unsigned": {"Content-Type": "application/x-www-form-urlencoded"},
+    }[how]
+    assert await post(h, body, headers) == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+    # not parsed: a garbage body with a bad signature is a 401, not a 400
+    assert await post(h, "payload=%7Bnot-json", headers) == 401
+
+
+async def test_replayed_click_is_not_counted_twice(h: Harness, slack: Recorder) -> None:
+    approval_id = await pending(h, slack)
+    body = click(approval_id, "U_ALICE", "phigate_deny")
+    headers = signed(body)
+    assert await post(h, body, headers) == 200
+    assert await post(h, body, headers) == 401
+    assert len(slack.named("views.open")) == 1
+
+
+async def test_unmapped_and_ineligible_users_cannot_decide(h: Harness, slack: Recorder) -> None:
+    approval_id = await pending(h, slack)
+    for user in ("U_STRANGER", "U_DANA"):
+        body = click(approval_id, user)
+        assert await post(h, body, signed(body)) == 200
+    notes = slack.wait_for("chat.postEphemeral", 2)
+    assert "not linked" in notes[0]["text"]
+    assert "agent acts for cannot approve" in notes[1]["text"]
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+
+
+async def test_email_mapping_and_deny_with_a_reason(h: Harness, slack: Recorder) -> None:
+    approval_id = await pending(h, slack)
+    body = click(approval_id, "U_BOB", "phigate_deny")
+    assert await post(h, body, signed(body)) == 200
+    modal = slack.wait_for("views.open")[0]
+    view = json.loads(modal["view"]) if isinstance(modal["view"], str) else modal["view"]
+    assert view["private_metadata"] == approval_id and view["callback_id"] == "phigate_deny_reason"
+    submission = {
+        "type": "view_submission",
+        "user": {"id": "U_BOB"},
+        "view": {
+            "callback_id": "phigate_deny_reason",
+            "private_metadata": approval_id,
+            "state": {"values": {"reason": {"reason": {"value": "wrong claim id"}}}},
+        },
+    }
+    body = urlencode({"payload": json.dumps(submission)})
+    assert await post(h, body, signed(body)) == 200
+    approval = h.gateway.approvals.get(approval_id)
+    assert approval.state == "denied"
+    assert (approval.votes[0].voter, approval.votes[0].comment) == ("bob", "wrong claim id")
+    assert "DENIED" in json.dumps(slack.wait_for("chat.update")[-1]["blocks"])
+
+
+async def test_message_updates_after_a_decision_elsewhere(h: Harness, slack: Recorder) -> None:
+    approval_id = await pending(h, slack)
+    answer = await h.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=h.auth("bob"), json={"comment": "ok"}
+    )
+    assert answer.status_code == 200
+    update = slack.wait_for("chat.update")[-1]
+    assert update["channel"] == "C_REVIEW"
+    assert "bob approved via api" in json.dumps(update["blocks"])
+
+
+async def test_console_only_risk_opens_the_console(
+    tmp_path: Path, ehr_dsn: str, slack: Recorder
+) -> None:
+    h = await harness_with(tmp_path, ehr_dsn, slack_settings(slack, console_only=["write"]))
+    try:
+        approval_id = await pending(h, slack)
+        blocks = slack.named("chat.postMessage")[0]["blocks"]
+        buttons = next(b for b in blocks if b["type"] == "actions")["elements"]
+        assert [b["action_id"] for b in buttons] == ["phigate_open"]
+        assert buttons[0]["url"].endswith(f"/ui/approvals/{approval_id}")
+        body = click(approval_id, "U_ALICE")  # a hand-made click still cannot decide
+        assert await post(h, body, signed(body)) == 200
+        assert (
+            "only be decided in the phigate console"
+            in slack.wait_for("chat.postEphemeral")[0]["text"]
+        )
+        assert h.gateway.approvals.get(approval_id).state == "pending"
+    finally:
+        await close(h)
