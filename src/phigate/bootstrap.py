@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from phigate.config import ExecConnection, HttpConnection, PostgresConnection, Settings
+from phigate.config import (
+    ExecConnection,
+    HttpConnection,
+    McpConnection,
+    PostgresConnection,
+    Settings,
+)
 from phigate.connectors import Connector
 from phigate.connectors.exec import ExecConnector
 from phigate.connectors.http import HttpConnector
+from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
 from phigate.errors import ConfigError
 from phigate.gateway import Gateway
@@ -24,6 +31,8 @@ def build_connectors(settings: Settings) -> dict[str, Connector]:
             connectors[name] = ExecConnector(name, conn)
         elif isinstance(conn, HttpConnection):
             connectors[name] = HttpConnector(name, conn)
+        elif isinstance(conn, McpConnection):
+            connectors[name] = McpConnector(name, conn)
         else:  # pragma: no cover - the discriminated union admits no other type yet
             raise ConfigError(f"connections.{name}: unsupported type")
     return connectors
@@ -41,7 +50,7 @@ def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway
     db = Database(settings.state.url)
     db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
     oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
-    return Gateway(
+    gateway = Gateway(
         settings,
         db,
         connectors=build_connectors(settings),
@@ -49,3 +58,7 @@ def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway
         masking=MaskingEngine(settings.masking, _key(settings, "masking_key")),
         oidc=oidc,
     )
+    for connector in gateway.connectors.values():
+        if isinstance(connector, McpConnector):  # tool pins live in the state store
+            connector.attach(db, gateway.audit)
+    return gateway

@@ -39,6 +39,8 @@ def error_answer(error: PhigateError, action_id: str | None = None) -> ToolAnswe
 def outcome_answer(gateway: Gateway, outcome: Outcome, *, text_rows: int) -> ToolAnswer:
     """Executed → masked rows; denied/failed/ended → tool error; pending → how to wait."""
     record = outcome.record
+    if outcome.status == "executed" and record.action.kind == "mcp_tool":
+        return upstream_answer(record.id, outcome.result or {})
     if outcome.status == "executed":
         return executed_answer(record.id, outcome.result or {}, text_rows=text_rows)
     if outcome.status == "denied":
@@ -71,6 +73,15 @@ def executed_answer(action_id: str, result: dict[str, Any], *, text_rows: int) -
     return ToolAnswer(
         structured, _summary_line(structured) + "\n" + text_table(columns, rows, limit=text_rows)
     )
+
+
+def upstream_answer(action_id: str, result: dict[str, Any]) -> ToolAnswer:
+    """An upstream MCP tool's masked result: its text blocks and structured content."""
+    texts = [str(b.get("text", "")) for b in result.get("content", []) if isinstance(b, dict)]
+    structured = result.get("structured")
+    if not isinstance(structured, dict):
+        structured = {"status": "executed", "action_id": action_id, "content": texts}
+    return ToolAnswer(structured, "\n".join(texts), is_error=bool(result.get("is_error")))
 
 
 def _summary_line(result: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from phigate.actions import Action
 from phigate.approvals import Approval, ApprovalState
+from phigate.connectors.mcp import McpConnector
 from phigate.errors import InvalidRequestError, NotFoundError, PhigateError
 from phigate.frontends.mcp._catalog import describe_connection, usable_connections
 from phigate.frontends.mcp._render import (
@@ -186,6 +187,37 @@ class AgentTools:
             reason=args.reason,
             client_addr=client_addr,
         )
+        return await self._submit(action, principal, progress)
+
+    async def call_upstream(
+        self,
+        connector: McpConnector,
+        tool: str,
+        arguments: dict[str, Any] | None,
+        principal: Principal,
+        *,
+        progress: Progress,
+        client_addr: str | None = None,
+    ) -> ToolAnswer:
+        """An upstream MCP tool call, through the same pipeline as a query."""
+        try:
+            await connector.tools()  # fresh definitions for describe (cached briefly)
+            action = Action(
+                connection=connector.name,
+                kind="mcp_tool",
+                body={"tool": tool, "arguments": arguments or {}},
+                principal=principal,
+                front_door="mcp",
+                client_addr=client_addr,
+            )
+            return await self._submit(action, principal, progress)
+        except PhigateError as exc:
+            return error_answer(exc)
+        except Exception:
+            log.exception("MCP upstream tool %s failed", tool)
+            return error_answer(PhigateError("internal error; see the gateway log"))
+
+    async def _submit(self, action: Action, principal: Principal, progress: Progress) -> ToolAnswer:
         outcome = await self.gateway.submit(action)
         if outcome.status == "pending_approval" and outcome.approval is not None:
             outcome = await self._hold(outcome, outcome.approval, principal, progress)

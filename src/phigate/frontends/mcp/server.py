@@ -34,6 +34,7 @@ from phigate.frontends.mcp._auth import (
 )
 from phigate.frontends.mcp._render import ToolAnswer
 from phigate.frontends.mcp._tools import TOOLS, TOOLS_BY_NAME, AgentTools
+from phigate.frontends.mcp._upstream import split_name, upstream_tools
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
@@ -59,18 +60,31 @@ def build_server(gateway: Gateway, settings: McpSettings) -> Server[Any]:
     async def list_tools(
         ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        _principal(ctx)
-        return types.ListToolsResult(tools=[_tool(spec) for spec in TOOLS])
+        principal = _principal(ctx)
+        upstream = await upstream_tools(gateway, principal)
+        return types.ListToolsResult(tools=[_tool(spec) for spec in TOOLS] + upstream)
 
     async def call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         principal = _principal(ctx)
-        if params.name not in TOOLS_BY_NAME:
+        upstream = split_name(gateway, params.name)
+        if params.name not in TOOLS_BY_NAME and upstream is None:
             raise MCPError(types.INVALID_PARAMS, f"unknown tool {params.name!r}")
 
         async def progress(done: float, total: float | None, message: str) -> None:
             await ctx.session.report_progress(done, total, message)
+
+        if upstream is not None:
+            answer = await tools.call_upstream(
+                upstream[0],
+                upstream[1],
+                params.arguments,
+                principal,
+                progress=progress,
+                client_addr=_client_addr(ctx),
+            )
+            return tool_result(answer)
 
         answer = await tools.call(
             params.name,

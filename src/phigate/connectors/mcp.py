@@ -1,0 +1,313 @@
+"""Front an upstream MCP server: its tools, called through the pipeline with the
+gateway's own credentials, results masked.
+
+Each tool call is an `mcp_tool` action with body `{"tool", "arguments"}`. Its risk
+class comes from the connection's `tools` map (glob → class; unlisted tools are
+`unknown`), raised by `argument_rules` matching argument values. The policy then
+decides as for any action, and approvals bind to the exact arguments.
+
+Tool-poisoning defence: the first definition seen of every tool (description,
+schemas, annotations) is pinned in the state store. A tool whose definition
+later differs is flagged in the audit log (`mcp.tool_changed`), listed to agents
+with its pinned definition, and classified at least `changed_tool_risk` (write by
+default, which usual policies send for approval) until an operator re-pins it.
+The upstream's own sampling and elicitation requests are never forwarded: the
+gateway's client declares neither capability and answers them with an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import hashlib
+import json
+import math
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import mcp_types as types
+import sqlalchemy as sa
+from mcp.client.client import Client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from phigate.actions import Action, Description
+from phigate.audit import AuditLog
+from phigate.config import McpConnection
+from phigate.connectors.base import Result
+from phigate.errors import ConflictError, UpstreamError
+from phigate.masking import Masker
+from phigate.risk import RiskClass, most_severe
+from phigate.store import Database
+
+_metadata = sa.MetaData()
+# Created by migration 0002_mcp_tool_pins.
+tool_pins = sa.Table(
+    "mcp_tool_pins",
+    _metadata,
+    sa.Column("connection", sa.String(200), primary_key=True),
+    sa.Column("tool", sa.String(200), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("definition", sa.Text, nullable=False),
+    sa.Column("first_seen", sa.Float, nullable=False),
+)
+_WITHHELD = "[non-text content withheld by phigate]"
+
+
+def tool_definition(tool: types.Tool) -> dict[str, Any]:
+    """What an agent is told about a tool: everything a poisoned update could change."""
+    return {
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
+        "input_schema": tool.input_schema,
+        "output_schema": tool.output_schema,
+        "annotations": tool.annotations.model_dump(mode="json") if tool.annotations else None,
+    }
+
+
+def digest(definition: dict[str, Any]) -> str:
+    encoded = json.dumps(definition, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ListedTool:
+    """An upstream tool as the gateway will present it (pinned definition) and its state."""
+
+    name: str
+    definition: dict[str, Any]  # the pinned (first-seen) definition
+    digest: str  # the upstream's current digest
+    changed: bool
+
+
+class ToolPins:
+    """First-seen tool definitions, stored with an audit record in one transaction."""
+
+    def __init__(self, db: Database, audit: AuditLog) -> None:
+        self._db = db
+        self._audit = audit
+
+    def check(self, connection: str, tool: types.Tool) -> ListedTool:
+        definition = tool_definition(tool)
+        current = digest(definition)
+        with self._db.write() as conn:
+            row = conn.execute(
+                sa.select(tool_pins).where(
+                    tool_pins.c.connection == connection, tool_pins.c.tool == tool.name
+                )
+            ).first()
+            if row is None:
+                self._pin(conn, connection, tool.name, definition, current)
+                return ListedTool(tool.name, definition, current, changed=False)
+        pinned = json.loads(row.definition)
+        return ListedTool(tool.name, pinned, current, changed=row.digest != current)
+
+    def _pin(
+        self,
+        conn: sa.Connection,
+        connection: str,
+        name: str,
+        definition: dict[str, Any],
+        current: str,
+    ) -> None:
+        conn.execute(
+            tool_pins.insert().values(
+                connection=connection,
+                tool=name,
+                digest=current,
+                definition=json.dumps(definition, default=str),
+                first_seen=time.time(),
+            )
+        )
+        self._audit.append_in(
+            conn,
+            "mcp.tool_pinned",
+            {"where": {"connection": connection}, "what": {"tool": name, "digest": current}},
+        )
+
+    def flag(self, connection: str, listed: ListedTool) -> None:
+        self._audit.append(
+            "mcp.tool_changed",
+            {
+                "where": {"connection": connection},
+                "what": {
+                    "tool": listed.name,
+                    "pinned_digest": digest(listed.definition),
+                    "upstream_digest": listed.digest,
+                },
+                "why": "the upstream tool's description or schema differs from its first-seen "
+                "definition; calls are classified as changed_tool_risk until re-pinned",
+            },
+        )
+
+
+class McpConnector:
+    kind = "mcp_tool"
+
+    def __init__(self, name: str, settings: McpConnection) -> None:
+        self.name = name
+        self.settings = settings
+        self.pins: ToolPins | None = None
+        self._listed: dict[str, ListedTool] = {}
+        self._listed_at = -math.inf
+        self._flagged: set[str] = set()
+
+    def attach(self, db: Database, audit: AuditLog) -> None:
+        """Give the connector its pin store (the gateway's state store and audit log)."""
+        self.pins = ToolPins(db, audit)
+
+    # ── tools ───────────────────────────────────────────────────────────────
+    async def tools(self, *, refresh: bool = False) -> list[ListedTool]:
+        """The upstream's tools checked against their pins; cached for `list_ttl_seconds`."""
+        fresh = time.monotonic() - self._listed_at < self.settings.list_ttl_seconds
+        if fresh and not refresh:
+            return list(self._listed.values())
+        if self.pins is None:
+            raise UpstreamError(f"connection {self.name!r} has no tool pin store")
+        async with self.session() as client:
+            result = await client.list_tools()
+        listed = {tool.name: self.pins.check(self.name, tool) for tool in result.tools}
+        for tool in listed.values():
+            if tool.changed and tool.name not in self._flagged:
+                self.pins.flag(self.name, tool)
+                self._flagged.add(tool.name)
+        self._listed, self._listed_at = listed, time.monotonic()
+        return list(listed.values())
+
+    # ── describe ────────────────────────────────────────────────────────────
+    def describe(self, action: Action) -> Description:
+        tool, arguments = action.body.get("tool"), action.body.get("arguments")
+        if (
+            action.kind != "mcp_tool"
+            or not isinstance(tool, str)
+            or not isinstance(arguments, dict)
+        ):
+            return Description(RiskClass.UNKNOWN, reasons=("not an MCP tool call",))
+        listed = self._listed.get(tool)
+        if listed is None:
+            return Description(
+                RiskClass.UNKNOWN,
+                tables=(tool,),
+                reasons=(f"the upstream does not list a tool {tool!r}",),
+            )
+        risk, reasons = self._classify(tool, arguments)
+        if listed.changed:
+            risk = most_severe([risk, self.settings.changed_tool_risk])
+            reasons.append("the tool's definition changed since it was first seen")
+        return Description(
+            risk,
+            tables=(tool,),
+            reasons=tuple(reasons),
+            detail={"tool": tool, "tool_digest": listed.digest, "tool_changed": listed.changed},
+        )
+
+    def _classify(self, tool: str, arguments: dict[str, Any]) -> tuple[RiskClass, list[str]]:
+        matches = [r for p, r in self.settings.tools.items() if fnmatch.fnmatchcase(tool, p)]
+        risk = most_severe(matches, default=RiskClass.UNKNOWN)
+        reasons = [
+            f"tool {tool!r} is classified {risk}"
+            if matches
+            else f"tool {tool!r} is not classified in connection {self.name!r}"
+        ]
+        for rule in self.settings.argument_rules:
+            value = arguments.get(rule.argument)
+            if value is None or not fnmatch.fnmatchcase(tool, rule.tool):
+                continue
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            if fnmatch.fnmatch(text, rule.pattern):
+                risk = most_severe([risk, rule.risk])
+                reasons.append(f"argument {rule.argument!r} matches {rule.pattern!r}: {rule.risk}")
+        return risk, reasons
+
+    # ── run ─────────────────────────────────────────────────────────────────
+    async def run(self, action: Action, description: Description, masker: Masker) -> Result:
+        tool, arguments = action.body["tool"], action.body["arguments"]
+        started = time.monotonic()
+        async with self.session() as client:
+            await self._check_unchanged(client, tool, description)
+            result = await client.call_tool(
+                tool, arguments, read_timeout_seconds=self.settings.timeout_seconds
+            )
+        payload, masked = mask_result(result, masker)
+        summary = {
+            "tool": tool,
+            "is_error": result.is_error,
+            "masked": masked,
+            "blocks": len(result.content),
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        }
+        return Result(payload=payload, masked=masked, summary=summary)
+
+    async def _check_unchanged(self, client: Client, tool: str, description: Description) -> None:
+        """Refuse to run if the tool changed between the decision and now (a rug pull)."""
+        listing = await client.list_tools()
+        current = next((t for t in listing.tools if t.name == tool), None)
+        if current is None or digest(tool_definition(current)) != description.detail.get(
+            "tool_digest"
+        ):
+            raise ConflictError(f"tool {tool!r} changed upstream after the decision; not run")
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[Client]:
+        """An MCP session to the upstream with the gateway's credentials (no caller token)."""
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if self.settings.url is not None:
+                    headers = {k: v.reveal() for k, v in self.settings.headers.items()}
+                    http = await stack.enter_async_context(
+                        httpx2.AsyncClient(
+                            headers=headers, timeout=httpx2.Timeout(self.settings.timeout_seconds)
+                        )
+                    )
+                    server: Any = streamable_http_client(self.settings.url, http_client=http)
+                else:
+                    env = {k: v.reveal() for k, v in self.settings.env.items()}
+                    server = StdioServerParameters(
+                        command=self.settings.command[0],
+                        args=list(self.settings.command[1:]),
+                        env=env,
+                    )
+                client = await stack.enter_async_context(Client(server, cache=None))
+                yield client
+        except* (httpx2.HTTPError, OSError) as group:
+            raise UpstreamError(
+                f"cannot reach MCP upstream {self.name!r}: {type(group.exceptions[0]).__name__}"
+            ) from None
+
+    async def close(self) -> None:
+        return None
+
+
+def mask_result(
+    result: types.CallToolResult, masker: Masker
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Mask text blocks and structured content; withhold blocks that cannot be scanned."""
+    counts: dict[str, int] = {}
+    content: list[dict[str, Any]] = []
+    for block in result.content:
+        if isinstance(block, types.TextContent):
+            masked = masker.mask_text(block.text)
+            _add(counts, masked.counts)
+            content.append({"type": "text", "text": masked.text})
+        else:
+            content.append({"type": "text", "text": _WITHHELD})
+    structured = None
+    if result.structured_content is not None:
+        structured, found = masker.mask_json(result.structured_content)
+        _add(counts, found)
+    payload = {
+        "content": content,
+        "structured": structured,
+        "is_error": result.is_error,
+        "masked": counts,
+    }
+    return payload, counts
+
+
+def _add(counts: dict[str, int], found: dict[str, int]) -> None:
+    for key, value in found.items():
+        counts[key] = counts.get(key, 0) + value

@@ -1,0 +1,73 @@
+"""Upstream MCP servers' tools, re-offered to agents as `<connection>__<tool>`.
+
+Only tools the policy does not deny for this caller are listed, with their
+pinned (first-seen) definitions; a tool whose upstream definition changed is
+marked so the agent and its user know calls will be held for review.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import mcp_types as types
+
+from phigate.actions import Action
+from phigate.connectors.mcp import ListedTool, McpConnector
+from phigate.errors import PhigateError
+from phigate.frontends.mcp._catalog import may_use
+from phigate.gateway import Gateway
+from phigate.identity.principal import Principal
+
+log = logging.getLogger(__name__)
+SEPARATOR = "__"
+_CHANGED = (
+    " [phigate: this tool's definition changed upstream since it was first seen; "
+    "calls are held for review]"
+)
+
+
+def split_name(gateway: Gateway, name: str) -> tuple[McpConnector, str] | None:
+    """`conn__tool` → (connector, tool) when `conn` is an MCP connection."""
+    connection, sep, tool = name.partition(SEPARATOR)
+    connector = gateway.connectors.get(connection)
+    if not sep or not tool or not isinstance(connector, McpConnector):
+        return None
+    return connector, tool
+
+
+async def upstream_tools(gateway: Gateway, principal: Principal) -> list[types.Tool]:
+    found: list[types.Tool] = []
+    for name, connector in sorted(gateway.connectors.items()):
+        if not isinstance(connector, McpConnector) or not may_use(gateway, principal, name):
+            continue
+        try:
+            listed = await connector.tools()
+        except PhigateError as exc:  # one unreachable upstream must not hide the others
+            log.warning("cannot list tools of MCP upstream %s: %s", name, exc.message)
+            continue
+        found.extend(_tool(name, t) for t in listed if _visible(gateway, principal, name, t))
+    return found
+
+
+def _visible(gateway: Gateway, principal: Principal, connection: str, tool: ListedTool) -> bool:
+    action = Action(
+        connection=connection,
+        kind="mcp_tool",
+        body={"tool": tool.name, "arguments": {}},
+        principal=principal,
+        front_door="mcp",
+    )
+    _description, decision = gateway.decide(action)
+    return decision.outcome != "deny"
+
+
+def _tool(connection: str, tool: ListedTool) -> types.Tool:
+    definition = tool.definition
+    description = str(definition.get("description") or "")
+    # No output schema: pending/denied answers carry phigate's own structured content.
+    return types.Tool(
+        name=f"{connection}{SEPARATOR}{tool.name}",
+        title=definition.get("title"),
+        description=description + (_CHANGED if tool.changed else ""),
+        input_schema=definition.get("input_schema") or {"type": "object"},
+    )

@@ -1,0 +1,85 @@
+"""A small upstream MCP server written with the SDK, for phigate to front in tests and bench.
+
+Its tools and their descriptions live in a mutable dict, so a test can change a
+description after phigate first saw it (a tool-poisoning "rug pull"). It records
+the Authorization headers it receives, to prove the caller's token never reaches it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import mcp_types as types
+from mcp.server import Server, ServerRequestContext
+from starlette.applications import Starlette
+from starlette.requests import Request
+
+PATIENT_TEXT = (
+    "Patient Margaret Okafor, SSN 536-22-8412, phone (617) 555-0142, "
+    "email margaret.okafor@example.com, seen 2024-03-14 for hypertension."
+)
+UPSTREAM_TOKEN = "upstream-secret-held-by-the-gateway"
+
+
+def _schema(**props: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {name: {"type": kind} for name, kind in props.items()},
+        "required": list(props),
+    }
+
+
+@dataclass
+class Upstream:
+    descriptions: dict[str, str] = field(
+        default_factory=lambda: {
+            "lookup_patient": "Look up a patient's chart summary by MRN.",
+            "delete_note": "Delete a clinical note by id.",
+            "admin_reset": "Reset the whole system.",
+        }
+    )
+    seen_authorization: list[str] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def schemas(self) -> dict[str, dict[str, Any]]:
+        return {
+            "lookup_patient": _schema(mrn="string"),
+            "delete_note": _schema(note_id="integer"),
+            "admin_reset": _schema(),
+        }
+
+    def server(self) -> Server[Any]:
+        async def list_tools(
+            ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
+        ) -> types.ListToolsResult:
+            self._record(ctx)
+            schemas = self.schemas()
+            return types.ListToolsResult(
+                tools=[
+                    types.Tool(name=n, description=d, input_schema=schemas[n])
+                    for n, d in self.descriptions.items()
+                ]
+            )
+
+        async def call_tool(
+            ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+        ) -> types.CallToolResult:
+            self._record(ctx)
+            arguments = params.arguments or {}
+            self.calls.append((params.name, arguments))
+            if params.name == "lookup_patient":
+                return types.CallToolResult(
+                    content=[types.TextContent(text=PATIENT_TEXT)],
+                    structured_content={"mrn": arguments.get("mrn"), "summary": PATIENT_TEXT},
+                )
+            return types.CallToolResult(content=[types.TextContent(text=f"{params.name}: done")])
+
+        return Server("test-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
+
+    def _record(self, ctx: ServerRequestContext[Any]) -> None:
+        if isinstance(ctx.request, Request):
+            self.seen_authorization.append(ctx.request.headers.get("authorization", ""))
+
+    def app(self) -> Starlette:
+        return self.server().streamable_http_app(stateless_http=True)
