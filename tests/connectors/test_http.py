@@ -1,0 +1,285 @@
+"""http connections end to end against a real local HTTP service started by the tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from phigate.actions import Action
+from phigate.connectors.http import http_body
+from tests.conftest import Harness
+from tests.connectors.support import approve_and_run, audit_text, harness_with
+
+API_TOKEN = "api-token-7e57c0ffee123456"
+SSN, EMAIL, PHONE = "123-45-6789", "maria.garcia@example.org", "(415) 555-0199"
+PATIENT = {
+    "id": 1,
+    "name": "Maria Garcia",
+    "ssn": SSN,
+    "mrn": "40123456",
+    "contact": {"email": EMAIL, "phones": [PHONE]},
+    "notes": [{"text": f"Patient called from {PHONE} about labs."}],
+    "condition": "hypertension",
+}
+
+
+@dataclass
+class Upstream:
+    url: str
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        return
+
+    def _record(self) -> bytes:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.seen.append(
+            {
+                "method": self.command,
+                "path": self.path,
+                "headers": dict(self.headers.items()),
+                "body": body.decode(),
+            }
+        )
+        return body
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, value: Any) -> None:
+        self._send(status, json.dumps(value).encode(), "application/json")
+
+    def do_GET(self) -> None:
+        self._record()
+        path = self.path.split("?", 1)[0]
+        if self.headers.get("authorization") != f"Bearer {API_TOKEN}":
+            self._json(401, {"error": "no token"})
+        elif path == "/patients/1":
+            self._json(200, PATIENT)
+        elif self.path == "/patients/1/summary":
+            text = f"Maria Garcia, SSN {SSN}, reach at {EMAIL}\n"
+            self._send(200, text.encode(), "text/plain; charset=utf-8")
+        elif self.path == "/debug":
+            self._json(200, {"you_sent": self.headers.get("authorization")})
+        elif self.path == "/scan.png":
+            self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00binary", "image/png")
+        else:
+            self._json(404, {"error": f"no patient with email {EMAIL}"})
+
+    def do_POST(self) -> None:
+        body = self._record()
+        if self.path.startswith("/patients/1/notes"):
+            self._json(201, {"stored": json.loads(body), "patient": PATIENT["name"]})
+        else:
+            self._json(500, {"error": "boom"})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    seen: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Upstream]:
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, name="test-upstream", daemon=True)
+    thread.start()
+    try:
+        yield Upstream(f"http://127.0.0.1:{server.server_address[1]}", server.seen)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def http_connection(upstream: Upstream, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "base_url": upstream.url,
+        "auth": {"scheme": "bearer", "value": API_TOKEN},
+        "headers_allowed": ["accept", "x-request-id"],
+        "rules": [
+            {
+                "name": "role changes",
+                "methods": ["POST", "PUT", "DELETE"],
+                "path": "/users/*/roles",
+                "risk": "privilege",
+            },
+            {"name": "admin area", "path": "/admin/**", "risk": "admin"},
+        ],
+        **extra,
+    }
+
+
+@pytest.fixture
+async def h(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
+    harness = await harness_with(tmp_path, {"api": http_connection(upstream)})
+    upstream.seen.clear()
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+async def call(
+    h: Harness, method: str, path: str, subject: str = "claims-bot", **request: Any
+) -> Any:
+    return await h.client.post(
+        "/v1/actions",
+        headers=h.auth(subject),
+        json={"connection": "api", "request": {"method": method, "path": path, **request}},
+    )
+
+
+async def test_json_is_masked_including_nested_values(h: Harness, upstream: Upstream) -> None:
+    response = await call(h, "GET", "/patients/1", headers={"x-request-id": "r-1"})
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    assert result["status"] == 200
+    assert result["content"] == "json"
+    body = result["body"]
+    assert body["id"] == 1
+    assert body["condition"] == "hypertension"
+    text = json.dumps(body)
+    for value in (SSN, EMAIL, PHONE, "Maria Garcia", "40123456"):
+        assert value not in text
+    assert sum(result["masked"].values()) >= 5
+    sent = upstream.seen[-1]["headers"]
+    assert sent["authorization"] == f"Bearer {API_TOKEN}"
+    assert sent["x-request-id"] == "r-1"
+
+
+async def test_text_is_masked(h: Harness) -> None:
+    response = await call(h, "GET", "/patients/1/summary")
+    assert response.status_code == 200, response.text
+    body = response.json()["result"]["body"]
+    assert body.endswith("\n")
+    assert SSN not in body and EMAIL not in body
+
+
+async def test_the_gateway_credential_never_comes_back(h: Harness) -> None:
+    response = await call(h, "GET", "/debug")
+    assert response.status_code == 200, response.text
+    assert API_TOKEN not in response.text
+    assert response.json()["result"]["masked"]["GATEWAY_SECRET"] == 1
+    assert API_TOKEN not in audit_text(h)
+
+
+async def test_post_waits_for_approval_then_runs(h: Harness, upstream: Upstream) -> None:
+    note = {"text": "Follow-up in 3 months", "priority": "routine"}
+    response = await call(h, "POST", "/patients/1/notes", body=note)
+    assert response.status_code == 202, response.text
+    assert upstream.seen == []
+    pending = response.json()
+    view = (
+        await h.client.get(f"/v1/approvals/{pending['approval']['id']}", headers=h.auth("alice"))
+    ).json()
+    assert view["action"]["kind"] == "http"
+    assert view["action"]["risk"] == "write"
+    assert "/patients/1/notes" in view["action"]["text"]
+    ran = await approve_and_run(h, pending)
+    assert ran["result"]["status"] == 201
+    assert ran["result"]["body"]["stored"] == note
+    assert "Maria Garcia" not in json.dumps(ran["result"])
+    assert json.loads(upstream.seen[-1]["body"]) == note
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "rule"),
+    [
+        ("GET", "/admin/users", "schema-privilege-admin-denied"),
+        ("GET", "/%61dmin/users", "schema-privilege-admin-denied"),
+        ("POST", "/users/7/roles", "schema-privilege-admin-denied"),
+        ("GET", "/x/../admin/users", "unknown-denied"),
+        ("GET", "/patients?id=1", "unknown-denied"),
+        ("TRACE", "/patients/1", "unknown-denied"),
+    ],
+)
+async def test_admin_privilege_and_odd_requests_are_denied_before_the_upstream(
+    h: Harness, upstream: Upstream, method: str, path: str, rule: str
+) -> None:
+    response = await call(h, method, path)
+    assert response.status_code == 403, response.text
+    assert response.json()["rule"] == rule
+    assert upstream.seen == []
+
+
+@pytest.mark.parametrize("header", ["authorization", "cookie", "host", "x-forwarded-for"])
+async def test_headers_outside_the_allow_list_are_refused(
+    h: Harness, upstream: Upstream, header: str
+) -> None:
+    response = await call(h, "GET", "/patients/1", headers={header: "x"})
+    assert response.status_code == 403
+    assert upstream.seen == []
+
+
+async def test_upstream_errors_come_back_with_status_and_masked_body(h: Harness) -> None:
+    response = await call(h, "GET", "/patients/999")
+    assert response.status_code == 502, response.text
+    message = response.json()["error"]["message"]
+    assert "404" in message and "no patient with email" in message
+    assert EMAIL not in message
+    record = h.gateway.actions.get(response.json()["id"])
+    assert record.status == "failed"
+    assert EMAIL not in audit_text(h)
+
+
+async def test_binary_is_refused_unless_allowed(
+    h: Harness, tmp_path: Path, upstream: Upstream
+) -> None:
+    response = await call(h, "GET", "/scan.png")
+    assert response.status_code == 403, response.text
+    assert "binary" in response.json()["error"]["message"]
+    (tmp_path / "b").mkdir()
+    allowed = await harness_with(
+        tmp_path / "b", {"api": http_connection(upstream, allow_binary=True)}
+    )
+    try:
+        ok = await call(allowed, "GET", "/scan.png")
+        assert ok.status_code == 200, ok.text
+        assert ok.json()["result"]["content"] == "binary"
+    finally:
+        await allowed.client.aclose()
+        await allowed.gateway.close()
+
+
+async def test_an_unreachable_upstream_is_a_clear_error(tmp_path: Path) -> None:
+    dead = Upstream("http://127.0.0.1:9")
+    harness = await harness_with(tmp_path, {"api": http_connection(dead, timeout_seconds=2)})
+    try:
+        response = await call(harness, "GET", "/patients/1")
+        assert response.status_code == 502
+        assert "cannot reach upstream 'api'" in response.json()["error"]["message"]
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+async def test_gateway_submit_takes_the_http_body_shape(h: Harness, upstream: Upstream) -> None:
+    principal = await h.gateway.authenticate(h.tokens["dana"])
+    body = http_body("GET", "/patients/1", query={"fields": ["id", "name"]})
+    assert set(body) == {"method", "path", "query", "headers", "body"}
+    action = Action(connection="api", kind="http", body=body, principal=principal, front_door="mcp")
+    outcome = await h.gateway.submit(action)
+    assert outcome.status == "executed"
+    assert outcome.result is not None
+    assert outcome.result["status"] == 200
+    assert upstream.seen[-1]["path"] == "/patients/1?fields=id&fields=name"
