@@ -7,24 +7,15 @@ approves it, and the agent's request completes. Screenshots go to docs/screensho
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import os
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
-from phigate.bootstrap import build_gateway
-from phigate.demo.runner import IDENTITIES
-from phigate.frontends.app import build_app
-from phigate.gateway import Gateway
-from tests.conftest import demo_config, in_ci
+from tests.conftest import in_ci
+from tests.console.conftest import LiveGateway
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -49,61 +40,6 @@ if not CHROMIUM.exists():
     )
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-
-@dataclass
-class LiveGateway:
-    gateway: Gateway
-    url: str
-    tokens: dict[str, str]
-
-    def submit(self, subject: str, sql: str, wait: float = 0) -> httpx.Response:
-        return httpx.post(
-            f"{self.url}/v1/actions",
-            timeout=wait + 30,
-            headers={"Authorization": f"Bearer {self.tokens[subject]}"},
-            json={
-                "connection": "ehr",
-                "sql": sql,
-                "wait": wait,
-                "reason": "claim 2 was paid by phone",
-            },
-        )
-
-
-@pytest.fixture
-def live(tmp_path: Path, ehr_dsn: str) -> Iterator[LiveGateway]:
-    settings = demo_config(
-        tmp_path, ehr_dsn, overrides={"console": {"demo_sign_in": True, "poll_seconds": 0.5}}
-    )
-    gateway = build_gateway(settings, migrate=True)
-    tokens = {
-        i.subject: gateway.tokens.create(
-            subject=i.subject, kind=i.kind, groups=i.groups, on_behalf_of=i.on_behalf_of
-        )[0]
-        for i in IDENTITIES
-    }
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_app(gateway), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-        )
-    )
-    thread = threading.Thread(target=server.run, name="console-test-http", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "gateway did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield LiveGateway(gateway, f"http://127.0.0.1:{port}", tokens)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        # Playwright's sync API keeps an event loop running in this thread.
-        closer = threading.Thread(target=asyncio.run, args=(gateway.close(),))
-        closer.start()
-        closer.join(timeout=10)
 
 
 @pytest.fixture

@@ -1,0 +1,168 @@
+"""`phigate approvals list|show|approve|deny`: review from a terminal against a gateway URL.
+
+A thin client of the REST API (`/v1/approvals…`) with a bearer token, so it obeys
+exactly the same eligibility rules as every other channel.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, NoReturn
+
+import click
+import httpx
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.table import Table
+
+from phigate.frontends.console.present import pretty_sql, time_left
+
+out = Console()
+err = Console(stderr=True)
+EXIT = {401: 3, 403: 4, 404: 5, 409: 6, 410: 6}
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    sys.exit(code)
+
+
+class Client:
+    def __init__(self, url: str, token: str | None) -> None:
+        if not token:
+            _fail("give a token with --token or PHIGATE_TOKEN")
+        self._url = url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        try:
+            with httpx.Client(base_url=self._url, timeout=30, headers=self._headers) as http:
+                answer = http.request(method, path, json=body)
+        except httpx.HTTPError as exc:
+            _fail(f"cannot reach the gateway: {type(exc).__name__}")
+        if answer.status_code >= 400:
+            try:
+                message = answer.json()["error"]["message"]
+            except (ValueError, KeyError, TypeError):
+                message = answer.text[:200]
+            _fail(f"{message} (HTTP {answer.status_code})", EXIT.get(answer.status_code, 1))
+        return answer.json()
+
+
+@click.group("approvals")
+@click.option(
+    "--url",
+    envvar="PHIGATE_URL",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Gateway base URL (or PHIGATE_URL).",
+)
+@click.option("--token", envvar="PHIGATE_TOKEN", help="API or OIDC token (or PHIGATE_TOKEN).")
+@click.pass_context
+def approvals(ctx: click.Context, url: str, token: str | None) -> None:
+    """Review approval requests: list, show, approve, deny."""
+    ctx.obj = (url, token)
+
+
+def _client(ctx: click.Context) -> Client:
+    url, token = ctx.obj
+    return Client(url, token)
+
+
+@approvals.command("list")
+@click.option(
+    "--status",
+    default="pending",
+    show_default=True,
+    help="pending, approved, denied, expired, cancelled, executed, or 'all'.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def list_(ctx: click.Context, status: str, as_json: bool) -> None:
+    """Requests you may review (or made yourself)."""
+    path = "/v1/approvals" + ("" if status == "all" else f"?status={status}")
+    items = _client(ctx).call("GET", path)["approvals"]
+    if as_json:
+        out.print_json(json.dumps(items))
+        return
+    table = Table(title=f"Approvals ({status})")
+    for column in (
+        "id",
+        "state",
+        "risk",
+        "requested by",
+        "on behalf of",
+        "votes",
+        "time left",
+        "action",
+    ):
+        table.add_column(column, overflow="fold")
+    for a in items:
+        table.add_row(
+            a["id"],
+            a["state"],
+            a["action"]["risk"],
+            a["action"]["requested_by"]["subject"],
+            a["on_behalf_of"] or "",
+            f"{sum(v['vote'] == 'approve' for v in a['votes'])}/{a['required']}",
+            time_left(a["seconds_left"]) if a["state"] == "pending" else "",
+            a["action"]["text"][:60],
+        )
+    out.print(table)
+
+
+@approvals.command("show")
+@click.argument("approval_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
+    """Everything a reviewer needs to decide one request."""
+    a = _client(ctx).call("GET", f"/v1/approvals/{approval_id}")
+    if as_json:
+        out.print_json(json.dumps(a))
+        return
+    action = a["action"]
+    facts = Table.grid(padding=(0, 2))
+    for label, value in (
+        ("request", f"{a['id']} ({a['state']})"),
+        ("requested by", f"{action['requested_by']['subject']} ({action['requested_by']['kind']})"),
+        ("on behalf of", a["on_behalf_of"] or "—"),
+        ("connection", action["connection"]),
+        ("risk", f"{action['risk']}: {'; '.join(action['reasons'])}"),
+        ("tables", ", ".join(action["tables"]) or "—"),
+        ("masking", action["masking"]),
+        ("reason", action["reason"] or "none given"),
+        ("rule", action["rule"] or ""),
+        (
+            "votes",
+            f"{sum(v['vote'] == 'approve' for v in a['votes'])} of {a['required']} "
+            f"from {', '.join(a['eligible_groups'])}",
+        ),
+        ("time left", time_left(a["seconds_left"])),
+        ("console", a["url"]),
+    ):
+        facts.add_row(f"[bold]{label}[/]", str(value))
+    out.print(facts)
+    text = pretty_sql(action["text"])[0] if action["kind"] == "sql" else action["text"]
+    out.print(Syntax(text, "sql", word_wrap=True))
+
+
+@approvals.command("approve")
+@click.argument("approval_id")
+@click.option("--comment", default="", help="Recorded in the audit log.")
+@click.pass_context
+def approve(ctx: click.Context, approval_id: str, comment: str) -> None:
+    """Approve a request."""
+    a = _client(ctx).call("POST", f"/v1/approvals/{approval_id}/approve", {"comment": comment})
+    out.print(f"recorded: {approval_id} is now {a['state']}", highlight=False)
+
+
+@approvals.command("deny")
+@click.argument("approval_id")
+@click.option("--comment", "--reason", "comment", required=True, help="Why (audit log).")
+@click.pass_context
+def deny(ctx: click.Context, approval_id: str, comment: str) -> None:
+    """Deny a request (a reason is required)."""
+    a = _client(ctx).call("POST", f"/v1/approvals/{approval_id}/deny", {"comment": comment})
+    out.print(f"recorded: {approval_id} is now {a['state']}", highlight=False)
