@@ -28,7 +28,7 @@ _AFTER_CUES = frozenset(
     b" says said has had arrived returned complains notes agrees declined".split()
 )
 
-_UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE = range(6)
+_UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
 
 class NameDetector:
@@ -43,7 +43,7 @@ class NameDetector:
         for word in common:
             self._kind.setdefault(word, _COMMON)
         for word in EPONYMS:
-            self._kind.setdefault(word, _AMBIGUOUS)
+            self._kind[word] = _EPONYM  # a name only after a title or next to a name
         for word in TITLES:
             self._kind[word] = _TITLE
         for cue in NAME_CUES:
@@ -66,7 +66,7 @@ class NameDetector:
 
     def _run_spans(self, data: bytes, words: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
         kinds = [self._word_kind(data[s:e]) for s, e in words]
-        if all(k >= _COMMON for k in kinds):
+        if all(k in (_COMMON, _TITLE, _CUE) for k in kinds):
             return
         dotted = [data[e - 1] == 46 for _, e in words]  # 46 is "."
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
@@ -151,7 +151,7 @@ def _decide(kinds: list[int], cue: int, dotted: list[bool]) -> list[bool]:
     while changed:
         changed = False
         for i in range(n):
-            if is_name[i] or kinds[i] not in (_UNKNOWN, _AMBIGUOUS):
+            if is_name[i] or kinds[i] not in (_UNKNOWN, _AMBIGUOUS, _EPONYM):
                 continue
             left = i > 0 and is_name[i - 1] and not (dotted[i - 1] and kinds[i - 1] != _UNKNOWN)
             right = i + 1 < n and is_name[i + 1] and not (dotted[i] and kinds[i] != _UNKNOWN)

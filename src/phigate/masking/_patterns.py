@@ -64,6 +64,10 @@ def _numeric_date(value: bytes) -> bool:
     return val.date_parts(int(parts[0]), int(parts[1]), None)
 
 
+def _not_a_state(value: bytes) -> bool:
+    return value.decode("utf-8", "replace").rstrip(".") not in _STATE_SET
+
+
 STATE_ABBR = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM"
     "|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP|MH|FM|PW|AA|AE|AP"
@@ -76,6 +80,7 @@ STATE_NAMES = (
     "|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
     "|West Virginia|Wisconsin|Wyoming|District of Columbia|Puerto Rico"
 )
+_STATE_SET = frozenset(STATE_NAMES.split("|"))
 STREET_SUFFIX = (
     "Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
     "|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Path|Pike|Plaza"
@@ -333,6 +338,7 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\b(?:lives|living|resides|residing|resident|moved|relocated|home|born|hometown)"
         r"\s+(?:in|at|of|to|near|from)\s+)"
         rf"(?P<v>{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})",
+        _not_a_state,
         groups=(("v", LOCATION),),
     ),
     PatternSpec(LOCATION, r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:County|Parish|Borough)\b"),

@@ -73,8 +73,8 @@ def ipv4(value: bytes) -> bool:
 
 
 def ipv6(value: bytes) -> bool:
-    if value.count(b":") < 2 or sum(c not in b":." for c in value) < 2:
-        return False  # "::" alone is C++ scope, not an address
+    if value.count(b":") < 2 or sum(c not in b":." for c in value) < 6:
+        return False  # "::" or "a::b" is C++ scope, not an address
     try:
         ipaddress.IPv6Address(value.decode("ascii"))
     except ValueError:

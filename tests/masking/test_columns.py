@@ -1,0 +1,112 @@
+"""Row masking on the demo EHR tables: lineage, names, types and sampled values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from phigate.masking import ColumnInfo, Masker, MaskingEngine, MaskingError, MaskingSettings
+from tests.masking.conftest import KEY
+
+PATIENT_COLUMNS = "id first_name last_name dob sex ssn mrn email phone address city state zip"
+PATIENT = (
+    7, "Zbigniew", "Kowalczyk", dt.date(1950, 3, 14), "M", "123-45-6789", "MRN00012345",
+    "zk@example.org", "(617) 555-0134", "42 Elm Street", "Lake Johnville", "MA", "02139",
+)  # fmt: skip
+
+
+def _columns(names: str, table: str = "patients") -> list[ColumnInfo]:
+    return [ColumnInfo(n, None, (f"public.{table}.{n}",)) for n in names.split()]
+
+
+def test_patients_row_leaves_no_raw_phi(safe_harbor: Masker) -> None:
+    rows = safe_harbor.for_columns(_columns(PATIENT_COLUMNS))
+    masked = rows.mask_row(PATIENT)
+    assert masked == [
+        7, "[PERSON]", "[PERSON]", "1950", "M", "[SSN]", "[MRN]", "[EMAIL]", "[PHONE]",
+        "[STREET_ADDRESS]", "[LOCATION]", "MA", "021**",
+    ]  # fmt: skip
+    assert rows.counts["PERSON"] == 2 and rows.counts["ZIP"] == 1
+
+
+def test_nulls_stay_null_and_are_not_counted(safe_harbor: Masker) -> None:
+    rows = safe_harbor.for_columns(_columns("id ssn dob"))
+    assert rows.mask_rows([(1, None, None), (2, "123-45-6789", None)]) == [
+        (1, None, None),
+        (2, "[SSN]", None),
+    ]
+    assert rows.counts == {"SSN": 1}
+
+
+def test_lineage_beats_an_alias(safe_harbor: Masker) -> None:
+    info = [ColumnInfo("x", "text", ("public.patients.ssn",)), ColumnInfo("y", "int4", ())]
+    assert safe_harbor.for_columns(info).mask_row(["123-45-6789", 5]) == ["[SSN]", 5]
+
+
+def test_claims_and_encounters_keep_codes_and_amounts(safe_harbor: Masker) -> None:
+    cols = _columns("id patient_id payer member_id amount cpt_code icd10_code status service_date")
+    row = (1, 7, "Aetna", "XJH123456789", Decimal("120.50"), "99213", "E11.9", "paid",
+           dt.date(2023, 5, 2))  # fmt: skip
+    assert safe_harbor.for_columns(cols).mask_row(row) == [
+        1, 7, "Aetna", "[HEALTH_PLAN_ID]", Decimal("120.50"), "99213", "E11.9", "paid", "2023",
+    ]  # fmt: skip
+
+
+def test_clinical_note_text_is_scanned(safe_harbor: Masker) -> None:
+    cols = _columns("id patient_id author written_at note_text", "clinical_notes")
+    row = (1, 7, "Dr. Ann Lee", dt.datetime(2023, 5, 2, 9, 30),
+           "Mr. Kowalczyk (SSN 123-45-6789) reports chest pain.")  # fmt: skip
+    masked = safe_harbor.for_columns(cols).mask_row(row)
+    assert masked == [1, 7, "[PERSON]", "2023", "Mr. [PERSON] (SSN [SSN]) reports chest pain."]
+
+
+def test_opaque_columns_are_classified_from_sampled_values(engine: MaskingEngine) -> None:
+    settings = MaskingSettings(sample_rows=3)
+    masker = MaskingEngine(settings, KEY).masker("hipaa-safe-harbor")
+    rows = masker.for_columns([ColumnInfo("c1"), ColumnInfo("c2"), ColumnInfo("c3")])
+    data = [("John Smith", 11, "a@b.org"), ("Mary Jones", 12, "c@d.org"),
+            ("Linda Brown", 13, "e@f.org"), ("Zbigniew Kowalczyk", 14, "g@h.org")]  # fmt: skip
+    out = rows.mask_rows(data)
+    assert rows.plan == ["PERSON", "KEEP", "EMAIL"]
+    # After the sample, an out-of-dictionary name is masked because the column is a name column.
+    assert out[3] == ("[PERSON]", 14, "[EMAIL]")
+
+
+def test_json_and_bytes_values(safe_harbor: Masker) -> None:
+    rows = safe_harbor.for_columns([ColumnInfo("payload", "jsonb"), ColumnInfo("blob", "bytea")])
+    masked = rows.mask_row([{"ssn": "123456789", "tags": ["ok"]}, b"\xff\xfe binary"])
+    assert masked == [{"ssn": "[SSN]", "tags": ["ok"]}, "[BINARY]"]
+    text_json = rows.mask_row(['{"email": "a@b.org"}', b"call 617-555-0134"])
+    assert text_json == ['{"email": "[EMAIL]"}', b"call [PHONE]"]
+
+
+def test_config_column_overrides(engine: MaskingEngine) -> None:
+    settings = MaskingSettings(columns={"public.claims.status": "ID", "internal_code": "KEEP"})
+    masker = MaskingEngine(settings, KEY).masker("hipaa-safe-harbor")
+    cols = [ColumnInfo("status", None, ("public.claims.status",)), ColumnInfo("internal_code")]
+    assert masker.for_columns(cols).mask_row(["paid", "SSN 123-45-6789"]) == [
+        "[ID]",
+        "SSN 123-45-6789",
+    ]
+
+
+def test_wrong_row_width_fails_closed(safe_harbor: Masker) -> None:
+    rows = safe_harbor.for_columns(_columns("id ssn"))
+    with pytest.raises(MaskingError):
+        rows.mask_row([1, "123-45-6789", "extra"])
+
+
+def test_date_shift_by_patient_keeps_intervals() -> None:
+    settings = MaskingSettings.model_validate(
+        {"profiles": {"research": {"operators": {"DATE": "date_shift"}}}}
+    )
+    masker = MaskingEngine(settings, KEY).masker("research")
+    rows = masker.for_columns(_columns("patient_id encounter_date", "encounters"))
+    a, b = dt.date(2023, 1, 1), dt.date(2023, 3, 15)
+    (p1, s1), (_, s2), (_, other) = rows.mask_rows([(7, a), (7, b), (8, a)])
+    assert isinstance(s1, dt.date) and isinstance(s2, dt.date) and s1 != a
+    assert s2 - s1 == b - a
+    assert p1 == 7
+    assert other - a != s1 - a  # another patient gets another (keyed) offset

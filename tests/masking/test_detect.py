@@ -1,0 +1,85 @@
+"""Detection: each identifier kind is found, each decoy is left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.masking import Masker
+
+FOUND = [
+    ("SSN 123-45-6789 on file", "123-45-6789", "SSN"),
+    ("social security number: 123456789.", "123456789", "SSN"),
+    ("call (617) 555-0134 today", "(617) 555-0134", "PHONE"),
+    ("cell 617.555.0134x123", "617.555.0134x123", "PHONE"),
+    ("fax: +1-617-555-0199", "+1-617-555-0199", "PHONE"),
+    ("write to jane.doe@example.org now", "jane.doe@example.org", "EMAIL"),
+    ("see https://portal.example.com/p/123?x=1.", "https://portal.example.com/p/123?x=1", "URL"),
+    ("from 192.168.10.7 at night", "192.168.10.7", "IP_ADDRESS"),
+    ("via 2001:db8::8a2e:370:7334 too", "2001:db8::8a2e:370:7334", "IP_ADDRESS"),
+    ("seen 03/14/2021 in clinic", "03/14/2021", "DATE"),
+    ("seen 2021-03-14 in clinic", "2021-03-14", "DATE"),
+    ("seen March 14, 2021 in clinic", "March 14, 2021", "DATE"),
+    ("since 3/14 worse", "3/14", "DATE"),
+    ("a 93-year-old woman", "93", "AGE"),
+    ("MRN: A123456 admitted", "A123456", "MRN"),
+    ("member ID XJH123456789 active", "XJH123456789", "HEALTH_PLAN_ID"),
+    ("card 4111 1111 1111 1111 charged", "4111 1111 1111 1111", "CREDIT_CARD"),
+    ("IBAN GB82 WEST 1234 5698 7654 32 ok", "GB82 WEST 1234 5698 7654 32", "IBAN"),
+    ("NPI 1234567893 listed", "1234567893", "NPI"),
+    ("DEA AB1234563 listed", "AB1234563", "DEA"),
+    ("VIN 1HGCM82633A004352 towed", "1HGCM82633A004352", "VEHICLE_ID"),
+    ("pacemaker serial no. PM-88213X placed", "PM-88213X", "DEVICE_ID"),
+    ("lives at 42 Elm Street, Apt 3 now", "42 Elm Street, Apt 3", "STREET_ADDRESS"),
+    ("Springfield, IL 62704", "Springfield", "LOCATION"),
+    ("Springfield, IL 62704", "62704", "ZIP"),
+    ("key AKIAIOSFODNN7EXAMPLE used", "AKIAIOSFODNN7EXAMPLE", "SECRET"),
+    ("token ghp_" + "a" * 36 + " leaked", "ghp_" + "a" * 36, "SECRET"),
+    ("xoxb-123456789012-abcdefghij in chat", "xoxb-123456789012-abcdefghij", "SECRET"),
+    ("postgres://app:s3cr3t@db:5432/x", "s3cr3t", "SECRET"),
+    ("password=hunter2; next", "hunter2", "SECRET"),
+    ("auth eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature", "eyJhbGciOiJIUzI1NiJ9", "SECRET"),
+    ("Patient John Smith presents", "John Smith", "PERSON"),
+    ("Seen by Dr. Kowalczyk today", "Kowalczyk", "PERSON"),
+    ("Her daughter Ngozi called", "Ngozi", "PERSON"),
+    ("Mr. Parkinson came back", "Parkinson", "PERSON"),
+    ("Electronically signed by Đặng Văn", "Đặng Văn", "PERSON"),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "entity"), FOUND)
+def test_found(safe_harbor: Masker, text: str, value: str, entity: str) -> None:
+    start = text.index(value)
+    spans = safe_harbor.spans(text)
+    covering = [s for s in spans if s[0] <= start and s[1] >= start + len(value)]
+    assert covering, f"{value!r} not covered in {spans}"
+    assert covering[0][2] == entity
+
+
+DECOYS = [
+    "Diagnosed with Parkinson's disease in 2019.",
+    "History of Crohn's disease; Apgar 9 at birth.",
+    "ICD-10 E11.9 and I10, CPT 99213, LOINC 4548-4.",
+    "BP 120/80, HR 72, T 98.6, SpO2 97%, A1c 7.2%.",
+    "Take metformin 500 mg twice daily at 10:30.",
+    "A 45-year-old man from Texas, moved from New York in 2015.",
+    "Will follow up in May. Hope to taper. Mark the site.",
+    "Potassium 4.1 mmol/L, creatinine 1.2 mg/dL.",
+    "std::vector and a::b are code, not addresses.",
+]
+
+
+@pytest.mark.parametrize("text", DECOYS)
+def test_decoys_are_not_masked(safe_harbor: Masker, text: str) -> None:
+    assert safe_harbor.mask_text(text).text == text
+
+
+def test_check_digits_reject_lookalikes(safe_harbor: Masker) -> None:
+    # Wrong Luhn, wrong DEA check digit, impossible SSN area, out-of-range IP.
+    text = "ref 4111 1111 1111 1112, AB1234560, 666-12-3456, 300.1.2.3"
+    assert safe_harbor.spans(text) == []
+
+
+def test_spans_are_character_offsets_for_non_ascii(safe_harbor: Masker) -> None:
+    text = "Naïve café: SSN 123-45-6789"
+    start, end, entity = safe_harbor.spans(text)[0]
+    assert (text[start:end], entity) == ("123-45-6789", "SSN")

@@ -1,0 +1,105 @@
+"""Hostile inputs: huge values, deep JSON, strings built to make regexes backtrack.
+
+Linear time is shown without timing: every detector pattern is RE2 (which
+compiles no backreferences or lookaround and matches in time linear in the
+input by construction), and no module of the masking package imports a
+backtracking regex engine.
+"""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import pytest
+import re2
+
+import phigate.masking
+from phigate.masking import Masker, MaskingEngine, MaskingError, MaskingSettings
+from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS
+from tests.masking.conftest import KEY
+
+PACKAGE = pathlib.Path(phigate.masking.__file__).parent
+
+
+@pytest.mark.parametrize("spec", [*SECRET_PATTERNS, *PHI_PATTERNS], ids=lambda s: s.entity)
+def test_every_pattern_is_re2(spec: object) -> None:
+    regex = spec.regex  # type: ignore[attr-defined]
+    re2.compile(regex.encode())  # raises for anything RE2 cannot do in linear time
+
+
+def test_no_backtracking_engine_is_imported() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not {"re", "regex"} & set(names), f"{path.name} imports {names}"
+
+
+def test_custom_patterns_must_be_re2() -> None:
+    with pytest.raises(ValueError):
+        MaskingSettings.model_validate(
+            {"identifiers": [{"type": "X", "pattern": r"(?=lookahead)x"}]}
+        )
+
+
+PATHOLOGICAL = [
+    "a" * 200_000 + "!",
+    "1-" * 100_000,
+    ("1" * 30 + " ") * 5000,
+    "-----BEGIN RSA PRIVATE KEY-----" + "A" * 100_000,
+    "x@" * 50_000,
+    ":" * 100_000,
+    "Aa " * 60_000,
+    "http://" + "a/" * 80_000,
+]
+
+
+@pytest.mark.parametrize("text", PATHOLOGICAL, ids=range(len(PATHOLOGICAL)))
+def test_pathological_strings_complete(safe_harbor: Masker, text: str) -> None:
+    safe_harbor.mask_text(text)  # completes; RE2 has no catastrophic case to hit
+
+
+def test_huge_value_is_masked_across_windows(safe_harbor: Masker) -> None:
+    filler = "lorem ipsum " * 120_000  # > 1 MiB: masked window by window
+    text = filler + "SSN 123-45-6789 " + filler + "jane@example.org"
+    masked = safe_harbor.mask_text(text)
+    assert "123-45-6789" not in masked.text and "jane@example.org" not in masked.text
+    assert masked.counts == {"SSN": 1, "EMAIL": 1}
+
+
+def test_private_key_without_end_is_masked_to_the_end(safe_harbor: Masker) -> None:
+    text = "key: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
+    assert safe_harbor.mask_text(text).text == "key: [SECRET]"
+
+
+def test_deep_json_is_bounded() -> None:
+    masker = MaskingEngine(MaskingSettings(max_json_depth=50), KEY).masker("hipaa-safe-harbor")
+    value: object = {"ssn": "123-45-6789"}
+    for _ in range(5000):
+        value = {"x": [value]}
+    masked, counts = masker.mask_json(value)
+    assert counts.get("TOO_DEEP") == 1 and "123-45-6789" not in repr(masked)[:10_000]
+
+
+def test_lone_surrogates_do_not_break_masking(safe_harbor: Masker) -> None:
+    assert safe_harbor.mask_text("\ud800 SSN 123-45-6789").text == "\ud800 SSN [SSN]"
+
+
+def test_non_string_keys_and_values(safe_harbor: Masker) -> None:
+    masked, _ = safe_harbor.mask_json({1: 2.5, None: [True, None]})
+    assert masked == {1: 2.5, None: [True, None]}
+
+
+def test_masking_error_is_raised_not_swallowed(safe_harbor: Masker) -> None:
+    class Weird:
+        def __str__(self) -> str:
+            raise ValueError("no")
+
+    rows = safe_harbor.for_columns([phigate.masking.ColumnInfo("note")])
+    with pytest.raises(MaskingError):
+        rows.mask_row([Weird()])
