@@ -271,7 +271,7 @@ class McpConnector:
                         args=list(self.settings.command[1:]),
                         env=env,
                     )
-                client = await stack.enter_async_context(Client(server, cache=None))
+                client = await stack.enter_async_context(Client(server, cache=None, mode="legacy"))
                 yield client
         except* (httpx2.HTTPError, OSError) as group:
             raise UpstreamError(

@@ -1,0 +1,119 @@
+"""Tool-call latency through phigate's /mcp vs calling the upstream MCP server directly.
+
+Starts a small SDK-written upstream MCP server and a phigate gateway fronting it
+(SQLite state, no database needed), both with uvicorn on loopback, then times
+`tools/call` with the official client over streamable HTTP, each through a
+persistent client session. Prints median and p99 for both and their ratio.
+
+    .venv/bin/python bench/mcp_overhead.py [--calls 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx2  # noqa: E402
+from mcp.client.client import Client  # noqa: E402
+from mcp.client.streamable_http import streamable_http_client  # noqa: E402
+
+from phigate.bootstrap import build_gateway  # noqa: E402
+from phigate.config import parse_settings  # noqa: E402
+from phigate.frontends.app import build_app  # noqa: E402
+from phigate.identity.principal import PrincipalKind  # noqa: E402
+from tests.mcp.conftest import serve_app  # noqa: E402
+from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream  # noqa: E402
+
+
+def settings_for(state: Path, upstream_url: str) -> Any:
+    data = {
+        "state": {"url": f"sqlite:///{state / 'state.db'}"},
+        "server": {"http_host": "127.0.0.1", "http_port": 0},
+        "secrets": {
+            "token_hash_key": secrets.token_urlsafe(32),
+            "masking_key": secrets.token_urlsafe(32),
+        },
+        "connections": {
+            "charts": {
+                "type": "mcp",
+                "url": upstream_url,
+                "headers": {"Authorization": f"Bearer {UPSTREAM_TOKEN}"},
+                "tools": {"lookup_*": "read"},
+            }
+        },
+        "policy": {"rules": [{"name": "reads", "match": {"risk": ["read"]}, "decision": "allow"}]},
+    }
+    import yaml
+
+    return parse_settings(yaml.safe_dump(data), source="bench")
+
+
+async def time_calls(url: str, token: str | None, tool: str, calls: int) -> list[float]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx2.AsyncClient(headers=headers, timeout=60) as http:
+        async with Client(streamable_http_client(url, http_client=http), cache=None) as client:
+            for _ in range(5):  # warm-up: connections, caches, first-sight pins
+                await client.call_tool(tool, {"mrn": "MRN-1"})
+            samples = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                result = await client.call_tool(tool, {"mrn": "MRN-1"})
+                samples.append((time.perf_counter() - started) * 1000)
+                assert not result.is_error, result
+    return samples
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+async def main(calls: int) -> None:
+    upstream = Upstream()
+    with tempfile.TemporaryDirectory(prefix="phigate-bench-") as tmp:
+        async with serve_app(upstream.app()) as up_base:
+            gateway = build_gateway(settings_for(Path(tmp), f"{up_base}/mcp"), migrate=True)
+            token, _ = gateway.tokens.create(
+                subject="bench-agent",
+                kind=PrincipalKind.AGENT,
+                groups=("agents",),
+                on_behalf_of="dana",
+            )
+            try:
+                async with serve_app(build_app(gateway)) as gw_base:
+                    direct = await time_calls(f"{up_base}/mcp", None, "lookup_patient", calls)
+                    fronted = await time_calls(
+                        f"{gw_base}/mcp", token, "charts__lookup_patient", calls
+                    )
+            finally:
+                await gateway.close()
+    report(direct, fronted)
+
+
+def report(direct: list[float], fronted: list[float]) -> None:
+    rows = [("direct upstream", direct), ("through phigate", fronted)]
+    print(f"{'path':<18}{'calls':>7}{'median ms':>12}{'p99 ms':>10}")
+    for name, samples in rows:
+        print(
+            f"{name:<18}{len(samples):>7}{statistics.median(samples):>12.2f}{p99(samples):>10.2f}"
+        )
+    ratio_median = statistics.median(fronted) / statistics.median(direct)
+    print(
+        f"ratio (phigate / direct): median {ratio_median:.1f}x, "
+        f"p99 {p99(fronted) / p99(direct):.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    asyncio.run(main(parser.parse_args().calls))
