@@ -102,7 +102,7 @@ class RowMasker:
     def __init__(self, masker: Masker, columns: Sequence[ColumnInfo]) -> None:
         self._masker = masker
         self.columns = tuple(columns)
-        self.counts: dict[str, int] = {}
+        self._counts: dict[str, int] = {}
         overrides = {k.lower(): v for k, v in masker.settings.columns.items()}
         for ident in masker.settings.identifiers:
             overrides.update({c.lower(): ident.type for c in ident.columns})
@@ -112,8 +112,33 @@ class RowMasker:
         self._probed: dict[int, int] = {}
         self._compiled: _CompiledRow | None = None
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Entities masked so far, by type."""
+        if self._compiled is not None:
+            self._compiled.flush_counts(self._counts)
+        return self._counts
+
     def mask_row(self, row: Sequence[object]) -> list[object]:
-        return list(self.mask_rows((row,))[0])
+        compiled = self._compiled
+        if compiled is None or compiled.plan != self.plan:
+            compiled = self._recompile()
+        try:
+            out = compiled.fn(row)
+        except MaskingError:
+            raise
+        except TypeError:
+            return list(self._mask_by_column((row,))[0])
+        except Exception as exc:
+            raise MaskingError(f"masking a row failed: {type(exc).__name__}") from exc
+        compiled.rows += 1
+        return list(out)
+
+    def _recompile(self) -> _CompiledRow:
+        if self._compiled is not None:
+            self._compiled.flush_counts(self._counts)
+        self._compiled = _CompiledRow(self)
+        return self._compiled
 
     def mask_rows(self, rows: Iterable[Sequence[object]]) -> list[tuple[object, ...]]:
         """Mask a batch of rows (e.g. one fetchmany) in one call; rows come back as tuples."""
@@ -122,7 +147,7 @@ class RowMasker:
             return []
         compiled = self._compiled
         if compiled is None or compiled.plan != self.plan:
-            compiled = self._compiled = _CompiledRow(self)
+            compiled = self._recompile()
         try:
             out = [compiled.fn(row) for row in batch]
         except MaskingError:
@@ -131,7 +156,7 @@ class RowMasker:
             return self._mask_by_column(batch)  # unhashable values: the general path
         except Exception as exc:
             raise MaskingError(f"masking rows failed: {type(exc).__name__}") from exc
-        compiled.add_counts(len(batch), self.counts)
+        compiled.rows += len(batch)
         return out
 
     def _mask_by_column(self, batch: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
@@ -170,7 +195,7 @@ class RowMasker:
     ) -> Sequence[object]:
         present = len(values) - values.count(None)
         if present:
-            self.counts[entity] = self.counts.get(entity, 0) + present
+            self._counts[entity] = self._counts.get(entity, 0) + present
         op = self._masker.operators.operator_for(entity)
         if op is Operator.KEEP:
             return values
@@ -203,10 +228,10 @@ class RowMasker:
             return self._scan_str(value, subject)
         if isinstance(value, dict | list | tuple):
             masked, found = self._masker.mask_json(value)
-            _add(self.counts, found)
+            _add(self._counts, found)
             return masked
         if isinstance(value, dt.date | dt.time | dt.timedelta):
-            return self._masker.whole(DATE_ENTITY, value, self.counts, subject)
+            return self._masker.whole(DATE_ENTITY, value, self._counts, subject)
         if isinstance(value, bytes | bytearray | memoryview):
             return self._scan_bytes(bytes(value), subject)
         return self._scan_str(str(value), subject)
@@ -219,9 +244,9 @@ class RowMasker:
                 parsed = None
             if isinstance(parsed, dict | list):
                 masked, found = self._masker.mask_json(parsed)
-                _add(self.counts, found)
+                _add(self._counts, found)
                 return json.dumps(masked, ensure_ascii=False)
-        return self._masker.mask_str(value, self.counts, subject)
+        return self._masker.mask_str(value, self._counts, subject)
 
     def _scan_bytes(self, value: bytes, subject: str) -> object:
         try:
@@ -242,7 +267,7 @@ class RowMasker:
                 return self._scan(value, subject)
             if kind == KEEP or kind not in self._masker.types:
                 return value
-            return self._masker.whole(kind, value, self.counts, subject)
+            return self._masker.whole(kind, value, self._counts, subject)
         text = value if isinstance(value, str) else str(value)
         entity = None if isinstance(value, bool) else self._masker.classify_value(text)
         votes = self._votes.setdefault(index, {})
@@ -250,7 +275,7 @@ class RowMasker:
         votes[vote] = votes.get(vote, 0) + 1
         self._probed[index] = self._probed.get(index, 0) + 1
         if entity is not None and entity in self._masker.types:
-            masked = self._masker.whole(entity, value, self.counts, subject)
+            masked = self._masker.whole(entity, value, self._counts, subject)
         else:
             masked = self._scan(value, subject)
         if self._probed[index] >= self._masker.settings.sample_rows:
@@ -282,6 +307,7 @@ class _CompiledRow:
 
     def __init__(self, owner: RowMasker) -> None:
         self.plan = list(owner.plan)
+        self.rows = 0  # rows masked since the last flush of counts
         self._nulls = [0] * len(self.plan)
         self._whole: list[tuple[int, str]] = []
         namespace: dict[str, object] = {"null": self._null, "bad": _bad_row}
@@ -295,11 +321,12 @@ class _CompiledRow:
     def _null(self, index: int) -> None:
         self._nulls[index] += 1
 
-    def add_counts(self, rows: int, counts: dict[str, int]) -> None:
+    def flush_counts(self, counts: dict[str, int]) -> None:
+        rows, self.rows = self.rows, 0
         for index, entity in self._whole:
             present = rows - self._nulls[index]
             self._nulls[index] = 0
-            if present:
+            if present > 0:
                 counts[entity] = counts.get(entity, 0) + present
 
     def _part(self, owner: RowMasker, i: int, kind: str, ns: dict[str, object]) -> str:
