@@ -35,6 +35,9 @@ class Action:
     reason: str | None = None
     client_addr: str | None = None
     reveal: tuple[str, ...] = ()
+    # Break-glass asks to run at once and be reviewed afterwards. It is how the
+    # request is made, not what runs, so the fingerprint leaves it out.
+    break_glass: bool = False
 
     @property
     def sql(self) -> str | None:

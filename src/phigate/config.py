@@ -252,6 +252,11 @@ class RuleMatch(_Frozen):
     action_kinds: tuple[str, ...] = ()
     risk: tuple[RiskClass, ...] = ()
     tables: tuple[str, ...] = ()
+    reveal: tuple[str, ...] = Field(
+        default=(),
+        description="entity types (or '*'); the rule then matches only actions asking to "
+        "reveal one of them",
+    )
 
 
 class ApprovalRequirement(_Frozen):
@@ -268,15 +273,18 @@ class Rule(_Frozen):
     approvals: ApprovalRequirement | None = None
     masking: str = "hipaa-safe-harbor"
     reason: str | None = None
-
-    @field_validator("approvals")
-    @classmethod
-    def _approvals_only_for_approve(cls, value: ApprovalRequirement | None) -> Any:
-        return value
+    break_glass: bool = Field(
+        default=False,
+        description="with decision 'approve': humans this rule matches may run at once by "
+        "asking for break-glass with a reason; reviewers judge it afterwards",
+    )
 
 
 class PolicySettings(_Frozen):
     rules: tuple[Rule, ...] = ()
+    reveal_approvals: ApprovalRequirement = ApprovalRequirement(
+        count=1, groups=("data-owners",), expires_in=3600
+    )
 
 
 class AuditSettings(_Frozen):
@@ -302,6 +310,8 @@ class Settings(_Frozen):
             where = f"policy.rules.{index} ({rule.name})"
             if rule.decision == "approve" and rule.approvals is None:
                 problems.append(f"{where}.approvals: required when decision is 'approve'")
+            if rule.break_glass and rule.decision != "approve":
+                problems.append(f"{where}.break_glass: only for rules whose decision is 'approve'")
             if rule.masking not in self.masking.profiles:
                 known = ", ".join(sorted(self.masking.profiles))
                 problems.append(

@@ -14,7 +14,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from phigate import metrics
 from phigate.action_store import ActionRecord, ActionStore, audit_fields
 from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
+from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.audit import AuditLog
 from phigate.config import Settings
 from phigate.connectors import Connector
@@ -38,7 +39,7 @@ from phigate.errors import (
 )
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
-from phigate.masking import MaskingEngine, MaskingError
+from phigate.masking import Masker, MaskingEngine, MaskingError
 from phigate.policy import Decision, evaluate
 from phigate.risk import RiskClass
 from phigate.sql import classify
@@ -114,6 +115,34 @@ def describe_sql(text: str) -> Description:
     )
 
 
+_STATUS_AFTER = {
+    "allow": "allowed",
+    "deny": "denied",
+    "approve": "pending_approval",
+    "break_glass": "allowed",
+}
+
+
+def break_glass_decision(action: Action, decision: Decision) -> Decision:
+    """Turn an `approve` into a run-now-review-later, or refuse break-glass with the reason."""
+    problem = None
+    if not action.principal.is_human:
+        problem = "break-glass is for named humans only, never agents or services"
+    elif not (action.reason or "").strip():
+        problem = "break-glass needs a reason"
+    elif decision.outcome == "deny":
+        return decision
+    elif not decision.break_glass:
+        problem = f"rule {decision.rule!r} does not allow break-glass for this action"
+    if problem is not None:
+        return replace(decision, outcome="deny", approvals=None, break_glass=False, reason=problem)
+    return replace(
+        decision,
+        outcome="break_glass",
+        reason=f"break-glass by {action.principal.subject}: {action.reason}",
+    )
+
+
 class Gateway:
     def __init__(
         self,
@@ -166,7 +195,13 @@ class Gateway:
         """Policy check without running or recording anything (`phigate policy check`)."""
         self._check_connection(action)
         description = self.describe(action)
-        return description, evaluate(self.settings.policy.rules, action, description)
+        decision = evaluate(
+            self.settings.policy.rules,
+            action,
+            description,
+            reveal_approvals=self.settings.policy.reveal_approvals,
+        )
+        return description, decision
 
     def _check_connection(self, action: Action) -> None:
         connector = self.connectors.get(action.connection)
@@ -214,8 +249,13 @@ class Gateway:
                 },
             )
             raise
+        if action.break_glass:
+            decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
         record = await asyncio.to_thread(self._record_request, action, description, decision)
+        if decision.outcome == "break_glass":
+            await asyncio.to_thread(self._mark_executing, record)
+            return Outcome("admitted", record)
         if decision.outcome == "deny":
             return Outcome("denied", record)
         if decision.outcome == "approve":
@@ -241,9 +281,7 @@ class Gateway:
         self, action: Action, description: Description, decision: Decision
     ) -> ActionRecord:
         action_id = new_id("act")
-        status = {"allow": "allowed", "deny": "denied", "approve": "pending_approval"}[
-            decision.outcome
-        ]
+        status = _STATUS_AFTER[decision.outcome]
         approval_id = None
         with self.db.write() as conn:
             self.actions.insert(conn, action_id, action, description, decision, status)
@@ -253,9 +291,23 @@ class Gateway:
                 "action.requested",
                 {"action_id": action_id, **fields, "why": {"reason": action.reason}},
             )
-            if decision.outcome == "approve" and decision.approvals is not None:
+            if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
+                purpose = BREAK_GLASS_REVIEW if decision.outcome == "break_glass" else "approval"
                 approval_id = self.approvals.create(
-                    conn, action_id, action.principal, decision.approvals
+                    conn, action_id, action.principal, decision.approvals, purpose=purpose
+                )
+            if decision.outcome == "break_glass":
+                self.audit.append_in(
+                    conn,
+                    "action.break_glass",
+                    {
+                        "action_id": action_id,
+                        "approval_id": approval_id,
+                        "who": fields["who"],
+                        "where": fields["where"],
+                        "reveal": list(action.reveal),
+                        "why": {"reason": action.reason, "rule": decision.rule},
+                    },
                 )
             self.audit.append_in(
                 conn,
@@ -348,9 +400,7 @@ class Gateway:
     async def _run(self, record: ActionRecord) -> Outcome:
         connector = self.connectors[record.action.connection]
         try:
-            masker = self.masking.masker(
-                record.masking, groups=record.action.principal.groups, reveal=record.action.reveal
-            )
+            masker = self.masker_for(record)
             result = await connector.run(record.action, record.description, masker)
         except MaskingError as exc:
             return await self._failed(record, MaskingFailedError(f"masking failed: {exc}"))
@@ -415,6 +465,16 @@ class Gateway:
 
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))
+
+    def masker_for(self, record: ActionRecord) -> Masker:
+        """The masker for one decided action: its profile, the caller's groups, and the
+        reveal that was part of what policy (and any approval) decided — this run only."""
+        reveal = set(record.action.reveal)
+        if "*" in reveal:
+            reveal = set(self.masking.settings.known_types())
+        return self.masking.masker(
+            record.masking, groups=record.action.principal.groups, reveal=reveal
+        )
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""

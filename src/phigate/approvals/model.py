@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from phigate.identity.principal import Principal
 
+BREAK_GLASS_REVIEW = "break_glass_review"
+
 
 class ApprovalState(enum.StrEnum):
     PENDING = "pending"
@@ -46,6 +48,11 @@ class Approval:
     expires_at: float
     decided_at: float | None
     votes: tuple[Vote, ...] = ()
+    purpose: str = "approval"  # or "break_glass_review": judged after the action ran
+
+    @property
+    def is_review(self) -> bool:
+        return self.purpose == BREAK_GLASS_REVIEW
 
     def is_expired(self, now: float | None = None) -> bool:
         return (now if now is not None else time.time()) >= self.expires_at
@@ -66,6 +73,7 @@ class Approval:
             "created_at": self.created_at,
             "expires_at": self.expires_at,
             "decided_at": self.decided_at,
+            "purpose": self.purpose,
             "votes": [
                 {
                     "voter": v.voter,

@@ -37,6 +37,8 @@ class ApprovalEvent:
 
 ApprovalListener = Callable[[ApprovalEvent], None]
 
+_VERDICTS = {ApprovalState.APPROVED: "justified", ApprovalState.DENIED: "unjustified"}
+
 _FINAL_ACTION_STATUS = {
     ApprovalState.APPROVED: "approved",
     ApprovalState.DENIED: "denied",
@@ -69,6 +71,8 @@ class ApprovalService:
         action_id: str,
         requester: Principal,
         requirement: ApprovalRequirement,
+        *,
+        purpose: str = "approval",
     ) -> str:
         approval_id = new_id("apr")
         now = time.time()
@@ -83,6 +87,7 @@ class ApprovalService:
                 on_behalf_of=requester.on_behalf_of,
                 created_at=now,
                 expires_at=now + requirement.expires_in,
+                purpose=purpose,
             )
         )
         return approval_id
@@ -184,6 +189,8 @@ class ApprovalService:
     def claim_execution(self, conn: sa.Connection, approval_id: str) -> Approval:
         """approved → executed, exactly once and only before expiry."""
         approval = self._load(conn, approval_id, lock=True)
+        if approval.is_review:
+            raise ConflictError("a break-glass review judges an action that already ran")
         if approval.state is ApprovalState.EXECUTED:
             raise ConflictError("this approved action has already run")
         if approval.state is not ApprovalState.APPROVED:
@@ -250,21 +257,33 @@ class ApprovalService:
         ).rowcount
         if updated != 1:
             raise ConflictError("this request was decided concurrently")
-        conn.execute(
-            actions.update()
-            .where(actions.c.id == approval.action_id)
-            .values(status=_FINAL_ACTION_STATUS[state])
-        )
-        self._audit.append_in(
-            conn,
-            "approval.decided",
-            {
-                "approval_id": approval.id,
-                "action_id": approval.action_id,
-                "state": state.value,
-                "votes": [v.voter for v in approval.votes],
-            },
-        )
+        if not approval.is_review:  # a reviewed action already ran; its status stays
+            conn.execute(
+                actions.update()
+                .where(actions.c.id == approval.action_id)
+                .values(status=_FINAL_ACTION_STATUS[state])
+            )
+        fields = {
+            "approval_id": approval.id,
+            "action_id": approval.action_id,
+            "state": state.value,
+            "purpose": approval.purpose,
+            "votes": [v.voter for v in approval.votes],
+        }
+        self._audit.append_in(conn, "approval.decided", fields)
+        if approval.is_review and state in _VERDICTS:
+            last = approval.votes[-1] if approval.votes else None
+            self._audit.append_in(
+                conn,
+                "break_glass.reviewed",
+                {
+                    "approval_id": approval.id,
+                    "action_id": approval.action_id,
+                    "verdict": _VERDICTS[state],
+                    "who": {"subject": last.voter if last else None},
+                    "why": {"comment": last.comment if last else ""},
+                },
+            )
 
     def _load(self, conn: sa.Connection, approval_id: str, *, lock: bool = False) -> Approval:
         query = sa.select(approvals).where(approvals.c.id == approval_id)
@@ -313,4 +332,5 @@ def _approval(m: Any, vote_rows: Any) -> Approval:
             )
             for v in vote_rows
         ),
+        purpose=str(m.get("purpose", "approval")),
     )

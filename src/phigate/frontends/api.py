@@ -6,9 +6,10 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -57,6 +58,17 @@ class ActionRequest(BaseModel):
     request: HttpRequestSpec | None = None
     reason: str | None = Field(None, max_length=2000)
     wait: float = Field(0, ge=0, le=MAX_WAIT_SECONDS)
+    reveal: list[str] | None = Field(
+        None, max_length=50, description="entity types to see unmasked (needs approval)"
+    )
+    masking: Literal["none"] | None = Field(None, description='"none": reveal every PHI type')
+    break_glass: bool = Field(False, description="run now, reviewed afterwards (humans only)")
+
+    def reveal_set(self) -> tuple[str, ...]:
+        requested = {t.strip().upper() for t in self.reveal or () if t.strip()}
+        if self.masking == "none":
+            requested.add("*")
+        return tuple(sorted(requested))
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ActionRequest:
@@ -189,6 +201,8 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
             front_door="rest",
             reason=body.reason,
             client_addr=request.client.host if request.client else None,
+            reveal=body.reveal_set(),
+            break_glass=body.break_glass,
         )
         outcome = await gateway.submit(action, wait=body.wait)
         return outcome_response(gateway, outcome)
@@ -320,10 +334,21 @@ def approval_url(gateway: Gateway, approval_id: str) -> str:
     return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"
 
 
+_ENCODERS: dict[Any, Any] = {bytes: lambda b: "\\x" + b.hex()}
+
+
 def outcome_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
     record = outcome.record
     if outcome.status == "executed":
-        return JSONResponse({"id": record.id, "status": "executed", "result": outcome.result})
+        body: dict[str, Any] = {
+            "id": record.id,
+            "status": "executed",
+            "result": jsonable_encoder(outcome.result, custom_encoder=_ENCODERS),
+        }
+        if record.decision == "break_glass":
+            body["break_glass"] = True
+            body["review"] = "reviewers are notified and will judge this access afterwards"
+        return JSONResponse(body)
     if outcome.status == "denied":
         return JSONResponse(
             {

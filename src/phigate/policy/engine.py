@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from phigate.actions import Action, Description
 from phigate.config import ApprovalRequirement, Rule
+from phigate.identity.principal import PrincipalKind
+from phigate.masking.entities import SECRET_TYPES
 
 _SEVERITY = {"allow": 0, "approve": 1, "deny": 2}
 DEFAULT_MASKING = "hipaa-safe-harbor"
@@ -25,6 +27,7 @@ class Decision:
     reason: str
     masking: str
     approvals: ApprovalRequirement | None = None
+    break_glass: bool = False  # the requester may run at once, reviewed afterwards
 
     def to_json(self) -> dict[str, object]:
         approvals = None
@@ -40,10 +43,17 @@ class Decision:
             "reason": self.reason,
             "approvals": approvals,
             "masking": self.masking,
+            "break_glass": self.break_glass,
         }
 
 
-def evaluate(rules: Sequence[Rule], action: Action, description: Description) -> Decision:
+def evaluate(
+    rules: Sequence[Rule],
+    action: Action,
+    description: Description,
+    *,
+    reveal_approvals: ApprovalRequirement | None = None,
+) -> Decision:
     matching = [rule for rule in rules if _matches(rule, action, description)]
     if not matching:
         return Decision(
@@ -54,12 +64,43 @@ def evaluate(rules: Sequence[Rule], action: Action, description: Description) ->
             DEFAULT_MASKING,
         )
     winner = max(matching, key=_restrictiveness)
-    return Decision(
+    decision = Decision(
         outcome=winner.decision,
         rule=winner.name,
         reason=winner.reason or _default_reason(winner, description),
         masking=winner.masking,
         approvals=winner.approvals if winner.decision == "approve" else None,
+        break_glass=winner.break_glass and winner.decision == "approve",
+    )
+    if action.reveal:
+        return _gate_reveal(decision, winner, action, reveal_approvals)
+    return decision
+
+
+def _gate_reveal(
+    decision: Decision, winner: Rule, action: Action, approvals: ApprovalRequirement | None
+) -> Decision:
+    """Less masking is itself a sensitive action: by default it needs the data owners."""
+    requested = set(action.reveal)
+    if action.principal.kind is not PrincipalKind.HUMAN and (
+        "*" in requested or requested & SECRET_TYPES
+    ):
+        return replace(
+            decision,
+            outcome="deny",
+            approvals=None,
+            break_glass=False,
+            reason="agents and services are never shown secrets or credentials",
+        )
+    if decision.outcome != "allow" or winner.match.reveal:
+        return decision  # denied, already gated, or a rule that speaks about reveals
+    shown = ", ".join(sorted(requested))
+    return replace(
+        decision,
+        outcome="approve",
+        approvals=approvals or ApprovalRequirement(count=1, groups=("data-owners",)),
+        reason=f"revealing {shown} unmasked needs approval (rule {winner.name!r} allows the "
+        "action only masked)",
     )
 
 
@@ -86,8 +127,15 @@ def _matches(rule: Rule, action: Action, description: Description) -> bool:
         not match.action_kinds or action.kind in match.action_kinds,
         not match.risk or description.risk in match.risk,
         not match.tables or _tables_match(match.tables, description.tables),
+        not match.reveal or _reveal_matches(match.reveal, action.reveal),
     )
     return all(checks)
+
+
+def _reveal_matches(patterns: Sequence[str], requested: Sequence[str]) -> bool:
+    if not requested:
+        return False
+    return "*" in patterns or not set(patterns).isdisjoint(requested)
 
 
 def _tables_match(patterns: Sequence[str], tables: Sequence[str]) -> bool:

@@ -60,6 +60,9 @@ approvals = sa.Table(
     sa.Column("expires_at", sa.Float, nullable=False),
     sa.Column("decided_at", sa.Float),
     sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    # "approval" (decides whether the action may run) or "break_glass_review"
+    # (the action already ran under break-glass; reviewers judge it afterwards).
+    sa.Column("purpose", sa.String(24), nullable=False, server_default="approval"),
 )
 
 votes = sa.Table(
