@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from phigate.audit import canonical_json
 from phigate.config import (
     ExecConnection,
     HttpConnection,
@@ -61,4 +64,22 @@ def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway
     for connector in gateway.connectors.values():
         if isinstance(connector, McpConnector):  # tool pins live in the state store
             connector.attach(db, gateway.audit)
+    record_policy(gateway)
     return gateway
+
+
+def policy_hash(settings: Settings) -> str:
+    """SHA-256 of the policy in force (rules and reveal approvals, canonical JSON)."""
+    body = canonical_json(settings.policy.model_dump(mode="json"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record_policy(gateway: Gateway) -> None:
+    """Audit which policy a starting gateway enforces, so evidence can name the version."""
+    gateway.audit.append(
+        "policy.loaded",
+        {
+            "policy_hash": policy_hash(gateway.settings),
+            "rules": [rule.name for rule in gateway.settings.policy.rules],
+        },
+    )
