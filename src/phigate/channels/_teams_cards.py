@@ -1,0 +1,101 @@
+"""Adaptive Cards for Teams: the masked summary with Action.Execute Approve/Deny,
+a reason field, a refresh action (so every viewer sees the current state), and the
+"Open in phigate" card for the Workflows-webhook fallback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
+    action = view["action"]
+    return [
+        {"title": "Requested by", "value": action["requested_by"]["subject"]},
+        {"title": "On behalf of", "value": view.get("on_behalf_of") or "—"},
+        {"title": "Connection", "value": action["connection"]},
+        {"title": "Risk", "value": f"{action['risk']}: {'; '.join(action['reasons'])}"},
+        {"title": "Tables", "value": ", ".join(action["tables"]) or "—"},
+        {"title": "Masking", "value": action["masking"]},
+        {"title": "Reason", "value": action.get("reason") or "none given"},
+        {"title": "Votes", "value": f"{view['approvals_so_far']} of {view['required']}"},
+        {
+            "title": "State",
+            "value": view["state"]
+            if view["state"] != "pending"
+            else f"pending, {view['time_left']} left",
+        },
+    ]
+
+
+def approval_card(
+    view: dict[str, Any], *, note: str = "", interactive: bool = True
+) -> dict[str, Any]:
+    body: list[dict[str, Any]] = [
+        {
+            "type": "TextBlock",
+            "size": "Medium",
+            "weight": "Bolder",
+            "wrap": True,
+            "text": f"Approval {view['state']}: {view['action']['risk']} action",
+        },
+        {"type": "FactSet", "facts": _facts(view)},
+        {
+            "type": "TextBlock",
+            "fontType": "Monospace",
+            "wrap": True,
+            "text": view["action"]["pretty"][:2500],
+        },
+    ]
+    for vote in view["votes"]:
+        body.append(
+            {
+                "type": "TextBlock",
+                "wrap": True,
+                "isSubtle": True,
+                "text": f"{vote['voter']} {vote['vote']}d via {vote['channel']}",
+            }
+        )
+    if note:
+        body.append({"type": "TextBlock", "wrap": True, "color": "Attention", "text": note})
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+    }
+    data = {"approval_id": view["id"]}
+    actions: list[dict[str, Any]] = [
+        {"type": "Action.OpenUrl", "title": "Open in phigate", "url": view["url"]}
+    ]
+    if interactive and view["state"] == "pending":
+        body.append(
+            {
+                "type": "Input.Text",
+                "id": "reason",
+                "isMultiline": True,
+                "label": "Reason (required to deny)",
+                "maxLength": 2000,
+            }
+        )
+        actions = [
+            {
+                "type": "Action.Execute",
+                "verb": "approve",
+                "title": "Approve",
+                "data": data,
+                "style": "positive",
+            },
+            {
+                "type": "Action.Execute",
+                "verb": "deny",
+                "title": "Deny",
+                "data": data,
+                "style": "destructive",
+            },
+            *actions,
+        ]
+        card["refresh"] = {"action": {"type": "Action.Execute", "verb": "refresh", "data": data}}
+    card["actions"] = actions
+    return card

@@ -1,0 +1,257 @@
+"""Microsoft Teams: a bot at /teams/messages posting Adaptive Cards with Action.Execute.
+
+    approval.requested ──► POST {serviceUrl}/v3/conversations/{id}/activities (the card)
+    Approve/Deny ──► invoke `adaptiveCard/action` ──► verify JWT ──► map aadObjectId ──► vote
+    approval.voted / decided ──► PUT the same activity with the refreshed card
+
+Every inbound request must carry a Bot Framework JWT: RS256, signed by a key from
+the OpenID metadata's JWKS (URL configurable), issuer, audience = the bot's app id,
+expiry with a small skew, and a `serviceurl` claim equal to the activity's
+serviceUrl, which must itself be an allowed Bot Framework endpoint. An activity id
+seen before is refused (replay). Without a bot, `workflow_webhook_url` gets an
+"Open in phigate" card instead (no inbound path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from typing import Any
+
+import httpx
+import jwt
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from phigate.approvals import Approval
+from phigate.channels._secret import reveal
+from phigate.channels._summary import masked_summary
+from phigate.channels._teams_cards import CARD_TYPE, approval_card
+from phigate.channels.dispatch import ChannelEvent
+from phigate.channels.settings import TeamsSettings
+from phigate.channels.slack import ReplayGuard
+from phigate.errors import AuthenticationError, PhigateError
+from phigate.gateway import Gateway
+from phigate.identity.principal import Principal, PrincipalKind
+
+log = logging.getLogger(__name__)
+KEYS_SECONDS = 3600.0
+MIN_REFETCH_SECONDS = 30.0
+
+
+class BotFrameworkKeys:
+    """OpenID metadata → JWKS, cached; refetched (rate-limited) for an unknown key id."""
+
+    def __init__(self, settings: TeamsSettings) -> None:
+        self._settings = settings
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched = -1e9
+        self._lock = asyncio.Lock()
+
+    async def key(self, kid: str) -> jwt.PyJWK:
+        stale = time.monotonic() - self._fetched
+        if (kid not in self._keys and stale > MIN_REFETCH_SECONDS) or stale > KEYS_SECONDS:
+            async with self._lock:
+                await self._refresh()
+        if kid not in self._keys:
+            raise AuthenticationError("token signed with an unknown Bot Framework key")
+        return self._keys[kid]
+
+    async def _refresh(self) -> None:
+        self._fetched = time.monotonic()
+        try:
+            async with httpx.AsyncClient(timeout=10, follow_redirects=False) as http:
+                meta = (await http.get(self._settings.openid_metadata_url)).json()
+                jwks = (await http.get(str(meta["jwks_uri"]))).json()
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            raise AuthenticationError(
+                f"Bot Framework keys unavailable: {type(exc).__name__}"
+            ) from exc
+        keys = {}
+        for entry in jwks.get("keys", []):
+            if entry.get("kty") == "RSA" and entry.get("kid"):
+                keys[str(entry["kid"])] = jwt.PyJWK(entry, algorithm="RS256")
+        self._keys = keys
+
+
+class TeamsChannel:
+    def __init__(self, gateway: Gateway, settings: TeamsSettings) -> None:
+        self.gateway = gateway
+        self.settings = settings
+        self.keys = BotFrameworkKeys(settings)
+        self._replays = ReplayGuard(settings.clock_skew_seconds + 3600)
+        self._posted: dict[str, list[tuple[str, str, str]]] = {}  # id -> (service, conv, activity)
+        self._lock = threading.Lock()
+        self._http = httpx.Client(timeout=15, follow_redirects=False)
+        self._bot_token: tuple[str, float] = ("", 0.0)
+
+    # ── inbound ─────────────────────────────────────────────────────────────
+    async def authenticate(self, request: Request, activity: dict[str, Any]) -> dict[str, Any]:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthenticationError("missing Bot Framework token")
+        try:
+            kid = str(jwt.get_unverified_header(token).get("kid", ""))
+            key = await self.keys.key(kid)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self.settings.app_id,
+                issuer=self.settings.issuer,
+                leeway=self.settings.clock_skew_seconds,
+                options={"require": ["exp", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise AuthenticationError(f"Bot Framework token rejected: {exc}") from exc
+        service_url = str(activity.get("serviceUrl", ""))
+        if claims.get("serviceurl") != service_url or not self._allowed_service(service_url):
+            raise AuthenticationError("the activity's serviceUrl is not the token's or not allowed")
+        return claims
+
+    def _allowed_service(self, url: str) -> bool:
+        return any(url.startswith(p) for p in self.settings.service_url_prefixes)
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            activity = await request.json()
+            if not isinstance(activity, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            return JSONResponse({"error": "not an activity"}, status_code=400)
+        try:
+            await self.authenticate(request, activity)
+        except AuthenticationError as exc:
+            return JSONResponse({"error": exc.message}, status_code=401)
+        if not self._replays.first_sighting(f"{activity.get('id')}|{activity.get('serviceUrl')}"):
+            return JSONResponse({"error": "replayed activity"}, status_code=401)
+        if activity.get("type") == "invoke" and activity.get("name") == "adaptiveCard/action":
+            return JSONResponse(await self._on_action(activity))
+        return Response(status_code=200)
+
+    async def _on_action(self, activity: dict[str, Any]) -> dict[str, Any]:
+        action = activity.get("value", {}).get("action", {})
+        data = action.get("data", {}) if isinstance(action.get("data"), dict) else {}
+        approval_id, verb = str(data.get("approval_id", "")), action.get("verb")
+        note = ""
+        principal = self.principal_for(str(activity.get("from", {}).get("aadObjectId", "")))
+        if verb in ("approve", "deny"):
+            note = await self._vote(
+                approval_id, principal, str(verb), str(data.get("reason") or "").strip()
+            )
+        try:
+            approval = await asyncio.to_thread(self.gateway.approvals.get, approval_id)
+        except PhigateError as exc:
+            return _card_response(
+                {
+                    "type": "AdaptiveCard",
+                    "version": "1.4",
+                    "body": [{"type": "TextBlock", "text": exc.message, "wrap": True}],
+                }
+            )
+        view = await asyncio.to_thread(masked_summary, self.gateway, approval)
+        return _card_response(approval_card(view, note=note))
+
+    async def _vote(
+        self, approval_id: str, principal: Principal | None, verb: str, reason: str
+    ) -> str:
+        if principal is None:
+            return "Your Teams account is not linked to a phigate reviewer; nothing was recorded."
+        if verb == "deny" and len(reason) < 3:
+            return "Give a reason to deny."
+        try:
+            await self.gateway.vote(approval_id, principal, verb, comment=reason, channel="teams")
+        except PhigateError as exc:
+            return f"Not recorded: {exc.message}"
+        return ""
+
+    def principal_for(self, aad_object_id: str) -> Principal | None:
+        person = self.settings.users.get(aad_object_id)
+        if person is None:
+            return None
+        return Principal(
+            person.subject, PrincipalKind.HUMAN, frozenset(person.groups), authenticated_by="teams"
+        )
+
+    # ── outbound (worker thread) ────────────────────────────────────────────
+    def notify(self, event: ChannelEvent) -> None:
+        if event.approval is None:
+            return
+        if event.name == "approval.requested":
+            self._post(event.approval)
+        elif event.name in ("approval.voted", "approval.decided"):
+            self._refresh(event.approval)
+
+    def _post(self, approval: Approval) -> None:
+        view = masked_summary(self.gateway, approval)
+        if self.settings.workflow_webhook_url:
+            self._http.post(
+                reveal(self.settings.workflow_webhook_url),
+                json=_message(approval_card(view, interactive=False)),
+            )
+        for target in self.settings.conversations:
+            if not self._allowed_service(target.service_url):
+                log.error("Teams: %s is not an allowed service URL", target.service_url)
+                continue
+            base = target.service_url.rstrip("/")
+            url = f"{base}/v3/conversations/{target.conversation_id}/activities"
+            answer = self._http.post(url, json=_message(approval_card(view)), headers=self._auth())
+            if answer.is_success:
+                with self._lock:
+                    self._posted.setdefault(approval.id, []).append(
+                        (target.service_url, target.conversation_id, str(answer.json()["id"]))
+                    )
+            else:
+                log.error("Teams: posting the card failed with %s", answer.status_code)
+
+    def _refresh(self, approval: Approval) -> None:
+        with self._lock:
+            posted = list(self._posted.get(approval.id, ()))
+        if not posted:
+            return
+        card = approval_card(masked_summary(self.gateway, approval))
+        for service, conversation, activity in posted:
+            url = f"{service.rstrip('/')}/v3/conversations/{conversation}/activities/{activity}"
+            answer = self._http.put(url, json=_message(card), headers=self._auth())
+            if not answer.is_success:
+                log.error("Teams: updating the card failed with %s", answer.status_code)
+
+    def _auth(self) -> dict[str, str]:
+        token, until = self._bot_token
+        if time.time() >= until:
+            answer = self._http.post(
+                self.settings.token_url,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.settings.app_id,
+                    "client_secret": reveal(self.settings.app_password),
+                    "scope": "https://api.botframework.com/.default",
+                },
+            )
+            answer.raise_for_status()
+            body = answer.json()
+            token = str(body["access_token"])
+            self._bot_token = (token, time.time() + int(body.get("expires_in", 3600)) - 300)
+        return {"Authorization": f"Bearer {token}"}
+
+
+def _message(card: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "message", "attachments": [{"contentType": CARD_TYPE, "content": card}]}
+
+
+def _card_response(card: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": 200, "type": CARD_TYPE, "value": card}
+
+
+def install_teams(app: FastAPI, gateway: Gateway, settings: TeamsSettings) -> TeamsChannel:
+    channel = TeamsChannel(gateway, settings)
+
+    @app.post("/teams/messages", include_in_schema=False)
+    async def teams_messages(request: Request) -> Response:
+        return await channel.handle(request)
+
+    app.state.teams = channel
+    return channel

@@ -1,0 +1,175 @@
+"""Teams end to end against a local stand-in for the Bot Framework: OpenID metadata and
+JWKS (RS256 tokens we sign), the token endpoint, and the connector's conversations API."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.channels.standins import Recorder, serve
+from tests.conftest import Harness, demo_config, make_harness
+
+APP_ID = "11111111-2222-3333-4444-555555555555"
+ISSUER = "https://api.botframework.com"
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+USERS = {
+    "aad-alice": {"subject": "alice", "groups": ["data-owners"]},
+    "aad-dana": {"subject": "dana", "groups": ["clinicians"]},
+}
+WRITE = "UPDATE claims SET status = 'paid' WHERE id = 6"
+
+
+@pytest.fixture
+def bot() -> Iterator[Recorder]:
+    public = jwt.PyJWK.from_json(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
+    jwk = dict(public._jwk_data, kid="k1", use="sig")
+
+    def answer(
+        rec: Recorder, verb: str, path: str, _body: dict[str, Any], _headers: dict[str, str]
+    ) -> tuple[int, Any]:
+        if path == "/openid":
+            return 200, {"issuer": ISSUER, "jwks_uri": f"{rec.url}/keys"}
+        if path == "/keys":
+            return 200, {"keys": [jwk]}
+        if path == "/token":
+            return 200, {"access_token": "bot-token", "expires_in": 3600}
+        return 200, {"id": "card-1"}
+
+    with serve(answer) as recorder:
+        yield recorder
+
+
+def token(bot: Recorder, **claims: Any) -> str:
+    body = {
+        "iss": ISSUER,
+        "aud": APP_ID,
+        "exp": int(time.time()) + 300,
+        "serviceurl": f"{bot.url}/svc/",
+        **claims,
+    }
+    key = claims.pop("_key", None) if "_key" in claims else KEY
+    body.pop("_key", None)
+    return jwt.encode(body, key, algorithm="RS256", headers={"kid": "k1"})
+
+
+@pytest.fixture
+async def h(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Harness]:
+    teams = {
+        "app_id": APP_ID,
+        "app_password": "secret",
+        "issuer": ISSUER,
+        "openid_metadata_url": f"{bot.url}/openid",
+        "token_url": f"{bot.url}/token",
+        "service_url_prefixes": [f"{bot.url}/svc/"],
+        "users": USERS,
+        "conversations": [{"service_url": f"{bot.url}/svc/", "conversation_id": "19:rev"}],
+    }
+    harness = await make_harness(
+        demo_config(tmp_path, ehr_dsn, overrides={"channels": {"teams": teams}})
+    )
+    yield harness
+    harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+    await harness.client.aclose()
+    await harness.gateway.close()
+
+
+def invoke(
+    bot: Recorder, approval_id: str, verb: str, user: str, activity_id: str, reason: str = ""
+) -> dict[str, Any]:
+    return {
+        "type": "invoke",
+        "name": "adaptiveCard/action",
+        "id": activity_id,
+        "serviceUrl": f"{bot.url}/svc/",
+        "from": {"aadObjectId": user},
+        "value": {
+            "action": {
+                "type": "Action.Execute",
+                "verb": verb,
+                "data": {"approval_id": approval_id, "reason": reason},
+            }
+        },
+    }
+
+
+async def pending(h: Harness, bot: Recorder) -> str:
+    answer = await h.submit("claims-bot", WRITE, reason="paid by phone")
+    bot.wait_for("/svc/v3/conversations/19:rev/activities")
+    return str(answer.json()["approval"]["id"])
+
+
+async def send(h: Harness, activity: dict[str, Any], bearer: str) -> Any:
+    return await h.client.post(
+        "/teams/messages", json=activity, headers={"Authorization": f"Bearer {bearer}"}
+    )
+
+
+async def test_full_approval_from_teams(h: Harness, bot: Recorder) -> None:
+    approval_id = await pending(h, bot)
+    posted = bot.named("/svc/v3/conversations/19:rev/activities")[0]
+    card = posted["attachments"][0]["content"]
+    verbs = [a.get("verb") for a in card["actions"] if a["type"] == "Action.Execute"]
+    assert verbs == ["approve", "deny"] and "UPDATE claims" in str(card)
+    answer = await send(h, invoke(bot, approval_id, "approve", "aad-alice", "a1"), token(bot))
+    assert answer.status_code == 200
+    assert answer.json()["type"] == "application/vnd.microsoft.card.adaptive"
+    assert h.gateway.approvals.get(approval_id).state == "approved"
+    assert "alice approved via teams" in str(answer.json()["value"])
+    refreshed = bot.wait_for("/svc/v3/conversations/19:rev/activities/card-1")
+    assert "approved" in str(refreshed[-1])
+
+
+@pytest.mark.parametrize(
+    "bad", ["forged", "audience", "expired", "issuer", "service_url", "missing"]
+)
+async def test_bad_tokens_are_refused(h: Harness, bot: Recorder, bad: str) -> None:
+    approval_id = await pending(h, bot)
+    bearer = {
+        "forged": lambda: token(bot, _key=OTHER_KEY),
+        "audience": lambda: token(bot, aud="someone-else"),
+        "expired": lambda: token(bot, exp=int(time.time()) - 3600),
+        "issuer": lambda: token(bot, iss="https://evil.example"),
+        "service_url": lambda: token(bot, serviceurl="https://evil.example/"),
+        "missing": lambda: "",
+    }[bad]()
+    answer = await send(h, invoke(bot, approval_id, "approve", "aad-alice", "b1"), bearer)
+    assert answer.status_code == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+
+
+async def test_replayed_activity_is_refused(h: Harness, bot: Recorder) -> None:
+    approval_id = await pending(h, bot)
+    activity = invoke(bot, approval_id, "deny", "aad-alice", "c1")  # no reason: not recorded
+    assert (await send(h, activity, token(bot))).status_code == 200
+    assert (await send(h, activity, token(bot))).status_code == 401
+
+
+async def test_unmapped_ineligible_and_reasonless_deny(h: Harness, bot: Recorder) -> None:
+    approval_id = await pending(h, bot)
+    cases = [
+        ("aad-nobody", "approve", "", "not linked"),
+        ("aad-dana", "approve", "", "agent acts for cannot approve"),
+        ("aad-alice", "deny", "", "Give a reason"),
+    ]
+    for i, (user, verb, reason, expected) in enumerate(cases):
+        answer = await send(h, invoke(bot, approval_id, verb, user, f"d{i}", reason), token(bot))
+        assert expected in str(answer.json()["value"])
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+    answer = await send(
+        h, invoke(bot, approval_id, "deny", "aad-alice", "d9", "wrong id"), token(bot)
+    )
+    assert h.gateway.approvals.get(approval_id).state == "denied"
+
+
+async def test_card_updates_after_a_decision_elsewhere(h: Harness, bot: Recorder) -> None:
+    approval_id = await pending(h, bot)
+    await h.client.post(f"/v1/approvals/{approval_id}/approve", headers=h.auth("bob"), json={})
+    update = bot.wait_for("/svc/v3/conversations/19:rev/activities/card-1")[-1]
+    assert "bob approved via api" in str(update)
