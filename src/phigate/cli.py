@@ -366,6 +366,9 @@ def _attach_package_commands() -> None:
     sql_group = click.Group("sql", help="PostgreSQL statement understanding.")
     sql_group.add_command(classify_command, "classify")
     main.add_command(sql_group)
+    from phigate.reports.cli import report_command
+
+    main.add_command(report_command, "report")
     from phigate.approvals_cli import approvals
 
     main.add_command(approvals)
