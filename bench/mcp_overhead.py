@@ -22,16 +22,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx2  # noqa: E402
-from mcp.client.client import Client  # noqa: E402
-from mcp.client.streamable_http import streamable_http_client  # noqa: E402
+import httpx2
+from mcp.client.client import Client
+from mcp.client.streamable_http import streamable_http_client
+from tests.mcp.conftest import serve_app
+from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream
 
-from phigate.bootstrap import build_gateway  # noqa: E402
-from phigate.config import parse_settings  # noqa: E402
-from phigate.frontends.app import build_app  # noqa: E402
-from phigate.identity.principal import PrincipalKind  # noqa: E402
-from tests.mcp.conftest import serve_app  # noqa: E402
-from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream  # noqa: E402
+from phigate.bootstrap import build_gateway
+from phigate.config import parse_settings
+from phigate.frontends.app import build_app
+from phigate.identity.principal import PrincipalKind
 
 
 def settings_for(state: Path, upstream_url: str) -> Any:
@@ -59,16 +59,18 @@ def settings_for(state: Path, upstream_url: str) -> Any:
 
 async def time_calls(url: str, token: str | None, tool: str, calls: int) -> list[float]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=60) as http:
-        async with Client(streamable_http_client(url, http_client=http), cache=None) as client:
-            for _ in range(5):  # warm-up: connections, caches, first-sight pins
-                await client.call_tool(tool, {"mrn": "MRN-1"})
-            samples = []
-            for _ in range(calls):
-                started = time.perf_counter()
-                result = await client.call_tool(tool, {"mrn": "MRN-1"})
-                samples.append((time.perf_counter() - started) * 1000)
-                assert not result.is_error, result
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=60) as http,
+        Client(streamable_http_client(url, http_client=http), cache=None) as client,
+    ):
+        for _ in range(5):  # warm-up: connections, caches, first-sight pins
+            await client.call_tool(tool, {"mrn": "MRN-1"})
+        samples = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            result = await client.call_tool(tool, {"mrn": "MRN-1"})
+            samples.append((time.perf_counter() - started) * 1000)
+            assert not result.is_error, result
     return samples
 
 

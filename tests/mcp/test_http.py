@@ -178,8 +178,8 @@ async def test_list_and_describe_connections(served: Served) -> None:
     async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
         listed = structured(await client.call_tool("list_connections", {}))
         described = await client.call_tool("describe_connection", {"connection": "ehr"})
-    assert [c["name"] for c in listed["connections"]] == ["ehr"]
-    assert listed["connections"][0]["type"] == "postgres"
+    ehr = next(c for c in listed["connections"] if c["name"] == "ehr")
+    assert ehr["type"] == "postgres" and ehr["action_kind"] == "sql"
     body = structured(described)
     patients = next(t for t in body["tables"] if t["name"] == "public.patients")
     assert patients["access"] == "allowed (masked)"

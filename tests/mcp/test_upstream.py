@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import demo_config
 from tests.mcp.conftest import Served, mcp_client, serve_app, start
 from tests.mcp.upstream_server import PATIENT_TEXT, UPSTREAM_TOKEN, Upstream
 
@@ -19,20 +20,21 @@ async def upstream() -> AsyncIterator[tuple[Upstream, str]]:
         yield up, f"{base}/mcp"
 
 
-def _connections(dsn_file: Path, upstream_url: str) -> dict[str, Any]:
-    return {
-        "ehr": {"type": "postgres", "dsn": f"file:{dsn_file}"},
-        "charts": {
-            "type": "mcp",
-            "description": "Chart service (upstream MCP)",
-            "url": upstream_url,
-            "headers": {"Authorization": f"Bearer {UPSTREAM_TOKEN}"},
-            "tools": {"lookup_*": "read", "delete_*": "write"},
-            "argument_rules": [
-                {"tool": "lookup_*", "argument": "mrn", "pattern": "*'*", "risk": "unknown"}
-            ],
-        },
+def _connections(tmp_path: Path, dsn: str, upstream_url: str) -> dict[str, Any]:
+    """The demo's connections (whatever they are today) plus the upstream MCP server."""
+    demo = demo_config(tmp_path, dsn)
+    connections = {name: c.model_dump(mode="json") for name, c in demo.connections.items()}
+    connections["charts"] = {
+        "type": "mcp",
+        "description": "Chart service (upstream MCP)",
+        "url": upstream_url,
+        "headers": {"Authorization": f"Bearer {UPSTREAM_TOKEN}"},
+        "tools": {"lookup_*": "read", "delete_*": "write"},
+        "argument_rules": [
+            {"tool": "lookup_*", "argument": "mrn", "pattern": "*'*", "risk": "unknown"}
+        ],
     }
+    return connections
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ async def fronted(
     harness, app = await start(
         tmp_path,
         ehr_dsn,
-        connections=_connections(tmp_path / "secrets" / "ehr_dsn", url),
+        connections=_connections(tmp_path, ehr_dsn, url),
         mcp={"query_wait_seconds": 0.5, "progress_interval_seconds": 0.2},
     )
     try:
