@@ -11,6 +11,7 @@ import pytest
 
 from phigate.bootstrap import build_gateway
 from phigate.demo.runner import IDENTITIES
+from phigate.frontends.pgwire import PgWireSettings
 from phigate.frontends.pgwire.server import WireListener
 from phigate.gateway import Gateway
 from tests.conftest import demo_config
@@ -65,9 +66,11 @@ async def start_wire(
     tmp_path: Path,
     dsn: str,
     overrides: dict[str, Any] | None = None,
+    **settings: Any,
 ) -> tuple[Harness, WireListener]:
     harness = make_gateway_harness(demo_config(tmp_path, dsn, overrides=overrides))
-    listener = WireListener(harness.gateway, "ehr", "127.0.0.1:0", dsn)
+    wire_settings = PgWireSettings(**{"approval_wait_seconds": 1.0, **settings})
+    listener = WireListener(harness.gateway, "ehr", "127.0.0.1:0", dsn, settings=wire_settings)
     await listener.start()
     return harness, listener
 

@@ -15,10 +15,10 @@ import contextlib
 import ipaddress
 import logging
 import ssl
-from typing import Any
 
 from psycopg.conninfo import conninfo_to_dict
 
+from phigate.config import PostgresConnection
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
 from phigate.frontends.pgwire._login import UpstreamLogin, UpstreamLoginError
@@ -70,12 +70,20 @@ class Upstream:
 class WireListener:
     """Accepts wire clients for one connection."""
 
-    def __init__(self, gateway: Gateway, connection: str, listen: str, dsn: str) -> None:
+    def __init__(
+        self,
+        gateway: Gateway,
+        connection: str,
+        listen: str,
+        dsn: str,
+        *,
+        settings: PgWireSettings | None = None,
+    ) -> None:
         self.gateway = gateway
         self.connection = connection
         self.host, self.port = _host_port(listen)
         self.upstream = Upstream(dsn)
-        self.settings = wire_settings(gateway)
+        self.settings = settings or wire_settings(gateway)
         self.sessions: dict[tuple[int, int], ClientConnection] = {}
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -98,12 +106,12 @@ class WireListener:
         client = ClientConnection(self, reader, writer)
         task = asyncio.current_task()
         if task is not None:
-            self._tasks.add(task)  # type: ignore[arg-type]
+            self._tasks.add(task)
         try:
             await client.run()
         finally:
             if task is not None:
-                self._tasks.discard(task)  # type: ignore[arg-type]
+                self._tasks.discard(task)
 
     async def close(self) -> None:
         if self._server is not None:
@@ -329,8 +337,7 @@ async def start_listeners(gateway: Gateway) -> list[WireListener]:
     """A listener for every postgres connection that declares `listen`."""
     listeners = []
     for name, connection in gateway.settings.connections.items():
-        listen: Any = getattr(connection, "listen", None)
-        if getattr(connection, "type", None) == "postgres" and listen:
-            listener = WireListener(gateway, name, str(listen), connection.dsn.reveal())
+        if isinstance(connection, PostgresConnection) and connection.listen:
+            listener = WireListener(gateway, name, connection.listen, connection.dsn.reveal())
             listeners.append(await listener.start())
     return listeners

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import struct
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -286,7 +287,8 @@ class Session:
                 )
             )
             return
-        portal = Portal(bind.portal, statement, bind, _params(bind), batch=self.syncs_sent)
+        params = _params(bind, statement.param_types)
+        portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
         upstream_bind = await self._upstream_bind(statement, bind)
         self.portals[bind.portal] = portal
         self._forward(codec.build_bind(upstream_bind), Expect("bind", portal=portal))
@@ -445,20 +447,48 @@ class Session:
         return self.state == self.state_closed
 
 
-def _params(bind: codec.Bind) -> list[Any]:
-    """Parameters as the audit records them: text as text, binary as tagged hex."""
+def _params(bind: codec.Bind, types: tuple[int, ...]) -> list[Any]:
+    """Parameters as the audit records them: text as text, known binary types decoded.
+
+    Binary values of other types are kept as tagged hex, so two different
+    byte strings never record (or fingerprint) the same.
+    """
     out: list[Any] = []
     for i, value in enumerate(bind.params):
-        if value is None:
-            out.append(None)
-        elif bind.param_format(i) == 0:
-            try:
-                out.append(value.decode("utf-8"))
-            except UnicodeDecodeError:
-                out.append({"format": "text", "hex": value.hex()})
-        else:
-            out.append({"format": "binary", "hex": value.hex()})
+        oid = types[i] if i < len(types) else 0
+        out.append(_param(value, bind.param_format(i), oid))
     return out
+
+
+def _param(value: bytes | None, fmt: int, oid: int) -> Any:
+    if value is None:
+        return None
+    if fmt == 0:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"format": "text", "hex": value.hex()}
+    decoded = _binary_value(value, oid)
+    if decoded is not None:
+        return decoded
+    return {"format": "binary", "type": oid, "hex": value.hex()}
+
+
+def _binary_value(value: bytes, oid: int) -> Any:
+    ints = {21: "!h", 23: "!i", 20: "!q"}
+    floats = {700: "!f", 701: "!d"}
+    try:
+        if oid in ints and len(value) == struct.calcsize(ints[oid]):
+            return struct.unpack(ints[oid], value)[0]
+        if oid in floats and len(value) == struct.calcsize(floats[oid]):
+            return struct.unpack(floats[oid], value)[0]
+        if oid == 16 and len(value) == 1:
+            return value != b"\x00"
+        if oid in (25, 1043, 19, 1042, 114):
+            return value.decode("utf-8")
+    except (UnicodeDecodeError, struct.error):
+        return None
+    return None
 
 
 def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:

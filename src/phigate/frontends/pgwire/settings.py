@@ -13,14 +13,18 @@ from pydantic import BaseModel, ConfigDict, Field
 class PgWireSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    tls_cert: str | None = Field(None, description="PEM certificate chain for client TLS")
-    tls_key: str | None = Field(None, description="PEM private key for tls_cert")
+    tls_cert: str | None = Field(default=None, description="PEM certificate chain for client TLS")
+    tls_key: str | None = Field(default=None, description="PEM private key for tls_cert")
     allow_cleartext_on_loopback: bool = Field(
-        True, description="accept the token as a cleartext password without TLS on 127.0.0.1/::1"
+        default=True,
+        description="accept the token as a cleartext password without TLS on 127.0.0.1/::1",
     )
-    startup_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    startup_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     approval_wait_seconds: float = Field(
-        30.0, ge=0, le=3600, description="how long a statement waits in-session for approval"
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="how long a statement waits in-session for approval",
     )
-    max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
-    upstream_connect_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    upstream_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=300)

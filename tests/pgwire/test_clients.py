@@ -1,0 +1,182 @@
+"""Real clients through the wire front door: masked reads, denials, audit, prepared statements."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from typing import Any
+
+import asyncpg
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from phigate.pgserver import bin_path
+from tests.pgwire.conftest import Wire
+
+SSN_ROWS = "SELECT id, first_name, ssn, dob FROM patients ORDER BY id LIMIT 3"
+
+
+def _audit_events(wire: Wire) -> list[tuple[str, dict[str, Any]]]:
+    return [(r["event"], r) for r in wire.harness.gateway.audit.records()]
+
+
+async def _settled(wire: Wire) -> None:
+    """Results are recorded beside the session; give the recorder a moment."""
+    await asyncio.sleep(0.3)
+
+
+async def test_psycopg_text_results_are_masked_and_retyped(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        cur = await conn.execute(SSN_ROWS)
+        rows = await cur.fetchall()
+        assert cur.description is not None
+        types = [c.type_code for c in cur.description]
+    assert [r[0] for r in rows] == [1, 2, 3]
+    assert all(r[2] == "[SSN]" for r in rows)
+    assert all(len(str(r[3])) == 4 for r in rows)  # dates generalise to a year
+    assert types[0] == 23 and types[2] == 25 and types[3] == 25  # masked columns become text
+
+
+async def test_psycopg_binary_params_and_results(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        cur = conn.cursor(binary=True)
+        await cur.execute("SELECT id, ssn, mrn FROM patients WHERE id = %b", [7])
+        rows = await cur.fetchall()
+    assert rows == [(7, "[SSN]", rows[0][2])]
+    assert "MRN" in rows[0][2] or rows[0][2] != ""
+
+
+async def test_psycopg_pipeline_mode(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        async with conn.pipeline():
+            cursors = [
+                await conn.execute("SELECT id, ssn FROM patients WHERE id = %s", [i])
+                for i in range(1, 6)
+            ]
+        results = [await c.fetchall() for c in cursors]
+    assert [r[0][0] for r in results] == [1, 2, 3, 4, 5]
+    assert {r[0][1] for r in results} == {"[SSN]"}
+
+
+async def test_denied_statement_names_rule_and_session_stays_usable(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:
+            await conn.execute("DROP TABLE patients")
+        assert "schema-privilege-admin-denied" in str(caught.value)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            await conn.execute("SELECT pg_sleep(%s)", [0])  # extended protocol, denied at Parse
+        cur = await conn.execute("SELECT count(*) FROM patients")
+        assert (await cur.fetchone()) == (200,)
+
+
+async def test_every_execution_is_audited_with_text_and_params(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        for i in (3, 4):
+            await (await conn.execute("SELECT ssn FROM patients WHERE id = %s", [i])).fetchall()
+    await _settled(wire)
+    requested = [f for e, f in _audit_events(wire) if e == "action.requested"]
+    bodies = [f["what"]["body"] for f in requested]
+    assert {"sql": "SELECT ssn FROM patients WHERE id = $1", "params": [3]} in bodies
+    assert {"sql": "SELECT ssn FROM patients WHERE id = $1", "params": [4]} in bodies
+    assert all(f["where"]["front_door"] == "pgwire" for f in requested)
+    executed = [f for e, f in _audit_events(wire) if e == "action.executed"]
+    assert sum(1 for f in executed if f["result"].get("masked", {}).get("SSN") == 1) >= 2
+    assert wire.harness.gateway.audit.verify().ok
+
+
+async def test_asyncpg_prepared_statements_binary(wire: Wire) -> None:
+    conn = await asyncpg.connect(wire.url("dana"))
+    try:
+        stmt = await conn.prepare("SELECT id, ssn, dob, city FROM patients WHERE id = $1")
+        first = await stmt.fetchrow(1)
+        second = await stmt.fetchrow(2)
+        assert first is not None and second is not None
+        assert first["id"] == 1 and first["ssn"] == "[SSN]" and second["id"] == 2
+        assert isinstance(first["dob"], str) and len(first["dob"]) == 4
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("DROP TABLE patients")
+        assert await conn.fetchval("SELECT count(*) FROM encounters") > 0
+    finally:
+        await conn.close()
+
+
+async def test_transactions_commit_and_rollback(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana")) as conn:
+        await conn.execute("SELECT 1")
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        await conn.rollback()
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            await conn.execute("DROP TABLE claims")
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+        await conn.rollback()
+        cur = await conn.execute("SELECT count(*) FROM claims")
+        assert (await cur.fetchone())[0] > 0  # type: ignore[index]
+
+
+def _sqlalchemy_rows(url: str) -> list[Any]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(
+                conn.execute(
+                    sa.text("SELECT id, last_name FROM patients WHERE id < :n ORDER BY id"),
+                    {"n": 3},
+                ).all()
+            )
+    finally:
+        engine.dispose()
+
+
+async def test_sqlalchemy_core(wire: Wire) -> None:
+    # Blocking clients run in a thread: the proxy runs on this test's event loop.
+    rows = await asyncio.to_thread(_sqlalchemy_rows, wire.url("dana", "postgresql+psycopg"))
+    assert [r[0] for r in rows] == [1, 2]
+    assert all(r[1] == "[PERSON]" for r in rows)
+
+
+async def test_psql_reads_masked_and_sees_denial(wire: Wire) -> None:
+    env = {
+        "PGPASSWORD": wire.harness.tokens["dana"],
+        "PGSSLMODE": "disable",
+        "PATH": "/usr/bin:/bin",
+    }
+    cmd = [
+        str(bin_path("psql")),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(wire.port),
+        "-U",
+        "dana",
+        "-d",
+        "ehr",
+        "-X",
+        "-A",
+        "-t",
+        "-v",
+        "ON_ERROR_STOP=0",
+        "-c",
+        "SELECT ssn FROM patients WHERE id = 1",
+        "-c",
+        "DROP TABLE patients",
+        "-c",
+        "SELECT count(*) FROM patients",
+    ]
+    done = await asyncio.to_thread(
+        subprocess.run, cmd, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.split() == ["[SSN]", "200"], done.stderr
+    assert "42501" in done.stderr or "denied" in done.stderr
+
+
+async def test_wrong_token_or_subject_is_refused(wire: Wire) -> None:
+    bad = wire.dsn("dana").replace(wire.harness.tokens["dana"], "phg_wrong")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        await psycopg.AsyncConnection.connect(bad)
+    other = wire.dsn("dana").replace("user=dana", "user=alice")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        await psycopg.AsyncConnection.connect(other)
