@@ -22,7 +22,9 @@ def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
     try:
         gateway = build_gateway(env.settings, migrate=True)
         ensure_tokens(env, gateway.tokens, credentials_file)
-        write_credentials(env, credentials_file, extra={})
+        write_credentials(
+            env, credentials_file, extra={"mcp_url": f"{env.settings.server.base_url()}/mcp"}
+        )
 
         async def announce() -> None:
             _print_welcome(env.settings.server.base_url(), credentials_file, env.tokens)
