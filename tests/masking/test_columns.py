@@ -110,3 +110,15 @@ def test_date_shift_by_patient_keeps_intervals() -> None:
     assert s2 - s1 == b - a
     assert p1 == 7
     assert other - a != s1 - a  # another patient gets another (keyed) offset
+
+
+def test_opaque_zip_column_and_fhir_name_keys() -> None:
+    masker = MaskingEngine(MaskingSettings(sample_rows=2), KEY).masker("hipaa-safe-harbor")
+    rows = masker.for_columns([ColumnInfo("c9")])
+    assert rows.mask_rows([("02139",), ("10001",), ("94110",)]) == [
+        ("021**",),
+        ("100**",),
+        ("941**",),
+    ]
+    masked, _ = masker.mask_json({"name": [{"given": ["Zbigniew"], "family": "Kowalczyk"}]})
+    assert masked == {"name": [{"given": ["[PERSON]"], "family": "[PERSON]"}]}

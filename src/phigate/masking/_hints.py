@@ -45,6 +45,8 @@ _EXACT: dict[str, str] = {
     "ethnicity": KEEP,
     "language": KEEP,
     "name": e.PERSON,
+    "given": e.PERSON,
+    "family": e.PERSON,
     "author": e.PERSON,
     "provider": e.PERSON,
     "physician": e.PERSON,

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import re2
+
 from phigate.masking.detect import MaskingError, Span, SpanFinder
-from phigate.masking.entities import SECRET_TYPES
+from phigate.masking.entities import SECRET_TYPES, ZIP
 from phigate.masking.operators import Operators
 from phigate.masking.settings import MaskingSettings, ProfileConfig
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 # Bounded cost per value: text longer than this is masked in windows that
 # overlap by _OVERLAP bytes, so memory and match lengths stay bounded.
+_BARE_ZIP = re2.compile(r"\d{5}(?:-\d{4})?")
 _WINDOW = 1 << 20
 _OVERLAP = 4096
 
@@ -152,6 +155,8 @@ class Masker:
         stripped = text.strip()
         if not stripped or len(stripped) > 200:
             return None
+        if ZIP in self.types and _BARE_ZIP.fullmatch(stripped) is not None:
+            return ZIP  # a column of bare 5-digit values reads as ZIP codes (codes over-mask)
         spans = self._find(stripped.encode("utf-8", "surrogatepass"), stripped)
         if len(spans) == 1 and spans[0].end - spans[0].start >= 0.8 * len(stripped.encode()):
             return spans[0].entity
