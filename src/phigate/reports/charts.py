@@ -26,6 +26,7 @@ from phigate.reports.model import TIMELINE_KINDS, Evidence
 COLORS = {
     "allowed": "#2f855a",
     "denied": "#c53030",
+    "break_glass": "#97266d",
     "approved": "#2b6cb0",
     "reviewer_denied": "#dd6b20",
     "expired": "#718096",
@@ -34,6 +35,7 @@ COLORS = {
 LABELS = {
     "allowed": "allowed by policy",
     "denied": "denied by policy",
+    "break_glass": "break-glass",
     "approved": "approved",
     "reviewer_denied": "denied by a reviewer",
     "expired": "expired",

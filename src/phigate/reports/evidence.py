@@ -78,6 +78,8 @@ class _Scan:
     decided: dict[str, str] = field(default_factory=dict)
     approvers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     break_glass: dict[str, BreakGlassUse] = field(default_factory=dict)
+    review_approvals: set[str] = field(default_factory=set)
+    review_states: dict[str, str] = field(default_factory=dict)
     reviews: dict[str, Review] = field(default_factory=dict)
     masked: Counter[str] = field(default_factory=Counter)
     refusals: Counter[str] = field(default_factory=Counter)
@@ -136,18 +138,20 @@ class _Scan:
             )
 
     def _decided(self, record: Record, ts: float) -> None:
-        outcome = {"allow": "allowed", "deny": "denied", "approve": "approval_required"}.get(
-            str(record.get("decision")), "unknown"
-        )
+        outcome = _DECISIONS.get(str(record.get("decision")), "unknown")
         self.decisions[outcome] += 1
         self.decided[str(record.get("action_id"))] = outcome
         if outcome in TIMELINE_KINDS:
             self.events.append((ts, outcome))
 
     def _approval_decided(self, record: Record, ts: float) -> None:
+        action_id = str(record.get("action_id"))
+        if _is_review(record) or record.get("approval_id") in self.review_approvals:
+            # Judging a break-glass use after it ran is not a decision on the action.
+            self.review_states[action_id] = str(record.get("state"))
+            return
         state = APPROVAL_STATES.get(str(record.get("state")), "unknown")
         self.decisions[state] += 1
-        action_id = str(record.get("action_id"))
         self.decided[action_id] = state
         self.events.append((ts, state))
         requester = self.requesters.get(action_id)
@@ -194,6 +198,8 @@ class _Scan:
     def _break_glass(self, record: Record, ts: float) -> None:
         who = _dict(record.get("who"))
         action_id = str(record.get("action_id"))
+        if record.get("approval_id"):
+            self.review_approvals.add(str(record.get("approval_id")))
         self.break_glass[action_id] = BreakGlassUse(
             seq=_int(record.get("seq")),
             ts=ts,
@@ -232,6 +238,18 @@ class _Scan:
         elif previous is None or previous.policy_hash != version.policy_hash:
             # A restart with the same policy is not a change.
             self.policy_changes.append(version)
+
+
+_DECISIONS = {
+    "allow": "allowed",
+    "deny": "denied",
+    "approve": "approval_required",
+    "break_glass": "break_glass",
+}
+
+
+def _is_review(record: Record) -> bool:
+    return record.get("purpose") == "break_glass_review"
 
 
 _HANDLERS: dict[str, Callable[[_Scan, Record, float], None]] = {
@@ -344,14 +362,19 @@ def _with_outcome(scan: _Scan, use: RevealUse) -> RevealUse:
     outcome = scan.decided.get(use.action_id)
     decision = "approval_required" if outcome in APPROVAL_STATES.values() else outcome
     if use.action_id in scan.break_glass:
-        decision = outcome = "break_glass"
+        review_state = _with_review(scan, scan.break_glass[use.action_id]).review_state
+        decision, outcome = "break_glass", f"ran at once, review {review_state}"
     return replace(
         use, decision=decision, outcome=outcome, approvers=tuple(scan.approvers[use.action_id])
     )
 
 
 def _with_review(scan: _Scan, use: BreakGlassUse) -> BreakGlassUse:
-    return replace(use, review=scan.reviews.get(use.action_id))
+    review = scan.reviews.get(use.action_id)
+    state = review.verdict if review is not None else "pending"
+    if review is None and scan.review_states.get(use.action_id) in ("expired", "cancelled"):
+        state = "expired"
+    return replace(use, review=review, review_state=state)
 
 
 def _chain(scan: _Scan, verification: Verification) -> ChainStatus:

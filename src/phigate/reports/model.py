@@ -16,6 +16,7 @@ DECISION_KINDS = (
     "allowed",
     "denied",
     "approval_required",
+    "break_glass",
     "approved",
     "reviewer_denied",
     "expired",
@@ -23,7 +24,15 @@ DECISION_KINDS = (
     "pending",
 )
 # Kinds that happen at a point in time and are drawn in "decisions over time".
-TIMELINE_KINDS = ("allowed", "denied", "approved", "reviewer_denied", "expired", "cancelled")
+TIMELINE_KINDS = (
+    "allowed",
+    "denied",
+    "break_glass",
+    "approved",
+    "reviewer_denied",
+    "expired",
+    "cancelled",
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class BreakGlassUse:
     reveal: tuple[str, ...]
     reason: str | None
     review: Review | None = None
+    # pending | justified | unjustified | expired (the review window closed unreviewed)
+    review_state: str = "pending"
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,7 @@ class Evidence:
 
     @property
     def open_break_glass_reviews(self) -> int:
+        """Uses nobody has judged: still pending, or expired without a verdict."""
         return sum(1 for use in self.break_glass if use.review is None)
 
     def to_json(self) -> dict[str, Any]:

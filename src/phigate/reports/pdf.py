@@ -158,7 +158,7 @@ def _break_glass(e: Evidence) -> Iterator[str]:
         review = (
             f"{b.review.verdict} by {b.review.reviewer} at {when(b.review.ts)}"
             if b.review
-            else "AWAITING REVIEW"
+            else f"NOT REVIEWED ({b.review_state})"
         )
         yield (
             f"{when(b.ts)} {b.action_id} {b.subject} revealed {', '.join(b.reveal)}; "
