@@ -46,7 +46,6 @@ class TeamsConversation(_Frozen):
 class TeamsSettings(_Frozen):
     app_id: str = ""  # the bot's Microsoft App ID: the audience of inbound tokens
     app_password: str = ""
-    tenant_id: str | None = None  # single-tenant bots get tokens from this tenant
     openid_metadata_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
     issuer: str = "https://api.botframework.com"
     token_url: str = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"  # noqa: S105 - a URL
