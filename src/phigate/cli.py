@@ -369,6 +369,10 @@ def _attach_package_commands() -> None:
     from phigate.reports.cli import report_command
 
     main.add_command(report_command, "report")
+    from phigate.exec_cli import exec_command, http_command
+
+    main.add_command(exec_command)
+    main.add_command(http_command)
     from phigate.approvals_cli import approvals
 
     main.add_command(approvals)

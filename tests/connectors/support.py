@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import uvicorn
 
 from phigate.config import Settings
 from tests.conftest import Harness, demo_config, make_harness
@@ -41,3 +46,28 @@ def audit_text(h: Harness) -> str:
     """Every audit record and stored action, as one string to search for leaks."""
     records = h.gateway.audit.records(since=0, limit=10_000)
     return json.dumps(records, default=str)
+
+
+@dataclass
+class Served:
+    """An ASGI app served by uvicorn on a free port in a background thread."""
+
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def serve_in_thread(app: Any) -> Served:
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="test-gateway", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return Served(f"http://127.0.0.1:{port}", server, thread)

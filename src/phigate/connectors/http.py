@@ -81,7 +81,6 @@ class HttpConnector:
     def __init__(self, name: str, settings: HttpConnection) -> None:
         self.name = name
         self.settings = settings
-        self._client: httpx.AsyncClient | None = None
 
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
@@ -157,16 +156,16 @@ class HttpConnector:
         value = self.settings.auth.value.reveal()
         return [value] if len(value) >= 4 else []
 
-    def _client_for(self) -> httpx.AsyncClient:
-        if self._client is None:
-            # trust_env=False: no proxy or .netrc from the gateway's environment sneaks in.
-            self._client = httpx.AsyncClient(
-                timeout=self.settings.timeout_seconds,
-                follow_redirects=False,
-                trust_env=False,
-                verify=self.settings.verify_tls,
-            )
-        return self._client
+    def _client(self) -> httpx.AsyncClient:
+        # One client per request: actions are few and slow next to a TCP handshake, and a
+        # client never outlives the event loop that made it (the gateway may serve several).
+        # trust_env=False: no proxy or .netrc from the gateway's environment sneaks in.
+        return httpx.AsyncClient(
+            timeout=self.settings.timeout_seconds,
+            follow_redirects=False,
+            trust_env=False,
+            verify=self.settings.verify_tls,
+        )
 
     async def _send(self, request: dict[str, Any]) -> tuple[int, str, dict[str, str], bytes, bool]:
         content, content_type = _encode_body(request["body"])
@@ -177,18 +176,19 @@ class HttpConnector:
         url = self.settings.base_url.reveal().rstrip("/") + request["path"]
         cap = self.settings.max_response_bytes
         try:
-            req = self._client_for().build_request(
-                request["method"],
-                url,
-                params=_query_pairs(request["query"]),
-                headers=headers,
-                content=content or None,
-            )
-            response = await self._client_for().send(req, stream=True)
-            try:
-                raw, truncated = await _read_capped(response, cap)
-            finally:
-                await response.aclose()
+            async with self._client() as client:
+                req = client.build_request(
+                    request["method"],
+                    url,
+                    params=_query_pairs(request["query"]),
+                    headers=headers,
+                    content=content or None,
+                )
+                response = await client.send(req, stream=True)
+                try:
+                    raw, truncated = await _read_capped(response, cap)
+                finally:
+                    await response.aclose()
         except httpx.TimeoutException as exc:
             raise UpstreamError(
                 f"upstream {self.name!r} did not answer within {self.settings.timeout_seconds:g}s"
@@ -245,9 +245,7 @@ class HttpConnector:
         return result.text
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        return None
 
 
 def _parse(action: Action) -> tuple[dict[str, Any], str | None]:

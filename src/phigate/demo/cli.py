@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from phigate.bootstrap import build_gateway
+from phigate.demo import patient_api
 from phigate.demo.runner import ensure_tokens, prepare, write_credentials
 from phigate.server import serve
 
@@ -22,8 +23,14 @@ def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
     try:
         gateway = build_gateway(env.settings, migrate=True)
         ensure_tokens(env, gateway.tokens, credentials_file)
+        patients_api = patient_api.start_for_demo(env.state_dir / "secrets")
         write_credentials(
-            env, credentials_file, extra={"mcp_url": f"{env.settings.server.base_url()}/mcp"}
+            env,
+            credentials_file,
+            extra={
+                "connections": patient_api.demo_connections(env.settings),
+                "mcp_url": f"{env.settings.server.base_url()}/mcp",
+            },
         )
 
         async def announce() -> None:
@@ -39,6 +46,7 @@ def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
             pass
         finally:
             asyncio.run(gateway.close())
+            patients_api.stop()
     finally:
         with console.status("Stopping the embedded PostgreSQL…"):
             env.postgres.stop()

@@ -14,6 +14,7 @@ from psycopg import sql as pgsql
 
 from phigate.config import Settings, parse_settings
 from phigate.demo import ehr
+from phigate.demo.deploy_tool import write_launcher
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.pgserver import EmbeddedPostgres
@@ -88,6 +89,12 @@ def prepare(state_dir: Path, http_port: int) -> DemoEnvironment:
     secrets_dir.chmod(0o700)
     _secret_file(secrets_dir / "token_hash_key", lambda: secrets.token_urlsafe(32))
     _secret_file(secrets_dir / "masking_key", lambda: secrets.token_urlsafe(32))
+    # The exec and http demo connections: a deploy tool and a patient API whose
+    # credentials only the gateway holds.
+    _secret_file(secrets_dir / "deploy_token", lambda: "dpl_" + secrets.token_urlsafe(18))
+    _secret_file(secrets_dir / "patients_api_token", lambda: secrets.token_urlsafe(24))
+    write_launcher(state_dir / "bin" / "deploy-tool")
+    (state_dir / "deploy").mkdir(exist_ok=True)
     postgres, upstream_dsn = start_upstream(state_dir)
     (secrets_dir / "ehr_dsn").write_text(upstream_dsn)
     (secrets_dir / "ehr_dsn").chmod(0o600)
