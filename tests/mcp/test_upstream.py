@@ -60,8 +60,12 @@ async def test_tools_are_filtered_by_policy(fronted: tuple[Served, Upstream]) ->
     served, _up = fronted
     async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
+        described = await client.call_tool("describe_connection", {"connection": "charts"})
     assert {"charts__lookup_patient", "charts__delete_note"} <= names
     assert "charts__admin_reset" not in names  # unclassified → unknown → denied → hidden
+    assert described.structured_content is not None
+    access = {t["name"]: t["access"] for t in described.structured_content["tools"]}
+    assert access == {"lookup_patient": "allowed (masked)", "delete_note": "needs approval"}
 
 
 async def test_results_are_masked_and_the_caller_token_never_reaches_upstream(

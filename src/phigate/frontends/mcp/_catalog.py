@@ -14,6 +14,7 @@ import psycopg
 
 from phigate.actions import Action
 from phigate.config import Rule
+from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
 from phigate.errors import NotFoundError, UpstreamError
 from phigate.gateway import Gateway
@@ -78,9 +79,8 @@ async def describe_connection(
         "type": conn.type,
         "description": conn.description,
     }
-    describer = getattr(connector, "describe_for", None)
-    if describer is not None:  # connectors with their own catalogue (MCP tools)
-        view.update(await describer(gateway, principal))
+    if isinstance(connector, McpConnector):
+        view["tools"] = await _mcp_tools(gateway, principal, connector)
     elif isinstance(connector, PostgresConnector):
         columns = await _pg_columns(connector)
         view["tables"] = _label_tables(gateway, principal, connection, columns)
@@ -177,3 +177,29 @@ def _label(
             else "shown to you unmasked (your groups may see it)"
         )
     return {"name": column, "type": data_type, "sensitivity": sensitivity, "masking": masking}
+
+
+async def _mcp_tools(
+    gateway: Gateway, principal: Principal, connector: McpConnector
+) -> list[dict[str, Any]]:
+    """Upstream tools policy does not deny this caller, with their pinned descriptions."""
+    tools = []
+    for tool in await connector.tools():
+        action = Action(
+            connection=connector.name,
+            kind="mcp_tool",
+            body={"tool": tool.name, "arguments": {}},
+            principal=principal,
+            front_door="mcp",
+        )
+        _description, decision = gateway.decide(action)
+        if decision.outcome != "deny":
+            tools.append(
+                {
+                    "name": tool.name,
+                    "description": tool.definition.get("description"),
+                    "access": _ACCESS.get(decision.outcome, decision.outcome),
+                    "changed_since_first_seen": tool.changed,
+                }
+            )
+    return tools
