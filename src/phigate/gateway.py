@@ -42,7 +42,6 @@ from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.masking import Masker, MaskingEngine, MaskingError
 from phigate.policy import Decision, evaluate
 from phigate.risk import RiskClass
-from phigate.sql import classify
 from phigate.store import Database
 
 log = logging.getLogger(__name__)
@@ -85,34 +84,6 @@ class Outcome:
     @property
     def action_id(self) -> str:
         return self.record.id
-
-
-class OidcVerifierLike:  # the seam the OIDC module fills
-    async def verify(self, token: str) -> Principal:
-        raise AuthenticationError("OIDC is not configured")
-
-
-def describe_sql(text: str) -> Description:
-    """Classify SQL with the server's grammar; a classifier failure is `unknown`, never `read`."""
-    try:
-        analysis = classify(text)
-    except Exception as exc:
-        log.exception("classifier failed")
-        return Description(RiskClass.UNKNOWN, reasons=(f"classifier failed: {type(exc).__name__}",))
-    columns = sorted({s for item in analysis.lineage for s in item.sources})
-    return Description(
-        risk=analysis.risk,
-        tables=analysis.tables,
-        columns=tuple(columns),
-        functions=analysis.functions,
-        reasons=analysis.reasons,
-        detail={
-            "statements": [s.kind for s in analysis.statements],
-            "lineage": [{"output": c.output, "sources": list(c.sources)} for c in analysis.lineage],
-            "predicate_columns": list(analysis.predicate_columns),
-            "parse_error": analysis.error,
-        },
-    )
 
 
 _STATUS_AFTER = {

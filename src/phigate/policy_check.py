@@ -9,6 +9,7 @@ from phigate.config import Settings
 from phigate.errors import NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import evaluate
+from phigate.sql.describe import describe_sql
 
 
 def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, ...], str | None]:
@@ -40,8 +41,6 @@ def check(
     connection: str,
     sql: str,
 ) -> dict[str, Any]:
-    from phigate.gateway import describe_sql
-
     if connection not in settings.connections:
         raise NotFoundError(f"no connection named {connection!r}")
     known_kind, known_groups, known_obo = _known_identity(settings, subject)

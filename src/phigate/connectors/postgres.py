@@ -20,6 +20,7 @@ from phigate.connectors.base import Result
 from phigate.errors import UpstreamError
 from phigate.masking import ColumnInfo, Masker
 from phigate.risk import RiskClass
+from phigate.sql.describe import describe_sql
 
 
 class PostgresConnector:
@@ -30,8 +31,6 @@ class PostgresConnector:
         self.settings = settings
 
     def describe(self, action: Action) -> Description:
-        from phigate.gateway import describe_sql
-
         if action.kind != "sql" or action.sql is None:
             return Description(RiskClass.UNKNOWN, reasons=("not an SQL action",))
         return describe_sql(action.sql)

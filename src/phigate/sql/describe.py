@@ -1,0 +1,34 @@
+"""SQL text → the gateway's `Description` of an action (risk, tables, lineage)."""
+
+from __future__ import annotations
+
+import logging
+
+from phigate.actions import Description
+from phigate.risk import RiskClass
+from phigate.sql.classifier import classify
+
+log = logging.getLogger(__name__)
+
+
+def describe_sql(text: str) -> Description:
+    """Classify SQL with the server's grammar; a classifier failure is `unknown`, never `read`."""
+    try:
+        analysis = classify(text)
+    except Exception as exc:
+        log.exception("classifier failed")
+        return Description(RiskClass.UNKNOWN, reasons=(f"classifier failed: {type(exc).__name__}",))
+    columns = sorted({s for item in analysis.lineage for s in item.sources})
+    return Description(
+        risk=analysis.risk,
+        tables=analysis.tables,
+        columns=tuple(columns),
+        functions=analysis.functions,
+        reasons=analysis.reasons,
+        detail={
+            "statements": [s.kind for s in analysis.statements],
+            "lineage": [{"output": c.output, "sources": list(c.sources)} for c in analysis.lineage],
+            "predicate_columns": list(analysis.predicate_columns),
+            "parse_error": analysis.error,
+        },
+    )
