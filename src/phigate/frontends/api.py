@@ -104,8 +104,13 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 def create_app(gateway: Gateway) -> FastAPI:
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+    async def lifespan(the_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            # Front doors and channels register what must stop with the server.
+            for stop in reversed(the_app.state.on_shutdown):
+                stop()
 
     app = FastAPI(
         title="phigate",
@@ -114,6 +119,7 @@ def create_app(gateway: Gateway) -> FastAPI:
         description="Identity-aware gateway for AI agents on systems holding PHI.",
     )
     app.state.gateway = gateway
+    app.state.on_shutdown = []
     _install_error_handlers(app)
     _install_routes(app, gateway)
     return app

@@ -13,9 +13,11 @@ from phigate.gateway import Gateway
 
 def build_app(gateway: Gateway) -> FastAPI:
     app = create_app(gateway)
-    # Further front doors (MCP at /mcp, console at /ui, Slack and Teams endpoints)
-    # attach themselves here, each as one call.
+    # Each further front door attaches itself with one call: MCP at /mcp, the
+    # reviewer console at /ui, Slack and Teams endpoints and outbound channels.
     install_mcp(app, gateway)
     install_console(app, gateway)
-    install_channels(app, gateway)
+    dispatcher = install_channels(app, gateway)
+    if dispatcher is not None:
+        app.state.on_shutdown.append(dispatcher.stop)
     return app
