@@ -176,3 +176,32 @@ async def test_connections_page_never_shows_credentials(harness: Harness, ehr_ds
     assert "ehr" in page.text and "writes-and-exports-need-a-data-owner" in page.text
     assert ehr_dsn not in page.text and "password" not in page.text.lower()
     await alice.aclose()
+
+
+async def test_reveal_and_break_glass_are_spelled_out_for_reviewers(harness: Harness) -> None:
+    asked = await harness.submit(
+        "claims-bot",
+        "SELECT id, dob FROM patients WHERE id = 5",
+        reveal=["DATE"],
+        reason="age-based eligibility",
+    )
+    alice = await sign_in(harness, "alice")
+    page = (await alice.get(f"/ui/approvals/{asked.json()['approval']['id']}")).text
+    assert "Unmasked access requested" in page and "<strong>DATE</strong>" in page
+    assert "public.patients.dob" in page and "age-based eligibility" in page
+    assert "Break-glass review" not in page
+
+    used = await harness.submit(
+        "dana",
+        "SELECT * FROM patients WHERE id = 5",
+        masking="none",
+        break_glass=True,
+        reason="unresponsive patient in the ED",
+    )
+    assert used.status_code == 200
+    review = await asyncio.to_thread(harness.gateway.approvals.for_action, used.json()["id"])
+    assert review is not None
+    page = (await alice.get(f"/ui/approvals/{review.id}")).text
+    assert "Break-glass review" in page and "already ran" in page
+    assert "every PHI type" in page
+    await alice.aclose()
