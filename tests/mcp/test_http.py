@@ -223,3 +223,26 @@ async def test_sdk_client_with_bad_token_cannot_connect(served: Served) -> None:
     with pytest.raises(Exception):  # noqa: B017 - the SDK surfaces the 401 as its own error
         async with mcp_client(served.mcp_url, "phg_wrong") as client:
             await client.list_tools()
+
+
+async def test_reveal_needs_approval_and_secrets_are_never_revealed(
+    served: Served, ehr_dsn: str
+) -> None:
+    with psycopg.connect(ehr_dsn) as conn:
+        dob = str(conn.execute("SELECT dob FROM patients WHERE id = 6").fetchone()[0])  # type: ignore[index]
+    sql = "SELECT id, dob FROM patients WHERE id = 6"
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        secret = await client.call_tool(
+            "query", {"connection": "ehr", "sql": sql, "reveal": ["SECRET"]}
+        )
+        assert secret.is_error and "never shown secrets" in structured(secret)["reason"]
+        asked = await client.call_tool(
+            "query", {"connection": "ehr", "sql": sql, "reveal": ["date"], "reason": "eligibility"}
+        )
+        pending = structured(asked)
+        assert pending["status"] == "pending_approval"
+        await _approve_when_requested(served, "alice")
+        done = await client.call_tool("get_action", {"action_id": pending["action_id"]})
+        masked_again = await client.call_tool("query", {"connection": "ehr", "sql": sql})
+    assert dob in str(structured(done))
+    assert dob not in str(structured(masked_again))

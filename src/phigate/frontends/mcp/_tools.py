@@ -63,6 +63,12 @@ class QueryArgs(_Args):
     reason: str | None = Field(
         None, max_length=2000, description="Why you need this; shown to reviewers and audited."
     )
+    reveal: list[str] | None = Field(
+        None,
+        max_length=50,
+        description="Entity types to see unmasked (e.g. DATE, PERSON). A reveal always needs "
+        "a human's approval; secrets and credentials are never revealed to agents.",
+    )
 
 
 class ActionArgs(_Args):
@@ -186,6 +192,7 @@ class AgentTools:
             front_door="mcp",
             reason=args.reason,
             client_addr=client_addr,
+            reveal=tuple(sorted({t.strip().upper() for t in args.reveal or () if t.strip()})),
         )
         return await self._submit(action, principal, progress)
 
