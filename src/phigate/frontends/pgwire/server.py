@@ -109,6 +109,8 @@ class WireListener:
             self._tasks.add(task)
         try:
             await client.run()
+        except asyncio.CancelledError:
+            pass  # the listener is closing; the connection has been ended
         finally:
             if task is not None:
                 self._tasks.discard(task)

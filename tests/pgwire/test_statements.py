@@ -1,0 +1,128 @@
+"""Approvals in the session, COPY, cancel, and a client leaving mid-result."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from phigate.frontends.pgwire import _codec as codec
+from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.rawclient import RawClient
+
+UPDATE = "UPDATE encounters SET department = 'Cardiology' WHERE id = 1"
+LONG = "SELECT count(*) FROM generate_series(1, 3000000000)"
+
+
+@pytest.fixture
+async def slow_wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    """Statements wait up to 8 s in the session for an approval."""
+    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=8.0)
+    try:
+        yield Wire(harness, listener)
+    finally:
+        await listener.close()
+        await harness.gateway.close()
+
+
+async def _approve_when_asked(wire: Wire, voter: str = "alice", decision: str = "approve") -> str:
+    gateway = wire.harness.gateway
+    principal = await gateway.authenticate(wire.harness.tokens[voter])
+    for _ in range(200):
+        pending = await asyncio.to_thread(gateway.approvals.list, state="pending")
+        if pending:
+            await gateway.vote(pending[0].id, principal, decision)
+            return pending[0].id
+        await asyncio.sleep(0.05)
+    raise AssertionError("no approval was requested")
+
+
+async def test_statement_waits_for_approval_then_runs(slow_wire: Wire) -> None:
+    notices: list[str] = []
+    async with await psycopg.AsyncConnection.connect(
+        slow_wire.dsn("dana"), autocommit=True
+    ) as conn:
+        conn.add_notice_handler(lambda d: notices.append(d.message_primary or ""))
+        voter = asyncio.create_task(_approve_when_asked(slow_wire), name="voter")
+        cur = await conn.execute(UPDATE)
+        approval_id = await voter
+        assert cur.rowcount == 1
+    assert any(approval_id in n and "/ui/approvals/" in n for n in notices)
+
+
+async def test_denied_by_reviewer_fails_and_session_continues(slow_wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(
+        slow_wire.dsn("dana"), autocommit=True
+    ) as conn:
+        voter = asyncio.create_task(_approve_when_asked(slow_wire, decision="deny"), name="v")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="denied"):
+            await conn.execute(UPDATE)
+        await voter
+        assert (await (await conn.execute("SELECT count(*) FROM claims")).fetchone()) != (0,)
+
+
+async def test_reissue_after_approval_runs_once(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
+            await conn.execute(UPDATE)  # waits 1 s, stays pending
+        await _approve_when_asked(wire)
+        cur = await conn.execute(UPDATE)  # the identical statement claims the approval
+        assert cur.rowcount == 1
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await conn.execute(UPDATE)  # once only: a new request
+        other = UPDATE.replace("id = 1", "id = 2")
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await conn.execute(other)
+
+
+async def test_copy_to_stdout_is_masked(slow_wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(
+        slow_wire.dsn("dana"), autocommit=True
+    ) as conn:
+        voter = asyncio.create_task(_approve_when_asked(slow_wire), name="voter")
+        cur = conn.cursor()
+        lines = []
+        async with cur.copy(
+            "COPY (SELECT id, ssn, first_name FROM patients ORDER BY id LIMIT 3) TO STDOUT"
+        ) as copy:
+            async for data in copy:
+                lines.append(bytes(data).decode())
+        await voter
+    assert [line.split("\t")[0] for line in lines] == ["1", "2", "3"]
+    assert all(line.split("\t")[1] == "[SSN]" for line in lines)
+    assert all(line.rstrip("\n").split("\t")[2] == "[PERSON]" for line in lines)
+
+
+async def test_cancel_a_long_query(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        running = asyncio.create_task(conn.execute(LONG), name="long-query")
+        await asyncio.sleep(1.0)
+        await conn.cancel_safe()
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            await running
+        assert (await (await conn.execute("SELECT count(*) FROM claims")).fetchone()) != (0,)
+
+
+async def test_client_leaving_mid_result_cancels_upstream(wire: Wire, ehr_dsn: str) -> None:
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    client.send(codec.query(LONG))
+    await asyncio.sleep(1.0)
+    client.writer.transport.abort()  # the socket goes away without Terminate
+    async with await psycopg.AsyncConnection.connect(ehr_dsn, autocommit=True) as direct:
+        for _ in range(50):
+            cur = await direct.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%generate_series%' "
+                "AND state = 'active' AND pid <> pg_backend_pid()"
+            )
+            if (await cur.fetchone()) == (0,):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the upstream query kept running")
+    await asyncio.sleep(0.3)
+    events = [r for r in wire.harness.gateway.audit.records() if r["event"] == "action.failed"]
+    assert events and "disconnected" in str(events[-1]["result"])
