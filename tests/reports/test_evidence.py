@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -253,3 +254,53 @@ def test_cli_dates_cover_whole_days(scenario: Scenario, tmp_path: Path) -> None:
     assert data["end"].endswith("23:59:59.999999+00:00")
     bad = CliRunner().invoke(report_command, ["--from", "yesterday", "--to", day])
     assert bad.exit_code == 2 and "is not a date" in bad.output
+
+
+def test_cli_refuses_a_missing_or_empty_store(tmp_path: Path) -> None:
+    missing = f"sqlite:///{tmp_path / 'none.db'}"
+    args = ["--from", "2026-01-01", "--to", "2026-01-01", "--out", str(tmp_path / "r.html")]
+    result = CliRunner().invoke(report_command, [*args, "--state", missing])
+    assert result.exit_code == 2 and "no state store" in result.output
+    assert not (tmp_path / "none.db").exists()  # a report never creates a store
+
+
+def _synthetic(tmp_path: Path) -> AuditLog:
+    db = Database(f"sqlite:///{tmp_path / 'synthetic.db'}")
+    db.migrate()
+    return AuditLog(db)
+
+
+def test_unreviewed_and_expired_break_glass_stay_open(tmp_path: Path) -> None:
+    audit = _synthetic(tmp_path)
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    dana = {"subject": "dana", "kind": "human", "groups": ["clinicians"]}
+    for n in (1, 2):
+        audit.append(
+            "action.break_glass",
+            {"action_id": f"act_{n}", "approval_id": f"apr_{n}", "who": dana, "reveal": ["*"]},
+        )
+    audit.append(
+        "approval.decided",
+        {"approval_id": "apr_2", "action_id": "act_2", "state": "expired", "purpose": "x"},
+    )
+    evidence = build_evidence(audit, start, start + timedelta(minutes=2))
+    assert [u.review_state for u in evidence.break_glass] == ["pending", "expired"]
+    assert evidence.open_break_glass_reviews == 2
+    assert evidence.decisions["expired"] == 0  # a lapsed review is not a decision on an action
+    page = render_html(evidence)
+    assert re.search(r'id="control-break-glass" class="warn">.*?data-status="open"', page, re.S)
+
+
+def test_policy_in_force_and_changes(tmp_path: Path) -> None:
+    audit = _synthetic(tmp_path)
+    audit.append("policy.loaded", {"policy_hash": "h1", "rules": ["reads", "writes"]})
+    time.sleep(0.01)  # the first load is strictly before the period
+    start = datetime.now(UTC)
+    audit.append("policy.loaded", {"policy_hash": "h1", "rules": ["reads", "writes"]})
+    audit.append("policy.loaded", {"policy_hash": "h2", "rules": ["reads", "exports"]})
+    evidence = build_evidence(audit, start, start + timedelta(minutes=1))
+    policy = evidence.policy
+    assert policy.in_force_at_start is not None and policy.in_force_at_start.policy_hash == "h1"
+    [change] = policy.changes  # the restart with the same policy is not a change
+    assert (change.policy_hash, change.added, change.removed) == ("h2", ("exports",), ("writes",))
+    assert policy.hashes == ("h1", "h2")

@@ -98,7 +98,6 @@ def _build(
 def _audit_source(config_path: Path, state: str | None) -> tuple[Any, str | None]:
     """The audit log, and the configured policy's hash when a config is at hand."""
     from phigate.audit import AuditLog
-    from phigate.store import Database
 
     policy: str | None = None
     if state is None:
@@ -107,7 +106,21 @@ def _audit_source(config_path: Path, state: str | None) -> tuple[Any, str | None
         settings = load_settings(config_path)
         state = settings.state.url
         policy = _policy_hash(settings)
-    return AuditLog(Database(state)), policy
+    return AuditLog(_open_store(state)), policy
+
+
+def _open_store(url: str) -> Any:
+    """Open an existing state store read-only in spirit: never create or migrate one."""
+    from phigate.store import Database
+
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if path is not None and not Path(path).is_file():
+        raise click.UsageError(f"no state store at {path}")
+    db = Database(url)
+    if db.current_revision() is None:
+        db.dispose()
+        raise click.UsageError("the state store has no phigate schema (nothing was ever audited)")
+    return db
 
 
 def _policy_hash(settings: Any) -> str | None:
