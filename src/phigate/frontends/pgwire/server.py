@@ -165,6 +165,7 @@ class ClientConnection:
         if self.messages.buffered or len(getattr(self.reader, "_buffer", b"")):
             raise ProtocolViolation("data received before the TLS handshake completed")
         assert self.listener.tls is not None
+        self.writer.write(b"S")
         await self.writer.drain()
         await self.writer.start_tls(self.listener.tls)
         self.is_tls = True

@@ -112,8 +112,7 @@ class Session:
 
     async def _ssl_request(self) -> None:
         if self.io.tls_available and not self.io.is_tls:
-            self.io.to_client(b"S")
-            await self.io.start_tls()
+            await self.io.start_tls()  # answers "S" once nothing else was sent before it
         else:
             self.io.to_client(b"N")
 

@@ -1,0 +1,79 @@
+"""The codec never crashes or hangs on arbitrary bytes: it frames, parses or refuses."""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
+
+_PARSERS = (
+    codec.parse_startup,
+    codec.parse_parse,
+    codec.parse_bind,
+    codec.parse_target,
+    codec.parse_execute,
+    codec.parse_row_description,
+    codec.parse_data_row,
+    codec.parse_fields,
+    codec.parse_copy_response,
+    codec.parse_cstring,
+)
+
+
+def consume(data: bytes, chunk: int, startup: bool) -> int:
+    """Feed `data` in chunks and parse every framed body with every parser."""
+    reader = MessageReader(max_message=1 << 16, startup=startup)
+    framed = 0
+    try:
+        for i in range(0, len(data), max(chunk, 1)):
+            reader.feed(data[i : i + max(chunk, 1)])
+            for msg in reader:
+                framed += 1
+                for parse in _PARSERS:
+                    with contextlib.suppress(ProtocolViolation):
+                        parse(msg.body)
+    except ProtocolViolation:
+        pass
+    return framed
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=600), st.integers(1, 64), st.booleans())
+def test_arbitrary_bytes_never_crash(data: bytes, chunk: int, startup: bool) -> None:
+    consume(data, chunk, startup)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(b"PBDECSHQXdcfp"), st.binary(max_size=80)), max_size=8),
+    st.integers(1, 16),
+)
+def test_well_framed_random_bodies_are_parsed_or_refused(
+    parts: list[tuple[int, bytes]], chunk: int
+) -> None:
+    data = b"".join(codec.message(bytes([kind]), body) for kind, body in parts)
+    assert consume(data, chunk, False) == len(parts)
+
+
+@given(st.integers(min_value=-(2**31), max_value=2**31 - 1))
+def test_lengths_are_checked_before_buffering(length: int) -> None:
+    reader = MessageReader(max_message=1024)
+    reader.feed(b"Q" + struct.pack("!i", length))
+    if 4 <= length <= 1028:
+        assert reader.next() is None or length == 4
+    else:
+        try:
+            reader.next()
+        except ProtocolViolation:
+            return
+        raise AssertionError("an impossible length was accepted")
+
+
+def test_bind_round_trips() -> None:
+    bind = codec.Bind("p", "s", (0, 1), (b"1", None), (1,))
+    assert codec.parse_bind(codec.build_bind(bind)[5:]) == bind

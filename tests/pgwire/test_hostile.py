@@ -1,0 +1,208 @@
+"""Hostile clients: smuggling through the extended protocol, bad framing, TLS tricks, slowloris."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import struct
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from phigate.frontends.pgwire import _codec as codec
+from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.rawclient import RawClient, error_fields
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+async def tls_wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[tuple[Wire, Path]]:
+    cert, key = _self_signed(tmp_path)
+    harness, listener = await start_wire(
+        tmp_path,
+        ehr_dsn,
+        tls_cert=str(cert),
+        tls_key=str(key),
+        allow_cleartext_on_loopback=False,
+        startup_timeout_seconds=1.0,
+    )
+    try:
+        yield Wire(harness, listener), cert
+    finally:
+        await listener.close()
+        await harness.gateway.close()
+
+
+async def test_tls_verify_full_works_and_cleartext_is_refused(tls_wire: tuple[Wire, Path]) -> None:
+    wire, cert = tls_wire
+    dsn = wire.dsn("dana").replace("sslmode=disable", f"sslmode=verify-full sslrootcert={cert}")
+    dsn = dsn.replace("host=127.0.0.1", "host=localhost")
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        cur = await conn.execute("SELECT ssn FROM patients WHERE id = 1")
+        assert await cur.fetchall() == [("[SSN]",)]
+    with pytest.raises(psycopg.OperationalError, match="only over TLS"):
+        await psycopg.AsyncConnection.connect(wire.dsn("dana"))
+
+
+async def test_bytes_before_tls_handshake_are_refused(tls_wire: tuple[Wire, Path]) -> None:
+    wire, _ = tls_wire
+    client = await RawClient.connect(wire.port)
+    injected = codec.query("SELECT 1")
+    client.send(codec.request_code(codec.SSL_REQUEST) + injected)  # CVE-2021-23214 shape
+    data = await asyncio.wait_for(client.reader.read(1000), 5)
+    assert not data.startswith(b"S")
+    assert b"08P01" in data
+    assert await client.closed()
+    client.close()
+
+
+async def test_gssenc_request_is_answered_no(tls_wire: tuple[Wire, Path]) -> None:
+    wire, _ = tls_wire
+    client = await RawClient.connect(wire.port)
+    client.send(codec.request_code(codec.GSSENC_REQUEST))
+    assert await asyncio.wait_for(client.reader.readexactly(1), 5) == b"N"
+    client.close()
+
+
+async def test_slowloris_startup_times_out(tls_wire: tuple[Wire, Path]) -> None:
+    wire, _ = tls_wire
+    client = await RawClient.connect(wire.port)
+    client.send(b"\x00\x00")  # half a length, then nothing
+    started = asyncio.get_running_loop().time()
+    assert await client.closed(limit_s=5)
+    assert asyncio.get_running_loop().time() - started < 4
+    client.close()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b"Q" + struct.pack("!i", 1 << 30),  # impossible length: refused before allocating
+        b"Q" + struct.pack("!i", 2),  # shorter than its own length field
+        b"\x01" + struct.pack("!i", 4),  # unknown message type
+        codec.message(b"p", b"again\x00"),  # a password after login
+        codec.message(b"B", b"\x00\x00\x00\x01\x00\x05"),  # truncated Bind
+    ],
+)
+async def test_malformed_messages_end_the_session_with_08P01(wire: Wire, frame: bytes) -> None:
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    client.send(frame)
+    got = await client.until(b"Z")
+    assert error_fields(got).get("C") == "08P01"
+    assert await client.closed()
+    client.close()
+
+
+async def test_truncated_message_then_disconnect_leaves_the_server_healthy(wire: Wire) -> None:
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    client.send(b"Q" + struct.pack("!i", 100) + b"SELECT")
+    await asyncio.sleep(0.1)
+    client.writer.transport.abort()
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        assert (await (await conn.execute("SELECT count(*) FROM claims")).fetchone()) != (0,)
+
+
+async def _extended(client: RawClient, *messages: bytes) -> list[codec.Message]:
+    client.send(b"".join(messages) + codec.SYNC)
+    return await client.until(b"Z")
+
+
+def _parse(name: str, text: str) -> bytes:
+    return codec.message(b"P", codec.cstr(name) + codec.cstr(text) + b"\x00\x00")
+
+
+def _bind(portal: str, statement: str) -> bytes:
+    return codec.build_bind(codec.Bind(portal, statement, (), (), ()))
+
+
+def _execute(portal: str) -> bytes:
+    return codec.message(b"E", codec.cstr(portal) + b"\x00\x00\x00\x00")
+
+
+async def test_redefining_a_named_statement_cannot_smuggle_another_text(wire: Wire) -> None:
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    got = await _extended(client, _parse("s1", "SELECT count(*) FROM claims"))
+    assert [m.type for m in got] == [b"1", b"Z"]
+    # The upstream keeps the first s1 and rejects the second Parse; the proxy must not
+    # believe s1 now means the second text.
+    got = await _extended(client, _parse("s1", "SELECT ssn FROM patients"))
+    assert error_fields(got).get("C") == "42P05"
+    got = await _extended(client, _bind("", "s1"), _execute(""))
+    assert error_fields(got).get("C") == "26000"
+    client.close()
+
+
+async def test_statements_prepared_in_sql_cannot_be_bound(wire: Wire) -> None:
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    client.send(codec.query("PREPARE p AS SELECT ssn FROM patients"))
+    await client.until(b"Z")
+    got = await _extended(client, _bind("", "p"), _execute(""))
+    assert error_fields(got).get("C") == "26000"
+    got = await _extended(client, _execute("never_bound"))
+    assert error_fields(got).get("C") == "34000"
+    client.send(codec.query("SELECT count(*) FROM claims"))
+    assert b"D" in [m.type for m in await client.until(b"Z")]
+    client.close()
+
+
+async def test_denied_execute_skips_to_sync_and_aborts_the_batch(wire: Wire) -> None:
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    got = await _extended(
+        client,
+        _parse("", "SELECT count(*) FROM claims"),
+        _bind("", ""),
+        _execute(""),
+        _parse("x", "DROP TABLE claims"),
+        _bind("", "x"),
+        _execute(""),
+    )
+    kinds = [m.type for m in got]
+    assert kinds[:3] == [b"1", b"2", b"D"] and kinds[-2:] == [b"E", b"Z"]
+    assert "denied" in error_fields(got)["M"]
+    client.close()
+
+
+async def test_function_call_is_refused(wire: Wire) -> None:
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    client.send(codec.message(b"F", struct.pack("!i", 1259) + b"\x00\x00\x00\x00\x00\x00"))
+    got = await client.until(b"Z")
+    assert error_fields(got).get("C") == "42501"
+    client.close()
