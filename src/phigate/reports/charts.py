@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +43,9 @@ LABELS = {
     "cancelled": "cancelled",
 }
 MAX_TYPES = 15
+# rc_context swaps matplotlib's global settings: one drawing at a time per process,
+# since the console may render reports from worker threads.
+DRAWING = threading.Lock()
 INK, GRID, BAR = "#1a202c", "#e2e8f0", "#4a5568"
 RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "phigate-report",  # stable ids: the same evidence draws the same bytes
@@ -148,7 +152,7 @@ CHARTS: tuple[tuple[str, str, Draw], ...] = (
 
 def chart_svgs(evidence: Evidence) -> dict[str, str]:
     """Every chart as inline, CSP-friendly SVG markup, by name."""
-    with matplotlib.rc_context(RC):
+    with DRAWING, matplotlib.rc_context(RC):
         svgs = {}
         for name, title, draw in CHARTS:
             fig, ax = _figure(7.5, _height(name, evidence))

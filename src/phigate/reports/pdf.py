@@ -16,7 +16,7 @@ import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from phigate.reports.charts import CHARTS, RC, style_axes
+from phigate.reports.charts import CHARTS, DRAWING, RC, style_axes
 from phigate.reports.html import seconds, when
 from phigate.reports.model import Evidence
 
@@ -43,7 +43,7 @@ class Line:
 def render_pdf(evidence: Evidence) -> bytes:
     """The whole report as PDF bytes."""
     buffer = io.BytesIO()
-    with matplotlib.rc_context(RC), PdfPages(buffer, metadata=_metadata(evidence)) as pdf:
+    with DRAWING, matplotlib.rc_context(RC), PdfPages(buffer, metadata=_metadata(evidence)) as pdf:
         for page in _text_pages(list(report_lines(evidence))):
             pdf.savefig(page)
         pdf.savefig(_chart_page(evidence))
