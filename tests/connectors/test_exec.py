@@ -128,7 +128,7 @@ async def test_write_waits_for_approval_bound_to_argv_and_stdin(h: Harness) -> N
     ).json()
     assert view["action"]["kind"] == "exec"
     assert view["action"]["risk"] == "write"
-    assert '"kubectl", "apply", "-f", "-"' in view["action"]["text"]
+    assert view["action"]["text"].startswith("kubectl apply -f -\n--- stdin ---\nkind: Deployment")
     assert any("kubectl apply" in r for r in view["action"]["reasons"])
     # The same command with other input is another action: it waits for its own approval.
     other = await run(h, argv, stdin="kind: Deployment\nmetadata: {name: db}\n")

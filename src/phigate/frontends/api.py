@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phigate import metrics
+from phigate.action_store import ActionRecord
 from phigate.actions import Action
 from phigate.approvals import Approval, ApprovalState
 from phigate.connectors.exec import exec_body
@@ -319,7 +321,7 @@ def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
         "id": record.id,
         "connection": record.action.connection,
         "kind": record.action.kind,
-        "text": record.action.summary_text(),
+        "text": _action_text(record),
         "params": record.action.params,
         "risk": record.description.risk.value,
         "reasons": list(record.description.reasons),
@@ -334,6 +336,19 @@ def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
         "reveal": list(record.action.reveal),
     }
     return view
+
+
+def _action_text(record: ActionRecord) -> str:
+    """What reviewers read: the SQL, the command line, or the request line."""
+    detail, body = record.description.detail, record.action.body
+    if isinstance(detail.get("command"), str):
+        stdin = body.get("stdin")
+        return str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
+    if isinstance(detail.get("request"), str):
+        payload = body.get("body")
+        shown = payload if isinstance(payload, str) else json.dumps(payload, indent=2)
+        return str(detail["request"]) + (f"\n\n{shown}" if payload is not None else "")
+    return record.action.summary_text()
 
 
 def approval_url(gateway: Gateway, approval_id: str) -> str:
