@@ -205,3 +205,19 @@ async def test_reveal_and_break_glass_are_spelled_out_for_reviewers(harness: Har
     assert "Break-glass review" in page and "already ran" in page
     assert "every PHI type" in page
     await alice.aclose()
+
+
+async def test_evidence_report_page_is_for_auditors(harness: Harness) -> None:
+    await pending(harness)
+    admin = await sign_in(harness, "admin")
+    page = await admin.get("/ui/reports")
+    assert page.status_code == 200, page.text
+    assert "Evidence report" in page.text and "<svg" in page.text
+    assert "/ui/reports/report.css" in page.text
+    css = await admin.get("/ui/reports/report.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    alice = await sign_in(harness, "alice")
+    refused = await alice.get("/ui/reports")
+    assert refused.status_code == 403 and "auditors" in refused.text
+    await admin.aclose()
+    await alice.aclose()

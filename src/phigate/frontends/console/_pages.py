@@ -16,6 +16,7 @@ from phigate.approvals import Approval, ApprovalState
 from phigate.approvals.model import ineligibility
 from phigate.errors import NotFoundError, PhigateError
 from phigate.frontends.console._audit_view import audit_page
+from phigate.frontends.console._report_view import report_page, report_stylesheet
 from phigate.frontends.console._web import Console
 from phigate.frontends.console.present import approval_view
 from phigate.frontends.console.sessions import Session, same_token
@@ -109,6 +110,15 @@ def install_pages(app: FastAPI, console: Console) -> None:
     async def audit(request: Request) -> Response:
         session = console.reviewer(request)
         return await audit_page(console, request, session)
+
+    @app.get("/ui/reports", response_class=HTMLResponse)
+    async def reports(request: Request) -> Response:
+        session = console.reviewer(request)
+        return await report_page(console, request, session)
+
+    @app.get("/ui/reports/report.css", include_in_schema=False)
+    async def reports_css() -> Response:
+        return report_stylesheet()
 
     @app.get("/ui/connections", response_class=HTMLResponse)
     async def connections(request: Request) -> Response:
