@@ -1,4 +1,5 @@
-"""Serve the gateway's HTTP front doors with uvicorn until interrupted."""
+"""Serve the gateway's HTTP front doors with uvicorn, and its PostgreSQL wire listeners,
+until interrupted."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Awaitable, Callable
 import uvicorn
 
 from phigate.frontends.app import build_app
+from phigate.frontends.pgwire.server import start_listeners
 from phigate.gateway import Gateway
 
 Hook = Callable[[], Awaitable[None]]
@@ -26,6 +28,11 @@ async def serve(gateway: Gateway, *, host: str, port: int, on_started: Hook | No
             await task  # surfaces the start-up error (port in use, …)
             return
         await asyncio.sleep(0.05)
-    if on_started is not None:
-        await on_started()
-    await task
+    listeners = await start_listeners(gateway)  # connections with `listen: HOST:PORT`
+    try:
+        if on_started is not None:
+            await on_started()
+        await task
+    finally:
+        for listener in listeners:
+            await listener.close()

@@ -12,6 +12,8 @@ from rich.table import Table
 from phigate.bootstrap import build_gateway
 from phigate.demo import patient_api
 from phigate.demo.runner import ensure_tokens, prepare, write_credentials
+from phigate.frontends.pgwire.server import with_listener
+from phigate.pgserver import free_port
 from phigate.server import serve
 
 console = Console(soft_wrap=True)
@@ -21,7 +23,10 @@ def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
     with console.status("Starting the embedded PostgreSQL and loading the synthetic EHR…"):
         env = prepare(state_dir, http_port)
     try:
-        gateway = build_gateway(env.settings, migrate=True)
+        pg_port = free_port()
+        pg_url = f"postgresql://127.0.0.1:{pg_port}/ehr"
+        settings = with_listener(env.settings, "ehr", f"127.0.0.1:{pg_port}")
+        gateway = build_gateway(settings, migrate=True)
         ensure_tokens(env, gateway.tokens, credentials_file)
         patients_api = patient_api.start_for_demo(env.state_dir / "secrets")
         write_credentials(
@@ -30,11 +35,18 @@ def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
             extra={
                 "connections": patient_api.demo_connections(env.settings),
                 "mcp_url": f"{env.settings.server.base_url()}/mcp",
+                "pg_url": pg_url,
             },
         )
 
         async def announce() -> None:
             _print_welcome(env.settings.server.base_url(), credentials_file, env.tokens)
+            console.print(
+                f"\nPostgreSQL wire: {pg_url}  (user = subject, password = token)\n"
+                f'  PGPASSWORD="$TOKEN" psql "postgresql://claims-bot@127.0.0.1:{pg_port}/ehr'
+                '?sslmode=disable" -c "SELECT * FROM patients LIMIT 3"',
+                highlight=False,
+            )
 
         try:
             asyncio.run(

@@ -18,7 +18,7 @@ import ssl
 
 from psycopg.conninfo import conninfo_to_dict
 
-from phigate.config import PostgresConnection
+from phigate.config import PostgresConnection, Settings
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
 from phigate.frontends.pgwire._login import UpstreamLogin, UpstreamLoginError
@@ -334,6 +334,15 @@ def _loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def with_listener(settings: Settings, connection: str, listen: str) -> Settings:
+    """`settings` with `connections.<connection>.listen` set (the demo uses this)."""
+    found = settings.connections[connection]
+    updated = found.model_copy(update={"listen": listen})
+    return settings.model_copy(
+        update={"connections": {**settings.connections, connection: updated}}
+    )
 
 
 async def start_listeners(gateway: Gateway) -> list[WireListener]:
