@@ -451,3 +451,22 @@ async def test_refused_requests_are_audited(harness: Harness) -> None:
     assert any(e == "request.invalid" and "connection" in why for e, why in events)
     assert any(e == "action.refused" and "crm" in why for e, why in events)
     assert harness.gateway.audit.verify().ok
+
+
+async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_dsn: str) -> None:
+    settings = demo_config(tmp_path, ehr_dsn)
+    ehr = settings.connections["ehr"].model_copy(update={"export_row_estimate": 100})
+    h = await make_harness(settings.model_copy(update={"connections": {"ehr": ehr}}))
+    try:
+        small = await h.submit("claims-bot", "SELECT id FROM patients WHERE id < 5")
+        assert small.status_code == 200, small.text
+        bulk = await h.submit("claims-bot", "SELECT * FROM encounters")
+        assert bulk.status_code == 202, bulk.text  # exports need a data owner in the demo
+        record = h.gateway.actions.get(bulk.json()["id"])
+        assert record.description.risk.value == "export"
+        assert any("planner expects" in r for r in record.description.reasons)
+        hidden = await h.submit("claims-bot", "SELECT 1; SELECT * FROM clinical_notes, claims")
+        assert hidden.status_code == 202  # a second statement cannot hide the bulk read
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()

@@ -102,6 +102,11 @@ class PostgresConnection(_Frozen):
     statement_timeout_ms: int = Field(30_000, gt=0)
     max_rows: int = Field(10_000, gt=0)
     listen: str | None = None
+    export_row_estimate: int | None = Field(
+        default=None,
+        gt=0,
+        description="a read the planner expects to return more rows than this is an export",
+    )
 
     _coerce = field_validator("dsn", mode="before")(_secret)
 

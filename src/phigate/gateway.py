@@ -162,10 +162,12 @@ class Gateway:
             )
         return Description(RiskClass.UNKNOWN, reasons=("no connector understands this action",))
 
-    def decide(self, action: Action) -> tuple[Description, Decision]:
+    def decide(
+        self, action: Action, description: Description | None = None
+    ) -> tuple[Description, Decision]:
         """Policy check without running or recording anything (`phigate policy check`)."""
         self._check_connection(action)
-        description = self.describe(action)
+        description = description or self.describe(action)
         decision = evaluate(
             self.settings.policy.rules,
             action,
@@ -173,6 +175,27 @@ class Gateway:
             reveal_approvals=self.settings.policy.reveal_approvals,
         )
         return description, decision
+
+    async def _refined(self, action: Action) -> Description:
+        """The connector's description, refined by asking the upstream where it can
+        (e.g. the planner's row estimate turns a bulk read into an export)."""
+        description = self.describe(action)
+        refine = getattr(self.connectors[action.connection], "refine", None)
+        if refine is None:
+            return description
+        try:
+            refined: Description = await refine(action, description)
+        except Exception as exc:  # cannot tell how much it reads: fail closed
+            log.warning("refining the description failed: %s", exc)
+            return replace(
+                description,
+                risk=RiskClass.UNKNOWN,
+                reasons=(
+                    *description.reasons,
+                    f"could not estimate its size: {type(exc).__name__}",
+                ),
+            )
+        return refined
 
     def _check_connection(self, action: Action) -> None:
         connector = self.connectors.get(action.connection)
@@ -207,7 +230,8 @@ class Gateway:
         if reused is not None:
             return await self._claim_approved(reused, action.principal)
         try:
-            description, decision = self.decide(action)
+            self._check_connection(action)
+            description, decision = self.decide(action, await self._refined(action))
         except (NotFoundError, NotAllowedError) as exc:
             await self.audit_refusal(
                 "action.refused",

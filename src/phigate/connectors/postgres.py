@@ -9,6 +9,7 @@ defence behind the classifier.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -21,6 +22,7 @@ from phigate.errors import UpstreamError
 from phigate.masking import ColumnInfo, Masker
 from phigate.risk import RiskClass
 from phigate.sql.describe import describe_sql
+from phigate.sql.split import selects
 
 
 class PostgresConnector:
@@ -34,6 +36,36 @@ class PostgresConnector:
         if action.kind != "sql" or action.sql is None:
             return Description(RiskClass.UNKNOWN, reasons=("not an SQL action",))
         return describe_sql(action.sql)
+
+    async def refine(self, action: Action, description: Description) -> Description:
+        """A read the planner expects to return more than `export_row_estimate` rows is
+        an export: the bulk-read rule of the risk classes. Each statement is explained."""
+        limit = self.settings.export_row_estimate
+        if limit is None or description.risk is not RiskClass.READ or action.sql is None:
+            return description
+        estimate = await self._estimate_rows(action.sql, action.params)
+        if estimate <= limit:
+            return description
+        reason = (
+            f"the planner expects about {estimate} rows (over {limit}): a bulk read is an export"
+        )
+        return replace(description, risk=RiskClass.EXPORT, reasons=(*description.reasons, reason))
+
+    async def _estimate_rows(self, sql_text: str, params: list[Any]) -> int:
+        conn = await self.connect()
+        total = 0
+        async with conn:
+            await conn.execute("SET TRANSACTION READ ONLY")
+            timeout = self.settings.statement_timeout_ms
+            await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
+            for statement in selects(sql_text):
+                cursor = psycopg.AsyncRawCursor(conn)
+                await cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params or None)
+                row = await cursor.fetchone()
+                plan = row[0] if row else [{}]
+                total += int(plan[0].get("Plan", {}).get("Plan Rows", 0))
+            await conn.rollback()
+        return total
 
     async def connect(self) -> psycopg.AsyncConnection[Any]:
         try:
