@@ -238,8 +238,8 @@ def report(
     )
     print(f"{'added p99 latency (ms)':28}{'':12}{proxied.p99_ms - direct.p99_ms:12.3f}")
     print(f"{'stream rows/s':28}{d_rows:12.0f}{p_rows:12.0f}{p_rows / d_rows:9.2f}")
-    print(f"{'RSS growth while streaming':28}{d_growth // 1024:10d}MB{p_growth // 1024:10d}MB")
-    print(f"{'peak RSS (bench+proxy)':28}{'':12}{p_peak // 1024:10d}MB")
+    print(f"{'RSS growth while streaming':28}{d_growth / 1024:10.1f}MB{p_growth / 1024:10.1f}MB")
+    print(f"{'peak RSS (bench+proxy)':28}{'':12}{p_peak / 1024:10.1f}MB")
 
 
 if __name__ == "__main__":
