@@ -465,6 +465,15 @@ async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_
         record = h.gateway.actions.get(bulk.json()["id"])
         assert record.description.risk.value == "export"
         assert any("planner expects" in r for r in record.description.reasons)
+        bound = await h.submit("claims-bot", "SELECT * FROM encounters WHERE id > $1", params=[0])
+        assert bound.status_code == 202
+        record = h.gateway.actions.get(bound.json()["id"])
+        assert record.description.risk.value == "export"
+        connector = h.gateway.connectors["ehr"]
+        generic = await connector._estimate_rows(  # type: ignore[attr-defined]
+            "SELECT * FROM encounters WHERE patient_id <> $1", []
+        )
+        assert generic > 100  # a wire Parse has no values yet: planned generically
         hidden = await h.submit("claims-bot", "SELECT 1; SELECT * FROM clinical_notes, claims")
         assert hidden.status_code == 202  # a second statement cannot hide the bulk read
     finally:

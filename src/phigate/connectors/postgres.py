@@ -60,7 +60,9 @@ class PostgresConnector:
             await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
             for statement in selects(sql_text):
                 cursor = psycopg.AsyncRawCursor(conn)
-                await cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params or None)
+                # Without values (a wire Parse), plan generically: $n stay placeholders.
+                options = "FORMAT JSON" if params else "FORMAT JSON, GENERIC_PLAN"
+                await cursor.execute(f"EXPLAIN ({options}) {statement}", params or None)
                 row = await cursor.fetchone()
                 plan = row[0] if row else [{}]
                 total += int(plan[0].get("Plan", {}).get("Plan Rows", 0))
