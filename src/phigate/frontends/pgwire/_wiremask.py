@@ -108,7 +108,9 @@ class ResultMasker:
         return codec.build_row_description(out)
 
     def data_row(self, raw: bytes) -> bytes:
-        if not self.masked:
+        if not self.masked or all(kind == KEEP for kind in self.rows.plan):
+            # Nothing to mask, or sampling showed every column is safe to keep: the
+            # upstream's bytes are already text for the columns announced as text.
             return raw
         values = codec.parse_data_row(raw[5:])
         decoded: list[object] = [
