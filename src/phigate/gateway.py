@@ -176,10 +176,9 @@ class Gateway:
         )
         return description, decision
 
-    async def _refined(self, action: Action) -> Description:
-        """The connector's description, refined by asking the upstream where it can
+    async def _refined(self, action: Action, description: Description) -> Description:
+        """The description, refined by asking the upstream where the connector can
         (e.g. the planner's row estimate turns a bulk read into an export)."""
-        description = self.describe(action)
         refine = getattr(self.connectors[action.connection], "refine", None)
         if refine is None:
             return description
@@ -218,7 +217,9 @@ class Gateway:
         )
         return outcome
 
-    async def admit(self, action: Action, *, wait: float = 0.0) -> Outcome:
+    async def admit(
+        self, action: Action, *, wait: float = 0.0, description: Description | None = None
+    ) -> Outcome:
         """Decide and record; `admitted` means the caller may run it now, exactly once.
 
         Front doors that execute themselves (the PostgreSQL wire proxy) call this,
@@ -231,7 +232,8 @@ class Gateway:
             return await self._claim_approved(reused, action.principal)
         try:
             self._check_connection(action)
-            description, decision = self.decide(action, await self._refined(action))
+            refined = await self._refined(action, description or self.describe(action))
+            description, decision = self.decide(action, refined)
         except (NotFoundError, NotAllowedError) as exc:
             await self.audit_refusal(
                 "action.refused",

@@ -7,6 +7,7 @@ import logging
 from phigate.actions import Description
 from phigate.risk import RiskClass
 from phigate.sql.classifier import classify
+from phigate.sql.model import SqlAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,12 @@ def describe_sql(text: str) -> Description:
     except Exception as exc:
         log.exception("classifier failed")
         return Description(RiskClass.UNKNOWN, reasons=(f"classifier failed: {type(exc).__name__}",))
+    return description_of(analysis)
+
+
+def description_of(analysis: SqlAnalysis) -> Description:
+    """The gateway's Description of a classified text (also for a wire session's own
+    classifier, which knows the session's prepared statements and cursors)."""
     columns = sorted({s for item in analysis.lineage for s in item.sources})
     return Description(
         risk=analysis.risk,

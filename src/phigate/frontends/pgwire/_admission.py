@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from phigate.action_store import ActionRecord
-from phigate.actions import Action
+from phigate.actions import Action, Description
 from phigate.approvals import Approval, ApprovalState
 from phigate.errors import AuthenticationError, NotAllowedError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
@@ -55,6 +55,9 @@ class Admission:
         self.wait_seconds = wait_seconds
         self._notify = notify  # callable(bytes): a NoticeResponse to the client, now
         self.waiting: asyncio.Task[Approval] | None = None
+        # `SET phigate.reveal = 'DATE,PERSON'`: asked for on every later statement,
+        # decided (and usually sent for approval) per statement like any reveal.
+        self.reveal: tuple[str, ...] = ()
 
     def action(self, sql: str, params: list[Any]) -> Action:
         return Action(
@@ -64,11 +67,14 @@ class Admission:
             self.principal,
             "pgwire",
             client_addr=self.client_addr,
+            reveal=self.reveal,
         )
 
-    async def admit(self, action: Action) -> ActionRecord | Refusal:
+    async def admit(
+        self, action: Action, description: Description | None = None
+    ) -> ActionRecord | Refusal:
         try:
-            outcome = await self.gateway.admit(action, wait=0)
+            outcome = await self.gateway.admit(action, wait=0, description=description)
             if outcome.status == "pending_approval" and outcome.approval is not None:
                 return await self._await_approval(action, outcome.approval, outcome.record)
         except PhigateError as exc:

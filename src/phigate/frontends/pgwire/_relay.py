@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from phigate.action_store import ActionRecord
+from phigate.actions import Description
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
@@ -35,6 +36,7 @@ class Statement:
     fields: list[codec.Field] | None = None  # from the upstream's RowDescription
     result: ResultMasker | None = None
     dead: bool = False  # the upstream rejected its Parse: it does not hold this text
+    description: Description | None = None  # as the session's classifier understood it
 
 
 @dataclass(eq=False)

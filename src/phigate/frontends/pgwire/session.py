@@ -33,6 +33,8 @@ from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.masking import Masker
 from phigate.sql import SessionClassifier
+from phigate.sql.describe import description_of
+from phigate.sql.settings_reveal import reveal_setting
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 # expects after an error: skip until Sync, abort an open transaction.
 _REFUSED_BIND = codec.build_bind(codec.Bind("phigate.refused", "phigate.refused", (), (), ()))
 _REFUSED_QUERY = codec.query("phigate refused this statement")
+_REVEAL_ACK = codec.query("SET phigate_wire.noop TO DEFAULT")
 
 
 class SessionIo(Protocol):
@@ -226,8 +229,14 @@ class Session:
     async def _query(self, msg: Message) -> None:
         assert self.admission is not None
         text = codec.parse_cstring(msg.body)
-        self.classifier.classify(text)
-        admitted = await self.admission.admit(self.admission.action(text, []))
+        reveal = reveal_setting(text)
+        if reveal is not None:
+            await self._set_reveal(reveal)
+            return
+        analysis = self.classifier.classify(text)
+        admitted = await self.admission.admit(
+            self.admission.action(text, []), description_of(analysis)
+        )
         if isinstance(admitted, Refusal):
             self._forward(
                 _REFUSED_QUERY,
@@ -236,6 +245,16 @@ class Session:
             return
         execution = self._execution(admitted, "csv" in text.lower())
         self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
+
+    async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
+        """Intercepted, never sent upstream: the reveal joins every later statement's action."""
+        assert self.admission is not None and self.principal is not None
+        self.admission.reveal = reveal
+        await self._audit(
+            "pgwire.reveal_requested", {"who": self.principal.to_json(), "reveal": list(reveal)}
+        )
+        # A no-op with the same command tag keeps the client's pipeline in order.
+        self._forward(_REVEAL_ACK, Expect("query", batch=self.syncs_sent + 1))
 
     def _execution(self, record: ActionRecord, csv_format: bool = False) -> Execution:
         assert self.principal is not None
@@ -248,15 +267,15 @@ class Session:
     async def _parse(self, msg: Message) -> None:
         assert self.admission is not None and self.principal is not None
         parse = codec.parse_parse(msg.body)
-        self.classifier.prepare(parse.statement, parse.query)
+        prepared = description_of(self.classifier.prepare(parse.statement, parse.query))
         action = self.admission.action(parse.query, [])
         try:
-            description, decision = self.gateway.decide(action)
+            description, decision = self.gateway.decide(action, prepared)
         except PhigateError as exc:
             self._refuse_extended(codec.error_response(DENIED, f"phigate: {exc.message}"))
             return
         if decision.outcome == "deny":
-            admitted = await self.admission.admit(action)  # records the denial
+            admitted = await self.admission.admit(action, prepared)  # records the denial
             error = admitted.error if isinstance(admitted, Refusal) else None
             if isinstance(admitted, ActionRecord):  # policy changed in between: do not run it
                 await self.gateway.finish(admitted, {"rows": 0, "status": "not run"})
@@ -270,6 +289,7 @@ class Session:
             parse.param_types,
             list(description.detail.get("lineage") or []),
             masker,
+            description=prepared,
         )
         self.statements[parse.statement] = statement
         self._forward(msg.raw(), Expect("parse", statement=statement))
@@ -340,7 +360,9 @@ class Session:
             self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
             return
         statement = portal.statement
-        admitted = await self.admission.admit(self.admission.action(statement.text, portal.params))
+        admitted = await self.admission.admit(
+            self.admission.action(statement.text, portal.params), statement.description
+        )
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
             return

@@ -1,0 +1,73 @@
+"""What a wire session remembers: a requested reveal, SQL-level PREPARE and cursors."""
+
+from __future__ import annotations
+
+import asyncio
+
+import psycopg
+import pytest
+
+from tests.pgwire.conftest import Wire
+from tests.pgwire.test_statements import _approve_when_asked, slow_wire  # noqa: F401
+
+DOB = "SELECT id, dob FROM patients WHERE id = 7"
+
+
+def stored_dob(dsn: str) -> object:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT dob FROM patients WHERE id = 7").fetchone()
+    assert row is not None
+    return row[0]
+
+
+async def test_reveal_setting_is_intercepted_and_needs_approval(
+    slow_wire: Wire,  # noqa: F811
+    ehr_dsn: str,
+) -> None:
+    dob = stored_dob(ehr_dsn)
+    async with await psycopg.AsyncConnection.connect(
+        slow_wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        masked = await (await conn.execute(DOB)).fetchall()
+        assert masked[0][1] != dob and str(dob) not in str(masked)
+        cur = await conn.execute("SET phigate.reveal = 'date'")
+        assert cur.statusmessage == "SET"
+        voter = asyncio.create_task(_approve_when_asked(slow_wire), name="voter")
+        revealed = await (await conn.execute(DOB)).fetchall()
+        await voter
+        assert str(revealed[0][1]) == str(dob)
+        await conn.execute("RESET phigate.reveal")
+        again = await (await conn.execute(DOB)).fetchall()
+        assert str(dob) not in str(again)
+    records = slow_wire.harness.gateway.audit.records()
+    assert any(r["event"] == "pgwire.reveal_requested" and r["reveal"] == ["DATE"] for r in records)
+    upstream_saw = [r["what"]["body"]["sql"] for r in records if r["event"] == "action.requested"]
+    assert not any("phigate.reveal" in sql for sql in upstream_saw)
+
+
+async def test_agent_cannot_reveal_secrets_on_the_wire(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        await conn.execute("SET phigate.reveal = 'SECRET'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="never shown secrets"):
+            await conn.execute(DOB)
+        await conn.execute("RESET phigate.reveal")
+        assert len(await (await conn.execute(DOB)).fetchall()) == 1
+
+
+async def test_sql_prepare_execute_and_cursors_get_the_class_of_what_they_run(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        await conn.execute("PREPARE p AS SELECT id, ssn FROM patients WHERE id < 4")
+        rows = await (await conn.execute("EXECUTE p")).fetchall()
+        assert [r[0] for r in rows] == [1, 2, 3] and all("-" not in str(r[1]) for r in rows)
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
+            # preparing a write is judged as the write itself: a data owner decides
+            await conn.execute("PREPARE w AS UPDATE claims SET status = 'paid' WHERE id = 9")
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
+            await conn.execute("EXECUTE w")  # executing it is the write too
+        async with conn.transaction():
+            await conn.execute("DECLARE c CURSOR FOR SELECT id, last_name FROM patients")
+            fetched = await (await conn.execute("FETCH 2 FROM c")).fetchall()
+        assert [r[0] for r in fetched] == [1, 2]
+        assert all(r[1] == "[PERSON]" for r in fetched)
