@@ -21,6 +21,7 @@ from phigate.connectors._http_rules import HttpRule
 from phigate.errors import ConfigError
 from phigate.frontends.console.settings import ConsoleSettings
 from phigate.frontends.mcp.settings import McpSettings
+from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.identity.oidc import OidcSettings
 from phigate.identity.principal import PrincipalKind
 from phigate.masking import MaskingSettings
@@ -307,6 +308,7 @@ class Settings(_Frozen):
     channels: ChannelSettings = ChannelSettings()
     console: ConsoleSettings = ConsoleSettings()
     mcp: McpSettings = McpSettings()
+    pgwire: PgWireSettings = PgWireSettings()
 
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""

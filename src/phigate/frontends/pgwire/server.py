@@ -32,8 +32,7 @@ _UPSTREAM_MAX_MESSAGE = 1024 * 1024 * 1024 - 1
 
 
 def wire_settings(gateway: Gateway) -> PgWireSettings:
-    found = getattr(gateway.settings, "pgwire", None)
-    return found if isinstance(found, PgWireSettings) else PgWireSettings()
+    return gateway.settings.pgwire
 
 
 def _host_port(listen: str) -> tuple[str, int]:
