@@ -106,15 +106,18 @@ class ActionStore:
         description: Description,
         decision: Decision,
         status: str,
-    ) -> None:
+    ) -> ActionRecord:
+        """Insert the action; the returned record is what was written (no re-read)."""
+        created_at = time.time()
+        fingerprint = action.fingerprint()
         conn.execute(
             actions.insert().values(
                 id=action_id,
-                created_at=time.time(),
+                created_at=created_at,
                 connection=action.connection,
                 kind=action.kind,
                 body=json.dumps({"body": action.body, "reveal": list(action.reveal)}, default=str),
-                fingerprint=action.fingerprint(),
+                fingerprint=fingerprint,
                 principal=json.dumps(action.principal.to_json()),
                 subject=action.principal.subject,
                 front_door=action.front_door,
@@ -128,6 +131,20 @@ class ActionStore:
                 masking=decision.masking,
                 status=status,
             )
+        )
+        return ActionRecord(
+            id=action_id,
+            created_at=created_at,
+            action=action,
+            fingerprint=fingerprint,
+            description=description,
+            decision=decision.outcome,
+            rule=decision.rule,
+            decision_reason=decision.reason,
+            masking=decision.masking,
+            status=status,
+            finished_at=None,
+            result_summary=None,
         )
 
     def set_status(

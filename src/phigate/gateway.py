@@ -114,6 +114,48 @@ def break_glass_decision(action: Action, decision: Decision) -> Decision:
     )
 
 
+def _request_records(
+    action: Action,
+    decision: Decision,
+    fields: dict[str, Any],
+    action_id: str,
+    approval_id: str | None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """The audit records of a request and its decision (who, what, where, why)."""
+    entries: list[tuple[str, dict[str, Any]]] = [
+        ("action.requested", {"action_id": action_id, **fields, "why": {"reason": action.reason}})
+    ]
+    if decision.outcome == "break_glass":
+        entries.append(
+            (
+                "action.break_glass",
+                {
+                    "action_id": action_id,
+                    "approval_id": approval_id,
+                    "who": fields["who"],
+                    "where": fields["where"],
+                    "reveal": list(action.reveal),
+                    "why": {"reason": action.reason, "rule": decision.rule},
+                },
+            )
+        )
+    entries.append(
+        (
+            "action.decided",
+            {
+                "action_id": action_id,
+                "who": fields["who"],
+                "where": fields["where"],
+                "decision": decision.outcome,
+                "approval_id": approval_id,
+                "why": {"rule": decision.rule, "reason": decision.reason},
+                "masking": decision.masking,
+            },
+        )
+    )
+    return entries
+
+
 class Gateway:
     def __init__(
         self,
@@ -250,21 +292,18 @@ class Gateway:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
         record = await asyncio.to_thread(self._record_request, action, description, decision)
-        if decision.outcome == "break_glass":
-            await asyncio.to_thread(self._mark_executing, record)
-            return Outcome("admitted", record)
         if decision.outcome == "deny":
             return Outcome("denied", record)
         if decision.outcome == "approve":
             return await self._pending(record, wait)
-        await asyncio.to_thread(self._mark_executing, record)
-        return Outcome("admitted", record)
+        return Outcome("admitted", record)  # allow or break-glass: recorded as executing
 
     async def finish(
         self, record: ActionRecord, summary: dict[str, Any], *, error: PhigateError | None = None
     ) -> None:
         """Record how an admitted action ended (result summary, never result data)."""
-        await asyncio.to_thread(self._finish, record, "failed" if error else "executed", summary)
+        status = "failed" if error else "executed"
+        await asyncio.to_thread(self._finish, record, status, summary)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
@@ -277,51 +316,28 @@ class Gateway:
     def _record_request(
         self, action: Action, description: Description, decision: Decision
     ) -> ActionRecord:
+        """Request, decision (and, for what runs at once, its start) in one transaction."""
         action_id = new_id("act")
-        status = _STATUS_AFTER[decision.outcome]
+        runs_now = decision.outcome in ("allow", "break_glass")
+        status = "executing" if runs_now else _STATUS_AFTER[decision.outcome]
+        fields = audit_fields(action, description, scrub=self.scrub)
         approval_id = None
         with self.db.write() as conn:
-            self.actions.insert(conn, action_id, action, description, decision, status)
-            fields = audit_fields(action, description, scrub=self.scrub)
-            self.audit.append_in(
-                conn,
-                "action.requested",
-                {"action_id": action_id, **fields, "why": {"reason": action.reason}},
-            )
+            record = self.actions.insert(conn, action_id, action, description, decision, status)
             if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
                 purpose = BREAK_GLASS_REVIEW if decision.outcome == "break_glass" else "approval"
                 approval_id = self.approvals.create(
                     conn, action_id, action.principal, decision.approvals, purpose=purpose
                 )
-            if decision.outcome == "break_glass":
-                self.audit.append_in(
-                    conn,
-                    "action.break_glass",
-                    {
-                        "action_id": action_id,
-                        "approval_id": approval_id,
-                        "who": fields["who"],
-                        "where": fields["where"],
-                        "reveal": list(action.reveal),
-                        "why": {"reason": action.reason, "rule": decision.rule},
-                    },
+            entries = _request_records(action, decision, fields, action_id, approval_id)
+            if runs_now:
+                entries.append(
+                    ("action.execution_started", {"action_id": action_id, "who": fields["who"]})
                 )
-            self.audit.append_in(
-                conn,
-                "action.decided",
-                {
-                    "action_id": action_id,
-                    "who": fields["who"],
-                    "where": fields["where"],
-                    "decision": decision.outcome,
-                    "approval_id": approval_id,
-                    "why": {"rule": decision.rule, "reason": decision.reason},
-                    "masking": decision.masking,
-                },
-            )
+            self.audit.append_many_in(conn, entries)
         if approval_id is not None:
             self.approvals.publish("approval.requested", self.approvals.get(approval_id))
-        return self.actions.get(action_id)
+        return record
 
     async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
         approval = await asyncio.to_thread(self.approvals.for_action, record.id)
@@ -383,17 +399,6 @@ class Gateway:
                 },
             )
 
-    @recorded
-    def _mark_executing(self, record: ActionRecord) -> None:
-        with self.db.write() as conn:
-            if not self.actions.set_status(conn, record.id, "executing", expect=("allowed",)):
-                raise ConflictError("this action has already run")
-            self.audit.append_in(
-                conn,
-                "action.execution_started",
-                {"action_id": record.id, "who": record.action.principal.to_json()},
-            )
-
     async def _run(self, record: ActionRecord) -> Outcome:
         connector = self.connectors[record.action.connection]
         try:
@@ -410,18 +415,16 @@ class Gateway:
             )
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
-        await asyncio.to_thread(self._finish, record, "executed", result.summary)
-        final = await asyncio.to_thread(self.actions.get, record.id)
+        final = await asyncio.to_thread(self._finish, record, "executed", result.summary)
         return Outcome("executed", final, result=result.payload)
 
     async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
-        await asyncio.to_thread(self._finish, record, "failed", summary)
-        final = await asyncio.to_thread(self.actions.get, record.id)
+        final = await asyncio.to_thread(self._finish, record, "failed", summary)
         return Outcome("failed", final, error=error)
 
     @recorded
-    def _finish(self, record: ActionRecord, status: str, summary: dict[str, Any]) -> None:
+    def _finish(self, record: ActionRecord, status: str, summary: dict[str, Any]) -> ActionRecord:
         with self.db.write() as conn:
             self.actions.set_status(conn, record.id, status, summary=summary)
             self.audit.append_in(
@@ -437,6 +440,7 @@ class Gateway:
                     "result": summary,
                 },
             )
+        return replace(record, status=status, result_summary=summary, finished_at=time.time())
 
     # ── reviewers ───────────────────────────────────────────────────────────
     async def vote(

@@ -73,26 +73,31 @@ class AuditLog:
         return self._append(conn, event, fields)
 
     def _append(self, conn: sa.Connection, event: str, fields: Mapping[str, Any]) -> int:
+        return self.append_many_in(conn, [(event, fields)])
+
+    def append_many_in(
+        self, conn: sa.Connection, entries: Iterable[tuple[str, Mapping[str, Any]]]
+    ) -> int:
+        """Chain several records in a caller's transaction; returns the last sequence."""
         # The head row is the lock that orders appends across replicas.
         head = conn.execute(
             sa.select(audit_head.c.seq, audit_head.c.hash)
             .where(audit_head.c.id == 1)
             .with_for_update()
         ).one()
-        seq = int(head.seq) + 1
-        record = {
-            "seq": seq,
-            "ts": round(time.time(), 6),
-            "event": event,
-            **fields,
-            "prev_hash": head.hash,
-        }
-        body = canonical_json(record)
-        digest = chain_hash(head.hash, body)
-        conn.execute(
-            audit_log.insert().values(seq=seq, record=body, prev_hash=head.hash, hash=digest)
-        )
-        conn.execute(audit_head.update().where(audit_head.c.id == 1).values(seq=seq, hash=digest))
+        seq, prev = int(head.seq), str(head.hash)
+        rows = []
+        now = round(time.time(), 6)
+        for event, fields in entries:
+            seq += 1
+            record = {"seq": seq, "ts": now, "event": event, **fields, "prev_hash": prev}
+            body = canonical_json(record)
+            digest = chain_hash(prev, body)
+            rows.append({"seq": seq, "record": body, "prev_hash": prev, "hash": digest})
+            prev = digest
+        if rows:
+            conn.execute(audit_log.insert(), rows)
+            conn.execute(audit_head.update().where(audit_head.c.id == 1).values(seq=seq, hash=prev))
         return seq
 
     def records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
