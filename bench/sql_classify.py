@@ -3,12 +3,16 @@
 Run: .venv/bin/python bench/sql_classify.py
 "Cold" defeats the result cache with a unique comment per call, so every call
 parses and walks; "cached" repeats the same text, as a connection pool does.
+The peer is libpg_query's parse alone (`pglast.parse_sql`): the ratio says what
+the full classification (walk, functions, lineage) costs on top of parsing.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+
+import pglast
 
 from phigate.sql import StaticCatalog, classify
 
@@ -38,7 +42,9 @@ CATALOG = StaticCatalog(
 )
 
 
-def rate(label: str, texts: list[str], call: Callable[[str], object], seconds: float = 1.0) -> None:
+def rate(
+    label: str, texts: list[str], call: Callable[[str], object], seconds: float = 1.0
+) -> float:
     count, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         for text in texts:
@@ -48,6 +54,7 @@ def rate(label: str, texts: list[str], call: Callable[[str], object], seconds: f
     print(
         f"{label:<34} {count / elapsed:>10,.0f} statements/s  {elapsed / count * 1e6:>8.1f} µs each"
     )
+    return count / elapsed
 
 
 def main() -> None:
@@ -56,11 +63,20 @@ def main() -> None:
     def cold(sql: str) -> object:
         return classify(f"/* {next(counter)} */ {sql}", catalog=CATALOG)
 
+    def parse_only(sql: str) -> object:
+        return pglast.parse_sql(f"/* {next(counter)} */ {sql}")
+
     print(f"long statement: {len(LONG)} characters")
-    rate("short, cold (parse + walk)", SHORT, cold)
+    short_parse = rate("short, pglast parse only (peer)", SHORT, parse_only)
+    short_cold = rate("short, cold (parse + walk)", SHORT, cold)
     rate("short, cached", SHORT, classify)
-    rate("long, cold (parse + walk)", [LONG], cold)
+    long_parse = rate("long, pglast parse only (peer)", [LONG], parse_only)
+    long_cold = rate("long, cold (parse + walk)", [LONG], cold)
     rate("long, cached", [LONG], classify)
+    print(
+        f"classify / parse throughput: short {short_cold / short_parse:.2f}, "
+        f"long {long_cold / long_parse:.2f}"
+    )
 
 
 if __name__ == "__main__":
