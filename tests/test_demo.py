@@ -86,3 +86,39 @@ def test_demo_serves_masked_data_and_restarts_with_its_state(tmp_path: Path) -> 
         assert audit.json()["ok"] is True and audit.json()["records"] >= 3
     finally:
         stop(process)
+
+
+def test_serve_refuses_an_old_schema_then_serves_after_migrate(tmp_path: Path) -> None:
+    config = tmp_path / "phigate.yaml"
+    port = free_port()
+    config.write_text(
+        f"state: {{url: 'sqlite:///{tmp_path / 'state.db'}', migrate_on_start: false}}\n"
+        f"server: {{http_port: {port}}}\n"
+        "secrets: {token_hash_key: 'a-test-key-of-32-characters-long', "
+        "masking_key: 'another-test-key-32-characters!!'}\n"
+    )
+    refused = subprocess.run(
+        [str(PHIGATE), "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert "phigate migrate" in refused.stderr
+    migrated = subprocess.run(
+        [str(PHIGATE), "migrate", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    process = subprocess.Popen(
+        [str(PHIGATE), "serve", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_ready(process, f"http://127.0.0.1:{port}")
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+    finally:
+        stop(process)
