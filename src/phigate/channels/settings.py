@@ -1,14 +1,14 @@
 """The `channels:` section of phigate.yaml: Slack, Microsoft Teams and outbound webhooks.
 
-Secrets (`bot_token`, `signing_secret`, `app_password`, webhook `secret`) are
-references resolved when used: `${ENV_VAR}`, `file:/path`, or a literal.
+Secrets (`bot_token`, `signing_secret`, `app_token`, `app_password`, webhook `secret`)
+are references resolved when used: `${ENV_VAR}`, `file:/path`, or a literal.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 WEBHOOK_EVENTS = ("approval.requested", "approval.decided", "action.executed", "action.denied")
 
@@ -27,7 +27,11 @@ class Person(_Frozen):
 
 class SlackSettings(_Frozen):
     bot_token: str
-    signing_secret: str
+    # The HTTP interactivity endpoint's secret; not needed (and the endpoint not
+    # mounted) in Socket Mode, where Slack delivers clicks over the WebSocket.
+    signing_secret: str | None = None
+    socket_mode: bool = False
+    app_token: str | None = None  # the app-level `xapp-…` token Socket Mode connects with
     api_url: str = "https://slack.com/api/"
     channels: tuple[str, ...] = ()  # channel ids that hear every request
     rule_channels: dict[str, tuple[str, ...]] = {}  # rule name -> further channel ids
@@ -36,6 +40,24 @@ class SlackSettings(_Frozen):
     people_by_email: dict[str, Person] = {}  # email from users.info -> principal
     console_only: tuple[str, ...] = ()  # risk classes whose buttons open the console
     timestamp_window_seconds: int = Field(default=300, ge=30, le=900)
+
+    @model_validator(mode="after")
+    def _transport_is_complete(self) -> SlackSettings:
+        if self.socket_mode and not self.app_token:
+            raise ValueError("socket_mode: true needs app_token (the app-level xapp-… token)")
+        if (
+            self.app_token
+            and _is_literal(self.app_token)
+            and not self.app_token.startswith("xapp-")
+        ):
+            raise ValueError("app_token must be an app-level token (xapp-…), not a bot token")
+        if not self.socket_mode and not self.signing_secret:
+            raise ValueError("signing_secret is required unless socket_mode is true")
+        return self
+
+
+def _is_literal(ref: str) -> bool:
+    return not (ref.startswith("${") or ref.startswith("file:"))
 
 
 class TeamsConversation(_Frozen):

@@ -1,7 +1,8 @@
 """Slack: Block Kit approval messages, the signed interactivity endpoint, live updates.
 
     approval.requested ──► chat.postMessage to the configured channels (and DMs)
-    button click ──► POST /slack/interactions ──► verify signature ──► map user ──► gateway.vote
+    click ──► POST /slack/interactions ──► verify signature ──┐
+    click ──► Socket Mode envelope (_slack_socket) ──► ack ──┴► interaction ──► map user ──► vote
     approval.voted / decided (any channel) ──► chat.update every message posted for it
 
 The signature (HMAC-SHA256 with the signing secret over `v0:<timestamp>:<raw body>`)
@@ -28,6 +29,7 @@ from slack_sdk.signature import SignatureVerifier
 from phigate.approvals import Approval
 from phigate.channels import _slack_blocks as blocks
 from phigate.channels._secret import reveal
+from phigate.channels._slack_socket import SocketModeLink
 from phigate.channels._summary import masked_summary
 from phigate.channels.dispatch import ChannelEvent
 from phigate.channels.settings import Person, SlackSettings
@@ -75,9 +77,12 @@ class SlackChannel:
         self.client = client or WebClient(
             token=reveal(settings.bot_token), base_url=settings.api_url
         )
-        self._verifier = SignatureVerifier(reveal(settings.signing_secret))
+        self._verifier = (
+            SignatureVerifier(reveal(settings.signing_secret)) if settings.signing_secret else None
+        )
         self._replays = ReplayGuard(settings.timestamp_window_seconds)
         self._posted: dict[str, list[tuple[str, str]]] = {}  # approval id -> (channel, ts)
+        self.socket: SocketModeLink | None = None  # set when clicks arrive over Socket Mode
         self._lock = threading.Lock()
 
     # ── outbound (worker thread) ────────────────────────────────────────────
@@ -136,24 +141,34 @@ class SlackChannel:
 
     # ── inbound (the app's event loop) ──────────────────────────────────────
     async def handle(self, request: Request) -> Response:
+        """The HTTP transport: signature first, then the shared `interaction`."""
         body = await request.body()
         if len(body) > MAX_BODY or not self._authentic(body, request):
             return JSONResponse({"error": "invalid signature"}, status_code=401)
         try:
             payload = json.loads(parse_qs(body.decode())["payload"][0])
         except (KeyError, ValueError, UnicodeDecodeError):
+            payload = None
+        if not isinstance(payload, dict):
             return JSONResponse({"error": "not an interaction payload"}, status_code=400)
+        answer = await self.interaction(payload)
+        return JSONResponse(answer) if answer is not None else Response(status_code=200)
+
+    async def interaction(self, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """One authenticated interaction, from either transport (HTTP or Socket Mode).
+
+        Returns the body Slack expects back (modal errors), or None for a bare ack.
+        """
         if payload.get("type") == "block_actions":
             await self._on_click(payload)
-            return Response(status_code=200)
-        if payload.get("type") == "view_submission":
+        elif payload.get("type") == "view_submission":
             return await self._on_deny_reason(payload)
-        return Response(status_code=200)
+        return None
 
     def _authentic(self, body: bytes, request: Request) -> bool:
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         signature = request.headers.get("x-slack-signature", "")
-        if not timestamp.isdigit() or not signature:
+        if self._verifier is None or not timestamp.isdigit() or not signature:
             return False
         if not self._verifier.is_valid(body, timestamp, signature):
             return False
@@ -188,10 +203,10 @@ class SlackChannel:
         await self._vote(approval_id, principal, "approve", "", where, user_id)
         return None
 
-    async def _on_deny_reason(self, payload: dict[str, Any]) -> Response:
+    async def _on_deny_reason(self, payload: dict[str, Any]) -> dict[str, Any] | None:
         view = payload.get("view", {})
         if view.get("callback_id") != blocks.DENY_MODAL:
-            return Response(status_code=200)
+            return None
         user_id = str(payload.get("user", {}).get("id", ""))
         reason = str(
             view.get("state", {}).get("values", {}).get("reason", {}).get("reason", {}).get("value")
@@ -208,8 +223,8 @@ class SlackChannel:
                 str(view.get("private_metadata", "")), principal, "deny", reason, None, user_id
             )
         if problem:
-            return JSONResponse({"response_action": "errors", "errors": {"reason": problem}})
-        return Response(status_code=200)
+            return {"response_action": "errors", "errors": {"reason": problem}}
+        return None
 
     async def _vote(
         self,
@@ -260,11 +275,31 @@ class SlackChannel:
 
 
 def install_slack(app: FastAPI, gateway: Gateway, settings: SlackSettings) -> SlackChannel:
+    """Clicks arrive over Socket Mode (`socket_mode: true`) or at POST /slack/interactions.
+
+    Never both: in Socket Mode the HTTP endpoint is not mounted, so there is no
+    unauthenticated-by-default surface for a secret nobody configured.
+    """
     channel = SlackChannel(gateway, settings)
+    app.state.slack = channel
+    if settings.socket_mode:
+        link = open_socket_mode(channel)
+        app.state.on_shutdown.append(link.stop)
+        return channel
 
     @app.post("/slack/interactions", include_in_schema=False)
     async def slack_interactions(request: Request) -> Response:
         return await channel.handle(request)
 
-    app.state.slack = channel
     return channel
+
+
+def open_socket_mode(channel: SlackChannel) -> SocketModeLink:
+    """Start the Socket Mode connection; its envelopes go through `channel.interaction`."""
+    settings = channel.settings
+    assert settings.app_token is not None  # SlackSettings requires it with socket_mode
+    web = WebClient(base_url=settings.api_url)  # apps.connections.open sends the app token
+    link = SocketModeLink(reveal(settings.app_token), web, channel.interaction)
+    link.start()
+    channel.socket = link
+    return link
