@@ -99,3 +99,27 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# Reviewer console: sessions and sign-ins in progress (OIDC state, nonce, PKCE
+# verifier). Rows are keyed by an HMAC of the cookie's id, never the id itself.
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("subject", sa.String(200), nullable=False, index=True),
+    sa.Column("principal", sa.Text, nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("signed_in_with", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),
+)
+
+console_logins = sa.Table(
+    "console_logins",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("oidc", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),
+)

@@ -6,6 +6,7 @@ server-side session; only humans may sign in, since only humans review.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
@@ -21,7 +22,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from phigate.channels._secret import reveal
 from phigate.errors import AuthenticationError, PhigateError
 from phigate.frontends.console._web import Console, is_loopback, safe_next
-from phigate.frontends.console.sessions import COOKIE, LOGIN_COOKIE, PendingLogin, same_token
+from phigate.frontends.console.sessions import (
+    COOKIE,
+    LOGIN_COOKIE,
+    PendingLogin,
+    Session,
+    same_token,
+)
 from phigate.identity.principal import Principal, PrincipalKind
 
 log = logging.getLogger(__name__)
@@ -30,7 +37,7 @@ log = logging.getLogger(__name__)
 def install_auth(app: FastAPI, console: Console) -> None:
     @app.get("/ui/login", response_class=HTMLResponse)
     async def login_page(request: Request, next: str = "/ui/approvals") -> Response:
-        return _login_form(console, request, next)
+        return await _login_form(console, request, next)
 
     @app.post("/ui/login/token")
     async def login_token(
@@ -40,14 +47,16 @@ def install_auth(app: FastAPI, console: Console) -> None:
         next: Annotated[str, Form()] = "",
     ) -> Response:
         if not console.settings.token_sign_in:
-            return _login_form(console, request, next, "Token sign-in is disabled.", 403)
-        if _login_csrf_fails(console, request, csrf):
-            return _login_form(console, request, next, "The form expired; please try again.", 403)
+            return await _login_form(console, request, next, "Token sign-in is disabled.", 403)
+        if await _login_csrf_fails(console, request, csrf):
+            return await _login_form(
+                console, request, next, "The form expired; please try again.", 403
+            )
         try:
             principal = await console.gateway.authenticate(token)
         except PhigateError as exc:
-            return _login_form(console, request, next, f"Sign-in failed: {exc.message}", 401)
-        return _start_session(console, request, principal, "token", next)
+            return await _login_form(console, request, next, f"Sign-in failed: {exc.message}", 401)
+        return await _start_session(console, request, principal, "token", next)
 
     @app.post("/ui/login/demo")
     async def login_demo(
@@ -57,13 +66,17 @@ def install_auth(app: FastAPI, console: Console) -> None:
         next: Annotated[str, Form()] = "",
     ) -> Response:
         if not demo_allowed(console, request):
-            return _login_form(console, request, next, "Demo sign-in is not available here.", 403)
-        if _login_csrf_fails(console, request, csrf):
-            return _login_form(console, request, next, "The form expired; please try again.", 403)
+            return await _login_form(
+                console, request, next, "Demo sign-in is not available here.", 403
+            )
+        if await _login_csrf_fails(console, request, csrf):
+            return await _login_form(
+                console, request, next, "The form expired; please try again.", 403
+            )
         principal = demo_principals().get(subject)
         if principal is None:
-            return _login_form(console, request, next, "Unknown demo identity.", 400)
-        return _start_session(console, request, principal, "demo", next)
+            return await _login_form(console, request, next, "Unknown demo identity.", 400)
+        return await _start_session(console, request, principal, "demo", next)
 
     @app.get("/ui/login/oidc")
     async def login_oidc(request: Request, next: str = "/ui/approvals") -> Response:
@@ -77,7 +90,8 @@ def install_auth(app: FastAPI, console: Console) -> None:
     async def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
         session = console.session_of(request)
         if session is not None and same_token(session.csrf, csrf):
-            console.sessions.end(session.id)
+            await asyncio.to_thread(console.sessions.end, session.id)
+            console.forget_session(request)
         response = RedirectResponse("/ui/login", status_code=303)
         response.delete_cookie(COOKIE, path="/ui")
         return response
@@ -107,12 +121,10 @@ def oidc_enabled(console: Console) -> bool:
     )
 
 
-def _login_form(
+async def _login_form(
     console: Console, request: Request, next_path: str, error: str = "", status: int = 200
 ) -> Response:
-    login = (
-        console.sessions.login(request.cookies.get(LOGIN_COOKIE)) or console.sessions.begin_login()
-    )
+    login = await asyncio.to_thread(_current_login, console, request)
     response = console.render(
         request,
         "login.html",
@@ -132,22 +144,37 @@ def _login_form(
     return response
 
 
-def _login_csrf_fails(console: Console, request: Request, csrf: str) -> bool:
-    login = console.sessions.login(request.cookies.get(LOGIN_COOKIE))
+def _current_login(console: Console, request: Request) -> PendingLogin:
+    sessions = console.sessions
+    return sessions.login(request.cookies.get(LOGIN_COOKIE)) or sessions.begin_login()
+
+
+async def _login_csrf_fails(console: Console, request: Request, csrf: str) -> bool:
+    login = await asyncio.to_thread(console.sessions.login, request.cookies.get(LOGIN_COOKIE))
     return login is None or not same_token(login.csrf, csrf)
 
 
-def _start_session(
+async def _start_session(
     console: Console, request: Request, principal: Principal, how: str, next_path: str
 ) -> Response:
     if not principal.is_human:
-        return _login_form(
+        return await _login_form(
             console,
             request,
             next_path,
             f"{principal.kind} identities cannot use the reviewer console.",
             403,
         )
+    session = await asyncio.to_thread(_open_session, console, request, principal, how)
+    response = RedirectResponse(safe_next(next_path), status_code=303)
+    console.set_cookie(
+        request, response, COOKIE, session.id, max_age=console.settings.session_minutes * 60
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/ui")
+    return response
+
+
+def _open_session(console: Console, request: Request, principal: Principal, how: str) -> Session:
     console.sessions.finish_login(request.cookies.get(LOGIN_COOKIE))
     session = console.sessions.create(principal, how)
     console.gateway.audit.append(
@@ -158,12 +185,7 @@ def _start_session(
             "where": {"client_addr": request.client.host if request.client else None},
         },
     )
-    response = RedirectResponse(safe_next(next_path), status_code=303)
-    console.set_cookie(
-        request, response, COOKIE, session.id, max_age=console.settings.session_minutes * 60
-    )
-    response.delete_cookie(LOGIN_COOKIE, path="/ui")
-    return response
+    return session
 
 
 def _pkce_pair() -> tuple[str, str]:
@@ -180,22 +202,24 @@ def redirect_uri(console: Console, request: Request) -> str:
 
 async def _oidc_redirect(console: Console, request: Request, next_path: str) -> Response:
     if not oidc_enabled(console) or console.gateway.oidc is None:
-        return _login_form(console, request, next_path, "OIDC sign-in is not configured.", 404)
+        return await _login_form(
+            console, request, next_path, "OIDC sign-in is not configured.", 404
+        )
     try:
         discovery = await console.gateway.oidc.discovery()
     except PhigateError as exc:
-        return _login_form(console, request, next_path, f"Identity provider: {exc.message}", 502)
-    login = (
-        console.sessions.login(request.cookies.get(LOGIN_COOKIE)) or console.sessions.begin_login()
-    )
+        return await _login_form(
+            console, request, next_path, f"Identity provider: {exc.message}", 502
+        )
     verifier, challenge = _pkce_pair()
-    login.oidc = {
+    oidc = {
         "state": secrets.token_urlsafe(24),
         "nonce": secrets.token_urlsafe(24),
         "verifier": verifier,
         "next": safe_next(next_path),
         "redirect_uri": redirect_uri(console, request),
     }
+    login = await asyncio.to_thread(_fresh_login, console, request, oidc)
     query = urlencode(
         {
             "response_type": "code",
@@ -213,10 +237,17 @@ async def _oidc_redirect(console: Console, request: Request, next_path: str) -> 
     return response
 
 
+def _fresh_login(console: Console, request: Request, oidc: dict[str, str]) -> PendingLogin:
+    # A new sign-in id for every OIDC attempt: the state travels with a cookie value
+    # that was never shown before this redirect.
+    console.sessions.finish_login(request.cookies.get(LOGIN_COOKIE))
+    return console.sessions.begin_login(oidc)
+
+
 async def _oidc_callback(console: Console, request: Request, code: str, state: str) -> Response:
-    login = console.sessions.login(request.cookies.get(LOGIN_COOKIE))
-    if login is None or not login.oidc or not code or not same_token(login.oidc["state"], state):
-        return _login_form(
+    login = await asyncio.to_thread(_matching_login, console, request, code, state)
+    if login is None:
+        return await _login_form(
             console,
             request,
             "/ui/approvals",
@@ -226,10 +257,23 @@ async def _oidc_callback(console: Console, request: Request, code: str, state: s
     try:
         principal = await _redeem(console, login, code)
     except AuthenticationError as exc:
-        return _login_form(
+        return await _login_form(
             console, request, login.oidc["next"], f"Sign-in failed: {exc.message}", 401
         )
-    return _start_session(console, request, principal, "oidc", login.oidc["next"])
+    return await _start_session(console, request, principal, "oidc", login.oidc["next"])
+
+
+def _matching_login(
+    console: Console, request: Request, code: str, state: str
+) -> PendingLogin | None:
+    """The sign-in this callback completes, taken (read and deleted in one transaction) so
+    a state is redeemed once across all replicas. A wrong state leaves it in place, so a
+    forged callback cannot abort a reviewer's sign-in."""
+    login_id = request.cookies.get(LOGIN_COOKIE)
+    login = console.sessions.login(login_id)
+    if login is None or not login.oidc or not code or not same_token(login.oidc["state"], state):
+        return None
+    return console.sessions.take_login(login_id)
 
 
 async def _redeem(console: Console, login: PendingLogin, code: str) -> Principal:

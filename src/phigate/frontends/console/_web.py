@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,10 @@ SECURITY_HEADERS = {
 }
 
 
+_STATE = "phigate_console_session"
+_UNSET = object()
+
+
 class SignInRequired(Exception):
     """Raised by `reviewer()`; the console answers with a redirect to the sign-in page."""
 
@@ -62,7 +67,21 @@ class Console:
         )
 
     def session_of(self, request: Request) -> Session | None:
-        return self.sessions.get(request.cookies.get(COOKIE))
+        """The request's session, looked up in the state store once per request."""
+        cached = getattr(request.state, _STATE, _UNSET)
+        if cached is _UNSET:
+            cached = self.sessions.get(request.cookies.get(COOKIE))
+            setattr(request.state, _STATE, cached)
+        return cached if isinstance(cached, Session) else None
+
+    async def load_session(self, request: Request) -> None:
+        """Look the session up off the event loop, before the page asks for it."""
+        cookie = request.cookies.get(COOKIE)
+        found = await asyncio.to_thread(self.sessions.get, cookie) if cookie else None
+        setattr(request.state, _STATE, found)
+
+    def forget_session(self, request: Request) -> None:
+        setattr(request.state, _STATE, None)
 
     def reviewer(self, request: Request) -> Session:
         session = self.session_of(request)

@@ -20,7 +20,7 @@ from phigate.frontends.console._web import (
     SignInRequired,
     to_sign_in,
 )
-from phigate.frontends.console.sessions import SessionStore
+from phigate.frontends.console.sessions import SessionStore, session_key
 from phigate.frontends.console.settings import ConsoleSettings
 from phigate.gateway import Gateway
 
@@ -34,13 +34,21 @@ def install_console(app: FastAPI, gateway: Gateway) -> Console | None:
     settings = console_settings(gateway)
     if not settings.enabled:
         return None
-    console = Console(gateway, settings, SessionStore(settings.session_minutes * 60), _templates())
+    console = Console(gateway, settings, _session_store(gateway, settings), _templates())
     app.state.console = console
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="console-static")
     _install_security(app)
+    _install_session_loading(app, console)
     install_auth(app, console)
     install_pages(app, console)
     return console
+
+
+def _session_store(gateway: Gateway, settings: ConsoleSettings) -> SessionStore:
+    # Every replica shares the token key (API tokens need it too), so every
+    # replica derives the same session key and recognises every session.
+    token_key = gateway.settings.secrets.token_hash_key.reveal().encode()
+    return SessionStore(gateway.db, session_key(token_key), settings.session_minutes * 60)
 
 
 def _templates() -> Jinja2Templates:
@@ -67,4 +75,14 @@ def _install_security(app: FastAPI) -> None:
         if request.url.path.startswith("/ui"):
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
+        return response
+
+
+def _install_session_loading(app: FastAPI, console: Console) -> None:
+    @app.middleware("http")
+    async def _session(request: Request, call_next: Any) -> Response:
+        path = request.url.path
+        if path.startswith("/ui") and not path.startswith("/ui/static"):
+            await console.load_session(request)
+        response: Response = await call_next(request)
         return response

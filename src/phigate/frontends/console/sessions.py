@@ -1,22 +1,35 @@
-"""Console sessions: server-side, keyed by an unguessable id in an HttpOnly cookie.
+"""Console sessions: kept in the state store, keyed by an unguessable id in an HttpOnly cookie.
 
-The cookie carries only a random session id; the principal and the CSRF token stay
+The cookie carries only a random 256-bit id; the principal and the CSRF token stay
 on the server, so a stolen page cannot forge a vote and a cookie reveals nothing.
-Sessions live in this process (a restart signs everyone out, which fails closed).
+Sessions and sign-ins in progress (the form CSRF token and, during OIDC, state,
+nonce and PKCE verifier) live in the shared state store, so any replica serves any
+reviewer and a restart signs no one out. The store is the only source of truth
+(nothing is cached between requests), so signing out takes effect everywhere at once.
+
+Rows are keyed by an HMAC of the id under a key derived from the gateway's token
+key, so a reader of the state store cannot turn a row into a working cookie.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from phigate.identity.principal import Principal
+import sqlalchemy as sa
+
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.store import Database
+from phigate.store.tables import console_logins, console_sessions
 
 COOKIE = "phigate_session"
 LOGIN_COOKIE = "phigate_login"  # pre-session: CSRF for the sign-in forms, OIDC state
+_MAX_ID = 128  # longer cookie values are not ours; refuse before hashing
 
 
 @dataclass
@@ -26,6 +39,7 @@ class Session:
     csrf: str
     expires_at: float
     signed_in_with: str  # "oidc" | "token" | "demo"
+    created_at: float = 0.0
 
 
 @dataclass
@@ -38,67 +52,172 @@ class PendingLogin:
     oidc: dict[str, str] = field(default_factory=dict)
 
 
+def session_key(token_key: bytes) -> bytes:
+    """The key for hashing session ids, derived so it is never the API token key itself."""
+    return hmac.new(token_key, b"phigate console session ids", hashlib.sha256).digest()
+
+
 class SessionStore:
-    def __init__(self, lifetime_seconds: float, login_seconds: float = 600) -> None:
+    """Sessions and pending sign-ins in the state store (blocking calls: run off the loop)."""
+
+    def __init__(
+        self, db: Database, key: bytes, lifetime_seconds: float, login_seconds: float = 600
+    ) -> None:
+        if len(key) < 16:
+            raise ValueError("the session hash key must be at least 16 bytes")
+        self._db = db
+        self._key = key
         self._lifetime = lifetime_seconds
         self._login_lifetime = login_seconds
-        self._sessions: dict[str, Session] = {}
-        self._logins: dict[str, PendingLogin] = {}
-        self._lock = threading.Lock()
+
+    def hash_id(self, raw_id: str) -> str:
+        return hmac.new(self._key, raw_id.encode(), hashlib.sha256).hexdigest()
 
     def create(self, principal: Principal, how: str) -> Session:
+        now = time.time()
         session = Session(
-            secrets.token_urlsafe(32),
-            principal,
-            secrets.token_urlsafe(32),
-            time.time() + self._lifetime,
-            how,
+            id=secrets.token_urlsafe(32),
+            principal=principal,
+            csrf=secrets.token_urlsafe(32),
+            expires_at=now + self._lifetime,
+            signed_in_with=how,
+            created_at=now,
         )
-        with self._lock:
-            self._prune()
-            self._sessions[session.id] = session
+        with self._db.write() as conn:
+            _prune(conn, now)
+            conn.execute(
+                console_sessions.insert().values(
+                    id_hash=self.hash_id(session.id),
+                    subject=principal.subject,
+                    principal=json.dumps(_principal_json(principal)),
+                    csrf=session.csrf,
+                    signed_in_with=how,
+                    created_at=now,
+                    expires_at=session.expires_at,
+                )
+            )
         return session
 
     def get(self, session_id: str | None) -> Session | None:
-        if not session_id:
+        """The live session for a cookie value; an expired one is deleted and refused."""
+        if not session_id or len(session_id) > _MAX_ID:
             return None
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is not None and session.expires_at <= time.time():
-                del self._sessions[session_id]
-                return None
-            return session
+        id_hash = self.hash_id(session_id)
+        with self._db.read() as conn:
+            row = conn.execute(
+                sa.select(console_sessions).where(console_sessions.c.id_hash == id_hash)
+            ).first()
+        if row is None:
+            return None
+        m = row._mapping
+        if float(m["expires_at"]) <= time.time():
+            self._delete(console_sessions, id_hash)
+            return None
+        return Session(
+            session_id,
+            _principal(json.loads(str(m["principal"]))),
+            str(m["csrf"]),
+            float(m["expires_at"]),
+            str(m["signed_in_with"]),
+            float(m["created_at"]),
+        )
 
     def end(self, session_id: str | None) -> None:
-        with self._lock:
-            self._sessions.pop(session_id or "", None)
+        """Sign out: the row goes, so every replica refuses the cookie from now on."""
+        if session_id and len(session_id) <= _MAX_ID:
+            self._delete(console_sessions, self.hash_id(session_id))
 
-    def begin_login(self) -> PendingLogin:
+    def end_all(self, subject: str) -> int:
+        """Sign a person out everywhere; returns how many sessions ended."""
+        with self._db.write() as conn:
+            result = conn.execute(
+                console_sessions.delete().where(console_sessions.c.subject == subject)
+            )
+        return int(result.rowcount)
+
+    def begin_login(self, oidc: dict[str, str] | None = None) -> PendingLogin:
+        now = time.time()
         login = PendingLogin(
-            secrets.token_urlsafe(24), secrets.token_urlsafe(24), time.time() + self._login_lifetime
+            secrets.token_urlsafe(32),
+            secrets.token_urlsafe(24),
+            now + self._login_lifetime,
+            dict(oidc or {}),
         )
-        with self._lock:
-            self._prune()
-            self._logins[login.id] = login
+        with self._db.write() as conn:
+            _prune(conn, now)
+            conn.execute(
+                console_logins.insert().values(
+                    id_hash=self.hash_id(login.id),
+                    csrf=login.csrf,
+                    oidc=json.dumps(login.oidc),
+                    created_at=now,
+                    expires_at=login.expires_at,
+                )
+            )
         return login
 
     def login(self, login_id: str | None) -> PendingLogin | None:
-        with self._lock:
-            login = self._logins.get(login_id or "")
-        if login is None or login.expires_at <= time.time():
+        if not login_id or len(login_id) > _MAX_ID:
             return None
-        return login
+        with self._db.read() as conn:
+            row = conn.execute(
+                sa.select(console_logins).where(console_logins.c.id_hash == self.hash_id(login_id))
+            ).first()
+        return _pending(login_id, row)
+
+    def take_login(self, login_id: str | None) -> PendingLogin | None:
+        """Read and delete a sign-in at once: an OIDC state can be redeemed only once,
+        even when two replicas receive the same callback."""
+        if not login_id or len(login_id) > _MAX_ID:
+            return None
+        id_hash = self.hash_id(login_id)
+        with self._db.write() as conn:
+            row = conn.execute(
+                sa.select(console_logins).where(console_logins.c.id_hash == id_hash)
+            ).first()
+            gone = conn.execute(console_logins.delete().where(console_logins.c.id_hash == id_hash))
+        return _pending(login_id, row) if gone.rowcount == 1 else None
 
     def finish_login(self, login_id: str | None) -> None:
-        with self._lock:
-            self._logins.pop(login_id or "", None)
+        if login_id and len(login_id) <= _MAX_ID:
+            self._delete(console_logins, self.hash_id(login_id))
 
-    def _prune(self) -> None:
-        now = time.time()
-        for sid in [k for k, s in self._sessions.items() if s.expires_at <= now]:
-            del self._sessions[sid]
-        for lid in [k for k, v in self._logins.items() if v.expires_at <= now]:
-            del self._logins[lid]
+    def prune(self) -> None:
+        """Delete every expired session and sign-in."""
+        with self._db.write() as conn:
+            _prune(conn, time.time())
+
+    def _delete(self, table: sa.Table, id_hash: str) -> None:
+        with self._db.write() as conn:
+            conn.execute(table.delete().where(table.c.id_hash == id_hash))
+
+
+def _prune(conn: sa.Connection, now: float) -> None:
+    # Runs with each new session or sign-in, so expired rows never accumulate.
+    conn.execute(console_sessions.delete().where(console_sessions.c.expires_at <= now))
+    conn.execute(console_logins.delete().where(console_logins.c.expires_at <= now))
+
+
+def _pending(login_id: str, row: sa.Row[Any] | None) -> PendingLogin | None:
+    if row is None or float(row._mapping["expires_at"]) <= time.time():
+        return None
+    m = row._mapping
+    oidc = json.loads(str(m["oidc"]))
+    return PendingLogin(login_id, str(m["csrf"]), float(m["expires_at"]), dict(oidc))
+
+
+def _principal_json(principal: Principal) -> dict[str, object]:
+    return {**principal.to_json(), "authenticated_by": principal.authenticated_by}
+
+
+def _principal(data: dict[str, Any]) -> Principal:
+    return Principal(
+        subject=str(data["subject"]),
+        kind=PrincipalKind(data["kind"]),
+        groups=frozenset(str(g) for g in data["groups"]),
+        on_behalf_of=data.get("on_behalf_of"),
+        authenticated_by=str(data.get("authenticated_by", "token")),
+    )
 
 
 def same_token(expected: str, given: str | None) -> bool:
