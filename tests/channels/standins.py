@@ -19,6 +19,7 @@ class Recorder:
     url: str = ""
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     emails: dict[str, str] = field(default_factory=dict)  # Slack user id -> email
+    socket_url: str = ""  # what apps.connections.open hands out (Socket Mode)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def named(self, method: str) -> list[dict[str, Any]]:
@@ -42,6 +43,16 @@ def _slack_answer(recorder: Recorder, method: str, body: dict[str, Any]) -> dict
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": {"id": body.get("user"), "profile": {"email": email}}}
     return {"ok": True}
+
+
+def _connections_open(recorder: Recorder, headers: dict[str, str]) -> dict[str, Any]:
+    # Like Slack: only an app-level token may open a Socket Mode connection.
+    token = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    if not token.startswith("Bearer xapp-"):
+        return {"ok": False, "error": "not_allowed_token_type"}
+    if not recorder.socket_url:
+        return {"ok": False, "error": "invalid_auth"}
+    return {"ok": True, "url": recorder.socket_url}
 
 
 def _read_body(handler: BaseHTTPRequestHandler) -> dict[str, Any]:
@@ -95,12 +106,16 @@ def serve(answer: Answer) -> Iterator[Recorder]:
 
 @contextmanager
 def slack_api() -> Iterator[Recorder]:
-    """The Slack Web API: chat.postMessage/update/postEphemeral, views.open, users.info."""
+    """The Slack Web API: chat.postMessage/update/postEphemeral, views.open, users.info,
+    apps.connections.open (set `socket_url` to a SocketModeServer's url)."""
 
     def answer(
-        rec: Recorder, _verb: str, path: str, body: dict[str, Any], _headers: dict[str, str]
+        rec: Recorder, _verb: str, path: str, body: dict[str, Any], headers: dict[str, str]
     ) -> tuple[int, Any]:
-        return 200, _slack_answer(rec, path.rsplit("/api/", 1)[-1], body)
+        method = path.rsplit("/api/", 1)[-1]
+        if method == "apps.connections.open":
+            return 200, _connections_open(rec, headers)
+        return 200, _slack_answer(rec, method, body)
 
     with serve(answer) as recorder:
         yield recorder

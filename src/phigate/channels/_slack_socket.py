@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
+import socket
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -66,6 +68,7 @@ class SocketModeLink:
         if self._client is None or self._closing:
             return
         self._closing = True
+        _unblock_receive(self._client)
         self._client.close()  # waits for listeners, which may still need the loop
         if self._loop is not None and self._stopping is not None:
             self._loop.call_soon_threadsafe(self._stopping.set)
@@ -155,3 +158,13 @@ class SocketModeLink:
             return None
         finally:
             self._inflight.discard(task)
+
+
+def _unblock_receive(client: SocketModeClient) -> None:
+    # The SDK closes its socket only after its receive call times out (3 s);
+    # shutting the socket down first ends that call at once.
+    session = client.current_session
+    sock = session.sock if session is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
