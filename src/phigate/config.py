@@ -263,6 +263,11 @@ class RuleMatch(_Frozen):
         description="entity types (or '*'); the rule then matches only actions asking to "
         "reveal one of them",
     )
+    predicate_columns: tuple[str, ...] = Field(
+        default=(),
+        description="globs over schema.table.column; matches when the action filters, "
+        "joins, groups, orders or branches on one of them (oracle channels)",
+    )
 
 
 class ApprovalRequirement(_Frozen):

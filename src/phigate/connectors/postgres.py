@@ -17,11 +17,13 @@ from psycopg import sql as pgsql
 
 from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
+from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors.base import Result
 from phigate.errors import UpstreamError
 from phigate.masking import ColumnInfo, Masker
 from phigate.risk import RiskClass
-from phigate.sql.describe import describe_sql
+from phigate.sql import classify
+from phigate.sql.describe import describe_sql, description_of
 from phigate.sql.split import selects
 
 
@@ -31,6 +33,7 @@ class PostgresConnector:
     def __init__(self, name: str, settings: PostgresConnection) -> None:
         self.name = name
         self.settings = settings
+        self.catalog = UpstreamCatalog(self.connect)
 
     def describe(self, action: Action) -> Description:
         if action.kind != "sql" or action.sql is None:
@@ -38,6 +41,21 @@ class PostgresConnector:
         return describe_sql(action.sql)
 
     async def refine(self, action: Action, description: Description) -> Description:
+        """What only the upstream can tell: which columns `*` and whole rows carry
+        (for masking), and how many rows a read returns (a bulk read is an export)."""
+        description = await self._expand_lineage(action, description)
+        return await self._bulk_read_is_export(action, description)
+
+    async def _expand_lineage(self, action: Action, description: Description) -> Description:
+        lineage = description.detail.get("lineage") or []
+        wildcard = any(str(s).endswith(".*") for item in lineage for s in item.get("sources", ()))
+        if not wildcard or action.sql is None:
+            return description
+        expanded = description_of(classify(action.sql, catalog=await self.catalog.current()))
+        detail = {**description.detail, "lineage": expanded.detail["lineage"]}
+        return replace(description, columns=expanded.columns, detail=detail)
+
+    async def _bulk_read_is_export(self, action: Action, description: Description) -> Description:
         """A read the planner expects to return more than `export_row_estimate` rows is
         an export: the bulk-read rule of the risk classes. Each statement is explained."""
         limit = self.settings.export_row_estimate

@@ -128,6 +128,8 @@ def _matches(rule: Rule, action: Action, description: Description) -> bool:
         not match.risk or description.risk in match.risk,
         not match.tables or _tables_match(match.tables, description.tables),
         not match.reveal or _reveal_matches(match.reveal, action.reveal),
+        not match.predicate_columns
+        or _columns_match(match.predicate_columns, description.detail.get("predicate_columns")),
     )
     return all(checks)
 
@@ -136,6 +138,15 @@ def _reveal_matches(patterns: Sequence[str], requested: Sequence[str]) -> bool:
     if not requested:
         return False
     return "*" in patterns or not set(patterns).isdisjoint(requested)
+
+
+def _columns_match(patterns: Sequence[str], columns: object) -> bool:
+    """True when a column the action filters on matches (`public.patients.ssn`, `*.ssn`)."""
+    if not isinstance(columns, list):
+        return False
+    return any(
+        fnmatch.fnmatchcase(str(column), pattern) for column in columns for pattern in patterns
+    )
 
 
 def _tables_match(patterns: Sequence[str], tables: Sequence[str]) -> bool:

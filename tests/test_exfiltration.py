@@ -1,0 +1,79 @@
+"""Attacks on masking through the SQL itself: functions, casts, errors, aggregates,
+whole-row references, set operations, and oracle channels in predicates."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.conftest import Harness
+
+
+def identifiers(dsn: str) -> list[str]:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT ssn, last_name, mrn FROM patients ORDER BY id LIMIT 3"
+        ).fetchall()
+    return [value for row in rows for value in row]
+
+
+def variants(value: str) -> set[str]:
+    digits = value.replace("-", "")
+    return {value, digits, value[::-1], digits[::-1], value.upper(), value.lower()}
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT encode(convert_to(ssn, 'UTF8'), 'base64') AS x FROM patients ORDER BY id LIMIT 3",
+        "SELECT reverse(ssn) AS x FROM patients ORDER BY id LIMIT 3",
+        "SELECT translate(ssn, '0123456789', 'abcdefghij') FROM patients ORDER BY id LIMIT 3",
+        "SELECT string_agg(ssn, ',') FROM (SELECT ssn FROM patients ORDER BY id LIMIT 3) s",
+        "SELECT replace(ssn, '-', '') AS x FROM patients ORDER BY id LIMIT 3",
+        "SELECT substr(ssn, 1, 6) || substr(ssn, 8) FROM patients ORDER BY id LIMIT 3",
+        "SELECT overlay(ssn placing 'Z' from 4 for 1) FROM patients ORDER BY id LIMIT 3",
+        "SELECT format('%s', ssn) FROM patients ORDER BY id LIMIT 3",
+        "SELECT to_json(ssn) FROM patients ORDER BY id LIMIT 3",
+        "SELECT row_to_json(p) FROM patients p ORDER BY id LIMIT 3",
+        "SELECT p FROM patients p ORDER BY id LIMIT 3",
+        "SELECT upper(last_name) AS x FROM patients ORDER BY id LIMIT 3",
+        "SELECT last_name || ' ok' AS note FROM patients ORDER BY id LIMIT 3",
+        "SELECT array_agg(last_name ORDER BY id) FROM patients",
+        "SELECT (SELECT ssn FROM patients WHERE id = 1) AS x",
+        "WITH t AS (SELECT ssn AS a FROM patients ORDER BY id) SELECT a FROM t LIMIT 3",
+        "SELECT ssn FROM patients UNION ALL SELECT 'x' LIMIT 3",
+        "SELECT 'MRN ' || mrn AS label FROM patients ORDER BY id LIMIT 3",
+        "SELECT CAST(ssn AS int) FROM patients ORDER BY id LIMIT 3",  # the error carries it
+        "SELECT ssn::date FROM patients ORDER BY id LIMIT 1",
+    ],
+)
+async def test_derived_values_never_leave_unmasked(harness: Harness, ehr_dsn: str,
+                                                   sql: str) -> None:
+    response = await harness.submit("claims-bot", sql)
+    assert response.status_code in (200, 502), response.text
+    leaked = [v for value in identifiers(ehr_dsn) for v in variants(value) if v in response.text]
+    assert leaked == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT id FROM patients WHERE ssn LIKE '1%'",
+        "SELECT count(*) FROM patients WHERE dob < '1950-01-01'",
+        "SELECT id FROM patients ORDER BY last_name LIMIT 1",
+        "SELECT CASE WHEN ssn > '5' THEN 1 ELSE 0 END FROM patients",
+        "SELECT c.id FROM claims c JOIN patients p ON p.id = c.patient_id WHERE p.mrn = '1'",
+    ],
+)
+async def test_oracle_channels_need_a_data_owner(harness: Harness, sql: str) -> None:
+    response = await harness.submit("claims-bot", sql)
+    assert response.status_code == 202, response.text
+    record = harness.gateway.actions.get(response.json()["id"])
+    assert record.rule == "filtering-on-identifiers-needs-a-data-owner"
+
+
+async def test_filtering_on_ids_and_codes_is_an_ordinary_read(harness: Harness) -> None:
+    response = await harness.submit(
+        "claims-bot", "SELECT id, status FROM claims WHERE patient_id = 3 ORDER BY id"
+    )
+    assert response.status_code == 200, response.text
