@@ -103,6 +103,8 @@ class SocketModeLink:
                 log.error("Slack apps.connections.open failed: %s", exc.response.get("error"))
             except OSError as exc:
                 log.error("Slack Socket Mode: cannot reach Slack: %s", exc)
+            except Exception:  # anything else is retried too: the link must not die silently
+                log.exception("Slack Socket Mode: connecting failed")
             if self.is_connected():
                 log.info("Slack Socket Mode connected")
                 return
