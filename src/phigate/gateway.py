@@ -10,10 +10,11 @@ deciding, masking or recording denies the action.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ParamSpec, TypeVar
 
@@ -27,6 +28,7 @@ from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.audit import AuditLog
 from phigate.config import Settings
 from phigate.connectors import Connector
+from phigate.connectors.base import StreamingConnector
 from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
@@ -48,6 +50,9 @@ log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
 P = ParamSpec("P")
 T = TypeVar("T")
+# Streamed runs outlive the response that started them long enough to record
+# their end; kept here so they are never garbage-collected mid-run.
+_STREAMED_RUNS: set[asyncio.Task[None]] = set()
 
 
 def recorded(method: Callable[P, T]) -> Callable[P, T]:
@@ -154,6 +159,10 @@ def _request_records(
         )
     )
     return entries
+
+
+def _error_event(error: PhigateError) -> dict[str, Any]:
+    return {"status": "failed", "error": {"code": error.code, "message": error.message}}
 
 
 class Gateway:
@@ -370,6 +379,11 @@ class Gateway:
         outcome = await self._claim_approved(record, principal)
         return await self._run(outcome.record)
 
+    async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
+        """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
+        record = await asyncio.to_thread(self.actions.get, action_id)
+        return await self._claim_approved(record, principal)
+
     async def _claim_approved(self, record: ActionRecord, principal: Principal) -> Outcome:
         if principal.subject != record.action.principal.subject:
             raise NotAllowedError("only the requester can run an approved action")
@@ -417,6 +431,78 @@ class Gateway:
             metrics.MASKED.labels(entity).inc(count)
         final = await asyncio.to_thread(self._finish, record, "executed", result.summary)
         return Outcome("executed", final, result=result.payload)
+
+    async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
+        """Run an admitted action, yielding its masked output as it comes.
+
+        The last event is `{"status": "executed", **summary}` or `{"status":
+        "failed", "error": {"code", "message"}}`, written to the audit log before
+        it is yielded. The run is its own task, so a consumer that goes away
+        (client disconnect: this generator closed or cancelled) cancels it, and
+        it still records itself as failed.
+        """
+        events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=64)
+        run = asyncio.create_task(self._stream_into(record, events), name=f"stream-{record.id}")
+        _STREAMED_RUNS.add(run)
+        run.add_done_callback(_STREAMED_RUNS.discard)
+        try:
+            while "status" not in (event := await events.get()):
+                yield event
+            yield event
+        finally:
+            run.cancel()  # a no-op once it has ended
+
+    async def _stream_into(
+        self, record: ActionRecord, events: asyncio.Queue[dict[str, Any]]
+    ) -> None:
+        connector, started = self.connectors[record.action.connection], time.monotonic()
+        if not isinstance(connector, StreamingConnector):  # one event: the whole result
+            outcome = await self._run(record)
+            end = {"status": outcome.status, "result": outcome.result}
+            await events.put(_error_event(outcome.error) if outcome.error else end)
+            return
+        summary: dict[str, Any] = {}
+        error: PhigateError | None = None
+        try:
+            output = connector.stream(record.action, record.description, self.masker_for(record))
+            async with contextlib.aclosing(output):
+                async for event in output:
+                    if "stream" in event:
+                        await events.put(event)
+                    else:
+                        summary = event
+        except asyncio.CancelledError:
+            gone = "the client went away; the run was stopped"
+            elapsed = round((time.monotonic() - started) * 1000, 1)
+            cancelled = {
+                "error_class": "client_disconnected",
+                "error": gone,
+                "duration_ms": elapsed,
+            }
+            await self.finish(record, cancelled, error=UpstreamError(gone))
+            raise
+        except MaskingError as exc:
+            error = MaskingFailedError(f"masking failed: {exc}")
+        except PhigateError as exc:
+            error = exc
+        except Exception as exc:
+            log.exception("connector failed")
+            error = UpstreamError(f"the upstream action failed: {type(exc).__name__}")
+        await events.put(await self._streamed_end(record, summary, error))
+
+    async def _streamed_end(
+        self, record: ActionRecord, summary: dict[str, Any], error: PhigateError | None
+    ) -> dict[str, Any]:
+        if error is not None:
+            await self._failed(record, error)
+            return _error_event(error)
+        for entity, count in summary.get("masked", {}).items():
+            metrics.MASKED.labels(entity).inc(count)
+        try:
+            await self.finish(record, summary)
+        except AuditUnavailableError as exc:
+            return _error_event(exc)
+        return {"status": "executed", **summary}
 
     async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}

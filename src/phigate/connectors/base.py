@@ -1,9 +1,10 @@
-"""The connector seam: one required method, `run`."""
+"""The connector seam: one required method, `run`; `stream` is optional."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from phigate.actions import Action, Description
 from phigate.masking import Masker
@@ -30,3 +31,16 @@ class Connector(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class StreamingConnector(Protocol):
+    """A connector that can also hand out its masked output while the action runs."""
+
+    def stream(
+        self, action: Action, description: Description, masker: Masker
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Masked output events (`{"stream": name, "text": …}`) as they come, then one
+        summary event without a "stream" key: what the audit log records. Closing or
+        cancelling the generator stops the action upstream."""
+        ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -12,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +22,7 @@ from phigate import metrics
 from phigate.action_store import ActionRecord
 from phigate.actions import Action
 from phigate.approvals import Approval, ApprovalState
+from phigate.connectors.base import StreamingConnector
 from phigate.connectors.exec import exec_body
 from phigate.connectors.http import http_body
 from phigate.errors import (
@@ -33,6 +35,10 @@ from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
 
 MAX_WAIT_SECONDS = 300
+StreamFlag = Annotated[
+    bool,
+    Query(description="stream the output as NDJSON while it runs (connections that stream)"),
+]
 
 
 class HttpRequestSpec(BaseModel):
@@ -199,7 +205,9 @@ Caller = Annotated[Principal, Depends(authenticated)]
 
 def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     @app.post("/v1/actions", responses={200: {}, 202: {}, 403: {}})
-    async def submit_action(body: ActionRequest, caller: Caller, request: Request) -> JSONResponse:
+    async def submit_action(
+        body: ActionRequest, caller: Caller, request: Request, stream: StreamFlag = False
+    ) -> Response:
         kind, action_body = body.kind_and_body()
         action = Action(
             connection=body.connection,
@@ -212,6 +220,11 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
             reveal=body.reveal_set(),
             break_glass=body.break_glass,
         )
+        if stream and _streams(gateway, action.connection):
+            outcome = await gateway.admit(action, wait=body.wait)
+            if outcome.status == "admitted":
+                return streamed_response(gateway, outcome.record)
+            return outcome_response(gateway, outcome)
         outcome = await gateway.submit(action, wait=body.wait)
         return outcome_response(gateway, outcome)
 
@@ -231,7 +244,12 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
         return view
 
     @app.post("/v1/actions/{action_id}/run")
-    async def run_action(action_id: str, caller: Caller) -> JSONResponse:
+    async def run_action(action_id: str, caller: Caller, stream: StreamFlag = False) -> Response:
+        if stream:
+            record = await asyncio.to_thread(gateway.actions.get, action_id)
+            if _streams(gateway, record.action.connection):
+                claimed = await gateway.claim_approved(action_id, caller)
+                return streamed_response(gateway, claimed.record)
         outcome = await gateway.run_approved(action_id, caller)
         return outcome_response(gateway, outcome)
 
@@ -295,6 +313,30 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     async def metrics_endpoint() -> Response:
         await asyncio.to_thread(_refresh_approval_gauge, gateway)
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def _streams(gateway: Gateway, connection: str) -> bool:
+    return isinstance(gateway.connectors.get(connection), StreamingConnector)
+
+
+def streamed_response(gateway: Gateway, record: ActionRecord) -> StreamingResponse:
+    """200 NDJSON: `{"id", "status": "running"}`, the masked output events as they
+    come, then the end (`{"status": "executed", "exit_code", …}` or `"failed"`)."""
+
+    async def lines() -> AsyncIterator[bytes]:
+        yield _ndjson({"id": record.id, "status": "running"})
+        # Closing the events (the client went away) stops the run and records it.
+        async with contextlib.aclosing(gateway.stream(record)) as events:
+            async for event in events:
+                yield _ndjson(event)
+
+    # Proxies (nginx) must pass each line on at once rather than buffer the answer.
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(lines(), media_type="application/x-ndjson", headers=headers)
+
+
+def _ndjson(event: dict[str, Any]) -> bytes:
+    return json.dumps(event, separators=(",", ":")).encode() + b"\n"
 
 
 def _require_auditor(gateway: Gateway, caller: Principal) -> None:

@@ -1,0 +1,229 @@
+"""One running exec child: its process group, its pipes cut into whole lines, its deadline.
+
+`Child.start` spawns the program in a new session; `Child.lines()` yields
+`(pipe, bytes)` blocks of complete lines as they arrive, so the caller can
+scrub and mask each block before anything leaves (an identifier split across
+two reads is never seen half). It ends when both pipes are closed and the
+program has exited, raising `TimeoutError` once the deadline killed the group.
+`Child.close()` kills whatever is left and never waits, so it is safe while
+being cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+
+from phigate.errors import UpstreamError
+
+_CHUNK = 65_536
+# A line longer than this is cut (at a space near the end, so a half word is
+# not shown) and the rest of it dropped: lines are what the masker sees whole.
+MAX_LINE_BYTES = 16_384
+_CUT_BACKTRACK = 256
+_LINE_CUT = b" [line cut]\n"
+_KILL_GRACE_SECONDS = 2.0
+_EXITED = 2  # queue marker: the program itself has exited
+STDOUT, STDERR = 0, 1
+
+
+class OutputLines:
+    """One pipe's bytes → blocks of complete lines; kept up to `cap`, the rest counted."""
+
+    def __init__(self, cap: int, max_line: int = MAX_LINE_BYTES) -> None:
+        self.cap = cap
+        self.max_line = max(1, min(max_line, cap))
+        self.total = 0
+        self.kept = 0
+        self.truncated = False
+        self._pending = bytearray()
+        self._skipping = False  # inside the dropped rest of an over-long line
+
+    def feed(self, chunk: bytes) -> bytes:
+        """Complete lines now ready (possibly none)."""
+        self.total += len(chunk)
+        if self.kept >= self.cap:
+            self.truncated = self.truncated or bool(chunk)
+            return b""
+        if self._skipping:
+            end = chunk.find(b"\n")
+            if end < 0:
+                return b""
+            self._skipping, chunk = False, chunk[end + 1 :]
+        self._pending += chunk
+        end = self._pending.rfind(b"\n")
+        if end < 0:
+            return self._cut_partial() if len(self._pending) > self.max_line else b""
+        block = bytes(self._pending[: end + 1])
+        del self._pending[: end + 1]
+        return self._keep(self._bounded(block))
+
+    def close(self) -> bytes:
+        """The last line, when the program ended without a newline."""
+        rest, self._pending = bytes(self._pending), bytearray()
+        return self._keep(self._bounded(rest)) if rest and self.kept < self.cap else b""
+
+    def _cut_partial(self) -> bytes:
+        head = _cut_line(bytes(self._pending), self.max_line)
+        self._pending, self._skipping = bytearray(), True
+        self.truncated = True
+        return self._keep(head)
+
+    def _bounded(self, block: bytes) -> bytes:
+        lines = block.split(b"\n")
+        if max(len(line) for line in lines) <= self.max_line:
+            return block
+        self.truncated = True
+        last = len(lines) - 1
+        return b"".join(
+            _cut_line(line, self.max_line)
+            if len(line) > self.max_line
+            else line + (b"\n" if i < last else b"")
+            for i, line in enumerate(lines)
+        )
+
+    def _keep(self, block: bytes) -> bytes:
+        room = self.cap - self.kept
+        if len(block) > room:
+            # Over the cap: keep whole lines only, so no half identifier is left.
+            cut = block.rfind(b"\n", 0, room)
+            block = block[: cut + 1] if cut >= 0 else b""
+            self.kept, self.truncated = self.cap, True
+            return block
+        self.kept += len(block)
+        return block
+
+
+def _cut_line(line: bytes, limit: int) -> bytes:
+    head = line[:limit]
+    space = head.rfind(b" ", max(0, limit - _CUT_BACKTRACK))
+    return (head[:space] if space > 0 else head) + _LINE_CUT
+
+
+class Child:
+    """A started program: its pipes pumped into a queue, killed as a group on timeout."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, cap: int, time_limit: float) -> None:
+        self.proc = proc
+        self.started = time.monotonic()
+        self.time_limit = time_limit
+        self.pipes = (OutputLines(cap), OutputLines(cap))
+        self.timed_out = False
+        self._queue: asyncio.Queue[tuple[int, bytes | None]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._killed = False
+
+    @classmethod
+    async def start(
+        cls,
+        argv: list[str],
+        *,
+        stdin: str | None,
+        env: dict[str, str],
+        cwd: str,
+        cap: int,
+        time_limit: float,
+        name: str,
+    ) -> Child:
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,  # its own process group, killed as one
+            )
+        except OSError as exc:
+            raise UpstreamError(
+                f"cannot start {os.path.basename(argv[0])}: {exc.strerror or type(exc).__name__}"
+            ) from exc
+        child = cls(proc, cap, time_limit)
+        child._spawn_tasks(stdin, name)
+        return child
+
+    def _spawn_tasks(self, stdin: str | None, name: str) -> None:
+        proc = self.proc
+        self._tasks = [
+            asyncio.create_task(self._pump(STDOUT, proc.stdout), name=f"exec-{name}-stdout"),
+            asyncio.create_task(self._pump(STDERR, proc.stderr), name=f"exec-{name}-stderr"),
+            asyncio.create_task(_feed(proc.stdin, stdin), name=f"exec-{name}-stdin"),
+            asyncio.create_task(self._exit(), name=f"exec-{name}-exit"),
+        ]
+
+    async def _pump(self, index: int, reader: asyncio.StreamReader | None) -> None:
+        lines = self.pipes[index]
+        try:
+            if reader is not None:
+                while chunk := await reader.read(_CHUNK):
+                    if block := lines.feed(chunk):
+                        self._queue.put_nowait((index, block))
+            if rest := lines.close():
+                self._queue.put_nowait((index, rest))
+        finally:  # a reader that fails still tells `lines()` the pipe is done
+            self._queue.put_nowait((index, None))
+
+    async def _exit(self) -> None:
+        await self.proc.wait()
+        self._queue.put_nowait((_EXITED, None))
+
+    async def lines(self) -> AsyncIterator[tuple[int, bytes]]:
+        """Blocks of complete lines by pipe, as they come; then the program's end."""
+        waiting = {STDOUT, STDERR, _EXITED}
+        deadline = self.started + self.time_limit
+        while waiting:
+            try:
+                index, block = await asyncio.wait_for(
+                    self._queue.get(), max(0.0, deadline - time.monotonic())
+                )
+            except TimeoutError:
+                if self._killed:  # a straggler holds a pipe even after the kill: cut it off
+                    break
+                self.timed_out = _EXITED in waiting
+                self.kill()
+                deadline = time.monotonic() + _KILL_GRACE_SECONDS
+                continue
+            if block is not None:
+                yield index, block
+                continue
+            waiting.discard(index)
+            if index == _EXITED and not self._killed:
+                # Exited, but a grandchild may hold the pipes open: a grace, then the kill.
+                deadline = min(deadline, time.monotonic() + _KILL_GRACE_SECONDS)
+        if self.timed_out:
+            raise TimeoutError
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.proc.returncode
+
+    def duration_ms(self) -> float:
+        return round((time.monotonic() - self.started) * 1000, 1)
+
+    def kill(self) -> None:
+        self._killed = True
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """Kill what still runs and stop the readers; never awaits (safe when cancelled)."""
+        if self.proc.returncode is None or not all(t.done() for t in self._tasks[:2]):
+            self.kill()
+        for task in self._tasks:
+            task.cancel()
+
+
+async def _feed(writer: asyncio.StreamWriter | None, stdin: str | None) -> None:
+    if writer is None or stdin is None:
+        return
+    # A program that exits without reading its input is not an error of the gateway.
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        writer.write(stdin.encode())
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()

@@ -1,0 +1,240 @@
+"""Streamed exec output: real programs behind a real HTTP server, read line by line by a
+real client while they run; masking of split writes; timeout and disconnect recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from phigate.frontends.app import build_app
+from tests.conftest import Harness
+from tests.connectors.support import Served, audit_text, harness_with, serve_in_thread
+
+SSN, EMAIL = "123-45-6789", "john.smith@example.com"
+TOKEN = "st-secret-0f1e2d3c4b5a6978"
+
+WAITER = """#!/bin/sh
+# Prints a line, then waits for the test to create "$1" before printing the next.
+echo "first line"
+while [ ! -e "$1" ]; do sleep 0.02; done
+echo "second line"
+"""
+
+SPLITTER = """#!/bin/sh
+# An SSN, an email and the gateway's secret each written in two halves, apart in time.
+printf 'patient SSN 123-45-'
+sleep 0.3
+printf '6789 mail john.smith@'
+sleep 0.3
+printf 'example.com\\n'
+printf 'key %s' "$(echo "$STREAM_TOKEN" | cut -c1-10)" >&2
+sleep 0.3
+printf '%s done\\n' "$(echo "$STREAM_TOKEN" | cut -c11-)" >&2
+exit 3
+"""
+
+HANGER = """#!/bin/sh
+# Prints a line, records its pid, then hangs (a child sleep in its process group).
+echo "working"
+echo $$ > "$1"
+sleep 300
+"""
+
+
+def _script(path: Path, text: str) -> str:
+    path.write_text(text)
+    path.chmod(0o755)
+    return str(path)
+
+
+def stream_connection(tmp_path: Path, timeout: float) -> dict[str, Any]:
+    bin_dir, work = tmp_path / "bin", tmp_path / "work"
+    bin_dir.mkdir(exist_ok=True)
+    work.mkdir(exist_ok=True)
+    scripts = {"waiter": WAITER, "splitter": SPLITTER, "hanger": HANGER}
+    return {
+        "type": "exec",
+        "programs": [_script(bin_dir / n, t) for n, t in scripts.items()] + ["/bin/cat"],
+        "working_dir": str(work),
+        "env": {"STREAM_TOKEN": TOKEN},
+        "timeout_seconds": timeout,
+        "rules": [
+            {"name": f"{p} reads", "program": p, "risk": "read"}
+            for p in ("waiter", "splitter", "hanger")
+        ]
+        + [{"name": "cat writes", "program": "cat", "risk": "write"}],
+    }
+
+
+@pytest.fixture
+async def h(tmp_path: Path) -> AsyncIterator[Harness]:
+    connections = {
+        "box": stream_connection(tmp_path, timeout=30),
+        "quick": stream_connection(tmp_path, timeout=1.0),
+    }
+    harness = await harness_with(tmp_path, connections)
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+@pytest.fixture
+def served(h: Harness) -> Iterator[Served]:
+    running = serve_in_thread(build_app(h.gateway))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _body(argv: list[str], connection: str = "box", **extra: Any) -> dict[str, Any]:
+    return {"connection": connection, "argv": argv, **extra}
+
+
+async def _lines(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    async for line in response.aiter_lines():
+        if line:
+            yield json.loads(line)
+
+
+async def _collect(
+    client: httpx.AsyncClient, url: str, body: dict[str, Any] | None, auth: dict[str, str]
+) -> list[dict[str, Any]]:
+    async with client.stream("POST", url, json=body, headers=auth) as response:
+        return [event async for event in _lines(response)]
+
+
+def _text(events: list[dict[str, Any]], stream: str) -> str:
+    return "".join(e["text"] for e in events if e.get("stream") == stream)
+
+
+async def _wait_for_status(h: Harness, action_id: str, status: str) -> None:
+    deadline = time.monotonic() + 10
+    while h.gateway.actions.get(action_id).status != status:
+        assert time.monotonic() < deadline, h.gateway.actions.get(action_id).status
+        await asyncio.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in {"Z", "X"}
+
+
+async def test_first_line_arrives_while_the_program_still_runs(
+    h: Harness, served: Served, tmp_path: Path
+) -> None:
+    go = tmp_path / "work" / "go"
+    url = f"{served.url}/v1/actions?stream=1"
+    async with (
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream("POST", url, json=_body(["waiter", str(go)]), headers=h.auth("dana")) as r,
+    ):
+        events = _lines(r)
+        head = await anext(events)
+        assert head["status"] == "running"
+        first = await anext(events)
+        # The program cannot end before this file exists, and it is created only now.
+        assert first == {"stream": "stdout", "text": "first line\n"}
+        assert h.gateway.actions.get(head["id"]).status == "executing"
+        go.touch()
+        rest = [event async for event in events]
+    assert _text(rest, "stdout") == "second line\n"
+    end = rest[-1]
+    assert end["status"] == "executed"
+    assert end["exit_code"] == 0
+    assert end["duration_ms"] > 0
+    summary = h.gateway.actions.get(head["id"]).result_summary
+    assert summary is not None
+    assert summary["exit_code"] == 0
+    assert summary["duration_ms"] == end["duration_ms"]
+
+
+async def test_split_writes_are_masked_whole(h: Harness, served: Served) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        events = await _collect(
+            client, f"{served.url}/v1/actions?stream=1", _body(["splitter"]), h.auth("dana")
+        )
+    outputs = [e for e in events if "stream" in e]
+    stdout, stderr = _text(events, "stdout"), _text(events, "stderr")
+    assert stdout.startswith("patient SSN ") and stdout.endswith("\n")
+    assert stderr.startswith("key [REDACTED:STREAM_TOKEN] done")
+    for chunk in [e["text"] for e in outputs] + [stdout + stderr]:
+        for leak in ("123-45", "6789", "john.smith", "example.com", TOKEN[:10], TOKEN[10:]):
+            assert leak not in chunk
+    end = events[-1]
+    assert end["status"] == "executed"
+    assert end["exit_code"] == 3
+    assert end["masked"]["GATEWAY_SECRET"] == 1
+    assert end["masked"]["SSN"] == 1
+    text = audit_text(h)
+    assert SSN not in text and TOKEN not in text
+    assert '"exit_code": 3' in text
+
+
+async def test_timeout_while_streaming_kills_and_is_recorded_failed(
+    h: Harness, served: Served, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "work" / "hanger.pid"
+    async with httpx.AsyncClient(timeout=30) as client:
+        events = await _collect(
+            client,
+            f"{served.url}/v1/actions?stream=1",
+            _body(["hanger", str(pid_file)], "quick"),
+            h.auth("dana"),
+        )
+    assert _text(events, "stdout") == "working\n"
+    end = events[-1]
+    assert end["status"] == "failed"
+    assert end["error"]["code"] == "upstream_error"
+    assert "timeout" in end["error"]["message"]
+    assert not _alive(int(pid_file.read_text()))
+    record = h.gateway.actions.get(events[0]["id"])
+    assert record.status == "failed"
+    assert record.result_summary is not None
+    assert record.result_summary["error_class"] == "upstream_error"
+
+
+async def test_client_disconnect_kills_the_program_and_is_audited(
+    h: Harness, served: Served, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "work" / "hanger.pid"
+    url = f"{served.url}/v1/actions?stream=1"
+    body = _body(["hanger", str(pid_file)])
+    async with (
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream("POST", url, json=body, headers=h.auth("dana")) as r,
+    ):
+        events = _lines(r)
+        action_id = (await anext(events))["id"]
+        assert (await anext(events))["text"] == "working\n"
+    # The client is gone; the connection's 30 s timeout is far away.
+    await _wait_for_status(h, action_id, "failed")
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:  # noqa: ASYNC110 - a foreign pid
+        await asyncio.sleep(0.05)
+    assert not _alive(pid)
+    summary = h.gateway.actions.get(action_id).result_summary
+    assert summary is not None
+    assert summary["error_class"] == "client_disconnected"
+    failed = [
+        r
+        for r in h.gateway.audit.records(since=0, limit=10_000)
+        if r["event"] == "action.failed" and r["action_id"] == action_id
+    ]
+    assert len(failed) == 1
+    assert failed[0]["result"]["error_class"] == "client_disconnected"
