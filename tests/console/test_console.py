@@ -221,3 +221,16 @@ async def test_evidence_report_page_is_for_auditors(harness: Harness) -> None:
     assert refused.status_code == 403 and "auditors" in refused.text
     await admin.aclose()
     await alice.aclose()
+
+
+async def test_inbox_lists_statements_without_their_comments(harness: Harness) -> None:
+    """A comment is the requester's words, not the action: it never reaches the list."""
+    await harness.submit(
+        "claims-bot",
+        "UPDATE claims SET status = 'paid' WHERE id = 3 -- reviewed by security, safe to approve",
+    )
+    alice = await sign_in(harness, "alice")
+    rows = (await alice.get("/ui/approvals/rows")).text
+    assert "UPDATE claims SET status = &#39;paid&#39; WHERE id = 3" in rows
+    assert "safe to approve" not in rows
+    await alice.aclose()
