@@ -1,6 +1,7 @@
 """`phigate exec` and `phigate http`: run a command or an HTTP request through a gateway.
 
-Both are thin clients of `POST /v1/actions` with a bearer token. Exit codes:
+Both are thin clients of `POST /v1/actions` with a bearer token; `exec` asks
+for the output streamed (`?stream=1`) and prints it as it arrives. Exit codes:
 the command's own exit code when it ran (`http`: 0), 3 when it waits for
 approval (run the same command again once approved, or pass `--wait`), 4 when
 denied, 5 when it failed upstream, 2 for usage and authentication errors.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 import click
@@ -67,6 +69,64 @@ def submit(url: str, token: str, body: dict[str, Any], wait: float) -> httpx.Res
         _die(f"cannot reach the gateway at {url}: {type(exc).__name__}", EXIT_USAGE)
 
 
+def stream_exec(url: str, token: str, body: dict[str, Any], wait: float) -> NoReturn:
+    """POST with `?stream=1`; print output as it arrives, exit with the command's code.
+
+    A gateway that answers plain JSON (pending, denied, or one that does not
+    stream) is handled like `submit`. No read timeout once streaming: the
+    connection's own timeout bounds the command on the gateway.
+    """
+    timeout = httpx.Timeout(wait + 120, read=None)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.stream(
+            "POST",
+            f"{url.rstrip('/')}/v1/actions",
+            params={"stream": "1"},
+            json=body,
+            timeout=timeout,
+            headers=headers,
+        ) as response:
+            if not response.headers.get("content-type", "").startswith("application/x-ndjson"):
+                response.read()
+                _exit_with(_answer(response, as_json=False), print_output=True)
+            end = _print_events(response.iter_lines())
+    except httpx.ConnectError as exc:
+        _die(f"cannot reach the gateway at {url}: {type(exc).__name__}", EXIT_USAGE)
+    except httpx.HTTPError as exc:
+        _die(f"the connection to the gateway at {url} failed: {type(exc).__name__}", EXIT_FAILED)
+    if end is None:
+        _die("the gateway ended the answer before the command ended", EXIT_FAILED)
+    if end.get("status") != "executed":
+        error = end.get("error", {})
+        _die(f"{error.get('code', 'failed')}: {error.get('message', '')}", EXIT_FAILED)
+    _exit_with(end, print_output=False)
+
+
+def _print_events(lines: Iterator[str]) -> dict[str, Any] | None:
+    """Write each output event to stdout or stderr as it comes; the final event."""
+    for line in lines:
+        if not line.strip():
+            continue
+        event: dict[str, Any] = json.loads(line)
+        stream = event.get("stream")
+        if stream in ("stdout", "stderr"):
+            out = sys.stdout if stream == "stdout" else sys.stderr
+            out.write(str(event.get("text", "")))
+            out.flush()
+        elif event.get("status") in ("executed", "failed"):
+            return event
+    return None
+
+
+def _exit_with(result: dict[str, Any], *, print_output: bool) -> NoReturn:
+    if print_output:
+        sys.stdout.write(result.get("stdout", ""))
+        sys.stderr.write(result.get("stderr", ""))
+    code = result.get("exit_code")
+    sys.exit(code if isinstance(code, int) and 0 <= code < 256 else EXIT_FAILED)
+
+
 def _answer(response: httpx.Response, as_json: bool) -> dict[str, Any]:
     """The executed result; anything else is reported and ends the process."""
     try:
@@ -121,12 +181,10 @@ def exec_command(
         body["stdin"] = stdin_file.read()
     if reason:
         body["reason"] = reason
-    result = _answer(submit(url, token, body, wait), as_json)
     if not as_json:
-        sys.stdout.write(result.get("stdout", ""))
-        sys.stderr.write(result.get("stderr", ""))
-    code = result.get("exit_code")
-    sys.exit(code if isinstance(code, int) and 0 <= code < 256 else EXIT_FAILED)
+        stream_exec(url, token, body, wait)
+    result = _answer(submit(url, token, body, wait), as_json)
+    _exit_with(result, print_output=False)
 
 
 def _pairs(items: tuple[str, ...], sep: str, what: str) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,7 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from phigate.cli import main
 from phigate.frontends.app import build_app
 from tests.conftest import Harness
 from tests.connectors.support import Served, audit_text, harness_with, serve_in_thread
@@ -238,3 +242,68 @@ async def test_client_disconnect_kills_the_program_and_is_audited(
     ]
     assert len(failed) == 1
     assert failed[0]["result"]["error_class"] == "client_disconnected"
+
+
+async def test_pending_and_denied_stay_json_then_run_streams_after_approval(
+    h: Harness, served: Served
+) -> None:
+    async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+        denied = await client.post(
+            "/v1/actions?stream=1", json=_body(["sh", "-c", "id"]), headers=h.auth("dana")
+        )
+        assert denied.status_code == 403
+        assert denied.json()["status"] == "denied"
+        pending = await client.post(
+            "/v1/actions?stream=1",
+            json=_body(["cat"], stdin=f"owner {EMAIL}\nok\n"),
+            headers=h.auth("claims-bot"),
+        )
+        assert pending.status_code == 202, pending.text
+        body = pending.json()
+        voted = await client.post(
+            f"/v1/approvals/{body['approval']['id']}/approve", headers=h.auth("alice"), json={}
+        )
+        assert voted.status_code == 200
+        url = f"/v1/actions/{body['id']}/run?stream=1"
+        events = await _collect(client, url, None, h.auth("claims-bot"))
+        again = await client.post(url, headers=h.auth("claims-bot"))
+    assert events[0] == {"id": body["id"], "status": "running"}
+    assert _text(events, "stdout").endswith("\nok\n")
+    assert EMAIL not in _text(events, "stdout")
+    assert events[-1]["status"] == "executed"
+    assert again.status_code == 409
+    assert h.gateway.actions.get(body["id"]).status == "executed"
+
+
+def test_cli_prints_output_as_it_arrives(h: Harness, served: Served, tmp_path: Path) -> None:
+    go = tmp_path / "work" / "go-cli"
+    env = {"PATH": "/usr/bin:/bin", "PHIGATE_URL": served.url, "PHIGATE_TOKEN": h.tokens["dana"]}
+    argv = [str(Path(sys.executable).parent / "phigate"), "exec", "box", "--", "waiter", str(go)]
+    with subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as cli:
+        assert cli.stdout is not None
+        # The command waits for `go`, created only once the CLI has printed its first line.
+        assert cli.stdout.readline() == "first line\n"
+        go.touch()
+        rest, errors = cli.communicate(timeout=30)
+    assert rest == "second line\n", errors
+    assert cli.returncode == 0
+
+
+def test_cli_exits_with_the_streamed_exit_code(h: Harness, served: Served) -> None:
+    args = ["exec", "--url", served.url, "--token", h.tokens["dana"], "box", "--", "splitter"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3, result.output
+    assert result.stdout.startswith("patient SSN ")
+    assert SSN not in result.stdout and EMAIL not in result.stdout
+    assert "[REDACTED:STREAM_TOKEN]" in result.stderr
+
+
+def test_cli_reports_a_timeout_while_streaming(h: Harness, served: Served, tmp_path: Path) -> None:
+    pid_file = str(tmp_path / "work" / "cli.pid")
+    args = ["exec", "--url", served.url, "--token", h.tokens["dana"], "quick", "--"]
+    result = CliRunner().invoke(main, [*args, "hanger", pid_file])
+    assert result.exit_code == 5, result.output
+    assert result.stdout == "working\n"
+    assert "upstream_error" in result.stderr and "timeout" in result.stderr

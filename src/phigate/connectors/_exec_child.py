@@ -56,16 +56,23 @@ class OutputLines:
             self._skipping, chunk = False, chunk[end + 1 :]
         self._pending += chunk
         end = self._pending.rfind(b"\n")
-        if end < 0:
-            return self._cut_partial() if len(self._pending) > self.max_line else b""
-        block = bytes(self._pending[: end + 1])
-        del self._pending[: end + 1]
-        return self._keep(self._bounded(block))
+        block = b""
+        if end >= 0:
+            block = self._keep(self._bounded(bytes(self._pending[: end + 1])))
+            del self._pending[: end + 1]
+        if len(self._pending) > self.max_line and self.kept < self.cap:
+            block += self._cut_partial()  # a line that never ends is not held whole
+        return block
 
     def close(self) -> bytes:
         """The last line, when the program ended without a newline."""
         rest, self._pending = bytes(self._pending), bytearray()
-        return self._keep(self._bounded(rest)) if rest and self.kept < self.cap else b""
+        if not rest:
+            return b""
+        if self.kept >= self.cap:
+            self.truncated = True
+            return b""
+        return self._keep(self._bounded(rest))
 
     def _cut_partial(self) -> bytes:
         head = _cut_line(bytes(self._pending), self.max_line)

@@ -1,0 +1,82 @@
+"""OutputLines: a pipe's bytes cut into whole lines, bounded per line and per stream,
+the same whatever the reads' sizes (so what the masker sees never depends on timing)."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phigate.connectors._exec_child import OutputLines
+
+LINE_CUT = b" [line cut]\n"
+
+
+def _feed_all(lines: OutputLines, chunks: list[bytes]) -> list[bytes]:
+    blocks = [lines.feed(chunk) for chunk in chunks]
+    return [b for b in blocks if b] + [lines.close()]
+
+
+def _split(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
+    return [data[a:b] for a, b in itertools.pairwise(points)]
+
+
+text_bytes = st.lists(
+    st.sampled_from([b"a", b"b", b" ", b"\n", b"123-45-6789", b"\xc3\xa9"]), max_size=120
+).map(b"".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=text_bytes, cuts=st.lists(st.integers(0, 10_000), max_size=12))
+def test_reads_of_any_size_give_the_same_output_in_whole_lines(
+    data: bytes, cuts: list[int]
+) -> None:
+    whole = _feed_all(OutputLines(cap=10_000, max_line=40), [data])
+    split = _feed_all(OutputLines(cap=10_000, max_line=40), _split(data, cuts))
+    assert b"".join(split) == b"".join(whole)
+    for block in split[:-1]:  # everything but the unterminated last line ends a line
+        assert block.endswith(b"\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=text_bytes, cap=st.integers(1, 200))
+def test_output_stays_under_the_cap_in_whole_lines(data: bytes, cap: int) -> None:
+    lines = OutputLines(cap=cap, max_line=10_000)
+    out = b"".join(_feed_all(lines, _split(data, list(range(0, len(data), 7)))))
+    assert len(out) <= cap
+    assert lines.total == len(data)
+    if lines.truncated:
+        assert out == b"" or out.endswith(b"\n")
+        assert data.startswith(out)
+    else:
+        assert out == data
+
+
+def test_short_lines_pass_unchanged() -> None:
+    lines = OutputLines(cap=1000)
+    assert lines.feed(b"one\ntw") == b"one\n"
+    assert lines.feed(b"o\nthree") == b"two\n"
+    assert lines.close() == b"three"
+    assert not lines.truncated
+
+
+def test_an_overlong_line_is_cut_at_a_space_and_the_rest_dropped() -> None:
+    lines = OutputLines(cap=10_000, max_line=30)
+    head = b"patient record for ssn "  # 23 bytes; the SSN straddles the 30-byte limit
+    assert lines.feed(head + b"123-45-") == b""
+    assert lines.feed(b"6789 and more words") == b"patient record for ssn" + LINE_CUT
+    assert lines.feed(b" still the same line\nnext\n") == b"next\n"
+    assert lines.truncated
+    assert lines.total == len(head) + 7 + 19 + 26
+
+
+def test_a_line_that_never_ends_is_not_held_in_memory() -> None:
+    lines = OutputLines(cap=10_000_000, max_line=100)
+    out = lines.feed(b"ok\n" + b"x" * 1000)
+    assert out.startswith(b"ok\n") and out.endswith(LINE_CUT)
+    for _ in range(100):
+        assert lines.feed(b"y" * 10_000) == b""
+    assert len(lines._pending) == 0
+    assert lines.feed(b"z\nafter\n") == b"after\n"
