@@ -49,7 +49,8 @@ def test_output_stays_under_the_cap_in_whole_lines(data: bytes, cap: int) -> Non
     assert lines.total == len(data)
     if lines.truncated:
         assert out == b"" or out.endswith(b"\n")
-        assert data.startswith(out)
+        if LINE_CUT not in out:  # a line longer than the cap itself is cut, marked
+            assert data.startswith(out)
     else:
         assert out == data
 
