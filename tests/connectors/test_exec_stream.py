@@ -32,12 +32,15 @@ echo "second line"
 """
 
 SPLITTER = """#!/bin/sh
-# An SSN, an email and the gateway's secret each written in two halves, apart in time.
+# An SSN, an email and the gateway's secret each written in two halves, apart in time;
+# an SSN on the line after its label.
 printf 'patient SSN 123-45-'
 sleep 0.3
 printf '6789 mail john.smith@'
 sleep 0.3
-printf 'example.com\\n'
+printf 'example.com\\nSSN:\\n'
+sleep 0.3
+printf '123456789\\n'
 printf 'key %s' "$(echo "$STREAM_TOKEN" | cut -c1-10)" >&2
 sleep 0.3
 printf '%s done\\n' "$(echo "$STREAM_TOKEN" | cut -c11-)" >&2
@@ -174,7 +177,7 @@ async def test_split_writes_are_masked_whole(h: Harness, served: Served) -> None
         )
     outputs = [e for e in events if "stream" in e]
     stdout, stderr = _text(events, "stdout"), _text(events, "stderr")
-    assert stdout.startswith("patient SSN ") and stdout.endswith("\n")
+    assert stdout.startswith("patient SSN ") and stdout.endswith("SSN:\n[SSN]\n")
     assert stderr.startswith("key [REDACTED:STREAM_TOKEN] done")
     for chunk in [e["text"] for e in outputs] + [stdout + stderr]:
         for leak in ("123-45", "6789", "john.smith", "example.com", TOKEN[:10], TOKEN[10:]):
@@ -183,7 +186,7 @@ async def test_split_writes_are_masked_whole(h: Harness, served: Served) -> None
     assert end["status"] == "executed"
     assert end["exit_code"] == 3
     assert end["masked"]["GATEWAY_SECRET"] == 1
-    assert end["masked"]["SSN"] == 1
+    assert end["masked"]["SSN"] == 2  # one split mid-number, one on the line after its label
     text = audit_text(h)
     assert SSN not in text and TOKEN not in text
     assert '"exit_code": 3' in text

@@ -23,6 +23,7 @@ from phigate.actions import Action, Description
 from phigate.config import ExecConnection
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
 from phigate.connectors._exec_child import Child
+from phigate.connectors._stream_mask import StreamMasker
 from phigate.connectors.base import Result
 from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.masking import Masker
@@ -130,8 +131,7 @@ class ExecConnector:
         if program is None:  # describe said unknown; policy should never let it here
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
-        secrets = _scrub_values(env, self.settings.env)
-        masked: dict[str, int] = {}
+        output = StreamMasker(masker, _scrub_values(env, self.settings.env))
         child = await Child.start(
             [program, *argv[1:]],
             stdin=stdin,
@@ -143,8 +143,8 @@ class ExecConnector:
         )
         try:
             async for pipe, block in child.lines():
-                text = _mask(block.decode("utf-8", "replace"), secrets, masker, masked)
-                yield {"stream": _PIPE_NAMES[pipe], "text": text}
+                name = _PIPE_NAMES[pipe]
+                yield {"stream": name, "text": output.mask(name, block.decode("utf-8", "replace"))}
         except TimeoutError:
             raise UpstreamError(
                 f"{os.path.basename(program)} ran past its timeout of "
@@ -153,7 +153,7 @@ class ExecConnector:
             ) from None
         finally:
             child.close()
-        yield _summary(child, masked)
+        yield _summary(child, output.counts)
 
     def _environment(self) -> dict[str, str]:
         # A fresh environment: the gateway's own secrets (token and masking keys) stay out.
@@ -199,19 +199,3 @@ def _summary(child: Child, masked: dict[str, int]) -> dict[str, Any]:
         "truncated": {"stdout": stdout.truncated, "stderr": stderr.truncated},
         "masked": masked,
     }
-
-
-def _mask(text: str, secrets: list[tuple[str, str]], masker: Masker, counts: dict[str, int]) -> str:
-    result = masker.mask_text(_scrub(text, secrets, counts))
-    for entity, count in result.counts.items():
-        counts[entity] = counts.get(entity, 0) + count
-    return result.text
-
-
-def _scrub(text: str, secrets: list[tuple[str, str]], counts: dict[str, int]) -> str:
-    for name, value in secrets:
-        hits = text.count(value)
-        if hits:
-            text = text.replace(value, f"[REDACTED:{name}]")
-            counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + hits
-    return text

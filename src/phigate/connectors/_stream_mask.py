@@ -1,0 +1,69 @@
+"""Masking of output that arrives in pieces: each piece seen with what came before it.
+
+Detectors look across line ends — a label on one line and the value on the
+next (`SSN:` then `123456789`), a private key from `BEGIN` to `END` — so a
+block of new lines is scanned with up to `CONTEXT_CHARS` of the same pipe's
+earlier output in front of it. Only detections reaching into the new block are
+masked there; what lay in the context was masked when it was sent. Gateway-held
+secrets are scrubbed before anything is scanned.
+"""
+
+from __future__ import annotations
+
+from phigate.masking import Masker, MaskingError
+
+# As far back as a detection may need to look: a PEM private key (a 4096-bit
+# RSA key is about 3.3 kB) must be seen from its BEGIN line.
+CONTEXT_CHARS = 4096
+
+
+class StreamMasker:
+    """Scrubs and masks one run's output, block by block, per pipe."""
+
+    def __init__(self, masker: Masker, secrets: list[tuple[str, str]]) -> None:
+        self.masker = masker
+        self.secrets = secrets
+        self.counts: dict[str, int] = {}
+        self._tails: dict[str, str] = {}
+
+    def mask(self, pipe: str, text: str) -> str:
+        text = self._scrub(text)
+        if not self.masker.types:  # nothing to mask for this caller (all revealed)
+            return text
+        tail = self._tails.get(pipe, "")
+        whole = tail + text
+        self._tails[pipe] = whole[max(0, len(whole) - CONTEXT_CHARS) :]
+        try:
+            return self._apply(text, self.masker.spans(whole), len(tail))
+        except MaskingError:
+            raise
+        except Exception as exc:
+            raise MaskingError(f"masking output failed: {type(exc).__name__}") from exc
+
+    def _apply(self, text: str, spans: list[tuple[int, int, str]], offset: int) -> str:
+        out: list[str] = []
+        pos = 0
+        for start, end, entity in spans:
+            if end <= offset:
+                continue  # wholly in the context: already masked when it was sent
+            # A detection begun in the context is masked from where this block starts.
+            start, end = max(start - offset, pos), end - offset
+            if start >= end:
+                continue
+            out.append(text[pos:start])
+            out.append(self.masker.operators.text(entity, text[start:end]))
+            self._count(entity)
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _scrub(self, text: str) -> str:
+        for name, value in self.secrets:
+            hits = text.count(value)
+            if hits:
+                text = text.replace(value, f"[REDACTED:{name}]")
+                self._count("GATEWAY_SECRET", hits)
+        return text
+
+    def _count(self, entity: str, hits: int = 1) -> None:
+        self.counts[entity] = self.counts.get(entity, 0) + hits

@@ -1,0 +1,69 @@
+"""StreamMasker: output masked block by block, each block seen with what came before,
+so a label and its value, or a private key, split across reads are masked as a whole."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from phigate.connectors._stream_mask import CONTEXT_CHARS, StreamMasker
+from phigate.masking.engine import MaskingEngine
+from phigate.masking.settings import MaskingSettings
+
+ENGINE = MaskingEngine(MaskingSettings(), b"k" * 32)
+
+
+def _masker(secrets: list[tuple[str, str]] | None = None) -> StreamMasker:
+    return StreamMasker(ENGINE.masker("hipaa-safe-harbor"), secrets or [])
+
+
+def test_a_label_and_its_value_in_different_blocks() -> None:
+    masker = _masker()
+    assert masker.mask("stdout", "SSN:\n") == "SSN:\n"
+    assert masker.mask("stdout", "123456789\n") == "[SSN]\n"
+    assert masker.counts == {"SSN": 1}
+
+
+def test_pipes_do_not_share_context() -> None:
+    masker = _masker()
+    masker.mask("stderr", "SSN:\n")
+    assert masker.mask("stdout", "123456789\n") == "123456789\n"
+
+
+def test_a_private_key_split_across_blocks_never_shows() -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    lines = pem.splitlines(keepends=True)
+    masker = _masker()
+    out = "".join(
+        masker.mask("stdout", block)
+        for block in ("config:\n", "".join(lines[:10]), "".join(lines[10:]), "done\n")
+    )
+    for line in lines[1:-1]:
+        assert line.strip() not in out
+    assert out.startswith("config:\n") and out.endswith("done\n")
+
+
+def test_context_is_bounded() -> None:
+    masker = _masker()
+    masker.mask("stdout", "SSN:\n" + "x" * (CONTEXT_CHARS + 10) + "\n")
+    assert masker.mask("stdout", "hello\n") == "hello\n"
+    assert all(len(t) <= CONTEXT_CHARS for t in masker._tails.values())
+
+
+def test_secrets_are_scrubbed_and_counted_before_masking() -> None:
+    masker = _masker([("API_TOKEN", "tok-0123456789abcdef")])
+    out = masker.mask("stderr", "using tok-0123456789abcdef for john.smith@example.com\n")
+    assert out == "using [REDACTED:API_TOKEN] for [EMAIL]\n"
+    assert masker.counts == {"GATEWAY_SECRET": 1, "EMAIL": 1}
+
+
+def test_blocks_mask_like_the_whole_text() -> None:
+    text = "Patient John Smith, SSN 123-45-6789, phone (415) 555-0134\nok\n"
+    whole = ENGINE.masker("hipaa-safe-harbor").mask_text(text).text
+    blocks = _masker()
+    assert "".join(blocks.mask("stdout", line) for line in text.splitlines(True)) == whole
