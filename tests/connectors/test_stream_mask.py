@@ -50,9 +50,20 @@ def test_a_private_key_split_across_blocks_never_shows() -> None:
 
 def test_context_is_bounded() -> None:
     masker = _masker()
-    masker.mask("stdout", "SSN:\n" + "x" * (CONTEXT_CHARS + 10) + "\n")
-    assert masker.mask("stdout", "hello\n") == "hello\n"
+    masker.mask("stdout", "SSN:\n" + "x " * CONTEXT_CHARS + "\n")
+    assert masker.mask("stdout", "123456789\n") == "123456789\n"
     assert all(len(t) <= CONTEXT_CHARS for t in masker._tails.values())
+
+
+def test_an_open_private_key_is_carried_until_its_end() -> None:
+    body = ["A" * 64 + "\n" for _ in range(40)]  # 2.6 kB of key body, past CONTEXT_CHARS
+    masker = _masker()
+    out = masker.mask("stdout", "-----BEGIN PRIVATE KEY-----\n" + body[0])
+    out += "".join(masker.mask("stdout", line) for line in body[1:])
+    out += masker.mask("stdout", "-----END PRIVATE KEY-----\nafter\n")
+    assert "AAAA" not in out
+    assert out.endswith("after\n")
+    assert len(masker._tails["stdout"]) <= CONTEXT_CHARS
 
 
 def test_secrets_are_scrubbed_and_counted_before_masking() -> None:

@@ -185,9 +185,7 @@ class Child:
         deadline = self.started + self.time_limit
         while waiting:
             try:
-                index, block = await asyncio.wait_for(
-                    self._queue.get(), max(0.0, deadline - time.monotonic())
-                )
+                batch = await self._batch(deadline)
             except TimeoutError:
                 if self._killed:  # a straggler holds a pipe even after the kill: cut it off
                     break
@@ -195,15 +193,30 @@ class Child:
                 self.kill()
                 deadline = time.monotonic() + _KILL_GRACE_SECONDS
                 continue
-            if block is not None:
-                yield index, block
-                continue
-            waiting.discard(index)
-            if index == _EXITED and not self._killed:
-                # Exited, but a grandchild may hold the pipes open: a grace, then the kill.
-                deadline = min(deadline, time.monotonic() + _KILL_GRACE_SECONDS)
+            for index, block in batch:
+                if block is not None:
+                    yield index, block
+                    continue
+                waiting.discard(index)
+                if index == _EXITED and not self._killed:
+                    # Exited, but a grandchild may hold the pipes open: a grace, then the kill.
+                    deadline = min(deadline, time.monotonic() + _KILL_GRACE_SECONDS)
         if self.timed_out:
             raise TimeoutError
+
+    async def _batch(self, deadline: float) -> list[tuple[int, bytes | None]]:
+        """The next item and all queued behind it, runs of one pipe's blocks joined:
+        when masking falls behind a chatty program, it masks fewer, larger blocks."""
+        first = await asyncio.wait_for(self._queue.get(), max(0.0, deadline - time.monotonic()))
+        batch = [first]
+        while not self._queue.empty():
+            index, block = self._queue.get_nowait()
+            last_index, last_block = batch[-1]
+            if block is not None and last_block is not None and index == last_index:
+                batch[-1] = (index, last_block + block)
+            else:
+                batch.append((index, block))
+        return batch
 
     @property
     def exit_code(self) -> int | None:

@@ -2,8 +2,9 @@
 
 Detectors look across line ends — a label on one line and the value on the
 next (`SSN:` then `123456789`), a private key from `BEGIN` to `END` — so a
-block of new lines is scanned with up to `CONTEXT_CHARS` of the same pipe's
-earlier output in front of it. Only detections reaching into the new block are
+block of new lines is scanned with the end of the same pipe's earlier output in
+front of it (`CONTEXT_CHARS`, or from the start of a detection that was still
+open when that output ended). Only detections reaching into the new block are
 masked there; what lay in the context was masked when it was sent. Gateway-held
 secrets are scrubbed before anything is scanned.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 from phigate.masking import Masker, MaskingError
 
-# As far back as a detection may need to look: a PEM private key (a 4096-bit
-# RSA key is about 3.3 kB) must be seen from its BEGIN line.
-CONTEXT_CHARS = 4096
+# As far back as a label may stand from its value (`SSN:` a line or two above).
+CONTEXT_CHARS = 256
+# A detection still open at the end of a block (a private key whose END line has
+# not come yet) is carried whole into the next block's context, up to this size.
+OPEN_SPAN_CHARS = 65_536
 
 
 class StreamMasker:
@@ -32,13 +35,15 @@ class StreamMasker:
             return text
         tail = self._tails.get(pipe, "")
         whole = tail + text
-        self._tails[pipe] = whole[max(0, len(whole) - CONTEXT_CHARS) :]
         try:
-            return self._apply(text, self.masker.spans(whole), len(tail))
+            spans = self.masker.spans(whole)
+            masked = self._apply(text, spans, len(tail))
         except MaskingError:
             raise
         except Exception as exc:
             raise MaskingError(f"masking output failed: {type(exc).__name__}") from exc
+        self._tails[pipe] = _context(whole, spans)
+        return masked
 
     def _apply(self, text: str, spans: list[tuple[int, int, str]], offset: int) -> str:
         out: list[str] = []
@@ -67,3 +72,12 @@ class StreamMasker:
 
     def _count(self, entity: str, hits: int = 1) -> None:
         self.counts[entity] = self.counts.get(entity, 0) + hits
+
+
+def _context(whole: str, spans: list[tuple[int, int, str]]) -> str:
+    """What the next block is scanned with: the end of this one, or an open detection."""
+    start = len(whole) - CONTEXT_CHARS
+    open_spans = [s for s, e, _ in spans if e >= len(whole)]
+    if open_spans:
+        start = min(start, max(open_spans[0], len(whole) - OPEN_SPAN_CHARS))
+    return whole[max(0, start) :]
