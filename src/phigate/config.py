@@ -6,8 +6,10 @@ A literal value is accepted too (handy in tests) but never required.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -248,6 +250,45 @@ Connection = Annotated[
 ]
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class TimeWindow(_Frozen):
+    """When a rule applies: weekdays and a daily window, in one time zone."""
+
+    days: tuple[Weekday, ...] = _WEEKDAYS
+    start: str = "00:00"
+    end: str = "24:00"
+    timezone: str = "UTC"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if value != "24:00" and not _CLOCK.match(value):
+            raise ValueError(f"{value!r} is not a time of day (HH:MM, 00:00 to 24:00)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    def contains(self, moment: dt.datetime) -> bool:
+        local = moment.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        clock = local.strftime("%H:%M")
+        if _WEEKDAYS[local.weekday()] not in self.days:
+            return False
+        if self.start <= self.end:
+            return self.start <= clock < self.end
+        return clock >= self.start or clock < self.end  # a window across midnight
+
+
 class RuleMatch(_Frozen):
     """Every listed criterion must hold; an omitted one matches anything."""
 
@@ -262,6 +303,9 @@ class RuleMatch(_Frozen):
         default=(),
         description="entity types (or '*'); the rule then matches only actions asking to "
         "reveal one of them",
+    )
+    time: TimeWindow | None = Field(
+        default=None, description="the rule applies only within this weekly window"
     )
     predicate_columns: tuple[str, ...] = Field(
         default=(),

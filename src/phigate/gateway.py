@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import logging
 import time
@@ -224,6 +225,7 @@ class Gateway:
             action,
             description,
             reveal_approvals=self.settings.policy.reveal_approvals,
+            now=dt.datetime.now(dt.UTC),
         )
         return description, decision
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from phigate.actions import Action
@@ -60,7 +61,13 @@ def check(
         front_door="cli",
     )
     description = describe_sql(sql)
-    decision = evaluate(settings.policy.rules, action, description)
+    decision = evaluate(
+        settings.policy.rules,
+        action,
+        description,
+        reveal_approvals=settings.policy.reveal_approvals,
+        now=dt.datetime.now(dt.UTC),
+    )
     result = decision.to_json()
     result["risk"] = description.risk.value
     ordered = {

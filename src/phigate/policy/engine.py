@@ -7,6 +7,7 @@ is a deny. Each decision names its rule and a human-readable reason.
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -53,8 +54,11 @@ def evaluate(
     description: Description,
     *,
     reveal_approvals: ApprovalRequirement | None = None,
+    now: dt.datetime,
 ) -> Decision:
-    matching = [rule for rule in rules if _matches(rule, action, description)]
+    """The decision for one action asked at `now` (timezone-aware); a rule with a time
+    window matches only inside it. The caller supplies the clock."""
+    matching = [rule for rule in rules if _matches(rule, action, description, now)]
     if not matching:
         return Decision(
             "deny",
@@ -117,7 +121,7 @@ def _default_reason(rule: Rule, description: Description) -> str:
     return text
 
 
-def _matches(rule: Rule, action: Action, description: Description) -> bool:
+def _matches(rule: Rule, action: Action, description: Description, now: dt.datetime) -> bool:
     match, principal = rule.match, action.principal
     checks = (
         not match.kinds or principal.kind in match.kinds,
@@ -130,6 +134,7 @@ def _matches(rule: Rule, action: Action, description: Description) -> bool:
         not match.reveal or _reveal_matches(match.reveal, action.reveal),
         not match.predicate_columns
         or _columns_match(match.predicate_columns, description.detail.get("predicate_columns")),
+        match.time is None or match.time.contains(now),
     )
     return all(checks)
 

@@ -1,0 +1,121 @@
+"""The policy engine alone: pure, table-driven, with the clock passed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from phigate.actions import Action, Description
+from phigate.config import ApprovalRequirement, Rule, TimeWindow
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.policy import evaluate
+from phigate.risk import RiskClass
+
+AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
+DANA = Principal("dana", PrincipalKind.HUMAN, frozenset({"clinicians"}))
+# A Wednesday, 10:00 in New York.
+WEDNESDAY_10AM_NY = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
+
+
+def rule(name: str, decision: str, **match: object) -> Rule:
+    approvals = {"count": 1, "groups": ["owners"]} if decision == "approve" else None
+    return Rule.model_validate(
+        {"name": name, "decision": decision, "match": match, "approvals": approvals}
+    )
+
+
+def decide(
+    rules: list[Rule],
+    *,
+    who: Principal = AGENT,
+    risk: RiskClass = RiskClass.READ,
+    tables: tuple[str, ...] = ("public.patients",),
+    reveal: tuple[str, ...] = (),
+    predicates: tuple[str, ...] = (),
+    now: dt.datetime = WEDNESDAY_10AM_NY,
+) -> tuple:
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, who, "rest", reveal=reveal)
+    description = Description(risk, tables=tables, detail={"predicate_columns": list(predicates)})
+    decision = evaluate(
+        rules,
+        action,
+        description,
+        now=now,
+        reveal_approvals=ApprovalRequirement(count=1, groups=("owners",)),
+    )
+    return decision.outcome, decision.rule
+
+
+@pytest.mark.parametrize(
+    ("rules", "kwargs", "expected"),
+    [
+        ([], {}, ("deny", None)),
+        ([rule("r", "allow", risk=["read"])], {}, ("allow", "r")),
+        ([rule("r", "allow", risk=["read"])], {"risk": RiskClass.WRITE}, ("deny", None)),
+        (
+            [rule("a", "allow"), rule("b", "approve"), rule("c", "deny", kinds=["agent"])],
+            {},
+            ("deny", "c"),
+        ),
+        ([rule("a", "allow"), rule("b", "approve")], {}, ("approve", "b")),
+        ([rule("a", "allow", tables=["claims"])], {}, ("deny", None)),
+        ([rule("a", "allow", tables=["*.patients"])], {}, ("allow", "a")),
+        ([rule("a", "allow", groups=["clinicians"])], {"who": DANA}, ("allow", "a")),
+        ([rule("a", "allow", subjects=["alice"])], {"who": DANA}, ("deny", None)),
+        (
+            [rule("a", "allow"), rule("o", "approve", predicate_columns=["*.ssn"])],
+            {"predicates": ("public.patients.ssn",)},
+            ("approve", "o"),
+        ),
+        (
+            [rule("a", "allow"), rule("o", "approve", predicate_columns=["*.ssn"])],
+            {"predicates": ("public.patients.id",)},
+            ("allow", "a"),
+        ),
+        ([rule("a", "allow")], {"reveal": ("DATE",)}, ("approve", "a")),
+        ([rule("a", "allow")], {"reveal": ("SECRET",)}, ("deny", "a")),
+        ([rule("a", "allow", reveal=["DATE"])], {"who": DANA, "reveal": ("DATE",)}, ("allow", "a")),
+    ],
+)
+def test_most_restrictive_matching_rule_wins(
+    rules: list[Rule], kwargs: dict[str, object], expected: tuple[str, str | None]
+) -> None:
+    assert decide(rules, **kwargs) == expected  # type: ignore[arg-type]
+
+
+def office_hours() -> list[Rule]:
+    hours = {
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "start": "08:00",
+        "end": "18:00",
+        "timezone": "America/New_York",
+    }
+    return [rule("writes-in-office-hours", "approve", risk=["write"], time=hours)]
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (WEDNESDAY_10AM_NY, "approve"),
+        (WEDNESDAY_10AM_NY.replace(hour=23), "deny"),  # 18:00 in New York: window closed
+        (WEDNESDAY_10AM_NY + dt.timedelta(days=3), "deny"),  # Saturday
+        (WEDNESDAY_10AM_NY.replace(hour=12, minute=59), "deny"),  # 07:59 local
+        (WEDNESDAY_10AM_NY.replace(hour=13), "approve"),  # 08:00 local
+    ],
+)
+def test_time_windows_are_evaluated_in_their_zone(moment: dt.datetime, expected: str) -> None:
+    outcome, _rule = decide(office_hours(), risk=RiskClass.WRITE, now=moment)
+    assert outcome == expected
+
+
+def test_windows_across_midnight_and_bad_windows() -> None:
+    night = TimeWindow(start="22:00", end="06:00")
+    assert night.contains(dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC))
+    assert night.contains(dt.datetime(2026, 11, 25, 5, 59, tzinfo=dt.UTC))
+    assert not night.contains(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
+    with pytest.raises(ValidationError, match="time of day"):
+        TimeWindow(start="25:00")
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        TimeWindow(timezone="Mars/Olympus")
