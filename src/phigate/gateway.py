@@ -437,17 +437,19 @@ class Gateway:
     async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
         """Run an admitted action, yielding its masked output as it comes.
 
-        The last event is `{"status": "executed", **summary}` or `{"status":
-        "failed", "error": {"code", "message"}}`, written to the audit log before
-        it is yielded. The run is its own task, so a consumer that goes away
-        (client disconnect: this generator closed or cancelled) cancels it, and
-        it still records itself as failed.
+        The first event, `{"id", "status": "running"}`, comes once the run has
+        started; then output events; the last is `{"status": "executed",
+        **summary}` or `{"status": "failed", "error": {"code", "message"}}`,
+        written to the audit log before it is yielded. The run is its own task,
+        so a consumer that goes away (this generator closed, cancelled or
+        collected) cancels it, and it still records itself as failed.
         """
         events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=64)
         run = asyncio.create_task(self._stream_into(record, events), name=f"stream-{record.id}")
         _STREAMED_RUNS.add(run)
         run.add_done_callback(_STREAMED_RUNS.discard)
         try:
+            yield {"id": record.id, "status": "running"}
             while "status" not in (event := await events.get()):
                 yield event
             yield event

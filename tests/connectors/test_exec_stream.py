@@ -16,7 +16,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from phigate.actions import Action
 from phigate.cli import main
+from phigate.connectors.exec import exec_body
 from phigate.frontends.app import build_app
 from tests.conftest import Harness
 from tests.connectors.support import Served, audit_text, harness_with, serve_in_thread
@@ -133,6 +135,14 @@ async def _wait_for_status(h: Harness, action_id: str, status: str) -> None:
         await asyncio.sleep(0.05)
 
 
+async def _wait_dead(pid: int) -> None:
+    """SIGKILL is delivered asynchronously: allow the kernel a moment."""
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:  # noqa: ASYNC110 - a foreign pid
+        await asyncio.sleep(0.05)
+    assert not _alive(pid)
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -208,7 +218,7 @@ async def test_timeout_while_streaming_kills_and_is_recorded_failed(
     assert end["status"] == "failed"
     assert end["error"]["code"] == "upstream_error"
     assert "timeout" in end["error"]["message"]
-    assert not _alive(int(pid_file.read_text()))
+    await _wait_dead(int(pid_file.read_text()))
     record = h.gateway.actions.get(events[0]["id"])
     assert record.status == "failed"
     assert record.result_summary is not None
@@ -230,11 +240,7 @@ async def test_client_disconnect_kills_the_program_and_is_audited(
         assert (await anext(events))["text"] == "working\n"
     # The client is gone; the connection's 30 s timeout is far away.
     await _wait_for_status(h, action_id, "failed")
-    pid = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(pid) and time.monotonic() < deadline:  # noqa: ASYNC110 - a foreign pid
-        await asyncio.sleep(0.05)
-    assert not _alive(pid)
+    await _wait_dead(int(pid_file.read_text()))
     summary = h.gateway.actions.get(action_id).result_summary
     assert summary is not None
     assert summary["error_class"] == "client_disconnected"
@@ -310,3 +316,31 @@ def test_cli_reports_a_timeout_while_streaming(h: Harness, served: Served, tmp_p
     assert result.exit_code == 5, result.output
     assert result.stdout == "working\n"
     assert "upstream_error" in result.stderr and "timeout" in result.stderr
+
+
+async def test_a_stream_dropped_unread_still_stops_and_records_the_run(
+    h: Harness, tmp_path: Path
+) -> None:
+    principal = await h.gateway.authenticate(h.tokens["dana"])
+    pid_file = tmp_path / "work" / "dropped.pid"
+    action = Action(
+        connection="box",
+        kind="exec",
+        body=exec_body(["hanger", str(pid_file)]),
+        principal=principal,
+        front_door="rest",
+    )
+    admitted = await h.gateway.admit(action)
+    assert admitted.status == "admitted"
+    events = h.gateway.stream(admitted.record)
+    assert await anext(events) == {"id": admitted.record.id, "status": "running"}
+    deadline = time.monotonic() + 10
+    while not pid_file.exists():  # the program runs although nobody reads its output
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    del events  # what a response never sent leaves behind: collected, never closed
+    await _wait_for_status(h, admitted.record.id, "failed")
+    summary = h.gateway.actions.get(admitted.record.id).result_summary
+    assert summary is not None
+    assert summary["error_class"] == "client_disconnected"
+    await _wait_dead(int(pid_file.read_text()))

@@ -29,6 +29,8 @@ _LINE_CUT = b" [line cut]\n"
 _KILL_GRACE_SECONDS = 2.0
 _EXITED = 2  # queue marker: the program itself has exited
 STDOUT, STDERR = 0, 1
+# Spawns whose caller was cancelled mid-start, kept until they can be killed.
+_SPAWNING: set[asyncio.Task[asyncio.subprocess.Process]] = set()
 
 
 class OutputLines:
@@ -136,8 +138,8 @@ class Child:
         time_limit: float,
         name: str,
     ) -> Child:
-        try:
-            proc = await asyncio.create_subprocess_exec(
+        spawn = asyncio.create_task(
+            asyncio.create_subprocess_exec(
                 *argv,
                 stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
@@ -145,7 +147,16 @@ class Child:
                 cwd=cwd,
                 env=env,
                 start_new_session=True,  # its own process group, killed as one
-            )
+            ),
+            name=f"exec-{name}-spawn",
+        )
+        try:
+            proc = await asyncio.shield(spawn)
+        except asyncio.CancelledError:
+            # Cancelled while starting: it starts anyway, so kill its group once it has.
+            _SPAWNING.add(spawn)
+            spawn.add_done_callback(_kill_spawned)
+            raise
         except OSError as exc:
             raise UpstreamError(
                 f"cannot start {os.path.basename(argv[0])}: {exc.strerror or type(exc).__name__}"
@@ -236,6 +247,13 @@ class Child:
             self.kill()
         for task in self._tasks:
             task.cancel()
+
+
+def _kill_spawned(spawn: asyncio.Task[asyncio.subprocess.Process]) -> None:
+    _SPAWNING.discard(spawn)
+    if not spawn.cancelled() and spawn.exception() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(spawn.result().pid, signal.SIGKILL)
 
 
 async def _feed(writer: asyncio.StreamWriter | None, stdin: str | None) -> None:

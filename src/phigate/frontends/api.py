@@ -223,7 +223,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
         if stream and _streams(gateway, action.connection):
             outcome = await gateway.admit(action, wait=body.wait)
             if outcome.status == "admitted":
-                return streamed_response(gateway, outcome.record)
+                return await streamed_response(gateway, outcome.record)
             return outcome_response(gateway, outcome)
         outcome = await gateway.submit(action, wait=body.wait)
         return outcome_response(gateway, outcome)
@@ -249,7 +249,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
             record = await asyncio.to_thread(gateway.actions.get, action_id)
             if _streams(gateway, record.action.connection):
                 claimed = await gateway.claim_approved(action_id, caller)
-                return streamed_response(gateway, claimed.record)
+                return await streamed_response(gateway, claimed.record)
         outcome = await gateway.run_approved(action_id, caller)
         return outcome_response(gateway, outcome)
 
@@ -319,14 +319,17 @@ def _streams(gateway: Gateway, connection: str) -> bool:
     return isinstance(gateway.connectors.get(connection), StreamingConnector)
 
 
-def streamed_response(gateway: Gateway, record: ActionRecord) -> StreamingResponse:
+async def streamed_response(gateway: Gateway, record: ActionRecord) -> StreamingResponse:
     """200 NDJSON: `{"id", "status": "running"}`, the masked output events as they
     come, then the end (`{"status": "executed", "exit_code", …}` or `"failed"`)."""
+    events = gateway.stream(record)
+    # Started here, not when the body is first read: a client gone before that
+    # still ends in a recorded run (closing `events`, even by collection, stops it).
+    running = await anext(events)
 
     async def lines() -> AsyncIterator[bytes]:
-        yield _ndjson({"id": record.id, "status": "running"})
-        # Closing the events (the client went away) stops the run and records it.
-        async with contextlib.aclosing(gateway.stream(record)) as events:
+        yield _ndjson(running)
+        async with contextlib.aclosing(events):
             async for event in events:
                 yield _ndjson(event)
 
