@@ -6,23 +6,28 @@ transaction: if the audit record cannot be written, the change does not happen.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 
 from phigate.actions import Action, Description
 from phigate.audit import AuditLog
-from phigate.errors import NotFoundError
+from phigate.errors import AuditUnavailableError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.tables import actions
 
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 Scrubber = Callable[[dict[str, Any]], Any]
 
 
@@ -233,3 +238,65 @@ def _record(m: Any) -> ActionRecord:
         finished_at=m["finished_at"],
         result_summary=summary,
     )
+
+
+def request_records(
+    action: Action,
+    decision: Decision,
+    fields: dict[str, Any],
+    action_id: str,
+    approval_id: str | None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """The audit records of a request and its decision (who, what, where, why)."""
+    entries: list[tuple[str, dict[str, Any]]] = [
+        ("action.requested", {"action_id": action_id, **fields, "why": {"reason": action.reason}})
+    ]
+    if decision.outcome == "break_glass":
+        entries.append(
+            (
+                "action.break_glass",
+                {
+                    "action_id": action_id,
+                    "approval_id": approval_id,
+                    "who": fields["who"],
+                    "where": fields["where"],
+                    "reveal": list(action.reveal),
+                    "why": {"reason": action.reason, "rule": decision.rule},
+                },
+            )
+        )
+    entries.append(
+        (
+            "action.decided",
+            {
+                "action_id": action_id,
+                "who": fields["who"],
+                "where": fields["where"],
+                "decision": decision.outcome,
+                "approval_id": approval_id,
+                "why": {"rule": decision.rule, "reason": decision.reason},
+                "masking": decision.masking,
+            },
+        )
+    )
+    return entries
+
+
+def recorded(method: Callable[P, T]) -> Callable[P, T]:
+    """A state change and its audit records commit together or not at all.
+
+    A store failure here means the records cannot be written, so the action must
+    not go ahead: it surfaces as AuditUnavailableError (503), never as success.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except sa.exc.SQLAlchemyError as exc:
+            log.error("audit/state store write failed: %s", exc)
+            raise AuditUnavailableError(
+                "the audit log cannot be written, so the action was not run"
+            ) from exc
+
+    return wrapper

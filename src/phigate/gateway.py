@@ -12,17 +12,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ParamSpec, TypeVar
-
-import sqlalchemy as sa
+from typing import Any
 
 from phigate import metrics
-from phigate.action_store import ActionRecord, ActionStore, audit_fields
+from phigate.action_store import (
+    ActionRecord,
+    ActionStore,
+    audit_fields,
+    recorded,
+    request_records,
+)
 from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
@@ -43,37 +46,15 @@ from phigate.errors import (
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.masking import Masker, MaskingEngine, MaskingError
-from phigate.policy import Decision, evaluate
+from phigate.policy import Decision, break_glass_decision, evaluate
 from phigate.risk import RiskClass
 from phigate.store import Database
 
 log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
-P = ParamSpec("P")
-T = TypeVar("T")
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
-
-
-def recorded(method: Callable[P, T]) -> Callable[P, T]:
-    """A state change and its audit records commit together or not at all.
-
-    A store failure here means the records cannot be written, so the action must
-    not go ahead: it surfaces as AuditUnavailableError (503), never as success.
-    """
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return method(*args, **kwargs)
-        except sa.exc.SQLAlchemyError as exc:
-            log.error("audit/state store write failed: %s", exc)
-            raise AuditUnavailableError(
-                "the audit log cannot be written, so the action was not run"
-            ) from exc
-
-    return wrapper
 
 
 @dataclass
@@ -98,68 +79,6 @@ _STATUS_AFTER = {
     "approve": "pending_approval",
     "break_glass": "allowed",
 }
-
-
-def break_glass_decision(action: Action, decision: Decision) -> Decision:
-    """Turn an `approve` into a run-now-review-later, or refuse break-glass with the reason."""
-    problem = None
-    if not action.principal.is_human:
-        problem = "break-glass is for named humans only, never agents or services"
-    elif not (action.reason or "").strip():
-        problem = "break-glass needs a reason"
-    elif decision.outcome == "deny":
-        return decision
-    elif not decision.break_glass:
-        problem = f"rule {decision.rule!r} does not allow break-glass for this action"
-    if problem is not None:
-        return replace(decision, outcome="deny", approvals=None, break_glass=False, reason=problem)
-    return replace(
-        decision,
-        outcome="break_glass",
-        reason=f"break-glass by {action.principal.subject}: {action.reason}",
-    )
-
-
-def _request_records(
-    action: Action,
-    decision: Decision,
-    fields: dict[str, Any],
-    action_id: str,
-    approval_id: str | None,
-) -> list[tuple[str, dict[str, Any]]]:
-    """The audit records of a request and its decision (who, what, where, why)."""
-    entries: list[tuple[str, dict[str, Any]]] = [
-        ("action.requested", {"action_id": action_id, **fields, "why": {"reason": action.reason}})
-    ]
-    if decision.outcome == "break_glass":
-        entries.append(
-            (
-                "action.break_glass",
-                {
-                    "action_id": action_id,
-                    "approval_id": approval_id,
-                    "who": fields["who"],
-                    "where": fields["where"],
-                    "reveal": list(action.reveal),
-                    "why": {"reason": action.reason, "rule": decision.rule},
-                },
-            )
-        )
-    entries.append(
-        (
-            "action.decided",
-            {
-                "action_id": action_id,
-                "who": fields["who"],
-                "where": fields["where"],
-                "decision": decision.outcome,
-                "approval_id": approval_id,
-                "why": {"rule": decision.rule, "reason": decision.reason},
-                "masking": decision.masking,
-            },
-        )
-    )
-    return entries
 
 
 def _error_event(error: PhigateError) -> dict[str, Any]:
@@ -340,7 +259,7 @@ class Gateway:
                 approval_id = self.approvals.create(
                     conn, action_id, action.principal, decision.approvals, purpose=purpose
                 )
-            entries = _request_records(action, decision, fields, action_id, approval_id)
+            entries = request_records(action, decision, fields, action_id, approval_id)
             if runs_now:
                 entries.append(
                     ("action.execution_started", {"action_id": action_id, "who": fields["who"]})

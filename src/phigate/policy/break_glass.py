@@ -1,0 +1,28 @@
+"""Break-glass: a named human runs at once, with a reason, and is reviewed afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from phigate.actions import Action
+from phigate.policy.engine import Decision
+
+
+def break_glass_decision(action: Action, decision: Decision) -> Decision:
+    """Turn an `approve` into a run-now-review-later, or refuse break-glass with the reason."""
+    problem = None
+    if not action.principal.is_human:
+        problem = "break-glass is for named humans only, never agents or services"
+    elif not (action.reason or "").strip():
+        problem = "break-glass needs a reason"
+    elif decision.outcome == "deny":
+        return decision
+    elif not decision.break_glass:
+        problem = f"rule {decision.rule!r} does not allow break-glass for this action"
+    if problem is not None:
+        return replace(decision, outcome="deny", approvals=None, break_glass=False, reason=problem)
+    return replace(
+        decision,
+        outcome="break_glass",
+        reason=f"break-glass by {action.principal.subject}: {action.reason}",
+    )
