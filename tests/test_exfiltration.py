@@ -47,8 +47,9 @@ def variants(value: str) -> set[str]:
         "SELECT ssn::date FROM patients ORDER BY id LIMIT 1",
     ],
 )
-async def test_derived_values_never_leave_unmasked(harness: Harness, ehr_dsn: str,
-                                                   sql: str) -> None:
+async def test_derived_values_never_leave_unmasked(
+    harness: Harness, ehr_dsn: str, sql: str
+) -> None:
     response = await harness.submit("claims-bot", sql)
     assert response.status_code in (200, 502), response.text
     leaked = [v for value in identifiers(ehr_dsn) for v in variants(value) if v in response.text]

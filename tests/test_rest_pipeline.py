@@ -430,10 +430,14 @@ async def test_audit_records_scrub_phi_in_the_action_but_bind_it(
         ssn = conn.execute("SELECT ssn FROM patients WHERE id = 9").fetchone()[0]  # type: ignore[index]
     response = await harness.submit("dana", f"SELECT id FROM patients WHERE ssn = '{ssn}'")
     assert response.status_code == 202  # filtering on a masked column needs a data owner
-    await harness.client.post(f"/v1/approvals/{response.json()['approval']['id']}/approve",
-                              headers=harness.auth("alice"), json={})
-    run = await harness.client.post(f"/v1/actions/{response.json()['id']}/run",
-                                    headers=harness.auth("dana"))
+    await harness.client.post(
+        f"/v1/approvals/{response.json()['approval']['id']}/approve",
+        headers=harness.auth("alice"),
+        json={},
+    )
+    run = await harness.client.post(
+        f"/v1/actions/{response.json()['id']}/run", headers=harness.auth("dana")
+    )
     assert run.json()["result"]["rows"] == [[9]]
     records = harness.gateway.audit.records()
     assert ssn not in json.dumps(records)
