@@ -246,6 +246,7 @@ def request_records(
     fields: dict[str, Any],
     action_id: str,
     approval_id: str | None,
+    replica: str,
 ) -> list[tuple[str, dict[str, Any]]]:
     """The audit records of a request and its decision (who, what, where, why)."""
     entries: list[tuple[str, dict[str, Any]]] = [
@@ -276,6 +277,7 @@ def request_records(
                 "approval_id": approval_id,
                 "why": {"rule": decision.rule, "reason": decision.reason},
                 "masking": decision.masking,
+                "replica": replica,
             },
         )
     )

@@ -259,7 +259,9 @@ class Gateway:
                 approval_id = self.approvals.create(
                     conn, action_id, action.principal, decision.approvals, purpose=purpose
                 )
-            entries = request_records(action, decision, fields, action_id, approval_id)
+            entries = request_records(
+                action, decision, fields, action_id, approval_id, self.approvals.replica
+            )
             if runs_now:
                 entries.append(
                     ("action.execution_started", {"action_id": action_id, "who": fields["who"]})
@@ -447,6 +449,7 @@ class Gateway:
                         "front_door": record.action.front_door,
                     },
                     "result": summary,
+                    "replica": self.approvals.replica,
                 },
             )
         return replace(record, status=status, result_summary=summary, finished_at=time.time())

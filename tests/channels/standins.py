@@ -20,6 +20,7 @@ class Recorder:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     emails: dict[str, str] = field(default_factory=dict)  # Slack user id -> email
     socket_url: str = ""  # what apps.connections.open hands out (Socket Mode)
+    posted: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts) handed out
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def named(self, method: str) -> list[dict[str, Any]]:
@@ -36,7 +37,10 @@ class Recorder:
 
 def _slack_answer(recorder: Recorder, method: str, body: dict[str, Any]) -> dict[str, Any]:
     if method == "chat.postMessage":
-        return {"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"}
+        with recorder.lock:
+            ts = f"{time.time():.6f}.{len(recorder.posted)}"  # unique even within a tick
+            recorder.posted.append((str(body.get("channel")), ts))
+        return {"ok": True, "channel": body.get("channel"), "ts": ts}
     if method == "users.info":
         email = recorder.emails.get(str(body.get("user")))
         if email is None:

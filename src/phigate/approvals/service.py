@@ -23,6 +23,7 @@ from phigate.audit import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
 from phigate.identity.principal import Principal
+from phigate.instance import REPLICA_ID
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, votes
 
@@ -52,6 +53,9 @@ class ApprovalService:
         self._db = db
         self._audit = audit
         self._listeners: list[ApprovalListener] = []
+        # Stamped on vote/decision records; an attribute so tests can run two replicas in
+        # one process.
+        self.replica = REPLICA_ID
 
     def subscribe(self, listener: ApprovalListener) -> None:
         """Channels (console, Slack, Teams, webhooks) hear every approval event."""
@@ -177,6 +181,7 @@ class ApprovalService:
                 "vote": decision,
                 "channel": channel,
                 "why": {"comment": comment},
+                "replica": self.replica,
             },
         )
         approval = self._load(conn, approval.id)
@@ -269,6 +274,7 @@ class ApprovalService:
             "state": state.value,
             "purpose": approval.purpose,
             "votes": [v.voter for v in approval.votes],
+            "replica": self.replica,
         }
         self._audit.append_in(conn, "approval.decided", fields)
         if approval.is_review and state in _VERDICTS:

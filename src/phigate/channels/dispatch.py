@@ -1,11 +1,16 @@
 """Fan approval and action events out to notifiers without ever blocking the pipeline.
 
     gateway.approvals.subscribe ──► Dispatcher ──► queue ──► worker thread ──► Notifier.notify
-    audit log tail (action.*)   ──┘                (one queue and thread per notifier)
+    audit log tail              ──┘                (one queue and thread per notifier)
 
 The approval listener only enqueues (`put_nowait`); a slow Slack API or a webhook
 in back-off delays its own worker thread and nothing else. A full queue drops the
 event with a log line rather than stall a vote.
+
+Several replicas share one audit log, and each record names the replica that wrote
+it. The tail relays another replica's votes and decisions as `remote` approval
+events (so Slack and Teams here update the messages this replica posted), and
+publishes `action.*` events only for its own records (so each webhook goes out once).
 """
 
 from __future__ import annotations
@@ -26,11 +31,15 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 1000
 AUDIT_POLL_SECONDS = 1.0
 _AUDIT_EVENTS = {"action.executed": "action.executed", "action.decided": "action.denied"}
+_APPROVAL_EVENTS = {"approval.vote": "approval.voted", "approval.decided": "approval.decided"}
 
 
 @dataclass(frozen=True)
 class ChannelEvent:
-    """`approval.requested|voted|decided` (with `approval`) or `action.executed|denied`."""
+    """`approval.requested|voted|decided` (with `approval`) or `action.executed|denied`.
+
+    `data["remote"]` marks an approval event relayed from another replica's audit records.
+    """
 
     name: str
     approval: Approval | None = None
@@ -71,28 +80,32 @@ class Dispatcher:
     ) -> None:
         self._gateway = gateway
         self._workers = [_Worker(n, name) for name, n in notifiers.items()]
+        self._action_events = action_events
+        self._since = 0
         self._stop = threading.Event()
-        self._tail: threading.Thread | None = None
-        if action_events:
-            self._tail = threading.Thread(
-                target=self._tail_audit, name="phigate-channel-audit", daemon=True
-            )
+        self._tail = threading.Thread(
+            target=self._tail_audit, name="phigate-channel-audit", daemon=True
+        )
 
     def start(self) -> None:
         for worker in self._workers:
             worker.thread.start()
         self._since = self._gateway.audit.head()[0]
-        if self._tail is not None:
-            self._tail.start()
+        self._tail.start()
         self._gateway.approvals.subscribe(self._on_approval)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         for worker in self._workers:
             worker.queue.put(None)
-        for thread in [w.thread for w in self._workers] + ([self._tail] if self._tail else []):
+        for thread in [w.thread for w in self._workers] + [self._tail]:
             if thread.is_alive():
                 thread.join(timeout)
+
+    @property
+    def position(self) -> int:
+        """The sequence number of the last audit record the tail has read."""
+        return self._since
 
     def publish(self, event: ChannelEvent) -> None:
         if self._stop.is_set():
@@ -104,21 +117,47 @@ class Dispatcher:
         self.publish(ChannelEvent(event.name, approval=event.approval))
 
     def _tail_audit(self) -> None:
-        # Action outcomes are read from the audit log: it is written by every
-        # replica, so webhooks fire whichever replica ran the action.
         while not self._stop.wait(AUDIT_POLL_SECONDS):
             try:
-                records = self._gateway.audit.records(since=self._since, limit=500)
-            except Exception:
+                self.read_audit()
+            except Exception:  # the store may be briefly unreachable; try again next poll
                 log.exception("reading the audit log for channel events failed")
-                continue
-            for record in records:
-                self._since = int(record["seq"])
-                name = _AUDIT_EVENTS.get(str(record.get("event")))
-                if name == "action.denied" and record.get("decision") != "deny":
-                    continue
-                if name is not None:
-                    self.publish(ChannelEvent(name, data=_action_data(record)))
+
+    def read_audit(self) -> None:
+        """One poll: publish what the audit records since the last poll mean here."""
+        records = self._gateway.audit.records(since=self._since, limit=500)
+        if not records:
+            return
+        here = self._gateway.approvals.replica  # read each time: tests set it per replica
+        remote: dict[str, str] = {}  # approval id -> event name, in order of first sight
+        for record in records:
+            event, approval_id = str(record.get("event")), record.get("approval_id")
+            if event in _APPROVAL_EVENTS and approval_id and record.get("replica") != here:
+                # one update per approval per poll: its vote and decision share a transaction
+                if remote.get(str(approval_id)) != "approval.decided":
+                    remote[str(approval_id)] = _APPROVAL_EVENTS[event]
+            elif self._action_events and record.get("replica") == here:
+                self._publish_action(record)
+        for approval_id, name in remote.items():
+            self._publish_remote(name, approval_id)
+        self._since = int(records[-1]["seq"])  # after publishing: `position` means enqueued
+
+    def _publish_action(self, record: dict[str, Any]) -> None:
+        # Only this replica's records: every replica reads every record, and the
+        # replica that wrote it is the one that sends it.
+        name = _AUDIT_EVENTS.get(str(record.get("event")))
+        if name == "action.denied" and record.get("decision") != "deny":
+            return
+        if name is not None:
+            self.publish(ChannelEvent(name, data=_action_data(record)))
+
+    def _publish_remote(self, name: str, approval_id: str) -> None:
+        try:
+            approval = self._gateway.approvals.get(approval_id)
+        except Exception:  # a lost update is logged; re-reading the batch would repeat actions
+            log.exception("loading approval %s for a relayed %s failed", approval_id, name)
+            return
+        self.publish(ChannelEvent(name, approval=approval, data={"remote": True}))
 
 
 def _action_data(record: dict[str, Any]) -> dict[str, Any]:

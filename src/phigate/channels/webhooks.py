@@ -10,6 +10,7 @@ Each delivery is a POST with
 Receivers recompute the HMAC over the timestamp, a dot and the raw body, compare in
 constant time, and reject timestamps older than a few minutes (replays). Each target
 has its own worker thread, so a target in back-off delays only its own deliveries.
+With several replicas, each event is sent once: by the replica where it happened.
 """
 
 from __future__ import annotations
@@ -131,6 +132,8 @@ class WebhookNotifier:
 def _public_name(event: ChannelEvent) -> str | None:
     if event.name == "approval.voted":
         return None  # not a documented webhook event
+    if event.data.get("remote"):
+        return None  # the replica where the decision happened sends it
     return event.name
 
 
