@@ -40,6 +40,19 @@ def pg_server() -> Iterator[EmbeddedPostgres]:
         server.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh state store on each back end: a SQLite file, and a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+        return
+    server: EmbeddedPostgres = request.getfixturevalue("pg_server")
+    name = f"state_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    yield server.dsn(name)
+
+
 @pytest.fixture(scope="module")
 def ehr_dsn(pg_server: EmbeddedPostgres) -> str:
     """A fresh EHR database for this module, reached through a non-superuser role."""
@@ -94,8 +107,8 @@ class Harness:
         )
 
 
-async def make_harness(settings: Settings) -> Harness:
-    gateway = build_gateway(settings, migrate=True)
+def demo_tokens(gateway: Gateway) -> dict[str, str]:
+    """An API token for each demo identity, by subject."""
     tokens = {}
     for identity in IDENTITIES:
         token, _ = gateway.tokens.create(
@@ -105,6 +118,12 @@ async def make_harness(settings: Settings) -> Harness:
             on_behalf_of=identity.on_behalf_of,
         )
         tokens[identity.subject] = token
+    return tokens
+
+
+async def make_harness(settings: Settings) -> Harness:
+    gateway = build_gateway(settings, migrate=True)
+    tokens = demo_tokens(gateway)
     transport = httpx.ASGITransport(app=build_app(gateway))
     client = httpx.AsyncClient(transport=transport, base_url="http://phigate.test")
     return Harness(gateway, client, tokens)

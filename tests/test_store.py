@@ -7,12 +7,9 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
-from psycopg import sql as pgsql
 
 from phigate.action_store import ActionStore
 from phigate.actions import Action, Description
@@ -22,7 +19,6 @@ from phigate.config import ApprovalRequirement
 from phigate.errors import AuthenticationError, ConflictError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import TokenStore
-from phigate.pgserver import EmbeddedPostgres
 from phigate.policy import Decision
 from phigate.risk import RiskClass
 from phigate.store import Database as StateDatabase
@@ -32,18 +28,6 @@ from phigate.store.tables import api_tokens
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALICE = Principal("alice", PrincipalKind.HUMAN, frozenset({"data-owners"}))
 BOB = Principal("bob", PrincipalKind.HUMAN, frozenset({"data-owners"}))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'state.db'}"
-        return
-    server: EmbeddedPostgres = request.getfixturevalue("pg_server")
-    name = f"state_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    yield server.dsn(name)
 
 
 _OPEN: list[Database] = []

@@ -14,30 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import in_ci
 from tests.console.conftest import LiveGateway
+from tests.support.browser import ARGS, CHROMIUM, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 2 -- note: paid by phone"
 
-if not CHROMIUM.exists():
-    if in_ci():
-        raise RuntimeError("CI is set but /usr/bin/chromium is missing: apt-get install chromium")
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install -y chromium); browser tests skipped",
-        allow_module_level=True,
-    )
+require_chromium(module=True)
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 

@@ -5,38 +5,22 @@ everywhere, a restart keeps people signed in, and the store holds no usable id."
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import sqlalchemy as sa
-from psycopg import sql as pgsql
 
 from phigate.config import Settings
 from phigate.frontends.console.sessions import COOKIE, LOGIN_COOKIE
-from phigate.pgserver import EmbeddedPostgres
 from phigate.store.tables import console_logins, console_sessions
 from tests.conftest import Harness, demo_config, make_harness
 from tests.console.conftest import csrf_of, sign_in
 from tests.console.test_console import pending
 from tests.support.oidc_provider import oidc_provider
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared-state.db'}"
-        return
-    server: EmbeddedPostgres = request.getfixturevalue("pg_server")
-    name = f"console_state_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    yield server.dsn(name)
 
 
 @dataclass

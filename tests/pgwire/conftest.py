@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 from phigate.bootstrap import build_gateway
-from phigate.demo.runner import IDENTITIES
 from phigate.frontends.pgwire import PgWireSettings
 from phigate.frontends.pgwire.server import WireListener
 from phigate.gateway import Gateway
-from tests.conftest import demo_config
+from tests.conftest import demo_config, demo_tokens
 
 
 @dataclass
@@ -27,16 +26,7 @@ class Harness:
 
 def make_gateway_harness(settings: Any) -> Harness:
     gateway = build_gateway(settings, migrate=True)
-    tokens = {}
-    for identity in IDENTITIES:
-        token, _ = gateway.tokens.create(
-            subject=identity.subject,
-            kind=identity.kind,
-            groups=identity.groups,
-            on_behalf_of=identity.on_behalf_of,
-        )
-        tokens[identity.subject] = token
-    return Harness(gateway, tokens)
+    return Harness(gateway, demo_tokens(gateway))
 
 
 @dataclass

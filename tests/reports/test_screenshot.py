@@ -7,35 +7,19 @@ docs/screenshots/report.png.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from phigate.reports import build_evidence, render_html
 from tests.reports.conftest import Scenario
+from tests.support.browser import ARGS, CHROMIUM, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOT = Path(__file__).parents[2] / "docs" / "screenshots" / "report.png"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'"
 
 
 def test_report_renders_in_chromium(scenario: Scenario, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but /usr/bin/chromium is missing: apt-get install chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     evidence = build_evidence(
