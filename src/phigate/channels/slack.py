@@ -4,6 +4,8 @@
     click ──► POST /slack/interactions ──► verify signature ──┐
     click ──► Socket Mode envelope (_slack_socket) ──► ack ──┴► interaction ──► map user ──► vote
     approval.voted / decided (any channel) ──► chat.update every message posted for it
+    (decisions on another replica arrive through the audit tail; a message this
+    replica did not post is not known here and is left to the replica that posted it)
 
 The signature (HMAC-SHA256 with the signing secret over `v0:<timestamp>:<raw body>`)
 is checked, with a 5-minute window and a constant-time compare, before the body is

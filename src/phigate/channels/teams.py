@@ -3,6 +3,8 @@
     approval.requested ──► POST {serviceUrl}/v3/conversations/{id}/activities (the card)
     Approve/Deny ──► invoke `adaptiveCard/action` ──► verify JWT ──► map aadObjectId ──► vote
     approval.voted / decided ──► PUT the same activity with the refreshed card
+    (also when decided on another replica: the dispatcher relays it from the audit log;
+    only the replica that posted a card knows its activity id, so only it updates it)
 
 Every inbound request must carry a Bot Framework JWT: RS256, signed by a key from
 the OpenID metadata's JWKS (URL configurable), issuer, audience = the bot's app id,
