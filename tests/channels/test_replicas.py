@@ -1,43 +1,28 @@
 """Channels with two replicas over one state store (SQLite file and PostgreSQL): a
 request is posted to Slack once, by the replica where it was made; a decision taken on
-the other replica updates that message; each webhook arrives exactly once."""
+the other replica updates that message; each webhook arrives exactly once.
+(`state_url` comes from tests/conftest.py: one test per back end.)"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql as pgsql
 
 from phigate.channels import dispatch
 from phigate.channels.dispatch import Dispatcher
-from phigate.pgserver import EmbeddedPostgres
 from phigate.store.tables import approvals
 from tests.channels.standins import Recorder, serve, slack_api
 from tests.channels.test_slack import WRITE, close, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
 
 SECRET = "whsec-replicas"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared-state.db'}"
-        return
-    server: EmbeddedPostgres = request.getfixturevalue("pg_server")
-    name = f"channels_state_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    yield server.dsn(name)
 
 
 @pytest.fixture
