@@ -122,3 +122,30 @@ def test_serve_refuses_an_old_schema_then_serves_after_migrate(tmp_path: Path) -
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
     finally:
         stop(process)
+
+
+def test_demo_restarts_after_being_killed(tmp_path: Path) -> None:
+    """A killed demo leaves its PostgreSQL running; the next run takes over cleanly."""
+    state_dir, port = tmp_path / "demo", free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_demo(state_dir, port)
+    try:
+        wait_ready(process, url)
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
+    assert (state_dir / "postgres" / "postmaster.pid").exists()  # left behind
+    process = start_demo(state_dir, port)
+    try:
+        wait_ready(process, url)
+        token = json.loads((state_dir / "credentials.json").read_text())["tokens"]["dana"]
+        response = httpx.post(
+            f"{url}/v1/actions",
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}"},
+            json={"connection": "ehr", "sql": "SELECT count(*) FROM claims"},
+        )
+        assert response.json()["result"]["rows"] == [[1000]]
+    finally:
+        stop(process)
+    assert not (state_dir / "postgres" / "postmaster.pid").exists()

