@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 from pathlib import Path
 
@@ -37,6 +38,10 @@ async def test_masked_read_hides_every_identifier(harness: Harness, ehr_dsn: str
     leaked = [value for value in raw_patient_values(ehr_dsn) if value in text]
     assert leaked == []
     assert [row[0] for row in result["rows"]] == [1, 2, 3, 4, 5]  # ids are not PHI
+    dob = result["columns"].index("dob")
+    this_year = datetime.date.today().year
+    for row in result["rows"]:  # Safe Harbor: the year only, and no year implying 90+
+        assert row[dob] == f"{this_year - 90} or earlier" or this_year - 89 <= int(row[dob])
     assert sum(result["masked"].values()) >= 5 * 7
 
 

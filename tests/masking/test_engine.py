@@ -132,3 +132,13 @@ def test_short_key_rejected() -> None:
 
 def test_profile_defaults() -> None:
     assert ProfileConfig().operator_for("SSN") is Operator.REDACT
+
+
+@pytest.mark.parametrize(
+    ("year", "shown"),
+    [(2024, "2024"), (1937, "1937"), (1936, "1936 or earlier"), (1901, "1936 or earlier")],
+)
+def test_years_that_imply_an_age_over_89_are_aggregated(year: int, shown: str) -> None:
+    from phigate.masking.operators import safe_harbor_year
+
+    assert safe_harbor_year(year, today=dt.date(2026, 11, 28)) == shown

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking.detect import MaskingError
 from phigate.masking.entities import ZIP, rank
-from phigate.masking.operators import RESTRICTED_ZIP3
+from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
 
 if TYPE_CHECKING:
@@ -377,7 +377,7 @@ def _bad_row(row: Sequence[object]) -> tuple[object, ...]:
 
 
 def _year(v: object, entity: str, slow: Callable[[str, object, str], object]) -> object:
-    return str(v.year) if isinstance(v, dt.date) else slow(entity, v, "")
+    return safe_harbor_year(v.year) if isinstance(v, dt.date) else slow(entity, v, "")
 
 
 def _zip3(v: object, entity: str, slow: Callable[[str, object, str], object]) -> object:

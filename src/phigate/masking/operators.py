@@ -89,7 +89,7 @@ class Operators:
             if op is Operator.DATE_SHIFT:
                 return value + dt.timedelta(days=self.shift_days(subject))
             if op is Operator.GENERALIZE:
-                return str(value.year)
+                return safe_harbor_year(value.year)
         if isinstance(value, int | float) and entity == AGE and op is Operator.GENERALIZE:
             return "90+" if value >= 90 else value
         return self.text(entity, _as_text(value), subject)
@@ -154,11 +154,20 @@ def generalize(entity: str, value: str) -> str:
             return "[ZIP]"
         return ("000" if prefix in RESTRICTED_ZIP3 else prefix) + "**"
     if entity == DATE:
-        return year_of(value) or "[DATE]"
+        year = year_of(value)
+        return safe_harbor_year(int(year)) if year is not None else "[DATE]"
     if entity == AGE:
         digits = "".join(c for c in value if c.isdigit())
         return "90+" if digits and int(digits) >= 90 else f"[{entity}]"
     return f"[{entity}]"
+
+
+def safe_harbor_year(year: int, today: dt.date | None = None) -> str:
+    """The year alone, except that years implying an age of 90 or more are aggregated
+    into one category (45 CFR 164.514(b)(2)(i)(C)): a birth year of 1930 would name a
+    96-year-old among very few people."""
+    oldest_shown = (today or dt.date.today()).year - 89
+    return str(year) if year >= oldest_shown else f"{oldest_shown - 1} or earlier"
 
 
 def year_of(value: str) -> str | None:
