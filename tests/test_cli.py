@@ -155,3 +155,57 @@ def test_audit_verify_and_export(config_file: Path, tmp_path: Path) -> None:
     code, output = run("audit", "verify", "--state", url)
     assert code == 1 and "sequence 4" in output
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("connection", "option", "value", "decision", "risk"),
+    [
+        ("deploy", "--argv", "deploy-tool status", "allow", "read"),
+        ("deploy", "--argv", "deploy-tool deploy api 1.1.0", "approve", "write"),
+        ("deploy", "--argv", "deploy-tool grant alice admin", "deny", "privilege"),
+        ("deploy", "--argv", "deploy-tool; rm -rf /", "deny", "unknown"),
+        ("patients-api", "--request", "GET /patients/3", "allow", "read"),
+        ("patients-api", "--request", "GET /patients/export", "approve", "export"),
+        ("patients-api", "--request", "GET /admin/stats", "deny", "admin"),
+    ],
+)
+def test_policy_check_commands_and_requests(
+    config_file: Path, connection: str, option: str, value: str, decision: str, risk: str
+) -> None:
+    code, output = run(
+        "policy",
+        "check",
+        "--config",
+        str(config_file),
+        "--as",
+        "claims-bot",
+        "--kind",
+        "agent",
+        "--connection",
+        connection,
+        option,
+        value,
+    )
+    assert code == 0, output
+    result = json.loads(output)
+    assert (result["decision"], result["risk"]) == (decision, risk)
+
+
+def test_policy_check_needs_exactly_one_action(config_file: Path) -> None:
+    code, output = run(
+        "policy", "check", "--config", str(config_file), "--as", "x", "--connection", "deploy"
+    )
+    assert code == 2 and "exactly one of --sql, --argv or --request" in output
+    code, output = run(
+        "policy",
+        "check",
+        "--config",
+        str(config_file),
+        "--as",
+        "x",
+        "--connection",
+        "deploy",
+        "--sql",
+        "SELECT 1",
+    )
+    assert code == 2 and "runs exec actions, not sql" in output

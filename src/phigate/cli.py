@@ -233,7 +233,9 @@ def policy() -> None:
 @click.option("--groups", default=None, help="Comma-separated groups (default: from tokens).")
 @click.option("--on-behalf-of", default=None)
 @click.option("--connection", required=True)
-@click.option("--sql", "sql_text", required=True)
+@click.option("--sql", "sql_text", default=None, help="An SQL action.")
+@click.option("--argv", default=None, help='A command, e.g. "kubectl apply -f -" (exec).')
+@click.option("--request", "request_line", default=None, help='e.g. "POST /users/7/roles" (http).')
 def policy_check(
     config_path: Path,
     subject: str,
@@ -241,11 +243,17 @@ def policy_check(
     groups: str | None,
     on_behalf_of: str | None,
     connection: str,
-    sql_text: str,
+    sql_text: str | None,
+    argv: str | None,
+    request_line: str | None,
 ) -> None:
     """Print the decision for one action as JSON, without running it (exit 0)."""
-    from phigate.policy_check import check
+    from phigate.policy_check import action_body, check
 
+    given = [v for v in (sql_text, argv, request_line) if v is not None]
+    if len(given) != 1:
+        fail("give exactly one of --sql, --argv or --request")
+    action_kind, body = action_body(sql=sql_text, argv=argv, request=request_line)
     result = check(
         _settings(config_path),
         subject=subject,
@@ -253,7 +261,8 @@ def policy_check(
         groups=groups,
         on_behalf_of=on_behalf_of,
         connection=connection,
-        sql=sql_text,
+        action_kind=action_kind,
+        body=body,
     )
     click.echo(json.dumps(result))
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from typing import Any
 
 from phigate.actions import Action
+from phigate.bootstrap import build_connectors
 from phigate.config import Settings
-from phigate.errors import NotFoundError
+from phigate.connectors.exec import exec_body
+from phigate.connectors.http import http_body
+from phigate.errors import InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import evaluate
-from phigate.sql.describe import describe_sql
 
 
 def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, ...], str | None]:
@@ -32,6 +35,20 @@ def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, .
     return newest.kind.value, newest.groups, newest.on_behalf_of
 
 
+def action_body(
+    *, sql: str | None, argv: str | None, request: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The action kind and body the front doors would build for this input."""
+    if argv is not None:
+        return "exec", exec_body(shlex.split(argv), None)
+    if request is not None:
+        method, _, path = request.strip().partition(" ")
+        if not path.strip():
+            raise InvalidRequestError('--request needs "METHOD /path"')
+        return "http", http_body(method.upper(), path.strip())
+    return "sql", {"sql": sql or "", "params": []}
+
+
 def check(
     settings: Settings,
     *,
@@ -40,8 +57,11 @@ def check(
     groups: str | None,
     on_behalf_of: str | None,
     connection: str,
-    sql: str,
+    action_kind: str,
+    body: dict[str, Any],
 ) -> dict[str, Any]:
+    """The decision as the gateway would make it: the connection's own connector
+    describes the action (offline: nothing is asked of the upstream)."""
     if connection not in settings.connections:
         raise NotFoundError(f"no connection named {connection!r}")
     known_kind, known_groups, known_obo = _known_identity(settings, subject)
@@ -53,14 +73,13 @@ def check(
         else frozenset(known_groups),
         on_behalf_of=on_behalf_of if on_behalf_of is not None else known_obo,
     )
-    action = Action(
-        connection=connection,
-        kind="sql",
-        body={"sql": sql, "params": []},
-        principal=principal,
-        front_door="cli",
-    )
-    description = describe_sql(sql)
+    action = Action(connection, action_kind, body, principal, "cli")
+    connector = build_connectors(settings)[connection]
+    if connector.kind != action_kind:
+        raise InvalidRequestError(
+            f"connection {connection!r} runs {connector.kind} actions, not {action_kind}"
+        )
+    description = connector.describe(action)
     decision = evaluate(
         settings.policy.rules,
         action,
