@@ -152,8 +152,9 @@ class PostgresConnector:
             "row_count": len(rows),
             "truncated": truncated,
             "masked": masked,
-            "status": cursor.statusmessage,
         }
+        if cursor.statusmessage:  # the command tag (UPDATE 1, …); a stopped stream has none
+            payload["status"] = cursor.statusmessage
         return payload, masked
 
     async def _stream(
