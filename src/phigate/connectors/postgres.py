@@ -18,6 +18,7 @@ from psycopg import sql as pgsql
 from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
+from phigate.connectors._pg_pool import UpstreamPool
 from phigate.connectors.base import Result
 from phigate.errors import UpstreamError
 from phigate.masking import ColumnInfo, Masker
@@ -33,6 +34,7 @@ class PostgresConnector:
     def __init__(self, name: str, settings: PostgresConnection) -> None:
         self.name = name
         self.settings = settings
+        self.pool = UpstreamPool(name, settings.dsn)
         self.catalog = UpstreamCatalog(self.connect)
 
     def describe(self, action: Action) -> Description:
@@ -70,9 +72,8 @@ class PostgresConnector:
         return replace(description, risk=RiskClass.EXPORT, reasons=(*description.reasons, reason))
 
     async def _estimate_rows(self, sql_text: str, params: list[Any]) -> int:
-        conn = await self.connect()
         total = 0
-        async with conn:
+        async with self.pool.connection() as conn:
             await conn.execute("SET TRANSACTION READ ONLY")
             timeout = self.settings.statement_timeout_ms
             await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
@@ -105,9 +106,8 @@ class PostgresConnector:
         if sql_text is None:
             raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
         started = time.monotonic()
-        conn = await self.connect()
         try:
-            async with conn:
+            async with self.pool.connection() as conn:
                 payload, masked = await self._execute(
                     conn, sql_text, action.params, description, masker
                 )
@@ -217,7 +217,7 @@ class PostgresConnector:
         return [c.name for c in infos], masker.for_columns(infos)
 
     async def close(self) -> None:
-        return None
+        await self.pool.close()
 
 
 def _upstream_message(exc: psycopg.Error, masker: Masker) -> str:
