@@ -7,6 +7,7 @@ argv, HTTP request, tool call), the requester and the requested reveal.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -51,6 +52,11 @@ class Action:
 
     def fingerprint(self) -> str:
         """SHA-256 over everything that defines what would run and for whom."""
+        return self._fingerprint
+
+    @functools.cached_property
+    def _fingerprint(self) -> str:
+        # Computed once per action: the pipeline asks for it several times.
         bound = {
             "connection": self.connection,
             "kind": self.kind,

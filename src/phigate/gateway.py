@@ -105,6 +105,8 @@ class Gateway:
         self.masking = masking
         self.connectors = dict(connectors)
         self.oidc = oidc
+        # One masker for everything written to the audit log or shown to reviewers.
+        self._audit_masker = masking.masker(AUDIT_PROFILE)
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -491,7 +493,7 @@ class Gateway:
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
-        masked, _counts = self.masking.masker(AUDIT_PROFILE).mask_json(value)
+        masked, _counts = self._audit_masker.mask_json(value)
         return masked
 
     async def audit_refusal(
