@@ -32,6 +32,23 @@ def _secrets(settings: object) -> dict[str, object]:
     return {"secrets": {"token_hash_key": s.token_hash_key.ref, "masking_key": s.masking_key.ref}}
 
 
+def policy_check(config_file: Path, connection: str, *action: str) -> tuple[int, str]:
+    """`phigate policy check` as the demo agent claims-bot."""
+    return run(
+        "policy",
+        "check",
+        "--config",
+        str(config_file),
+        "--as",
+        "claims-bot",
+        "--kind",
+        "agent",
+        "--connection",
+        connection,
+        *action,
+    )
+
+
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output
@@ -100,20 +117,7 @@ def test_token_lifecycle(config_file: Path) -> None:
 def test_policy_check_prints_the_decision(
     config_file: Path, sql: str, decision: str, rule: str, risk: str
 ) -> None:
-    code, output = run(
-        "policy",
-        "check",
-        "--config",
-        str(config_file),
-        "--as",
-        "claims-bot",
-        "--kind",
-        "agent",
-        "--connection",
-        "ehr",
-        "--sql",
-        sql,
-    )
+    code, output = policy_check(config_file, "ehr", "--sql", sql)
     assert code == 0, output
     result = json.loads(output)
     assert list(result) == ["decision", "rule", "reason", "risk", "approvals", "masking"]
@@ -172,20 +176,7 @@ def test_audit_verify_and_export(config_file: Path, tmp_path: Path) -> None:
 def test_policy_check_commands_and_requests(
     config_file: Path, connection: str, option: str, value: str, decision: str, risk: str
 ) -> None:
-    code, output = run(
-        "policy",
-        "check",
-        "--config",
-        str(config_file),
-        "--as",
-        "claims-bot",
-        "--kind",
-        "agent",
-        "--connection",
-        connection,
-        option,
-        value,
-    )
+    code, output = policy_check(config_file, connection, option, value)
     assert code == 0, output
     result = json.loads(output)
     assert (result["decision"], result["risk"]) == (decision, risk)

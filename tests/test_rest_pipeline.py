@@ -492,3 +492,29 @@ async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_
     finally:
         await h.client.aclose()
         await h.gateway.close()
+
+
+async def test_reviewers_never_see_literal_phi_in_the_action(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    with psycopg.connect(ehr_dsn) as conn:
+        row = conn.execute("SELECT ssn, email FROM patients WHERE id = 11").fetchone()
+    assert row is not None
+    ssn, email = row
+    response = await harness.submit(
+        "claims-bot",
+        "UPDATE patients SET phone = NULL WHERE ssn = $1",
+        params=[ssn],
+        reason=f"patient {email} asked us to remove the phone",
+    )
+    assert response.status_code == 202, response.text
+    approval = response.json()["approval"]["id"]
+    await harness.client.post(
+        f"/v1/approvals/{approval}/deny",
+        headers=harness.auth("alice"),
+        json={"comment": f"not without a ticket for {ssn}"},
+    )
+    view = await harness.client.get(f"/v1/approvals/{approval}", headers=harness.auth("bob"))
+    assert view.status_code == 200
+    assert ssn not in view.text and email not in view.text
+    assert "UPDATE patients SET phone = NULL WHERE ssn = $1" in view.json()["action"]["text"]

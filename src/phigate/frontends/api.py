@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -357,23 +357,31 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
 
 
 def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
-    """An approval as reviewers see it: who, on whose behalf, what, why, votes, time left."""
+    """An approval as reviewers see it: who, on whose behalf, what, why, votes, time left.
+
+    Every reviewer surface (REST, CLI, console, chat, webhooks) starts here, so the
+    free text is masked here: a literal SSN in a WHERE clause, a parameter, the stated
+    reason or a comment never reaches a reviewer. The exact action stays bound by its
+    fingerprint.
+    """
     record = gateway.actions.get(approval.action_id)
     view = approval.to_json()
+    for vote in cast(list[dict[str, Any]], view["votes"]):
+        vote["comment"] = gateway.scrub(vote["comment"])
     view["url"] = approval_url(gateway, approval.id)
     view["seconds_left"] = max(0, round(approval.expires_at - time.time()))
     view["action"] = {
         "id": record.id,
         "connection": record.action.connection,
         "kind": record.action.kind,
-        "text": _action_text(record),
-        "params": record.action.params,
+        "text": gateway.scrub(_action_text(record)),
+        "params": gateway.scrub(record.action.params),
         "risk": record.description.risk.value,
         "reasons": list(record.description.reasons),
         "tables": list(record.description.tables),
         "columns": list(record.description.columns),
         "requested_by": record.action.principal.to_json(),
-        "reason": record.action.reason,
+        "reason": gateway.scrub(record.action.reason),
         "rule": record.rule,
         "masking": record.masking,
         "front_door": record.action.front_door,

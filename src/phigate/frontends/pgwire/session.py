@@ -249,10 +249,10 @@ class Session:
     async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
         """Intercepted, never sent upstream: the reveal joins every later statement's action."""
         assert self.admission is not None and self.principal is not None
-        self.admission.reveal = reveal
         await self._audit(
             "pgwire.reveal_requested", {"who": self.principal.to_json(), "reveal": list(reveal)}
         )
+        self.admission.reveal = reveal  # only once the request is on record
         # A no-op with the same command tag keeps the client's pipeline in order.
         self._forward(_REVEAL_ACK, Expect("query", batch=self.syncs_sent + 1))
 
