@@ -31,6 +31,26 @@ T = TypeVar("T")
 Scrubber = Callable[[dict[str, Any]], Any]
 
 
+def _set_status(*, expect: bool, summary: bool) -> sa.Update:
+    query = actions.update().where(actions.c.id == sa.bindparam("action_id"))
+    if expect:
+        query = query.where(actions.c.status.in_(sa.bindparam("expect", expanding=True)))
+    values: dict[str, Any] = {"status": sa.bindparam("new_status")}
+    if summary:
+        values.update(
+            result_summary=sa.bindparam("new_summary"),
+            finished_at=sa.bindparam("new_finished_at"),
+        )
+    return query.values(**values)
+
+
+# Built once so SQLAlchemy compiles them once: they sit in every action's path.
+_INSERT = actions.insert()
+_SET_STATUS = {
+    (e, s): _set_status(expect=e, summary=s) for e in (False, True) for s in (False, True)
+}
+
+
 @dataclass(frozen=True)
 class ActionRecord:
     id: str
@@ -116,26 +136,29 @@ class ActionStore:
         created_at = time.time()
         fingerprint = action.fingerprint()
         conn.execute(
-            actions.insert().values(
-                id=action_id,
-                created_at=created_at,
-                connection=action.connection,
-                kind=action.kind,
-                body=json.dumps({"body": action.body, "reveal": list(action.reveal)}, default=str),
-                fingerprint=fingerprint,
-                principal=json.dumps(action.principal.to_json()),
-                subject=action.principal.subject,
-                front_door=action.front_door,
-                client_addr=action.client_addr,
-                reason=action.reason,
-                risk=description.risk.value,
-                analysis=json.dumps(description.to_json(), default=str),
-                decision=decision.outcome,
-                rule=decision.rule,
-                decision_reason=decision.reason,
-                masking=decision.masking,
-                status=status,
-            )
+            _INSERT,
+            {
+                "id": action_id,
+                "created_at": created_at,
+                "connection": action.connection,
+                "kind": action.kind,
+                "body": json.dumps(
+                    {"body": action.body, "reveal": list(action.reveal)}, default=str
+                ),
+                "fingerprint": fingerprint,
+                "principal": json.dumps(action.principal.to_json()),
+                "subject": action.principal.subject,
+                "front_door": action.front_door,
+                "client_addr": action.client_addr,
+                "reason": action.reason,
+                "risk": description.risk.value,
+                "analysis": json.dumps(description.to_json(), default=str),
+                "decision": decision.outcome,
+                "rule": decision.rule,
+                "decision_reason": decision.reason,
+                "masking": decision.masking,
+                "status": status,
+            },
         )
         return ActionRecord(
             id=action_id,
@@ -162,13 +185,13 @@ class ActionStore:
         summary: dict[str, Any] | None = None,
     ) -> bool:
         """Compare-and-set the status; returns False when the expected status did not hold."""
-        query = actions.update().where(actions.c.id == action_id)
+        params: dict[str, Any] = {"action_id": action_id, "new_status": status}
         if expect is not None:
-            query = query.where(actions.c.status.in_(expect))
-        values: dict[str, Any] = {"status": status}
+            params["expect"] = list(expect)
         if summary is not None:
-            values.update(result_summary=json.dumps(summary, default=str), finished_at=time.time())
-        return conn.execute(query.values(**values)).rowcount == 1
+            params.update(new_summary=json.dumps(summary, default=str), new_finished_at=time.time())
+        query = _SET_STATUS[expect is not None, summary is not None]
+        return conn.execute(query, params).rowcount == 1
 
     def get(self, action_id: str) -> ActionRecord:
         with self._db.read() as conn:

@@ -201,9 +201,6 @@ class Gateway:
         already approved and not yet run is claimed instead of asking again.
         """
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
-        reused = await asyncio.to_thread(self._approved_twin, action)
-        if reused is not None:
-            return await self._claim_approved(reused, action.principal)
         try:
             self._check_connection(action)
             refined = await self._refined(action, description or self.describe(action))
@@ -220,6 +217,12 @@ class Gateway:
                 },
             )
             raise
+        if decision.outcome != "allow":
+            # Only what needs a human can have an approved twin; an allowed action
+            # runs as itself, which spares every routine statement this lookup.
+            reused = await asyncio.to_thread(self._approved_twin, action)
+            if reused is not None:
+                return await self._claim_approved(reused, action.principal)
         if action.break_glass:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()

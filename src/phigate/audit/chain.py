@@ -23,6 +23,18 @@ from phigate.store.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
 
+# Built once so SQLAlchemy compiles them once: appends sit in every action's path.
+# The head row is the lock that orders appends across replicas.
+_LOCK_HEAD = (
+    sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+)
+_SET_HEAD = (
+    audit_head.update()
+    .where(audit_head.c.id == 1)
+    .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+)
+_INSERT = audit_log.insert()
+
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -79,12 +91,7 @@ class AuditLog:
         self, conn: sa.Connection, entries: Iterable[tuple[str, Mapping[str, Any]]]
     ) -> int:
         """Chain several records in a caller's transaction; returns the last sequence."""
-        # The head row is the lock that orders appends across replicas.
-        head = conn.execute(
-            sa.select(audit_head.c.seq, audit_head.c.hash)
-            .where(audit_head.c.id == 1)
-            .with_for_update()
-        ).one()
+        head = conn.execute(_LOCK_HEAD).one()
         seq, prev = int(head.seq), str(head.hash)
         rows = []
         now = round(time.time(), 6)
@@ -96,8 +103,8 @@ class AuditLog:
             rows.append({"seq": seq, "record": body, "prev_hash": prev, "hash": digest})
             prev = digest
         if rows:
-            conn.execute(audit_log.insert(), rows)
-            conn.execute(audit_head.update().where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+            conn.execute(_INSERT, rows)
+            conn.execute(_SET_HEAD, {"new_seq": seq, "new_hash": prev})
         return seq
 
     def records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
