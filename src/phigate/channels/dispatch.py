@@ -9,8 +9,11 @@ event with a log line rather than stall a vote.
 
 Several replicas share one audit log, and each record names the replica that wrote
 it. The tail relays another replica's votes and decisions as `remote` approval
-events (so Slack and Teams here update the messages this replica posted), and
-publishes `action.*` events only for its own records (so each webhook goes out once).
+events, and publishes `action.*` events only for its own records (so each webhook
+goes out once). Slack and Teams try to update their messages on local and remote
+events alike; a compare-and-set claim in the state store (`posted.PostedMessages`)
+lets exactly one replica update each message per step, so the relay is what keeps
+a message current when the replica that took the vote cannot update it.
 """
 
 from __future__ import annotations

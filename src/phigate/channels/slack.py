@@ -3,9 +3,14 @@
     approval.requested ──► chat.postMessage to the configured channels (and DMs)
     click ──► POST /slack/interactions ──► verify signature ──┐
     click ──► Socket Mode envelope (_slack_socket) ──► ack ──┴► interaction ──► map user ──► vote
-    approval.voted / decided (any channel) ──► chat.update every message posted for it
-    (decisions on another replica arrive through the audit tail; a message this
-    replica did not post is not known here and is left to the replica that posted it)
+    approval.voted / decided (any channel) ──► claim its messages ──► chat.update them
+
+Posted messages (channel, ts) live in the state store (`posted.PostedMessages`), not
+in this process: after a restart, or on another replica, a vote still updates them.
+The replica that took the vote claims them; other replicas hear the vote through the
+dispatcher's audit tail and try too, but a claim is a compare-and-set on how far the
+approval has got, so each message is updated exactly once per vote or decision (and
+still updated if the voting replica stopped before it could).
 
 The signature (HMAC-SHA256 with the signing secret over `v0:<timestamp>:<raw body>`)
 is checked, with a 5-minute window and a constant-time compare, before the body is
@@ -34,6 +39,7 @@ from phigate.channels._secret import reveal
 from phigate.channels._slack_socket import SocketModeLink
 from phigate.channels._summary import masked_summary
 from phigate.channels.dispatch import ChannelEvent
+from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.settings import Person, SlackSettings
 from phigate.errors import PhigateError
 from phigate.gateway import Gateway
@@ -83,9 +89,8 @@ class SlackChannel:
             SignatureVerifier(reveal(settings.signing_secret)) if settings.signing_secret else None
         )
         self._replays = ReplayGuard(settings.timestamp_window_seconds)
-        self._posted: dict[str, list[tuple[str, str]]] = {}  # approval id -> (channel, ts)
+        self.posted = PostedMessages(gateway.db, "slack")
         self.socket: SocketModeLink | None = None  # set when clicks arrive over Socket Mode
-        self._lock = threading.Lock()
 
     # ── outbound (worker thread) ────────────────────────────────────────────
     def notify(self, event: ChannelEvent) -> None:
@@ -109,10 +114,12 @@ class SlackChannel:
             except SlackApiError as exc:
                 log.error("Slack chat.postMessage to %s failed: %s", channel, exc.response["error"])
                 continue
-            with self._lock:
-                self._posted.setdefault(approval.id, []).append(
-                    (str(answer["channel"]), str(answer["ts"]))
-                )
+            self.posted.record(
+                approval.id,
+                {"channel": str(answer["channel"]), "ts": str(answer["ts"])},
+                self.gateway.approvals.replica,
+                shown=progress(approval),
+            )
 
     def _destinations(self, approval: Approval) -> list[str]:
         record = self.gateway.actions.get(approval.action_id)
@@ -130,14 +137,14 @@ class SlackChannel:
         return list(dict.fromkeys(targets))
 
     def _update(self, approval: Approval) -> None:
-        with self._lock:
-            posted = list(self._posted.get(approval.id, ()))
+        posted = self.posted.claim(approval)
         if not posted:
-            return
+            return  # none posted, or another replica already drew this step
         text, body = self._render(approval)
-        for channel, ts in posted:
+        for message in posted:
+            channel = message["channel"]
             try:
-                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=body)
+                self.client.chat_update(channel=channel, ts=message["ts"], text=text, blocks=body)
             except SlackApiError as exc:
                 log.error("Slack chat.update in %s failed: %s", channel, exc.response["error"])
 

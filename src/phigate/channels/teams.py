@@ -2,9 +2,13 @@
 
     approval.requested ──► POST {serviceUrl}/v3/conversations/{id}/activities (the card)
     Approve/Deny ──► invoke `adaptiveCard/action` ──► verify JWT ──► map aadObjectId ──► vote
-    approval.voted / decided ──► PUT the same activity with the refreshed card
-    (also when decided on another replica: the dispatcher relays it from the audit log;
-    only the replica that posted a card knows its activity id, so only it updates it)
+    approval.voted / decided ──► claim its cards ──► PUT each activity with the refreshed card
+
+Posted cards (serviceUrl, conversation id, activity id) live in the state store
+(`posted.PostedMessages`): after a restart, or on another replica, a vote still
+refreshes them. The replica that took the vote claims them; the others hear it through
+the dispatcher's audit tail and try too, but a claim is a compare-and-set on how far
+the approval has got, so each card is refreshed exactly once per vote or decision.
 
 Every inbound request must carry a Bot Framework JWT: RS256, signed by a key from
 the OpenID metadata's JWKS (URL configurable), issuer, audience = the bot's app id,
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from typing import Any
 
@@ -32,6 +35,7 @@ from phigate.channels._secret import reveal
 from phigate.channels._summary import masked_summary
 from phigate.channels._teams_cards import CARD_TYPE, approval_card
 from phigate.channels.dispatch import ChannelEvent
+from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.settings import TeamsSettings
 from phigate.channels.slack import ReplayGuard
 from phigate.errors import AuthenticationError, PhigateError
@@ -84,8 +88,7 @@ class TeamsChannel:
         self.settings = settings
         self.keys = BotFrameworkKeys(settings)
         self._replays = ReplayGuard(settings.clock_skew_seconds + 3600)
-        self._posted: dict[str, list[tuple[str, str, str]]] = {}  # id -> (service, conv, activity)
-        self._lock = threading.Lock()
+        self.posted = PostedMessages(gateway.db, "teams")
         self._http = httpx.Client(timeout=15, follow_redirects=False)
         self._bot_token: tuple[str, float] = ("", 0.0)
 
@@ -202,21 +205,24 @@ class TeamsChannel:
             url = f"{base}/v3/conversations/{target.conversation_id}/activities"
             answer = self._http.post(url, json=_message(approval_card(view)), headers=self._auth())
             if answer.is_success:
-                with self._lock:
-                    self._posted.setdefault(approval.id, []).append(
-                        (target.service_url, target.conversation_id, str(answer.json()["id"]))
-                    )
+                address = {
+                    "service_url": target.service_url,
+                    "conversation_id": target.conversation_id,
+                    "activity_id": str(answer.json()["id"]),
+                }
+                replica = self.gateway.approvals.replica
+                self.posted.record(approval.id, address, replica, shown=progress(approval))
             else:
                 log.error("Teams: posting the card failed with %s", answer.status_code)
 
     def _refresh(self, approval: Approval) -> None:
-        with self._lock:
-            posted = list(self._posted.get(approval.id, ()))
+        posted = self.posted.claim(approval)
         if not posted:
-            return
+            return  # none posted, or another replica already drew this step
         card = approval_card(masked_summary(self.gateway, approval))
-        for service, conversation, activity in posted:
-            url = f"{service.rstrip('/')}/v3/conversations/{conversation}/activities/{activity}"
+        for message in posted:
+            base, conversation = message["service_url"].rstrip("/"), message["conversation_id"]
+            url = f"{base}/v3/conversations/{conversation}/activities/{message['activity_id']}"
             answer = self._http.put(url, json=_message(card), headers=self._auth())
             if not answer.is_success:
                 log.error("Teams: updating the card failed with %s", answer.status_code)

@@ -123,3 +123,19 @@ console_logins = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False, index=True),
 )
+
+# Approval messages posted to chat (Slack, Teams): any replica, or a restarted one,
+# can update them. `address` is the message reference as JSON; `shown` is the
+# approval progress (votes, +1 once decided) the message last showed, raised with a
+# compare-and-set so each step is drawn by exactly one replica.
+chat_messages = sa.Table(
+    "chat_messages",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("approval_id", sa.String(40), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("replica", sa.String(64), nullable=False),
+    sa.Column("posted_at", sa.Float, nullable=False),
+    sa.Column("shown", sa.Integer, nullable=False, server_default="0"),
+)

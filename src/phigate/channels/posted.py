@@ -1,0 +1,108 @@
+"""The chat messages posted for approvals, kept in the shared state store.
+
+Slack and Teams record each approval message they post (its reference: Slack channel
+and ts; Teams service URL, conversation and activity id) in `chat_messages`, so a
+restarted process, or any other replica on the same store, can still update it.
+
+Who updates: whoever claims it. Every replica that hears a vote or decision, its own
+(in-process) or another replica's (relayed from the audit log by the dispatcher),
+calls `claim(approval)`. Each row keeps `shown`, how far along the approval the
+message was last drawn (`progress`: the votes cast, plus one once decided), and
+`claim` raises it with one compare-and-set `UPDATE … WHERE shown < :progress`, so
+for each step exactly one replica gets the message back and sends the update. Replica
+ids play no part in it (a restarted process gets a new one); the `replica` column
+only says who posted the message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import sqlalchemy as sa
+
+from phigate.approvals import Approval, ApprovalState
+from phigate.store import Database
+from phigate.store.tables import chat_messages
+
+_c = chat_messages.c
+
+_RECORD = chat_messages.insert().values(
+    approval_id=sa.bindparam("p_approval"),
+    channel=sa.bindparam("p_channel"),
+    address=sa.bindparam("p_address"),
+    replica=sa.bindparam("p_replica"),
+    posted_at=sa.bindparam("p_posted_at"),
+    shown=sa.bindparam("p_shown"),
+)
+_FOR_APPROVAL = (
+    sa.select(_c.address)
+    .where(_c.approval_id == sa.bindparam("p_approval"), _c.channel == sa.bindparam("p_channel"))
+    .order_by(_c.id)
+)
+# Atomic on both back ends: PostgreSQL re-checks `shown` after waiting for a concurrent
+# claimer's row lock, SQLite runs one writer at a time.
+_CLAIM = (
+    chat_messages.update()
+    .where(
+        _c.approval_id == sa.bindparam("p_approval"),
+        _c.channel == sa.bindparam("p_channel"),
+        _c.shown < sa.bindparam("p_progress"),
+    )
+    .values(shown=sa.bindparam("p_progress"))
+    .returning(_c.id, _c.address)
+)
+
+
+def progress(approval: Approval) -> int:
+    """How far along an approval is: grows with every vote and with the decision."""
+    return len(approval.votes) + (0 if approval.state is ApprovalState.PENDING else 1)
+
+
+class PostedMessages:
+    """The messages one channel ("slack" or "teams") posted, by approval."""
+
+    def __init__(self, db: Database, channel: str) -> None:
+        self._db = db
+        self._channel = channel
+
+    def record(
+        self, approval_id: str, address: dict[str, str], replica: str, *, shown: int = 0
+    ) -> None:
+        """Remember a posted message; `shown` is the `progress` it was drawn at."""
+        with self._db.write() as conn:
+            conn.execute(
+                _RECORD,
+                {
+                    "p_approval": approval_id,
+                    "p_channel": self._channel,
+                    "p_address": json.dumps(address, sort_keys=True),
+                    "p_replica": replica,
+                    "p_posted_at": time.time(),
+                    "p_shown": shown,
+                },
+            )
+
+    def for_approval(self, approval_id: str) -> list[dict[str, str]]:
+        """Every message this channel posted for the approval, oldest first."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                _FOR_APPROVAL, {"p_approval": approval_id, "p_channel": self._channel}
+            )
+            return [_address(row.address) for row in rows]
+
+    def claim(self, approval: Approval) -> list[dict[str, str]]:
+        """The messages that still show an earlier step of `approval`, now marked as
+        showing this one: the caller, and no other replica, updates exactly these."""
+        values = {
+            "p_approval": approval.id,
+            "p_channel": self._channel,
+            "p_progress": progress(approval),
+        }
+        with self._db.write() as conn:
+            rows = conn.execute(_CLAIM, values).all()
+        return [_address(row.address) for row in sorted(rows, key=lambda r: int(r.id))]
+
+
+def _address(text: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in json.loads(text).items()}
