@@ -23,6 +23,7 @@ from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision
 from phigate.risk import RiskClass
 from phigate.store import Database
+from phigate.store.group_commit import GroupCommit
 from phigate.store.tables import actions
 
 log = logging.getLogger(__name__)
@@ -325,3 +326,14 @@ def recorded(method: Callable[P, T]) -> Callable[P, T]:
             ) from exc
 
     return wrapper
+
+
+async def commit_recorded(writes: GroupCommit, write: Callable[[sa.Connection], T]) -> T:
+    """`recorded` for a write committed through the group commit."""
+    try:
+        return await writes.run(write)
+    except sa.exc.SQLAlchemyError as exc:
+        log.error("audit/state store write failed: %s", exc)
+        raise AuditUnavailableError(
+            "the audit log cannot be written, so the action was not run"
+        ) from exc

@@ -18,11 +18,14 @@ from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import sqlalchemy as sa
+
 from phigate import metrics
 from phigate.action_store import (
     ActionRecord,
     ActionStore,
     audit_fields,
+    commit_recorded,
     recorded,
     request_records,
 )
@@ -49,6 +52,7 @@ from phigate.masking import Masker, MaskingEngine, MaskingError
 from phigate.policy import Decision, break_glass_decision, evaluate
 from phigate.risk import RiskClass
 from phigate.store import Database
+from phigate.store.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
@@ -101,6 +105,8 @@ class Gateway:
         self.audit = AuditLog(db)
         self.actions = ActionStore(db, self.audit)
         self.approvals = ApprovalService(db, self.audit)
+        # The per-action records, committed together (group commit).
+        self.writes = GroupCommit(db, around=self.audit.batched)
         self.tokens = tokens
         self.masking = masking
         self.connectors = dict(connectors)
@@ -226,7 +232,7 @@ class Gateway:
         if action.break_glass:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
-        record = await asyncio.to_thread(self._record_request, action, description, decision)
+        record = await self._record_request(action, description, decision)
         if decision.outcome == "deny":
             return Outcome("denied", record)
         if decision.outcome == "approve":
@@ -238,7 +244,7 @@ class Gateway:
     ) -> None:
         """Record how an admitted action ended (result summary, never result data)."""
         status = "failed" if error else "executed"
-        await asyncio.to_thread(self._finish, record, status, summary)
+        await self._finish(record, status, summary)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
@@ -247,18 +253,18 @@ class Gateway:
                 return record
         return None
 
-    @recorded
-    def _record_request(
+    async def _record_request(
         self, action: Action, description: Description, decision: Decision
     ) -> ActionRecord:
         """Request, decision (and, for what runs at once, its start) in one transaction."""
         action_id = new_id("act")
         runs_now = decision.outcome in ("allow", "break_glass")
         status = "executing" if runs_now else _STATUS_AFTER[decision.outcome]
-        fields = audit_fields(action, description, scrub=self.scrub)
-        approval_id = None
-        with self.db.write() as conn:
+
+        def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
+            fields = audit_fields(action, description, scrub=self.scrub)
             record = self.actions.insert(conn, action_id, action, description, decision, status)
+            approval_id = None
             if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
                 purpose = BREAK_GLASS_REVIEW if decision.outcome == "break_glass" else "approval"
                 approval_id = self.approvals.create(
@@ -272,8 +278,12 @@ class Gateway:
                     ("action.execution_started", {"action_id": action_id, "who": fields["who"]})
                 )
             self.audit.append_many_in(conn, entries)
+            return record, approval_id
+
+        record, approval_id = await commit_recorded(self.writes, write)
         if approval_id is not None:
-            self.approvals.publish("approval.requested", self.approvals.get(approval_id))
+            approval = await asyncio.to_thread(self.approvals.get, approval_id)
+            self.approvals.publish("approval.requested", approval)
         return record
 
     async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
@@ -357,7 +367,7 @@ class Gateway:
             )
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
-        final = await asyncio.to_thread(self._finish, record, "executed", result.summary)
+        final = await self._finish(record, "executed", result.summary)
         return Outcome("executed", final, result=result.payload)
 
     async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
@@ -436,12 +446,14 @@ class Gateway:
 
     async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
-        final = await asyncio.to_thread(self._finish, record, "failed", summary)
+        final = await self._finish(record, "failed", summary)
         return Outcome("failed", final, error=error)
 
     @recorded
-    def _finish(self, record: ActionRecord, status: str, summary: dict[str, Any]) -> ActionRecord:
-        with self.db.write() as conn:
+    async def _finish(
+        self, record: ActionRecord, status: str, summary: dict[str, Any]
+    ) -> ActionRecord:
+        def write(conn: sa.Connection) -> None:
             self.actions.set_status(conn, record.id, status, summary=summary)
             self.audit.append_in(
                 conn,
@@ -457,6 +469,8 @@ class Gateway:
                     "replica": self.approvals.replica,
                 },
             )
+
+        await commit_recorded(self.writes, write)
         return replace(record, status=status, result_summary=summary, finished_at=time.time())
 
     # ── reviewers ───────────────────────────────────────────────────────────
@@ -523,4 +537,5 @@ class Gateway:
             await self.oidc.aclose()
         for connector in self.connectors.values():
             await connector.close()
+        await asyncio.to_thread(self.writes.close)
         self.db.dispose()

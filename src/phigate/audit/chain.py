@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +63,40 @@ class Verification:
         }
 
 
+_BATCH = "phigate.audit_batch"
+
+
+class _Batch:
+    """Records chained in one transaction, written together at `flush`."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._head: tuple[int, str] | None = None
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, entries: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+        if self._head is None:
+            head = self._conn.execute(_LOCK_HEAD).one()
+            self._head = int(head.seq), str(head.hash)
+        seq, prev = self._head
+        now = round(time.time(), 6)
+        for event, fields in entries:
+            seq += 1
+            record = {"seq": seq, "ts": now, "event": event, **fields, "prev_hash": prev}
+            body = canonical_json(record)
+            digest = chain_hash(prev, body)
+            self._rows.append({"seq": seq, "record": body, "prev_hash": prev, "hash": digest})
+            prev = digest
+        self._head = seq, prev
+        return seq
+
+    def flush(self) -> None:
+        if self._rows and self._head is not None:
+            self._conn.execute(_INSERT, self._rows)
+            self._conn.execute(_SET_HEAD, {"new_seq": self._head[0], "new_hash": self._head[1]})
+            self._rows = []
+
+
 class AuditLog:
     """Appends records atomically; several gateway processes may share one store."""
 
@@ -91,21 +126,25 @@ class AuditLog:
         self, conn: sa.Connection, entries: Iterable[tuple[str, Mapping[str, Any]]]
     ) -> int:
         """Chain several records in a caller's transaction; returns the last sequence."""
-        head = conn.execute(_LOCK_HEAD).one()
-        seq, prev = int(head.seq), str(head.hash)
-        rows = []
-        now = round(time.time(), 6)
-        for event, fields in entries:
-            seq += 1
-            record = {"seq": seq, "ts": now, "event": event, **fields, "prev_hash": prev}
-            body = canonical_json(record)
-            digest = chain_hash(prev, body)
-            rows.append({"seq": seq, "record": body, "prev_hash": prev, "hash": digest})
-            prev = digest
-        if rows:
-            conn.execute(_INSERT, rows)
-            conn.execute(_SET_HEAD, {"new_seq": seq, "new_hash": prev})
+        batch = conn.info.get(_BATCH)
+        if isinstance(batch, _Batch):
+            return batch.add(entries)
+        batch = _Batch(conn)
+        seq = batch.add(entries)
+        batch.flush()
         return seq
+
+    @contextmanager
+    def batched(self, conn: sa.Connection) -> Iterator[None]:
+        """Appends on `conn` inside this block share one read and one write of the head
+        (a group commit's transaction): the chain is the same as appending one by one."""
+        batch = _Batch(conn)
+        conn.info[_BATCH] = batch
+        try:
+            yield
+            batch.flush()
+        finally:
+            conn.info.pop(_BATCH, None)
 
     def records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         query = (

@@ -1,0 +1,123 @@
+"""Group commit on both state back ends: writes waiting together share one
+transaction, the audit chain stays intact, and a refused write or a failing store
+fails exactly the writes it should, never the ones around it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+
+import pytest
+import sqlalchemy as sa
+
+from phigate.audit import AuditLog
+from phigate.store import Database
+from phigate.store.group_commit import GroupCommit
+
+
+@pytest.fixture
+def db(state_url: str) -> Iterator[Database]:
+    database = Database(state_url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+def _append(audit: AuditLog, event: str) -> Callable[[sa.Connection], int]:
+    def write(conn: sa.Connection) -> int:
+        return audit.append_many_in(conn, [(event, {"n": 1}), (event + ".2", {"n": 2})])
+
+    return write
+
+
+def _held(writer: GroupCommit) -> threading.Event:
+    """Block the writer thread inside a write so the next ones queue up behind it."""
+    release = threading.Event()
+
+    def wait(conn: sa.Connection) -> None:
+        release.wait(10)
+
+    writer.submit(wait)
+    return release
+
+
+async def test_concurrent_writes_share_commits_and_chain_correctly(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    commits = 0
+
+    @sa.event.listens_for(db.engine, "commit")
+    def count(conn: sa.Connection) -> None:
+        nonlocal commits
+        commits += 1
+
+    release = _held(writer)
+    pending = [asyncio.ensure_future(writer.run(_append(audit, f"e{i}"))) for i in range(20)]
+    await asyncio.sleep(0.1)
+    release.set()
+    seqs = await asyncio.gather(*pending)
+    writer.close()
+
+    assert sorted(seqs) == [2 * i + 2 for i in range(20)]  # each write's last sequence
+    assert commits <= 3  # the held write's batch, then (nearly) everything else at once
+    verification = audit.verify()
+    assert verification.ok and verification.records == 40
+
+
+async def test_a_refused_write_fails_alone(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+
+    def refused(conn: sa.Connection) -> None:
+        audit.append_many_in(conn, [("refused", {})])
+        raise ValueError("compare-and-set lost")
+
+    release = _held(writer)
+    before = asyncio.ensure_future(writer.run(_append(audit, "before")))
+    bad = asyncio.ensure_future(writer.run(refused))
+    after = asyncio.ensure_future(writer.run(_append(audit, "after")))
+    await asyncio.sleep(0.1)
+    release.set()
+    assert await before > 0 and await after > 0
+    with pytest.raises(ValueError, match="compare-and-set lost"):
+        await bad
+    writer.close()
+
+    events = [r["event"] for r in audit.records()]
+    assert events == ["before", "before.2", "after", "after.2"]  # nothing of the refused one
+    assert audit.verify().ok
+
+
+async def test_a_failing_store_fails_the_batch_and_the_writer_recovers(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    with db.write() as conn:
+        conn.exec_driver_sql("ALTER TABLE audit_head RENAME TO audit_head_gone")
+    with pytest.raises(sa.exc.SQLAlchemyError):
+        await writer.run(_append(audit, "lost"))
+    with db.write() as conn:
+        conn.exec_driver_sql("ALTER TABLE audit_head_gone RENAME TO audit_head")
+    assert await writer.run(_append(audit, "kept")) == 2
+    writer.close()
+    assert [r["event"] for r in audit.records()] == ["kept", "kept.2"]
+
+
+async def test_a_write_given_up_before_it_started_never_runs(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    release = _held(writer)
+    abandoned: Future[int] = writer.submit(_append(audit, "abandoned"))
+    assert abandoned.cancel()
+    release.set()
+    assert await writer.run(_append(audit, "ran")) == 2
+    writer.close()
+    assert [r["event"] for r in audit.records()] == ["ran", "ran.2"]
+
+
+async def test_a_closed_writer_refuses_new_writes(db: Database) -> None:
+    writer = GroupCommit(db)
+    writer.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await writer.run(lambda conn: None)
