@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,10 @@ USERS = {
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 6"
 
 
-@pytest.fixture
-def bot() -> Iterator[Recorder]:
+@contextmanager
+def bot_api() -> Iterator[Recorder]:
+    """The Bot Framework: OpenID metadata, JWKS, token endpoint, and the connector's
+    conversations API (each posted activity gets its own id: card-1, card-2, ...)."""
     public = jwt.PyJWK.from_json(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
     jwk = dict(public._jwk_data, kid="k1", use="sig")
 
@@ -40,9 +43,19 @@ def bot() -> Iterator[Recorder]:
             return 200, {"keys": [jwk]}
         if path == "/token":
             return 200, {"access_token": "bot-token", "expires_in": 3600}
-        return 200, {"id": "card-1"}
+        if verb == "POST" and path.endswith("/activities"):
+            with rec.lock:
+                posts = sum(1 for name, _ in rec.calls if name.endswith("/activities"))
+            return 200, {"id": f"card-{posts}"}
+        return 200, {"id": path.rsplit("/", 1)[-1]}
 
     with serve(answer) as recorder:
+        yield recorder
+
+
+@pytest.fixture
+def bot() -> Iterator[Recorder]:
+    with bot_api() as recorder:
         yield recorder
 
 
@@ -59,20 +72,25 @@ def token(bot: Recorder, **claims: Any) -> str:
     return jwt.encode(body, key, algorithm="RS256", headers={"kid": "k1"})
 
 
+def teams_settings(bot: Recorder) -> dict[str, Any]:
+    return {
+        "teams": {
+            "app_id": APP_ID,
+            "app_password": "secret",
+            "issuer": ISSUER,
+            "openid_metadata_url": f"{bot.url}/openid",
+            "token_url": f"{bot.url}/token",
+            "service_url_prefixes": [f"{bot.url}/svc/"],
+            "users": USERS,
+            "conversations": [{"service_url": f"{bot.url}/svc/", "conversation_id": "19:rev"}],
+        }
+    }
+
+
 @pytest.fixture
 async def h(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Harness]:
-    teams = {
-        "app_id": APP_ID,
-        "app_password": "secret",
-        "issuer": ISSUER,
-        "openid_metadata_url": f"{bot.url}/openid",
-        "token_url": f"{bot.url}/token",
-        "service_url_prefixes": [f"{bot.url}/svc/"],
-        "users": USERS,
-        "conversations": [{"service_url": f"{bot.url}/svc/", "conversation_id": "19:rev"}],
-    }
     harness = await make_harness(
-        demo_config(tmp_path, ehr_dsn, overrides={"channels": {"teams": teams}})
+        demo_config(tmp_path, ehr_dsn, overrides={"channels": teams_settings(bot)})
     )
     yield harness
     harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
