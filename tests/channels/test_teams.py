@@ -4,7 +4,7 @@ JWKS (RS256 tokens we sign), the token endpoint, and the connector's conversatio
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -149,14 +149,15 @@ async def test_full_approval_from_teams(h: Harness, bot: Recorder) -> None:
 )
 async def test_bad_tokens_are_refused(h: Harness, bot: Recorder, bad: str) -> None:
     approval_id = await pending(h, bot)
-    bearer = {
+    bearers: dict[str, Callable[[], str]] = {
         "forged": lambda: token(bot, _key=OTHER_KEY),
         "audience": lambda: token(bot, aud="someone-else"),
         "expired": lambda: token(bot, exp=int(time.time()) - 3600),
         "issuer": lambda: token(bot, iss="https://evil.example"),
         "service_url": lambda: token(bot, serviceurl="https://evil.example/"),
         "missing": lambda: "",
-    }[bad]()
+    }
+    bearer = bearers[bad]()
     answer = await send(h, invoke(bot, approval_id, "approve", "aad-alice", "b1"), bearer)
     assert answer.status_code == 401
     assert h.gateway.approvals.get(approval_id).state == "pending"
