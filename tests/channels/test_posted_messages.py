@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
 from phigate.approvals import Approval, ApprovalState, Vote
 from phigate.channels import dispatch
 from phigate.channels.posted import PostedMessages, progress
 from phigate.config import Settings
 from phigate.store import Database
-from phigate.store.tables import chat_messages
+from phigate.store.tables import chat_messages, metadata
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_replicas import dispatcher
 from tests.channels.test_slack import WRITE, click, close, pending, post, signed, slack_settings
@@ -211,6 +214,17 @@ def engines(state_url: str) -> Iterator[list[Database]]:
     yield dbs
     for db in dbs:
         db.dispose()
+
+
+def test_migration_0005_matches_tables_py_and_downgrades(engines: list[Database]) -> None:
+    db = engines[0]
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "chat_messages" in repr(d)] == []  # others' drift is not ours
+    command.downgrade(db._alembic_config(), "0004")
+    assert "chat_messages" not in sa.inspect(db.engine).get_table_names()
+    db.migrate()
+    assert "chat_messages" in sa.inspect(db.engine).get_table_names()
 
 
 def test_progress_grows_with_votes_and_decision() -> None:
