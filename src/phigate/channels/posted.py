@@ -12,6 +12,11 @@ message was last drawn (`progress`: the votes cast, plus one once decided), and
 for each step exactly one replica gets the message back and sends the update. Replica
 ids play no part in it (a restarted process gets a new one); the `replica` column
 only says who posted the message.
+
+The claim is taken before the chat API call: an update that then fails is not retried
+(the next step redraws the message), and two steps claimed on two replicas within the
+same instant (two votes of a multi-approver rule) are sent concurrently, so the chat
+platform may apply them out of order.
 """
 
 from __future__ import annotations
