@@ -118,7 +118,7 @@ async def test_teams_card_is_refreshed_after_a_restart(
         assert (await send(after, vote, token(bot))).status_code == 200
         refreshed = bot.wait_for(f"{CARDS}/card-1")
         card = refreshed[0]["attachments"][0]["content"]
-        assert "Approval denied" in str(card) and "alice deny" in str(card)
+        assert "Approval denied" in str(card) and "alice denied via teams" in str(card)
         assert all(a["type"] != "Action.Execute" for a in card["actions"])  # buttons gone
         settle(after)
         assert len(bot.named(f"{CARDS}/card-1")) == 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from phigate.channels._summary import vote_line
+
 APPROVE = "phigate_approve"
 DENY = "phigate_deny"
 OPEN = "phigate_open"
@@ -67,7 +69,7 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
 def _state_line(view: dict[str, Any]) -> str:
     if view["state"] == "pending":
         return f"time left {view['time_left']}"
-    votes = ", ".join(f"{v['voter']} {v['vote']}d via {v['channel']}" for v in view["votes"])
+    votes = ", ".join(vote_line(v) for v in view["votes"])
     return f"*{view['state'].upper()}*" + (f" ({votes})" if votes else "")
 
 

@@ -17,3 +17,11 @@ from phigate.gateway import Gateway
 def masked_summary(gateway: Gateway, approval: Approval) -> dict[str, Any]:
     """The approval as external channels see it (blocking: call in a worker thread)."""
     return approval_view(gateway, approval)
+
+
+_PAST = {"approve": "approved", "deny": "denied"}
+
+
+def vote_line(vote: dict[str, Any]) -> str:
+    """One vote as chat shows it: "alice approved via slack"."""
+    return f"{vote['voter']} {_PAST.get(vote['vote'], vote['vote'])} via {vote['channel']}"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from phigate.channels._summary import vote_line
+
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
@@ -54,7 +56,7 @@ def approval_card(
                 "type": "TextBlock",
                 "wrap": True,
                 "isSubtle": True,
-                "text": f"{vote['voter']} {vote['vote']}d via {vote['channel']}",
+                "text": vote_line(vote),
             }
         )
     if note:
