@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import itertools
 import json
+import types
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -297,6 +298,12 @@ class RowMasker:
 DATE_ENTITY = "DATE"
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> types.CodeType:
+    """Results of one shape share their code (compiling costs more than a short result)."""
+    return compile(source, "<phigate-row-masker>", "eval")
+
+
 class _CompiledRow:
     """One function per result that masks a whole row without loops or transposes.
 
@@ -315,7 +322,7 @@ class _CompiledRow:
         width = len(self.plan)
         source = f"lambda r: ({', '.join(parts)},) if len(r) == {width} else bad(r)"
         self.fn: Callable[[Sequence[object]], tuple[object, ...]] = eval(  # noqa: S307
-            compile(source, "<phigate-row-masker>", "eval"), namespace
+            _compiled(source), namespace
         )
 
     def _null(self, index: int) -> None:

@@ -45,6 +45,7 @@ class MaskingEngine:
         self.settings = settings
         self._key = key
         self._finders: dict[frozenset[str], SpanFinder] = {}
+        self._types: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def masker(
@@ -53,10 +54,13 @@ class MaskingEngine:
         config = self.settings.profiles.get(profile)
         if config is None:
             raise MaskingError(f"unknown masking profile {profile!r}")
-        revealed = _revealed(config, frozenset(groups), frozenset(reveal))
-        types = frozenset(
-            t for t in self.settings.known_types() if config.masks(t) and t not in revealed
-        )
+        revealed = frozenset(_revealed(config, frozenset(groups), frozenset(reveal)))
+        types = self._types.get((profile, revealed))
+        if types is None:  # a few combinations, asked for on every statement
+            types = frozenset(
+                t for t in self.settings.known_types() if config.masks(t) and t not in revealed
+            )
+            self._types[profile, revealed] = types
         return Masker(self, profile, config, types)
 
     def finder(self, types: frozenset[str]) -> SpanFinder:

@@ -145,10 +145,15 @@ class ClientConnection:
         self.up_writer: asyncio.StreamWriter | None = None
         self.upstream_key: tuple[int, int] | None = None
         self._closing = False
+        # While one upstream read is relayed, messages to the client are collected
+        # and sent as one write (one syscall instead of one per message).
+        self._corked: list[bytes] | None = None
 
     # -- SessionIo
     def to_client(self, data: bytes) -> None:
-        if not self.writer.is_closing():
+        if self._corked is not None:
+            self._corked.append(data)
+        elif not self.writer.is_closing():
             self.writer.write(data)
 
     def to_upstream(self, data: bytes) -> None:
@@ -306,8 +311,14 @@ class ClientConnection:
             if not data:
                 return
             framer.feed(data)
-            for msg in framer:
-                self.session.on_upstream(msg)
+            self._corked = []
+            try:
+                for msg in framer:
+                    self.session.on_upstream(msg)
+            finally:
+                corked, self._corked = self._corked, None
+                if corked and not self.writer.is_closing():
+                    self.writer.write(b"".join(corked))
             await self.writer.drain()
 
     async def _end(self, recorder: asyncio.Task[None] | None) -> None:
