@@ -11,6 +11,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from phigate.gateway import AUDIT_PROFILE
 from phigate.store.tables import audit_log
 from tests.conftest import Harness, demo_config, make_harness
 
@@ -518,3 +519,13 @@ async def test_reviewers_never_see_literal_phi_in_the_action(
     assert view.status_code == 200
     assert ssn not in view.text and email not in view.text
     assert "UPDATE patients SET phone = NULL WHERE ssn = $1" in view.json()["action"]["text"]
+
+
+def test_a_repeated_statement_is_scrubbed_like_the_first(harness: Harness) -> None:
+    """The audit scrub remembers statement texts; every copy is masked the same way."""
+    body = {"sql": "SELECT 1 WHERE note = 'SSN 123-45-6789'", "params": ["555-12-3456", 7]}
+    first, second = harness.gateway.scrub(body), harness.gateway.scrub(dict(body))
+    assert first == second
+    assert "123-45-6789" not in json.dumps(first) and "555-12-3456" not in json.dumps(first)
+    uncached, _ = harness.gateway.masking.masker(AUDIT_PROFILE).mask_json(body)
+    assert first == uncached

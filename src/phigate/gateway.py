@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import AsyncGenerator, Mapping
@@ -113,6 +114,7 @@ class Gateway:
         self.oidc = oidc
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
+        self._scrub_sql = functools.lru_cache(maxsize=1024)(self._scrub_sql_uncached)
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -510,8 +512,20 @@ class Gateway:
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
+        if isinstance(value, dict) and isinstance(value.get("sql"), str):
+            # A statement's text repeats (prepared statements, ORMs); its parameters vary.
+            rest, _counts = self._audit_masker.mask_json({k: value[k] for k in value if k != "sql"})
+            assert isinstance(rest, dict)
+            text = value["sql"]
+            scrub_sql = self._scrub_sql if len(text) <= 8192 else self._scrub_sql_uncached
+            return {"sql": scrub_sql(text), **rest}
         masked, _counts = self._audit_masker.mask_json(value)
         return masked
+
+    def _scrub_sql_uncached(self, text: str) -> str:
+        masked, _counts = self._audit_masker.mask_json({"sql": text})
+        assert isinstance(masked, dict)
+        return str(masked["sql"])
 
     async def audit_refusal(
         self,
