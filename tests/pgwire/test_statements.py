@@ -126,3 +126,21 @@ async def test_client_leaving_mid_result_cancels_upstream(wire: Wire, ehr_dsn: s
     await asyncio.sleep(0.3)
     events = [r for r in wire.harness.gateway.audit.records() if r["event"] == "action.failed"]
     assert events and "disconnected" in str(events[-1]["result"])
+
+
+async def test_a_statement_ahead_of_one_waiting_for_approval_is_not_held(slow_wire: Wire) -> None:
+    """Two Queries in one packet: the first runs and answers while the second waits."""
+    client = await RawClient.connect(slow_wire.port)
+    await client.login("dana", slow_wire.harness.tokens["dana"])
+    client.send(codec.query("SELECT count(*) FROM claims") + codec.query(UPDATE))
+    first = await client.until(b"Z", limit_s=4.0)  # well before the 8 s approval wait ends
+    kinds = [m.type for m in first]
+    assert kinds[-2:] == [b"C", b"Z"] and b"D" in kinds
+    if b"N" not in kinds:  # the notice may come before or after the first result
+        first += await client.until(b"N", limit_s=4.0)
+    assert any(b"needs approval" in m.body for m in first if m.type == b"N")
+    assert not await asyncio.to_thread(slow_wire.harness.gateway.approvals.list, state="approved")
+    await _approve_when_asked(slow_wire)
+    second = await client.until(b"Z")
+    assert b"UPDATE 1" in b"".join(m.body for m in second if m.type == b"C")
+    client.close()

@@ -148,17 +148,29 @@ class ClientConnection:
         # While one upstream read is relayed, messages to the client are collected
         # and sent as one write (one syscall instead of one per message).
         self._corked: list[bytes] | None = None
+        # Likewise what one client read forwards upstream (Bind, Execute, Sync: one write).
+        self._up_corked: list[bytes] | None = None
 
     # -- SessionIo
     def to_client(self, data: bytes) -> None:
         if self._corked is not None:
             self._corked.append(data)
         elif not self.writer.is_closing():
-            self.writer.write(data)
+            self.flush_upstream()  # what the client hears of was sent on first (a notice
+            self.writer.write(data)  # before an approval wait, say)
 
     def to_upstream(self, data: bytes) -> None:
-        if self.up_writer is not None and not self.up_writer.is_closing():
+        if self._up_corked is not None:
+            self._up_corked.append(data)
+        elif self.up_writer is not None and not self.up_writer.is_closing():
             self.up_writer.write(data)
+
+    def flush_upstream(self) -> None:
+        corked, self._up_corked = self._up_corked, None
+        if corked:
+            self.to_upstream(b"".join(corked))
+        if corked is not None:
+            self._up_corked = []
 
     def close(self) -> None:
         self._closing = True
@@ -264,13 +276,18 @@ class ClientConnection:
             await self._feed_session()
 
     async def _feed_session(self) -> None:
-        for msg in self.messages:
-            await self.session.handle(msg)
-            if self.session.in_startup is False:
-                self.messages.startup = False
-            await self.writer.drain()
-            if self._closing:
-                return
+        self._up_corked = []
+        try:
+            for msg in self.messages:
+                await self.session.handle(msg)
+                if self.session.in_startup is False:
+                    self.messages.startup = False
+                await self.writer.drain()
+                if self._closing:
+                    return
+        finally:
+            self.flush_upstream()
+            self._up_corked = None
 
     async def _relay_both_ways(self) -> None:
         client = asyncio.create_task(self._client_loop(), name="pgwire-client")
