@@ -76,6 +76,13 @@ class BearerGate:
             principal = await self.gateway.authenticate(token)
             self._check_audience(token, principal)
         except AuthenticationError as exc:
+            client = scope.get("client")
+            await self.gateway.audit_refusal(
+                "auth.refused",
+                exc.message,
+                client_addr=f"{client[0]}:{client[1]}" if client else None,
+                detail={"front_door": "mcp"},
+            )
             await self._refuse(scope, receive, send, exc, missing=token is None)
             return
         scope[PRINCIPAL_KEY] = principal
