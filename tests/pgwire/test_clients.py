@@ -184,3 +184,9 @@ async def test_wrong_token_or_subject_is_refused(wire: Wire) -> None:
     other = wire.dsn("dana").replace("user=dana", "user=alice")
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         await psycopg.AsyncConnection.connect(other)
+    refusals = [
+        r["why"]["reason"]
+        for r in wire.harness.gateway.audit.records()
+        if r["event"] == "auth.refused" and r["detail"]["front_door"] == "pgwire"
+    ]
+    assert "unknown API token" in refusals and "the token belongs to another subject" in refusals

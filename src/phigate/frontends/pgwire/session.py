@@ -157,7 +157,12 @@ class Session:
             if principal.subject != self.user:
                 raise AuthenticationError("the token belongs to another subject")
         except AuthenticationError as exc:
-            await self._audit("pgwire.login_failed", {"user": self.user, "reason": exc.message})
+            await self.gateway.audit_refusal(  # the same record as REST and MCP refusals
+                "auth.refused",
+                exc.message,
+                client_addr=self.io.client_addr,
+                detail={"front_door": "pgwire", "connection": self.connection, "user": self.user},
+            )
             self._fatal("28P01", f'password authentication failed for user "{self.user}"')
             return
         self.principal = principal
