@@ -15,6 +15,7 @@ layers over these functions.
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import json
 from collections.abc import Callable, Mapping
@@ -119,14 +120,15 @@ async def list_pins(connector: McpConnector, db: Database) -> list[PinStatus]:
     for the first time and flags changes, so the answer is never a stale cache.
     """
     listed = {t.name: t for t in await connector.tools(refresh=True)}
-    return [_status(row, listed.get(row.tool)) for row in _pin_rows(db, connector.name)]
+    rows = await asyncio.to_thread(_pin_rows, db, connector.name)
+    return [_status(row, listed.get(row.tool)) for row in rows]
 
 
 async def compare_tool(connector: McpConnector, db: Database, tool: str) -> ToolComparison:
     """The pinned and the upstream's current definition of one tool."""
     upstream = await _upstream_definitions(connector)
     listed = {t.name: t for t in await connector.tools(refresh=True)}
-    row = _pin_row(db, connector.name, tool)
+    row = await asyncio.to_thread(_pin_row, db, connector.name, tool)
     return ToolComparison(_status(row, listed.get(tool)), upstream.get(tool))
 
 
@@ -195,7 +197,8 @@ async def repin(
         raise InvalidRequestError("give a reason for re-pinning")
     upstream = (await _upstream_definitions(connector)).get(tool)
     if upstream is None:
-        _pin_row(db, connector.name, tool)  # NotFoundError if it was never pinned either
+        # NotFoundError if it was never pinned either.
+        await asyncio.to_thread(_pin_row, db, connector.name, tool)
         raise ConflictError(f"the upstream no longer lists tool {tool!r}; nothing to re-pin")
     current = digest(upstream)
     if current != expected:
@@ -204,7 +207,9 @@ async def repin(
             f"{expected[:12]}…; it changed since review — compare again"
         )
     fields = {"who": dict(by), "why": {"reason": scrub(reason)}}
-    done = _store(db, audit, connector.name, tool, upstream, current, fields)
+    done = await asyncio.to_thread(
+        _store, db, audit, connector.name, tool, upstream, current, fields
+    )
     _forget_flag(connector, tool)
     await connector.tools(refresh=True)  # so calls are classified against the new pin now
     return done

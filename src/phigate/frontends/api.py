@@ -25,10 +25,13 @@ from phigate.approvals import Approval, ApprovalState
 from phigate.connectors.base import StreamingConnector
 from phigate.connectors.exec import exec_body
 from phigate.connectors.http import http_body
+from phigate.connectors.mcp import McpConnector
+from phigate.connectors.mcp_pins import compare_tool, list_pins, repin
 from phigate.errors import (
     AuthenticationError,
     InvalidRequestError,
     NotAllowedError,
+    NotFoundError,
     PhigateError,
 )
 from phigate.gateway import Gateway, Outcome
@@ -104,6 +107,15 @@ class VoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     comment: str = Field("", max_length=2000)
+
+
+class RepinRequest(BaseModel):
+    """Re-pin a changed MCP tool to the upstream definition the admin reviewed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    digest: str = Field(min_length=64, max_length=64, description="the reviewed upstream digest")
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -295,6 +307,8 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
         result = await asyncio.to_thread(gateway.audit.verify)
         return result.to_json()
 
+    _install_tool_pin_routes(app, gateway)
+
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -313,6 +327,57 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     async def metrics_endpoint() -> Response:
         await asyncio.to_thread(_refresh_approval_gauge, gateway)
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+# Re-pinning accepts new upstream tool text that agents will read: admins, humans only.
+ADMIN_GROUPS = frozenset({"admins"})
+
+
+def _require_admin(caller: Principal) -> None:
+    if not (caller.is_human and caller.in_any(ADMIN_GROUPS)):
+        raise NotAllowedError("MCP tool pins are managed by human members of admins")
+
+
+def _mcp_connector(gateway: Gateway, name: str) -> McpConnector:
+    connector = gateway.connectors.get(name)
+    if not isinstance(connector, McpConnector):
+        raise NotFoundError(f"no MCP connection {name!r}")
+    return connector
+
+
+def _install_tool_pin_routes(app: FastAPI, gateway: Gateway) -> None:
+    """Pinned MCP tool definitions: review (admins, auditors) and re-pin (admins)."""
+
+    @app.get("/v1/connections/{name}/tools")
+    async def list_tools(name: str, caller: Caller) -> dict[str, Any]:
+        if not gateway.is_auditor(caller):
+            _require_admin(caller)
+        pins = await list_pins(_mcp_connector(gateway, name), gateway.db)
+        return {"connection": name, "tools": [p.to_json() for p in pins]}
+
+    @app.get("/v1/connections/{name}/tools/{tool}")
+    async def show_tool(name: str, tool: str, caller: Caller) -> dict[str, Any]:
+        if not gateway.is_auditor(caller):
+            _require_admin(caller)
+        comparison = await compare_tool(_mcp_connector(gateway, name), gateway.db, tool)
+        return comparison.to_json()
+
+    @app.post("/v1/connections/{name}/tools/{tool}/repin")
+    async def repin_tool(
+        name: str, tool: str, body: RepinRequest, caller: Caller
+    ) -> dict[str, Any]:
+        _require_admin(caller)
+        done = await repin(
+            _mcp_connector(gateway, name),
+            gateway.db,
+            gateway.audit,
+            tool,
+            expected_digest=body.digest,
+            by={**caller.to_json(), "via": "rest"},
+            reason=body.reason,
+            scrub=gateway.scrub,
+        )
+        return done.to_json()
 
 
 def _streams(gateway: Gateway, connection: str) -> bool:
