@@ -13,6 +13,10 @@ with its pinned definition, and classified at least `changed_tool_risk` (write b
 default, which usual policies send for approval) until an operator re-pins it.
 The upstream's own sampling and elicitation requests are never forwarded: the
 gateway's client declares neither capability and answers them with an error.
+
+The upstream is reached through one persistent session (`_mcp_session`), reopened
+when it dies; before every call the tool is re-listed on it and must still have the
+digest the decision was made on (a rug pull between decision and call is refused).
 """
 
 from __future__ import annotations
@@ -27,16 +31,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx2
 import mcp_types as types
 import sqlalchemy as sa
 from mcp.client.client import Client
-from mcp.client.stdio import StdioServerParameters
-from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED
 
 from phigate.actions import Action, Description
 from phigate.audit import AuditLog
 from phigate.config import McpConnection
+from phigate.connectors._mcp_session import UpstreamSession
 from phigate.connectors.base import Result
 from phigate.errors import ConflictError, UpstreamError
 from phigate.masking import Masker
@@ -155,6 +159,11 @@ class McpConnector:
         self._listed: dict[str, ListedTool] = {}
         self._listed_at = -math.inf
         self._flagged: set[str] = set()
+        self.upstream = UpstreamSession(name, settings, on_tools_changed=self._invalidate)
+
+    def _invalidate(self) -> None:
+        """The upstream said its tools changed: the next `tools()` lists them afresh."""
+        self._listed_at = -math.inf
 
     def attach(self, db: Database, audit: AuditLog) -> None:
         """Give the connector its pin store (the gateway's state store and audit log)."""
@@ -168,9 +177,8 @@ class McpConnector:
             return list(self._listed.values())
         if self.pins is None:
             raise UpstreamError(f"connection {self.name!r} has no tool pin store")
-        async with self.session() as client:
-            result = await client.list_tools()
-        listed = {tool.name: self.pins.check(self.name, tool) for tool in result.tools}
+        upstream = await self.upstream.list_tools()
+        listed = {tool.name: self.pins.check(self.name, tool) for tool in upstream}
         for tool in listed.values():
             if tool.changed and tool.name not in self._flagged:
                 self.pins.flag(self.name, tool)
@@ -227,11 +235,8 @@ class McpConnector:
     async def run(self, action: Action, description: Description, masker: Masker) -> Result:
         tool, arguments = action.body["tool"], action.body["arguments"]
         started = time.monotonic()
-        async with self.session() as client:
-            await self._check_unchanged(client, tool, description)
-            result = await client.call_tool(
-                tool, arguments, read_timeout_seconds=self.settings.timeout_seconds
-            )
+        await self._check_unchanged(tool, description)
+        result = await self.upstream.call_tool(tool, arguments)
         payload, masked = mask_result(result, masker)
         summary = {
             "tool": tool,
@@ -242,44 +247,38 @@ class McpConnector:
         }
         return Result(payload=payload, masked=masked, summary=summary)
 
-    async def _check_unchanged(self, client: Client, tool: str, description: Description) -> None:
-        """Refuse to run if the tool changed between the decision and now (a rug pull)."""
-        listing = await client.list_tools()
-        current = next((t for t in listing.tools if t.name == tool), None)
+    async def _check_unchanged(self, tool: str, description: Description) -> None:
+        """Refuse to run if the tool changed between the decision and now (a rug pull).
+
+        The listing is requested after the decision, so it shows the upstream's state
+        at or after it; on the warm session it costs one round trip."""
+        current = next((t for t in await self.upstream.list_tools() if t.name == tool), None)
         if current is None or digest(tool_definition(current)) != description.detail.get(
             "tool_digest"
         ):
             raise ConflictError(f"tool {tool!r} changed upstream after the decision; not run")
 
+    async def current_tools(self) -> list[types.Tool]:
+        """The upstream's tool definitions as listed now (not cached, not pin-checked)."""
+        return await self.upstream.list_tools()
+
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[Client]:
-        """An MCP session to the upstream with the gateway's credentials (no caller token)."""
+        """The persistent upstream session's client, for a request outside `run`/`tools`.
+
+        Kept for callers that list tools themselves; prefer `current_tools()`. A
+        session that died under the request is discarded and reported as UpstreamError."""
+        client = await self.upstream.client()
         try:
-            async with contextlib.AsyncExitStack() as stack:
-                if self.settings.url is not None:
-                    headers = {k: v.reveal() for k, v in self.settings.headers.items()}
-                    http = await stack.enter_async_context(
-                        httpx2.AsyncClient(
-                            headers=headers, timeout=httpx2.Timeout(self.settings.timeout_seconds)
-                        )
-                    )
-                    server: Any = streamable_http_client(self.settings.url, http_client=http)
-                else:
-                    env = {k: v.reveal() for k, v in self.settings.env.items()}
-                    server = StdioServerParameters(
-                        command=self.settings.command[0],
-                        args=list(self.settings.command[1:]),
-                        env=env,
-                    )
-                client = await stack.enter_async_context(Client(server, cache=None, mode="legacy"))
-                yield client
-        except* (httpx2.HTTPError, OSError) as group:
-            raise UpstreamError(
-                f"cannot reach MCP upstream {self.name!r}: {type(group.exceptions[0]).__name__}"
-            ) from None
+            yield client
+        except MCPError as exc:
+            if exc.code == CONNECTION_CLOSED:
+                self.upstream.discard(client)
+            raise UpstreamError(f"MCP upstream {self.name!r}: {exc}") from None
 
     async def close(self) -> None:
-        return None
+        """Close the upstream session and its owner task (and any stdio process)."""
+        await self.upstream.close()
 
 
 def mask_result(

@@ -1,0 +1,272 @@
+"""One long-lived MCP client session per upstream connection, owned by a background task.
+
+The SDK's `Client` (and the anyio task groups inside it) must be entered and exited
+in the same task, so a dedicated owner task enters it, publishes the connected
+client and waits until told to stop. Requests are sent from the callers' own tasks:
+the SDK's JSON-RPC dispatcher gives every request its own response stream keyed by
+request id, so concurrent requests on one session are safe and need no queue.
+
+A session that died (stdio process exit, HTTP transport failure) answers with
+CONNECTION_CLOSED; it is discarded and the next request opens a fresh one. A
+listing is idempotent and is retried once on the fresh session; a tool call never
+is (it may not be idempotent): it fails with `UpstreamError`. Every request and
+every connect is bounded by the connection's `timeout_seconds`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+import mcp_types as types
+from mcp.client.client import Client
+from mcp.client.session import IncomingMessage
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
+
+from phigate.config import McpConnection
+from phigate.errors import UpstreamError
+
+log = logging.getLogger(__name__)
+
+# A tool call's own read timeout is `timeout_seconds`; the outer bound adds this much so
+# a blocked write (a wedged transport) still ends, after the SDK's timeout had its turn.
+_CALL_GRACE_SECONDS = 5.0
+# Closing a stdio session closes stdin, waits 2 s, then kills the process tree.
+_CLOSE_SECONDS = 10.0
+# A paginated listing that never ends must not hang a call.
+_MAX_PAGES = 100
+
+
+@dataclass(frozen=True)
+class _Live:
+    client: Client
+    stop: asyncio.Event
+    owner: asyncio.Task[None]
+
+    def usable(self) -> bool:
+        return not self.owner.done() and not self.stop.is_set()
+
+
+class UpstreamSession:
+    """The persistent session to one upstream MCP server, reopened on demand."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: McpConnection,
+        *,
+        on_tools_changed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.opened = 0  # sessions opened so far: one per (re)connect
+        self._on_tools_changed = on_tools_changed
+        self._live: _Live | None = None
+        self._owners: set[asyncio.Task[None]] = set()
+        self._connecting = asyncio.Lock()
+        self._closed = False
+
+    # ── requests ────────────────────────────────────────────────────────────
+    async def list_tools(self) -> list[types.Tool]:
+        """Every tool the upstream lists (all pages); retried once on a fresh session."""
+        try:
+            return await self._list_once()
+        except _SessionLost:
+            log.info("MCP upstream %r: session lost while listing; reconnecting", self.name)
+        try:
+            return await self._list_once()
+        except _SessionLost as lost:
+            raise UpstreamError(f"MCP upstream {self.name!r} {lost}") from None
+
+    async def call_tool(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+        """Call a tool once. Never retried: a failed call may already have had effects."""
+        live = await self._session()
+        timeout = self.settings.timeout_seconds
+        try:
+            async with asyncio.timeout(timeout + _CALL_GRACE_SECONDS):
+                return await live.client.call_tool(tool, arguments, read_timeout_seconds=timeout)
+        except MCPError as exc:
+            if exc.code == CONNECTION_CLOSED:
+                self._discard(live)
+                raise UpstreamError(
+                    f"MCP upstream {self.name!r} closed the session during tool {tool!r}; "
+                    "not retried (the call may have run)"
+                ) from None
+            if exc.code == REQUEST_TIMEOUT:
+                raise UpstreamError(f"tool {tool!r} timed out after {timeout:g} s") from None
+            raise UpstreamError(
+                f"MCP upstream {self.name!r} refused tool {tool!r}: {exc}"
+            ) from None
+        except TimeoutError:
+            self._discard(live)  # the write itself hung: the transport is wedged
+            raise UpstreamError(f"tool {tool!r} timed out after {timeout:g} s") from None
+        except RuntimeError:
+            # The SDK's output-schema check; its message can quote result values (PHI).
+            raise UpstreamError(
+                f"tool {tool!r} returned a result its output schema does not allow"
+            ) from None
+
+    async def client(self) -> Client:
+        """The live session's client (opened if needed), for requests made elsewhere."""
+        return (await self._session()).client
+
+    def discard(self, client: Client) -> None:
+        """Drop the session of `client` after it failed with CONNECTION_CLOSED."""
+        if self._live is not None and self._live.client is client:
+            self._discard(self._live)
+
+    async def _list_once(self) -> list[types.Tool]:
+        live = await self._session()
+        tools: list[types.Tool] = []
+        cursor: str | None = None
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                for _ in range(_MAX_PAGES):
+                    page = await live.client.list_tools(cursor=cursor)
+                    tools.extend(page.tools)
+                    cursor = page.next_cursor
+                    if cursor is None:
+                        return tools
+        except MCPError as exc:
+            if exc.code not in (CONNECTION_CLOSED, REQUEST_TIMEOUT):
+                raise UpstreamError(
+                    f"MCP upstream {self.name!r} refused to list tools: {exc}"
+                ) from None
+            self._discard(live)
+            raise _SessionLost(f"lost its session while listing tools ({exc})") from None
+        except TimeoutError:
+            self._discard(live)  # a listing should be quick: treat the upstream as wedged
+            raise _SessionLost("did not list its tools in time") from None
+        raise UpstreamError(f"MCP upstream {self.name!r} lists more than {_MAX_PAGES} pages")
+
+    # ── the session and its owner task ──────────────────────────────────────
+    async def _session(self) -> _Live:
+        live = self._live
+        if live is not None and live.usable():
+            return live
+        async with self._connecting:  # concurrent first calls share one connect
+            if self._closed:
+                raise UpstreamError(f"MCP connection {self.name!r} is closed")
+            live = self._live
+            if live is not None and live.usable():
+                return live
+            self._live = await self._connect()
+            self.opened += 1
+            return self._live
+
+    async def _connect(self) -> _Live:
+        ready: asyncio.Future[Client] = asyncio.get_running_loop().create_future()
+        ready.add_done_callback(_retrieve)
+        stop = asyncio.Event()
+        owner = asyncio.create_task(self._own(ready, stop), name=f"mcp-upstream-{self.name}")
+        self._owners.add(owner)
+        owner.add_done_callback(self._owners.discard)
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                client = await asyncio.shield(ready)
+        except TimeoutError:
+            owner.cancel()
+            raise UpstreamError(
+                f"MCP upstream {self.name!r} did not complete its handshake in "
+                f"{self.settings.timeout_seconds:g} s"
+            ) from None
+        except asyncio.CancelledError:
+            owner.cancel()
+            raise
+        return _Live(client, stop, owner)
+
+    async def _own(self, ready: asyncio.Future[Client], stop: asyncio.Event) -> None:
+        """Enter, hold and exit the SDK client, all in this one task."""
+        try:
+            async with self._open() as client:
+                if ready.done():  # the caller gave up waiting
+                    return
+                ready.set_result(client)
+                await stop.wait()
+        except Exception as exc:  # a background task: report, never raise
+            reason = _describe(exc)
+            if not ready.done():
+                ready.set_exception(
+                    UpstreamError(f"cannot reach MCP upstream {self.name!r}: {reason}")
+                )
+            else:
+                log.info("MCP upstream %r: session ended: %s", self.name, reason)
+        finally:
+            if not ready.done():
+                ready.set_exception(UpstreamError(f"MCP connection {self.name!r} is closed"))
+
+    @contextlib.asynccontextmanager
+    async def _open(self) -> AsyncIterator[Client]:
+        """An MCP session to the upstream with the gateway's credentials (no caller token)."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self.settings.url is not None:
+                headers = {k: v.reveal() for k, v in self.settings.headers.items()}
+                http = await stack.enter_async_context(
+                    httpx2.AsyncClient(
+                        headers=headers, timeout=httpx2.Timeout(self.settings.timeout_seconds)
+                    )
+                )
+                server: Any = streamable_http_client(self.settings.url, http_client=http)
+            else:
+                env = {k: v.reveal() for k, v in self.settings.env.items()}
+                server = StdioServerParameters(
+                    command=self.settings.command[0],
+                    args=list(self.settings.command[1:]),
+                    env=env,
+                )
+            client = Client(server, cache=None, mode="legacy", message_handler=self._on_message)
+            yield await stack.enter_async_context(client)
+
+    async def _on_message(self, message: IncomingMessage) -> None:
+        if isinstance(message, types.ToolListChangedNotification):
+            self._on_tools_changed()
+        elif isinstance(message, Exception):
+            log.info("MCP upstream %r: transport error: %s", self.name, _describe(message))
+
+    def _discard(self, live: _Live) -> None:
+        """Stop a dead session's owner (it exits the client in its own task)."""
+        if self._live is live:
+            self._live = None
+        live.stop.set()
+
+    async def close(self) -> None:
+        """Close the session and wait for its owner task (and any stdio process) to end."""
+        async with self._connecting:
+            self._closed = True
+            if self._live is not None:
+                self._discard(self._live)
+        owners = set(self._owners)
+        if not owners:
+            return
+        _done, pending = await asyncio.wait(owners, timeout=_CLOSE_SECONDS)
+        for owner in pending:
+            owner.cancel()
+        if pending:
+            await asyncio.wait(pending)
+
+
+class _SessionLost(Exception):
+    """The session died under a request; the request may be retried if idempotent."""
+
+
+def _retrieve(future: asyncio.Future[Client]) -> None:
+    """Mark a connect outcome retrieved even when the caller stopped waiting for it."""
+    if not future.cancelled():
+        future.exception()
+
+
+def _describe(exc: BaseException) -> str:
+    """The first leaf exception's type and message, for logs and errors (no payloads)."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, httpx2.HTTPError | OSError):
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"[:200]
