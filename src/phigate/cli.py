@@ -346,6 +346,153 @@ def mcp_command(stdio: bool, gateway_url: str) -> None:
     asyncio.run(serve_stdio(gateway_url, os.environ.get("PHIGATE_TOKEN", "")))
 
 
+# ── mcp-tools ───────────────────────────────────────────────────────────────
+@main.group("mcp-tools")
+def mcp_tools() -> None:
+    """Review and re-pin the tool definitions of upstream MCP connections."""
+
+
+# Same exit codes as `phigate approvals`: 4 forbidden, 5 not found, 6 conflict.
+_PIN_EXIT = {400: 2, 403: 4, 404: 5, 409: 6}
+
+
+def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
+    """Run `work(connector, db, audit, scrub)` against the state store, mapping errors."""
+    from phigate.audit import AuditLog
+    from phigate.bootstrap import _key
+    from phigate.config import McpConnection
+    from phigate.connectors.mcp import McpConnector
+    from phigate.gateway import AUDIT_PROFILE
+    from phigate.masking import MaskingEngine
+    from phigate.store import Database
+
+    settings = _settings(config_path)
+    conn = settings.connections.get(connection)
+    if not isinstance(conn, McpConnection):
+        fail(f"no MCP connection {connection!r} in {config_path}", 5)
+    masker = MaskingEngine(settings.masking, _key(settings, "masking_key")).masker(AUDIT_PROFILE)
+    db = Database(settings.state.url)
+    try:
+        db.ensure_current(migrate=settings.state.migrate_on_start)
+        audit = AuditLog(db)
+        connector = McpConnector(connection, conn)
+        connector.attach(db, audit)
+        return asyncio.run(work(connector, db, audit, lambda v: masker.mask_json(v)[0]))
+    except PhigateError as exc:
+        fail(exc.message, _PIN_EXIT.get(exc.http_status, 1))
+    finally:
+        db.dispose()
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (some containers)
+        return "unknown"
+
+
+def _short(value: str | None) -> str:
+    return value[:16] if value else "-"
+
+
+@mcp_tools.command("list")
+@CONFIG_OPTION
+@click.argument("connection")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (full digests).")
+def mcp_tools_list(config_path: Path, connection: str, as_json: bool) -> None:
+    """Pinned tools of CONNECTION and whether the upstream changed them since."""
+    from phigate.connectors.mcp_pins import list_pins
+
+    pins = _pin_run(config_path, connection, lambda c, db, *_: list_pins(c, db))
+    if as_json:
+        click.echo(json.dumps([p.to_json() for p in pins], indent=2))
+        return
+    table = Table("tool", "status", "pinned digest", "upstream digest", "first seen")
+    style = {"changed": "bold red", "gone": "yellow", "pinned": ""}
+    for p in pins:
+        status = f"[{style[p.status]}]{p.status}[/]" if style[p.status] else p.status
+        table.add_row(
+            p.tool, status, _short(p.pinned_digest), _short(p.upstream_digest), _when(p.first_seen)
+        )
+    out.print(table)
+
+
+@mcp_tools.command("show")
+@CONFIG_OPTION
+@click.argument("connection")
+@click.argument("tool")
+def mcp_tools_show(config_path: Path, connection: str, tool: str) -> None:
+    """What changed: the pinned vs the upstream's current definition of TOOL."""
+    from phigate.connectors.mcp_pins import compare_tool
+
+    found = _pin_run(config_path, connection, lambda c, db, *_: compare_tool(c, db, tool))
+    pin = found.pin
+    out.print(f"{connection}/{tool}: {pin.status}", highlight=False, markup=False)
+    out.print(f"  pinned digest:   {pin.pinned_digest}", highlight=False)
+    out.print(f"  upstream digest: {pin.upstream_digest or '- (not listed upstream)'}")
+    styles = {"+": "green", "-": "red", "@": "cyan"}
+    for line in found.diff():
+        out.print(line, style=styles.get(line[:1]), highlight=False, markup=False)
+    if pin.changed:
+        out.print(
+            f"\nafter review: phigate mcp-tools repin {connection} {tool} "
+            f"--digest {pin.upstream_digest} --reason '...'",
+            highlight=False,
+            markup=False,
+        )
+
+
+@mcp_tools.command("repin")
+@CONFIG_OPTION
+@click.argument("connection")
+@click.argument("tool")
+@click.option("--digest", "expected", required=True, help="The upstream digest you reviewed.")
+@click.option("--reason", required=True, help="Why the new definition is acceptable.")
+@click.option("--by", default=None, help="Who re-pins (default: the OS user).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def mcp_tools_repin(
+    config_path: Path,
+    connection: str,
+    tool: str,
+    expected: str,
+    reason: str,
+    by: str | None,
+    yes: bool,
+) -> None:
+    """Pin the upstream's current definition of TOOL, if its digest is the one reviewed."""
+    from phigate.connectors.mcp_pins import repin
+
+    os_user = _os_user()
+    who = {"subject": by or os_user, "kind": "human", "via": "cli", "os_user": os_user}
+    if not yes:
+        click.confirm(
+            f"Re-pin {connection}/{tool} to upstream digest {expected[:16]}…? "
+            "Agents will be shown the new definition",
+            abort=True,
+        )
+
+    async def work(connector: Any, db: Any, audit_log: Any, scrub: Any) -> Any:
+        return await repin(
+            connector,
+            db,
+            audit_log,
+            tool,
+            expected_digest=expected,
+            by=who,
+            reason=reason,
+            scrub=scrub,
+        )
+
+    done = _pin_run(config_path, connection, work)
+    out.print(
+        f"re-pinned {connection}/{tool}: {done.old_digest[:16]} -> {done.new_digest[:16]} "
+        f"(audit record {done.audit_seq}, by {who['subject']})",
+        highlight=False,
+    )
+
+
 # ── demo ────────────────────────────────────────────────────────────────────
 @main.command()
 @click.option(
