@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from phigate.audit import AuditLog
 from phigate.store import Database
-from phigate.store.group_commit import GroupCommit
+from phigate.store.group_commit import GroupCommit, _Pending
 
 
 @pytest.fixture
@@ -121,3 +121,15 @@ async def test_a_closed_writer_refuses_new_writes(db: Database) -> None:
     writer.close()
     with pytest.raises(RuntimeError, match="closed"):
         await writer.run(lambda conn: None)
+
+
+async def test_writes_left_behind_a_stopped_writer_fail_instead_of_waiting(db: Database) -> None:
+    writer = GroupCommit(db)
+    release = _held(writer)
+    writer._queue.put(None)  # close() ...
+    late: Future[int] = Future()  # ... racing a submit that had passed the closed check
+    writer._queue.put(_Pending(lambda conn: 1, late))
+    release.set()
+    await asyncio.to_thread(writer.close)
+    with pytest.raises(RuntimeError, match="closed"):
+        late.result(timeout=1)  # failed, not left waiting forever

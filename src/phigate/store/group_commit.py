@@ -89,14 +89,31 @@ class GroupCommit:
                 self._thread.start()
 
     def _loop(self) -> None:
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                batch, stop = self._gather(first)
+                self._commit(batch)
+                if stop:
+                    return
+        except BaseException:
+            log.exception("the state store writer stopped")
+            raise
+        finally:  # nothing may wait forever on a writer that is gone: fail what is left
+            self._closed = True
+            self._fail_waiting()
+
+    def _fail_waiting(self) -> None:
+        gone = RuntimeError("the state store writer is closed")
         while True:
-            first = self._queue.get()
-            if first is None:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
                 return
-            batch, stop = self._gather(first)
-            self._commit(batch)
-            if stop:
-                return
+            if item is not None and item.done.set_running_or_notify_cancel():
+                _settle(item.done, None, gone)
 
     def _gather(self, first: _Pending) -> tuple[list[_Pending], bool]:
         batch = [first]
