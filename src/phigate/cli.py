@@ -377,7 +377,14 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
         audit = AuditLog(db)
         connector = McpConnector(connection, conn)
         connector.attach(db, audit)
-        return asyncio.run(work(connector, db, audit, lambda v: masker.mask_json(v)[0]))
+
+        async def run_and_close() -> Any:
+            try:
+                return await work(connector, db, audit, lambda v: masker.mask_json(v)[0])
+            finally:
+                await connector.close()  # its upstream session runs in this event loop
+
+        return asyncio.run(run_and_close())
     except PhigateError as exc:
         fail(exc.message, _PIN_EXIT.get(exc.http_status, 1))
     finally:

@@ -167,9 +167,7 @@ def _pin_row(db: Database, connection: str, tool: str) -> Any:
 
 async def _upstream_definitions(connector: McpConnector) -> dict[str, dict[str, Any]]:
     """The upstream's current definitions, read now (the connector caches only digests)."""
-    async with connector.session() as client:
-        result = await client.list_tools()
-    return {tool.name: tool_definition(tool) for tool in result.tools}
+    return {tool.name: tool_definition(tool) for tool in await connector.current_tools()}
 
 
 # ── re-pin ──────────────────────────────────────────────────────────────────
