@@ -179,6 +179,8 @@ async def test_repin_with_the_reviewed_digest_pins_audits_and_releases(f: Fronte
 
 async def test_rest_lists_compares_and_repins_for_admins_only(f: Fronted) -> None:
     h = f.harness
+    openapi = (await h.client.get("/openapi.json")).json()
+    assert "/v1/connections/{name}/tools/{tool}/repin" in openapi["paths"]
     new = await _poison(f)
     listing = await h.client.get("/v1/connections/charts/tools", headers=h.auth("admin"))
     assert listing.status_code == 200, listing.text
@@ -194,9 +196,14 @@ async def test_rest_lists_compares_and_repins_for_admins_only(f: Fronted) -> Non
 
     url = "/v1/connections/charts/tools/lookup_patient/repin"
     body = {"digest": new, "reason": "reviewed the new wording"}
-    for subject in ("dana", "alice", "claims-bot"):
-        refused = await h.client.post(url, headers=h.auth(subject), json=body)
-        assert refused.status_code == 403, (subject, refused.text)
+    # An agent in admins is still an agent: re-pinning is for humans.
+    bot, _ = h.gateway.tokens.create(
+        subject="ops-bot", kind=PrincipalKind.AGENT, groups=("admins",), on_behalf_of="admin"
+    )
+    headers = [h.auth(s) for s in ("dana", "alice", "claims-bot")]
+    for auth in [*headers, {"Authorization": f"Bearer {bot}"}]:
+        refused = await h.client.post(url, headers=auth, json=body)
+        assert refused.status_code == 403, refused.text
     listed_by_clinician = await h.client.get("/v1/connections/charts/tools", headers=h.auth("dana"))
     assert listed_by_clinician.status_code == 403
 
