@@ -117,6 +117,15 @@ async def test_listing_shows_pinned_then_changed_with_both_digests(f: Fronted) -
     assert f.lookup_risk() is RiskClass.WRITE  # held at changed_tool_risk
 
 
+async def test_a_tool_no_longer_listed_is_gone_and_cannot_be_repinned(f: Fronted) -> None:
+    pinned = {p.tool: p for p in await list_pins(f.connector, f.harness.gateway.db)}
+    del f.upstream.descriptions["admin_reset"]
+    pins = {p.tool: p for p in await list_pins(f.connector, f.harness.gateway.db)}
+    assert (pins["admin_reset"].status, pins["admin_reset"].upstream_digest) == ("gone", None)
+    with pytest.raises(ConflictError, match="no longer lists"):
+        await f.repin("admin_reset", pinned["admin_reset"].pinned_digest)
+
+
 async def test_comparison_diffs_the_description(f: Fronted) -> None:
     await _poison(f)
     comparison = await compare_tool(f.connector, f.harness.gateway.db, "lookup_patient")
