@@ -8,6 +8,7 @@ decision and call is refused; close() leaves no process and no task behind.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 
 from phigate.actions import Action
 from phigate.connectors.mcp import McpConnector
@@ -26,6 +28,8 @@ from phigate.gateway import Outcome
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
 from tests.connectors.test_mcp_session_upstream import DESCRIPTIONS
+from tests.mcp.conftest import free_port
+from tests.mcp.upstream_server import Upstream
 
 STANDIN = str(Path(__file__).with_name("test_mcp_session_upstream.py"))
 
@@ -64,6 +68,10 @@ def connector(h: Harness) -> McpConnector:
 
 def starts(state: Path) -> list[int]:
     return [int(line) for line in (state / "starts").read_text().split()]
+
+
+def process_exists(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()  # a zombie (unreaped) still has an entry
 
 
 def calls(state: Path) -> list[str]:
@@ -180,7 +188,7 @@ async def test_close_ends_the_upstream_process_and_the_session_task(
         await harness.client.aclose()
         await harness.gateway.close()
     (pid,) = starts(state)
-    assert not Path(f"/proc/{pid}").exists()  # exited and reaped
+    assert not process_exists(pid)  # exited and reaped
     owners = [t for t in asyncio.all_tasks() if t.get_name().startswith("mcp-upstream")]
     assert owners == []
     with pytest.raises(UpstreamError, match="closed"):
@@ -202,3 +210,64 @@ async def test_an_upstream_that_cannot_start_fails_cleanly(h: Harness, tmp_path:
     finally:
         await broken.close()
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "mcp-upstream-broken"]
+
+
+# ── streamable HTTP upstream ────────────────────────────────────────────────
+class CountingInitialize:
+    """ASGI wrapper counting the MCP `initialize` requests an upstream app receives."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.initializes = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def counting_receive() -> Any:
+            message = await receive()
+            if b'"initialize"' in message.get("body", b""):
+                self.initializes += 1
+            return message
+
+        await self.app(scope, counting_receive if scope["type"] == "http" else receive, send)
+
+
+@contextlib.asynccontextmanager
+async def serve_on(app: Any, port: int) -> AsyncIterator[None]:
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                await task
+            await asyncio.sleep(0.02)
+        yield
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_http_upstream_keeps_one_session_and_survives_a_restart(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    conn = {"type": "mcp", "url": url, "tools": {"lookup_*": "read"}, "timeout_seconds": 5}
+    h = await harness_with(tmp_path, {"charts": conn})
+    try:
+        first = CountingInitialize(Upstream().app())
+        async with serve_on(first, port):
+            for _ in range(10):
+                executed(await call(h, "lookup_patient", {"mrn": "MRN-1"}))
+        assert first.initializes == 1
+        # Upstream down: the call fails promptly (no hang), with the pipeline's UpstreamError.
+        started = time.monotonic()
+        down = await call(h, "lookup_patient", {"mrn": "MRN-2"})
+        assert down.status == "failed" and isinstance(down.error, UpstreamError), down.error
+        assert time.monotonic() - started < 5
+        second = CountingInitialize(Upstream().app())
+        async with serve_on(second, port):
+            executed(await call(h, "lookup_patient", {"mrn": "MRN-3"}))
+            executed(await call(h, "lookup_patient", {"mrn": "MRN-4"}))
+        assert second.initializes == 1
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
