@@ -119,6 +119,16 @@ async def test_concurrent_calls_run_side_by_side_on_one_session(h: Harness, stat
     assert len(starts(state)) == 1
 
 
+async def test_concurrent_pre_call_listings_share_rounds(h: Harness) -> None:
+    upstream = connector(h).upstream
+    await upstream.list_tools()  # warm
+    before = upstream.listings
+    results = await asyncio.gather(*(upstream.fresh_tools() for _ in range(10)))
+    assert all({t.name for t in tools} == set(DESCRIPTIONS) for tools in results)
+    # The first caller starts a round; the nine arriving while it runs share the next.
+    assert upstream.listings - before == 2
+
+
 async def test_a_killed_upstream_is_reopened_for_the_next_call(h: Harness, state: Path) -> None:
     executed(await call(h, "lookup_patient", {"mrn": "MRN-1"}))
     os.kill(starts(state)[0], signal.SIGKILL)
@@ -186,7 +196,11 @@ async def test_close_ends_the_upstream_process_and_the_session_task(
         executed(await call(harness, "lookup_patient", {"mrn": "MRN-1"}))
     finally:
         await harness.client.aclose()
+        started = time.monotonic()
         await harness.gateway.close()
+    # The session ended by being told to (stdin closed, process exited), not by the
+    # close deadline's fallback cancel.
+    assert time.monotonic() - started < 5
     (pid,) = starts(state)
     assert not process_exists(pid)  # exited and reaped
     owners = [t for t in asyncio.all_tasks() if t.get_name().startswith("mcp-upstream")]

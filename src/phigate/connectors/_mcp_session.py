@@ -73,6 +73,9 @@ class UpstreamSession:
         self._owners: set[asyncio.Task[None]] = set()
         self._connecting = asyncio.Lock()
         self._closed = False
+        self.listings = 0  # listing rounds sent (each may serve several callers)
+        self._round: asyncio.Task[list[types.Tool]] | None = None
+        self._next_round: asyncio.Future[list[types.Tool]] | None = None
 
     # ── requests ────────────────────────────────────────────────────────────
     async def list_tools(self) -> list[types.Tool]:
@@ -113,6 +116,37 @@ class UpstreamSession:
             raise UpstreamError(
                 f"tool {tool!r} returned a result its output schema does not allow"
             ) from None
+
+    async def fresh_tools(self) -> list[types.Tool]:
+        """A listing sent after this call was made; concurrent callers share one.
+
+        A listing already in flight may predate the caller (it could miss a change made
+        just before), so latecomers wait for the next round, which starts when the
+        current one ends and then serves all of them."""
+        if self._round is None:
+            return await asyncio.shield(self._start_round())
+        if self._next_round is None:
+            self._next_round = asyncio.get_running_loop().create_future()
+            self._next_round.add_done_callback(_retrieve)
+        return await asyncio.shield(self._next_round)
+
+    def _start_round(self) -> asyncio.Task[list[types.Tool]]:
+        self.listings += 1
+        task = asyncio.create_task(self.list_tools(), name=f"mcp-upstream-{self.name}-listing")
+        task.add_done_callback(self._round_ended)
+        self._round = task
+        return task
+
+    def _round_ended(self, task: asyncio.Task[list[types.Tool]]) -> None:
+        _retrieve(task)  # every waiter may have been cancelled
+        self._round = None
+        waiting, self._next_round = self._next_round, None
+        if waiting is None or waiting.done():
+            return
+        if self._closed:
+            waiting.set_exception(UpstreamError(f"MCP connection {self.name!r} is closed"))
+            return
+        self._start_round().add_done_callback(lambda done: _settle(waiting, done))
 
     async def client(self) -> Client:
         """The live session's client (opened if needed), for requests made elsewhere."""
@@ -243,6 +277,11 @@ class UpstreamSession:
             self._closed = True
             if self._live is not None:
                 self._discard(self._live)
+            listing, self._round = self._round, None
+            if listing is not None:
+                listing.cancel()
+        if listing is not None:
+            await asyncio.wait([listing])
         owners = set(self._owners)
         if not owners:
             return
@@ -257,10 +296,24 @@ class _SessionLost(Exception):
     """The session died under a request; the request may be retried if idempotent."""
 
 
-def _retrieve(future: asyncio.Future[Client]) -> None:
-    """Mark a connect outcome retrieved even when the caller stopped waiting for it."""
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark an outcome retrieved even when every caller stopped waiting for it."""
     if not future.cancelled():
         future.exception()
+
+
+def _settle(
+    waiting: asyncio.Future[list[types.Tool]], done: asyncio.Task[list[types.Tool]]
+) -> None:
+    """Hand a finished listing round's outcome to the callers waiting for it."""
+    if waiting.done():
+        return
+    if done.cancelled():
+        waiting.set_exception(UpstreamError("the tool listing was cancelled (connection closed)"))
+    elif (error := done.exception()) is not None:
+        waiting.set_exception(error)
+    else:
+        waiting.set_result(done.result())
 
 
 def _describe(exc: BaseException) -> str:

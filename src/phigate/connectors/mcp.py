@@ -250,9 +250,9 @@ class McpConnector:
     async def _check_unchanged(self, tool: str, description: Description) -> None:
         """Refuse to run if the tool changed between the decision and now (a rug pull).
 
-        The listing is requested after the decision, so it shows the upstream's state
-        at or after it; on the warm session it costs one round trip."""
-        current = next((t for t in await self.upstream.list_tools() if t.name == tool), None)
+        The listing is sent after the decision, so it shows the upstream's state at or
+        after it; on the warm session it costs one round trip, shared by concurrent calls."""
+        current = next((t for t in await self.upstream.fresh_tools() if t.name == tool), None)
         if current is None or digest(tool_definition(current)) != description.detail.get(
             "tool_digest"
         ):
