@@ -11,6 +11,9 @@ CONNECTION_CLOSED; it is discarded and the next request opens a fresh one. A
 listing is idempotent and is retried once on the fresh session; a tool call never
 is (it may not be idempotent): it fails with `UpstreamError`. Every request and
 every connect is bounded by the connection's `timeout_seconds`.
+
+`fresh_tools()` serves the connector's pre-call rug-pull check: a listing sent
+after the caller asked, shared by callers arriving together (listing rounds).
 """
 
 from __future__ import annotations
