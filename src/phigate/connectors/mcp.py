@@ -158,7 +158,7 @@ class McpConnector:
         self.pins: ToolPins | None = None
         self._listed: dict[str, ListedTool] = {}
         self._listed_at = -math.inf
-        self._flagged: set[str] = set()
+        self._flagged: set[tuple[str, str, str]] = set()
         self.upstream = UpstreamSession(name, settings, on_tools_changed=self._invalidate)
 
     def _invalidate(self) -> None:
@@ -180,9 +180,11 @@ class McpConnector:
         upstream = await self.upstream.list_tools()
         listed = {tool.name: self.pins.check(self.name, tool) for tool in upstream}
         for tool in listed.values():
-            if tool.changed and tool.name not in self._flagged:
+            # Once per pinned/upstream pair: a change after a re-pin is a new pair.
+            flag = (tool.name, digest(tool.definition), tool.digest)
+            if tool.changed and flag not in self._flagged:
                 self.pins.flag(self.name, tool)
-                self._flagged.add(tool.name)
+                self._flagged.add(flag)
         self._listed, self._listed_at = listed, time.monotonic()
         return list(listed.values())
 

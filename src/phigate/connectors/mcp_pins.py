@@ -208,7 +208,6 @@ async def repin(
     done = await asyncio.to_thread(
         _store, db, audit, connector.name, tool, upstream, current, fields
     )
-    _forget_flag(connector, tool)
     await connector.tools(refresh=True)  # so calls are classified against the new pin now
     return done
 
@@ -239,18 +238,6 @@ def _store(
             conn, "mcp.tool_repinned", {**fields, "where": {"connection": connection}, "what": what}
         )
     return Repinned(connection, tool, row.digest, new_digest, seq)
-
-
-def _forget_flag(connector: McpConnector, tool: str) -> None:
-    """Let the connector flag (`mcp.tool_changed`) a later change of the re-pinned tool.
-
-    The connector flags each tool once per process; without this, a second change
-    after a re-pin would be held but never reach the audit log. TODO(lead): a
-    public `McpConnector` hook would be better than reaching into its state.
-    """
-    flagged = getattr(connector, "_flagged", None)
-    if isinstance(flagged, set):
-        flagged.discard(tool)
 
 
 def _checked_digest(value: str) -> str:
