@@ -96,6 +96,8 @@ class SecretsSettings(_Frozen):
 class IdentitySettings(_Frozen):
     oidc: OidcSettings | None = None
     auditor_groups: tuple[str, ...] = ("auditors",)
+    # Humans in these groups manage the gateway itself (e.g. re-pin changed MCP tools).
+    admin_groups: tuple[str, ...] = ("admins",)
 
 
 class PostgresConnection(_Frozen):

@@ -500,6 +500,12 @@ class Gateway:
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))
 
+    def is_admin(self, principal: Principal) -> bool:
+        """A human in `identity.admin_groups`: agents and services never administer."""
+        return principal.is_human and principal.in_any(
+            frozenset(self.settings.identity.admin_groups)
+        )
+
     def masker_for(self, record: ActionRecord) -> Masker:
         """The masker for one decided action: its profile, the caller's groups, and the
         reveal that was part of what policy (and any approval) decided — this run only."""

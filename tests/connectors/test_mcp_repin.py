@@ -234,3 +234,27 @@ async def test_rest_lists_compares_and_repins_for_admins_only(f: Fronted) -> Non
     again = await h.client.post(url, headers=h.auth("admin"), json=body)
     assert again.status_code == 409  # not changed any more
     assert f.lookup_risk() is RiskClass.READ
+
+
+async def test_admin_groups_come_from_the_configuration(tmp_path: Path) -> None:
+    up = Upstream()
+    async with serve_app(up.app()) as base:
+        settings = demo_config(
+            tmp_path,
+            "postgresql://nobody@127.0.0.1:1/none",
+            overrides={
+                "connections": {"charts": charts_connection(f"{base}/mcp")},
+                "identity": {"admin_groups": ["data-owners"], "auditor_groups": ["nobody"]},
+            },
+        )
+        h = await make_harness(settings)
+        try:
+            url = "/v1/connections/charts/tools"
+            owner = await h.client.get(url, headers=h.auth("alice"))  # data-owners
+            default_admin = await h.client.get(url, headers=h.auth("admin"))  # admins
+            assert owner.status_code == 200, owner.text
+            assert default_admin.status_code == 403
+            assert "data-owners" in default_admin.json()["error"]["message"]
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()

@@ -330,12 +330,12 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
 
 
 # Re-pinning accepts new upstream tool text that agents will read: admins, humans only.
-ADMIN_GROUPS = frozenset({"admins"})
-
-
-def _require_admin(caller: Principal) -> None:
-    if not (caller.is_human and caller.in_any(ADMIN_GROUPS)):
-        raise NotAllowedError("MCP tool pins are managed by human members of admins")
+def _require_admin(gateway: Gateway, caller: Principal) -> None:
+    if not gateway.is_admin(caller):
+        raise NotAllowedError(
+            "MCP tool pins are managed by humans in identity.admin_groups "
+            f"({', '.join(gateway.settings.identity.admin_groups)})"
+        )
 
 
 def _mcp_connector(gateway: Gateway, name: str) -> McpConnector:
@@ -351,14 +351,14 @@ def _install_tool_pin_routes(app: FastAPI, gateway: Gateway) -> None:
     @app.get("/v1/connections/{name}/tools")
     async def list_tools(name: str, caller: Caller) -> dict[str, Any]:
         if not gateway.is_auditor(caller):
-            _require_admin(caller)
+            _require_admin(gateway, caller)
         pins = await list_pins(_mcp_connector(gateway, name), gateway.db)
         return {"connection": name, "tools": [p.to_json() for p in pins]}
 
     @app.get("/v1/connections/{name}/tools/{tool}")
     async def show_tool(name: str, tool: str, caller: Caller) -> dict[str, Any]:
         if not gateway.is_auditor(caller):
-            _require_admin(caller)
+            _require_admin(gateway, caller)
         comparison = await compare_tool(_mcp_connector(gateway, name), gateway.db, tool)
         return comparison.to_json()
 
@@ -366,7 +366,7 @@ def _install_tool_pin_routes(app: FastAPI, gateway: Gateway) -> None:
     async def repin_tool(
         name: str, tool: str, body: RepinRequest, caller: Caller
     ) -> dict[str, Any]:
-        _require_admin(caller)
+        _require_admin(gateway, caller)
         done = await repin(
             _mcp_connector(gateway, name),
             gateway.db,
