@@ -12,6 +12,7 @@ from concurrent.futures import Future
 import pytest
 import sqlalchemy as sa
 
+from phigate import metrics
 from phigate.audit import AuditLog
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, _Pending
@@ -133,3 +134,23 @@ async def test_writes_left_behind_a_stopped_writer_fail_instead_of_waiting(db: D
     await asyncio.to_thread(writer.close)
     with pytest.raises(RuntimeError, match="closed"):
         late.result(timeout=1)  # failed, not left waiting forever
+
+
+async def test_commits_and_failures_are_measured(db: Database) -> None:
+    def sample(name: str) -> float:
+        return metrics.REGISTRY.get_sample_value(name) or 0.0
+
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    commits, writes = (
+        sample("phigate_state_commit_seconds_count"),
+        sample("phigate_state_commit_writes_sum"),
+    )
+    failures = sample("phigate_state_commit_failures_total")
+    await writer.run(_append(audit, "one"))
+    with pytest.raises(ValueError):
+        await writer.run(lambda conn: int("not a number"))
+    writer.close()
+    assert sample("phigate_state_commit_seconds_count") == commits + 1
+    assert sample("phigate_state_commit_writes_sum") == writes + 1
+    assert sample("phigate_state_commit_failures_total") == failures + 1

@@ -29,3 +29,20 @@ LATENCY = Histogram(
 HTTP_REQUESTS = Counter(
     "phigate_http_requests_total", "HTTP requests", ["method", "status"], registry=REGISTRY
 )
+STATE_COMMIT_SECONDS = Histogram(
+    "phigate_state_commit_seconds",
+    "Time to commit one group of state-store writes (records written before actions run)",
+    registry=REGISTRY,
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+)
+STATE_COMMIT_WRITES = Histogram(
+    "phigate_state_commit_writes",
+    "Writes sharing one state-store commit (group commit)",
+    registry=REGISTRY,
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
+STATE_COMMIT_FAILURES = Counter(
+    "phigate_state_commit_failures_total",
+    "State-store commits that failed (their actions were refused)",
+    registry=REGISTRY,
+)

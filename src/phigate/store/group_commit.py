@@ -18,6 +18,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from contextlib import AbstractContextManager, nullcontext
@@ -26,6 +27,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from phigate import metrics
 from phigate.store.database import Database
 
 log = logging.getLogger(__name__)
@@ -131,10 +133,12 @@ class GroupCommit:
         live = [p for p in batch if p.done.set_running_or_notify_cancel()]
         if not live:
             return
+        started = time.monotonic()
         try:
             with self._db.write() as conn, self._around(conn):
                 values = [pending.write(conn) for pending in live]
         except Exception as exc:
+            metrics.STATE_COMMIT_FAILURES.inc()
             if len(live) == 1:
                 _settle(live[0].done, None, exc)
                 return
@@ -144,6 +148,8 @@ class GroupCommit:
             for pending in live:
                 self._commit_one(pending)
             return
+        metrics.STATE_COMMIT_SECONDS.observe(time.monotonic() - started)
+        metrics.STATE_COMMIT_WRITES.observe(len(live))
         for pending, value in zip(live, values, strict=True):
             _settle(pending.done, value, None)
 
