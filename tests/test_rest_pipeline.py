@@ -529,3 +529,4 @@ def test_a_repeated_statement_is_scrubbed_like_the_first(harness: Harness) -> No
     assert "123-45-6789" not in json.dumps(first) and "555-12-3456" not in json.dumps(first)
     uncached, _ = harness.gateway.masking.masker(AUDIT_PROFILE).mask_json(body)
     assert first == uncached
+    assert "123-45-6789" not in repr(harness.gateway._scrubbed_sql)  # remembered by hash

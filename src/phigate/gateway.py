@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
+import hashlib
 import logging
 import time
 from collections.abc import AsyncGenerator, Mapping
@@ -57,6 +57,8 @@ from phigate.store.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
+_SCRUB_CACHE_ENTRIES = 1024
+_SCRUB_CACHE_MAX_TEXT = 8192
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
@@ -114,7 +116,7 @@ class Gateway:
         self.oidc = oidc
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
-        self._scrub_sql = functools.lru_cache(maxsize=1024)(self._scrub_sql_uncached)
+        self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -522,10 +524,22 @@ class Gateway:
             # A statement's text repeats (prepared statements, ORMs); its parameters vary.
             rest, _counts = self._audit_masker.mask_json({k: value[k] for k in value if k != "sql"})
             assert isinstance(rest, dict)
-            text = value["sql"]
-            scrub_sql = self._scrub_sql if len(text) <= 8192 else self._scrub_sql_uncached
-            return {"sql": scrub_sql(text), **rest}
+            return {"sql": self._scrub_sql(value["sql"]), **rest}
         masked, _counts = self._audit_masker.mask_json(value)
+        return masked
+
+    def _scrub_sql(self, text: str) -> str:
+        """The masked statement text, remembered under a hash of the text: the text
+        itself may hold PHI and is not kept."""
+        if len(text) > _SCRUB_CACHE_MAX_TEXT:
+            return self._scrub_sql_uncached(text)
+        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        masked = self._scrubbed_sql.get(key)
+        if masked is None:
+            masked = self._scrub_sql_uncached(text)
+            if len(self._scrubbed_sql) >= _SCRUB_CACHE_ENTRIES:
+                self._scrubbed_sql.clear()
+            self._scrubbed_sql[key] = masked
         return masked
 
     def _scrub_sql_uncached(self, text: str) -> str:
