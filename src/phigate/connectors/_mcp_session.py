@@ -151,15 +151,6 @@ class UpstreamSession:
             return
         self._start_round().add_done_callback(lambda done: _settle(waiting, done))
 
-    async def client(self) -> Client:
-        """The live session's client (opened if needed), for requests made elsewhere."""
-        return (await self._session()).client
-
-    def discard(self, client: Client) -> None:
-        """Drop the session of `client` after it failed with CONNECTION_CLOSED."""
-        if self._live is not None and self._live.client is client:
-            self._discard(self._live)
-
     async def _list_once(self) -> list[types.Tool]:
         live = await self._session()
         tools: list[types.Tool] = []

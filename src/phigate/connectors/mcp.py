@@ -21,21 +21,16 @@ digest the decision was made on (a rug pull between decision and call is refused
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import hashlib
 import json
 import math
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
 import sqlalchemy as sa
-from mcp.client.client import Client
-from mcp.shared.exceptions import MCPError
-from mcp_types import CONNECTION_CLOSED
 
 from phigate.actions import Action, Description
 from phigate.audit import AuditLog
@@ -263,20 +258,6 @@ class McpConnector:
     async def current_tools(self) -> list[types.Tool]:
         """The upstream's tool definitions as listed now (not cached, not pin-checked)."""
         return await self.upstream.list_tools()
-
-    @contextlib.asynccontextmanager
-    async def session(self) -> AsyncIterator[Client]:
-        """The persistent upstream session's client, for a request outside `run`/`tools`.
-
-        Kept for callers that list tools themselves; prefer `current_tools()`. A
-        session that died under the request is discarded and reported as UpstreamError."""
-        client = await self.upstream.client()
-        try:
-            yield client
-        except MCPError as exc:
-            if exc.code == CONNECTION_CLOSED:
-                self.upstream.discard(client)
-            raise UpstreamError(f"MCP upstream {self.name!r}: {exc}") from None
 
     async def close(self) -> None:
         """Close the upstream session and its owner task (and any stdio process)."""
