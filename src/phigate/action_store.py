@@ -32,7 +32,7 @@ T = TypeVar("T")
 Scrubber = Callable[[dict[str, Any]], Any]
 
 
-def _set_status(*, expect: bool, summary: bool) -> sa.Update:
+def _set_status(*, expect: bool, summary: bool, replica: bool) -> sa.Update:
     query = actions.update().where(actions.c.id == sa.bindparam("action_id"))
     if expect:
         query = query.where(actions.c.status.in_(sa.bindparam("expect", expanding=True)))
@@ -42,13 +42,18 @@ def _set_status(*, expect: bool, summary: bool) -> sa.Update:
             result_summary=sa.bindparam("new_summary"),
             finished_at=sa.bindparam("new_finished_at"),
         )
+    if replica:
+        values["replica"] = sa.bindparam("new_replica")
     return query.values(**values)
 
 
 # Built once so SQLAlchemy compiles them once: they sit in every action's path.
 _INSERT = actions.insert()
 _SET_STATUS = {
-    (e, s): _set_status(expect=e, summary=s) for e in (False, True) for s in (False, True)
+    (e, s, r): _set_status(expect=e, summary=s, replica=r)
+    for e in (False, True)
+    for s in (False, True)
+    for r in (False, True)
 }
 
 
@@ -132,8 +137,13 @@ class ActionStore:
         description: Description,
         decision: Decision,
         status: str,
+        replica: str | None = None,
     ) -> ActionRecord:
-        """Insert the action; the returned record is what was written (no re-read)."""
+        """Insert the action; the returned record is what was written (no re-read).
+
+        `replica` is the gateway process that records (and, if it runs now, runs) it:
+        phigate.replicas finds runs cut off when that replica died.
+        """
         created_at = time.time()
         fingerprint = action.fingerprint()
         conn.execute(
@@ -159,6 +169,7 @@ class ActionStore:
                 "decision_reason": decision.reason,
                 "masking": decision.masking,
                 "status": status,
+                "replica": replica,
             },
         )
         return ActionRecord(
@@ -184,14 +195,20 @@ class ActionStore:
         *,
         expect: tuple[str, ...] | None = None,
         summary: dict[str, Any] | None = None,
+        replica: str | None = None,
     ) -> bool:
-        """Compare-and-set the status; returns False when the expected status did not hold."""
+        """Compare-and-set the status; returns False when the expected status did not hold.
+
+        `replica`: the gateway process that takes the action over (runs it now).
+        """
         params: dict[str, Any] = {"action_id": action_id, "new_status": status}
+        if replica is not None:
+            params["new_replica"] = replica
         if expect is not None:
             params["expect"] = list(expect)
         if summary is not None:
             params.update(new_summary=json.dumps(summary, default=str), new_finished_at=time.time())
-        query = _SET_STATUS[expect is not None, summary is not None]
+        query = _SET_STATUS[expect is not None, summary is not None, replica is not None]
         return conn.execute(query, params).rowcount == 1
 
     def get(self, action_id: str) -> ActionRecord:

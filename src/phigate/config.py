@@ -75,6 +75,9 @@ def _secret(value: Any) -> Any:
 class StateSettings(_Frozen):
     url: str = "sqlite:///.phigate/state.db"
     migrate_on_start: bool = True
+    # Each replica beats this often; one silent for 6 beats counts as dead and the
+    # actions it left `executing` are marked `interrupted` (phigate.replicas).
+    heartbeat_seconds: float = Field(default=10.0, gt=0)
 
 
 class ServerSettings(_Frozen):

@@ -267,7 +267,9 @@ class Gateway:
 
         def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
             fields = audit_fields(action, description, scrub=self.scrub)
-            record = self.actions.insert(conn, action_id, action, description, decision, status)
+            record = self.actions.insert(
+                conn, action_id, action, description, decision, status, self.approvals.replica
+            )
             approval_id = None
             if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
                 purpose = BREAK_GLASS_REVIEW if decision.outcome == "break_glass" else "approval"
@@ -343,7 +345,10 @@ class Gateway:
     def _claim(self, record: ActionRecord, approval_id: str) -> None:
         with self.db.write() as conn:
             approval = self.approvals.claim_execution(conn, approval_id)
-            self.actions.set_status(conn, record.id, "executing", expect=("approved",))
+            # This replica runs it now: recovery judges the run by this replica's heartbeat.
+            self.actions.set_status(
+                conn, record.id, "executing", expect=("approved",), replica=self.approvals.replica
+            )
             self.audit.append_in(
                 conn,
                 "action.execution_started",

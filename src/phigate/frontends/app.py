@@ -9,6 +9,7 @@ from phigate.frontends.api import create_app
 from phigate.frontends.console.install import install_console
 from phigate.frontends.mcp.server import install_mcp
 from phigate.gateway import Gateway
+from phigate.replicas import install_heartbeat
 
 
 def build_app(gateway: Gateway) -> FastAPI:
@@ -20,4 +21,6 @@ def build_app(gateway: Gateway) -> FastAPI:
     dispatcher = install_channels(app, gateway)
     if dispatcher is not None:
         app.state.on_shutdown.append(dispatcher.stop)
+    # Beat while serving; mark actions left running by dead replicas `interrupted`.
+    install_heartbeat(app, gateway)
     return app

@@ -258,6 +258,8 @@ _HANDLERS: dict[str, Callable[[_Scan, Record, float], None]] = {
     "approval.decided": _Scan._approval_decided,
     "action.executed": _Scan._result,
     "action.failed": _Scan._result,
+    # Left executing by a replica that died; marked by another replica (phigate.replicas).
+    "action.interrupted": _Scan._result,
     "approval.vote": _Scan._vote,
     "approval.vote_refused": _Scan._vote_refused,
     "action.break_glass": _Scan._break_glass,

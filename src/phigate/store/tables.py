@@ -44,6 +44,8 @@ actions = sa.Table(
     sa.Column("status", sa.String(24), nullable=False, index=True),
     sa.Column("finished_at", sa.Float),
     sa.Column("result_summary", sa.Text),
+    # The replica running the action (set when it starts executing): see `replicas`.
+    sa.Column("replica", sa.String(64)),
 )
 
 approvals = sa.Table(
@@ -138,4 +140,15 @@ chat_messages = sa.Table(
     sa.Column("replica", sa.String(64), nullable=False),
     sa.Column("posted_at", sa.Float, nullable=False),
     sa.Column("shown", sa.Integer, nullable=False, server_default="0"),
+)
+
+# Gateway processes sharing this store and when each last beat (phigate.replicas):
+# an action left `executing` by a replica that stopped beating was cut off mid-run.
+replicas = sa.Table(
+    "replicas",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("host", sa.String(200), nullable=False),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("last_seen", sa.Float, nullable=False),
 )

@@ -1,0 +1,195 @@
+"""Replica heartbeats, and recovery of actions cut off when their replica died.
+
+An allowed action is stored `executing` before it runs, and set `executed` or
+`failed` when it ends. If the process dies in between (kill -9, OOM, host loss)
+nothing would ever end it. Each replica therefore beats (a row in `replicas`
+with its `last_seen`), and every replica, at each beat, marks `interrupted` the
+`executing` actions whose replica stopped beating — with an `action.interrupted`
+audit record in the same transaction, so the log says what happened and who
+noticed.
+
+Which replica runs an action is `actions.replica` (set when it is recorded, or
+when an approved action is claimed). Actions from before that column (NULL) are
+judged by age alone. A replica never touches its own actions, nor a live one's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from phigate.action_store import ActionStore
+from phigate.audit import AuditLog
+from phigate.store import Database
+from phigate.store.tables import actions, replicas
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from phigate.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "interrupted"
+# One recovery transaction holds the audit head; keep it short, the next beat takes the rest.
+BATCH = 500
+# How many heartbeats a replica may miss before its running actions count as cut off.
+STALE_BEATS = 6
+
+
+class ReplicaRegistry:
+    """This replica's heartbeat row, and recovery of dead replicas' running actions."""
+
+    def __init__(
+        self,
+        db: Database,
+        audit: AuditLog,
+        replica: str,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._db = db
+        self._audit = audit
+        self._actions = ActionStore(db, audit)
+        self.replica = replica
+        self._clock = clock
+        self._host = socket.gethostname()[:200]
+
+    def beat(self) -> None:
+        """Record that this replica is alive now (insert its row the first time)."""
+        now = self._clock()
+        with self._db.write() as conn:
+            updated = conn.execute(
+                replicas.update().where(replicas.c.id == self.replica).values(last_seen=now)
+            ).rowcount
+            if updated == 0:
+                conn.execute(
+                    replicas.insert().values(
+                        id=self.replica, host=self._host, started_at=now, last_seen=now
+                    )
+                )
+
+    def recover(self, stale_after: float, *, limit: int = BATCH) -> int:
+        """Mark `interrupted` up to `limit` actions left `executing` by dead replicas.
+
+        A replica is dead when its row is older than `stale_after` seconds, or has
+        no row and its action is that old (it may not have beaten yet). Returns how
+        many actions were marked; each gets an `action.interrupted` audit record in
+        the same transaction, and a compare-and-set on `executing` means two
+        replicas recovering at once mark each action once.
+        """
+        cutoff = self._clock() - stale_after
+        with self._db.write() as conn:
+            rows = conn.execute(_orphans(self.replica, cutoff, limit)).all()
+            entries = [
+                ("action.interrupted", self._interrupted(row._mapping))
+                for row in rows
+                if self._mark(conn, row._mapping)
+            ]
+            if entries:
+                self._audit.append_many_in(conn, entries)
+        for _event, fields in entries:
+            log.warning(
+                "action %s was left executing by replica %s, which stopped; marked interrupted",
+                fields["action_id"],
+                fields["result"]["replica"],
+            )
+        return len(entries)
+
+    def _mark(self, conn: sa.Connection, row: sa.RowMapping) -> bool:
+        summary = {"status": INTERRUPTED, "reason": _reason(row["replica"])}
+        return self._actions.set_status(
+            conn, row["id"], INTERRUPTED, expect=("executing",), summary=summary
+        )
+
+    def _interrupted(self, row: sa.RowMapping) -> dict[str, Any]:
+        return {
+            "action_id": row["id"],
+            "who": json.loads(row["principal"]),
+            "where": {"connection": row["connection"], "front_door": row["front_door"]},
+            "result": {"reason": _reason(row["replica"]), "replica": row["replica"]},
+            "replica": self.replica,
+        }
+
+
+def _reason(replica: str | None) -> str:
+    if replica is None:
+        return "left executing by a gateway that recorded no replica; it did not finish"
+    return f"replica {replica} stopped while running it (no heartbeat); the outcome is unknown"
+
+
+def _orphans(me: str, cutoff: float, limit: int) -> sa.Select[Any]:
+    live = sa.select(replicas.c.id).where(
+        replicas.c.id == actions.c.replica, replicas.c.last_seen >= cutoff
+    )
+    return (
+        sa.select(
+            actions.c.id,
+            actions.c.principal,
+            actions.c.connection,
+            actions.c.front_door,
+            actions.c.replica,
+        )
+        .where(
+            actions.c.status == "executing",
+            # Also the fallback for legacy rows and replicas that have not beaten yet.
+            actions.c.created_at < cutoff,
+            sa.or_(actions.c.replica.is_(None), actions.c.replica != me),
+            ~sa.exists(live),
+        )
+        .order_by(actions.c.created_at, actions.c.id)
+        .limit(limit)
+    )
+
+
+async def heartbeat(registry: ReplicaRegistry, every: float) -> None:
+    """Beat, then recover dead replicas' actions, every `every` seconds until cancelled.
+
+    A failure (store unreachable, …) is logged and retried at the next beat: a
+    missed beat must not take the gateway down.
+    """
+    stale_after = STALE_BEATS * every
+    while True:
+        try:
+            await asyncio.to_thread(registry.beat)
+            await asyncio.to_thread(registry.recover, stale_after)
+        except Exception:
+            log.exception("replica heartbeat failed; retrying in %.1fs", every)
+        await asyncio.sleep(every)
+
+
+Lifespan = Callable[[Any], AbstractAsyncContextManager[Any]]
+
+
+def with_heartbeat(inner: Lifespan, registry: ReplicaRegistry, every: float) -> Lifespan:
+    """Wrap an ASGI lifespan so the heartbeat runs while the app serves."""
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        task = asyncio.create_task(heartbeat(registry, every), name="phigate-heartbeat")
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
+
+
+def install_heartbeat(app: FastAPI, gateway: Gateway) -> ReplicaRegistry:
+    """Run this replica's heartbeat and recovery for as long as `app` serves."""
+    registry = ReplicaRegistry(gateway.db, gateway.audit, gateway.approvals.replica)
+    every = gateway.settings.state.heartbeat_seconds
+    app.router.lifespan_context = with_heartbeat(app.router.lifespan_context, registry, every)
+    return registry

@@ -1,0 +1,341 @@
+"""Actions left `executing` by a replica that died are marked `interrupted`, on both back
+ends: never a live replica's, never the recovering replica's own, each exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from phigate.action_store import ActionStore
+from phigate.actions import Action, Description
+from phigate.audit import AuditLog
+from phigate.frontends.app import build_app
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.policy import Decision
+from phigate.replicas import ReplicaRegistry, with_heartbeat
+from phigate.reports.evidence import build_evidence
+from phigate.risk import RiskClass
+from phigate.store import Database
+from phigate.store.tables import actions, metadata, replicas
+from tests.conftest import demo_config, make_harness
+
+AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
+ALLOW = Decision("allow", "reads", "reads are allowed", "hipaa-safe-harbor")
+STALE = 60.0
+
+
+class Clock:
+    """A settable wall clock, so a replica can 'stay silent' without the test sleeping."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.db = Database(url)
+        self.audit = AuditLog(self.db)
+        self.actions = ActionStore(self.db, self.audit)
+        self.clock = Clock()
+
+    def registry(self, replica: str) -> ReplicaRegistry:
+        return ReplicaRegistry(self.db, self.audit, replica, clock=self.clock)
+
+    def admit(self, replica: str | None, *, status: str = "executing") -> str:
+        """What the gateway writes when it admits an action on `replica`."""
+        action = Action("ehr", "sql", {"sql": "SELECT 1", "params": []}, AGENT, "pgwire")
+        action_id = f"act_{uuid.uuid4().hex[:10]}"
+        with self.db.write() as conn:
+            self.actions.insert(
+                conn, action_id, action, Description(RiskClass.READ), ALLOW, status, replica
+            )
+            self.audit.append_in(conn, "action.execution_started", {"action_id": action_id})
+        return action_id
+
+    def status(self, action_id: str) -> str:
+        return self.actions.get(action_id).status
+
+    def interrupted_records(self) -> list[dict[str, object]]:
+        return [r for r in self.audit.records() if r["event"] == "action.interrupted"]
+
+
+@pytest.fixture
+def store(state_url: str) -> Iterator[Store]:
+    s = Store(state_url)
+    s.db.migrate()
+    yield s
+    s.db.dispose()
+
+
+def test_migration_0006_matches_tables_py_and_downgrades(store: Store) -> None:
+    with store.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "replica" in repr(d)] == []  # others' drift is not ours
+    legacy = store.admit(None)  # a row from before the column: it stays, with NULL
+    command.downgrade(store.db._alembic_config(), "0005")
+    inspector = sa.inspect(store.db.engine)
+    assert "replicas" not in inspector.get_table_names()
+    assert "replica" not in {c["name"] for c in inspector.get_columns("actions")}
+    store.db.migrate()
+    assert "replicas" in sa.inspect(store.db.engine).get_table_names()
+    assert store.status(legacy) == "executing"
+    with store.db.read() as conn:
+        replica = conn.execute(sa.select(actions.c.replica).where(actions.c.id == legacy))
+        assert replica.scalar_one() is None
+
+
+def test_dead_replica_action_is_interrupted_once_with_audit(store: Store) -> None:
+    a, b = store.registry("replica-a"), store.registry("replica-b")
+    a.beat()
+    b.beat()
+    action_id = store.admit("replica-a")
+    assert b.recover(STALE) == 0  # A is alive
+    store.clock.now += STALE + 1  # A dies: no more beats; B keeps beating
+    b.beat()
+    assert b.recover(STALE) == 1
+    assert store.status(action_id) == "interrupted"
+    record = store.actions.get(action_id)
+    assert record.finished_at is not None
+    assert record.result_summary is not None
+    assert record.result_summary["status"] == "interrupted"
+    assert "replica-a" in record.result_summary["reason"]
+    [audit] = store.interrupted_records()
+    assert audit["action_id"] == action_id
+    assert audit["who"] == AGENT.to_json()
+    assert audit["where"] == {"connection": "ehr", "front_door": "pgwire"}
+    assert audit["replica"] == "replica-b"
+    assert audit["result"] == {"reason": record.result_summary["reason"], "replica": "replica-a"}
+    assert b.recover(STALE) == 0  # idempotent
+    assert len(store.interrupted_records()) == 1
+    verification = store.audit.verify()
+    assert verification.ok, verification.problem
+
+
+def test_live_replica_own_and_finished_actions_are_untouched(store: Store) -> None:
+    a, b = store.registry("replica-a"), store.registry("replica-b")
+    a.beat()
+    live = store.admit("replica-a")
+    own = store.admit("replica-b")
+    done = store.admit("replica-c", status="executed")
+    failed = store.admit("replica-c", status="failed")
+    dead = store.admit("replica-c")  # replica-c never beat and its action is old
+    store.clock.now += STALE + 1
+    a.beat()  # A still beats; B never has (its own actions are never its business)
+    assert b.recover(STALE) == 1
+    assert store.status(dead) == "interrupted"
+    assert [store.status(i) for i in (live, own, done, failed)] == [
+        "executing",
+        "executing",
+        "executed",
+        "failed",
+    ]
+    # Even long after, a replica does not judge its own runs: only others do.
+    store.clock.now += 10 * STALE
+    assert b.recover(STALE) == 1  # A's action, now that A is silent too
+    assert store.status(live) == "interrupted"
+    assert store.status(own) == "executing"
+    assert store.registry("replica-d").recover(STALE) == 1
+    assert store.status(own) == "interrupted"
+
+
+def test_young_actions_of_unknown_replicas_wait(store: Store) -> None:
+    """A replica may run actions before its first beat; legacy rows have no replica."""
+    young = store.admit("replica-new")
+    legacy = store.admit(None)
+    b = store.registry("replica-b")
+    assert b.recover(STALE) == 0
+    store.clock.now += STALE + 1
+    assert b.recover(STALE) == 2
+    assert store.status(young) == store.status(legacy) == "interrupted"
+    reasons = {r["action_id"]: r["result"] for r in store.interrupted_records()}
+    assert reasons[legacy]["replica"] is None  # type: ignore[index]
+
+
+def test_recovery_is_batch_bound(store: Store) -> None:
+    ids = [store.admit("replica-a") for _ in range(5)]
+    store.clock.now += STALE + 1
+    b = store.registry("replica-b")
+    assert b.recover(STALE, limit=3) == 3
+    assert b.recover(STALE, limit=3) == 2
+    assert {store.status(i) for i in ids} == {"interrupted"}
+
+
+def test_beat_inserts_then_advances_one_row(store: Store) -> None:
+    a = store.registry("replica-a")
+    a.beat()
+    first = store.clock.now
+    store.clock.now += 5
+    a.beat()
+    with store.db.read() as conn:
+        rows = conn.execute(sa.select(replicas)).all()
+    assert [(r.id, r.started_at, r.last_seen) for r in rows] == [("replica-a", first, first + 5)]
+
+
+def test_concurrent_recoverers_mark_each_action_once(state_url: str, store: Store) -> None:
+    ids = [store.admit("replica-a") for _ in range(20)]
+    store.clock.now += STALE + 1
+    others = [Store(state_url) for _ in range(3)]
+    for other in others:
+        other.clock.now = store.clock.now
+    try:
+        counts: list[int] = []
+
+        async def race() -> None:
+            runs = [
+                asyncio.to_thread(o.registry(f"replica-{n}").recover, STALE)
+                for n, o in enumerate(others)
+            ]
+            counts.extend(await asyncio.gather(*runs))
+
+        asyncio.run(race())
+    finally:
+        for other in others:
+            other.db.dispose()
+    assert sum(counts) == 20
+    assert sorted(str(r["action_id"]) for r in store.interrupted_records()) == sorted(ids)
+    assert store.audit.verify().ok
+
+
+# ── through the gateway and the app ───────────────────────────────────────────────
+
+
+async def test_gateway_records_its_replica_and_recovery_shows_everywhere(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn))
+    gateway = harness.gateway
+    try:
+        action = Action("ehr", "sql", {"sql": "SELECT 1", "params": []}, AGENT, "pgwire")
+        admitted = await gateway.admit(action)
+        assert admitted.status == "admitted"
+        with gateway.db.read() as conn:
+            stored = conn.execute(
+                sa.select(actions.c.replica).where(actions.c.id == admitted.record.id)
+            ).scalar_one()
+        assert stored == gateway.approvals.replica
+        # This gateway "dies" here: it never beat and never finishes the action.
+        later = Clock()
+        later.now += STALE + 1
+        other = ReplicaRegistry(gateway.db, gateway.audit, "replica-other", clock=later)
+        assert other.recover(STALE) == 1
+        answer = await harness.client.get(
+            f"/v1/actions/{admitted.record.id}", headers=harness.auth("admin")
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "interrupted"
+        now = datetime.now(UTC)
+        evidence = build_evidence(gateway.audit, now - timedelta(hours=1), now)
+        assert evidence.results.get("interrupted") == 1
+        assert evidence.chain.ok
+    finally:
+        await harness.client.aclose()
+        await gateway.close()
+
+
+async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn: str) -> None:
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn))
+    gateway = harness.gateway
+    try:
+        pending = await harness.submit(
+            "claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 3"
+        )
+        assert pending.status_code == 202, pending.text
+        action_id = pending.json()["id"]
+        approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
+        assert approval is not None
+        voted = await harness.client.post(
+            f"/v1/approvals/{approval.id}/approve", headers=harness.auth("alice"), json={}
+        )
+        assert voted.status_code == 200, voted.text
+        gateway.approvals.replica = "replica-runner"  # another replica runs it
+        record = await asyncio.to_thread(gateway.actions.get, action_id)
+        claimed = await gateway.claim_approved(action_id, record.action.principal)
+        assert claimed.record.status == "executing"
+        with gateway.db.read() as conn:
+            stored = conn.execute(
+                sa.select(actions.c.replica).where(actions.c.id == action_id)
+            ).scalar_one()
+        assert stored == "replica-runner"
+    finally:
+        await harness.client.aclose()
+        await gateway.close()
+
+
+def last_seen(db: Database, replica: str) -> float | None:
+    with db.read() as conn:
+        return conn.execute(
+            sa.select(replicas.c.last_seen).where(replicas.c.id == replica)
+        ).scalar_one_or_none()
+
+
+async def wait_for(condition: Callable[[], bool]) -> None:
+    """Poll the store (a heartbeat leaves no in-process event to wait on)."""
+    for _ in range(250):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out waiting for the heartbeat")
+
+
+def heartbeat_tasks() -> list[asyncio.Task[Any]]:
+    return [t for t in asyncio.all_tasks() if t.get_name() == "phigate-heartbeat"]
+
+
+async def test_app_lifespan_beats_and_stops(tmp_path: Path, ehr_dsn: str) -> None:
+    settings = demo_config(tmp_path, ehr_dsn)
+    fast = settings.state.model_copy(update={"heartbeat_seconds": 0.05})
+    harness = await make_harness(settings.model_copy(update={"state": fast}))
+    gateway, me = harness.gateway, harness.gateway.approvals.replica
+    app = build_app(gateway)
+    try:
+        assert last_seen(gateway.db, me) is None  # the ASGI transport runs no lifespan
+        async with app.router.lifespan_context(app):
+            assert len(heartbeat_tasks()) == 1
+            await wait_for(lambda: last_seen(gateway.db, me) is not None)
+            first = last_seen(gateway.db, me)
+            assert first is not None
+            await wait_for(lambda: (last_seen(gateway.db, me) or 0) > first)
+        assert heartbeat_tasks() == []
+        stopped = last_seen(gateway.db, me)
+        await asyncio.sleep(0.2)
+        assert last_seen(gateway.db, me) == stopped
+    finally:
+        await harness.client.aclose()
+        await gateway.close()
+
+
+@asynccontextmanager
+async def bare_lifespan(_app: Any) -> AsyncIterator[None]:
+    yield None
+
+
+async def test_heartbeat_survives_store_failures(store: Store) -> None:
+    class Flaky(ReplicaRegistry):
+        calls = 0
+
+        def beat(self) -> None:
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise sa.exc.OperationalError("UPDATE", {}, Exception("store down"))
+            super().beat()
+
+    registry = Flaky(store.db, store.audit, "replica-flaky")
+    async with with_heartbeat(bare_lifespan, registry, 0.02)(None):
+        await wait_for(lambda: last_seen(store.db, "replica-flaky") is not None)
+    assert Flaky.calls >= 2
+    assert heartbeat_tasks() == []
