@@ -30,6 +30,7 @@ from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.tables import actions, metadata, replicas
 from tests.conftest import demo_config, make_harness
+from tests.console.conftest import sign_in
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALLOW = Decision("allow", "reads", "reads are allowed", "hipaa-safe-harbor")
@@ -262,6 +263,7 @@ async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn
             f"/v1/approvals/{approval.id}/approve", headers=harness.auth("alice"), json={}
         )
         assert voted.status_code == 200, voted.text
+        me = gateway.approvals.replica
         gateway.approvals.replica = "replica-runner"  # another replica runs it
         record = await asyncio.to_thread(gateway.actions.get, action_id)
         claimed = await gateway.claim_approved(action_id, record.action.principal)
@@ -271,6 +273,21 @@ async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn
                 sa.select(actions.c.replica).where(actions.c.id == action_id)
             ).scalar_one()
         assert stored == "replica-runner"
+        # The runner dies mid-run; the requesting replica's heartbeat does not matter.
+        later = Clock()
+        later.now += STALE + 1
+        requester = ReplicaRegistry(gateway.db, gateway.audit, me, clock=later)
+        requester.beat()
+        assert requester.recover(STALE) == 1
+        reviewer = await sign_in(harness, "alice")
+        try:
+            detail = await reviewer.get(f"/ui/approvals/{approval.id}")
+            history = await reviewer.get("/ui/history")
+        finally:
+            await reviewer.aclose()
+        assert detail.status_code == 200, detail.text
+        assert 'id="run-status">interrupted</span>' in detail.text
+        assert "run interrupted" in history.text
     finally:
         await harness.client.aclose()
         await gateway.close()
