@@ -34,10 +34,16 @@ def decide(
     tables: tuple[str, ...] = ("public.patients",),
     reveal: tuple[str, ...] = (),
     predicates: tuple[str, ...] = (),
+    functions: tuple[str, ...] = (),
     now: dt.datetime = WEDNESDAY_10AM_NY,
 ) -> tuple:
     action = Action("ehr", "sql", {"sql": "…", "params": []}, who, "rest", reveal=reveal)
-    description = Description(risk, tables=tables, detail={"predicate_columns": list(predicates)})
+    description = Description(
+        risk,
+        tables=tables,
+        functions=functions,
+        detail={"predicate_columns": list(predicates)},
+    )
     decision = evaluate(
         rules,
         action,
@@ -72,6 +78,21 @@ def decide(
         (
             [rule("a", "allow"), rule("o", "approve", predicate_columns=["*.ssn"])],
             {"predicates": ("public.patients.id",)},
+            ("allow", "a"),
+        ),
+        (
+            [rule("a", "allow"), rule("k", "approve", functions=["kubectl"])],
+            {"functions": ("/usr/local/bin/kubectl",)},
+            ("approve", "k"),
+        ),
+        (
+            [rule("a", "allow"), rule("d", "deny", functions=["dblink*"])],
+            {"functions": ("lower", "public.dblink_exec")},
+            ("deny", "d"),
+        ),
+        (
+            [rule("a", "allow"), rule("d", "deny", functions=["dblink*"])],
+            {"functions": ("lower",)},
             ("allow", "a"),
         ),
         ([rule("a", "allow")], {"reveal": ("DATE",)}, ("approve", "a")),

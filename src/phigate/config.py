@@ -304,6 +304,11 @@ class RuleMatch(_Frozen):
     action_kinds: tuple[str, ...] = ()
     risk: tuple[RiskClass, ...] = ()
     tables: tuple[str, ...] = ()
+    functions: tuple[str, ...] = Field(
+        default=(),
+        description="globs over what the action calls: SQL functions (`dblink*`), the "
+        "program of an exec action (`kubectl`, `/usr/bin/terraform`)",
+    )
     reveal: tuple[str, ...] = Field(
         default=(),
         description="entity types (or '*'); the rule then matches only actions asking to "

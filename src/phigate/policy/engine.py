@@ -131,6 +131,7 @@ def _matches(rule: Rule, action: Action, description: Description, now: dt.datet
         not match.action_kinds or action.kind in match.action_kinds,
         not match.risk or description.risk in match.risk,
         not match.tables or _tables_match(match.tables, description.tables),
+        not match.functions or _functions_match(match.functions, description.functions),
         not match.reveal or _reveal_matches(match.reveal, action.reveal),
         not match.predicate_columns
         or _columns_match(match.predicate_columns, description.detail.get("predicate_columns")),
@@ -152,6 +153,16 @@ def _columns_match(patterns: Sequence[str], columns: object) -> bool:
     return any(
         fnmatch.fnmatchcase(str(column), pattern) for column in columns for pattern in patterns
     )
+
+
+def _functions_match(patterns: Sequence[str], functions: Sequence[str]) -> bool:
+    """True when a called function or program matches, by full name or by its last part
+    (`pg_catalog.pg_sleep` matches `pg_sleep`; `/usr/bin/kubectl` matches `kubectl`)."""
+    for name in functions:
+        bare = name.rsplit("/", 1)[-1].rsplit(".", 1)[-1]
+        if any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(bare, p) for p in patterns):
+            return True
+    return False
 
 
 def _tables_match(patterns: Sequence[str], tables: Sequence[str]) -> bool:
