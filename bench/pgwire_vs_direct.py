@@ -24,6 +24,7 @@ from pathlib import Path
 
 import psycopg
 
+from phigate import metrics
 from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
 from phigate.frontends.pgwire import PgWireSettings
@@ -202,17 +203,30 @@ async def main(args: argparse.Namespace) -> None:
         logdir = base / "logs"
         logdir.mkdir()
         direct = await pgbench(pg.port, role, password, "bench", args.seconds, args.clients, logdir)
+        commits_before = _commit_totals()
         proxied = await pgbench(
             listener.port, "bench", token, "bench", args.seconds, args.clients, logdir
         )
+        commits, writes = (a - b for a, b in zip(_commit_totals(), commits_before, strict=True))
         d_rows, d_growth, _ = await stream(dsn, args.rows)
         p_dsn = f"host=127.0.0.1 port={listener.port} user=bench password={token} dbname=bench"
         p_rows, p_growth, p_peak = await stream(p_dsn, args.rows)
         report(direct, proxied, d_rows, p_rows, d_growth, p_growth, p_peak)
+        if commits:  # how well the audit writes of concurrent statements shared commits
+            print(f"{'state writes per commit':28}{'':12}{writes / commits:12.2f}")
         await listener.close()
         await gateway.close()
     finally:
         pg.stop()
+
+
+def _commit_totals() -> tuple[float, float]:
+    """(commits, writes) of the state store's group commit so far in this process."""
+    sample = metrics.REGISTRY.get_sample_value
+    return (
+        sample("phigate_state_commit_writes_count") or 0.0,
+        sample("phigate_state_commit_writes_sum") or 0.0,
+    )
 
 
 def report(
