@@ -349,6 +349,13 @@ async def test_audit_down_refuses_the_action(harness: Harness, ehr_dsn: str) -> 
     assert response.json()["error"]["code"] == "audit_unavailable"
 
 
+async def test_a_stopped_state_writer_refuses_the_action(harness: Harness) -> None:
+    await asyncio.to_thread(harness.gateway.writes.close)
+    response = await harness.submit("claims-bot", "SELECT count(*) FROM patients")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "audit_unavailable"
+
+
 @pytest.mark.parametrize(
     ("headers", "status"),
     [

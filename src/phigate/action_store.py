@@ -23,7 +23,7 @@ from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision
 from phigate.risk import RiskClass
 from phigate.store import Database
-from phigate.store.group_commit import GroupCommit
+from phigate.store.group_commit import GroupCommit, WriterClosedError
 from phigate.store.tables import actions
 
 log = logging.getLogger(__name__)
@@ -337,20 +337,20 @@ def recorded(method: Callable[P, T]) -> Callable[P, T]:
         try:
             return method(*args, **kwargs)
         except sa.exc.SQLAlchemyError as exc:
-            log.error("audit/state store write failed: %s", exc)
-            raise AuditUnavailableError(
-                "the audit log cannot be written, so the action was not run"
-            ) from exc
+            raise _not_recorded(exc) from exc
 
     return wrapper
 
 
 async def commit_recorded(writes: GroupCommit, write: Callable[[sa.Connection], T]) -> T:
-    """`recorded` for a write committed through the group commit."""
+    """`recorded` for a write committed through the group commit (a closed writer
+    cannot record either)."""
     try:
         return await writes.run(write)
-    except sa.exc.SQLAlchemyError as exc:
-        log.error("audit/state store write failed: %s", exc)
-        raise AuditUnavailableError(
-            "the audit log cannot be written, so the action was not run"
-        ) from exc
+    except (sa.exc.SQLAlchemyError, WriterClosedError) as exc:
+        raise _not_recorded(exc) from exc
+
+
+def _not_recorded(exc: Exception) -> AuditUnavailableError:
+    log.error("audit/state store write failed: %s", exc)
+    return AuditUnavailableError("the audit log cannot be written, so the action was not run")

@@ -37,6 +37,10 @@ Write = Callable[[sa.Connection], T]
 MAX_BATCH = 128
 
 
+class WriterClosedError(RuntimeError):
+    """The writer is closed or stopped: the write was not made."""
+
+
 @dataclass
 class _Pending:
     write: Write[Any]
@@ -69,7 +73,7 @@ class GroupCommit:
     def submit(self, write: Write[T]) -> Future[T]:
         done: Future[T] = Future()
         if self._closed:
-            done.set_exception(RuntimeError("the state store writer is closed"))
+            done.set_exception(WriterClosedError("the state store writer is closed"))
             return done
         self._ensure_started()
         self._queue.put(_Pending(write, done))
@@ -108,7 +112,7 @@ class GroupCommit:
             self._fail_waiting()
 
     def _fail_waiting(self) -> None:
-        gone = RuntimeError("the state store writer is closed")
+        gone = WriterClosedError("the state store writer is closed")
         while True:
             try:
                 item = self._queue.get_nowait()
