@@ -24,6 +24,7 @@ from phigate.policy import Decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
+from phigate.store.hot import HotStatement
 from phigate.store.tables import actions
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,21 @@ def _set_status(*, expect: bool, summary: bool, replica: bool) -> sa.Update:
     return query.values(**values)
 
 
-# Built once so SQLAlchemy compiles them once: they sit in every action's path.
-_INSERT = actions.insert()
-_SET_STATUS = {
-    (e, s, r): _set_status(expect=e, summary=s, replica=r)
-    for e in (False, True)
+# Every action inserts one row and sets its status at least once (phigate.store.hot).
+# A compare-and-set on a list of expected statuses is rarer and stays with SQLAlchemy.
+_UNSET_AT_INSERT = ("finished_at", "result_summary")
+_INSERT = HotStatement(
+    actions.insert().values(
+        {c.name: sa.bindparam(c.name) for c in actions.c if c.name not in _UNSET_AT_INSERT}
+    )
+)
+_SET_STATUS_HOT = {
+    (s, r): HotStatement(_set_status(expect=False, summary=s, replica=r))
+    for s in (False, True)
+    for r in (False, True)
+}
+_SET_STATUS_EXPECT = {
+    (s, r): _set_status(expect=True, summary=s, replica=r)
     for s in (False, True)
     for r in (False, True)
 }
@@ -146,8 +157,8 @@ class ActionStore:
         """
         created_at = time.time()
         fingerprint = action.fingerprint()
-        conn.execute(
-            _INSERT,
+        _INSERT.execute(
+            conn,
             {
                 "id": action_id,
                 "created_at": created_at,
@@ -208,8 +219,14 @@ class ActionStore:
             params["expect"] = list(expect)
         if summary is not None:
             params.update(new_summary=json.dumps(summary, default=str), new_finished_at=time.time())
-        query = _SET_STATUS[expect is not None, summary is not None, replica is not None]
-        return conn.execute(query, params).rowcount == 1
+        variant = summary is not None, replica is not None
+        if expect is not None:
+            return conn.execute(_SET_STATUS_EXPECT[variant], params).rowcount == 1
+        cursor = _SET_STATUS_HOT[variant].execute(conn, params)
+        try:
+            return bool(cursor.rowcount == 1)
+        finally:
+            cursor.close()
 
     def get(self, action_id: str) -> ActionRecord:
         with self._db.read() as conn:

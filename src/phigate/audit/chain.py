@@ -20,21 +20,24 @@ import sqlalchemy as sa
 
 from phigate.errors import AuditUnavailableError
 from phigate.store import Database
+from phigate.store.hot import HotStatement
 from phigate.store.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
 
-# Built once so SQLAlchemy compiles them once: appends sit in every action's path.
+# Appends sit in every action's path (phigate.store.hot).
 # The head row is the lock that orders appends across replicas.
-_LOCK_HEAD = (
+_LOCK_HEAD = HotStatement(
     sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
 )
-_SET_HEAD = (
+_SET_HEAD = HotStatement(
     audit_head.update()
     .where(audit_head.c.id == 1)
     .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
 )
-_INSERT = audit_log.insert()
+_INSERT = HotStatement(
+    audit_log.insert().values({c.name: sa.bindparam(c.name) for c in audit_log.c})
+)
 
 
 def canonical_json(value: Any) -> str:
@@ -76,8 +79,14 @@ class _Batch:
 
     def add(self, entries: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
         if self._head is None:
-            head = self._conn.execute(_LOCK_HEAD).one()
-            self._head = int(head.seq), str(head.hash)
+            cursor = _LOCK_HEAD.execute(self._conn, {})
+            try:
+                head = cursor.fetchone()
+            finally:
+                cursor.close()
+            if head is None:
+                raise AuditUnavailableError("the audit log has no head row: is it migrated?")
+            self._head = int(head[0]), str(head[1])
         seq, prev = self._head
         now = round(time.time(), 6)
         for event, fields in entries:
@@ -92,8 +101,10 @@ class _Batch:
 
     def flush(self) -> None:
         if self._rows and self._head is not None:
-            self._conn.execute(_INSERT, self._rows)
-            self._conn.execute(_SET_HEAD, {"new_seq": self._head[0], "new_hash": self._head[1]})
+            _INSERT.executemany(self._conn, self._rows)
+            _SET_HEAD.execute(
+                self._conn, {"new_seq": self._head[0], "new_hash": self._head[1]}
+            ).close()
             self._rows = []
 
 
