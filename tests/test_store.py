@@ -23,7 +23,8 @@ from phigate.policy import Decision
 from phigate.risk import RiskClass
 from phigate.store import Database as StateDatabase
 from phigate.store import MigrationRequiredError
-from phigate.store.tables import api_tokens
+from phigate.store.hot import HotStatement
+from phigate.store.tables import api_tokens, audit_head
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALICE = Principal("alice", PrincipalKind.HUMAN, frozenset({"data-owners"}))
@@ -161,3 +162,30 @@ def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:
     store.revoke(info.id)
     with pytest.raises(AuthenticationError, match="revoked"):
         store.authenticate(token)
+
+
+def test_hot_statements_share_the_transaction_and_fail_as_sqlalchemy_errors(
+    state_url: str,
+) -> None:
+    """The driver-cursor path (phigate.store.hot) is the same transaction as the
+    SQLAlchemy connection it runs on: rolled back with it, and its errors are
+    SQLAlchemy's, so a failing store is handled the same on either path."""
+    db = migrated(state_url)
+    head = HotStatement(sa.select(audit_head.c.seq).where(audit_head.c.id == 1))
+    bump = HotStatement(
+        audit_head.update().where(audit_head.c.id == 1).values(seq=sa.bindparam("seq"))
+    )
+    with pytest.raises(RuntimeError), db.write() as conn:
+        assert bump.execute(conn, {"seq": 41}).rowcount == 1
+        assert head.execute(conn, {}).fetchone()[0] == 41
+        raise RuntimeError("roll back")
+    with db.write() as conn:
+        assert head.execute(conn, {}).fetchone()[0] == 0
+    with pytest.raises(sa.exc.IntegrityError), db.write() as conn:
+        bump.execute(conn, {"seq": None})  # seq is NOT NULL
+    with pytest.raises(ValueError, match="not a hot statement"), db.write() as conn:
+        HotStatement(
+            sa.select(audit_head.c.seq).where(
+                audit_head.c.id.in_(sa.bindparam("ids", expanding=True))
+            )
+        ).execute(conn, {"ids": [1]})
