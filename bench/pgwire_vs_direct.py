@@ -52,6 +52,7 @@ class Run:
     tps: float
     p50_ms: float
     p99_ms: float
+    transactions: int
 
 
 def rss_kib() -> int:
@@ -122,7 +123,7 @@ async def pgbench(
     )
     latencies = await asyncio.to_thread(_latencies_ms, logdir)
     q = statistics.quantiles(latencies, n=100)
-    return Run(tps, q[49], q[98])
+    return Run(tps, q[49], q[98], len(latencies))
 
 
 def _clear(logdir: Path) -> None:
@@ -203,15 +204,18 @@ async def main(args: argparse.Namespace) -> None:
         logdir = base / "logs"
         logdir.mkdir()
         direct = await pgbench(pg.port, role, password, "bench", args.seconds, args.clients, logdir)
-        commits_before = _commit_totals()
+        commits_before, cpu_before = _commit_totals(), time.process_time()
         proxied = await pgbench(
             listener.port, "bench", token, "bench", args.seconds, args.clients, logdir
         )
+        # pgbench is another process: this one's CPU is phigate's (and the sampler's).
+        cpu_us = (time.process_time() - cpu_before) / proxied.transactions * 1e6
         commits, writes = (a - b for a, b in zip(_commit_totals(), commits_before, strict=True))
         d_rows, d_growth, _ = await stream(dsn, args.rows)
         p_dsn = f"host=127.0.0.1 port={listener.port} user=bench password={token} dbname=bench"
         p_rows, p_growth, p_peak = await stream(p_dsn, args.rows)
         report(direct, proxied, d_rows, p_rows, d_growth, p_growth, p_peak)
+        print(f"{'phigate CPU per statement':28}{'':12}{cpu_us:10.0f}us")
         if commits:  # how well the audit writes of concurrent statements shared commits
             print(f"{'state writes per commit':28}{'':12}{writes / commits:12.2f}")
         await listener.close()
