@@ -5,11 +5,12 @@ on a SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from phigate.approvals import Approval, ApprovalState, Vote
 from phigate.channels import dispatch
 from phigate.channels.posted import PostedMessages, progress
+from phigate.channels.slack import SlackChannel
 from phigate.config import Settings
 from phigate.store import Database
 from phigate.store.tables import chat_messages, metadata
@@ -197,6 +199,45 @@ async def test_a_restarted_poster_and_another_replica_update_once(
     assert len(slack.named("chat.update")) == 1
 
 
+async def test_an_earlier_step_landing_last_is_followed_by_the_latest(
+    pair: Pair, slack: Recorder
+) -> None:
+    """A draws a vote while B draws the decision; B's update reaches Slack first.
+    A's late update would leave the message showing the vote (and live buttons), so
+    A reads the approval again after sending and draws the decision too."""
+    approval_id = await pending(pair.a, slack)
+    dispatcher(pair.a).stop()  # A draws only the step this test hands it
+    a_slack = next(
+        w.notifier for w in dispatcher(pair.a)._workers if w.thread.name.endswith("slack")
+    )
+    assert isinstance(a_slack, SlackChannel)
+    claimed, overtaken = threading.Event(), threading.Event()
+    real_claim = a_slack.posted.claim
+
+    def claim_then_fall_behind(approval: Approval) -> list[dict[str, str]]:
+        messages = real_claim(approval)
+        claimed.set()
+        assert overtaken.wait(30)
+        return messages
+
+    a_slack.posted.claim = claim_then_fall_behind  # type: ignore[method-assign]
+    stored_now = pair.a.gateway.approvals.get(approval_id)
+    one_vote = replace(stored_now, votes=(Vote("carol", "approve", "", "api", time.time()),))
+    late = asyncio.create_task(asyncio.to_thread(a_slack._update, one_vote))
+    assert await asyncio.to_thread(claimed.wait, 30)
+    answer = await pair.b.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=pair.b.auth("alice"), json={}
+    )
+    assert answer.status_code == 200, answer.text
+    assert "APPROVED" in json.dumps(slack.wait_for("chat.update")[0]["blocks"])  # B's, first
+    overtaken.set()
+    await late
+    updates = [json.dumps(u["blocks"]) for u in slack.named("chat.update")]
+    assert len(updates) == 3  # B's decision, A's late vote, A's redraw
+    assert "Approval requested" in updates[1] and "APPROVED" not in updates[1]
+    assert "APPROVED" in updates[2]
+
+
 # ── the claim itself, raced from separate engines ───────────────────────────────────
 
 
@@ -270,6 +311,24 @@ def winners(engines: list[Database], step: Approval) -> list[int]:
     for thread in threads:
         thread.join(30)
     return won
+
+
+def test_draw_follows_an_approval_that_moved_on(engines: list[Database]) -> None:
+    posted = PostedMessages(engines[0], "slack")
+    posted.record("apr-d", {"channel": "C", "ts": "1.0"}, "r0")
+    sent: list[tuple[int, list[str]]] = []
+    now = [approval_at("apr-d", 2, ApprovalState.APPROVED)]
+
+    def send(approval: Approval, messages: list[dict[str, str]]) -> None:
+        sent.append((progress(approval), [m["ts"] for m in messages]))
+
+    posted.draw(approval_at("apr-d", 1, ApprovalState.PENDING), lambda _: now[0], send)
+    assert sent == [(1, ["1.0"]), (3, ["1.0"])]
+    sent.clear()
+    posted.draw(approval_at("apr-d", 1, ApprovalState.PENDING), lambda _: now[0], send)
+    assert sent == []  # claimed already: another replica's turn
+    posted.draw(now[0], lambda _: now[0], send)
+    assert sent == [(3, ["1.0"])]  # up to date: sent once
 
 
 def test_racing_replicas_claim_each_step_once(engines: list[Database]) -> None:

@@ -14,15 +14,19 @@ ids play no part in it (a restarted process gets a new one); the `replica` colum
 only says who posted the message.
 
 The claim is taken before the chat API call: an update that then fails is not retried
-(the next step redraws the message), and two steps claimed on two replicas within the
-same instant (two votes of a multi-approver rule) are sent concurrently, so the chat
-platform may apply them out of order.
+(the next step redraws the message). Two steps claimed on two replicas within the
+same instant (two votes of a multi-approver rule) are sent concurrently, and the chat
+platform may apply them out of order; so `draw` reads the approval again after each
+update and, if it moved on meanwhile, draws the newer step too. Whichever update lands
+last was sent after its sender saw every step before it, so the message ends on the
+latest step (at worst drawn twice).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -107,6 +111,22 @@ class PostedMessages:
         with self._db.write() as conn:
             rows = conn.execute(_CLAIM, values).all()
         return [_address(row.address) for row in sorted(rows, key=lambda r: int(r.id))]
+
+    def draw(
+        self,
+        approval: Approval,
+        load: Callable[[str], Approval],
+        send: Callable[[Approval, list[dict[str, str]]], None],
+    ) -> None:
+        """Claim this step and `send` it to the claimed messages; then, while `load`
+        finds the approval further along than what was sent, send that as well."""
+        messages = self.claim(approval)
+        while messages:
+            send(approval, messages)
+            latest = load(approval.id)
+            if progress(latest) <= progress(approval):
+                return
+            approval = latest
 
 
 def _address(text: str) -> dict[str, str]:

@@ -137,11 +137,12 @@ class SlackChannel:
         return list(dict.fromkeys(targets))
 
     def _update(self, approval: Approval) -> None:
-        posted = self.posted.claim(approval)
-        if not posted:
-            return  # none posted, or another replica already drew this step
+        # Nothing to send when none was posted or another replica drew this step.
+        self.posted.draw(approval, self.gateway.approvals.get, self._send_update)
+
+    def _send_update(self, approval: Approval, messages: list[dict[str, str]]) -> None:
         text, body = self._render(approval)
-        for message in posted:
+        for message in messages:
             channel = message["channel"]
             try:
                 self.client.chat_update(channel=channel, ts=message["ts"], text=text, blocks=body)

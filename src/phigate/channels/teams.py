@@ -216,11 +216,12 @@ class TeamsChannel:
                 log.error("Teams: posting the card failed with %s", answer.status_code)
 
     def _refresh(self, approval: Approval) -> None:
-        posted = self.posted.claim(approval)
-        if not posted:
-            return  # none posted, or another replica already drew this step
+        # Nothing to send when none was posted or another replica drew this step.
+        self.posted.draw(approval, self.gateway.approvals.get, self._send_card)
+
+    def _send_card(self, approval: Approval, messages: list[dict[str, str]]) -> None:
         card = approval_card(masked_summary(self.gateway, approval))
-        for message in posted:
+        for message in messages:
             base, conversation = message["service_url"].rstrip("/"), message["conversation_id"]
             url = f"{base}/v3/conversations/{conversation}/activities/{message['activity_id']}"
             answer = self._http.put(url, json=_message(card), headers=self._auth())
