@@ -43,6 +43,7 @@ FOUND = [
     ("Her daughter Ngozi called", "Ngozi", "PERSON"),
     ("Mr. Parkinson came back", "Parkinson", "PERSON"),
     ("Electronically signed by Đặng Văn", "Đặng Văn", "PERSON"),
+    ("Nurse John Key was called", "John Key", "PERSON"),  # a plan word, and a surname
 ]
 
 
@@ -65,6 +66,15 @@ DECOYS = [
     "Will follow up in May. Hope to taper. Mark the site.",
     "Potassium 4.1 mmol/L, creatinine 1.2 mg/dL.",
     "std::vector and a::b are code, not addresses.",
+    # EXPLAIN output is free text too: its node names read like pairs of unknown names
+    "Seq Scan on public.patients  (cost=0.00..25.00 rows=1000 width=4)",
+    "Index Scan using patients_pkey on public.patients patients_1",
+    "Index Cond: (patients_1.id = 1)",
+    "Rows Removed by Join Filter: 999",
+    "Bitmap Heap Scan on encounters; Recheck Cond: (patient_id = 3)",
+    "Nested Loop Left Join; Hash Anti Join; Parallel Seq Scan on claims",
+    "Workers Planned: 2, Workers Launched: 2, Heap Fetches: 0",
+    "Planning Time: 0.100 ms, Execution Time: 0.200 ms",
 ]
 
 

@@ -15,6 +15,21 @@ import importlib
 
 _NAME_LOCALES = ("en_US", "en_GB", "en_IN", "es_MX")
 
+# PostgreSQL's plan vocabulary: EXPLAIN output passes through the free-text detectors,
+# and "Seq Scan" or "Hash Cond" read as two unknown capitalised words, a full name.
+# They count as common words: names only with context when a name list has them too.
+_SQL_PLAN = """
+seq scan index only bitmap heap recheck cond hash merge nested loop join anti semi left
+right full inner outer gather parallel workers planned launched subquery function values
+cte tid foreign sample tuplestore named recursive union setop append result unique limit
+sort incremental presorted key method group aggregate hashaggregate groupaggregate
+windowagg materialize memoize cache filter removed rows fetches output initplan subplan
+one-time full-sort planning execution time buffers shared local temp hit read written
+dirtied batches memory usage storage maximum peak disk insert update delete lockrows
+trigger constraint conflict arbiter tuples settings jit functions options inlining
+optimization emission generation total query identifier
+"""
+
 _CLINICAL = """
 patient pt history hx assessment plan impression diagnosis dx chief complaint cc hpi ros pmh
 psh fh sh exam physical vitals vital signs labs lab results medications meds allergies nkda
@@ -268,8 +283,10 @@ def _names(provider: object, attributes: tuple[str, ...]) -> list[str]:
 
 @functools.cache
 def common_words() -> frozenset[str]:
-    """Words that are not names on their own (English vocabulary and clinical terms)."""
+    """Words that are not names on their own (English vocabulary, clinical terms and
+    the words of query plans)."""
     lorem = importlib.import_module("faker.providers.lorem.en_US").Provider
     words = {str(w).lower() for w in lorem.word_list}
     words.update(_CLINICAL.split())
+    words.update(_SQL_PLAN.split())
     return frozenset(words)
