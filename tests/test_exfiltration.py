@@ -22,31 +22,33 @@ def variants(value: str) -> set[str]:
     return {value, digits, value[::-1], digits[::-1], value.upper(), value.lower()}
 
 
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "SELECT encode(convert_to(ssn, 'UTF8'), 'base64') AS x FROM patients ORDER BY id LIMIT 3",
-        "SELECT reverse(ssn) AS x FROM patients ORDER BY id LIMIT 3",
-        "SELECT translate(ssn, '0123456789', 'abcdefghij') FROM patients ORDER BY id LIMIT 3",
-        "SELECT string_agg(ssn, ',') FROM (SELECT ssn FROM patients ORDER BY id LIMIT 3) s",
-        "SELECT replace(ssn, '-', '') AS x FROM patients ORDER BY id LIMIT 3",
-        "SELECT substr(ssn, 1, 6) || substr(ssn, 8) FROM patients ORDER BY id LIMIT 3",
-        "SELECT overlay(ssn placing 'Z' from 4 for 1) FROM patients ORDER BY id LIMIT 3",
-        "SELECT format('%s', ssn) FROM patients ORDER BY id LIMIT 3",
-        "SELECT to_json(ssn) FROM patients ORDER BY id LIMIT 3",
-        "SELECT row_to_json(p) FROM patients p ORDER BY id LIMIT 3",
-        "SELECT p FROM patients p ORDER BY id LIMIT 3",
-        "SELECT upper(last_name) AS x FROM patients ORDER BY id LIMIT 3",
-        "SELECT last_name || ' ok' AS note FROM patients ORDER BY id LIMIT 3",
-        "SELECT array_agg(last_name ORDER BY id) FROM patients",
-        "SELECT (SELECT ssn FROM patients WHERE id = 1) AS x",
-        "WITH t AS (SELECT ssn AS a FROM patients ORDER BY id) SELECT a FROM t LIMIT 3",
-        "SELECT ssn FROM patients UNION ALL SELECT 'x' LIMIT 3",
-        "SELECT 'MRN ' || mrn AS label FROM patients ORDER BY id LIMIT 3",
-        "SELECT CAST(ssn AS int) FROM patients ORDER BY id LIMIT 3",  # the error carries it
-        "SELECT ssn::date FROM patients ORDER BY id LIMIT 1",
-    ],
-)
+# Every way these statements could carry an identifier out (the wire front door runs
+# the same list: tests/pgwire/test_exfiltration.py).
+DERIVED = [
+    "SELECT encode(convert_to(ssn, 'UTF8'), 'base64') AS x FROM patients ORDER BY id LIMIT 3",
+    "SELECT reverse(ssn) AS x FROM patients ORDER BY id LIMIT 3",
+    "SELECT translate(ssn, '0123456789', 'abcdefghij') FROM patients ORDER BY id LIMIT 3",
+    "SELECT string_agg(ssn, ',') FROM (SELECT ssn FROM patients ORDER BY id LIMIT 3) s",
+    "SELECT replace(ssn, '-', '') AS x FROM patients ORDER BY id LIMIT 3",
+    "SELECT substr(ssn, 1, 6) || substr(ssn, 8) FROM patients ORDER BY id LIMIT 3",
+    "SELECT overlay(ssn placing 'Z' from 4 for 1) FROM patients ORDER BY id LIMIT 3",
+    "SELECT format('%s', ssn) FROM patients ORDER BY id LIMIT 3",
+    "SELECT to_json(ssn) FROM patients ORDER BY id LIMIT 3",
+    "SELECT row_to_json(p) FROM patients p ORDER BY id LIMIT 3",
+    "SELECT p FROM patients p ORDER BY id LIMIT 3",
+    "SELECT upper(last_name) AS x FROM patients ORDER BY id LIMIT 3",
+    "SELECT last_name || ' ok' AS note FROM patients ORDER BY id LIMIT 3",
+    "SELECT array_agg(last_name ORDER BY id) FROM patients",
+    "SELECT (SELECT ssn FROM patients WHERE id = 1) AS x",
+    "WITH t AS (SELECT ssn AS a FROM patients ORDER BY id) SELECT a FROM t LIMIT 3",
+    "SELECT ssn FROM patients UNION ALL SELECT 'x' LIMIT 3",
+    "SELECT 'MRN ' || mrn AS label FROM patients ORDER BY id LIMIT 3",
+    "SELECT CAST(ssn AS int) FROM patients ORDER BY id LIMIT 3",  # the error carries it
+    "SELECT ssn::date FROM patients ORDER BY id LIMIT 1",
+]
+
+
+@pytest.mark.parametrize("sql", DERIVED)
 async def test_derived_values_never_leave_unmasked(
     harness: Harness, ehr_dsn: str, sql: str
 ) -> None:
