@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import struct
 
+import asyncpg
 import psycopg
 import pytest
 
+from phigate.frontends.pgwire import _codec as codec
 from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+from tests.pgwire.test_hostile import _bind, _extended, _parse
 from tests.pgwire.test_statements import _approve_when_asked, slow_wire  # noqa: F401
 
 DOB = "SELECT id, dob FROM patients WHERE id = 7"
@@ -71,3 +76,50 @@ async def test_sql_prepare_execute_and_cursors_get_the_class_of_what_they_run(wi
             fetched = await (await conn.execute("FETCH 2 FROM c")).fetchall()
         assert [r[0] for r in fetched] == [1, 2]
         assert all(r[1] == "[PERSON]" for r in fetched)
+
+
+async def test_sql_can_move_and_fetch_in_an_admitted_protocol_portal(wire: Wire) -> None:
+    """asyncpg's Cursor.forward sends `MOVE FORWARD n <portal>` on a wire-protocol
+    portal: it runs as the class of the portal's statement, and FETCH from it is masked."""
+    conn = await asyncpg.connect(wire.url("claims-bot"), ssl=False)
+    try:
+        async with conn.transaction():
+            cursor = await conn.cursor("SELECT id, ssn, last_name FROM patients ORDER BY id")
+            first = await cursor.fetch(2)
+            assert await cursor.forward(3) == 3
+            later = await cursor.fetch(2)
+        assert [r["id"] for r in first + later] == [1, 2, 6, 7]
+        assert {(r["ssn"], r["last_name"]) for r in first + later} == {("[SSN]", "[PERSON]")}
+    finally:
+        await conn.close()
+
+
+async def test_a_portal_never_executed_cannot_be_fetched_from_sql(wire: Wire) -> None:
+    """Bound but not executed, a portal's parameters were never admitted or recorded:
+    SQL cannot run it by name. Once executed (admitted), SQL may go on fetching."""
+    client = await RawClient.connect(wire.port)
+    await client.login("dana", wire.harness.tokens["dana"])
+    client.send(codec.query("BEGIN"))
+    await client.until(b"Z")
+    got = await _extended(
+        client, _parse("s", "SELECT id, ssn FROM patients ORDER BY id"), _bind("p", "s")
+    )
+    assert [m.type for m in got] == [b"1", b"2", b"Z"]
+    client.send(codec.query("FETCH 2 FROM p"))
+    got = await client.until(b"Z")
+    assert error_fields(got).get("C") == "42501", got
+    client.send(codec.query("ROLLBACK; BEGIN"))
+    await client.until(b"Z")
+    client.send(
+        _parse("t", "SELECT id, ssn FROM patients ORDER BY id")
+        + _bind("q", "t")
+        + codec.message(b"E", codec.cstr("q") + struct.pack("!i", 1))
+        + codec.SYNC
+    )
+    got = await client.until(b"Z")
+    assert [m.type for m in got] == [b"1", b"2", b"D", b"s", b"Z"], got
+    client.send(codec.query("FETCH 2 FROM q"))
+    got = await client.until(b"Z")
+    rows = [codec.parse_data_row(m.body) for m in got if m.type == b"D"]
+    assert [r[0] for r in rows] == [b"2", b"3"] and all(r[1] == b"[SSN]" for r in rows), got
+    client.close()

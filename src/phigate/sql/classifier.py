@@ -220,6 +220,13 @@ class SessionClassifier:
         """DEALLOCATE or a wire-protocol Close of a statement."""
         self._state.prepared.pop(name, None)
 
+    def open_portal(self, name: str, statement: SqlAnalysis) -> None:
+        """A wire-protocol portal whose execution was admitted (and recorded with its
+        parameters): SQL may go on to FETCH or MOVE in it, as asyncpg's `Cursor.forward`
+        does, and that FETCH gets the class and lineage of the portal's statement."""
+        if name:  # the unnamed portal cannot be named in SQL
+            self._state.cursors[name] = statement
+
     def forget_cursor(self, name: str) -> None:
-        """CLOSE or a wire-protocol Close of a portal."""
+        """CLOSE, a wire-protocol Close of a portal, or the end of its transaction."""
         self._state.cursors.pop(name, None)

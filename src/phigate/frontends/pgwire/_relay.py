@@ -22,6 +22,7 @@ from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
 from phigate.masking import Masker
+from phigate.sql import SqlAnalysis
 
 
 @dataclass(eq=False)
@@ -37,6 +38,7 @@ class Statement:
     result: ResultMasker | None = None
     dead: bool = False  # the upstream rejected its Parse: it does not hold this text
     description: Description | None = None  # as the session's classifier understood it
+    analysis: SqlAnalysis | None = None  # the same, with lineage, for FETCH in its portals
 
 
 @dataclass(eq=False)

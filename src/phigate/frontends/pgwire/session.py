@@ -273,7 +273,8 @@ class Session:
     async def _parse(self, msg: Message) -> None:
         assert self.admission is not None and self.principal is not None
         parse = codec.parse_parse(msg.body)
-        prepared = description_of(self.classifier.prepare(parse.statement, parse.query))
+        analysis = self.classifier.prepare(parse.statement, parse.query)
+        prepared = description_of(analysis)
         action = self.admission.action(parse.query, [])
         try:
             description, decision = self.gateway.decide(action, prepared)
@@ -296,6 +297,7 @@ class Session:
             list(description.detail.get("lineage") or []),
             masker,
             description=prepared,
+            analysis=analysis,
         )
         self.statements[parse.statement] = statement
         self._forward(msg.raw(), Expect("parse", statement=statement))
@@ -373,6 +375,8 @@ class Session:
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
             return
+        if statement.analysis is not None:
+            self.classifier.open_portal(portal.name, statement.analysis)
         if not portal.described:
             portal.described = True
             self._forward(
@@ -436,6 +440,7 @@ class Session:
         for name, portal in list(self.portals.items()):
             if portal.batch < done:
                 del self.portals[name]
+                self.classifier.forget_cursor(name)
 
     async def record_results(self) -> None:
         """Runs beside the session: writes each finished execution to the audit log in order."""
