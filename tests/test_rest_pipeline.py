@@ -61,6 +61,23 @@ async def test_free_text_notes_are_scanned(harness: Harness, ehr_dsn: str) -> No
     assert leaked == []
 
 
+async def test_catalog_structure_is_not_masked(harness: Harness) -> None:
+    """Types and names from the system catalogs are schema: a column called `name`
+    would otherwise be masked as a person."""
+    response = await harness.submit(
+        "claims-bot",
+        "SELECT t.oid, t.typname AS name FROM pg_catalog.pg_type t WHERE t.typname = 'int4'",
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["result"]["rows"] == [[23, "int4"]]
+    record = harness.gateway.actions.get(response.json()["id"])
+    assert record.description.detail["catalog_only"] is True
+    response = await harness.submit(
+        "claims-bot", "SELECT 'int4' AS name FROM patients WHERE id = 1"
+    )
+    assert response.json()["result"]["rows"] == [["[PERSON]"]]  # the same name, not catalog
+
+
 async def test_ddl_is_denied_with_rule_and_reason(harness: Harness) -> None:
     response = await harness.submit("claims-bot", "DROP TABLE patients")
     assert response.status_code == 403

@@ -50,6 +50,29 @@ async def test_psycopg_binary_params_and_results(wire: Wire) -> None:
     assert "MRN" in rows[0][2] or rows[0][2] != ""
 
 
+@pytest.mark.parametrize("binary", [False, True], ids=["text", "binary"])
+async def test_psycopg_server_side_cursors_stream_masked_rows(wire: Wire, binary: bool) -> None:
+    """A named cursor: DECLARE, a protocol Describe of the cursor, then FETCHes."""
+    async with (
+        await psycopg.AsyncConnection.connect(wire.dsn("claims-bot")) as conn,
+        conn.cursor(name="rows", binary=binary) as cur,
+    ):
+        await cur.execute("SELECT id, ssn, dob FROM patients ORDER BY id")
+        assert cur.description is not None
+        assert [(c.name, c.type_code) for c in cur.description] == [
+            ("id", 23),
+            ("ssn", 25),  # masked columns are announced as text, as their FETCH says
+            ("dob", 25),
+        ]
+        first = await cur.fetchmany(2)
+        await cur.scroll(3)
+        later = await cur.fetchone()
+        rest = [row async for row in cur]
+    assert [r[0] for r in first] == [1, 2] and later is not None and later[0] == 6
+    assert {r[1] for r in [*first, later, *rest]} == {"[SSN]"}
+    assert len(rest) > 100
+
+
 async def test_psycopg_pipeline_mode(wire: Wire) -> None:
     async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
         async with conn.pipeline():
@@ -105,6 +128,26 @@ async def test_asyncpg_prepared_statements_binary(wire: Wire) -> None:
         assert await conn.fetchval("SELECT count(*) FROM encounters") > 0
     finally:
         await conn.close()
+
+
+async def test_asyncpg_looks_up_the_types_it_decodes(wire: Wire) -> None:
+    """asyncpg reads pg_type (a recursive catalog query) before decoding an array; the
+    answer is catalog structure, so it passes unmasked and typed, and masked arrays
+    still come back masked."""
+    conn = await asyncpg.connect(wire.url("claims-bot"))
+    try:
+        ids = await conn.fetchval("SELECT array_agg(id ORDER BY id) FROM patients WHERE id < 4")
+        assert ids == [1, 2, 3]
+        names = await conn.fetchval("SELECT array_agg(last_name) FROM patients WHERE id < 3")
+        assert names == "[PERSON]"
+    finally:
+        await conn.close()
+    lookups = [
+        r
+        for r in wire.harness.gateway.audit.records()
+        if r["event"] == "action.requested" and "typeinfo_tree" in str(r["what"]["body"])
+    ]
+    assert lookups, "asyncpg's type lookup went through the gateway, and is audited"
 
 
 async def test_transactions_commit_and_rollback(wire: Wire) -> None:

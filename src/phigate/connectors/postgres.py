@@ -201,6 +201,7 @@ class PostgresConnector:
         self, cursor: psycopg.AsyncRawCursor[Any], description: Description, masker: Masker
     ) -> tuple[list[str], Any]:
         lineage = description.detail.get("lineage", [])
+        catalog = bool(description.detail.get("catalog_only"))
         infos = []
         for index, column in enumerate(cursor.description or []):
             sources: tuple[str, ...] = ()
@@ -212,6 +213,7 @@ class PostgresConnector:
                     name=column.name,
                     type_name=type_info.name if type_info else None,
                     sources=sources,
+                    catalog=catalog,
                 )
             )
         return [c.name for c in infos], masker.for_columns(infos)

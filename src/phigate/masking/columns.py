@@ -42,6 +42,8 @@ class ColumnInfo:
     name: str
     type_name: str | None = None
     sources: tuple[str, ...] = ()
+    # Catalog structure, not data (phigate.sql.system_catalog): kept as it is.
+    catalog: bool = False
 
 
 def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
@@ -50,6 +52,8 @@ def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         found = _override(ref, overrides)
         if found is not None:
             return found
+    if info.catalog:
+        return KEEP
     if info.sources:
         kinds = [_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources]
         return _most_sensitive(kinds)

@@ -227,6 +227,10 @@ class SessionClassifier:
         if name:  # the unnamed portal cannot be named in SQL
             self._state.cursors[name] = statement
 
+    def cursor(self, name: str) -> SqlAnalysis | None:
+        """What the cursor (or admitted portal) `name` runs, if this session defined it."""
+        return self._state.cursors.get(name)
+
     def forget_cursor(self, name: str) -> None:
         """CLOSE, a wire-protocol Close of a portal, or the end of its transaction."""
         self._state.cursors.pop(name, None)

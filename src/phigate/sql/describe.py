@@ -8,6 +8,7 @@ from phigate.actions import Description
 from phigate.risk import RiskClass
 from phigate.sql.classifier import classify
 from phigate.sql.model import SqlAnalysis
+from phigate.sql.system_catalog import reads_only_structure
 
 log = logging.getLogger(__name__)
 
@@ -37,5 +38,7 @@ def description_of(analysis: SqlAnalysis) -> Description:
             "lineage": [{"output": c.output, "sources": list(c.sources)} for c in analysis.lineage],
             "predicate_columns": list(analysis.predicate_columns),
             "parse_error": analysis.error,
+            # Only catalog structure comes back (phigate.sql.system_catalog): unmasked.
+            "catalog_only": reads_only_structure(analysis),
         },
     )

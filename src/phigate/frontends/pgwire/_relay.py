@@ -39,6 +39,7 @@ class Statement:
     dead: bool = False  # the upstream rejected its Parse: it does not hold this text
     description: Description | None = None  # as the session's classifier understood it
     analysis: SqlAnalysis | None = None  # the same, with lineage, for FETCH in its portals
+    catalog: bool = False  # it reads only catalog structure: its results pass unmasked
 
 
 @dataclass(eq=False)
@@ -51,6 +52,7 @@ class Portal:
     fields: list[codec.Field] | None = None
     described: bool = False
     dead: bool = False
+    declared: bool = False  # a cursor SQL declared: its formats are its own, not a Bind's
 
 
 @dataclass(eq=False)
@@ -69,6 +71,7 @@ class Execution:
     csv: bool = False
     masked: dict[str, int] = field(default_factory=dict)
     lineage_pos: int = 0
+    catalog: bool = False  # it reads only catalog structure: its results pass unmasked
 
     def summary(self) -> dict[str, Any]:
         self._collect()
@@ -212,7 +215,9 @@ class Relay:
         statement.fields = fields
         if statement.masker is None:
             raise ProtocolViolation("statement without a masker")
-        statement.result = ResultMasker(statement.masker, fields, statement.lineage)
+        statement.result = ResultMasker(
+            statement.masker, fields, statement.lineage, catalog=statement.catalog
+        )
         return statement.result.description_for_client()
 
     def _describe_portal(self, portal: Portal, fields: list[codec.Field]) -> bytes:
@@ -221,6 +226,8 @@ class Relay:
         if statement.result is None or statement.fields is None:
             self._describe_statement(statement, fields)
         assert statement.result is not None
+        if portal.declared:
+            return statement.result.description_for_client()
         formats = [portal.bind.result_format(i) for i in range(len(fields))]
         return statement.result.description_for_client(formats)
 
@@ -229,7 +236,9 @@ class Relay:
         lineage = execution.lineage[pos : pos + len(fields)]
         execution.lineage_pos = pos + len(fields)
         execution._collect()
-        execution.result = ResultMasker(execution.masker, fields, lineage)
+        execution.result = ResultMasker(
+            execution.masker, fields, lineage, catalog=execution.catalog
+        )
         return execution.result.description_for_client()
 
     def _data_row(self, msg: Message) -> list[bytes]:
@@ -246,7 +255,9 @@ class Relay:
         portal = head.portal
         if portal is None or portal.fields is None:
             raise ProtocolViolation("rows for a portal that was never described")
-        return ResultMasker(execution.masker, portal.fields, execution.lineage)
+        return ResultMasker(
+            execution.masker, portal.fields, execution.lineage, catalog=execution.catalog
+        )
 
     def _command_complete(self, msg: Message) -> list[bytes]:
         head = self.queue[0]

@@ -267,8 +267,10 @@ class Session:
         masker = self.gateway.masking.masker(
             record.masking, groups=self.principal.groups, reveal=record.action.reveal
         )
-        lineage = list(record.description.detail.get("lineage") or [])
-        return Execution(record, masker, lineage, csv=csv_format)
+        detail = record.description.detail
+        lineage = list(detail.get("lineage") or [])
+        catalog = bool(detail.get("catalog_only"))
+        return Execution(record, masker, lineage, csv=csv_format, catalog=catalog)
 
     async def _parse(self, msg: Message) -> None:
         assert self.admission is not None and self.principal is not None
@@ -298,6 +300,7 @@ class Session:
             masker,
             description=prepared,
             analysis=analysis,
+            catalog=bool(description.detail.get("catalog_only")),
         )
         self.statements[parse.statement] = statement
         self._forward(msg.raw(), Expect("parse", statement=statement))
@@ -352,11 +355,41 @@ class Session:
             self._forward(msg.raw(), Expect("describe_s", statement=statement))
             return
         portal = self.portals.get(name)
+        if portal is None and self.classifier.cursor(name) is not None:
+            portal = self._declared_cursor(name)
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
             return
         portal.described = True
         self._forward(msg.raw(), Expect("describe_p", portal=portal))
+
+    def _declared_cursor(self, name: str) -> Portal | None:
+        """A cursor SQL declared, as a portal to describe (psycopg's server-side cursors
+        ask for its columns before fetching): masked as what it runs, like its FETCH."""
+        assert self.admission is not None and self.principal is not None
+        analysis = self.classifier.cursor(name)
+        if analysis is None:
+            return None
+        description = description_of(analysis)
+        action = self.admission.action(f"FETCH ALL FROM {name}", [])
+        try:
+            description, decision = self.gateway.decide(action, description)
+        except PhigateError:
+            return None
+        if decision.outcome == "deny":
+            return None  # its FETCH is refused as well; say it does not exist
+        masker = self.gateway.masking.masker(decision.masking, groups=self.principal.groups)
+        statement = Statement(
+            "",
+            action.body["sql"],
+            (),
+            list(description.detail.get("lineage") or []),
+            masker,
+            description=description,
+            analysis=analysis,
+            catalog=bool(description.detail.get("catalog_only")),
+        )
+        return Portal(name, statement, codec.Bind(name, "", (), (), ()), [], declared=True)
 
     async def _execute(self, msg: Message) -> None:
         assert self.admission is not None and self.relay is not None
