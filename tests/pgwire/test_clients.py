@@ -185,6 +185,53 @@ async def test_sqlalchemy_core(wire: Wire) -> None:
     assert all(r[1] == "[PERSON]" for r in rows)
 
 
+def _reflect(url: str) -> list[object]:
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        return [
+            inspector.get_table_names(),
+            inspector.get_pk_constraint("patients"),
+            inspector.get_foreign_keys("claims"),
+            inspector.get_indexes("patients"),
+            inspector.get_unique_constraints("patients"),
+            [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns("claims")],
+        ]
+    finally:
+        engine.dispose()
+
+
+async def test_sqlalchemy_reflection_sees_the_schema_as_it_is(wire: Wire, ehr_dsn: str) -> None:
+    """Reflection reads the catalogs and matches constraints to tables by OID: the
+    catalog structure passes unmasked and typed, so it reflects what a direct
+    connection reflects."""
+    direct = await asyncio.to_thread(_reflect, "postgresql+psycopg://" + ehr_dsn.split("://")[1])
+    proxied = await asyncio.to_thread(_reflect, wire.url("dana", "postgresql+psycopg"))
+    assert proxied == direct
+    assert direct[1]["constrained_columns"] == ["id"]  # type: ignore[index]
+
+
+async def test_psql_describes_tables(wire: Wire) -> None:
+    env = {"PGPASSWORD": wire.harness.tokens["dana"], "PGSSLMODE": "disable"}
+    base = [str(bin_path("psql")), "-X", "-h", "127.0.0.1", "-p", str(wire.port)]
+    for meta, expected in [
+        (r"\d patients", "patients_pkey"),
+        (r"\d+ claims", "claims_patient_id_fkey"),
+        (r"\dt", "clinical_notes"),
+        (r"\dx", "plpgsql"),
+    ]:
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [*base, "-U", "dana", "-d", "ehr", "-c", meta],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0 and expected in done.stdout, (meta, done.stderr)
+
+
 async def test_psql_reads_masked_and_sees_denial(wire: Wire) -> None:
     env = {
         "PGPASSWORD": wire.harness.tokens["dana"],

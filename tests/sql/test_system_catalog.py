@@ -1,5 +1,5 @@
-"""Which statements read only catalog structure (and so pass unmasked): the queries
-drivers send, and every way to slip data into such a statement."""
+"""Which result columns carry only catalog structure (and so pass unmasked): the
+queries drivers and tools send, and every way to slip data into such a column."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from asyncpg import introspection
 
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql
-from phigate.sql.system_catalog import reads_only_structure
+from phigate.sql.system_catalog import structure_columns
 
 STRUCTURE = {
     "asyncpg type lookup": introspection.INTRO_LOOKUP_TYPES_13,
@@ -18,16 +18,19 @@ STRUCTURE = {
     "unqualified catalog": "SELECT oid, typname FROM pg_type",
     "columns": "SELECT a.attname, a.atttypid, a.attnotnull FROM pg_catalog.pg_attribute a "
     "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE c.relname = 'patients'",
+    "primary keys": "SELECT con.conrelid, array_agg(a.attname::text) AS cols, con.conname, "
+    "bool_and(a.attnotnull) FROM pg_catalog.pg_constraint con "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid "
+    "AND a.attnum = ANY(con.conkey) WHERE con.contype = 'p' GROUP BY 1, 3",
+    "an index definition": "SELECT i.indexrelid, pg_catalog.pg_get_indexdef(i.indexrelid) "
+    "FROM pg_catalog.pg_index i",
 }
 
 NOT_STRUCTURE = {
-    "a stored default value": "SELECT attname, attmissingval FROM pg_catalog.pg_attribute",
-    "every column of pg_type": "SELECT t.* FROM pg_catalog.pg_type t",
     "statistics": "SELECT most_common_vals FROM pg_catalog.pg_stats",
-    "function bodies": "SELECT prosrc FROM pg_catalog.pg_proc",
-    "comments": "SELECT description FROM pg_catalog.pg_description",
-    "activity": "SELECT query FROM pg_catalog.pg_stat_activity",
     "settings": "SELECT setting FROM pg_catalog.pg_settings",
+    "activity": "SELECT query FROM pg_catalog.pg_stat_activity",
+    "every column of pg_type": "SELECT t.* FROM pg_catalog.pg_type t",
     "a user table joined": "SELECT t.typname, p.last_name FROM pg_catalog.pg_type t "
     "JOIN patients p ON p.id = t.oid::int",
     "a user table in a subquery": "SELECT typname FROM pg_catalog.pg_type "
@@ -37,19 +40,48 @@ NOT_STRUCTURE = {
     "dynamic SQL": "SELECT query_to_xml('select ssn from patients', true, false, '') "
     "FROM pg_catalog.pg_type LIMIT 1",
     "a setting": "SELECT current_setting('app.secret') FROM pg_catalog.pg_type LIMIT 1",
+    "a comment by function": "SELECT c.oid, obj_description(c.oid) FROM pg_catalog.pg_class c",
     "no catalog at all": "SELECT 1",
     "a user table": "SELECT id FROM patients",
     "a write": "UPDATE pg_catalog.pg_type SET typname = 'x' WHERE false",
 }
 
+# Structure and data side by side: only the structure is kept.
+MIXED = {
+    "a stored value": (
+        "SELECT attname, attmissingval FROM pg_catalog.pg_attribute",
+        [True, False],
+    ),
+    "a comment": (
+        "SELECT c.relname, d.description FROM pg_catalog.pg_class c "
+        "LEFT JOIN pg_catalog.pg_description d ON d.objoid = c.oid",
+        [True, False],
+    ),
+    "a function body": ("SELECT proname, prosrc FROM pg_catalog.pg_proc", [True, False]),
+    "a default expression": (
+        "SELECT adnum, pg_catalog.pg_get_expr(adbin, adrelid) FROM pg_catalog.pg_attrdef",
+        [True, False],
+    ),
+}
+
 
 @pytest.mark.parametrize("sql", STRUCTURE.values(), ids=STRUCTURE.keys())
 def test_catalog_structure_is_recognised(sql: str) -> None:
-    assert reads_only_structure(classify(sql))
-    assert describe_sql(sql).detail["catalog_only"] is True
+    assert all(structure_columns(classify(sql)))
+    description = describe_sql(sql)
+    assert description.detail["catalog_only"] is True
+    assert all(entry["catalog"] for entry in description.detail["lineage"])
 
 
 @pytest.mark.parametrize("sql", NOT_STRUCTURE.values(), ids=NOT_STRUCTURE.keys())
 def test_anything_that_may_carry_data_is_not(sql: str) -> None:
-    assert not reads_only_structure(classify(sql))
+    assert not any(structure_columns(classify(sql)))
+    description = describe_sql(sql)
+    assert description.detail["catalog_only"] is False
+    assert not any(entry.get("catalog") for entry in description.detail["lineage"])
+
+
+@pytest.mark.parametrize(("sql", "expected"), MIXED.values(), ids=MIXED.keys())
+def test_data_columns_beside_structure_stay_masked(sql: str, expected: list[bool]) -> None:
+    assert structure_columns(classify(sql)) == expected
     assert describe_sql(sql).detail["catalog_only"] is False

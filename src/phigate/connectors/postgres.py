@@ -201,12 +201,13 @@ class PostgresConnector:
         self, cursor: psycopg.AsyncRawCursor[Any], description: Description, masker: Masker
     ) -> tuple[list[str], Any]:
         lineage = description.detail.get("lineage", [])
-        catalog = bool(description.detail.get("catalog_only"))
         infos = []
         for index, column in enumerate(cursor.description or []):
             sources: tuple[str, ...] = ()
+            catalog = False
             if index < len(lineage) and isinstance(lineage[index], dict):
                 sources = tuple(lineage[index].get("sources", ()))
+                catalog = bool(lineage[index].get("catalog"))
             type_info = cursor.adapters.types.get(column.type_code)
             infos.append(
                 ColumnInfo(

@@ -8,7 +8,7 @@ from phigate.actions import Description
 from phigate.risk import RiskClass
 from phigate.sql.classifier import classify
 from phigate.sql.model import SqlAnalysis
-from phigate.sql.system_catalog import reads_only_structure
+from phigate.sql.system_catalog import structure_columns
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,13 @@ def description_of(analysis: SqlAnalysis) -> Description:
     """The gateway's Description of a classified text (also for a wire session's own
     classifier, which knows the session's prepared statements and cursors)."""
     columns = sorted({s for item in analysis.lineage for s in item.sources})
+    structure = structure_columns(analysis)
+    lineage = []
+    for column, schema_only in zip(analysis.lineage, structure, strict=True):
+        entry: dict[str, object] = {"output": column.output, "sources": list(column.sources)}
+        if schema_only:  # catalog structure (phigate.sql.system_catalog): kept unmasked
+            entry["catalog"] = True
+        lineage.append(entry)
     return Description(
         risk=analysis.risk,
         tables=analysis.tables,
@@ -35,10 +42,9 @@ def description_of(analysis: SqlAnalysis) -> Description:
         reasons=analysis.reasons,
         detail={
             "statements": [s.kind for s in analysis.statements],
-            "lineage": [{"output": c.output, "sources": list(c.sources)} for c in analysis.lineage],
+            "lineage": lineage,
             "predicate_columns": list(analysis.predicate_columns),
             "parse_error": analysis.error,
-            # Only catalog structure comes back (phigate.sql.system_catalog): unmasked.
-            "catalog_only": reads_only_structure(analysis),
+            "catalog_only": bool(structure) and all(structure),
         },
     )

@@ -100,6 +100,24 @@ to_regnamespace to_regrole to_regoper to_regtypemod currval lastval gen_random_u
 uuidv7 uuid_extract_timestamp uuid_extract_version quote_all_identifiers
 """
 
+# What psql's \d commands, SQLAlchemy's reflection and other schema browsers call:
+# descriptions of catalog objects, visibility and privilege checks. No data.
+_CATALOG = """
+pg_partition_ancestors pg_partition_root pg_partition_tree pg_get_partkeydef
+pg_get_partition_constraintdef pg_get_statisticsobjdef_columns
+pg_get_statisticsobjdef_expressions pg_relation_is_publishable pg_available_extensions
+pg_available_extension_versions pg_get_replica_identity_index
+pg_options_to_table pg_describe_object pg_identify_object pg_identify_object_as_address
+pg_get_function_sqlbody pg_collation_is_visible pg_conversion_is_visible
+pg_opclass_is_visible pg_operator_is_visible pg_opfamily_is_visible
+pg_statistics_obj_is_visible pg_ts_config_is_visible pg_ts_dict_is_visible
+pg_ts_parser_is_visible pg_ts_template_is_visible pg_index_column_has_property
+pg_index_has_property pg_indexam_has_property pg_get_acl aclexplode acldefault
+has_tablespace_privilege has_type_privilege has_foreign_data_wrapper_privilege
+has_server_privilege has_language_privilege has_parameter_privilege
+pg_settings_get_flags pg_get_publication_tables
+"""
+
 _XML_AND_MISC = """
 xmlcomment xmlconcat xmlelement xmlforest xmlpi xmlroot xmlexists xml_is_well_formed
 xml_is_well_formed_document xml_is_well_formed_content xpath xpath_exists xmlparse
@@ -121,6 +139,7 @@ SAFE_FUNCTIONS: frozenset[str] = frozenset(
             _JSON,
             _ARRAY_AND_SETS,
             _CONDITIONAL_AND_INFO,
+            _CATALOG,
             _XML_AND_MISC,
         )
     ).split()

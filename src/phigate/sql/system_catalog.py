@@ -1,18 +1,20 @@
-"""Statements that read only the structure of the database from its system catalogs.
+"""Result columns that carry only the structure of the database, read from its catalogs.
 
-Drivers read the catalogs to learn how to decode what they receive: asyncpg looks
-up every type it has no built-in codec for (arrays, enums, composites, domains)
-and decodes the answer by type. Masking such a result, even only announcing its
-columns as `text` while values are probed, breaks the driver. Types, names and
-relations are schema, not PHI, so a statement whose every result value comes from
-the catalog columns below, through the functions below, passes unmasked.
+Drivers and tools read the catalogs to learn how to decode what they receive and
+what the schema is: asyncpg looks up every type it has no built-in codec for
+(arrays, enums, composites, domains) and decodes the answer by type; SQLAlchemy's
+reflection matches constraints to tables by OID. Masking those columns, even only
+announcing them as `text` while values are probed, breaks the client. Types,
+names, keys and definitions are schema, not PHI, so such columns pass unmasked.
 
-Catalog columns that can hold data are left out, so a statement reading them is
-masked like any other: statistics (`pg_statistic`, `pg_stats`: most common
-values), stored defaults and expressions (`pg_attrdef`, `attmissingval`,
-`conbin`, `indexprs`, `indpred`, `typdefault`, `partexprs`), function bodies
-(`pg_proc`), comments (`pg_description`), settings and activity (`pg_settings`,
-`pg_stat_activity`), role secrets (`pg_authid`) and large objects.
+A statement qualifies when it reads only the catalog relations below, through the
+functions below. Its result columns then count as structure when every source
+column is structure; catalog columns that can hold data are never structure, and
+a column from them is masked as usual: statistics (`pg_statistic`, `pg_stats`:
+most common values) and settings and activity (`pg_settings`, `pg_stat_activity`)
+are outside the list altogether; stored values (`attmissingval`, `typdefault`),
+comments (`pg_description.description`) and function bodies (`prosrc`) are
+excluded columns. Comments and data-reading functions keep a statement out.
 """
 
 from __future__ import annotations
@@ -23,15 +25,16 @@ from phigate.sql.model import SqlAnalysis
 
 _SCHEMA = "pg_catalog"
 
-# Relation → the columns that may hold data (excluded); every other column is structure.
-_STRUCTURE: dict[str, frozenset[str]] = {
-    "pg_type": frozenset({"typdefault", "typdefaultbin"}),
+# Relation → its columns that may hold data (never structure).
+_RELATIONS: dict[str, frozenset[str]] = {
+    "pg_type": words("typdefault typdefaultbin"),
     "pg_namespace": frozenset(),
     "pg_class": frozenset(),
-    "pg_attribute": frozenset({"attmissingval", "attfdwoptions"}),
+    "pg_attribute": words("attmissingval attfdwoptions"),
+    "pg_attrdef": words("adbin"),
     "pg_range": frozenset(),
     "pg_enum": frozenset(),
-    "pg_index": frozenset({"indexprs", "indpred"}),
+    "pg_index": words("indexprs indpred"),
     "pg_am": frozenset(),
     "pg_opclass": frozenset(),
     "pg_opfamily": frozenset(),
@@ -39,52 +42,61 @@ _STRUCTURE: dict[str, frozenset[str]] = {
     "pg_collation": frozenset(),
     "pg_inherits": frozenset(),
     "pg_depend": frozenset(),
-    "pg_extension": frozenset({"extcondition"}),
+    "pg_extension": words("extcondition"),
     "pg_language": frozenset(),
     "pg_cast": frozenset(),
-    "pg_tablespace": frozenset(),
     "pg_sequence": frozenset(),
-    "pg_partitioned_table": frozenset({"partexprs"}),
-    "pg_constraint": frozenset({"conbin"}),
+    "pg_partitioned_table": words("partexprs"),
+    "pg_constraint": words("conbin"),
+    "pg_trigger": words("tgargs tgqual"),
+    "pg_proc": words("prosrc probin prosqlbody proconfig"),
+    "pg_description": words("description"),
 }
 
-# Functions that only combine or describe what they are given (no lookups of data).
+# Functions that combine or describe what they are given, or render a definition
+# (schema, written by its owners); none reads table data or comments.
 _FUNCTIONS = words(
-    "array_agg array_length array_position array_to_string cardinality coalesce count "
-    "current_schema current_schemas format_type generate_series generate_subscripts "
-    "has_schema_privilege has_table_privilege has_column_privilege has_type_privilege "
-    "max min pg_function_is_visible pg_table_is_visible pg_type_is_visible "
-    "pg_get_userbyid quote_ident row_number string_agg unnest"
+    "array_agg array_length array_lower array_position array_to_string array_upper "
+    "bool_and bool_or cardinality coalesce count current_schema current_schemas every "
+    "format_type generate_series generate_subscripts has_column_privilege "
+    "has_schema_privilege has_table_privilege has_type_privilege max min "
+    "pg_function_is_visible pg_get_constraintdef pg_get_expr pg_get_function_arguments "
+    "pg_get_function_identity_arguments pg_get_function_result pg_get_indexdef "
+    "pg_get_partkeydef pg_get_serial_sequence pg_get_statisticsobjdef "
+    "pg_get_statisticsobjdef_columns pg_get_triggerdef pg_get_userbyid pg_get_viewdef "
+    "pg_partition_ancestors pg_partition_root pg_relation_is_publishable "
+    "pg_table_is_visible pg_type_is_visible quote_ident row_number string_agg "
+    "to_regclass to_regtype unnest"
 )
 
 
-def reads_only_structure(analysis: SqlAnalysis) -> bool:
-    """True when every value `analysis` returns is catalog structure (see the module)."""
-    if analysis.risk is not RiskClass.READ or not analysis.tables or not analysis.lineage:
-        return False
-    if not all(_is_structure_relation(t) for t in analysis.tables):
-        return False
-    if not all(_is_structure_function(f) for f in analysis.functions):
-        return False
-    return all(_is_structure_column(s) for c in analysis.lineage for s in c.sources)
+def structure_columns(analysis: SqlAnalysis) -> list[bool]:
+    """Per result column (`analysis.lineage`), whether it carries only structure."""
+    if analysis.risk is not RiskClass.READ or not analysis.tables:
+        return [False] * len(analysis.lineage)
+    if not all(_is_relation(t) for t in analysis.tables) or not all(
+        _is_function(f) for f in analysis.functions
+    ):
+        return [False] * len(analysis.lineage)
+    return [all(_is_structure(s) for s in column.sources) for column in analysis.lineage]
 
 
 def _split(name: str) -> list[str]:
     return name.lower().split(".")
 
 
-def _is_structure_relation(table: str) -> bool:
+def _is_relation(table: str) -> bool:
     parts = _split(table)
-    return len(parts) == 2 and parts[0] == _SCHEMA and parts[1] in _STRUCTURE
+    return len(parts) == 2 and parts[0] == _SCHEMA and parts[1] in _RELATIONS
 
 
-def _is_structure_column(source: str) -> bool:
+def _is_structure(source: str) -> bool:
     parts = _split(source)
-    if len(parts) != 3 or parts[0] != _SCHEMA or parts[1] not in _STRUCTURE:
+    if len(parts) != 3 or parts[0] != _SCHEMA or parts[1] not in _RELATIONS:
         return False
-    return parts[2] != "*" and parts[2] not in _STRUCTURE[parts[1]]
+    return parts[2] != "*" and parts[2] not in _RELATIONS[parts[1]]
 
 
-def _is_structure_function(name: str) -> bool:
+def _is_function(name: str) -> bool:
     parts = _split(name)
     return parts[-1] in _FUNCTIONS and (len(parts) == 1 or parts[:-1] == [_SCHEMA])

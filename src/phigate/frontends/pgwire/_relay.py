@@ -39,7 +39,6 @@ class Statement:
     dead: bool = False  # the upstream rejected its Parse: it does not hold this text
     description: Description | None = None  # as the session's classifier understood it
     analysis: SqlAnalysis | None = None  # the same, with lineage, for FETCH in its portals
-    catalog: bool = False  # it reads only catalog structure: its results pass unmasked
 
 
 @dataclass(eq=False)
@@ -71,7 +70,6 @@ class Execution:
     csv: bool = False
     masked: dict[str, int] = field(default_factory=dict)
     lineage_pos: int = 0
-    catalog: bool = False  # it reads only catalog structure: its results pass unmasked
 
     def summary(self) -> dict[str, Any]:
         self._collect()
@@ -215,9 +213,7 @@ class Relay:
         statement.fields = fields
         if statement.masker is None:
             raise ProtocolViolation("statement without a masker")
-        statement.result = ResultMasker(
-            statement.masker, fields, statement.lineage, catalog=statement.catalog
-        )
+        statement.result = ResultMasker(statement.masker, fields, statement.lineage)
         return statement.result.description_for_client()
 
     def _describe_portal(self, portal: Portal, fields: list[codec.Field]) -> bytes:
@@ -236,9 +232,7 @@ class Relay:
         lineage = execution.lineage[pos : pos + len(fields)]
         execution.lineage_pos = pos + len(fields)
         execution._collect()
-        execution.result = ResultMasker(
-            execution.masker, fields, lineage, catalog=execution.catalog
-        )
+        execution.result = ResultMasker(execution.masker, fields, lineage)
         return execution.result.description_for_client()
 
     def _data_row(self, msg: Message) -> list[bytes]:
@@ -255,9 +249,7 @@ class Relay:
         portal = head.portal
         if portal is None or portal.fields is None:
             raise ProtocolViolation("rows for a portal that was never described")
-        return ResultMasker(
-            execution.masker, portal.fields, execution.lineage, catalog=execution.catalog
-        )
+        return ResultMasker(execution.masker, portal.fields, execution.lineage)
 
     def _command_complete(self, msg: Message) -> list[bytes]:
         head = self.queue[0]

@@ -52,34 +52,38 @@ TYPE_NAMES = {
 _TEXT_FIELDS = frozenset("MDHWq")
 
 
-def column_infos(
-    fields: Sequence[codec.Field], lineage: Sequence[Any], *, catalog: bool = False
-) -> list[ColumnInfo]:
+def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[ColumnInfo]:
     """ColumnInfo per result column, with sources from the classifier's lineage.
 
     Lineage is used as-is when its outputs name these columns in order; `t.*`
     entries are expanded by column name; otherwise a column keeps only its name
     and type (the masker then classifies by name, type and sampled values).
-    `catalog`: the statement reads only catalog structure (kept as it is).
+    Columns the lineage marks as catalog structure are kept as they are.
     """
     entries = [e for e in lineage if isinstance(e, dict)]
     outputs = [str(e.get("output", "")) for e in entries]
     names = [f.name for f in fields]
     if outputs == names:
         return [
-            ColumnInfo(f.name, TYPE_NAMES.get(f.type_oid), tuple(e.get("sources", ())), catalog)
+            ColumnInfo(
+                f.name,
+                TYPE_NAMES.get(f.type_oid),
+                tuple(e.get("sources", ())),
+                bool(e.get("catalog")),
+            )
             for f, e in zip(fields, entries, strict=True)
         ]
     stars = [s[:-2] for e in entries for s in e.get("sources", ()) if str(s).endswith(".*")]
     by_name = {
         o: tuple(e.get("sources", ())) for o, e in zip(outputs, entries, strict=True) if o != "*"
     }
+    catalog = {o for o, e in zip(outputs, entries, strict=True) if e.get("catalog")}
     return [
         ColumnInfo(
             f.name,
             TYPE_NAMES.get(f.type_oid),
             by_name.get(f.name) or tuple(f"{t}.{f.name}" for t in stars),
-            catalog,
+            f.name in catalog,
         )
         for f in fields
     ]
@@ -93,11 +97,9 @@ class ResultMasker:
         masker: Masker,
         fields: Sequence[codec.Field],
         lineage: Sequence[Any],
-        *,
-        catalog: bool = False,
     ) -> None:
         self.fields = list(fields)
-        self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage, catalog=catalog))
+        self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage))
         self.masked = frozenset(i for i, kind in enumerate(self.rows.plan) if kind != KEEP)
 
     def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:

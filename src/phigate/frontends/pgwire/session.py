@@ -267,10 +267,8 @@ class Session:
         masker = self.gateway.masking.masker(
             record.masking, groups=self.principal.groups, reveal=record.action.reveal
         )
-        detail = record.description.detail
-        lineage = list(detail.get("lineage") or [])
-        catalog = bool(detail.get("catalog_only"))
-        return Execution(record, masker, lineage, csv=csv_format, catalog=catalog)
+        lineage = list(record.description.detail.get("lineage") or [])
+        return Execution(record, masker, lineage, csv=csv_format)
 
     async def _parse(self, msg: Message) -> None:
         assert self.admission is not None and self.principal is not None
@@ -300,7 +298,6 @@ class Session:
             masker,
             description=prepared,
             analysis=analysis,
-            catalog=bool(description.detail.get("catalog_only")),
         )
         self.statements[parse.statement] = statement
         self._forward(msg.raw(), Expect("parse", statement=statement))
@@ -387,7 +384,6 @@ class Session:
             masker,
             description=description,
             analysis=analysis,
-            catalog=bool(description.detail.get("catalog_only")),
         )
         return Portal(name, statement, codec.Bind(name, "", (), (), ()), [], declared=True)
 
