@@ -21,6 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from phigate.action_store import ActionStore
 from phigate.actions import Action, Description
 from phigate.audit import AuditLog
+from phigate.channels.posted import PostedMessages
 from phigate.frontends.app import build_app
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision
@@ -28,7 +29,7 @@ from phigate.replicas import ReplicaRegistry, with_heartbeat
 from phigate.reports.evidence import build_evidence
 from phigate.risk import RiskClass
 from phigate.store import Database
-from phigate.store.tables import actions, metadata, replicas
+from phigate.store.tables import actions, approvals, metadata, replicas
 from tests.conftest import demo_config, make_harness
 from tests.console.conftest import sign_in
 
@@ -356,3 +357,57 @@ async def test_heartbeat_survives_store_failures(store: Store) -> None:
         await wait_for(lambda: last_seen(store.db, "replica-flaky") is not None)
     assert Flaky.calls >= 2
     assert heartbeat_tasks() == []
+
+
+DAY = 24 * 3600.0
+
+
+def approval(
+    store: Store, state: str, *, decided_days_ago: float | None, expires_in_days: float
+) -> str:
+    """An approval (and its action) as the gateway stores it, with one Slack message."""
+    action_id = store.admit("r-any", status="pending_approval")
+    approval_id = f"apr_{uuid.uuid4().hex[:10]}"
+    now = store.clock.now
+    with store.db.write() as conn:
+        conn.execute(
+            approvals.insert().values(
+                id=approval_id,
+                action_id=action_id,
+                state=state,
+                required=1,
+                eligible_groups="[]",
+                requester="bot",
+                created_at=now - 30 * DAY,
+                expires_at=now + expires_in_days * DAY,
+                decided_at=None if decided_days_ago is None else now - decided_days_ago * DAY,
+            )
+        )
+    PostedMessages(store.db, "slack").record(approval_id, {"channel": "C", "ts": "1.0"}, "r-any")
+    return approval_id
+
+
+def test_prune_forgets_only_settled_bookkeeping(store: Store) -> None:
+    for replica, days in [("long-gone", 8), ("recently-gone", 2), ("gone-but-running", 8)]:
+        store.clock.now -= days * DAY
+        store.registry(replica).beat()
+        store.clock.now += days * DAY
+    running = store.admit("gone-but-running")
+    old = approval(store, "approved", decided_days_ago=8, expires_in_days=-7)
+    expired = approval(store, "pending", decided_days_ago=None, expires_in_days=-8)
+    recent = approval(store, "denied", decided_days_ago=1, expires_in_days=-0.5)
+    waiting = approval(store, "pending", decided_days_ago=None, expires_in_days=1)
+
+    assert store.registry("me").prune() == (1, 2)
+    with store.db.read() as conn:
+        left = {r.id for r in conn.execute(sa.select(replicas.c.id))}
+    assert left == {"recently-gone", "gone-but-running"}
+    slack = PostedMessages(store.db, "slack")
+    assert [bool(slack.for_approval(a)) for a in (old, expired, recent, waiting)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert store.status(running) == "executing"  # pruning never touches actions
+    assert store.registry("me").prune() == (0, 0)

@@ -11,6 +11,11 @@ noticed.
 Which replica runs an action is `actions.replica` (set when it is recorded, or
 when an approved action is claimed). Actions from before that column (NULL) are
 judged by age alone. A replica never touches its own actions, nor a live one's.
+
+Bookkeeping that nothing will read again is pruned about once an hour: rows of
+replicas silent for `PRUNE_AFTER` (with nothing left executing), and the chat
+message references of approvals settled that long ago (their messages show the
+final step). Actions, approvals and the audit log are never pruned here.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import sqlalchemy as sa
 from phigate.action_store import ActionStore
 from phigate.audit import AuditLog
 from phigate.store import Database
-from phigate.store.tables import actions, replicas
+from phigate.store.tables import actions, approvals, chat_messages, replicas
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -44,6 +49,9 @@ INTERRUPTED = "interrupted"
 BATCH = 500
 # How many heartbeats a replica may miss before its running actions count as cut off.
 STALE_BEATS = 6
+# How long bookkeeping rows outlive their use, and how often they are pruned.
+PRUNE_AFTER = 7 * 24 * 3600.0
+PRUNE_EVERY = 3600.0
 
 
 class ReplicaRegistry:
@@ -105,6 +113,31 @@ class ReplicaRegistry:
             )
         return len(entries)
 
+    def prune(self, older_than: float = PRUNE_AFTER) -> tuple[int, int]:
+        """Delete rows of replicas silent for `older_than` seconds with nothing left
+        executing, and chat message references of approvals settled (or expired) that
+        long ago. Returns (replicas, chat messages) deleted."""
+        cutoff = self._clock() - older_than
+        running = sa.select(actions.c.id).where(
+            actions.c.replica == replicas.c.id, actions.c.status == "executing"
+        )
+        settled = sa.select(approvals.c.id).where(
+            sa.or_(
+                approvals.c.expires_at < cutoff,
+                sa.and_(approvals.c.state != "pending", approvals.c.decided_at < cutoff),
+            )
+        )
+        with self._db.write() as conn:
+            gone = conn.execute(
+                replicas.delete().where(replicas.c.last_seen < cutoff, ~sa.exists(running))
+            ).rowcount
+            forgotten = conn.execute(
+                chat_messages.delete().where(chat_messages.c.approval_id.in_(settled))
+            ).rowcount
+        if gone or forgotten:
+            log.info("pruned %d silent replicas and %d settled chat messages", gone, forgotten)
+        return gone, forgotten
+
     def _mark(self, conn: sa.Connection, row: sa.RowMapping) -> bool:
         summary = {"status": INTERRUPTED, "reason": _reason(row["replica"])}
         return self._actions.set_status(
@@ -155,13 +188,18 @@ async def heartbeat(registry: ReplicaRegistry, every: float) -> None:
     """Beat, then recover dead replicas' actions, every `every` seconds until cancelled.
 
     A failure (store unreachable, …) is logged and retried at the next beat: a
-    missed beat must not take the gateway down.
+    missed beat must not take the gateway down. Pruning runs at the first beat and
+    then every `PRUNE_EVERY` seconds.
     """
     stale_after = STALE_BEATS * every
+    pruned_at: float | None = None
     while True:
         try:
             await asyncio.to_thread(registry.beat)
             await asyncio.to_thread(registry.recover, stale_after)
+            if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY:
+                await asyncio.to_thread(registry.prune)
+                pruned_at = time.monotonic()
         except Exception:
             log.exception("replica heartbeat failed; retrying in %.1fs", every)
         await asyncio.sleep(every)
