@@ -351,9 +351,7 @@ class Session:
                 return
             self._forward(msg.raw(), Expect("describe_s", statement=statement))
             return
-        portal = self.portals.get(name)
-        if portal is None and self.classifier.cursor(name) is not None:
-            portal = self._declared_cursor(name)
+        portal = self.portals.get(name) or self._declared_cursor(name)
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
             return
@@ -383,7 +381,6 @@ class Session:
             list(description.detail.get("lineage") or []),
             masker,
             description=description,
-            analysis=analysis,
         )
         return Portal(name, statement, codec.Bind(name, "", (), (), ()), [], declared=True)
 
