@@ -78,6 +78,49 @@ async def test_reissue_after_approval_runs_once(wire: Wire) -> None:
             await conn.execute(other)
 
 
+COPY_IN = (
+    "COPY claims (id, patient_id, payer, member_id, amount, cpt_code, icd10_code, status, "
+    "service_date) FROM STDIN"
+)
+
+
+async def test_copy_from_stdin_waits_for_approval_then_loads(slow_wire: Wire) -> None:
+    """A bulk load is a write: it waits for a data owner, then the rows stream in and
+    the audit records how many were loaded."""
+    async with await psycopg.AsyncConnection.connect(
+        slow_wire.dsn("dana"), autocommit=True
+    ) as conn:
+        voter = asyncio.create_task(_approve_when_asked(slow_wire), name="voter")
+        cur = conn.cursor()
+        async with cur.copy(COPY_IN) as copy:
+            for n in (1, 2):
+                row = (
+                    900_000 + n,
+                    n,
+                    "Aetna",
+                    f"M{n}",
+                    10,
+                    "99213",
+                    "I10",
+                    "new",
+                    "2024-01-0" + str(n),
+                )
+                await copy.write_row(row)
+        await voter
+        assert cur.rowcount == 2
+        loaded = await (
+            await conn.execute("SELECT count(*) FROM claims WHERE id > 900000")
+        ).fetchone()
+        assert loaded == (2,)
+    await asyncio.sleep(0.3)  # results are recorded beside the session
+    executed = [
+        r["result"]
+        for r in slow_wire.harness.gateway.audit.records()
+        if r["event"] == "action.executed"
+    ]
+    assert {"status": "COPY 2"}.items() <= executed[0].items()
+
+
 async def test_copy_to_stdout_is_masked(slow_wire: Wire) -> None:
     async with await psycopg.AsyncConnection.connect(
         slow_wire.dsn("dana"), autocommit=True
