@@ -45,6 +45,22 @@ def test_lineage_beats_an_alias(safe_harbor: Masker) -> None:
     assert safe_harbor.for_columns(info).mask_row(["123-45-6789", 5]) == ["[SSN]", 5]
 
 
+def test_only_integers_from_literals_and_catalog_structure_skip_sampling(
+    safe_harbor: Masker,
+) -> None:
+    """An integer of unknown origin is sampled (an SSN may be stored as a number); one
+    the classifier saw computed from literals, or catalog structure, is kept outright."""
+    columns = [
+        ColumnInfo("n", "int4"),
+        ColumnInfo("n", "int4", literal=True),
+        ColumnInfo("t", "text", literal=True),
+        ColumnInfo("typname", "name", ("pg_catalog.pg_type.typname",), catalog=True),
+    ]
+    plan = safe_harbor.for_columns(columns).plan
+    assert plan[1] == plan[3] == "KEEP"
+    assert plan[0] != "KEEP" and plan[2] != "KEEP"
+
+
 def test_claims_and_encounters_keep_codes_and_amounts(safe_harbor: Masker) -> None:
     cols = _columns("id patient_id payer member_id amount cpt_code icd10_code status service_date")
     row = (1, 7, "Aetna", "XJH123456789", Decimal("120.50"), "99213", "E11.9", "paid",

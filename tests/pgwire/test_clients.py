@@ -140,6 +140,7 @@ async def test_asyncpg_looks_up_the_types_it_decodes(wire: Wire) -> None:
         assert ids == [1, 2, 3]
         names = await conn.fetchval("SELECT array_agg(last_name) FROM patients WHERE id < 3")
         assert names == "[PERSON]"
+        assert await conn.fetchval("SELECT 1") == 1  # a health check: literals keep their type
     finally:
         await conn.close()
     lookups = [

@@ -8,7 +8,7 @@ from asyncpg import introspection
 
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql
-from phigate.sql.system_catalog import structure_columns
+from phigate.sql.system_catalog import literal_columns, structure_columns
 
 STRUCTURE = {
     "asyncpg type lookup": introspection.INTRO_LOOKUP_TYPES_13,
@@ -85,3 +85,28 @@ def test_anything_that_may_carry_data_is_not(sql: str) -> None:
 def test_data_columns_beside_structure_stay_masked(sql: str, expected: list[bool]) -> None:
     assert structure_columns(classify(sql)) == expected
     assert describe_sql(sql).detail["catalog_only"] is False
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT 1", [True]),
+        ("SELECT 1 AS ok, now(), version()", [True, True, True]),
+        ("SELECT g FROM generate_series(1, 3) AS g", [True]),
+        ("SELECT x FROM (VALUES (1), (2)) AS v(x)", [True]),
+        ("SELECT count(*) FROM patients", [False]),  # a table stands behind it
+        ("SELECT (SELECT count(*) FROM patients)", [False]),
+        ("SELECT length(current_setting('x')) FROM patients", [False]),
+    ],
+)
+def test_literal_columns_have_no_table_behind_them(sql: str, expected: list[bool]) -> None:
+    assert literal_columns(classify(sql)) == expected
+
+
+def test_a_configured_function_is_no_literal() -> None:
+    """An operator may allow a function of theirs as a read; it can return anything."""
+    analysis = classify(
+        "SELECT public.visit_count(7)", extra_functions={"public.visit_count": "read"}
+    )
+    assert analysis.risk.value == "read"
+    assert literal_columns(analysis) == [False]

@@ -204,10 +204,11 @@ class PostgresConnector:
         infos = []
         for index, column in enumerate(cursor.description or []):
             sources: tuple[str, ...] = ()
-            catalog = False
+            catalog = literal = False
             if index < len(lineage) and isinstance(lineage[index], dict):
                 sources = tuple(lineage[index].get("sources", ()))
                 catalog = bool(lineage[index].get("catalog"))
+                literal = bool(lineage[index].get("literal"))
             type_info = cursor.adapters.types.get(column.type_code)
             infos.append(
                 ColumnInfo(
@@ -215,6 +216,7 @@ class PostgresConnector:
                     type_name=type_info.name if type_info else None,
                     sources=sources,
                     catalog=catalog,
+                    literal=literal,
                 )
             )
         return [c.name for c in infos], masker.for_columns(infos)

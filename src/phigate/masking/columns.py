@@ -29,6 +29,9 @@ from phigate.masking.settings import Operator
 if TYPE_CHECKING:
     from phigate.masking.engine import Masker
 
+# Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
+# numbers and booleans are kept by their type alone (phigate.masking._hints).
+_INTEGERS = frozenset(("int2", "int4", "int8", "smallint", "integer", "bigint", "oid"))
 _SUBJECT_SOURCES = ("patients.id", "patient_id", "patients.mrn", "mrn", "ssn", "member_id")
 _PROBE = "PROBE"
 _VOTE_SHARE = 0.6
@@ -44,6 +47,8 @@ class ColumnInfo:
     sources: tuple[str, ...] = ()
     # Catalog structure, not data (phigate.sql.system_catalog): kept as it is.
     catalog: bool = False
+    # Computed from literals and built-in functions alone, no table behind it.
+    literal: bool = False
 
 
 def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
@@ -52,8 +57,8 @@ def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         found = _override(ref, overrides)
         if found is not None:
             return found
-    if info.catalog:
-        return KEEP
+    if info.catalog or (info.literal and (info.type_name or "").lower() in _INTEGERS):
+        return KEEP  # an integer no table stands behind is one the caller wrote
     if info.sources:
         kinds = [_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources]
         return _most_sensitive(kinds)

@@ -8,7 +8,7 @@ from phigate.actions import Description
 from phigate.risk import RiskClass
 from phigate.sql.classifier import classify
 from phigate.sql.model import SqlAnalysis
-from phigate.sql.system_catalog import structure_columns
+from phigate.sql.system_catalog import literal_columns, structure_columns
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +28,16 @@ def description_of(analysis: SqlAnalysis) -> Description:
     classifier, which knows the session's prepared statements and cursors)."""
     columns = sorted({s for item in analysis.lineage for s in item.sources})
     structure = structure_columns(analysis)
+    literal = literal_columns(analysis)
     lineage = []
-    for column, schema_only in zip(analysis.lineage, structure, strict=True):
+    for column, schema_only, from_literals in zip(
+        analysis.lineage, structure, literal, strict=True
+    ):
         entry: dict[str, object] = {"output": column.output, "sources": list(column.sources)}
         if schema_only:  # catalog structure (phigate.sql.system_catalog): kept unmasked
             entry["catalog"] = True
+        if from_literals:  # no table behind it: integers keep their type
+            entry["literal"] = True
         lineage.append(entry)
     return Description(
         risk=analysis.risk,

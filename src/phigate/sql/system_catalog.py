@@ -20,7 +20,7 @@ excluded columns. Comments and data-reading functions keep a statement out.
 from __future__ import annotations
 
 from phigate.risk import RiskClass
-from phigate.sql.functions import words
+from phigate.sql.functions import SAFE_FUNCTIONS, words
 from phigate.sql.model import SqlAnalysis
 
 _SCHEMA = "pg_catalog"
@@ -79,6 +79,21 @@ def structure_columns(analysis: SqlAnalysis) -> list[bool]:
     ):
         return [False] * len(analysis.lineage)
     return [all(_is_structure(s) for s in column.sources) for column in analysis.lineage]
+
+
+def literal_columns(analysis: SqlAnalysis) -> list[bool]:
+    """Per result column, whether it is computed from literals and built-in functions
+    alone: a statement that reads no table at all (`SELECT 1`, `SELECT now()`)."""
+    if analysis.risk is not RiskClass.READ or analysis.tables:
+        return [False] * len(analysis.lineage)
+    if not all(_is_builtin(f) for f in analysis.functions):
+        return [False] * len(analysis.lineage)
+    return [not column.sources and column.output != "*" for column in analysis.lineage]
+
+
+def _is_builtin(name: str) -> bool:
+    parts = _split(name)
+    return parts[-1] in SAFE_FUNCTIONS and (len(parts) == 1 or parts[:-1] == [_SCHEMA])
 
 
 def _split(name: str) -> list[str]:

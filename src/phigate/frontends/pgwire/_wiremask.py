@@ -58,7 +58,8 @@ def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[
     Lineage is used as-is when its outputs name these columns in order; `t.*`
     entries are expanded by column name; otherwise a column keeps only its name
     and type (the masker then classifies by name, type and sampled values).
-    Columns the lineage marks as catalog structure are kept as they are.
+    Columns the lineage marks as catalog structure are kept as they are; integers it
+    marks as computed from literals alone keep their type.
     """
     entries = [e for e in lineage if isinstance(e, dict)]
     outputs = [str(e.get("output", "")) for e in entries]
@@ -70,6 +71,7 @@ def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[
                 TYPE_NAMES.get(f.type_oid),
                 tuple(e.get("sources", ())),
                 bool(e.get("catalog")),
+                bool(e.get("literal")),
             )
             for f, e in zip(fields, entries, strict=True)
         ]
@@ -78,12 +80,14 @@ def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[
         o: tuple(e.get("sources", ())) for o, e in zip(outputs, entries, strict=True) if o != "*"
     }
     catalog = {o for o, e in zip(outputs, entries, strict=True) if e.get("catalog")}
+    literal = {o for o, e in zip(outputs, entries, strict=True) if e.get("literal")}
     return [
         ColumnInfo(
             f.name,
             TYPE_NAMES.get(f.type_oid),
             by_name.get(f.name) or tuple(f"{t}.{f.name}" for t in stars),
             f.name in catalog,
+            f.name in literal,
         )
         for f in fields
     ]
