@@ -48,6 +48,14 @@ policy:
             GOOD.replace("match: {risk: [read]}", "match: {risk: [read], connections: [crm]}"),
             ["unknown connection 'crm'"],
         ),
+        (
+            GOOD + "identity:\n  aliases: {dana: [d1], bob: [d1]}\n",
+            ["identity.aliases", "'d1' is an alias of both 'dana' and 'bob'"],
+        ),
+        (
+            GOOD + "identity:\n  aliases: {dana: [bob], bob: [b1]}\n",
+            ["identity.aliases", "'bob' is a person of its own and an alias of 'dana'"],
+        ),
         ("policy: [1, 2\n", ["test.yaml:2:", "not valid YAML"]),
         ("- just\n- a list\n", ["expected a mapping"]),
     ],

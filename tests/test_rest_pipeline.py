@@ -554,3 +554,48 @@ def test_a_repeated_statement_is_scrubbed_like_the_first(harness: Harness) -> No
     uncached, _ = harness.gateway.masking.masker(AUDIT_PROFILE).mask_json(body)
     assert first == uncached
     assert "123-45-6789" not in repr(harness.gateway._scrubbed_sql)  # remembered by hash
+
+
+async def test_a_second_identity_is_still_the_same_person(tmp_path: Path, ehr_dsn: str) -> None:
+    """dana also holds a token under her e-mail address (as an OIDC sign-in might name
+    her). Declared as one person, that identity cannot approve her agent's request; a
+    reviewer's alias votes once, under the reviewer's subject, recording which was used."""
+    overrides = {
+        "identity": {
+            "auditor_groups": ["auditors"],
+            "aliases": {"dana": ["dana@example.org"], "alice": ["00u-alice"]},
+        }
+    }
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    try:
+        from phigate.identity.principal import PrincipalKind
+
+        second = {
+            name: h.gateway.tokens.create(
+                subject=name, kind=PrincipalKind.HUMAN, groups=("data-owners", "clinicians")
+            )[0]
+            for name in ("dana@example.org", "00u-alice")
+        }
+        body = await pending_write(h)
+        approval = f"/v1/approvals/{body['approval']['id']}"
+        refused = await h.client.post(
+            f"{approval}/approve",
+            headers={"Authorization": f"Bearer {second['dana@example.org']}"},
+            json={},
+        )
+        assert refused.status_code == 403
+        assert "acts for" in refused.json()["error"]["message"]
+        voted = await h.client.post(
+            f"{approval}/approve",
+            headers={"Authorization": f"Bearer {second['00u-alice']}"},
+            json={},
+        )
+        assert voted.status_code == 200, voted.text
+        again = await h.client.post(f"{approval}/approve", headers=h.auth("alice"), json={})
+        assert again.status_code in (403, 409)  # alice already voted, under her alias
+        votes = [r for r in h.gateway.audit.records() if r["event"] == "approval.vote"]
+        assert [v["who"]["subject"] for v in votes] == ["alice"]
+        assert votes[0]["who"]["signed_in_as"] == "00u-alice"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()

@@ -101,6 +101,23 @@ class IdentitySettings(_Frozen):
     auditor_groups: tuple[str, ...] = ("auditors",)
     # Humans in these groups manage the gateway itself (e.g. re-pin changed MCP tools).
     admin_groups: tuple[str, ...] = ("admins",)
+    # Person's subject -> the other subjects they reach phigate under (identity.people).
+    aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("aliases")
+    @classmethod
+    def _one_person_per_alias(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        seen: dict[str, str] = {}
+        for person, others in value.items():
+            for alias in others:
+                if alias in value:
+                    raise ValueError(f"{alias!r} is a person of its own and an alias of {person!r}")
+                if alias in seen and seen[alias] != person:
+                    raise ValueError(
+                        f"{alias!r} is an alias of both {seen[alias]!r} and {person!r}"
+                    )
+                seen[alias] = person
+        return value
 
 
 class PostgresConnection(_Frozen):

@@ -47,6 +47,7 @@ from phigate.errors import (
     PhigateError,
     UpstreamError,
 )
+from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.masking import Masker, MaskingEngine, MaskingError
@@ -114,6 +115,8 @@ class Gateway:
         self.masking = masking
         self.connectors = dict(connectors)
         self.oidc = oidc
+        # One subject per person, whatever identity they used (identity.aliases).
+        self.people = People(settings.identity.aliases)
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
         self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
@@ -125,11 +128,12 @@ class Gateway:
         if not credential:
             raise AuthenticationError("missing credentials")
         if credential.startswith(PREFIX):
-            return await asyncio.to_thread(self.tokens.authenticate, credential)
-        if self.oidc is None:
+            principal = await asyncio.to_thread(self.tokens.authenticate, credential)
+        elif self.oidc is None:
             raise AuthenticationError("not a phigate API token, and OIDC is not configured")
-        principal: Principal = await self.oidc.verify(credential)
-        return principal
+        else:
+            principal = await self.oidc.verify(credential)
+        return self.people.canonical(principal)
 
     # ── describe and decide ─────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
@@ -493,7 +497,12 @@ class Gateway:
         channel: str = "api",
     ) -> Approval:
         return await asyncio.to_thread(
-            self.approvals.vote, approval_id, voter, decision, comment=comment, channel=channel
+            self.approvals.vote,
+            approval_id,
+            self.people.canonical(voter),  # a second identity is still the same person
+            decision,
+            comment=comment,
+            channel=channel,
         )
 
     def reviewable(self, principal: Principal, approvals: list[Approval]) -> list[Approval]:

@@ -21,6 +21,8 @@ class Principal:
     groups: frozenset[str] = field(default_factory=frozenset)
     on_behalf_of: str | None = None
     authenticated_by: str = "token"  # "token" | "oidc"
+    # The subject this person actually used, when it is an alias (phigate.identity.people).
+    signed_in_as: str | None = None
 
     @property
     def is_human(self) -> bool:
@@ -35,4 +37,5 @@ class Principal:
             "kind": self.kind.value,
             "groups": sorted(self.groups),
             "on_behalf_of": self.on_behalf_of,
+            **({"signed_in_as": self.signed_in_as} if self.signed_in_as else {}),
         }

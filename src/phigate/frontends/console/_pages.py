@@ -153,7 +153,7 @@ async def _detail(
             request, "error.html", {"message": "You may not see this approval."}, 403
         )
     view = await asyncio.to_thread(approval_view, gateway, approval)
-    refusal = ineligibility(approval, session.principal)
+    refusal = ineligibility(approval, gateway.people.canonical(session.principal))
     can_vote = approval.state is ApprovalState.PENDING and not approval.is_expired() and not refusal
     return console.render(
         request,

@@ -1,0 +1,40 @@
+"""One person, several subjects: who counts as the same human.
+
+A person may reach phigate under more than one subject: an API token made out to
+`dana`, an OIDC sign-in whose subject claim is an object id or an e-mail address.
+Separation of duties compares subjects, so with two names dana could approve the
+request her agent made on her behalf. `identity.aliases` names each person once
+(`dana: [dana@example.org, 00u1ab2c3]`), and every principal is mapped to that name
+where it enters (authentication, a vote): requests, approvals, votes and audit
+records then carry one subject per person. The subject actually used is kept as
+`signed_in_as`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from phigate.identity.principal import Principal
+
+
+class People:
+    def __init__(self, aliases: Mapping[str, Sequence[str]] | None = None) -> None:
+        self._person = {alias: name for name, others in (aliases or {}).items() for alias in others}
+
+    def of(self, subject: str) -> str:
+        """The person's own subject for `subject` (itself when it is no alias)."""
+        return self._person.get(subject, subject)
+
+    def canonical(self, principal: Principal) -> Principal:
+        """`principal` under its person's subject, and acting for a person's subject."""
+        if not self._person:
+            return principal
+        subject = self.of(principal.subject)
+        on_behalf_of = None if principal.on_behalf_of is None else self.of(principal.on_behalf_of)
+        if subject == principal.subject and on_behalf_of == principal.on_behalf_of:
+            return principal
+        signed_in_as = principal.subject if subject != principal.subject else None
+        return replace(
+            principal, subject=subject, on_behalf_of=on_behalf_of, signed_in_as=signed_in_as
+        )
