@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -12,8 +13,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from phigate.identity.principal import PrincipalKind
 from phigate.pgserver import bin_path
-from tests.pgwire.conftest import Wire
+from tests.pgwire.conftest import Wire, start_wire
 
 AGED_90_PLUS = f"{datetime.date.today().year - 90} or earlier"
 SSN_ROWS = "SELECT id, first_name, ssn, dob FROM patients ORDER BY id LIMIT 3"
@@ -281,3 +283,28 @@ async def test_wrong_token_or_subject_is_refused(wire: Wire) -> None:
         if r["event"] == "auth.refused" and r["detail"]["front_door"] == "pgwire"
     ]
     assert "unknown API token" in refusals and "the token belongs to another subject" in refusals
+
+
+async def test_an_alias_logs_in_as_its_person(tmp_path: Path, ehr_dsn: str) -> None:
+    """With `identity.aliases`, a token made out to dana's second name logs in under
+    either name and acts as dana; another person's name is still refused."""
+    overrides = {"identity": {"aliases": {"dana": ["dana@example.org"]}}}
+    harness, listener = await start_wire(tmp_path, ehr_dsn, overrides=overrides)
+    try:
+        token, _ = harness.gateway.tokens.create(
+            subject="dana@example.org", kind=PrincipalKind.HUMAN, groups=("clinicians",)
+        )
+        base = f"host=127.0.0.1 port={listener.port} dbname=ehr password={token} sslmode=disable"
+        for user in ("dana@example.org", "dana"):
+            async with await psycopg.AsyncConnection.connect(f"{base} user={user}") as conn:
+                assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            await psycopg.AsyncConnection.connect(f"{base} user=alice")
+        who = [
+            r["who"] for r in harness.gateway.audit.records() if r["event"] == "action.requested"
+        ]
+        assert {w["subject"] for w in who} == {"dana"}
+        assert {w["signed_in_as"] for w in who} == {"dana@example.org"}
+    finally:
+        await listener.close()
+        await harness.gateway.close()

@@ -154,7 +154,7 @@ class Session:
         token = codec.parse_cstring(msg.body)
         try:
             principal = await self.gateway.authenticate(token)
-            if principal.subject != self.user:
+            if principal.subject != self.gateway.people.of(self.user):  # aliases: one person
                 raise AuthenticationError("the token belongs to another subject")
         except AuthenticationError as exc:
             await self.gateway.audit_refusal(  # the same record as REST and MCP refusals
