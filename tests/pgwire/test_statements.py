@@ -112,12 +112,16 @@ async def test_copy_from_stdin_waits_for_approval_then_loads(slow_wire: Wire) ->
             await conn.execute("SELECT count(*) FROM claims WHERE id > 900000")
         ).fetchone()
         assert loaded == (2,)
-    await asyncio.sleep(0.3)  # results are recorded beside the session
-    executed = [
-        r["result"]
-        for r in slow_wire.harness.gateway.audit.records()
-        if r["event"] == "action.executed"
-    ]
+    executed: list[dict[str, object]] = []
+    for _ in range(100):  # results are recorded beside the session
+        executed = [
+            r["result"]
+            for r in slow_wire.harness.gateway.audit.records()
+            if r["event"] == "action.executed"
+        ]
+        if executed:
+            break
+        await asyncio.sleep(0.05)
     assert {"status": "COPY 2"}.items() <= executed[0].items()
 
 
