@@ -74,8 +74,10 @@ def structure_columns(analysis: SqlAnalysis) -> list[bool]:
     """Per result column (`analysis.lineage`), whether it carries only structure."""
     if analysis.risk is not RiskClass.READ or not analysis.tables:
         return [False] * len(analysis.lineage)
-    if not all(_is_relation(t) for t in analysis.tables) or not all(
-        _is_function(f) for f in analysis.functions
+    # Function names arrive as lookup keys (phigate.sql.functions.function_key): a
+    # built-in one bare, `pg_catalog.` already dropped; anybody else's schema-qualified.
+    if not all(_is_relation(t) for t in analysis.tables) or not _FUNCTIONS.issuperset(
+        analysis.functions
     ):
         return [False] * len(analysis.lineage)
     return [all(_is_structure(s) for s in column.sources) for column in analysis.lineage]
@@ -86,14 +88,9 @@ def literal_columns(analysis: SqlAnalysis) -> list[bool]:
     alone: a statement that reads no table at all (`SELECT 1`, `SELECT now()`)."""
     if analysis.risk is not RiskClass.READ or analysis.tables:
         return [False] * len(analysis.lineage)
-    if not all(_is_builtin(f) for f in analysis.functions):
+    if not SAFE_FUNCTIONS.issuperset(analysis.functions):
         return [False] * len(analysis.lineage)
     return [not column.sources and column.output != "*" for column in analysis.lineage]
-
-
-def _is_builtin(name: str) -> bool:
-    parts = _split(name)
-    return parts[-1] in SAFE_FUNCTIONS and (len(parts) == 1 or parts[:-1] == [_SCHEMA])
 
 
 def _split(name: str) -> list[str]:
@@ -110,8 +107,3 @@ def _is_structure(source: str) -> bool:
     if len(parts) != 3 or parts[0] != _SCHEMA or parts[1] not in _RELATIONS:
         return False
     return parts[2] != "*" and parts[2] not in _RELATIONS[parts[1]]
-
-
-def _is_function(name: str) -> bool:
-    parts = _split(name)
-    return parts[-1] in _FUNCTIONS and (len(parts) == 1 or parts[:-1] == [_SCHEMA])
