@@ -5,11 +5,17 @@ plain dicts: a node is `{"NodeName": {fields}}`, and fields typed as one struct
 (for example `InsertStmt.relation`) are bare dicts. The walk visits every node,
 not just the top one, so a write hidden in a CTE, a subquery, a function
 argument or a default expression is still seen.
+
+It fails closed by construction: a node type that is not in `UNDERSTOOD` makes the
+statement `unknown`, and a statement nested in another (the query of EXPLAIN
+ANALYZE, CREATE TABLE AS, PREPARE, a rule's actions) is classified as a statement
+of its own through the `nested` callback, so what a new pglast release adds, or
+what nobody listed, is never read as a read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +35,58 @@ _DATA_MODIFYING = {
 # Catalogs that hold credentials or raw data of other users; reading them needs a superuser.
 _CREDENTIAL_CATALOGS = frozenset(
     {"pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject"}
+)
+# Catalogs and views that hold copies of table data or other sessions' statements:
+# planner statistics keep most common values and histogram bounds (MRNs, ZIPs,
+# surnames), activity views keep the last statement text of every session.
+_DATA_CATALOGS = frozenset(
+    {
+        "pg_stats",
+        "pg_stats_ext",
+        "pg_stats_ext_exprs",
+        "pg_statistic",
+        "pg_statistic_ext",
+        "pg_statistic_ext_data",
+        "pg_stat_activity",
+        "pg_stat_statements",
+        "pg_stat_statements_info",
+        "pg_prepared_statements",
+        "pg_cursors",
+        "pg_locks",
+        "pg_prepared_xacts",
+        "pg_stat_replication",
+        "pg_hba_file_rules",
+        "pg_ident_file_mappings",
+        "pg_file_settings",
+        "pg_backend_memory_contexts",
+    }
+)
+
+# Every node type of a raw parse tree the walk understands: expressions, clauses,
+# FROM items, and the parts of DDL statements (already classified by their own
+# kind). Anything else (a node of a newer grammar, or one of the planner's
+# node types that a raw tree never holds) makes the statement `unknown`.
+# Statements (`*Stmt`) are not listed: they are classified through `nested`.
+UNDERSTOOD = words(
+    """
+    A_ArrayExpr A_Const A_Expr A_Indices A_Indirection A_Star Alias BitString BoolExpr
+    Boolean BooleanTest CaseExpr CaseWhen CoalesceExpr CollateClause ColumnRef
+    CommonTableExpr CTECycleClause CTESearchClause Float FuncCall GroupingFunc GroupingSet
+    Integer IntoClause JoinExpr LockingClause MinMaxExpr MultiAssignRef NamedArgExpr
+    NullTest ParamRef RangeFunction RangeSubselect RangeTableSample RangeVar ResTarget
+    RowExpr SQLValueFunction SetToDefault SortBy String SubLink TypeCast TypeName
+    WindowDef WithClause XmlExpr XmlSerialize RangeTableFunc RangeTableFuncCol
+    JsonAggConstructor JsonArgument JsonArrayAgg JsonArrayConstructor
+    JsonArrayQueryConstructor JsonBehavior JsonFormat JsonFuncExpr JsonIsPredicate
+    JsonKeyValue JsonObjectAgg JsonObjectConstructor JsonOutput JsonParseExpr
+    JsonReturning JsonScalarExpr JsonSerializeExpr JsonTable JsonTableColumn
+    JsonTablePathSpec JsonValueExpr MergeWhenClause MergeSupportFunc OnConflictClause
+    InferClause IndexElem ReturningClause ReturningOption CurrentOfExpr DefElem ColumnDef
+    RoleSpec AccessPriv ObjectWithArgs FunctionParameter Constraint AlterTableCmd
+    ATAlterConstraint PartitionSpec PartitionElem PartitionBoundSpec PartitionRangeDatum
+    PartitionCmd TableLikeClause TriggerTransition StatsElem VacuumRelation
+    PublicationObjSpec PublicationTable CreateOpClassItem List
+    """
 )
 
 # Built-in operator names. A user-defined operator calls a user-defined function.
@@ -89,17 +147,29 @@ class TreeFacts:
         self.findings.append((risk, reason))
 
 
+NestedStatement = Callable[[str, Node], tuple[RiskClass, str]]
+
+
 class TreeWalk:
     """Visits every node of a statement, with CTE names in scope so they are not tables.
 
     `executes` is False under a plain EXPLAIN: the statement is planned, not run,
-    so nested writes do not count (functions still do: the planner may fold them).
+    so nested writes and statements do not count (functions still do: the planner
+    may fold them). `nested` gives the class of a statement found inside another.
     """
 
-    def __init__(self, extra: Mapping[str, RiskClass], *, executes: bool = True) -> None:
+    def __init__(
+        self,
+        extra: Mapping[str, RiskClass],
+        nested: NestedStatement,
+        *,
+        executes: bool = True,
+    ) -> None:
         self.extra = extra
+        self.nested = nested
         self.executes = executes
         self.facts = TreeFacts()
+        self._top = True
 
     def visit(self, node: object, ctes: frozenset[str] = frozenset()) -> None:
         if isinstance(node, list):
@@ -123,6 +193,9 @@ class TreeWalk:
                 self.visit(value, ctes)
 
     def _visit_typed(self, name: str, fields: Node, ctes: frozenset[str]) -> None:
+        top, self._top = self._top, False
+        if not top:
+            self._judge_node(name, fields)
         if "withClause" in fields:
             ctes = self._with_clause(fields["withClause"], ctes)
         handler = _HANDLERS.get(name)
@@ -131,6 +204,16 @@ class TreeWalk:
         for key, value in fields.items():
             if key != "withClause" and isinstance(value, dict | list):
                 self.visit(value, ctes)
+
+    def _judge_node(self, name: str, fields: Node) -> None:
+        """A nested statement counts as itself (when it runs); an unlisted node is unknown."""
+        if name.endswith("Stmt"):
+            if self.executes:
+                risk, reason = self.nested(name, fields)
+                if risk is not RiskClass.READ:
+                    self.facts.add(risk, f"nested: {reason}")
+        elif name not in UNDERSTOOD:
+            self.facts.add(RiskClass.UNKNOWN, f"{name} is a construct the gateway does not know")
 
     def _with_clause(self, clause: Node, outer: frozenset[str]) -> frozenset[str]:
         # A non-recursive CTE sees only the CTEs before it: inside its own body its
@@ -148,8 +231,13 @@ class TreeWalk:
             return
         table = relation_name(rel)
         self.facts.tables.append(table)
-        if table.split(".", 1)[0] == "pg_catalog" and rel["relname"] in _CREDENTIAL_CATALOGS:
+        in_catalog = table.split(".", 1)[0] == "pg_catalog"
+        if in_catalog and rel["relname"] in _CREDENTIAL_CATALOGS:
             self.facts.add(RiskClass.ADMIN, f"reads the credential catalog {table}")
+        elif rel["relname"] in _DATA_CATALOGS:  # in any schema: extensions install there
+            self.facts.add(
+                RiskClass.ADMIN, f"reads {table}, which holds copies of data or other sessions' SQL"
+            )
 
     def range_var(self, fields: Node, ctes: frozenset[str]) -> None:
         self._relation(fields, ctes)

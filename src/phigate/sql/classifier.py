@@ -98,8 +98,12 @@ class _Analyser:
         parsed = _parse(sql)
         if isinstance(parsed, str):
             return SqlAnalysis.unparsable(parsed)
+        return self.tree(parsed)
+
+    def tree(self, stmts: tuple[Node, ...]) -> SqlAnalysis:
+        """Classify parsed statements; any failure while analysing is `unknown`."""
         try:
-            return self._statements(parsed)
+            return self._statements(stmts)
         except Exception as exc:  # fail closed: a bug here must not let a statement through
             reason = f"the gateway could not analyse the statement ({type(exc).__name__}: {exc})"
             return SqlAnalysis(RiskClass.UNKNOWN, (), (), (), (reason,))
@@ -123,7 +127,11 @@ class _Analyser:
             return SqlAnalysis(RiskClass.UNKNOWN, (), (), (), ("unrecognised parse tree",))
         fields: Node = stmt[name]
         base_risk, base_reason = statement_base(name, fields, self.state)
-        walk = TreeWalk(self.extra, executes=_executes(name, fields))
+        walk = TreeWalk(
+            self.extra,
+            lambda inner, inner_fields: statement_base(inner, inner_fields, self.state),
+            executes=_executes(name, fields),
+        )
         walk.visit(stmt)
         facts = walk.facts
         tables, functions = list(facts.tables), list(facts.functions)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from phigate.risk import RiskClass
 from phigate.sql import settings
 from phigate.sql._tree import Node, strings
+from phigate.sql.functions import words
 
 R = RiskClass
 Base = tuple[RiskClass, str]
@@ -94,11 +95,27 @@ _SIMPLE: dict[str, Base] = {
     "CheckPointStmt": (R.ADMIN, "CHECKPOINT forces a checkpoint"),
     "AlterSystemSetStmt": (R.ADMIN, "ALTER SYSTEM changes the server configuration"),
     "DoStmt": (R.UNKNOWN, "DO runs procedural code the gateway cannot see"),
+    "CreatePLangStmt": (R.ADMIN, "CREATE LANGUAGE installs a procedural language"),
+    "CreateAmStmt": (R.ADMIN, "CREATE ACCESS METHOD installs server code"),
+    # Only ever the body of CREATE FUNCTION ... RETURN, which is classified as DDL.
+    "ReturnStmt": (R.READ, "RETURN gives a SQL function's result"),
 }
 
 _FALSE = (None, "0", "false", "off")
-_DDL_PREFIXES = ("Create", "Alter", "Drop", "Define", "Rename", "Comment", "Rule", "View")
-_DDL_EXTRA = frozenset({"IndexStmt", "CompositeTypeStmt", "ImportForeignSchemaStmt"})
+# Schema changes, named one by one: a statement kind that a newer grammar adds is
+# `unknown` until someone decides what it is, never DDL by the look of its name.
+_DDL = words(
+    """
+    AlterCollationStmt AlterDomainStmt AlterEnumStmt AlterFunctionStmt AlterObjectDependsStmt
+    AlterObjectSchemaStmt AlterOpFamilyStmt AlterOperatorStmt AlterSeqStmt AlterStatsStmt
+    AlterTSConfigurationStmt AlterTSDictionaryStmt AlterTypeStmt CommentStmt CompositeTypeStmt
+    CreateCastStmt CreateConversionStmt CreateDomainStmt CreateEnumStmt
+    CreateForeignTableStmt CreateOpClassStmt CreateOpFamilyStmt CreateRangeStmt
+    CreateSchemaStmt CreateSeqStmt CreateStatsStmt CreateStmt CreateTransformStmt
+    CreateTrigStmt DefineStmt ImportForeignSchemaStmt IndexStmt RenameStmt RuleStmt ViewStmt
+    ReplicaIdentityStmt
+    """
+)
 _DROP_ADMIN = frozenset(
     {
         "OBJECT_EXTENSION",
@@ -168,7 +185,7 @@ def statement_base(name: str, fields: Node, session: SessionView) -> Base:
         return handler(fields, session)
     if name in _SIMPLE:
         return _SIMPLE[name]
-    if name in _DDL_EXTRA or (name.startswith(_DDL_PREFIXES) and name.endswith("Stmt")):
+    if name in _DDL:
         return R.DDL, f"{statement_kind(name)} changes the schema"
     return R.UNKNOWN, f"{statement_kind(name)} is a statement the gateway does not classify"
 
@@ -219,19 +236,28 @@ def _copy(fields: Node, _session: SessionView) -> Base:
 
 
 def explain_analyzes(fields: Node) -> bool:
-    """EXPLAIN ANALYZE runs the statement; `(ANALYZE false)` does not."""
+    """EXPLAIN ANALYZE runs the statement; only an explicit `(ANALYZE false)` does not.
+
+    PostgreSQL lets the last of repeated options win; any ANALYZE that is not
+    plainly false counts, so `(ANALYZE false, ANALYZE true)` and the reverse both
+    run, whichever way a server version reads them.
+    """
     for option in fields.get("options") or []:
         elem = option.get("DefElem", {})
-        if elem.get("defname") == "analyze":
-            value = settings.const_value(elem.get("arg"))
-            arg = elem.get("arg")
-            if value is None and arg is not None and "String" in arg:
-                value = arg["String"].get("sval")
-            return value not in ("false", "off", "0", "no")
+        if str(elem.get("defname", "")).lower() != "analyze":
+            continue
+        arg = elem.get("arg")
+        value = settings.const_value(arg)
+        if value is None and isinstance(arg, dict) and "String" in arg:
+            value = arg["String"].get("sval")
+        if arg is None or str(value).lower() not in ("false", "off", "0", "no"):
+            return True
     return False
 
 
 def _explain(fields: Node, _session: SessionView) -> Base:
+    # Under ANALYZE the explained statement runs: the walk classifies it as a
+    # nested statement, so EXPLAIN ANALYZE of a write or DDL is that write or DDL.
     if explain_analyzes(fields):
         return R.READ, "EXPLAIN ANALYZE runs the statement it explains"
     return R.READ, "EXPLAIN plans the statement without running it"

@@ -1,0 +1,109 @@
+"""The classifier fails closed by construction: what it does not know is `unknown`.
+
+These tests enumerate pglast's node types rather than list cases, so a node a
+newer grammar adds (or one nobody thought of) cannot pass as a read.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pglast.ast
+import pytest
+
+from phigate.risk import RiskClass
+from phigate.sql import classify
+from phigate.sql._tree import UNDERSTOOD
+from phigate.sql.classifier import _Analyser, _SessionState
+from phigate.sql.statements import statement_base
+
+R = RiskClass
+NODE_TYPES = sorted(
+    name
+    for name, cls in inspect.getmembers(pglast.ast, inspect.isclass)
+    if issubclass(cls, pglast.ast.Node) and cls is not pglast.ast.Node
+)
+EXPRESSIONS = [n for n in NODE_TYPES if not n.endswith("Stmt")]
+STATEMENTS = [n for n in NODE_TYPES if n.endswith("Stmt")]
+
+
+def _analyse(stmt: dict[str, object]) -> RiskClass:
+    return _Analyser({}, None, _SessionState()).tree((stmt,)).risk
+
+
+def _reasons(stmt: dict[str, object]) -> tuple[str, ...]:
+    return _Analyser({}, None, _SessionState()).tree((stmt,)).reasons
+
+
+def _in_a_select(node: dict[str, object]) -> dict[str, object]:
+    return {"SelectStmt": {"targetList": [{"ResTarget": {"val": node}}]}}
+
+
+@pytest.mark.parametrize("name", EXPRESSIONS)
+def test_every_node_type_is_understood_or_unknown(name: str) -> None:
+    stmt = _in_a_select({name: {}})
+    risk = _analyse(stmt)
+    if name in UNDERSTOOD:
+        assert not any("does not know" in r for r in _reasons(stmt)), name
+    else:
+        assert risk is R.UNKNOWN, f"{name} is not understood, so it must make the statement unknown"
+
+
+def test_a_node_type_no_grammar_has_is_unknown() -> None:
+    assert _analyse(_in_a_select({"FutureExpr": {"arg": {"A_Const": {"ival": {"ival": 1}}}}})) is (
+        R.UNKNOWN
+    )
+
+
+@pytest.mark.parametrize("name", STATEMENTS)
+def test_every_statement_kind_has_a_class(name: str) -> None:
+    """A statement kind is classified as itself; nested in EXPLAIN ANALYZE it keeps its class."""
+    alone, _ = statement_base(name, {}, _SessionState())
+    explained = _analyse({"ExplainStmt": {"query": {name: {}}, "options": [_analyze()]}})
+    assert explained >= alone
+
+
+def test_a_statement_kind_no_grammar_has_is_unknown() -> None:
+    assert _analyse({"CreateFutureThingStmt": {}}) is R.UNKNOWN
+    explained = {"ExplainStmt": {"query": {"AlterFutureStmt": {}}, "options": [_analyze()]}}
+    assert _analyse(explained) is R.UNKNOWN
+
+
+def _analyze() -> dict[str, object]:
+    return {"DefElem": {"defname": "analyze"}}
+
+
+@pytest.mark.parametrize(
+    ("sql", "risk"),
+    [
+        # PostgreSQL reads repeated options in order; any ANALYZE not plainly false runs it.
+        ("EXPLAIN (ANALYZE false, ANALYZE true) UPDATE claims SET status = 'x'", R.WRITE),
+        ("EXPLAIN (ANALYZE true, ANALYZE false) UPDATE claims SET status = 'x'", R.WRITE),
+        ("EXPLAIN (ANALYZE) DELETE FROM claims", R.WRITE),
+        ("EXPLAIN (analyze on) DELETE FROM claims", R.WRITE),
+        ("EXPLAIN (ANALYZE false) UPDATE claims SET status = 'x'", R.READ),
+        ("EXPLAIN (ANALYZE off) SELECT 1", R.READ),
+        # The explained statement is classified as itself.
+        (
+            "EXPLAIN ANALYZE CREATE TEMP TABLE claims AS SELECT ssn AS cpt_code FROM patients",
+            R.DDL,
+        ),
+        ("EXPLAIN ANALYZE CREATE MATERIALIZED VIEW v AS SELECT ssn FROM patients", R.DDL),
+        ("EXPLAIN ANALYZE SELECT * INTO t2 FROM patients", R.DDL),
+        ("EXPLAIN ANALYZE SELECT 1", R.READ),
+        # Copies of data held by the catalogs.
+        ("SELECT histogram_bounds FROM pg_stats", R.ADMIN),
+        ("SELECT most_common_vals FROM pg_catalog.pg_stats WHERE attname = 'mrn'", R.ADMIN),
+        ("SELECT query FROM pg_stat_activity", R.ADMIN),
+        ("SELECT * FROM public.pg_stat_statements", R.ADMIN),
+        ("SELECT stavalues1 FROM pg_statistic", R.ADMIN),
+        ("SELECT * FROM pg_stats_ext", R.ADMIN),
+        # Parts of DDL are understood, and keep their statement's class.
+        ("ALTER TABLE claims REPLICA IDENTITY FULL", R.DDL),
+        ("CREATE FUNCTION f() RETURNS int RETURN 1", R.DDL),
+        ("CREATE LANGUAGE plfoo", R.ADMIN),
+        ("CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler", R.ADMIN),
+    ],
+)
+def test_classification(sql: str, risk: RiskClass) -> None:
+    assert classify(sql).risk is risk, classify(sql).reasons
