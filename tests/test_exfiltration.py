@@ -45,6 +45,17 @@ DERIVED = [
     "SELECT 'MRN ' || mrn AS label FROM patients ORDER BY id LIMIT 3",
     "SELECT CAST(ssn AS int) FROM patients ORDER BY id LIMIT 3",  # the error carries it
     "SELECT ssn::date FROM patients ORDER BY id LIMIT 1",
+    # Record-returning functions and `(composite).*`: every output column carries
+    # every argument (issue 14, item 4).
+    "SELECT x.* FROM patients p, jsonb_to_record(jsonb_build_object('sex', p.last_name, "
+    "'status', p.ssn)) AS x(sex text, status text) ORDER BY p.id LIMIT 3",
+    "SELECT (jsonb_populate_record(null::claims, jsonb_build_object('status', p.ssn))).* "
+    "FROM patients p ORDER BY p.id LIMIT 3",
+    "SELECT (SELECT x FROM encounters LIMIT 1) FROM "
+    "(SELECT reverse(ssn) AS x FROM patients ORDER BY id LIMIT 3) s",
+    # Error text quoting every row (issue 14, item 6).
+    "SELECT CAST(string_agg(reverse(ssn) || ':' || lower(last_name), ' | ') AS int) "
+    "FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
 ]
 
 
@@ -66,6 +77,19 @@ async def test_derived_values_never_leave_unmasked(
         "SELECT id FROM patients ORDER BY last_name LIMIT 1",
         "SELECT CASE WHEN ssn > '5' THEN 1 ELSE 0 END FROM patients",
         "SELECT c.id FROM claims c JOIN patients p ON p.id = c.patient_id WHERE p.mrn = '1'",
+        # Row counts that carry values (issue 14, item 5).
+        "SELECT id FROM patients p LIMIT substr(p.ssn, 1, 3)::int",
+        "SELECT id FROM claims LIMIT (SELECT substr(ssn, 1, 3)::int FROM patients WHERE id = 1)",
+        "SELECT id FROM claims OFFSET (SELECT ascii(first_name) FROM patients WHERE id = 1) "
+        "LIMIT 1",
+        "SELECT (SELECT count(*) FROM generate_series(1, ascii(p.first_name))) FROM patients p",
+        "SELECT count(*) FROM patients p, unnest(string_to_array(p.ssn, '-')) u",
+        "EXPLAIN ANALYZE SELECT 1 FROM patients WHERE ssn LIKE '1%'",
+        # A set-returning function yields as many rows as its arguments say.
+        "SELECT (jsonb_each_text(jsonb_build_object('k', p.mrn))).* FROM patients p "
+        "ORDER BY p.id LIMIT 3",
+        "SELECT * FROM jsonb_each_text((SELECT jsonb_build_object('status', ssn) FROM patients "
+        "ORDER BY id LIMIT 1))",
     ],
 )
 async def test_oracle_channels_need_a_data_owner(harness: Harness, sql: str) -> None:

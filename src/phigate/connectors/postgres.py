@@ -21,7 +21,9 @@ from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import UpstreamPool
 from phigate.connectors.base import Result
 from phigate.errors import UpstreamError
-from phigate.masking import ColumnInfo, Masker
+from phigate.masking import Masker
+from phigate.masking.result_columns import result_columns
+from phigate.masking.server_messages import scrub_message
 from phigate.risk import RiskClass
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
@@ -113,7 +115,7 @@ class PostgresConnector:
                 )
                 await conn.commit()
         except psycopg.Error as exc:
-            raise UpstreamError(_upstream_message(exc, masker)) from exc
+            raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
         duration_ms = round((time.monotonic() - started) * 1000, 1)
         summary = {
             "rows": payload["row_count"],
@@ -201,33 +203,22 @@ class PostgresConnector:
         self, cursor: psycopg.AsyncRawCursor[Any], description: Description, masker: Masker
     ) -> tuple[list[str], Any]:
         lineage = description.detail.get("lineage", [])
-        infos = []
-        for index, column in enumerate(cursor.description or []):
-            sources: tuple[str, ...] = ()
-            catalog = literal = False
-            if index < len(lineage) and isinstance(lineage[index], dict):
-                sources = tuple(lineage[index].get("sources", ()))
-                catalog = bool(lineage[index].get("catalog"))
-                literal = bool(lineage[index].get("literal"))
+        columns = []
+        for column in cursor.description or []:
             type_info = cursor.adapters.types.get(column.type_code)
-            infos.append(
-                ColumnInfo(
-                    name=column.name,
-                    type_name=type_info.name if type_info else None,
-                    sources=sources,
-                    catalog=catalog,
-                    literal=literal,
-                )
-            )
+            columns.append((column.name, type_info.name if type_info else None))
+        infos = result_columns(columns, lineage)
         return [c.name for c in infos], masker.for_columns(infos)
 
     async def close(self) -> None:
         await self.pool.close()
 
 
-def _upstream_message(exc: psycopg.Error, masker: Masker) -> str:
-    """The upstream's error, with PHI scrubbed; SQLSTATE kept."""
+def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str:
+    """The upstream's error with the data it quotes removed (phigate.masking.server_messages);
+    SQLSTATE kept. Only the primary message: DETAIL and CONTEXT quote rows and keys."""
     diag = getattr(exc, "diag", None)
-    primary = diag.message_primary if diag is not None and diag.message_primary else str(exc)
+    primary = diag.message_primary if diag is not None and diag.message_primary else None
     sqlstate = getattr(exc, "sqlstate", None) or "?????"
-    return f"upstream error {sqlstate}: {masker.mask_text(primary).text}"
+    text = scrub_message(primary, statement, masker) if primary else type(exc).__name__
+    return f"upstream error {sqlstate}: {text}"

@@ -36,6 +36,8 @@ _SUBJECT_SOURCES = ("patients.id", "patient_id", "patients.mrn", "mrn", "ssn", "
 _PROBE = "PROBE"
 _VOTE_SHARE = 0.6
 _BINARY = "[BINARY]"
+WITHHELD = "WITHHELD"
+_WITHHELD_VALUE = "[WITHHELD]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +51,14 @@ class ColumnInfo:
     catalog: bool = False
     # Computed from literals and built-in functions alone, no table behind it.
     literal: bool = False
+    # Its sources could not be proven (phigate.masking.result_columns): withheld whole.
+    unresolved: bool = False
 
 
 def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
-    """KEEP, TEXT, an entity type, or PROBE (decide from sampled values)."""
+    """KEEP, TEXT, an entity type, PROBE (decide from sampled values) or WITHHELD."""
+    if info.unresolved:
+        return WITHHELD  # before overrides: its name is whatever the caller chose
     for ref in (*info.sources, info.name):
         found = _override(ref, overrides)
         if found is not None:
@@ -196,6 +202,8 @@ class RowMasker:
             return [self._scan(v, s) for v, s in zip(values, subjects, strict=False)]
         if kind == _PROBE:
             return [self._probe(index, v, s) for v, s in zip(values, subjects, strict=False)]
+        if kind == WITHHELD:
+            return [None if v is None else _WITHHELD_VALUE for v in values]
         if kind not in self._masker.types:
             return values
         return self._whole_column(kind, values, subjects)
@@ -353,6 +361,9 @@ class _CompiledRow:
         if kind in (TEXT, _PROBE):
             ns[f"f{i}"] = owner._scan if kind == TEXT else functools.partial(owner._probe, i)
             return f"f{i}({v}, {subject})"
+        if kind == WITHHELD:
+            ns[f"p{i}"] = _WITHHELD_VALUE
+            return f"(p{i} if {v} is not None else None)"
         if kind not in owner._masker.types:
             return v
         op = owner._masker.operators.operator_for(kind)

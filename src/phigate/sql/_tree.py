@@ -45,7 +45,6 @@ _DATA_CATALOGS = frozenset(
         "pg_stats_ext",
         "pg_stats_ext_exprs",
         "pg_statistic",
-        "pg_statistic_ext",
         "pg_statistic_ext_data",
         "pg_stat_activity",
         "pg_stat_statements",

@@ -33,10 +33,12 @@ def description_of(analysis: SqlAnalysis) -> Description:
     for column, schema_only, from_literals in zip(
         analysis.lineage, structure, literal, strict=True
     ):
-        entry: dict[str, object] = {"output": column.output, "sources": list(column.sources)}
-        if schema_only:  # catalog structure (phigate.sql.system_catalog): kept unmasked
+        entry = column.to_json()
+        if (
+            schema_only and not column.unresolved
+        ):  # catalog structure (phigate.sql.system_catalog): kept unmasked
             entry["catalog"] = True
-        if from_literals:  # no table behind it: integers keep their type
+        if from_literals and not column.unresolved:  # no table behind it: integers keep their type
             entry["literal"] = True
         lineage.append(entry)
     return Description(

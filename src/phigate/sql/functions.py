@@ -151,6 +151,22 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# The allowed functions that return a set of rows (pg_proc.proretset; a test checks
+# this list against the server's catalog): how many rows they yield depends on
+# their arguments, so lineage counts those arguments as predicates.
+SET_RETURNING = words(
+    """
+    regexp_matches regexp_split_to_table string_to_table json_each jsonb_each json_each_text
+    jsonb_each_text json_object_keys jsonb_object_keys json_populate_recordset
+    jsonb_populate_recordset json_array_elements jsonb_array_elements json_array_elements_text
+    jsonb_array_elements_text json_to_recordset jsonb_to_recordset jsonb_path_query
+    jsonb_path_query_tz unnest generate_series generate_subscripts pg_get_keywords
+    pg_options_to_table pg_partition_ancestors pg_partition_tree aclexplode
+    pg_available_extensions pg_available_extension_versions pg_get_publication_tables
+    """
+)
+
+
 def _mapped(names: str, risk: RiskClass) -> dict[str, RiskClass]:
     return dict.fromkeys(names.split(), risk)
 

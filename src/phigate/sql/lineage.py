@@ -16,11 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from phigate.sql._tree import Node, node_name, relation_name, strings
+from phigate.sql.functions import SET_RETURNING, function_key
 from phigate.sql.model import Catalog, ColumnLineage
 
 Sources = frozenset[str]
 Outputs = list[tuple[str, Sources]]
 _EMPTY: Sources = frozenset()
+# Among a column's sources: some of its values come from where lineage cannot
+# follow (the columns of a function's record, `(expr).*`). Masking withholds it.
+_UNRESOLVED = "?unresolved"
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,9 @@ class _Relation:
             return list(self.columns.items())
         if self.table is not None:
             return [("*", frozenset({f"{self.table}.*"}))]
-        return [("*", self.fallback)]
+        if self.fallback:  # a function's record over columns: not told apart
+            return [("*", self.fallback | {_UNRESOLVED})]
+        return [("*", _EMPTY)]
 
     def whole_row(self) -> Sources:
         return frozenset().union(*(s for _, s in self.expand()))
@@ -112,13 +118,17 @@ class _Builder:
             right = self.query({"SelectStmt": fields["rarg"]}, outer, ctes)
             outputs = _merge(left, right)
             self._order_by(fields, outputs, [[], *outer], ctes)
+            for key in ("limitCount", "limitOffset"):
+                self.predicate(fields.get(key), [[], *outer], ctes)
             return outputs
         if fields.get("valuesLists"):
             return self._values(fields["valuesLists"], outer, ctes)
         level = self.from_clause(fields.get("fromClause") or [], outer, ctes)
         scopes = [level, *outer]
         outputs = self.targets(fields.get("targetList") or [], scopes, ctes)
-        for key in ("whereClause", "havingClause", "distinctClause"):
+        # LIMIT and OFFSET decide how many rows come back: a count computed from a
+        # column reads it back as surely as a WHERE on it.
+        for key in ("whereClause", "havingClause", "distinctClause", "limitCount", "limitOffset"):
             self.predicate(fields.get(key), scopes, ctes)
         self.predicate(fields.get("windowClause"), scopes, ctes)
         self._order_by(fields, outputs, scopes, ctes)
@@ -188,9 +198,13 @@ class _Builder:
             return self._join(fields, scopes, ctes)
         if name == "RangeTableSample":
             return self.from_item(fields.get("relation"), scopes, ctes)
-        # Functions, XMLTABLE, JSON_TABLE: every column derives from the arguments.
+        # Functions, XMLTABLE, JSON_TABLE: every column derives from all the arguments.
         sources = self.expr(fields, scopes, ctes)
-        return [_Relation(alias=alias_name or _function_alias(fields), fallback=sources)]
+        relation = _Relation(alias=alias_name or _function_alias(fields), fallback=sources)
+        names = strings(alias.get("colnames")) or _column_definitions(fields)
+        if names:
+            relation.columns = dict.fromkeys(names, sources)
+        return [relation]
 
     def _range_var(self, fields: Node, alias: Node, ctes: dict[str, Outputs]) -> _Relation:
         relname = str(fields["relname"])
@@ -230,6 +244,10 @@ class _Builder:
             star = _star_ref(value)
             if star is not None:
                 outputs.extend(self._star(star, scopes))
+                continue
+            if _expands_record(value):
+                # `(expr).*`: as many columns as the record has, none told apart.
+                outputs.append(("*", self.expr(value, scopes, ctes) | {_UNRESOLVED}))
                 continue
             sources = self.expr(value, scopes, ctes)
             outputs.append((target.get("name") or _derived_name(value), sources))
@@ -332,7 +350,11 @@ class _Builder:
         # OVER is a bare WindowDef struct, so it is not dispatched by node name.
         over = self._window(fields["over"], scopes, ctes) if fields.get("over") else _EMPTY
         rest = {k: v for k, v in fields.items() if k not in ("funcname", "agg_filter", "over")}
-        return self.expr(rest, scopes, ctes) | over
+        sources = self.expr(rest, scopes, ctes)
+        if function_key(strings(fields.get("funcname"))) in SET_RETURNING:
+            # How many rows a set-returning function yields depends on its arguments.
+            self._note_predicate(sources)
+        return sources | over
 
 
 _EXPRESSIONS: dict[str, Any] = {
@@ -345,20 +367,25 @@ _EXPRESSIONS: dict[str, Any] = {
 
 
 def _resolve_single(name: str, scopes: Scopes) -> Sources:
-    """An unqualified name: a known column, else a whole-row alias, else a guess, per level."""
-    for level in scopes:
-        known = [
-            rel.columns[name] for rel in level if rel.columns is not None and name in rel.columns
-        ]
-        if known:
-            return frozenset().union(*known)
-        for rel in level:
-            if rel.alias == name:
-                return rel.whole_row()
-        guesses = [rel.column(name) for rel in level if rel.columns is None]
-        if any(guesses):
-            return frozenset().union(*(g for g in guesses if g))
-    return _EMPTY
+    """An unqualified name: a known column, else a whole-row alias, else a guess, per level.
+
+    A guess (a table whose columns are unknown) may be wrong: the name may belong
+    to an outer level instead, so a guess also takes what the outer levels give.
+    """
+    if not scopes:
+        return _EMPTY
+    level = scopes[0]
+    known = [rel.columns[name] for rel in level if rel.columns is not None and name in rel.columns]
+    if known:
+        return frozenset().union(*known)
+    for rel in level:
+        if rel.alias == name:
+            return rel.whole_row()
+    guesses = [rel.column(name) for rel in level if rel.columns is None]
+    outer = _resolve_single(name, scopes[1:])
+    if any(guesses):
+        return frozenset().union(*(g for g in guesses if g), outer)
+    return outer
 
 
 def _find_relation(qualifier: tuple[str, ...], scopes: Scopes) -> _Relation | None:
@@ -436,6 +463,24 @@ def _derived_name(value: object) -> str:
     return "?column?"
 
 
+def _expands_record(value: object) -> bool:
+    """`(expr).*` in a target list: an indirection ending in `*`."""
+    if not isinstance(value, dict) or "A_Indirection" not in value:
+        return False
+    steps = value["A_Indirection"].get("indirection") or []
+    return bool(steps) and isinstance(steps[-1], dict) and "A_Star" in steps[-1]
+
+
+def _column_definitions(fields: Node) -> tuple[str, ...]:
+    """Column names a function's column definition list gives (`AS x(a text, b int)`)."""
+    defs = list(fields.get("coldeflist") or [])
+    for item in fields.get("functions") or []:
+        parts = item.get("List", {}).get("items", [])
+        if len(parts) > 1 and isinstance(parts[1], dict):
+            defs.extend(parts[1].get("List", {}).get("items", []))
+    return tuple(str(d["ColumnDef"].get("colname", "")) for d in defs if "ColumnDef" in d)
+
+
 def _function_alias(fields: Node) -> str:
     for item in fields.get("functions") or []:
         for part in item.get("List", {}).get("items", []):
@@ -464,11 +509,23 @@ def statement_lineage(stmt: Node, catalog: Catalog | None) -> LineageResult:
         outputs = builder.query(query, [], {})
     elif node_name(stmt) == "CopyStmt":
         outputs = _copy_table(stmt["CopyStmt"], builder)
-    lineage = tuple(ColumnLineage(name, tuple(sorted(sources))) for name, sources in outputs)
+    elif node_name(stmt) == "ExplainStmt":
+        # The plan is text the server writes; the explained query's conditions still
+        # count (EXPLAIN ANALYZE prints how many rows matched them).
+        builder.query(stmt["ExplainStmt"].get("query"), [], {})
+        outputs = [("QUERY PLAN", _EMPTY)]
+    elif node_name(stmt) == "VariableShowStmt":
+        name = str(stmt["VariableShowStmt"].get("name", ""))
+        columns = ("name", "setting", "description") if name == "all" else (name,)
+        outputs = [(c, _EMPTY) for c in columns]
+    lineage = tuple(
+        ColumnLineage(name, tuple(sorted(sources - {_UNRESOLVED})), _UNRESOLVED in sources)
+        for name, sources in outputs
+    )
     return LineageResult(
         outputs=lineage,
-        predicates=tuple(sorted(builder.predicates)),
-        columns=tuple(sorted(builder.used | builder.predicates)),
+        predicates=tuple(sorted(builder.predicates - {_UNRESOLVED})),
+        columns=tuple(sorted((builder.used | builder.predicates) - {_UNRESOLVED})),
     )
 
 

@@ -35,9 +35,14 @@ class ColumnLineage:
 
     output: str
     sources: tuple[str, ...]
+    # Some of its values come from where lineage cannot follow: masking withholds it.
+    unresolved: bool = False
 
     def to_json(self) -> dict[str, object]:
-        return {"output": self.output, "sources": list(self.sources)}
+        out: dict[str, object] = {"output": self.output, "sources": list(self.sources)}
+        if self.unresolved:
+            out["unresolved"] = True
+        return out
 
 
 @dataclass(frozen=True)

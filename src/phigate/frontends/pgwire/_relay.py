@@ -157,7 +157,17 @@ class Relay:
             if name == b"client_encoding" and rest.rstrip(b"\x00").upper() != b"UTF8":
                 raise ProtocolViolation("client_encoding must stay UTF8 (masking reads UTF-8)")
             return [msg.raw()]
-        return [scrub_fields(msg.raw(), self._masker())]
+        return [scrub_fields(msg.raw(), self._masker(), self._statement_text())]
+
+    def _statement_text(self) -> str:
+        """The text the caller sent for what is answered now: quoting it is not a leak."""
+        head = self.queue[0] if self.queue else None
+        if head is None:
+            return ""
+        if head.execution is not None:
+            return str(head.execution.record.action.body.get("sql", ""))
+        statement = head.statement or (head.portal.statement if head.portal else None)
+        return statement.text if statement is not None else ""
 
     def _masker(self) -> Masker:
         head = self.queue[0] if self.queue else None
@@ -335,7 +345,7 @@ class Relay:
         if head.substitute is not None:
             out = head.substitute
         else:
-            out = scrub_fields(msg.raw(), self._masker())
+            out = scrub_fields(msg.raw(), self._masker(), self._statement_text())
         if head.execution is not None:
             head.execution.error = dict(codec.parse_fields(msg.body)).get("C", "XX000")
         if head.kind == "query":

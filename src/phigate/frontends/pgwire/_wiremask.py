@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from phigate.frontends.pgwire import _codec as codec
-from phigate.masking import ColumnInfo, Masker, RowMasker
+from phigate.masking import ColumnInfo, Masker, RowMasker, server_messages
 from phigate.masking._hints import KEEP
+from phigate.masking.result_columns import result_columns
 
 TEXT_OID = 25
 TYPE_NAMES = {
@@ -48,49 +49,12 @@ TYPE_NAMES = {
     3802: "jsonb",
     705: "unknown",
 }
-# Error/notice fields that may quote data; the rest are codes, names and positions.
-_TEXT_FIELDS = frozenset("MDHWq")
 
 
 def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[ColumnInfo]:
-    """ColumnInfo per result column, with sources from the classifier's lineage.
-
-    Lineage is used as-is when its outputs name these columns in order; `t.*`
-    entries are expanded by column name; otherwise a column keeps only its name
-    and type (the masker then classifies by name, type and sampled values).
-    Columns the lineage marks as catalog structure are kept as they are; integers it
-    marks as computed from literals alone keep their type.
-    """
-    entries = [e for e in lineage if isinstance(e, dict)]
-    outputs = [str(e.get("output", "")) for e in entries]
-    names = [f.name for f in fields]
-    if outputs == names:
-        return [
-            ColumnInfo(
-                f.name,
-                TYPE_NAMES.get(f.type_oid),
-                tuple(e.get("sources", ())),
-                bool(e.get("catalog")),
-                bool(e.get("literal")),
-            )
-            for f, e in zip(fields, entries, strict=True)
-        ]
-    stars = [s[:-2] for e in entries for s in e.get("sources", ()) if str(s).endswith(".*")]
-    by_name = {
-        o: tuple(e.get("sources", ())) for o, e in zip(outputs, entries, strict=True) if o != "*"
-    }
-    catalog = {o for o, e in zip(outputs, entries, strict=True) if e.get("catalog")}
-    literal = {o for o, e in zip(outputs, entries, strict=True) if e.get("literal")}
-    return [
-        ColumnInfo(
-            f.name,
-            TYPE_NAMES.get(f.type_oid),
-            by_name.get(f.name) or tuple(f"{t}.{f.name}" for t in stars),
-            f.name in catalog,
-            f.name in literal,
-        )
-        for f in fields
-    ]
+    """ColumnInfo per result column, with sources from the classifier's lineage
+    (phigate.masking.result_columns: unproven columns are withheld)."""
+    return result_columns([(f.name, TYPE_NAMES.get(f.type_oid)) for f in fields], lineage)
 
 
 class ResultMasker:
@@ -155,11 +119,11 @@ def upstream_formats(masked: frozenset[int], client: codec.Bind, n: int) -> tupl
     return tuple(0 if i in masked else f for i, f in enumerate(wanted))
 
 
-def scrub_fields(raw: bytes, masker: Masker) -> bytes:
-    """ErrorResponse/NoticeResponse with data-bearing fields masked; SQLSTATE kept."""
+def scrub_fields(raw: bytes, masker: Masker, statement: str) -> bytes:
+    """ErrorResponse/NoticeResponse with the data they quote removed; SQLSTATE kept
+    (phigate.masking.server_messages: the same rule as every other front door)."""
     fields = codec.parse_fields(raw[5:])
-    scrubbed = [(c, masker.mask_text(v).text if c in _TEXT_FIELDS else v) for c, v in fields]
-    return codec.build_fields(raw[:1], scrubbed)
+    return codec.build_fields(raw[:1], server_messages.scrub_fields(fields, statement, masker))
 
 
 class CopyMasker:

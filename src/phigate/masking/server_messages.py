@@ -1,0 +1,62 @@
+"""What a database server says back, with the data it quotes taken out.
+
+PostgreSQL quotes values in its messages: `invalid input syntax for type
+integer: "<the value>"`, `Key (ssn)=(<the value>) already exists`, `Failing
+row contains (<every column>)`. A cast that fails on `string_agg(…)` of a whole
+table would hand the table out inside one error. Detection alone cannot be
+trusted with text shaped by the caller (reversed, joined, encoded), so messages
+are scrubbed by their structure first:
+
+* the fields that quote rows, keys and the statements of functions (DETAIL,
+  CONTEXT/WHERE, INTERNAL QUERY) are dropped, whatever they say;
+* in the message and hint, a double-quoted span is kept only when the caller's
+  own statement holds it verbatim (an identifier or a literal they wrote);
+  from the first span that is not, to the last quote, the text is replaced;
+* byte sequences (`0xe9 0x41`) are replaced;
+
+then the detectors mask what remains. SQLSTATE, severity, position and the
+message skeleton are kept, so the caller still learns what went wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from phigate.masking.engine import Masker
+
+REPLACEMENT = '"[VALUE]"'
+# ErrorResponse/NoticeResponse field codes (PostgreSQL protocol, "Error and Notice
+# Message Fields"): D detail, W where/context, q internal query.
+DROPPED_FIELDS = frozenset("DWq")
+SCRUBBED_FIELDS = frozenset("MH")
+_QUOTED = re.compile(r'"([^"\n]*)"')
+_BYTES = re.compile(r"0x[0-9a-fA-F]{2}(?:\s+0x[0-9a-fA-F]{2})*")
+
+
+def scrub_message(text: str, statement: str, masker: Masker) -> str:
+    """One message or hint, with quoted data and byte sequences replaced, then masked."""
+    text = _BYTES.sub("0x…", _quoted_data(text, statement))
+    return masker.mask_text(text).text
+
+
+def scrub_fields(
+    fields: Iterable[tuple[str, str]], statement: str, masker: Masker
+) -> list[tuple[str, str]]:
+    """Error or notice fields as the caller may see them (codes kept, data removed)."""
+    out = []
+    for code, value in fields:
+        if code in DROPPED_FIELDS:
+            continue
+        if code in SCRUBBED_FIELDS:
+            value = scrub_message(value, statement, masker)
+        out.append((code, value))
+    return out
+
+
+def _quoted_data(text: str, statement: str) -> str:
+    for match in _QUOTED.finditer(text):
+        if match.group(1) not in statement or not match.group(1):
+            end = text.rfind('"')
+            return text[: match.start()] + REPLACEMENT + text[end + 1 :]
+    return text
