@@ -101,6 +101,15 @@ async def test_copy_out_in_every_format_is_masked_or_refused(
         ],
         # several statements in one simple Query, the identifier in the last
         [f"SELECT 1 AS one; {SOURCE}"],
+        # statements that return no rows must not lend their lineage to the next one
+        [
+            "PREPARE p AS SELECT id AS ssn, id AS first_name, id AS last_name, id AS mrn "
+            f"FROM patients; {SOURCE}"
+        ],
+        [
+            "BEGIN; DECLARE c CURSOR FOR SELECT id AS ssn, id AS first_name, id AS last_name, "
+            f"id AS mrn FROM patients; {SOURCE}; COMMIT"
+        ],
         # a cast error naming the value, for names rather than numbers
         ["SELECT first_name::int FROM patients ORDER BY id LIMIT 1"],
         ["SELECT last_name::date FROM patients ORDER BY id LIMIT 1"],
@@ -110,7 +119,16 @@ async def test_copy_out_in_every_format_is_masked_or_refused(
             "WHERE last_name = (SELECT last_name FROM patients WHERE id = 1)"
         ],
     ],
-    ids=["cursor", "setting", "multi-statement", "cast-name", "cast-date", "explain"],
+    ids=[
+        "cursor",
+        "setting",
+        "multi-statement",
+        "prepare-then-select",
+        "declare-then-select",
+        "cast-name",
+        "cast-date",
+        "explain",
+    ],
 )
 async def test_wire_only_channels_carry_no_identifier(
     wire: Wire, ehr_dsn: str, statements: list[str]

@@ -158,12 +158,13 @@ async def test_redefining_a_named_statement_cannot_smuggle_another_text(wire: Wi
     await client.login("dana", wire.harness.tokens["dana"])
     got = await _extended(client, _parse("s1", "SELECT count(*) FROM claims"))
     assert [m.type for m in got] == [b"1", b"Z"]
-    # The upstream keeps the first s1 and rejects the second Parse; the proxy must not
-    # believe s1 now means the second text.
+    # The upstream would keep the first s1 and reject the second Parse; the proxy
+    # refuses it itself, and s1 goes on meaning (and being recorded as) the first text.
     got = await _extended(client, _parse("s1", "SELECT ssn FROM patients"))
     assert error_fields(got).get("C") == "42P05"
     got = await _extended(client, _bind("", "s1"), _execute(""))
-    assert error_fields(got).get("C") == "26000"
+    assert [m.type for m in got] == [b"2", b"D", b"C", b"Z"]
+    assert got[2].body == b"SELECT 1\x00"  # one row: the count, not the SSNs
     client.close()
 
 
@@ -206,3 +207,30 @@ async def test_function_call_is_refused(wire: Wire) -> None:
     got = await client.until(b"Z")
     assert error_fields(got).get("C") == "42501"
     client.close()
+
+
+def _status_of_claim_9(dsn: str) -> str:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT status FROM claims WHERE id = 9").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def test_a_refused_prepare_does_not_change_what_a_name_runs(wire: Wire, ehr_dsn: str) -> None:
+    """Issue 14, item 1: a protocol Parse of a write, then `PREPARE w AS SELECT 1` (the
+    server refuses it: 42P05), then `EXECUTE w` ran the UPDATE audited as a read."""
+    before = _status_of_claim_9(ehr_dsn)
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    update = "UPDATE claims SET status = 'smuggled' WHERE id = 9"
+    got = await _extended(client, _parse("w", update))
+    assert [m.type for m in got] == [b"1", b"Z"]  # parsed (it runs only once admitted)
+    client.send(codec.query("PREPARE w AS SELECT 1"))
+    assert error_fields(await client.until(b"Z")).get("C") == "42501"  # refused here
+    client.send(codec.query("EXECUTE w"))
+    got = await client.until(b"Z", limit_s=30)
+    assert error_fields(got).get("C") in ("55000", "42501")  # the write waits for a human
+    client.close()
+    assert _status_of_claim_9(ehr_dsn) == before
+    records = [r for r in wire.harness.gateway.actions.list() if r.action.sql == "EXECUTE w"]
+    assert records and all(r.description.risk == "write" for r in records)

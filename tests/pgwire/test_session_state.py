@@ -69,8 +69,9 @@ async def test_sql_prepare_execute_and_cursors_get_the_class_of_what_they_run(wi
         with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
             # preparing a write is judged as the write itself: a data owner decides
             await conn.execute("PREPARE w AS UPDATE claims SET status = 'paid' WHERE id = 9")
-        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
-            await conn.execute("EXECUTE w")  # executing it is the write too
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="unknown"):
+            # it never ran, so the upstream holds no `w`: an unknown name, denied
+            await conn.execute("EXECUTE w")
         async with conn.transaction():
             await conn.execute("DECLARE c CURSOR FOR SELECT id, last_name FROM patients")
             fetched = await (await conn.execute("FETCH 2 FROM c")).fetchall()

@@ -48,21 +48,44 @@ def test_extra_functions_from_configuration() -> None:
 
 def test_session_remembers_prepared_statements_and_cursors() -> None:
     session = SessionClassifier()
+
+    def run(sql: str) -> None:  # as the wire does once the upstream completes it
+        session.acknowledge(session.classify(sql))
+
     assert session.classify("EXECUTE p").risk is RiskClass.UNKNOWN
-    session.classify("PREPARE p AS DELETE FROM visits")
+    run("PREPARE p AS DELETE FROM visits")
     assert session.classify("EXECUTE p").risk is RiskClass.WRITE
-    session.classify("DEALLOCATE p")
+    run("DEALLOCATE p")
     assert session.classify("EXECUTE p").risk is RiskClass.UNKNOWN
-    session.classify("DECLARE c CURSOR FOR SELECT pg_read_file('/etc/passwd')")
+    run("DECLARE c CURSOR FOR SELECT pg_read_file('/etc/passwd')")
     assert session.classify("FETCH 10 FROM c").risk is RiskClass.ADMIN
-    session.classify("CLOSE c")
+    run("CLOSE c")
     assert session.classify("FETCH 10 FROM c").risk is RiskClass.UNKNOWN
+
+
+def test_session_state_follows_the_upstream_not_the_classifier() -> None:
+    """Classifying changes nothing: a PREPARE the upstream refused keeps the old meaning."""
+    session = SessionClassifier()
+    write = session.classify("PREPARE w AS UPDATE claims SET status = 'x'")
+    session.acknowledge(write)
+    refused = session.classify("PREPARE w AS SELECT 1")  # the server answers 42P05
+    assert refused.risk is RiskClass.UNKNOWN
+    assert "already exists" in " ".join(refused.reasons)
+    assert session.classify("EXECUTE w").risk is RiskClass.WRITE
+    # Within one text, an earlier statement's effect is seen by the later ones.
+    both = session.classify("PREPARE r AS SELECT 1; EXECUTE r")
+    assert both.risk is RiskClass.READ
+    assert session.classify("EXECUTE r").risk is RiskClass.UNKNOWN  # not acknowledged
+    session.acknowledge(both, 0)
+    assert session.classify("EXECUTE r").risk is RiskClass.READ
 
 
 def test_wire_parse_prepares_under_a_name() -> None:
     session = SessionClassifier()
     prepared = session.prepare("s1", "UPDATE t SET a = $1")
     assert prepared.risk is RiskClass.WRITE
+    assert session.analysis_of_prepared("s1") is None  # until ParseComplete
+    session.acknowledge_parse("s1", prepared)
     assert session.analysis_of_prepared("s1") == prepared
     session.forget("s1")
     assert session.analysis_of_prepared("s1") is None

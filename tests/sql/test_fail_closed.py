@@ -9,12 +9,16 @@ from __future__ import annotations
 import inspect
 
 import pglast.ast
+import psycopg
 import pytest
 
+from phigate.pgserver import EmbeddedPostgres
 from phigate.risk import RiskClass
 from phigate.sql import classify
 from phigate.sql._tree import UNDERSTOOD
 from phigate.sql.classifier import _Analyser, _SessionState
+from phigate.sql.copy_format import copy_csv_statements
+from phigate.sql.functions import SAFE_FUNCTIONS, SET_RETURNING
 from phigate.sql.statements import statement_base
 
 R = RiskClass
@@ -107,3 +111,30 @@ def _analyze() -> dict[str, object]:
 )
 def test_classification(sql: str, risk: RiskClass) -> None:
     assert classify(sql).risk is risk, classify(sql).reasons
+
+
+def test_the_set_returning_list_is_the_servers(pg_server: EmbeddedPostgres) -> None:
+    """Lineage counts the arguments of set-returning functions as predicates, so the
+    list of allowed ones must be exactly what the server says returns sets."""
+    with psycopg.connect(pg_server.dsn()) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT proname FROM pg_proc WHERE proretset AND proname = ANY(%s)",
+            (sorted(SAFE_FUNCTIONS),),
+        ).fetchall()
+    assert {name for (name,) in rows} == SET_RETURNING
+
+
+@pytest.mark.parametrize(
+    ("sql", "csv"),
+    [
+        ("COPY patients TO STDOUT CSV", {0}),
+        ("COPY patients TO STDOUT (FORMAT csv, HEADER)", {0}),
+        ("COPY patients TO STDOUT (FORMAT csv, FORMAT text)", set()),
+        ("COPY patients TO STDOUT -- csv", set()),
+        ("COPY (SELECT 'csv') TO STDOUT", set()),
+        ('SELECT 1; COPY (SELECT 1) TO STDOUT WITH (FORMAT "csv")', {1}),
+    ],
+)
+def test_copy_format_comes_from_the_parse_tree(sql: str, csv: set[int]) -> None:
+    """Issue 14, item 8: a `-- csv` comment chose the CSV row parser."""
+    assert copy_csv_statements(classify(sql)) == csv

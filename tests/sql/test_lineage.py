@@ -159,8 +159,8 @@ def test_plain_projection_has_no_predicates() -> None:
 
 def test_execute_and_fetch_carry_the_lineage_of_what_they_run() -> None:
     session = SessionClassifier(catalog=CATALOG)
-    session.prepare("q", "SELECT ssn FROM patients WHERE name = $1")
-    session.classify("DECLARE c CURSOR FOR SELECT dob FROM patients")
+    session.acknowledge_parse("q", session.prepare("q", "SELECT ssn FROM patients WHERE name = $1"))
+    session.acknowledge(session.classify("DECLARE c CURSOR FOR SELECT dob FROM patients"))
     executed = session.classify("EXECUTE q('x')")
     assert [(c.output, c.sources) for c in executed.lineage] == [("ssn", (P + "ssn",))]
     assert executed.predicate_columns == (P + "name",)

@@ -8,6 +8,7 @@ gateway fails closed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ from phigate.risk import RiskClass, most_severe
 from phigate.sql import lineage as lineage_mod
 from phigate.sql._tree import Node, TreeWalk, node_name
 from phigate.sql.functions import normalise_extra
-from phigate.sql.model import Catalog, ColumnLineage, SqlAnalysis, StatementInfo
+from phigate.sql.model import Catalog, ColumnLineage, Effect, SqlAnalysis, StatementInfo
 from phigate.sql.statements import explain_analyzes, statement_base, statement_kind
 
 ExtraKey = tuple[tuple[str, RiskClass], ...]
@@ -41,10 +42,19 @@ def _parse(sql: str) -> tuple[Node, ...] | str:
 
 @dataclass
 class _SessionState:
-    """Prepared statements and cursors by name, as the server would hold them."""
+    """Prepared statements and cursors by name, as the server holds them.
+
+    A wire session's state changes only when the upstream acknowledges a
+    statement (`SessionClassifier.acknowledge`); while one text is classified,
+    its earlier statements change a scratch copy, so `PREPARE p ...; EXECUTE p`
+    in one Query is understood without the state running ahead of the server.
+    """
 
     prepared: dict[str, SqlAnalysis] = field(default_factory=dict)
     cursors: dict[str, SqlAnalysis] = field(default_factory=dict)
+
+    def copy(self) -> _SessionState:
+        return _SessionState(dict(self.prepared), dict(self.cursors))
 
     def prepared_risk(self, name: str) -> RiskClass | None:
         found = self.prepared.get(name)
@@ -54,8 +64,9 @@ class _SessionState:
         found = self.cursors.get(name)
         return None if found is None else found.risk
 
-    def after(self, name: str, fields: Node, analysis: SqlAnalysis) -> None:
-        """Update the state as the server would after running the statement."""
+    def after(self, effect: Effect) -> None:
+        """Update the state as the server does once it has run the statement."""
+        name, fields, analysis = effect.kind, effect.fields, effect.analysis
         if name == "PrepareStmt":
             self.prepared[str(fields.get("name", ""))] = analysis
         elif name == "DeclareCursorStmt":
@@ -113,29 +124,44 @@ class _Analyser:
         lineage: list[ColumnLineage] = []
         predicates: list[str] = []
         columns: list[str] = []
-        for stmt in stmts:
-            one = self.statement(stmt)
+        effects: list[Effect] = []
+        state = self.state.copy()
+        for index, stmt in enumerate(stmts):
+            one = self.statement(stmt, state)
             infos.extend(one.statements)
-            lineage.extend(one.lineage)
+            # Each entry names its statement: a Query's results are masked one by one.
+            lineage.extend(dataclasses.replace(c, statement=index) for c in one.lineage)
             predicates.extend(one.predicate_columns)
             columns.extend(one.columns)
-        return SqlAnalysis.combine(infos, lineage, predicates, columns)
+            name = node_name(stmt)
+            if name is not None:
+                effect = Effect(name, stmt[name], one)
+                effects.append(effect)
+                state.after(effect)
+        combined = SqlAnalysis.combine(infos, lineage, predicates, columns)
+        return dataclasses.replace(combined, effects=tuple(effects))
 
-    def statement(self, stmt: Node) -> SqlAnalysis:
+    def statement(self, stmt: Node, state: _SessionState) -> SqlAnalysis:
         name = node_name(stmt)
         if name is None:
             return SqlAnalysis(RiskClass.UNKNOWN, (), (), (), ("unrecognised parse tree",))
         fields: Node = stmt[name]
-        base_risk, base_reason = statement_base(name, fields, self.state)
+        base_risk, base_reason = statement_base(name, fields, state)
+        taken = str(fields.get("name", "")) if name == "PrepareStmt" else None
+        if taken is not None and taken in state.prepared:
+            # The server refuses it (42P05) and keeps the old statement; refusing here
+            # too means no text can pass as the new meaning of a live name.
+            base_risk = RiskClass.UNKNOWN
+            base_reason = f"prepared statement {taken!r} already exists in this session"
         walk = TreeWalk(
             self.extra,
-            lambda inner, inner_fields: statement_base(inner, inner_fields, self.state),
+            lambda inner, inner_fields: statement_base(inner, inner_fields, state),
             executes=_executes(name, fields),
         )
         walk.visit(stmt)
         facts = walk.facts
         tables, functions = list(facts.tables), list(facts.functions)
-        referenced = self.state.referenced(name, fields)
+        referenced = state.referenced(name, fields)
         if referenced is not None:
             tables.extend(referenced.tables)
             functions.extend(referenced.functions)
@@ -147,9 +173,7 @@ class _Analyser:
             functions=tuple(dict.fromkeys(functions)),
             reasons=_reasons(found),
         )
-        analysis = self._with_lineage(info, stmt, referenced)
-        self.state.after(name, fields, analysis)
-        return analysis
+        return self._with_lineage(info, stmt, referenced)
 
     def _with_lineage(
         self, info: StatementInfo, stmt: Node, referenced: SqlAnalysis | None
@@ -200,7 +224,14 @@ def classify(
 
 
 class SessionClassifier:
-    """Classifies the statements of one wire session, remembering PREPARE and DECLARE."""
+    """Classifies the statements of one wire session against what the upstream holds.
+
+    Classifying is pure. The session's prepared statements and cursors change only
+    through `acknowledge` (a statement of a Query completed upstream),
+    `acknowledge_parse` (ParseComplete), `open_portal` (a protocol Execute
+    completed) and the `forget*` calls, so a statement the upstream refused
+    never changes what a name means.
+    """
 
     def __init__(
         self,
@@ -215,11 +246,22 @@ class SessionClassifier:
         """Classify a simple-query text; EXECUTE p / FETCH c get the class of what they run."""
         return self._analyser.text(sql)
 
+    def acknowledge(self, analysis: SqlAnalysis, index: int | None = None) -> None:
+        """The upstream completed statement `index` of `analysis` (all of them: None)."""
+        effects = analysis.effects if index is None else analysis.effects[index : index + 1]
+        for effect in effects:
+            self._state.after(effect)
+
     def prepare(self, name: str, sql: str) -> SqlAnalysis:
-        """A wire-protocol Parse of `sql` under statement name `name` ("" is the unnamed one)."""
-        analysis = self._analyser.text(sql)
+        """Classify a wire-protocol Parse of `sql` under statement name `name`; the name
+        means it once the upstream answers ParseComplete (`acknowledge_parse`)."""
+        return self._analyser.text(sql)
+
+    def has_prepared(self, name: str) -> bool:
+        return name in self._state.prepared
+
+    def acknowledge_parse(self, name: str, analysis: SqlAnalysis) -> None:
         self._state.prepared[name] = analysis
-        return analysis
 
     def analysis_of_prepared(self, name: str) -> SqlAnalysis | None:
         return self._state.prepared.get(name)
@@ -229,16 +271,16 @@ class SessionClassifier:
         self._state.prepared.pop(name, None)
 
     def open_portal(self, name: str, statement: SqlAnalysis) -> None:
-        """A wire-protocol portal whose execution was admitted (and recorded with its
-        parameters): SQL may go on to FETCH or MOVE in it, as asyncpg's `Cursor.forward`
-        does, and that FETCH gets the class and lineage of the portal's statement."""
+        """A wire-protocol portal whose execution the upstream completed: SQL may go on
+        to FETCH or MOVE in it, as asyncpg's `Cursor.forward` does, and that FETCH gets
+        the class and lineage of the portal's statement."""
         if name:  # the unnamed portal cannot be named in SQL
             self._state.cursors[name] = statement
 
     def cursor(self, name: str) -> SqlAnalysis | None:
-        """What the cursor (or admitted portal) `name` runs, if this session defined it."""
+        """What the cursor (or completed portal) `name` runs, if this session defined it."""
         return self._state.cursors.get(name)
 
     def forget_cursor(self, name: str) -> None:
-        """CLOSE, a wire-protocol Close of a portal, or the end of its transaction."""
+        """CLOSE, a wire-protocol Bind or Close of a portal, or the end of its transaction."""
         self._state.cursors.pop(name, None)

@@ -29,7 +29,9 @@ def classify_lines(
         if sql is None:
             yield SqlAnalysis.unparsable('input line is not a JSON object {"sql": "..."}').to_json()
             continue
-        yield session.classify(sql).to_json()
+        analysis = session.classify(sql)
+        session.acknowledge(analysis)  # offline, every statement counts as run
+        yield analysis.to_json()
 
 
 def _sql_of(line: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from phigate.risk import RiskClass, most_severe
 
@@ -37,12 +37,24 @@ class ColumnLineage:
     sources: tuple[str, ...]
     # Some of its values come from where lineage cannot follow: masking withholds it.
     unresolved: bool = False
+    statement: int = 0  # which statement of the text returns this column
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"output": self.output, "sources": list(self.sources)}
         if self.unresolved:
             out["unresolved"] = True
+        if self.statement:
+            out["statement"] = self.statement
         return out
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a statement does to the session's names once the server has run it."""
+
+    kind: str  # the parse node name: PrepareStmt, DeclareCursorStmt, DeallocateStmt, ...
+    fields: Mapping[str, Any] = field(compare=False, repr=False)
+    analysis: SqlAnalysis = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,8 @@ class SqlAnalysis:
     predicate_columns: tuple[str, ...] = ()
     error: str | None = None
     columns: tuple[str, ...] = field(default=())
+    # Per statement, what it does to a session's prepared statements and cursors.
+    effects: tuple[Effect, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self) -> dict[str, object]:
         return {

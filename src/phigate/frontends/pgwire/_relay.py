@@ -56,20 +56,27 @@ class Portal:
 
 @dataclass(eq=False)
 class Execution:
-    """One admitted statement in flight: its record, masker and running summary."""
+    """One admitted statement (or simple Query text) in flight: its record, masker,
+    the position of the statement being answered, and a running summary."""
 
     record: ActionRecord
     masker: Masker
     lineage: list[Any]
+    analysis: SqlAnalysis | None = None
     started: float = field(default_factory=time.monotonic)
     rows: int = 0
     tag: str = ""
     error: str | None = None
     result: ResultMasker | None = None
     copy: CopyMasker | None = None
-    csv: bool = False
+    csv_statements: frozenset[int] = frozenset()  # COPY statements in CSV format
     masked: dict[str, int] = field(default_factory=dict)
-    lineage_pos: int = 0
+    statement_pos: int = 0  # statements of a Query completed so far
+
+    def statement_lineage(self) -> list[Any]:
+        """The lineage of the statement now answering (each Query statement has its own)."""
+        pos = self.statement_pos
+        return [e for e in self.lineage if isinstance(e, dict) and e.get("statement", 0) == pos]
 
     def summary(self) -> dict[str, Any]:
         self._collect()
@@ -117,6 +124,10 @@ class Relay:
         self._swallow = False  # drop answers until ReadyForQuery (a refused binary COPY)
         self.skipping = False  # the upstream ignores everything until the next Sync
         self.idle_after_batch: int | None = None  # set when a transaction ended
+        # What the upstream confirmed, for the session to learn from (in order):
+        # ("parse", Statement), ("bind", Portal), ("executed", Portal),
+        # ("statement", Execution, index of the Query statement completed).
+        self.acks: list[tuple[Any, ...]] = []
 
     def expect(self, item: Expect) -> None:
         if self.skipping and item.kind != "sync":
@@ -186,10 +197,16 @@ class Relay:
 
     # -- simple completions
     def _parse_complete(self, msg: Message) -> list[bytes]:
-        return self._out(self._pop("parse"), msg.raw())
+        head = self._pop("parse")
+        if head.statement is not None:
+            self.acks.append(("parse", head.statement))
+        return self._out(head, msg.raw())
 
     def _bind_complete(self, msg: Message) -> list[bytes]:
-        return self._out(self._pop("bind"), msg.raw())
+        head = self._pop("bind")
+        if head.portal is not None:
+            self.acks.append(("bind", head.portal))
+        return self._out(head, msg.raw())
 
     def _close_complete(self, msg: Message) -> list[bytes]:
         return self._out(self._pop("close"), msg.raw())
@@ -238,11 +255,8 @@ class Relay:
         return statement.result.description_for_client(formats)
 
     def _query_result(self, execution: Execution, fields: list[codec.Field]) -> bytes:
-        pos = execution.lineage_pos
-        lineage = execution.lineage[pos : pos + len(fields)]
-        execution.lineage_pos = pos + len(fields)
         execution._collect()
-        execution.result = ResultMasker(execution.masker, fields, lineage)
+        execution.result = ResultMasker(execution.masker, fields, execution.statement_lineage())
         return execution.result.description_for_client()
 
     def _data_row(self, msg: Message) -> list[bytes]:
@@ -267,10 +281,25 @@ class Relay:
             head.execution.tag = codec.parse_cstring(msg.body)
             head.execution.copy = None
         if head.kind == "execute":
+            self._executed(head)
             self._finish(self.queue.popleft())
-        elif head.kind != "query":
+        elif head.kind == "query":
+            self._statement_done(head)
+        else:
             raise ProtocolViolation(f"CommandComplete while {head.kind} was pending")
         return [msg.raw()]
+
+    def _statement_done(self, head: Expect) -> None:
+        execution = head.execution
+        if execution is not None:
+            self.acks.append(("statement", execution, execution.statement_pos))
+            execution.statement_pos += 1
+            execution._collect()  # the next statement's rows get a masker of their own
+            execution.result = None
+
+    def _executed(self, head: Expect) -> None:
+        if head.portal is not None:
+            self.acks.append(("executed", head.portal))
 
     def _empty_query(self, msg: Message) -> list[bytes]:
         head = self.queue[0]
@@ -284,6 +313,7 @@ class Relay:
         head = self._pop("execute")
         if head.execution is not None:
             head.execution.tag = "suspended"
+        self._executed(head)
         self._finish(head)
         return [msg.raw()]
 
@@ -300,15 +330,9 @@ class Relay:
             raise ProtocolViolation("COPY without an admitted statement")
         if overall != 0:
             return self._refuse_binary_copy(head, execution)
-        if head.kind == "query":
-            pos = execution.lineage_pos
-            execution.lineage_pos = pos + len(formats)
-            lineage = execution.lineage[pos : pos + len(formats)]
-            execution.copy = CopyMasker(execution.masker, len(formats), lineage, execution.csv)
-            return [msg.raw()]
-        execution.copy = CopyMasker(
-            execution.masker, len(formats), execution.lineage, execution.csv
-        )
+        csv = execution.statement_pos in execution.csv_statements
+        lineage = execution.statement_lineage()
+        execution.copy = CopyMasker(execution.masker, len(formats), lineage, csv)
         return [msg.raw()]
 
     def _refuse_binary_copy(self, head: Expect, execution: Execution) -> list[bytes]:

@@ -11,6 +11,12 @@ forwarded; Parse is checked against policy (and a denial recorded) before it
 is forwarded. What the audit records is the exact text and parameters the
 upstream runs: the session forwards Bind/Execute only for statements and
 portals it saw being created, and forgets them when the upstream does.
+
+What a name means (prepared statements, cursors, portals SQL may FETCH from)
+is learnt from the upstream's answers, never from what was sent: the relay
+reports each acknowledgement (`Relay.acks`) and `_learn` applies it, so a
+PREPARE or Parse the upstream refused leaves the old meaning in place, and a
+name that is live is not redefined.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.masking import Masker
-from phigate.sql import SessionClassifier
+from phigate.sql import SessionClassifier, SqlAnalysis
+from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.describe import description_of
 from phigate.sql.settings_reveal import reveal_setting
 
@@ -249,7 +256,7 @@ class Session:
                 Expect("query", substitute=admitted.error, batch=self.syncs_sent + 1),
             )
             return
-        execution = self._execution(admitted, "csv" in text.lower())
+        execution = self._execution(admitted, analysis)
         self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
 
     async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
@@ -262,17 +269,27 @@ class Session:
         # A no-op with the same command tag keeps the client's pipeline in order.
         self._forward(_REVEAL_ACK, Expect("query", batch=self.syncs_sent + 1))
 
-    def _execution(self, record: ActionRecord, csv_format: bool = False) -> Execution:
+    def _execution(self, record: ActionRecord, analysis: SqlAnalysis | None) -> Execution:
         assert self.principal is not None
         masker = self.gateway.masking.masker(
             record.masking, groups=self.principal.groups, reveal=record.action.reveal
         )
         lineage = list(record.description.detail.get("lineage") or [])
-        return Execution(record, masker, lineage, csv=csv_format)
+        csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
+        return Execution(record, masker, lineage, analysis, csv_statements=csv)
 
     async def _parse(self, msg: Message) -> None:
         assert self.admission is not None and self.principal is not None
         parse = codec.parse_parse(msg.body)
+        if parse.statement and self.classifier.has_prepared(parse.statement):
+            self._refuse_extended(
+                codec.error_response(
+                    "42P05", f'prepared statement "{parse.statement}" already exists'
+                )
+            )
+            return
+        if not parse.statement:
+            self.classifier.forget("")  # the server drops the unnamed statement at once
         analysis = self.classifier.prepare(parse.statement, parse.query)
         prepared = description_of(analysis)
         action = self.admission.action(parse.query, [])
@@ -401,14 +418,12 @@ class Session:
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
             return
-        if statement.analysis is not None:
-            self.classifier.open_portal(portal.name, statement.analysis)
         if not portal.described:
             portal.described = True
             self._forward(
                 codec.describe("P", portal.name), Expect("describe_p", hidden=True, portal=portal)
             )
-        execution = self._execution(admitted, "csv" in statement.text.lower())
+        execution = self._execution(admitted, statement.analysis)
         self._forward(msg.raw(), Expect("execute", portal=portal, execution=execution))
 
     async def _close_target(self, msg: Message) -> None:
@@ -451,10 +466,43 @@ class Session:
         out = self.relay.handle(msg)
         if out:
             self.io.to_client(b"".join(out))
+        for ack in self.relay.acks:
+            self._learn(ack)
+        self.relay.acks.clear()
         for execution in self.relay.finished:
             self.finished.put_nowait(execution)
         self.relay.finished.clear()
         self._forget_dead_portals()
+
+    def _learn(self, ack: tuple[Any, ...]) -> None:
+        """The upstream confirmed something: now, and only now, names change meaning."""
+        kind, subject = ack[0], ack[1]
+        if kind == "parse" and subject.analysis is not None:
+            self.classifier.acknowledge_parse(subject.name, subject.analysis)
+        elif kind == "bind":
+            # The upstream holds a new portal under this name; SQL may FETCH from it
+            # only once its own Execute was admitted and completed.
+            self.classifier.forget_cursor(subject.name)
+        elif kind == "executed" and subject.statement.analysis is not None:
+            self._learn_statement(subject.statement.analysis, 0)  # e.g. a DECLARE it ran
+            self.classifier.open_portal(subject.name, subject.statement.analysis)
+        elif kind == "statement" and subject.analysis is not None:
+            self._learn_statement(subject.analysis, ack[2])
+
+    def _learn_statement(self, analysis: SqlAnalysis, index: int) -> None:
+        if index >= len(analysis.effects):
+            return
+        effect = analysis.effects[index]
+        self.classifier.acknowledge(analysis, index)
+        # A protocol statement of the same name is gone or replaced upstream.
+        if effect.kind == "PrepareStmt" or effect.kind == "DeallocateStmt":
+            name = effect.fields.get("name")
+            if name is None or effect.fields.get("isall"):
+                self.statements.clear()
+            else:
+                self.statements.pop(str(name), None)
+        elif effect.kind == "DiscardStmt" and effect.fields.get("target") == "DISCARD_ALL":
+            self.statements.clear()
 
     def _forget_dead_portals(self) -> None:
         """Portals end with their transaction; forget them when the upstream does."""
