@@ -20,8 +20,9 @@ message skeleton are kept, so the caller still learns what went wrong.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+import re2
 
 from phigate.masking.engine import Masker
 
@@ -30,8 +31,8 @@ REPLACEMENT = '"[VALUE]"'
 # Message Fields"): D detail, W where/context, q internal query.
 DROPPED_FIELDS = frozenset("DWq")
 SCRUBBED_FIELDS = frozenset("MH")
-_QUOTED = re.compile(r'"([^"\n]*)"')
-_BYTES = re.compile(r"0x[0-9a-fA-F]{2}(?:\s+0x[0-9a-fA-F]{2})*")
+_QUOTED = re2.compile(r'"([^"\n]*)"')
+_BYTES = re2.compile(r"0x[0-9a-fA-F]{2}(?:\s+0x[0-9a-fA-F]{2})*")
 
 
 def scrub_message(text: str, statement: str, masker: Masker) -> str:
