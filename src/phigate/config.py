@@ -370,7 +370,14 @@ class PolicySettings(_Frozen):
 
 
 class AuditSettings(_Frozen):
-    auditor_groups: tuple[str, ...] = ("auditors",)
+    """Signed checkpoints of the audit log's head (phigate.audit.checkpoint)."""
+
+    # An Ed25519 private key (PEM, or its 32-byte seed in base64) as a secret
+    # reference. None: a key generated once and kept beside the SQLite state.
+    signing_key: SecretRef | None = None
+    checkpoint_seconds: float = Field(default=60.0, gt=0, le=86_400)
+
+    _coerce = field_validator("signing_key", mode="before")(_secret)
 
 
 class Settings(_Frozen):
@@ -385,6 +392,7 @@ class Settings(_Frozen):
     console: ConsoleSettings = ConsoleSettings()
     mcp: McpSettings = McpSettings()
     pgwire: PgWireSettings = PgWireSettings()
+    audit: AuditSettings = AuditSettings()
 
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""
