@@ -157,19 +157,21 @@ def test_a_forged_checkpoint_fails(
 def test_a_checkpoint_by_another_key_fails_when_the_key_is_pinned(
     store: tuple[Database, Path], tmp_path: Path
 ) -> None:
-    db, config = store
+    _db, config = store
     # A forger re-signs a truncated export with a key of their own.
     forger = CheckpointSigner.from_pem(generate_private_key_pem())
     lines = _export(config)
     truncated = lines[1:21]
-    header = {"phigate_audit_export": 1, "checkpoint": forger.sign(20, json.loads(truncated[-1])["hash"]).to_json()}
+    forged = forger.sign(20, json.loads(truncated[-1])["hash"])
+    header = {"phigate_audit_export": 1, "checkpoint": forged.to_json()}
     code, output = _verify_file(tmp_path, [json.dumps(header), *truncated])
     assert code == 0 and forger.key_id in output and "--public-key" in output
     pinned = tmp_path / "gateway.pub"
     code, key_out = run("audit", "public-key", "--config", str(config))
     assert code == 0 and _signer(config).key_id in key_out
     pinned.write_text(key_out)
-    code, output = _verify_file(tmp_path, [json.dumps(header), *truncated], "--public-key", str(pinned))
+    forged_file = [json.dumps(header), *truncated]
+    code, output = _verify_file(tmp_path, forged_file, "--public-key", str(pinned))
     assert code == 1 and "not the trusted key" in output
     code, output = _verify_file(tmp_path, lines, "--public-key", str(pinned))
     assert code == 0, output
@@ -209,7 +211,7 @@ def test_a_mis_signed_checkpoint_fails_live_verify(store: tuple[Database, Path])
     assert code == 1 and "signature" in output
 
 
-def test_checkpoints_from_several_replicas_agree_with_the_chain(state_url: str, tmp_path: Path) -> None:
+def test_checkpoints_from_several_replicas_agree_with_the_chain(state_url: str) -> None:
     first = _db(state_url)
     first.migrate()
     signer = CheckpointSigner.from_pem(generate_private_key_pem())
@@ -229,7 +231,8 @@ def test_checkpoints_from_several_replicas_agree_with_the_chain(state_url: str, 
     log = AuditLog(first, signer=signer)
     result = log.verify(trusted=frozenset({signer.key_id}))
     assert result.ok, result.problem
-    assert result.checkpoint_seq == 30 and result.unproven == 0
+    assert result.checkpoint is not None and result.checkpoint.seq == 30
+    assert result.unproven == 0
 
 
 async def test_checkpoints_are_written_periodically_and_on_shutdown(tmp_path: Path) -> None:
