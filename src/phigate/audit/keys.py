@@ -55,7 +55,7 @@ def state_dir(url: str) -> Path:
 
 
 def _kept_key(path: Path, *, shared: bool) -> CheckpointSigner:
-    created = _create_once(path)
+    created = create_key_file(path)
     try:
         signer = CheckpointSigner.from_pem(path.read_text(), where=str(path))
     except OSError as exc:
@@ -71,8 +71,8 @@ def _kept_key(path: Path, *, shared: bool) -> CheckpointSigner:
     return signer
 
 
-def _create_once(path: Path) -> bool:
-    """Write a new key unless the file exists; True if this call wrote it. The key is
+def create_key_file(path: Path) -> bool:
+    """Write a new key (mode 0600) unless the file exists; True if this call wrote it. The key is
     written aside and linked into place, so two processes starting at once keep one
     key, and neither ever reads a half-written file."""
     if path.exists():
