@@ -276,3 +276,52 @@ def test_without_a_configured_key_one_is_kept_in_the_state_dir(
 def test_bad_audit_settings_are_clear_errors(audit: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         signing_key_for(parse_settings(yaml.safe_dump({"audit": audit})))
+
+
+def test_a_checkpoint_by_another_key_in_the_store_fails_against_the_configured_key(
+    store: tuple[Database, Path],
+) -> None:
+    db, config = store
+    # Someone with write access to the store signs a claim with a key of their own.
+    forger = CheckpointSigner.from_pem(generate_private_key_pem())
+    AuditLog(db, signer=forger).checkpoint()
+    code, output = run("audit", "verify", "--config", str(config))
+    assert code == 1 and "not the trusted key" in output
+    code, output = run("audit", "verify", "--state", _url(config))  # no key to insist on
+    assert code == 0 and forger.key_id in output and "--public-key" in output
+
+
+def test_checkpoints_of_a_replaced_key_stay_trusted_when_listed(
+    store: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, config = store
+    AuditLog(db, signer=_signer(config)).checkpoint()
+    old = _signer(config)
+    _key_file(tmp_path / "audit_key.pem")  # the key is replaced
+    AuditLog(db).append("test.event", {"after": "rotation"})
+    AuditLog(db, signer=_signer(config)).checkpoint()
+    code, output = run("audit", "verify", "--config", str(config))
+    assert code == 1 and old.key_id in output
+    settings = yaml.safe_load(config.read_text())
+    settings["audit"]["previous_public_keys"] = [old.public_key]
+    config.write_text(yaml.safe_dump(settings))
+    code, output = run("audit", "verify", "--config", str(config))
+    assert code == 0 and "checkpoint at sequence 61" in output
+
+
+def test_offline_verify_insists_on_the_key_of_a_named_config(
+    store: tuple[Database, Path], tmp_path: Path
+) -> None:
+    _db, config = store
+    lines = _export(config)
+    settings = yaml.safe_load(config.read_text())
+    settings["audit"]["signing_key"] = f"file:{_key_file(tmp_path / 'other.pem')}"
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump(settings))
+    assert _verify_file(tmp_path, lines, "--config", str(config))[0] == 0
+    code, output = _verify_file(tmp_path, lines, "--config", str(other))
+    assert code == 1 and "not the trusted key" in output
+
+
+def _url(config: Path) -> str:
+    return str(yaml.safe_load(config.read_text())["state"]["url"])

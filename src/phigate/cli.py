@@ -303,7 +303,7 @@ def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) ->
 def _trusted_keys(public_key: Path | None, settings: Any) -> frozenset[str] | None:
     """Key ids checkpoints must be signed with: --public-key, else a configured key."""
     from phigate.audit.checkpoint import trusted_key_id
-    from phigate.audit.keys import configured_key_id
+    from phigate.audit.keys import trusted_key_ids
     from phigate.errors import ConfigError
 
     if public_key is not None:
@@ -312,8 +312,7 @@ def _trusted_keys(public_key: Path | None, settings: Any) -> frozenset[str] | No
         except OSError as exc:
             raise ConfigError(f"--public-key {public_key}: cannot read: {exc.strerror}") from exc
         return frozenset({trusted_key_id(text, where=f"--public-key {public_key}")})
-    key_id = configured_key_id(settings) if settings is not None else None
-    return frozenset({key_id}) if key_id is not None else None
+    return trusted_key_ids(settings) if settings is not None else None
 
 
 @audit.command("verify")
@@ -341,14 +340,16 @@ def audit_verify(
     from phigate.audit import verify_export
 
     if export_file is not None:
-        result = verify_export(export_file, trusted=_trusted_keys(public_key, None))
-        trusted = public_key is not None
-    else:
-        settings = _audit_settings(config_path, state)
+        # Offline, a configuration is read only when named (an auditor's machine has none).
+        named = click.get_current_context().get_parameter_source("config_path")
+        settings = None if named == click.core.ParameterSource.DEFAULT else _settings(config_path)
         keys = _trusted_keys(public_key, settings)
+        result = verify_export(export_file, trusted=keys)
+    else:
+        keys = _trusted_keys(public_key, _audit_settings(config_path, state))
         with _audit_log(config_path, state) as log:
             result = log.verify(trusted=keys)
-        trusted = keys is not None
+    trusted = keys is not None
     if not result.ok:
         console.print(
             f"audit chain BROKEN at sequence {result.first_bad_seq}: {result.problem} "

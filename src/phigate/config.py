@@ -376,6 +376,9 @@ class AuditSettings(_Frozen):
     # reference. None: a key generated once and kept beside the SQLite state.
     signing_key: SecretRef | None = None
     checkpoint_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    # Public keys (base64) or key ids of earlier signing keys, still trusted for the
+    # checkpoints they signed before the key was replaced.
+    previous_public_keys: tuple[str, ...] = ()
 
     _coerce = field_validator("signing_key", mode="before")(_secret)
 

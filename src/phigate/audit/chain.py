@@ -10,6 +10,7 @@ which `AuditLog.checkpoint` writes and `verify` checks against the chain.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -119,9 +120,17 @@ class _Batch:
 class AuditLog:
     """Appends records atomically; several gateway processes may share one store."""
 
-    def __init__(self, db: Database, *, signer: CheckpointSigner | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        signer: CheckpointSigner | None = None,
+        trusted: frozenset[str] | None = None,
+    ) -> None:
         self._db = db
         self.signer = signer
+        # Key ids verification insists on (audit.signing_key when configured).
+        self.trusted = trusted
 
     def append(self, event: str, fields: Mapping[str, Any]) -> int:
         """Write one record and return its sequence number, or raise AuditUnavailableError."""
@@ -203,19 +212,22 @@ class AuditLog:
         return int(row.seq), str(row.hash)
 
     def verify(self, *, trusted: frozenset[str] | None = None) -> Verification:
-        """The chain from the genesis, every stored checkpoint against it, then the head.
+        """The chain from the genesis, then every stored checkpoint against it, then the head.
 
-        `trusted` holds the key ids checkpoints must be signed with (None: any key
-        whose signature verifies). Records after the latest checkpoint are counted in
-        `unproven`, not failed: the live log grows between checkpoints.
+        `trusted` holds the key ids checkpoints must be signed with (default: this
+        log's `trusted`; None there too: any key whose signature verifies). Records
+        after the latest checkpoint are counted in `unproven`, not failed: the live
+        log grows between checkpoints.
         """
-        checkpoints = self.checkpoints()
-        wanted = {cp.seq for cp in checkpoints}
-        hashes: dict[int, str] = {0: GENESIS}
-        result = verify_records(
-            self.iter_rows(), on_record=lambda seq, h: _keep(hashes, wanted, seq, h)
-        )
-        result = prove_tail(result, checkpoints, hashes, trusted, complete=False)
+        # Read before the scan: every checkpoint up to it signs records the scan will see.
+        latest = self.latest_checkpoint()
+        result = verify_records(self.iter_rows())
+        if latest is not None:
+            keys = trusted if trusted is not None else self.trusted
+            checked = self._checkpoints_with_hashes(until=latest.seq)
+            result = prove_tail(result, checked, keys, complete=False)
+        else:
+            result = dataclasses.replace(result, unproven=result.records)
         head_seq, head_hash = self.head()
         if result.ok and (result.records != head_seq or result.head_hash != head_hash):
             return Verification(
@@ -261,10 +273,29 @@ class AuditLog:
         conn.execute(audit_checkpoints.insert().values(row))
         return checkpoint
 
-    def checkpoints(self) -> list[Checkpoint]:
-        with self._db.read() as conn:
-            rows = conn.execute(sa.select(audit_checkpoints).order_by(audit_checkpoints.c.seq))
-            return [_checkpoint_of(row) for row in rows]
+    def _checkpoints_with_hashes(
+        self, *, until: int, batch: int = 1000
+    ) -> Iterator[tuple[Checkpoint, str | None]]:
+        """Stored checkpoints in order, each with the stored hash of the record at its
+        sequence number (None if there is none), in batches: a long-lived log has many.
+        Only called once the chain verified, so the stored hashes are the chain's."""
+        cursor = -1
+        while True:
+            query = (
+                sa.select(audit_checkpoints, audit_log.c.hash.label("record_hash"))
+                .outerjoin(audit_log, audit_log.c.seq == audit_checkpoints.c.seq)
+                .where(audit_checkpoints.c.seq > cursor, audit_checkpoints.c.seq <= until)
+                .order_by(audit_checkpoints.c.seq)
+                .limit(batch)
+            )
+            with self._db.read() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                record_hash = GENESIS if row.seq == 0 else row.record_hash
+                yield _checkpoint_of(row), record_hash
+            cursor = int(rows[-1].seq)
 
     def latest_checkpoint(self) -> Checkpoint | None:
         query = sa.select(audit_checkpoints).order_by(audit_checkpoints.c.seq.desc()).limit(1)
@@ -324,11 +355,6 @@ def _check_record(record: Any, body: str, expected_seq: int, prev: str) -> str |
     if canonical_json(record) != body:
         return "record is not in canonical form (altered)"
     return None
-
-
-def _keep(hashes: dict[int, str], wanted: set[int], seq: int, digest: str) -> None:
-    if seq in wanted:
-        hashes[seq] = digest
 
 
 def _checkpoint_of(row: sa.Row[Any]) -> Checkpoint:

@@ -35,8 +35,8 @@ def verify_export(lines: Iterable[str], *, trusted: frozenset[str] | None = None
             hashes[seq] = digest
 
     chain = verify_records((parse_export_line(line) for line in body), on_record=keep)
-    checkpoints = [header] if header is not None else []
-    return prove_tail(chain, checkpoints, hashes, trusted, complete=True)
+    checkpoints = [(header, hashes.get(header.seq))] if header is not None else []
+    return prove_tail(chain, checkpoints, trusted, complete=True)
 
 
 def parse_export_line(line: str) -> tuple[str, str | None]:

@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from phigate.audit.checkpoint import CheckpointSigner, generate_private_key_pem
+from phigate.audit.checkpoint import (
+    CheckpointSigner,
+    generate_private_key_pem,
+    trusted_key_id,
+)
 from phigate.errors import ConfigError
 from phigate.store.database import normalise_url
 
@@ -38,12 +42,18 @@ def signing_key_for(settings: Settings, *, state_url: str | None = None) -> Chec
     return _kept_key(path, shared=not normalise_url(url).startswith("sqlite"))
 
 
-def configured_key_id(settings: Settings) -> str | None:
-    """The key id verification should insist on: only an explicitly configured key."""
+def trusted_key_ids(settings: Settings) -> frozenset[str] | None:
+    """The key ids verification insists on: a configured key and the earlier keys
+    listed beside it. None (any key that verifies) when no key is configured."""
     ref = settings.audit.signing_key
     if ref is None:
         return None
-    return CheckpointSigner.from_pem(ref.reveal(), where="audit.signing_key").key_id
+    current = CheckpointSigner.from_pem(ref.reveal(), where="audit.signing_key").key_id
+    earlier = (
+        trusted_key_id(key, where=f"audit.previous_public_keys.{index}")
+        for index, key in enumerate(settings.audit.previous_public_keys)
+    )
+    return frozenset({current, *earlier})
 
 
 def state_dir(url: str) -> Path:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from phigate.audit.checkpoint import Checkpoint, signature_problem
@@ -24,22 +24,23 @@ if TYPE_CHECKING:
 
 def prove_tail(
     chain: Verification,
-    checkpoints: Sequence[Checkpoint],
-    hashes: Mapping[int, str],
+    checkpoints: Iterable[tuple[Checkpoint, str | None]],
     trusted: frozenset[str] | None,
     *,
     complete: bool,
 ) -> Verification:
-    """`chain` is the hash chain's own verification; `hashes` maps each checkpoint's
-    sequence number to the chain's hash there. `complete`: every record must be
-    covered by a checkpoint (an export), else the uncovered tail is only counted."""
+    """`chain` is the hash chain's own verification; `checkpoints` are in sequence
+    order, each with the chain's hash at its sequence number (None past the end).
+    `complete`: every record must be covered by a checkpoint (an export), else the
+    uncovered tail is only counted."""
     if not chain.ok:
         return chain
-    for checkpoint in checkpoints:
-        problem = _checkpoint_problem(checkpoint, chain.records, hashes, trusted)
+    latest: Checkpoint | None = None
+    for checkpoint, chain_hash in checkpoints:
+        problem = _checkpoint_problem(checkpoint, chain.records, chain_hash, trusted)
         if problem is not None:
             return _failed(chain, checkpoint.seq, problem, checkpoint)
-    latest = max(checkpoints, key=lambda cp: cp.seq, default=None)
+        latest = checkpoint
     unproven = chain.records - (latest.seq if latest is not None else 0)
     if complete and unproven > 0:
         return _failed(chain, chain.records - unproven + 1, _unproven(latest, unproven), latest)
@@ -49,7 +50,7 @@ def prove_tail(
 def _checkpoint_problem(
     checkpoint: Checkpoint,
     records: int,
-    hashes: Mapping[int, str],
+    chain_hash: str | None,
     trusted: frozenset[str] | None,
 ) -> str | None:
     problem = signature_problem(checkpoint, trusted)
@@ -62,7 +63,7 @@ def _checkpoint_problem(
             f"{checkpoint.seq} records, but the log ends at sequence {records}: "
             f"{missing} records are missing after it"
         )
-    if hashes.get(checkpoint.seq) != checkpoint.hash:
+    if chain_hash != checkpoint.hash:
         return (
             f"the checkpoint at sequence {checkpoint.seq} does not match that record's "
             "hash (the records or the checkpoint were altered)"
