@@ -325,3 +325,29 @@ def test_offline_verify_insists_on_the_key_of_a_named_config(
 
 def _url(config: Path) -> str:
     return str(yaml.safe_load(config.read_text())["state"]["url"])
+
+
+def test_an_earlier_export_catches_a_truncation_that_took_the_checkpoints_too(
+    store: tuple[Database, Path], tmp_path: Path
+) -> None:
+    db, config = store
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_text("\n".join(_export(config)) + "\n")
+    AuditLog(db).append("test.event", {"later": True})
+    later = _export(config)
+    assert _verify_file(tmp_path, later, "--against", str(earlier))[0] == 0
+    code, output = run("audit", "verify", "--config", str(config), "--against", str(earlier))
+    assert code == 0, output
+    # Cut the log back to 20 records and delete every checkpoint that signed more.
+    with db.write() as conn:
+        hash_20 = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == 20)).scalar()
+        conn.execute(audit_log.delete().where(audit_log.c.seq > 20))
+        conn.execute(audit_checkpoints.delete())
+        conn.execute(audit_head.update().values(seq=20, hash=hash_20))
+    assert run("audit", "verify", "--config", str(config))[0] == 0  # nothing left to tell
+    code, output = run("audit", "verify", "--config", str(config), "--against", str(earlier))
+    assert code == 1 and "earlier export" in output and "40 records are missing" in output
+    code, output = _verify_file(tmp_path, _export(config), "--against", str(earlier))
+    assert code == 1 and "TRUNCATED" in output
+    code, output = run("audit", "verify", "--config", str(config), "--against", str(config))
+    assert code == 2 and "not a phigate audit export" in output

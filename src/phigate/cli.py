@@ -332,23 +332,35 @@ def _trusted_keys(public_key: Path | None, settings: Any) -> frozenset[str] | No
     help="Checkpoints must be signed with this key (PEM, base64, or its key id; "
     "default: audit.signing_key when configured).",
 )
+@click.option(
+    "--against",
+    "earlier",
+    type=click.File("r"),
+    default=None,
+    help="An earlier export: the log must still hold what its checkpoint signed.",
+)
 def audit_verify(
-    config_path: Path, state: str | None, export_file: Any, public_key: Path | None
+    config_path: Path,
+    state: str | None,
+    export_file: Any,
+    public_key: Path | None,
+    earlier: Any,
 ) -> None:
     """Exit 0 when the chain is intact and its tail proven by a signed checkpoint (for the
     store, records after the latest checkpoint are counted); 1 naming the problem."""
-    from phigate.audit import verify_export
+    from phigate.audit.export import read_checkpoint, verify_export
 
+    kept = read_checkpoint(earlier, source=earlier.name) if earlier is not None else None
     if export_file is not None:
         # Offline, a configuration is read only when named (an auditor's machine has none).
         named = click.get_current_context().get_parameter_source("config_path")
         settings = None if named == click.core.ParameterSource.DEFAULT else _settings(config_path)
         keys = _trusted_keys(public_key, settings)
-        result = verify_export(export_file, trusted=keys)
+        result = verify_export(export_file, trusted=keys, kept=kept)
     else:
         keys = _trusted_keys(public_key, _audit_settings(config_path, state))
         with _audit_log(config_path, state) as log:
-            result = log.verify(trusted=keys)
+            result = log.verify(trusted=keys, kept=kept)
     trusted = keys is not None
     if not result.ok:
         console.print(

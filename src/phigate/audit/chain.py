@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from phigate.audit._canonical import canonical_json
 from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
-from phigate.audit.tail import prove_tail
+from phigate.audit.tail import hold_to, prove_tail
 from phigate.errors import AuditUnavailableError
 from phigate.store import Database
 from phigate.store.hot import HotStatement
@@ -211,23 +211,28 @@ class AuditLog:
             row = conn.execute(sa.select(audit_head.c.seq, audit_head.c.hash)).one()
         return int(row.seq), str(row.hash)
 
-    def verify(self, *, trusted: frozenset[str] | None = None) -> Verification:
+    def verify(
+        self, *, trusted: frozenset[str] | None = None, kept: Checkpoint | None = None
+    ) -> Verification:
         """The chain from the genesis, then every stored checkpoint against it, then the head.
 
         `trusted` holds the key ids checkpoints must be signed with (default: this
         log's `trusted`; None there too: any key whose signature verifies). Records
         after the latest checkpoint are counted in `unproven`, not failed: the live
-        log grows between checkpoints.
+        log grows between checkpoints. `kept` is a checkpoint kept from an earlier
+        export, which the log must still hold.
         """
+        keys = trusted if trusted is not None else self.trusted
         # Read before the scan: every checkpoint up to it signs records the scan will see.
         latest = self.latest_checkpoint()
         result = verify_records(self.iter_rows())
         if latest is not None:
-            keys = trusted if trusted is not None else self.trusted
             checked = self._checkpoints_with_hashes(until=latest.seq)
             result = prove_tail(result, checked, keys, complete=False)
         else:
             result = dataclasses.replace(result, unproven=result.records)
+        if kept is not None:
+            result = hold_to(result, kept, self._hash_at(kept.seq), keys)
         head_seq, head_hash = self.head()
         if result.ok and (result.records != head_seq or result.head_hash != head_hash):
             return Verification(
@@ -238,6 +243,13 @@ class AuditLog:
                 "records after the last one are missing (head does not match)",
             )
         return result
+
+    def _hash_at(self, seq: int) -> str | None:
+        if seq == 0:
+            return GENESIS
+        with self._db.read() as conn:
+            found = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == seq))
+            return found.scalar_one_or_none()
 
     def checkpoint(self) -> Checkpoint:
         """Sign the current head and store it (or return the checkpoint already there).

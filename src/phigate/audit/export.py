@@ -16,18 +16,25 @@ from collections.abc import Iterable, Iterator
 from phigate.audit._canonical import canonical_json
 from phigate.audit.chain import EXPORT_HEADER, GENESIS, Verification, verify_records
 from phigate.audit.checkpoint import Checkpoint
-from phigate.audit.tail import prove_tail
+from phigate.audit.tail import hold_to, prove_tail
+from phigate.errors import InvalidRequestError
 
 
-def verify_export(lines: Iterable[str], *, trusted: frozenset[str] | None = None) -> Verification:
-    """The chain from the genesis, and that the header's checkpoint signs its end."""
+def verify_export(
+    lines: Iterable[str],
+    *,
+    trusted: frozenset[str] | None = None,
+    kept: Checkpoint | None = None,
+) -> Verification:
+    """The chain from the genesis, that the header's checkpoint signs its end, and
+    that it still holds what `kept` (an earlier export's checkpoint) signed."""
     rows = (line for line in lines if line.strip())
     first = next(rows, None)
     header = _header(first)
     if isinstance(header, str):
         return Verification(False, 0, GENESIS, 1, header)
     body = rows if first is None or header is not None else _prepend(first, rows)
-    wanted = {header.seq} if header is not None else set()
+    wanted = {cp.seq for cp in (header, kept) if cp is not None}
     hashes: dict[int, str] = {0: GENESIS}
 
     def keep(seq: int, digest: str) -> None:
@@ -36,7 +43,21 @@ def verify_export(lines: Iterable[str], *, trusted: frozenset[str] | None = None
 
     chain = verify_records((parse_export_line(line) for line in body), on_record=keep)
     checkpoints = [(header, hashes.get(header.seq))] if header is not None else []
-    return prove_tail(chain, checkpoints, trusted, complete=True)
+    result = prove_tail(chain, checkpoints, trusted, complete=True)
+    if kept is not None:
+        result = hold_to(result, kept, hashes.get(kept.seq), trusted)
+    return result
+
+
+def read_checkpoint(lines: Iterable[str], *, source: str) -> Checkpoint:
+    """The checkpoint in an export's first line, or InvalidRequestError."""
+    first = next((line for line in lines if line.strip()), None)
+    header = _header(first)
+    if isinstance(header, str):
+        raise InvalidRequestError(f"{source}: {header}")
+    if header is None:
+        raise InvalidRequestError(f"{source}: not a phigate audit export with a checkpoint")
+    return header
 
 
 def parse_export_line(line: str) -> tuple[str, str | None]:

@@ -47,6 +47,20 @@ def prove_tail(
     return dataclasses.replace(chain, checkpoint=latest, unproven=unproven)
 
 
+def hold_to(
+    result: Verification, kept: Checkpoint, chain_hash: str | None, trusted: frozenset[str] | None
+) -> Verification:
+    """Check a checkpoint kept from earlier (an older export's) against the chain: the
+    log must still hold what it signed. Stored checkpoints can be deleted together
+    with the records they cover; a copy kept elsewhere cannot."""
+    if not result.ok:
+        return result
+    problem = _checkpoint_problem(kept, result.records, chain_hash, trusted)
+    if problem is None:
+        return result
+    return _failed(result, kept.seq, f"against the earlier export: {problem}", result.checkpoint)
+
+
 def _checkpoint_problem(
     checkpoint: Checkpoint,
     records: int,
