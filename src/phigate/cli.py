@@ -295,6 +295,7 @@ def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) ->
     signer = signing_key_for(settings, state_url=url) if signed else None
     db = Database(url)
     try:
+        db.ensure_current(migrate=False)  # else: "run `phigate migrate`", not a SQL error
         yield AuditLog(db, signer=signer)
     finally:
         db.dispose()

@@ -39,7 +39,7 @@ def prove_tail(
     for checkpoint, chain_hash in checkpoints:
         problem = _checkpoint_problem(checkpoint, chain.records, chain_hash, trusted)
         if problem is not None:
-            return _failed(chain, checkpoint.seq, problem, checkpoint)
+            return _failed(chain, _first_bad(checkpoint, chain), problem, checkpoint)
         latest = checkpoint
     unproven = chain.records - (latest.seq if latest is not None else 0)
     if complete and unproven > 0:
@@ -58,7 +58,8 @@ def hold_to(
     problem = _checkpoint_problem(kept, result.records, chain_hash, trusted)
     if problem is None:
         return result
-    return _failed(result, kept.seq, f"against the earlier export: {problem}", result.checkpoint)
+    seq = _first_bad(kept, result)
+    return _failed(result, seq, f"against the earlier export: {problem}", result.checkpoint)
 
 
 def _checkpoint_problem(
@@ -95,6 +96,11 @@ def _unproven(latest: Checkpoint | None, unproven: int) -> str:
         f"{unproven} records after the checkpoint at sequence {latest.seq} are not "
         "covered by its signature (unproven: anyone can append to a hash chain)"
     )
+
+
+def _first_bad(checkpoint: Checkpoint, chain: Verification) -> int:
+    """The checkpoint's own sequence number, or the first record missing before it."""
+    return min(checkpoint.seq, chain.records + 1)
 
 
 def _failed(
