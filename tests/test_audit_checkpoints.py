@@ -271,6 +271,7 @@ def test_without_a_configured_key_one_is_kept_in_the_state_dir(
         ({"checkpoint_seconds": 0}, "audit.checkpoint_seconds"),
         ({"signing_key": "file:/nonexistent/key.pem"}, "cannot read"),
         ({"signing_key": "not a key"}, "audit.signing_key: not an Ed25519 private key"),
+        ({"previous_public_keys": ["nope"]}, "audit.previous_public_keys: .*not an Ed25519"),
     ],
 )
 def test_bad_audit_settings_are_clear_errors(audit: dict[str, Any], message: str) -> None:

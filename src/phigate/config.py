@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from phigate.audit.checkpoint import trusted_key_id
 from phigate.channels.settings import ChannelSettings
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
 from phigate.connectors._http_rules import HttpRule
@@ -381,6 +382,18 @@ class AuditSettings(_Frozen):
     previous_public_keys: tuple[str, ...] = ()
 
     _coerce = field_validator("signing_key", mode="before")(_secret)
+
+    @field_validator("previous_public_keys")
+    @classmethod
+    def _public_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for key in value:
+            try:
+                trusted_key_id(key, where="")
+            except ConfigError as exc:
+                raise ValueError(
+                    f"{key[:20]!r}…: not an Ed25519 public key (base64) or key id"
+                ) from exc
+        return value
 
 
 class Settings(_Frozen):
