@@ -18,6 +18,7 @@ import pytest
 import yaml
 from psycopg import sql as pgsql
 
+from phigate.audit.keys import create_key_file
 from phigate.bootstrap import build_gateway
 from phigate.config import Settings, parse_settings
 from phigate.demo import ehr
@@ -82,6 +83,7 @@ def demo_config(tmp_path: Path, dsn: str, *, overrides: dict[str, Any] | None = 
     (secrets_dir / "token_hash_key").write_text(secrets.token_urlsafe(32))
     (secrets_dir / "masking_key").write_text(secrets.token_urlsafe(32))
     (secrets_dir / "ehr_dsn").write_text(dsn)
+    create_key_file(secrets_dir / "audit_signing_key.pem")
     text = DEMO_POLICY.read_text().format(
         state_db=tmp_path / "state.db", http_port=0, secrets_dir=secrets_dir
     )

@@ -136,20 +136,21 @@ def test_audit_verify_and_export(config_file: Path, tmp_path: Path) -> None:
     code, output = run("audit", "verify", "--state", url)
     assert code == 0 and "5 records" in output
     code, exported = run("audit", "export", "--state", url, "--format", "jsonl", "--since", "0")
-    lines = exported.splitlines()
+    header, *lines = exported.splitlines()  # a signed checkpoint of the head first
+    assert json.loads(header)["checkpoint"]["seq"] == 5
     assert len(lines) == 5 and all("hash" in json.loads(line) for line in lines)
     code, since = run("audit", "export", "--state", url, "--since", "3")
-    assert [json.loads(line)["seq"] for line in since.splitlines()] == [4, 5]
+    assert [json.loads(line)["seq"] for line in since.splitlines()[1:]] == [4, 5]
 
     export = tmp_path / "audit.jsonl"
     export.write_text(exported)
     assert run("audit", "verify", "--file", str(export))[0] == 0
     tampered = [json.loads(line) for line in lines]
     tampered[2]["n"] = 99
-    export.write_text("\n".join(json.dumps(r) for r in tampered))
+    export.write_text("\n".join([header, *(json.dumps(r) for r in tampered)]))
     code, output = run("audit", "verify", "--file", str(export))
     assert code == 1 and "sequence 3" in output
-    reordered = [lines[0], lines[2], lines[1], lines[3], lines[4]]
+    reordered = [header, lines[0], lines[2], lines[1], lines[3], lines[4]]
     export.write_text("\n".join(reordered))
     code, output = run("audit", "verify", "--file", str(export))
     assert code == 1 and "sequence 2" in output

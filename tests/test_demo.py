@@ -84,8 +84,11 @@ def test_demo_serves_masked_data_and_restarts_with_its_state(tmp_path: Path) -> 
             headers={"Authorization": f"Bearer {again['tokens']['admin']}"},
         )
         assert audit.json()["ok"] is True and audit.json()["records"] >= 3
+        # Signed at the first run's shutdown and this run's start, by the demo's kept key.
+        assert audit.json()["checkpoint"]["seq"] >= 3
     finally:
         stop(process)
+    assert (state_dir / "secrets" / "audit_signing_key.pem").stat().st_mode & 0o777 == 0o600
 
 
 def test_serve_refuses_an_old_schema_then_serves_after_migrate(tmp_path: Path) -> None:
@@ -121,7 +124,19 @@ def test_serve_refuses_an_old_schema_then_serves_after_migrate(tmp_path: Path) -
         wait_ready(process, f"http://127.0.0.1:{port}")
         assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
     finally:
-        stop(process)
+        output = stop(process)
+    # No audit.signing_key: a key is generated once, kept beside the state, and said so.
+    key = tmp_path / "audit_signing_key.pem"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert f"generated audit checkpoint key {key}" in output
+    verified = subprocess.run(
+        [str(PHIGATE), "audit", "verify", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert "tail proven by the checkpoint" in verified.stdout  # signed at shutdown
 
 
 def test_demo_restarts_after_being_killed(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from phigate.audit import canonical_json
+from phigate.audit.keys import signing_key_for, trusted_key_ids
 from phigate.config import (
     ExecConnection,
     HttpConnection,
@@ -60,7 +61,10 @@ def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway
         tokens=TokenStore(db, _key(settings, "token_hash_key")),
         masking=MaskingEngine(settings.masking, _key(settings, "masking_key")),
         oidc=oidc,
+        signer=signing_key_for(settings),
     )
+    # Verification over REST, in the console and in reports insists on the configured keys.
+    gateway.audit.trusted = trusted_key_ids(settings)
     for connector in gateway.connectors.values():
         if isinstance(connector, McpConnector):  # tool pins live in the state store
             connector.attach(db, gateway.audit)

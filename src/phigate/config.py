@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from phigate.audit.checkpoint import trusted_key_id
 from phigate.channels.settings import ChannelSettings
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
 from phigate.connectors._http_rules import HttpRule
@@ -370,7 +371,29 @@ class PolicySettings(_Frozen):
 
 
 class AuditSettings(_Frozen):
-    auditor_groups: tuple[str, ...] = ("auditors",)
+    """Signed checkpoints of the audit log's head (phigate.audit.checkpoint)."""
+
+    # An Ed25519 private key (PEM, or its 32-byte seed in base64) as a secret
+    # reference. None: a key generated once and kept beside the SQLite state.
+    signing_key: SecretRef | None = None
+    checkpoint_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    # Public keys (base64) or key ids of earlier signing keys, still trusted for the
+    # checkpoints they signed before the key was replaced.
+    previous_public_keys: tuple[str, ...] = ()
+
+    _coerce = field_validator("signing_key", mode="before")(_secret)
+
+    @field_validator("previous_public_keys")
+    @classmethod
+    def _public_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for key in value:
+            try:
+                trusted_key_id(key, where="")
+            except ConfigError as exc:
+                raise ValueError(
+                    f"{key[:20]!r}…: not an Ed25519 public key (base64) or key id"
+                ) from exc
+        return value
 
 
 class Settings(_Frozen):
@@ -385,6 +408,7 @@ class Settings(_Frozen):
     console: ConsoleSettings = ConsoleSettings()
     mcp: McpSettings = McpSettings()
     pgwire: PgWireSettings = PgWireSettings()
+    audit: AuditSettings = AuditSettings()
 
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""

@@ -33,7 +33,7 @@ from phigate.action_store import (
 from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
-from phigate.audit import AuditLog
+from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
 from phigate.connectors.base import StreamingConnector
@@ -103,10 +103,12 @@ class Gateway:
         tokens: TokenStore,
         masking: MaskingEngine,
         oidc: Any | None = None,
+        signer: CheckpointSigner | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
-        self.audit = AuditLog(db)
+        # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
+        self.audit = AuditLog(db, signer=signer)
         self.actions = ActionStore(db, self.audit)
         self.approvals = ApprovalService(db, self.audit)
         # The per-action records, committed together (group commit).

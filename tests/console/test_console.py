@@ -163,7 +163,10 @@ async def test_audit_viewer_is_for_auditors_and_verifies_the_chain(harness: Harn
     admin = await sign_in(harness, "admin")
     page = await admin.get("/ui/audit", params={"principal": "claims-bot", "risk": "write"})
     assert page.status_code == 200
-    assert "Hash chain verified" in page.text
+    assert "Hash chain verified" in page.text and "No signed checkpoint yet" in page.text
+    await asyncio.to_thread(harness.gateway.audit.checkpoint)
+    page = await admin.get("/ui/audit", params={"principal": "claims-bot", "risk": "write"})
+    assert "Signed checkpoint at record" in page.text
     assert "action.requested" in page.text
     none = await admin.get("/ui/audit", params={"principal": "nobody"})
     assert "No records match" in none.text

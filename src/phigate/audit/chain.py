@@ -3,27 +3,35 @@
 Each record is canonical JSON (sorted keys, no whitespace, UTF-8) holding its own
 sequence number and the previous record's hash; its hash is SHA-256 over
 `prev_hash + canonical_json(record)`. Altering, removing or reordering any record
-breaks the chain at that point, which `verify_records` names.
+breaks the chain at that point, which `verify_records` names. Cutting records off
+the end is caught by signed checkpoints of the head (`phigate.audit.checkpoint`),
+which `AuditLog.checkpoint` writes and `verify` checks against the chain.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+from phigate.audit._canonical import canonical_json
+from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
+from phigate.audit.tail import hold_to, prove_tail
 from phigate.errors import AuditUnavailableError
 from phigate.store import Database
 from phigate.store.hot import HotStatement
-from phigate.store.tables import audit_head, audit_log
+from phigate.store.tables import audit_checkpoints, audit_head, audit_log
 
 GENESIS = "0" * 64
+# The key that marks an export's first line as its header (the signed checkpoint).
+EXPORT_HEADER = "phigate_audit_export"
 
 # Appends sit in every action's path (phigate.store.hot).
 # The head row is the lock that orders appends across replicas.
@@ -40,10 +48,6 @@ _INSERT = HotStatement(
 )
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
 def chain_hash(prev_hash: str, record_json: str) -> str:
     return hashlib.sha256((prev_hash + record_json).encode()).hexdigest()
 
@@ -55,6 +59,9 @@ class Verification:
     head_hash: str
     first_bad_seq: int | None = None
     problem: str | None = None
+    # The latest signed checkpoint that was checked, and how many records follow it.
+    checkpoint: Checkpoint | None = None
+    unproven: int = 0
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -63,6 +70,8 @@ class Verification:
             "head_hash": self.head_hash,
             "first_bad_seq": self.first_bad_seq,
             "problem": self.problem,
+            "checkpoint": self.checkpoint.to_json() if self.checkpoint is not None else None,
+            "unproven": self.unproven,
         }
 
 
@@ -111,8 +120,17 @@ class _Batch:
 class AuditLog:
     """Appends records atomically; several gateway processes may share one store."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        signer: CheckpointSigner | None = None,
+        trusted: frozenset[str] | None = None,
+    ) -> None:
         self._db = db
+        self.signer = signer
+        # Key ids verification insists on (audit.signing_key when configured).
+        self.trusted = trusted
 
     def append(self, event: str, fields: Mapping[str, Any]) -> int:
         """Write one record and return its sequence number, or raise AuditUnavailableError."""
@@ -166,7 +184,9 @@ class AuditLog:
         with self._db.read() as conn:
             return [json.loads(row.record) for row in conn.execute(query)]
 
-    def iter_rows(self, *, since: int = 0, batch: int = 1000) -> Iterator[tuple[str, str]]:
+    def iter_rows(
+        self, *, since: int = 0, until: int | None = None, batch: int = 1000
+    ) -> Iterator[tuple[str, str]]:
         """(record_json, hash) in order, in batches, for export and verification."""
         cursor = since
         while True:
@@ -176,6 +196,8 @@ class AuditLog:
                 .order_by(audit_log.c.seq)
                 .limit(batch)
             )
+            if until is not None:
+                query = query.where(audit_log.c.seq <= until)
             with self._db.read() as conn:
                 rows = conn.execute(query).all()
             if not rows:
@@ -189,8 +211,28 @@ class AuditLog:
             row = conn.execute(sa.select(audit_head.c.seq, audit_head.c.hash)).one()
         return int(row.seq), str(row.hash)
 
-    def verify(self) -> Verification:
+    def verify(
+        self, *, trusted: frozenset[str] | None = None, kept: Checkpoint | None = None
+    ) -> Verification:
+        """The chain from the genesis, then every stored checkpoint against it, then the head.
+
+        `trusted` holds the key ids checkpoints must be signed with (default: this
+        log's `trusted`; None there too: any key whose signature verifies). Records
+        after the latest checkpoint are counted in `unproven`, not failed: the live
+        log grows between checkpoints. `kept` is a checkpoint kept from an earlier
+        export, which the log must still hold.
+        """
+        keys = trusted if trusted is not None else self.trusted
+        # Read before the scan: every checkpoint up to it signs records the scan will see.
+        latest = self.latest_checkpoint()
         result = verify_records(self.iter_rows())
+        if latest is not None:
+            checked = self._checkpoints_with_hashes(until=latest.seq)
+            result = prove_tail(result, checked, keys, complete=False)
+        else:
+            result = dataclasses.replace(result, unproven=result.records)
+        if kept is not None:
+            result = hold_to(result, kept, self._hash_at(kept.seq), keys)
         head_seq, head_hash = self.head()
         if result.ok and (result.records != head_seq or result.head_hash != head_hash):
             return Verification(
@@ -202,14 +244,97 @@ class AuditLog:
             )
         return result
 
+    def _hash_at(self, seq: int) -> str | None:
+        if seq == 0:
+            return GENESIS
+        with self._db.read() as conn:
+            found = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == seq))
+            return found.scalar_one_or_none()
+
+    def checkpoint(self) -> Checkpoint:
+        """Sign the current head and store it (or return the checkpoint already there).
+
+        The head row is locked as appends lock it, so the signed (sequence, hash) is
+        exactly the chain's; replicas checkpointing at once take turns, and the second
+        finds the first's row for the same sequence.
+        """
+        if self.signer is None:
+            raise AuditUnavailableError("no audit signing key: cannot write a checkpoint")
+        try:
+            with self._db.write() as conn:
+                return self._checkpoint_in(conn, self.signer)
+        except Exception as exc:
+            raise AuditUnavailableError(
+                f"the audit checkpoint cannot be written: {type(exc).__name__}"
+            ) from exc
+
+    def _checkpoint_in(self, conn: sa.Connection, signer: CheckpointSigner) -> Checkpoint:
+        seq, digest = conn.execute(
+            sa.select(audit_head.c.seq, audit_head.c.hash)
+            .where(audit_head.c.id == 1)
+            .with_for_update()
+        ).one()
+        existing = conn.execute(
+            sa.select(audit_checkpoints).where(audit_checkpoints.c.seq == seq)
+        ).first()
+        if existing is not None:
+            return _checkpoint_of(existing)
+        checkpoint = signer.sign(int(seq), str(digest))
+        row = checkpoint.to_json()
+        del row["key_id"]  # derived from the public key
+        conn.execute(audit_checkpoints.insert().values(row))
+        return checkpoint
+
+    def _checkpoints_with_hashes(
+        self, *, until: int, batch: int = 1000
+    ) -> Iterator[tuple[Checkpoint, str | None]]:
+        """Stored checkpoints in order, each with the stored hash of the record at its
+        sequence number (None if there is none), in batches: a long-lived log has many.
+        Only called once the chain verified, so the stored hashes are the chain's."""
+        cursor = -1
+        while True:
+            query = (
+                sa.select(audit_checkpoints, audit_log.c.hash.label("record_hash"))
+                .outerjoin(audit_log, audit_log.c.seq == audit_checkpoints.c.seq)
+                .where(audit_checkpoints.c.seq > cursor, audit_checkpoints.c.seq <= until)
+                .order_by(audit_checkpoints.c.seq)
+                .limit(batch)
+            )
+            with self._db.read() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                record_hash = GENESIS if row.seq == 0 else row.record_hash
+                yield _checkpoint_of(row), record_hash
+            cursor = int(rows[-1].seq)
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        query = sa.select(audit_checkpoints).order_by(audit_checkpoints.c.seq.desc()).limit(1)
+        with self._db.read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _checkpoint_of(row)
+
     def export_lines(self, *, since: int = 0) -> Iterator[str]:
-        """JSON lines: each record with its chain hash, verifiable offline."""
-        for body, digest in self.iter_rows(since=since):
+        """JSON lines, verifiable offline: first a header with a checkpoint signed now
+        (or the latest stored one, without a key), then the records up to it, each with
+        its chain hash. Records appended meanwhile wait for the next export."""
+        checkpoint = self.checkpoint() if self.signer is not None else self.latest_checkpoint()
+        until = None
+        if checkpoint is not None:
+            yield canonical_json({EXPORT_HEADER: 1, "checkpoint": checkpoint.to_json()})
+            until = checkpoint.seq
+        for body, digest in self.iter_rows(since=since, until=until):
             yield body[:-1] + f',"hash":"{digest}"' + "}"
 
 
-def verify_records(rows: Iterable[tuple[str, str | None]]) -> Verification:
-    """Check (record_json, hash) pairs from the genesis on; hash may be None if unknown."""
+def verify_records(
+    rows: Iterable[tuple[str, str | None]],
+    *,
+    on_record: Callable[[int, str], None] | None = None,
+) -> Verification:
+    """Check (record_json, hash) pairs from the genesis on; hash may be None if unknown.
+    `on_record` hears (sequence, hash) of each record found intact."""
     prev, count = GENESIS, 0
     for body, stored_hash in rows:
         expected_seq = count + 1
@@ -224,14 +349,9 @@ def verify_records(rows: Iterable[tuple[str, str | None]]) -> Verification:
         if problem is not None:
             return Verification(False, count, prev, _seq_of(record, expected_seq), problem)
         prev, count = digest, count + 1
+        if on_record is not None:
+            on_record(count, digest)
     return Verification(True, count, prev)
-
-
-def parse_export_line(line: str) -> tuple[str, str | None]:
-    """Split an exported line back into the canonical record and its hash."""
-    record = json.loads(line)
-    digest = record.pop("hash", None) if isinstance(record, dict) else None
-    return canonical_json(record), digest
 
 
 def _check_record(record: Any, body: str, expected_seq: int, prev: str) -> str | None:
@@ -247,6 +367,16 @@ def _check_record(record: Any, body: str, expected_seq: int, prev: str) -> str |
     if canonical_json(record) != body:
         return "record is not in canonical form (altered)"
     return None
+
+
+def _checkpoint_of(row: sa.Row[Any]) -> Checkpoint:
+    return Checkpoint(
+        seq=int(row.seq),
+        hash=str(row.hash),
+        ts=float(row.ts),
+        public_key=str(row.public_key),
+        signature=str(row.signature),
+    )
 
 
 def _seq_of(record: Any, default: int) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 
+from phigate.audit.keys import create_key_file
 from phigate.config import Settings, parse_settings
 from phigate.demo import ehr
 from phigate.demo.deploy_tool import write_launcher
@@ -89,6 +90,8 @@ def prepare(state_dir: Path, http_port: int) -> DemoEnvironment:
     secrets_dir.chmod(0o700)
     _secret_file(secrets_dir / "token_hash_key", lambda: secrets.token_urlsafe(32))
     _secret_file(secrets_dir / "masking_key", lambda: secrets.token_urlsafe(32))
+    # Signs the audit log's checkpoints; kept across runs so old exports still verify.
+    create_key_file(secrets_dir / "audit_signing_key.pem")
     # The exec and http demo connections: a deploy tool and a patient API whose
     # credentials only the gateway holds.
     _secret_file(secrets_dir / "deploy_token", lambda: "dpl_" + secrets.token_urlsafe(18))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from phigate.audit.schedule import install_checkpoints
 from phigate.channels.dispatch import install_channels
 from phigate.frontends.api import create_app
 from phigate.frontends.console.install import install_console
@@ -23,4 +24,6 @@ def build_app(gateway: Gateway) -> FastAPI:
         app.state.on_shutdown.append(dispatcher.stop)
     # Beat while serving; mark actions left running by dead replicas `interrupted`.
     install_heartbeat(app, gateway)
+    # Sign checkpoints of the audit head at start, periodically and at shutdown.
+    install_checkpoints(app, gateway)
     return app

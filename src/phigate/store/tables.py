@@ -102,6 +102,24 @@ audit_head = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
+# Signed claims "the log held `seq` records, the last with `hash`, at `ts`"
+# (phigate.audit.checkpoint): they prove the log's tail was not cut off. At most one
+# per sequence number, written under the audit head's lock.
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("public_key", sa.String(64), nullable=False),
+    sa.Column("signature", sa.String(128), nullable=False),
+)
+
 # Reviewer console: sessions and sign-ins in progress (OIDC state, nonce, PKCE
 # verifier). Rows are keyed by an HMAC of the cookie's id, never the id itself.
 console_sessions = sa.Table(

@@ -1,0 +1,93 @@
+"""Verifying an audit export offline: its hash chain, and the signed checkpoint in its
+first line that proves it was not cut short.
+
+An export (`AuditLog.export_lines`) is JSON lines: a header
+`{"phigate_audit_export": 1, "checkpoint": {...}}`, then each record with its
+chain hash, up to the checkpoint's sequence number. The checkpoint carries its
+public key, so the file verifies on its own; a key id the verifier trusts (the
+gateway's) shows that the gateway, not whoever handed over the file, signed it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from phigate.audit._canonical import canonical_json
+from phigate.audit.chain import EXPORT_HEADER, GENESIS, Verification, verify_records
+from phigate.audit.checkpoint import Checkpoint
+from phigate.audit.tail import hold_to, prove_tail
+from phigate.errors import InvalidRequestError
+
+
+def verify_export(
+    lines: Iterable[str],
+    *,
+    trusted: frozenset[str] | None = None,
+    kept: Checkpoint | None = None,
+) -> Verification:
+    """The chain from the genesis, that the header's checkpoint signs its end, and
+    that it still holds what `kept` (an earlier export's checkpoint) signed."""
+    rows = (line for line in lines if line.strip())
+    first = next(rows, None)
+    header = _header(first)
+    if isinstance(header, str):
+        return Verification(False, 0, GENESIS, 1, header)
+    body = rows if first is None or header is not None else _prepend(first, rows)
+    wanted = {cp.seq for cp in (header, kept) if cp is not None}
+    hashes: dict[int, str] = {0: GENESIS}
+
+    def keep(seq: int, digest: str) -> None:
+        if seq in wanted:
+            hashes[seq] = digest
+
+    chain = verify_records((parse_export_line(line) for line in body), on_record=keep)
+    checkpoints = [(header, hashes.get(header.seq))] if header is not None else []
+    result = prove_tail(chain, checkpoints, trusted, complete=True)
+    if kept is not None:
+        result = hold_to(result, kept, hashes.get(kept.seq), trusted)
+    return result
+
+
+def read_checkpoint(lines: Iterable[str], *, source: str) -> Checkpoint:
+    """The checkpoint in an export's first line, or InvalidRequestError."""
+    first = next((line for line in lines if line.strip()), None)
+    header = _header(first)
+    if isinstance(header, str):
+        raise InvalidRequestError(f"{source}: {header}")
+    if header is None:
+        raise InvalidRequestError(f"{source}: not a phigate audit export with a checkpoint")
+    return header
+
+
+def parse_export_line(line: str) -> tuple[str, str | None]:
+    """Split an exported line back into the canonical record and its hash (a line that
+    is not JSON comes back as it is, for the verifier to name)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return line, None
+    digest = record.pop("hash", None) if isinstance(record, dict) else None
+    return canonical_json(record), digest if isinstance(digest, str) else None
+
+
+def _header(line: str | None) -> Checkpoint | str | None:
+    """The header's checkpoint; None when the first line is a record; a problem if the
+    header is there but unreadable."""
+    if line is None:
+        return None
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None  # a record line that is not JSON: the chain check names it
+    if not isinstance(value, dict) or EXPORT_HEADER not in value:
+        return None
+    try:
+        return Checkpoint.from_json(value.get("checkpoint"))
+    except ValueError as exc:
+        return f"the export's header is malformed: {exc}"
+
+
+def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
