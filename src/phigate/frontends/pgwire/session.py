@@ -270,10 +270,7 @@ class Session:
         self._forward(_REVEAL_ACK, Expect("query", batch=self.syncs_sent + 1))
 
     def _execution(self, record: ActionRecord, analysis: SqlAnalysis | None) -> Execution:
-        assert self.principal is not None
-        masker = self.gateway.masking.masker(
-            record.masking, groups=self.principal.groups, reveal=record.action.reveal
-        )
+        masker = self.gateway.masker_for(record)  # the one rule, `*` reveal included
         lineage = list(record.description.detail.get("lineage") or [])
         csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
         return Execution(record, masker, lineage, analysis, csv_statements=csv)
