@@ -34,7 +34,8 @@ def headline(view: dict[str, Any]) -> str:
 
 def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[str, Any]]:
     action = view["action"]
-    sql = action["pretty"]
+    review = action["review"]
+    sql = review["statement"]
     if len(sql) > MAX_SQL:
         sql = sql[:MAX_SQL] + "\n… (truncated; the console shows it all)"
     facts = [
@@ -50,12 +51,13 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
         {"type": "header", "text": {"type": "plain_text", "text": "Approval requested"[:150]}},
         {"type": "section", "text": _text(_escape(headline(view)))},
         {"type": "section", "fields": [_text(f) for f in facts]},
+        *_warning_blocks(review["warnings"]),
         {"type": "section", "text": _text(f"```{_escape(sql)}```")},
         {
             "type": "context",
             "elements": [
                 _text(
-                    f"Reason: {_escape(action.get('reason') or 'none given')} · "
+                    f"Reason: {_escape(review['reason'])} · "
                     f"{_state_line(view)} · <{view['url']}|Open in phigate>"
                 )
             ],
@@ -64,6 +66,14 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
     if view["state"] == "pending":
         blocks.append(_buttons(view, console_only))
     return blocks
+
+
+def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
+    """Shown above the statement, where a reviewer looks before deciding."""
+    if not warnings:
+        return []
+    lines = "\n".join(f"• {_escape(w)}" for w in warnings)
+    return [{"type": "section", "text": _text(f":warning: *Check before approving*\n{lines}")}]
 
 
 def _state_line(view: dict[str, Any]) -> str:

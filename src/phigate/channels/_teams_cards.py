@@ -20,7 +20,7 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
         {"title": "Risk", "value": f"{action['risk']}: {'; '.join(action['reasons'])}"},
         {"title": "Tables", "value": ", ".join(action["tables"]) or "—"},
         {"title": "Masking", "value": action["masking"]},
-        {"title": "Reason", "value": action.get("reason") or "none given"},
+        {"title": "Reason", "value": action["review"]["reason"]},
         {"title": "Votes", "value": f"{view['approvals_so_far']} of {view['required']}"},
         {
             "title": "State",
@@ -28,6 +28,14 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
             if view["state"] != "pending"
             else f"pending, {view['time_left']} left",
         },
+    ]
+
+
+def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
+    """Shown above the statement, where a reviewer looks before deciding."""
+    return [
+        {"type": "TextBlock", "wrap": True, "color": "Attention", "weight": "Bolder", "text": w}
+        for w in warnings
     ]
 
 
@@ -43,11 +51,12 @@ def approval_card(
             "text": f"Approval {view['state']}: {view['action']['risk']} action",
         },
         {"type": "FactSet", "facts": _facts(view)},
+        *_warning_blocks(view["action"]["review"]["warnings"]),
         {
             "type": "TextBlock",
             "fontType": "Monospace",
             "wrap": True,
-            "text": view["action"]["pretty"][:2500],
+            "text": view["action"]["review"]["statement"][:2500],
         },
     ]
     for vote in view["votes"]:
