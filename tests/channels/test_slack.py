@@ -16,6 +16,7 @@ import pytest
 
 from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness, demo_config, make_harness
+from tests.support import hostile
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 3"
@@ -204,3 +205,16 @@ async def test_console_only_risk_opens_the_console(
         assert h.gateway.approvals.get(approval_id).state == "pending"
     finally:
         await close(h)
+
+
+async def test_a_hostile_statement_reaches_slack_escaped(h: Harness, slack: Recorder) -> None:
+    """Issue 15, item 1: the message shows escapes and warnings, never the raw characters."""
+    answer = await h.submit("claims-bot", hostile.STATEMENT, reason=hostile.REASON)
+    assert answer.status_code == 202, answer.text
+    blocks = slack.wait_for("chat.postMessage")[-1]["blocks"]
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    context = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    hostile.assert_escaped("\n".join(texts + context))
+    warning = texts.index(next(t for t in texts if t.startswith(":warning:")))
+    statement = texts.index(next(t for t in texts if t.startswith("```")))
+    assert warning < statement  # read before the statement

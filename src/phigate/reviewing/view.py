@@ -74,14 +74,14 @@ def visible_action(
     seen = sight(gateway, principal, record, approval)
     if seen is Sight.NONE:
         raise NotAllowedError("you may not see this action")
-    view: dict[str, Any] = record.to_json() if seen is Sight.OWNER else _outline(record)
+    view: dict[str, Any] = record.to_json() if seen is Sight.OWNER else _outline(gateway, record)
     view["review"] = review_json(gateway, record)
     view["approval"] = approval_json(gateway, approval) if approval else None
     return view
 
 
-def _outline(record: ActionRecord) -> dict[str, Any]:
-    """What a reviewer sees of an action besides `review`: no body, no stated reason."""
+def _outline(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
+    """What a reviewer sees of an action besides `review`: no body, no raw reason."""
     return {
         "id": record.id,
         "status": record.status,
@@ -94,6 +94,7 @@ def _outline(record: ActionRecord) -> dict[str, Any]:
         "risk": record.description.risk.value,
         "decision": record.decision,
         "rule": record.rule,
+        "decision_reason": reveal(gateway.scrub(record.decision_reason)).text,
         "masking": record.masking,
         "finished_at": record.finished_at,
     }
