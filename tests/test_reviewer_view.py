@@ -121,3 +121,11 @@ async def test_reviewers_never_read_raw_phi_in_an_action(harness: Harness, ehr_d
     assert own.status_code == 200 and own.json()["action"]["sql"] == sql
     stranger = await harness.client.get(path, headers=harness.auth("claims-bot"))
     assert stranger.status_code == 403
+
+
+async def test_an_escape_spelled_in_the_text_is_counted(harness: Harness) -> None:
+    """E'\\u202e' is plain ASCII as sent; the server reads a direction override."""
+    sql = "UPDATE claims SET status = E'paid\\u202e' WHERE id = 2"
+    review = await review_of(harness, await harness.submit("claims-bot", sql))
+    assert "'paid\\u202e'" in review["statement"] and review["hidden"] == 1
+    assert "1 hidden or look-alike characters" in review["warnings"][0]

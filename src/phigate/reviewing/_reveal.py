@@ -71,8 +71,10 @@ def why_hidden(char: str, previous: str) -> str | None:
         return _name(char)
     if category == "Zs" and char != " ":
         return _name(char) + " (looks like a space)"
-    if category in ("Mn", "Me") and previous.isascii():
-        return _name(char) + " (combining mark on ASCII)"
+    if category in ("Mn", "Me") and previous.isascii() and not previous.isalnum():
+        # On a quote or a space a mark changes what the reader takes it for; on a
+        # letter it is how decomposed text (é as e + U+0301) is spelled.
+        return _name(char) + " (combining mark on ASCII punctuation)"
     if not char.isascii() and unicodedata.normalize("NFKC", char) in "'\";`":
         return _name(char) + " (looks like ASCII punctuation)"
     return None

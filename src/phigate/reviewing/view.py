@@ -157,17 +157,27 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     reason = reveal(gateway.scrub(record.action.reason or "none given"))
     params = record.action.params
     shown_params = reveal(json.dumps(gateway.scrub(params), ensure_ascii=False)) if params else None
-    warnings = _warnings(record, sent, shown_params, reason, parsed)
+    hidden = _hidden(statement, sent, shown_params)
+    warnings = _warnings(record, hidden, sent, reason, parsed)
     parts = {"statement": statement, "sent": sent, "reason": reason}
+    if shown_params is not None:
+        parts["params"] = shown_params
     return {
         **{name: shown.text for name, shown in parts.items()},
         "params": shown_params.text if shown_params else None,
         "parsed": parsed,
-        "hidden": len(sent.hidden) + (len(shown_params.hidden) if shown_params else 0),
+        "hidden": len(hidden),
         "warnings": warnings,
         # (text, is_escape) pieces, so a surface that can style marks each escape
         "marked": {name: [list(s) for s in shown.segments] for name, shown in parts.items()},
     }
+
+
+def _hidden(statement: Shown, sent: Shown, params: Shown | None) -> list[str]:
+    """What was escaped in the action. The re-printed statement can hold characters
+    the text spelled as escapes (E'\\u202e', U&'\\02BC'), so it counts as well."""
+    text = statement.hidden if len(statement.hidden) > len(sent.hidden) else sent.hidden
+    return text + (params.hidden if params else [])
 
 
 def _statement_and_sent(gateway: Gateway, record: ActionRecord) -> tuple[Shown, Shown, bool]:
@@ -186,10 +196,9 @@ def _statement_and_sent(gateway: Gateway, record: ActionRecord) -> tuple[Shown, 
 
 
 def _warnings(
-    record: ActionRecord, sent: Shown, params: Shown | None, reason: Shown, parsed: bool
+    record: ActionRecord, hidden: list[str], sent: Shown, reason: Shown, parsed: bool
 ) -> list[str]:
     warnings = []
-    hidden = sent.hidden + (params.hidden if params else [])
     if hidden:
         warnings.append(_hidden_warning("this statement", hidden))
     for run in sorted(set(sent.space_runs)):
