@@ -208,13 +208,16 @@ async def test_console_only_risk_opens_the_console(
 
 
 async def test_a_hostile_statement_reaches_slack_escaped(h: Harness, slack: Recorder) -> None:
-    """Issue 15, item 1: the message shows escapes and warnings, never the raw characters."""
+    """Issue 15, item 1: the message shows escapes and warnings, never the raw characters;
+    the statement is rich text, which Slack renders without markup."""
     answer = await h.submit("claims-bot", hostile.STATEMENT, reason=hostile.REASON)
     assert answer.status_code == 202, answer.text
     blocks = slack.wait_for("chat.postMessage")[-1]["blocks"]
-    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
-    context = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
-    hostile.assert_escaped("\n".join(texts + context))
-    warning = texts.index(next(t for t in texts if t.startswith(":warning:")))
-    statement = texts.index(next(t for t in texts if t.startswith("```")))
-    assert warning < statement  # read before the statement
+    hostile.assert_escaped(hostile.texts(blocks))
+    kinds = [b["type"] for b in blocks]
+    warning = next(i for i, b in enumerate(blocks) if ":warning:" in hostile.texts(b))
+    assert warning < kinds.index("rich_text")  # read before the statement
+    statement = blocks[kinds.index("rich_text")]["elements"][0]
+    assert statement["type"] == "rich_text_preformatted"
+    marked = [e["text"] for e in statement["elements"] if e.get("style") == {"bold": True}]
+    assert marked == ["\\u02bc", "\\n", "⟨220 spaces⟩"]

@@ -196,13 +196,19 @@ async def test_card_updates_after_a_decision_elsewhere(h: Harness, bot: Recorder
 
 
 async def test_a_hostile_statement_reaches_teams_escaped(h: Harness, bot: Recorder) -> None:
-    """Issue 15, item 1: the card shows escapes and warnings, never the raw characters."""
+    """Issue 15, item 1: the card shows escapes and warnings, never the raw characters;
+    statement and reason are text runs, which Teams renders without markdown."""
     answer = await h.submit("claims-bot", hostile.STATEMENT, reason=hostile.REASON)
     assert answer.status_code == 202, answer.text
     posted = bot.wait_for("/svc/v3/conversations/19:rev/activities")[-1]
     body = posted["attachments"][0]["content"]["body"]
-    texts = [b["text"] for b in body if b["type"] == "TextBlock"]
-    facts = [f["value"] for b in body if b["type"] == "FactSet" for f in b["facts"]]
-    hostile.assert_escaped("\n".join(texts + facts))
-    attention = [b["text"] for b in body if b.get("color") == "Attention"]
+    hostile.assert_escaped(hostile.texts(body))
+    runs = [r for b in body if b["type"] == "RichTextBlock" for r in b["inlines"]]
+    attention = [r["text"] for r in runs if r.get("color") == "Attention"]
     assert any(hostile.HIDDEN_WARNING in t for t in attention)
+    assert [r["text"] for r in runs if r.get("fontType") == "Monospace" and r.get("color")] == [
+        "\\u02bc",
+        "\\n",
+        "⟨220 spaces⟩",
+    ]
+    assert all(b["type"] != "TextBlock" or "UPDATE" not in b["text"] for b in body)

@@ -32,3 +32,15 @@ def assert_escaped(text: str) -> None:
     for expected in EXPECTED:
         assert expected in text, (expected, text[:3000])
     assert RAW.search(text) is None, RAW.search(text)
+
+
+def texts(value: object) -> str:
+    """Every "text" string in a Slack block list or an Adaptive Card: a block's own text
+    on a line of its own, the runs of a list joined as the reader sees them."""
+    if isinstance(value, dict):
+        own = [value["text"]] if isinstance(value.get("text"), str) else []
+        inner = [texts(v) for v in value.values() if not isinstance(v, str)]
+        return "\n".join(own + [t for t in inner if t])
+    if isinstance(value, list):
+        return "".join(texts(v) for v in value)
+    return ""
