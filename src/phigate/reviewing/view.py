@@ -42,10 +42,10 @@ def sight(
     gateway: Gateway, principal: Principal, record: ActionRecord, approval: Approval | None
 ) -> Sight:
     """Who sees what, for every front door: owners their own text, reviewers the view."""
+    if is_requester(gateway, principal, record):
+        return Sight.OWNER
     me = gateway.people.canonical(principal)
     requester = gateway.people.canonical(record.action.principal)
-    if me.subject == requester.subject and me.kind is requester.kind:
-        return Sight.OWNER
     if me.kind is PrincipalKind.HUMAN and me.subject == requester.on_behalf_of:
         return Sight.OWNER  # the person the agent acts for answers for its requests
     if gateway.is_auditor(principal):
@@ -98,6 +98,14 @@ def _outline(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         "masking": record.masking,
         "finished_at": record.finished_at,
     }
+
+
+def is_requester(gateway: Gateway, principal: Principal, record: ActionRecord) -> bool:
+    """The same person (aliases resolved) of the same kind: an agent whose subject
+    happens to equal a human's is not that human."""
+    me = gateway.people.canonical(principal)
+    requester = gateway.people.canonical(record.action.principal)
+    return me.subject == requester.subject and me.kind is requester.kind
 
 
 def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
