@@ -10,6 +10,7 @@ terminal) marks the escapes, and one that cannot still prints them.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -30,25 +31,37 @@ SPACE_RUN = 4  # spaces in a row inside a literal or argument before they are co
 
 @dataclass
 class Shown:
-    """A text as a reviewer sees it: segments (text, is_escape) and what was escaped."""
+    """A text as a reviewer sees it: pieces (text, is_escape) and what was escaped.
 
-    segments: list[tuple[str, bool]] = field(default_factory=list)
+    Pieces are only appended (a long statement stays linear); neighbouring plain
+    pieces are joined when `segments` is read.
+    """
+
+    parts: list[tuple[str, bool]] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
     space_runs: list[int] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return "".join(part for part, _ in self.segments)
+        return "".join(part for part, _ in self.parts)
+
+    @property
+    def segments(self) -> list[tuple[str, bool]]:
+        merged: list[tuple[str, bool]] = []
+        for escaped, group in itertools.groupby(self.parts, key=lambda p: p[1]):
+            pieces = [part for part, _ in group]
+            if escaped:
+                merged.extend((p, True) for p in pieces)
+            else:
+                merged.append(("".join(pieces), False))
+        return merged
 
     def add(self, part: str, escape: bool = False) -> None:
-        if self.segments and self.segments[-1][1] == escape and not escape:
-            self.segments[-1] = (self.segments[-1][0] + part, False)
-        else:
-            self.segments.append((part, escape))
+        if part:
+            self.parts.append((part, escape))
 
     def extend(self, other: Shown) -> None:
-        for part, escape in other.segments:
-            self.add(part, escape)
+        self.parts += other.parts
         self.hidden += other.hidden
         self.space_runs += other.space_runs
 
