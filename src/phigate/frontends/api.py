@@ -35,12 +35,8 @@ from phigate.errors import (
 )
 from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
-from phigate.reviewing.view import (
-    approval_json,
-    approval_url,
-    visible_action,
-    visible_approvals,
-)
+from phigate.reviewing.sight import visible_approvals
+from phigate.reviewing.view import approval_json, approval_url, visible_action
 
 MAX_WAIT_SECONDS = 300
 StreamFlag = Annotated[

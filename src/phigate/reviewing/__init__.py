@@ -7,6 +7,17 @@ REST and MCP all call it.
 from __future__ import annotations
 
 from phigate.reviewing._reveal import Shown, reveal
-from phigate.reviewing.view import Sight, action_json, approval_json, sight
+from phigate.reviewing.sight import Sight, is_requester, sight, visible_approvals
+from phigate.reviewing.view import action_json, approval_json, visible_action
 
-__all__ = ["Shown", "Sight", "action_json", "approval_json", "reveal", "sight"]
+__all__ = [
+    "Shown",
+    "Sight",
+    "action_json",
+    "approval_json",
+    "is_requester",
+    "reveal",
+    "sight",
+    "visible_action",
+    "visible_approvals",
+]

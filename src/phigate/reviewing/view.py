@@ -6,12 +6,11 @@ everywhere and is exactly what runs: free text is scrubbed of PHI, then every hi
 or look-alike character is escaped and counted (`_reveal`), long runs of spaces are
 counted instead of scrolling away, the bytes that will be sent are shown (`_sent`),
 and an UPDATE or DELETE without WHERE is called out. Who may see an action, and how
-much of it, is decided once too (`sight`).
+much of it, is decided in `phigate.reviewing.sight`.
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import time
 from collections import Counter
@@ -21,49 +20,14 @@ from phigate.action_store import ActionRecord
 from phigate.approvals import Approval
 from phigate.errors import NotAllowedError
 from phigate.gateway import Gateway
-from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.principal import Principal
 from phigate.masking.columns import ColumnInfo, classify
 from phigate.reviewing._reveal import Shown, reveal
 from phigate.reviewing._sent import exec_sent, http_sent
 from phigate.reviewing._sql import pretty, reveal_sql, unbounded_writes
+from phigate.reviewing.sight import Sight, sight
 
 _SENSITIVITY = {"KEEP": "not identifying", "TEXT": "free text, scanned", "PROBE": "sampled"}
-
-
-class Sight(enum.Enum):
-    """How much of an action a principal may see."""
-
-    NONE = "none"
-    REVIEWER = "reviewer"  # the scrubbed reviewer view
-    OWNER = "owner"  # the requester (or the person an agent acts for): their own text too
-
-
-def sight(
-    gateway: Gateway, principal: Principal, record: ActionRecord, approval: Approval | None
-) -> Sight:
-    """Who sees what, for every front door: owners their own text, reviewers the view."""
-    if is_requester(gateway, principal, record):
-        return Sight.OWNER
-    me = gateway.people.canonical(principal)
-    requester = gateway.people.canonical(record.action.principal)
-    if me.kind is PrincipalKind.HUMAN and me.subject == requester.on_behalf_of:
-        return Sight.OWNER  # the person the agent acts for answers for its requests
-    if gateway.is_auditor(principal):
-        return Sight.REVIEWER
-    if approval is not None and principal.in_any(frozenset(approval.eligible_groups)):
-        return Sight.REVIEWER
-    return Sight.NONE
-
-
-def visible_approvals(
-    gateway: Gateway, principal: Principal, approvals: list[Approval]
-) -> list[Approval]:
-    """The approvals `principal` may see at all (blocking: reads each one's action)."""
-    return [
-        a
-        for a in approvals
-        if sight(gateway, principal, gateway.actions.get(a.action_id), a) is not Sight.NONE
-    ]
 
 
 def visible_action(
@@ -98,14 +62,6 @@ def _outline(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         "masking": record.masking,
         "finished_at": record.finished_at,
     }
-
-
-def is_requester(gateway: Gateway, principal: Principal, record: ActionRecord) -> bool:
-    """The same person (aliases resolved) of the same kind: an agent whose subject
-    happens to equal a human's is not that human."""
-    me = gateway.people.canonical(principal)
-    requester = gateway.people.canonical(record.action.principal)
-    return me.subject == requester.subject and me.kind is requester.kind
 
 
 def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:

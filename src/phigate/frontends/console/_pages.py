@@ -21,7 +21,7 @@ from phigate.frontends.console._web import Console
 from phigate.frontends.console.present import approval_view
 from phigate.frontends.console.sessions import Session, same_token
 from phigate.gateway import Gateway
-from phigate.reviewing.view import visible_approvals
+from phigate.reviewing.sight import visible_approvals
 
 
 def visible(gateway: Gateway, session: Session, approvals: list[Approval]) -> list[Approval]:

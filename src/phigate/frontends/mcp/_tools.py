@@ -31,7 +31,7 @@ from phigate.frontends.mcp._render import (
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
-from phigate.reviewing.view import is_requester
+from phigate.reviewing.sight import is_requester
 
 log = logging.getLogger(__name__)
 
