@@ -13,10 +13,10 @@ from typing import Any, NoReturn
 import click
 import httpx
 from rich.console import Console
-from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
-from phigate.frontends.console.present import pretty_sql, time_left
+from phigate.reviewing.view import time_left
 
 out = Console()
 err = Console(stderr=True)
@@ -107,7 +107,7 @@ def list_(ctx: click.Context, status: str, as_json: bool) -> None:
             a["on_behalf_of"] or "",
             f"{sum(v['vote'] == 'approve' for v in a['votes'])}/{a['required']}",
             time_left(a["seconds_left"]) if a["state"] == "pending" else "",
-            a["action"]["text"][:60],
+            _flagged(a["action"]["review"]),
         )
     out.print(table)
 
@@ -132,7 +132,7 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
         ("risk", f"{action['risk']}: {'; '.join(action['reasons'])}"),
         ("tables", ", ".join(action["tables"]) or "—"),
         ("masking", action["masking"]),
-        ("reason", action["reason"] or "none given"),
+        ("reason", _marked(action["review"]["marked"]["reason"])),
         ("rule", action["rule"] or ""),
         (
             "votes",
@@ -142,10 +142,25 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
         ("time left", time_left(a["seconds_left"])),
         ("console", a["url"]),
     ):
-        facts.add_row(f"[bold]{label}[/]", str(value))
+        facts.add_row(f"[bold]{label}[/]", value if isinstance(value, Text) else str(value))
     out.print(facts)
-    text = pretty_sql(action["text"])[0] if action["kind"] == "sql" else action["text"]
-    out.print(Syntax(text, "sql", word_wrap=True))
+    for warning in action["review"]["warnings"]:
+        out.print(Text(f"warning: {warning}", style="bold yellow"))
+    out.print(_marked(action["review"]["marked"]["statement"]), soft_wrap=False)
+
+
+def _marked(segments: list[list[Any]]) -> Text:
+    """Escapes in reverse video, so `\\u02bc` stands out from text that merely reads so."""
+    text = Text()
+    for part, escape in segments:
+        text.append(str(part), style="reverse bold" if escape else "")
+    return text
+
+
+def _flagged(review: dict[str, Any]) -> Text:
+    """The list's one-line form of the statement, led by its warning count (never markup)."""
+    line = review["statement"].replace("\n", " ")[:60]
+    return Text(f"⚠{len(review['warnings'])} {line}" if review["warnings"] else line)
 
 
 @approvals.command("approve")

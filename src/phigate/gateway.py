@@ -507,14 +507,6 @@ class Gateway:
             channel=channel,
         )
 
-    def reviewable(self, principal: Principal, approvals: list[Approval]) -> list[Approval]:
-        """What this principal may see as a reviewer: eligible groups, or their own requests."""
-        return [
-            a
-            for a in approvals
-            if principal.in_any(frozenset(a.eligible_groups)) or a.requester == principal.subject
-        ]
-
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))
 

@@ -16,6 +16,7 @@ import pytest
 
 from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness, demo_config, make_harness
+from tests.support import hostile
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 3"
@@ -204,3 +205,19 @@ async def test_console_only_risk_opens_the_console(
         assert h.gateway.approvals.get(approval_id).state == "pending"
     finally:
         await close(h)
+
+
+async def test_a_hostile_statement_reaches_slack_escaped(h: Harness, slack: Recorder) -> None:
+    """Issue 15, item 1: the message shows escapes and warnings, never the raw characters;
+    the statement is rich text, which Slack renders without markup."""
+    answer = await h.submit("claims-bot", hostile.STATEMENT, reason=hostile.REASON)
+    assert answer.status_code == 202, answer.text
+    blocks = slack.wait_for("chat.postMessage")[-1]["blocks"]
+    hostile.assert_escaped(hostile.texts(blocks))
+    kinds = [b["type"] for b in blocks]
+    warning = next(i for i, b in enumerate(blocks) if ":warning:" in hostile.texts(b))
+    assert warning < kinds.index("rich_text")  # read before the statement
+    statement = blocks[kinds.index("rich_text")]["elements"][0]
+    assert statement["type"] == "rich_text_preformatted"
+    marked = [e["text"] for e in statement["elements"] if e.get("style") == {"bold": True}]
+    assert marked == ["\\u02bc", "\\n", "⟨220 spaces⟩"]

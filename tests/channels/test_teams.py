@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.channels.standins import Recorder, serve
 from tests.conftest import Harness, demo_config, make_harness
+from tests.support import hostile
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
 ISSUER = "https://api.botframework.com"
@@ -192,3 +193,22 @@ async def test_card_updates_after_a_decision_elsewhere(h: Harness, bot: Recorder
     await h.client.post(f"/v1/approvals/{approval_id}/approve", headers=h.auth("bob"), json={})
     update = bot.wait_for("/svc/v3/conversations/19:rev/activities/card-1")[-1]
     assert "bob approved via api" in str(update)
+
+
+async def test_a_hostile_statement_reaches_teams_escaped(h: Harness, bot: Recorder) -> None:
+    """Issue 15, item 1: the card shows escapes and warnings, never the raw characters;
+    statement and reason are text runs, which Teams renders without markdown."""
+    answer = await h.submit("claims-bot", hostile.STATEMENT, reason=hostile.REASON)
+    assert answer.status_code == 202, answer.text
+    posted = bot.wait_for("/svc/v3/conversations/19:rev/activities")[-1]
+    body = posted["attachments"][0]["content"]["body"]
+    hostile.assert_escaped(hostile.texts(body))
+    runs = [r for b in body if b["type"] == "RichTextBlock" for r in b["inlines"]]
+    attention = [r["text"] for r in runs if r.get("color") == "Attention"]
+    assert any(hostile.HIDDEN_WARNING in t for t in attention)
+    assert [r["text"] for r in runs if r.get("fontType") == "Monospace" and r.get("color")] == [
+        "\\u02bc",
+        "\\n",
+        "⟨220 spaces⟩",
+    ]
+    assert all(b["type"] != "TextBlock" or "UPDATE" not in b["text"] for b in body)

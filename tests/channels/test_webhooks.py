@@ -15,6 +15,7 @@ from phigate.channels.settings import WebhookTarget
 from phigate.channels.webhooks import WebhookNotifier, sign, verify
 from tests.channels.standins import Recorder, serve
 from tests.conftest import demo_config, make_harness
+from tests.support import hostile
 
 SECRET = "whsec-test-secret"
 
@@ -118,3 +119,27 @@ def test_a_stuck_channel_never_blocks_the_publisher() -> None:
     for _ in range(QUEUE_SIZE + 50):
         worker.offer(ChannelEvent("approval.requested"))
     assert time.monotonic() - started < 1.0
+
+
+async def test_a_hostile_statement_is_sent_escaped(
+    tmp_path: Path, ehr_dsn: str, receiver: Recorder
+) -> None:
+    """Issue 15, item 1: the webhook's data carries the reviewer's view, escapes and
+    warnings included, so a receiver that shows it to people shows what runs."""
+    settings = demo_config(
+        tmp_path,
+        ehr_dsn,
+        overrides={"channels": {"webhooks": [{"url": f"{receiver.url}/hook", "secret": SECRET}]}},
+    )
+    h = await make_harness(settings)
+    try:
+        await h.submit("claims-bot", hostile.STATEMENT, reason=hostile.REASON)
+        data = receiver.wait_for("approval.requested")[0]["body"]["data"]
+        review = data["action"]["review"]
+        hostile.assert_escaped(
+            "\n".join([review["statement"], review["reason"], *review["warnings"]])
+        )
+    finally:
+        h.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+        await h.client.aclose()
+        await h.gateway.close()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from click.testing import CliRunner
 
 from phigate.cli import main
 from tests.console.conftest import LiveGateway
+from tests.support import hostile
 
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 5"
 
@@ -40,3 +42,21 @@ def test_deny_needs_a_reason(live: LiveGateway) -> None:
     assert code == 2
     code, output = run(live, "bob", "deny", approval_id, "--reason", "wrong claim")
     assert code == 0 and "denied" in output
+
+
+def test_show_and_list_escape_a_hostile_statement(live: LiveGateway) -> None:
+    """Issue 15, item 1: the terminal shows escapes and warnings, never the raw characters
+    (a U+202E would reverse the rest of the line in the reviewer's terminal)."""
+    answer = httpx.post(
+        f"{live.url}/v1/actions",
+        headers={"Authorization": f"Bearer {live.tokens['claims-bot']}"},
+        json={"connection": "ehr", "sql": hostile.STATEMENT, "reason": hostile.REASON},
+        timeout=30,
+    )
+    approval_id = answer.json()["approval"]["id"]
+    code, output = run(live, "alice", "show", approval_id)
+    assert code == 0, output
+    hostile.assert_escaped(" ".join(output.split()))  # rich wraps long lines
+    assert "SET status = " + hostile.SHOWN in output.splitlines()
+    code, output = run(live, "alice", "list")
+    assert code == 0 and "⚠4 UPDATE claims" in output and "\u02bc" not in output

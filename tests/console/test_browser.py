@@ -12,9 +12,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.console.conftest import LiveGateway
+from tests.support import hostile
 from tests.support.browser import ARGS, CHROMIUM, require_chromium
 
 SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
@@ -65,8 +67,8 @@ def test_reviewer_approves_live_and_the_agent_action_completes(
         assert page.evaluate("window.__still_the_same_page") is True
         shot(page, "console-inbox.png")
         row.click()
-        expect(page.locator("pre.sql")).to_contain_text("WHERE id = 2")
-        expect(page.locator("pre.sql")).not_to_contain_text("paid by phone")
+        expect(page.locator("#statement")).to_contain_text("WHERE id = 2")
+        expect(page.locator("#statement")).not_to_contain_text("paid by phone")
         shot(page, "console-approval-detail.png")
         page.fill("#comment", "confirmed with the payer")
         page.click("#approve")
@@ -105,3 +107,30 @@ def test_requesters_own_sign_in_cannot_approve(browser: Browser, live: LiveGatew
     shot(page, "console-phone-own-request.png")
     assert live.gateway.approvals.get(approval_id).state == "pending"
     assert os.environ.get("PHIGATE_NEVER_SET") is None
+
+
+def test_a_hostile_statement_reads_as_what_runs(browser: Browser, live: LiveGateway) -> None:
+    """Issue 15, item 1: a look-alike quote, a line break inside the literal and 220
+    spaces hiding the real quote. The reviewer's screen shows the literal on one line
+    with its escapes marked, the warnings above it, and nothing off to the right."""
+    answer = httpx.post(
+        f"{live.url}/v1/actions",
+        headers={"Authorization": f"Bearer {live.tokens['claims-bot']}"},
+        json={"connection": "ehr", "sql": hostile.STATEMENT, "reason": hostile.REASON},
+        timeout=30,
+    )
+    approval_id = answer.json()["approval"]["id"]
+    page = demo_sign_in(browser, live, "alice", viewport={"width": 1024, "height": 900})
+    expect(page.locator("#inbox-rows")).to_contain_text("2 hidden or look-alike", timeout=15_000)
+    page.goto(f"{live.url}/ui/approvals/{approval_id}")
+    statement = page.locator("#statement")
+    expect(statement).to_contain_text(hostile.SHOWN)
+    expect(statement.locator("mark.hidden-char")).to_have_count(3)
+    for warning in (hostile.HIDDEN_WARNING, hostile.NO_WHERE_WARNING, hostile.REASON_WARNING):
+        expect(page.locator("#review-warnings")).to_contain_text(warning)
+    expect(page.locator("#reason")).to_have_text(hostile.REASON_SHOWN)
+    # Every line of the statement is visible without scrolling sideways.
+    assert statement.evaluate("e => e.scrollWidth <= e.clientWidth") is True
+    lines = statement.inner_text().splitlines()
+    assert lines[-1].startswith("SET status = 'denied") and lines[-1].endswith("spaces⟩'")
+    shot(page, "console-hidden-characters.png")

@@ -49,7 +49,10 @@ async def test_reviewer_sees_the_exact_action_and_context(harness: Harness) -> N
     assert page.status_code == 200
     text = page.text
     assert "UPDATE claims" in text and "SET status = &#39;paid&#39;" in text
-    assert "secret plan" not in text and "by phone</code>" not in text  # comments removed
+    statement = text.split('id="statement"', 1)[1].split("</pre>", 1)[0]
+    assert "secret plan" not in statement and "by phone" not in statement  # re-printed
+    sent = text.split('id="sent"', 1)[1].split("</details>", 1)[0]
+    assert "secret plan" in sent and "by phone" in sent  # nothing the server reads is hidden
     for fact in (
         "claims-bot",
         "dana",

@@ -34,9 +34,7 @@ def headline(view: dict[str, Any]) -> str:
 
 def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[str, Any]]:
     action = view["action"]
-    sql = action["pretty"]
-    if len(sql) > MAX_SQL:
-        sql = sql[:MAX_SQL] + "\n… (truncated; the console shows it all)"
+    review = action["review"]
     facts = [
         f"*Requested by*\n{action['requested_by']['subject']} ({action['requested_by']['kind']})",
         f"*On behalf of*\n{view.get('on_behalf_of') or '—'}",
@@ -50,20 +48,55 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
         {"type": "header", "text": {"type": "plain_text", "text": "Approval requested"[:150]}},
         {"type": "section", "text": _text(_escape(headline(view)))},
         {"type": "section", "fields": [_text(f) for f in facts]},
-        {"type": "section", "text": _text(f"```{_escape(sql)}```")},
+        *_warning_blocks(review["warnings"]),
+        _statement_block(review["marked"]),
         {
             "type": "context",
-            "elements": [
-                _text(
-                    f"Reason: {_escape(action.get('reason') or 'none given')} · "
-                    f"{_state_line(view)} · <{view['url']}|Open in phigate>"
-                )
-            ],
+            "elements": [_text(f"{_state_line(view)} · <{view['url']}|Open in phigate>")],
         },
     ]
     if view["state"] == "pending":
         blocks.append(_buttons(view, console_only))
     return blocks
+
+
+def _statement_block(marked: dict[str, list[list[Any]]]) -> dict[str, Any]:
+    """The statement and the reason as rich text: Slack reads no markup in it (a
+    statement holding ``` or *bold* cannot reshape the message) and each escape is
+    set in bold, as the console marks it."""
+    reason = [
+        {"type": "text", "text": "Reason: ", "style": {"bold": True}},
+        *_runs(marked["reason"]),
+    ]
+    return {
+        "type": "rich_text",
+        "elements": [
+            {"type": "rich_text_preformatted", "elements": _runs(marked["statement"], MAX_SQL)},
+            {"type": "rich_text_section", "elements": reason},
+        ],
+    }
+
+
+def _runs(segments: list[list[Any]], limit: int = MAX_SQL) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = []
+    for part, escape in segments:
+        if limit <= 0:
+            runs.append({"type": "text", "text": "\n… (truncated; the console shows it all)"})
+            break
+        text, limit = str(part)[:limit], limit - len(str(part))
+        if text:
+            runs.append(
+                {"type": "text", "text": text, **({"style": {"bold": True}} if escape else {})}
+            )
+    return runs
+
+
+def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
+    """Shown above the statement, where a reviewer looks before deciding."""
+    if not warnings:
+        return []
+    lines = "\n".join(f"• {_escape(w)}" for w in warnings)
+    return [{"type": "section", "text": _text(f":warning: *Check before approving*\n{lines}")}]
 
 
 def _state_line(view: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from phigate.channels._summary import vote_line
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+MAX_TEXT = 2500
 
 
 def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
@@ -20,7 +21,6 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
         {"title": "Risk", "value": f"{action['risk']}: {'; '.join(action['reasons'])}"},
         {"title": "Tables", "value": ", ".join(action["tables"]) or "—"},
         {"title": "Masking", "value": action["masking"]},
-        {"title": "Reason", "value": action.get("reason") or "none given"},
         {"title": "Votes", "value": f"{view['approvals_so_far']} of {view['required']}"},
         {
             "title": "State",
@@ -29,6 +29,31 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
             else f"pending, {view['time_left']} left",
         },
     ]
+
+
+def _rich(segments: list[list[Any]], *, monospace: bool = False) -> dict[str, Any]:
+    """Text runs, which Teams renders without markdown (a `[WHERE id = 7](x)` in a
+    literal stays as written); each escape is set bold in the attention colour."""
+    inlines, left = [], MAX_TEXT
+    for part, escape in segments:
+        text = str(part)[: max(left, 0)]
+        left -= len(str(part))
+        if text:
+            run: dict[str, Any] = {"type": "TextRun", "text": text}
+            if monospace:
+                run["fontType"] = "Monospace"
+            if escape:
+                run.update(weight="Bolder", color="Attention")
+            inlines.append(run)
+    if left < 0:
+        inlines.append({"type": "TextRun", "text": "\n… (truncated; the console shows it all)"})
+    return {"type": "RichTextBlock", "inlines": inlines}
+
+
+def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
+    """Shown above the statement, where a reviewer looks before deciding."""
+    run = {"type": "TextRun", "weight": "Bolder", "color": "Attention"}
+    return [{"type": "RichTextBlock", "inlines": [{**run, "text": w}]} for w in warnings]
 
 
 def approval_card(
@@ -43,12 +68,9 @@ def approval_card(
             "text": f"Approval {view['state']}: {view['action']['risk']} action",
         },
         {"type": "FactSet", "facts": _facts(view)},
-        {
-            "type": "TextBlock",
-            "fontType": "Monospace",
-            "wrap": True,
-            "text": view["action"]["pretty"][:2500],
-        },
+        *_warning_blocks(view["action"]["review"]["warnings"]),
+        _rich(view["action"]["review"]["marked"]["statement"], monospace=True),
+        _rich([["Reason: ", False], *view["action"]["review"]["marked"]["reason"]]),
     ]
     for vote in view["votes"]:
         body.append(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from phigate.demo.deploy_tool import write_launcher
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.pgserver import EmbeddedPostgres
+from phigate.store.private import private_dir, write_private
 
 GATEWAY_ROLE = "phigate_gateway"
 
@@ -52,8 +52,7 @@ class DemoEnvironment:
 
 def _secret_file(path: Path, make: Any) -> str:
     if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+        write_private(path, make())
     return path.read_text().strip()
 
 
@@ -86,7 +85,7 @@ def start_upstream(state_dir: Path) -> tuple[EmbeddedPostgres, str]:
 def prepare(state_dir: Path, http_port: int) -> DemoEnvironment:
     state_dir = state_dir.resolve()
     secrets_dir = state_dir / "secrets"
-    secrets_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(secrets_dir)  # and the state directory above it, when it is new
     secrets_dir.chmod(0o700)
     _secret_file(secrets_dir / "token_hash_key", lambda: secrets.token_urlsafe(32))
     _secret_file(secrets_dir / "masking_key", lambda: secrets.token_urlsafe(32))
@@ -99,8 +98,7 @@ def prepare(state_dir: Path, http_port: int) -> DemoEnvironment:
     write_launcher(state_dir / "bin" / "deploy-tool")
     (state_dir / "deploy").mkdir(exist_ok=True)
     postgres, upstream_dsn = start_upstream(state_dir)
-    (secrets_dir / "ehr_dsn").write_text(upstream_dsn)
-    (secrets_dir / "ehr_dsn").chmod(0o600)
+    write_private(secrets_dir / "ehr_dsn", upstream_dsn)
     template = (Path(__file__).parent / "policy.yaml").read_text()
     config_text = template.format(
         state_db=state_dir / "state.db", http_port=http_port, secrets_dir=secrets_dir
@@ -151,8 +149,4 @@ def write_credentials(env: DemoEnvironment, credentials_file: Path, extra: dict[
         "config": str(env.config_path),
         **extra,
     }
-    credentials_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(body, handle, indent=2)
-    credentials_file.chmod(0o600)
+    write_private(credentials_file, json.dumps(body, indent=2))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -21,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from phigate import metrics
 from phigate.action_store import ActionRecord
 from phigate.actions import Action
-from phigate.approvals import Approval, ApprovalState
+from phigate.approvals import ApprovalState
 from phigate.connectors.base import StreamingConnector
 from phigate.connectors.exec import exec_body
 from phigate.connectors.http import http_body
@@ -36,6 +35,8 @@ from phigate.errors import (
 )
 from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
+from phigate.reviewing.sight import visible_approvals
+from phigate.reviewing.view import approval_json, approval_url, visible_action
 
 MAX_WAIT_SECONDS = 300
 StreamFlag = Annotated[
@@ -244,16 +245,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     async def get_action(action_id: str, caller: Caller) -> dict[str, Any]:
         record = await asyncio.to_thread(gateway.actions.get, action_id)
         approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
-        visible = (
-            record.action.principal.subject == caller.subject
-            or gateway.is_auditor(caller)
-            or (approval is not None and caller.in_any(frozenset(approval.eligible_groups)))
-        )
-        if not visible:
-            raise NotAllowedError("you may not see this action")
-        view = record.to_json()
-        view["approval"] = approval_json(gateway, approval) if approval else None
-        return view
+        return await asyncio.to_thread(visible_action, gateway, caller, record, approval)
 
     @app.post("/v1/actions/{action_id}/run")
     async def run_action(action_id: str, caller: Caller, stream: StreamFlag = False) -> Response:
@@ -271,13 +263,13 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
             raise InvalidRequestError(f"unknown status {status!r}")
         await asyncio.to_thread(gateway.approvals.expire_due)
         items = await asyncio.to_thread(gateway.approvals.list, state=status)
-        visible = gateway.reviewable(caller, items)
+        visible = await asyncio.to_thread(visible_approvals, gateway, caller, items)
         return {"approvals": [await asyncio.to_thread(approval_json, gateway, a) for a in visible]}
 
     @app.get("/v1/approvals/{approval_id}")
     async def get_approval(approval_id: str, caller: Caller) -> dict[str, Any]:
         approval = await asyncio.to_thread(gateway.approvals.get, approval_id)
-        if not gateway.reviewable(caller, [approval]) and not gateway.is_auditor(caller):
+        if not await asyncio.to_thread(visible_approvals, gateway, caller, [approval]):
             raise NotAllowedError("you may not see this approval")
         return await asyncio.to_thread(approval_json, gateway, approval)
 
@@ -419,58 +411,6 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
         counts[approval.state.value] += 1
     for state, count in counts.items():
         metrics.APPROVALS.labels(state).set(count)
-
-
-def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
-    """An approval as reviewers see it: who, on whose behalf, what, why, votes, time left.
-
-    Every reviewer surface (REST, CLI, console, chat, webhooks) starts here, so the
-    free text is masked here: a literal SSN in a WHERE clause, a parameter, the stated
-    reason or a comment never reaches a reviewer. The exact action stays bound by its
-    fingerprint.
-    """
-    record = gateway.actions.get(approval.action_id)
-    view = approval.to_json()
-    for vote in cast(list[dict[str, Any]], view["votes"]):
-        vote["comment"] = gateway.scrub(vote["comment"])
-    view["url"] = approval_url(gateway, approval.id)
-    view["seconds_left"] = max(0, round(approval.expires_at - time.time()))
-    view["action"] = {
-        "id": record.id,
-        "connection": record.action.connection,
-        "kind": record.action.kind,
-        "text": gateway.scrub(_action_text(record)),
-        "params": gateway.scrub(record.action.params),
-        "risk": record.description.risk.value,
-        "reasons": list(record.description.reasons),
-        "tables": list(record.description.tables),
-        "columns": list(record.description.columns),
-        "requested_by": record.action.principal.to_json(),
-        "reason": gateway.scrub(record.action.reason),
-        "rule": record.rule,
-        "masking": record.masking,
-        "front_door": record.action.front_door,
-        "status": record.status,
-        "reveal": list(record.action.reveal),
-    }
-    return view
-
-
-def _action_text(record: ActionRecord) -> str:
-    """What reviewers read: the SQL, the command line, or the request line."""
-    detail, body = record.description.detail, record.action.body
-    if isinstance(detail.get("command"), str):
-        stdin = body.get("stdin")
-        return str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
-    if isinstance(detail.get("request"), str):
-        payload = body.get("body")
-        shown = payload if isinstance(payload, str) else json.dumps(payload, indent=2)
-        return str(detail["request"]) + (f"\n\n{shown}" if payload is not None else "")
-    return record.action.summary_text()
-
-
-def approval_url(gateway: Gateway, approval_id: str) -> str:
-    return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"
 
 
 _ENCODERS: dict[Any, Any] = {bytes: lambda b: "\\x" + b.hex()}

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from phigate.errors import ConfigError, PhigateError
+from phigate.store.private import private_file, tighten
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,7 +38,7 @@ class Database:
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
-            self._prepare_sqlite_dir()
+            self._prepare_sqlite_file()
             self.engine = sa.create_engine(
                 self.url, connect_args={"check_same_thread": False, "timeout": 30}
             )
@@ -48,10 +49,16 @@ class Database:
         # SQLite allows one writer; serialising in-process avoids busy retries.
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
-    def _prepare_sqlite_dir(self) -> None:
-        path = self.url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    def _prepare_sqlite_file(self) -> None:
+        """Create the database file 0600 before SQLite does (it would use the umask,
+        usually 0644); SQLite gives its -wal and -shm files the database file's mode."""
+        path = sa.engine.make_url(self.url).database
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return
+        database = Path(path)
+        private_file(database)
+        for suffix in ("-wal", "-shm", "-journal"):  # left by an older, wider file
+            tighten(database.with_name(database.name + suffix))
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:

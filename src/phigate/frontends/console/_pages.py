@@ -21,16 +21,13 @@ from phigate.frontends.console._web import Console
 from phigate.frontends.console.present import approval_view
 from phigate.frontends.console.sessions import Session, same_token
 from phigate.gateway import Gateway
+from phigate.reviewing.sight import visible_approvals
 
 
 def visible(gateway: Gateway, session: Session, approvals: list[Approval]) -> list[Approval]:
-    """Eligible reviewers, the requester, the human an agent acts for, and auditors."""
-    me = session.principal
-    if gateway.is_auditor(me):
-        return approvals
-    mine = [a for a in approvals if a.on_behalf_of == me.subject]
-    seen = {a.id for a in gateway.reviewable(me, approvals)} | {a.id for a in mine}
-    return [a for a in approvals if a.id in seen]
+    """Eligible reviewers, the requester, the human an agent acts for, and auditors:
+    the one rule of `phigate.reviewing.sight`, as on every other front door."""
+    return visible_approvals(gateway, session.principal, approvals)
 
 
 def _inbox_items(gateway: Gateway, session: Session) -> list[dict[str, Any]]:
@@ -148,7 +145,7 @@ async def _detail(
         approval = await asyncio.to_thread(gateway.approvals.get, approval_id)
     except NotFoundError:
         return console.render(request, "error.html", {"message": "No such approval."}, 404)
-    if not visible(gateway, session, [approval]):
+    if not await asyncio.to_thread(visible, gateway, session, [approval]):
         return console.render(
             request, "error.html", {"message": "You may not see this approval."}, 403
         )

@@ -14,8 +14,8 @@ from typing import Any
 
 from phigate.approvals import Approval, ApprovalState
 from phigate.errors import PhigateError
-from phigate.frontends.api import approval_url
 from phigate.gateway import Gateway, Outcome
+from phigate.reviewing.view import approval_url
 
 _CELL_WIDTH = 40
 

@@ -31,6 +31,7 @@ from phigate.frontends.mcp._render import (
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
+from phigate.reviewing.sight import is_requester
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +253,9 @@ class AgentTools:
     # ── get_action ──────────────────────────────────────────────────────────
     async def get_action(self, action_id: str, principal: Principal) -> ToolAnswer:
         record = await asyncio.to_thread(self.gateway.actions.get, action_id)
-        if record.action.principal.subject != principal.subject:
-            # Agents see only their own actions; others' ids look like unknown ones.
+        if not is_requester(self.gateway, principal, record):
+            # get_action runs the action once approved, so it is the requester's alone
+            # (phigate.reviewing decides who else may look); others' ids look unknown.
             raise NotFoundError(f"no action {action_id}")
         await asyncio.to_thread(self.gateway.approvals.expire_due)
         record = await asyncio.to_thread(self.gateway.actions.get, action_id)

@@ -1,0 +1,130 @@
+"""Make every character of a text visible: the one escaping rule of reviewer surfaces.
+
+A reviewer approves what they read, so nothing may read differently from what runs:
+control, format and direction characters, line separators, spaces other than U+0020,
+and characters that look like a quote or a semicolon are shown as escapes (`\\u02bc`,
+`\\n`) and counted; long runs of spaces are shown as `⟨220 spaces⟩` so nothing hides
+off to the right. The text is cut into segments so a surface that can style (HTML, a
+terminal) marks the escapes, and one that cannot still prints them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from dataclasses import dataclass, field
+
+# Characters that pass for ASCII punctuation a statement's meaning depends on
+# (quotes end literals, semicolons end statements) but are not it.
+LOOK_ALIKES = frozenset(
+    "\u00b4\u02b9\u02ba\u02bb\u02bc\u02bd\u02be\u02bf\u02c8\u02ca\u02cb\u02dd"
+    "\u037e\u055a\u05f3\u05f4\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032"
+    "\u2033\u2035\u2036\u2039\u203a\u275b\u275c\u275d\u275e\ua78b\ua78c\ufe54\uff02"
+    "\uff07\uff1b\uff40\u2010\u2011\u2012\u2212\ufe63\uff0d"
+)
+# Letters and symbols that draw nothing although they are not marked as format.
+BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+SPACE_RUN = 4  # spaces in a row inside a literal or argument before they are counted
+
+
+@dataclass
+class Shown:
+    """A text as a reviewer sees it: pieces (text, is_escape) and what was escaped.
+
+    Pieces are only appended (a long statement stays linear); neighbouring plain
+    pieces are joined when `segments` is read.
+    """
+
+    parts: list[tuple[str, bool]] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)
+    space_runs: list[int] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(part for part, _ in self.parts)
+
+    @property
+    def segments(self) -> list[tuple[str, bool]]:
+        merged: list[tuple[str, bool]] = []
+        for escaped, group in itertools.groupby(self.parts, key=lambda p: p[1]):
+            pieces = [part for part, _ in group]
+            if escaped:
+                merged.extend((p, True) for p in pieces)
+            else:
+                merged.append(("".join(pieces), False))
+        return merged
+
+    def add(self, part: str, escape: bool = False) -> None:
+        if part:
+            self.parts.append((part, escape))
+
+    def extend(self, other: Shown) -> None:
+        self.parts += other.parts
+        self.hidden += other.hidden
+        self.space_runs += other.space_runs
+
+
+def escape(char: str) -> str:
+    if char in _SHORT:
+        return _SHORT[char]
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def why_hidden(char: str, previous: str) -> str | None:
+    """Why `char` must be shown escaped (outside line layout), or None."""
+    if char == "\n":
+        return "line break inside a value"
+    if char in LOOK_ALIKES:
+        return _name(char) + " (looks like ASCII punctuation)"
+    category = unicodedata.category(char)
+    if category in _HIDDEN_CATEGORIES or char in BLANKS:
+        return _name(char)
+    if category == "Zs" and char != " ":
+        return _name(char) + " (looks like a space)"
+    if category in ("Mn", "Me") and previous.isascii() and not previous.isalnum():
+        # On a quote or a space a mark changes what the reader takes it for; on a
+        # letter it is how decomposed text (é as e + U+0301) is spelled.
+        return _name(char) + " (combining mark on ASCII punctuation)"
+    if not char.isascii() and unicodedata.normalize("NFKC", char) in "'\";`":
+        return _name(char) + " (looks like ASCII punctuation)"
+    return None
+
+
+def _name(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
+
+
+def reveal(text: str, *, keep_breaks: bool = False, space_run: int | None = SPACE_RUN) -> Shown:
+    """`text` with every hidden or look-alike character escaped.
+
+    `keep_breaks` keeps plain line breaks as layout (between statements, in a
+    document on stdin); inside a literal, an identifier or an argument they are
+    escaped, since there they change what the value is, not how it is laid out.
+    Runs of at least `space_run` spaces are collapsed to a visible count.
+    """
+    shown = Shown()
+    i, previous = 0, " "
+    while i < len(text):
+        char = text[i]
+        if char == " " and space_run is not None:
+            end = i
+            while end < len(text) and text[end] == " ":
+                end += 1
+            if end - i >= space_run:
+                shown.add(f"⟨{end - i} spaces⟩", True)
+                shown.space_runs.append(end - i)
+            else:
+                shown.add(text[i:end])
+            i, previous = end, " "
+            continue
+        reason = None if (char == "\n" and keep_breaks) else why_hidden(char, previous)
+        if reason is None:
+            shown.add(char)
+        else:
+            shown.add(escape(char), True)
+            shown.hidden.append(reason)
+        i, previous = i + 1, char
+    return shown

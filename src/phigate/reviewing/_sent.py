@@ -1,0 +1,57 @@
+"""What will be sent upstream, drawn from the action body the way the connector sends it.
+
+The request line carries the query string as encoded on the wire (`a=1%26b%3D2`,
+not `a=1&b=2`), with the headers and body; a command shows each argument quoted as
+a shell would need it, then its stdin. Values are scrubbed before they get here.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+import httpx
+
+# The connector's own encoders, so the reviewer's view cannot drift from the bytes.
+from phigate.connectors.http import _encode_body, _query_pairs
+from phigate.reviewing._reveal import Shown, reveal
+
+
+def exec_sent(body: dict[str, Any]) -> Shown:
+    argv = body.get("argv")
+    args = [str(a) for a in argv] if isinstance(argv, list) else [json.dumps(argv)]
+    shown = reveal(" ".join(shlex.quote(a) for a in args))
+    stdin = body.get("stdin")
+    if isinstance(stdin, str) and stdin:
+        shown.add("\n--- stdin ---\n")
+        shown.extend(reveal(stdin, keep_breaks=True))
+    return shown
+
+
+def http_sent(body: dict[str, Any]) -> Shown:
+    """Request line with the encoded query, the caller's headers, then the body."""
+    try:
+        query = _mapping(body.get("query"))
+        url = httpx.URL("http://upstream" + str(body.get("path", "")), params=_query_pairs(query))
+        target = url.raw_path.decode("ascii")
+    except (httpx.InvalidURL, TypeError, ValueError):
+        target = str(body.get("path", ""))
+    shown = reveal(f"{str(body.get('method', '')).upper()} {target}")
+    content, content_type = _encode_body(body.get("body"))
+    headers = _mapping(body.get("headers"))
+    lines = [f"{k.lower()}: {v}" for k, v in headers.items()]
+    if content and content_type and "content-type" not in {k.lower() for k in headers}:
+        lines.append(f"content-type: {content_type}")
+    for line in lines:
+        shown.add("\n")
+        shown.extend(reveal(line))
+    shown.add("\n(+ the connection's credential, added by the gateway)")
+    if content:
+        shown.add("\n\n")
+        shown.extend(reveal(content.decode("utf-8", "replace"), keep_breaks=True))
+    return shown
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,220 @@
+"""The reviewer's view of an action: the one function every reviewer surface renders.
+
+The console (pages and inbox), Slack blocks, Teams cards, webhooks, the CLI and the
+REST views all start from `approval_json`, so what a reviewer reads is the same
+everywhere and is exactly what runs: free text is scrubbed of PHI, then every hidden
+or look-alike character is escaped and counted (`_reveal`), long runs of spaces are
+counted instead of scrolling away, the bytes that will be sent are shown (`_sent`),
+and an UPDATE or DELETE without WHERE is called out. Who may see an action, and how
+much of it, is decided in `phigate.reviewing.sight`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any, cast
+
+from phigate.action_store import ActionRecord
+from phigate.approvals import Approval
+from phigate.errors import NotAllowedError
+from phigate.gateway import Gateway
+from phigate.identity.principal import Principal
+from phigate.masking.columns import ColumnInfo, classify
+from phigate.reviewing._reveal import Shown, reveal
+from phigate.reviewing._sent import exec_sent, http_sent
+from phigate.reviewing._sql import pretty, reveal_sql, unbounded_writes
+from phigate.reviewing.sight import Sight, sight
+
+_SENSITIVITY = {"KEEP": "not identifying", "TEXT": "free text, scanned", "PROBE": "sampled"}
+
+
+def visible_action(
+    gateway: Gateway, principal: Principal, record: ActionRecord, approval: Approval | None
+) -> dict[str, Any]:
+    """An action as `principal` may see it: its owner the exact body too, a reviewer or
+    auditor only the scrubbed view. Raises NotAllowedError for anyone else."""
+    seen = sight(gateway, principal, record, approval)
+    if seen is Sight.NONE:
+        raise NotAllowedError("you may not see this action")
+    view: dict[str, Any] = record.to_json() if seen is Sight.OWNER else _outline(gateway, record)
+    view["review"] = review_json(gateway, record)
+    view["approval"] = approval_json(gateway, approval) if approval else None
+    return view
+
+
+def _outline(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
+    """What a reviewer sees of an action besides `review`: no body, no raw reason."""
+    return {
+        "id": record.id,
+        "status": record.status,
+        "created_at": record.created_at,
+        "connection": record.action.connection,
+        "kind": record.action.kind,
+        "principal": record.action.principal.to_json(),
+        "front_door": record.action.front_door,
+        "reveal": list(record.action.reveal),
+        "risk": record.description.risk.value,
+        "decision": record.decision,
+        "rule": record.rule,
+        "decision_reason": reveal(gateway.scrub(record.decision_reason)).text,
+        "masking": record.masking,
+        "finished_at": record.finished_at,
+    }
+
+
+def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
+    """An approval as reviewers see it: who, on whose behalf, what, why, votes, time left.
+
+    Blocking (reads the stores): call it in a worker thread from async code.
+    """
+    record = gateway.actions.get(approval.action_id)
+    view = approval.to_json()
+    for vote in cast(list[dict[str, Any]], view["votes"]):
+        vote["comment"] = reveal(gateway.scrub(vote["comment"])).text
+    view["url"] = approval_url(gateway, approval.id)
+    view["seconds_left"] = max(0, round(approval.expires_at - time.time()))
+    view["time_left"] = time_left(approval.expires_at - time.time())
+    view["approvals_so_far"] = approval.approvals_so_far
+    action = view["action"] = action_json(gateway, record)
+    requested_by = action["requested_by"]
+    view["agent"] = requested_by["subject"] if requested_by["kind"] == "agent" else None
+    return view
+
+
+def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
+    """The action as a reviewer sees it (scrubbed, escaped), never its result."""
+    review = review_json(gateway, record)
+    return {
+        "id": record.id,
+        "connection": record.action.connection,
+        "kind": record.action.kind,
+        "text": gateway.scrub(_action_text(record)),
+        "params": gateway.scrub(record.action.params),
+        "pretty": review["statement"],
+        "pretty_ok": review["parsed"],
+        "review": review,
+        "risk": record.description.risk.value,
+        "reasons": list(record.description.reasons),
+        "tables": list(record.description.tables),
+        "columns": list(record.description.columns),
+        "column_sensitivity": column_sensitivity(gateway, list(record.description.columns)),
+        "requested_by": record.action.principal.to_json(),
+        "reason": _reason(gateway, record),
+        "rule": record.rule,
+        "masking": record.masking,
+        "front_door": record.action.front_door,
+        "status": record.status,
+        "reveal": list(record.action.reveal),
+    }
+
+
+def _reason(gateway: Gateway, record: ActionRecord) -> str | None:
+    reason = record.action.reason
+    return reveal(gateway.scrub(reason)).text if reason else None
+
+
+def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
+    """statement, sent, reason and params as escaped text, with the warnings they raise."""
+    statement, sent, parsed = _statement_and_sent(gateway, record)
+    reason = reveal(gateway.scrub(record.action.reason or "none given"))
+    params = record.action.params
+    shown_params = reveal(json.dumps(gateway.scrub(params), ensure_ascii=False)) if params else None
+    hidden = _hidden(statement, sent, shown_params)
+    warnings = _warnings(record, hidden, sent, reason, parsed)
+    parts = {"statement": statement, "sent": sent, "reason": reason}
+    if shown_params is not None:
+        parts["params"] = shown_params
+    return {
+        **{name: shown.text for name, shown in parts.items()},
+        "params": shown_params.text if shown_params else None,
+        "parsed": parsed,
+        "hidden": len(hidden),
+        "warnings": warnings,
+        # (text, is_escape) pieces, so a surface that can style marks each escape
+        "marked": {name: [list(s) for s in shown.segments] for name, shown in parts.items()},
+    }
+
+
+def _hidden(statement: Shown, sent: Shown, params: Shown | None) -> list[str]:
+    """What was escaped in the action. The re-printed statement can hold characters
+    the text spelled as escapes (E'\\u202e', U&'\\02BC'), so it counts as well."""
+    text = statement.hidden if len(statement.hidden) > len(sent.hidden) else sent.hidden
+    return text + (params.hidden if params else [])
+
+
+def _statement_and_sent(gateway: Gateway, record: ActionRecord) -> tuple[Shown, Shown, bool]:
+    kind, body = record.action.kind, gateway.scrub(record.action.body)
+    if record.action.sql is not None:
+        text = gateway.scrub(record.action.sql)
+        printed, parsed = pretty(text)
+        return reveal_sql(printed), reveal_sql(text), parsed
+    if kind == "exec" and isinstance(body, dict):
+        sent = exec_sent(body)
+    elif kind == "http" and isinstance(body, dict):
+        sent = http_sent(body)
+    else:
+        sent = reveal(gateway.scrub(record.action.summary_text()))
+    return sent, sent, True
+
+
+def _warnings(
+    record: ActionRecord, hidden: list[str], sent: Shown, reason: Shown, parsed: bool
+) -> list[str]:
+    warnings = []
+    if hidden:
+        warnings.append(_hidden_warning("this statement", hidden))
+    for run in sorted(set(sent.space_runs)):
+        warnings.append(f"a run of {run} spaces is shown as ⟨{run} spaces⟩")
+    if reason.hidden:
+        warnings.append(_hidden_warning("the reason", reason.hidden))
+    if not parsed:
+        warnings.append("the statement could not be parsed; it is shown exactly as sent")
+    if record.action.sql is not None:
+        warnings.extend(unbounded_writes(record.action.sql))
+    return warnings
+
+
+def _hidden_warning(what: str, reasons: list[str]) -> str:
+    kinds = "; ".join(f"{n} × {r}" for r, n in Counter(reasons).most_common(4))
+    more = "; …" if len(set(reasons)) > 4 else ""
+    return (
+        f"{what} contains {len(reasons)} hidden or look-alike characters, "
+        f"shown as escapes such as \\u02bc or \\n ({kinds}{more})"
+    )
+
+
+def _action_text(record: ActionRecord) -> str:
+    """The SQL, the command line, or the request line (for machines; `review` for people)."""
+    detail, body = record.description.detail, record.action.body
+    if isinstance(detail.get("command"), str):
+        stdin = body.get("stdin")
+        return str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
+    if isinstance(detail.get("request"), str):
+        payload = body.get("body")
+        shown = payload if isinstance(payload, str) else json.dumps(payload, indent=2)
+        return str(detail["request"]) + (f"\n\n{shown}" if payload is not None else "")
+    return record.action.summary_text()
+
+
+def column_sensitivity(gateway: Gateway, columns: list[str]) -> list[dict[str, str]]:
+    overrides = dict(gateway.settings.masking.columns)
+    rows = []
+    for column in columns:
+        kind = classify(ColumnInfo(name=column.rsplit(".", 1)[-1], sources=(column,)), overrides)
+        rows.append({"column": column, "sensitivity": _SENSITIVITY.get(kind, kind)})
+    return rows
+
+
+def time_left(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+def approval_url(gateway: Gateway, approval_id: str) -> str:
+    return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"

@@ -1,0 +1,103 @@
+"""The one escaping rule of reviewer surfaces, character by character (the surfaces
+themselves are tested through their front doors: tests/console, tests/channels,
+tests/test_reviewer_view.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.reviewing._reveal import reveal
+from phigate.reviewing._sent import exec_sent
+from phigate.reviewing._sql import pretty, reveal_sql, unbounded_writes
+
+
+@pytest.mark.parametrize(
+    ("char", "shown"),
+    [
+        ("\u02bc", "\\u02bc"),  # modifier letter apostrophe
+        ("\u2019", "\\u2019"),  # right single quotation mark
+        ("\uff07", "\\uff07"),  # fullwidth apostrophe
+        ("\uff1b", "\\uff1b"),  # fullwidth semicolon
+        ("\u037e", "\\u037e"),  # Greek question mark, drawn as a semicolon
+        ("\ufe54", "\\ufe54"),  # small semicolon
+        ("\u2212", "\\u2212"),  # minus sign: two make a comment that is not one
+        ("\u202e", "\\u202e"),  # right-to-left override
+        ("\u2066", "\\u2066"),  # left-to-right isolate
+        ("\u200b", "\\u200b"),  # zero width space
+        ("\u00ad", "\\u00ad"),  # soft hyphen
+        ("\ufeff", "\\ufeff"),  # byte order mark
+        ("\u2028", "\\u2028"),  # line separator
+        ("\u00a0", "\\u00a0"),  # no-break space
+        ("\u3164", "\\u3164"),  # Hangul filler: a letter that draws nothing
+        ("\x1b", "\\u001b"),  # escape: terminal control sequences
+        ("\r", "\\r"),
+        ("\t", "\\t"),
+        ("\n", "\\n"),
+        ("\U000e0041", "\\U000e0041"),  # tag character
+    ],
+)
+def test_hidden_and_look_alike_characters_are_escaped(char: str, shown: str) -> None:
+    result = reveal(f"a{char}b")
+    assert result.text == f"a{shown}b"
+    assert len(result.hidden) == 1
+    assert [part for part, escape in result.segments if escape] == [shown]
+
+
+@pytest.mark.parametrize(
+    "text", ["résumé", "日本語のメモ", "नमस्ते", "Ωmega", "plain 'quote'; done", "a - b", "e\u0301"]
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    result = reveal(text)
+    assert result.text == text and result.hidden == []
+
+
+def test_a_combining_mark_on_ascii_is_escaped() -> None:
+    assert reveal("'\u0338'").text == "'\\u0338'"
+
+
+def test_runs_of_spaces_are_counted_not_scrolled() -> None:
+    result = reveal("a" + " " * 220 + "b   c")
+    assert result.text == "a⟨220 spaces⟩b   c" and result.space_runs == [220]
+
+
+def test_layout_breaks_stay_and_breaks_inside_literals_are_escaped() -> None:
+    text, ok = pretty("UPDATE t SET a = 'x\ny', \"we\nird\" = 1 WHERE id = 2")
+    assert ok
+    assert reveal_sql(text).text == "UPDATE t\nSET a = 'x\\ny'\n  , \"we\\nird\" = 1\nWHERE id = 2"
+
+
+def test_escapes_spelled_in_the_text_are_decoded_then_escaped() -> None:
+    """E'\\u202e' is ASCII as sent, but the server reads U+202E: the re-print shows it."""
+    text, _ = pretty("UPDATE t SET a = E'\\u202e' WHERE id = 1")
+    assert "'\\u202e'" in reveal_sql(text).text and len(reveal_sql(text).hidden) == 1
+
+
+def test_unscannable_text_escapes_every_break() -> None:
+    assert reveal_sql("SELECT 'open\nstill open").text == "SELECT 'open\\nstill open"
+
+
+def test_a_comment_hides_nothing_either() -> None:
+    shown = reveal_sql("SELECT 1 /* \u202e" + " " * 40 + "*/")
+    assert shown.text == "SELECT 1 /* \\u202e⟨40 spaces⟩*/"
+
+
+@pytest.mark.parametrize(
+    ("sql", "found"),
+    [
+        ("UPDATE claims SET status = 'x'", ["UPDATE of claims has no WHERE"]),
+        ("DELETE FROM claims", ["DELETE from claims has no WHERE"]),
+        ("WITH d AS (DELETE FROM notes RETURNING id) SELECT * FROM d", ["DELETE from notes"]),
+        ("UPDATE claims SET status = 'x' WHERE id = 1", []),
+        ("SELECT 1; DELETE FROM claims WHERE id = 1", []),
+        ("not sql at all", []),
+    ],
+)
+def test_updates_and_deletes_without_where_are_called_out(sql: str, found: list[str]) -> None:
+    warnings = unbounded_writes(sql)
+    assert len(warnings) == len(found)
+    assert all(f in w for f, w in zip(found, warnings, strict=True))
+
+
+def test_exec_arguments_keep_their_boundaries() -> None:
+    shown = exec_sent({"argv": ["tool", "a b", "c\nd", "it's"], "stdin": "x\ny\n"})
+    assert shown.text == "tool 'a b' 'c\\nd' 'it'\"'\"'s'\n--- stdin ---\nx\ny\n"
