@@ -104,3 +104,27 @@ async def test_filtering_on_ids_and_codes_is_an_ordinary_read(harness: Harness) 
         "claims-bot", "SELECT id, status FROM claims WHERE patient_id = 3 ORDER BY id"
     )
     assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "encode(convert_to(note_text, 'UTF8'), 'hex')",
+        "encode(convert_to(note_text, 'UTF8'), 'base64')",
+        "reverse(note_text)",
+        "translate(note_text, 'aeiou', 'AEIOU')",
+        "note_text::bytea::text",
+    ],
+)
+async def test_free_text_is_scanned_only_as_stored(harness: Harness, expression: str) -> None:
+    """Detectors read text; reversed or encoded text they cannot read is withheld whole,
+    while cuts of it (substr, trim, concatenation) are still scanned."""
+    response = await harness.submit(
+        "claims-bot", f"SELECT {expression} AS x FROM clinical_notes ORDER BY id LIMIT 3"
+    )
+    assert response.status_code == 200, response.text
+    assert [row[0] for row in response.json()["result"]["rows"]] == ["[WITHHELD]"] * 3
+    cut = await harness.submit(
+        "claims-bot", "SELECT substr(note_text, 1, 80) AS x FROM clinical_notes LIMIT 3"
+    )
+    assert all(row[0] != "[WITHHELD]" for row in cut.json()["result"]["rows"])

@@ -53,12 +53,22 @@ class ColumnInfo:
     literal: bool = False
     # Its sources could not be proven (phigate.masking.result_columns): withheld whole.
     unresolved: bool = False
+    # Computed from its sources by more than a cut of text: if they are free text
+    # (scanned, not masked whole), detectors cannot be trusted with it: withheld.
+    transformed: bool = False
 
 
 def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
     """KEEP, TEXT, an entity type, PROBE (decide from sampled values) or WITHHELD."""
     if info.unresolved:
         return WITHHELD  # before overrides: its name is whatever the caller chose
+    kind = _classify(info, overrides)
+    if info.transformed and info.sources and kind in (TEXT, _PROBE):
+        return WITHHELD  # scanning reversed or encoded text would find nothing
+    return kind
+
+
+def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
     for ref in (*info.sources, info.name):
         found = _override(ref, overrides)
         if found is not None:

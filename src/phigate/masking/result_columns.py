@@ -73,6 +73,7 @@ def _by_name(columns: Sequence[tuple[str, str | None]], entries: list[Entry]) ->
                 literal=bool(candidates)
                 and not stars
                 and all(e.get("literal") for e in candidates),
+                transformed=any(e.get("transformed") for e in candidates),
             )
         )
     return infos
@@ -87,6 +88,7 @@ def _info(name: str, type_name: str | None, entry: Entry) -> ColumnInfo:
         _sources(entry),
         catalog=bool(entry.get("catalog")),
         literal=bool(entry.get("literal")),
+        transformed=bool(entry.get("transformed")),
     )
 
 

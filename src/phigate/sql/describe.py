@@ -8,7 +8,7 @@ from phigate.actions import Description
 from phigate.risk import RiskClass
 from phigate.sql.classifier import classify
 from phigate.sql.model import SqlAnalysis
-from phigate.sql.system_catalog import literal_columns, structure_columns
+from phigate.sql.system_catalog import all_structure, literal_columns, structure_columns
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ def description_of(analysis: SqlAnalysis) -> Description:
         analysis.lineage, structure, literal, strict=True
     ):
         entry = column.to_json()
+        if column.transformed and all_structure(column.sources):
+            del entry["transformed"]  # type names and keys rendered: structure still
         if (
             schema_only and not column.unresolved
         ):  # catalog structure (phigate.sql.system_catalog): kept unmasked

@@ -25,6 +25,28 @@ _EMPTY: Sources = frozenset()
 # Among a column's sources: some of its values come from where lineage cannot
 # follow (the columns of a function's record, `(expr).*`). Masking withholds it.
 _UNRESOLVED = "?unresolved"
+# Among a column's sources: its values went through something other than a copy
+# or cut of text (reverse, encode, to_hex, a cast to bytea...). Free text is
+# scanned for PHI only as stored; a transformed one is withheld.
+_TRANSFORMED = "?transformed"
+_MARKERS = frozenset({_UNRESOLVED, _TRANSFORMED})
+# What keeps text as text a detector can read: cuts, trims and concatenation.
+_TEXT_PRESERVING = frozenset(
+    {
+        "substr",
+        "substring",
+        "left",
+        "right",
+        "btrim",
+        "ltrim",
+        "rtrim",
+        "trim",
+        "concat",
+        "concat_ws",
+        "coalesce",
+    }
+)
+_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "citext"})
 
 
 @dataclass(frozen=True)
@@ -138,7 +160,10 @@ class _Builder:
         outputs: Outputs = []
         for row in rows:
             items = row.get("List", {}).get("items", [])
-            current = [(f"column{i + 1}", self.expr(e, outer, ctes)) for i, e in enumerate(items)]
+            current = [
+                (f"column{i + 1}", _marked(self.expr(e, outer, ctes), e))
+                for i, e in enumerate(items)
+            ]
             outputs = _merge(outputs, current) if outputs else current
         return outputs
 
@@ -249,7 +274,7 @@ class _Builder:
                 # `(expr).*`: as many columns as the record has, none told apart.
                 outputs.append(("*", self.expr(value, scopes, ctes) | {_UNRESOLVED}))
                 continue
-            sources = self.expr(value, scopes, ctes)
+            sources = _marked(self.expr(value, scopes, ctes), value)
             outputs.append((target.get("name") or _derived_name(value), sources))
         return outputs
 
@@ -463,6 +488,35 @@ def _derived_name(value: object) -> str:
     return "?column?"
 
 
+def _marked(sources: Sources, value: object) -> Sources:
+    """`sources`, marked transformed when `value` is more than a copy or cut of them."""
+    if sources - _MARKERS and not _preserves_text(value):
+        return sources | {_TRANSFORMED}
+    return sources
+
+
+def _preserves_text(node: object) -> bool:
+    """Whether an expression's value is its columns' text, cut or joined at most."""
+    name = node_name(node)
+    if name is None or not isinstance(node, dict):
+        return False
+    fields: Node = node[name]
+    if name in ("ColumnRef", "A_Const", "ParamRef"):
+        return True
+    if name == "TypeCast":
+        target = strings(fields.get("typeName", {}).get("names"))
+        return bool(target) and target[-1] in _TEXT_TYPES and _preserves_text(fields.get("arg"))
+    if name == "A_Expr" and strings(fields.get("name")) == ("||",):
+        return _preserves_text(fields.get("lexpr")) and _preserves_text(fields.get("rexpr"))
+    if name == "FuncCall":
+        key = function_key(strings(fields.get("funcname")))
+        args = fields.get("args") or []
+        return key in _TEXT_PRESERVING and all(_preserves_text(a) for a in args)
+    if name == "CoalesceExpr":
+        return all(_preserves_text(a) for a in fields.get("args") or [])
+    return False
+
+
 def _expands_record(value: object) -> bool:
     """`(expr).*` in a target list: an indirection ending in `*`."""
     if not isinstance(value, dict) or "A_Indirection" not in value:
@@ -519,13 +573,18 @@ def statement_lineage(stmt: Node, catalog: Catalog | None) -> LineageResult:
         columns = ("name", "setting", "description") if name == "all" else (name,)
         outputs = [(c, _EMPTY) for c in columns]
     lineage = tuple(
-        ColumnLineage(name, tuple(sorted(sources - {_UNRESOLVED})), _UNRESOLVED in sources)
+        ColumnLineage(
+            name,
+            tuple(sorted(sources - _MARKERS)),
+            _UNRESOLVED in sources,
+            transformed=_TRANSFORMED in sources,
+        )
         for name, sources in outputs
     )
     return LineageResult(
         outputs=lineage,
-        predicates=tuple(sorted(builder.predicates - {_UNRESOLVED})),
-        columns=tuple(sorted((builder.used | builder.predicates) - {_UNRESOLVED})),
+        predicates=tuple(sorted(builder.predicates - _MARKERS)),
+        columns=tuple(sorted((builder.used | builder.predicates) - _MARKERS)),
     )
 
 

@@ -38,6 +38,9 @@ class ColumnLineage:
     # Some of its values come from where lineage cannot follow: masking withholds it.
     unresolved: bool = False
     statement: int = 0  # which statement of the text returns this column
+    # Its values went through more than a copy or cut of text: free text that
+    # detectors could no longer read is withheld.
+    transformed: bool = False
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"output": self.output, "sources": list(self.sources)}
@@ -45,6 +48,8 @@ class ColumnLineage:
             out["unresolved"] = True
         if self.statement:
             out["statement"] = self.statement
+        if self.transformed:
+            out["transformed"] = True
         return out
 
 

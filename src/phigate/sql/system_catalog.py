@@ -93,6 +93,11 @@ def literal_columns(analysis: SqlAnalysis) -> list[bool]:
     return [not column.sources and column.output != "*" for column in analysis.lineage]
 
 
+def all_structure(sources: tuple[str, ...]) -> bool:
+    """Whether every source is a catalog column that holds structure, never data."""
+    return bool(sources) and all(_is_structure(s) for s in sources)
+
+
 def _split(name: str) -> list[str]:
     return name.lower().split(".")
 
