@@ -4,29 +4,53 @@ Opening a connection costs a TCP handshake and a SCRAM exchange on every action;
 a pool keeps a few open. Each event loop gets its own pool (an asyncio pool must
 not be shared across loops), and a connection is checked before it is handed out,
 so an upstream restart costs one failed check, not a failed action.
+
+A connection is reset (`DISCARD ALL`) each time it goes back to the pool: no
+temporary table, prepared statement, setting or role one principal left on it
+reaches the next. A reset that fails drops the connection instead. When every
+connection is in use past the checkout timeout the action fails as busy (503),
+and `PrincipalSlots` keeps one principal from holding more than its share.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from phigate.errors import UpstreamError
+from phigate.errors import PrincipalBusyError, UpstreamBusyError, UpstreamError
 
 MAX_CONNECTIONS = 10
 CHECKOUT_TIMEOUT_SECONDS = 10.0
 
 
+async def reset_connection(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Leave nothing for the next user: temp tables, prepared statements, cursors,
+    settings, LISTENs, a SET ROLE. DISCARD ALL cannot run inside a transaction."""
+    await conn.set_autocommit(True)
+    await conn.execute("DISCARD ALL")
+    await conn.set_autocommit(False)
+
+
 class UpstreamPool:
-    def __init__(self, name: str, dsn: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        dsn: Any,
+        *,
+        max_size: int = MAX_CONNECTIONS,
+        timeout: float = CHECKOUT_TIMEOUT_SECONDS,
+    ) -> None:
         self._name = name
         self._dsn = dsn  # a SecretRef, revealed only when a pool opens
+        self._max_size = max_size
+        self._timeout = timeout
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool] = (
             weakref.WeakKeyDictionary()
         )
@@ -38,10 +62,11 @@ class UpstreamPool:
             pool = AsyncConnectionPool(
                 self._dsn.reveal(),
                 min_size=1,
-                max_size=MAX_CONNECTIONS,
+                max_size=self._max_size,
                 open=False,
-                timeout=CHECKOUT_TIMEOUT_SECONDS,
+                timeout=self._timeout,
                 check=AsyncConnectionPool.check_connection,
+                reset=reset_connection,
                 kwargs={"autocommit": False, "application_name": "phigate", "connect_timeout": 10},
                 name=f"phigate-{self._name}",
             )
@@ -56,7 +81,11 @@ class UpstreamPool:
             pool = await self._pool()
             cm = pool.connection()
             conn = await cm.__aenter__()
-        except (psycopg.Error, PoolTimeout) as exc:
+        except PoolTimeout as exc:
+            raise UpstreamBusyError(
+                f"every upstream connection of {self._name!r} is in use; try again shortly"
+            ) from exc
+        except psycopg.Error as exc:
             raise UpstreamError(
                 f"cannot connect to upstream {self._name!r}: {type(exc).__name__}"
             ) from exc
@@ -77,3 +106,31 @@ class UpstreamPool:
             elif owner.is_running():
                 asyncio.run_coroutine_threadsafe(pool.close(), owner)
         self._pools.clear()
+
+
+class PrincipalSlots:
+    """How many upstream connections each principal holds; refuses one past `limit`."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self._name = name
+        self._limit = limit
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()  # pools live on several event loops
+
+    @contextlib.contextmanager
+    def hold(self, subject: str) -> Iterator[None]:
+        with self._lock:
+            held = self._held.get(subject, 0)
+            if held >= self._limit:
+                raise PrincipalBusyError(
+                    f"{subject!r} already holds {held} upstream connections of "
+                    f"{self._name!r} (the limit); wait for one to finish"
+                )
+            self._held[subject] = held + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held[subject] -= 1
+                if not self._held[subject]:
+                    del self._held[subject]
