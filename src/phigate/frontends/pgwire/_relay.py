@@ -260,6 +260,8 @@ class Relay:
             self._finish(self.queue.popleft())
         elif head.kind != "query":
             raise ProtocolViolation(f"CommandComplete while {head.kind} was pending")
+        elif head.substitute is not None:  # a placeholder for a statement run elsewhere
+            return [head.substitute]
         return [msg.raw()]
 
     def _empty_query(self, msg: Message) -> list[bytes]:
