@@ -236,3 +236,20 @@ def _with_connection(settings: Settings, *, per_principal: int) -> Settings:
     ehr = settings.connections["ehr"]
     updated = ehr.model_copy(update={"max_connections_per_principal": per_principal})
     return settings.model_copy(update={"connections": {**settings.connections, "ehr": updated}})
+
+
+async def test_a_read_dsn_that_can_write_is_refused(tmp_path: Path, ehr_dsn: str) -> None:
+    """Fail closed: reads are refused, with the reason, rather than run as a writer."""
+    settings = demo_config(tmp_path, ehr_dsn)
+    writer = SecretRef(ref=ehr_dsn + "?connect_timeout=9")  # the writer under another name
+    ehr = settings.connections["ehr"].model_copy(update={"read_dsn": writer})
+    h = await make_harness(
+        settings.model_copy(update={"connections": {**settings.connections, "ehr": ehr}})
+    )
+    try:
+        got = await h.submit("dana", "SELECT count(*) FROM claims")
+        assert got.status_code == 502, got.text
+        assert "not read-only" in got.text and "may change a table" in got.text
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()

@@ -58,10 +58,12 @@ async def start_wire(
     overrides: dict[str, Any] | None = None,
     *,
     reader: bool = True,
+    reader_dsn: str | None = None,
     **settings: Any,
 ) -> tuple[Harness, WireListener]:
     """A wire listener whose sessions log in as the reader role (the second guard);
-    `reader=False` logs them in as the writer, for what the reader path cannot run."""
+    `reader=False` logs them in as the writer, for what the reader path cannot run;
+    `reader_dsn` names another reader."""
     harness = make_gateway_harness(demo_config(tmp_path, dsn, overrides=overrides))
     wire_settings = PgWireSettings(**{"approval_wait_seconds": 1.0, **settings})
     listener = WireListener(
@@ -70,9 +72,13 @@ async def start_wire(
         "127.0.0.1:0",
         dsn,
         settings=wire_settings,
-        read_dsn=reader_dsn_for(dsn) if reader else None,
+        read_dsn=(reader_dsn or reader_dsn_for(dsn)) if reader else None,
     )
-    await listener.start()
+    try:
+        await listener.start()
+    except BaseException:
+        await harness.gateway.close()
+        raise
     return harness, listener
 
 

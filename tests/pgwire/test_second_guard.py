@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from psycopg import sql as pgsql
 
+from phigate.errors import UpstreamError
 from phigate.frontends.pgwire import PgWireSettings
 from tests.conftest import reader_dsn_for
 from tests.pgwire.conftest import Wire, start_wire
@@ -135,3 +136,10 @@ async def test_wire_sessions_are_capped_per_principal_and_in_all(capped_wire: Wi
 def test_wire_caps_are_checked() -> None:
     with pytest.raises(ValueError, match="is more than max_sessions"):
         PgWireSettings(max_sessions=2, max_sessions_per_principal=3)
+
+
+async def test_a_listener_whose_reader_can_write_does_not_start(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    with pytest.raises(UpstreamError, match=r"not read-only: it .*may change a table"):
+        await start_wire(tmp_path, ehr_dsn, reader_dsn=ehr_dsn)

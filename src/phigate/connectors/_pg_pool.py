@@ -46,11 +46,15 @@ class UpstreamPool:
         *,
         max_size: int = MAX_CONNECTIONS,
         timeout: float = CHECKOUT_TIMEOUT_SECONDS,
+        reader: bool = False,
     ) -> None:
         self._name = name
         self._dsn = dsn  # a SecretRef, revealed only when a pool opens
         self._max_size = max_size
         self._timeout = timeout
+        # A reader's rights are checked before its first use: a read_dsn that can
+        # write would turn the second guard off without anyone noticing.
+        self._unchecked = reader
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool] = (
             weakref.WeakKeyDictionary()
         )
@@ -90,12 +94,19 @@ class UpstreamPool:
                 f"cannot connect to upstream {self._name!r}: {type(exc).__name__}"
             ) from exc
         try:
+            if self._unchecked:
+                await self._check_reader(conn)
             yield conn
         except BaseException as exc:
             await cm.__aexit__(type(exc), exc, exc.__traceback__)
             raise
         else:
             await cm.__aexit__(None, None, None)
+
+    async def _check_reader(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        await check_reader(conn, self._name)
+        await conn.rollback()
+        self._unchecked = False
 
     async def close(self) -> None:
         """Close the pools this loop owns; pools of loops that ended die with them."""
@@ -106,6 +117,45 @@ class UpstreamPool:
             elif owner.is_running():
                 asyncio.run_coroutine_threadsafe(pool.close(), owner)
         self._pools.clear()
+
+
+# What the reader role must not be able to do; each true line names a problem.
+_READER_PROBLEMS = """
+SELECT array_remove(ARRAY[
+  CASE WHEN r.rolsuper OR r.rolbypassrls OR r.rolcreaterole OR r.rolcreatedb
+       THEN 'has superuser, bypassrls, createrole or createdb' END,
+  CASE WHEN EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)
+       THEN 'is a member of another role (SET ROLE could switch to it)' END,
+  CASE WHEN has_database_privilege(current_database(), 'TEMP')
+       THEN 'may create temporary tables' END,
+  CASE WHEN has_database_privilege(current_database(), 'CREATE')
+       THEN 'may create schemas' END,
+  CASE WHEN EXISTS (SELECT 1 FROM pg_namespace n WHERE has_schema_privilege(n.oid, 'CREATE'))
+       THEN 'may create objects in a schema' END,
+  CASE WHEN EXISTS (
+         SELECT 1 FROM pg_class c
+         WHERE c.relnamespace NOT IN ('pg_catalog'::regnamespace,
+                                      'information_schema'::regnamespace)
+           AND ((c.relkind IN ('r', 'p', 'v', 'f', 'm')
+                 AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))
+             OR (c.relkind = 'S' AND has_sequence_privilege(c.oid, 'USAGE, UPDATE'))))
+       THEN 'may change a table or sequence' END
+], NULL)
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+
+
+async def check_reader(conn: psycopg.AsyncConnection[Any], connection: str) -> None:
+    """Raise unless the role `conn` logs in as can neither write nor create anything:
+    a read_dsn that can write would turn the second guard off without anyone noticing."""
+    row = await (await conn.execute(_READER_PROBLEMS)).fetchone()
+    problems = list(row[0]) if row else ["does not exist"]
+    if problems:
+        raise UpstreamError(
+            f"the read_dsn role of {connection!r} is not read-only: it "
+            + "; it ".join(problems)
+            + " (docs/security-roles.md); refusing to run reads with it"
+        )
 
 
 class PrincipalSlots:

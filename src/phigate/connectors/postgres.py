@@ -42,7 +42,9 @@ class PostgresConnector:
         self.pool = UpstreamPool(name, settings.dsn, max_size=size)
         # Without read_dsn, reads share the writer's pool (and lose the second guard).
         read_dsn = settings.read_dsn
-        self.read_pool = UpstreamPool(name, read_dsn, max_size=size) if read_dsn else self.pool
+        self.read_pool = (
+            UpstreamPool(name, read_dsn, max_size=size, reader=True) if read_dsn else self.pool
+        )
         self.slots = PrincipalSlots(name, settings.max_connections_per_principal)
         self.catalog = UpstreamCatalog(self.connect)
 

@@ -20,9 +20,11 @@ import ipaddress
 import logging
 import ssl
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from phigate.config import PostgresConnection, Settings
+from phigate.connectors._pg_pool import check_reader
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
 from phigate.frontends.pgwire._login import SessionLimitError, UpstreamLogin, UpstreamLoginError
@@ -90,6 +92,7 @@ class WireListener:
         # is not kept here; approved non-reads run through the connector's writer pool.
         self.upstream = Upstream(read_dsn or dsn)
         self.reads_only = read_dsn is not None
+        self._read_dsn = read_dsn
         self.settings = settings or wire_settings(gateway)
         self.sessions: dict[tuple[int, int], ClientConnection] = {}
         self.held: dict[str, int] = {}  # principal subject -> sessions holding an upstream
@@ -106,6 +109,8 @@ class WireListener:
         return ctx
 
     async def start(self) -> WireListener:
+        if self._read_dsn is not None:
+            await _check_reader(self.connection, self._read_dsn)
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -391,6 +396,12 @@ class ClientConnection:
                 await recorder
             except Exception:
                 log.exception("recording wire results in the audit log failed")
+
+
+async def _check_reader(connection: str, dsn: str) -> None:
+    """Refuse to listen when the role sessions log in as could write (fail closed)."""
+    async with await psycopg.AsyncConnection.connect(dsn, connect_timeout=10) as conn:
+        await check_reader(conn, connection)
 
 
 def _loopback(host: str | None) -> bool:
