@@ -32,12 +32,22 @@ IN_TRANSACTION = codec.error_response(
     "25001",
     "phigate: an approved write runs in a transaction of its own; COMMIT or ROLLBACK first",
 )
-# COPY FROM STDIN streams the client's rows to the upstream it is talking to: the
-# reader cannot take them, and the writer path runs whole statements only.
+# What the writer path cannot run, refused before an approval is spent on it.
+# COPY FROM STDIN streams the client's rows to the session's own upstream: the
+# reader cannot take them, and the writer path runs whole statement texts only.
+# (An approved `EXECUTE w` of a write reaches the writer, which has no `w`: it
+# fails there, 26000; the classifier decides what EXECUTE is, not this module.)
 COPY_IN_REFUSED = codec.error_response(
     "0A000",
     "phigate: COPY FROM STDIN cannot run on a read-only wire session (this connection has "
     "read_dsn); load through a connection without read_dsn",
+)
+# The extended protocol's result formats (binary included) are the client's to choose;
+# the writer path renders text only.
+EXTENDED_REFUSED = codec.error_response(
+    "0A000",
+    "phigate: on a read-only wire session (this connection has read_dsn) a write must be "
+    "sent as a simple query (no parameters, no prepared statement), or through REST",
 )
 _TEXT_OID = 25
 _SQLSTATE = re.compile(r"^upstream error ([0-9A-Z]{5}):")
@@ -54,16 +64,15 @@ async def refuse_in_transaction(gateway: Gateway, record: ActionRecord) -> None:
     )
 
 
-def copies_from_client(text: str) -> bool:
-    """Whether a statement of `text` is COPY … FROM STDIN (read from the parse tree)."""
+def refusal(text: str) -> bytes | None:
+    """Why the writer path cannot run `text` (read from the parse tree), or None."""
     try:
-        statements = pglast.parse_sql(text)
+        statements = [raw.stmt for raw in pglast.parse_sql(text)]
     except pglast.parser.ParseError:
-        return False  # the classifier refuses what does not parse
-    return any(
-        isinstance(s.stmt, ast.CopyStmt) and s.stmt.is_from and s.stmt.filename is None
-        for s in statements
-    )
+        return None  # the classifier refuses what does not parse
+    if any(isinstance(s, ast.CopyStmt) and s.is_from and s.filename is None for s in statements):
+        return COPY_IN_REFUSED
+    return None
 
 
 async def run(gateway: Gateway, record: ActionRecord) -> bytes:

@@ -267,8 +267,9 @@ class Session:
 
     async def _admit_query(self, text: str, description: Description) -> ActionRecord | Refusal:
         assert self.admission is not None
-        if self._on_writer(description) and _writer.copies_from_client(text):
-            return Refusal(_writer.COPY_IN_REFUSED)  # before an approval is spent on it
+        refused = _writer.refusal(text) if self._on_writer(description) else None
+        if refused is not None:
+            return Refusal(refused)  # before an approval is spent on it
         return await self.admission.admit(self.admission.action(text, []), description)
 
     async def _run_on_writer(self, record: ActionRecord) -> None:
@@ -427,6 +428,9 @@ class Session:
             self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
             return
         statement = portal.statement
+        if statement.description is not None and self._on_writer(statement.description):
+            self._refuse_extended(_writer.EXTENDED_REFUSED)  # before an approval is spent
+            return
         admitted = await self.admission.admit(
             self.admission.action(statement.text, portal.params), statement.description
         )
