@@ -27,10 +27,12 @@ from phigate.gateway import Gateway
 # Forwarded to the reader in place of the statement: its CommandComplete is
 # replaced by the writer's answer, its ReadyForQuery is the reader's own.
 PLACEHOLDER = codec.query("SET phigate_wire.noop TO DEFAULT")
-# Refused before it runs: outside the client's transaction it would not roll back with it.
+# Refused before it runs: outside the client's transaction it would not roll back
+# with it, and while earlier answers are pending the transaction state is unknown.
 IN_TRANSACTION = codec.error_response(
     "25001",
-    "phigate: an approved write runs in a transaction of its own; COMMIT or ROLLBACK first",
+    "phigate: a write runs in a transaction of its own on this connection; send it outside "
+    "a transaction block (COMMIT or ROLLBACK first), once earlier results have arrived",
 )
 # What the writer path cannot run, refused before an approval is spent on it.
 # COPY FROM STDIN streams the client's rows to the session's own upstream: the

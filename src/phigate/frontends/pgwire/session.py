@@ -276,7 +276,9 @@ class Session:
         """Run an admitted non-read on the writer; the reader answers a placeholder."""
         assert self.relay is not None
         batch = self.syncs_sent + 1
-        if self.relay.status != b"I":  # it would not roll back with the client's transaction
+        # Inside the client's transaction it would not roll back with it; with answers
+        # still pending, whether one is open is not known yet (learn it, do not guess).
+        if self.relay.status != b"I" or self.relay.queue:
             await _writer.refuse_in_transaction(self.gateway, record)
             self._forward(
                 _REFUSED_QUERY, Expect("query", substitute=_writer.IN_TRANSACTION, batch=batch)
