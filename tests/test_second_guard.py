@@ -71,6 +71,8 @@ WRITES = [
     "CREATE TABLE public.planted (a int)",
     "CREATE SCHEMA planted",
     "SELECT phigate_test_write()",
+    "SELECT lo_create(0)",
+    "SELECT lo_from_bytea(0, 'planted')",
 ]
 
 

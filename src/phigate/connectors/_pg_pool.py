@@ -126,6 +126,12 @@ SELECT array_remove(ARRAY[
        THEN 'has superuser, bypassrls, createrole or createdb' END,
   CASE WHEN EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)
        THEN 'is a member of another role (SET ROLE could switch to it)' END,
+  CASE WHEN current_setting('default_transaction_read_only') <> 'on'
+       THEN 'does not start read-only (ALTER ROLE … SET default_transaction_read_only = on)' END,
+  CASE WHEN has_function_privilege('lo_create(oid)', 'EXECUTE')
+         OR has_function_privilege('lo_creat(integer)', 'EXECUTE')
+         OR has_function_privilege('lo_from_bytea(oid, bytea)', 'EXECUTE')
+       THEN 'may create large objects' END,
   CASE WHEN has_database_privilege(current_database(), 'TEMP')
        THEN 'may create temporary tables' END,
   CASE WHEN has_database_privilege(current_database(), 'CREATE')

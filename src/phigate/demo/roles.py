@@ -46,7 +46,12 @@ def _grants(database: str, writer: str, reader: str) -> list[pgsql.Composed]:
             pgsql.SQL(WRITER_PRIVILEGES), w
         ),
         pgsql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(r),
-        # Belt and braces: large objects need no privilege to create (lo_create),
-        # but a read-only transaction refuses them.
+        # Large objects need no privilege to create: only EXECUTE on the functions.
+        pgsql.SQL(
+            "REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), "
+            "lo_from_bytea(oid, bytea) FROM PUBLIC"
+        ).format(),
+        # Belt and braces, and what stops a role's own ALTER ROLE (which no privilege
+        # can take away): every transaction of the reader starts read-only.
         pgsql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(r),
     ]
