@@ -153,3 +153,40 @@ async def test_an_extended_protocol_write_is_refused_before_approval(wire: Wire)
             await conn.execute("UPDATE claims SET status = %s WHERE id = 7", ("paid",))
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
     assert not wire.harness.gateway.approvals.list(state="pending")
+
+
+HOSTILE = [
+    "SET ROLE {writer}",
+    "SELECT set_config('role', '{writer}', false)",
+    "SET SESSION AUTHORIZATION {writer}",
+    "BEGIN READ WRITE; INSERT INTO claims SELECT id + 300000, patient_id, payer, member_id, "
+    "amount, cpt_code, icd10_code, status, service_date FROM claims LIMIT 1; COMMIT",
+    "DO $$ BEGIN INSERT INTO encounters SELECT id + 300000, patient_id, encounter_date, "
+    "provider, department, reason, diagnosis_code FROM encounters LIMIT 1; END $$",
+    "CREATE TEMP TABLE planted AS SELECT 1 AS a",
+    "SELECT lo_create(0)",
+]
+
+
+@pytest.mark.parametrize("attempt", HOSTILE)
+async def test_hostile_statements_leave_no_trace(wire: Wire, ehr_dsn: str, attempt: str) -> None:
+    """Whatever the classifier makes of them, nothing is written and nobody changes role."""
+    with psycopg.connect(ehr_dsn) as direct:
+        before = direct.execute(_COUNTS).fetchone()
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        with pytest.raises(psycopg.Error):
+            await conn.execute(attempt.format(writer=_role(ehr_dsn)))
+        if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            await conn.execute("ROLLBACK")
+        who = await (await conn.execute("SELECT current_user")).fetchone()
+        assert who == (_role(reader_dsn_for(ehr_dsn)),)
+    with psycopg.connect(ehr_dsn) as direct:
+        assert direct.execute(_COUNTS).fetchone() == before
+
+
+_COUNTS = (
+    "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM encounters), "
+    "(SELECT count(*) FROM pg_largeobject_metadata)"
+)
