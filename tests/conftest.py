@@ -21,7 +21,7 @@ from psycopg import sql as pgsql
 from phigate.audit.keys import create_key_file
 from phigate.bootstrap import build_gateway
 from phigate.config import Settings, parse_settings
-from phigate.demo import ehr
+from phigate.demo import ehr, roles
 from phigate.demo.runner import IDENTITIES
 from phigate.frontends.app import build_app
 from phigate.gateway import Gateway
@@ -54,26 +54,33 @@ def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield server.dsn(name)
 
 
+# The reader role created beside each writer DSN the `ehr_dsn` fixture hands out.
+READER_DSNS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def ehr_dsn(pg_server: EmbeddedPostgres) -> str:
-    """A fresh EHR database for this module, reached through a non-superuser role."""
+    """A fresh EHR database for this module, reached through a non-superuser role (the
+    writer); `reader_dsn_for` gives its read-only twin (the second guard)."""
     name = f"ehr_{uuid.uuid4().hex[:10]}"
-    role, password = f"gw_{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(12)
+    suffix = uuid.uuid4().hex[:8]
+    writer, reader = f"gw_{suffix}", f"gr_{suffix}"
+    passwords = {writer: secrets.token_urlsafe(12), reader: secrets.token_urlsafe(12)}
     with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
         conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-        conn.execute(
-            pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                pgsql.Identifier(role), pgsql.Literal(password)
-            )
-        )
+        for role, password in passwords.items():
+            roles.create_login_role(conn, role, password)
     ehr.load(pg_server.dsn(name), patients=200)
     with psycopg.connect(pg_server.dsn(name), autocommit=True) as conn:
-        conn.execute(
-            pgsql.SQL(
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
-            ).format(pgsql.Identifier(role))
-        )
-    return pg_server.dsn(name, user=role, password=password)
+        roles.grant_roles(conn, name, writer, reader)
+    dsn = pg_server.dsn(name, user=writer, password=passwords[writer])
+    READER_DSNS[dsn] = pg_server.dsn(name, user=reader, password=passwords[reader])
+    return dsn
+
+
+def reader_dsn_for(dsn: str) -> str:
+    """The reader role's DSN for a writer DSN from `ehr_dsn` (itself for any other)."""
+    return READER_DSNS.get(dsn, dsn)
 
 
 def demo_config(tmp_path: Path, dsn: str, *, overrides: dict[str, Any] | None = None) -> Settings:
@@ -84,6 +91,7 @@ def demo_config(tmp_path: Path, dsn: str, *, overrides: dict[str, Any] | None = 
     (secrets_dir / "masking_key").write_text(secrets.token_urlsafe(32))
     (secrets_dir / "ehr_dsn").write_text(dsn)
     create_key_file(secrets_dir / "audit_signing_key.pem")
+    (secrets_dir / "ehr_read_dsn").write_text(reader_dsn_for(dsn))
     text = DEMO_POLICY.read_text().format(
         state_db=tmp_path / "state.db", http_port=0, secrets_dir=secrets_dir
     )

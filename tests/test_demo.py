@@ -67,7 +67,7 @@ def test_demo_serves_masked_data_and_restarts_with_its_state(tmp_path: Path) -> 
             json={"connection": "ehr", "sql": "SELECT count(*) AS n FROM patients"},
         )
         assert response.status_code == 200, response.text
-        assert response.json()["result"]["rows"] == [[1000]]
+        assert response.json()["result"]["rows"] == [[1000]], response.text
     finally:
         output = stop(process)
     assert "phigate demo stopped" in output
@@ -160,7 +160,7 @@ def test_demo_restarts_after_being_killed(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {token}"},
             json={"connection": "ehr", "sql": "SELECT count(*) FROM claims"},
         )
-        assert response.json()["result"]["rows"] == [[1000]]
+        assert response.json()["result"]["rows"] == [[1000]], response.text
     finally:
         stop(process)
     assert not (state_dir / "postgres" / "postmaster.pid").exists()

@@ -133,8 +133,28 @@ class PostgresConnection(_Frozen):
         gt=0,
         description="a read the planner expects to return more rows than this is an export",
     )
+    read_dsn: SecretRef | None = Field(
+        default=None,
+        description="a role that can only SELECT; every `read` runs as it, on every front "
+        "door (the second guard, docs/security-roles.md)",
+    )
+    pool_size: int = Field(
+        default=10, ge=1, le=1000, description="upstream connections per role, all principals"
+    )
+    max_connections_per_principal: int = Field(
+        default=4, ge=1, le=1000, description="upstream connections one principal holds at once"
+    )
 
-    _coerce = field_validator("dsn", mode="before")(_secret)
+    _coerce = field_validator("dsn", "read_dsn", mode="before")(_secret)
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.read_dsn is not None and self.read_dsn.ref == self.dsn.ref:
+            raise ValueError("read_dsn must log in as a read-only role, not the same as dsn")
+        if self.max_connections_per_principal > self.pool_size:
+            raise ValueError(
+                f"max_connections_per_principal ({self.max_connections_per_principal}) "
+                f"is more than pool_size ({self.pool_size})"
+            )
 
 
 def _secret_map(value: Any) -> Any:

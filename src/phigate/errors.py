@@ -12,6 +12,8 @@ PhigateError                      every error the gateway raises on purpose
 ├── AuditUnavailableError         the audit log cannot be written: nothing runs → 503
 ├── MaskingFailedError            masking failed: nothing leaves → 500
 └── UpstreamError                 the upstream system failed the action → 502
+    └── UpstreamBusyError         every upstream connection is in use → 503 / 53300
+        └── PrincipalBusyError    this principal holds its share already → 429 / 53300
 """
 
 from __future__ import annotations
@@ -80,3 +82,13 @@ class MaskingFailedError(PhigateError):
 class UpstreamError(PhigateError):
     code = "upstream_error"
     http_status = 502
+
+
+class UpstreamBusyError(UpstreamError):
+    code = "upstream_busy"
+    http_status = 503
+
+
+class PrincipalBusyError(UpstreamBusyError):
+    code = "too_many_connections"
+    http_status = 429

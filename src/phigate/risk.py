@@ -51,3 +51,14 @@ _ORDER = list(RiskClass)
 def most_severe(classes: Iterable[RiskClass], default: RiskClass = RiskClass.READ) -> RiskClass:
     """The most severe class of `classes`, or `default` when there are none."""
     return max(classes, key=lambda c: c.severity, default=default)
+
+
+def runs_as_reader(risk: RiskClass) -> bool:
+    """Whether an action of this class runs as a connection's read-only role.
+
+    Reads and exports only read (an export is a read that is large or leaves as a
+    file stream), so the reader suffices; every other class needs the writer. A
+    text that mixes an export with a write is an export and so fails in PostgreSQL:
+    the second guard refuses rather than guesses.
+    """
+    return risk in (RiskClass.READ, RiskClass.EXPORT)

@@ -13,7 +13,7 @@ from phigate.bootstrap import build_gateway
 from phigate.frontends.pgwire import PgWireSettings
 from phigate.frontends.pgwire.server import WireListener
 from phigate.gateway import Gateway
-from tests.conftest import demo_config, demo_tokens
+from tests.conftest import demo_config, demo_tokens, reader_dsn_for
 
 
 @dataclass
@@ -56,12 +56,29 @@ async def start_wire(
     tmp_path: Path,
     dsn: str,
     overrides: dict[str, Any] | None = None,
+    *,
+    reader: bool = True,
+    reader_dsn: str | None = None,
     **settings: Any,
 ) -> tuple[Harness, WireListener]:
+    """A wire listener whose sessions log in as the reader role (the second guard);
+    `reader=False` logs them in as the writer, for what the reader path cannot run;
+    `reader_dsn` names another reader."""
     harness = make_gateway_harness(demo_config(tmp_path, dsn, overrides=overrides))
     wire_settings = PgWireSettings(**{"approval_wait_seconds": 1.0, **settings})
-    listener = WireListener(harness.gateway, "ehr", "127.0.0.1:0", dsn, settings=wire_settings)
-    await listener.start()
+    listener = WireListener(
+        harness.gateway,
+        "ehr",
+        "127.0.0.1:0",
+        dsn,
+        settings=wire_settings,
+        read_dsn=(reader_dsn or reader_dsn_for(dsn)) if reader else None,
+    )
+    try:
+        await listener.start()
+    except BaseException:
+        await harness.gateway.close()
+        raise
     return harness, listener
 
 

@@ -84,9 +84,32 @@ COPY_IN = (
 )
 
 
-async def test_copy_from_stdin_waits_for_approval_then_loads(slow_wire: Wire) -> None:
+@pytest.fixture
+async def slow_writer_wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    """As `slow_wire`, but sessions log in as the writer: COPY FROM STDIN streams to the
+    session's own upstream, which the read-only path cannot offer (see _writer)."""
+    harness, listener = await start_wire(tmp_path, ehr_dsn, reader=False, approval_wait_seconds=8.0)
+    try:
+        yield Wire(harness, listener)
+    finally:
+        await listener.close()
+        await harness.gateway.close()
+
+
+async def test_copy_from_stdin_is_refused_on_a_read_only_session(wire: Wire) -> None:
+    """Refused before any approval is asked for, with a reason, not spent on a failure."""
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="read_dsn"):
+            async with conn.cursor().copy(COPY_IN) as copy:
+                await copy.write_row((1,) * 9)
+        assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
+    assert not wire.harness.gateway.approvals.list(state="pending")
+
+
+async def test_copy_from_stdin_waits_for_approval_then_loads(slow_writer_wire: Wire) -> None:
     """A bulk load is a write: it waits for a data owner, then the rows stream in and
     the audit records how many were loaded."""
+    slow_wire = slow_writer_wire
     async with await psycopg.AsyncConnection.connect(
         slow_wire.dsn("dana"), autocommit=True
     ) as conn:

@@ -4,29 +4,57 @@ Opening a connection costs a TCP handshake and a SCRAM exchange on every action;
 a pool keeps a few open. Each event loop gets its own pool (an asyncio pool must
 not be shared across loops), and a connection is checked before it is handed out,
 so an upstream restart costs one failed check, not a failed action.
+
+A connection is reset (`DISCARD ALL`) each time it goes back to the pool: no
+temporary table, prepared statement, setting or role one principal left on it
+reaches the next. A reset that fails drops the connection instead. When every
+connection is in use past the checkout timeout the action fails as busy (503),
+and `PrincipalSlots` keeps one principal from holding more than its share.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from phigate.errors import UpstreamError
+from phigate.errors import PrincipalBusyError, UpstreamBusyError, UpstreamError
 
 MAX_CONNECTIONS = 10
 CHECKOUT_TIMEOUT_SECONDS = 10.0
 
 
+async def reset_connection(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Leave nothing for the next user: temp tables, prepared statements, cursors,
+    settings, LISTENs, a SET ROLE. DISCARD ALL cannot run inside a transaction."""
+    await conn.set_autocommit(True)
+    await conn.execute("DISCARD ALL")
+    await conn.set_autocommit(False)
+
+
 class UpstreamPool:
-    def __init__(self, name: str, dsn: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        dsn: Any,
+        *,
+        max_size: int = MAX_CONNECTIONS,
+        timeout: float = CHECKOUT_TIMEOUT_SECONDS,
+        reader: bool = False,
+    ) -> None:
         self._name = name
         self._dsn = dsn  # a SecretRef, revealed only when a pool opens
+        self._max_size = max_size
+        self._timeout = timeout
+        # A reader's rights are checked before its first use: a read_dsn that can
+        # write would turn the second guard off without anyone noticing.
+        self._unchecked = reader
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool] = (
             weakref.WeakKeyDictionary()
         )
@@ -38,10 +66,11 @@ class UpstreamPool:
             pool = AsyncConnectionPool(
                 self._dsn.reveal(),
                 min_size=1,
-                max_size=MAX_CONNECTIONS,
+                max_size=self._max_size,
                 open=False,
-                timeout=CHECKOUT_TIMEOUT_SECONDS,
+                timeout=self._timeout,
                 check=AsyncConnectionPool.check_connection,
+                reset=reset_connection,
                 kwargs={"autocommit": False, "application_name": "phigate", "connect_timeout": 10},
                 name=f"phigate-{self._name}",
             )
@@ -56,17 +85,28 @@ class UpstreamPool:
             pool = await self._pool()
             cm = pool.connection()
             conn = await cm.__aenter__()
-        except (psycopg.Error, PoolTimeout) as exc:
+        except PoolTimeout as exc:
+            raise UpstreamBusyError(
+                f"every upstream connection of {self._name!r} is in use; try again shortly"
+            ) from exc
+        except psycopg.Error as exc:
             raise UpstreamError(
                 f"cannot connect to upstream {self._name!r}: {type(exc).__name__}"
             ) from exc
         try:
+            if self._unchecked:
+                await self._check_reader(conn)
             yield conn
         except BaseException as exc:
             await cm.__aexit__(type(exc), exc, exc.__traceback__)
             raise
         else:
             await cm.__aexit__(None, None, None)
+
+    async def _check_reader(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        await check_reader(conn, self._name)
+        await conn.rollback()
+        self._unchecked = False
 
     async def close(self) -> None:
         """Close the pools this loop owns; pools of loops that ended die with them."""
@@ -77,3 +117,76 @@ class UpstreamPool:
             elif owner.is_running():
                 asyncio.run_coroutine_threadsafe(pool.close(), owner)
         self._pools.clear()
+
+
+# What the reader role must not be able to do; each true line names a problem.
+_READER_PROBLEMS = """
+SELECT array_remove(ARRAY[
+  CASE WHEN r.rolsuper OR r.rolbypassrls OR r.rolcreaterole OR r.rolcreatedb
+       THEN 'has superuser, bypassrls, createrole or createdb' END,
+  CASE WHEN EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)
+       THEN 'is a member of another role (SET ROLE could switch to it)' END,
+  CASE WHEN current_setting('default_transaction_read_only') <> 'on'
+       THEN 'does not start read-only (ALTER ROLE … SET default_transaction_read_only = on)' END,
+  CASE WHEN has_function_privilege('lo_create(oid)', 'EXECUTE')
+         OR has_function_privilege('lo_creat(integer)', 'EXECUTE')
+         OR has_function_privilege('lo_from_bytea(oid, bytea)', 'EXECUTE')
+       THEN 'may create large objects' END,
+  CASE WHEN has_database_privilege(current_database(), 'TEMP')
+       THEN 'may create temporary tables' END,
+  CASE WHEN has_database_privilege(current_database(), 'CREATE')
+       THEN 'may create schemas' END,
+  CASE WHEN EXISTS (SELECT 1 FROM pg_namespace n WHERE has_schema_privilege(n.oid, 'CREATE'))
+       THEN 'may create objects in a schema' END,
+  CASE WHEN EXISTS (
+         SELECT 1 FROM pg_class c
+         WHERE c.relnamespace NOT IN ('pg_catalog'::regnamespace,
+                                      'information_schema'::regnamespace)
+           AND ((c.relkind IN ('r', 'p', 'v', 'f', 'm')
+                 AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))
+             OR (c.relkind = 'S' AND has_sequence_privilege(c.oid, 'USAGE, UPDATE'))))
+       THEN 'may change a table or sequence' END
+], NULL)
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+
+
+async def check_reader(conn: psycopg.AsyncConnection[Any], connection: str) -> None:
+    """Raise unless the role `conn` logs in as can neither write nor create anything:
+    a read_dsn that can write would turn the second guard off without anyone noticing."""
+    row = await (await conn.execute(_READER_PROBLEMS)).fetchone()
+    problems = list(row[0]) if row else ["does not exist"]
+    if problems:
+        raise UpstreamError(
+            f"the read_dsn role of {connection!r} is not read-only: it "
+            + "; it ".join(problems)
+            + " (docs/security-roles.md); refusing to run reads with it"
+        )
+
+
+class PrincipalSlots:
+    """How many upstream connections each principal holds; refuses one past `limit`."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self._name = name
+        self._limit = limit
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()  # pools live on several event loops
+
+    @contextlib.contextmanager
+    def hold(self, subject: str) -> Iterator[None]:
+        with self._lock:
+            held = self._held.get(subject, 0)
+            if held >= self._limit:
+                raise PrincipalBusyError(
+                    f"{subject!r} already holds {held} upstream connections of "
+                    f"{self._name!r} (the limit); wait for one to finish"
+                )
+            self._held[subject] = held + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held[subject] -= 1
+                if not self._held[subject]:
+                    del self._held[subject]

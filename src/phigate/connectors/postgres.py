@@ -1,9 +1,13 @@
 """Run SQL on an upstream PostgreSQL with the gateway's credentials.
 
 Rows stream from the server (single-row mode) through the masker one at a time;
-at most `max_rows` are kept, each statement runs under `statement_timeout`, and a
-statement classified `read` runs in a READ ONLY transaction as a second line of
-defence behind the classifier.
+at most `max_rows` are kept, and each statement runs under `statement_timeout`.
+
+The database is the second guard: a statement classified `read` or `export`
+runs as the `read_dsn` role (SELECT only: no writes, no temporary tables, no
+SET ROLE), a `read` also in a READ ONLY transaction, so a statement the
+classifier got wrong fails in PostgreSQL. Only what policy (and approval)
+admitted as a write, DDL or more runs as `dsn`.
 """
 
 from __future__ import annotations
@@ -18,13 +22,13 @@ from psycopg import sql as pgsql
 from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
-from phigate.connectors._pg_pool import UpstreamPool
+from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
 from phigate.connectors.base import Result
 from phigate.errors import UpstreamError
 from phigate.masking import Masker
 from phigate.masking.result_columns import result_columns
 from phigate.masking.server_messages import scrub_message
-from phigate.risk import RiskClass
+from phigate.risk import RiskClass, runs_as_reader
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
 from phigate.sql.split import selects
@@ -36,7 +40,14 @@ class PostgresConnector:
     def __init__(self, name: str, settings: PostgresConnection) -> None:
         self.name = name
         self.settings = settings
-        self.pool = UpstreamPool(name, settings.dsn)
+        size = settings.pool_size
+        self.pool = UpstreamPool(name, settings.dsn, max_size=size)
+        # Without read_dsn, reads share the writer's pool (and lose the second guard).
+        read_dsn = settings.read_dsn
+        self.read_pool = (
+            UpstreamPool(name, read_dsn, max_size=size, reader=True) if read_dsn else self.pool
+        )
+        self.slots = PrincipalSlots(name, settings.max_connections_per_principal)
         self.catalog = UpstreamCatalog(self.connect)
 
     def describe(self, action: Action) -> Description:
@@ -75,7 +86,7 @@ class PostgresConnector:
 
     async def _estimate_rows(self, sql_text: str, params: list[Any]) -> int:
         total = 0
-        async with self.pool.connection() as conn:
+        async with self.read_pool.connection() as conn:
             await conn.execute("SET TRANSACTION READ ONLY")
             timeout = self.settings.statement_timeout_ms
             await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
@@ -91,9 +102,11 @@ class PostgresConnector:
         return total
 
     async def connect(self) -> psycopg.AsyncConnection[Any]:
+        """A connection of its own for catalog reads (as the reader, when there is one)."""
+        dsn = self.settings.read_dsn or self.settings.dsn
         try:
             return await psycopg.AsyncConnection.connect(
-                self.settings.dsn.reveal(),
+                dsn.reveal(),
                 autocommit=False,
                 connect_timeout=10,
                 application_name="phigate",
@@ -108,12 +121,14 @@ class PostgresConnector:
         if sql_text is None:
             raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
         started = time.monotonic()
+        pool = self.read_pool if runs_as_reader(description.risk) else self.pool
         try:
-            async with self.pool.connection() as conn:
-                payload, masked = await self._execute(
-                    conn, sql_text, action.params, description, masker
-                )
-                await conn.commit()
+            with self.slots.hold(action.principal.subject):
+                async with pool.connection() as conn:
+                    payload, masked = await self._execute(
+                        conn, sql_text, action.params, description, masker
+                    )
+                    await conn.commit()
         except psycopg.Error as exc:
             raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
         duration_ms = round((time.monotonic() - started) * 1000, 1)
@@ -212,6 +227,8 @@ class PostgresConnector:
 
     async def close(self) -> None:
         await self.pool.close()
+        if self.read_pool is not self.pool:
+            await self.read_pool.close()
 
 
 def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str:

@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql as pgsql
 
 from phigate.audit.keys import create_key_file
 from phigate.config import Settings, parse_settings
-from phigate.demo import ehr
+from phigate.demo import ehr, roles
 from phigate.demo.deploy_tool import write_launcher
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.pgserver import EmbeddedPostgres
 from phigate.store.private import private_dir, write_private
 
-GATEWAY_ROLE = "phigate_gateway"
+GATEWAY_ROLE = "phigate_gateway"  # the writer: runs what policy and approvals admit
+READER_ROLE = "phigate_reader"  # runs every read; can only SELECT
 
 
 @dataclass(frozen=True)
@@ -57,29 +57,39 @@ def _secret_file(path: Path, make: Any) -> str:
 
 
 def start_upstream(state_dir: Path) -> tuple[EmbeddedPostgres, str]:
-    """Start (or restart) the embedded PostgreSQL; create and load the EHR the first time."""
+    """Start (or restart) the embedded PostgreSQL; create and load the EHR the first time.
+
+    Returns the writer's DSN; the reader's (the second guard) is in secrets/ehr_read_dsn.
+    """
     postgres = EmbeddedPostgres(state_dir / "postgres").start()
     secrets_dir = state_dir / "secrets"
-    role_password = _secret_file(
-        secrets_dir / "gateway_role_password", lambda: secrets.token_urlsafe(18)
-    )
+    files = {GATEWAY_ROLE: "gateway_role_password", READER_ROLE: "reader_role_password"}
+    passwords = {
+        role: _secret_file(secrets_dir / name, lambda: secrets.token_urlsafe(18))
+        for role, name in files.items()
+    }
     with psycopg.connect(postgres.dsn(), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'ehr'").fetchone()
         if exists is None:
             conn.execute("CREATE DATABASE ehr")
-            conn.execute(
-                pgsql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                    pgsql.Identifier(GATEWAY_ROLE), pgsql.Literal(role_password)
-                )
-            )
+            roles.create_login_role(conn, GATEWAY_ROLE, passwords[GATEWAY_ROLE])
             ehr.load(postgres.dsn("ehr"))
-            with psycopg.connect(postgres.dsn("ehr"), autocommit=True) as ehr_conn:
-                ehr_conn.execute(
-                    pgsql.SQL(
-                        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
-                    ).format(pgsql.Identifier(GATEWAY_ROLE))
-                )
-    return postgres, postgres.dsn("ehr", user=GATEWAY_ROLE, password=role_password)
+        _ensure_reader(postgres, conn, passwords[READER_ROLE])
+    reader_dsn = postgres.dsn("ehr", user=READER_ROLE, password=passwords[READER_ROLE])
+    (secrets_dir / "ehr_read_dsn").write_text(reader_dsn)
+    (secrets_dir / "ehr_read_dsn").chmod(0o600)
+    return postgres, postgres.dsn("ehr", user=GATEWAY_ROLE, password=passwords[GATEWAY_ROLE])
+
+
+def _ensure_reader(
+    postgres: EmbeddedPostgres, admin: psycopg.Connection[Any], password: str
+) -> None:
+    """Create the reader role and the grants, also in a state dir from before it existed."""
+    found = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,)).fetchone()
+    if found is None:
+        roles.create_login_role(admin, READER_ROLE, password)
+    with psycopg.connect(postgres.dsn("ehr"), autocommit=True) as ehr_conn:
+        roles.grant_roles(ehr_conn, "ehr", GATEWAY_ROLE, READER_ROLE)
 
 
 def prepare(state_dir: Path, http_port: int) -> DemoEnvironment:

@@ -32,6 +32,13 @@ class UpstreamLoginError(Exception):
         self.sqlstate = sqlstate
 
 
+class SessionLimitError(UpstreamLoginError):
+    """The session would pass a wire session cap: too_many_connections."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "53300")
+
+
 @dataclass
 class UpstreamLogin:
     """Feed backend messages to `handle`; send what it returns; stop when `ready`."""

@@ -285,6 +285,8 @@ class Relay:
             self._finish(self.queue.popleft())
         elif head.kind == "query":
             self._statement_done(head)
+            if head.substitute is not None:  # a placeholder for a statement run elsewhere
+                return [head.substitute]
         else:
             raise ProtocolViolation(f"CommandComplete while {head.kind} was pending")
         return [msg.raw()]

@@ -3,8 +3,12 @@
 `start_listeners(gateway)` opens a listener for every `postgres` connection
 with `listen: HOST:PORT`. Each client connection gets a `Session` (the state
 machine) and, after authentication, its own upstream connection logged in with
-the gateway's credentials. Two loops feed the session: client bytes → session,
-upstream bytes → session.on_upstream. Writes are followed by drain(), so a
+the gateway's credentials: the `read_dsn` role when the connection has one (the
+database is the second guard: whatever the client sends, that role can only
+SELECT), otherwise `dsn`. A listener holds at most `max_sessions` sessions, and
+one principal at most `max_sessions_per_principal` (53300 past either).
+Two loops feed the session: client bytes → session, upstream bytes →
+session.on_upstream. Writes are followed by drain(), so a
 slow client slows the upstream read (backpressure; memory stays flat).
 """
 
@@ -16,12 +20,14 @@ import ipaddress
 import logging
 import ssl
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from phigate.config import PostgresConnection, Settings
+from phigate.connectors._pg_pool import check_reader
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
-from phigate.frontends.pgwire._login import UpstreamLogin, UpstreamLoginError
+from phigate.frontends.pgwire._login import SessionLimitError, UpstreamLogin, UpstreamLoginError
 from phigate.frontends.pgwire.session import Session
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
@@ -77,13 +83,19 @@ class WireListener:
         dsn: str,
         *,
         settings: PgWireSettings | None = None,
+        read_dsn: str | None = None,
     ) -> None:
         self.gateway = gateway
         self.connection = connection
         self.host, self.port = _host_port(listen)
-        self.upstream = Upstream(dsn)
+        # What a session logs in as: the reader when there is one. The writer's DSN
+        # is not kept here; approved non-reads run through the connector's writer pool.
+        self.upstream = Upstream(read_dsn or dsn)
+        self.reads_only = read_dsn is not None
+        self._read_dsn = read_dsn
         self.settings = settings or wire_settings(gateway)
         self.sessions: dict[tuple[int, int], ClientConnection] = {}
+        self.held: dict[str, int] = {}  # principal subject -> sessions holding an upstream
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.tls = self._tls_context()
@@ -97,6 +109,8 @@ class WireListener:
         return ctx
 
     async def start(self) -> WireListener:
+        if self._read_dsn is not None:
+            await _check_reader(self.connection, self._read_dsn)
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -125,6 +139,26 @@ class WireListener:
         if self._server is not None:
             await self._server.wait_closed()
 
+    def hold_session(self, subject: str) -> None:
+        """Count one more upstream session for `subject`, or refuse it (53300)."""
+        limits = self.settings
+        if sum(self.held.values()) >= limits.max_sessions:
+            raise SessionLimitError(
+                f"too many wire sessions on {self.connection!r} (the limit is "
+                f"{limits.max_sessions}); try again shortly"
+            )
+        if self.held.get(subject, 0) >= limits.max_sessions_per_principal:
+            raise SessionLimitError(
+                f"too many wire sessions for {subject!r} on {self.connection!r} (the limit "
+                f"is {limits.max_sessions_per_principal}); close one first"
+            )
+        self.held[subject] = self.held.get(subject, 0) + 1
+
+    def release_session(self, subject: str) -> None:
+        self.held[subject] -= 1
+        if not self.held[subject]:
+            del self.held[subject]
+
 
 class ClientConnection:
     """One client socket and, once authenticated, its upstream socket."""
@@ -139,11 +173,13 @@ class ClientConnection:
         self.is_loopback = _loopback(peer[0] if isinstance(peer, tuple) else None)
         self.is_tls = False
         self.tls_available = listener.tls is not None
+        self.reads_only = listener.reads_only
         self.session = Session(listener.gateway, listener.connection, self, listener.settings)
         self.messages = MessageReader(max_message=listener.settings.max_message_bytes, startup=True)
         self.up_reader: asyncio.StreamReader | None = None
         self.up_writer: asyncio.StreamWriter | None = None
         self.upstream_key: tuple[int, int] | None = None
+        self.holder: str | None = None  # the subject whose session slot this holds
         self._closing = False
         # While one upstream read is relayed, messages to the client are collected
         # and sent as one write (one syscall instead of one per message).
@@ -187,6 +223,11 @@ class ClientConnection:
         self.is_tls = True
 
     async def open_upstream(self, params: dict[str, str]) -> dict[str, str]:
+        principal = self.session.principal
+        if principal is None:  # the session opens its upstream only once authenticated
+            raise UpstreamLoginError("no principal for this session")
+        self.listener.hold_session(principal.subject)
+        self.holder = principal.subject
         up = self.listener.upstream
         timeout = self.listener.settings.upstream_connect_timeout_seconds
         async with asyncio.timeout(timeout):
@@ -340,6 +381,9 @@ class ClientConnection:
 
     async def _end(self, recorder: asyncio.Task[None] | None) -> None:
         self.listener.sessions.pop(self.session.key, None)
+        if self.holder is not None:
+            self.listener.release_session(self.holder)
+            self.holder = None
         self.session.abandon()
         if self.up_writer is not None:
             with contextlib.suppress(Exception):
@@ -352,6 +396,12 @@ class ClientConnection:
                 await recorder
             except Exception:
                 log.exception("recording wire results in the audit log failed")
+
+
+async def _check_reader(connection: str, dsn: str) -> None:
+    """Refuse to listen when the role sessions log in as could write (fail closed)."""
+    async with await psycopg.AsyncConnection.connect(dsn, connect_timeout=10) as conn:
+        await check_reader(conn, connection)
 
 
 def _loopback(host: str | None) -> bool:
@@ -377,6 +427,9 @@ async def start_listeners(gateway: Gateway) -> list[WireListener]:
     listeners = []
     for name, connection in gateway.settings.connections.items():
         if isinstance(connection, PostgresConnection) and connection.listen:
-            listener = WireListener(gateway, name, connection.listen, connection.dsn.reveal())
+            read_dsn = connection.read_dsn.reveal() if connection.read_dsn else None
+            listener = WireListener(
+                gateway, name, connection.listen, connection.dsn.reveal(), read_dsn=read_dsn
+            )
             listeners.append(await listener.start())
     return listeners

@@ -29,15 +29,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from phigate.action_store import ActionRecord
+from phigate.actions import Description
 from phigate.errors import AuthenticationError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire import _writer
 from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, denied
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
+from phigate.frontends.pgwire._login import SessionLimitError
 from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.masking import Masker
+from phigate.risk import runs_as_reader
 from phigate.sql import SessionClassifier, SqlAnalysis
 from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.describe import description_of
@@ -60,6 +64,7 @@ class SessionIo(Protocol):
     is_tls: bool
     is_loopback: bool
     tls_available: bool
+    reads_only: bool  # the upstream logs in as the reader role (see _writer)
 
     def to_client(self, data: bytes) -> None: ...
     def to_upstream(self, data: bytes) -> None: ...
@@ -178,6 +183,9 @@ class Session:
     async def _open(self, principal: Principal) -> None:
         try:
             upstream = await self.io.open_upstream(self.client_params)
+        except SessionLimitError as exc:
+            self._fatal(exc.sqlstate, f"phigate: {exc}")
+            return
         except Exception as exc:
             log.warning("upstream connection for %s failed: %s", self.connection, exc)
             self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
@@ -247,17 +255,44 @@ class Session:
             await self._set_reveal(reveal)
             return
         analysis = self.classifier.classify(text)
-        admitted = await self.admission.admit(
-            self.admission.action(text, []), description_of(analysis)
-        )
+        admitted = await self._admit_query(text, description_of(analysis))
         if isinstance(admitted, Refusal):
             self._forward(
                 _REFUSED_QUERY,
                 Expect("query", substitute=admitted.error, batch=self.syncs_sent + 1),
             )
             return
+        if self._on_writer(admitted.description):
+            await self._run_on_writer(admitted)
+            return
         execution = self._execution(admitted, analysis)
         self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
+
+    def _on_writer(self, description: Description) -> bool:
+        """A read-only session runs what needs more than the reader on the writer."""
+        return self.io.reads_only and not runs_as_reader(description.risk)
+
+    async def _admit_query(self, text: str, description: Description) -> ActionRecord | Refusal:
+        assert self.admission is not None
+        refused = _writer.refusal(text) if self._on_writer(description) else None
+        if refused is not None:
+            return Refusal(refused)  # before an approval is spent on it
+        return await self.admission.admit(self.admission.action(text, []), description)
+
+    async def _run_on_writer(self, record: ActionRecord) -> None:
+        """Run an admitted non-read on the writer; the reader answers a placeholder."""
+        assert self.relay is not None
+        batch = self.syncs_sent + 1
+        # Inside the client's transaction it would not roll back with it; with answers
+        # still pending, whether one is open is not known yet (learn it, do not guess).
+        if self.relay.status != b"I" or self.relay.queue:
+            await _writer.refuse_in_transaction(self.gateway, record)
+            self._forward(
+                _REFUSED_QUERY, Expect("query", substitute=_writer.IN_TRANSACTION, batch=batch)
+            )
+            return
+        reply = await _writer.run(self.gateway, record)
+        self._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
 
     async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
         """Intercepted, never sent upstream: the reveal joins every later statement's action."""
@@ -409,6 +444,9 @@ class Session:
             self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
             return
         statement = portal.statement
+        if statement.description is not None and self._on_writer(statement.description):
+            self._refuse_extended(_writer.EXTENDED_REFUSED)  # before an approval is spent
+            return
         admitted = await self.admission.admit(
             self.admission.action(statement.text, portal.params), statement.description
         )

@@ -7,6 +7,8 @@ phigate.config (config imports it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -28,3 +30,18 @@ class PgWireSettings(BaseModel):
     )
     max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     upstream_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Each wire session holds one upstream connection: these keep one principal (or
+    # all of them) from using up the upstream's connection slots.
+    max_sessions: int = Field(
+        default=64, ge=1, le=100_000, description="wire sessions one listener holds at once"
+    )
+    max_sessions_per_principal: int = Field(
+        default=8, ge=1, le=100_000, description="wire sessions one principal holds at once"
+    )
+
+    def model_post_init(self, _context: Any) -> None:
+        if self.max_sessions_per_principal > self.max_sessions:
+            raise ValueError(
+                f"max_sessions_per_principal ({self.max_sessions_per_principal}) "
+                f"is more than max_sessions ({self.max_sessions})"
+            )
