@@ -1,9 +1,11 @@
 """Run SQL on an upstream PostgreSQL with the gateway's credentials.
 
-Rows stream from the server (single-row mode) through the masker one at a time;
-at most `max_rows` are kept, each statement runs under `statement_timeout`, and a
+Rows stream from the server (single-row mode) and are masked in batches; at most
+`max_rows` are kept, each statement runs under `statement_timeout`, and a
 statement classified `read` runs in a READ ONLY transaction as a second line of
-defence behind the classifier.
+defence behind the classifier. Every value is counted in the bytes the upstream
+sent before it is masked, and a value or result over its cap (`limits:`) ends
+the statement; batches large enough to be felt are masked off the event loop.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
+from psycopg.pq.abc import PGresult
 
 from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
@@ -21,7 +24,8 @@ from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import UpstreamPool
 from phigate.connectors.base import Result
 from phigate.errors import UpstreamError
-from phigate.masking import ColumnInfo, Masker
+from phigate.limits import LimitsSettings, ResultBudget, off_loop
+from phigate.masking import ColumnInfo, Masker, RowMasker
 from phigate.risk import RiskClass
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
@@ -31,9 +35,12 @@ from phigate.sql.split import selects
 class PostgresConnector:
     kind = "sql"
 
-    def __init__(self, name: str, settings: PostgresConnection) -> None:
+    def __init__(
+        self, name: str, settings: PostgresConnection, *, limits: LimitsSettings | None = None
+    ) -> None:
         self.name = name
         self.settings = settings
+        self.limits = limits or LimitsSettings()
         self.pool = UpstreamPool(name, settings.dsn)
         self.catalog = UpstreamCatalog(self.connect)
 
@@ -108,8 +115,9 @@ class PostgresConnector:
         started = time.monotonic()
         try:
             async with self.pool.connection() as conn:
+                batch = _Batch(self.limits)
                 payload, masked = await self._execute(
-                    conn, sql_text, action.params, description, masker
+                    conn, sql_text, action.params, description, masker, batch
                 )
                 await conn.commit()
         except psycopg.Error as exc:
@@ -119,6 +127,7 @@ class PostgresConnector:
             "rows": payload["row_count"],
             "truncated": payload["truncated"],
             "masked": masked,
+            "bytes": batch.budget.used,  # as the upstream sent them, before masking
             "duration_ms": duration_ms,
         }
         return Result(payload=payload, masked=masked, summary=summary)
@@ -130,6 +139,7 @@ class PostgresConnector:
         params: list[Any],
         description: Description,
         masker: Masker,
+        batch: _Batch,
     ) -> tuple[dict[str, Any], dict[str, int]]:
         timeout = self.settings.statement_timeout_ms
         await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
@@ -139,11 +149,11 @@ class PostgresConnector:
         if description.risk is RiskClass.READ:
             # Reads stream row by row (single-row mode): memory stays flat at any size.
             rows, truncated, row_masker, columns = await self._stream(
-                cursor, sql_text, params, description, masker
+                cursor, sql_text, params, description, masker, batch
             )
         else:
             rows, truncated, row_masker, columns = await self._fetch(
-                cursor, sql_text, params, description, masker
+                cursor, sql_text, params, description, masker, batch
             )
         masked = dict(row_masker.counts) if row_masker is not None else {}
         payload = {
@@ -164,6 +174,7 @@ class PostgresConnector:
         params: list[Any],
         description: Description,
         masker: Masker,
+        batch: _Batch,
     ) -> tuple[list[list[Any]], bool, Any, list[str]]:
         rows: list[list[Any]] = []
         truncated, row_masker = False, None
@@ -171,12 +182,17 @@ class PostgresConnector:
         async for row in cursor.stream(sql_text, params or None):
             if row_masker is None:
                 columns, row_masker = self._columns(cursor, description, masker)
-            if len(rows) >= self.settings.max_rows:
+            if len(rows) + len(batch.rows) >= self.settings.max_rows:
                 truncated = True
                 break
-            rows.append(row_masker.mask_row(row))
+            assert cursor.pgresult is not None  # single-row mode: this row's result
+            batch.add(row, cursor.pgresult, 0)
+            if batch.full():
+                rows.extend(await batch.mask(row_masker))
         if row_masker is None and cursor.description is not None:
             columns, row_masker = self._columns(cursor, description, masker)
+        if row_masker is not None:
+            rows.extend(await batch.mask(row_masker))
         return rows, truncated, row_masker, columns
 
     async def _fetch(
@@ -186,16 +202,18 @@ class PostgresConnector:
         params: list[Any],
         description: Description,
         masker: Masker,
+        batch: _Batch,
     ) -> tuple[list[list[Any]], bool, Any, list[str]]:
         """Writes (possibly with RETURNING): run, then keep at most max_rows, masked."""
         await cursor.execute(sql_text, params or None)
-        if cursor.description is None:
+        if cursor.description is None or cursor.pgresult is None:
             return [], False, None, []
         columns, row_masker = self._columns(cursor, description, masker)
         fetched = await cursor.fetchmany(self.settings.max_rows + 1)
         truncated = len(fetched) > self.settings.max_rows
-        rows = [row_masker.mask_row(row) for row in fetched[: self.settings.max_rows]]
-        return rows, truncated, row_masker, columns
+        for index, row in enumerate(fetched[: self.settings.max_rows]):
+            batch.add(row, cursor.pgresult, index)
+        return await batch.mask(row_masker), truncated, row_masker, columns
 
     def _columns(
         self, cursor: psycopg.AsyncRawCursor[Any], description: Description, masker: Masker
@@ -223,6 +241,46 @@ class PostgresConnector:
 
     async def close(self) -> None:
         await self.pool.close()
+
+
+_BATCH_BYTES = 256 * 1024  # rows handed to a masking thread at a time
+
+
+class _Batch:
+    """Rows waiting to be masked, counted against the result's byte budget."""
+
+    def __init__(self, limits: LimitsSettings) -> None:
+        self.limits = limits
+        self.budget = ResultBudget(limits)
+        self.rows: list[Any] = []
+        self.size = 0
+
+    def add(self, row: Any, result: PGresult, index: int) -> None:
+        """Count the row's values as the upstream sent them (before they are masked)."""
+        size = 0
+        for column in range(result.nfields):
+            # psycopg's PGresult offers no PQgetlength: the copy is a memcpy, cheap
+            # beside masking, and dropped at once.
+            length = len(result.get_value(index, column) or b"")
+            self.budget.value(length)
+            size += length
+        self.budget.add(size)
+        self.rows.append(row)
+        self.size += size
+
+    def full(self) -> bool:
+        return self.size >= max(_BATCH_BYTES, self.limits.inline_mask_bytes)
+
+    async def mask(self, row_masker: RowMasker) -> list[list[Any]]:
+        rows, size = self.rows, self.size
+        self.rows, self.size = [], 0
+        if size < self.limits.inline_mask_bytes:
+            return _mask_all(row_masker, rows)
+        return await off_loop(self.limits, _mask_all, row_masker, rows)
+
+
+def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
+    return [row_masker.mask_row(row) for row in rows]
 
 
 def _upstream_message(exc: psycopg.Error, masker: Masker) -> str:
