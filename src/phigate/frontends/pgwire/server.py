@@ -331,7 +331,10 @@ class ClientConnection:
             self._corked = []
             try:
                 for msg in framer:
-                    self.session.on_upstream(msg)
+                    if self.session.masks_off_loop(msg):
+                        await self.session.on_upstream_off_loop(msg)
+                    else:
+                        self.session.on_upstream(msg)
             finally:
                 corked, self._corked = self._corked, None
                 if corked and not self.writer.is_closing():

@@ -31,6 +31,7 @@ from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, St
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
+from phigate.limits import off_loop
 from phigate.masking import Masker
 from phigate.sql import SessionClassifier
 from phigate.sql.describe import description_of
@@ -175,7 +176,7 @@ class Session:
             log.warning("upstream connection for %s failed: %s", self.connection, exc)
             self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
             return
-        self.relay = Relay(self._default_masker(principal))
+        self.relay = Relay(self._default_masker(principal), self.gateway.settings.limits)
         self.admission = Admission(
             self.gateway,
             self.connection,
@@ -446,9 +447,23 @@ class Session:
         self._close()
 
     # ── answers from the upstream ───────────────────────────────────────────
-    def on_upstream(self, msg: Message) -> None:
+    def masks_off_loop(self, msg: Message) -> bool:
+        """A row big enough that masking it on the event loop would stall other sessions."""
+        limits = self.gateway.settings.limits
+        return msg.type in (b"D", b"d") and len(msg.body) >= limits.inline_mask_bytes
+
+    async def on_upstream_off_loop(self, msg: Message) -> None:
+        """`on_upstream` for a large row: masked on the masking pool, relayed in order."""
         assert self.relay is not None
-        out = self.relay.handle(msg)
+        masked = None
+        if self.relay.worth_masking(msg):
+            work = self.relay.row_work(msg)
+            masked = await off_loop(self.gateway.settings.limits, work, msg)
+        self.on_upstream(msg, masked)
+
+    def on_upstream(self, msg: Message, masked: bytes | None = None) -> None:
+        assert self.relay is not None
+        out = self.relay.handle(msg, masked)
         if out:
             self.io.to_client(b"".join(out))
         for execution in self.relay.finished:
