@@ -322,7 +322,10 @@ class ClientConnection:
 
     async def _upstream_loop(self) -> None:
         assert self.up_reader is not None
-        framer = MessageReader(max_message=_UPSTREAM_MAX_MESSAGE)
+        # A message no cap could let through is refused from its header, unbuffered
+        # (the session ends); smaller ones meet the caps row by row in the relay.
+        limits = self.listener.gateway.settings.limits
+        framer = MessageReader(max_message=limits.max_result_bytes + _CHUNK)
         while not self._closing:
             data = await self.up_reader.read(_CHUNK)
             if not data:
