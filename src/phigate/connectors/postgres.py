@@ -258,10 +258,8 @@ class _Batch:
     def add(self, row: Any, result: PGresult, index: int) -> None:
         """Count the row's values as the upstream sent them (before they are masked)."""
         size = 0
-        for column in range(result.nfields):
-            # psycopg's PGresult offers no PQgetlength: the copy is a memcpy, cheap
-            # beside masking, and dropped at once.
-            length = len(result.get_value(index, column) or b"")
+        for column, value in enumerate(row):
+            length = _sent_bytes(value, result, index, column)
             self.budget.value(length)
             size += length
         self.budget.add(size)
@@ -277,6 +275,14 @@ class _Batch:
         if size < self.limits.inline_mask_bytes:
             return _mask_all(row_masker, rows)
         return await off_loop(self.limits, _mask_all, row_masker, rows)
+
+
+def _sent_bytes(value: Any, result: PGresult, index: int, column: int) -> int:
+    """A value's length as the upstream sent it (text format)."""
+    if isinstance(value, str) and value.isascii():
+        return len(value)  # the same bytes, without copying a large value again
+    # psycopg's PGresult offers no PQgetlength: this copy is dropped at once.
+    return len(result.get_value(index, column) or b"")
 
 
 def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
