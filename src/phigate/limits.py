@@ -41,9 +41,10 @@ class LimitsSettings(BaseModel):
         default=2, ge=1, le=64, description="threads that mask large results off the event loop"
     )
     inline_mask_bytes: int = Field(
-        default=64 * 1024,
+        default=4096,
         ge=0,
-        description="rows smaller than this are masked on the event loop (a thread hop costs more)",
+        description="masking work smaller than this stays on the event loop (a thread hop "
+        "costs ~30 µs; masking 4 kB of PHI-dense rows ~9 ms)",
     )
 
 
