@@ -78,7 +78,8 @@ async def test_healthz_answers_while_a_50_mb_result_is_masked(h: Harness, served
     print(f"\n/healthz idle: {_percentiles(idle)}")
     print(f"/healthz while masking {size} B: {_percentiles(waits)}")
     assert len(waits) >= 5
-    assert max(waits) < 0.5  # today (masking on the event loop): 1.9 s
+    # On main (masking on the event loop): p95 968 ms, worst 1.9 s.
+    assert _percentile(waits, 0.95) < 0.1 and max(waits) < 0.5
 
 
 async def _timed_get(client: httpx.AsyncClient, path: str) -> float:
@@ -87,9 +88,13 @@ async def _timed_get(client: httpx.AsyncClient, path: str) -> float:
     return time.monotonic() - started
 
 
-def _percentiles(waits: list[float]) -> str:
+def _percentile(waits: list[float], q: float) -> float:
     ordered = sorted(waits)
-    p50, p95, worst = (ordered[int(q * (len(ordered) - 1))] * 1000 for q in (0.5, 0.95, 1))
+    return ordered[int(q * (len(ordered) - 1))]
+
+
+def _percentiles(waits: list[float]) -> str:
+    p50, p95, worst = (_percentile(waits, q) * 1000 for q in (0.5, 0.95, 1))
     return f"{len(waits)} polls, p50 {p50:.1f} ms, p95 {p95:.1f} ms, worst {worst:.1f} ms"
 
 
