@@ -235,8 +235,24 @@ async def test_an_authenticated_body_within_the_cap_is_served(h: Harness) -> Non
     assert answer.status_code == 200, answer.text
 
 
-async def test_unauthenticated_v1_is_401_before_the_body(h: Harness) -> None:
-    answer = await h.client.post("/v1/actions", content=b"{not json")
-    assert answer.status_code == 401
-    assert answer.headers["www-authenticate"] == "Bearer"
-    assert answer.json()["error"]["code"] == "unauthenticated"
+@pytest.mark.parametrize("prefix", ["", "/gw"], ids=["root", "behind-a-path-prefix"])
+async def test_unauthenticated_v1_is_401_with_the_body_unread(h: Harness, prefix: str) -> None:
+    read: list[bytes] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        read.append(b"{not json")
+        yield b"{not json"
+
+    transport = httpx.ASGITransport(app=build_app(h.gateway), root_path=prefix)
+    async with httpx.AsyncClient(transport=transport, base_url="http://phigate.test") as client:
+        refused = await client.post(f"{prefix}/v1/actions", content=body())
+        served = await client.post(
+            f"{prefix}/v1/actions",
+            headers=h.auth("alice"),
+            json={"connection": "ehr", "sql": "SELECT 1 AS one"},
+        )
+    assert refused.status_code == 401, refused.text
+    assert refused.headers["www-authenticate"] == "Bearer"
+    assert refused.json()["error"]["code"] == "unauthenticated"
+    assert read == [], "the body was never read"
+    assert served.status_code == 200, served.text

@@ -37,7 +37,7 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"].startswith(BEARER_PREFIXES):
+        if _route_path(scope).startswith(BEARER_PREFIXES):
             try:  # first: a stranger learns nothing, not even the cap
                 scope[PRINCIPAL_KEY] = await self._authenticate(scope)
             except AuthenticationError as exc:
@@ -142,6 +142,13 @@ def _content_length(scope: Scope) -> int | None:
         return int(value)
     except ValueError:
         return None  # the server refuses a malformed length itself; counting still applies
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the app routes on: behind a proxy prefix (root_path), without it."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _front_door(path: str) -> str:
