@@ -88,6 +88,7 @@ class Session:
         self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
         self.syncs_sent = 0
         self.syncs_done = 0
+        self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
 
     @property
     def in_startup(self) -> bool:
@@ -449,8 +450,7 @@ class Session:
     # ── answers from the upstream ───────────────────────────────────────────
     def masks_off_loop(self, msg: Message) -> bool:
         """A row big enough that masking it on the event loop would stall other sessions."""
-        limits = self.gateway.settings.limits
-        return msg.type in (b"D", b"d") and len(msg.body) >= limits.inline_mask_bytes
+        return len(msg.body) >= self._off_loop_from and msg.type in (b"D", b"d")
 
     async def on_upstream_off_loop(self, msg: Message) -> None:
         """`on_upstream` for a large row: masked on the masking pool, relayed in order."""
