@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
 from phigate.frontends.app import build_app
@@ -256,3 +257,32 @@ async def test_unauthenticated_v1_is_401_with_the_body_unread(h: Harness, prefix
     assert refused.json()["error"]["code"] == "unauthenticated"
     assert read == [], "the body was never read"
     assert served.status_code == 200, served.text
+
+
+async def test_a_write_whose_returning_rows_are_over_a_cap_is_rolled_back(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    h = await _harness(tmp_path, ehr_dsn, max_value_bytes=64 * 1024)
+    sql = (
+        "UPDATE clinical_notes SET author = 'limits-test' WHERE id = 1"
+        " RETURNING repeat(note_text, 1000) AS body"
+    )
+    try:
+        pending = await h.submit("claims-bot", sql)
+        assert pending.status_code == 202, pending.text
+        approval_id = pending.json()["approval"]["id"]
+        voted = await h.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=h.auth("alice"), json={}
+        )
+        assert voted.status_code == 200, voted.text
+        ran = await h.client.post(
+            f"/v1/actions/{pending.json()['id']}/run", headers=h.auth("claims-bot")
+        )
+        assert ran.status_code == 422, ran.text
+        assert ran.json()["error"]["code"] == "result_too_large"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    with psycopg.connect(ehr_dsn) as direct:
+        row = direct.execute("SELECT author FROM clinical_notes WHERE id = 1").fetchone()
+    assert row is not None and row[0] != "limits-test"
