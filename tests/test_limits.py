@@ -79,8 +79,9 @@ async def test_healthz_answers_while_a_50_mb_result_is_masked(h: Harness, served
     print(f"\n/healthz idle: {_percentiles(idle)}")
     print(f"/healthz while masking {size} B: {_percentiles(waits)}")
     assert len(waits) >= 5
-    # On main (masking on the event loop): p95 968 ms, worst 1.9 s.
-    assert _percentile(waits, 0.95) < 0.1 and max(waits) < 0.5
+    # On main (masking on the event loop): p95 968 ms, worst 1.9 s. The worst case is
+    # bounded loosely: on a loaded machine an idle poll can take a few hundred ms.
+    assert _percentile(waits, 0.95) < 0.1 and max(waits) < 1.0
 
 
 async def _timed_get(client: httpx.AsyncClient, path: str) -> float:

@@ -145,5 +145,6 @@ async def test_other_sessions_are_served_while_a_50_mb_result_is_masked(
     )
     print(f" p50 {p50:.1f} ms, p95 {p95:.1f} ms, worst {worst:.1f} ms")
     assert size > 50_000_000 and len(waits) >= 5
-    # On main (masking on the event loop): p95 207 ms, worst 327 ms.
-    assert p95 < 100 and worst < 500
+    # On main (masking on the event loop): p95 207 ms, worst 327 ms. The worst case
+    # here is bounded loosely: on a loaded machine one audit write can take 0.5 s.
+    assert p95 < 100 and worst < 1000
