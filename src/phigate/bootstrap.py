@@ -30,7 +30,7 @@ def build_connectors(settings: Settings) -> dict[str, Connector]:
     connectors: dict[str, Connector] = {}
     for name, conn in settings.connections.items():
         if isinstance(conn, PostgresConnection):
-            connectors[name] = PostgresConnector(name, conn)
+            connectors[name] = PostgresConnector(name, conn, limits=settings.limits)
         elif isinstance(conn, ExecConnection):
             connectors[name] = ExecConnector(name, conn)
         elif isinstance(conn, HttpConnection):

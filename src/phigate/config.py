@@ -27,6 +27,7 @@ from phigate.frontends.mcp.settings import McpSettings
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.identity.oidc import OidcSettings
 from phigate.identity.principal import PrincipalKind
+from phigate.limits import LimitsSettings
 from phigate.masking import MaskingSettings
 from phigate.risk import RiskClass
 
@@ -429,6 +430,7 @@ class Settings(_Frozen):
     mcp: McpSettings = McpSettings()
     pgwire: PgWireSettings = PgWireSettings()
     audit: AuditSettings = AuditSettings()
+    limits: LimitsSettings = LimitsSettings()
 
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""

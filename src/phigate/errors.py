@@ -9,6 +9,8 @@ PhigateError                      every error the gateway raises on purpose
 ├── ConflictError                 state forbids it (already decided, already run) → 409
 │   └── ExpiredError              the approval or action expired → 410
 ├── InvalidRequestError           malformed input → 400 / 08P01
+├── RequestTooLargeError          a request body over limits.max_body_bytes → 413
+├── ResultTooLargeError           a value or result over limits.max_*_bytes → 422 / 54000
 ├── AuditUnavailableError         the audit log cannot be written: nothing runs → 503
 ├── MaskingFailedError            masking failed: nothing leaves → 500
 └── UpstreamError                 the upstream system failed the action → 502
@@ -67,6 +69,19 @@ class ExpiredError(ConflictError):
 class InvalidRequestError(PhigateError):
     code = "invalid_request"
     http_status = 400
+
+
+class RequestTooLargeError(PhigateError):
+    code = "request_too_large"
+    http_status = 413
+
+
+class ResultTooLargeError(PhigateError):
+    """The request was fine; its answer is more than one request may take."""
+
+    code = "result_too_large"
+    http_status = 422
+    sqlstate = "54000"  # program_limit_exceeded
 
 
 class AuditUnavailableError(PhigateError):

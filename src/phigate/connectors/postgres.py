@@ -1,7 +1,10 @@
 """Run SQL on an upstream PostgreSQL with the gateway's credentials.
 
-Rows stream from the server (single-row mode) through the masker one at a time;
-at most `max_rows` are kept, and each statement runs under `statement_timeout`.
+Rows stream from the server (single-row mode) and are masked in batches; at most
+`max_rows` are kept, and each statement runs under `statement_timeout`. Every
+value is counted in the bytes the upstream sent before it is masked, and a value
+or result over its cap (`limits:`) ends the statement; batches large enough to
+be felt are masked off the event loop.
 
 The database is the second guard: a statement classified `read` or `export`
 runs as the `read_dsn` role (SELECT only: no writes, no temporary tables, no
@@ -18,6 +21,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
+from psycopg.pq.abc import PGresult
 
 from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
@@ -25,7 +29,8 @@ from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
 from phigate.connectors.base import Result
 from phigate.errors import UpstreamError
-from phigate.masking import Masker
+from phigate.limits import LimitsSettings, ResultBudget, off_loop
+from phigate.masking import Masker, RowMasker
 from phigate.masking.result_columns import result_columns
 from phigate.masking.server_messages import scrub_message
 from phigate.risk import RiskClass, runs_as_reader
@@ -37,9 +42,12 @@ from phigate.sql.split import selects
 class PostgresConnector:
     kind = "sql"
 
-    def __init__(self, name: str, settings: PostgresConnection) -> None:
+    def __init__(
+        self, name: str, settings: PostgresConnection, *, limits: LimitsSettings | None = None
+    ) -> None:
         self.name = name
         self.settings = settings
+        self.limits = limits or LimitsSettings()
         size = settings.pool_size
         self.pool = UpstreamPool(name, settings.dsn, max_size=size)
         # Without read_dsn, reads share the writer's pool (and lose the second guard).
@@ -125,8 +133,9 @@ class PostgresConnector:
         try:
             with self.slots.hold(action.principal.subject):
                 async with pool.connection() as conn:
+                    batch = _Batch(self.limits)
                     payload, masked = await self._execute(
-                        conn, sql_text, action.params, description, masker
+                        conn, sql_text, action.params, description, masker, batch
                     )
                     await conn.commit()
         except psycopg.Error as exc:
@@ -136,6 +145,7 @@ class PostgresConnector:
             "rows": payload["row_count"],
             "truncated": payload["truncated"],
             "masked": masked,
+            "bytes": batch.budget.used,  # as the upstream sent them, before masking
             "duration_ms": duration_ms,
         }
         return Result(payload=payload, masked=masked, summary=summary)
@@ -147,6 +157,7 @@ class PostgresConnector:
         params: list[Any],
         description: Description,
         masker: Masker,
+        batch: _Batch,
     ) -> tuple[dict[str, Any], dict[str, int]]:
         timeout = self.settings.statement_timeout_ms
         await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
@@ -156,11 +167,11 @@ class PostgresConnector:
         if description.risk is RiskClass.READ:
             # Reads stream row by row (single-row mode): memory stays flat at any size.
             rows, truncated, row_masker, columns = await self._stream(
-                cursor, sql_text, params, description, masker
+                cursor, sql_text, params, description, masker, batch
             )
         else:
             rows, truncated, row_masker, columns = await self._fetch(
-                cursor, sql_text, params, description, masker
+                cursor, sql_text, params, description, masker, batch
             )
         masked = dict(row_masker.counts) if row_masker is not None else {}
         payload = {
@@ -181,6 +192,7 @@ class PostgresConnector:
         params: list[Any],
         description: Description,
         masker: Masker,
+        batch: _Batch,
     ) -> tuple[list[list[Any]], bool, Any, list[str]]:
         rows: list[list[Any]] = []
         truncated, row_masker = False, None
@@ -188,12 +200,17 @@ class PostgresConnector:
         async for row in cursor.stream(sql_text, params or None):
             if row_masker is None:
                 columns, row_masker = self._columns(cursor, description, masker)
-            if len(rows) >= self.settings.max_rows:
+            if len(rows) + len(batch.rows) >= self.settings.max_rows:
                 truncated = True
                 break
-            rows.append(row_masker.mask_row(row))
+            assert cursor.pgresult is not None  # single-row mode: this row's result
+            batch.add(row, cursor.pgresult, 0)
+            if batch.full():
+                rows.extend(await batch.mask(row_masker))
         if row_masker is None and cursor.description is not None:
             columns, row_masker = self._columns(cursor, description, masker)
+        if row_masker is not None:
+            rows.extend(await batch.mask(row_masker))
         return rows, truncated, row_masker, columns
 
     async def _fetch(
@@ -203,16 +220,18 @@ class PostgresConnector:
         params: list[Any],
         description: Description,
         masker: Masker,
+        batch: _Batch,
     ) -> tuple[list[list[Any]], bool, Any, list[str]]:
         """Writes (possibly with RETURNING): run, then keep at most max_rows, masked."""
         await cursor.execute(sql_text, params or None)
-        if cursor.description is None:
+        if cursor.description is None or cursor.pgresult is None:
             return [], False, None, []
         columns, row_masker = self._columns(cursor, description, masker)
         fetched = await cursor.fetchmany(self.settings.max_rows + 1)
         truncated = len(fetched) > self.settings.max_rows
-        rows = [row_masker.mask_row(row) for row in fetched[: self.settings.max_rows]]
-        return rows, truncated, row_masker, columns
+        for index, row in enumerate(fetched[: self.settings.max_rows]):
+            batch.add(row, cursor.pgresult, index)
+        return await batch.mask(row_masker), truncated, row_masker, columns
 
     def _columns(
         self, cursor: psycopg.AsyncRawCursor[Any], description: Description, masker: Masker
@@ -229,6 +248,52 @@ class PostgresConnector:
         await self.pool.close()
         if self.read_pool is not self.pool:
             await self.read_pool.close()
+
+
+_BATCH_BYTES = 256 * 1024  # rows handed to a masking thread at a time
+
+
+class _Batch:
+    """Rows waiting to be masked, counted against the result's byte budget."""
+
+    def __init__(self, limits: LimitsSettings) -> None:
+        self.limits = limits
+        self.budget = ResultBudget(limits)
+        self.rows: list[Any] = []
+        self.size = 0
+
+    def add(self, row: Any, result: PGresult, index: int) -> None:
+        """Count the row's values as the upstream sent them (before they are masked)."""
+        size = 0
+        for column, value in enumerate(row):
+            length = _sent_bytes(value, result, index, column)
+            self.budget.value(length)
+            size += length
+        self.budget.add(size)
+        self.rows.append(row)
+        self.size += size
+
+    def full(self) -> bool:
+        return self.size >= max(_BATCH_BYTES, self.limits.inline_mask_bytes)
+
+    async def mask(self, row_masker: RowMasker) -> list[list[Any]]:
+        rows, size = self.rows, self.size
+        self.rows, self.size = [], 0
+        if size < self.limits.inline_mask_bytes:
+            return _mask_all(row_masker, rows)
+        return await off_loop(self.limits, _mask_all, row_masker, rows)
+
+
+def _sent_bytes(value: Any, result: PGresult, index: int, column: int) -> int:
+    """A value's length as the upstream sent it (text format)."""
+    if isinstance(value, str) and value.isascii():
+        return len(value)  # the same bytes, without copying a large value again
+    # psycopg's PGresult offers no PQgetlength: this copy is dropped at once.
+    return len(result.get_value(index, column) or b"")
+
+
+def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
+    return [row_masker.mask_row(row) for row in rows]
 
 
 def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str:

@@ -33,8 +33,10 @@ from phigate.errors import (
     NotFoundError,
     PhigateError,
 )
+from phigate.frontends.request_limits import PRINCIPAL_KEY
 from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
+from phigate.limits import off_loop
 from phigate.reviewing.sight import visible_approvals
 from phigate.reviewing.view import approval_json, approval_url, visible_action
 
@@ -195,8 +197,15 @@ def bearer_token(request: Request) -> str:
 
 
 async def authenticated(request: Request) -> Principal:
-    """The caller, from the bearer token; every /v1 route depends on it."""
+    """The caller, from the bearer token; every /v1 route depends on it.
+
+    On the served app the `RequestLimits` gate has authenticated the caller before
+    the body was read; without it (the bare REST app) the token is checked here.
+    """
     gateway: Gateway = request.app.state.gateway
+    principal = request.scope.get(PRINCIPAL_KEY)
+    if isinstance(principal, Principal):
+        return principal
     try:
         return await gateway.authenticate(bearer_token(request))
     except AuthenticationError as exc:
@@ -239,7 +248,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
                 return await streamed_response(gateway, outcome.record)
             return outcome_response(gateway, outcome)
         outcome = await gateway.submit(action, wait=body.wait)
-        return outcome_response(gateway, outcome)
+        return await answer(gateway, outcome)
 
     @app.get("/v1/actions/{action_id}")
     async def get_action(action_id: str, caller: Caller) -> dict[str, Any]:
@@ -255,7 +264,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
                 claimed = await gateway.claim_approved(action_id, caller)
                 return await streamed_response(gateway, claimed.record)
         outcome = await gateway.run_approved(action_id, caller)
-        return outcome_response(gateway, outcome)
+        return await answer(gateway, outcome)
 
     @app.get("/v1/approvals")
     async def list_approvals(caller: Caller, status: str | None = None) -> dict[str, Any]:
@@ -414,6 +423,14 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
 
 
 _ENCODERS: dict[Any, Any] = {bytes: lambda b: "\\x" + b.hex()}
+
+
+async def answer(gateway: Gateway, outcome: Outcome) -> JSONResponse:
+    """`outcome_response`; a large result is encoded off the event loop."""
+    limits = gateway.settings.limits
+    if (outcome.record.result_summary or {}).get("bytes", 0) < limits.inline_mask_bytes:
+        return outcome_response(gateway, outcome)
+    return await off_loop(limits, outcome_response, gateway, outcome)
 
 
 def outcome_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:

@@ -9,6 +9,7 @@ from phigate.channels.dispatch import install_channels
 from phigate.frontends.api import create_app
 from phigate.frontends.console.install import install_console
 from phigate.frontends.mcp.server import install_mcp
+from phigate.frontends.request_limits import RequestLimits
 from phigate.gateway import Gateway
 from phigate.replicas import install_heartbeat
 
@@ -26,4 +27,6 @@ def build_app(gateway: Gateway) -> FastAPI:
     install_heartbeat(app, gateway)
     # Sign checkpoints of the audit head at start, periodically and at shutdown.
     install_checkpoints(app, gateway)
+    # Outermost: the body cap, and bearer authentication before any body is read.
+    app.add_middleware(RequestLimits, gateway=gateway)
     return app

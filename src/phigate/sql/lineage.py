@@ -44,6 +44,9 @@ _TEXT_PRESERVING = frozenset(
         "concat",
         "concat_ws",
         "coalesce",
+        "repeat",
+        "lpad",
+        "rpad",
     }
 )
 _TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "citext"})

@@ -13,14 +13,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from phigate.action_store import ActionRecord
 from phigate.actions import Description
+from phigate.errors import ResultTooLargeError
+from phigate.frontends.pgwire import _caps
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
+from phigate.limits import LimitsSettings
 from phigate.masking import Masker
 from phigate.sql import SqlAnalysis
 
@@ -78,6 +82,8 @@ class Execution:
         pos = self.statement_pos
         return [e for e in self.lineage if isinstance(e, dict) and e.get("statement", 0) == pos]
 
+    received: int = 0  # bytes of rows the upstream sent, against limits.max_result_bytes
+
     def summary(self) -> dict[str, Any]:
         self._collect()
         out: dict[str, Any] = {
@@ -115,9 +121,10 @@ class Expect:
 class Relay:
     """Matches upstream answers to the `Expect` queue and masks them for the client."""
 
-    def __init__(self, fallback: Masker) -> None:
+    def __init__(self, fallback: Masker, limits: LimitsSettings | None = None) -> None:
         self.queue: deque[Expect] = deque()
         self.fallback = fallback
+        self.limits = limits or LimitsSettings()
         self.finished: list[Execution] = []
         self.parameters: dict[str, str] = {}
         self.status = b"I"
@@ -145,7 +152,8 @@ class Relay:
             item.execution.error = item.execution.error or "skipped after an error"
             self.finished.append(item.execution)
 
-    def handle(self, msg: Message) -> list[bytes]:
+    def handle(self, msg: Message, masked: bytes | None = None) -> list[bytes]:
+        """Bytes for the client; `masked`: this row as `row_work` made it off the loop."""
         kind = msg.type
         if kind in (b"N", b"S", b"A"):
             return self._asynchronous(msg)
@@ -153,6 +161,8 @@ class Relay:
             raise ProtocolViolation(f"upstream sent {kind!r} when nothing was pending")
         if self._swallow and kind != b"Z":
             return []
+        if masked is not None and kind in (b"D", b"d"):
+            return self._row(msg, lambda: masked)
         handler = _HANDLERS.get(kind)
         if handler is None:
             raise ProtocolViolation(f"unexpected upstream message {kind!r}")
@@ -260,14 +270,58 @@ class Relay:
         return execution.result.description_for_client()
 
     def _data_row(self, msg: Message) -> list[bytes]:
+        work = self.row_work(msg)
+        return self._row(msg, lambda: work(msg))
+
+    def row_work(self, msg: Message) -> Callable[[Message], bytes]:
+        """How to mask this DataRow or CopyData: pure, so it may run off the event loop."""
         head = self.queue[0]
         execution = head.execution
+        if msg.type == b"d":
+            if execution is None or execution.copy is None:
+                raise ProtocolViolation("CopyData outside COPY OUT")
+            copy = execution.copy
+            return lambda m: codec.message(b"d", copy.line(m.body))
         if head.kind not in ("execute", "query") or execution is None:
             raise ProtocolViolation("DataRow outside a result")
         if execution.result is None:
             execution.result = self._portal_result(head, execution)
+        result = execution.result
+        return lambda m: result.data_row(m.raw())
+
+    def worth_masking(self, msg: Message) -> bool:
+        """Whether this row will reach the client: within the caps, not being dropped."""
+        execution = self.queue[0].execution if self.queue else None
+        if execution is None or self._swallow or self.skipping:
+            return False
+        try:
+            _caps.check(self.limits, execution.received, msg)
+        except ResultTooLargeError:
+            return False
+        return True
+
+    def _row(self, msg: Message, masked: Callable[[], bytes]) -> list[bytes]:
+        head = self.queue[0]
+        execution = head.execution
+        if execution is None:
+            raise ProtocolViolation("a row outside an admitted statement")
+        try:
+            execution.received = _caps.check(self.limits, execution.received, msg)
+        except ResultTooLargeError as exc:
+            return self._refuse_too_large(head, execution, exc)
         execution.rows += 1
-        return [execution.result.data_row(msg.raw())]
+        return [masked()]
+
+    def _refuse_too_large(
+        self, head: Expect, execution: Execution, exc: ResultTooLargeError
+    ) -> list[bytes]:
+        """Past a cap: the client gets 54000 and nothing more of this result; the rest
+        the upstream sends is dropped until ReadyForQuery, as for a refused binary COPY."""
+        self._swallow = True
+        execution.error = exc.code
+        if head.kind != "query":
+            self._drop_until_sync(head)
+        return [codec.error_response(exc.sqlstate, exc.message)]
 
     def _portal_result(self, head: Expect, execution: Execution) -> ResultMasker:
         portal = head.portal
@@ -351,11 +405,8 @@ class Relay:
         ]
 
     def _copy_data(self, msg: Message) -> list[bytes]:
-        execution = self.queue[0].execution
-        if execution is None or execution.copy is None:
-            raise ProtocolViolation("CopyData outside COPY OUT")
-        execution.rows += 1
-        return [codec.message(b"d", execution.copy.line(msg.body))]
+        work = self.row_work(msg)
+        return self._row(msg, lambda: work(msg))
 
     def _copy_done(self, msg: Message) -> list[bytes]:
         return [msg.raw()]

@@ -19,6 +19,7 @@ import contextlib
 import ipaddress
 import logging
 import ssl
+import time
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -35,6 +36,7 @@ from phigate.gateway import Gateway
 log = logging.getLogger(__name__)
 _CHUNK = 256 * 1024
 _UPSTREAM_MAX_MESSAGE = 1024 * 1024 * 1024 - 1
+_TURN = 0.01  # seconds of inline masking before other tasks get the loop
 
 
 def wire_settings(gateway: Gateway) -> PgWireSettings:
@@ -363,7 +365,10 @@ class ClientConnection:
 
     async def _upstream_loop(self) -> None:
         assert self.up_reader is not None
-        framer = MessageReader(max_message=_UPSTREAM_MAX_MESSAGE)
+        # A message no cap could let through is refused from its header, unbuffered
+        # (the session ends); smaller ones meet the caps row by row in the relay.
+        limits = self.listener.gateway.settings.limits
+        framer = MessageReader(max_message=limits.max_result_bytes + _CHUNK)
         while not self._closing:
             data = await self.up_reader.read(_CHUNK)
             if not data:
@@ -371,13 +376,27 @@ class ClientConnection:
             framer.feed(data)
             self._corked = []
             try:
-                for msg in framer:
-                    self.session.on_upstream(msg)
+                await self._relay_read(framer)
             finally:
                 corked, self._corked = self._corked, None
                 if corked and not self.writer.is_closing():
                     self.writer.write(b"".join(corked))
             await self.writer.drain()
+
+    async def _relay_read(self, framer: MessageReader) -> None:
+        """Relay what one read framed, in order. Large rows are masked on the masking
+        pool; small ones here, giving the loop back every _TURN seconds, so one
+        session's result cannot keep others (and /healthz) waiting."""
+        turn_ends = time.monotonic() + _TURN
+        for msg in framer:
+            if self.session.masks_off_loop(msg):
+                await self.session.on_upstream_off_loop(msg)
+            else:
+                self.session.on_upstream(msg)
+                if time.monotonic() < turn_ends:
+                    continue
+                await asyncio.sleep(0)
+            turn_ends = time.monotonic() + _TURN
 
     async def _end(self, recorder: asyncio.Task[None] | None) -> None:
         self.listener.sessions.pop(self.session.key, None)

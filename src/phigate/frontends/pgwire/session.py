@@ -40,6 +40,7 @@ from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, St
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
+from phigate.limits import off_loop
 from phigate.masking import Masker
 from phigate.risk import runs_as_reader
 from phigate.sql import SessionClassifier, SqlAnalysis
@@ -99,6 +100,7 @@ class Session:
         self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
         self.syncs_sent = 0
         self.syncs_done = 0
+        self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
 
     @property
     def in_startup(self) -> bool:
@@ -190,7 +192,7 @@ class Session:
             log.warning("upstream connection for %s failed: %s", self.connection, exc)
             self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
             return
-        self.relay = Relay(self._default_masker(principal))
+        self.relay = Relay(self._default_masker(principal), self.gateway.settings.limits)
         self.admission = Admission(
             self.gateway,
             self.connection,
@@ -496,9 +498,22 @@ class Session:
         self._close()
 
     # ── answers from the upstream ───────────────────────────────────────────
-    def on_upstream(self, msg: Message) -> None:
+    def masks_off_loop(self, msg: Message) -> bool:
+        """A row big enough that masking it on the event loop would stall other sessions."""
+        return len(msg.body) >= self._off_loop_from and msg.type in (b"D", b"d")
+
+    async def on_upstream_off_loop(self, msg: Message) -> None:
+        """`on_upstream` for a large row: masked on the masking pool, relayed in order."""
         assert self.relay is not None
-        out = self.relay.handle(msg)
+        masked = None
+        if self.relay.worth_masking(msg):
+            work = self.relay.row_work(msg)
+            masked = await off_loop(self.gateway.settings.limits, work, msg)
+        self.on_upstream(msg, masked)
+
+    def on_upstream(self, msg: Message, masked: bytes | None = None) -> None:
+        assert self.relay is not None
+        out = self.relay.handle(msg, masked)
         if out:
             self.io.to_client(b"".join(out))
         for ack in self.relay.acks:
