@@ -149,3 +149,68 @@ def test_demo_restarts_after_being_killed(tmp_path: Path) -> None:
     finally:
         stop(process)
     assert not (state_dir / "postgres" / "postmaster.pid").exists()
+
+
+def test_a_second_demo_on_the_same_state_refuses_and_the_first_keeps_serving(
+    tmp_path: Path,
+) -> None:
+    state_dir, port = tmp_path / "demo", free_port()
+    url = f"http://127.0.0.1:{port}"
+    first = start_demo(state_dir, port)
+    try:
+        wait_ready(first, url)
+        credentials = (state_dir / "credentials.json").read_text()
+        second = subprocess.run(
+            [str(PHIGATE), "demo", "--state-dir", str(state_dir), "--http-port", str(free_port())],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert f"pid {first.pid}" in second.stderr and "--state-dir" in second.stderr
+        assert (state_dir / "credentials.json").read_text() == credentials
+        token = json.loads(credentials)["tokens"]["dana"]
+        response = httpx.post(
+            f"{url}/v1/actions",
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}"},
+            json={"connection": "ehr", "sql": "SELECT count(*) FROM claims"},
+        )
+        assert response.status_code == 200, response.text
+    finally:
+        stop(first)
+
+
+def _serve_config(tmp_path: Path, name: str, state_db: Path) -> tuple[Path, int]:
+    port = free_port()
+    config = tmp_path / f"{name}.yaml"
+    config.write_text(
+        f"state: {{url: 'sqlite:///{state_db}'}}\n"
+        f"server: {{http_port: {port}}}\n"
+        "secrets: {token_hash_key: 'a-test-key-of-32-characters-long', "
+        "masking_key: 'another-test-key-32-characters!!'}\n"
+    )
+    return config, port
+
+
+def test_a_second_serve_on_one_sqlite_state_refuses(tmp_path: Path) -> None:
+    first_config, port = _serve_config(tmp_path, "first", tmp_path / "state.db")
+    second_config, _ = _serve_config(tmp_path, "second", tmp_path / "state.db")
+    first = subprocess.Popen(
+        [str(PHIGATE), "serve", "--config", str(first_config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_ready(first, f"http://127.0.0.1:{port}")
+        second = subprocess.run(
+            [str(PHIGATE), "serve", "--config", str(second_config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2, second.stderr
+        assert f"pid {first.pid}" in second.stderr and "PostgreSQL state" in second.stderr
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
+    finally:
+        stop(first)

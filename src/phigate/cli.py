@@ -87,8 +87,10 @@ def serve(config_path: Path) -> None:
     """Run the gateway with a configuration file."""
     from phigate.bootstrap import build_gateway
     from phigate.server import serve as run_server
+    from phigate.state_lock import lock_sqlite_state
 
     settings = _settings(config_path)
+    lock = lock_sqlite_state(settings.state.url)  # one serving process per SQLite file
     gateway = build_gateway(settings)
 
     async def announce() -> None:
@@ -107,6 +109,8 @@ def serve(config_path: Path) -> None:
         pass
     finally:
         asyncio.run(gateway.close())
+        if lock is not None:
+            lock.release()
 
 
 @main.command()

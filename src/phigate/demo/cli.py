@@ -15,11 +15,30 @@ from phigate.demo.runner import ensure_tokens, prepare, write_credentials
 from phigate.frontends.pgwire.server import with_listener
 from phigate.pgserver import free_port
 from phigate.server import serve
+from phigate.state_lock import StateLock, lock_file_for
 
 console = Console(soft_wrap=True)
 
 
 def run_demo(state_dir: Path, http_port: int, credentials_file: Path) -> None:
+    lock = _lock_state_dir(state_dir)
+    try:
+        _run_locked(state_dir, http_port, credentials_file)
+    finally:
+        lock.release()
+
+
+def _lock_state_dir(state_dir: Path) -> StateLock:
+    """Refuse before touching anything a running demo owns (its PostgreSQL, credentials)."""
+    state_dir = state_dir.resolve()
+    return StateLock(lock_file_for(state_dir / "state.db")).acquire(
+        f"the demo state directory {state_dir}",
+        "stop that demo first (Ctrl-C in its terminal, or kill the pid), "
+        "or give this one its own --state-dir",
+    )
+
+
+def _run_locked(state_dir: Path, http_port: int, credentials_file: Path) -> None:
     with console.status("Starting the embedded PostgreSQL and loading the synthetic EHR…"):
         env = prepare(state_dir, http_port)
     try:
