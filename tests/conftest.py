@@ -25,6 +25,9 @@ from phigate.demo.runner import IDENTITIES
 from phigate.frontends.app import build_app
 from phigate.gateway import Gateway
 from phigate.pgserver import EmbeddedPostgres
+from tests.support.hypothesis_profiles import load_profiles
+
+load_profiles()  # before any test module builds its property tests
 
 DEMO_POLICY = Path(__file__).parents[1] / "src/phigate/demo/policy.yaml"
 
