@@ -34,6 +34,7 @@ from phigate.errors import (
     NotFoundError,
     PhigateError,
 )
+from phigate.frontends._asgi import CountResponses
 from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
 
@@ -178,11 +179,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             error_body("internal_error", "internal error; see the gateway log"), status_code=500
         )
 
-    @app.middleware("http")
-    async def _count(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        metrics.HTTP_REQUESTS.labels(request.method, str(response.status_code)).inc()
-        return response
+    app.add_middleware(CountResponses)
 
 
 def bearer_token(request: Request) -> str:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from phigate.actions import Action
@@ -234,13 +235,13 @@ class AgentTools:
         self, outcome: Outcome, approval: Approval, principal: Principal, progress: Progress
     ) -> Outcome:
         """Wait up to `query_wait_seconds` for reviewers, telling the client we are alive."""
-        wait = self.settings.query_wait_seconds
-        started = time.monotonic()
-        deadline = started + wait
-        while approval.state is ApprovalState.PENDING and time.monotonic() < deadline:
-            step = min(self.settings.progress_interval_seconds, deadline - time.monotonic())
-            approval = await self.gateway.wait_for_decision(approval.id, step)
-            await progress(round(time.monotonic() - started, 1), wait, _waiting(approval))
+        try:
+            approval = await self._wait(approval, progress)
+        except asyncio.CancelledError:
+            # The SDK cancels the call when the client hangs up: say so to reviewers.
+            with anyio.CancelScope(shield=True):
+                await self._requester_left(approval)
+            raise
         if approval.state is ApprovalState.APPROVED:
             return await self.gateway.run_approved(approval.action_id, principal)
         return Outcome(
@@ -248,6 +249,25 @@ class AgentTools:
             outcome.record,
             approval=approval,
         )
+
+    async def _wait(self, approval: Approval, progress: Progress) -> Approval:
+        wait = self.settings.query_wait_seconds
+        started = time.monotonic()
+        deadline = started + wait
+        while approval.state is ApprovalState.PENDING and time.monotonic() < deadline:
+            step = min(self.settings.progress_interval_seconds, deadline - time.monotonic())
+            approval = await self.gateway.wait_for_decision(approval.id, step)
+            await progress(round(time.monotonic() - started, 1), wait, _waiting(approval))
+        return approval
+
+    async def _requester_left(self, approval: Approval) -> None:
+        try:
+            await asyncio.to_thread(
+                self.gateway.approvals.requester_disconnected, approval.id, "mcp"
+            )
+        except Exception:
+            # Best effort: the request stays pending and bound either way.
+            log.exception("could not record that the requester of %s disconnected", approval.id)
 
     # ── get_action ──────────────────────────────────────────────────────────
     async def get_action(self, action_id: str, principal: Principal) -> ToolAnswer:
