@@ -91,6 +91,8 @@ async def test_unparseable_sql_is_unknown_and_denied(harness: Harness) -> None:
     response = await harness.submit("claims-bot", "SELEC * FROM patients")
     assert response.status_code == 403
     assert response.json()["rule"] == "unknown-denied"
+    # The parser's message and position, so the caller can fix the statement.
+    assert 'syntax error at or near "SELEC", at index 0' in response.json()["reason"]
 
 
 async def pending_write(h: Harness, subject: str = "claims-bot") -> dict[str, object]:

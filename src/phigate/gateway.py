@@ -162,7 +162,20 @@ class Gateway:
             reveal_approvals=self.settings.policy.reveal_approvals,
             now=dt.datetime.now(dt.UTC),
         )
-        return description, decision
+        return description, self._with_parse_error(decision, description)
+
+    def _with_parse_error(self, decision: Decision, description: Description) -> Decision:
+        """A statement the parser rejects is refused by whichever rule matches `unknown`;
+        the parser's own message (what, and where) is what the caller needs to fix it.
+        Here, once, so every front door and `policy check` say the same."""
+        error = description.detail.get("parse_error")
+        if not error or decision.outcome == "allow":
+            return decision
+        # Scrubbed: the message quotes the statement, and the reason reaches the audit log.
+        detail = self.scrub(str(error))
+        return replace(
+            decision, reason=f"{decision.reason} (the statement does not parse: {detail})"
+        )
 
     async def _refined(self, action: Action, description: Description) -> Description:
         """The description, refined by asking the upstream where the connector can
