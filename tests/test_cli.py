@@ -54,6 +54,28 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.parametrize("expires", ["0s", "0d"])
+def test_a_token_that_would_never_expire_by_mistake_is_refused(
+    config_file: Path, expires: str
+) -> None:
+    code, output = run(
+        "token",
+        "create",
+        "--config",
+        str(config_file),
+        "--subject",
+        "dana",
+        "--kind",
+        "human",
+        "--expires",
+        expires,
+    )
+    assert code == 2, output
+    assert "longer than zero" in output and "phg_" not in output
+    code, listing = run("token", "list", "--config", str(config_file), "--json")
+    assert json.loads(listing) == []
+
+
 def test_token_lifecycle(config_file: Path) -> None:
     code, output = run(
         "token",
