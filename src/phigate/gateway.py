@@ -41,6 +41,7 @@ from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
     ConflictError,
+    InvalidRequestError,
     MaskingFailedError,
     NotAllowedError,
     NotFoundError,
@@ -197,6 +198,17 @@ class Gateway:
             )
         return refined
 
+    def _check_reveal(self, action: Action) -> None:
+        """A reveal names entity types the masking engine knows (or `*`). An unknown
+        name would otherwise reach reviewers as if it meant something."""
+        known = self.masking.settings.known_types()
+        unknown = sorted(set(action.reveal) - known - {"*"})
+        if unknown:
+            raise InvalidRequestError(
+                f"unknown entity type(s) to reveal: {', '.join(unknown)}; "
+                f'valid: {", ".join(sorted(known))} (or "*" for all)'
+            )
+
     def _check_connection(self, action: Action) -> None:
         connector = self.connectors.get(action.connection)
         if connector is None:
@@ -230,9 +242,10 @@ class Gateway:
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
         try:
             self._check_connection(action)
+            self._check_reveal(action)
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
-        except (NotFoundError, NotAllowedError) as exc:
+        except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
             await self.audit_refusal(
                 "action.refused",
                 exc.message,
