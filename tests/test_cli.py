@@ -222,3 +222,27 @@ def test_policy_check_needs_exactly_one_action(config_file: Path) -> None:
         "SELECT 1",
     )
     assert code == 2 and "runs exec actions, not sql" in output
+
+
+def test_config_check_warns_of_approver_groups_without_members(config_file: Path) -> None:
+    data = yaml.safe_load(config_file.read_text())
+    data["policy"]["rules"][0] = {
+        "name": "ghost-approvers",
+        "match": {"risk": ["write"]},
+        "decision": "approve",
+        "approvals": {"count": 1, "groups": ["ghosts"]},
+    }
+    config_file.write_text(yaml.safe_dump(data))
+    code, output = run("config", "check", str(config_file))
+    assert code == 0 and "approver groups not checked" in output  # no state store yet
+    for subject in ("alice", "bob"):  # data-owners: the reveal approvers
+        assert run(*_token_args(config_file, subject, "data-owners"))[0] == 0
+    code, output = run("config", "check", str(config_file))
+    assert code == 0, output
+    assert "warning: rule 'ghost-approvers'" in output and "ghosts" in output
+    assert "reveal_approvals" not in output
+
+
+def _token_args(config_file: Path, subject: str, groups: str) -> tuple[str, ...]:
+    config = ("--config", str(config_file))
+    return ("token", "create", *config, "--subject", subject, "--kind", "human", "--groups", groups)

@@ -78,6 +78,13 @@ def config_check(file: Path) -> None:
         f"{file}: ok ({len(settings.connections)} connections, {len(settings.policy.rules)} rules)",
         highlight=False,
     )
+    from phigate.approvals.reviewers import config_warnings
+
+    warnings, note = config_warnings(settings)
+    for warning in warnings:  # valid, so exit 0; but requests under it would expire
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    if note is not None:
+        console.print(f"note: {note}", highlight=False)
 
 
 # ── serve / migrate ─────────────────────────────────────────────────────────

@@ -33,6 +33,7 @@ from phigate.action_store import (
 from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
+from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.audit import AuditLog
 from phigate.config import Settings
 from phigate.connectors import Connector
@@ -76,6 +77,8 @@ class Outcome:
     approval: Approval | None = None
     error: PhigateError | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # A pending request nobody can decide (no eligible reviewer): said in the answer.
+    no_reviewer: str | None = None
 
     @property
     def action_id(self) -> str:
@@ -334,7 +337,17 @@ class Gateway:
             if approval is None or approval.state is ApprovalState.PENDING
             else record.status
         )
-        return Outcome(status, record, approval=approval)
+        gap = None
+        if approval is not None and approval.state is ApprovalState.PENDING:
+            gap = await asyncio.to_thread(self.reviewer_shortfall, approval)
+        return Outcome(status, record, approval=approval, no_reviewer=gap)
+
+    def reviewer_shortfall(self, approval: Approval) -> str | None:
+        """Why nobody can decide `approval`, when that is knowable (blocking)."""
+        if self.settings.identity.oidc is not None:
+            return None  # OIDC reviewers bring their groups at sign-in: cannot know
+        members = human_members(self.db, self.people)
+        return approval_shortfall(approval, members)
 
     async def wait_for_decision(self, approval_id: str, wait_seconds: float) -> Approval:
         """Poll the store (shared by all replicas) until decided or `timeout` passes."""

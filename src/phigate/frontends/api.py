@@ -520,6 +520,8 @@ def outcome_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
         },
     }
     if approval.state is ApprovalState.PENDING:
+        if outcome.no_reviewer is not None:
+            body["no_reviewer"] = outcome.no_reviewer
         return JSONResponse(body, status_code=202)
     code = 410 if approval.state is ApprovalState.EXPIRED else 403
     body["reason"] = f"the approval request was {approval.state.value}"

@@ -227,7 +227,9 @@ class AgentTools:
 
     async def _submit(self, action: Action, principal: Principal, progress: Progress) -> ToolAnswer:
         outcome = await self.gateway.submit(action)
-        if outcome.status == "pending_approval" and outcome.approval is not None:
+        # Nobody can decide it: holding the call would only delay saying so.
+        held = outcome.status == "pending_approval" and outcome.no_reviewer is None
+        if held and outcome.approval is not None:
             outcome = await self._hold(outcome, outcome.approval, principal, progress)
         return outcome_answer(self.gateway, outcome, text_rows=self.settings.text_rows)
 
