@@ -272,3 +272,17 @@ def test_sigterm_stops_serve(tmp_path: Path) -> None:
     finally:
         output = stop(process, signal.SIGTERM)
     assert "Traceback" not in output
+
+
+def test_sigterm_while_starting_leaves_no_postgresql_running(tmp_path: Path) -> None:
+    """Between PostgreSQL's start and the gateway's (loading the EHR), SIGTERM stops it too."""
+    state_dir, port = tmp_path / "demo", free_port()
+    process = start_demo(state_dir, port)
+    pid_file = state_dir / "postgres" / "postmaster.pid"
+    deadline = time.monotonic() + 120
+    while not pid_file.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pid_file.exists(), "PostgreSQL never started"
+    output = stop(process, signal.SIGTERM)  # exit status 0, as when serving
+    assert "Stopped the embedded PostgreSQL" in output
+    assert not pid_file.exists()

@@ -15,7 +15,7 @@ from phigate.bootstrap import build_gateway
 from phigate.demo import patient_api
 from phigate.demo.runner import DemoEnvironment, ensure_tokens, prepare, write_credentials
 from phigate.frontends.pgwire.server import with_listener
-from phigate.pgserver import free_port
+from phigate.pgserver import EmbeddedPostgres, free_port
 from phigate.server import interrupt_on_sigterm, listen_socket, serve
 from phigate.state_lock import StateLock, lock_file_for
 
@@ -35,6 +35,8 @@ def run_demo(
         http_socket = listen_socket(DEMO_HOST, http_port, "--http-port")
         ports = DemoPorts(http_socket, _wire_port(pg_port))
         _run_locked(state_dir, ports, credentials_file)
+    except KeyboardInterrupt:
+        pass  # stopped while starting (Ctrl-C, SIGTERM): already cleaned up and said so
     finally:
         lock.release()
 
@@ -67,8 +69,14 @@ def _lock_state_dir(state_dir: Path) -> StateLock:
 
 
 def _run_locked(state_dir: Path, ports: DemoPorts, credentials_file: Path) -> None:
-    with console.status("Starting the embedded PostgreSQL and loading the synthetic EHR…"):
-        env = prepare(state_dir, ports.http_port)
+    try:
+        with console.status("Starting the embedded PostgreSQL and loading the synthetic EHR…"):
+            env = prepare(state_dir, ports.http_port)
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM) or failed after PostgreSQL started: no orphan.
+        EmbeddedPostgres(state_dir.resolve() / "postgres").stop()
+        console.print("Stopped the embedded PostgreSQL. phigate demo stopped.")
+        raise
     try:
         _serve_demo(env, ports, credentials_file)
     finally:
