@@ -183,8 +183,10 @@ def test_a_second_demo_on_the_same_state_refuses_and_the_first_keeps_serving(
         stop(first)
 
 
-def _serve_config(tmp_path: Path, name: str, state_db: Path) -> tuple[Path, int]:
-    port = free_port()
+def _serve_config(
+    tmp_path: Path, name: str, state_db: Path, port: int | None = None
+) -> tuple[Path, int]:
+    port = port or free_port()
     config = tmp_path / f"{name}.yaml"
     config.write_text(
         f"state: {{url: 'sqlite:///{state_db}'}}\n"
@@ -286,3 +288,20 @@ def test_sigterm_while_starting_leaves_no_postgresql_running(tmp_path: Path) -> 
     output = stop(process, signal.SIGTERM)  # exit status 0, as when serving
     assert "Stopped the embedded PostgreSQL" in output
     assert not pid_file.exists()
+
+
+def test_serve_on_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        busy = taken.getsockname()[1]
+        config, _ = _serve_config(tmp_path, "clash", tmp_path / "state.db", busy)
+        done = subprocess.run(
+            [str(PHIGATE), "serve", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{busy}: Address already in use. "
+        "Is another phigate running there? Choose another server.http_port."
+    ]

@@ -4,6 +4,7 @@ until interrupted."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 from collections.abc import Awaitable, Callable
@@ -38,8 +39,10 @@ def listen_socket(host: str, port: int, setting: str) -> socket.socket:
     try:
         return socket.create_server((host, port), family=family)
     except OSError as exc:
+        # create_server's strerror repeats the address; the plain one reads better.
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
         raise PortInUseError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}. "
+            f"cannot listen on {host}:{port}: {why}. "
             f"Is another phigate running there? Choose another {setting}."
         ) from None
 
