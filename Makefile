@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ unit: $(DEV_STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Refresh the docs' pictures (tests alone write theirs to a temporary folder).
+# CI=1: a missing Chromium fails here instead of skipping.
+screenshots: $(DEV_STAMP)
+	CI=1 PHIGATE_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q \
+		tests/console/test_browser.py tests/reports/test_screenshot.py
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

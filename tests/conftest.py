@@ -26,6 +26,29 @@ from phigate.demo.runner import IDENTITIES
 from phigate.frontends.app import build_app
 from phigate.gateway import Gateway
 from phigate.pgserver import EmbeddedPostgres
+from tests.support.browser import screenshot_dir as _screenshot_dir
+from tests.support.clean_tree import changed_by_the_run, tree_status
+from tests.support.hypothesis_profiles import load_profiles
+
+load_profiles()  # before any test module builds its property tests
+
+_TREE_AT_START = pytest.StashKey[set[str] | None]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_TREE_AT_START] = tree_status()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    changed = changed_by_the_run(session.config.stash.get(_TREE_AT_START, None))
+    if changed:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write("\n")
+            reporter.write_sep("=", "the test run changed the work tree", red=True)
+            reporter.write_line("write to tmp_path instead; changed:\n  " + "\n  ".join(changed))
+
 
 DEMO_POLICY = Path(__file__).parents[1] / "src/phigate/demo/policy.yaml"
 
@@ -147,6 +170,13 @@ async def harness(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
     finally:
         await h.client.aclose()
         await h.gateway.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where browser tests save pictures: a temporary folder, or docs/screenshots under
+    `make screenshots`."""
+    return _screenshot_dir(tmp_path_factory)
 
 
 def in_ci() -> bool:

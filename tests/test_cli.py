@@ -54,6 +54,28 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.parametrize("expires", ["0s", "0d"])
+def test_a_token_that_would_never_expire_by_mistake_is_refused(
+    config_file: Path, expires: str
+) -> None:
+    code, output = run(
+        "token",
+        "create",
+        "--config",
+        str(config_file),
+        "--subject",
+        "dana",
+        "--kind",
+        "human",
+        "--expires",
+        expires,
+    )
+    assert code == 2, output
+    assert "longer than zero" in output and "phg_" not in output
+    code, listing = run("token", "list", "--config", str(config_file), "--json")
+    assert json.loads(listing) == []
+
+
 def test_token_lifecycle(config_file: Path) -> None:
     code, output = run(
         "token",
@@ -201,3 +223,27 @@ def test_policy_check_needs_exactly_one_action(config_file: Path) -> None:
         "SELECT 1",
     )
     assert code == 2 and "runs exec actions, not sql" in output
+
+
+def test_config_check_warns_of_approver_groups_without_members(config_file: Path) -> None:
+    data = yaml.safe_load(config_file.read_text())
+    data["policy"]["rules"][0] = {
+        "name": "ghost-approvers",
+        "match": {"risk": ["write"]},
+        "decision": "approve",
+        "approvals": {"count": 1, "groups": ["ghosts"]},
+    }
+    config_file.write_text(yaml.safe_dump(data))
+    code, output = run("config", "check", str(config_file))
+    assert code == 0 and "approver groups not checked" in output  # no state store yet
+    for subject in ("alice", "bob"):  # data-owners: the reveal approvers
+        assert run(*_token_args(config_file, subject, "data-owners"))[0] == 0
+    code, output = run("config", "check", str(config_file))
+    assert code == 0, output
+    assert "warning: rule 'ghost-approvers'" in output and "ghosts" in output
+    assert "reveal_approvals" not in output
+
+
+def _token_args(config_file: Path, subject: str, groups: str) -> tuple[str, ...]:
+    config = ("--config", str(config_file))
+    return ("token", "create", *config, "--subject", subject, "--kind", "human", "--groups", groups)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from phigate.pgserver import free_port
@@ -18,9 +20,9 @@ from phigate.pgserver import free_port
 PHIGATE = Path(sys.executable).parent / "phigate"
 
 
-def start_demo(state_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_demo(state_dir: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(PHIGATE), "demo", "--state-dir", str(state_dir), "--http-port", str(port)],
+        [str(PHIGATE), "demo", "--state-dir", str(state_dir), "--http-port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "COLUMNS": "200"},
@@ -42,8 +44,8 @@ def wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float = 120)
     pytest.fail("demo did not become ready")
 
 
-def stop(process: subprocess.Popen[bytes]) -> str:
-    process.send_signal(signal.SIGINT)
+def stop(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGINT) -> str:
+    process.send_signal(how)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 0, output.decode()
     return output.decode()
@@ -164,3 +166,157 @@ def test_demo_restarts_after_being_killed(tmp_path: Path) -> None:
     finally:
         stop(process)
     assert not (state_dir / "postgres" / "postmaster.pid").exists()
+
+
+def test_a_second_demo_on_the_same_state_refuses_and_the_first_keeps_serving(
+    tmp_path: Path,
+) -> None:
+    state_dir, port = tmp_path / "demo", free_port()
+    url = f"http://127.0.0.1:{port}"
+    first = start_demo(state_dir, port)
+    try:
+        wait_ready(first, url)
+        credentials = (state_dir / "credentials.json").read_text()
+        second = subprocess.run(
+            [str(PHIGATE), "demo", "--state-dir", str(state_dir), "--http-port", str(free_port())],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert f"pid {first.pid}" in second.stderr and "--state-dir" in second.stderr
+        assert (state_dir / "credentials.json").read_text() == credentials
+        token = json.loads(credentials)["tokens"]["dana"]
+        response = httpx.post(
+            f"{url}/v1/actions",
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}"},
+            json={"connection": "ehr", "sql": "SELECT count(*) FROM claims"},
+        )
+        assert response.status_code == 200, response.text
+    finally:
+        stop(first)
+
+
+def _serve_config(
+    tmp_path: Path, name: str, state_db: Path, port: int | None = None
+) -> tuple[Path, int]:
+    port = port or free_port()
+    config = tmp_path / f"{name}.yaml"
+    config.write_text(
+        f"state: {{url: 'sqlite:///{state_db}'}}\n"
+        f"server: {{http_port: {port}}}\n"
+        "secrets: {token_hash_key: 'a-test-key-of-32-characters-long', "
+        "masking_key: 'another-test-key-32-characters!!'}\n"
+    )
+    return config, port
+
+
+def test_a_second_serve_on_one_sqlite_state_refuses(tmp_path: Path) -> None:
+    first_config, port = _serve_config(tmp_path, "first", tmp_path / "state.db")
+    second_config, _ = _serve_config(tmp_path, "second", tmp_path / "state.db")
+    first = subprocess.Popen(
+        [str(PHIGATE), "serve", "--config", str(first_config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_ready(first, f"http://127.0.0.1:{port}")
+        second = subprocess.run(
+            [str(PHIGATE), "serve", "--config", str(second_config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2, second.stderr
+        assert f"pid {first.pid}" in second.stderr and "PostgreSQL state" in second.stderr
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
+    finally:
+        stop(first)
+
+
+def test_sigterm_stops_the_demo_and_its_postgresql_on_the_pinned_wire_port(
+    tmp_path: Path,
+) -> None:
+    state_dir, port, pg_port = tmp_path / "demo", free_port(), free_port()
+    process = start_demo(state_dir, port, "--pg-port", str(pg_port))
+    try:
+        wait_ready(process, f"http://127.0.0.1:{port}")
+        creds = json.loads((state_dir / "credentials.json").read_text())
+        assert creds["pg_url"] == f"postgresql://127.0.0.1:{pg_port}/ehr"
+        upstream = creds["upstream_dsn"]
+        with psycopg.connect(upstream, connect_timeout=5):
+            pass
+    finally:
+        output = stop(process, signal.SIGTERM)
+    assert "Stopped the embedded PostgreSQL" in output and "phigate demo stopped" in output
+    assert not (state_dir / "postgres" / "postmaster.pid").exists()
+    with pytest.raises(psycopg.OperationalError):  # no orphaned server left listening
+        psycopg.connect(upstream, connect_timeout=5)
+
+
+@pytest.mark.parametrize("option", ["--http-port", "--pg-port"])
+def test_a_port_clash_is_one_clear_line_and_writes_no_credentials(
+    tmp_path: Path, option: str
+) -> None:
+    state_dir = tmp_path / "demo"
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        busy = taken.getsockname()[1]
+        ports = {"--http-port": str(free_port()), option: str(busy)}
+        done = subprocess.run(
+            [str(PHIGATE), "demo", "--state-dir", str(state_dir)]
+            + [word for pair in ports.items() for word in pair],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"cannot listen on 127.0.0.1:{busy}" in done.stderr and option in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (state_dir / "credentials.json").exists()
+    assert not (state_dir / "postgres").exists()  # refused before starting anything
+
+
+def test_sigterm_stops_serve(tmp_path: Path) -> None:
+    config, port = _serve_config(tmp_path, "only", tmp_path / "state.db")
+    process = subprocess.Popen(
+        [str(PHIGATE), "serve", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_ready(process, f"http://127.0.0.1:{port}")
+    finally:
+        output = stop(process, signal.SIGTERM)
+    assert "Traceback" not in output
+
+
+def test_sigterm_while_starting_leaves_no_postgresql_running(tmp_path: Path) -> None:
+    """Between PostgreSQL's start and the gateway's (loading the EHR), SIGTERM stops it too."""
+    state_dir, port = tmp_path / "demo", free_port()
+    process = start_demo(state_dir, port)
+    pid_file = state_dir / "postgres" / "postmaster.pid"
+    deadline = time.monotonic() + 120
+    while not pid_file.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pid_file.exists(), "PostgreSQL never started"
+    output = stop(process, signal.SIGTERM)  # exit status 0, as when serving
+    assert "Stopped the embedded PostgreSQL" in output
+    assert not pid_file.exists()
+
+
+def test_serve_on_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        busy = taken.getsockname()[1]
+        config, _ = _serve_config(tmp_path, "clash", tmp_path / "state.db", busy)
+        done = subprocess.run(
+            [str(PHIGATE), "serve", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{busy}: Address already in use. "
+        "Is another phigate running there? Choose another server.http_port."
+    ]

@@ -91,6 +91,8 @@ async def test_unparseable_sql_is_unknown_and_denied(harness: Harness) -> None:
     response = await harness.submit("claims-bot", "SELEC * FROM patients")
     assert response.status_code == 403
     assert response.json()["rule"] == "unknown-denied"
+    # The parser's message and position, so the caller can fix the statement.
+    assert 'syntax error at or near "SELEC", at index 0' in response.json()["reason"]
 
 
 async def pending_write(h: Harness, subject: str = "claims-bot") -> dict[str, object]:
@@ -599,3 +601,15 @@ async def test_a_second_identity_is_still_the_same_person(tmp_path: Path, ehr_ds
     finally:
         await h.client.aclose()
         await h.gateway.close()
+
+
+async def test_a_request_nobody_can_decide_says_so_in_the_202(harness: Harness) -> None:
+    """Demo rule: writes need one approval from data-owners; alice and bob lose theirs."""
+    body = await pending_write(harness)
+    assert "no_reviewer" not in body  # alice and bob can decide it
+    for reviewer in ("alice", "bob"):
+        for info in harness.gateway.tokens.list(subject=reviewer):
+            harness.gateway.tokens.revoke(info.id)
+    body = await pending_write(harness, "dana")
+    assert "no reviewer can decide this request" in str(body["no_reviewer"])
+    assert "data-owners" in str(body["no_reviewer"])

@@ -77,6 +77,17 @@ async def test_approved_reveal_cannot_be_reused_for_another_action(
     assert same.status_code == 200 and raw_dob(ehr_dsn) in same.text  # the approved one, once
 
 
+async def test_an_unknown_entity_type_to_reveal_is_refused_with_the_valid_ones(
+    harness: Harness,
+) -> None:
+    response = await harness.submit("claims-bot", DOB_SQL, reveal=["BOGUS", "DATE"])
+    assert response.status_code == 400, response.text
+    message = response.json()["error"]["message"]
+    assert "BOGUS" in message and "DATE" in message and "PERSON" in message
+    pending = await harness.client.get("/v1/approvals", headers=harness.auth("alice"))
+    assert pending.json()["approvals"] == []  # nothing was put in front of reviewers
+
+
 async def test_agents_are_never_shown_secrets(harness: Harness) -> None:
     for extra in ({"reveal": ["SECRET"]}, {"masking": "none"}):
         response = await harness.submit("claims-bot", DOB_SQL, **extra)

@@ -80,6 +80,13 @@ def config_check(file: Path) -> None:
         f"{file}: ok ({len(settings.connections)} connections, {len(settings.policy.rules)} rules)",
         highlight=False,
     )
+    from phigate.approvals.reviewers import config_warnings
+
+    warnings, note = config_warnings(settings)
+    for warning in warnings:  # valid, so exit 0; but requests under it would expire
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+    if note is not None:
+        console.print(f"note: {note}", highlight=False)
 
 
 # ── serve / migrate ─────────────────────────────────────────────────────────
@@ -88,9 +95,13 @@ def config_check(file: Path) -> None:
 def serve(config_path: Path) -> None:
     """Run the gateway with a configuration file."""
     from phigate.bootstrap import build_gateway
+    from phigate.server import interrupt_on_sigterm
     from phigate.server import serve as run_server
+    from phigate.state_lock import lock_sqlite_state
 
     settings = _settings(config_path)
+    interrupt_on_sigterm()  # so the `finally` below closes the gateway on SIGTERM too
+    lock = lock_sqlite_state(settings.state.url)  # one serving process per SQLite file
     gateway = build_gateway(settings)
 
     async def announce() -> None:
@@ -109,6 +120,8 @@ def serve(config_path: Path) -> None:
         pass
     finally:
         asyncio.run(gateway.close())
+        if lock is not None:
+            lock.release()
 
 
 @main.command()
@@ -608,18 +621,29 @@ def mcp_tools_repin(
     default=".phigate/demo",
     show_default=True,
 )
-@click.option("--http-port", type=int, default=8080, show_default=True)
+@click.option("--http-port", type=click.IntRange(0, 65535), default=8080, show_default=True)
+@click.option(
+    "--pg-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port of the PostgreSQL wire front door (default: a free port, new each run).",
+)
 @click.option(
     "--credentials-file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Default: <state-dir>/credentials.json",
 )
-def demo(state_dir: Path, http_port: int, credentials_file: Path | None) -> None:
-    """Embedded PostgreSQL with a synthetic EHR, demo identities and policy, all front doors."""
+def demo(
+    state_dir: Path, http_port: int, pg_port: int | None, credentials_file: Path | None
+) -> None:
+    """Embedded PostgreSQL with a synthetic EHR, demo identities and policy, all front doors.
+
+    Ctrl-C or SIGTERM stops it, the embedded PostgreSQL included.
+    """
     from phigate.demo.cli import run_demo
 
-    run_demo(state_dir, http_port, credentials_file or state_dir / "credentials.json")
+    run_demo(state_dir, http_port, credentials_file or state_dir / "credentials.json", pg_port)
 
 
 def _attach_package_commands() -> None:

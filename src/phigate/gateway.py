@@ -33,6 +33,7 @@ from phigate.action_store import (
 from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
+from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
@@ -41,6 +42,7 @@ from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
     ConflictError,
+    InvalidRequestError,
     MaskingFailedError,
     NotAllowedError,
     NotFoundError,
@@ -75,6 +77,8 @@ class Outcome:
     approval: Approval | None = None
     error: PhigateError | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # A pending request nobody can decide (no eligible reviewer): said in the answer.
+    no_reviewer: str | None = None
 
     @property
     def action_id(self) -> str:
@@ -164,7 +168,20 @@ class Gateway:
             reveal_approvals=self.settings.policy.reveal_approvals,
             now=dt.datetime.now(dt.UTC),
         )
-        return description, decision
+        return description, self._with_parse_error(decision, description)
+
+    def _with_parse_error(self, decision: Decision, description: Description) -> Decision:
+        """A statement the parser rejects is refused by whichever rule matches `unknown`;
+        the parser's own message (what, and where) is what the caller needs to fix it.
+        Here, once, so every front door and `policy check` say the same."""
+        error = description.detail.get("parse_error")
+        if not error or decision.outcome == "allow":
+            return decision
+        # Scrubbed: the message quotes the statement, and the reason reaches the audit log.
+        detail = self.scrub(str(error))
+        return replace(
+            decision, reason=f"{decision.reason} (the statement does not parse: {detail})"
+        )
 
     async def _refined(self, action: Action, description: Description) -> Description:
         """The description, refined by asking the upstream where the connector can
@@ -185,6 +202,17 @@ class Gateway:
                 ),
             )
         return refined
+
+    def _check_reveal(self, action: Action) -> None:
+        """A reveal names entity types the masking engine knows (or `*`). An unknown
+        name would otherwise reach reviewers as if it meant something."""
+        known = self.masking.settings.known_types()
+        unknown = sorted(set(action.reveal) - known - {"*"})
+        if unknown:
+            raise InvalidRequestError(
+                f"unknown entity type(s) to reveal: {', '.join(unknown)}; "
+                f'valid: {", ".join(sorted(known))} (or "*" for all)'
+            )
 
     def _check_connection(self, action: Action) -> None:
         connector = self.connectors.get(action.connection)
@@ -219,9 +247,10 @@ class Gateway:
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
         try:
             self._check_connection(action)
+            self._check_reveal(action)
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
-        except (NotFoundError, NotAllowedError) as exc:
+        except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
             await self.audit_refusal(
                 "action.refused",
                 exc.message,
@@ -310,7 +339,17 @@ class Gateway:
             if approval is None or approval.state is ApprovalState.PENDING
             else record.status
         )
-        return Outcome(status, record, approval=approval)
+        gap = None
+        if approval is not None and approval.state is ApprovalState.PENDING:
+            gap = await asyncio.to_thread(self.reviewer_shortfall, approval)
+        return Outcome(status, record, approval=approval, no_reviewer=gap)
+
+    def reviewer_shortfall(self, approval: Approval) -> str | None:
+        """Why nobody can decide `approval`, when that is knowable (blocking)."""
+        if self.settings.identity.oidc is not None:
+            return None  # OIDC reviewers bring their groups at sign-in: cannot know
+        members = human_members(self.db, self.people)
+        return approval_shortfall(approval, members)
 
     async def wait_for_decision(self, approval_id: str, wait_seconds: float) -> Approval:
         """Poll the store (shared by all replicas) until decided or `timeout` passes."""

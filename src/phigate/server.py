@@ -4,10 +4,14 @@ until interrupted."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
 from collections.abc import Awaitable, Callable
 
 import uvicorn
 
+from phigate.errors import PhigateError
 from phigate.frontends.app import build_app
 from phigate.frontends.pgwire.server import start_listeners
 from phigate.gateway import Gateway
@@ -15,20 +19,63 @@ from phigate.gateway import Gateway
 Hook = Callable[[], Awaitable[None]]
 
 
-async def serve(gateway: Gateway, *, host: str, port: int, on_started: Hook | None = None) -> None:
-    """Run until SIGINT/SIGTERM; `on_started` runs once the port is listening."""
+class PortInUseError(PhigateError):
+    code = "port_in_use"
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM (kill, systemd, container runtimes) stops like Ctrl-C.
+
+    It raises KeyboardInterrupt, so the same `finally` blocks run: the embedded
+    PostgreSQL is stopped, the state store closed. (uvicorn catches SIGTERM while
+    it serves, shuts down, then raises it again: it lands here.)
+    """
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
+def listen_socket(host: str, port: int, setting: str) -> socket.socket:
+    """Bind the listening socket now, so a port clash is one clear error before start-up."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        # create_server's strerror repeats the address; the plain one reads better.
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise PortInUseError(
+            f"cannot listen on {host}:{port}: {why}. "
+            f"Is another phigate running there? Choose another {setting}."
+        ) from None
+
+
+async def serve(
+    gateway: Gateway,
+    *,
+    host: str,
+    port: int,
+    on_started: Hook | None = None,
+    sock: socket.socket | None = None,
+) -> None:
+    """Run until SIGINT/SIGTERM; `on_started` runs once every port is listening."""
+    sock = sock or listen_socket(host, port, "server.http_port")
     app = build_app(gateway)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", lifespan="on", server_header=False
     )
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(), name="phigate-http")
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="phigate-http")
     while not server.started:
         if task.done():
-            await task  # surfaces the start-up error (port in use, …)
+            await task  # surfaces the start-up error (lifespan, …)
             return
         await asyncio.sleep(0.05)
-    listeners = await start_listeners(gateway)  # connections with `listen: HOST:PORT`
+    try:
+        listeners = await start_listeners(gateway)  # connections with `listen: HOST:PORT`
+    except OSError as exc:
+        server.should_exit = True
+        await task
+        raise PortInUseError(
+            f"cannot start a PostgreSQL wire listener: {exc.strerror or exc}"
+        ) from None
     try:
         if on_started is not None:
             await on_started()

@@ -40,6 +40,39 @@ def test_reads_of_any_size_give_the_same_output_in_whole_lines(
         assert block.endswith(b"\n")
 
 
+def _lines(data: bytes) -> list[bytes]:
+    """Lines with their newline; an unterminated last line as it is."""
+    *ended, last = data.split(b"\n")
+    return [line + b"\n" for line in ended] + ([last] if last else [])
+
+
+def assert_whole_lines_of(out: bytes, data: bytes) -> None:
+    """`out` is the data's first lines, each whole or cut (marked) by the line limit."""
+    out_lines, data_lines = _lines(out), _lines(data)
+    assert len(out_lines) <= len(data_lines)
+    for shown, line in zip(out_lines, data_lines, strict=False):
+        if shown != line:
+            assert shown.endswith(LINE_CUT), (shown, line)
+            assert line.startswith(shown.removesuffix(LINE_CUT))
+
+
+def test_a_short_last_line_after_a_cut_line_is_kept_whole() -> None:
+    """The example Hypothesis found: the unterminated last line `a` is the data's own
+    whole last line, not a partial one; only the first line was cut (and says so)."""
+    data = b"aaaaa 123-45-6789aa\na"
+    lines = OutputLines(cap=18, max_line=10_000)
+    out = _feed_all(lines, _split(data, list(range(0, len(data), 7))))
+    assert out == [b"aaaaa" + LINE_CUT, b"a"]
+    assert lines.truncated and lines.total == len(data)
+    assert_whole_lines_of(b"".join(out), data)
+
+
+def test_the_cap_drops_whole_lines_only() -> None:
+    lines = OutputLines(cap=10, max_line=10_000)
+    out = b"".join(_feed_all(lines, [b"one\ntwo\nthree\nfour"]))
+    assert out == b"one\ntwo\n" and lines.truncated
+
+
 @settings(max_examples=200, deadline=None)
 @given(data=text_bytes, cap=st.integers(1, 200))
 def test_output_stays_under_the_cap_in_whole_lines(data: bytes, cap: int) -> None:
@@ -47,12 +80,8 @@ def test_output_stays_under_the_cap_in_whole_lines(data: bytes, cap: int) -> Non
     out = b"".join(_feed_all(lines, _split(data, list(range(0, len(data), 7)))))
     assert len(out) <= cap
     assert lines.total == len(data)
-    if lines.truncated:
-        assert out == b"" or out.endswith(b"\n")
-        if LINE_CUT not in out:  # a line longer than the cap itself is cut, marked
-            assert data.startswith(out)
-    else:
-        assert out == data
+    assert_whole_lines_of(out, data)
+    assert lines.truncated == (out != data)
 
 
 def test_short_lines_pass_unchanged() -> None:

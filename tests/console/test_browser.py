@@ -2,7 +2,8 @@
 
 A real gateway serves HTTP on 127.0.0.1; an agent's write waits for approval in a
 background thread while a reviewer signs in, sees it appear without a reload,
-approves it, and the agent's request completes. Screenshots go to docs/screenshots/.
+approves it, and the agent's request completes. Screenshots go to a temporary folder;
+`make screenshots` writes them to docs/screenshots/ instead.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from tests.console.conftest import LiveGateway
 from tests.support import hostile
 from tests.support.browser import ARGS, CHROMIUM, require_chromium
 
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 2 -- note: paid by phone"
 
 require_chromium(module=True)
@@ -46,17 +46,16 @@ def demo_sign_in(browser: Browser, live: LiveGateway, subject: str, **context: o
     return page
 
 
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+def shot(page: Page, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / name), full_page=True)
 
 
 def test_reviewer_approves_live_and_the_agent_action_completes(
-    browser: Browser, live: LiveGateway
+    browser: Browser, live: LiveGateway, screenshot_dir: Path
 ) -> None:
     login = browser.new_context().new_page()
     login.goto(f"{live.url}/ui/login")
-    shot(login, "console-sign-in.png")
+    shot(login, screenshot_dir, "console-sign-in.png")
     page = demo_sign_in(browser, live, "alice")
     expect(page.locator("#inbox-rows")).to_contain_text("Nothing is waiting")
     page.evaluate("window.__still_the_same_page = true")
@@ -65,15 +64,15 @@ def test_reviewer_approves_live_and_the_agent_action_completes(
         row = page.locator("#inbox-rows a").first
         expect(row).to_contain_text("UPDATE claims", timeout=15_000)  # appears without reload
         assert page.evaluate("window.__still_the_same_page") is True
-        shot(page, "console-inbox.png")
+        shot(page, screenshot_dir, "console-inbox.png")
         row.click()
         expect(page.locator("#statement")).to_contain_text("WHERE id = 2")
         expect(page.locator("#statement")).not_to_contain_text("paid by phone")
-        shot(page, "console-approval-detail.png")
+        shot(page, screenshot_dir, "console-approval-detail.png")
         page.fill("#comment", "confirmed with the payer")
         page.click("#approve")
         expect(page.locator("#state")).to_have_text("approved")
-        shot(page, "console-approved.png")
+        shot(page, screenshot_dir, "console-approved.png")
         answer = agent.result(timeout=30)
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "executed"
@@ -98,18 +97,22 @@ def test_csrf_and_get_side_effects_fail_in_the_browser(browser: Browser, live: L
     assert "frame-ancestors 'none'" in csp
 
 
-def test_requesters_own_sign_in_cannot_approve(browser: Browser, live: LiveGateway) -> None:
+def test_requesters_own_sign_in_cannot_approve(
+    browser: Browser, live: LiveGateway, screenshot_dir: Path
+) -> None:
     approval_id = live.submit("dana", WRITE).json()["approval"]["id"]
     page = demo_sign_in(browser, live, "dana", viewport={"width": 390, "height": 844})
     page.goto(f"{live.url}/ui/approvals/{approval_id}")
     expect(page.locator("#refusal")).to_contain_text("requester cannot approve")
     expect(page.locator("#approve")).to_have_count(0)
-    shot(page, "console-phone-own-request.png")
+    shot(page, screenshot_dir, "console-phone-own-request.png")
     assert live.gateway.approvals.get(approval_id).state == "pending"
     assert os.environ.get("PHIGATE_NEVER_SET") is None
 
 
-def test_a_hostile_statement_reads_as_what_runs(browser: Browser, live: LiveGateway) -> None:
+def test_a_hostile_statement_reads_as_what_runs(
+    browser: Browser, live: LiveGateway, screenshot_dir: Path
+) -> None:
     """Issue 15, item 1: a look-alike quote, a line break inside the literal and 220
     spaces hiding the real quote. The reviewer's screen shows the literal on one line
     with its escapes marked, the warnings above it, and nothing off to the right."""
@@ -133,4 +136,4 @@ def test_a_hostile_statement_reads_as_what_runs(browser: Browser, live: LiveGate
     assert statement.evaluate("e => e.scrollWidth <= e.clientWidth") is True
     lines = statement.inner_text().splitlines()
     assert lines[-1].startswith("SET status = 'denied") and lines[-1].endswith("spaces⟩'")
-    shot(page, "console-hidden-characters.png")
+    shot(page, screenshot_dir, "console-hidden-characters.png")

@@ -68,6 +68,29 @@ async def test_denied_query_is_a_tool_error_with_rule_and_reason(served: Served)
     assert "schema-privilege-admin-denied" in result.content[0].text  # type: ignore[union-attr]
 
 
+async def test_a_syntax_error_names_the_parsers_message(served: Served) -> None:
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool(
+            "query", {"connection": "ehr", "sql": "SELECT * FROM patients WHERE id = = 1"}
+        )
+    assert result.is_error and structured(result)["rule"] == "unknown-denied"
+    assert 'syntax error at or near "="' in structured(result)["reason"]
+    assert 'syntax error at or near "="' in result.content[0].text  # type: ignore[union-attr]
+
+
+async def test_a_request_nobody_can_decide_is_not_held_and_says_so(served: Served) -> None:
+    tokens = served.harness.gateway.tokens
+    for reviewer in ("alice", "bob"):
+        for info in tokens.list(subject=reviewer):
+            tokens.revoke(info.id)
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("query", {"connection": "ehr", "sql": UPDATE})
+    body = structured(result)
+    assert body["status"] == "pending_approval"
+    assert "no reviewer can decide" in body["no_reviewer"]
+    assert "no reviewer can decide" in result.content[0].text  # type: ignore[union-attr]
+
+
 async def _approve_when_requested(served: Served, voter: str) -> str:
     h = served.harness
     for _ in range(100):

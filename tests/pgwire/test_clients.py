@@ -87,6 +87,20 @@ async def test_psycopg_pipeline_mode(wire: Wire) -> None:
     assert {r[0][1] for r in results} == {"[SSN]"}
 
 
+@pytest.mark.parametrize("execute", ["simple", "extended"])
+async def test_a_syntax_error_names_the_parsers_message(wire: Wire, execute: str) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        with pytest.raises(psycopg.Error) as caught:
+            if execute == "simple":
+                await conn.execute("SELEC * FROM patients", prepare=False)
+            else:
+                await conn.execute("SELEC * FROM patients WHERE id = %s", [1])
+        assert "unknown-denied" in str(caught.value)
+        assert 'syntax error at or near "SELEC", at index 0' in str(caught.value)
+        cur = await conn.execute("SELECT 1")
+        assert (await cur.fetchone()) == (1,)
+
+
 async def test_denied_statement_names_rule_and_session_stays_usable(wire: Wire) -> None:
     async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege) as caught:

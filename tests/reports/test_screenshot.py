@@ -2,7 +2,7 @@
 
 Renders the report for a real scenario, opens the file with the console's CSP
 enforced on the page, checks the charts and controls are drawn, and saves
-docs/screenshots/report.png.
+report.png in a temporary folder (docs/screenshots/ under `make screenshots`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from phigate.reports import build_evidence, render_html
 from tests.reports.conftest import Scenario
 from tests.support.browser import ARGS, CHROMIUM, require_chromium
 
-SHOT = Path(__file__).parents[2] / "docs" / "screenshots" / "report.png"
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'"
 
 
-def test_report_renders_in_chromium(scenario: Scenario, tmp_path: Path) -> None:
+def test_report_renders_in_chromium(
+    scenario: Scenario, tmp_path: Path, screenshot_dir: Path
+) -> None:
     require_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -53,8 +54,7 @@ def test_report_renders_in_chromium(scenario: Scenario, tmp_path: Path) -> None:
                 "el => getComputedStyle(el).backgroundColor"
             )
             assert color == "rgb(198, 246, 213)"  # the stylesheet applied under the CSP
-            SHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOT), full_page=True)
+            page.screenshot(path=str(screenshot_dir / "report.png"), full_page=True)
         finally:
             browser.close()
     assert violations == [], violations  # e.g. a CSP refusal of an inline style

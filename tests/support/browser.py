@@ -22,6 +22,18 @@ ARGS = [
 ]
 
 
+# `make screenshots` sets this to docs/screenshots; otherwise tests write to a temporary
+# folder, so a test run never changes the docs' tracked pictures.
+SCREENSHOTS_ENV = "PHIGATE_SCREENSHOTS_DIR"
+
+
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = os.environ.get(SCREENSHOTS_ENV)
+    path = Path(target) if target else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def require_chromium(*, module: bool = False) -> None:
     """Skip when Chromium is missing; in CI a missing browser is a failure."""
     if CHROMIUM.exists():

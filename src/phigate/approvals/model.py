@@ -49,6 +49,7 @@ class Approval:
     decided_at: float | None
     votes: tuple[Vote, ...] = ()
     purpose: str = "approval"  # or "break_glass_review": judged after the action ran
+    requester_disconnected_at: float | None = None
 
     @property
     def is_review(self) -> bool:
@@ -74,6 +75,7 @@ class Approval:
             "expires_at": self.expires_at,
             "decided_at": self.decided_at,
             "purpose": self.purpose,
+            "requester_disconnected_at": self.requester_disconnected_at,
             "votes": [
                 {
                     "voter": v.voter,

@@ -96,6 +96,31 @@ class ApprovalService:
         )
         return approval_id
 
+    def requester_disconnected(self, approval_id: str, front_door: str) -> None:
+        """Record that the requester stopped waiting: reviewers see nobody is waiting
+        live (it may still come back for the result, e.g. with MCP get_action)."""
+        with self._db.write() as conn:
+            done = conn.execute(
+                approvals.update()
+                .where(approvals.c.id == approval_id)
+                .where(approvals.c.state == ApprovalState.PENDING.value)
+                .where(approvals.c.requester_disconnected_at.is_(None))
+                .values(requester_disconnected_at=time.time())
+            )
+            if done.rowcount == 0:
+                return
+            approval = self._load(conn, approval_id)
+            self._audit.append_in(
+                conn,
+                "approval.requester_disconnected",
+                {
+                    "approval_id": approval_id,
+                    "action_id": approval.action_id,
+                    "who": {"subject": approval.requester},
+                    "front_door": front_door,
+                },
+            )
+
     def get(self, approval_id: str) -> Approval:
         with self._db.read() as conn:
             return self._load(conn, approval_id)
@@ -328,6 +353,7 @@ def _approval(m: Any, vote_rows: Any) -> Approval:
         created_at=float(m["created_at"]),
         expires_at=float(m["expires_at"]),
         decided_at=m["decided_at"],
+        requester_disconnected_at=m["requester_disconnected_at"],
         votes=tuple(
             Vote(
                 voter=v.voter,

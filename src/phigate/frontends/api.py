@@ -33,6 +33,7 @@ from phigate.errors import (
     NotFoundError,
     PhigateError,
 )
+from phigate.frontends._asgi import CountResponses
 from phigate.frontends.request_limits import PRINCIPAL_KEY
 from phigate.gateway import Gateway, Outcome
 from phigate.identity.principal import Principal
@@ -181,11 +182,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             error_body("internal_error", "internal error; see the gateway log"), status_code=500
         )
 
-    @app.middleware("http")
-    async def _count(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        metrics.HTTP_REQUESTS.labels(request.method, str(response.status_code)).inc()
-        return response
+    app.add_middleware(CountResponses)
 
 
 def bearer_token(request: Request) -> str:
@@ -480,6 +477,8 @@ def outcome_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
         },
     }
     if approval.state is ApprovalState.PENDING:
+        if outcome.no_reviewer is not None:
+            body["no_reviewer"] = outcome.no_reviewer
         return JSONResponse(body, status_code=202)
     code = 410 if approval.state is ApprovalState.EXPIRED else 403
     body["reason"] = f"the approval request was {approval.state.value}"

@@ -31,7 +31,17 @@ def parse_duration(text: str) -> int:
     match = _DURATION.match(text.strip())
     if not match:
         raise InvalidRequestError(f"not a duration: {text!r} (expected e.g. 90m, 12h, 30d)")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    return _positive(int(match.group(1)) * _UNITS[match.group(2)], text)
+
+
+def _positive(seconds: int, text: object) -> int:
+    # A zero lifetime once meant "no expiry": a typo must not mint an eternal token.
+    if seconds <= 0:
+        raise InvalidRequestError(
+            f"a token's lifetime must be longer than zero, not {text!r} "
+            "(e.g. 90m, 12h, 30d; leave it out for a token that does not expire)"
+        )
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class TokenStore:
     ) -> tuple[str, TokenInfo]:
         """Create a token; the clear token is returned once and never stored."""
         _check_identity(subject, kind, on_behalf_of)
+        if expires_in is not None:
+            _positive(expires_in, f"{expires_in}s")
         token = PREFIX + secrets.token_urlsafe(32)
         now = time.time()
         info = TokenInfo(
@@ -86,7 +98,7 @@ class TokenStore:
             groups=tuple(sorted(set(groups))),
             on_behalf_of=on_behalf_of,
             created_at=now,
-            expires_at=now + expires_in if expires_in else None,
+            expires_at=now + expires_in if expires_in is not None else None,
             revoked_at=None,
             description=description,
         )

@@ -65,6 +65,8 @@ approvals = sa.Table(
     # "approval" (decides whether the action may run) or "break_glass_review"
     # (the action already ran under break-glass; reviewers judge it afterwards).
     sa.Column("purpose", sa.String(24), nullable=False, server_default="approval"),
+    # Set when the requester's connection closed while it waited (MCP holds a call).
+    sa.Column("requester_disconnected_at", sa.Float),
 )
 
 votes = sa.Table(

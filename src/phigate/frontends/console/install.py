@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from phigate.frontends._asgi import PrefixRequests
 from phigate.frontends.console._auth import install_auth
 from phigate.frontends.console._pages import install_pages
 from phigate.frontends.console._web import (
@@ -37,8 +38,7 @@ def install_console(app: FastAPI, gateway: Gateway) -> Console | None:
     console = Console(gateway, settings, _session_store(gateway, settings), _templates())
     app.state.console = console
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="console-static")
-    _install_security(app)
-    _install_session_loading(app, console)
+    _install_security(app, console)
     install_auth(app, console)
     install_pages(app, console)
     return console
@@ -64,25 +64,15 @@ def _pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, default=str)
 
 
-def _install_security(app: FastAPI) -> None:
+def _install_security(app: FastAPI, console: Console) -> None:
     @app.exception_handler(SignInRequired)
     async def _sign_in(_request: Request, exc: SignInRequired) -> Response:
         return to_sign_in(exc.next_path)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        if request.url.path.startswith("/ui"):
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
-
-
-def _install_session_loading(app: FastAPI, console: Console) -> None:
-    @app.middleware("http")
-    async def _session(request: Request, call_next: Any) -> Response:
-        path = request.url.path
-        if path.startswith("/ui") and not path.startswith("/ui/static"):
-            await console.load_session(request)
-        response: Response = await call_next(request)
-        return response
+    app.add_middleware(
+        PrefixRequests,
+        prefix="/ui",
+        skip="/ui/static",
+        before=console.load_session,
+        headers=SECURITY_HEADERS,
+    )

@@ -49,7 +49,7 @@ def outcome_answer(gateway: Gateway, outcome: Outcome, *, text_rows: int) -> Too
         return error_answer(outcome.error, record.id)
     approval = outcome.approval
     if approval is not None and approval.state is ApprovalState.PENDING:
-        return pending_answer(gateway, approval)
+        return pending_answer(gateway, approval, no_reviewer=outcome.no_reviewer)
     if approval is not None:
         return ended_answer(record.id, approval)
     return ToolAnswer(
@@ -125,7 +125,9 @@ def denied_answer(action_id: str, rule: str | None, reason: str) -> ToolAnswer:
     return ToolAnswer(structured, text, is_error=True)
 
 
-def pending_answer(gateway: Gateway, approval: Approval) -> ToolAnswer:
+def pending_answer(
+    gateway: Gateway, approval: Approval, *, no_reviewer: str | None = None
+) -> ToolAnswer:
     structured = {
         "status": "pending_approval",
         "action_id": approval.action_id,
@@ -143,6 +145,9 @@ def pending_answer(gateway: Gateway, approval: Approval) -> ToolAnswer:
         f"action_id {approval.action_id!r} (a minute or more apart). It expires at "
         f"{structured['expires_at']}. Do not submit it again."
     )
+    if no_reviewer is not None:
+        structured["no_reviewer"] = no_reviewer
+        text = f"Warning: {no_reviewer}. Tell the user. {text}"
     return ToolAnswer(structured, text)
 
 

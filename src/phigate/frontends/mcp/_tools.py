@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from phigate.actions import Action
@@ -227,7 +228,9 @@ class AgentTools:
 
     async def _submit(self, action: Action, principal: Principal, progress: Progress) -> ToolAnswer:
         outcome = await self.gateway.submit(action)
-        if outcome.status == "pending_approval" and outcome.approval is not None:
+        # Nobody can decide it: holding the call would only delay saying so.
+        held = outcome.status == "pending_approval" and outcome.no_reviewer is None
+        if held and outcome.approval is not None:
             outcome = await self._hold(outcome, outcome.approval, principal, progress)
         return outcome_answer(self.gateway, outcome, text_rows=self.settings.text_rows)
 
@@ -235,13 +238,13 @@ class AgentTools:
         self, outcome: Outcome, approval: Approval, principal: Principal, progress: Progress
     ) -> Outcome:
         """Wait up to `query_wait_seconds` for reviewers, telling the client we are alive."""
-        wait = self.settings.query_wait_seconds
-        started = time.monotonic()
-        deadline = started + wait
-        while approval.state is ApprovalState.PENDING and time.monotonic() < deadline:
-            step = min(self.settings.progress_interval_seconds, deadline - time.monotonic())
-            approval = await self.gateway.wait_for_decision(approval.id, step)
-            await progress(round(time.monotonic() - started, 1), wait, _waiting(approval))
+        try:
+            approval = await self._wait(approval, progress)
+        except asyncio.CancelledError:
+            # The SDK cancels the call when the client hangs up: say so to reviewers.
+            with anyio.CancelScope(shield=True):
+                await self._requester_left(approval)
+            raise
         if approval.state is ApprovalState.APPROVED:
             return await self.gateway.run_approved(approval.action_id, principal)
         return Outcome(
@@ -249,6 +252,25 @@ class AgentTools:
             outcome.record,
             approval=approval,
         )
+
+    async def _wait(self, approval: Approval, progress: Progress) -> Approval:
+        wait = self.settings.query_wait_seconds
+        started = time.monotonic()
+        deadline = started + wait
+        while approval.state is ApprovalState.PENDING and time.monotonic() < deadline:
+            step = min(self.settings.progress_interval_seconds, deadline - time.monotonic())
+            approval = await self.gateway.wait_for_decision(approval.id, step)
+            await progress(round(time.monotonic() - started, 1), wait, _waiting(approval))
+        return approval
+
+    async def _requester_left(self, approval: Approval) -> None:
+        try:
+            await asyncio.to_thread(
+                self.gateway.approvals.requester_disconnected, approval.id, "mcp"
+            )
+        except Exception:
+            # Best effort: the request stays pending and bound either way.
+            log.exception("could not record that the requester of %s disconnected", approval.id)
 
     # ── get_action ──────────────────────────────────────────────────────────
     async def get_action(self, action_id: str, principal: Principal) -> ToolAnswer:
