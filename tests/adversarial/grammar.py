@@ -115,6 +115,13 @@ KEEPING = [
     "to_tsvector('simple', {})::text",
     "regexp_replace({}, '(.)', '\\1 ', 'g')",
     "translate({}, '0123456789', 'abcdefghij')",
+    "string_to_array({}, '-')",
+    "regexp_split_to_array({}, '')",
+    "(SELECT string_agg(ch, ',') FROM regexp_split_to_table({}, '') ch)",
+    "(SELECT array_agg(x) FROM unnest(string_to_array({}, '-')) x)",
+    "(SELECT array_agg(x ORDER BY o) FROM unnest(string_to_array({}, ' ')) WITH ORDINALITY u(x, o))",
+    "array_to_string(array[{}], ',')",
+    "(array[{0}, {0}])::text",
 ]
 
 DATE_EXPRS = [
@@ -274,6 +281,9 @@ def container(draw: st.DrawFn, expr: str, source: str) -> tuple[str, str]:
         "explain_verbose": f"EXPLAIN (VERBOSE) SELECT {expr} FROM {source} {limit}",
         "explain_analyze": f"EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT {expr} FROM {source} {limit}",
         "explain_json": f"EXPLAIN (FORMAT JSON, VERBOSE) SELECT {expr} FROM {source} {limit}",
+        "multi_stmt": f"SELECT 'x' AS id; SELECT {_aliased(expr, alias)} FROM {source} {limit}",
+        "multi_set": f"SET application_name = 'fuzz'; SELECT {expr} FROM {source} {limit}",
+        "multi_empty": f";; SELECT {expr} FROM {source} {limit};",
     }
     name = draw(st.sampled_from(sorted(choices)))
     return name, " ".join(choices[name].split())
@@ -332,6 +342,8 @@ def channel_attack(draw: st.DrawFn) -> Attack:
         "repeat": f"SELECT length(repeat('x', {code})) AS n",
         "array_len": f"SELECT cardinality(array_fill(0, array[{code}])) AS n",
         "window_count": f"SELECT count(*) OVER () FROM generate_series(1, {code})",
+        "error_bit": f"SELECT 1 / ({code} - {draw(st.integers(45, 57))}) AS n",
+        "error_bit_cast": f"SELECT (CASE {code} WHEN 55 THEN 'x' ELSE '1' END)::int AS n",
     }
     name = draw(st.sampled_from(sorted(templates)))
     return Attack(

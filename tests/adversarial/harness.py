@@ -175,6 +175,8 @@ class Oracle:
       2. it does not occur in the statement text (the attacker already had it), and
       3. it also occurs in the upstream's own answer to the same statement: the value
          was really touched by the statement, not a coincidence in static text.
+    Both answers are also searched with separators squeezed out (see `squeeze`), so
+    a value split into an array or a record is found too.
     """
 
     def __init__(self, needles: list[Needle]) -> None:
@@ -194,11 +196,34 @@ class Oracle:
         return hits
 
     def leaks(self, gateway_text: str, sql: str, direct_text: str) -> list[Needle]:
+        hits = self.found(gateway_text)
+        hits += [n for n in self.found(squeeze(gateway_text)) if n not in hits]
+        hits += [
+            n
+            for n in self.found(squeeze(gateway_text, hard=True))
+            if n not in hits and n.text.isdigit() and len(n.text) >= 8
+        ]
+        squeezed_direct = squeeze(direct_text, hard=True)
         return [
             n
-            for n in self.found(gateway_text)
-            if n.text not in sql and n.text.lower() not in sql.lower() and occurs(n, direct_text)
+            for n in hits
+            if n.text not in sql
+            and n.text.lower() not in sql.lower()
+            and (occurs(n, direct_text) or n.text in squeezed_direct)
         ]
+
+
+_SEPARATORS = str.maketrans("", "", ",{}()-|/")
+_HARD_SEPARATORS = str.maketrans("", "", ",{}()-|/[]\"' ")
+
+
+def squeeze(text: str, hard: bool = False) -> str:
+    """The text without the separators arrays, records and formatting put between
+    the pieces of a value: `{706,56,7705}` and `{J,i,m,m,y}` read as the SSN digits
+    and the name they are. Quotes and spaces stay, so cells and words do not run
+    together; `hard` removes them too (used for long digit strings only, and for
+    the upstream's answer, which psycopg renders as lists)."""
+    return text.translate(_HARD_SEPARATORS if hard else _SEPARATORS)
 
 
 # --------------------------------------------------------------------------- upstream

@@ -151,7 +151,19 @@ def attempt(bench: Bench, oracle: Oracle, tally: Tally, attack: Attack) -> list[
                 .strip("[]")
             )
             for o in ran:
-                if o.status == "executed" and _row_count_reveals(o, expected):
+                if attack.tags[1].startswith("error_bit"):
+                    # executed or failed: either way one bit of the value came back
+                    found.append(
+                        Finding(
+                            "channel",
+                            o.door,
+                            attack.text,
+                            f"patients.{e['column']}/error bit",
+                            attack.tags,
+                            f"char {e['pos']} = {expected}: {o.status}",
+                        )
+                    )
+                elif o.status == "executed" and _row_count_reveals(o, expected):
                     found.append(
                         Finding(
                             "channel",
