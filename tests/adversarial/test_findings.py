@@ -142,6 +142,25 @@ def test_wire_rows_from_and_records(
     assert_no_leak(bench, oracle, door, statements)
 
 
+@finding(
+    "wire only: a correlated scalar subquery over a set-returning function "
+    "(regexp_split_to_table, unnest) returns the outer row's name or SSN unmasked "
+    "over the wire although REST masks it"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        WIRE,
+        "SELECT (SELECT string_agg(ch, ',') FROM regexp_split_to_table(p.last_name, '') ch) FROM patients p LIMIT 3",
+        "SELECT (SELECT array_agg(x) FROM unnest(string_to_array(p.ssn, '-')) x) FROM patients p LIMIT 3",
+    ),
+)
+def test_wire_correlated_subqueries(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
 @finding("hex and base64 of clinical notes carry names, MRNs and phones in decodable form")
 @pytest.mark.parametrize(
     ("door", "statements"),
@@ -234,12 +253,15 @@ CHANNELS = [
     "SELECT g FROM generate_series(1, ascii(substr((SELECT ssn FROM patients WHERE id = 3), 1, 1))) g",
     "SELECT generate_series(1, ascii(substr((SELECT mrn FROM patients WHERE id = 1), 1, 1)))",
     "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT g FROM generate_series(1, ascii(substr((SELECT zip FROM patients WHERE id = 4), 4, 1))) g",
+    # one bit per statement: division by zero or not
+    "SELECT 1 / (ascii(substr((SELECT ssn FROM patients WHERE id = 1), 1, 1)) - 55) AS n",
 ]
 
 
 @finding(
     "a masked column that decides the row count (LIMIT, OFFSET, FETCH, generate_series "
-    "bounds, EXPLAIN ANALYZE rows) reads it back character by character without approval"
+    "bounds, EXPLAIN ANALYZE rows) or whether the statement fails (division by zero) "
+    "reads it back character by character without approval"
 )
 @pytest.mark.parametrize(("door", "statements"), cases(ALL_DOORS, *CHANNELS))
 def test_row_count_channels_need_approval(bench: Bench, door: str, statements: list[str]) -> None:
