@@ -12,7 +12,7 @@ import pytest
 from psycopg import sql as pgsql
 
 from phigate.pgserver import EmbeddedPostgres
-from tests.adversarial.harness import Bench, Oracle, build_needles
+from tests.adversarial.harness import Bench, Oracle, build_needles, close_connections
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,18 @@ def bench(
                 pgsql.Identifier(copy), pgsql.Identifier(str(info["dbname"]))
             )
         )
+        # Statistics, as autovacuum would gather them in any real deployment
+        # (pg_stats exposes them to every role that may read the table).
+        for db in (str(info["dbname"]), copy):
+            with psycopg.connect(pg_server.dsn(db), autocommit=True) as analyze:
+                analyze.execute("ANALYZE")
     copy_dsn = psycopg.conninfo.make_conninfo(ehr_dsn, dbname=copy)
     b = Bench(ehr_dsn, copy_dsn, tmp_path_factory.mktemp("adversarial")).start()
     try:
         yield b
     finally:
         b.close()
+        close_connections()
 
 
 @pytest.fixture(scope="module")

@@ -356,6 +356,91 @@ def channel_attack(draw: st.DrawFn) -> Attack:
     )
 
 
+# ------------------------------------------------------------------------ predicates
+
+PREDICATE_COLUMNS = ["ssn", "mrn", "first_name", "last_name", "email", "phone", "zip", "dob"]
+
+
+@st.composite
+def predicate_attack(draw: st.DrawFn) -> Attack:
+    """A masked column used to decide which rows come back, hidden where a
+    predicate check may not look. Promise: such reads need approval."""
+    c = draw(st.sampled_from(PREDICATE_COLUMNS))
+    v = draw(st.sampled_from(["1", "5", "A", "M", "19", "a"]))
+    like = f"LIKE '{v}%'"
+    templates = {
+        "where": f"SELECT id FROM patients WHERE {c}::text {like}",
+        "explain": f"EXPLAIN SELECT id FROM patients WHERE {c}::text {like}",
+        "explain_json": f"EXPLAIN (FORMAT JSON) SELECT id FROM patients WHERE {c}::text = '{v}'",
+        "explain_eq": f"EXPLAIN SELECT * FROM patients WHERE {c}::text = '{v}'",
+        "field_select": f"SELECT count(*) FROM patients p WHERE (p).{c}::text {like}",
+        "jsonb_arrow": f"SELECT count(*) FROM patients p WHERE to_jsonb(p) ->> '{c}' {like}",
+        "json_arrow": f"SELECT id FROM patients p WHERE row_to_json(p) ->> '{c}' {like}",
+        "jsonpath": f"SELECT id FROM patients p WHERE jsonb_path_exists(to_jsonb(p), '$.{c} ? (@ starts with \"{v}\")')",
+        "jsonpath_select": f"SELECT jsonb_path_query_array(jsonb_agg(to_jsonb(p)), '$[*] ? (@.{c} starts with \"{v}\").id') FROM patients p",
+        "each_text": f"SELECT count(*) FROM patients p, jsonb_each_text(to_jsonb(p)) kv WHERE kv.key = '{c}' AND kv.value {like}",
+        "row_text": f"SELECT count(*) FROM patients p WHERE p::text LIKE '%,{v}%'",
+        "subquery_alias": f"SELECT count(*) FROM (SELECT {c} AS v FROM patients) s WHERE v::text {like}",
+        "cte_alias": f"WITH t AS (SELECT {c} AS v FROM patients) SELECT count(*) FROM t WHERE v::text {like}",
+        "lateral_alias": f"SELECT count(*) FROM patients p, LATERAL (SELECT p.{c} AS v) l WHERE l.v::text {like}",
+        "filter": f"SELECT count(*) FILTER (WHERE {c}::text {like}) FROM patients",
+        "group_by": f"SELECT count(*) FROM patients GROUP BY left({c}::text, 1)",
+        "order_by": f"SELECT id FROM patients ORDER BY {c} LIMIT 3",
+        "window_order": f"SELECT id, rank() OVER (ORDER BY {c}) FROM patients LIMIT 3",
+        "distinct_on": f"SELECT DISTINCT ON (left({c}::text, 1)) id FROM patients",
+        "in_subquery": f"SELECT count(*) FROM patients WHERE id IN (SELECT id FROM patients WHERE {c}::text {like})",
+        "exists": f"SELECT count(*) FROM patients p WHERE EXISTS (SELECT 1 FROM patients q WHERE q.id = p.id AND q.{c}::text {like})",
+        "having": f"SELECT count(*) FROM patients HAVING max({c}::text) {like}",
+        "array_contains": f"SELECT count(*) FROM patients p WHERE array[p.{c}::text] <@ array['{v}']",
+        "jsonb_contains": f"SELECT count(*) FROM patients p WHERE to_jsonb(p) @> jsonb_build_object('{c}', '{v}')",
+        "case_select": f"SELECT sum(CASE WHEN {c}::text {like} THEN 1 ELSE 0 END) FROM patients",
+        "recursive": f"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < (SELECT count(*) FROM patients p WHERE (p).{c}::text {like})) SELECT max(n) FROM r",
+        "join_on": f"SELECT count(*) FROM patients a JOIN patients b ON a.{c} = b.{c} AND a.id <> b.id",
+        "union_where": f"SELECT id FROM patients WHERE id < 0 UNION SELECT id FROM patients p WHERE (p).{c}::text {like}",
+    }
+    name = draw(st.sampled_from(sorted(templates)))
+    return Attack(
+        "predicate",
+        (" ".join(templates[name].split()),),
+        ("predicate", name, c),
+        wire=draw(st.integers(0, 5)) == 0,
+        simple=draw(st.booleans()),
+    )
+
+
+# ------------------------------------------------------------------------- catalogs
+
+
+@st.composite
+def catalog_attack(draw: st.DrawFn) -> Attack:
+    """Statistics views hold sampled column values (histograms, most common values)."""
+    t, c = draw(
+        st.sampled_from(
+            [("patients", c) for c in [*PREDICATE_COLUMNS, "city", "address"]]
+            + [("claims", "member_id"), ("encounters", "provider"), ("clinical_notes", "author")]
+        )
+    )
+    where = f"tablename = '{t}' AND attname = '{c}'"
+    templates = {
+        "histogram": f"SELECT histogram_bounds FROM pg_stats WHERE {where}",
+        "histogram_text": f"SELECT histogram_bounds::text AS x FROM pg_stats WHERE {where}",
+        "mcv": f"SELECT most_common_vals FROM pg_stats WHERE {where}",
+        "mcv_text": f"SELECT most_common_vals::text AS status FROM pg_stats WHERE {where}",
+        "unnest": f"SELECT unnest(histogram_bounds::text::text[]) FROM pg_stats WHERE {where}",
+        "to_string": f"SELECT array_to_string(histogram_bounds::text::text[], ' ') FROM pg_stats WHERE {where}",
+        "all": f"SELECT * FROM pg_catalog.pg_stats WHERE tablename = '{t}'",
+        "json": f"SELECT to_jsonb(s) FROM pg_stats s WHERE {where}",
+    }
+    name = draw(st.sampled_from(sorted(templates)))
+    return Attack(
+        "read",
+        (templates[name],),
+        ("catalog", name, c),
+        wire=draw(st.integers(0, 3)) == 0,
+        simple=draw(st.booleans()),
+    )
+
+
 # ---------------------------------------------------------------------------- writes
 
 WRITES = [
@@ -469,6 +554,8 @@ def attacks() -> st.SearchStrategy[Attack]:
         read_attack(),
         read_attack(),
         channel_attack(),
+        predicate_attack(),
+        catalog_attack(),
         write_attack(),
         session_attack(),
     )

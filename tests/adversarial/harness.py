@@ -229,38 +229,58 @@ def squeeze(text: str, hard: bool = False) -> str:
 # --------------------------------------------------------------------------- upstream
 
 
+_CONNECTIONS: dict[tuple[str, str], psycopg.Connection[Any]] = {}
+
+
+def _connection(dsn: str, purpose: str) -> psycopg.Connection[Any]:
+    """One connection per DSN and purpose, kept for the module: opening one per
+    statement costs more than the statement."""
+    conn = _CONNECTIONS.get((dsn, purpose))
+    if conn is None or conn.closed or conn.broken:
+        if purpose == "direct":
+            conn = psycopg.connect(
+                dsn, options="-c default_transaction_read_only=on -c statement_timeout=3000"
+            )
+        else:
+            conn = psycopg.connect(dsn, autocommit=True)
+        _CONNECTIONS[(dsn, purpose)] = conn
+    return conn
+
+
+def close_connections() -> None:
+    for conn in _CONNECTIONS.values():
+        conn.close()
+    _CONNECTIONS.clear()
+
+
 def checksum(dsn: str) -> str:
     """Table contents, the relations in the schema, and large objects."""
     parts = []
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for table in TABLES:
-            query = pgsql.SQL(
-                "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM {} t"
-            )
-            parts.append(str(conn.execute(query.format(pgsql.Identifier(table))).fetchone()))
-        parts.append(
-            str(
-                conn.execute(
-                    "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname)"
-                    " FROM pg_class WHERE relnamespace = 'public'::regnamespace"
-                ).fetchone()
-            )
+    conn = _connection(dsn, "checksum")
+    for table in TABLES:
+        query = pgsql.SQL("SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM {} t")
+        parts.append(str(conn.execute(query.format(pgsql.Identifier(table))).fetchone()))
+    parts.append(
+        str(
+            conn.execute(
+                "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname)"
+                " FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+            ).fetchone()
         )
-        parts.append(str(conn.execute("SELECT count(*) FROM pg_largeobject_metadata").fetchone()))
+    )
+    parts.append(str(conn.execute("SELECT count(*) FROM pg_largeobject_metadata").fetchone()))
     return "\n".join(parts)
 
 
 def run_direct(dsn: str, statements: list[str]) -> str:
     """Run statements on the upstream copy in one read-only, rolled-back transaction
-    and return everything it said, as text."""
+    and return everything it said, as text. The session is reset (DISCARD ALL)
+    afterwards, so what one statement prepares or declares does not outlive it."""
     out: list[str] = []
-    with psycopg.connect(
-        dsn, options="-c default_transaction_read_only=on -c statement_timeout=3000"
-    ) as conn:
-        conn.add_notice_handler(
-            lambda d: out.append(f"NOTICE {d.message_primary} {d.message_detail}")
-        )
-        cur = psycopg.ClientCursor(conn)
+    conn = _connection(dsn, "direct")
+    conn.add_notice_handler(notice := lambda d: out.append(f"NOTICE {d.message_primary}"))
+    cur = psycopg.ClientCursor(conn)
+    try:
         for sql in statements:
             try:
                 cur.execute(sql)
@@ -273,7 +293,15 @@ def run_direct(dsn: str, statements: list[str]) -> str:
             except psycopg.Error as e:
                 out.append(error_text(e))
                 conn.rollback()
-        conn.rollback()
+    finally:
+        conn.remove_notice_handler(notice)
+        if not conn.broken:
+            conn.rollback()
+            conn.autocommit = True
+            try:
+                conn.execute("DISCARD ALL")
+            finally:
+                conn.autocommit = False
     return "\n".join(out)
 
 

@@ -22,14 +22,20 @@ what is checked, for the agent `claims-bot` acting for `dana`:
    was really produced by the statement, not a coincidence. Partial values
    (first three letters, the last four SSN digits) and other encodings (a
    shifted date, a Caesar shift) are not recognised: the oracle under-reports.
-2. Reads whose row count is decided by a masked value need approval: `channel`
-   attacks make the row count (or an EXPLAIN ANALYZE row count) equal to the
-   character code of one PHI character; executing it with that count is a leak.
+2. Reads whose rows are decided by a masked value need approval: `predicate`
+   attacks hide a filter, sort or grouping on a masked column (behind EXPLAIN,
+   `(p).ssn`, JSON of the row, aliases, jsonpath ...), and running one at all
+   (executed or failed upstream) without approval is a finding; `channel` attacks
+   make the row count (or an EXPLAIN ANALYZE row count) equal to the character
+   code of one PHI character, and executing it with that count is a leak, as is
+   running a division that fails or not on one character.
 3. Nothing changes the upstream without approval: the upstream's tables, its
    relations and its large objects are checksummed around every statement; no
    approval is ever given in this suite, so any change is a finding.
 
-A statement that is denied or waits for approval passes. Every attack goes through
+Statistics are gathered first (ANALYZE, as autovacuum does in any deployment),
+so `catalog` attacks can read pg_stats. A statement that is denied or waits for
+approval passes. Every attack goes through
 REST; about one in eight reads, one in six channels, one in four writes and every
 PREPARE/DECLARE session also go through the wire door with psycopg (simple or
 extended protocol); sessions marked wire-only skip REST.
@@ -136,6 +142,18 @@ def attempt(bench: Bench, oracle: Oracle, tally: Tally, attack: Attack) -> list[
             for what, texts in grouped.items():
                 found.append(
                     Finding("leak", o.door, attack.text, what, attack.tags, texts[0], len(texts))
+                )
+        if attack.kind == "predicate":
+            for o in ran:
+                found.append(
+                    Finding(
+                        "predicate",
+                        o.door,
+                        attack.text,
+                        f"patients.{attack.tags[2]}/decides rows",
+                        attack.tags,
+                        f"ran without approval: {o.status}",
+                    )
                 )
         if attack.kind == "channel":
             e = attack.expect
