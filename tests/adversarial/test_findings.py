@@ -200,6 +200,23 @@ def test_wire_sessions(bench: Bench, oracle: Oracle, door: str, statements: list
     assert_no_leak(bench, oracle, door, statements)
 
 
+@finding(
+    "pg_stats returns sampled column values (histogram bounds, most common values): "
+    "MRNs, cities, names, ZIPs unmasked"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT * FROM pg_catalog.pg_stats WHERE tablename = 'patients'",
+        "SELECT histogram_bounds FROM pg_stats WHERE tablename = 'patients' AND attname = 'mrn'",
+        "SELECT most_common_vals::text FROM pg_stats WHERE tablename = 'patients' AND attname = 'city'",
+    ),
+)
+def test_statistics_views(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
 # ------------------------------------------------------------------------- errors
 
 
@@ -266,6 +283,30 @@ CHANNELS = [
 @pytest.mark.parametrize(("door", "statements"), cases(ALL_DOORS, *CHANNELS))
 def test_row_count_channels_need_approval(bench: Bench, door: str, statements: list[str]) -> None:
     outcome = through(bench, door, statements)
+    assert outcome.status in ("approval", "denied"), f"{door}: {outcome.text[:300]}"
+
+
+# --------------------------------------------------------------------- predicates
+
+HIDDEN_PREDICATES = {
+    "explain": "EXPLAIN SELECT id FROM patients WHERE last_name = 'Smith'",
+    "field": "SELECT count(*) FROM patients p WHERE (p).ssn LIKE '1%'",
+    "jsonb_arrow": "SELECT count(*) FROM patients p WHERE to_jsonb(p) ->> 'ssn' LIKE '1%'",
+    "jsonpath": "SELECT id FROM patients p WHERE jsonb_path_exists(to_jsonb(p), '$.ssn ? (@ starts with \"1\")')",
+    "each_text": "SELECT count(*) FROM patients p, jsonb_each_text(to_jsonb(p)) kv WHERE kv.key = 'ssn' AND kv.value LIKE '1%'",
+    "row_text": "SELECT count(*) FROM patients p WHERE p::text LIKE '%,1%'",
+}
+
+
+@finding(
+    "a filter on a masked column runs without approval when it is written as (p).ssn, "
+    "through the row's JSON or text, in a jsonpath, or under plain EXPLAIN (the "
+    "estimate tells whether a value is common)"
+)
+@pytest.mark.parametrize("door", ALL_DOORS)
+@pytest.mark.parametrize("sql", HIDDEN_PREDICATES.values(), ids=HIDDEN_PREDICATES.keys())
+def test_hidden_predicates_need_approval(bench: Bench, door: str, sql: str) -> None:
+    outcome = through(bench, door, [sql])
     assert outcome.status in ("approval", "denied"), f"{door}: {outcome.text[:300]}"
 
 
