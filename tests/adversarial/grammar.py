@@ -31,6 +31,7 @@ class Attack:
     wire: bool = False  # also run over the wire door
     wire_only: bool = False  # sessions (PREPARE/DECLARE) that need the wire
     simple: bool = True  # wire: simple query protocol (else extended)
+    named: bool = False  # wire: through a psycopg server-side cursor instead
     expect: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -313,6 +314,7 @@ def read_attack(draw: st.DrawFn) -> Attack:
         (family, name, *tags),
         wire=draw(st.integers(0, 7)) == 0,
         simple=draw(st.booleans()),
+        named=draw(st.integers(0, 3)) == 0 and not name.startswith(("multi", "explain")),
     )
 
 

@@ -407,21 +407,30 @@ class Bench:
             f"password={self.tokens[AGENT]} sslmode=disable connect_timeout=10"
         )
 
-    def wire(self, statements: list[str], simple: bool = True) -> Outcome:
+    def wire(self, statements: list[str], simple: bool = True, named: bool = False) -> Outcome:
         """Run statements in one wire session (simple protocol with ClientCursor,
-        extended protocol otherwise); the outcome is that of the last statement."""
+        extended protocol otherwise, or each through a psycopg server-side cursor
+        when `named`); the outcome is that of the last statement."""
         out: list[str] = []
         status = "executed"
-        with psycopg.connect(self.wire_dsn(), autocommit=True) as conn:
+        with psycopg.connect(self.wire_dsn(), autocommit=not named) as conn:
             conn.add_notice_handler(
                 lambda d: out.append(
                     f"NOTICE {d.message_primary} {d.message_detail} {d.message_hint}"
                 )
             )
-            cur = psycopg.ClientCursor(conn) if simple else conn.cursor()
-            for sql in statements:
+            for i, sql in enumerate(statements):
                 status = "executed"
                 try:
+                    if named:
+                        with conn.cursor(name=f"fz_named_{i}") as named_cur:
+                            named_cur.execute(sql)
+                            out.append(
+                                json.dumps(named_cur.fetchall(), default=str, ensure_ascii=False)
+                            )
+                        conn.commit()
+                        continue
+                    cur = psycopg.ClientCursor(conn) if simple else conn.cursor()
                     cur.execute(sql)
                     while True:
                         if cur.description is not None:
@@ -439,4 +448,6 @@ class Bench:
                         status = "approval"
                     else:
                         status = "error"
+                    if named and not conn.broken:
+                        conn.rollback()
         return Outcome("wire", status, "\n".join(out))

@@ -23,7 +23,7 @@ import pytest
 
 from tests.adversarial.harness import Bench, Oracle, Outcome, checksum, run_direct
 
-REST, SIMPLE, EXTENDED = "rest", "wire-simple", "wire-extended"
+REST, SIMPLE, EXTENDED, NAMED = "rest", "wire-simple", "wire-extended", "wire-named-cursor"
 ALL_DOORS = (REST, SIMPLE, EXTENDED)
 WIRE = (SIMPLE, EXTENDED)
 
@@ -31,7 +31,7 @@ WIRE = (SIMPLE, EXTENDED)
 def through(bench: Bench, door: str, statements: list[str]) -> Outcome:
     if door == REST:
         return bench.rest("; ".join(statements))
-    return bench.wire(statements, simple=door == SIMPLE)
+    return bench.wire(statements, simple=door == SIMPLE, named=door == NAMED)
 
 
 def assert_no_leak(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
@@ -197,6 +197,24 @@ def test_encoded_notes(bench: Bench, oracle: Oracle, door: str, statements: list
     ),
 )
 def test_wire_sessions(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
+@finding(
+    "wire only: a psycopg server-side cursor (conn.cursor(name=...)) returns whole-row "
+    "text and member ids unmasked, although the same SELECT on its own is masked"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        (NAMED,),
+        "SELECT p::text FROM patients p LIMIT 3",
+        "SELECT array_agg(c.member_id) FROM (SELECT * FROM claims c LIMIT 3) c",
+    ),
+)
+def test_wire_server_side_cursors(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
     assert_no_leak(bench, oracle, door, statements)
 
 

@@ -38,7 +38,8 @@ so `catalog` attacks can read pg_stats. A statement that is denied or waits for
 approval passes. Every attack goes through
 REST; about one in eight reads, one in six channels, one in four writes and every
 PREPARE/DECLARE session also go through the wire door with psycopg (simple or
-extended protocol); sessions marked wire-only skip REST.
+extended protocol, or a server-side cursor for a quarter of the reads); sessions
+marked wire-only skip REST.
 
 Runs are deterministic (`derandomize=True`): the same code and the same
 PHIGATE_FUZZ_EXAMPLES replay the same statements. Every statement tried is
@@ -120,8 +121,16 @@ def attempt(bench: Bench, oracle: Oracle, tally: Tally, attack: Attack) -> list[
             if door == "rest":
                 outcome = bench.rest(attack.text)
             else:
-                outcome = bench.wire(list(attack.statements), simple=attack.simple)
-                outcome.door = "wire-simple" if attack.simple else "wire-extended"
+                outcome = bench.wire(
+                    list(attack.statements), simple=attack.simple, named=attack.named
+                )
+                outcome.door = (
+                    "wire-named-cursor"
+                    if attack.named
+                    else "wire-simple"
+                    if attack.simple
+                    else "wire-extended"
+                )
         except Exception as e:  # a broken door is not a pass, but not a leak either
             outcome = Outcome(door, "harness-error", f"{type(e).__name__}: {e}")
         outcomes.append(outcome)
