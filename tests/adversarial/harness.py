@@ -239,10 +239,12 @@ def _connection(dsn: str, purpose: str) -> psycopg.Connection[Any]:
     if conn is None or conn.closed or conn.broken:
         if purpose == "direct":
             conn = psycopg.connect(
-                dsn, options="-c default_transaction_read_only=on -c statement_timeout=3000"
+                dsn,
+                options="-c default_transaction_read_only=on -c statement_timeout=3000",
+                prepare_threshold=None,  # DISCARD ALL would drop psycopg's prepared ones
             )
         else:
-            conn = psycopg.connect(dsn, autocommit=True)
+            conn = psycopg.connect(dsn, autocommit=True, prepare_threshold=None)
         _CONNECTIONS[(dsn, purpose)] = conn
     return conn
 

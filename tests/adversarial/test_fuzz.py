@@ -77,7 +77,7 @@ VERBOSE = os.environ.get("PHIGATE_FUZZ_VERBOSE", "1") not in ("", "0")
 
 @dataclass
 class Finding:
-    kind: str  # leak | channel | write
+    kind: str  # leak | channel | predicate | write
     door: str
     sql: str
     what: str  # table.column/form (or "upstream changed")
@@ -143,7 +143,11 @@ def attempt(bench: Bench, oracle: Oracle, tally: Tally, attack: Attack) -> list[
             tally.baseline = after
     ran = [o for o in outcomes if o.status in ("executed", "error", "failed")]
     if ran:
-        direct = run_direct(bench.copy_dsn, list(attack.statements))
+        try:
+            direct = run_direct(bench.copy_dsn, list(attack.statements))
+        except Exception as e:  # the oracle cannot judge this one
+            tally.outcomes[f"direct:harness-error {type(e).__name__}"] += 1
+            direct = ""
         for o in ran:
             grouped: dict[str, list[str]] = {}
             for n in oracle.leaks(o.text, attack.text, direct):
