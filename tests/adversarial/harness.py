@@ -119,7 +119,7 @@ def build_needles(dsn: str) -> list[Needle]:
                     if column == "dob":  # also as the notes write it: 03/14/1980
                         y, m, d = value.split("-")
                         values.append(f"{m}/{d}/{y}")
-                    if column in ("provider", "author"):  # the surname alone, too
+                    if column in ("provider", "author"):  # each longer name part, too
                         values += [p for p in value.replace(".", " ").split() if len(p) > 4]
                     for v in values:
                         if len(v) < MIN_LEN or v.lower() in STOPWORDS:

@@ -134,6 +134,7 @@ def test_wire_renamed_record_columns(
         WIRE,
         "SELECT * FROM patients p, ROWS FROM (unnest(array[replace(p.ssn, '-', '')::bigint])) AS r(v) LIMIT 3",
         "SELECT row(c.member_id::bytea, c.id) FROM claims c LIMIT 3",
+        "SELECT * FROM patients p CROSS JOIN LATERAL regexp_split_to_table(p.mrn, ',') AS t LIMIT 3",
     ),
 )
 def test_wire_rows_from_and_records(
@@ -158,6 +159,38 @@ def test_wire_rows_from_and_records(
 def test_wire_correlated_subqueries(
     bench: Bench, oracle: Oracle, door: str, statements: list[str]
 ) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
+@finding(
+    "free text: the notes' detector misses bare city names after an address "
+    "(`Lives at 2323 Walker Roads, Johnsonberg.`)"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"), cases(ALL_DOORS, "SELECT n.note_text FROM clinical_notes n")
+)
+def test_cities_in_notes(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
+@finding(
+    "free text: a transformed note (lower, reverse, dashes removed, punctuation removed, "
+    "tsvector, split into characters) defeats the detector: names, MRNs, SSN and phone "
+    "digits come back"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT lower(n.note_text) FROM clinical_notes n LIMIT 5",
+        "SELECT reverse(n.note_text) FROM clinical_notes n LIMIT 5",
+        "SELECT translate(n.note_text, '-', '') FROM clinical_notes n LIMIT 5",
+        "SELECT regexp_replace(n.note_text, '[^0-9A-Za-z@.]', '', 'g') FROM clinical_notes n LIMIT 5",
+        "SELECT to_tsvector('simple', n.note_text)::text FROM clinical_notes n LIMIT 5",
+        "SELECT regexp_split_to_array(n.note_text, '') FROM clinical_notes n LIMIT 5",
+    ),
+)
+def test_transformed_notes(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
     assert_no_leak(bench, oracle, door, statements)
 
 
@@ -210,6 +243,9 @@ def test_wire_sessions(bench: Bench, oracle: Oracle, door: str, statements: list
         (NAMED,),
         "SELECT p::text FROM patients p LIMIT 3",
         "SELECT array_agg(c.member_id) FROM (SELECT * FROM claims c LIMIT 3) c",
+        "SELECT array_agg(p.mrn) FROM (SELECT * FROM patients p LIMIT 3) p",
+        "SELECT string_agg(c.member_id, ',') FROM (SELECT * FROM claims c LIMIT 3) c",
+        "SELECT json_agg(p.zip) FROM (SELECT * FROM patients p LIMIT 3) p",
     ),
 )
 def test_wire_server_side_cursors(
