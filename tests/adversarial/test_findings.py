@@ -164,7 +164,8 @@ def test_wire_correlated_subqueries(
 
 @finding(
     "free text: the notes' detector misses bare city names after an address "
-    "(`Lives at 2323 Walker Roads, Johnsonberg.`)"
+    "(`Lives at 9425 Parrish Summit Apt. 300, Johnsonberg.`) and some first names "
+    "(`Spoke with Marie by phone`)"
 )
 @pytest.mark.parametrize(
     ("door", "statements"), cases(ALL_DOORS, "SELECT n.note_text FROM clinical_notes n")
