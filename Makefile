@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit screenshots bench clean
+.PHONY: demo test lint typecheck unit screenshots bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ screenshots: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The adversarial generator (tests/adversarial): 10,000 hostile statements through REST
+# and the wire door, every one printed, then a summary of outcomes and findings.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(DEV_STAMP)
+	PHIGATE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/adversarial -q -s -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
