@@ -26,6 +26,7 @@ import json
 import random
 import string
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -327,7 +328,6 @@ class _Name:
 
 
 def _fold(s: str) -> str:
-    import unicodedata
 
     s = s.replace("ł", "l").replace("Ł", "L").replace("đ", "d").replace("Đ", "D")
     norm = unicodedata.normalize("NFKD", s)
@@ -1134,6 +1134,9 @@ def _progress(w: _Writer) -> None:
 
 
 def _portal(w: _Writer) -> None:
+    if w.chance(0.4):
+        _portal_proxy(w)
+        return
     b, v = w.b, w.v
     pt, doc = v.name(), v.provider()
     b.t("Subject: ").t(
@@ -1166,6 +1169,32 @@ def _portal(w: _Writer) -> None:
         pt.given if w.chance(0.6) else pt.full(), e.PERSON
     )
     b.t("\nDOB ").p(v.any_date(1925, 2004), e.DATE)
+
+
+def _portal_proxy(w: _Writer) -> None:
+    b, v = w.b, w.v
+    mother, me = v.name(), v.name()
+    b.t("MyChart message | proxy access | ").p(v.timestamp("us_time"), e.DATE).t("\n")
+    b.t("To: ").t(v.c(("Care team of ", "Nurse pool - "))).p(v.provider().full(), e.PERSON)
+    b.t("\n\nHello, I'm writing on behalf of my mother ").p(v.styled(mother), e.PERSON)
+    b.t(" (DOB ").p(v.any_date(1920, 1935), e.DATE).t("). She turned ")
+    b.p(str(w.rng.randint(90, 103)), e.AGE).t(" last month. ")
+    if w.chance(0.5):
+        b.t("She moved in with us, new address: ")
+        w.address()
+        b.t(". ")
+    else:
+        b.t("She is spending the winter with my sister at ")
+        w.foreign_address()
+        b.t(". ")
+    w.common_word()
+    b.t("Her ")
+    w.record(e.HEALTH_PLAN_ID)
+    b.t(" and Medicare ").p(v.ssn(), e.SSN).t(" (old card used her social). ")
+    b.t("Does she still need the ")
+    w.drug()
+    b.t("? Reach me at ").p(v.phone(), e.PHONE).t(" or ").p(v.email(me), e.EMAIL)
+    b.t(".\n-- ").p(me.given, e.PERSON).t(" (daughter)")
 
 
 def _hl7(w: _Writer) -> None:
@@ -1501,7 +1530,7 @@ def _log_json(w: _Writer) -> None:
             _jstr(w, "member_id", v.member()[1], e.HEALTH_PLAN_ID, last=True)
         elif r == 3:
             b.t('"headers": {"Authorization": "Bearer ').p(v.secret(), e.SECRET).t('"}, ')
-            _jstr(w, "path", "/api/v2/patients/" + v.digits(7), None, last=True)
+            b.t('"path": "/api/v2/patients/').p(v.digits(7), e.ID).t('"')
         elif r == 4:
             _jstr(w, "msg", "payment declined", None)
             _jstr(w, "card", v.credit_card(), e.CREDIT_CARD)
@@ -1523,8 +1552,19 @@ def _log_plain(w: _Writer) -> None:
         b.t(
             f" {v.c(('INFO', 'WARN', 'ERROR'))} [{v.c(('ehr-sync', 'hl7-listener', 'scheduler'))}] "
         )
-        r = w.rng.randint(0, 8)
-        if r == 8:
+        r = w.rng.randint(0, 9)
+        if r == 9:
+            b.t("access ").p(v.ip(), e.IP_ADDRESS).t(" - ")
+            b.p(v.staff_email(v.provider()).split("@")[0], e.PERSON).t(" [")
+            d = v.recent()
+            hh, mm, ss = w.rng.randint(0, 23), w.rng.randint(0, 59), w.rng.randint(0, 59)
+            mon = _MONTHS[d.month - 1][:3]
+            b.p(f"{d.day:02d}/{mon}/{d.year}:{hh:02d}:{mm:02d}:{ss:02d} +0000", e.DATE)
+            b.t('] "GET /chart/').p(v.digits(8), e.MRN).t("?dob=").p(
+                v.fmt_date(v.date(), "iso"), e.DATE
+            )
+            b.t(' HTTP/1.1" 200 ').t(v.digits(4)).t(' "-" "Mozilla/5.0"')
+        elif r == 8:
             b.t("kiosk check-in by fingerprint, template sha1=").p(v.biometric(), e.BIOMETRIC)
             b.t(" matched ")
             w.record(e.MRN)
@@ -1534,7 +1574,7 @@ def _log_plain(w: _Writer) -> None:
             )
         elif r == 1:
             b.t("connecting to postgresql://app_rw:").p(v.password(), e.SECRET).t(
-                "@10.0.4.12:5432/clin"
+                "@clin-db.internal:5432/clin"
             )
         elif r == 2:
             b.t("api_key=").p(v.secret(), e.SECRET).t(" rejected (expired)")
@@ -1644,6 +1684,9 @@ def _referral(w: _Writer) -> None:
     b, v = w.b, w.v
     pt, to, frm = v.name(), v.provider(), v.provider()
     abroad = w.chance(0.4)
+    if abroad and w.chance(0.5):
+        _referral_uk(w, pt, to, frm)
+        return
     w.dept()
     b.t("\n")
     if abroad:
@@ -1680,6 +1723,31 @@ def _referral(w: _Writer) -> None:
     b.t("\n")
 
 
+def _referral_uk(w: _Writer, pt: _Name, to: _Name, frm: _Name) -> None:
+    b, v = w.b, w.v
+    b.t("The Surgery\n")
+    w.foreign_address()
+    b.t("\nTel ").p(v.phone(), e.PHONE).t("\n\n")
+    b.p(v.fmt_date(v.recent(), v.c(("d_month_yyyy", "dd.mm.yyyy", "slash_eu"))), e.DATE)
+    b.t("\n\nDr ").p(to.family, e.PERSON).t("\nConsultant, ")
+    w.dept()
+    b.t("\n\nDear Dr ").p(to.family, e.PERSON).t(",\n\n")
+    b.t("RE: ").p(f"{pt.family.upper()}, {pt.given}", e.PERSON).t("  D.O.B. ")
+    b.p(v.fmt_date(v.date(1920, 2005), v.c(("slash_eu", "dd.mm.yyyy"))), e.DATE)
+    b.t("  Hospital No. ").p(v.letters(1) + v.digits(6), e.MRN).t("  NHS No. ")
+    b.p(f"{v.digits(3)} {v.digits(3)} {v.digits(4)}", e.ID)
+    b.t("\n\nI would be grateful if you would see this ")
+    w.age()
+    b.t(" patient, a retired teacher who stays with family in ").p(v.city(), e.LOCATION)
+    b.t(" during the summer, with worsening tremor; ?")
+    b.d("Parkinson", "eponym").t("'s. ")
+    w.vital()
+    b.t(". She takes ")
+    w.drug()
+    b.t(".\n\nKind regards\n\nDr ").p(f"{frm.given} {frm.family}", e.PERSON)
+    b.t("\nGMC ").p(v.digits(7), e.LICENSE).t("\n")
+
+
 def _patient_list(w: _Writer) -> None:
     b, v = w.b, w.v
     b.t(v.c(("CENSUS - ", "Worklist: ", "Sign-out list ")))
@@ -1710,9 +1778,25 @@ def _patient_list(w: _Writer) -> None:
 def _sms(w: _Writer) -> None:
     b, v = w.b, w.v
     pt = v.name()
-    r = w.rng.randint(0, 3)
+    r = w.rng.randint(0, 6)
     d = v.recent()
-    if r == 0:
+    if r == 4:
+        b.t("im in the lot, silver camry plate ").p(v.plate(), e.VEHICLE_ID)
+        b.t(" - tell dr ").p(v.provider().family.lower(), e.PERSON).t(" im here. ")
+        b.p(pt.full().lower(), e.PERSON).t(" dob ").p(
+            v.fmt_date(v.date(1930, 2000), "us_pad2"), e.DATE
+        )
+    elif r == 5:
+        b.t("CLINIC: New results for ").p(_fold(pt.given).upper(), e.PERSON)
+        b.t(" are ready at ").p(v.url(), e.URL)
+        b.t(". Do not share. Msg&data rates may apply. Reply STOP to opt out.")
+    elif r == 6:
+        b.t("Pharmacy: Rx for ").p(f"{pt.given[0]}. {pt.family}", e.PERSON).t(" (")
+        w.drug()
+        b.t(") ready at our ").p(v.city(), e.LOCATION).t(" store, ")
+        b.p(v.street(), e.STREET_ADDRESS).t(". Pickup by ")
+        b.p(v.fmt_date(v.recent(), v.c(("month_ordinal", "mon_d_yyyy"))), e.DATE).t(".")
+    elif r == 0:
         b.t("hey its ").p(pt.given.lower(), e.PERSON).t(", can u move my appt to ")
         b.p(f"{d.month}/{d.day}", e.DATE).t(" @ ")
         w.time()
@@ -1740,7 +1824,7 @@ def _sms(w: _Writer) -> None:
         b.t("\nSent from ").p(v.phone(), e.PHONE)
 
 
-# (kind, template, OCR error rate)
+# (kind, template); independent_corpus cycles through them in a shuffled order
 KINDS: tuple[tuple[str, _Template], ...] = (
     ("hp_note", _hp),
     ("discharge_summary", _discharge),
