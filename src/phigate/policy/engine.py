@@ -147,12 +147,23 @@ def _reveal_matches(patterns: Sequence[str], requested: Sequence[str]) -> bool:
 
 
 def _columns_match(patterns: Sequence[str], columns: object) -> bool:
-    """True when a column the action filters on matches (`public.patients.ssn`, `*.ssn`)."""
+    """True when a column the action uses matches (`public.patients.ssn`, `*.ssn`).
+
+    A whole row (`public.patients.*`: `(p).ssn`, `p::text`, `to_jsonb(p)`) holds every
+    column of its table, so it matches any pattern that could name one of them.
+    """
     if not isinstance(columns, list):
         return False
-    return any(
-        fnmatch.fnmatchcase(str(column), pattern) for column in columns for pattern in patterns
-    )
+    return any(_column_matches(str(column), pattern) for column in columns for pattern in patterns)
+
+
+def _column_matches(column: str, pattern: str) -> bool:
+    if fnmatch.fnmatchcase(column, pattern):
+        return True
+    if not column.endswith(".*"):
+        return False
+    table_pattern = pattern.rsplit(".", 1)[0] if "." in pattern else "*"
+    return fnmatch.fnmatchcase(column[:-2], table_pattern)
 
 
 def _functions_match(patterns: Sequence[str], functions: Sequence[str]) -> bool:

@@ -379,13 +379,27 @@ class _Builder:
         over = self._window(fields["over"], scopes, ctes) if fields.get("over") else _EMPTY
         rest = {k: v for k, v in fields.items() if k not in ("funcname", "agg_filter", "over")}
         sources = self.expr(rest, scopes, ctes)
-        if function_key(strings(fields.get("funcname"))) in SET_RETURNING:
+        key = function_key(strings(fields.get("funcname")))
+        if key in SET_RETURNING:
             # How many rows a set-returning function yields depends on its arguments.
             self._note_predicate(sources)
+        elif key in ("div", "mod") and len(fields.get("args") or []) == 2:
+            self._note_predicate(self.expr(fields["args"][1], scopes, ctes))
         return sources | over
 
 
+def _operator(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+    left = self.expr(fields.get("lexpr"), scopes, ctes)
+    right = self.expr(fields.get("rexpr"), scopes, ctes)
+    if strings(fields.get("name")) in (("/",), ("%",)):
+        # Whether a division fails tells whether its divisor is zero: one bit per
+        # statement about the columns it is computed from, as a WHERE would.
+        self._note_predicate(right)
+    return left | right
+
+
 _EXPRESSIONS: dict[str, Any] = {
+    "A_Expr": _operator,
     "ColumnRef": _Builder._column_ref,
     "SubLink": _Builder._sublink,
     "CaseExpr": _Builder._case,
