@@ -17,6 +17,7 @@ import contextlib
 import os
 import shlex
 from collections.abc import AsyncGenerator, Iterable
+from pathlib import Path
 from typing import Any
 
 from phigate.actions import Action, Description
@@ -76,11 +77,24 @@ class ExecConnector:
                 detail=detail,
                 reasons=("stdin is larger than this connection accepts",),
             )
-        verdict = classify_argv([program, *argv[1:]], self.rule_sets, stdin)
+        verdict = classify_argv([program, *argv[1:]], self.rule_sets, stdin, self._read_manifest)
         detail.update(rule=verdict.rule, escalations=list(verdict.escalations))
         return Description(
             verdict.risk, functions=(program,), reasons=verdict.reasons, detail=detail
         )
+
+    def _read_manifest(self, name: str) -> str | None:
+        """A `-f` manifest of the working directory, so its kinds can be classified."""
+        root = Path(self.settings.working_dir).resolve()
+        path = (root / name).resolve()  # a symlink out of the directory is not followed
+        try:
+            if not path.is_relative_to(root) or not path.is_file():
+                return None
+            if path.stat().st_size > self.settings.max_stdin_bytes:
+                return None
+            return path.read_text()
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def resolve(self, program: str) -> str | None:
         """The configured absolute path `program` names, or None."""
