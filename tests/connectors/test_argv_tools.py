@@ -97,6 +97,11 @@ CREDENTIALS = [
     ("kubectl create secret generic x --from-file=/etc/phigate/kubeconfig", A),
     ("kubectl create secret generic x --from-literal=a=b", W),
     ("kubectl kustomize https://example.org/repo", A),
+    ("kubectl run api --image=nginx --restart=Never", W),
+    ("kubectl run api --image=nginx --overrides={}", A),
+    ("kubectl set env deploy/api -e A=1", W),
+    ("kubectl set env deploy/api --from=secret/db --list --resolve", E),
+    ("kubectl cluster-info dump --output-directory=/tmp/dump", A),
     ("terraform show", R),
     ("terraform show -json", E),
     ("terraform show --json", E),
@@ -178,11 +183,18 @@ def test_manifests_the_gateway_cannot_read_are_unknown(where: str) -> None:
 
 
 def test_a_manifest_in_the_working_directory_is_classified_by_its_kinds() -> None:
-    files = {"rbac.json": json.dumps(RBAC), "deploy.yaml": "kind: Deployment\n"}
+    files = {
+        "rbac.json": json.dumps(RBAC),
+        "deploy.yaml": "kind: Deployment\n",
+        "db.yaml": "kind: Secret\nmetadata: {name: db}\n",
+    }
     argv = ["kubectl", "apply", "-f", "deploy.yaml"]
     assert classify_argv(argv, SETS, None, files.get).risk is W
     argv = ["kubectl", "apply", "-f", "deploy.yaml", "-f", "rbac.json"]
     assert classify_argv(argv, SETS, None, files.get).risk is P
+    # Printing the objects a manifest names prints a Secret among them.
+    for argv in (["get", "-f", "db.yaml", "-o", "yaml"], ["describe", "-f", "db.yaml"]):
+        assert classify_argv(["kubectl", *argv], SETS, None, files.get).risk is E
 
 
 @pytest.mark.parametrize(

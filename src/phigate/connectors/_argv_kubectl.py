@@ -136,6 +136,16 @@ _TABLES = {
     "cp": "-c/--container= --no-preserve --retries=",
     "port-forward": "--address= --pod-running-timeout=",
     "attach": "-i/--stdin -t/--tty -c/--container= -q/--quiet",
+    "run": f"--image= --port= --env= -l/--labels= --annotations= --restart= --command "
+    f"--image-pull-policy= --rm -i/--stdin -t/--tty --attach? --timeout= "
+    f"--pod-running-timeout= {_DRY}",
+    "set env": f"-e/--env= -c/--containers= --keys= --prefix= --overwrite? --all "
+    f"-l/--selector= {_FILES} {_DRY}",
+    "edit": f"{_FILES} {_DRY} --output-patch --save-config --subresource=",
+    "certificate approve": "--force -o/--output=",
+    "certificate deny": "--force -o/--output=",
+    "cluster-info dump": "-A/--all-namespaces --namespaces= -o/--output=@output",
+    "proxy": "-p/--port= --address= --accept-hosts= --api-prefix= --www= --www-prefix=",
 }
 # Each subcommand's own flags; `config view --raw` prints the gateway's own keys.
 COMMAND_FLAGS = {key: flags(table, checks=_CHECKS) for key, table in _TABLES.items()}
@@ -146,6 +156,13 @@ for _key in ("create secret generic", "create configmap"):
     COMMAND_FLAGS[_key] |= flags(
         "--from-file=!A --from-env-file=!A", "uploads a file from the gateway host"
     )
+COMMAND_FLAGS["run"] |= flags("--overrides=!A --privileged!A", "can give the pod host access")
+COMMAND_FLAGS["set env"] |= flags(
+    "--from=!E --list!E --resolve!E", "copies or prints Secret and ConfigMap values"
+)
+COMMAND_FLAGS["cluster-info dump"] |= flags(
+    "--output-directory=!A", "writes files on the gateway host"
+)
 GRAMMAR = ToolGrammar(GLOBAL, COMMAND_FLAGS)
 
 # ── resources ───────────────────────────────────────────────────────────────
@@ -299,17 +316,24 @@ _KIND_RISK = {
 }
 
 
+# Commands that print the objects a manifest names: a Secret among them is an export.
+_PRINTING = frozenset({"get", "describe", "edit"})
+
+
 def manifest_risks(
     parsed: Parsed, stdin: str | None, read: ReadManifest | None
 ) -> list[tuple[RiskClass, str]]:
     """The class every manifest named with `-f` raises the command to, by its kinds."""
     out: list[tuple[RiskClass, str]] = []
+    kind_risk = dict(_KIND_RISK)
+    if parsed.words[:1] and parsed.words[0] in _PRINTING:
+        kind_risk["secret"] = RiskClass.EXPORT
     for flag in parsed.flags:
         if flag.spec.name != "--filename" or flag.value is None:
             continue
         text = _manifest_text(flag.value, stdin, read)
         for kind in sorted(manifest_kinds(text)):
-            risk = _KIND_RISK.get(kind.lower())
+            risk = kind_risk.get(kind.lower())
             if risk is not None:
                 out.append((risk, f"manifest kind {kind} → {risk}"))
     return out
