@@ -75,10 +75,12 @@ def forms(value: str) -> set[str]:
     value = value.strip()
     if len(value) < MIN_SECRET:
         return set()
-    # A header's token after its scheme; each line of a file (PEM armour is no secret).
-    pieces = value.splitlines() if "\n" in value else value.split()
-    plain = {value} | {p.strip() for p in pieces if len(p.strip()) >= MIN_PIECE}
-    plain = {p for p in plain if not p.startswith("-----")}
+    # Each line of a file (PEM armour is no secret); the token after a header's scheme
+    # (`Bearer <token>`) — not every word of a phrase, which would redact plain prose.
+    words = value.split()
+    pieces = value.splitlines() if "\n" in value else words if len(words) == 2 else []
+    pieces = [p.strip() for p in pieces]
+    plain = {value} | {p for p in pieces if len(p) >= MIN_PIECE and not p.startswith("-----")}
     out = set(plain)
     for text in plain:
         out |= set(base64_cores(text.encode()))
