@@ -43,7 +43,7 @@ from phigate.connectors._argv_parse import (
     parse,
 )
 from phigate.connectors._argv_parse import flags as parse_flags
-from phigate.connectors._argv_tools import HELM_GRAMMAR, TERRAFORM_GRAMMAR
+from phigate.connectors._argv_tools import HELM_GRAMMAR, TERRAFORM_GRAMMAR, helm_chart_risks
 from phigate.risk import RiskClass, most_severe
 
 
@@ -472,5 +472,5 @@ def _kubectl_risks(
 TOOLS: dict[str, BuiltinTool] = {
     "kubectl": BuiltinTool(kubectl.GRAMMAR, kubectl.variants, _kubectl_risks),
     "terraform": BuiltinTool(TERRAFORM_GRAMMAR),
-    "helm": BuiltinTool(HELM_GRAMMAR),
+    "helm": BuiltinTool(HELM_GRAMMAR, risks=lambda parsed, stdin, read: helm_chart_risks(parsed)),
 }

@@ -10,7 +10,8 @@ the command `unknown`.
 
 from __future__ import annotations
 
-from phigate.connectors._argv_parse import ToolGrammar, flags, local_path
+from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path
+from phigate.risk import RiskClass
 
 _CHECKS = {"path": local_path}
 
@@ -115,3 +116,17 @@ HELM_GRAMMAR = ToolGrammar(
         for key, table in _HELM_TABLES.items()
     },
 )
+
+# Subcommands whose positional words include a chart: a path or a URL helm reads.
+_CHART_COMMANDS = frozenset({"install", "upgrade", "template", "show", "pull", "lint", "package"})
+
+
+def helm_chart_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """A chart fetched from a URL, or read outside the working directory, is admin."""
+    if not parsed.words or parsed.words[0] not in _CHART_COMMANDS:
+        return []
+    out = []
+    for word in parsed.words[1:]:
+        if "://" in word or word.startswith(("/", "~")) or ".." in word.split("/"):
+            out.append((RiskClass.ADMIN, f"chart {word}: read from where the caller names"))
+    return out
