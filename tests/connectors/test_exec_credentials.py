@@ -50,12 +50,14 @@ esac
 
 
 def kubeconfig(path: Path, server: str, ca_pem: bytes, key_pem: bytes) -> Path:
+    """A kubeconfig with a token and a client key pair (the stand-in's own, self-signed)."""
     ca, key = base64.b64encode(ca_pem).decode(), base64.b64encode(key_pem).decode()
     path.write_text(
         "apiVersion: v1\nkind: Config\n"
         f"clusters:\n- name: prod\n  cluster:\n    server: {server}\n"
         f"    certificate-authority-data: {ca}\n"
-        f"users:\n- name: gw\n  user:\n    token: {TOKEN}\n    client-key-data: {key}\n"
+        f"users:\n- name: gw\n  user:\n    token: {TOKEN}\n"
+        f"    client-certificate-data: {ca}\n    client-key-data: {key}\n"
         "contexts:\n- name: prod\n  context: {cluster: prod, user: gw, namespace: default}\n"
         "- name: other\n  context: {cluster: prod, user: gw, namespace: kube-system}\n"
         "current-context: prod\n"
