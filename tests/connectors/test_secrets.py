@@ -48,3 +48,9 @@ def test_kubeconfig_credentials_are_scrubbed(tmp_path: Path) -> None:
     text = f"{TOKEN} {data} {body} hunter2hunter2"
     out = secrets.scrub(text, {})
     assert out.count("[REDACTED:KUBECONFIG]") == 4, out
+
+
+def test_a_kubeconfig_given_inline_is_scrubbed_too() -> None:
+    inline = f"users:\n- name: a\n  user: {{token: {TOKEN}}}\n"
+    secrets = GatewaySecrets.from_env({"KUBECONFIG": inline}, ["KUBECONFIG"])
+    assert TOKEN not in secrets.scrub(f"token: {TOKEN}", {})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -105,6 +106,10 @@ def base64_cores(raw: bytes) -> Iterator[str]:
 def kubeconfig_secrets(paths: str) -> list[str]:
     """Credential values in the kubeconfig files `KUBECONFIG` names (and files they name)."""
     out: list[str] = []
+    if "\n" in paths:  # the file's content itself (a `file:` secret reference)
+        with contextlib.suppress(yaml.YAMLError):
+            out.extend(_kube_values(yaml.safe_load(paths), Path.cwd()))
+        return out
     for path in paths.split(os.pathsep):
         document = _load(path)
         if document is not None:
