@@ -39,6 +39,17 @@ class Setup:
         assert code == 0, output
         return {p["tool"]: p for p in json.loads(output)}
 
+    async def review_all(self) -> dict[str, dict[str, Any]]:
+        """An operator pins every held tool after reviewing it; the pins afterwards."""
+        for tool, pin in (await self.pins()).items():
+            if not pin["reviewed"]:
+                code, output = await self.run(
+                    "mcp-tools", "repin", "charts", tool, "--digest", pin["upstream_digest"],
+                    "--reason", "reviewed before first use", "--yes",
+                )  # fmt: skip
+                assert code == 0, output
+        return await self.pins()
+
     def events(self, name: str) -> list[dict[str, Any]]:
         records = AuditLog(Database(self.state_url)).records(since=0, limit=10_000)
         return [r for r in records if r["event"] == name]
@@ -60,8 +71,13 @@ async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
 
 
 async def test_list_show_and_repin_a_changed_tool(setup: Setup) -> None:
-    first = await setup.pins()  # first sight pins every tool
-    assert {p["status"] for p in first.values()} == {"pinned"}
+    held = await setup.pins()  # first sight: every tool is held until it is reviewed
+    assert {(p["status"], p["reviewed"]) for p in held.values()} == {("changed", False)}
+    assert {p["pinned_digest"] for p in held.values()} == {""}
+    assert len(setup.events("mcp.tool_held")) == len(held)
+    first = await setup.review_all()
+    assert {(p["status"], p["reviewed"]) for p in first.values()} == {("pinned", True)}
+    reviews = len(first)
     code, table = await setup.run("mcp-tools", "list", "charts")
     assert code == 0 and "lookup_patient" in table and "first seen" in table
 
@@ -81,7 +97,7 @@ async def test_list_show_and_repin_a_changed_tool(setup: Setup) -> None:
         "--reason", "x", "--yes",
     )  # fmt: skip
     assert code == 6 and "changed since review" in output and output.count("\n") == 1
-    assert setup.events("mcp.tool_repinned") == []
+    assert len(setup.events("mcp.tool_repinned")) == reviews
 
     code, output = await setup.run(
         "mcp-tools", "repin", "charts", "lookup_patient", "--digest", new,
@@ -89,7 +105,7 @@ async def test_list_show_and_repin_a_changed_tool(setup: Setup) -> None:
     )  # fmt: skip
     assert code == 0, output
     assert "re-pinned charts/lookup_patient" in output
-    [record] = setup.events("mcp.tool_repinned")
+    record = setup.events("mcp.tool_repinned")[reviews]
     assert record["who"]["subject"] == "carol" and record["who"]["via"] == "cli"
     assert record["what"]["new_digest"] == new
     assert (await setup.pins())["lookup_patient"]["status"] == "pinned"
@@ -98,7 +114,7 @@ async def test_list_show_and_repin_a_changed_tool(setup: Setup) -> None:
 
 
 async def test_repin_asks_first_and_refuses_clearly(setup: Setup) -> None:
-    await setup.pins()
+    await setup.review_all()
     setup.upstream.descriptions["lookup_patient"] = POISONED
     new = (await setup.pins())["lookup_patient"]["upstream_digest"]
     args = ("mcp-tools", "repin", "charts", "lookup_patient", "--digest", new, "--reason", "ok")

@@ -432,6 +432,19 @@ class Settings(_Frozen):
     audit: AuditSettings = AuditSettings()
     limits: LimitsSettings = LimitsSettings()
 
+    @field_validator("connections")
+    @classmethod
+    def _mcp_names_split_one_way(cls, value: dict[str, Connection]) -> dict[str, Connection]:
+        # Agents call `<connection>__<tool>`, split at the first `__`: a name holding
+        # `__` or ending in `_` would route another connection's tools to it.
+        for name, connection in value.items():
+            if isinstance(connection, McpConnection) and ("__" in name or name.endswith("_")):
+                raise ValueError(
+                    f"MCP connection name {name!r} cannot contain '__' or end with '_' "
+                    "(agents see its tools as <connection>__<tool>)"
+                )
+        return value
+
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""
         problems: list[str] = []

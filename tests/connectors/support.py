@@ -71,3 +71,26 @@ def serve_in_thread(app: Any) -> Served:
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     return Served(f"http://127.0.0.1:{port}", server, thread)
+
+
+async def review_all_tools(gateway: Any, connection: str) -> None:
+    """Do what an operator does before agents use an MCP upstream: review every tool it
+    lists and pin that definition (`phigate mcp-tools repin`)."""
+    from phigate.connectors.mcp import McpConnector
+    from phigate.connectors.mcp_pins import list_pins, repin
+
+    connector = gateway.connectors[connection]
+    assert isinstance(connector, McpConnector)
+    for pin in await list_pins(connector, gateway.db):
+        if not pin.reviewed and pin.upstream_digest is not None:
+            who = {"subject": "operator", "kind": "human", "via": "test"}
+            await repin(
+                connector,
+                gateway.db,
+                gateway.audit,
+                pin.tool,
+                expected_digest=pin.upstream_digest,
+                by=who,
+                reason="reviewed before first use",
+                scrub=gateway.scrub,
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -77,6 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, text.encode(), "text/plain; charset=utf-8")
         elif self.path == "/debug":
             self._json(200, {"you_sent": self.headers.get("authorization")})
+        elif self.path == "/debug/encoded":  # the credential base64-encoded inside other text
+            basic = base64.b64encode(f"svc:{API_TOKEN}".encode()).decode()
+            self._send(200, f"Authorization: Basic {basic}\n".encode(), "text/plain")
         elif self.path == "/scan.png":
             self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00binary", "image/png")
         else:
@@ -173,6 +177,14 @@ async def test_text_is_masked(h: Harness) -> None:
     body = response.json()["result"]["body"]
     assert body.endswith("\n")
     assert SSN not in body and EMAIL not in body
+
+
+async def test_the_gateway_credential_never_comes_back_base64_encoded(h: Harness) -> None:
+    response = await call(h, "GET", "/debug/encoded")
+    assert response.status_code == 200, response.text
+    basic = base64.b64encode(f"svc:{API_TOKEN}".encode()).decode()
+    assert basic[4:-4] not in response.text
+    assert response.json()["result"]["masked"]["GATEWAY_SECRET"] == 1
 
 
 async def test_the_gateway_credential_never_comes_back(h: Harness) -> None:

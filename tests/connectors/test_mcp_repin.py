@@ -16,6 +16,7 @@ from phigate.errors import ConflictError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.risk import RiskClass
 from tests.conftest import Harness, demo_config, make_harness
+from tests.connectors.support import review_all_tools
 from tests.mcp.conftest import serve_app
 from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream
 
@@ -36,6 +37,7 @@ def charts_connection(upstream_url: str) -> dict[str, Any]:
 class Fronted:
     harness: Harness
     upstream: Upstream
+    since: int = 0  # audit records before this are the set-up's own review
 
     @property
     def connector(self) -> McpConnector:
@@ -44,7 +46,7 @@ class Fronted:
         return connector
 
     def events(self, name: str) -> list[dict[str, Any]]:
-        records = self.harness.gateway.audit.records(since=0, limit=10_000)
+        records = self.harness.gateway.audit.records(since=self.since, limit=10_000)
         return [r for r in records if r["event"] == name]
 
     def lookup_risk(self) -> RiskClass:
@@ -85,7 +87,8 @@ async def fronted_gateway(tmp_path: Path) -> AsyncIterator[Fronted]:
         harness = await make_harness(settings)
         try:
             fronted = Fronted(harness, up)
-            await fronted.connector.tools(refresh=True)  # first sight: everything pinned
+            await review_all_tools(harness.gateway, "charts")  # reviewed before first use
+            fronted.since = max(r["seq"] for r in harness.gateway.audit.records(since=0))
             yield fronted
         finally:
             await harness.client.aclose()

@@ -26,7 +26,7 @@ from phigate.connectors.mcp import McpConnector
 from phigate.errors import ConflictError, UpstreamError
 from phigate.gateway import Outcome
 from tests.conftest import Harness
-from tests.connectors.support import harness_with
+from tests.connectors.support import harness_with, review_all_tools
 from tests.connectors.test_mcp_session_upstream import DESCRIPTIONS
 from tests.mcp.conftest import free_port
 from tests.mcp.upstream_server import Upstream
@@ -54,6 +54,7 @@ def state(tmp_path: Path) -> Path:
 async def h(tmp_path: Path, state: Path) -> AsyncIterator[Harness]:
     harness = await harness_with(tmp_path, {"charts": charts(state)})
     try:
+        await review_all_tools(harness.gateway, "charts")
         yield harness
     finally:
         await harness.client.aclose()
@@ -193,6 +194,7 @@ async def test_close_ends_the_upstream_process_and_the_session_task(
 ) -> None:
     harness = await harness_with(tmp_path, {"charts": charts(state)})
     try:
+        await review_all_tools(harness.gateway, "charts")
         executed(await call(harness, "lookup_patient", {"mrn": "MRN-1"}))
     finally:
         await harness.client.aclose()
@@ -269,6 +271,7 @@ async def test_http_upstream_keeps_one_session_and_survives_a_restart(tmp_path: 
     try:
         first = CountingInitialize(Upstream().app())
         async with serve_on(first, port):
+            await review_all_tools(h.gateway, "charts")
             for _ in range(10):
                 executed(await call(h, "lookup_patient", {"mrn": "MRN-1"}))
         assert first.initializes == 1

@@ -25,7 +25,7 @@ ARGV_TABLE = [
     ("kubectl logs api-7d9 -c app", R),
     ("kubectl rollout status deploy/api", R),
     ("kubectl rollout restart deploy/api", W),
-    ("kubectl apply -f deploy.yaml", W),
+    ("kubectl apply -f -", W),
     ("kubectl create deployment api --image=nginx", W),
     ("kubectl create -n rolebinding deployment x", W),  # -n takes "rolebinding" as its value
     ("kubectl delete pod api-1", W),
@@ -45,7 +45,7 @@ ARGV_TABLE = [
     ("kubectl frobnicate", U),
     ("kubectl", U),
     ("kubectl --vmodule get delete pod x", U),  # unknown flag could take "get" as its value
-    ("terraform plan -out=tfplan", R),
+    ("terraform plan -out=tfplan", A),  # writes a plan file (with secrets) on the host
     ("terraform -chdir=infra plan", R),
     ("terraform state list", R),
     ("terraform apply -auto-approve", W),
@@ -57,7 +57,7 @@ ARGV_TABLE = [
     ("terraform -chdir infra apply", U),  # -chdir takes no separate value: "infra" is the word
     ("helm list -A", R),
     ("helm status api -n prod", R),
-    ("helm get values api", R),
+    ("helm get values api", E),  # values carry the release's passwords
     ("helm install api ./chart", W),
     ("helm upgrade --install api ./chart", W),
     ("helm rollback api 3", W),

@@ -57,7 +57,7 @@ class Upstream:
             schemas = self.schemas()
             return types.ListToolsResult(
                 tools=[
-                    types.Tool(name=n, description=d, input_schema=schemas[n])
+                    types.Tool(name=n, description=d, input_schema=schemas.get(n, _schema()))
                     for n, d in self.descriptions.items()
                 ]
             )
@@ -73,6 +73,8 @@ class Upstream:
                     content=[types.TextContent(text=PATIENT_TEXT)],
                     structured_content={"mrn": arguments.get("mrn"), "summary": PATIENT_TEXT},
                 )
+            if params.name == "lookup_whoami":  # an upstream that shows the credential it got
+                return _echo_credential(self.seen_authorization[-1])
             return types.CallToolResult(content=[types.TextContent(text=f"{params.name}: done")])
 
         return Server("test-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
@@ -83,3 +85,17 @@ class Upstream:
 
     def app(self) -> Starlette:
         return self.server().streamable_http_app(stateless_http=True)
+
+
+def _echo_credential(authorization: str) -> types.CallToolResult:
+    """The header as received, its token, and the token base64-encoded inside other text."""
+    import base64
+
+    token = authorization.removeprefix("Bearer ")
+    wrapped = base64.b64encode(f"user:{token}".encode()).decode()
+    text = f"authorized with {authorization}; basic {wrapped}"
+    return types.CallToolResult(
+        content=[types.TextContent(text=text)],
+        structured_content={"token": token, "nested": [{"header": authorization}]},
+        is_error=False,
+    )

@@ -7,23 +7,43 @@ prefix; on a tie the first listed, so a connection's own rules beat built-ins)
 gives the class. Rules with flags or a stdin pattern only ever *raise* the class
 (`kubectl --as=…` → privilege). No command rule → `unknown`.
 
-Positional words are found by skipping flags. A flag before the matched words
-must be known to the rule set or written `--flag=value` (so a flag that
-secretly takes a value cannot shift `get` into the subcommand position); an
-unknown one makes the command `unknown`.
+The built-in tools are read the way they read themselves (`_argv_parse`): each
+subcommand has an allow-list of flags, and a flag not on it makes the command
+`unknown`; flags that point the gateway's credentials elsewhere, write or read
+files on its host or print its credentials raise the class (`_argv_kubectl`,
+`_argv_tools`). kubectl's resource words, `--raw` paths and manifests are
+normalised first, so `get pods,Secrets` matches a rule for `get secret*`.
+
+For other programs, positional words are found by skipping flags. A flag
+before the matched words must be known to the rule set or written
+`--flag=value` (so a flag that secretly takes a value cannot shift `get` into
+the subcommand position); an unknown one makes the command `unknown`.
 This module imports no phigate.config so config can import it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from phigate.connectors import _argv_kubectl as kubectl
+from phigate.connectors._argv_kubectl import ReadManifest
+from phigate.connectors._argv_parse import (
+    ArgvProblem,
+    Parsed,
+    ParsedFlag,
+    ToolGrammar,
+    flag_risks,
+    parse,
+)
+from phigate.connectors._argv_parse import flags as parse_flags
+from phigate.connectors._argv_tools import HELM_GRAMMAR, TERRAFORM_GRAMMAR, helm_chart_risks
 from phigate.risk import RiskClass, most_severe
 
 
@@ -119,23 +139,40 @@ def _flag_match(patterns: Sequence[str], flags: Sequence[_Word]) -> str | None:
 
 
 def classify_argv(
-    argv: Sequence[str], rule_sets: Iterable[ArgvRuleSet], stdin: str | None = None
+    argv: Sequence[str],
+    rule_sets: Iterable[ArgvRuleSet],
+    stdin: str | None = None,
+    read_manifest: ReadManifest | None = None,
 ) -> ArgvVerdict:
-    """The most specific command rule's class, raised by any matching escalation rule."""
+    """The most specific command rule's class, raised by any matching escalation rule.
+
+    A built-in tool (kubectl, terraform, helm) is parsed as the tool parses it,
+    with its flag allow-list; `read_manifest` reads a `-f` file of the working
+    directory so its kinds can be classified.
+    """
     if not argv:
         return ArgvVerdict(RiskClass.UNKNOWN, None, ("empty command line",))
-    program = argv[0]
     sets = list(rule_sets)
-    rules = [r for s in sets for r in s.rules if r.matches_program(program)]
+    rules = [r for s in sets for r in s.rules if r.matches_program(argv[0])]
+    tool = _tool_for(argv[0], sets)
+    if tool is None:
+        return _classify_generic(argv, sets, rules, stdin)
+    try:
+        return _classify_tool(tool, argv, sets, rules, stdin, read_manifest)
+    except ArgvProblem as exc:
+        return ArgvVerdict(RiskClass.UNKNOWN, None, (str(exc),))
+
+
+def _classify_generic(
+    argv: Sequence[str], sets: Sequence[ArgvRuleSet], rules: Sequence[ArgvRule], stdin: str | None
+) -> ArgvVerdict:
+    program = argv[0]
     value_flags = frozenset().union(*(s.value_flags for s in sets))
     known = value_flags | frozenset().union(*(s.bool_flags for s in sets))
     words, flags = _positionals(argv, value_flags)
     command = _best_command(rules, words)
     if command is None:
-        shown = " ".join(w.text for w in words[:3]) or "(no subcommand)"
-        return ArgvVerdict(
-            RiskClass.UNKNOWN, None, (f"no rule for {os.path.basename(program)} {shown}",)
-        )
+        return _no_rule(program, [w.text for w in words])
     end = words[len(command.args) - 1].index if command.args else 1
     # `--flag=value` cannot shift the words; a bare unknown flag might swallow the next one.
     stray = [f.text for f in flags if f.index < end and "=" not in f.text and f.text not in known]
@@ -146,6 +183,58 @@ def classify_argv(
             (f"unrecognised flag {stray[0]} before the subcommand",),
         )
     return _escalate(command, rules, flags, stdin)
+
+
+def _no_rule(program: str, words: Sequence[str]) -> ArgvVerdict:
+    shown = " ".join(words[:3]) or "(no subcommand)"
+    reason = f"no rule for {os.path.basename(program)} {shown}"
+    return ArgvVerdict(RiskClass.UNKNOWN, None, (reason,))
+
+
+def _tool_for(program: str, sets: Sequence[ArgvRuleSet]) -> BuiltinTool | None:
+    name = os.path.basename(program)
+    return next((TOOLS[s.name] for s in sets if s.name == name and name in TOOLS), None)
+
+
+def _classify_tool(
+    tool: BuiltinTool,
+    argv: Sequence[str],
+    sets: Sequence[ArgvRuleSet],
+    rules: Sequence[ArgvRule],
+    stdin: str | None,
+    read_manifest: ReadManifest | None,
+) -> ArgvVerdict:
+    parsed = parse(argv, _with_own_flags(tool.grammar, sets))
+    commands: list[ArgvRule] = []
+    for words in tool.variants(parsed):
+        command = _best_command(rules, [_Word(i, w) for i, w in enumerate(words, 1)])
+        if command is None:
+            return _no_rule(argv[0], words)
+        commands.append(command)
+    worst = most_severe(c.risk for c in commands)
+    command = next(c for c in commands if c.risk is worst)
+    raised = [*flag_risks(parsed), *tool.risks(parsed, stdin, read_manifest)]
+    flags = [_Word(0, form) for f in parsed.flags for form in _flag_forms(f)]
+    return _escalate(command, rules, flags, stdin, raised)
+
+
+def _with_own_flags(grammar: ToolGrammar, sets: Sequence[ArgvRuleSet]) -> ToolGrammar:
+    """A connection's own `value_flags` (a plugin's, say) join the tool's; built-ins win."""
+    own = [f for s in sets if s.name not in TOOLS for f in s.value_flags]
+    if not own:
+        return grammar
+    extra = parse_flags(" ".join(f"{f}=" for f in own))
+    return dataclasses.replace(grammar, global_flags={**extra, **grammar.global_flags})
+
+
+def _flag_forms(flag: ParsedFlag) -> list[str]:
+    """How a connection's flag globs see a parsed flag: as written and in long form."""
+    forms = [flag.written]
+    for name in flag.spec.names:
+        forms.append(name)
+        if flag.value is not None:
+            forms.append(f"{name}={flag.value}")
+    return forms
 
 
 def _best_command(rules: Sequence[ArgvRule], words: Sequence[_Word]) -> ArgvRule | None:
@@ -159,10 +248,14 @@ def _best_command(rules: Sequence[ArgvRule], words: Sequence[_Word]) -> ArgvRule
 
 
 def _escalate(
-    command: ArgvRule, rules: Sequence[ArgvRule], flags: Sequence[_Word], stdin: str | None
+    command: ArgvRule,
+    rules: Sequence[ArgvRule],
+    flags: Sequence[_Word],
+    stdin: str | None,
+    parsed: Sequence[tuple[RiskClass, str]] = (),
 ) -> ArgvVerdict:
-    reasons = [f"rule {command.name!r}: {command.risk}"]
-    raised: list[tuple[RiskClass, str]] = []
+    reasons = [f"rule {command.name!r}: {command.risk}", *(f"{w} → {r}" for r, w in parsed)]
+    raised: list[tuple[RiskClass, str]] = list(parsed)
     for rule in rules:
         if not rule.escalates:
             continue
@@ -175,7 +268,8 @@ def _escalate(
         what = f"flag {hit}" if hit else "stdin"
         reasons.append(f"rule {rule.name!r}: {what} → {rule.risk}")
     risk = most_severe([command.risk, *(r for r, _ in raised)])
-    return ArgvVerdict(risk, command.name, tuple(reasons), tuple(n for _, n in raised))
+    escalations = tuple(dict.fromkeys(n for _, n in raised))
+    return ArgvVerdict(risk, command.name, tuple(reasons), escalations)
 
 
 # ── built-in rule sets ──────────────────────────────────────────────────────
@@ -196,271 +290,187 @@ _P, _A = RiskClass.PRIVILEGE, RiskClass.ADMIN
 
 KUBECTL = ArgvRuleSet(
     name="kubectl",
-    value_flags=frozenset(
+    rules=_rules(
+        "kubectl",
         {
-            "-n",
-            "--namespace",
-            "--context",
-            "--cluster",
-            "--user",
-            "--kubeconfig",
-            "-s",
-            "--server",
-            "--token",
-            "--as",
-            "--as-group",
-            "--as-uid",
-            "--request-timeout",
-            "--cache-dir",
-            "--certificate-authority",
-            "--client-certificate",
-            "--client-key",
-            "--tls-server-name",
-            "-o",
-            "--output",
-            "-f",
-            "--filename",
-            "-l",
-            "--selector",
-            "-c",
-            "--container",
-            "-v",
-            "--v",
-            "--profile",
-            "--profile-output",
-            "--field-selector",
-        }
-    ),
-    bool_flags=frozenset(
-        {
-            "-A",
-            "--all-namespaces",
-            "--insecure-skip-tls-verify",
-            "--match-server-version",
-            "-w",
-            "--watch",
-            "--warnings-as-errors",
-        }
-    ),
-    rules=(
-        *_rules(
-            "kubectl",
-            {
-                _R: [
-                    "get",
-                    "describe",
-                    "logs",
-                    "explain",
-                    "api-resources",
-                    "api-versions",
-                    "version",
-                    "cluster-info",
-                    "top",
-                    "diff",
-                    "events",
-                    "wait",
-                    "kustomize",
-                    "rollout status",
-                    "rollout history",
-                    "config view",
-                    "config current-context",
-                    "config get-contexts",
-                ],
-                _W: [
-                    "apply",
-                    "create",
-                    "delete",
-                    "scale",
-                    "rollout",
-                    "edit",
-                    "patch",
-                    "replace",
-                    "label",
-                    "annotate",
-                    "set",
-                    "autoscale",
-                    "expose",
-                    "run",
-                    "cordon",
-                    "uncordon",
-                    "drain",
-                    "taint",
-                ],
-                _P: [
-                    "create rolebinding",
-                    "create clusterrolebinding",
-                    "create role",
-                    "create clusterrole",
-                    "create token",
-                    "create serviceaccount",
-                    "auth",
-                    "certificate approve",
-                    "certificate deny",
-                    "certificate",
-                ],
-                _A: ["exec", "cp", "port-forward", "attach", "proxy", "debug", "config", "plugin"],
-            },
-        ),
-        # Impersonation, or pointing the gateway's credentials at another cluster.
-        ArgvRule(
-            name="kubectl impersonation",
-            program="kubectl",
-            flags=("--as", "--as=*", "--as-group*", "--as-uid*"),
-            risk=_P,
-        ),
-        ArgvRule(
-            name="kubectl credentials override",
-            program="kubectl",
-            flags=(
-                "--kubeconfig*",
-                "--token*",
-                "--server*",
-                "-s",
-                "--user*",
-                "--username*",
-                "--password*",
-                "--client-key*",
-                "--client-certificate*",
-                "--insecure-skip-tls-verify*",
-            ),
-            risk=_A,
-        ),
-        # A manifest on stdin that grants roles is a privilege change, not a plain write.
-        ArgvRule(
-            name="kubectl RBAC manifest",
-            program="kubectl",
-            stdin=r"(?m)^\s*kind:\s*[\"']?(Cluster)?Role(Binding)?\b",
-            risk=_P,
-        ),
+            _R: [
+                "get",
+                "describe",
+                "logs",
+                "explain",
+                "api-resources",
+                "api-versions",
+                "version",
+                "cluster-info",
+                "top",
+                "diff",
+                "events",
+                "wait",
+                "rollout status",
+                "rollout history",
+                "config view",
+                "config current-context",
+                "config get-contexts",
+            ],
+            _W: [
+                "apply",
+                "create",
+                "delete",
+                "scale",
+                "rollout",
+                "edit",
+                "patch",
+                "replace",
+                "label",
+                "annotate",
+                "set",
+                "autoscale",
+                "expose",
+                "run",
+                "cordon",
+                "uncordon",
+                "drain",
+                "taint",
+            ],
+            # Secret values leave base64-encoded, not masked: as much an export as a dump.
+            _E: ["get secrets", "edit secrets", "cluster-info dump"],
+            _P: [
+                "create rolebinding",
+                "create clusterrolebinding",
+                "create role",
+                "create clusterrole",
+                "create token",
+                "create serviceaccount",
+                "set subject",
+                "auth",
+                "certificate approve",
+                "certificate deny",
+                "certificate",
+            ],
+            _A: [
+                "exec",
+                "cp",
+                "port-forward",
+                "attach",
+                "proxy",
+                "debug",
+                "config",
+                "plugin",
+                "kustomize",
+            ],
+        },
     ),
 )
 
 TERRAFORM = ArgvRuleSet(
     name="terraform",
-    bool_flags=frozenset({"-help", "-version", "--help", "--version"}),
-    rules=(
-        *_rules(
-            "terraform",
-            {
-                _R: [
-                    "plan",
-                    "show",
-                    "output",
-                    "validate",
-                    "version",
-                    "providers",
-                    "graph",
-                    "state list",
-                    "state show",
-                    "workspace list",
-                    "workspace show",
-                ],
-                _W: [
-                    "apply",
-                    "destroy",
-                    "import",
-                    "init",
-                    "refresh",
-                    "taint",
-                    "untaint",
-                    "fmt",
-                    "state rm",
-                    "state mv",
-                    "state push",
-                    "state replace-provider",
-                    "workspace new",
-                    "workspace select",
-                    "workspace delete",
-                    "force-unlock",
-                ],
-                _E: ["state pull"],
-                _A: ["console", "login", "logout"],
-            },
-        ),
-        # `-chdir=` is the one global option with a value; it is always written with `=`.
+    rules=_rules(
+        "terraform",
+        {
+            _R: [
+                "plan",
+                "show",
+                "output",
+                "validate",
+                "version",
+                "providers",
+                "graph",
+                "state list",
+                "state show",
+                "workspace list",
+                "workspace show",
+            ],
+            _W: [
+                "apply",
+                "destroy",
+                "import",
+                "init",
+                "refresh",
+                "taint",
+                "untaint",
+                "fmt",
+                "state rm",
+                "state mv",
+                "state push",
+                "state replace-provider",
+                "workspace new",
+                "workspace select",
+                "workspace delete",
+                "force-unlock",
+            ],
+            # A named output is printed even when sensitive; a named file is read from the host.
+            _E: ["state pull", "output *", "show *"],
+            _A: ["console", "login", "logout"],
+        },
     ),
 )
 
 HELM = ArgvRuleSet(
     name="helm",
-    value_flags=frozenset(
+    rules=_rules(
+        "helm",
         {
-            "-n",
-            "--namespace",
-            "--kube-context",
-            "--kubeconfig",
-            "--kube-token",
-            "--kube-as-user",
-            "--kube-as-group",
-            "--kube-apiserver",
-            "--kube-ca-file",
-            "--kube-tls-server-name",
-            "--registry-config",
-            "--repository-cache",
-            "--repository-config",
-            "--burst-limit",
-            "--qps",
-            "-o",
-            "--output",
-        }
-    ),
-    bool_flags=frozenset({"--debug", "-A", "--all-namespaces", "--kube-insecure-skip-tls-verify"}),
-    rules=(
-        *_rules(
-            "helm",
-            {
-                _R: [
-                    "list",
-                    "ls",
-                    "status",
-                    "get",
-                    "history",
-                    "show",
-                    "search",
-                    "template",
-                    "version",
-                    "lint",
-                    "verify",
-                    "repo list",
-                    "dependency list",
-                ],
-                _W: [
-                    "install",
-                    "upgrade",
-                    "rollback",
-                    "uninstall",
-                    "delete",
-                    "test",
-                    "repo add",
-                    "repo update",
-                    "repo remove",
-                    "dependency update",
-                    "dependency build",
-                    "pull",
-                    "push",
-                    "package",
-                ],
-                _A: ["plugin", "registry", "env"],
-            },
-        ),
-        ArgvRule(
-            name="helm impersonation",
-            program="helm",
-            flags=("--kube-as-user*", "--kube-as-group*"),
-            risk=_P,
-        ),
-        ArgvRule(
-            name="helm credentials override",
-            program="helm",
-            flags=(
-                "--kubeconfig*",
-                "--kube-token*",
-                "--kube-apiserver*",
-                "--kube-insecure-skip-tls-verify*",
-            ),
-            risk=_A,
-        ),
+            _R: [
+                "list",
+                "ls",
+                "status",
+                "get notes",
+                "get metadata",
+                "history",
+                "show",
+                "search",
+                "template",
+                "version",
+                "lint",
+                "verify",
+                "repo list",
+                "dependency list",
+            ],
+            _W: [
+                "install",
+                "upgrade",
+                "rollback",
+                "uninstall",
+                "delete",
+                "test",
+                "repo add",
+                "repo update",
+                "repo remove",
+                "dependency update",
+                "dependency build",
+                "pull",
+                "push",
+                "package",
+            ],
+            # Values and rendered manifests carry the release's passwords and Secrets.
+            _E: ["get"],
+            _A: ["plugin", "registry", "env"],
+        },
     ),
 )
 
 BUILTIN_RULE_SETS: dict[str, ArgvRuleSet] = {s.name: s for s in (KUBECTL, TERRAFORM, HELM)}
+
+
+@dataclass(frozen=True)
+class BuiltinTool:
+    """How a built-in tool's command line is read before its rules match."""
+
+    grammar: ToolGrammar
+    variants: Callable[[Parsed], list[tuple[str, ...]]] = lambda parsed: [parsed.words]
+    risks: Callable[[Parsed, str | None, ReadManifest | None], list[tuple[RiskClass, str]]] = (
+        lambda parsed, stdin, read: []
+    )
+
+
+def _kubectl_risks(
+    parsed: Parsed, stdin: str | None, read: ReadManifest | None
+) -> list[tuple[RiskClass, str]]:
+    return [*kubectl.raw_risks(parsed), *kubectl.manifest_risks(parsed, stdin, read)]
+
+
+TOOLS: dict[str, BuiltinTool] = {
+    "kubectl": BuiltinTool(kubectl.GRAMMAR, kubectl.variants, _kubectl_risks),
+    "terraform": BuiltinTool(TERRAFORM_GRAMMAR),
+    "helm": BuiltinTool(HELM_GRAMMAR, risks=lambda parsed, stdin, read: helm_chart_risks(parsed)),
+}

@@ -6,9 +6,11 @@ exactly one of them). The child gets a fresh environment (PATH plus the
 connection's `env`, whose values are secrets the caller never sees), its own
 process group so a timeout kills everything it started, a working directory
 and an output cap. Output is read as it comes and cut into whole lines
-(`_exec_child`); secret values are scrubbed from each block of lines before
-the masker sees it, so stdout and stderr leave only masked — streamed while
-the command runs (`stream`) or collected at its end (`run`).
+(`_exec_child`); secret values — as they are, line by line, base64-encoded,
+and the credentials inside a kubeconfig `KUBECONFIG` names (`_secrets`) — are
+scrubbed from each block of lines before the masker sees it, so stdout and
+stderr leave only masked — streamed while the command runs (`stream`) or
+collected at its end (`run`).
 """
 
 from __future__ import annotations
@@ -16,23 +18,21 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator
+from pathlib import Path
 from typing import Any
 
 from phigate.actions import Action, Description
 from phigate.config import ExecConnection
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
 from phigate.connectors._exec_child import Child
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._stream_mask import StreamMasker
 from phigate.connectors.base import Result
 from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.masking import Masker
 from phigate.risk import RiskClass
 
-_MIN_SCRUB_LENGTH = 4
-# Output is scrubbed a block of lines at a time, so a multi-line secret (a
-# kubeconfig read from a file) is also scrubbed line by line, for lines this long.
-_MIN_SECRET_LINE = 8
 _PIPE_NAMES = ("stdout", "stderr")
 
 
@@ -76,11 +76,24 @@ class ExecConnector:
                 detail=detail,
                 reasons=("stdin is larger than this connection accepts",),
             )
-        verdict = classify_argv([program, *argv[1:]], self.rule_sets, stdin)
+        verdict = classify_argv([program, *argv[1:]], self.rule_sets, stdin, self._read_manifest)
         detail.update(rule=verdict.rule, escalations=list(verdict.escalations))
         return Description(
             verdict.risk, functions=(program,), reasons=verdict.reasons, detail=detail
         )
+
+    def _read_manifest(self, name: str) -> str | None:
+        """A `-f` manifest of the working directory, so its kinds can be classified."""
+        root = Path(self.settings.working_dir).resolve()
+        path = (root / name).resolve()  # a symlink out of the directory is not followed
+        try:
+            if not path.is_relative_to(root) or not path.is_file():
+                return None
+            if path.stat().st_size > self.settings.max_stdin_bytes:
+                return None
+            return path.read_text()
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def resolve(self, program: str) -> str | None:
         """The configured absolute path `program` names, or None."""
@@ -131,7 +144,7 @@ class ExecConnector:
         if program is None:  # describe said unknown; policy should never let it here
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
-        output = StreamMasker(masker, _scrub_values(env, self.settings.env))
+        output = StreamMasker(masker, GatewaySecrets.from_env(env, self.settings.env).pairs)
         child = await Child.start(
             [program, *argv[1:]],
             stdin=stdin,
@@ -177,16 +190,6 @@ def _parse_body(action: Action) -> tuple[list[str], str | None, str | None]:
     if stdin is not None and not isinstance(stdin, str):
         return [], None, "stdin must be a string"
     return list(argv), stdin, None
-
-
-def _scrub_values(env: dict[str, str], secret_names: Iterable[str]) -> list[tuple[str, str]]:
-    """(name, value) of every gateway-held value long enough to recognise, longest first."""
-    pairs = [(name, env[name]) for name in secret_names if len(env[name]) >= _MIN_SCRUB_LENGTH]
-    for name, value in list(pairs):
-        if "\n" in value.strip():
-            pieces = {p.strip() for p in value.splitlines() if len(p.strip()) >= _MIN_SECRET_LINE}
-            pairs.extend((name, piece) for piece in pieces)
-    return sorted(pairs, key=lambda p: -len(p[1]))
 
 
 def _summary(child: Child, masked: dict[str, int]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import httpx
 from phigate.actions import Action, Description
 from phigate.config import HttpConnection
 from phigate.connectors._http_rules import classify_request, path_problem
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.masking import Masker
@@ -126,7 +127,7 @@ class HttpConnector:
                 f"upstream {self.name!r} answered {status} {reason}: {snippet[:_ERROR_SNIPPET]}"
             )
         shown = {
-            k: _scrub(masker.mask_text(v).text, secrets, masked)
+            k: masker.mask_text(secrets.scrub(v, masked)).text
             for k, v in headers.items()
             if k in _RESPONSE_HEADERS
         }
@@ -150,11 +151,10 @@ class HttpConnector:
         }
         return Result(payload=payload, masked=masked, summary=summary)
 
-    def _secrets(self) -> list[str]:
+    def _secrets(self) -> GatewaySecrets:
         if self.settings.auth is None:
-            return []
-        value = self.settings.auth.value.reveal()
-        return [value] if len(value) >= 4 else []
+            return GatewaySecrets(())
+        return GatewaySecrets([("gateway credential", self.settings.auth.value.reveal())])
 
     def _client(self) -> httpx.AsyncClient:
         # One client per request: actions are few and slow next to a TCP handshake, and a
@@ -215,7 +215,7 @@ class HttpConnector:
         kind: str,
         raw: bytes,
         truncated: bool,
-        secrets: list[str],
+        secrets: GatewaySecrets,
         masker: Masker,
         counts: dict[str, int],
     ) -> Any:
@@ -227,7 +227,8 @@ class HttpConnector:
                     f"upstream {self.name!r} sent a binary response, which "
                     f"this connection does not allow"
                 )
-            return base64.b64encode(raw).decode()
+            # Scrubbed as base64 text: the credential's base64 forms cover every alignment.
+            return secrets.scrub(base64.b64encode(raw).decode(), counts)
         text = raw.decode("utf-8", "replace")
         if kind == "json" and not truncated:
             try:
@@ -235,12 +236,12 @@ class HttpConnector:
             except ValueError:
                 kind = "text"
             else:
-                masked_value, found = masker.mask_json(_scrub_json(value, secrets, counts))
+                masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
                 _add(counts, found)
                 return masked_value
         if truncated:
             text = text[: text.rfind("\n") + 1] or text
-        result = masker.mask_text(_scrub(text, secrets, counts))
+        result = masker.mask_text(secrets.scrub(text, counts))
         _add(counts, result.counts)
         return result.text
 
@@ -329,29 +330,6 @@ def _content_kind(content_type: str, raw: bytes) -> str:
             return "binary"
         return "text"
     return "binary"
-
-
-def _scrub(text: str, secrets: list[str], counts: dict[str, int]) -> str:
-    for value in secrets:
-        hits = text.count(value)
-        if hits:
-            text = text.replace(value, "[REDACTED:gateway credential]")
-            counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + hits
-    return text
-
-
-def _scrub_json(value: Any, secrets: list[str], counts: dict[str, int]) -> Any:
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        return _scrub(value, secrets, counts)
-    if isinstance(value, list):
-        return [_scrub_json(v, secrets, counts) for v in value]
-    if isinstance(value, dict):
-        return {
-            _scrub(k, secrets, counts): _scrub_json(v, secrets, counts) for k, v in value.items()
-        }
-    return value
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:

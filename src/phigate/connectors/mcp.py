@@ -6,11 +6,17 @@ class comes from the connection's `tools` map (glob → class; unlisted tools ar
 `unknown`), raised by `argument_rules` matching argument values. The policy then
 decides as for any action, and approvals bind to the exact arguments.
 
-Tool-poisoning defence: the first definition seen of every tool (description,
-schemas, annotations) is pinned in the state store. A tool whose definition
-later differs is flagged in the audit log (`mcp.tool_changed`), listed to agents
-with its pinned definition, and classified at least `changed_tool_risk` (write by
-default, which usual policies send for approval) until an operator re-pins it.
+Tool-poisoning defence: every tool is pinned before first use. A tool seen for
+the first time is recorded unreviewed (`mcp.tool_held`): it is listed to agents
+by name only (its description and schema, which could carry instructions aimed
+at the agent, are withheld) and classified at least `changed_tool_risk` (write by
+default, which usual policies send for approval) until an operator pins the
+definition they reviewed (`mcp_pins.repin`). A pinned tool whose definition later
+differs is flagged in the audit log (`mcp.tool_changed`), listed with its pinned
+definition, and held the same way until it is re-pinned.
+
+Results are scrubbed of the gateway's own upstream credentials (header and
+environment values, in every form `_secrets` knows) before they are masked.
 The upstream's own sampling and elicitation requests are never forwarded: the
 gateway's client declares neither capability and answers them with an error.
 
@@ -36,6 +42,7 @@ from phigate.actions import Action, Description
 from phigate.audit import AuditLog
 from phigate.config import McpConnection
 from phigate.connectors._mcp_session import UpstreamSession
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.errors import ConflictError, UpstreamError
 from phigate.masking import Masker
@@ -54,6 +61,8 @@ tool_pins = sa.Table(
     sa.Column("first_seen", sa.Float, nullable=False),
 )
 _WITHHELD = "[non-text content withheld by phigate]"
+# The digest of a tool seen but not yet reviewed: it matches no definition.
+UNREVIEWED = ""
 
 
 def tool_definition(tool: types.Tool) -> dict[str, Any]:
@@ -78,9 +87,10 @@ class ListedTool:
     """An upstream tool as the gateway will present it (pinned definition) and its state."""
 
     name: str
-    definition: dict[str, Any]  # the pinned (first-seen) definition
+    definition: dict[str, Any]  # the pinned (reviewed) definition; {} while unreviewed
     digest: str  # the upstream's current digest
-    changed: bool
+    changed: bool  # differs from the pin, or was never reviewed: calls are held
+    reviewed: bool = True
 
 
 class ToolPins:
@@ -100,32 +110,33 @@ class ToolPins:
                 )
             ).first()
             if row is None:
-                self._pin(conn, connection, tool.name, definition, current)
-                return ListedTool(tool.name, definition, current, changed=False)
+                self._hold(conn, connection, tool.name, current)
+                return ListedTool(tool.name, {}, current, changed=True, reviewed=False)
+        if row.digest == UNREVIEWED:
+            return ListedTool(tool.name, {}, current, changed=True, reviewed=False)
         pinned = json.loads(row.definition)
         return ListedTool(tool.name, pinned, current, changed=row.digest != current)
 
-    def _pin(
-        self,
-        conn: sa.Connection,
-        connection: str,
-        name: str,
-        definition: dict[str, Any],
-        current: str,
-    ) -> None:
+    def _hold(self, conn: sa.Connection, connection: str, name: str, current: str) -> None:
+        """Record a tool seen for the first time as unreviewed: nothing of it is trusted yet."""
         conn.execute(
             tool_pins.insert().values(
                 connection=connection,
                 tool=name,
-                digest=current,
-                definition=json.dumps(definition, default=str),
+                digest=UNREVIEWED,
+                definition="{}",
                 first_seen=time.time(),
             )
         )
         self._audit.append_in(
             conn,
-            "mcp.tool_pinned",
-            {"where": {"connection": connection}, "what": {"tool": name, "digest": current}},
+            "mcp.tool_held",
+            {
+                "where": {"connection": connection},
+                "what": {"tool": name, "upstream_digest": current},
+                "why": "a tool seen for the first time is held for operator review "
+                "(phigate mcp-tools) before it is pinned",
+            },
         )
 
     def flag(self, connection: str, listed: ListedTool) -> None:
@@ -177,7 +188,7 @@ class McpConnector:
         for tool in listed.values():
             # Once per pinned/upstream pair: a change after a re-pin is a new pair.
             flag = (tool.name, digest(tool.definition), tool.digest)
-            if tool.changed and flag not in self._flagged:
+            if tool.changed and tool.reviewed and flag not in self._flagged:
                 self.pins.flag(self.name, tool)
                 self._flagged.add(flag)
         self._listed, self._listed_at = listed, time.monotonic()
@@ -202,7 +213,11 @@ class McpConnector:
         risk, reasons = self._classify(tool, arguments)
         if listed.changed:
             risk = most_severe([risk, self.settings.changed_tool_risk])
-            reasons.append("the tool's definition changed since it was first seen")
+            reasons.append(
+                "the tool's definition changed since it was pinned"
+                if listed.reviewed
+                else "the tool is new upstream and not yet reviewed by an operator"
+            )
         return Description(
             risk,
             tables=(tool,),
@@ -233,8 +248,12 @@ class McpConnector:
         tool, arguments = action.body["tool"], action.body["arguments"]
         started = time.monotonic()
         await self._check_unchanged(tool, description)
-        result = await self.upstream.call_tool(tool, arguments)
-        payload, masked = mask_result(result, masker)
+        secrets = self.secrets()
+        try:
+            result = await self.upstream.call_tool(tool, arguments)
+        except UpstreamError as exc:  # the upstream's own error text is shown too
+            raise UpstreamError(secrets.scrub(exc.message, {})) from None
+        payload, masked = mask_result(result, masker, secrets)
         summary = {
             "tool": tool,
             "is_error": result.is_error,
@@ -243,6 +262,12 @@ class McpConnector:
             "duration_ms": round((time.monotonic() - started) * 1000, 1),
         }
         return Result(payload=payload, masked=masked, summary=summary)
+
+    def secrets(self) -> GatewaySecrets:
+        """The credentials this connection hands its upstream (headers, stdio env)."""
+        named = [(f"header {k}", v.reveal()) for k, v in self.settings.headers.items()]
+        named += [(k, v.reveal()) for k, v in self.settings.env.items()]
+        return GatewaySecrets(named)
 
     async def _check_unchanged(self, tool: str, description: Description) -> None:
         """Refuse to run if the tool changed between the decision and now (a rug pull).
@@ -265,21 +290,24 @@ class McpConnector:
 
 
 def mask_result(
-    result: types.CallToolResult, masker: Masker
+    result: types.CallToolResult, masker: Masker, secrets: GatewaySecrets | None = None
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    """Mask text blocks and structured content; withhold blocks that cannot be scanned."""
+    """Scrub the gateway's credentials, then mask text blocks and structured content;
+    withhold blocks that cannot be scanned."""
     counts: dict[str, int] = {}
     content: list[dict[str, Any]] = []
+    secrets = secrets or GatewaySecrets(())
     for block in result.content:
         if isinstance(block, types.TextContent):
-            masked = masker.mask_text(block.text)
+            masked = masker.mask_text(secrets.scrub(block.text, counts))
             _add(counts, masked.counts)
             content.append({"type": "text", "text": masked.text})
         else:
             content.append({"type": "text", "text": _WITHHELD})
     structured = None
     if result.structured_content is not None:
-        structured, found = masker.mask_json(result.structured_content)
+        scrubbed = secrets.scrub_json(result.structured_content, counts)
+        structured, found = masker.mask_json(scrubbed)
         _add(counts, found)
     payload = {
         "content": content,

@@ -1,7 +1,8 @@
 """Operator review of pinned MCP tool definitions: list, compare, re-pin.
 
-`phigate.connectors.mcp` pins the first definition seen of every upstream tool
-and holds a tool whose definition later differs (`changed`). This module owns the
+`phigate.connectors.mcp` holds every upstream tool until an operator pins the
+definition they reviewed (a new tool is `changed` from an empty, unreviewed pin),
+and holds a pinned tool whose definition later differs (`changed`). This module owns the
 way out: an operator compares the pinned definition with the upstream's current
 one, and re-pins it — only if the upstream still serves exactly the definition
 the operator reviewed (`expected_digest`). Otherwise an upstream that changes
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 
 from phigate.audit import AuditLog
 from phigate.connectors.mcp import (
+    UNREVIEWED,
     ListedTool,
     McpConnector,
     digest,
@@ -72,7 +74,13 @@ class PinStatus:
             "pinned_digest": self.pinned_digest,
             "upstream_digest": self.upstream_digest,
             "first_seen": self.first_seen,
+            "reviewed": self.reviewed,
         }
+
+    @property
+    def reviewed(self) -> bool:
+        """False for a tool held since it was first seen: no definition was pinned yet."""
+        return self.pinned_digest != UNREVIEWED
 
 
 @dataclass(frozen=True)

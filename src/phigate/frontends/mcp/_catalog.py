@@ -200,6 +200,7 @@ async def _mcp_tools(
                     "description": tool.definition.get("description"),
                     "access": _ACCESS.get(decision.outcome, decision.outcome),
                     "changed_since_first_seen": tool.changed,
+                    "reviewed": tool.reviewed,
                 }
             )
     return tools

@@ -1,8 +1,10 @@
 """Upstream MCP servers' tools, re-offered to agents as `<connection>__<tool>`.
 
 Only tools the policy does not deny for this caller are listed, with their
-pinned (first-seen) definitions; a tool whose upstream definition changed is
-marked so the agent and its user know calls will be held for review.
+pinned (reviewed) definitions; a tool whose upstream definition changed is
+marked so the agent and its user know calls will be held for review, and a
+tool no operator has reviewed yet is listed by name only. Connection names
+cannot contain the separator (config), so `conn__tool` splits one way only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ SEPARATOR = "__"
 _CHANGED = (
     " [phigate: this tool's definition changed upstream since it was first seen; "
     "calls are held for review]"
+)
+# A tool no operator has reviewed: its own description and schema are not shown.
+_UNREVIEWED = (
+    "[phigate: a new upstream tool, not yet reviewed by an operator; its description "
+    "is withheld and calls are held for review]"
 )
 
 
@@ -68,6 +75,8 @@ def _tool(connection: str, tool: ListedTool) -> types.Tool:
     return types.Tool(
         name=f"{connection}{SEPARATOR}{tool.name}",
         title=definition.get("title"),
-        description=description + (_CHANGED if tool.changed else ""),
+        description=_UNREVIEWED
+        if not tool.reviewed
+        else description + (_CHANGED if tool.changed else ""),
         input_schema=definition.get("input_schema") or {"type": "object"},
     )

@@ -1,0 +1,132 @@
+"""terraform and helm as they read their command lines: the flags each subcommand accepts.
+
+Flags that write files on the gateway host (`plan -out`, `--output-dir`), read
+files outside the working directory (`-var-file=/etc/…`), run programs
+(`--post-renderer`) or point the gateway's credentials elsewhere
+(`--kube-apiserver`) are admin; flags that print sensitive values
+(`terraform output -json`, `show -json`) are export. Anything not listed makes
+the command `unknown`.
+"""
+
+from __future__ import annotations
+
+from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path
+from phigate.risk import RiskClass
+
+_CHECKS = {"path": local_path}
+
+
+# ── terraform (Go flag syntax: `-name` ≡ `--name`) ─────────────────────────
+_TF_GLOBAL = flags("-chdir:@path -help -version", checks=_CHECKS)
+_TF_VARS = "-var= -var-file=@path -input? -lock? -lock-timeout= -no-color -compact-warnings"
+_TF_PLAN = f"{_TF_VARS} -target= -replace= -refresh? -refresh-only -destroy -parallelism= -json"
+_TF_STATE_FILES = "-state=!A -state-out=!A -backup=!A"
+_TF_WRITES = "writes or reads a state or plan file on the gateway host"
+_TF_TABLES = {
+    "plan": f"{_TF_PLAN} -detailed-exitcode -out=!A -generate-config-out=!A {_TF_STATE_FILES}",
+    "apply": f"{_TF_PLAN} -auto-approve {_TF_STATE_FILES}",
+    "destroy": f"{_TF_PLAN} -auto-approve {_TF_STATE_FILES}",
+    "refresh": f"{_TF_VARS} -target= -parallelism= {_TF_STATE_FILES}",
+    "import": f"{_TF_VARS} -allow-missing-config -config=@path -parallelism= {_TF_STATE_FILES}",
+    "init": "-input? -lock? -lock-timeout= -no-color -upgrade -reconfigure -migrate-state "
+    "-force-copy -backend? -get? -lockfile= -backend-config=!A -plugin-dir=!A -from-module=!A",
+    "validate": "-json -no-color -no-tests -test-directory=@path",
+    "show": "-no-color -json!E",
+    "output": "-no-color -json!E -raw!E -state=!A",
+    "version": "-json",
+    "providers": "-test-directory=@path",
+    "graph": "-type= -draw-cycles -plan=!A",
+    "fmt": "-list? -write? -diff -check -recursive -no-color",
+    "taint": "-allow-missing -lock? -lock-timeout= -ignore-remote-version " + _TF_STATE_FILES,
+    "untaint": "-allow-missing -lock? -lock-timeout= -ignore-remote-version " + _TF_STATE_FILES,
+    "state list": "-id= -state=!A",
+    "state show": "-state=!A",
+    "state rm": f"-dry-run -lock? -lock-timeout= -ignore-remote-version {_TF_STATE_FILES}",
+    "state mv": f"-dry-run -lock? -lock-timeout= -ignore-remote-version {_TF_STATE_FILES}",
+    "state pull": "",
+    "state push": "-force -lock? -lock-timeout= -ignore-remote-version",
+    "state replace-provider": "-auto-approve -lock? -lock-timeout= -ignore-remote-version",
+    "workspace list": "",
+    "workspace show": "",
+    "workspace new": "-lock? -lock-timeout= -state=!A",
+    "workspace select": "-or-create",
+    "workspace delete": "-force -lock? -lock-timeout=",
+    "force-unlock": "-force",
+}
+TERRAFORM_GRAMMAR = ToolGrammar(
+    _TF_GLOBAL,
+    {key: flags(table, _TF_WRITES, _CHECKS) for key, table in _TF_TABLES.items()},
+    go_style=True,
+)
+
+# ── helm (pflag syntax) ─────────────────────────────────────────────────────
+_HELM_GLOBAL = {
+    **flags("--debug -n/--namespace= --burst-limit= --qps="),
+    **flags(
+        "--kube-context=!A --kubeconfig=!A --kube-token=!A --kube-apiserver=!A "
+        "--kube-ca-file=!A --kube-tls-server-name=!A --kube-insecure-skip-tls-verify!A "
+        "--registry-config=!A --repository-cache=!A --repository-config=!A",
+        "points the gateway's credentials or configuration at what the caller names",
+    ),
+    **flags("--kube-as-user=!P --kube-as-group=!P", "impersonates another identity"),
+}
+_HELM_VALUES = "-f/--values=@path --set= --set-string= --set-json= --version= --devel"
+_HELM_RENDER = (
+    f"{_HELM_VALUES} --include-crds --skip-crds --skip-tests --no-hooks -s/--show-only= "
+    "-a/--api-versions= --kube-version= --name-template= --release-name --is-upgrade "
+    "--validate --create-namespace --description= --dry-run? --disable-openapi-validation "
+    "--set-file=!A --post-renderer=!A --post-renderer-args=!A --output-dir=!A --repo=!A "
+    "--dependency-update!A"
+)
+_HELM_RUN = "--wait --wait-for-jobs --timeout= --atomic --force --cleanup-on-fail --history-max="
+_HELM_OUT = "-o/--output="
+_HELM_TABLES = {
+    "list": f"-A/--all-namespaces -a/--all {_HELM_OUT} -q/--short -d/--date -r/--reverse "
+    "--deployed --failed --pending --superseded --uninstalled --uninstalling "
+    "-l/--selector= -m/--max= --offset= --filter= --no-headers --time-format=",
+    "status": f"{_HELM_OUT} --revision= --show-desc --show-resources",
+    "get": f"--revision= {_HELM_OUT} -a/--all",
+    "history": f"{_HELM_OUT} --max=",
+    "show": "--version= --devel --jsonpath= --repo=!A",
+    "search repo": f"{_HELM_OUT} --versions --version= -r/--regexp --devel --max-col-width=",
+    "template": _HELM_RENDER,
+    "install": f"{_HELM_RENDER} {_HELM_RUN} -g/--generate-name {_HELM_OUT}",
+    "upgrade": f"{_HELM_RENDER} {_HELM_RUN} -i/--install --reuse-values --reset-values "
+    f"--reset-then-reuse-values {_HELM_OUT}",
+    "rollback": f"{_HELM_RUN} --dry-run? --no-hooks --recreate-pods",
+    "uninstall": "--wait --timeout= --keep-history --dry-run? --no-hooks --cascade= "
+    "--description= --ignore-not-found",
+    "test": "--timeout= --logs --filter=",
+    "lint": f"{_HELM_VALUES} --strict --with-subcharts --quiet --kube-version=",
+    "version": "--short --template=",
+    "repo list": _HELM_OUT,
+    "repo update": "--fail-on-repo-update-fail",
+    "dependency list": "",
+    "verify": "--keyring=!A",
+}
+_HELM_TABLES["ls"] = _HELM_TABLES["list"]
+_HELM_TABLES["delete"] = _HELM_TABLES["uninstall"]
+_HELM_TABLES |= {f"show {s}": _HELM_TABLES["show"] for s in ("all", "chart", "values", "readme")}
+_HELM_TABLES |= {f"get {s}": _HELM_TABLES["get"] for s in ("all", "values", "manifest", "notes")}
+_HELM_TABLES |= {"get hooks": _HELM_TABLES["get"], "get metadata": _HELM_TABLES["get"]}
+HELM_GRAMMAR = ToolGrammar(
+    _HELM_GLOBAL,
+    {
+        key: flags(table, "writes, fetches or runs something the caller names", _CHECKS)
+        for key, table in _HELM_TABLES.items()
+    },
+)
+
+# Subcommands whose positional words include a chart: a path or a URL helm reads.
+_CHART_COMMANDS = frozenset({"install", "upgrade", "template", "show", "pull", "lint", "package"})
+
+
+def helm_chart_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """A chart fetched from a URL, or read outside the working directory, is admin."""
+    if not parsed.words or parsed.words[0] not in _CHART_COMMANDS:
+        return []
+    out = []
+    for word in parsed.words[1:]:
+        if "://" in word or word.startswith(("/", "~")) or ".." in word.split("/"):
+            out.append((RiskClass.ADMIN, f"chart {word}: read from where the caller names"))
+    return out
