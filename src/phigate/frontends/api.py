@@ -245,7 +245,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
         record = await asyncio.to_thread(gateway.actions.get, action_id)
         approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
         visible = (
-            record.action.principal.subject == caller.subject
+            record.action.principal.is_same_caller(caller)
             or gateway.is_auditor(caller)
             or (approval is not None and caller.in_any(frozenset(approval.eligible_groups)))
         )

@@ -252,7 +252,7 @@ class AgentTools:
     # ── get_action ──────────────────────────────────────────────────────────
     async def get_action(self, action_id: str, principal: Principal) -> ToolAnswer:
         record = await asyncio.to_thread(self.gateway.actions.get, action_id)
-        if record.action.principal.subject != principal.subject:
+        if not record.action.principal.is_same_caller(principal):
             # Agents see only their own actions; others' ids look like unknown ones.
             raise NotFoundError(f"no action {action_id}")
         await asyncio.to_thread(self.gateway.approvals.expire_due)
