@@ -43,8 +43,11 @@ async def ended(conn: psycopg.AsyncConnection[tuple[object, ...]]) -> str:
 
 
 @pytest.fixture
-async def wire(tmp_path: Path, ehr_dsn: str) -> Wire:  # type: ignore[misc]
-    harness, listener = await start_wire(tmp_path, ehr_dsn, revocation_check_seconds=0.2)
+async def wire(tmp_path: Path, ehr_dsn: str, state_url: str) -> Wire:  # type: ignore[misc]
+    """A listener over SQLite and over PostgreSQL state (replicas share the latter)."""
+    harness, listener = await start_wire(
+        tmp_path, ehr_dsn, {"state": {"url": state_url}}, revocation_check_seconds=0.2
+    )
     try:
         yield Wire(harness, listener)
     finally:
