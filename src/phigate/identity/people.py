@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from phigate.identity.principal import Principal
-from phigate.identity.subjects import SubjectError, normal_subject
+from phigate.identity.subjects import lookup_form, normal_subject
 
 
 class People:
@@ -30,12 +30,7 @@ class People:
 
     def of(self, subject: str) -> str:
         """The person's own subject for `subject` (its normal form when it is no alias)."""
-        try:
-            subject = normal_subject(subject)
-        except SubjectError:
-            # Kept as given: it holds a refused character, so it equals no principal's
-            # (normal) subject and matches no one (e.g. a wire user name with a NUL).
-            return subject
+        subject = lookup_form(subject)
         return self._person.get(subject, subject)
 
     def canonical(self, principal: Principal) -> Principal:

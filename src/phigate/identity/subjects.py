@@ -38,6 +38,16 @@ def normal_subject(text: str) -> str:
     return subject
 
 
+def lookup_form(subject: str) -> str:
+    """`subject` in normal form for looking something up by it. One that cannot be
+    normal is kept as given: it holds a refused character, so it equals no normal
+    subject and finds nothing (e.g. a wire user name with a NUL)."""
+    try:
+        return normal_subject(subject)
+    except SubjectError:
+        return subject
+
+
 def same_subject(first: str | None, second: str | None) -> bool:
     """Whether two stored subjects name the same person (None matches nothing)."""
     if first is None or second is None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from phigate.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.identity.subjects import SubjectError, normal_subject
+from phigate.identity.subjects import SubjectError, lookup_form, normal_subject
 from phigate.store import Database
 from phigate.store.tables import api_tokens
 
@@ -143,7 +143,9 @@ class TokenStore:
         """The kinds of every token (active or not) ever made out to `subject`."""
         with self._db.read() as conn:
             rows = conn.execute(
-                sa.select(api_tokens.c.kind).where(api_tokens.c.subject == subject).distinct()
+                sa.select(api_tokens.c.kind)
+                .where(api_tokens.c.subject == lookup_form(subject))
+                .distinct()
             )
             return {PrincipalKind(row.kind) for row in rows}
 
@@ -168,8 +170,8 @@ class TokenStore:
 
     def list(self, *, subject: str | None = None) -> list[TokenInfo]:
         query = sa.select(api_tokens).order_by(api_tokens.c.created_at)
-        if subject is not None:
-            query = query.where(api_tokens.c.subject == subject)
+        if subject is not None:  # `--as Claims-Bot` finds claims-bot's tokens
+            query = query.where(api_tokens.c.subject == lookup_form(subject))
         with self._db.read() as conn:
             return [_info(row) for row in conn.execute(query)]
 
