@@ -192,3 +192,31 @@ async def test_card_updates_after_a_decision_elsewhere(h: Harness, bot: Recorder
     await h.client.post(f"/v1/approvals/{approval_id}/approve", headers=h.auth("bob"), json={})
     update = bot.wait_for("/svc/v3/conversations/19:rev/activities/card-1")[-1]
     assert "bob approved via api" in str(update)
+
+
+async def test_teams_mappings_are_compared_as_people(
+    tmp_path: Path, ehr_dsn: str, bot: Recorder
+) -> None:
+    """Issue 15 item 5: a Teams user mapped to `DANA` is dana; one mapped to the agent's
+    subject is not a human reviewer."""
+    settings = teams_settings(bot)
+    settings["teams"]["users"] = {
+        "aad-dana2": {"subject": "DANA", "groups": ["data-owners"]},
+        "aad-bot": {"subject": "Claims-Bot", "groups": ["data-owners"]},
+    }
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"channels": settings}))
+    try:
+        approval_id = await pending(harness, bot)
+        cases = [
+            ("aad-dana2", "agent acts for cannot approve"),
+            ("aad-bot", "agent principals cannot approve"),
+        ]
+        for i, (user, expected) in enumerate(cases):
+            activity = invoke(bot, approval_id, "approve", user, f"p{i}")
+            answer = await send(harness, activity, token(bot))
+            assert expected in str(answer.json()["value"]), answer.text
+        assert harness.gateway.approvals.get(approval_id).state == "pending"
+    finally:
+        harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+        await harness.client.aclose()
+        await harness.gateway.close()
