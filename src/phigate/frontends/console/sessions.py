@@ -213,10 +213,12 @@ def _credential_active(conn: sa.Connection, principal: Principal | None, m: Any)
     """A session signed in with an API token lives only while the token does: revoking
     (or the token's expiry) ends it on the next request, on every replica, because the
     token's row is read in the same store transaction as the session's."""
-    if m["signed_in_with"] != "token":
-        return True
-    if principal is None or principal.token_id is None:
-        return False  # a token session that cannot name its token is not trusted
+    if principal is None:
+        return False
+    if m["signed_in_with"] != "token" or principal.authenticated_by != "token":
+        return True  # OIDC (code flow, or a pasted access token), demo identities
+    if principal.token_id is None:
+        return False  # an API-token session that cannot name its token is not trusted
     row = conn.execute(
         sa.select(api_tokens.c.revoked_at, api_tokens.c.expires_at).where(
             api_tokens.c.id == principal.token_id
