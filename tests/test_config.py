@@ -150,3 +150,10 @@ def test_aliases_are_people_in_their_normal_form(identity: str, expected: str | 
         return
     with pytest.raises(ConfigError, match=expected):
         parse_settings(text, source="test.yaml")
+
+
+def test_rule_subjects_are_matched_in_their_normal_form() -> None:
+    """A deny rule naming `Dana` must still apply to dana (it fails open otherwise)."""
+    text = GOOD.replace("match: {risk: [read]}", "match: {risk: [read], subjects: [' Dana']}")
+    settings = parse_settings(text, source="test.yaml")
+    assert settings.policy.rules[0].match.subjects == ("dana",)

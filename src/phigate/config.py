@@ -336,13 +336,6 @@ class RuleMatch(_Frozen):
     groups: tuple[str, ...] = ()
     subjects: tuple[str, ...] = ()
     connections: tuple[str, ...] = ()
-
-    @field_validator("subjects")
-    @classmethod
-    def _normal_subjects(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        # Principals carry normal subjects; a rule naming `Dana` must still match dana.
-        return tuple(normal_subject(subject) for subject in value)
-
     action_kinds: tuple[str, ...] = ()
     risk: tuple[RiskClass, ...] = ()
     tables: tuple[str, ...] = ()
@@ -364,6 +357,12 @@ class RuleMatch(_Frozen):
         description="globs over schema.table.column; matches when the action filters, "
         "joins, groups, orders or branches on one of them (oracle channels)",
     )
+
+    @field_validator("subjects")
+    @classmethod
+    def _normal_subjects(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Principals carry normal subjects; a rule naming `Dana` must still match dana.
+        return tuple(normal_subject(subject) for subject in value)
 
 
 class ApprovalRequirement(_Frozen):
