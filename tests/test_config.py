@@ -101,3 +101,59 @@ def test_config_check_command(tmp_path: Path) -> None:
     missing = runner.invoke(main, ["config", "check", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 1 and "cannot read" in missing.output
     assert load_settings(good).policy.rules[0].name == "reads"
+
+
+BOT_RULE = """\
+    - name: bots-read
+      match: {kinds: [agent], subjects: [claims-bot], risk: [read]}
+      decision: allow
+"""
+
+
+@pytest.mark.parametrize(
+    ("channels", "where"),
+    [
+        (
+            "  slack:\n    bot_token: x\n    signing_secret: s\n"
+            "    users: {U_BOT: {subject: Claims-Bot}}\n",
+            "channels.slack.users.U_BOT.subject",
+        ),
+        (
+            "  slack:\n    bot_token: x\n    signing_secret: s\n"
+            "    people_by_email: {'bot@example.org': {subject: ' claims-bot'}}\n",
+            "channels.slack.people_by_email.bot@example.org.subject",
+        ),
+        ("  teams:\n    users: {aad-1: {subject: CLAIMS-BOT}}\n", "channels.teams.users.aad-1"),
+    ],
+)
+def test_a_chat_mapping_to_an_agent_subject_is_refused(channels: str, where: str) -> None:
+    text = GOOD + BOT_RULE + "channels:\n" + channels
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(text, source="test.yaml")
+    assert where in str(caught.value) and "chat users review as humans" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("identity", "expected"),
+    [
+        ("  aliases: {dana: [Dana@Example.org]}\n", None),
+        ("  aliases: {dana: [x], Dana: [y]}\n", "listed twice"),
+        ("  aliases: {dana: [DANA]}\n", "a person of its own"),
+        ('  aliases: {dana: ["da\\u200bna"]}\n', "control or format"),
+    ],
+)
+def test_aliases_are_people_in_their_normal_form(identity: str, expected: str | None) -> None:
+    text = GOOD + "identity:\n" + identity
+    if expected is None:
+        settings = parse_settings(text, source="test.yaml")
+        assert settings.identity.aliases == {"dana": ("dana@example.org",)}
+        return
+    with pytest.raises(ConfigError, match=expected):
+        parse_settings(text, source="test.yaml")
+
+
+def test_rule_subjects_are_matched_in_their_normal_form() -> None:
+    """A deny rule naming `Dana` must still apply to dana (it fails open otherwise)."""
+    text = GOOD.replace("match: {risk: [read]}", "match: {risk: [read], subjects: [' Dana']}")
+    settings = parse_settings(text, source="test.yaml")
+    assert settings.policy.rules[0].match.subjects == ("dana",)

@@ -256,6 +256,8 @@ def _record(m: Any) -> ActionRecord:
         kind=PrincipalKind(principal_json["kind"]),
         groups=frozenset(principal_json["groups"]),
         on_behalf_of=principal_json["on_behalf_of"],
+        # Part of the fingerprint: without it an alias's approved action never matches.
+        signed_in_as=principal_json.get("signed_in_as"),
     )
     stored = json.loads(m["body"])
     action = Action(

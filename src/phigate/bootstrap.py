@@ -21,6 +21,7 @@ from phigate.connectors.postgres import PostgresConnector
 from phigate.errors import ConfigError
 from phigate.gateway import Gateway
 from phigate.identity.oidc import OidcVerifier
+from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.masking import MaskingEngine
 from phigate.store import Database
@@ -68,8 +69,24 @@ def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway
     for connector in gateway.connectors.values():
         if isinstance(connector, McpConnector):  # tool pins live in the state store
             connector.attach(db, gateway.audit)
+    check_chat_people(gateway)
     record_policy(gateway)
     return gateway
+
+
+def check_chat_people(gateway: Gateway) -> None:
+    """Refuse to start when a chat user is mapped to a subject that holds agent or
+    service tokens: chat users review as humans, so the mapping would make an agent's
+    name an approver. (Votes check again, for tokens created later.)"""
+    problems = [
+        f"channels.{where}.subject: {person.subject!r} holds "
+        f"{', '.join(sorted(kinds))} tokens; chat users review as humans"
+        for where, person in gateway.settings.channels.people().items()
+        if (kinds := gateway.tokens.kinds_of(person.subject) - {PrincipalKind.HUMAN})
+    ]
+    if problems:
+        gateway.db.dispose()
+        raise ConfigError("\n".join(problems))
 
 
 def policy_hash(settings: Settings) -> str:

@@ -27,6 +27,7 @@ from phigate.frontends.mcp.settings import McpSettings
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.identity.oidc import OidcSettings
 from phigate.identity.principal import PrincipalKind
+from phigate.identity.subjects import normal_subject
 from phigate.limits import LimitsSettings
 from phigate.masking import MaskingSettings
 from phigate.risk import RiskClass
@@ -105,6 +106,23 @@ class IdentitySettings(_Frozen):
     admin_groups: tuple[str, ...] = ("admins",)
     # Person's subject -> the other subjects they reach phigate under (identity.people).
     aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _normal_aliases(cls, value: Any) -> Any:
+        # One normal form per person (phigate.identity.subjects): `Dana` and `dana` are
+        # one key, so a differently spelled alias cannot become a second person.
+        if not isinstance(value, Mapping):
+            return value
+        normal: dict[str, list[str]] = {}
+        for person, others in value.items():
+            key = normal_subject(str(person))
+            if key in normal:
+                raise ValueError(f"{person!r} is listed twice (subjects ignore case and width)")
+            if not isinstance(others, list | tuple):
+                return value  # pydantic reports the type error
+            normal[key] = [normal_subject(str(alias)) for alias in others]
+        return normal
 
     @field_validator("aliases")
     @classmethod
@@ -362,6 +380,12 @@ class RuleMatch(_Frozen):
         "joins, groups, orders or branches on one of them (oracle channels)",
     )
 
+    @field_validator("subjects")
+    @classmethod
+    def _normal_subjects(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Principals carry normal subjects; a rule naming `Dana` must still match dana.
+        return tuple(normal_subject(subject) for subject in value)
+
 
 class ApprovalRequirement(_Frozen):
     count: int = Field(1, ge=1, le=10)
@@ -462,7 +486,23 @@ class Settings(_Frozen):
             for name in rule.match.connections:
                 if name not in self.connections:
                     problems.append(f"{where}.match.connections: unknown connection {name!r}")
-        return problems
+        return problems + self._chat_people_problems()
+
+    def _chat_people_problems(self) -> list[str]:
+        """Chat users review as humans, so none may be mapped to an agent's or service's
+        subject (known here from rules that match only non-human kinds)."""
+        not_human = {
+            subject
+            for rule in self.policy.rules
+            if rule.match.kinds and PrincipalKind.HUMAN not in rule.match.kinds
+            for subject in rule.match.subjects
+        }
+        return [
+            f"channels.{where}.subject: {person.subject!r} is an agent or service subject; "
+            "chat users review as humans"
+            for where, person in self.channels.people().items()
+            if person.subject in not_human
+        ]
 
 
 def load_settings(path: str | Path) -> Settings:

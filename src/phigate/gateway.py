@@ -288,7 +288,7 @@ class Gateway:
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
             record = self.actions.get(action_id)
-            if record.action.principal.subject == action.principal.subject:
+            if record.action.principal.is_same_caller(action.principal):
                 return record
         return None
 
@@ -374,7 +374,7 @@ class Gateway:
         return await self._claim_approved(record, principal)
 
     async def _claim_approved(self, record: ActionRecord, principal: Principal) -> Outcome:
-        if principal.subject != record.action.principal.subject:
+        if not principal.is_same_caller(record.action.principal):
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
@@ -540,11 +540,21 @@ class Gateway:
         return await asyncio.to_thread(
             self.approvals.vote,
             approval_id,
-            self.people.canonical(voter),  # a second identity is still the same person
+            await asyncio.to_thread(self._as_voter, voter),
             decision,
             comment=comment,
             channel=channel,
         )
+
+    def _as_voter(self, voter: Principal) -> Principal:
+        """The voter as one person: under the person's subject (a second identity is
+        still them), and an agent if their subject holds agent or service tokens (a
+        chat mapping or sign-in under an agent's name does not make it a human)."""
+        voter = self.people.canonical(voter)
+        other_kinds = self.tokens.kinds_of(voter.subject) - {voter.kind}
+        if voter.is_human and other_kinds:
+            return replace(voter, kind=min(other_kinds))
+        return voter
 
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))

@@ -221,3 +221,62 @@ async def test_a_hostile_statement_reaches_slack_escaped(h: Harness, slack: Reco
     assert statement["type"] == "rich_text_preformatted"
     marked = [e["text"] for e in statement["elements"] if e.get("style") == {"bold": True}]
     assert marked == ["\\u02bc", "\\n", "⟨220 spaces⟩"]
+
+
+async def test_chat_mappings_are_compared_as_people(
+    tmp_path: Path, ehr_dsn: str, slack: Recorder
+) -> None:
+    """Issue 15 item 5: a Slack user mapped to `Dana` is dana (her agent's request is
+    not hers to approve); one mapped to the agent's own subject is not a human."""
+    users = {
+        "U_DANA2": {"subject": "Dana", "groups": ["data-owners"]},
+        "U_DANA3": {"subject": "ｄａｎａ ", "groups": ["data-owners"]},
+        "U_BOT": {"subject": "claims-bot", "groups": ["data-owners"]},
+    }
+    harness = await harness_with(tmp_path, ehr_dsn, slack_settings(slack, users=users))
+    try:
+        approval_id = await pending(harness, slack)
+        for user in users:
+            body = click(approval_id, user)
+            assert await post(harness, body, signed(body)) == 200
+        notes = [n["text"] for n in slack.wait_for("chat.postEphemeral", 3)]
+        assert sum("agent acts for cannot approve" in n for n in notes) == 2, notes
+        assert any("agent principals cannot approve" in n for n in notes), notes
+        assert harness.gateway.approvals.get(approval_id).state == "pending"
+    finally:
+        await close(harness)
+
+
+def test_a_chat_mapping_to_an_agent_subject_is_a_config_error(
+    tmp_path: Path, ehr_dsn: str, slack: Recorder
+) -> None:
+    from phigate.bootstrap import build_gateway
+    from phigate.errors import ConfigError
+    from phigate.identity.principal import PrincipalKind
+
+    users = {"U_BOT": {"subject": "Claims-Bot", "groups": ["data-owners"]}}
+    rule = {
+        "name": "bots-read",
+        "match": {"kinds": ["agent"], "subjects": ["claims-bot"], "risk": ["read"]},
+        "decision": "allow",
+    }
+    with pytest.raises(
+        ConfigError, match=r"slack\.users\.U_BOT\.subject.*agent or service subject"
+    ):
+        demo_config(
+            tmp_path,
+            ehr_dsn,
+            overrides={
+                "channels": slack_settings(slack, users=users),
+                "policy": {"rules": [rule]},
+            },
+        )
+    # Known only from the token store: refused when the gateway starts.
+    settings = demo_config(
+        tmp_path, ehr_dsn, overrides={"channels": slack_settings(slack, users=users)}
+    )
+    first = build_gateway(settings, migrate=True)
+    first.tokens.create(subject="claims-bot", kind=PrincipalKind.AGENT, on_behalf_of="dana")
+    first.db.dispose()
+    with pytest.raises(ConfigError, match="'claims-bot' holds agent tokens"):
+        build_gateway(settings, migrate=True)

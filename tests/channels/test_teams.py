@@ -212,3 +212,31 @@ async def test_a_hostile_statement_reaches_teams_escaped(h: Harness, bot: Record
         "⟨220 spaces⟩",
     ]
     assert all(b["type"] != "TextBlock" or "UPDATE" not in b["text"] for b in body)
+
+
+async def test_teams_mappings_are_compared_as_people(
+    tmp_path: Path, ehr_dsn: str, bot: Recorder
+) -> None:
+    """Issue 15 item 5: a Teams user mapped to `DANA` is dana; one mapped to the agent's
+    subject is not a human reviewer."""
+    settings = teams_settings(bot)
+    settings["teams"]["users"] = {
+        "aad-dana2": {"subject": "DANA", "groups": ["data-owners"]},
+        "aad-bot": {"subject": "Claims-Bot", "groups": ["data-owners"]},
+    }
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"channels": settings}))
+    try:
+        approval_id = await pending(harness, bot)
+        cases = [
+            ("aad-dana2", "agent acts for cannot approve"),
+            ("aad-bot", "agent principals cannot approve"),
+        ]
+        for i, (user, expected) in enumerate(cases):
+            activity = invoke(bot, approval_id, "approve", user, f"p{i}")
+            answer = await send(harness, activity, token(bot))
+            assert expected in str(answer.json()["value"]), answer.text
+        assert harness.gateway.approvals.get(approval_id).state == "pending"
+    finally:
+        harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+        await harness.client.aclose()
+        await harness.gateway.close()

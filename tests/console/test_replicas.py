@@ -213,3 +213,34 @@ async def test_oidc_sign_in_started_on_one_replica_completes_on_another(
             for h in (a, b):
                 await h.client.aclose()
                 await h.gateway.close()
+
+
+async def test_revoking_the_sign_in_token_ends_the_session_on_every_replica(
+    replicas: Replicas,
+) -> None:
+    """Issue 15 item 6: a console session signed in with an API token ends when the
+    token is revoked elsewhere (here: on the other replica, as `phigate token revoke`
+    would, through the shared store); it can neither vote nor read the inbox."""
+    ids = await pending(replicas.a)
+    alice = await sign_in(replicas.a, "alice", how="token")
+    on_b = browser_on(replicas.b, alice.cookies)
+    try:
+        page = await alice.get(f"/ui/approvals/{ids['approval']}")
+        assert page.status_code == 200
+        for info in replicas.b.gateway.tokens.list(subject="alice"):
+            replicas.b.gateway.tokens.revoke(info.id)
+        voted = await alice.post(
+            f"/ui/approvals/{ids['approval']}/approve", data={"csrf": csrf_of(page.text)}
+        )
+        assert voted.status_code in (303, 403) and voted.headers.get("location", "").startswith(
+            "/ui/login"
+        ), voted.text
+        assert replicas.a.gateway.approvals.get(ids["approval"]).state.value == "pending"
+        for browser in (alice, on_b):
+            refused = await browser.get("/ui/approvals")
+            assert refused.status_code == 303
+            assert refused.headers["location"].startswith("/ui/login")
+        assert session_rows(replicas.a) == []
+    finally:
+        await alice.aclose()
+        await on_b.aclose()

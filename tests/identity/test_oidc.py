@@ -338,26 +338,32 @@ async def test_malformed_groups_claim_is_rejected(
 
 
 @pytest.mark.parametrize(
-    ("claims", "kind", "on_behalf_of"),
+    ("claims", "subject", "kind", "on_behalf_of"),
     [
-        ({"phigate_kind": "agent", "act": {"sub": "alice"}}, PrincipalKind.AGENT, "alice"),
-        ({"phigate_kind": "agent"}, PrincipalKind.AGENT, None),
-        ({"phigate_kind": "human", "act": {"sub": "bob"}}, PrincipalKind.HUMAN, None),
-        ({"phigate_kind": "service", "act": {"sub": "bob"}}, PrincipalKind.SERVICE, None),
-        ({"act": {"sub": "bob"}}, PrincipalKind.HUMAN, None),
+        ({"phigate_kind": "agent"}, "agent-7", PrincipalKind.AGENT, None),
+        ({"phigate_kind": "agent", "obo": "alice"}, "agent-7", PrincipalKind.AGENT, "alice"),
+        ({"phigate_kind": "human", "obo": "bob"}, "agent-7", PrincipalKind.HUMAN, None),
+        ({"phigate_kind": "service"}, "agent-7", PrincipalKind.SERVICE, None),
+        # An `act` claim (RFC 8693) always makes the actor an agent for the subject,
+        # whatever the kind claim says or whether it is there at all.
+        ({"act": {"sub": "bot"}}, "bot", PrincipalKind.AGENT, "agent-7"),
+        ({"phigate_kind": "agent", "act": {"sub": "bot"}}, "bot", PrincipalKind.AGENT, "agent-7"),
+        ({"phigate_kind": "human", "act": {"sub": "bot"}}, "bot", PrincipalKind.AGENT, "agent-7"),
+        ({"phigate_kind": "service", "act": {"sub": "b"}}, "b", PrincipalKind.AGENT, "agent-7"),
     ],
 )
 async def test_kind_and_on_behalf_of(
     idp: OidcProvider,
     make_verifier: VerifierFactory,
     claims: dict[str, Any],
+    subject: str,
     kind: PrincipalKind,
     on_behalf_of: str | None,
 ) -> None:
-    verifier = make_verifier(kind_claim="phigate_kind")
+    verifier = make_verifier(kind_claim="phigate_kind", on_behalf_of_claim="obo")
     principal = await verifier.verify(idp.issue(sub="agent-7", extra_claims=claims))
     assert (principal.subject, principal.kind, principal.on_behalf_of) == (
-        "agent-7",
+        subject,
         kind,
         on_behalf_of,
     )
@@ -368,6 +374,9 @@ async def test_kind_and_on_behalf_of(
     [
         ({"phigate_kind": "root"}, "'phigate_kind' must be one of human, agent, service"),
         ({"phigate_kind": "agent", "act": {"sub": 5}}, "'act.sub' must be a non-empty string"),
+        ({"act": "bot"}, "'act' must be an object"),
+        ({"act": {"sub": "alice"}}, "'act.sub' names the token's own subject"),
+        ({"act": {"sub": "bot", "groups": [1]}}, "'act.groups' must be a list of group names"),
     ],
 )
 async def test_bad_kind_or_actor_claims_are_rejected(

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from phigate.identity.principal import Principal
+from phigate.identity.subjects import same_subject
 
 BREAK_GLASS_REVIEW = "break_glass_review"
 
@@ -50,6 +51,15 @@ class Approval:
     votes: tuple[Vote, ...] = ()
     purpose: str = "approval"  # or "break_glass_review": judged after the action ran
     requester_disconnected_at: float | None = None
+    # The requester's principal kind (from the action): ownership compares kind as well
+    # as subject. None when unknown, which owns nothing.
+    requester_kind: str | None = None
+
+    def is_requested_by(self, principal: Principal) -> bool:
+        """Whether `principal` is this request's requester (same subject and kind)."""
+        return self.requester_kind == principal.kind.value and same_subject(
+            self.requester, principal.subject
+        )
 
     @property
     def is_review(self) -> bool:
@@ -93,13 +103,13 @@ def ineligibility(approval: Approval, voter: Principal) -> str | None:
     """Why `voter` may not vote on `approval`, or None when they may."""
     if not voter.is_human:
         return f"{voter.kind} principals cannot approve; only humans can"
-    if voter.subject == approval.requester:
+    if same_subject(voter.subject, approval.requester):
         return "the requester cannot approve their own request"
-    if approval.on_behalf_of is not None and voter.subject == approval.on_behalf_of:
+    if same_subject(voter.subject, approval.on_behalf_of):
         return "the person the agent acts for cannot approve the agent's request"
     if not voter.in_any(frozenset(approval.eligible_groups)):
         groups = ", ".join(approval.eligible_groups)
         return f"only members of {groups} can decide this request"
-    if any(v.voter == voter.subject for v in approval.votes):
+    if any(same_subject(v.voter, voter.subject) for v in approval.votes):
         return "you have already voted on this request"
     return None

@@ -239,7 +239,7 @@ class ApprovalService:
     def cancel(self, approval_id: str, by: Principal) -> Approval:
         with self._db.write() as conn:
             approval = self._load(conn, approval_id, lock=True)
-            if by.subject != approval.requester:
+            if not approval.is_requested_by(by):
                 raise NotEligibleError("only the requester can cancel a request")
             self._check_open(approval)
             self._transition(conn, approval, ApprovalState.CANCELLED, time.time())
@@ -326,7 +326,7 @@ class ApprovalService:
         vote_rows = conn.execute(
             sa.select(votes).where(votes.c.approval_id == approval_id).order_by(votes.c.id)
         ).all()
-        return _approval(row._mapping, vote_rows)
+        return _approval(row._mapping, vote_rows, _requester_kind(conn, row.action_id))
 
 
 def requirement_requester(principal: Principal) -> str:
@@ -341,7 +341,14 @@ def _outcome(approval: Approval) -> ApprovalState | None:
     return None
 
 
-def _approval(m: Any, vote_rows: Any) -> Approval:
+def _requester_kind(conn: sa.Connection, action_id: str) -> str | None:
+    stored = conn.execute(
+        sa.select(actions.c.principal).where(actions.c.id == action_id)
+    ).scalar_one_or_none()
+    return None if stored is None else str(json.loads(str(stored))["kind"])
+
+
+def _approval(m: Any, vote_rows: Any, requester_kind: str | None) -> Approval:
     return Approval(
         id=m["id"],
         action_id=m["action_id"],
@@ -365,4 +372,5 @@ def _approval(m: Any, vote_rows: Any) -> Approval:
             for v in vote_rows
         ),
         purpose=str(m.get("purpose", "approval")),
+        requester_kind=requester_kind,
     )

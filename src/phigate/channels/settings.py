@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from phigate.identity.subjects import normal_subject
 
 WEBHOOK_EVENTS = ("approval.requested", "approval.decided", "action.executed", "action.denied")
 
@@ -23,6 +25,13 @@ class Person(_Frozen):
     subject: str = Field(min_length=1)
     groups: tuple[str, ...] = ()
     kind: Literal["human"] = "human"  # only humans review
+
+    @field_validator("subject")
+    @classmethod
+    def _normal(cls, subject: str) -> str:
+        # Compared with requesters and voters in one normal form; a mapping to `Dana`
+        # is dana (phigate.identity.subjects).
+        return normal_subject(subject)
 
 
 class SlackSettings(_Frozen):
@@ -91,3 +100,14 @@ class ChannelSettings(_Frozen):
     slack: SlackSettings | None = None
     teams: TeamsSettings | None = None
     webhooks: tuple[WebhookTarget, ...] = ()
+
+    def people(self) -> dict[str, Person]:
+        """Every chat mapping, by where it is configured (for cross-checks)."""
+        found: dict[str, Person] = {}
+        if self.slack is not None:
+            found |= {f"slack.users.{k}": p for k, p in self.slack.users.items()}
+            by_email = self.slack.people_by_email
+            found |= {f"slack.people_by_email.{k}": p for k, p in by_email.items()}
+        if self.teams is not None:
+            found |= {f"teams.users.{k}": p for k, p in self.teams.users.items()}
+        return found

@@ -26,6 +26,7 @@ import pydantic
 from phigate.errors import AuthenticationError
 from phigate.identity._jwks import KEY_TYPE_FOR_ALGORITHM, KeySet, KeySetError, bind_key
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.subjects import SubjectError, normal_subject
 
 # Real access tokens are a few KiB; anything far larger is refused before parsing.
 MAX_TOKEN_CHARS = 16_384
@@ -409,22 +410,16 @@ def principal_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> 
     """Map verified claims to a principal (subject, kind, groups, on_behalf_of).
 
     A delegated token (RFC 8693 token exchange) names the person in `sub` and the
-    party acting for them in `act.sub`. Such a token authenticates the actor, as an
-    agent on behalf of that person, never the person: otherwise an agent holding an
-    exchanged token would carry the human's rights, including approving.
+    party acting for them in `act.sub`. Such a token always authenticates the actor,
+    as an agent on behalf of that person, with the actor's own groups, whatever the
+    kind claim says: otherwise an agent holding an exchanged token would carry the
+    human's rights (their groups, approving, running their approved actions).
     """
-    actor = claims.get("act")
-    if isinstance(actor, Mapping) and settings.kind_claim is None:
-        return Principal(
-            subject=_required_string(actor, "sub"),
-            kind=PrincipalKind.AGENT,
-            groups=_groups(claims, settings.groups_claim),
-            on_behalf_of=_required_string(claims, settings.subject_claim),
-            authenticated_by="oidc",
-        )
+    if "act" in claims:
+        return _actor(claims, settings)
     kind = _kind(claims, settings.kind_claim)
     return Principal(
-        subject=_required_string(claims, settings.subject_claim),
+        subject=_subject(claims, settings.subject_claim),
         kind=kind,
         groups=_groups(claims, settings.groups_claim),
         # Only an agent acts on someone's behalf; an actor claim on a human or service
@@ -436,10 +431,39 @@ def principal_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> 
     )
 
 
-def _required_string(claims: Mapping[str, Any], path: str) -> str:
+def _actor(claims: Mapping[str, Any], settings: OidcSettings) -> Principal:
+    """The agent named by `act`, acting for the token's subject, with only the groups
+    stated inside `act` (the top-level groups are the person's)."""
+    actor = claims["act"]
+    if not isinstance(actor, Mapping):
+        raise AuthenticationError("token claim 'act' must be an object naming the actor")
+    subject = _subject(actor, "sub", where="act.sub")
+    person = _subject(claims, settings.subject_claim)
+    if subject == person:
+        raise AuthenticationError("token claim 'act.sub' names the token's own subject")
+    return Principal(
+        subject=subject,
+        kind=PrincipalKind.AGENT,
+        groups=_groups(actor, settings.groups_claim, where=f"act.{settings.groups_claim}"),
+        on_behalf_of=person,
+        authenticated_by="oidc",
+    )
+
+
+def _subject(claims: Mapping[str, Any], path: str, *, where: str | None = None) -> str:
+    """A subject claim in its normal form; refused if it holds control or format
+    characters (a newline or zero-width space would make one person look like another)."""
+    value = _required_string(claims, path, where=where)
+    try:
+        return normal_subject(value)
+    except SubjectError as error:
+        raise AuthenticationError(f"token claim '{where or path}': {error}") from error
+
+
+def _required_string(claims: Mapping[str, Any], path: str, *, where: str | None = None) -> str:
     value = claim_at(claims, path)
     if not isinstance(value, str) or not value.strip():
-        raise AuthenticationError(f"token claim '{path}' must be a non-empty string")
+        raise AuthenticationError(f"token claim '{where or path}' must be a non-empty string")
     return value
 
 
@@ -456,7 +480,7 @@ def _kind(claims: Mapping[str, Any], path: str | None) -> PrincipalKind:
     raise AuthenticationError(f"token claim '{path}' must be one of {kinds}")
 
 
-def _groups(claims: Mapping[str, Any], path: str) -> frozenset[str]:
+def _groups(claims: Mapping[str, Any], path: str, *, where: str | None = None) -> frozenset[str]:
     value = claim_at(claims, path)
     if value is None:
         return frozenset()
@@ -464,15 +488,12 @@ def _groups(claims: Mapping[str, Any], path: str) -> frozenset[str]:
         return frozenset({value})
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return frozenset(value)
-    raise AuthenticationError(f"token claim '{path}' must be a list of group names")
+    raise AuthenticationError(f"token claim '{where or path}' must be a list of group names")
 
 
 def _on_behalf_of(claims: Mapping[str, Any], path: str | None) -> str | None:
     if path is None:
         return None
-    value = claim_at(claims, path)
-    if value is None:
+    if claim_at(claims, path) is None:
         return None
-    if not isinstance(value, str) or not value.strip():
-        raise AuthenticationError(f"token claim '{path}' must be a non-empty string")
-    return value
+    return _subject(claims, path)

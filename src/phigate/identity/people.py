@@ -7,7 +7,8 @@ request her agent made on her behalf. `identity.aliases` names each person once
 (`dana: [dana@example.org, 00u1ab2c3]`), and every principal is mapped to that name
 where it enters (authentication, a vote): requests, approvals, votes and audit
 records then carry one subject per person. The subject actually used is kept as
-`signed_in_as`.
+`signed_in_as`. Names and aliases are compared in their normal form
+(phigate.identity.subjects), like every other subject.
 """
 
 from __future__ import annotations
@@ -16,14 +17,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from phigate.identity.principal import Principal
+from phigate.identity.subjects import lookup_form, normal_subject
 
 
 class People:
     def __init__(self, aliases: Mapping[str, Sequence[str]] | None = None) -> None:
-        self._person = {alias: name for name, others in (aliases or {}).items() for alias in others}
+        self._person = {
+            normal_subject(alias): normal_subject(name)
+            for name, others in (aliases or {}).items()
+            for alias in others
+        }
 
     def of(self, subject: str) -> str:
-        """The person's own subject for `subject` (itself when it is no alias)."""
+        """The person's own subject for `subject` (its normal form when it is no alias)."""
+        subject = lookup_form(subject)
         return self._person.get(subject, subject)
 
     def canonical(self, principal: Principal) -> Principal:

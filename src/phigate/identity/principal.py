@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from phigate.identity.subjects import normal_subject
+
 
 class PrincipalKind(enum.StrEnum):
     HUMAN = "human"
@@ -14,7 +16,11 @@ class PrincipalKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who acts. `on_behalf_of` is the human subject an agent acts for."""
+    """Who acts. `on_behalf_of` is the human subject an agent acts for.
+
+    Subjects are kept in their normal form (phigate.identity.subjects) from
+    construction on, so no comparison anywhere can see two spellings of one person.
+    """
 
     subject: str
     kind: PrincipalKind
@@ -23,6 +29,14 @@ class Principal:
     authenticated_by: str = "token"  # "token" | "oidc"
     # The subject this person actually used, when it is an alias (phigate.identity.people).
     signed_in_as: str | None = None
+    # The API token this principal signed in with: sessions that outlive the request
+    # (console, wire) end when it is revoked. Not part of `to_json` (nor fingerprints).
+    token_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", normal_subject(self.subject))
+        if self.on_behalf_of is not None:
+            object.__setattr__(self, "on_behalf_of", normal_subject(self.on_behalf_of))
 
     @property
     def is_human(self) -> bool:
@@ -30,6 +44,15 @@ class Principal:
 
     def in_any(self, groups: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
         return not self.groups.isdisjoint(groups)
+
+    def is_same_caller(self, other: Principal) -> bool:
+        """Ownership (run, view, cancel): the same subject of the same kind, acting for
+        the same person. An agent named `alice` is not alice."""
+        return (self.subject, self.kind, self.on_behalf_of) == (
+            other.subject,
+            other.kind,
+            other.on_behalf_of,
+        )
 
     def to_json(self) -> dict[str, object]:
         return {

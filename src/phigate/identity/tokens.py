@@ -12,12 +12,14 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from phigate.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.subjects import SubjectError, lookup_form, normal_subject
 from phigate.store import Database
 from phigate.store.tables import api_tokens
 
@@ -86,7 +88,8 @@ class TokenStore:
         description: str = "",
     ) -> tuple[str, TokenInfo]:
         """Create a token; the clear token is returned once and never stored."""
-        _check_identity(subject, kind, on_behalf_of)
+        subject, on_behalf_of = _check_identity(subject, kind, on_behalf_of)
+        self._check_one_kind(subject, kind)
         if expires_in is not None:
             _positive(expires_in, f"{expires_in}s")
         token = PREFIX + secrets.token_urlsafe(32)
@@ -136,12 +139,51 @@ class TokenStore:
             groups=frozenset(info.groups),
             on_behalf_of=info.on_behalf_of,
             authenticated_by="token",
+            token_id=info.id,
         )
+
+    def _check_one_kind(self, subject: str, kind: PrincipalKind) -> None:
+        # One subject, one kind: otherwise a human token for `claims-bot` (or a chat
+        # mapping to it) would let the agent's name approve.
+        held = self.kinds_of(subject) - {kind}
+        if held:
+            raise InvalidRequestError(
+                f"{subject} already holds {', '.join(sorted(held))} tokens; a subject has one kind"
+            )
+
+    def kinds_of(self, subject: str) -> set[PrincipalKind]:
+        """The kinds of every token (active or not) ever made out to `subject`."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                sa.select(api_tokens.c.kind)
+                .where(api_tokens.c.subject == lookup_form(subject))
+                .distinct()
+            )
+            return {PrincipalKind(row.kind) for row in rows}
+
+    def inactive(self, token_ids: Iterable[str]) -> set[str]:
+        """Which of `token_ids` are revoked, expired or gone (one query for many sessions)."""
+        wanted = set(token_ids)
+        if not wanted:
+            return set()
+        with self._db.read() as conn:
+            rows = conn.execute(
+                sa.select(api_tokens.c.id, api_tokens.c.revoked_at, api_tokens.c.expires_at).where(
+                    api_tokens.c.id.in_(wanted)
+                )
+            ).all()
+        now = time.time()
+        active = {
+            row.id
+            for row in rows
+            if row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+        }
+        return wanted - active
 
     def list(self, *, subject: str | None = None) -> list[TokenInfo]:
         query = sa.select(api_tokens).order_by(api_tokens.c.created_at)
-        if subject is not None:
-            query = query.where(api_tokens.c.subject == subject)
+        if subject is not None:  # `--as Claims-Bot` finds claims-bot's tokens
+            query = query.where(api_tokens.c.subject == lookup_form(subject))
         with self._db.read() as conn:
             return [_info(row) for row in conn.execute(query)]
 
@@ -160,13 +202,22 @@ class TokenStore:
         return _info(row)
 
 
-def _check_identity(subject: str, kind: PrincipalKind, on_behalf_of: str | None) -> None:
-    if not subject or len(subject) > 200 or any(c.isspace() for c in subject):
+def _check_identity(
+    subject: str, kind: PrincipalKind, on_behalf_of: str | None
+) -> tuple[str, str | None]:
+    """The subject and on-behalf-of in their normal form, or InvalidRequestError."""
+    if any(c.isspace() for c in subject.strip()):
         raise InvalidRequestError("subject must be 1-200 characters without spaces")
+    try:
+        subject = normal_subject(subject)
+        on_behalf_of = None if on_behalf_of is None else normal_subject(on_behalf_of)
+    except SubjectError as error:
+        raise InvalidRequestError(str(error)) from error
     if on_behalf_of is not None and kind is not PrincipalKind.AGENT:
         raise InvalidRequestError("only agent tokens act on behalf of someone")
     if on_behalf_of == subject:
         raise InvalidRequestError("an agent cannot act on behalf of itself")
+    return subject, on_behalf_of
 
 
 def _info(row: sa.Row[tuple[object, ...]]) -> TokenInfo:

@@ -57,4 +57,4 @@ def is_requester(gateway: Gateway, principal: Principal, record: ActionRecord) -
     happens to equal a human's is not that human."""
     me = gateway.people.canonical(principal)
     requester = gateway.people.canonical(record.action.principal)
-    return me.subject == requester.subject and me.kind is requester.kind
+    return requester.is_same_caller(me)

@@ -5,7 +5,8 @@ on the server, so a stolen page cannot forge a vote and a cookie reveals nothing
 Sessions and sign-ins in progress (the form CSRF token and, during OIDC, state,
 nonce and PKCE verifier) live in the shared state store, so any replica serves any
 reviewer and a restart signs no one out. The store is the only source of truth
-(nothing is cached between requests), so signing out takes effect everywhere at once.
+(nothing is cached between requests), so signing out takes effect everywhere at once,
+and so does revoking the API token a session was signed in with.
 
 Rows are keyed by an HMAC of the id under a key derived from the gateway's token
 key, so a reader of the state store cannot turn a row into a working cookie.
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
-from phigate.store.tables import console_logins, console_sessions
+from phigate.store.tables import api_tokens, console_logins, console_sessions
 
 COOKIE = "phigate_session"
 LOGIN_COOKIE = "phigate_login"  # pre-session: CSRF for the sign-in forms, OIDC state
@@ -107,15 +108,17 @@ class SessionStore:
             row = conn.execute(
                 sa.select(console_sessions).where(console_sessions.c.id_hash == id_hash)
             ).first()
-        if row is None:
+            m = row._mapping if row is not None else None
+            principal = _principal(json.loads(str(m["principal"]))) if m is not None else None
+            credential_ok = m is not None and _credential_active(conn, principal, m)
+        if m is None or principal is None:
             return None
-        m = row._mapping
-        if float(m["expires_at"]) <= time.time():
+        if float(m["expires_at"]) <= time.time() or not credential_ok:
             self._delete(console_sessions, id_hash)
             return None
         return Session(
             session_id,
-            _principal(json.loads(str(m["principal"]))),
+            principal,
             str(m["csrf"]),
             float(m["expires_at"]),
             str(m["signed_in_with"]),
@@ -206,8 +209,34 @@ def _pending(login_id: str, row: sa.Row[Any] | None) -> PendingLogin | None:
     return PendingLogin(login_id, str(m["csrf"]), float(m["expires_at"]), dict(oidc))
 
 
+def _credential_active(conn: sa.Connection, principal: Principal | None, m: Any) -> bool:
+    """A session signed in with an API token lives only while the token does: revoking
+    (or the token's expiry) ends it on the next request, on every replica, because the
+    token's row is read in the same store transaction as the session's."""
+    if principal is None:
+        return False
+    if m["signed_in_with"] != "token" or principal.authenticated_by != "token":
+        return True  # OIDC (code flow, or a pasted access token), demo identities
+    if principal.token_id is None:
+        return False  # an API-token session that cannot name its token is not trusted
+    row = conn.execute(
+        sa.select(api_tokens.c.revoked_at, api_tokens.c.expires_at).where(
+            api_tokens.c.id == principal.token_id
+        )
+    ).first()
+    return (
+        row is not None
+        and row.revoked_at is None
+        and (row.expires_at is None or float(row.expires_at) > time.time())
+    )
+
+
 def _principal_json(principal: Principal) -> dict[str, object]:
-    return {**principal.to_json(), "authenticated_by": principal.authenticated_by}
+    return {
+        **principal.to_json(),
+        "authenticated_by": principal.authenticated_by,
+        "token_id": principal.token_id,
+    }
 
 
 def _principal(data: dict[str, Any]) -> Principal:
@@ -217,6 +246,8 @@ def _principal(data: dict[str, Any]) -> Principal:
         groups=frozenset(str(g) for g in data["groups"]),
         on_behalf_of=data.get("on_behalf_of"),
         authenticated_by=str(data.get("authenticated_by", "token")),
+        signed_in_as=data.get("signed_in_as"),
+        token_id=data.get("token_id"),
     )
 
 

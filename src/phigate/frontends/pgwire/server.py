@@ -100,6 +100,7 @@ class WireListener:
         self.held: dict[str, int] = {}  # principal subject -> sessions holding an upstream
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._watch: asyncio.Task[None] | None = None
         self.tls = self._tls_context()
 
     def _tls_context(self) -> ssl.SSLContext | None:
@@ -115,11 +116,39 @@ class WireListener:
             await _check_reader(self.connection, self._read_dsn)
         self._server = await asyncio.start_server(self._accept, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+        self._watch = asyncio.create_task(
+            self._end_revoked_sessions(), name=f"pgwire-revocations-{self.connection}"
+        )
         return self
+
+    async def _end_revoked_sessions(self) -> None:
+        """Revocation is immediate: every few seconds, open sessions are checked against
+        the token store (shared by all replicas, so a revoke on one ends sessions on
+        every other), and a session whose API token is revoked or expired is ended."""
+        while True:
+            await asyncio.sleep(self.settings.revocation_check_seconds)
+            try:
+                await self.end_sessions_of_inactive_tokens()
+            except Exception:  # the store is unreachable: retried at the next tick
+                log.exception("checking wire sessions for revoked tokens failed")
+
+    async def end_sessions_of_inactive_tokens(self) -> None:
+        by_token: dict[str, list[ClientConnection]] = {}
+        for client in list(self.sessions.values()):
+            principal = client.session.principal
+            if principal is not None and principal.token_id is not None:
+                by_token.setdefault(principal.token_id, []).append(client)
+        if not by_token:
+            return
+        inactive = await asyncio.to_thread(self.gateway.tokens.inactive, by_token)
+        for token_id in inactive:
+            for client in by_token[token_id]:
+                await client.end_revoked(token_id)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         client = ClientConnection(self, reader, writer)
         task = asyncio.current_task()
+        client.task = task
         if task is not None:
             self._tasks.add(task)
         try:
@@ -131,6 +160,10 @@ class WireListener:
                 self._tasks.discard(task)
 
     async def close(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         if self._server is not None:
             self._server.close()
         for task in list(self._tasks):
@@ -182,6 +215,7 @@ class ClientConnection:
         self.up_writer: asyncio.StreamWriter | None = None
         self.upstream_key: tuple[int, int] | None = None
         self.holder: str | None = None  # the subject whose session slot this holds
+        self.task: asyncio.Task[None] | None = None  # the task serving this connection
         self._closing = False
         # While one upstream read is relayed, messages to the client are collected
         # and sent as one write (one syscall instead of one per message).
@@ -283,6 +317,34 @@ class ClientConnection:
                 await writer.drain()
                 writer.close()
                 await writer.wait_closed()
+
+    async def end_revoked(self, token_id: str) -> None:
+        """End this session now: its token was revoked (or expired). The client hears
+        why; a statement in flight is cancelled upstream; the connection task ends."""
+        principal = self.session.principal
+        await self.listener.gateway.audit_refusal(
+            "pgwire.session_ended",
+            "the API token this session signed in with is revoked or expired",
+            client_addr=self.client_addr,
+            detail={
+                "who": principal.to_json() if principal is not None else None,
+                "token_id": token_id,
+                "connection": self.listener.connection,
+                "front_door": "pgwire",
+            },
+        )
+        if not self.writer.is_closing():
+            self.writer.write(
+                codec.error_response(
+                    "57P01",
+                    "terminating connection: the token this session signed in with "
+                    "was revoked or has expired",
+                    severity="FATAL",
+                )
+            )
+        await self.cancel_upstream()
+        if self.task is not None:
+            self.task.cancel()
 
     # -- the loops
     async def run(self) -> None:

@@ -30,6 +30,13 @@ class PgWireSettings(BaseModel):
     )
     max_message_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     upstream_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    revocation_check_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="how often open sessions are checked against the token store; a "
+        "session whose API token was revoked or expired is ended",
+    )
     # Each wire session holds one upstream connection: these keep one principal (or
     # all of them) from using up the upstream's connection slots.
     max_sessions: int = Field(

@@ -1,0 +1,66 @@
+"""The one normal form of a subject: how phigate decides two names are one person.
+
+Separation of duties, ownership (who may run, view or cancel an action) and alias
+lookups compare subjects. Compared as raw strings, `Dana@example.org`, `dana `,
+full-width `ｄａｎａ` and `dana` are four people, and the weakest comparison wins. Every
+door (API tokens, OIDC, chat mappings, aliases, policy subjects, stored principals)
+passes a subject through `normal_subject` before it is kept or compared, so there
+is exactly one copy of this rule.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_SUBJECT_CHARS = 200
+# Control, format (zero-width, direction overrides), surrogate, private-use and
+# unassigned characters, and line/paragraph separators: invisible or ambiguous in
+# every place a subject is shown, so a subject carrying one is refused, not cleaned.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+class SubjectError(ValueError):
+    """A subject that cannot name anyone (the message never repeats the subject)."""
+
+
+def normal_subject(text: str) -> str:
+    """NFKC, case-folded, trimmed, inner whitespace runs as one space; refuses control
+    and format characters. Idempotent: normal_subject(normal_subject(s)) == normal_subject(s)."""
+    _refuse_invisible(text)
+    # NFKC → casefold → NFKC: case folding can leave text that NFKC changes again.
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    _refuse_invisible(folded)
+    subject = " ".join(folded.split())
+    if not subject:
+        raise SubjectError("a subject must not be empty")
+    if len(subject) > MAX_SUBJECT_CHARS:
+        raise SubjectError(f"a subject must be at most {MAX_SUBJECT_CHARS} characters")
+    return subject
+
+
+def lookup_form(subject: str) -> str:
+    """`subject` in normal form for looking something up by it. One that cannot be
+    normal is kept as given: it holds a refused character, so it equals no normal
+    subject and finds nothing (e.g. a wire user name with a NUL)."""
+    try:
+        return normal_subject(subject)
+    except SubjectError:
+        return subject
+
+
+def same_subject(first: str | None, second: str | None) -> bool:
+    """Whether two stored subjects name the same person (None matches nothing)."""
+    if first is None or second is None:
+        return False
+    try:
+        return normal_subject(first) == normal_subject(second)
+    except SubjectError:
+        return first == second
+
+
+def _refuse_invisible(text: str) -> None:
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            raise SubjectError(
+                f"a subject must not contain control or format characters (U+{ord(char):04X})"
+            )
