@@ -12,7 +12,7 @@ are scrubbed by their structure first:
 * in the message and hint, a double-quoted span is kept only when the caller's
   own statement holds it verbatim (an identifier or a literal they wrote);
   from the first span that is not, to the last quote, the text is replaced;
-* byte sequences (`0xe9 0x41`) are replaced;
+* byte sequences (`0xe9 0x41`) are replaced by `[BYTES]`;
 
 then the detectors mask what remains. SQLSTATE, severity, position and the
 message skeleton are kept, so the caller still learns what went wrong.
@@ -31,13 +31,12 @@ REPLACEMENT = '"[VALUE]"'
 # Message Fields"): D detail, W where/context, q internal query.
 DROPPED_FIELDS = frozenset("DWq")
 SCRUBBED_FIELDS = frozenset("MH")
-_QUOTED = re2.compile(r'"([^"\n]*)"')
 _BYTES = re2.compile(r"0x[0-9a-fA-F]{2}(?:\s+0x[0-9a-fA-F]{2})*")
 
 
 def scrub_message(text: str, statement: str, masker: Masker) -> str:
     """One message or hint, with quoted data and byte sequences replaced, then masked."""
-    text = _BYTES.sub("0x…", _quoted_data(text, statement))
+    text = _BYTES.sub("[BYTES]", _quoted_data(text, statement))
     return masker.mask_text(text).text
 
 
@@ -56,8 +55,27 @@ def scrub_fields(
 
 
 def _quoted_data(text: str, statement: str) -> str:
-    for match in _QUOTED.finditer(text):
-        if match.group(1) not in statement or not match.group(1):
-            end = text.rfind('"')
-            return text[: match.start()] + REPLACEMENT + text[end + 1 :]
+    """The text with its double-quoted region replaced unless every span in it is the
+    caller's own and the spans are plainly separate (`column "a" of relation "b"`).
+
+    Quotes inside quotes (`at or near "'"<value>"'"`) or an odd number of them make
+    the spans ambiguous: then the whole region, first quote to last, is replaced.
+    """
+    first, last = text.find('"'), text.rfind('"')
+    if first == -1:
+        return text
+    if first == last:
+        return text[:first] + REPLACEMENT
+    pieces = text[first + 1 : last].split('"')
+    if len(pieces) % 2 == 0 or not all(
+        _plain(i, piece, statement) for i, piece in enumerate(pieces)
+    ):
+        return text[:first] + REPLACEMENT + text[last + 1 :]
     return text
+
+
+def _plain(index: int, piece: str, statement: str) -> bool:
+    if index % 2 == 0:  # inside quotes: an identifier or literal the caller wrote
+        return bool(piece) and piece in statement
+    # between two quoted spans: PostgreSQL's own words, set off by spaces
+    return piece[:1].isspace() and piece[-1:].isspace()

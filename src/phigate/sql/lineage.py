@@ -49,6 +49,19 @@ _TEXT_PRESERVING = frozenset(
         "rpad",
     }
 )
+# Functions that filter what they are given by a condition the caller writes.
+_FILTERING = frozenset(
+    {
+        "jsonb_path_query_array",
+        "jsonb_path_query_first",
+        "jsonb_path_exists",
+        "jsonb_path_match",
+        "jsonb_path_query_array_tz",
+        "jsonb_path_query_first_tz",
+        "jsonb_path_exists_tz",
+        "jsonb_path_match_tz",
+    }
+)
 _TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "citext"})
 
 
@@ -382,6 +395,9 @@ class _Builder:
         key = function_key(strings(fields.get("funcname")))
         if key in SET_RETURNING:
             # How many rows a set-returning function yields depends on its arguments.
+            self._note_predicate(sources)
+        elif key in _FILTERING:
+            # A jsonpath filter (`? (@.mrn starts with "1")`) is a WHERE inside a value.
             self._note_predicate(sources)
         elif key in ("div", "mod") and len(fields.get("args") or []) == 2:
             self._note_predicate(self.expr(fields["args"][1], scopes, ctes))
