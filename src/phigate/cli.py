@@ -95,13 +95,15 @@ def config_check(file: Path) -> None:
 def serve(config_path: Path) -> None:
     """Run the gateway with a configuration file."""
     from phigate.bootstrap import build_gateway
-    from phigate.server import interrupt_on_sigterm
+    from phigate.server import interrupt_on_sigterm, listen_socket
     from phigate.server import serve as run_server
     from phigate.state_lock import lock_sqlite_state
 
     settings = _settings(config_path)
     interrupt_on_sigterm()  # so the `finally` below closes the gateway on SIGTERM too
     lock = lock_sqlite_state(settings.state.url)  # one serving process per SQLite file
+    # Bound before anything else starts or writes (keys, state): a clash is one line.
+    sock = listen_socket(settings.server.http_host, settings.server.http_port, "server.http_port")
     gateway = build_gateway(settings)
 
     async def announce() -> None:
@@ -113,6 +115,7 @@ def serve(config_path: Path) -> None:
                 gateway,
                 host=settings.server.http_host,
                 port=settings.server.http_port,
+                sock=sock,
                 on_started=announce,
             )
         )
