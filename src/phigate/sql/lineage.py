@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from phigate.sql._marks import FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
 from phigate.sql._tree import Node, node_name, relation_name, strings
 from phigate.sql.functions import SET_RETURNING, function_key
 from phigate.sql.model import Catalog, ColumnLineage
@@ -22,47 +23,6 @@ from phigate.sql.model import Catalog, ColumnLineage
 Sources = frozenset[str]
 Outputs = list[tuple[str, Sources]]
 _EMPTY: Sources = frozenset()
-# Among a column's sources: some of its values come from where lineage cannot
-# follow (the columns of a function's record, `(expr).*`). Masking withholds it.
-_UNRESOLVED = "?unresolved"
-# Among a column's sources: its values went through something other than a copy
-# or cut of text (reverse, encode, to_hex, a cast to bytea...). Free text is
-# scanned for PHI only as stored; a transformed one is withheld.
-_TRANSFORMED = "?transformed"
-_MARKERS = frozenset({_UNRESOLVED, _TRANSFORMED})
-# What keeps text as text a detector can read: cuts, trims and concatenation.
-_TEXT_PRESERVING = frozenset(
-    {
-        "substr",
-        "substring",
-        "left",
-        "right",
-        "btrim",
-        "ltrim",
-        "rtrim",
-        "trim",
-        "concat",
-        "concat_ws",
-        "coalesce",
-        "repeat",
-        "lpad",
-        "rpad",
-    }
-)
-# Functions that filter what they are given by a condition the caller writes.
-_FILTERING = frozenset(
-    {
-        "jsonb_path_query_array",
-        "jsonb_path_query_first",
-        "jsonb_path_exists",
-        "jsonb_path_match",
-        "jsonb_path_query_array_tz",
-        "jsonb_path_query_first_tz",
-        "jsonb_path_exists_tz",
-        "jsonb_path_match_tz",
-    }
-)
-_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "citext"})
 
 
 @dataclass(frozen=True)
@@ -96,7 +56,7 @@ class _Relation:
         if self.table is not None:
             return [("*", frozenset({f"{self.table}.*"}))]
         if self.fallback:  # a function's record over columns: not told apart
-            return [("*", self.fallback | {_UNRESOLVED})]
+            return [("*", self.fallback | {UNRESOLVED})]
         return [("*", _EMPTY)]
 
     def whole_row(self) -> Sources:
@@ -177,7 +137,7 @@ class _Builder:
         for row in rows:
             items = row.get("List", {}).get("items", [])
             current = [
-                (f"column{i + 1}", _marked(self.expr(e, outer, ctes), e))
+                (f"column{i + 1}", marked(self.expr(e, outer, ctes), e))
                 for i, e in enumerate(items)
             ]
             outputs = _merge(outputs, current) if outputs else current
@@ -288,9 +248,9 @@ class _Builder:
                 continue
             if _expands_record(value):
                 # `(expr).*`: as many columns as the record has, none told apart.
-                outputs.append(("*", self.expr(value, scopes, ctes) | {_UNRESOLVED}))
+                outputs.append(("*", self.expr(value, scopes, ctes) | {UNRESOLVED}))
                 continue
-            sources = _marked(self.expr(value, scopes, ctes), value)
+            sources = marked(self.expr(value, scopes, ctes), value)
             outputs.append((target.get("name") or _derived_name(value), sources))
         return outputs
 
@@ -396,7 +356,7 @@ class _Builder:
         if key in SET_RETURNING:
             # How many rows a set-returning function yields depends on its arguments.
             self._note_predicate(sources)
-        elif key in _FILTERING:
+        elif key in FILTERING:
             # A jsonpath filter (`? (@.mrn starts with "1")`) is a WHERE inside a value.
             self._note_predicate(sources)
         elif key in ("div", "mod") and len(fields.get("args") or []) == 2:
@@ -521,35 +481,6 @@ def _derived_name(value: object) -> str:
     return "?column?"
 
 
-def _marked(sources: Sources, value: object) -> Sources:
-    """`sources`, marked transformed when `value` is more than a copy or cut of them."""
-    if sources - _MARKERS and not _preserves_text(value):
-        return sources | {_TRANSFORMED}
-    return sources
-
-
-def _preserves_text(node: object) -> bool:
-    """Whether an expression's value is its columns' text, cut or joined at most."""
-    name = node_name(node)
-    if name is None or not isinstance(node, dict):
-        return False
-    fields: Node = node[name]
-    if name in ("ColumnRef", "A_Const", "ParamRef"):
-        return True
-    if name == "TypeCast":
-        target = strings(fields.get("typeName", {}).get("names"))
-        return bool(target) and target[-1] in _TEXT_TYPES and _preserves_text(fields.get("arg"))
-    if name == "A_Expr" and strings(fields.get("name")) == ("||",):
-        return _preserves_text(fields.get("lexpr")) and _preserves_text(fields.get("rexpr"))
-    if name == "FuncCall":
-        key = function_key(strings(fields.get("funcname")))
-        args = fields.get("args") or []
-        return key in _TEXT_PRESERVING and all(_preserves_text(a) for a in args)
-    if name == "CoalesceExpr":
-        return all(_preserves_text(a) for a in fields.get("args") or [])
-    return False
-
-
 def _expands_record(value: object) -> bool:
     """`(expr).*` in a target list: an indirection ending in `*`."""
     if not isinstance(value, dict) or "A_Indirection" not in value:
@@ -608,16 +539,16 @@ def statement_lineage(stmt: Node, catalog: Catalog | None) -> LineageResult:
     lineage = tuple(
         ColumnLineage(
             name,
-            tuple(sorted(sources - _MARKERS)),
-            _UNRESOLVED in sources,
-            transformed=_TRANSFORMED in sources,
+            tuple(sorted(sources - MARKERS)),
+            UNRESOLVED in sources,
+            transformed=TRANSFORMED in sources,
         )
         for name, sources in outputs
     )
     return LineageResult(
         outputs=lineage,
-        predicates=tuple(sorted(builder.predicates - _MARKERS)),
-        columns=tuple(sorted((builder.used | builder.predicates) - _MARKERS)),
+        predicates=tuple(sorted(builder.predicates - MARKERS)),
+        columns=tuple(sorted((builder.used | builder.predicates) - MARKERS)),
     )
 
 

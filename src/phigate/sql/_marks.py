@@ -1,0 +1,84 @@
+"""Markers among a column's lineage sources, and when an expression earns one.
+
+Lineage carries two facts beside where a value comes from, as marker strings in
+its source set so they travel through subqueries, CTEs and set operations with
+the sources themselves; `phigate.sql.lineage` turns them into flags at the end.
+"""
+
+from __future__ import annotations
+
+from phigate.sql._tree import Node, node_name, strings
+from phigate.sql.functions import function_key
+
+Sources = frozenset[str]
+
+# Among a column's sources: some of its values come from where lineage cannot
+# follow (the columns of a function's record, `(expr).*`). Masking withholds it.
+UNRESOLVED = "?unresolved"
+# Among a column's sources: its values went through something other than a copy
+# or cut of text (reverse, encode, to_hex, a cast to bytea...). Free text is
+# scanned for PHI only as stored; a transformed one is withheld.
+TRANSFORMED = "?transformed"
+MARKERS = frozenset({UNRESOLVED, TRANSFORMED})
+# What keeps text as text a detector can read: cuts, trims and concatenation.
+_TEXT_PRESERVING = frozenset(
+    {
+        "substr",
+        "substring",
+        "left",
+        "right",
+        "btrim",
+        "ltrim",
+        "rtrim",
+        "trim",
+        "concat",
+        "concat_ws",
+        "coalesce",
+        "repeat",
+        "lpad",
+        "rpad",
+    }
+)
+# Functions that filter what they are given by a condition the caller writes.
+FILTERING = frozenset(
+    {
+        "jsonb_path_query_array",
+        "jsonb_path_query_first",
+        "jsonb_path_exists",
+        "jsonb_path_match",
+        "jsonb_path_query_array_tz",
+        "jsonb_path_query_first_tz",
+        "jsonb_path_exists_tz",
+        "jsonb_path_match_tz",
+    }
+)
+_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "citext"})
+
+
+def marked(sources: Sources, value: object) -> Sources:
+    """`sources`, marked transformed when `value` is more than a copy or cut of them."""
+    if sources - MARKERS and not _preserves_text(value):
+        return sources | {TRANSFORMED}
+    return sources
+
+
+def _preserves_text(node: object) -> bool:
+    """Whether an expression's value is its columns' text, cut or joined at most."""
+    name = node_name(node)
+    if name is None or not isinstance(node, dict):
+        return False
+    fields: Node = node[name]
+    if name in ("ColumnRef", "A_Const", "ParamRef"):
+        return True
+    if name == "TypeCast":
+        target = strings(fields.get("typeName", {}).get("names"))
+        return bool(target) and target[-1] in _TEXT_TYPES and _preserves_text(fields.get("arg"))
+    if name == "A_Expr" and strings(fields.get("name")) == ("||",):
+        return _preserves_text(fields.get("lexpr")) and _preserves_text(fields.get("rexpr"))
+    if name == "FuncCall":
+        key = function_key(strings(fields.get("funcname")))
+        args = fields.get("args") or []
+        return key in _TEXT_PRESERVING and all(_preserves_text(a) for a in args)
+    if name == "CoalesceExpr":
+        return all(_preserves_text(a) for a in fields.get("args") or [])
+    return False
