@@ -280,3 +280,22 @@ def test_a_chat_mapping_to_an_agent_subject_is_a_config_error(
     first.db.dispose()
     with pytest.raises(ConfigError, match="'claims-bot' holds agent tokens"):
         build_gateway(settings, migrate=True)
+
+
+@pytest.mark.parametrize("age", [120, -120])
+async def test_the_configured_timestamp_window_is_enforced(
+    tmp_path: Path, ehr_dsn: str, slack: Recorder, age: float
+) -> None:
+    """Issue 15 item 8: `timestamp_window_seconds: 60` refuses a request signed two
+    minutes ago (or two minutes ahead), not only those outside slack_sdk's fixed 5."""
+    harness = await harness_with(
+        tmp_path, ehr_dsn, slack_settings(slack, timestamp_window_seconds=60)
+    )
+    try:
+        approval_id = await pending(harness, slack)
+        body = click(approval_id, "U_ALICE")
+        assert await post(harness, body, signed(body, age=age)) == 401
+        assert harness.gateway.approvals.get(approval_id).state == "pending"
+        assert await post(harness, body, signed(body, age=30)) == 200
+    finally:
+        await close(harness)

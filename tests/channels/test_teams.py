@@ -4,6 +4,7 @@ JWKS (RS256 tokens we sign), the token endpoint, and the connector's conversatio
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,7 @@ def token(bot: Recorder, **claims: Any) -> str:
         "aud": APP_ID,
         "exp": int(time.time()) + 300,
         "serviceurl": f"{bot.url}/svc/",
+        "jti": uuid.uuid4().hex,  # two tokens minted within one second still differ
         **claims,
     }
     key = claims.pop("_key", None) if "_key" in claims else KEY
@@ -240,3 +242,43 @@ async def test_teams_mappings_are_compared_as_people(
         harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
         await harness.client.aclose()
         await harness.gateway.close()
+
+
+async def test_a_token_is_bound_to_the_first_activity_it_came_with(
+    h: Harness, bot: Recorder
+) -> None:
+    """Issue 15 item 8: a token seen with one activity cannot carry another (a captured
+    token does not let its holder forge a different click)."""
+    approval_id = await pending(h, bot)
+    bearer = token(bot)
+    first = invoke(bot, approval_id, "approve", "aad-dana", "t1")  # ineligible: no vote
+    assert (await send(h, first, bearer)).status_code == 200
+    forged = invoke(bot, approval_id, "approve", "aad-alice", "t2")
+    assert (await send(h, forged, bearer)).status_code == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert (await send(h, forged, token(bot))).status_code == 200  # a fresh token is fine
+    assert h.gateway.approvals.get(approval_id).state == "approved"
+
+
+def _malformed(bot: Recorder) -> list[Any]:
+    good = invoke(bot, "ap-1", "approve", "aad-alice", "m1")
+    return [
+        [good],
+        "an activity",
+        good | {"value": "x"},
+        good | {"value": {"action": "x"}},
+        good | {"value": {"action": {"verb": ["approve"], "data": {}}}},
+        good | {"from": "aad-alice"},
+        good | {"from": {"aadObjectId": 7}},
+        good | {"id": 5},
+        {k: v for k, v in good.items() if k != "id"},
+        good | {"id": ""},
+    ]
+
+
+@pytest.mark.parametrize("case", range(10))
+async def test_malformed_activities_are_400_not_500(h: Harness, bot: Recorder, case: int) -> None:
+    """Issue 15 item 8: `"value": "x"` answered 500. Every malformed body is a 400."""
+    body = _malformed(bot)[case]
+    answer = await send(h, body, token(bot))
+    assert answer.status_code == 400, answer.text
