@@ -282,3 +282,21 @@ async def test_malformed_activities_are_400_not_500(h: Harness, bot: Recorder, c
     body = _malformed(bot)[case]
     answer = await send(h, body, token(bot))
     assert answer.status_code == 400, answer.text
+
+
+async def test_another_spelling_of_a_bound_token_is_the_same_token(
+    h: Harness, bot: Recorder
+) -> None:
+    """The signature's last base64 character has spare bits: flipping one gives another
+    string for the same signature, which a lenient base64 decoder accepts (PyJWT
+    today refuses it). Binding goes by what was signed, not by the string."""
+    approval_id = await pending(h, bot)
+    bearer = token(bot)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    respelt = bearer[:-1] + alphabet[alphabet.index(bearer[-1]) ^ 1]
+    assert respelt != bearer
+    first = invoke(bot, approval_id, "approve", "aad-dana", "s1")
+    assert (await send(h, first, bearer)).status_code == 200
+    forged = invoke(bot, approval_id, "approve", "aad-alice", "s2")
+    assert (await send(h, forged, respelt)).status_code == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"
