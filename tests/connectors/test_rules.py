@@ -186,3 +186,9 @@ HTTP_TABLE = [
 def test_http_rules(method: str, path: str, risk: RiskClass) -> None:
     verdict = classify_request(method, path, HTTP_RULES)
     assert verdict.risk is risk, verdict.reasons
+
+
+@pytest.mark.parametrize(("path", "risk"), [("/admin/x", A), ("/ADMIN/x", R), ("/Admin", R)])
+def test_http_rules_can_be_case_sensitive(path: str, risk: RiskClass) -> None:
+    """`case_sensitive_paths: true`, for an upstream that routes /Admin apart from /admin."""
+    assert classify_request("GET", path, HTTP_RULES, case_sensitive=True).risk is risk
