@@ -34,7 +34,7 @@ def bot_api() -> Iterator[Recorder]:
     """The Bot Framework: OpenID metadata, JWKS, token endpoint, and the connector's
     conversations API (each posted activity gets its own id: card-1, card-2, ...)."""
     public = jwt.PyJWK.from_json(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
-    jwk = dict(public._jwk_data, kid="k1", use="sig")
+    jwk = dict(public._jwk_data, kid="k1", use="sig", endorsements=["msteams"])
 
     def answer(
         rec: Recorder, verb: str, path: str, _body: dict[str, Any], _headers: dict[str, str]
@@ -108,6 +108,7 @@ def invoke(
         "type": "invoke",
         "name": "adaptiveCard/action",
         "id": activity_id,
+        "channelId": "msteams",
         "serviceUrl": f"{bot.url}/svc/",
         "from": {"aadObjectId": user},
         "value": {
@@ -299,4 +300,16 @@ async def test_another_spelling_of_a_bound_token_is_the_same_token(
     assert (await send(h, first, bearer)).status_code == 200
     forged = invoke(bot, approval_id, "approve", "aad-alice", "s2")
     assert (await send(h, forged, respelt)).status_code == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+
+
+@pytest.mark.parametrize("channel", ["webchat", None])
+async def test_the_signing_key_must_endorse_the_activitys_channel(
+    h: Harness, bot: Recorder, channel: str | None
+) -> None:
+    """Bot Framework spec: a key's `endorsements` list the channels it may sign for; a
+    token from a key endorsed for msteams cannot carry a webchat activity."""
+    approval_id = await pending(h, bot)
+    activity = invoke(bot, approval_id, "approve", "aad-alice", "e1") | {"channelId": channel}
+    assert (await send(h, activity, token(bot))).status_code == 401
     assert h.gateway.approvals.get(approval_id).state == "pending"
