@@ -58,6 +58,7 @@ class BotFrameworkKeys:
     def __init__(self, settings: TeamsSettings) -> None:
         self._settings = settings
         self._keys: dict[str, jwt.PyJWK] = {}
+        self._endorsements: dict[str, frozenset[str]] = {}  # kid -> channels it signs for
         self._fetched = -1e9
         self._lock = asyncio.Lock()
 
@@ -80,11 +81,20 @@ class BotFrameworkKeys:
             raise AuthenticationError(
                 f"Bot Framework keys unavailable: {type(exc).__name__}"
             ) from exc
-        keys = {}
+        keys, endorsements = {}, {}
         for entry in jwks.get("keys", []):
             if entry.get("kty") == "RSA" and entry.get("kid"):
-                keys[str(entry["kid"])] = jwt.PyJWK(entry, algorithm="RS256")
-        self._keys = keys
+                kid = str(entry["kid"])
+                keys[kid] = jwt.PyJWK(entry, algorithm="RS256")
+                if isinstance(entry.get("endorsements"), list):
+                    endorsements[kid] = frozenset(str(e) for e in entry["endorsements"])
+        self._keys, self._endorsements = keys, endorsements
+
+    def endorses(self, kid: str, channel_id: object) -> bool:
+        """Whether key `kid` may sign for `channel_id` (keys that list no endorsements
+        may sign for any channel, as in the Bot Framework SDKs)."""
+        allowed = self._endorsements.get(kid)
+        return allowed is None or (isinstance(channel_id, str) and channel_id in allowed)
 
 
 class TeamsChannel:
@@ -116,6 +126,8 @@ class TeamsChannel:
             )
         except jwt.PyJWTError as exc:
             raise AuthenticationError(f"Bot Framework token rejected: {exc}") from exc
+        if not self.keys.endorses(kid, activity.get("channelId")):
+            raise AuthenticationError("the signing key does not endorse the activity's channel")
         service_url = str(activity.get("serviceUrl", ""))
         if claims.get("serviceurl") != service_url or not self._allowed_service(service_url):
             raise AuthenticationError("the activity's serviceUrl is not the token's or not allowed")
