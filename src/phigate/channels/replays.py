@@ -8,11 +8,15 @@ or any other on the same store, is refused. Replicas share nothing else: the
 primary key makes the check and the record one atomic insert on both back ends.
 
 Only SHA-256 digests of what was seen are stored, never a signature or a token.
+Expired rows are deleted at most once a minute per process, in a transaction of
+their own (best effort: two replicas pruning at once must not fail a callback). A
+row kept past its expiry only refuses what could no longer authenticate anyway.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 
@@ -21,6 +25,8 @@ import sqlalchemy as sa
 from phigate.store import Database
 from phigate.store.tables import chat_replays
 
+log = logging.getLogger(__name__)
+PRUNE_EVERY_SECONDS = 60.0
 _c = chat_replays.c
 _RECORD = chat_replays.insert().values(
     key=sa.bindparam("p_key"),
@@ -44,6 +50,7 @@ class ReplayGuard:
         self._db = db
         self._channel = channel
         self._clock = clock
+        self._pruned_at = -1e18
 
     def first_sighting(self, keys: Sequence[str], expires_at: float) -> bool:
         """Record every key; False (and nothing recorded) if any was seen before."""
@@ -52,10 +59,19 @@ class ReplayGuard:
             {"p_key": k, "p_channel": self._channel, "p_now": now, "p_expires": expires_at}
             for k in dict.fromkeys(keys)
         ]
+        if now - self._pruned_at >= PRUNE_EVERY_SECONDS:
+            self._prune(now)
         try:
             with self._db.write() as conn:
-                conn.execute(_FORGET_EXPIRED, {"p_now": now})
                 conn.execute(_RECORD, rows)
         except sa.exc.IntegrityError:
             return False  # the transaction rolled back: none of the keys is recorded
         return True
+
+    def _prune(self, now: float) -> None:
+        self._pruned_at = now
+        try:
+            with self._db.write() as conn:
+                conn.execute(_FORGET_EXPIRED, {"p_now": now})
+        except sa.exc.DBAPIError as exc:  # e.g. a deadlock with another replica's prune
+            log.warning("pruning expired chat replay records failed: %s", type(exc).__name__)
