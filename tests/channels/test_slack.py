@@ -299,3 +299,18 @@ async def test_the_configured_timestamp_window_is_enforced(
         assert await post(harness, body, signed(body, age=30)) == 200
     finally:
         await close(harness)
+
+
+async def test_a_signed_body_that_is_not_utf8_is_a_400(h: Harness) -> None:
+    """The signature is checked over the raw bytes (slack_sdk's verifier decoded them
+    as UTF-8 first, and a signed `\\xff` answered 500)."""
+    body = b"payload=%7B%7D\xff"
+    ts = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    answer = await h.client.post("/slack/interactions", content=body, headers=headers)
+    assert answer.status_code == 400, answer.text
