@@ -192,3 +192,9 @@ def test_http_rules(method: str, path: str, risk: RiskClass) -> None:
 def test_http_rules_can_be_case_sensitive(path: str, risk: RiskClass) -> None:
     """`case_sensitive_paths: true`, for an upstream that routes /Admin apart from /admin."""
     assert classify_request("GET", path, HTTP_RULES, case_sensitive=True).risk is risk
+
+
+def test_http_reasons_say_how_the_upstream_reads_an_unusual_path() -> None:
+    verdict = classify_request("POST", "/users/7;v=2/./roles/", HTTP_RULES)
+    assert verdict.reasons[-1] == "the upstream reads the path as /users/7/roles"
+    assert len(classify_request("GET", "/patients/1", HTTP_RULES).reasons) == 1

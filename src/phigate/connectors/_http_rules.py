@@ -151,10 +151,11 @@ def classify_request(
         plain = normal_path(path)
     except UnclearPathError as exc:
         return HttpVerdict(RiskClass.UNKNOWN, None, (str(exc),))
+    # Reviewers see the path as written; say how the upstream will read it.
+    read_as = (f"the upstream reads the path as {plain}",) if plain != path else ()
     for rule in rules:
         if rule.matches(method, plain, case_sensitive=case_sensitive):
-            return HttpVerdict(
-                rule.risk, rule.name, (f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}",)
-            )
+            why = f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}"
+            return HttpVerdict(rule.risk, rule.name, (why, *read_as))
     risk = RiskClass.READ if method in READ_METHODS else RiskClass.WRITE
-    return HttpVerdict(risk, None, (f"{method} is {risk}",))
+    return HttpVerdict(risk, None, (f"{method} is {risk}", *read_as))
