@@ -258,6 +258,8 @@ class HttpConnection(_Frozen):
     allow_binary: bool = False
     verify_tls: bool = True
     rules: tuple[HttpRule, ...] = ()
+    # Rules ignore case unless the upstream routes /Admin and /admin apart.
+    case_sensitive_paths: bool = False
 
     _coerce = field_validator("base_url", mode="before")(_secret)
 

@@ -280,3 +280,37 @@ def test_a_chat_mapping_to_an_agent_subject_is_a_config_error(
     first.db.dispose()
     with pytest.raises(ConfigError, match="'claims-bot' holds agent tokens"):
         build_gateway(settings, migrate=True)
+
+
+@pytest.mark.parametrize("age", [120, -120])
+async def test_the_configured_timestamp_window_is_enforced(
+    tmp_path: Path, ehr_dsn: str, slack: Recorder, age: float
+) -> None:
+    """Issue 15 item 8: `timestamp_window_seconds: 60` refuses a request signed two
+    minutes ago (or two minutes ahead), not only those outside slack_sdk's fixed 5."""
+    harness = await harness_with(
+        tmp_path, ehr_dsn, slack_settings(slack, timestamp_window_seconds=60)
+    )
+    try:
+        approval_id = await pending(harness, slack)
+        body = click(approval_id, "U_ALICE")
+        assert await post(harness, body, signed(body, age=age)) == 401
+        assert harness.gateway.approvals.get(approval_id).state == "pending"
+        assert await post(harness, body, signed(body, age=30)) == 200
+    finally:
+        await close(harness)
+
+
+async def test_a_signed_body_that_is_not_utf8_is_a_400(h: Harness) -> None:
+    """The signature is checked over the raw bytes (slack_sdk's verifier decoded them
+    as UTF-8 first, and a signed `\\xff` answered 500)."""
+    body = b"payload=%7B%7D\xff"
+    ts = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    answer = await h.client.post("/slack/interactions", content=body, headers=headers)
+    assert answer.status_code == 400, answer.text

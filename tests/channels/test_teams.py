@@ -4,6 +4,7 @@ JWKS (RS256 tokens we sign), the token endpoint, and the connector's conversatio
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +34,7 @@ def bot_api() -> Iterator[Recorder]:
     """The Bot Framework: OpenID metadata, JWKS, token endpoint, and the connector's
     conversations API (each posted activity gets its own id: card-1, card-2, ...)."""
     public = jwt.PyJWK.from_json(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key()))
-    jwk = dict(public._jwk_data, kid="k1", use="sig")
+    jwk = dict(public._jwk_data, kid="k1", use="sig", endorsements=["msteams"])
 
     def answer(
         rec: Recorder, verb: str, path: str, _body: dict[str, Any], _headers: dict[str, str]
@@ -66,6 +67,7 @@ def token(bot: Recorder, **claims: Any) -> str:
         "aud": APP_ID,
         "exp": int(time.time()) + 300,
         "serviceurl": f"{bot.url}/svc/",
+        "jti": uuid.uuid4().hex,  # two tokens minted within one second still differ
         **claims,
     }
     key = claims.pop("_key", None) if "_key" in claims else KEY
@@ -106,6 +108,7 @@ def invoke(
         "type": "invoke",
         "name": "adaptiveCard/action",
         "id": activity_id,
+        "channelId": "msteams",
         "serviceUrl": f"{bot.url}/svc/",
         "from": {"aadObjectId": user},
         "value": {
@@ -240,3 +243,73 @@ async def test_teams_mappings_are_compared_as_people(
         harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
         await harness.client.aclose()
         await harness.gateway.close()
+
+
+async def test_a_token_is_bound_to_the_first_activity_it_came_with(
+    h: Harness, bot: Recorder
+) -> None:
+    """Issue 15 item 8: a token seen with one activity cannot carry another (a captured
+    token does not let its holder forge a different click)."""
+    approval_id = await pending(h, bot)
+    bearer = token(bot)
+    first = invoke(bot, approval_id, "approve", "aad-dana", "t1")  # ineligible: no vote
+    assert (await send(h, first, bearer)).status_code == 200
+    forged = invoke(bot, approval_id, "approve", "aad-alice", "t2")
+    assert (await send(h, forged, bearer)).status_code == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert (await send(h, forged, token(bot))).status_code == 200  # a fresh token is fine
+    assert h.gateway.approvals.get(approval_id).state == "approved"
+
+
+def _malformed(bot: Recorder) -> list[Any]:
+    good = invoke(bot, "ap-1", "approve", "aad-alice", "m1")
+    return [
+        [good],
+        "an activity",
+        good | {"value": "x"},
+        good | {"value": {"action": "x"}},
+        good | {"value": {"action": {"verb": ["approve"], "data": {}}}},
+        good | {"from": "aad-alice"},
+        good | {"from": {"aadObjectId": 7}},
+        good | {"id": 5},
+        {k: v for k, v in good.items() if k != "id"},
+        good | {"id": ""},
+    ]
+
+
+@pytest.mark.parametrize("case", range(10))
+async def test_malformed_activities_are_400_not_500(h: Harness, bot: Recorder, case: int) -> None:
+    """Issue 15 item 8: `"value": "x"` answered 500. Every malformed body is a 400."""
+    body = _malformed(bot)[case]
+    answer = await send(h, body, token(bot))
+    assert answer.status_code == 400, answer.text
+
+
+async def test_another_spelling_of_a_bound_token_is_the_same_token(
+    h: Harness, bot: Recorder
+) -> None:
+    """The signature's last base64 character has spare bits: flipping one gives another
+    string for the same signature, which a lenient base64 decoder accepts (PyJWT
+    today refuses it). Binding goes by what was signed, not by the string."""
+    approval_id = await pending(h, bot)
+    bearer = token(bot)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    respelt = bearer[:-1] + alphabet[alphabet.index(bearer[-1]) ^ 1]
+    assert respelt != bearer
+    first = invoke(bot, approval_id, "approve", "aad-dana", "s1")
+    assert (await send(h, first, bearer)).status_code == 200
+    forged = invoke(bot, approval_id, "approve", "aad-alice", "s2")
+    assert (await send(h, forged, respelt)).status_code == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"
+
+
+@pytest.mark.parametrize("channel", ["webchat", None])
+async def test_the_signing_key_must_endorse_the_activitys_channel(
+    h: Harness, bot: Recorder, channel: str | None
+) -> None:
+    """Bot Framework spec: a key's `endorsements` list the channels it may sign for; a
+    token from a key endorsed for msteams cannot carry a webchat activity."""
+    approval_id = await pending(h, bot)
+    activity = invoke(bot, approval_id, "approve", "aad-alice", "e1") | {"channelId": channel}
+    assert (await send(h, activity, token(bot))).status_code == 401
+    assert h.gateway.approvals.get(approval_id).state == "pending"

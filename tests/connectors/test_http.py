@@ -220,7 +220,12 @@ async def test_post_waits_for_approval_then_runs(h: Harness, upstream: Upstream)
         ("GET", "/admin/users", "schema-privilege-admin-denied"),
         ("GET", "/%61dmin/users", "schema-privilege-admin-denied"),
         ("POST", "/users/7/roles", "schema-privilege-admin-denied"),
-        ("GET", "/x/../admin/users", "unknown-denied"),
+        ("GET", "/x/../admin/users", "schema-privilege-admin-denied"),
+        ("GET", "/admin", "schema-privilege-admin-denied"),  # issue 15 item 9
+        ("GET", "/admin;x/stats", "schema-privilege-admin-denied"),
+        ("GET", "/x/..;/admin/stats", "schema-privilege-admin-denied"),
+        ("GET", "/x/../../admin", "unknown-denied"),
+        ("GET", "/x%2Fadmin", "unknown-denied"),
         ("GET", "/patients?id=1", "unknown-denied"),
         ("TRACE", "/patients/1", "unknown-denied"),
     ],

@@ -145,10 +145,35 @@ HTTP_TABLE = [
     ("GET", "/admin/settings", A),
     ("GET", "/Admin/settings", A),
     ("GET", "/%61dmin/settings", A),
-    ("GET", "//admin/settings", U),
-    ("GET", "/x/../admin/settings", U),
-    ("GET", "/x/%2e%2e/admin", U),
+    # Issue 15 item 9: paths are read the way servers read them before rules match.
+    ("GET", "//admin/settings", A),
+    ("GET", "/admin//settings", A),
+    ("GET", "/x/../admin/settings", A),
+    ("GET", "/x/%2e%2e/admin", A),
+    ("GET", "/./admin", A),
+    ("GET", "/admin", A),
+    ("GET", "/admin/", A),
+    ("GET", "/ADMIN", A),
+    ("GET", "/%41dmin/stats", A),
+    ("GET", "/admin;x/stats", A),
+    ("GET", "/admin;jsessionid=1", A),
+    ("GET", "/x/..;/admin/stats", A),
+    ("POST", "/users/42;v=2/roles", P),
+    ("POST", "/users/42/./roles//", P),
+    ("GET", "/administrator", R),
     ("GET", "/x%2fadmin", U),
+    ("GET", "/x%2Fadmin", U),
+    ("GET", "/x%5cadmin", U),
+    ("GET", "/x\\admin", U),
+    ("GET", "/admin%00", U),
+    ("GET", "/admin\x00", U),
+    ("GET", "/admin%3bx/stats", U),
+    ("GET", "/%252e%252e/admin", U),
+    ("GET", "/x/%zz", U),
+    ("GET", "/%ff", U),
+    ("GET", "/..", U),
+    ("GET", "/x/../../admin", U),
+    ("GET", "/x/..;/..;/admin", U),
     ("GET", "/patients?id=1", U),
     ("GET", "patients", U),
     ("GET", "/patients/export", E),
@@ -161,3 +186,15 @@ HTTP_TABLE = [
 def test_http_rules(method: str, path: str, risk: RiskClass) -> None:
     verdict = classify_request(method, path, HTTP_RULES)
     assert verdict.risk is risk, verdict.reasons
+
+
+@pytest.mark.parametrize(("path", "risk"), [("/admin/x", A), ("/ADMIN/x", R), ("/Admin", R)])
+def test_http_rules_can_be_case_sensitive(path: str, risk: RiskClass) -> None:
+    """`case_sensitive_paths: true`, for an upstream that routes /Admin apart from /admin."""
+    assert classify_request("GET", path, HTTP_RULES, case_sensitive=True).risk is risk
+
+
+def test_http_reasons_say_how_the_upstream_reads_an_unusual_path() -> None:
+    verdict = classify_request("POST", "/users/7;v=2/./roles/", HTTP_RULES)
+    assert verdict.reasons[-1] == "the upstream reads the path as /users/7/roles"
+    assert len(classify_request("GET", "/patients/1", HTTP_RULES).reasons) == 1

@@ -13,16 +13,19 @@ approval has got, so each message is updated exactly once per vote or decision (
 still updated if the voting replica stopped before it could).
 
 The signature (HMAC-SHA256 with the signing secret over `v0:<timestamp>:<raw body>`)
-is checked, with a 5-minute window and a constant-time compare, before the body is
-parsed; a signature seen before is a replay and is refused.
+is checked, within `timestamp_window_seconds` (default 5 minutes) and with a
+constant-time compare, before the body is parsed; a signature seen before, by this
+replica or any other on the same state store (`replays.ReplayGuard`), is a replay and
+is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
-import threading
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -31,7 +34,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.signature import SignatureVerifier
 
 from phigate.approvals import Approval
 from phigate.channels import _slack_blocks as blocks
@@ -40,6 +42,7 @@ from phigate.channels._slack_socket import SocketModeLink
 from phigate.channels._summary import masked_summary
 from phigate.channels.dispatch import ChannelEvent
 from phigate.channels.posted import PostedMessages, progress
+from phigate.channels.replays import ReplayGuard, digest
 from phigate.channels.settings import Person, SlackSettings
 from phigate.errors import PhigateError
 from phigate.gateway import Gateway
@@ -55,25 +58,6 @@ def principal_of(person: Person) -> Principal:
     )
 
 
-class ReplayGuard:
-    """Remembers signatures inside the timestamp window; a second sighting is a replay."""
-
-    def __init__(self, window: float) -> None:
-        self._window = window
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def first_sighting(self, signature: str) -> bool:
-        now = time.time()
-        with self._lock:
-            for old in [s for s, t in self._seen.items() if t < now - 2 * self._window]:
-                del self._seen[old]
-            if signature in self._seen:
-                return False
-            self._seen[signature] = now
-            return True
-
-
 class SlackChannel:
     """The Slack notifier (on its worker thread) and the interaction handler (in the app)."""
 
@@ -85,10 +69,9 @@ class SlackChannel:
         self.client = client or WebClient(
             token=reveal(settings.bot_token), base_url=settings.api_url
         )
-        self._verifier = (
-            SignatureVerifier(reveal(settings.signing_secret)) if settings.signing_secret else None
-        )
-        self._replays = ReplayGuard(settings.timestamp_window_seconds)
+        secret = settings.signing_secret
+        self._secret = reveal(secret).encode() if secret else None
+        self._replays = ReplayGuard(gateway.db, "slack")
         self.posted = PostedMessages(gateway.db, "slack")
         self.socket: SocketModeLink | None = None  # set when clicks arrive over Socket Mode
 
@@ -153,8 +136,11 @@ class SlackChannel:
     async def handle(self, request: Request) -> Response:
         """The HTTP transport: signature first, then the shared `interaction`."""
         body = await request.body()
-        if len(body) > MAX_BODY or not self._authentic(body, request):
+        timestamp = self._signed_at(body, request) if len(body) <= MAX_BODY else None
+        if timestamp is None:
             return JSONResponse({"error": "invalid signature"}, status_code=401)
+        if not await asyncio.to_thread(self._first_sighting, request, timestamp):
+            return JSONResponse({"error": "replayed request"}, status_code=401)
         try:
             payload = json.loads(parse_qs(body.decode())["payload"][0])
         except (KeyError, ValueError, UnicodeDecodeError):
@@ -175,14 +161,25 @@ class SlackChannel:
             return await self._on_deny_reason(payload)
         return None
 
-    def _authentic(self, body: bytes, request: Request) -> bool:
+    def _signed_at(self, body: bytes, request: Request) -> int | None:
+        """The request's timestamp if it is inside the configured window and the body
+        is signed with the secret, else None. (slack_sdk's verifier has a fixed
+        5-minute window and decodes the body as UTF-8; this compares the raw bytes.)"""
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         signature = request.headers.get("x-slack-signature", "")
-        if self._verifier is None or not timestamp.isdigit() or not signature:
-            return False
-        if not self._verifier.is_valid(body, timestamp, signature):
-            return False
-        return self._replays.first_sighting(signature)
+        if self._secret is None or not timestamp.isdigit() or not signature:
+            return None
+        if abs(time.time() - int(timestamp)) > self.settings.timestamp_window_seconds:
+            return None
+        signed = b"v0:" + timestamp.encode() + b":" + body
+        expected = "v0=" + hmac.new(self._secret, signed, hashlib.sha256).hexdigest()
+        return int(timestamp) if hmac.compare_digest(expected, signature) else None
+
+    def _first_sighting(self, request: Request, timestamp: int) -> bool:
+        # The signature covers the timestamp and the body: it names the request.
+        keys = [digest("signature", request.headers.get("x-slack-signature", ""))]
+        until = timestamp + self.settings.timestamp_window_seconds + 1
+        return self._replays.first_sighting(keys, until)
 
     async def _on_click(self, payload: dict[str, Any]) -> None:
         action = (payload.get("actions") or [{}])[0]

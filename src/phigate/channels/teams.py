@@ -13,9 +13,11 @@ the approval has got, so each card is refreshed exactly once per vote or decisio
 Every inbound request must carry a Bot Framework JWT: RS256, signed by a key from
 the OpenID metadata's JWKS (URL configurable), issuer, audience = the bot's app id,
 expiry with a small skew, and a `serviceurl` claim equal to the activity's
-serviceUrl, which must itself be an allowed Bot Framework endpoint. An activity id
-seen before is refused (replay). Without a bot, `workflow_webhook_url` gets an
-"Open in phigate" card instead (no inbound path).
+serviceUrl, which must itself be an allowed Bot Framework endpoint. The token is
+then bound to the activity in the shared state store (`replays.ReplayGuard`): an
+activity seen before, or a token seen with another activity, is refused on every
+replica. A body that is not an activity of the expected shape is a 400. Without a
+bot, `workflow_webhook_url` gets an "Open in phigate" card instead (no inbound path).
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from fastapi.responses import JSONResponse, Response
 from phigate.approvals import Approval
 from phigate.channels._secret import reveal
 from phigate.channels._summary import masked_summary
+from phigate.channels._teams_activity import Activity, MalformedActivityError, read_activity
 from phigate.channels._teams_cards import CARD_TYPE, approval_card
 from phigate.channels.dispatch import ChannelEvent
 from phigate.channels.posted import PostedMessages, progress
+from phigate.channels.replays import ReplayGuard, digest
 from phigate.channels.settings import TeamsSettings
-from phigate.channels.slack import ReplayGuard
 from phigate.errors import AuthenticationError, PhigateError
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal, PrincipalKind
@@ -45,6 +48,8 @@ from phigate.identity.principal import Principal, PrincipalKind
 log = logging.getLogger(__name__)
 KEYS_SECONDS = 3600.0
 MIN_REFETCH_SECONDS = 30.0
+# How long an activity id is remembered at least (its token may expire sooner).
+ACTIVITY_MEMORY_SECONDS = 3600.0
 
 
 class BotFrameworkKeys:
@@ -53,6 +58,7 @@ class BotFrameworkKeys:
     def __init__(self, settings: TeamsSettings) -> None:
         self._settings = settings
         self._keys: dict[str, jwt.PyJWK] = {}
+        self._endorsements: dict[str, frozenset[str]] = {}  # kid -> channels it signs for
         self._fetched = -1e9
         self._lock = asyncio.Lock()
 
@@ -75,11 +81,20 @@ class BotFrameworkKeys:
             raise AuthenticationError(
                 f"Bot Framework keys unavailable: {type(exc).__name__}"
             ) from exc
-        keys = {}
+        keys, endorsements = {}, {}
         for entry in jwks.get("keys", []):
             if entry.get("kty") == "RSA" and entry.get("kid"):
-                keys[str(entry["kid"])] = jwt.PyJWK(entry, algorithm="RS256")
-        self._keys = keys
+                kid = str(entry["kid"])
+                keys[kid] = jwt.PyJWK(entry, algorithm="RS256")
+                if isinstance(entry.get("endorsements"), list):
+                    endorsements[kid] = frozenset(str(e) for e in entry["endorsements"])
+        self._keys, self._endorsements = keys, endorsements
+
+    def endorses(self, kid: str, channel_id: object) -> bool:
+        """Whether key `kid` may sign for `channel_id` (keys that list no endorsements
+        may sign for any channel, as in the Bot Framework SDKs)."""
+        allowed = self._endorsements.get(kid)
+        return allowed is None or (isinstance(channel_id, str) and channel_id in allowed)
 
 
 class TeamsChannel:
@@ -87,16 +102,15 @@ class TeamsChannel:
         self.gateway = gateway
         self.settings = settings
         self.keys = BotFrameworkKeys(settings)
-        self._replays = ReplayGuard(settings.clock_skew_seconds + 3600)
+        self._replays = ReplayGuard(gateway.db, "teams")
         self.posted = PostedMessages(gateway.db, "teams")
         self._http = httpx.Client(timeout=15, follow_redirects=False)
         self._bot_token: tuple[str, float] = ("", 0.0)
 
     # ── inbound ─────────────────────────────────────────────────────────────
     async def authenticate(self, request: Request, activity: dict[str, Any]) -> dict[str, Any]:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        token = _bearer(request)
+        if not token:
             raise AuthenticationError("missing Bot Framework token")
         try:
             kid = str(jwt.get_unverified_header(token).get("kid", ""))
@@ -112,6 +126,8 @@ class TeamsChannel:
             )
         except jwt.PyJWTError as exc:
             raise AuthenticationError(f"Bot Framework token rejected: {exc}") from exc
+        if not self.keys.endorses(kid, activity.get("channelId")):
+            raise AuthenticationError("the signing key does not endorse the activity's channel")
         service_url = str(activity.get("serviceUrl", ""))
         if claims.get("serviceurl") != service_url or not self._allowed_service(service_url):
             raise AuthenticationError("the activity's serviceUrl is not the token's or not allowed")
@@ -122,31 +138,42 @@ class TeamsChannel:
 
     async def handle(self, request: Request) -> Response:
         try:
-            activity = await request.json()
-            if not isinstance(activity, dict):
-                raise ValueError("not an object")
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise MalformedActivityError("not an object")
         except ValueError:
             return JSONResponse({"error": "not an activity"}, status_code=400)
         try:
-            await self.authenticate(request, activity)
+            claims = await self.authenticate(request, body)
         except AuthenticationError as exc:
             return JSONResponse({"error": exc.message}, status_code=401)
-        if not self._replays.first_sighting(f"{activity.get('id')}|{activity.get('serviceUrl')}"):
-            return JSONResponse({"error": "replayed activity"}, status_code=401)
-        if activity.get("type") == "invoke" and activity.get("name") == "adaptiveCard/action":
+        try:
+            activity = read_activity(body)
+        except MalformedActivityError as exc:
+            return JSONResponse({"error": f"not an activity: {exc}"}, status_code=400)
+        if not await asyncio.to_thread(self._first_sighting, request, activity, claims):
+            return JSONResponse({"error": "replayed activity or token"}, status_code=401)
+        if activity.is_card_action:
             return JSONResponse(await self._on_action(activity))
         return Response(status_code=200)
 
-    async def _on_action(self, activity: dict[str, Any]) -> dict[str, Any]:
-        action = activity.get("value", {}).get("action", {})
-        data = action.get("data", {}) if isinstance(action.get("data"), dict) else {}
-        approval_id, verb = str(data.get("approval_id", "")), action.get("verb")
+    def _first_sighting(self, request: Request, activity: Activity, claims: dict[str, Any]) -> bool:
+        """Bind the token to this activity, in the shared store: the activity is seen
+        once, and the token with no other activity. The token is keyed by its signed
+        part (header.payload): the base64 of a signature has spare bits, so one token
+        has several spellings that all verify."""
+        signed_part = _bearer(request).rsplit(".", 1)[0]
+        skew = self.settings.clock_skew_seconds
+        until = max(float(claims["exp"]) + skew, time.time() + ACTIVITY_MEMORY_SECONDS + skew)
+        keys = [digest("activity", activity.service_url, activity.id), digest("token", signed_part)]
+        return self._replays.first_sighting(keys, until)
+
+    async def _on_action(self, activity: Activity) -> dict[str, Any]:
+        approval_id, verb = activity.approval_id, activity.verb
         note = ""
-        principal = self.principal_for(str(activity.get("from", {}).get("aadObjectId", "")))
+        principal = self.principal_for(activity.aad_object_id)
         if verb in ("approve", "deny"):
-            note = await self._vote(
-                approval_id, principal, str(verb), str(data.get("reason") or "").strip()
-            )
+            note = await self._vote(approval_id, principal, verb, activity.reason)
         try:
             approval = await asyncio.to_thread(self.gateway.approvals.get, approval_id)
         except PhigateError as exc:
@@ -245,6 +272,11 @@ class TeamsChannel:
             token = str(body["access_token"])
             self._bot_token = (token, time.time() + int(body.get("expires_in", 3600)) - 300)
         return {"Authorization": f"Bearer {token}"}
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def _message(card: dict[str, Any]) -> dict[str, Any]:

@@ -3,9 +3,16 @@
 GET and HEAD are `read`, the other standard methods `write`, anything else
 `unknown`. A connection's rules, tried in order, override that: the first rule
 whose methods and path pattern match gives the class (`POST /users/*/roles` →
-privilege). In a path pattern `*` matches one segment and `**` any number.
-Paths that could mean something other than what they say (`..`, encoded
-slashes, a query or fragment inside the path) are `unknown`.
+privilege). In a path pattern `*` matches one segment and `**` any number
+(`/admin/**` covers `/admin` too).
+
+Rules match the path the way servers read it (`normal_path`): escapes decoded,
+`;` matrix parameters dropped from each segment (`/admin;x/stats` is
+`/admin/stats` to Tomcat or Spring), `.` and `..` resolved, repeated and trailing
+slashes dropped, case ignored unless the connection says otherwise. A path that
+servers could read in more than one way (an encoded slash, backslash, percent
+sign or `;`, NUL or other control characters, a `..` above the root, escapes that
+are not UTF-8, a query or fragment inside the path) is `unknown`.
 This module imports no phigate.config so config can import it.
 """
 
@@ -48,18 +55,23 @@ class HttpRule(BaseModel):
             raise ValueError("must start with /")
         return value
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, *, case_sensitive: bool = False) -> bool:
+        """Whether the rule covers `method` on `path` (a `normal_path`)."""
         if self.methods and method not in self.methods:
             return False
-        return _pattern(self.path).fullmatch(path) is not None
+        return _pattern(self.path, case_sensitive).fullmatch(path) is not None
+
+
+_GLOB = {"/**": "(?:/.*)?", "**": ".*", "*": "[^/]+"}
 
 
 @lru_cache(maxsize=512)
-def _pattern(glob: str) -> re.Pattern[str]:
-    parts = re.split(r"(\*\*|\*)", glob.rstrip("/") or "/")
-    regex = "".join(".*" if p == "**" else "[^/]+" if p == "*" else re.escape(p) for p in parts)
-    # Case-insensitive: some upstreams route /Admin like /admin, so a rule must catch both.
-    return re.compile(regex + "/?", re.IGNORECASE)
+def _pattern(glob: str, case_sensitive: bool) -> re.Pattern[str]:
+    # `/admin/**` is the area and `/admin` itself, as `/admin/` is to a server.
+    parts = re.split(r"(/\*\*|\*\*|\*)", glob.rstrip("/") or "/")
+    regex = "".join(_GLOB.get(p) or re.escape(p) for p in parts)
+    # Case-insensitive unless configured: many upstreams route /Admin like /admin.
+    return re.compile(regex, 0 if case_sensitive else re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,38 +81,81 @@ class HttpVerdict:
     reasons: tuple[str, ...]
 
 
-def path_problem(path: str) -> str | None:
-    """Why `path` is not a plain absolute path on the upstream, or None."""
-    if not path.startswith("/") or path.startswith("//"):
-        return "the path must start with a single /"
+class UnclearPathError(ValueError):
+    """The path could reach the upstream as more than one path; the reason says why."""
+
+
+# Escapes whose character would change how the path splits or decodes on one server
+# and not another: slash, backslash, percent (double decoding), `;`, `?`, `#`.
+_STRUCTURAL = frozenset("/\\%;?#")
+_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})|%[0-9A-Fa-f]{2}")
+
+
+def normal_path(path: str) -> str:
+    """`path` the way a server reads it: escapes decoded, `;` parameters dropped from
+    each segment, `.`/`..` resolved, empty segments and the trailing slash removed.
+    Raises UnclearPathError when servers could read it differently."""
+    if not path.startswith("/"):
+        raise UnclearPathError("the path must start with /")
     if any(c in path for c in "?#\\") or any(ord(c) < 0x21 or ord(c) == 0x7F for c in path):
-        return "the path holds ?, #, \\, spaces or control characters (send query separately)"
-    lowered = path.lower()
-    if "%2f" in lowered or "%5c" in lowered or "%25" in lowered:
-        return "the path holds an encoded slash, backslash or percent sign"
-    if any(seg in {".", ".."} for seg in unquote(path).split("/")):
-        return "the path holds . or .. segments"
+        raise UnclearPathError(
+            "the path holds ?, #, \\, spaces or control characters (send query separately)"
+        )
+    segments: list[str] = []
+    for raw in path.split("/"):
+        segment = _decoded(raw.split(";", 1)[0])  # Tomcat, Jetty, Spring drop ;params
+        if segment == "..":
+            if not segments:
+                raise UnclearPathError("the path's .. segments climb above its root")
+            segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    return "/" + "/".join(segments)
+
+
+def _decoded(segment: str) -> str:
+    def one(escape: re.Match[str]) -> str:
+        text = escape.group()
+        if len(text) != 3:
+            raise UnclearPathError("the path holds a % that starts no escape")
+        char = chr(int(text[1:], 16))
+        if char in _STRUCTURAL or ord(char) < 0x20 or ord(char) == 0x7F:
+            raise UnclearPathError(f"the path holds {text} (an encoded {char!r})")
+        return text
+
+    checked = _ESCAPE.sub(one, segment)
+    try:
+        return unquote(checked, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise UnclearPathError("the path's escapes are not UTF-8") from exc
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` is not one plain path on the upstream, or None."""
+    try:
+        normal_path(path)
+    except UnclearPathError as exc:
+        return str(exc)
     return None
 
 
-def match_path(path: str) -> str:
-    """The path as rules see it: percent-decoded, repeated slashes collapsed."""
-    return re.sub(r"/{2,}", "/", unquote(path))
-
-
-def classify_request(method: str, path: str, rules: Sequence[HttpRule]) -> HttpVerdict:
-    """The first matching rule's class, else the method's default class."""
+def classify_request(
+    method: str, path: str, rules: Sequence[HttpRule], *, case_sensitive: bool = False
+) -> HttpVerdict:
+    """The first matching rule's class on the normal path, else the method's default
+    class; `unknown` for a path servers could read in more than one way."""
     method = method.upper()
     if method not in METHODS:
         return HttpVerdict(RiskClass.UNKNOWN, None, (f"method {method} is not understood",))
-    problem = path_problem(path)
-    if problem is not None:
-        return HttpVerdict(RiskClass.UNKNOWN, None, (problem,))
-    plain = match_path(path)
+    try:
+        plain = normal_path(path)
+    except UnclearPathError as exc:
+        return HttpVerdict(RiskClass.UNKNOWN, None, (str(exc),))
+    # Reviewers see the path as written; say how the upstream will read it.
+    read_as = (f"the upstream reads the path as {plain}",) if plain != path else ()
     for rule in rules:
-        if rule.matches(method, plain):
-            return HttpVerdict(
-                rule.risk, rule.name, (f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}",)
-            )
+        if rule.matches(method, plain, case_sensitive=case_sensitive):
+            why = f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}"
+            return HttpVerdict(rule.risk, rule.name, (why, *read_as))
     risk = RiskClass.READ if method in READ_METHODS else RiskClass.WRITE
-    return HttpVerdict(risk, None, (f"{method} is {risk}",))
+    return HttpVerdict(risk, None, (f"{method} is {risk}", *read_as))

@@ -92,7 +92,12 @@ class HttpConnector:
             return Description(
                 RiskClass.UNKNOWN, reasons=(problem,), detail={"request": _request_line(request)}
             )
-        verdict = classify_request(request["method"], request["path"], self.settings.rules)
+        verdict = classify_request(
+            request["method"],
+            request["path"],
+            self.settings.rules,
+            case_sensitive=self.settings.case_sensitive_paths,
+        )
         detail = {"request": _request_line(request), "rule": verdict.rule}
         return Description(verdict.risk, reasons=verdict.reasons, detail=detail)
 

@@ -172,3 +172,16 @@ replicas = sa.Table(
     sa.Column("started_at", sa.Float, nullable=False),
     sa.Column("last_seen", sa.Float, nullable=False),
 )
+
+# Chat callbacks already seen (phigate.channels.replays): a Slack signature, a Teams
+# activity, a Teams token. `key` is a SHA-256 of what was seen, so no credential is
+# kept; a second insert of the same key, on any replica, is the replay. Rows past
+# `expires_at` (when what they guard can no longer authenticate) are deleted.
+chat_replays = sa.Table(
+    "chat_replays",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("seen_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),
+)
