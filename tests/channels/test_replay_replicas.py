@@ -37,7 +37,9 @@ async def pair(
     tmp_path: Path, ehr_dsn: str, state_url: str, chat: tuple[Recorder, Recorder]
 ) -> AsyncIterator[Pair]:
     slack, bot = chat
-    channels = slack_settings(slack) | teams_settings(bot)
+    teams = teams_settings(bot)
+    teams["teams"]["one_activity_per_token"] = True  # the binding test below needs it
+    channels = slack_settings(slack) | teams
     settings = demo_config(
         tmp_path, ehr_dsn, overrides={"state": {"url": state_url}, "channels": channels}
     )

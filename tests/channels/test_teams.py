@@ -245,11 +245,39 @@ async def test_teams_mappings_are_compared_as_people(
         await harness.gateway.close()
 
 
-async def test_a_token_is_bound_to_the_first_activity_it_came_with(
+@pytest.fixture
+async def bound(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Harness]:
+    """A gateway that binds each Bot Framework token to one activity."""
+    settings = teams_settings(bot)
+    settings["teams"]["one_activity_per_token"] = True
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"channels": settings}))
+    yield harness
+    harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+    await harness.client.aclose()
+    await harness.gateway.close()
+
+
+async def test_by_default_a_token_carries_many_activities_each_once(
     h: Harness, bot: Recorder
 ) -> None:
-    """Issue 15 item 8: a token seen with one activity cannot carry another (a captured
-    token does not let its holder forge a different click)."""
+    """Microsoft's Bot Connector reuses its token for up to an hour: two clicks with one
+    token are both accepted, and each activity is still accepted only once."""
+    approval_id = await pending(h, bot)
+    bearer = token(bot)
+    first = invoke(bot, approval_id, "approve", "aad-dana", "d1")  # ineligible: no vote
+    assert (await send(h, first, bearer)).status_code == 200
+    second = invoke(bot, approval_id, "approve", "aad-alice", "d2")
+    assert (await send(h, second, bearer)).status_code == 200
+    assert h.gateway.approvals.get(approval_id).state == "approved"
+    assert (await send(h, second, bearer)).status_code == 401  # the same activity again
+
+
+async def test_a_token_is_bound_to_the_first_activity_it_came_with(
+    bound: Harness, bot: Recorder
+) -> None:
+    """Issue 15 item 8, with `one_activity_per_token`: a token seen with one activity
+    cannot carry another (a captured token does not let its holder forge a click)."""
+    h = bound
     approval_id = await pending(h, bot)
     bearer = token(bot)
     first = invoke(bot, approval_id, "approve", "aad-dana", "t1")  # ineligible: no vote
@@ -286,11 +314,12 @@ async def test_malformed_activities_are_400_not_500(h: Harness, bot: Recorder, c
 
 
 async def test_another_spelling_of_a_bound_token_is_the_same_token(
-    h: Harness, bot: Recorder
+    bound: Harness, bot: Recorder
 ) -> None:
     """The signature's last base64 character has spare bits: flipping one gives another
     string for the same signature, which a lenient base64 decoder accepts (PyJWT
     today refuses it). Binding goes by what was signed, not by the string."""
+    h = bound
     approval_id = await pending(h, bot)
     bearer = token(bot)
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -84,6 +84,11 @@ class TeamsSettings(_Frozen):
     conversations: tuple[TeamsConversation, ...] = ()
     users: dict[str, Person] = {}  # aadObjectId -> principal
     clock_skew_seconds: int = Field(default=300, ge=0, le=600)
+    # Refuse a token seen before with another activity. Off by default: Microsoft's
+    # Bot Connector reuses its token across activities for up to an hour (its SDKs
+    # cache it), so binding would refuse real clicks. Each activity is seen once
+    # either way, on every replica.
+    one_activity_per_token: bool = False
     # Tenants without a bot: post an "Open in phigate" card to a Workflows webhook.
     workflow_webhook_url: str | None = None
 

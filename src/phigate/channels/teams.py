@@ -158,14 +158,15 @@ class TeamsChannel:
         return Response(status_code=200)
 
     def _first_sighting(self, request: Request, activity: Activity, claims: dict[str, Any]) -> bool:
-        """Bind the token to this activity, in the shared store: the activity is seen
-        once, and the token with no other activity. The token is keyed by its signed
-        part (header.payload): the base64 of a signature has spare bits, so one token
-        has several spellings that all verify."""
-        signed_part = _bearer(request).rsplit(".", 1)[0]
+        """Record this activity in the shared store: it is accepted once, on any replica.
+        With `one_activity_per_token`, the token too, with no other activity; it is
+        keyed by its signed part (header.payload), since the base64 of a signature has
+        spare bits and one token has several spellings that all verify."""
         skew = self.settings.clock_skew_seconds
         until = max(float(claims["exp"]) + skew, time.time() + ACTIVITY_MEMORY_SECONDS + skew)
-        keys = [digest("activity", activity.service_url, activity.id), digest("token", signed_part)]
+        keys = [digest("activity", activity.service_url, activity.id)]
+        if self.settings.one_activity_per_token:
+            keys.append(digest("token", _bearer(request).rsplit(".", 1)[0]))
         return self._replays.first_sighting(keys, until)
 
     async def _on_action(self, activity: Activity) -> dict[str, Any]:
