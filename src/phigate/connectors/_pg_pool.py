@@ -71,7 +71,14 @@ class UpstreamPool:
                 timeout=self._timeout,
                 check=AsyncConnectionPool.check_connection,
                 reset=reset_connection,
-                kwargs={"autocommit": False, "application_name": "phigate", "connect_timeout": 10},
+                # No automatic server-side prepares: the reset's DISCARD ALL drops them,
+                # and psycopg would then fail (and drop the connection) deallocating one.
+                kwargs={
+                    "autocommit": False,
+                    "application_name": "phigate",
+                    "connect_timeout": 10,
+                    "prepare_threshold": None,
+                },
                 name=f"phigate-{self._name}",
             )
             self._pools[loop] = pool
