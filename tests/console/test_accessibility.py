@@ -73,7 +73,16 @@ def _requests(live: LiveGateway) -> dict[str, str]:
     """One of each kind of request a reviewer meets, by page name."""
     write = _ask(live, "claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 2")
     other = _ask(live, "claims-bot", "UPDATE claims SET status = 'denied' WHERE id = 4")
+    decided = _ask(live, "claims-bot", "DELETE FROM claims WHERE id = 6")  # fills the history
+    denied = httpx.post(
+        f"{live.url}/v1/approvals/{decided['approval']}/deny",
+        headers={"Authorization": f"Bearer {live.tokens['bob']}"},
+        json={"comment": "not this one"},
+        timeout=30,
+    )
+    assert denied.status_code == 200, denied.text
     return {
+        "decided": decided["approval"],
         "write": write["approval"],
         "other": other["approval"],
         "reveal": _ask(
