@@ -143,7 +143,7 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
         ("connection", action["connection"]),
         ("risk", f"{action['risk']}: {'; '.join(action['reasons'])}"),
         ("tables", ", ".join(action["tables"]) or "—"),
-        ("masking", action["masking"]),
+        ("masking", _masking(action)),
         ("reason", _marked(action["review"]["marked"]["reason"])),
         ("rule", action["rule"] or ""),
         (
@@ -159,6 +159,17 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
     for warning in action["review"]["warnings"]:
         out.print(Text(f"warning: {warning}", style="bold yellow"))
     out.print(_marked(action["review"]["marked"]["statement"]), soft_wrap=False)
+
+
+def _masking(action: dict[str, Any]) -> str:
+    """The profile, what the request asks to see unmasked, and the masked columns it
+    filters on when that is why it is held."""
+    text = action["masking"]
+    if action["reveal"]:
+        text += f"; unmasked requested: {', '.join(action['reveal'])}"
+    if action.get("held_on"):
+        text += f"; held: filters on masked {', '.join(action['held_on'])}"
+    return str(text)
 
 
 def _marked(segments: list[list[Any]]) -> Text:

@@ -50,6 +50,13 @@ def test_list_fits_80_columns(live: LiveGateway) -> None:
     assert "pending" in next(line for line in output.splitlines() if approval_id in line)
 
 
+def test_show_names_the_masked_columns_a_request_filters_on(live: LiveGateway) -> None:
+    held = live.submit("claims-bot", "SELECT id FROM patients WHERE ssn LIKE '1%'")
+    code, output = run(live, "alice", "show", held.json()["approval"]["id"])
+    assert code == 0, output
+    assert "held: filters on masked public.patients.ssn" in " ".join(output.split())
+
+
 def test_deny_needs_a_reason(live: LiveGateway) -> None:
     approval_id = live.submit("claims-bot", WRITE).json()["approval"]["id"]
     code, _ = run(live, "bob", "deny", approval_id)
