@@ -275,13 +275,16 @@ async def test_expired_requests_cannot_be_approved_or_run(tmp_path: Path, ehr_ds
         vote = await h.client.post(
             f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={}
         )
-        assert vote.status_code in (409, 410)
+        assert vote.status_code == 410, vote.text  # before the sweep has recorded it
         state = await h.client.get(f"/v1/approvals/{approval}", headers=h.auth("alice"))
         assert state.json()["state"] == "expired"
+        vote = await h.client.post(f"/v1/approvals/{approval}/deny", headers=h.auth("bob"), json={})
+        assert vote.status_code == 410, vote.text  # after: still Gone, as the README says
         run = await h.client.post(
             f"/v1/actions/{response.json()['id']}/run", headers=h.auth("claims-bot")
         )
-        assert run.status_code == 409
+        assert run.status_code == 410, run.text
+        assert run.json()["error"]["code"] == "expired"
     finally:
         await h.client.aclose()
         await h.gateway.close()

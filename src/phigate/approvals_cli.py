@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import click
 import httpx
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -86,30 +87,41 @@ def list_(ctx: click.Context, status: str, as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(items))
         return
-    table = Table(title=f"Approvals ({status})")
-    for column in (
-        "id",
-        "state",
-        "risk",
-        "requested by",
-        "on behalf of",
-        "votes",
-        "time left",
-        "action",
-    ):
-        table.add_column(column, overflow="fold")
+    out.print(_list_table(items, status))
+
+
+def _list_table(items: list[dict[str, Any]], status: str) -> Table:
+    """Fits 80 columns: ids and numbers never wrap; the statement takes the rest. The
+    state is in the title when only one state is listed."""
+    table = Table(
+        title=f"Approvals ({status})",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        title_justify="left",
+    )
+    one_state = status != "all"
+    table.add_column("id", no_wrap=True, min_width=20)
+    if not one_state:
+        table.add_column("state", no_wrap=True)
+    table.add_column("risk", no_wrap=True)
+    table.add_column("requested by", overflow="fold", min_width=10, max_width=16)
+    table.add_column("votes", no_wrap=True)
+    table.add_column("left", no_wrap=True)
+    table.add_column("action", overflow="fold", ratio=1, min_width=16)
     for a in items:
-        table.add_row(
+        who = a["action"]["requested_by"]["subject"]
+        cells = [
             a["id"],
-            a["state"],
+            *([] if one_state else [a["state"]]),
             a["action"]["risk"],
-            a["action"]["requested_by"]["subject"],
-            a["on_behalf_of"] or "",
+            f"{who} for {a['on_behalf_of']}" if a["on_behalf_of"] else who,
             f"{sum(v['vote'] == 'approve' for v in a['votes'])}/{a['required']}",
             time_left(a["seconds_left"]) if a["state"] == "pending" else "",
             _flagged(a["action"]["review"]),
-        )
-    out.print(table)
+        ]
+        table.add_row(*cells)
+    return table
 
 
 @approvals.command("show")
@@ -131,7 +143,7 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
         ("connection", action["connection"]),
         ("risk", f"{action['risk']}: {'; '.join(action['reasons'])}"),
         ("tables", ", ".join(action["tables"]) or "—"),
-        ("masking", action["masking"]),
+        ("masking", _masking(action)),
         ("reason", _marked(action["review"]["marked"]["reason"])),
         ("rule", action["rule"] or ""),
         (
@@ -147,6 +159,17 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
     for warning in action["review"]["warnings"]:
         out.print(Text(f"warning: {warning}", style="bold yellow"))
     out.print(_marked(action["review"]["marked"]["statement"]), soft_wrap=False)
+
+
+def _masking(action: dict[str, Any]) -> str:
+    """The profile, what the request asks to see unmasked, and the masked columns it
+    filters on when that is why it is held."""
+    text = action["masking"]
+    if action["reveal"]:
+        text += f"; unmasked requested: {', '.join(action['reveal'])}"
+    if action.get("held_on"):
+        text += f"; held: filters on masked {', '.join(action['held_on'])}"
+    return str(text)
 
 
 def _marked(segments: list[list[Any]]) -> Text:

@@ -14,8 +14,8 @@ from tests.support import hostile
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 5"
 
 
-def run(live: LiveGateway, subject: str, *args: str) -> tuple[int, str]:
-    result = CliRunner(env={"COLUMNS": "250"}).invoke(
+def run(live: LiveGateway, subject: str, *args: str, columns: int = 250) -> tuple[int, str]:
+    result = CliRunner(env={"COLUMNS": str(columns)}).invoke(
         main, ["approvals", "--url", live.url, "--token", live.tokens[subject], *args]
     )
     return result.exit_code, result.output
@@ -34,6 +34,27 @@ def test_list_show_approve(live: LiveGateway) -> None:
     code, output = run(live, "alice", "approve", approval_id, "--comment", "ok")
     assert code == 0 and "approved" in output
     assert live.gateway.approvals.get(approval_id).state == "approved"
+
+
+def test_list_fits_80_columns(live: LiveGateway) -> None:
+    """Issue 18, item 9: ids wrapped over three lines in an 80-column terminal."""
+    approval_id = live.submit("claims-bot", WRITE).json()["approval"]["id"]
+    code, output = run(live, "alice", "list", columns=80)
+    assert code == 0, output
+    lines = output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    row = next(line for line in lines if approval_id in line)  # the id, whole, on one line
+    assert "claims-bot" in row and "UPDATE claims" in row
+    code, output = run(live, "alice", "list", "--status", "all", columns=80)
+    assert code == 0 and max(len(line) for line in output.splitlines()) <= 80
+    assert "pending" in next(line for line in output.splitlines() if approval_id in line)
+
+
+def test_show_names_the_masked_columns_a_request_filters_on(live: LiveGateway) -> None:
+    held = live.submit("claims-bot", "SELECT id FROM patients WHERE ssn LIKE '1%'")
+    code, output = run(live, "alice", "show", held.json()["approval"]["id"])
+    assert code == 0, output
+    assert "held: filters on masked public.patients.ssn" in " ".join(output.split())
 
 
 def test_deny_needs_a_reason(live: LiveGateway) -> None:

@@ -249,6 +249,28 @@ async def test_psql_describes_tables(wire: Wire) -> None:
         assert done.returncode == 0 and expected in done.stdout, (meta, done.stderr)
 
 
+async def test_a_masked_date_is_text_while_the_catalog_says_date(wire: Wire) -> None:
+    """docs/pgwire.md, "a masked column's type in the catalog and in a result differ"."""
+    env = {"PGPASSWORD": wire.harness.tokens["dana"], "PGSSLMODE": "disable"}
+    psql = [str(bin_path("psql")), "-X", "-h", "127.0.0.1", "-p", str(wire.port), "-U", "dana"]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*psql, "-d", "ehr", "-c", r"\d patients"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    dob = next(line for line in done.stdout.splitlines() if line.strip().startswith("dob"))
+    assert dob.split("|")[1].strip() == "date", done.stdout
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        cur = await conn.execute("SELECT dob FROM patients WHERE id = 1")
+        row = await cur.fetchone()
+        assert cur.description is not None and cur.description[0].type_code == 25
+    assert row is not None and isinstance(row[0], str)
+
+
 async def test_psql_reads_masked_and_sees_denial(wire: Wire) -> None:
     env = {
         "PGPASSWORD": wire.harness.tokens["dana"],

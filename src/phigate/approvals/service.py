@@ -223,6 +223,10 @@ class ApprovalService:
             raise ConflictError("a break-glass review judges an action that already ran")
         if approval.state is ApprovalState.EXECUTED:
             raise ConflictError("this approved action has already run")
+        if approval.state is ApprovalState.EXPIRED or (
+            approval.state is ApprovalState.PENDING and approval.is_expired()
+        ):
+            raise ExpiredError("this request expired before it was approved")
         if approval.state is not ApprovalState.APPROVED:
             raise ConflictError(f"the request is {approval.state}, not approved")
         if approval.is_expired():
@@ -272,7 +276,9 @@ class ApprovalService:
         return expired
 
     def _check_open(self, approval: Approval) -> None:
-        if approval.state is ApprovalState.PENDING and approval.is_expired():
+        # Expired answers 410 whether or not the sweep has recorded it yet.
+        expired = approval.state is ApprovalState.PENDING and approval.is_expired()
+        if expired or approval.state is ApprovalState.EXPIRED:
             raise ExpiredError("this request has expired")
         if approval.state is not ApprovalState.PENDING:
             raise ConflictError(f"this request is already {approval.state}")

@@ -152,9 +152,15 @@ def _columns_match(patterns: Sequence[str], columns: object) -> bool:
     A whole row (`public.patients.*`: `(p).ssn`, `p::text`, `to_jsonb(p)`) holds every
     column of its table, so it matches any pattern that could name one of them.
     """
+    return bool(columns_matching(patterns, columns))
+
+
+def columns_matching(patterns: Sequence[str], columns: object) -> list[str]:
+    """The columns among `columns` that a rule's `predicate_columns` patterns match:
+    what made the rule apply, for reviewers to read."""
     if not isinstance(columns, list):
-        return False
-    return any(_column_matches(str(column), pattern) for column in columns for pattern in patterns)
+        return []
+    return [str(c) for c in columns if any(_column_matches(str(c), p) for p in patterns)]
 
 
 def _column_matches(column: str, pattern: str) -> bool:

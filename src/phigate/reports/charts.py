@@ -30,7 +30,7 @@ COLORS = {
     "break_glass": "#97266d",
     "approved": "#2b6cb0",
     "reviewer_denied": "#dd6b20",
-    "expired": "#718096",
+    "expired": "#4a5568",  # 7.5:1 on white (the lighter #718096 was 4.0:1)
     "cancelled": "#b7791f",
 }
 LABELS = {

@@ -18,10 +18,12 @@ from typing import Any, cast
 
 from phigate.action_store import ActionRecord
 from phigate.approvals import Approval
+from phigate.config import Rule
 from phigate.errors import NotAllowedError
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.masking.columns import ColumnInfo, classify
+from phigate.policy.engine import columns_matching
 from phigate.reviewing._reveal import Shown, reveal
 from phigate.reviewing._sent import exec_sent, http_sent
 from phigate.reviewing._sql import pretty, reveal_sql, unbounded_writes
@@ -107,7 +109,28 @@ def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         "front_door": record.action.front_door,
         "status": record.status,
         "reveal": list(record.action.reveal),
+        "held_on": held_on(gateway, record),
+        "break_glass_rule": _is_break_glass_rule(gateway, record),
     }
+
+
+def _rule(gateway: Gateway, name: str | None) -> Rule | None:
+    return next((r for r in gateway.settings.policy.rules if r.name == name), None)
+
+
+def held_on(gateway: Gateway, record: ActionRecord) -> list[str]:
+    """The columns the action filters, joins or sorts on that made its rule hold it
+    (`WHERE ssn LIKE '1%'` can read a masked value back bit by bit)."""
+    rule = _rule(gateway, record.rule)
+    if rule is None or not rule.match.predicate_columns:
+        return []
+    used = record.description.detail.get("predicate_columns")
+    return columns_matching(rule.match.predicate_columns, used)
+
+
+def _is_break_glass_rule(gateway: Gateway, record: ActionRecord) -> bool:
+    rule = _rule(gateway, record.rule)
+    return rule is not None and rule.break_glass
 
 
 def _reason(gateway: Gateway, record: ActionRecord) -> str | None:

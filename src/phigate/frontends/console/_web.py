@@ -60,6 +60,8 @@ class Console:
         base = {
             "session": session,
             "me": session.principal if session else None,
+            # Links to pages that would answer 403 are not shown (the pages still check).
+            "auditor": session is not None and self.gateway.is_auditor(session.principal),
             "poll_seconds": self.settings.poll_seconds,
         }
         return self.templates.TemplateResponse(

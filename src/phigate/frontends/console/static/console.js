@@ -1,4 +1,5 @@
-// phigate console: the only script. Refreshes the inbox rows without a page reload.
+// phigate console: the only script. Refreshes the inbox rows without a page reload and
+// puts focus on the result of a vote.
 (function () {
   "use strict";
   function poll(body) {
@@ -25,5 +26,9 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-poll]").forEach(poll);
+    // After Approve/Deny the page is new: without this, focus starts on <body> and a
+    // screen reader may never read the result.
+    var result = document.querySelector("[data-focus]");
+    if (result) { result.focus(); }
   });
 })();
