@@ -125,8 +125,24 @@ class EmbeddedPostgres:
             shutil.chown(self._password_file, "root", "root")
 
     def stop(self) -> None:
-        if (self.data_dir / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
+        """Stop the server and wait until it is gone; a fast shutdown that does not end
+        in time (a loaded machine, a client that will not leave) is made immediate."""
+        pid_file = self.data_dir / "postmaster.pid"
+        for mode, seconds in (("fast", "60"), ("immediate", "30")):
+            if not pid_file.exists():
+                return
+            self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-m",
+                mode,
+                "-w",
+                "-t",
+                seconds,
+                "stop",
+                check=False,
+            )
 
     def _run(self, program: str, *args: str, check: bool = True) -> None:
         kwargs: dict[str, Any] = {"user": self._user} if self._user else {}

@@ -115,7 +115,10 @@ async def run_scenario(h: Harness, s: Scenario) -> None:
     assert await _vote(h, review.id, "alice") == 200
 
     await asyncio.sleep(1.1)
-    assert [a.action_id for a in h.gateway.approvals.expire_due()] == [late["id"]]
+    # Expired by this sweep, or by an earlier one a slow step above already triggered.
+    h.gateway.approvals.expire_due()
+    expired = h.gateway.approvals.for_action(late["id"])
+    assert expired is not None and expired.state == "expired"
 
 
 @pytest.fixture(scope="module")
