@@ -1,0 +1,100 @@
+"""Second round of attacks on phigate, as a hostile agent and a dishonest insider
+would make them, through the real front doors. Each finding is one minimal
+regression test marked `xfail(strict=True)`: the suite stays green while it is
+open and turns red the moment it is fixed, so whoever fixes one removes its mark.
+Unmarked tests are attacks that held and must keep holding.
+
+Leak tests use the same oracle as test_findings.py (harness.Oracle): the
+gateway's answer (rows, row count, command tag, errors, notices) must not hold a
+PHI value in any form the oracle knows. Channel tests require that a statement
+whose outcome depends on a masked column waits for approval (or is denied).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.adversarial.harness import Bench, Oracle, Outcome, run_direct
+
+REST, SIMPLE, EXTENDED = "rest", "wire-simple", "wire-extended"
+ALL_DOORS = (REST, SIMPLE, EXTENDED)
+WIRE = (SIMPLE, EXTENDED)
+
+
+def through(bench: Bench, door: str, statements: list[str]) -> Outcome:
+    if door == REST:
+        return bench.rest("; ".join(statements))
+    return bench.wire(statements, simple=door == SIMPLE)
+
+
+def assert_no_leak(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
+    outcome = through(bench, door, statements)
+    direct = run_direct(bench.copy_dsn, statements)
+    leaked = oracle.leaks(outcome.text, "; ".join(statements), direct)
+    assert not leaked, (
+        f"{door} {outcome.status}: "
+        + ", ".join(f"{n.column}/{n.form} {n.text!r}" for n in leaked[:5])
+        + f"\n{outcome.text[:600]}"
+    )
+
+
+def assert_needs_approval(bench: Bench, door: str, statements: list[str]) -> None:
+    outcome = through(bench, door, statements)
+    assert outcome.status in ("approval", "denied"), f"{door}: {outcome.text[:300]}"
+
+
+def cases(doors: tuple[str, ...], *statements: str | tuple[str, ...]) -> list[object]:
+    out = []
+    for s in statements:
+        stmts = [s] if isinstance(s, str) else list(s)
+        for door in doors:
+            out.append(pytest.param(door, stmts, id=f"{door}:{' ; '.join(stmts)[:60]}"))
+    return out
+
+
+def finding(reason: str) -> pytest.MarkDecorator:
+    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"finding: {reason}")
+
+
+# --------------------------------------------------------------- error messages
+
+
+@finding(
+    "error text: numbers computed from PHI are printed unquoted in server errors "
+    "(`requested character too large for encoding: 706567705`, `date field value "
+    "out of range: 2000-13-31732`, `time field value out of range: 706567705:00:00`); "
+    "the scrubber replaces only double-quoted spans, so an SSN or ZIP comes back whole"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT chr(replace(ssn, '-', '')::int) FROM patients WHERE id = 1",
+        "SELECT make_date(2000, 13, zip::int) FROM patients WHERE id = 1",
+        "SELECT make_time(replace(ssn, '-', '')::int, 0, 0) FROM patients WHERE id = 1",
+    ),
+)
+def test_numbers_from_phi_in_error_text(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
+# --------------------------------------------------------------------- channels
+
+
+@finding(
+    "policy: the demo's predicate_columns leave out patients.city (PHI by the "
+    "promise), so `WHERE ascii(substr(city, 1, 1)) = 74` or `ORDER BY city` "
+    "runs without approval and reads a city back character by character"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT count(*) FROM patients WHERE id = 1 AND ascii(substr(city, 1, 1)) = 74",
+        "SELECT id FROM patients ORDER BY city LIMIT 3",
+    ),
+)
+def test_filtering_on_city_needs_approval(bench: Bench, door: str, statements: list[str]) -> None:
+    assert_needs_approval(bench, door, statements)
