@@ -98,3 +98,53 @@ def test_numbers_from_phi_in_error_text(
 )
 def test_filtering_on_city_needs_approval(bench: Bench, door: str, statements: list[str]) -> None:
     assert_needs_approval(bench, door, statements)
+
+
+# ------------------------------------------------------------- approval binding
+
+
+def rest_call(bench: Bench, method: str, path: str, subject: str, body: object = None) -> tuple:
+    async def go() -> tuple:
+        r = await bench.client.request(
+            method,
+            path,
+            headers={"Authorization": f"Bearer {bench.tokens[subject]}"},
+            json=body,
+        )
+        return r.status_code, r.json()
+
+    return bench.call(go())
+
+
+def review_of(bench: Bench, sql: str, params: list | None = None) -> dict:
+    """Submit `sql` as the agent over REST; the approval as the reviewer alice sees it."""
+    body: dict = {"connection": "ehr", "sql": sql}
+    if params is not None:
+        body["params"] = params
+    code, submitted = rest_call(bench, "POST", "/v1/actions", "claims-bot", body)
+    assert code == 202, submitted
+    code, approval = rest_call(
+        bench, "GET", f"/v1/approvals/{submitted['approval']['id']}", "alice"
+    )
+    assert code == 200, approval
+    return approval
+
+
+@finding(
+    "review: integer arithmetic shaped like a date is scrubbed as PHI before the "
+    "reviewer sees it; `UPDATE claims SET status = 'denied' WHERE id > 12/04/2026` "
+    "(12/4/2026 = 0: every claim) is shown as `WHERE id > 2026` (no claim) with no "
+    "warning, and once approved runs `UPDATE 200`; `id > 706-56-7705` is shown as "
+    "`id > [SSN]`"
+)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE claims SET status = 'denied' WHERE id > 12/04/2026",
+        "DELETE FROM claims WHERE id = 2026-12-04",
+        "UPDATE claims SET status = 'denied' WHERE id > 706-56-7705",
+    ],
+)
+def test_reviewer_sees_the_operands_that_run(bench: Bench, sql: str) -> None:
+    review = review_of(bench, sql)["action"]["review"]
+    assert review["sent"] == sql, review
