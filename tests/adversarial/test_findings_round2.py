@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (statements read best on one line each)
 """Second round of attacks on phigate, as a hostile agent and a dishonest insider
 would make them, through the real front doors. Each finding is one minimal
 regression test marked `xfail(strict=True)`: the suite stays green while it is
@@ -97,6 +98,66 @@ def test_numbers_from_phi_in_error_text(
     ),
 )
 def test_filtering_on_city_needs_approval(bench: Bench, door: str, statements: list[str]) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@finding(
+    "channel: duplicate elimination compares masked values without approval; "
+    "`SELECT count(*) FROM (SELECT substr(ssn, 1, 3) FROM patients WHERE id = 1 "
+    "INTERSECT SELECT '706') s` answers 1 or 0 (UNION, EXCEPT and DISTINCT over a "
+    "guessed literal likewise), so an SSN is read back one digit per statement"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT count(*) FROM (SELECT substr(ssn, 1, 3) FROM patients WHERE id = 1 INTERSECT SELECT '706') s",
+        "SELECT count(*) FROM (SELECT substr(ssn, 1, 1) FROM patients WHERE id = 1 UNION SELECT '7') s",
+        "SELECT substr(ssn, 1, 1) FROM patients WHERE id = 1 EXCEPT SELECT '7'",
+        "SELECT count(*) FROM (SELECT DISTINCT v FROM (SELECT substr(ssn, 1, 1) AS v FROM patients WHERE id = 1 UNION ALL SELECT '7') u) s",
+    ),
+)
+def test_set_operations_compare_masked_values(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@finding(
+    "channel: an aggregate's ORDER BY on a masked column reached through `SELECT *` "
+    "is not counted as sorting: `SELECT string_agg(id::text, ',' ORDER BY last_name) "
+    "FROM (SELECT * FROM patients) p` runs and returns the patients in name order "
+    "(the same with `FROM patients` or an explicit column list needs approval)"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT string_agg(id::text, ',' ORDER BY last_name) FROM (SELECT * FROM patients) p",
+        "SELECT array_agg(id ORDER BY ssn) FROM (SELECT * FROM patients LIMIT 5) p",
+    ),
+)
+def test_aggregate_order_by_through_a_star_subquery(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT array_agg(id ORDER BY ssn) FROM patients",
+        "SELECT array_agg(id ORDER BY ssn) FROM (SELECT id, ssn FROM patients LIMIT 5) p",
+        "SELECT id, row_number() OVER (ORDER BY ssn) AS rn FROM patients LIMIT 5",
+        "SELECT first_value(id) OVER (ORDER BY dob) FROM patients LIMIT 1",
+        "SELECT count(*) FILTER (WHERE ssn LIKE '7%') AS n FROM patients",
+        "SELECT g, count(*) FROM (SELECT id, last_name AS g FROM patients) s GROUP BY GROUPING SETS ((g), ())",
+    ),
+)
+def test_held_sorting_and_filtering_in_aggregates_and_windows(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
     assert_needs_approval(bench, door, statements)
 
 
