@@ -124,20 +124,28 @@ def test_set_operations_compare_masked_values(
 
 
 @finding(
-    "channel: an aggregate's ORDER BY on a masked column reached through `SELECT *` "
-    "is not counted as sorting: `SELECT string_agg(id::text, ',' ORDER BY last_name) "
-    "FROM (SELECT * FROM patients) p` runs and returns the patients in name order "
-    "(the same with `FROM patients` or an explicit column list needs approval)"
+    "channel: a masked column used by its bare name through `SELECT *` in a subquery "
+    "or CTE, or renamed by a table alias's column list, is not counted as a "
+    "predicate: `SELECT count(*) FROM (SELECT * FROM patients) p WHERE last_name "
+    "LIKE 'A%'` and `SELECT count(*) FROM patients AS p(a, f, l, d, s, b) WHERE b "
+    "LIKE '7%'` run without approval, and ORDER BY / window / aggregate ORDER BY "
+    "return patients in SSN or name order (`p.ssn` and `FROM patients` need approval)"
 )
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
         ALL_DOORS,
+        "SELECT count(*) FROM (SELECT * FROM patients) p WHERE last_name LIKE 'A%'",
+        "SELECT count(*) FROM patients AS p(a, f, l, d, s, b) WHERE b LIKE '7%'",
+        "SELECT f, x FROM (SELECT * FROM patients) AS p(i, f, l, d, s, x) WHERE x LIKE '7%' LIMIT 3",
+        "SELECT id FROM (SELECT * FROM patients) p ORDER BY ssn LIMIT 3",
+        "SELECT id, row_number() OVER (ORDER BY ssn) FROM (SELECT * FROM patients) p LIMIT 3",
+        "WITH p AS (SELECT * FROM patients) SELECT string_agg(id::text, ',' ORDER BY ssn) FROM p",
         "SELECT string_agg(id::text, ',' ORDER BY last_name) FROM (SELECT * FROM patients) p",
-        "SELECT array_agg(id ORDER BY ssn) FROM (SELECT * FROM patients LIMIT 5) p",
+        "SELECT json_agg(id ORDER BY dob) FROM (SELECT p.* FROM patients p) p",
     ),
 )
-def test_aggregate_order_by_through_a_star_subquery(
+def test_predicates_on_star_subquery_and_alias_list_columns(
     bench: Bench, door: str, statements: list[str]
 ) -> None:
     assert_needs_approval(bench, door, statements)
