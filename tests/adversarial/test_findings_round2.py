@@ -143,9 +143,29 @@ def test_set_operations_compare_masked_values(
         "WITH p AS (SELECT * FROM patients) SELECT string_agg(id::text, ',' ORDER BY ssn) FROM p",
         "SELECT string_agg(id::text, ',' ORDER BY last_name) FROM (SELECT * FROM patients) p",
         "SELECT json_agg(id ORDER BY dob) FROM (SELECT p.* FROM patients p) p",
+        "SELECT count(*) FROM (TABLE patients) p WHERE ssn LIKE '7%'",
     ),
 )
 def test_predicates_on_star_subquery_and_alias_list_columns(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@finding(
+    "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
+    "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
+    "answers 1 when the guess is a patient's SSN (`ON c.member_id = p.mrn` needs approval)"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)",
+        "SELECT count(*) FROM patients NATURAL JOIN (SELECT 1 AS id, '706-56-7705' AS ssn) t",
+    ),
+)
+def test_implicit_join_conditions_on_masked_columns(
     bench: Bench, door: str, statements: list[str]
 ) -> None:
     assert_needs_approval(bench, door, statements)
@@ -161,6 +181,11 @@ def test_predicates_on_star_subquery_and_alias_list_columns(
         "SELECT first_value(id) OVER (ORDER BY dob) FROM patients LIMIT 1",
         "SELECT count(*) FILTER (WHERE ssn LIKE '7%') AS n FROM patients",
         "SELECT g, count(*) FROM (SELECT id, last_name AS g FROM patients) s GROUP BY GROUPING SETS ((g), ())",
+        "WITH p(a, b) AS (SELECT id, ssn FROM patients) SELECT count(*) FROM p WHERE b LIKE '7%'",
+        "SELECT count(*) FROM patients p, LATERAL (SELECT p.ssn AS s) x WHERE x.s LIKE '7%'",
+        "SELECT count(*) FROM (VALUES ((SELECT ssn FROM patients WHERE id = 1))) v(s) WHERE s LIKE '7%'",
+        "SELECT count(*) FROM patients WHERE (ssn, id) > ('5', 0)",
+        "SELECT count(*) FROM patients p JOIN claims c ON c.member_id = p.mrn",
     ),
 )
 def test_held_sorting_and_filtering_in_aggregates_and_windows(
