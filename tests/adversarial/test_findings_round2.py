@@ -13,6 +13,9 @@ whose outcome depends on a masked column waits for approval (or is denied).
 
 from __future__ import annotations
 
+import re
+
+import psycopg
 import pytest
 
 from tests.adversarial.harness import Bench, Oracle, Outcome, run_direct
@@ -242,3 +245,66 @@ def review_of(bench: Bench, sql: str, params: list | None = None) -> dict:
 def test_reviewer_sees_the_operands_that_run(bench: Bench, sql: str) -> None:
     review = review_of(bench, sql)["action"]["review"]
     assert review["sent"] == sql, review
+
+
+# ------------------------------------------------------------------------- COPY
+
+
+def approve_as(bench: Bench, reviewer: str, text: str) -> None:
+    """Approve (as `reviewer`, over REST) the approval whose id `text` names."""
+    match = re.search(r"apr_[A-Za-z0-9_-]+", text)
+    assert match, text
+    code, body = rest_call(
+        bench, "POST", f"/v1/approvals/{match.group(0)}/approve", reviewer, {"comment": "ok"}
+    )
+    assert code == 200, body
+
+
+def copy_out(dsn: str, sql: str) -> str:
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor().copy(sql) as copy:
+        return "".join(bytes(row).decode() for row in copy)
+
+
+def approved_copy(bench: Bench, sql: str) -> str:
+    """`COPY … TO STDOUT` over the wire: asked once, approved by a data owner, then
+    re-issued as the docs say (the identical statement runs once)."""
+    try:
+        return copy_out(bench.wire_dsn(), sql)
+    except psycopg.Error as e:
+        assert e.sqlstate == "55000", e
+        approve_as(bench, "alice", f"{e} {e.diag.message_detail}")
+    return copy_out(bench.wire_dsn(), sql)
+
+
+@finding(
+    "masking: `COPY (query) TO STDOUT` with a DELIMITER or QUOTE other than the "
+    "default is relayed unmasked once the export is approved "
+    "(`1-706\\-56\\-7705-Gaines`): the approval is for an export masked with "
+    "hipaa-safe-harbor, but every SSN and name arrives raw"
+)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COPY (SELECT id, ssn, last_name FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (DELIMITER '-')",
+        "COPY (SELECT id, ssn, last_name FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, DELIMITER '-', QUOTE '7')",
+    ],
+)
+def test_copy_with_other_delimiters_is_masked(bench: Bench, oracle: Oracle, sql: str) -> None:
+    text = approved_copy(bench, sql)
+    leaked = oracle.leaks(text, sql, copy_out(bench.copy_dsn, sql))
+    assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{text[:300]}"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COPY (SELECT id, ssn, last_name, address FROM patients ORDER BY id LIMIT 3) TO STDOUT",
+        "COPY (SELECT id, ssn, last_name, address FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, HEADER)",
+        "COPY (SELECT id, address, ssn FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, DELIMITER ' ')",
+        "COPY (SELECT id, ssn FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (NULL '7')",
+    ],
+)
+def test_held_approved_copy_is_masked(bench: Bench, oracle: Oracle, sql: str) -> None:
+    text = approved_copy(bench, sql)
+    leaked = oracle.leaks(text, sql, copy_out(bench.copy_dsn, sql))
+    assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{text[:300]}"
