@@ -13,12 +13,16 @@ whose outcome depends on a masked column waits for approval (or is denied).
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.adversarial.harness import Bench, Oracle, Outcome, run_direct
+from tests.conftest import reader_dsn_for
+from tests.mcp.conftest import mcp_client, serve_app, start
 
 REST, SIMPLE, EXTENDED = "rest", "wire-simple", "wire-extended"
 ALL_DOORS = (REST, SIMPLE, EXTENDED)
@@ -308,3 +312,41 @@ def test_held_approved_copy_is_masked(bench: Bench, oracle: Oracle, sql: str) ->
     text = approved_copy(bench, sql)
     leaked = oracle.leaks(text, sql, copy_out(bench.copy_dsn, sql))
     assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{text[:300]}"
+
+
+# -------------------------------------------------------------------------- MCP
+
+
+async def mcp_query(tmp_path: Path, dsn: str, sql: str) -> str:
+    """The text an agent's official MCP client gets back from the `query` tool."""
+    harness, app = await start(tmp_path, dsn, mcp={"query_wait_seconds": 0})
+    try:
+        async with (
+            serve_app(app) as base,
+            mcp_client(f"{base}/mcp", harness.tokens["claims-bot"]) as client,
+        ):
+            result = await client.call_tool("query", {"connection": "ehr", "sql": sql})
+            return json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+@finding("error text over MCP: the same unquoted numbers (see test_numbers_from_phi_in_error_text)")
+async def test_mcp_numbers_from_phi_in_error_text(
+    tmp_path: Path, ehr_dsn: str, oracle: Oracle
+) -> None:
+    sql = "SELECT make_time(replace(ssn, '-', '')::int, 0, 0) FROM patients WHERE id = 1"
+    text = await mcp_query(tmp_path, ehr_dsn, sql)
+    direct = run_direct(reader_dsn_for(ehr_dsn), [sql])
+    leaked = oracle.leaks(text, sql, direct)
+    assert not leaked, f"{[(n.column, n.text) for n in leaked]}\n{text[:400]}"
+
+
+@finding(
+    "channel over MCP: INTERSECT with a guessed literal (see test_set_operations_compare_masked_values)"
+)
+async def test_mcp_set_operation_oracle(tmp_path: Path, ehr_dsn: str) -> None:
+    sql = "SELECT count(*) FROM (SELECT substr(ssn, 1, 3) FROM patients WHERE id = 1 INTERSECT SELECT '706') s"
+    text = await mcp_query(tmp_path, ehr_dsn, sql)
+    assert "approval" in text.lower() or "denied" in text.lower(), text[:400]
