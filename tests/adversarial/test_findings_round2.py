@@ -350,3 +350,74 @@ async def test_mcp_set_operation_oracle(tmp_path: Path, ehr_dsn: str) -> None:
     sql = "SELECT count(*) FROM (SELECT substr(ssn, 1, 3) FROM patients WHERE id = 1 INTERSECT SELECT '706') s"
     text = await mcp_query(tmp_path, ehr_dsn, sql)
     assert "approval" in text.lower() or "denied" in text.lower(), text[:400]
+
+
+# ------------------------------------------------- approval binding: what held
+
+
+def claim_status(bench: Bench, claim: int) -> str:
+    with psycopg.connect(bench.ehr_dsn) as conn:
+        row = conn.execute("SELECT status FROM claims WHERE id = %s", (claim,)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_held_an_approved_write_runs_once_across_doors(bench: Bench) -> None:
+    sql = "UPDATE claims SET status = 'r2-once' WHERE id = 150"
+    code, body = rest_call(
+        bench, "POST", "/v1/actions", "claims-bot", {"connection": "ehr", "sql": sql}
+    )
+    assert code == 202, body
+    approve_as(bench, "alice", body["approval"]["id"])
+    assert bench.wire([sql]).status == "executed"  # the identical statement, once
+    assert claim_status(bench, 150) == "r2-once"
+    code, again = rest_call(bench, "POST", f"/v1/actions/{body['id']}/run", "claims-bot")
+    assert code == 409, again
+    assert bench.wire([sql]).status == "approval"
+    assert bench.wire([sql + "; " + sql]).status == "approval"
+
+
+VARIANTS = {
+    "space": lambda s: s.replace(" WHERE", "  WHERE"),
+    "comment": lambda s: s + " -- same",
+    "case": lambda s: s.replace("UPDATE", "update"),
+    "semicolon": lambda s: s + ";",
+    "other-row": lambda s: s.replace("= 151", "= 152"),
+    "piggyback": lambda s: s + "; DELETE FROM claims WHERE id = 153",
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS.keys())
+def test_held_an_approval_binds_the_exact_text(bench: Bench, variant: str) -> None:
+    sql = f"UPDATE claims SET status = 'r2-{variant}' WHERE id = 151"
+    code, body = rest_call(
+        bench, "POST", "/v1/actions", "claims-bot", {"connection": "ehr", "sql": sql}
+    )
+    assert code == 202, body
+    approve_as(bench, "alice", body["approval"]["id"])
+    other = VARIANTS[variant](sql)
+    assert bench.wire([other]).status == "approval"
+    assert bench.wire([other], simple=False).status == "approval"
+    assert claim_status(bench, 151) != f"r2-{variant}"
+    assert claim_status(bench, 152) != f"r2-{variant}"
+    # the approved text itself still runs, once
+    assert bench.wire([sql]).status == "executed"
+    assert claim_status(bench, 151) == f"r2-{variant}"
+
+
+def test_held_requester_principal_and_agents_cannot_approve(bench: Bench) -> None:
+    code, body = rest_call(
+        bench,
+        "POST",
+        "/v1/actions",
+        "claims-bot",
+        {"connection": "ehr", "sql": "UPDATE claims SET status = 'r2-self' WHERE id = 154"},
+    )
+    assert code == 202, body
+    path = f"/v1/approvals/{body['approval']['id']}/approve"
+    for subject in ("claims-bot", "dana"):
+        code, refused = rest_call(bench, "POST", path, subject, {"comment": "mine"})
+        assert code == 403, refused
+    code, run = rest_call(bench, "POST", f"/v1/actions/{body['id']}/run", "claims-bot")
+    assert code != 200, run
+    assert claim_status(bench, 154) != "r2-self"
