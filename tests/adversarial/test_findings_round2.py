@@ -421,3 +421,43 @@ def test_held_requester_principal_and_agents_cannot_approve(bench: Bench) -> Non
     code, run = rest_call(bench, "POST", f"/v1/actions/{body['id']}/run", "claims-bot")
     assert code != 200, run
     assert claim_status(bench, 154) != "r2-self"
+
+
+# ----------------------------------------------------------------------- reveal
+
+
+@finding(
+    "reveal: an approved reveal of one entity type unmasks every other PHI type "
+    "computed into the same column: with `reveal: [SSN]` approved, `SELECT ssn || ' ' "
+    "|| last_name || ' ' || dob || ' ' || city AS ssn FROM patients WHERE id = 3` "
+    "returns `642-10-0405 Yates 1986-08-12 Amberside` (names, DOB, city raw; "
+    "`masked: {}`), and a subquery can append every patient's name"
+)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT ssn || ' ' || last_name || ' ' || dob || ' ' || city AS ssn FROM patients WHERE id = 3",
+        "SELECT concat(ssn, (SELECT string_agg(first_name || ' ' || last_name, ',') FROM patients WHERE id < 4)) AS ssn FROM patients WHERE id = 3",
+    ],
+)
+def test_a_reveal_of_one_type_keeps_the_others_masked(
+    bench: Bench, oracle: Oracle, sql: str
+) -> None:
+    code, body = rest_call(
+        bench,
+        "POST",
+        "/v1/actions",
+        "claims-bot",
+        {"connection": "ehr", "sql": sql, "reveal": ["SSN"]},
+    )
+    assert code == 202, body
+    approve_as(bench, "alice", body["approval"]["id"])
+    code, ran = rest_call(bench, "POST", f"/v1/actions/{body['id']}/run", "claims-bot")
+    assert code == 200, ran
+    text = json.dumps(ran, ensure_ascii=False)
+    leaked = [
+        n
+        for n in oracle.leaks(text, sql, run_direct(bench.copy_dsn, [sql]))
+        if n.column != "patients.ssn"
+    ]
+    assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{text[:300]}"
