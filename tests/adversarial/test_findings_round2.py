@@ -461,3 +461,34 @@ def test_a_reveal_of_one_type_keeps_the_others_masked(
         if n.column != "patients.ssn"
     ]
     assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{text[:300]}"
+
+
+# ------------------------------------------------------------ session settings
+
+
+@finding(
+    "parse differential: `SET standard_conforming_strings = off` (or "
+    "`SELECT set_config('standard_conforming_strings', 'off', false)`) is allowed on "
+    "the wire, after which the upstream reads `\\'` as an escaped quote while the "
+    "gateway's parser does not; `SELECT 'a\\' AS x, ' AS x, mrn AS y FROM patients "
+    "-- ' AS y` is two literals to the gateway and every patient's MRN to the "
+    "upstream: all 200 MRNs come back raw (names partly, caught only by sampling)"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        WIRE,
+        (
+            "SET standard_conforming_strings = off",
+            "SELECT 'a\\' AS x, ' AS x, mrn AS y FROM patients -- ' AS y",
+        ),
+        (
+            "SELECT set_config('standard_conforming_strings', 'off', false)",
+            "SELECT 'a\\' AS x, ' AS x, last_name AS y FROM patients -- ' AS y",
+        ),
+    ),
+)
+def test_standard_conforming_strings_off(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    assert_no_leak(bench, oracle, door, statements)
