@@ -486,9 +486,30 @@ def test_a_reveal_of_one_type_keeps_the_others_masked(
             "SELECT set_config('standard_conforming_strings', 'off', false)",
             "SELECT 'a\\' AS x, ' AS x, last_name AS y FROM patients -- ' AS y",
         ),
+        (
+            "SET standard_conforming_strings = off",
+            "SELECT 'a\\' AS x, ' AS x, most_common_vals::text AS y FROM pg_stats WHERE attname = $$city$$ -- ' AS y",
+        ),
     ),
 )
 def test_standard_conforming_strings_off(
     bench: Bench, oracle: Oracle, door: str, statements: list[str]
 ) -> None:
     assert_no_leak(bench, oracle, door, statements)
+
+
+@finding(
+    "parse differential (as above): a predicate hidden in what the gateway reads as a "
+    "string literal runs without approval: `SELECT 'a\\' AS x, ' AS x, count(*) AS y "
+    "FROM patients WHERE ssn LIKE $$7%$$ -- ' AS y` answers 23"
+)
+@pytest.mark.parametrize("door", WIRE)
+def test_standard_conforming_strings_off_hides_predicates(bench: Bench, door: str) -> None:
+    assert_needs_approval(
+        bench,
+        door,
+        [
+            "SET standard_conforming_strings = off",
+            "SELECT 'a\\' AS x, ' AS x, count(*) AS y FROM patients WHERE ssn LIKE $$7%$$ -- ' AS y",
+        ],
+    )
