@@ -513,3 +513,33 @@ def test_standard_conforming_strings_off_hides_predicates(bench: Bench, door: st
             "SELECT 'a\\' AS x, ' AS x, count(*) AS y FROM patients WHERE ssn LIKE $$7%$$ -- ' AS y",
         ],
     )
+
+
+# -------------------------------------------------------------------- free text
+
+
+@finding(
+    "free text: a note cut into pieces with substr() is scanned piece by piece, so "
+    "an entity cut in two passes: `substr(note_text, 1, 60) AS a, substr(note_text, "
+    "61, 60) AS b` returns `SSN on file 642-10-` | `0405 verified`, and at 40 `a 9` | "
+    "`2-year-old` (an age over 89) and a phone extension; lower(), reverse() and the "
+    "like are withheld whole, substr() is not"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT substr(n.note_text, 1, 60) AS a, substr(n.note_text, 61, 60) AS b FROM clinical_notes n ORDER BY n.id LIMIT 3",
+    ),
+)
+def test_notes_cut_with_substr(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    outcome = through(bench, door, statements)
+    direct = run_direct(bench.copy_dsn, statements)
+    leaked = [
+        n
+        for n in oracle.leaks(outcome.text, "; ".join(statements), direct)
+        if n.column != "patients.city"  # bare cities: round 1's open finding
+    ]
+    assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{outcome.text[:400]}"
