@@ -543,3 +543,23 @@ def test_notes_cut_with_substr(
         if n.column != "patients.city"  # bare cities: round 1's open finding
     ]
     assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{outcome.text[:400]}"
+
+
+@finding(
+    "free text: `substring(note_text FROM 'MRN ([0-9]+)')` (the regular-expression "
+    "form of substring) passes like a prefix of the note, and extracts the bare MRN "
+    "`25372872` with its label cut off, so no detector sees it (regexp_match, "
+    "regexp_substr and split_part are withheld)"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT substring(n.note_text from 'MRN ([0-9]+)') AS m FROM clinical_notes n ORDER BY n.id LIMIT 5",
+        "SELECT substring(n.note_text similar '%MRN #\"[0-9]+#\"%' escape '#') AS m FROM clinical_notes n ORDER BY n.id LIMIT 5",
+    ),
+)
+def test_regex_substring_of_notes(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    assert_no_leak(bench, oracle, door, statements)
