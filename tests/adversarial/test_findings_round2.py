@@ -232,23 +232,28 @@ def review_of(bench: Bench, sql: str, params: list | None = None) -> dict:
 
 
 @finding(
-    "review: integer arithmetic shaped like a date is scrubbed as PHI before the "
-    "reviewer sees it; `UPDATE claims SET status = 'denied' WHERE id > 12/04/2026` "
-    "(12/4/2026 = 0: every claim) is shown as `WHERE id > 2026` (no claim) with no "
-    "warning, and once approved runs `UPDATE 200`; `id > 706-56-7705` is shown as "
-    "`id > [SSN]`"
+    "review: operands that look like dates, SSNs or phones are scrubbed before the "
+    "reviewer sees them, so the reviewer approves a different statement: `UPDATE "
+    "claims SET status = 'denied' WHERE id > 12/04/2026` (integer division: 0, every "
+    "claim) is shown as `WHERE id > 2026` (no claim) with no warning and, once "
+    "approved, runs `UPDATE 200`; `id > 706-56-7705` is shown as `id > [SSN]`; "
+    "`service_date < '2025-12-31'` (or a parameter `2025-12-31`) is shown as `< '2025'`"
 )
 @pytest.mark.parametrize(
-    "sql",
+    ("sql", "params"),
     [
-        "UPDATE claims SET status = 'denied' WHERE id > 12/04/2026",
-        "DELETE FROM claims WHERE id = 2026-12-04",
-        "UPDATE claims SET status = 'denied' WHERE id > 706-56-7705",
+        ("UPDATE claims SET status = 'denied' WHERE id > 12/04/2026", None),
+        ("DELETE FROM claims WHERE id = 2026-12-04", None),
+        ("UPDATE claims SET status = 'denied' WHERE id > 706-56-7705", None),
+        ("DELETE FROM claims WHERE service_date < '2025-12-31'", None),
+        ("DELETE FROM claims WHERE service_date < $1", ["2025-12-31"]),
     ],
 )
-def test_reviewer_sees_the_operands_that_run(bench: Bench, sql: str) -> None:
-    review = review_of(bench, sql)["action"]["review"]
+def test_reviewer_sees_the_operands_that_run(bench: Bench, sql: str, params: list | None) -> None:
+    review = review_of(bench, sql, params)["action"]["review"]
     assert review["sent"] == sql, review
+    if params is not None:
+        assert json.loads(review["params"]) == params, review
 
 
 # ------------------------------------------------------------------------- COPY
