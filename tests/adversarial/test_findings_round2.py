@@ -13,6 +13,7 @@ whose outcome depends on a masked column waits for approval (or is denied).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -565,6 +566,97 @@ def test_notes_cut_with_substr(
     ),
 )
 def test_regex_substring_of_notes(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
+# --------------------------------------------------------------- what else held
+
+
+def test_held_concurrent_runs_of_one_approval_run_once(bench: Bench) -> None:
+    sql = "UPDATE claims SET amount = amount + 1 WHERE id = 160"
+    with psycopg.connect(bench.ehr_dsn) as conn:
+        before = conn.execute("SELECT amount FROM claims WHERE id = 160").fetchone()
+    code, body = rest_call(
+        bench, "POST", "/v1/actions", "claims-bot", {"connection": "ehr", "sql": sql}
+    )
+    assert code == 202, body
+    approve_as(bench, "alice", body["approval"]["id"])
+
+    async def race() -> list[int]:
+        headers = {"Authorization": f"Bearer {bench.tokens['claims-bot']}"}
+        runs = [
+            bench.client.post(f"/v1/actions/{body['id']}/run", headers=headers) for _ in range(6)
+        ]
+        twins = [
+            bench.client.post(
+                "/v1/actions", headers=headers, json={"connection": "ehr", "sql": sql}
+            )
+            for _ in range(4)
+        ]
+        return [r.status_code for r in await asyncio.gather(*runs, *twins)]
+
+    codes = bench.call(race())
+    assert codes.count(200) == 1, codes
+    with psycopg.connect(bench.ehr_dsn) as conn:
+        after = conn.execute("SELECT amount FROM claims WHERE id = 160").fetchone()
+    assert before is not None and after is not None
+    assert after[0] == before[0] + 1
+
+
+@pytest.mark.parametrize("encoding", ["SJIS", "LATIN1"])
+def test_held_client_encoding_through_set_config_ends_the_session(
+    bench: Bench, encoding: str
+) -> None:
+    out = bench.wire(
+        [
+            f"SELECT set_config('client_encoding', '{encoding}', false)",
+            "SELECT last_name FROM patients LIMIT 2",
+        ]
+    )
+    assert "must stay UTF8" in out.text, out.text[:300]
+
+
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        WIRE,
+        (
+            "PREPARE r2p AS SELECT id FROM patients LIMIT 3",
+            "DEALLOCATE r2p",
+            "PREPARE r2p AS SELECT ssn AS id FROM patients LIMIT 3",
+            "EXECUTE r2p",
+        ),
+        (
+            'DECLARE "R2c" CURSOR WITH HOLD FOR SELECT ssn FROM patients',
+            "DECLARE r2c CURSOR WITH HOLD FOR SELECT id FROM patients",
+            'FETCH 3 FROM "R2c"',
+        ),
+        (
+            "BEGIN",
+            "SAVEPOINT s",
+            "DECLARE r2s CURSOR FOR SELECT id AS v FROM patients",
+            "ROLLBACK TO s",
+            "DECLARE r2s CURSOR FOR SELECT ssn AS v FROM patients",
+            "FETCH 3 FROM r2s",
+            "COMMIT",
+        ),
+        (
+            "DECLARE r2f CURSOR WITH HOLD FOR SELECT id FROM patients; SELECT 1/0",
+            "DECLARE r2f CURSOR WITH HOLD FOR SELECT ssn AS id FROM patients",
+            "FETCH 3 FROM r2f",
+        ),
+        (
+            "SET DateStyle = 'SQL, DMY'",
+            "SELECT to_char(dob, 'DD Mon YYYY'), dob FROM patients LIMIT 2",
+        ),
+        "SELECT id, last_name FROM patients UNION ALL SELECT id, ssn FROM patients LIMIT 3",
+        "SELECT * FROM (VALUES ((SELECT mrn FROM patients WHERE id = 1))) v(x)",
+        "SELECT f, x FROM (SELECT * FROM patients) p(i, f, l, d, s, x) LIMIT 3",
+    ),
+)
+def test_held_session_state_and_renamed_columns(
     bench: Bench, oracle: Oracle, door: str, statements: list[str]
 ) -> None:
     assert_no_leak(bench, oracle, door, statements)
