@@ -161,6 +161,25 @@ def test_predicates_on_star_subquery_and_alias_list_columns(
 
 
 @finding(
+    "channel: DISTINCT ON with an ordinal is not resolved to its column: `SELECT "
+    "DISTINCT ON (2) id, ssn FROM patients LIMIT 3` runs and returns the patients in "
+    "SSN order (46, 103, 157: the order `ORDER BY ssn` gives), and its row count is "
+    "the number of distinct values; `DISTINCT ON (ssn)`, `ORDER BY 2` and `GROUP BY 2` "
+    "need approval"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT DISTINCT ON (2) id, ssn FROM patients LIMIT 3",
+        "SELECT count(*) FROM (SELECT DISTINCT ON (2) id, substr(ssn, 1, 3) FROM patients) s",
+    ),
+)
+def test_distinct_on_an_ordinal(bench: Bench, door: str, statements: list[str]) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@finding(
     "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
     "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
     "answers 1 when the guess is a patient's SSN (`ON c.member_id = p.mrn` needs approval)"
@@ -194,6 +213,11 @@ def test_implicit_join_conditions_on_masked_columns(
         "SELECT count(*) FROM (VALUES ((SELECT ssn FROM patients WHERE id = 1))) v(s) WHERE s LIKE '7%'",
         "SELECT count(*) FROM patients WHERE (ssn, id) > ('5', 0)",
         "SELECT count(*) FROM patients p JOIN claims c ON c.member_id = p.mrn",
+        "SELECT id, ssn FROM patients ORDER BY 2 LIMIT 3",
+        "SELECT id, ssn AS k FROM patients ORDER BY k LIMIT 3",
+        "SELECT count(*), substr(ssn, 1, 1) FROM patients GROUP BY 2",
+        "SELECT DISTINCT ON (ssn) id FROM patients LIMIT 3",
+        "SELECT (array_agg(id))[1] FROM (SELECT id FROM patients ORDER BY ssn) s",
     ),
 )
 def test_held_sorting_and_filtering_in_aggregates_and_windows(
