@@ -179,6 +179,39 @@ def test_distinct_on_an_ordinal(bench: Bench, door: str, statements: list[str]) 
     assert_needs_approval(bench, door, statements)
 
 
+def answer_rows(outcome: Outcome) -> str:
+    """What an answer says about the data: its rows (REST) or its text (wire),
+    without the action id that differs on every request."""
+    return re.sub(r"act_[A-Za-z0-9_-]+", "act", outcome.text)
+
+
+@finding(
+    "channel: NULL passes the masker, so nullif() turns any comparison into a visible "
+    "bit without approval: `SELECT id, nullif(ssn LIKE '7%', true) FROM patients` "
+    "answers null for every patient whose SSN starts with 7 and `[SSN]` for the "
+    "others (`nullif(substr(ssn, 1, 3), '706')` likewise, one guess per statement "
+    "or per row)"
+)
+@pytest.mark.parametrize("door", ALL_DOORS)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT nullif(substr(ssn, 1, 1), '{guess}') AS x FROM patients WHERE id = 1",
+        "SELECT id, nullif(ssn LIKE '{guess}%', true) AS x FROM patients WHERE id = 1",
+        "SELECT id, json_typeof(to_json(nullif(substr(ssn, 1, 1), '{guess}'))) AS x FROM patients WHERE id = 1",
+    ],
+)
+def test_null_is_an_unmasked_bit(bench: Bench, door: str, template: str) -> None:
+    with psycopg.connect(bench.ehr_dsn) as conn:
+        row = conn.execute("SELECT substr(ssn, 1, 1) FROM patients WHERE id = 1").fetchone()
+    assert row is not None
+    right, wrong = row[0], "0" if row[0] != "0" else "1"
+    answers = [through(bench, door, [template.format(guess=g)]) for g in (right, wrong)]
+    if all(a.status in ("approval", "denied") for a in answers):
+        return
+    assert answer_rows(answers[0]) == answer_rows(answers[1]), [a.text[:200] for a in answers]
+
+
 @finding(
     "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
     "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
