@@ -213,6 +213,29 @@ def test_null_is_an_unmasked_bit(bench: Bench, door: str, template: str) -> None
 
 
 @finding(
+    "channel: division by a PHI-derived value needs approval, but other errors that "
+    "depend on a PHI value do not: `ln(substr(ssn, 1, 1)::int - 7)` fails with "
+    "`cannot take logarithm of zero` exactly when the digit is 7 (and `of a negative "
+    "number` below), `int4range(digit, 6)` when it is over 6, `sqrt(digit - 8)` below "
+    "8, `2147483647 + (digit - 7)` above 7: one or two bits per statement"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT ln(substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
+        "SELECT int4range(substr(ssn, 1, 1)::int, 6) AS x FROM patients WHERE id = 1",
+        "SELECT sqrt(substr(ssn, 1, 1)::int - 8) AS x FROM patients WHERE id = 1",
+        "SELECT 2147483647 + (substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
+    ),
+)
+def test_errors_other_than_division_are_oracles(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@finding(
     "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
     "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
     "answers 1 when the guess is a patient's SSN (`ON c.member_id = p.mrn` needs approval)"
@@ -251,6 +274,8 @@ def test_implicit_join_conditions_on_masked_columns(
         "SELECT count(*), substr(ssn, 1, 1) FROM patients GROUP BY 2",
         "SELECT DISTINCT ON (ssn) id FROM patients LIMIT 3",
         "SELECT (array_agg(id))[1] FROM (SELECT id FROM patients ORDER BY ssn) s",
+        "SELECT 1 / (substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
+        "SELECT 1 % (substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
     ),
 )
 def test_held_sorting_and_filtering_in_aggregates_and_windows(
