@@ -89,6 +89,23 @@ def test_numbers_from_phi_in_error_text(
     assert_no_leak(bench, oracle, door, statements)
 
 
+@finding(
+    "audit: the same unquoted numbers are written into the audit log an auditor "
+    "reads (`result.error`: `requested character too large for encoding: 706567705`)"
+)
+def test_numbers_from_phi_in_the_audit_log(bench: Bench, oracle: Oracle) -> None:
+    sql = "SELECT chr(replace(ssn, '-', '')::int) FROM patients WHERE id = 2"
+    bench.rest(sql)
+    code, verify = rest_call(bench, "GET", "/v1/audit/verify", "admin")
+    assert code == 200, verify
+    since = max(0, int(verify["records"]) - 20)
+    code, audit = rest_call(bench, "GET", f"/v1/audit?since={since}&limit=100", "admin")
+    assert code == 200, audit
+    text = json.dumps(audit, ensure_ascii=False)
+    leaked = oracle.leaks(text, sql, run_direct(bench.copy_dsn, [sql]))
+    assert not leaked, f"{[(n.column, n.text) for n in leaked]}"
+
+
 # --------------------------------------------------------------------- channels
 
 
