@@ -759,3 +759,31 @@ def test_held_session_state_and_renamed_columns(
     bench: Bench, oracle: Oracle, door: str, statements: list[str]
 ) -> None:
     assert_no_leak(bench, oracle, door, statements)
+
+
+@finding(
+    "approval binding: after `SET standard_conforming_strings = off` a data owner "
+    "approves `UPDATE claims SET status = 'a\\', payer = ' ; --' WHERE id = 171` as "
+    "shown (one claim, no warning) and the upstream runs `UPDATE claims SET status = "
+    "'a'', payer = '` with the rest a comment: `UPDATE 200`; here bounded to another "
+    "row than the reviewer saw"
+)
+def test_standard_conforming_strings_off_changes_an_approved_write(bench: Bench) -> None:
+    sql = "UPDATE claims SET status = 'a\\', payer = ' WHERE id = 173; --' WHERE id = 172"
+    before = claim_status(bench, 173)
+    with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
+        conn.add_notice_handler(lambda d: None)
+        cur = psycopg.ClientCursor(conn)
+        cur.execute("SET standard_conforming_strings = off")
+        try:
+            cur.execute(sql)
+        except psycopg.Error as e:
+            assert e.sqlstate == "55000", e
+            match = re.search(r"apr_[A-Za-z0-9_-]+", f"{e} {e.diag.message_detail}")
+            assert match, e
+            code, approval = rest_call(bench, "GET", f"/v1/approvals/{match.group(0)}", "alice")
+            assert code == 200, approval
+            assert "WHERE id = 172" in approval["action"]["review"]["statement"], approval
+            approve_as(bench, "alice", match.group(0))
+            cur.execute(sql)
+    assert claim_status(bench, 173) == before, "the approved statement changed claim 173"
