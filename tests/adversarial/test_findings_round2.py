@@ -293,6 +293,14 @@ def test_implicit_join_conditions_on_masked_columns(
         "SELECT (array_agg(id))[1] FROM (SELECT id FROM patients ORDER BY ssn) s",
         "SELECT 1 / (substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
         "SELECT 1 % (substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
+        "SELECT count(*) FROM patients p WHERE concat(p) LIKE '%,7%'",
+        "SELECT count(*) FROM patients p WHERE format('%s', p) LIKE '%,7%'",
+        "SELECT count(*) FROM patients p WHERE row_to_json(p)->>'ssn' LIKE '7%'",
+        "SELECT count(*) FROM patients p WHERE md5(p::text) < '8'",
+        "SELECT count(*) FROM patients p, LATERAL (SELECT p.*) q WHERE q.ssn LIKE '7%'",
+        "SELECT count(*) FROM patients p WHERE EXISTS (SELECT 1 FROM (SELECT p.*) q WHERE q.ssn LIKE '7%')",
+        "SELECT DISTINCT ON (substr(ssn, 1, 1)) id FROM patients",
+        "SELECT count(*) FROM patients, unnest(ARRAY[1]) WHERE id = 1 GROUP BY ROLLUP (substr(ssn, 1, 1))",
     ),
 )
 def test_held_sorting_and_filtering_in_aggregates_and_windows(
