@@ -253,6 +253,27 @@ def test_errors_other_than_division_are_oracles(
 
 
 @finding(
+    "plans: `EXPLAIN (ANALYZE, SERIALIZE)` reports the byte size of the query's "
+    "output, which no masking touches: `EXPLAIN (ANALYZE, SERIALIZE, COSTS OFF, "
+    "TIMING OFF, SUMMARY OFF) SELECT repeat('x', ascii(substr(ssn, 1, 1)) * 1024) "
+    "FROM patients WHERE id = 1` answers `Serialization: output=56kB` (ascii 55: "
+    "'7'), one character per statement without approval"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "EXPLAIN (ANALYZE, SERIALIZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT repeat('x', ascii(substr(ssn, 1, 1)) * 1024) FROM patients WHERE id = 1",
+        "EXPLAIN (ANALYZE, SERIALIZE TEXT, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) SELECT repeat(last_name, 1000) FROM patients WHERE id = 1",
+    ),
+)
+def test_explain_serialize_measures_the_output(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@finding(
     "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
     "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
     "answers 1 when the guess is a patient's SSN (`ON c.member_id = p.mrn` needs approval)"
