@@ -816,3 +816,43 @@ def test_standard_conforming_strings_off_changes_an_approved_write(bench: Bench)
             approve_as(bench, "alice", match.group(0))
             cur.execute(sql)
     assert claim_status(bench, 173) == before, "the approved statement changed claim 173"
+
+
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT jt.* FROM patients p, JSON_TABLE(to_jsonb(p), '$' COLUMNS (s text PATH '$.ssn', n text PATH '$.last_name')) jt LIMIT 3",
+        "SELECT JSON_VALUE(to_jsonb(p), '$.ssn') AS v FROM patients p LIMIT 3",
+        "SELECT JSON_QUERY(to_jsonb(p), '$.last_name') AS v FROM patients p LIMIT 3",
+        "SELECT JSON_OBJECTAGG(id: ssn) FROM (SELECT * FROM patients LIMIT 3) p",
+        "SELECT JSON_SCALAR(dob) FROM patients LIMIT 2",
+        "SELECT i, c FROM (WITH RECURSIVE r(i, c) AS (SELECT 1, substr((SELECT ssn FROM patients WHERE id = 1), 1, 1) UNION ALL SELECT i + 1, substr((SELECT ssn FROM patients WHERE id = 1), i + 1, 1) FROM r WHERE i < 11) SELECT * FROM r) s",
+        "SELECT first_value(last_name) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM patients LIMIT 3",
+        "SELECT ascii(substr(ssn, 1, 1)) AS a, length(last_name) AS l, md5(zip) AS z FROM patients LIMIT 3",
+        "SELECT n.author, n.note_text, left(n.note_text, 30) AS a FROM clinical_notes n ORDER BY n.id LIMIT 3",
+        "SELECT (regexp_match(n.note_text, 'MRN (\\d+)'))[1] AS m FROM clinical_notes n ORDER BY n.id LIMIT 3",
+    ),
+)
+def test_held_json_recursive_and_window_outputs(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT count(*) FROM patients p, JSON_TABLE(to_jsonb(p), '$' COLUMNS (s text PATH '$.ssn')) jt WHERE jt.s LIKE '7%'",
+        "SELECT count(*) FROM patients p WHERE JSON_EXISTS(to_jsonb(p), '$.ssn ? (@ starts with \"7\")')",
+        "SELECT t FROM patients p, LATERAL string_to_table(p.ssn, '-') t LIMIT 3",
+        "SELECT table_to_xml('patients', true, false, '')",
+        "SELECT name, statement FROM pg_prepared_statements",
+        "SELECT set_config('my.v', p.mrn, false) AS s FROM patients p WHERE p.id = 1",
+    ),
+)
+def test_held_json_predicates_catalogs_and_set_config(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    assert_needs_approval(bench, door, statements)
