@@ -415,16 +415,20 @@ def approved_copy(bench: Bench, sql: str) -> str:
 
 
 @finding(
-    "masking: `COPY (query) TO STDOUT` with a DELIMITER or QUOTE other than the "
-    "default is relayed unmasked once the export is approved "
-    "(`1-706\\-56\\-7705-Gaines`): the approval is for an export masked with "
-    "hipaa-safe-harbor, but every SSN and name arrives raw"
+    "masking: approved `COPY (query) TO STDOUT` output is split into fields without "
+    "honouring COPY's own escaping and quoting, so a delimiter inside a value shifts "
+    "the fields and values arrive raw: DELIMITER '-' gives `1-706\\-56\\-7705-Gaines`, "
+    "DELIMITER '|' with a `|` in a value gives the ZIP raw (`1|[PERSON]\\|[PERSON]|31732`), "
+    "CSV DELIMITER 'a' gives first names raw (`1aJimmya\"[PERSON]\"`), QUOTE '7' "
+    "mangles and passes SSNs and names; the export was approved to run masked"
 )
 @pytest.mark.parametrize(
     "sql",
     [
         "COPY (SELECT id, ssn, last_name FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (DELIMITER '-')",
         "COPY (SELECT id, ssn, last_name FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, DELIMITER '-', QUOTE '7')",
+        "COPY (SELECT id, first_name || '|' || last_name, zip FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (DELIMITER '|')",
+        "COPY (SELECT id, first_name, last_name FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, DELIMITER 'a')",
     ],
 )
 def test_copy_with_other_delimiters_is_masked(bench: Bench, oracle: Oracle, sql: str) -> None:
