@@ -274,6 +274,28 @@ def test_explain_serialize_measures_the_output(
 
 
 @finding(
+    "channel: TABLESAMPLE's percentage and REPEATABLE seed are data-dependent "
+    "cardinality like LIMIT, but are not counted: `SELECT count(*) FROM encounters "
+    "TABLESAMPLE BERNOULLI ((SELECT ascii(substr(ssn, 1, 1)) FROM patients WHERE id = "
+    "1)) REPEATABLE (1)` runs and its count is a deterministic function of the digit "
+    "(a table of the 10 answers decodes it); a PHI seed works the same way"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT count(*) FROM encounters TABLESAMPLE BERNOULLI ((SELECT ascii(substr(ssn, 1, 1)) FROM patients WHERE id = 1)) REPEATABLE (1)",
+        "SELECT count(*) FROM encounters TABLESAMPLE SYSTEM ((SELECT ascii(substr(ssn, 1, 1)) - 48 FROM patients WHERE id = 1) * 10)",
+        "SELECT count(*) FROM encounters TABLESAMPLE BERNOULLI (50) REPEATABLE ((SELECT ascii(substr(ssn, 1, 1)) FROM patients WHERE id = 1))",
+    ),
+)
+def test_tablesample_arguments_are_cardinality(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    assert_needs_approval(bench, door, statements)
+
+
+@finding(
     "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
     "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
     "answers 1 when the guess is a patient's SSN (`ON c.member_id = p.mrn` needs approval)"
@@ -314,6 +336,8 @@ def test_implicit_join_conditions_on_masked_columns(
         "SELECT (array_agg(id))[1] FROM (SELECT id FROM patients ORDER BY ssn) s",
         "SELECT 1 / (substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
         "SELECT 1 % (substr(ssn, 1, 1)::int - 7) AS x FROM patients WHERE id = 1",
+        "SELECT count(*) FROM encounters WHERE id <= (SELECT ascii(substr(ssn, 1, 1)) FROM patients WHERE id = 1)",
+        "SELECT count(*) FROM unnest(array_fill(1, ARRAY[(SELECT ascii(substr(ssn, 1, 1)) FROM patients WHERE id = 1)]))",
         "SELECT count(*) FROM patients p WHERE concat(p) LIKE '%,7%'",
         "SELECT count(*) FROM patients p WHERE format('%s', p) LIKE '%,7%'",
         "SELECT count(*) FROM patients p WHERE row_to_json(p)->>'ssn' LIKE '7%'",
