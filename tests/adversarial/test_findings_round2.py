@@ -296,6 +296,32 @@ def test_tablesample_arguments_are_cardinality(
 
 
 @finding(
+    "window frames: a frame offset computed from PHI is neither a predicate nor part "
+    "of the output's lineage: `SELECT count(*) OVER (ORDER BY id ROWS BETWEEN (SELECT "
+    "ascii(substr(ssn, 1, 1)) FROM patients WHERE id = 1) PRECEDING AND CURRENT ROW) "
+    "FROM encounters ORDER BY id DESC LIMIT 1` answers 56 unmasked (ascii 55 + 1: "
+    "'7'); RANGE and GROUPS frames the same (lag()'s offset and ntile() are masked)"
+)
+@pytest.mark.parametrize("door", ALL_DOORS)
+@pytest.mark.parametrize("unit", ["ROWS", "RANGE", "GROUPS"])
+def test_window_frame_offsets(bench: Bench, door: str, unit: str) -> None:
+    sql = (
+        f"SELECT count(*) OVER (ORDER BY id {unit} BETWEEN (SELECT ascii(substr(ssn, 1, 1)) "
+        "FROM patients WHERE id = 1) PRECEDING AND CURRENT ROW) AS c FROM encounters "
+        "ORDER BY id DESC LIMIT 1"
+    )
+    with psycopg.connect(bench.ehr_dsn) as conn:
+        row = conn.execute(
+            "SELECT ascii(substr(ssn, 1, 1)) + 1 FROM patients WHERE id = 1"
+        ).fetchone()
+    assert row is not None
+    outcome = through(bench, door, [sql])
+    if outcome.status in ("approval", "denied"):
+        return
+    assert not re.search(rf"\[\[\s*\"?{row[0]}\"?\s*\]\]", outcome.text), outcome.text[:300]
+
+
+@finding(
     "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
     "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
     "answers 1 when the guess is a patient's SSN (`ON c.member_id = p.mrn` needs approval)"
