@@ -106,6 +106,33 @@ def test_numbers_from_phi_in_the_audit_log(bench: Bench, oracle: Oracle) -> None
     assert not leaked, f"{[(n.column, n.text) for n in leaked]}"
 
 
+# ---------------------------------------------------------------------- results
+
+
+@finding(
+    "results: an aggregate of a masked column named bare through `SELECT *` in a "
+    "subquery or CTE loses its lineage and is returned raw: `SELECT json_agg(mrn) FROM "
+    "(SELECT * FROM patients LIMIT 3) p` gives the three MRNs, `WITH p AS (SELECT * "
+    "FROM patients) SELECT jsonb_object_agg(ssn, 1) FROM p WHERE id < 3` the SSNs, "
+    "`jsonb_object_agg(last_name, id)` the names as keys (`p.mrn`, or `FROM patients`, "
+    "is masked)"
+)
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        ALL_DOORS,
+        "SELECT json_agg(mrn) FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
+        "SELECT max(last_name), array_agg(mrn) FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
+        "WITH p AS (SELECT * FROM patients) SELECT jsonb_object_agg(ssn, 1) FROM p WHERE id < 3",
+        "SELECT jsonb_object_agg(last_name, id) FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
+    ),
+)
+def test_aggregates_of_star_subquery_columns(
+    bench: Bench, oracle: Oracle, door: str, statements: list[str]
+) -> None:
+    assert_no_leak(bench, oracle, door, statements)
+
+
 # --------------------------------------------------------------------- channels
 
 
