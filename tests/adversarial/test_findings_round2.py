@@ -110,24 +110,26 @@ def test_numbers_from_phi_in_the_audit_log(bench: Bench, oracle: Oracle) -> None
 
 
 @finding(
-    "results: an aggregate of a masked column named bare through `SELECT *` in a "
-    "subquery or CTE loses its lineage and is returned raw: `SELECT json_agg(mrn) FROM "
-    "(SELECT * FROM patients LIMIT 3) p` gives the three MRNs, `WITH p AS (SELECT * "
-    "FROM patients) SELECT jsonb_object_agg(ssn, 1) FROM p WHERE id < 3` the SSNs, "
-    "`jsonb_object_agg(last_name, id)` the names as keys (`p.mrn`, or `FROM patients`, "
-    "is masked)"
+    "results: a masked column named bare through `SELECT *` (or `TABLE`) in a "
+    "subquery or CTE has no lineage; only its own name still gets it masked, so any "
+    "expression of it comes back raw: `SELECT mrn || '' AS a, lower(last_name) AS d "
+    "FROM (SELECT * FROM patients) p` gives every MRN and name, `json_agg(mrn)`, "
+    "`coalesce(mrn, '')`, `array_agg(mrn) OVER ()` and `WITH p AS (SELECT * FROM "
+    "patients) SELECT jsonb_object_agg(ssn, 1) FROM p` likewise (`p.mrn` is masked)"
 )
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
         ALL_DOORS,
+        "SELECT mrn || '' AS a, lower(last_name) AS d FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
+        "SELECT coalesce(mrn, '') AS a FROM (TABLE patients) p WHERE id < 3",
         "SELECT json_agg(mrn) FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
         "SELECT max(last_name), array_agg(mrn) FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
         "WITH p AS (SELECT * FROM patients) SELECT jsonb_object_agg(ssn, 1) FROM p WHERE id < 3",
         "SELECT jsonb_object_agg(last_name, id) FROM (SELECT * FROM patients ORDER BY id LIMIT 3) p",
     ),
 )
-def test_aggregates_of_star_subquery_columns(
+def test_expressions_of_star_subquery_columns(
     bench: Bench, oracle: Oracle, door: str, statements: list[str]
 ) -> None:
     assert_no_leak(bench, oracle, door, statements)
