@@ -108,3 +108,70 @@ def date_parts(month: int, day: int, year: int | None) -> bool:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return False
     return year is None or 1850 <= year <= 2150
+
+
+def phone_digits(value: bytes) -> bool:
+    """An international number: 8 to 15 digits (E.164), country code included."""
+    return 8 <= len(digits(value.split(b"x")[0].split(b"ext")[0])) <= 15
+
+
+# Sites whose pages are public references, not a person's: health agencies, standards
+# and terminology bodies, encyclopaedias. A URL on them is no identifier unless its path
+# carries an id (a run of 5 digits or a query value).
+_PUBLIC_SITES = (
+    b".gov",
+    b".int",
+    b".mil",
+    b"hl7.org",
+    b"loinc.org",
+    b"snomed.info",
+    b"who.int",
+    b"mayoclinic.org",
+    b"clevelandclinic.org",
+    b"webmd.com",
+    b"heart.org",
+    b"cancer.org",
+    b"diabetes.org",
+    b"wikipedia.org",
+    b"uptodate.com",
+    b"clinicaltrials.gov",
+    b"ncbi.nlm.nih.gov",
+    b"nejm.org",
+    b"thelancet.com",
+    b"jamanetwork.com",
+    b"bmj.com",
+    b"aafp.org",
+    b"acog.org",
+    b"aap.org",
+    b"github.com",
+    b"python.org",
+    b"postgresql.org",
+)
+
+
+def personal_url(value: bytes) -> bool:
+    """False for a page of a public reference site without an id in its path."""
+    rest = value.split(b"://", 1)[-1]
+    host, _, path = rest.partition(b"/")
+    if not _public_host(host.split(b":")[0].lower()):
+        return True
+    query = path.partition(b"?")[2]
+    return any(48 <= c <= 57 for c in query) or _digit_run(path)
+
+
+def _public_host(host: bytes) -> bool:
+    for site in _PUBLIC_SITES:
+        if site[:1] == b"." and host.endswith(site):
+            return True
+        if host == site or host.endswith(b"." + site):
+            return True
+    return False
+
+
+def _digit_run(text: bytes, length: int = 5) -> bool:
+    run = 0
+    for c in text:
+        run = run + 1 if 48 <= c <= 57 else 0
+        if run >= length:
+            return True
+    return False

@@ -1,0 +1,170 @@
+"""Geography smaller than a state: street addresses, cities and towns, ZIP codes
+and foreign postcodes, as RE2 patterns.
+
+A place is found by its shape (a street suffix, "City, ST 12345", a UK or
+Canadian postcode) or by context: a cue phrase before it ("lives in", "pharmacy
+is in", "stay with family in"), a street address before it, a postcode before
+it. A validator disposes of candidates that are states, departments or common
+words.
+"""
+
+from __future__ import annotations
+
+from phigate.masking._shapes import (
+    CAPWORD,
+    STATE_ABBR,
+    STATE_NAMES,
+    STATE_SET,
+    STREET_SUFFIX,
+    PatternSpec,
+)
+from phigate.masking._wordlists import common_words
+from phigate.masking.entities import LOCATION, STREET_ADDRESS, ZIP
+
+_PLACE = rf"{CAPWORD}(?:\s+{CAPWORD}){{0,3}}"
+_ZIP5 = r"\d{5}(?:-\d{4})?"
+_US_STREET = (
+    r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
+    rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|{CAPWORD})\s+){{1,4}}(?:{STREET_SUFFIX})\b\.?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?\s*#?\s*[A-Za-z0-9-]{1,8})?"
+)
+# Endings of town names: Faker's en_US city suffixes (the towns synthetic records are
+# made of) and the commonest English ones. "Walterfort", "Lake Jacobsborough".
+_TOWN_END = (
+    "berg|burg|burgh|borough|bury|stad|furt|chester|mouth|haven|shire|ville|view|fort"
+)
+_TOWN_PREFIX = r"(?:North|East|West|South|New|Lake|Port|Fort|Mount|Glen|Saint|St\.)"
+_PARTICLES = r"(?:(?:de|du|des|la|le|les|del|della|delle|dei|di|da|dos|das|do|l')\s+)*"
+_COUNTRIES = (
+    "France|Germany|Italy|Spain|Portugal|Ireland|England|Scotland|Wales|United Kingdom|UK"
+    "|Canada|Mexico|India|Pakistan|China|Japan|Korea|Vietnam|Philippines|Nigeria|Ghana|Kenya"
+    "|Poland|Netherlands|Belgium|Switzerland|Austria|Sweden|Norway|Denmark|Brazil|Argentina"
+    "|Colombia|Peru|Chile|Australia|New Zealand|Israel|Egypt|Turkey|Greece|Russia|Ukraine"
+)
+# Last words that make a capitalised run a department or an institution, not a town.
+_NOT_TOWN_ENDS = frozenset(
+    "hospital clinic center centre department unit pharmacy hall school university college"
+    " institute ward floor service services office practice church street".split()
+)
+_NOT_TOWNS = frozenset("comfort effort interview overview preview purview".split())
+
+
+def _place(value: bytes) -> bool:
+    """A town or city: not a state, not an institution, not only common words."""
+    text = value.decode("utf-8", "replace").strip().rstrip(".,")
+    if not text or text in STATE_SET:
+        return False
+    words = text.lower().replace("’", "'").split()
+    if words[-1] in _NOT_TOWN_ENDS or words[-1] in _NOT_TOWNS:
+        return False
+    common = common_words()
+    return not all(w.rstrip(".'s") in common for w in words)
+
+
+PLACE_PATTERNS: tuple[PatternSpec, ...] = (
+    PatternSpec(STREET_ADDRESS, _US_STREET),
+    # "Lives at 4 Elm St, Johnsonberg." - the town after a street address
+    PatternSpec(
+        LOCATION,
+        _US_STREET + r",\s*(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})\b",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(STREET_ADDRESS, r"(?i:\bp\.?\s?o\.?\s*box\s+\d{1,8})"),
+    PatternSpec(STREET_ADDRESS, r"\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}"),
+    PatternSpec(STREET_ADDRESS, r"\b(?:USNS|USNV|USS|USCGC)\s+\p{Lu}[\p{L}'-]+"),
+    # Foreign streets: 12 rue de Rivoli, Via Roma 15, Calle de Alcalá 42, Hauptstraße 5
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b\d{1,4}(?:\s?(?:bis|ter|[a-z]))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin"
+        r"|allée|impasse|quai|route|via|viale|piazza|corso|calle|avenida|plaza|paseo|carrer|rua"
+        rf"|praça|travessa|largo)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}",
+    ),
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b(?:Rue|Via|Viale|Calle|Avenida|Rua|Piazza|Corso|Paseo|Carrer|Chemin|Quai|Allée"
+        rf"|Impasse)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}"
+        r"(?:,?\s+\d{1,4}[a-zA-Z]?\b)?",
+    ),
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer)"
+        r"\s+\d{1,4}[a-z]?\b",
+    ),
+    # City, ST 12345 / City, State 12345 / City, ST
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\.?\s+(?P<z>{_ZIP5})\b",
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),\s*(?:{STATE_NAMES})\b(?:\s+(?P<z>{_ZIP5})\b)?",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\b",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(
+        LOCATION, rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b", _place, groups=(("v", LOCATION),)
+    ),
+    # After a cue phrase: lives in, pharmacy is in, stay with family in, moved to
+    PatternSpec(
+        LOCATION,
+        r"(?i:\b(?:lives?|living|resides|residing|resident|moved|moving|relocated|relocating"
+        r"|home|born|hometown|raised|grew\s+up|originally|visiting|visited|vacation(?:ing)?"
+        r"|travel(?:l)?ed|travel(?:l)?ing|trip|flew|drove|returned|staying|stay|stays|family"
+        r"|relatives|pharmacy(?:\s+is)?|located|based|commutes?|transferred|arrived|came)"
+        r"(?:\s+(?:back|up|here|there|home|with\s+(?:family|relatives|friends"
+        r"|(?:his|her|their)\s+\w+)))?"
+        r"\s+(?:in|at|of|to|near|from|outside(?:\s+of)?|into)\s+"
+        r"(?:the\s+(?:town|city|village|area)\s+of\s+)?)"
+        rf"(?P<v>{_PLACE})",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(
+        LOCATION,
+        r"(?i:\b(?:city|town|village|municipality|hometown|birthplace|place of birth)\s*[:=]\s*)"
+        rf"(?P<v>{_PLACE})",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    # Town-shaped names: Walterfort, Lake Jacobsborough, New Johnsonberg
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>(?:{_TOWN_PREFIX}\s+)?\p{{Lu}}\p{{Ll}}{{2,}}(?:{_TOWN_END})"
+        r"|(?:North|East|West|South|New|Lake|Port)\s+\p{Lu}\p{Ll}{2,}(?:town|ton|land|side|port))\b",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(LOCATION, r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:County|Parish|Borough)\b"),
+    # ZIP codes after a label, after a state, and foreign postcodes
+    PatternSpec(
+        ZIP,
+        r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|post\s*code)\s*(?:is\s+)?[:#]?\s*)"
+        rf"(?P<v>{_ZIP5}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
+        groups=(("v", ZIP),),
+    ),
+    PatternSpec(
+        ZIP,
+        rf"\b(?:{STATE_NAMES}|APO|FPO|DPO)\s+(?:(?:AA|AE|AP)\s+)?(?P<v>{_ZIP5})\b",
+        groups=(("v", ZIP),),
+    ),
+    PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
+    PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),
+    PatternSpec(ZIP, r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
+    # 75001 Paris, D-10115 Berlin: a postcode then the town, after a comma or a line start
+    PatternSpec(
+        LOCATION,
+        r"(?:,|^|\n)\s*(?P<z>(?:[A-Z]{1,2}-)?\d{4,5})\s+"
+        r"(?P<v>\p{Lu}\p{L}+(?:[- ]\p{Lu}\p{L}+){0,2})",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+)
