@@ -10,9 +10,7 @@ import psycopg
 from tests.conftest import Harness
 
 # Every date shape the demo writes into a note: 03/14/2024, March 14, 2024, 1950-03-14.
-_DATES = re.compile(
-    r"\b\d{2}/\d{2}/\d{4}\b|\b[A-Z][a-z]+ \d{1,2}, \d{4}\b|\b\d{4}-\d{2}-\d{2}\b"
-)
+_DATES = re.compile(r"\b\d{2}/\d{2}/\d{4}\b|\b[A-Z][a-z]+ \d{1,2}, \d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
 
 
 def _upstream(dsn: str) -> list[tuple[int, str, str, str, str]]:

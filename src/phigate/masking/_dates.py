@@ -34,9 +34,7 @@ def _age_over_89(value: bytes) -> bool:
 
 DATE_PATTERNS: tuple[PatternSpec, ...] = (
     # 03/14/2021, 14/03/21, 3-14-2021; dotted only with a four-digit year ("1.2.21" is a version)
-    PatternSpec(
-        DATE, rf"\b{DAY}[/-]{DAY}[/-](?:{_YEAR4}|\d{{2}})\b", _numeric_date
-    ),
+    PatternSpec(DATE, rf"\b{DAY}[/-]{DAY}[/-](?:{_YEAR4}|\d{{2}})\b", _numeric_date),
     PatternSpec(DATE, rf"\b{DAY}\.{DAY}\.{_YEAR4}\b", _numeric_date),
     PatternSpec(
         DATE,
@@ -44,7 +42,9 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
     ),
     # HL7 and compact timestamps: 19800101, 202401151230, 20240115123045+0500
-    PatternSpec(DATE, rf"\b{_COMPACT}(?:[0-2]\d[0-5]\d(?:[0-5]\d)?)?(?:\.\d{{1,6}})?(?:[+-]\d{{4}})?\b"),
+    PatternSpec(
+        DATE, rf"\b{_COMPACT}(?:[0-2]\d[0-5]\d(?:[0-5]\d)?)?(?:\.\d{{1,6}})?(?:[+-]\d{{4}})?\b"
+    ),
     # Monday, March 14, 2021 / March 14th / Mar. 2021 / the 14th of March 2021
     PatternSpec(
         DATE,
@@ -58,7 +58,8 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"\b{DAY}[-/ .]?{MONTH_ANY}\.?(?:[-/ .,]\s?|[-/]?)(?:{_YEAR4}|\d{{2}})\b"
         rf"|\b{MONTH_ANY}\.?\s+{DAY}{_ORD}?,?\s+{_YEAR4}\b"
         rf"|\b{MONTH_ANY}[-/ ]{_YEAR4}\b"
-        rf"|(?i:\b{DAY}{_ORD}\s+(?:of\s+)?){MONTH_ANY}\b|\b{MONTH_ANY}\s+{DAY}{_ORD}\b",
+        rf"|(?i:\b{DAY}{_ORD}\s+(?:of\s+)?){MONTH_ANY}\b(?:,?\s+{_YEAR4}\b)?"
+        rf"|\b{MONTH_ANY}\s+{DAY}{_ORD}\b(?:,?\s+{_YEAR4}\b)?",
     ),
     PatternSpec(DATE, rf"\b{MON_NUM}[/-]{_YEAR4}\b"),
     PatternSpec(

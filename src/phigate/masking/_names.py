@@ -16,7 +16,12 @@ from phigate.masking._fastre import Regex
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
-_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*\.?)")
+# The word excludes a trailing dot, so "Dr.Smith" is two words: the dot left for the next match.
+_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*)")
+# Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
+_PARTICLES = frozenset(
+    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten y".split()
+)
 _CUE_WINDOW = 24
 _TITLE_CUES = frozenset((b"dr", b"mr", b"mrs", b"ms", b"miss", b"prof"))
 _CUES = frozenset(NAME_CUES)
@@ -55,7 +60,7 @@ class NameDetector:
         run: list[tuple[int, int]] = []
         for found in _WORD.spans(data):
             start, end = found[1]
-            if run and _only_blanks(data, run[-1][1], start):
+            if run and _joins(data, run[-1][1], start):
                 run.append((start, end))
                 continue
             if run:
@@ -68,7 +73,7 @@ class NameDetector:
         kinds = [self._word_kind(data[s:e]) for s, e in words]
         if all(k in (_COMMON, _TITLE, _CUE) for k in kinds):
             return
-        dotted = [data[e - 1] == 46 for _, e in words]  # 46 is "."
+        dotted = [data[e : e + 1] == b"." for _, e in words]
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
         if not cue and kinds[-1] == _UNKNOWN and not dotted[-1]:
             cue = _cue_after(data, words[-1][1])
@@ -82,7 +87,7 @@ class NameDetector:
             while j + 1 < len(words) and is_name[j + 1]:
                 j += 1
             s, e = words[i][0], words[j][1]
-            yield s, e - 1 if dotted[j] and words[j][1] - words[j][0] > 2 else e
+            yield s, e + 1 if dotted[j] and e - words[j][0] == 1 else e  # "J." keeps its dot
             i = j + 1
 
     def _word_kind(self, word: bytes) -> int:
@@ -109,8 +114,20 @@ class NameDetector:
         return _UNKNOWN
 
 
-def _only_blanks(data: bytes, start: int, end: int) -> bool:
-    return 0 < end - start <= 3 and not data[start:end].strip(b" \t")
+def _joins(data: bytes, start: int, end: int) -> bool:
+    """Whether two capitalised words are one run: blanks between them, a dot
+    ("Dr.Smith", "J. Smith"), or name particles ("de la")."""
+    gap = data[start:end]
+    if gap[:1] == b".":
+        gap = gap[1:]
+        if not gap:
+            return True
+    if 0 < len(gap) <= 3 and not gap.strip(b" \t"):
+        return True
+    if len(gap) > 14 or gap[:1] not in (b" ", b"\t") or gap[-1:] not in (b" ", b"\t"):
+        return False
+    words = gap.split()
+    return 0 < len(words) <= 3 and all(w in _PARTICLES for w in words)
 
 
 def _cue_before(data: bytes, start: int) -> int:

@@ -34,6 +34,9 @@ from phigate.masking.entities import (
     VEHICLE_ID,
 )
 
+# State licence shapes: A1234567, 123 456 789, S123-4567-8901, 99-123456.
+_LICENCE_VALUE = r"(?:[A-Za-z]{1,3}[- ]?)?\d[A-Za-z0-9]{0,24}(?:[- ]\d[A-Za-z0-9]{1,12}){0,4}"
+
 __all__ = ["PHI_PATTERNS", "SECRET_PATTERNS", "STATE_NAMES", "PatternSpec"]
 
 SECRET_PATTERNS: tuple[PatternSpec, ...] = (
@@ -193,16 +196,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         LICENSE,
         r"(?i:\b(?:driver'?s?\s*licen[cs]e|drivers?\s+lic|d\.l\.|dln|licen[cs]e|lic|state\s+id"
         r"|id\s+card|certificate|cert|permit|passport))\.?"
-        rf"(?:\s*\(?(?:{STATE_ABBR})\)?)?"
-        + SEP
-        + r"(?P<v>(?:[A-Za-z]{1,3}[- ]?)?\d[A-Za-z0-9]{0,24}(?:[- ]\d[A-Za-z0-9]{1,12}){0,4})\b",
+        rf"(?:\s*\(?(?:{STATE_ABBR})\)?)?" + SEP + rf"(?P<v>{_LICENCE_VALUE})\b",
         has_digit,
         groups=(("v", LICENSE),),
     ),
     PatternSpec(
         LICENSE,
-        rf"\bDL\s*(?:#|no\.?)?\s*(?:\(?(?:{STATE_ABBR})\)?)?\s*[:#]?\s*"
-        r"(?P<v>[A-Za-z]{0,3}\d[A-Za-z0-9-]{3,20})\b",
+        rf"\bDL\s*(?:#|no\.?)?\s*(?:\(?(?:{STATE_ABBR})\)?)?\s*[:#]?\s*(?P<v>{_LICENCE_VALUE})\b",
         groups=(("v", LICENSE),),
     ),
     # --- vehicles and devices
@@ -225,7 +225,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(DEVICE_ID, r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*"),
     PatternSpec(DEVICE_ID, r"\+[A-Z]\d{3}[A-Za-z0-9]{1,18}(?:/[$+A-Za-z0-9/]{1,40})?"),
-    PatternSpec(DEVICE_ID, r"\b01\d{14}(?:1[01]\d{6}|17\d{6}|10[A-Za-z0-9]{1,20}|21[A-Za-z0-9]{1,20}){1,4}\b"),
+    PatternSpec(
+        DEVICE_ID,
+        r"\b01\d{14}(?:1[01]\d{6}|17\d{6}|10[A-Za-z0-9]{1,20}|21[A-Za-z0-9]{1,20}){1,4}\b",
+    ),
     PatternSpec(
         BIOMETRIC,
         r"(?i:\b(?:fingerprint|voiceprint|retinal? scan|iris scan|face ?print|biometric)"

@@ -21,7 +21,10 @@ from phigate.masking._shapes import (
 from phigate.masking._wordlists import common_words
 from phigate.masking.entities import LOCATION, STREET_ADDRESS, ZIP
 
-_PLACE = rf"{CAPWORD}(?:\s+{CAPWORD}){{0,3}}"
+# Up to four capitalised words; a dot only in "St." and the like, so a sentence end
+# ("lives in Springfield. Her ...") stops the place.
+_PLACE_WORD = r"(?:(?:St|Ste|Mt|Ft)\.\s?)?\p{Lu}[\p{L}'’-]*"
+_PLACE = rf"{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,3}}"
 _ZIP5 = r"\d{5}(?:-\d{4})?"
 _US_STREET = (
     r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
@@ -31,9 +34,7 @@ _US_STREET = (
 )
 # Endings of town names: Faker's en_US city suffixes (the towns synthetic records are
 # made of) and the commonest English ones. "Walterfort", "Lake Jacobsborough".
-_TOWN_END = (
-    "berg|burg|burgh|borough|bury|stad|furt|chester|mouth|haven|shire|ville|view|fort"
-)
+_TOWN_END = "berg|burg|burgh|borough|bury|stad|furt|chester|mouth|haven|shire|ville|view|fort"
 _TOWN_PREFIX = r"(?:North|East|West|South|New|Lake|Port|Fort|Mount|Glen|Saint|St\.)"
 _PARTICLES = r"(?:(?:de|du|des|la|le|les|del|della|delle|dei|di|da|dos|das|do|l')\s+)*"
 _COUNTRIES = (
@@ -44,10 +45,12 @@ _COUNTRIES = (
 )
 # Last words that make a capitalised run a department or an institution, not a town.
 _NOT_TOWN_ENDS = frozenset(
-    "hospital clinic center centre department unit pharmacy hall school university college"
-    " institute ward floor service services office practice church street".split()
+    (
+        "hospital clinic center centre department unit pharmacy hall school university college"
+        " institute ward floor service services office practice church street"
+    ).split()
 )
-_NOT_TOWNS = frozenset("comfort effort interview overview preview purview".split())
+_NOT_TOWNS = frozenset(["comfort", "effort", "interview", "overview", "preview", "purview"])
 
 
 def _place(value: bytes) -> bool:

@@ -61,7 +61,10 @@ MONTH = (
 # Month names in any case ("19-JAN-2025", "23-feb-17"): only where a day and a year
 # surround them, so "may" and "mar" as words are left alone.
 MONTH_ANY = "(?i:" + MONTH[3:]
-WEEKDAY = r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:r(?:s(?:day)?)?)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)"
+WEEKDAY = (
+    r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:r(?:s(?:day)?)?)?|Fri(?:day)?"
+    r"|Sat(?:urday)?|Sun(?:day)?)"
+)
 DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 MON_NUM = r"(?:0?[1-9]|1[0-2])"
 CAPWORD = r"\p{Lu}[\p{L}'’.-]*"
