@@ -45,10 +45,28 @@ _COUNTRIES = (
 )
 # Last words that make a capitalised run a department or an institution, not a town.
 _NOT_TOWN_ENDS = frozenset(
-    (
-        "hospital clinic center centre department unit pharmacy hall school university college"
-        " institute ward floor service services office practice church street"
-    ).split()
+    [
+        "hospital",
+        "clinic",
+        "center",
+        "centre",
+        "department",
+        "unit",
+        "pharmacy",
+        "hall",
+        "school",
+        "university",
+        "college",
+        "institute",
+        "ward",
+        "floor",
+        "service",
+        "services",
+        "office",
+        "practice",
+        "church",
+        "street",
+    ]
 )
 _NOT_TOWNS = frozenset(["comfort", "effort", "interview", "overview", "preview", "purview"])
 
