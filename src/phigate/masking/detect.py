@@ -8,7 +8,7 @@ pattern, so no input can make a detector backtrack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,7 +17,8 @@ import re2
 from phigate.masking._fastre import OPTIONS, Regex
 from phigate.masking._names import NameDetector
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
-from phigate.masking.entities import PERSON, rank
+from phigate.masking._structure import STRUCTURES, Structure
+from phigate.masking.entities import PERSON, PHI_TYPES, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -56,20 +57,32 @@ class SpanFinder:
         specs = [s for s in (*SECRET_PATTERNS, *PHI_PATTERNS) if _wanted(s, types)]
         specs.extend(_custom_specs(identifiers, types))
         self._patterns = [_Compiled(s) for s in specs]
+        self._structures: list[Structure] = list(STRUCTURES) if types & PHI_TYPES else []
+        self._types = types
         self._set = re2.Set.SearchSet(OPTIONS)
         for compiled in self._patterns:
             self._set.Add(compiled.spec.regex.encode())
+        for structure in self._structures:
+            self._set.Add(structure.trigger.encode())
         self._set.Compile()
         self._names = NameDetector() if PERSON in types else None
 
     def find(self, data: bytes) -> list[Span]:
         """Merged, non-overlapping spans sorted by start."""
         spans: list[Span] = []
+        count = len(self._patterns)
         for index in self._set.Match(data) or ():
-            spans.extend(_pattern_spans(self._patterns[index], data))
+            if index < count:
+                spans.extend(_pattern_spans(self._patterns[index], data))
+            else:
+                spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
             spans.extend(Span(s, e, PERSON) for s, e in self._names.spans(data))
         return merge(spans)
+
+    def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
+        types = self._types
+        return (Span(s, e, t) for s, e, t in structure.find(data) if t in types)
 
 
 def _wanted(spec: PatternSpec, types: frozenset[str]) -> bool:
