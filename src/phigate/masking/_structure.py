@@ -24,7 +24,37 @@ Found = tuple[int, int, str]
 
 # Words that only free-text labels use for people and record numbers.
 _PERSON_LABELS = frozenset(
-    ["patient", "pt", "guarantor", "spouse", "kin", "nok", "mother", "father", "caregiver", "guardian", "pcp", "physician", "provider", "doctor", "surgeon", "clinician", "radiologist", "pathologist", "resident", "signed", "dictated", "cosigner", "witness", "interpreter", "contact", "insured", "subscriber", "relative", "emergency"]
+    [
+        "patient",
+        "pt",
+        "guarantor",
+        "spouse",
+        "kin",
+        "nok",
+        "mother",
+        "father",
+        "caregiver",
+        "guardian",
+        "pcp",
+        "physician",
+        "provider",
+        "doctor",
+        "surgeon",
+        "clinician",
+        "radiologist",
+        "pathologist",
+        "resident",
+        "signed",
+        "dictated",
+        "cosigner",
+        "witness",
+        "interpreter",
+        "contact",
+        "insured",
+        "subscriber",
+        "relative",
+        "emergency",
+    ]
 )
 _NUMBER_WORDS = frozenset(b"# no no. num number id nbr".split())
 _LABEL_END_RE = r"[A-Za-z#.)\]][ \t]?[:=](?:[ \t]+|$)"
@@ -175,8 +205,8 @@ def json_values(data: bytes) -> Iterator[Found]:
 # --- CSV fragments: a header of names, then rows with as many cells
 
 _CSV_HEADER_RE = (
-    r"(?m:^[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}(?:([,\t;|])[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30})"
-    r"{2,}\r?$)"
+    r"(?m:^[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}"
+    r"(?:([,\t;|])[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}){2,}\r?$)"
 )
 _CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
 
