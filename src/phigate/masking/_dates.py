@@ -38,7 +38,8 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(DATE, rf"\b{DAY}\.{DAY}\.{_YEAR4}\b", _numeric_date),
     PatternSpec(
         DATE,
-        rf"\b{_YEAR4}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
+        rf"\b{_YEAR4}(?:[-/](?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01])"
+        r"|\.(?:0[1-9]|1[0-2])\.(?:0[1-9]|[12]\d|3[01]))"
         r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
     ),
     # HL7 and compact timestamps: 19800101, 202401151230, 20240115123045+0500
@@ -60,6 +61,13 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|\b{MONTH_ANY}[-/ ]{_YEAR4}\b"
         rf"|(?i:\b{DAY}{_ORD}\s+(?:of\s+)?){MONTH_ANY}\b(?:,?\s+{_YEAR4}\b)?"
         rf"|\b{MONTH_ANY}\s+{DAY}{_ORD}\b(?:,?\s+{_YEAR4}\b)?",
+    ),
+    # Jan-05-2021, JAN 5 21, March of 2021; 05/Jan/2021:10:00:00 +0000 (access logs)
+    PatternSpec(
+        DATE,
+        rf"\b{MONTH_ANY}\.?[-/ ]{DAY}[-/ ,]\s?(?:{_YEAR4}|\d{{2}})\b"
+        rf"|\b{MONTH}\s+of\s+{_YEAR4}\b"
+        rf"|\b{DAY}/{MONTH_ANY}/{_YEAR4}:\d{{2}}:\d{{2}}:\d{{2}}(?:\s[+-]\d{{4}})?",
     ),
     PatternSpec(DATE, rf"\b{MON_NUM}[/-]{_YEAR4}\b"),
     PatternSpec(
@@ -93,6 +101,13 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:[- ]years?[- ]old|[- ]year-old|\s+years? of age|[- ]yo\b)"
         rf"|\baged?\s+(?:ninety|one hundred)(?:[- ](?:{_NUMBER_WORDS}))?\b"
         r"|\bnonagenarian|\bcentenarian)",
+    ),
+    PatternSpec(
+        AGE,
+        r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather)\s+"
+        r"(?:is|was|turned|turns|will be)|turned|turning|at age|aged)\s+)(?P<v>\d{2,3})\b",
+        _age_over_89,
+        groups=(("v", AGE),),
     ),
     PatternSpec(
         AGE,

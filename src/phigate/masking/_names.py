@@ -60,6 +60,8 @@ class NameDetector:
         run: list[tuple[int, int]] = []
         for found in _WORD.spans(data):
             start, end = found[1]
+            if data[end : end + 1].isdigit():
+                continue  # "AB12": letters run into digits, an identifier rather than a name
             if run and _joins(data, run[-1][1], start):
                 run.append((start, end))
                 continue

@@ -114,16 +114,18 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:\+1[-.\s]?|\b1[-.\s]|\b001[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]\d{4}"
         r"(?:,?\s?(?i:x|ext\.?|extension)\s?\d{1,6})?\b",
     ),
-    # International: +44 20 7946 0958, +33 1 42 68 53 00, +49 (30) 1234567
+    # International: +44 20 7946 0958, 0044 20 7946 0958; national: 020 7946 0958
     PatternSpec(
         PHONE,
-        r"\+[1-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?:,?\s?(?i:x|ext\.?)\s?\d{1,6})?\b",
+        r"(?:\+|\b00)[1-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?:,?\s?(?i:x|ext\.?)\s?\d{1,6})?\b",
         val.phone_digits,
     ),
+    PatternSpec(PHONE, r"\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b", val.phone_digits),
     PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}(?:x\d{1,6})?\b"),
     PatternSpec(
         PHONE,
-        r"(?i:\b(?:phone|tel|telephone|cell|mobile|fax|pager|ph|call\s?back|callback|contact"
+        r"(?i:\b(?:phone|tel|telephone|cell|mobile|fax|pager|ph|call\s?back|callback|contact|call"
+        r"|calls|called|dial|number|ext|extension"
         r"|reach(?:ed)?|home|work|beeper|whatsapp|sms|text)\b\.?" + SEP + r"(?:at\s+|on\s+)?)"
         r"(?P<v>\+?\(?\d[\d\s().-]{6,18}\d(?:,?\s?(?i:x|ext\.?)\s?\d{1,6})?)",
         groups=(("v", PHONE),),
@@ -163,7 +165,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|number|id))?|unit\s+(?:no\.?|number|#)|record\s*(?:#|no\.?|number)|fin|csn|har"
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
-        r"\s*(?:is\s+|[:#=(]\s*)?(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,24})\b",
+        r"\s*(?:is\s+|[:#=(]\s*)?(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,24}(?:[ .]\d{2,6}){0,3})\b",
         has_digit,
         groups=(("v", MRN),),
     ),
@@ -194,7 +196,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(DEA, r"\b[A-Za-z][A-Za-z9]\d{7}\b", val.dea),
     PatternSpec(
         LICENSE,
-        r"(?i:\b(?:driver'?s?\s*licen[cs]e|drivers?\s+lic|d\.l\.|dln|licen[cs]e|lic|state\s+id"
+        r"(?i:\b(?:driver'?s?\s*licen[cs]e|driver'?s?\s+lic|d\.l\.|dln|oln|licen[cs]e|lic|state\s+id"
         r"|id\s+card|certificate|cert|permit|passport))\.?"
         rf"(?:\s*\(?(?:{STATE_ABBR})\)?)?" + SEP + rf"(?P<v>{_LICENCE_VALUE})\b",
         has_digit,
@@ -204,6 +206,15 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         LICENSE,
         rf"\bDL\s*(?:#|no\.?)?\s*(?:\(?(?:{STATE_ABBR})\)?)?\s*[:#]?\s*(?P<v>{_LICENCE_VALUE})\b",
         groups=(("v", LICENSE),),
+    ),
+    # Ids in API paths: /patients/8812, /members/X1-22
+    PatternSpec(
+        ID,
+        r"(?i:/(?:patients?|members?|persons?|people|users?|subjects?|accounts?|mrns?|charts?"
+        r"|encounters?|records?|claims?|orders?|beneficiar(?:y|ies)|clients?)/)"
+        r"(?P<v>[A-Za-z0-9][A-Za-z0-9_-]{2,63})",
+        has_digit,
+        groups=(("v", ID),),
     ),
     # --- vehicles and devices
     PatternSpec(VEHICLE_ID, r"\b[A-HJ-NPR-Z0-9]{17}\b", val.vin),
@@ -217,12 +228,12 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         DEVICE_ID,
         r"(?i:\b(?:serial|s/n|sn|device(?: id| identifier| serial)?|imei|udi|implant(?: id)?"
-        r"|model/serial|mac(?: address)?|lot|gtin|pacemaker|defibrillator|pump|transmitter"
-        r"|monitor|hearing aid|cgm|sensor)" + SEP + r")"
+        r"|model/serial|mac(?: address)?|lot|gtin)" + SEP + r")"
         r"(?P<v>[A-Za-z(+$]{0,8}[-/]?\d[A-Za-z0-9()+$/.:_-]{2,79}[A-Za-z0-9)])",
         has_digit,
         groups=(("v", DEVICE_ID),),
     ),
+    PatternSpec(DEVICE_ID, r"\b[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}\b"),  # a MAC address
     PatternSpec(DEVICE_ID, r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*"),
     PatternSpec(DEVICE_ID, r"\+[A-Z]\d{3}[A-Za-z0-9]{1,18}(?:/[$+A-Za-z0-9/]{1,40})?"),
     PatternSpec(
@@ -231,8 +242,9 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         BIOMETRIC,
-        r"(?i:\b(?:fingerprint|voiceprint|retinal? scan|iris scan|face ?print|biometric)"
-        r"(?:\s+(?:id|template|hash))?" + SEP + r")(?P<v>[A-Za-z0-9][A-Za-z0-9+/=-]{5,})",
+        r"(?i:\b(?:finger\s?print|thumb\s?print|voice\s?print|retina(?:l)?|iris|face\s?print"
+        r"|facial|palm\s?(?:print|vein)|biometric|gait)\b)[^\n]{0,40}?"
+        r"\b(?P<v>[A-Za-z0-9+/=:._-]{0,40}\d[A-Za-z0-9+/=:._-]{5,200})",
         has_digit,
         groups=(("v", BIOMETRIC),),
     ),

@@ -179,6 +179,10 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
     PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),
+    PatternSpec(ZIP, r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA)\s+(?P<v>\d{4})\b", groups=(("v", ZIP),)),
+    PatternSpec(
+        ZIP, r"(?i:\b(?:pin|pincode|pin code)\s*[:#-]?\s*)(?P<v>\d{6})\b", groups=(("v", ZIP),)
+    ),
     PatternSpec(ZIP, r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
     # 75001 Paris, D-10115 Berlin: a postcode then the town, after a comma or a line start
     PatternSpec(

@@ -56,7 +56,11 @@ _PERSON_LABELS = frozenset(
         "emergency",
     ]
 )
-_NUMBER_WORDS = frozenset(b"# no no. num number id nbr".split())
+_NUMBER_WORDS = frozenset(b"# no no. num number id nbr uuid".split())
+# Whose number a label names: a person's or their record's, not a row's or a code's.
+_SUBJECTS = frozenset(
+    ["patient", "pt", "member", "subscriber", "person", "user", "client", "customer", "guarantor", "insured", "encounter", "enc", "visit", "account", "acct", "order", "accession", "specimen", "case", "claim", "chart", "record", "mrn", "hospital", "medical", "employee", "student", "badge", "household", "resident", "unit", "fin", "csn", "har", "ticket", "reference", "ref", "confirmation", "booking", "transaction", "requisition", "lab"]
+)
 _LABEL_END_RE = r"[A-Za-z#.)\]][ \t]?[:=](?:[ \t]+|$)"
 _LABEL_END = Regex(_LABEL_END_RE.encode())
 _LABEL_WORDS = 3
@@ -65,16 +69,20 @@ _MAX_VALUE = 100
 
 def classify_label(label: str) -> str | None:
     """The entity type a label, key or header says its value is, else None."""
+    words = label.lower().replace("_", " ").replace("-", " ").split()
+    if (
+        words
+        and words[-1].encode() in _NUMBER_WORDS
+        and (len(words) == 1 or any(w in _SUBJECTS for w in words))
+    ):
+        return e.ID  # "patient_id=", "Hospital #:", "ID:" - in text, ids name people
     kind = hint(label)
     if kind in (KEEP, TEXT):
         return None
     if kind is not None:
         return kind
-    words = label.lower().replace("_", " ").replace("-", " ").split()
     if words and words[-1] in _PERSON_LABELS:
         return e.PERSON
-    if words and words[-1].encode() in _NUMBER_WORDS:
-        return e.ID
     return None
 
 
@@ -89,9 +97,11 @@ def value_ok(entity: str, value: bytes) -> bool:
         return bool(number) and int(number) >= 90
     if entity == e.DATE:
         return _date_like(stripped)
-    if entity in (e.PERSON, e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL):
+    if entity == e.PERSON:
+        return stripped[:1].isupper() or stripped[:1] == b'"'  # "From: Jane Doe", not "to: follow"
+    if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL):
         return True
-    return bool(digits(stripped))
+    return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
 
 
 _MONTHS = (b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
@@ -157,6 +167,8 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         if entity in (e.PERSON, e.DATE):
             if word.isalpha() and word.islower() and word not in _PARTICLE_WORDS:
                 break
+            if entity == e.DATE and b":" in word and pos > start:
+                break  # "01/05/2021 10:30": the time of day is no date element
         elif not has_digit and pos > start:
             break
         pos += len(token) + 1

@@ -18,7 +18,7 @@ from phigate.masking._fastre import OPTIONS, Regex
 from phigate.masking._names import NameDetector
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._structure import STRUCTURES, Structure
-from phigate.masking.entities import PERSON, PHI_TYPES, rank
+from phigate.masking.entities import ID, PERSON, PHI_TYPES, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -78,7 +78,7 @@ class SpanFinder:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
             spans.extend(Span(s, e, PERSON) for s, e in self._names.spans(data))
-        return merge(spans)
+        return merge(_everywhere(data, merge(spans)))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
@@ -121,6 +121,34 @@ def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
                 break
             first = False
             yield Span(start, end, entity)
+
+
+_MIN_REPEAT = 4
+_FIND_LIMIT = 64
+
+
+def _everywhere(data: bytes, spans: list[Span]) -> list[Span]:
+    """A value found once is masked wherever it occurs: a name seen after "Patient:" is
+    the same name later without a cue, and no masked value may survive elsewhere."""
+    values: dict[bytes, str] = {}
+    for span in spans:
+        if span.end - span.start >= _MIN_REPEAT:
+            values.setdefault(data[span.start : span.end], span.entity)
+    if not values:
+        return spans
+    extra = list(spans)
+    if len(values) <= _FIND_LIMIT:
+        for value, entity in values.items():
+            at = data.find(value)
+            while at >= 0:
+                extra.append(Span(at, at + len(value), entity))
+                at = data.find(value, at + 1)
+    else:  # many values: one RE2 pass over an alternation keeps the cost linear
+        regex = Regex(b"|".join(re2.escape(v) for v in sorted(values, key=len, reverse=True)))
+        for found in regex.spans(data):
+            start, end = found[0]
+            extra.append(Span(start, end, values.get(data[start:end], ID)))
+    return extra
 
 
 def merge(spans: list[Span]) -> list[Span]:
