@@ -59,7 +59,50 @@ _PERSON_LABELS = frozenset(
 _NUMBER_WORDS = frozenset(b"# no no. num number id nbr uuid".split())
 # Whose number a label names: a person's or their record's, not a row's or a code's.
 _SUBJECTS = frozenset(
-    ["patient", "pt", "member", "subscriber", "person", "user", "client", "customer", "guarantor", "insured", "encounter", "enc", "visit", "account", "acct", "order", "accession", "specimen", "case", "claim", "chart", "record", "mrn", "hospital", "medical", "employee", "student", "badge", "household", "resident", "unit", "fin", "csn", "har", "ticket", "reference", "ref", "confirmation", "booking", "transaction", "requisition", "lab"]
+    [
+        "patient",
+        "pt",
+        "member",
+        "subscriber",
+        "person",
+        "user",
+        "client",
+        "customer",
+        "guarantor",
+        "insured",
+        "encounter",
+        "enc",
+        "visit",
+        "account",
+        "acct",
+        "order",
+        "accession",
+        "specimen",
+        "case",
+        "claim",
+        "chart",
+        "record",
+        "mrn",
+        "hospital",
+        "medical",
+        "employee",
+        "student",
+        "badge",
+        "household",
+        "resident",
+        "unit",
+        "fin",
+        "csn",
+        "har",
+        "ticket",
+        "reference",
+        "ref",
+        "confirmation",
+        "booking",
+        "transaction",
+        "requisition",
+        "lab",
+    ]
 )
 _LABEL_END_RE = r"[A-Za-z#.)\]][ \t]?[:=](?:[ \t]+|$)"
 _LABEL_END = Regex(_LABEL_END_RE.encode())
