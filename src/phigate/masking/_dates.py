@@ -9,6 +9,8 @@ numeric candidates that are no calendar date. Ages are masked with their unit
 
 from __future__ import annotations
 
+import datetime as dt
+
 from phigate.masking import _validators as val
 from phigate.masking._shapes import DAY, MON_NUM, MONTH, MONTH_ANY, WEEKDAY, PatternSpec
 from phigate.masking.entities import AGE, DATE
@@ -20,11 +22,34 @@ _COMPACT = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
 
 
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_ORD_WORDS = (
+    r"(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    r"|eighteenth|nineteenth|twentieth|thirtieth"
+)
+_ORD_WORDS = rf"(?:{_ORD_WORDS})"
+_YEAR_WORDS = (
+    rf"(?:nineteen|twenty|two thousand(?: and)?)(?:[- ](?:(?:twenty|thirty|forty|fifty|sixty"
+    rf"|seventy|eighty|ninety)(?:[- ](?:{_UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    rf"|sixteen|seventeen|eighteen|nineteen|oh[- ](?:{_UNITS})|{_UNITS}))?"
+)
+
+
+def _ocr_date(value: bytes) -> bool:
+    return sum(48 <= c <= 57 for c in value) >= 4
+
+
 def _numeric_date(value: bytes) -> bool:
     """Month first or day first: either order that names a calendar day will do."""
     parts = value.replace(b"-", b"/").replace(b".", b"/").split(b"/")
     first, second = int(parts[0]), int(parts[1])
     return val.date_parts(first, second, None) or val.date_parts(second, first, None)
+
+
+def _born_90_years_ago(value: bytes) -> bool:
+    """A birth year alone is shown, unless it says the person is 90 or older."""
+    return int(value) <= dt.date.today().year - 90
 
 
 def _age_over_89(value: bytes) -> bool:
@@ -43,6 +68,11 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
     ),
     # HL7 and compact timestamps: 19800101, 202401151230, 20240115123045+0500
+    PatternSpec(
+        DATE,
+        rf"_(?P<v>{_COMPACT})(?:[_.-]|\b)",
+        groups=(("v", DATE),),
+    ),
     PatternSpec(
         DATE, rf"\b{_COMPACT}(?:[0-2]\d[0-5]\d(?:[0-5]\d)?)?(?:\.\d{{1,6}})?(?:[+-]\d{{4}})?\b"
     ),
@@ -70,11 +100,21 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|\b{DAY}/{MONTH_ANY}/{_YEAR4}:\d{{2}}:\d{{2}}:\d{{2}}(?:\s[+-]\d{{4}})?",
     ),
     PatternSpec(DATE, rf"\b{MON_NUM}[/-]{_YEAR4}\b"),
+    # Spoken: March fifth, nineteen fifty-two / the third of May
+    PatternSpec(
+        DATE,
+        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_ORD_WORDS}\b(?:,?\s+{_YEAR_WORDS})?"
+        rf"|\b(?:the\s+)?{_ORD_WORDS}\s+of\s+{MONTH_ANY}\b(?:,?\s+{_YEAR_WORDS})?)",
+    ),
+    # Scanned: O and l read for 0 and 1 ("0l/O5/2021"); at least four real digits
+    PatternSpec(
+        DATE, r"\b[0-3OolI]?[0-9OolI]/[0-3OolI]?[0-9OolI]/[12OolI][0-9OolI]{3}\b", _ocr_date
+    ),
     PatternSpec(
         DATE,
         r"(?i:\b(?:on|since|from|until|till|through|thru|dated?|dos|seen|admitted|discharged"
         r"|dob|visit|surgery|scheduled|appt|appointment|starting|started|effective|before|after"
-        r"|last|next|by)\s+)"
+        r"|last|next|by|f/u|due|as of|expires?|exp|week of|dated|returning)\s+)"
         rf"(?P<v>{MON_NUM}/{DAY})\b",
         groups=(("v", DATE),),
     ),
@@ -84,7 +124,7 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
     # 93-year-old, 93 year old, 93 y/o, 101yo, 90 yrs, 95 years of age
     PatternSpec(
         AGE,
-        r"\b\d{2,3}\s?-?\s?(?i:y/o|y\.\s?o\.?|yo\b|yrs?\.?(?:[- ]old)?\b|years?[- ]old"
+        r"\b\d{2,3}\s?-?\s?(?i:y/o|y\.\s?o\.?|yo\b|y\b|yrs?\.?(?:[- ]old)?\b|years?[- ]old|years?\b"
         r"|years? of age|year-old|yr-old|-yo\b)",
         _age_over_89,
     ),
@@ -100,6 +140,7 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?i:\b(?:ninety|one hundred(?: and)?)(?:[- ](?:{_NUMBER_WORDS}))?"
         r"(?:[- ]years?[- ]old|[- ]year-old|\s+years? of age|[- ]yo\b)"
         rf"|\baged?\s+(?:ninety|one hundred)(?:[- ](?:{_NUMBER_WORDS}))?\b"
+        rf"|\b(?:ninety[- ](?:{_UNITS})|one hundred(?: and)?[- ](?:{_NUMBER_WORDS}))\b"
         r"|\bnonagenarian|\bcentenarian)",
     ),
     PatternSpec(
@@ -107,6 +148,14 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather)\s+"
         r"(?:is|was|turned|turns|will be)|turned|turning|at age|aged)\s+)(?P<v>\d{2,3})\b",
         _age_over_89,
+        groups=(("v", AGE),),
+    ),
+    PatternSpec(AGE, r"(?i:\b\d{2,3}(?:st|nd|rd|th)\s+birthday)", _age_over_89),
+    PatternSpec(
+        AGE,
+        r"(?i:\b(?:born|b\.|dob|birth\s*year|year of birth|yob)\s*(?:in|on|:)?\s*)"
+        r"(?P<v>(?:18|19)\d{2})\b",
+        _born_90_years_ago,
         groups=(("v", AGE),),
     ),
     PatternSpec(

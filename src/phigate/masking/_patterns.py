@@ -13,6 +13,7 @@ from phigate.masking import _validators as val
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
+from phigate.masking._wordlists import plain_names
 from phigate.masking.entities import (
     ACCOUNT_NUMBER,
     BIOMETRIC,
@@ -27,6 +28,7 @@ from phigate.masking.entities import (
     LICENSE,
     MRN,
     NPI,
+    PERSON,
     PHONE,
     SECRET,
     SSN,
@@ -35,7 +37,24 @@ from phigate.masking.entities import (
 )
 
 # State licence shapes: A1234567, 123 456 789, S123-4567-8901, 99-123456.
-_LICENCE_VALUE = r"(?:[A-Za-z]{1,3}[- ]?)?\d[A-Za-z0-9]{0,24}(?:[- ]\d[A-Za-z0-9]{1,12}){0,4}"
+_LICENCE_VALUE = r"(?:[A-Za-z]{1,5}[-. ]?)?\d[A-Za-z0-9]{0,24}(?:[- ]\d[A-Za-z0-9]{1,12}){0,4}"
+
+_SPOKEN_DIGIT = (
+    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|double"
+    r"|triple|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+
+_LOWER_NAME_CUE = (
+    r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
+    r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
+    r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|caller|signed)\b\.?:?,?\s+)"
+)
+
+
+def _lower_names(value: bytes) -> bool:
+    names = plain_names()
+    return all(w.decode() in names for w in value.split())
+
 
 __all__ = ["PHI_PATTERNS", "SECRET_PATTERNS", "STATE_NAMES", "PatternSpec"]
 
@@ -91,6 +110,19 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
 )
 
 _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
+    # --- names in lower case, after a cue: "spoke with maria lopez", "pt john"
+    PatternSpec(
+        PERSON,
+        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20}\s+[a-z][a-z'-]{2,20})\b",
+        _lower_names,
+        groups=(("v", PERSON),),
+    ),
+    PatternSpec(
+        PERSON,
+        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20})\b",
+        _lower_names,
+        groups=(("v", PERSON),),
+    ),
     # --- SSN
     PatternSpec(SSN, r"\b\d{3}-\d{2}-\d{4}\b", val.ssn),
     PatternSpec(SSN, r"\b\d{3} \d{2} \d{4}\b", val.ssn),
@@ -121,6 +153,18 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         val.phone_digits,
     ),
     PatternSpec(PHONE, r"\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b", val.phone_digits),
+    # Scanned: O and l read for 0 and 1 ("(6l7) 555-O134"); at least seven real digits
+    PatternSpec(
+        PHONE,
+        r"(?:\(|\b)[0-9OolI]{3}\)?[-.\s][0-9OolIS]{3}[-.\s][0-9OolIS]{4}\b",
+        val.ocr_phone,
+    ),
+    # --- numbers read out in calls: "six one seven, five five five ..." (any identifier)
+    PatternSpec(
+        ID,
+        rf"(?i:\b{_SPOKEN_DIGIT}(?:[\s,.-]+(?:and\s+)?{_SPOKEN_DIGIT}){{3,}}\b)",
+    ),
+    PatternSpec(ID, r"\b\d(?: \d){6,}\b"),  # digits read one by one: 6 1 7 5 5 5 0
     PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}(?:x\d{1,6})?\b"),
     PatternSpec(
         PHONE,
@@ -160,12 +204,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # --- record, plan, account numbers
     PatternSpec(
         MRN,
-        r"(?i:\b(?:mrn|umrn|emrn|mr\s?#|mr\s?no\.?|mr\s?number|med(?:ical)?\.?\s+rec(?:ord)?s?\.?"
+        r"(?i:\b(?:mrn|m\.r\.n\.?|umrn|emrn|empi|hosp\.?\s*(?:#|no\.?)|mr\s?#|mr\s?no\.?|mr\s?number|med(?:ical)?\.?\s+rec(?:ord)?s?\.?"
         r"(?:\s*(?:no\.?|num(?:ber)?|#|id))?|hospital\s*(?:#|no\.?|number|id)|chart(?:\s*(?:#|no\.?"
         r"|number|id))?|unit\s+(?:no\.?|number|#)|record\s*(?:#|no\.?|number)|fin|csn|har"
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
-        r"\s*(?:is\s+|[:#=(]\s*)?(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,24}(?:[ .]\d{2,6}){0,3})\b",
+        r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[:#=(]{1,2}\s*)?"
+        r"(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,24}(?:[ .]\d{2,6}){0,3})\b",
         has_digit,
         groups=(("v", MRN),),
     ),
@@ -196,9 +241,12 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(DEA, r"\b[A-Za-z][A-Za-z9]\d{7}\b", val.dea),
     PatternSpec(
         LICENSE,
-        r"(?i:\b(?:driver'?s?\s*licen[cs]e|driver'?s?\s+lic|d\.l\.|dln|oln|licen[cs]e|lic|state\s+id"
+        r"(?i:\b(?:driver['’]?s?\s*licen[cs]e|driving\s+licen[cs]e|driver['’]?s?\s+lic|d\.l\.|dln|oln"
+        r"|licen[cs]e|lic|state\s+id"
         r"|id\s+card|certificate|cert|permit|passport))\.?"
-        rf"(?:\s*\(?(?:{STATE_ABBR})\)?)?" + SEP + rf"(?P<v>{_LICENCE_VALUE})\b",
+        rf"(?:\s*\(?(?:{STATE_ABBR})\)?)?"
+        + SEP
+        + rf"(?:\(?(?:{STATE_ABBR})\)?[\s:#/-]+)?(?P<v>{_LICENCE_VALUE})\b",
         has_digit,
         groups=(("v", LICENSE),),
     ),
@@ -206,6 +254,12 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         LICENSE,
         rf"\bDL\s*(?:#|no\.?)?\s*(?:\(?(?:{STATE_ABBR})\)?)?\s*[:#]?\s*(?P<v>{_LICENCE_VALUE})\b",
         groups=(("v", LICENSE),),
+    ),
+    # The user of an access-log line: 10.1.2.3 - jdoe [05/Mar/2024:10:15:00 +0000]
+    PatternSpec(
+        ID,
+        r"\b(?:\d{1,3}\.){3}\d{1,3} - (?P<v>[A-Za-z0-9._@-]{2,64}) \[",
+        groups=(("v", ID),),
     ),
     # Ids in API paths: /patients/8812, /members/X1-22
     PatternSpec(

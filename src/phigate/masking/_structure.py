@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from phigate.masking import _hl7
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
-from phigate.masking._hints import KEEP, TEXT, hint
+from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
 from phigate.masking._validators import digits
 
 Found = tuple[int, int, str]
@@ -57,6 +57,22 @@ _PERSON_LABELS = frozenset(
     ]
 )
 _NUMBER_WORDS = frozenset(b"# no no. num number id nbr uuid".split())
+# Labels of a person's handle: "user=jdoe", "login: jdoe", "specimen: S24-1234".
+_ACCOUNT_LABELS = frozenset(
+    [
+        "user",
+        "username",
+        "login",
+        "userid",
+        "uid",
+        "handle",
+        "screenname",
+        "accession",
+        "specimen",
+        "requisition",
+        "nhs",
+    ]
+)
 # Whose number a label names: a person's or their record's, not a row's or a code's.
 _SUBJECTS = frozenset(
     [
@@ -102,9 +118,13 @@ _SUBJECTS = frozenset(
         "transaction",
         "requisition",
         "lab",
+        "nhs",
+        "chi",
+        "nhi",
     ]
 )
-_LABEL_END_RE = r"[A-Za-z#.)\]][ \t]?[:=](?:[ \t]+|$)"
+# "Label: value", "key=value" (logs, query strings); "10:30" and "a::b" are no labels.
+_LABEL_END_RE = r"[A-Za-z#.)\]][ \t]?(?::[ \t]*|=[ \t]*)"
 _LABEL_END = Regex(_LABEL_END_RE.encode())
 _LABEL_WORDS = 3
 _MAX_VALUE = 100
@@ -112,7 +132,7 @@ _MAX_VALUE = 100
 
 def classify_label(label: str) -> str | None:
     """The entity type a label, key or header says its value is, else None."""
-    words = label.lower().replace("_", " ").replace("-", " ").split()
+    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
     if (
         words
         and words[-1].encode() in _NUMBER_WORDS
@@ -126,10 +146,12 @@ def classify_label(label: str) -> str | None:
         return kind
     if words and words[-1] in _PERSON_LABELS:
         return e.PERSON
+    if words and words[-1] in _ACCOUNT_LABELS:
+        return e.ID
     return None
 
 
-def value_ok(entity: str, value: bytes) -> bool:
+def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
     """A validator for values found by structure: ages under 90, years alone and
     values without a digit where one is needed are no identifiers."""
     stripped = value.strip()
@@ -141,9 +163,11 @@ def value_ok(entity: str, value: bytes) -> bool:
     if entity == e.DATE:
         return _date_like(stripped)
     if entity == e.PERSON:
-        return stripped[:1].isupper() or stripped[:1] == b'"'  # "From: Jane Doe", not "to: follow"
+        return not strict or stripped[:1].isupper()  # "Contact: Jane Doe", not "contact: none"
     if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL):
         return True
+    if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
+        return True  # "user=jdoe", "Order ID: A-77"
     return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
 
 
@@ -174,7 +198,7 @@ def label_values(data: bytes) -> Iterator[Found]:
         limit = labels[i + 1][0] if i + 1 < len(labels) else len(data)
         end = _value_end(data, value_start, max(limit, value_start))
         end = _trim(entity, data, value_start, end)
-        if end > value_start and value_ok(entity, data[value_start:end]):
+        if end > value_start and value_ok(entity, data[value_start:end], strict=True):
             yield value_start, end, entity
 
 
@@ -226,7 +250,7 @@ def _label_word(word: bytes) -> bool:
 def _value_end(data: bytes, start: int, limit: int) -> int:
     """Where a value stops: a line end, a separator, two blanks, or the next label."""
     end = min(limit, start + _MAX_VALUE)
-    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  "):
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">"):
         found = data.find(stop, start, end)
         if found >= 0:
             end = found
@@ -236,7 +260,8 @@ def _value_end(data: bytes, start: int, limit: int) -> int:
 # --- JSON members: "family": "Nguyen", "given": ["Thi", "Lan"], "postalCode": "02118"
 
 _JSON_MEMBER_RE = (
-    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]\n]{0,400}\])'
+    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]\n]{0,400}\]'
+    r"|\d{2,20}\b)"
 )
 _JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
 _JSON_STRING = Regex(rb'"((?:[^"\\\n]|\\.){1,300})"')
@@ -251,6 +276,10 @@ def json_values(data: bytes) -> Iterator[Found]:
         if entity is None:
             continue
         start, end = found[2]
+        if data[start : start + 1].isdigit():  # "age": 93, "mrn": 12345678
+            if value_ok(entity, data[start:end]):
+                yield start, end, entity
+            continue
         for string in _JSON_STRING.spans(data, start, end):
             s, t = string[1]
             if value_ok(entity, data[s:t]):

@@ -311,3 +311,11 @@ def common_words() -> frozenset[str]:
     words.update(_CLINICAL.split())
     words.update(_SQL_PLAN.split())
     return frozenset(words)
+
+
+@functools.cache
+def plain_names() -> frozenset[str]:
+    """Dictionary names that are no common word or eponym: names even in lower case."""
+    first, last = person_names()
+    blocked = common_words() | EPONYMS
+    return frozenset(n for n in first | last if len(n) > 2 and n not in blocked)
