@@ -119,57 +119,43 @@ def phone_digits(value: bytes) -> bool:
     return 8 <= len(digits(value.split(b"x")[0].split(b"ext")[0])) <= 15
 
 
-# Sites whose pages are public references, not a person's: health agencies, standards
-# and terminology bodies, encyclopaedias. A URL on them is no identifier unless its path
-# carries an id (a run of 5 digits or a query value).
-_PUBLIC_SITES = (
-    b".gov",
-    b".int",
-    b".mil",
-    b"hl7.org",
-    b"loinc.org",
-    b"snomed.info",
-    b"who.int",
-    b"mayoclinic.org",
-    b"clevelandclinic.org",
-    b"webmd.com",
-    b"heart.org",
-    b"cancer.org",
-    b"diabetes.org",
-    b"wikipedia.org",
-    b"uptodate.com",
-    b"clinicaltrials.gov",
-    b"ncbi.nlm.nih.gov",
-    b"nejm.org",
-    b"thelancet.com",
-    b"jamanetwork.com",
-    b"bmj.com",
-    b"aafp.org",
-    b"acog.org",
-    b"aap.org",
-    b"github.com",
-    b"python.org",
-    b"postgresql.org",
+# Sites whose pages are public references, not a person's: agencies, institutions and
+# organisations (.gov, .edu, .int, .mil, .org) and well-known health references. A URL
+# on them is an identifier only when it points at a person: a portal host, a path about
+# a patient or an account, an id in the query.
+_PUBLIC_SUFFIXES = (b".gov", b".edu", b".int", b".mil", b".org", b".nhs.uk", b".gov.uk", b".ac.uk")
+_PUBLIC_SITES = frozenset(
+    b"snomed.info webmd.com uptodate.com drugs.com medscape.com healthline.com goodrx.com"
+    b" rxlist.com merckmanuals.com medlineplus.gov nih.gov cdc.gov who.int github.com"
+    b" python.org nejm.org thelancet.com jamanetwork.com bmj.com nature.com sciencedirect.com"
+    b" springer.com wiley.com epocrates.com pubmed.ncbi.nlm.nih.gov youtube.com google.com"
+    b" microsoft.com apple.com amazon.com".split()
 )
+_PERSONAL_HOSTS = frozenset(b"mychart portal my myhealth patient patients login account".split())
+_PERSONAL_PATHS = (
+    b"patient", b"member", b"user", b"profile", b"chart", b"record", b"mrn", b"account",
+    b"/p/", b"/u/", b"~",
+)  # fmt: skip
 
 
 def personal_url(value: bytes) -> bool:
-    """False for a page of a public reference site without an id in its path."""
+    """False for a page of a public site that points at no person."""
     rest = value.split(b"://", 1)[-1]
     host, _, path = rest.partition(b"/")
-    if not _public_host(host.split(b":")[0].lower()):
+    host = host.split(b":")[0].lower()
+    if not _public_host(host):
         return True
-    query = path.partition(b"?")[2]
-    return any(48 <= c <= 57 for c in query) or _digit_run(path)
+    if host.split(b".")[0] in _PERSONAL_HOSTS:
+        return True
+    page, _, query = path.lower().partition(b"?")
+    return any(48 <= c <= 57 for c in query) or any(w in page for w in _PERSONAL_PATHS)
 
 
 def _public_host(host: bytes) -> bool:
-    for site in _PUBLIC_SITES:
-        if site[:1] == b"." and host.endswith(site):
-            return True
-        if host == site or host.endswith(b"." + site):
-            return True
-    return False
+    if host.endswith(_PUBLIC_SUFFIXES):
+        return True
+    parts = host.split(b".")
+    return any(b".".join(parts[i:]) in _PUBLIC_SITES for i in range(len(parts) - 1))
 
 
 def _digit_run(text: bytes, length: int = 5) -> bool:
