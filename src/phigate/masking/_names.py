@@ -57,26 +57,47 @@ class NameDetector:
         self._cache: dict[bytes, int] = {}
 
     def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
-        run: list[tuple[int, int]] = []
+        runs = self._runs(data)
+        forced = False
+        for i, run in enumerate(runs):
+            inverted = i + 1 < len(runs) and self._last_first(data, run, runs[i + 1])
+            yield from self._run_spans(data, run, 2 if forced or inverted else 0)
+            forced = inverted
+
+    def _runs(self, data: bytes) -> list[list[tuple[int, int]]]:
+        """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
+        runs: list[list[tuple[int, int]]] = []
         for found in _WORD.spans(data):
             start, end = found[1]
             if data[end : end + 1].isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
-            if run and _joins(data, run[-1][1], start):
-                run.append((start, end))
-                continue
-            if run:
-                yield from self._run_spans(data, run)
-            run = [(start, end)]
-        if run:
-            yield from self._run_spans(data, run)
+            if runs and _joins(data, runs[-1][-1][1], start):
+                runs[-1].append((start, end))
+            else:
+                runs.append([(start, end)])
+        return runs
 
-    def _run_spans(self, data: bytes, words: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    def _last_first(
+        self, data: bytes, run: list[tuple[int, int]], after: list[tuple[int, int]]
+    ) -> bool:
+        """ "Nguyen, Thi" / "KOWALCZYK, Anna": a surname, a comma, a given name; one of
+        them is a dictionary name and neither is a common word, title or eponym."""
+        gap = data[run[-1][1] : after[0][0]]
+        if len(run) != 1 or gap not in (b", ", b",", b",  "):
+            return False
+        kinds = (self._word_kind(data[run[0][0] : run[0][1]]),
+                 self._word_kind(data[after[0][0] : after[0][1]]))  # fmt: skip
+        return _NAME in kinds and all(k in (_NAME, _UNKNOWN) for k in kinds)
+
+    def _run_spans(
+        self, data: bytes, words: list[tuple[int, int]], forced: int = 0
+    ) -> Iterator[tuple[int, int]]:
         kinds = [self._word_kind(data[s:e]) for s, e in words]
         if all(k in (_COMMON, _TITLE, _CUE) for k in kinds):
             return
         dotted = [data[e : e + 1] == b"." for _, e in words]
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
+        cue = max(cue, forced)
         if not cue and kinds[-1] == _UNKNOWN and not dotted[-1]:
             cue = _cue_after(data, words[-1][1])
         is_name = _decide(kinds, cue, dotted)
