@@ -18,7 +18,7 @@ from phigate.masking._shapes import (
     STREET_SUFFIX,
     PatternSpec,
 )
-from phigate.masking._wordlists import common_words
+from phigate.masking._wordlists import EPONYMS, common_words
 from phigate.masking.entities import LOCATION, STREET_ADDRESS, ZIP
 
 # Up to four capitalised words; a dot only in "St." and the like, so a sentence end
@@ -81,6 +81,26 @@ def _place(value: bytes) -> bool:
         return False
     common = common_words()
     return not all(w.rstrip(".'s") in common for w in words)
+
+
+# Words a town's name may share with the dictionary ("Lake City", "Cedar Falls").
+_PLACE_WORDS = frozenset(
+    "new north south east west lake port fort mount saint st san santa los las el la city"
+    " falls springs park heights beach valley hills creek grove harbor village rapids".split()
+)
+
+
+def _bare_place(value: bytes) -> bool:
+    """A place after a bare preposition ("from Springfield"): stricter than after a cue.
+    No word may be a common word (departments, drugs and plan words are), no word an
+    abbreviation, an eponym or a dictionary first name."""
+    text = value.decode("utf-8", "replace").strip().rstrip(".,")
+    if not _place(value) or any(w.isupper() for w in text.split()):
+        return False
+    common = common_words()
+    words = [w.rstrip(".'s").replace("’", "'") for w in text.lower().split()]
+    unknown = [w for w in words if w not in _PLACE_WORDS]
+    return bool(unknown) and not any(w in common or w in EPONYMS for w in unknown)
 
 
 PLACE_PATTERNS: tuple[PatternSpec, ...] = (
@@ -154,6 +174,19 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\b(?:city|town|village|municipality|hometown|birthplace|place of birth)\s*[:=]\s*)"
         rf"(?P<v>{_PLACE})",
         _place,
+        groups=(("v", LOCATION),),
+    ),
+    # After a bare preposition, with a stricter validator: "visiting from Dunmore"
+    PatternSpec(
+        LOCATION,
+        rf"\b(?:in|near|from|outside|around|visiting)\s+(?P<v>{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})",
+        _bare_place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"\b(?:in|near|from|outside|around|visiting)\s+(?P<v>{_PLACE_WORD})\b",
+        _bare_place,
         groups=(("v", LOCATION),),
     ),
     # Town-shaped names: Walterfort, Lake Jacobsborough, New Johnsonberg
