@@ -85,8 +85,38 @@ def _place(value: bytes) -> bool:
 
 # Words a town's name may share with the dictionary ("Lake City", "Cedar Falls").
 _PLACE_WORDS = frozenset(
-    "new north south east west lake port fort mount saint st san santa los las el la city"
-    " falls springs park heights beach valley hills creek grove harbor village rapids".split()
+    [
+        "new",
+        "north",
+        "south",
+        "east",
+        "west",
+        "lake",
+        "port",
+        "fort",
+        "mount",
+        "saint",
+        "st",
+        "san",
+        "santa",
+        "los",
+        "las",
+        "el",
+        "la",
+        "city",
+        "falls",
+        "springs",
+        "park",
+        "heights",
+        "beach",
+        "valley",
+        "hills",
+        "creek",
+        "grove",
+        "harbor",
+        "village",
+        "rapids",
+    ]
 )
 
 
