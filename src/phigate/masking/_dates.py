@@ -36,6 +36,16 @@ _YEAR_WORDS = (
 )
 
 
+_MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"  # "May" is left out: "in May" reads the same as "may", and so often means nothing
+
+
+# A time of day written into a timestamp ("2024-03-05 14:30:00,123 -0500") is part of it.
+_TIME = (
+    r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?"
+    r"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[ECMP][SD]T))?"
+)
+
+
 def _ocr_date(value: bytes) -> bool:
     return sum(48 <= c <= 57 for c in value) >= 4
 
@@ -59,13 +69,17 @@ def _age_over_89(value: bytes) -> bool:
 
 DATE_PATTERNS: tuple[PatternSpec, ...] = (
     # 03/14/2021, 14/03/21, 3-14-2021; dotted only with a four-digit year ("1.2.21" is a version)
-    PatternSpec(DATE, rf"\b{DAY}[/-]{DAY}[/-](?:{_YEAR4}|\d{{2}})\b", _numeric_date),
-    PatternSpec(DATE, rf"\b{DAY}\.{DAY}\.{_YEAR4}\b", _numeric_date),
+    PatternSpec(
+        DATE,
+        rf"\b{DAY}[/-]{DAY}[/-](?:{_YEAR4}|\d{{2}})\b(?:,?\s(?:at\s)?{_TIME}\b)?",
+        _numeric_date,
+    ),
+    PatternSpec(DATE, rf"\b{DAY}\.{DAY}\.{_YEAR4}\b(?:,?\s{_TIME}\b)?", _numeric_date),
     PatternSpec(
         DATE,
         rf"\b{_YEAR4}(?:[-/](?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01])"
         r"|\.(?:0[1-9]|1[0-2])\.(?:0[1-9]|[12]\d|3[01]))"
-        r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
+        rf"(?:[T ]{_TIME})?\b",
     ),
     # HL7 and compact timestamps: 19800101, 202401151230, 20240115123045+0500
     PatternSpec(
@@ -100,6 +114,15 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|\b{DAY}/{MONTH_ANY}/{_YEAR4}:\d{{2}}:\d{{2}}:\d{{2}}(?:\s[+-]\d{{4}})?",
     ),
     PatternSpec(DATE, rf"\b{MON_NUM}[/-]{_YEAR4}\b"),
+    # A month named alone is an element of a date: "since March", "in early June"
+    PatternSpec(
+        DATE,
+        r"\b(?:in|since|during|until|till|by|before|after|through|of|from|early|late|mid)"
+        rf"[- ](?:(?:early|late|mid)[- ])?(?P<v>{_MONTH_FULL})\b",
+        groups=(("v", DATE),),
+    ),
+    # Scanned with spaces: 03 / 05 / 2024
+    PatternSpec(DATE, rf"\b{DAY} [/-] {DAY} [/-] (?:{_YEAR4}|\d{{2}})\b", _numeric_date),
     # Spoken: March fifth, nineteen fifty-two / the third of May
     PatternSpec(
         DATE,

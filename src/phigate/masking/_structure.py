@@ -124,7 +124,7 @@ _SUBJECTS = frozenset(
     ]
 )
 # "Label: value", "key=value" (logs, query strings); "10:30" and "a::b" are no labels.
-_LABEL_END_RE = r"[A-Za-z#.)\]][ \t]?(?::[ \t]*|=[ \t]*)"
+_LABEL_END_RE = r"[A-Za-z#.)\]](?:[ \t]?(?::[ \t]*|=[ \t]*)|\t+)"
 _LABEL_END = Regex(_LABEL_END_RE.encode())
 _LABEL_WORDS = 3
 _MAX_VALUE = 100
@@ -195,6 +195,8 @@ def label_values(data: bytes) -> Iterator[Found]:
     for i, (_, entity, value_start) in enumerate(labels):
         if entity is None:
             continue
+        if data[value_start : value_start + 1] in (b'"', b"'"):
+            value_start += 1  # mrn: "12345"
         limit = labels[i + 1][0] if i + 1 < len(labels) else len(data)
         end = _value_end(data, value_start, max(limit, value_start))
         end = _trim(entity, data, value_start, end)
@@ -289,8 +291,8 @@ def json_values(data: bytes) -> Iterator[Found]:
 # --- CSV fragments: a header of names, then rows with as many cells
 
 _CSV_HEADER_RE = (
-    r"(?m:^[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}"
-    r"(?:([,\t;|])[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}){2,}\r?$)"
+    r"(?m:^[ \t]*\|?[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}"
+    r"(?:([,\t;|])[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}){2,}[ \t]*\|?\r?$)"
 )
 _CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
 
