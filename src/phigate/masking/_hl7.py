@@ -16,7 +16,11 @@ from phigate.masking._fastre import Regex
 
 Found = tuple[int, int, str]
 
-TRIGGER = r"(?m:^(?:MSH|EVN|PID|PD1|NK1|GT1|IN1|IN2|PV1|PV2|ORC|OBR|OBX|MRG|DG1|AL1|TXA|SCH|NTE)\|)"
+# Segments end with a carriage return (the standard) or a line feed (most copies).
+TRIGGER = (
+    r"(?:^|[\r\n])(?:MSH|EVN|PID|PD1|NK1|GT1|IN1|IN2|PV1|PV2|ORC|OBR|OBX|MRG|DG1|AL1|TXA|SCH"
+    r"|NTE)\|"
+)
 _SEGMENT = Regex(TRIGGER.encode() + rb"[^\r\n]*")
 
 _NAME, _ADDRESS, _PHONE, _ID, _DATE = "name", "address", "phone", "id", "date"
@@ -66,6 +70,7 @@ _COMPONENTS: dict[str, dict[int, str]] = {
 def hl7_values(data: bytes) -> Iterator[Found]:
     for found in _SEGMENT.spans(data):
         start, end = found[0]
+        start += data[start : start + 1] in (b"\r", b"\n")
         name = data[start : start + 3]
         fields = _FIELDS.get(name, {})
         first = 2 if name == b"MSH" else 1  # MSH-1 is the field separator itself
