@@ -209,7 +209,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|number|id))?|unit\s+(?:no\.?|number|#)|record\s*(?:#|no\.?|number)|fin|csn|har"
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
-        r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[:#=(]{1,2}\s*)?"
+        r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[-–:;#=(]{1,2}\s*)?"
         r"(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,24}(?:[ .]\d{2,6}){0,3})\b",
         has_digit,
         groups=(("v", MRN),),

@@ -57,7 +57,7 @@ _PERSON_LABELS = frozenset(
     ]
 )
 _NUMBER_WORDS = frozenset(b"# no no. num number id nbr uuid".split())
-# Labels of a person's handle: "user=jdoe", "login: jdoe", "specimen: S24-1234".
+# Labels of a person's handle: "user=jdoe", "login: jdoe".
 _ACCOUNT_LABELS = frozenset(
     [
         "user",
@@ -67,10 +67,27 @@ _ACCOUNT_LABELS = frozenset(
         "uid",
         "handle",
         "screenname",
+    ]
+)
+_RECORD_LABELS = frozenset(
+    [
+        "encounter",
+        "visit",
+        "identifier",
+        "reference",
+        "ref",
+        "case",
+        "order",
         "accession",
         "specimen",
         "requisition",
+        "mrn",
+        "chi",
         "nhs",
+        "record",
+        "chart",
+        "episode",
+        "admission",
     ]
 )
 # Whose number a label names: a person's or their record's, not a row's or a code's.
@@ -148,6 +165,8 @@ def classify_label(label: str) -> str | None:
         return e.PERSON
     if words and words[-1] in _ACCOUNT_LABELS:
         return e.ID
+    if words and words[-1] in _RECORD_LABELS:
+        return e.MRN  # a value with a digit: "Encounter: E48291133", not "Encounter: annual"
     return None
 
 
@@ -320,6 +339,35 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
         pos = line_end + 1
 
 
+# --- bare record numbers: "Jane Doe / 48291133", "#48291133", "patient 48291133"
+
+# Not after a comma: a CSV cell is judged by its column's header.
+_BARE_NUMBER_RE = r"(?:^|[\s(#:=;/\[])#?[A-Z]?\d{7,12}\b"
+_BARE_NUMBER = Regex(rb"(?:^|[\s(#:=;/\[])(#?[A-Z]?\d{7,12})\b")
+# Words just before a long number that make it a code, a version or a quantity.
+_CODE_WORDS = (
+    b"snomed", b"sct", b"code", b"loinc", b"ndc", b"cpt", b"icd", b"rxnorm", b"rxcui", b"cvx",
+    b"version", b"build", b"release", b"v.", b"oid", b"gtin", b"lot", b"ref", b"$", b"usd",
+    b"bytes", b"ms", b"port", b"pid", b"thread", b"concept", b"sctid", b"hcpcs", b"drg",
+    b"diagnos", b"problem", b"procedure", b"system", b"coding", b"|", b"cui", b"umls",
+)  # fmt: skip
+
+
+def bare_numbers(data: bytes) -> Iterator[Found]:
+    """Seven to twelve digits standing alone read as a record or account number,
+    unless a word before them on the line makes them a code, a version or a quantity."""
+    for found in _BARE_NUMBER.spans(data):
+        start, end = found[1]
+        if data[end : end + 1] in (b".", b",") and data[end + 1 : end + 2].isdigit():
+            continue  # 1234567.89 is an amount
+        if data[end : end + 3].lstrip(b" ")[:1] == b"|":
+            continue  # 44054006 |Diabetes mellitus| is a SNOMED CT expression
+        line = data.rfind(b"\n", max(0, start - 80), start) + 1
+        before = data[max(line, start - 80) : start].lower()
+        if not any(word in before for word in _CODE_WORDS):
+            yield start + (data[start : start + 1] == b"#"), end, e.MRN
+
+
 @dataclass(frozen=True, slots=True)
 class Structure:
     """A structure's trigger (a pattern in the one set pass) and its extractor."""
@@ -333,4 +381,5 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_JSON_MEMBER_RE, json_values),
     Structure(_CSV_HEADER_RE, csv_values),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
+    Structure(_BARE_NUMBER_RE, bare_numbers),
 )
