@@ -36,7 +36,8 @@ _YEAR_WORDS = (
 )
 
 
-_MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"  # "May" is left out: "in May" reads the same as "may", and so often means nothing
+# "May" is left out: "in May" reads the same as "may", and so often means nothing.
+_MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"
 
 
 # A time of day written into a timestamp ("2024-03-05 14:30:00,123 -0500") is part of it.
