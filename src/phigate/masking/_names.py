@@ -33,6 +33,11 @@ _AFTER_CUES = frozenset(
     b" says said has had arrived returned complains notes agrees declined".split()
 )
 
+_CREDENTIALS = frozenset(
+    b"MD DO RN NP PA PA-C PhD PharmD RPh LPN CNA LCSW MSW DDS DPM OD CNM CRNA FNP APRN MBBS"
+    b" FACP FACS MPH DNP BSN MSN PT OT SLP RD LMFT".split()
+)
+
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
 
@@ -137,6 +142,31 @@ class NameDetector:
         return _UNKNOWN
 
 
+def names_in_emails(data: bytes, emails: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Where the parts of an e-mail's local name ("jane.okafor@") occur as words: the
+    address names its owner, and so does every "Jane" and "Okafor" in the text."""
+    parts: set[bytes] = set()
+    for start, end in emails:
+        local = data[start:end].split(b"@", 1)[0].lower()
+        for part in local.replace(b"_", b".").replace(b"-", b".").split(b"."):
+            if len(part) >= 4 and part.isalpha() and part.decode() not in common_words():
+                parts.add(part)
+    if not parts:
+        return
+    lowered = data.lower()
+    for part in parts:
+        at = lowered.find(part)
+        while at >= 0:
+            end = at + len(part)
+            if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
+                yield at, end
+            at = lowered.find(part, end)
+
+
+def _word_edge(data: bytes, index: int) -> bool:
+    return index < 0 or index >= len(data) or not (data[index : index + 1].isalnum())
+
+
 def _joins(data: bytes, start: int, end: int) -> bool:
     """Whether two capitalised words are one run: blanks between them, a dot
     ("Dr.Smith", "J. Smith"), or name particles ("de la")."""
@@ -166,9 +196,13 @@ def _cue_before(data: bytes, start: int) -> int:
 
 
 def _cue_after(data: bytes, end: int) -> int:
-    """1 when the next word makes the run the subject of a sentence ("X reports")."""
-    parts = data[end : end + 16].split(None, 1)
-    return 1 if parts and data[end : end + 1] == b" " and parts[0] in _AFTER_CUES else 0
+    """1 when the next word makes the run the subject of a sentence ("X reports") or a
+    signer ("Okafor, RN")."""
+    after = data[end : end + 16]
+    if after[:2] == b", " and after[2:].split(b" ", 1)[0].rstrip(b".,;") in _CREDENTIALS:
+        return 1
+    parts = after.split(None, 1)
+    return 1 if parts and after[:1] == b" " and parts[0] in _AFTER_CUES else 0
 
 
 def _decide(kinds: list[int], cue: int, dotted: list[bool]) -> list[bool]:

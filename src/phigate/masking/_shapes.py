@@ -70,5 +70,5 @@ MON_NUM = r"(?:0?[1-9]|1[0-2])"
 CAPWORD = r"\p{Lu}[\p{L}'’.-]*"
 # An identifier-looking value after a label: letters, digits and dashes.
 # It must hold a digit early, so a label followed by a word ("insurance member") is no match.
-IDVAL = r"(?:[A-Za-z]{1,8}-?)?\d[A-Za-z0-9-]{2,24}(?: \d{2,6}){0,3}"
+IDVAL = r"(?:[A-Za-z]{1,8}[- ]?)?\d[A-Za-z0-9-]{2,24}(?: \d{2,6}){0,3}"
 SEP = r"\s*(?:no\.?|num(?:ber)?|#|id)?\s*(?:is\s+|[:#=]\s*)?"
