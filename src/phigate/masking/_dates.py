@@ -47,10 +47,6 @@ _TIME = (
 )
 
 
-def _ocr_date(value: bytes) -> bool:
-    return sum(48 <= c <= 57 for c in value) >= 4
-
-
 def _numeric_date(value: bytes) -> bool:
     """Month first or day first: either order that names a calendar day will do."""
     parts = value.replace(b"-", b"/").replace(b".", b"/").split(b"/")
@@ -129,10 +125,6 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
         DATE,
         rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_ORD_WORDS}\b(?:,?\s+{_YEAR_WORDS})?"
         rf"|\b(?:the\s+)?{_ORD_WORDS}\s+of\s+{MONTH_ANY}\b(?:,?\s+{_YEAR_WORDS})?)",
-    ),
-    # Scanned: O and l read for 0 and 1 ("0l/O5/2021"); at least four real digits
-    PatternSpec(
-        DATE, r"\b[0-3OolI]?[0-9OolI]/[0-3OolI]?[0-9OolI]/[12OolI][0-9OolI]{3}\b", _ocr_date
     ),
     PatternSpec(
         DATE,

@@ -9,6 +9,8 @@ type). Labels such as ``MRN:`` stay visible; the value after them is masked.
 
 from __future__ import annotations
 
+import functools
+
 from phigate.masking import _validators as val
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
@@ -51,6 +53,7 @@ _LOWER_NAME_CUE = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def _lower_names(value: bytes) -> bool:
     names = plain_names()
     return all(w.decode() in names for w in value.split())
@@ -210,7 +213,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
         r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[-–:;#=(]{1,2}\s*)?"
-        r"(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,24}(?:[ .]\d{2,6}){0,3})\b",
+        r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3})\b",
         has_digit,
         groups=(("v", MRN),),
     ),

@@ -10,6 +10,8 @@ words.
 
 from __future__ import annotations
 
+import functools
+
 from phigate.masking._shapes import (
     CAPWORD,
     STATE_ABBR,
@@ -71,6 +73,7 @@ _NOT_TOWN_ENDS = frozenset(
 _NOT_TOWNS = frozenset(["comfort", "effort", "interview", "overview", "preview", "purview"])
 
 
+@functools.lru_cache(maxsize=8192)
 def _place(value: bytes) -> bool:
     """A town or city: not a state, not an institution, not only common words."""
     text = value.decode("utf-8", "replace").strip().rstrip(".,")
@@ -120,6 +123,7 @@ _PLACE_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def _bare_place(value: bytes) -> bool:
     """A place after a bare preposition ("from Springfield"): stricter than after a cue.
     No word may be a common word (departments, drugs and plan words are), no word an

@@ -11,6 +11,7 @@ its extractor runs only on text where the trigger matched.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -147,6 +148,7 @@ _LABEL_WORDS = 3
 _MAX_VALUE = 100
 
 
+@functools.lru_cache(maxsize=8192)
 def classify_label(label: str) -> str | None:
     """The entity type a label, key or header says its value is, else None."""
     words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
