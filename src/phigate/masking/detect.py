@@ -81,7 +81,7 @@ class SpanFinder:
             emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
             if emails:
                 spans.extend(Span(s, e, PERSON) for s, e in names_in_emails(data, emails))
-        return merge(_everywhere(data, merge(spans)))
+        return merge(_everywhere(data, spans))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
@@ -139,14 +139,17 @@ def _everywhere(data: bytes, spans: list[Span]) -> list[Span]:
             values.setdefault(data[span.start : span.end], span.entity)
     if not values:
         return spans
-    extra = list(spans)
+    extra = spans
     if len(values) <= _FIND_LIMIT:
         for value, entity in values.items():
             at = data.find(value)
+            if data.find(value, at + 1) < 0:
+                continue  # found once: the span already covers it
             while at >= 0:
                 extra.append(Span(at, at + len(value), entity))
                 at = data.find(value, at + 1)
     else:  # many values: one RE2 pass over an alternation keeps the cost linear
+        extra = list(spans)
         regex = Regex(b"|".join(re2.escape(v) for v in sorted(values, key=len, reverse=True)))
         for found in regex.spans(data):
             start, end = found[0]
