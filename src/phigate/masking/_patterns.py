@@ -133,7 +133,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         SSN,
         r"(?i:\b(?:ssn|ss#|ss\s?no|social(?:\s+security)?|soc\.?\s?sec\.?|tin|itin)\b)"
-        r"[^0-9\n]{0,30}?(?P<v>\d{3}[- .]?\d{2}[- .]?\d{4})\b",
+        r"[^0-9]{0,30}?(?P<v>\d{3}[- .]?\d{2}[- .]?\d{4})\b",
         groups=(("v", SSN),),
     ),
     PatternSpec(

@@ -366,7 +366,9 @@ def bare_numbers(data: bytes) -> Iterator[Found]:
             continue  # 44054006 |Diabetes mellitus| is a SNOMED CT expression
         line = data.rfind(b"\n", max(0, start - 80), start) + 1
         before = data[max(line, start - 80) : start].lower()
-        if not any(word in before for word in _CODE_WORDS):
+        if any(c.isalpha() for c in before.decode("utf-8", "replace")) and not any(
+            word in before for word in _CODE_WORDS
+        ):  # a number alone on its line has no context to read it by
             yield start + (data[start : start + 1] == b"#"), end, e.MRN
 
 

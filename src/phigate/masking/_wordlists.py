@@ -280,8 +280,6 @@ NAME_CUES = (
     b"coordinator",
     b"manager",
     b"representative",
-    b"rep",
-    b"agent",
     b"interpreter",
     b"chaplain",
     b"aide",
