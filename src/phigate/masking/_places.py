@@ -158,13 +158,14 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         STREET_ADDRESS,
-        r"\b(?:Rue|Via|Viale|Calle|Avenida|Rua|Piazza|Corso|Paseo|Carrer|Chemin|Quai|Allée"
+        r"\b(?:Rue|Via|Viale|Calle|C/|Avenida|Av\.|Rua|Piazza|Corso|Paseo|Carrer|Chemin|Quai|Allée"
         rf"|Impasse)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}"
         r"(?:,?\s+\d{1,4}[a-zA-Z]?\b)?",
     ),
     PatternSpec(
         STREET_ADDRESS,
-        r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer)"
+        r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"
+        r"|laan|gracht|plein|kade|dreef|singel|gatan|vägen|gade|vej)"
         r"\s+\d{1,4}[a-z]?\b",
     ),
     # City, ST 12345 / City, State 12345 / City, ST
@@ -193,7 +194,8 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         LOCATION,
         r"(?i:\b(?:lives?|living|resides|residing|resident|moved|moving|relocated|relocating"
         r"|home|born|hometown|raised|grew\s+up|originally|visiting|visited|vacation(?:ing)?"
-        r"|travel(?:l)?ed|travel(?:l)?ing|trip|flew|drove|returned|staying|stay|stays|family"
+        r"|travel(?:l)?ed|travel(?:l)?ing|trip|flew|drove|drives|driving|commuting|going|went"
+        r"|heading|headed|returned|staying|stay|stays|family"
         r"|relatives|pharmacy(?:\s+is)?|located|based|commutes?|transferred|arrived|came)"
         r"(?:\s+(?:back|up|here|there|home|with\s+(?:family|relatives|friends"
         r"|(?:his|her|their)\s+\w+)))?"
@@ -213,13 +215,13 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     # After a bare preposition, with a stricter validator: "visiting from Dunmore"
     PatternSpec(
         LOCATION,
-        rf"\b(?:in|near|from|outside|around|visiting)\s+(?P<v>{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})",
+        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})",
         _bare_place,
         groups=(("v", LOCATION),),
     ),
     PatternSpec(
         LOCATION,
-        rf"\b(?:in|near|from|outside|around|visiting)\s+(?P<v>{_PLACE_WORD})\b",
+        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD})\b",
         _bare_place,
         groups=(("v", LOCATION),),
     ),
@@ -246,6 +248,14 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
     PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),
+    PatternSpec(ZIP, r"\b\d{5}-\d{3}\b"),  # Brazil's CEP: 01310-200
+    # A street named without its number: "CVS on Elm St"
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b(?:on|off)\s+(?P<v>\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:St|Street|Ave|Avenue|Rd|Road"
+        r"|Blvd|Boulevard|Ln|Lane|Dr|Drive|Ct|Court|Pl|Place|Pkwy|Parkway|Hwy|Highway)\b\.?)",
+        groups=(("v", STREET_ADDRESS),),
+    ),
     PatternSpec(ZIP, r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA)\s+(?P<v>\d{4})\b", groups=(("v", ZIP),)),
     PatternSpec(
         ZIP, r"(?i:\b(?:pin|pincode|pin code)\s*[:#-]?\s*)(?P<v>\d{6})\b", groups=(("v", ZIP),)
@@ -254,7 +264,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     # 75001 Paris, D-10115 Berlin: a postcode then the town, after a comma or a line start
     PatternSpec(
         LOCATION,
-        r"(?:,|^|\n)\s*(?P<z>(?:[A-Z]{1,2}-)?\d{4,5})\s+"
+        r"(?:,|^|\n)\s*(?P<z>(?:[A-Z]{1,2}-)?\d{4,5}(?:\s?[A-Z]{2}\b)?)\s+"
         r"(?P<v>\p{Lu}\p{L}+(?:[- ]\p{Lu}\p{L}+){0,2})",
         _place,
         groups=(("v", LOCATION), ("z", ZIP)),
