@@ -146,7 +146,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # --- phone and fax
     PatternSpec(
         PHONE,
-        r"(?:\+1[-.\s]?|\b1[-.\s]|\b001[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]\d{4}"
+        r"(?:\+1[-.\s]?|\b1[-.\s]|\b001[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]?\d{4}"
         r"(?:,?\s?(?i:x|ext\.?|extension)\s?\d{1,6})?\b",
     ),
     # International: +44 20 7946 0958, 0044 20 7946 0958; national: 020 7946 0958
