@@ -140,8 +140,8 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
     # 93-year-old, 93 year old, 93 y/o, 101yo, 90 yrs, 95 years of age
     PatternSpec(
         AGE,
-        r"\b\d{2,3}\s?-?\s?(?i:y/o|y\.\s?o\.?|yo[mf]?\b|y[mf]?\b|yrs?\.?(?:[- ]old)?\b|years?[- ]old|years?\b"
-        r"|years? of age|year-old|yr-old|-yo\b)",
+        r"\b\d{2,3}\s?-?\s?(?i:y/o|y\.\s?o\.?|yo[mf]?\b|y[mf]?\b|yrs?\.?(?:[- ]old)?\b"
+        r"|years?[- ]old|years?\b|years? of age|year-old|yr-old|-yo\b)",
         _age_over_89,
     ),
     PatternSpec(

@@ -142,15 +142,18 @@ class NameDetector:
         return _UNKNOWN
 
 
-def names_in_emails(data: bytes, emails: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Where the parts of an e-mail's local name ("jane.okafor@") occur as words: the
-    address names its owner, and so does every "Jane" and "Okafor" in the text."""
+def names_everywhere(
+    data: bytes, names: list[tuple[int, int]], emails: list[tuple[int, int]]
+) -> Iterator[tuple[int, int]]:
+    """Where the words of a name found once occur again in any case ("OKONKWO, ADAEZE"
+    in a header, "Adaeze" in the note), and the parts of an e-mail's local name
+    ("jane.okafor@"): the address names its owner, and so does every "Okafor"."""
     parts: set[bytes] = set()
+    for start, end in names:
+        parts.update(_name_words(data[start:end].lower().split()))
     for start, end in emails:
         local = data[start:end].split(b"@", 1)[0].lower()
-        for part in local.replace(b"_", b".").replace(b"-", b".").split(b"."):
-            if len(part) >= 4 and part.isalpha() and part.decode() not in common_words():
-                parts.add(part)
+        parts.update(_name_words(local.replace(b"_", b".").replace(b"-", b".").split(b".")))
     if not parts:
         return
     lowered = data.lower()
@@ -161,6 +164,14 @@ def names_in_emails(data: bytes, emails: list[tuple[int, int]]) -> Iterator[tupl
             if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
                 yield at, end
             at = lowered.find(part, end)
+
+
+def _name_words(words: list[bytes]) -> Iterator[bytes]:
+    common = common_words()
+    for word in words:
+        word = word.strip(b".,'")
+        if len(word) >= 4 and word.isalpha() and word.decode() not in common:
+            yield word
 
 
 def _word_edge(data: bytes, index: int) -> bool:

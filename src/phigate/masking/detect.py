@@ -15,7 +15,7 @@ from typing import Protocol
 import re2
 
 from phigate.masking._fastre import OPTIONS, Regex
-from phigate.masking._names import NameDetector, names_in_emails
+from phigate.masking._names import NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking.entities import EMAIL, ID, PERSON, PHI_TYPES, rank
@@ -78,9 +78,10 @@ class SpanFinder:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
             spans.extend(Span(s, e, PERSON) for s, e in self._names.spans(data))
+            names = [(s.start, s.end) for s in spans if s.entity == PERSON]
             emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
-            if emails:
-                spans.extend(Span(s, e, PERSON) for s, e in names_in_emails(data, emails))
+            found = names_everywhere(data, names, emails)
+            spans.extend(Span(s, e, PERSON) for s, e in found)
         return merge(_everywhere(data, spans))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
