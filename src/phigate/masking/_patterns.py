@@ -156,12 +156,6 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         val.phone_digits,
     ),
     PatternSpec(PHONE, r"\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b", val.phone_digits),
-    # Scanned: O and l read for 0 and 1 ("(6l7) 555-O134"); at least seven real digits
-    PatternSpec(
-        PHONE,
-        r"(?:\(|\b)[0-9OolI]{3}\)?[-.\s][0-9OolIS]{3}[-.\s][0-9OolIS]{4}\b",
-        val.ocr_phone,
-    ),
     # --- numbers read out in calls: "six one seven, five five five ..." (any identifier)
     PatternSpec(
         ID,

@@ -110,10 +110,6 @@ def date_parts(month: int, day: int, year: int | None) -> bool:
     return year is None or 1850 <= year <= 2150
 
 
-def ocr_phone(value: bytes) -> bool:
-    return len(digits(value)) >= 7
-
-
 def phone_digits(value: bytes) -> bool:
     """An international number: 8 to 15 digits (E.164), country code included."""
     return 8 <= len(digits(value.split(b"x")[0].split(b"ext")[0])) <= 15
