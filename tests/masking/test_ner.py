@@ -34,7 +34,7 @@ def rules_only(engine: MaskingEngine) -> Masker:
     [
         # no title, cue or dictionary name: the rules cannot tell, the model can
         ("Seen at Cedars; Kowalczyk agreed to the plan.", "Seen at Cedars; [PERSON] agreed"),
-        ("Transferred from Mercy General in Springfield.", "in [LOCATION]."),
+        ("Transferred from Mercy General to Springfield.", "to [LOCATION]."),
     ],
 )
 def test_ner_finds_what_the_rules_miss(

@@ -16,7 +16,12 @@ from phigate.masking._fastre import Regex
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
-_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*\.?)")
+# The word excludes a trailing dot, so "Dr.Smith" is two words: the dot left for the next match.
+_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*)")
+# Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
+_PARTICLES = frozenset(
+    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten y".split()
+)
 _CUE_WINDOW = 24
 _TITLE_CUES = frozenset((b"dr", b"mr", b"mrs", b"ms", b"miss", b"prof"))
 _CUES = frozenset(NAME_CUES)
@@ -26,6 +31,11 @@ _CACHE_LIMIT = 200_000
 _AFTER_CUES = frozenset(
     b"is was reports reported presents presented states stated denies ambulated asked called"
     b" says said has had arrived returned complains notes agrees declined".split()
+)
+
+_CREDENTIALS = frozenset(
+    b"MD DO RN NP PA PA-C PhD PharmD RPh LPN CNA LCSW MSW DDS DPM OD CNM CRNA FNP APRN MBBS"
+    b" FACP FACS MPH DNP BSN MSN PT OT SLP RD LMFT".split()
 )
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
@@ -52,24 +62,47 @@ class NameDetector:
         self._cache: dict[bytes, int] = {}
 
     def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
-        run: list[tuple[int, int]] = []
+        runs = self._runs(data)
+        forced = False
+        for i, run in enumerate(runs):
+            inverted = i + 1 < len(runs) and self._last_first(data, run, runs[i + 1])
+            yield from self._run_spans(data, run, 2 if forced or inverted else 0)
+            forced = inverted
+
+    def _runs(self, data: bytes) -> list[list[tuple[int, int]]]:
+        """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
+        runs: list[list[tuple[int, int]]] = []
         for found in _WORD.spans(data):
             start, end = found[1]
-            if run and _only_blanks(data, run[-1][1], start):
-                run.append((start, end))
-                continue
-            if run:
-                yield from self._run_spans(data, run)
-            run = [(start, end)]
-        if run:
-            yield from self._run_spans(data, run)
+            if data[end : end + 1].isdigit():
+                continue  # "AB12": letters run into digits, an identifier rather than a name
+            if runs and _joins(data, runs[-1][-1][1], start):
+                runs[-1].append((start, end))
+            else:
+                runs.append([(start, end)])
+        return runs
 
-    def _run_spans(self, data: bytes, words: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    def _last_first(
+        self, data: bytes, run: list[tuple[int, int]], after: list[tuple[int, int]]
+    ) -> bool:
+        """ "Nguyen, Thi" / "KOWALCZYK, Anna": a surname, a comma, a given name; one of
+        them is a dictionary name and neither is a common word, title or eponym."""
+        gap = data[run[-1][1] : after[0][0]]
+        if len(run) != 1 or gap not in (b", ", b",", b",  "):
+            return False
+        kinds = (self._word_kind(data[run[0][0] : run[0][1]]),
+                 self._word_kind(data[after[0][0] : after[0][1]]))  # fmt: skip
+        return _NAME in kinds and all(k in (_NAME, _UNKNOWN) for k in kinds)
+
+    def _run_spans(
+        self, data: bytes, words: list[tuple[int, int]], forced: int = 0
+    ) -> Iterator[tuple[int, int]]:
         kinds = [self._word_kind(data[s:e]) for s, e in words]
         if all(k in (_COMMON, _TITLE, _CUE) for k in kinds):
             return
-        dotted = [data[e - 1] == 46 for _, e in words]  # 46 is "."
+        dotted = [data[e : e + 1] == b"." for _, e in words]
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
+        cue = max(cue, forced)
         if not cue and kinds[-1] == _UNKNOWN and not dotted[-1]:
             cue = _cue_after(data, words[-1][1])
         is_name = _decide(kinds, cue, dotted)
@@ -82,7 +115,7 @@ class NameDetector:
             while j + 1 < len(words) and is_name[j + 1]:
                 j += 1
             s, e = words[i][0], words[j][1]
-            yield s, e - 1 if dotted[j] and words[j][1] - words[j][0] > 2 else e
+            yield s, e + 1 if dotted[j] and e - words[j][0] == 1 else e  # "J." keeps its dot
             i = j + 1
 
     def _word_kind(self, word: bytes) -> int:
@@ -109,8 +142,56 @@ class NameDetector:
         return _UNKNOWN
 
 
-def _only_blanks(data: bytes, start: int, end: int) -> bool:
-    return 0 < end - start <= 3 and not data[start:end].strip(b" \t")
+def names_everywhere(
+    data: bytes, names: list[tuple[int, int]], emails: list[tuple[int, int]]
+) -> Iterator[tuple[int, int]]:
+    """Where the words of a name found once occur again in any case ("OKONKWO, ADAEZE"
+    in a header, "Adaeze" in the note), and the parts of an e-mail's local name
+    ("jane.okafor@"): the address names its owner, and so does every "Okafor"."""
+    parts: set[bytes] = set()
+    for start, end in names:
+        parts.update(_name_words(data[start:end].lower().split()))
+    for start, end in emails:
+        local = data[start:end].split(b"@", 1)[0].lower()
+        parts.update(_name_words(local.replace(b"_", b".").replace(b"-", b".").split(b".")))
+    if not parts:
+        return
+    lowered = data.lower()
+    for part in parts:
+        at = lowered.find(part)
+        while at >= 0:
+            end = at + len(part)
+            if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
+                yield at, end
+            at = lowered.find(part, end)
+
+
+def _name_words(words: list[bytes]) -> Iterator[bytes]:
+    common = common_words()
+    for word in words:
+        word = word.strip(b".,'")
+        if len(word) >= 4 and word.isalpha() and word.decode() not in common:
+            yield word
+
+
+def _word_edge(data: bytes, index: int) -> bool:
+    return index < 0 or index >= len(data) or not (data[index : index + 1].isalnum())
+
+
+def _joins(data: bytes, start: int, end: int) -> bool:
+    """Whether two capitalised words are one run: blanks between them, a dot
+    ("Dr.Smith", "J. Smith"), or name particles ("de la")."""
+    gap = data[start:end]
+    if gap[:1] == b".":
+        gap = gap[1:]
+        if not gap:
+            return True
+    if 0 < len(gap) <= 3 and not gap.strip(b" \t"):
+        return True
+    if len(gap) > 14 or gap[:1] not in (b" ", b"\t") or gap[-1:] not in (b" ", b"\t"):
+        return False
+    words = gap.split()
+    return 0 < len(words) <= 3 and all(w in _PARTICLES for w in words)
 
 
 def _cue_before(data: bytes, start: int) -> int:
@@ -126,9 +207,13 @@ def _cue_before(data: bytes, start: int) -> int:
 
 
 def _cue_after(data: bytes, end: int) -> int:
-    """1 when the next word makes the run the subject of a sentence ("X reports")."""
-    parts = data[end : end + 16].split(None, 1)
-    return 1 if parts and data[end : end + 1] == b" " and parts[0] in _AFTER_CUES else 0
+    """1 when the next word makes the run the subject of a sentence ("X reports") or a
+    signer ("Okafor, RN")."""
+    after = data[end : end + 16]
+    if after[:2] == b", " and after[2:].split(b" ", 1)[0].rstrip(b".,;") in _CREDENTIALS:
+        return 1
+    parts = after.split(None, 1)
+    return 1 if parts and after[:1] == b" " and parts[0] in _AFTER_CUES else 0
 
 
 def _decide(kinds: list[int], cue: int, dotted: list[bool]) -> list[bool]:

@@ -9,16 +9,17 @@ type). Labels such as ``MRN:`` stay visible; the value after them is masked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
 
 from phigate.masking import _validators as val
+from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
+from phigate.masking._places import PLACE_PATTERNS
+from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
+from phigate.masking._wordlists import plain_names
 from phigate.masking.entities import (
     ACCOUNT_NUMBER,
-    AGE,
     BIOMETRIC,
     CREDIT_CARD,
-    DATE,
     DEA,
     DEVICE_ID,
     EMAIL,
@@ -27,89 +28,38 @@ from phigate.masking.entities import (
     ID,
     IP_ADDRESS,
     LICENSE,
-    LOCATION,
     MRN,
     NPI,
+    PERSON,
     PHONE,
     SECRET,
     SSN,
-    STREET_ADDRESS,
     URL,
     VEHICLE_ID,
-    ZIP,
 )
 
-Validator = Callable[[bytes], bool]
+# State licence shapes: A1234567, 123 456 789, S123-4567-8901, 99-123456.
+_LICENCE_VALUE = r"(?:[A-Za-z]{1,5}[-. ]?)?\d[A-Za-z0-9]{0,24}(?:[- ]\d[A-Za-z0-9]{1,12}){0,4}"
 
-
-@dataclass(frozen=True, slots=True)
-class PatternSpec:
-    entity: str
-    regex: str
-    validator: Validator | None = None
-    # Named groups to mask, mapped to entity types; empty = the whole match.
-    groups: tuple[tuple[str, str], ...] = ()
-
-
-def _has_digit(value: bytes) -> bool:
-    return any(48 <= c <= 57 for c in value)
-
-
-def _age_over_89(value: bytes) -> bool:
-    return 90 <= int(value) <= 135
-
-
-def _numeric_date(value: bytes) -> bool:
-    parts = value.replace(b"-", b"/").replace(b".", b"/").split(b"/")
-    return val.date_parts(int(parts[0]), int(parts[1]), None)
-
-
-def _not_a_state(value: bytes) -> bool:
-    return value.decode("utf-8", "replace").rstrip(".") not in _STATE_SET
-
-
-STATE_ABBR = (
-    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM"
-    "|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP|MH|FM|PW|AA|AE|AP"
+_SPOKEN_DIGIT = (
+    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|double"
+    r"|triple|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
 )
-STATE_NAMES = (
-    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia"
-    "|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts"
-    "|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey"
-    "|New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania"
-    "|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington"
-    "|West Virginia|Wisconsin|Wyoming|District of Columbia|Puerto Rico"
+
+_LOWER_NAME_CUE = (
+    r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
+    r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
+    r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|caller|signed)\b\.?:?,?\s+)"
 )
-_STATE_SET = frozenset(STATE_NAMES.split("|"))
-STREET_SUFFIX = (
-    "Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
-    "|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Loop|Path|Pike|Plaza"
-    "|Alley|Aly|Bend|Bluff|Bluffs|Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape"
-    "|Causeway|Center|Centers|Cliff|Cliffs|Club|Common|Commons|Corner|Corners|Course|Courts|Cove"
-    "|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drives|Estate|Estates"
-    "|Expressway|Extension|Extensions|Fall|Falls|Ferry|Field|Fields|Flat|Flats|Ford|Fords|Forest"
-    "|Forge|Forges|Fork|Forks|Fort|Freeway|Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove"
-    "|Groves|Harbor|Harbors|Haven|Heights|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction"
-    "|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Light|Lights|Lock|Locks|Lodge|Manor"
-    "|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|Mountain|Mountains|Neck"
-    "|Orchard|Oval|Overpass|Park|Parks|Parkways|Pass|Passage|Pine|Pines|Plain|Plains|Point|Points"
-    "|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Roads|Route|Row"
-    "|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Squares|Station"
-    "|Stravenue|Stream|Streets|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Turnpike"
-    "|Underpass|Union|Unions|Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista"
-    "|Walk|Walks|Wall|Ways|Well|Wells|Wharf|Circles|Loaf|Mall"
-)
-_MONTH = (
-    "(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    "|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
-_MON_NUM = r"(?:0?[1-9]|1[0-2])"
-_CAPWORD = r"\p{Lu}[\p{L}'’.-]*"
-# An identifier-looking value after a label: letters, digits and dashes.
-# It must hold a digit early, so a label followed by a word ("insurance member") is no match.
-_IDVAL = r"(?:[A-Za-z]{1,8}-?)?\d[A-Za-z0-9-]{2,24}"
-_SEP = r"\s*(?:no\.?|num(?:ber)?|#|id)?\s*(?:is\s+|[:#=]\s*)?"
+
+
+@functools.lru_cache(maxsize=8192)
+def _lower_names(value: bytes) -> bool:
+    names = plain_names()
+    return all(w.decode() in names for w in value.split())
+
+
+__all__ = ["PHI_PATTERNS", "SECRET_PATTERNS", "STATE_NAMES", "PatternSpec"]
 
 SECRET_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
@@ -142,12 +92,13 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         SECRET,
-        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\x22']{0,128}:(?P<v>[^\s@/\x22']{1,256})@",
+        # The password may hold "@" or "/": everything up to the last "@" of the URI is masked.
+        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\x22']{0,128}:(?P<v>[^\s\x22'<>]{1,256})@",
         groups=(("v", SECRET),),
     ),
     PatternSpec(
         SECRET,
-        r"(?i:\b(?:password|passwd|pwd|passphrase|secret|client_?secret|api_?key|apikey"
+        r"(?i:\b(?:password|passwd|pwd|pass|passphrase|secret|client_?secret|api_?key|apikey"
         r"|access_?token|auth_?token|refresh_?token|token|private_?key|accountkey|sharedaccesskey))"
         r"[\x22']?\s*(?:[:=]|=>|\bis\b)\s*"
         r"(?P<v>\x22[^\x22\n]{1,256}\x22|'[^'\n]{1,256}'|[^\s,;&'\x22<>]{1,256})",
@@ -161,33 +112,83 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
     ),
 )
 
-PHI_PATTERNS: tuple[PatternSpec, ...] = (
+_IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
+    # --- names in lower case, after a cue: "spoke with maria lopez", "pt john"
+    PatternSpec(
+        PERSON,
+        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20}\s+[a-z][a-z'-]{2,20})\b",
+        _lower_names,
+        groups=(("v", PERSON),),
+    ),
+    PatternSpec(
+        PERSON,
+        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20})\b",
+        _lower_names,
+        groups=(("v", PERSON),),
+    ),
     # --- SSN
     PatternSpec(SSN, r"\b\d{3}-\d{2}-\d{4}\b", val.ssn),
+    PatternSpec(SSN, r"\b\d{3} \d{2} \d{4}\b", val.ssn),
+    # Nine digits a few words after "social" or "SSN" are an SSN whatever their spacing.
     PatternSpec(
         SSN,
-        r"(?i:\b(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? sec\.?(?: no\.?)?))"
-        r"\s*[:#]?\s*(?P<v>\d{3}[- .]?\d{2}[- .]?\d{4})\b",
+        r"(?i:\b(?:ssn|ss#|ss\s?no|social(?:\s+security)?|soc\.?\s?sec\.?|tin|itin)\b)"
+        r"[^0-9]{0,30}?(?P<v>\d{3}[- .]?\d{2}[- .]?\d{4})\b",
+        groups=(("v", SSN),),
+    ),
+    PatternSpec(
+        SSN,
+        r"\b(?:[Xx*#]{3}[- ]?[Xx*#]{2}[- ]?|(?i:last\s+(?:4|four)(?:\s+digits)?(?:\s+of)?"
+        r"(?:\s+(?:the|his|her|their))?(?:\s+(?:ssn|social(?:\s+security)?(?:\s+number)?))?"
+        r"\s*[:#]?\s*(?:is\s+)?))(?P<v>\d{4})\b",
         groups=(("v", SSN),),
     ),
     # --- phone and fax
     PatternSpec(
         PHONE,
-        r"(?:\+1[-.\s]?|\b1[-.\s]|\b001[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]\d{4}"
-        r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?\b",
+        r"(?:\+1[-.\s]?|\b1[-.\s]|\b001[-.\s])?(?:\(\d{3}\)\s?|\b\d{3}[-.\s])\d{3}[-.\s]?\d{4}"
+        r"(?:,?\s?(?i:x|ext\.?|extension)\s?\d{1,6})?\b",
     ),
+    # International: +44 20 7946 0958, 0044 20 7946 0958; national: 020 7946 0958
+    PatternSpec(
+        PHONE,
+        r"(?:\+|\b00)[1-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?:,?\s?(?i:x|ext\.?)\s?\d{1,6})?\b",
+        val.phone_digits,
+    ),
+    PatternSpec(PHONE, r"\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b", val.phone_digits),
+    # --- numbers read out in calls: "six one seven, five five five ..." (any identifier)
+    PatternSpec(
+        ID,
+        rf"(?i:\b{_SPOKEN_DIGIT}(?:[\s,.-]+(?:and\s+)?{_SPOKEN_DIGIT}){{3,}}\b)",
+    ),
+    PatternSpec(ID, r"\b\d(?: \d){6,}\b"),  # digits read one by one: 6 1 7 5 5 5 0
     PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}(?:x\d{1,6})?\b"),
     PatternSpec(
         PHONE,
-        r"(?i:\b(?:phone|tel|telephone|cell|mobile|fax|pager|ph)\b\.?" + _SEP + r")"
-        r"(?P<v>\+?\d[\d\s().-]{6,18}\d)",
+        r"(?i:\b(?:phone|tel|telephone|cell|mobile|fax|pager|ph|call\s?back|callback|contact|call"
+        r"|calls|called|dial|number|ext|extension"
+        r"|reach(?:ed)?|home|work|beeper|whatsapp|sms|text)\b\.?" + SEP + r"(?:at\s+|on\s+)?)"
+        r"(?P<v>\+?\(?\d[\d\s().-]{6,18}\d(?:,?\s?(?i:x|ext\.?)\s?\d{1,6})?)",
         groups=(("v", PHONE),),
     ),
     # --- email, URL, IP
     PatternSpec(EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b"),
-    PatternSpec(URL, r"\b(?:https?|ftp|sftp|wss?)://[^\s<>\x22'`]+[^\s<>\x22'`.,;:!?)\]}]"),
     PatternSpec(
-        URL, r"\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\x22']*[^\s<>\x22'.,;:!?)])?"
+        URL,
+        r"\b(?:https?|ftp|sftp|wss?)://[^\s<>\x22'`]+[^\s<>\x22'`.,;:!?)\]}]",
+        val.personal_url,
+    ),
+    PatternSpec(
+        URL,
+        r"\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\x22']*[^\s<>\x22'.,;:!?)])?",
+        val.personal_url,
+    ),
+    # Without a scheme but with a path: mychart.example.com/p/8812
+    PatternSpec(
+        URL,
+        r"\b(?:[A-Za-z0-9-]{1,63}\.){1,6}(?:com|org|net|edu|gov|io|us|health|care|info|biz|co"
+        r"|app|me|uk|ca|de|fr)(?::\d{2,5})?/[^\s<>\x22'`]*[^\s<>\x22'`.,;:!?)\]}]",
+        val.personal_url,
     ),
     PatternSpec(IP_ADDRESS, r"\b(?:\d{1,3}\.){3}\d{1,3}\b", val.ipv4),
     PatternSpec(
@@ -197,58 +198,25 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:\.\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})?",
         val.ipv6,
     ),
-    # --- dates (every element but the year alone)
-    PatternSpec(
-        DATE, rf"\b{_MON_NUM}[/.-]{_DAY}[/.-](?:(?:18|19|20|21)\d{{2}}|\d{{2}})\b", _numeric_date
-    ),
-    PatternSpec(
-        DATE,
-        r"\b(?:18|19|20|21)\d{2}[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12]\d|3[01])"
-        r"(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
-    ),
-    PatternSpec(
-        DATE,
-        rf"\b{_MONTH}\.?\s+{_DAY}(?:st|nd|rd|th)?\b(?:,?\s+(?:18|19|20|21)\d{{2}}\b)?"
-        rf"|\b{_MONTH}\.?,?\s+(?:18|19|20|21)\d{{2}}\b"
-        rf"|\b{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b\.?(?:,?\s+(?:18|19|20|21)\d{{2}}\b)?",
-    ),
-    PatternSpec(DATE, rf"\b{_MON_NUM}/(?:18|19|20)\d{{2}}\b"),
-    PatternSpec(
-        DATE,
-        r"(?i:\b(?:on|since|from|until|till|dated?|dos|seen|admitted|discharged|dob)\s+)"
-        rf"(?P<v>{_MON_NUM}/{_DAY})\b",
-        groups=(("v", DATE),),
-    ),
-    PatternSpec(
-        DATE,
-        r"(?i:\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|born)\s*[:#]?\s*)"
-        r"(?P<v>(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\b",
-        groups=(("v", DATE),),
-    ),
-    # --- ages over 89
-    PatternSpec(
-        AGE,
-        r"\b(?P<v>\d{2,3})[- ]?(?i:y/?o\b|yo\b|y\.o\.|years?[- ]old|yrs?[- ]old|-year-old)",
-        _age_over_89,
-        groups=(("v", AGE),),
-    ),
-    PatternSpec(
-        AGE, r"(?i:\bage[d:]?\s*:?\s*)(?P<v>\d{2,3})\b", _age_over_89, groups=(("v", AGE),)
-    ),
     # --- record, plan, account numbers
     PatternSpec(
         MRN,
-        r"(?i:\b(?:mrn|mr#|mr no\.?|medical record(?: number| no\.?| #)?|chart(?: number| no\.?|"
-        r" #)))\s*[:#]?\s*(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,24})\b",
-        _has_digit,
+        r"(?i:\b(?:mrn|m\.r\.n\.?|umrn|emrn|empi|hosp\.?\s*(?:#|no\.?)|mr\s?#|mr\s?no\.?|mr\s?number|med(?:ical)?\.?\s+rec(?:ord)?s?\.?"
+        r"(?:\s*(?:no\.?|num(?:ber)?|#|id))?|hospital\s*(?:#|no\.?|number|id)|chart(?:\s*(?:#|no\.?"
+        r"|number|id))?|unit\s+(?:no\.?|number|#)|record\s*(?:#|no\.?|number)|fin|csn|har"
+        r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
+        r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
+        r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[-–:;#=(]{1,2}\s*)?"
+        r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3})\b",
+        has_digit,
         groups=(("v", MRN),),
     ),
     PatternSpec(MRN, r"\bMRN[-_:]?\d{4,14}\b"),
     PatternSpec(
         HEALTH_PLAN_ID,
         r"(?i:\b(?:member|subscriber|beneficiary|policy|insurance|medicaid|medicare|plan|group"
-        r"|health plan)" + _SEP + r")(?P<v>" + _IDVAL + r")\b",
-        _has_digit,
+        r"|health plan)" + SEP + r")(?P<v>" + IDVAL + r")\b",
+        has_digit,
         groups=(("v", HEALTH_PLAN_ID),),
     ),
     PatternSpec(
@@ -258,98 +226,94 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         ACCOUNT_NUMBER,
-        r"(?i:\b(?:account|acct|a/c|routing)\.?" + _SEP + r")(?P<v>" + _IDVAL + r")\b",
-        _has_digit,
+        r"(?i:\b(?:account|acct|a/c|routing)\.?" + SEP + r")(?P<v>" + IDVAL + r")\b",
+        has_digit,
         groups=(("v", ACCOUNT_NUMBER),),
     ),
     PatternSpec(CREDIT_CARD, r"\b(?:\d[ -]?){12,18}\d\b", val.credit_card),
     PatternSpec(IBAN, r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b", val.iban),
     # --- licences and certificates
-    PatternSpec(NPI, r"(?i:\bnpi" + _SEP + r")(?P<v>\d{10})\b", groups=(("v", NPI),)),
+    PatternSpec(NPI, r"(?i:\bnpi" + SEP + r")(?P<v>\d{10})\b", groups=(("v", NPI),)),
     PatternSpec(NPI, r"\b[12]\d{9}\b", val.npi),
     PatternSpec(DEA, r"\b[A-Za-z][A-Za-z9]\d{7}\b", val.dea),
     PatternSpec(
         LICENSE,
-        r"(?i:\b(?:driver'?s?\s+licen[cs]e|dl|licen[cs]e|lic|certificate|cert|permit|passport)\.?"
-        + _SEP
-        + r")(?P<v>"
-        + _IDVAL
-        + r")\b",
-        _has_digit,
+        r"(?i:\b(?:driver['’]?s?\s*licen[cs]e|driving\s+licen[cs]e|driver['’]?s?\s+lic|d\.l\.|dln|oln"
+        r"|licen[cs]e|lic|state\s+id"
+        r"|id\s+card|certificate|cert|permit|passport))\.?"
+        rf"(?:\s*\(?(?:{STATE_ABBR})\)?)?"
+        + SEP
+        + rf"(?:\(?(?:{STATE_ABBR})\)?[\s:#/-]+)?(?P<v>{_LICENCE_VALUE})\b",
+        has_digit,
         groups=(("v", LICENSE),),
+    ),
+    PatternSpec(
+        LICENSE,
+        rf"\bDL\s*(?:#|no\.?)?\s*(?:\(?(?:{STATE_ABBR})\)?)?\s*[:#]?\s*(?P<v>{_LICENCE_VALUE})\b",
+        groups=(("v", LICENSE),),
+    ),
+    # The user of an access-log line: 10.1.2.3 - jdoe [05/Mar/2024:10:15:00 +0000]
+    PatternSpec(
+        ID,
+        r"\b(?:\d{1,3}\.){3}\d{1,3} - (?P<v>[A-Za-z0-9._@-]{2,64}) \[",
+        groups=(("v", ID),),
+    ),
+    # Ids in API paths: /patients/8812, /members/X1-22
+    PatternSpec(
+        ID,
+        r"(?i:/(?:patients?|members?|persons?|people|users?|subjects?|accounts?|mrns?|charts?"
+        r"|encounters?|records?|claims?|orders?|beneficiar(?:y|ies)|clients?)/)"
+        r"(?P<v>[A-Za-z0-9][A-Za-z0-9_-]{2,63})",
+        has_digit,
+        groups=(("v", ID),),
     ),
     # --- vehicles and devices
     PatternSpec(VEHICLE_ID, r"\b[A-HJ-NPR-Z0-9]{17}\b", val.vin),
     PatternSpec(
         VEHICLE_ID,
-        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin)" + _SEP + r")"
+        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin)" + SEP + r")"
         r"(?P<v>[A-Za-z0-9][A-Za-z0-9 -]{1,8}[A-Za-z0-9])\b",
-        _has_digit,
+        has_digit,
         groups=(("v", VEHICLE_ID),),
     ),
     PatternSpec(
         DEVICE_ID,
         r"(?i:\b(?:serial|s/n|sn|device(?: id| identifier| serial)?|imei|udi|implant(?: id)?"
-        r"|model/serial)" + _SEP + r")(?P<v>[A-Za-z0-9][A-Za-z0-9-]{3,39})\b",
-        _has_digit,
+        r"|model/serial|mac(?: address)?|lot|gtin)" + SEP + r")"
+        r"(?P<v>[A-Za-z(+$]{0,8}[-/]?\d[A-Za-z0-9()+$/.:_-]{2,79}[A-Za-z0-9)])",
+        has_digit,
         groups=(("v", DEVICE_ID),),
     ),
+    PatternSpec(DEVICE_ID, r"\b[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}\b"),  # a MAC address
     PatternSpec(DEVICE_ID, r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*"),
-    PatternSpec(DEVICE_ID, r"\+[A-Z]\d{3}[A-Z0-9]{4,18}(?:/[$+A-Z0-9]{1,30})?\b"),
+    PatternSpec(DEVICE_ID, r"\+[A-Z]\d{3}[A-Za-z0-9]{1,18}(?:/[$+A-Za-z0-9/]{1,40})?"),
+    PatternSpec(
+        DEVICE_ID,
+        r"\b01\d{14}(?:1[01]\d{6}|17\d{6}|10[A-Za-z0-9]{1,20}|21[A-Za-z0-9]{1,20}){1,4}\b",
+    ),
     PatternSpec(
         BIOMETRIC,
-        r"(?i:\b(?:fingerprint|voiceprint|retinal? scan|iris scan|face ?print|biometric)"
-        r"(?:\s+(?:id|template|hash))?" + _SEP + r")(?P<v>[A-Za-z0-9][A-Za-z0-9+/=-]{5,})",
-        _has_digit,
+        r"(?i:\b(?:finger\s?print|thumb\s?print|voice\s?print|retina(?:l)?|iris|face\s?print"
+        r"|facial|palm\s?(?:print|vein)|biometric|gait)\b)[^\n]{0,40}?"
+        r"\b(?P<v>[A-Za-z0-9+/=:._-]{0,40}\d[A-Za-z0-9+/=:._-]{5,200})",
+        has_digit,
         groups=(("v", BIOMETRIC),),
     ),
     PatternSpec(
         ID,
-        r"(?i:\b(?:patient|pt|case|encounter|visit|claim|employee|student|badge|record)"
-        r"\s*(?:id|no\.?|number|#)\s*[:#=]?\s*)(?P<v>" + _IDVAL + r")\b",
-        _has_digit,
+        r"(?i:\b(?:patient|pt|case|encounter|enc|visit|claim|employee|student|badge|record"
+        r"|order|invoice|ticket|reference|ref|confirmation|booking|transaction|member|person"
+        r"|subject|client|customer|user|household|guarantor)"
+        r"[\s_-]*(?:id|no\.?|number|num|#)\s*[:#=]?\s*)(?P<v>" + IDVAL + r")\b",
+        has_digit,
         groups=(("v", ID),),
     ),
-    # --- geography smaller than a state
-    PatternSpec(
-        STREET_ADDRESS,
-        r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
-        rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|{_CAPWORD})\s+){{1,4}}(?:{STREET_SUFFIX})\b\.?"
-        r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
-        r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?\s*#?\s*[A-Za-z0-9-]{1,8})?",
-    ),
-    PatternSpec(STREET_ADDRESS, r"(?i:\bp\.?\s?o\.?\s*box\s+\d{1,8})"),
-    PatternSpec(STREET_ADDRESS, r"\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}"),
-    PatternSpec(STREET_ADDRESS, r"\b(?:USNS|USNV|USS|USCGC)\s+\p{Lu}[\p{L}'-]+"),
-    PatternSpec(
-        LOCATION,
-        rf"(?P<v>{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}}),\s*(?:{STATE_ABBR})\.?\s+"
-        r"(?P<z>\d{5}(?:-\d{4})?)\b",
-        groups=(("v", LOCATION), ("z", ZIP)),
-    ),
-    PatternSpec(
-        LOCATION,
-        rf"(?P<v>{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}}),\s*(?:{STATE_NAMES})\b"
-        r"(?:\s+(?P<z>\d{5}(?:-\d{4})?)\b)?",
-        groups=(("v", LOCATION), ("z", ZIP)),
-    ),
-    PatternSpec(
-        LOCATION,
-        r"(?i:\b(?:lives|living|resides|residing|resident|moved|relocated|home|born|hometown)"
-        r"\s+(?:in|at|of|to|near|from)\s+)"
-        rf"(?P<v>{_CAPWORD}(?:\s+{_CAPWORD}){{0,3}})",
-        _not_a_state,
-        groups=(("v", LOCATION),),
-    ),
-    PatternSpec(LOCATION, r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:County|Parish|Borough)\b"),
-    PatternSpec(
-        ZIP,
-        r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|postcode)\s*[:#]?\s*)(?P<v>\d{5}(?:-\d{4})?)\b",
-        groups=(("v", ZIP),),
-    ),
-    PatternSpec(
-        ZIP,
-        rf"\b(?:{STATE_NAMES}|APO|FPO|DPO)\s+(?:(?:AA|AE|AP)\s+)?(?P<v>\d{{5}}(?:-\d{{4}})?)\b",
-        groups=(("v", ZIP),),
-    ),
+)
+
+
+PHI_PATTERNS: tuple[PatternSpec, ...] = (
+    *_IDENTIFIER_PATTERNS,
+    *DATE_PATTERNS,
+    *AGE_PATTERNS,
+    *PLACE_PATTERNS,
 )

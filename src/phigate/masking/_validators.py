@@ -108,3 +108,56 @@ def date_parts(month: int, day: int, year: int | None) -> bool:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return False
     return year is None or 1850 <= year <= 2150
+
+
+def phone_digits(value: bytes) -> bool:
+    """An international number: 8 to 15 digits (E.164), country code included."""
+    return 8 <= len(digits(value.split(b"x")[0].split(b"ext")[0])) <= 15
+
+
+# Sites whose pages are public references, not a person's: agencies, institutions and
+# organisations (.gov, .edu, .int, .mil, .org) and well-known health references. A URL
+# on them is an identifier only when it points at a person: a portal host, a path about
+# a patient or an account, an id in the query.
+_PUBLIC_SUFFIXES = (b".gov", b".edu", b".int", b".mil", b".org", b".nhs.uk", b".gov.uk", b".ac.uk")
+_PUBLIC_SITES = frozenset(
+    b"snomed.info webmd.com uptodate.com drugs.com medscape.com healthline.com goodrx.com"
+    b" rxlist.com merckmanuals.com medlineplus.gov nih.gov cdc.gov who.int github.com"
+    b" python.org nejm.org thelancet.com jamanetwork.com bmj.com nature.com sciencedirect.com"
+    b" springer.com wiley.com epocrates.com pubmed.ncbi.nlm.nih.gov youtube.com google.com"
+    b" microsoft.com apple.com amazon.com".split()
+)
+_PERSONAL_HOSTS = frozenset(b"mychart portal my myhealth patient patients login account".split())
+_PERSONAL_PATHS = (
+    b"patient", b"member", b"user", b"profile", b"chart", b"record", b"mrn", b"account",
+    b"/p/", b"/u/", b"~",
+)  # fmt: skip
+
+
+def personal_url(value: bytes) -> bool:
+    """False for a page of a public site that points at no person."""
+    rest = value.split(b"://", 1)[-1]
+    host, _, path = rest.partition(b"/")
+    host = host.split(b":")[0].lower()
+    if not _public_host(host):
+        return True
+    if host.split(b".")[0] in _PERSONAL_HOSTS:
+        return True
+    page, _, query = path.lower().partition(b"?")
+    return any(48 <= c <= 57 for c in query) or any(w in page for w in _PERSONAL_PATHS)
+
+
+def _public_host(host: bytes) -> bool:
+    if host.endswith(_PUBLIC_SUFFIXES):
+        return True
+    parts = host.split(b".")
+    return any(b".".join(parts[i:]) in _PUBLIC_SITES for i in range(len(parts) - 1))
+
+
+def _digit_run(text: bytes, length: int = 5) -> bool:
+    run = 0
+    for c in text:
+        run = run + 1 if 48 <= c <= 57 else 0
+        if run >= length:
+            return True
+    return False

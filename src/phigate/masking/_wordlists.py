@@ -12,8 +12,17 @@ from __future__ import annotations
 
 import functools
 import importlib
+import unicodedata
 
 _NAME_LOCALES = ("en_US", "en_GB", "en_IN", "es_MX")
+# Names of people seen in US records who were named elsewhere: Latin-script locales,
+# so a Vietnamese, Polish or Nigerian name is a dictionary name, not only a guess.
+# They are names only when they are not also common words, like every other name.
+_WORLD_LOCALES = (
+    "vi_VN", "de_DE", "fr_FR", "it_IT", "pl_PL", "pt_BR", "es_ES", "nl_NL", "tr_TR",
+    "cs_CZ", "hu_HU", "ro_RO", "sv_SE", "da_DK", "no_NO", "fi_FI", "en_IE", "en_NG",
+    "yo_NG", "ig_NG", "ha_NG", "zu_ZA", "en_KE", "sw", "id_ID", "en_PK", "tw_GH",
+)  # fmt: skip
 
 # PostgreSQL's plan vocabulary: EXPLAIN output passes through the free-text detectors,
 # and "Seq Scan" or "Hash Cond" read as two unknown capitalised words, a full name.
@@ -72,7 +81,8 @@ retired employed unemployed occupation education exercise diet sleep mood anxiet
 depression depressive disorder syndrome disease sign test score scale criteria
 infection fever cough shortness breath nausea vomiting diarrhea constipation fatigue
 dizziness headache rash swelling edema bleeding fracture injury fall
-medical record number id dob sex gender male female age race ethnicity language english
+medical med rec record records number id dob sex gender male female age race ethnicity
+language english
 spanish interpreter address phone email fax city state zip county country
 signed electronically dictated transcribed cosigned verified addendum attestation
 date time location department reason code status amount total payment
@@ -248,7 +258,6 @@ NAME_CUES = (
     b"thanks",
     b"regards",
     b"sincerely",
-    b"cc",
     b"attending",
     b"author",
     b"contact",
@@ -258,6 +267,40 @@ NAME_CUES = (
     b"saw",
     b"called",
     b"per",
+    b"best",
+    b"cheers",
+    b"warmly",
+    b"respectfully",
+    b"cordially",
+    b"provider",
+    b"clinician",
+    b"therapist",
+    b"pharmacist",
+    b"technician",
+    b"coordinator",
+    b"manager",
+    b"representative",
+    b"interpreter",
+    b"chaplain",
+    b"aide",
+    b"cc",
+    b"attn",
+    b"pcp",
+    b"caller",
+    b"grandmother",
+    b"grandfather",
+    b"grandson",
+    b"granddaughter",
+    b"niece",
+    b"nephew",
+    b"aunt",
+    b"uncle",
+    b"cousin",
+    b"roommate",
+    b"fiance",
+    b"fiancee",
+    b"girlfriend",
+    b"boyfriend",
 )
 
 
@@ -266,12 +309,23 @@ def person_names() -> tuple[frozenset[str], frozenset[str]]:
     """(first names, last names), lower-cased."""
     first: set[str] = set()
     last: set[str] = set()
-    for locale in _NAME_LOCALES:
+    for locale in (*_NAME_LOCALES, *_WORLD_LOCALES):
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        first.update(n.lower() for n in _names(provider, ("first_names", "first_names_male")))
-        first.update(n.lower() for n in _names(provider, ("first_names_female",)))
-        last.update(n.lower() for n in _names(provider, ("last_names",)))
+        given = _names(provider, ("first_names", "first_names_male", "first_names_female"))
+        first.update(_spellings(given))
+        last.update(_spellings(_names(provider, ("last_names",))))
     return frozenset(first), frozenset(last)
+
+
+def _spellings(names: list[str]) -> set[str]:
+    """Lower-cased names, and their ASCII spelling ("Nguyễn" is often typed "Nguyen")."""
+    out: set[str] = set()
+    for name in names:
+        lowered = name.lower()
+        out.add(lowered)
+        folded = unicodedata.normalize("NFKD", lowered.replace("đ", "d").replace("ł", "l"))
+        out.add("".join(c for c in folded if not unicodedata.combining(c)))
+    return out
 
 
 def _names(provider: object, attributes: tuple[str, ...]) -> list[str]:
@@ -290,3 +344,11 @@ def common_words() -> frozenset[str]:
     words.update(_CLINICAL.split())
     words.update(_SQL_PLAN.split())
     return frozenset(words)
+
+
+@functools.cache
+def plain_names() -> frozenset[str]:
+    """Dictionary names that are no common word or eponym: names even in lower case."""
+    first, last = person_names()
+    blocked = common_words() | EPONYMS
+    return frozenset(n for n in first | last if len(n) > 2 and n not in blocked)

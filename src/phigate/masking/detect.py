@@ -8,16 +8,17 @@ pattern, so no input can make a detector backtrack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import re2
 
 from phigate.masking._fastre import OPTIONS, Regex
-from phigate.masking._names import NameDetector
+from phigate.masking._names import NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
-from phigate.masking.entities import PERSON, rank
+from phigate.masking._structure import STRUCTURES, Structure
+from phigate.masking.entities import EMAIL, ID, PERSON, PHI_TYPES, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -56,20 +57,36 @@ class SpanFinder:
         specs = [s for s in (*SECRET_PATTERNS, *PHI_PATTERNS) if _wanted(s, types)]
         specs.extend(_custom_specs(identifiers, types))
         self._patterns = [_Compiled(s) for s in specs]
+        self._structures: list[Structure] = list(STRUCTURES) if types & PHI_TYPES else []
+        self._types = types
         self._set = re2.Set.SearchSet(OPTIONS)
         for compiled in self._patterns:
             self._set.Add(compiled.spec.regex.encode())
+        for structure in self._structures:
+            self._set.Add(structure.trigger.encode())
         self._set.Compile()
         self._names = NameDetector() if PERSON in types else None
 
     def find(self, data: bytes) -> list[Span]:
         """Merged, non-overlapping spans sorted by start."""
         spans: list[Span] = []
+        count = len(self._patterns)
         for index in self._set.Match(data) or ():
-            spans.extend(_pattern_spans(self._patterns[index], data))
+            if index < count:
+                spans.extend(_pattern_spans(self._patterns[index], data))
+            else:
+                spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
             spans.extend(Span(s, e, PERSON) for s, e in self._names.spans(data))
-        return merge(spans)
+            names = [(s.start, s.end) for s in spans if s.entity == PERSON]
+            emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
+            found = names_everywhere(data, names, emails)
+            spans.extend(Span(s, e, PERSON) for s, e in found)
+        return merge(_everywhere(data, spans))
+
+    def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
+        types = self._types
+        return (Span(s, e, t) for s, e, t in structure.find(data) if t in types)
 
 
 def _wanted(spec: PatternSpec, types: frozenset[str]) -> bool:
@@ -108,6 +125,37 @@ def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
                 break
             first = False
             yield Span(start, end, entity)
+
+
+_MIN_REPEAT = 4
+_FIND_LIMIT = 64
+
+
+def _everywhere(data: bytes, spans: list[Span]) -> list[Span]:
+    """A value found once is masked wherever it occurs: a name seen after "Patient:" is
+    the same name later without a cue, and no masked value may survive elsewhere."""
+    values: dict[bytes, str] = {}
+    for span in spans:
+        if span.end - span.start >= _MIN_REPEAT:
+            values.setdefault(data[span.start : span.end], span.entity)
+    if not values:
+        return spans
+    extra = spans
+    if len(values) <= _FIND_LIMIT:
+        for value, entity in values.items():
+            at = data.find(value)
+            if data.find(value, at + 1) < 0:
+                continue  # found once: the span already covers it
+            while at >= 0:
+                extra.append(Span(at, at + len(value), entity))
+                at = data.find(value, at + 1)
+    else:  # many values: one RE2 pass over an alternation keeps the cost linear
+        extra = list(spans)
+        regex = Regex(b"|".join(re2.escape(v) for v in sorted(values, key=len, reverse=True)))
+        for found in regex.spans(data):
+            start, end = found[0]
+            extra.append(Span(start, end, values.get(data[start:end], ID)))
+    return extra
 
 
 def merge(spans: list[Span]) -> list[Span]:

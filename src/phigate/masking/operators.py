@@ -157,8 +157,11 @@ def generalize(entity: str, value: str) -> str:
         year = year_of(value)
         return safe_harbor_year(int(year)) if year is not None else "[DATE]"
     if entity == AGE:
-        digits = "".join(c for c in value if c.isdigit())
-        return "90+" if digits and int(digits) >= 90 else f"[{entity}]"
+        # "93-year-old" becomes "90+-year-old": the unit says nothing about the person.
+        number = value[: len(value) - len(value.lstrip("0123456789"))]
+        if number and int(number) >= 90:
+            return "90+" + value[len(number) :]
+        return f"[{entity}]"
     return f"[{entity}]"
 
 

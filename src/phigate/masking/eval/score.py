@@ -46,9 +46,13 @@ class Score:
         for name, (n, rec, chars, leaked) in sorted(self.per_type.items()):
             out.append(
                 f"    {name:<16} n={n:<5} recall {rec / n:7.2%}  leak {leaked / max(chars, 1):7.2%}"
+                f"  ({leaked} of {chars} chars)"
             )
         for kind, (chars, masked) in sorted(self.per_decoy.items()):
-            out.append(f"    decoy {kind:<16} over-masked {masked / max(chars, 1):7.2%}")
+            out.append(
+                f"    decoy {kind:<16} over-masked {masked / max(chars, 1):7.2%}"
+                f"  ({masked} of {chars} chars)"
+            )
         return out
 
 

@@ -1,0 +1,183 @@
+"""Dates (every element but the year alone) and ages over 89, as RE2 patterns.
+
+Dates come in many styles across EHR vendors, messages and logs: month first or
+day first, numeric or named months in any case, two- or four-digit years,
+weekday prefixes, ordinals, HL7 and compact timestamps. A validator disposes of
+numeric candidates that are no calendar date. Ages are masked with their unit
+("93-year-old", "101yo"): the phrase as a whole says the age.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from phigate.masking import _validators as val
+from phigate.masking._shapes import DAY, MON_NUM, MONTH, MONTH_ANY, WEEKDAY, PatternSpec
+from phigate.masking.entities import AGE, DATE
+
+_YEAR4 = r"(?:18|19|20|21)\d{2}"
+_ORD = r"(?:st|nd|rd|th)"
+_WEEKDAY_PREFIX = rf"(?:{WEEKDAY}\.?,?\s+)?"
+_COMPACT = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+
+
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_ORD_WORDS = (
+    r"(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    r"|eighteenth|nineteenth|twentieth|thirtieth"
+)
+_ORD_WORDS = rf"(?:{_ORD_WORDS})"
+_YEAR_WORDS = (
+    rf"(?:nineteen|twenty|two thousand(?: and)?)(?:[- ](?:(?:twenty|thirty|forty|fifty|sixty"
+    rf"|seventy|eighty|ninety)(?:[- ](?:{_UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    rf"|sixteen|seventeen|eighteen|nineteen|oh[- ](?:{_UNITS})|{_UNITS}))?"
+)
+
+
+# "May" is left out: "in May" reads the same as "may", and so often means nothing.
+_MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"
+
+
+# A time of day written into a timestamp ("2024-03-05 14:30:00,123 -0500") is part of it.
+_TIME = (
+    r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?"
+    r"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[ECMP][SD]T))?"
+)
+
+
+def _numeric_date(value: bytes) -> bool:
+    """Month first or day first: either order that names a calendar day will do."""
+    parts = value.replace(b"-", b"/").replace(b".", b"/").split(b"/")
+    first, second = int(parts[0]), int(parts[1])
+    return val.date_parts(first, second, None) or val.date_parts(second, first, None)
+
+
+def _born_90_years_ago(value: bytes) -> bool:
+    """A birth year alone is shown, unless it says the person is 90 or older."""
+    return int(value) <= dt.date.today().year - 90
+
+
+def _age_over_89(value: bytes) -> bool:
+    digits = val.digits(value[:4])
+    return bool(digits) and 90 <= int(digits) <= 135
+
+
+DATE_PATTERNS: tuple[PatternSpec, ...] = (
+    # 03/14/2021, 14/03/21, 3-14-2021; dotted only with a four-digit year ("1.2.21" is a version)
+    PatternSpec(
+        DATE,
+        rf"\b{DAY}[/-]{DAY}[/-](?:{_YEAR4}|\d{{2}})\b(?:,?\s(?:at\s)?{_TIME}\b)?",
+        _numeric_date,
+    ),
+    PatternSpec(DATE, rf"\b{DAY}\.{DAY}\.{_YEAR4}\b(?:,?\s{_TIME}\b)?", _numeric_date),
+    PatternSpec(
+        DATE,
+        rf"\b{_YEAR4}(?:[-/](?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01])"
+        r"|\.(?:0[1-9]|1[0-2])\.(?:0[1-9]|[12]\d|3[01]))"
+        rf"(?:[T ]{_TIME})?\b",
+    ),
+    # HL7 and compact timestamps: 19800101, 202401151230, 20240115123045+0500
+    PatternSpec(
+        DATE,
+        rf"_(?P<v>{_COMPACT})(?:[_.-]|\b)",
+        groups=(("v", DATE),),
+    ),
+    PatternSpec(
+        DATE, rf"\b{_COMPACT}(?:[0-2]\d[0-5]\d(?:[0-5]\d)?)?(?:\.\d{{1,6}})?(?:[+-]\d{{4}})?\b"
+    ),
+    # Monday, March 14, 2021 / March 14th / Mar. 2021 / the 14th of March 2021
+    PatternSpec(
+        DATE,
+        rf"\b{_WEEKDAY_PREFIX}{MONTH}\.?\s+{DAY}{_ORD}?\b(?:,?\s+{_YEAR4}\b)?"
+        rf"|\b{MONTH}\.?,?\s+{_YEAR4}\b"
+        rf"|\b{_WEEKDAY_PREFIX}(?:the\s+)?{DAY}{_ORD}?\s+(?:of\s+)?{MONTH}\b\.?(?:,?\s+{_YEAR4}\b)?",
+    ),
+    # Any case when a day and a year hold the month in place: 19-JAN-2025, 23-feb-17, 5 MAR 21
+    PatternSpec(
+        DATE,
+        rf"\b{DAY}[-/ .]?{MONTH_ANY}\.?(?:[-/ .,]\s?|[-/]?)(?:{_YEAR4}|\d{{2}})\b"
+        rf"|\b{MONTH_ANY}\.?\s+{DAY}{_ORD}?,?\s+{_YEAR4}\b"
+        rf"|\b{MONTH_ANY}[-/ ]{_YEAR4}\b"
+        rf"|(?i:\b{DAY}{_ORD}\s+(?:of\s+)?){MONTH_ANY}\b(?:,?\s+{_YEAR4}\b)?"
+        rf"|\b{MONTH_ANY}\s+{DAY}{_ORD}\b(?:,?\s+{_YEAR4}\b)?",
+    ),
+    # Jan-05-2021, JAN 5 21, March of 2021; 05/Jan/2021:10:00:00 +0000 (access logs)
+    PatternSpec(
+        DATE,
+        rf"\b{MONTH_ANY}\.?[-/ ]{DAY}[-/ ,]\s?(?:{_YEAR4}|\d{{2}})\b"
+        rf"|\b{MONTH}\s+of\s+{_YEAR4}\b"
+        rf"|\b{DAY}/{MONTH_ANY}/{_YEAR4}:\d{{2}}:\d{{2}}:\d{{2}}(?:\s[+-]\d{{4}})?",
+    ),
+    PatternSpec(DATE, rf"\b{MON_NUM}[/-]{_YEAR4}\b"),
+    # A month named alone is an element of a date: "since March", "in early June"
+    PatternSpec(
+        DATE,
+        r"\b(?:in|since|during|until|till|by|before|after|through|of|from|early|late|mid)"
+        rf"[- ](?:(?:early|late|mid)[- ])?(?P<v>{_MONTH_FULL})\b",
+        groups=(("v", DATE),),
+    ),
+    # Scanned with spaces: 03 / 05 / 2024
+    PatternSpec(DATE, rf"\b{DAY} [/-] {DAY} [/-] (?:{_YEAR4}|\d{{2}})\b", _numeric_date),
+    # Spoken: March fifth, nineteen fifty-two / the third of May
+    PatternSpec(
+        DATE,
+        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_ORD_WORDS}\b(?:,?\s+{_YEAR_WORDS})?"
+        rf"|\b(?:the\s+)?{_ORD_WORDS}\s+of\s+{MONTH_ANY}\b(?:,?\s+{_YEAR_WORDS})?)",
+    ),
+    PatternSpec(
+        DATE,
+        r"(?i:\b(?:on|since|from|until|till|through|thru|dated?|dos|seen|admitted|discharged"
+        r"|dob|visit|surgery|scheduled|appt|appointment|starting|started|effective|before|after"
+        r"|last|next|by|f/u|due|as of|expires?|exp|week of|dated|returning)\s+)"
+        rf"(?P<v>{MON_NUM}/{DAY})\b",
+        groups=(("v", DATE),),
+    ),
+)
+
+AGE_PATTERNS: tuple[PatternSpec, ...] = (
+    # 93-year-old, 93 year old, 93 y/o, 101yo, 90 yrs, 95 years of age
+    PatternSpec(
+        AGE,
+        r"\b\d{2,3}\s?-?\s?(?i:y/o|y\.\s?o\.?|yo[mf]?\b|y[mf]?\b|yrs?\.?(?:[- ]old)?\b"
+        r"|years?[- ]old|years?\b|years? of age|year-old|yr-old|-yo\b)",
+        _age_over_89,
+    ),
+    PatternSpec(
+        AGE,
+        r"(?i:\b(?:age|aged|age/sex|age/gender)\b\s*[:=]?\s*(?:of\s+)?)"
+        r"(?P<v>\d{2,3}(?:\s?(?i:y|yo|yrs?|years?)\b)?)",
+        _age_over_89,
+        groups=(("v", AGE),),
+    ),
+    PatternSpec(
+        AGE,
+        rf"(?i:\b(?:ninety|one hundred(?: and)?)(?:[- ](?:{_NUMBER_WORDS}))?"
+        r"(?:[- ]years?[- ]old|[- ]year-old|\s+years? of age|[- ]yo\b)"
+        rf"|\baged?\s+(?:ninety|one hundred)(?:[- ](?:{_NUMBER_WORDS}))?\b"
+        rf"|\b(?:ninety[- ](?:{_UNITS})|one hundred(?: and)?[- ](?:{_NUMBER_WORDS}))\b"
+        r"|\bnonagenarian|\bcentenarian)",
+    ),
+    PatternSpec(
+        AGE,
+        r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather)\s+"
+        r"(?:is|was|turned|turns|will be)|turned|turning|at age|aged)\s+)(?P<v>\d{2,3})\b",
+        _age_over_89,
+        groups=(("v", AGE),),
+    ),
+    PatternSpec(AGE, r"(?i:\b\d{2,3}(?:st|nd|rd|th)\s+birthday)", _age_over_89),
+    PatternSpec(
+        AGE,
+        r"(?i:\b(?:born|b\.|dob|birth\s*year|year of birth|yob)\s*(?:in|on|:)?\s*)"
+        r"(?P<v>(?:18|19)\d{2})\b",
+        _born_90_years_ago,
+        groups=(("v", AGE),),
+    ),
+    PatternSpec(
+        AGE,
+        r"(?i:\bin\s+(?:his|her|their)\s+(?:early\s+|mid[- ]?|late\s+)?)"
+        r"(?P<v>(?:90|100)['’]?s|nineties)",
+        groups=(("v", AGE),),
+    ),
+)

@@ -1,0 +1,93 @@
+"""HL7 v2 messages: identifiers by the field that holds them.
+
+PID-5 is the patient's name and PID-11 the address whatever they look like
+("DOE^JANE^A", "123 MAIN ST^^BOSTON^MA^02118"), so segments are split into
+fields, repetitions and components, and the fields the standard defines as
+names, addresses, phones, dates and identifiers are masked component by
+component. States, countries and coding systems stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from phigate.masking import entities as e
+from phigate.masking._fastre import Regex
+
+Found = tuple[int, int, str]
+
+# Segments end with a carriage return (the standard) or a line feed (most copies).
+TRIGGER = (
+    r"(?:^|[\r\n])(?:MSH|EVN|PID|PD1|NK1|GT1|IN1|IN2|PV1|PV2|ORC|OBR|OBX|MRG|DG1|AL1|TXA|SCH"
+    r"|NTE)\|"
+)
+_SEGMENT = Regex(TRIGGER.encode() + rb"[^\r\n]*")
+
+_NAME, _ADDRESS, _PHONE, _ID, _DATE = "name", "address", "phone", "id", "date"
+# Field number -> kind, per segment (HL7 v2.5 numbering).
+_FIELDS: dict[bytes, dict[int, str]] = {
+    b"MSH": {7: _DATE},
+    b"EVN": {2: _DATE, 3: _DATE, 5: _NAME, 6: _DATE},
+    b"PID": {
+        2: _ID, 3: _ID, 4: _ID, 5: _NAME, 6: _NAME, 7: _DATE, 9: _NAME, 11: _ADDRESS,
+        12: _ADDRESS, 13: _PHONE, 14: _PHONE, 18: _ID, 19: _ID, 20: _ID, 21: _ID, 23: _ADDRESS,
+        29: _DATE,
+    },
+    b"PD1": {4: _NAME},
+    b"NK1": {2: _NAME, 4: _ADDRESS, 5: _PHONE, 6: _PHONE, 30: _NAME, 31: _PHONE, 32: _ADDRESS,
+             33: _ID, 37: _ID},
+    b"GT1": {2: _ID, 3: _NAME, 4: _NAME, 5: _ADDRESS, 6: _PHONE, 7: _PHONE, 8: _DATE, 12: _ID,
+             16: _NAME, 17: _ADDRESS, 18: _PHONE, 19: _ID},
+    b"IN1": {8: _ID, 16: _NAME, 18: _DATE, 19: _ADDRESS, 36: _ID, 49: _ID},
+    b"IN2": {1: _ID, 2: _ID, 6: _ID, 8: _ID},
+    b"PV1": {7: _NAME, 8: _NAME, 9: _NAME, 17: _NAME, 19: _ID, 44: _DATE, 45: _DATE, 50: _ID,
+             52: _NAME},
+    b"PV2": {8: _DATE, 9: _DATE},
+    b"ORC": {2: _ID, 3: _ID, 4: _ID, 9: _DATE, 10: _NAME, 11: _NAME, 12: _NAME, 14: _PHONE,
+             15: _DATE},
+    b"OBR": {2: _ID, 3: _ID, 6: _DATE, 7: _DATE, 8: _DATE, 14: _DATE, 16: _NAME, 17: _PHONE,
+             20: _ID, 22: _DATE, 28: _NAME, 32: _NAME, 33: _NAME, 34: _NAME, 35: _NAME},
+    b"OBX": {14: _DATE, 16: _NAME, 19: _DATE},
+    b"MRG": {1: _ID, 2: _ID, 3: _ID, 4: _ID, 5: _ID, 6: _ID, 7: _NAME},
+    b"DG1": {5: _DATE, 16: _NAME, 19: _DATE},
+    b"AL1": {6: _DATE},
+    b"TXA": {4: _DATE, 5: _NAME, 6: _DATE, 7: _DATE, 8: _DATE, 9: _NAME, 10: _NAME, 11: _NAME,
+             12: _ID, 13: _ID, 14: _ID, 22: _NAME, 23: _NAME},
+    b"SCH": {1: _ID, 2: _ID, 12: _NAME, 13: _PHONE, 16: _NAME, 17: _PHONE, 20: _NAME},
+    b"NTE": {},
+}  # fmt: skip
+# Component index -> entity type masked, per kind; other components (state, country,
+# assigning authority, identifier type, degree) stay.
+_COMPONENTS: dict[str, dict[int, str]] = {
+    _NAME: {0: e.PERSON, 1: e.PERSON, 2: e.PERSON, 3: e.PERSON, 4: e.PERSON},
+    _ADDRESS: {0: e.STREET_ADDRESS, 1: e.STREET_ADDRESS, 2: e.LOCATION, 4: e.ZIP, 8: e.LOCATION},
+    _PHONE: {0: e.PHONE, 3: e.EMAIL, 5: e.PHONE, 6: e.PHONE, 11: e.PHONE},
+    _ID: {0: e.MRN},
+    _DATE: {0: e.DATE},
+}
+
+
+def hl7_values(data: bytes) -> Iterator[Found]:
+    for found in _SEGMENT.spans(data):
+        start, end = found[0]
+        start += data[start : start + 1] in (b"\r", b"\n")
+        name = data[start : start + 3]
+        fields = _FIELDS.get(name, {})
+        first = 2 if name == b"MSH" else 1  # MSH-1 is the field separator itself
+        pos = start + 4
+        for number, field in enumerate(data[start + 4 : end].split(b"|"), start=first):
+            kind = fields.get(number)
+            if kind is not None and field:
+                yield from _components(field, pos, _COMPONENTS[kind])
+            pos += len(field) + 1
+
+
+def _components(field: bytes, pos: int, wanted: dict[int, str]) -> Iterator[Found]:
+    for repetition in field.split(b"~"):
+        at = pos
+        for index, component in enumerate(repetition.split(b"^")):
+            entity = wanted.get(index)
+            if entity is not None and component.strip(b" &"):
+                yield at, at + len(component), entity
+            at += len(component) + 1
+        pos += len(repetition) + 1

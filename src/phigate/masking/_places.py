@@ -1,0 +1,272 @@
+"""Geography smaller than a state: street addresses, cities and towns, ZIP codes
+and foreign postcodes, as RE2 patterns.
+
+A place is found by its shape (a street suffix, "City, ST 12345", a UK or
+Canadian postcode) or by context: a cue phrase before it ("lives in", "pharmacy
+is in", "stay with family in"), a street address before it, a postcode before
+it. A validator disposes of candidates that are states, departments or common
+words.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from phigate.masking._shapes import (
+    CAPWORD,
+    STATE_ABBR,
+    STATE_NAMES,
+    STATE_SET,
+    STREET_SUFFIX,
+    PatternSpec,
+)
+from phigate.masking._wordlists import EPONYMS, common_words
+from phigate.masking.entities import LOCATION, STREET_ADDRESS, ZIP
+
+# Up to four capitalised words; a dot only in "St." and the like, so a sentence end
+# ("lives in Springfield. Her ...") stops the place.
+_PLACE_WORD = r"(?:(?:St|Ste|Mt|Ft)\.\s?)?\p{Lu}[\p{L}'’-]*"
+_PLACE = rf"{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,3}}"
+_ZIP5 = r"\d{5}(?:-\d{4})?"
+_US_STREET = (
+    r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
+    rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|{CAPWORD})\s+){{1,4}}(?:{STREET_SUFFIX})\b\.?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?\s*#?\s*[A-Za-z0-9-]{1,8})?"
+)
+# Endings of town names: Faker's en_US city suffixes (the towns synthetic records are
+# made of) and the commonest English ones. "Walterfort", "Lake Jacobsborough".
+_TOWN_END = "berg|burg|burgh|borough|bury|stad|furt|chester|mouth|haven|shire|ville|view|fort"
+_TOWN_PREFIX = r"(?:North|East|West|South|New|Lake|Port|Fort|Mount|Glen|Saint|St\.)"
+_PARTICLES = r"(?:(?:de|du|des|la|le|les|del|della|delle|dei|di|da|dos|das|do|l')\s+)*"
+_COUNTRIES = (
+    "France|Germany|Italy|Spain|Portugal|Ireland|England|Scotland|Wales|United Kingdom|UK"
+    "|Canada|Mexico|India|Pakistan|China|Japan|Korea|Vietnam|Philippines|Nigeria|Ghana|Kenya"
+    "|Poland|Netherlands|Belgium|Switzerland|Austria|Sweden|Norway|Denmark|Brazil|Argentina"
+    "|Colombia|Peru|Chile|Australia|New Zealand|Israel|Egypt|Turkey|Greece|Russia|Ukraine"
+)
+# Last words that make a capitalised run a department or an institution, not a town.
+_NOT_TOWN_ENDS = frozenset(
+    [
+        "hospital",
+        "clinic",
+        "center",
+        "centre",
+        "department",
+        "unit",
+        "pharmacy",
+        "hall",
+        "school",
+        "university",
+        "college",
+        "institute",
+        "ward",
+        "floor",
+        "service",
+        "services",
+        "office",
+        "practice",
+        "church",
+        "street",
+    ]
+)
+_NOT_TOWNS = frozenset(["comfort", "effort", "interview", "overview", "preview", "purview"])
+
+
+@functools.lru_cache(maxsize=8192)
+def _place(value: bytes) -> bool:
+    """A town or city: not a state, not an institution, not only common words."""
+    text = value.decode("utf-8", "replace").strip().rstrip(".,")
+    if not text or text in STATE_SET:
+        return False
+    words = text.lower().replace("’", "'").split()
+    if words[-1] in _NOT_TOWN_ENDS or words[-1] in _NOT_TOWNS:
+        return False
+    common = common_words()
+    return not all(w.rstrip(".'s") in common for w in words)
+
+
+# Words a town's name may share with the dictionary ("Lake City", "Cedar Falls").
+_PLACE_WORDS = frozenset(
+    [
+        "new",
+        "north",
+        "south",
+        "east",
+        "west",
+        "lake",
+        "port",
+        "fort",
+        "mount",
+        "saint",
+        "st",
+        "san",
+        "santa",
+        "los",
+        "las",
+        "el",
+        "la",
+        "city",
+        "falls",
+        "springs",
+        "park",
+        "heights",
+        "beach",
+        "valley",
+        "hills",
+        "creek",
+        "grove",
+        "harbor",
+        "village",
+        "rapids",
+    ]
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _bare_place(value: bytes) -> bool:
+    """A place after a bare preposition ("from Springfield"): stricter than after a cue.
+    No word may be a common word (departments, drugs and plan words are), no word an
+    abbreviation, an eponym or a dictionary first name."""
+    text = value.decode("utf-8", "replace").strip().rstrip(".,")
+    if not _place(value) or any(w.isupper() for w in text.split()):
+        return False
+    common = common_words()
+    words = [w.rstrip(".'s").replace("’", "'") for w in text.lower().split()]
+    unknown = [w for w in words if w not in _PLACE_WORDS]
+    return bool(unknown) and not any(w in common or w in EPONYMS for w in unknown)
+
+
+PLACE_PATTERNS: tuple[PatternSpec, ...] = (
+    PatternSpec(STREET_ADDRESS, _US_STREET),
+    # "Lives at 4 Elm St, Johnsonberg." - the town after a street address
+    PatternSpec(
+        LOCATION,
+        _US_STREET + r",\s*(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})\b",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(STREET_ADDRESS, r"(?i:\bp\.?\s?o\.?\s*box\s+\d{1,8})"),
+    PatternSpec(STREET_ADDRESS, r"\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}"),
+    PatternSpec(STREET_ADDRESS, r"\b(?:USNS|USNV|USS|USCGC)\s+\p{Lu}[\p{L}'-]+"),
+    # Foreign streets: 12 rue de Rivoli, Via Roma 15, Calle de Alcalá 42, Hauptstraße 5
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b\d{1,4}(?:\s?(?:bis|ter|[a-z]))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin"
+        r"|allée|impasse|quai|route|via|viale|piazza|corso|calle|avenida|plaza|paseo|carrer|rua"
+        rf"|praça|travessa|largo)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}",
+    ),
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b(?:Rue|Via|Viale|Calle|C/|Avenida|Av\.|Rua|Piazza|Corso|Paseo|Carrer|Chemin|Quai|Allée"
+        rf"|Impasse)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}"
+        r"(?:,?\s+\d{1,4}[a-zA-Z]?\b)?",
+    ),
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"
+        r"|laan|gracht|plein|kade|dreef|singel|gatan|vägen|gade|vej)"
+        r"\s+\d{1,4}[a-z]?\b",
+    ),
+    # City, ST 12345 / City, State 12345 / City, ST
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\.?\s+(?P<z>{_ZIP5})\b",
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),\s*(?:{STATE_NAMES})\b(?:\s+(?P<z>{_ZIP5})\b)?",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\b",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(
+        LOCATION, rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b", _place, groups=(("v", LOCATION),)
+    ),
+    # After a cue phrase: lives in, pharmacy is in, stay with family in, moved to
+    PatternSpec(
+        LOCATION,
+        r"(?i:\b(?:lives?|living|resides|residing|resident|moved|moving|relocated|relocating"
+        r"|home|born|hometown|raised|grew\s+up|originally|visiting|visited|vacation(?:ing)?"
+        r"|travel(?:l)?ed|travel(?:l)?ing|trip|flew|drove|drives|driving|commuting|going|went"
+        r"|heading|headed|returned|staying|stay|stays|family"
+        r"|relatives|pharmacy(?:\s+is)?|located|based|commutes?|transferred|arrived|came)"
+        r"(?:\s+(?:back|up|here|there|home|with\s+(?:family|relatives|friends"
+        r"|(?:his|her|their)\s+\w+)))?"
+        r"\s+(?:in|at|of|to|near|from|outside(?:\s+of)?|into)\s+"
+        r"(?:the\s+(?:town|city|village|area)\s+of\s+)?)"
+        rf"(?P<v>{_PLACE})",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(
+        LOCATION,
+        r"(?i:\b(?:city|town|village|municipality|hometown|birthplace|place of birth)\s*[:=]\s*)"
+        rf"(?P<v>{_PLACE})",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    # After a bare preposition, with a stricter validator: "visiting from Dunmore"
+    PatternSpec(
+        LOCATION,
+        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}})",
+        _bare_place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD})\b",
+        _bare_place,
+        groups=(("v", LOCATION),),
+    ),
+    # Town-shaped names: Walterfort, Lake Jacobsborough, New Johnsonberg
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>(?:{_TOWN_PREFIX}\s+)?\p{{Lu}}\p{{Ll}}{{2,}}(?:{_TOWN_END})"
+        r"|(?:North|East|West|South|New|Lake|Port)\s+\p{Lu}\p{Ll}{2,}(?:town|ton|land|side|port))\b",
+        _place,
+        groups=(("v", LOCATION),),
+    ),
+    PatternSpec(LOCATION, r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:County|Parish|Borough)\b"),
+    # ZIP codes after a label, after a state, and foreign postcodes
+    PatternSpec(
+        ZIP,
+        r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|post\s*code)\s*(?:is\s+)?[:#]?\s*)"
+        rf"(?P<v>{_ZIP5}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
+        groups=(("v", ZIP),),
+    ),
+    PatternSpec(
+        ZIP,
+        rf"\b(?:{STATE_NAMES}|APO|FPO|DPO)\s+(?:(?:AA|AE|AP)\s+)?(?P<v>{_ZIP5})\b",
+        groups=(("v", ZIP),),
+    ),
+    PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
+    PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),
+    PatternSpec(ZIP, r"\b\d{5}-\d{3}\b"),  # Brazil's CEP: 01310-200
+    # A street named without its number: "CVS on Elm St"
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b(?:on|off)\s+(?P<v>\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:St|Street|Ave|Avenue|Rd|Road"
+        r"|Blvd|Boulevard|Ln|Lane|Dr|Drive|Ct|Court|Pl|Place|Pkwy|Parkway|Hwy|Highway)\b\.?)",
+        groups=(("v", STREET_ADDRESS),),
+    ),
+    PatternSpec(ZIP, r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA)\s+(?P<v>\d{4})\b", groups=(("v", ZIP),)),
+    PatternSpec(
+        ZIP, r"(?i:\b(?:pin|pincode|pin code)\s*[:#-]?\s*)(?P<v>\d{6})\b", groups=(("v", ZIP),)
+    ),
+    PatternSpec(ZIP, r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
+    # 75001 Paris, D-10115 Berlin: a postcode then the town, after a comma or a line start
+    PatternSpec(
+        LOCATION,
+        r"(?:,|^|\n)\s*(?P<z>(?:[A-Z]{1,2}-)?\d{4,5}(?:\s?[A-Z]{2}\b)?)\s+"
+        r"(?P<v>\p{Lu}\p{L}+(?:[- ]\p{Lu}\p{L}+){0,2})",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+)

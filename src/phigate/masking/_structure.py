@@ -1,0 +1,389 @@
+"""Identifiers found by the structure around them, not by their shape: the label
+before a value ("Guarantor: ...", "Hospital #: ..."), the key of a JSON member
+("family", "postalCode"), the header of a CSV column, the field of an HL7 v2
+segment (PID-5 is the patient's name whatever it looks like).
+
+What a label, key or header says about its value is decided by `hint`, the rule
+that classifies column names, plus a few words that only labels in text use.
+Each structure has a trigger pattern that joins the detector's one RE2 set pass;
+its extractor runs only on text where the trigger matched.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from phigate.masking import _hl7
+from phigate.masking import entities as e
+from phigate.masking._fastre import Regex
+from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
+from phigate.masking._validators import digits
+
+Found = tuple[int, int, str]
+
+# Words that only free-text labels use for people and record numbers.
+_PERSON_LABELS = frozenset(
+    [
+        "patient",
+        "pt",
+        "guarantor",
+        "spouse",
+        "kin",
+        "nok",
+        "mother",
+        "father",
+        "caregiver",
+        "guardian",
+        "pcp",
+        "physician",
+        "provider",
+        "doctor",
+        "surgeon",
+        "clinician",
+        "radiologist",
+        "pathologist",
+        "resident",
+        "signed",
+        "dictated",
+        "cosigner",
+        "witness",
+        "interpreter",
+        "contact",
+        "insured",
+        "subscriber",
+        "relative",
+        "emergency",
+    ]
+)
+_NUMBER_WORDS = frozenset(b"# no no. num number id nbr uuid".split())
+# Labels of a person's handle: "user=jdoe", "login: jdoe".
+_ACCOUNT_LABELS = frozenset(
+    [
+        "user",
+        "username",
+        "login",
+        "userid",
+        "uid",
+        "handle",
+        "screenname",
+    ]
+)
+_RECORD_LABELS = frozenset(
+    [
+        "encounter",
+        "visit",
+        "identifier",
+        "reference",
+        "ref",
+        "case",
+        "order",
+        "accession",
+        "specimen",
+        "requisition",
+        "mrn",
+        "chi",
+        "nhs",
+        "record",
+        "chart",
+        "episode",
+        "admission",
+    ]
+)
+# Whose number a label names: a person's or their record's, not a row's or a code's.
+_SUBJECTS = frozenset(
+    [
+        "patient",
+        "pt",
+        "member",
+        "subscriber",
+        "person",
+        "user",
+        "client",
+        "customer",
+        "guarantor",
+        "insured",
+        "encounter",
+        "enc",
+        "visit",
+        "account",
+        "acct",
+        "order",
+        "accession",
+        "specimen",
+        "case",
+        "claim",
+        "chart",
+        "record",
+        "mrn",
+        "hospital",
+        "medical",
+        "employee",
+        "student",
+        "badge",
+        "household",
+        "resident",
+        "unit",
+        "fin",
+        "csn",
+        "har",
+        "ticket",
+        "reference",
+        "ref",
+        "confirmation",
+        "booking",
+        "transaction",
+        "requisition",
+        "lab",
+        "nhs",
+        "chi",
+        "nhi",
+    ]
+)
+# "Label: value", "key=value" (logs, query strings); "10:30" and "a::b" are no labels.
+_LABEL_END_RE = r"[A-Za-z#.)\]](?:[ \t]?(?::[ \t]*|=[ \t]*)|\t+)"
+_LABEL_END = Regex(_LABEL_END_RE.encode())
+_LABEL_WORDS = 3
+_MAX_VALUE = 100
+
+
+@functools.lru_cache(maxsize=8192)
+def classify_label(label: str) -> str | None:
+    """The entity type a label, key or header says its value is, else None."""
+    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
+    if (
+        words
+        and words[-1].encode() in _NUMBER_WORDS
+        and (len(words) == 1 or any(w in _SUBJECTS for w in words))
+    ):
+        return e.ID  # "patient_id=", "Hospital #:", "ID:" - in text, ids name people
+    kind = hint(label)
+    if kind in (KEEP, TEXT):
+        return None
+    if kind is not None:
+        return kind
+    if words and words[-1] in _PERSON_LABELS:
+        return e.PERSON
+    if words and words[-1] in _ACCOUNT_LABELS:
+        return e.ID
+    if words and words[-1] in _RECORD_LABELS:
+        return e.MRN  # a value with a digit: "Encounter: E48291133", not "Encounter: annual"
+    return None
+
+
+def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
+    """A validator for values found by structure: ages under 90, years alone and
+    values without a digit where one is needed are no identifiers."""
+    stripped = value.strip()
+    if not stripped or stripped.lower() in (b"none", b"n/a", b"na", b"unknown", b"null"):
+        return False
+    if entity == e.AGE:
+        number = digits(stripped[:3])
+        return bool(number) and int(number) >= 90
+    if entity == e.DATE:
+        return _date_like(stripped)
+    if entity == e.PERSON:
+        return not strict or stripped[:1].isupper()  # "Contact: Jane Doe", not "contact: none"
+    if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL):
+        return True
+    if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
+        return True  # "user=jdoe", "Order ID: A-77"
+    return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
+
+
+_MONTHS = (b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+           b"dec")  # fmt: skip
+
+
+def _date_like(value: bytes) -> bool:
+    """Day and month, not a year alone or a duration: 3/14, 2021-03-14, 14.03.2021,
+    19800101, March 14."""
+    number = digits(value)
+    if not number:
+        return False
+    if b"/" in value or b"-" in value or value.count(b".") >= 2:
+        return len(number) >= 3
+    if len(number) in (8, 12, 14) and number == value[: len(number)]:
+        return True
+    return value[:3].lower() in _MONTHS or any(m in value.lower() for m in _MONTHS)
+
+
+def label_values(data: bytes) -> Iterator[Found]:
+    """Values after "Label:" on a line; the value ends at the next label, a wide gap,
+    a field separator or the end of the line."""
+    labels = [(*_label_before(data, m[0][0] + 1), m[0][1]) for m in _LABEL_END.spans(data)]
+    for i, (_, entity, value_start) in enumerate(labels):
+        if entity is None:
+            continue
+        if data[value_start : value_start + 1] in (b'"', b"'"):
+            value_start += 1  # mrn: "12345"
+        limit = labels[i + 1][0] if i + 1 < len(labels) else len(data)
+        end = _value_end(data, value_start, max(limit, value_start))
+        end = _trim(entity, data, value_start, end)
+        if end > value_start and value_ok(entity, data[value_start:end], strict=True):
+            yield value_start, end, entity
+
+
+def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
+    """Where the label before `end` starts, and the type it names: the shortest run of
+    up to three words that names one, else the last word (a label naming nothing)."""
+    line_start = data.rfind(b"\n", max(0, end - 48), end) + 1
+    window = data[max(line_start, end - 48) : end]
+    words = window.split()
+    for n in range(1, min(_LABEL_WORDS, len(words)) + 1):
+        if n > 1 and not _label_word(words[-n]):
+            break  # "plate 1BW878. Labs:" - a label does not cross a value or a sentence
+        label = b" ".join(words[-n:])
+        entity = classify_label(label.decode("utf-8", "replace").strip("|;,*-[](){}"))
+        if entity is not None:
+            return end - len(label), entity
+    return end - len(words[-1]) if words else end, None
+
+
+_WHOLE_LINE = frozenset((e.STREET_ADDRESS, e.LOCATION, e.EMAIL, e.URL))
+_PARTICLE_WORDS = frozenset(b"de del della di da dos das van von der den du la le bin y".split())
+
+
+def _trim(entity: str, data: bytes, start: int, end: int) -> int:
+    """A value is its first tokens: for numbers, those holding a digit ("123 456 789
+    reviewed" keeps "123 456 789"); for names and dates, up to a lower-case word."""
+    if entity in _WHOLE_LINE:
+        return end
+    pos = start
+    for token in data[start:end].split(b" "):
+        word = token.strip(b",.()")
+        has_digit = any(48 <= c <= 57 for c in word)
+        if entity in (e.PERSON, e.DATE):
+            if word.isalpha() and word.islower() and word not in _PARTICLE_WORDS:
+                break
+            if entity == e.DATE and b":" in word and pos > start:
+                break  # "01/05/2021 10:30": the time of day is no date element
+        elif not has_digit and pos > start:
+            break
+        pos += len(token) + 1
+    end = min(end, max(start, pos - 1))
+    return start + len(data[start:end].rstrip(b" ,.;:"))
+
+
+def _label_word(word: bytes) -> bool:
+    return word.replace(b"#", b"").replace(b"/", b"").replace(b"'", b"").isalpha()
+
+
+def _value_end(data: bytes, start: int, limit: int) -> int:
+    """Where a value stops: a line end, a separator, two blanks, or the next label."""
+    end = min(limit, start + _MAX_VALUE)
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">"):
+        found = data.find(stop, start, end)
+        if found >= 0:
+            end = found
+    return len(data[start:end].rstrip(b" ,.")) + start
+
+
+# --- JSON members: "family": "Nguyen", "given": ["Thi", "Lan"], "postalCode": "02118"
+
+_JSON_MEMBER_RE = (
+    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]\n]{0,400}\]'
+    r"|\d{2,20}\b)"
+)
+_JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
+_JSON_STRING = Regex(rb'"((?:[^"\\\n]|\\.){1,300})"')
+# Keys of FHIR resources that `hint` (made for column names) does not know.
+_JSON_KEYS = {"line": e.STREET_ADDRESS, "value": e.ID, "district": e.LOCATION}
+
+
+def json_values(data: bytes) -> Iterator[Found]:
+    for found in _JSON_MEMBER.spans(data):
+        key = data[found[1][0] : found[1][1]].decode("ascii")
+        entity = _JSON_KEYS.get(key) or classify_label(key)
+        if entity is None:
+            continue
+        start, end = found[2]
+        if data[start : start + 1].isdigit():  # "age": 93, "mrn": 12345678
+            if value_ok(entity, data[start:end]):
+                yield start, end, entity
+            continue
+        for string in _JSON_STRING.spans(data, start, end):
+            s, t = string[1]
+            if value_ok(entity, data[s:t]):
+                yield s, t, entity
+
+
+# --- CSV fragments: a header of names, then rows with as many cells
+
+_CSV_HEADER_RE = (
+    r"(?m:^[ \t]*\|?[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}"
+    r"(?:([,\t;|])[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}){2,}[ \t]*\|?\r?$)"
+)
+_CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
+
+
+def csv_values(data: bytes) -> Iterator[Found]:
+    for found in _CSV_HEADER.spans(data):
+        start, end = found[0]
+        sep = data[found[1][0] : found[1][1]]
+        columns = [classify_label(h.strip().decode()) for h in data[start:end].split(sep)]
+        if any(columns):
+            yield from _csv_rows(data, end + 1, sep, columns)
+
+
+def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> Iterator[Found]:
+    while pos < len(data):
+        line_end = data.find(b"\n", pos)
+        line_end = len(data) if line_end < 0 else line_end
+        cells = data[pos:line_end].rstrip(b"\r").split(sep)
+        if len(cells) != len(columns):
+            return
+        for cell, entity in zip(cells, columns, strict=True):
+            if entity is not None and value_ok(entity, cell.strip(b' "')):
+                yield pos, pos + len(cell), entity
+            pos += len(cell) + len(sep)
+        pos = line_end + 1
+
+
+# --- bare record numbers: "Jane Doe / 48291133", "#48291133", "patient 48291133"
+
+# Not after a comma: a CSV cell is judged by its column's header.
+_BARE_NUMBER_RE = r"(?:^|[\s(#:=;/\[])#?[A-Z]?\d{7,12}\b"
+_BARE_NUMBER = Regex(rb"(?:^|[\s(#:=;/\[])(#?[A-Z]?\d{7,12})\b")
+# Words just before a long number that make it a code, a version or a quantity.
+_CODE_WORDS = (
+    b"snomed", b"sct", b"code", b"loinc", b"ndc", b"cpt", b"icd", b"rxnorm", b"rxcui", b"cvx",
+    b"version", b"build", b"release", b"v.", b"oid", b"gtin", b"lot", b"ref", b"$", b"usd",
+    b"bytes", b"ms", b"port", b"pid", b"thread", b"concept", b"sctid", b"hcpcs", b"drg",
+    b"diagnos", b"problem", b"procedure", b"system", b"coding", b"|", b"cui", b"umls",
+)  # fmt: skip
+
+
+def bare_numbers(data: bytes) -> Iterator[Found]:
+    """Seven to twelve digits standing alone read as a record or account number,
+    unless a word before them on the line makes them a code, a version or a quantity."""
+    for found in _BARE_NUMBER.spans(data):
+        start, end = found[1]
+        if data[end : end + 1] in (b".", b",") and data[end + 1 : end + 2].isdigit():
+            continue  # 1234567.89 is an amount
+        if data[end : end + 3].lstrip(b" ")[:1] == b"|":
+            continue  # 44054006 |Diabetes mellitus| is a SNOMED CT expression
+        line = data.rfind(b"\n", max(0, start - 80), start) + 1
+        before = data[max(line, start - 80) : start].lower()
+        if any(c.isalpha() for c in before.decode("utf-8", "replace")) and not any(
+            word in before for word in _CODE_WORDS
+        ):  # a number alone on its line has no context to read it by
+            yield start + (data[start : start + 1] == b"#"), end, e.MRN
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """A structure's trigger (a pattern in the one set pass) and its extractor."""
+
+    trigger: str
+    find: Callable[[bytes], Iterable[Found]]
+
+
+STRUCTURES: tuple[Structure, ...] = (
+    Structure(_LABEL_END_RE, label_values),
+    Structure(_JSON_MEMBER_RE, json_values),
+    Structure(_CSV_HEADER_RE, csv_values),
+    Structure(_hl7.TRIGGER, _hl7.hl7_values),
+    Structure(_BARE_NUMBER_RE, bare_numbers),
+)
