@@ -112,13 +112,16 @@ async def test_filtering_on_ids_and_codes_is_an_ordinary_read(harness: Harness) 
         "encode(convert_to(note_text, 'UTF8'), 'hex')",
         "encode(convert_to(note_text, 'UTF8'), 'base64')",
         "reverse(note_text)",
+        "substr(note_text, 1, 80)",
+        "btrim(note_text, '0123456789')",
         "translate(note_text, 'aeiou', 'AEIOU')",
         "note_text::bytea::text",
     ],
 )
 async def test_free_text_is_scanned_only_as_stored(harness: Harness, expression: str) -> None:
-    """Detectors read text; reversed or encoded text they cannot read is withheld whole,
-    while cuts of it (substr, trim, concatenation) are still scanned."""
+    """Detectors read text; reversed, encoded or cut text they cannot read whole is
+    withheld (a value split at a cut is two pieces no detector reads), while text
+    joined with more text is still scanned."""
     response = await harness.submit(
         "claims-bot", f"SELECT {expression} AS x FROM clinical_notes ORDER BY id LIMIT 3"
     )
@@ -127,4 +130,8 @@ async def test_free_text_is_scanned_only_as_stored(harness: Harness, expression:
     cut = await harness.submit(
         "claims-bot", "SELECT substr(note_text, 1, 80) AS x FROM clinical_notes LIMIT 3"
     )
-    assert all(row[0] != "[WITHHELD]" for row in cut.json()["result"]["rows"])
+    assert [row[0] for row in cut.json()["result"]["rows"]] == ["[WITHHELD]"] * 3
+    joined = await harness.submit(
+        "claims-bot", "SELECT 'note: ' || note_text AS x FROM clinical_notes LIMIT 3"
+    )
+    assert all(row[0] != "[WITHHELD]" for row in joined.json()["result"]["rows"])

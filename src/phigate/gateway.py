@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
+from pglast import parser as pg_parser
 
 from phigate import metrics
 from phigate.action_store import (
@@ -65,6 +66,12 @@ _SCRUB_CACHE_MAX_TEXT = 8192
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
+
+
+# Scanner tokens that carry data, not code: constants and comments.
+_DATA_TOKENS = frozenset(
+    {"SCONST", "USCONST", "BCONST", "XCONST", "ICONST", "FCONST", "C_COMMENT", "SQL_COMMENT"}
+)
 
 
 @dataclass
@@ -581,13 +588,14 @@ class Gateway:
             # A statement's text repeats (prepared statements, ORMs); its parameters vary.
             rest, _counts = self._audit_masker.mask_json({k: value[k] for k in value if k != "sql"})
             assert isinstance(rest, dict)
-            return {"sql": self._scrub_sql(value["sql"]), **rest}
+            return {"sql": self.scrub_sql(value["sql"]), **rest}
         masked, _counts = self._audit_masker.mask_json(value)
         return masked
 
-    def _scrub_sql(self, text: str) -> str:
-        """The masked statement text, remembered under a hash of the text: the text
-        itself may hold PHI and is not kept."""
+    def scrub_sql(self, text: str) -> str:
+        """The statement text with PHI masked inside its constants and comments only
+        (what reviewers and the audit log see), remembered under a hash of the text:
+        the text itself may hold PHI and is not kept."""
         if len(text) > _SCRUB_CACHE_MAX_TEXT:
             return self._scrub_sql_uncached(text)
         key = hashlib.blake2b(text.encode(), digest_size=16).digest()
@@ -600,9 +608,23 @@ class Gateway:
         return masked
 
     def _scrub_sql_uncached(self, text: str) -> str:
-        masked, _counts = self._audit_masker.mask_json({"sql": text})
-        assert isinstance(masked, dict)
-        return str(masked["sql"])
+        """Mask PHI inside each constant, quoted identifier and comment on its own, so
+        the code around them reads as it runs: a detector must not see `12/04/2026`
+        across two divisions and show a reviewer `2026`."""
+        try:
+            tokens = pg_parser.scan(text)
+        except Exception:  # text PostgreSQL cannot scan: never run, shown masked whole
+            return self._audit_masker.mask_text(text).text
+        out, pos = [], 0
+        for token in tokens:
+            start, end = token.start, token.end + 1
+            piece = text[start:end]
+            if token.name in _DATA_TOKENS or (token.name == "IDENT" and piece[:1] == '"'):
+                piece = self._audit_masker.mask_text(piece).text
+            out += [text[pos:start], piece]
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
 
     async def audit_refusal(
         self,

@@ -3,7 +3,10 @@
 would make them, through the real front doors. Each finding is one minimal
 regression test marked `xfail(strict=True)`: the suite stays green while it is
 open and turns red the moment it is fixed, so whoever fixes one removes its mark.
-Unmarked tests are attacks that held and must keep holding.
+Unmarked tests are attacks that held and must keep holding, or findings fixed.
+Of its 19 findings, 16 are fixed; open: a reveal of one type over several
+(marked), errors other than division as one-bit oracles (documented as a known
+limit in docs/security.md), and date literals shown generalised to reviewers.
 
 Leak tests use the same oracle as test_findings.py (harness.Oracle): the
 gateway's answer (rows, row count, command tag, errors, notices) must not hold a
@@ -68,12 +71,6 @@ def finding(reason: str) -> pytest.MarkDecorator:
 # --------------------------------------------------------------- error messages
 
 
-@finding(
-    "error text: numbers computed from PHI are printed unquoted in server errors "
-    "(`requested character too large for encoding: 706567705`, `date field value "
-    "out of range: 2000-13-31732`, `time field value out of range: 706567705:00:00`); "
-    "the scrubber replaces only double-quoted spans, so an SSN or ZIP comes back whole"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -89,10 +86,6 @@ def test_numbers_from_phi_in_error_text(
     assert_no_leak(bench, oracle, door, statements)
 
 
-@finding(
-    "audit: the same unquoted numbers are written into the audit log an auditor "
-    "reads (`result.error`: `requested character too large for encoding: 706567705`)"
-)
 def test_numbers_from_phi_in_the_audit_log(bench: Bench, oracle: Oracle) -> None:
     sql = "SELECT chr(replace(ssn, '-', '')::int) FROM patients WHERE id = 2"
     bench.rest(sql)
@@ -109,14 +102,6 @@ def test_numbers_from_phi_in_the_audit_log(bench: Bench, oracle: Oracle) -> None
 # ---------------------------------------------------------------------- results
 
 
-@finding(
-    "results: a masked column named bare through `SELECT *` (or `TABLE`) in a "
-    "subquery or CTE has no lineage; only its own name still gets it masked, so any "
-    "expression of it comes back raw: `SELECT mrn || '' AS a, lower(last_name) AS d "
-    "FROM (SELECT * FROM patients) p` gives every MRN and name, `json_agg(mrn)`, "
-    "`coalesce(mrn, '')`, `array_agg(mrn) OVER ()` and `WITH p AS (SELECT * FROM "
-    "patients) SELECT jsonb_object_agg(ssn, 1) FROM p` likewise (`p.mrn` is masked)"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -138,11 +123,6 @@ def test_expressions_of_star_subquery_columns(
 # --------------------------------------------------------------------- channels
 
 
-@finding(
-    "policy: the demo's predicate_columns leave out patients.city (PHI by the "
-    "promise), so `WHERE ascii(substr(city, 1, 1)) = 74` or `ORDER BY city` "
-    "runs without approval and reads a city back character by character"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -155,12 +135,6 @@ def test_filtering_on_city_needs_approval(bench: Bench, door: str, statements: l
     assert_needs_approval(bench, door, statements)
 
 
-@finding(
-    "channel: duplicate elimination compares masked values without approval; "
-    "`SELECT count(*) FROM (SELECT substr(ssn, 1, 3) FROM patients WHERE id = 1 "
-    "INTERSECT SELECT '706') s` answers 1 or 0 (UNION, EXCEPT and DISTINCT over a "
-    "guessed literal likewise), so an SSN is read back one digit per statement"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -177,14 +151,6 @@ def test_set_operations_compare_masked_values(
     assert_needs_approval(bench, door, statements)
 
 
-@finding(
-    "channel: a masked column used by its bare name through `SELECT *` in a subquery "
-    "or CTE, or renamed by a table alias's column list, is not counted as a "
-    "predicate: `SELECT count(*) FROM (SELECT * FROM patients) p WHERE last_name "
-    "LIKE 'A%'` and `SELECT count(*) FROM patients AS p(a, f, l, d, s, b) WHERE b "
-    "LIKE '7%'` run without approval, and ORDER BY / window / aggregate ORDER BY "
-    "return patients in SSN or name order (`p.ssn` and `FROM patients` need approval)"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -206,13 +172,6 @@ def test_predicates_on_star_subquery_and_alias_list_columns(
     assert_needs_approval(bench, door, statements)
 
 
-@finding(
-    "channel: DISTINCT ON with an ordinal is not resolved to its column: `SELECT "
-    "DISTINCT ON (2) id, ssn FROM patients LIMIT 3` runs and returns the patients in "
-    "SSN order (46, 103, 157: the order `ORDER BY ssn` gives), and its row count is "
-    "the number of distinct values; `DISTINCT ON (ssn)`, `ORDER BY 2` and `GROUP BY 2` "
-    "need approval"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -231,13 +190,6 @@ def answer_rows(outcome: Outcome) -> str:
     return re.sub(r"act_[A-Za-z0-9_-]+", "act", outcome.text)
 
 
-@finding(
-    "channel: NULL passes the masker, so nullif() turns any comparison into a visible "
-    "bit without approval: `SELECT id, nullif(ssn LIKE '7%', true) FROM patients` "
-    "answers null for every patient whose SSN starts with 7 and `[SSN]` for the "
-    "others (`nullif(substr(ssn, 1, 3), '706')` likewise, one guess per statement "
-    "or per row)"
-)
 @pytest.mark.parametrize("door", ALL_DOORS)
 @pytest.mark.parametrize(
     "template",
@@ -281,13 +233,6 @@ def test_errors_other_than_division_are_oracles(
     assert_needs_approval(bench, door, statements)
 
 
-@finding(
-    "plans: `EXPLAIN (ANALYZE, SERIALIZE)` reports the byte size of the query's "
-    "output, which no masking touches: `EXPLAIN (ANALYZE, SERIALIZE, COSTS OFF, "
-    "TIMING OFF, SUMMARY OFF) SELECT repeat('x', ascii(substr(ssn, 1, 1)) * 1024) "
-    "FROM patients WHERE id = 1` answers `Serialization: output=56kB` (ascii 55: "
-    "'7'), one character per statement without approval"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -302,13 +247,6 @@ def test_explain_serialize_measures_the_output(
     assert_needs_approval(bench, door, statements)
 
 
-@finding(
-    "channel: TABLESAMPLE's percentage and REPEATABLE seed are data-dependent "
-    "cardinality like LIMIT, but are not counted: `SELECT count(*) FROM encounters "
-    "TABLESAMPLE BERNOULLI ((SELECT ascii(substr(ssn, 1, 1)) FROM patients WHERE id = "
-    "1)) REPEATABLE (1)` runs and its count is a deterministic function of the digit "
-    "(a table of the 10 answers decodes it); a PHI seed works the same way"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -324,13 +262,6 @@ def test_tablesample_arguments_are_cardinality(
     assert_needs_approval(bench, door, statements)
 
 
-@finding(
-    "window frames: a frame offset computed from PHI is neither a predicate nor part "
-    "of the output's lineage: `SELECT count(*) OVER (ORDER BY id ROWS BETWEEN (SELECT "
-    "ascii(substr(ssn, 1, 1)) FROM patients WHERE id = 1) PRECEDING AND CURRENT ROW) "
-    "FROM encounters ORDER BY id DESC LIMIT 1` answers 56 unmasked (ascii 55 + 1: "
-    "'7'); RANGE and GROUPS frames the same (lag()'s offset and ntile() are masked)"
-)
 @pytest.mark.parametrize("door", ALL_DOORS)
 @pytest.mark.parametrize("unit", ["ROWS", "RANGE", "GROUPS"])
 def test_window_frame_offsets(bench: Bench, door: str, unit: str) -> None:
@@ -350,11 +281,6 @@ def test_window_frame_offsets(bench: Bench, door: str, unit: str) -> None:
     assert not re.search(rf"\[\[\s*\"?{row[0]}\"?\s*\]\]", outcome.text), outcome.text[:300]
 
 
-@finding(
-    "channel: NATURAL JOIN and JOIN … USING compare masked columns without approval: "
-    "`SELECT count(*) FROM patients JOIN (SELECT '706-56-7705' AS ssn) t USING (ssn)` "
-    "answers 1 when the guess is a patient's SSN (`ON c.member_id = p.mrn` needs approval)"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -439,22 +365,30 @@ def review_of(bench: Bench, sql: str, params: list | None = None) -> dict:
     return approval
 
 
-@finding(
-    "review: operands that look like dates, SSNs or phones are scrubbed before the "
-    "reviewer sees them, so the reviewer approves a different statement: `UPDATE "
-    "claims SET status = 'denied' WHERE id > 12/04/2026` (integer division: 0, every "
-    "claim) is shown as `WHERE id > 2026` (no claim) with no warning and, once "
-    "approved, runs `UPDATE 200`; `id > 706-56-7705` is shown as `id > [SSN]`; "
-    "`service_date < '2025-12-31'` (or a parameter `2025-12-31`) is shown as `< '2025'`"
+# Was a finding for code operands (`12/04/2026` shown as `2026`): constants are now
+# masked one by one, so code reads as it runs. Still open: a date literal is shown
+# generalised (`'2025'`), a valid literal meaning another date.
+_DATE_SHOWN_AS_YEAR = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="finding: review: a date literal or parameter is shown generalised to its year",
 )
+
+
 @pytest.mark.parametrize(
     ("sql", "params"),
     [
         ("UPDATE claims SET status = 'denied' WHERE id > 12/04/2026", None),
         ("DELETE FROM claims WHERE id = 2026-12-04", None),
         ("UPDATE claims SET status = 'denied' WHERE id > 706-56-7705", None),
-        ("DELETE FROM claims WHERE service_date < '2025-12-31'", None),
-        ("DELETE FROM claims WHERE service_date < $1", ["2025-12-31"]),
+        pytest.param(
+            "DELETE FROM claims WHERE service_date < '2025-12-31'",
+            None,
+            marks=_DATE_SHOWN_AS_YEAR,
+        ),
+        pytest.param(
+            "DELETE FROM claims WHERE service_date < $1", ["2025-12-31"], marks=_DATE_SHOWN_AS_YEAR
+        ),
     ],
 )
 def test_reviewer_sees_the_operands_that_run(bench: Bench, sql: str, params: list | None) -> None:
@@ -493,14 +427,6 @@ def approved_copy(bench: Bench, sql: str) -> str:
     return copy_out(bench.wire_dsn(), sql)
 
 
-@finding(
-    "masking: approved `COPY (query) TO STDOUT` output is split into fields without "
-    "honouring COPY's own escaping and quoting, so a delimiter inside a value shifts "
-    "the fields and values arrive raw: DELIMITER '-' gives `1-706\\-56\\-7705-Gaines`, "
-    "DELIMITER '|' with a `|` in a value gives the ZIP raw (`1|[PERSON]\\|[PERSON]|31732`), "
-    "CSV DELIMITER 'a' gives first names raw (`1aJimmya\"[PERSON]\"`), QUOTE '7' "
-    "mangles and passes SSNs and names; the export was approved to run masked"
-)
 @pytest.mark.parametrize(
     "sql",
     [
@@ -510,10 +436,11 @@ def approved_copy(bench: Bench, sql: str) -> str:
         "COPY (SELECT id, first_name, last_name FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, DELIMITER 'a')",
     ],
 )
-def test_copy_with_other_delimiters_is_masked(bench: Bench, oracle: Oracle, sql: str) -> None:
-    text = approved_copy(bench, sql)
-    leaked = oracle.leaks(text, sql, copy_out(bench.copy_dsn, sql))
-    assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{text[:300]}"
+def test_copy_with_other_delimiters_is_refused(bench: Bench, sql: str) -> None:
+    """Was a finding: an approved COPY with another delimiter, quote or escape was split
+    where the server did not split it, and values arrived raw. The gateway now refuses
+    COPY options whose output it cannot parse (unknown: denied), before any approval."""
+    assert bench.rest(sql).status == "denied"
 
 
 @pytest.mark.parametrize(
@@ -521,7 +448,6 @@ def test_copy_with_other_delimiters_is_masked(bench: Bench, oracle: Oracle, sql:
     [
         "COPY (SELECT id, ssn, last_name, address FROM patients ORDER BY id LIMIT 3) TO STDOUT",
         "COPY (SELECT id, ssn, last_name, address FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, HEADER)",
-        "COPY (SELECT id, address, ssn FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (FORMAT csv, DELIMITER ' ')",
         "COPY (SELECT id, ssn FROM patients ORDER BY id LIMIT 3) TO STDOUT WITH (NULL '7')",
     ],
 )
@@ -549,7 +475,6 @@ async def mcp_query(tmp_path: Path, dsn: str, sql: str) -> str:
         await harness.gateway.close()
 
 
-@finding("error text over MCP: the same unquoted numbers (see test_numbers_from_phi_in_error_text)")
 async def test_mcp_numbers_from_phi_in_error_text(
     tmp_path: Path, ehr_dsn: str, oracle: Oracle
 ) -> None:
@@ -560,9 +485,6 @@ async def test_mcp_numbers_from_phi_in_error_text(
     assert not leaked, f"{[(n.column, n.text) for n in leaked]}\n{text[:400]}"
 
 
-@finding(
-    "channel over MCP: INTERSECT with a guessed literal (see test_set_operations_compare_masked_values)"
-)
 async def test_mcp_set_operation_oracle(tmp_path: Path, ehr_dsn: str) -> None:
     sql = "SELECT count(*) FROM (SELECT substr(ssn, 1, 3) FROM patients WHERE id = 1 INTERSECT SELECT '706') s"
     text = await mcp_query(tmp_path, ehr_dsn, sql)
@@ -683,14 +605,6 @@ def test_a_reveal_of_one_type_keeps_the_others_masked(
 # ------------------------------------------------------------ session settings
 
 
-@finding(
-    "parse differential: `SET standard_conforming_strings = off` (or "
-    "`SELECT set_config('standard_conforming_strings', 'off', false)`) is allowed on "
-    "the wire, after which the upstream reads `\\'` as an escaped quote while the "
-    "gateway's parser does not; `SELECT 'a\\' AS x, ' AS x, mrn AS y FROM patients "
-    "-- ' AS y` is two literals to the gateway and every patient's MRN to the "
-    "upstream: all 200 MRNs come back raw (names partly, caught only by sampling)"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -735,13 +649,6 @@ def test_standard_conforming_strings_off_hides_predicates(bench: Bench, door: st
 # -------------------------------------------------------------------- free text
 
 
-@finding(
-    "free text: a note cut into pieces with substr() is scanned piece by piece, so "
-    "an entity cut in two passes: `substr(note_text, 1, 60) AS a, substr(note_text, "
-    "61, 60) AS b` returns `SSN on file 642-10-` | `0405 verified`, and at 40 `a 9` | "
-    "`2-year-old` (an age over 89) and a phone extension; lower(), reverse() and the "
-    "like are withheld whole, substr() is not"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -762,12 +669,6 @@ def test_notes_cut_with_substr(
     assert not leaked, f"{[(n.column, n.text) for n in leaked[:5]]}\n{outcome.text[:400]}"
 
 
-@finding(
-    "free text: `substring(note_text FROM 'MRN ([0-9]+)')` (the regular-expression "
-    "form of substring) passes like a prefix of the note, and extracts the bare MRN "
-    "`25372872` with its label cut off, so no detector sees it (regexp_match, "
-    "regexp_substr and split_part are withheld)"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -872,20 +773,14 @@ def test_held_session_state_and_renamed_columns(
     assert_no_leak(bench, oracle, door, statements)
 
 
-@finding(
-    "approval binding: after `SET standard_conforming_strings = off` a data owner "
-    "approves `UPDATE claims SET status = 'a\\', payer = ' ; --' WHERE id = 171` as "
-    "shown (one claim, no warning) and the upstream runs `UPDATE claims SET status = "
-    "'a'', payer = '` with the rest a comment: `UPDATE 200`; here bounded to another "
-    "row than the reviewer saw"
-)
 def test_standard_conforming_strings_off_changes_an_approved_write(bench: Bench) -> None:
     sql = "UPDATE claims SET status = 'a\\', payer = ' WHERE id = 173; --' WHERE id = 172"
     before = claim_status(bench, 173)
     with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
         conn.add_notice_handler(lambda d: None)
         cur = psycopg.ClientCursor(conn)
-        cur.execute("SET standard_conforming_strings = off")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cur.execute("SET standard_conforming_strings = off")  # refused: unknown
         try:
             cur.execute(sql)
         except psycopg.Error as e:

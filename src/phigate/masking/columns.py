@@ -132,11 +132,29 @@ class RowMasker:
         overrides = {k.lower(): v for k, v in masker.settings.columns.items()}
         for ident in masker.settings.identifiers:
             overrides.update({c.lower(): ident.type for c in ident.columns})
-        self.plan = [classify(c, overrides) for c in self.columns]
+        self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
         self._subject = _subject_index(self.columns)
         self._votes: dict[int, dict[str, int]] = {}
         self._probed: dict[int, int] = {}
         self._compiled: _CompiledRow | None = None
+
+    def _unrevealed(self, info: ColumnInfo, kind: str) -> str:
+        """A column built from several kinds is kept only if every kind is revealed:
+        `ssn || last_name` under a reveal of SSN still hides the name, whole."""
+        if kind in (KEEP, TEXT, _PROBE, WITHHELD) or len(info.sources) < 2:
+            return kind
+        kinds = {_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources}
+        hidden = [
+            k
+            for k in kinds - {KEEP, TEXT, _PROBE}
+            if k in self._masker.types and self._masker.operators.operator_for(k) != Operator.KEEP
+        ]
+        if self._masker.operators.operator_for(kind) != Operator.KEEP:
+            return kind
+        if hidden:
+            return max(hidden, key=rank)
+        # Free text beside it is scanned (the revealed type stays as it is there too).
+        return TEXT if kinds & {TEXT, _PROBE} else kind
 
     @property
     def counts(self) -> dict[str, int]:

@@ -12,7 +12,8 @@ are scrubbed by their structure first:
 * in the message and hint, a double-quoted span is kept only when the caller's
   own statement holds it verbatim (an identifier or a literal they wrote);
   from the first span that is not, to the last quote, the text is replaced;
-* byte sequences (`0xe9 0x41`) are replaced by `[BYTES]`;
+* byte sequences (`0xe9 0x41`) are replaced by `[BYTES]`, and numbers of three
+  digits or more the caller did not write by `[VALUE]`;
 
 then the detectors mask what remains. SQLSTATE, severity, position and the
 message skeleton are kept, so the caller still learns what went wrong.
@@ -32,12 +33,25 @@ REPLACEMENT = '"[VALUE]"'
 DROPPED_FIELDS = frozenset("DWq")
 SCRUBBED_FIELDS = frozenset("MH")
 _BYTES = re2.compile(r"0x[0-9a-fA-F]{2}(?:\s+0x[0-9a-fA-F]{2})*")
+# Three digits or more, with the separators of dates, times and numbers between them.
+_NUMBER = re2.compile(r"[0-9](?:[0-9:.\-/]*[0-9]){2,}")
 
 
 def scrub_message(text: str, statement: str, masker: Masker) -> str:
     """One message or hint, with quoted data and byte sequences replaced, then masked."""
     text = _BYTES.sub("[BYTES]", _quoted_data(text, statement))
-    return masker.mask_text(text).text
+    return masker.mask_text(_bare_numbers(text, statement)).text
+
+
+def _bare_numbers(text: str, statement: str) -> str:
+    """Numbers the server prints unquoted (`requested character too large for
+    encoding: 706567705`, `2000-13-31732`): kept only when the caller wrote them."""
+    out, pos = [], 0
+    for match in _NUMBER.finditer(text):
+        if match.group(0) not in statement:
+            out += [text[pos : match.start()], "[VALUE]"]
+            pos = match.end()
+    return "".join(out) + text[pos:]
 
 
 def scrub_fields(

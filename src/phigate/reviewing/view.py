@@ -92,7 +92,11 @@ def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         "id": record.id,
         "connection": record.action.connection,
         "kind": record.action.kind,
-        "text": gateway.scrub(_action_text(record)),
+        "text": (
+            gateway.scrub_sql(record.action.sql)
+            if record.action.sql is not None
+            else gateway.scrub(_action_text(record))
+        ),
         "params": gateway.scrub(record.action.params),
         "pretty": review["statement"],
         "pretty_ok": review["parsed"],
@@ -170,7 +174,7 @@ def _hidden(statement: Shown, sent: Shown, params: Shown | None) -> list[str]:
 def _statement_and_sent(gateway: Gateway, record: ActionRecord) -> tuple[Shown, Shown, bool]:
     kind, body = record.action.kind, gateway.scrub(record.action.body)
     if record.action.sql is not None:
-        text = gateway.scrub(record.action.sql)
+        text = gateway.scrub_sql(record.action.sql)
         printed, parsed = pretty(text)
         return reveal_sql(printed), reveal_sql(text), parsed
     if kind == "exec" and isinstance(body, dict):

@@ -21,24 +21,11 @@ UNRESOLVED = "?unresolved"
 TRANSFORMED = "?transformed"
 MARKERS = frozenset({UNRESOLVED, TRANSFORMED})
 # What keeps text as text a detector can read: cuts, trims and concatenation.
-_TEXT_PRESERVING = frozenset(
-    {
-        "substr",
-        "substring",
-        "left",
-        "right",
-        "btrim",
-        "ltrim",
-        "rtrim",
-        "trim",
-        "concat",
-        "concat_ws",
-        "coalesce",
-        "repeat",
-        "lpad",
-        "rpad",
-    }
-)
+_TEXT_PRESERVING = frozenset({"concat", "concat_ws", "coalesce", "repeat"})
+# Trims keep text readable with their default (whitespace); with characters to trim
+# they can cut digits off a value, as substr and left do (cuts are not listed: an
+# entity split at a cut is two pieces no detector reads).
+_TRIMS = frozenset({"btrim", "ltrim", "rtrim", "trim"})
 # Functions that filter what they are given by a condition the caller writes.
 FILTERING = frozenset(
     {
@@ -78,7 +65,8 @@ def _preserves_text(node: object) -> bool:
     if name == "FuncCall":
         key = function_key(strings(fields.get("funcname")))
         args = fields.get("args") or []
-        return key in _TEXT_PRESERVING and all(_preserves_text(a) for a in args)
+        listed = key in _TEXT_PRESERVING or (key in _TRIMS and len(args) == 1)
+        return listed and all(_preserves_text(a) for a in args)
     if name == "CoalesceExpr":
         return all(_preserves_text(a) for a in fields.get("args") or [])
     return False

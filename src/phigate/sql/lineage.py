@@ -17,8 +17,9 @@ from typing import Any
 
 from phigate.sql._marks import FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
 from phigate.sql._tree import Node, node_name, relation_name, strings
-from phigate.sql.functions import SET_RETURNING, function_key
+from phigate.sql.functions import SET_RETURNING, function_key, words
 from phigate.sql.model import Catalog, ColumnLineage
+from phigate.sql.statements import explain_analyzes
 
 Sources = frozenset[str]
 Outputs = list[tuple[str, Sources]]
@@ -45,7 +46,10 @@ class _Relation:
 
     def column(self, name: str) -> Sources | None:
         if self.columns is not None:
-            return self.columns.get(name)
+            found = self.columns.get(name)
+            star = self.columns.get("*")
+            # A `*` over a table the catalog does not know may hold any column name.
+            return found if found is not None or star is None else _star_column(star, name)
         if self.table is not None:
             return frozenset({f"{self.table}.{name}"})
         return self.fallback
@@ -115,6 +119,9 @@ class _Builder:
             left = self.query({"SelectStmt": fields["larg"]}, outer, ctes)
             right = self.query({"SelectStmt": fields["rarg"]}, outer, ctes)
             outputs = _merge(left, right)
+            if fields.get("op") != "SETOP_UNION" or not fields.get("all"):
+                # INTERSECT, EXCEPT and UNION's de-duplication compare the values.
+                self._note_predicate(s for _, src in outputs for s in src)
             self._order_by(fields, outputs, [[], *outer], ctes)
             for key in ("limitCount", "limitOffset"):
                 self.predicate(fields.get(key), [[], *outer], ctes)
@@ -126,11 +133,29 @@ class _Builder:
         outputs = self.targets(fields.get("targetList") or [], scopes, ctes)
         # LIMIT and OFFSET decide how many rows come back: a count computed from a
         # column reads it back as surely as a WHERE on it.
-        for key in ("whereClause", "havingClause", "distinctClause", "limitCount", "limitOffset"):
+        for key in ("whereClause", "havingClause", "limitCount", "limitOffset"):
             self.predicate(fields.get(key), scopes, ctes)
+        self._distinct(fields.get("distinctClause"), outputs, scopes, ctes)
         self.predicate(fields.get("windowClause"), scopes, ctes)
         self._order_by(fields, outputs, scopes, ctes)
         return outputs
+
+    def _distinct(
+        self, clause: list[Any] | None, outputs: Outputs, scopes: Scopes, ctes: dict[str, Outputs]
+    ) -> None:
+        """DISTINCT compares every output; DISTINCT ON its expressions (ordinals too)."""
+        if clause is None:
+            return
+        items = [item for item in clause if item]
+        if not items:  # plain DISTINCT: `[{}]`
+            self._note_predicate(s for _, src in outputs for s in src)
+            return
+        for item in items:
+            position = _int_const(item)
+            if position is not None and 0 < position <= len(outputs):
+                self._note_predicate(outputs[position - 1][1])
+            else:
+                self.predicate(item, scopes, ctes)
 
     def _values(self, rows: list[Any], outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
         outputs: Outputs = []
@@ -198,6 +223,8 @@ class _Builder:
         if name == "JoinExpr":
             return self._join(fields, scopes, ctes)
         if name == "RangeTableSample":
+            # The percentage and the seed decide which rows come back.
+            self.predicate([fields.get("args"), fields.get("repeatable")], scopes, ctes)
             return self.from_item(fields.get("relation"), scopes, ctes)
         # Functions, XMLTABLE, JSON_TABLE: every column derives from all the arguments.
         sources = self.expr(fields, scopes, ctes)
@@ -215,6 +242,12 @@ class _Builder:
             return _derived(name, _rename(ctes[relname], colnames))
         table = relation_name(fields)
         known = self.catalog.columns(table) if self.catalog is not None else None
+        if known is None and colnames:
+            # `patients AS p(a, b)` over unknown columns: which column `b` is, is not
+            # known; each renamed one may be any of the table's.
+            whole = frozenset({f"{table}.*", UNRESOLVED})
+            renamed = dict.fromkeys(colnames, whole)
+            return _Relation(alias=name, table=table, columns={**renamed, "*": whole})
         if known is None:
             return _Relation(alias=name, table=table)
         outputs = [(c, frozenset({f"{table}.{c}"})) for c in known]
@@ -229,7 +262,12 @@ class _Builder:
         inner = [both + scopes[0], *scopes[1:]]
         self.predicate(fields.get("quals"), inner, ctes)
         for column in strings(fields.get("usingClause")):
-            self._note_predicate(self._resolve((column,), inner))
+            # USING compares the column of each side, not just the one a name finds.
+            for rel in both:
+                self._note_predicate(rel.column(column) or _EMPTY)
+        if fields.get("isNatural"):
+            # Joined on every column the two sides share, which are not named here.
+            self._note_predicate(s for rel in both for s in rel.whole_row())
         alias = (fields.get("alias") or {}).get("aliasname")
         if alias is None:
             return both
@@ -340,7 +378,14 @@ class _Builder:
 
     def _window(self, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
         sources = self.expr(
-            [fields.get("partitionClause"), fields.get("orderClause")], scopes, ctes
+            [
+                fields.get("partitionClause"),
+                fields.get("orderClause"),
+                fields.get("startOffset"),
+                fields.get("endOffset"),
+            ],
+            scopes,
+            ctes,
         )
         self._note_predicate(sources)
         return sources
@@ -364,18 +409,38 @@ class _Builder:
         return sources | over
 
 
+# Operators that compute a value from values; every other one (=, <, LIKE, ~, IN,
+# IS DISTINCT FROM, NULLIF, ...) compares, and a comparison anywhere is a condition.
+_VALUE_OPERATORS = words("+ - * / % ^ || & | # << >> -> ->> #> #>> #- |/ ||/ @")
+
+
 def _operator(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
     left = self.expr(fields.get("lexpr"), scopes, ctes)
     right = self.expr(fields.get("rexpr"), scopes, ctes)
-    if strings(fields.get("name")) in (("/",), ("%",)):
+    name = strings(fields.get("name"))
+    if name in (("/",), ("%",)):
         # Whether a division fails tells whether its divisor is zero: one bit per
         # statement about the columns it is computed from, as a WHERE would.
         self._note_predicate(right)
+    compares = fields.get("kind", "AEXPR_OP") != "AEXPR_OP" or (
+        not name or name[-1] not in _VALUE_OPERATORS
+    )
+    if compares and fields.get("lexpr") is not None:
+        self._note_predicate(left | right)
     return left | right
+
+
+def _test(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+    """IS [NOT] NULL, IS [NOT] TRUE...: a comparison, wherever it stands."""
+    sources = self.expr(fields.get("arg"), scopes, ctes)
+    self._note_predicate(sources)
+    return sources
 
 
 _EXPRESSIONS: dict[str, Any] = {
     "A_Expr": _operator,
+    "NullTest": _test,
+    "BooleanTest": _test,
     "ColumnRef": _Builder._column_ref,
     "SubLink": _Builder._sublink,
     "CaseExpr": _Builder._case,
@@ -399,7 +464,7 @@ def _resolve_single(name: str, scopes: Scopes) -> Sources:
     for rel in level:
         if rel.alias == name:
             return rel.whole_row()
-    guesses = [rel.column(name) for rel in level if rel.columns is None]
+    guesses = [rel.column(name) for rel in level if rel.columns is None or "*" in rel.columns]
     outer = _resolve_single(name, scopes[1:])
     if any(guesses):
         return frozenset().union(*(g for g in guesses if g), outer)
@@ -425,7 +490,16 @@ def _derived(alias: str, outputs: Outputs) -> _Relation:
     return _Relation(alias=alias, columns=columns)
 
 
+def _star_column(star: Sources, name: str) -> Sources:
+    """Column `name` of a `*` entry: `schema.table.name` of a table's star, as it is else."""
+    return frozenset(f"{s[:-2]}.{name}" if s.endswith(".*") else s for s in star)
+
+
 def _rename(outputs: Outputs, names: tuple[str, ...]) -> Outputs:
+    if names and any(n == "*" for n, _ in outputs):
+        # Positions behind a `*` are not known: each new name may be any column.
+        everything = frozenset().union(*(src for _, src in outputs)) | {UNRESOLVED}
+        return [*((n, everything) for n in names), ("*", everything)]
     renamed = [(names[i] if i < len(names) else n, s) for i, (n, s) in enumerate(outputs)]
     return renamed
 
@@ -531,6 +605,9 @@ def statement_lineage(stmt: Node, catalog: Catalog | None) -> LineageResult:
         # The plan is text the server writes; the explained query's conditions still
         # count (EXPLAIN ANALYZE prints how many rows matched them).
         builder.query(stmt["ExplainStmt"].get("query"), [], {})
+        if explain_analyzes(stmt["ExplainStmt"]):
+            # Actual rows, loops and output sizes depend on every value it read.
+            builder.predicates |= builder.used
         outputs = [("QUERY PLAN", _EMPTY)]
     elif node_name(stmt) == "VariableShowStmt":
         name = str(stmt["VariableShowStmt"].get("name", ""))

@@ -49,7 +49,7 @@ _HARMLESS = words(
     extra_float_digits bytea_output client_min_messages statement_timeout lock_timeout
     idle_in_transaction_session_timeout idle_session_timeout transaction_timeout
     transaction_isolation default_transaction_isolation transaction_deferrable
-    default_transaction_deferrable standard_conforming_strings escape_string_warning
+    default_transaction_deferrable escape_string_warning
     work_mem maintenance_work_mem hash_mem_multiplier temp_buffers enable_seqscan
     enable_indexscan enable_bitmapscan enable_hashjoin enable_mergejoin enable_nestloop
     enable_sort enable_hashagg enable_material enable_partitionwise_join
@@ -72,9 +72,23 @@ def setting_risk(name: str, values: tuple[str, ...] | None) -> tuple[RiskClass, 
         return RiskClass.ADMIN, f"setting {name} changes server safety or auditing"
     if name == "search_path" and values is not None and _shadows_catalog(values):
         return RiskClass.UNKNOWN, "search_path puts a schema before pg_catalog"
+    if name == "standard_conforming_strings":
+        return _standard_strings_risk(values)
     if name in _HARMLESS:
         return RiskClass.READ, f"setting {name} is a harmless client setting"
     return RiskClass.UNKNOWN, f"setting {name} is not a known harmless setting"
+
+
+def _standard_strings_risk(values: tuple[str, ...] | None) -> tuple[RiskClass, str]:
+    # The gateway reads string literals as standard SQL. Off, the server would read
+    # backslashes as escapes: one text, two meanings (a literal that ends sooner).
+    if values is None or (values and values[0].lower() in {"on", "true", "1", "yes"}):
+        return RiskClass.READ, "standard_conforming_strings on is how the gateway reads SQL"
+    return (
+        RiskClass.UNKNOWN,
+        "standard_conforming_strings off would make the server read string literals "
+        "differently from the gateway",
+    )
 
 
 def _read_only_risk(name: str, values: tuple[str, ...] | None) -> tuple[RiskClass, str]:
@@ -112,7 +126,7 @@ def set_config_risk(args: list[Any]) -> tuple[RiskClass, str]:
     if name is None:
         return RiskClass.UNKNOWN, "set_config with a computed setting name"
     value = const_value(args[1]) if len(args) > 1 else None
-    if value is None and name.lower() == "search_path":
-        return RiskClass.UNKNOWN, "set_config: search_path set to a computed value"
+    if value is None and name.lower() in ("search_path", "standard_conforming_strings"):
+        return RiskClass.UNKNOWN, f"set_config: {name.lower()} set to a computed value"
     risk, reason = setting_risk(name, None if value is None else (value,))
     return risk, f"set_config: {reason}"

@@ -232,7 +232,17 @@ def _copy(fields: Node, _session: SessionView) -> Base:
         return R.ADMIN, "COPY with a file name reads or writes server files"
     if fields.get("is_from"):
         return R.WRITE, "COPY FROM STDIN loads rows into a table"
+    odd = [str(o.get("DefElem", {}).get("defname", "")) for o in fields.get("options") or []]
+    odd = [name for name in odd if name.lower() not in _COPY_OUT_OPTIONS]
+    if odd:
+        # The rows are masked field by field: with another delimiter, quote or
+        # escape the gateway would split them where the server did not.
+        return R.UNKNOWN, f"COPY TO with options the gateway does not parse ({', '.join(odd)})"
     return R.EXPORT, "COPY TO STDOUT exports rows in bulk"
+
+
+# COPY … TO options whose output the gateway's row parser reads as the server wrote it.
+_COPY_OUT_OPTIONS = frozenset({"format", "header", "null", "encoding", "force_quote"})
 
 
 def explain_analyzes(fields: Node) -> bool:

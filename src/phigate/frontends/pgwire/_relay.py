@@ -177,6 +177,9 @@ class Relay:
             self.parameters[name.decode()] = rest.rstrip(b"\x00").decode()
             if name == b"client_encoding" and rest.rstrip(b"\x00").upper() != b"UTF8":
                 raise ProtocolViolation("client_encoding must stay UTF8 (masking reads UTF-8)")
+            if name == b"standard_conforming_strings" and rest.rstrip(b"\x00") != b"on":
+                # The classifier reads literals as standard SQL; the server must too.
+                raise ProtocolViolation("standard_conforming_strings must stay on")
             return [msg.raw()]
         return [scrub_fields(msg.raw(), self._masker(), self._statement_text())]
 
