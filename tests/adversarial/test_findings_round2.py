@@ -4,9 +4,9 @@ would make them, through the real front doors. Each finding is one minimal
 regression test marked `xfail(strict=True)`: the suite stays green while it is
 open and turns red the moment it is fixed, so whoever fixes one removes its mark.
 Unmarked tests are attacks that held and must keep holding, or findings fixed.
-Of its 19 findings, 16 are fixed; open: a reveal of one type over several
-(marked), errors other than division as one-bit oracles (documented as a known
-limit in docs/security.md), and date literals shown generalised to reviewers.
+Of its 19 findings, 17 are fixed; open: errors other than division as one-bit
+oracles (documented as a known limit in docs/security.md), and date literals
+shown generalised to reviewers.
 
 Leak tests use the same oracle as test_findings.py (harness.Oracle): the
 gateway's answer (rows, row count, command tag, errors, notices) must not hold a
@@ -565,13 +565,6 @@ def test_held_requester_principal_and_agents_cannot_approve(bench: Bench) -> Non
 # ----------------------------------------------------------------------- reveal
 
 
-@finding(
-    "reveal: an approved reveal of one entity type unmasks every other PHI type "
-    "computed into the same column: with `reveal: [SSN]` approved, `SELECT ssn || ' ' "
-    "|| last_name || ' ' || dob || ' ' || city AS ssn FROM patients WHERE id = 3` "
-    "returns `642-10-0405 Yates 1986-08-12 Amberside` (names, DOB, city raw; "
-    "`masked: {}`), and a subquery can append every patient's name"
-)
 @pytest.mark.parametrize(
     "sql",
     [

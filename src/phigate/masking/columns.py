@@ -144,17 +144,18 @@ class RowMasker:
         if kind in (KEEP, TEXT, _PROBE, WITHHELD) or len(info.sources) < 2:
             return kind
         kinds = {_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources}
-        hidden = [
-            k
-            for k in kinds - {KEEP, TEXT, _PROBE}
-            if k in self._masker.types and self._masker.operators.operator_for(k) != Operator.KEEP
-        ]
-        if self._masker.operators.operator_for(kind) != Operator.KEEP:
+        hidden = [k for k in kinds - {KEEP, TEXT, _PROBE} if not self._kept(k)]
+        if not self._kept(kind):
             return kind
         if hidden:
             return max(hidden, key=rank)
         # Free text beside it is scanned (the revealed type stays as it is there too).
         return TEXT if kinds & {TEXT, _PROBE} else kind
+
+    def _kept(self, entity: str) -> bool:
+        """Whether this masker lets `entity` through (revealed, or not in its profile)."""
+        masker = self._masker
+        return entity not in masker.types or masker.operators.operator_for(entity) is Operator.KEEP
 
     @property
     def counts(self) -> dict[str, int]:
