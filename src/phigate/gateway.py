@@ -619,12 +619,39 @@ class Gateway:
         for token in tokens:
             start, end = token.start, token.end + 1
             piece = text[start:end]
-            if token.name in _DATA_TOKENS or (token.name == "IDENT" and piece[:1] == '"'):
-                piece = self._audit_masker.mask_text(piece).text
+            if token.name in ("C_COMMENT", "SQL_COMMENT"):
+                piece = self._audit_masker.mask_text(piece).text  # runs nothing
+            elif token.name in _DATA_TOKENS or (token.name == "IDENT" and piece[:1] == '"'):
+                piece = self._masked_constant(piece, token.name)
             out += [text[pos:start], piece]
             pos = end
         out.append(text[pos:])
         return "".join(out)
+
+    def _masked_constant(self, piece: str, token: str) -> str:
+        """A constant holding PHI, replaced whole by what it held (`'[DATE]'`): never a
+        generalised value (`'2025'`) a reviewer could read as the one that runs."""
+        masked = self._audit_masker.mask_text(piece)
+        if masked.text == piece:
+            return piece
+        label = "[" + ",".join(sorted(masked.counts)) + "]" if masked.counts else "[MASKED]"
+        return label if token in ("ICONST", "FCONST") else f"'{label}'"
+
+    def scrub_params(self, params: Any) -> Any:
+        """Statement parameters as reviewers see them: each one holding PHI replaced
+        whole by what it held, like a constant in the text."""
+        if not isinstance(params, list):
+            return self.scrub(params)
+        out = []
+        for value in params:
+            if isinstance(value, str):
+                masked = self._audit_masker.mask_text(value)
+                changed = masked.text != value
+                value = "[" + ",".join(sorted(masked.counts)) + "]" if changed else value
+            else:
+                value = self.scrub(value)
+            out.append(value)
+        return out
 
     async def audit_refusal(
         self,

@@ -4,9 +4,8 @@ would make them, through the real front doors. Each finding is one minimal
 regression test marked `xfail(strict=True)`: the suite stays green while it is
 open and turns red the moment it is fixed, so whoever fixes one removes its mark.
 Unmarked tests are attacks that held and must keep holding, or findings fixed.
-Of its 19 findings, 17 are fixed; open: errors other than division as one-bit
-oracles (documented as a known limit in docs/security.md), and date literals
-shown generalised to reviewers.
+Of its 19 findings, 18 are fixed; open: errors other than division as one-bit
+oracles (documented as a known limit in docs/security.md).
 
 Leak tests use the same oracle as test_findings.py (harness.Oracle): the
 gateway's answer (rows, row count, command tag, errors, notices) must not hold a
@@ -365,37 +364,38 @@ def review_of(bench: Bench, sql: str, params: list | None = None) -> dict:
     return approval
 
 
-# Was a finding for code operands (`12/04/2026` shown as `2026`): constants are now
-# masked one by one, so code reads as it runs. Still open: a date literal is shown
-# generalised (`'2025'`), a valid literal meaning another date.
-_DATE_SHOWN_AS_YEAR = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="finding: review: a date literal or parameter is shown generalised to its year",
-)
-
-
+# Was a finding: operands that look like dates or SSNs were scrubbed across the code
+# around them (`12/04/2026`, integer division, shown as `2026`) or generalised
+# (`'2025-12-31'` shown as `'2025'`): the reviewer approved another statement. Now
+# each constant is masked on its own and, when it holds PHI, replaced whole by what
+# it held (`'[DATE]'`), never by another valid value; reviewers still never see PHI.
 @pytest.mark.parametrize(
-    ("sql", "params"),
+    ("sql", "params", "shown", "shown_params"),
     [
-        ("UPDATE claims SET status = 'denied' WHERE id > 12/04/2026", None),
-        ("DELETE FROM claims WHERE id = 2026-12-04", None),
-        ("UPDATE claims SET status = 'denied' WHERE id > 706-56-7705", None),
-        pytest.param(
+        ("UPDATE claims SET status = 'denied' WHERE id > 12/04/2026", None, None, None),
+        ("DELETE FROM claims WHERE id = 2026-12-04", None, None, None),
+        ("UPDATE claims SET status = 'denied' WHERE id > 706-56-7705", None, None, None),
+        (
             "DELETE FROM claims WHERE service_date < '2025-12-31'",
             None,
-            marks=_DATE_SHOWN_AS_YEAR,
+            "DELETE FROM claims WHERE service_date < '[DATE]'",
+            None,
         ),
-        pytest.param(
-            "DELETE FROM claims WHERE service_date < $1", ["2025-12-31"], marks=_DATE_SHOWN_AS_YEAR
+        (
+            "DELETE FROM claims WHERE service_date < $1",
+            ["2025-12-31"],
+            "DELETE FROM claims WHERE service_date < $1",
+            ["[DATE]"],
         ),
     ],
 )
-def test_reviewer_sees_the_operands_that_run(bench: Bench, sql: str, params: list | None) -> None:
+def test_reviewer_sees_the_operands_that_run(
+    bench: Bench, sql: str, params: list | None, shown: str | None, shown_params: list | None
+) -> None:
     review = review_of(bench, sql, params)["action"]["review"]
-    assert review["sent"] == sql, review
+    assert review["sent"] == (shown or sql), review
     if params is not None:
-        assert json.loads(review["params"]) == params, review
+        assert json.loads(review["params"]) == shown_params, review
 
 
 # ------------------------------------------------------------------------- COPY

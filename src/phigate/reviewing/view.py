@@ -97,7 +97,7 @@ def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
             if record.action.sql is not None
             else gateway.scrub(_action_text(record))
         ),
-        "params": gateway.scrub(record.action.params),
+        "params": gateway.scrub_params(record.action.params),
         "pretty": review["statement"],
         "pretty_ok": review["parsed"],
         "review": review,
@@ -147,7 +147,8 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     statement, sent, parsed = _statement_and_sent(gateway, record)
     reason = reveal(gateway.scrub(record.action.reason or "none given"))
     params = record.action.params
-    shown_params = reveal(json.dumps(gateway.scrub(params), ensure_ascii=False)) if params else None
+    shown = gateway.scrub_params(params) if params else None
+    shown_params = reveal(json.dumps(shown, ensure_ascii=False)) if params else None
     hidden = _hidden(statement, sent, shown_params)
     warnings = _warnings(record, hidden, sent, reason, parsed)
     parts = {"statement": statement, "sent": sent, "reason": reason}
