@@ -622,20 +622,17 @@ def test_standard_conforming_strings_off(
     assert_no_leak(bench, oracle, door, statements)
 
 
-@finding(
-    "parse differential (as above): a predicate hidden in what the gateway reads as a "
-    "string literal runs without approval: `SELECT 'a\\' AS x, ' AS x, count(*) AS y "
-    "FROM patients WHERE ssn LIKE $$7%$$ -- ' AS y` answers 23"
-)
 @pytest.mark.parametrize("door", WIRE)
 def test_standard_conforming_strings_off_hides_predicates(bench: Bench, door: str) -> None:
-    assert_needs_approval(
-        bench,
-        door,
-        [
-            "SET standard_conforming_strings = off",
-            "SELECT 'a\\' AS x, ' AS x, count(*) AS y FROM patients WHERE ssn LIKE $$7%$$ -- ' AS y",
-        ],
+    """Was a finding: `SET standard_conforming_strings = off`, then a predicate hidden
+    in what the gateway read as a string literal ran without approval. The setting is
+    now refused, so gateway and server read every literal the same way."""
+    assert through(bench, door, ["SET standard_conforming_strings = off"]).status == "denied"
+    assert (
+        through(
+            bench, door, ["SELECT set_config('standard_conforming_strings', 'off', false)"]
+        ).status
+        == "denied"
     )
 
 
