@@ -22,42 +22,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.harness import Bench, Oracle, Outcome, checksum, run_direct
-
-REST, SIMPLE, EXTENDED, NAMED = "rest", "wire-simple", "wire-extended", "wire-named-cursor"
-ALL_DOORS = (REST, SIMPLE, EXTENDED)
-WIRE = (SIMPLE, EXTENDED)
-
-
-def through(bench: Bench, door: str, statements: list[str]) -> Outcome:
-    if door == REST:
-        return bench.rest("; ".join(statements))
-    return bench.wire(statements, simple=door == SIMPLE, named=door == NAMED)
-
-
-def assert_no_leak(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
-    outcome = through(bench, door, statements)
-    direct = run_direct(bench.copy_dsn, statements)
-    leaked = oracle.leaks(outcome.text, "; ".join(statements), direct)
-    assert not leaked, (
-        f"{door} {outcome.status}: "
-        + ", ".join(f"{n.column}/{n.form} {n.text!r}" for n in leaked[:5])
-        + f"\n{outcome.text[:600]}"
-    )
-
-
-def cases(doors: tuple[str, ...], *statements: str | tuple[str, ...]) -> list[object]:
-    out = []
-    for s in statements:
-        stmts = [s] if isinstance(s, str) else list(s)
-        for door in doors:
-            out.append(pytest.param(door, stmts, id=f"{door}:{' ; '.join(stmts)[:60]}"))
-    return out
-
-
-def finding(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"finding: {reason}")
-
+from tests.adversarial.doors import (
+    ALL_DOORS,
+    NAMED,
+    REST,
+    SIMPLE,
+    WIRE,
+    assert_no_leak,
+    cases,
+    finding,
+    through,
+)
+from tests.adversarial.harness import Bench, Oracle, checksum, run_direct
 
 # ------------------------------------------------------------------------ results
 

@@ -23,49 +23,18 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.adversarial.doors import (
+    ALL_DOORS,
+    WIRE,
+    assert_needs_approval,
+    assert_no_leak,
+    cases,
+    finding,
+    through,
+)
 from tests.adversarial.harness import Bench, Oracle, Outcome, run_direct
 from tests.conftest import reader_dsn_for
 from tests.mcp.conftest import mcp_client, serve_app, start
-
-REST, SIMPLE, EXTENDED = "rest", "wire-simple", "wire-extended"
-ALL_DOORS = (REST, SIMPLE, EXTENDED)
-WIRE = (SIMPLE, EXTENDED)
-
-
-def through(bench: Bench, door: str, statements: list[str]) -> Outcome:
-    if door == REST:
-        return bench.rest("; ".join(statements))
-    return bench.wire(statements, simple=door == SIMPLE)
-
-
-def assert_no_leak(bench: Bench, oracle: Oracle, door: str, statements: list[str]) -> None:
-    outcome = through(bench, door, statements)
-    direct = run_direct(bench.copy_dsn, statements)
-    leaked = oracle.leaks(outcome.text, "; ".join(statements), direct)
-    assert not leaked, (
-        f"{door} {outcome.status}: "
-        + ", ".join(f"{n.column}/{n.form} {n.text!r}" for n in leaked[:5])
-        + f"\n{outcome.text[:600]}"
-    )
-
-
-def assert_needs_approval(bench: Bench, door: str, statements: list[str]) -> None:
-    outcome = through(bench, door, statements)
-    assert outcome.status in ("approval", "denied"), f"{door}: {outcome.text[:300]}"
-
-
-def cases(doors: tuple[str, ...], *statements: str | tuple[str, ...]) -> list[object]:
-    out = []
-    for s in statements:
-        stmts = [s] if isinstance(s, str) else list(s)
-        for door in doors:
-            out.append(pytest.param(door, stmts, id=f"{door}:{' ; '.join(stmts)[:60]}"))
-    return out
-
-
-def finding(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"finding: {reason}")
-
 
 # --------------------------------------------------------------- error messages
 
