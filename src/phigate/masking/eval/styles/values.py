@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from faker import Faker
@@ -237,7 +237,9 @@ class Values:
     # -- places -----------------------------------------------------------
     def place(self) -> Place:
         country = self.pick(["US", "US", "US", "UK", "CA", "AU", "DE", "FR"])
-        return getattr(self, f"_place_{country.lower()}")()  # type: ignore[no-any-return]
+        place: Place = getattr(self, f"_place_{country.lower()}")()
+        # Faker's UK street lines carry a flat number on a line of its own.
+        return replace(place, street=place.street.replace("\n", ", "))
 
     def _place_us(self) -> Place:
         fake = self.fakers["en_US"]
