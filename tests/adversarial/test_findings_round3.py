@@ -1,0 +1,73 @@
+"""Round 3: phigate's non-SQL surfaces, attacked as a hostile agent and a dishonest insider.
+
+Each test goes through a real front door (REST with a real kubectl against the local
+TLS stand-in API server, the CLI, ...) and asserts what the product promises. Open
+findings are `xfail(strict=True)`: the mark comes off when the finding is fixed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Harness
+from tests.connectors import kube_standin
+from tests.connectors.support import harness_with
+from tests.connectors.test_exec_credentials import connection, kubeconfig
+
+
+def finding(number: int, reason: str) -> pytest.MarkDecorator:
+    """An open finding: red the moment it is fixed, so its mark is removed then."""
+    why = f"finding {number}: {reason}"
+    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
+
+
+KUBECTL = shutil.which("kubectl")
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="no kubectl on PATH")
+
+
+# ── exec connector: kubectl as kubectl reads it ─────────────────────────────
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[kube_standin.KubeStandIn]:
+    (tmp_path / "prod").mkdir()
+    prod = kube_standin.start(tmp_path / "prod")
+    yield prod
+    prod.close()
+
+
+@pytest.fixture
+async def kube(tmp_path: Path, cluster: kube_standin.KubeStandIn) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection running the real kubectl (demo policy:
+    reads run, everything else waits for approval or is denied)."""
+    key = tmp_path / "prod" / "standin.key"
+    config = kubeconfig(tmp_path / "kubeconfig", cluster.url, cluster.ca_pem, key.read_bytes())
+    h = await harness_with(tmp_path, {"k8s": connection(tmp_path, KUBECTL or "kubectl", config)})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def run_kubectl(h: Harness, *argv: str) -> Any:
+    body = {"connection": "k8s", "argv": ["kubectl", *argv]}
+    return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+
+
+SECRETS = "/api/v1/namespaces/default/secrets"
+
+
+@needs_kubectl
+@finding(1, "`kubectl get pod/x secret/y`: only the first type/name argument is classified")
+async def test_every_type_name_argument_counts(
+    kube: Harness, cluster: kube_standin.KubeStandIn
+) -> None:
+    response = await run_kubectl(kube, "get", "pod/api-1", "secret/db-pass", "-o", "yaml")
+    read_secret = [p for p, _ in cluster.requests if p.startswith(SECRETS)]
+    assert response.status_code != 200 and not read_secret, (
+        f"ran as a read; kubectl fetched {read_secret}: {response.text[:300]}"
+    )
