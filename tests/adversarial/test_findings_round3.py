@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from phigate.identity.principal import PrincipalKind
 from tests.conftest import Harness
 from tests.connectors import kube_standin
 from tests.connectors.support import harness_with
@@ -70,4 +71,52 @@ async def test_every_type_name_argument_counts(
     read_secret = [p for p, _ in cluster.requests if p.startswith(SECRETS)]
     assert response.status_code != 200 and not read_secret, (
         f"ran as a read; kubectl fetched {read_secret}: {response.text[:300]}"
+    )
+
+
+# ── one identity per person ─────────────────────────────────────────────────
+RECORDER = """#!/bin/sh
+printf '%s\\n' "$@" >> "$RECORD"
+"""
+
+
+@pytest.fixture
+async def recorded(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection whose `kubectl` only records its argv."""
+    program = tmp_path / "bin" / "kubectl"
+    program.parent.mkdir()
+    program.write_text(RECORDER)
+    program.chmod(0o755)
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\n")
+    settings = connection(tmp_path, str(program), config, RECORD=str(tmp_path / "ran"))
+    h = await harness_with(tmp_path, {"k8s": settings})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@finding(3, "a Cyrillic look-alike of `dana` is a second person who approves dana's agent")
+async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) -> None:
+    """claims-bot acts for dana; a data-owner token made out to `dаna` (Cyrillic а,
+    U+0430) must be refused at creation or count as dana, who may not approve."""
+    pending = await run_kubectl(recorded, "scale", "deploy/api", "--replicas=0")
+    assert pending.status_code == 202, pending.text
+    approval_id = pending.json()["approval"]["id"]
+    try:
+        token, _ = recorded.gateway.tokens.create(
+            subject="d\u0430na", kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )
+    except ValueError:
+        return  # refused as not one person's name: the promise holds
+    voted = await recorded.client.post(
+        f"/v1/approvals/{approval_id}/approve",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"comment": "ok"},
+    )
+    state = recorded.gateway.approvals.get(approval_id).state
+    assert voted.status_code == 403 and state == "pending", (
+        f"{voted.status_code} {voted.text[:200]}; approval now {state}"
     )
