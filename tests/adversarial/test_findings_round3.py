@@ -120,3 +120,41 @@ async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) ->
     assert voted.status_code == 403 and state == "pending", (
         f"{voted.status_code} {voted.text[:200]}; approval now {state}"
     )
+
+
+# ── what a reviewer sees is what runs ───────────────────────────────────────
+HIDDEN = ("\u202e", "\u2028", "\u2066")
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an http connection (its upstream never needs to answer:
+    these tests stop at the approval a write waits for)."""
+    settings = {"type": "http", "base_url": "http://127.0.0.1:9", "headers_allowed": ["accept"]}
+    h = await harness_with(tmp_path, {"api": settings})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@finding(4, "a percent-encoded bidi or line-separator path reaches reviewers raw in `reasons`")
+async def test_decoded_path_in_reasons_is_escaped_for_reviewers(api: Harness) -> None:
+    """POST /claims/%E2%80%AE...: the reason `the upstream reads the path as …` carries
+    the decoded U+202E / U+2028, and every reviewer surface (console `<li>`, Slack and
+    Teams `Risk`, `phigate approvals show`) prints `reasons` as they are."""
+    path = "/claims/7/%E2%80%AEetadpu/%E2%80%A8rule%20'read'/%E2%81%A6notes"
+    request = {"method": "POST", "path": path, "body": {"status": "paid"}}
+    answer = await api.client.post(
+        "/v1/actions",
+        headers=api.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await api.client.get(f"/v1/approvals/{approval_id}", headers=api.auth("alice"))
+    assert view.status_code == 200, view.text
+    action = view.json()["action"]
+    raw = [r for r in action["reasons"] if any(c in r for c in HIDDEN)]
+    assert not raw, f"reviewers are shown {raw!r}; warnings: {action['review']['warnings']}"
