@@ -158,3 +158,30 @@ async def test_decoded_path_in_reasons_is_escaped_for_reviewers(api: Harness) ->
     action = view.json()["action"]
     raw = [r for r in action["reasons"] if any(c in r for c in HIDDEN)]
     assert not raw, f"reviewers are shown {raw!r}; warnings: {action['review']['warnings']}"
+
+
+@finding(5, "`terraform providers mirror /tmp/x` runs as a read and writes outside the work dir")
+async def test_terraform_providers_subcommands_are_not_reads(tmp_path: Path) -> None:
+    """`providers` is a read, and its flag table is used for every word after it:
+    `providers mirror DIR` downloads plugins into DIR on the gateway host and
+    `providers lock` rewrites the lock file; neither is a read."""
+    program = tmp_path / "bin" / "terraform"
+    program.parent.mkdir()
+    program.write_text(RECORDER)
+    program.chmod(0o755)
+    settings = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(tmp_path),
+        "env": {"RECORD": str(tmp_path / "ran")},
+        "rule_sets": ["terraform"],
+    }
+    h = await harness_with(tmp_path, {"tf": settings})
+    try:
+        body = {"connection": "tf", "argv": ["terraform", "providers", "mirror", "/tmp/x"]}
+        answer = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    ran = (tmp_path / "ran").read_text() if (tmp_path / "ran").exists() else ""
+    assert answer.status_code != 200 and not ran, f"ran with {ran!r}: {answer.text[:200]}"
