@@ -7,13 +7,16 @@ findings are `xfail(strict=True)`: the mark comes off when the finding is fixed.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
 from tests.conftest import Harness
 from tests.connectors import kube_standin
@@ -185,3 +188,30 @@ async def test_terraform_providers_subcommands_are_not_reads(tmp_path: Path) -> 
         await h.gateway.close()
     ran = (tmp_path / "ran").read_text() if (tmp_path / "ran").exists() else ""
     assert answer.status_code != 200 and not ran, f"ran with {ran!r}: {answer.text[:200]}"
+
+
+# ── fail closed, in the caller's protocol ───────────────────────────────────
+@finding(6, "a lone surrogate (`\\ud800`) in an http query or body is a 500, not audited")
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {"method": "GET", "path": "/claims", "query": {"q": "\ud800"}},
+        {"method": "POST", "path": "/claims", "body": "\ud800"},
+    ],
+    ids=["query", "body"],
+)
+async def test_a_lone_surrogate_is_a_clear_audited_refusal(
+    api: Harness, request_body: dict[str, Any]
+) -> None:
+    """Valid JSON (`"\\ud800"` is a legal escape) that no UTF-8 store can hold: the
+    audit write fails, the served app answers 500 and nothing records the refusal."""
+    served = httpx.ASGITransport(app=build_app(api.gateway), raise_app_exceptions=False)
+    before = len(api.gateway.audit.records(since=0, limit=10_000))
+    async with httpx.AsyncClient(transport=served, base_url="http://phigate.test") as client:
+        body = json.dumps({"connection": "api", "request": request_body})  # ASCII escapes
+        headers = {**api.auth("claims-bot"), "content-type": "application/json"}
+        answer = await client.post("/v1/actions", headers=headers, content=body)
+    audited = api.gateway.audit.records(since=0, limit=10_000)[before:]
+    assert answer.status_code == 400 and audited, (
+        f"{answer.status_code} {answer.text[:200]}; new audit records: {len(audited)}"
+    )
