@@ -8,7 +8,9 @@ findings are `xfail(strict=True)`: the mark comes off when the finding is fixed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,13 @@ from typing import Any
 import httpx
 import pytest
 
+from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
+from phigate.config import AuditSettings
 from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
 from tests.conftest import Harness
 from tests.connectors import kube_standin
-from tests.connectors.support import harness_with
+from tests.connectors.support import harness_with, settings_with
 from tests.connectors.test_exec_credentials import connection, kubeconfig
 
 
@@ -215,3 +219,24 @@ async def test_a_lone_surrogate_is_a_clear_audited_refusal(
     assert answer.status_code == 400 and audited, (
         f"{answer.status_code} {answer.text[:200]}; new audit records: {len(audited)}"
     )
+
+
+# ── state files ─────────────────────────────────────────────────────────────
+@finding(7, "the generated audit signing key's directory (`.phigate/`) is created 0755")
+def test_the_kept_audit_key_is_in_a_private_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With PostgreSQL state and no `audit.signing_key`, the gateway generates its key
+    in `.phigate/` of its working directory; the key is 0600 but its directory
+    takes the umask (0755), unlike the SQLite state directory (0700)."""
+    settings = settings_with(tmp_path, {})
+    settings = settings.model_copy(update={"audit": AuditSettings()})
+    monkeypatch.chdir(tmp_path)
+    previous = os.umask(0o022)  # the usual umask
+    try:
+        signing_key_for(settings, state_url="postgresql://phigate@127.0.0.1:1/state")
+    finally:
+        os.umask(previous)
+    key = tmp_path / ".phigate" / KEPT_KEY_NAME
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (key, key.parent)}
+    assert modes == {key.name: 0o600, ".phigate": 0o700}, {k: oct(v) for k, v in modes.items()}
