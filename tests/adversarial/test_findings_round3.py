@@ -14,6 +14,7 @@ import stat
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -22,9 +23,14 @@ from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
 from phigate.config import AuditSettings
 from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
-from tests.conftest import Harness
+from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_slack import click as slack_click
+from tests.channels.test_slack import close as slack_close
+from tests.channels.test_slack import signed as slack_signed
+from tests.channels.test_slack import slack_settings
+from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors import kube_standin
-from tests.connectors.support import harness_with, settings_with
+from tests.connectors.support import UNUSED_DSN, harness_with, settings_with
 from tests.connectors.test_exec_credentials import connection, kubeconfig
 
 
@@ -240,3 +246,66 @@ def test_the_kept_audit_key_is_in_a_private_directory(
     key = tmp_path / ".phigate" / KEPT_KEY_NAME
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (key, key.parent)}
     assert modes == {key.name: 0o600, ".phigate": 0o700}, {k: oct(v) for k, v in modes.items()}
+
+
+# ── chat callbacks ──────────────────────────────────────────────────────────
+@pytest.fixture
+def slack_api_standin() -> Iterator[Recorder]:
+    with slack_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def slack(tmp_path: Path, slack_api_standin: Recorder) -> AsyncIterator[Harness]:
+    """The served app with the Slack channel (Web API stand-in) over an exec connection."""
+    program = tmp_path / "bin" / "kubectl"
+    program.parent.mkdir()
+    program.write_text(RECORDER)
+    program.chmod(0o755)
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\n")
+    exec_settings = connection(tmp_path, str(program), config, RECORD=str(tmp_path / "ran"))
+    channels = slack_settings(slack_api_standin)
+    overrides = {"connections": {"k8s": exec_settings}, "channels": channels}
+    h = await make_harness(demo_config(tmp_path, UNUSED_DSN, overrides=overrides))
+    try:
+        yield h
+    finally:
+        await slack_close(h)
+
+
+def audit_count(h: Harness) -> int:
+    return len(h.gateway.audit.records(since=0, limit=10_000))
+
+
+@finding(8, "a forged Slack callback is refused (401) but leaves no audit record")
+async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
+    pending = await run_kubectl(slack, "scale", "deploy/api", "--replicas=0")
+    approval_id = pending.json()["approval"]["id"]
+    before = audit_count(slack)
+    body = slack_click(approval_id, "U_ALICE")
+    forged = slack_signed(body, secret="not-the-signing-secret")
+    answer = await slack.client.post("/slack/interactions", content=body, headers=forged)
+    assert answer.status_code == 401, answer.text
+    assert slack.gateway.approvals.get(approval_id).state == "pending"
+    assert audit_count(slack) > before, "the forged callback left no audit record"
+
+
+@finding(9, "a signed Slack payload of the wrong shape is a 500, not a clear 400")
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "block_actions", "user": "U_ALICE", "actions": [{"action_id": "phigate_approve"}]},
+        {"type": "block_actions", "user": {"id": "U_ALICE"}, "actions": ["phigate_approve"]},
+        {"type": "view_submission", "user": {"id": "U_ALICE"}, "view": "phigate_deny_reason"},
+    ],
+    ids=["user-not-object", "action-not-object", "view-not-object"],
+)
+async def test_a_malformed_signed_slack_payload_is_a_clear_error(
+    slack: Harness, payload: dict[str, Any]
+) -> None:
+    served = httpx.ASGITransport(app=slack.client._transport.app, raise_app_exceptions=False)  # type: ignore[attr-defined]
+    body = urlencode({"payload": json.dumps(payload)})
+    async with httpx.AsyncClient(transport=served, base_url="http://phigate.test") as client:
+        answer = await client.post("/slack/interactions", content=body, headers=slack_signed(body))
+    assert 400 <= answer.status_code < 500, f"{answer.status_code} {answer.text[:200]}"
