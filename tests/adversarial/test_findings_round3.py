@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
 from phigate.config import AuditSettings
@@ -28,6 +29,10 @@ from tests.channels.test_slack import click as slack_click
 from tests.channels.test_slack import close as slack_close
 from tests.channels.test_slack import signed as slack_signed
 from tests.channels.test_slack import slack_settings
+from tests.channels.test_teams import bot_api as teams_bot_api
+from tests.channels.test_teams import invoke as teams_invoke
+from tests.channels.test_teams import teams_settings
+from tests.channels.test_teams import token as teams_token
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors import kube_standin
 from tests.connectors.support import UNUSED_DSN, harness_with, settings_with
@@ -309,3 +314,30 @@ async def test_a_malformed_signed_slack_payload_is_a_clear_error(
     async with httpx.AsyncClient(transport=served, base_url="http://phigate.test") as client:
         answer = await client.post("/slack/interactions", content=body, headers=slack_signed(body))
     assert 400 <= answer.status_code < 500, f"{answer.status_code} {answer.text[:200]}"
+
+
+@pytest.fixture
+def bot() -> Iterator[Recorder]:
+    with teams_bot_api() as recorder:
+        yield recorder
+
+
+@finding(8, "a forged Teams activity is refused (401) but leaves no audit record")
+async def test_a_forged_teams_activity_is_audited(tmp_path: Path, bot: Recorder) -> None:
+    h = await make_harness(
+        demo_config(tmp_path, UNUSED_DSN, overrides={"channels": teams_settings(bot)})
+    )
+    try:
+        before = audit_count(h)
+        other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        forged = teams_token(bot, _key=other_key)
+        activity = teams_invoke(bot, "apr_x", "approve", "aad-alice", "act-forged-1")
+        answer = await h.client.post(
+            "/teams/messages", json=activity, headers={"Authorization": f"Bearer {forged}"}
+        )
+        assert answer.status_code == 401, answer.text
+        assert audit_count(h) > before, "the forged activity left no audit record"
+    finally:
+        h.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+        await h.client.aclose()
+        await h.gateway.close()
