@@ -18,9 +18,11 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
+from phigate.cli import main
 from phigate.config import AuditSettings
 from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
@@ -35,7 +37,13 @@ from tests.channels.test_teams import teams_settings
 from tests.channels.test_teams import token as teams_token
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors import kube_standin
-from tests.connectors.support import UNUSED_DSN, harness_with, settings_with
+from tests.connectors.support import (
+    UNUSED_DSN,
+    Served,
+    harness_with,
+    serve_in_thread,
+    settings_with,
+)
 from tests.connectors.test_exec_credentials import connection, kubeconfig
 
 
@@ -341,3 +349,32 @@ async def test_a_forged_teams_activity_is_audited(tmp_path: Path, bot: Recorder)
         h.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
         await h.client.aclose()
         await h.gateway.close()
+
+
+@pytest.fixture
+def served_api(api: Harness) -> Iterator[Served]:
+    running = serve_in_thread(build_app(api.gateway))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@finding(10, "`phigate approvals show` reads reasons as rich markup: `[/x]` in a path crashes it")
+def test_approvals_show_prints_reasons_as_text(api: Harness, served_api: Served) -> None:
+    """The `risk` line joins `reasons` into a str that rich parses as console markup:
+    `[conceal]…` hides text from the reviewer, a stray `[/notes]` makes the command
+    fail, so the reviewer cannot read the request from the terminal at all."""
+    request = {"method": "POST", "path": "/claims/7/./[/notes]", "body": {"status": "paid"}}
+    answer = httpx.post(
+        f"{served_api.url}/v1/actions",
+        headers=api.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+        timeout=30,
+    )
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    args = ["approvals", "--url", served_api.url, "--token", api.tokens["alice"]]
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, [*args, "show", approval_id])
+    assert result.exit_code == 0, f"{result.exit_code}: {result.exception!r} {result.output}"
+    assert "/claims/7/[/notes]" in result.output, result.output
