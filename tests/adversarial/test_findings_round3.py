@@ -378,3 +378,48 @@ def test_approvals_show_prints_reasons_as_text(api: Harness, served_api: Served)
     result = CliRunner(env={"COLUMNS": "250"}).invoke(main, [*args, "show", approval_id])
     assert result.exit_code == 0, f"{result.exit_code}: {result.exception!r} {result.output}"
     assert "/claims/7/[/notes]" in result.output, result.output
+
+
+# ── an approval is bound to the exact action ────────────────────────────────
+SHOW_MANIFEST = """#!/bin/sh
+cat "$3" >> "$RECORD"
+"""
+
+
+@finding(11, "an approved `kubectl apply -f FILE` runs whatever FILE holds at run time")
+async def test_an_approved_manifest_file_cannot_change_before_it_runs(tmp_path: Path) -> None:
+    """The approval binds argv, not the manifest the gateway read (and classified) from
+    the working directory: the reviewer approved a Deployment, a ClusterRoleBinding
+    (privilege: denied outright when asked for directly) is what kubectl applies."""
+    program = tmp_path / "bin" / "kubectl"
+    program.parent.mkdir()
+    program.write_text(SHOW_MANIFEST)
+    program.chmod(0o755)
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\n")
+    settings = connection(tmp_path, str(program), config, RECORD=str(tmp_path / "ran"))
+    manifest = tmp_path / "work" / "deploy.yaml"
+    h = await harness_with(tmp_path, {"k8s": settings})
+    try:
+        manifest.write_text("kind: Deployment\nmetadata: {name: api}\n")
+        pending = await run_kubectl(h, "apply", "-f", "deploy.yaml")
+        assert pending.status_code == 202, pending.text
+        voted = await h.client.post(
+            f"/v1/approvals/{pending.json()['approval']['id']}/approve",
+            headers=h.auth("alice"),
+            json={"comment": "a deployment, fine"},
+        )
+        assert voted.status_code == 200, voted.text
+        binding = "kind: ClusterRoleBinding\nmetadata: {name: own-the-cluster}\n"
+        (tmp_path / "work" / "crb.yaml").write_text(binding)
+        direct = await run_kubectl(h, "apply", "-f", "crb.yaml")
+        assert direct.status_code == 403, direct.text  # asked for directly: denied
+        manifest.write_text(binding)
+        ran = await h.client.post(
+            f"/v1/actions/{pending.json()['id']}/run", headers=h.auth("claims-bot")
+        )
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    applied = (tmp_path / "ran").read_text() if (tmp_path / "ran").exists() else ""
+    assert "ClusterRoleBinding" not in applied, f"{ran.status_code}: kubectl applied {applied!r}"
