@@ -423,3 +423,47 @@ async def test_an_approved_manifest_file_cannot_change_before_it_runs(tmp_path: 
         await h.gateway.close()
     applied = (tmp_path / "ran").read_text() if (tmp_path / "ran").exists() else ""
     assert "ClusterRoleBinding" not in applied, f"{ran.status_code}: kubectl applied {applied!r}"
+
+
+# ── no connector returns the gateway's own secrets ──────────────────────────
+VAULT_TOKEN = "hvs.CAESIJ7x9kQ2mZpLwR4tYvB8nU1s"
+SECRET_ID = "s3cr3t-id-9f8e7d6c5b4a"
+EXEC_PLUGIN_KUBECONFIG = f"""apiVersion: v1
+kind: Config
+clusters:
+- name: prod
+  cluster: {{server: "https://127.0.0.1:1"}}
+users:
+- name: gw
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: /usr/local/bin/vault-kube-login
+      args: ["--role=gateway", "--secret-id={SECRET_ID}"]
+      env:
+      - {{name: VAULT_TOKEN, value: {VAULT_TOKEN}}}
+      interactiveMode: Never
+contexts:
+- name: prod
+  context: {{cluster: prod, user: gw}}
+current-context: prod
+"""
+
+
+@needs_kubectl
+@finding(12, "`kubectl config view` (a read) prints the kubeconfig's exec-plugin env and args")
+async def test_config_view_hides_exec_plugin_credentials(tmp_path: Path) -> None:
+    """The scrubber knows token, password, client-key-data …, not `exec.env[].value`
+    or `exec.args`, where a credential plugin's own secret lives (Vault, cloud CLIs);
+    kubectl itself redacts neither."""
+    config = tmp_path / "kubeconfig"
+    config.write_text(EXEC_PLUGIN_KUBECONFIG)
+    h = await harness_with(tmp_path, {"k8s": connection(tmp_path, KUBECTL or "kubectl", config)})
+    try:
+        answer = await run_kubectl(h, "config", "view")
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert answer.status_code == 200, answer.text
+    leaked = [s for s in (VAULT_TOKEN, SECRET_ID) if s in answer.text]
+    assert not leaked, f"leaked {leaked}: {answer.json()['result']['stdout'][-400:]}"
