@@ -11,7 +11,9 @@ import json
 import os
 import shutil
 import stat
+import threading
 from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -467,3 +469,60 @@ async def test_config_view_hides_exec_plugin_credentials(tmp_path: Path) -> None
     assert answer.status_code == 200, answer.text
     leaked = [s for s in (VAULT_TOKEN, SECRET_ID) if s in answer.text]
     assert not leaked, f"leaked {leaked}: {answer.json()['result']['stdout'][-400:]}"
+
+
+API_TOKEN = "upstream-api-token-5c1e9a7f3b2d8460"
+LEAKY_SSN = "219-09-9999"
+
+
+class _ReasonPhrase(BaseHTTPRequestHandler):
+    """An upstream whose status line carries what its body never would: the caller's
+    credential and a patient's SSN in the reason phrase."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        token = self.headers.get("authorization", "")
+        status = 200 if self.path.startswith("/ok") else 404
+        self.send_response(status, f"for {token} patient SSN {LEAKY_SSN}")
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def reason_upstream() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ReasonPhrase)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="reason-upstream", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@finding(13, "the upstream's HTTP reason phrase comes back unscrubbed and unmasked")
+@pytest.mark.parametrize("path", ["/ok", "/missing"], ids=["result", "error"])
+async def test_the_upstream_reason_phrase_is_scrubbed_and_masked(
+    tmp_path: Path, reason_upstream: str, path: str
+) -> None:
+    """`result.reason` (200) and the UpstreamError text (`answered 404 <reason>`)
+    carry the status line as the upstream wrote it: the gateway's own bearer token
+    and an SSN reach the agent."""
+    settings = {
+        "type": "http",
+        "base_url": reason_upstream,
+        "auth": {"scheme": "bearer", "value": API_TOKEN},
+    }
+    h = await harness_with(tmp_path, {"api": settings})
+    try:
+        body = {"connection": "api", "request": {"method": "GET", "path": path}}
+        answer = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    leaked = [s for s in (API_TOKEN, LEAKY_SSN) if s in answer.text]
+    assert not leaked, f"{answer.status_code}: {answer.text[:300]}"
