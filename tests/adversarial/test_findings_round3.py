@@ -19,9 +19,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import mcp_types as types
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import rsa
+from mcp.server import Server, ServerRequestContext
+from mcp.shared.exceptions import MCPError
 
 from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
 from phigate.cli import main
@@ -43,10 +46,13 @@ from tests.connectors.support import (
     UNUSED_DSN,
     Served,
     harness_with,
+    review_all_tools,
     serve_in_thread,
     settings_with,
 )
 from tests.connectors.test_exec_credentials import connection, kubeconfig
+from tests.mcp.conftest import mcp_client, serve_app
+from tests.mcp.upstream_server import PATIENT_TEXT, UPSTREAM_TOKEN
 
 
 def finding(number: int, reason: str) -> pytest.MarkDecorator:
@@ -526,3 +532,54 @@ async def test_the_upstream_reason_phrase_is_scrubbed_and_masked(
         await h.gateway.close()
     leaked = [s for s in (API_TOKEN, LEAKY_SSN) if s in answer.text]
     assert not leaked, f"{answer.status_code}: {answer.text[:300]}"
+
+
+# ── MCP: upstream errors are masked ─────────────────────────────────────────
+def refusing_upstream() -> Server[Any]:
+    """An upstream MCP server whose one tool refuses with a JSON-RPC error quoting
+    the patient it was asked about (as many servers' validation errors do)."""
+
+    async def list_tools(
+        _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        schema = {"type": "object", "properties": {"mrn": {"type": "string"}}}
+        return types.ListToolsResult(
+            tools=[types.Tool(name="lookup_patient", description="Chart.", input_schema=schema)]
+        )
+
+    async def call_tool(
+        _ctx: ServerRequestContext[Any], _params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        raise MCPError(-32602, f"no such chart for {PATIENT_TEXT}")
+
+    return Server("refusing-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
+
+
+@finding(14, "an MCP upstream's JSON-RPC error text reaches the agent unmasked (PHI)")
+async def test_an_upstream_mcp_error_is_masked(tmp_path: Path) -> None:
+    """Results are masked, the upstream's error message only scrubbed of credentials:
+    `refused tool 'lookup_patient': <the upstream's text>` carries the SSN and e-mail."""
+    app = refusing_upstream().streamable_http_app(stateless_http=True)
+    async with serve_app(app) as upstream_base:
+        charts = {
+            "type": "mcp",
+            "url": f"{upstream_base}/mcp",
+            "headers": {"Authorization": f"Bearer {UPSTREAM_TOKEN}"},
+            "tools": {"lookup_*": "read"},
+        }
+        h = await harness_with(tmp_path, {"charts": charts})
+        try:
+            await review_all_tools(h.gateway, "charts")
+            async with (
+                serve_app(build_app(h.gateway)) as base,
+                mcp_client(f"{base}/mcp", h.tokens["claims-bot"]) as client,
+            ):
+                result = await client.call_tool("charts__lookup_patient", {"mrn": "MRN-1"})
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    text = " ".join(getattr(block, "text", "") for block in result.content)
+    text += json.dumps(result.structured_content)
+    assert result.is_error, text
+    leaked = [s for s in ("536-22-8412", "margaret.okafor@example.com") if s in text]
+    assert not leaked, text[:400]
