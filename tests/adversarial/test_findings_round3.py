@@ -583,3 +583,23 @@ async def test_an_upstream_mcp_error_is_masked(tmp_path: Path) -> None:
     assert result.is_error, text
     leaked = [s for s in ("536-22-8412", "margaret.okafor@example.com") if s in text]
     assert not leaked, text[:400]
+
+
+# ── attacks that held (cheap guards) ────────────────────────────────────────
+async def test_an_approved_command_is_claimed_only_by_its_requester(recorded: Harness) -> None:
+    """Held: the person the agent acts for, sending the same argv, gets a request of
+    her own, not the agent's approved run; the agent's approval still runs once."""
+    pending = await run_kubectl(recorded, "scale", "deploy/api", "--replicas=0")
+    approval_id = pending.json()["approval"]["id"]
+    voted = await recorded.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=recorded.auth("alice"), json={}
+    )
+    assert voted.status_code == 200, voted.text
+    body = {"connection": "k8s", "argv": ["kubectl", "scale", "deploy/api", "--replicas=0"]}
+    dana = await recorded.client.post("/v1/actions", headers=recorded.auth("dana"), json=body)
+    assert dana.status_code in (202, 403), dana.text
+    assert dana.json().get("id") != pending.json()["id"]
+    run = f"/v1/actions/{pending.json()['id']}/run"
+    first = await recorded.client.post(run, headers=recorded.auth("claims-bot"))
+    again = await recorded.client.post(run, headers=recorded.auth("claims-bot"))
+    assert first.status_code == 200 and again.status_code == 409, (first.text, again.text)
