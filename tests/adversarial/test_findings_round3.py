@@ -603,3 +603,21 @@ async def test_an_approved_command_is_claimed_only_by_its_requester(recorded: Ha
     first = await recorded.client.post(run, headers=recorded.auth("claims-bot"))
     again = await recorded.client.post(run, headers=recorded.auth("claims-bot"))
     assert first.status_code == 200 and again.status_code == 409, (first.text, again.text)
+
+
+@finding(15, "an http action's `action.text` (REST view, webhooks) shows the query un-encoded")
+async def test_action_text_shows_the_query_as_sent(api: Harness) -> None:
+    """docs/rest.md: `action.text` stays the exact text, for programs. For http it
+    is `k=v` pairs joined raw, so `{"q": "1&role=admin"}` reads as two parameters
+    (the same text as `{"q": "1", "role": "admin"}`), while `review.sent` and the
+    wire carry `q=1%26role%3Dadmin`."""
+    request = {"method": "POST", "path": "/claims/7/notes", "query": {"q": "1&role=admin"}}
+    body = {"connection": "api", "request": {**request, "body": {"note": "x"}}}
+    answer = await api.client.post("/v1/actions", headers=api.auth("claims-bot"), json=body)
+    assert answer.status_code == 202, answer.text
+    view = await api.client.get(
+        f"/v1/approvals/{answer.json()['approval']['id']}", headers=api.auth("alice")
+    )
+    action = view.json()["action"]
+    assert "q=1%26role%3Dadmin" in action["review"]["sent"]  # the reviewer's view: as sent
+    assert "role=admin" not in action["text"], action["text"]
