@@ -621,3 +621,15 @@ async def test_action_text_shows_the_query_as_sent(api: Harness) -> None:
     action = view.json()["action"]
     assert "q=1%26role%3Dadmin" in action["review"]["sent"]  # the reviewer's view: as sent
     assert "role=admin" not in action["text"], action["text"]
+
+
+@finding(16, "a non-ASCII http header value is admitted, then fails as a 502 'upstream' error")
+async def test_a_header_the_wire_cannot_carry_is_a_clear_400(api: Harness) -> None:
+    """`{"accept": "é"}` passes describe and policy (the action is recorded as run),
+    then httpx cannot encode it: the caller reads `upstream_error` / `the upstream
+    action failed: UnicodeEncodeError` (and the log a traceback) for its own bad input."""
+    request = {"method": "GET", "path": "/claims", "headers": {"accept": "\u00e9"}}
+    body = {"connection": "api", "request": request}
+    answer = await api.client.post("/v1/actions", headers=api.auth("claims-bot"), json=body)
+    error = answer.json().get("error", {})
+    assert answer.status_code == 400 and error.get("code") == "invalid_request", answer.text
