@@ -417,6 +417,14 @@ def test_selectors_pick_the_gateway_pods_and_not_the_migration_job() -> None:
     assert selects(policy, gateway) and selects(policy, job)
 
 
+def test_migration_job_runs_the_image_the_deployment_rolls_out() -> None:
+    image = container("Deployment")["image"]
+    assert container("Job")["image"] == image
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    (pinned,) = kustomization["images"]
+    assert image == f"{pinned['name']}:{pinned['newTag']}"
+
+
 def test_rollout_keeps_every_replica_serving() -> None:
     spec = one("Deployment")["spec"]
     assert spec["replicas"] == 3
