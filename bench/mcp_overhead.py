@@ -90,7 +90,8 @@ def p99(samples: list[float]) -> float:
 
 
 async def main(calls: int) -> None:
-    upstream = Upstream()
+    # It announces tool changes (tools.listChanged), so calls need no pre-call listing.
+    upstream = Upstream(announce=True)
     with tempfile.TemporaryDirectory(prefix="phigate-bench-") as tmp:
         async with serve_app(upstream.app()) as up_base:
             gateway = build_gateway(settings_for(Path(tmp), f"{up_base}/mcp"), migrate=True)

@@ -21,8 +21,10 @@ The upstream's own sampling and elicitation requests are never forwarded: the
 gateway's client declares neither capability and answers them with an error.
 
 The upstream is reached through one persistent session (`_mcp_session`), reopened
-when it dies; before every call the tool is re-listed on it and must still have the
-digest the decision was made on (a rug pull between decision and call is refused).
+when it dies. Before every call the tool must still have the digest the decision
+was made on (a rug pull between decision and call is refused). That check re-lists
+the tools, unless the upstream announces its changes (`tools.listChanged`) and has
+announced none on this session since a listing at most `pin_recheck_seconds` old.
 """
 
 from __future__ import annotations
@@ -194,6 +196,10 @@ class McpConnector:
         self._listed, self._listed_at = listed, time.monotonic()
         return list(listed.values())
 
+    def cached(self, tool: str) -> ListedTool | None:
+        """The tool as last listed (no upstream request), or None."""
+        return self._listed.get(tool)
+
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
         tool, arguments = action.body.get("tool"), action.body.get("arguments")
@@ -272,9 +278,12 @@ class McpConnector:
     async def _check_unchanged(self, tool: str, description: Description) -> None:
         """Refuse to run if the tool changed between the decision and now (a rug pull).
 
-        The listing is sent after the decision, so it shows the upstream's state at or
-        after it; on the warm session it costs one round trip, shared by concurrent calls."""
-        current = next((t for t in await self.upstream.fresh_tools() if t.name == tool), None)
+        A fresh listing is sent after the decision, so it shows the upstream's state at
+        or after it (one round trip, shared by concurrent calls). An upstream that
+        announces its changes is taken at its word for `pin_recheck_seconds`: with no
+        notice on this session since the last listing, that listing is current."""
+        listed = await self.upstream.verified_tools(self.settings.pin_recheck_seconds)
+        current = next((t for t in listed if t.name == tool), None)
         if current is None or digest(tool_definition(current)) != description.detail.get(
             "tool_digest"
         ):
