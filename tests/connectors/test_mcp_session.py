@@ -390,3 +390,21 @@ async def test_an_http_upstream_announcing_a_change_holds_the_next_call(tmp_path
     finally:
         await h.client.aclose()
         await h.gateway.close()
+
+
+async def test_calls_past_max_concurrent_calls_wait_for_a_slot(tmp_path: Path, state: Path) -> None:
+    h = await harness_with(tmp_path, {"charts": charts(state, max_concurrent_calls=2)})
+    try:
+        await review_all_tools(h.gateway, "charts")
+        started = time.monotonic()
+        outcomes = await asyncio.gather(
+            *(call(h, "slow_lookup", {"seconds": 0.5}) for _ in range(4))
+        )
+        elapsed = time.monotonic() - started
+        for outcome in outcomes:
+            executed(outcome)
+        assert elapsed >= 2 * 0.5, elapsed  # two at a time: at least two rounds
+        assert calls(state) == ["slow_lookup"] * 4
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()

@@ -10,7 +10,9 @@ A session that died (stdio process exit, HTTP transport failure) answers with
 CONNECTION_CLOSED; it is discarded and the next request opens a fresh one. A
 listing is idempotent and is retried once on the fresh session; a tool call never
 is (it may not be idempotent): it fails with `UpstreamError`. Every request and
-every connect is bounded by the connection's `timeout_seconds`.
+every connect is bounded by the connection's `timeout_seconds`. At most
+`max_concurrent_calls` tool calls are in flight on the session; more wait for a
+slot, up to `timeout_seconds`, then fail as busy (the upstream is not asked).
 
 `fresh_tools()` serves the connector's pre-call rug-pull check: a listing sent
 after the caller asked, shared by callers arriving together (listing rounds).
@@ -42,7 +44,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from phigate.config import McpConnection
-from phigate.errors import UpstreamError
+from phigate.errors import UpstreamBusyError, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ class UpstreamSession:
         self._round: asyncio.Task[list[types.Tool]] | None = None
         self._next_round: asyncio.Future[list[types.Tool]] | None = None
         self._last: _Listing | None = None
+        self._call_slots = asyncio.Semaphore(settings.max_concurrent_calls)
 
     # ── requests ────────────────────────────────────────────────────────────
     async def list_tools(self) -> list[types.Tool]:
@@ -134,7 +137,22 @@ class UpstreamSession:
         return live is not None and live.transport_closed()
 
     async def call_tool(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
-        """Call a tool once. Never retried: a failed call may already have had effects."""
+        """Call a tool once, in one of the connection's call slots."""
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                await self._call_slots.acquire()
+        except TimeoutError:
+            raise UpstreamBusyError(
+                f"MCP upstream {self.name!r} already runs {self.settings.max_concurrent_calls} "
+                "tool calls (max_concurrent_calls); try again shortly"
+            ) from None
+        try:
+            return await self._call_once(tool, arguments)
+        finally:
+            self._call_slots.release()
+
+    async def _call_once(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+        """Never retried: a failed call may already have had effects."""
         live = await self._session()
         timeout = self.settings.timeout_seconds
         try:
