@@ -113,6 +113,15 @@ async def main(calls: int) -> None:
     report(direct, fronted)
 
 
+def contextforge_note() -> str:
+    """IBM's ContextForge would be the peer here; its package needs Python >= 3.12."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if sys.version_info < (3, 12):
+        why = f"mcp-contextforge-gateway needs Python >= 3.12; this is {running}"
+        return f"ContextForge: skipped ({why})"
+    return "ContextForge: skipped (not wired into this bench; run it from its own environment)"
+
+
 def report(direct: tuple[list[float], float], fronted: tuple[list[float], float]) -> None:
     rows = [("direct upstream", direct), ("through phigate", fronted)]
     print(f"{'path':<18}{'calls':>7}{'median ms':>12}{'p99 ms':>10}{'cpu ms/call':>13}")
@@ -122,6 +131,7 @@ def report(direct: tuple[list[float], float], fronted: tuple[list[float], float]
     added = statistics.median(fronted[0]) - statistics.median(direct[0])
     print(f"added by phigate: median {added:.2f} ms, cpu {fronted[1] - direct[1]:.2f} ms per call")
     report_ratio(direct[0], fronted[0])
+    print(contextforge_note())
 
 
 def report_ratio(direct: list[float], fronted: list[float]) -> None:
