@@ -232,18 +232,23 @@ async def test_an_announced_change_between_two_calls_holds_the_second(
     assert events.count("mcp.tool_changed") == 1
 
 
-async def test_list_changed_notification_refreshes_the_tool_cache(h: Harness, state: Path) -> None:
+async def test_a_change_notice_is_listed_and_flagged_without_waiting_for_a_call(
+    h: Harness, state: Path
+) -> None:
     mcp = connector(h)
     assert not {t.name: t for t in await mcp.tools()}["lookup_patient"].changed
     executed(await call(h, "rename", {"description": "Look up a chart, then forget it."}))
-    for _ in range(50):  # the notification is handled in the session's own task
-        listed = {t.name: t for t in await mcp.tools()}  # no refresh=True: TTL is 30 s
-        if listed["lookup_patient"].changed:
-            break
+    deadline = time.monotonic() + 10
+    while "mcp.tool_changed" not in events(h):  # the gateway re-lists on the notice itself
+        assert time.monotonic() < deadline, "the change notice was not acted on"
         await asyncio.sleep(0.05)
-    assert listed["lookup_patient"].changed
-    events = [r["event"] for r in h.gateway.audit.records(since=0, limit=1000)]
-    assert events.count("mcp.tool_changed") == 1
+    listed = mcp.cached("lookup_patient")
+    assert listed is not None and listed.changed
+    assert events(h).count("mcp.tool_changed") == 1
+
+
+def events(h: Harness) -> list[str]:
+    return [r["event"] for r in h.gateway.audit.records(since=0, limit=1000)]
 
 
 async def test_close_ends_the_upstream_process_and_the_session_task(
