@@ -14,8 +14,9 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import math
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -35,6 +36,8 @@ from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.approvals.reviewers import approval_shortfall, human_members
+from phigate.approvals.service import ApprovalEvent
+from phigate.approvals.wakeups import DecisionWakeups, listen_url
 from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
@@ -63,6 +66,8 @@ log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
 _SCRUB_CACHE_ENTRIES = 1024
 _SCRUB_CACHE_MAX_TEXT = 8192
+# Hears (seconds waited, the approval as it stands) while a request waits for reviewers.
+WaitProgress = Callable[[float, Approval], Awaitable[None]]
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
@@ -122,6 +127,9 @@ class Gateway:
         self.audit = AuditLog(db, signer=signer)
         self.actions = ActionStore(db, self.audit)
         self.approvals = ApprovalService(db, self.audit)
+        # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
+        self.wakeups = DecisionWakeups(listen_url(db.url))
+        self.approvals.subscribe(self._wake_on_decision)
         # The per-action records, committed together (group commit).
         self.writes = GroupCommit(db, around=self.audit.batched)
         self.tokens = tokens
@@ -133,6 +141,10 @@ class Gateway:
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
         self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
+
+    def _wake_on_decision(self, event: ApprovalEvent) -> None:
+        if event.name == "approval.decided":  # decided here: no need to wait for NOTIFY
+            self.wakeups.wake(event.approval.id)
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -358,15 +370,38 @@ class Gateway:
         members = human_members(self.db, self.people)
         return approval_shortfall(approval, members)
 
-    async def wait_for_decision(self, approval_id: str, wait_seconds: float) -> Approval:
-        """Poll the store (shared by all replicas) until decided or `timeout` passes."""
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            await asyncio.to_thread(self.approvals.expire_due)
-            approval = await asyncio.to_thread(self.approvals.get, approval_id)
-            if approval.state is not ApprovalState.PENDING or time.monotonic() >= deadline:
-                return approval
-            await asyncio.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+    async def wait_for_decision(
+        self,
+        approval_id: str,
+        wait_seconds: float,
+        *,
+        progress: WaitProgress | None = None,
+        progress_every: float = 0.0,
+    ) -> Approval:
+        """Wait until the request is decided or `wait_seconds` pass: the one wait every
+        front door uses. A decision on any replica wakes it (`approvals.wakeups`); the
+        store, shared by all replicas, is what it reads. `progress`, if given, hears how
+        long it has waited, at once and every `progress_every` seconds (MCP tells its client)."""
+        started = time.monotonic()
+        deadline = started + wait_seconds
+        next_progress = started if progress is not None else math.inf  # at once, then every
+        with self.wakeups.waiter(approval_id) as woken:
+            while True:
+                woken.clear()  # before the read: a decision after it sets it again
+                approval = await asyncio.to_thread(self._current_approval, approval_id)
+                now = time.monotonic()
+                if approval.state is not ApprovalState.PENDING or now >= deadline:
+                    return approval
+                if progress is not None and now >= next_progress:
+                    await progress(round(now - started, 1), approval)
+                    next_progress = now + progress_every
+                nap = min(now + self.wakeups.poll_seconds, deadline, next_progress) - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), max(0.0, nap))
+
+    def _current_approval(self, approval_id: str) -> Approval:
+        self.approvals.expire_due()
+        return self.approvals.get(approval_id)
 
     # ── execute ─────────────────────────────────────────────────────────────
     async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
