@@ -411,3 +411,24 @@ def test_prune_forgets_only_settled_bookkeeping(store: Store) -> None:
     ]
     assert store.status(running) == "executing"  # pruning never touches actions
     assert store.registry("me").prune() == (0, 0)
+
+
+def test_a_replica_whose_clock_is_behind_is_not_taken_for_dead(store: Store) -> None:
+    """Heartbeats are stamped and judged by the state database's clock: a replica
+    whose own clock is 30 s behind writes actions that look 30 s old, yet it beats
+    now, so the others leave its running actions alone; once it stops, they do not."""
+    skewed = ReplicaRegistry(store.db, store.audit, "replica-skewed")  # the store's clock
+    other = ReplicaRegistry(store.db, store.audit, "replica-b")
+    skewed.beat()
+    action_id = store.admit("replica-skewed")
+    with store.db.write() as conn:  # as written by a host whose clock is 30 s behind
+        conn.execute(
+            actions.update().where(actions.c.id == action_id).values(created_at=time.time() - 30)
+        )
+    other.beat()
+    assert other.recover(5.0) == 0
+    assert store.status(action_id) == "executing"
+    with store.db.write() as conn:  # it stops beating: its last beat ages
+        conn.execute(replicas.update().values(last_seen=replicas.c.last_seen - 10))
+    assert other.recover(5.0) == 1
+    assert store.status(action_id) == "interrupted"
