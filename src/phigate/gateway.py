@@ -37,7 +37,7 @@ from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.approvals.service import ApprovalEvent
-from phigate.approvals.wakeups import DecisionWakeups, listen_url
+from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups, listen_url
 from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
@@ -388,8 +388,11 @@ class Gateway:
         with self.wakeups.waiter(approval_id) as woken:
             while True:
                 woken.clear()  # before the read: a decision after it sets it again
-                approval = await asyncio.to_thread(self._current_approval, approval_id)
+                approval = await self._read_while_waiting(approval_id, deadline)
                 now = time.monotonic()
+                if approval is None:  # the store is briefly unreachable: poll it again
+                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
+                    continue
                 if approval.state is not ApprovalState.PENDING or now >= deadline:
                     return approval
                 if progress is not None and now >= next_progress:
@@ -398,6 +401,17 @@ class Gateway:
                 nap = min(now + self.wakeups.poll_seconds, deadline, next_progress) - now
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), max(0.0, nap))
+
+    async def _read_while_waiting(self, approval_id: str, deadline: float) -> Approval | None:
+        """The approval as stored, or None while the store is unreachable (a restart, a
+        fail-over): the client keeps waiting for its answer until its deadline."""
+        try:
+            return await asyncio.to_thread(self._current_approval, approval_id)
+        except sa.exc.DBAPIError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("reading approval %s while waiting failed: %s", approval_id, exc)
+            return None
 
     def _current_approval(self, approval_id: str) -> Approval:
         self.approvals.expire_due()
