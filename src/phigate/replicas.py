@@ -204,19 +204,26 @@ async def heartbeat(registry: ReplicaRegistry, every: float) -> None:
     """Beat, then recover dead replicas' actions, every `every` seconds until cancelled.
 
     A failure (store unreachable, …) is logged and retried at the next beat: a
-    missed beat must not take the gateway down. Pruning runs at the first beat and
-    then every `PRUNE_EVERY` seconds.
+    missed beat must not take the gateway down. Recovery waits until this replica
+    has beaten for `stale_after` without a miss: after an outage of the state store
+    every replica's last beat is old, and the live ones need as long to beat again
+    before they can be told from the dead. Pruning runs at the first beat and then
+    every `PRUNE_EVERY` seconds.
     """
     stale_after = STALE_BEATS * every
     pruned_at: float | None = None
+    beating_since: float | None = None
     while True:
         try:
             await asyncio.to_thread(registry.beat)
-            await asyncio.to_thread(registry.recover, stale_after)
+            beating_since = beating_since or time.monotonic()
+            if time.monotonic() - beating_since >= stale_after:
+                await asyncio.to_thread(registry.recover, stale_after)
             if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY:
                 await asyncio.to_thread(registry.prune)
                 pruned_at = time.monotonic()
         except Exception:
+            beating_since = None
             log.exception("replica heartbeat failed; retrying in %.1fs", every)
         await asyncio.sleep(every)
 

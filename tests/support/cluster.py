@@ -419,10 +419,11 @@ def _judge(
                 by_key.setdefault(key, []).append(row)
         if events[("action.requested", row.id)] != 1:
             unaudited.append(f"{row.id} has {events[('action.requested', row.id)]} requests")
-        if row.status in ("executed", "failed", "interrupted"):
-            n = events[(f"action.{row.status}", row.id)]
-            if n != 1:
-                unaudited.append(f"{row.id} {row.status} with {n} such audit records")
+        ends = {e: events[(f"action.{e}", row.id)] for e in ("executed", "failed", "interrupted")}
+        if row.status in ends and (ends[row.status] != 1 or sum(ends.values()) != 1):
+            # One outcome each: a run marked interrupted that then reports executed was
+            # judged dead while it ran.
+            unaudited.append(f"{row.id} {row.status} with outcome records {ends}")
         if row.status == "executing":
             lost.append(f"{row.id} still executing (replica {row.replica})")
         if row.status == "interrupted" and row.replica not in killed:
