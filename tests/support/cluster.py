@@ -91,6 +91,7 @@ class Tally:
     """What the clients saw."""
 
     wakeups_ms: list[float] = field(default_factory=list)
+    steady_ms: list[float] = field(default_factory=list)  # those with no fault under way
     answered: int = 0
     unanswered: list[str] = field(default_factory=list)  # waiters on live replicas
     refused_in_outage: int = 0
@@ -267,7 +268,7 @@ class Cluster:
         answer = asyncio.create_task(self._wait_answer(waiter, door, sql, key), name=key)
         return Write(key, waiter, answer)
 
-    async def approve(self, write: Write, voter: Replica) -> None:
+    async def approve(self, write: Write, voter: Replica, *, steady: bool = False) -> None:
         """A reviewer on `voter` approves it; the wake-up latency joins the tally."""
         approval_id = await self.find_pending(voter, write.key)
         voted = await self.post(
@@ -277,10 +278,15 @@ class Cluster:
         done_at = time.monotonic()
         answered_at = await write.answer
         if answered_at is not None:
-            self.tally.wakeups_ms.append(max(0.0, answered_at - done_at) * 1000)
+            latency = max(0.0, answered_at - done_at) * 1000
+            self.tally.wakeups_ms.append(latency)
+            if steady:
+                self.tally.steady_ms.append(latency)
 
-    async def write(self, waiter: Replica, voter: Replica, door: str) -> None:
-        await self.approve(self.start_write(waiter, door), voter)
+    async def write(
+        self, waiter: Replica, voter: Replica, door: str, *, steady: bool = False
+    ) -> None:
+        await self.approve(self.start_write(waiter, door), voter, steady=steady)
 
     async def _wait_answer(self, replica: Replica, door: str, sql: str, key: str) -> float | None:
         """The moment the waiting client got `executed`, or None (noted as unanswered
@@ -470,7 +476,10 @@ async def steady(cluster: Cluster, writes: int) -> list[str]:
     for start in range(0, writes, len(r)):
         batch = range(start, min(writes, start + len(r)))
         await asyncio.gather(
-            *(cluster.write(r[i % len(r)], r[(i + 1) % len(r)], DOORS[i % 2]) for i in batch)
+            *(
+                cluster.write(r[i % len(r)], r[(i + 1) % len(r)], DOORS[i % 2], steady=True)
+                for i in batch
+            )
         )
     for status in await asyncio.gather(*skewed):
         if status != 200:  # e.g. marked interrupted while it ran: taken for dead
