@@ -160,3 +160,25 @@ async def test_wake_reaches_only_that_approvals_waiters() -> None:
 def test_listen_url_uses_libpq_form() -> None:
     assert listen_url("postgresql+psycopg://u:p@h:5/db") == "postgresql://u:p@h:5/db"
     assert listen_url("sqlite:///x.db") is None
+
+
+async def test_wake_up_across_listen_connections_is_within_100_ms_p95(
+    replicas: list[Harness],
+) -> None:
+    """From a decision committed on B to A's waiter returning with it: the NOTIFY
+    delivery and A's re-read of the approval (what runs after is the action itself)."""
+    a, b = replicas
+    alice = await a.gateway.authenticate(a.tokens["alice"])
+    samples = []
+    for n in range(30):
+        approval_id = await pending(a, 100 + n)
+        waiting = asyncio.create_task(
+            a.gateway.wait_for_decision(approval_id, NEVER), name="waiting-client"
+        )
+        await asyncio.sleep(0.02)  # asleep on its event, not mid-read
+        await b.gateway.vote(approval_id, alice, "approve")
+        decided_at = time.monotonic()
+        assert (await asyncio.wait_for(waiting, 30)).state.value == "approved"
+        samples.append(time.monotonic() - decided_at)
+    p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
+    assert p95 < 0.1, f"wake-up p95 {p95 * 1000:.0f} ms"
