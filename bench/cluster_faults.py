@@ -4,8 +4,9 @@ Each round: writes through REST and the wire waiting on one replica and approved
 another (wake-up latency measured), slow runs on a replica whose clock is 30 s
 behind, kill -9 of a replica running actions and holding waiting clients, a restart
 of the state PostgreSQL with clients waiting, a restart of the upstream; agents read
-through every replica meanwhile. Then every pending request is decided and run, and
-the upstream's ledger and the state store are checked (tests/support/cluster.py).
+through every replica meanwhile; every replica sends webhooks to a receiver here.
+Then every pending request is decided and run, and the upstream's ledger, the state
+store and the webhooks received are checked (tests/support/cluster.py).
 
 Wake-up latency is from the reviewer's vote being acknowledged to the waiting
 client's answer (which includes running the approved INSERT).
@@ -45,7 +46,10 @@ async def main(rounds: int, writes: int, base: Path) -> tuple[Report, list[float
         tally = cluster.tally
         print(
             f"clients: {tally.answered} waiting clients answered, {tally.reads} reads, "
-            f"{len(tally.wakeups_ms)} wake-ups measured",
+            f"{len(tally.wakeups_ms)} wake-ups measured; webhooks received: "
+            f"{cluster.hooks.count('action.executed')} action.executed, "
+            f"{cluster.hooks.count('approval.requested')} approval.requested, "
+            f"{cluster.hooks.count('approval.decided')} approval.decided",
             flush=True,
         )
 

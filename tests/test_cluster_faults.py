@@ -25,5 +25,6 @@ async def test_three_replicas_survive_the_faults(tmp_path: Path) -> None:
     assert report.audit_ok
     assert report.actions >= 20
     assert cluster.tally.answered >= 10 and cluster.tally.reads > 0
+    assert cluster.hooks.count("action.executed") >= 10  # each once (else `duplicated`)
     # Generous for a loaded CI machine; the bench reports the measured p95.
     assert report.wakeup_p95_ms < 1000, report.line()

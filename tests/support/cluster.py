@@ -17,9 +17,11 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,11 @@ audit: {{signing_key: "file:{signing_key}"}}
 connections:
   ehr: {{type: postgres, dsn: "{upstream}", listen: "127.0.0.1:{wire}"}}
 pgwire: {{approval_wait_seconds: {wait}}}
+channels:
+  webhooks:
+    - url: "http://127.0.0.1:{hooks}/hook"
+      secret: "cluster"
+      events: [approval.requested, approval.decided, action.executed, action.denied]
 policy:
   rules:
     - {{name: reads, match: {{risk: [read]}}, decision: allow}}
@@ -86,6 +93,53 @@ class Replica:
         return self.process is not None and self.process.poll() is None
 
 
+class Hooks:
+    """A webhook receiver: counts each event's deliveries (retries of one delivery,
+    same `X-Phigate-Delivery`, count once)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], set[str]] = {}
+        self.lock = threading.Lock()
+        hooks = self
+
+        class Receive(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                data = body["data"]
+                subject = str(data.get("action_id") or data.get("id"))
+                with hooks.lock:
+                    deliveries = hooks.seen.setdefault((body["event"], subject), set())
+                    deliveries.add(self.headers["X-Phigate-Delivery"])
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Receive)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="hooks")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def duplicates(self) -> list[str]:
+        with self.lock:
+            return [
+                f"webhook {event} for {subject} sent {len(ids)} times"
+                for (event, subject), ids in self.seen.items()
+                if len(ids) > 1
+            ]
+
+    def count(self, event: str) -> int:
+        with self.lock:
+            return sum(1 for (name, _subject) in self.seen if name == event)
+
+
 @dataclass
 class Tally:
     """What the clients saw."""
@@ -107,11 +161,13 @@ class Cluster:
         self.replicas: list[Replica] = []
         self.tokens: dict[str, str] = {}
         self.tally = Tally()
+        self.hooks = Hooks()
         self.seen: set[str] = set()  # replica ids learnt so far
         self.killed: set[str] = set()
 
     # ── start and stop ──────────────────────────────────────────────────────
     def start(self) -> None:
+        self.hooks.start()
         self.state_pg.start()
         self.upstream_pg.start()
         with psycopg.connect(self.upstream_pg.dsn(), autocommit=True) as conn:
@@ -132,6 +188,7 @@ class Cluster:
                     k2=keys[1],
                     wait=WAIT,
                     signing_key=signing_key,
+                    hooks=self.hooks.port,
                 )
             )
             replica.skew = SKEW if i == self.count - 1 and self.count > 1 else 0.0
@@ -217,6 +274,7 @@ class Cluster:
                     replica.process.wait()
         self.upstream_pg.stop()
         self.state_pg.stop()
+        self.hooks.stop()
 
     # ── clients ─────────────────────────────────────────────────────────────
     def auth(self, subject: str) -> dict[str, str]:
@@ -360,9 +418,33 @@ class Cluster:
             ran = Counter(key for (key,) in conn.execute("SELECT key FROM ledger"))
         db = Database(self.state_pg.dsn())
         try:
-            return _judge(db, ran, problems, self.tally, self.killed)
+            report = _judge(db, ran, problems, self.tally, self.killed)
+            report.lost += self._unsent_webhooks(db)
+            report.duplicated += self.hooks.duplicates()
+            return report
         finally:
             db.dispose()
+
+    def _unsent_webhooks(self, db: Database, seconds: float = 30.0) -> list[str]:
+        """Each action executed on a replica still alive is announced once (the audit
+        tail sends it within a second or two). A killed replica's unsent ones are
+        gone with it: delivery is at most once."""
+        with db.read() as conn:
+            executed = set(
+                conn.execute(
+                    sa.select(actions.c.id).where(
+                        actions.c.status == "executed", actions.c.replica.not_in(self.killed)
+                    )
+                ).scalars()
+            )
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.hooks.lock:
+                missing = executed - {s for e, s in self.hooks.seen if e == "action.executed"}
+            if not missing:
+                return []
+            time.sleep(0.2)
+        return [f"no action.executed webhook for {action_id}" for action_id in sorted(missing)]
 
 
 SELECT = "SELECT count(*) FROM ledger"
