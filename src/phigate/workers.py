@@ -52,14 +52,14 @@ class Supervisor:
         """Supervise until told to stop; the exit code for the supervisor."""
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        self._workers = [self._start(i) for i in range(self._count)]
+        self._workers = [self._start() for _ in range(self._count)]
         try:
             return self._watch()
         finally:
             self._stop_all()
 
-    def _start(self, index: int) -> subprocess.Popen[bytes]:
-        env = {**os.environ, REUSE_PORT_ENV: "1", "PHIGATE_WORKER_INDEX": str(index)}
+    def _start(self) -> subprocess.Popen[bytes]:
+        env = {**os.environ, REUSE_PORT_ENV: "1"}
         return subprocess.Popen(self._command, env=env)  # noqa: S603 - this same program
 
     def _watch(self) -> int:
@@ -77,7 +77,7 @@ class Supervisor:
                     flush=True,
                 )
                 time.sleep(RESTART_DELAY)
-                self._workers[index] = self._start(index)
+                self._workers[index] = self._start()
             time.sleep(0.2)
         return 0
 

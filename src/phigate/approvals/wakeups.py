@@ -29,6 +29,8 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
+from phigate import metrics
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "phigate_approval_decided"
@@ -108,6 +110,7 @@ class DecisionWakeups:
                 )
             finally:
                 self.listening = False
+                metrics.APPROVAL_LISTENER_UP.set(0)
             await asyncio.sleep(RECONNECT_SECONDS)
 
     async def _listen(self, url: str) -> None:
@@ -121,10 +124,12 @@ class DecisionWakeups:
         ) as conn:
             await conn.execute(f"LISTEN {CHANNEL}")
             self.listening = True
+            metrics.APPROVAL_LISTENER_UP.set(1)
             self.wake_all()  # whatever was decided while nobody listened
             while True:
                 async for note in conn.notifies(timeout=PROBE_SECONDS):
                     self.received += 1
+                    metrics.APPROVAL_WAKEUPS.inc()
                     self.wake(note.payload)
                 await conn.execute("SELECT 1")  # a dead connection raises here
 
