@@ -149,7 +149,9 @@ def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
     if settings.state.migrate_on_start:  # once, before the workers race to do it
         from phigate.store import Database
 
-        Database(settings.state.url).migrate()
+        db = Database(settings.state.url)
+        db.migrate()
+        db.dispose()
     sys.exit(Supervisor(config_path, workers).run())
 
 
