@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ import psycopg
 from click.testing import CliRunner
 from psycopg import sql as pgsql
 
+from phigate.audit.keys import create_key_file
 from phigate.cli import main
 from phigate.pgserver import EmbeddedPostgres, free_port
 from tests.support.cluster import SRC
@@ -72,27 +74,50 @@ def answers(port: int) -> bool:
         return False
 
 
-def test_workers_share_the_ports_and_a_killed_worker_comes_back(
-    tmp_path: Path, pg_server: EmbeddedPostgres
-) -> None:
-    from phigate.audit.keys import create_key_file
-
+def workers_config(tmp_path: Path, pg_server: EmbeddedPostgres, http: int) -> tuple[Path, str, int]:
+    """A configuration on a fresh PostgreSQL state database: (file, state DSN, wire port)."""
     name = f"state_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
         conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    state, http, wire = pg_server.dsn(name), free_port(), free_port()
+    state, wire = pg_server.dsn(name), free_port()
     create_key_file(tmp_path / "key.pem")
     config = tmp_path / "phigate.yaml"
     config.write_text(
         CONFIG.format(state=state, http=http, wire=wire, suffix=name, key=tmp_path / "key.pem")
     )
+    return config, state, wire
+
+
+def supervise(tmp_path: Path, config: Path) -> subprocess.Popen[bytes]:
     with (tmp_path / "serve.log").open("wb") as log:
-        supervisor = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "phigate", "serve", "--config", str(config), "--workers", "2"],
             env={**os.environ, "PYTHONPATH": str(SRC)},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+
+
+def test_a_port_held_by_another_program_stops_all_workers_with_exit_2(
+    tmp_path: Path, pg_server: EmbeddedPostgres
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # no SO_REUSEPORT: not shared
+        config, _state, _wire = workers_config(tmp_path, pg_server, taken.getsockname()[1])
+        supervisor = supervise(tmp_path, config)
+        try:
+            assert supervisor.wait(120) == 2
+        finally:
+            if supervisor.poll() is None:
+                supervisor.kill()
+    assert "cannot listen on" in (tmp_path / "serve.log").read_text()
+
+
+def test_workers_share_the_ports_and_a_killed_worker_comes_back(
+    tmp_path: Path, pg_server: EmbeddedPostgres
+) -> None:
+    http = free_port()
+    config, state, wire = workers_config(tmp_path, pg_server, http)
+    supervisor = supervise(tmp_path, config)
     try:
         wait_for(lambda: len(replica_ids(state)) == 2 and answers(http), "two workers")
         workers = children(supervisor.pid)
