@@ -9,7 +9,8 @@ Then every pending request is decided and run, and the upstream's ledger, the st
 store and the webhooks received are checked (tests/support/cluster.py).
 
 Wake-up latency is from the reviewer's vote being acknowledged to the waiting
-client's answer (which includes running the approved INSERT).
+client's answer (which includes running the approved INSERT); for denied writes,
+where nothing runs after the wake-up, it is reported apart.
 
 Run: PYTHONPATH=src .venv/bin/python bench/cluster_faults.py [--quick] [--rounds N]
 The last line: `cluster: N actions, lost=0 duplicated=0 unaudited=0 wakeup_p95_ms=NN`;
@@ -35,12 +36,12 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[max(0, int(len(ordered) * q + 0.5) - 1)]
 
 
-async def main(rounds: int, writes: int, base: Path) -> tuple[Report, list[float]]:
+async def main(rounds: int, writes: int, base: Path) -> tuple[Report, list[float], list[float]]:
     cluster = Cluster(base)
     try:
         await asyncio.to_thread(cluster.start)
         report = await scenario(cluster, rounds=rounds, writes=writes)
-        return report, cluster.tally.steady_ms
+        return report, cluster.tally.steady_ms, cluster.tally.denied_ms
     finally:
         await asyncio.to_thread(cluster.stop)
         tally = cluster.tally
@@ -63,7 +64,7 @@ if __name__ == "__main__":
     rounds, writes = (1, 12) if args.quick else (args.rounds, args.writes)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="phigate-cluster-") as tmp:
-        report, steady = asyncio.run(main(rounds, writes, Path(tmp)))
+        report, steady, denied = asyncio.run(main(rounds, writes, Path(tmp)))
     for label, problems in (
         ("lost", report.lost),
         ("duplicated", report.duplicated),
@@ -76,6 +77,10 @@ if __name__ == "__main__":
     print(
         f"  of which without a fault under way ({len(steady)}): p50 {percentile(steady, 0.5):.0f} "
         f"ms, p95 {percentile(steady, 0.95):.0f} ms"
+    )
+    print(
+        f"vote to a denied client's answer (the wake-up, nothing run; {len(denied)}): "
+        f"p50 {percentile(denied, 0.5):.0f} ms, p95 {percentile(denied, 0.95):.0f} ms"
     )
     print(report.line())
     sys.exit(0 if report.ok else 1)

@@ -66,6 +66,8 @@ log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
 _SCRUB_CACHE_ENTRIES = 1024
 _SCRUB_CACHE_MAX_TEXT = 8192
+# How long the outcome of a run that ended is retried while the state store is down.
+OUTCOME_RETRY_SECONDS = 30.0
 # Hears (seconds waited, the approval as it stands) while a request waits for reviewers.
 WaitProgress = Callable[[float, Approval], Awaitable[None]]
 # Streamed runs outlive the response that started them long enough to record
@@ -580,8 +582,23 @@ class Gateway:
                 },
             )
 
-        await commit_recorded(self.writes, write)
+        await self._record_outcome(write)
         return replace(record, status=status, result_summary=summary, finished_at=time.time())
+
+    async def _record_outcome(self, write: Callable[[sa.Connection], None]) -> None:
+        """The run has ended and how is known: record it through a brief outage of the
+        state store (a restart, a fail-over) rather than give up, which would leave the
+        action `executing` on a live replica, where nothing would ever end it."""
+        deadline = time.monotonic() + OUTCOME_RETRY_SECONDS
+        while True:
+            try:
+                await commit_recorded(self.writes, write)
+                return
+            except AuditUnavailableError as exc:
+                store_down = isinstance(exc.__cause__, sa.exc.DBAPIError)
+                if not store_down or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(POLL_SECONDS)
 
     # ── reviewers ───────────────────────────────────────────────────────────
     async def vote(

@@ -146,6 +146,7 @@ class Tally:
 
     wakeups_ms: list[float] = field(default_factory=list)
     steady_ms: list[float] = field(default_factory=list)  # those with no fault under way
+    denied_ms: list[float] = field(default_factory=list)  # vote to a denied client's answer
     answered: int = 0
     unanswered: list[str] = field(default_factory=list)  # waiters on live replicas
     refused_in_outage: int = 0
@@ -318,52 +319,63 @@ class Cluster:
             return None
         return response.status_code
 
-    def start_write(self, waiter: Replica, door: str) -> Write:
+    def start_write(self, waiter: Replica, door: str, expect: str = "executed") -> Write:
         """A client sends one write through `door` ("rest" or "wire") to `waiter` and
-        waits there for its approval."""
+        waits there for the decision; `expect` is the answer it should get."""
         key = f"w{secrets.token_hex(6)}"
         sql = f"INSERT INTO ledger (key) VALUES ('{key}')"
-        answer = asyncio.create_task(self._wait_answer(waiter, door, sql, key), name=key)
+        answer = asyncio.create_task(self._wait_answer(waiter, door, sql, key, expect), name=key)
         return Write(key, waiter, answer)
 
-    async def approve(self, write: Write, voter: Replica, *, steady: bool = False) -> None:
-        """A reviewer on `voter` approves it; the wake-up latency joins the tally."""
+    async def approve(
+        self, write: Write, voter: Replica, *, steady: bool = False, vote: str = "approve"
+    ) -> None:
+        """A reviewer on `voter` votes; the latency to the client's answer is tallied."""
         approval_id = await self.find_pending(voter, write.key)
         voted = await self.post(
-            voter, f"/v1/approvals/{approval_id}/approve", "rev1", {"comment": "ok"}, 30
+            voter, f"/v1/approvals/{approval_id}/{vote}", "rev1", {"comment": "ok"}, 30
         )
         assert voted.status_code == 200, voted.text
         done_at = time.monotonic()
         answered_at = await write.answer
-        if answered_at is not None:
-            latency = max(0.0, answered_at - done_at) * 1000
-            self.tally.wakeups_ms.append(latency)
-            if steady:
-                self.tally.steady_ms.append(latency)
+        if answered_at is None:
+            return
+        latency = max(0.0, answered_at - done_at) * 1000
+        if vote == "deny":  # nothing runs after the wake-up: the answer is the decision
+            self.tally.denied_ms.append(latency)
+            return
+        self.tally.wakeups_ms.append(latency)
+        if steady:
+            self.tally.steady_ms.append(latency)
 
     async def write(
         self, waiter: Replica, voter: Replica, door: str, *, steady: bool = False
     ) -> None:
         await self.approve(self.start_write(waiter, door), voter, steady=steady)
 
-    async def _wait_answer(self, replica: Replica, door: str, sql: str, key: str) -> float | None:
-        """The moment the waiting client got `executed`, or None (noted as unanswered
-        when its replica is still alive: a surviving replica owes its clients answers)."""
+    async def denied_write(self, waiter: Replica, voter: Replica, door: str) -> None:
+        await self.approve(self.start_write(waiter, door, "denied"), voter, vote="deny")
+
+    async def _wait_answer(
+        self, replica: Replica, door: str, sql: str, key: str, expect: str
+    ) -> float | None:
+        """The moment the waiting client got the answer it expects, or None (noted as
+        unanswered when its replica is still alive: a surviving replica owes its
+        clients answers)."""
         try:
             if door == "rest":
                 body = {"connection": "ehr", "sql": sql, "reason": key, "wait": WAIT}
                 response = await self.post(replica, "/v1/actions", "bot", body, WAIT + 30)
-                ok = response.status_code == 200 and response.json()["status"] == "executed"
+                ok = response.json().get("status") == expect
+                why = f"answered {response.status_code}: {response.text[:200]}"
             else:
                 async with await psycopg.AsyncConnection.connect(
                     self._wire_dsn(replica), autocommit=True, connect_timeout=5
                 ) as conn:
                     await conn.execute(sql)  # type: ignore[arg-type]
-                ok = True
-        except (httpx.HTTPError, psycopg.Error) as exc:
-            ok, why = False, repr(exc)
-        else:
-            why = "" if ok else f"answered {response.status_code}: {response.text[:200]}"
+                ok, why = expect == "executed", "ran"
+        except (httpx.HTTPError, psycopg.Error, ValueError) as exc:
+            ok, why = f"ended {expect}" in str(exc), repr(exc)  # the wire's refusal
         if ok:
             self.tally.answered += 1
             return time.monotonic()
@@ -563,6 +575,8 @@ async def steady(cluster: Cluster, writes: int) -> list[str]:
                 for i in batch
             )
         )
+    for i in range(max(len(r), writes // 4)):  # denials: the answer is the wake-up alone
+        await cluster.denied_write(r[i % len(r)], r[(i + 1) % len(r)], DOORS[i % 2])
     for status in await asyncio.gather(*skewed):
         if status != 200:  # e.g. marked interrupted while it ran: taken for dead
             problems.append(f"a slow run on the skewed replica answered {status}")
