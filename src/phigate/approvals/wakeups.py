@@ -108,6 +108,8 @@ class DecisionWakeups:
                     exc,
                     POLL_SECONDS,
                 )
+            except Exception:  # waiters poll meanwhile; listening again is what matters
+                log.exception("approval wake-ups: the listener failed; reconnecting")
             finally:
                 self.listening = False
                 metrics.APPROVAL_LISTENER_UP.set(0)
