@@ -92,14 +92,24 @@ def config_check(file: Path) -> None:
 # ── serve / migrate ─────────────────────────────────────────────────────────
 @main.command()
 @CONFIG_OPTION
-def serve(config_path: Path) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Gateway processes sharing this host's ports (needs PostgreSQL state).",
+)
+def serve(config_path: Path, workers: int) -> None:
     """Run the gateway with a configuration file."""
     from phigate.bootstrap import build_gateway
-    from phigate.server import interrupt_on_sigterm, listen_socket
+    from phigate.server import interrupt_on_sigterm, listen_socket, skew_clock_for_tests
     from phigate.server import serve as run_server
     from phigate.state_lock import lock_sqlite_state
 
     settings = _settings(config_path)
+    if workers > 1:
+        _supervise(settings, config_path, workers)
+    skew_clock_for_tests()
     interrupt_on_sigterm()  # so the `finally` below closes the gateway on SIGTERM too
     lock = lock_sqlite_state(settings.state.url)  # one serving process per SQLite file
     # Bound before anything else starts or writes (keys, state): a clash is one line.
@@ -125,6 +135,24 @@ def serve(config_path: Path) -> None:
         asyncio.run(gateway.close())
         if lock is not None:
             lock.release()
+
+
+def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
+    """Run `workers` gateway processes (phigate.workers) until stopped."""
+    from phigate.workers import Supervisor
+
+    if settings.state.url.startswith("sqlite"):
+        fail(
+            f"--workers {workers} needs a PostgreSQL state store (state.url); SQLite state "
+            "is for one process. Run one process, or point state.url at PostgreSQL."
+        )
+    if settings.state.migrate_on_start:  # once, before the workers race to do it
+        from phigate.store import Database
+
+        db = Database(settings.state.url)
+        db.migrate()
+        db.dispose()
+    sys.exit(Supervisor(config_path, workers).run())
 
 
 @main.command()

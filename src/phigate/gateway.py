@@ -14,8 +14,9 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import math
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -35,6 +36,8 @@ from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.approvals.reviewers import approval_shortfall, human_members
+from phigate.approvals.service import ApprovalEvent
+from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups, listen_url
 from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
@@ -63,6 +66,10 @@ log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
 _SCRUB_CACHE_ENTRIES = 1024
 _SCRUB_CACHE_MAX_TEXT = 8192
+# How long the outcome of a run that ended is retried while the state store is down.
+OUTCOME_RETRY_SECONDS = 30.0
+# Hears (seconds waited, the approval as it stands) while a request waits for reviewers.
+WaitProgress = Callable[[float, Approval], Awaitable[None]]
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
@@ -122,6 +129,9 @@ class Gateway:
         self.audit = AuditLog(db, signer=signer)
         self.actions = ActionStore(db, self.audit)
         self.approvals = ApprovalService(db, self.audit)
+        # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
+        self.wakeups = DecisionWakeups(listen_url(db.url))
+        self.approvals.subscribe(self._wake_on_decision)
         # The per-action records, committed together (group commit).
         self.writes = GroupCommit(db, around=self.audit.batched)
         self.tokens = tokens
@@ -133,6 +143,10 @@ class Gateway:
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
         self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
+
+    def _wake_on_decision(self, event: ApprovalEvent) -> None:
+        if event.name == "approval.decided":  # decided here: no need to wait for NOTIFY
+            self.wakeups.wake(event.approval.id)
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -358,15 +372,52 @@ class Gateway:
         members = human_members(self.db, self.people)
         return approval_shortfall(approval, members)
 
-    async def wait_for_decision(self, approval_id: str, wait_seconds: float) -> Approval:
-        """Poll the store (shared by all replicas) until decided or `timeout` passes."""
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            await asyncio.to_thread(self.approvals.expire_due)
-            approval = await asyncio.to_thread(self.approvals.get, approval_id)
-            if approval.state is not ApprovalState.PENDING or time.monotonic() >= deadline:
-                return approval
-            await asyncio.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+    async def wait_for_decision(
+        self,
+        approval_id: str,
+        wait_seconds: float,
+        *,
+        progress: WaitProgress | None = None,
+        progress_every: float = 0.0,
+    ) -> Approval:
+        """Wait until the request is decided or `wait_seconds` pass: the one wait every
+        front door uses. A decision on any replica wakes it (`approvals.wakeups`); the
+        store, shared by all replicas, is what it reads. `progress`, if given, hears how
+        long it has waited, at once and every `progress_every` seconds (MCP tells its client)."""
+        started = time.monotonic()
+        deadline = started + wait_seconds
+        next_progress = started if progress is not None else math.inf  # at once, then every
+        with self.wakeups.waiter(approval_id) as woken:
+            while True:
+                woken.clear()  # before the read: a decision after it sets it again
+                approval = await self._read_while_waiting(approval_id, deadline)
+                now = time.monotonic()
+                if approval is None:  # the store is briefly unreachable: poll it again
+                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
+                    continue
+                if approval.state is not ApprovalState.PENDING or now >= deadline:
+                    return approval
+                if progress is not None and now >= next_progress:
+                    await progress(round(now - started, 1), approval)
+                    next_progress = now + progress_every
+                nap = min(now + self.wakeups.poll_seconds, deadline, next_progress) - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), max(0.0, nap))
+
+    async def _read_while_waiting(self, approval_id: str, deadline: float) -> Approval | None:
+        """The approval as stored, or None while the store is unreachable (a restart, a
+        fail-over): the client keeps waiting for its answer until its deadline."""
+        try:
+            return await asyncio.to_thread(self._current_approval, approval_id)
+        except sa.exc.DBAPIError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("reading approval %s while waiting failed: %s", approval_id, exc)
+            return None
+
+    def _current_approval(self, approval_id: str) -> Approval:
+        self.approvals.expire_due()
+        return self.approvals.get(approval_id)
 
     # ── execute ─────────────────────────────────────────────────────────────
     async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
@@ -531,8 +582,23 @@ class Gateway:
                 },
             )
 
-        await commit_recorded(self.writes, write)
+        await self._record_outcome(write)
         return replace(record, status=status, result_summary=summary, finished_at=time.time())
+
+    async def _record_outcome(self, write: Callable[[sa.Connection], None]) -> None:
+        """The run has ended and how is known: record it through a brief outage of the
+        state store (a restart, a fail-over) rather than give up, which would leave the
+        action `executing` on a live replica, where nothing would ever end it."""
+        deadline = time.monotonic() + OUTCOME_RETRY_SECONDS
+        while True:
+            try:
+                await commit_recorded(self.writes, write)
+                return
+            except AuditUnavailableError as exc:
+                store_down = isinstance(exc.__cause__, sa.exc.DBAPIError)
+                if not store_down or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(POLL_SECONDS)
 
     # ── reviewers ───────────────────────────────────────────────────────────
     async def vote(

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from phigate.actions import new_id
 from phigate.approvals.model import Approval, ApprovalState, Vote, ineligibility
+from phigate.approvals.wakeups import notify_decided
 from phigate.audit import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
@@ -308,6 +309,7 @@ class ApprovalService:
             "replica": self.replica,
         }
         self._audit.append_in(conn, "approval.decided", fields)
+        notify_decided(conn, approval.id)  # wakes its waiters on every replica at commit
         if approval.is_review and state in _VERDICTS:
             last = approval.votes[-1] if approval.votes else None
             self._audit.append_in(

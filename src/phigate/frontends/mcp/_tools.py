@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -262,13 +261,16 @@ class AgentTools:
 
     async def _wait(self, approval: Approval, progress: Progress) -> Approval:
         wait = self.settings.query_wait_seconds
-        started = time.monotonic()
-        deadline = started + wait
-        while approval.state is ApprovalState.PENDING and time.monotonic() < deadline:
-            step = min(self.settings.progress_interval_seconds, deadline - time.monotonic())
-            approval = await self.gateway.wait_for_decision(approval.id, step)
-            await progress(round(time.monotonic() - started, 1), wait, _waiting(approval))
-        return approval
+
+        async def alive(waited: float, current: Approval) -> None:
+            await progress(waited, wait, _waiting(current))
+
+        return await self.gateway.wait_for_decision(
+            approval.id,
+            wait,
+            progress=alive,
+            progress_every=self.settings.progress_interval_seconds,
+        )
 
     async def _requester_left(self, approval: Approval) -> None:
         try:

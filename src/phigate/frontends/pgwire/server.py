@@ -32,6 +32,7 @@ from phigate.frontends.pgwire._login import SessionLimitError, UpstreamLogin, Up
 from phigate.frontends.pgwire.session import Session
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
+from phigate.workers import shares_ports
 
 log = logging.getLogger(__name__)
 _CHUNK = 256 * 1024
@@ -114,7 +115,9 @@ class WireListener:
     async def start(self) -> WireListener:
         if self._read_dsn is not None:
             await _check_reader(self.connection, self._read_dsn)
-        self._server = await asyncio.start_server(self._accept, self.host, self.port)
+        self._server = await asyncio.start_server(
+            self._accept, self.host, self.port, reuse_port=shares_ports() or None
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         self._watch = asyncio.create_task(
             self._end_revoked_sessions(), name=f"pgwire-revocations-{self.connection}"
