@@ -145,14 +145,14 @@ async def test_a_listener_whose_reader_can_write_does_not_start(
         await start_wire(tmp_path, ehr_dsn, reader_dsn=ehr_dsn)
 
 
-async def test_an_extended_protocol_write_is_refused_before_approval(wire: Wire) -> None:
-    """Parse/Bind/Execute lets the client choose result formats (binary too); the writer
-    path renders text only, so such a write is refused before an approval is spent."""
+async def test_an_extended_protocol_write_asks_for_approval(wire: Wire) -> None:
+    """Parse/Bind/Execute with values: decided on the text and the values (the writer
+    runs it once approved, tests/pgwire/test_wire_writes.py); until then nothing runs."""
     async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="simple query"):
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
             await conn.execute("UPDATE claims SET status = %s WHERE id = 7", ("paid",))
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
-    assert not wire.harness.gateway.approvals.list(state="pending")
+    assert len(wire.harness.gateway.approvals.list(state="pending")) == 1
 
 
 HOSTILE = [

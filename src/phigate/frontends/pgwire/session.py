@@ -100,6 +100,7 @@ class Session:
         self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
         self.syncs_sent = 0
         self.syncs_done = 0
+        self._answered = asyncio.Event()  # set after each upstream answer (see _settle)
         self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
 
     @property
@@ -276,8 +277,9 @@ class Session:
 
     async def _admit_query(self, text: str, description: Description) -> ActionRecord | Refusal:
         assert self.admission is not None
-        refused = _writer.refusal(text) if self._on_writer(description) else None
+        refused = _writer.refusal(text, description.risk) if self._on_writer(description) else None
         if refused is not None:
+            await self._audit_refused_write(text, refused)
             return Refusal(refused)  # before an approval is spent on it
         return await self.admission.admit(self.admission.action(text, []), description)
 
@@ -447,7 +449,7 @@ class Session:
             return
         statement = portal.statement
         if statement.description is not None and self._on_writer(statement.description):
-            self._refuse_extended(_writer.EXTENDED_REFUSED)  # before an approval is spent
+            await self._execute_on_writer(msg, portal, statement.description)
             return
         admitted = await self.admission.admit(
             self.admission.action(statement.text, portal.params), statement.description
@@ -462,6 +464,86 @@ class Session:
             )
         execution = self._execution(admitted, statement.analysis)
         self._forward(msg.raw(), Expect("execute", portal=portal, execution=execution))
+
+    async def _execute_on_writer(
+        self, msg: Message, portal: Portal, description: Description
+    ) -> None:
+        """An extended-protocol write, run on the writer once approved for exactly this
+        text and these bound values. It is decided only once every earlier message has
+        been answered: a Bind that fails, an error earlier in the batch or an open
+        transaction would make the server skip or enclose it, and the writer cannot."""
+        assert self.admission is not None and self.relay is not None
+        await self._learn_param_types(portal)
+        refused = _writer.extended_refusal(portal.statement.text, portal.params)
+        if portal.ran_on_writer:
+            refused = _writer.portal_spent(portal.name)
+        if refused is not None:
+            await self._audit_refused_write(portal.statement.text, refused)
+            self._refuse_extended(refused)  # before an approval is spent on it
+            return
+        await self._settle()
+        if self.relay.skipping or portal.dead:
+            self._forward(msg.raw(), None)  # the server skips it, and so do we
+            return
+        if self.relay.status != b"I":
+            self._refuse_extended(_writer.IN_TRANSACTION)
+            return
+        action = self.admission.action(portal.statement.text, portal.params)
+        admitted = await self.admission.admit(action, description)
+        if isinstance(admitted, Refusal):
+            self._refuse_extended(admitted.error)
+            return
+        portal.ran_on_writer = True  # its approval is spent: a second Execute asks again
+        reply, ok = await _writer.run_extended(self.gateway, admitted)
+        if not ok:
+            self._refuse_extended(reply)
+            return
+        for data, kind, substitute in _writer.noop_execute(reply):
+            self._forward(data, Expect(kind, hidden=substitute is None, substitute=substitute))
+
+    async def _audit_refused_write(self, text: str, error: bytes) -> None:
+        """A write the writer path cannot run as sent: refused before policy and approval
+        (no action is recorded), so the refusal itself goes on record."""
+        assert self.principal is not None
+        reason = dict(codec.parse_fields(error[5:])).get("M", "refused")
+        await self.gateway.audit_refusal(
+            "pgwire.write_refused",
+            reason,
+            client_addr=self.io.client_addr,
+            detail={
+                "who": self.principal.to_json(),
+                "connection": self.connection,
+                "front_door": "pgwire",
+                "sql": self.gateway.scrub_sql(text),
+            },
+        )
+
+    async def _learn_param_types(self, portal: Portal) -> None:
+        """Binary values sent for types the Parse left open (asyncpg re-parses its unnamed
+        statement without them): ask the upstream which types it reads them as, so they
+        are recorded (and approved) as values, not hex."""
+        statement, bind = portal.statement, portal.bind
+        open_types = [
+            i
+            for i in range(len(bind.params))
+            if bind.param_format(i) == 1
+            and (i >= len(statement.param_types) or not statement.param_types[i])
+        ]
+        if open_types:
+            await self._describe_hidden(statement)
+        portal.params = _params(bind, statement.param_types)  # the Bind may have described it
+
+    async def _settle(self) -> None:
+        """Wait until the upstream has answered everything sent so far (a Flush asks it
+        to send what it holds): its transaction state and any error are then known."""
+        assert self.relay is not None
+        if not self.relay.queue:
+            return
+        self._forward(codec.FLUSH, None)
+        self.io.flush_upstream()
+        while self.relay.queue:
+            self._answered.clear()
+            await self._answered.wait()
 
     async def _close_target(self, msg: Message) -> None:
         what, name = codec.parse_target(msg.body)
@@ -523,6 +605,7 @@ class Session:
             self.finished.put_nowait(execution)
         self.relay.finished.clear()
         self._forget_dead_portals()
+        self._answered.set()
 
     def _learn(self, ack: tuple[Any, ...]) -> None:
         """The upstream confirmed something: now, and only now, names change meaning."""
