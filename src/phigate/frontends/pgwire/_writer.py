@@ -36,12 +36,13 @@ IN_TRANSACTION = codec.error_response(
     "a transaction block (COMMIT or ROLLBACK first), once earlier results have arrived",
 )
 # What the writer path cannot run, refused before an approval is spent on it.
-# COPY FROM STDIN streams the client's rows to the session's own upstream: the
-# reader cannot take them, and the writer path runs whole statement texts only.
+# COPY FROM STDIN runs on the writer with the client's data streamed to it
+# (_copyin.py), as a statement of its own: in a batch, the other statements'
+# answers and its own could not be told apart.
 COPY_IN_REFUSED = codec.error_response(
     "0A000",
-    "phigate: COPY FROM STDIN cannot run on a read-only wire session (this connection has "
-    "read_dsn); load through a connection without read_dsn",
+    "phigate: on a read-only wire session (this connection has read_dsn) COPY FROM STDIN "
+    "must be sent alone, as a simple query of its own",
 )
 # `EXECUTE w` names a statement the reader prepared; the writer has no `w`, and what a
 # reviewer would see ("EXECUTE w(5)") is not what runs. A `PREPARE` of a write would
@@ -89,13 +90,28 @@ def refusal(text: str, risk: RiskClass | None = None) -> bytes | None:
         statements = [raw.stmt for raw in pglast.parse_sql(text)]
     except pglast.parser.ParseError:
         return None  # the classifier refuses what does not parse
-    if any(isinstance(s, ast.CopyStmt) and s.is_from and s.filename is None for s in statements):
+    if len(statements) > 1 and any(_copies_in(s) for s in statements):
         return COPY_IN_REFUSED
     if risk is not RiskClass.UNKNOWN and any(
         isinstance(s, ast.ExecuteStmt | ast.PrepareStmt) for s in statements
     ):
         return EXECUTE_REFUSED
     return None
+
+
+def copies_in(text: str) -> bool:
+    """Whether `text` is one `COPY … FROM STDIN` (its data comes from the client)."""
+    try:
+        statements = [raw.stmt for raw in pglast.parse_sql(text)]
+    except pglast.parser.ParseError:
+        return False
+    return len(statements) == 1 and _copies_in(statements[0])
+
+
+def _copies_in(statement: ast.Node | None) -> bool:
+    return (
+        isinstance(statement, ast.CopyStmt) and bool(statement.is_from) and not statement.filename
+    )
 
 
 def extended_refusal(text: str, params: list[Any]) -> bytes | None:
@@ -168,14 +184,15 @@ async def _ran(gateway: Gateway, record: ActionRecord) -> tuple[dict[str, Any], 
         end = event
     if end.get("status") == "executed":
         return dict(end.get("result") or {}), None
-    return {}, _failure(record, end)
-
-
-def _failure(record: ActionRecord, end: dict[str, Any]) -> bytes:
     error = end.get("error") or {}
-    message = str(error.get("message") or "the statement failed")
+    return {}, failure(record, str(error.get("code")), str(error.get("message") or ""))
+
+
+def failure(record: ActionRecord, code: str, message: str) -> bytes:
+    """The ErrorResponse for a run that failed: the upstream's SQLSTATE when it gave one."""
+    message = message or "the statement failed"
     found = _SQLSTATE.match(message)
-    sqlstate = found.group(1) if found else _BUSY.get(str(error.get("code")), "58000")
+    sqlstate = found.group(1) if found else _BUSY.get(code, "58000")
     return codec.error_response(sqlstate, f"phigate: {message}", detail=f"action {record.id}")
 
 

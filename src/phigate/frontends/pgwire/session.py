@@ -35,6 +35,7 @@ from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire import _writer
 from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, denied
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
+from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._login import SessionLimitError
 from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
 from phigate.frontends.pgwire.settings import PgWireSettings
@@ -101,6 +102,7 @@ class Session:
         self.syncs_sent = 0
         self.syncs_done = 0
         self._answered = asyncio.Event()  # set after each upstream answer (see _settle)
+        self.copy: CopyIn | None = None  # a COPY FROM STDIN streaming to the writer
         self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
 
     @property
@@ -258,7 +260,11 @@ class Session:
             await self._set_reveal(reveal)
             return
         analysis = self.classifier.classify(text)
-        admitted = await self._admit_query(text, description_of(analysis))
+        description = description_of(analysis)
+        if self._on_writer(description) and _writer.copies_in(text):
+            await self._copy_in(text, description)
+            return
+        admitted = await self._admit_query(text, description)
         if isinstance(admitted, Refusal):
             self._forward(
                 _REFUSED_QUERY,
@@ -297,6 +303,62 @@ class Session:
             return
         reply = await _writer.run(self.gateway, record)
         self._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
+
+    async def _copy_in(self, text: str, description: Description) -> None:
+        """COPY … FROM STDIN on a read-only session: approved on its text, then the
+        client's data streams to the writer (_copyin). Decided only once earlier
+        answers are in: it runs in a transaction of its own, so none may be open."""
+        assert self.admission is not None and self.relay is not None
+        await self._settle()
+        if self.relay.status != b"I":
+            await self._audit_refused_write(text, _writer.IN_TRANSACTION)
+            self._answer_in_place(_writer.IN_TRANSACTION)
+            return
+        admitted = await self.admission.admit(self.admission.action(text, []), description)
+        if isinstance(admitted, Refusal):
+            self._answer_in_place(admitted.error)
+            return
+        copy = CopyIn(self.gateway, admitted, self.settings.max_copy_in_bytes)
+        response = await copy.start()
+        if response is None:  # the writer refused the statement itself
+            self._answer_in_place(await copy.answer())
+            return
+        self.copy = copy
+        self.io.to_client(response)
+        self.state = self.state_copy_in
+
+    async def state_copy_in(self, msg: Message) -> None:
+        """Client messages while its data streams to the writer (see _copyin)."""
+        assert self.copy is not None
+        if msg.type == b"d":
+            if not await self.copy.data(msg.body):
+                await self._end_copy(await self.copy.answer())
+        elif msg.type == b"c":
+            await self._end_copy(await self.copy.done())
+        elif msg.type == b"f":
+            await self._end_copy(await self.copy.fail(codec.parse_cstring(msg.body)))
+        elif msg.type not in (b"H", b"S"):  # ignored during COPY, as the server does
+            raise ProtocolViolation(f"unexpected message type {msg.type!r} during COPY from stdin")
+
+    async def _end_copy(self, reply: bytes) -> None:
+        self.copy = None
+        self.state = self.state_ready
+        self._answer_in_place(reply)
+        # What the client still sends of this COPY reaches the reader, idle, which
+        # ignores CopyData/CopyDone/CopyFail, as after any failed COPY.
+
+    async def stop_copy(self) -> None:
+        """The session ends: a COPY in progress is aborted (it rolls back, recorded)."""
+        copy, self.copy = self.copy, None
+        if copy is not None:
+            await copy.abort()
+
+    def _answer_in_place(self, reply: bytes) -> None:
+        """`reply` (a CommandComplete or an ErrorResponse) answers a simple Query that the
+        reader does not run; the reader's no-op supplies its ReadyForQuery, in order."""
+        self._forward(
+            _writer.PLACEHOLDER, Expect("query", substitute=reply, batch=self.syncs_sent + 1)
+        )
 
     async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
         """Intercepted, never sent upstream: the reveal joins every later statement's action."""
