@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from phigate.frontends.pgwire import _codec as codec
+from phigate.reviewing.view import approval_json
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.pgwire.test_wire_writes import approve_all, pending
@@ -82,6 +83,17 @@ async def test_an_approved_copy_streams_to_the_writer(
     assert loaded(ehr_dsn) == 10
     executed = await ended(wire, "action.executed")
     assert {"rows": 10, "status": "COPY 10"}.items() <= executed[0].items()
+
+
+async def test_reviewers_are_told_the_rows_come_after_approval(wire: Wire) -> None:
+    async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            async with conn.cursor().copy(COPY_TEXT) as copy:
+                await copy.write(line(950000))
+    gateway = wire.harness.gateway
+    view = approval_json(gateway, pending(wire)[0])
+    warnings = view["action"]["review"]["warnings"]
+    assert any("client sends after approval" in w for w in warnings), warnings
 
 
 async def test_the_approval_runs_once(wire: Wire, ehr_dsn: str) -> None:
