@@ -65,7 +65,6 @@ class _Unbounded(Visitor):
             table = node.relation.relname if node.relation else "?"
             self.found.append(f"DELETE from {table} has no WHERE: it removes every row")
 
-
     def visit_CopyStmt(self, _ancestors: Ancestor, node: ast.CopyStmt) -> None:
         if node.is_from and not node.filename:
             table = node.relation.relname if node.relation else "?"
