@@ -4,10 +4,12 @@ When a connection has `read_dsn`, every wire session logs in as that reader
 role, so nothing a client sends on its own can write (not even after `SET
 ROLE`: the reader is a member of no role). A statement policy and approval
 admitted as more than a read runs through the gateway instead, on the
-connector's writer pool and in its own transaction, exactly as REST runs it;
-`answer` renders the masked result as the upstream would have sent it (every
-column as text). The session sends the reader a no-op in its place, so answers
-reach the client in the order it asked.
+connector's writer pool and in its own transaction, exactly as REST runs it.
+A simple Query's answer is rendered as the upstream would have sent it (every
+column as text: `answer`); an Execute's is its CommandComplete (`run_extended`),
+so a write sent that way must return no rows (`extended_refusal`). The session
+sends the reader a no-op in its place, so answers reach the client in the order
+it asked. COPY FROM STDIN streams on the writer too (`_copyin`).
 """
 
 from __future__ import annotations
