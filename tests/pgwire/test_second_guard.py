@@ -80,10 +80,12 @@ async def test_an_approved_write_runs_on_the_writer_and_answers_in_order(
         assert (await (await conn.execute("SELECT 1")).fetchone()) == (1,)
 
 
-async def test_an_approved_write_inside_a_transaction_is_refused(
+async def test_a_write_inside_a_transaction_is_refused_before_approval(
     slow_wire: Wire,  # noqa: F811
 ) -> None:
-    """It would run in a transaction of its own and not roll back with the client's."""
+    """It would run in a transaction of its own and not roll back with the client's:
+    refused before a reviewer is asked, and the client's transaction is aborted, as
+    after any error."""
     async with await psycopg.AsyncConnection.connect(
         slow_wire.dsn("dana"), autocommit=True
     ) as conn:
@@ -91,12 +93,13 @@ async def test_an_approved_write_inside_a_transaction_is_refused(
         before = await (await conn.execute(query)).fetchone()
         with pytest.raises(psycopg.errors.ActiveSqlTransaction, match="COMMIT or ROLLBACK"):
             async with conn.transaction():
-                voter = asyncio.create_task(_approve_when_asked(slow_wire), name="voter")
                 try:
                     await conn.execute("UPDATE claims SET status = 'other' WHERE id = 6")
                 finally:
-                    await voter
+                    status = conn.info.transaction_status
+                    assert status == psycopg.pq.TransactionStatus.INERROR
         assert await (await conn.execute(query)).fetchone() == before  # it did not run
+    assert not slow_wire.harness.gateway.approvals.list(state="pending")
 
 
 @pytest.fixture

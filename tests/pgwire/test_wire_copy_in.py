@@ -194,3 +194,31 @@ async def test_refused_before_approval(wire: Wire) -> None:
     finally:
         client.close()
     assert not pending(wire)
+
+
+async def test_revoking_the_token_mid_copy_ends_the_session_and_rolls_back(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    harness, listener = await start_wire(tmp_path, ehr_dsn, revocation_check_seconds=0.2)
+    wire = Wire(harness, listener)
+    client = await RawClient.connect(wire.port)
+    try:
+        await client.login("dana", harness.tokens["dana"])
+        client.send(codec.query(COPY_TEXT))
+        await client.until(b"Z")
+        await approve_all(wire)
+        client.send(codec.query(COPY_TEXT))
+        await client.until(b"G")
+        client.send(codec.message(b"d", line(950000)))
+        for info in harness.gateway.tokens.list(subject="dana"):
+            harness.gateway.tokens.revoke(info.id)
+        answers = await client.until(b"E", limit_s=20)
+        assert error_fields(answers)["C"] == "57P01"
+        assert await client.closed()
+        failed = await ended(wire, "action.failed")
+        assert failed[0]["error_class"] == "client_disconnected"
+    finally:
+        client.close()
+        await listener.close()
+        await harness.gateway.close()
+    assert loaded(ehr_dsn) == 0

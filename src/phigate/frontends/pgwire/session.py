@@ -261,21 +261,48 @@ class Session:
             return
         analysis = self.classifier.classify(text)
         description = description_of(analysis)
-        if self._on_writer(description) and _writer.copies_in(text):
+        writes = self._on_writer(description) and not self._denied(text, description)
+        if writes and not await self._writer_ready(text):
+            return
+        if writes and _writer.copies_in(text):
             await self._copy_in(text, description)
             return
         admitted = await self._admit_query(text, description)
         if isinstance(admitted, Refusal):
-            self._forward(
-                _REFUSED_QUERY,
-                Expect("query", substitute=admitted.error, batch=self.syncs_sent + 1),
-            )
+            self._refuse_query(admitted.error)
             return
         if self._on_writer(admitted.description):
             await self._run_on_writer(admitted)
             return
         execution = self._execution(admitted, analysis)
         self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
+
+    def _denied(self, text: str, description: Description) -> bool:
+        """Whether policy denies `text` outright: then admission says so (and records it),
+        rather than a refusal about where it would have run."""
+        assert self.admission is not None
+        try:
+            _, decision = self.gateway.decide(self.admission.action(text, []), description)
+        except PhigateError:
+            return True
+        return decision.outcome == "deny"
+
+    async def _writer_ready(self, text: str) -> bool:
+        """Before a write is decided: wait for the answers to everything sent before, and
+        refuse it (no approval asked) when they leave a transaction block open: it runs
+        in a transaction of its own and would not roll back with the client's."""
+        assert self.relay is not None
+        await self._settle()
+        if self.relay.status == b"I":
+            return True
+        await self._audit_refused_write(text, _writer.IN_TRANSACTION)
+        self._refuse_query(_writer.IN_TRANSACTION)
+        return False
+
+    def _refuse_query(self, error: bytes) -> None:
+        """`error` answers a simple Query; the upstream fails a statement in its place, so
+        a transaction block it is in is aborted, as the client expects after an error."""
+        self._forward(_REFUSED_QUERY, Expect("query", substitute=error, batch=self.syncs_sent + 1))
 
     def _on_writer(self, description: Description) -> bool:
         """A read-only session runs what needs more than the reader on the writer."""
@@ -305,18 +332,13 @@ class Session:
         self._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
 
     async def _copy_in(self, text: str, description: Description) -> None:
-        """COPY … FROM STDIN on a read-only session: approved on its text, then the
-        client's data streams to the writer (_copyin). Decided only once earlier
-        answers are in: it runs in a transaction of its own, so none may be open."""
-        assert self.admission is not None and self.relay is not None
-        await self._settle()
-        if self.relay.status != b"I":
-            await self._audit_refused_write(text, _writer.IN_TRANSACTION)
-            self._answer_in_place(_writer.IN_TRANSACTION)
-            return
+        """COPY … FROM STDIN on a read-only session (`_writer_ready` said no transaction
+        is open): approved on its text, then the client's data streams to the writer
+        (_copyin)."""
+        assert self.admission is not None
         admitted = await self.admission.admit(self.admission.action(text, []), description)
         if isinstance(admitted, Refusal):
-            self._answer_in_place(admitted.error)
+            self._refuse_query(admitted.error)
             return
         copy = CopyIn(self.gateway, admitted, self.settings.max_copy_in_bytes)
         response = await copy.start()
