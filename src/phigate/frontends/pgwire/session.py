@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import struct
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -32,8 +31,8 @@ from phigate.action_store import ActionRecord
 from phigate.actions import Description
 from phigate.errors import AuthenticationError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire import _writer
-from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, denied
+from phigate.frontends.pgwire import _writer, _writes
+from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, bound_params, denied
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._login import SessionLimitError
@@ -101,7 +100,7 @@ class Session:
         self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
         self.syncs_sent = 0
         self.syncs_done = 0
-        self._answered = asyncio.Event()  # set after each upstream answer (see _settle)
+        self._answered = asyncio.Event()  # set after each upstream answer (see _writes.settle)
         self.copy: CopyIn | None = None  # a COPY FROM STDIN streaming to the writer
         self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
 
@@ -261,43 +260,23 @@ class Session:
             return
         analysis = self.classifier.classify(text)
         description = description_of(analysis)
-        writes = self._on_writer(description) and not self._denied(text, description)
-        if writes and not await self._writer_ready(text):
+        writes = self._on_writer(description) and not _writes.denied_outright(
+            self, text, description
+        )
+        if writes and not await _writes.ready_for_write(self, text):
             return
         if writes and _writer.copies_in(text):
-            await self._copy_in(text, description)
+            await _writes.copy_in(self, text, description)
             return
-        admitted = await self._admit_query(text, description)
+        admitted = await _writes.admit_query(self, text, description)
         if isinstance(admitted, Refusal):
             self._refuse_query(admitted.error)
             return
         if self._on_writer(admitted.description):
-            await self._run_on_writer(admitted)
+            await _writes.run_query(self, admitted)
             return
         execution = self._execution(admitted, analysis)
         self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
-
-    def _denied(self, text: str, description: Description) -> bool:
-        """Whether policy denies `text` outright: then admission says so (and records it),
-        rather than a refusal about where it would have run."""
-        assert self.admission is not None
-        try:
-            _, decision = self.gateway.decide(self.admission.action(text, []), description)
-        except PhigateError:
-            return True
-        return decision.outcome == "deny"
-
-    async def _writer_ready(self, text: str) -> bool:
-        """Before a write is decided: wait for the answers to everything sent before, and
-        refuse it (no approval asked) when they leave a transaction block open: it runs
-        in a transaction of its own and would not roll back with the client's."""
-        assert self.relay is not None
-        await self._settle()
-        if self.relay.status == b"I":
-            return True
-        await self._audit_refused_write(text, _writer.IN_TRANSACTION)
-        self._refuse_query(_writer.IN_TRANSACTION)
-        return False
 
     def _refuse_query(self, error: bytes) -> None:
         """`error` answers a simple Query; the upstream fails a statement in its place, so
@@ -308,79 +287,15 @@ class Session:
         """A read-only session runs what needs more than the reader on the writer."""
         return self.io.reads_only and not runs_as_reader(description.risk)
 
-    async def _admit_query(self, text: str, description: Description) -> ActionRecord | Refusal:
-        assert self.admission is not None
-        refused = _writer.refusal(text, description.risk) if self._on_writer(description) else None
-        if refused is not None:
-            await self._audit_refused_write(text, refused)
-            return Refusal(refused)  # before an approval is spent on it
-        return await self.admission.admit(self.admission.action(text, []), description)
-
-    async def _run_on_writer(self, record: ActionRecord) -> None:
-        """Run an admitted non-read on the writer; the reader answers a placeholder."""
-        assert self.relay is not None
-        batch = self.syncs_sent + 1
-        # Inside the client's transaction it would not roll back with it; with answers
-        # still pending, whether one is open is not known yet (learn it, do not guess).
-        if self.relay.status != b"I" or self.relay.queue:
-            await _writer.refuse_in_transaction(self.gateway, record)
-            self._forward(
-                _REFUSED_QUERY, Expect("query", substitute=_writer.IN_TRANSACTION, batch=batch)
-            )
-            return
-        reply = await _writer.run(self.gateway, record)
-        self._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
-
-    async def _copy_in(self, text: str, description: Description) -> None:
-        """COPY … FROM STDIN on a read-only session (`_writer_ready` said no transaction
-        is open): approved on its text, then the client's data streams to the writer
-        (_copyin)."""
-        assert self.admission is not None
-        admitted = await self.admission.admit(self.admission.action(text, []), description)
-        if isinstance(admitted, Refusal):
-            self._refuse_query(admitted.error)
-            return
-        copy = CopyIn(self.gateway, admitted, self.settings.max_copy_in_bytes)
-        response = await copy.start()
-        if response is None:  # the writer refused the statement itself
-            self._answer_in_place(await copy.answer())
-            return
-        self.copy = copy
-        self.io.to_client(response)
-        self.state = self.state_copy_in
-
     async def state_copy_in(self, msg: Message) -> None:
-        """Client messages while its data streams to the writer (see _copyin)."""
-        assert self.copy is not None
-        if msg.type == b"d":
-            if not await self.copy.data(msg.body):
-                await self._end_copy(await self.copy.answer())
-        elif msg.type == b"c":
-            await self._end_copy(await self.copy.done())
-        elif msg.type == b"f":
-            await self._end_copy(await self.copy.fail(codec.parse_cstring(msg.body)))
-        elif msg.type not in (b"H", b"S"):  # ignored during COPY, as the server does
-            raise ProtocolViolation(f"unexpected message type {msg.type!r} during COPY from stdin")
-
-    async def _end_copy(self, reply: bytes) -> None:
-        self.copy = None
-        self.state = self.state_ready
-        self._answer_in_place(reply)
-        # What the client still sends of this COPY reaches the reader, idle, which
-        # ignores CopyData/CopyDone/CopyFail, as after any failed COPY.
+        """Client messages while its COPY data streams to the writer (_writes, _copyin)."""
+        await _writes.copy_in_message(self, msg)
 
     async def stop_copy(self) -> None:
         """The session ends: a COPY in progress is aborted (it rolls back, recorded)."""
         copy, self.copy = self.copy, None
         if copy is not None:
             await copy.abort()
-
-    def _answer_in_place(self, reply: bytes) -> None:
-        """`reply` (a CommandComplete or an ErrorResponse) answers a simple Query that the
-        reader does not run; the reader's no-op supplies its ReadyForQuery, in order."""
-        self._forward(
-            _writer.PLACEHOLDER, Expect("query", substitute=reply, batch=self.syncs_sent + 1)
-        )
 
     async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
         """Intercepted, never sent upstream: the reveal joins every later statement's action."""
@@ -451,7 +366,7 @@ class Session:
                 )
             )
             return
-        params = _params(bind, statement.param_types)
+        params = bound_params(bind, statement.param_types)
         portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
         upstream_bind = await self._upstream_bind(statement, bind)
         self.portals[bind.portal] = portal
@@ -533,7 +448,7 @@ class Session:
             return
         statement = portal.statement
         if statement.description is not None and self._on_writer(statement.description):
-            await self._execute_on_writer(msg, portal, statement.description)
+            await _writes.execute(self, msg, portal, statement.description)
             return
         admitted = await self.admission.admit(
             self.admission.action(statement.text, portal.params), statement.description
@@ -548,86 +463,6 @@ class Session:
             )
         execution = self._execution(admitted, statement.analysis)
         self._forward(msg.raw(), Expect("execute", portal=portal, execution=execution))
-
-    async def _execute_on_writer(
-        self, msg: Message, portal: Portal, description: Description
-    ) -> None:
-        """An extended-protocol write, run on the writer once approved for exactly this
-        text and these bound values. It is decided only once every earlier message has
-        been answered: a Bind that fails, an error earlier in the batch or an open
-        transaction would make the server skip or enclose it, and the writer cannot."""
-        assert self.admission is not None and self.relay is not None
-        await self._learn_param_types(portal)
-        refused = _writer.extended_refusal(portal.statement.text, portal.params)
-        if portal.ran_on_writer:
-            refused = _writer.portal_spent(portal.name)
-        if refused is not None:
-            await self._audit_refused_write(portal.statement.text, refused)
-            self._refuse_extended(refused)  # before an approval is spent on it
-            return
-        await self._settle()
-        if self.relay.skipping or portal.dead:
-            self._forward(msg.raw(), None)  # the server skips it, and so do we
-            return
-        if self.relay.status != b"I":
-            self._refuse_extended(_writer.IN_TRANSACTION)
-            return
-        action = self.admission.action(portal.statement.text, portal.params)
-        admitted = await self.admission.admit(action, description)
-        if isinstance(admitted, Refusal):
-            self._refuse_extended(admitted.error)
-            return
-        portal.ran_on_writer = True  # its approval is spent: a second Execute asks again
-        reply, ok = await _writer.run_extended(self.gateway, admitted)
-        if not ok:
-            self._refuse_extended(reply)
-            return
-        for data, kind, substitute in _writer.noop_execute(reply):
-            self._forward(data, Expect(kind, hidden=substitute is None, substitute=substitute))
-
-    async def _audit_refused_write(self, text: str, error: bytes) -> None:
-        """A write the writer path cannot run as sent: refused before policy and approval
-        (no action is recorded), so the refusal itself goes on record."""
-        assert self.principal is not None
-        reason = dict(codec.parse_fields(error[5:])).get("M", "refused")
-        await self.gateway.audit_refusal(
-            "pgwire.write_refused",
-            reason,
-            client_addr=self.io.client_addr,
-            detail={
-                "who": self.principal.to_json(),
-                "connection": self.connection,
-                "front_door": "pgwire",
-                "sql": self.gateway.scrub_sql(text),
-            },
-        )
-
-    async def _learn_param_types(self, portal: Portal) -> None:
-        """Binary values sent for types the Parse left open (asyncpg re-parses its unnamed
-        statement without them): ask the upstream which types it reads them as, so they
-        are recorded (and approved) as values, not hex."""
-        statement, bind = portal.statement, portal.bind
-        open_types = [
-            i
-            for i in range(len(bind.params))
-            if bind.param_format(i) == 1
-            and (i >= len(statement.param_types) or not statement.param_types[i])
-        ]
-        if open_types:
-            await self._describe_hidden(statement)
-        portal.params = _params(bind, statement.param_types)  # the Bind may have described it
-
-    async def _settle(self) -> None:
-        """Wait until the upstream has answered everything sent so far (a Flush asks it
-        to send what it holds): its transaction state and any error are then known."""
-        assert self.relay is not None
-        if not self.relay.queue:
-            return
-        self._forward(codec.FLUSH, None)
-        self.io.flush_upstream()
-        while self.relay.queue:
-            self._answered.clear()
-            await self._answered.wait()
 
     async def _close_target(self, msg: Message) -> None:
         what, name = codec.parse_target(msg.body)
@@ -769,50 +604,6 @@ class Session:
     @property
     def closed(self) -> bool:
         return self.state == self.state_closed
-
-
-def _params(bind: codec.Bind, types: tuple[int, ...]) -> list[Any]:
-    """Parameters as the audit records them: text as text, known binary types decoded.
-
-    Binary values of other types are kept as tagged hex, so two different
-    byte strings never record (or fingerprint) the same.
-    """
-    out: list[Any] = []
-    for i, value in enumerate(bind.params):
-        oid = types[i] if i < len(types) else 0
-        out.append(_param(value, bind.param_format(i), oid))
-    return out
-
-
-def _param(value: bytes | None, fmt: int, oid: int) -> Any:
-    if value is None:
-        return None
-    if fmt == 0:
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return {"format": "text", "hex": value.hex()}
-    decoded = _binary_value(value, oid)
-    if decoded is not None:
-        return decoded
-    return {"format": "binary", "type": oid, "hex": value.hex()}
-
-
-def _binary_value(value: bytes, oid: int) -> Any:
-    ints = {21: "!h", 23: "!i", 20: "!q"}
-    floats = {700: "!f", 701: "!d"}
-    try:
-        if oid in ints and len(value) == struct.calcsize(ints[oid]):
-            return struct.unpack(ints[oid], value)[0]
-        if oid in floats and len(value) == struct.calcsize(floats[oid]):
-            return struct.unpack(floats[oid], value)[0]
-        if oid == 16 and len(value) == 1:
-            return value != b"\x00"
-        if oid in (25, 1043, 19, 1042, 114):
-            return value.decode("utf-8")
-    except (UnicodeDecodeError, struct.error):
-        return None
-    return None
 
 
 def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:
