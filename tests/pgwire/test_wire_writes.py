@@ -249,3 +249,21 @@ async def test_sql_prepare_and_execute_of_a_write_are_refused_first(wire: Wire) 
     finally:
         client.close()
     assert not pending(wire)
+
+
+async def test_an_approved_write_in_a_psycopg_pipeline(wire: Wire, ehr_dsn: str) -> None:
+    """psycopg's pipeline mode sends the write and the read behind it before reading
+    any answer: the write runs once, the read sees it, the answers come in order."""
+    set_status(ehr_dsn, 23, "new")
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await conn.execute(SET_STATUS, ("paid", 23))
+        await approve_all(wire)
+        async with conn.pipeline():
+            write = await conn.execute(SET_STATUS, ("paid", 23))
+            read = await conn.execute("SELECT count(*) FROM claims WHERE id = %s", (23,))
+        assert write.rowcount == 1
+        assert await read.fetchone() == (1,)
+    assert status_of(ehr_dsn, 23) == "paid"
