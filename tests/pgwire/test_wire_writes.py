@@ -118,6 +118,25 @@ async def test_asyncpg_write_with_parameters(wire: Wire, ehr_dsn: str, cache: in
     assert status_of(ehr_dsn, claim) == "paid"
 
 
+async def test_asyncpg_prepared_statement_write(wire: Wire, ehr_dsn: str) -> None:
+    """`Connection.prepare` then `PreparedStatement.fetch`: a named statement bound
+    again with each call; each call is decided (and approved) on its own values."""
+    set_status(ehr_dsn, 24, "new")
+    conn = await asyncpg.connect(wire.url("claims-bot"))
+    try:
+        update = await conn.prepare(SET_STATUS_PG)
+        with pytest.raises(asyncpg.ObjectNotInPrerequisiteStateError):
+            await update.fetch("paid", 24)
+        assert await approve_all(wire) == [{"sql": SET_STATUS_PG, "params": ["paid", 24]}]
+        assert await update.fetch("paid", 24) == []
+        assert update.get_statusmsg() == "UPDATE 1"
+        with pytest.raises(asyncpg.ObjectNotInPrerequisiteStateError):
+            await update.fetch("paid", 24)  # once
+    finally:
+        await conn.close()
+    assert status_of(ehr_dsn, 24) == "paid"
+
+
 async def _raw(wire: Wire, subject: str = "claims-bot") -> RawClient:
     client = await RawClient.connect(wire.port)
     await client.login(subject, wire.harness.tokens[subject])
