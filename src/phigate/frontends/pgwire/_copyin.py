@@ -96,7 +96,10 @@ class CopyIn:
 
     async def answer(self) -> bytes:
         assert self._task is not None
-        outcome = await self._task
+        try:
+            outcome = await self._task
+        except PhigateError as exc:  # recording the end failed (the audit store, say)
+            return codec.error_response("58000", f"phigate: {exc.message}")
         if outcome.status == "executed" and outcome.result is not None:
             return codec.message(b"C", codec.cstr(str(outcome.result.get("status") or "")))
         error = outcome.error or PhigateError("the COPY failed")
