@@ -5,6 +5,7 @@ that leaves mid-COPY, a writer error, an open transaction, COPY hidden in a batc
 from __future__ import annotations
 
 import asyncio
+import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,32 @@ async def test_copy_fail_answers_as_the_server_would(wire: Wire, ehr_dsn: str) -
         assert [m.type for m in await client.until(b"Z")] == [b"T", b"D", b"C", b"Z"]
     finally:
         client.close()
+    assert loaded(ehr_dsn) == 0
+
+
+async def test_a_cancel_request_stops_the_copy(wire: Wire, ehr_dsn: str) -> None:
+    client = await RawClient.connect(wire.port)
+    try:
+        hello = await client.login("dana", wire.harness.tokens["dana"])
+        [key] = [m for m in hello if m.type == b"K"]
+        client.send(codec.query(COPY_TEXT))
+        await client.until(b"Z")
+        await approve_all(wire)
+        client.send(codec.query(COPY_TEXT))
+        await client.until(b"G")
+        client.send(codec.message(b"d", line(950000)))
+        await client.writer.drain()
+        canceler = await RawClient.connect(wire.port)
+        canceler.send(codec.cancel_request(*struct.unpack("!ii", key.body)))
+        assert await canceler.closed()
+        canceler.close()
+        client.send(codec.message(b"d", line(950001)) + codec.message(b"c"))
+        answers = await client.until(b"Z")
+        assert error_fields(answers)["C"] == "57014"
+    finally:
+        client.close()
+    failed = await ended(wire, "action.failed")
+    assert failed[0]["error_class"] == "copy_canceled"
     assert loaded(ehr_dsn) == 0
 
 

@@ -38,6 +38,13 @@ class CopyFailedError(PhigateError):
     sqlstate = "57014"  # query_canceled
 
 
+class CopyCanceledError(PhigateError):
+    """A CancelRequest for the session: the COPY stops, as PostgreSQL stops it."""
+
+    code = "copy_canceled"
+    sqlstate = "57014"  # query_canceled
+
+
 class CopyIn:
     """Feeds one COPY on the writer; every answer is wire bytes for the client."""
 
@@ -49,6 +56,7 @@ class CopyIn:
         self._queue: asyncio.Queue[bytes | PhigateError | None] = asyncio.Queue(maxsize=_DEPTH)
         self._began: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._task: asyncio.Task[Outcome] | None = None
+        self._canceled = False
 
     async def start(self) -> bytes | None:
         """The CopyInResponse for the client once the writer is in COPY; None when the
@@ -68,12 +76,27 @@ class CopyIn:
 
     async def _data(self) -> AsyncIterator[bytes]:
         while (item := await self._queue.get()) is not None:
+            if self._canceled:
+                raise CopyCanceledError("canceling statement due to user request")
             if isinstance(item, PhigateError):
                 raise item
             yield item
 
+    def cancel(self) -> bool:
+        """A CancelRequest: the writer's COPY is aborted (rolled back) at once; the client
+        hears 57014 in answer to what it sends next, as after a server-side cancel."""
+        if self._task is None or self._task.done():
+            return False
+        self._canceled = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(CopyCanceledError("canceling statement due to user request"))
+        return True
+
     async def data(self, chunk: bytes) -> bool:
-        """One CopyData; False once the COPY has ended (failed upstream, or over the cap)."""
+        """One CopyData; False once the COPY has ended (failed upstream, over the cap, or
+        canceled)."""
+        if self._canceled:
+            return False
         self.received += len(chunk)
         if self.received > self.max_bytes:
             await self._put(

@@ -586,7 +586,10 @@ class Session:
         self.finished.put_nowait(None)
 
     def cancel(self) -> bool:
-        """A CancelRequest for this session: stop an approval wait; else the upstream's turn."""
+        """A CancelRequest for this session: stop a COPY streaming to the writer or an
+        approval wait; else the upstream's turn."""
+        if self.copy is not None and self.copy.cancel():
+            return True
         return self.admission is not None and self.admission.cancel_wait()
 
     # ── endings ─────────────────────────────────────────────────────────────
