@@ -16,7 +16,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -41,7 +41,7 @@ from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups, listen_url
 from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
-from phigate.connectors.base import StreamingConnector
+from phigate.connectors.base import CopyBegan, CopyInConnector, StreamingConnector
 from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
@@ -555,6 +555,34 @@ class Gateway:
         except AuditUnavailableError as exc:
             return _error_event(exc)
         return {"status": "executed", **summary}
+
+    async def copy_in(
+        self, record: ActionRecord, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> Outcome:
+        """Run an admitted COPY … FROM STDIN, fed `data` as the client sends it; recorded
+        like any run (a client that goes away or aborts leaves it failed, rolled back)."""
+        connector = self.connectors[record.action.connection]
+        if not isinstance(connector, CopyInConnector):
+            return await self._failed(record, UpstreamError("this connection cannot COPY in"))
+        try:
+            summary = await connector.copy_in(record.action, self.masker_for(record), data, began)
+        except asyncio.CancelledError:
+            gone = "the client went away; the COPY was stopped and rolled back"
+            await self.finish(
+                record,
+                {"error_class": "client_disconnected", "error": gone},
+                error=UpstreamError(gone),
+            )
+            raise
+        except PhigateError as exc:
+            return await self._failed(record, exc)
+        except Exception as exc:
+            log.exception("COPY FROM STDIN failed")
+            return await self._failed(
+                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
+            )
+        final = await self._finish(record, "executed", summary)
+        return Outcome("executed", final, result=summary)
 
     async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -43,4 +43,21 @@ class StreamingConnector(Protocol):
         """Masked output events (`{"stream": name, "text": …}`) as they come, then one
         summary event without a "stream" key: what the audit log records. Closing or
         cancelling the generator stops the action upstream."""
+        ...
+
+
+# Told when the upstream has entered COPY IN: its overall format and column formats.
+CopyBegan = Callable[[int, tuple[int, ...]], None]
+
+
+@runtime_checkable
+class CopyInConnector(Protocol):
+    """A connector that can stream a client's COPY … FROM STDIN data upstream."""
+
+    async def copy_in(
+        self, action: Action, masker: Masker, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> dict[str, Any]:
+        """Run the COPY with the gateway's writer credentials, feeding it `data` as it
+        comes (never all of it in memory); an exception raised by `data` aborts it (the
+        transaction rolls back). Returns the summary the audit records."""
         ...

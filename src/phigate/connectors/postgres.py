@@ -16,6 +16,7 @@ admitted as a write, DDL or more runs as `dsn`.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -27,7 +28,7 @@ from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
-from phigate.connectors.base import Result
+from phigate.connectors.base import CopyBegan, Result
 from phigate.errors import UpstreamError
 from phigate.limits import LimitsSettings, ResultBudget, off_loop
 from phigate.masking import Masker, RowMasker
@@ -150,6 +151,37 @@ class PostgresConnector:
             "duration_ms": duration_ms,
         }
         return Result(payload=payload, masked=masked, summary=summary)
+
+    async def copy_in(
+        self, action: Action, masker: Masker, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> dict[str, Any]:
+        """COPY … FROM STDIN on the writer, the client's data streamed through as it comes
+        (psycopg sends it in small buffers): memory stays flat at any size. Under
+        statement_timeout, which counts the time the client takes to send."""
+        sql_text = action.sql or ""
+        started, sent = time.monotonic(), 0
+        try:
+            with self.slots.hold(action.principal.subject):
+                async with self.pool.connection() as conn:
+                    timeout = self.settings.statement_timeout_ms
+                    await conn.execute(
+                        pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout)
+                    )
+                    cursor = conn.cursor()
+                    async with cursor.copy(sql_text) as copy:
+                        began(*_copy_formats(cursor.pgresult))
+                        async for chunk in data:
+                            sent += len(chunk)
+                            await copy.write(chunk)
+                    await conn.commit()
+        except psycopg.Error as exc:
+            raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
+        return {
+            "rows": cursor.rowcount,
+            "status": cursor.statusmessage or f"COPY {cursor.rowcount}",
+            "bytes": sent,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        }
 
     async def _execute(
         self,
@@ -305,6 +337,12 @@ def _sent_bytes(value: Any, result: PGresult, index: int, column: int) -> int:
 
 def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
     return [row_masker.mask_row(row) for row in rows]
+
+
+def _copy_formats(result: PGresult | None) -> tuple[int, tuple[int, ...]]:
+    if result is None:
+        return 0, ()
+    return result.binary_tuples, tuple(result.fformat(i) for i in range(result.nfields))
 
 
 def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str:

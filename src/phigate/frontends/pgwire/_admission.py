@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,3 +171,47 @@ def _error_for(exc: PhigateError) -> bytes:
     return codec.error_response(
         "58000", f"phigate could not run this statement: {exc.message}", detail=exc.code
     )
+
+
+def bound_params(bind: codec.Bind, types: tuple[int, ...]) -> list[Any]:
+    """Parameters as the audit records them: text as text, known binary types decoded.
+
+    Binary values of other types are kept as tagged hex, so two different
+    byte strings never record (or fingerprint) the same.
+    """
+    out: list[Any] = []
+    for i, value in enumerate(bind.params):
+        oid = types[i] if i < len(types) else 0
+        out.append(_param(value, bind.param_format(i), oid))
+    return out
+
+
+def _param(value: bytes | None, fmt: int, oid: int) -> Any:
+    if value is None:
+        return None
+    if fmt == 0:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"format": "text", "hex": value.hex()}
+    decoded = _binary_value(value, oid)
+    if decoded is not None:
+        return decoded
+    return {"format": "binary", "type": oid, "hex": value.hex()}
+
+
+def _binary_value(value: bytes, oid: int) -> Any:
+    ints = {21: "!h", 23: "!i", 20: "!q"}
+    floats = {700: "!f", 701: "!d"}
+    try:
+        if oid in ints and len(value) == struct.calcsize(ints[oid]):
+            return struct.unpack(ints[oid], value)[0]
+        if oid in floats and len(value) == struct.calcsize(floats[oid]):
+            return struct.unpack(floats[oid], value)[0]
+        if oid == 16 and len(value) == 1:
+            return value != b"\x00"
+        if oid in (25, 1043, 19, 1042, 114):
+            return value.decode("utf-8")
+    except (UnicodeDecodeError, struct.error):
+        return None
+    return None

@@ -56,6 +56,7 @@ class Portal:
     described: bool = False
     dead: bool = False
     declared: bool = False  # a cursor SQL declared: its formats are its own, not a Bind's
+    ran_on_writer: bool = False  # its write ran (approved, once): it does not run again
 
 
 @dataclass(eq=False)
@@ -228,6 +229,10 @@ class Relay:
         head = self.queue[0]
         if head.kind != "describe_s":
             raise ProtocolViolation("ParameterDescription without Describe")
+        if head.statement is not None:
+            # The types the server will read the values as (a Parse may leave them 0):
+            # binary values are recorded, and approved, decoded as these types.
+            head.statement.param_types = codec.parse_parameter_description(msg.body)
         return self._out(head, msg.raw())
 
     def _no_data(self, msg: Message) -> list[bytes]:
@@ -340,6 +345,8 @@ class Relay:
         if head.kind == "execute":
             self._executed(head)
             self._finish(self.queue.popleft())
+            if head.substitute is not None:  # a no-op for a write run on the writer
+                return [head.substitute]
         elif head.kind == "query":
             self._statement_done(head)
             if head.substitute is not None:  # a placeholder for a statement run elsewhere

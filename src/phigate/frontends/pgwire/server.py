@@ -468,6 +468,7 @@ class ClientConnection:
         if self.holder is not None:
             self.listener.release_session(self.holder)
             self.holder = None
+        await self.session.stop_copy()
         self.session.abandon()
         if self.up_writer is not None:
             with contextlib.suppress(Exception):
