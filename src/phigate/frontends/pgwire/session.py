@@ -449,8 +449,9 @@ class Session:
         if statement.description is not None and self._on_writer(statement.description):
             self._refuse_extended(_writer.EXTENDED_REFUSED)  # before an approval is spent
             return
-        admitted = await self.admission.admit(
-            self.admission.action(statement.text, portal.params), statement.description
+        action = self.admission.action(statement.text, portal.params)
+        admitted, statement.decided = await self.admission.admit_reusing(
+            action, statement.description, statement.decided
         )
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
