@@ -197,3 +197,58 @@ async def test_a_batch_wakes_the_waiting_loop_once(db: Database) -> None:
         del loop.call_soon_threadsafe
     writer.close()
     assert wakeups == 1  # ten writes committed together, one wake-up
+
+
+async def _holding(writer: GroupCommit) -> threading.Event:
+    """`_held`, returning once the writer thread is inside the holding write (so what
+    is queued next cannot join its batch)."""
+    entered, release = threading.Event(), threading.Event()
+
+    def wait(conn: sa.Connection) -> None:
+        entered.set()
+        release.wait(10)
+
+    writer.submit(wait)
+    assert await asyncio.to_thread(entered.wait, 10)
+    return release
+
+
+async def test_a_write_behind_shares_the_next_commit(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    commits = 0
+
+    @sa.event.listens_for(db.engine, "commit")
+    def count(conn: sa.Connection) -> None:
+        nonlocal commits
+        commits += 1
+
+    release = await _holding(writer)
+    behind = asyncio.ensure_future(writer.run(_append(audit, "result"), behind=True))
+    urgent = asyncio.ensure_future(writer.run(_append(audit, "request")))
+    await asyncio.sleep(0.1)  # both queued behind the held write
+    release.set()
+    assert await urgent == 4 and await behind == 2  # the result first, in one chain
+    writer.close()
+    assert commits == 2  # the held write's, then one for both
+    assert [r["event"] for r in audit.records()] == ["result", "result.2", "request", "request.2"]
+
+
+async def test_a_write_behind_alone_is_committed_soon(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    assert await writer.run(_append(audit, "alone"), behind=True) == 2
+    writer.close()
+    assert audit.verify().ok
+
+
+async def test_closing_commits_the_writes_behind(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    release = _held(writer)
+    behind = writer.submit(_append(audit, "last"))
+    writer._queue.put(_Pending(_append(audit, "held"), Future(), behind=True))
+    release.set()
+    await asyncio.to_thread(writer.close)
+    assert behind.result(timeout=1) == 2
+    assert [r["event"] for r in audit.records()] == ["last", "last.2", "held", "held.2"]

@@ -364,11 +364,13 @@ def recorded(method: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-async def commit_recorded(writes: GroupCommit, write: Callable[[sa.Connection], T]) -> T:
+async def commit_recorded(
+    writes: GroupCommit, write: Callable[[sa.Connection], T], *, behind: bool = False
+) -> T:
     """`recorded` for a write committed through the group commit (a closed writer
-    cannot record either)."""
+    cannot record either). `behind`: see `GroupCommit.run`."""
     try:
-        return await writes.run(write)
+        return await writes.run(write, behind=behind)
     except (sa.exc.SQLAlchemyError, WriterClosedError) as exc:
         raise _not_recorded(exc) from exc
 

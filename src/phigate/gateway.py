@@ -357,11 +357,18 @@ class Gateway:
         return any(rule.match.time is not None for rule in self.settings.policy.rules)
 
     async def finish(
-        self, record: ActionRecord, summary: dict[str, Any], *, error: PhigateError | None = None
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None = None,
+        behind: bool = False,
     ) -> None:
-        """Record how an admitted action ended (result summary, never result data)."""
+        """Record how an admitted action ended (result summary, never result data).
+        `behind`: the caller does not wait on it to answer anyone (the wire records
+        results beside the session), so it may share the next statement's commit."""
         status = "failed" if error else "executed"
-        await self._finish(record, status, summary)
+        await self._finish(record, status, summary, behind=behind)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
@@ -594,7 +601,7 @@ class Gateway:
 
     @recorded
     async def _finish(
-        self, record: ActionRecord, status: str, summary: dict[str, Any]
+        self, record: ActionRecord, status: str, summary: dict[str, Any], *, behind: bool = False
     ) -> ActionRecord:
         def write(conn: sa.Connection) -> None:
             self.actions.set_status(conn, record.id, status, summary=summary)
@@ -613,7 +620,7 @@ class Gateway:
                 },
             )
 
-        await commit_recorded(self.writes, write)
+        await commit_recorded(self.writes, write, behind=behind)
         return replace(record, status=status, result_summary=summary, finished_at=time.time())
 
     # ── reviewers ───────────────────────────────────────────────────────────

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -36,6 +36,8 @@ T = TypeVar("T")
 Write = Callable[[sa.Connection], T]
 
 MAX_BATCH = 128
+# How long a write behind (see `GroupCommit.run`) waits for a commit to share.
+BEHIND_SECONDS = 0.01
 
 
 class WriterClosedError(RuntimeError):
@@ -51,12 +53,17 @@ class _Pending:
     # An asyncio future (`run`: settled on its loop, one wake-up per batch) or a
     # thread future (`submit`: for callers outside an event loop).
     done: Future[Any] | asyncio.Future[Any]
+    behind: bool = False  # no one waits on it to act: it may ride with the next batch
+    since: float = field(default_factory=time.monotonic)
 
     def start(self) -> bool:
         """False when its waiter gave up before the write started: it never runs."""
         if isinstance(self.done, Future):
             return self.done.set_running_or_notify_cancel()
         return not self.done.done()
+
+
+_DUE = _Pending(lambda conn: None, Future())  # a marker, never committed
 
 
 class GroupCommit:
@@ -84,10 +91,15 @@ class GroupCommit:
         self._closed = False
         self._conn: sa.Connection | None = None  # owned by the writer thread
 
-    async def run(self, write: Write[T]) -> T:
-        """Commit `write(conn)` (with whatever else is waiting) and return its result."""
+    async def run(self, write: Write[T], *, behind: bool = False) -> T:
+        """Commit `write(conn)` (with whatever else is waiting) and return its result.
+
+        `behind`: nothing is held up until it is durable (a result recorded after the
+        statement ran), so it waits up to `BEHIND_SECONDS` for a write that is, and
+        shares its commit: one commit per statement instead of two.
+        """
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._put(_Pending(write, done))
+        self._put(_Pending(write, done, behind))
         return await done
 
     def submit(self, write: Write[T]) -> Future[T]:
@@ -118,13 +130,22 @@ class GroupCommit:
                 self._thread.start()
 
     def _loop(self) -> None:
+        held: list[_Pending] = []  # writes behind, waiting for a commit to share
         try:
             while True:
-                first = self._queue.get()
-                if first is None:
-                    return
+                first = self._next(held)
+                if first is None or first is _DUE:  # closing, or the writes behind are due
+                    _deliver(self._commit(held))
+                    held = []
+                    if first is None:
+                        return
+                    continue
+                if first.behind and len(held) < self._max_batch:
+                    held.append(first)
+                    continue
                 batch, stop = self._gather(first)
-                _deliver(self._commit(batch))
+                _deliver(self._commit(held + batch))
+                held = []
                 if stop:
                     return
         except BaseException:
@@ -134,6 +155,17 @@ class GroupCommit:
             self._closed = True
             self._fail_waiting()
             self._drop_connection()
+
+    def _next(self, held: list[_Pending]) -> _Pending | None:
+        """The next write; None when closing; `_DUE` when the oldest write behind
+        has waited `BEHIND_SECONDS` and nothing came to share its commit."""
+        if not held:
+            return self._queue.get()
+        due = held[0].since + BEHIND_SECONDS - time.monotonic()
+        try:
+            return self._queue.get(timeout=due) if due > 0 else self._queue.get_nowait()
+        except queue.Empty:
+            return _DUE
 
     def _fail_waiting(self) -> None:
         gone = WriterClosedError("the state store writer is closed")

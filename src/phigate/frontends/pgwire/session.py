@@ -572,7 +572,7 @@ class Session:
         while (execution := await self.finished.get()) is not None:
             summary = execution.summary()
             error = PhigateError(execution.error) if execution.error else None
-            await self.gateway.finish(execution.record, summary, error=error)
+            await self.gateway.finish(execution.record, summary, error=error, behind=True)
 
     def abandon(self) -> None:
         """The session ends: whatever was still in flight is recorded as not completed."""
