@@ -64,3 +64,12 @@ async def test_no_reuse_under_a_time_window_rule(harness: Harness) -> None:
     _with_policy(harness, [rule])
     outcome = await harness.gateway.admit(_action(await _principal(harness, "dana"), "1"))
     assert outcome.status == "admitted" and outcome.decided is None
+
+
+async def test_another_classification_is_decided_afresh(harness: Harness) -> None:
+    gateway = harness.gateway
+    dana = await _principal(harness, "dana")
+    first = await gateway.admit(_action(dana, "1"))
+    described = gateway.describe(_action(dana, "2"))  # not the one `first` was decided on
+    other = await gateway.admit(_action(dana, "2"), description=described, decided=first.decided)
+    assert other.decided is not None and other.decided is not first.decided

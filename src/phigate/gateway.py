@@ -108,12 +108,14 @@ class Decided:
     """An allow, decided once for one caller's statement text, that its next runs may
     reuse (the wire keeps one per prepared statement) instead of refining and
     deciding again. It holds only while what it rests on cannot have changed: the
-    same action apart from its parameters (`key`: connection, kind, text, reveal,
-    principal), the same policy object, no rule with a time window, and a connector
-    whose refinement does not depend on the run (`refines_alike`). Every run is
-    still recorded, before it runs, with this decision."""
+    same SQL action apart from its parameters (`key`: connection, text, reveal,
+    principal), the same classification handed in (`source`, by identity), the
+    same policy object, no rule with a time window, and a connector whose
+    refinement does not depend on the run (`refines_alike`). Every run is still
+    recorded, before it runs, with this decision."""
 
     key: tuple[Any, ...]
+    source: Description | None
     policy: object
     description: Description
     decision: Decision
@@ -290,7 +292,7 @@ class Gateway:
         `decided`: an earlier run's `Outcome.decided`, used only if it still holds.
         """
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
-        if decided is not None and self._still_holds(decided, action):
+        if decided is not None and self._still_holds(decided, action, description):
             metrics.DECISIONS.labels(decided.decision.outcome, decided.description.risk.value).inc()
             record = await self._record_request(
                 action, decided.description, decided.decision, decided.analysis_json
@@ -299,6 +301,7 @@ class Gateway:
         try:
             self._check_connection(action)
             self._check_reveal(action)
+            source = description  # as the caller classified it, before refining
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
@@ -322,7 +325,7 @@ class Gateway:
         if action.break_glass:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
-        reusable = self._reusable(action, description, decision)
+        reusable = self._reusable(action, source, description, decision)
         analysis_json = reusable.analysis_json if reusable is not None else None
         record = await self._record_request(action, description, decision, analysis_json)
         if decision.outcome == "deny":
@@ -333,21 +336,29 @@ class Gateway:
         return Outcome("admitted", record, decided=reusable)
 
     def _reusable(
-        self, action: Action, description: Description, decision: Decision
+        self,
+        action: Action,
+        source: Description | None,
+        description: Description,
+        decision: Decision,
     ) -> Decided | None:
         """The decision as a `Decided` when later runs of the same text may reuse it."""
         if decision.outcome != "allow" or action.break_glass or self._clock_matters():
             return None
+        if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
+            return None  # the key speaks of the text alone
         refines_alike = getattr(self.connectors[action.connection], "refines_alike", None)
         if refines_alike is None or not refines_alike(action, description):
             return None
         analysis_json = json.dumps(description.to_json(), default=str)
         key = _decision_key(action)
-        return Decided(key, self.settings.policy, description, decision, analysis_json)
+        return Decided(key, source, self.settings.policy, description, decision, analysis_json)
 
-    def _still_holds(self, decided: Decided, action: Action) -> bool:
+    def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
         return (
             decided.policy is self.settings.policy
+            and decided.source is source
+            and set(action.body) <= {"sql", "params"}
             and decided.key == _decision_key(action)
             and not self._clock_matters()
         )
