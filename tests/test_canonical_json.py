@@ -15,10 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phigate.audit import canonical_json
+from phigate.audit._canonical import sorted_json
 
 
-def _standard(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+def _standard(value: Any, ensure_ascii: bool = False) -> str:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=ensure_ascii, default=str
+    )
 
 
 class Colour(enum.Enum):
@@ -50,15 +53,18 @@ _VALUES = st.recursive(
 
 
 @settings(max_examples=1500, deadline=None)
-@given(_VALUES)
-def test_any_json_value_has_the_standard_form(value: Any) -> None:
+@given(_VALUES, st.booleans())
+def test_any_json_value_has_the_standard_form(value: Any, ensure_ascii: bool) -> None:
+    """Both forms: the audit's (UTF-8) and action fingerprints' (ASCII escapes)."""
     try:
-        expected = _standard(value)
+        expected = _standard(value, ensure_ascii)
     except TypeError:  # mixed key types the standard library cannot sort
         with pytest.raises(TypeError):
-            canonical_json(value)
+            sorted_json(value, ensure_ascii=ensure_ascii)
         return
-    assert canonical_json(value) == expected
+    assert sorted_json(value, ensure_ascii=ensure_ascii) == expected
+    if not ensure_ascii:
+        assert canonical_json(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -77,3 +83,4 @@ def test_any_json_value_has_the_standard_form(value: Any) -> None:
 )
 def test_values_where_encoders_disagree_have_the_standard_form(value: Any) -> None:
     assert canonical_json(value) == _standard(value)
+    assert sorted_json(value, ensure_ascii=True) == _standard(value, ensure_ascii=True)

@@ -36,18 +36,28 @@ _SHORT_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")
 
 
 def canonical_json(value: Any) -> str:
-    fast = _orjson_form(value)
+    return sorted_json(value, ensure_ascii=False)
+
+
+def sorted_json(value: Any, *, ensure_ascii: bool) -> str:
+    """`json.dumps(value, sort_keys=True, separators=(",", ":"), default=str,
+    ensure_ascii=...)`, byte for byte (action fingerprints use the ASCII form)."""
+    fast = _orjson_form(value, ensure_ascii)
     if fast is not None:
         return fast
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=ensure_ascii, default=str
+    )
 
 
-def _orjson_form(value: Any) -> str | None:
+def _orjson_form(value: Any, ensure_ascii: bool = False) -> str | None:
     """orjson's bytes when they are provably the standard form, else None."""
     try:
         out = orjson.dumps(value, default=_refuse, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
         return None
+    if ensure_ascii and not out.isascii():
+        return None  # the standard form escapes what is not ASCII; orjson cannot
     if b"0.0000" in out or (b"e-" in out and _SHORT_EXPONENT.search(out) is not None):
         return None
     if orjson.loads(out) != value:
