@@ -149,11 +149,14 @@ class ActionStore:
         decision: Decision,
         status: str,
         replica: str | None = None,
+        *,
+        analysis_json: str | None = None,
     ) -> ActionRecord:
         """Insert the action; the returned record is what was written (no re-read).
 
         `replica` is the gateway process that records (and, if it runs now, runs) it:
-        phigate.replicas finds runs cut off when that replica died.
+        phigate.replicas finds runs cut off when that replica died. `analysis_json`:
+        the description already serialised (a reused decision's).
         """
         created_at = time.time()
         fingerprint = action.fingerprint()
@@ -174,7 +177,7 @@ class ActionStore:
                 "client_addr": action.client_addr,
                 "reason": action.reason,
                 "risk": description.risk.value,
-                "analysis": json.dumps(description.to_json(), default=str),
+                "analysis": analysis_json or json.dumps(description.to_json(), default=str),
                 "decision": decision.outcome,
                 "rule": decision.rule,
                 "decision_reason": decision.reason,
@@ -361,11 +364,13 @@ def recorded(method: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-async def commit_recorded(writes: GroupCommit, write: Callable[[sa.Connection], T]) -> T:
+async def commit_recorded(
+    writes: GroupCommit, write: Callable[[sa.Connection], T], *, behind: bool = False
+) -> T:
     """`recorded` for a write committed through the group commit (a closed writer
-    cannot record either)."""
+    cannot record either). `behind`: see `GroupCommit.run`."""
     try:
-        return await writes.run(write)
+        return await writes.run(write, behind=behind)
     except (sa.exc.SQLAlchemyError, WriterClosedError) as exc:
         raise _not_recorded(exc) from exc
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import logging
 import math
 import time
@@ -93,6 +94,8 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
     # A pending request nobody can decide (no eligible reviewer): said in the answer.
     no_reviewer: str | None = None
+    # The decision, when the next run of the same statement may reuse it (`Decided`).
+    decided: Decided | None = None
 
     @property
     def action_id(self) -> str:
@@ -105,6 +108,37 @@ _STATUS_AFTER = {
     "approve": "pending_approval",
     "break_glass": "allowed",
 }
+
+
+@dataclass(frozen=True, eq=False)
+class Decided:
+    """An allow, decided once for one caller's statement text, that its next runs may
+    reuse (the wire keeps one per prepared statement) instead of refining and
+    deciding again. It holds only while what it rests on cannot have changed: the
+    same SQL action apart from its parameters (`key`: connection, text, reveal,
+    principal), the same classification handed in (`source`, by identity), the
+    same policy object, no rule with a time window, and a connector whose
+    refinement does not depend on the run (`refines_alike`). Every run is still
+    recorded, before it runs, with this decision."""
+
+    key: tuple[Any, ...]
+    source: Description | None
+    policy: object
+    description: Description
+    decision: Decision
+    analysis_json: str  # the description as the action row stores it, serialised once
+
+
+def _decision_key(action: Action) -> tuple[Any, ...]:
+    return (
+        action.connection,
+        action.kind,
+        action.sql,
+        action.reveal,
+        action.principal,
+        action.break_glass,
+        action.front_door,
+    )
 
 
 def _error_event(error: PhigateError) -> dict[str, Any]:
@@ -257,18 +291,31 @@ class Gateway:
         return outcome
 
     async def admit(
-        self, action: Action, *, wait: float = 0.0, description: Description | None = None
+        self,
+        action: Action,
+        *,
+        wait: float = 0.0,
+        description: Description | None = None,
+        decided: Decided | None = None,
     ) -> Outcome:
         """Decide and record; `admitted` means the caller may run it now, exactly once.
 
         Front doors that execute themselves (the PostgreSQL wire proxy) call this,
         run the action, then call `finish`. An identical action (same fingerprint)
         already approved and not yet run is claimed instead of asking again.
+        `decided`: an earlier run's `Outcome.decided`, used only if it still holds.
         """
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
+        if decided is not None and self._still_holds(decided, action, description):
+            metrics.DECISIONS.labels(decided.decision.outcome, decided.description.risk.value).inc()
+            record = await self._record_request(
+                action, decided.description, decided.decision, decided.analysis_json
+            )
+            return Outcome("admitted", record, decided=decided)
         try:
             self._check_connection(action)
             self._check_reveal(action)
+            source = description  # as the caller classified it, before refining
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
@@ -292,19 +339,61 @@ class Gateway:
         if action.break_glass:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
-        record = await self._record_request(action, description, decision)
+        reusable = self._reusable(action, source, description, decision)
+        analysis_json = reusable.analysis_json if reusable is not None else None
+        record = await self._record_request(action, description, decision, analysis_json)
         if decision.outcome == "deny":
             return Outcome("denied", record)
         if decision.outcome == "approve":
             return await self._pending(record, wait)
-        return Outcome("admitted", record)  # allow or break-glass: recorded as executing
+        # allow or break-glass: recorded as executing
+        return Outcome("admitted", record, decided=reusable)
+
+    def _reusable(
+        self,
+        action: Action,
+        source: Description | None,
+        description: Description,
+        decision: Decision,
+    ) -> Decided | None:
+        """The decision as a `Decided` when later runs of the same text may reuse it."""
+        if decision.outcome != "allow" or action.break_glass or self._clock_matters():
+            return None
+        if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
+            return None  # the key speaks of the text alone
+        refines_alike = getattr(self.connectors[action.connection], "refines_alike", None)
+        if refines_alike is None or not refines_alike(action, description):
+            return None
+        analysis_json = json.dumps(description.to_json(), default=str)
+        key = _decision_key(action)
+        return Decided(key, source, self.settings.policy, description, decision, analysis_json)
+
+    def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
+        return (
+            decided.policy is self.settings.policy
+            and decided.source is source
+            and set(action.body) <= {"sql", "params"}
+            and decided.key == _decision_key(action)
+            and not self._clock_matters()
+        )
+
+    def _clock_matters(self) -> bool:
+        """A rule with a time window decides differently as the clock moves."""
+        return any(rule.match.time is not None for rule in self.settings.policy.rules)
 
     async def finish(
-        self, record: ActionRecord, summary: dict[str, Any], *, error: PhigateError | None = None
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None = None,
+        behind: bool = False,
     ) -> None:
-        """Record how an admitted action ended (result summary, never result data)."""
+        """Record how an admitted action ended (result summary, never result data).
+        `behind`: the caller does not wait on it to answer anyone (the wire records
+        results beside the session), so it may share the next statement's commit."""
         status = "failed" if error else "executed"
-        await self._finish(record, status, summary)
+        await self._finish(record, status, summary, behind=behind)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
@@ -314,7 +403,11 @@ class Gateway:
         return None
 
     async def _record_request(
-        self, action: Action, description: Description, decision: Decision
+        self,
+        action: Action,
+        description: Description,
+        decision: Decision,
+        analysis_json: str | None = None,
     ) -> ActionRecord:
         """Request, decision (and, for what runs at once, its start) in one transaction."""
         action_id = new_id("act")
@@ -324,7 +417,14 @@ class Gateway:
         def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
             fields = audit_fields(action, description, scrub=self.scrub)
             record = self.actions.insert(
-                conn, action_id, action, description, decision, status, self.approvals.replica
+                conn,
+                action_id,
+                action,
+                description,
+                decision,
+                status,
+                self.approvals.replica,
+                analysis_json=analysis_json,
             )
             approval_id = None
             if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
@@ -591,7 +691,7 @@ class Gateway:
 
     @recorded
     async def _finish(
-        self, record: ActionRecord, status: str, summary: dict[str, Any]
+        self, record: ActionRecord, status: str, summary: dict[str, Any], *, behind: bool = False
     ) -> ActionRecord:
         def write(conn: sa.Connection) -> None:
             self.actions.set_status(conn, record.id, status, summary=summary)
@@ -610,17 +710,19 @@ class Gateway:
                 },
             )
 
-        await self._record_outcome(write)
+        await self._record_outcome(write, behind=behind)
         return replace(record, status=status, result_summary=summary, finished_at=time.time())
 
-    async def _record_outcome(self, write: Callable[[sa.Connection], None]) -> None:
+    async def _record_outcome(
+        self, write: Callable[[sa.Connection], None], *, behind: bool = False
+    ) -> None:
         """The run has ended and how is known: record it through a brief outage of the
         state store (a restart, a fail-over) rather than give up, which would leave the
         action `executing` on a live replica, where nothing would ever end it."""
         deadline = time.monotonic() + OUTCOME_RETRY_SECONDS
         while True:
             try:
-                await commit_recorded(self.writes, write)
+                await commit_recorded(self.writes, write, behind=behind)
                 return
             except AuditUnavailableError as exc:
                 store_down = isinstance(exc.__cause__, sa.exc.DBAPIError)

@@ -70,6 +70,18 @@ class PostgresConnector:
         description = await self._expand_lineage(action, description)
         return await self._bulk_read_is_export(action, description)
 
+    def refines_alike(self, action: Action, description: Description) -> bool:
+        """Whether `refine` gives the same answer for every run of this statement text:
+        nothing to look up in the catalog (which DDL may change), and no row estimate
+        (which depends on the parameters and the data). Only then may a decision on
+        the refined description be reused (phigate.gateway.Decided)."""
+        lineage = description.detail.get("lineage") or []
+        wildcard = any(str(s).endswith(".*") for item in lineage for s in item.get("sources", ()))
+        estimated = (
+            self.settings.export_row_estimate is not None and description.risk is RiskClass.READ
+        )
+        return not wildcard and not estimated
+
     async def _expand_lineage(self, action: Action, description: Description) -> Description:
         lineage = description.detail.get("lineage") or []
         wildcard = any(str(s).endswith(".*") for item in lineage for s in item.get("sources", ()))

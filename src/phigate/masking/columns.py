@@ -133,6 +133,7 @@ class RowMasker:
         for ident in masker.settings.identifiers:
             overrides.update({c.lower(): ident.type for c in ident.columns})
         self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
+        self._initial_plan = tuple(self.plan)  # before sampling decided anything
         self._subject = _subject_index(self.columns)
         self._votes: dict[int, dict[str, int]] = {}
         self._probed: dict[int, int] = {}
@@ -156,6 +157,18 @@ class RowMasker:
         """Whether this masker lets `entity` through (revealed, or not in its profile)."""
         masker = self._masker
         return entity not in masker.types or masker.operators.operator_for(entity) is Operator.KEEP
+
+    def restart(self) -> None:
+        """Begin another result of the same columns (the next run of one prepared
+        statement) as a new masker would: the plan as classified, sampling from the
+        first row again, counts from zero. The compiled row code is kept while the
+        plan is the same, which is what makes reuse cheaper than a new masker."""
+        self.plan[:] = self._initial_plan
+        self._votes.clear()
+        self._probed.clear()
+        if self._compiled is not None:
+            self._compiled.flush_counts({})
+        self._counts = {}
 
     @property
     def counts(self) -> dict[str, int]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 _BARE_ZIP = re2.compile(r"\d{5}(?:-\d{4})?")
 _WINDOW = 1 << 20
 _OVERLAP = 4096
+_MASKERS_KEPT = 1024  # (profile, revealed types) combinations; a few in practice
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ class MaskingEngine:
         self.settings = settings
         self._key = key
         self._finders: dict[frozenset[str], SpanFinder] = {}
-        self._types: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+        self._maskers: dict[tuple[str, frozenset[str]], Masker] = {}
         self._lock = threading.Lock()
 
     def masker(
@@ -55,13 +56,18 @@ class MaskingEngine:
         if config is None:
             raise MaskingError(f"unknown masking profile {profile!r}")
         revealed = frozenset(_revealed(config, frozenset(groups), frozenset(reveal)))
-        types = self._types.get((profile, revealed))
-        if types is None:  # a few combinations, asked for on every statement
+        # A masker holds no state of its own request: the same (profile, revealed)
+        # is the same masker, so one built for every statement is built once.
+        masker = self._maskers.get((profile, revealed))
+        if masker is None:
             types = frozenset(
                 t for t in self.settings.known_types() if config.masks(t) and t not in revealed
             )
-            self._types[profile, revealed] = types
-        return Masker(self, profile, config, types)
+            masker = Masker(self, profile, config, types)
+            if len(self._maskers) >= _MASKERS_KEPT:
+                self._maskers.clear()
+            self._maskers[profile, revealed] = masker
+        return masker
 
     def finder(self, types: frozenset[str]) -> SpanFinder:
         with self._lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -62,14 +62,21 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        if self._write_lock is None:
-            with self.engine.begin() as conn:
-                yield conn
-            return
-        with self._write_lock, self.engine.connect() as conn:
-            conn = conn.execution_options(sqlite_immediate=True)
-            with conn.begin():
-                yield conn
+        with self.writer_connection() as conn, self.write_on(conn):
+            yield conn
+
+    def writer_connection(self) -> sa.Connection:
+        """A connection for writes; one writer may keep it across many transactions
+        (the group commit's thread does: no pool checkout and reset per commit)."""
+        conn = self.engine.connect()
+        return conn.execution_options(sqlite_immediate=True) if self.is_sqlite else conn
+
+    @contextmanager
+    def write_on(self, conn: sa.Connection) -> Iterator[sa.Connection]:
+        """One write transaction on `conn` (from `writer_connection`), serialised
+        in-process on SQLite."""
+        with self._write_lock or nullcontext(), conn.begin():
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:

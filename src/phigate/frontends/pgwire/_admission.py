@@ -20,7 +20,7 @@ from phigate.actions import Action, Description
 from phigate.approvals import Approval, ApprovalState
 from phigate.errors import AuthenticationError, NotAllowedError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
-from phigate.gateway import Gateway
+from phigate.gateway import Decided, Gateway
 from phigate.identity.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -74,18 +74,30 @@ class Admission:
     async def admit(
         self, action: Action, description: Description | None = None
     ) -> ActionRecord | Refusal:
+        admitted, _ = await self.admit_reusing(action, description, None)
+        return admitted
+
+    async def admit_reusing(
+        self, action: Action, description: Description | None, decided: Decided | None
+    ) -> tuple[ActionRecord | Refusal, Decided | None]:
+        """`admit`, handing the gateway an earlier run's decision (it reuses it only
+        where it still holds) and returning the decision the next run may reuse."""
         try:
-            outcome = await self.gateway.admit(action, wait=0, description=description)
+            outcome = await self.gateway.admit(
+                action, wait=0, description=description, decided=decided
+            )
             if outcome.status == "pending_approval" and outcome.approval is not None:
-                return await self._await_approval(action, outcome.approval, outcome.record)
+                waited = await self._await_approval(action, outcome.approval, outcome.record)
+                return waited, None
         except PhigateError as exc:
-            return Refusal(_error_for(exc))
+            return Refusal(_error_for(exc)), None
         except Exception:  # fail closed: a gateway bug must not let a statement through
             log.exception("admitting a wire statement failed")
-            return Refusal(codec.error_response("XX000", "phigate could not check this statement"))
+            error = codec.error_response("XX000", "phigate could not check this statement")
+            return Refusal(error), None
         if outcome.status == "admitted":
-            return outcome.record
-        return Refusal(denied(outcome.record))
+            return outcome.record, outcome.decided
+        return Refusal(denied(outcome.record)), None
 
     async def _await_approval(
         self, action: Action, approval: Approval, record: ActionRecord

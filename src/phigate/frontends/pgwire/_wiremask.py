@@ -66,9 +66,22 @@ class ResultMasker:
         fields: Sequence[codec.Field],
         lineage: Sequence[Any],
     ) -> None:
+        self.masker = masker
         self.fields = list(fields)
+        self.lineage = list(lineage)
         self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage))
         self.masked = frozenset(i for i, kind in enumerate(self.rows.plan) if kind != KEEP)
+
+    def serves(self, masker: Masker, fields: Sequence[codec.Field], lineage: Sequence[Any]) -> bool:
+        """Whether this masker is the one a new ResultMasker for these would be."""
+        return (
+            masker is self.masker and self.fields == list(fields) and self.lineage == list(lineage)
+        )
+
+    def restart(self) -> ResultMasker:
+        """The same masker for another result of the same statement (see RowMasker.restart)."""
+        self.rows.restart()
+        return self
 
     def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:
         out = []

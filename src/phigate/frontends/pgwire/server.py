@@ -78,6 +78,8 @@ class Upstream:
 class WireListener:
     """Accepts wire clients for one connection."""
 
+    connection_class: type[ClientConnection]  # set below; a bench swaps in its own
+
     def __init__(
         self,
         gateway: Gateway,
@@ -149,7 +151,7 @@ class WireListener:
                 await client.end_revoked(token_id)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        client = ClientConnection(self, reader, writer)
+        client = self.connection_class(self, reader, writer)
         task = asyncio.current_task()
         client.task = task
         if task is not None:
@@ -481,6 +483,9 @@ class ClientConnection:
                 await recorder
             except Exception:
                 log.exception("recording wire results in the audit log failed")
+
+
+WireListener.connection_class = ClientConnection
 
 
 async def _check_reader(connection: str, dsn: str) -> None:

@@ -450,8 +450,9 @@ class Session:
         if statement.description is not None and self._on_writer(statement.description):
             await _writes.execute(self, msg, portal, statement.description)
             return
-        admitted = await self.admission.admit(
-            self.admission.action(statement.text, portal.params), statement.description
+        action = self.admission.action(statement.text, portal.params)
+        admitted, statement.decided = await self.admission.admit_reusing(
+            action, statement.description, statement.decided
         )
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
@@ -573,7 +574,7 @@ class Session:
         while (execution := await self.finished.get()) is not None:
             summary = execution.summary()
             error = PhigateError(execution.error) if execution.error else None
-            await self.gateway.finish(execution.record, summary, error=error)
+            await self.gateway.finish(execution.record, summary, error=error, behind=True)
 
     def abandon(self) -> None:
         """The session ends: whatever was still in flight is recorded as not completed."""
