@@ -4,9 +4,10 @@ verifiable offline, exportable."""
 from __future__ import annotations
 
 from phigate.audit._canonical import canonical_json
-from phigate.audit.chain import AuditLog, Verification, verify_records
+from phigate.audit.chain import AuditLog, verify_records
 from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
 from phigate.audit.export import parse_export_line, verify_export
+from phigate.audit.verification import Verification
 
 __all__ = [
     "AuditLog",
