@@ -6,13 +6,13 @@ transaction: if the audit record cannot be written, the change does not happen.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -28,7 +28,6 @@ from phigate.store.hot import HotStatement
 from phigate.store.tables import actions
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
 T = TypeVar("T")
 Scrubber = Callable[[dict[str, Any]], Any]
 
@@ -344,25 +343,21 @@ def request_records(
     return entries
 
 
-def recorded(method: Callable[P, T]) -> Callable[P, T]:
+@contextlib.contextmanager
+def recorded_or_refused() -> Iterator[None]:
     """A state change and its audit records commit together or not at all.
 
     A store failure here means the records cannot be written, so the action must
     not go ahead: it surfaces as AuditUnavailableError (503), never as success.
     """
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return method(*args, **kwargs)
-        except sa.exc.SQLAlchemyError as exc:
-            raise _not_recorded(exc) from exc
-
-    return wrapper
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        raise _not_recorded(exc) from exc
 
 
 async def commit_recorded(writes: GroupCommit, write: Callable[[sa.Connection], T]) -> T:
-    """`recorded` for a write committed through the group commit (a closed writer
+    """`recorded_or_refused` for a write committed through the group commit (a closed writer
     cannot record either)."""
     try:
         return await writes.run(write)

@@ -28,7 +28,7 @@ from phigate.action_store import (
     ActionStore,
     audit_fields,
     commit_recorded,
-    recorded,
+    recorded_or_refused,
     request_records,
 )
 from phigate.actions import Action, Description, new_id
@@ -393,9 +393,8 @@ class Gateway:
         claimed = await asyncio.to_thread(self.actions.get, record.id)
         return Outcome("admitted", claimed, approval=approval)
 
-    @recorded
     def _claim(self, record: ActionRecord, approval_id: str) -> None:
-        with self.db.write() as conn:
+        with recorded_or_refused(), self.db.write() as conn:
             approval = self.approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self.actions.set_status(
@@ -510,7 +509,6 @@ class Gateway:
         final = await self._finish(record, "failed", summary)
         return Outcome("failed", final, error=error)
 
-    @recorded
     async def _finish(
         self, record: ActionRecord, status: str, summary: dict[str, Any]
     ) -> ActionRecord:
