@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
 import logging
 import time
@@ -39,6 +38,7 @@ from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
 from phigate.connectors.base import StreamingConnector
+from phigate.deciding import Decider
 from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
@@ -50,11 +50,10 @@ from phigate.errors import (
     PhigateError,
     UpstreamError,
 )
-from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.masking import Masker, MaskingEngine, MaskingError
-from phigate.policy import Decision, break_glass_decision, evaluate
+from phigate.policy import Decision, break_glass_decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
@@ -128,8 +127,10 @@ class Gateway:
         self.masking = masking
         self.connectors = dict(connectors)
         self.oidc = oidc
-        # One subject per person, whatever identity they used (identity.aliases).
-        self.people = People(settings.identity.aliases)
+        # Describe and decide, shared with `phigate policy check`; it owns the aliases.
+        # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
+        self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
+        self.people = self.decider.people
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
         self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
@@ -151,44 +152,13 @@ class Gateway:
     # ── describe and decide ─────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
-        connector = self.connectors.get(action.connection)
-        try:
-            if connector is not None:
-                return connector.describe(action)
-        except Exception as exc:  # a describer failure must deny, never allow
-            log.exception("describing the action failed")
-            return Description(
-                RiskClass.UNKNOWN, reasons=(f"describe failed: {type(exc).__name__}",)
-            )
-        return Description(RiskClass.UNKNOWN, reasons=("no connector understands this action",))
+        return self.decider.describe(action)
 
     def decide(
         self, action: Action, description: Description | None = None
     ) -> tuple[Description, Decision]:
-        """Policy check without running or recording anything (`phigate policy check`)."""
-        self._check_connection(action)
-        description = description or self.describe(action)
-        decision = evaluate(
-            self.settings.policy.rules,
-            action,
-            description,
-            reveal_approvals=self.settings.policy.reveal_approvals,
-            now=dt.datetime.now(dt.UTC),
-        )
-        return description, self._with_parse_error(decision, description)
-
-    def _with_parse_error(self, decision: Decision, description: Description) -> Decision:
-        """A statement the parser rejects is refused by whichever rule matches `unknown`;
-        the parser's own message (what, and where) is what the caller needs to fix it.
-        Here, once, so every front door and `policy check` say the same."""
-        error = description.detail.get("parse_error")
-        if not error or decision.outcome == "allow":
-            return decision
-        # Scrubbed: the message quotes the statement, and the reason reaches the audit log.
-        detail = self.scrub(str(error))
-        return replace(
-            decision, reason=f"{decision.reason} (the statement does not parse: {detail})"
-        )
+        """Policy check without running or recording anything (`phigate.deciding`)."""
+        return self.decider.decide(action, description)
 
     async def _refined(self, action: Action, description: Description) -> Description:
         """The description, refined by asking the upstream where the connector can
@@ -221,15 +191,6 @@ class Gateway:
                 f'valid: {", ".join(sorted(known))} (or "*" for all)'
             )
 
-    def _check_connection(self, action: Action) -> None:
-        connector = self.connectors.get(action.connection)
-        if connector is None:
-            raise NotFoundError(f"no connection named {action.connection!r}")
-        if connector.kind != action.kind:
-            raise NotAllowedError(
-                f"connection {action.connection!r} runs {connector.kind} actions, not {action.kind}"
-            )
-
     # ── submit ──────────────────────────────────────────────────────────────
     async def submit(self, action: Action, *, wait: float = 0.0) -> Outcome:
         """The whole pipeline for one action: decide, maybe wait for approval, run, mask."""
@@ -253,7 +214,7 @@ class Gateway:
         """
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
         try:
-            self._check_connection(action)
+            self.decider.check_connection(action)
             self._check_reveal(action)
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
