@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from phigate.actions import Action, Description
-from phigate.config import ApprovalRequirement, Rule
-from phigate.identity.principal import PrincipalKind
+from phigate.config import ApprovalRequirement, Rule, RuleMatch
+from phigate.identity.principal import Principal, PrincipalKind
 from phigate.masking.entities import SECRET_TYPES
 
 _SEVERITY = {"allow": 0, "approve": 1, "deny": 2}
@@ -121,13 +121,23 @@ def _default_reason(rule: Rule, description: Description) -> str:
     return text
 
 
+def caller_matches(match: RuleMatch, principal: Principal, connection: str) -> bool:
+    """The criteria about who asks and where: kind, groups, subject, connection.
+
+    Also what the MCP door uses to list the connections a caller could use, so a
+    listing and a decision read a rule alike."""
+    return (
+        (not match.kinds or principal.kind in match.kinds)
+        and (not match.groups or principal.in_any(frozenset(match.groups)))
+        and (not match.subjects or principal.subject in match.subjects)
+        and (not match.connections or connection in match.connections)
+    )
+
+
 def _matches(rule: Rule, action: Action, description: Description, now: dt.datetime) -> bool:
-    match, principal = rule.match, action.principal
+    match = rule.match
     checks = (
-        not match.kinds or principal.kind in match.kinds,
-        not match.groups or principal.in_any(frozenset(match.groups)),
-        not match.subjects or principal.subject in match.subjects,
-        not match.connections or action.connection in match.connections,
+        caller_matches(match, action.principal, action.connection),
         not match.action_kinds or action.kind in match.action_kinds,
         not match.risk or description.risk in match.risk,
         not match.tables or _tables_match(match.tables, description.tables),
