@@ -37,7 +37,7 @@ from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.audit import AuditLog, CheckpointSigner
 from phigate.config import Settings
 from phigate.connectors import Connector
-from phigate.connectors.base import StreamingConnector
+from phigate.connectors.base import RefiningConnector, StreamingConnector
 from phigate.deciding import Decider
 from phigate.errors import (
     AuditUnavailableError,
@@ -52,6 +52,7 @@ from phigate.errors import (
 )
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
+from phigate.identity.verifier import AccessTokenVerifier
 from phigate.masking import Masker, MaskingEngine, MaskingError
 from phigate.policy import Decision, break_glass_decision
 from phigate.risk import RiskClass
@@ -112,7 +113,7 @@ class Gateway:
         connectors: Mapping[str, Connector],
         tokens: TokenStore,
         masking: MaskingEngine,
-        oidc: Any | None = None,
+        oidc: AccessTokenVerifier | None = None,
         signer: CheckpointSigner | None = None,
     ) -> None:
         self.settings = settings
@@ -163,11 +164,11 @@ class Gateway:
     async def _refined(self, action: Action, description: Description) -> Description:
         """The description, refined by asking the upstream where the connector can
         (e.g. the planner's row estimate turns a bulk read into an export)."""
-        refine = getattr(self.connectors[action.connection], "refine", None)
-        if refine is None:
+        connector = self.connectors[action.connection]
+        if not isinstance(connector, RefiningConnector):
             return description
         try:
-            refined: Description = await refine(action, description)
+            refined = await connector.refine(action, description)
         except Exception as exc:  # cannot tell how much it reads: fail closed
             log.warning("refining the description failed: %s", exc)
             return replace(
@@ -632,7 +633,7 @@ class Gateway:
             log.error("could not audit %s: %s", event, reason)
 
     async def close(self) -> None:
-        if self.oidc is not None and hasattr(self.oidc, "aclose"):
+        if self.oidc is not None:
             await self.oidc.aclose()
         for connector in self.connectors.values():
             await connector.close()

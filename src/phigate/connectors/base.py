@@ -1,4 +1,4 @@
-"""The connector seam: one required method, `run`; `stream` is optional."""
+"""The connector seam: one required method, `run`; `stream` and `refine` are optional."""
 
 from __future__ import annotations
 
@@ -44,3 +44,11 @@ class StreamingConnector(Protocol):
         summary event without a "stream" key: what the audit log records. Closing or
         cancelling the generator stops the action upstream."""
         ...
+
+
+@runtime_checkable
+class RefiningConnector(Protocol):
+    """A connector that can sharpen a description by asking the upstream (planner
+    estimates, the columns behind `*`) before policy decides."""
+
+    async def refine(self, action: Action, description: Description) -> Description: ...
