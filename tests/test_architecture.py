@@ -38,3 +38,17 @@ def test_relative_imports_and_submodule_imports_are_resolved(
     (package / "a.py").write_text("from pkg import b\n")
     (package / "b.py").write_text("from . import a\n")
     assert cycles(import_graph(tmp_path, "pkg")) == [["pkg.a", "pkg.b", "pkg.a"]]
+
+
+def test_a_cycle_through_a_package_init_is_a_cycle(tmp_path: Path) -> None:
+    """`from pkg.sub.leaf import X` runs `pkg/sub/__init__.py` first; if that imports
+    the importer back, the leaf was no leaf."""
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "sub" / "__init__.py").write_text("from pkg.sub.heavy import H\n")
+    (tmp_path / "pkg" / "sub" / "leaf.py").write_text("X = 1\n")
+    (tmp_path / "pkg" / "sub" / "heavy.py").write_text("from pkg.config import C\n")
+    (tmp_path / "pkg" / "config.py").write_text("from pkg.sub.leaf import X\n")
+    assert cycles(import_graph(tmp_path, "pkg")) == [
+        ["pkg.config", "pkg.sub", "pkg.sub.heavy", "pkg.config"]
+    ]

@@ -1,6 +1,7 @@
 """The import graph of a source tree, read with `ast` (nothing is imported).
 
-Every import counts, wherever it is written: at module level, inside a
+Every import counts, wherever it is written (and so does the package `__init__`
+an import runs on the way): at module level, inside a
 function, or under `if TYPE_CHECKING:`. A cycle hidden in a function body is
 still a cycle a reader has to hold in their head.
 """
@@ -33,9 +34,21 @@ def import_graph(root: Path, package: str) -> Graph:
         is_package = path.name == "__init__.py"
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             for target in _targets(node, name, is_package, names):
-                if target != name:
-                    graph[name].add(target)
+                graph[name].update(_with_packages(target, name, names))
     return graph
+
+
+def _with_packages(target: str, importer: str, names: dict[str, Path]) -> set[str]:
+    """`target` and the packages whose `__init__` importing it runs first: importing
+    `a.b.c` from outside `a.b` runs `a.b/__init__.py`, and whatever that imports."""
+    parts = target.split(".")
+    found = {target}
+    for end in range(2, len(parts)):
+        package = ".".join(parts[:end])
+        if package in names and not importer.startswith(package + "."):
+            found.add(package)
+    found.discard(importer)
+    return found
 
 
 def _targets(node: ast.AST, name: str, is_package: bool, names: dict[str, Path]) -> list[str]:
