@@ -1,12 +1,26 @@
-"""The shape of the code, checked: no import cycles in phigate."""
+"""The shape of the code, checked: no import cycles in phigate, and the settings
+models `phigate.config` composes are leaves that load no implementation."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.imports import cycles, import_graph
+from tests.support.imports import Graph, cycles, import_graph
 
 SRC = Path(__file__).parents[1] / "src"
+# What `phigate.config` may load besides settings modules and import-free package
+# __init__s: values the models are made of, and the checks they run at load time.
+_SETTINGS_MAY_USE = {
+    "phigate.errors",  # ConfigError
+    "phigate.risk",  # RiskClass
+    "phigate.limits",  # LimitsSettings, with the result budget it configures
+    "phigate.identity.principal",  # PrincipalKind
+    "phigate.identity.subjects",  # normal_subject: rules and aliases name people alike
+    "phigate.identity._jwks",  # the signing algorithms OIDC settings may name
+    "phigate.masking.entities",  # the entity type names profiles list
+    "phigate.audit.checkpoint",  # trusted_key_id: a trusted key must parse
+    "phigate.audit._canonical",  # (what checkpoint signs over)
+}
 
 
 def test_phigate_has_no_import_cycles() -> None:
@@ -52,3 +66,33 @@ def test_a_cycle_through_a_package_init_is_a_cycle(tmp_path: Path) -> None:
     assert cycles(import_graph(tmp_path, "pkg")) == [
         ["pkg.config", "pkg.sub", "pkg.sub.heavy", "pkg.config"]
     ]
+
+
+def _reached(graph: Graph, start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for target in graph[todo.pop()] - seen:
+            seen.add(target)
+            todo.append(target)
+    return seen
+
+
+def _is_settings(module: str) -> bool:
+    return module.rsplit(".", 1)[-1].endswith("settings")
+
+
+def test_config_composes_settings_leaves_and_loads_no_implementation() -> None:
+    """No front door, channel, connector, masking engine, store or gateway comes in
+    with phigate.config: everything it reaches (package __init__s run on the way
+    included) is a settings module, a package whose __init__ imports only such
+    modules, or one of the few values the models are made of."""
+    graph = import_graph(SRC, "phigate")
+    packages = {m for m in graph if (SRC / m.replace(".", "/") / "__init__.py").exists()}
+    reached = _reached(graph, "phigate.config") - {"phigate.config"}
+    unexpected = {
+        m for m in reached if not _is_settings(m) and m not in packages | _SETTINGS_MAY_USE
+    }
+    assert not unexpected, f"phigate.config loads implementation: {sorted(unexpected)}"
+    for module in reached:
+        if _is_settings(module):
+            assert "phigate.config" not in _reached(graph, module), module

@@ -12,7 +12,7 @@ from phigate.actions import Action, Description
 from phigate.config import parse_settings
 from phigate.deciding import Decider
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from tests.test_cli import config_file, run  # noqa: F401  (the fixture)
 
 

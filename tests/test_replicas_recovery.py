@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 
 from phigate.action_store import ActionStore
 from phigate.actions import Action, Description
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.channels.posted import PostedMessages
 from phigate.frontends.app import build_app
 from phigate.identity.principal import Principal, PrincipalKind

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from phigate.action_store import ActionStore
 from phigate.actions import Action, Description
 from phigate.approvals import ApprovalService, ApprovalState
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.errors import AuthenticationError, ConflictError
 from phigate.identity.principal import Principal, PrincipalKind

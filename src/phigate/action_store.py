@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from phigate.actions import Action, Description
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.errors import AuditUnavailableError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision

@@ -34,10 +34,10 @@ from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.approvals.reviewers import approval_shortfall, human_members
-from phigate.audit import AuditLog, CheckpointSigner
+from phigate.audit.chain import AuditLog
+from phigate.audit.checkpoint import CheckpointSigner
 from phigate.config import Settings
-from phigate.connectors import Connector
-from phigate.connectors.base import RefiningConnector, StreamingConnector
+from phigate.connectors.base import Connector, RefiningConnector, StreamingConnector
 from phigate.deciding import Decider
 from phigate.errors import (
     AuditUnavailableError,
@@ -53,7 +53,8 @@ from phigate.errors import (
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.identity.verifier import AccessTokenVerifier
-from phigate.masking import Masker, MaskingEngine, MaskingError
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
 from phigate.policy import Decision, break_glass_decision
 from phigate.risk import RiskClass
 from phigate.store import Database

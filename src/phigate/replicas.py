@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from phigate.action_store import ActionStore
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, chat_messages, replicas
 

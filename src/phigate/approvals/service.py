@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from phigate.actions import new_id
 from phigate.approvals.model import Approval, ApprovalState, Vote, ineligibility
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
 from phigate.identity.principal import Principal

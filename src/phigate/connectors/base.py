@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from phigate.actions import Action, Description
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 
 
 @dataclass

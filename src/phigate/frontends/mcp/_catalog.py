@@ -18,8 +18,8 @@ from phigate.connectors.postgres import PostgresConnector
 from phigate.errors import NotFoundError, UpstreamError
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
-from phigate.masking import ColumnInfo, Masker
-from phigate.masking.columns import classify
+from phigate.masking.columns import ColumnInfo, classify
+from phigate.masking.engine import Masker
 from phigate.policy.engine import caller_matches
 
 _MAX_COLUMNS = 5000

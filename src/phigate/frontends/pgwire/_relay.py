@@ -25,7 +25,7 @@ from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
 from phigate.limits import LimitsSettings
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.sql import SqlAnalysis
 
 

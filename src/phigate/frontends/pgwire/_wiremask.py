@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from phigate.frontends.pgwire import _codec as codec
-from phigate.masking import ColumnInfo, Masker, RowMasker, server_messages
+from phigate.masking import server_messages
 from phigate.masking._hints import KEEP
+from phigate.masking.columns import ColumnInfo, RowMasker
+from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 
 TEXT_OID = 25
