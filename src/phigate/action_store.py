@@ -20,7 +20,7 @@ from phigate.actions import Action, Description
 from phigate.audit.chain import AuditLog
 from phigate.errors import AuditUnavailableError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.policy import Decision
+from phigate.policy import Decision, Verdict
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
@@ -311,7 +311,7 @@ def request_records(
     entries: list[tuple[str, dict[str, Any]]] = [
         ("action.requested", {"action_id": action_id, **fields, "why": {"reason": action.reason}})
     ]
-    if decision.outcome == "break_glass":
+    if decision.outcome is Verdict.BREAK_GLASS:
         entries.append(
             (
                 "action.break_glass",

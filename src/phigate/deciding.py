@@ -18,7 +18,7 @@ from phigate.config import Settings
 from phigate.connectors.base import Connector
 from phigate.errors import NotAllowedError, NotFoundError
 from phigate.identity.people import People
-from phigate.policy import Decision, evaluate
+from phigate.policy import Decision, Verdict, evaluate
 from phigate.risk import RiskClass
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class Decider:
         the parser's own message (what, and where) is what the caller needs to fix it.
         Here, once, so every front door and `policy check` say the same."""
         error = description.detail.get("parse_error")
-        if not error or decision.outcome == "allow":
+        if not error or decision.outcome is Verdict.ALLOW:
             return decision
         detail = self._scrub(str(error))
         return replace(

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 
 import sqlalchemy as sa
 from pglast import parser as pg_parser
@@ -55,7 +55,7 @@ from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.identity.verifier import AccessTokenVerifier
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
-from phigate.policy import Decision, break_glass_decision
+from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
@@ -93,12 +93,17 @@ class Outcome:
         return self.record.id
 
 
-_STATUS_AFTER = {
-    "allow": "allowed",
-    "deny": "denied",
-    "approve": "pending_approval",
-    "break_glass": "allowed",
-}
+def _status_after(outcome: Verdict) -> str:
+    """The status an action is recorded with once policy has spoken."""
+    match outcome:
+        case Verdict.ALLOW | Verdict.BREAK_GLASS:
+            return "executing"  # recorded together with the start of its run
+        case Verdict.APPROVE:
+            return "pending_approval"
+        case Verdict.DENY:
+            return "denied"
+        case unreachable:
+            assert_never(unreachable)
 
 
 def _error_event(error: PhigateError) -> dict[str, Any]:
@@ -232,7 +237,7 @@ class Gateway:
                 },
             )
             raise
-        if decision.outcome != "allow":
+        if decision.outcome is not Verdict.ALLOW:
             # Only what needs a human can have an approved twin; an allowed action
             # runs as itself, which spares every routine statement this lookup.
             reused = await asyncio.to_thread(self._approved_twin, action)
@@ -242,11 +247,15 @@ class Gateway:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
         record = await self._record_request(action, description, decision)
-        if decision.outcome == "deny":
-            return Outcome("denied", record)
-        if decision.outcome == "approve":
-            return await self._pending(record, wait)
-        return Outcome("admitted", record)  # allow or break-glass: recorded as executing
+        match decision.outcome:
+            case Verdict.DENY:
+                return Outcome("denied", record)
+            case Verdict.APPROVE:
+                return await self._pending(record, wait)
+            case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
+                return Outcome("admitted", record)
+            case unreachable:
+                assert_never(unreachable)
 
     async def finish(
         self, record: ActionRecord, summary: dict[str, Any], *, error: PhigateError | None = None
@@ -267,8 +276,8 @@ class Gateway:
     ) -> ActionRecord:
         """Request, decision (and, for what runs at once, its start) in one transaction."""
         action_id = new_id("act")
-        runs_now = decision.outcome in ("allow", "break_glass")
-        status = "executing" if runs_now else _STATUS_AFTER[decision.outcome]
+        status = _status_after(decision.outcome)
+        runs_now = status == "executing"
 
         def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
             fields = audit_fields(action, description, scrub=self.scrub)
@@ -276,8 +285,11 @@ class Gateway:
                 conn, action_id, action, description, decision, status, self.approvals.replica
             )
             approval_id = None
-            if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
-                purpose = BREAK_GLASS_REVIEW if decision.outcome == "break_glass" else "approval"
+            reviewed = decision.outcome in (Verdict.APPROVE, Verdict.BREAK_GLASS)
+            if reviewed and decision.approvals is not None:
+                purpose = (
+                    BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
+                )
                 approval_id = self.approvals.create(
                     conn, action_id, action.principal, decision.approvals, purpose=purpose
                 )

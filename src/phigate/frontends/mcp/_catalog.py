@@ -20,7 +20,7 @@ from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.masking.columns import ColumnInfo, classify
 from phigate.masking.engine import Masker
-from phigate.policy.engine import caller_matches
+from phigate.policy.engine import Verdict, caller_matches
 
 _MAX_COLUMNS = 5000
 _CATALOG_SQL = """
@@ -185,7 +185,7 @@ async def _mcp_tools(
             front_door="mcp",
         )
         _description, decision = gateway.decide(action)
-        if decision.outcome != "deny":
+        if decision.outcome is not Verdict.DENY:
             tools.append(
                 {
                     "name": tool.name,
