@@ -7,6 +7,7 @@ transaction: if the audit record cannot be written, the change does not happen.
 from __future__ import annotations
 
 import contextlib
+import enum
 import json
 import logging
 import time
@@ -67,6 +68,20 @@ _SET_STATUS_EXPECT = {
 }
 
 
+class ActionStatus(enum.StrEnum):
+    """Where an action stands. The values are what `actions.status` has always held."""
+
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"  # may now be run, once, by its requester
+    DENIED = "denied"  # by policy, or by a reviewer
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    EXECUTING = "executing"
+    EXECUTED = "executed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # its replica died mid-run (phigate.replicas)
+
+
 @dataclass(frozen=True)
 class ActionRecord:
     id: str
@@ -78,7 +93,7 @@ class ActionRecord:
     rule: str | None
     decision_reason: str
     masking: str
-    status: str
+    status: ActionStatus
     finished_at: float | None
     result_summary: dict[str, Any] | None
 
@@ -146,7 +161,7 @@ class ActionStore:
         action: Action,
         description: Description,
         decision: Decision,
-        status: str,
+        status: ActionStatus,
         replica: str | None = None,
     ) -> ActionRecord:
         """Insert the action; the returned record is what was written (no re-read).
@@ -178,7 +193,7 @@ class ActionStore:
                 "rule": decision.rule,
                 "decision_reason": decision.reason,
                 "masking": decision.masking,
-                "status": status,
+                "status": status.value,
                 "replica": replica,
             },
         )
@@ -201,9 +216,9 @@ class ActionStore:
         self,
         conn: sa.Connection,
         action_id: str,
-        status: str,
+        status: ActionStatus,
         *,
-        expect: tuple[str, ...] | None = None,
+        expect: tuple[ActionStatus, ...] | None = None,
         summary: dict[str, Any] | None = None,
         replica: str | None = None,
     ) -> bool:
@@ -211,11 +226,11 @@ class ActionStore:
 
         `replica`: the gateway process that takes the action over (runs it now).
         """
-        params: dict[str, Any] = {"action_id": action_id, "new_status": status}
+        params: dict[str, Any] = {"action_id": action_id, "new_status": status.value}
         if replica is not None:
             params["new_replica"] = replica
         if expect is not None:
-            params["expect"] = list(expect)
+            params["expect"] = [s.value for s in expect]
         if summary is not None:
             params.update(new_summary=json.dumps(summary, default=str), new_finished_at=time.time())
         variant = summary is not None, replica is not None
@@ -237,7 +252,7 @@ class ActionStore:
     def approved_with_fingerprint(self, fingerprint: str) -> list[str]:
         """Ids of approved, not yet run actions with this exact fingerprint."""
         query = sa.select(actions.c.id).where(
-            actions.c.fingerprint == fingerprint, actions.c.status == "approved"
+            actions.c.fingerprint == fingerprint, actions.c.status == ActionStatus.APPROVED.value
         )
         with self._db.read() as conn:
             return [str(row.id) for row in conn.execute(query)]
@@ -293,7 +308,7 @@ def _record(m: Any) -> ActionRecord:
         rule=m["rule"],
         decision_reason=m["decision_reason"],
         masking=m["masking"],
-        status=m["status"],
+        status=ActionStatus(m["status"]),
         finished_at=m["finished_at"],
         result_summary=summary,
     )

@@ -24,6 +24,7 @@ from pglast import parser as pg_parser
 from phigate import metrics
 from phigate.action_store import (
     ActionRecord,
+    ActionStatus,
     ActionStore,
     audit_fields,
     commit_recorded,
@@ -93,15 +94,15 @@ class Outcome:
         return self.record.id
 
 
-def _status_after(outcome: Verdict) -> str:
+def _status_after(outcome: Verdict) -> ActionStatus:
     """The status an action is recorded with once policy has spoken."""
     match outcome:
         case Verdict.ALLOW | Verdict.BREAK_GLASS:
-            return "executing"  # recorded together with the start of its run
+            return ActionStatus.EXECUTING  # recorded together with the start of its run
         case Verdict.APPROVE:
-            return "pending_approval"
+            return ActionStatus.PENDING_APPROVAL
         case Verdict.DENY:
-            return "denied"
+            return ActionStatus.DENIED
         case unreachable:
             assert_never(unreachable)
 
@@ -261,7 +262,7 @@ class Gateway:
         self, record: ActionRecord, summary: dict[str, Any], *, error: PhigateError | None = None
     ) -> None:
         """Record how an admitted action ended (result summary, never result data)."""
-        status = "failed" if error else "executed"
+        status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
         await self._finish(record, status, summary)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
@@ -277,7 +278,7 @@ class Gateway:
         """Request, decision (and, for what runs at once, its start) in one transaction."""
         action_id = new_id("act")
         status = _status_after(decision.outcome)
-        runs_now = status == "executing"
+        runs_now = status is ActionStatus.EXECUTING
 
         def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
             fields = audit_fields(action, description, scrub=self.scrub)
@@ -373,7 +374,11 @@ class Gateway:
             approval = self.approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self.actions.set_status(
-                conn, record.id, "executing", expect=("approved",), replica=self.approvals.replica
+                conn,
+                record.id,
+                ActionStatus.EXECUTING,
+                expect=(ActionStatus.APPROVED,),
+                replica=self.approvals.replica,
             )
             self.audit.append_in(
                 conn,
@@ -402,7 +407,7 @@ class Gateway:
             )
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
-        final = await self._finish(record, "executed", result.summary)
+        final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
         return Outcome("executed", final, result=result.payload)
 
     async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
@@ -481,11 +486,11 @@ class Gateway:
 
     async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
-        final = await self._finish(record, "failed", summary)
+        final = await self._finish(record, ActionStatus.FAILED, summary)
         return Outcome("failed", final, error=error)
 
     async def _finish(
-        self, record: ActionRecord, status: str, summary: dict[str, Any]
+        self, record: ActionRecord, status: ActionStatus, summary: dict[str, Any]
     ) -> ActionRecord:
         def write(conn: sa.Connection) -> None:
             self.actions.set_status(conn, record.id, status, summary=summary)

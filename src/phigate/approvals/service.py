@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from phigate.action_store import ActionStatus
 from phigate.actions import new_id
 from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineligibility
 from phigate.audit.chain import AuditLog
@@ -41,10 +42,10 @@ ApprovalListener = Callable[[ApprovalEvent], None]
 _VERDICTS = {ApprovalState.APPROVED: "justified", ApprovalState.DENIED: "unjustified"}
 
 _FINAL_ACTION_STATUS = {
-    ApprovalState.APPROVED: "approved",
-    ApprovalState.DENIED: "denied",
-    ApprovalState.EXPIRED: "expired",
-    ApprovalState.CANCELLED: "cancelled",
+    ApprovalState.APPROVED: ActionStatus.APPROVED,
+    ApprovalState.DENIED: ActionStatus.DENIED,
+    ApprovalState.EXPIRED: ActionStatus.EXPIRED,
+    ApprovalState.CANCELLED: ActionStatus.CANCELLED,
 }
 
 
@@ -297,7 +298,7 @@ class ApprovalService:
             conn.execute(
                 actions.update()
                 .where(actions.c.id == approval.action_id)
-                .values(status=_FINAL_ACTION_STATUS[state])
+                .values(status=_FINAL_ACTION_STATUS[state].value)
             )
         fields = {
             "approval_id": approval.id,
