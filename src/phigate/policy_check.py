@@ -13,13 +13,12 @@ from phigate.connectors.http import http_body
 from phigate.deciding import Decider
 from phigate.errors import InvalidRequestError
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.tokens import TokenStore
+from phigate.store import Database
 
 
 def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, ...], str | None]:
     """Kind, groups and on-behalf-of from the subject's newest active API token, if any."""
-    from phigate.identity.tokens import TokenStore
-    from phigate.store import Database
-
     try:
         db = Database(settings.state.url)
         if db.current_revision() is None:
