@@ -134,8 +134,11 @@ def migrate(config_path: Path) -> None:
     from phigate.store import Database
 
     db = Database(_settings(config_path).state.url)
-    db.migrate()
-    out.print(f"state store at revision {db.current_revision()}")
+    try:
+        db.migrate()
+        out.print(f"state store at revision {db.current_revision()}")
+    finally:
+        db.dispose()  # close its pooled connections now, not when collected
 
 
 # ── tokens ──────────────────────────────────────────────────────────────────

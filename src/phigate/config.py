@@ -292,6 +292,11 @@ class McpConnection(_Frozen):
     changed_tool_risk: RiskClass = RiskClass.WRITE
     timeout_seconds: float = Field(60, gt=0, le=3600)
     list_ttl_seconds: float = Field(30, ge=0, le=86_400)
+    # How long the pre-call pin check trusts a listing of an upstream that announces
+    # tool changes and has announced none since; 0 re-lists before every call.
+    pin_recheck_seconds: float = Field(10, ge=0, le=3600)
+    # Tool calls in flight on the upstream session at once; more wait for a slot.
+    max_concurrent_calls: int = Field(16, ge=1, le=10_000)
 
     _coerce = field_validator("headers", "env", mode="before")(_secret_map)
 

@@ -139,6 +139,7 @@ class PostgresConnector:
                         conn, sql_text, action.params, description, masker, batch
                     )
                     await conn.commit()
+                    await conn.set_autocommit(False)  # as the pool hands connections out
         except psycopg.Error as exc:
             raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
         duration_ms = round((time.monotonic() - started) * 1000, 1)
@@ -160,10 +161,7 @@ class PostgresConnector:
         masker: Masker,
         batch: _Batch,
     ) -> tuple[dict[str, Any], dict[str, int]]:
-        timeout = self.settings.statement_timeout_ms
-        await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
-        if description.risk is RiskClass.READ:
-            await conn.execute("SET TRANSACTION READ ONLY")
+        await self._begin(conn, description)
         cursor = psycopg.AsyncRawCursor(conn)
         if description.risk is RiskClass.READ:
             # Reads stream row by row (single-row mode): memory stays flat at any size.
@@ -185,6 +183,19 @@ class PostgresConnector:
         if cursor.statusmessage:  # the command tag (UPDATE 1, …); a stopped stream has none
             payload["status"] = cursor.statusmessage
         return payload, masked
+
+    async def _begin(self, conn: psycopg.AsyncConnection[Any], description: Description) -> None:
+        """Open the transaction with its settings in one round trip, not three (psycopg's
+        own BEGIN, SET LOCAL statement_timeout, SET TRANSACTION READ ONLY): one
+        simple-query message, sent in autocommit mode so psycopg adds no BEGIN of its
+        own. psycopg follows the server's transaction status, so `commit()` still
+        commits; the pool's reset (or `run`, after the commit) turns autocommit off again."""
+        mode = pgsql.SQL("READ ONLY" if description.risk is RiskClass.READ else "")
+        timeout = self.settings.statement_timeout_ms
+        await conn.set_autocommit(True)
+        await conn.execute(
+            pgsql.SQL("BEGIN {}; SET LOCAL statement_timeout = {}").format(mode, timeout)
+        )
 
     async def _stream(
         self,

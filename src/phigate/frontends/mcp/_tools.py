@@ -8,6 +8,7 @@ policy; an agent can only ask, wait, and check back.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -91,12 +92,18 @@ class ToolSpec(BaseModel):
     read_only: bool
 
     def input_schema(self) -> dict[str, Any]:
-        schema = self.args.model_json_schema()
-        schema.pop("title", None)
-        for prop in schema.get("properties", {}).values():
-            prop.pop("title", None)
-        schema["additionalProperties"] = False
-        return schema
+        return _input_schema(self.args)
+
+
+@functools.cache
+def _input_schema(args: type[_Args]) -> dict[str, Any]:
+    """Built once per model: the SDK asks for a called tool's schema on every call."""
+    schema = args.model_json_schema()
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+    schema["additionalProperties"] = False
+    return schema
 
 
 TOOLS = (
