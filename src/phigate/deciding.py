@@ -68,7 +68,9 @@ class Decider:
         """The decision for `action`, its principal taken as the person it is
         (a no-op for principals that came through authentication, already mapped)."""
         self.check_connection(action)
-        action = replace(action, principal=self.people.canonical(action.principal))
+        principal = self.people.canonical(action.principal)
+        if principal is not action.principal:  # `policy check --as` an alias
+            action = replace(action, principal=principal)
         description = description or self.describe(action)
         decision = evaluate(
             self.settings.policy.rules,
