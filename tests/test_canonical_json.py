@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.audit import canonical_json
-from phigate.audit._canonical import sorted_json
+from phigate.audit._canonical import canonical_json, sorted_json
 
 
 def _standard(value: Any, ensure_ascii: bool = False) -> str:

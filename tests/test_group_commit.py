@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from phigate import metrics
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, _Pending
 

@@ -18,13 +18,13 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from phigate.action_store import ActionStore
+from phigate.action_store import ActionStatus, ActionStore
 from phigate.actions import Action, Description
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.channels.posted import PostedMessages
 from phigate.frontends.app import build_app
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.policy import Decision
+from phigate.policy import Decision, Verdict
 from phigate.replicas import STALE_BEATS, ReplicaRegistry, with_heartbeat
 from phigate.reports.evidence import build_evidence
 from phigate.risk import RiskClass
@@ -34,7 +34,7 @@ from tests.conftest import demo_config, make_harness
 from tests.console.conftest import sign_in
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
-ALLOW = Decision("allow", "reads", "reads are allowed", "hipaa-safe-harbor")
+ALLOW = Decision(Verdict.ALLOW, "reads", "reads are allowed", "hipaa-safe-harbor")
 STALE = 60.0
 
 
@@ -64,7 +64,13 @@ class Store:
         action_id = f"act_{uuid.uuid4().hex[:10]}"
         with self.db.write() as conn:
             self.actions.insert(
-                conn, action_id, action, Description(RiskClass.READ), ALLOW, status, replica
+                conn,
+                action_id,
+                action,
+                Description(RiskClass.READ),
+                ALLOW,
+                ActionStatus(status),
+                replica,
             )
             self.audit.append_in(conn, "action.execution_started", {"action_id": action_id})
         return action_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from phigate.audit import canonical_json
+from phigate.audit._canonical import canonical_json
 from phigate.audit.keys import signing_key_for, trusted_key_ids
 from phigate.config import (
     ExecConnection,
@@ -13,7 +13,7 @@ from phigate.config import (
     PostgresConnection,
     Settings,
 )
-from phigate.connectors import Connector
+from phigate.connectors.base import Connector
 from phigate.connectors.exec import ExecConnector
 from phigate.connectors.http import HttpConnector
 from phigate.connectors.mcp import McpConnector
@@ -23,7 +23,7 @@ from phigate.gateway import Gateway
 from phigate.identity.oidc import OidcVerifier
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
-from phigate.masking import MaskingEngine
+from phigate.masking.engine import MaskingEngine
 from phigate.store import Database
 
 

@@ -333,7 +333,7 @@ def _audit_settings(config_path: Path, state: str | None) -> Any:
 
 @contextlib.contextmanager
 def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) -> Iterator[Any]:
-    from phigate.audit import AuditLog
+    from phigate.audit.chain import AuditLog
     from phigate.audit.keys import signing_key_for
     from phigate.store import Database
 
@@ -505,12 +505,12 @@ _PIN_EXIT = {400: 2, 403: 4, 404: 5, 409: 6}
 
 def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     """Run `work(connector, db, audit, scrub)` against the state store, mapping errors."""
-    from phigate.audit import AuditLog
+    from phigate.audit.chain import AuditLog
     from phigate.bootstrap import _key
     from phigate.config import McpConnection
     from phigate.connectors.mcp import McpConnector
     from phigate.gateway import AUDIT_PROFILE
-    from phigate.masking import MaskingEngine
+    from phigate.masking.engine import MaskingEngine
     from phigate.store import Database
 
     settings = _settings(config_path)

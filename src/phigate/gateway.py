@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -19,7 +18,7 @@ import math
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 
 import sqlalchemy as sa
 from pglast import parser as pg_parser
@@ -27,10 +26,11 @@ from pglast import parser as pg_parser
 from phigate import metrics
 from phigate.action_store import (
     ActionRecord,
+    ActionStatus,
     ActionStore,
     audit_fields,
     commit_recorded,
-    recorded,
+    recorded_or_refused,
     request_records,
 )
 from phigate.actions import Action, Description, new_id
@@ -39,10 +39,17 @@ from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups, listen_url
-from phigate.audit import AuditLog, CheckpointSigner
+from phigate.audit.chain import AuditLog
+from phigate.audit.checkpoint import CheckpointSigner
 from phigate.config import Settings
-from phigate.connectors import Connector
-from phigate.connectors.base import CopyBegan, CopyInConnector, StreamingConnector
+from phigate.connectors.base import (
+    Connector,
+    CopyBegan,
+    CopyInConnector,
+    RefiningConnector,
+    StreamingConnector,
+)
+from phigate.deciding import Decider
 from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
@@ -54,11 +61,12 @@ from phigate.errors import (
     PhigateError,
     UpstreamError,
 )
-from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
-from phigate.masking import Masker, MaskingEngine, MaskingError
-from phigate.policy import Decision, break_glass_decision, evaluate
+from phigate.identity.verifier import AccessTokenVerifier
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
@@ -102,12 +110,17 @@ class Outcome:
         return self.record.id
 
 
-_STATUS_AFTER = {
-    "allow": "allowed",
-    "deny": "denied",
-    "approve": "pending_approval",
-    "break_glass": "allowed",
-}
+def _status_after(outcome: Verdict) -> ActionStatus:
+    """The status an action is recorded with once policy has spoken."""
+    match outcome:
+        case Verdict.ALLOW | Verdict.BREAK_GLASS:
+            return ActionStatus.EXECUTING  # recorded together with the start of its run
+        case Verdict.APPROVE:
+            return ActionStatus.PENDING_APPROVAL
+        case Verdict.DENY:
+            return ActionStatus.DENIED
+        case unreachable:
+            assert_never(unreachable)
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +167,7 @@ class Gateway:
         connectors: Mapping[str, Connector],
         tokens: TokenStore,
         masking: MaskingEngine,
-        oidc: Any | None = None,
+        oidc: AccessTokenVerifier | None = None,
         signer: CheckpointSigner | None = None,
     ) -> None:
         self.settings = settings
@@ -172,8 +185,10 @@ class Gateway:
         self.masking = masking
         self.connectors = dict(connectors)
         self.oidc = oidc
-        # One subject per person, whatever identity they used (identity.aliases).
-        self.people = People(settings.identity.aliases)
+        # Describe and decide, shared with `phigate policy check`; it owns the aliases.
+        # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
+        self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
+        self.people = self.decider.people
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
         self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
@@ -199,53 +214,22 @@ class Gateway:
     # ── describe and decide ─────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
-        connector = self.connectors.get(action.connection)
-        try:
-            if connector is not None:
-                return connector.describe(action)
-        except Exception as exc:  # a describer failure must deny, never allow
-            log.exception("describing the action failed")
-            return Description(
-                RiskClass.UNKNOWN, reasons=(f"describe failed: {type(exc).__name__}",)
-            )
-        return Description(RiskClass.UNKNOWN, reasons=("no connector understands this action",))
+        return self.decider.describe(action)
 
     def decide(
         self, action: Action, description: Description | None = None
     ) -> tuple[Description, Decision]:
-        """Policy check without running or recording anything (`phigate policy check`)."""
-        self._check_connection(action)
-        description = description or self.describe(action)
-        decision = evaluate(
-            self.settings.policy.rules,
-            action,
-            description,
-            reveal_approvals=self.settings.policy.reveal_approvals,
-            now=dt.datetime.now(dt.UTC),
-        )
-        return description, self._with_parse_error(decision, description)
-
-    def _with_parse_error(self, decision: Decision, description: Description) -> Decision:
-        """A statement the parser rejects is refused by whichever rule matches `unknown`;
-        the parser's own message (what, and where) is what the caller needs to fix it.
-        Here, once, so every front door and `policy check` say the same."""
-        error = description.detail.get("parse_error")
-        if not error or decision.outcome == "allow":
-            return decision
-        # Scrubbed: the message quotes the statement, and the reason reaches the audit log.
-        detail = self.scrub(str(error))
-        return replace(
-            decision, reason=f"{decision.reason} (the statement does not parse: {detail})"
-        )
+        """Policy check without running or recording anything (`phigate.deciding`)."""
+        return self.decider.decide(action, description)
 
     async def _refined(self, action: Action, description: Description) -> Description:
         """The description, refined by asking the upstream where the connector can
         (e.g. the planner's row estimate turns a bulk read into an export)."""
-        refine = getattr(self.connectors[action.connection], "refine", None)
-        if refine is None:
+        connector = self.connectors[action.connection]
+        if not isinstance(connector, RefiningConnector):
             return description
         try:
-            refined: Description = await refine(action, description)
+            refined = await connector.refine(action, description)
         except Exception as exc:  # cannot tell how much it reads: fail closed
             log.warning("refining the description failed: %s", exc)
             return replace(
@@ -267,15 +251,6 @@ class Gateway:
             raise InvalidRequestError(
                 f"unknown entity type(s) to reveal: {', '.join(unknown)}; "
                 f'valid: {", ".join(sorted(known))} (or "*" for all)'
-            )
-
-    def _check_connection(self, action: Action) -> None:
-        connector = self.connectors.get(action.connection)
-        if connector is None:
-            raise NotFoundError(f"no connection named {action.connection!r}")
-        if connector.kind != action.kind:
-            raise NotAllowedError(
-                f"connection {action.connection!r} runs {connector.kind} actions, not {action.kind}"
             )
 
     # ── submit ──────────────────────────────────────────────────────────────
@@ -313,7 +288,7 @@ class Gateway:
             )
             return Outcome("admitted", record, decided=decided)
         try:
-            self._check_connection(action)
+            self.decider.check_connection(action)
             self._check_reveal(action)
             source = description  # as the caller classified it, before refining
             refined = await self._refined(action, description or self.describe(action))
@@ -330,7 +305,7 @@ class Gateway:
                 },
             )
             raise
-        if decision.outcome != "allow":
+        if decision.outcome is not Verdict.ALLOW:
             # Only what needs a human can have an approved twin; an allowed action
             # runs as itself, which spares every routine statement this lookup.
             reused = await asyncio.to_thread(self._approved_twin, action)
@@ -342,12 +317,15 @@ class Gateway:
         reusable = self._reusable(action, source, description, decision)
         analysis_json = reusable.analysis_json if reusable is not None else None
         record = await self._record_request(action, description, decision, analysis_json)
-        if decision.outcome == "deny":
-            return Outcome("denied", record)
-        if decision.outcome == "approve":
-            return await self._pending(record, wait)
-        # allow or break-glass: recorded as executing
-        return Outcome("admitted", record, decided=reusable)
+        match decision.outcome:
+            case Verdict.DENY:
+                return Outcome("denied", record)
+            case Verdict.APPROVE:
+                return await self._pending(record, wait)
+            case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
+                return Outcome("admitted", record, decided=reusable)
+            case unreachable:
+                assert_never(unreachable)
 
     def _reusable(
         self,
@@ -357,7 +335,7 @@ class Gateway:
         decision: Decision,
     ) -> Decided | None:
         """The decision as a `Decided` when later runs of the same text may reuse it."""
-        if decision.outcome != "allow" or action.break_glass or self._clock_matters():
+        if decision.outcome is not Verdict.ALLOW or action.break_glass or self._clock_matters():
             return None
         if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
             return None  # the key speaks of the text alone
@@ -392,7 +370,7 @@ class Gateway:
         """Record how an admitted action ended (result summary, never result data).
         `behind`: the caller does not wait on it to answer anyone (the wire records
         results beside the session), so it may share the next statement's commit."""
-        status = "failed" if error else "executed"
+        status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
         await self._finish(record, status, summary, behind=behind)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
@@ -411,8 +389,8 @@ class Gateway:
     ) -> ActionRecord:
         """Request, decision (and, for what runs at once, its start) in one transaction."""
         action_id = new_id("act")
-        runs_now = decision.outcome in ("allow", "break_glass")
-        status = "executing" if runs_now else _STATUS_AFTER[decision.outcome]
+        status = _status_after(decision.outcome)
+        runs_now = status is ActionStatus.EXECUTING
 
         def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
             fields = audit_fields(action, description, scrub=self.scrub)
@@ -427,8 +405,11 @@ class Gateway:
                 analysis_json=analysis_json,
             )
             approval_id = None
-            if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
-                purpose = BREAK_GLASS_REVIEW if decision.outcome == "break_glass" else "approval"
+            reviewed = decision.outcome in (Verdict.APPROVE, Verdict.BREAK_GLASS)
+            if reviewed and decision.approvals is not None:
+                purpose = (
+                    BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
+                )
                 approval_id = self.approvals.create(
                     conn, action_id, action.principal, decision.approvals, purpose=purpose
                 )
@@ -544,13 +525,16 @@ class Gateway:
         claimed = await asyncio.to_thread(self.actions.get, record.id)
         return Outcome("admitted", claimed, approval=approval)
 
-    @recorded
     def _claim(self, record: ActionRecord, approval_id: str) -> None:
-        with self.db.write() as conn:
+        with recorded_or_refused(), self.db.write() as conn:
             approval = self.approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self.actions.set_status(
-                conn, record.id, "executing", expect=("approved",), replica=self.approvals.replica
+                conn,
+                record.id,
+                ActionStatus.EXECUTING,
+                expect=(ActionStatus.APPROVED,),
+                replica=self.approvals.replica,
             )
             self.audit.append_in(
                 conn,
@@ -579,7 +563,7 @@ class Gateway:
             )
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
-        final = await self._finish(record, "executed", result.summary)
+        final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
         return Outcome("executed", final, result=result.payload)
 
     async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
@@ -681,17 +665,21 @@ class Gateway:
             return await self._failed(
                 record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
             )
-        final = await self._finish(record, "executed", summary)
+        final = await self._finish(record, ActionStatus.EXECUTED, summary)
         return Outcome("executed", final, result=summary)
 
     async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
-        final = await self._finish(record, "failed", summary)
+        final = await self._finish(record, ActionStatus.FAILED, summary)
         return Outcome("failed", final, error=error)
 
-    @recorded
     async def _finish(
-        self, record: ActionRecord, status: str, summary: dict[str, Any], *, behind: bool = False
+        self,
+        record: ActionRecord,
+        status: ActionStatus,
+        summary: dict[str, Any],
+        *,
+        behind: bool = False,
     ) -> ActionRecord:
         def write(conn: sa.Connection) -> None:
             self.actions.set_status(conn, record.id, status, summary=summary)
@@ -869,7 +857,7 @@ class Gateway:
             log.error("could not audit %s: %s", event, reason)
 
     async def close(self) -> None:
-        if self.oidc is not None and hasattr(self.oidc, "aclose"):
+        if self.oidc is not None:
             await self.oidc.aclose()
         for connector in self.connectors.values():
             await connector.close()

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from phigate.action_store import ActionStore
-from phigate.audit import AuditLog
+from phigate.action_store import ActionStatus, ActionStore
+from phigate.audit.chain import AuditLog
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, chat_messages, replicas
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "interrupted"
+INTERRUPTED = ActionStatus.INTERRUPTED
 # One recovery transaction holds the audit head; keep it short, the next beat takes the rest.
 BATCH = 500
 # How many heartbeats a replica may miss before its running actions count as cut off.
@@ -148,7 +148,7 @@ class ReplicaRegistry:
     def _mark(self, conn: sa.Connection, row: sa.RowMapping) -> bool:
         summary = {"status": INTERRUPTED, "reason": _reason(row["replica"])}
         return self._actions.set_status(
-            conn, row["id"], INTERRUPTED, expect=("executing",), summary=summary
+            conn, row["id"], INTERRUPTED, expect=(ActionStatus.EXECUTING,), summary=summary
         )
 
     def _interrupted(self, row: sa.RowMapping) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.frontends.console.sessions import SessionStore, session_key
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database

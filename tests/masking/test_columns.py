@@ -7,7 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from phigate.masking import ColumnInfo, Masker, MaskingEngine, MaskingError, MaskingSettings
+from phigate.masking.columns import ColumnInfo
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 from tests.masking.conftest import KEY
 
 PATIENT_COLUMNS = "id first_name last_name dob sex ssn mrn email phone address city state zip"

@@ -29,7 +29,7 @@ import httpx
 import psycopg
 import sqlalchemy as sa
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.audit.keys import create_key_file
 from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings

@@ -1,4 +1,4 @@
-"""The connector seam: one required method, `run`; `stream` is optional."""
+"""The connector seam: one required method, `run`; `stream` and `refine` are optional."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from phigate.actions import Action, Description
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 
 
 @dataclass
@@ -61,3 +61,11 @@ class CopyInConnector(Protocol):
         comes (never all of it in memory); an exception raised by `data` aborts it (the
         transaction rolls back). Returns the summary the audit records."""
         ...
+
+
+@runtime_checkable
+class RefiningConnector(Protocol):
+    """A connector that can sharpen a description by asking the upstream (planner
+    estimates, the columns behind `*`) before policy decides."""
+
+    async def refine(self, action: Action, description: Description) -> Description: ...

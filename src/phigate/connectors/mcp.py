@@ -43,13 +43,13 @@ import mcp_types as types
 import sqlalchemy as sa
 
 from phigate.actions import Action, Description
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
 from phigate.connectors._mcp_session import UpstreamSession
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.errors import ConflictError, UpstreamError
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.risk import RiskClass, most_severe
 from phigate.store import Database
 

@@ -31,7 +31,8 @@ from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
 from phigate.connectors.base import CopyBegan, Result
 from phigate.errors import UpstreamError
 from phigate.limits import LimitsSettings, ResultBudget, off_loop
-from phigate.masking import Masker, RowMasker
+from phigate.masking.columns import RowMasker
+from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 from phigate.masking.server_messages import scrub_message
 from phigate.risk import RiskClass, runs_as_reader

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from phigate.approvals.wakeups import with_wakeups
 from phigate.audit.schedule import install_checkpoints
-from phigate.channels.dispatch import install_channels
+from phigate.channels.install import install_channels
 from phigate.frontends.api import create_app
 from phigate.frontends.console.install import install_console
 from phigate.frontends.mcp.server import install_mcp

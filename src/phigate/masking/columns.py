@@ -18,16 +18,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking.detect import MaskingError
 from phigate.masking.entities import ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
-
-if TYPE_CHECKING:
-    from phigate.masking.engine import Masker
+from phigate.masking.value_masker import ValueMasker
 
 # Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
 # numbers and booleans are kept by their type alone (phigate.masking._hints).
@@ -125,7 +122,7 @@ class RowMasker:
     fetchmany), runs one tight loop per masked column, and transposes back.
     """
 
-    def __init__(self, masker: Masker, columns: Sequence[ColumnInfo]) -> None:
+    def __init__(self, masker: ValueMasker, columns: Sequence[ColumnInfo]) -> None:
         self._masker = masker
         self.columns = tuple(columns)
         self._counts: dict[str, int] = {}

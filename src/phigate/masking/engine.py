@@ -10,18 +10,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import re2
 
+from phigate.masking._json import mask_json
+from phigate.masking._ner import NerAdapter
+from phigate.masking.columns import ColumnInfo, RowMasker
 from phigate.masking.detect import MaskingError, Span, SpanFinder
 from phigate.masking.entities import SECRET_TYPES, ZIP
 from phigate.masking.operators import Operators
 from phigate.masking.settings import MaskingSettings, ProfileConfig
-
-if TYPE_CHECKING:
-    from phigate.masking._ner import NerAdapter
-    from phigate.masking.columns import ColumnInfo, RowMasker
 
 # Bounded cost per value: text longer than this is masked in windows that
 # overlap by _OVERLAP bytes, so memory and match lengths stay bounded.
@@ -126,8 +124,6 @@ class Masker:
             raise MaskingError(f"detection failed: {type(exc).__name__}") from exc
 
     def mask_json(self, value: object) -> tuple[object, dict[str, int]]:
-        from phigate.masking._json import mask_json
-
         counts: dict[str, int] = {}
         try:
             masked = mask_json(self, value, counts, self.settings.max_json_depth)
@@ -138,8 +134,6 @@ class Masker:
         return masked, counts
 
     def for_columns(self, columns: Sequence[ColumnInfo]) -> RowMasker:
-        from phigate.masking.columns import RowMasker
-
         try:
             return RowMasker(self, columns)
         except Exception as exc:
@@ -225,6 +219,4 @@ def _chars(data: bytes, offset: int) -> int:
 
 
 def _ner_detector() -> NerAdapter:
-    from phigate.masking._ner import NerAdapter
-
     return NerAdapter()

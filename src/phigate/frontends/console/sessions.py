@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
 from phigate.store.tables import api_tokens, console_logins, console_sessions

@@ -20,6 +20,7 @@ from phigate.errors import PhigateError
 from phigate.frontends.mcp._catalog import may_use
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
+from phigate.policy import Verdict
 
 log = logging.getLogger(__name__)
 SEPARATOR = "__"
@@ -66,7 +67,7 @@ def _visible(gateway: Gateway, principal: Principal, connection: str, tool: List
         front_door="mcp",
     )
     _description, decision = gateway.decide(action)
-    return decision.outcome != "deny"
+    return decision.outcome is not Verdict.DENY
 
 
 def listed_input_schema(gateway: Gateway, name: str) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from phigate.errors import AuthenticationError, NotAllowedError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
 from phigate.gateway import Decided, Gateway
 from phigate.identity.principal import Principal
+from phigate.reviewing.view import approval_url
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class Admission:
     async def _await_approval(
         self, action: Action, approval: Approval, record: ActionRecord
     ) -> ActionRecord | Refusal:
-        url = _approval_url(self.gateway, approval.id)
+        url = approval_url(self.gateway, approval.id)
         if self.wait_seconds <= 0:
             return Refusal(_pending(approval, url))
         self._notify(
@@ -169,10 +170,6 @@ def _pending(approval: Approval, url: str) -> bytes:
         "identical statement once it is approved",
         detail=url,
     )
-
-
-def _approval_url(gateway: Gateway, approval_id: str) -> str:
-    return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"
 
 
 def _error_for(exc: PhigateError) -> bytes:

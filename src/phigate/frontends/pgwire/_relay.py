@@ -26,7 +26,7 @@ from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
 from phigate.gateway import Decided
 from phigate.limits import LimitsSettings
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.sql import SqlAnalysis
 
 

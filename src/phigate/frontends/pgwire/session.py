@@ -41,7 +41,7 @@ from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.limits import off_loop
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.risk import runs_as_reader
 from phigate.sql import SessionClassifier, SqlAnalysis
 from phigate.sql.copy_format import copy_csv_statements
