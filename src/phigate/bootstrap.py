@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from phigate.audit import canonical_json
 from phigate.audit.keys import signing_key_for, trusted_key_ids
@@ -51,8 +52,11 @@ def _key(settings: Settings, which: str) -> bytes:
     return bytes(value)
 
 
-def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway:
-    db = Database(settings.state.url)
+def build_gateway(
+    settings: Settings, *, migrate: bool | None = None, migrations: Path | None = None
+) -> Gateway:
+    """`migrations` is for tests only: see `Database`."""
+    db = Database(settings.state.url, migrations=migrations)
     db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
     oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
     gateway = Gateway(

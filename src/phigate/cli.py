@@ -118,6 +118,13 @@ def serve(config_path: Path, workers: int) -> None:
 
     async def announce() -> None:
         console.print(f"phigate serving on {settings.server.base_url()}", highlight=False)
+        schema = gateway.db.schema
+        if schema is not None and schema.newer:  # the warning above says why; repeat it late
+            console.print(
+                f"[bold yellow]note:[/] serving on a newer schema ({schema.database}) than "
+                f"this phigate's ({schema.build}); /readyz says so until the upgrade finishes",
+                highlight=False,
+            )
 
     try:
         asyncio.run(
