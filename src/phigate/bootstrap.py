@@ -19,7 +19,7 @@ from phigate.connectors.exec import ExecConnector
 from phigate.connectors.http import HttpConnector
 from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
-from phigate.errors import ConfigError
+from phigate.errors import ConfigError, PhigateError
 from phigate.gateway import Gateway
 from phigate.identity.oidc import OidcVerifier
 from phigate.identity.principal import PrincipalKind
@@ -57,7 +57,11 @@ def build_gateway(
 ) -> Gateway:
     """`migrations` is for tests only: see `Database`."""
     db = Database(settings.state.url, migrations=migrations)
-    db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
+    try:
+        db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
+    except PhigateError:  # a refusal (schema behind, or too new): close its pool now
+        db.dispose()
+        raise
     oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
     gateway = Gateway(
         settings,
