@@ -7,7 +7,9 @@ from __future__ import annotations
 import ast
 import itertools
 import logging
+import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from click.testing import CliRunner
 from phigate.bootstrap import build_gateway
 from phigate.cli import main
 from phigate.frontends.app import build_app
+from phigate.pgserver import free_port
 from phigate.store import Database, SchemaTooNewError
 from phigate.store.compat import (
     BREAKING,
@@ -31,6 +34,7 @@ from phigate.store.compat import (
     window,
 )
 from tests.conftest import demo_config
+from tests.test_demo import PHIGATE, stop, wait_ready
 
 MIGRATIONS = Path(__file__).parents[1] / "src" / "phigate" / "store" / "migrations"
 VERSIONS = sorted(p for p in (MIGRATIONS / "versions").glob("0*.py"))
@@ -279,3 +283,52 @@ def test_the_older_cli_reads_a_newer_store_only_inside_the_window(
     assert result.exit_code == code, result.output
     if code:
         assert "Deploy a phigate at revision future1 or newer" in result.output
+
+
+# ── `phigate serve` of the older build, as a process ────────────────────────
+def serve_config(tmp_path: Path, state_url: str, port: int) -> Path:
+    config = tmp_path / "phigate.yaml"
+    config.write_text(
+        f"state: {{url: {state_url!r}, migrate_on_start: false}}\n"
+        f"server: {{http_port: {port}}}\n"
+        "secrets: {token_hash_key: 'a-test-key-of-32-characters-long', "
+        "masking_key: 'another-test-key-32-characters!!'}\n"
+    )
+    return config
+
+
+def test_serve_refuses_a_breaking_newer_schema(state_url: str, tmp_path: Path) -> None:
+    database(state_url, newer_build(tmp_path, (BREAKING,))).migrate()
+    config = serve_config(tmp_path, state_url, free_port())
+    refused = subprocess.run(
+        [str(PHIGATE), "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "400"},
+    )
+    assert refused.returncode == 2, refused.stderr
+    assert f"newer than this phigate ({head_of(MIGRATIONS)})" in refused.stderr
+    assert "Deploy a phigate at revision future1 or newer" in refused.stderr
+
+
+def test_serve_on_an_expand_only_newer_schema_says_so(state_url: str, tmp_path: Path) -> None:
+    database(state_url, newer_build(tmp_path, (EXPAND_ONLY,))).migrate()
+    port = free_port()
+    config = serve_config(tmp_path, state_url, port)
+    process = subprocess.Popen(
+        [str(PHIGATE), "serve", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "COLUMNS": "400"},
+    )
+    try:
+        wait_ready(process, f"http://127.0.0.1:{port}")
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
+        assert ready["schema"]["newer"] is True and ready["schema"]["database"] == "future1"
+    finally:
+        output = stop(process)
+    assert f"state store at revision future1, newer than this phigate ({head_of(MIGRATIONS)})" in (
+        output
+    )
+    assert "serves on it" in output and "note: serving on a newer schema (future1)" in output
