@@ -10,19 +10,22 @@ import logging
 import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+from psycopg import sql as pgsql
 
 from phigate.bootstrap import build_gateway
 from phigate.cli import main
 from phigate.frontends.app import build_app
-from phigate.pgserver import free_port
+from phigate.pgserver import EmbeddedPostgres, free_port
 from phigate.store import Database, SchemaTooNewError
 from phigate.store.compat import (
     BREAKING,
@@ -86,6 +89,13 @@ def head_of(migrations: Path) -> str:
     head = ScriptDirectory(str(migrations)).get_current_head()
     assert head is not None
     return head
+
+
+def fresh_database(server: EmbeddedPostgres) -> str:
+    name = f"state_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    return name
 
 
 def revision_of(url: str) -> str | None:
@@ -286,10 +296,12 @@ def test_the_older_cli_reads_a_newer_store_only_inside_the_window(
 
 
 # ── `phigate serve` of the older build, as a process ────────────────────────
-def serve_config(tmp_path: Path, state_url: str, port: int) -> Path:
+def serve_config(
+    tmp_path: Path, state_url: str, port: int, *, migrate_on_start: bool = False
+) -> Path:
     config = tmp_path / "phigate.yaml"
     config.write_text(
-        f"state: {{url: {state_url!r}, migrate_on_start: false}}\n"
+        f"state: {{url: {state_url!r}, migrate_on_start: {str(migrate_on_start).lower()}}}\n"
         f"server: {{http_port: {port}}}\n"
         "secrets: {token_hash_key: 'a-test-key-of-32-characters-long', "
         "masking_key: 'another-test-key-32-characters!!'}\n"
@@ -332,3 +344,17 @@ def test_serve_on_an_expand_only_newer_schema_says_so(state_url: str, tmp_path: 
         output
     )
     assert "serves on it" in output and "note: serving on a newer schema (future1)" in output
+
+
+def test_serve_with_workers_checks_the_window_once(
+    tmp_path: Path, pg_server: EmbeddedPostgres
+) -> None:
+    """`--workers N` with migrate_on_start migrates once up front: on a breaking newer
+    schema that is the refusal, before any worker starts; it never downgrades."""
+    url = pg_server.dsn(fresh_database(pg_server))
+    database(url, newer_build(tmp_path, (BREAKING,))).migrate()
+    config = serve_config(tmp_path, url, free_port(), migrate_on_start=True)
+    result = CliRunner().invoke(main, ["serve", "--config", str(config), "--workers", "2"])
+    assert result.exit_code == 2, result.output
+    assert "Deploy a phigate at revision future1 or newer" in result.output
+    assert revision_of(url) == "future1"

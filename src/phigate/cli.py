@@ -157,8 +157,10 @@ def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
         from phigate.store import Database
 
         db = Database(settings.state.url)
-        db.migrate()
-        db.dispose()
+        try:  # on a newer schema inside the window: serve, never downgrade (store.compat)
+            db.ensure_current(migrate=True)
+        finally:
+            db.dispose()
     sys.exit(Supervisor(config_path, workers).run())
 
 
