@@ -13,7 +13,6 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 
 from phigate.errors import ConfigError, PhigateError
 from phigate.store.compat import Schema, read_window
@@ -144,10 +143,8 @@ class Database:
 
 
 def _knows(scripts: ScriptDirectory, revision: str) -> bool:
-    try:
-        return scripts.get_revision(revision) is not None
-    except CommandError:  # alembic: "No such revision or branch"
-        return False
+    """Exactly: alembic resolves a prefix, so it would take an unknown `001` for `0010`."""
+    return any(script.revision == revision for script in scripts.walk_revisions())
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
