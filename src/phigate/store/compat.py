@@ -134,7 +134,7 @@ class Schema:
 
     def refusal(self) -> SchemaTooNewError:
         """Why this build will not serve on a newer store, and what to do instead."""
-        if self.window is None:
+        if not self.window:  # no table, or an empty one: nothing vouches for this build
             why = "and records no compatibility window (it was migrated by a phigate without one)"
         else:
             why = (
