@@ -118,6 +118,13 @@ def serve(config_path: Path, workers: int) -> None:
 
     async def announce() -> None:
         console.print(f"phigate serving on {settings.server.base_url()}", highlight=False)
+        schema = gateway.db.schema
+        if schema is not None and schema.newer:  # the warning above says why; repeat it late
+            console.print(
+                f"[bold yellow]note:[/] serving on a newer schema ({schema.database}) than "
+                f"this phigate's ({schema.build}); /readyz says so until the upgrade finishes",
+                highlight=False,
+            )
 
     try:
         asyncio.run(
@@ -150,8 +157,10 @@ def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
         from phigate.store import Database
 
         db = Database(settings.state.url)
-        db.migrate()
-        db.dispose()
+        try:  # on a newer schema inside the window: serve, never downgrade (store.compat)
+            db.ensure_current(migrate=True)
+        finally:
+            db.dispose()
     sys.exit(Supervisor(config_path, workers).run())
 
 
