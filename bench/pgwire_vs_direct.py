@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -241,6 +243,7 @@ class Peers:
 
 async def main(args: argparse.Namespace) -> None:
     base = Path(tempfile.mkdtemp(prefix="phigate-bench-"))
+    atexit.register(shutil.rmtree, base, True)  # data dirs are hundreds of MB
     pg, role, password, dsn = await asyncio.to_thread(setup, base)
     bouncer = None
     try:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import secrets
+import shutil
 import statistics
 import tempfile
 import time
@@ -90,6 +92,7 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=300)
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="phigate-bench-"))
+    atexit.register(shutil.rmtree, base, True)  # data dirs are hundreds of MB
     base.chmod(0o755)
     pg = EmbeddedPostgres(base / "data").start()
     try:

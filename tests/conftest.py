@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -62,6 +63,7 @@ def pg_server() -> Iterator[EmbeddedPostgres]:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(base, ignore_errors=True)  # a data directory is hundreds of MB
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
