@@ -13,8 +13,6 @@ state machine stays readable.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from phigate.action_store import ActionRecord
 from phigate.actions import Description
 from phigate.errors import PhigateError
@@ -24,12 +22,10 @@ from phigate.frontends.pgwire._admission import Refusal, bound_params
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._relay import Expect, Portal
-
-if TYPE_CHECKING:
-    from phigate.frontends.pgwire.session import Session
+from phigate.frontends.pgwire._session_api import WriteSession
 
 
-def denied_outright(session: Session, text: str, description: Description) -> bool:
+def denied_outright(session: WriteSession, text: str, description: Description) -> bool:
     """Whether policy denies `text` outright: then admission says so (and records it),
     rather than a refusal about where it would have run."""
     assert session.admission is not None
@@ -40,7 +36,7 @@ def denied_outright(session: Session, text: str, description: Description) -> bo
     return decision.outcome == "deny"
 
 
-async def ready_for_write(session: Session, text: str) -> bool:
+async def ready_for_write(session: WriteSession, text: str) -> bool:
     """Before a write is decided: wait for the answers to everything sent before, and
     refuse it (no approval asked) when they leave a transaction block open: it runs
     in a transaction of its own and would not roll back with the client's."""
@@ -54,7 +50,7 @@ async def ready_for_write(session: Session, text: str) -> bool:
 
 
 async def admit_query(
-    session: Session, text: str, description: Description
+    session: WriteSession, text: str, description: Description
 ) -> ActionRecord | Refusal:
     assert session.admission is not None
     refused = _writer.refusal(text, description.risk) if session._on_writer(description) else None
@@ -64,7 +60,7 @@ async def admit_query(
     return await session.admission.admit(session.admission.action(text, []), description)
 
 
-async def run_query(session: Session, record: ActionRecord) -> None:
+async def run_query(session: WriteSession, record: ActionRecord) -> None:
     """Run an admitted non-read on the writer; the reader answers a placeholder."""
     assert session.relay is not None
     batch = session.syncs_sent + 1
@@ -78,7 +74,7 @@ async def run_query(session: Session, record: ActionRecord) -> None:
     session._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
 
 
-async def copy_in(session: Session, text: str, description: Description) -> None:
+async def copy_in(session: WriteSession, text: str, description: Description) -> None:
     """COPY … FROM STDIN on a read-only session (`ready_for_write` said no transaction
     is open): approved on its text, then the client's data streams to the writer."""
     assert session.admission is not None
@@ -96,7 +92,7 @@ async def copy_in(session: Session, text: str, description: Description) -> None
     session.state = session.state_copy_in
 
 
-async def end_copy(session: Session, reply: bytes) -> None:
+async def end_copy(session: WriteSession, reply: bytes) -> None:
     session.copy = None
     session.state = session.state_ready
     answer_in_place(session, reply)
@@ -104,7 +100,7 @@ async def end_copy(session: Session, reply: bytes) -> None:
     # ignores CopyData/CopyDone/CopyFail, as after any failed COPY.
 
 
-def answer_in_place(session: Session, reply: bytes) -> None:
+def answer_in_place(session: WriteSession, reply: bytes) -> None:
     """`reply` (a CommandComplete or an ErrorResponse) answers a simple Query that the
     reader does not run; the reader's no-op supplies its ReadyForQuery, in order."""
     session._forward(
@@ -112,7 +108,9 @@ def answer_in_place(session: Session, reply: bytes) -> None:
     )
 
 
-async def execute(session: Session, msg: Message, portal: Portal, description: Description) -> None:
+async def execute(
+    session: WriteSession, msg: Message, portal: Portal, description: Description
+) -> None:
     """An extended-protocol write, run on the writer once approved for exactly this
     text and these bound values. It is decided only once every earlier message has
     been answered: a Bind that fails, an error earlier in the batch or an open
@@ -148,7 +146,7 @@ async def execute(session: Session, msg: Message, portal: Portal, description: D
         session._forward(data, Expect(kind, hidden=substitute is None, substitute=substitute))
 
 
-async def audit_refused(session: Session, text: str, error: bytes) -> None:
+async def audit_refused(session: WriteSession, text: str, error: bytes) -> None:
     """A write the writer path cannot run as sent: refused before policy and approval
     (no action is recorded), so the refusal itself goes on record."""
     assert session.principal is not None
@@ -166,7 +164,7 @@ async def audit_refused(session: Session, text: str, error: bytes) -> None:
     )
 
 
-async def learn_param_types(session: Session, portal: Portal) -> None:
+async def learn_param_types(session: WriteSession, portal: Portal) -> None:
     """Binary values sent for types the Parse left open (asyncpg re-parses its unnamed
     statement without them): ask the upstream which types it reads them as, so they
     are recorded (and approved) as values, not hex."""
@@ -182,7 +180,7 @@ async def learn_param_types(session: Session, portal: Portal) -> None:
     portal.params = bound_params(bind, statement.param_types)  # the Bind may have described it
 
 
-async def settle(session: Session) -> None:
+async def settle(session: WriteSession) -> None:
     """Wait until the upstream has answered everything sent so far (a Flush asks it
     to send what it holds): its transaction state and any error are then known."""
     assert session.relay is not None
@@ -195,7 +193,7 @@ async def settle(session: Session) -> None:
         await session._answered.wait()
 
 
-async def copy_in_message(session: Session, msg: Message) -> None:
+async def copy_in_message(session: WriteSession, msg: Message) -> None:
     """Client messages while its data streams to the writer (see _copyin)."""
     assert session.copy is not None
     if msg.type == b"d":

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from phigate.action_store import ActionRecord
 from phigate.actions import Description
@@ -37,6 +37,7 @@ from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._login import SessionLimitError
 from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
+from phigate.frontends.pgwire._session_api import SessionIo, State
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
@@ -56,27 +57,6 @@ log = logging.getLogger(__name__)
 _REFUSED_BIND = codec.build_bind(codec.Bind("phigate.refused", "phigate.refused", (), (), ()))
 _REFUSED_QUERY = codec.query("phigate refused this statement")
 _REVEAL_ACK = codec.query("SET phigate_wire.noop TO DEFAULT")
-
-
-class SessionIo(Protocol):
-    """What the session needs from the connection around it."""
-
-    client_addr: str | None
-    is_tls: bool
-    is_loopback: bool
-    tls_available: bool
-    reads_only: bool  # the upstream logs in as the reader role (see _writer)
-
-    def to_client(self, data: bytes) -> None: ...
-    def to_upstream(self, data: bytes) -> None: ...
-    def flush_upstream(self) -> None: ...  # send what to_upstream collected, now
-    async def start_tls(self) -> None: ...
-    async def open_upstream(self, params: dict[str, str]) -> dict[str, str]: ...
-    async def cancel(self, pid: int, secret: int) -> None: ...
-    def close(self) -> None: ...
-
-
-State = Callable[[Message], Awaitable[None]]
 
 
 class Session:
