@@ -97,7 +97,6 @@ SECRETS = "/api/v1/namespaces/default/secrets"
 
 
 @needs_kubectl
-@finding(1, "`kubectl get pod/x secret/y`: only the first type/name argument is classified")
 async def test_every_type_name_argument_counts(
     kube: Harness, cluster: kube_standin.KubeStandIn
 ) -> None:
@@ -194,7 +193,6 @@ async def test_decoded_path_in_reasons_is_escaped_for_reviewers(api: Harness) ->
     assert not raw, f"reviewers are shown {raw!r}; warnings: {action['review']['warnings']}"
 
 
-@finding(4, "`terraform providers mirror /tmp/x` runs as a read and writes outside the work dir")
 async def test_terraform_providers_subcommands_are_not_reads(tmp_path: Path) -> None:
     """`providers` is a read, and its flag table is used for every word after it:
     `providers mirror DIR` downloads plugins into DIR on the gateway host and

@@ -163,7 +163,28 @@ COMMAND_FLAGS["set env"] |= flags(
 COMMAND_FLAGS["cluster-info dump"] |= flags(
     "--output-directory=!A", "writes files on the gateway host"
 )
-GRAMMAR = ToolGrammar(GLOBAL, COMMAND_FLAGS)
+# Every level of kubectl's command tree; aliases (`create sa`) are left out on purpose,
+# so they are `unknown` rather than the parent's class (`create`: write).
+_GROUPS = {
+    "rollout": "history pause restart resume status undo",
+    "config": "current-context delete-cluster delete-context delete-user get-clusters "
+    "get-contexts get-users rename-context set set-cluster set-context set-credentials "
+    "unset use-context view",
+    "top": "node nodes pod pods",
+    "auth": "can-i reconcile whoami",
+    "certificate": "approve deny",
+    "set": "env image resources selector serviceaccount subject",
+    "create": "clusterrole clusterrolebinding configmap cronjob deployment ingress job "
+    "namespace poddisruptionbudget priorityclass quota role rolebinding secret service "
+    "serviceaccount token",
+    "create secret": "docker-registry generic tls",
+    "create service": "clusterip externalname loadbalancer nodeport",
+    "cluster-info": "dump",
+    "plugin": "list",
+}
+GRAMMAR = ToolGrammar(
+    GLOBAL, COMMAND_FLAGS, groups={k: frozenset(v.split()) for k, v in _GROUPS.items()}
+)
 
 # ── resources ───────────────────────────────────────────────────────────────
 _ALIASES = {
@@ -236,13 +257,44 @@ def variants(parsed: Parsed) -> list[tuple[str, ...]]:
     raw = [f.value for f in parsed.flags if f.value is not None and _is_raw_path(f)]
     out: list[tuple[str, ...]] = []
     if slot is not None and len(words) > slot:
-        for item in words[slot].split(","):
-            if not item:
-                raise ArgvProblem(f"empty resource in {words[slot]!r}")
-            out.append((*words[:slot], resource(item), *words[slot + 1 :]))
+        out.extend(_resource_variants(words[:slot], words[slot:]))
     for path in raw:
         out.append((words[0] if words else "get", *raw_path_words(path)))
     return out or [words]
+
+
+# Words of `label`/`annotate` that set or remove a key rather than name an object.
+_KEY_WORD = re.compile(r"=|-$")
+
+
+def _resource_variants(head: tuple[str, ...], args: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every object the arguments name, as kubectl's resource builder reads them.
+
+    `TYPE[,TYPE…] [NAME…]`, or only `TYPE/NAME` words (kubectl refuses a mix):
+    each `TYPE/NAME` is an object of its own, so `get pod/a secret/b` is two
+    command lines and the secret counts.
+    """
+    keys = tuple(a for a in args if head[0] in ("label", "annotate") and _KEY_WORD.search(a))
+    names = [a for a in args if a not in keys]
+    if not names:
+        return []
+    if not any("/" in n for n in names):
+        return [(*head, resource(t), *names[1:], *keys) for t in _types(names[0])]
+    out = []
+    for item in names:
+        for pair in _types(item):
+            kind, slash, name = pair.partition("/")
+            if not slash or not kind or not name or "/" in name:
+                raise ArgvProblem(f"{item!r} is not in the TYPE/NAME form the gateway reads")
+            out.append((*head, resource(kind), name, *keys))
+    return out
+
+
+def _types(item: str) -> list[str]:
+    parts = item.split(",")
+    if not all(parts):
+        raise ArgvProblem(f"empty resource in {item!r}")
+    return parts
 
 
 _NON_RESOURCE = re.compile(

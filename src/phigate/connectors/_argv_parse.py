@@ -102,6 +102,9 @@ class ToolGrammar:
     global_flags: Mapping[str, FlagSpec]
     command_flags: Mapping[str, Mapping[str, FlagSpec]] = field(default_factory=dict)
     go_style: bool = False  # terraform: `-name` and `--name` are one flag; no clusters
+    # Subcommands that have subcommands ("providers": lock, mirror, schema): the word
+    # after one must be a child the gateway knows, or the command is not understood.
+    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def command_of(self, words: Sequence[str]) -> str:
         """The longest run of leading words that names a subcommand with its own flags."""
@@ -110,6 +113,18 @@ class ToolGrammar:
             if key in self.command_flags:
                 return key
         return ""
+
+    def check_subcommands(self, words: Sequence[str]) -> None:
+        """Refuse a word in a subcommand's slot that is not one of its known children.
+
+        `terraform providers mirror DIR` is not `providers` with an argument: each
+        level of a command tree has its own rule, and an unlisted child has none.
+        """
+        for size in range(1, len(words)):
+            children = self.groups.get(" ".join(words[:size]))
+            if children is not None and words[size] not in children:
+                shown = " ".join(words[: size + 1])
+                raise ArgvProblem(f"subcommand {shown!r} is not one the gateway understands")
 
     def table(self, command: str) -> Mapping[str, FlagSpec]:
         # A subcommand's own flag shadows a global of the same name (as in cobra).
@@ -137,6 +152,7 @@ def parse(argv: Sequence[str], grammar: ToolGrammar) -> Parsed:
             words.append(arg)
             command = grammar.command_of(words)
         index += 1
+    grammar.check_subcommands(words)
     return Parsed(command, tuple(words), tuple(found))
 
 

@@ -374,6 +374,8 @@ TERRAFORM = ArgvRuleSet(
                 "validate",
                 "version",
                 "providers",
+                "providers schema",
+                "metadata functions",
                 "graph",
                 "state list",
                 "state show",
@@ -397,10 +399,12 @@ TERRAFORM = ArgvRuleSet(
                 "workspace select",
                 "workspace delete",
                 "force-unlock",
+                "providers lock",
             ],
             # A named output is printed even when sensitive; a named file is read from the host.
             _E: ["state pull", "output *", "show *"],
-            _A: ["console", "login", "logout"],
+            # `providers mirror DIR` downloads plugins into a directory of the gateway host.
+            _A: ["console", "login", "logout", "providers mirror"],
         },
     ),
 )
