@@ -177,6 +177,15 @@ class Gateway:
         )
         return description, self._with_parse_error(decision, description)
 
+    def bind(self, action: Action) -> Action:
+        """The action with what its connector reads besides the body (a manifest file)
+        captured into it, so fingerprint and approval cover it and it runs as seen."""
+        bind = getattr(self.connectors[action.connection], "bind", None)
+        if bind is None:
+            return action
+        bound: Action = bind(action)
+        return bound
+
     def _with_parse_error(self, decision: Decision, description: Description) -> Decision:
         """A statement the parser rejects is refused by whichever rule matches `unknown`;
         the parser's own message (what, and where) is what the caller needs to fix it.
@@ -255,6 +264,7 @@ class Gateway:
         try:
             self._check_connection(action)
             self._check_reveal(action)
+            action = self.bind(action)
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:

@@ -392,7 +392,6 @@ cat "$3" >> "$RECORD"
 """
 
 
-@finding(10, "an approved `kubectl apply -f FILE` runs whatever FILE holds at run time")
 async def test_an_approved_manifest_file_cannot_change_before_it_runs(tmp_path: Path) -> None:
     """The approval binds argv, not the manifest the gateway read (and classified) from
     the working directory: the reviewer approved a Deployment, a ClusterRoleBinding

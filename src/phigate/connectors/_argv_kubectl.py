@@ -391,6 +391,23 @@ def manifest_risks(
     return out
 
 
+def manifest_files(parsed: Parsed) -> list[ParsedFlag]:
+    """The `-f` flags that name a file the gateway reads from the working directory.
+
+    These are the files an approval binds: the exec connector snapshots them
+    when the action is made and feeds the snapshot in their place at run time.
+    """
+    return [
+        f
+        for f in parsed.flags
+        if f.spec.name == "--filename"
+        and f.value
+        and f.value != "-"
+        and "://" not in f.value
+        and local_path(f.value) is None
+    ]
+
+
 def _manifest_text(where: str, stdin: str | None, read: ReadManifest | None) -> str:
     if where == "-":
         return stdin or ""

@@ -14,6 +14,7 @@ value (`-v=9`, `-o jsonpath-file=…`).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class ParsedFlag:
     spec: FlagSpec
     written: str  # the argument as the caller wrote it
     value: str | None
+    index: int = 0  # where `written` stands in argv
+    separate: bool = False  # the value is the next argument (`-f x`), not attached
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def parse(argv: Sequence[str], grammar: ToolGrammar) -> Parsed:
         if arg.startswith("-") and arg != "-":
             take = _go_flag if grammar.go_style else _pflag
             parsed, used = take(arg, argv[index + 1 :], table)
-            found.extend(parsed)
+            found.extend(_placed(parsed, index, used))
             index += used
         else:
             words.append(arg)
@@ -154,6 +157,14 @@ def parse(argv: Sequence[str], grammar: ToolGrammar) -> Parsed:
         index += 1
     grammar.check_subcommands(words)
     return Parsed(command, tuple(words), tuple(found))
+
+
+def _placed(parsed: list[ParsedFlag], index: int, used: int) -> list[ParsedFlag]:
+    """The flags of argv[index], each knowing where it stands (to feed a file in its place)."""
+    out = [dataclasses.replace(f, index=index) for f in parsed]
+    if used and out:
+        out[-1] = dataclasses.replace(out[-1], separate=True)
+    return out
 
 
 def _pflag(

@@ -217,8 +217,11 @@ def _action_text(record: ActionRecord) -> str:
     """The SQL, the command line, or the request line (for machines; `review` for people)."""
     detail, body = record.description.detail, record.action.body
     if isinstance(detail.get("command"), str):
-        stdin = body.get("stdin")
-        return str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
+        stdin, files = body.get("stdin"), body.get("files")
+        text = str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
+        for name, content in sorted(files.items()) if isinstance(files, dict) else ():
+            text += f"\n--- file {name} ---\n{content}"
+        return text
     if isinstance(detail.get("request"), str):
         payload = body.get("body")
         shown = payload if isinstance(payload, str) else json.dumps(payload, indent=2)
