@@ -456,7 +456,6 @@ current-context: prod
 
 
 @needs_kubectl
-@finding(11, "`kubectl config view` (a read) prints the kubeconfig's exec-plugin env and args")
 async def test_config_view_hides_exec_plugin_credentials(tmp_path: Path) -> None:
     """The scrubber knows token, password, client-key-data …, not `exec.env[].value`
     or `exec.args`, where a credential plugin's own secret lives (Vault, cloud CLIs);

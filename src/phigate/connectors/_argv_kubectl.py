@@ -46,7 +46,20 @@ def _output(value: str) -> tuple[RiskClass, str] | None:
     return None
 
 
-_CHECKS = {"verbosity": _verbosity, "output": _output, "path": local_path}
+def _config_output(value: str) -> tuple[RiskClass, str] | None:
+    # The scrubber finds the gateway's credentials as the kubeconfig spells them; a
+    # template can print them re-encoded (`printf "%x"`), so only whole documents.
+    if value not in ("yaml", "json"):
+        return RiskClass.ADMIN, "a template can print the gateway's credentials re-encoded"
+    return None
+
+
+_CHECKS = {
+    "verbosity": _verbosity,
+    "output": _output,
+    "config_output": _config_output,
+    "path": local_path,
+}
 _ELSEWHERE = "points the gateway's credentials at a cluster or identity the caller names"
 
 GLOBAL = {
@@ -98,7 +111,7 @@ _TABLES = {
     "rollout undo": f"--to-revision= -l/--selector= {_FILES} {_DRY}",
     "rollout pause": f"-l/--selector= {_FILES} {_DRY}",
     "rollout resume": f"-l/--selector= {_FILES} {_DRY}",
-    "config view": "--minify -o/--output=@output",
+    "config view": "--minify -o/--output=@config_output",
     "config get-contexts": "-o/--output= --no-headers",
     "apply": f"{_FILES} {_DRY} {_WAIT} --server-side --force-conflicts --prune -l/--selector= "
     "--all --overwrite?",
