@@ -126,13 +126,16 @@ class HttpConnector:
         kind = _content_kind(headers.get("content-type", ""), raw)
         masked: dict[str, int] = {}
         body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
+        # The status line is upstream text like the body: it can quote the request's
+        # own credential or a patient, so it leaves only scrubbed and masked.
+        reason = _shown(reason, secrets, masker, masked)
         if status >= 400:
             snippet = body if isinstance(body, str) else json.dumps(body, default=str)
             raise UpstreamError(
                 f"upstream {self.name!r} answered {status} {reason}: {snippet[:_ERROR_SNIPPET]}"
             )
         shown = {
-            k: masker.mask_text(secrets.scrub(v, masked)).text
+            k: _shown(v, secrets, masker, masked)
             for k, v in headers.items()
             if k in _RESPONSE_HEADERS
         }
@@ -252,6 +255,13 @@ class HttpConnector:
 
     async def close(self) -> None:
         return None
+
+
+def _shown(text: str, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]) -> str:
+    """One piece of upstream text (a header, the reason phrase) as it may leave."""
+    result = masker.mask_text(secrets.scrub(text, counts))
+    _add(counts, result.counts)
+    return result.text
 
 
 def _parse(action: Action) -> tuple[dict[str, Any], str | None]:
