@@ -550,7 +550,6 @@ def refusing_upstream() -> Server[Any]:
     return Server("refusing-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
 
 
-@finding(13, "an MCP upstream's JSON-RPC error text reaches the agent unmasked (PHI)")
 async def test_an_upstream_mcp_error_is_masked(tmp_path: Path) -> None:
     """Results are masked, the upstream's error message only scrubbed of credentials:
     `refused tool 'lookup_patient': <the upstream's text>` carries the SSN and e-mail."""
