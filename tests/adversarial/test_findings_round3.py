@@ -29,6 +29,7 @@ from mcp.shared.exceptions import MCPError
 from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
 from phigate.cli import main
 from phigate.config import AuditSettings
+from phigate.errors import InvalidRequestError
 from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
 from tests.channels.standins import Recorder, slack_api
@@ -131,7 +132,6 @@ async def recorded(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(2, "a Cyrillic look-alike of `dana` is a second person who approves dana's agent")
 async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) -> None:
     """claims-bot acts for dana; a data-owner token made out to `dаna` (Cyrillic а,
     U+0430) must be refused at creation or count as dana, who may not approve."""
@@ -142,7 +142,7 @@ async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) ->
         token, _ = recorded.gateway.tokens.create(
             subject="d\u0430na", kind=PrincipalKind.HUMAN, groups=("data-owners",)
         )
-    except ValueError:
+    except (ValueError, InvalidRequestError):
         return  # refused as not one person's name: the promise holds
     voted = await recorded.client.post(
         f"/v1/approvals/{approval_id}/approve",
