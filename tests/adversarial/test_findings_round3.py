@@ -172,7 +172,6 @@ async def api(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(3, "a percent-encoded bidi or line-separator path reaches reviewers raw in `reasons`")
 async def test_decoded_path_in_reasons_is_escaped_for_reviewers(api: Harness) -> None:
     """POST /claims/%E2%80%AE...: the reason `the upstream reads the path as …` carries
     the decoded U+202E / U+2028, and every reviewer surface (console `<li>`, Slack and
