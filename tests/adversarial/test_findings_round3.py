@@ -296,7 +296,6 @@ def audit_count(h: Harness) -> int:
     return len(h.gateway.audit.records(since=0, limit=10_000))
 
 
-@finding(7, "a forged Slack callback is refused (401) but leaves no audit record")
 async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
     pending = await run_kubectl(slack, "scale", "deploy/api", "--replicas=0")
     approval_id = pending.json()["approval"]["id"]
@@ -309,7 +308,6 @@ async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
     assert audit_count(slack) > before, "the forged callback left no audit record"
 
 
-@finding(8, "a signed Slack payload of the wrong shape is a 500, not a clear 400")
 @pytest.mark.parametrize(
     "payload",
     [
@@ -335,7 +333,6 @@ def bot() -> Iterator[Recorder]:
         yield recorder
 
 
-@finding(7, "a forged Teams activity is refused (401) but leaves no audit record")
 async def test_a_forged_teams_activity_is_audited(tmp_path: Path, bot: Recorder) -> None:
     h = await make_harness(
         demo_config(tmp_path, UNUSED_DSN, overrides={"channels": teams_settings(bot)})
