@@ -362,7 +362,6 @@ def served_api(api: Harness) -> Iterator[Served]:
         running.stop()
 
 
-@finding(9, "`phigate approvals show` reads reasons as rich markup: `[/x]` in a path crashes it")
 def test_approvals_show_prints_reasons_as_text(api: Harness, served_api: Served) -> None:
     """The `risk` line joins `reasons` into a str that rich parses as console markup:
     `[conceal]…` hides text from the reviewer, a stray `[/notes]` makes the command
