@@ -246,7 +246,6 @@ async def test_a_lone_surrogate_is_a_clear_audited_refusal(
 
 
 # ── state files ─────────────────────────────────────────────────────────────
-@finding(6, "the generated audit signing key's directory (`.phigate/`) is created 0755")
 def test_the_kept_audit_key_is_in_a_private_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
