@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -177,14 +177,20 @@ class Gateway:
         )
         return description, self._with_parse_error(decision, description)
 
-    def bind(self, action: Action) -> Action:
-        """The action with what its connector reads besides the body (a manifest file)
-        captured into it, so fingerprint and approval cover it and it runs as seen."""
-        bind = getattr(self.connectors[action.connection], "bind", None)
-        if bind is None:
+    def prepare(self, action: Action) -> Action:
+        """The action as it will run, before it is described or recorded.
+
+        Refuses (InvalidRequestError) text no store or upstream protocol can carry.
+        The connector may capture what it reads besides the body (an exec command's
+        manifest file) into the action, so fingerprint and approval cover it and it
+        runs as seen, or refuse input its own protocol cannot carry (an http header).
+        """
+        _refuse_unencodable(action)
+        prepare = getattr(self.connectors[action.connection], "prepare", None)
+        if prepare is None:
             return action
-        bound: Action = bind(action)
-        return bound
+        prepared: Action = prepare(action)
+        return prepared
 
     def _with_parse_error(self, decision: Decision, description: Description) -> Decision:
         """A statement the parser rejects is refused by whichever rule matches `unknown`;
@@ -264,7 +270,7 @@ class Gateway:
         try:
             self._check_connection(action)
             self._check_reveal(action)
-            action = self.bind(action)
+            action = self.prepare(action)
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
@@ -689,3 +695,29 @@ class Gateway:
             await connector.close()
         await asyncio.to_thread(self.writes.close)
         self.db.dispose()
+
+
+def _refuse_unencodable(action: Action) -> None:
+    """A lone surrogate (`"\\ud800"` is legal JSON) is text no UTF-8 store, audit log
+    or upstream can hold: the caller's own bad input (400), refused before anything
+    tries to write it."""
+    for text in _strings([action.body, action.reason, list(action.reveal)]):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                "the request holds a lone surrogate (an unpaired \\ud800-\\udfff escape); "
+                "send text that is valid Unicode"
+            ) from None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)

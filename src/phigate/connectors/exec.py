@@ -61,8 +61,8 @@ class ExecConnector:
         )
         self.rule_sets = (own, *(BUILTIN_RULE_SETS[s] for s in settings.rule_sets))
 
-    # ── bind ────────────────────────────────────────────────────────────────
-    def bind(self, action: Action) -> Action:
+    # ── prepare ─────────────────────────────────────────────────────────────
+    def prepare(self, action: Action) -> Action:
         """The action with the working-directory files its command reads snapshotted
         into its body, so the approval binds their content (`_exec_files`)."""
         argv, _, problem = _parse_body(action)
