@@ -29,9 +29,11 @@ from collections.abc import Callable, Sequence
 
 from faker import Faker
 
-from phigate.masking import ColumnInfo, MaskingEngine, MaskingSettings
+from phigate.masking.columns import ColumnInfo
+from phigate.masking.engine import MaskingEngine
 from phigate.masking.eval.corpus import CorpusGenerator, Document
 from phigate.masking.eval.score import Score, score
+from phigate.masking.settings import MaskingSettings
 
 Spans = list[tuple[int, int, str]]
 
@@ -252,7 +254,7 @@ def _time_query(conn: object) -> tuple[float, list[tuple[object, ...]], list[Col
 
 
 def _mask_all(masker: object, columns: list[ColumnInfo], rows: list[tuple[object, ...]]) -> None:
-    from phigate.masking import Masker
+    from phigate.masking.engine import Masker
 
     assert isinstance(masker, Masker)
     row_masker = masker.for_columns(columns)
@@ -264,7 +266,7 @@ _BATCH = 1000
 
 
 def _mask_each(masker: object, columns: list[ColumnInfo], rows: list[tuple[object, ...]]) -> None:
-    from phigate.masking import Masker
+    from phigate.masking.engine import Masker
 
     assert isinstance(masker, Masker)
     mask_row = masker.for_columns(columns).mask_row

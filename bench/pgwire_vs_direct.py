@@ -1,29 +1,48 @@
-"""PostgreSQL wire front door vs direct: pgbench select-only and a 1,000,000-row stream.
+"""PostgreSQL wire front door against its peers: pgbench select-only and a 1,000,000-row stream.
 
     .venv/bin/python bench/pgwire_vs_direct.py [--seconds 10] [--clients 4] [--rows 1000000]
 
 Starts an embedded PostgreSQL, loads pgbench tables directly (DDL is denied
-through phigate), then runs the same workloads straight at PostgreSQL and
-through an in-process phigate wire listener (policy: reads allowed, masked
-with hipaa-safe-harbor; every execution admitted and audited in SQLite).
-Prints transactions/s, latency p50/p99, rows/s and peak RSS, and the ratios.
+through phigate), then runs the same pgbench select-only (`-M prepared`) in one
+run against four peers in front of the same upstream:
+
+- direct: PostgreSQL itself;
+- PgBouncer: Debian's `pgbouncer`, session pooling (installed with apt when it is
+  missing and this runs as root; skipped, saying so, when it cannot be);
+- relay-only: phigate's wire listener authenticating the client, then copying bytes
+  unread (bench/_relay_only.py: BENCH ONLY, never a product mode: no
+  classification, no masking, no audit);
+- phigate: the real thing (policy: reads allowed, masked with hipaa-safe-harbor;
+  every execution classified, decided, recorded durably before it runs, masked and
+  audited in SQLite).
+
+Prints transactions/s, latency p50/p99, CPU per statement of the proxy process
+and its peak RSS for each, the ratios, a one-client run (added p50 latency), a
+masked stream's rows/s and memory, and `phigate CPU per statement NNNus`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+import _pgbouncer
+from _relay_only import RelayOnlyListener
 from phigate import metrics
 from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
@@ -53,6 +72,8 @@ class Run:
     p50_ms: float
     p99_ms: float
     transactions: int
+    cpu_us: float = 0.0  # CPU seconds of the proxy process per transaction, in µs
+    peak_rss_kib: int = 0  # of the proxy process
 
 
 def rss_kib() -> int:
@@ -82,9 +103,24 @@ class RssSampler:
         self._thread.join()
 
 
+def own_cpu() -> float:
+    """CPU seconds of this process (which hosts phigate's listeners), all threads."""
+    return time.process_time()
+
+
 async def pgbench(
-    port: int, user: str, password: str, db: str, seconds: int, clients: int, logdir: Path
+    port: int,
+    user: str,
+    password: str,
+    db: str,
+    seconds: int,
+    clients: int,
+    logdir: Path,
+    cpu: Callable[[], float] = own_cpu,
+    peak_rss: Callable[[], int] | None = None,
 ) -> Run:
+    """One pgbench run; `cpu` reads the proxy's CPU seconds (pgbench is its own process,
+    so for an in-process listener this process's CPU is the proxy's)."""
     await asyncio.to_thread(_clear, logdir)
     cmd = [
         str(bin_path("pgbench")),
@@ -110,10 +146,13 @@ async def pgbench(
         db,
     ]
     env = {"PGPASSWORD": password, "PGSSLMODE": "disable", "PATH": "/usr/bin:/bin"}
-    proc = await asyncio.create_subprocess_exec(
-        *cmd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await proc.communicate()
+    with RssSampler() as rss:
+        cpu_before = cpu()
+        proc = await asyncio.create_subprocess_exec(
+            *cmd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        out, err = await proc.communicate()
+        cpu_seconds = cpu() - cpu_before
     if proc.returncode != 0:
         raise SystemExit(f"pgbench failed: {err.decode()}")
     tps = next(
@@ -121,9 +160,11 @@ async def pgbench(
         for line in out.decode().splitlines()
         if line.startswith("tps")
     )
-    latencies = await asyncio.to_thread(_latencies_ms, logdir)
+    latencies = await asyncio.to_thread(_latencies_ms, logdir)  # after the CPU reading
     q = statistics.quantiles(latencies, n=100)
-    return Run(tps, q[49], q[98], len(latencies))
+    n = len(latencies)
+    rss_kib = peak_rss() if peak_rss is not None else rss.peak
+    return Run(tps, q[49], q[98], n, cpu_seconds / n * 1e6, rss_kib)
 
 
 def _clear(logdir: Path) -> None:
@@ -185,9 +226,23 @@ def setup(base: Path) -> tuple[EmbeddedPostgres, str, str, str]:
     return pg, role, password, pg.dsn("bench", user=role, password=password)
 
 
+@dataclass
+class Peers:
+    """Where each peer listens, and how pgbench logs in there."""
+
+    pg: EmbeddedPostgres
+    role: str
+    password: str
+    token: str
+    phigate: WireListener
+    relay_only: WireListener
+    pgbouncer: _pgbouncer.PgBouncer | None
+
+
 async def main(args: argparse.Namespace) -> None:
     base = Path(tempfile.mkdtemp(prefix="phigate-bench-"))
     pg, role, password, dsn = await asyncio.to_thread(setup, base)
+    bouncer = None
     try:
         settings = parse_settings(
             CONFIG.format(
@@ -198,30 +253,70 @@ async def main(args: argparse.Namespace) -> None:
         token, _ = gateway.tokens.create(
             subject="bench", kind=PrincipalKind.SERVICE, groups=("bench",)
         )
-        listener = await WireListener(
-            gateway, "bench", "127.0.0.1:0", dsn, settings=PgWireSettings()
-        ).start()
-        logdir = base / "logs"
-        logdir.mkdir()
-        direct = await pgbench(pg.port, role, password, "bench", args.seconds, args.clients, logdir)
-        commits_before, cpu_before = _commit_totals(), time.process_time()
-        proxied = await pgbench(
-            listener.port, "bench", token, "bench", args.seconds, args.clients, logdir
-        )
-        # pgbench is another process: this one's CPU is phigate's (and the sampler's).
-        cpu_us = (time.process_time() - cpu_before) / proxied.transactions * 1e6
-        commits, writes = (a - b for a, b in zip(_commit_totals(), commits_before, strict=True))
-        d_rows, d_growth, _ = await stream(dsn, args.rows)
-        p_dsn = f"host=127.0.0.1 port={listener.port} user=bench password={token} dbname=bench"
-        p_rows, p_growth, p_peak = await stream(p_dsn, args.rows)
-        report(direct, proxied, d_rows, p_rows, d_growth, p_growth, p_peak)
-        print(f"{'phigate CPU per statement':28}{'':12}{cpu_us:10.0f}us")
-        if commits:  # how well the audit writes of concurrent statements shared commits
-            print(f"{'state writes per commit':28}{'':12}{writes / commits:12.2f}")
-        await listener.close()
+        wire = PgWireSettings()
+        phigate = await WireListener(gateway, "bench", "127.0.0.1:0", dsn, settings=wire).start()
+        relay = await RelayOnlyListener(gateway, "bench", "127.0.0.1:0", dsn, settings=wire).start()
+        bouncer = await asyncio.to_thread(_pgbouncer.start, base, pg.port, "bench", role, password)
+        peers = Peers(pg, role, password, token, phigate, relay, bouncer)
+        await _compare(peers, args, base, dsn)
+        await phigate.close()
+        await relay.close()
         await gateway.close()
     finally:
+        if bouncer is not None:
+            bouncer.stop()
         pg.stop()
+
+
+async def _compare(peers: Peers, args: argparse.Namespace, base: Path, dsn: str) -> None:
+    logdir = base / "logs"
+    logdir.mkdir()
+
+    async def run(peer: str, clients: int, seconds: int) -> Run | None:
+        p = peers
+        if peer == "direct":
+            return await pgbench(p.pg.port, p.role, p.password, "bench", seconds, clients, logdir)
+        if peer == "pgbouncer":
+            if p.pgbouncer is None:
+                return None
+            b = p.pgbouncer
+            return await pgbench(
+                b.port, p.role, p.password, "bench", seconds, clients, logdir,
+                cpu=b.cpu_seconds, peak_rss=b.peak_rss_kib,
+            )  # fmt: skip
+        listener = p.relay_only if peer == "relay-only" else p.phigate
+        return await pgbench(listener.port, "bench", p.token, "bench", seconds, clients, logdir)
+
+    runs: dict[str, Run | None] = {}
+    for peer in PEERS:
+        commits_before = _commit_totals()
+        runs[peer] = await run(peer, args.clients, args.seconds)
+        if peer == "phigate":
+            commits, writes = (a - b for a, b in zip(_commit_totals(), commits_before, strict=True))
+    one_direct = await run("direct", 1, max(2, args.seconds // 2))
+    one_phigate = await run("phigate", 1, max(2, args.seconds // 2))
+    d_rows, d_growth, _ = await stream(dsn, args.rows)
+    port = peers.phigate.port
+    p_dsn = f"host=127.0.0.1 port={port} user=bench password={peers.token} dbname=bench"
+    p_rows, p_growth, p_peak = await stream(p_dsn, args.rows)
+    report(args, runs)
+    assert one_direct is not None and one_phigate is not None
+    print(
+        f"\none client (pgbench -c 1): p50 direct {one_direct.p50_ms:.3f} ms, phigate "
+        f"{one_phigate.p50_ms:.3f} ms: added p50 {one_phigate.p50_ms - one_direct.p50_ms:.3f} ms"
+        f"; phigate CPU {one_phigate.cpu_us:.0f}us per statement"
+    )
+    print(f"{'stream rows/s':28}{d_rows:12.0f}{p_rows:12.0f}{p_rows / d_rows:9.2f}")
+    print(f"{'RSS growth while streaming':28}{d_growth / 1024:10.1f}MB{p_growth / 1024:10.1f}MB")
+    print(f"{'peak RSS while streaming':28}{'':12}{p_peak / 1024:10.1f}MB")
+    if commits:  # how well the audit writes of concurrent statements shared commits
+        print(f"{'state writes per commit':28}{'':12}{writes / commits:12.2f}")
+    full = runs["phigate"]
+    assert full is not None
+    print(f"phigate CPU per statement {full.cpu_us:.0f}us")
+
+
+PEERS = ("direct", "pgbouncer", "relay-only", "phigate")
 
 
 def _commit_totals() -> tuple[float, float]:
@@ -233,31 +328,39 @@ def _commit_totals() -> tuple[float, float]:
     )
 
 
-def report(
-    direct: Run,
-    proxied: Run,
-    d_rows: float,
-    p_rows: float,
-    d_growth: int,
-    p_growth: int,
-    p_peak: int,
-) -> None:
-    print(f"{'':28}{'direct':>12}{'phigate':>12}{'ratio':>9}")
-    print(
-        f"{'pgbench -S tps':28}{direct.tps:12.0f}{proxied.tps:12.0f}{proxied.tps / direct.tps:9.2f}"
-    )
-    print(
-        f"{'latency p50 (ms)':28}{direct.p50_ms:12.3f}{proxied.p50_ms:12.3f}"
-        f"{proxied.p50_ms / direct.p50_ms:9.2f}"
-    )
-    print(
-        f"{'latency p99 (ms)':28}{direct.p99_ms:12.3f}{proxied.p99_ms:12.3f}"
-        f"{proxied.p99_ms / direct.p99_ms:9.2f}"
-    )
-    print(f"{'added p99 latency (ms)':28}{'':12}{proxied.p99_ms - direct.p99_ms:12.3f}")
-    print(f"{'stream rows/s':28}{d_rows:12.0f}{p_rows:12.0f}{p_rows / d_rows:9.2f}")
-    print(f"{'RSS growth while streaming':28}{d_growth / 1024:10.1f}MB{p_growth / 1024:10.1f}MB")
-    print(f"{'peak RSS (bench+proxy)':28}{'':12}{p_peak / 1024:10.1f}MB")
+def report(args: argparse.Namespace, runs: dict[str, Run | None]) -> None:
+    cores = os.cpu_count()
+    print(f"\npgbench -S -M prepared, {args.clients} clients, {args.seconds}s, {cores} cores")
+    print(f"{'':22}" + "".join(f"{peer:>12}" for peer in PEERS))
+    rows: list[tuple[str, Callable[[Run], str]]] = [
+        ("tps", lambda r: f"{r.tps:.0f}"),
+        ("latency p50 (ms)", lambda r: f"{r.p50_ms:.3f}"),
+        ("latency p99 (ms)", lambda r: f"{r.p99_ms:.3f}"),
+        ("proxy CPU/stmt (us)", lambda r: f"{r.cpu_us:.0f}"),
+        ("proxy peak RSS (MB)", lambda r: f"{r.peak_rss_kib / 1024:.1f}"),
+    ]
+    for label, cell in rows:
+        line = f"{label:22}"
+        for peer in PEERS:
+            run = runs[peer]
+            text = "skipped" if run is None else cell(run)
+            if peer == "direct" and label.startswith("proxy"):
+                text = "-"  # no proxy: pgbench talks to PostgreSQL
+            line += f"{text:>12}"
+        print(line)
+    print("(in-process peers share this process: their RSS includes the bench itself)")
+    _ratio(runs, "relay-only", "pgbouncer")
+    _ratio(runs, "phigate", "pgbouncer")
+    _ratio(runs, "relay-only", "direct")
+    _ratio(runs, "phigate", "direct")
+
+
+def _ratio(runs: dict[str, Run | None], a: str, b: str) -> None:
+    x, y = runs[a], runs[b]
+    if x is None or y is None:
+        print(f"tps {a} / {b}: n/a ({b if y is None else a} skipped)")
+        return
+    print(f"tps {a} / {b}: {x.tps / y.tps:.3f}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 Both run in this process against the same embedded PostgreSQL holding the demo EHR:
 direct is psycopg on one open connection; phigate is `POST /v1/actions` through the
 real app (authentication, classification, policy, audit records before and after,
-masking), with SQLite state as in the demo. Prints median and p99 per action and the
-ratio. Run: .venv/bin/python bench/rest_vs_direct.py [--actions 300]
+masking), with SQLite state as in the demo. Prints median and p99 per action, the
+ratio, and this process's CPU time per action (PostgreSQL's is not counted; on a
+loaded machine CPU time moves far less than wall time).
+Run: .venv/bin/python bench/rest_vs_direct.py [--actions 300]
 """
 
 from __future__ import annotations
@@ -44,17 +46,19 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
 
 
-def direct(dsn: str, n: int) -> list[float]:
+def direct(dsn: str, n: int) -> tuple[list[float], float]:
     times = []
     with psycopg.connect(dsn) as conn:
+        cpu = time.process_time()
         for i in range(n):
             start = time.perf_counter()
             conn.execute(SQL.replace("$1", "%s"), (i % 500 + 1,)).fetchall()
             times.append(time.perf_counter() - start)
-    return times
+        cpu = time.process_time() - cpu
+    return times, cpu / n
 
 
-async def through_phigate(base: Path, dsn: str, n: int) -> list[float]:
+async def through_phigate(base: Path, dsn: str, n: int) -> tuple[list[float], float]:
     settings = parse_settings(
         CONFIG.format(
             state=base / "state.db", k1=secrets.token_hex(16), k2=secrets.token_hex(16), dsn=dsn
@@ -66,6 +70,7 @@ async def through_phigate(base: Path, dsn: str, n: int) -> list[float]:
     times = []
     transport = httpx.ASGITransport(app=build_app(gateway))
     async with httpx.AsyncClient(transport=transport, base_url="http://phigate") as client:
+        cpu = time.process_time()
         for i in range(n):
             start = time.perf_counter()
             response = await client.post(
@@ -75,8 +80,9 @@ async def through_phigate(base: Path, dsn: str, n: int) -> list[float]:
             )
             times.append(time.perf_counter() - start)
             assert response.status_code == 200, response.text
+        cpu = time.process_time() - cpu
     await gateway.close()
-    return times
+    return times, cpu / n
 
 
 def main() -> None:
@@ -90,13 +96,18 @@ def main() -> None:
         with psycopg.connect(pg.dsn(), autocommit=True) as conn:
             conn.execute("CREATE DATABASE ehr")
         ehr.load(pg.dsn("ehr"), patients=500)
-        d50, d99 = percentiles(direct(pg.dsn("ehr"), args.actions))
-        p50, p99 = percentiles(asyncio.run(through_phigate(base, pg.dsn("ehr"), args.actions)))
+        direct_times, direct_cpu = direct(pg.dsn("ehr"), args.actions)
+        phigate_times, phigate_cpu = asyncio.run(through_phigate(base, pg.dsn("ehr"), args.actions))
+        d50, d99 = percentiles(direct_times)
+        p50, p99 = percentiles(phigate_times)
     finally:
         pg.stop()
     print(f"{'per read':24}{'direct':>12}{'phigate':>12}{'ratio':>9}")
     print(f"{'median (ms)':24}{d50 * 1e3:12.3f}{p50 * 1e3:12.3f}{p50 / d50:9.1f}")
     print(f"{'p99 (ms)':24}{d99 * 1e3:12.3f}{p99 * 1e3:12.3f}{p99 / d99:9.1f}")
+    cpu_ratio = phigate_cpu / direct_cpu
+    cpu = "cpu (ms, this process)"
+    print(f"{cpu:24}{direct_cpu * 1e3:12.3f}{phigate_cpu * 1e3:12.3f}{cpu_ratio:9.1f}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from phigate.audit.keys import create_key_file
 from phigate.bootstrap import build_gateway
 from phigate.config import Settings, parse_settings
 from phigate.demo import ehr, roles
-from phigate.demo.runner import IDENTITIES
+from phigate.demo.identities import IDENTITIES
 from phigate.frontends.app import build_app
 from phigate.gateway import Gateway
 from phigate.pgserver import EmbeddedPostgres

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import yaml
 from click.testing import CliRunner
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import CheckpointSigner, generate_private_key_pem
 from phigate.audit.keys import signing_key_for
 from phigate.audit.schedule import with_checkpoints

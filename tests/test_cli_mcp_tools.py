@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.cli import main
 from phigate.store import Database
 from tests.conftest import demo_config

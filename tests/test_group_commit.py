@@ -8,12 +8,13 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from phigate import metrics
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, _Pending
 
@@ -154,3 +155,100 @@ async def test_commits_and_failures_are_measured(db: Database) -> None:
     assert sample("phigate_state_commit_seconds_count") == commits + 1
     assert sample("phigate_state_commit_writes_sum") == writes + 1
     assert sample("phigate_state_commit_failures_total") == failures + 1
+
+
+async def test_the_writer_keeps_one_connection_across_commits(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    checkouts = 0
+
+    @sa.event.listens_for(db.engine, "checkout")
+    def count(*args: object) -> None:
+        nonlocal checkouts
+        checkouts += 1
+
+    for i in range(5):  # one after another: five transactions
+        await writer.run(_append(audit, f"e{i}"))
+    writer.close()
+    assert checkouts == 1
+    assert audit.verify().ok and audit.verify().records == 10
+
+
+async def test_a_batch_wakes_the_waiting_loop_once(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    loop = asyncio.get_running_loop()
+    wakeups = 0
+    real = loop.call_soon_threadsafe
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal wakeups
+        wakeups += 1
+        return real(*args, **kwargs)
+
+    release = _held(writer)
+    pending = [asyncio.ensure_future(writer.run(_append(audit, f"e{i}"))) for i in range(10)]
+    await asyncio.sleep(0.1)  # all ten queued behind the held write
+    loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+    try:
+        release.set()
+        await asyncio.gather(*pending)
+    finally:
+        del loop.call_soon_threadsafe
+    writer.close()
+    assert wakeups == 1  # ten writes committed together, one wake-up
+
+
+async def _holding(writer: GroupCommit) -> threading.Event:
+    """`_held`, returning once the writer thread is inside the holding write (so what
+    is queued next cannot join its batch)."""
+    entered, release = threading.Event(), threading.Event()
+
+    def wait(conn: sa.Connection) -> None:
+        entered.set()
+        release.wait(10)
+
+    writer.submit(wait)
+    assert await asyncio.to_thread(entered.wait, 10)
+    return release
+
+
+async def test_a_write_behind_shares_the_next_commit(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    commits = 0
+
+    @sa.event.listens_for(db.engine, "commit")
+    def count(conn: sa.Connection) -> None:
+        nonlocal commits
+        commits += 1
+
+    release = await _holding(writer)
+    behind = asyncio.ensure_future(writer.run(_append(audit, "result"), behind=True))
+    urgent = asyncio.ensure_future(writer.run(_append(audit, "request")))
+    await asyncio.sleep(0.1)  # both queued behind the held write
+    release.set()
+    assert await urgent == 4 and await behind == 2  # the result first, in one chain
+    writer.close()
+    assert commits == 2  # the held write's, then one for both
+    assert [r["event"] for r in audit.records()] == ["result", "result.2", "request", "request.2"]
+
+
+async def test_a_write_behind_alone_is_committed_soon(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    assert await writer.run(_append(audit, "alone"), behind=True) == 2
+    writer.close()
+    assert audit.verify().ok
+
+
+async def test_closing_commits_the_writes_behind(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    release = _held(writer)
+    behind = writer.submit(_append(audit, "last"))
+    writer._queue.put(_Pending(_append(audit, "held"), Future(), behind=True))
+    release.set()
+    await asyncio.to_thread(writer.close)
+    assert behind.result(timeout=1) == 2
+    assert [r["event"] for r in audit.records()] == ["last", "last.2", "held", "held.2"]

@@ -11,6 +11,7 @@ from phigate.actions import Action, Description
 from phigate.config import ApprovalRequirement, Rule, TimeWindow
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import evaluate
+from phigate.policy.engine import caller_matches
 from phigate.risk import RiskClass
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
@@ -140,3 +141,29 @@ def test_windows_across_midnight_and_bad_windows() -> None:
         TimeWindow(start="25:00")
     with pytest.raises(ValidationError, match="unknown time zone"):
         TimeWindow(timezone="Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    "match",
+    [
+        {},
+        {"kinds": ["agent"]},
+        {"kinds": ["human"]},
+        {"groups": ["agents"]},
+        {"groups": ["clinicians"]},
+        {"subjects": ["BOT"]},
+        {"subjects": ["dana"]},
+        {"connections": ["ehr"]},
+        {"connections": ["billing"]},
+        {"kinds": ["agent"], "groups": ["clinicians"]},
+    ],
+)
+@pytest.mark.parametrize("who", [AGENT, DANA])
+def test_who_and_where_read_alike_in_a_decision_and_in_the_mcp_listing(
+    match: dict[str, list[str]], who: Principal
+) -> None:
+    """The MCP door lists a connection when a rule's who-and-where criteria admit the
+    caller (`caller_matches`); the decision applies the very same criteria."""
+    allow = rule("r", "allow", **match)
+    listed = caller_matches(allow.match, who, "ehr")
+    assert listed == (decide([allow], who=who) == ("allow", "r"))

@@ -18,14 +18,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from phigate.action_store import ActionStore
+from phigate.action_store import ActionStatus, ActionStore
 from phigate.actions import Action, Description
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.channels.posted import PostedMessages
 from phigate.frontends.app import build_app
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.policy import Decision
-from phigate.replicas import ReplicaRegistry, with_heartbeat
+from phigate.policy import Decision, Verdict
+from phigate.replicas import STALE_BEATS, ReplicaRegistry, with_heartbeat
 from phigate.reports.evidence import build_evidence
 from phigate.risk import RiskClass
 from phigate.store import Database
@@ -34,7 +34,7 @@ from tests.conftest import demo_config, make_harness
 from tests.console.conftest import sign_in
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
-ALLOW = Decision("allow", "reads", "reads are allowed", "hipaa-safe-harbor")
+ALLOW = Decision(Verdict.ALLOW, "reads", "reads are allowed", "hipaa-safe-harbor")
 STALE = 60.0
 
 
@@ -64,7 +64,13 @@ class Store:
         action_id = f"act_{uuid.uuid4().hex[:10]}"
         with self.db.write() as conn:
             self.actions.insert(
-                conn, action_id, action, Description(RiskClass.READ), ALLOW, status, replica
+                conn,
+                action_id,
+                action,
+                Description(RiskClass.READ),
+                ALLOW,
+                ActionStatus(status),
+                replica,
             )
             self.audit.append_in(conn, "action.execution_started", {"action_id": action_id})
         return action_id
@@ -411,3 +417,55 @@ def test_prune_forgets_only_settled_bookkeeping(store: Store) -> None:
     ]
     assert store.status(running) == "executing"  # pruning never touches actions
     assert store.registry("me").prune() == (0, 0)
+
+
+def test_a_replica_whose_clock_is_behind_is_not_taken_for_dead(store: Store) -> None:
+    """Heartbeats are stamped and judged by the state database's clock: a replica
+    whose own clock is 30 s behind writes actions that look 30 s old, yet it beats
+    now, so the others leave its running actions alone; once it stops, they do not."""
+    skewed = ReplicaRegistry(store.db, store.audit, "replica-skewed")  # the store's clock
+    other = ReplicaRegistry(store.db, store.audit, "replica-b")
+    skewed.beat()
+    action_id = store.admit("replica-skewed")
+    with store.db.write() as conn:  # as written by a host whose clock is 30 s behind
+        conn.execute(
+            actions.update().where(actions.c.id == action_id).values(created_at=time.time() - 30)
+        )
+    other.beat()
+    assert other.recover(5.0) == 0
+    assert store.status(action_id) == "executing"
+    with store.db.write() as conn:  # it stops beating: its last beat ages
+        conn.execute(replicas.update().values(last_seen=replicas.c.last_seen - 10))
+    assert other.recover(5.0) == 1
+    assert store.status(action_id) == "interrupted"
+
+
+async def test_after_missing_a_beat_a_replica_beats_a_full_window_before_judging(
+    store: Store,
+) -> None:
+    """After an outage of the state store every replica's last beat is old: judging at
+    once would take live replicas for dead. A replica first beats for the whole
+    window (`STALE_BEATS` beats' time) the others need to show they are alive."""
+    events: list[tuple[str, float]] = []
+    every = 0.02
+
+    class Outage(ReplicaRegistry):
+        def beat(self) -> None:
+            if len(events) < 2:
+                events.append(("miss", time.monotonic()))
+                raise sa.exc.OperationalError("UPDATE", {}, Exception("store down"))
+            events.append(("beat", time.monotonic()))
+            super().beat()
+
+        def recover(self, stale_after: float, *, limit: int = 500) -> int:
+            events.append(("recover", time.monotonic()))
+            return 0
+
+    registry = Outage(store.db, store.audit, "replica-back")
+    async with with_heartbeat(bare_lifespan, registry, every)(None):
+        await wait_for(lambda: any(name == "recover" for name, _ in events))
+    names = [name for name, _ in events]
+    first = names.index("recover")
+    assert names[:3] == ["miss", "miss", "beat"]
+    assert set(names[2:first]) == {"beat"}
+    assert events[first][1] - events[2][1] >= STALE_BEATS * every

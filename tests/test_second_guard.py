@@ -255,3 +255,31 @@ async def test_a_read_dsn_that_can_write_is_refused(tmp_path: Path, ehr_dsn: str
     finally:
         await h.client.aclose()
         await h.gateway.close()
+
+
+async def test_each_action_opens_its_transaction_with_its_guards(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    """BEGIN, statement_timeout and READ ONLY go in one message: a read on the writer's
+    own role (no read_dsn) is still read-only and bounded; the same pooled connection
+    then runs a write as a write, and goes back to the pool as it came."""
+    settings = PostgresConnection(
+        type="postgres",
+        dsn=SecretRef(ref=ehr_dsn),
+        statement_timeout_ms=300,
+        pool_size=1,
+        max_connections_per_principal=1,
+    )
+    connector = PostgresConnector("solo", settings)
+    try:
+        with pytest.raises(UpstreamError, match=r"upstream error 25006"):
+            await _run_as(harness, connector, "CREATE TEMP TABLE planted (a int)", RiskClass.READ)
+        with pytest.raises(UpstreamError, match=r"upstream error 57014"):  # query_canceled
+            await _run_as(harness, connector, "SELECT pg_sleep(5)", RiskClass.READ)
+        await _run_as(harness, connector, "UPDATE claims SET status = status", RiskClass.WRITE)
+        async with connector.pool.connection() as conn:
+            assert not conn.autocommit
+            timeout = await (await conn.execute("SHOW statement_timeout")).fetchone()
+            assert timeout != ("300ms",)  # SET LOCAL: the action's transaction only
+    finally:
+        await connector.close()

@@ -11,15 +11,15 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from phigate.action_store import ActionStore
+from phigate.action_store import ActionStatus, ActionStore
 from phigate.actions import Action, Description
 from phigate.approvals import ApprovalService, ApprovalState
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.errors import AuthenticationError, ConflictError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import TokenStore
-from phigate.policy import Decision
+from phigate.policy import Decision, Verdict
 from phigate.risk import RiskClass
 from phigate.store import Database as StateDatabase
 from phigate.store import MigrationRequiredError
@@ -86,11 +86,16 @@ def _pending(db: StateDatabase, count: int) -> str:
     audit = AuditLog(db)
     store, approvals = ActionStore(db, audit), ApprovalService(db, audit)
     action = Action("ehr", "sql", {"sql": "DELETE FROM claims", "params": []}, AGENT, "rest")
-    decision = Decision("approve", "r", "needs approval", "hipaa-safe-harbor")
+    decision = Decision(Verdict.APPROVE, "r", "needs approval", "hipaa-safe-harbor")
     action_id = f"act_{uuid.uuid4().hex[:8]}"
     with db.write() as conn:
         store.insert(
-            conn, action_id, action, Description(RiskClass.WRITE), decision, "pending_approval"
+            conn,
+            action_id,
+            action,
+            Description(RiskClass.WRITE),
+            decision,
+            ActionStatus.PENDING_APPROVAL,
         )
         return approvals.create(
             conn, action_id, AGENT, ApprovalRequirement(count=count, groups=("data-owners",))

@@ -6,21 +6,22 @@ transaction: if the audit record cannot be written, the change does not happen.
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import enum
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from phigate.actions import Action, Description
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.errors import AuditUnavailableError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.policy import Decision
+from phigate.policy import Decision, Verdict
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
@@ -28,7 +29,6 @@ from phigate.store.hot import HotStatement
 from phigate.store.tables import actions
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
 T = TypeVar("T")
 Scrubber = Callable[[dict[str, Any]], Any]
 
@@ -68,6 +68,20 @@ _SET_STATUS_EXPECT = {
 }
 
 
+class ActionStatus(enum.StrEnum):
+    """Where an action stands. The values are what `actions.status` has always held."""
+
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"  # may now be run, once, by its requester
+    DENIED = "denied"  # by policy, or by a reviewer
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    EXECUTING = "executing"
+    EXECUTED = "executed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # its replica died mid-run (phigate.replicas)
+
+
 @dataclass(frozen=True)
 class ActionRecord:
     id: str
@@ -79,7 +93,7 @@ class ActionRecord:
     rule: str | None
     decision_reason: str
     masking: str
-    status: str
+    status: ActionStatus
     finished_at: float | None
     result_summary: dict[str, Any] | None
 
@@ -147,13 +161,16 @@ class ActionStore:
         action: Action,
         description: Description,
         decision: Decision,
-        status: str,
+        status: ActionStatus,
         replica: str | None = None,
+        *,
+        analysis_json: str | None = None,
     ) -> ActionRecord:
         """Insert the action; the returned record is what was written (no re-read).
 
         `replica` is the gateway process that records (and, if it runs now, runs) it:
-        phigate.replicas finds runs cut off when that replica died.
+        phigate.replicas finds runs cut off when that replica died. `analysis_json`:
+        the description already serialised (a reused decision's).
         """
         created_at = time.time()
         fingerprint = action.fingerprint()
@@ -174,12 +191,12 @@ class ActionStore:
                 "client_addr": action.client_addr,
                 "reason": action.reason,
                 "risk": description.risk.value,
-                "analysis": json.dumps(description.to_json(), default=str),
+                "analysis": analysis_json or json.dumps(description.to_json(), default=str),
                 "decision": decision.outcome,
                 "rule": decision.rule,
                 "decision_reason": decision.reason,
                 "masking": decision.masking,
-                "status": status,
+                "status": status.value,
                 "replica": replica,
             },
         )
@@ -202,9 +219,9 @@ class ActionStore:
         self,
         conn: sa.Connection,
         action_id: str,
-        status: str,
+        status: ActionStatus,
         *,
-        expect: tuple[str, ...] | None = None,
+        expect: tuple[ActionStatus, ...] | None = None,
         summary: dict[str, Any] | None = None,
         replica: str | None = None,
     ) -> bool:
@@ -212,11 +229,11 @@ class ActionStore:
 
         `replica`: the gateway process that takes the action over (runs it now).
         """
-        params: dict[str, Any] = {"action_id": action_id, "new_status": status}
+        params: dict[str, Any] = {"action_id": action_id, "new_status": status.value}
         if replica is not None:
             params["new_replica"] = replica
         if expect is not None:
-            params["expect"] = list(expect)
+            params["expect"] = [s.value for s in expect]
         if summary is not None:
             params.update(new_summary=json.dumps(summary, default=str), new_finished_at=time.time())
         variant = summary is not None, replica is not None
@@ -238,7 +255,7 @@ class ActionStore:
     def approved_with_fingerprint(self, fingerprint: str) -> list[str]:
         """Ids of approved, not yet run actions with this exact fingerprint."""
         query = sa.select(actions.c.id).where(
-            actions.c.fingerprint == fingerprint, actions.c.status == "approved"
+            actions.c.fingerprint == fingerprint, actions.c.status == ActionStatus.APPROVED.value
         )
         with self._db.read() as conn:
             return [str(row.id) for row in conn.execute(query)]
@@ -294,7 +311,7 @@ def _record(m: Any) -> ActionRecord:
         rule=m["rule"],
         decision_reason=m["decision_reason"],
         masking=m["masking"],
-        status=m["status"],
+        status=ActionStatus(m["status"]),
         finished_at=m["finished_at"],
         result_summary=summary,
     )
@@ -312,7 +329,7 @@ def request_records(
     entries: list[tuple[str, dict[str, Any]]] = [
         ("action.requested", {"action_id": action_id, **fields, "why": {"reason": action.reason}})
     ]
-    if decision.outcome == "break_glass":
+    if decision.outcome is Verdict.BREAK_GLASS:
         entries.append(
             (
                 "action.break_glass",
@@ -344,28 +361,26 @@ def request_records(
     return entries
 
 
-def recorded(method: Callable[P, T]) -> Callable[P, T]:
+@contextlib.contextmanager
+def recorded_or_refused() -> Iterator[None]:
     """A state change and its audit records commit together or not at all.
 
     A store failure here means the records cannot be written, so the action must
     not go ahead: it surfaces as AuditUnavailableError (503), never as success.
     """
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return method(*args, **kwargs)
-        except sa.exc.SQLAlchemyError as exc:
-            raise _not_recorded(exc) from exc
-
-    return wrapper
-
-
-async def commit_recorded(writes: GroupCommit, write: Callable[[sa.Connection], T]) -> T:
-    """`recorded` for a write committed through the group commit (a closed writer
-    cannot record either)."""
     try:
-        return await writes.run(write)
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        raise _not_recorded(exc) from exc
+
+
+async def commit_recorded(
+    writes: GroupCommit, write: Callable[[sa.Connection], T], *, behind: bool = False
+) -> T:
+    """`recorded_or_refused` for a write committed through the group commit (a closed
+    writer cannot record either). `behind`: see `GroupCommit.run`."""
+    try:
+        return await writes.run(write, behind=behind)
     except (sa.exc.SQLAlchemyError, WriterClosedError) as exc:
         raise _not_recorded(exc) from exc
 

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from phigate.audit._canonical import sorted_json
 from phigate.identity.principal import Principal
 from phigate.risk import RiskClass
 
@@ -64,7 +65,7 @@ class Action:
             "principal": self.principal.to_json(),
             "reveal": sorted(self.reveal),
         }
-        encoded = json.dumps(bound, sort_keys=True, separators=(",", ":"), default=str)
+        encoded = sorted_json(bound, ensure_ascii=True)  # the form approvals were bound in
         return hashlib.sha256(encoded.encode()).hexdigest()
 
     def summary_text(self) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
-from phigate.audit import canonical_json
+from phigate.audit._canonical import canonical_json
 from phigate.audit.keys import signing_key_for, trusted_key_ids
 from phigate.config import (
     ExecConnection,
@@ -13,17 +14,17 @@ from phigate.config import (
     PostgresConnection,
     Settings,
 )
-from phigate.connectors import Connector
+from phigate.connectors.base import Connector
 from phigate.connectors.exec import ExecConnector
 from phigate.connectors.http import HttpConnector
 from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
-from phigate.errors import ConfigError
+from phigate.errors import ConfigError, PhigateError
 from phigate.gateway import Gateway
 from phigate.identity.oidc import OidcVerifier
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
-from phigate.masking import MaskingEngine
+from phigate.masking.engine import MaskingEngine
 from phigate.store import Database
 
 
@@ -51,9 +52,16 @@ def _key(settings: Settings, which: str) -> bytes:
     return bytes(value)
 
 
-def build_gateway(settings: Settings, *, migrate: bool | None = None) -> Gateway:
-    db = Database(settings.state.url)
-    db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
+def build_gateway(
+    settings: Settings, *, migrate: bool | None = None, migrations: Path | None = None
+) -> Gateway:
+    """`migrations` is for tests only: see `Database`."""
+    db = Database(settings.state.url, migrations=migrations)
+    try:
+        db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
+    except PhigateError:  # a refusal (schema behind, or too new): close its pool now
+        db.dispose()
+        raise
     oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
     gateway = Gateway(
         settings,

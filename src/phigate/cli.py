@@ -95,14 +95,24 @@ def config_check(file: Path) -> None:
 # ── serve / migrate ─────────────────────────────────────────────────────────
 @main.command()
 @CONFIG_OPTION
-def serve(config_path: Path) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Gateway processes sharing this host's ports (needs PostgreSQL state).",
+)
+def serve(config_path: Path, workers: int) -> None:
     """Run the gateway with a configuration file."""
     from phigate.bootstrap import build_gateway
-    from phigate.server import interrupt_on_sigterm, listen_socket
+    from phigate.server import interrupt_on_sigterm, listen_socket, skew_clock_for_tests
     from phigate.server import serve as run_server
     from phigate.state_lock import lock_sqlite_state
 
     settings = _settings(config_path)
+    if workers > 1:
+        _supervise(settings, config_path, workers)
+    skew_clock_for_tests()
     interrupt_on_sigterm()  # so the `finally` below closes the gateway on SIGTERM too
     lock = lock_sqlite_state(settings.state.url)  # one serving process per SQLite file
     # Bound before anything else starts or writes (keys, state): a clash is one line.
@@ -111,6 +121,13 @@ def serve(config_path: Path) -> None:
 
     async def announce() -> None:
         console.print(f"phigate serving on {settings.server.base_url()}", highlight=False)
+        schema = gateway.db.schema
+        if schema is not None and schema.newer:  # the warning above says why; repeat it late
+            console.print(
+                f"[bold yellow]note:[/] serving on a newer schema ({schema.database}) than "
+                f"this phigate's ({schema.build}); /readyz says so until the upgrade finishes",
+                highlight=False,
+            )
 
     try:
         asyncio.run(
@@ -130,6 +147,26 @@ def serve(config_path: Path) -> None:
             lock.release()
 
 
+def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
+    """Run `workers` gateway processes (phigate.workers) until stopped."""
+    from phigate.workers import Supervisor
+
+    if settings.state.url.startswith("sqlite"):
+        fail(
+            f"--workers {workers} needs a PostgreSQL state store (state.url); SQLite state "
+            "is for one process. Run one process, or point state.url at PostgreSQL."
+        )
+    if settings.state.migrate_on_start:  # once, before the workers race to do it
+        from phigate.store import Database
+
+        db = Database(settings.state.url)
+        try:  # on a newer schema inside the window: serve, never downgrade (store.compat)
+            db.ensure_current(migrate=True)
+        finally:
+            db.dispose()
+    sys.exit(Supervisor(config_path, workers).run())
+
+
 @main.command()
 @CONFIG_OPTION
 def migrate(config_path: Path) -> None:
@@ -137,8 +174,11 @@ def migrate(config_path: Path) -> None:
     from phigate.store import Database
 
     db = Database(_settings(config_path).state.url)
-    db.migrate()
-    out.print(f"state store at revision {db.current_revision()}")
+    try:
+        db.migrate()
+        out.print(f"state store at revision {db.current_revision()}")
+    finally:
+        db.dispose()  # close its pooled connections now, not when collected
 
 
 # ── tokens ──────────────────────────────────────────────────────────────────
@@ -305,7 +345,7 @@ def _audit_settings(config_path: Path, state: str | None) -> Any:
 
 @contextlib.contextmanager
 def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) -> Iterator[Any]:
-    from phigate.audit import AuditLog
+    from phigate.audit.chain import AuditLog
     from phigate.audit.keys import signing_key_for
     from phigate.store import Database
 
@@ -477,12 +517,12 @@ _PIN_EXIT = {400: 2, 403: 4, 404: 5, 409: 6}
 
 def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     """Run `work(connector, db, audit, scrub)` against the state store, mapping errors."""
-    from phigate.audit import AuditLog
+    from phigate.audit.chain import AuditLog
     from phigate.bootstrap import _key
     from phigate.config import McpConnection
     from phigate.connectors.mcp import McpConnector
     from phigate.gateway import AUDIT_PROFILE
-    from phigate.masking import MaskingEngine
+    from phigate.masking.engine import MaskingEngine
     from phigate.store import Database
 
     settings = _settings(config_path)

@@ -19,17 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from phigate.audit.checkpoint import trusted_key_id
 from phigate.channels.settings import ChannelSettings
-from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule
-from phigate.connectors._http_rules import HttpRule
+from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
 from phigate.errors import ConfigError
 from phigate.frontends.console.settings import ConsoleSettings
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.frontends.pgwire.settings import PgWireSettings
-from phigate.identity.oidc import OidcSettings
+from phigate.identity.oidc_settings import OidcSettings
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.subjects import normal_subject
 from phigate.limits import LimitsSettings
-from phigate.masking import MaskingSettings
+from phigate.masking.settings import MaskingSettings
 from phigate.risk import RiskClass
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -227,9 +226,9 @@ class ExecConnection(_Frozen):
     @field_validator("rule_sets")
     @classmethod
     def _known_sets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [v for v in value if v not in BUILTIN_RULE_SETS]
+        unknown = [v for v in value if v not in BUILTIN_RULE_SET_NAMES]
         if unknown:
-            known = ", ".join(sorted(BUILTIN_RULE_SETS))
+            known = ", ".join(sorted(BUILTIN_RULE_SET_NAMES))
             raise ValueError(f"unknown rule set {unknown[0]!r} (known: {known})")
         return value
 
@@ -293,6 +292,11 @@ class McpConnection(_Frozen):
     changed_tool_risk: RiskClass = RiskClass.WRITE
     timeout_seconds: float = Field(60, gt=0, le=3600)
     list_ttl_seconds: float = Field(30, ge=0, le=86_400)
+    # How long the pre-call pin check trusts a listing of an upstream that announces
+    # tool changes and has announced none since; 0 re-lists before every call.
+    pin_recheck_seconds: float = Field(10, ge=0, le=3600)
+    # Tool calls in flight on the upstream session at once; more wait for a slot.
+    max_concurrent_calls: int = Field(16, ge=1, le=10_000)
 
     _coerce = field_validator("headers", "env", mode="before")(_secret_map)
 

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
+import json
 import logging
+import math
 import time
-from collections.abc import AsyncGenerator, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterator,
+    Mapping,
+)
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 
 import sqlalchemy as sa
 from pglast import parser as pg_parser
@@ -25,20 +33,30 @@ from pglast import parser as pg_parser
 from phigate import metrics
 from phigate.action_store import (
     ActionRecord,
+    ActionStatus,
     ActionStore,
     audit_fields,
     commit_recorded,
-    recorded,
+    recorded_or_refused,
     request_records,
 )
 from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.approvals.reviewers import approval_shortfall, human_members
-from phigate.audit import AuditLog, CheckpointSigner
+from phigate.approvals.service import ApprovalEvent
+from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups, listen_url
+from phigate.audit.chain import AuditLog
+from phigate.audit.checkpoint import CheckpointSigner
 from phigate.config import Settings
-from phigate.connectors import Connector
-from phigate.connectors.base import StreamingConnector
+from phigate.connectors.base import (
+    Connector,
+    CopyBegan,
+    CopyInConnector,
+    RefiningConnector,
+    StreamingConnector,
+)
+from phigate.deciding import Decider
 from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
@@ -50,11 +68,12 @@ from phigate.errors import (
     PhigateError,
     UpstreamError,
 )
-from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
-from phigate.masking import Masker, MaskingEngine, MaskingError
-from phigate.policy import Decision, break_glass_decision, evaluate
+from phigate.identity.verifier import AccessTokenVerifier
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
@@ -63,6 +82,10 @@ log = logging.getLogger(__name__)
 AUDIT_PROFILE = "hipaa-safe-harbor"
 _SCRUB_CACHE_ENTRIES = 1024
 _SCRUB_CACHE_MAX_TEXT = 8192
+# How long the outcome of a run that ended is retried while the state store is down.
+OUTCOME_RETRY_SECONDS = 30.0
+# Hears (seconds waited, the approval as it stands) while a request waits for reviewers.
+WaitProgress = Callable[[float, Approval], Awaitable[None]]
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
@@ -86,18 +109,56 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
     # A pending request nobody can decide (no eligible reviewer): said in the answer.
     no_reviewer: str | None = None
+    # The decision, when the next run of the same statement may reuse it (`Decided`).
+    decided: Decided | None = None
 
     @property
     def action_id(self) -> str:
         return self.record.id
 
 
-_STATUS_AFTER = {
-    "allow": "allowed",
-    "deny": "denied",
-    "approve": "pending_approval",
-    "break_glass": "allowed",
-}
+def _status_after(outcome: Verdict) -> ActionStatus:
+    """The status an action is recorded with once policy has spoken."""
+    match outcome:
+        case Verdict.ALLOW | Verdict.BREAK_GLASS:
+            return ActionStatus.EXECUTING  # recorded together with the start of its run
+        case Verdict.APPROVE:
+            return ActionStatus.PENDING_APPROVAL
+        case Verdict.DENY:
+            return ActionStatus.DENIED
+        case unreachable:
+            assert_never(unreachable)
+
+
+@dataclass(frozen=True, eq=False)
+class Decided:
+    """An allow, decided once for one caller's statement text, that its next runs may
+    reuse (the wire keeps one per prepared statement) instead of refining and
+    deciding again. It holds only while what it rests on cannot have changed: the
+    same SQL action apart from its parameters (`key`: connection, text, reveal,
+    principal), the same classification handed in (`source`, by identity), the
+    same policy object, no rule with a time window, and a connector whose
+    refinement does not depend on the run (`refines_alike`). Every run is still
+    recorded, before it runs, with this decision."""
+
+    key: tuple[Any, ...]
+    source: Description | None
+    policy: object
+    description: Description
+    decision: Decision
+    analysis_json: str  # the description as the action row stores it, serialised once
+
+
+def _decision_key(action: Action) -> tuple[Any, ...]:
+    return (
+        action.connection,
+        action.kind,
+        action.sql,
+        action.reveal,
+        action.principal,
+        action.break_glass,
+        action.front_door,
+    )
 
 
 def _error_event(error: PhigateError) -> dict[str, Any]:
@@ -113,7 +174,7 @@ class Gateway:
         connectors: Mapping[str, Connector],
         tokens: TokenStore,
         masking: MaskingEngine,
-        oidc: Any | None = None,
+        oidc: AccessTokenVerifier | None = None,
         signer: CheckpointSigner | None = None,
     ) -> None:
         self.settings = settings
@@ -122,17 +183,26 @@ class Gateway:
         self.audit = AuditLog(db, signer=signer)
         self.actions = ActionStore(db, self.audit)
         self.approvals = ApprovalService(db, self.audit)
+        # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
+        self.wakeups = DecisionWakeups(listen_url(db.url))
+        self.approvals.subscribe(self._wake_on_decision)
         # The per-action records, committed together (group commit).
         self.writes = GroupCommit(db, around=self.audit.batched)
         self.tokens = tokens
         self.masking = masking
         self.connectors = dict(connectors)
         self.oidc = oidc
-        # One subject per person, whatever identity they used (identity.aliases).
-        self.people = People(settings.identity.aliases)
+        # Describe and decide, shared with `phigate policy check`; it owns the aliases.
+        # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
+        self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
+        self.people = self.decider.people
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
         self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
+
+    def _wake_on_decision(self, event: ApprovalEvent) -> None:
+        if event.name == "approval.decided":  # decided here: no need to wait for NOTIFY
+            self.wakeups.wake(event.approval.id)
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -151,31 +221,13 @@ class Gateway:
     # ── describe and decide ─────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
-        connector = self.connectors.get(action.connection)
-        try:
-            if connector is not None:
-                return connector.describe(action)
-        except Exception as exc:  # a describer failure must deny, never allow
-            log.exception("describing the action failed")
-            return Description(
-                RiskClass.UNKNOWN, reasons=(f"describe failed: {type(exc).__name__}",)
-            )
-        return Description(RiskClass.UNKNOWN, reasons=("no connector understands this action",))
+        return self.decider.describe(action)
 
     def decide(
         self, action: Action, description: Description | None = None
     ) -> tuple[Description, Decision]:
-        """Policy check without running or recording anything (`phigate policy check`)."""
-        self._check_connection(action)
-        description = description or self.describe(action)
-        decision = evaluate(
-            self.settings.policy.rules,
-            action,
-            description,
-            reveal_approvals=self.settings.policy.reveal_approvals,
-            now=dt.datetime.now(dt.UTC),
-        )
-        return description, self._with_parse_error(decision, description)
+        """Policy check without running or recording anything (`phigate.deciding`)."""
+        return self.decider.decide(action, description)
 
     def prepare(self, action: Action) -> Action:
         """The action as it will run, before it is described or recorded.
@@ -192,27 +244,14 @@ class Gateway:
         prepared: Action = prepare(action)
         return prepared
 
-    def _with_parse_error(self, decision: Decision, description: Description) -> Decision:
-        """A statement the parser rejects is refused by whichever rule matches `unknown`;
-        the parser's own message (what, and where) is what the caller needs to fix it.
-        Here, once, so every front door and `policy check` say the same."""
-        error = description.detail.get("parse_error")
-        if not error or decision.outcome == "allow":
-            return decision
-        # Scrubbed: the message quotes the statement, and the reason reaches the audit log.
-        detail = self.scrub(str(error))
-        return replace(
-            decision, reason=f"{decision.reason} (the statement does not parse: {detail})"
-        )
-
     async def _refined(self, action: Action, description: Description) -> Description:
         """The description, refined by asking the upstream where the connector can
         (e.g. the planner's row estimate turns a bulk read into an export)."""
-        refine = getattr(self.connectors[action.connection], "refine", None)
-        if refine is None:
+        connector = self.connectors[action.connection]
+        if not isinstance(connector, RefiningConnector):
             return description
         try:
-            refined: Description = await refine(action, description)
+            refined = await connector.refine(action, description)
         except Exception as exc:  # cannot tell how much it reads: fail closed
             log.warning("refining the description failed: %s", exc)
             return replace(
@@ -236,15 +275,6 @@ class Gateway:
                 f'valid: {", ".join(sorted(known))} (or "*" for all)'
             )
 
-    def _check_connection(self, action: Action) -> None:
-        connector = self.connectors.get(action.connection)
-        if connector is None:
-            raise NotFoundError(f"no connection named {action.connection!r}")
-        if connector.kind != action.kind:
-            raise NotAllowedError(
-                f"connection {action.connection!r} runs {connector.kind} actions, not {action.kind}"
-            )
-
     # ── submit ──────────────────────────────────────────────────────────────
     async def submit(self, action: Action, *, wait: float = 0.0) -> Outcome:
         """The whole pipeline for one action: decide, maybe wait for approval, run, mask."""
@@ -258,19 +288,32 @@ class Gateway:
         return outcome
 
     async def admit(
-        self, action: Action, *, wait: float = 0.0, description: Description | None = None
+        self,
+        action: Action,
+        *,
+        wait: float = 0.0,
+        description: Description | None = None,
+        decided: Decided | None = None,
     ) -> Outcome:
         """Decide and record; `admitted` means the caller may run it now, exactly once.
 
         Front doors that execute themselves (the PostgreSQL wire proxy) call this,
         run the action, then call `finish`. An identical action (same fingerprint)
         already approved and not yet run is claimed instead of asking again.
+        `decided`: an earlier run's `Outcome.decided`, used only if it still holds.
         """
         metrics.REQUESTS.labels(action.front_door, action.kind).inc()
+        if decided is not None and self._still_holds(decided, action, description):
+            metrics.DECISIONS.labels(decided.decision.outcome, decided.description.risk.value).inc()
+            record = await self._record_request(
+                action, decided.description, decided.decision, decided.analysis_json
+            )
+            return Outcome("admitted", record, decided=decided)
         try:
-            self._check_connection(action)
+            self.decider.check_connection(action)
             self._check_reveal(action)
             action = self.prepare(action)
+            source = description  # as the caller classified it, before refining
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
@@ -285,7 +328,7 @@ class Gateway:
                 },
             )
             raise
-        if decision.outcome != "allow":
+        if decision.outcome is not Verdict.ALLOW:
             # Only what needs a human can have an approved twin; an allowed action
             # runs as itself, which spares every routine statement this lookup.
             reused = await asyncio.to_thread(self._approved_twin, action)
@@ -294,19 +337,64 @@ class Gateway:
         if action.break_glass:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
-        record = await self._record_request(action, description, decision)
-        if decision.outcome == "deny":
-            return Outcome("denied", record)
-        if decision.outcome == "approve":
-            return await self._pending(record, wait)
-        return Outcome("admitted", record)  # allow or break-glass: recorded as executing
+        reusable = self._reusable(action, source, description, decision)
+        analysis_json = reusable.analysis_json if reusable is not None else None
+        record = await self._record_request(action, description, decision, analysis_json)
+        match decision.outcome:
+            case Verdict.DENY:
+                return Outcome("denied", record)
+            case Verdict.APPROVE:
+                return await self._pending(record, wait)
+            case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
+                return Outcome("admitted", record, decided=reusable)
+            case unreachable:
+                assert_never(unreachable)
+
+    def _reusable(
+        self,
+        action: Action,
+        source: Description | None,
+        description: Description,
+        decision: Decision,
+    ) -> Decided | None:
+        """The decision as a `Decided` when later runs of the same text may reuse it."""
+        if decision.outcome is not Verdict.ALLOW or action.break_glass or self._clock_matters():
+            return None
+        if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
+            return None  # the key speaks of the text alone
+        refines_alike = getattr(self.connectors[action.connection], "refines_alike", None)
+        if refines_alike is None or not refines_alike(action, description):
+            return None
+        analysis_json = json.dumps(description.to_json(), default=str)
+        key = _decision_key(action)
+        return Decided(key, source, self.settings.policy, description, decision, analysis_json)
+
+    def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
+        return (
+            decided.policy is self.settings.policy
+            and decided.source is source
+            and set(action.body) <= {"sql", "params"}
+            and decided.key == _decision_key(action)
+            and not self._clock_matters()
+        )
+
+    def _clock_matters(self) -> bool:
+        """A rule with a time window decides differently as the clock moves."""
+        return any(rule.match.time is not None for rule in self.settings.policy.rules)
 
     async def finish(
-        self, record: ActionRecord, summary: dict[str, Any], *, error: PhigateError | None = None
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None = None,
+        behind: bool = False,
     ) -> None:
-        """Record how an admitted action ended (result summary, never result data)."""
-        status = "failed" if error else "executed"
-        await self._finish(record, status, summary)
+        """Record how an admitted action ended (result summary, never result data).
+        `behind`: the caller does not wait on it to answer anyone (the wire records
+        results beside the session), so it may share the next statement's commit."""
+        status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
+        await self._finish(record, status, summary, behind=behind)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
@@ -316,21 +404,35 @@ class Gateway:
         return None
 
     async def _record_request(
-        self, action: Action, description: Description, decision: Decision
+        self,
+        action: Action,
+        description: Description,
+        decision: Decision,
+        analysis_json: str | None = None,
     ) -> ActionRecord:
         """Request, decision (and, for what runs at once, its start) in one transaction."""
         action_id = new_id("act")
-        runs_now = decision.outcome in ("allow", "break_glass")
-        status = "executing" if runs_now else _STATUS_AFTER[decision.outcome]
+        status = _status_after(decision.outcome)
+        runs_now = status is ActionStatus.EXECUTING
 
         def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
             fields = audit_fields(action, description, scrub=self.scrub)
             record = self.actions.insert(
-                conn, action_id, action, description, decision, status, self.approvals.replica
+                conn,
+                action_id,
+                action,
+                description,
+                decision,
+                status,
+                self.approvals.replica,
+                analysis_json=analysis_json,
             )
             approval_id = None
-            if decision.outcome in ("approve", "break_glass") and decision.approvals is not None:
-                purpose = BREAK_GLASS_REVIEW if decision.outcome == "break_glass" else "approval"
+            reviewed = decision.outcome in (Verdict.APPROVE, Verdict.BREAK_GLASS)
+            if reviewed and decision.approvals is not None:
+                purpose = (
+                    BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
+                )
                 approval_id = self.approvals.create(
                     conn, action_id, action.principal, decision.approvals, purpose=purpose
                 )
@@ -374,15 +476,52 @@ class Gateway:
         members = human_members(self.db, self.people)
         return approval_shortfall(approval, members)
 
-    async def wait_for_decision(self, approval_id: str, wait_seconds: float) -> Approval:
-        """Poll the store (shared by all replicas) until decided or `timeout` passes."""
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            await asyncio.to_thread(self.approvals.expire_due)
-            approval = await asyncio.to_thread(self.approvals.get, approval_id)
-            if approval.state is not ApprovalState.PENDING or time.monotonic() >= deadline:
-                return approval
-            await asyncio.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+    async def wait_for_decision(
+        self,
+        approval_id: str,
+        wait_seconds: float,
+        *,
+        progress: WaitProgress | None = None,
+        progress_every: float = 0.0,
+    ) -> Approval:
+        """Wait until the request is decided or `wait_seconds` pass: the one wait every
+        front door uses. A decision on any replica wakes it (`approvals.wakeups`); the
+        store, shared by all replicas, is what it reads. `progress`, if given, hears how
+        long it has waited, at once and every `progress_every` seconds (MCP tells its client)."""
+        started = time.monotonic()
+        deadline = started + wait_seconds
+        next_progress = started if progress is not None else math.inf  # at once, then every
+        with self.wakeups.waiter(approval_id) as woken:
+            while True:
+                woken.clear()  # before the read: a decision after it sets it again
+                approval = await self._read_while_waiting(approval_id, deadline)
+                now = time.monotonic()
+                if approval is None:  # the store is briefly unreachable: poll it again
+                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
+                    continue
+                if approval.state is not ApprovalState.PENDING or now >= deadline:
+                    return approval
+                if progress is not None and now >= next_progress:
+                    await progress(round(now - started, 1), approval)
+                    next_progress = now + progress_every
+                nap = min(now + self.wakeups.poll_seconds, deadline, next_progress) - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), max(0.0, nap))
+
+    async def _read_while_waiting(self, approval_id: str, deadline: float) -> Approval | None:
+        """The approval as stored, or None while the store is unreachable (a restart, a
+        fail-over): the client keeps waiting for its answer until its deadline."""
+        try:
+            return await asyncio.to_thread(self._current_approval, approval_id)
+        except sa.exc.DBAPIError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("reading approval %s while waiting failed: %s", approval_id, exc)
+            return None
+
+    def _current_approval(self, approval_id: str) -> Approval:
+        self.approvals.expire_due()
+        return self.approvals.get(approval_id)
 
     # ── execute ─────────────────────────────────────────────────────────────
     async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
@@ -409,13 +548,16 @@ class Gateway:
         claimed = await asyncio.to_thread(self.actions.get, record.id)
         return Outcome("admitted", claimed, approval=approval)
 
-    @recorded
     def _claim(self, record: ActionRecord, approval_id: str) -> None:
-        with self.db.write() as conn:
+        with recorded_or_refused(), self.db.write() as conn:
             approval = self.approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self.actions.set_status(
-                conn, record.id, "executing", expect=("approved",), replica=self.approvals.replica
+                conn,
+                record.id,
+                ActionStatus.EXECUTING,
+                expect=(ActionStatus.APPROVED,),
+                replica=self.approvals.replica,
             )
             self.audit.append_in(
                 conn,
@@ -444,7 +586,7 @@ class Gateway:
             )
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
-        final = await self._finish(record, "executed", result.summary)
+        final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
         return Outcome("executed", final, result=result.payload)
 
     async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
@@ -521,14 +663,46 @@ class Gateway:
             return _error_event(exc)
         return {"status": "executed", **summary}
 
+    async def copy_in(
+        self, record: ActionRecord, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> Outcome:
+        """Run an admitted COPY … FROM STDIN, fed `data` as the client sends it; recorded
+        like any run (a client that goes away or aborts leaves it failed, rolled back)."""
+        connector = self.connectors[record.action.connection]
+        if not isinstance(connector, CopyInConnector):
+            return await self._failed(record, UpstreamError("this connection cannot COPY in"))
+        try:
+            summary = await connector.copy_in(record.action, self.masker_for(record), data, began)
+        except asyncio.CancelledError:
+            gone = "the client went away; the COPY was stopped and rolled back"
+            await self.finish(
+                record,
+                {"error_class": "client_disconnected", "error": gone},
+                error=UpstreamError(gone),
+            )
+            raise
+        except PhigateError as exc:
+            return await self._failed(record, exc)
+        except Exception as exc:
+            log.exception("COPY FROM STDIN failed")
+            return await self._failed(
+                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
+            )
+        final = await self._finish(record, ActionStatus.EXECUTED, summary)
+        return Outcome("executed", final, result=summary)
+
     async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
-        final = await self._finish(record, "failed", summary)
+        final = await self._finish(record, ActionStatus.FAILED, summary)
         return Outcome("failed", final, error=error)
 
-    @recorded
     async def _finish(
-        self, record: ActionRecord, status: str, summary: dict[str, Any]
+        self,
+        record: ActionRecord,
+        status: ActionStatus,
+        summary: dict[str, Any],
+        *,
+        behind: bool = False,
     ) -> ActionRecord:
         def write(conn: sa.Connection) -> None:
             self.actions.set_status(conn, record.id, status, summary=summary)
@@ -547,8 +721,25 @@ class Gateway:
                 },
             )
 
-        await commit_recorded(self.writes, write)
+        await self._record_outcome(write, behind=behind)
         return replace(record, status=status, result_summary=summary, finished_at=time.time())
+
+    async def _record_outcome(
+        self, write: Callable[[sa.Connection], None], *, behind: bool = False
+    ) -> None:
+        """The run has ended and how is known: record it through a brief outage of the
+        state store (a restart, a fail-over) rather than give up, which would leave the
+        action `executing` on a live replica, where nothing would ever end it."""
+        deadline = time.monotonic() + OUTCOME_RETRY_SECONDS
+        while True:
+            try:
+                await commit_recorded(self.writes, write, behind=behind)
+                return
+            except AuditUnavailableError as exc:
+                store_down = isinstance(exc.__cause__, sa.exc.DBAPIError)
+                if not store_down or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(POLL_SECONDS)
 
     # ── reviewers ───────────────────────────────────────────────────────────
     async def vote(
@@ -689,7 +880,7 @@ class Gateway:
             log.error("could not audit %s: %s", event, reason)
 
     async def close(self) -> None:
-        if self.oidc is not None and hasattr(self.oidc, "aclose"):
+        if self.oidc is not None:
             await self.oidc.aclose()
         for connector in self.connectors.values():
             await connector.close()

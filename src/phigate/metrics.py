@@ -26,6 +26,16 @@ LATENCY = Histogram(
     registry=REGISTRY,
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+APPROVAL_LISTENER_UP = Gauge(
+    "phigate_approval_listener_up",
+    "1 while this process listens for decisions (LISTEN/NOTIFY); 0 while waiters poll",
+    registry=REGISTRY,
+)
+APPROVAL_WAKEUPS = Counter(
+    "phigate_approval_notifications_total",
+    "Decision notifications heard from the state database (any replica's decisions)",
+    registry=REGISTRY,
+)
 HTTP_REQUESTS = Counter(
     "phigate_http_requests_total", "HTTP requests", ["method", "status"], registry=REGISTRY
 )

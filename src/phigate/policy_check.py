@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shlex
 from typing import Any
 
@@ -11,16 +10,15 @@ from phigate.bootstrap import build_connectors
 from phigate.config import Settings
 from phigate.connectors.exec import exec_body
 from phigate.connectors.http import http_body
-from phigate.errors import InvalidRequestError, NotFoundError
+from phigate.deciding import Decider
+from phigate.errors import InvalidRequestError
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.policy import evaluate
+from phigate.identity.tokens import TokenStore
+from phigate.store import Database
 
 
 def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, ...], str | None]:
     """Kind, groups and on-behalf-of from the subject's newest active API token, if any."""
-    from phigate.identity.tokens import TokenStore
-    from phigate.store import Database
-
     try:
         db = Database(settings.state.url)
         if db.current_revision() is None:
@@ -62,8 +60,6 @@ def check(
 ) -> dict[str, Any]:
     """The decision as the gateway would make it: the connection's own connector
     describes the action (offline: nothing is asked of the upstream)."""
-    if connection not in settings.connections:
-        raise NotFoundError(f"no connection named {connection!r}")
     known_kind, known_groups, known_obo = _known_identity(settings, subject)
     principal = Principal(
         subject=subject,
@@ -74,19 +70,11 @@ def check(
         on_behalf_of=on_behalf_of if on_behalf_of is not None else known_obo,
     )
     action = Action(connection, action_kind, body, principal, "cli")
-    connector = build_connectors(settings)[connection]
-    if connector.kind != action_kind:
-        raise InvalidRequestError(
-            f"connection {connection!r} runs {connector.kind} actions, not {action_kind}"
-        )
-    description = connector.describe(action)
-    decision = evaluate(
-        settings.policy.rules,
-        action,
-        description,
-        reveal_approvals=settings.policy.reveal_approvals,
-        now=dt.datetime.now(dt.UTC),
-    )
+    # The gateway's own describe-and-decide (aliases, the describer-failure guard);
+    # the operator typed the statement, and nothing here is recorded, so a parse
+    # error is shown as the parser wrote it.
+    decider = Decider(settings, build_connectors(settings), scrub=lambda text: text)
+    description, decision = decider.decide(action)
     result = decision.to_json()
     result["risk"] = description.risk.value
     ordered = {

@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from phigate.action_store import ActionStore
-from phigate.audit import AuditLog
+from phigate.action_store import ActionStatus, ActionStore
+from phigate.audit.chain import AuditLog
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, chat_messages, replicas
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "interrupted"
+INTERRUPTED = ActionStatus.INTERRUPTED
 # One recovery transaction holds the audit head; keep it short, the next beat takes the rest.
 BATCH = 500
 # How many heartbeats a replica may miss before its running actions count as cut off.
@@ -63,19 +63,21 @@ class ReplicaRegistry:
         audit: AuditLog,
         replica: str,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._db = db
         self._audit = audit
         self._actions = ActionStore(db, audit)
         self.replica = replica
+        # None: the state database's clock, the one clock every replica shares (tests
+        # pass their own to let time pass without sleeping).
         self._clock = clock
         self._host = socket.gethostname()[:200]
 
     def beat(self) -> None:
         """Record that this replica is alive now (insert its row the first time)."""
-        now = self._clock()
         with self._db.write() as conn:
+            now = self._now(conn)
             updated = conn.execute(
                 replicas.update().where(replicas.c.id == self.replica).values(last_seen=now)
             ).rowcount
@@ -95,8 +97,8 @@ class ReplicaRegistry:
         the same transaction, and a compare-and-set on `executing` means two
         replicas recovering at once mark each action once.
         """
-        cutoff = self._clock() - stale_after
         with self._db.write() as conn:
+            cutoff = self._now(conn) - stale_after
             rows = conn.execute(_orphans(self.replica, cutoff, limit)).all()
             entries = [
                 ("action.interrupted", self._interrupted(row._mapping))
@@ -117,17 +119,17 @@ class ReplicaRegistry:
         """Delete rows of replicas silent for `older_than` seconds with nothing left
         executing, and chat message references of approvals settled (or expired) that
         long ago. Returns (replicas, chat messages) deleted."""
-        cutoff = self._clock() - older_than
         running = sa.select(actions.c.id).where(
             actions.c.replica == replicas.c.id, actions.c.status == "executing"
         )
-        settled = sa.select(approvals.c.id).where(
-            sa.or_(
-                approvals.c.expires_at < cutoff,
-                sa.and_(approvals.c.state != "pending", approvals.c.decided_at < cutoff),
-            )
-        )
         with self._db.write() as conn:
+            cutoff = self._now(conn) - older_than
+            settled = sa.select(approvals.c.id).where(
+                sa.or_(
+                    approvals.c.expires_at < cutoff,
+                    sa.and_(approvals.c.state != "pending", approvals.c.decided_at < cutoff),
+                )
+            )
             gone = conn.execute(
                 replicas.delete().where(replicas.c.last_seen < cutoff, ~sa.exists(running))
             ).rowcount
@@ -138,10 +140,15 @@ class ReplicaRegistry:
             log.info("pruned %d silent replicas and %d settled chat messages", gone, forgotten)
         return gone, forgotten
 
+    def _now(self, conn: sa.Connection) -> float:
+        """Heartbeats and their ages are read on one clock, so a replica whose own clock
+        is off (by 30 s, say) neither looks dead while it runs nor alive once gone."""
+        return self._clock() if self._clock is not None else store_clock(conn)
+
     def _mark(self, conn: sa.Connection, row: sa.RowMapping) -> bool:
         summary = {"status": INTERRUPTED, "reason": _reason(row["replica"])}
         return self._actions.set_status(
-            conn, row["id"], INTERRUPTED, expect=("executing",), summary=summary
+            conn, row["id"], INTERRUPTED, expect=(ActionStatus.EXECUTING,), summary=summary
         )
 
     def _interrupted(self, row: sa.RowMapping) -> dict[str, Any]:
@@ -152,6 +159,15 @@ class ReplicaRegistry:
             "result": {"reason": _reason(row["replica"]), "replica": row["replica"]},
             "replica": self.replica,
         }
+
+
+def store_clock(conn: sa.Connection) -> float:
+    """Now, by the state database's clock (PostgreSQL), or this host's (SQLite: one
+    process, one clock)."""
+    if conn.dialect.name == "postgresql":
+        now = conn.execute(sa.text("SELECT extract(epoch FROM clock_timestamp())"))
+        return float(now.scalar_one())
+    return time.time()
 
 
 def _reason(replica: str | None) -> str:
@@ -188,19 +204,26 @@ async def heartbeat(registry: ReplicaRegistry, every: float) -> None:
     """Beat, then recover dead replicas' actions, every `every` seconds until cancelled.
 
     A failure (store unreachable, …) is logged and retried at the next beat: a
-    missed beat must not take the gateway down. Pruning runs at the first beat and
-    then every `PRUNE_EVERY` seconds.
+    missed beat must not take the gateway down. Recovery waits until this replica
+    has beaten for `stale_after` without a miss: after an outage of the state store
+    every replica's last beat is old, and the live ones need as long to beat again
+    before they can be told from the dead. Pruning runs at the first beat and then
+    every `PRUNE_EVERY` seconds.
     """
     stale_after = STALE_BEATS * every
     pruned_at: float | None = None
+    beating_since: float | None = None
     while True:
         try:
             await asyncio.to_thread(registry.beat)
-            await asyncio.to_thread(registry.recover, stale_after)
+            beating_since = beating_since or time.monotonic()
+            if time.monotonic() - beating_since >= stale_after:
+                await asyncio.to_thread(registry.recover, stale_after)
             if pruned_at is None or time.monotonic() - pruned_at >= PRUNE_EVERY:
                 await asyncio.to_thread(registry.prune)
                 pruned_at = time.monotonic()
         except Exception:
+            beating_since = None
             log.exception("replica heartbeat failed; retrying in %.1fs", every)
         await asyncio.sleep(every)
 

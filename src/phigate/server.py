@@ -15,6 +15,7 @@ from phigate.errors import PhigateError
 from phigate.frontends.app import build_app
 from phigate.frontends.pgwire.server import start_listeners
 from phigate.gateway import Gateway
+from phigate.workers import shares_ports
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -33,11 +34,28 @@ def interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
+CLOCK_SKEW_ENV = "PHIGATE_TEST_CLOCK_SKEW_SECONDS"
+
+
+def skew_clock_for_tests() -> None:
+    """For fault tests only: make this process's wall clock (`time.time`) read
+    PHIGATE_TEST_CLOCK_SKEW_SECONDS off, as on a host whose clock drifted. Every
+    timestamp it writes (actions, approvals, audit records) is then off; heartbeats
+    are not, being stamped by the state database (phigate.replicas)."""
+    skew = float(os.environ.get(CLOCK_SKEW_ENV) or 0)
+    if skew:
+        import time
+
+        real = time.time
+        time.time = lambda: real() + skew
+
+
 def listen_socket(host: str, port: int, setting: str) -> socket.socket:
     """Bind the listening socket now, so a port clash is one clear error before start-up."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host, port), family=family)
+        # Workers of `serve --workers N` share the port; the kernel spreads connections.
+        return socket.create_server((host, port), family=family, reuse_port=shares_ports())
     except OSError as exc:
         # create_server's strerror repeats the address; the plain one reads better.
         why = os.strerror(exc.errno) if exc.errno else str(exc)

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from phigate.approvals import Approval, ApprovalState, Vote
+from phigate.approvals import Approval, ApprovalState, Ballot, Vote
 from phigate.channels import dispatch
 from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.slack import SlackChannel
@@ -222,7 +222,7 @@ async def test_an_earlier_step_landing_last_is_followed_by_the_latest(
 
     a_slack.posted.claim = claim_then_fall_behind  # type: ignore[method-assign]
     stored_now = pair.a.gateway.approvals.get(approval_id)
-    one_vote = replace(stored_now, votes=(Vote("carol", "approve", "", "api", time.time()),))
+    one_vote = replace(stored_now, votes=(Vote("carol", Ballot.APPROVE, "", "api", time.time()),))
     late = asyncio.create_task(asyncio.to_thread(a_slack._update, one_vote))
     assert await asyncio.to_thread(claimed.wait, 30)
     answer = await pair.b.client.post(
@@ -242,7 +242,7 @@ async def test_an_earlier_step_landing_last_is_followed_by_the_latest(
 
 
 def approval_at(approval_id: str, votes: int, state: ApprovalState) -> Approval:
-    cast = tuple(Vote(f"voter-{i}", "approve", "", "api", 0.0) for i in range(votes))
+    cast = tuple(Vote(f"voter-{i}", Ballot.APPROVE, "", "api", 0.0) for i in range(votes))
     return Approval(
         approval_id, "act-1", state, 2, ("data-owners",), "bot", "dana", 0.0, 1e12, None, cast
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from phigate.channels.dispatch import ChannelEvent
+from phigate.channels.events import ChannelEvent
 from phigate.channels.settings import WebhookTarget
 from phigate.channels.webhooks import WebhookNotifier, sign, verify
 from tests.channels.standins import Recorder, serve

@@ -13,7 +13,8 @@ import shlex
 
 import pytest
 
-from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule, ArgvRuleSet, classify_argv
+from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
+from phigate.connectors.rule_settings import ArgvRule
 from phigate.risk import RiskClass
 
 R, W, E, P, A, U = (

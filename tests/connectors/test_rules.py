@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRule, ArgvRuleSet, classify_argv
-from phigate.connectors._http_rules import HttpRule, classify_request
+from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
+from phigate.connectors._http_rules import classify_request
+from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
 from phigate.risk import RiskClass
 
 R, W, E, P, A, U = (
@@ -198,3 +199,8 @@ def test_http_reasons_say_how_the_upstream_reads_an_unusual_path() -> None:
     verdict = classify_request("POST", "/users/7;v=2/./roles/", HTTP_RULES)
     assert verdict.reasons[-1] == "the upstream reads the path as /users/7/roles"
     assert len(classify_request("GET", "/patients/1", HTTP_RULES).reasons) == 1
+
+
+def test_the_settings_leaf_names_every_built_in_rule_set() -> None:
+    """config validates `rule_sets:` against the leaf's names, the classifier uses the sets."""
+    assert set(BUILTIN_RULE_SETS) == BUILTIN_RULE_SET_NAMES

@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 
 from phigate.bootstrap import build_gateway
-from phigate.demo.runner import IDENTITIES
+from phigate.demo.identities import IDENTITIES
 from phigate.frontends.app import build_app
 from phigate.gateway import Gateway
 from tests.conftest import Harness, demo_config

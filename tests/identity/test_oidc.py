@@ -27,9 +27,9 @@ from phigate.identity._jwks import KeySet, KeySetError, key_type_matches
 from phigate.identity.oidc import (
     MIN_REFETCH_SECONDS,
     RETRY_AFTER_FAILURE_SECONDS,
-    OidcSettings,
     OidcVerifier,
 )
+from phigate.identity.oidc_settings import OidcSettings
 from phigate.identity.principal import PrincipalKind
 
 # tests/ on sys.path, so `support` imports the same way a tests/conftest.py would import it.

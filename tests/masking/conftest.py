@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from phigate.masking import Masker, MaskingEngine, MaskingSettings
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 
 KEY = b"test-key-0123456789abcdef"
 

@@ -7,7 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from phigate.masking import ColumnInfo, Masker, MaskingEngine, MaskingError, MaskingSettings
+from phigate.masking.columns import ColumnInfo
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 from tests.masking.conftest import KEY
 
 PATIENT_COLUMNS = "id first_name last_name dob sex ssn mrn email phone address city state zip"
@@ -88,6 +91,21 @@ def test_opaque_columns_are_classified_from_sampled_values(engine: MaskingEngine
     assert rows.plan == ["PERSON", "KEEP", "EMAIL"]
     # After the sample, an out-of-dictionary name is masked because the column is a name column.
     assert out[3] == ("[PERSON]", 14, "[EMAIL]")
+
+
+def test_a_restarted_masker_samples_again_as_a_new_one_would() -> None:
+    """The next run of a prepared statement reuses its row masker: what the last run's
+    values decided (here: a column of small integers is kept) starts over."""
+    masker = MaskingEngine(MaskingSettings(sample_rows=3), KEY).masker("hipaa-safe-harbor")
+    rows = masker.for_columns([ColumnInfo("c1"), ColumnInfo("c2")])
+    rows.mask_rows([(11, "a@b.org"), (12, "c@d.org"), (13, "e@f.org")])
+    assert rows.plan == ["KEEP", "EMAIL"] and rows.counts["EMAIL"] == 3
+    rows.restart()
+    fresh = masker.for_columns([ColumnInfo("c1"), ColumnInfo("c2")])
+    assert rows.plan == fresh.plan and rows.counts == {}
+    again = [("123-45-6789", "x"), ("234-56-7890", "y"), ("345-67-8901", "z")]
+    assert rows.mask_rows(again) == fresh.mask_rows(again)
+    assert rows.mask_rows(again)[0][0] == "[SSN]" and rows.counts["SSN"] == 6
 
 
 def test_json_and_bytes_values(safe_harbor: Masker) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 
 FOUND = [
     ("SSN 123-45-6789 on file", "123-45-6789", "SSN"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pathlib
 
-from phigate.masking import MaskingSettings, Operator, ProfileConfig
 from phigate.masking.cli import mask_command
+from phigate.masking.settings import MaskingSettings, Operator, ProfileConfig
 
 DOC = (pathlib.Path(__file__).parents[2] / "docs" / "masking.md").read_text(encoding="utf-8")
 

@@ -7,15 +7,9 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from phigate.masking import (
-    CustomIdentifier,
-    Masker,
-    MaskingEngine,
-    MaskingError,
-    MaskingSettings,
-    Operator,
-    ProfileConfig,
-)
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import CustomIdentifier, MaskingSettings, Operator, ProfileConfig
 from tests.masking.conftest import KEY
 
 NOTE = "Patient John Smith, SSN 123-45-6789, DOB 03/14/1950, password=hunter2"

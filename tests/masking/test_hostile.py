@@ -15,8 +15,11 @@ import pytest
 import re2
 
 import phigate.masking
-from phigate.masking import Masker, MaskingEngine, MaskingError, MaskingSettings
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS
+from phigate.masking.columns import ColumnInfo
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 from tests.masking.conftest import KEY
 
 PACKAGE = pathlib.Path(phigate.masking.__file__).parent
@@ -100,6 +103,6 @@ def test_masking_error_is_raised_not_swallowed(safe_harbor: Masker) -> None:
         def __str__(self) -> str:
             raise ValueError("no")
 
-    rows = safe_harbor.for_columns([phigate.masking.ColumnInfo("note")])
+    rows = safe_harbor.for_columns([ColumnInfo("note")])
     with pytest.raises(MaskingError):
         rows.mask_row([Weird()])

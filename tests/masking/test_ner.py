@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from phigate.masking import Masker, MaskingEngine, MaskingSettings, _ner
+from phigate.masking import _ner
 from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 
 SETTINGS = MaskingSettings.model_validate({"profiles": {"with-ner": {"ner": True}}})
 

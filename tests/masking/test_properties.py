@@ -8,7 +8,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.masking import Masker, MaskingEngine, MaskingSettings
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 from tests.masking.conftest import KEY
 
 _PIECES = st.sampled_from(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from phigate.masking import MaskingEngine, MaskingSettings
+from phigate.masking.engine import MaskingEngine
 from phigate.masking.server_messages import scrub_fields, scrub_message
+from phigate.masking.settings import MaskingSettings
 
 STATEMENT = "SELECT (quote_literal(format('%I', member_id)))::regtype FROM claims"
 

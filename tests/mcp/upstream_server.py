@@ -3,6 +3,10 @@
 Its tools and their descriptions live in a mutable dict, so a test can change a
 description after phigate first saw it (a tool-poisoning "rug pull"). It records
 the Authorization headers it receives, to prove the caller's token never reaches it.
+
+By default it is stateless and does not announce tool changes. `announce=True`
+serves stateful sessions and declares `tools.listChanged`; `announce_change()` then
+sends `notifications/tools/list_changed` to every session it has served.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from typing import Any
 
 import mcp_types as types
 from mcp.server import Server, ServerRequestContext
+from mcp.server.lowlevel.server import NotificationOptions
+from mcp.server.models import InitializationOptions
+from mcp.server.session import ServerSession
 from starlette.applications import Starlette
 from starlette.requests import Request
 
@@ -41,6 +48,8 @@ class Upstream:
     )
     seen_authorization: list[str] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    announce: bool = False
+    sessions: list[ServerSession] = field(default_factory=list)
 
     def schemas(self) -> dict[str, dict[str, Any]]:
         return {
@@ -77,14 +86,38 @@ class Upstream:
                 return _echo_credential(self.seen_authorization[-1])
             return types.CallToolResult(content=[types.TextContent(text=f"{params.name}: done")])
 
-        return Server("test-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
+        kind = _Announcing if self.announce else Server
+        return kind("test-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
 
     def _record(self, ctx: ServerRequestContext[Any]) -> None:
         if isinstance(ctx.request, Request):
             self.seen_authorization.append(ctx.request.headers.get("authorization", ""))
+        if self.announce and not any(s is ctx.session for s in self.sessions):
+            self.sessions.append(ctx.session)
 
     def app(self) -> Starlette:
-        return self.server().streamable_http_app(stateless_http=True)
+        return self.server().streamable_http_app(stateless_http=not self.announce)
+
+    async def announce_change(self) -> None:
+        """Tell every session served so far that the tool list changed."""
+        for session in self.sessions:
+            await session.send_tool_list_changed()
+
+
+class _Announcing(Server[Any]):
+    """A server that declares `tools.listChanged` in its initialize result."""
+
+    def create_initialization_options(
+        self,
+        notification_options: NotificationOptions | None = None,
+        experimental_capabilities: dict[str, dict[str, Any]] | None = None,
+        extensions: dict[str, dict[str, Any]] | None = None,
+    ) -> InitializationOptions:
+        return super().create_initialization_options(
+            notification_options or NotificationOptions(tools_changed=True),
+            experimental_capabilities,
+            extensions,
+        )
 
 
 def _echo_credential(authorization: str) -> types.CallToolResult:

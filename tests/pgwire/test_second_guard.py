@@ -80,10 +80,12 @@ async def test_an_approved_write_runs_on_the_writer_and_answers_in_order(
         assert (await (await conn.execute("SELECT 1")).fetchone()) == (1,)
 
 
-async def test_an_approved_write_inside_a_transaction_is_refused(
+async def test_a_write_inside_a_transaction_is_refused_before_approval(
     slow_wire: Wire,  # noqa: F811
 ) -> None:
-    """It would run in a transaction of its own and not roll back with the client's."""
+    """It would run in a transaction of its own and not roll back with the client's:
+    refused before a reviewer is asked, and the client's transaction is aborted, as
+    after any error."""
     async with await psycopg.AsyncConnection.connect(
         slow_wire.dsn("dana"), autocommit=True
     ) as conn:
@@ -91,12 +93,13 @@ async def test_an_approved_write_inside_a_transaction_is_refused(
         before = await (await conn.execute(query)).fetchone()
         with pytest.raises(psycopg.errors.ActiveSqlTransaction, match="COMMIT or ROLLBACK"):
             async with conn.transaction():
-                voter = asyncio.create_task(_approve_when_asked(slow_wire), name="voter")
                 try:
                     await conn.execute("UPDATE claims SET status = 'other' WHERE id = 6")
                 finally:
-                    await voter
+                    status = conn.info.transaction_status
+                    assert status == psycopg.pq.TransactionStatus.INERROR
         assert await (await conn.execute(query)).fetchone() == before  # it did not run
+    assert not slow_wire.harness.gateway.approvals.list(state="pending")
 
 
 @pytest.fixture
@@ -145,14 +148,14 @@ async def test_a_listener_whose_reader_can_write_does_not_start(
         await start_wire(tmp_path, ehr_dsn, reader_dsn=ehr_dsn)
 
 
-async def test_an_extended_protocol_write_is_refused_before_approval(wire: Wire) -> None:
-    """Parse/Bind/Execute lets the client choose result formats (binary too); the writer
-    path renders text only, so such a write is refused before an approval is spent."""
+async def test_an_extended_protocol_write_asks_for_approval(wire: Wire) -> None:
+    """Parse/Bind/Execute with values: decided on the text and the values (the writer
+    runs it once approved, tests/pgwire/test_wire_writes.py); until then nothing runs."""
     async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="simple query"):
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
             await conn.execute("UPDATE claims SET status = %s WHERE id = 7", ("paid",))
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
-    assert not wire.harness.gateway.approvals.list(state="pending")
+    assert len(wire.harness.gateway.approvals.list(state="pending")) == 1
 
 
 HOSTILE = [

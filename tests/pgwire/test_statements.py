@@ -96,14 +96,15 @@ async def slow_writer_wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
         await harness.gateway.close()
 
 
-async def test_copy_from_stdin_is_refused_on_a_read_only_session(wire: Wire) -> None:
-    """Refused before any approval is asked for, with a reason, not spent on a failure."""
+async def test_copy_from_stdin_asks_for_approval_on_a_read_only_session(wire: Wire) -> None:
+    """Decided on its statement; once approved the data streams to the writer
+    (tests/pgwire/test_wire_copy_in.py). Until then nothing is loaded."""
     async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
-        with pytest.raises(psycopg.errors.FeatureNotSupported, match="read_dsn"):
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
             async with conn.cursor().copy(COPY_IN) as copy:
                 await copy.write_row((1,) * 9)
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
-    assert not wire.harness.gateway.approvals.list(state="pending")
+    assert len(wire.harness.gateway.approvals.list(state="pending")) == 1
 
 
 async def test_copy_from_stdin_waits_for_approval_then_loads(slow_writer_wire: Wire) -> None:

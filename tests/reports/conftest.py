@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.bootstrap import policy_hash
 from phigate.store import Database
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness

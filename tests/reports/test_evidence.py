@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.reports import SCHEMA, build_evidence, render_html, render_pdf
 from phigate.reports.cli import report_command
 from phigate.reports.model import Evidence

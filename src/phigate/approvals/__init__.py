@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from phigate.approvals.model import Approval, ApprovalState, Vote, ineligibility
+from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineligibility
 from phigate.approvals.service import ApprovalEvent, ApprovalListener, ApprovalService
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "ApprovalListener",
     "ApprovalService",
     "ApprovalState",
+    "Ballot",
     "Vote",
     "ineligibility",
 ]

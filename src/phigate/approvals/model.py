@@ -27,10 +27,17 @@ class ApprovalState(enum.StrEnum):
     EXECUTED = "executed"
 
 
+class Ballot(enum.StrEnum):
+    """What one reviewer casts; stored as these strings in `approval_votes.vote`."""
+
+    APPROVE = "approve"
+    DENY = "deny"
+
+
 @dataclass(frozen=True)
 class Vote:
     voter: str
-    vote: str  # "approve" | "deny"
+    vote: Ballot
     comment: str
     channel: str
     created_at: float
@@ -70,7 +77,7 @@ class Approval:
 
     @property
     def approvals_so_far(self) -> int:
-        return sum(1 for v in self.votes if v.vote == "approve")
+        return sum(1 for v in self.votes if v.vote is Ballot.APPROVE)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -17,9 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from phigate.action_store import ActionStatus
 from phigate.actions import new_id
-from phigate.approvals.model import Approval, ApprovalState, Vote, ineligibility
-from phigate.audit import AuditLog
+from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineligibility
+from phigate.approvals.wakeups import notify_decided
+from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
 from phigate.identity.principal import Principal
@@ -41,10 +43,10 @@ ApprovalListener = Callable[[ApprovalEvent], None]
 _VERDICTS = {ApprovalState.APPROVED: "justified", ApprovalState.DENIED: "unjustified"}
 
 _FINAL_ACTION_STATUS = {
-    ApprovalState.APPROVED: "approved",
-    ApprovalState.DENIED: "denied",
-    ApprovalState.EXPIRED: "expired",
-    ApprovalState.CANCELLED: "cancelled",
+    ApprovalState.APPROVED: ActionStatus.APPROVED,
+    ApprovalState.DENIED: ActionStatus.DENIED,
+    ApprovalState.EXPIRED: ActionStatus.EXPIRED,
+    ApprovalState.CANCELLED: ActionStatus.CANCELLED,
 }
 
 
@@ -148,16 +150,16 @@ class ApprovalService:
         comment: str = "",
         channel: str = "api",
     ) -> Approval:
-        """Record one vote; decide the request when enough distinct humans agree."""
-        if decision not in ("approve", "deny"):
-            raise ValueError(decision)
+        """Record one vote; decide the request when enough distinct humans agree.
+        `decision` is "approve" or "deny" (anything else: ValueError)."""
+        ballot = Ballot(decision)
         self.expire_due()
         with self._db.write() as conn:
             approval = self._load(conn, approval_id, lock=True)
             self._check_open(approval)
             refused = ineligibility(approval, voter)
             if refused is None:
-                approval = self._record_vote(conn, approval, voter, decision, comment, channel)
+                approval = self._record_vote(conn, approval, voter, ballot, comment, channel)
         if refused is not None:
             self._audit.append(
                 "approval.vote_refused",
@@ -181,7 +183,7 @@ class ApprovalService:
         conn: sa.Connection,
         approval: Approval,
         voter: Principal,
-        decision: str,
+        ballot: Ballot,
         comment: str,
         channel: str,
     ) -> Approval:
@@ -190,7 +192,7 @@ class ApprovalService:
             votes.insert().values(
                 approval_id=approval.id,
                 voter=voter.subject,
-                vote=decision,
+                vote=ballot.value,
                 comment=comment,
                 channel=channel,
                 created_at=now,
@@ -203,7 +205,7 @@ class ApprovalService:
                 "approval_id": approval.id,
                 "action_id": approval.action_id,
                 "who": voter.to_json(),
-                "vote": decision,
+                "vote": ballot.value,
                 "channel": channel,
                 "why": {"comment": comment},
                 "replica": self.replica,
@@ -297,7 +299,7 @@ class ApprovalService:
             conn.execute(
                 actions.update()
                 .where(actions.c.id == approval.action_id)
-                .values(status=_FINAL_ACTION_STATUS[state])
+                .values(status=_FINAL_ACTION_STATUS[state].value)
             )
         fields = {
             "approval_id": approval.id,
@@ -308,6 +310,7 @@ class ApprovalService:
             "replica": self.replica,
         }
         self._audit.append_in(conn, "approval.decided", fields)
+        notify_decided(conn, approval.id)  # wakes its waiters on every replica at commit
         if approval.is_review and state in _VERDICTS:
             last = approval.votes[-1] if approval.votes else None
             self._audit.append_in(
@@ -340,7 +343,7 @@ def requirement_requester(principal: Principal) -> str:
 
 
 def _outcome(approval: Approval) -> ApprovalState | None:
-    if any(v.vote == "deny" for v in approval.votes):
+    if any(v.vote is Ballot.DENY for v in approval.votes):
         return ApprovalState.DENIED
     if approval.approvals_so_far >= approval.required:
         return ApprovalState.APPROVED
@@ -370,7 +373,7 @@ def _approval(m: Any, vote_rows: Any, requester_kind: str | None) -> Approval:
         votes=tuple(
             Vote(
                 voter=v.voter,
-                vote=v.vote,
+                vote=Ballot(v.vote),
                 comment=v.comment,
                 channel=v.channel,
                 created_at=float(v.created_at),

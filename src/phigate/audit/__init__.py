@@ -1,20 +1,13 @@
 """The audit log: append-only, hash-chained, signed checkpoints of its head,
-verifiable offline, exportable."""
+verifiable offline, exportable.
 
-from __future__ import annotations
+Import from the module that owns each part; this package's __init__ stays
+import-free because `phigate.config` checks trusted keys with `.checkpoint`
+and must not load the log and its store with it:
 
-from phigate.audit._canonical import canonical_json
-from phigate.audit.chain import AuditLog, Verification, verify_records
-from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
-from phigate.audit.export import parse_export_line, verify_export
-
-__all__ = [
-    "AuditLog",
-    "Checkpoint",
-    "CheckpointSigner",
-    "Verification",
-    "canonical_json",
-    "parse_export_line",
-    "verify_export",
-    "verify_records",
-]
+* `chain`: `AuditLog` (append, verify, the head), `verify_records`.
+* `checkpoint`: `Checkpoint`, `CheckpointSigner`, `trusted_key_id`.
+* `export`: `verify_export`, `parse_export_line`.
+* `verification`: `Verification`, what verifying a log or an export says.
+* `_canonical`: `canonical_json`, the one serialisation every hash is taken over.
+"""

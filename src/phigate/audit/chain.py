@@ -16,7 +16,6 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +23,7 @@ import sqlalchemy as sa
 from phigate.audit._canonical import canonical_json
 from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
 from phigate.audit.tail import hold_to, prove_tail
+from phigate.audit.verification import Verification
 from phigate.errors import AuditUnavailableError
 from phigate.store import Database
 from phigate.store.hot import HotStatement
@@ -50,29 +50,6 @@ _INSERT = HotStatement(
 
 def chain_hash(prev_hash: str, record_json: str) -> str:
     return hashlib.sha256((prev_hash + record_json).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    records: int
-    head_hash: str
-    first_bad_seq: int | None = None
-    problem: str | None = None
-    # The latest signed checkpoint that was checked, and how many records follow it.
-    checkpoint: Checkpoint | None = None
-    unproven: int = 0
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "ok": self.ok,
-            "records": self.records,
-            "head_hash": self.head_hash,
-            "first_bad_seq": self.first_bad_seq,
-            "problem": self.problem,
-            "checkpoint": self.checkpoint.to_json() if self.checkpoint is not None else None,
-            "unproven": self.unproven,
-        }
 
 
 _BATCH = "phigate.audit_batch"

@@ -14,9 +14,10 @@ import json
 from collections.abc import Iterable, Iterator
 
 from phigate.audit._canonical import canonical_json
-from phigate.audit.chain import EXPORT_HEADER, GENESIS, Verification, verify_records
+from phigate.audit.chain import EXPORT_HEADER, GENESIS, verify_records
 from phigate.audit.checkpoint import Checkpoint
 from phigate.audit.tail import hold_to, prove_tail
+from phigate.audit.verification import Verification
 from phigate.errors import InvalidRequestError
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -21,12 +20,10 @@ from phigate.audit.checkpoint import (
     generate_private_key_pem,
     trusted_key_id,
 )
+from phigate.config import Settings
 from phigate.errors import ConfigError
 from phigate.store.database import normalise_url
 from phigate.store.private import private_dir
-
-if TYPE_CHECKING:
-    from phigate.config import Settings
 
 log = logging.getLogger(__name__)
 

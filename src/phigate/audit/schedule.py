@@ -11,14 +11,12 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from fastapi import FastAPI
 
 from phigate.audit.chain import AuditLog
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-    from phigate.gateway import Gateway
+from phigate.gateway import Gateway
 
 log = logging.getLogger(__name__)
 

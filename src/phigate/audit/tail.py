@@ -14,12 +14,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from phigate.audit.checkpoint import Checkpoint, signature_problem
-
-if TYPE_CHECKING:
-    from phigate.audit.chain import Verification
+from phigate.audit.verification import Verification
 
 
 def prove_tail(

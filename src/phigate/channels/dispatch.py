@@ -21,13 +21,10 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from fastapi import FastAPI
-
-from phigate.approvals import Approval
 from phigate.approvals.service import ApprovalEvent
+from phigate.channels.events import ChannelEvent, Notifier
 from phigate.gateway import Gateway
 
 log = logging.getLogger(__name__)
@@ -35,24 +32,6 @@ QUEUE_SIZE = 1000
 AUDIT_POLL_SECONDS = 1.0
 _AUDIT_EVENTS = {"action.executed": "action.executed", "action.decided": "action.denied"}
 _APPROVAL_EVENTS = {"approval.vote": "approval.voted", "approval.decided": "approval.decided"}
-
-
-@dataclass(frozen=True)
-class ChannelEvent:
-    """`approval.requested|voted|decided` (with `approval`) or `action.executed|denied`.
-
-    `data["remote"]` marks an approval event relayed from another replica's audit records.
-    """
-
-    name: str
-    approval: Approval | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-class Notifier(Protocol):
-    """One reviewer channel. `notify` runs on the notifier's own worker thread."""
-
-    def notify(self, event: ChannelEvent) -> None: ...
 
 
 class _Worker:
@@ -166,26 +145,3 @@ class Dispatcher:
 def _action_data(record: dict[str, Any]) -> dict[str, Any]:
     keep = ("action_id", "who", "where", "result", "why", "approval_id", "seq", "ts")
     return {k: record[k] for k in keep if k in record}
-
-
-def install_channels(app: FastAPI, gateway: Gateway) -> Dispatcher | None:
-    """Mount the Slack and Teams endpoints and start the dispatcher, if configured."""
-    from phigate.channels.webhooks import webhook_notifiers
-
-    settings = gateway.settings.channels
-    notifiers: dict[str, Notifier] = {}
-    if settings.slack is not None:
-        from phigate.channels.slack import install_slack
-
-        notifiers["slack"] = install_slack(app, gateway, settings.slack)
-    if settings.teams is not None:
-        from phigate.channels.teams import install_teams
-
-        notifiers["teams"] = install_teams(app, gateway, settings.teams)
-    notifiers.update(webhook_notifiers(gateway, settings.webhooks))
-    if not notifiers:
-        return None
-    dispatcher = Dispatcher(gateway, notifiers, action_events=bool(settings.webhooks))
-    dispatcher.start()
-    app.state.channels = dispatcher
-    return dispatcher

@@ -41,7 +41,7 @@ from phigate.channels._refusals import RefusalAudit
 from phigate.channels._secret import reveal
 from phigate.channels._slack_socket import SocketModeLink
 from phigate.channels._summary import masked_summary
-from phigate.channels.dispatch import ChannelEvent
+from phigate.channels.events import ChannelEvent
 from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.replays import ReplayGuard, digest
 from phigate.channels.settings import Person, SlackSettings

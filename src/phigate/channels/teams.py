@@ -38,7 +38,7 @@ from phigate.channels._secret import reveal
 from phigate.channels._summary import masked_summary
 from phigate.channels._teams_activity import Activity, MalformedActivityError, read_activity
 from phigate.channels._teams_cards import CARD_TYPE, approval_card
-from phigate.channels.dispatch import ChannelEvent
+from phigate.channels.events import ChannelEvent
 from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.replays import ReplayGuard, digest
 from phigate.channels.settings import TeamsSettings

@@ -28,7 +28,7 @@ import httpx
 
 from phigate.channels._secret import reveal
 from phigate.channels._summary import masked_summary
-from phigate.channels.dispatch import ChannelEvent, Notifier
+from phigate.channels.events import ChannelEvent, Notifier
 from phigate.channels.settings import WebhookTarget
 from phigate.gateway import Gateway
 

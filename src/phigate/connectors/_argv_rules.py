@@ -18,7 +18,7 @@ For other programs, positional words are found by skipping flags. A flag
 before the matched words must be known to the rule set or written
 `--flag=value` (so a flag that secretly takes a value cannot shift `get` into
 the subcommand position); an unknown one makes the command `unknown`.
-This module imports no phigate.config so config can import it.
+The rule model (`ArgvRule`) is a settings leaf in `rule_settings`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from phigate.connectors import _argv_kubectl as kubectl
 from phigate.connectors._argv_kubectl import ReadManifest
@@ -44,42 +44,14 @@ from phigate.connectors._argv_parse import (
 )
 from phigate.connectors._argv_parse import flags as parse_flags
 from phigate.connectors._argv_tools import HELM_GRAMMAR, TERRAFORM_GRAMMAR, helm_chart_risks
+from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule
 from phigate.risk import RiskClass, most_severe
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ArgvRule(_Frozen):
-    """One argv pattern mapped to a risk class."""
-
-    name: str = Field(min_length=1)
-    program: str = Field(default="*", description="basename glob (or absolute path) of argv[0]")
-    args: tuple[str, ...] = Field(default=(), description="globs over the leading positional words")
-    flags: tuple[str, ...] = Field(default=(), description="globs; any flag matching one")
-    stdin: str | None = Field(default=None, description="regular expression searched in stdin")
-    risk: RiskClass
-
-    @field_validator("stdin")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            re.compile(value)
-        return value
-
-    @property
-    def escalates(self) -> bool:
-        return bool(self.flags) or self.stdin is not None
-
-    def matches_program(self, program: str) -> bool:
-        if self.program.startswith("/"):
-            return program == self.program
-        return fnmatch.fnmatchcase(os.path.basename(program), self.program)
-
-
-class ArgvRuleSet(_Frozen):
+class ArgvRuleSet(BaseModel):
     """Rules for one tool plus the flags it accepts before its subcommand words."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     value_flags: frozenset[str] = frozenset()  # take the next argument as their value
@@ -467,6 +439,7 @@ HELM = ArgvRuleSet(
 )
 
 BUILTIN_RULE_SETS: dict[str, ArgvRuleSet] = {s.name: s for s in (KUBECTL, TERRAFORM, HELM)}
+assert set(BUILTIN_RULE_SETS) == BUILTIN_RULE_SET_NAMES, "rule_settings names every set"
 
 
 @dataclass(frozen=True)

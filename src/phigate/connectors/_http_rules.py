@@ -13,7 +13,7 @@ slashes dropped, case ignored unless the connection says otherwise. A path that
 servers could read in more than one way (an encoded slash, backslash, percent
 sign or `;`, NUL or other control characters, a `..` above the root, escapes that
 are not UTF-8, a query or fragment inside the path) is `unknown`.
-This module imports no phigate.config so config can import it.
+The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 """
 
 from __future__ import annotations
@@ -21,57 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import unquote
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from phigate.connectors.rule_settings import HttpRule
 from phigate.risk import RiskClass
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 METHODS = READ_METHODS | WRITE_METHODS | {"OPTIONS"}
-
-
-class HttpRule(BaseModel):
-    """Requests whose method and path match get `risk`."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1)
-    methods: tuple[str, ...] = Field(default=(), description="empty: any method")
-    path: str = Field(min_length=1, description="`/users/*/roles`; `*` one segment, `**` any")
-    risk: RiskClass
-
-    @field_validator("methods")
-    @classmethod
-    def _upper(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(m.upper() for m in value)
-
-    @field_validator("path")
-    @classmethod
-    def _absolute(cls, value: str) -> str:
-        if not value.startswith("/"):
-            raise ValueError("must start with /")
-        return value
-
-    def matches(self, method: str, path: str, *, case_sensitive: bool = False) -> bool:
-        """Whether the rule covers `method` on `path` (a `normal_path`)."""
-        if self.methods and method not in self.methods:
-            return False
-        return _pattern(self.path, case_sensitive).fullmatch(path) is not None
-
-
-_GLOB = {"/**": "(?:/.*)?", "**": ".*", "*": "[^/]+"}
-
-
-@lru_cache(maxsize=512)
-def _pattern(glob: str, case_sensitive: bool) -> re.Pattern[str]:
-    # `/admin/**` is the area and `/admin` itself, as `/admin/` is to a server.
-    parts = re.split(r"(/\*\*|\*\*|\*)", glob.rstrip("/") or "/")
-    regex = "".join(_GLOB.get(p) or re.escape(p) for p in parts)
-    # Case-insensitive unless configured: many upstreams route /Admin like /admin.
-    return re.compile(regex, 0 if case_sensitive else re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,18 @@ A session that died (stdio process exit, HTTP transport failure) answers with
 CONNECTION_CLOSED; it is discarded and the next request opens a fresh one. A
 listing is idempotent and is retried once on the fresh session; a tool call never
 is (it may not be idempotent): it fails with `UpstreamError`. Every request and
-every connect is bounded by the connection's `timeout_seconds`.
+every connect is bounded by the connection's `timeout_seconds`. At most
+`max_concurrent_calls` tool calls are in flight on the session; more wait for a
+slot, up to `timeout_seconds`, then fail as busy (the upstream is not asked).
 
 `fresh_tools()` serves the connector's pre-call rug-pull check: a listing sent
 after the caller asked, shared by callers arriving together (listing rounds).
+`verified_tools(max_age)` spares that round trip when nothing can have changed
+unseen: the last listing came from the live session of an upstream that declared
+`tools.listChanged`, no `notifications/tools/list_changed` arrived since it was
+sent, and it is younger than `max_age`. A reconnect, a change notice or the age
+limit sends the pre-call listing again; an upstream that does not announce its
+changes is listed before every call.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +44,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from phigate.config import McpConnection
-from phigate.errors import UpstreamError
+from phigate.errors import UpstreamBusyError, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +66,33 @@ class _Live:
     def usable(self) -> bool:
         return not self.owner.done() and not self.stop.is_set()
 
+    def transport_closed(self) -> bool:
+        """The SDK saw this session's transport end (a stdio EOF, a closed stream):
+        nothing sent on it now can arrive. mcp 2.3 has no public flag for it, so it
+        is read from the session's dispatcher; where that is missing, say closed, so
+        the caller probes with a listing instead of trusting the session."""
+        dispatcher = getattr(self.client.session, "_dispatcher", None)
+        return getattr(dispatcher, "_closed", None) is not False
+
+    def announces_changes(self) -> bool:
+        """The upstream declared it sends `notifications/tools/list_changed`."""
+        try:
+            tools = self.client.server_capabilities.tools
+        except RuntimeError:  # not initialized (cannot happen once published)
+            return False
+        return bool(tools is not None and tools.list_changed)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """A complete listing and what it can vouch for: the session it came from, the
+    change notices counted when it was sent, and when it was sent."""
+
+    live: _Live
+    notices: int
+    sent: float
+    tools: list[types.Tool]
+
 
 class UpstreamSession:
     """The persistent session to one upstream MCP server, reopened on demand."""
@@ -77,8 +113,11 @@ class UpstreamSession:
         self._connecting = asyncio.Lock()
         self._closed = False
         self.listings = 0  # listing rounds sent (each may serve several callers)
+        self.notices = 0  # `tools/list_changed` notifications received, on any session
         self._round: asyncio.Task[list[types.Tool]] | None = None
         self._next_round: asyncio.Future[list[types.Tool]] | None = None
+        self._last: _Listing | None = None
+        self._call_slots = asyncio.Semaphore(settings.max_concurrent_calls)
 
     # ── requests ────────────────────────────────────────────────────────────
     async def list_tools(self) -> list[types.Tool]:
@@ -92,8 +131,28 @@ class UpstreamSession:
         except _SessionLost as lost:
             raise UpstreamError(f"MCP upstream {self.name!r} {lost}") from None
 
+    def lost(self) -> bool:
+        """The current session's transport has ended; the next request reconnects."""
+        live = self._live
+        return live is not None and live.transport_closed()
+
     async def call_tool(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
-        """Call a tool once. Never retried: a failed call may already have had effects."""
+        """Call a tool once, in one of the connection's call slots."""
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                await self._call_slots.acquire()
+        except TimeoutError:
+            raise UpstreamBusyError(
+                f"MCP upstream {self.name!r} already runs {self.settings.max_concurrent_calls} "
+                "tool calls (max_concurrent_calls); try again shortly"
+            ) from None
+        try:
+            return await self._call_once(tool, arguments)
+        finally:
+            self._call_slots.release()
+
+    async def _call_once(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+        """Never retried: a failed call may already have had effects."""
         live = await self._session()
         timeout = self.settings.timeout_seconds
         try:
@@ -133,6 +192,24 @@ class UpstreamSession:
             self._next_round.add_done_callback(_retrieve)
         return await asyncio.shield(self._next_round)
 
+    async def verified_tools(self, max_age: float) -> list[types.Tool]:
+        """The tools as they are now: the last listing when nothing can have changed
+        unseen since it was sent (see the module docstring), else `fresh_tools()`."""
+        last = self._last
+        if last is not None and self._vouches(last, max_age):
+            return last.tools
+        return await self.fresh_tools()
+
+    def _vouches(self, last: _Listing, max_age: float) -> bool:
+        return (
+            last.live is self._live
+            and last.live.usable()
+            and not last.live.transport_closed()  # else the listing reconnects first
+            and last.live.announces_changes()
+            and last.notices == self.notices
+            and time.monotonic() - last.sent < max_age
+        )
+
     def _start_round(self) -> asyncio.Task[list[types.Tool]]:
         self.listings += 1
         task = asyncio.create_task(self.list_tools(), name=f"mcp-upstream-{self.name}-listing")
@@ -153,6 +230,7 @@ class UpstreamSession:
 
     async def _list_once(self) -> list[types.Tool]:
         live = await self._session()
+        notices, sent = self.notices, time.monotonic()  # before the request goes out
         tools: list[types.Tool] = []
         cursor: str | None = None
         try:
@@ -162,6 +240,7 @@ class UpstreamSession:
                     tools.extend(page.tools)
                     cursor = page.next_cursor
                     if cursor is None:
+                        self._remember(_Listing(live, notices, sent, tools))
                         return tools
         except MCPError as exc:
             if exc.code not in (CONNECTION_CLOSED, REQUEST_TIMEOUT):
@@ -175,16 +254,23 @@ class UpstreamSession:
             raise _SessionLost("did not list its tools in time") from None
         raise UpstreamError(f"MCP upstream {self.name!r} lists more than {_MAX_PAGES} pages")
 
+    def _remember(self, listing: _Listing) -> None:
+        """Keep the most recently sent listing (concurrent ones may end out of order)."""
+        if self._last is None or listing.sent >= self._last.sent:
+            self._last = listing
+
     # ── the session and its owner task ──────────────────────────────────────
     async def _session(self) -> _Live:
         live = self._live
-        if live is not None and live.usable():
+        if live is not None and live.usable() and not live.transport_closed():
             return live
+        if live is not None and live.transport_closed():
+            self._discard(live)  # ended between requests: nothing was sent on it
         async with self._connecting:  # concurrent first calls share one connect
             if self._closed:
                 raise UpstreamError(f"MCP connection {self.name!r} is closed")
             live = self._live
-            if live is not None and live.usable():
+            if live is not None and live.usable() and not live.transport_closed():
                 return live
             self._live = await self._connect()
             self.opened += 1
@@ -255,6 +341,7 @@ class UpstreamSession:
 
     async def _on_message(self, message: IncomingMessage) -> None:
         if isinstance(message, types.ToolListChangedNotification):
+            self.notices += 1  # no listing sent before now vouches for the tools any more
             self._on_tools_changed()
         elif isinstance(message, Exception):
             log.info("MCP upstream %r: transport error: %s", self.name, _describe(message))

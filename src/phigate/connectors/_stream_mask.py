@@ -11,7 +11,8 @@ secrets are scrubbed before anything is scanned.
 
 from __future__ import annotations
 
-from phigate.masking import Masker, MaskingError
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker
 
 # As far back as a label may stand from its value (`SSN:` a line or two above).
 CONTEXT_CHARS = 256

@@ -1,13 +1,13 @@
-"""The connector seam: one required method, `run`; `stream` is optional."""
+"""The connector seam: one required method, `run`; `stream` and `refine` are optional."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from phigate.actions import Action, Description
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 
 
 @dataclass
@@ -44,3 +44,28 @@ class StreamingConnector(Protocol):
         summary event without a "stream" key: what the audit log records. Closing or
         cancelling the generator stops the action upstream."""
         ...
+
+
+# Told when the upstream has entered COPY IN: its overall format and column formats.
+CopyBegan = Callable[[int, tuple[int, ...]], None]
+
+
+@runtime_checkable
+class CopyInConnector(Protocol):
+    """A connector that can stream a client's COPY … FROM STDIN data upstream."""
+
+    async def copy_in(
+        self, action: Action, masker: Masker, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> dict[str, Any]:
+        """Run the COPY with the gateway's writer credentials, feeding it `data` as it
+        comes (never all of it in memory); an exception raised by `data` aborts it (the
+        transaction rolls back). Returns the summary the audit records."""
+        ...
+
+
+@runtime_checkable
+class RefiningConnector(Protocol):
+    """A connector that can sharpen a description by asking the upstream (planner
+    estimates, the columns behind `*`) before policy decides."""
+
+    async def refine(self, action: Action, description: Description) -> Description: ...

@@ -37,7 +37,7 @@ from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._stream_mask import StreamMasker
 from phigate.connectors.base import Result
 from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.risk import RiskClass
 
 _PIPE_NAMES = ("stdout", "stderr")

@@ -25,7 +25,7 @@ from phigate.connectors._http_rules import classify_request, path_problem
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.risk import RiskClass
 
 # Headers a caller may never set, whatever the allow-list says: they would

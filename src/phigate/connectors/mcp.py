@@ -21,15 +21,19 @@ The upstream's own sampling and elicitation requests are never forwarded: the
 gateway's client declares neither capability and answers them with an error.
 
 The upstream is reached through one persistent session (`_mcp_session`), reopened
-when it dies; before every call the tool is re-listed on it and must still have the
-digest the decision was made on (a rug pull between decision and call is refused).
+when it dies. Before every call the tool must still have the digest the decision
+was made on (a rug pull between decision and call is refused). That check re-lists
+the tools, unless the upstream announces its changes (`tools.listChanged`) and has
+announced none on this session since a listing at most `pin_recheck_seconds` old.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import hashlib
 import json
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -39,16 +43,17 @@ import mcp_types as types
 import sqlalchemy as sa
 
 from phigate.actions import Action, Description
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
 from phigate.connectors._mcp_session import UpstreamSession
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.errors import ConflictError, UpstreamError
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.risk import RiskClass, most_severe
 from phigate.store import Database
 
+log = logging.getLogger(__name__)
 _metadata = sa.MetaData()
 # Created by migration 0002_mcp_tool_pins.
 tool_pins = sa.Table(
@@ -166,10 +171,33 @@ class McpConnector:
         self._listed_at = -math.inf
         self._flagged: set[tuple[str, str, str]] = set()
         self.upstream = UpstreamSession(name, settings, on_tools_changed=self._invalidate)
+        self._relisting: asyncio.Task[None] | None = None
+        self._relist_again = False
+        self._closing = False
 
     def _invalidate(self) -> None:
-        """The upstream said its tools changed: the next `tools()` lists them afresh."""
+        """The upstream said its tools changed: list them again now, so a change is
+        checked against its pin and flagged (`mcp.tool_changed`) without waiting for
+        the next call; until then the next `tools()` lists afresh too."""
         self._listed_at = -math.inf
+        if self.pins is None or self._closing:
+            return
+        if self._relisting is not None and not self._relisting.done():
+            self._relist_again = True  # the listing in flight may predate this notice
+            return
+        self._relisting = asyncio.create_task(self._relist(), name=f"mcp-{self.name}-relist")
+
+    async def _relist(self) -> None:
+        while True:
+            self._relist_again = False
+            try:
+                await self.tools(refresh=True)
+            except Exception as exc:  # a background task: the next call lists again anyway
+                log.info(
+                    "MCP upstream %r: re-listing after a change notice failed: %s", self.name, exc
+                )
+            if not self._relist_again:
+                return
 
     def attach(self, db: Database, audit: AuditLog) -> None:
         """Give the connector its pin store (the gateway's state store and audit log)."""
@@ -193,6 +221,10 @@ class McpConnector:
                 self._flagged.add(flag)
         self._listed, self._listed_at = listed, time.monotonic()
         return list(listed.values())
+
+    def cached(self, tool: str) -> ListedTool | None:
+        """The tool as last listed (no upstream request), or None."""
+        return self._listed.get(tool)
 
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
@@ -276,9 +308,12 @@ class McpConnector:
     async def _check_unchanged(self, tool: str, description: Description) -> None:
         """Refuse to run if the tool changed between the decision and now (a rug pull).
 
-        The listing is sent after the decision, so it shows the upstream's state at or
-        after it; on the warm session it costs one round trip, shared by concurrent calls."""
-        current = next((t for t in await self.upstream.fresh_tools() if t.name == tool), None)
+        A fresh listing is sent after the decision, so it shows the upstream's state at
+        or after it (one round trip, shared by concurrent calls). An upstream that
+        announces its changes is taken at its word for `pin_recheck_seconds`: with no
+        notice on this session since the last listing, that listing is current."""
+        listed = await self.upstream.verified_tools(self.settings.pin_recheck_seconds)
+        current = next((t for t in listed if t.name == tool), None)
         if current is None or digest(tool_definition(current)) != description.detail.get(
             "tool_digest"
         ):
@@ -290,6 +325,10 @@ class McpConnector:
 
     async def close(self) -> None:
         """Close the upstream session and its owner task (and any stdio process)."""
+        self._closing = True  # no new re-listing from here on
+        if self._relisting is not None:
+            self._relisting.cancel()
+            await asyncio.wait([self._relisting])
         await self.upstream.close()
 
 

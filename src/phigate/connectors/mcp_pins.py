@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from phigate.audit import AuditLog
+from phigate.audit.chain import AuditLog
 from phigate.connectors.mcp import (
     UNREVIEWED,
     ListedTool,

@@ -16,6 +16,7 @@ admitted as a write, DDL or more runs as `dsn`.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -27,10 +28,11 @@ from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
-from phigate.connectors.base import Result
+from phigate.connectors.base import CopyBegan, Result
 from phigate.errors import UpstreamError
 from phigate.limits import LimitsSettings, ResultBudget, off_loop
-from phigate.masking import Masker, RowMasker
+from phigate.masking.columns import RowMasker
+from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 from phigate.masking.server_messages import scrub_message
 from phigate.risk import RiskClass, runs_as_reader
@@ -68,6 +70,18 @@ class PostgresConnector:
         (for masking), and how many rows a read returns (a bulk read is an export)."""
         description = await self._expand_lineage(action, description)
         return await self._bulk_read_is_export(action, description)
+
+    def refines_alike(self, action: Action, description: Description) -> bool:
+        """Whether `refine` gives the same answer for every run of this statement text:
+        nothing to look up in the catalog (which DDL may change), and no row estimate
+        (which depends on the parameters and the data). Only then may a decision on
+        the refined description be reused (phigate.gateway.Decided)."""
+        lineage = description.detail.get("lineage") or []
+        wildcard = any(str(s).endswith(".*") for item in lineage for s in item.get("sources", ()))
+        estimated = (
+            self.settings.export_row_estimate is not None and description.risk is RiskClass.READ
+        )
+        return not wildcard and not estimated
 
     async def _expand_lineage(self, action: Action, description: Description) -> Description:
         lineage = description.detail.get("lineage") or []
@@ -138,6 +152,7 @@ class PostgresConnector:
                         conn, sql_text, action.params, description, masker, batch
                     )
                     await conn.commit()
+                    await conn.set_autocommit(False)  # as the pool hands connections out
         except psycopg.Error as exc:
             raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
         duration_ms = round((time.monotonic() - started) * 1000, 1)
@@ -150,6 +165,37 @@ class PostgresConnector:
         }
         return Result(payload=payload, masked=masked, summary=summary)
 
+    async def copy_in(
+        self, action: Action, masker: Masker, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> dict[str, Any]:
+        """COPY … FROM STDIN on the writer, the client's data streamed through as it comes
+        (psycopg sends it in small buffers): memory stays flat at any size. Under
+        statement_timeout, which counts the time the client takes to send."""
+        sql_text = action.sql or ""
+        started, sent = time.monotonic(), 0
+        try:
+            with self.slots.hold(action.principal.subject):
+                async with self.pool.connection() as conn:
+                    timeout = self.settings.statement_timeout_ms
+                    await conn.execute(
+                        pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout)
+                    )
+                    cursor = conn.cursor()
+                    async with cursor.copy(sql_text) as copy:
+                        began(*_copy_formats(cursor.pgresult))
+                        async for chunk in data:
+                            sent += len(chunk)
+                            await copy.write(chunk)
+                    await conn.commit()
+        except psycopg.Error as exc:
+            raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
+        return {
+            "rows": cursor.rowcount,
+            "status": cursor.statusmessage or f"COPY {cursor.rowcount}",
+            "bytes": sent,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        }
+
     async def _execute(
         self,
         conn: psycopg.AsyncConnection[Any],
@@ -159,10 +205,7 @@ class PostgresConnector:
         masker: Masker,
         batch: _Batch,
     ) -> tuple[dict[str, Any], dict[str, int]]:
-        timeout = self.settings.statement_timeout_ms
-        await conn.execute(pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout))
-        if description.risk is RiskClass.READ:
-            await conn.execute("SET TRANSACTION READ ONLY")
+        await self._begin(conn, description)
         cursor = psycopg.AsyncRawCursor(conn)
         if description.risk is RiskClass.READ:
             # Reads stream row by row (single-row mode): memory stays flat at any size.
@@ -184,6 +227,19 @@ class PostgresConnector:
         if cursor.statusmessage:  # the command tag (UPDATE 1, …); a stopped stream has none
             payload["status"] = cursor.statusmessage
         return payload, masked
+
+    async def _begin(self, conn: psycopg.AsyncConnection[Any], description: Description) -> None:
+        """Open the transaction with its settings in one round trip, not three (psycopg's
+        own BEGIN, SET LOCAL statement_timeout, SET TRANSACTION READ ONLY): one
+        simple-query message, sent in autocommit mode so psycopg adds no BEGIN of its
+        own. psycopg follows the server's transaction status, so `commit()` still
+        commits; the pool's reset (or `run`, after the commit) turns autocommit off again."""
+        mode = pgsql.SQL("READ ONLY" if description.risk is RiskClass.READ else "")
+        timeout = self.settings.statement_timeout_ms
+        await conn.set_autocommit(True)
+        await conn.execute(
+            pgsql.SQL("BEGIN {}; SET LOCAL statement_timeout = {}").format(mode, timeout)
+        )
 
     async def _stream(
         self,
@@ -294,6 +350,12 @@ def _sent_bytes(value: Any, result: PGresult, index: int, column: int) -> int:
 
 def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
     return [row_masker.mask_row(row) for row in rows]
+
+
+def _copy_formats(result: PGresult | None) -> tuple[int, tuple[int, ...]]:
+    if result is None:
+        return 0, ()
+    return result.binary_tuples, tuple(result.fformat(i) for i in range(result.nfields))
 
 
 def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str:

@@ -14,30 +14,13 @@ from phigate.audit.keys import create_key_file
 from phigate.config import Settings, parse_settings
 from phigate.demo import ehr, roles
 from phigate.demo.deploy_tool import write_launcher
-from phigate.identity.principal import PrincipalKind
+from phigate.demo.identities import IDENTITIES
 from phigate.identity.tokens import TokenStore
 from phigate.pgserver import EmbeddedPostgres
 from phigate.store.private import private_dir, write_private
 
 GATEWAY_ROLE = "phigate_gateway"  # the writer: runs what policy and approvals admit
 READER_ROLE = "phigate_reader"  # runs every read; can only SELECT
-
-
-@dataclass(frozen=True)
-class DemoIdentity:
-    subject: str
-    kind: PrincipalKind
-    groups: tuple[str, ...]
-    on_behalf_of: str | None = None
-
-
-IDENTITIES = (
-    DemoIdentity("claims-bot", PrincipalKind.AGENT, ("agents",), on_behalf_of="dana"),
-    DemoIdentity("dana", PrincipalKind.HUMAN, ("clinicians",)),
-    DemoIdentity("alice", PrincipalKind.HUMAN, ("data-owners",)),
-    DemoIdentity("bob", PrincipalKind.HUMAN, ("data-owners",)),
-    DemoIdentity("admin", PrincipalKind.HUMAN, ("admins", "auditors")),
-)
 
 
 @dataclass

@@ -319,7 +319,11 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
             return JSONResponse(
                 {"status": "unavailable", "reason": "state store unreachable"}, status_code=503
             )
-        return JSONResponse({"status": "ready"})
+        body: dict[str, Any] = {"status": "ready"}
+        schema = gateway.db.schema
+        if schema is not None and schema.newer:  # an old build inside the window: say so
+            body["schema"] = schema.to_json()
+        return JSONResponse(body)
 
     @app.get("/metrics")
     async def metrics_endpoint() -> Response:

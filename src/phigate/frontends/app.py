@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from phigate.approvals.wakeups import with_wakeups
 from phigate.audit.schedule import install_checkpoints
-from phigate.channels.dispatch import install_channels
+from phigate.channels.install import install_channels
 from phigate.frontends.api import create_app
 from phigate.frontends.console.install import install_console
 from phigate.frontends.mcp.server import install_mcp
@@ -25,6 +26,8 @@ def build_app(gateway: Gateway) -> FastAPI:
         app.state.on_shutdown.append(dispatcher.stop)
     # Beat while serving; mark actions left running by dead replicas `interrupted`.
     install_heartbeat(app, gateway)
+    # One LISTEN connection per process wakes requests waiting for a decision.
+    app.router.lifespan_context = with_wakeups(app.router.lifespan_context, gateway.wakeups)
     # Sign checkpoints of the audit head at start, periodically and at shutdown.
     install_checkpoints(app, gateway)
     # Outermost: the body cap, and bearer authentication before any body is read.

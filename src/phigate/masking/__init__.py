@@ -1,32 +1,12 @@
 """Masking: find PHI, secrets and identifiers in rows, text and JSON, and mask them.
 
-The public API used by the gateway pipeline and the `phigate mask` CLI.
+Import what you need from its module; this package's __init__ stays import-free,
+because `phigate.config` imports `.settings` and must not load the engine:
+
+* `engine`: `MaskingEngine` (compiled detectors, one per configuration) hands out
+  a `Masker` per request (`MaskResult` for text); `Gateway.masker_for` picks it.
+* `columns`: `ColumnInfo`, `RowMasker` (rows, classified column by column).
+* `detect`: `MaskingError` (every failure in masking), `Span`.
+* `settings`: the `masking:` section (`MaskingSettings`, `ProfileConfig`,
+  `Operator`, `CustomIdentifier`, `BUILTIN_PROFILES`).
 """
-
-from __future__ import annotations
-
-from phigate.masking.columns import ColumnInfo, RowMasker
-from phigate.masking.detect import MaskingError, Span
-from phigate.masking.engine import Masker, MaskingEngine, MaskResult
-from phigate.masking.settings import (
-    BUILTIN_PROFILES,
-    CustomIdentifier,
-    MaskingSettings,
-    Operator,
-    ProfileConfig,
-)
-
-__all__ = [
-    "BUILTIN_PROFILES",
-    "ColumnInfo",
-    "CustomIdentifier",
-    "MaskResult",
-    "Masker",
-    "MaskingEngine",
-    "MaskingError",
-    "MaskingSettings",
-    "Operator",
-    "ProfileConfig",
-    "RowMasker",
-    "Span",
-]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from phigate.masking._hints import KEEP, TEXT, hint
-
-if TYPE_CHECKING:
-    from phigate.masking.engine import Masker
+from phigate.masking.value_masker import ValueMasker
 
 TOO_DEEP = "[REDACTED:TOO_DEEP]"
 
 
 def mask_json(
-    masker: Masker, value: object, counts: dict[str, int], depth: int, key_type: str | None = None
+    masker: ValueMasker,
+    value: object,
+    counts: dict[str, int],
+    depth: int,
+    key_type: str | None = None,
 ) -> object:
     """Masked copy of `value`; subtrees nested deeper than `depth` are replaced whole."""
     if depth < 0:
@@ -27,7 +27,7 @@ def mask_json(
 
 
 def _mask_object(
-    masker: Masker, value: dict[object, object], counts: dict[str, int], depth: int
+    masker: ValueMasker, value: dict[object, object], counts: dict[str, int], depth: int
 ) -> dict[object, object]:
     out: dict[object, object] = {}
     for key, item in value.items():
@@ -45,7 +45,7 @@ def _plain_key(key: str) -> bool:
 
 
 def _mask_scalar(
-    masker: Masker, value: object, counts: dict[str, int], key_type: str | None
+    masker: ValueMasker, value: object, counts: dict[str, int], key_type: str | None
 ) -> object:
     if value is None or isinstance(value, bool):
         return value

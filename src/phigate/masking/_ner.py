@@ -11,6 +11,7 @@ import functools
 import importlib
 from typing import Any
 
+from phigate.masking._shapes import STATE_SET
 from phigate.masking.detect import MaskingError, Span, merge
 from phigate.masking.entities import LOCATION, PERSON
 
@@ -39,13 +40,10 @@ class NerAdapter:
         self._nlp = _load()
 
     def add(self, data: bytes, text: str, spans: list[Span], types: frozenset[str]) -> list[Span]:
-        from phigate.masking._patterns import STATE_NAMES
-
-        states = set(STATE_NAMES.split("|"))
         extra: list[Span] = []
         for ent in self._nlp(text).ents:
             entity = _LABELS.get(ent.label_)
-            if entity is None or entity not in types or ent.text in states:
+            if entity is None or entity not in types or ent.text in STATE_SET:
                 continue
             start = len(text[: ent.start_char].encode("utf-8", "surrogatepass"))
             end = start + len(ent.text.encode("utf-8", "surrogatepass"))

@@ -18,16 +18,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking.detect import MaskingError
 from phigate.masking.entities import ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
-
-if TYPE_CHECKING:
-    from phigate.masking.engine import Masker
+from phigate.masking.value_masker import ValueMasker
 
 # Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
 # numbers and booleans are kept by their type alone (phigate.masking._hints).
@@ -125,7 +122,7 @@ class RowMasker:
     fetchmany), runs one tight loop per masked column, and transposes back.
     """
 
-    def __init__(self, masker: Masker, columns: Sequence[ColumnInfo]) -> None:
+    def __init__(self, masker: ValueMasker, columns: Sequence[ColumnInfo]) -> None:
         self._masker = masker
         self.columns = tuple(columns)
         self._counts: dict[str, int] = {}
@@ -133,6 +130,7 @@ class RowMasker:
         for ident in masker.settings.identifiers:
             overrides.update({c.lower(): ident.type for c in ident.columns})
         self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
+        self._initial_plan = tuple(self.plan)  # before sampling decided anything
         self._subject = _subject_index(self.columns)
         self._votes: dict[int, dict[str, int]] = {}
         self._probed: dict[int, int] = {}
@@ -156,6 +154,18 @@ class RowMasker:
         """Whether this masker lets `entity` through (revealed, or not in its profile)."""
         masker = self._masker
         return entity not in masker.types or masker.operators.operator_for(entity) is Operator.KEEP
+
+    def restart(self) -> None:
+        """Begin another result of the same columns (the next run of one prepared
+        statement) as a new masker would: the plan as classified, sampling from the
+        first row again, counts from zero. The compiled row code is kept while the
+        plan is the same, which is what makes reuse cheaper than a new masker."""
+        self.plan[:] = self._initial_plan
+        self._votes.clear()
+        self._probed.clear()
+        if self._compiled is not None:
+            self._compiled.flush_counts({})
+        self._counts = {}
 
     @property
     def counts(self) -> dict[str, int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import re2
 
@@ -33,12 +32,6 @@ class Span:
     start: int
     end: int
     entity: str
-
-
-class Detector(Protocol):
-    """An extra detector (e.g. NER): returns spans of the types it finds."""
-
-    def detect(self, text: str) -> Iterable[tuple[int, int, str]]: ...
 
 
 class _Compiled:

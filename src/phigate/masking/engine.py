@@ -10,24 +10,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import re2
 
+from phigate.masking._json import mask_json
+from phigate.masking._ner import NerAdapter
+from phigate.masking.columns import ColumnInfo, RowMasker
 from phigate.masking.detect import MaskingError, Span, SpanFinder
 from phigate.masking.entities import SECRET_TYPES, ZIP
 from phigate.masking.operators import Operators
 from phigate.masking.settings import MaskingSettings, ProfileConfig
-
-if TYPE_CHECKING:
-    from phigate.masking._ner import NerAdapter
-    from phigate.masking.columns import ColumnInfo, RowMasker
 
 # Bounded cost per value: text longer than this is masked in windows that
 # overlap by _OVERLAP bytes, so memory and match lengths stay bounded.
 _BARE_ZIP = re2.compile(r"\d{5}(?:-\d{4})?")
 _WINDOW = 1 << 20
 _OVERLAP = 4096
+_MASKERS_KEPT = 1024  # (profile, revealed types) combinations; a few in practice
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +44,7 @@ class MaskingEngine:
         self.settings = settings
         self._key = key
         self._finders: dict[frozenset[str], SpanFinder] = {}
-        self._types: dict[tuple[str, frozenset[str]], frozenset[str]] = {}
+        self._maskers: dict[tuple[str, frozenset[str]], Masker] = {}
         self._lock = threading.Lock()
 
     def masker(
@@ -55,13 +54,18 @@ class MaskingEngine:
         if config is None:
             raise MaskingError(f"unknown masking profile {profile!r}")
         revealed = frozenset(_revealed(config, frozenset(groups), frozenset(reveal)))
-        types = self._types.get((profile, revealed))
-        if types is None:  # a few combinations, asked for on every statement
+        # A masker holds no state of its own request: the same (profile, revealed)
+        # is the same masker, so one built for every statement is built once.
+        masker = self._maskers.get((profile, revealed))
+        if masker is None:
             types = frozenset(
                 t for t in self.settings.known_types() if config.masks(t) and t not in revealed
             )
-            self._types[profile, revealed] = types
-        return Masker(self, profile, config, types)
+            masker = Masker(self, profile, config, types)
+            if len(self._maskers) >= _MASKERS_KEPT:
+                self._maskers.clear()
+            self._maskers[profile, revealed] = masker
+        return masker
 
     def finder(self, types: frozenset[str]) -> SpanFinder:
         with self._lock:
@@ -120,8 +124,6 @@ class Masker:
             raise MaskingError(f"detection failed: {type(exc).__name__}") from exc
 
     def mask_json(self, value: object) -> tuple[object, dict[str, int]]:
-        from phigate.masking._json import mask_json
-
         counts: dict[str, int] = {}
         try:
             masked = mask_json(self, value, counts, self.settings.max_json_depth)
@@ -132,8 +134,6 @@ class Masker:
         return masked, counts
 
     def for_columns(self, columns: Sequence[ColumnInfo]) -> RowMasker:
-        from phigate.masking.columns import RowMasker
-
         try:
             return RowMasker(self, columns)
         except Exception as exc:
@@ -219,6 +219,4 @@ def _chars(data: bytes, offset: int) -> int:
 
 
 def _ner_detector() -> NerAdapter:
-    from phigate.masking._ner import NerAdapter
-
     return NerAdapter()

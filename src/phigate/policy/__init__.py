@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from phigate.policy.break_glass import break_glass_decision
-from phigate.policy.engine import Decision, evaluate
+from phigate.policy.engine import Decision, Verdict, evaluate
 
-__all__ = ["Decision", "break_glass_decision", "evaluate"]
+__all__ = ["Decision", "Verdict", "break_glass_decision", "evaluate"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from phigate.actions import Action
-from phigate.policy.engine import Decision
+from phigate.policy.engine import Decision, Verdict
 
 
 def break_glass_decision(action: Action, decision: Decision) -> Decision:
@@ -15,14 +15,16 @@ def break_glass_decision(action: Action, decision: Decision) -> Decision:
         problem = "break-glass is for named humans only, never agents or services"
     elif not (action.reason or "").strip():
         problem = "break-glass needs a reason"
-    elif decision.outcome == "deny":
+    elif decision.outcome is Verdict.DENY:
         return decision
     elif not decision.break_glass:
         problem = f"rule {decision.rule!r} does not allow break-glass for this action"
     if problem is not None:
-        return replace(decision, outcome="deny", approvals=None, break_glass=False, reason=problem)
+        return replace(
+            decision, outcome=Verdict.DENY, approvals=None, break_glass=False, reason=problem
+        )
     return replace(
         decision,
-        outcome="break_glass",
+        outcome=Verdict.BREAK_GLASS,
         reason=f"break-glass by {action.principal.subject}: {action.reason}",
     )

@@ -8,22 +8,35 @@ is a deny. Each decision names its rule and a human-readable reason.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import assert_never
 
 from phigate.actions import Action, Description
-from phigate.config import ApprovalRequirement, Rule
-from phigate.identity.principal import PrincipalKind
+from phigate.config import ApprovalRequirement, Rule, RuleMatch
+from phigate.identity.principal import Principal, PrincipalKind
 from phigate.masking.entities import SECRET_TYPES
 
 _SEVERITY = {"allow": 0, "approve": 1, "deny": 2}
 DEFAULT_MASKING = "hipaa-safe-harbor"
 
 
+class Verdict(enum.StrEnum):
+    """What policy says about one action. The values are what the audit log and the
+    `actions.decision` column have always held."""
+
+    ALLOW = "allow"
+    APPROVE = "approve"
+    DENY = "deny"
+    # A named human runs an `approve` action at once, reviewed afterwards (break_glass.py).
+    BREAK_GLASS = "break_glass"
+
+
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # "allow" | "deny" | "approve"
+    outcome: Verdict
     rule: str | None
     reason: str
     masking: str
@@ -61,7 +74,7 @@ def evaluate(
     matching = [rule for rule in rules if _matches(rule, action, description, now)]
     if not matching:
         return Decision(
-            "deny",
+            Verdict.DENY,
             None,
             f"no policy rule matches this {description.risk} action "
             f"by {action.principal.subject} on {action.connection}",
@@ -69,7 +82,7 @@ def evaluate(
         )
     winner = max(matching, key=_restrictiveness)
     decision = Decision(
-        outcome=winner.decision,
+        outcome=Verdict(winner.decision),
         rule=winner.name,
         reason=winner.reason or _default_reason(winner, description),
         masking=winner.masking,
@@ -91,17 +104,17 @@ def _gate_reveal(
     ):
         return replace(
             decision,
-            outcome="deny",
+            outcome=Verdict.DENY,
             approvals=None,
             break_glass=False,
             reason="agents and services are never shown secrets or credentials",
         )
-    if decision.outcome != "allow" or winner.match.reveal:
+    if decision.outcome is not Verdict.ALLOW or winner.match.reveal:
         return decision  # denied, already gated, or a rule that speaks about reveals
     shown = ", ".join(sorted(requested))
     return replace(
         decision,
-        outcome="approve",
+        outcome=Verdict.APPROVE,
         approvals=approvals or ApprovalRequirement(count=1, groups=("data-owners",)),
         reason=f"revealing {shown} unmasked needs approval (rule {winner.name!r} allows the "
         "action only masked)",
@@ -114,20 +127,38 @@ def _restrictiveness(rule: Rule) -> tuple[int, int]:
 
 
 def _default_reason(rule: Rule, description: Description) -> str:
-    verb = {"allow": "allows", "deny": "denies", "approve": "requires approval for"}[rule.decision]
+    match rule.decision:
+        case "allow":
+            verb = "allows"
+        case "deny":
+            verb = "denies"
+        case "approve":
+            verb = "requires approval for"
+        case unreachable:
+            assert_never(unreachable)
     text = f"rule {rule.name!r} {verb} {description.risk} actions"
     if description.reasons:
         text += f" ({'; '.join(description.reasons[:3])})"
     return text
 
 
+def caller_matches(match: RuleMatch, principal: Principal, connection: str) -> bool:
+    """The criteria about who asks and where: kind, groups, subject, connection.
+
+    Also what the MCP door uses to list the connections a caller could use, so a
+    listing and a decision read a rule alike."""
+    return (
+        (not match.kinds or principal.kind in match.kinds)
+        and (not match.groups or principal.in_any(frozenset(match.groups)))
+        and (not match.subjects or principal.subject in match.subjects)
+        and (not match.connections or connection in match.connections)
+    )
+
+
 def _matches(rule: Rule, action: Action, description: Description, now: dt.datetime) -> bool:
-    match, principal = rule.match, action.principal
+    match = rule.match
     checks = (
-        not match.kinds or principal.kind in match.kinds,
-        not match.groups or principal.in_any(frozenset(match.groups)),
-        not match.subjects or principal.subject in match.subjects,
-        not match.connections or action.connection in match.connections,
+        caller_matches(match, action.principal, action.connection),
         not match.action_kinds or action.kind in match.action_kinds,
         not match.risk or description.risk in match.risk,
         not match.tables or _tables_match(match.tables, description.tables),

@@ -97,7 +97,7 @@ def _build(
 
 def _audit_source(config_path: Path, state: str | None) -> tuple[Any, str | None]:
     """The audit log, and the configured policy's hash when a config is at hand."""
-    from phigate.audit import AuditLog
+    from phigate.audit.chain import AuditLog
 
     policy: str | None = None
     if state is None:

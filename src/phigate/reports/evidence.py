@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from phigate.audit import AuditLog, Verification
+from phigate.audit.chain import AuditLog
+from phigate.audit.verification import Verification
 from phigate.reports import _stats
 from phigate.reports.model import (
     DECISION_KINDS,

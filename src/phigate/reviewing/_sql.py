@@ -48,7 +48,8 @@ def reveal_sql(text: str) -> Shown:
 
 
 class _Unbounded(Visitor):
-    """Collects UPDATE and DELETE statements that have no WHERE clause."""
+    """Collects writes whose reach the statement does not show: UPDATE and DELETE
+    without WHERE, and COPY FROM STDIN (its rows come after approval)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,9 +65,18 @@ class _Unbounded(Visitor):
             table = node.relation.relname if node.relation else "?"
             self.found.append(f"DELETE from {table} has no WHERE: it removes every row")
 
+    def visit_CopyStmt(self, _ancestors: Ancestor, node: ast.CopyStmt) -> None:
+        if node.is_from and not node.filename:
+            table = node.relation.relname if node.relation else "?"
+            self.found.append(
+                f"COPY into {table} loads the rows the client sends after approval: they "
+                "are not shown here (the audit records how many were loaded)"
+            )
+
 
 def unbounded_writes(text: str) -> list[str]:
-    """A warning per UPDATE/DELETE without WHERE (nested in a CTE too)."""
+    """A warning per UPDATE/DELETE without WHERE (nested in a CTE too) and per COPY
+    FROM STDIN."""
     try:
         tree = pglast.parse_sql(text)
     except Exception:  # unparseable text is already flagged as such

@@ -265,4 +265,5 @@ def time_left(seconds: float) -> str:
 
 
 def approval_url(gateway: Gateway, approval_id: str) -> str:
+    """Where a reviewer opens this approval; the one place every door builds it."""
     return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"

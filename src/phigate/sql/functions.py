@@ -4,7 +4,9 @@ A function call is classified by its resolved name (see `function_key`):
 
 * names in `SAFE_FUNCTIONS` (built-in, side-effect free) are `read`;
 * names in `DANGEROUS_FUNCTIONS` get the class listed there;
-* names the configuration lists (`extra_functions`) get the configured class;
+* names a library caller passes to `classify(..., extra_functions=...)` get the
+  class given there (phigate.yaml has no such setting: the gateway classifies
+  with the built-in lists only);
 * everything else is `unknown`, because a user-defined function can do anything.
 
 Only unqualified names and names qualified with `pg_catalog` can match the

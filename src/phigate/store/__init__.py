@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from phigate.store.compat import Schema, SchemaTooNewError
 from phigate.store.database import Database, MigrationRequiredError
 
-__all__ = ["Database", "MigrationRequiredError"]
+__all__ = ["Database", "MigrationRequiredError", "Schema", "SchemaTooNewError"]

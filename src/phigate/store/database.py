@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,9 +15,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from phigate.errors import ConfigError, PhigateError
+from phigate.store.compat import Schema, read_window
 from phigate.store.private import private_file, tighten
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 class MigrationRequiredError(PhigateError):
@@ -32,10 +35,16 @@ def normalise_url(url: str) -> str:
 
 
 class Database:
-    """One SQLAlchemy engine. Writes that must serialise use `write()`."""
+    """One SQLAlchemy engine. Writes that must serialise use `write()`.
 
-    def __init__(self, url: str) -> None:
+    `migrations` is for tests only: another script directory stands in for an
+    older (or newer) build of phigate on the same store.
+    """
+
+    def __init__(self, url: str, *, migrations: Path | None = None) -> None:
         self.url = normalise_url(url)
+        self.migrations = migrations or _MIGRATIONS
+        self.schema: Schema | None = None  # what ensure_current found, for /readyz
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             self._prepare_sqlite_file()
@@ -62,14 +71,21 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
-        if self._write_lock is None:
-            with self.engine.begin() as conn:
-                yield conn
-            return
-        with self._write_lock, self.engine.connect() as conn:
-            conn = conn.execution_options(sqlite_immediate=True)
-            with conn.begin():
-                yield conn
+        with self.writer_connection() as conn, self.write_on(conn):
+            yield conn
+
+    def writer_connection(self) -> sa.Connection:
+        """A connection for writes; one writer may keep it across many transactions
+        (the group commit's thread does: no pool checkout and reset per commit)."""
+        conn = self.engine.connect()
+        return conn.execution_options(sqlite_immediate=True) if self.is_sqlite else conn
+
+    @contextmanager
+    def write_on(self, conn: sa.Connection) -> Iterator[sa.Connection]:
+        """One write transaction on `conn` (from `writer_connection`), serialised
+        in-process on SQLite."""
+        with self._write_lock or nullcontext(), conn.begin():
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -78,7 +94,7 @@ class Database:
 
     def _alembic_config(self) -> Config:
         config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
+        config.set_main_option("script_location", str(self.migrations))
         config.attributes["engine"] = self.engine
         return config
 
@@ -87,26 +103,55 @@ class Database:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+        return self._scripts().get_current_head()
+
+    def _scripts(self) -> ScriptDirectory:
+        return ScriptDirectory.from_config(self._alembic_config())
+
+    def inspect_schema(self) -> Schema:
+        """The store's revision against this build's head; when the store is newer
+        (at a revision this build does not know), the window the newer build recorded."""
+        scripts = self._scripts()
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current is None or _knows(scripts, current):
+                return Schema(current, scripts.get_current_head())
+            return Schema(current, scripts.get_current_head(), True, read_window(conn))
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (safe to run repeatedly)."""
+        """Bring the schema to the newest revision (safe to run repeatedly); never
+        downgrade a store a newer phigate migrated."""
+        schema = self.inspect_schema()
+        if schema.newer:
+            raise schema.no_downgrade()
         command.upgrade(self._alembic_config(), "head")
 
-    def ensure_current(self, *, migrate: bool) -> None:
-        """Migrate, or refuse with a clear message when the schema is behind."""
-        if migrate:
+    def ensure_current(self, *, migrate: bool) -> Schema:
+        """Migrate, or refuse with a clear message when the schema is behind; on a newer
+        schema, serve only inside the window it records (and say so)."""
+        schema = self.inspect_schema()
+        if schema.newer:
+            if not schema.serves:
+                raise schema.refusal()
+            log.warning("%s", schema.newer_note())
+        elif migrate:
             self.migrate()
-            return
-        current, head = self.current_revision(), self.head_revision()
-        if current != head:
+            schema = self.inspect_schema()
+        elif not schema.serves:
             raise MigrationRequiredError(
-                f"state store at revision {current or 'empty'} but this phigate needs {head}; "
-                "run `phigate migrate` or set state.migrate_on_start: true"
+                f"state store at revision {schema.database or 'empty'} but this phigate "
+                f"needs {schema.build}; run `phigate migrate` or set state.migrate_on_start: true"
             )
+        self.schema = schema
+        return schema
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _knows(scripts: ScriptDirectory, revision: str) -> bool:
+    """Exactly: alembic resolves a prefix, so it would take an unknown `001` for `0010`."""
+    return any(script.revision == revision for script in scripts.walk_revisions())
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -15,6 +15,7 @@ them too, at two statements per write on the path every action takes.)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -22,7 +23,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -35,20 +36,43 @@ T = TypeVar("T")
 Write = Callable[[sa.Connection], T]
 
 MAX_BATCH = 128
+# How long a write behind (see `GroupCommit.run`) waits for a commit to share.
+BEHIND_SECONDS = 0.01
 
 
 class WriterClosedError(RuntimeError):
     """The writer is closed or stopped: the write was not made."""
 
 
+Settled = tuple["_Pending", Any, BaseException | None]
+
+
 @dataclass
 class _Pending:
     write: Write[Any]
-    done: Future[Any]
+    # An asyncio future (`run`: settled on its loop, one wake-up per batch) or a
+    # thread future (`submit`: for callers outside an event loop).
+    done: Future[Any] | asyncio.Future[Any]
+    behind: bool = False  # no one waits on it to act: it may ride with the next batch
+    since: float = field(default_factory=time.monotonic)
+
+    def start(self) -> bool:
+        """False when its waiter gave up before the write started: it never runs."""
+        if isinstance(self.done, Future):
+            return self.done.set_running_or_notify_cancel()
+        return not self.done.done()
+
+
+_DUE = _Pending(lambda conn: None, Future())  # a marker, never committed
 
 
 class GroupCommit:
-    """One writer thread; `run` hands it a write and waits until it is durable."""
+    """One writer thread; `run` hands it a write and waits until it is durable.
+
+    The thread keeps one connection for all its transactions (no pool checkout,
+    reset and return per commit), and wakes each waiting event loop once per
+    committed batch, not once per write.
+    """
 
     def __init__(
         self,
@@ -65,19 +89,30 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._closed = False
+        self._conn: sa.Connection | None = None  # owned by the writer thread
 
-    async def run(self, write: Write[T]) -> T:
-        """Commit `write(conn)` (with whatever else is waiting) and return its result."""
-        return await asyncio.wrap_future(self.submit(write))
+    async def run(self, write: Write[T], *, behind: bool = False) -> T:
+        """Commit `write(conn)` (with whatever else is waiting) and return its result.
+
+        `behind`: nothing is held up until it is durable (a result recorded after the
+        statement ran), so it waits up to `BEHIND_SECONDS` for a write that is, and
+        shares its commit: one commit per statement instead of two.
+        """
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._put(_Pending(write, done, behind))
+        return await done
 
     def submit(self, write: Write[T]) -> Future[T]:
         done: Future[T] = Future()
-        if self._closed:
-            done.set_exception(WriterClosedError("the state store writer is closed"))
-            return done
-        self._ensure_started()
-        self._queue.put(_Pending(write, done))
+        self._put(_Pending(write, done))
         return done
+
+    def _put(self, pending: _Pending) -> None:
+        if self._closed:
+            _deliver([(pending, None, WriterClosedError("the state store writer is closed"))])
+            return
+        self._ensure_started()
+        self._queue.put(pending)
 
     def close(self, timeout: float = 5.0) -> None:
         """Commit what is waiting, then stop the writer."""
@@ -95,13 +130,22 @@ class GroupCommit:
                 self._thread.start()
 
     def _loop(self) -> None:
+        held: list[_Pending] = []  # writes behind, waiting for a commit to share
         try:
             while True:
-                first = self._queue.get()
-                if first is None:
-                    return
+                first = self._next(held)
+                if first is None or first is _DUE:  # closing, or the writes behind are due
+                    _deliver(self._commit(held))
+                    held = []
+                    if first is None:
+                        return
+                    continue
+                if first.behind and len(held) < self._max_batch:
+                    held.append(first)
+                    continue
                 batch, stop = self._gather(first)
-                self._commit(batch)
+                _deliver(self._commit(held + batch))
+                held = []
                 if stop:
                     return
         except BaseException:
@@ -110,16 +154,30 @@ class GroupCommit:
         finally:  # nothing may wait forever on a writer that is gone: fail what is left
             self._closed = True
             self._fail_waiting()
+            self._drop_connection()
+
+    def _next(self, held: list[_Pending]) -> _Pending | None:
+        """The next write; None when closing; `_DUE` when the oldest write behind
+        has waited `BEHIND_SECONDS` and nothing came to share its commit."""
+        if not held:
+            return self._queue.get()
+        due = held[0].since + BEHIND_SECONDS - time.monotonic()
+        try:
+            return self._queue.get(timeout=due) if due > 0 else self._queue.get_nowait()
+        except queue.Empty:
+            return _DUE
 
     def _fail_waiting(self) -> None:
         gone = WriterClosedError("the state store writer is closed")
+        left: list[Settled] = []
         while True:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                return
-            if item is not None and item.done.set_running_or_notify_cancel():
-                _settle(item.done, None, gone)
+                break
+            if item is not None and item.start():
+                left.append((item, None, gone))
+        _deliver(left)
 
     def _gather(self, first: _Pending) -> tuple[list[_Pending], bool]:
         batch = [first]
@@ -133,45 +191,80 @@ class GroupCommit:
             batch.append(item)
         return batch, False
 
-    def _commit(self, batch: list[_Pending]) -> None:
-        live = [p for p in batch if p.done.set_running_or_notify_cancel()]
+    def _transaction(self) -> AbstractContextManager[sa.Connection]:
+        if self._conn is None:
+            self._conn = self._db.writer_connection()
+        return self._db.write_on(self._conn)
+
+    def _drop_connection(self) -> None:
+        """After a failure the kept connection may be broken: the next write opens anew."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                log.debug("closing the writer's connection failed", exc_info=True)
+
+    def _commit(self, batch: list[_Pending]) -> list[Settled]:
+        live = [p for p in batch if p.start()]
         if not live:
-            return
+            return []
         started = time.monotonic()
         try:
-            with self._db.write() as conn, self._around(conn):
+            with self._transaction() as conn, self._around(conn):
                 values = [pending.write(conn) for pending in live]
         except Exception as exc:
             metrics.STATE_COMMIT_FAILURES.inc()
+            self._drop_connection()
             if len(live) == 1:
-                _settle(live[0].done, None, exc)
-                return
+                return [(live[0], None, exc)]
             # One write refused (or the store failed): none of the batch happened.
             # Commit them one by one so only the write at fault fails.
             log.debug("group commit of %d writes failed (%s); committing singly", len(live), exc)
-            for pending in live:
-                self._commit_one(pending)
-            return
+            return [self._commit_one(pending) for pending in live]
         metrics.STATE_COMMIT_SECONDS.observe(time.monotonic() - started)
         metrics.STATE_COMMIT_WRITES.observe(len(live))
-        for pending, value in zip(live, values, strict=True):
-            _settle(pending.done, value, None)
+        return [(p, value, None) for p, value in zip(live, values, strict=True)]
 
-    def _commit_one(self, pending: _Pending) -> None:
+    def _commit_one(self, pending: _Pending) -> Settled:
         try:
-            with self._db.write() as conn, self._around(conn):
+            with self._transaction() as conn, self._around(conn):
                 value = pending.write(conn)
         except Exception as exc:
-            _settle(pending.done, None, exc)
+            self._drop_connection()
+            return (pending, None, exc)
+        return (pending, value, None)
+
+
+def _deliver(settled: list[Settled]) -> None:
+    """Settle each waiter: thread futures at once, each event loop's futures in one
+    callback on that loop (one wake-up per batch, not one per write)."""
+    on_loops: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
+    for item in settled:
+        done = item[0].done
+        if isinstance(done, Future):
+            _settle(done, item[1], item[2])
         else:
-            _settle(pending.done, value, None)
+            on_loops.setdefault(done.get_loop(), []).append(item)
+    for loop, items in on_loops.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there
+            loop.call_soon_threadsafe(_settle_on_loop, items)
 
 
-def _settle(done: Future[Any], value: Any, error: BaseException | None) -> None:
+def _settle_on_loop(items: list[Settled]) -> None:
+    for pending, value, error in items:
+        _settle(pending.done, value, error)
+
+
+def _settle(
+    done: Future[Any] | asyncio.Future[Any], value: Any, error: BaseException | None
+) -> None:
+    if done.done():  # its waiter gave up (cancelled) meanwhile
+        return
     try:
         if error is None:
             done.set_result(value)
         else:
             done.set_exception(error)
-    except InvalidStateError:  # its waiter gave up before the write started
+    except (InvalidStateError, asyncio.InvalidStateError):  # gave up just now
         pass

@@ -185,3 +185,13 @@ chat_replays = sa.Table(
     sa.Column("seen_at", sa.Float, nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False, index=True),
 )
+
+# The compatibility window (phigate.store.compat): the store's revision (age 0), then
+# each older revision whose code can still run on this schema, newest first. Written
+# by the build that migrated, after every migration run; read by older builds.
+schema_compatibility = sa.Table(
+    "schema_compatibility",
+    metadata,
+    sa.Column("revision", sa.String(32), primary_key=True),
+    sa.Column("age", sa.Integer, nullable=False),
+)

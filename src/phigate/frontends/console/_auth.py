@@ -20,6 +20,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from phigate.channels._secret import reveal
+from phigate.demo.identities import IDENTITIES
 from phigate.errors import AuthenticationError, PhigateError
 from phigate.frontends.console._web import Console, is_loopback, safe_next
 from phigate.frontends.console.sessions import (
@@ -99,8 +100,6 @@ def install_auth(app: FastAPI, console: Console) -> None:
 
 def demo_principals() -> dict[str, Principal]:
     """The human demo identities (agents do not review)."""
-    from phigate.demo.runner import IDENTITIES
-
     return {
         i.subject: Principal(i.subject, i.kind, frozenset(i.groups), i.on_behalf_of, "demo")
         for i in IDENTITIES

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from phigate.frontends._asgi import PrefixRequests
 from phigate.frontends.console._auth import install_auth
 from phigate.frontends.console._pages import install_pages
+from phigate.frontends.console._sweep import install_sweep
 from phigate.frontends.console._web import (
     HERE,
     SECURITY_HEADERS,
@@ -37,6 +38,7 @@ def install_console(app: FastAPI, gateway: Gateway) -> Console | None:
         return None
     console = Console(gateway, settings, _session_store(gateway, settings), _templates())
     app.state.console = console
+    install_sweep(app, console.sessions, settings.session_sweep_seconds)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="console-static")
     _install_favicon(app)
     _install_security(app, console)
@@ -61,7 +63,12 @@ def _session_store(gateway: Gateway, settings: ConsoleSettings) -> SessionStore:
     # Every replica shares the token key (API tokens need it too), so every
     # replica derives the same session key and recognises every session.
     token_key = gateway.settings.secrets.token_hash_key.reveal().encode()
-    return SessionStore(gateway.db, session_key(token_key), settings.session_minutes * 60)
+    return SessionStore(
+        gateway.db,
+        session_key(token_key),
+        settings.session_minutes * 60,
+        audit=gateway.audit,
+    )
 
 
 def _templates() -> Jinja2Templates:

@@ -10,6 +10,12 @@ and so does revoking the API token a session was signed in with.
 
 Rows are keyed by an HMAC of the id under a key derived from the gateway's token
 key, so a reader of the state store cannot turn a row into a working cookie.
+
+Every ending is audited (`console.session_ended`, with why: signed out, expired, or
+its token revoked or expired) in the transaction that deletes the row, and only by
+the one that deleted it, so two replicas ending the same session record it once.
+`sweep` ends what nobody presents any more (run every `session_sweep_seconds`), so
+a revocation is on record within seconds even when the reviewer has gone quiet.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from phigate.audit.chain import AuditLog
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
 from phigate.store.tables import api_tokens, console_logins, console_sessions
@@ -62,11 +69,18 @@ class SessionStore:
     """Sessions and pending sign-ins in the state store (blocking calls: run off the loop)."""
 
     def __init__(
-        self, db: Database, key: bytes, lifetime_seconds: float, login_seconds: float = 600
+        self,
+        db: Database,
+        key: bytes,
+        lifetime_seconds: float,
+        login_seconds: float = 600,
+        *,
+        audit: AuditLog | None = None,
     ) -> None:
         if len(key) < 16:
             raise ValueError("the session hash key must be at least 16 bytes")
         self._db = db
+        self._audit = audit
         self._key = key
         self._lifetime = lifetime_seconds
         self._login_lifetime = login_seconds
@@ -85,7 +99,7 @@ class SessionStore:
             created_at=now,
         )
         with self._db.write() as conn:
-            _prune(conn, now)
+            self._prune(conn, now)
             conn.execute(
                 console_sessions.insert().values(
                     id_hash=self.hash_id(session.id),
@@ -114,7 +128,9 @@ class SessionStore:
         if m is None or principal is None:
             return None
         if float(m["expires_at"]) <= time.time() or not credential_ok:
-            self._delete(console_sessions, id_hash)
+            reason = "token_inactive" if not credential_ok else "expired"
+            with self._db.write() as conn:
+                self._end_rows(conn, [m], reason)
             return None
         return Session(
             session_id,
@@ -128,15 +144,44 @@ class SessionStore:
     def end(self, session_id: str | None) -> None:
         """Sign out: the row goes, so every replica refuses the cookie from now on."""
         if session_id and len(session_id) <= _MAX_ID:
-            self._delete(console_sessions, self.hash_id(session_id))
+            where = console_sessions.c.id_hash == self.hash_id(session_id)
+            with self._db.write() as conn:
+                self._end_rows(conn, _rows(conn, where), "signed_out")
 
     def end_all(self, subject: str) -> int:
         """Sign a person out everywhere; returns how many sessions ended."""
         with self._db.write() as conn:
-            result = conn.execute(
-                console_sessions.delete().where(console_sessions.c.subject == subject)
-            )
-        return int(result.rowcount)
+            rows = _rows(conn, console_sessions.c.subject == subject)
+            return self._end_rows(conn, rows, "signed_out_everywhere")
+
+    def sweep(self) -> int:
+        """End every session that is expired or whose API token is revoked or expired
+        (each audited); returns how many ended. Cost: one read of the sessions signed
+        in with a token and one primary-key read of each one's token."""
+        now = time.time()
+        with self._db.write() as conn:
+            ended = self._prune(conn, now)
+            tokened = _rows(conn, console_sessions.c.signed_in_with == "token")
+            dead = [m for m in tokened if not _credential_active(conn, _principal_of(m), m)]
+            return ended + self._end_rows(conn, dead, "token_inactive")
+
+    def _prune(self, conn: sa.Connection, now: float) -> int:
+        # Runs with each new session or sign-in, so expired rows never accumulate.
+        conn.execute(console_logins.delete().where(console_logins.c.expires_at <= now))
+        return self._end_rows(conn, _rows(conn, console_sessions.c.expires_at <= now), "expired")
+
+    def _end_rows(self, conn: sa.Connection, rows: list[Any], reason: str) -> int:
+        """Delete each session row and, if this transaction is the one that deleted it,
+        record the ending."""
+        ended = 0
+        for m in rows:
+            where = console_sessions.c.id_hash == m["id_hash"]
+            if conn.execute(console_sessions.delete().where(where)).rowcount != 1:
+                continue  # another replica ended it (and recorded it) first
+            ended += 1
+            if self._audit is not None:
+                self._audit.append_in(conn, "console.session_ended", _ended(m, reason))
+        return ended
 
     def begin_login(self, oidc: dict[str, str] | None = None) -> PendingLogin:
         now = time.time()
@@ -147,7 +192,7 @@ class SessionStore:
             dict(oidc or {}),
         )
         with self._db.write() as conn:
-            _prune(conn, now)
+            self._prune(conn, now)
             conn.execute(
                 console_logins.insert().values(
                     id_hash=self.hash_id(login.id),
@@ -188,17 +233,42 @@ class SessionStore:
     def prune(self) -> None:
         """Delete every expired session and sign-in."""
         with self._db.write() as conn:
-            _prune(conn, time.time())
+            self._prune(conn, time.time())
 
     def _delete(self, table: sa.Table, id_hash: str) -> None:
         with self._db.write() as conn:
             conn.execute(table.delete().where(table.c.id_hash == id_hash))
 
 
-def _prune(conn: sa.Connection, now: float) -> None:
-    # Runs with each new session or sign-in, so expired rows never accumulate.
-    conn.execute(console_sessions.delete().where(console_sessions.c.expires_at <= now))
-    conn.execute(console_logins.delete().where(console_logins.c.expires_at <= now))
+def _rows(conn: sa.Connection, where: Any) -> list[Any]:
+    return [row._mapping for row in conn.execute(sa.select(console_sessions).where(where))]
+
+
+def _principal_of(m: Any) -> Principal | None:
+    try:
+        return _principal(json.loads(str(m["principal"])))
+    except (ValueError, KeyError):
+        return None
+
+
+_WHY = {
+    "signed_out": "the reviewer signed out",
+    "signed_out_everywhere": "the person was signed out of every console session",
+    "expired": "the session reached its session_minutes",
+    "token_inactive": "the API token the session signed in with was revoked or has expired",
+}
+
+
+def _ended(m: Any, reason: str) -> dict[str, Any]:
+    principal = _principal_of(m)
+    return {
+        "who": principal.to_json() if principal is not None else {"subject": m["subject"]},
+        "why": {"reason": _WHY[reason], "code": reason},
+        "how": m["signed_in_with"],
+        "token_id": principal.token_id if principal is not None else None,
+        "signed_in_at": float(m["created_at"]),
+        "where": {"front_door": "console"},
+    }
 
 
 def _pending(login_id: str, row: sa.Row[Any] | None) -> PendingLogin | None:

@@ -23,6 +23,9 @@ class ConsoleSettings(BaseModel):
     # `phigate demo` only: one-click sign-in as the demo identities, from loopback only.
     demo_sign_in: bool = False
     session_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+    # How often each replica ends (and audits) expired sessions and sessions whose
+    # API token was revoked, when nobody presents them (requests check every time).
+    session_sweep_seconds: float = Field(default=5.0, gt=0, le=300)
     # "auto": Secure cookies unless the console is served on a loopback address.
     secure_cookies: Literal["auto", "always", "never"] = "auto"
     poll_seconds: float = Field(default=3.0, ge=0.5, le=60)

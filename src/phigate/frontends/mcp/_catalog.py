@@ -13,14 +13,14 @@ from typing import Any
 import psycopg
 
 from phigate.actions import Action
-from phigate.config import Rule
 from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
 from phigate.errors import NotFoundError, UpstreamError
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
-from phigate.masking import ColumnInfo, Masker
-from phigate.masking.columns import classify
+from phigate.masking.columns import ColumnInfo, classify
+from phigate.masking.engine import Masker
+from phigate.policy.engine import Verdict, caller_matches
 
 _MAX_COLUMNS = 5000
 _CATALOG_SQL = """
@@ -34,20 +34,12 @@ LIMIT %s
 _ACCESS = {"allow": "allowed (masked)", "approve": "needs approval", "deny": "denied"}
 
 
-def _rule_admits(rule: Rule, principal: Principal, connection: str) -> bool:
-    match = rule.match
-    return (
-        rule.decision != "deny"
-        and (not match.kinds or principal.kind in match.kinds)
-        and (not match.groups or principal.in_any(frozenset(match.groups)))
-        and (not match.subjects or principal.subject in match.subjects)
-        and (not match.connections or connection in match.connections)
-    )
-
-
 def may_use(gateway: Gateway, principal: Principal, connection: str) -> bool:
     """True when some allow/approve rule could apply to this caller on this connection."""
-    return any(_rule_admits(r, principal, connection) for r in gateway.settings.policy.rules)
+    return any(
+        rule.decision != "deny" and caller_matches(rule.match, principal, connection)
+        for rule in gateway.settings.policy.rules
+    )
 
 
 def usable_connections(gateway: Gateway, principal: Principal) -> list[dict[str, Any]]:
@@ -193,7 +185,7 @@ async def _mcp_tools(
             front_door="mcp",
         )
         _description, decision = gateway.decide(action)
-        if decision.outcome != "deny":
+        if decision.outcome is not Verdict.DENY:
             tools.append(
                 {
                     "name": tool.name,

@@ -8,8 +8,8 @@ policy; an agent can only ask, wait, and check back.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -91,12 +91,18 @@ class ToolSpec(BaseModel):
     read_only: bool
 
     def input_schema(self) -> dict[str, Any]:
-        schema = self.args.model_json_schema()
-        schema.pop("title", None)
-        for prop in schema.get("properties", {}).values():
-            prop.pop("title", None)
-        schema["additionalProperties"] = False
-        return schema
+        return _input_schema(self.args)
+
+
+@functools.cache
+def _input_schema(args: type[_Args]) -> dict[str, Any]:
+    """Built once per model: the SDK asks for a called tool's schema on every call."""
+    schema = args.model_json_schema()
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+    schema["additionalProperties"] = False
+    return schema
 
 
 TOOLS = (
@@ -255,13 +261,16 @@ class AgentTools:
 
     async def _wait(self, approval: Approval, progress: Progress) -> Approval:
         wait = self.settings.query_wait_seconds
-        started = time.monotonic()
-        deadline = started + wait
-        while approval.state is ApprovalState.PENDING and time.monotonic() < deadline:
-            step = min(self.settings.progress_interval_seconds, deadline - time.monotonic())
-            approval = await self.gateway.wait_for_decision(approval.id, step)
-            await progress(round(time.monotonic() - started, 1), wait, _waiting(approval))
-        return approval
+
+        async def alive(waited: float, current: Approval) -> None:
+            await progress(waited, wait, _waiting(current))
+
+        return await self.gateway.wait_for_decision(
+            approval.id,
+            wait,
+            progress=alive,
+            progress_every=self.settings.progress_interval_seconds,
+        )
 
     async def _requester_left(self, approval: Approval) -> None:
         try:

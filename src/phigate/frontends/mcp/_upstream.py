@@ -10,6 +10,7 @@ cannot contain the separator (config), so `conn__tool` splits one way only.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import mcp_types as types
 
@@ -19,6 +20,7 @@ from phigate.errors import PhigateError
 from phigate.frontends.mcp._catalog import may_use
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
+from phigate.policy import Verdict
 
 log = logging.getLogger(__name__)
 SEPARATOR = "__"
@@ -65,7 +67,15 @@ def _visible(gateway: Gateway, principal: Principal, connection: str, tool: List
         front_door="mcp",
     )
     _description, decision = gateway.decide(action)
-    return decision.outcome != "deny"
+    return decision.outcome is not Verdict.DENY
+
+
+def listed_input_schema(gateway: Gateway, name: str) -> dict[str, Any] | None:
+    """The input schema `conn__tool` is listed with, from the connector's cached listing
+    (None when it has none): the SDK checks a call's Mcp-Param headers against it."""
+    upstream = split_name(gateway, name)
+    listed = upstream[0].cached(upstream[1]) if upstream is not None else None
+    return _input_schema(listed) if listed is not None else None
 
 
 def _tool(connection: str, tool: ListedTool) -> types.Tool:
@@ -78,5 +88,10 @@ def _tool(connection: str, tool: ListedTool) -> types.Tool:
         description=_UNREVIEWED
         if not tool.reviewed
         else description + (_CHANGED if tool.changed else ""),
-        input_schema=definition.get("input_schema") or {"type": "object"},
+        input_schema=_input_schema(tool),
     )
+
+
+def _input_schema(tool: ListedTool) -> dict[str, Any]:
+    schema: dict[str, Any] = tool.definition.get("input_schema") or {"type": "object"}
+    return schema

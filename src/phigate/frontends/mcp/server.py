@@ -34,7 +34,7 @@ from phigate.frontends.mcp._auth import (
 )
 from phigate.frontends.mcp._render import ToolAnswer
 from phigate.frontends.mcp._tools import TOOLS, TOOLS_BY_NAME, AgentTools
-from phigate.frontends.mcp._upstream import split_name, upstream_tools
+from phigate.frontends.mcp._upstream import listed_input_schema, split_name, upstream_tools
 from phigate.frontends.mcp.settings import McpSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
@@ -95,11 +95,19 @@ def build_server(gateway: Gateway, settings: McpSettings) -> Server[Any]:
         )
         return tool_result(answer)
 
+    def input_schema(name: str) -> dict[str, Any] | None:
+        """A called tool's schema, for the SDK's Mcp-Param header check. Without this
+        the SDK runs the whole tools/list handler (policy for every upstream tool) on
+        every call; this answers from what listings already built."""
+        spec = TOOLS_BY_NAME.get(name)
+        return spec.input_schema() if spec is not None else listed_input_schema(gateway, name)
+
     return Server(
         "phigate",
         version="0.1.0",
         title="phigate",
         instructions=INSTRUCTIONS,
+        get_tool_input_schema=input_schema,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +20,9 @@ from phigate.actions import Action, Description
 from phigate.approvals import Approval, ApprovalState
 from phigate.errors import AuthenticationError, NotAllowedError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
-from phigate.gateway import Gateway
+from phigate.gateway import Decided, Gateway
 from phigate.identity.principal import Principal
+from phigate.reviewing.view import approval_url
 
 log = logging.getLogger(__name__)
 
@@ -73,23 +75,35 @@ class Admission:
     async def admit(
         self, action: Action, description: Description | None = None
     ) -> ActionRecord | Refusal:
+        admitted, _ = await self.admit_reusing(action, description, None)
+        return admitted
+
+    async def admit_reusing(
+        self, action: Action, description: Description | None, decided: Decided | None
+    ) -> tuple[ActionRecord | Refusal, Decided | None]:
+        """`admit`, handing the gateway an earlier run's decision (it reuses it only
+        where it still holds) and returning the decision the next run may reuse."""
         try:
-            outcome = await self.gateway.admit(action, wait=0, description=description)
+            outcome = await self.gateway.admit(
+                action, wait=0, description=description, decided=decided
+            )
             if outcome.status == "pending_approval" and outcome.approval is not None:
-                return await self._await_approval(action, outcome.approval, outcome.record)
+                waited = await self._await_approval(action, outcome.approval, outcome.record)
+                return waited, None
         except PhigateError as exc:
-            return Refusal(_error_for(exc))
+            return Refusal(_error_for(exc)), None
         except Exception:  # fail closed: a gateway bug must not let a statement through
             log.exception("admitting a wire statement failed")
-            return Refusal(codec.error_response("XX000", "phigate could not check this statement"))
+            error = codec.error_response("XX000", "phigate could not check this statement")
+            return Refusal(error), None
         if outcome.status == "admitted":
-            return outcome.record
-        return Refusal(denied(outcome.record))
+            return outcome.record, outcome.decided
+        return Refusal(denied(outcome.record)), None
 
     async def _await_approval(
         self, action: Action, approval: Approval, record: ActionRecord
     ) -> ActionRecord | Refusal:
-        url = _approval_url(self.gateway, approval.id)
+        url = approval_url(self.gateway, approval.id)
         if self.wait_seconds <= 0:
             return Refusal(_pending(approval, url))
         self._notify(
@@ -158,10 +172,6 @@ def _pending(approval: Approval, url: str) -> bytes:
     )
 
 
-def _approval_url(gateway: Gateway, approval_id: str) -> str:
-    return f"{gateway.settings.server.base_url().rstrip('/')}/ui/approvals/{approval_id}"
-
-
 def _error_for(exc: PhigateError) -> bytes:
     if isinstance(exc, NotAllowedError):
         return codec.error_response(DENIED, f"phigate: {exc.message}")
@@ -170,3 +180,47 @@ def _error_for(exc: PhigateError) -> bytes:
     return codec.error_response(
         "58000", f"phigate could not run this statement: {exc.message}", detail=exc.code
     )
+
+
+def bound_params(bind: codec.Bind, types: tuple[int, ...]) -> list[Any]:
+    """Parameters as the audit records them: text as text, known binary types decoded.
+
+    Binary values of other types are kept as tagged hex, so two different
+    byte strings never record (or fingerprint) the same.
+    """
+    out: list[Any] = []
+    for i, value in enumerate(bind.params):
+        oid = types[i] if i < len(types) else 0
+        out.append(_param(value, bind.param_format(i), oid))
+    return out
+
+
+def _param(value: bytes | None, fmt: int, oid: int) -> Any:
+    if value is None:
+        return None
+    if fmt == 0:
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"format": "text", "hex": value.hex()}
+    decoded = _binary_value(value, oid)
+    if decoded is not None:
+        return decoded
+    return {"format": "binary", "type": oid, "hex": value.hex()}
+
+
+def _binary_value(value: bytes, oid: int) -> Any:
+    ints = {21: "!h", 23: "!i", 20: "!q"}
+    floats = {700: "!f", 701: "!d"}
+    try:
+        if oid in ints and len(value) == struct.calcsize(ints[oid]):
+            return struct.unpack(ints[oid], value)[0]
+        if oid in floats and len(value) == struct.calcsize(floats[oid]):
+            return struct.unpack(floats[oid], value)[0]
+        if oid == 16 and len(value) == 1:
+            return value != b"\x00"
+        if oid in (25, 1043, 19, 1042, 114):
+            return value.decode("utf-8")
+    except (UnicodeDecodeError, struct.error):
+        return None
+    return None

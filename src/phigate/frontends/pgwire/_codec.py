@@ -286,6 +286,13 @@ class Field:
     format: int
 
 
+def parse_parameter_description(body: bytes) -> tuple[int, ...]:
+    cur = _Cursor(body)
+    types = tuple(cur.int32() for _ in range(cur.count("parameter")))
+    cur.end()
+    return types
+
+
 def parse_row_description(body: bytes) -> list[Field]:
     cur = _Cursor(body)
     fields = []
@@ -422,6 +429,19 @@ def query(text: str) -> bytes:
 
 def describe(what: str, name: str) -> bytes:
     return message(b"D", what.encode() + cstr(name))
+
+
+def build_parse(statement: str, text: str) -> bytes:
+    """A Parse with no parameter types (the proxy's own no-op statements)."""
+    return message(b"P", cstr(statement) + cstr(text) + _I16.pack(0))
+
+
+def execute(portal: str, max_rows: int = 0) -> bytes:
+    return message(b"E", cstr(portal) + _I32.pack(max_rows))
+
+
+def close(what: str, name: str) -> bytes:
+    return message(b"C", what.encode() + cstr(name))
 
 
 SYNC = message(b"S")

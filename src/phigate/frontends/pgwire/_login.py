@@ -11,8 +11,13 @@ import hashlib
 import struct
 from dataclasses import dataclass, field
 
+from scramp import ScramClient, ScramException
+
 from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire._scram import MECHANISM, ScramClient, ScramError
+
+# SCRAM (RFC 5802 / 7677) comes from scramp; without channel binding, as libpq
+# does when the upstream connection is not over TLS.
+MECHANISM = "SCRAM-SHA-256"
 
 # Start-up parameters a client may pass through to the upstream.
 FORWARDED_PARAMS = (
@@ -90,7 +95,7 @@ class UpstreamLogin:
         payload = body[4:]
         try:
             return self._auth_step(code, payload)
-        except (ScramError, ValueError, KeyError) as exc:
+        except (ScramException, ValueError, KeyError) as exc:
             raise UpstreamLoginError(f"upstream authentication failed: {exc}") from exc
 
     def _auth_step(self, code: int, payload: bytes) -> bytes | None:
@@ -105,13 +110,15 @@ class UpstreamLogin:
         if code == 10:
             if MECHANISM.encode() not in payload.split(b"\x00"):
                 raise UpstreamLoginError("the upstream offers no supported SASL mechanism")
-            self._scram = ScramClient(self.password)
-            first = self._scram.first()
+            # PostgreSQL ignores the SCRAM user name and uses the start-up user.
+            self._scram = ScramClient([MECHANISM], self.user, self.password)
+            first = self._scram.get_client_first().encode()
             body = codec.cstr(MECHANISM) + struct.pack("!i", len(first)) + first
             return codec.message(b"p", body)
         if code == 11 and self._scram is not None:
-            return codec.message(b"p", self._scram.final(payload))
+            self._scram.set_server_first(payload.decode())
+            return codec.message(b"p", self._scram.get_client_final().encode())
         if code == 12 and self._scram is not None:
-            self._scram.verify(payload)
+            self._scram.set_server_final(payload.decode())
             return None
         raise UpstreamLoginError(f"unsupported upstream authentication request {code}")

@@ -24,8 +24,9 @@ from phigate.frontends.pgwire import _caps
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
+from phigate.gateway import Decided
 from phigate.limits import LimitsSettings
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.sql import SqlAnalysis
 
 
@@ -43,6 +44,20 @@ class Statement:
     dead: bool = False  # the upstream rejected its Parse: it does not hold this text
     description: Description | None = None  # as the session's classifier understood it
     analysis: SqlAnalysis | None = None  # the same, with lineage, for FETCH in its portals
+    kept: ResultMasker | None = None  # its last run's masker, for the next run
+    decided: Decided | None = None  # its last run's decision, for the next run
+
+    def result_for(
+        self, masker: Masker, fields: list[codec.Field], lineage: list[Any]
+    ) -> ResultMasker:
+        """The row masker for one run: the last run's, started over, when it is the one
+        a new masker would be (same caller's masker, columns and lineage); else new.
+        Runs of one statement follow each other on the wire, never interleave rows."""
+        kept = self.kept
+        if kept is not None and kept.serves(masker, fields, lineage):
+            return kept.restart()
+        self.kept = ResultMasker(masker, fields, lineage)
+        return self.kept
 
 
 @dataclass(eq=False)
@@ -56,6 +71,7 @@ class Portal:
     described: bool = False
     dead: bool = False
     declared: bool = False  # a cursor SQL declared: its formats are its own, not a Bind's
+    ran_on_writer: bool = False  # its write ran (approved, once): it does not run again
 
 
 @dataclass(eq=False)
@@ -95,6 +111,13 @@ class Execution:
         if self.error is not None:
             out["error_class"] = self.error
         return out
+
+    def done(self) -> None:
+        """Its answer is complete: take its counts now, and let go of its maskers
+        (a statement's next run may reuse them)."""
+        self._collect()
+        self.result = None
+        self.copy = None
 
     def _collect(self) -> None:
         for source in (
@@ -150,6 +173,7 @@ class Relay:
             item.portal.dead = True
         if item.execution is not None:
             item.execution.error = item.execution.error or "skipped after an error"
+            item.execution.done()
             self.finished.append(item.execution)
 
     def handle(self, msg: Message, masked: bytes | None = None) -> list[bytes]:
@@ -228,6 +252,10 @@ class Relay:
         head = self.queue[0]
         if head.kind != "describe_s":
             raise ProtocolViolation("ParameterDescription without Describe")
+        if head.statement is not None:
+            # The types the server will read the values as (a Parse may leave them 0):
+            # binary values are recorded, and approved, decoded as these types.
+            head.statement.param_types = codec.parse_parameter_description(msg.body)
         return self._out(head, msg.raw())
 
     def _no_data(self, msg: Message) -> list[bytes]:
@@ -330,7 +358,7 @@ class Relay:
         portal = head.portal
         if portal is None or portal.fields is None:
             raise ProtocolViolation("rows for a portal that was never described")
-        return ResultMasker(execution.masker, portal.fields, execution.lineage)
+        return portal.statement.result_for(execution.masker, portal.fields, execution.lineage)
 
     def _command_complete(self, msg: Message) -> list[bytes]:
         head = self.queue[0]
@@ -340,6 +368,8 @@ class Relay:
         if head.kind == "execute":
             self._executed(head)
             self._finish(self.queue.popleft())
+            if head.substitute is not None:  # a no-op for a write run on the writer
+                return [head.substitute]
         elif head.kind == "query":
             self._statement_done(head)
             if head.substitute is not None:  # a placeholder for a statement run elsewhere
@@ -378,6 +408,7 @@ class Relay:
 
     def _finish(self, head: Expect) -> None:
         if head.execution is not None:
+            head.execution.done()
             self.finished.append(head.execution)
 
     # -- COPY

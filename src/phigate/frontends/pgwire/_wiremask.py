@@ -16,45 +16,30 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from psycopg import postgres
+
 from phigate.frontends.pgwire import _codec as codec
-from phigate.masking import ColumnInfo, Masker, RowMasker, server_messages
+from phigate.masking import server_messages
 from phigate.masking._hints import KEEP
+from phigate.masking.columns import ColumnInfo, RowMasker
+from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 
 TEXT_OID = 25
-TYPE_NAMES = {
-    16: "bool",
-    17: "bytea",
-    18: "char",
-    19: "name",
-    20: "int8",
-    21: "int2",
-    23: "int4",
-    25: "text",
-    26: "oid",
-    114: "json",
-    142: "xml",
-    700: "float4",
-    701: "float8",
-    1042: "bpchar",
-    1043: "varchar",
-    1082: "date",
-    1083: "time",
-    1114: "timestamp",
-    1184: "timestamptz",
-    1186: "interval",
-    1266: "timetz",
-    1700: "numeric",
-    2950: "uuid",
-    3802: "jsonb",
-    705: "unknown",
-}
+
+
+def type_name(oid: int) -> str | None:
+    """A result column's type name from psycopg's registry of built-in types, the
+    registry the postgres connector reads through its cursor: both doors give the
+    masking engine the same names."""
+    info = postgres.types.get(oid)
+    return info.name if info is not None else None
 
 
 def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[ColumnInfo]:
     """ColumnInfo per result column, with sources from the classifier's lineage
     (phigate.masking.result_columns: unproven columns are withheld)."""
-    return result_columns([(f.name, TYPE_NAMES.get(f.type_oid)) for f in fields], lineage)
+    return result_columns([(f.name, type_name(f.type_oid)) for f in fields], lineage)
 
 
 class ResultMasker:
@@ -66,9 +51,22 @@ class ResultMasker:
         fields: Sequence[codec.Field],
         lineage: Sequence[Any],
     ) -> None:
+        self.masker = masker
         self.fields = list(fields)
+        self.lineage = list(lineage)
         self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage))
         self.masked = frozenset(i for i, kind in enumerate(self.rows.plan) if kind != KEEP)
+
+    def serves(self, masker: Masker, fields: Sequence[codec.Field], lineage: Sequence[Any]) -> bool:
+        """Whether this masker is the one a new ResultMasker for these would be."""
+        return (
+            masker is self.masker and self.fields == list(fields) and self.lineage == list(lineage)
+        )
+
+    def restart(self) -> ResultMasker:
+        """The same masker for another result of the same statement (see RowMasker.restart)."""
+        self.rows.restart()
+        return self
 
     def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:
         out = []

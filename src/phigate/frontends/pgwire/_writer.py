@@ -4,10 +4,12 @@ When a connection has `read_dsn`, every wire session logs in as that reader
 role, so nothing a client sends on its own can write (not even after `SET
 ROLE`: the reader is a member of no role). A statement policy and approval
 admitted as more than a read runs through the gateway instead, on the
-connector's writer pool and in its own transaction, exactly as REST runs it;
-`answer` renders the masked result as the upstream would have sent it (every
-column as text). The session sends the reader a no-op in its place, so answers
-reach the client in the order it asked.
+connector's writer pool and in its own transaction, exactly as REST runs it.
+A simple Query's answer is rendered as the upstream would have sent it (every
+column as text: `answer`); an Execute's is its CommandComplete (`run_extended`),
+so a write sent that way must return no rows (`extended_refusal`). The session
+sends the reader a no-op in its place, so answers reach the client in the order
+it asked. COPY FROM STDIN streams on the writer too (`_copyin`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from phigate.action_store import ActionRecord
 from phigate.errors import UpstreamError
 from phigate.frontends.pgwire import _codec as codec
 from phigate.gateway import Gateway
+from phigate.risk import RiskClass
 
 # Forwarded to the reader in place of the statement: its CommandComplete is
 # replaced by the writer's answer, its ReadyForQuery is the reader's own.
@@ -35,22 +38,36 @@ IN_TRANSACTION = codec.error_response(
     "a transaction block (COMMIT or ROLLBACK first), once earlier results have arrived",
 )
 # What the writer path cannot run, refused before an approval is spent on it.
-# COPY FROM STDIN streams the client's rows to the session's own upstream: the
-# reader cannot take them, and the writer path runs whole statement texts only.
-# (An approved `EXECUTE w` of a write reaches the writer, which has no `w`: it
-# fails there, 26000; the classifier decides what EXECUTE is, not this module.)
+# COPY FROM STDIN runs on the writer with the client's data streamed to it
+# (_copyin.py), as a statement of its own: in a batch, the other statements'
+# answers and its own could not be told apart.
 COPY_IN_REFUSED = codec.error_response(
     "0A000",
-    "phigate: COPY FROM STDIN cannot run on a read-only wire session (this connection has "
-    "read_dsn); load through a connection without read_dsn",
+    "phigate: on a read-only wire session (this connection has read_dsn) COPY FROM STDIN "
+    "must be sent alone, as a simple query of its own",
+)
+# `EXECUTE w` names a statement the reader prepared; the writer has no `w`, and what a
+# reviewer would see ("EXECUTE w(5)") is not what runs. A `PREPARE` of a write would
+# prepare it on a pooled writer connection, for nobody. The write itself can be sent.
+EXECUTE_REFUSED = codec.error_response(
+    "0A000",
+    "phigate: on a read-only wire session (this connection has read_dsn) a write cannot be "
+    "prepared with SQL PREPARE or run with EXECUTE; send the statement itself, as a simple "
+    "query or with parameters (Parse/Bind/Execute)",
 )
 # The extended protocol's result formats (binary included) are the client's to choose;
-# the writer path renders text only.
+# the writer path renders text only, so a write sent that way must return no rows.
 EXTENDED_REFUSED = codec.error_response(
     "0A000",
-    "phigate: on a read-only wire session (this connection has read_dsn) a write must be "
-    "sent as a simple query (no parameters, no prepared statement), or through REST",
+    "phigate: on a read-only wire session (this connection has read_dsn) a write sent with "
+    "parameters or a prepared statement must be one INSERT, UPDATE, DELETE or MERGE without "
+    "RETURNING; send other writes (and RETURNING) as a simple query, or through REST",
 )
+# Forwarded to the reader in place of an extended-protocol write that ran on the writer:
+# its CommandComplete is replaced by the writer's. Parsed, bound and closed every time
+# under names of the proxy's own, so no client statement or portal is touched.
+_NOOP = "phigate.noop"
+_DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
 _TEXT_OID = 25
 _SQLSTATE = re.compile(r"^upstream error ([0-9A-Z]{5}):")
 _BUSY = {"upstream_busy": "53300", "too_many_connections": "53300"}
@@ -66,28 +83,118 @@ async def refuse_in_transaction(gateway: Gateway, record: ActionRecord) -> None:
     )
 
 
-def refusal(text: str) -> bytes | None:
-    """Why the writer path cannot run `text` (read from the parse tree), or None."""
+def refusal(text: str, risk: RiskClass | None = None) -> bytes | None:
+    """Why the writer path cannot run `text` (read from the parse tree), or None.
+
+    PREPARE and EXECUTE are refused here only when the classifier understood them
+    (an `unknown` one, such as a name the session never defined, is policy's to deny)."""
     try:
         statements = [raw.stmt for raw in pglast.parse_sql(text)]
     except pglast.parser.ParseError:
         return None  # the classifier refuses what does not parse
-    if any(isinstance(s, ast.CopyStmt) and s.is_from and s.filename is None for s in statements):
+    if len(statements) > 1 and any(_copies_in(s) for s in statements):
         return COPY_IN_REFUSED
+    if risk is not RiskClass.UNKNOWN and any(
+        isinstance(s, ast.ExecuteStmt | ast.PrepareStmt) for s in statements
+    ):
+        return EXECUTE_REFUSED
     return None
+
+
+def copies_in(text: str) -> bool:
+    """Whether `text` is one `COPY … FROM STDIN` (its data comes from the client)."""
+    try:
+        statements = [raw.stmt for raw in pglast.parse_sql(text)]
+    except pglast.parser.ParseError:
+        return False
+    return len(statements) == 1 and _copies_in(statements[0])
+
+
+def _copies_in(statement: ast.Node | None) -> bool:
+    return (
+        isinstance(statement, ast.CopyStmt) and bool(statement.is_from) and not statement.filename
+    )
+
+
+def extended_refusal(text: str, params: list[Any]) -> bytes | None:
+    """Why the writer cannot run this Execute as approved, or None.
+
+    One DML statement that returns no rows, whose bound values the audit holds as
+    values (a binary value of a type phigate does not decode is recorded as hex, and
+    running anything else than the recorded value would run what nobody approved).
+    """
+    try:
+        statements = [raw.stmt for raw in pglast.parse_sql(text)]
+    except pglast.parser.ParseError:
+        return None  # the classifier refuses what does not parse
+    if len(statements) != 1 or not isinstance(statements[0], _DML):
+        return refusal(text) or EXTENDED_REFUSED
+    if _returns_rows(statements[0]):
+        return EXTENDED_REFUSED
+    for number, value in enumerate(params, start=1):
+        if isinstance(value, dict):
+            return codec.error_response(
+                "0A000",
+                f"phigate: parameter ${number} of this write is binary of a type phigate "
+                "does not decode (it is recorded as hex); send it in text format",
+            )
+    return None
+
+
+def portal_spent(name: str) -> bytes:
+    return codec.error_response(
+        "55000",
+        f'phigate: portal "{name}" already ran its approved write; an approval runs once '
+        "(bind the statement again to ask for another)",
+    )
+
+
+def _returns_rows(statement: ast.Node) -> bool:
+    # pglast names it returningClause (PostgreSQL 18's parser) or returningList.
+    return any(getattr(statement, name, None) for name in ("returningClause", "returningList"))
+
+
+def noop_execute(reply: bytes) -> list[tuple[bytes, str, bytes | None]]:
+    """The messages that stand in for an extended-protocol write that ran on the writer:
+    (message, what the relay expects, the answer that replaces the upstream's)."""
+    return [
+        (codec.build_parse(_NOOP, "SET phigate_wire.noop TO DEFAULT"), "parse", None),
+        (codec.build_bind(codec.Bind(_NOOP, _NOOP, (), (), ())), "bind", None),
+        (codec.execute(_NOOP), "execute", reply),
+        (codec.close("P", _NOOP), "close", None),
+        (codec.close("S", _NOOP), "close", None),
+    ]
 
 
 async def run(gateway: Gateway, record: ActionRecord) -> bytes:
     """Run the admitted `record` on the writer; its answer as wire messages."""
+    result, error = await _ran(gateway, record)
+    return error if error is not None else answer(result)
+
+
+async def run_extended(gateway: Gateway, record: ActionRecord) -> tuple[bytes, bool]:
+    """As `run`, for an Execute: its CommandComplete (True), or its ErrorResponse."""
+    result, error = await _ran(gateway, record)
+    if error is not None:
+        return error, False
+    return codec.message(b"C", codec.cstr(str(result.get("status") or ""))), True
+
+
+async def _ran(gateway: Gateway, record: ActionRecord) -> tuple[dict[str, Any], bytes | None]:
     end: dict[str, Any] = {}
     async for event in gateway.stream(record):
         end = event
     if end.get("status") == "executed":
-        return answer(end.get("result") or {})
+        return dict(end.get("result") or {}), None
     error = end.get("error") or {}
-    message = str(error.get("message") or "the statement failed")
+    return {}, failure(record, str(error.get("code")), str(error.get("message") or ""))
+
+
+def failure(record: ActionRecord, code: str, message: str) -> bytes:
+    """The ErrorResponse for a run that failed: the upstream's SQLSTATE when it gave one."""
+    message = message or "the statement failed"
     found = _SQLSTATE.match(message)
-    sqlstate = found.group(1) if found else _BUSY.get(str(error.get("code")), "58000")
+    sqlstate = found.group(1) if found else _BUSY.get(code, "58000")
     return codec.error_response(sqlstate, f"phigate: {message}", detail=f"action {record.id}")
 
 

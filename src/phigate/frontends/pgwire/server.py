@@ -32,6 +32,7 @@ from phigate.frontends.pgwire._login import SessionLimitError, UpstreamLogin, Up
 from phigate.frontends.pgwire.session import Session
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
+from phigate.workers import shares_ports
 
 log = logging.getLogger(__name__)
 _CHUNK = 256 * 1024
@@ -77,6 +78,8 @@ class Upstream:
 class WireListener:
     """Accepts wire clients for one connection."""
 
+    connection_class: type[ClientConnection]  # set below; a bench swaps in its own
+
     def __init__(
         self,
         gateway: Gateway,
@@ -114,7 +117,9 @@ class WireListener:
     async def start(self) -> WireListener:
         if self._read_dsn is not None:
             await _check_reader(self.connection, self._read_dsn)
-        self._server = await asyncio.start_server(self._accept, self.host, self.port)
+        self._server = await asyncio.start_server(
+            self._accept, self.host, self.port, reuse_port=shares_ports() or None
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         self._watch = asyncio.create_task(
             self._end_revoked_sessions(), name=f"pgwire-revocations-{self.connection}"
@@ -146,7 +151,7 @@ class WireListener:
                 await client.end_revoked(token_id)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        client = ClientConnection(self, reader, writer)
+        client = self.connection_class(self, reader, writer)
         task = asyncio.current_task()
         client.task = task
         if task is not None:
@@ -465,6 +470,7 @@ class ClientConnection:
         if self.holder is not None:
             self.listener.release_session(self.holder)
             self.holder = None
+        await self.session.stop_copy()
         self.session.abandon()
         if self.up_writer is not None:
             with contextlib.suppress(Exception):
@@ -477,6 +483,9 @@ class ClientConnection:
                 await recorder
             except Exception:
                 log.exception("recording wire results in the audit log failed")
+
+
+WireListener.connection_class = ClientConnection
 
 
 async def _check_reader(connection: str, dsn: str) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import struct
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -32,16 +31,17 @@ from phigate.action_store import ActionRecord
 from phigate.actions import Description
 from phigate.errors import AuthenticationError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire import _writer
-from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, denied
+from phigate.frontends.pgwire import _writer, _writes
+from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, bound_params, denied
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
+from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._login import SessionLimitError
 from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.limits import off_loop
-from phigate.masking import Masker
+from phigate.masking.engine import Masker
 from phigate.risk import runs_as_reader
 from phigate.sql import SessionClassifier, SqlAnalysis
 from phigate.sql.copy_format import copy_csv_statements
@@ -100,6 +100,8 @@ class Session:
         self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
         self.syncs_sent = 0
         self.syncs_done = 0
+        self._answered = asyncio.Event()  # set after each upstream answer (see _writes.settle)
+        self.copy: CopyIn | None = None  # a COPY FROM STDIN streaming to the writer
         self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
 
     @property
@@ -257,44 +259,43 @@ class Session:
             await self._set_reveal(reveal)
             return
         analysis = self.classifier.classify(text)
-        admitted = await self._admit_query(text, description_of(analysis))
+        description = description_of(analysis)
+        writes = self._on_writer(description) and not _writes.denied_outright(
+            self, text, description
+        )
+        if writes and not await _writes.ready_for_write(self, text):
+            return
+        if writes and _writer.copies_in(text):
+            await _writes.copy_in(self, text, description)
+            return
+        admitted = await _writes.admit_query(self, text, description)
         if isinstance(admitted, Refusal):
-            self._forward(
-                _REFUSED_QUERY,
-                Expect("query", substitute=admitted.error, batch=self.syncs_sent + 1),
-            )
+            self._refuse_query(admitted.error)
             return
         if self._on_writer(admitted.description):
-            await self._run_on_writer(admitted)
+            await _writes.run_query(self, admitted)
             return
         execution = self._execution(admitted, analysis)
         self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
+
+    def _refuse_query(self, error: bytes) -> None:
+        """`error` answers a simple Query; the upstream fails a statement in its place, so
+        a transaction block it is in is aborted, as the client expects after an error."""
+        self._forward(_REFUSED_QUERY, Expect("query", substitute=error, batch=self.syncs_sent + 1))
 
     def _on_writer(self, description: Description) -> bool:
         """A read-only session runs what needs more than the reader on the writer."""
         return self.io.reads_only and not runs_as_reader(description.risk)
 
-    async def _admit_query(self, text: str, description: Description) -> ActionRecord | Refusal:
-        assert self.admission is not None
-        refused = _writer.refusal(text) if self._on_writer(description) else None
-        if refused is not None:
-            return Refusal(refused)  # before an approval is spent on it
-        return await self.admission.admit(self.admission.action(text, []), description)
+    async def state_copy_in(self, msg: Message) -> None:
+        """Client messages while its COPY data streams to the writer (_writes, _copyin)."""
+        await _writes.copy_in_message(self, msg)
 
-    async def _run_on_writer(self, record: ActionRecord) -> None:
-        """Run an admitted non-read on the writer; the reader answers a placeholder."""
-        assert self.relay is not None
-        batch = self.syncs_sent + 1
-        # Inside the client's transaction it would not roll back with it; with answers
-        # still pending, whether one is open is not known yet (learn it, do not guess).
-        if self.relay.status != b"I" or self.relay.queue:
-            await _writer.refuse_in_transaction(self.gateway, record)
-            self._forward(
-                _REFUSED_QUERY, Expect("query", substitute=_writer.IN_TRANSACTION, batch=batch)
-            )
-            return
-        reply = await _writer.run(self.gateway, record)
-        self._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
+    async def stop_copy(self) -> None:
+        """The session ends: a COPY in progress is aborted (it rolls back, recorded)."""
+        copy, self.copy = self.copy, None
+        if copy is not None:
+            await copy.abort()
 
     async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
         """Intercepted, never sent upstream: the reveal joins every later statement's action."""
@@ -365,7 +366,7 @@ class Session:
                 )
             )
             return
-        params = _params(bind, statement.param_types)
+        params = bound_params(bind, statement.param_types)
         portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
         upstream_bind = await self._upstream_bind(statement, bind)
         self.portals[bind.portal] = portal
@@ -447,10 +448,11 @@ class Session:
             return
         statement = portal.statement
         if statement.description is not None and self._on_writer(statement.description):
-            self._refuse_extended(_writer.EXTENDED_REFUSED)  # before an approval is spent
+            await _writes.execute(self, msg, portal, statement.description)
             return
-        admitted = await self.admission.admit(
-            self.admission.action(statement.text, portal.params), statement.description
+        action = self.admission.action(statement.text, portal.params)
+        admitted, statement.decided = await self.admission.admit_reusing(
+            action, statement.description, statement.decided
         )
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
@@ -523,6 +525,7 @@ class Session:
             self.finished.put_nowait(execution)
         self.relay.finished.clear()
         self._forget_dead_portals()
+        self._answered.set()
 
     def _learn(self, ack: tuple[Any, ...]) -> None:
         """The upstream confirmed something: now, and only now, names change meaning."""
@@ -571,7 +574,7 @@ class Session:
         while (execution := await self.finished.get()) is not None:
             summary = execution.summary()
             error = PhigateError(execution.error) if execution.error else None
-            await self.gateway.finish(execution.record, summary, error=error)
+            await self.gateway.finish(execution.record, summary, error=error, behind=True)
 
     def abandon(self) -> None:
         """The session ends: whatever was still in flight is recorded as not completed."""
@@ -584,7 +587,10 @@ class Session:
         self.finished.put_nowait(None)
 
     def cancel(self) -> bool:
-        """A CancelRequest for this session: stop an approval wait; else the upstream's turn."""
+        """A CancelRequest for this session: stop a COPY streaming to the writer or an
+        approval wait; else the upstream's turn."""
+        if self.copy is not None and self.copy.cancel():
+            return True
         return self.admission is not None and self.admission.cancel_wait()
 
     # ── endings ─────────────────────────────────────────────────────────────
@@ -602,50 +608,6 @@ class Session:
     @property
     def closed(self) -> bool:
         return self.state == self.state_closed
-
-
-def _params(bind: codec.Bind, types: tuple[int, ...]) -> list[Any]:
-    """Parameters as the audit records them: text as text, known binary types decoded.
-
-    Binary values of other types are kept as tagged hex, so two different
-    byte strings never record (or fingerprint) the same.
-    """
-    out: list[Any] = []
-    for i, value in enumerate(bind.params):
-        oid = types[i] if i < len(types) else 0
-        out.append(_param(value, bind.param_format(i), oid))
-    return out
-
-
-def _param(value: bytes | None, fmt: int, oid: int) -> Any:
-    if value is None:
-        return None
-    if fmt == 0:
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return {"format": "text", "hex": value.hex()}
-    decoded = _binary_value(value, oid)
-    if decoded is not None:
-        return decoded
-    return {"format": "binary", "type": oid, "hex": value.hex()}
-
-
-def _binary_value(value: bytes, oid: int) -> Any:
-    ints = {21: "!h", 23: "!i", 20: "!q"}
-    floats = {700: "!f", 701: "!d"}
-    try:
-        if oid in ints and len(value) == struct.calcsize(ints[oid]):
-            return struct.unpack(ints[oid], value)[0]
-        if oid in floats and len(value) == struct.calcsize(floats[oid]):
-            return struct.unpack(floats[oid], value)[0]
-        if oid == 16 and len(value) == 1:
-            return value != b"\x00"
-        if oid in (25, 1043, 19, 1042, 114):
-            return value.decode("utf-8")
-    except (UnicodeDecodeError, struct.error):
-        return None
-    return None
 
 
 def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:

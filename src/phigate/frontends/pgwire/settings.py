@@ -37,6 +37,13 @@ class PgWireSettings(BaseModel):
         description="how often open sessions are checked against the token store; a "
         "session whose API token was revoked or expired is ended",
     )
+    max_copy_in_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=1024,
+        le=1024**4,
+        description="the most a client may send in one COPY FROM STDIN on a read-only "
+        "session (streamed to the writer, never held); past it the COPY is aborted (54000)",
+    )
     # Each wire session holds one upstream connection: these keep one principal (or
     # all of them) from using up the upstream's connection slots.
     max_sessions: int = Field(

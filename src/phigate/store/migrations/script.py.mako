@@ -13,6 +13,9 @@ revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = None
 depends_on = None
+# "expand-only" only if the code one revision older keeps working on the result;
+# else "breaking". See migrations/README.md.
+compatibility = "breaking"
 
 
 def upgrade() -> None:

@@ -13,6 +13,7 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+compatibility = "breaking"  # the first schema: no older code exists
 
 _BIGINT = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 

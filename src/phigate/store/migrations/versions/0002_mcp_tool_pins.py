@@ -13,6 +13,7 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+compatibility = "expand-only"  # a new table that 0001 never reads
 
 
 def upgrade() -> None:

@@ -13,6 +13,9 @@ revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
+# 0002 would read a break-glass review as an ordinary approval and, once it is
+# approved, run the reviewed action a second time.
+compatibility = "breaking"
 
 
 def upgrade() -> None:

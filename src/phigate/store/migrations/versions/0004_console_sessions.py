@@ -16,6 +16,7 @@ revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
+compatibility = "expand-only"  # new tables; 0003 keeps its sessions in memory
 
 
 def upgrade() -> None:

@@ -17,6 +17,7 @@ revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+compatibility = "expand-only"  # a new table; 0004 keeps posted messages in memory
 
 
 def upgrade() -> None:

@@ -17,6 +17,7 @@ revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+compatibility = "expand-only"  # a new table; 0006 appends to the same chain
 
 
 def upgrade() -> None:

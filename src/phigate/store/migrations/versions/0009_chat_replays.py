@@ -16,6 +16,7 @@ revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
+compatibility = "expand-only"  # a new table; 0008 keeps seen callbacks in memory
 
 
 def upgrade() -> None:

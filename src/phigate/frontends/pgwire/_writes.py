@@ -1,0 +1,211 @@
+"""The writer path of a read-only wire session: what a Session does with a statement
+that needs more than the reader role (see `_writer` for how it runs there).
+
+Every shape is decided on exactly what the writer will run, only once the upstream
+has answered everything sent before (`settle`), so the session's transaction state
+and any earlier error are known, not guessed: a simple Query (`admit_query`,
+`run_query`), an extended-protocol Execute with its bound values (`execute`), and a
+COPY FROM STDIN whose data then streams to the writer (`copy_in`,
+`copy_in_message`). What cannot run as approved is refused, and audited, before an
+approval is asked (`audit_refused`). Functions over the Session, kept apart so the
+state machine stays readable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from phigate.action_store import ActionRecord
+from phigate.actions import Description
+from phigate.errors import PhigateError
+from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire import _writer
+from phigate.frontends.pgwire._admission import Refusal, bound_params
+from phigate.frontends.pgwire._codec import Message, ProtocolViolation
+from phigate.frontends.pgwire._copyin import CopyIn
+from phigate.frontends.pgwire._relay import Expect, Portal
+
+if TYPE_CHECKING:
+    from phigate.frontends.pgwire.session import Session
+
+
+def denied_outright(session: Session, text: str, description: Description) -> bool:
+    """Whether policy denies `text` outright: then admission says so (and records it),
+    rather than a refusal about where it would have run."""
+    assert session.admission is not None
+    try:
+        _, decision = session.gateway.decide(session.admission.action(text, []), description)
+    except PhigateError:
+        return True
+    return decision.outcome == "deny"
+
+
+async def ready_for_write(session: Session, text: str) -> bool:
+    """Before a write is decided: wait for the answers to everything sent before, and
+    refuse it (no approval asked) when they leave a transaction block open: it runs
+    in a transaction of its own and would not roll back with the client's."""
+    assert session.relay is not None
+    await settle(session)
+    if session.relay.status == b"I":
+        return True
+    await audit_refused(session, text, _writer.IN_TRANSACTION)
+    session._refuse_query(_writer.IN_TRANSACTION)
+    return False
+
+
+async def admit_query(
+    session: Session, text: str, description: Description
+) -> ActionRecord | Refusal:
+    assert session.admission is not None
+    refused = _writer.refusal(text, description.risk) if session._on_writer(description) else None
+    if refused is not None:
+        await audit_refused(session, text, refused)
+        return Refusal(refused)  # before an approval is spent on it
+    return await session.admission.admit(session.admission.action(text, []), description)
+
+
+async def run_query(session: Session, record: ActionRecord) -> None:
+    """Run an admitted non-read on the writer; the reader answers a placeholder."""
+    assert session.relay is not None
+    batch = session.syncs_sent + 1
+    # Inside the client's transaction it would not roll back with it; with answers
+    # still pending, whether one is open is not known yet (learn it, do not guess).
+    if session.relay.status != b"I" or session.relay.queue:
+        await _writer.refuse_in_transaction(session.gateway, record)
+        session._refuse_query(_writer.IN_TRANSACTION)
+        return
+    reply = await _writer.run(session.gateway, record)
+    session._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
+
+
+async def copy_in(session: Session, text: str, description: Description) -> None:
+    """COPY … FROM STDIN on a read-only session (`ready_for_write` said no transaction
+    is open): approved on its text, then the client's data streams to the writer."""
+    assert session.admission is not None
+    admitted = await session.admission.admit(session.admission.action(text, []), description)
+    if isinstance(admitted, Refusal):
+        session._refuse_query(admitted.error)
+        return
+    copy = CopyIn(session.gateway, admitted, session.settings.max_copy_in_bytes)
+    response = await copy.start()
+    if response is None:  # the writer refused the statement itself
+        answer_in_place(session, await copy.answer())
+        return
+    session.copy = copy
+    session.io.to_client(response)
+    session.state = session.state_copy_in
+
+
+async def end_copy(session: Session, reply: bytes) -> None:
+    session.copy = None
+    session.state = session.state_ready
+    answer_in_place(session, reply)
+    # What the client still sends of this COPY reaches the reader, idle, which
+    # ignores CopyData/CopyDone/CopyFail, as after any failed COPY.
+
+
+def answer_in_place(session: Session, reply: bytes) -> None:
+    """`reply` (a CommandComplete or an ErrorResponse) answers a simple Query that the
+    reader does not run; the reader's no-op supplies its ReadyForQuery, in order."""
+    session._forward(
+        _writer.PLACEHOLDER, Expect("query", substitute=reply, batch=session.syncs_sent + 1)
+    )
+
+
+async def execute(session: Session, msg: Message, portal: Portal, description: Description) -> None:
+    """An extended-protocol write, run on the writer once approved for exactly this
+    text and these bound values. It is decided only once every earlier message has
+    been answered: a Bind that fails, an error earlier in the batch or an open
+    transaction would make the server skip or enclose it, and the writer cannot."""
+    assert session.admission is not None and session.relay is not None
+    await learn_param_types(session, portal)
+    refused = _writer.extended_refusal(portal.statement.text, portal.params)
+    if portal.ran_on_writer:
+        refused = _writer.portal_spent(portal.name)
+    if refused is not None:
+        await audit_refused(session, portal.statement.text, refused)
+        session._refuse_extended(refused)  # before an approval is spent on it
+        return
+    await settle(session)
+    if session.relay.skipping or portal.dead:
+        session._forward(msg.raw(), None)  # the server skips it, and so do we
+        return
+    if session.relay.status != b"I":
+        await audit_refused(session, portal.statement.text, _writer.IN_TRANSACTION)
+        session._refuse_extended(_writer.IN_TRANSACTION)
+        return
+    action = session.admission.action(portal.statement.text, portal.params)
+    admitted = await session.admission.admit(action, description)
+    if isinstance(admitted, Refusal):
+        session._refuse_extended(admitted.error)
+        return
+    portal.ran_on_writer = True  # its approval is spent: a second Execute asks again
+    reply, ok = await _writer.run_extended(session.gateway, admitted)
+    if not ok:
+        session._refuse_extended(reply)
+        return
+    for data, kind, substitute in _writer.noop_execute(reply):
+        session._forward(data, Expect(kind, hidden=substitute is None, substitute=substitute))
+
+
+async def audit_refused(session: Session, text: str, error: bytes) -> None:
+    """A write the writer path cannot run as sent: refused before policy and approval
+    (no action is recorded), so the refusal itself goes on record."""
+    assert session.principal is not None
+    reason = dict(codec.parse_fields(error[5:])).get("M", "refused")
+    await session.gateway.audit_refusal(
+        "pgwire.write_refused",
+        reason,
+        client_addr=session.io.client_addr,
+        detail={
+            "who": session.principal.to_json(),
+            "connection": session.connection,
+            "front_door": "pgwire",
+            "sql": session.gateway.scrub_sql(text),
+        },
+    )
+
+
+async def learn_param_types(session: Session, portal: Portal) -> None:
+    """Binary values sent for types the Parse left open (asyncpg re-parses its unnamed
+    statement without them): ask the upstream which types it reads them as, so they
+    are recorded (and approved) as values, not hex."""
+    statement, bind = portal.statement, portal.bind
+    open_types = [
+        i
+        for i in range(len(bind.params))
+        if bind.param_format(i) == 1
+        and (i >= len(statement.param_types) or not statement.param_types[i])
+    ]
+    if open_types:
+        await session._describe_hidden(statement)
+    portal.params = bound_params(bind, statement.param_types)  # the Bind may have described it
+
+
+async def settle(session: Session) -> None:
+    """Wait until the upstream has answered everything sent so far (a Flush asks it
+    to send what it holds): its transaction state and any error are then known."""
+    assert session.relay is not None
+    if not session.relay.queue:
+        return
+    session._forward(codec.FLUSH, None)
+    session.io.flush_upstream()
+    while session.relay.queue:
+        session._answered.clear()
+        await session._answered.wait()
+
+
+async def copy_in_message(session: Session, msg: Message) -> None:
+    """Client messages while its data streams to the writer (see _copyin)."""
+    assert session.copy is not None
+    if msg.type == b"d":
+        if not await session.copy.data(msg.body):
+            await end_copy(session, await session.copy.answer())
+    elif msg.type == b"c":
+        await end_copy(session, await session.copy.done())
+    elif msg.type == b"f":
+        await end_copy(session, await session.copy.fail(codec.parse_cstring(msg.body)))
+    elif msg.type == b"X":
+        session._close()  # the COPY is stopped and rolled back as the session ends
+    elif msg.type not in (b"H", b"S"):  # ignored during COPY, as the server does
+        raise ProtocolViolation(f"unexpected message type {msg.type!r} during COPY from stdin")

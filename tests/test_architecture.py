@@ -1,0 +1,98 @@
+"""The shape of the code, checked: no import cycles in phigate, and the settings
+models `phigate.config` composes are leaves that load no implementation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.imports import Graph, cycles, import_graph
+
+SRC = Path(__file__).parents[1] / "src"
+# What `phigate.config` may load besides settings modules and import-free package
+# __init__s: values the models are made of, and the checks they run at load time.
+_SETTINGS_MAY_USE = {
+    "phigate.errors",  # ConfigError
+    "phigate.risk",  # RiskClass
+    "phigate.limits",  # LimitsSettings, with the result budget it configures
+    "phigate.identity.principal",  # PrincipalKind
+    "phigate.identity.subjects",  # normal_subject: rules and aliases name people alike
+    "phigate.identity._jwks",  # the signing algorithms OIDC settings may name
+    "phigate.masking.entities",  # the entity type names profiles list
+    "phigate.audit.checkpoint",  # trusted_key_id: a trusted key must parse
+    "phigate.audit._canonical",  # (what checkpoint signs over)
+}
+
+
+def test_phigate_has_no_import_cycles() -> None:
+    found = cycles(import_graph(SRC, "phigate"))
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_the_cycle_check_sees_cycles_hidden_in_functions_and_type_checking(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def f():\n    from pkg import b\n")
+    (package / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .c import C\n"
+    )
+    (package / "c.py").write_text("import pkg.a\n")
+    (package / "d.py").write_text("from pkg import a\n")
+    assert cycles(import_graph(tmp_path, "pkg")) == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]]
+
+
+def test_relative_imports_and_submodule_imports_are_resolved(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from pkg.a import A\n")
+    (package / "a.py").write_text("from pkg import b\n")
+    (package / "b.py").write_text("from . import a\n")
+    assert cycles(import_graph(tmp_path, "pkg")) == [["pkg.a", "pkg.b", "pkg.a"]]
+
+
+def test_a_cycle_through_a_package_init_is_a_cycle(tmp_path: Path) -> None:
+    """`from pkg.sub.leaf import X` runs `pkg/sub/__init__.py` first; if that imports
+    the importer back, the leaf was no leaf."""
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "sub" / "__init__.py").write_text("from pkg.sub.heavy import H\n")
+    (tmp_path / "pkg" / "sub" / "leaf.py").write_text("X = 1\n")
+    (tmp_path / "pkg" / "sub" / "heavy.py").write_text("from pkg.config import C\n")
+    (tmp_path / "pkg" / "config.py").write_text("from pkg.sub.leaf import X\n")
+    assert cycles(import_graph(tmp_path, "pkg")) == [
+        ["pkg.config", "pkg.sub", "pkg.sub.heavy", "pkg.config"]
+    ]
+
+
+def _reached(graph: Graph, start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for target in graph[todo.pop()] - seen:
+            seen.add(target)
+            todo.append(target)
+    return seen
+
+
+def _is_settings(module: str) -> bool:
+    return module.rsplit(".", 1)[-1].endswith("settings")
+
+
+def test_config_composes_settings_leaves_and_loads_no_implementation() -> None:
+    """No front door, channel, connector, masking engine, store or gateway comes in
+    with phigate.config: everything it reaches (package __init__s run on the way
+    included) is a settings module, a package whose __init__ imports only such
+    modules, or one of the few values the models are made of."""
+    graph = import_graph(SRC, "phigate")
+    packages = {m for m in graph if (SRC / m.replace(".", "/") / "__init__.py").exists()}
+    reached = _reached(graph, "phigate.config") - {"phigate.config"}
+    unexpected = {
+        m for m in reached if not _is_settings(m) and m not in packages | _SETTINGS_MAY_USE
+    }
+    assert not unexpected, f"phigate.config loads implementation: {sorted(unexpected)}"
+    for module in reached:
+        if _is_settings(module):
+            assert "phigate.config" not in _reached(graph, module), module

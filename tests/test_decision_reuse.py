@@ -1,0 +1,75 @@
+"""A decision reused for the next run of the same statement (`Gateway.admit(decided=)`)
+holds only for the same caller, text and policy, and never under a time-window rule.
+Every run is still recorded before it runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phigate.actions import Action
+from phigate.identity.principal import Principal
+from tests.conftest import Harness
+
+TEXT = "SELECT id, first_name FROM patients WHERE id = $1"
+
+
+def _action(principal: Principal, param: str) -> Action:
+    return Action("ehr", "sql", {"sql": TEXT, "params": [param]}, principal, "pgwire")
+
+
+async def _principal(harness: Harness, subject: str) -> Principal:
+    return await harness.gateway.authenticate(harness.tokens[subject])
+
+
+def _with_policy(harness: Harness, rules: list[dict[str, Any]]) -> None:
+    gateway = harness.gateway
+    policy = gateway.settings.policy.model_validate({"rules": rules})
+    gateway.settings = gateway.settings.model_copy(update={"policy": policy})
+
+
+async def test_a_reused_decision_still_records_each_run(harness: Harness) -> None:
+    gateway = harness.gateway
+    dana = await _principal(harness, "dana")
+    first = await gateway.admit(_action(dana, "1"))
+    assert first.status == "admitted" and first.decided is not None
+    again = await gateway.admit(_action(dana, "2"), decided=first.decided)
+    assert again.status == "admitted" and again.decided is first.decided
+    assert again.record.id != first.record.id
+    assert again.record.action.params == ["2"]
+    requested = [r for r in gateway.audit.records() if r["event"] == "action.requested"]
+    assert [r["what"]["body"]["params"] for r in requested] == [["1"], ["2"]]
+
+
+async def test_another_caller_is_decided_afresh(harness: Harness) -> None:
+    gateway = harness.gateway
+    dana, bot = await _principal(harness, "dana"), await _principal(harness, "claims-bot")
+    first = await gateway.admit(_action(dana, "1"))
+    other = await gateway.admit(_action(bot, "1"), decided=first.decided)
+    assert other.decided is not None and other.decided is not first.decided
+    assert other.record.action.principal == bot
+
+
+async def test_a_policy_change_voids_the_reused_decision(harness: Harness) -> None:
+    gateway = harness.gateway
+    dana = await _principal(harness, "dana")
+    first = await gateway.admit(_action(dana, "1"))
+    _with_policy(harness, [{"name": "no-reads", "match": {"risk": ["read"]}, "decision": "deny"}])
+    later = await gateway.admit(_action(dana, "2"), decided=first.decided)
+    assert later.status == "denied" and later.record.rule == "no-reads"
+
+
+async def test_no_reuse_under_a_time_window_rule(harness: Harness) -> None:
+    always = {"start": "00:00", "end": "24:00"}  # a window nonetheless: the clock is asked
+    rule = {"name": "any-time", "match": {"risk": ["read"], "time": always}, "decision": "allow"}
+    _with_policy(harness, [rule])
+    outcome = await harness.gateway.admit(_action(await _principal(harness, "dana"), "1"))
+    assert outcome.status == "admitted" and outcome.decided is None
+
+
+async def test_another_classification_is_decided_afresh(harness: Harness) -> None:
+    gateway = harness.gateway
+    dana = await _principal(harness, "dana")
+    first = await gateway.admit(_action(dana, "1"))
+    described = gateway.describe(_action(dana, "2"))  # not the one `first` was decided on
+    other = await gateway.admit(_action(dana, "2"), description=described, decided=first.decided)
+    assert other.decided is not None and other.decided is not first.decided

@@ -1,0 +1,184 @@
+"""A decision on one replica wakes the request waiting on another through PostgreSQL
+LISTEN/NOTIFY; the listener reconnects after losing its connection; SQLite polls."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql as pgsql
+
+from phigate.approvals.wakeups import (
+    APPLICATION_NAME,
+    POLL_SECONDS,
+    DecisionWakeups,
+    listen_url,
+)
+from phigate.pgserver import EmbeddedPostgres
+from tests.conftest import Harness, demo_config, make_harness
+
+# So long that a waiter woken in time can only have been woken by a notification.
+NEVER = 600.0
+
+
+@pytest.fixture
+def pg_state(pg_server: EmbeddedPostgres) -> str:
+    name = f"state_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    return pg_server.dsn(name)
+
+
+@pytest.fixture
+async def replicas(tmp_path: Path, ehr_dsn: str, pg_state: str) -> AsyncIterator[list[Harness]]:
+    """Two gateways on one PostgreSQL state, each with its own listen connection,
+    as two processes would have."""
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"state": {"url": pg_state}})
+    harnesses = [await make_harness(settings) for _ in range(2)]
+    listeners = [
+        asyncio.create_task(h.gateway.wakeups.run(), name=f"wakeups-{i}")
+        for i, h in enumerate(harnesses)
+    ]
+    try:
+        for h in harnesses:
+            h.gateway.wakeups.safety_poll_seconds = NEVER
+            await until(lambda h=h: h.gateway.wakeups.listening)  # type: ignore[misc]
+        yield harnesses
+    finally:
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)
+        for h in harnesses:
+            await h.client.aclose()
+            await h.gateway.close()
+
+
+async def until(condition: object, seconds: float = 30.0) -> None:
+    """Wait for a condition other code makes true (a connection coming up)."""
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+async def pending(h: Harness, n: int) -> str:
+    response = await h.submit("claims-bot", f"UPDATE claims SET status = 'paid' WHERE id = {n}")
+    assert response.status_code == 202, response.text
+    return str(response.json()["approval"]["id"])
+
+
+async def approve(h: Harness, approval_id: str) -> None:
+    vote = await h.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=h.auth("alice"), json={}
+    )
+    assert vote.status_code == 200, vote.text
+
+
+async def test_a_vote_on_another_replica_wakes_the_waiter_by_notify(
+    replicas: list[Harness],
+) -> None:
+    a, b = replicas
+    approval_id = await pending(a, 1)
+    waiting = asyncio.create_task(
+        a.gateway.wait_for_decision(approval_id, NEVER), name="waiting-client"
+    )
+    await asyncio.sleep(0.3)  # let it read once and sleep: the wake-up must come from B
+    assert not waiting.done()
+    heard = a.gateway.wakeups.received
+    started = time.monotonic()
+    await approve(b, approval_id)
+    decided = await asyncio.wait_for(waiting, 30)
+    assert decided.state.value == "approved"
+    assert a.gateway.wakeups.received > heard
+    assert time.monotonic() - started < 30
+
+
+async def test_the_listener_reconnects_and_rechecks_after_losing_its_connection(
+    replicas: list[Harness], pg_state: str
+) -> None:
+    a, b = replicas
+    approval_id = await pending(a, 2)
+    waiting = asyncio.create_task(
+        a.gateway.wait_for_decision(approval_id, NEVER), name="waiting-client"
+    )
+    with psycopg.connect(pg_state, autocommit=True) as conn:
+        killed = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = %s",
+            (APPLICATION_NAME,),
+        ).fetchone()
+    assert killed is not None and killed[0] == 2  # both replicas' listeners
+    await until(lambda: not a.gateway.wakeups.listening)
+    # While it is down, waiters poll; the decision is seen one way or the other.
+    assert a.gateway.wakeups.poll_seconds == POLL_SECONDS
+    await until(lambda: a.gateway.wakeups.listening and b.gateway.wakeups.listening)
+    heard = a.gateway.wakeups.received
+    await approve(b, approval_id)
+    decided = await asyncio.wait_for(waiting, 30)
+    assert decided.state.value == "approved"
+    assert a.gateway.wakeups.received > heard  # the new connection heard it
+
+
+async def test_progress_is_reported_while_waiting(replicas: list[Harness]) -> None:
+    a, b = replicas
+    approval_id = await pending(a, 3)
+    heard: list[float] = []
+
+    async def progress(waited: float, _approval: object) -> None:
+        heard.append(waited)
+        if len(heard) == 3:
+            await approve(b, approval_id)
+
+    decided = await a.gateway.wait_for_decision(
+        approval_id, NEVER, progress=progress, progress_every=0.05
+    )
+    assert decided.state.value == "approved"
+    assert len(heard) == 3 and heard[0] == 0.0 and heard == sorted(heard)
+
+
+async def test_without_notifications_a_waiter_polls(tmp_path: Path) -> None:
+    wakeups = DecisionWakeups(listen_url(f"sqlite:///{tmp_path / 'state.db'}"))
+    await wakeups.run()  # nothing to listen on: returns at once
+    assert not wakeups.listening and wakeups.poll_seconds == POLL_SECONDS
+
+
+async def test_wake_reaches_only_that_approvals_waiters() -> None:
+    wakeups = DecisionWakeups(None)
+    with wakeups.waiter("apr_1") as one, wakeups.waiter("apr_2") as two:
+        wakeups.wake("apr_1")
+        await asyncio.wait_for(one.wait(), 5)
+        assert not two.is_set()
+        wakeups.wake_all()
+        await asyncio.wait_for(two.wait(), 5)
+
+
+def test_listen_url_uses_libpq_form() -> None:
+    assert listen_url("postgresql+psycopg://u:p@h:5/db") == "postgresql://u:p@h:5/db"
+    assert listen_url("sqlite:///x.db") is None
+
+
+async def test_wake_up_across_listen_connections_is_within_100_ms_p95(
+    replicas: list[Harness],
+) -> None:
+    """From a decision committed on B to A's waiter returning with it: the NOTIFY
+    delivery and A's re-read of the approval (what runs after is the action itself)."""
+    a, b = replicas
+    alice = await a.gateway.authenticate(a.tokens["alice"])
+    samples = []
+    for n in range(30):
+        approval_id = await pending(a, 100 + n)
+        waiting = asyncio.create_task(
+            a.gateway.wait_for_decision(approval_id, NEVER), name="waiting-client"
+        )
+        await asyncio.sleep(0.02)  # asleep on its event, not mid-read
+        await b.gateway.vote(approval_id, alice, "approve")
+        decided_at = time.monotonic()
+        assert (await asyncio.wait_for(waiting, 30)).state.value == "approved"
+        samples.append(time.monotonic() - decided_at)
+    p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
+    assert p95 < 0.1, f"wake-up p95 {p95 * 1000:.0f} ms"
