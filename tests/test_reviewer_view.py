@@ -129,3 +129,18 @@ async def test_an_escape_spelled_in_the_text_is_counted(harness: Harness) -> Non
     review = await review_of(harness, await harness.submit("claims-bot", sql))
     assert "'paid\\u202e'" in review["statement"] and review["hidden"] == 1
     assert "1 hidden or look-alike characters" in review["warnings"][0]
+
+
+async def test_names_the_caller_chose_are_escaped_in_every_field(harness: Harness) -> None:
+    """Round 3, finding 3, as a rule: a quoted identifier may hold a direction override;
+    the table and column names and reasons reviewers read show it as an escape."""
+    sql = "UPDATE \"cl\u202eaims\" SET status = 'paid' WHERE id = 2"
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    action = view.json()["action"]
+    shown = [*action["reasons"], *action["tables"], *action["columns"], *action["held_on"]]
+    shown += [row["column"] for row in action["column_sensitivity"]]
+    assert not [s for s in shown if "\u202e" in s], shown
+    assert any("\\u202e" in s for s in action["tables"]), action["tables"]

@@ -19,13 +19,15 @@ from rich.text import Text
 
 from phigate.reviewing.view import time_left
 
-out = Console()
-err = Console(stderr=True)
+# markup=False: every string printed is data (statements, reasons, paths, names an
+# upstream chose), never rich markup; styles are applied with `Text` only.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 EXIT = {401: 3, 403: 4, 404: 5, 409: 6, 410: 6}
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(Text("error: ", style="bold red") + Text(message), highlight=False)
     sys.exit(code)
 
 
@@ -154,7 +156,9 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
         ("time left", time_left(a["seconds_left"])),
         ("console", a["url"]),
     ):
-        facts.add_row(f"[bold]{label}[/]", value if isinstance(value, Text) else str(value))
+        facts.add_row(
+            Text(label, style="bold"), value if isinstance(value, Text) else Text(str(value))
+        )
     out.print(facts)
     for warning in action["review"]["warnings"]:
         out.print(Text(f"warning: {warning}", style="bold yellow"))

@@ -13,15 +13,18 @@ from typing import Any, NoReturn
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from phigate.errors import PhigateError
 
-console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+# markup=False: every string printed is data (subjects, tool names an upstream chose,
+# paths), never rich markup; styles are applied with `Text` only.
+console = Console(stderr=True, soft_wrap=True, markup=False)
+out = Console(soft_wrap=True, markup=False)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(Text("error: ", style="bold red") + Text(message), highlight=False)
     sys.exit(code)
 
 
@@ -84,7 +87,7 @@ def config_check(file: Path) -> None:
 
     warnings, note = config_warnings(settings)
     for warning in warnings:  # valid, so exit 0; but requests under it would expire
-        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
+        console.print(Text("warning: ", style="bold yellow") + Text(warning), highlight=False)
     if note is not None:
         console.print(f"note: {note}", highlight=False)
 
@@ -575,7 +578,7 @@ def mcp_tools_list(config_path: Path, connection: str, as_json: bool) -> None:
     table = Table("tool", "status", "pinned digest", "upstream digest", "first seen")
     style = {"changed": "bold red", "gone": "yellow", "pinned": ""}
     for p in pins:
-        status = f"[{style[p.status]}]{p.status}[/]" if style[p.status] else p.status
+        status = Text(p.status, style=style[p.status])
         table.add_row(
             p.tool, status, _short(p.pinned_digest), _short(p.upstream_digest), _when(p.first_seen)
         )

@@ -16,7 +16,14 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterator,
+    Mapping,
+)
 from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
@@ -222,6 +229,21 @@ class Gateway:
         """Policy check without running or recording anything (`phigate.deciding`)."""
         return self.decider.decide(action, description)
 
+    def prepare(self, action: Action) -> Action:
+        """The action as it will run, before it is described or recorded.
+
+        Refuses (InvalidRequestError) text no store or upstream protocol can carry.
+        The connector may capture what it reads besides the body (an exec command's
+        manifest file) into the action, so fingerprint and approval cover it and it
+        runs as seen, or refuse input its own protocol cannot carry (an http header).
+        """
+        _refuse_unencodable(action)
+        prepare = getattr(self.connectors[action.connection], "prepare", None)
+        if prepare is None:
+            return action
+        prepared: Action = prepare(action)
+        return prepared
+
     async def _refined(self, action: Action, description: Description) -> Description:
         """The description, refined by asking the upstream where the connector can
         (e.g. the planner's row estimate turns a bulk read into an export)."""
@@ -290,6 +312,7 @@ class Gateway:
         try:
             self.decider.check_connection(action)
             self._check_reveal(action)
+            action = self.prepare(action)
             source = description  # as the caller classified it, before refining
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
@@ -863,3 +886,29 @@ class Gateway:
             await connector.close()
         await asyncio.to_thread(self.writes.close)
         self.db.dispose()
+
+
+def _refuse_unencodable(action: Action) -> None:
+    """A lone surrogate (`"\\ud800"` is legal JSON) is text no UTF-8 store, audit log
+    or upstream can hold: the caller's own bad input (400), refused before anything
+    tries to write it."""
+    for text in _strings([action.body, action.reason, list(action.reveal)]):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                "the request holds a lone surrogate (an unpaired \\ud800-\\udfff escape); "
+                "send text that is valid Unicode"
+            ) from None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)

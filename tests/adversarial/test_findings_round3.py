@@ -29,6 +29,7 @@ from mcp.shared.exceptions import MCPError
 from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
 from phigate.cli import main
 from phigate.config import AuditSettings
+from phigate.errors import InvalidRequestError
 from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
 from tests.channels.standins import Recorder, slack_api
@@ -97,7 +98,6 @@ SECRETS = "/api/v1/namespaces/default/secrets"
 
 
 @needs_kubectl
-@finding(1, "`kubectl get pod/x secret/y`: only the first type/name argument is classified")
 async def test_every_type_name_argument_counts(
     kube: Harness, cluster: kube_standin.KubeStandIn
 ) -> None:
@@ -132,7 +132,6 @@ async def recorded(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(2, "a Cyrillic look-alike of `dana` is a second person who approves dana's agent")
 async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) -> None:
     """claims-bot acts for dana; a data-owner token made out to `dаna` (Cyrillic а,
     U+0430) must be refused at creation or count as dana, who may not approve."""
@@ -143,7 +142,7 @@ async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) ->
         token, _ = recorded.gateway.tokens.create(
             subject="d\u0430na", kind=PrincipalKind.HUMAN, groups=("data-owners",)
         )
-    except ValueError:
+    except (ValueError, InvalidRequestError):
         return  # refused as not one person's name: the promise holds
     voted = await recorded.client.post(
         f"/v1/approvals/{approval_id}/approve",
@@ -173,7 +172,6 @@ async def api(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(3, "a percent-encoded bidi or line-separator path reaches reviewers raw in `reasons`")
 async def test_decoded_path_in_reasons_is_escaped_for_reviewers(api: Harness) -> None:
     """POST /claims/%E2%80%AE...: the reason `the upstream reads the path as …` carries
     the decoded U+202E / U+2028, and every reviewer surface (console `<li>`, Slack and
@@ -194,7 +192,6 @@ async def test_decoded_path_in_reasons_is_escaped_for_reviewers(api: Harness) ->
     assert not raw, f"reviewers are shown {raw!r}; warnings: {action['review']['warnings']}"
 
 
-@finding(4, "`terraform providers mirror /tmp/x` runs as a read and writes outside the work dir")
 async def test_terraform_providers_subcommands_are_not_reads(tmp_path: Path) -> None:
     """`providers` is a read, and its flag table is used for every word after it:
     `providers mirror DIR` downloads plugins into DIR on the gateway host and
@@ -222,7 +219,6 @@ async def test_terraform_providers_subcommands_are_not_reads(tmp_path: Path) -> 
 
 
 # ── fail closed, in the caller's protocol ───────────────────────────────────
-@finding(5, "a lone surrogate (`\\ud800`) in an http query or body is a 500, not audited")
 @pytest.mark.parametrize(
     "request_body",
     [
@@ -249,7 +245,6 @@ async def test_a_lone_surrogate_is_a_clear_audited_refusal(
 
 
 # ── state files ─────────────────────────────────────────────────────────────
-@finding(6, "the generated audit signing key's directory (`.phigate/`) is created 0755")
 def test_the_kept_audit_key_is_in_a_private_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -299,7 +294,6 @@ def audit_count(h: Harness) -> int:
     return len(h.gateway.audit.records(since=0, limit=10_000))
 
 
-@finding(7, "a forged Slack callback is refused (401) but leaves no audit record")
 async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
     pending = await run_kubectl(slack, "scale", "deploy/api", "--replicas=0")
     approval_id = pending.json()["approval"]["id"]
@@ -312,7 +306,6 @@ async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
     assert audit_count(slack) > before, "the forged callback left no audit record"
 
 
-@finding(8, "a signed Slack payload of the wrong shape is a 500, not a clear 400")
 @pytest.mark.parametrize(
     "payload",
     [
@@ -338,7 +331,6 @@ def bot() -> Iterator[Recorder]:
         yield recorder
 
 
-@finding(7, "a forged Teams activity is refused (401) but leaves no audit record")
 async def test_a_forged_teams_activity_is_audited(tmp_path: Path, bot: Recorder) -> None:
     h = await make_harness(
         demo_config(tmp_path, UNUSED_DSN, overrides={"channels": teams_settings(bot)})
@@ -368,7 +360,6 @@ def served_api(api: Harness) -> Iterator[Served]:
         running.stop()
 
 
-@finding(9, "`phigate approvals show` reads reasons as rich markup: `[/x]` in a path crashes it")
 def test_approvals_show_prints_reasons_as_text(api: Harness, served_api: Served) -> None:
     """The `risk` line joins `reasons` into a str that rich parses as console markup:
     `[conceal]…` hides text from the reviewer, a stray `[/notes]` makes the command
@@ -394,7 +385,6 @@ cat "$3" >> "$RECORD"
 """
 
 
-@finding(10, "an approved `kubectl apply -f FILE` runs whatever FILE holds at run time")
 async def test_an_approved_manifest_file_cannot_change_before_it_runs(tmp_path: Path) -> None:
     """The approval binds argv, not the manifest the gateway read (and classified) from
     the working directory: the reviewer approved a Deployment, a ClusterRoleBinding
@@ -459,7 +449,6 @@ current-context: prod
 
 
 @needs_kubectl
-@finding(11, "`kubectl config view` (a read) prints the kubeconfig's exec-plugin env and args")
 async def test_config_view_hides_exec_plugin_credentials(tmp_path: Path) -> None:
     """The scrubber knows token, password, client-key-data …, not `exec.env[].value`
     or `exec.args`, where a credential plugin's own secret lives (Vault, cloud CLIs);
@@ -510,7 +499,6 @@ def reason_upstream() -> Iterator[str]:
         thread.join(5)
 
 
-@finding(12, "the upstream's HTTP reason phrase comes back unscrubbed and unmasked")
 @pytest.mark.parametrize("path", ["/ok", "/missing"], ids=["result", "error"])
 async def test_the_upstream_reason_phrase_is_scrubbed_and_masked(
     tmp_path: Path, reason_upstream: str, path: str
@@ -555,7 +543,6 @@ def refusing_upstream() -> Server[Any]:
     return Server("refusing-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
 
 
-@finding(13, "an MCP upstream's JSON-RPC error text reaches the agent unmasked (PHI)")
 async def test_an_upstream_mcp_error_is_masked(tmp_path: Path) -> None:
     """Results are masked, the upstream's error message only scrubbed of credentials:
     `refused tool 'lookup_patient': <the upstream's text>` carries the SSN and e-mail."""
@@ -605,7 +592,6 @@ async def test_an_approved_command_is_claimed_only_by_its_requester(recorded: Ha
     assert first.status_code == 200 and again.status_code == 409, (first.text, again.text)
 
 
-@finding(14, "an http action's `action.text` (REST view, webhooks) shows the query un-encoded")
 async def test_action_text_shows_the_query_as_sent(api: Harness) -> None:
     """docs/rest.md: `action.text` stays the exact text, for programs. For http it
     is `k=v` pairs joined raw, so `{"q": "1&role=admin"}` reads as two parameters
@@ -623,7 +609,6 @@ async def test_action_text_shows_the_query_as_sent(api: Harness) -> None:
     assert "role=admin" not in action["text"], action["text"]
 
 
-@finding(15, "a non-ASCII http header value is admitted, then fails as a 502 'upstream' error")
 async def test_a_header_the_wire_cannot_carry_is_a_clear_400(api: Harness) -> None:
     """`{"accept": "é"}` passes describe and policy (the action is recorded as run),
     then httpx cannot encode it: the caller reads `upstream_error` / `the upstream

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from phigate.channels._refusals import PER_SOURCE
 from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support import hostile
@@ -314,3 +315,19 @@ async def test_a_signed_body_that_is_not_utf8_is_a_400(h: Harness) -> None:
     }
     answer = await h.client.post("/slack/interactions", content=body, headers=headers)
     assert answer.status_code == 400, answer.text
+
+
+async def test_forged_callbacks_are_audited_up_to_a_cap_per_source(h: Harness) -> None:
+    """Round 3, finding 7: each forged click is evidence, but a flood of them from one
+    address writes at most PER_SOURCE + 1 records a minute (the last one says so)."""
+
+    def refused() -> list[dict[str, Any]]:
+        records = h.gateway.audit.records(since=0, limit=10_000)
+        return [r for r in records if r["event"] == "slack.callback_refused"]
+
+    body = click("apr_x", "U_ALICE")
+    for _ in range(PER_SOURCE + 5):
+        assert await post(h, body, signed(body, secret="forged")) == 401
+    records = refused()
+    assert len(records) == PER_SOURCE + 1, len(records)
+    assert "logged only" in json.dumps(records[-1])

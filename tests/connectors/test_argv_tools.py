@@ -74,6 +74,9 @@ CREDENTIALS = [
     ("kubectl config view --raw", A),
     ("kubectl config view --flatten", A),
     ("kubectl config view --raw=false", R),
+    ("kubectl config view -o json", R),
+    ("kubectl config view -o jsonpath={.users[0].user.token}", A),
+    ('kubectl config view -o go-template={{printf "%x" .}}', A),
     ("kubectl get secrets", E),
     ("kubectl get Secrets", E),
     ("kubectl get SECRET db-pass -o yaml", E),
@@ -146,8 +149,35 @@ CREDENTIALS = [
     ("helm --kube-token=x list", A),
 ]
 
+# Round 3, findings 1 and 4: every TYPE/NAME argument and every level of a command tree.
+EVERY_WORD = [
+    ("kubectl get pod/api-1 secret/db-pass -o yaml", E),
+    ("kubectl get deploy/api Secret.v1/db", E),
+    ("kubectl delete pod/a clusterrolebinding/x", W),
+    ("kubectl get pods api-1 api-2", R),
+    ("kubectl get pod/api-1 pods", U),  # kubectl refuses the mix; so does the gateway
+    ("kubectl get pod/a/b", U),
+    ("kubectl get pod/", U),
+    ("kubectl label pod/api-1 example.com/tier=web", W),
+    ("kubectl label pods api-1 tier-", W),
+    ("kubectl create sa robot", U),  # an alias: not the parent's class
+    ("kubectl config frobnicate", U),
+    ("kubectl rollout frobnicate deploy/api", U),
+    ("kubectl create secret opaque x", U),
+    ("terraform providers", R),
+    ("terraform providers schema -json", R),
+    ("terraform providers lock", W),
+    ("terraform providers lock -fs-mirror=/tmp/m", A),
+    ("terraform providers mirror /tmp/x", A),
+    ("terraform providers frobnicate", U),
+    ("terraform state frobnicate", U),
+    ("terraform metadata functions -json", R),
+    ("helm get secrets api", U),
+    ("helm show crds ./chart", R),
+]
 
-@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS)
+
+@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD)
 def test_builtin_tools_are_parsed_as_the_tools_parse_them(line: str, risk: RiskClass) -> None:
     verdict = classify_argv(shlex.split(line), SETS)
     assert verdict.risk is risk, verdict.reasons

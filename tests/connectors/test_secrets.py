@@ -54,3 +54,30 @@ def test_a_kubeconfig_given_inline_is_scrubbed_too() -> None:
     inline = f"users:\n- name: a\n  user: {{token: {TOKEN}}}\n"
     secrets = GatewaySecrets.from_env({"KUBECONFIG": inline}, ["KUBECONFIG"])
     assert TOKEN not in secrets.scrub(f"token: {TOKEN}", {})
+
+
+PLUGIN_USER = """users:
+- name: gw
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: /usr/local/bin/vault-kube-login
+      args: ["--role=gateway", "--secret-id=s3cr3t-id-9f8e7d6c"]
+      env: [{name: VAULT_TOKEN, value: hvs.CAESIJ7x9kQ2}]
+      interactiveMode: Never
+- name: old
+  user:
+    auth-provider: {name: oidc, config: {idp-issuer-url: https://idp.example/x}}
+    some-future-field: {nested: future-secret-value}
+"""
+
+
+def test_every_value_of_a_kubeconfig_user_is_a_credential_but_the_plain_ones() -> None:
+    """Round 3, finding 11: exec-plugin args and env values, auth-provider config and
+    fields nobody listed are scrubbed; the plugin's program and variable names are not."""
+    secrets = GatewaySecrets.from_env({"KUBECONFIG": PLUGIN_USER}, ["KUBECONFIG"])
+    hidden = ["s3cr3t-id-9f8e7d6c", "hvs.CAESIJ7x9kQ2", "https://idp.example/x"]
+    out = secrets.scrub(" ".join([*hidden, "future-secret-value"]), {})
+    assert out.split() == ["[REDACTED:KUBECONFIG]"] * 4, out
+    plain = "/usr/local/bin/vault-kube-login VAULT_TOKEN Never oidc"
+    assert secrets.scrub(plain, {}) == plain

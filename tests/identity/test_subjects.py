@@ -53,3 +53,27 @@ def test_same_subject() -> None:
     assert same_subject("Dana@Example.org", "dana@example.org")
     assert not same_subject("dana", None)
     assert not same_subject("dana", "dana2")
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "d\u0430na",  # Cyrillic а among Latin letters
+        "d\u03bfna",  # Greek omicron
+        "\u0430pe",  # wholly Cyrillic, every letter a Latin look-alike
+        "\u0440\u0430\u0443",  # р а у: reads as `pay`
+        "dana@ex\u0430mple.org",
+    ],
+)
+def test_look_alikes_of_a_name_are_refused(look_alike: str) -> None:
+    """Round 3, finding 2: a look-alike is not a second person; it is no one."""
+    with pytest.raises(SubjectError):
+        normal_subject(look_alike)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["дана", "ελένη", "山田たろう", "김철수", "张伟", "josé.garcía-1", "müller", "o\u0301scar"],
+)
+def test_names_in_one_writing_system_are_kept(name: str) -> None:
+    assert normal_subject(name)

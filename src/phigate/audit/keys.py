@@ -23,6 +23,7 @@ from phigate.audit.checkpoint import (
 from phigate.config import Settings
 from phigate.errors import ConfigError
 from phigate.store.database import normalise_url
+from phigate.store.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def create_key_file(path: Path) -> bool:
         return False
     aside = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # 0700 like the state directory: it holds a private key
         fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(generate_private_key_pem())

@@ -37,6 +37,7 @@ from slack_sdk.errors import SlackApiError
 
 from phigate.approvals import Approval
 from phigate.channels import _slack_blocks as blocks
+from phigate.channels._refusals import RefusalAudit
 from phigate.channels._secret import reveal
 from phigate.channels._slack_socket import SocketModeLink
 from phigate.channels._summary import masked_summary
@@ -44,12 +45,20 @@ from phigate.channels.events import ChannelEvent
 from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.replays import ReplayGuard, digest
 from phigate.channels.settings import Person, SlackSettings
-from phigate.errors import PhigateError
+from phigate.errors import InvalidRequestError, PhigateError
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal, PrincipalKind
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    """A part of a signed payload that must be a JSON object; any other shape is a
+    payload the gateway does not understand (400), never a crash."""
+    if not isinstance(value, dict):
+        raise InvalidRequestError(f"the payload's {what} is not an object")
+    return value
 
 
 def principal_of(person: Person) -> Principal:
@@ -74,6 +83,7 @@ class SlackChannel:
         self._replays = ReplayGuard(gateway.db, "slack")
         self.posted = PostedMessages(gateway.db, "slack")
         self.socket: SocketModeLink | None = None  # set when clicks arrive over Socket Mode
+        self.refusals = RefusalAudit(gateway, "slack")
 
     # ── outbound (worker thread) ────────────────────────────────────────────
     def notify(self, event: ChannelEvent) -> None:
@@ -138,16 +148,19 @@ class SlackChannel:
         body = await request.body()
         timestamp = self._signed_at(body, request) if len(body) <= MAX_BODY else None
         if timestamp is None:
-            return JSONResponse({"error": "invalid signature"}, status_code=401)
+            return await self.refusals.refuse(request, "invalid signature", 401)
         if not await asyncio.to_thread(self._first_sighting, request, timestamp):
-            return JSONResponse({"error": "replayed request"}, status_code=401)
+            return await self.refusals.refuse(request, "replayed request", 401)
         try:
             payload = json.loads(parse_qs(body.decode())["payload"][0])
         except (KeyError, ValueError, UnicodeDecodeError):
             payload = None
         if not isinstance(payload, dict):
-            return JSONResponse({"error": "not an interaction payload"}, status_code=400)
-        answer = await self.interaction(payload)
+            return await self.refusals.refuse(request, "not an interaction payload", 400)
+        try:
+            answer = await self.interaction(payload)
+        except InvalidRequestError as exc:
+            return await self.refusals.refuse(request, exc.message, 400)
         return JSONResponse(answer) if answer is not None else Response(status_code=200)
 
     async def interaction(self, payload: dict[str, Any]) -> dict[str, Any] | None:
@@ -182,12 +195,15 @@ class SlackChannel:
         return self._replays.first_sighting(keys, until)
 
     async def _on_click(self, payload: dict[str, Any]) -> None:
-        action = (payload.get("actions") or [{}])[0]
+        actions = payload.get("actions") or [{}]
+        if not isinstance(actions, list):
+            raise InvalidRequestError("the payload's actions are not a list")
+        action = _object(actions[0], "an action")
         action_id, approval_id = action.get("action_id"), str(action.get("value", ""))
         if action_id not in (blocks.APPROVE, blocks.DENY):
             return  # "open in console" is a link; nothing to record
-        user_id = str(payload.get("user", {}).get("id", ""))
-        where = str(payload.get("channel", {}).get("id") or user_id)
+        user_id = str(_object(payload.get("user", {}), "user").get("id", ""))
+        where = str(_object(payload.get("channel", {}), "channel").get("id") or user_id)
         principal = await asyncio.to_thread(self.principal_for, user_id)
         if principal is None:
             return await self._tell(
@@ -211,14 +227,14 @@ class SlackChannel:
         return None
 
     async def _on_deny_reason(self, payload: dict[str, Any]) -> dict[str, Any] | None:
-        view = payload.get("view", {})
+        view = _object(payload.get("view", {}), "view")
         if view.get("callback_id") != blocks.DENY_MODAL:
             return None
-        user_id = str(payload.get("user", {}).get("id", ""))
-        reason = str(
-            view.get("state", {}).get("values", {}).get("reason", {}).get("reason", {}).get("value")
-            or ""
-        ).strip()
+        user_id = str(_object(payload.get("user", {}), "user").get("id", ""))
+        field: Any = view
+        for key in ("state", "values", "reason", "reason"):
+            field = _object(field.get(key, {}), key)
+        reason = str(field.get("value") or "").strip()
         principal = await asyncio.to_thread(self.principal_for, user_id)
         problem = None
         if principal is None:

@@ -33,6 +33,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from phigate.approvals import Approval
+from phigate.channels._refusals import RefusalAudit
 from phigate.channels._secret import reveal
 from phigate.channels._summary import masked_summary
 from phigate.channels._teams_activity import Activity, MalformedActivityError, read_activity
@@ -106,6 +107,7 @@ class TeamsChannel:
         self.posted = PostedMessages(gateway.db, "teams")
         self._http = httpx.Client(timeout=15, follow_redirects=False)
         self._bot_token: tuple[str, float] = ("", 0.0)
+        self.refusals = RefusalAudit(gateway, "teams")
 
     # ── inbound ─────────────────────────────────────────────────────────────
     async def authenticate(self, request: Request, activity: dict[str, Any]) -> dict[str, Any]:
@@ -142,17 +144,17 @@ class TeamsChannel:
             if not isinstance(body, dict):
                 raise MalformedActivityError("not an object")
         except ValueError:
-            return JSONResponse({"error": "not an activity"}, status_code=400)
+            return await self.refusals.refuse(request, "not an activity", 400)
         try:
             claims = await self.authenticate(request, body)
         except AuthenticationError as exc:
-            return JSONResponse({"error": exc.message}, status_code=401)
+            return await self.refusals.refuse(request, exc.message, 401)
         try:
             activity = read_activity(body)
         except MalformedActivityError as exc:
-            return JSONResponse({"error": f"not an activity: {exc}"}, status_code=400)
+            return await self.refusals.refuse(request, f"not an activity: {exc}", 400)
         if not await asyncio.to_thread(self._first_sighting, request, activity, claims):
-            return JSONResponse({"error": "replayed activity or token"}, status_code=401)
+            return await self.refusals.refuse(request, "replayed activity or token", 401)
         if activity.is_card_action:
             return JSONResponse(await self._on_action(activity))
         return Response(status_code=200)

@@ -46,7 +46,20 @@ def _output(value: str) -> tuple[RiskClass, str] | None:
     return None
 
 
-_CHECKS = {"verbosity": _verbosity, "output": _output, "path": local_path}
+def _config_output(value: str) -> tuple[RiskClass, str] | None:
+    # The scrubber finds the gateway's credentials as the kubeconfig spells them; a
+    # template can print them re-encoded (`printf "%x"`), so only whole documents.
+    if value not in ("yaml", "json"):
+        return RiskClass.ADMIN, "a template can print the gateway's credentials re-encoded"
+    return None
+
+
+_CHECKS = {
+    "verbosity": _verbosity,
+    "output": _output,
+    "config_output": _config_output,
+    "path": local_path,
+}
 _ELSEWHERE = "points the gateway's credentials at a cluster or identity the caller names"
 
 GLOBAL = {
@@ -98,7 +111,7 @@ _TABLES = {
     "rollout undo": f"--to-revision= -l/--selector= {_FILES} {_DRY}",
     "rollout pause": f"-l/--selector= {_FILES} {_DRY}",
     "rollout resume": f"-l/--selector= {_FILES} {_DRY}",
-    "config view": "--minify -o/--output=@output",
+    "config view": "--minify -o/--output=@config_output",
     "config get-contexts": "-o/--output= --no-headers",
     "apply": f"{_FILES} {_DRY} {_WAIT} --server-side --force-conflicts --prune -l/--selector= "
     "--all --overwrite?",
@@ -163,7 +176,28 @@ COMMAND_FLAGS["set env"] |= flags(
 COMMAND_FLAGS["cluster-info dump"] |= flags(
     "--output-directory=!A", "writes files on the gateway host"
 )
-GRAMMAR = ToolGrammar(GLOBAL, COMMAND_FLAGS)
+# Every level of kubectl's command tree; aliases (`create sa`) are left out on purpose,
+# so they are `unknown` rather than the parent's class (`create`: write).
+_GROUPS = {
+    "rollout": "history pause restart resume status undo",
+    "config": "current-context delete-cluster delete-context delete-user get-clusters "
+    "get-contexts get-users rename-context set set-cluster set-context set-credentials "
+    "unset use-context view",
+    "top": "node nodes pod pods",
+    "auth": "can-i reconcile whoami",
+    "certificate": "approve deny",
+    "set": "env image resources selector serviceaccount subject",
+    "create": "clusterrole clusterrolebinding configmap cronjob deployment ingress job "
+    "namespace poddisruptionbudget priorityclass quota role rolebinding secret service "
+    "serviceaccount token",
+    "create secret": "docker-registry generic tls",
+    "create service": "clusterip externalname loadbalancer nodeport",
+    "cluster-info": "dump",
+    "plugin": "list",
+}
+GRAMMAR = ToolGrammar(
+    GLOBAL, COMMAND_FLAGS, groups={k: frozenset(v.split()) for k, v in _GROUPS.items()}
+)
 
 # ── resources ───────────────────────────────────────────────────────────────
 _ALIASES = {
@@ -236,13 +270,44 @@ def variants(parsed: Parsed) -> list[tuple[str, ...]]:
     raw = [f.value for f in parsed.flags if f.value is not None and _is_raw_path(f)]
     out: list[tuple[str, ...]] = []
     if slot is not None and len(words) > slot:
-        for item in words[slot].split(","):
-            if not item:
-                raise ArgvProblem(f"empty resource in {words[slot]!r}")
-            out.append((*words[:slot], resource(item), *words[slot + 1 :]))
+        out.extend(_resource_variants(words[:slot], words[slot:]))
     for path in raw:
         out.append((words[0] if words else "get", *raw_path_words(path)))
     return out or [words]
+
+
+# Words of `label`/`annotate` that set or remove a key rather than name an object.
+_KEY_WORD = re.compile(r"=|-$")
+
+
+def _resource_variants(head: tuple[str, ...], args: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Every object the arguments name, as kubectl's resource builder reads them.
+
+    `TYPE[,TYPE…] [NAME…]`, or only `TYPE/NAME` words (kubectl refuses a mix):
+    each `TYPE/NAME` is an object of its own, so `get pod/a secret/b` is two
+    command lines and the secret counts.
+    """
+    keys = tuple(a for a in args if head[0] in ("label", "annotate") and _KEY_WORD.search(a))
+    names = [a for a in args if a not in keys]
+    if not names:
+        return []
+    if not any("/" in n for n in names):
+        return [(*head, resource(t), *names[1:], *keys) for t in _types(names[0])]
+    out = []
+    for item in names:
+        for pair in _types(item):
+            kind, slash, name = pair.partition("/")
+            if not slash or not kind or not name or "/" in name:
+                raise ArgvProblem(f"{item!r} is not in the TYPE/NAME form the gateway reads")
+            out.append((*head, resource(kind), name, *keys))
+    return out
+
+
+def _types(item: str) -> list[str]:
+    parts = item.split(",")
+    if not all(parts):
+        raise ArgvProblem(f"empty resource in {item!r}")
+    return parts
 
 
 _NON_RESOURCE = re.compile(
@@ -337,6 +402,23 @@ def manifest_risks(
             if risk is not None:
                 out.append((risk, f"manifest kind {kind} → {risk}"))
     return out
+
+
+def manifest_files(parsed: Parsed) -> list[ParsedFlag]:
+    """The `-f` flags that name a file the gateway reads from the working directory.
+
+    These are the files an approval binds: the exec connector snapshots them
+    when the action is made and feeds the snapshot in their place at run time.
+    """
+    return [
+        f
+        for f in parsed.flags
+        if f.spec.name == "--filename"
+        and f.value
+        and f.value != "-"
+        and "://" not in f.value
+        and local_path(f.value) is None
+    ]
 
 
 def _manifest_text(where: str, stdin: str | None, read: ReadManifest | None) -> str:

@@ -14,6 +14,7 @@ value (`-v=9`, `-o jsonpath-file=…`).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class ParsedFlag:
     spec: FlagSpec
     written: str  # the argument as the caller wrote it
     value: str | None
+    index: int = 0  # where `written` stands in argv
+    separate: bool = False  # the value is the next argument (`-f x`), not attached
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,9 @@ class ToolGrammar:
     global_flags: Mapping[str, FlagSpec]
     command_flags: Mapping[str, Mapping[str, FlagSpec]] = field(default_factory=dict)
     go_style: bool = False  # terraform: `-name` and `--name` are one flag; no clusters
+    # Subcommands that have subcommands ("providers": lock, mirror, schema): the word
+    # after one must be a child the gateway knows, or the command is not understood.
+    groups: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def command_of(self, words: Sequence[str]) -> str:
         """The longest run of leading words that names a subcommand with its own flags."""
@@ -110,6 +116,18 @@ class ToolGrammar:
             if key in self.command_flags:
                 return key
         return ""
+
+    def check_subcommands(self, words: Sequence[str]) -> None:
+        """Refuse a word in a subcommand's slot that is not one of its known children.
+
+        `terraform providers mirror DIR` is not `providers` with an argument: each
+        level of a command tree has its own rule, and an unlisted child has none.
+        """
+        for size in range(1, len(words)):
+            children = self.groups.get(" ".join(words[:size]))
+            if children is not None and words[size] not in children:
+                shown = " ".join(words[: size + 1])
+                raise ArgvProblem(f"subcommand {shown!r} is not one the gateway understands")
 
     def table(self, command: str) -> Mapping[str, FlagSpec]:
         # A subcommand's own flag shadows a global of the same name (as in cobra).
@@ -131,13 +149,22 @@ def parse(argv: Sequence[str], grammar: ToolGrammar) -> Parsed:
         if arg.startswith("-") and arg != "-":
             take = _go_flag if grammar.go_style else _pflag
             parsed, used = take(arg, argv[index + 1 :], table)
-            found.extend(parsed)
+            found.extend(_placed(parsed, index, used))
             index += used
         else:
             words.append(arg)
             command = grammar.command_of(words)
         index += 1
+    grammar.check_subcommands(words)
     return Parsed(command, tuple(words), tuple(found))
+
+
+def _placed(parsed: list[ParsedFlag], index: int, used: int) -> list[ParsedFlag]:
+    """The flags of argv[index], each knowing where it stands (to feed a file in its place)."""
+    out = [dataclasses.replace(f, index=index) for f in parsed]
+    if used and out:
+        out[-1] = dataclasses.replace(out[-1], separate=True)
+    return out
 
 
 def _pflag(

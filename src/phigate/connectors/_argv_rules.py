@@ -135,6 +135,19 @@ def classify_argv(
         return ArgvVerdict(RiskClass.UNKNOWN, None, (str(exc),))
 
 
+def files_read(argv: Sequence[str], rule_sets: Iterable[ArgvRuleSet]) -> list[ParsedFlag]:
+    """The flags of argv naming a working-directory file the gateway reads to classify
+    the command (kubectl `-f NAME`); empty for a command line it cannot parse."""
+    sets = list(rule_sets)
+    tool = _tool_for(argv[0], sets) if argv else None
+    if tool is None:
+        return []
+    try:
+        return tool.files(parse(argv, _with_own_flags(tool.grammar, sets)))
+    except ArgvProblem:
+        return []
+
+
 def _classify_generic(
     argv: Sequence[str], sets: Sequence[ArgvRuleSet], rules: Sequence[ArgvRule], stdin: str | None
 ) -> ArgvVerdict:
@@ -346,6 +359,8 @@ TERRAFORM = ArgvRuleSet(
                 "validate",
                 "version",
                 "providers",
+                "providers schema",
+                "metadata functions",
                 "graph",
                 "state list",
                 "state show",
@@ -369,10 +384,12 @@ TERRAFORM = ArgvRuleSet(
                 "workspace select",
                 "workspace delete",
                 "force-unlock",
+                "providers lock",
             ],
             # A named output is printed even when sensitive; a named file is read from the host.
             _E: ["state pull", "output *", "show *"],
-            _A: ["console", "login", "logout"],
+            # `providers mirror DIR` downloads plugins into a directory of the gateway host.
+            _A: ["console", "login", "logout", "providers mirror"],
         },
     ),
 )
@@ -434,6 +451,7 @@ class BuiltinTool:
     risks: Callable[[Parsed, str | None, ReadManifest | None], list[tuple[RiskClass, str]]] = (
         lambda parsed, stdin, read: []
     )
+    files: Callable[[Parsed], list[ParsedFlag]] = lambda parsed: []
 
 
 def _kubectl_risks(
@@ -443,7 +461,9 @@ def _kubectl_risks(
 
 
 TOOLS: dict[str, BuiltinTool] = {
-    "kubectl": BuiltinTool(kubectl.GRAMMAR, kubectl.variants, _kubectl_risks),
+    "kubectl": BuiltinTool(
+        kubectl.GRAMMAR, kubectl.variants, _kubectl_risks, kubectl.manifest_files
+    ),
     "terraform": BuiltinTool(TERRAFORM_GRAMMAR),
     "helm": BuiltinTool(HELM_GRAMMAR, risks=lambda parsed, stdin, read: helm_chart_risks(parsed)),
 }

@@ -35,6 +35,10 @@ _TF_TABLES = {
     "output": "-no-color -json!E -raw!E -state=!A",
     "version": "-json",
     "providers": "-test-directory=@path",
+    "providers schema": "-json",
+    "providers lock": "-platform= -enable-plugin-cache -fs-mirror=!A -net-mirror=!A",
+    "providers mirror": "-platform= -lock-file?",
+    "metadata functions": "-json",
     "graph": "-type= -draw-cycles -plan=!A",
     "fmt": "-list? -write? -diff -check -recursive -no-color",
     "taint": "-allow-missing -lock? -lock-timeout= -ignore-remote-version " + _TF_STATE_FILES,
@@ -53,10 +57,18 @@ _TF_TABLES = {
     "workspace delete": "-force -lock? -lock-timeout=",
     "force-unlock": "-force",
 }
+# Every level of terraform's command tree: `providers mirror` is its own command.
+_TF_GROUPS = {
+    "providers": frozenset({"lock", "mirror", "schema"}),
+    "state": frozenset({"list", "mv", "pull", "push", "replace-provider", "rm", "show"}),
+    "workspace": frozenset({"delete", "list", "new", "select", "show"}),
+    "metadata": frozenset({"functions"}),
+}
 TERRAFORM_GRAMMAR = ToolGrammar(
     _TF_GLOBAL,
     {key: flags(table, _TF_WRITES, _CHECKS) for key, table in _TF_TABLES.items()},
     go_style=True,
+    groups=_TF_GROUPS,
 )
 
 # ── helm (pflag syntax) ─────────────────────────────────────────────────────
@@ -109,12 +121,22 @@ _HELM_TABLES["delete"] = _HELM_TABLES["uninstall"]
 _HELM_TABLES |= {f"show {s}": _HELM_TABLES["show"] for s in ("all", "chart", "values", "readme")}
 _HELM_TABLES |= {f"get {s}": _HELM_TABLES["get"] for s in ("all", "values", "manifest", "notes")}
 _HELM_TABLES |= {"get hooks": _HELM_TABLES["get"], "get metadata": _HELM_TABLES["get"]}
+_HELM_GROUPS = {
+    "get": frozenset({"all", "hooks", "manifest", "metadata", "notes", "values"}),
+    "show": frozenset({"all", "chart", "crds", "readme", "values"}),
+    "repo": frozenset({"add", "index", "list", "ls", "remove", "rm", "update", "up"}),
+    "dependency": frozenset({"build", "list", "update", "up"}),
+    "search": frozenset({"hub", "repo"}),
+    "registry": frozenset({"login", "logout"}),
+    "plugin": frozenset({"install", "list", "uninstall", "update", "package", "verify"}),
+}
 HELM_GRAMMAR = ToolGrammar(
     _HELM_GLOBAL,
     {
         key: flags(table, "writes, fetches or runs something the caller names", _CHECKS)
         for key, table in _HELM_TABLES.items()
     },
+    groups=_HELM_GROUPS,
 )
 
 # Subcommands whose positional words include a chart: a path or a URL helm reads.

@@ -137,6 +137,7 @@ class Child:
         cap: int,
         time_limit: float,
         name: str,
+        pass_fds: tuple[int, ...] = (),
     ) -> Child:
         spawn = asyncio.create_task(
             asyncio.create_subprocess_exec(
@@ -147,6 +148,7 @@ class Child:
                 cwd=cwd,
                 env=env,
                 start_new_session=True,  # its own process group, killed as one
+                pass_fds=pass_fds,  # bound snapshots of the files it reads (`_exec_files`)
             ),
             name=f"exec-{name}-spawn",
         )

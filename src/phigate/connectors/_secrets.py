@@ -28,9 +28,14 @@ _MAX_KUBECONFIG_BYTES = 1_000_000
 # kubeconfig fields whose values are credentials (inline or decoded from base64).
 _KUBE_SECRET_KEYS = frozenset(
     {"client-key-data", "client-certificate-data", "token", "password", "id-token"}
-    | {"refresh-token", "client-secret", "access-token"}
+    | {"refresh-token", "client-secret", "access-token", "proxy-url"}
 )
 _KUBE_FILE_KEYS = frozenset({"client-key", "client-certificate", "tokenFile"})
+# The only values of a kubeconfig `user` entry that are no credential: a plugin's
+# program and protocol, and the names (not values) of its variables.
+_KUBE_USER_PLAIN = frozenset(
+    {"apiVersion", "command", "interactiveMode", "installHint", "provideClusterInfo", "name"}
+)
 
 
 class GatewaySecrets:
@@ -134,13 +139,39 @@ def _kube_values(node: Any, base: Path) -> Iterator[str]:
     if not isinstance(node, dict):
         return
     for key, value in node.items():
-        if isinstance(value, str) and key in _KUBE_SECRET_KEYS:
+        if key == "user" and isinstance(value, dict):
+            yield from _user_values(value, base)
+        elif isinstance(value, str) and key in _KUBE_SECRET_KEYS:
             yield value
             yield from _decoded(value) if key.endswith("-data") else ()
         elif isinstance(value, str) and key in _KUBE_FILE_KEYS:
             yield from _file_text(base / value)
         else:
             yield from _kube_values(value, base)
+
+
+def _user_values(node: Any, base: Path) -> Iterator[str]:
+    """Every value of a kubeconfig user entry, except the few known to hold none.
+
+    A user entry is how the gateway proves who it is: tokens and keys, but also a
+    credential plugin's `exec.args` and `exec.env[].value`, auth-provider
+    `config`, fields kubectl adds later. Listing the secret fields would miss the
+    next one; listing the plain ones fails closed.
+    """
+    if isinstance(node, list):
+        for item in node:
+            yield from _user_values(item, base)
+    elif isinstance(node, str):
+        yield node
+        yield node.partition("=")[2]  # `--secret-id=VALUE`: the value printed alone
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str) and key in _KUBE_FILE_KEYS:
+                yield from _file_text(base / value)
+            elif isinstance(value, str) and str(key).endswith("-data"):
+                yield from (value, *_decoded(value))
+            elif not (isinstance(value, str) and key in _KUBE_USER_PLAIN):
+                yield from _user_values(value, base)
 
 
 def _decoded(value: str) -> Iterator[str]:

@@ -16,15 +16,22 @@ collected at its end (`run`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shlex
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
 from phigate.actions import Action, Description
 from phigate.config import ExecConnection
-from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
+from phigate.connectors import _exec_files
+from phigate.connectors._argv_rules import (
+    BUILTIN_RULE_SETS,
+    ArgvRuleSet,
+    classify_argv,
+    files_read,
+)
 from phigate.connectors._exec_child import Child
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._stream_mask import StreamMasker
@@ -54,6 +61,19 @@ class ExecConnector:
         )
         self.rule_sets = (own, *(BUILTIN_RULE_SETS[s] for s in settings.rule_sets))
 
+    # ── prepare ─────────────────────────────────────────────────────────────
+    def prepare(self, action: Action) -> Action:
+        """The action with the working-directory files its command reads snapshotted
+        into its body, so the approval binds their content (`_exec_files`)."""
+        argv, _, problem = _parse_body(action)
+        program = self.resolve(argv[0]) if problem is None else None
+        body = {k: v for k, v in action.body.items() if k != _exec_files.FILES_KEY}
+        if program is not None:
+            flags = files_read([program, *argv[1:]], self.rule_sets)
+            if flags:
+                body[_exec_files.FILES_KEY] = _exec_files.snapshot(flags, self._read_manifest)
+        return dataclasses.replace(action, body=body)
+
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
         argv, stdin, problem = _parse_body(action)
@@ -76,11 +96,19 @@ class ExecConnector:
                 detail=detail,
                 reasons=("stdin is larger than this connection accepts",),
             )
-        verdict = classify_argv([program, *argv[1:]], self.rule_sets, stdin, self._read_manifest)
+        verdict = classify_argv([program, *argv[1:]], self.rule_sets, stdin, self._reader(action))
         detail.update(rule=verdict.rule, escalations=list(verdict.escalations))
         return Description(
             verdict.risk, functions=(program,), reasons=verdict.reasons, detail=detail
         )
+
+    def _reader(self, action: Action) -> Callable[[str], str | None]:
+        """A bound action's snapshot (what will run); the disk only for an unbound one
+        (`phigate policy check`), which can never run."""
+        files = action.body.get(_exec_files.FILES_KEY)
+        if isinstance(files, dict):
+            return lambda name: files.get(name) if isinstance(files.get(name), str) else None
+        return self._read_manifest
 
     def _read_manifest(self, name: str) -> str | None:
         """A `-f` manifest of the working directory, so its kinds can be classified."""
@@ -145,15 +173,21 @@ class ExecConnector:
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
         output = StreamMasker(masker, GatewaySecrets.from_env(env, self.settings.env).pairs)
-        child = await Child.start(
-            [program, *argv[1:]],
-            stdin=stdin,
-            env=env,
-            cwd=self.settings.working_dir,
-            cap=self.settings.max_output_bytes,
-            time_limit=self.settings.timeout_seconds,
-            name=self.name,
-        )
+        command = [program, *argv[1:]]
+        with _exec_files.fed(command, files_read(command, self.rule_sets), _files(action)) as (
+            command,
+            descriptors,
+        ):
+            child = await Child.start(
+                command,
+                stdin=stdin,
+                env=env,
+                cwd=self.settings.working_dir,
+                cap=self.settings.max_output_bytes,
+                time_limit=self.settings.timeout_seconds,
+                name=self.name,
+                pass_fds=descriptors,
+            )
         try:
             async for pipe, block in child.lines():
                 name = _PIPE_NAMES[pipe]
@@ -190,6 +224,13 @@ def _parse_body(action: Action) -> tuple[list[str], str | None, str | None]:
     if stdin is not None and not isinstance(stdin, str):
         return [], None, "stdin must be a string"
     return list(argv), stdin, None
+
+
+def _files(action: Action) -> dict[str, str]:
+    files = action.body.get(_exec_files.FILES_KEY)
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _summary(child: Child, masked: dict[str, int]) -> dict[str, Any]:

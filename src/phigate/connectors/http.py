@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from typing import Any
 
@@ -76,6 +77,11 @@ def http_body(
     }
 
 
+# RFC 9110 field names (tokens) and the values every client library sends as is.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
+
+
 class HttpConnector:
     kind = "http"
 
@@ -100,6 +106,19 @@ class HttpConnector:
         )
         detail = {"request": _request_line(request), "rule": verdict.rule}
         return Description(verdict.risk, reasons=verdict.reasons, detail=detail)
+
+    # ── prepare ─────────────────────────────────────────────────────────────
+    def prepare(self, action: Action) -> Action:
+        """Refuse (400) headers HTTP cannot carry: the caller's bad input, found before
+        policy and audit treat the request as one that could run."""
+        headers = action.body.get("headers")
+        for name, value in headers.items() if isinstance(headers, dict) else ():
+            if not _HEADER_NAME.fullmatch(str(name)) or not _HEADER_VALUE.fullmatch(str(value)):
+                raise InvalidRequestError(
+                    f"header {str(name)!r} cannot be sent: names are ASCII tokens, values "
+                    "printable ASCII (encode anything else, e.g. RFC 8187)"
+                )
+        return action
 
     def _request_problem(self, request: dict[str, Any]) -> str | None:
         auth_header = self.settings.auth.header.lower() if self.settings.auth else None
@@ -126,13 +145,16 @@ class HttpConnector:
         kind = _content_kind(headers.get("content-type", ""), raw)
         masked: dict[str, int] = {}
         body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
+        # The status line is upstream text like the body: it can quote the request's
+        # own credential or a patient, so it leaves only scrubbed and masked.
+        reason = _shown(reason, secrets, masker, masked)
         if status >= 400:
             snippet = body if isinstance(body, str) else json.dumps(body, default=str)
             raise UpstreamError(
                 f"upstream {self.name!r} answered {status} {reason}: {snippet[:_ERROR_SNIPPET]}"
             )
         shown = {
-            k: masker.mask_text(secrets.scrub(v, masked)).text
+            k: _shown(v, secrets, masker, masked)
             for k, v in headers.items()
             if k in _RESPONSE_HEADERS
         }
@@ -254,6 +276,13 @@ class HttpConnector:
         return None
 
 
+def _shown(text: str, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]) -> str:
+    """One piece of upstream text (a header, the reason phrase) as it may leave."""
+    result = masker.mask_text(secrets.scrub(text, counts))
+    _add(counts, result.counts)
+    return result.text
+
+
 def _parse(action: Action) -> tuple[dict[str, Any], str | None]:
     """The request as a normalised dict, and a problem that makes it `unknown`."""
     body = action.body
@@ -294,11 +323,14 @@ def _query_pairs(query: dict[str, Any]) -> list[tuple[str, _QueryValue | None]]:
 
 
 def _request_line(request: dict[str, Any]) -> str:
-    query = (
-        "&".join(f"{k}={v}" for k, v in _query_pairs(request.get("query") or {}))
-        if isinstance(request.get("query"), dict)
-        else ""
-    )
+    """`METHOD /path?query`, the query encoded as it is sent: `{"q": "1&role=admin"}` is
+    `q=1%26role%3Dadmin`, never the same text as `{"q": "1", "role": "admin"}`."""
+    query = ""
+    if isinstance(request.get("query"), dict):
+        try:
+            query = str(httpx.QueryParams(_query_pairs(request["query"])))
+        except (TypeError, ValueError):  # not sendable either: say so rather than guess
+            query = "(a query the gateway cannot encode)"
     return f"{request.get('method')} {request.get('path')}{'?' + query if query else ''}"
 
 

@@ -283,8 +283,12 @@ class McpConnector:
         secrets = self.secrets()
         try:
             result = await self.upstream.call_tool(tool, arguments)
-        except UpstreamError as exc:  # the upstream's own error text is shown too
-            raise UpstreamError(secrets.scrub(exc.message, {})) from None
+        except UpstreamError as exc:
+            # The upstream's own error text is shown too: it is upstream output like a
+            # result (a validation error quoting the patient asked about), so it is
+            # scrubbed of the gateway's credentials and masked the same way.
+            shown = masker.mask_text(secrets.scrub(exc.message, {})).text
+            raise UpstreamError(shown) from None
         payload, masked = mask_result(result, masker, secrets)
         summary = {
             "tool": tool,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from phigate.bootstrap import build_gateway
 from phigate.demo import patient_api
@@ -19,7 +20,7 @@ from phigate.pgserver import EmbeddedPostgres, free_port
 from phigate.server import interrupt_on_sigterm, listen_socket, serve
 from phigate.state_lock import StateLock, lock_file_for
 
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, markup=False)  # strings are data; styles via `Text`
 
 
 DEMO_HOST = "127.0.0.1"
@@ -148,7 +149,7 @@ def _print_welcome(api_url: str, credentials_file: Path, tokens: dict[str, str])
     }
     for subject, token in tokens.items():
         table.add_row(subject, roles.get(subject, ""), token[:12] + "…")
-    console.print(f"\n[bold green]phigate demo is running[/] at {api_url}")
+    console.print(Text("\nphigate demo is running", style="bold green") + Text(f" at {api_url}"))
     console.print(f"Credentials (tokens, URLs): {credentials_file}  (mode 0600)\n")
     console.print(table)
     creds = json.dumps(str(credentials_file))

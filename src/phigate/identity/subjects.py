@@ -12,11 +12,22 @@ from __future__ import annotations
 
 import unicodedata
 
+from confusable_homoglyphs import categories, confusables
+
 MAX_SUBJECT_CHARS = 200
 # Control, format (zero-width, direction overrides), surrogate, private-use and
 # unassigned characters, and line/paragraph separators: invisible or ambiguous in
 # every place a subject is shown, so a subject carrying one is refused, not cleaned.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+# Characters of no script of their own (digits, `@`, `.`, combining marks) go with any.
+_ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
+# Scripts one writing system mixes by design (Japanese, Korean); any other mix is refused.
+_WRITING_SYSTEMS = (
+    frozenset({"HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"HAN", "HANGUL"}),
+)
 
 
 class SubjectError(ValueError):
@@ -33,6 +44,7 @@ def normal_subject(text: str) -> str:
     subject = " ".join(folded.split())
     if not subject:
         raise SubjectError("a subject must not be empty")
+    _refuse_look_alike(subject)
     if len(subject) > MAX_SUBJECT_CHARS:
         raise SubjectError(f"a subject must be at most {MAX_SUBJECT_CHARS} characters")
     return subject
@@ -64,3 +76,27 @@ def _refuse_invisible(text: str) -> None:
             raise SubjectError(
                 f"a subject must not contain control or format characters (U+{ord(char):04X})"
             )
+
+
+def _refuse_look_alike(subject: str) -> None:
+    """Refuse a subject that could be read as another person's name.
+
+    NFKC and case folding make `ｄａｎａ` and `DANA` one name, but not a Cyrillic `а`
+    (U+0430) standing for a Latin `a`: `dаna` looks like `dana` and is a second
+    person. A subject mixing scripts (other than the ones a writing system mixes,
+    as Japanese does) is refused, and so is one written wholly in another script
+    whose every letter is a Latin look-alike (`аре` in Cyrillic for `ape`), using
+    Unicode's confusables data (`confusable_homoglyphs`).
+    """
+    scripts = set(categories.unique_aliases(subject)) - _ANY_SCRIPT
+    if len(scripts) > 1 and not any(scripts <= system for system in _WRITING_SYSTEMS):
+        raise SubjectError("a subject must be written in one script (it mixes look-alikes)")
+    if scripts and scripts != {"LATIN"} and _reads_as_latin(subject):
+        raise SubjectError("a subject must not be a look-alike of a Latin name")
+
+
+def _reads_as_latin(subject: str) -> bool:
+    letters = {c for c in subject if categories.alias(c) not in _ANY_SCRIPT}
+    found = confusables.is_confusable(subject, greedy=True, preferred_aliases=["latin"])
+    alike = {hit["character"] for hit in found} if found else set()
+    return bool(letters) and letters <= alike

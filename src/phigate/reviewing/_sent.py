@@ -26,6 +26,13 @@ def exec_sent(body: dict[str, Any]) -> Shown:
     if isinstance(stdin, str) and stdin:
         shown.add("\n--- stdin ---\n")
         shown.extend(reveal(stdin, keep_breaks=True))
+    files = body.get("files")
+    for name, text in sorted(files.items()) if isinstance(files, dict) else ():
+        # The content bound to the approval: what the program reads in the file's place.
+        shown.add("\n--- file ")
+        shown.extend(reveal(str(name)))
+        shown.add(" (as read when the request was made; this is what runs) ---\n")
+        shown.extend(reveal(str(text), keep_breaks=True))
     return shown
 
 

@@ -102,10 +102,14 @@ def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         "pretty_ok": review["parsed"],
         "review": review,
         "risk": record.description.risk.value,
-        "reasons": list(record.description.reasons),
-        "tables": list(record.description.tables),
-        "columns": list(record.description.columns),
-        "column_sensitivity": column_sensitivity(gateway, list(record.description.columns)),
+        "reasons": [r.text for r in _reasons(gateway, record)],
+        # Names come from the caller's text (`"\u202e"` is a valid quoted identifier).
+        "tables": [_escaped(gateway, t) for t in record.description.tables],
+        "columns": [_escaped(gateway, c) for c in record.description.columns],
+        "column_sensitivity": [
+            {**row, "column": _escaped(gateway, row["column"])}
+            for row in column_sensitivity(gateway, list(record.description.columns))
+        ],
         "requested_by": record.action.principal.to_json(),
         "reason": _reason(gateway, record),
         "rule": record.rule,
@@ -113,9 +117,19 @@ def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         "front_door": record.action.front_door,
         "status": record.status,
         "reveal": list(record.action.reveal),
-        "held_on": held_on(gateway, record),
+        "held_on": [_escaped(gateway, c) for c in held_on(gateway, record)],
         "break_glass_rule": _is_break_glass_rule(gateway, record),
     }
+
+
+def _reasons(gateway: Gateway, record: ActionRecord) -> list[Shown]:
+    """The gateway's reasons, which quote the caller's input (a decoded path, a
+    flag), scrubbed and escaped like every other text a reviewer reads."""
+    return [reveal(gateway.scrub(r)) for r in record.description.reasons]
+
+
+def _escaped(gateway: Gateway, text: str) -> str:
+    return reveal(gateway.scrub(text)).text
 
 
 def _rule(gateway: Gateway, name: str | None) -> Rule | None:
@@ -151,6 +165,9 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     shown_params = reveal(json.dumps(shown, ensure_ascii=False)) if params else None
     hidden = _hidden(statement, sent, shown_params)
     warnings = _warnings(record, hidden, sent, reason, parsed)
+    in_reasons = [h for r in _reasons(gateway, record) for h in r.hidden]
+    if in_reasons:
+        warnings.append(_hidden_warning("the gateway's reasons", in_reasons))
     parts = {"statement": statement, "sent": sent, "reason": reason}
     if shown_params is not None:
         parts["params"] = shown_params
@@ -217,8 +234,11 @@ def _action_text(record: ActionRecord) -> str:
     """The SQL, the command line, or the request line (for machines; `review` for people)."""
     detail, body = record.description.detail, record.action.body
     if isinstance(detail.get("command"), str):
-        stdin = body.get("stdin")
-        return str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
+        stdin, files = body.get("stdin"), body.get("files")
+        text = str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
+        for name, content in sorted(files.items()) if isinstance(files, dict) else ():
+            text += f"\n--- file {name} ---\n{content}"
+        return text
     if isinstance(detail.get("request"), str):
         payload = body.get("body")
         shown = payload if isinstance(payload, str) else json.dumps(payload, indent=2)
