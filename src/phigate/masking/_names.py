@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import re2
+
 from phigate.masking._fastre import Regex
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
 
@@ -37,6 +39,9 @@ _CREDENTIALS = frozenset(
     b"MD DO RN NP PA PA-C PhD PharmD RPh LPN CNA LCSW MSW DDS DPM OD CNM CRNA FNP APRN MBBS"
     b" FACP FACS MPH DNP BSN MSN PT OT SLP RD LMFT".split()
 )
+
+# An age and sex just after a word: "Mbeki (66M)", "Okafor, 58F", "Lee 71 y/o".
+_AGE_SEX = re2.compile(rb"(?:\s?\(|,\s?)\d{1,3}\s?(?:[MF]\b|y/?o\b|yo[MF]\b)|\s\d{1,3}[MF]\b")
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
@@ -92,7 +97,9 @@ class NameDetector:
             return False
         kinds = (self._word_kind(data[run[0][0] : run[0][1]]),
                  self._word_kind(data[after[0][0] : after[0][1]]))  # fmt: skip
-        return _NAME in kinds and all(k in (_NAME, _UNKNOWN) for k in kinds)
+        if not all(k in (_NAME, _UNKNOWN) for k in kinds):
+            return False
+        return _NAME in kinds or _cell(data, run[0][0], after[-1][1])
 
     def _run_spans(
         self, data: bytes, words: list[tuple[int, int]], forced: int = 0
@@ -194,6 +201,19 @@ def _joins(data: bytes, start: int, end: int) -> bool:
     return 0 < len(words) <= 3 and all(w in _PARTICLES for w in words)
 
 
+_CELL_EDGES = frozenset(b"|\t\n\r")
+
+
+def _cell(data: bytes, start: int, end: int) -> bool:
+    """Whether "Last, First" fills a cell of a list or table: a separator (or a line
+    edge) on both sides, blanks aside ("| Mbeki, Thabo |", a tab-separated census)."""
+    before = data[max(0, start - 4) : start].rstrip(b" ")
+    after = data[end : end + 4].lstrip(b" ")
+    return (not before or before[-1] in _CELL_EDGES or before.endswith(b". ")) and (
+        not after or after[0] in _CELL_EDGES
+    )
+
+
 def _cue_before(data: bytes, start: int) -> int:
     """2 after a title-like cue, 1 after a weaker cue word, 0 otherwise."""
     window = data[max(0, start - _CUE_WINDOW) : start].lower().rstrip(b" \t:,")
@@ -212,6 +232,8 @@ def _cue_after(data: bytes, end: int) -> int:
     after = data[end : end + 16]
     if after[:2] == b", " and after[2:].split(b" ", 1)[0].rstrip(b".,;") in _CREDENTIALS:
         return 1
+    if _AGE_SEX.match(after) is not None:
+        return 1  # "Mbeki (66M)", "Mbeki, 66 y/o": a person in a list
     parts = after.split(None, 1)
     return 1 if parts and after[:1] == b" " and parts[0] in _AFTER_CUES else 0
 

@@ -59,6 +59,23 @@ def _lower_names(value: bytes) -> bool:
     return all(w.decode() in names for w in value.split())
 
 
+# Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.
+_CODE_PREFIXES = (b"ISO", b"IEC", b"RFC", b"NCT", b"ICD", b"CPT", b"HL7", b"COVID", b"SARS",
+                  b"CVE", b"KB", b"ATC", b"DSM", b"LOINC", b"NDC", b"SNOMED", b"CD")  # fmt: skip
+
+
+def _not_code(value: bytes) -> bool:
+    """Not a code or a standard; a DEA number's shape is the DEA check digit's to judge."""
+    dea_shape = len(value) == 9 and value[:2].isalpha() and value[2:].isdigit()
+    return not dea_shape and not value.startswith(_CODE_PREFIXES)
+
+
+def _dashed_identifier(value: bytes) -> bool:
+    digits = sum(48 <= c <= 57 for c in value)
+    letters = sum(65 <= c <= 90 for c in value)
+    return digits >= 4 and letters >= 1 and len(value) >= 7 and _not_code(value)
+
+
 __all__ = ["PHI_PATTERNS", "SECRET_PATTERNS", "STATE_NAMES", "PatternSpec"]
 
 SECRET_PATTERNS: tuple[PatternSpec, ...] = (
@@ -161,7 +178,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         ID,
         rf"(?i:\b{_SPOKEN_DIGIT}(?:[\s,.-]+(?:and\s+)?{_SPOKEN_DIGIT}){{3,}}\b)",
     ),
-    PatternSpec(ID, r"\b\d(?: \d){6,}\b"),  # digits read one by one: 6 1 7 5 5 5 0
+    # Read one by one: 6 1 7 5 5 5 0, "H 4 4 9 2 7 7 1"
+    PatternSpec(ID, r"\b(?:[A-Z] )?\d(?: \d){5,}\b"),
+    # A name spelled out on a call: W-H-I-T-F-I-E-L-D, "O-K-A-F-O-R"
+    PatternSpec(PERSON, r"\b[A-Za-z](?:-[A-Za-z]){3,}\b"),
     PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}(?:x\d{1,6})?\b"),
     PatternSpec(
         PHONE,
@@ -285,7 +305,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", DEVICE_ID),),
     ),
     PatternSpec(DEVICE_ID, r"\b[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}\b"),  # a MAC address
-    PatternSpec(DEVICE_ID, r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*"),
+    PatternSpec(DEVICE_ID, r"\(01\)\s?\d{14}(?:\s?\(\d{2,4}\)\s?[A-Za-z0-9-]{1,20})*"),
+    # Shapes that are identifiers wherever they stand: letters then five or more digits
+    # (PJN123456R, XJH123456789), or dashed groups mixing letters and four or more digits
+    # (RNB-104237H, G4AB-7781-33); codes (ICD-10, COVID-19, LOINC 2345-7) have fewer digits
+    # or no letters.
+    PatternSpec(ID, r"\b[A-Z]{1,5}-?\d{5,14}[A-Z]{0,3}\b", _not_code),
+    PatternSpec(ID, r"\b[A-Z0-9]{1,10}(?:-[A-Z0-9]{1,10}){1,4}\b", _dashed_identifier),
     PatternSpec(DEVICE_ID, r"\+[A-Z]\d{3}[A-Za-z0-9]{1,18}(?:/[$+A-Za-z0-9/]{1,40})?"),
     PatternSpec(
         DEVICE_ID,

@@ -221,7 +221,9 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         LOCATION,
-        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD})\b",
+        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD})"
+        # not the first word of a longer name ("from Mercy Medical Center")
+        r"(?:[^\p{L}\s]|\s+[^\p{Lu}\s]|\s*\z)",
         _bare_place,
         groups=(("v", LOCATION),),
     ),

@@ -300,7 +300,7 @@ def json_values(data: bytes) -> Iterator[Found]:
             continue
         start, end = found[2]
         if data[start : start + 1].isdigit():  # "age": 93, "mrn": 12345678
-            if value_ok(entity, data[start:end]):
+            if key != "value" and value_ok(entity, data[start:end]):  # "value": 105 mg/dL
                 yield start, end, entity
             continue
         for string in _JSON_STRING.spans(data, start, end):
@@ -331,7 +331,7 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
     while pos < len(data):
         line_end = data.find(b"\n", pos)
         line_end = len(data) if line_end < 0 else line_end
-        cells = data[pos:line_end].rstrip(b"\r").split(sep)
+        cells = _cells(data[pos:line_end].rstrip(b"\r"), sep)
         if len(cells) != len(columns):
             return
         for cell, entity in zip(cells, columns, strict=True):
@@ -339,6 +339,20 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
                 yield pos, pos + len(cell), entity
             pos += len(cell) + len(sep)
         pos = line_end + 1
+
+
+def _cells(line: bytes, sep: bytes) -> list[bytes]:
+    """A CSV line's cells; a quoted cell may hold the separator ("Doe, Jane")."""
+    cells = line.split(sep)
+    if b'"' not in line:
+        return cells
+    joined: list[bytes] = []
+    for cell in cells:
+        if joined and joined[-1].lstrip()[:1] == b'"' and joined[-1].count(b'"') % 2:
+            joined[-1] += sep + cell
+        else:
+            joined.append(cell)
+    return joined
 
 
 # --- bare record numbers: "Jane Doe / 48291133", "#48291133", "patient 48291133"

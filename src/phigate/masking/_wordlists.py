@@ -164,7 +164,6 @@ EPONYMS = frozenset(
         "duchenne",
         "becker",
         "charcot",
-        "marie",
         "tooth",
         "dupuytren",
         "osgood",
