@@ -32,7 +32,9 @@ _CACHE_LIMIT = 200_000
 # Words just after a single unknown word that make it the subject of a sentence.
 _AFTER_CUES = frozenset(
     b"is was reports reported presents presented states stated denies ambulated asked called"
-    b" says said has had arrived returned complains notes agrees declined".split()
+    b" says said has had arrived returned complains notes agrees declined's 's"
+    b" will would can called calls wants wanted needs needed came went told asked feels felt"
+    b" thinks thought lives lived works worked understands understood".split()
 )
 
 _CREDENTIALS = frozenset(
@@ -110,7 +112,7 @@ class NameDetector:
         dotted = [data[e : e + 1] == b"." for _, e in words]
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
         cue = max(cue, forced)
-        if not cue and kinds[-1] == _UNKNOWN and not dotted[-1]:
+        if not cue and kinds[-1] == _UNKNOWN and not dotted[-1] and words[-1][1] - words[-1][0] > 1:
             cue = _cue_after(data, words[-1][1])
         is_name = _decide(kinds, cue, dotted)
         i = 0
@@ -232,7 +234,7 @@ def _cue_after(data: bytes, end: int) -> int:
     after = data[end : end + 16]
     if after[:2] == b", " and after[2:].split(b" ", 1)[0].rstrip(b".,;") in _CREDENTIALS:
         return 1
-    if _AGE_SEX.match(after) is not None:
+    if after[1:4].lstrip(b" (")[:1].isdigit() and _AGE_SEX.match(after) is not None:
         return 1  # "Mbeki (66M)", "Mbeki, 66 y/o": a person in a list
     parts = after.split(None, 1)
     return 1 if parts and after[:1] == b" " and parts[0] in _AFTER_CUES else 0

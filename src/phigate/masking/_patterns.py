@@ -15,7 +15,7 @@ from phigate.masking import _validators as val
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
-from phigate.masking._wordlists import plain_names
+from phigate.masking._wordlists import EPONYMS, common_words, plain_names
 from phigate.masking.entities import (
     ACCOUNT_NUMBER,
     BIOMETRIC,
@@ -49,7 +49,8 @@ _SPOKEN_DIGIT = (
 _LOWER_NAME_CUE = (
     r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
     r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
-    r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|caller|signed)\b\.?:?,?\s+)"
+    r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|its|caller|signed|thx|love|xo"
+    r"|told|asked|paged|texted|tell|ask)\b\.?:?,?\s+|(?m:^)-\s?|\s-\s)"
 )
 
 
@@ -74,6 +75,12 @@ def _dashed_identifier(value: bytes) -> bool:
     digits = sum(48 <= c <= 57 for c in value)
     letters = sum(65 <= c <= 90 for c in value)
     return digits >= 4 and letters >= 1 and len(value) >= 7 and _not_code(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _not_common(value: bytes) -> bool:
+    word = value.decode()
+    return word not in common_words() and word not in EPONYMS
 
 
 __all__ = ["PHI_PATTERNS", "SECRET_PATTERNS", "STATE_NAMES", "PatternSpec"]
@@ -141,6 +148,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         PERSON,
         _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20})\b",
         _lower_names,
+        groups=(("v", PERSON),),
+    ),
+    # A title makes the next word a name in any case: "dr osei", "mrs haddad"
+    PatternSpec(
+        PERSON,
+        r"(?i:\b(?:dr|mr|mrs|prof)(?:\.\s?|\s))(?P<v>[a-z][a-z'-]{2,20})\b",
+        _not_common,
         groups=(("v", PERSON),),
     ),
     # --- SSN

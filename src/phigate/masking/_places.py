@@ -189,6 +189,20 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         LOCATION, rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b", _place, groups=(("v", LOCATION),)
     ),
+    # Without the comma: "Boston MA 02118"; Canada: "Toronto, ON M5V 2T6"
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE})\s+(?:{STATE_ABBR})\s+(?P<z>{_ZIP5})\b",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),?\s+(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s+"
+        r"(?P<z>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
     # After a cue phrase: lives in, pharmacy is in, stay with family in, moved to
     PatternSpec(
         LOCATION,

@@ -300,6 +300,26 @@ NAME_CUES = (
     b"fiancee",
     b"girlfriend",
     b"boyfriend",
+    # verbs whose object is a person: "told Thabo", "paged Nkechi", "accompanied by"
+    b"told",
+    b"asked",
+    b"paged",
+    b"notified",
+    b"informed",
+    b"messaged",
+    b"texted",
+    b"emailed",
+    b"thanked",
+    b"accompanied",
+    b"visited",
+    b"escorted",
+    b"ask",
+    b"tell",
+    b"page",
+    b"love",
+    b"xo",
+    b"thx",
+    b"its",
 )
 
 

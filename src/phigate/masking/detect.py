@@ -69,6 +69,8 @@ class SpanFinder:
 
     def find(self, data: bytes) -> list[Span]:
         """Merged, non-overlapping spans sorted by start."""
+        if _OCR_HINT.search(data) is not None:
+            data = ocr_normal(data)
         spans: list[Span] = []
         count = len(self._patterns)
         for index in self._set.Match(data) or ():
@@ -87,6 +89,42 @@ class SpanFinder:
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
         return (Span(s, e, t) for s, e, t in structure.find(data) if t in types)
+
+
+# Scanned text read by OCR confuses O with 0 and l or I with 1 ("D0B: O3/l4/l952",
+# "WH1TFIELD"). Two such tokens make a text a scan; its tokens are read back with the
+# likelier characters before detection (same length, so offsets hold).
+_OCR_HINT = re2.compile(
+    rb"(?:\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2})"
+    rb"(?s:.*?)(?:\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2})"
+)
+_TOKEN = re2.compile(rb"[A-Za-z0-9]+")
+_AS_DIGITS = bytes.maketrans(b"OolI", b"0011")
+
+
+def ocr_normal(data: bytes) -> bytes:
+    """The text with OCR confusions inside tokens undone: letters among digits become
+    digits ("O3" -> "03", "l941" -> "1941"), 0 and 1 among letters become letters."""
+    return bytes(_TOKEN.sub(_ocr_token, data))
+
+
+def _ocr_token(match: re2._Match[bytes]) -> bytes:
+    token = bytes(match.group(0))
+    digits = sum(48 <= c <= 57 for c in token)
+    if not digits or len(token) < 2:
+        return token
+    letters = len(token) - digits
+    if letters and not token.translate(None, b"0123456789OolI"):
+        return token.translate(_AS_DIGITS)
+    if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"01" + _LETTERS):
+        lower = sum(97 <= c <= 122 for c in token) > letters // 2
+        return token.translate(_AS_LOWER if lower else _AS_UPPER)
+    return token
+
+
+_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_AS_LOWER = bytes.maketrans(b"01", b"oi")
+_AS_UPPER = bytes.maketrans(b"01", b"OI")
 
 
 def _wanted(spec: PatternSpec, types: frozenset[str]) -> bool:
