@@ -184,8 +184,9 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         AGE,
-        r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather)\s+"
-        r"(?:is|was|turned|turns|will be)|turned|turning|at age|aged)\s+)(?P<v>\d{2,3})\b",
+        r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather|dad|mom"
+        r"|husband|wife)\s+(?:is|was|turned|turns|will be)(?:\s+now)?|(?:she|he|mom|dad)['’]s"
+        r"|turned|turning|at age|aged|age of)\s+)(?P<v>\d{2,3})\b",
         _age_over_89,
         groups=(("v", AGE),),
     ),

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import re2
 
 from phigate.masking._fastre import Regex
+from phigate.masking._shapes import STATE_ABBR
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
@@ -44,6 +45,8 @@ _CREDENTIALS = frozenset(
 
 # An age and sex just after a word: "Mbeki (66M)", "Okafor, 58F", "Lee 71 y/o".
 _AGE_SEX = re2.compile(rb"(?:\s?\(|,\s?)\d{1,3}\s?(?:[MF]\b|y/?o\b|yo[MF]\b)|\s\d{1,3}[MF]\b")
+
+_STATE_CODES = frozenset(STATE_ABBR.split("|"))
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
@@ -143,6 +146,8 @@ class NameDetector:
             lowered = lowered[:-2]
         if len(lowered) == 1:
             return _UNKNOWN  # an initial: a name only between names
+        if len(text) == 2 and text in _STATE_CODES:
+            return _COMMON  # MA, MO, OR: a state, not a name
         kind = self._kind.get(lowered)
         if kind is not None:
             return kind
@@ -209,11 +214,14 @@ _CELL_EDGES = frozenset(b"|\t\n\r")
 def _cell(data: bytes, start: int, end: int) -> bool:
     """Whether "Last, First" fills a cell of a list or table: a separator (or a line
     edge) on both sides, blanks aside ("| Mbeki, Thabo |", a tab-separated census)."""
-    before = data[max(0, start - 4) : start].rstrip(b" ")
-    after = data[end : end + 4].lstrip(b" ")
-    return (not before or before[-1] in _CELL_EDGES or before.endswith(b". ")) and (
-        not after or after[0] in _CELL_EDGES
-    )
+    before = data[max(0, start - 4) : start]
+    after = data[end : end + 4]
+    if before.endswith(b"  ") or before.endswith(b". "):
+        before = b""  # columns aligned with blanks, a numbered list
+    if after.startswith(b"  "):
+        after = b""
+    before, after = before.rstrip(b" "), after.lstrip(b" ")
+    return (not before or before[-1] in _CELL_EDGES) and (not after or after[0] in _CELL_EDGES)
 
 
 def _cue_before(data: bytes, start: int) -> int:
@@ -223,7 +231,8 @@ def _cue_before(data: bytes, start: int) -> int:
     last = parts[-1].strip(b".:,;(\"'") if parts else b""
     if last in _TITLE_CUES:
         return 2
-    if last in _CUES or parts[-1:] == [b"--"] or window.endswith((b"this is", b"name is")):
+    dash = parts[-1:] in ([b"--"], [b"-"])  # a signature: "-- Bao", "-Bao"
+    if last in _CUES or dash or window.endswith((b"this is", b"name is")):
         return 1
     return 0
 

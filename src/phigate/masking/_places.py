@@ -147,6 +147,12 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", LOCATION),),
     ),
     PatternSpec(STREET_ADDRESS, r"(?i:\bp\.?\s?o\.?\s*box\s+\d{1,8})"),
+    # The flat alone: "apartment 2B", "Apt #14"
+    PatternSpec(
+        STREET_ADDRESS,
+        r"(?i:\b(?:apartment|apt\.?|flat)\s*#?\s*)(?P<v>\d{1,5}[A-Za-z]?|[A-Za-z]-?\d{1,4})\b",
+        groups=(("v", STREET_ADDRESS),),
+    ),
     PatternSpec(STREET_ADDRESS, r"\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}"),
     PatternSpec(STREET_ADDRESS, r"\b(?:USNS|USNV|USS|USCGC)\s+\p{Lu}[\p{L}'-]+"),
     # Foreign streets: 12 rue de Rivoli, Via Roma 15, Calle de Alcalá 42, Hauptstraße 5

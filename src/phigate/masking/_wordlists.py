@@ -22,7 +22,11 @@ _WORLD_LOCALES = (
     "vi_VN", "de_DE", "fr_FR", "it_IT", "pl_PL", "pt_BR", "es_ES", "nl_NL", "tr_TR",
     "cs_CZ", "hu_HU", "ro_RO", "sv_SE", "da_DK", "no_NO", "fi_FI", "en_IE", "en_NG",
     "yo_NG", "ig_NG", "ha_NG", "zu_ZA", "en_KE", "sw", "id_ID", "en_PK", "tw_GH",
+    "az_AZ", "de_AT", "de_CH", "en_NZ", "es_AR", "es_CL", "es_CO", "et_EE", "fr_CA", "fr_CH",
+    "ga_IE", "hr_HR", "is_IS", "lt_LT", "lv_LV", "nl_BE", "pt_PT", "sk_SK", "sl_SI",
 )  # fmt: skip
+# Chinese and Japanese names as they are spelled in Latin letters (pinyin, Hepburn).
+_ROMANIZED_LOCALES = ("zh_CN", "ja_JP")
 
 # PostgreSQL's plan vocabulary: EXPLAIN output passes through the free-text detectors,
 # and "Seq Scan" or "Hash Cond" read as two unknown capitalised words, a full name.
@@ -333,6 +337,10 @@ def person_names() -> tuple[frozenset[str], frozenset[str]]:
         given = _names(provider, ("first_names", "first_names_male", "first_names_female"))
         first.update(_spellings(given))
         last.update(_spellings(_names(provider, ("last_names",))))
+    for locale in _ROMANIZED_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        first.update(_spellings(_names(provider, ("first_romanized_names",))))
+        last.update(_spellings(_names(provider, ("last_romanized_names",))))
     return frozenset(first), frozenset(last)
 
 
@@ -350,7 +358,9 @@ def _spellings(names: list[str]) -> set[str]:
 def _names(provider: object, attributes: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     for attribute in attributes:
-        found.extend(str(n) for n in getattr(provider, attribute, ()))
+        names = getattr(provider, attribute, ())
+        if not isinstance(names, property):  # es_CL computes first_names per instance
+            found.extend(str(n) for n in names)
     return [n for n in found if n.isalpha() or "-" in n or "'" in n]
 
 
