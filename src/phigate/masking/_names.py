@@ -47,6 +47,14 @@ _CREDENTIALS = frozenset(
 _AGE_SEX = re2.compile(rb"(?:\s?\(|,\s?)\d{1,3}\s?(?:[MF]\b|y/?o\b|yo[MF]\b)|\s\d{1,3}[MF]\b")
 
 _STATE_CODES = frozenset(STATE_ABBR.split("|"))
+# Endings of generic drug names (USAN stems): -pril, -sartan, -olol, -statin, -xaban ...
+_DRUG_ENDINGS = re2.compile(
+    r"(?:pril|sartan|olol|alol|statin|prazole|azole|cillin|mycin|floxacin|cycline|dipine|tidine"
+    r"|afil|mab|tinib|parin|xaban|gatran|gliptin|gliflozin|glutide|formin|triptan|setron"
+    r"|lukast|terol|sonide|olone|asone|azepam|azolam|barbital|caine|profen|fenac|navir|vudine"
+    r"|semide|thiazide|codone|morphone|relin|vastatin|oxetine|aline|ipramine|triptyline|apine"
+    r"|idone|peridol|zodone|trel|amide|conazole|mectin|tretin|lizumab|ciclovir|fungin)$"
+)
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
@@ -151,6 +159,10 @@ class NameDetector:
         kind = self._kind.get(lowered)
         if kind is not None:
             return kind
+        if "-" in lowered and any(p in EPONYMS for p in lowered.split("-")):
+            return _EPONYM  # Guillain-Barré, Wolff-Parkinson-White
+        if _DRUG_ENDINGS.search(lowered) is not None:
+            return _COMMON  # Apixaban, Metoprolol: a drug, named like no one
         if text.isupper() and len(text) <= 5:
             return _COMMON  # an abbreviation (HTN, COPD) rather than a name
         return _UNKNOWN

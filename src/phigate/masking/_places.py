@@ -71,13 +71,82 @@ _NOT_TOWN_ENDS = frozenset(
     ]
 )
 _NOT_TOWNS = frozenset(["comfort", "effort", "interview", "overview", "preview", "purview"])
+# Provinces and states outside the US: like US states, too large to identify anyone.
+_PROVINCES = frozenset(
+    [
+        "ontario",
+        "quebec",
+        "alberta",
+        "manitoba",
+        "saskatchewan",
+        "yukon",
+        "nunavut",
+        "queensland",
+        "victoria",
+        "tasmania",
+        "bavaria",
+        "bayern",
+        "saxony",
+        "hesse",
+        "brandenburg",
+        "thuringia",
+        "kerala",
+        "karnataka",
+        "maharashtra",
+        "gujarat",
+        "punjab",
+        "bihar",
+        "rajasthan",
+        "jalisco",
+        "oaxaca",
+        "chiapas",
+        "yucatan",
+        "sonora",
+        "chihuahua",
+        "guanajuato",
+        "veracruz",
+        "puebla",
+        "michoacan",
+        "catalonia",
+        "andalusia",
+        "galicia",
+        "lombardy",
+        "tuscany",
+        "sicily",
+        "sardinia",
+        "brittany",
+        "normandy",
+        "provence",
+        "alsace",
+        "flanders",
+        "wallonia",
+        "scotland",
+        "wales",
+        "england",
+        "new south wales",
+        "british columbia",
+        "nova scotia",
+        "new brunswick",
+        "prince edward island",
+        "western australia",
+        "south australia",
+        "northern territory",
+        "tamil nadu",
+        "uttar pradesh",
+        "west bengal",
+        "nuevo leon",
+        "baja california",
+        "île-de-france",
+        "ile-de-france",
+    ]
+)
 
 
 @functools.lru_cache(maxsize=8192)
 def _place(value: bytes) -> bool:
     """A town or city: not a state, not an institution, not only common words."""
     text = value.decode("utf-8", "replace").strip().rstrip(".,")
-    if not text or text in STATE_SET:
+    if not text or text in STATE_SET or text.lower() in _PROVINCES:
         return False
     words = text.lower().replace("’", "'").split()
     if words[-1] in _NOT_TOWN_ENDS or words[-1] in _NOT_TOWNS:

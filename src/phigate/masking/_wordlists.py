@@ -102,6 +102,44 @@ hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland mass
 michigan minnesota mississippi missouri montana nebraska nevada hampshire jersey mexico york
 carolina dakota ohio oklahoma oregon pennsylvania rhode island tennessee texas utah vermont
 virginia washington wisconsin wyoming columbia puerto rico
+ontario quebec manitoba saskatchewan scotia brunswick newfoundland labrador
+yukon nunavut queensland tasmania wales bavaria bayern saxony
+thuringia tamil nadu kerala karnataka maharashtra gujarat punjab
+bengal bihar rajasthan uttar pradesh jalisco oaxaca chiapas yucatan sonora chihuahua
+nuevo guanajuato veracruz puebla michoacan catalonia andalusia galicia lombardy
+tuscany sicily sardinia normandy provence alsace wallonia
+telemetry interventional palliative hospice labor delivery picu pacu cath wound
+rehab rehabilitation therapy occupational speech nutrition dietary pharmacy laboratory
+pathology anesthesia anesthesiology imaging nuclear infusion dialysis transplant trauma
+burn neonatal pediatric geriatric geriatrics behavioral psychiatric vascular thoracic
+cardiothoracic neurosurgery otolaryngology ent audiology podiatry allergy immunology
+ambulatory outpatient inpatient surgical stepdown observation triage admitting
+registration social work case management chaplaincy spiritual quality compliance
+prevention control wellness maternity obstetric birthing postpartum antepartum newborn
+nursery radiation endoscopy bronchoscopy electrophysiology echocardiography ostomy
+education tower pavilion annex campus building level intensive critical
+medicine surgical sleep spine sports urgent respiratory cardiac cardiovascular
+lipitor crestor zocor pravachol norvasc coumadin eliquis xarelto pradaxa plavix brilinta
+synthroid levoxyl glucophage januvia jardiance farxiga invokana trulicity ozempic wegovy
+mounjaro victoza lantus levemir humalog novolog tresiba basaglar toujeo zoloft prozac
+lexapro celexa paxil effexor cymbalta wellbutrin remeron abilify seroquel zyprexa
+risperdal haldol xanax ativan klonopin valium ambien lunesta adderall ritalin vyvanse
+concerta strattera neurontin lyrica topamax keppra lamictal depakote tegretol dilantin
+aricept namenda sinemet requip mirapex flomax proscar avodart cialis viagra detrol
+ditropan myrbetriq vesicare prilosec nexium protonix pepcid zantac prevacid dexilant
+reglan zofran phenergan imodium miralax colace senokot dulcolax linzess amitiza humira
+enbrel remicade stelara dupixent keytruda opdivo herceptin avastin rituxan gleevec
+revlimid arimidex femara aromasin xgeva prolia fosamax boniva actonel evista premarin
+estrace provera prometrium advair symbicort breo trelegy spiriva incruse anoro proair
+ventolin proventil xopenex pulmicort qvar singulair zyrtec claritin
+benadryl flonase nasonex motrin aleve celebrex mobic toradol norco vicodin percocet
+oxycontin dilaudid ultram suboxone narcan keflex augmentin zithromax levaquin cipro
+bactrim macrobid flagyl diflucan valtrex tamiflu paxlovid zosyn rocephin lovenox toprol
+lopressor coreg tenormin inderal cardizem procardia zestril prinivil vasotec altace
+lotensin diovan cozaar benicar avapro micardis entresto aldactone bumex demadex lanoxin
+cordarone pacerone multaq tikosyn nitrostat imdur ranexa zetia vytorin tricor lopid
+niaspan repatha praluent zyloprim uloric colcrys medrol deltasone decadron plaquenil
+imuran cellcept prograf neoral epogen procrit neulasta jantoven narcan evzio kcentra
 """
 
 # Clinical eponyms: names of diseases, signs and scores, not of patients,
@@ -208,6 +246,61 @@ EPONYMS = frozenset(
         "gram",
         "ziehl",
         "neelsen",
+        "sjogren's",
+        "wegener",
+        "takayasu",
+        "buerger",
+        "behcet",
+        "behçet",
+        "creutzfeldt",
+        "ehlers",
+        "danlos",
+        "chiari",
+        "perthes",
+        "peyronie",
+        "quervain",
+        "tietze",
+        "burkitt",
+        "meckel",
+        "zenker",
+        "tinel",
+        "mallampati",
+        "rockall",
+        "blatchford",
+        "schatzker",
+        "monteggia",
+        "galeazzi",
+        "lisfranc",
+        "maisonneuve",
+        "chopart",
+        "bankart",
+        "heberden",
+        "osler",
+        "virchow",
+        "korotkoff",
+        "kehr",
+        "rovsing",
+        "lewy",
+        "langerhans",
+        "purkinje",
+        "kupffer",
+        "treitz",
+        "calot",
+        "gerota",
+        "sylvius",
+        "brodmann",
+        "bezold",
+        "jarisch",
+        "whipple's",
+        "addison's",
+        "cushing's",
+        "graves'",
+        "still's",
+        "kawasaki's",
+        "tourette's",
+        "asperger's",
+        "hirschsprung's",
+        "parkinsonism",
     ]
 )
 

@@ -18,7 +18,7 @@ from phigate.masking._fastre import OPTIONS, Regex
 from phigate.masking._names import NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._structure import STRUCTURES, Structure
-from phigate.masking.entities import EMAIL, ID, PERSON, PHI_TYPES, rank
+from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -84,7 +84,7 @@ class SpanFinder:
             emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
             found = names_everywhere(data, names, emails)
             spans.extend(Span(s, e, PERSON) for s, e in found)
-        return merge(_everywhere(data, spans))
+        return _widen(data, merge(_everywhere(data, spans)))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
@@ -163,6 +163,50 @@ def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
                 break
             first = False
             yield Span(start, end, entity)
+
+
+# What belongs to a date or a name when it stands right beside one: the time of day
+# after a date ("03/12/2024 14:30", "Mar 5, 2024 at 4:15 PM EST"), the weekday before it
+# ("Tue, 12 Mar 2024"), the credentials after a name ("Anita Patel, MD"); a title
+# before a name stays, as it says no more than the placeholder.
+_TIME_AFTER = re2.compile(
+    rb",?\s{1,2}(?:at\s|@\s?)?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?"
+    rb"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[ECMP][SD]T|hrs?)\b)?"
+)
+_WEEKDAY_BEFORE = re2.compile(
+    rb"(?i:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?\s{1,2})$"
+)
+_BUILD_BEFORE = re2.compile(
+    rb"(?i:\b(?:build|built|compiled|commit(?:ted)?|build_?(?:time|date)|buildtime)\b)[^\n]{0,14}$"
+)
+_CREDENTIALS_AFTER = re2.compile(
+    rb",?\s(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|PharmD|DDS|DPM|MBBS|FRCP|FACP|FACS|CNM"
+    rb"|CRNA|FNP|FNP-C|APRN|LCSW|LPN|MSN|BSN|DNP)\b\.?"
+)
+
+
+def _widen(data: bytes, spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in spans:
+        start, end = span.start, span.end
+        if span.entity == DATE:
+            if _BUILD_BEFORE.search(data[max(0, start - 24) : start]) is not None:
+                continue  # when the software was built, not when anyone was seen
+            found = _TIME_AFTER.match(data, end)
+            if found is not None:
+                end = found.end()
+            before = data[max(0, start - 12) : start]
+            found = _WEEKDAY_BEFORE.search(before)
+            if found is not None:
+                start -= len(before) - found.start()
+        elif span.entity == PERSON:
+            found = _CREDENTIALS_AFTER.match(data, end)
+            if found is not None:
+                end = found.end()
+        out.append(
+            span if (start, end) == (span.start, span.end) else Span(start, end, span.entity)
+        )
+    return merge(out) if len(out) > 1 else out
 
 
 _MIN_REPEAT = 4
