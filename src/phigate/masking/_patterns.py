@@ -13,6 +13,7 @@ import functools
 
 from phigate.masking import _validators as val
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
+from phigate.masking._institutions import INSTITUTION_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
 from phigate.masking._wordlists import EPONYMS, common_words, plain_names
@@ -356,4 +357,5 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *DATE_PATTERNS,
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
+    *INSTITUTION_PATTERNS,
 )
