@@ -60,6 +60,14 @@ FOUND = [
     ("Boston MA 02118", "Boston", "LOCATION"),
     ("Toronto, ON M5V 2T6", "Toronto", "LOCATION"),
     ("Spoke with Marie by phone", "Marie", "PERSON"),
+    ("Seen at Riverside Medical Center today", "Riverside Medical Center", "LOCATION"),
+    ("transferred to the Hospital of the University of Pennsylvania", "Pennsylvania", "LOCATION"),
+    ("He works as a bus driver for the county.", "bus driver", "PROFESSION"),
+    ("Occupation: welder", "welder", "PROFESSION"),
+    ("Sent: Thursday, March 14, 2024 9:02 AM", "Thursday, March 14, 2024 9:02 AM", "DATE"),
+    ("trace 3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c done", "3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c",
+     "ID"),
+    ('"reference": "Patient/58812"', "58812", "ID"),
 ]  # fmt: skip
 
 
@@ -96,6 +104,10 @@ DECOYS = [
     "Pain 10/10 at 1/2 tab; potassium 4.1 mmol/L came back.",
     '{"valueQuantity": {"value": 105, "unit": "mg/dL"}}',
     "Planned to visit Missouri; ms symptoms improved.",
+    "Seen in the Cardiology Clinic and the Emergency Department.",
+    "service started, build=2024-03-01T12:00:00Z",
+    "Started Eliquis and Lipitor; apixaban held; Guillain-Barré ruled out.",
+    "Moved from Ontario to Bavaria.",
 ]
 
 

@@ -195,6 +195,18 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     # Read one by one: 6 1 7 5 5 5 0, "H 4 4 9 2 7 7 1"
     PatternSpec(ID, r"\b(?:[A-Z] )?\d(?: \d){5,}\b"),
+    # UUIDs name records (a patient's, an encounter's) wherever they appear
+    PatternSpec(
+        ID, r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+    ),
+    # FHIR references: Patient/8812, Encounter/enc-77
+    PatternSpec(
+        ID,
+        r"\b(?:Patient|Practitioner|RelatedPerson|Person|Encounter|EpisodeOfCare|Coverage"
+        r"|Account|Claim|ServiceRequest|DiagnosticReport|Observation|Specimen|Device)/"
+        r"(?P<v>[A-Za-z0-9][A-Za-z0-9.-]{0,63})",
+        groups=(("v", ID),),
+    ),
     # A name spelled out on a call: W-H-I-T-F-I-E-L-D, "O-K-A-F-O-R"
     PatternSpec(PERSON, r"\b[A-Za-z](?:-[A-Za-z]){3,}\b"),
     PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}(?:x\d{1,6})?\b"),

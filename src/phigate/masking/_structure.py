@@ -289,7 +289,14 @@ _JSON_MEMBER_RE = (
 _JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
 _JSON_STRING = Regex(rb'"((?:[^"\\\n]|\\.){1,300})"')
 # Keys of FHIR resources that `hint` (made for column names) does not know.
-_JSON_KEYS = {"line": e.STREET_ADDRESS, "value": e.ID, "district": e.LOCATION}
+# A resource's own "id" and a "reference" ("Patient/8812") name a person's records.
+_JSON_KEYS = {
+    "line": e.STREET_ADDRESS,
+    "value": e.ID,
+    "district": e.LOCATION,
+    "id": e.ID,
+    "reference": e.ID,
+}
 
 
 def json_values(data: bytes) -> Iterator[Found]:
