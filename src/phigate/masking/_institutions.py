@@ -90,11 +90,23 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         _named,
         groups=(("v", LOCATION),),
     ),
-    # Hospital of the University of Pennsylvania, Hôpital de la Pitié-Salpêtrière
+    # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele
     PatternSpec(
         LOCATION,
-        r"\b(?P<v>(?:Hospital|Hôpital|Hospital Universitario|Ospedale|Clinique|Clínica|Klinik)"
-        rf" (?:(?:of|de|du|des|del|di|della|la|le|the|der|am|an) )+{_CAP}(?:{_JOIN}{_CAP}){{0,3}})",
+        r"\b(?P<v>(?:Hospital|Hôpital|Hospital Universitario|Hospital General|Ospedale|Clinique"
+        r"|Clínica|Klinik|Klinikum|Krankenhaus|Policlinico|Centre Hospitalier|Centro Hospitalar"
+        r"|Universitätsklinikum|Royal|Sanatorio|Instituto|Institut)"
+        rf" (?:(?:of|de|du|des|del|di|della|la|le|the|der|am|an|rechts|links) )*{_CAP}"
+        rf"(?:{_JOIN}{_CAP}){{0,3}})",
+        _named,
+        groups=(("v", LOCATION),),
+    ),
+    # Mercy General, Lakeview Regional, Toronto Western
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>{_CAP}(?: {_CAP}){{0,2}} (?:General|Regional|Memorial|Presbyterian|Methodist"
+        r"|Baptist|Medical|Western|Eastern|Northwestern|Southwestern|Mercy))\b"
+        r"(?: (?:Hospital|Health|Medical Center|Campus))?",
         _named,
         groups=(("v", LOCATION),),
     ),

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 import re2
 
 from phigate.masking._fastre import Regex
-from phigate.masking._shapes import STATE_ABBR
+from phigate.masking._places import PROVINCES
+from phigate.masking._shapes import STATE_ABBR, STATE_NAMES
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
@@ -53,8 +54,26 @@ _DRUG_ENDINGS = re2.compile(
     r"|afil|mab|tinib|parin|xaban|gatran|gliptin|gliflozin|glutide|formin|triptan|setron"
     r"|lukast|terol|sonide|olone|asone|azepam|azolam|barbital|caine|profen|fenac|navir|vudine"
     r"|semide|thiazide|codone|morphone|relin|vastatin|oxetine|aline|ipramine|triptyline|apine"
-    r"|idone|peridol|zodone|trel|amide|conazole|mectin|tretin|lizumab|ciclovir|fungin)$"
+    r"|idone|peridol|zodone|trel|amide|conazole|mectin|tretin|lizumab|ciclovir|fungin|farin"
+    r"|parin|ulin|oxine|isone|pentin|adol|ophen|grel|pram|propion|faxine|pidem|aprine|xicam"
+    r"|roxen|sulosin|steride|purinol|acetam|amate|igine|pezil|mantine|dilol|tiazem|lactone"
+    r"|goxin|darone|izide|glitazone|axone|alexin|antoin|clovir|mivir|oquine|exate|limus"
+    r"|sporine|enolate|poetin|grastim|azine|usate|ulose|ciferol|alamin|otine|loxone|proate"
+    r"|ytoin|clofen|nidine|lazine|sorbide|imibe|ibrate|icillin|zepam|phine|anyl|pirone|vir"
+    r"|pamil|glycerin|chicine|ostat|epine|inirole|ipexole|carbamol|epatide|piride|ercept"
+    r"|oxifen|rozole|amine|izine|yzine|argine|adine|tussin)$"
 )
+
+
+# States and provinces: "Georgia", "Victoria", "Pradesh" alone are far more often the
+# place than a person; like eponyms, names only after a title or next to a name. Words
+# that are surnames too ("Washington", "Hidalgo") stay names.
+def _region_words() -> frozenset[str]:
+    regions = {w.lower() for w in STATE_NAMES.replace("|", " ").split()}
+    regions.update(w for place in PROVINCES for w in place.replace("-", " ").split())
+    _, last = person_names()
+    return frozenset(w for w in regions if len(w) > 3 and w not in last)
+
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
@@ -70,7 +89,7 @@ class NameDetector:
             self._kind[name] = _AMBIGUOUS if name in common or name in EPONYMS else _NAME
         for word in common:
             self._kind.setdefault(word, _COMMON)
-        for word in EPONYMS:
+        for word in EPONYMS | (_region_words() - common):
             self._kind[word] = _EPONYM  # a name only after a title or next to a name
         for word in TITLES:
             self._kind[word] = _TITLE
@@ -110,9 +129,9 @@ class NameDetector:
             return False
         kinds = (self._word_kind(data[run[0][0] : run[0][1]]),
                  self._word_kind(data[after[0][0] : after[0][1]]))  # fmt: skip
-        if not all(k in (_NAME, _UNKNOWN) for k in kinds):
-            return False
-        return _NAME in kinds or _cell(data, run[0][0], after[-1][1])
+        if _NAME in kinds:  # "Brown, Rose": one dictionary name makes the other one too
+            return all(k in (_NAME, _UNKNOWN, _AMBIGUOUS) for k in kinds)
+        return kinds == (_UNKNOWN, _UNKNOWN) and _cell(data, run[0][0], after[-1][1])
 
     def _run_spans(
         self, data: bytes, words: list[tuple[int, int]], forced: int = 0

@@ -119,6 +119,8 @@ prevention control wellness maternity obstetric birthing postpartum antepartum n
 nursery radiation endoscopy bronchoscopy electrophysiology echocardiography ostomy
 education tower pavilion annex campus building level intensive critical
 medicine surgical sleep spine sports urgent respiratory cardiac cardiovascular
+lithium magnesium calcium zinc vitamin folic ferrous melatonin mucinex sudafed pepto
+tums maalox gaviscon robitussin dayquil nyquil pedialyte
 lipitor crestor zocor pravachol norvasc coumadin eliquis xarelto pradaxa plavix brilinta
 synthroid levoxyl glucophage januvia jardiance farxiga invokana trulicity ozempic wegovy
 mounjaro victoza lantus levemir humalog novolog tresiba basaglar toujeo zoloft prozac

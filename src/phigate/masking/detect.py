@@ -203,8 +203,13 @@ _WEEKDAYS = frozenset(
 )
 _BUILD_WORDS = (b"build", b"built", b"compiled", b"commit")
 _CREDENTIALS_AFTER = Regex(
-    rb",?\s(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|PharmD|DDS|DPM|MBBS|FRCP|FACP|FACS|CNM"
-    rb"|CRNA|FNP|FNP-C|APRN|LCSW|LPN|MSN|BSN|DNP)\b\.?"
+    rb"(?:,?\s(?:Jr|Sr|II|III|IV)\b\.?)?"
+    rb"(?:,?\s(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|PharmD|DDS|DPM|MBBS|FRCP|FACP|FACS|CNM"
+    rb"|CRNA|FNP|FNP-C|APRN|LCSW|LPN|MSN|BSN|DNP)\b\.?)?"
+)
+# Lower-case particles that open a surname: "de la Cruz, Maria", "van der Berg".
+_PARTICLES_BEFORE = frozenset(
+    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten".split()
 )
 
 
@@ -220,6 +225,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             start -= _weekday_before(data, start)
         elif span.entity == PERSON:
             end = _extend(_CREDENTIALS_AFTER, data, end)
+            start -= _particles_before(data, start)
         out.append(
             span if (start, end) == (span.start, span.end) else Span(start, end, span.entity)
         )
@@ -230,6 +236,18 @@ def _extend(regex: Regex, data: bytes, end: int) -> int:
     """Where a match of `regex` starting right at `end` ends, else `end`."""
     found = next(regex.spans(data, end, min(len(data), end + 48)), None)
     return found[0][1] if found is not None and found[0][0] == end else end
+
+
+def _particles_before(data: bytes, start: int) -> int:
+    """The length of "de la " or "van der " just before a surname, else 0."""
+    before = data[max(0, start - 12) : start]
+    if not before.endswith(b" "):
+        return 0
+    words = before.split(b" ")[:-1]
+    taken = 0
+    while words and words[-1] in _PARTICLES_BEFORE:
+        taken += len(words.pop()) + 1
+    return taken
 
 
 def _weekday_before(data: bytes, start: int) -> int:
