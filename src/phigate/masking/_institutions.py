@@ -18,10 +18,11 @@ from phigate.masking._shapes import STATE_NAMES, PatternSpec
 from phigate.masking._wordlists import common_words
 from phigate.masking.entities import LOCATION, PROFESSION
 
-_CAP = r"(?:St\.|Mt\.|\p{Lu}[\p{L}'’.-]*)"
+_CAP = r"(?:St\.|Mt\.|ST\.|MT\.|\p{Lu}[\p{L}'’.-]*)"
 _JOIN = r"(?: (?:of|the|&|de|du|la|del|der) | |-)"
 _HOSPITAL_END = (
-    r"(?:Hospitals?|Medical Cent(?:er|re)|Med(?:ical)? Ctr|Health Cent(?:er|re)|Health System"
+    r"(?:HOSPITAL|MEDICAL CENTER|CLINIC|HEALTH|Hospitals?|Medical Cent(?:er|re)"
+    r"|Med(?:ical)? Ctr|Health Cent(?:er|re)|Health System"
     r"|Health(?:care)?|Clinic|Infirmary|Hospice|Medical Group|Surgery Cent(?:er|re)"
     r"|Surgical Cent(?:er|re)|Nursing Home|Nursing Cent(?:er|re)|Rehabilitation Cent(?:er|re)"
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"

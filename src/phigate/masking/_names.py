@@ -262,7 +262,9 @@ def _cue_before(data: bytes, start: int) -> int:
     last = parts[-1].strip(b".:,;(\"'") if parts else b""
     if last in _TITLE_CUES:
         return 2
-    dash = parts[-1:] in ([b"--"], [b"-"])  # a signature: "-- Bao", "-Bao"
+    # a signature at the start of a line: "-- Bao", "-Bao" (not "Service - Loaded")
+    line = data[max(0, start - 4) : start].rsplit(b"\n", 1)
+    dash = len(line) == 2 and line[1].strip() in (b"-", b"--")
     if last in _CUES or dash or window.endswith((b"this is", b"name is")):
         return 1
     return 0

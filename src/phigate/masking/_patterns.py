@@ -84,6 +84,12 @@ def _not_common(value: bytes) -> bool:
     return word not in common_words() and word not in EPONYMS
 
 
+def _spoken_id(value: bytes) -> bool:
+    """Letters and digits read out one by one hold digits ("H 4 4 9 2"), or letters read
+    with a word each ("W as in whiskey")."""
+    return sum(48 <= c <= 57 for c in value) >= 3 or b" as in " in value.lower()
+
+
 __all__ = ["PHI_PATTERNS", "SECRET_PATTERNS", "STATE_NAMES", "PatternSpec"]
 
 SECRET_PATTERNS: tuple[PatternSpec, ...] = (
@@ -175,6 +181,22 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\s*[:#]?\s*(?:is\s+)?))(?P<v>\d{4})\b",
         groups=(("v", SSN),),
     ),
+    # National numbers abroad: UK National Insurance (QQ 12 34 56 C), Canadian SIN and
+    # NHS numbers after their labels, French NIR (1 84 12 76 451 089 46)
+    PatternSpec(
+        SSN,
+        r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+    ),
+    PatternSpec(
+        SSN,
+        r"(?i:\b(?:sin|nhs(?:\s+number)?|nhs\s+no\.?|nino|ni\s+(?:number|no\.?)|health\s+card"
+        r"|ohip|ramq|insee|nir|bsn|pesel|codice\s+fiscale|steuer-?id|dni|nie|curp|aadhaar"
+        r"|medicare\s+(?:number|no\.?))\b\s*(?:#|:|no\.?|number)?\s*:?\s*)"
+        r"(?P<v>[A-Z0-9](?:[A-Z0-9 -]{5,22}[A-Z0-9]))\b",
+        has_digit,
+        groups=(("v", SSN),),
+    ),
+    PatternSpec(SSN, r"\b[12] ?\d{2} ?(?:0[1-9]|1[0-2]) ?\d{2} ?\d{3} ?\d{3} ?\d{2}\b"),
     # --- phone and fax
     PatternSpec(
         PHONE,
@@ -206,6 +228,22 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|Account|Claim|ServiceRequest|DiagnosticReport|Observation|Specimen|Device)/"
         r"(?P<v>[A-Za-z0-9][A-Za-z0-9.-]{0,63})",
         groups=(("v", ID),),
+    ),
+    # A number right after the word for whose it is: "patient 448812", "record #55812"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:patient|pt|record|chart|member|subscriber|encounter|enc|visit|case|claim"
+        r"|specimen|accession|mrn|acct|account|employee|resident|guarantor|beneficiary)s?"
+        r"\s*(?:#|no\.?|number|id)?\s*[:=#]?\s*)(?P<v>[A-Z]{0,3}-?\d{4,12})\b",
+        groups=(("v", ID),),
+    ),
+    # Read out on a call: "W as in whiskey 8 3 1 4", "H-4-4-9-2", "alpha bravo 7 7"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:[a-z] as in [a-z]+|[a-z]|\d|alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel"
+        r"|india|juliet|kilo|lima|mike|november|oscar|papa|quebec|romeo|sierra|tango|uniform"
+        r"|victor|whiskey|x-ray|yankee|zulu)(?:[ ,.-]{1,2}(?:[a-z] as in [a-z]+|\d|[a-z]\b)){4,})",
+        _spoken_id,
     ),
     # A name spelled out on a call: W-H-I-T-F-I-E-L-D, "O-K-A-F-O-R"
     PatternSpec(PERSON, r"\b[A-Za-z](?:-[A-Za-z]){3,}\b"),
@@ -316,6 +354,11 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     # --- vehicles and devices
     PatternSpec(VEHICLE_ID, r"\b[A-HJ-NPR-Z0-9]{17}\b", val.vin),
+    PatternSpec(
+        VEHICLE_ID,
+        r"(?i:\bvin\b" + SEP + r")(?P<v>[A-HJ-NPR-Z0-9]{11,17})\b",
+        groups=(("v", VEHICLE_ID),),
+    ),
     PatternSpec(
         VEHICLE_ID,
         r"(?i:\b(?:licen[cs]e plate|plate|tag|vin)" + SEP + r")"

@@ -235,6 +235,12 @@ PROVINCES = frozenset(
 
 
 @functools.lru_cache(maxsize=8192)
+def has_digit_and_letter(value: bytes) -> bool:
+    """An Eircode (D02 X285) mixes both; "A12 3456" read as a code does not."""
+    tail = value[3:].strip()
+    return any(48 <= c <= 57 for c in tail) and any(65 <= c <= 90 for c in tail)
+
+
 def _place(value: bytes) -> bool:
     """A town or city: not a state, not an institution, not only common words."""
     text = value.decode("utf-8", "replace").strip().rstrip(".,")
@@ -444,6 +450,17 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         ZIP, r"(?i:\b(?:pin|pincode|pin code)\s*[:#-]?\s*)(?P<v>\d{6})\b", groups=(("v", ZIP),)
     ),
     PatternSpec(ZIP, r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
+    # Dutch, Polish, Portuguese, Swedish postcodes before the town: 1012 AB Amsterdam,
+    # 00-950 Warszawa, 1000-001 Lisboa, 114 55 Stockholm; Irish Eircodes; Japanese 〒
+    PatternSpec(
+        LOCATION,
+        r"\b(?P<z>\d{4} ?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2})\s+"
+        r"(?P<v>\p{Lu}\p{L}+(?:[- ]\p{Lu}\p{L}+){0,2})",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(ZIP, r"\b[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4}\b", has_digit_and_letter),
+    PatternSpec(ZIP, r"〒\s?\d{3}-\d{4}"),
     # 75001 Paris, D-10115 Berlin: a postcode then the town, after a comma or a line start
     PatternSpec(
         LOCATION,
