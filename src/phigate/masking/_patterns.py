@@ -51,7 +51,7 @@ _LOWER_NAME_CUE = (
     r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
     r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
     r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|its|caller|signed|thx|love|xo"
-    r"|told|asked|paged|texted|tell|ask)\b\.?:?,?\s+|(?m:^)-\s?|\s-\s)"
+    r"|told|asked|paged|texted|tell|ask)\b\.?:?,?\s+)"
 )
 
 
