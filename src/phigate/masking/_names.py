@@ -69,10 +69,16 @@ _DRUG_ENDINGS = re2.compile(
 # place than a person; like eponyms, names only after a title or next to a name. Words
 # that are surnames too ("Washington", "Hidalgo") stay names.
 def _region_words() -> frozenset[str]:
-    regions = {w.lower() for w in STATE_NAMES.replace("|", " ").split()}
-    regions.update(w for place in PROVINCES for w in place.replace("-", " ").split())
-    _, last = person_names()
-    return frozenset(w for w in regions if len(w) > 3 and w not in last)
+    """Whole one-word regions that are no surname ("Georgia", "Bavaria"), and the other
+    words of longer ones that are no name at all ("Pradesh", not the "Edward" of
+    Prince Edward Island)."""
+    first, last = person_names()
+    states = {p.lower() for p in STATE_NAMES.split("|")}
+    places = [p.lower().replace("-", " ") for p in (*states, *PROVINCES)]
+    whole = {p for p in places if " " not in p and p not in last}
+    whole = {p for p in whole if p in states or p not in first}  # Brittany, Victoria: names
+    parts = {w for p in places if " " in p for w in p.split() if w not in first | last}
+    return frozenset(w for w in whole | parts if len(w) > 3)
 
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
