@@ -295,7 +295,9 @@ def main() -> None:
         "--corpus", action="append", default=[], help="a labelled JSONL corpus (repeatable)"
     )
     parser.add_argument("--seconds", type=float, default=3.0, help="throughput timing")
-    parser.add_argument("--verbose", action="store_true", help="per-type scores")
+    parser.add_argument(
+        "--verbose", action="store_true", help="scores per type, decoy kind and document kind"
+    )
     parser.add_argument("--cpu-time", action="store_true", help="rates in CPU time, not wall")
     parser.add_argument("--ner", action="store_true", help="also score with spaCy NER")
     parser.add_argument("--skip-presidio", action="store_true")

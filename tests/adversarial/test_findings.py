@@ -30,7 +30,6 @@ from tests.adversarial.doors import (
     WIRE,
     assert_no_leak,
     cases,
-    finding,
     through,
 )
 from tests.adversarial.harness import Bench, Oracle, checksum, run_direct
@@ -121,11 +120,6 @@ def test_wire_correlated_subqueries(
     assert_no_leak(bench, oracle, door, statements)
 
 
-@finding(
-    "free text: the notes' detector misses bare city names after an address "
-    "(`Lives at 9425 Parrish Summit Apt. 300, Johnsonberg.`) and some first names "
-    "(`Spoke with Marie by phone`)"
-)
 @pytest.mark.parametrize(
     ("door", "statements"), cases(ALL_DOORS, "SELECT n.note_text FROM clinical_notes n")
 )

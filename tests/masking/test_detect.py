@@ -44,7 +44,31 @@ FOUND = [
     ("Mr. Parkinson came back", "Parkinson", "PERSON"),
     ("Electronically signed by Đặng Văn", "Đặng Văn", "PERSON"),
     ("Nurse John Key was called", "John Key", "PERSON"),  # a plan word, and a surname
-]
+    # identifier shapes without a label, census shorthand, calls, lists and scans
+    ("pump PJN123456R replaced", "PJN123456R", "ID"),
+    ("pump RNB-104237H replaced", "RNB-104237H", "ID"),
+    ("UDI (01) 00884521234567 (17) 250101", "(01) 00884521234567 (17) 250101", "DEVICE_ID"),
+    ("Rm 412 | Adm 03/01 | Dr. Osei", "03/01", "DATE"),
+    ("moved to Tues 3/19 at 2pm", "3/19", "DATE"),
+    ("Rm 412 | WHITFIELD, DOLORES | 94F", "94F", "AGE"),
+    ("that's W-H-I-T-F-I-E-L-D", "W-H-I-T-F-I-E-L-D", "PERSON"),
+    ("Rm 414 | Mbeki, Thabo | 66M", "Thabo", "PERSON"),
+    ("- Mbeki (66M) pneumonia", "Mbeki", "PERSON"),
+    ("hi is this dr osei office", "osei", "PERSON"),
+    ("PATIENT NAME: WH1TFIELD, D0LORES", "WH1TFIELD", "PERSON"),
+    ("D.O.B: O3/O3/l941", "O3/O3/l941", "DATE"),
+    ("Boston MA 02118", "Boston", "LOCATION"),
+    ("Toronto, ON M5V 2T6", "Toronto", "LOCATION"),
+    ("Spoke with Marie by phone", "Marie", "PERSON"),
+    ("Seen at Riverside Medical Center today", "Riverside Medical Center", "LOCATION"),
+    ("transferred to the Hospital of the University of Pennsylvania", "Pennsylvania", "LOCATION"),
+    ("He works as a bus driver for the county.", "bus driver", "PROFESSION"),
+    ("Occupation: welder", "welder", "PROFESSION"),
+    ("Sent: Thursday, March 14, 2024 9:02 AM", "Thursday, March 14, 2024 9:02 AM", "DATE"),
+    ("trace 3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c done", "3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c",
+     "ID"),
+    ('"reference": "Patient/58812"', "58812", "ID"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "value", "entity"), FOUND)
@@ -75,6 +99,15 @@ DECOYS = [
     "Nested Loop Left Join; Hash Anti Join; Parallel Seq Scan on claims",
     "Workers Planned: 2, Workers Launched: 2, Heap Fetches: 0",
     "Planning Time: 0.100 ms, Execution Time: 0.200 ms",
+    "Covid-19 and SARS-CoV-2 tests; ISO-27001 audit; NCT01234567 enrolment.",
+    "Comparison: prior CT; charcot-marie-tooth is ruled out.",
+    "Pain 10/10 at 1/2 tab; potassium 4.1 mmol/L came back.",
+    '{"valueQuantity": {"value": 105, "unit": "mg/dL"}}',
+    "Planned to visit Missouri; ms symptoms improved.",
+    "Seen in the Cardiology Clinic and the Emergency Department.",
+    "service started, build=2024-03-01T12:00:00Z",
+    "Started Eliquis and Lipitor; apixaban held; Guillain-Barré ruled out.",
+    "Moved from Ontario to Bavaria.",
 ]
 
 

@@ -64,7 +64,7 @@ def _age_over_89(value: bytes) -> bool:
     return bool(digits) and 90 <= int(digits) <= 135
 
 
-DATE_PATTERNS: tuple[PatternSpec, ...] = (
+_LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
     # 03/14/2021, 14/03/21, 3-14-2021; dotted only with a four-digit year ("1.2.21" is a version)
     PatternSpec(
         DATE,
@@ -136,7 +136,30 @@ DATE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
 )
 
+# Census and list shorthand: a zero-padded month and day ("Adm 03/01"), or any month and
+# day after a weekday ("Tues 3/19"); "10/10" pain and "1/2" tabs have no zero.
+_SHORT_DATE_PATTERNS: tuple[PatternSpec, ...] = (
+    PatternSpec(
+        DATE,
+        r"\b(?:0[1-9]/(?:0[1-9]|[12]\d|3[01])|1[0-2]/0[1-9])\b(?:/\d{2}(?:\d{2})?\b)?",
+        _numeric_date,
+    ),
+    PatternSpec(DATE, rf"\b{WEEKDAY}\.?,?\s+(?P<v>{MON_NUM}/{DAY})\b", groups=(("v", DATE),)),
+    PatternSpec(
+        DATE,
+        r"(?i:\b(?:adm|admit|census|d/c|dc|collected|received|drawn|reported|signed|born"
+        r"|b\.|dob|d\.o\.b\.?|doa|dod|edd|lmp|onset|injury|doi|sent|rec'd|recd)\.?:?\s*)"
+        rf"(?P<v>{MON_NUM}/{DAY})\b",
+        groups=(("v", DATE),),
+    ),
+)
+
+
+DATE_PATTERNS = (*_LONG_DATE_PATTERNS, *_SHORT_DATE_PATTERNS)
+
 AGE_PATTERNS: tuple[PatternSpec, ...] = (
+    # Lists and headers: 94F, 94/F, 92yoM, 101 M (age and sex in one token)
+    PatternSpec(AGE, r"\b(?:9\d|1[01]\d)(?:[MF]|/[MF]|\s?y/?o\s?[MF])\b"),
     # 93-year-old, 93 year old, 93 y/o, 101yo, 90 yrs, 95 years of age
     PatternSpec(
         AGE,
@@ -161,8 +184,9 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         AGE,
-        r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather)\s+"
-        r"(?:is|was|turned|turns|will be)|turned|turning|at age|aged)\s+)(?P<v>\d{2,3})\b",
+        r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather|dad|mom"
+        r"|husband|wife)\s+(?:is|was|turned|turns|will be)(?:\s+now)?|(?:she|he|mom|dad)['’]s"
+        r"|turned|turning|at age|aged|age of)\s+)(?P<v>\d{2,3})\b",
         _age_over_89,
         groups=(("v", AGE),),
     ),

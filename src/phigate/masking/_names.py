@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import re2
+
 from phigate.masking._fastre import Regex
+from phigate.masking._places import PROVINCES
+from phigate.masking._shapes import STATE_ABBR, STATE_NAMES
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
@@ -30,13 +34,52 @@ _CACHE_LIMIT = 200_000
 # Words just after a single unknown word that make it the subject of a sentence.
 _AFTER_CUES = frozenset(
     b"is was reports reported presents presented states stated denies ambulated asked called"
-    b" says said has had arrived returned complains notes agrees declined".split()
+    b" says said has had arrived returned complains notes agrees declined's 's"
+    b" will would can called calls wants wanted needs needed came went told asked feels felt"
+    b" thinks thought lives lived works worked understands understood".split()
 )
 
 _CREDENTIALS = frozenset(
     b"MD DO RN NP PA PA-C PhD PharmD RPh LPN CNA LCSW MSW DDS DPM OD CNM CRNA FNP APRN MBBS"
     b" FACP FACS MPH DNP BSN MSN PT OT SLP RD LMFT".split()
 )
+
+# An age and sex just after a word: "Mbeki (66M)", "Okafor, 58F", "Lee 71 y/o".
+_AGE_SEX = re2.compile(rb"(?:\s?\(|,\s?)\d{1,3}\s?(?:[MF]\b|y/?o\b|yo[MF]\b)|\s\d{1,3}[MF]\b")
+
+_STATE_CODES = frozenset(STATE_ABBR.split("|"))
+# Endings of generic drug names (USAN stems): -pril, -sartan, -olol, -statin, -xaban ...
+_DRUG_ENDINGS = re2.compile(
+    r"(?:pril|sartan|olol|alol|statin|prazole|azole|cillin|mycin|floxacin|cycline|dipine|tidine"
+    r"|afil|mab|tinib|parin|xaban|gatran|gliptin|gliflozin|glutide|formin|triptan|setron"
+    r"|lukast|terol|sonide|olone|asone|azepam|azolam|barbital|caine|profen|fenac|navir|vudine"
+    r"|semide|thiazide|codone|morphone|relin|vastatin|oxetine|aline|ipramine|triptyline|apine"
+    r"|idone|peridol|zodone|trel|amide|conazole|mectin|tretin|lizumab|ciclovir|fungin|farin"
+    r"|parin|ulin|oxine|isone|pentin|adol|ophen|grel|pram|propion|faxine|pidem|aprine|xicam"
+    r"|roxen|sulosin|steride|purinol|acetam|amate|igine|pezil|mantine|dilol|tiazem|lactone"
+    r"|goxin|darone|izide|glitazone|axone|alexin|antoin|clovir|mivir|oquine|exate|limus"
+    r"|sporine|enolate|poetin|grastim|azine|usate|ulose|ciferol|alamin|otine|loxone|proate"
+    r"|ytoin|clofen|nidine|lazine|sorbide|imibe|ibrate|icillin|zepam|phine|anyl|pirone|vir"
+    r"|pamil|glycerin|chicine|ostat|epine|inirole|ipexole|carbamol|epatide|piride|ercept"
+    r"|oxifen|rozole|amine|izine|yzine|argine|adine|tussin)$"
+)
+
+
+# States and provinces: "Georgia", "Victoria", "Pradesh" alone are far more often the
+# place than a person; like eponyms, names only after a title or next to a name. Words
+# that are surnames too ("Washington", "Hidalgo") stay names.
+def _region_words() -> frozenset[str]:
+    """Whole one-word regions that are no surname ("Georgia", "Bavaria"), and the other
+    words of longer ones that are no name at all ("Pradesh", not the "Edward" of
+    Prince Edward Island)."""
+    first, last = person_names()
+    states = {p.lower() for p in STATE_NAMES.split("|")}
+    places = [p.lower().replace("-", " ") for p in (*states, *PROVINCES)]
+    whole = {p for p in places if " " not in p and p not in last}
+    whole = {p for p in whole if p in states or p not in first}  # Brittany, Victoria: names
+    parts = {w for p in places if " " in p for w in p.split() if w not in first | last}
+    return frozenset(w for w in whole | parts if len(w) > 3)
+
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
@@ -52,7 +95,7 @@ class NameDetector:
             self._kind[name] = _AMBIGUOUS if name in common or name in EPONYMS else _NAME
         for word in common:
             self._kind.setdefault(word, _COMMON)
-        for word in EPONYMS:
+        for word in EPONYMS | (_region_words() - common):
             self._kind[word] = _EPONYM  # a name only after a title or next to a name
         for word in TITLES:
             self._kind[word] = _TITLE
@@ -92,7 +135,9 @@ class NameDetector:
             return False
         kinds = (self._word_kind(data[run[0][0] : run[0][1]]),
                  self._word_kind(data[after[0][0] : after[0][1]]))  # fmt: skip
-        return _NAME in kinds and all(k in (_NAME, _UNKNOWN) for k in kinds)
+        if _NAME in kinds:  # "Brown, Rose": one dictionary name makes the other one too
+            return all(k in (_NAME, _UNKNOWN, _AMBIGUOUS) for k in kinds)
+        return kinds == (_UNKNOWN, _UNKNOWN) and _cell(data, run[0][0], after[-1][1])
 
     def _run_spans(
         self, data: bytes, words: list[tuple[int, int]], forced: int = 0
@@ -103,7 +148,7 @@ class NameDetector:
         dotted = [data[e : e + 1] == b"." for _, e in words]
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
         cue = max(cue, forced)
-        if not cue and kinds[-1] == _UNKNOWN and not dotted[-1]:
+        if not cue and kinds[-1] == _UNKNOWN and not dotted[-1] and words[-1][1] - words[-1][0] > 1:
             cue = _cue_after(data, words[-1][1])
         is_name = _decide(kinds, cue, dotted)
         i = 0
@@ -134,9 +179,15 @@ class NameDetector:
             lowered = lowered[:-2]
         if len(lowered) == 1:
             return _UNKNOWN  # an initial: a name only between names
+        if len(text) == 2 and text in _STATE_CODES:
+            return _COMMON  # MA, MO, OR: a state, not a name
         kind = self._kind.get(lowered)
         if kind is not None:
             return kind
+        if "-" in lowered and any(p in EPONYMS for p in lowered.split("-")):
+            return _EPONYM  # Guillain-Barré, Wolff-Parkinson-White
+        if _DRUG_ENDINGS.search(lowered) is not None:
+            return _COMMON  # Apixaban, Metoprolol: a drug, named like no one
         if text.isupper() and len(text) <= 5:
             return _COMMON  # an abbreviation (HTN, COPD) rather than a name
         return _UNKNOWN
@@ -194,6 +245,22 @@ def _joins(data: bytes, start: int, end: int) -> bool:
     return 0 < len(words) <= 3 and all(w in _PARTICLES for w in words)
 
 
+_CELL_EDGES = frozenset(b"|\t\n\r")
+
+
+def _cell(data: bytes, start: int, end: int) -> bool:
+    """Whether "Last, First" fills a cell of a list or table: a separator (or a line
+    edge) on both sides, blanks aside ("| Mbeki, Thabo |", a tab-separated census)."""
+    before = data[max(0, start - 4) : start]
+    after = data[end : end + 4]
+    if before.endswith(b"  ") or before.endswith(b". "):
+        before = b""  # columns aligned with blanks, a numbered list
+    if after.startswith(b"  "):
+        after = b""
+    before, after = before.rstrip(b" "), after.lstrip(b" ")
+    return (not before or before[-1] in _CELL_EDGES) and (not after or after[0] in _CELL_EDGES)
+
+
 def _cue_before(data: bytes, start: int) -> int:
     """2 after a title-like cue, 1 after a weaker cue word, 0 otherwise."""
     window = data[max(0, start - _CUE_WINDOW) : start].lower().rstrip(b" \t:,")
@@ -201,7 +268,10 @@ def _cue_before(data: bytes, start: int) -> int:
     last = parts[-1].strip(b".:,;(\"'") if parts else b""
     if last in _TITLE_CUES:
         return 2
-    if last in _CUES or parts[-1:] == [b"--"] or window.endswith((b"this is", b"name is")):
+    # a signature at the start of a line: "-- Bao", "-Bao" (not "Service - Loaded")
+    line = data[max(0, start - 4) : start].rsplit(b"\n", 1)
+    dash = len(line) == 2 and line[1].strip() in (b"-", b"--")
+    if last in _CUES or dash or window.endswith((b"this is", b"name is")):
         return 1
     return 0
 
@@ -212,6 +282,8 @@ def _cue_after(data: bytes, end: int) -> int:
     after = data[end : end + 16]
     if after[:2] == b", " and after[2:].split(b" ", 1)[0].rstrip(b".,;") in _CREDENTIALS:
         return 1
+    if after[1:4].lstrip(b" (")[:1].isdigit() and _AGE_SEX.match(after) is not None:
+        return 1  # "Mbeki (66M)", "Mbeki, 66 y/o": a person in a list
     parts = after.split(None, 1)
     return 1 if parts and after[:1] == b" " and parts[0] in _AFTER_CUES else 0
 

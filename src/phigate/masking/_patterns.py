@@ -13,9 +13,10 @@ import functools
 
 from phigate.masking import _validators as val
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
+from phigate.masking._institutions import INSTITUTION_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
-from phigate.masking._wordlists import plain_names
+from phigate.masking._wordlists import EPONYMS, common_words, plain_names
 from phigate.masking.entities import (
     ACCOUNT_NUMBER,
     BIOMETRIC,
@@ -49,7 +50,8 @@ _SPOKEN_DIGIT = (
 _LOWER_NAME_CUE = (
     r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
     r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
-    r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|caller|signed)\b\.?:?,?\s+)"
+    r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|its|caller|signed|thx|love|xo"
+    r"|told|asked|paged|texted|tell|ask)\b\.?:?,?\s+)"
 )
 
 
@@ -57,6 +59,35 @@ _LOWER_NAME_CUE = (
 def _lower_names(value: bytes) -> bool:
     names = plain_names()
     return all(w.decode() in names for w in value.split())
+
+
+# Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.
+_CODE_PREFIXES = (b"ISO", b"IEC", b"RFC", b"NCT", b"ICD", b"CPT", b"HL7", b"COVID", b"SARS",
+                  b"CVE", b"KB", b"ATC", b"DSM", b"LOINC", b"NDC", b"SNOMED", b"CD")  # fmt: skip
+
+
+def _not_code(value: bytes) -> bool:
+    """Not a code or a standard; a DEA number's shape is the DEA check digit's to judge."""
+    dea_shape = len(value) == 9 and value[:2].isalpha() and value[2:].isdigit()
+    return not dea_shape and not value.startswith(_CODE_PREFIXES)
+
+
+def _dashed_identifier(value: bytes) -> bool:
+    digits = sum(48 <= c <= 57 for c in value)
+    letters = sum(65 <= c <= 90 for c in value)
+    return digits >= 4 and letters >= 1 and len(value) >= 7 and _not_code(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _not_common(value: bytes) -> bool:
+    word = value.decode()
+    return word not in common_words() and word not in EPONYMS
+
+
+def _spoken_id(value: bytes) -> bool:
+    """Letters and digits read out one by one hold digits ("H 4 4 9 2"), or letters read
+    with a word each ("W as in whiskey")."""
+    return sum(48 <= c <= 57 for c in value) >= 3 or b" as in " in value.lower()
 
 
 __all__ = ["PHI_PATTERNS", "SECRET_PATTERNS", "STATE_NAMES", "PatternSpec"]
@@ -126,6 +157,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         _lower_names,
         groups=(("v", PERSON),),
     ),
+    # A title makes the next word a name in any case: "dr osei", "mrs haddad"
+    PatternSpec(
+        PERSON,
+        r"(?i:\b(?:dr|mr|mrs|prof)(?:\.\s?|\s))(?P<v>[a-z][a-z'-]{2,20})\b",
+        _not_common,
+        groups=(("v", PERSON),),
+    ),
     # --- SSN
     PatternSpec(SSN, r"\b\d{3}-\d{2}-\d{4}\b", val.ssn),
     PatternSpec(SSN, r"\b\d{3} \d{2} \d{4}\b", val.ssn),
@@ -143,6 +181,22 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\s*[:#]?\s*(?:is\s+)?))(?P<v>\d{4})\b",
         groups=(("v", SSN),),
     ),
+    # National numbers abroad: UK National Insurance (QQ 12 34 56 C), Canadian SIN and
+    # NHS numbers after their labels, French NIR (1 84 12 76 451 089 46)
+    PatternSpec(
+        SSN,
+        r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+    ),
+    PatternSpec(
+        SSN,
+        r"(?i:\b(?:sin|nhs(?:\s+number)?|nhs\s+no\.?|nino|ni\s+(?:number|no\.?)|health\s+card"
+        r"|ohip|ramq|insee|nir|bsn|pesel|codice\s+fiscale|steuer-?id|dni|nie|curp|aadhaar"
+        r"|medicare\s+(?:number|no\.?))\b\s*(?:#|:|no\.?|number)?\s*:?\s*)"
+        r"(?P<v>[A-Z0-9](?:[A-Z0-9 -]{5,22}[A-Z0-9]))\b",
+        has_digit,
+        groups=(("v", SSN),),
+    ),
+    PatternSpec(SSN, r"\b[12] ?\d{2} ?(?:0[1-9]|1[0-2]) ?\d{2} ?\d{3} ?\d{3} ?\d{2}\b"),
     # --- phone and fax
     PatternSpec(
         PHONE,
@@ -161,7 +215,38 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         ID,
         rf"(?i:\b{_SPOKEN_DIGIT}(?:[\s,.-]+(?:and\s+)?{_SPOKEN_DIGIT}){{3,}}\b)",
     ),
-    PatternSpec(ID, r"\b\d(?: \d){6,}\b"),  # digits read one by one: 6 1 7 5 5 5 0
+    # Read one by one: 6 1 7 5 5 5 0, "H 4 4 9 2 7 7 1"
+    PatternSpec(ID, r"\b(?:[A-Z] )?\d(?: \d){5,}\b"),
+    # UUIDs name records (a patient's, an encounter's) wherever they appear
+    PatternSpec(
+        ID, r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+    ),
+    # FHIR references: Patient/8812, Encounter/enc-77
+    PatternSpec(
+        ID,
+        r"\b(?:Patient|Practitioner|RelatedPerson|Person|Encounter|EpisodeOfCare|Coverage"
+        r"|Account|Claim|ServiceRequest|DiagnosticReport|Observation|Specimen|Device)/"
+        r"(?P<v>[A-Za-z0-9][A-Za-z0-9.-]{0,63})",
+        groups=(("v", ID),),
+    ),
+    # A number right after the word for whose it is: "patient 448812", "record #55812"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:patient|pt|record|chart|member|subscriber|encounter|enc|visit|case|claim"
+        r"|specimen|accession|mrn|acct|account|employee|resident|guarantor|beneficiary)s?"
+        r"\s*(?:#|no\.?|number|id)?\s*[:=#]?\s*)(?P<v>[A-Z]{0,3}-?\d{4,12})\b",
+        groups=(("v", ID),),
+    ),
+    # Read out on a call: "W as in whiskey 8 3 1 4", "H-4-4-9-2", "alpha bravo 7 7"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:[a-z] as in [a-z]+|[a-z]|\d|alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel"
+        r"|india|juliet|kilo|lima|mike|november|oscar|papa|quebec|romeo|sierra|tango|uniform"
+        r"|victor|whiskey|x-ray|yankee|zulu)(?:[ ,.-]{1,2}(?:[a-z] as in [a-z]+|\d|[a-z]\b)){4,})",
+        _spoken_id,
+    ),
+    # A name spelled out on a call: W-H-I-T-F-I-E-L-D, "O-K-A-F-O-R"
+    PatternSpec(PERSON, r"\b[A-Za-z](?:-[A-Za-z]){3,}\b"),
     PatternSpec(PHONE, r"\b[2-9]\d{2}[2-9]\d{6}(?:x\d{1,6})?\b"),
     PatternSpec(
         PHONE,
@@ -271,6 +356,11 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(VEHICLE_ID, r"\b[A-HJ-NPR-Z0-9]{17}\b", val.vin),
     PatternSpec(
         VEHICLE_ID,
+        r"(?i:\bvin\b" + SEP + r")(?P<v>[A-HJ-NPR-Z0-9]{11,17})\b",
+        groups=(("v", VEHICLE_ID),),
+    ),
+    PatternSpec(
+        VEHICLE_ID,
         r"(?i:\b(?:licen[cs]e plate|plate|tag|vin)" + SEP + r")"
         r"(?P<v>[A-Za-z0-9][A-Za-z0-9 -]{1,8}[A-Za-z0-9])\b",
         has_digit,
@@ -285,7 +375,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", DEVICE_ID),),
     ),
     PatternSpec(DEVICE_ID, r"\b[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}\b"),  # a MAC address
-    PatternSpec(DEVICE_ID, r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9-]{1,20})*"),
+    PatternSpec(DEVICE_ID, r"\(01\)\s?\d{14}(?:\s?\(\d{2,4}\)\s?[A-Za-z0-9-]{1,20})*"),
+    # Shapes that are identifiers wherever they stand: letters then five or more digits
+    # (PJN123456R, XJH123456789), or dashed groups mixing letters and four or more digits
+    # (RNB-104237H, G4AB-7781-33); codes (ICD-10, COVID-19, LOINC 2345-7) have fewer digits
+    # or no letters.
+    PatternSpec(ID, r"\b[A-Z]{1,5}-?\d{5,14}[A-Z]{0,3}\b", _not_code),
+    PatternSpec(ID, r"\b[A-Z0-9]{1,10}(?:-[A-Z0-9]{1,10}){1,4}\b", _dashed_identifier),
     PatternSpec(DEVICE_ID, r"\+[A-Z]\d{3}[A-Za-z0-9]{1,18}(?:/[$+A-Za-z0-9/]{1,40})?"),
     PatternSpec(
         DEVICE_ID,
@@ -316,4 +412,5 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *DATE_PATTERNS,
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
+    *INSTITUTION_PATTERNS,
 )

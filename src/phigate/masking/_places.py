@@ -71,13 +71,180 @@ _NOT_TOWN_ENDS = frozenset(
     ]
 )
 _NOT_TOWNS = frozenset(["comfort", "effort", "interview", "overview", "preview", "purview"])
+# Provinces and states outside the US: like US states, too large to identify anyone.
+PROVINCES = frozenset(
+    [
+        "north holland",
+        "south holland",
+        "utrecht",
+        "gelderland",
+        "friesland",
+        "groningen",
+        "drenthe",
+        "overijssel",
+        "flevoland",
+        "zeeland",
+        "limburg",
+        "north brabant",
+        "north rhine-westphalia",
+        "lower saxony",
+        "rhineland-palatinate",
+        "saxony-anhalt",
+        "schleswig-holstein",
+        "baden-württemberg",
+        "baden-wurttemberg",
+        "mecklenburg-vorpommern",
+        "saarland",
+        "andhra pradesh",
+        "madhya pradesh",
+        "himachal pradesh",
+        "telangana",
+        "odisha",
+        "assam",
+        "jharkhand",
+        "chhattisgarh",
+        "uttarakhand",
+        "haryana",
+        "quintana roo",
+        "coahuila",
+        "tamaulipas",
+        "sinaloa",
+        "zacatecas",
+        "aguascalientes",
+        "querétaro",
+        "queretaro",
+        "tlaxcala",
+        "morelos",
+        "tabasco",
+        "campeche",
+        "nayarit",
+        "castilla y león",
+        "basque country",
+        "navarre",
+        "aragon",
+        "asturias",
+        "cantabria",
+        "murcia",
+        "extremadura",
+        "canary islands",
+        "balearic islands",
+        "lazio",
+        "campania",
+        "piedmont",
+        "veneto",
+        "emilia-romagna",
+        "liguria",
+        "apulia",
+        "calabria",
+        "abruzzo",
+        "umbria",
+        "friuli",
+        "occitanie",
+        "auvergne-rhône-alpes",
+        "hauts-de-france",
+        "grand est",
+        "nouvelle-aquitaine",
+        "pays de la loire",
+        "corsica",
+        "minas gerais",
+        "rio grande do sul",
+        "paraná",
+        "pernambuco",
+        "ceará",
+        "guangdong",
+        "sichuan",
+        "zhejiang",
+        "jiangsu",
+        "shandong",
+        "henan",
+        "hubei",
+        "hunan",
+        "fujian",
+        "yunnan",
+        "victoria",
+        "alberta",
+        "ontario",
+        "quebec",
+        "new south wales",
+        "ontario",
+        "quebec",
+        "alberta",
+        "manitoba",
+        "saskatchewan",
+        "yukon",
+        "nunavut",
+        "queensland",
+        "victoria",
+        "tasmania",
+        "bavaria",
+        "bayern",
+        "saxony",
+        "hesse",
+        "brandenburg",
+        "thuringia",
+        "kerala",
+        "karnataka",
+        "maharashtra",
+        "gujarat",
+        "punjab",
+        "bihar",
+        "rajasthan",
+        "jalisco",
+        "oaxaca",
+        "chiapas",
+        "yucatan",
+        "sonora",
+        "chihuahua",
+        "guanajuato",
+        "veracruz",
+        "puebla",
+        "michoacan",
+        "catalonia",
+        "andalusia",
+        "galicia",
+        "lombardy",
+        "tuscany",
+        "sicily",
+        "sardinia",
+        "brittany",
+        "normandy",
+        "provence",
+        "alsace",
+        "flanders",
+        "wallonia",
+        "scotland",
+        "wales",
+        "england",
+        "new south wales",
+        "british columbia",
+        "nova scotia",
+        "new brunswick",
+        "prince edward island",
+        "western australia",
+        "south australia",
+        "northern territory",
+        "tamil nadu",
+        "uttar pradesh",
+        "west bengal",
+        "nuevo leon",
+        "baja california",
+        "île-de-france",
+        "ile-de-france",
+    ]
+)
 
 
 @functools.lru_cache(maxsize=8192)
+def has_digit_and_letter(value: bytes) -> bool:
+    """An Eircode (D02 X285) mixes both; "A12 3456" read as a code does not."""
+    tail = value[3:].strip()
+    return any(48 <= c <= 57 for c in tail) and any(65 <= c <= 90 for c in tail)
+
+
 def _place(value: bytes) -> bool:
     """A town or city: not a state, not an institution, not only common words."""
     text = value.decode("utf-8", "replace").strip().rstrip(".,")
-    if not text or text in STATE_SET:
+    if not text or text in STATE_SET or text.lower() in PROVINCES:
         return False
     words = text.lower().replace("’", "'").split()
     if words[-1] in _NOT_TOWN_ENDS or words[-1] in _NOT_TOWNS:
@@ -147,6 +314,12 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", LOCATION),),
     ),
     PatternSpec(STREET_ADDRESS, r"(?i:\bp\.?\s?o\.?\s*box\s+\d{1,8})"),
+    # The flat alone: "apartment 2B", "Apt #14"
+    PatternSpec(
+        STREET_ADDRESS,
+        r"(?i:\b(?:apartment|apt\.?|flat)\s*#?\s*)(?P<v>\d{1,5}[A-Za-z]?|[A-Za-z]-?\d{1,4})\b",
+        groups=(("v", STREET_ADDRESS),),
+    ),
     PatternSpec(STREET_ADDRESS, r"\b(?:PSC|Unit|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}"),
     PatternSpec(STREET_ADDRESS, r"\b(?:USNS|USNV|USS|USCGC)\s+\p{Lu}[\p{L}'-]+"),
     # Foreign streets: 12 rue de Rivoli, Via Roma 15, Calle de Alcalá 42, Hauptstraße 5
@@ -189,6 +362,20 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         LOCATION, rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b", _place, groups=(("v", LOCATION),)
     ),
+    # Without the comma: "Boston MA 02118"; Canada: "Toronto, ON M5V 2T6"
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE})\s+(?:{STATE_ABBR})\s+(?P<z>{_ZIP5})\b",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),?\s+(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s+"
+        r"(?P<z>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
     # After a cue phrase: lives in, pharmacy is in, stay with family in, moved to
     PatternSpec(
         LOCATION,
@@ -221,7 +408,9 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         LOCATION,
-        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD})\b",
+        rf"\b(?:in|near|from|outside(?:\s+of)?|around|visiting)\s+(?P<v>{_PLACE_WORD})"
+        # not the first word of a longer name ("from Mercy Medical Center")
+        r"(?:[^\p{L}\s]|\s+[^\p{Lu}\s]|\s*\z)",
         _bare_place,
         groups=(("v", LOCATION),),
     ),
@@ -261,6 +450,17 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         ZIP, r"(?i:\b(?:pin|pincode|pin code)\s*[:#-]?\s*)(?P<v>\d{6})\b", groups=(("v", ZIP),)
     ),
     PatternSpec(ZIP, r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
+    # Dutch, Polish, Portuguese, Swedish postcodes before the town: 1012 AB Amsterdam,
+    # 00-950 Warszawa, 1000-001 Lisboa, 114 55 Stockholm; Irish Eircodes; Japanese 〒
+    PatternSpec(
+        LOCATION,
+        r"\b(?P<z>\d{4} ?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2})\s+"
+        r"(?P<v>\p{Lu}\p{L}+(?:[- ]\p{Lu}\p{L}+){0,2})",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+    ),
+    PatternSpec(ZIP, r"\b[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4}\b", has_digit_and_letter),
+    PatternSpec(ZIP, r"〒\s?\d{3}-\d{4}"),
     # 75001 Paris, D-10115 Berlin: a postcode then the town, after a comma or a line start
     PatternSpec(
         LOCATION,

@@ -71,4 +71,4 @@ CAPWORD = r"\p{Lu}[\p{L}'’.-]*"
 # An identifier-looking value after a label: letters, digits and dashes.
 # It must hold a digit early, so a label followed by a word ("insurance member") is no match.
 IDVAL = r"(?:[A-Za-z]{1,8}[- ]?)?\d[A-Za-z0-9-]{2,24}(?: \d{2,6}){0,3}"
-SEP = r"\s*(?:no\.?|num(?:ber)?|#|id)?\s*(?:is\s+|[:#=]\s*)?"
+SEP = r"\s*(?i:no\.?|num(?:ber)?|#|id)?\s*(?:is\s+|[:#=]\s*)?"

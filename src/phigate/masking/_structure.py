@@ -15,6 +15,8 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import re2
+
 from phigate.masking import _hl7
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
@@ -151,7 +153,8 @@ _MAX_VALUE = 100
 @functools.lru_cache(maxsize=8192)
 def classify_label(label: str) -> str | None:
     """The entity type a label, key or header says its value is, else None."""
-    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
+    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ")
+    words = words.replace("#", " #").split()  # "ID#", "Acct#"
     if (
         words
         and words[-1].encode() in _NUMBER_WORDS
@@ -223,6 +226,8 @@ def label_values(data: bytes) -> Iterator[Found]:
         end = _trim(entity, data, value_start, end)
         if end > value_start and value_ok(entity, data[value_start:end], strict=True):
             yield value_start, end, entity
+        elif entity == e.PERSON and _NUMBER_VALUE.fullmatch(data[value_start:end]) is not None:
+            yield value_start, end, e.ID  # "patient=448812": the person's number
 
 
 def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
@@ -289,7 +294,14 @@ _JSON_MEMBER_RE = (
 _JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
 _JSON_STRING = Regex(rb'"((?:[^"\\\n]|\\.){1,300})"')
 # Keys of FHIR resources that `hint` (made for column names) does not know.
-_JSON_KEYS = {"line": e.STREET_ADDRESS, "value": e.ID, "district": e.LOCATION}
+# A resource's own "id" and a "reference" ("Patient/8812") name a person's records.
+_JSON_KEYS = {
+    "line": e.STREET_ADDRESS,
+    "value": e.ID,
+    "district": e.LOCATION,
+    "id": e.ID,
+    "reference": e.ID,
+}
 
 
 def json_values(data: bytes) -> Iterator[Found]:
@@ -300,7 +312,7 @@ def json_values(data: bytes) -> Iterator[Found]:
             continue
         start, end = found[2]
         if data[start : start + 1].isdigit():  # "age": 93, "mrn": 12345678
-            if value_ok(entity, data[start:end]):
+            if key != "value" and value_ok(entity, data[start:end]):  # "value": 105 mg/dL
                 yield start, end, entity
             continue
         for string in _JSON_STRING.spans(data, start, end):
@@ -312,8 +324,8 @@ def json_values(data: bytes) -> Iterator[Found]:
 # --- CSV fragments: a header of names, then rows with as many cells
 
 _CSV_HEADER_RE = (
-    r"(?m:^[ \t]*\|?[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}"
-    r"(?:([,\t;|])[ \t]*[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}){2,}[ \t]*\|?\r?$)"
+    r"(?m:^[ \t]*\|?[ \t]*\x22?[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}\x22?"
+    r"(?:([,\t;|])[ \t]*\x22?[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}\x22?){2,}[ \t]*\|?\r?$)"
 )
 _CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
 
@@ -322,7 +334,8 @@ def csv_values(data: bytes) -> Iterator[Found]:
     for found in _CSV_HEADER.spans(data):
         start, end = found[0]
         sep = data[found[1][0] : found[1][1]]
-        columns = [classify_label(h.strip().decode()) for h in data[start:end].split(sep)]
+        header = data[start:end].split(sep)
+        columns = [classify_label(h.strip().strip(b'"').decode()) for h in header]
         if any(columns):
             yield from _csv_rows(data, end + 1, sep, columns)
 
@@ -331,7 +344,7 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
     while pos < len(data):
         line_end = data.find(b"\n", pos)
         line_end = len(data) if line_end < 0 else line_end
-        cells = data[pos:line_end].rstrip(b"\r").split(sep)
+        cells = _cells(data[pos:line_end].rstrip(b"\r"), sep)
         if len(cells) != len(columns):
             return
         for cell, entity in zip(cells, columns, strict=True):
@@ -340,6 +353,22 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
             pos += len(cell) + len(sep)
         pos = line_end + 1
 
+
+def _cells(line: bytes, sep: bytes) -> list[bytes]:
+    """A CSV line's cells; a quoted cell may hold the separator ("Doe, Jane")."""
+    cells = line.split(sep)
+    if b'"' not in line:
+        return cells
+    joined: list[bytes] = []
+    for cell in cells:
+        if joined and joined[-1].lstrip()[:1] == b'"' and joined[-1].count(b'"') % 2:
+            joined[-1] += sep + cell
+        else:
+            joined.append(cell)
+    return joined
+
+
+_NUMBER_VALUE = re2.compile(rb"[A-Z]{0,3}-?\d{4,12}")
 
 # --- bare record numbers: "Jane Doe / 48291133", "#48291133", "patient 48291133"
 

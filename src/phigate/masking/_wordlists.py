@@ -22,7 +22,11 @@ _WORLD_LOCALES = (
     "vi_VN", "de_DE", "fr_FR", "it_IT", "pl_PL", "pt_BR", "es_ES", "nl_NL", "tr_TR",
     "cs_CZ", "hu_HU", "ro_RO", "sv_SE", "da_DK", "no_NO", "fi_FI", "en_IE", "en_NG",
     "yo_NG", "ig_NG", "ha_NG", "zu_ZA", "en_KE", "sw", "id_ID", "en_PK", "tw_GH",
+    "az_AZ", "de_AT", "de_CH", "en_NZ", "es_AR", "es_CL", "es_CO", "et_EE", "fr_CA", "fr_CH",
+    "ga_IE", "hr_HR", "is_IS", "lt_LT", "lv_LV", "nl_BE", "pt_PT", "sk_SK", "sl_SI",
 )  # fmt: skip
+# Chinese and Japanese names as they are spelled in Latin letters (pinyin, Hepburn).
+_ROMANIZED_LOCALES = ("zh_CN", "ja_JP")
 
 # PostgreSQL's plan vocabulary: EXPLAIN output passes through the free-text detectors,
 # and "Seq Scan" or "Hash Cond" read as two unknown capitalised words, a full name.
@@ -98,6 +102,46 @@ hawaii idaho illinois indiana iowa kansas kentucky louisiana maine maryland mass
 michigan minnesota mississippi missouri montana nebraska nevada hampshire jersey mexico york
 carolina dakota ohio oklahoma oregon pennsylvania rhode island tennessee texas utah vermont
 virginia washington wisconsin wyoming columbia puerto rico
+ontario quebec manitoba saskatchewan scotia brunswick newfoundland labrador
+yukon nunavut queensland tasmania wales bavaria bayern saxony
+thuringia tamil nadu kerala karnataka maharashtra gujarat punjab
+bengal bihar rajasthan uttar pradesh jalisco oaxaca chiapas yucatan sonora chihuahua
+nuevo guanajuato veracruz puebla michoacan catalonia andalusia galicia lombardy
+tuscany sicily sardinia normandy provence alsace wallonia
+telemetry interventional palliative hospice labor delivery picu pacu cath wound
+rehab rehabilitation therapy occupational speech nutrition dietary pharmacy laboratory
+pathology anesthesia anesthesiology imaging nuclear infusion dialysis transplant trauma
+burn neonatal pediatric geriatric geriatrics behavioral psychiatric vascular thoracic
+cardiothoracic neurosurgery otolaryngology ent audiology podiatry allergy immunology
+ambulatory outpatient inpatient surgical stepdown observation triage admitting
+registration social work case management chaplaincy spiritual quality compliance
+prevention control wellness maternity obstetric birthing postpartum antepartum newborn
+nursery radiation endoscopy bronchoscopy electrophysiology echocardiography ostomy
+education tower pavilion annex campus building level intensive critical
+medicine surgical sleep spine sports urgent respiratory cardiac cardiovascular
+lithium magnesium calcium zinc vitamin folic ferrous melatonin mucinex sudafed pepto
+tums maalox gaviscon robitussin dayquil nyquil pedialyte
+lipitor crestor zocor pravachol norvasc coumadin eliquis xarelto pradaxa plavix brilinta
+synthroid levoxyl glucophage januvia jardiance farxiga invokana trulicity ozempic wegovy
+mounjaro victoza lantus levemir humalog novolog tresiba basaglar toujeo zoloft prozac
+lexapro celexa paxil effexor cymbalta wellbutrin remeron abilify seroquel zyprexa
+risperdal haldol xanax ativan klonopin valium ambien lunesta adderall ritalin vyvanse
+concerta strattera neurontin lyrica topamax keppra lamictal depakote tegretol dilantin
+aricept namenda sinemet requip mirapex flomax proscar avodart cialis viagra detrol
+ditropan myrbetriq vesicare prilosec nexium protonix pepcid zantac prevacid dexilant
+reglan zofran phenergan imodium miralax colace senokot dulcolax linzess amitiza humira
+enbrel remicade stelara dupixent keytruda opdivo herceptin avastin rituxan gleevec
+revlimid arimidex femara aromasin xgeva prolia fosamax boniva actonel evista premarin
+estrace provera prometrium advair symbicort breo trelegy spiriva incruse anoro proair
+ventolin proventil xopenex pulmicort qvar singulair zyrtec claritin
+benadryl flonase nasonex motrin aleve celebrex mobic toradol norco vicodin percocet
+oxycontin dilaudid ultram suboxone narcan keflex augmentin zithromax levaquin cipro
+bactrim macrobid flagyl diflucan valtrex tamiflu paxlovid zosyn rocephin lovenox toprol
+lopressor coreg tenormin inderal cardizem procardia zestril prinivil vasotec altace
+lotensin diovan cozaar benicar avapro micardis entresto aldactone bumex demadex lanoxin
+cordarone pacerone multaq tikosyn nitrostat imdur ranexa zetia vytorin tricor lopid
+niaspan repatha praluent zyloprim uloric colcrys medrol deltasone decadron plaquenil
+imuran cellcept prograf neoral epogen procrit neulasta jantoven narcan evzio kcentra
 """
 
 # Clinical eponyms: names of diseases, signs and scores, not of patients,
@@ -164,7 +208,6 @@ EPONYMS = frozenset(
         "duchenne",
         "becker",
         "charcot",
-        "marie",
         "tooth",
         "dupuytren",
         "osgood",
@@ -205,6 +248,61 @@ EPONYMS = frozenset(
         "gram",
         "ziehl",
         "neelsen",
+        "sjogren's",
+        "wegener",
+        "takayasu",
+        "buerger",
+        "behcet",
+        "behçet",
+        "creutzfeldt",
+        "ehlers",
+        "danlos",
+        "chiari",
+        "perthes",
+        "peyronie",
+        "quervain",
+        "tietze",
+        "burkitt",
+        "meckel",
+        "zenker",
+        "tinel",
+        "mallampati",
+        "rockall",
+        "blatchford",
+        "schatzker",
+        "monteggia",
+        "galeazzi",
+        "lisfranc",
+        "maisonneuve",
+        "chopart",
+        "bankart",
+        "heberden",
+        "osler",
+        "virchow",
+        "korotkoff",
+        "kehr",
+        "rovsing",
+        "lewy",
+        "langerhans",
+        "purkinje",
+        "kupffer",
+        "treitz",
+        "calot",
+        "gerota",
+        "sylvius",
+        "brodmann",
+        "bezold",
+        "jarisch",
+        "whipple's",
+        "addison's",
+        "cushing's",
+        "graves'",
+        "still's",
+        "kawasaki's",
+        "tourette's",
+        "asperger's",
+        "hirschsprung's",
+        "parkinsonism",
     ]
 )
 
@@ -301,6 +399,26 @@ NAME_CUES = (
     b"fiancee",
     b"girlfriend",
     b"boyfriend",
+    # verbs whose object is a person: "told Thabo", "paged Nkechi", "accompanied by"
+    b"told",
+    b"asked",
+    b"paged",
+    b"notified",
+    b"informed",
+    b"messaged",
+    b"texted",
+    b"emailed",
+    b"thanked",
+    b"accompanied",
+    b"visited",
+    b"escorted",
+    b"ask",
+    b"tell",
+    b"page",
+    b"love",
+    b"xo",
+    b"thx",
+    b"its",
 )
 
 
@@ -314,6 +432,10 @@ def person_names() -> tuple[frozenset[str], frozenset[str]]:
         given = _names(provider, ("first_names", "first_names_male", "first_names_female"))
         first.update(_spellings(given))
         last.update(_spellings(_names(provider, ("last_names",))))
+    for locale in _ROMANIZED_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        first.update(_spellings(_names(provider, ("first_romanized_names",))))
+        last.update(_spellings(_names(provider, ("last_romanized_names",))))
     return frozenset(first), frozenset(last)
 
 
@@ -331,7 +453,9 @@ def _spellings(names: list[str]) -> set[str]:
 def _names(provider: object, attributes: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     for attribute in attributes:
-        found.extend(str(n) for n in getattr(provider, attribute, ()))
+        names = getattr(provider, attribute, ())
+        if not isinstance(names, property):  # es_CL computes first_names per instance
+            found.extend(str(n) for n in names)
     return [n for n in found if n.isalpha() or "-" in n or "'" in n]
 
 

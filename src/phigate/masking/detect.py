@@ -9,7 +9,7 @@ pattern, so no input can make a detector backtrack.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import re2
 
@@ -17,7 +17,7 @@ from phigate.masking._fastre import OPTIONS, Regex
 from phigate.masking._names import NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._structure import STRUCTURES, Structure
-from phigate.masking.entities import EMAIL, ID, PERSON, PHI_TYPES, rank
+from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -25,9 +25,9 @@ class MaskingError(Exception):
     """Masking failed; the action must fail closed and nothing may leave."""
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A detected entity: byte offsets into the UTF-8 text, and its type."""
+class Span(NamedTuple):
+    """A detected entity: byte offsets into the UTF-8 text, and its type. A tuple: tens
+    of thousands are made per megabyte, and a frozen dataclass is slower to build."""
 
     start: int
     end: int
@@ -52,19 +52,17 @@ class SpanFinder:
         self._patterns = [_Compiled(s) for s in specs]
         self._structures: list[Structure] = list(STRUCTURES) if types & PHI_TYPES else []
         self._types = types
-        self._set = re2.Set.SearchSet(OPTIONS)
-        for compiled in self._patterns:
-            self._set.Add(compiled.spec.regex.encode())
-        for structure in self._structures:
-            self._set.Add(structure.trigger.encode())
-        self._set.Compile()
+        triggers = [c.spec.regex for c in self._patterns] + [s.trigger for s in self._structures]
+        self._sets = _pattern_sets(triggers)
         self._names = NameDetector() if PERSON in types else None
 
     def find(self, data: bytes) -> list[Span]:
         """Merged, non-overlapping spans sorted by start."""
+        if _scanned(data):
+            data = ocr_normal(data)
         spans: list[Span] = []
         count = len(self._patterns)
-        for index in self._set.Match(data) or ():
+        for index in _matching(self._sets, data):
             if index < count:
                 spans.extend(_pattern_spans(self._patterns[index], data))
             else:
@@ -75,11 +73,76 @@ class SpanFinder:
             emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
             found = names_everywhere(data, names, emails)
             spans.extend(Span(s, e, PERSON) for s, e in found)
-        return merge(_everywhere(data, spans))
+        return _widen(data, merge(_everywhere(data, spans)))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
         return (Span(s, e, t) for s, e, t in structure.find(data) if t in types)
+
+
+# Scanned text read by OCR confuses O with 0 and l or I with 1 ("D0B: O3/l4/l952",
+# "WH1TFIELD"). Two such tokens make a text a scan; its tokens are read back with the
+# likelier characters before detection (same length, so offsets hold).
+_OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
+_TOKEN = re2.compile(rb"[A-Za-z0-9]+")
+_AS_DIGITS = bytes.maketrans(b"OolI", b"0011")
+
+
+def _scanned(data: bytes) -> bool:
+    """Two tokens with OCR confusions make a text a scan; one is a typo or a code."""
+    found = _OCR_TOKEN.spans(data)
+    return next(found, None) is not None and next(found, None) is not None
+
+
+def ocr_normal(data: bytes) -> bytes:
+    """The text with OCR confusions inside tokens undone: letters among digits become
+    digits ("O3" -> "03", "l941" -> "1941"), 0 and 1 among letters become letters."""
+    return bytes(_TOKEN.sub(_ocr_token, data))
+
+
+def _ocr_token(match: re2._Match[bytes]) -> bytes:
+    token = bytes(match.group(0))
+    digits = sum(48 <= c <= 57 for c in token)
+    if not digits or len(token) < 2:
+        return token
+    letters = len(token) - digits
+    if letters and not token.translate(None, b"0123456789OolI"):
+        return token.translate(_AS_DIGITS)
+    if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"01" + _LETTERS):
+        lower = sum(97 <= c <= 122 for c in token) > letters // 2
+        return token.translate(_AS_LOWER if lower else _AS_UPPER)
+    return token
+
+
+_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_AS_LOWER = bytes.maketrans(b"01", b"oi")
+_AS_UPPER = bytes.maketrans(b"01", b"OI")
+
+
+# RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
+# throws its states away and starts again on every text, a hundred times slower. Sets
+# of a few dozen patterns each stay within it.
+_SET_SIZE = 40
+
+
+def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
+    """(offset of its first pattern, compiled set) for each slice of the patterns."""
+    sets: list[tuple[int, Any]] = []
+    for offset in range(0, len(patterns), _SET_SIZE):
+        pattern_set = re2.Set.SearchSet(OPTIONS)
+        for pattern in patterns[offset : offset + _SET_SIZE]:
+            pattern_set.Add(pattern.encode())
+        pattern_set.Compile()
+        sets.append((offset, pattern_set))
+    return sets
+
+
+def _matching(sets: list[tuple[int, Any]], data: bytes) -> list[int]:
+    """The indexes of the patterns that occur in the text, over all sets."""
+    found: list[int] = []
+    for offset, pattern_set in sets:
+        found.extend(offset + i for i in pattern_set.Match(data) or ())
+    return found
 
 
 def _wanted(spec: PatternSpec, types: frozenset[str]) -> bool:
@@ -120,6 +183,77 @@ def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
             yield Span(start, end, entity)
 
 
+# What belongs to a date or a name when it stands right beside one: the time of day
+# after a date ("03/12/2024 14:30", "Mar 5, 2024 at 4:15 PM EST"), the weekday before it
+# ("Tue, 12 Mar 2024"), the credentials after a name ("Anita Patel, MD"); a title
+# before a name stays, as it says no more than the placeholder.
+_TIME_AFTER = Regex(
+    rb",?\s{1,2}(?:at\s|@\s?)?(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?"
+    rb"(?:\s?[AaPp]\.?[Mm]\.?)?(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}|[ECMP][SD]T|hrs?)\b)?"
+)
+_WEEKDAYS = frozenset(
+    b"mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday"
+    b" saturday sunday".split()
+)
+_BUILD_WORDS = (b"build", b"built", b"compiled", b"commit")
+_CREDENTIALS_AFTER = Regex(
+    rb"(?:,?\s(?:Jr|Sr|II|III|IV)\b\.?)?"
+    rb"(?:,?\s(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|PharmD|DDS|DPM|MBBS|FRCP|FACP|FACS|CNM"
+    rb"|CRNA|FNP|FNP-C|APRN|LCSW|LPN|MSN|BSN|DNP)\b\.?)?"
+)
+# Lower-case particles that open a surname: "de la Cruz, Maria", "van der Berg".
+_PARTICLES_BEFORE = frozenset(
+    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten".split()
+)
+
+
+def _widen(data: bytes, spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in spans:
+        start, end = span.start, span.end
+        if span.entity == DATE:
+            line = data[max(0, start - 24) : start].rsplit(b"\n", 1)[-1].lower()
+            if any(word in line for word in _BUILD_WORDS):
+                continue  # when the software was built, not when anyone was seen
+            end = _extend(_TIME_AFTER, data, end)
+            start -= _weekday_before(data, start)
+        elif span.entity == PERSON:
+            end = _extend(_CREDENTIALS_AFTER, data, end)
+            start -= _particles_before(data, start)
+        out.append(
+            span if (start, end) == (span.start, span.end) else Span(start, end, span.entity)
+        )
+    return merge(out) if len(out) > 1 else out
+
+
+def _extend(regex: Regex, data: bytes, end: int) -> int:
+    """Where a match of `regex` starting right at `end` ends, else `end`."""
+    found = next(regex.spans(data, end, min(len(data), end + 48)), None)
+    return found[0][1] if found is not None and found[0][0] == end else end
+
+
+def _particles_before(data: bytes, start: int) -> int:
+    """The length of "de la " or "van der " just before a surname, else 0."""
+    before = data[max(0, start - 12) : start]
+    if not before.endswith(b" "):
+        return 0
+    words = before.split(b" ")[:-1]
+    taken = 0
+    while words and words[-1] in _PARTICLES_BEFORE:
+        taken += len(words.pop()) + 1
+    return taken
+
+
+def _weekday_before(data: bytes, start: int) -> int:
+    """The length of "Tue, " or "Monday " just before a date, else 0."""
+    before = data[max(0, start - 12) : start]
+    word = before.rstrip(b" ,").rstrip(b".")
+    last = word.rsplit(None, 1)[-1] if word.strip() else b""
+    if last.lower() not in _WEEKDAYS:
+        return 0
+    return len(before) - (len(word) - len(last))
+
+
 _MIN_REPEAT = 4
 _FIND_LIMIT = 64
 
@@ -155,7 +289,7 @@ def merge(spans: list[Span]) -> list[Span]:
     """Union overlapping spans; the merged span takes the highest-ranked type."""
     if len(spans) < 2:
         return spans
-    spans.sort(key=lambda s: (s.start, -s.end))
+    spans.sort(key=_by_start)
     merged = [spans[0]]
     for span in spans[1:]:
         last = merged[-1]
@@ -165,3 +299,7 @@ def merge(spans: list[Span]) -> list[Span]:
         entity = last.entity if rank(last.entity) >= rank(span.entity) else span.entity
         merged[-1] = Span(last.start, max(last.end, span.end), entity)
     return merged
+
+
+def _by_start(span: Span) -> tuple[int, int]:
+    return span.start, -span.end

@@ -29,6 +29,7 @@ STREET_ADDRESS = "STREET_ADDRESS"
 LOCATION = "LOCATION"
 ZIP = "ZIP"
 BIOMETRIC = "BIOMETRIC"
+PROFESSION = "PROFESSION"
 ID = "ID"
 SECRET = "SECRET"  # noqa: S105 - an entity type name, not a password
 
@@ -56,6 +57,7 @@ PHI_TYPES: frozenset[str] = frozenset(
         LOCATION,
         ZIP,
         BIOMETRIC,
+        PROFESSION,
         ID,
     }
 )
@@ -92,6 +94,7 @@ _RANKED = (
     DATE,
     AGE,
     PERSON,
+    PROFESSION,
     ID,
 )
 RANK: dict[str, int] = {name: len(_RANKED) - i for i, name in enumerate(_RANKED)}

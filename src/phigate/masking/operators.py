@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import time
 
 import re2
 
@@ -165,11 +166,22 @@ def generalize(entity: str, value: str) -> str:
     return f"[{entity}]"
 
 
+def _this_year() -> int:
+    """The current year, read from the clock at most once a minute (asked per date)."""
+    now = time.monotonic()
+    if now - _YEAR_READ[0] > 60:
+        _YEAR_READ[:] = [now, dt.date.today().year]
+    return int(_YEAR_READ[1])
+
+
+_YEAR_READ: list[float] = [-1e9, 0]
+
+
 def safe_harbor_year(year: int, today: dt.date | None = None) -> str:
     """The year alone, except that years implying an age of 90 or more are aggregated
     into one category (45 CFR 164.514(b)(2)(i)(C)): a birth year of 1930 would name a
     96-year-old among very few people."""
-    oldest_shown = (today or dt.date.today()).year - 89
+    oldest_shown = (today.year if today is not None else _this_year()) - 89
     return str(year) if year >= oldest_shown else f"{oldest_shown - 1} or earlier"
 
 

@@ -25,6 +25,8 @@ class Score:
         default_factory=dict
     )  # type -> [n, recalled, chars, leaked]
     per_decoy: dict[str, list[int]] = field(default_factory=dict)  # kind -> [chars, masked]
+    # document kind -> [PHI chars, leaked, decoy chars, masked decoy chars]
+    per_kind: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def recall(self) -> float:
@@ -53,6 +55,11 @@ class Score:
                 f"    decoy {kind:<16} over-masked {masked / max(chars, 1):7.2%}"
                 f"  ({masked} of {chars} chars)"
             )
+        for kind, (chars, leaked, decoy, masked) in sorted(self.per_kind.items()):
+            out.append(
+                f"    document {kind:<16} leak {leaked / max(chars, 1):7.2%}"
+                f"  decoys over-masked {masked / max(decoy, 1):7.2%}"
+            )
         return out
 
 
@@ -68,6 +75,7 @@ def score(docs: Sequence[Document], detected: Sequence[Sequence[tuple[int, int, 
     result = Score()
     for doc, spans in zip(docs, detected, strict=True):
         mask = _covered(spans, len(doc.text))
+        by_kind = result.per_kind.setdefault(doc.kind or "-", [0, 0, 0, 0])
         for start, end, entity in doc.phi:
             chars = [i for i in range(start, end) if doc.text[i].isalnum()]
             leaked = sum(1 for i in chars if not mask[i])
@@ -80,6 +88,8 @@ def score(docs: Sequence[Document], detected: Sequence[Sequence[tuple[int, int, 
             result.recalled += leaked == 0
             result.phi_chars += len(chars)
             result.leaked_chars += leaked
+            by_kind[0] += len(chars)
+            by_kind[1] += leaked
         for start, end, kind in doc.decoys:
             chars = [i for i in range(start, end) if doc.text[i].isalnum()]
             masked = sum(1 for i in chars if mask[i])
@@ -88,4 +98,6 @@ def score(docs: Sequence[Document], detected: Sequence[Sequence[tuple[int, int, 
             row[1] += masked
             result.decoy_chars += len(chars)
             result.masked_decoy_chars += masked
+            by_kind[2] += len(chars)
+            by_kind[3] += masked
     return result

@@ -1,0 +1,133 @@
+"""Institutions and occupations: the hospital a patient was seen at, the employer
+and the job a note mentions. Each narrows down who the patient is; a department
+("Cardiology Clinic", "Emergency Department") does not.
+
+A hospital or an employer is found by its last word ("Riverside Medical Center",
+"Hôpital de la Pitié", "Acme Logistics Inc."), and kept when one of its other
+words distinguishes it; an occupation by a cue ("works as a bus driver",
+"Occupation: welder", "retired logger").
+"""
+
+from __future__ import annotations
+
+import functools
+
+import re2
+
+from phigate.masking._shapes import STATE_NAMES, PatternSpec
+from phigate.masking._wordlists import common_words
+from phigate.masking.entities import LOCATION, PROFESSION
+
+_CAP = r"(?:St\.|Mt\.|ST\.|MT\.|\p{Lu}[\p{L}'’.-]*)"
+_JOIN = r"(?: (?:of|the|&|de|du|la|del|der) | |-)"
+_HOSPITAL_END = (
+    r"(?:HOSPITAL|MEDICAL CENTER|CLINIC|HEALTH|Hospitals?|Medical Cent(?:er|re)"
+    r"|Med(?:ical)? Ctr|Health Cent(?:er|re)|Health System"
+    r"|Health(?:care)?|Clinic|Infirmary|Hospice|Medical Group|Surgery Cent(?:er|re)"
+    r"|Surgical Cent(?:er|re)|Nursing Home|Nursing Cent(?:er|re)|Rehabilitation Cent(?:er|re)"
+    r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
+    r"|Kliniken|Polyclinic|Children's|Memorial)"
+)
+_ORG_END = (
+    r"(?:Inc\.?|LLC|L\.L\.C\.|Corp\.?|Corporation|Company|Co\.|Ltd\.?|GmbH|S\.A\.|PLC|LLP"
+    r"|Industries|Logistics|Foods|Technologies|Manufacturing|Construction|Bank|Credit Union"
+    r"|School District|Elementary School|High School|Middle School|Academy|Airlines"
+    r"|Transit|Railroad|Insurance)"
+)
+# Words every hospital or firm may have; one other word must name this one.
+_GENERIC_WORDS = (
+    "general memorial regional community university medical center centre hospital hospitals"
+    " health healthcare clinic clinics children's women's saint st st. mt. county city state"
+    " the of and & de du la del der system group care institute inc inc. llc corp corp. company"
+    " co. ltd ltd. national international united american new north south east west central"
+    " valley family internal medicine specialty specialists surgical surgery cancer heart"
+    " rehabilitation nursing home behavioral mental veterans affairs va"
+)
+_GENERIC = frozenset(_GENERIC_WORDS.split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _named(value: bytes) -> bool:
+    """Whether an institution's words include one that names it ("Riverside", "Kaiser"),
+    not only generic and department words ("Cardiology Clinic", "General Hospital")."""
+    common = common_words()
+    words = value.decode("utf-8", "replace").lower().replace("’", "'").split()
+    distinct = [w.strip(".,'") for w in words if w not in _GENERIC]
+    distinct = [w[:-2] if w.endswith("'s") else w for w in distinct]
+    return any(
+        w and (w in _STATE_WORDS or (w not in common and _SPECIALTY.search(w) is None))
+        for w in distinct
+    )
+
+
+# Endings of specialties and services, which name departments: "Anticoagulation Clinic",
+# "Orthopaedic Institute", "Geriatrics Clinic".
+_SPECIALTY = re2.compile(
+    r"(?:ology|ologic|ological|ologist|iatry|iatric|iatrics|ation|ative|ive|ics|ment|ence"
+    r"|ance|aedic|aedics|opedic|opedics|ical|ary|ory|ure|ist|ists|ing)$"
+)
+# A hospital named after its state is as telling as one named after its town.
+_STATE_WORDS = frozenset(w.lower() for w in STATE_NAMES.replace("|", " ").split())
+
+_STOP_WORDS = (
+    "a an the in at for from to since until and or of on with now last early late after"
+    " before this that his her their there here home full part time currently previously"
+    " years year months week weeks"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _occupation(value: bytes) -> bool:
+    words = value.decode("utf-8", "replace").lower().split()
+    return bool(words) and words[0] not in _STOP and words[-1] not in _STOP
+
+
+INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
+    # Riverside Medical Center, St. Mary's Hospital, Brigham and Women's Hospital
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,4}} {_HOSPITAL_END})\b",
+        _named,
+        groups=(("v", LOCATION),),
+    ),
+    # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele
+    PatternSpec(
+        LOCATION,
+        r"\b(?P<v>(?:Hospital|Hôpital|Hospital Universitario|Hospital General|Ospedale|Clinique"
+        r"|Clínica|Klinik|Klinikum|Krankenhaus|Policlinico|Centre Hospitalier|Centro Hospitalar"
+        r"|Universitätsklinikum|Royal|Sanatorio|Instituto|Institut)"
+        rf" (?:(?:of|de|du|des|del|di|della|la|le|the|der|am|an|rechts|links) )*{_CAP}"
+        rf"(?:{_JOIN}{_CAP}){{0,3}})",
+        _named,
+        groups=(("v", LOCATION),),
+    ),
+    # Mercy General, Lakeview Regional, Toronto Western
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>{_CAP}(?: {_CAP}){{0,2}} (?:General|Regional|Memorial|Presbyterian|Methodist"
+        r"|Baptist|Medical|Western|Eastern|Northwestern|Southwestern|Mercy))\b"
+        r"(?: (?:Hospital|Health|Medical Center|Campus))?",
+        _named,
+        groups=(("v", LOCATION),),
+    ),
+    # Acme Logistics Inc., Lincoln High School, AC Transit
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,3}} {_ORG_END})(?:\s|$|[.,;:)])",
+        _named,
+        groups=(("v", LOCATION),),
+    ),
+    # works as a bus driver for ..., retired logger, Occupation: welder
+    PatternSpec(
+        PROFESSION,
+        r"(?i:\b(?:works?|worked|working|employed|employment|job|career)\s+(?:as|is)\s+(?:an?\s+)?"
+        r"|\b(?:retired|former|ex-|unemployed|part-time|full-time)\s+"
+        r"|\b(?:occupation|profession|job title|employment|works as)\s*[:=-]\s*"
+        r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?)"
+        r"(?P<v>[A-Za-z][a-z'-]+(?:[ -][a-z][a-z'-]+){0,2}?)"
+        r"(?:\s+(?:at|for|in|with|and|until|since|who|by|from)\b|\s*[.,;()\n]|\s*$)",
+        _occupation,
+        groups=(("v", PROFESSION),),
+    ),
+)
