@@ -105,24 +105,35 @@ async def ask_then_approve(wire: Wire, client: RawClient, claim: int) -> None:
 # ── writes on a read-only session: transaction state ───────────────────────
 @finding(
     1,
-    "a BEGIN sent with Parse/Bind/Execute in the same batch as an approved write is not "
-    "seen (the session reads the transaction state from ReadyForQuery only): the write "
-    "commits on the writer, and the client's ROLLBACK does not undo it",
+    "a BEGIN sent with Parse/Bind/Execute, not yet followed by Sync, is not seen (the "
+    "session reads the transaction state from ReadyForQuery only): an approved write "
+    "sent next (Execute or simple Query) commits on the writer, and the client's "
+    "ROLLBACK does not undo it",
 )
-async def test_a_write_after_an_extended_begin_in_the_same_batch_is_refused(
-    wire: Wire, client: RawClient, ehr_dsn: str
+@pytest.mark.parametrize("shape", ["execute", "query"])
+async def test_a_write_after_an_extended_begin_is_refused(
+    wire: Wire, client: RawClient, ehr_dsn: str, shape: str
 ) -> None:
-    set_status(ehr_dsn, 31, "new")
-    await ask_then_approve(wire, client, 31)
-    batch = codec.build_parse("b", "BEGIN") + run("b")
-    batch += run("w", "paid", "31")
-    batch += codec.build_parse("r", "ROLLBACK") + run("r") + codec.SYNC
-    client.send(batch)
+    claim = 31 if shape == "execute" else 35
+    set_status(ehr_dsn, claim, "new")
+    if shape == "execute":
+        await ask_then_approve(wire, client, claim)
+        write = run("w", "paid", str(claim))
+    else:
+        text = f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
+        client.send(codec.query(text))
+        assert error_fields(await client.until(b"Z"))["C"] == "55000"
+        assert await approve_all(wire) == [{"sql": text, "params": []}]
+        write = codec.query(text)
+    client.send(codec.build_parse("b", "BEGIN") + run("b") + write)
+    client.send(codec.build_parse("r", "ROLLBACK") + run("r") + codec.SYNC)
     answers = await client.until(b"Z")
+    if shape == "query":
+        answers += await client.until(b"Z")
     # Promised (docs/pgwire.md): inside a transaction block a write is refused (25001),
-    # since it would not roll back with the client's transaction. Here it was rolled back
-    # by the client, so it must not have happened.
-    assert status_of(ehr_dsn, 31) == "new", (tags(answers), error_fields(answers))
+    # since it would not roll back with the client's transaction. The client rolled
+    # its transaction back, so the write must not have happened.
+    assert status_of(ehr_dsn, claim) == "new", (tags(answers), error_fields(answers))
 
 
 async def test_a_write_after_a_simple_begin_is_refused(
@@ -190,15 +201,11 @@ def last_name_of(dsn: str, patient: int) -> str:
     return str(row[0])
 
 
-@finding(
-    4,
-    "a protocol statement `EXECUTE s1` keeps the classification (lineage, masking) "
-    "of what s1 meant at Parse; after DEALLOCATE s1 / PREPARE s1 AS <a PHI read> its "
-    "next run returns the new result masked as the old one",
-)
 async def test_a_statement_that_executes_a_redefined_name_is_masked_as_what_runs(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
+    """Held: a protocol statement `EXECUTE s1` run again after s1 was redefined (a
+    literal, then a PHI read) is masked as what s1 means now, not what it meant."""
     client.send(codec.query("PREPARE s1 AS SELECT 'nobody'::text AS v"))
     assert error_fields(await client.until(b"Z")) == {}
     client.send(codec.build_parse("w", "EXECUTE s1") + run("w") + codec.SYNC)
