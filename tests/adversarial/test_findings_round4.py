@@ -11,15 +11,22 @@ the mark comes off when the finding is fixed.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql as pgsql
 
+from phigate.bootstrap import build_gateway
+from phigate.frontends.pgwire import PgWireSettings
 from phigate.frontends.pgwire import _codec as codec
-from tests.pgwire.conftest import Wire, start_wire
+from phigate.frontends.pgwire.server import WireListener
+from phigate.pgserver import EmbeddedPostgres
+from tests.conftest import reader_dsn_for
+from tests.pgwire.conftest import Harness, Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 
 SET_STATUS = "UPDATE claims SET status = $1 WHERE id = $2"
@@ -219,3 +226,80 @@ async def test_a_statement_that_executes_a_redefined_name_is_masked_as_what_runs
     answers = await client.until(b"Z")
     secret = last_name_of(ehr_dsn, 1).encode()
     assert secret not in values(answers), values(answers)
+
+
+# ── replicas on one PostgreSQL state store ──────────────────────────────────
+@pytest.fixture
+async def replicas(
+    tmp_path: Path, ehr_dsn: str, pg_server: EmbeddedPostgres
+) -> AsyncIterator[tuple[Wire, Wire]]:
+    """Two gateways (replicas) over one PostgreSQL state, each with its wire door; a
+    statement waits up to 10 s in the session for its approval."""
+    state = f"state_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(state)))
+    overrides = {"state": {"url": pg_server.dsn(state)}}
+    harness, first = await start_wire(tmp_path, ehr_dsn, overrides, approval_wait_seconds=10)
+    other = Harness(build_gateway(harness.gateway.settings, migrate=False), harness.tokens)
+    second = WireListener(
+        other.gateway,
+        "ehr",
+        "127.0.0.1:0",
+        ehr_dsn,
+        settings=PgWireSettings(approval_wait_seconds=10),
+        read_dsn=reader_dsn_for(ehr_dsn),
+    )
+    try:
+        await second.start()
+        yield Wire(harness, first), Wire(other, second)
+    finally:
+        await second.close()
+        await first.close()
+        await other.gateway.close()
+        await harness.gateway.close()
+
+
+BUMP = "UPDATE claims SET amount = amount + 1 WHERE id = $1"
+
+
+def amount_of(dsn: str, claim: int) -> float:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT amount FROM claims WHERE id = %s", (claim,)).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+async def test_an_approval_runs_once_across_replicas(
+    replicas: tuple[Wire, Wire], ehr_dsn: str
+) -> None:
+    """Held: a write waiting on replica A is approved through replica B and wakes on A
+    (LISTEN/NOTIFY) long before its wait ends, and runs once. Then the identical write
+    waits on both replicas at once and both requests are approved together: each
+    approval runs at most once, and every run (only a run) is answered `UPDATE 1`."""
+    a, b = replicas
+    before = amount_of(ehr_dsn, 37)
+    clients = []
+    for wire in (a, b):
+        raw = await RawClient.connect(wire.port)
+        await raw.login("claims-bot", wire.harness.tokens["claims-bot"])
+        clients.append(raw)
+    try:
+        ask = codec.build_parse("w", BUMP) + run("w", "37") + codec.SYNC
+        clients[0].send(ask)
+        waiting = asyncio.ensure_future(clients[0].until(b"Z", limit_s=8))
+        await asyncio.sleep(0.5)
+        assert await approve_all(b) == [{"sql": BUMP, "params": ["37"]}]
+        assert tags(await waiting) == ["UPDATE 1"]  # woken on A, well within its 10 s
+        assert amount_of(ehr_dsn, 37) == before + 1
+        clients[0].send(run("w", "37") + codec.SYNC)
+        clients[1].send(ask)
+        waits = [asyncio.ensure_future(c.until(b"Z", limit_s=8)) for c in clients]
+        await asyncio.sleep(1.0)
+        assert len(await approve_all(a)) == 2
+        answers = await asyncio.gather(*waits)
+    finally:
+        for raw in clients:
+            raw.close()
+    ran = [t for batch in answers for t in tags(batch) if t == "UPDATE 1"]
+    assert amount_of(ehr_dsn, 37) == before + 1 + len(ran), [error_fields(x) for x in answers]
+    assert 1 <= len(ran) <= 2
