@@ -117,30 +117,76 @@ async def ask_then_approve(wire: Wire, client: RawClient, claim: int) -> None:
     "sent next (Execute or simple Query) commits on the writer, and the client's "
     "ROLLBACK does not undo it",
 )
-@pytest.mark.parametrize("shape", ["execute", "query"])
+@pytest.mark.parametrize("shape", ["execute", "query", "copy"])
 async def test_a_write_after_an_extended_begin_is_refused(
     wire: Wire, client: RawClient, ehr_dsn: str, shape: str
 ) -> None:
-    claim = 31 if shape == "execute" else 35
-    set_status(ehr_dsn, claim, "new")
+    claim = {"execute": 31, "query": 35, "copy": 9031}[shape]
     if shape == "execute":
+        set_status(ehr_dsn, claim, "new")
         await ask_then_approve(wire, client, claim)
-        write = run("w", "paid", str(claim))
+        client.send(codec.build_parse("b", "BEGIN") + run("b") + run("w", "paid", str(claim)))
     else:
-        text = f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
+        text = (
+            COPY_CLAIM
+            if shape == "copy"
+            else f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
+        )
+        if shape == "query":
+            set_status(ehr_dsn, claim, "new")
         client.send(codec.query(text))
         assert error_fields(await client.until(b"Z"))["C"] == "55000"
         assert await approve_all(wire) == [{"sql": text, "params": []}]
-        write = codec.query(text)
-    client.send(codec.build_parse("b", "BEGIN") + run("b") + write)
+        client.send(codec.build_parse("b", "BEGIN") + run("b") + codec.query(text))
+    if shape == "copy":
+        await client.until(b"G")
+        client.send(codec.message(b"d", COPY_ROW.format(claim).encode()) + codec.message(b"c", b""))
     client.send(codec.build_parse("r", "ROLLBACK") + run("r") + codec.SYNC)
     answers = await client.until(b"Z")
-    if shape == "query":
+    if shape != "execute":
         answers += await client.until(b"Z")
     # Promised (docs/pgwire.md): inside a transaction block a write is refused (25001),
     # since it would not roll back with the client's transaction. The client rolled
     # its transaction back, so the write must not have happened.
-    assert status_of(ehr_dsn, claim) == "new", (tags(answers), error_fields(answers))
+    if shape == "copy":
+        assert claims_with_id(ehr_dsn, claim) == 0, (tags(answers), error_fields(answers))
+    else:
+        assert status_of(ehr_dsn, claim) == "new", (tags(answers), error_fields(answers))
+
+
+COPY_CLAIM = (
+    "COPY claims (id, patient_id, payer, member_id, amount, cpt_code, icd10_code, status, "
+    "service_date) FROM STDIN"
+)
+COPY_ROW = "{}\t1\tAcme\tM-1\t1.00\t99213\tI10\tnew\t2024-01-01\n"
+
+
+def claims_with_id(dsn: str, claim: int) -> int:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT count(*) FROM claims WHERE id = %s", (claim,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@finding(
+    4,
+    "after an extended-protocol message failed (the reader now discards everything up "
+    "to Sync, a simple Query included), an approved simple-Query write still runs on "
+    "the writer: the server would have skipped it, and the client never hears of it",
+)
+async def test_a_write_the_server_would_skip_does_not_run(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    set_status(ehr_dsn, 38, "new")
+    text = "UPDATE claims SET status = 'paid' WHERE id = 38"
+    client.send(codec.query(text))
+    assert error_fields(await client.until(b"Z"))["C"] == "55000"
+    assert await approve_all(wire) == [{"sql": text, "params": []}]
+    failing = codec.build_parse("", "SELECT 1/0") + run("")
+    client.send(failing + codec.query(text) + codec.SYNC)
+    answers = await client.until(b"Z")
+    assert error_fields(answers)["C"] == "22012"
+    assert status_of(ehr_dsn, 38) == "new", tags(answers)
 
 
 async def test_a_write_after_a_simple_begin_is_refused(
