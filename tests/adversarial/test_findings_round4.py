@@ -114,7 +114,7 @@ async def ask_then_approve(wire: Wire, client: RawClient, claim: int) -> None:
     1,
     "a BEGIN sent with Parse/Bind/Execute, not yet followed by Sync, is not seen (the "
     "session reads the transaction state from ReadyForQuery only): an approved write "
-    "sent next (Execute or simple Query) commits on the writer, and the client's "
+    "sent next (Execute, simple Query or COPY FROM STDIN) commits on the writer, and the client's "
     "ROLLBACK does not undo it",
 )
 @pytest.mark.parametrize("shape", ["execute", "query", "copy"])
@@ -272,6 +272,32 @@ async def test_a_statement_that_executes_a_redefined_name_is_masked_as_what_runs
     answers = await client.until(b"Z")
     secret = last_name_of(ehr_dsn, 1).encode()
     assert secret not in values(answers), values(answers)
+
+
+async def test_a_prepared_read_is_decided_afresh_once_a_reveal_is_asked_for(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """Held: the allow a prepared statement keeps is not reused after the session asks
+    for a reveal; the next run is decided with it (an agent's reveal waits for approval)
+    and nothing unmasked comes back."""
+    secret = first_name_of(ehr_dsn, 2).encode()
+    read = "SELECT first_name FROM patients WHERE id = $1"
+    client.send(codec.build_parse("q", read) + run("q", "2") + codec.SYNC)
+    first = await client.until(b"Z")
+    assert tags(first) == ["SELECT 1"] and secret not in values(first), first
+    client.send(codec.query("SET phigate.reveal = 'PERSON'"))
+    assert error_fields(await client.until(b"Z")) == {}
+    client.send(run("q", "2") + codec.SYNC)
+    answers = await client.until(b"Z")
+    assert secret not in values(answers)
+    assert error_fields(answers).get("C") == "55000", answers
+
+
+def first_name_of(dsn: str, patient: int) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT first_name FROM patients WHERE id = %s", (patient,)).fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 # ── replicas on one PostgreSQL state store ──────────────────────────────────
