@@ -114,8 +114,8 @@ async def ask_then_approve(wire: Wire, client: RawClient, claim: int) -> None:
     1,
     "a BEGIN sent with Parse/Bind/Execute, not yet followed by Sync, is not seen (the "
     "session reads the transaction state from ReadyForQuery only): an approved write "
-    "sent next (Execute, simple Query or COPY FROM STDIN) commits on the writer, and the client's "
-    "ROLLBACK does not undo it",
+    "sent next (Execute, simple Query or COPY FROM STDIN) commits on the writer, and "
+    "the client's ROLLBACK does not undo it",
 )
 @pytest.mark.parametrize("shape", ["execute", "query", "copy"])
 async def test_a_write_after_an_extended_begin_is_refused(
