@@ -154,6 +154,31 @@ async def test_a_write_after_an_extended_begin_is_refused(
         assert status_of(ehr_dsn, claim) == "new", (tags(answers), error_fields(answers))
 
 
+@finding(
+    1,
+    "psycopg without autocommit, in pipeline mode, sends its BEGIN with the extended "
+    "protocol ahead of the write: the approved write commits on the writer, and the "
+    "client's rollback() does not undo it",
+)
+async def test_psycopg_pipeline_write_in_a_transaction_rolls_back(wire: Wire, ehr_dsn: str) -> None:
+    set_status(ehr_dsn, 39, "new")
+    write = "UPDATE claims SET status = %s WHERE id = %s"
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as asking:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await asking.execute(write, ("paid", 39))
+    assert len(await approve_all(wire)) == 1
+    async with await psycopg.AsyncConnection.connect(wire.dsn("claims-bot")) as conn:
+        try:
+            async with conn.pipeline():
+                await conn.execute(write, ("paid", 39))
+        except psycopg.Error as refused:  # what docs/pgwire.md promises: 25001
+            assert isinstance(refused, psycopg.errors.ActiveSqlTransaction), refused
+        await conn.rollback()
+    assert status_of(ehr_dsn, 39) == "new"
+
+
 COPY_CLAIM = (
     "COPY claims (id, patient_id, payer, member_id, amount, cpt_code, icd10_code, status, "
     "service_date) FROM STDIN"
