@@ -192,22 +192,35 @@ def claims_with_id(dsn: str, claim: int) -> int:
 @finding(
     4,
     "after an extended-protocol message failed (the reader now discards everything up "
-    "to Sync, a simple Query included), an approved simple-Query write still runs on "
-    "the writer: the server would have skipped it, and the client never hears of it",
+    "to Sync, a simple Query included), an approved simple-Query write or COPY FROM "
+    "STDIN still runs on the writer: the server would have skipped it",
 )
+@pytest.mark.parametrize("shape", ["query", "copy"])
 async def test_a_write_the_server_would_skip_does_not_run(
-    wire: Wire, client: RawClient, ehr_dsn: str
+    wire: Wire, client: RawClient, ehr_dsn: str, shape: str
 ) -> None:
-    set_status(ehr_dsn, 38, "new")
-    text = "UPDATE claims SET status = 'paid' WHERE id = 38"
+    claim = 38 if shape == "query" else 9038
+    text = (
+        COPY_CLAIM if shape == "copy" else f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
+    )
+    if shape == "query":
+        set_status(ehr_dsn, claim, "new")
     client.send(codec.query(text))
     assert error_fields(await client.until(b"Z"))["C"] == "55000"
     assert await approve_all(wire) == [{"sql": text, "params": []}]
     failing = codec.build_parse("", "SELECT 1/0") + run("")
-    client.send(failing + codec.query(text) + codec.SYNC)
-    answers = await client.until(b"Z")
+    client.send(failing + codec.query(text))
+    answers = []
+    if shape == "copy":
+        answers = await client.until(b"G")  # the server would not be in COPY: it skips it
+        client.send(codec.message(b"d", COPY_ROW.format(claim).encode()) + codec.message(b"c", b""))
+    client.send(codec.SYNC)
+    answers += await client.until(b"Z")
     assert error_fields(answers)["C"] == "22012"
-    assert status_of(ehr_dsn, 38) == "new", tags(answers)
+    if shape == "copy":
+        assert claims_with_id(ehr_dsn, claim) == 0, tags(answers)
+    else:
+        assert status_of(ehr_dsn, claim) == "new", tags(answers)
 
 
 async def test_a_write_after_a_simple_begin_is_refused(
