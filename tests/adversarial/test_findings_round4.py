@@ -334,6 +334,28 @@ def first_name_of(dsn: str, patient: int) -> str:
     return str(row[0])
 
 
+# ── group commit: results that share the next commit ────────────────────────
+async def test_a_store_closed_after_a_run_keeps_its_result_and_runs_nothing_more(
+    wire: Wire, client: RawClient
+) -> None:
+    """Held: the state store's writer closes right after a statement ran, while its
+    result record waits (up to 10 ms) for a commit to share. That record is still
+    committed; the next statement is refused before it reaches the upstream (no request
+    record, no run); the audit chain verifies."""
+    gateway = wire.harness.gateway
+    client.send(codec.query("SELECT count(*) FROM claims"))
+    assert tags(await client.until(b"Z")) == ["SELECT 1"]
+    await asyncio.to_thread(gateway.writes.close)
+    client.send(codec.query("SELECT 'after close' AS v"))
+    answers = await client.until(b"Z")
+    assert error_fields(answers) and not values(answers), answers
+    records = gateway.audit.records()
+    requested = [r for r in records if r["event"] == "action.requested"]
+    assert ["claims" in str(r) for r in requested] == [True], requested
+    assert [r["event"] for r in records].count("action.executed") == 1
+    assert gateway.audit.verify().ok
+
+
 # ── replicas on one PostgreSQL state store ──────────────────────────────────
 @pytest.fixture
 async def replicas(
