@@ -29,7 +29,6 @@ from tests.adversarial.doors import (
     assert_needs_approval,
     assert_no_leak,
     cases,
-    finding,
     through,
 )
 from tests.adversarial.harness import Bench, Oracle, Outcome, run_direct
@@ -178,13 +177,6 @@ def test_null_is_an_unmasked_bit(bench: Bench, door: str, template: str) -> None
     assert answer_rows(answers[0]) == answer_rows(answers[1]), [a.text[:200] for a in answers]
 
 
-@finding(
-    "channel: division by a PHI-derived value needs approval, but other errors that "
-    "depend on a PHI value do not: `ln(substr(ssn, 1, 1)::int - 7)` fails with "
-    "`cannot take logarithm of zero` exactly when the digit is 7 (and `of a negative "
-    "number` below), `int4range(digit, 6)` when it is over 6, `sqrt(digit - 8)` below "
-    "8, `2147483647 + (digit - 7)` above 7: one or two bits per statement"
-)
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(

@@ -157,6 +157,38 @@ def test_plain_projection_has_no_predicates() -> None:
     assert classify("SELECT ssn FROM patients", catalog=CATALOG).predicate_columns == ()
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT ln(substr(ssn, 1, 1)::int - 7) FROM patients",
+        "SELECT int4range(length(ssn), 6) FROM patients",
+        "SELECT sqrt(length(ssn)) FROM patients",
+        "SELECT 2147483647 + length(ssn) FROM patients",
+        "SELECT substr(ssn, 1, 1)::int FROM patients",
+        "SELECT CAST(ssn AS date) FROM patients",
+        "SELECT make_date(2000, 1, length(ssn)) FROM patients",
+        "SELECT some_function_nobody_listed(ssn) FROM patients",
+    ],
+)
+def test_a_computation_that_can_fail_on_a_value_is_a_condition_on_it(sql: str) -> None:
+    """Whether it fails answers a question about the value, one bit per statement."""
+    assert P + "ssn" in classify(sql, catalog=CATALOG).predicate_columns
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT upper(ssn) || ' ' || lower(name) FROM patients",
+        "SELECT concat(ssn, name), length(ssn), md5(ssn) FROM patients",
+        "SELECT ssn::text, CAST(ssn AS varchar) FROM patients",
+        "SELECT date_trunc('year', dob), age(dob) FROM patients",
+        "SELECT count(ssn), max(ssn), string_agg(ssn, ',') FROM patients",
+    ],
+)
+def test_a_computation_that_cannot_fail_is_not_a_condition(sql: str) -> None:
+    assert classify(sql, catalog=CATALOG).predicate_columns == ()
+
+
 def test_execute_and_fetch_carry_the_lineage_of_what_they_run() -> None:
     session = SessionClassifier(catalog=CATALOG)
     session.acknowledge_parse("q", session.prepare("q", "SELECT ssn FROM patients WHERE name = $1"))

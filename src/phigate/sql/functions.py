@@ -169,6 +169,25 @@ SET_RETURNING = words(
 )
 
 
+# Functions that return a value for every value of their arguments' types (given
+# the constant arguments a caller writes). Any other function may fail on some
+# values (ln of zero, sqrt of a negative, a range with its bounds reversed, a date
+# out of range), and whether it fails answers a question about its arguments as a
+# WHERE would: lineage counts their arguments as predicates.
+TOTAL = words(
+    """
+    concat concat_ws lower upper initcap length char_length character_length octet_length
+    bit_length md5 btrim ltrim rtrim trim reverse left right substr substring replace
+    translate strpos position lpad rpad split_part repeat to_char format quote_literal
+    quote_ident quote_nullable encode string_agg array_agg count min max sum avg every
+    bool_and bool_or json_build_object jsonb_build_object json_build_array
+    jsonb_build_array to_json to_jsonb row_to_json json_agg jsonb_agg json_object_agg
+    jsonb_object_agg array_to_string array_length cardinality date_trunc date_part
+    extract age now current_date current_timestamp localtimestamp clock_timestamp
+    statement_timestamp transaction_timestamp
+    """
+)
+
 def _mapped(names: str, risk: RiskClass) -> dict[str, RiskClass]:
     return dict.fromkeys(names.split(), risk)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from phigate.sql._marks import FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
 from phigate.sql._tree import Node, node_name, relation_name, strings
-from phigate.sql.functions import SET_RETURNING, function_key, words
+from phigate.sql.functions import SET_RETURNING, TOTAL, function_key, words
 from phigate.sql.model import Catalog, ColumnLineage
 from phigate.sql.statements import explain_analyzes
 
@@ -404,30 +404,47 @@ class _Builder:
         elif key in FILTERING:
             # A jsonpath filter (`? (@.mrn starts with "1")`) is a WHERE inside a value.
             self._note_predicate(sources)
-        elif key in ("div", "mod") and len(fields.get("args") or []) == 2:
-            self._note_predicate(self.expr(fields["args"][1], scopes, ctes))
+        elif key not in TOTAL:
+            # It may fail on some values of its arguments: failing or not is an answer.
+            self._note_predicate(sources)
         return sources | over
 
 
 # Operators that compute a value from values; every other one (=, <, LIKE, ~, IN,
 # IS DISTINCT FROM, NULLIF, ...) compares, and a comparison anywhere is a condition.
 _VALUE_OPERATORS = words("+ - * / % ^ || & | # << >> -> ->> #> #>> #- |/ ||/ @")
+# Value operators that cannot fail on any value of their operands; the others can
+# (overflow, division by zero, a negative square root, a date out of range), so
+# their operands are conditions, as with functions outside `TOTAL`.
+_TOTAL_OPERATORS = words("|| -> ->> #> #>> #-")
+# Casts to these types cannot fail; a cast to any other type fails on a value it
+# cannot read (`substr(ssn, 1, 1)::int` when the digit is a letter).
+_TEXT_TYPES = words("text varchar bpchar char name citext")
 
 
 def _operator(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
     left = self.expr(fields.get("lexpr"), scopes, ctes)
     right = self.expr(fields.get("rexpr"), scopes, ctes)
     name = strings(fields.get("name"))
-    if name in (("/",), ("%",)):
-        # Whether a division fails tells whether its divisor is zero: one bit per
-        # statement about the columns it is computed from, as a WHERE would.
-        self._note_predicate(right)
+    if name and name[-1] not in _TOTAL_OPERATORS:
+        # Whether it fails (a zero divisor, an overflow) tells something about its
+        # operands: one bit per statement, as a WHERE would.
+        self._note_predicate(left | right)
     compares = fields.get("kind", "AEXPR_OP") != "AEXPR_OP" or (
         not name or name[-1] not in _VALUE_OPERATORS
     )
     if compares and fields.get("lexpr") is not None:
         self._note_predicate(left | right)
     return left | right
+
+
+def _cast(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+    """A cast to anything but text may fail on a value it cannot read: a condition."""
+    sources = self.expr(fields.get("arg"), scopes, ctes)
+    target = strings((fields.get("typeName") or {}).get("names"))
+    if not target or target[-1] not in _TEXT_TYPES:
+        self._note_predicate(sources)
+    return sources
 
 
 def _test(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
@@ -439,6 +456,7 @@ def _test(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]
 
 _EXPRESSIONS: dict[str, Any] = {
     "A_Expr": _operator,
+    "TypeCast": _cast,
     "NullTest": _test,
     "BooleanTest": _test,
     "ColumnRef": _Builder._column_ref,
