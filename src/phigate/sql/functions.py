@@ -188,6 +188,7 @@ TOTAL = words(
     """
 )
 
+
 def _mapped(names: str, risk: RiskClass) -> dict[str, RiskClass]:
     return dict.fromkeys(names.split(), risk)
 
