@@ -148,7 +148,7 @@ class ReplicaRegistry:
     def _mark(self, conn: sa.Connection, row: sa.RowMapping) -> bool:
         summary = {"status": INTERRUPTED, "reason": _reason(row["replica"])}
         return self._actions.set_status(
-            conn, row["id"], INTERRUPTED, expect=(ActionStatus.EXECUTING,), summary=summary
+            conn, row["id"], INTERRUPTED, expect=ActionStatus.EXECUTING, summary=summary
         )
 
     def _interrupted(self, row: sa.RowMapping) -> dict[str, Any]:
