@@ -12,6 +12,18 @@ OOM) is started again; the actions it left running are marked `interrupted` by
 the others' recovery (phigate.replicas). A worker that exits with the user-error
 code (bad config, port taken by another program) stops them all: starting it
 again would fail again.
+
+Two guards keep the group whole:
+- Workers outlive no supervisor. Each inherits the read end of a pipe whose write
+  end only the supervisor holds; the kernel closes it when the supervisor dies,
+  however it dies (kill -9 included), and the worker, reading end-of-file, stops
+  as on SIGTERM. (A pipe works on every POSIX system, unlike Linux's
+  PR_SET_PDEATHSIG, and cannot be fooled by a reused pid.)
+- One supervisor per port. Its workers share ports with SO_REUSEPORT, and so
+  would a second supervisor's, silently splitting the traffic between two
+  configurations. The supervisor holds a lock per port (`flock`, released by the
+  kernel when it dies) and first binds each port without SO_REUSEPORT, so a port
+  held by anyone else refuses it with exit 2 before any worker starts.
 """
 
 from __future__ import annotations
@@ -19,16 +31,25 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
+
+from phigate.errors import ConflictError
+from phigate.state_lock import StateLock
 
 log = logging.getLogger(__name__)
 
 # Set by the supervisor for its workers: bind shared ports with SO_REUSEPORT.
 REUSE_PORT_ENV = "PHIGATE_REUSE_PORT"
+# Set by the supervisor for its workers: the descriptor of the pipe that ends with it.
+SUPERVISOR_FD_ENV = "PHIGATE_SUPERVISOR_FD"
 USER_ERROR = 2
 RESTART_DELAY = 1.0
 STOP_TIMEOUT = 30.0
@@ -47,20 +68,26 @@ class Supervisor:
         self._count = workers
         self._workers: list[subprocess.Popen[bytes]] = []
         self._stopping = False
+        self._lifeline = -1  # the read end of the pipe each worker watches (`run`)
 
     def run(self) -> int:
         """Supervise until told to stop; the exit code for the supervisor."""
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        # Never written to: its write end closing (this process ending) is the message.
+        self._lifeline, lifeline_w = os.pipe()
         self._workers = [self._start() for _ in range(self._count)]
         try:
             return self._watch()
         finally:
             self._stop_all()
+            os.close(lifeline_w)
 
     def _start(self) -> subprocess.Popen[bytes]:
-        env = {**os.environ, REUSE_PORT_ENV: "1"}
-        return subprocess.Popen(self._command, env=env)  # noqa: S603 - this same program
+        env = {**os.environ, REUSE_PORT_ENV: "1", SUPERVISOR_FD_ENV: str(self._lifeline)}
+        return subprocess.Popen(  # noqa: S603 - this same program
+            self._command, env=env, pass_fds=(self._lifeline,)
+        )
 
     def _watch(self) -> int:
         while not self._stopping:
@@ -95,3 +122,71 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
+
+
+def stop_with_supervisor() -> None:
+    """In a worker: stop as on SIGTERM when the supervisor ends, however it ends.
+
+    Call after SIGTERM's handler is in place. If the clean stop takes longer than
+    the supervisor's own `STOP_TIMEOUT`, the worker exits hard, as the supervisor
+    would have killed it.
+    """
+    fd = os.environ.get(SUPERVISOR_FD_ENV)
+    if fd is None:
+        return
+    os.set_inheritable(int(fd), False)  # the worker's own children do not keep it open
+    threading.Thread(
+        target=_wait_for_supervisor, args=(int(fd),), name="phigate-supervisor", daemon=True
+    ).start()
+
+
+def _wait_for_supervisor(fd: int) -> None:
+    while os.read(fd, 1):  # nothing is ever written: this returns at end-of-file
+        pass
+    print(f"phigate: the supervisor has ended; stopping worker {os.getpid()}", file=sys.stderr)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(STOP_TIMEOUT)
+    os._exit(1)
+
+
+def claim_ports(settings: Any) -> list[StateLock]:
+    """Hold every port the workers will share, for as long as this supervisor lives.
+
+    Refuses (exit 2 in the CLI) when another supervisor holds one, or when anything
+    holds it at all: a probe bound without SO_REUSEPORT fails on any other socket.
+    """
+    from phigate.config import PostgresConnection
+    from phigate.frontends.pgwire.server import listen_address
+    from phigate.server import listen_socket
+
+    ports = [(settings.server.http_host, settings.server.http_port, "server.http_port")]
+    for name, connection in settings.connections.items():
+        if isinstance(connection, PostgresConnection) and connection.listen:
+            host, port = listen_address(connection.listen)
+            ports.append((host, port, f"connections.{name}.listen"))
+    locks: list[StateLock] = []
+    for host, port, setting in ports:
+        locks.append(
+            StateLock(_locks_dir() / f"port-{port}.lock").acquire(
+                f"port {port} ({setting})", "stop that `phigate serve --workers` first"
+            )
+        )
+        listen_socket(host, port, setting).close()
+    return locks
+
+
+class LockDirectoryError(ConflictError):
+    code = "lock_directory_unsafe"
+
+
+def _locks_dir() -> Path:
+    """This user's lock directory, one per host (ports are shared by the same user
+    only). Someone else's directory there is refused, never used."""
+    path = Path(tempfile.gettempdir()) / f"phigate-{os.getuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise LockDirectoryError(
+            f"{path} is not a private directory of this user; remove it and start again"
+        )
+    return path
