@@ -39,10 +39,13 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from phigate.errors import ConflictError
 from phigate.state_lock import StateLock
+
+if TYPE_CHECKING:
+    from phigate.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +152,7 @@ def _wait_for_supervisor(fd: int) -> None:
     os._exit(1)
 
 
-def claim_ports(settings: Any) -> list[StateLock]:
+def claim_ports(settings: Settings) -> list[StateLock]:
     """Hold every port the workers will share, for as long as this supervisor lives.
 
     Refuses (exit 2 in the CLI) when another supervisor holds one, or when anything
