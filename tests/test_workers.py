@@ -24,7 +24,7 @@ from phigate.audit.keys import create_key_file
 from phigate.cli import main
 from phigate.config import load_settings
 from phigate.pgserver import EmbeddedPostgres, free_port
-from phigate.workers import LockDirectoryError, claim_ports
+from phigate.port_claims import LockDirectoryError, claim_ports
 from tests.support.cluster import SRC
 
 CONFIG = """

@@ -151,7 +151,8 @@ def serve(config_path: Path, workers: int) -> None:
 
 def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
     """Run `workers` gateway processes (phigate.workers) until stopped."""
-    from phigate.workers import Supervisor, claim_ports
+    from phigate.port_claims import claim_ports
+    from phigate.workers import Supervisor
 
     if settings.state.url.startswith("sqlite"):
         fail(

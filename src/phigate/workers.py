@@ -19,11 +19,7 @@ Two guards keep the group whole:
   however it dies (kill -9 included), and the worker, reading end-of-file, stops
   as on SIGTERM. (A pipe works on every POSIX system, unlike Linux's
   PR_SET_PDEATHSIG, and cannot be fooled by a reused pid.)
-- One supervisor per port. Its workers share ports with SO_REUSEPORT, and so
-  would a second supervisor's, silently splitting the traffic between two
-  configurations. The supervisor holds a lock per port (`flock`, released by the
-  kernel when it dies) and first binds each port without SO_REUSEPORT, so a port
-  held by anyone else refuses it with exit 2 before any worker starts.
+- One supervisor per port (phigate.port_claims).
 """
 
 from __future__ import annotations
@@ -31,21 +27,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
-
-from phigate.errors import ConflictError
-from phigate.state_lock import StateLock
-
-if TYPE_CHECKING:
-    from phigate.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -150,46 +137,3 @@ def _wait_for_supervisor(fd: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
     time.sleep(STOP_TIMEOUT)
     os._exit(1)
-
-
-def claim_ports(settings: Settings) -> list[StateLock]:
-    """Hold every port the workers will share, for as long as this supervisor lives.
-
-    Refuses (exit 2 in the CLI) when another supervisor holds one, or when anything
-    holds it at all: a probe bound without SO_REUSEPORT fails on any other socket.
-    """
-    from phigate.config import PostgresConnection
-    from phigate.frontends.pgwire.server import listen_address
-    from phigate.server import listen_socket
-
-    ports = [(settings.server.http_host, settings.server.http_port, "server.http_port")]
-    for name, connection in settings.connections.items():
-        if isinstance(connection, PostgresConnection) and connection.listen:
-            host, port = listen_address(connection.listen)
-            ports.append((host, port, f"connections.{name}.listen"))
-    locks: list[StateLock] = []
-    for host, port, setting in ports:
-        locks.append(
-            StateLock(_locks_dir() / f"port-{port}.lock").acquire(
-                f"port {port} ({setting})", "stop that `phigate serve --workers` first"
-            )
-        )
-        listen_socket(host, port, setting).close()
-    return locks
-
-
-class LockDirectoryError(ConflictError):
-    code = "lock_directory_unsafe"
-
-
-def _locks_dir() -> Path:
-    """This user's lock directory, one per host (ports are shared by the same user
-    only). Someone else's directory there is refused, never used."""
-    path = Path(tempfile.gettempdir()) / f"phigate-{os.getuid()}"
-    path.mkdir(mode=0o700, exist_ok=True)
-    st = os.lstat(path)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
-        raise LockDirectoryError(
-            f"{path} is not a private directory of this user; remove it and start again"
-        )
-    return path
