@@ -16,6 +16,7 @@ from psycopg import sql as pgsql
 from phigate.metrics import REGISTRY
 from phigate.pgserver import EmbeddedPostgres
 from tests.conftest import Harness, demo_config, make_harness
+from tests.support.lost_ack import LostAck
 
 FAILURES = "phigate_state_commit_failures_total"
 
@@ -90,3 +91,33 @@ async def test_an_outcome_is_recorded_after_the_state_store_comes_back(
     records = harness.gateway.audit.records(limit=10_000)
     executed = [r for r in records if r["event"] == "action.executed"]
     assert [r["action_id"] for r in executed] == [response.json()["id"]]
+
+
+async def test_an_outcome_whose_commit_acknowledgement_was_lost_is_recorded_once(
+    tmp_path: Path, ehr_dsn: str, pg_server: EmbeddedPostgres
+) -> None:
+    """The commit of `action.executed` goes through but its answer never arrives: the
+    retry finds the outcome already there and writes nothing."""
+    name = f"state_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+    proxy = LostAck(pg_server.port, marker=b"action.executed")
+    url = pg_server.dsn(name).replace(f":{pg_server.port}/", f":{proxy.port}/")
+    settings = demo_config(
+        tmp_path, ehr_dsn, overrides={"state": {"url": f"{url}?sslmode=disable&gssencmode=disable"}}
+    )
+    harness = await make_harness(settings)
+    try:
+        response = await harness.submit("claims-bot", "SELECT count(*) FROM claims")
+        assert response.status_code == 200, response.text
+        assert proxy.lost == 1  # the commit was acknowledged to no one
+        records = harness.gateway.audit.records(limit=10_000)
+        action_id = response.json()["id"]
+        ends = [r["event"] for r in records if r.get("action_id") == action_id]
+        assert ends.count("action.executed") == 1, ends
+        assert harness.gateway.actions.get(action_id).status == "executed"
+        assert harness.gateway.audit.verify().ok
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+        proxy.close()

@@ -1,5 +1,6 @@
 """`phigate serve --workers N`: N replicas on one host sharing its ports; a worker
-killed is started again; SQLite state refuses more than one worker."""
+killed is started again; the workers stop when their supervisor is killed; a second
+supervisor on the same ports is refused; SQLite state refuses more than one worker."""
 
 from __future__ import annotations
 
@@ -8,18 +9,22 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import httpx
 import psycopg
+import pytest
 from click.testing import CliRunner
 from psycopg import sql as pgsql
 
 from phigate.audit.keys import create_key_file
 from phigate.cli import main
+from phigate.config import load_settings
 from phigate.pgserver import EmbeddedPostgres, free_port
+from phigate.port_claims import LockDirectoryError, claim_ports
 from tests.support.cluster import SRC
 
 CONFIG = """
@@ -144,3 +149,75 @@ def wire_answers(port: int) -> bool:
     except psycopg.OperationalError as exc:
         return "password" in str(exc) or "authentication" in str(exc) or "token" in str(exc)
     return False
+
+
+def gone(pid: int) -> bool:
+    """Ended: no process, or a zombie waiting for whoever adopted it to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_workers_stop_when_the_supervisor_is_killed(
+    tmp_path: Path, pg_server: EmbeddedPostgres
+) -> None:
+    http = free_port()
+    config, state, _wire = workers_config(tmp_path, pg_server, http)
+    supervisor = supervise(tmp_path, config)
+    try:
+        wait_for(lambda: len(replica_ids(state)) == 2 and answers(http), "two workers")
+        workers = children(supervisor.pid)
+    finally:
+        supervisor.kill()  # kill -9: no chance to stop its workers itself
+        supervisor.wait(10)
+    killed = time.monotonic()
+    wait_for(lambda: all(gone(pid) for pid in workers), "the workers to stop", seconds=15)
+    took = time.monotonic() - killed
+    log = (tmp_path / "serve.log").read_text()
+    assert log.count("the supervisor has ended; stopping worker") == 2, log
+    assert "Traceback" not in log
+    assert not answers(http)
+    print(f"workers stopped {took:.2f}s after kill -9 of their supervisor")
+
+
+def test_a_second_supervisor_on_the_same_ports_is_refused(
+    tmp_path: Path, pg_server: EmbeddedPostgres
+) -> None:
+    http = free_port()
+    config, state, _wire = workers_config(tmp_path, pg_server, http)
+    first = supervise(tmp_path, config)
+    try:
+        wait_for(lambda: len(replica_ids(state)) == 2 and answers(http), "two workers")
+        second_dir = tmp_path / "second"
+        second_dir.mkdir()
+        second = supervise(second_dir, config)
+        assert second.wait(60) == 2
+        log = (second_dir / "serve.log").read_text()
+        assert (
+            f"port {http} (server.http_port) is in use by another phigate (pid {first.pid})" in log
+        )
+        assert len(replica_ids(state)) == 2  # the second started no worker
+        assert answers(http) and first.poll() is None
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(60) == 0
+
+
+def test_a_lock_directory_someone_else_could_write_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shared = tmp_path / f"phigate-{os.getuid()}"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    config = tmp_path / "phigate.yaml"
+    config.write_text(
+        'state: {url: "sqlite:///' + str(tmp_path / "state.db") + '"}\n'
+        f"server: {{http_host: 127.0.0.1, http_port: {free_port()}}}\n"
+        'secrets: {token_hash_key: "a", masking_key: "b"}\n'
+    )
+    settings = load_settings(config)
+    with pytest.raises(LockDirectoryError, match="not a private directory"):
+        claim_ports(settings)
+    assert list(shared.iterdir()) == []

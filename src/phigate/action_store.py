@@ -33,10 +33,11 @@ T = TypeVar("T")
 Scrubber = Callable[[dict[str, Any]], Any]
 
 
-def _set_status(*, expect: bool, summary: bool, replica: bool) -> sa.Update:
-    query = actions.update().where(actions.c.id == sa.bindparam("action_id"))
-    if expect:
-        query = query.where(actions.c.status.in_(sa.bindparam("expect", expanding=True)))
+def _set_status(*, summary: bool, replica: bool) -> sa.Update:
+    """A compare-and-set: the status changes only from the one expected."""
+    query = actions.update().where(
+        actions.c.id == sa.bindparam("action_id"), actions.c.status == sa.bindparam("expect")
+    )
     values: dict[str, Any] = {"status": sa.bindparam("new_status")}
     if summary:
         values.update(
@@ -49,23 +50,39 @@ def _set_status(*, expect: bool, summary: bool, replica: bool) -> sa.Update:
 
 
 # Every action inserts one row and sets its status at least once (phigate.store.hot).
-# A compare-and-set on a list of expected statuses is rarer and stays with SQLAlchemy.
 _UNSET_AT_INSERT = ("finished_at", "result_summary")
 _INSERT = HotStatement(
     actions.insert().values(
         {c.name: sa.bindparam(c.name) for c in actions.c if c.name not in _UNSET_AT_INSERT}
     )
 )
-_SET_STATUS_HOT = {
-    (s, r): HotStatement(_set_status(expect=False, summary=s, replica=r))
+_SET_STATUS = {
+    (s, r): HotStatement(_set_status(summary=s, replica=r))
     for s in (False, True)
     for r in (False, True)
 }
-_SET_STATUS_EXPECT = {
-    (s, r): _set_status(expect=True, summary=s, replica=r)
-    for s in (False, True)
-    for r in (False, True)
-}
+# The rare path of an outcome whose action is no longer `executing` (see `record_outcome`).
+_ENDED = (
+    sa.select(actions.c.status, actions.c.result_summary)
+    .where(actions.c.id == sa.bindparam("action_id"))
+    .with_for_update()
+)
+_LATE_SUMMARY = (
+    actions.update()
+    .where(actions.c.id == sa.bindparam("action_id"), actions.c.status == "interrupted")
+    .values(result_summary=sa.bindparam("new_summary"))
+)
+# The key under which an interrupted action's summary keeps the outcome learnt later.
+LATE_OUTCOME = "finished_after_interrupt"
+
+
+class Ending(enum.StrEnum):
+    """What `ActionStore.record_outcome` found and wrote."""
+
+    RECORDED = "recorded"  # the outcome and its audit record
+    AFTER_INTERRUPT = "after_interrupt"  # marked interrupted meanwhile: added to it, once
+    ALREADY = "already"  # this outcome was already recorded (a retried commit): nothing
+    CONFLICTING = "conflicting"  # another outcome was recorded: nothing (logged)
 
 
 class ActionStatus(enum.StrEnum):
@@ -118,6 +135,18 @@ class ActionRecord:
             "finished_at": self.finished_at,
             "result_summary": self.result_summary,
         }
+
+
+def outcome_fields(record: ActionRecord, summary: dict[str, Any], replica: str) -> dict[str, Any]:
+    """who / where / result of the audit record of how a run ended (a summary, never
+    result data), and the replica that ran it."""
+    return {
+        "action_id": record.id,
+        "who": record.action.principal.to_json(),
+        "where": {"connection": record.action.connection, "front_door": record.action.front_door},
+        "result": summary,
+        "replica": replica,
+    }
 
 
 def audit_fields(
@@ -221,29 +250,91 @@ class ActionStore:
         action_id: str,
         status: ActionStatus,
         *,
-        expect: tuple[ActionStatus, ...] | None = None,
+        expect: ActionStatus,
         summary: dict[str, Any] | None = None,
         replica: str | None = None,
     ) -> bool:
         """Compare-and-set the status; returns False when the expected status did not hold.
 
-        `replica`: the gateway process that takes the action over (runs it now).
+        Every change is from one known status, so two writers (a run ending, another
+        replica taking it for dead) never both win. `replica`: the gateway process
+        that takes the action over (runs it now).
         """
-        params: dict[str, Any] = {"action_id": action_id, "new_status": status.value}
+        params: dict[str, Any] = {
+            "action_id": action_id,
+            "new_status": status.value,
+            "expect": expect.value,
+        }
         if replica is not None:
             params["new_replica"] = replica
-        if expect is not None:
-            params["expect"] = [s.value for s in expect]
         if summary is not None:
             params.update(new_summary=json.dumps(summary, default=str), new_finished_at=time.time())
-        variant = summary is not None, replica is not None
-        if expect is not None:
-            return conn.execute(_SET_STATUS_EXPECT[variant], params).rowcount == 1
-        cursor = _SET_STATUS_HOT[variant].execute(conn, params)
+        cursor = _SET_STATUS[summary is not None, replica is not None].execute(conn, params)
         try:
             return bool(cursor.rowcount == 1)
         finally:
             cursor.close()
+
+    def record_outcome(
+        self,
+        conn: sa.Connection,
+        record: ActionRecord,
+        status: ActionStatus,
+        summary: dict[str, Any],
+        *,
+        replica: str,
+    ) -> Ending:
+        """Record how a run ended, with its audit record, in the caller's transaction.
+
+        Each action gets exactly one outcome record (`action.executed`, `.failed` or
+        `.interrupted`): the status moves only from `executing`. If another replica
+        took this one for dead meanwhile (phigate.replicas), the action stays
+        `interrupted` and what really happened is added once, as an
+        `action.finished_after_interrupt` record and under `finished_after_interrupt`
+        in its summary. Finding its own outcome already there (a retry whose first
+        commit went through but whose acknowledgement was lost) writes nothing, so
+        retrying is safe.
+        """
+        fields = outcome_fields(record, summary, replica)
+        if self.set_status(conn, record.id, status, expect=ActionStatus.EXECUTING, summary=summary):
+            self._audit.append_in(conn, f"action.{status}", fields)
+            return Ending.RECORDED
+        return self._already_ended(conn, record.id, status, fields)
+
+    def _already_ended(
+        self, conn: sa.Connection, action_id: str, status: ActionStatus, fields: dict[str, Any]
+    ) -> Ending:
+        row = conn.execute(_ENDED, {"action_id": action_id}).first()
+        if row is None:
+            raise NotFoundError(f"no action {action_id}")
+        held = ActionStatus(row.status)
+        if held is ActionStatus.INTERRUPTED:
+            return self._late(
+                conn, action_id, status, fields, json.loads(row.result_summary or "{}")
+            )
+        if held is not status:  # only the replica running an action ends it: a bug
+            log.error(
+                "action %s ended %s but is recorded %s; not recorded", action_id, status, held
+            )
+            return Ending.CONFLICTING
+        return Ending.ALREADY
+
+    def _late(
+        self,
+        conn: sa.Connection,
+        action_id: str,
+        status: ActionStatus,
+        fields: dict[str, Any],
+        stored: dict[str, Any],
+    ) -> Ending:
+        if LATE_OUTCOME in stored:
+            return Ending.ALREADY
+        late = {"status": status.value, **fields["result"]}
+        summary = json.dumps({**stored, LATE_OUTCOME: late}, default=str)
+        conn.execute(_LATE_SUMMARY, {"action_id": action_id, "new_summary": summary})
+        self._audit.append_in(conn, "action.finished_after_interrupt", {**fields, "result": late})
+        log.warning("action %s, marked interrupted, has ended after all: %s", action_id, status)
+        return Ending.AFTER_INTERRUPT
 
     def get(self, action_id: str) -> ActionRecord:
         with self._db.read() as conn:

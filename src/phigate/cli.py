@@ -108,12 +108,14 @@ def serve(config_path: Path, workers: int) -> None:
     from phigate.server import interrupt_on_sigterm, listen_socket, skew_clock_for_tests
     from phigate.server import serve as run_server
     from phigate.state_lock import lock_sqlite_state
+    from phigate.workers import stop_with_supervisor
 
     settings = _settings(config_path)
     if workers > 1:
         _supervise(settings, config_path, workers)
     skew_clock_for_tests()
     interrupt_on_sigterm()  # so the `finally` below closes the gateway on SIGTERM too
+    stop_with_supervisor()  # a worker of `serve --workers N`: SIGTERM when it ends
     lock = lock_sqlite_state(settings.state.url)  # one serving process per SQLite file
     # Bound before anything else starts or writes (keys, state): a clash is one line.
     sock = listen_socket(settings.server.http_host, settings.server.http_port, "server.http_port")
@@ -149,6 +151,7 @@ def serve(config_path: Path, workers: int) -> None:
 
 def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
     """Run `workers` gateway processes (phigate.workers) until stopped."""
+    from phigate.port_claims import claim_ports
     from phigate.workers import Supervisor
 
     if settings.state.url.startswith("sqlite"):
@@ -156,6 +159,7 @@ def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
             f"--workers {workers} needs a PostgreSQL state store (state.url); SQLite state "
             "is for one process. Run one process, or point state.url at PostgreSQL."
         )
+    ports = claim_ports(settings)  # held until this supervisor ends
     if settings.state.migrate_on_start:  # once, before the workers race to do it
         from phigate.store import Database
 
@@ -164,7 +168,10 @@ def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
             db.ensure_current(migrate=True)
         finally:
             db.dispose()
-    sys.exit(Supervisor(config_path, workers).run())
+    code = Supervisor(config_path, workers).run()
+    for port in ports:
+        port.release()
+    sys.exit(code)
 
 
 @main.command()

@@ -556,7 +556,7 @@ class Gateway:
                 conn,
                 record.id,
                 ActionStatus.EXECUTING,
-                expect=(ActionStatus.APPROVED,),
+                expect=ActionStatus.APPROVED,
                 replica=self.approvals.replica,
             )
             self.audit.append_in(
@@ -705,20 +705,8 @@ class Gateway:
         behind: bool = False,
     ) -> ActionRecord:
         def write(conn: sa.Connection) -> None:
-            self.actions.set_status(conn, record.id, status, summary=summary)
-            self.audit.append_in(
-                conn,
-                f"action.{status}",
-                {
-                    "action_id": record.id,
-                    "who": record.action.principal.to_json(),
-                    "where": {
-                        "connection": record.action.connection,
-                        "front_door": record.action.front_door,
-                    },
-                    "result": summary,
-                    "replica": self.approvals.replica,
-                },
+            self.actions.record_outcome(
+                conn, record, status, summary, replica=self.approvals.replica
             )
 
         await self._record_outcome(write, behind=behind)

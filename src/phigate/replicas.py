@@ -6,7 +6,10 @@ nothing would ever end it. Each replica therefore beats (a row in `replicas`
 with its `last_seen`), and every replica, at each beat, marks `interrupted` the
 `executing` actions whose replica stopped beating — with an `action.interrupted`
 audit record in the same transaction, so the log says what happened and who
-noticed.
+noticed. Both this marking and a run's own end are compare-and-sets on
+`executing`: a replica that was only cut off and ends the run later adds what
+happened to the interrupted action, once, instead of a second outcome
+(`ActionStore.record_outcome`).
 
 Which replica runs an action is `actions.replica` (set when it is recorded, or
 when an approved action is claimed). Actions from before that column (NULL) are
@@ -148,7 +151,7 @@ class ReplicaRegistry:
     def _mark(self, conn: sa.Connection, row: sa.RowMapping) -> bool:
         summary = {"status": INTERRUPTED, "reason": _reason(row["replica"])}
         return self._actions.set_status(
-            conn, row["id"], INTERRUPTED, expect=(ActionStatus.EXECUTING,), summary=summary
+            conn, row["id"], INTERRUPTED, expect=ActionStatus.EXECUTING, summary=summary
         )
 
     def _interrupted(self, row: sa.RowMapping) -> dict[str, Any]:

@@ -44,7 +44,8 @@ def wire_settings(gateway: Gateway) -> PgWireSettings:
     return gateway.settings.pgwire
 
 
-def _host_port(listen: str) -> tuple[str, int]:
+def listen_address(listen: str) -> tuple[str, int]:
+    """(host, port) of a connection's `listen: HOST:PORT`."""
     host, _, port = listen.rpartition(":")
     return host.strip("[]") or "127.0.0.1", int(port)
 
@@ -92,7 +93,7 @@ class WireListener:
     ) -> None:
         self.gateway = gateway
         self.connection = connection
-        self.host, self.port = _host_port(listen)
+        self.host, self.port = listen_address(listen)
         # What a session logs in as: the reader when there is one. The writer's DSN
         # is not kept here; approved non-reads run through the connector's writer pool.
         self.upstream = Upstream(read_dsn or dsn)
