@@ -24,7 +24,9 @@ async def _principal(harness: Harness, subject: str) -> Principal:
 def _with_policy(harness: Harness, rules: list[dict[str, Any]]) -> None:
     gateway = harness.gateway
     policy = gateway.settings.policy.model_validate({"rules": rules})
+    # As a reload would: the gateway's settings and the decider's, which decides.
     gateway.settings = gateway.settings.model_copy(update={"policy": policy})
+    gateway.decider.settings = gateway.settings
 
 
 async def test_a_reused_decision_still_records_each_run(harness: Harness) -> None:
