@@ -18,7 +18,7 @@ run against four peers in front of the same upstream:
 
 Prints transactions/s, latency p50/p99, CPU per statement of the proxy process
 and its peak RSS for each, the ratios, a one-client run (added p50 latency), a
-masked stream's rows/s and memory, and `phigate CPU per statement NNNus`.
+masked stream's rows/s, CPU per row and memory, and `phigate CPU per statement NNNus`.
 """
 
 from __future__ import annotations
@@ -183,18 +183,20 @@ def _latencies_ms(logdir: Path) -> list[float]:
     )
 
 
-async def stream(dsn: str, rows: int) -> tuple[float, int, int]:
-    """Rows/s and this process's RSS growth/peak while a client streams `rows` rows."""
+async def stream(dsn: str, rows: int) -> tuple[float, int, int, float]:
+    """Rows/s, this process's RSS growth/peak and CPU µs per row while a client streams
+    `rows` rows (the client runs in this process too: through phigate, the CPU beyond
+    direct's is the proxy's; on a loaded machine steadier than rows/s)."""
     with RssSampler() as rss:
-        started = time.monotonic()
+        started, cpu = time.monotonic(), own_cpu()
         async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
             cur = conn.cursor()
             n = 0
             async for _ in cur.stream(STREAM.format(rows=rows)):
                 n += 1
-        elapsed = time.monotonic() - started
+        elapsed, cpu = time.monotonic() - started, own_cpu() - cpu
     assert n == rows, n
-    return rows / elapsed, rss.peak - rss.start, rss.peak
+    return rows / elapsed, rss.peak - rss.start, rss.peak, cpu / rows * 1e6
 
 
 def setup(base: Path) -> tuple[EmbeddedPostgres, str, str, str]:
@@ -298,10 +300,10 @@ async def _compare(peers: Peers, args: argparse.Namespace, base: Path, dsn: str)
             commits, writes = (a - b for a, b in zip(_commit_totals(), commits_before, strict=True))
     one_direct = await run("direct", 1, max(2, args.seconds // 2))
     one_phigate = await run("phigate", 1, max(2, args.seconds // 2))
-    d_rows, d_growth, _ = await stream(dsn, args.rows)
+    d_rows, d_growth, _, d_cpu = await stream(dsn, args.rows)
     port = peers.phigate.port
     p_dsn = f"host=127.0.0.1 port={port} user=bench password={peers.token} dbname=bench"
-    p_rows, p_growth, p_peak = await stream(p_dsn, args.rows)
+    p_rows, p_growth, p_peak, p_cpu = await stream(p_dsn, args.rows)
     report(args, runs)
     assert one_direct is not None and one_phigate is not None
     print(
@@ -310,6 +312,7 @@ async def _compare(peers: Peers, args: argparse.Namespace, base: Path, dsn: str)
         f"; phigate CPU {one_phigate.cpu_us:.0f}us per statement"
     )
     print(f"{'stream rows/s':28}{d_rows:12.0f}{p_rows:12.0f}{p_rows / d_rows:9.2f}")
+    print(f"{'stream CPU/row (us)':28}{d_cpu:12.2f}{p_cpu:12.2f}")
     print(f"{'RSS growth while streaming':28}{d_growth / 1024:10.1f}MB{p_growth / 1024:10.1f}MB")
     print(f"{'peak RSS while streaming':28}{'':12}{p_peak / 1024:10.1f}MB")
     if commits:  # how well the audit writes of concurrent statements shared commits

@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 
 from phigate.errors import ConfigError, PhigateError
 from phigate.store.compat import Schema, read_window
+from phigate.store.hot import HotStatement
 from phigate.store.private import private_file, tighten
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -166,8 +167,14 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 def _sqlite_begin_immediate(conn: sa.Connection) -> None:
     # Writers take the write lock at BEGIN, so a read never has to be upgraded mid-way.
+    # On the driver's cursor (phigate.store.hot): SQLAlchemy's execution machinery
+    # cost more than the BEGIN itself, once per transaction of every action.
     immediate = conn.get_execution_options().get("sqlite_immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    (_BEGIN_IMMEDIATE if immediate else _BEGIN).execute(conn, {}).close()
+
+
+_BEGIN = HotStatement(sa.text("BEGIN"))
+_BEGIN_IMMEDIATE = HotStatement(sa.text("BEGIN IMMEDIATE"))
 
 
 def check_url(url: str) -> None:

@@ -1,0 +1,82 @@
+"""The row masker's fast path: a value the finder calls quiet is passed unscanned, so
+`quiet` must never be true where `find` would find a span. Checked on random strings
+(digests, codes, digit runs, capitalised words, OCR look-alikes) and on every line
+and word of the tuning and independent corpora, for every built-in profile."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phigate.masking.detect import SpanFinder
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.eval.corpus import CorpusGenerator
+from phigate.masking.eval.independent import independent_corpus
+from phigate.masking.settings import MaskingSettings
+from tests.masking.conftest import KEY
+
+_ENGINE = MaskingEngine(MaskingSettings(), KEY)
+_MASKERS = [_ENGINE.masker(p) for p in ("hipaa-safe-harbor", "secrets-only")]
+_FINDERS = [m._finder for m in _MASKERS if m._finder is not None]
+
+_HEX = st.text(alphabet="0123456789abcdef", min_size=1, max_size=64)
+_DIGITY = st.text(alphabet="0123456789" * 6 + "abcdefOlI-/.: ", min_size=1, max_size=40)
+_MIXED = st.text(
+    alphabet=st.sampled_from(list("0123456789abcdefxyzABCJKMZ@.-_:/ ,()#+éßЖ")),
+    max_size=60,
+)
+_ANY = st.text(st.characters(codec="utf-8"), max_size=60)
+
+
+def _agrees(finder: SpanFinder, text: str) -> None:
+    data = text.encode("utf-8", "surrogatepass")
+    if finder.quiet(data):
+        assert finder.find(data) == [], text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_HEX, _DIGITY, _MIXED, _ANY))
+def test_quiet_values_have_no_spans(text: str) -> None:
+    for finder in _FINDERS:
+        _agrees(finder, text)
+
+
+def _pieces(texts: list[str]) -> list[str]:
+    """Each text whole, line by line and word by word: the sizes of column values."""
+    out: set[str] = set()
+    for text in texts:
+        lines = text.splitlines()
+        out.update([text, *lines, *itertools.chain.from_iterable(s.split() for s in lines)])
+    return sorted(out)
+
+
+@pytest.mark.parametrize("finder", _FINDERS)
+def test_quiet_agrees_with_find_on_the_corpora(finder: SpanFinder) -> None:
+    docs = CorpusGenerator(7).documents(120) + independent_corpus(7, 120)
+    pieces = _pieces([d.text for d in docs])
+    quiet = 0
+    for piece in pieces:
+        _agrees(finder, piece)
+        quiet += finder.quiet(piece.encode("utf-8", "surrogatepass"))
+    assert 0 < quiet < len(pieces)  # the check ran both ways
+
+
+@pytest.mark.parametrize("masker", _MASKERS, ids=lambda m: m.profile)
+def test_digests_pass_unchanged_and_mostly_unscanned(masker: Masker) -> None:
+    assert masker._finder is not None
+    digests = [hashlib.md5(str(i).encode()).hexdigest() for i in range(1, 501)]
+    quiet = sum(masker._finder.quiet(d.encode()) for d in digests)
+    assert quiet > 0.8 * len(digests)
+    assert [masker.mask_text(d).text for d in digests] == digests
+
+
+def test_a_value_with_phi_is_not_quiet() -> None:
+    finder = _MASKERS[0]._finder
+    assert finder is not None
+    for text in ("123-45-6789", "Jane Okafor", "jane@example.org", "D0B: O3/l4/l952"):
+        assert not finder.quiet(text.encode()), text
+        assert finder.find(text.encode()), text
