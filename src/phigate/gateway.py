@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import math
@@ -19,16 +18,14 @@ import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
-    Awaitable,
     Callable,
     Iterator,
     Mapping,
 )
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, assert_never
 
 import sqlalchemy as sa
-from pglast import parser as pg_parser
 
 from phigate import metrics
 from phigate.action_store import (
@@ -73,48 +70,21 @@ from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.identity.verifier import AccessTokenVerifier
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
+from phigate.pipeline.outcome import Decided, Outcome, WaitProgress, decision_key
+from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
 from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
 
+__all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "WaitProgress"]
+
 log = logging.getLogger(__name__)
-AUDIT_PROFILE = "hipaa-safe-harbor"
-_SCRUB_CACHE_ENTRIES = 1024
-_SCRUB_CACHE_MAX_TEXT = 8192
 # How long the outcome of a run that ended is retried while the state store is down.
 OUTCOME_RETRY_SECONDS = 30.0
-# Hears (seconds waited, the approval as it stands) while a request waits for reviewers.
-WaitProgress = Callable[[float, Approval], Awaitable[None]]
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
-
-
-# Scanner tokens that carry data, not code: constants and comments.
-_DATA_TOKENS = frozenset(
-    {"SCONST", "USCONST", "BCONST", "XCONST", "ICONST", "FCONST", "C_COMMENT", "SQL_COMMENT"}
-)
-
-
-@dataclass
-class Outcome:
-    """What the front door answers: executed (with result), pending, denied or failed."""
-
-    status: str
-    record: ActionRecord
-    result: dict[str, Any] | None = None
-    approval: Approval | None = None
-    error: PhigateError | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    # A pending request nobody can decide (no eligible reviewer): said in the answer.
-    no_reviewer: str | None = None
-    # The decision, when the next run of the same statement may reuse it (`Decided`).
-    decided: Decided | None = None
-
-    @property
-    def action_id(self) -> str:
-        return self.record.id
 
 
 def _status_after(outcome: Verdict) -> ActionStatus:
@@ -128,37 +98,6 @@ def _status_after(outcome: Verdict) -> ActionStatus:
             return ActionStatus.DENIED
         case unreachable:
             assert_never(unreachable)
-
-
-@dataclass(frozen=True, eq=False)
-class Decided:
-    """An allow, decided once for one caller's statement text, that its next runs may
-    reuse (the wire keeps one per prepared statement) instead of refining and
-    deciding again. It holds only while what it rests on cannot have changed: the
-    same SQL action apart from its parameters (`key`: connection, text, reveal,
-    principal), the same classification handed in (`source`, by identity), the
-    same policy object, no rule with a time window, and a connector whose
-    refinement does not depend on the run (`refines_alike`). Every run is still
-    recorded, before it runs, with this decision."""
-
-    key: tuple[Any, ...]
-    source: Description | None
-    policy: object
-    description: Description
-    decision: Decision
-    analysis_json: str  # the description as the action row stores it, serialised once
-
-
-def _decision_key(action: Action) -> tuple[Any, ...]:
-    return (
-        action.connection,
-        action.kind,
-        action.sql,
-        action.reveal,
-        action.principal,
-        action.break_glass,
-        action.front_door,
-    )
 
 
 def _error_event(error: PhigateError) -> dict[str, Any]:
@@ -196,9 +135,8 @@ class Gateway:
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
         self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
-        # One masker for everything written to the audit log or shown to reviewers.
-        self._audit_masker = masking.masker(AUDIT_PROFILE)
-        self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
+        # What the audit log and reviewers see of a request.
+        self.views = ReviewerViews(masking)
 
     def _wake_on_decision(self, event: ApprovalEvent) -> None:
         if event.name == "approval.decided":  # decided here: no need to wait for NOTIFY
@@ -366,7 +304,7 @@ class Gateway:
         if refines_alike is None or not refines_alike(action, description):
             return None
         analysis_json = json.dumps(description.to_json(), default=str)
-        key = _decision_key(action)
+        key = decision_key(action)
         return Decided(key, source, self.settings.policy, description, decision, analysis_json)
 
     def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
@@ -374,7 +312,7 @@ class Gateway:
             decided.policy is self.settings.policy
             and decided.source is source
             and set(action.body) <= {"sql", "params"}
-            and decided.key == _decision_key(action)
+            and decided.key == decision_key(action)
             and not self._clock_matters()
         )
 
@@ -791,74 +729,15 @@ class Gateway:
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
-        if isinstance(value, dict) and isinstance(value.get("sql"), str):
-            # A statement's text repeats (prepared statements, ORMs); its parameters vary.
-            rest, _counts = self._audit_masker.mask_json({k: value[k] for k in value if k != "sql"})
-            assert isinstance(rest, dict)
-            return {"sql": self.scrub_sql(value["sql"]), **rest}
-        masked, _counts = self._audit_masker.mask_json(value)
-        return masked
+        return self.views.scrub(value)
 
     def scrub_sql(self, text: str) -> str:
-        """The statement text with PHI masked inside its constants and comments only
-        (what reviewers and the audit log see), remembered under a hash of the text:
-        the text itself may hold PHI and is not kept."""
-        if len(text) > _SCRUB_CACHE_MAX_TEXT:
-            return self._scrub_sql_uncached(text)
-        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
-        masked = self._scrubbed_sql.get(key)
-        if masked is None:
-            masked = self._scrub_sql_uncached(text)
-            if len(self._scrubbed_sql) >= _SCRUB_CACHE_ENTRIES:
-                self._scrubbed_sql.clear()
-            self._scrubbed_sql[key] = masked
-        return masked
-
-    def _scrub_sql_uncached(self, text: str) -> str:
-        """Mask PHI inside each constant, quoted identifier and comment on its own, so
-        the code around them reads as it runs: a detector must not see `12/04/2026`
-        across two divisions and show a reviewer `2026`."""
-        try:
-            tokens = pg_parser.scan(text)
-        except Exception:  # text PostgreSQL cannot scan: never run, shown masked whole
-            return self._audit_masker.mask_text(text).text
-        out, pos = [], 0
-        for token in tokens:
-            start, end = token.start, token.end + 1
-            piece = text[start:end]
-            if token.name in ("C_COMMENT", "SQL_COMMENT"):
-                piece = self._audit_masker.mask_text(piece).text  # runs nothing
-            elif token.name in _DATA_TOKENS or (token.name == "IDENT" and piece[:1] == '"'):
-                piece = self._masked_constant(piece, token.name)
-            out += [text[pos:start], piece]
-            pos = end
-        out.append(text[pos:])
-        return "".join(out)
-
-    def _masked_constant(self, piece: str, token: str) -> str:
-        """A constant holding PHI, replaced whole by what it held (`'[DATE]'`): never a
-        generalised value (`'2025'`) a reviewer could read as the one that runs."""
-        masked = self._audit_masker.mask_text(piece)
-        if masked.text == piece:
-            return piece
-        label = "[" + ",".join(sorted(masked.counts)) + "]" if masked.counts else "[MASKED]"
-        return label if token in ("ICONST", "FCONST") else f"'{label}'"
+        """The statement text as reviewers and the audit log see it (`ReviewerViews`)."""
+        return self.views.scrub_sql(text)
 
     def scrub_params(self, params: Any) -> Any:
-        """Statement parameters as reviewers see them: each one holding PHI replaced
-        whole by what it held, like a constant in the text."""
-        if not isinstance(params, list):
-            return self.scrub(params)
-        out = []
-        for value in params:
-            if isinstance(value, str):
-                masked = self._audit_masker.mask_text(value)
-                changed = masked.text != value
-                value = "[" + ",".join(sorted(masked.counts)) + "]" if changed else value
-            else:
-                value = self.scrub(value)
-            out.append(value)
-        return out
+        """Statement parameters as reviewers see them (`ReviewerViews`)."""
+        return self.views.scrub_params(params)
 
     async def audit_refusal(
         self,
