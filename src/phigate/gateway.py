@@ -18,7 +18,6 @@ import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
-    Callable,
     Iterator,
     Mapping,
 )
@@ -49,9 +48,7 @@ from phigate.config import Settings
 from phigate.connectors.base import (
     Connector,
     CopyBegan,
-    CopyInConnector,
     RefiningConnector,
-    StreamingConnector,
 )
 from phigate.deciding import Decider
 from phigate.errors import (
@@ -59,17 +56,15 @@ from phigate.errors import (
     AuthenticationError,
     ConflictError,
     InvalidRequestError,
-    MaskingFailedError,
     NotAllowedError,
     NotFoundError,
     PhigateError,
-    UpstreamError,
 )
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.identity.verifier import AccessTokenVerifier
-from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
+from phigate.pipeline.execution import Execution
 from phigate.pipeline.outcome import Decided, Outcome, WaitProgress, decision_key
 from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
 from phigate.policy import Decision, Verdict, break_glass_decision
@@ -98,10 +93,6 @@ def _status_after(outcome: Verdict) -> ActionStatus:
             return ActionStatus.DENIED
         case unreachable:
             assert_never(unreachable)
-
-
-def _error_event(error: PhigateError) -> dict[str, Any]:
-    return {"status": "failed", "error": {"code": error.code, "message": error.message}}
 
 
 class Gateway:
@@ -135,6 +126,14 @@ class Gateway:
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
         self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
+        self.execution = Execution(
+            self.connectors,
+            masking,
+            actions=self.actions,
+            audit=self.audit,
+            writes=self.writes,
+            replica=lambda: self.approvals.replica,
+        )
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)
 
@@ -219,7 +218,7 @@ class Gateway:
         started = time.monotonic()
         outcome = await self.admit(action, wait=wait)
         if outcome.status == "admitted":
-            outcome = await self._run(outcome.record)
+            outcome = await self.execution.run(outcome.record)
         metrics.LATENCY.labels(action.front_door, outcome.status).observe(
             time.monotonic() - started
         )
@@ -319,20 +318,6 @@ class Gateway:
     def _clock_matters(self) -> bool:
         """A rule with a time window decides differently as the clock moves."""
         return any(rule.match.time is not None for rule in self.settings.policy.rules)
-
-    async def finish(
-        self,
-        record: ActionRecord,
-        summary: dict[str, Any],
-        *,
-        error: PhigateError | None = None,
-        behind: bool = False,
-    ) -> None:
-        """Record how an admitted action ended (result summary, never result data).
-        `behind`: the caller does not wait on it to answer anyone (the wire records
-        results beside the session), so it may share the next statement's commit."""
-        status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
-        await self._finish(record, status, summary, behind=behind)
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
@@ -466,7 +451,7 @@ class Gateway:
         """Run the stored action once, for its requester, after approval."""
         record = await asyncio.to_thread(self.actions.get, action_id)
         outcome = await self._claim_approved(record, principal)
-        return await self._run(outcome.record)
+        return await self.execution.run(outcome.record)
 
     async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
         """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
@@ -508,176 +493,26 @@ class Gateway:
                 },
             )
 
-    async def _run(self, record: ActionRecord) -> Outcome:
-        connector = self.connectors[record.action.connection]
-        try:
-            masker = self.masker_for(record)
-            result = await connector.run(record.action, record.description, masker)
-        except MaskingError as exc:
-            return await self._failed(record, MaskingFailedError(f"masking failed: {exc}"))
-        except PhigateError as exc:
-            return await self._failed(record, exc)
-        except Exception as exc:
-            log.exception("connector failed")
-            return await self._failed(
-                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
-            )
-        for entity, count in result.masked.items():
-            metrics.MASKED.labels(entity).inc(count)
-        final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
-        return Outcome("executed", final, result=result.payload)
-
-    async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
-        """Run an admitted action, yielding its masked output as it comes.
-
-        The first event, `{"id", "status": "running"}`, comes once the run has
-        started; then output events; the last is `{"status": "executed",
-        **summary}` or `{"status": "failed", "error": {"code", "message"}}`,
-        written to the audit log before it is yielded. The run is its own task,
-        so a consumer that goes away (this generator closed, cancelled or
-        collected) cancels it, and it still records itself as failed.
-        """
-        events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=64)
-        run = asyncio.create_task(self._stream_into(record, events), name=f"stream-{record.id}")
-        _STREAMED_RUNS.add(run)
-        run.add_done_callback(_STREAMED_RUNS.discard)
-        try:
-            yield {"id": record.id, "status": "running"}
-            while "status" not in (event := await events.get()):
-                yield event
-            yield event
-        finally:
-            run.cancel()  # a no-op once it has ended
-
-    async def _stream_into(
-        self, record: ActionRecord, events: asyncio.Queue[dict[str, Any]]
+    async def finish(
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None = None,
+        behind: bool = False,
     ) -> None:
-        connector, started = self.connectors[record.action.connection], time.monotonic()
-        if not isinstance(connector, StreamingConnector):  # one event: the whole result
-            outcome = await self._run(record)
-            end = {"status": outcome.status, "result": outcome.result}
-            await events.put(_error_event(outcome.error) if outcome.error else end)
-            return
-        summary: dict[str, Any] = {}
-        error: PhigateError | None = None
-        try:
-            output = connector.stream(record.action, record.description, self.masker_for(record))
-            async with contextlib.aclosing(output):
-                async for event in output:
-                    if "stream" in event:
-                        await events.put(event)
-                    else:
-                        summary = event
-        except asyncio.CancelledError:
-            gone = "the client went away; the run was stopped"
-            elapsed = round((time.monotonic() - started) * 1000, 1)
-            cancelled = {
-                "error_class": "client_disconnected",
-                "error": gone,
-                "duration_ms": elapsed,
-            }
-            await self.finish(record, cancelled, error=UpstreamError(gone))
-            raise
-        except MaskingError as exc:
-            error = MaskingFailedError(f"masking failed: {exc}")
-        except PhigateError as exc:
-            error = exc
-        except Exception as exc:
-            log.exception("connector failed")
-            error = UpstreamError(f"the upstream action failed: {type(exc).__name__}")
-        await events.put(await self._streamed_end(record, summary, error))
+        """Record how an admitted action ended (`Execution.finish`)."""
+        await self.execution.finish(record, summary, error=error, behind=behind)
 
-    async def _streamed_end(
-        self, record: ActionRecord, summary: dict[str, Any], error: PhigateError | None
-    ) -> dict[str, Any]:
-        if error is not None:
-            await self._failed(record, error)
-            return _error_event(error)
-        for entity, count in summary.get("masked", {}).items():
-            metrics.MASKED.labels(entity).inc(count)
-        try:
-            await self.finish(record, summary)
-        except AuditUnavailableError as exc:
-            return _error_event(exc)
-        return {"status": "executed", **summary}
+    def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
+        """Run an admitted action, yielding its masked output as it comes (`Execution.stream`)."""
+        return self.execution.stream(record)
 
     async def copy_in(
         self, record: ActionRecord, data: AsyncIterator[bytes], began: CopyBegan
     ) -> Outcome:
-        """Run an admitted COPY … FROM STDIN, fed `data` as the client sends it; recorded
-        like any run (a client that goes away or aborts leaves it failed, rolled back)."""
-        connector = self.connectors[record.action.connection]
-        if not isinstance(connector, CopyInConnector):
-            return await self._failed(record, UpstreamError("this connection cannot COPY in"))
-        try:
-            summary = await connector.copy_in(record.action, self.masker_for(record), data, began)
-        except asyncio.CancelledError:
-            gone = "the client went away; the COPY was stopped and rolled back"
-            await self.finish(
-                record,
-                {"error_class": "client_disconnected", "error": gone},
-                error=UpstreamError(gone),
-            )
-            raise
-        except PhigateError as exc:
-            return await self._failed(record, exc)
-        except Exception as exc:
-            log.exception("COPY FROM STDIN failed")
-            return await self._failed(
-                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
-            )
-        final = await self._finish(record, ActionStatus.EXECUTED, summary)
-        return Outcome("executed", final, result=summary)
-
-    async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
-        summary = {"error_class": error.code, "error": error.message}
-        final = await self._finish(record, ActionStatus.FAILED, summary)
-        return Outcome("failed", final, error=error)
-
-    async def _finish(
-        self,
-        record: ActionRecord,
-        status: ActionStatus,
-        summary: dict[str, Any],
-        *,
-        behind: bool = False,
-    ) -> ActionRecord:
-        def write(conn: sa.Connection) -> None:
-            self.actions.set_status(conn, record.id, status, summary=summary)
-            self.audit.append_in(
-                conn,
-                f"action.{status}",
-                {
-                    "action_id": record.id,
-                    "who": record.action.principal.to_json(),
-                    "where": {
-                        "connection": record.action.connection,
-                        "front_door": record.action.front_door,
-                    },
-                    "result": summary,
-                    "replica": self.approvals.replica,
-                },
-            )
-
-        await self._record_outcome(write, behind=behind)
-        return replace(record, status=status, result_summary=summary, finished_at=time.time())
-
-    async def _record_outcome(
-        self, write: Callable[[sa.Connection], None], *, behind: bool = False
-    ) -> None:
-        """The run has ended and how is known: record it through a brief outage of the
-        state store (a restart, a fail-over) rather than give up, which would leave the
-        action `executing` on a live replica, where nothing would ever end it."""
-        deadline = time.monotonic() + OUTCOME_RETRY_SECONDS
-        while True:
-            try:
-                await commit_recorded(self.writes, write, behind=behind)
-                return
-            except AuditUnavailableError as exc:
-                store_down = isinstance(exc.__cause__, sa.exc.DBAPIError)
-                if not store_down or time.monotonic() >= deadline:
-                    raise
-            await asyncio.sleep(POLL_SECONDS)
+        """Run an admitted COPY … FROM STDIN (`Execution.copy_in`)."""
+        return await self.execution.copy_in(record, data, began)
 
     # ── reviewers ───────────────────────────────────────────────────────────
     async def vote(
@@ -718,14 +553,8 @@ class Gateway:
         )
 
     def masker_for(self, record: ActionRecord) -> Masker:
-        """The masker for one decided action: its profile, the caller's groups, and the
-        reveal that was part of what policy (and any approval) decided — this run only."""
-        reveal = set(record.action.reveal)
-        if "*" in reveal:
-            reveal = set(self.masking.settings.known_types())
-        return self.masking.masker(
-            record.masking, groups=record.action.principal.groups, reveal=reveal
-        )
+        """The masker for one decided action (`Execution.masker_for`, the one rule)."""
+        return self.execution.masker_for(record)
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
