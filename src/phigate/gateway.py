@@ -10,10 +10,8 @@ deciding, masking or recording denies the action.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import math
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -33,15 +31,12 @@ from phigate.action_store import (
     ActionStore,
     audit_fields,
     commit_recorded,
-    recorded_or_refused,
     request_records,
 )
 from phigate.actions import Action, Description, new_id
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
-from phigate.approvals.reviewers import approval_shortfall, human_members
-from phigate.approvals.service import ApprovalEvent
-from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups, listen_url
+from phigate.approvals.wakeups import DecisionWakeups, listen_url
 from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import CheckpointSigner
 from phigate.config import Settings
@@ -54,7 +49,6 @@ from phigate.deciding import Decider
 from phigate.errors import (
     AuditUnavailableError,
     AuthenticationError,
-    ConflictError,
     InvalidRequestError,
     NotAllowedError,
     NotFoundError,
@@ -67,6 +61,7 @@ from phigate.masking.engine import Masker, MaskingEngine
 from phigate.pipeline.execution import Execution
 from phigate.pipeline.outcome import Decided, Outcome, WaitProgress, decision_key
 from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
+from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.risk import RiskClass
 from phigate.store import Database
@@ -107,7 +102,7 @@ class Gateway:
         oidc: AccessTokenVerifier | None = None,
         signer: CheckpointSigner | None = None,
     ) -> None:
-        self.settings = settings
+        self._settings = settings
         self.db = db
         # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
         self.audit = AuditLog(db, signer=signer)
@@ -115,7 +110,6 @@ class Gateway:
         self.approvals = ApprovalService(db, self.audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
         self.wakeups = DecisionWakeups(listen_url(db.url))
-        self.approvals.subscribe(self._wake_on_decision)
         # The per-action records, committed together (group commit).
         self.writes = GroupCommit(db, around=self.audit.batched)
         self.tokens = tokens
@@ -126,6 +120,16 @@ class Gateway:
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
         self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
+        self.workflow = ApprovalWorkflow(
+            settings,
+            db,
+            approvals=self.approvals,
+            wakeups=self.wakeups,
+            actions=self.actions,
+            audit=self.audit,
+            tokens=tokens,
+            people=self.people,
+        )
         self.execution = Execution(
             self.connectors,
             masking,
@@ -137,9 +141,16 @@ class Gateway:
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)
 
-    def _wake_on_decision(self, event: ApprovalEvent) -> None:
-        if event.name == "approval.decided":  # decided here: no need to wait for NOTIFY
-            self.wakeups.wake(event.approval.id)
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """Replaced settings (tests, a reload) reach the services that read them per
+        request; the Decider keeps the ones it was built with, as before the split."""
+        self._settings = settings
+        self.workflow.settings = settings
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -270,7 +281,7 @@ class Gateway:
             # runs as itself, which spares every routine statement this lookup.
             reused = await asyncio.to_thread(self._approved_twin, action)
             if reused is not None:
-                return await self._claim_approved(reused, action.principal)
+                return await self.workflow.claim(reused, action.principal)
         if action.break_glass:
             decision = break_glass_decision(action, decision)
         metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
@@ -378,9 +389,9 @@ class Gateway:
     async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
         approval = await asyncio.to_thread(self.approvals.for_action, record.id)
         if approval is not None and wait > 0:
-            approval = await self.wait_for_decision(approval.id, wait)
+            approval = await self.workflow.wait_for_decision(approval.id, wait)
         if approval is not None and approval.state is ApprovalState.APPROVED:
-            return await self._claim_approved(record, record.action.principal)
+            return await self.workflow.claim(record, record.action.principal)
         record = await asyncio.to_thread(self.actions.get, record.id)
         status = (
             "pending_approval"
@@ -389,16 +400,10 @@ class Gateway:
         )
         gap = None
         if approval is not None and approval.state is ApprovalState.PENDING:
-            gap = await asyncio.to_thread(self.reviewer_shortfall, approval)
+            gap = await asyncio.to_thread(self.workflow.reviewer_shortfall, approval)
         return Outcome(status, record, approval=approval, no_reviewer=gap)
 
-    def reviewer_shortfall(self, approval: Approval) -> str | None:
-        """Why nobody can decide `approval`, when that is knowable (blocking)."""
-        if self.settings.identity.oidc is not None:
-            return None  # OIDC reviewers bring their groups at sign-in: cannot know
-        members = human_members(self.db, self.people)
-        return approval_shortfall(approval, members)
-
+    # ── approvals ──────────────────────────────────────────────────────────
     async def wait_for_decision(
         self,
         approval_id: str,
@@ -407,91 +412,39 @@ class Gateway:
         progress: WaitProgress | None = None,
         progress_every: float = 0.0,
     ) -> Approval:
-        """Wait until the request is decided or `wait_seconds` pass: the one wait every
-        front door uses. A decision on any replica wakes it (`approvals.wakeups`); the
-        store, shared by all replicas, is what it reads. `progress`, if given, hears how
-        long it has waited, at once and every `progress_every` seconds (MCP tells its client)."""
-        started = time.monotonic()
-        deadline = started + wait_seconds
-        next_progress = started if progress is not None else math.inf  # at once, then every
-        with self.wakeups.waiter(approval_id) as woken:
-            while True:
-                woken.clear()  # before the read: a decision after it sets it again
-                approval = await self._read_while_waiting(approval_id, deadline)
-                now = time.monotonic()
-                if approval is None:  # the store is briefly unreachable: poll it again
-                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
-                    continue
-                if approval.state is not ApprovalState.PENDING or now >= deadline:
-                    return approval
-                if progress is not None and now >= next_progress:
-                    await progress(round(now - started, 1), approval)
-                    next_progress = now + progress_every
-                nap = min(now + self.wakeups.poll_seconds, deadline, next_progress) - now
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), max(0.0, nap))
+        """Wait until the request is decided or `wait_seconds` pass (`ApprovalWorkflow`)."""
+        return await self.workflow.wait_for_decision(
+            approval_id, wait_seconds, progress=progress, progress_every=progress_every
+        )
 
-    async def _read_while_waiting(self, approval_id: str, deadline: float) -> Approval | None:
-        """The approval as stored, or None while the store is unreachable (a restart, a
-        fail-over): the client keeps waiting for its answer until its deadline."""
-        try:
-            return await asyncio.to_thread(self._current_approval, approval_id)
-        except sa.exc.DBAPIError as exc:
-            if time.monotonic() >= deadline:
-                raise
-            log.warning("reading approval %s while waiting failed: %s", approval_id, exc)
-            return None
+    def reviewer_shortfall(self, approval: Approval) -> str | None:
+        """Why nobody can decide `approval`, when that is knowable (blocking)."""
+        return self.workflow.reviewer_shortfall(approval)
 
-    def _current_approval(self, approval_id: str) -> Approval:
-        self.approvals.expire_due()
-        return self.approvals.get(approval_id)
-
-    # ── execute ─────────────────────────────────────────────────────────────
-    async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
-        """Run the stored action once, for its requester, after approval."""
-        record = await asyncio.to_thread(self.actions.get, action_id)
-        outcome = await self._claim_approved(record, principal)
-        return await self.execution.run(outcome.record)
+    async def vote(
+        self,
+        approval_id: str,
+        voter: Principal,
+        decision: str,
+        *,
+        comment: str = "",
+        channel: str = "api",
+    ) -> Approval:
+        """One reviewer's vote, as one person (`ApprovalWorkflow.vote`)."""
+        return await self.workflow.vote(
+            approval_id, voter, decision, comment=comment, channel=channel
+        )
 
     async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
         """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
         record = await asyncio.to_thread(self.actions.get, action_id)
-        return await self._claim_approved(record, principal)
+        return await self.workflow.claim(record, principal)
 
-    async def _claim_approved(self, record: ActionRecord, principal: Principal) -> Outcome:
-        if not principal.is_same_caller(record.action.principal):
-            raise NotAllowedError("only the requester can run an approved action")
-        if record.fingerprint != record.action.fingerprint():
-            raise ConflictError("the stored action does not match its fingerprint; refusing to run")
-        await asyncio.to_thread(self.approvals.expire_due)
-        approval = await asyncio.to_thread(self.approvals.for_action, record.id)
-        if approval is None:
-            raise ConflictError("this action does not need approval")
-        await asyncio.to_thread(self._claim, record, approval.id)
-        claimed = await asyncio.to_thread(self.actions.get, record.id)
-        return Outcome("admitted", claimed, approval=approval)
-
-    def _claim(self, record: ActionRecord, approval_id: str) -> None:
-        with recorded_or_refused(), self.db.write() as conn:
-            approval = self.approvals.claim_execution(conn, approval_id)
-            # This replica runs it now: recovery judges the run by this replica's heartbeat.
-            self.actions.set_status(
-                conn,
-                record.id,
-                ActionStatus.EXECUTING,
-                expect=(ActionStatus.APPROVED,),
-                replica=self.approvals.replica,
-            )
-            self.audit.append_in(
-                conn,
-                "action.execution_started",
-                {
-                    "action_id": record.id,
-                    "approval_id": approval.id,
-                    "who": record.action.principal.to_json(),
-                    "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
-                },
-            )
+    # ── execute ─────────────────────────────────────────────────────────────
+    async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
+        """Run the stored action once, for its requester, after approval."""
+        outcome = await self.claim_approved(action_id, principal)
+        return await self.execution.run(outcome.record)
 
     async def finish(
         self,
@@ -515,34 +468,6 @@ class Gateway:
         return await self.execution.copy_in(record, data, began)
 
     # ── reviewers ───────────────────────────────────────────────────────────
-    async def vote(
-        self,
-        approval_id: str,
-        voter: Principal,
-        decision: str,
-        *,
-        comment: str = "",
-        channel: str = "api",
-    ) -> Approval:
-        return await asyncio.to_thread(
-            self.approvals.vote,
-            approval_id,
-            await asyncio.to_thread(self._as_voter, voter),
-            decision,
-            comment=comment,
-            channel=channel,
-        )
-
-    def _as_voter(self, voter: Principal) -> Principal:
-        """The voter as one person: under the person's subject (a second identity is
-        still them), and an agent if their subject holds agent or service tokens (a
-        chat mapping or sign-in under an agent's name does not make it a human)."""
-        voter = self.people.canonical(voter)
-        other_kinds = self.tokens.kinds_of(voter.subject) - {voter.kind}
-        if voter.is_human and other_kinds:
-            return replace(voter, kind=min(other_kinds))
-        return voter
-
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))
 
