@@ -1,10 +1,14 @@
-"""THE pipeline. Every front door turns its input into an `Action` and calls it.
+"""THE pipeline's front. Every front door turns its input into an `Action` and calls it.
 
     authenticate → describe → policy → [approval] → execute upstream → mask → answer
                      every step writes to the hash-chained audit log
 
 Nothing runs unless its records were written; any failure in describing,
-deciding, masking or recording denies the action.
+deciding, masking or recording denies the action. `Gateway` builds the stores
+and the services that do the work (`phigate.pipeline`: `Admission`,
+`ApprovalWorkflow`, `Execution`, `ReviewerViews`) and delegates to them; doors
+ask it by name for what they read (`approval`, `action`, `audit_records`, …)
+rather than reaching into a store.
 """
 
 from __future__ import annotations
@@ -12,11 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterator,
-    Mapping,
-)
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 from phigate import metrics
@@ -26,9 +26,11 @@ from phigate.action_store import (
 )
 from phigate.actions import Action, Description
 from phigate.approvals import Approval, ApprovalService
+from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import DecisionWakeups, listen_url
 from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import CheckpointSigner
+from phigate.audit.verification import Verification
 from phigate.config import Settings
 from phigate.connectors.base import (
     Connector,
@@ -58,6 +60,8 @@ log = logging.getLogger(__name__)
 
 
 class Gateway:
+    """The typed front every door calls; it assembles the pipeline's services."""
+
     def __init__(
         self,
         settings: Settings,
@@ -131,6 +135,64 @@ class Gateway:
         self._settings = settings
         self.workflow.settings = settings
         self.admission.settings = settings
+
+    # ── reads and events the doors need (instead of reaching into the stores) ──
+    def action(self, action_id: str) -> ActionRecord:
+        """One recorded action (NotFoundError if there is none; blocking)."""
+        return self.actions.get(action_id)
+
+    def approval(self, approval_id: str) -> Approval:
+        """One approval as stored (NotFoundError if there is none; blocking)."""
+        return self.workflow.approval(approval_id)
+
+    def approval_for_action(self, action_id: str) -> Approval | None:
+        """The approval an action waits on or ran under, if it needed one (blocking)."""
+        return self.workflow.approval_for_action(action_id)
+
+    def list_approvals(self, *, state: str | None = None, limit: int = 200) -> list[Approval]:
+        """Approvals, newest first, optionally in one state (blocking)."""
+        return self.workflow.approvals(state=state, limit=limit)
+
+    def expire_due(self) -> list[Approval]:
+        """Expire pending approvals whose time is up, before reading or acting (blocking)."""
+        return self.workflow.expire_due()
+
+    def requester_disconnected(self, approval_id: str, front_door: str) -> None:
+        """The requester stopped waiting on `approval_id` (recorded; blocking)."""
+        self.workflow.requester_disconnected(approval_id, front_door)
+
+    def subscribe_approvals(self, listener: Callable[[ApprovalEvent], None]) -> None:
+        """Hear approval events raised on this replica (the chat dispatcher)."""
+        self.workflow.subscribe(listener)
+
+    @property
+    def replica(self) -> str:
+        """The replica this process records its approvals and runs under."""
+        return self.workflow.replica
+
+    def connector(self, connection: str) -> Connector | None:
+        """The connector of a configured connection, or None."""
+        return self.connectors.get(connection)
+
+    def inactive_tokens(self, token_ids: Iterable[str]) -> set[str]:
+        """Which of `token_ids` are revoked, expired or gone (blocking)."""
+        return self.tokens.inactive(token_ids)
+
+    def record_event(self, event: str, fields: Mapping[str, Any]) -> int:
+        """Append one record to the audit log (AuditUnavailableError if it cannot)."""
+        return self.audit.append(event, fields)
+
+    def audit_records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """Audit records after `since`, oldest first (blocking)."""
+        return self.audit.records(since=since, limit=limit)
+
+    def audit_head(self) -> tuple[int, str]:
+        """The audit log's last sequence number and hash (blocking)."""
+        return self.audit.head()
+
+    def verify_audit(self) -> Verification:
+        """Verify the audit chain as stored (blocking)."""
+        return self.audit.verify()
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -223,8 +285,7 @@ class Gateway:
 
     async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
         """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
-        record = await asyncio.to_thread(self.actions.get, action_id)
-        return await self.workflow.claim(record, principal)
+        return await self.workflow.claim_approved(action_id, principal)
 
     # ── execute ─────────────────────────────────────────────────────────────
     async def run_approved(self, action_id: str, principal: Principal) -> Outcome:

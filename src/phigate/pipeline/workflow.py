@@ -151,6 +151,8 @@ class ApprovalWorkflow:
         return await self.claim(record, principal)
 
     async def claim(self, record: ActionRecord, principal: Principal) -> Outcome:
+        """`admitted`: the requester claims the approved `record` to run it now, once,
+        as stored (its fingerprint checked); anyone else, or a second claim, is refused."""
         if not principal.is_same_caller(record.action.principal):
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
