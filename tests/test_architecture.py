@@ -3,6 +3,7 @@ models `phigate.config` composes are leaves that load no implementation."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.support.imports import Graph, cycles, import_graph
@@ -96,3 +97,45 @@ def test_config_composes_settings_leaves_and_loads_no_implementation() -> None:
     for module in reached:
         if _is_settings(module):
             assert "phigate.config" not in _reached(graph, module), module
+
+
+# The modules that build the gateway and hand its stores to what they assemble.
+_ASSEMBLY = {
+    "phigate/gateway.py",
+    "phigate/bootstrap.py",
+    "phigate/replicas.py",
+    "phigate/audit/schedule.py",
+    "phigate/demo/cli.py",
+}
+# Listing the configured connections is reading the configuration, not a store.
+_MAY_LIST = ("gateway.connectors.items", "gateway.connectors.values")
+_STORE_REACH = re.compile(r"gateway\.(actions|approvals|audit|tokens|connectors)\.[a-z_]+\(?")
+
+
+def _store_reaches(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        if name in _ASSEMBLY or name.startswith("phigate/pipeline/"):
+            continue
+        for match in _STORE_REACH.finditer(path.read_text()):
+            if not match.group(0).startswith(
+                ("gateway.connectors.items", "gateway.connectors.values")
+            ):
+                found.append(f"{name}: {match.group(0)}")
+    return found
+
+
+def test_front_doors_call_the_gateway_not_its_stores() -> None:
+    """Doors, channels and reviewer views ask the Gateway front for what they need
+    (`gateway.approval(id)`), never `gateway.approvals.get`: the stores belong to the
+    services in `phigate.pipeline`, which may change how they keep them."""
+    found = _store_reaches(SRC)
+    assert not found, "reaching through the gateway into a store:\n" + "\n".join(found)
+
+
+def test_the_store_check_sees_a_reach_through(tmp_path: Path) -> None:
+    (tmp_path / "phigate" / "frontends").mkdir(parents=True)
+    door = tmp_path / "phigate" / "frontends" / "door.py"
+    door.write_text("x = gateway.approvals.get(a)\ny = gateway.approval(a)\n")
+    assert _store_reaches(tmp_path) == ["phigate/frontends/door.py: gateway.approvals.get("]

@@ -1,171 +1,67 @@
-"""THE pipeline. Every front door turns its input into an `Action` and calls it.
+"""THE pipeline's front. Every front door turns its input into an `Action` and calls it.
 
     authenticate → describe → policy → [approval] → execute upstream → mask → answer
                      every step writes to the hash-chained audit log
 
 Nothing runs unless its records were written; any failure in describing,
-deciding, masking or recording denies the action.
+deciding, masking or recording denies the action. `Gateway` builds the stores
+and the services that do the work (`phigate.pipeline`: `Admission`,
+`ApprovalWorkflow`, `Execution`, `ReviewerViews`) and delegates to them; doors
+ask it by name for what they read (`approval`, `action`, `audit_records`, …)
+rather than reaching into a store.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
-import json
 import logging
-import math
 import time
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Iterator,
-    Mapping,
-)
-from dataclasses import dataclass, field, replace
-from typing import Any, assert_never
-
-import sqlalchemy as sa
-from pglast import parser as pg_parser
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
+from typing import Any
 
 from phigate import metrics
 from phigate.action_store import (
     ActionRecord,
-    ActionStatus,
     ActionStore,
-    audit_fields,
-    commit_recorded,
-    recorded_or_refused,
-    request_records,
 )
-from phigate.actions import Action, Description, new_id
-from phigate.approvals import Approval, ApprovalService, ApprovalState
-from phigate.approvals.model import BREAK_GLASS_REVIEW
-from phigate.approvals.reviewers import approval_shortfall, human_members
+from phigate.actions import Action, Description
+from phigate.approvals import Approval, ApprovalService
 from phigate.approvals.service import ApprovalEvent
-from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups, listen_url
+from phigate.approvals.wakeups import DecisionWakeups, listen_url
 from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import CheckpointSigner
+from phigate.audit.verification import Verification
 from phigate.config import Settings
 from phigate.connectors.base import (
     Connector,
     CopyBegan,
-    CopyInConnector,
-    RefiningConnector,
-    StreamingConnector,
 )
 from phigate.deciding import Decider
 from phigate.errors import (
-    AuditUnavailableError,
     AuthenticationError,
-    ConflictError,
-    InvalidRequestError,
-    MaskingFailedError,
-    NotAllowedError,
-    NotFoundError,
     PhigateError,
-    UpstreamError,
 )
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.identity.verifier import AccessTokenVerifier
-from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
-from phigate.policy import Decision, Verdict, break_glass_decision
-from phigate.risk import RiskClass
+from phigate.pipeline.admission import Admission
+from phigate.pipeline.execution import Execution
+from phigate.pipeline.outcome import Decided, Outcome, WaitProgress
+from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
+from phigate.pipeline.workflow import ApprovalWorkflow
+from phigate.policy import Decision
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
 
+__all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "WaitProgress"]
+
 log = logging.getLogger(__name__)
-AUDIT_PROFILE = "hipaa-safe-harbor"
-_SCRUB_CACHE_ENTRIES = 1024
-_SCRUB_CACHE_MAX_TEXT = 8192
-# How long the outcome of a run that ended is retried while the state store is down.
-OUTCOME_RETRY_SECONDS = 30.0
-# Hears (seconds waited, the approval as it stands) while a request waits for reviewers.
-WaitProgress = Callable[[float, Approval], Awaitable[None]]
-# Streamed runs outlive the response that started them long enough to record
-# their end; kept here so they are never garbage-collected mid-run.
-_STREAMED_RUNS: set[asyncio.Task[None]] = set()
-
-
-# Scanner tokens that carry data, not code: constants and comments.
-_DATA_TOKENS = frozenset(
-    {"SCONST", "USCONST", "BCONST", "XCONST", "ICONST", "FCONST", "C_COMMENT", "SQL_COMMENT"}
-)
-
-
-@dataclass
-class Outcome:
-    """What the front door answers: executed (with result), pending, denied or failed."""
-
-    status: str
-    record: ActionRecord
-    result: dict[str, Any] | None = None
-    approval: Approval | None = None
-    error: PhigateError | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    # A pending request nobody can decide (no eligible reviewer): said in the answer.
-    no_reviewer: str | None = None
-    # The decision, when the next run of the same statement may reuse it (`Decided`).
-    decided: Decided | None = None
-
-    @property
-    def action_id(self) -> str:
-        return self.record.id
-
-
-def _status_after(outcome: Verdict) -> ActionStatus:
-    """The status an action is recorded with once policy has spoken."""
-    match outcome:
-        case Verdict.ALLOW | Verdict.BREAK_GLASS:
-            return ActionStatus.EXECUTING  # recorded together with the start of its run
-        case Verdict.APPROVE:
-            return ActionStatus.PENDING_APPROVAL
-        case Verdict.DENY:
-            return ActionStatus.DENIED
-        case unreachable:
-            assert_never(unreachable)
-
-
-@dataclass(frozen=True, eq=False)
-class Decided:
-    """An allow, decided once for one caller's statement text, that its next runs may
-    reuse (the wire keeps one per prepared statement) instead of refining and
-    deciding again. It holds only while what it rests on cannot have changed: the
-    same SQL action apart from its parameters (`key`: connection, text, reveal,
-    principal), the same classification handed in (`source`, by identity), the
-    same policy object, no rule with a time window, and a connector whose
-    refinement does not depend on the run (`refines_alike`). Every run is still
-    recorded, before it runs, with this decision."""
-
-    key: tuple[Any, ...]
-    source: Description | None
-    policy: object
-    description: Description
-    decision: Decision
-    analysis_json: str  # the description as the action row stores it, serialised once
-
-
-def _decision_key(action: Action) -> tuple[Any, ...]:
-    return (
-        action.connection,
-        action.kind,
-        action.sql,
-        action.reveal,
-        action.principal,
-        action.break_glass,
-        action.front_door,
-    )
-
-
-def _error_event(error: PhigateError) -> dict[str, Any]:
-    return {"status": "failed", "error": {"code": error.code, "message": error.message}}
 
 
 class Gateway:
+    """The typed front every door calls; it assembles the pipeline's services."""
+
     def __init__(
         self,
         settings: Settings,
@@ -177,7 +73,7 @@ class Gateway:
         oidc: AccessTokenVerifier | None = None,
         signer: CheckpointSigner | None = None,
     ) -> None:
-        self.settings = settings
+        self._settings = settings
         self.db = db
         # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
         self.audit = AuditLog(db, signer=signer)
@@ -185,24 +81,118 @@ class Gateway:
         self.approvals = ApprovalService(db, self.audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
         self.wakeups = DecisionWakeups(listen_url(db.url))
-        self.approvals.subscribe(self._wake_on_decision)
         # The per-action records, committed together (group commit).
         self.writes = GroupCommit(db, around=self.audit.batched)
         self.tokens = tokens
         self.masking = masking
         self.connectors = dict(connectors)
         self.oidc = oidc
+        # What the audit log and reviewers see of a request.
+        self.views = ReviewerViews(masking)
         # Describe and decide, shared with `phigate policy check`; it owns the aliases.
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
         self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
-        # One masker for everything written to the audit log or shown to reviewers.
-        self._audit_masker = masking.masker(AUDIT_PROFILE)
-        self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
+        self.workflow = ApprovalWorkflow(
+            settings,
+            db,
+            approvals=self.approvals,
+            wakeups=self.wakeups,
+            actions=self.actions,
+            audit=self.audit,
+            tokens=tokens,
+            people=self.people,
+        )
+        self.execution = Execution(
+            self.connectors,
+            masking,
+            actions=self.actions,
+            audit=self.audit,
+            writes=self.writes,
+            replica=lambda: self.approvals.replica,
+        )
+        self.admission = Admission(
+            settings,
+            self.decider,
+            self.connectors,
+            masking,
+            actions=self.actions,
+            approvals=self.approvals,
+            audit=self.audit,
+            writes=self.writes,
+            workflow=self.workflow,
+            scrub=self.views.scrub,
+        )
 
-    def _wake_on_decision(self, event: ApprovalEvent) -> None:
-        if event.name == "approval.decided":  # decided here: no need to wait for NOTIFY
-            self.wakeups.wake(event.approval.id)
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        """Replaced settings (tests, a reload) reach the services that read them per
+        request; the Decider keeps the ones it was built with, as before the split."""
+        self._settings = settings
+        self.workflow.settings = settings
+        self.admission.settings = settings
+
+    # ── reads and events the doors need (instead of reaching into the stores) ──
+    def action(self, action_id: str) -> ActionRecord:
+        """One recorded action (NotFoundError if there is none; blocking)."""
+        return self.actions.get(action_id)
+
+    def approval(self, approval_id: str) -> Approval:
+        """One approval as stored (NotFoundError if there is none; blocking)."""
+        return self.workflow.approval(approval_id)
+
+    def approval_for_action(self, action_id: str) -> Approval | None:
+        """The approval an action waits on or ran under, if it needed one (blocking)."""
+        return self.workflow.approval_for_action(action_id)
+
+    def list_approvals(self, *, state: str | None = None, limit: int = 200) -> list[Approval]:
+        """Approvals, newest first, optionally in one state (blocking)."""
+        return self.workflow.approvals(state=state, limit=limit)
+
+    def expire_due(self) -> list[Approval]:
+        """Expire pending approvals whose time is up, before reading or acting (blocking)."""
+        return self.workflow.expire_due()
+
+    def requester_disconnected(self, approval_id: str, front_door: str) -> None:
+        """The requester stopped waiting on `approval_id` (recorded; blocking)."""
+        self.workflow.requester_disconnected(approval_id, front_door)
+
+    def subscribe_approvals(self, listener: Callable[[ApprovalEvent], None]) -> None:
+        """Hear approval events raised on this replica (the chat dispatcher)."""
+        self.workflow.subscribe(listener)
+
+    @property
+    def replica(self) -> str:
+        """The replica this process records its approvals and runs under."""
+        return self.workflow.replica
+
+    def connector(self, connection: str) -> Connector | None:
+        """The connector of a configured connection, or None."""
+        return self.connectors.get(connection)
+
+    def inactive_tokens(self, token_ids: Iterable[str]) -> set[str]:
+        """Which of `token_ids` are revoked, expired or gone (blocking)."""
+        return self.tokens.inactive(token_ids)
+
+    def record_event(self, event: str, fields: Mapping[str, Any]) -> int:
+        """Append one record to the audit log (AuditUnavailableError if it cannot)."""
+        return self.audit.append(event, fields)
+
+    def audit_records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        """Audit records after `since`, oldest first (blocking)."""
+        return self.audit.records(since=since, limit=limit)
+
+    def audit_head(self) -> tuple[int, str]:
+        """The audit log's last sequence number and hash (blocking)."""
+        return self.audit.head()
+
+    def verify_audit(self) -> Verification:
+        """Verify the audit chain as stored (blocking)."""
+        return self.audit.verify()
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -221,59 +211,17 @@ class Gateway:
     # ── describe and decide ─────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
-        return self.decider.describe(action)
+        return self.admission.describe(action)
 
     def decide(
         self, action: Action, description: Description | None = None
     ) -> tuple[Description, Decision]:
         """Policy check without running or recording anything (`phigate.deciding`)."""
-        return self.decider.decide(action, description)
+        return self.admission.decide(action, description)
 
     def prepare(self, action: Action) -> Action:
-        """The action as it will run, before it is described or recorded.
-
-        Refuses (InvalidRequestError) text no store or upstream protocol can carry.
-        The connector may capture what it reads besides the body (an exec command's
-        manifest file) into the action, so fingerprint and approval cover it and it
-        runs as seen, or refuse input its own protocol cannot carry (an http header).
-        """
-        _refuse_unencodable(action)
-        prepare = getattr(self.connectors[action.connection], "prepare", None)
-        if prepare is None:
-            return action
-        prepared: Action = prepare(action)
-        return prepared
-
-    async def _refined(self, action: Action, description: Description) -> Description:
-        """The description, refined by asking the upstream where the connector can
-        (e.g. the planner's row estimate turns a bulk read into an export)."""
-        connector = self.connectors[action.connection]
-        if not isinstance(connector, RefiningConnector):
-            return description
-        try:
-            refined = await connector.refine(action, description)
-        except Exception as exc:  # cannot tell how much it reads: fail closed
-            log.warning("refining the description failed: %s", exc)
-            return replace(
-                description,
-                risk=RiskClass.UNKNOWN,
-                reasons=(
-                    *description.reasons,
-                    f"could not estimate its size: {type(exc).__name__}",
-                ),
-            )
-        return refined
-
-    def _check_reveal(self, action: Action) -> None:
-        """A reveal names entity types the masking engine knows (or `*`). An unknown
-        name would otherwise reach reviewers as if it meant something."""
-        known = self.masking.settings.known_types()
-        unknown = sorted(set(action.reveal) - known - {"*"})
-        if unknown:
-            raise InvalidRequestError(
-                f"unknown entity type(s) to reveal: {', '.join(unknown)}; "
-                f'valid: {", ".join(sorted(known))} (or "*" for all)'
-            )
+        """The action as it will run, before it is described or recorded (`Admission`)."""
+        return self.admission.prepare(action)
 
     # ── submit ──────────────────────────────────────────────────────────────
     async def submit(self, action: Action, *, wait: float = 0.0) -> Outcome:
@@ -281,7 +229,7 @@ class Gateway:
         started = time.monotonic()
         outcome = await self.admit(action, wait=wait)
         if outcome.status == "admitted":
-            outcome = await self._run(outcome.record)
+            outcome = await self.execution.run(outcome.record)
         metrics.LATENCY.labels(action.front_door, outcome.status).observe(
             time.monotonic() - started
         )
@@ -298,184 +246,12 @@ class Gateway:
         """Decide and record; `admitted` means the caller may run it now, exactly once.
 
         Front doors that execute themselves (the PostgreSQL wire proxy) call this,
-        run the action, then call `finish`. An identical action (same fingerprint)
-        already approved and not yet run is claimed instead of asking again.
-        `decided`: an earlier run's `Outcome.decided`, used only if it still holds.
-        """
-        metrics.REQUESTS.labels(action.front_door, action.kind).inc()
-        if decided is not None and self._still_holds(decided, action, description):
-            metrics.DECISIONS.labels(decided.decision.outcome, decided.description.risk.value).inc()
-            record = await self._record_request(
-                action, decided.description, decided.decision, decided.analysis_json
-            )
-            return Outcome("admitted", record, decided=decided)
-        try:
-            self.decider.check_connection(action)
-            self._check_reveal(action)
-            action = self.prepare(action)
-            source = description  # as the caller classified it, before refining
-            refined = await self._refined(action, description or self.describe(action))
-            description, decision = self.decide(action, refined)
-        except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
-            await self.audit_refusal(
-                "action.refused",
-                exc.message,
-                client_addr=action.client_addr,
-                detail={
-                    "who": action.principal.to_json(),
-                    "connection": action.connection,
-                    "front_door": action.front_door,
-                },
-            )
-            raise
-        if decision.outcome is not Verdict.ALLOW:
-            # Only what needs a human can have an approved twin; an allowed action
-            # runs as itself, which spares every routine statement this lookup.
-            reused = await asyncio.to_thread(self._approved_twin, action)
-            if reused is not None:
-                return await self._claim_approved(reused, action.principal)
-        if action.break_glass:
-            decision = break_glass_decision(action, decision)
-        metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
-        reusable = self._reusable(action, source, description, decision)
-        analysis_json = reusable.analysis_json if reusable is not None else None
-        record = await self._record_request(action, description, decision, analysis_json)
-        match decision.outcome:
-            case Verdict.DENY:
-                return Outcome("denied", record)
-            case Verdict.APPROVE:
-                return await self._pending(record, wait)
-            case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
-                return Outcome("admitted", record, decided=reusable)
-            case unreachable:
-                assert_never(unreachable)
-
-    def _reusable(
-        self,
-        action: Action,
-        source: Description | None,
-        description: Description,
-        decision: Decision,
-    ) -> Decided | None:
-        """The decision as a `Decided` when later runs of the same text may reuse it."""
-        if decision.outcome is not Verdict.ALLOW or action.break_glass or self._clock_matters():
-            return None
-        if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
-            return None  # the key speaks of the text alone
-        refines_alike = getattr(self.connectors[action.connection], "refines_alike", None)
-        if refines_alike is None or not refines_alike(action, description):
-            return None
-        analysis_json = json.dumps(description.to_json(), default=str)
-        key = _decision_key(action)
-        return Decided(key, source, self.settings.policy, description, decision, analysis_json)
-
-    def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
-        return (
-            decided.policy is self.settings.policy
-            and decided.source is source
-            and set(action.body) <= {"sql", "params"}
-            and decided.key == _decision_key(action)
-            and not self._clock_matters()
+        run the action, then call `finish` (`Admission.admit`)."""
+        return await self.admission.admit(
+            action, wait=wait, description=description, decided=decided
         )
 
-    def _clock_matters(self) -> bool:
-        """A rule with a time window decides differently as the clock moves."""
-        return any(rule.match.time is not None for rule in self.settings.policy.rules)
-
-    async def finish(
-        self,
-        record: ActionRecord,
-        summary: dict[str, Any],
-        *,
-        error: PhigateError | None = None,
-        behind: bool = False,
-    ) -> None:
-        """Record how an admitted action ended (result summary, never result data).
-        `behind`: the caller does not wait on it to answer anyone (the wire records
-        results beside the session), so it may share the next statement's commit."""
-        status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
-        await self._finish(record, status, summary, behind=behind)
-
-    def _approved_twin(self, action: Action) -> ActionRecord | None:
-        for action_id in self.actions.approved_with_fingerprint(action.fingerprint()):
-            record = self.actions.get(action_id)
-            if record.action.principal.is_same_caller(action.principal):
-                return record
-        return None
-
-    async def _record_request(
-        self,
-        action: Action,
-        description: Description,
-        decision: Decision,
-        analysis_json: str | None = None,
-    ) -> ActionRecord:
-        """Request, decision (and, for what runs at once, its start) in one transaction."""
-        action_id = new_id("act")
-        status = _status_after(decision.outcome)
-        runs_now = status is ActionStatus.EXECUTING
-
-        def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
-            fields = audit_fields(action, description, scrub=self.scrub)
-            record = self.actions.insert(
-                conn,
-                action_id,
-                action,
-                description,
-                decision,
-                status,
-                self.approvals.replica,
-                analysis_json=analysis_json,
-            )
-            approval_id = None
-            reviewed = decision.outcome in (Verdict.APPROVE, Verdict.BREAK_GLASS)
-            if reviewed and decision.approvals is not None:
-                purpose = (
-                    BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
-                )
-                approval_id = self.approvals.create(
-                    conn, action_id, action.principal, decision.approvals, purpose=purpose
-                )
-            entries = request_records(
-                action, decision, fields, action_id, approval_id, self.approvals.replica
-            )
-            if runs_now:
-                entries.append(
-                    ("action.execution_started", {"action_id": action_id, "who": fields["who"]})
-                )
-            self.audit.append_many_in(conn, entries)
-            return record, approval_id
-
-        record, approval_id = await commit_recorded(self.writes, write)
-        if approval_id is not None:
-            approval = await asyncio.to_thread(self.approvals.get, approval_id)
-            self.approvals.publish("approval.requested", approval)
-        return record
-
-    async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
-        approval = await asyncio.to_thread(self.approvals.for_action, record.id)
-        if approval is not None and wait > 0:
-            approval = await self.wait_for_decision(approval.id, wait)
-        if approval is not None and approval.state is ApprovalState.APPROVED:
-            return await self._claim_approved(record, record.action.principal)
-        record = await asyncio.to_thread(self.actions.get, record.id)
-        status = (
-            "pending_approval"
-            if approval is None or approval.state is ApprovalState.PENDING
-            else record.status
-        )
-        gap = None
-        if approval is not None and approval.state is ApprovalState.PENDING:
-            gap = await asyncio.to_thread(self.reviewer_shortfall, approval)
-        return Outcome(status, record, approval=approval, no_reviewer=gap)
-
-    def reviewer_shortfall(self, approval: Approval) -> str | None:
-        """Why nobody can decide `approval`, when that is knowable (blocking)."""
-        if self.settings.identity.oidc is not None:
-            return None  # OIDC reviewers bring their groups at sign-in: cannot know
-        members = human_members(self.db, self.people)
-        return approval_shortfall(approval, members)
-
+    # ── approvals ──────────────────────────────────────────────────────────
     async def wait_for_decision(
         self,
         approval_id: str,
@@ -484,252 +260,15 @@ class Gateway:
         progress: WaitProgress | None = None,
         progress_every: float = 0.0,
     ) -> Approval:
-        """Wait until the request is decided or `wait_seconds` pass: the one wait every
-        front door uses. A decision on any replica wakes it (`approvals.wakeups`); the
-        store, shared by all replicas, is what it reads. `progress`, if given, hears how
-        long it has waited, at once and every `progress_every` seconds (MCP tells its client)."""
-        started = time.monotonic()
-        deadline = started + wait_seconds
-        next_progress = started if progress is not None else math.inf  # at once, then every
-        with self.wakeups.waiter(approval_id) as woken:
-            while True:
-                woken.clear()  # before the read: a decision after it sets it again
-                approval = await self._read_while_waiting(approval_id, deadline)
-                now = time.monotonic()
-                if approval is None:  # the store is briefly unreachable: poll it again
-                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
-                    continue
-                if approval.state is not ApprovalState.PENDING or now >= deadline:
-                    return approval
-                if progress is not None and now >= next_progress:
-                    await progress(round(now - started, 1), approval)
-                    next_progress = now + progress_every
-                nap = min(now + self.wakeups.poll_seconds, deadline, next_progress) - now
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), max(0.0, nap))
+        """Wait until the request is decided or `wait_seconds` pass (`ApprovalWorkflow`)."""
+        return await self.workflow.wait_for_decision(
+            approval_id, wait_seconds, progress=progress, progress_every=progress_every
+        )
 
-    async def _read_while_waiting(self, approval_id: str, deadline: float) -> Approval | None:
-        """The approval as stored, or None while the store is unreachable (a restart, a
-        fail-over): the client keeps waiting for its answer until its deadline."""
-        try:
-            return await asyncio.to_thread(self._current_approval, approval_id)
-        except sa.exc.DBAPIError as exc:
-            if time.monotonic() >= deadline:
-                raise
-            log.warning("reading approval %s while waiting failed: %s", approval_id, exc)
-            return None
+    def reviewer_shortfall(self, approval: Approval) -> str | None:
+        """Why nobody can decide `approval`, when that is knowable (blocking)."""
+        return self.workflow.reviewer_shortfall(approval)
 
-    def _current_approval(self, approval_id: str) -> Approval:
-        self.approvals.expire_due()
-        return self.approvals.get(approval_id)
-
-    # ── execute ─────────────────────────────────────────────────────────────
-    async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
-        """Run the stored action once, for its requester, after approval."""
-        record = await asyncio.to_thread(self.actions.get, action_id)
-        outcome = await self._claim_approved(record, principal)
-        return await self._run(outcome.record)
-
-    async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
-        """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
-        record = await asyncio.to_thread(self.actions.get, action_id)
-        return await self._claim_approved(record, principal)
-
-    async def _claim_approved(self, record: ActionRecord, principal: Principal) -> Outcome:
-        if not principal.is_same_caller(record.action.principal):
-            raise NotAllowedError("only the requester can run an approved action")
-        if record.fingerprint != record.action.fingerprint():
-            raise ConflictError("the stored action does not match its fingerprint; refusing to run")
-        await asyncio.to_thread(self.approvals.expire_due)
-        approval = await asyncio.to_thread(self.approvals.for_action, record.id)
-        if approval is None:
-            raise ConflictError("this action does not need approval")
-        await asyncio.to_thread(self._claim, record, approval.id)
-        claimed = await asyncio.to_thread(self.actions.get, record.id)
-        return Outcome("admitted", claimed, approval=approval)
-
-    def _claim(self, record: ActionRecord, approval_id: str) -> None:
-        with recorded_or_refused(), self.db.write() as conn:
-            approval = self.approvals.claim_execution(conn, approval_id)
-            # This replica runs it now: recovery judges the run by this replica's heartbeat.
-            self.actions.set_status(
-                conn,
-                record.id,
-                ActionStatus.EXECUTING,
-                expect=ActionStatus.APPROVED,
-                replica=self.approvals.replica,
-            )
-            self.audit.append_in(
-                conn,
-                "action.execution_started",
-                {
-                    "action_id": record.id,
-                    "approval_id": approval.id,
-                    "who": record.action.principal.to_json(),
-                    "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
-                },
-            )
-
-    async def _run(self, record: ActionRecord) -> Outcome:
-        connector = self.connectors[record.action.connection]
-        try:
-            masker = self.masker_for(record)
-            result = await connector.run(record.action, record.description, masker)
-        except MaskingError as exc:
-            return await self._failed(record, MaskingFailedError(f"masking failed: {exc}"))
-        except PhigateError as exc:
-            return await self._failed(record, exc)
-        except Exception as exc:
-            log.exception("connector failed")
-            return await self._failed(
-                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
-            )
-        for entity, count in result.masked.items():
-            metrics.MASKED.labels(entity).inc(count)
-        final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
-        return Outcome("executed", final, result=result.payload)
-
-    async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
-        """Run an admitted action, yielding its masked output as it comes.
-
-        The first event, `{"id", "status": "running"}`, comes once the run has
-        started; then output events; the last is `{"status": "executed",
-        **summary}` or `{"status": "failed", "error": {"code", "message"}}`,
-        written to the audit log before it is yielded. The run is its own task,
-        so a consumer that goes away (this generator closed, cancelled or
-        collected) cancels it, and it still records itself as failed.
-        """
-        events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=64)
-        run = asyncio.create_task(self._stream_into(record, events), name=f"stream-{record.id}")
-        _STREAMED_RUNS.add(run)
-        run.add_done_callback(_STREAMED_RUNS.discard)
-        try:
-            yield {"id": record.id, "status": "running"}
-            while "status" not in (event := await events.get()):
-                yield event
-            yield event
-        finally:
-            run.cancel()  # a no-op once it has ended
-
-    async def _stream_into(
-        self, record: ActionRecord, events: asyncio.Queue[dict[str, Any]]
-    ) -> None:
-        connector, started = self.connectors[record.action.connection], time.monotonic()
-        if not isinstance(connector, StreamingConnector):  # one event: the whole result
-            outcome = await self._run(record)
-            end = {"status": outcome.status, "result": outcome.result}
-            await events.put(_error_event(outcome.error) if outcome.error else end)
-            return
-        summary: dict[str, Any] = {}
-        error: PhigateError | None = None
-        try:
-            output = connector.stream(record.action, record.description, self.masker_for(record))
-            async with contextlib.aclosing(output):
-                async for event in output:
-                    if "stream" in event:
-                        await events.put(event)
-                    else:
-                        summary = event
-        except asyncio.CancelledError:
-            gone = "the client went away; the run was stopped"
-            elapsed = round((time.monotonic() - started) * 1000, 1)
-            cancelled = {
-                "error_class": "client_disconnected",
-                "error": gone,
-                "duration_ms": elapsed,
-            }
-            await self.finish(record, cancelled, error=UpstreamError(gone))
-            raise
-        except MaskingError as exc:
-            error = MaskingFailedError(f"masking failed: {exc}")
-        except PhigateError as exc:
-            error = exc
-        except Exception as exc:
-            log.exception("connector failed")
-            error = UpstreamError(f"the upstream action failed: {type(exc).__name__}")
-        await events.put(await self._streamed_end(record, summary, error))
-
-    async def _streamed_end(
-        self, record: ActionRecord, summary: dict[str, Any], error: PhigateError | None
-    ) -> dict[str, Any]:
-        if error is not None:
-            await self._failed(record, error)
-            return _error_event(error)
-        for entity, count in summary.get("masked", {}).items():
-            metrics.MASKED.labels(entity).inc(count)
-        try:
-            await self.finish(record, summary)
-        except AuditUnavailableError as exc:
-            return _error_event(exc)
-        return {"status": "executed", **summary}
-
-    async def copy_in(
-        self, record: ActionRecord, data: AsyncIterator[bytes], began: CopyBegan
-    ) -> Outcome:
-        """Run an admitted COPY … FROM STDIN, fed `data` as the client sends it; recorded
-        like any run (a client that goes away or aborts leaves it failed, rolled back)."""
-        connector = self.connectors[record.action.connection]
-        if not isinstance(connector, CopyInConnector):
-            return await self._failed(record, UpstreamError("this connection cannot COPY in"))
-        try:
-            summary = await connector.copy_in(record.action, self.masker_for(record), data, began)
-        except asyncio.CancelledError:
-            gone = "the client went away; the COPY was stopped and rolled back"
-            await self.finish(
-                record,
-                {"error_class": "client_disconnected", "error": gone},
-                error=UpstreamError(gone),
-            )
-            raise
-        except PhigateError as exc:
-            return await self._failed(record, exc)
-        except Exception as exc:
-            log.exception("COPY FROM STDIN failed")
-            return await self._failed(
-                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
-            )
-        final = await self._finish(record, ActionStatus.EXECUTED, summary)
-        return Outcome("executed", final, result=summary)
-
-    async def _failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
-        summary = {"error_class": error.code, "error": error.message}
-        final = await self._finish(record, ActionStatus.FAILED, summary)
-        return Outcome("failed", final, error=error)
-
-    async def _finish(
-        self,
-        record: ActionRecord,
-        status: ActionStatus,
-        summary: dict[str, Any],
-        *,
-        behind: bool = False,
-    ) -> ActionRecord:
-        def write(conn: sa.Connection) -> None:
-            self.actions.record_outcome(
-                conn, record, status, summary, replica=self.approvals.replica
-            )
-
-        await self._record_outcome(write, behind=behind)
-        return replace(record, status=status, result_summary=summary, finished_at=time.time())
-
-    async def _record_outcome(
-        self, write: Callable[[sa.Connection], None], *, behind: bool = False
-    ) -> None:
-        """The run has ended and how is known: record it through a brief outage of the
-        state store (a restart, a fail-over) rather than give up, which would leave the
-        action `executing` on a live replica, where nothing would ever end it."""
-        deadline = time.monotonic() + OUTCOME_RETRY_SECONDS
-        while True:
-            try:
-                await commit_recorded(self.writes, write, behind=behind)
-                return
-            except AuditUnavailableError as exc:
-                store_down = isinstance(exc.__cause__, sa.exc.DBAPIError)
-                if not store_down or time.monotonic() >= deadline:
-                    raise
-            await asyncio.sleep(POLL_SECONDS)
-
-    # ── reviewers ───────────────────────────────────────────────────────────
     async def vote(
         self,
         approval_id: str,
@@ -739,25 +278,43 @@ class Gateway:
         comment: str = "",
         channel: str = "api",
     ) -> Approval:
-        return await asyncio.to_thread(
-            self.approvals.vote,
-            approval_id,
-            await asyncio.to_thread(self._as_voter, voter),
-            decision,
-            comment=comment,
-            channel=channel,
+        """One reviewer's vote, as one person (`ApprovalWorkflow.vote`)."""
+        return await self.workflow.vote(
+            approval_id, voter, decision, comment=comment, channel=channel
         )
 
-    def _as_voter(self, voter: Principal) -> Principal:
-        """The voter as one person: under the person's subject (a second identity is
-        still them), and an agent if their subject holds agent or service tokens (a
-        chat mapping or sign-in under an agent's name does not make it a human)."""
-        voter = self.people.canonical(voter)
-        other_kinds = self.tokens.kinds_of(voter.subject) - {voter.kind}
-        if voter.is_human and other_kinds:
-            return replace(voter, kind=min(other_kinds))
-        return voter
+    async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
+        """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
+        return await self.workflow.claim_approved(action_id, principal)
 
+    # ── execute ─────────────────────────────────────────────────────────────
+    async def run_approved(self, action_id: str, principal: Principal) -> Outcome:
+        """Run the stored action once, for its requester, after approval."""
+        outcome = await self.claim_approved(action_id, principal)
+        return await self.execution.run(outcome.record)
+
+    async def finish(
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None = None,
+        behind: bool = False,
+    ) -> None:
+        """Record how an admitted action ended (`Execution.finish`)."""
+        await self.execution.finish(record, summary, error=error, behind=behind)
+
+    def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
+        """Run an admitted action, yielding its masked output as it comes (`Execution.stream`)."""
+        return self.execution.stream(record)
+
+    async def copy_in(
+        self, record: ActionRecord, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> Outcome:
+        """Run an admitted COPY … FROM STDIN (`Execution.copy_in`)."""
+        return await self.execution.copy_in(record, data, began)
+
+    # ── reviewers ───────────────────────────────────────────────────────────
     def is_auditor(self, principal: Principal) -> bool:
         return principal.in_any(frozenset(self.settings.identity.auditor_groups))
 
@@ -768,85 +325,20 @@ class Gateway:
         )
 
     def masker_for(self, record: ActionRecord) -> Masker:
-        """The masker for one decided action: its profile, the caller's groups, and the
-        reveal that was part of what policy (and any approval) decided — this run only."""
-        reveal = set(record.action.reveal)
-        if "*" in reveal:
-            reveal = set(self.masking.settings.known_types())
-        return self.masking.masker(
-            record.masking, groups=record.action.principal.groups, reveal=reveal
-        )
+        """The masker for one decided action (`Execution.masker_for`, the one rule)."""
+        return self.execution.masker_for(record)
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
-        if isinstance(value, dict) and isinstance(value.get("sql"), str):
-            # A statement's text repeats (prepared statements, ORMs); its parameters vary.
-            rest, _counts = self._audit_masker.mask_json({k: value[k] for k in value if k != "sql"})
-            assert isinstance(rest, dict)
-            return {"sql": self.scrub_sql(value["sql"]), **rest}
-        masked, _counts = self._audit_masker.mask_json(value)
-        return masked
+        return self.views.scrub(value)
 
     def scrub_sql(self, text: str) -> str:
-        """The statement text with PHI masked inside its constants and comments only
-        (what reviewers and the audit log see), remembered under a hash of the text:
-        the text itself may hold PHI and is not kept."""
-        if len(text) > _SCRUB_CACHE_MAX_TEXT:
-            return self._scrub_sql_uncached(text)
-        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
-        masked = self._scrubbed_sql.get(key)
-        if masked is None:
-            masked = self._scrub_sql_uncached(text)
-            if len(self._scrubbed_sql) >= _SCRUB_CACHE_ENTRIES:
-                self._scrubbed_sql.clear()
-            self._scrubbed_sql[key] = masked
-        return masked
-
-    def _scrub_sql_uncached(self, text: str) -> str:
-        """Mask PHI inside each constant, quoted identifier and comment on its own, so
-        the code around them reads as it runs: a detector must not see `12/04/2026`
-        across two divisions and show a reviewer `2026`."""
-        try:
-            tokens = pg_parser.scan(text)
-        except Exception:  # text PostgreSQL cannot scan: never run, shown masked whole
-            return self._audit_masker.mask_text(text).text
-        out, pos = [], 0
-        for token in tokens:
-            start, end = token.start, token.end + 1
-            piece = text[start:end]
-            if token.name in ("C_COMMENT", "SQL_COMMENT"):
-                piece = self._audit_masker.mask_text(piece).text  # runs nothing
-            elif token.name in _DATA_TOKENS or (token.name == "IDENT" and piece[:1] == '"'):
-                piece = self._masked_constant(piece, token.name)
-            out += [text[pos:start], piece]
-            pos = end
-        out.append(text[pos:])
-        return "".join(out)
-
-    def _masked_constant(self, piece: str, token: str) -> str:
-        """A constant holding PHI, replaced whole by what it held (`'[DATE]'`): never a
-        generalised value (`'2025'`) a reviewer could read as the one that runs."""
-        masked = self._audit_masker.mask_text(piece)
-        if masked.text == piece:
-            return piece
-        label = "[" + ",".join(sorted(masked.counts)) + "]" if masked.counts else "[MASKED]"
-        return label if token in ("ICONST", "FCONST") else f"'{label}'"
+        """The statement text as reviewers and the audit log see it (`ReviewerViews`)."""
+        return self.views.scrub_sql(text)
 
     def scrub_params(self, params: Any) -> Any:
-        """Statement parameters as reviewers see them: each one holding PHI replaced
-        whole by what it held, like a constant in the text."""
-        if not isinstance(params, list):
-            return self.scrub(params)
-        out = []
-        for value in params:
-            if isinstance(value, str):
-                masked = self._audit_masker.mask_text(value)
-                changed = masked.text != value
-                value = "[" + ",".join(sorted(masked.counts)) + "]" if changed else value
-            else:
-                value = self.scrub(value)
-            out.append(value)
-        return out
+        """Statement parameters as reviewers see them (`ReviewerViews`)."""
+        return self.views.scrub_params(params)
 
     async def audit_refusal(
         self,
@@ -857,15 +349,7 @@ class Gateway:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Record a request refused before it became an action (bad token, bad input)."""
-        fields = {
-            "where": {"client_addr": client_addr},
-            "why": {"reason": reason},
-            **({"detail": self.scrub(detail)} if detail else {}),
-        }
-        try:
-            await asyncio.to_thread(self.audit.append, event, fields)
-        except AuditUnavailableError:
-            log.error("could not audit %s: %s", event, reason)
+        await self.admission.audit_refusal(event, reason, client_addr=client_addr, detail=detail)
 
     async def close(self) -> None:
         if self.oidc is not None:
@@ -874,29 +358,3 @@ class Gateway:
             await connector.close()
         await asyncio.to_thread(self.writes.close)
         self.db.dispose()
-
-
-def _refuse_unencodable(action: Action) -> None:
-    """A lone surrogate (`"\\ud800"` is legal JSON) is text no UTF-8 store, audit log
-    or upstream can hold: the caller's own bad input (400), refused before anything
-    tries to write it."""
-    for text in _strings([action.body, action.reason, list(action.reveal)]):
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidRequestError(
-                "the request holds a lone surrogate (an unpaired \\ud800-\\udfff escape); "
-                "send text that is valid Unicode"
-            ) from None
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)

@@ -1,6 +1,6 @@
 """Fan approval and action events out to notifiers without ever blocking the pipeline.
 
-    gateway.approvals.subscribe ──► Dispatcher ──► queue ──► worker thread ──► Notifier.notify
+    gateway.subscribe_approvals ──► Dispatcher ──► queue ──► worker thread ──► Notifier.notify
     audit log tail              ──┘                (one queue and thread per notifier)
 
 The approval listener only enqueues (`put_nowait`); a slow Slack API or a webhook
@@ -72,9 +72,9 @@ class Dispatcher:
     def start(self) -> None:
         for worker in self._workers:
             worker.thread.start()
-        self._since = self._gateway.audit.head()[0]
+        self._since = self._gateway.audit_head()[0]
         self._tail.start()
-        self._gateway.approvals.subscribe(self._on_approval)
+        self._gateway.subscribe_approvals(self._on_approval)
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -107,10 +107,10 @@ class Dispatcher:
 
     def read_audit(self) -> None:
         """One poll: publish what the audit records since the last poll mean here."""
-        records = self._gateway.audit.records(since=self._since, limit=500)
+        records = self._gateway.audit_records(since=self._since, limit=500)
         if not records:
             return
-        here = self._gateway.approvals.replica  # read each time: tests set it per replica
+        here = self._gateway.replica  # read each time: tests set it per replica
         remote: dict[str, str] = {}  # approval id -> event name, in order of first sight
         for record in records:
             event, approval_id = str(record.get("event")), record.get("approval_id")
@@ -135,7 +135,7 @@ class Dispatcher:
 
     def _publish_remote(self, name: str, approval_id: str) -> None:
         try:
-            approval = self._gateway.approvals.get(approval_id)
+            approval = self._gateway.approval(approval_id)
         except Exception:  # a lost update is logged; re-reading the batch would repeat actions
             log.exception("loading approval %s for a relayed %s failed", approval_id, name)
             return

@@ -110,12 +110,12 @@ class SlackChannel:
             self.posted.record(
                 approval.id,
                 {"channel": str(answer["channel"]), "ts": str(answer["ts"])},
-                self.gateway.approvals.replica,
+                self.gateway.replica,
                 shown=progress(approval),
             )
 
     def _destinations(self, approval: Approval) -> list[str]:
-        record = self.gateway.actions.get(approval.action_id)
+        record = self.gateway.action(approval.action_id)
         targets = list(self.settings.channels)
         targets += self.settings.rule_channels.get(record.rule or "", ())
         if self.settings.dm_reviewers:
@@ -131,7 +131,7 @@ class SlackChannel:
 
     def _update(self, approval: Approval) -> None:
         # Nothing to send when none was posted or another replica drew this step.
-        self.posted.draw(approval, self.gateway.approvals.get, self._send_update)
+        self.posted.draw(approval, self.gateway.approval, self._send_update)
 
     def _send_update(self, approval: Approval, messages: list[dict[str, str]]) -> None:
         text, body = self._render(approval)
@@ -270,8 +270,8 @@ class SlackChannel:
 
     async def _console_only(self, approval_id: str) -> bool:
         try:
-            approval = await asyncio.to_thread(self.gateway.approvals.get, approval_id)
-            record = await asyncio.to_thread(self.gateway.actions.get, approval.action_id)
+            approval = await asyncio.to_thread(self.gateway.approval, approval_id)
+            record = await asyncio.to_thread(self.gateway.action, approval.action_id)
         except PhigateError:
             return False  # the vote itself will report the missing approval
         return record.description.risk.value in self.settings.console_only

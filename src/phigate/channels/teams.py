@@ -178,7 +178,7 @@ class TeamsChannel:
         if verb in ("approve", "deny"):
             note = await self._vote(approval_id, principal, verb, activity.reason)
         try:
-            approval = await asyncio.to_thread(self.gateway.approvals.get, approval_id)
+            approval = await asyncio.to_thread(self.gateway.approval, approval_id)
         except PhigateError as exc:
             return _card_response(
                 {
@@ -240,14 +240,14 @@ class TeamsChannel:
                     "conversation_id": target.conversation_id,
                     "activity_id": str(answer.json()["id"]),
                 }
-                replica = self.gateway.approvals.replica
+                replica = self.gateway.replica
                 self.posted.record(approval.id, address, replica, shown=progress(approval))
             else:
                 log.error("Teams: posting the card failed with %s", answer.status_code)
 
     def _refresh(self, approval: Approval) -> None:
         # Nothing to send when none was posted or another replica drew this step.
-        self.posted.draw(approval, self.gateway.approvals.get, self._send_card)
+        self.posted.draw(approval, self.gateway.approval, self._send_card)
 
     def _send_card(self, approval: Approval, messages: list[dict[str, str]]) -> None:
         card = approval_card(masked_summary(self.gateway, approval))

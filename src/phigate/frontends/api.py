@@ -249,14 +249,14 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
 
     @app.get("/v1/actions/{action_id}")
     async def get_action(action_id: str, caller: Caller) -> dict[str, Any]:
-        record = await asyncio.to_thread(gateway.actions.get, action_id)
-        approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
+        record = await asyncio.to_thread(gateway.action, action_id)
+        approval = await asyncio.to_thread(gateway.approval_for_action, action_id)
         return await asyncio.to_thread(visible_action, gateway, caller, record, approval)
 
     @app.post("/v1/actions/{action_id}/run")
     async def run_action(action_id: str, caller: Caller, stream: StreamFlag = False) -> Response:
         if stream:
-            record = await asyncio.to_thread(gateway.actions.get, action_id)
+            record = await asyncio.to_thread(gateway.action, action_id)
             if _streams(gateway, record.action.connection):
                 claimed = await gateway.claim_approved(action_id, caller)
                 return await streamed_response(gateway, claimed.record)
@@ -267,14 +267,14 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     async def list_approvals(caller: Caller, status: str | None = None) -> dict[str, Any]:
         if status is not None and status not in {s.value for s in ApprovalState}:
             raise InvalidRequestError(f"unknown status {status!r}")
-        await asyncio.to_thread(gateway.approvals.expire_due)
-        items = await asyncio.to_thread(gateway.approvals.list, state=status)
+        await asyncio.to_thread(gateway.expire_due)
+        items = await asyncio.to_thread(gateway.list_approvals, state=status)
         visible = await asyncio.to_thread(visible_approvals, gateway, caller, items)
         return {"approvals": [await asyncio.to_thread(approval_json, gateway, a) for a in visible]}
 
     @app.get("/v1/approvals/{approval_id}")
     async def get_approval(approval_id: str, caller: Caller) -> dict[str, Any]:
-        approval = await asyncio.to_thread(gateway.approvals.get, approval_id)
+        approval = await asyncio.to_thread(gateway.approval, approval_id)
         if not await asyncio.to_thread(visible_approvals, gateway, caller, [approval]):
             raise NotAllowedError("you may not see this approval")
         return await asyncio.to_thread(approval_json, gateway, approval)
@@ -296,13 +296,13 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         _require_auditor(gateway, caller)
-        records = await asyncio.to_thread(gateway.audit.records, since=since, limit=limit)
+        records = await asyncio.to_thread(gateway.audit_records, since=since, limit=limit)
         return {"records": records}
 
     @app.get("/v1/audit/verify")
     async def audit_verify(caller: Caller) -> dict[str, Any]:
         _require_auditor(gateway, caller)
-        result = await asyncio.to_thread(gateway.audit.verify)
+        result = await asyncio.to_thread(gateway.verify_audit)
         return result.to_json()
 
     _install_tool_pin_routes(app, gateway)
@@ -314,7 +314,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     @app.get("/readyz")
     async def readyz() -> JSONResponse:
         try:
-            await asyncio.to_thread(gateway.audit.head)
+            await asyncio.to_thread(gateway.audit_head)
         except Exception:
             return JSONResponse(
                 {"status": "unavailable", "reason": "state store unreachable"}, status_code=503
@@ -341,7 +341,7 @@ def _require_admin(gateway: Gateway, caller: Principal) -> None:
 
 
 def _mcp_connector(gateway: Gateway, name: str) -> McpConnector:
-    connector = gateway.connectors.get(name)
+    connector = gateway.connector(name)
     if not isinstance(connector, McpConnector):
         raise NotFoundError(f"no MCP connection {name!r}")
     return connector
@@ -383,7 +383,7 @@ def _install_tool_pin_routes(app: FastAPI, gateway: Gateway) -> None:
 
 
 def _streams(gateway: Gateway, connection: str) -> bool:
-    return isinstance(gateway.connectors.get(connection), StreamingConnector)
+    return isinstance(gateway.connector(connection), StreamingConnector)
 
 
 async def streamed_response(gateway: Gateway, record: ActionRecord) -> StreamingResponse:
@@ -417,7 +417,7 @@ def _require_auditor(gateway: Gateway, caller: Principal) -> None:
 
 def _refresh_approval_gauge(gateway: Gateway) -> None:
     counts = {state.value: 0 for state in ApprovalState}
-    for approval in gateway.approvals.list(limit=10_000):
+    for approval in gateway.list_approvals(limit=10_000):
         counts[approval.state.value] += 1
     for state, count in counts.items():
         metrics.APPROVALS.labels(state).set(count)

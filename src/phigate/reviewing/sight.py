@@ -48,7 +48,7 @@ def visible_approvals(
     return [
         a
         for a in approvals
-        if sight(gateway, principal, gateway.actions.get(a.action_id), a) is not Sight.NONE
+        if sight(gateway, principal, gateway.action(a.action_id), a) is not Sight.NONE
     ]
 
 

@@ -71,7 +71,7 @@ def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
 
     Blocking (reads the stores): call it in a worker thread from async code.
     """
-    record = gateway.actions.get(approval.action_id)
+    record = gateway.action(approval.action_id)
     view = approval.to_json()
     for vote in cast(list[dict[str, Any]], view["votes"]):
         vote["comment"] = reveal(gateway.scrub(vote["comment"])).text

@@ -176,7 +176,7 @@ async def _start_session(
 def _open_session(console: Console, request: Request, principal: Principal, how: str) -> Session:
     console.sessions.finish_login(request.cookies.get(LOGIN_COOKIE))
     session = console.sessions.create(principal, how)
-    console.gateway.audit.append(
+    console.gateway.record_event(
         "console.signed_in",
         {
             "who": principal.to_json(),

@@ -31,14 +31,14 @@ def visible(gateway: Gateway, session: Session, approvals: list[Approval]) -> li
 
 
 def _inbox_items(gateway: Gateway, session: Session) -> list[dict[str, Any]]:
-    gateway.approvals.expire_due()
-    pending = visible(gateway, session, gateway.approvals.list(state="pending"))
+    gateway.expire_due()
+    pending = visible(gateway, session, gateway.list_approvals(state="pending"))
     pending.sort(key=lambda a: a.expires_at)  # the most urgent first
     return [approval_view(gateway, a) for a in pending]
 
 
 def _history_items(gateway: Gateway, session: Session) -> list[dict[str, Any]]:
-    decided = [a for a in gateway.approvals.list(limit=500) if a.state is not ApprovalState.PENDING]
+    decided = [a for a in gateway.list_approvals(limit=500) if a.state is not ApprovalState.PENDING]
     return [approval_view(gateway, a) for a in visible(gateway, session, decided)]
 
 
@@ -142,7 +142,7 @@ async def _detail(
 ) -> Response:
     gateway = console.gateway
     try:
-        approval = await asyncio.to_thread(gateway.approvals.get, approval_id)
+        approval = await asyncio.to_thread(gateway.approval, approval_id)
     except NotFoundError:
         return console.render(request, "error.html", {"message": "No such approval."}, 404)
     if not await asyncio.to_thread(visible, gateway, session, [approval]):

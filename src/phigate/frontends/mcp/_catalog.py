@@ -45,7 +45,7 @@ def may_use(gateway: Gateway, principal: Principal, connection: str) -> bool:
 def usable_connections(gateway: Gateway, principal: Principal) -> list[dict[str, Any]]:
     found = []
     for name, conn in sorted(gateway.settings.connections.items()):
-        connector = gateway.connectors.get(name)
+        connector = gateway.connector(name)
         if connector is None or not may_use(gateway, principal, name):
             continue
         found.append(
@@ -63,7 +63,7 @@ async def describe_connection(
     gateway: Gateway, principal: Principal, connection: str
 ) -> dict[str, Any]:
     conn = gateway.settings.connections.get(connection)
-    connector = gateway.connectors.get(connection)
+    connector = gateway.connector(connection)
     if conn is None or connector is None or not may_use(gateway, principal, connection):
         raise NotFoundError(f"no connection named {connection!r} is open to you")
     view: dict[str, Any] = {

@@ -274,23 +274,21 @@ class AgentTools:
 
     async def _requester_left(self, approval: Approval) -> None:
         try:
-            await asyncio.to_thread(
-                self.gateway.approvals.requester_disconnected, approval.id, "mcp"
-            )
+            await asyncio.to_thread(self.gateway.requester_disconnected, approval.id, "mcp")
         except Exception:
             # Best effort: the request stays pending and bound either way.
             log.exception("could not record that the requester of %s disconnected", approval.id)
 
     # ── get_action ──────────────────────────────────────────────────────────
     async def get_action(self, action_id: str, principal: Principal) -> ToolAnswer:
-        record = await asyncio.to_thread(self.gateway.actions.get, action_id)
+        record = await asyncio.to_thread(self.gateway.action, action_id)
         if not is_requester(self.gateway, principal, record):
             # get_action runs the action once approved, so it is the requester's alone
             # (phigate.reviewing decides who else may look); others' ids look unknown.
             raise NotFoundError(f"no action {action_id}")
-        await asyncio.to_thread(self.gateway.approvals.expire_due)
-        record = await asyncio.to_thread(self.gateway.actions.get, action_id)
-        approval = await asyncio.to_thread(self.gateway.approvals.for_action, action_id)
+        await asyncio.to_thread(self.gateway.expire_due)
+        record = await asyncio.to_thread(self.gateway.action, action_id)
+        approval = await asyncio.to_thread(self.gateway.approval_for_action, action_id)
         if record.status == "approved":
             outcome = await self.gateway.run_approved(action_id, principal)
             return outcome_answer(self.gateway, outcome, text_rows=self.settings.text_rows)

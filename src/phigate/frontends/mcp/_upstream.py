@@ -38,7 +38,7 @@ _UNREVIEWED = (
 def split_name(gateway: Gateway, name: str) -> tuple[McpConnector, str] | None:
     """`conn__tool` → (connector, tool) when `conn` is an MCP connection."""
     connection, sep, tool = name.partition(SEPARATOR)
-    connector = gateway.connectors.get(connection)
+    connector = gateway.connector(connection)
     if not sep or not tool or not isinstance(connector, McpConnector):
         return None
     return connector, tool

@@ -146,7 +146,7 @@ class WireListener:
                 by_token.setdefault(principal.token_id, []).append(client)
         if not by_token:
             return
-        inactive = await asyncio.to_thread(self.gateway.tokens.inactive, by_token)
+        inactive = await asyncio.to_thread(self.gateway.inactive_tokens, by_token)
         for token_id in inactive:
             for client in by_token[token_id]:
                 await client.end_revoked(token_id)

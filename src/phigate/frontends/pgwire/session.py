@@ -201,7 +201,7 @@ class Session:
             "front_door": "pgwire",
             "client_addr": self.io.client_addr,
         }
-        await asyncio.to_thread(self.gateway.audit.append, event, {**fields, "where": where})
+        await asyncio.to_thread(self.gateway.record_event, event, {**fields, "where": where})
 
     # ── statements ──────────────────────────────────────────────────────────
     async def state_ready(self, msg: Message) -> None:

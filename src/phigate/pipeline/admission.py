@@ -1,0 +1,359 @@
+"""Admission: from a front door's `Action` to a recorded request. It prepares the
+action (refusing text nothing can carry), describes and refines it, decides it
+(`phigate.deciding`), reuses an approved twin or a still-valid `Decided`, and records
+request, decision and, for what runs at once, its start in one transaction: nothing
+runs unless those records were written. Refusals before an action exists are
+audited here too (`audit_refusal`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any, assert_never
+
+import sqlalchemy as sa
+
+from phigate import metrics
+from phigate.action_store import (
+    ActionRecord,
+    ActionStatus,
+    ActionStore,
+    audit_fields,
+    commit_recorded,
+    request_records,
+)
+from phigate.actions import Action, Description, new_id
+from phigate.approvals import ApprovalService, ApprovalState
+from phigate.approvals.model import BREAK_GLASS_REVIEW
+from phigate.audit.chain import AuditLog
+from phigate.config import Settings
+from phigate.connectors.base import Connector, RefiningConnector
+from phigate.deciding import Decider
+from phigate.errors import (
+    AuditUnavailableError,
+    InvalidRequestError,
+    NotAllowedError,
+    NotFoundError,
+)
+from phigate.masking.engine import MaskingEngine
+from phigate.pipeline.outcome import Decided, Outcome, decision_key
+from phigate.pipeline.workflow import ApprovalWorkflow
+from phigate.policy import Decision, Verdict, break_glass_decision
+from phigate.risk import RiskClass
+from phigate.store.group_commit import GroupCommit
+
+log = logging.getLogger("phigate.gateway")
+
+
+def _status_after(outcome: Verdict) -> ActionStatus:
+    """The status an action is recorded with once policy has spoken."""
+    match outcome:
+        case Verdict.ALLOW | Verdict.BREAK_GLASS:
+            return ActionStatus.EXECUTING  # recorded together with the start of its run
+        case Verdict.APPROVE:
+            return ActionStatus.PENDING_APPROVAL
+        case Verdict.DENY:
+            return ActionStatus.DENIED
+        case unreachable:
+            assert_never(unreachable)
+
+
+class Admission:
+    """Describe, decide and record a request; the only writer of a request's records."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        decider: Decider,
+        connectors: Mapping[str, Connector],
+        masking: MaskingEngine,
+        *,
+        actions: ActionStore,
+        approvals: ApprovalService,
+        audit: AuditLog,
+        writes: GroupCommit,
+        workflow: ApprovalWorkflow,
+        scrub: Callable[[Any], Any],
+    ) -> None:
+        self.settings = settings  # the front replaces it when its settings change
+        self._decider = decider
+        self._connectors = connectors
+        self._masking = masking
+        self._actions = actions
+        self._approvals = approvals
+        self._audit = audit
+        self._writes = writes
+        self._workflow = workflow
+        self._scrub = scrub
+
+    def describe(self, action: Action) -> Description:
+        """What the action would do, as its connector understands it; else `unknown`."""
+        return self._decider.describe(action)
+
+    def decide(
+        self, action: Action, description: Description | None = None
+    ) -> tuple[Description, Decision]:
+        """Policy check without running or recording anything (`phigate.deciding`)."""
+        return self._decider.decide(action, description)
+
+    def prepare(self, action: Action) -> Action:
+        """The action as it will run, before it is described or recorded.
+
+        Refuses (InvalidRequestError) text no store or upstream protocol can carry.
+        The connector may capture what it reads besides the body (an exec command's
+        manifest file) into the action, so fingerprint and approval cover it and it
+        runs as seen, or refuse input its own protocol cannot carry (an http header).
+        """
+        _refuse_unencodable(action)
+        prepare = getattr(self._connectors[action.connection], "prepare", None)
+        if prepare is None:
+            return action
+        prepared: Action = prepare(action)
+        return prepared
+
+    async def _refined(self, action: Action, description: Description) -> Description:
+        """The description, refined by asking the upstream where the connector can
+        (e.g. the planner's row estimate turns a bulk read into an export)."""
+        connector = self._connectors[action.connection]
+        if not isinstance(connector, RefiningConnector):
+            return description
+        try:
+            refined = await connector.refine(action, description)
+        except Exception as exc:  # cannot tell how much it reads: fail closed
+            log.warning("refining the description failed: %s", exc)
+            return replace(
+                description,
+                risk=RiskClass.UNKNOWN,
+                reasons=(
+                    *description.reasons,
+                    f"could not estimate its size: {type(exc).__name__}",
+                ),
+            )
+        return refined
+
+    def _check_reveal(self, action: Action) -> None:
+        """A reveal names entity types the masking engine knows (or `*`). An unknown
+        name would otherwise reach reviewers as if it meant something."""
+        known = self._masking.settings.known_types()
+        unknown = sorted(set(action.reveal) - known - {"*"})
+        if unknown:
+            raise InvalidRequestError(
+                f"unknown entity type(s) to reveal: {', '.join(unknown)}; "
+                f'valid: {", ".join(sorted(known))} (or "*" for all)'
+            )
+
+    async def admit(
+        self,
+        action: Action,
+        *,
+        wait: float = 0.0,
+        description: Description | None = None,
+        decided: Decided | None = None,
+    ) -> Outcome:
+        """Decide and record; `admitted` means the caller may run it now, exactly once.
+
+        Front doors that execute themselves (the PostgreSQL wire proxy) call this,
+        run the action, then call `finish`. An identical action (same fingerprint)
+        already approved and not yet run is claimed instead of asking again.
+        `decided`: an earlier run's `Outcome.decided`, used only if it still holds.
+        """
+        metrics.REQUESTS.labels(action.front_door, action.kind).inc()
+        if decided is not None and self._still_holds(decided, action, description):
+            metrics.DECISIONS.labels(decided.decision.outcome, decided.description.risk.value).inc()
+            record = await self._record_request(
+                action, decided.description, decided.decision, decided.analysis_json
+            )
+            return Outcome("admitted", record, decided=decided)
+        try:
+            self._decider.check_connection(action)
+            self._check_reveal(action)
+            action = self.prepare(action)
+            source = description  # as the caller classified it, before refining
+            refined = await self._refined(action, description or self.describe(action))
+            description, decision = self.decide(action, refined)
+        except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
+            await self.audit_refusal(
+                "action.refused",
+                exc.message,
+                client_addr=action.client_addr,
+                detail={
+                    "who": action.principal.to_json(),
+                    "connection": action.connection,
+                    "front_door": action.front_door,
+                },
+            )
+            raise
+        if decision.outcome is not Verdict.ALLOW:
+            # Only what needs a human can have an approved twin; an allowed action
+            # runs as itself, which spares every routine statement this lookup.
+            reused = await asyncio.to_thread(self._approved_twin, action)
+            if reused is not None:
+                return await self._workflow.claim(reused, action.principal)
+        if action.break_glass:
+            decision = break_glass_decision(action, decision)
+        metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
+        reusable = self._reusable(action, source, description, decision)
+        analysis_json = reusable.analysis_json if reusable is not None else None
+        record = await self._record_request(action, description, decision, analysis_json)
+        match decision.outcome:
+            case Verdict.DENY:
+                return Outcome("denied", record)
+            case Verdict.APPROVE:
+                return await self._pending(record, wait)
+            case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
+                return Outcome("admitted", record, decided=reusable)
+            case unreachable:
+                assert_never(unreachable)
+
+    def _reusable(
+        self,
+        action: Action,
+        source: Description | None,
+        description: Description,
+        decision: Decision,
+    ) -> Decided | None:
+        """The decision as a `Decided` when later runs of the same text may reuse it."""
+        if decision.outcome is not Verdict.ALLOW or action.break_glass or self._clock_matters():
+            return None
+        if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
+            return None  # the key speaks of the text alone
+        refines_alike = getattr(self._connectors[action.connection], "refines_alike", None)
+        if refines_alike is None or not refines_alike(action, description):
+            return None
+        analysis_json = json.dumps(description.to_json(), default=str)
+        key = decision_key(action)
+        return Decided(key, source, self.settings.policy, description, decision, analysis_json)
+
+    def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
+        return (
+            decided.policy is self.settings.policy
+            and decided.source is source
+            and set(action.body) <= {"sql", "params"}
+            and decided.key == decision_key(action)
+            and not self._clock_matters()
+        )
+
+    def _clock_matters(self) -> bool:
+        """A rule with a time window decides differently as the clock moves."""
+        return any(rule.match.time is not None for rule in self.settings.policy.rules)
+
+    def _approved_twin(self, action: Action) -> ActionRecord | None:
+        for action_id in self._actions.approved_with_fingerprint(action.fingerprint()):
+            record = self._actions.get(action_id)
+            if record.action.principal.is_same_caller(action.principal):
+                return record
+        return None
+
+    async def _record_request(
+        self,
+        action: Action,
+        description: Description,
+        decision: Decision,
+        analysis_json: str | None = None,
+    ) -> ActionRecord:
+        """Request, decision (and, for what runs at once, its start) in one transaction."""
+        action_id = new_id("act")
+        status = _status_after(decision.outcome)
+        runs_now = status is ActionStatus.EXECUTING
+
+        def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
+            fields = audit_fields(action, description, scrub=self._scrub)
+            record = self._actions.insert(
+                conn,
+                action_id,
+                action,
+                description,
+                decision,
+                status,
+                self._approvals.replica,
+                analysis_json=analysis_json,
+            )
+            approval_id = None
+            reviewed = decision.outcome in (Verdict.APPROVE, Verdict.BREAK_GLASS)
+            if reviewed and decision.approvals is not None:
+                purpose = (
+                    BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
+                )
+                approval_id = self._approvals.create(
+                    conn, action_id, action.principal, decision.approvals, purpose=purpose
+                )
+            entries = request_records(
+                action, decision, fields, action_id, approval_id, self._approvals.replica
+            )
+            if runs_now:
+                entries.append(
+                    ("action.execution_started", {"action_id": action_id, "who": fields["who"]})
+                )
+            self._audit.append_many_in(conn, entries)
+            return record, approval_id
+
+        record, approval_id = await commit_recorded(self._writes, write)
+        if approval_id is not None:
+            approval = await asyncio.to_thread(self._approvals.get, approval_id)
+            self._approvals.publish("approval.requested", approval)
+        return record
+
+    async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
+        approval = await asyncio.to_thread(self._approvals.for_action, record.id)
+        if approval is not None and wait > 0:
+            approval = await self._workflow.wait_for_decision(approval.id, wait)
+        if approval is not None and approval.state is ApprovalState.APPROVED:
+            return await self._workflow.claim(record, record.action.principal)
+        record = await asyncio.to_thread(self._actions.get, record.id)
+        status = (
+            "pending_approval"
+            if approval is None or approval.state is ApprovalState.PENDING
+            else record.status
+        )
+        gap = None
+        if approval is not None and approval.state is ApprovalState.PENDING:
+            gap = await asyncio.to_thread(self._workflow.reviewer_shortfall, approval)
+        return Outcome(status, record, approval=approval, no_reviewer=gap)
+
+    async def audit_refusal(
+        self,
+        event: str,
+        reason: str,
+        *,
+        client_addr: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a request refused before it became an action (bad token, bad input)."""
+        fields = {
+            "where": {"client_addr": client_addr},
+            "why": {"reason": reason},
+            **({"detail": self._scrub(detail)} if detail else {}),
+        }
+        try:
+            await asyncio.to_thread(self._audit.append, event, fields)
+        except AuditUnavailableError:
+            log.error("could not audit %s: %s", event, reason)
+
+
+def _refuse_unencodable(action: Action) -> None:
+    """A lone surrogate (`"\\ud800"` is legal JSON) is text no UTF-8 store, audit log
+    or upstream can hold: the caller's own bad input (400), refused before anything
+    tries to write it."""
+    for text in _strings([action.body, action.reason, list(action.reveal)]):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                "the request holds a lone surrogate (an unpaired \\ud800-\\udfff escape); "
+                "send text that is valid Unicode"
+            ) from None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)

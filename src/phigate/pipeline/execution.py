@@ -1,0 +1,247 @@
+"""Execution: run an admitted action upstream, mask what comes back, and record
+how it ended. It owns the connectors' runs (`run`, `stream`, `copy_in`), the masker
+a decided action gets (`masker_for`, the one rule), and the end records: an outcome
+is retried through a brief outage of the state store rather than left `executing`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from phigate import metrics
+from phigate.action_store import ActionRecord, ActionStatus, ActionStore, commit_recorded
+from phigate.approvals.wakeups import POLL_SECONDS
+from phigate.audit.chain import AuditLog
+from phigate.connectors.base import Connector, CopyBegan, CopyInConnector, StreamingConnector
+from phigate.errors import (
+    AuditUnavailableError,
+    MaskingFailedError,
+    PhigateError,
+    UpstreamError,
+)
+from phigate.masking.detect import MaskingError
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.pipeline.outcome import Outcome
+from phigate.store.group_commit import GroupCommit
+
+log = logging.getLogger("phigate.gateway")
+# How long the outcome of a run that ended is retried while the state store is down.
+OUTCOME_RETRY_SECONDS = 30.0
+# Streamed runs outlive the response that started them long enough to record
+# their end; kept here so they are never garbage-collected mid-run.
+_STREAMED_RUNS: set[asyncio.Task[None]] = set()
+
+
+def _error_event(error: PhigateError) -> dict[str, Any]:
+    return {"status": "failed", "error": {"code": error.code, "message": error.message}}
+
+
+class Execution:
+    """Runs admitted actions and records their end; the only writer of an end."""
+
+    def __init__(
+        self,
+        connectors: Mapping[str, Connector],
+        masking: MaskingEngine,
+        *,
+        actions: ActionStore,
+        audit: AuditLog,
+        writes: GroupCommit,
+        replica: Callable[[], str],
+    ) -> None:
+        self._connectors = connectors
+        self._masking = masking
+        self._actions = actions
+        self._audit = audit
+        self._writes = writes
+        # Read at each end: the replica that records it (tests set it per replica).
+        self._replica = replica
+
+    def masker_for(self, record: ActionRecord) -> Masker:
+        """The masker for one decided action: its profile, the caller's groups, and the
+        reveal that was part of what policy (and any approval) decided — this run only."""
+        reveal = set(record.action.reveal)
+        if "*" in reveal:
+            reveal = set(self._masking.settings.known_types())
+        return self._masking.masker(
+            record.masking, groups=record.action.principal.groups, reveal=reveal
+        )
+
+    async def run(self, record: ActionRecord) -> Outcome:
+        """Run an admitted action once, masked, and record how it ended."""
+        connector = self._connectors[record.action.connection]
+        try:
+            masker = self.masker_for(record)
+            result = await connector.run(record.action, record.description, masker)
+        except MaskingError as exc:
+            return await self.failed(record, MaskingFailedError(f"masking failed: {exc}"))
+        except PhigateError as exc:
+            return await self.failed(record, exc)
+        except Exception as exc:
+            log.exception("connector failed")
+            return await self.failed(
+                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
+            )
+        for entity, count in result.masked.items():
+            metrics.MASKED.labels(entity).inc(count)
+        final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
+        return Outcome("executed", final, result=result.payload)
+
+    async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
+        """Run an admitted action, yielding its masked output as it comes.
+
+        The first event, `{"id", "status": "running"}`, comes once the run has
+        started; then output events; the last is `{"status": "executed",
+        **summary}` or `{"status": "failed", "error": {"code", "message"}}`,
+        written to the audit log before it is yielded. The run is its own task,
+        so a consumer that goes away (this generator closed, cancelled or
+        collected) cancels it, and it still records itself as failed.
+        """
+        events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=64)
+        run = asyncio.create_task(self._stream_into(record, events), name=f"stream-{record.id}")
+        _STREAMED_RUNS.add(run)
+        run.add_done_callback(_STREAMED_RUNS.discard)
+        try:
+            yield {"id": record.id, "status": "running"}
+            while "status" not in (event := await events.get()):
+                yield event
+            yield event
+        finally:
+            run.cancel()  # a no-op once it has ended
+
+    async def _stream_into(
+        self, record: ActionRecord, events: asyncio.Queue[dict[str, Any]]
+    ) -> None:
+        connector, started = self._connectors[record.action.connection], time.monotonic()
+        if not isinstance(connector, StreamingConnector):  # one event: the whole result
+            outcome = await self.run(record)
+            end = {"status": outcome.status, "result": outcome.result}
+            await events.put(_error_event(outcome.error) if outcome.error else end)
+            return
+        summary: dict[str, Any] = {}
+        error: PhigateError | None = None
+        try:
+            output = connector.stream(record.action, record.description, self.masker_for(record))
+            async with contextlib.aclosing(output):
+                async for event in output:
+                    if "stream" in event:
+                        await events.put(event)
+                    else:
+                        summary = event
+        except asyncio.CancelledError:
+            gone = "the client went away; the run was stopped"
+            elapsed = round((time.monotonic() - started) * 1000, 1)
+            cancelled = {
+                "error_class": "client_disconnected",
+                "error": gone,
+                "duration_ms": elapsed,
+            }
+            await self.finish(record, cancelled, error=UpstreamError(gone))
+            raise
+        except MaskingError as exc:
+            error = MaskingFailedError(f"masking failed: {exc}")
+        except PhigateError as exc:
+            error = exc
+        except Exception as exc:
+            log.exception("connector failed")
+            error = UpstreamError(f"the upstream action failed: {type(exc).__name__}")
+        await events.put(await self._streamed_end(record, summary, error))
+
+    async def _streamed_end(
+        self, record: ActionRecord, summary: dict[str, Any], error: PhigateError | None
+    ) -> dict[str, Any]:
+        if error is not None:
+            await self.failed(record, error)
+            return _error_event(error)
+        for entity, count in summary.get("masked", {}).items():
+            metrics.MASKED.labels(entity).inc(count)
+        try:
+            await self.finish(record, summary)
+        except AuditUnavailableError as exc:
+            return _error_event(exc)
+        return {"status": "executed", **summary}
+
+    async def copy_in(
+        self, record: ActionRecord, data: AsyncIterator[bytes], began: CopyBegan
+    ) -> Outcome:
+        """Run an admitted COPY … FROM STDIN, fed `data` as the client sends it; recorded
+        like any run (a client that goes away or aborts leaves it failed, rolled back)."""
+        connector = self._connectors[record.action.connection]
+        if not isinstance(connector, CopyInConnector):
+            return await self.failed(record, UpstreamError("this connection cannot COPY in"))
+        try:
+            summary = await connector.copy_in(record.action, self.masker_for(record), data, began)
+        except asyncio.CancelledError:
+            gone = "the client went away; the COPY was stopped and rolled back"
+            await self.finish(
+                record,
+                {"error_class": "client_disconnected", "error": gone},
+                error=UpstreamError(gone),
+            )
+            raise
+        except PhigateError as exc:
+            return await self.failed(record, exc)
+        except Exception as exc:
+            log.exception("COPY FROM STDIN failed")
+            return await self.failed(
+                record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
+            )
+        final = await self._finish(record, ActionStatus.EXECUTED, summary)
+        return Outcome("executed", final, result=summary)
+
+    async def failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
+        summary = {"error_class": error.code, "error": error.message}
+        final = await self._finish(record, ActionStatus.FAILED, summary)
+        return Outcome("failed", final, error=error)
+
+    async def _finish(
+        self,
+        record: ActionRecord,
+        status: ActionStatus,
+        summary: dict[str, Any],
+        *,
+        behind: bool = False,
+    ) -> ActionRecord:
+        def write(conn: sa.Connection) -> None:
+            self._actions.record_outcome(conn, record, status, summary, replica=self._replica())
+
+        await self._record_outcome(write, behind=behind)
+        return replace(record, status=status, result_summary=summary, finished_at=time.time())
+
+    async def _record_outcome(
+        self, write: Callable[[sa.Connection], None], *, behind: bool = False
+    ) -> None:
+        """The run has ended and how is known: record it through a brief outage of the
+        state store (a restart, a fail-over) rather than give up, which would leave the
+        action `executing` on a live replica, where nothing would ever end it."""
+        deadline = time.monotonic() + OUTCOME_RETRY_SECONDS
+        while True:
+            try:
+                await commit_recorded(self._writes, write, behind=behind)
+                return
+            except AuditUnavailableError as exc:
+                store_down = isinstance(exc.__cause__, sa.exc.DBAPIError)
+                if not store_down or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def finish(
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None = None,
+        behind: bool = False,
+    ) -> None:
+        """Record how an admitted action ended (result summary, never result data).
+        `behind`: the caller does not wait on it to answer anyone (the wire records
+        results beside the session), so it may share the next statement's commit."""
+        status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
+        await self._finish(record, status, summary, behind=behind)

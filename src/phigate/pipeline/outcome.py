@@ -1,0 +1,69 @@
+"""What the pipeline's services hand back to a front door: an `Outcome`, and the
+`Decided` a later run of the same statement may reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from phigate.action_store import ActionRecord
+from phigate.actions import Action, Description
+from phigate.approvals import Approval
+from phigate.errors import PhigateError
+from phigate.policy import Decision
+
+# Hears (seconds waited, the approval as it stands) while a request waits for reviewers.
+WaitProgress = Callable[[float, Approval], Awaitable[None]]
+
+
+@dataclass
+class Outcome:
+    """What the front door answers: executed (with result), pending, denied or failed."""
+
+    status: str
+    record: ActionRecord
+    result: dict[str, Any] | None = None
+    approval: Approval | None = None
+    error: PhigateError | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    # A pending request nobody can decide (no eligible reviewer): said in the answer.
+    no_reviewer: str | None = None
+    # The decision, when the next run of the same statement may reuse it (`Decided`).
+    decided: Decided | None = None
+
+    @property
+    def action_id(self) -> str:
+        return self.record.id
+
+
+@dataclass(frozen=True, eq=False)
+class Decided:
+    """An allow, decided once for one caller's statement text, that its next runs may
+    reuse (the wire keeps one per prepared statement) instead of refining and
+    deciding again. It holds only while what it rests on cannot have changed: the
+    same SQL action apart from its parameters (`key`: connection, text, reveal,
+    principal), the same classification handed in (`source`, by identity), the
+    same policy object, no rule with a time window, and a connector whose
+    refinement does not depend on the run (`refines_alike`). Every run is still
+    recorded, before it runs, with this decision."""
+
+    key: tuple[Any, ...]
+    source: Description | None
+    policy: object
+    description: Description
+    decision: Decision
+    analysis_json: str  # the description as the action row stores it, serialised once
+
+
+def decision_key(action: Action) -> tuple[Any, ...]:
+    """What a `Decided` is keyed on: everything that decided it but the parameters."""
+    return (
+        action.connection,
+        action.kind,
+        action.sql,
+        action.reveal,
+        action.principal,
+        action.break_glass,
+        action.front_door,
+    )

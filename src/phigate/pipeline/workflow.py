@@ -1,0 +1,216 @@
+"""ApprovalWorkflow: what happens between "needs approval" and "may run". It owns
+the approval store and the decision wake-ups: the one wait every front door uses,
+votes (one person per voter, aliases and token kinds resolved), the requester's
+claim of an approved action (at most once, bound to its fingerprint), and expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from phigate.action_store import ActionRecord, ActionStatus, ActionStore, recorded_or_refused
+from phigate.approvals import Approval, ApprovalService, ApprovalState
+from phigate.approvals.reviewers import approval_shortfall, human_members
+from phigate.approvals.service import ApprovalEvent
+from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups
+from phigate.audit.chain import AuditLog
+from phigate.config import Settings
+from phigate.errors import ConflictError, NotAllowedError
+from phigate.identity.people import People
+from phigate.identity.principal import Principal
+from phigate.identity.tokens import TokenStore
+from phigate.pipeline.outcome import Outcome, WaitProgress
+from phigate.store import Database
+
+log = logging.getLogger("phigate.gateway")
+
+
+class ApprovalWorkflow:
+    """Approval wait, vote, claim and expiry, over the approval store it owns."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        approvals: ApprovalService,
+        wakeups: DecisionWakeups,
+        actions: ActionStore,
+        audit: AuditLog,
+        tokens: TokenStore,
+        people: People,
+    ) -> None:
+        self.settings = settings  # the front replaces it when its settings change
+        self._db = db
+        self._approvals = approvals
+        self._wakeups = wakeups
+        self._actions = actions
+        self._audit = audit
+        self._tokens = tokens
+        self._people = people
+        approvals.subscribe(self._wake_on_decision)
+
+    # ── reading approvals ───────────────────────────────────────────────────
+    def approval(self, approval_id: str) -> Approval:
+        """One approval as stored (NotFoundError if there is none)."""
+        return self._approvals.get(approval_id)
+
+    def approval_for_action(self, action_id: str) -> Approval | None:
+        """The approval an action waits on or ran under, if it needed one."""
+        return self._approvals.for_action(action_id)
+
+    def approvals(self, *, state: str | None = None, limit: int = 200) -> list[Approval]:
+        """Approvals, newest first, optionally in one state."""
+        return self._approvals.list(state=state, limit=limit)
+
+    def expire_due(self) -> list[Approval]:
+        """Expire every pending approval whose time is up (before reading or acting)."""
+        return self._approvals.expire_due()
+
+    def requester_disconnected(self, approval_id: str, front_door: str) -> None:
+        """The requester stopped waiting (recorded, so reviewers know)."""
+        self._approvals.requester_disconnected(approval_id, front_door)
+
+    def subscribe(self, listener: Callable[[ApprovalEvent], None]) -> None:
+        """Hear approval events raised on this replica (chat channels announce them)."""
+        self._approvals.subscribe(listener)
+
+    @property
+    def replica(self) -> str:
+        """The replica this process records its approvals and runs under."""
+        return self._approvals.replica
+
+    def _wake_on_decision(self, event: ApprovalEvent) -> None:
+        if event.name == "approval.decided":  # decided here: no need to wait for NOTIFY
+            self._wakeups.wake(event.approval.id)
+
+    def reviewer_shortfall(self, approval: Approval) -> str | None:
+        """Why nobody can decide `approval`, when that is knowable (blocking)."""
+        if self.settings.identity.oidc is not None:
+            return None  # OIDC reviewers bring their groups at sign-in: cannot know
+        members = human_members(self._db, self._people)
+        return approval_shortfall(approval, members)
+
+    async def wait_for_decision(
+        self,
+        approval_id: str,
+        wait_seconds: float,
+        *,
+        progress: WaitProgress | None = None,
+        progress_every: float = 0.0,
+    ) -> Approval:
+        """Wait until the request is decided or `wait_seconds` pass: the one wait every
+        front door uses. A decision on any replica wakes it (`approvals.wakeups`); the
+        store, shared by all replicas, is what it reads. `progress`, if given, hears how
+        long it has waited, at once and every `progress_every` seconds (MCP tells its client)."""
+        started = time.monotonic()
+        deadline = started + wait_seconds
+        next_progress = started if progress is not None else math.inf  # at once, then every
+        with self._wakeups.waiter(approval_id) as woken:
+            while True:
+                woken.clear()  # before the read: a decision after it sets it again
+                approval = await self._read_while_waiting(approval_id, deadline)
+                now = time.monotonic()
+                if approval is None:  # the store is briefly unreachable: poll it again
+                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
+                    continue
+                if approval.state is not ApprovalState.PENDING or now >= deadline:
+                    return approval
+                if progress is not None and now >= next_progress:
+                    await progress(round(now - started, 1), approval)
+                    next_progress = now + progress_every
+                nap = min(now + self._wakeups.poll_seconds, deadline, next_progress) - now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), max(0.0, nap))
+
+    async def _read_while_waiting(self, approval_id: str, deadline: float) -> Approval | None:
+        """The approval as stored, or None while the store is unreachable (a restart, a
+        fail-over): the client keeps waiting for its answer until its deadline."""
+        try:
+            return await asyncio.to_thread(self._current_approval, approval_id)
+        except sa.exc.DBAPIError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("reading approval %s while waiting failed: %s", approval_id, exc)
+            return None
+
+    def _current_approval(self, approval_id: str) -> Approval:
+        self._approvals.expire_due()
+        return self._approvals.get(approval_id)
+
+    async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
+        """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
+        record = await asyncio.to_thread(self._actions.get, action_id)
+        return await self.claim(record, principal)
+
+    async def claim(self, record: ActionRecord, principal: Principal) -> Outcome:
+        """`admitted`: the requester claims the approved `record` to run it now, once,
+        as stored (its fingerprint checked); anyone else, or a second claim, is refused."""
+        if not principal.is_same_caller(record.action.principal):
+            raise NotAllowedError("only the requester can run an approved action")
+        if record.fingerprint != record.action.fingerprint():
+            raise ConflictError("the stored action does not match its fingerprint; refusing to run")
+        await asyncio.to_thread(self._approvals.expire_due)
+        approval = await asyncio.to_thread(self._approvals.for_action, record.id)
+        if approval is None:
+            raise ConflictError("this action does not need approval")
+        await asyncio.to_thread(self._claim, record, approval.id)
+        claimed = await asyncio.to_thread(self._actions.get, record.id)
+        return Outcome("admitted", claimed, approval=approval)
+
+    def _claim(self, record: ActionRecord, approval_id: str) -> None:
+        with recorded_or_refused(), self._db.write() as conn:
+            approval = self._approvals.claim_execution(conn, approval_id)
+            # This replica runs it now: recovery judges the run by this replica's heartbeat.
+            self._actions.set_status(
+                conn,
+                record.id,
+                ActionStatus.EXECUTING,
+                expect=ActionStatus.APPROVED,
+                replica=self._approvals.replica,
+            )
+            self._audit.append_in(
+                conn,
+                "action.execution_started",
+                {
+                    "action_id": record.id,
+                    "approval_id": approval.id,
+                    "who": record.action.principal.to_json(),
+                    "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
+                },
+            )
+
+    async def vote(
+        self,
+        approval_id: str,
+        voter: Principal,
+        decision: str,
+        *,
+        comment: str = "",
+        channel: str = "api",
+    ) -> Approval:
+        return await asyncio.to_thread(
+            self._approvals.vote,
+            approval_id,
+            await asyncio.to_thread(self._as_voter, voter),
+            decision,
+            comment=comment,
+            channel=channel,
+        )
+
+    def _as_voter(self, voter: Principal) -> Principal:
+        """The voter as one person: under the person's subject (a second identity is
+        still them), and an agent if their subject holds agent or service tokens (a
+        chat mapping or sign-in under an agent's name does not make it a human)."""
+        voter = self._people.canonical(voter)
+        other_kinds = self._tokens.kinds_of(voter.subject) - {voter.kind}
+        if voter.is_human and other_kinds:
+            return replace(voter, kind=min(other_kinds))
+        return voter
