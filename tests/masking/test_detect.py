@@ -68,6 +68,15 @@ FOUND = [
     ("trace 3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c done", "3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c",
      "ID"),
     ('"reference": "Patient/58812"', "58812", "ID"),
+    # tables and forms: units in headers, foreign column names, header-less rows
+    ("Name,Zip Code,City,Weight (kg)\nAna Ruiz,78040,Laredo,71.2", "78040", "ZIP"),
+    ("#,Name,City,ZIP\n1,Ana Ruiz,Laredo,78040", "Laredo", "LOCATION"),
+    ("Nachname;Vorname;PLZ;Ort\nHuber;Anna;80331;Sendling", "Sendling", "LOCATION"),
+    ("Prénom: Élodie", "Élodie", "PERSON"),
+    ("x,y,z,w\nRuiz,Ana,Laredo,78040\nLee,Bo,Dayton,45402", "Dayton", "LOCATION"),
+    ("a,b,c,d\nRuiz,123-45-6789,x,1\nLee,987654321,y,2", "987654321", "SSN"),
+    ("Occupation,Employer,Age\nwelder,Acme Corp,93", "Acme Corp", "LOCATION"),
+    ("DL#: S530-4417-9921", "S530-4417-9921", "LICENSE"),
 ]  # fmt: skip
 
 
@@ -108,7 +117,16 @@ DECOYS = [
     "service started, build=2024-03-01T12:00:00Z",
     "Started Eliquis and Lipitor; apixaban held; Guillain-Barré ruled out.",
     "Moved from Ontario to Bavaria.",
+    "Address: Ohio",  # a state alone says no more than the state
+    "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
 ]
+
+
+def test_a_state_in_an_address_line_stays(safe_harbor: Masker) -> None:
+    text = "Address: 12 Oak St, Dayton, Ohio 45402"
+    masked = safe_harbor.mask_text(text).text
+    assert "Ohio" in masked
+    assert "Oak" not in masked and "Dayton" not in masked and "45402" not in masked
 
 
 @pytest.mark.parametrize("text", DECOYS)
