@@ -77,6 +77,9 @@ FOUND = [
     ("a,b,c,d\nRuiz,123-45-6789,x,1\nLee,987654321,y,2", "987654321", "SSN"),
     ("Occupation,Employer,Age\nwelder,Acme Corp,93", "Acme Corp", "LOCATION"),
     ("DL#: S530-4417-9921", "S530-4417-9921", "LICENSE"),
+    ('{"doc": "65f1a2b3c4d5e6f7a8b9c0d1", "op": "read"}', "65f1a2b3c4d5e6f7a8b9c0d1", "ID"),
+    ("valet ticket for AB12 CDE at 10:22", "AB12 CDE", "VEHICLE_ID"),
+    ("car plate XYZ 12345 towed", "XYZ 12345", "VEHICLE_ID"),
 ]  # fmt: skip
 
 
@@ -118,6 +121,7 @@ DECOYS = [
     "Started Eliquis and Lipitor; apixaban held; Guillain-Barré ruled out.",
     "Moved from Ontario to Bavaria.",
     "Address: Ohio",  # a state alone says no more than the state
+    "commit 3f9a2c1d7e6b5a4f3e2d1c0b9a8f7e6d5c4b3a29 (a SHA-1 is no record id)",
     "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
 ]
 
@@ -144,3 +148,8 @@ def test_spans_are_character_offsets_for_non_ascii(safe_harbor: Masker) -> None:
     text = "Naïve café: SSN 123-45-6789"
     start, end, entity = safe_harbor.spans(text)[0]
     assert (text[start:end], entity) == ("123-45-6789", "SSN")
+
+
+def test_a_plate_ends_at_its_last_group(safe_harbor: Masker) -> None:
+    text = "WARN unknown plate 8XYZ991 at gate 3"
+    assert safe_harbor.mask_text(text).text.endswith(" at gate 3")

@@ -79,6 +79,17 @@ def _dashed_identifier(value: bytes) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
+def _plate(value: bytes) -> bool:
+    """A plate has a digit and at most ten characters; its groups are upper-case, so
+    that "8XYZ991 at gate" ends at the plate."""
+    return has_digit(value) and len(value) <= 10
+
+
+def _hex_id(value: bytes) -> bool:
+    """Letters and digits both: a run of one digit repeated is a placeholder."""
+    return any(c > 57 for c in value) and any(c <= 57 for c in value)
+
+
 def _not_common(value: bytes) -> bool:
     word = value.decode()
     return word not in common_words() and word not in EPONYMS
@@ -221,6 +232,9 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         ID, r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
     ),
+    # MongoDB ObjectIds (24 hex digits) name one stored document, a patient's or a
+    # visit's; no hash has that length (MD5 32, SHA-1 40), so none is caught with them.
+    PatternSpec(ID, r"\b[0-9a-f]{24}\b", _hex_id),
     # FHIR references: Patient/8812, Encounter/enc-77
     PatternSpec(
         ID,
@@ -361,11 +375,14 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         VEHICLE_ID,
-        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin)" + SEP + r")"
-        r"(?P<v>[A-Za-z0-9][A-Za-z0-9 -]{1,8}[A-Za-z0-9])\b",
-        has_digit,
+        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin|vehicle|car|reg|registration|rego)"
+        + SEP
+        + r")(?P<v>[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,8}){0,2})\b",
+        _plate,
         groups=(("v", VEHICLE_ID),),
     ),
+    # Number plates by their national shape: UK "AB12 CDE", "7ABC123" (California).
+    PatternSpec(VEHICLE_ID, r"\b(?:[A-Z]{2}\d{2} ?[A-Z]{3}|\d[A-Z]{3}\d{3})\b"),
     PatternSpec(
         DEVICE_ID,
         r"(?i:\b(?:serial|s/n|sn|device(?: id| identifier| serial)?|imei|udi|implant(?: id)?"
