@@ -80,6 +80,10 @@ FOUND = [
     ('{"doc": "65f1a2b3c4d5e6f7a8b9c0d1", "op": "read"}', "65f1a2b3c4d5e6f7a8b9c0d1", "ID"),
     ("valet ticket for AB12 CDE at 10:22", "AB12 CDE", "VEHICLE_ID"),
     ("car plate XYZ 12345 towed", "XYZ 12345", "VEHICLE_ID"),
+    ('{"valueAge": {"value": 91, "unit": "years"}}', "91", "AGE"),
+    ('{"code": {"text": "Age"}, "valueQuantity": {"value": 93, "unit": "a"}}', "93", "AGE"),
+    ('{"performer": [{"display": "Ana Ruiz"}]}', "Ana Ruiz", "PERSON"),
+    ('{"reference": "Organization/9", "display": "St Mary Clinic"}', "St Mary Clinic", "LOCATION"),
 ]  # fmt: skip
 
 
@@ -122,6 +126,7 @@ DECOYS = [
     "Moved from Ontario to Bavaria.",
     "Address: Ohio",  # a state alone says no more than the state
     "commit 3f9a2c1d7e6b5a4f3e2d1c0b9a8f7e6d5c4b3a29 (a SHA-1 is no record id)",
+    '{"code": {"coding": [{"display": "Glucose"}]}, "valueQuantity": {"value": 95}}',
     "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
 ]
 

@@ -330,16 +330,85 @@ _JSON_KEYS = {
 }
 
 
+# A FHIR age: {"valueAge": {"value": 93}}, an Observation coded "Age" with its
+# valueQuantity in years ("unit": "a"), an extension .../age with a valueInteger.
+_AGE_BEFORE = re2.compile(rb'(?i:valueAge|"Age"|/age"|age[ -]at|"30525-0")')
+_YEARS_AFTER = re2.compile(rb'^[^}]{0,60}"(?:unit|code)"\s*:\s*"(?:a|yr|years?|ann)"')
+# A reference's "display" names whom it points to: a person, or a place of care.
+_REFERENCE_BEFORE = re2.compile(
+    rb'"reference"\s*:\s*"(?:(Patient|Practitioner|RelatedPerson|Person)|Organization|Location)/'
+    rb"[^{}]*$"  # in the same object as the display
+)
+# The member holding the object a "display" sits in: "performer": [{"display": ...
+_PARENT_KEY = re2.compile(rb'"([A-Za-z]+)"\s*:\s*\[?\s*\{[^{}]*$')
+# (Organizations by their parent key are left out: a "serviceProvider" may be a
+# department, which identifies no one.)
+_PARENT_KINDS = dict.fromkeys(
+    [
+        "subject",
+        "patient",
+        "performer",
+        "practitioner",
+        "author",
+        "requester",
+        "generalpractitioner",
+        "recorder",
+        "asserter",
+        "individual",
+        "attester",
+        "enterer",
+        "informant",
+        "sender",
+        "recipient",
+    ],
+    e.PERSON,
+)
+_REFERENCE_AFTER = re2.compile(
+    rb'^[^{}]*"reference"\s*:\s*"(?:(Patient|Practitioner|RelatedPerson|Person)|Organization'
+    rb"|Location)/"
+)
+
+
+def _json_number(key: str, entity: str | None, data: bytes, start: int, end: int) -> str | None:
+    """The type of a number member: "age": 93, "mrn": 12345678; a "value" only when
+    the object says it is an age in years ("value": 105 mg/dL is a lab result)."""
+    if key in ("value", "valueInteger", "valueDecimal"):
+        number = digits(data[start:end])
+        before = data[max(0, start - 160) : start]
+        if (
+            number
+            and 90 <= int(number) <= 130
+            and (_AGE_BEFORE.search(before) or _YEARS_AFTER.search(data[end : end + 80]))
+        ):
+            return e.AGE
+        return None
+    return entity if entity is not None and value_ok(entity, data[start:end]) else None
+
+
+def _json_display(data: bytes, start: int) -> str | None:
+    """A "display" inside a reference to a person (PERSON) or an organization (LOCATION)."""
+    found = _REFERENCE_BEFORE.search(data[max(0, start - 160) : start])
+    if found is None:
+        found = _REFERENCE_AFTER.search(data[start : start + 200])
+    if found is None:
+        parent = _PARENT_KEY.search(data[max(0, start - 200) : start])
+        return _PARENT_KINDS.get(parent.group(1).decode().lower()) if parent else None
+    return e.PERSON if found.group(1) else e.LOCATION
+
+
 def json_values(data: bytes) -> Iterator[Found]:
     for found in _JSON_MEMBER.spans(data):
         key = data[found[1][0] : found[1][1]].decode("ascii")
         entity = _JSON_KEYS.get(key) or classify_label(key)
-        if entity is None:
-            continue
         start, end = found[2]
-        if data[start : start + 1].isdigit():  # "age": 93, "mrn": 12345678
-            if key != "value" and value_ok(entity, data[start:end]):  # "value": 105 mg/dL
-                yield start, end, entity
+        if data[start : start + 1].isdigit():
+            kind = _json_number(key, entity, data, start, end)
+            if kind is not None:
+                yield start, end, kind
+            continue
+        if key == "display":
+            entity = _json_display(data, start)
+        if entity is None:
             continue
         for string in _JSON_STRING.spans(data, start, end):
             s, t = string[1]
