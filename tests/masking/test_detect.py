@@ -81,6 +81,11 @@ FOUND = [
     ("valet ticket for AB12 CDE at 10:22", "AB12 CDE", "VEHICLE_ID"),
     ("car plate XYZ 12345 towed", "XYZ 12345", "VEHICLE_ID"),
     ('{"valueAge": {"value": 91, "unit": "years"}}', "91", "AGE"),
+    ("PATIENT NAME:____Maria Lopez-Garcia    DOB:__03/05/1952", "Maria Lopez-Garcia", "PERSON"),
+    ("PATIENT NAME:____Maria Lopez-Garcia    DOB:__03/05/1952", "03/05/1952", "DATE"),
+    ("thanks, maría josé garcía", "maría josé garcía", "PERSON"),
+    ("hi josé, see you", "josé", "PERSON"),
+    ("regards, maría de la cruz", "maría de la cruz", "PERSON"),
     ('{"code": {"text": "Age"}, "valueQuantity": {"value": 93, "unit": "a"}}', "93", "AGE"),
     ('{"performer": [{"display": "Ana Ruiz"}]}', "Ana Ruiz", "PERSON"),
     ('{"reference": "Organization/9", "display": "St Mary Clinic"}', "St Mary Clinic", "LOCATION"),
@@ -127,6 +132,8 @@ DECOYS = [
     "Address: Ohio",  # a state alone says no more than the state
     "commit 3f9a2c1d7e6b5a4f3e2d1c0b9a8f7e6d5c4b3a29 (a SHA-1 is no record id)",
     '{"code": {"coding": [{"display": "Glucose"}]}, "valueQuantity": {"value": 95}}',
+    "spoke with them, called back",
+    "Signature: ______________ Date: __________",
     "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
 ]
 

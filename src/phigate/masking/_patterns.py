@@ -55,10 +55,44 @@ _LOWER_NAME_CUE = (
 )
 
 
+_LOWER_WORD = r"\p{Ll}[\p{Ll}'-]{1,20}"
+# Particles inside a name: "maría de la cruz", "jan van der berg".
+_NAME_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "do",
+        "van",
+        "von",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "y",
+    ]
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def _lower_names(value: bytes) -> bool:
+    """Every word a name (particles inside it aside): "josé garcía", "maría de la cruz"."""
     names = plain_names()
-    return all(w.decode() in names for w in value.split())
+    words = value.decode("utf-8", "replace").split()
+    if len(words[0]) < 3 or len(words[-1]) < 3:
+        return False
+    return (
+        words[0] in names
+        and words[-1] in names
+        and all(w in names or w in _NAME_PARTICLES for w in words[1:-1])
+    )
 
 
 # Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.
@@ -156,17 +190,15 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
 
 _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # --- names in lower case, after a cue: "spoke with maria lopez", "pt john"
-    PatternSpec(
-        PERSON,
-        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20}\s+[a-z][a-z'-]{2,20})\b",
-        _lower_names,
-        groups=(("v", PERSON),),
-    ),
-    PatternSpec(
-        PERSON,
-        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20})\b",
-        _lower_names,
-        groups=(("v", PERSON),),
+    # (one pattern per length: "maria lopez called" keeps its two names)
+    *(
+        PatternSpec(
+            PERSON,
+            _LOWER_NAME_CUE + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD}){{{n}}})(?:[^\pL'-]|$)",
+            _lower_names,
+            groups=(("v", PERSON),),
+        )
+        for n in range(4)
     ),
     # A title makes the next word a name in any case: "dr osei", "mrs haddad"
     PatternSpec(

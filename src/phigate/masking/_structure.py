@@ -147,7 +147,9 @@ _SUBJECTS = frozenset(
     ]
 )
 # "Label: value", "key=value" (logs, query strings); "10:30" and "a::b" are no labels.
-_LABEL_END_RE = r"[A-Za-z#.)\]](?:[ \t]?(?::[ \t]*|=[ \t]*)|\t+)"
+# A label ends with a colon, an equals sign, tabs, or the blank of a paper form
+# filled in by hand or by OCR ("Name: ____Maria Lopez", "Name________Maria").
+_LABEL_END_RE = r"[A-Za-z#.)\]](?:[ \t]?(?::[ \t]*|=[ \t]*)|\t+|[ \t]?_{2,}[ \t]*)(?:_+[ \t]*)?"
 _LABEL_END = Regex(_LABEL_END_RE.encode())
 _LABEL_WORDS = 3
 _MAX_VALUE = 100
