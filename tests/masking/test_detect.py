@@ -133,6 +133,9 @@ DECOYS = [
     "commit 3f9a2c1d7e6b5a4f3e2d1c0b9a8f7e6d5c4b3a29 (a SHA-1 is no record id)",
     '{"code": {"coding": [{"display": "Glucose"}]}, "valueQuantity": {"value": 95}}',
     "spoke with them, called back",
+    "Started Januvia and Jardiance; continue Trulicity.",
+    '{"state": "Georgia"}',
+    "licensed in Virginia since 2011",
     "Signature: ______________ Date: __________",
     "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
 ]
