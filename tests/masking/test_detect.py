@@ -168,3 +168,8 @@ def test_spans_are_character_offsets_for_non_ascii(safe_harbor: Masker) -> None:
 def test_a_plate_ends_at_its_last_group(safe_harbor: Masker) -> None:
     text = "WARN unknown plate 8XYZ991 at gate 3"
     assert safe_harbor.mask_text(text).text.endswith(" at gate 3")
+
+
+def test_a_tab_separates_a_name_from_the_next_field(safe_harbor: Masker) -> None:
+    masked = safe_harbor.mask_text("Name\tCity\tState\nJane Doe\tAtlanta\tGeorgia").text
+    assert masked.endswith("\tGeorgia") and "Jane" not in masked and "Atlanta" not in masked
