@@ -37,16 +37,31 @@ def denied_outright(session: WriteSession, text: str, description: Description) 
 
 
 async def ready_for_write(session: WriteSession, text: str) -> bool:
-    """Before a write is decided: wait for the answers to everything sent before, and
-    refuse it (no approval asked) when they leave a transaction block open: it runs
+    """Before a write is decided: wait for the answers to everything sent before. After
+    an error the server skips this Query (no answer at all), and so does phigate. When
+    a transaction block is open, or may be, it is refused (no approval asked): it runs
     in a transaction of its own and would not roll back with the client's."""
     assert session.relay is not None
     await settle(session)
-    if session.relay.status == b"I":
+    if session.relay.skipping:
+        return False  # the server would ignore it until Sync: nothing is asked or run
+    refused = not_idle(session)
+    if refused is None:
         return True
-    await audit_refused(session, text, _writer.IN_TRANSACTION)
-    session._refuse_query(_writer.IN_TRANSACTION)
+    await audit_refused(session, text, refused)
+    session._refuse_query(refused)
     return False
+
+
+def not_idle(session: WriteSession) -> bytes | None:
+    """Why a write cannot run now (25001), or None when the upstream is known to be
+    outside any transaction block (`Relay.idle`): fail closed on anything else."""
+    assert session.relay is not None
+    if session.relay.idle:
+        return None
+    if session.relay.status == b"I" and not session.relay.queue:
+        return _writer.UNREPORTED  # idle at the last ReadyForQuery, changed since maybe
+    return _writer.IN_TRANSACTION
 
 
 async def admit_query(
@@ -66,9 +81,10 @@ async def run_query(session: WriteSession, record: ActionRecord) -> None:
     batch = session.syncs_sent + 1
     # Inside the client's transaction it would not roll back with it; with answers
     # still pending, whether one is open is not known yet (learn it, do not guess).
-    if session.relay.status != b"I" or session.relay.queue:
+    refused = not_idle(session)
+    if refused is not None:
         await _writer.refuse_in_transaction(session.gateway, record)
-        session._refuse_query(_writer.IN_TRANSACTION)
+        session._refuse_query(refused)
         return
     reply = await _writer.run(session.gateway, record)
     session._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
@@ -128,9 +144,10 @@ async def execute(
     if session.relay.skipping or portal.dead:
         session._forward(msg.raw(), None)  # the server skips it, and so do we
         return
-    if session.relay.status != b"I":
-        await audit_refused(session, portal.statement.text, _writer.IN_TRANSACTION)
-        session._refuse_extended(_writer.IN_TRANSACTION)
+    refused = not_idle(session)
+    if refused is not None:
+        await audit_refused(session, portal.statement.text, refused)
+        session._refuse_extended(refused)
         return
     action = session.admission.action(portal.statement.text, portal.params)
     admitted = await session.admission.admit(action, description)
@@ -143,7 +160,9 @@ async def execute(
         session._refuse_extended(reply)
         return
     for data, kind, substitute in _writer.noop_execute(reply):
-        session._forward(data, Expect(kind, hidden=substitute is None, substitute=substitute))
+        expect = Expect(kind, hidden=substitute is None, substitute=substitute)
+        expect.keeps_transaction = True  # the proxy's own SET … TO DEFAULT
+        session._forward(data, expect)
 
 
 async def audit_refused(session: WriteSession, text: str, error: bytes) -> None:
