@@ -46,9 +46,10 @@ UNREPORTED = codec.error_response(
     "sent since the last Sync may have opened a transaction block: send Sync (and COMMIT "
     "or ROLLBACK) before the write",
 )
-# Statements that cannot open or close a transaction block (functions cannot; CALL and
-# DO can): anything else sent without a Sync after it makes the state unknown.
-_KEEP_TRANSACTION = frozenset({"SelectStmt", "VariableShowStmt", "VariableSetStmt", "ExplainStmt"})
+# Statement kinds (`phigate.sql.statements.statement_kind`) that cannot open or close a
+# transaction block (functions cannot; CALL and DO can): anything else sent without a
+# Sync after it makes the state unknown.
+_KEEP_TRANSACTION = frozenset({"SELECT", "SHOW", "SET", "EXPLAIN"})
 # What the writer path cannot run, refused before an approval is spent on it.
 # COPY FROM STDIN runs on the writer with the client's data streamed to it
 # (_copyin.py), as a statement of its own: in a batch, the other statements'
@@ -167,7 +168,7 @@ def _returns_rows(statement: ast.Node) -> bool:
 
 
 def keeps_transaction(kinds: list[str] | None) -> bool:
-    """Whether statements of these kinds (parse node names) surely leave the transaction
+    """Whether statements of these kinds (`StatementInfo.kind`) surely leave the transaction
     block as it was; False for anything not known to (None: not understood)."""
     return bool(kinds) and all(kind in _KEEP_TRANSACTION for kind in kinds or ())
 
