@@ -11,6 +11,7 @@ import pytest
 
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire import _writer
+from phigate.frontends.pgwire._relay import Expect, Relay
 from tests.adversarial.test_findings_round4 import (
     SET_STATUS,
     approve_all,
@@ -143,3 +144,33 @@ async def test_names_a_client_holds_do_not_change_phigate_answers(
 def test_the_proxy_names_differ_on_every_use() -> None:
     """Drawn at random each time, so no client can hold one ahead of its use."""
     assert len({_writer.own_name() for _ in range(100)}) == 100
+
+
+def ready(status: bytes) -> codec.Message:
+    return codec.Message(b"Z", status)
+
+
+def completed(tag: str) -> codec.Message:
+    return codec.Message(b"C", codec.cstr(tag))
+
+
+@pytest.mark.parametrize(("keeps", "idle"), [(True, True), (False, False)])
+async def test_the_relay_knows_the_state_only_from_a_later_ready_for_query(
+    wire: Wire, keeps: bool, idle: bool
+) -> None:
+    """Sans-IO: an Execute answered by its CommandComplete leaves the relay idle only
+    when what it ran is known to keep the transaction state; a ReadyForQuery for a Sync
+    sent after it settles it either way, and one sent before it does not."""
+    profiles = wire.harness.gateway.masking
+    relay = Relay(profiles.masker("hipaa-safe-harbor", groups=frozenset()))
+    relay.expect(Expect("sync"))
+    relay.expect(Expect("execute", keeps_transaction=keeps))
+    relay.handle(ready(b"I"))  # answers the Sync sent before the Execute
+    relay.handle(completed("BEGIN"))
+    assert relay.idle is idle and relay.state_unreported is not idle
+    relay.expect(Expect("sync"))
+    relay.handle(ready(b"T"))
+    assert not relay.idle and not relay.state_unreported
+    relay.expect(Expect("sync"))
+    relay.handle(ready(b"I"))
+    assert relay.idle

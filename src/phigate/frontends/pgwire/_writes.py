@@ -3,7 +3,10 @@ that needs more than the reader role (see `_writer` for how it runs there).
 
 Every shape is decided on exactly what the writer will run, only once the upstream
 has answered everything sent before (`settle`), so the session's transaction state
-and any earlier error are known, not guessed: a simple Query (`admit_query`,
+and any earlier error are known, not guessed: what the server would skip is skipped,
+and a write runs only while the relay knows the upstream is outside a transaction
+block (`Relay.idle`: an unsynced Execute of anything that may change that makes the
+state unknown, and the write is refused): a simple Query (`admit_query`,
 `run_query`), an extended-protocol Execute with its bound values (`execute`), and a
 COPY FROM STDIN whose data then streams to the writer (`copy_in`,
 `copy_in_message`). What cannot run as approved is refused, and audited, before an
@@ -59,7 +62,7 @@ def not_idle(session: WriteSession) -> bytes | None:
     assert session.relay is not None
     if session.relay.idle:
         return None
-    if session.relay.status == b"I" and not session.relay.queue:
+    if session.relay.status == b"I" and session.relay.state_unreported:
         return _writer.UNREPORTED  # idle at the last ReadyForQuery, changed since maybe
     return _writer.IN_TRANSACTION
 
@@ -160,8 +163,10 @@ async def execute(
         session._refuse_extended(reply)
         return
     for data, kind, substitute in _writer.noop_execute(reply):
-        expect = Expect(kind, hidden=substitute is None, substitute=substitute)
-        expect.keeps_transaction = True  # the proxy's own SET … TO DEFAULT
+        # The proxy's own `SET … TO DEFAULT` leaves the transaction state as it was.
+        expect = Expect(
+            kind, hidden=substitute is None, substitute=substitute, keeps_transaction=True
+        )
         session._forward(data, expect)
 
 
