@@ -174,3 +174,21 @@ async def test_the_relay_knows_the_state_only_from_a_later_ready_for_query(
     relay.expect(Expect("sync"))
     relay.handle(ready(b"I"))
     assert relay.idle
+
+
+async def test_a_write_the_server_would_skip_is_neither_refused_nor_audited(
+    wire: Wire, client: RawClient
+) -> None:
+    """After an error in the batch the server skips the Execute of a write the writer
+    could not run anyway (RETURNING): phigate skips it too, before judging it, so the
+    client hears only the first error and no refusal goes on record."""
+    returning = "UPDATE claims SET status = $1 WHERE id = $2 RETURNING id"
+    client.send(codec.build_parse("r", returning) + codec.SYNC)
+    assert error_fields(await client.until(b"Z")) == {}
+    failing = codec.build_parse("", "SELECT 1/0") + run("")
+    client.send(failing + run("r", "paid", "48") + codec.SYNC)
+    answers = await client.until(b"Z")
+    assert [m.type for m in answers if m.type == b"E"] == [b"E"]
+    assert error_fields(answers)["C"] == "22012"
+    events = [r["event"] for r in wire.harness.gateway.audit.records()]
+    assert "pgwire.write_refused" not in events

@@ -136,21 +136,17 @@ async def execute(
     transaction would make the server skip or enclose it, and the writer cannot."""
     assert session.admission is not None and session.relay is not None
     await learn_param_types(session, portal)
-    refused = _writer.extended_refusal(portal.statement.text, portal.params)
-    if portal.ran_on_writer:
-        refused = _writer.portal_spent(portal.name)
-    if refused is not None:
-        await audit_refused(session, portal.statement.text, refused)
-        session._refuse_extended(refused)  # before an approval is spent on it
-        return
     await settle(session)
     if session.relay.skipping or portal.dead:
         session._forward(msg.raw(), None)  # the server skips it, and so do we
         return
-    refused = not_idle(session)
+    refused = _writer.extended_refusal(portal.statement.text, portal.params)
+    if portal.ran_on_writer:
+        refused = _writer.portal_spent(portal.name)
+    refused = refused or not_idle(session)
     if refused is not None:
         await audit_refused(session, portal.statement.text, refused)
-        session._refuse_extended(refused)
+        session._refuse_extended(refused)  # before an approval is spent on it
         return
     action = session.admission.action(portal.statement.text, portal.params)
     admitted = await session.admission.admit(action, description)
