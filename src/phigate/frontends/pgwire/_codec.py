@@ -327,6 +327,31 @@ def parse_data_row(body: bytes) -> list[bytes | None]:
     return values
 
 
+def data_row_spans(raw: bytes) -> list[tuple[int, int]]:
+    """Where each value of a whole DataRow (`raw`, header included) lies, as (offset,
+    length), length -1 for NULL: nothing copied, the same checks as `parse_data_row`."""
+    end = len(raw)
+    if end < 7:
+        raise ProtocolViolation("message truncated (int16)")
+    (count,) = _I16.unpack_from(raw, 5)
+    if count < 0:
+        raise ProtocolViolation("negative column count")
+    spans: list[tuple[int, int]] = []
+    pos = 7
+    for _ in range(count):
+        if pos + 4 > end:
+            raise ProtocolViolation("message truncated (int32)")
+        (size,) = _I32.unpack_from(raw, pos)
+        pos += 4
+        if size < -1 or pos + max(size, 0) > end:
+            raise ProtocolViolation("message truncated (bytes)")
+        spans.append((pos, size))
+        pos += max(size, 0)
+    if pos != end:
+        raise ProtocolViolation("trailing bytes in message")
+    return spans
+
+
 def build_data_row(values: Sequence[bytes | None]) -> bytes:
     parts = [_I16.pack(len(values))]
     for value in values:
