@@ -168,6 +168,11 @@ class RowMasker:
         self._counts = {}
 
     @property
+    def subject(self) -> int | None:
+        """The column pseudonyms and date shifts are keyed by, if the result has one."""
+        return self._subject
+
+    @property
     def counts(self) -> dict[str, int]:
         """Entities masked so far, by type."""
         if self._compiled is not None:

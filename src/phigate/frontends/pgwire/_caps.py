@@ -18,9 +18,12 @@ _I32 = struct.Struct("!i")
 
 def check(limits: LimitsSettings, received: int, msg: Message) -> int:
     """The result's bytes with this message counted; raises past a cap."""
+    size = len(msg.body)
+    used = received + size
+    if size <= limits.max_value_bytes and used <= limits.max_result_bytes:
+        return used  # every row of an ordinary result: no budget to build
     budget = ResultBudget(limits)
     budget.used = received
-    size = len(msg.body)
     if size > limits.max_value_bytes:  # only then can one value be over the cap
         for length in _value_lengths(msg) if msg.type == b"D" else [size]:
             budget.value(length)

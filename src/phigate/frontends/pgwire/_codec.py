@@ -30,17 +30,37 @@ class ProtocolViolation(Exception):
     """The peer broke the protocol; the session ends with SQLSTATE 08P01."""
 
 
-@dataclass(frozen=True, slots=True)
 class Message:
-    """One framed message: its type byte (b"" for start-up packets) and body."""
+    """One framed message: its type byte (b"" for start-up packets) and body.
 
-    type: bytes
-    body: bytes
+    Treated as immutable. A plain slotted class, not a frozen dataclass: one is
+    built per result row, and a frozen dataclass's constructor costs a microsecond.
+    A message the reader framed keeps its bytes as they came, for `raw`."""
+
+    __slots__ = ("_raw", "body", "type")
+
+    def __init__(self, type: bytes, body: bytes, raw: bytes | None = None) -> None:
+        self.type = type
+        self.body = body
+        self._raw = raw
 
     def raw(self) -> bytes:
-        if not self.type:
-            return _I32.pack(len(self.body) + 4) + self.body
-        return self.type + _I32.pack(len(self.body) + 4) + self.body
+        """The whole message as sent on the wire."""
+        if self._raw is None:
+            header = _I32.pack(len(self.body) + 4)
+            self._raw = self.type + header + self.body if self.type else header + self.body
+        return self._raw
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return self.type == other.type and self.body == other.body
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.body))
+
+    def __repr__(self) -> str:
+        return f"Message(type={self.type!r}, body={self.body!r})"
 
 
 class MessageReader:
@@ -76,9 +96,10 @@ class MessageReader:
             raise ProtocolViolation(f"invalid message length {length} for type {kind!r}")
         if len(self._buf) < 1 + length:
             return None
-        body = bytes(self._buf[5 : 1 + length])
+        with memoryview(self._buf) as view:
+            raw = bytes(view[: 1 + length])
         del self._buf[: 1 + length]
-        return Message(kind, body)
+        return Message(kind, raw[5:], raw)
 
     def _next_startup(self) -> Message | None:
         if len(self._buf) < 4:
@@ -325,6 +346,31 @@ def parse_data_row(body: bytes) -> list[bytes | None]:
         values.append(None if size == -1 else cur.take(size))
     cur.end()
     return values
+
+
+def data_row_spans(raw: bytes) -> list[tuple[int, int]]:
+    """Where each value of a whole DataRow (`raw`, header included) lies, as (offset,
+    length), length -1 for NULL: nothing copied, the same checks as `parse_data_row`."""
+    end = len(raw)
+    if end < 7:
+        raise ProtocolViolation("message truncated (int16)")
+    (count,) = _I16.unpack_from(raw, 5)
+    if count < 0:
+        raise ProtocolViolation("negative column count")
+    spans: list[tuple[int, int]] = []
+    pos = 7
+    for _ in range(count):
+        if pos + 4 > end:
+            raise ProtocolViolation("message truncated (int32)")
+        (size,) = _I32.unpack_from(raw, pos)
+        pos += 4
+        if size < -1 or pos + max(size, 0) > end:
+            raise ProtocolViolation("message truncated (bytes)")
+        spans.append((pos, size))
+        pos += max(size, 0)
+    if pos != end:
+        raise ProtocolViolation("trailing bytes in message")
+    return spans
 
 
 def build_data_row(values: Sequence[bytes | None]) -> bytes:

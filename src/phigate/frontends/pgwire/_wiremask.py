@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import csv
 import io
+import struct
 from collections.abc import Sequence
 from typing import Any
 
 from psycopg import postgres
 
 from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire._codec import ProtocolViolation
 from phigate.masking import server_messages
 from phigate.masking._hints import KEEP
 from phigate.masking.columns import ColumnInfo, RowMasker
@@ -26,6 +28,9 @@ from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 
 TEXT_OID = 25
+_I32 = struct.Struct("!i")
+_NULL = _I32.pack(-1)
+_INT_OIDS = frozenset({20, 21, 23, 26})  # int8, int2, int4, oid
 
 
 def type_name(oid: int) -> str | None:
@@ -56,6 +61,18 @@ class ResultMasker:
         self.lineage = list(lineage)
         self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage))
         self.masked = frozenset(i for i, kind in enumerate(self.rows.plan) if kind != KEEP)
+        self._masked_order = sorted(self.masked)
+        # What the masker reads: masked columns, and the subject column pseudonyms and
+        # date shifts are keyed by (as text when the upstream sent text).
+        subject = self.rows.subject
+        self._read = sorted(self.masked | ({subject} if subject is not None else set()))
+        self._decoded = frozenset(
+            i for i in self._read if i in self.masked or fields[i].format == 0
+        )
+        self._seen: list[str] | None = None
+        self._reading: list[int] = []
+        self._masking: list[int] = []
+        self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
 
     def serves(self, masker: Masker, fields: Sequence[codec.Field], lineage: Sequence[Any]) -> bool:
         """Whether this masker is the one a new ResultMasker for these would be."""
@@ -82,25 +99,109 @@ class ResultMasker:
         return codec.build_row_description(out)
 
     def data_row(self, raw: bytes) -> bytes:
-        if not self.masked or all(kind == KEEP for kind in self.rows.plan):
+        """The row for the client. Only the values of masked columns (and the subject
+        column a pseudonym is keyed by) are read, in place, from their length prefixes;
+        the upstream's bytes go out unchanged unless a masked value changed, and then
+        only the changed values are spliced in (held to `data_row_parsed` by a
+        property test)."""
+        reading, masking = self._live(self.rows.plan)
+        if not masking:
             # Nothing to mask, or sampling showed every column is safe to keep: the
             # upstream's bytes are already text for the columns announced as text.
             return raw
+        spans = codec.data_row_spans(raw)
+        if len(spans) != len(self.fields):
+            raise _width(len(spans), len(self.fields))
+        row: list[object] = [None] * len(spans)  # a kept column's value is not read
+        for i in reading:
+            off, size = spans[i]
+            if size >= 0:
+                data = raw[off : off + size]
+                row[i] = self._value(i, data) if i in self._decoded else data
+        masked = self.rows.mask_row(row)
+        changed: list[tuple[int, bytes | None]] = []
+        for i in masking:
+            value = masked[i]
+            off, size = spans[i]
+            if value is None:
+                if size != -1:
+                    changed.append((i, None))
+                continue
+            new = _text(value)
+            if size != len(new) or not raw.startswith(new, off):
+                changed.append((i, new))
+        return _splice(raw, spans, changed) if changed else raw
+
+    def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
+        """The columns a row is read for and those that may change, under this plan:
+        sampling keeps some columns the plan began by masking, and never un-keeps one."""
+        if plan != self._seen:
+            self._seen = list(plan)
+            subject = self.rows.subject
+            self._reading = [i for i in self._read if plan[i] != KEEP or i == subject]
+            self._masking = [i for i in self._masked_order if plan[i] != KEEP]
+        return self._reading, self._masking
+
+    def _value(self, index: int, data: bytes) -> object:
+        """A text value as the masker reads it: an integer column's value as an int,
+        as the connector door's driver gives it (the same number, never scanned as
+        free text: `int` values are no text; a column's plan still sees them);
+        anything else as text."""
+        text = data.decode("utf-8", "replace")
+        if index in self._ints:
+            try:
+                number = int(text)
+            except ValueError:
+                return text
+            if str(number) == text:  # what goes out again is the upstream's bytes
+                return number
+        return text
+
+    def data_row_parsed(self, raw: bytes) -> bytes:
+        """Every value parsed, masked and built again: what `data_row` must equal."""
+        if not self.masked or _all_kept(self.rows.plan):
+            return raw
         values = codec.parse_data_row(raw[5:])
+        if len(values) != len(self.fields):
+            raise _width(len(values), len(self.fields))
         decoded: list[object] = [
-            v.decode("utf-8", "replace")
+            self._value(i, v)
             if v is not None and (i in self.masked or self.fields[i].format == 0)
             else v
             for i, v in enumerate(values)
         ]
+        kept = [kind == KEEP for kind in self.rows.plan]  # before this row's sampling
         masked = self.rows.mask_row(decoded)
         out: list[bytes | None] = []
         for i, value in enumerate(masked):
-            if i not in self.masked:
+            if i not in self.masked or kept[i]:
                 out.append(values[i])
             else:
                 out.append(None if value is None else _text(value))
         return codec.build_data_row(out)
+
+
+def _width(values: int, columns: int) -> ProtocolViolation:
+    return ProtocolViolation(f"a DataRow of {values} values for {columns} columns")
+
+
+def _all_kept(plan: Sequence[str]) -> bool:
+    """Sampling may have kept every column the plan began by masking."""
+    return all(kind == KEEP for kind in plan)
+
+
+def _splice(
+    raw: bytes, spans: Sequence[tuple[int, int]], changed: Sequence[tuple[int, bytes | None]]
+) -> bytes:
+    """`raw` with the changed values (in column order) in place of the upstream's."""
+    parts, cursor = [], 5  # from the column count on
+    for i, value in changed:
+        off, size = spans[i]
+        parts.append(raw[cursor : off - 4])
+        parts.append(_NULL if value is None else _I32.pack(len(value)) + value)
+        cursor = off + max(size, 0)
+    parts.append(raw[cursor:])
+    return codec.message(b"D", b"".join(parts))
 
 
 def _text(value: object) -> bytes:
