@@ -126,8 +126,11 @@ def serve(config_path: Path, workers: int) -> None:
         schema = gateway.db.schema
         if schema is not None and schema.newer:  # the warning above says why; repeat it late
             console.print(
-                f"[bold yellow]note:[/] serving on a newer schema ({schema.database}) than "
-                f"this phigate's ({schema.build}); /readyz says so until the upgrade finishes",
+                Text("note: ", style="bold yellow")
+                + Text(
+                    f"serving on a newer schema ({schema.database}) than this phigate's "
+                    f"({schema.build}); /readyz says so until the upgrade finishes"
+                ),
                 highlight=False,
             )
 
