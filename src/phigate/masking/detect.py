@@ -138,9 +138,12 @@ _AS_UPPER = bytes.maketrans(b"01", b"OI")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
-# throws its states away and starts again on every text, a hundred times slower. Sets
-# of a few dozen patterns each stay within it.
-_SET_SIZE = 40
+# throws its states away and starts again on every text, a hundred times slower. A
+# set's DFA states are combinations of its patterns' states, so a wide set makes new
+# states on every text: measured on mixed clinical text, sets of 8 patterns scan in
+# half the time of sets of 40 (104 against 206 µs a document for ~140 triggers),
+# which outweighs the cost of calling more sets.
+_SET_SIZE = 8
 
 
 def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
