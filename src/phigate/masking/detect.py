@@ -8,7 +8,7 @@ pattern, so no input can make a detector backtrack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import re2
@@ -185,6 +185,31 @@ def _custom_specs(
 
 
 def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
+    spec = compiled.spec
+    if spec.leading is not None:
+        return _leading_spans(compiled, spec.leading, data)
+    return _matched_spans(compiled, data)
+
+
+def _leading_spans(
+    compiled: _Compiled, leading: Callable[[bytes], int], data: bytes
+) -> Iterator[Span]:
+    """The accepted leading words of the first group of each match; the next match is
+    sought from the group's start, whose words may hold a cue of their own ("by dr
+    kim", see `PatternSpec.leading`)."""
+    index, entity = compiled.groups[0]
+    search = compiled.regex.search
+    pos = 0
+    while (found := search(data, pos)) is not None:
+        start, end = found[index]
+        value = data[start:end]
+        length = leading(value)
+        if length:
+            yield Span(start, start + length, entity)
+        pos = max(start, found[0][0] + 1)
+
+
+def _matched_spans(compiled: _Compiled, data: bytes) -> Iterator[Span]:
     spec = compiled.spec
     validator = spec.validator
     for found in compiled.regex.spans(data):
