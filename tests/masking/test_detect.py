@@ -97,6 +97,8 @@ FOUND = [
     ("une patiente de 93 ans", "93", "AGE"),
     ("eine 94-jährige Patientin", "94", "AGE"),
     ("Edad: 96", "96", "AGE"),
+    ("PLZ 80331 München", "80331", "ZIP"),
+    ("Postcode: 30-001 Kraków", "30-001", "ZIP"),
     ("thanks, ana maría lopez. by phone", "ana maría lopez", "PERSON"),
     ("dictated by dr kim", "kim", "PERSON"),
     ('{"performer": [{"display": "Ana Ruiz"}]}', "Ana Ruiz", "PERSON"),
