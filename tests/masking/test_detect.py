@@ -148,6 +148,7 @@ DECOYS = [
     '{"code": {"coding": [{"display": "Glucose"}]}, "valueQuantity": {"value": 95}}',
     "spoke with them, called back",
     "I'm 100% sure she is 45; he's 98.6 today; Mom (45) fell; Age | 45",
+    "Patient Age: 45, Patient Sex: F, Patient Weight: 70 kg",
     "Started Januvia and Jardiance; continue Trulicity.",
     '{"state": "Georgia"}',
     "licensed in Virginia since 2011",
