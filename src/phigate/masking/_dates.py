@@ -64,6 +64,11 @@ def _age_over_89(value: bytes) -> bool:
     return bool(digits) and 90 <= int(digits) <= 135
 
 
+def _age_or_words(value: bytes) -> bool:
+    """Over 89 in digits, or ninety and above in words (the pattern spells no less)."""
+    return value[:1].isalpha() or _age_over_89(value)
+
+
 _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
     # 03/14/2021, 14/03/21, 3-14-2021; dotted only with a four-digit year ("1.2.21" is a version)
     PatternSpec(
@@ -178,19 +183,57 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         AGE,
         rf"(?i:\b(?:ninety|one hundred(?: and)?)(?:[- ](?:{_NUMBER_WORDS}))?"
         r"(?:[- ]years?[- ]old|[- ]year-old|\s+years? of age|[- ]yo\b)"
-        rf"|\baged?\s+(?:ninety|one hundred)(?:[- ](?:{_NUMBER_WORDS}))?\b"
+        rf"|\baged?\s*[:=]?\s+(?:ninety|one hundred)(?:[- ](?:{_NUMBER_WORDS}))?\b"
         rf"|\b(?:ninety[- ](?:{_UNITS})|one hundred(?: and)?[- ](?:{_NUMBER_WORDS}))\b"
         r"|\bnonagenarian|\bcentenarian)",
     ),
+    # Said of someone: "she is 93", "I'm 94", "you're 92", "I'll be 95", "he just turned
+    # ninety"; "I'm 100% sure" and "he's 98.6" are no ages.
     PatternSpec(
         AGE,
         r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather|dad|mom"
-        r"|husband|wife)\s+(?:is|was|turned|turns|will be)(?:\s+now)?|(?:she|he|mom|dad)['’]s"
-        r"|turned|turning|at age|aged|age of)\s+)(?P<v>\d{2,3})\b",
+        r"|husband|wife|i|you|they|we)\s+(?:is|was|am|are|turned|turns|will be)"
+        r"|(?:she|he|mom|dad|i|you|they|we)['’](?:s|m|re|ll be)"
+        r"|turned|turning|at age|aged|age of)(?:\s+(?:now|about|almost|nearly|just|only"
+        r"|already|finally|turned))?\s+)"
+        rf"(?P<v>\d{{2,3}}|ninety(?:[- ](?:{_UNITS}))?"
+        rf"|one hundred(?: and)?(?:[- ](?:{_NUMBER_WORDS}))?)"
+        r"(?:[^\w%.]|\.(?:\D|$)|$)",
+        _age_or_words,
+        groups=(("v", AGE),),
+    ),
+    # Beside a relative: "my mother, 93, lives", "Mom (92) fell"
+    PatternSpec(
+        AGE,
+        r"(?i:\b(?:mother|father|mom|mum|dad|grandmother|grandfather|grandma|grandpa|husband"
+        r"|wife|aunt|uncle|brother|sister|patient|pt)(?:,\s?|\s?\())(?P<v>\d{2,3})[,)]",
+        _age_over_89,
+        groups=(("v", AGE),),
+    ),
+    # Age in a table, a dotted form or an HL7 observation: "Age | 93", "Age.....93",
+    # "30525-0^Age^LN||93|"
+    PatternSpec(
+        AGE,
+        r"(?i:\bage\b(?:\s*(?:\||\.{2,}|_{2,})\s*|\^\w*\|[^|\n]{0,4}\|))(?P<v>\d{2,3})\b",
         _age_over_89,
         groups=(("v", AGE),),
     ),
     PatternSpec(AGE, r"(?i:\b\d{2,3}(?:st|nd|rd|th)\s+birthday)", _age_over_89),
+    # Other languages: "93 ans", "âgée de 93 ans", "93 Jahre alt", "93-jähriger",
+    # "93 años", "93 anni", "93 jaar", "93 anos", "Alter: 93", "edad 93", "età: 93"
+    PatternSpec(
+        AGE,
+        r"\b(?P<v>\d{2,3})(?:\s?(?:ans|Jahre|J\.|años|anni|jaar|anos|lat|år|yaşında)\b"
+        r"|-?jährige?[rnms]?\b)",
+        _age_over_89,
+        groups=(("v", AGE),),
+    ),
+    PatternSpec(
+        AGE,
+        r"(?i:\b(?:alter|âge|edad|età|idade|leeftijd|ålder|wiek)\b\s*[:=]?\s*)(?P<v>\d{2,3})\b",
+        _age_over_89,
+        groups=(("v", AGE),),
+    ),
     PatternSpec(
         AGE,
         r"(?i:\b(?:born|b\.|dob|birth\s*year|year of birth|yob)\s*(?:in|on|:)?\s*)"

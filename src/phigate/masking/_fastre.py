@@ -50,3 +50,7 @@ class Regex:
                 return
             yield found
             pos = whole[1] if whole[1] > pos else pos + 1
+
+    def search(self, data: bytes, pos: int = 0) -> list[Any] | None:
+        """The spans of the first match at or after `pos`, else None."""
+        return next(self.spans(data, pos), None)

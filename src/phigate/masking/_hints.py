@@ -180,7 +180,7 @@ _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
         ("phone telephone tel mobile cell fax pager", e.PHONE),
         ("url website homepage link", e.URL),
         ("ip ipv4 ipv6 ip_address remote_addr", e.IP_ADDRESS),
-        ("zip zipcode postal postcode", e.ZIP),
+        ("zip zipcode postal postcode plz postleitzahl eircode postnummer", e.ZIP),
         ("address street addr line1 line2 address1 address2", e.STREET_ADDRESS),
         ("city town county municipality neighborhood neighbourhood", e.LOCATION),
         ("dob birth birthdate birthday death dod", e.DATE),

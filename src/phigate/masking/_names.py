@@ -84,6 +84,9 @@ def _region_words() -> frozenset[str]:
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 
+# Words that label a form's fields; a given name somewhere, never after "Patient".
+_FORM_LABELS = ("age", "sex", "gender", "dob", "race", "height", "weight")
+
 
 class NameDetector:
     """Finds person names in UTF-8 bytes; yields (start, end) spans."""
@@ -98,6 +101,9 @@ class NameDetector:
             self._kind.setdefault(word, _COMMON)
         for word in EPONYMS | (_region_words() - common):
             self._kind[word] = _EPONYM  # a name only after a title or next to a name
+        for word in _FORM_LABELS:
+            if self._kind.get(word) in (None, _NAME, _AMBIGUOUS):
+                self._kind[word] = _COMMON  # "Patient Age: 93" names no one called Age
         for word in TITLES:
             self._kind[word] = _TITLE
         for cue in NAME_CUES:

@@ -82,17 +82,23 @@ _NAME_PARTICLES = frozenset(
 
 
 @functools.lru_cache(maxsize=8192)
-def _lower_names(value: bytes) -> bool:
-    """Every word a name (particles inside it aside): "josé garcía", "maría de la cruz"."""
+def _lower_names(value: bytes) -> int:
+    """The length of the longest run of leading words that is a name, every word a
+    name (particles inside it aside): "josé garcía", "maría de la cruz"; "maria
+    called" keeps "maria"."""
     names = plain_names()
-    words = value.decode("utf-8", "replace").split()
-    if len(words[0]) < 3 or len(words[-1]) < 3:
-        return False
-    return (
-        words[0] in names
-        and words[-1] in names
-        and all(w in names or w in _NAME_PARTICLES for w in words[1:-1])
-    )
+    longest = pos = 0
+    for n, word in enumerate(value.split()):
+        pos = value.index(word, pos) + len(word)
+        text = word.decode("utf-8", "replace")
+        if text in names:
+            if len(text) >= 3:
+                longest = pos
+            elif n == 0:
+                return 0
+        elif n == 0 or text not in _NAME_PARTICLES:
+            break
+    return longest
 
 
 # Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.
@@ -190,15 +196,12 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
 
 _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # --- names in lower case, after a cue: "spoke with maria lopez", "pt john"
-    # (one pattern per length: "maria lopez called" keeps its two names)
-    *(
-        PatternSpec(
-            PERSON,
-            _LOWER_NAME_CUE + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD}){{{n}}})(?:[^\pL'-]|$)",
-            _lower_names,
-            groups=(("v", PERSON),),
-        )
-        for n in range(4)
+    # (up to four words; "maria lopez called" keeps its two names)
+    PatternSpec(
+        PERSON,
+        _LOWER_NAME_CUE + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD}){{0,3}})(?:[^\pL'-]|$)",
+        groups=(("v", PERSON),),
+        leading=_lower_names,
     ),
     # A title makes the next word a name in any case: "dr osei", "mrs haddad"
     PatternSpec(

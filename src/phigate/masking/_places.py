@@ -426,8 +426,10 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     # ZIP codes after a label, after a state, and foreign postcodes
     PatternSpec(
         ZIP,
-        r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|post\s*code)\s*(?:is\s+)?[:#]?\s*)"
-        rf"(?P<v>{_ZIP5}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
+        r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|post\s*code|postleitzahl|plz|code\s+postal"
+        r"|c[oó]digo\s+postal|eircode|postnummer|postcode)\s*(?:is\s+)?[:#]?\s*)"
+        rf"(?P<v>{_ZIP5}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d"
+        r"|\d{3}-\d{4}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4,6}|[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4})\b",
         groups=(("v", ZIP),),
     ),
     PatternSpec(

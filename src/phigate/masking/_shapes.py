@@ -17,6 +17,11 @@ class PatternSpec:
     validator: Validator | None = None
     # Named groups to mask, mapped to entity types; empty = the whole match.
     groups: tuple[tuple[str, str], ...] = ()
+    # For a first group of several words of which only the leading ones may be the
+    # entity: the byte length of the longest accepted run of leading words (0: none).
+    # The search then resumes at the group's start, so a cue among the words still
+    # starts a match of its own. One pattern then does the work of one per length.
+    leading: Callable[[bytes], int] | None = None
 
 
 def has_digit(value: bytes) -> bool:

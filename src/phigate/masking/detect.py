@@ -139,9 +139,12 @@ _AS_UPPER = bytes.maketrans(b"01", b"OI")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
-# throws its states away and starts again on every text, a hundred times slower. Sets
-# of a few dozen patterns each stay within it.
-_SET_SIZE = 40
+# throws its states away and starts again on every text, a hundred times slower. A
+# set's DFA states are combinations of its patterns' states, so a wide set makes new
+# states on every text: measured on mixed clinical text, sets of 8 patterns scan in
+# half the time of sets of 40 (104 against 206 µs a document for ~140 triggers),
+# which outweighs the cost of calling more sets.
+_SET_SIZE = 8
 
 
 def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
@@ -192,6 +195,31 @@ def _custom_specs(
 
 
 def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
+    spec = compiled.spec
+    if spec.leading is not None:
+        return _leading_spans(compiled, spec.leading, data)
+    return _matched_spans(compiled, data)
+
+
+def _leading_spans(
+    compiled: _Compiled, leading: Callable[[bytes], int], data: bytes
+) -> Iterator[Span]:
+    """The accepted leading words of the first group of each match; the next match is
+    sought from the group's start, whose words may hold a cue of their own ("by dr
+    kim", see `PatternSpec.leading`)."""
+    index, entity = compiled.groups[0]
+    search = compiled.regex.search
+    pos = 0
+    while (found := search(data, pos)) is not None:
+        start, end = found[index]
+        value = data[start:end]
+        length = leading(value)
+        if length:
+            yield Span(start, start + length, entity)
+        pos = max(start, found[0][0] + 1)
+
+
+def _matched_spans(compiled: _Compiled, data: bytes) -> Iterator[Span]:
     spec = compiled.spec
     validator = spec.validator
     for found in compiled.regex.spans(data):
