@@ -1,0 +1,146 @@
+"""Round 5: a last attack on what phigate promises, before its fail-closed issue closes.
+
+Error oracles: a function or operator phigate counts as total (`TOTAL` in
+`sql/functions.py`, `_TOTAL_OPERATORS` in `sql/lineage.py`) that fails on some values
+of its PHI argument. Whether the statement fails then answers a question about the
+value, so it must wait for the same approval as a WHERE on it (the demo policy asks
+a data owner for conditions on patients' PHI columns). Each case first shows, on a
+direct copy of the database, that the statement does fail on one value and not on
+another, so the oracle is real; then that phigate lets it run without approval.
+Open findings are `xfail(strict=True)`: the mark comes off when a finding is fixed.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.adversarial.doors import ALL_DOORS, assert_needs_approval
+from tests.adversarial.harness import Bench
+
+
+def finding(number: int, reason: str) -> pytest.MarkDecorator:
+    """An open finding: red the moment it is fixed, so its mark is removed then."""
+    why = f"finding {number}: {reason}"
+    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
+
+
+def fails(dsn: str, sql: str) -> bool:
+    """Whether `sql` fails when run directly (the oracle's one bit)."""
+    with psycopg.connect(dsn) as direct:
+        try:
+            direct.execute(sql).fetchall()
+        except psycopg.DataError:
+            return True
+    return False
+
+
+def oracle_cases(*pairs: tuple[str, str, str]) -> list[object]:
+    """(template, a value that fails, a value that does not): one case per door."""
+    return [
+        pytest.param(door, *pair, id=f"{door}:{pair[0][:50]}")
+        for pair in pairs
+        for door in ALL_DOORS
+    ]
+
+
+def probe(template: str, value: str) -> str:
+    """The template with `value` where the PHI column would stand."""
+    return template.format(col=value)
+
+
+def check_oracle(
+    bench: Bench, door: str, template: str, failing: str, passing: str, column: str = "ssn"
+) -> None:
+    """The oracle is real (direct: fails on one value, not on the other), and phigate
+    makes it wait for approval when the value is a patient's `column`."""
+    assert fails(bench.copy_dsn, "SELECT " + probe(template, failing))
+    assert not fails(bench.copy_dsn, "SELECT " + probe(template, passing))
+    statement = "SELECT " + probe(template, column) + " FROM patients WHERE id = 1"
+    assert_needs_approval(bench, door, [statement])
+
+
+# ── total functions that are not total ──────────────────────────────────────
+@finding(1, "split_part fails on a zero field number: split_part(.., strpos(ssn, '123'))")
+@pytest.mark.parametrize(
+    ("door", "template", "failing", "passing"),
+    oracle_cases(("split_part('a', ',', strpos({col}, '12'))", "'999'", "'123'")),
+)
+def test_split_part_of_a_position_is_a_condition(
+    bench: Bench, door: str, template: str, failing: str, passing: str
+) -> None:
+    """split_part fails when its field number is zero; strpos is zero exactly when
+    the PHI value lacks the probe: one substring test per statement."""
+    check_oracle(bench, door, template, failing, passing)
+
+
+@finding(2, "format fails on a bad argument number: format('%' || substr(ssn, 1, 1) || '$s', ..)")
+@pytest.mark.parametrize(
+    ("door", "template", "failing", "passing"),
+    oracle_cases(("format('%' || substr({col}, 1, 1) || '$s', 1, 2, 3, 4)", "'7'", "'3'")),
+)
+def test_a_format_string_built_from_phi_is_a_condition(
+    bench: Bench, door: str, template: str, failing: str, passing: str
+) -> None:
+    """format fails when its format string names an argument that is not there; a
+    format built with `||` (counted total) from one SSN digit asks whether the digit is
+    above 4: an SSN in a few dozen statements."""
+    check_oracle(bench, door, template, failing, passing)
+
+
+@finding(3, "substring(text FROM pattern) fails on an invalid regular expression taken from PHI")
+@pytest.mark.parametrize(
+    ("door", "template", "failing", "passing"),
+    oracle_cases(("substring('x' from {col})", "'a('", "'a'")),
+)
+def test_a_pattern_taken_from_phi_is_a_condition(
+    bench: Bench, door: str, template: str, failing: str, passing: str
+) -> None:
+    """The two-argument substring is a regular-expression match: its pattern fails to
+    compile on some values (an open parenthesis), so the value is a condition."""
+    check_oracle(bench, door, template, failing, passing, column="address")
+
+
+@finding(4, "json_build_object fails on a null key: json_build_object(email, 1) tells NULL")
+@pytest.mark.parametrize(
+    ("door", "template", "failing", "passing"),
+    oracle_cases(
+        ("json_build_object({col}, 1)", "NULL::text", "'a'"),
+        ("jsonb_build_object({col}, 1)", "NULL::text", "'a'"),
+    ),
+)
+def test_an_object_key_taken_from_phi_is_a_condition(
+    bench: Bench, door: str, template: str, failing: str, passing: str
+) -> None:
+    """json(b)_build_object refuses a null key: whether a patient's email or phone is
+    recorded is answered by whether the statement fails."""
+    check_oracle(bench, door, template, failing, passing, column="email")
+
+
+@finding(5, "the #- operator fails on a path element that is not an integer")
+@pytest.mark.parametrize(
+    ("door", "template", "failing", "passing"),
+    oracle_cases(("jsonb_build_array(1) #- ARRAY[substr({col}, 1, 1)]", "'a'", "'1'")),
+)
+def test_a_json_path_taken_from_phi_is_a_condition(
+    bench: Bench, door: str, template: str, failing: str, passing: str
+) -> None:
+    """`#-` is counted total, but on an array it fails when a path element is not an
+    integer: whether a character of the value is a digit."""
+    check_oracle(bench, door, template, failing, passing, column="address")
+
+
+@finding(6, "date_trunc and date_part fail on a unit they do not know, taken from PHI")
+@pytest.mark.parametrize(
+    ("door", "template", "failing", "passing"),
+    oracle_cases(
+        ("date_trunc(lower(substr({col}, 1, 4)), now())", "'Mary'", "'Year'"),
+        ("date_part(lower(substr({col}, 1, 3)), now())", "'Mary'", "'Day'"),
+    ),
+)
+def test_a_unit_taken_from_phi_is_a_condition(
+    bench: Bench, door: str, template: str, failing: str, passing: str
+) -> None:
+    """date_trunc and date_part fail on a unit name they do not know: whether a name
+    starts with one of a handful of words."""
+    check_oracle(bench, door, template, failing, passing, column="first_name")
