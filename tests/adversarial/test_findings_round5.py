@@ -15,8 +15,23 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from phigate.frontends.pgwire import _codec as codec
 from tests.adversarial.doors import ALL_DOORS, assert_needs_approval
 from tests.adversarial.harness import Bench
+from tests.adversarial.test_findings_round4 import (
+    approve_all,
+    ask_then_approve,
+    client,
+    run,
+    set_status,
+    status_of,
+    tags,
+    wire,
+)
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+
+__all__ = ["client", "wire"]  # fixtures shared with round 4
 
 
 def finding(number: int, reason: str) -> pytest.MarkDecorator:
@@ -144,3 +159,57 @@ def test_a_unit_taken_from_phi_is_a_condition(
     """date_trunc and date_part fail on a unit name they do not know: whether a name
     starts with one of a handful of words."""
     check_oracle(bench, door, template, failing, passing, column="first_name")
+
+
+# ── writes on a read-only wire session: whose transaction they commit in ────
+@finding(
+    8, "an approved simple Query `BEGIN; UPDATE …` commits; the client's ROLLBACK undoes nothing"
+)
+async def test_an_approved_batch_that_opens_a_transaction_rolls_back_with_it(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """A simple Query `BEGIN; UPDATE …` is one approved action: after it the client is
+    in a transaction block and rolls it back. The server would have undone the UPDATE."""
+    set_status(ehr_dsn, 41, "new")
+    text = "BEGIN; UPDATE claims SET status = 'paid' WHERE id = 41"
+    client.send(codec.query(text))
+    first = await client.until(b"Z")
+    assert error_fields(first).get("C") == "55000", first
+    assert await approve_all(wire) == [{"sql": text, "params": []}]
+    client.send(codec.query(text))
+    answers = await client.until(b"Z")
+    client.send(codec.query("ROLLBACK"))
+    answers += await client.until(b"Z")
+    assert status_of(ehr_dsn, 41) == "new", (tags(answers), error_fields(answers))
+
+
+async def test_an_approved_write_rolls_back_with_its_failing_batch(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """Held: a simple Query `UPDATE …; SELECT 1/0` (one implicit transaction) fails on
+    its second statement, and the approved UPDATE is undone with it."""
+    set_status(ehr_dsn, 42, "new")
+    text = "UPDATE claims SET status = 'paid' WHERE id = 42; SELECT 1/0"
+    client.send(codec.query(text))
+    assert error_fields(await client.until(b"Z")).get("C") == "55000"
+    assert await approve_all(wire) == [{"sql": text, "params": []}]
+    client.send(codec.query(text))
+    answers = await client.until(b"Z")
+    assert error_fields(answers).get("C") == "22012", answers
+    assert status_of(ehr_dsn, 42) == "new", tags(answers)
+
+
+@finding(7, "an extended-protocol write commits though a later Execute before Sync fails")
+async def test_an_approved_execute_rolls_back_with_its_failing_pipeline(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """Parse/Bind/Execute of the approved write, then Execute of `SELECT 1/0`, then
+    Sync: without BEGIN this is one implicit transaction, which the server rolls back
+    as a whole when the division fails (psycopg's pipeline mode relies on it)."""
+    set_status(ehr_dsn, 43, "new")
+    await ask_then_approve(wire, client, 43)
+    failing = codec.build_parse("z", "SELECT 1/0") + run("z")
+    client.send(run("w", "paid", "43") + failing + codec.SYNC)
+    answers = await client.until(b"Z")
+    assert error_fields(answers).get("C") == "22012", answers
+    assert status_of(ehr_dsn, 43) == "new", tags(answers)
