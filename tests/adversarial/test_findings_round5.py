@@ -45,7 +45,7 @@ def fails(dsn: str, sql: str) -> bool:
     with psycopg.connect(dsn) as direct:
         try:
             direct.execute(sql).fetchall()
-        except psycopg.DataError:
+        except (psycopg.DataError, psycopg.errors.ProgramLimitExceeded):
             return True
     return False
 
@@ -122,6 +122,7 @@ def test_a_pattern_taken_from_phi_is_a_condition(
     oracle_cases(
         ("json_build_object({col}, 1)", "NULL::text", "'a'"),
         ("jsonb_build_object({col}, 1)", "NULL::text", "'a'"),
+        ("json_object_agg({col}, 1)", "NULL::text", "'a'"),
     ),
 )
 def test_an_object_key_taken_from_phi_is_a_condition(
@@ -159,6 +160,42 @@ def test_a_unit_taken_from_phi_is_a_condition(
     """date_trunc and date_part fail on a unit name they do not know: whether a name
     starts with one of a handful of words."""
     check_oracle(bench, door, template, failing, passing, column="first_name")
+
+
+@finding(9, "repeat fails past 1 GB: repeat(replace(substr(ssn, 1, 1), '7', <2000 x>), 10^6)")
+@pytest.mark.parametrize(
+    ("door", "template", "failing", "passing"),
+    oracle_cases(
+        ("repeat(replace(substr({col}, 1, 1), '7', repeat('x', 2000)), 1000000)", "'7'", "'3'")
+    ),
+)
+def test_a_length_that_depends_on_phi_is_a_condition(
+    bench: Bench, door: str, template: str, failing: str, passing: str
+) -> None:
+    """repeat refuses a result past 1 GB before building it; `replace` (total) makes
+    the length depend on whether the first SSN digit is a 7. No large allocation either
+    way: 2 GB overflows at once, 1 MB does not."""
+    check_oracle(bench, door, template, failing, passing)
+
+
+@pytest.mark.parametrize(
+    ("door", "sql"),
+    [
+        pytest.param(door, sql, id=f"{door}:{sql[:50]}")
+        for door in ALL_DOORS
+        for sql in (
+            "SELECT (SELECT 1 FROM patients WHERE id IN (1, 2) GROUP BY substr(ssn, 1, 1))",
+            "SELECT (SELECT DISTINCT substr(ssn, 1, 1) FROM patients WHERE id IN (1, 2)) IS NULL",
+            "SELECT (SELECT 1 FROM patients p, unnest(ARRAY[p.ssn]) u WHERE p.id = 1)",
+        )
+    ],
+)
+def test_a_scalar_subquery_that_may_return_two_rows_is_a_condition(
+    bench: Bench, door: str, sql: str
+) -> None:
+    """Held: a scalar subquery fails on more than one row; grouping or DISTINCT on PHI
+    decides how many, and phigate counts them as conditions."""
+    assert_needs_approval(bench, door, [sql])
 
 
 # ── writes on a read-only wire session: whose transaction they commit in ────
