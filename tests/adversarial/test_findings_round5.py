@@ -199,16 +199,30 @@ def test_a_scalar_subquery_that_may_return_two_rows_is_a_condition(
 
 
 # ── writes on a read-only wire session: whose transaction they commit in ────
-@finding(
-    8, "an approved simple Query `BEGIN; UPDATE …` commits; the client's ROLLBACK undoes nothing"
+@finding(8, "an approved Query that opens a transaction commits; the client's ROLLBACK is moot")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BEGIN; UPDATE claims SET status = 'paid' WHERE id = {claim}",
+        "UPDATE claims SET status = 'paid' WHERE id = {claim}; BEGIN",
+    ],
+    ids=["begin-first", "begin-last"],
 )
 async def test_an_approved_batch_that_opens_a_transaction_rolls_back_with_it(
-    wire: Wire, client: RawClient, ehr_dsn: str
+    wire: Wire, client: RawClient, ehr_dsn: str, text: str
 ) -> None:
-    """A simple Query `BEGIN; UPDATE …` is one approved action: after it the client is
-    in a transaction block and rolls it back. The server would have undone the UPDATE."""
-    set_status(ehr_dsn, 41, "new")
-    text = "BEGIN; UPDATE claims SET status = 'paid' WHERE id = 41"
+    """A simple Query with a BEGIN in it is one approved action: after it the client is
+    in a transaction block (a BEGIN later in the Query takes in what ran before it) and
+    rolls it back. On the server itself the UPDATE is undone (checked directly first)."""
+    direct = text.format(claim=44)
+    set_status(ehr_dsn, 44, "new")
+    with psycopg.connect(ehr_dsn, autocommit=True) as conn:
+        conn.execute(direct.encode())
+        conn.execute("ROLLBACK")
+    assert status_of(ehr_dsn, 44) == "new"
+    claim = 41 if text.startswith("BEGIN") else 45
+    text = text.format(claim=claim)
+    set_status(ehr_dsn, claim, "new")
     client.send(codec.query(text))
     first = await client.until(b"Z")
     assert error_fields(first).get("C") == "55000", first
@@ -217,7 +231,7 @@ async def test_an_approved_batch_that_opens_a_transaction_rolls_back_with_it(
     answers = await client.until(b"Z")
     client.send(codec.query("ROLLBACK"))
     answers += await client.until(b"Z")
-    assert status_of(ehr_dsn, 41) == "new", (tags(answers), error_fields(answers))
+    assert status_of(ehr_dsn, claim) == "new", (tags(answers), error_fields(answers))
 
 
 async def test_an_approved_write_rolls_back_with_its_failing_batch(
