@@ -198,6 +198,29 @@ def test_a_scalar_subquery_that_may_return_two_rows_is_a_condition(
     assert_needs_approval(bench, door, [sql])
 
 
+@pytest.mark.parametrize(
+    ("door", "sql"),
+    [
+        pytest.param(door, sql, id=f"{door}:{sql[:50]}")
+        for door in ALL_DOORS
+        for sql in (
+            "SELECT 1 FROM generate_series(1, 9) OFFSET "
+            "(SELECT strpos(ssn, '7') FROM patients WHERE id = 1)",
+            "SELECT 1 FROM generate_series(1, 9) LIMIT "
+            "(SELECT strpos(ssn, '7') FROM patients WHERE id = 1)",
+            "SELECT x FROM patients p, LATERAL (SELECT 1 AS x LIMIT strpos(p.ssn, '7')) l "
+            "WHERE p.id = 1",
+            "SELECT count(*) FROM claims TABLESAMPLE BERNOULLI "
+            "((SELECT strpos(ssn, '7') FROM patients WHERE id = 1))",
+        )
+    ],
+)
+def test_a_row_limit_taken_from_phi_is_a_condition(bench: Bench, door: str, sql: str) -> None:
+    """How many rows come back (or whether LIMIT fails on a bad count) is a question
+    about the value that set the limit."""
+    assert_needs_approval(bench, door, [sql])
+
+
 # ── writes on a read-only wire session: whose transaction they commit in ────
 @finding(8, "an approved Query that opens a transaction commits; the client's ROLLBACK is moot")
 @pytest.mark.parametrize(
