@@ -287,3 +287,29 @@ async def test_an_approved_execute_rolls_back_with_its_failing_pipeline(
     answers = await client.until(b"Z")
     assert error_fields(answers).get("C") == "22012", answers
     assert status_of(ehr_dsn, 43) == "new", tags(answers)
+
+
+# ── what an approved write's failure tells ──────────────────────────────────
+def mrn_of(dsn: str, patient: int) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT mrn FROM patients WHERE id = %s", (patient,)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def test_an_approved_write_that_fails_is_masked(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """An approved write that breaks a unique key fails with the key's value in the
+    error's detail ("Key (mrn)=(…) already exists"): the caller gets it masked."""
+    secret = mrn_of(ehr_dsn, 2)
+    text = "UPDATE patients SET mrn = (SELECT mrn FROM patients WHERE id = 2) WHERE id = 1"
+    client.send(codec.query(text))
+    first = await client.until(b"Z")
+    assert error_fields(first).get("C") == "55000", first
+    assert await approve_all(wire) == [{"sql": text, "params": []}]
+    client.send(codec.query(text))
+    answers = await client.until(b"Z")
+    assert error_fields(answers).get("C") == "23505", answers
+    assert mrn_of(ehr_dsn, 1) != secret
+    assert all(secret.encode() not in m.body for m in answers), error_fields(answers)
