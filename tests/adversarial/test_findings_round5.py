@@ -28,6 +28,8 @@ from tests.adversarial.test_findings_round4 import (
     tags,
     wire,
 )
+from tests.conftest import Harness
+from tests.console.conftest import sign_in
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
 
@@ -313,3 +315,29 @@ async def test_an_approved_write_that_fails_is_masked(
     assert error_fields(answers).get("C") == "23505", answers
     assert mrn_of(ehr_dsn, 1) != secret
     assert all(secret.encode() not in m.body for m in answers), error_fields(answers)
+
+
+# ── what a reviewer sees ────────────────────────────────────────────────────
+@finding(10, "an invisible combining character after a letter is neither escaped nor flagged")
+@pytest.mark.parametrize(
+    "invisible",
+    ["\ufe0f", "\u034f", "\u17b4", "\U000e0100"],
+    ids=["variation-selector-16", "grapheme-joiner", "khmer-inherent-aq", "variation-selector-17"],
+)
+async def test_an_invisible_mark_in_a_literal_is_escaped_on_the_page(
+    harness: Harness, invisible: str
+) -> None:
+    """`SET status = 'paid<U+FE0F>'` reads as 'paid' and writes another value: these
+    marks (category Mn) draw nothing on a letter, unlike an accent, so the reviewer
+    must see them escaped and warned about, as any hidden character."""
+    sql = f"UPDATE claims SET status = 'paid{invisible}' WHERE id = 7"
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    alice = await sign_in(harness, "alice")
+    try:
+        page = (await alice.get(f"/ui/approvals/{answer.json()['approval']['id']}")).text
+    finally:
+        await alice.aclose()
+    at = page.find(invisible)
+    assert at < 0, repr(page[max(at - 60, 0) : at + 20])
+    assert "hidden or look-alike" in page
