@@ -47,7 +47,7 @@ def fails(dsn: str, sql: str) -> bool:
     with psycopg.connect(dsn) as direct:
         try:
             direct.execute(sql).fetchall()
-        except (psycopg.DataError, psycopg.errors.ProgramLimitExceeded):
+        except (psycopg.DataError, psycopg.errors.ProgramLimitExceeded, psycopg.errors.SyntaxError):
             return True
     return False
 
@@ -148,19 +148,24 @@ def test_a_json_path_taken_from_phi_is_a_condition(
     check_oracle(bench, door, template, failing, passing, column="address")
 
 
-@finding(6, "date_trunc and date_part fail on a unit they do not know, taken from PHI")
+@finding(6, "date_trunc, date_part, to_char, encode fail on a unit, zone or format from PHI")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(
         ("date_trunc(lower(substr({col}, 1, 4)), now())", "'Mary'", "'Year'"),
         ("date_part(lower(substr({col}, 1, 3)), now())", "'Mary'", "'Day'"),
+        ("date_trunc('day', now(), replace(substr({col}, 1, 1), 'M', 'UTC'))", "'J'", "'M'"),
+        ("to_char(1, replace(substr({col}, 1, 1), 'M', '..'))", "'M'", "'J'"),
+        ("encode('x'::bytea, replace(substr({col}, 1, 1), 'M', 'hex'))", "'J'", "'M'"),
     ),
 )
 def test_a_unit_taken_from_phi_is_a_condition(
     bench: Bench, door: str, template: str, failing: str, passing: str
 ) -> None:
-    """date_trunc and date_part fail on a unit name they do not know: whether a name
-    starts with one of a handful of words."""
+    """date_trunc and date_part fail on a unit name they do not know, date_trunc on a
+    time zone, to_char on a format with two decimal points, encode on an encoding it
+    does not know: with `replace` (total), whether a name starts with a given letter.
+    """
     check_oracle(bench, door, template, failing, passing, column="first_name")
 
 
