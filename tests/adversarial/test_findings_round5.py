@@ -346,3 +346,51 @@ async def test_an_invisible_mark_in_a_literal_is_escaped_on_the_page(
     at = page.find(invisible)
     assert at < 0, repr(page[max(at - 60, 0) : at + 20])
     assert "hidden or look-alike" in page
+
+
+# ── what an approved write leaves behind on the shared writer ──────────────
+async def ask_approve_run(wire: Wire, client: RawClient, text: str) -> list[codec.Message]:
+    """Send `text` as a simple Query, approve it as alice, send it again: its answers."""
+    client.send(codec.query(text))
+    first = await client.until(b"Z")
+    assert error_fields(first).get("C") == "55000", first
+    assert await approve_all(wire) == [{"sql": text, "params": []}]
+    client.send(codec.query(text))
+    return await client.until(b"Z")
+
+
+async def test_an_approved_write_leaves_no_session_setting_for_the_next(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """An approved `SET …; UPDATE …` runs on a pooled writer connection; the next
+    approved write (another reviewer's decision) must not run under its setting."""
+    set_status(ehr_dsn, 46, "new")
+    set_status(ehr_dsn, 47, "new")
+    tainting = await ask_approve_run(
+        wire,
+        client,
+        "SET application_name = 'tainted'; UPDATE claims SET status = 'x' WHERE id = 46",
+    )
+    answers = await ask_approve_run(
+        wire,
+        client,
+        "UPDATE claims SET status = current_setting('application_name') WHERE id = 47",
+    )
+    assert status_of(ehr_dsn, 46) == "x", (tags(tainting), error_fields(tainting))
+    assert tags(answers) == ["UPDATE 1"], error_fields(answers)
+    assert status_of(ehr_dsn, 47) not in ("new", "tainted")
+
+
+@finding(11, "an approved multi-statement Query is answered with its first statement's tag only")
+async def test_an_approved_batch_is_answered_statement_by_statement(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """The server answers each statement of a Query with its own CommandComplete; the
+    writer's answer stands in for all of them, so the client must get `SET` and
+    `UPDATE 1`, not only `SET` for a write that committed."""
+    set_status(ehr_dsn, 48, "new")
+    answers = await ask_approve_run(
+        wire, client, "SET application_name = 'a'; UPDATE claims SET status = 'y' WHERE id = 48"
+    )
+    assert status_of(ehr_dsn, 48) == "y"
+    assert tags(answers) == ["SET", "UPDATE 1"], error_fields(answers)
