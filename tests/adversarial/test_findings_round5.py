@@ -228,6 +228,23 @@ def test_a_row_limit_taken_from_phi_is_a_condition(bench: Bench, door: str, sql:
     assert_needs_approval(bench, door, [sql])
 
 
+@pytest.mark.parametrize(
+    ("door", "sql"),
+    [
+        pytest.param(door, sql, id=f"{door}:{sql[:40]}")
+        for door in ALL_DOORS
+        for sql in (
+            "DO $$BEGIN RAISE NOTICE '%', (SELECT ssn FROM patients WHERE id = 1); END$$",
+            "DO $$BEGIN PERFORM 1/0 FROM patients WHERE id = 1 AND ssn LIKE '7%'; END$$",
+            "CALL pg_catalog.pg_sleep(0)",
+        )
+    ],
+)
+def test_procedural_code_is_not_a_read(bench: Bench, door: str, sql: str) -> None:
+    """Held: DO and CALL run code phigate cannot see into; they wait or are denied."""
+    assert_needs_approval(bench, door, [sql])
+
+
 # ── writes on a read-only wire session: whose transaction they commit in ────
 @finding(8, "an approved Query that opens a transaction commits; the client's ROLLBACK is moot")
 @pytest.mark.parametrize(
