@@ -78,7 +78,6 @@ def check_oracle(
 
 
 # ── total functions that are not total ──────────────────────────────────────
-@finding(1, "split_part fails on a zero field number: split_part(.., strpos(ssn, '123'))")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(("split_part('a', ',', strpos({col}, '12'))", "'999'", "'123'")),
@@ -91,7 +90,6 @@ def test_split_part_of_a_position_is_a_condition(
     check_oracle(bench, door, template, failing, passing)
 
 
-@finding(2, "format fails on a bad argument number: format('%' || substr(ssn, 1, 1) || '$s', ..)")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(("format('%' || substr({col}, 1, 1) || '$s', 1, 2, 3, 4)", "'7'", "'3'")),
@@ -105,7 +103,6 @@ def test_a_format_string_built_from_phi_is_a_condition(
     check_oracle(bench, door, template, failing, passing)
 
 
-@finding(3, "substring(text FROM pattern) fails on an invalid regular expression taken from PHI")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(("substring('x' from {col})", "'a('", "'a'")),
@@ -118,7 +115,6 @@ def test_a_pattern_taken_from_phi_is_a_condition(
     check_oracle(bench, door, template, failing, passing, column="address")
 
 
-@finding(4, "json_build_object fails on a null key: json_build_object(email, 1) tells NULL")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(
@@ -135,7 +131,6 @@ def test_an_object_key_taken_from_phi_is_a_condition(
     check_oracle(bench, door, template, failing, passing, column="email")
 
 
-@finding(5, "the #- operator fails on a path element that is not an integer")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(("jsonb_build_array(1) #- ARRAY[substr({col}, 1, 1)]", "'a'", "'1'")),
@@ -148,7 +143,6 @@ def test_a_json_path_taken_from_phi_is_a_condition(
     check_oracle(bench, door, template, failing, passing, column="address")
 
 
-@finding(6, "date_trunc, date_part, to_char, encode fail on a unit, zone or format from PHI")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(
@@ -169,7 +163,6 @@ def test_a_unit_taken_from_phi_is_a_condition(
     check_oracle(bench, door, template, failing, passing, column="first_name")
 
 
-@finding(9, "repeat fails past 1 GB: repeat(replace(substr(ssn, 1, 1), '7', <2000 x>), 10^6)")
 @pytest.mark.parametrize(
     ("door", "template", "failing", "passing"),
     oracle_cases(

@@ -169,24 +169,44 @@ SET_RETURNING = words(
 )
 
 
-# Functions that return a value for every value of their arguments' types (given
-# the constant arguments a caller writes). Any other function may fail on some
-# values (ln of zero, sqrt of a negative, a range with its bounds reversed, a date
-# out of range), and whether it fails answers a question about its arguments as a
-# WHERE would: lineage counts their arguments as predicates.
+# Functions that return a value for every value of their arguments (given the
+# constant arguments a caller writes). Any other function may fail on some values
+# (ln of zero, a zero field number, a format string, a unit, a regular expression
+# or an object key taken from a value, a result past 1 GB), and whether it fails
+# answers a question about its arguments as a WHERE would: lineage counts their
+# arguments as predicates (`total_argument`).
 TOTAL = words(
     """
     concat concat_ws lower upper initcap length char_length character_length octet_length
-    bit_length md5 btrim ltrim rtrim trim reverse left right substr substring replace
-    translate strpos position lpad rpad split_part repeat to_char format quote_literal
-    quote_ident quote_nullable encode string_agg array_agg count min max sum avg every
-    bool_and bool_or json_build_object jsonb_build_object json_build_array
-    jsonb_build_array to_json to_jsonb row_to_json json_agg jsonb_agg json_object_agg
-    jsonb_object_agg array_to_string array_length cardinality date_trunc date_part
-    extract age now current_date current_timestamp localtimestamp clock_timestamp
-    statement_timestamp transaction_timestamp
+    bit_length md5 btrim ltrim rtrim trim reverse left right strpos position quote_literal
+    quote_ident quote_nullable count min max sum avg every bool_and bool_or string_agg
+    array_agg json_agg jsonb_agg to_json to_jsonb row_to_json json_build_array
+    jsonb_build_array array_to_string array_length cardinality age now current_date
+    current_timestamp localtimestamp clock_timestamp statement_timestamp
+    transaction_timestamp
     """
 )
+# Functions total in their first argument only: the others are a pattern, a field
+# number, a length, a format or an encoding name, which fail on some values.
+_TOTAL_IN_FIRST = words("substr substring replace translate split_part lpad rpad to_char encode")
+# Functions total in their second argument only: the first is a unit or a format.
+_TOTAL_IN_SECOND = words("date_trunc date_part extract")
+
+
+def total_argument(key: str, index: int) -> bool:
+    """Whether function `key` returns a value for every value of argument `index`
+    (0-based): if not, whether it fails is an answer about that argument."""
+    if key in TOTAL:
+        return True
+    if key in _TOTAL_IN_FIRST:
+        return index == 0
+    if key in _TOTAL_IN_SECOND:
+        return index == 1
+    if key == "format":  # the format string fails on a bad argument number
+        return index > 0
+    if key in ("json_build_object", "jsonb_build_object", "json_object_agg", "jsonb_object_agg"):
+        return index % 2 == 1  # a key fails when null; values never do
+    return False
 
 
 def _mapped(names: str, risk: RiskClass) -> dict[str, RiskClass]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from phigate.sql._marks import FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
 from phigate.sql._tree import Node, node_name, relation_name, strings
-from phigate.sql.functions import SET_RETURNING, TOTAL, function_key, words
+from phigate.sql.functions import SET_RETURNING, function_key, total_argument, words
 from phigate.sql.model import Catalog, ColumnLineage
 from phigate.sql.statements import explain_analyzes
 
@@ -404,9 +404,11 @@ class _Builder:
         elif key in FILTERING:
             # A jsonpath filter (`? (@.mrn starts with "1")`) is a WHERE inside a value.
             self._note_predicate(sources)
-        elif key not in TOTAL:
-            # It may fail on some values of its arguments: failing or not is an answer.
-            self._note_predicate(sources)
+        else:
+            # It may fail on some values of an argument: failing or not is an answer.
+            for index, arg in enumerate(fields.get("args") or []):
+                if not total_argument(key, index):
+                    self._note_predicate(self.expr(arg, scopes, ctes))
         return sources | over
 
 
@@ -416,7 +418,7 @@ _VALUE_OPERATORS = words("+ - * / % ^ || & | # << >> -> ->> #> #>> #- |/ ||/ @")
 # Value operators that cannot fail on any value of their operands; the others can
 # (overflow, division by zero, a negative square root, a date out of range), so
 # their operands are conditions, as with functions outside `TOTAL`.
-_TOTAL_OPERATORS = words("|| -> ->> #> #>> #-")
+_TOTAL_OPERATORS = words("|| -> ->> #> #>>")
 # Casts to these types cannot fail; a cast to any other type fails on a value it
 # cannot read (`substr(ssn, 1, 1)::int` when the digit is a letter).
 _TEXT_TYPES = words("text varchar bpchar char name citext")
