@@ -115,7 +115,7 @@ async def main(args: argparse.Namespace) -> None:
         with contextlib.suppress(psycopg.errors.ObjectNotInPrerequisiteState):
             await copy(proxied, data[:1])  # asks for approval (55000)
         voter = await gateway.authenticate(owner)
-        [approval] = gateway.approvals.list(state="pending")
+        [approval] = gateway.list_approvals(state="pending")
         await gateway.vote(approval.id, voter, "approve")
         before = rss_kib()
         proxied_s, count = await copy(proxied, data)

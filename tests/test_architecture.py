@@ -139,3 +139,44 @@ def test_the_store_check_sees_a_reach_through(tmp_path: Path) -> None:
     door = tmp_path / "phigate" / "frontends" / "door.py"
     door.write_text("x = gateway.approvals.get(a)\ny = gateway.approval(a)\n")
     assert _store_reaches(tmp_path) == ["phigate/frontends/door.py: gateway.approvals.get("]
+
+
+# Stores that only the pipeline's services and the assembly hold; the front has no
+# public attribute for them, and nothing else names the private one.
+_PRIVATE_STORES = ("approvals",)
+_ROOT = SRC.parent
+
+
+def _private_store_reaches(root: Path) -> list[str]:
+    stores = "|".join(_PRIVATE_STORES)
+    reach = re.compile(rf"\bgateway\._?({stores})\b")
+    found = []
+    paths = [p for d in ("src", "tests", "bench") for p in sorted((root / d).rglob("*.py"))]
+    for path in paths:
+        name = path.relative_to(root).as_posix()
+        if name.removeprefix("src/") in _ASSEMBLY or name.startswith("src/phigate/pipeline/"):
+            continue
+        if name == "tests/test_architecture.py":
+            continue
+        found += [f"{name}: {m.group(0)}" for m in reach.finditer(path.read_text())]
+    return found
+
+
+def test_the_private_stores_are_reached_only_by_the_pipeline_and_the_assembly() -> None:
+    """`gateway.approvals` is gone, and `gateway._approvals` is for the services and
+    the modules that build the gateway: code and tests elsewhere (and the benchmarks)
+    ask the front (`gateway.approval(id)`); a test that must see state reads the
+    database itself (`tests.support.state`)."""
+    found = _private_store_reaches(_ROOT)
+    assert not found, "reaching a private store:\n" + "\n".join(found)
+
+
+def test_the_private_store_check_sees_both_spellings(tmp_path: Path) -> None:
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(
+        "a = h.gateway.approvals.list()\nb = gateway._approvals\nc = gateway.approval(1)\n"
+    )
+    assert _private_store_reaches(tmp_path) == [
+        "tests/test_x.py: gateway.approvals",
+        "tests/test_x.py: gateway._approvals",
+    ]

@@ -235,7 +235,7 @@ async def test_gateway_records_its_replica_and_recovery_shows_everywhere(
             stored = conn.execute(
                 sa.select(actions.c.replica).where(actions.c.id == admitted.record.id)
             ).scalar_one()
-        assert stored == gateway.approvals.replica
+        assert stored == gateway.replica
         # This gateway "dies" here: it never beat and never finishes the action.
         later = Clock()
         later.now += STALE + 1
@@ -264,14 +264,14 @@ async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn
         )
         assert pending.status_code == 202, pending.text
         action_id = pending.json()["id"]
-        approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
+        approval = await asyncio.to_thread(gateway.approval_for_action, action_id)
         assert approval is not None
         voted = await harness.client.post(
             f"/v1/approvals/{approval.id}/approve", headers=harness.auth("alice"), json={}
         )
         assert voted.status_code == 200, voted.text
-        me = gateway.approvals.replica
-        gateway.approvals.replica = "replica-runner"  # another replica runs it
+        me = gateway.replica
+        gateway.replica = "replica-runner"  # another replica runs it
         record = await asyncio.to_thread(gateway.actions.get, action_id)
         claimed = await gateway.claim_approved(action_id, record.action.principal)
         assert claimed.record.status == "executing"
@@ -324,7 +324,7 @@ async def test_app_lifespan_beats_and_stops(tmp_path: Path, ehr_dsn: str) -> Non
     settings = demo_config(tmp_path, ehr_dsn)
     fast = settings.state.model_copy(update={"heartbeat_seconds": 0.05})
     harness = await make_harness(settings.model_copy(update={"state": fast}))
-    gateway, me = harness.gateway, harness.gateway.approvals.replica
+    gateway, me = harness.gateway, harness.gateway.replica
     app = build_app(gateway)
     try:
         assert last_seen(gateway.db, me) is None  # the ASGI transport runs no lifespan

@@ -99,7 +99,7 @@ async def test_break_glass_runs_at_once_notifies_and_needs_review(
     harness: Harness, ehr_dsn: str
 ) -> None:
     events: list[ApprovalEvent] = []
-    harness.gateway.approvals.subscribe(events.append)
+    harness.gateway.subscribe_approvals(events.append)
     response = await harness.submit(
         "dana",
         DOB_SQL,

@@ -78,7 +78,7 @@ class Gateway:
         # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
         self.audit = AuditLog(db, signer=signer)
         self.actions = ActionStore(db, self.audit)
-        self.approvals = ApprovalService(db, self.audit)
+        self._approvals = ApprovalService(db, self.audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
         self.wakeups = DecisionWakeups(listen_url(db.url))
         # The per-action records, committed together (group commit).
@@ -96,7 +96,7 @@ class Gateway:
         self.workflow = ApprovalWorkflow(
             settings,
             db,
-            approvals=self.approvals,
+            approvals=self._approvals,
             wakeups=self.wakeups,
             actions=self.actions,
             audit=self.audit,
@@ -109,7 +109,7 @@ class Gateway:
             actions=self.actions,
             audit=self.audit,
             writes=self.writes,
-            replica=lambda: self.approvals.replica,
+            replica=lambda: self._approvals.replica,
         )
         self.admission = Admission(
             settings,
@@ -117,7 +117,7 @@ class Gateway:
             self.connectors,
             masking,
             actions=self.actions,
-            approvals=self.approvals,
+            approvals=self._approvals,
             audit=self.audit,
             writes=self.writes,
             workflow=self.workflow,

@@ -149,7 +149,7 @@ async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) ->
         headers={"Authorization": f"Bearer {token}"},
         json={"comment": "ok"},
     )
-    state = recorded.gateway.approvals.get(approval_id).state
+    state = recorded.gateway.approval(approval_id).state
     assert voted.status_code == 403 and state == "pending", (
         f"{voted.status_code} {voted.text[:200]}; approval now {state}"
     )
@@ -302,7 +302,7 @@ async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
     forged = slack_signed(body, secret="not-the-signing-secret")
     answer = await slack.client.post("/slack/interactions", content=body, headers=forged)
     assert answer.status_code == 401, answer.text
-    assert slack.gateway.approvals.get(approval_id).state == "pending"
+    assert slack.gateway.approval(approval_id).state == "pending"
     assert audit_count(slack) > before, "the forged callback left no audit record"
 
 

@@ -65,7 +65,7 @@ async def approve_all(wire: Wire, voter: str = "alice") -> list[dict[str, Any]]:
     gateway = wire.harness.gateway
     principal = await gateway.authenticate(wire.harness.tokens[voter])
     bound = []
-    for approval in await asyncio.to_thread(gateway.approvals.list, state="pending"):
+    for approval in await asyncio.to_thread(gateway.list_approvals, state="pending"):
         await gateway.vote(approval.id, principal, "approve")
         record = await asyncio.to_thread(gateway.actions.get, approval.action_id)
         bound.append(dict(record.action.body))

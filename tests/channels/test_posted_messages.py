@@ -55,7 +55,7 @@ def _fast_tail(monkeypatch: pytest.MonkeyPatch) -> None:
 async def replica(settings: Settings, name: str) -> Harness:
     """A gateway as its own replica (in production each process has its REPLICA_ID)."""
     h = await make_harness(settings)
-    h.gateway.approvals.replica = name
+    h.gateway.replica = name
     return h
 
 
@@ -221,7 +221,7 @@ async def test_an_earlier_step_landing_last_is_followed_by_the_latest(
         return messages
 
     a_slack.posted.claim = claim_then_fall_behind  # type: ignore[method-assign]
-    stored_now = pair.a.gateway.approvals.get(approval_id)
+    stored_now = pair.a.gateway.approval(approval_id)
     one_vote = replace(stored_now, votes=(Vote("carol", Ballot.APPROVE, "", "api", time.time()),))
     late = asyncio.create_task(asyncio.to_thread(a_slack._update, one_vote))
     assert await asyncio.to_thread(claimed.wait, 30)

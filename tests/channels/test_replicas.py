@@ -81,7 +81,7 @@ async def replicas(
         a = await make_harness(settings)
         b = await make_harness(settings)
         # One process here; in production each replica has its own REPLICA_ID.
-        a.gateway.approvals.replica, b.gateway.approvals.replica = "replica-a", "replica-b"
+        a.gateway.replica, b.gateway.replica = "replica-a", "replica-b"
         try:
             yield Replicas(a, b, slack, receiver)
         finally:
@@ -160,7 +160,7 @@ async def test_expiry_on_b_updates_the_message_a_posted(replicas: Replicas) -> N
             .where(approvals.c.id == approval_id)
             .values(expires_at=time.time() - 1)
         )
-    expired = await asyncio.to_thread(replicas.b.gateway.approvals.expire_due)
+    expired = await asyncio.to_thread(replicas.b.gateway.expire_due)
     assert [a.id for a in expired] == [approval_id]
     update = replicas.slack.wait_for("chat.update")[0]
     assert update["ts"] == replicas.slack.posted[0][1]

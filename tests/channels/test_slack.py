@@ -108,7 +108,7 @@ async def test_full_approval_from_slack(h: Harness, slack: Recorder) -> None:
     assert "UPDATE claims" in text and "claims-bot" in text and "dana" in text
     body = click(approval_id, "U_ALICE")
     assert await post(h, body, signed(body)) == 200
-    approval = h.gateway.approvals.get(approval_id)
+    approval = h.gateway.approval(approval_id)
     assert approval.state == "approved" and approval.votes[0].channel == "slack"
     update = slack.wait_for("chat.update")[-1]
     assert "APPROVED" in json.dumps(update["blocks"])
@@ -127,7 +127,7 @@ async def test_bad_signatures_are_refused_before_parsing(
         "unsigned": {"Content-Type": "application/x-www-form-urlencoded"},
     }[how]
     assert await post(h, body, headers) == 401
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
     # not parsed: a garbage body with a bad signature is a 401, not a 400
     assert await post(h, "payload=%7Bnot-json", headers) == 401
 
@@ -149,7 +149,7 @@ async def test_unmapped_and_ineligible_users_cannot_decide(h: Harness, slack: Re
     notes = slack.wait_for("chat.postEphemeral", 2)
     assert "not linked" in notes[0]["text"]
     assert "agent acts for cannot approve" in notes[1]["text"]
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
 
 
 async def test_email_mapping_and_deny_with_a_reason(h: Harness, slack: Recorder) -> None:
@@ -170,7 +170,7 @@ async def test_email_mapping_and_deny_with_a_reason(h: Harness, slack: Recorder)
     }
     body = urlencode({"payload": json.dumps(submission)})
     assert await post(h, body, signed(body)) == 200
-    approval = h.gateway.approvals.get(approval_id)
+    approval = h.gateway.approval(approval_id)
     assert approval.state == "denied"
     assert (approval.votes[0].voter, approval.votes[0].comment) == ("bob", "wrong claim id")
     assert "DENIED" in json.dumps(slack.wait_for("chat.update")[-1]["blocks"])
@@ -203,7 +203,7 @@ async def test_console_only_risk_opens_the_console(
             "only be decided in the phigate console"
             in slack.wait_for("chat.postEphemeral")[0]["text"]
         )
-        assert h.gateway.approvals.get(approval_id).state == "pending"
+        assert h.gateway.approval(approval_id).state == "pending"
     finally:
         await close(h)
 
@@ -243,7 +243,7 @@ async def test_chat_mappings_are_compared_as_people(
         notes = [n["text"] for n in slack.wait_for("chat.postEphemeral", 3)]
         assert sum("agent acts for cannot approve" in n for n in notes) == 2, notes
         assert any("agent principals cannot approve" in n for n in notes), notes
-        assert harness.gateway.approvals.get(approval_id).state == "pending"
+        assert harness.gateway.approval(approval_id).state == "pending"
     finally:
         await close(harness)
 
@@ -296,7 +296,7 @@ async def test_the_configured_timestamp_window_is_enforced(
         approval_id = await pending(harness, slack)
         body = click(approval_id, "U_ALICE")
         assert await post(harness, body, signed(body, age=age)) == 401
-        assert harness.gateway.approvals.get(approval_id).state == "pending"
+        assert harness.gateway.approval(approval_id).state == "pending"
         assert await post(harness, body, signed(body, age=30)) == 200
     finally:
         await close(harness)

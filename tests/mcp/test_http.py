@@ -158,7 +158,7 @@ async def test_reviewer_denial_comes_back_as_error(served: Served) -> None:
     h = served.harness
     async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
         first = structured(await client.call_tool("query", {"connection": "ehr", "sql": UPDATE}))
-        approval = h.gateway.approvals.for_action(first["action_id"])
+        approval = h.gateway.approval_for_action(first["action_id"])
         assert approval is not None
         await h.client.post(
             f"/v1/approvals/{approval.id}/deny", headers=h.auth("alice"), json={"comment": "no"}

@@ -110,7 +110,7 @@ async def test_write_tool_waits_for_approval_bound_to_arguments(
         assert up.calls == []
         record = h.gateway.actions.get(body["action_id"])
         assert record.action.body == {"tool": "delete_note", "arguments": {"note_id": 7}}
-        approval = h.gateway.approvals.for_action(body["action_id"])
+        approval = h.gateway.approval_for_action(body["action_id"])
         assert approval is not None
         vote = await h.client.post(
             f"/v1/approvals/{approval.id}/approve", headers=h.auth("alice"), json={}

@@ -38,7 +38,7 @@ async def approve_all(wire: Wire, voter: str = "alice") -> list[dict[str, Any]]:
     gateway = wire.harness.gateway
     principal = await gateway.authenticate(wire.harness.tokens[voter])
     bound = []
-    for approval in await asyncio.to_thread(gateway.approvals.list, state="pending"):
+    for approval in await asyncio.to_thread(gateway.list_approvals, state="pending"):
         await gateway.vote(approval.id, principal, "approve")
         record = await asyncio.to_thread(gateway.actions.get, approval.action_id)
         bound.append(dict(record.action.body))
@@ -58,7 +58,7 @@ def set_status(dsn: str, claim: int, status: str) -> None:
 
 
 def pending(wire: Wire) -> list[Any]:
-    return wire.harness.gateway.approvals.list(state="pending")
+    return wire.harness.gateway.list_approvals(state="pending")
 
 
 @pytest.mark.parametrize("prepare", [False, True])
