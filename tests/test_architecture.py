@@ -143,7 +143,7 @@ def test_the_store_check_sees_a_reach_through(tmp_path: Path) -> None:
 
 # Stores that only the pipeline's services and the assembly hold; the front has no
 # public attribute for them, and nothing else names the private one.
-_PRIVATE_STORES = ("approvals",)
+_PRIVATE_STORES = ("actions", "approvals")
 _ROOT = SRC.parent
 
 

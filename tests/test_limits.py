@@ -127,7 +127,7 @@ async def test_rest_refuses_a_value_or_result_past_its_cap(
         assert body["error"]["code"] == "result_too_large"
         assert says in body["error"]["message"]
         assert "result" not in body
-        record = h.gateway.actions.get(body["id"])
+        record = h.gateway.action(body["id"])
         assert record.status == "failed"
         failed = h.gateway.audit.records(since=0, limit=10_000)
         ends = [r for r in failed if r["event"] == "action.failed"]

@@ -115,7 +115,7 @@ async def test_an_outcome_whose_commit_acknowledgement_was_lost_is_recorded_once
         action_id = response.json()["id"]
         ends = [r["event"] for r in records if r.get("action_id") == action_id]
         assert ends.count("action.executed") == 1, ends
-        assert harness.gateway.actions.get(action_id).status == "executed"
+        assert harness.gateway.action(action_id).status == "executed"
         assert harness.gateway.audit.verify().ok
     finally:
         await harness.client.aclose()

@@ -272,7 +272,7 @@ async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn
         assert voted.status_code == 200, voted.text
         me = gateway.replica
         gateway.replica = "replica-runner"  # another replica runs it
-        record = await asyncio.to_thread(gateway.actions.get, action_id)
+        record = await asyncio.to_thread(gateway.action, action_id)
         claimed = await gateway.claim_approved(action_id, record.action.principal)
         assert claimed.record.status == "executing"
         with gateway.db.read() as conn:

@@ -69,7 +69,7 @@ async def test_catalog_structure_is_not_masked(harness: Harness) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["result"]["rows"] == [[23, "int4"]]
-    record = harness.gateway.actions.get(response.json()["id"])
+    record = harness.gateway.action(response.json()["id"])
     assert record.description.detail["catalog_only"] is True
     response = await harness.submit(
         "claims-bot", "SELECT 'int4' AS name FROM patients WHERE id = 1"
@@ -504,12 +504,12 @@ async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_
         assert small.status_code == 200, small.text
         bulk = await h.submit("claims-bot", "SELECT * FROM encounters")
         assert bulk.status_code == 202, bulk.text  # exports need a data owner in the demo
-        record = h.gateway.actions.get(bulk.json()["id"])
+        record = h.gateway.action(bulk.json()["id"])
         assert record.description.risk.value == "export"
         assert any("planner expects" in r for r in record.description.reasons)
         bound = await h.submit("claims-bot", "SELECT * FROM encounters WHERE id > $1", params=[0])
         assert bound.status_code == 202
-        record = h.gateway.actions.get(bound.json()["id"])
+        record = h.gateway.action(bound.json()["id"])
         assert record.description.risk.value == "export"
         connector = h.gateway.connectors["ehr"]
         generic = await connector._estimate_rows(  # type: ignore[attr-defined]

@@ -77,7 +77,7 @@ class Gateway:
         self.db = db
         # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
         self.audit = AuditLog(db, signer=signer)
-        self.actions = ActionStore(db, self.audit)
+        self._actions = ActionStore(db, self.audit)
         self._approvals = ApprovalService(db, self.audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
         self.wakeups = DecisionWakeups(listen_url(db.url))
@@ -98,7 +98,7 @@ class Gateway:
             db,
             approvals=self._approvals,
             wakeups=self.wakeups,
-            actions=self.actions,
+            actions=self._actions,
             audit=self.audit,
             tokens=tokens,
             people=self.people,
@@ -106,7 +106,7 @@ class Gateway:
         self.execution = Execution(
             self.connectors,
             masking,
-            actions=self.actions,
+            actions=self._actions,
             audit=self.audit,
             writes=self.writes,
             replica=lambda: self._approvals.replica,
@@ -116,7 +116,7 @@ class Gateway:
             self.decider,
             self.connectors,
             masking,
-            actions=self.actions,
+            actions=self._actions,
             approvals=self._approvals,
             audit=self.audit,
             writes=self.writes,
@@ -139,7 +139,11 @@ class Gateway:
     # ── reads and events the doors need (instead of reaching into the stores) ──
     def action(self, action_id: str) -> ActionRecord:
         """One recorded action (NotFoundError if there is none; blocking)."""
-        return self.actions.get(action_id)
+        return self._actions.get(action_id)
+
+    def recent_actions(self, *, limit: int = 100) -> list[ActionRecord]:
+        """The latest recorded actions, newest first (blocking)."""
+        return self._actions.list(limit=limit)
 
     def approval(self, approval_id: str) -> Approval:
         """One approval as stored (NotFoundError if there is none; blocking)."""

@@ -85,7 +85,7 @@ async def test_exchanged_token_with_agent_kind_is_the_actor_for_the_subject(
         json={"connection": "ehr", "sql": WRITE, "reason": "paid by phone"},
     )
     assert answer.status_code == 202, answer.text
-    record = h.gateway.actions.get(answer.json()["id"])
+    record = h.gateway.action(answer.json()["id"])
     who = record.action.principal
     assert (who.subject, who.kind, who.on_behalf_of) == ("x-bot", PrincipalKind.AGENT, "dana")
     # dana cannot approve what her agent asked for, under any spelling of her name

@@ -52,7 +52,7 @@ async def test_masked_query_returns_rows_without_phi(served: Served, ehr_dsn: st
         assert raw_row[2] not in str(masked_row)
     text = result.content[0].text  # type: ignore[union-attr]
     assert "5 row(s)" in text and "first_name" in text and not SSN.search(text)
-    record = served.harness.gateway.actions.get(body["action_id"])
+    record = served.harness.gateway.action(body["action_id"])
     assert record.action.front_door == "mcp" and record.action.reason == "claims audit"
 
 
@@ -150,7 +150,7 @@ async def test_pending_then_get_action_runs_it_once_after_rest_approval(served: 
         again = await client.call_tool("get_action", {"action_id": pending["action_id"]})
     assert structured(done)["status"] == "executed"
     assert structured(again)["status"] == "executed" and "rows" not in structured(again)
-    record = served.harness.gateway.actions.get(pending["action_id"])
+    record = served.harness.gateway.action(pending["action_id"])
     assert record.status == "executed"
 
 

@@ -108,7 +108,7 @@ async def test_write_tool_waits_for_approval_bound_to_arguments(
         body = pending.structured_content
         assert body is not None and body["status"] == "pending_approval"
         assert up.calls == []
-        record = h.gateway.actions.get(body["action_id"])
+        record = h.gateway.action(body["action_id"])
         assert record.action.body == {"tool": "delete_note", "arguments": {"note_id": 7}}
         approval = h.gateway.approval_for_action(body["action_id"])
         assert approval is not None

@@ -233,7 +233,7 @@ async def test_a_refused_prepare_does_not_change_what_a_name_runs(wire: Wire, eh
     assert error_fields(got).get("C") in ("55000", "42501", "0A000")
     client.close()
     assert _status_of_claim_9(ehr_dsn) == before
-    records = [r for r in wire.harness.gateway.actions.list() if r.action.sql == "EXECUTE w"]
+    records = [r for r in wire.harness.gateway.recent_actions() if r.action.sql == "EXECUTE w"]
     refused = [
         r
         for r in wire.harness.gateway.audit.records()

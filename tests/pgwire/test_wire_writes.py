@@ -40,7 +40,7 @@ async def approve_all(wire: Wire, voter: str = "alice") -> list[dict[str, Any]]:
     bound = []
     for approval in await asyncio.to_thread(gateway.list_approvals, state="pending"):
         await gateway.vote(approval.id, principal, "approve")
-        record = await asyncio.to_thread(gateway.actions.get, approval.action_id)
+        record = await asyncio.to_thread(gateway.action, approval.action_id)
         bound.append(dict(record.action.body))
     return bound
 
