@@ -26,12 +26,12 @@ from phigate.frontends.app import build_app
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision, Verdict
 from phigate.replicas import STALE_BEATS, ReplicaRegistry, with_heartbeat
-from phigate.reports.evidence import build_evidence
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, metadata, replicas
 from tests.conftest import demo_config, make_harness
 from tests.console.conftest import sign_in
+from tests.support.state import audit_log
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALLOW = Decision(Verdict.ALLOW, "reads", "reads are allowed", "hipaa-safe-harbor")
@@ -239,7 +239,7 @@ async def test_gateway_records_its_replica_and_recovery_shows_everywhere(
         # This gateway "dies" here: it never beat and never finishes the action.
         later = Clock()
         later.now += STALE + 1
-        other = ReplicaRegistry(gateway.db, gateway.audit, "replica-other", clock=later)
+        other = ReplicaRegistry(gateway.db, audit_log(gateway), "replica-other", clock=later)
         assert other.recover(STALE) == 1
         answer = await harness.client.get(
             f"/v1/actions/{admitted.record.id}", headers=harness.auth("admin")
@@ -247,7 +247,7 @@ async def test_gateway_records_its_replica_and_recovery_shows_everywhere(
         assert answer.status_code == 200, answer.text
         assert answer.json()["status"] == "interrupted"
         now = datetime.now(UTC)
-        evidence = build_evidence(gateway.audit, now - timedelta(hours=1), now)
+        evidence = gateway.evidence(now - timedelta(hours=1), now)
         assert evidence.results.get("interrupted") == 1
         assert evidence.chain.ok
     finally:
@@ -283,7 +283,7 @@ async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn
         # The runner dies mid-run; the requesting replica's heartbeat does not matter.
         later = Clock()
         later.now += STALE + 1
-        requester = ReplicaRegistry(gateway.db, gateway.audit, me, clock=later)
+        requester = ReplicaRegistry(gateway.db, audit_log(gateway), me, clock=later)
         requester.beat()
         assert requester.recover(STALE) == 1
         reviewer = await sign_in(harness, "alice")

@@ -473,7 +473,7 @@ async def test_audit_records_scrub_phi_in_the_action_but_bind_it(
         f"/v1/actions/{response.json()['id']}/run", headers=harness.auth("dana")
     )
     assert run.json()["result"]["rows"] == [[9]]
-    records = harness.gateway.audit.records()
+    records = harness.gateway.audit_records()
     assert ssn not in json.dumps(records)
     requested = [r for r in records if r["event"] == "action.requested"][-1]
     assert len(requested["what"]["fingerprint"]) == 64
@@ -487,12 +487,12 @@ async def test_refused_requests_are_audited(harness: Harness) -> None:
         "/v1/actions", headers=harness.auth("dana"), json={"connection": "crm", "sql": "SELECT 1"}
     )
     events = [
-        (r["event"], r["why"]["reason"]) for r in harness.gateway.audit.records() if "why" in r
+        (r["event"], r["why"]["reason"]) for r in harness.gateway.audit_records() if "why" in r
     ]
     assert ("auth.refused", "unknown API token") in events
     assert any(e == "request.invalid" and "connection" in why for e, why in events)
     assert any(e == "action.refused" and "crm" in why for e, why in events)
-    assert harness.gateway.audit.verify().ok
+    assert harness.gateway.verify_audit().ok
 
 
 async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_dsn: str) -> None:
@@ -597,7 +597,7 @@ async def test_a_second_identity_is_still_the_same_person(tmp_path: Path, ehr_ds
         assert voted.status_code == 200, voted.text
         again = await h.client.post(f"{approval}/approve", headers=h.auth("alice"), json={})
         assert again.status_code in (403, 409)  # alice already voted, under her alias
-        votes = [r for r in h.gateway.audit.records() if r["event"] == "approval.vote"]
+        votes = [r for r in h.gateway.audit_records() if r["event"] == "approval.vote"]
         assert [v["who"]["subject"] for v in votes] == ["alice"]
         assert votes[0]["who"]["signed_in_as"] == "00u-alice"
     finally:

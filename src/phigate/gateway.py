@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from phigate import metrics
@@ -29,13 +30,15 @@ from phigate.approvals import Approval, ApprovalService
 from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import DecisionWakeups, listen_url
 from phigate.audit.chain import AuditLog
-from phigate.audit.checkpoint import CheckpointSigner
+from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
 from phigate.audit.verification import Verification
 from phigate.config import Settings
 from phigate.connectors.base import (
     Connector,
     CopyBegan,
 )
+from phigate.connectors.mcp import McpConnector
+from phigate.connectors.mcp_pins import Repinned, repin
 from phigate.deciding import Decider
 from phigate.errors import (
     AuthenticationError,
@@ -51,6 +54,8 @@ from phigate.pipeline.outcome import Decided, Outcome, WaitProgress
 from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision
+from phigate.reports.evidence import build_evidence
+from phigate.reports.model import Evidence
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
 
@@ -76,13 +81,13 @@ class Gateway:
         self._settings = settings
         self.db = db
         # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
-        self.audit = AuditLog(db, signer=signer)
-        self._actions = ActionStore(db, self.audit)
-        self._approvals = ApprovalService(db, self.audit)
+        self._audit = AuditLog(db, signer=signer)
+        self._actions = ActionStore(db, self._audit)
+        self._approvals = ApprovalService(db, self._audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
         self.wakeups = DecisionWakeups(listen_url(db.url))
         # The per-action records, committed together (group commit).
-        self.writes = GroupCommit(db, around=self.audit.batched)
+        self.writes = GroupCommit(db, around=self._audit.batched)
         self.tokens = tokens
         self.masking = masking
         self.connectors = dict(connectors)
@@ -99,7 +104,7 @@ class Gateway:
             approvals=self._approvals,
             wakeups=self.wakeups,
             actions=self._actions,
-            audit=self.audit,
+            audit=self._audit,
             tokens=tokens,
             people=self.people,
         )
@@ -107,7 +112,7 @@ class Gateway:
             self.connectors,
             masking,
             actions=self._actions,
-            audit=self.audit,
+            audit=self._audit,
             writes=self.writes,
             replica=lambda: self._approvals.replica,
         )
@@ -118,7 +123,7 @@ class Gateway:
             masking,
             actions=self._actions,
             approvals=self._approvals,
-            audit=self.audit,
+            audit=self._audit,
             writes=self.writes,
             workflow=self.workflow,
             scrub=self.views.scrub,
@@ -174,6 +179,12 @@ class Gateway:
         """The replica this process records its approvals and runs under."""
         return self.workflow.replica
 
+    @replica.setter
+    def replica(self, name: str) -> None:
+        """Name this replica (REPLICA_ID names it in production; tests run two in one
+        process)."""
+        self._approvals.replica = name
+
     def connector(self, connection: str) -> Connector | None:
         """The connector of a configured connection, or None."""
         return self.connectors.get(connection)
@@ -184,19 +195,50 @@ class Gateway:
 
     def record_event(self, event: str, fields: Mapping[str, Any]) -> int:
         """Append one record to the audit log (AuditUnavailableError if it cannot)."""
-        return self.audit.append(event, fields)
+        return self._audit.append(event, fields)
 
     def audit_records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         """Audit records after `since`, oldest first (blocking)."""
-        return self.audit.records(since=since, limit=limit)
+        return self._audit.records(since=since, limit=limit)
 
     def audit_head(self) -> tuple[int, str]:
         """The audit log's last sequence number and hash (blocking)."""
-        return self.audit.head()
+        return self._audit.head()
 
     def verify_audit(self) -> Verification:
         """Verify the audit chain as stored (blocking)."""
-        return self.audit.verify()
+        return self._audit.verify()
+
+    def checkpoint_audit(self) -> Checkpoint:
+        """Sign a checkpoint of the audit log's head now (blocking; needs a signer)."""
+        return self._audit.checkpoint()
+
+    def evidence(
+        self, start: datetime, end: datetime, *, policy_hash: str | None = None
+    ) -> Evidence:
+        """The evidence report for [start, end] from the audit log (blocking)."""
+        return build_evidence(self._audit, start, end, policy_hash=policy_hash)
+
+    async def repin(
+        self,
+        connector: McpConnector,
+        tool: str,
+        *,
+        expected_digest: str,
+        by: Mapping[str, Any],
+        reason: str,
+    ) -> Repinned:
+        """Pin the reviewed upstream definition of an MCP tool (audited, scrubbed)."""
+        return await repin(
+            connector,
+            self.db,
+            self._audit,
+            tool,
+            expected_digest=expected_digest,
+            by=by,
+            reason=reason,
+            scrub=self.scrub,
+        )
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:

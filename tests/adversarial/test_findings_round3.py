@@ -233,12 +233,12 @@ async def test_a_lone_surrogate_is_a_clear_audited_refusal(
     """Valid JSON (`"\\ud800"` is a legal escape) that no UTF-8 store can hold: the
     audit write fails, the served app answers 500 and nothing records the refusal."""
     served = httpx.ASGITransport(app=build_app(api.gateway), raise_app_exceptions=False)
-    before = len(api.gateway.audit.records(since=0, limit=10_000))
+    before = len(api.gateway.audit_records(since=0, limit=10_000))
     async with httpx.AsyncClient(transport=served, base_url="http://phigate.test") as client:
         body = json.dumps({"connection": "api", "request": request_body})  # ASCII escapes
         headers = {**api.auth("claims-bot"), "content-type": "application/json"}
         answer = await client.post("/v1/actions", headers=headers, content=body)
-    audited = api.gateway.audit.records(since=0, limit=10_000)[before:]
+    audited = api.gateway.audit_records(since=0, limit=10_000)[before:]
     assert answer.status_code == 400 and audited, (
         f"{answer.status_code} {answer.text[:200]}; new audit records: {len(audited)}"
     )
@@ -291,7 +291,7 @@ async def slack(tmp_path: Path, slack_api_standin: Recorder) -> AsyncIterator[Ha
 
 
 def audit_count(h: Harness) -> int:
-    return len(h.gateway.audit.records(since=0, limit=10_000))
+    return len(h.gateway.audit_records(since=0, limit=10_000))
 
 
 async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:

@@ -62,7 +62,7 @@ async def replica(settings: Settings, name: str) -> Harness:
 def settle(*replicas: Harness, timeout: float = 10) -> None:
     """Every tail has read every record written so far, and the workers had time to act."""
     deadline = time.monotonic() + timeout
-    head = replicas[0].gateway.audit.head()[0]
+    head = replicas[0].gateway.audit_head()[0]
     while any(dispatcher(h).position < head for h in replicas):
         assert time.monotonic() < deadline, "the audit tails did not catch up"
         time.sleep(0.02)

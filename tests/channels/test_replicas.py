@@ -50,7 +50,7 @@ class Replicas:
     def settle(self, timeout: float = 10) -> None:
         """Both tails have read every record written so far, and their queues are drained."""
         deadline = time.monotonic() + timeout
-        head = self.a.gateway.audit.head()[0]
+        head = self.a.gateway.audit_head()[0]
         while any(dispatcher(h).position < head for h in (self.a, self.b)):
             assert time.monotonic() < deadline, "the audit tails did not catch up"
             time.sleep(0.02)
@@ -99,7 +99,7 @@ async def pending_on_a(replicas: Replicas) -> tuple[str, str]:
 def record(h: Harness, event: str, action_id: str) -> dict[str, Any]:
     found = [
         r
-        for r in h.gateway.audit.records()
+        for r in h.gateway.audit_records()
         if r["event"] == event and r.get("action_id") == action_id
     ]
     assert len(found) == 1, found

@@ -322,7 +322,7 @@ async def test_forged_callbacks_are_audited_up_to_a_cap_per_source(h: Harness) -
     address writes at most PER_SOURCE + 1 records a minute (the last one says so)."""
 
     def refused() -> list[dict[str, Any]]:
-        records = h.gateway.audit.records(since=0, limit=10_000)
+        records = h.gateway.audit_records(since=0, limit=10_000)
         return [r for r in records if r["event"] == "slack.callback_refused"]
 
     body = click("apr_x", "U_ALICE")

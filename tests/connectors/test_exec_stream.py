@@ -246,7 +246,7 @@ async def test_client_disconnect_kills_the_program_and_is_audited(
     assert summary["error_class"] == "client_disconnected"
     failed = [
         r
-        for r in h.gateway.audit.records(since=0, limit=10_000)
+        for r in h.gateway.audit_records(since=0, limit=10_000)
         if r["event"] == "action.failed" and r["action_id"] == action_id
     ]
     assert len(failed) == 1

@@ -167,7 +167,7 @@ async def test_audit_viewer_is_for_auditors_and_verifies_the_chain(harness: Harn
     page = await admin.get("/ui/audit", params={"principal": "claims-bot", "risk": "write"})
     assert page.status_code == 200
     assert "Hash chain verified" in page.text and "No signed checkpoint yet" in page.text
-    await asyncio.to_thread(harness.gateway.audit.checkpoint)
+    await asyncio.to_thread(harness.gateway.checkpoint_audit)
     page = await admin.get("/ui/audit", params={"principal": "claims-bot", "risk": "write"})
     assert "Signed checkpoint at record" in page.text
     assert "action.requested" in page.text

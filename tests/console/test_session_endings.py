@@ -26,7 +26,7 @@ CAROL = Principal("carol", PrincipalKind.HUMAN, frozenset({"data-owners"}), None
 
 
 def endings(h: Harness) -> list[dict[str, Any]]:
-    return [r for r in h.gateway.audit.records() if r["event"] == "console.session_ended"]
+    return [r for r in h.gateway.audit_records() if r["event"] == "console.session_ended"]
 
 
 def revoke_all(h: Harness, subject: str) -> list[str]:

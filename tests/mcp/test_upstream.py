@@ -84,7 +84,7 @@ async def test_results_are_masked_and_the_caller_token_never_reaches_upstream(
     assert structured is not None and "536-22-8412" not in str(structured)
     assert up.calls == [("lookup_patient", {"mrn": "MRN-1"})]
     assert set(up.seen_authorization) == {f"Bearer {UPSTREAM_TOKEN}"}
-    assert PATIENT_TEXT not in str(served.harness.gateway.audit.records(since=0, limit=1000))
+    assert PATIENT_TEXT not in str(served.harness.gateway.audit_records(since=0, limit=1000))
 
 
 async def test_argument_rule_and_unlisted_tool_are_denied(fronted: tuple[Served, Upstream]) -> None:
@@ -146,7 +146,7 @@ async def test_changed_tool_description_is_flagged_and_held(
     assert held.structured_content is not None
     assert held.structured_content["status"] == "pending_approval"
     assert up.calls == []
-    events = [r["event"] for r in gateway.audit.records(since=0, limit=1000)]
+    events = [r["event"] for r in gateway.audit_records(since=0, limit=1000)]
     assert events.count("mcp.tool_changed") == 1
 
 
@@ -168,7 +168,7 @@ async def test_a_new_upstream_tool_is_held_until_an_operator_reviews_it(
     assert held.structured_content is not None
     assert held.structured_content["status"] == "pending_approval"
     assert up.calls == []
-    events = [r["event"] for r in gateway.audit.records(since=0, limit=1000)]
+    events = [r["event"] for r in gateway.audit_records(since=0, limit=1000)]
     assert events.count("mcp.tool_held") == 4  # three at set-up (reviewed), one now
     await review_all_tools(gateway, "charts")
     async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
@@ -194,7 +194,7 @@ async def test_the_upstream_credential_never_comes_back_in_results(
     for leak in (UPSTREAM_TOKEN, wrapped[8:-4]):
         assert leak not in shown, leak
     assert "REDACTED" in shown
-    assert UPSTREAM_TOKEN not in str(served.harness.gateway.audit.records(since=0, limit=1000))
+    assert UPSTREAM_TOKEN not in str(served.harness.gateway.audit_records(since=0, limit=1000))
 
 
 @pytest.mark.parametrize("name", ["charts__admin", "charts_", "a__b__c"])

@@ -22,7 +22,7 @@ SSN_ROWS = "SELECT id, first_name, ssn, dob FROM patients ORDER BY id LIMIT 3"
 
 
 def _audit_events(wire: Wire) -> list[tuple[str, dict[str, Any]]]:
-    return [(r["event"], r) for r in wire.harness.gateway.audit.records()]
+    return [(r["event"], r) for r in wire.harness.gateway.audit_records()]
 
 
 async def _settled(wire: Wire) -> None:
@@ -126,7 +126,7 @@ async def test_every_execution_is_audited_with_text_and_params(wire: Wire) -> No
     assert all(f["where"]["front_door"] == "pgwire" for f in requested)
     executed = [f for e, f in _audit_events(wire) if e == "action.executed"]
     assert sum(1 for f in executed if f["result"].get("masked", {}).get("SSN") == 1) >= 2
-    assert wire.harness.gateway.audit.verify().ok
+    assert wire.harness.gateway.verify_audit().ok
 
 
 async def test_asyncpg_prepared_statements_binary(wire: Wire) -> None:
@@ -161,7 +161,7 @@ async def test_asyncpg_looks_up_the_types_it_decodes(wire: Wire) -> None:
         await conn.close()
     lookups = [
         r
-        for r in wire.harness.gateway.audit.records()
+        for r in wire.harness.gateway.audit_records()
         if r["event"] == "action.requested" and "typeinfo_tree" in str(r["what"]["body"])
     ]
     assert lookups, "asyncpg's type lookup went through the gateway, and is audited"
@@ -315,7 +315,7 @@ async def test_wrong_token_or_subject_is_refused(wire: Wire) -> None:
         await psycopg.AsyncConnection.connect(other)
     refusals = [
         r["why"]["reason"]
-        for r in wire.harness.gateway.audit.records()
+        for r in wire.harness.gateway.audit_records()
         if r["event"] == "auth.refused" and r["detail"]["front_door"] == "pgwire"
     ]
     assert "unknown API token" in refusals and "the token belongs to another subject" in refusals
@@ -337,7 +337,7 @@ async def test_an_alias_logs_in_as_its_person(tmp_path: Path, ehr_dsn: str) -> N
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             await psycopg.AsyncConnection.connect(f"{base} user=alice")
         who = [
-            r["who"] for r in harness.gateway.audit.records() if r["event"] == "action.requested"
+            r["who"] for r in harness.gateway.audit_records() if r["event"] == "action.requested"
         ]
         assert {w["subject"] for w in who} == {"dana"}
         assert {w["signed_in_as"] for w in who} == {"dana@example.org"}

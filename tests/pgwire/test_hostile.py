@@ -236,7 +236,7 @@ async def test_a_refused_prepare_does_not_change_what_a_name_runs(wire: Wire, eh
     records = [r for r in wire.harness.gateway.recent_actions() if r.action.sql == "EXECUTE w"]
     refused = [
         r
-        for r in wire.harness.gateway.audit.records()
+        for r in wire.harness.gateway.audit_records()
         if r["event"] == "pgwire.write_refused" and r["detail"]["sql"] == "EXECUTE w"
     ]
     assert refused or (records and all(r.description.risk == "write" for r in records))

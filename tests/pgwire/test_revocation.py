@@ -66,7 +66,7 @@ async def test_a_revoked_tokens_wire_session_is_ended(wire: Wire) -> None:
         cur = await alice.execute("SELECT 2")  # someone else's session carries on
         assert await cur.fetchone() == (2,)
         records = [
-            r for r in wire.harness.gateway.audit.records() if r["event"] == "pgwire.session_ended"
+            r for r in wire.harness.gateway.audit_records() if r["event"] == "pgwire.session_ended"
         ]
         assert [r["detail"]["who"]["subject"] for r in records] == ["claims-bot"]
     finally:

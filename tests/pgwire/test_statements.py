@@ -140,7 +140,7 @@ async def test_copy_from_stdin_waits_for_approval_then_loads(slow_writer_wire: W
     for _ in range(100):  # results are recorded beside the session
         executed = [
             r["result"]
-            for r in slow_wire.harness.gateway.audit.records()
+            for r in slow_wire.harness.gateway.audit_records()
             if r["event"] == "action.executed"
         ]
         if executed:
@@ -195,7 +195,7 @@ async def test_client_leaving_mid_result_cancels_upstream(wire: Wire, ehr_dsn: s
         else:
             raise AssertionError("the upstream query kept running")
     await asyncio.sleep(0.3)
-    events = [r for r in wire.harness.gateway.audit.records() if r["event"] == "action.failed"]
+    events = [r for r in wire.harness.gateway.audit_records() if r["event"] == "action.failed"]
     assert events and "disconnected" in str(events[-1]["result"])
 
 

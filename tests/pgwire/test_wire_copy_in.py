@@ -54,7 +54,7 @@ def loaded(dsn: str) -> int:
 async def ended(wire: Wire, event: str) -> list[dict[str, Any]]:
     """The results of `event` records (written beside the session), waited for."""
     for _ in range(200):
-        found = [r["result"] for r in wire.harness.gateway.audit.records() if r["event"] == event]
+        found = [r["result"] for r in wire.harness.gateway.audit_records() if r["event"] == event]
         if found:
             return found
         await asyncio.sleep(0.05)

@@ -233,7 +233,7 @@ async def test_what_the_writer_cannot_run_as_sent_is_refused_first(
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
     assert not pending(wire)
     refused = [
-        r for r in wire.harness.gateway.audit.records() if r["event"] == "pgwire.write_refused"
+        r for r in wire.harness.gateway.audit_records() if r["event"] == "pgwire.write_refused"
     ]
     assert [r["detail"]["who"]["subject"] for r in refused] == ["claims-bot"]
     assert "RETURNING" in refused[0]["why"]["reason"]
