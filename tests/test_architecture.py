@@ -145,7 +145,7 @@ def test_the_store_check_sees_a_reach_through(tmp_path: Path) -> None:
 
 # Stores that only the pipeline's services and the assembly hold; the front has no
 # public attribute for them, and nothing else names the private one.
-_PRIVATE_STORES = ("actions", "approvals", "audit")
+_PRIVATE_STORES = ("actions", "approvals", "audit", "tokens")
 _ROOT = SRC.parent
 
 

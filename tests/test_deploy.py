@@ -38,7 +38,7 @@ from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.pgserver import EmbeddedPostgres
 from phigate.replicas import ReplicaRegistry
-from tests.support.state import audit_log
+from tests.support.state import audit_log, token_store
 
 ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
@@ -504,7 +504,7 @@ async def test_documented_state_roles_migrate_and_run_the_gateway(
     monkeypatch.setenv("PGPASSWORD", passwords[app_role])
     gateway = build_gateway(load_settings(config))
     try:
-        token, _ = gateway.tokens.create(subject="dana", kind=PrincipalKind.HUMAN)
+        token, _ = token_store(gateway).create(subject="dana", kind=PrincipalKind.HUMAN)
         assert (await gateway.authenticate(token)).subject == "dana"
         assert gateway.verify_audit().ok
         transport = httpx.ASGITransport(app=build_app(gateway))

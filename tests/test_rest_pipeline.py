@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from phigate.store.tables import audit_log
 from tests.conftest import Harness, demo_config, make_harness
+from tests.support.state import token_store
 
 
 def raw_patient_values(dsn: str, limit: int = 5) -> list[str]:
@@ -179,7 +180,7 @@ async def test_agent_token_cannot_vote_even_in_eligible_group(tmp_path: Path, eh
     try:
         from phigate.identity.principal import PrincipalKind
 
-        rogue, _ = h.gateway.tokens.create(
+        rogue, _ = token_store(h.gateway).create(
             subject="rogue-bot",
             kind=PrincipalKind.AGENT,
             groups=("data-owners",),
@@ -401,15 +402,15 @@ async def test_bad_credentials_are_refused(
 async def test_revoked_and_expired_tokens_are_refused(harness: Harness) -> None:
     from phigate.identity.principal import PrincipalKind
 
-    token, info = harness.gateway.tokens.create(subject="temp", kind=PrincipalKind.HUMAN)
+    token, info = token_store(harness.gateway).create(subject="temp", kind=PrincipalKind.HUMAN)
     ok = await harness.client.get("/v1/approvals", headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200
-    harness.gateway.tokens.revoke(info.id)
+    token_store(harness.gateway).revoke(info.id)
     revoked = await harness.client.get(
         "/v1/approvals", headers={"Authorization": f"Bearer {token}"}
     )
     assert revoked.status_code == 401 and "revoked" in revoked.json()["error"]["message"]
-    short, _ = harness.gateway.tokens.create(
+    short, _ = token_store(harness.gateway).create(
         subject="brief", kind=PrincipalKind.HUMAN, expires_in=1
     )
     await asyncio.sleep(1.1)
@@ -575,7 +576,7 @@ async def test_a_second_identity_is_still_the_same_person(tmp_path: Path, ehr_ds
         from phigate.identity.principal import PrincipalKind
 
         second = {
-            name: h.gateway.tokens.create(
+            name: token_store(h.gateway).create(
                 subject=name, kind=PrincipalKind.HUMAN, groups=("data-owners", "clinicians")
             )[0]
             for name in ("dana@example.org", "00u-alice")
@@ -610,8 +611,8 @@ async def test_a_request_nobody_can_decide_says_so_in_the_202(harness: Harness) 
     body = await pending_write(harness)
     assert "no_reviewer" not in body  # alice and bob can decide it
     for reviewer in ("alice", "bob"):
-        for info in harness.gateway.tokens.list(subject=reviewer):
-            harness.gateway.tokens.revoke(info.id)
+        for info in token_store(harness.gateway).list(subject=reviewer):
+            token_store(harness.gateway).revoke(info.id)
     body = await pending_write(harness, "dana")
     assert "no reviewer can decide this request" in str(body["no_reviewer"])
     assert "data-owners" in str(body["no_reviewer"])

@@ -90,7 +90,7 @@ def check_chat_people(gateway: Gateway) -> None:
         f"channels.{where}.subject: {person.subject!r} holds "
         f"{', '.join(sorted(kinds))} tokens; chat users review as humans"
         for where, person in gateway.settings.channels.people().items()
-        if (kinds := gateway.tokens.kinds_of(person.subject) - {PrincipalKind.HUMAN})
+        if (kinds := gateway._tokens.kinds_of(person.subject) - {PrincipalKind.HUMAN})
     ]
     if problems:
         gateway.db.dispose()

@@ -88,7 +88,7 @@ class Gateway:
         self.wakeups = DecisionWakeups(listen_url(db.url))
         # The per-action records, committed together (group commit).
         self.writes = GroupCommit(db, around=self._audit.batched)
-        self.tokens = tokens
+        self._tokens = tokens
         self.masking = masking
         self.connectors = dict(connectors)
         self.oidc = oidc
@@ -191,7 +191,7 @@ class Gateway:
 
     def inactive_tokens(self, token_ids: Iterable[str]) -> set[str]:
         """Which of `token_ids` are revoked, expired or gone (blocking)."""
-        return self.tokens.inactive(token_ids)
+        return self._tokens.inactive(token_ids)
 
     def record_event(self, event: str, fields: Mapping[str, Any]) -> int:
         """Append one record to the audit log (AuditUnavailableError if it cannot)."""
@@ -247,7 +247,7 @@ class Gateway:
         if not credential:
             raise AuthenticationError("missing credentials")
         if credential.startswith(PREFIX):
-            principal = await asyncio.to_thread(self.tokens.authenticate, credential)
+            principal = await asyncio.to_thread(self._tokens.authenticate, credential)
         elif self.oidc is None:
             raise AuthenticationError("not a phigate API token, and OIDC is not configured")
         else:

@@ -54,6 +54,7 @@ from tests.connectors.support import (
 from tests.connectors.test_exec_credentials import connection, kubeconfig
 from tests.mcp.conftest import mcp_client, serve_app
 from tests.mcp.upstream_server import PATIENT_TEXT, UPSTREAM_TOKEN
+from tests.support.state import token_store
 
 
 def finding(number: int, reason: str) -> pytest.MarkDecorator:
@@ -139,7 +140,7 @@ async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) ->
     assert pending.status_code == 202, pending.text
     approval_id = pending.json()["approval"]["id"]
     try:
-        token, _ = recorded.gateway.tokens.create(
+        token, _ = token_store(recorded.gateway).create(
             subject="d\u0430na", kind=PrincipalKind.HUMAN, groups=("data-owners",)
         )
     except (ValueError, InvalidRequestError):

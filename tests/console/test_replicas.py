@@ -21,6 +21,7 @@ from tests.conftest import Harness, demo_config, make_harness
 from tests.console.conftest import csrf_of, sign_in
 from tests.console.test_console import pending
 from tests.support.oidc_provider import oidc_provider
+from tests.support.state import token_store
 
 
 @dataclass
@@ -227,8 +228,8 @@ async def test_revoking_the_sign_in_token_ends_the_session_on_every_replica(
     try:
         page = await alice.get(f"/ui/approvals/{ids['approval']}")
         assert page.status_code == 200
-        for info in replicas.b.gateway.tokens.list(subject="alice"):
-            replicas.b.gateway.tokens.revoke(info.id)
+        for info in token_store(replicas.b.gateway).list(subject="alice"):
+            token_store(replicas.b.gateway).revoke(info.id)
         voted = await alice.post(
             f"/ui/approvals/{ids['approval']}/approve", data={"csrf": csrf_of(page.text)}
         )

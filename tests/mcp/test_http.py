@@ -14,6 +14,7 @@ from mcp.shared.exceptions import MCPError
 from phigate.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.mcp.conftest import Served, mcp_client
+from tests.support.state import token_store
 
 SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 
@@ -80,7 +81,7 @@ async def test_a_syntax_error_names_the_parsers_message(served: Served) -> None:
 
 
 async def test_a_request_nobody_can_decide_is_not_held_and_says_so(served: Served) -> None:
-    tokens = served.harness.gateway.tokens
+    tokens = token_store(served.harness.gateway)
     for reviewer in ("alice", "bob"):
         for info in tokens.list(subject=reviewer):
             tokens.revoke(info.id)
@@ -282,6 +283,6 @@ async def test_an_agent_named_like_a_person_cannot_take_their_action(served: Ser
         first = structured(await client.call_tool("query", {"connection": "ehr", "sql": UPDATE}))
     assert first["action_id"]
     with pytest.raises(InvalidRequestError, match="one kind"):
-        served.harness.gateway.tokens.create(
+        token_store(served.harness.gateway).create(
             subject="Dana", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="bob"
         )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from phigate.identity.principal import PrincipalKind
 from phigate.pgserver import bin_path
 from tests.pgwire.conftest import Wire, start_wire
+from tests.support.state import token_store
 
 AGED_90_PLUS = f"{datetime.date.today().year - 90} or earlier"
 SSN_ROWS = "SELECT id, first_name, ssn, dob FROM patients ORDER BY id LIMIT 3"
@@ -327,7 +328,7 @@ async def test_an_alias_logs_in_as_its_person(tmp_path: Path, ehr_dsn: str) -> N
     overrides = {"identity": {"aliases": {"dana": ["dana@example.org"]}}}
     harness, listener = await start_wire(tmp_path, ehr_dsn, overrides=overrides)
     try:
-        token, _ = harness.gateway.tokens.create(
+        token, _ = token_store(harness.gateway).create(
             subject="dana@example.org", kind=PrincipalKind.HUMAN, groups=("clinicians",)
         )
         base = f"host=127.0.0.1 port={listener.port} dbname=ehr password={token} sslmode=disable"

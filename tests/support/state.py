@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from phigate.audit.chain import AuditLog
 from phigate.gateway import Gateway
+from phigate.identity.tokens import TokenStore
 
 
 def audit_log(gateway: Gateway) -> AuditLog:
     """The audit log over `gateway`'s state database (no signer: it signs nothing)."""
     return AuditLog(gateway.db)
+
+
+def token_store(gateway: Gateway) -> TokenStore:
+    """API tokens over `gateway`'s state database, as `phigate token …` opens them:
+    a token created or revoked here is what the gateway authenticates next."""
+    return TokenStore(gateway.db, gateway.settings.secrets.token_hash_key.reveal().encode())
