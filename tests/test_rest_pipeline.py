@@ -512,7 +512,7 @@ async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_
         assert bound.status_code == 202
         record = h.gateway.action(bound.json()["id"])
         assert record.description.risk.value == "export"
-        connector = h.gateway.connectors["ehr"]
+        connector = h.gateway.connector("ehr")
         generic = await connector._estimate_rows(  # type: ignore[attr-defined]
             "SELECT * FROM encounters WHERE patient_id <> $1", []
         )

@@ -74,7 +74,7 @@ def build_gateway(
     )
     # Verification over REST, in the console and in reports insists on the configured keys.
     gateway._audit.trusted = trusted_key_ids(settings)
-    for connector in gateway.connectors.values():
+    for connector in gateway._connectors.values():
         if isinstance(connector, McpConnector):  # tool pins live in the state store
             connector.attach(db, gateway._audit)
     check_chat_people(gateway)

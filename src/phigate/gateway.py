@@ -90,13 +90,13 @@ class Gateway:
         self.writes = GroupCommit(db, around=self._audit.batched)
         self._tokens = tokens
         self.masking = masking
-        self.connectors = dict(connectors)
+        self._connectors = dict(connectors)
         self.oidc = oidc
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)
         # Describe and decide, shared with `phigate policy check`; it owns the aliases.
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
-        self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
+        self.decider = Decider(settings, self._connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
         self.workflow = ApprovalWorkflow(
             settings,
@@ -109,7 +109,7 @@ class Gateway:
             people=self.people,
         )
         self.execution = Execution(
-            self.connectors,
+            self._connectors,
             masking,
             actions=self._actions,
             audit=self._audit,
@@ -119,7 +119,7 @@ class Gateway:
         self.admission = Admission(
             settings,
             self.decider,
-            self.connectors,
+            self._connectors,
             masking,
             actions=self._actions,
             approvals=self._approvals,
@@ -187,7 +187,11 @@ class Gateway:
 
     def connector(self, connection: str) -> Connector | None:
         """The connector of a configured connection, or None."""
-        return self.connectors.get(connection)
+        return self._connectors.get(connection)
+
+    def connections(self) -> list[tuple[str, Connector]]:
+        """The configured connections and their connectors, by name."""
+        return sorted(self._connectors.items())
 
     def inactive_tokens(self, token_ids: Iterable[str]) -> set[str]:
         """Which of `token_ids` are revoked, expired or gone (blocking)."""
@@ -400,7 +404,7 @@ class Gateway:
     async def close(self) -> None:
         if self.oidc is not None:
             await self.oidc.aclose()
-        for connector in self.connectors.values():
+        for connector in self._connectors.values():
             await connector.close()
         await asyncio.to_thread(self.writes.close)
         self.db.dispose()

@@ -79,7 +79,7 @@ async def review_all_tools(gateway: Any, connection: str) -> None:
     from phigate.connectors.mcp import McpConnector
     from phigate.connectors.mcp_pins import list_pins
 
-    connector = gateway.connectors[connection]
+    connector = gateway.connector(connection)
     assert isinstance(connector, McpConnector)
     for pin in await list_pins(connector, gateway.db):
         if not pin.reviewed and pin.upstream_digest is not None:

@@ -42,7 +42,7 @@ class Fronted:
 
     @property
     def connector(self) -> McpConnector:
-        connector = self.harness.gateway.connectors["charts"]
+        connector = self.harness.gateway.connector("charts")
         assert isinstance(connector, McpConnector)
         return connector
 

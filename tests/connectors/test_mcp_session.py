@@ -77,7 +77,7 @@ async def strict(tmp_path: Path, state: Path) -> AsyncIterator[Harness]:
 
 
 def connector(h: Harness) -> McpConnector:
-    found = h.gateway.connectors["charts"]
+    found = h.gateway.connector("charts")
     assert isinstance(found, McpConnector)
     return found
 
