@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phigate import metrics
 from phigate.action_store import (
@@ -37,8 +37,6 @@ from phigate.connectors.base import (
     Connector,
     CopyBegan,
 )
-from phigate.connectors.mcp import McpConnector
-from phigate.connectors.mcp_pins import Repinned, repin
 from phigate.deciding import Decider
 from phigate.errors import (
     AuthenticationError,
@@ -58,6 +56,10 @@ from phigate.reports.evidence import build_evidence
 from phigate.reports.model import Evidence
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
+
+if TYPE_CHECKING:  # the MCP client SDK loads only when a tool is re-pinned (see repin)
+    from phigate.connectors.mcp import McpConnector
+    from phigate.connectors.mcp_pins import Repinned
 
 __all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "WaitProgress"]
 
@@ -233,6 +235,10 @@ class Gateway:
         reason: str,
     ) -> Repinned:
         """Pin the reviewed upstream definition of an MCP tool (audited, scrubbed)."""
+        # Imported here: the MCP client SDK is heavy, and `phigate --help` imports the
+        # gateway (through the reviewer view the approvals CLI prints).
+        from phigate.connectors.mcp_pins import repin
+
         return await repin(
             connector,
             self.db,
