@@ -110,17 +110,15 @@ async def ask_then_approve(wire: Wire, client: RawClient, claim: int) -> None:
 
 
 # ── writes on a read-only session: transaction state ───────────────────────
-@finding(
-    1,
-    "a BEGIN sent with Parse/Bind/Execute, not yet followed by Sync, is not seen (the "
-    "session reads the transaction state from ReadyForQuery only): an approved write "
-    "sent next (Execute, simple Query or COPY FROM STDIN) commits on the writer, and "
-    "the client's ROLLBACK does not undo it",
-)
 @pytest.mark.parametrize("shape", ["execute", "query", "copy"])
 async def test_a_write_after_an_extended_begin_is_refused(
     wire: Wire, client: RawClient, ehr_dsn: str, shape: str
 ) -> None:
+    """Fixed (finding 1): a BEGIN sent with Parse/Bind/Execute, not yet followed by Sync,
+    reports no transaction state; an approved write sent next (Execute, simple Query or
+    COPY FROM STDIN) is refused 25001 instead of committing on the writer, where the
+    client's ROLLBACK would not undo it. The COPY's data is sent without waiting for a
+    CopyInResponse: a refused COPY never sends one."""
     claim = {"execute": 31, "query": 35, "copy": 9031}[shape]
     if shape == "execute":
         set_status(ehr_dsn, claim, "new")
@@ -139,12 +137,12 @@ async def test_a_write_after_an_extended_begin_is_refused(
         assert await approve_all(wire) == [{"sql": text, "params": []}]
         client.send(codec.build_parse("b", "BEGIN") + run("b") + codec.query(text))
     if shape == "copy":
-        await client.until(b"G")
         client.send(codec.message(b"d", COPY_ROW.format(claim).encode()) + codec.message(b"c", b""))
     client.send(codec.build_parse("r", "ROLLBACK") + run("r") + codec.SYNC)
     answers = await client.until(b"Z")
     if shape != "execute":
         answers += await client.until(b"Z")
+    assert error_fields(answers)["C"] == "25001", (tags(answers), error_fields(answers))
     # Promised (docs/pgwire.md): inside a transaction block a write is refused (25001),
     # since it would not roll back with the client's transaction. The client rolled
     # its transaction back, so the write must not have happened.
@@ -189,16 +187,14 @@ def claims_with_id(dsn: str, claim: int) -> int:
     return int(row[0])
 
 
-@finding(
-    4,
-    "after an extended-protocol message failed (the reader now discards everything up "
-    "to Sync, a simple Query included), an approved simple-Query write or COPY FROM "
-    "STDIN still runs on the writer: the server would have skipped it",
-)
 @pytest.mark.parametrize("shape", ["query", "copy"])
 async def test_a_write_the_server_would_skip_does_not_run(
     wire: Wire, client: RawClient, ehr_dsn: str, shape: str
 ) -> None:
+    """Fixed (finding 4): after an extended-protocol message failed (the reader now
+    discards everything up to Sync, a simple Query included), an approved simple-Query
+    write or COPY FROM STDIN is skipped, with no answer, as the server would skip it.
+    The COPY's data is sent without waiting: a skipped COPY sends no CopyInResponse."""
     claim = 38 if shape == "query" else 9038
     text = (
         COPY_CLAIM if shape == "copy" else f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
@@ -210,13 +206,13 @@ async def test_a_write_the_server_would_skip_does_not_run(
     assert await approve_all(wire) == [{"sql": text, "params": []}]
     failing = codec.build_parse("", "SELECT 1/0") + run("")
     client.send(failing + codec.query(text))
-    answers = []
-    if shape == "copy":
-        answers = await client.until(b"G")  # the server would not be in COPY: it skips it
+    if shape == "copy":  # the server would not be in COPY: it skips it, then this data
         client.send(codec.message(b"d", COPY_ROW.format(claim).encode()) + codec.message(b"c", b""))
     client.send(codec.SYNC)
-    answers += await client.until(b"Z")
+    answers = await client.until(b"Z")
     assert error_fields(answers)["C"] == "22012"
+    kinds = [m.type for m in answers]  # the error, then nothing until Sync's answer
+    assert kinds[-2:] == [b"E", b"Z"] and b"C" not in kinds and b"G" not in kinds, answers
     if shape == "copy":
         assert claims_with_id(ehr_dsn, claim) == 0, tags(answers)
     else:
@@ -240,15 +236,12 @@ async def test_a_write_after_a_simple_begin_is_refused(
 
 
 # ── the proxy's own statement and portal names ──────────────────────────────
-@finding(
-    2,
-    'a client that prepares a statement named "phigate.noop" makes every approved '
-    "extended-protocol write answer 42P05: the write committed on the writer, the client "
-    "is told it failed (and asks for, and may run, it again)",
-)
 async def test_an_approved_write_that_ran_is_answered_as_run(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
+    """Fixed (finding 2): a client that prepares a statement named "phigate.noop" no
+    longer makes an approved extended-protocol write answer 42P05 (the write having
+    committed): the proxy's own names are drawn at random for each use."""
     set_status(ehr_dsn, 33, "new")
     client.send(codec.build_parse("phigate.noop", "SELECT 1") + codec.SYNC)
     assert [m.type for m in await client.until(b"Z")] == [b"1", b"Z"]
@@ -259,15 +252,12 @@ async def test_an_approved_write_that_ran_is_answered_as_run(
     assert ran == ("UPDATE 1" in tags(answers)), (ran, tags(answers), error_fields(answers))
 
 
-@finding(
-    3,
-    'a client that prepares a statement named "phigate.refused" turns every refusal of an '
-    "extended-protocol message (pending approval, denied, unknown portal) into a "
-    "BindComplete: the client never receives the ErrorResponse",
-)
 async def test_a_refused_execute_answers_an_error(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
+    """Fixed (finding 3): a client that prepares a statement named "phigate.refused" no
+    longer turns a refusal of an extended-protocol message into a BindComplete: a
+    refusal is a Parse of text that is not SQL, which fails whatever names exist."""
     set_status(ehr_dsn, 34, "new")
     client.send(codec.build_parse("phigate.refused", "SELECT 1") + codec.SYNC)
     assert [m.type for m in await client.until(b"Z")] == [b"1", b"Z"]

@@ -68,6 +68,27 @@ FOUND = [
     ("trace 3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c done", "3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c",
      "ID"),
     ('"reference": "Patient/58812"', "58812", "ID"),
+    # tables and forms: units in headers, foreign column names, header-less rows
+    ("Name,Zip Code,City,Weight (kg)\nAna Ruiz,78040,Laredo,71.2", "78040", "ZIP"),
+    ("#,Name,City,ZIP\n1,Ana Ruiz,Laredo,78040", "Laredo", "LOCATION"),
+    ("Nachname;Vorname;PLZ;Ort\nHuber;Anna;80331;Sendling", "Sendling", "LOCATION"),
+    ("Prénom: Élodie", "Élodie", "PERSON"),
+    ("x,y,z,w\nRuiz,Ana,Laredo,78040\nLee,Bo,Dayton,45402", "Dayton", "LOCATION"),
+    ("a,b,c,d\nRuiz,123-45-6789,x,1\nLee,987654321,y,2", "987654321", "SSN"),
+    ("Occupation,Employer,Age\nwelder,Acme Corp,93", "Acme Corp", "LOCATION"),
+    ("DL#: S530-4417-9921", "S530-4417-9921", "LICENSE"),
+    ('{"doc": "65f1a2b3c4d5e6f7a8b9c0d1", "op": "read"}', "65f1a2b3c4d5e6f7a8b9c0d1", "ID"),
+    ("valet ticket for AB12 CDE at 10:22", "AB12 CDE", "VEHICLE_ID"),
+    ("car plate XYZ 12345 towed", "XYZ 12345", "VEHICLE_ID"),
+    ('{"valueAge": {"value": 91, "unit": "years"}}', "91", "AGE"),
+    ("PATIENT NAME:____Maria Lopez-Garcia    DOB:__03/05/1952", "Maria Lopez-Garcia", "PERSON"),
+    ("PATIENT NAME:____Maria Lopez-Garcia    DOB:__03/05/1952", "03/05/1952", "DATE"),
+    ("thanks, maría josé garcía", "maría josé garcía", "PERSON"),
+    ("hi josé, see you", "josé", "PERSON"),
+    ("regards, maría de la cruz", "maría de la cruz", "PERSON"),
+    ('{"code": {"text": "Age"}, "valueQuantity": {"value": 93, "unit": "a"}}', "93", "AGE"),
+    ('{"performer": [{"display": "Ana Ruiz"}]}', "Ana Ruiz", "PERSON"),
+    ('{"reference": "Organization/9", "display": "St Mary Clinic"}', "St Mary Clinic", "LOCATION"),
 ]  # fmt: skip
 
 
@@ -108,7 +129,23 @@ DECOYS = [
     "service started, build=2024-03-01T12:00:00Z",
     "Started Eliquis and Lipitor; apixaban held; Guillain-Barré ruled out.",
     "Moved from Ontario to Bavaria.",
+    "Address: Ohio",  # a state alone says no more than the state
+    "commit 3f9a2c1d7e6b5a4f3e2d1c0b9a8f7e6d5c4b3a29 (a SHA-1 is no record id)",
+    '{"code": {"coding": [{"display": "Glucose"}]}, "valueQuantity": {"value": 95}}',
+    "spoke with them, called back",
+    "Started Januvia and Jardiance; continue Trulicity.",
+    '{"state": "Georgia"}',
+    "licensed in Virginia since 2011",
+    "Signature: ______________ Date: __________",
+    "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
 ]
+
+
+def test_a_state_in_an_address_line_stays(safe_harbor: Masker) -> None:
+    text = "Address: 12 Oak St, Dayton, Ohio 45402"
+    masked = safe_harbor.mask_text(text).text
+    assert "Ohio" in masked
+    assert "Oak" not in masked and "Dayton" not in masked and "45402" not in masked
 
 
 @pytest.mark.parametrize("text", DECOYS)
@@ -126,3 +163,13 @@ def test_spans_are_character_offsets_for_non_ascii(safe_harbor: Masker) -> None:
     text = "Naïve café: SSN 123-45-6789"
     start, end, entity = safe_harbor.spans(text)[0]
     assert (text[start:end], entity) == ("123-45-6789", "SSN")
+
+
+def test_a_plate_ends_at_its_last_group(safe_harbor: Masker) -> None:
+    text = "WARN unknown plate 8XYZ991 at gate 3"
+    assert safe_harbor.mask_text(text).text.endswith(" at gate 3")
+
+
+def test_a_tab_separates_a_name_from_the_next_field(safe_harbor: Masker) -> None:
+    masked = safe_harbor.mask_text("Name\tCity\tState\nJane Doe\tAtlanta\tGeorgia").text
+    assert masked.endswith("\tGeorgia") and "Jane" not in masked and "Atlanta" not in masked

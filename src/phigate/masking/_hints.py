@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import unicodedata
 
 import re2
 
@@ -83,7 +84,81 @@ _EXACT: dict[str, str] = {
     "county": e.LOCATION,
     "email": e.EMAIL,
     "mail": e.EMAIL,
+    # What a person does and where: a rare trade or a named employer narrows to few.
+    "occupation": e.PROFESSION,
+    "profession": e.PROFESSION,
+    "job": e.PROFESSION,
+    "job_title": e.PROFESSION,
+    "employer": e.LOCATION,
+    "employer_name": e.LOCATION,
+    "workplace": e.LOCATION,
+    "organization": e.LOCATION,
+    "organisation": e.LOCATION,
+    "company": e.LOCATION,
+    "vehicle": e.VEHICLE_ID,
+    "social": e.SSN,
+    "dl": e.LICENSE,
+    "dl_number": e.LICENSE,
+    "dl_no": e.LICENSE,
+    "lic": e.LICENSE,
+    "lic_no": e.LICENSE,
+    "d_o_b": e.DATE,
+    "residence": e.LOCATION,
+    "hometown": e.LOCATION,
+    "home_town": e.LOCATION,
+    "birthplace": e.LOCATION,
+    "birth_place": e.LOCATION,
+    "place_of_birth": e.LOCATION,
+    "referring": e.PERSON,
+    "attending_md": e.PERSON,
+    "pcp": e.PERSON,
 }
+
+# Column and field names of forms and exports written in other languages (German,
+# French, Spanish, Italian, Dutch, Portuguese) and of other countries' identifiers
+# (NHS, NIR, BSN, CPF, CURP, codice fiscale), written without accents.
+_FOREIGN: dict[str, str] = {
+    e.PERSON: (
+        "nachname vorname familienname nom prenom nom_de_famille nombre apellido apellidos"
+        " nombre_completo cognome nome achternaam voornaam naam sobrenome forename forenames"
+        " patientenname nom_du_patient paciente"
+    ),
+    e.DATE: (
+        "geburtsdatum geb_datum geboren date_de_naissance naissance fecha_de_nacimiento"
+        " fecha_nacimiento f_nacimiento data_di_nascita data_nascita geboortedatum"
+        " data_de_nascimento aufnahmedatum datum fecha"
+    ),
+    e.ZIP: "plz postleitzahl code_postal codigo_postal cep",
+    e.LOCATION: (
+        "ort wohnort stadt ville commune ciudad localidad municipio poblacion citta comune"
+        " woonplaats plaats cidade lieu_de_naissance geburtsort arbeitgeber employeur empleador"
+        " datore_di_lavoro werkgever"
+    ),
+    e.STREET_ADDRESS: (
+        "strasse anschrift adresse rue direccion domicilio calle indirizzo adres straat"
+        " endereco morada"
+    ),
+    e.PHONE: "telefon handy telephone portable telefono celular movil telefoon telemovel",
+    e.EMAIL: "courriel correo correo_electronico e_mail",
+    e.AGE: "alter edad idade leeftijd",
+    e.PROFESSION: "beruf ocupacion professione beroep profissao metier",
+    e.SSN: (
+        "nir numero_de_securite_sociale securite_sociale sozialversicherungsnummer svnr nss"
+        " curp dni nie codice_fiscale bsn cpf ni_number national_insurance nino tfn"
+    ),
+    e.MRN: (
+        "nhs nhs_number nhs_no ipp patientennummer fallnummer numero_de_dossier historia_clinica"
+        " nhc cartella"
+    ),
+    e.HEALTH_PLAN_ID: (
+        "versicherungsnummer versichertennummer krankenkassennummer mutuelle ohip health_card"
+        " tarjeta_sanitaria tessera_sanitaria"
+    ),
+    e.VEHICLE_ID: "kennzeichen immatriculation matricula placa targa kenteken",
+}
+for _entity, _names in _FOREIGN.items():
+    for _name in _names.split():
+        _EXACT.setdefault(_name, _entity)
 
 _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
     (frozenset(words.split()), entity)
@@ -143,6 +218,11 @@ _NAME_WORDS = frozenset(
         "doctor",
         "nurse",
         "author",
+        "pt",
+        "guardian",
+        "kin",
+        "spouse",
+        "caller",
     ]
 )
 _DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_timestamp")
@@ -150,6 +230,8 @@ _DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_t
 
 @functools.lru_cache(maxsize=4096)
 def hint(name: str) -> str | None:
+    if not name.isascii():  # "Prénom", "Straße", "Código postal"
+        name = _ascii(name)
     normal = _NON_WORD.sub("_", _CAMEL.sub(r"\1_\2", name).lower()).strip("_")
     if normal in _EXACT:
         return _EXACT[normal]
@@ -168,6 +250,12 @@ def hint(name: str) -> str | None:
     if normal.endswith("_id") or normal.endswith("_uuid") or normal.endswith("_key"):
         return KEEP  # surrogate keys: joins need them, and they identify rows, not people
     return None
+
+
+def _ascii(name: str) -> str:
+    """The name without accents, so that one spelling of each foreign key suffices."""
+    name = name.replace("ß", "ss")
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
 
 
 def type_hint(type_name: str | None) -> str | None:

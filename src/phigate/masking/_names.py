@@ -232,15 +232,18 @@ def _word_edge(data: bytes, index: int) -> bool:
 
 def _joins(data: bytes, start: int, end: int) -> bool:
     """Whether two capitalised words are one run: blanks between them, a dot
-    ("Dr.Smith", "J. Smith"), or name particles ("de la")."""
+    ("Dr.Smith", "J. Smith"), or name particles ("de la"). A tab separates fields:
+    "Jane Doe<TAB>Atlanta" is a name and a town."""
     gap = data[start:end]
     if gap[:1] == b".":
         gap = gap[1:]
         if not gap:
             return True
-    if 0 < len(gap) <= 3 and not gap.strip(b" \t"):
+    if b"\t" in gap:
+        return False
+    if 0 < len(gap) <= 3 and not gap.strip(b" "):
         return True
-    if len(gap) > 14 or gap[:1] not in (b" ", b"\t") or gap[-1:] not in (b" ", b"\t"):
+    if len(gap) > 14 or gap[:1] != b" " or gap[-1:] != b" ":
         return False
     words = gap.split()
     return 0 < len(words) <= 3 and all(w in _PARTICLES for w in words)

@@ -55,10 +55,44 @@ _LOWER_NAME_CUE = (
 )
 
 
+_LOWER_WORD = r"\p{Ll}[\p{Ll}'-]{1,20}"
+# Particles inside a name: "maría de la cruz", "jan van der berg".
+_NAME_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "do",
+        "van",
+        "von",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "y",
+    ]
+)
+
+
 @functools.lru_cache(maxsize=8192)
 def _lower_names(value: bytes) -> bool:
+    """Every word a name (particles inside it aside): "josé garcía", "maría de la cruz"."""
     names = plain_names()
-    return all(w.decode() in names for w in value.split())
+    words = value.decode("utf-8", "replace").split()
+    if len(words[0]) < 3 or len(words[-1]) < 3:
+        return False
+    return (
+        words[0] in names
+        and words[-1] in names
+        and all(w in names or w in _NAME_PARTICLES for w in words[1:-1])
+    )
 
 
 # Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.
@@ -79,6 +113,17 @@ def _dashed_identifier(value: bytes) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
+def _plate(value: bytes) -> bool:
+    """A plate has a digit and at most ten characters; its groups are upper-case, so
+    that "8XYZ991 at gate" ends at the plate."""
+    return has_digit(value) and len(value) <= 10
+
+
+def _hex_id(value: bytes) -> bool:
+    """Letters and digits both: a run of one digit repeated is a placeholder."""
+    return any(c > 57 for c in value) and any(c <= 57 for c in value)
+
+
 def _not_common(value: bytes) -> bool:
     word = value.decode()
     return word not in common_words() and word not in EPONYMS
@@ -145,17 +190,15 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
 
 _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # --- names in lower case, after a cue: "spoke with maria lopez", "pt john"
-    PatternSpec(
-        PERSON,
-        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20}\s+[a-z][a-z'-]{2,20})\b",
-        _lower_names,
-        groups=(("v", PERSON),),
-    ),
-    PatternSpec(
-        PERSON,
-        _LOWER_NAME_CUE + r"(?P<v>[a-z][a-z'-]{2,20})\b",
-        _lower_names,
-        groups=(("v", PERSON),),
+    # (one pattern per length: "maria lopez called" keeps its two names)
+    *(
+        PatternSpec(
+            PERSON,
+            _LOWER_NAME_CUE + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD}){{{n}}})(?:[^\pL'-]|$)",
+            _lower_names,
+            groups=(("v", PERSON),),
+        )
+        for n in range(4)
     ),
     # A title makes the next word a name in any case: "dr osei", "mrs haddad"
     PatternSpec(
@@ -221,6 +264,9 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         ID, r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
     ),
+    # MongoDB ObjectIds (24 hex digits) name one stored document, a patient's or a
+    # visit's; no hash has that length (MD5 32, SHA-1 40), so none is caught with them.
+    PatternSpec(ID, r"\b[0-9a-f]{24}\b", _hex_id),
     # FHIR references: Patient/8812, Encounter/enc-77
     PatternSpec(
         ID,
@@ -361,11 +407,14 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         VEHICLE_ID,
-        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin)" + SEP + r")"
-        r"(?P<v>[A-Za-z0-9][A-Za-z0-9 -]{1,8}[A-Za-z0-9])\b",
-        has_digit,
+        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin|vehicle|car|reg|registration|rego)"
+        + SEP
+        + r")(?P<v>[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,8}){0,2})\b",
+        _plate,
         groups=(("v", VEHICLE_ID),),
     ),
+    # Number plates by their national shape: UK "AB12 CDE", "7ABC123" (California).
+    PatternSpec(VEHICLE_ID, r"\b(?:[A-Z]{2}\d{2} ?[A-Z]{3}|\d[A-Z]{3}\d{3})\b"),
     PatternSpec(
         DEVICE_ID,
         r"(?i:\b(?:serial|s/n|sn|device(?: id| identifier| serial)?|imei|udi|implant(?: id)?"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import re2
 
@@ -21,6 +22,8 @@ from phigate.masking import _hl7
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
 from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
+from phigate.masking._places import _place
+from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
 
 Found = tuple[int, int, str]
@@ -144,7 +147,9 @@ _SUBJECTS = frozenset(
     ]
 )
 # "Label: value", "key=value" (logs, query strings); "10:30" and "a::b" are no labels.
-_LABEL_END_RE = r"[A-Za-z#.)\]](?:[ \t]?(?::[ \t]*|=[ \t]*)|\t+)"
+# A label ends with a colon, an equals sign, tabs, or the blank of a paper form
+# filled in by hand or by OCR ("Name: ____Maria Lopez", "Name________Maria").
+_LABEL_END_RE = r"[A-Za-z#.)\]](?:[ \t]?(?::[ \t]*|=[ \t]*)|\t+|[ \t]?_{2,}[ \t]*)(?:_+[ \t]*)?"
 _LABEL_END = Regex(_LABEL_END_RE.encode())
 _LABEL_WORDS = 3
 _MAX_VALUE = 100
@@ -188,7 +193,7 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
         return _date_like(stripped)
     if entity == e.PERSON:
         return not strict or stripped[:1].isupper()  # "Contact: Jane Doe", not "contact: none"
-    if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL):
+    if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL, e.PROFESSION):
         return True
     if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
         return True  # "user=jdoe", "Order ID: A-77"
@@ -225,9 +230,32 @@ def label_values(data: bytes) -> Iterator[Found]:
         end = _value_end(data, value_start, max(limit, value_start))
         end = _trim(entity, data, value_start, end)
         if end > value_start and value_ok(entity, data[value_start:end], strict=True):
-            yield value_start, end, entity
+            if entity in _WHOLE_LINE:
+                yield from _without_states(data, value_start, end, entity)
+            else:
+                yield value_start, end, entity
         elif entity == e.PERSON and _NUMBER_VALUE.fullmatch(data[value_start:end]) is not None:
             yield value_start, end, e.ID  # "patient=448812": the person's number
+
+
+# A state named in full inside an address line: HIPAA lets the state stand.
+_STATE_IN_LINE = re2.compile(rf"(?:^|,)\s*(?:{STATE_NAMES})(?:\s*,|\s+\d|\s*$)".encode())
+
+
+def _without_states(data: bytes, start: int, end: int, entity: str) -> Iterator[Found]:
+    """The address "12 Oak St, Dayton, Ohio 45402" less its state: the street, town and
+    ZIP code identify; the state, named in full, is a decoy of the same line."""
+    value = data[start:end]
+    pos = 0
+    for found in _STATE_IN_LINE.finditer(value):
+        state_start, state_end = found.span()
+        words = value[state_start:state_end].strip(b", 0123456789")
+        state_start = value.find(words, state_start)
+        if value[pos:state_start].strip(b" ,"):
+            yield start + pos, start + len(value[:state_start].rstrip(b" ,")), entity
+        pos = state_start + len(words)
+    if value[pos:].strip(b" ,"):
+        yield start + pos + len(value[pos:]) - len(value[pos:].lstrip(b" ,")), end, entity
 
 
 def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
@@ -304,16 +332,85 @@ _JSON_KEYS = {
 }
 
 
+# A FHIR age: {"valueAge": {"value": 93}}, an Observation coded "Age" with its
+# valueQuantity in years ("unit": "a"), an extension .../age with a valueInteger.
+_AGE_BEFORE = re2.compile(rb'(?i:valueAge|"Age"|/age"|age[ -]at|"30525-0")')
+_YEARS_AFTER = re2.compile(rb'^[^}]{0,60}"(?:unit|code)"\s*:\s*"(?:a|yr|years?|ann)"')
+# A reference's "display" names whom it points to: a person, or a place of care.
+_REFERENCE_BEFORE = re2.compile(
+    rb'"reference"\s*:\s*"(?:(Patient|Practitioner|RelatedPerson|Person)|Organization|Location)/'
+    rb"[^{}]*$"  # in the same object as the display
+)
+# The member holding the object a "display" sits in: "performer": [{"display": ...
+_PARENT_KEY = re2.compile(rb'"([A-Za-z]+)"\s*:\s*\[?\s*\{[^{}]*$')
+# (Organizations by their parent key are left out: a "serviceProvider" may be a
+# department, which identifies no one.)
+_PARENT_KINDS = dict.fromkeys(
+    [
+        "subject",
+        "patient",
+        "performer",
+        "practitioner",
+        "author",
+        "requester",
+        "generalpractitioner",
+        "recorder",
+        "asserter",
+        "individual",
+        "attester",
+        "enterer",
+        "informant",
+        "sender",
+        "recipient",
+    ],
+    e.PERSON,
+)
+_REFERENCE_AFTER = re2.compile(
+    rb'^[^{}]*"reference"\s*:\s*"(?:(Patient|Practitioner|RelatedPerson|Person)|Organization'
+    rb"|Location)/"
+)
+
+
+def _json_number(key: str, entity: str | None, data: bytes, start: int, end: int) -> str | None:
+    """The type of a number member: "age": 93, "mrn": 12345678; a "value" only when
+    the object says it is an age in years ("value": 105 mg/dL is a lab result)."""
+    if key in ("value", "valueInteger", "valueDecimal"):
+        number = digits(data[start:end])
+        before = data[max(0, start - 160) : start]
+        if (
+            number
+            and 90 <= int(number) <= 130
+            and (_AGE_BEFORE.search(before) or _YEARS_AFTER.search(data[end : end + 80]))
+        ):
+            return e.AGE
+        return None
+    return entity if entity is not None and value_ok(entity, data[start:end]) else None
+
+
+def _json_display(data: bytes, start: int) -> str | None:
+    """A "display" inside a reference to a person (PERSON) or an organization (LOCATION)."""
+    found = _REFERENCE_BEFORE.search(data[max(0, start - 160) : start])
+    if found is None:
+        found = _REFERENCE_AFTER.search(data[start : start + 200])
+    if found is None:
+        parent = _PARENT_KEY.search(data[max(0, start - 200) : start])
+        return _PARENT_KINDS.get(parent.group(1).decode().lower()) if parent else None
+    return e.PERSON if found.group(1) else e.LOCATION
+
+
 def json_values(data: bytes) -> Iterator[Found]:
     for found in _JSON_MEMBER.spans(data):
         key = data[found[1][0] : found[1][1]].decode("ascii")
         entity = _JSON_KEYS.get(key) or classify_label(key)
-        if entity is None:
-            continue
         start, end = found[2]
-        if data[start : start + 1].isdigit():  # "age": 93, "mrn": 12345678
-            if key != "value" and value_ok(entity, data[start:end]):  # "value": 105 mg/dL
-                yield start, end, entity
+        if data[start : start + 1].isdigit():
+            kind = _json_number(key, entity, data, start, end)
+            if kind is not None:
+                yield start, end, kind
+            continue
+        if key == "display":
+            entity = _json_display(data, start)
+        if entity is None:
             continue
         for string in _JSON_STRING.spans(data, start, end):
             s, t = string[1]
@@ -323,10 +420,9 @@ def json_values(data: bytes) -> Iterator[Found]:
 
 # --- CSV fragments: a header of names, then rows with as many cells
 
-_CSV_HEADER_RE = (
-    r"(?m:^[ \t]*\|?[ \t]*\x22?[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}\x22?"
-    r"(?:([,\t;|])[ \t]*\x22?[A-Za-z_][A-Za-z0-9_ ./#-]{0,30}\x22?){2,}[ \t]*\|?\r?$)"
-)
+# A header cell may carry a unit or a question: "Weight (kg)", "Smoker?", "BMI %".
+_HEADER_CELL = r"[ \t]*\x22?[A-Za-z_#\x{C0}-\x{FF}][A-Za-z0-9_ ./#()%?'+\x{C0}-\x{FF}-]{0,30}\x22?"
+_CSV_HEADER_RE = rf"(?m:^[ \t]*\|?{_HEADER_CELL}(?:([,\t;|]){_HEADER_CELL}){{2,}}[ \t]*\|?\r?$)"
 _CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
 
 
@@ -346,7 +442,10 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
         line_end = len(data) if line_end < 0 else line_end
         cells = _cells(data[pos:line_end].rstrip(b"\r"), sep)
         if len(cells) != len(columns):
-            return
+            if len(cells) < 2:
+                return  # the table ended
+            pos = line_end + 1
+            continue  # a ragged row (an unquoted "Doe, Jane"): the next may align again
         for cell, entity in zip(cells, columns, strict=True):
             if entity is not None and value_ok(entity, cell.strip(b' "')):
                 yield pos, pos + len(cell), entity
@@ -366,6 +465,87 @@ def _cells(line: bytes, sep: bytes) -> list[bytes]:
         else:
             joined.append(cell)
     return joined
+
+
+# --- CSV rows without a header (a fragment cut from an export): columns by their shape
+
+# Two lines in a row with three separators or more each.
+_CSV_ROWS_RE = r"(?m:^[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}\n[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}$)"
+_COLUMN_SHAPES: tuple[tuple[str, Any], ...] = (
+    (e.SSN, re2.compile(rb"\d{3}-\d{2}-\d{4}|\d{9}")),
+    (e.ZIP, re2.compile(rb"\d{5}(?:-\d{4})?")),
+    (e.PHONE, re2.compile(rb"(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")),
+    (e.MRN, re2.compile(rb"[A-Z]{0,4}-?\d{6,12}")),
+)
+_STATE_CELL = re2.compile(rf"(?:{STATE_ABBR}|{STATE_NAMES})".encode())
+_TOWN_CELL = re2.compile(rb"\p{Lu}[\p{L}'.]*(?:[ -]\p{L}[\p{L}'.]*){0,3}")
+
+
+def csv_shapes(data: bytes) -> Iterator[Found]:
+    """Columns of a header-less table judged by all their cells at once: every cell
+    an SSN, a ZIP code, a phone number or a record number; a column of town names
+    right before one of states or ZIP codes."""
+    lines = data.split(b"\n")
+    for sep in (b",", b"\t", b";"):
+        run: list[tuple[int, list[bytes]]] = []
+        pos = 0
+        for line in [*lines, b""]:
+            cells = _cells(line.rstrip(b"\r"), sep) if sep in line else []
+            if len(cells) >= 4 and (not run or len(cells) == len(run[0][1])):
+                run.append((pos, cells))
+            else:
+                if len(run) >= 2:
+                    yield from _shaped_columns(run, sep)
+                run = [(pos, cells)] if len(cells) >= 4 else []
+            pos += len(line) + 1
+
+
+def _shaped_columns(run: list[tuple[int, list[bytes]]], sep: bytes) -> Iterator[Found]:
+    if not any(has_digit(cell) for cell in run[0][1]):
+        run = run[1:]  # a header whose names say nothing known: judge the rows alone
+    if not run:
+        return
+    columns = list(zip(*(cells for _, cells in run), strict=True))
+    kinds = [_column_kind(column) for column in columns]
+    if e.ZIP in kinds or "STATE" in kinds:  # a table of where people live
+        for j, kind in enumerate(kinds):
+            if kind is None and _all(columns[j], _TOWN_CELL) and _towns(columns[j]):
+                kinds[j] = e.LOCATION
+    for pos, cells in run:
+        for cell, kind in zip(cells, kinds, strict=True):
+            value = cell.strip(b' "')
+            if kind is not None and kind != "STATE" and value and _fits(kind, value):
+                start = pos + cell.find(value)
+                yield start, start + len(value), kind
+            pos += len(cell) + len(sep)
+
+
+def _towns(column: tuple[bytes, ...]) -> bool:
+    filled = [v for v in (cell.strip(b' "') for cell in column) if v]
+    return sum(1 for v in filled if _place(v)) * 3 >= len(filled) * 2
+
+
+def _fits(kind: str, value: bytes) -> bool:
+    """A cell of a shaped column that is masked: one with a digit in a column of
+    numbers (ZIP "2139" among "02139"s), any in a column of towns."""
+    return kind == e.LOCATION or has_digit(value)
+
+
+def _column_kind(column: tuple[bytes, ...]) -> str | None:
+    if _all(column, _STATE_CELL):
+        return "STATE"
+    for kind, shape in _COLUMN_SHAPES:
+        if _all(column, shape):
+            return kind
+    return None
+
+
+def _all(column: tuple[bytes, ...], shape: Any) -> bool:
+    """Most of the column's cells, two at least, have the shape (an export drops a ZIP
+    code's leading zero, a clerk types one SSN with dashes and the next without)."""
+    filled = [v for v in (cell.strip(b' "') for cell in column) if v]
+    matching = sum(1 for v in filled if shape.fullmatch(v) is not None)
+    return matching >= 2 and matching * 3 >= len(filled) * 2
 
 
 _NUMBER_VALUE = re2.compile(rb"[A-Z]{0,3}-?\d{4,12}")
@@ -415,4 +595,5 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_CSV_HEADER_RE, csv_values),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
+    Structure(_CSV_ROWS_RE, csv_shapes),
 )

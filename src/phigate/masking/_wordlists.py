@@ -459,6 +459,28 @@ def _names(provider: object, attributes: tuple[str, ...]) -> list[str]:
     return [n for n in found if n.isalpha() or "-" in n or "'" in n]
 
 
+# Drug names, brand and generic, among the most prescribed: capitalised in a note, they
+# read like names ("Started Januvia"), and some are ("Jardiance" is no one).
+_DRUGS = """
+abilify adderall advair aldactone allegra ambien amoxil anoro aricept arimidex atacand ativan
+augmentin avapro avodart azor bactrim benadryl benicar biktarvy boniva breo brilinta bystolic
+cardizem cardura celebrex celexa cialis cipro claritin clarinex cozaar crestor cymbalta
+depakote descovy diflucan dilantin diovan ditropan effexor eliquis entresto epclusa farxiga
+flexeril flomax flonase fosamax glucophage glucotrol harvoni humalog humira imdur imitrex
+invokana januvia jardiance keflex keppra klonopin lamictal lantus levaquin levemir lexapro
+lipitor lopressor lotensin lovenox lunesta lyrica macrobid medrol mobic motrin namenda
+neurontin nexium norco norvasc novolog ozempic pepcid percocet plaquenix plavix pradaxa
+pravachol premarin prilosec pristiq proscar protonix provera prozac reglan remeron requip
+restoril risperdal ritalin robaxin seroquel singulair soma spiriva suboxone synthroid tamiflu
+tenormin toprol tradjenta tresiba tricor trulicity ultram valium valtrex vasotec ventolin
+vesicare viagra victoza vistaril voltaren vyvanse wellbutrin xanax xarelto yaz zanaflex
+zantac zestril zetia zithromax zocor zofran zoloft zyprexa zyrtec keytruda opdivo herceptin
+avastin rituxan enbrel remicade stelara dupixent otezla xeljanz rinvoq skyrizi taltz cosentyx
+mounjaro wegovy rybelsus steglatro tymlos prolia evenity repatha praluent leqvio nurtec
+ubrelvy aimovig emgality ajovy vraylar rexulti caplyta latuda trintellix auvelity
+"""
+
+
 @functools.cache
 def common_words() -> frozenset[str]:
     """Words that are not names on their own (English vocabulary, clinical terms and
@@ -466,6 +488,7 @@ def common_words() -> frozenset[str]:
     lorem = importlib.import_module("faker.providers.lorem.en_US").Provider
     words = {str(w).lower() for w in lorem.word_list}
     words.update(_CLINICAL.split())
+    words.update(_DRUGS.split())
     words.update(_SQL_PLAN.split())
     return frozenset(words)
 

@@ -16,6 +16,7 @@ import re2
 from phigate.masking._fastre import OPTIONS, Regex
 from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
+from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, rank
 from phigate.masking.settings import CustomIdentifier
@@ -81,7 +82,11 @@ class SpanFinder:
             else:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
-            spans.extend(Span(s, e, PERSON) for s, e in self._names.spans(data))
+            spans.extend(
+                Span(s, e, PERSON)
+                for s, e in self._names.spans(data)
+                if not _state_named(data, s, e)
+            )
             names = [(s.start, s.end) for s in spans if s.entity == PERSON]
             emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
             found = names_everywhere(data, names, emails)
@@ -218,6 +223,29 @@ _CREDENTIALS_AFTER = Regex(
 _PARTICLES_BEFORE = frozenset(
     b"de del della di da dos das do van von der den du la le bin ibn al el ter ten".split()
 )
+
+
+# Words after which a state's name is the state: "moved from Georgia", "licensed in Virginia".
+_PLACE_WORDS_BEFORE = frozenset(
+    b"in from to of across near at visiting outside throughout into between and or via".split()
+)
+_STATES = frozenset(name.encode() for name in STATE_SET)
+_FIELD_EDGES = frozenset(b'"\t^|,;:=')
+
+
+def _state_named(data: bytes, start: int, end: int) -> bool:
+    """A found "name" that is a state standing alone in a field ("state": "Georgia",
+    ^Georgia^ in HL7) or after a word of place ("moved from Georgia"); "Dear Virginia"
+    and "Georgia Smith" stay names."""
+    if data[start:end] not in _STATES:
+        return False
+    after = data[end : end + 2].lstrip(b" ")
+    if after[:1].isupper():
+        return False  # "Georgia Smith"
+    if start == 0 or data[start - 1] in _FIELD_EDGES:
+        return True
+    before = data[max(0, start - 16) : start].rsplit(None, 1)
+    return bool(before) and before[-1].lower().rstrip(b",") in _PLACE_WORDS_BEFORE
 
 
 def _widen(data: bytes, spans: list[Span]) -> list[Span]:

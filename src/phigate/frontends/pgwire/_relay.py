@@ -131,7 +131,7 @@ class Execution:
 
 @dataclass(eq=False)
 class Expect:
-    kind: str  # parse bind describe_s describe_p execute close sync query flush_wait
+    kind: str  # parse bind describe_s describe_p execute close sync query
     hidden: bool = False
     statement: Statement | None = None
     portal: Portal | None = None
@@ -139,6 +139,14 @@ class Expect:
     substitute: bytes | None = None  # our ErrorResponse in place of the upstream's
     waiter: asyncio.Future[None] | None = None
     batch: int = 0
+    # What it runs is known to leave the transaction block as it was (a SELECT, the
+    # proxy's own no-op): see `Relay.idle`.
+    keeps_transaction: bool = False
+    seq: int = 0  # its place among everything queued (`Relay.expect`)
+
+
+# Messages that run no statement, so they cannot open or close a transaction block.
+_RUN_NOTHING = frozenset({"parse", "bind", "describe_s", "describe_p", "close", "sync"})
 
 
 class Relay:
@@ -154,6 +162,11 @@ class Relay:
         self._swallow = False  # drop answers until ReadyForQuery (a refused binary COPY)
         self.skipping = False  # the upstream ignores everything until the next Sync
         self.idle_after_batch: int | None = None  # set when a transaction ended
+        # The transaction state is what the last ReadyForQuery said only when nothing
+        # that may have changed it was queued after what that ReadyForQuery answered.
+        self._queued = 0  # Expects numbered so far
+        self._changed_at = 0  # the last one that may have changed the transaction state
+        self._reported_at = 0  # the last one a ReadyForQuery answered
         # What the upstream confirmed, for the session to learn from (in order):
         # ("parse", Statement), ("bind", Portal), ("executed", Portal),
         # ("statement", Execution, index of the Query statement completed).
@@ -163,7 +176,24 @@ class Relay:
         if self.skipping and item.kind != "sync":
             self._dropped(item)  # the upstream will ignore it: nothing will answer
             return
+        self._queued += 1
+        item.seq = self._queued
+        if item.kind not in _RUN_NOTHING and not item.keeps_transaction:
+            self._changed_at = item.seq  # not known to leave it alone: refuse to assume
         self.queue.append(item)
+
+    @property
+    def idle(self) -> bool:
+        """Whether the upstream is known to be outside any transaction block: every answer
+        is in, the last ReadyForQuery said `I`, and nothing sent since could have run a
+        BEGIN (an Execute not followed by Sync reports no state of its own)."""
+        return not self.queue and self.status == b"I" and self._changed_at <= self._reported_at
+
+    @property
+    def state_unreported(self) -> bool:
+        """Something sent since the last ReadyForQuery may have changed the transaction
+        state, so `status` may be out of date."""
+        return self._changed_at > self._reported_at
 
     def _dropped(self, item: Expect) -> None:
         _wake(item)
@@ -235,12 +265,14 @@ class Relay:
     # -- simple completions
     def _parse_complete(self, msg: Message) -> list[bytes]:
         head = self._pop("parse")
+        _expected_to_fail(head)
         if head.statement is not None:
             self.acks.append(("parse", head.statement))
         return self._out(head, msg.raw())
 
     def _bind_complete(self, msg: Message) -> list[bytes]:
         head = self._pop("bind")
+        _expected_to_fail(head)
         if head.portal is not None:
             self.acks.append(("bind", head.portal))
         return self._out(head, msg.raw())
@@ -475,11 +507,19 @@ class Relay:
         self._swallow = False
         self.skipping = False
         self.status = msg.body[:1]
+        self._reported_at = head.seq
         if self.status == b"I":
             self.idle_after_batch = head.batch
         if head.kind == "query":
             self._finish(head)
         return self._out(head, msg.raw())
+
+
+def _expected_to_fail(head: Expect) -> None:
+    """A message forwarded so the upstream fails it (a refusal) succeeded: what the
+    upstream holds is no longer what the proxy thinks; end the session, never guess."""
+    if head.substitute is not None:
+        raise ProtocolViolation(f"the upstream accepted a {head.kind} phigate sent to fail")
 
 
 def _wake(item: Expect) -> None:

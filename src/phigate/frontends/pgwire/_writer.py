@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from typing import Any
 
 import pglast
@@ -37,6 +38,18 @@ IN_TRANSACTION = codec.error_response(
     "phigate: a write runs in a transaction of its own on this connection; send it outside "
     "a transaction block (COMMIT or ROLLBACK first), once earlier results have arrived",
 )
+# Refused before it runs: a statement sent since the last Sync (an Execute reports no
+# transaction state of its own) may have opened a transaction block.
+UNREPORTED = codec.error_response(
+    "25001",
+    "phigate: a write runs in a transaction of its own on this connection; a statement "
+    "sent since the last Sync may have opened a transaction block: send Sync (and COMMIT "
+    "or ROLLBACK) before the write",
+)
+# Statement kinds (`phigate.sql.statements.statement_kind`) that cannot open or close a
+# transaction block (functions cannot; CALL and DO can): anything else sent without a
+# Sync after it makes the state unknown.
+_KEEP_TRANSACTION = frozenset({"SELECT", "SHOW", "SET", "EXPLAIN"})
 # What the writer path cannot run, refused before an approval is spent on it.
 # COPY FROM STDIN runs on the writer with the client's data streamed to it
 # (_copyin.py), as a statement of its own: in a batch, the other statements'
@@ -65,8 +78,8 @@ EXTENDED_REFUSED = codec.error_response(
 )
 # Forwarded to the reader in place of an extended-protocol write that ran on the writer:
 # its CommandComplete is replaced by the writer's. Parsed, bound and closed every time
-# under names of the proxy's own, so no client statement or portal is touched.
-_NOOP = "phigate.noop"
+# under a name drawn afresh (`_own_name`), so no client statement or portal is touched.
+_NOOP_SQL = "SET phigate_wire.noop TO DEFAULT"
 _DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
 _TEXT_OID = 25
 _SQLSTATE = re.compile(r"^upstream error ([0-9A-Z]{5}):")
@@ -154,15 +167,29 @@ def _returns_rows(statement: ast.Node) -> bool:
     return any(getattr(statement, name, None) for name in ("returningClause", "returningList"))
 
 
+def keeps_transaction(kinds: list[str] | None) -> bool:
+    """Whether statements of these kinds (`StatementInfo.kind`) surely leave the transaction
+    block as it was; False for anything not known to (None: not understood)."""
+    return bool(kinds) and all(kind in _KEEP_TRANSACTION for kind in kinds or ())
+
+
+def own_name() -> str:
+    """A statement or portal name for a message of the proxy's own. A client may name
+    its own anything (`phigate.noop` included), so the proxy's names are drawn at random
+    for each use: no client can hold one, and none outlives the messages that use it."""
+    return f"phigate.{secrets.token_hex(12)}"
+
+
 def noop_execute(reply: bytes) -> list[tuple[bytes, str, bytes | None]]:
     """The messages that stand in for an extended-protocol write that ran on the writer:
     (message, what the relay expects, the answer that replaces the upstream's)."""
+    name = own_name()
     return [
-        (codec.build_parse(_NOOP, "SET phigate_wire.noop TO DEFAULT"), "parse", None),
-        (codec.build_bind(codec.Bind(_NOOP, _NOOP, (), (), ())), "bind", None),
-        (codec.execute(_NOOP), "execute", reply),
-        (codec.close("P", _NOOP), "close", None),
-        (codec.close("S", _NOOP), "close", None),
+        (codec.build_parse(name, _NOOP_SQL), "parse", None),
+        (codec.build_bind(codec.Bind(name, name, (), (), ())), "bind", None),
+        (codec.execute(name), "execute", reply),
+        (codec.close("P", name), "close", None),
+        (codec.close("S", name), "close", None),
     ]
 
 

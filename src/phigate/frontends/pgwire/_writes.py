@@ -3,7 +3,10 @@ that needs more than the reader role (see `_writer` for how it runs there).
 
 Every shape is decided on exactly what the writer will run, only once the upstream
 has answered everything sent before (`settle`), so the session's transaction state
-and any earlier error are known, not guessed: a simple Query (`admit_query`,
+and any earlier error are known, not guessed: what the server would skip is skipped,
+and a write runs only while the relay knows the upstream is outside a transaction
+block (`Relay.idle`: an unsynced Execute of anything that may change that makes the
+state unknown, and the write is refused): a simple Query (`admit_query`,
 `run_query`), an extended-protocol Execute with its bound values (`execute`), and a
 COPY FROM STDIN whose data then streams to the writer (`copy_in`,
 `copy_in_message`). What cannot run as approved is refused, and audited, before an
@@ -37,16 +40,31 @@ def denied_outright(session: WriteSession, text: str, description: Description) 
 
 
 async def ready_for_write(session: WriteSession, text: str) -> bool:
-    """Before a write is decided: wait for the answers to everything sent before, and
-    refuse it (no approval asked) when they leave a transaction block open: it runs
+    """Before a write is decided: wait for the answers to everything sent before. After
+    an error the server skips this Query (no answer at all), and so does phigate. When
+    a transaction block is open, or may be, it is refused (no approval asked): it runs
     in a transaction of its own and would not roll back with the client's."""
     assert session.relay is not None
     await settle(session)
-    if session.relay.status == b"I":
+    if session.relay.skipping:
+        return False  # the server would ignore it until Sync: nothing is asked or run
+    refused = not_idle(session)
+    if refused is None:
         return True
-    await audit_refused(session, text, _writer.IN_TRANSACTION)
-    session._refuse_query(_writer.IN_TRANSACTION)
+    await audit_refused(session, text, refused)
+    session._refuse_query(refused)
     return False
+
+
+def not_idle(session: WriteSession) -> bytes | None:
+    """Why a write cannot run now (25001), or None when the upstream is known to be
+    outside any transaction block (`Relay.idle`): fail closed on anything else."""
+    assert session.relay is not None
+    if session.relay.idle:
+        return None
+    if session.relay.status == b"I" and session.relay.state_unreported:
+        return _writer.UNREPORTED  # idle at the last ReadyForQuery, changed since maybe
+    return _writer.IN_TRANSACTION
 
 
 async def admit_query(
@@ -66,9 +84,10 @@ async def run_query(session: WriteSession, record: ActionRecord) -> None:
     batch = session.syncs_sent + 1
     # Inside the client's transaction it would not roll back with it; with answers
     # still pending, whether one is open is not known yet (learn it, do not guess).
-    if session.relay.status != b"I" or session.relay.queue:
+    refused = not_idle(session)
+    if refused is not None:
         await _writer.refuse_in_transaction(session.gateway, record)
-        session._refuse_query(_writer.IN_TRANSACTION)
+        session._refuse_query(refused)
         return
     reply = await _writer.run(session.gateway, record)
     session._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
@@ -117,20 +136,17 @@ async def execute(
     transaction would make the server skip or enclose it, and the writer cannot."""
     assert session.admission is not None and session.relay is not None
     await learn_param_types(session, portal)
-    refused = _writer.extended_refusal(portal.statement.text, portal.params)
-    if portal.ran_on_writer:
-        refused = _writer.portal_spent(portal.name)
-    if refused is not None:
-        await audit_refused(session, portal.statement.text, refused)
-        session._refuse_extended(refused)  # before an approval is spent on it
-        return
     await settle(session)
     if session.relay.skipping or portal.dead:
         session._forward(msg.raw(), None)  # the server skips it, and so do we
         return
-    if session.relay.status != b"I":
-        await audit_refused(session, portal.statement.text, _writer.IN_TRANSACTION)
-        session._refuse_extended(_writer.IN_TRANSACTION)
+    refused = _writer.extended_refusal(portal.statement.text, portal.params)
+    if portal.ran_on_writer:
+        refused = _writer.portal_spent(portal.name)
+    refused = refused or not_idle(session)
+    if refused is not None:
+        await audit_refused(session, portal.statement.text, refused)
+        session._refuse_extended(refused)  # before an approval is spent on it
         return
     action = session.admission.action(portal.statement.text, portal.params)
     admitted = await session.admission.admit(action, description)
@@ -143,7 +159,11 @@ async def execute(
         session._refuse_extended(reply)
         return
     for data, kind, substitute in _writer.noop_execute(reply):
-        session._forward(data, Expect(kind, hidden=substitute is None, substitute=substitute))
+        # The proxy's own `SET … TO DEFAULT` leaves the transaction state as it was.
+        expect = Expect(
+            kind, hidden=substitute is None, substitute=substitute, keeps_transaction=True
+        )
+        session._forward(data, expect)
 
 
 async def audit_refused(session: WriteSession, text: str, error: bytes) -> None:

@@ -53,9 +53,11 @@ log = logging.getLogger(__name__)
 
 # Forwarded instead of a refused statement: the upstream answers with an error
 # (which the relay replaces by ours), so it enters the same state the client
-# expects after an error: skip until Sync, abort an open transaction.
-_REFUSED_BIND = codec.build_bind(codec.Bind("phigate.refused", "phigate.refused", (), (), ()))
-_REFUSED_QUERY = codec.query("phigate refused this statement")
+# expects after an error: skip until Sync, abort an open transaction. The text is
+# not SQL, so it fails whatever names the client holds (a syntax error comes before
+# any name is looked at); should it ever succeed, the relay ends the session.
+_REFUSED_SQL = "phigate refused this statement"
+_REFUSED_QUERY = codec.query(_REFUSED_SQL)
 _REVEAL_ACK = codec.query("SET phigate_wire.noop TO DEFAULT")
 
 
@@ -228,7 +230,8 @@ class Session:
         self.io.to_upstream(data)
 
     def _refuse_extended(self, error: bytes) -> None:
-        self._forward(_REFUSED_BIND, Expect("bind", substitute=error))
+        refused = codec.build_parse(_writer.own_name(), _REFUSED_SQL)
+        self._forward(refused, Expect("parse", substitute=error))
         self.state = self.state_skip_until_sync
 
     async def _query(self, msg: Message) -> None:
@@ -443,7 +446,12 @@ class Session:
                 codec.describe("P", portal.name), Expect("describe_p", hidden=True, portal=portal)
             )
         execution = self._execution(admitted, statement.analysis)
-        self._forward(msg.raw(), Expect("execute", portal=portal, execution=execution))
+        kinds = [s.kind for s in statement.analysis.statements] if statement.analysis else None
+        keeps = _writer.keeps_transaction(kinds)
+        self._forward(
+            msg.raw(),
+            Expect("execute", portal=portal, execution=execution, keeps_transaction=keeps),
+        )
 
     async def _close_target(self, msg: Message) -> None:
         what, name = codec.parse_target(msg.body)
