@@ -18,6 +18,7 @@ from phigate.channels._refusals import PER_SOURCE
 from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support import hostile
+from tests.support.state import token_store
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 3"
@@ -277,7 +278,7 @@ def test_a_chat_mapping_to_an_agent_subject_is_a_config_error(
         tmp_path, ehr_dsn, overrides={"channels": slack_settings(slack, users=users)}
     )
     first = build_gateway(settings, migrate=True)
-    first.tokens.create(subject="claims-bot", kind=PrincipalKind.AGENT, on_behalf_of="dana")
+    token_store(first).create(subject="claims-bot", kind=PrincipalKind.AGENT, on_behalf_of="dana")
     first.db.dispose()
     with pytest.raises(ConfigError, match="'claims-bot' holds agent tokens"):
         build_gateway(settings, migrate=True)

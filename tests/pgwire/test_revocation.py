@@ -14,6 +14,7 @@ import pytest
 from phigate.bootstrap import build_gateway
 from phigate.gateway import Gateway
 from tests.pgwire.conftest import Wire, start_wire
+from tests.support.state import token_store
 
 # Generous: the machine running the tests may be loaded; the check itself runs every 0.2 s.
 DEADLINE_SECONDS = 20.0
@@ -24,8 +25,8 @@ def revoke_elsewhere(wire: Wire, subject: str) -> None:
     replica, or `phigate token revoke` in another process)."""
     other: Gateway = build_gateway(wire.harness.gateway.settings, migrate=False)
     try:
-        for info in other.tokens.list(subject=subject):
-            other.tokens.revoke(info.id)
+        for info in token_store(other).list(subject=subject):
+            token_store(other).revoke(info.id)
     finally:
         other.db.dispose()
 
