@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.support.state import token_store
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx2
@@ -95,7 +97,7 @@ async def main(calls: int) -> None:
     with tempfile.TemporaryDirectory(prefix="phigate-bench-") as tmp:
         async with serve_app(upstream.app()) as up_base:
             gateway = build_gateway(settings_for(Path(tmp), f"{up_base}/mcp"), migrate=True)
-            token, _ = gateway.tokens.create(
+            token, _ = token_store(gateway).create(
                 subject="bench-agent",
                 kind=PrincipalKind.AGENT,
                 groups=("agents",),

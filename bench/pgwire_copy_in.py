@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from tests.support.state import token_store
 
 from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
@@ -96,8 +97,8 @@ async def main(args: argparse.Namespace) -> None:
             read_dsn=reader,
         )
         gateway = build_gateway(parse_settings(text), migrate=True)
-        token, _ = gateway.tokens.create(subject="loader", kind=PrincipalKind.SERVICE)
-        owner, _ = gateway.tokens.create(
+        token, _ = token_store(gateway).create(subject="loader", kind=PrincipalKind.SERVICE)
+        owner, _ = token_store(gateway).create(
             subject="olga", kind=PrincipalKind.HUMAN, groups=("owners",)
         )
         listener = await WireListener(
@@ -115,7 +116,7 @@ async def main(args: argparse.Namespace) -> None:
         with contextlib.suppress(psycopg.errors.ObjectNotInPrerequisiteState):
             await copy(proxied, data[:1])  # asks for approval (55000)
         voter = await gateway.authenticate(owner)
-        [approval] = gateway.approvals.list(state="pending")
+        [approval] = gateway.list_approvals(state="pending")
         await gateway.vote(approval.id, voter, "approve")
         before = rss_kib()
         proxied_s, count = await copy(proxied, data)

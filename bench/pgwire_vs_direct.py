@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from tests.support.state import token_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -255,7 +256,7 @@ async def main(args: argparse.Namespace) -> None:
             )
         )
         gateway = build_gateway(settings, migrate=True)
-        token, _ = gateway.tokens.create(
+        token, _ = token_store(gateway).create(
             subject="bench", kind=PrincipalKind.SERVICE, groups=("bench",)
         )
         wire = PgWireSettings()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from tests.support.state import token_store
 
 from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
@@ -67,7 +68,7 @@ async def through_phigate(base: Path, dsn: str, n: int) -> tuple[list[float], fl
         )
     )
     gateway = build_gateway(settings, migrate=True)
-    token, _ = gateway.tokens.create(subject="bench", kind=PrincipalKind.SERVICE)
+    token, _ = token_store(gateway).create(subject="bench", kind=PrincipalKind.SERVICE)
     headers = {"Authorization": f"Bearer {token}"}
     times = []
     transport = httpx.ASGITransport(app=build_app(gateway))

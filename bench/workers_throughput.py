@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from tests.support.state import token_store
 
 from phigate.audit.keys import create_key_file
 from phigate.bootstrap import build_gateway
@@ -122,7 +123,7 @@ def main(seconds: float, clients: int) -> None:
             gateway = build_gateway(
                 parse_settings(config.read_text(), source="bench"), migrate=True
             )
-            token, _ = gateway.tokens.create(
+            token, _ = token_store(gateway).create(
                 subject="bot", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="dana"
             )
             asyncio.run(gateway.close())

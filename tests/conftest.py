@@ -30,6 +30,7 @@ from phigate.pgserver import EmbeddedPostgres
 from tests.support.browser import screenshot_dir as _screenshot_dir
 from tests.support.clean_tree import changed_by_the_run, tree_status
 from tests.support.hypothesis_profiles import load_profiles
+from tests.support.state import token_store
 
 load_profiles()  # before any test module builds its property tests
 
@@ -146,7 +147,7 @@ def demo_tokens(gateway: Gateway) -> dict[str, str]:
     """An API token for each demo identity, by subject."""
     tokens = {}
     for identity in IDENTITIES:
-        token, _ = gateway.tokens.create(
+        token, _ = token_store(gateway).create(
             subject=identity.subject,
             kind=identity.kind,
             groups=identity.groups,

@@ -38,6 +38,7 @@ from phigate.frontends.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.pgserver import EmbeddedPostgres
 from phigate.replicas import ReplicaRegistry
+from tests.support.state import audit_log, token_store
 
 ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
@@ -503,13 +504,13 @@ async def test_documented_state_roles_migrate_and_run_the_gateway(
     monkeypatch.setenv("PGPASSWORD", passwords[app_role])
     gateway = build_gateway(load_settings(config))
     try:
-        token, _ = gateway.tokens.create(subject="dana", kind=PrincipalKind.HUMAN)
+        token, _ = token_store(gateway).create(subject="dana", kind=PrincipalKind.HUMAN)
         assert (await gateway.authenticate(token)).subject == "dana"
-        assert gateway.audit.verify().ok
+        assert gateway.verify_audit().ok
         transport = httpx.ASGITransport(app=build_app(gateway))
         async with httpx.AsyncClient(transport=transport, base_url="http://phigate") as client:
             assert (await client.get("/readyz")).status_code == 200
-        replica = ReplicaRegistry(gateway.db, gateway.audit, f"replica-{suffix}")
+        replica = ReplicaRegistry(gateway.db, audit_log(gateway), f"replica-{suffix}")
         replica.beat()
         replica.beat()
         assert replica.recover(stale_after=60.0) == 0

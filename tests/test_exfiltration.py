@@ -97,7 +97,7 @@ async def test_derived_values_never_leave_unmasked(
 async def test_oracle_channels_need_a_data_owner(harness: Harness, sql: str) -> None:
     response = await harness.submit("claims-bot", sql)
     assert response.status_code == 202, response.text
-    record = harness.gateway.actions.get(response.json()["id"])
+    record = harness.gateway.action(response.json()["id"])
     assert record.rule == "filtering-on-identifiers-needs-a-data-owner"
 
 

@@ -127,9 +127,9 @@ async def test_rest_refuses_a_value_or_result_past_its_cap(
         assert body["error"]["code"] == "result_too_large"
         assert says in body["error"]["message"]
         assert "result" not in body
-        record = h.gateway.actions.get(body["id"])
+        record = h.gateway.action(body["id"])
         assert record.status == "failed"
-        failed = h.gateway.audit.records(since=0, limit=10_000)
+        failed = h.gateway.audit_records(since=0, limit=10_000)
         ends = [r for r in failed if r["event"] == "action.failed"]
         assert ends and ends[-1]["result"]["error_class"] == "result_too_large"
     finally:
@@ -201,7 +201,7 @@ def test_unauthenticated_100_mb_body_is_refused_unread(
     assert sent < 20 * MIB, "the server stopped reading the body"
     assert grown < 20
     assert elapsed < 5
-    events = [r["event"] for r in h.gateway.audit.records(since=0, limit=10_000)]
+    events = [r["event"] for r in h.gateway.audit_records(since=0, limit=10_000)]
     assert "auth.refused" in events
 
 
@@ -214,7 +214,7 @@ def test_an_oversize_body_is_413_before_it_is_read(h: Harness, served: Served, p
     assert sent < 20 * MIB
     refusals = [
         r
-        for r in h.gateway.audit.records(since=0, limit=10_000)
+        for r in h.gateway.audit_records(since=0, limit=10_000)
         if r["event"] == "request.too_large"
     ]
     assert refusals and refusals[-1]["detail"]["path"] == path

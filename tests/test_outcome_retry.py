@@ -88,7 +88,7 @@ async def test_an_outcome_is_recorded_after_the_state_store_comes_back(
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "executed"
     assert executing() == 0
-    records = harness.gateway.audit.records(limit=10_000)
+    records = harness.gateway.audit_records(limit=10_000)
     executed = [r for r in records if r["event"] == "action.executed"]
     assert [r["action_id"] for r in executed] == [response.json()["id"]]
 
@@ -111,12 +111,12 @@ async def test_an_outcome_whose_commit_acknowledgement_was_lost_is_recorded_once
         response = await harness.submit("claims-bot", "SELECT count(*) FROM claims")
         assert response.status_code == 200, response.text
         assert proxy.lost == 1  # the commit was acknowledged to no one
-        records = harness.gateway.audit.records(limit=10_000)
+        records = harness.gateway.audit_records(limit=10_000)
         action_id = response.json()["id"]
         ends = [r["event"] for r in records if r.get("action_id") == action_id]
         assert ends.count("action.executed") == 1, ends
-        assert harness.gateway.actions.get(action_id).status == "executed"
-        assert harness.gateway.audit.verify().ok
+        assert harness.gateway.action(action_id).status == "executed"
+        assert harness.gateway.verify_audit().ok
     finally:
         await harness.client.aclose()
         await harness.gateway.close()

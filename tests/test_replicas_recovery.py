@@ -26,12 +26,12 @@ from phigate.frontends.app import build_app
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision, Verdict
 from phigate.replicas import STALE_BEATS, ReplicaRegistry, with_heartbeat
-from phigate.reports.evidence import build_evidence
 from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, metadata, replicas
 from tests.conftest import demo_config, make_harness
 from tests.console.conftest import sign_in
+from tests.support.state import audit_log
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALLOW = Decision(Verdict.ALLOW, "reads", "reads are allowed", "hipaa-safe-harbor")
@@ -235,11 +235,11 @@ async def test_gateway_records_its_replica_and_recovery_shows_everywhere(
             stored = conn.execute(
                 sa.select(actions.c.replica).where(actions.c.id == admitted.record.id)
             ).scalar_one()
-        assert stored == gateway.approvals.replica
+        assert stored == gateway.replica
         # This gateway "dies" here: it never beat and never finishes the action.
         later = Clock()
         later.now += STALE + 1
-        other = ReplicaRegistry(gateway.db, gateway.audit, "replica-other", clock=later)
+        other = ReplicaRegistry(gateway.db, audit_log(gateway), "replica-other", clock=later)
         assert other.recover(STALE) == 1
         answer = await harness.client.get(
             f"/v1/actions/{admitted.record.id}", headers=harness.auth("admin")
@@ -247,7 +247,7 @@ async def test_gateway_records_its_replica_and_recovery_shows_everywhere(
         assert answer.status_code == 200, answer.text
         assert answer.json()["status"] == "interrupted"
         now = datetime.now(UTC)
-        evidence = build_evidence(gateway.audit, now - timedelta(hours=1), now)
+        evidence = gateway.evidence(now - timedelta(hours=1), now)
         assert evidence.results.get("interrupted") == 1
         assert evidence.chain.ok
     finally:
@@ -264,15 +264,15 @@ async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn
         )
         assert pending.status_code == 202, pending.text
         action_id = pending.json()["id"]
-        approval = await asyncio.to_thread(gateway.approvals.for_action, action_id)
+        approval = await asyncio.to_thread(gateway.approval_for_action, action_id)
         assert approval is not None
         voted = await harness.client.post(
             f"/v1/approvals/{approval.id}/approve", headers=harness.auth("alice"), json={}
         )
         assert voted.status_code == 200, voted.text
-        me = gateway.approvals.replica
-        gateway.approvals.replica = "replica-runner"  # another replica runs it
-        record = await asyncio.to_thread(gateway.actions.get, action_id)
+        me = gateway.replica
+        gateway.replica = "replica-runner"  # another replica runs it
+        record = await asyncio.to_thread(gateway.action, action_id)
         claimed = await gateway.claim_approved(action_id, record.action.principal)
         assert claimed.record.status == "executing"
         with gateway.db.read() as conn:
@@ -283,7 +283,7 @@ async def test_claiming_an_approved_action_takes_it_over(tmp_path: Path, ehr_dsn
         # The runner dies mid-run; the requesting replica's heartbeat does not matter.
         later = Clock()
         later.now += STALE + 1
-        requester = ReplicaRegistry(gateway.db, gateway.audit, me, clock=later)
+        requester = ReplicaRegistry(gateway.db, audit_log(gateway), me, clock=later)
         requester.beat()
         assert requester.recover(STALE) == 1
         reviewer = await sign_in(harness, "alice")
@@ -324,7 +324,7 @@ async def test_app_lifespan_beats_and_stops(tmp_path: Path, ehr_dsn: str) -> Non
     settings = demo_config(tmp_path, ehr_dsn)
     fast = settings.state.model_copy(update={"heartbeat_seconds": 0.05})
     harness = await make_harness(settings.model_copy(update={"state": fast}))
-    gateway, me = harness.gateway, harness.gateway.approvals.replica
+    gateway, me = harness.gateway, harness.gateway.replica
     app = build_app(gateway)
     try:
         assert last_seen(gateway.db, me) is None  # the ASGI transport runs no lifespan

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from phigate.store.tables import audit_log
 from tests.conftest import Harness, demo_config, make_harness
+from tests.support.state import token_store
 
 
 def raw_patient_values(dsn: str, limit: int = 5) -> list[str]:
@@ -69,7 +70,7 @@ async def test_catalog_structure_is_not_masked(harness: Harness) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["result"]["rows"] == [[23, "int4"]]
-    record = harness.gateway.actions.get(response.json()["id"])
+    record = harness.gateway.action(response.json()["id"])
     assert record.description.detail["catalog_only"] is True
     response = await harness.submit(
         "claims-bot", "SELECT 'int4' AS name FROM patients WHERE id = 1"
@@ -179,7 +180,7 @@ async def test_agent_token_cannot_vote_even_in_eligible_group(tmp_path: Path, eh
     try:
         from phigate.identity.principal import PrincipalKind
 
-        rogue, _ = h.gateway.tokens.create(
+        rogue, _ = token_store(h.gateway).create(
             subject="rogue-bot",
             kind=PrincipalKind.AGENT,
             groups=("data-owners",),
@@ -401,15 +402,15 @@ async def test_bad_credentials_are_refused(
 async def test_revoked_and_expired_tokens_are_refused(harness: Harness) -> None:
     from phigate.identity.principal import PrincipalKind
 
-    token, info = harness.gateway.tokens.create(subject="temp", kind=PrincipalKind.HUMAN)
+    token, info = token_store(harness.gateway).create(subject="temp", kind=PrincipalKind.HUMAN)
     ok = await harness.client.get("/v1/approvals", headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200
-    harness.gateway.tokens.revoke(info.id)
+    token_store(harness.gateway).revoke(info.id)
     revoked = await harness.client.get(
         "/v1/approvals", headers={"Authorization": f"Bearer {token}"}
     )
     assert revoked.status_code == 401 and "revoked" in revoked.json()["error"]["message"]
-    short, _ = harness.gateway.tokens.create(
+    short, _ = token_store(harness.gateway).create(
         subject="brief", kind=PrincipalKind.HUMAN, expires_in=1
     )
     await asyncio.sleep(1.1)
@@ -473,7 +474,7 @@ async def test_audit_records_scrub_phi_in_the_action_but_bind_it(
         f"/v1/actions/{response.json()['id']}/run", headers=harness.auth("dana")
     )
     assert run.json()["result"]["rows"] == [[9]]
-    records = harness.gateway.audit.records()
+    records = harness.gateway.audit_records()
     assert ssn not in json.dumps(records)
     requested = [r for r in records if r["event"] == "action.requested"][-1]
     assert len(requested["what"]["fingerprint"]) == 64
@@ -487,12 +488,12 @@ async def test_refused_requests_are_audited(harness: Harness) -> None:
         "/v1/actions", headers=harness.auth("dana"), json={"connection": "crm", "sql": "SELECT 1"}
     )
     events = [
-        (r["event"], r["why"]["reason"]) for r in harness.gateway.audit.records() if "why" in r
+        (r["event"], r["why"]["reason"]) for r in harness.gateway.audit_records() if "why" in r
     ]
     assert ("auth.refused", "unknown API token") in events
     assert any(e == "request.invalid" and "connection" in why for e, why in events)
     assert any(e == "action.refused" and "crm" in why for e, why in events)
-    assert harness.gateway.audit.verify().ok
+    assert harness.gateway.verify_audit().ok
 
 
 async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_dsn: str) -> None:
@@ -504,14 +505,14 @@ async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_
         assert small.status_code == 200, small.text
         bulk = await h.submit("claims-bot", "SELECT * FROM encounters")
         assert bulk.status_code == 202, bulk.text  # exports need a data owner in the demo
-        record = h.gateway.actions.get(bulk.json()["id"])
+        record = h.gateway.action(bulk.json()["id"])
         assert record.description.risk.value == "export"
         assert any("planner expects" in r for r in record.description.reasons)
         bound = await h.submit("claims-bot", "SELECT * FROM encounters WHERE id > $1", params=[0])
         assert bound.status_code == 202
-        record = h.gateway.actions.get(bound.json()["id"])
+        record = h.gateway.action(bound.json()["id"])
         assert record.description.risk.value == "export"
-        connector = h.gateway.connectors["ehr"]
+        connector = h.gateway.connector("ehr")
         generic = await connector._estimate_rows(  # type: ignore[attr-defined]
             "SELECT * FROM encounters WHERE patient_id <> $1", []
         )
@@ -575,7 +576,7 @@ async def test_a_second_identity_is_still_the_same_person(tmp_path: Path, ehr_ds
         from phigate.identity.principal import PrincipalKind
 
         second = {
-            name: h.gateway.tokens.create(
+            name: token_store(h.gateway).create(
                 subject=name, kind=PrincipalKind.HUMAN, groups=("data-owners", "clinicians")
             )[0]
             for name in ("dana@example.org", "00u-alice")
@@ -597,7 +598,7 @@ async def test_a_second_identity_is_still_the_same_person(tmp_path: Path, ehr_ds
         assert voted.status_code == 200, voted.text
         again = await h.client.post(f"{approval}/approve", headers=h.auth("alice"), json={})
         assert again.status_code in (403, 409)  # alice already voted, under her alias
-        votes = [r for r in h.gateway.audit.records() if r["event"] == "approval.vote"]
+        votes = [r for r in h.gateway.audit_records() if r["event"] == "approval.vote"]
         assert [v["who"]["subject"] for v in votes] == ["alice"]
         assert votes[0]["who"]["signed_in_as"] == "00u-alice"
     finally:
@@ -610,8 +611,8 @@ async def test_a_request_nobody_can_decide_says_so_in_the_202(harness: Harness) 
     body = await pending_write(harness)
     assert "no_reviewer" not in body  # alice and bob can decide it
     for reviewer in ("alice", "bob"):
-        for info in harness.gateway.tokens.list(subject=reviewer):
-            harness.gateway.tokens.revoke(info.id)
+        for info in token_store(harness.gateway).list(subject=reviewer):
+            token_store(harness.gateway).revoke(info.id)
     body = await pending_write(harness, "dana")
     assert "no reviewer can decide this request" in str(body["no_reviewer"])
     assert "data-owners" in str(body["no_reviewer"])

@@ -99,7 +99,7 @@ async def test_break_glass_runs_at_once_notifies_and_needs_review(
     harness: Harness, ehr_dsn: str
 ) -> None:
     events: list[ApprovalEvent] = []
-    harness.gateway.approvals.subscribe(events.append)
+    harness.gateway.subscribe_approvals(events.append)
     response = await harness.submit(
         "dana",
         DOB_SQL,
@@ -114,7 +114,7 @@ async def test_break_glass_runs_at_once_notifies_and_needs_review(
     assert [e.name for e in events] == ["approval.requested"]
     review = events[0].approval
     assert review.purpose == "break_glass_review" and review.action_id == body["id"]
-    records = harness.gateway.audit.records()
+    records = harness.gateway.audit_records()
     flagged = [r for r in records if r["event"] == "action.break_glass"]
     assert len(flagged) == 1 and "unconscious" in flagged[0]["why"]["reason"]
 
@@ -124,11 +124,11 @@ async def test_break_glass_runs_at_once_notifies_and_needs_review(
     assert self_review.status_code == 403
     judged = await approve(harness, review.id, who="bob")
     assert judged["state"] == "approved" and judged["purpose"] == "break_glass_review"
-    verdicts = [r for r in harness.gateway.audit.records() if r["event"] == "break_glass.reviewed"]
+    verdicts = [r for r in harness.gateway.audit_records() if r["event"] == "break_glass.reviewed"]
     assert [(v["verdict"], v["who"]["subject"]) for v in verdicts] == [("justified", "bob")]
     rerun = await harness.client.post(f"/v1/actions/{body['id']}/run", headers=harness.auth("dana"))
     assert rerun.status_code == 409
-    assert json.dumps(harness.gateway.audit.records()).count(raw_dob(ehr_dsn)) == 0
+    assert json.dumps(harness.gateway.audit_records()).count(raw_dob(ehr_dsn)) == 0
 
 
 async def test_break_glass_is_refused_to_agents_and_without_reason(harness: Harness) -> None:

@@ -55,7 +55,7 @@ async def test_the_plant_fails_in_postgresql_when_the_classifier_calls_it_a_read
     harness: Harness,
 ) -> None:
     """A classifier miss, simulated at the connector seam: the reader refuses it."""
-    connector = harness.gateway.connectors["ehr"]
+    connector = harness.gateway.connector("ehr")
     assert isinstance(connector, PostgresConnector)
     for plant, risk in ((PLANTS[0], RiskClass.READ), (PLANTS[1], RiskClass.EXPORT)):
         with pytest.raises(UpstreamError, match=r"upstream error (25006|42501)"):
@@ -82,7 +82,7 @@ async def test_a_misclassified_write_fails_in_postgresql(
 ) -> None:
     """Through the connector, as a read: refused (read-only transaction, and the role)."""
     await asyncio.to_thread(_create_writing_function, pg_server, ehr_dsn)
-    connector = harness.gateway.connectors["ehr"]
+    connector = harness.gateway.connector("ehr")
     assert isinstance(connector, PostgresConnector)
     with pytest.raises(UpstreamError, match=r"upstream error (25006|42501)"):
         await _run_as(harness, connector, statement, RiskClass.READ)

@@ -17,7 +17,8 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from phigate import metrics
 from phigate.action_store import (
@@ -29,7 +30,7 @@ from phigate.approvals import Approval, ApprovalService
 from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import DecisionWakeups, listen_url
 from phigate.audit.chain import AuditLog
-from phigate.audit.checkpoint import CheckpointSigner
+from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
 from phigate.audit.verification import Verification
 from phigate.config import Settings
 from phigate.connectors.base import (
@@ -51,8 +52,14 @@ from phigate.pipeline.outcome import Decided, Outcome, WaitProgress
 from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision
+from phigate.reports.evidence import build_evidence
+from phigate.reports.model import Evidence
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit
+
+if TYPE_CHECKING:  # the MCP client SDK loads only when a tool is re-pinned (see repin)
+    from phigate.connectors.mcp import McpConnector
+    from phigate.connectors.mcp_pins import Repinned
 
 __all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "WaitProgress"]
 
@@ -76,49 +83,49 @@ class Gateway:
         self._settings = settings
         self.db = db
         # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
-        self.audit = AuditLog(db, signer=signer)
-        self.actions = ActionStore(db, self.audit)
-        self.approvals = ApprovalService(db, self.audit)
+        self._audit = AuditLog(db, signer=signer)
+        self._actions = ActionStore(db, self._audit)
+        self._approvals = ApprovalService(db, self._audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
         self.wakeups = DecisionWakeups(listen_url(db.url))
         # The per-action records, committed together (group commit).
-        self.writes = GroupCommit(db, around=self.audit.batched)
-        self.tokens = tokens
+        self.writes = GroupCommit(db, around=self._audit.batched)
+        self._tokens = tokens
         self.masking = masking
-        self.connectors = dict(connectors)
+        self._connectors = dict(connectors)
         self.oidc = oidc
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)
         # Describe and decide, shared with `phigate policy check`; it owns the aliases.
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
-        self.decider = Decider(settings, self.connectors, lambda text: str(self.scrub(text)))
+        self.decider = Decider(settings, self._connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
         self.workflow = ApprovalWorkflow(
             settings,
             db,
-            approvals=self.approvals,
+            approvals=self._approvals,
             wakeups=self.wakeups,
-            actions=self.actions,
-            audit=self.audit,
+            actions=self._actions,
+            audit=self._audit,
             tokens=tokens,
             people=self.people,
         )
         self.execution = Execution(
-            self.connectors,
+            self._connectors,
             masking,
-            actions=self.actions,
-            audit=self.audit,
+            actions=self._actions,
+            audit=self._audit,
             writes=self.writes,
-            replica=lambda: self.approvals.replica,
+            replica=lambda: self._approvals.replica,
         )
         self.admission = Admission(
             settings,
             self.decider,
-            self.connectors,
+            self._connectors,
             masking,
-            actions=self.actions,
-            approvals=self.approvals,
-            audit=self.audit,
+            actions=self._actions,
+            approvals=self._approvals,
+            audit=self._audit,
             writes=self.writes,
             workflow=self.workflow,
             scrub=self.views.scrub,
@@ -139,7 +146,11 @@ class Gateway:
     # ── reads and events the doors need (instead of reaching into the stores) ──
     def action(self, action_id: str) -> ActionRecord:
         """One recorded action (NotFoundError if there is none; blocking)."""
-        return self.actions.get(action_id)
+        return self._actions.get(action_id)
+
+    def recent_actions(self, *, limit: int = 100) -> list[ActionRecord]:
+        """The latest recorded actions, newest first (blocking)."""
+        return self._actions.list(limit=limit)
 
     def approval(self, approval_id: str) -> Approval:
         """One approval as stored (NotFoundError if there is none; blocking)."""
@@ -170,29 +181,74 @@ class Gateway:
         """The replica this process records its approvals and runs under."""
         return self.workflow.replica
 
+    @replica.setter
+    def replica(self, name: str) -> None:
+        """Name this replica (REPLICA_ID names it in production; tests run two in one
+        process)."""
+        self._approvals.replica = name
+
     def connector(self, connection: str) -> Connector | None:
         """The connector of a configured connection, or None."""
-        return self.connectors.get(connection)
+        return self._connectors.get(connection)
+
+    def connections(self) -> list[tuple[str, Connector]]:
+        """The configured connections and their connectors, by name."""
+        return sorted(self._connectors.items())
 
     def inactive_tokens(self, token_ids: Iterable[str]) -> set[str]:
         """Which of `token_ids` are revoked, expired or gone (blocking)."""
-        return self.tokens.inactive(token_ids)
+        return self._tokens.inactive(token_ids)
 
     def record_event(self, event: str, fields: Mapping[str, Any]) -> int:
         """Append one record to the audit log (AuditUnavailableError if it cannot)."""
-        return self.audit.append(event, fields)
+        return self._audit.append(event, fields)
 
     def audit_records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         """Audit records after `since`, oldest first (blocking)."""
-        return self.audit.records(since=since, limit=limit)
+        return self._audit.records(since=since, limit=limit)
 
     def audit_head(self) -> tuple[int, str]:
         """The audit log's last sequence number and hash (blocking)."""
-        return self.audit.head()
+        return self._audit.head()
 
     def verify_audit(self) -> Verification:
         """Verify the audit chain as stored (blocking)."""
-        return self.audit.verify()
+        return self._audit.verify()
+
+    def checkpoint_audit(self) -> Checkpoint:
+        """Sign a checkpoint of the audit log's head now (blocking; needs a signer)."""
+        return self._audit.checkpoint()
+
+    def evidence(
+        self, start: datetime, end: datetime, *, policy_hash: str | None = None
+    ) -> Evidence:
+        """The evidence report for [start, end] from the audit log (blocking)."""
+        return build_evidence(self._audit, start, end, policy_hash=policy_hash)
+
+    async def repin(
+        self,
+        connector: McpConnector,
+        tool: str,
+        *,
+        expected_digest: str,
+        by: Mapping[str, Any],
+        reason: str,
+    ) -> Repinned:
+        """Pin the reviewed upstream definition of an MCP tool (audited, scrubbed)."""
+        # Imported here: the MCP client SDK is heavy, and `phigate --help` imports the
+        # gateway (through the reviewer view the approvals CLI prints).
+        from phigate.connectors.mcp_pins import repin
+
+        return await repin(
+            connector,
+            self.db,
+            self._audit,
+            tool,
+            expected_digest=expected_digest,
+            by=by,
+            reason=reason,
+            scrub=self.scrub,
+        )
 
     # ── authenticate ────────────────────────────────────────────────────────
     async def authenticate(self, credential: str) -> Principal:
@@ -201,7 +257,7 @@ class Gateway:
         if not credential:
             raise AuthenticationError("missing credentials")
         if credential.startswith(PREFIX):
-            principal = await asyncio.to_thread(self.tokens.authenticate, credential)
+            principal = await asyncio.to_thread(self._tokens.authenticate, credential)
         elif self.oidc is None:
             raise AuthenticationError("not a phigate API token, and OIDC is not configured")
         else:
@@ -354,7 +410,7 @@ class Gateway:
     async def close(self) -> None:
         if self.oidc is not None:
             await self.oidc.aclose()
-        for connector in self.connectors.values():
+        for connector in self._connectors.values():
             await connector.close()
         await asyncio.to_thread(self.writes.close)
         self.db.dispose()

@@ -253,7 +253,7 @@ def with_heartbeat(inner: Lifespan, registry: ReplicaRegistry, every: float) -> 
 
 def install_heartbeat(app: FastAPI, gateway: Gateway) -> ReplicaRegistry:
     """Run this replica's heartbeat and recovery for as long as `app` serves."""
-    registry = ReplicaRegistry(gateway.db, gateway.audit, gateway.approvals.replica)
+    registry = ReplicaRegistry(gateway.db, gateway._audit, gateway.replica)
     every = gateway.settings.state.heartbeat_seconds
     app.router.lifespan_context = with_heartbeat(app.router.lifespan_context, registry, every)
     return registry

@@ -54,6 +54,7 @@ from tests.connectors.support import (
 from tests.connectors.test_exec_credentials import connection, kubeconfig
 from tests.mcp.conftest import mcp_client, serve_app
 from tests.mcp.upstream_server import PATIENT_TEXT, UPSTREAM_TOKEN
+from tests.support.state import token_store
 
 
 def finding(number: int, reason: str) -> pytest.MarkDecorator:
@@ -139,7 +140,7 @@ async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) ->
     assert pending.status_code == 202, pending.text
     approval_id = pending.json()["approval"]["id"]
     try:
-        token, _ = recorded.gateway.tokens.create(
+        token, _ = token_store(recorded.gateway).create(
             subject="d\u0430na", kind=PrincipalKind.HUMAN, groups=("data-owners",)
         )
     except (ValueError, InvalidRequestError):
@@ -149,7 +150,7 @@ async def test_a_look_alike_subject_is_not_a_second_person(recorded: Harness) ->
         headers={"Authorization": f"Bearer {token}"},
         json={"comment": "ok"},
     )
-    state = recorded.gateway.approvals.get(approval_id).state
+    state = recorded.gateway.approval(approval_id).state
     assert voted.status_code == 403 and state == "pending", (
         f"{voted.status_code} {voted.text[:200]}; approval now {state}"
     )
@@ -233,12 +234,12 @@ async def test_a_lone_surrogate_is_a_clear_audited_refusal(
     """Valid JSON (`"\\ud800"` is a legal escape) that no UTF-8 store can hold: the
     audit write fails, the served app answers 500 and nothing records the refusal."""
     served = httpx.ASGITransport(app=build_app(api.gateway), raise_app_exceptions=False)
-    before = len(api.gateway.audit.records(since=0, limit=10_000))
+    before = len(api.gateway.audit_records(since=0, limit=10_000))
     async with httpx.AsyncClient(transport=served, base_url="http://phigate.test") as client:
         body = json.dumps({"connection": "api", "request": request_body})  # ASCII escapes
         headers = {**api.auth("claims-bot"), "content-type": "application/json"}
         answer = await client.post("/v1/actions", headers=headers, content=body)
-    audited = api.gateway.audit.records(since=0, limit=10_000)[before:]
+    audited = api.gateway.audit_records(since=0, limit=10_000)[before:]
     assert answer.status_code == 400 and audited, (
         f"{answer.status_code} {answer.text[:200]}; new audit records: {len(audited)}"
     )
@@ -291,7 +292,7 @@ async def slack(tmp_path: Path, slack_api_standin: Recorder) -> AsyncIterator[Ha
 
 
 def audit_count(h: Harness) -> int:
-    return len(h.gateway.audit.records(since=0, limit=10_000))
+    return len(h.gateway.audit_records(since=0, limit=10_000))
 
 
 async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
@@ -302,7 +303,7 @@ async def test_a_forged_slack_callback_is_audited(slack: Harness) -> None:
     forged = slack_signed(body, secret="not-the-signing-secret")
     answer = await slack.client.post("/slack/interactions", content=body, headers=forged)
     assert answer.status_code == 401, answer.text
-    assert slack.gateway.approvals.get(approval_id).state == "pending"
+    assert slack.gateway.approval(approval_id).state == "pending"
     assert audit_count(slack) > before, "the forged callback left no audit record"
 
 

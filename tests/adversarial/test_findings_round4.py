@@ -65,9 +65,9 @@ async def approve_all(wire: Wire, voter: str = "alice") -> list[dict[str, Any]]:
     gateway = wire.harness.gateway
     principal = await gateway.authenticate(wire.harness.tokens[voter])
     bound = []
-    for approval in await asyncio.to_thread(gateway.approvals.list, state="pending"):
+    for approval in await asyncio.to_thread(gateway.list_approvals, state="pending"):
         await gateway.vote(approval.id, principal, "approve")
-        record = await asyncio.to_thread(gateway.actions.get, approval.action_id)
+        record = await asyncio.to_thread(gateway.action, approval.action_id)
         bound.append(dict(record.action.body))
     return bound
 
@@ -339,11 +339,11 @@ async def test_a_store_closed_after_a_run_keeps_its_result_and_runs_nothing_more
     client.send(codec.query("SELECT 'after close' AS v"))
     answers = await client.until(b"Z")
     assert error_fields(answers) and not values(answers), answers
-    records = gateway.audit.records()
+    records = gateway.audit_records()
     requested = [r for r in records if r["event"] == "action.requested"]
     assert ["claims" in str(r) for r in requested] == [True], requested
     assert [r["event"] for r in records].count("action.executed") == 1
-    assert gateway.audit.verify().ok
+    assert gateway.verify_audit().ok
 
 
 # ── replicas on one PostgreSQL state store ──────────────────────────────────

@@ -55,14 +55,14 @@ def _fast_tail(monkeypatch: pytest.MonkeyPatch) -> None:
 async def replica(settings: Settings, name: str) -> Harness:
     """A gateway as its own replica (in production each process has its REPLICA_ID)."""
     h = await make_harness(settings)
-    h.gateway.approvals.replica = name
+    h.gateway.replica = name
     return h
 
 
 def settle(*replicas: Harness, timeout: float = 10) -> None:
     """Every tail has read every record written so far, and the workers had time to act."""
     deadline = time.monotonic() + timeout
-    head = replicas[0].gateway.audit.head()[0]
+    head = replicas[0].gateway.audit_head()[0]
     while any(dispatcher(h).position < head for h in replicas):
         assert time.monotonic() < deadline, "the audit tails did not catch up"
         time.sleep(0.02)
@@ -221,7 +221,7 @@ async def test_an_earlier_step_landing_last_is_followed_by_the_latest(
         return messages
 
     a_slack.posted.claim = claim_then_fall_behind  # type: ignore[method-assign]
-    stored_now = pair.a.gateway.approvals.get(approval_id)
+    stored_now = pair.a.gateway.approval(approval_id)
     one_vote = replace(stored_now, votes=(Vote("carol", Ballot.APPROVE, "", "api", time.time()),))
     late = asyncio.create_task(asyncio.to_thread(a_slack._update, one_vote))
     assert await asyncio.to_thread(claimed.wait, 30)

@@ -85,4 +85,4 @@ async def test_a_teams_token_cannot_carry_another_activity_on_the_other_replica(
     assert (await send(pair.a, first, bearer)).status_code == 200
     forged = invoke(pair.bot, approval_id, "approve", "aad-alice", "r3")
     assert (await send(pair.b, forged, bearer)).status_code == 401
-    assert pair.b.gateway.approvals.get(approval_id).state == "pending"
+    assert pair.b.gateway.approval(approval_id).state == "pending"

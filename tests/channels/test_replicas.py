@@ -50,7 +50,7 @@ class Replicas:
     def settle(self, timeout: float = 10) -> None:
         """Both tails have read every record written so far, and their queues are drained."""
         deadline = time.monotonic() + timeout
-        head = self.a.gateway.audit.head()[0]
+        head = self.a.gateway.audit_head()[0]
         while any(dispatcher(h).position < head for h in (self.a, self.b)):
             assert time.monotonic() < deadline, "the audit tails did not catch up"
             time.sleep(0.02)
@@ -81,7 +81,7 @@ async def replicas(
         a = await make_harness(settings)
         b = await make_harness(settings)
         # One process here; in production each replica has its own REPLICA_ID.
-        a.gateway.approvals.replica, b.gateway.approvals.replica = "replica-a", "replica-b"
+        a.gateway.replica, b.gateway.replica = "replica-a", "replica-b"
         try:
             yield Replicas(a, b, slack, receiver)
         finally:
@@ -99,7 +99,7 @@ async def pending_on_a(replicas: Replicas) -> tuple[str, str]:
 def record(h: Harness, event: str, action_id: str) -> dict[str, Any]:
     found = [
         r
-        for r in h.gateway.audit.records()
+        for r in h.gateway.audit_records()
         if r["event"] == event and r.get("action_id") == action_id
     ]
     assert len(found) == 1, found
@@ -160,7 +160,7 @@ async def test_expiry_on_b_updates_the_message_a_posted(replicas: Replicas) -> N
             .where(approvals.c.id == approval_id)
             .values(expires_at=time.time() - 1)
         )
-    expired = await asyncio.to_thread(replicas.b.gateway.approvals.expire_due)
+    expired = await asyncio.to_thread(replicas.b.gateway.expire_due)
     assert [a.id for a in expired] == [approval_id]
     update = replicas.slack.wait_for("chat.update")[0]
     assert update["ts"] == replicas.slack.posted[0][1]

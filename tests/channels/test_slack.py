@@ -18,6 +18,7 @@ from phigate.channels._refusals import PER_SOURCE
 from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support import hostile
+from tests.support.state import token_store
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 WRITE = "UPDATE claims SET status = 'paid' WHERE id = 3"
@@ -108,7 +109,7 @@ async def test_full_approval_from_slack(h: Harness, slack: Recorder) -> None:
     assert "UPDATE claims" in text and "claims-bot" in text and "dana" in text
     body = click(approval_id, "U_ALICE")
     assert await post(h, body, signed(body)) == 200
-    approval = h.gateway.approvals.get(approval_id)
+    approval = h.gateway.approval(approval_id)
     assert approval.state == "approved" and approval.votes[0].channel == "slack"
     update = slack.wait_for("chat.update")[-1]
     assert "APPROVED" in json.dumps(update["blocks"])
@@ -127,7 +128,7 @@ async def test_bad_signatures_are_refused_before_parsing(
         "unsigned": {"Content-Type": "application/x-www-form-urlencoded"},
     }[how]
     assert await post(h, body, headers) == 401
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
     # not parsed: a garbage body with a bad signature is a 401, not a 400
     assert await post(h, "payload=%7Bnot-json", headers) == 401
 
@@ -149,7 +150,7 @@ async def test_unmapped_and_ineligible_users_cannot_decide(h: Harness, slack: Re
     notes = slack.wait_for("chat.postEphemeral", 2)
     assert "not linked" in notes[0]["text"]
     assert "agent acts for cannot approve" in notes[1]["text"]
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
 
 
 async def test_email_mapping_and_deny_with_a_reason(h: Harness, slack: Recorder) -> None:
@@ -170,7 +171,7 @@ async def test_email_mapping_and_deny_with_a_reason(h: Harness, slack: Recorder)
     }
     body = urlencode({"payload": json.dumps(submission)})
     assert await post(h, body, signed(body)) == 200
-    approval = h.gateway.approvals.get(approval_id)
+    approval = h.gateway.approval(approval_id)
     assert approval.state == "denied"
     assert (approval.votes[0].voter, approval.votes[0].comment) == ("bob", "wrong claim id")
     assert "DENIED" in json.dumps(slack.wait_for("chat.update")[-1]["blocks"])
@@ -203,7 +204,7 @@ async def test_console_only_risk_opens_the_console(
             "only be decided in the phigate console"
             in slack.wait_for("chat.postEphemeral")[0]["text"]
         )
-        assert h.gateway.approvals.get(approval_id).state == "pending"
+        assert h.gateway.approval(approval_id).state == "pending"
     finally:
         await close(h)
 
@@ -243,7 +244,7 @@ async def test_chat_mappings_are_compared_as_people(
         notes = [n["text"] for n in slack.wait_for("chat.postEphemeral", 3)]
         assert sum("agent acts for cannot approve" in n for n in notes) == 2, notes
         assert any("agent principals cannot approve" in n for n in notes), notes
-        assert harness.gateway.approvals.get(approval_id).state == "pending"
+        assert harness.gateway.approval(approval_id).state == "pending"
     finally:
         await close(harness)
 
@@ -277,7 +278,7 @@ def test_a_chat_mapping_to_an_agent_subject_is_a_config_error(
         tmp_path, ehr_dsn, overrides={"channels": slack_settings(slack, users=users)}
     )
     first = build_gateway(settings, migrate=True)
-    first.tokens.create(subject="claims-bot", kind=PrincipalKind.AGENT, on_behalf_of="dana")
+    token_store(first).create(subject="claims-bot", kind=PrincipalKind.AGENT, on_behalf_of="dana")
     first.db.dispose()
     with pytest.raises(ConfigError, match="'claims-bot' holds agent tokens"):
         build_gateway(settings, migrate=True)
@@ -296,7 +297,7 @@ async def test_the_configured_timestamp_window_is_enforced(
         approval_id = await pending(harness, slack)
         body = click(approval_id, "U_ALICE")
         assert await post(harness, body, signed(body, age=age)) == 401
-        assert harness.gateway.approvals.get(approval_id).state == "pending"
+        assert harness.gateway.approval(approval_id).state == "pending"
         assert await post(harness, body, signed(body, age=30)) == 200
     finally:
         await close(harness)
@@ -322,7 +323,7 @@ async def test_forged_callbacks_are_audited_up_to_a_cap_per_source(h: Harness) -
     address writes at most PER_SOURCE + 1 records a minute (the last one says so)."""
 
     def refused() -> list[dict[str, Any]]:
-        records = h.gateway.audit.records(since=0, limit=10_000)
+        records = h.gateway.audit_records(since=0, limit=10_000)
         return [r for r in records if r["event"] == "slack.callback_refused"]
 
     body = click("apr_x", "U_ALICE")

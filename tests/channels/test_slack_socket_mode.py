@@ -119,7 +119,7 @@ async def deliver(ws: SocketModeServer, message: dict[str, Any]) -> dict[str, An
 
 async def state_becomes(h: Harness, approval_id: str, state: str) -> None:
     deadline = time.monotonic() + 10
-    while (now := h.gateway.approvals.get(approval_id).state) != state:
+    while (now := h.gateway.approval(approval_id).state) != state:
         assert time.monotonic() < deadline, f"approval stayed {now}"
         await asyncio.sleep(0.02)
 
@@ -133,7 +133,7 @@ async def test_full_approval_over_socket_mode(
     message = envelope(click(approval_id, "U_ALICE"))
     assert await deliver(ws, message) == {"envelope_id": message["envelope_id"]}
     await state_becomes(h, approval_id, "approved")
-    approval = h.gateway.approvals.get(approval_id)
+    approval = h.gateway.approval(approval_id)
     assert (approval.votes[0].voter, approval.votes[0].channel) == ("alice", "slack")
     update = slack.wait_for("chat.update")[-1]
     assert "APPROVED" in json.dumps(update["blocks"])
@@ -155,7 +155,7 @@ async def test_unmapped_and_ineligible_users_cannot_decide(
         assert await deliver(ws, message) == {"envelope_id": message["envelope_id"]}
         told = (await asyncio.to_thread(slack.wait_for, "chat.postEphemeral", count))[-1]
         assert note in told["text"] and told["user"] == user
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
 
 
 async def test_deny_reason_modal_answers_ride_in_the_ack(
@@ -171,10 +171,10 @@ async def test_deny_reason_modal_answers_ride_in_the_ack(
     ack = await deliver(ws, refused)
     assert ack["payload"]["response_action"] == "errors"
     assert "agent acts for" in ack["payload"]["errors"]["reason"]
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
     accepted = envelope(deny_reason(approval_id, "U_BOB", "wrong claim id"), answer=True)
     assert await deliver(ws, accepted) == {"envelope_id": accepted["envelope_id"]}
-    approval = h.gateway.approvals.get(approval_id)  # decided before the ack was sent
+    approval = h.gateway.approval(approval_id)  # decided before the ack was sent
     assert approval.state == "denied"
     assert (approval.votes[0].voter, approval.votes[0].comment) == ("bob", "wrong claim id")
 

@@ -142,7 +142,7 @@ async def test_full_approval_from_teams(h: Harness, bot: Recorder) -> None:
     answer = await send(h, invoke(bot, approval_id, "approve", "aad-alice", "a1"), token(bot))
     assert answer.status_code == 200
     assert answer.json()["type"] == "application/vnd.microsoft.card.adaptive"
-    assert h.gateway.approvals.get(approval_id).state == "approved"
+    assert h.gateway.approval(approval_id).state == "approved"
     assert "alice approved via teams" in str(answer.json()["value"])
     refreshed = bot.wait_for("/svc/v3/conversations/19:rev/activities/card-1")
     assert "approved" in str(refreshed[-1])
@@ -164,7 +164,7 @@ async def test_bad_tokens_are_refused(h: Harness, bot: Recorder, bad: str) -> No
     bearer = bearers[bad]()
     answer = await send(h, invoke(bot, approval_id, "approve", "aad-alice", "b1"), bearer)
     assert answer.status_code == 401
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
 
 
 async def test_replayed_activity_is_refused(h: Harness, bot: Recorder) -> None:
@@ -184,11 +184,11 @@ async def test_unmapped_ineligible_and_reasonless_deny(h: Harness, bot: Recorder
     for i, (user, verb, reason, expected) in enumerate(cases):
         answer = await send(h, invoke(bot, approval_id, verb, user, f"d{i}", reason), token(bot))
         assert expected in str(answer.json()["value"])
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
     answer = await send(
         h, invoke(bot, approval_id, "deny", "aad-alice", "d9", "wrong id"), token(bot)
     )
-    assert h.gateway.approvals.get(approval_id).state == "denied"
+    assert h.gateway.approval(approval_id).state == "denied"
 
 
 async def test_card_updates_after_a_decision_elsewhere(h: Harness, bot: Recorder) -> None:
@@ -238,7 +238,7 @@ async def test_teams_mappings_are_compared_as_people(
             activity = invoke(bot, approval_id, "approve", user, f"p{i}")
             answer = await send(harness, activity, token(bot))
             assert expected in str(answer.json()["value"]), answer.text
-        assert harness.gateway.approvals.get(approval_id).state == "pending"
+        assert harness.gateway.approval(approval_id).state == "pending"
     finally:
         harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
         await harness.client.aclose()
@@ -268,7 +268,7 @@ async def test_by_default_a_token_carries_many_activities_each_once(
     assert (await send(h, first, bearer)).status_code == 200
     second = invoke(bot, approval_id, "approve", "aad-alice", "d2")
     assert (await send(h, second, bearer)).status_code == 200
-    assert h.gateway.approvals.get(approval_id).state == "approved"
+    assert h.gateway.approval(approval_id).state == "approved"
     assert (await send(h, second, bearer)).status_code == 401  # the same activity again
 
 
@@ -284,9 +284,9 @@ async def test_a_token_is_bound_to_the_first_activity_it_came_with(
     assert (await send(h, first, bearer)).status_code == 200
     forged = invoke(bot, approval_id, "approve", "aad-alice", "t2")
     assert (await send(h, forged, bearer)).status_code == 401
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
     assert (await send(h, forged, token(bot))).status_code == 200  # a fresh token is fine
-    assert h.gateway.approvals.get(approval_id).state == "approved"
+    assert h.gateway.approval(approval_id).state == "approved"
 
 
 def _malformed(bot: Recorder) -> list[Any]:
@@ -329,7 +329,7 @@ async def test_another_spelling_of_a_bound_token_is_the_same_token(
     assert (await send(h, first, bearer)).status_code == 200
     forged = invoke(bot, approval_id, "approve", "aad-alice", "s2")
     assert (await send(h, forged, respelt)).status_code == 401
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
 
 
 @pytest.mark.parametrize("channel", ["webchat", None])
@@ -341,4 +341,4 @@ async def test_the_signing_key_must_endorse_the_activitys_channel(
     approval_id = await pending(h, bot)
     activity = invoke(bot, approval_id, "approve", "aad-alice", "e1") | {"channelId": channel}
     assert (await send(h, activity, token(bot))).status_code == 401
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"

@@ -44,7 +44,7 @@ async def approve_and_run(
 
 def audit_text(h: Harness) -> str:
     """Every audit record and stored action, as one string to search for leaks."""
-    records = h.gateway.audit.records(since=0, limit=10_000)
+    records = h.gateway.audit_records(since=0, limit=10_000)
     return json.dumps(records, default=str)
 
 
@@ -77,20 +77,17 @@ async def review_all_tools(gateway: Any, connection: str) -> None:
     """Do what an operator does before agents use an MCP upstream: review every tool it
     lists and pin that definition (`phigate mcp-tools repin`)."""
     from phigate.connectors.mcp import McpConnector
-    from phigate.connectors.mcp_pins import list_pins, repin
+    from phigate.connectors.mcp_pins import list_pins
 
-    connector = gateway.connectors[connection]
+    connector = gateway.connector(connection)
     assert isinstance(connector, McpConnector)
     for pin in await list_pins(connector, gateway.db):
         if not pin.reviewed and pin.upstream_digest is not None:
             who = {"subject": "operator", "kind": "human", "via": "test"}
-            await repin(
+            await gateway.repin(
                 connector,
-                gateway.db,
-                gateway.audit,
                 pin.tool,
                 expected_digest=pin.upstream_digest,
                 by=who,
                 reason="reviewed before first use",
-                scrub=gateway.scrub,
             )

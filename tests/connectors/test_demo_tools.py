@@ -68,7 +68,7 @@ async def test_an_agent_deploys_only_after_approval(h: Harness, tmp_path: Path) 
     assert "Maria Garcia" not in stdout and "415-555-0142" not in stdout
     state = json.loads((tmp_path / "deploy" / "deployments.json").read_text())
     assert state["services"]["api"][-1] == "1.1.0"
-    record = h.gateway.actions.get(pending.json()["id"])
+    record = h.gateway.action(pending.json()["id"])
     assert record.rule == "deploys-need-a-data-owner"
 
 

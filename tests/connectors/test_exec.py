@@ -229,7 +229,7 @@ async def test_timeout_kills_the_whole_process_group(h: Harness, tmp_path: Path)
     while _alive(grandchild) and time.monotonic() < deadline:  # noqa: ASYNC110 - a foreign pid
         await asyncio.sleep(0.05)
     assert not _alive(grandchild)
-    record = h.gateway.actions.get(response.json()["id"])
+    record = h.gateway.action(response.json()["id"])
     assert record.status == "failed"
     assert record.result_summary is not None
     assert record.result_summary["error_class"] == "upstream_error"
@@ -243,7 +243,7 @@ async def test_output_is_capped(h: Harness) -> None:
     assert result["truncated"] == {"stdout": True, "stderr": False}
     assert len(result["stdout"]) <= 10_000
     assert result["stdout"].endswith("\n")
-    summary = h.gateway.actions.get(response.json()["id"]).result_summary
+    summary = h.gateway.action(response.json()["id"]).result_summary
     assert summary is not None
     assert summary["stdout_bytes"] == len(lines)
 

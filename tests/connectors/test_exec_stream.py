@@ -130,8 +130,8 @@ def _text(events: list[dict[str, Any]], stream: str) -> str:
 
 async def _wait_for_status(h: Harness, action_id: str, status: str) -> None:
     deadline = time.monotonic() + 10
-    while h.gateway.actions.get(action_id).status != status:
-        assert time.monotonic() < deadline, h.gateway.actions.get(action_id).status
+    while h.gateway.action(action_id).status != status:
+        assert time.monotonic() < deadline, h.gateway.action(action_id).status
         await asyncio.sleep(0.05)
 
 
@@ -166,7 +166,7 @@ async def test_first_line_arrives_while_the_program_still_runs(
         first = await anext(events)
         # The program cannot end before this file exists, and it is created only now.
         assert first == {"stream": "stdout", "text": "first line\n"}
-        assert h.gateway.actions.get(head["id"]).status == "executing"
+        assert h.gateway.action(head["id"]).status == "executing"
         go.touch()
         rest = [event async for event in events]
     assert _text(rest, "stdout") == "second line\n"
@@ -174,7 +174,7 @@ async def test_first_line_arrives_while_the_program_still_runs(
     assert end["status"] == "executed"
     assert end["exit_code"] == 0
     assert end["duration_ms"] > 0
-    summary = h.gateway.actions.get(head["id"]).result_summary
+    summary = h.gateway.action(head["id"]).result_summary
     assert summary is not None
     assert summary["exit_code"] == 0
     assert summary["duration_ms"] == end["duration_ms"]
@@ -219,7 +219,7 @@ async def test_timeout_while_streaming_kills_and_is_recorded_failed(
     assert end["error"]["code"] == "upstream_error"
     assert "timeout" in end["error"]["message"]
     await _wait_dead(int(pid_file.read_text()))
-    record = h.gateway.actions.get(events[0]["id"])
+    record = h.gateway.action(events[0]["id"])
     assert record.status == "failed"
     assert record.result_summary is not None
     assert record.result_summary["error_class"] == "upstream_error"
@@ -241,12 +241,12 @@ async def test_client_disconnect_kills_the_program_and_is_audited(
     # The client is gone; the connection's 30 s timeout is far away.
     await _wait_for_status(h, action_id, "failed")
     await _wait_dead(int(pid_file.read_text()))
-    summary = h.gateway.actions.get(action_id).result_summary
+    summary = h.gateway.action(action_id).result_summary
     assert summary is not None
     assert summary["error_class"] == "client_disconnected"
     failed = [
         r
-        for r in h.gateway.audit.records(since=0, limit=10_000)
+        for r in h.gateway.audit_records(since=0, limit=10_000)
         if r["event"] == "action.failed" and r["action_id"] == action_id
     ]
     assert len(failed) == 1
@@ -281,7 +281,7 @@ async def test_pending_and_denied_stay_json_then_run_streams_after_approval(
     assert EMAIL not in _text(events, "stdout")
     assert events[-1]["status"] == "executed"
     assert again.status_code == 409
-    assert h.gateway.actions.get(body["id"]).status == "executed"
+    assert h.gateway.action(body["id"]).status == "executed"
 
 
 def test_cli_prints_output_as_it_arrives(h: Harness, served: Served, tmp_path: Path) -> None:
@@ -340,7 +340,7 @@ async def test_a_stream_dropped_unread_still_stops_and_records_the_run(
         await asyncio.sleep(0.02)
     del events  # what a response never sent leaves behind: collected, never closed
     await _wait_for_status(h, admitted.record.id, "failed")
-    summary = h.gateway.actions.get(admitted.record.id).result_summary
+    summary = h.gateway.action(admitted.record.id).result_summary
     assert summary is not None
     assert summary["error_class"] == "client_disconnected"
     await _wait_dead(int(pid_file.read_text()))

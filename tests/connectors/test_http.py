@@ -254,7 +254,7 @@ async def test_upstream_errors_come_back_with_status_and_masked_body(h: Harness)
     message = response.json()["error"]["message"]
     assert "404" in message and "no patient with email" in message
     assert EMAIL not in message
-    record = h.gateway.actions.get(response.json()["id"])
+    record = h.gateway.action(response.json()["id"])
     assert record.status == "failed"
     assert EMAIL not in audit_text(h)
 

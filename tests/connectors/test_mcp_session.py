@@ -77,7 +77,7 @@ async def strict(tmp_path: Path, state: Path) -> AsyncIterator[Harness]:
 
 
 def connector(h: Harness) -> McpConnector:
-    found = h.gateway.connectors["charts"]
+    found = h.gateway.connector("charts")
     assert isinstance(found, McpConnector)
     return found
 
@@ -228,7 +228,7 @@ async def test_an_announced_change_between_two_calls_holds_the_second(
     assert held.status == "pending_approval", held.status
     assert held.record.description.detail["tool_changed"]
     assert calls(state) == ["lookup_patient", "rename"]
-    events = [r["event"] for r in h.gateway.audit.records(since=0, limit=1000)]
+    events = [r["event"] for r in h.gateway.audit_records(since=0, limit=1000)]
     assert events.count("mcp.tool_changed") == 1
 
 
@@ -248,7 +248,7 @@ async def test_a_change_notice_is_listed_and_flagged_without_waiting_for_a_call(
 
 
 def events(h: Harness) -> list[str]:
-    return [r["event"] for r in h.gateway.audit.records(since=0, limit=1000)]
+    return [r["event"] for r in h.gateway.audit_records(since=0, limit=1000)]
 
 
 async def test_close_ends_the_upstream_process_and_the_session_task(

@@ -19,6 +19,7 @@ from phigate.demo.identities import IDENTITIES
 from phigate.frontends.app import build_app
 from phigate.gateway import Gateway
 from tests.conftest import Harness, demo_config
+from tests.support.state import token_store
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -72,7 +73,7 @@ def live(tmp_path: Path, ehr_dsn: str) -> Iterator[LiveGateway]:
     )
     gateway = build_gateway(settings, migrate=True)
     tokens = {
-        i.subject: gateway.tokens.create(
+        i.subject: token_store(gateway).create(
             subject=i.subject, kind=i.kind, groups=i.groups, on_behalf_of=i.on_behalf_of
         )[0]
         for i in IDENTITIES

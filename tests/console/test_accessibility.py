@@ -64,7 +64,7 @@ def _ask(live: LiveGateway, subject: str, sql: str, **extra: object) -> dict[str
     body = answer.json()
     if body.get("approval"):
         return {"action": body["id"], "approval": body["approval"]["id"]}
-    review = live.gateway.approvals.for_action(body["id"])
+    review = live.gateway.approval_for_action(body["id"])
     assert review is not None
     return {"action": body["id"], "approval": review.id}
 

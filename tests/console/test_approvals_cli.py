@@ -33,7 +33,7 @@ def test_list_show_approve(live: LiveGateway) -> None:
     assert code == 4 and "cannot approve" in output
     code, output = run(live, "alice", "approve", approval_id, "--comment", "ok")
     assert code == 0 and "approved" in output
-    assert live.gateway.approvals.get(approval_id).state == "approved"
+    assert live.gateway.approval(approval_id).state == "approved"
 
 
 def test_list_fits_80_columns(live: LiveGateway) -> None:

@@ -90,7 +90,7 @@ def test_csrf_and_get_side_effects_fail_in_the_browser(browser: Browser, live: L
     assert forged.status == 403
     missing = page.request.post(f"{live.url}/ui/approvals/{approval_id}/deny", form={})
     assert missing.status == 403
-    assert live.gateway.approvals.get(approval_id).state == "pending"
+    assert live.gateway.approval(approval_id).state == "pending"
     # A page on another origin cannot frame the console (clickjacking).
     page.goto(f"{live.url}/ui/approvals/{approval_id}")
     csp = page.evaluate("fetch(location.href).then(r => r.headers.get('content-security-policy'))")
@@ -106,7 +106,7 @@ def test_requesters_own_sign_in_cannot_approve(
     expect(page.locator("#refusal")).to_contain_text("requester cannot approve")
     expect(page.locator("#approve")).to_have_count(0)
     shot(page, screenshot_dir, "console-phone-own-request.png")
-    assert live.gateway.approvals.get(approval_id).state == "pending"
+    assert live.gateway.approval(approval_id).state == "pending"
     assert os.environ.get("PHIGATE_NEVER_SET") is None
 
 

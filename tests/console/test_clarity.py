@@ -48,7 +48,7 @@ async def test_reveal_requests_are_marked_and_a_break_glass_rule_is_explained(
     page = (await alice.get(f"/ui/approvals/{human.json()['approval']['id']}")).text
     rule = page.split('id="rule"', 1)[1].split("</dd>", 1)[0]
     assert "clinician-break-glass" in rule and "break-glass was not used" in rule
-    review = await asyncio.to_thread(harness.gateway.approvals.for_action, used.json()["id"])
+    review = await asyncio.to_thread(harness.gateway.approval_for_action, used.json()["id"])
     assert review is not None
     page = (await alice.get(f"/ui/approvals/{review.id}")).text
     assert "break-glass was not used" not in page

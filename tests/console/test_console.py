@@ -77,7 +77,7 @@ async def test_approve_with_csrf_then_requester_runs(harness: Harness) -> None:
         data={"csrf": csrf_of(page.text), "comment": "checked the call log"},
     )
     assert answer.status_code == 303
-    approval = harness.gateway.approvals.get(ids["approval"])
+    approval = harness.gateway.approval(ids["approval"])
     assert approval.state == "approved"
     assert approval.votes[0].channel == "console"
     assert approval.votes[0].comment == "checked the call log"
@@ -101,7 +101,7 @@ async def test_votes_without_a_valid_csrf_token_fail(harness: Harness) -> None:
     bob_page = await bob.get(f"/ui/approvals/{ids['approval']}")
     answer = await alice.post(url, data={"csrf": csrf_of(bob_page.text)})
     assert answer.status_code == 403
-    assert harness.gateway.approvals.get(ids["approval"]).state == "pending"
+    assert harness.gateway.approval(ids["approval"]).state == "pending"
     await alice.aclose()
     await bob.aclose()
 
@@ -116,7 +116,7 @@ async def test_get_never_changes_state(harness: Harness) -> None:
     ):
         answer = await alice.get(path)
         assert answer.status_code in (200, 404, 405)
-    assert harness.gateway.approvals.get(ids["approval"]).state == "pending"
+    assert harness.gateway.approval(ids["approval"]).state == "pending"
     await alice.aclose()
 
 
@@ -131,7 +131,7 @@ async def test_requester_cannot_approve_own_request(harness: Harness) -> None:
         f"/ui/approvals/{ids['approval']}/approve", data={"csrf": csrf_of(page.text)}
     )
     assert forced.status_code == 403
-    assert harness.gateway.approvals.get(ids["approval"]).state == "pending"
+    assert harness.gateway.approval(ids["approval"]).state == "pending"
     await harness_tokens_dana.aclose()
 
 
@@ -167,7 +167,7 @@ async def test_audit_viewer_is_for_auditors_and_verifies_the_chain(harness: Harn
     page = await admin.get("/ui/audit", params={"principal": "claims-bot", "risk": "write"})
     assert page.status_code == 200
     assert "Hash chain verified" in page.text and "No signed checkpoint yet" in page.text
-    await asyncio.to_thread(harness.gateway.audit.checkpoint)
+    await asyncio.to_thread(harness.gateway.checkpoint_audit)
     page = await admin.get("/ui/audit", params={"principal": "claims-bot", "risk": "write"})
     assert "Signed checkpoint at record" in page.text
     assert "action.requested" in page.text
@@ -205,7 +205,7 @@ async def test_reveal_and_break_glass_are_spelled_out_for_reviewers(harness: Har
         reason="unresponsive patient in the ED",
     )
     assert used.status_code == 200
-    review = await asyncio.to_thread(harness.gateway.approvals.for_action, used.json()["id"])
+    review = await asyncio.to_thread(harness.gateway.approval_for_action, used.json()["id"])
     assert review is not None
     page = (await alice.get(f"/ui/approvals/{review.id}")).text
     assert "Break-glass review" in page and "already ran" in page

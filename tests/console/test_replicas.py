@@ -21,6 +21,7 @@ from tests.conftest import Harness, demo_config, make_harness
 from tests.console.conftest import csrf_of, sign_in
 from tests.console.test_console import pending
 from tests.support.oidc_provider import oidc_provider
+from tests.support.state import token_store
 
 
 @dataclass
@@ -79,7 +80,7 @@ async def test_sign_in_on_one_replica_and_approve_on_another(replicas: Replicas)
             f"/ui/approvals/{ids['approval']}/approve", data={"csrf": csrf_of(page.text)}
         )
         assert voted.status_code == 303, voted.text
-        assert replicas.a.gateway.approvals.get(ids["approval"]).state.value == "approved"
+        assert replicas.a.gateway.approval(ids["approval"]).state.value == "approved"
         # sign out on B: A refuses the same cookie at once
         signed_out = await on_b.post("/ui/logout", data={"csrf": csrf_of(page.text)})
         assert signed_out.status_code == 303
@@ -102,7 +103,7 @@ async def test_a_csrf_token_is_the_sessions_on_every_replica(replicas: Replicas)
                 f"/ui/approvals/{ids['approval']}/approve", data={"csrf": csrf_of(bobs_page.text)}
             )
         assert forged.status_code == 403  # bob's token does not work in alice's session
-        assert replicas.b.gateway.approvals.get(ids["approval"]).state.value == "pending"
+        assert replicas.b.gateway.approval(ids["approval"]).state.value == "pending"
     finally:
         await alice.aclose()
         await bob.aclose()
@@ -227,15 +228,15 @@ async def test_revoking_the_sign_in_token_ends_the_session_on_every_replica(
     try:
         page = await alice.get(f"/ui/approvals/{ids['approval']}")
         assert page.status_code == 200
-        for info in replicas.b.gateway.tokens.list(subject="alice"):
-            replicas.b.gateway.tokens.revoke(info.id)
+        for info in token_store(replicas.b.gateway).list(subject="alice"):
+            token_store(replicas.b.gateway).revoke(info.id)
         voted = await alice.post(
             f"/ui/approvals/{ids['approval']}/approve", data={"csrf": csrf_of(page.text)}
         )
         assert voted.status_code in (303, 403) and voted.headers.get("location", "").startswith(
             "/ui/login"
         ), voted.text
-        assert replicas.a.gateway.approvals.get(ids["approval"]).state.value == "pending"
+        assert replicas.a.gateway.approval(ids["approval"]).state.value == "pending"
         for browser in (alice, on_b):
             refused = await browser.get("/ui/approvals")
             assert refused.status_code == 303

@@ -20,20 +20,21 @@ from phigate.store import Database
 from tests.conftest import Harness, make_harness
 from tests.console.conftest import csrf_of, sign_in
 from tests.console.test_replicas import Replicas, browser_on, replica_settings, session_rows
+from tests.support.state import token_store
 
 KEY = session_key(b"a token key of at least sixteen bytes")
 CAROL = Principal("carol", PrincipalKind.HUMAN, frozenset({"data-owners"}), None, "oidc")
 
 
 def endings(h: Harness) -> list[dict[str, Any]]:
-    return [r for r in h.gateway.audit.records() if r["event"] == "console.session_ended"]
+    return [r for r in h.gateway.audit_records() if r["event"] == "console.session_ended"]
 
 
 def revoke_all(h: Harness, subject: str) -> list[str]:
     """As `phigate token revoke ID` does, on this replica's store."""
-    ids = [info.id for info in h.gateway.tokens.list(subject=subject)]
+    ids = [info.id for info in token_store(h.gateway).list(subject=subject)]
     for token_id in ids:
-        h.gateway.tokens.revoke(token_id)
+        token_store(h.gateway).revoke(token_id)
     return ids
 
 

@@ -72,7 +72,7 @@ async def test_exchanged_token_without_kind_claim_is_an_agent_and_cannot_approve
     )
     status, text = await approve(h, body["approval"]["id"], token)
     assert status == 403 and "agent principals cannot approve" in text
-    assert h.gateway.approvals.get(body["approval"]["id"]).state == "pending"
+    assert h.gateway.approval(body["approval"]["id"]).state == "pending"
 
 
 async def test_exchanged_token_with_agent_kind_is_the_actor_for_the_subject(
@@ -85,7 +85,7 @@ async def test_exchanged_token_with_agent_kind_is_the_actor_for_the_subject(
         json={"connection": "ehr", "sql": WRITE, "reason": "paid by phone"},
     )
     assert answer.status_code == 202, answer.text
-    record = h.gateway.actions.get(answer.json()["id"])
+    record = h.gateway.action(answer.json()["id"])
     who = record.action.principal
     assert (who.subject, who.kind, who.on_behalf_of) == ("x-bot", PrincipalKind.AGENT, "dana")
     # dana cannot approve what her agent asked for, under any spelling of her name
@@ -156,7 +156,7 @@ async def test_every_spelling_of_a_person_is_that_person(h: Harness, idp: OidcPr
         token = idp.issue(sub=spelling, groups=["data-owners"])
         status, text = await approve(h, approval_id, token)
         assert status == 403, (spelling, text)
-    assert h.gateway.approvals.get(approval_id).state == "pending"
+    assert h.gateway.approval(approval_id).state == "pending"
     status, _ = await approve(h, approval_id, idp.issue(sub="Bob", groups=["data-owners"]))
     assert status == 200
     status, text = await approve(h, approval_id, h.tokens["bob"])

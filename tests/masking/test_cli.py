@@ -7,7 +7,7 @@ import pathlib
 
 from click.testing import CliRunner
 
-from phigate.masking.cli import mask_command
+from phigate.cli.masking import mask_command
 
 ENV = {"PHIGATE_MASKING_KEY": "cli-test-key-0123456789"}
 

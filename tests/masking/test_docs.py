@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pathlib
 
-from phigate.masking.cli import mask_command
+from phigate.cli.masking import mask_command
 from phigate.masking.settings import MaskingSettings, Operator, ProfileConfig
 
 DOC = (pathlib.Path(__file__).parents[2] / "docs" / "masking.md").read_text(encoding="utf-8")

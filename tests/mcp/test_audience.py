@@ -65,5 +65,5 @@ async def test_only_tokens_for_the_mcp_resource_open_an_mcp_session(
                         await client.list_tools()
         finally:
             await harness.gateway.close()
-        refusals = [r for r in harness.gateway.audit.records() if r["event"] == "auth.refused"]
+        refusals = [r for r in harness.gateway.audit_records() if r["event"] == "auth.refused"]
         assert any(MCP_RESOURCE in str(r) for r in refusals)

@@ -88,7 +88,7 @@ async def test_an_agent_that_gives_up_is_shown_to_reviewers_and_logs_no_tracebac
     finally:
         await reviewer.aclose()
     assert "(requester disconnected)" in inbox and "requester disconnected" in detail
-    events = [r["event"] for r in h.gateway.audit.records()]
+    events = [r["event"] for r in h.gateway.audit_records()]
     assert "approval.requester_disconnected" in events
 
 

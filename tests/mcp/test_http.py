@@ -14,6 +14,7 @@ from mcp.shared.exceptions import MCPError
 from phigate.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.mcp.conftest import Served, mcp_client
+from tests.support.state import token_store
 
 SSN = re.compile(r"\b\d{3}-\d{2}-\d{4}\b")
 
@@ -52,7 +53,7 @@ async def test_masked_query_returns_rows_without_phi(served: Served, ehr_dsn: st
         assert raw_row[2] not in str(masked_row)
     text = result.content[0].text  # type: ignore[union-attr]
     assert "5 row(s)" in text and "first_name" in text and not SSN.search(text)
-    record = served.harness.gateway.actions.get(body["action_id"])
+    record = served.harness.gateway.action(body["action_id"])
     assert record.action.front_door == "mcp" and record.action.reason == "claims audit"
 
 
@@ -80,7 +81,7 @@ async def test_a_syntax_error_names_the_parsers_message(served: Served) -> None:
 
 
 async def test_a_request_nobody_can_decide_is_not_held_and_says_so(served: Served) -> None:
-    tokens = served.harness.gateway.tokens
+    tokens = token_store(served.harness.gateway)
     for reviewer in ("alice", "bob"):
         for info in tokens.list(subject=reviewer):
             tokens.revoke(info.id)
@@ -150,7 +151,7 @@ async def test_pending_then_get_action_runs_it_once_after_rest_approval(served: 
         again = await client.call_tool("get_action", {"action_id": pending["action_id"]})
     assert structured(done)["status"] == "executed"
     assert structured(again)["status"] == "executed" and "rows" not in structured(again)
-    record = served.harness.gateway.actions.get(pending["action_id"])
+    record = served.harness.gateway.action(pending["action_id"])
     assert record.status == "executed"
 
 
@@ -158,7 +159,7 @@ async def test_reviewer_denial_comes_back_as_error(served: Served) -> None:
     h = served.harness
     async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
         first = structured(await client.call_tool("query", {"connection": "ehr", "sql": UPDATE}))
-        approval = h.gateway.approvals.for_action(first["action_id"])
+        approval = h.gateway.approval_for_action(first["action_id"])
         assert approval is not None
         await h.client.post(
             f"/v1/approvals/{approval.id}/deny", headers=h.auth("alice"), json={"comment": "no"}
@@ -282,6 +283,6 @@ async def test_an_agent_named_like_a_person_cannot_take_their_action(served: Ser
         first = structured(await client.call_tool("query", {"connection": "ehr", "sql": UPDATE}))
     assert first["action_id"]
     with pytest.raises(InvalidRequestError, match="one kind"):
-        served.harness.gateway.tokens.create(
+        token_store(served.harness.gateway).create(
             subject="Dana", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="bob"
         )

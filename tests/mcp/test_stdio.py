@@ -36,7 +36,7 @@ async def test_stdio_relay_lists_queries_and_is_denied_like_http(served: Served)
     assert denied.structured_content["rule"] == "schema-privilege-admin-denied"
     assert invalid.is_error
     # The relay added nothing of its own: the gateway recorded the calls as MCP actions.
-    record = served.harness.gateway.actions.get(masked.structured_content["action_id"])
+    record = served.harness.gateway.action(masked.structured_content["action_id"])
     assert record.action.front_door == "mcp" and record.action.principal.subject == "claims-bot"
 
 

@@ -16,13 +16,14 @@ import sqlalchemy as sa
 from phigate.identity.principal import PrincipalKind
 from phigate.pgserver import bin_path
 from tests.pgwire.conftest import Wire, start_wire
+from tests.support.state import token_store
 
 AGED_90_PLUS = f"{datetime.date.today().year - 90} or earlier"
 SSN_ROWS = "SELECT id, first_name, ssn, dob FROM patients ORDER BY id LIMIT 3"
 
 
 def _audit_events(wire: Wire) -> list[tuple[str, dict[str, Any]]]:
-    return [(r["event"], r) for r in wire.harness.gateway.audit.records()]
+    return [(r["event"], r) for r in wire.harness.gateway.audit_records()]
 
 
 async def _settled(wire: Wire) -> None:
@@ -126,7 +127,7 @@ async def test_every_execution_is_audited_with_text_and_params(wire: Wire) -> No
     assert all(f["where"]["front_door"] == "pgwire" for f in requested)
     executed = [f for e, f in _audit_events(wire) if e == "action.executed"]
     assert sum(1 for f in executed if f["result"].get("masked", {}).get("SSN") == 1) >= 2
-    assert wire.harness.gateway.audit.verify().ok
+    assert wire.harness.gateway.verify_audit().ok
 
 
 async def test_asyncpg_prepared_statements_binary(wire: Wire) -> None:
@@ -161,7 +162,7 @@ async def test_asyncpg_looks_up_the_types_it_decodes(wire: Wire) -> None:
         await conn.close()
     lookups = [
         r
-        for r in wire.harness.gateway.audit.records()
+        for r in wire.harness.gateway.audit_records()
         if r["event"] == "action.requested" and "typeinfo_tree" in str(r["what"]["body"])
     ]
     assert lookups, "asyncpg's type lookup went through the gateway, and is audited"
@@ -315,7 +316,7 @@ async def test_wrong_token_or_subject_is_refused(wire: Wire) -> None:
         await psycopg.AsyncConnection.connect(other)
     refusals = [
         r["why"]["reason"]
-        for r in wire.harness.gateway.audit.records()
+        for r in wire.harness.gateway.audit_records()
         if r["event"] == "auth.refused" and r["detail"]["front_door"] == "pgwire"
     ]
     assert "unknown API token" in refusals and "the token belongs to another subject" in refusals
@@ -327,7 +328,7 @@ async def test_an_alias_logs_in_as_its_person(tmp_path: Path, ehr_dsn: str) -> N
     overrides = {"identity": {"aliases": {"dana": ["dana@example.org"]}}}
     harness, listener = await start_wire(tmp_path, ehr_dsn, overrides=overrides)
     try:
-        token, _ = harness.gateway.tokens.create(
+        token, _ = token_store(harness.gateway).create(
             subject="dana@example.org", kind=PrincipalKind.HUMAN, groups=("clinicians",)
         )
         base = f"host=127.0.0.1 port={listener.port} dbname=ehr password={token} sslmode=disable"
@@ -337,7 +338,7 @@ async def test_an_alias_logs_in_as_its_person(tmp_path: Path, ehr_dsn: str) -> N
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             await psycopg.AsyncConnection.connect(f"{base} user=alice")
         who = [
-            r["who"] for r in harness.gateway.audit.records() if r["event"] == "action.requested"
+            r["who"] for r in harness.gateway.audit_records() if r["event"] == "action.requested"
         ]
         assert {w["subject"] for w in who} == {"dana"}
         assert {w["signed_in_as"] for w in who} == {"dana@example.org"}

@@ -20,7 +20,7 @@ async def _executed(wire: Wire, ids: set[str], n: int) -> list[dict[str, Any]]:
     beside the session, so this polls (until a deadline) for the condition itself."""
     deadline = time.monotonic() + 10
     while True:
-        records = wire.harness.gateway.audit.records()
+        records = wire.harness.gateway.audit_records()
         found = [r for r in records if r["event"] == "action.executed" and r["action_id"] in ids]
         if len(found) >= n or time.monotonic() > deadline:
             return found
@@ -35,8 +35,7 @@ async def test_every_run_of_a_prepared_statement_is_recorded_masked_and_audited(
             cur = await conn.execute(BY_ID, [patient], prepare=True)
             rows = await cur.fetchall()
             assert [(r[0], r[1]) for r in rows] == [(patient, "[SSN]")]
-    audit = wire.harness.gateway.audit
-    records = audit.records()
+    records = wire.harness.gateway.audit_records()
     runs = [
         r
         for r in records
@@ -49,7 +48,7 @@ async def test_every_run_of_a_prepared_statement_is_recorded_masked_and_audited(
     # Each run's own count: a masker reused across runs neither loses nor carries counts.
     assert [r["result"]["masked"].get("SSN") for r in executed] == [1, 1, 1]
     assert [r["result"]["rows"] for r in executed] == [1, 1, 1]
-    assert audit.verify().ok
+    assert wire.harness.gateway.verify_audit().ok
 
 
 async def test_sampling_starts_over_on_each_run_of_a_prepared_statement(wire: Wire) -> None:

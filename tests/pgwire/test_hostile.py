@@ -233,10 +233,10 @@ async def test_a_refused_prepare_does_not_change_what_a_name_runs(wire: Wire, eh
     assert error_fields(got).get("C") in ("55000", "42501", "0A000")
     client.close()
     assert _status_of_claim_9(ehr_dsn) == before
-    records = [r for r in wire.harness.gateway.actions.list() if r.action.sql == "EXECUTE w"]
+    records = [r for r in wire.harness.gateway.recent_actions() if r.action.sql == "EXECUTE w"]
     refused = [
         r
-        for r in wire.harness.gateway.audit.records()
+        for r in wire.harness.gateway.audit_records()
         if r["event"] == "pgwire.write_refused" and r["detail"]["sql"] == "EXECUTE w"
     ]
     assert refused or (records and all(r.description.risk == "write" for r in records))

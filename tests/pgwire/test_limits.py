@@ -61,7 +61,7 @@ async def test_a_value_or_result_past_its_cap_is_54000(
             cur = await _cursor(conn, protocol).execute("SELECT 1 AS still_here")
             assert await cur.fetchall() == [(1,)]
         await asyncio.sleep(0.3)  # results are recorded beside the session
-        records = wire.harness.gateway.audit.records()
+        records = wire.harness.gateway.audit_records()
         failed = [r for r in records if r["event"] == "action.failed"]
         assert failed and failed[0]["result"]["error_class"] == "result_too_large"
     finally:

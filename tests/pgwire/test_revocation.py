@@ -14,6 +14,7 @@ import pytest
 from phigate.bootstrap import build_gateway
 from phigate.gateway import Gateway
 from tests.pgwire.conftest import Wire, start_wire
+from tests.support.state import token_store
 
 # Generous: the machine running the tests may be loaded; the check itself runs every 0.2 s.
 DEADLINE_SECONDS = 20.0
@@ -24,8 +25,8 @@ def revoke_elsewhere(wire: Wire, subject: str) -> None:
     replica, or `phigate token revoke` in another process)."""
     other: Gateway = build_gateway(wire.harness.gateway.settings, migrate=False)
     try:
-        for info in other.tokens.list(subject=subject):
-            other.tokens.revoke(info.id)
+        for info in token_store(other).list(subject=subject):
+            token_store(other).revoke(info.id)
     finally:
         other.db.dispose()
 
@@ -66,7 +67,7 @@ async def test_a_revoked_tokens_wire_session_is_ended(wire: Wire) -> None:
         cur = await alice.execute("SELECT 2")  # someone else's session carries on
         assert await cur.fetchone() == (2,)
         records = [
-            r for r in wire.harness.gateway.audit.records() if r["event"] == "pgwire.session_ended"
+            r for r in wire.harness.gateway.audit_records() if r["event"] == "pgwire.session_ended"
         ]
         assert [r["detail"]["who"]["subject"] for r in records] == ["claims-bot"]
     finally:

@@ -99,7 +99,7 @@ async def test_a_write_inside_a_transaction_is_refused_before_approval(
                     status = conn.info.transaction_status
                     assert status == psycopg.pq.TransactionStatus.INERROR
         assert await (await conn.execute(query)).fetchone() == before  # it did not run
-    assert not slow_wire.harness.gateway.approvals.list(state="pending")
+    assert not slow_wire.harness.gateway.list_approvals(state="pending")
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ async def test_an_extended_protocol_write_asks_for_approval(wire: Wire) -> None:
         with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
             await conn.execute("UPDATE claims SET status = %s WHERE id = 7", ("paid",))
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
-    assert len(wire.harness.gateway.approvals.list(state="pending")) == 1
+    assert len(wire.harness.gateway.list_approvals(state="pending")) == 1
 
 
 HOSTILE = [

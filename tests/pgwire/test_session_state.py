@@ -44,7 +44,7 @@ async def test_reveal_setting_is_intercepted_and_needs_approval(
         await conn.execute("RESET phigate.reveal")
         again = await (await conn.execute(DOB)).fetchall()
         assert str(dob) not in str(again)
-    records = slow_wire.harness.gateway.audit.records()
+    records = slow_wire.harness.gateway.audit_records()
     assert any(r["event"] == "pgwire.reveal_requested" and r["reveal"] == ["DATE"] for r in records)
     upstream_saw = [r["what"]["body"]["sql"] for r in records if r["event"] == "action.requested"]
     assert not any("phigate.reveal" in sql for sql in upstream_saw)

@@ -32,7 +32,7 @@ async def _approve_when_asked(wire: Wire, voter: str = "alice", decision: str = 
     gateway = wire.harness.gateway
     principal = await gateway.authenticate(wire.harness.tokens[voter])
     for _ in range(200):
-        pending = await asyncio.to_thread(gateway.approvals.list, state="pending")
+        pending = await asyncio.to_thread(gateway.list_approvals, state="pending")
         if pending:
             await gateway.vote(pending[0].id, principal, decision)
             return pending[0].id
@@ -104,7 +104,7 @@ async def test_copy_from_stdin_asks_for_approval_on_a_read_only_session(wire: Wi
             async with conn.cursor().copy(COPY_IN) as copy:
                 await copy.write_row((1,) * 9)
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
-    assert len(wire.harness.gateway.approvals.list(state="pending")) == 1
+    assert len(wire.harness.gateway.list_approvals(state="pending")) == 1
 
 
 async def test_copy_from_stdin_waits_for_approval_then_loads(slow_writer_wire: Wire) -> None:
@@ -140,7 +140,7 @@ async def test_copy_from_stdin_waits_for_approval_then_loads(slow_writer_wire: W
     for _ in range(100):  # results are recorded beside the session
         executed = [
             r["result"]
-            for r in slow_wire.harness.gateway.audit.records()
+            for r in slow_wire.harness.gateway.audit_records()
             if r["event"] == "action.executed"
         ]
         if executed:
@@ -195,7 +195,7 @@ async def test_client_leaving_mid_result_cancels_upstream(wire: Wire, ehr_dsn: s
         else:
             raise AssertionError("the upstream query kept running")
     await asyncio.sleep(0.3)
-    events = [r for r in wire.harness.gateway.audit.records() if r["event"] == "action.failed"]
+    events = [r for r in wire.harness.gateway.audit_records() if r["event"] == "action.failed"]
     assert events and "disconnected" in str(events[-1]["result"])
 
 
@@ -210,7 +210,7 @@ async def test_a_statement_ahead_of_one_waiting_for_approval_is_not_held(slow_wi
     if b"N" not in kinds:  # the notice may come before or after the first result
         first += await client.until(b"N", limit_s=4.0)
     assert any(b"needs approval" in m.body for m in first if m.type == b"N")
-    assert not await asyncio.to_thread(slow_wire.harness.gateway.approvals.list, state="approved")
+    assert not await asyncio.to_thread(slow_wire.harness.gateway.list_approvals, state="approved")
     await _approve_when_asked(slow_wire)
     second = await client.until(b"Z")
     assert b"UPDATE 1" in b"".join(m.body for m in second if m.type == b"C")

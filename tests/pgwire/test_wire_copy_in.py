@@ -18,6 +18,7 @@ from phigate.reviewing.view import approval_json
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.pgwire.test_wire_writes import approve_all, pending
+from tests.support.state import token_store
 
 COLUMNS = "id, patient_id, payer, member_id, amount, cpt_code, icd10_code, status, service_date"
 COPY_TEXT = f"COPY claims ({COLUMNS}) FROM STDIN"
@@ -54,7 +55,7 @@ def loaded(dsn: str) -> int:
 async def ended(wire: Wire, event: str) -> list[dict[str, Any]]:
     """The results of `event` records (written beside the session), waited for."""
     for _ in range(200):
-        found = [r["result"] for r in wire.harness.gateway.audit.records() if r["event"] == event]
+        found = [r["result"] for r in wire.harness.gateway.audit_records() if r["event"] == event]
         if found:
             return found
         await asyncio.sleep(0.05)
@@ -237,8 +238,8 @@ async def test_revoking_the_token_mid_copy_ends_the_session_and_rolls_back(
         client.send(codec.query(COPY_TEXT))
         await client.until(b"G")
         client.send(codec.message(b"d", line(950000)))
-        for info in harness.gateway.tokens.list(subject="dana"):
-            harness.gateway.tokens.revoke(info.id)
+        for info in token_store(harness.gateway).list(subject="dana"):
+            token_store(harness.gateway).revoke(info.id)
         answers = await client.until(b"E", limit_s=20)
         assert error_fields(answers)["C"] == "57P01"
         assert await client.closed()

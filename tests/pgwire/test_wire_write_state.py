@@ -77,7 +77,7 @@ async def test_a_statement_not_known_to_keep_the_transaction_refuses_the_write(
     assert "Sync" in error_fields(answers)["M"]
     assert status_of(ehr_dsn, 43) == "new"
     refused = [
-        r for r in wire.harness.gateway.audit.records() if r["event"] == "pgwire.write_refused"
+        r for r in wire.harness.gateway.audit_records() if r["event"] == "pgwire.write_refused"
     ]
     assert len(refused) == 1 and "Sync" in str(refused[0])
     client.send(run("w", "paid", "43") + codec.SYNC)
@@ -190,5 +190,5 @@ async def test_a_write_the_server_would_skip_is_neither_refused_nor_audited(
     answers = await client.until(b"Z")
     assert [m.type for m in answers if m.type == b"E"] == [b"E"]
     assert error_fields(answers)["C"] == "22012"
-    events = [r["event"] for r in wire.harness.gateway.audit.records()]
+    events = [r["event"] for r in wire.harness.gateway.audit_records()]
     assert "pgwire.write_refused" not in events

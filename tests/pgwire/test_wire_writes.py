@@ -38,9 +38,9 @@ async def approve_all(wire: Wire, voter: str = "alice") -> list[dict[str, Any]]:
     gateway = wire.harness.gateway
     principal = await gateway.authenticate(wire.harness.tokens[voter])
     bound = []
-    for approval in await asyncio.to_thread(gateway.approvals.list, state="pending"):
+    for approval in await asyncio.to_thread(gateway.list_approvals, state="pending"):
         await gateway.vote(approval.id, principal, "approve")
-        record = await asyncio.to_thread(gateway.actions.get, approval.action_id)
+        record = await asyncio.to_thread(gateway.action, approval.action_id)
         bound.append(dict(record.action.body))
     return bound
 
@@ -58,7 +58,7 @@ def set_status(dsn: str, claim: int, status: str) -> None:
 
 
 def pending(wire: Wire) -> list[Any]:
-    return wire.harness.gateway.approvals.list(state="pending")
+    return wire.harness.gateway.list_approvals(state="pending")
 
 
 @pytest.mark.parametrize("prepare", [False, True])
@@ -233,7 +233,7 @@ async def test_what_the_writer_cannot_run_as_sent_is_refused_first(
         assert await (await conn.execute("SELECT 1")).fetchone() == (1,)
     assert not pending(wire)
     refused = [
-        r for r in wire.harness.gateway.audit.records() if r["event"] == "pgwire.write_refused"
+        r for r in wire.harness.gateway.audit_records() if r["event"] == "pgwire.write_refused"
     ]
     assert [r["detail"]["who"]["subject"] for r in refused] == ["claims-bot"]
     assert "RETURNING" in refused[0]["why"]["reason"]

@@ -110,14 +110,14 @@ async def run_scenario(h: Harness, s: Scenario) -> None:
     )
     body = await _executed(h, s, glass)
     s.ids["break_glass"] = body["id"]
-    review = await asyncio.to_thread(h.gateway.approvals.for_action, body["id"])
+    review = await asyncio.to_thread(h.gateway.approval_for_action, body["id"])
     assert review is not None
     assert await _vote(h, review.id, "alice") == 200
 
     await asyncio.sleep(1.1)
     # Expired by this sweep, or by an earlier one a slow step above already triggered.
-    h.gateway.approvals.expire_due()
-    expired = h.gateway.approvals.for_action(late["id"])
+    h.gateway.expire_due()
+    expired = h.gateway.approval_for_action(late["id"])
     assert expired is not None and expired.state == "expired"
 
 

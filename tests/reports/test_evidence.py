@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from phigate.audit.chain import AuditLog
+from phigate.cli.reports import report_command
 from phigate.reports import SCHEMA, build_evidence, render_html, render_pdf
-from phigate.reports.cli import report_command
 from phigate.reports.model import Evidence
 from phigate.store import Database
 from phigate.store.tables import audit_log

@@ -15,7 +15,7 @@ SURFACES = sorted(
         *(SRC / "channels").glob("*.py"),
         *(SRC / "frontends" / "console").glob("*.py"),
         *(SRC / "frontends" / "console" / "templates").glob("*.html"),
-        SRC / "approvals_cli.py",
+        SRC / "cli" / "approvals.py",
         SRC / "frontends" / "api.py",
     ]
 )

@@ -106,7 +106,7 @@ def test_results_are_frozen() -> None:
 def test_cli_command_with_sql_option_and_stdin() -> None:
     from click.testing import CliRunner
 
-    from phigate.sql.cli import classify_command
+    from phigate.cli.sql import classify_command
 
     runner = CliRunner()
     one = runner.invoke(classify_command, ["--sql", "DELETE FROM t"])

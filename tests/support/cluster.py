@@ -37,6 +37,7 @@ from phigate.identity.principal import PrincipalKind
 from phigate.pgserver import EmbeddedPostgres, free_port
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, audit_log
+from tests.support.state import token_store
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 HEARTBEAT = 0.5  # a replica silent for 6 beats (3 s) is dead
@@ -204,7 +205,7 @@ class Cluster:
         gateway = build_gateway(settings, migrate=True)
         try:
             for subject, (kind, groups, on_behalf_of) in IDENTITIES.items():
-                token, _ = gateway.tokens.create(
+                token, _ = token_store(gateway).create(
                     subject=subject, kind=kind, groups=groups, on_behalf_of=on_behalf_of
                 )
                 self.tokens[subject] = token

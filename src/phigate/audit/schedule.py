@@ -64,9 +64,9 @@ def with_checkpoints(inner: Lifespan, audit: AuditLog, every: float) -> Lifespan
 
 def install_checkpoints(app: FastAPI, gateway: Gateway) -> None:
     """Sign checkpoints for as long as `app` serves (when the gateway has a key)."""
-    if gateway.audit.signer is None:
+    if gateway._audit.signer is None:
         return
     every = gateway.settings.audit.checkpoint_seconds
     app.router.lifespan_context = with_checkpoints(
-        app.router.lifespan_context, gateway.audit, every
+        app.router.lifespan_context, gateway._audit, every
     )

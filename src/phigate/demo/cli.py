@@ -90,7 +90,7 @@ def _serve_demo(env: DemoEnvironment, ports: DemoPorts, credentials_file: Path) 
     pg_url = f"postgresql://{DEMO_HOST}:{ports.wire}/ehr"
     settings = with_listener(env.settings, "ehr", f"{DEMO_HOST}:{ports.wire}")
     gateway = build_gateway(settings, migrate=True)
-    ensure_tokens(env, gateway.tokens, credentials_file)
+    ensure_tokens(env, gateway._tokens, credentials_file)
     patients_api = patient_api.start_for_demo(env.state_dir / "secrets")
 
     # Written once the HTTP port is ours and the wire port was found free, before the

@@ -25,7 +25,7 @@ from phigate.connectors.base import StreamingConnector
 from phigate.connectors.exec import exec_body
 from phigate.connectors.http import http_body
 from phigate.connectors.mcp import McpConnector
-from phigate.connectors.mcp_pins import compare_tool, list_pins, repin
+from phigate.connectors.mcp_pins import compare_tool, list_pins
 from phigate.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -369,15 +369,12 @@ def _install_tool_pin_routes(app: FastAPI, gateway: Gateway) -> None:
         name: str, tool: str, body: RepinRequest, caller: Caller
     ) -> dict[str, Any]:
         _require_admin(gateway, caller)
-        done = await repin(
+        done = await gateway.repin(
             _mcp_connector(gateway, name),
-            gateway.db,
-            gateway.audit,
             tool,
             expected_digest=body.digest,
             by={**caller.to_json(), "via": "rest"},
             reason=body.reason,
-            scrub=gateway.scrub,
         )
         return done.to_json()
 

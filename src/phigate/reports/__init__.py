@@ -3,7 +3,7 @@
     build_evidence(audit, start, end) -> Evidence   (evidence.py: one pass over the chain)
     Evidence.to_json() / render_html / render_pdf    (the same evidence, three shapes)
 
-`phigate report` (cli.py) and the console's auditor page are thin layers over these.
+`phigate report` (`phigate.cli.reports`) and the console's auditor page are thin layers over these.
 """
 
 from __future__ import annotations

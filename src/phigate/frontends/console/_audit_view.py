@@ -50,15 +50,15 @@ def matches(record: dict[str, Any], f: dict[str, str]) -> bool:
 
 
 def _search(console: Console, f: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    audit = console.gateway.audit
-    head, _ = audit.head()
-    records = audit.records(since=max(0, head - WINDOW))
+    gateway = console.gateway
+    head, _ = gateway.audit_head()
+    records = gateway.audit_records(since=max(0, head - WINDOW))
     found = [r for r in reversed(records) if matches(r, f)][:SHOWN]
     for record in found:
         record["when"] = dt.datetime.fromtimestamp(float(record.get("ts", 0)), dt.UTC).strftime(
             "%Y-%m-%d %H:%M:%S UTC"
         )
-    return found, audit.verify().to_json()
+    return found, gateway.verify_audit().to_json()
 
 
 async def audit_page(console: Console, request: Request, session: Session) -> Response:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from phigate.bootstrap import policy_hash
 from phigate.frontends.console._web import Console
 from phigate.frontends.console.sessions import Session
-from phigate.reports import STYLESHEET, build_evidence, render_fragment
+from phigate.reports import STYLESHEET, render_fragment
 
 DEFAULT_DAYS = 30
 
@@ -46,7 +46,7 @@ async def report_page(console: Console, request: Request, session: Session) -> R
         )
     start, end, first, last = period(request)
     evidence = await asyncio.to_thread(
-        build_evidence, gateway.audit, start, end, policy_hash=policy_hash(gateway.settings)
+        gateway.evidence, start, end, policy_hash=policy_hash(gateway.settings)
     )
     body = Markup(render_fragment(evidence))  # noqa: S704 - rendered by our own report code
     return console.render(

@@ -46,7 +46,7 @@ def split_name(gateway: Gateway, name: str) -> tuple[McpConnector, str] | None:
 
 async def upstream_tools(gateway: Gateway, principal: Principal) -> list[types.Tool]:
     found: list[types.Tool] = []
-    for name, connector in sorted(gateway.connectors.items()):
+    for name, connector in gateway.connections():
         if not isinstance(connector, McpConnector) or not may_use(gateway, principal, name):
             continue
         try:

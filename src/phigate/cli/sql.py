@@ -1,4 +1,4 @@
-"""`phigate sql classify`: the click command (the lead attaches it to the main CLI)."""
+"""`phigate sql classify`: classify statements given on the command line or stdin."""
 
 from __future__ import annotations
 
@@ -17,3 +17,7 @@ def classify_command(sql: str | None) -> None:
     lines = [json.dumps({"sql": sql})] if sql is not None else sys.stdin
     for result in classify_lines(lines):
         click.echo(json.dumps(result, sort_keys=True))
+
+
+sql_group = click.Group("sql", help="PostgreSQL statement understanding.")
+sql_group.add_command(classify_command, "classify")

@@ -1,6 +1,6 @@
 """`phigate mask`: mask text, JSON lines or CSV from stdin to stdout.
 
-A thin layer over the engine; the lead's main CLI attaches `mask_command`.
+A thin layer over the engine.
 """
 
 from __future__ import annotations
