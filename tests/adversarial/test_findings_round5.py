@@ -239,7 +239,6 @@ def test_procedural_code_is_not_a_read(bench: Bench, door: str, sql: str) -> Non
 
 
 # ── writes on a read-only wire session: whose transaction they commit in ────
-@finding(8, "an approved Query that opens a transaction commits; the client's ROLLBACK is moot")
 @pytest.mark.parametrize(
     "text",
     [
@@ -251,9 +250,11 @@ def test_procedural_code_is_not_a_read(bench: Bench, door: str, sql: str) -> Non
 async def test_an_approved_batch_that_opens_a_transaction_rolls_back_with_it(
     wire: Wire, client: RawClient, ehr_dsn: str, text: str
 ) -> None:
-    """A simple Query with a BEGIN in it is one approved action: after it the client is
-    in a transaction block (a BEGIN later in the Query takes in what ran before it) and
-    rolls it back. On the server itself the UPDATE is undone (checked directly first)."""
+    """A simple Query with a BEGIN in it leaves the client in a transaction block (a
+    BEGIN later in the Query takes in what ran before it) that it rolls back; on the
+    server itself the UPDATE is undone (checked directly first). Fixed: the writer runs
+    a write in a transaction of its own, so a write must come alone; this one is
+    refused before approval, and nothing commits."""
     direct = text.format(claim=44)
     set_status(ehr_dsn, 44, "new")
     with psycopg.connect(ehr_dsn, autocommit=True) as conn:
@@ -263,12 +264,7 @@ async def test_an_approved_batch_that_opens_a_transaction_rolls_back_with_it(
     claim = 41 if text.startswith("BEGIN") else 45
     text = text.format(claim=claim)
     set_status(ehr_dsn, claim, "new")
-    client.send(codec.query(text))
-    first = await client.until(b"Z")
-    assert error_fields(first).get("C") == "55000", first
-    assert await approve_all(wire) == [{"sql": text, "params": []}]
-    client.send(codec.query(text))
-    answers = await client.until(b"Z")
+    answers = await refused_alone(wire, client, text)
     client.send(codec.query("ROLLBACK"))
     answers += await client.until(b"Z")
     assert status_of(ehr_dsn, claim) == "new", (tags(answers), error_fields(answers))
@@ -277,16 +273,12 @@ async def test_an_approved_batch_that_opens_a_transaction_rolls_back_with_it(
 async def test_an_approved_write_rolls_back_with_its_failing_batch(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
-    """Held: a simple Query `UPDATE …; SELECT 1/0` (one implicit transaction) fails on
-    its second statement, and the approved UPDATE is undone with it."""
+    """A simple Query `UPDATE …; SELECT 1/0` (one implicit transaction) would fail on
+    its second statement and undo the UPDATE: a write must come alone, so it is
+    refused before approval and nothing commits."""
     set_status(ehr_dsn, 42, "new")
     text = "UPDATE claims SET status = 'paid' WHERE id = 42; SELECT 1/0"
-    client.send(codec.query(text))
-    assert error_fields(await client.until(b"Z")).get("C") == "55000"
-    assert await approve_all(wire) == [{"sql": text, "params": []}]
-    client.send(codec.query(text))
-    answers = await client.until(b"Z")
-    assert error_fields(answers).get("C") == "22012", answers
+    answers = await refused_alone(wire, client, text)
     assert status_of(ehr_dsn, 42) == "new", tags(answers)
 
 
@@ -358,6 +350,17 @@ async def test_an_invisible_mark_in_a_literal_is_escaped_on_the_page(
 
 
 # ── what an approved write leaves behind on the shared writer ──────────────
+async def refused_alone(wire: Wire, client: RawClient, text: str) -> list[codec.Message]:
+    """Send `text` as a simple Query: refused (0A000, a write must come alone) before
+    any approval is asked, so none is pending."""
+    client.send(codec.query(text))
+    answers = await client.until(b"Z")
+    assert error_fields(answers).get("C") == "0A000", answers
+    assert "sent alone" in error_fields(answers).get("M", ""), answers
+    assert await approve_all(wire) == []
+    return answers
+
+
 async def ask_approve_run(wire: Wire, client: RawClient, text: str) -> list[codec.Message]:
     """Send `text` as a simple Query, approve it as alice, send it again: its answers."""
     client.send(codec.query(text))
@@ -371,35 +374,34 @@ async def ask_approve_run(wire: Wire, client: RawClient, text: str) -> list[code
 async def test_an_approved_write_leaves_no_session_setting_for_the_next(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
-    """An approved `SET …; UPDATE …` runs on a pooled writer connection; the next
-    approved write (another reviewer's decision) must not run under its setting."""
+    """An approved write that sets a session setting (`set_config(…, false)`) runs on a
+    pooled writer connection; the next approved write (another reviewer's decision)
+    must not run under its setting."""
     set_status(ehr_dsn, 46, "new")
     set_status(ehr_dsn, 47, "new")
     tainting = await ask_approve_run(
         wire,
         client,
-        "SET application_name = 'tainted'; UPDATE claims SET status = 'x' WHERE id = 46",
+        "UPDATE claims SET status = set_config('application_name', 'tainted', false) WHERE id = 46",
     )
     answers = await ask_approve_run(
         wire,
         client,
         "UPDATE claims SET status = current_setting('application_name') WHERE id = 47",
     )
-    assert status_of(ehr_dsn, 46) == "x", (tags(tainting), error_fields(tainting))
+    assert status_of(ehr_dsn, 46) == "tainted", (tags(tainting), error_fields(tainting))
     assert tags(answers) == ["UPDATE 1"], error_fields(answers)
     assert status_of(ehr_dsn, 47) not in ("new", "tainted")
 
 
-@finding(11, "an approved multi-statement Query is answered with its first statement's tag only")
 async def test_an_approved_batch_is_answered_statement_by_statement(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
     """The server answers each statement of a Query with its own CommandComplete; the
-    writer's answer stands in for all of them, so the client must get `SET` and
-    `UPDATE 1`, not only `SET` for a write that committed."""
+    writer's answer stood in for all of them (`SET` only, for a write that committed).
+    Fixed: a write must come alone, so the batch is refused before approval and
+    nothing commits."""
     set_status(ehr_dsn, 48, "new")
-    answers = await ask_approve_run(
-        wire, client, "SET application_name = 'a'; UPDATE claims SET status = 'y' WHERE id = 48"
-    )
-    assert status_of(ehr_dsn, 48) == "y"
-    assert tags(answers) == ["SET", "UPDATE 1"], error_fields(answers)
+    text = "SET application_name = 'a'; UPDATE claims SET status = 'y' WHERE id = 48"
+    answers = await refused_alone(wire, client, text)
+    assert status_of(ehr_dsn, 48) == "new", tags(answers)

@@ -7,8 +7,9 @@ from pathlib import Path
 from tests.mcp.conftest import mcp_client, serve_app, start
 from tests.mcp.test_http import structured
 
+# The note joined to a long constant (repeat over a note is a condition on it).
 BIG = (
-    "SELECT repeat(note_text || ' ' || repeat('lorem ipsum dolor ', 250), 200) AS body"
+    "SELECT note_text || ' ' || repeat('lorem ipsum dolor ', 50000) AS body"
     " FROM clinical_notes LIMIT 1"
 )
 

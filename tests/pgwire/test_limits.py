@@ -15,11 +15,17 @@ import pytest
 
 from tests.pgwire.conftest import Wire, start_wire
 
+
 # One clinical note (PHI) in filler, repeated: about 5 kB times {times} per row.
-BIG = (
-    "SELECT id, repeat(note_text || ' ' || repeat('lorem ipsum dolor ', 250), {times}) AS body"
-    " FROM clinical_notes ORDER BY id LIMIT {rows}"
-)
+# The note joined to a long constant (repeat over a note would be a condition on it:
+# whether it fails past 1 GB depends on the note's length).
+def big_notes(*, rows: int, times: int) -> str:
+    return (
+        f"SELECT id, note_text || ' ' || repeat('lorem ipsum dolor ', {250 * times}) AS body"
+        f" FROM clinical_notes ORDER BY id LIMIT {rows}"
+    )
+
+
 MIB = 1024 * 1024
 
 
@@ -42,8 +48,8 @@ def _cursor(conn: psycopg.AsyncConnection[Any], protocol: str) -> Any:
 @pytest.mark.parametrize(
     ("limits", "sql", "says"),
     [
-        ({"max_value_bytes": 64 * 1024}, BIG.format(rows=1, times=200), "max_value_bytes"),
-        ({"max_result_bytes": 2 * MIB}, BIG.format(rows=5, times=200), "max_result_bytes"),
+        ({"max_value_bytes": 64 * 1024}, big_notes(rows=1, times=200), "max_value_bytes"),
+        ({"max_result_bytes": 2 * MIB}, big_notes(rows=5, times=200), "max_result_bytes"),
     ],
     ids=["value", "result"],
 )
@@ -71,7 +77,7 @@ async def test_a_value_or_result_past_its_cap_is_54000(
 async def test_large_rows_are_masked_off_the_loop_exactly_as_inline(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
-    sql = BIG.format(rows=3, times=40)  # about 200 kB a row
+    sql = big_notes(rows=3, times=40)  # about 200 kB a row
     answers = []
     wire = await _wire(tmp_path, ehr_dsn)
     gateway = wire.harness.gateway
@@ -106,7 +112,7 @@ async def test_a_row_no_cap_could_pass_ends_the_session_unbuffered(
         conn = await psycopg.AsyncConnection.connect(wire.dsn("claims-bot"), autocommit=True)
         async with conn:
             with pytest.raises(psycopg.OperationalError):
-                await conn.execute(BIG.format(rows=1, times=1000))  # one 5 MB row
+                await conn.execute(big_notes(rows=1, times=1000))  # one 5 MB row
         async with await psycopg.AsyncConnection.connect(
             wire.dsn("claims-bot"), autocommit=True
         ) as again:
@@ -123,7 +129,7 @@ async def test_other_sessions_are_served_while_a_50_mb_result_is_masked(
 
     def big_read() -> int:  # a client of its own, on its own thread
         with psycopg.connect(wire.dsn("claims-bot"), autocommit=True) as conn:
-            rows = conn.execute(BIG.format(rows=8, times=1400)).fetchall()  # 8 x 6.7 MB
+            rows = conn.execute(big_notes(rows=8, times=1400)).fetchall()  # 8 x 6.7 MB
             return sum(len(body) for _id, body in rows)
 
     try:

@@ -59,6 +59,16 @@ COPY_IN_REFUSED = codec.error_response(
     "phigate: on a read-only wire session (this connection has read_dsn) COPY FROM STDIN "
     "must be sent alone, as a simple query of its own",
 )
+# A write runs on the writer in a transaction of its own. Beside other statements in
+# one Query it would be answered, committed and rolled back apart from them: a
+# `BEGIN; UPDATE …` would commit though the client then rolls back, and a
+# `SET …; UPDATE …` would be answered with one tag. So it must come alone.
+BATCH_REFUSED = codec.error_response(
+    "0A000",
+    "phigate: on a read-only wire session (this connection has read_dsn) a write must be "
+    "sent alone, as a simple query of its own or with parameters (Parse/Bind/Execute), "
+    "not in one query string with other statements",
+)
 # `EXECUTE w` names a statement the reader prepared; the writer has no `w`, and what a
 # reviewer would see ("EXECUTE w(5)") is not what runs. A `PREPARE` of a write would
 # prepare it on a pooled writer connection, for nobody. The write itself can be sent.
@@ -107,6 +117,8 @@ def refusal(text: str, risk: RiskClass | None = None) -> bytes | None:
         return None  # the classifier refuses what does not parse
     if len(statements) > 1 and any(_copies_in(s) for s in statements):
         return COPY_IN_REFUSED
+    if len(statements) > 1:
+        return BATCH_REFUSED
     if risk is not RiskClass.UNKNOWN and any(
         isinstance(s, ast.ExecuteStmt | ast.PrepareStmt) for s in statements
     ):
