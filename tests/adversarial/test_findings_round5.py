@@ -282,19 +282,21 @@ async def test_an_approved_write_rolls_back_with_its_failing_batch(
     assert status_of(ehr_dsn, 42) == "new", tags(answers)
 
 
-@finding(7, "an extended-protocol write commits though a later Execute before Sync fails")
 async def test_an_approved_execute_rolls_back_with_its_failing_pipeline(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
-    """Parse/Bind/Execute of the approved write, then Execute of `SELECT 1/0`, then
-    Sync: without BEGIN this is one implicit transaction, which the server rolls back
-    as a whole when the division fails (psycopg's pipeline mode relies on it)."""
+    """Fixed (finding 7): Parse/Bind/Execute of the approved write, then Execute of
+    `SELECT 1/0`, then Sync: without BEGIN this is one implicit transaction, which the
+    server rolls back as a whole when the division fails (psycopg's pipeline mode relies
+    on it). The writer cannot share it, so the write is held at its Execute and refused
+    (0A000) when anything but Sync follows: the batch skips to Sync, nothing commits.
+    Every other ordering is in `test_write_hold.py`."""
     set_status(ehr_dsn, 43, "new")
     await ask_then_approve(wire, client, 43)
     failing = codec.build_parse("z", "SELECT 1/0") + run("z")
     client.send(run("w", "paid", "43") + failing + codec.SYNC)
     answers = await client.until(b"Z")
-    assert error_fields(answers).get("C") == "22012", answers
+    assert error_fields(answers).get("C") == "0A000", answers
     assert status_of(ehr_dsn, 43) == "new", tags(answers)
 
 

@@ -151,6 +151,9 @@ def _bind(portal: str, statement: str, *values: str) -> bytes:
 async def test_a_second_execute_of_the_same_portal_does_not_run_again(
     wire: Wire, ehr_dsn: str
 ) -> None:
+    """A write must be followed by Sync: a second Execute of its portal in the same
+    batch refuses the write (0A000), nothing runs and the approval is not spent; sent
+    alone it runs once, and its portal is gone after Sync."""
     set_status(ehr_dsn, 17, "new")
     text = "UPDATE claims SET status = $1 WHERE id = $2"
     client = await _raw(wire)
@@ -159,13 +162,16 @@ async def test_a_second_execute_of_the_same_portal_does_not_run_again(
         client.send(ask + codec.execute("p") + codec.SYNC)
         assert error_fields(await client.until(b"Z"))["C"] == "55000"
         await approve_all(wire)
-        # Approved: it runs at the first Execute; the second, in the same batch, is refused.
         client.send(_bind("p", "w", "paid", "17") + codec.execute("p") + codec.execute("p"))
         client.send(codec.SYNC)
         answers = await client.until(b"Z")
+        assert [m.type for m in answers] == [b"2", b"E", b"Z"], answers
+        assert error_fields(answers)["C"] == "0A000"
+        assert status_of(ehr_dsn, 17) == "new"
+        client.send(_bind("p", "w", "paid", "17") + codec.execute("p") + codec.SYNC)
+        answers = await client.until(b"Z")
         tags = [codec.parse_cstring(m.body) for m in answers if m.type == b"C"]
         assert tags == ["UPDATE 1"], answers
-        assert error_fields(answers)["C"] == "55000"
         set_status(ehr_dsn, 17, "new")
         client.send(codec.execute("p") + codec.SYNC)  # the portal is gone after Sync
         assert error_fields(await client.until(b"Z"))["C"] == "34000"
@@ -174,27 +180,36 @@ async def test_a_second_execute_of_the_same_portal_does_not_run_again(
     assert status_of(ehr_dsn, 17) == "new"
 
 
-async def test_pipelined_writes_each_need_their_own_approval(wire: Wire, ehr_dsn: str) -> None:
-    """One approved value, a second value pipelined behind it in the same batch: the
-    first runs, the second is refused (pending) and the batch stops there."""
+async def test_pipelined_writes_are_refused_whole(wire: Wire, ehr_dsn: str) -> None:
+    """Two approved values pipelined in one batch (as asyncpg's executemany sends them):
+    a server would run both in one implicit transaction, the writer cannot, so the
+    first is refused at the Bind that follows it and the batch skips to Sync: neither
+    runs, and each approval still runs once when its write is sent alone."""
     for claim in (18, 19):
         set_status(ehr_dsn, claim, "new")
     client = await _raw(wire)
     try:
         text = "UPDATE claims SET status = $1 WHERE id = $2"
-        client.send(codec.build_parse("w", text) + _bind("", "w", "paid", "18"))
-        client.send(codec.execute("") + codec.SYNC)
+        client.send(codec.build_parse("w", text) + codec.SYNC)
         await client.until(b"Z")
+        for claim in ("18", "19"):
+            client.send(_bind("", "w", "paid", claim) + codec.execute("") + codec.SYNC)
+            assert error_fields(await client.until(b"Z"))["C"] == "55000"
         await approve_all(wire)
         batch = [_bind("", "w", "paid", "18"), codec.execute("")]
         batch += [_bind("", "w", "paid", "19"), codec.execute(""), codec.SYNC]
         client.send(b"".join(batch))
         answers = await client.until(b"Z")
-        assert [m.type for m in answers] == [b"2", b"C", b"2", b"N", b"E", b"Z"], answers
-        assert error_fields(answers)["C"] == "55000"
+        assert [m.type for m in answers] == [b"2", b"E", b"Z"], answers
+        assert error_fields(answers)["C"] == "0A000"
+        assert (status_of(ehr_dsn, 18), status_of(ehr_dsn, 19)) == ("new", "new")
+        for claim in ("18", "19"):
+            client.send(_bind("", "w", "paid", claim) + codec.execute("") + codec.SYNC)
+            answers = await client.until(b"Z")
+            assert [m.type for m in answers] == [b"2", b"C", b"Z"], answers
     finally:
         client.close()
-    assert (status_of(ehr_dsn, 18), status_of(ehr_dsn, 19)) == ("paid", "new")
+    assert (status_of(ehr_dsn, 18), status_of(ehr_dsn, 19)) == ("paid", "paid")
 
 
 async def test_a_bind_that_fails_runs_nothing(wire: Wire, ehr_dsn: str) -> None:
@@ -271,8 +286,10 @@ async def test_sql_prepare_and_execute_of_a_write_are_refused_first(wire: Wire) 
 
 
 async def test_an_approved_write_in_a_psycopg_pipeline(wire: Wire, ehr_dsn: str) -> None:
-    """psycopg's pipeline mode sends the write and the read behind it before reading
-    any answer: the write runs once, the read sees it, the answers come in order."""
+    """psycopg's pipeline mode sends the write and the read behind it before one Sync:
+    one implicit transaction, which the writer cannot share, so the write is refused
+    and nothing commits. With `Pipeline.sync()` after the write, it runs once, the read
+    behind it sees it, and the answers come in order."""
     set_status(ehr_dsn, 23, "new")
     async with await psycopg.AsyncConnection.connect(
         wire.dsn("claims-bot"), autocommit=True
@@ -280,9 +297,15 @@ async def test_an_approved_write_in_a_psycopg_pipeline(wire: Wire, ehr_dsn: str)
         with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
             await conn.execute(SET_STATUS, ("paid", 23))
         await approve_all(wire)
-        async with conn.pipeline():
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="followed directly by Sync"):
+            async with conn.pipeline():
+                await conn.execute(SET_STATUS, ("paid", 23))
+                await conn.execute("SELECT count(*) FROM claims WHERE id = %s", (23,))
+        assert status_of(ehr_dsn, 23) == "new"
+        async with conn.pipeline() as pipeline:
             write = await conn.execute(SET_STATUS, ("paid", 23))
-            read = await conn.execute("SELECT count(*) FROM claims WHERE id = %s", (23,))
+            await pipeline.sync()
+            read = await conn.execute("SELECT status FROM claims WHERE id = %s", (23,))
         assert write.rowcount == 1
-        assert await read.fetchone() == (1,)
+        assert await read.fetchone() == ("paid",)
     assert status_of(ehr_dsn, 23) == "paid"

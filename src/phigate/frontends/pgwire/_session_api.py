@@ -2,20 +2,22 @@
 parts (`_writes`) and the state machine do not import each other.
 
 `SessionIo` is what a session needs from the connection around it; `WriteSession`
-is what the writer path (`_writes`) uses of a `Session`.
+is what the writer path (`_writes`) uses of a `Session`; `Held` is an extended-protocol
+write waiting for the client's Sync.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from phigate.actions import Description
 from phigate.frontends.pgwire._admission import Admission
 from phigate.frontends.pgwire._codec import Message
 from phigate.frontends.pgwire._copyin import CopyIn
-from phigate.frontends.pgwire._relay import Expect, Relay, Statement
+from phigate.frontends.pgwire._relay import Expect, Portal, Relay, Statement
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
@@ -42,6 +44,15 @@ class SessionIo(Protocol):
 State = Callable[[Message], Awaitable[None]]
 
 
+@dataclass(eq=False)
+class Held:
+    """An extended-protocol write whose Execute arrived, waiting for the client's next
+    message: it runs only if that is Sync (see `held_message`)."""
+
+    portal: Portal
+    description: Description
+
+
 class WriteSession(Protocol):
     """What the writer path (`_writes`) reads and drives of a `Session`."""
 
@@ -55,10 +66,12 @@ class WriteSession(Protocol):
     admission: Admission | None
     syncs_sent: int
     copy: CopyIn | None
+    held: Held | None  # an extended-protocol write waiting for its Sync (`_writes`)
     _answered: asyncio.Event
 
     async def state_ready(self, msg: Message) -> None: ...
     async def state_copy_in(self, msg: Message) -> None: ...
+    async def state_write_held(self, msg: Message) -> None: ...
     def _forward(self, data: bytes, expect: Expect | None) -> None: ...
     def _refuse_extended(self, error: bytes) -> None: ...
     def _refuse_query(self, error: bytes) -> None: ...

@@ -69,6 +69,16 @@ BATCH_REFUSED = codec.error_response(
     "sent alone, as a simple query of its own or with parameters (Parse/Bind/Execute), "
     "not in one query string with other statements",
 )
+# An extended-protocol write runs on the writer, committed there, so it must be the last
+# thing before its Sync: anything the client sends after its Execute (another Execute,
+# Bind, Parse, Describe, Close, Flush…) would run in the same implicit transaction on a
+# server, which rolls the write back if it fails. Refused, the batch skips to Sync.
+HELD_REFUSED = codec.error_response(
+    "0A000",
+    "phigate: on a read-only wire session (this connection has read_dsn) an Execute of a "
+    "write must be followed directly by Sync: send one write, then Sync (not in a pipeline "
+    "or executemany batch, and not followed by Flush)",
+)
 # `EXECUTE w` names a statement the reader prepared; the writer has no `w`, and what a
 # reviewer would see ("EXECUTE w(5)") is not what runs. A `PREPARE` of a write would
 # prepare it on a pooled writer connection, for nobody. The write itself can be sent.

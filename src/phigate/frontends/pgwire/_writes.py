@@ -25,7 +25,7 @@ from phigate.frontends.pgwire._admission import Refusal, bound_params
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._relay import Expect, Portal
-from phigate.frontends.pgwire._session_api import WriteSession
+from phigate.frontends.pgwire._session_api import Held, WriteSession
 
 
 def denied_outright(session: WriteSession, text: str, description: Description) -> bool:
@@ -133,7 +133,9 @@ async def execute(
     """An extended-protocol write, run on the writer once approved for exactly this
     text and these bound values. It is decided only once every earlier message has
     been answered: a Bind that fails, an error earlier in the batch or an open
-    transaction would make the server skip or enclose it, and the writer cannot."""
+    transaction would make the server skip or enclose it, and the writer cannot.
+    It is then held, nothing asked or run, until the client's next message: the
+    writer commits it, so nothing may follow it in the batch that could fail."""
     assert session.admission is not None and session.relay is not None
     await learn_param_types(session, portal)
     await settle(session)
@@ -148,8 +150,42 @@ async def execute(
         await audit_refused(session, portal.statement.text, refused)
         session._refuse_extended(refused)  # before an approval is spent on it
         return
+    session.held = Held(portal, description)
+    session.state = session.state_write_held
+
+
+async def held_message(session: WriteSession, msg: Message) -> None:
+    """The client's next message after a held write's Execute. Sync: the write is asked
+    for and run, then the Sync goes on, so the answers come in order. Anything else
+    would share the write's implicit transaction on a server (and roll it back if it
+    failed), which the writer cannot: the write is refused before an approval is asked
+    or spent (`pgwire.write_refused`) and the batch skips to Sync, this message
+    included, as after any error. Flush is refused too: a client waiting on it for the
+    Execute's answer would otherwise wait forever, and running the write there would
+    commit it before the rest of the batch is known."""
+    held, session.held = session.held, None
+    session.state = session.state_ready
+    assert held is not None
+    if msg.type == b"S":
+        await run_held(session, held)
+        await session.state(msg)  # ready, or skipping after a refusal: both take Sync
+        return
+    await audit_refused(session, held.portal.statement.text, _writer.HELD_REFUSED)
+    if msg.type == b"X":
+        session._close()
+        return
+    session._refuse_extended(_writer.HELD_REFUSED)
+    if msg.type == b"H":  # the client asked for what is pending: its error, now
+        session._forward(codec.FLUSH, None)
+
+
+async def run_held(session: WriteSession, held: Held) -> None:
+    """Ask for (or find) the approval of exactly this text and these values, run it on
+    the writer, and let the reader's no-op carry the writer's answer in its place."""
+    assert session.admission is not None
+    portal = held.portal
     action = session.admission.action(portal.statement.text, portal.params)
-    admitted = await session.admission.admit(action, description)
+    admitted = await session.admission.admit(action, held.description)
     if isinstance(admitted, Refusal):
         session._refuse_extended(admitted.error)
         return
@@ -164,6 +200,14 @@ async def execute(
             kind, hidden=substitute is None, substitute=substitute, keeps_transaction=True
         )
         session._forward(data, expect)
+
+
+async def drop_held(session: WriteSession) -> None:
+    """The session ends (disconnect) while a write waits for its Sync: it never runs,
+    and the refusal goes on record."""
+    held, session.held = session.held, None
+    if held is not None:
+        await audit_refused(session, held.portal.statement.text, _writer.HELD_REFUSED)
 
 
 async def audit_refused(session: WriteSession, text: str, error: bytes) -> None:

@@ -2,8 +2,8 @@
 
 The state is the handler waiting for the next client message (`state_wait_for_
 startup`, `state_wait_for_password`, `state_ready`, `state_skip_until_sync`,
-`state_closed`); handlers switch state by assigning the next one. The session
-never touches a socket: it writes through the `SessionIo` seam and is fed
+`state_write_held`, `state_closed`); handlers switch state by assigning the next
+one. The session never touches a socket: it writes through the `SessionIo` seam and is fed
 upstream answers through `on_upstream`. It awaits only the gateway.
 
 Every simple Query and every Execute is admitted by the gateway before it is
@@ -37,7 +37,7 @@ from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._login import SessionLimitError
 from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
-from phigate.frontends.pgwire._session_api import SessionIo, State
+from phigate.frontends.pgwire._session_api import Held, SessionIo, State
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
@@ -84,6 +84,7 @@ class Session:
         self.syncs_done = 0
         self._answered = asyncio.Event()  # set after each upstream answer (see _writes.settle)
         self.copy: CopyIn | None = None  # a COPY FROM STDIN streaming to the writer
+        self.held: Held | None = None  # a write's Execute, waiting for Sync (_writes)
         self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
 
     @property
@@ -220,6 +221,10 @@ class Session:
         elif msg.type == b"X":
             self._close()
 
+    async def state_write_held(self, msg: Message) -> None:
+        """After an extended-protocol write's Execute: it runs only if Sync comes next."""
+        await _writes.held_message(self, msg)
+
     async def state_closed(self, msg: Message) -> None:
         return None
 
@@ -275,7 +280,9 @@ class Session:
         await _writes.copy_in_message(self, msg)
 
     async def stop_copy(self) -> None:
-        """The session ends: a COPY in progress is aborted (it rolls back, recorded)."""
+        """The session ends: a COPY in progress is aborted (it rolls back, recorded), and
+        a write still waiting for its Sync never runs (its refusal recorded)."""
+        await _writes.drop_held(self)
         copy, self.copy = self.copy, None
         if copy is not None:
             await copy.abort()
