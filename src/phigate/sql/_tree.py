@@ -1,20 +1,24 @@
 """The walk over a whole statement tree: every function, table, operator and nested write.
 
-The tree is libpg_query's JSON form (`pglast.parser.parse_sql_json`), loaded into
-plain dicts: a node is `{"NodeName": {fields}}`, and fields typed as one struct
-(for example `InsertStmt.relation`) are bare dicts. The walk visits every node,
-not just the top one, so a write hidden in a CTE, a subquery, a function
-argument or a default expression is still seen.
+The tree is pglast's typed AST (`pglast.parse_sql`): `pglast.ast` nodes whose
+slots carry libpg_query's C types. The walk visits every node, not just the top
+one, following every slot that can hold a node (`children`), so a write hidden
+in a CTE, a subquery, a function argument or a default expression is still seen.
+A slot typed as one struct (`InsertStmt.relation`, `SelectStmt.larg`) holds a
+*part* of its node: a statement there (the GRANT of ALTER DEFAULT PRIVILEGES) is
+that statement's own syntax, not a nested statement.
 
-It fails closed by construction: a node type that is not in `UNDERSTOOD` makes the
-statement `unknown`, and a statement nested in another (the query of EXPLAIN
-ANALYZE, CREATE TABLE AS, PREPARE, a rule's actions) is classified as a statement
-of its own through the `nested` callback, so what a new pglast release adds, or
-what nobody listed, is never read as a read.
+It fails closed by construction: each node is dispatched by its class, and a
+class that is not in `UNDERSTOOD` makes the statement `unknown` (and is still
+walked into); a statement nested in another (the query of EXPLAIN ANALYZE,
+CREATE TABLE AS, PREPARE, a rule's actions) is classified as a statement of its
+own through the `nested` callback, so what a new pglast release adds, or what
+nobody listed, is never read as a read.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,9 +104,9 @@ _CHECKED_OPERATOR_KINDS = frozenset(
 )
 
 
-# Slot types that hold any node (libpg_query's JSON wraps these as `{"Name": {...}}`);
-# a slot typed as one struct (`RangeVar *relation`, `TypeName *typeName`) holds a
-# part of its node rather than a node that stands on its own.
+# Slot types that hold any node. A slot typed as one struct (`RangeVar *relation`,
+# `TypeName *typeName`) holds a part of its node rather than a node that stands
+# on its own.
 _ANY_NODE = frozenset({"Node*", "Expr*", "List*"})
 
 
@@ -180,6 +184,29 @@ class TreeFacts:
         self.findings.append((risk, reason))
 
 
+class _Verdict(enum.Enum):
+    """What a node class is to the walk, by its name (decided once per class)."""
+
+    UNDERSTOOD = "understood"
+    STATEMENT = "statement"
+    UNKNOWN = "unknown"
+
+
+_VERDICTS: dict[type[Node], _Verdict] = {}
+
+
+def _verdict(cls: type[Node]) -> _Verdict:
+    found = _VERDICTS.get(cls)
+    if found is None:
+        name = cls.__name__
+        if name.endswith("Stmt"):
+            found = _Verdict.STATEMENT
+        else:
+            found = _Verdict.UNDERSTOOD if name in UNDERSTOOD else _Verdict.UNKNOWN
+        _VERDICTS[cls] = found
+    return found
+
+
 NestedStatement = Callable[[Node], tuple[RiskClass, str]]
 
 
@@ -218,14 +245,16 @@ class TreeWalk:
             self._node(value, ctes)
 
     def _node(self, node: Node, ctes: frozenset[str]) -> None:
+        cls = type(node)
         with_clause = getattr(node, "withClause", None)
         if with_clause is not None:
             ctes = self._with_clause(with_clause, ctes)
-        handler = _HANDLERS.get(type(node))
+        handler = _HANDLERS.get(cls)
         if handler is not None:
             handler(self, node, ctes)
-        for value, part in children(node):
-            if value is not with_clause:
+        for slot, part in _node_slots(cls):
+            value = getattr(node, slot, None)
+            if value is not None and value is not with_clause:
                 self._any(value, ctes, part)
 
     def _judge_node(self, node: Node, part: bool) -> None:
@@ -235,13 +264,14 @@ class TreeWalk:
         PRIVILEGES, the SET of ALTER SYSTEM, the branches of a UNION) is that
         statement's own syntax, classified with it.
         """
-        name = type(node).__name__
-        if name.endswith("Stmt"):
+        verdict = _verdict(type(node))
+        if verdict is _Verdict.STATEMENT:
             if self.executes and not part:
                 risk, reason = self.nested(node)
                 if risk is not RiskClass.READ:
                     self.facts.add(risk, f"nested: {reason}")
-        elif name not in UNDERSTOOD:
+        elif verdict is _Verdict.UNKNOWN:
+            name = type(node).__name__
             self.facts.add(RiskClass.UNKNOWN, f"{name} is a construct the gateway does not know")
 
     def _with_clause(self, clause: pglast.ast.WithClause, outer: frozenset[str]) -> frozenset[str]:
