@@ -192,18 +192,32 @@ class _Verdict(enum.Enum):
     UNKNOWN = "unknown"
 
 
-_VERDICTS: dict[type[Node], _Verdict] = {}
-
-
 def _verdict(cls: type[Node]) -> _Verdict:
-    found = _VERDICTS.get(cls)
+    name = cls.__name__
+    if name.endswith("Stmt"):
+        return _Verdict.STATEMENT
+    return _Verdict.UNDERSTOOD if name in UNDERSTOOD else _Verdict.UNKNOWN
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How the walk treats every node of one class, worked out once per class."""
+
+    verdict: _Verdict
+    handler: Any  # TreeWalk method for this class, or None
+    slots: tuple[tuple[str, bool], ...]
+    has_with: bool
+
+
+_PLANS: dict[type[Node], _Plan] = {}
+
+
+def _plan(cls: type[Node]) -> _Plan:
+    found = _PLANS.get(cls)
     if found is None:
-        name = cls.__name__
-        if name.endswith("Stmt"):
-            found = _Verdict.STATEMENT
-        else:
-            found = _Verdict.UNDERSTOOD if name in UNDERSTOOD else _Verdict.UNKNOWN
-        _VERDICTS[cls] = found
+        slots = _node_slots(cls)
+        has_with = any(slot == "withClause" for slot, _ in slots)
+        found = _PLANS[cls] = _Plan(_verdict(cls), _HANDLERS.get(cls), slots, has_with)
     return found
 
 
@@ -234,37 +248,36 @@ class TreeWalk:
 
     def visit(self, stmt: Node) -> None:
         """Walk the top-level statement `stmt` (classified by its kind elsewhere)."""
-        self._node(stmt, frozenset())
+        self._node(stmt, _plan(type(stmt)), frozenset())
 
     def _any(self, value: object, ctes: frozenset[str], part: bool = False) -> None:
         if isinstance(value, tuple):
             for item in value:  # the items of a list stand on their own
                 self._any(item, ctes)
         elif isinstance(value, Node):
-            self._judge_node(value, part)
-            self._node(value, ctes)
+            plan = _plan(type(value))
+            if plan.verdict is not _Verdict.UNDERSTOOD:
+                self._judge_node(value, plan.verdict, part)
+            self._node(value, plan, ctes)
 
-    def _node(self, node: Node, ctes: frozenset[str]) -> None:
-        cls = type(node)
-        with_clause = getattr(node, "withClause", None)
+    def _node(self, node: Node, plan: _Plan, ctes: frozenset[str]) -> None:
+        with_clause = getattr(node, "withClause", None) if plan.has_with else None
         if with_clause is not None:
             ctes = self._with_clause(with_clause, ctes)
-        handler = _HANDLERS.get(cls)
-        if handler is not None:
-            handler(self, node, ctes)
-        for slot, part in _node_slots(cls):
+        if plan.handler is not None:
+            plan.handler(self, node, ctes)
+        for slot, part in plan.slots:
             value = getattr(node, slot, None)
             if value is not None and value is not with_clause:
                 self._any(value, ctes, part)
 
-    def _judge_node(self, node: Node, part: bool) -> None:
+    def _judge_node(self, node: Node, verdict: _Verdict, part: bool) -> None:
         """A nested statement counts as itself (when it runs); an unlisted node is unknown.
 
         A statement held as a part of another (the GRANT of ALTER DEFAULT
         PRIVILEGES, the SET of ALTER SYSTEM, the branches of a UNION) is that
         statement's own syntax, classified with it.
         """
-        verdict = _verdict(type(node))
         if verdict is _Verdict.STATEMENT:
             if self.executes and not part:
                 risk, reason = self.nested(node)
