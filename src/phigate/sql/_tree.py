@@ -147,11 +147,6 @@ def children(node: Node) -> Iterator[tuple[object, bool]]:
             yield value, part
 
 
-def node_name(node: object) -> str | None:
-    """The node's type name (`SelectStmt`) when `node` is a parse-tree node."""
-    return type(node).__name__ if isinstance(node, Node) else None
-
-
 def strings(nodes: Sequence[object] | None) -> tuple[str, ...]:
     """The `sval`s of a list of `String` nodes (qualified names)."""
     return tuple(str(n.sval) for n in nodes or () if isinstance(n, pglast.ast.String))
