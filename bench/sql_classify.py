@@ -5,6 +5,12 @@ Run: .venv/bin/python bench/sql_classify.py
 parses and walks; "cached" repeats the same text, as a connection pool does.
 The peer is libpg_query's parse alone (`pglast.parse_sql`): the ratio says what
 the full classification (walk, functions, lineage) costs on top of parsing.
+
+The last block is CPU time per statement (`time.process_time`, best of 5) over a
+mix of statements, on the three paths a statement takes in the gateway: first
+sight of a text (parse and walk), a text seen before on a wire session or with a
+catalog (the parse is cached by text, the walk runs: `SessionClassifier`,
+`classify(..., catalog=...)`), and the result cache (`classify` without catalog).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Callable
 
 import pglast
 
-from phigate.sql import StaticCatalog, classify
+from phigate.sql import SessionClassifier, StaticCatalog, classify
 
 SHORT = [
     "SELECT 1",
@@ -57,6 +63,50 @@ def rate(
     return count / elapsed
 
 
+MIX = [
+    *SHORT,
+    "SELECT p.first_name, e.diagnosis_code FROM patients p "
+    "JOIN encounters e ON e.patient_id = p.id WHERE p.zip LIKE '02%' ORDER BY e.encounter_date",
+    "WITH t AS (SELECT patient_id, count(*) AS n FROM visits GROUP BY 1) "
+    "SELECT name, n FROM patients JOIN t ON t.patient_id = patients.id WHERE n > 3",
+    "SELECT id FROM patients WHERE EXISTS "
+    "(SELECT 1 FROM visits v WHERE v.patient_id = patients.id)",
+    "SELECT json_agg(p) FROM (SELECT id, upper(name) AS n FROM patients) p",
+    "DELETE FROM visits WHERE seen_at < now() - interval '1 year' RETURNING id",
+    "SET application_name = 'agent'",
+    "BEGIN READ ONLY",
+    "COPY (SELECT id, name FROM patients) TO STDOUT (FORMAT csv, HEADER)",
+    "EXPLAIN ANALYZE SELECT * FROM patients WHERE age > 40",
+    "SELECT CASE WHEN age > 65 THEN 'senior' ELSE 'adult' END, count(*) "
+    "FROM patients GROUP BY 1 HAVING count(*) > 1",
+]
+
+
+def cpu_per_statement(call: Callable[[str], object], texts: list[str], rounds: int) -> float:
+    """CPU µs per statement, the best of five runs of `rounds` passes over `texts`."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(rounds):
+            for text in texts:
+                call(text)
+        best = min(best, time.process_time() - start)
+    return best / (rounds * len(texts)) * 1e6
+
+
+def mix() -> None:
+    counter = iter(range(10**12))
+    session = SessionClassifier(catalog=CATALOG)
+    paths: list[tuple[str, Callable[[str], object]]] = [
+        ("first sight (parse + walk)", lambda sql: classify(f"/* {next(counter)} */ {sql}")),
+        ("parse cached, walk (wire, catalog)", session.classify),
+        ("result cached", classify),
+    ]
+    print(f"mix of {len(MIX)} statements, CPU per statement (best of 5):")
+    for label, call in paths:
+        print(f"  {label:<36} {cpu_per_statement(call, MIX, 200):>8.1f} µs")
+
+
 def main() -> None:
     counter = iter(range(10**12))
 
@@ -81,3 +131,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    mix()

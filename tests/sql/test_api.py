@@ -117,3 +117,25 @@ def test_cli_command_with_sql_option_and_stdin() -> None:
     outputs = [json.loads(line) for line in many.output.splitlines()]
     assert [o["risk"] for o in outputs] == ["read", "unknown"]
     assert "syntax error" in outputs[1]["error"]
+
+
+def test_effects_name_what_a_statement_does_to_the_session() -> None:
+    """The wire session reads `Effect.fields` to forget protocol statements by name."""
+    text = (
+        "PREPARE p AS SELECT 1; DEALLOCATE p; DEALLOCATE ALL; DISCARD ALL; DISCARD PLANS; CLOSE c"
+    )
+    fields = [(e.kind, dict(e.fields)) for e in classify(text).effects]
+    assert [kind for kind, _ in fields] == [
+        "PrepareStmt",
+        "DeallocateStmt",
+        "DeallocateStmt",
+        "DiscardStmt",
+        "DiscardStmt",
+        "ClosePortalStmt",
+    ]
+    assert fields[0][1]["name"] == "p"
+    assert fields[1][1]["name"] == "p" and "isall" not in fields[1][1]
+    assert "name" not in fields[2][1] and fields[2][1]["isall"] is True
+    assert fields[3][1]["target"] == "DISCARD_ALL"
+    assert fields[4][1]["target"] == "DISCARD_PLANS"
+    assert fields[5][1]["portalname"] == "c"

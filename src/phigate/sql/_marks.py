@@ -7,7 +7,9 @@ the sources themselves; `phigate.sql.lineage` turns them into flags at the end.
 
 from __future__ import annotations
 
-from phigate.sql._tree import Node, node_name, strings
+from pglast import ast
+
+from phigate.sql._tree import strings
 from phigate.sql.functions import function_key
 
 Sources = frozenset[str]
@@ -51,22 +53,18 @@ def marked(sources: Sources, value: object) -> Sources:
 
 def _preserves_text(node: object) -> bool:
     """Whether an expression's value is its columns' text, cut or joined at most."""
-    name = node_name(node)
-    if name is None or not isinstance(node, dict):
-        return False
-    fields: Node = node[name]
-    if name in ("ColumnRef", "A_Const", "ParamRef"):
+    if isinstance(node, ast.ColumnRef | ast.A_Const | ast.ParamRef):
         return True
-    if name == "TypeCast":
-        target = strings(fields.get("typeName", {}).get("names"))
-        return bool(target) and target[-1] in _TEXT_TYPES and _preserves_text(fields.get("arg"))
-    if name == "A_Expr" and strings(fields.get("name")) == ("||",):
-        return _preserves_text(fields.get("lexpr")) and _preserves_text(fields.get("rexpr"))
-    if name == "FuncCall":
-        key = function_key(strings(fields.get("funcname")))
-        args = fields.get("args") or []
+    if isinstance(node, ast.TypeCast):
+        target = strings(node.typeName.names if node.typeName else None)
+        return bool(target) and target[-1] in _TEXT_TYPES and _preserves_text(node.arg)
+    if isinstance(node, ast.A_Expr) and strings(node.name) == ("||",):
+        return _preserves_text(node.lexpr) and _preserves_text(node.rexpr)
+    if isinstance(node, ast.FuncCall):
+        key = function_key(strings(node.funcname))
+        args = node.args or ()
         listed = key in _TEXT_PRESERVING or (key in _TRIMS and len(args) == 1)
         return listed and all(_preserves_text(a) for a in args)
-    if name == "CoalesceExpr":
-        return all(_preserves_text(a) for a in fields.get("args") or [])
+    if isinstance(node, ast.CoalesceExpr):
+        return all(_preserves_text(a) for a in node.args or ())
     return False

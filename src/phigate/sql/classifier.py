@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pglast import parser
+import pglast
+from pglast import ast
+from pglast.ast import Node
 
 from phigate.risk import RiskClass, most_severe
 from phigate.sql import lineage as lineage_mod
-from phigate.sql._tree import Node, TreeWalk, node_name
+from phigate.sql._tree import TreeWalk, enum_name
 from phigate.sql.functions import normalise_extra
 from phigate.sql.model import Catalog, ColumnLineage, Effect, SqlAnalysis, StatementInfo
 from phigate.sql.statements import explain_analyzes, statement_base, statement_kind
@@ -28,16 +29,16 @@ ExtraKey = tuple[tuple[str, RiskClass], ...]
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse(sql: str) -> tuple[Node, ...] | str:
+def _parse(sql: str) -> tuple[object, ...] | str:
     """The statement nodes of `sql`, or the parser's message. Cached: callers must not mutate."""
     if "\x00" in sql:
         # libpg_query reads a C string: it would silently stop at the NUL.
         return "the text contains a NUL character"
     try:
-        tree = json.loads(parser.parse_sql_json(sql))
+        raws = pglast.parse_sql(sql)
     except Exception as exc:  # the parser raises ParseError, ValueError (NUL bytes), ...
         return str(exc)
-    return tuple(raw["stmt"] for raw in tree.get("stmts", ()))
+    return tuple(raw.stmt for raw in raws)
 
 
 @dataclass
@@ -66,16 +67,17 @@ class _SessionState:
 
     def after(self, effect: Effect) -> None:
         """Update the state as the server does once it has run the statement."""
-        name, fields, analysis = effect.kind, effect.fields, effect.analysis
-        if name == "PrepareStmt":
-            self.prepared[str(fields.get("name", ""))] = analysis
-        elif name == "DeclareCursorStmt":
-            self.cursors[str(fields.get("portalname", ""))] = analysis
-        elif name == "DeallocateStmt":
-            self._drop(self.prepared, fields.get("name"), bool(fields.get("isall")))
-        elif name == "ClosePortalStmt":
-            self._drop(self.cursors, fields.get("portalname"), "portalname" not in fields)
-        elif name == "DiscardStmt" and fields.get("target") == "DISCARD_ALL":
+        stmt, analysis = effect.node, effect.analysis
+        if isinstance(stmt, ast.PrepareStmt):
+            self.prepared[stmt.name or ""] = analysis
+        elif isinstance(stmt, ast.DeclareCursorStmt):
+            self.cursors[stmt.portalname or ""] = analysis
+        elif isinstance(stmt, ast.DeallocateStmt):
+            self._drop(self.prepared, stmt.name, bool(stmt.isall))
+        elif isinstance(stmt, ast.ClosePortalStmt):
+            # CLOSE ALL has no portal name.
+            self._drop(self.cursors, stmt.portalname, not stmt.portalname)
+        elif isinstance(stmt, ast.DiscardStmt) and enum_name(stmt.target) == "DISCARD_ALL":
             self.prepared.clear()
             self.cursors.clear()
 
@@ -86,12 +88,12 @@ class _SessionState:
         else:
             names.pop(str(name), None)
 
-    def referenced(self, name: str, fields: Node) -> SqlAnalysis | None:
+    def referenced(self, stmt: Node) -> SqlAnalysis | None:
         """The analysis an EXECUTE or FETCH runs, if known."""
-        if name == "ExecuteStmt":
-            return self.prepared.get(str(fields.get("name", "")))
-        if name == "FetchStmt":
-            return self.cursors.get(str(fields.get("portalname", "")))
+        if isinstance(stmt, ast.ExecuteStmt):
+            return self.prepared.get(stmt.name or "")
+        if isinstance(stmt, ast.FetchStmt):
+            return self.cursors.get(stmt.portalname or "")
         return None
 
 
@@ -111,7 +113,7 @@ class _Analyser:
             return SqlAnalysis.unparsable(parsed)
         return self.tree(parsed)
 
-    def tree(self, stmts: tuple[Node, ...]) -> SqlAnalysis:
+    def tree(self, stmts: tuple[object, ...]) -> SqlAnalysis:
         """Classify parsed statements; any failure while analysing is `unknown`."""
         try:
             return self._statements(stmts)
@@ -119,7 +121,7 @@ class _Analyser:
             reason = f"the gateway could not analyse the statement ({type(exc).__name__}: {exc})"
             return SqlAnalysis(RiskClass.UNKNOWN, (), (), (), (reason,))
 
-    def _statements(self, stmts: tuple[Node, ...]) -> SqlAnalysis:
+    def _statements(self, stmts: tuple[object, ...]) -> SqlAnalysis:
         infos: list[StatementInfo] = []
         lineage: list[ColumnLineage] = []
         predicates: list[str] = []
@@ -133,21 +135,19 @@ class _Analyser:
             lineage.extend(dataclasses.replace(c, statement=index) for c in one.lineage)
             predicates.extend(one.predicate_columns)
             columns.extend(one.columns)
-            name = node_name(stmt)
-            if name is not None:
-                effect = Effect(name, stmt[name], one)
+            if isinstance(stmt, Node):
+                effect = Effect(type(stmt).__name__, stmt, one)
                 effects.append(effect)
                 state.after(effect)
         combined = SqlAnalysis.combine(infos, lineage, predicates, columns)
         return dataclasses.replace(combined, effects=tuple(effects))
 
-    def statement(self, stmt: Node, state: _SessionState) -> SqlAnalysis:
-        name = node_name(stmt)
-        if name is None:
+    def statement(self, stmt: object, state: _SessionState) -> SqlAnalysis:
+        if not isinstance(stmt, Node):
             return SqlAnalysis(RiskClass.UNKNOWN, (), (), (), ("unrecognised parse tree",))
-        fields: Node = stmt[name]
-        base_risk, base_reason = statement_base(name, fields, state)
-        taken = str(fields.get("name", "")) if name == "PrepareStmt" else None
+        name = type(stmt).__name__
+        base_risk, base_reason = statement_base(stmt, state)
+        taken = (stmt.name or "") if isinstance(stmt, ast.PrepareStmt) else None
         if taken is not None and taken in state.prepared:
             # The server refuses it (42P05) and keeps the old statement; refusing here
             # too means no text can pass as the new meaning of a live name.
@@ -155,13 +155,13 @@ class _Analyser:
             base_reason = f"prepared statement {taken!r} already exists in this session"
         walk = TreeWalk(
             self.extra,
-            lambda inner, inner_fields: statement_base(inner, inner_fields, state),
-            executes=_executes(name, fields),
+            lambda inner: statement_base(inner, state),
+            executes=not isinstance(stmt, ast.ExplainStmt) or explain_analyzes(stmt),
         )
         walk.visit(stmt)
         facts = walk.facts
         tables, functions = list(facts.tables), list(facts.functions)
-        referenced = state.referenced(name, fields)
+        referenced = state.referenced(stmt)
         if referenced is not None:
             tables.extend(referenced.tables)
             functions.extend(referenced.functions)
@@ -184,10 +184,6 @@ class _Analyser:
             )
         result = lineage_mod.statement_lineage(stmt, self.catalog)
         return SqlAnalysis.combine([info], result.outputs, result.predicates, result.columns)
-
-
-def _executes(name: str, fields: Node) -> bool:
-    return name != "ExplainStmt" or explain_analyzes(fields)
 
 
 def _reasons(found: list[tuple[RiskClass, str]]) -> tuple[str, ...]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from pglast import ast
+
 from phigate.sql.model import SqlAnalysis
-from phigate.sql.settings import const_value
+from phigate.sql.statements import option_text
 
 
 def copy_csv_statements(analysis: SqlAnalysis) -> frozenset[int]:
@@ -14,19 +18,14 @@ def copy_csv_statements(analysis: SqlAnalysis) -> frozenset[int]:
     """
     found = set()
     for index, effect in enumerate(analysis.effects):
-        if effect.kind == "CopyStmt" and _format(effect.fields.get("options") or []) == "csv":
+        if isinstance(effect.node, ast.CopyStmt) and _format(effect.node.options) == "csv":
             found.add(index)
     return frozenset(found)
 
 
-def _format(options: list[object]) -> str | None:
+def _format(options: Sequence[object] | None) -> str | None:
     chosen = None
-    for option in options:
-        elem = option.get("DefElem", {}) if isinstance(option, dict) else {}
-        if str(elem.get("defname", "")).lower() == "format":
-            arg = elem.get("arg")
-            value = const_value(arg)
-            if value is None and isinstance(arg, dict) and "String" in arg:
-                value = arg["String"].get("sval")
-            chosen = str(value or "").lower()  # the last one wins, as in PostgreSQL
+    for elem in options or ():
+        if isinstance(elem, ast.DefElem) and str(elem.defname or "").lower() == "format":
+            chosen = str(option_text(elem.arg) or "").lower()  # the last one wins, as in PostgreSQL
     return chosen

@@ -11,12 +11,15 @@ not know is reported as `schema.table.*`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pglast import ast
+from pglast.ast import Node
+
 from phigate.sql._marks import FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
-from phigate.sql._tree import Node, node_name, relation_name, strings
+from phigate.sql._tree import children, enum_name, relation_name, strings
 from phigate.sql.functions import SET_RETURNING, function_key, total_argument, words
 from phigate.sql.model import Catalog, ColumnLineage
 from phigate.sql.statements import explain_analyzes
@@ -24,6 +27,7 @@ from phigate.sql.statements import explain_analyzes
 Sources = frozenset[str]
 Outputs = list[tuple[str, Sources]]
 _EMPTY: Sources = frozenset()
+_Modifying = ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt | ast.MergeStmt
 
 
 @dataclass(frozen=True)
@@ -78,28 +82,23 @@ class _Builder:
 
     # --- queries --------------------------------------------------------------------
     def query(self, node: object, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
-        name = node_name(node)
-        if name is None:
+        if not isinstance(node, ast.SelectStmt | _Modifying):
             return []
-        assert isinstance(node, dict)
-        fields: Node = node[name]
-        if "withClause" in fields:
-            ctes = self.with_clause(fields["withClause"], outer, ctes)
-        if name == "SelectStmt":
-            return self.select(fields, outer, ctes)
-        if name in ("InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
-            return self.modifying(fields, outer, ctes)
-        return []
+        if node.withClause is not None:
+            ctes = self.with_clause(node.withClause, outer, ctes)
+        if isinstance(node, ast.SelectStmt):
+            return self.select(node, outer, ctes)
+        return self.modifying(node, outer, ctes)
 
     def with_clause(
-        self, clause: Node, outer: Scopes, ctes: dict[str, Outputs]
+        self, clause: ast.WithClause, outer: Scopes, ctes: dict[str, Outputs]
     ) -> dict[str, Outputs]:
         ctes = dict(ctes)
-        for item in clause.get("ctes", ()):
-            cte = item["CommonTableExpr"]
-            name, body = cte["ctename"], cte.get("ctequery")
-            names = strings(cte.get("aliascolnames"))
-            if clause.get("recursive"):
+        for cte in clause.ctes or ():
+            assert isinstance(cte, ast.CommonTableExpr)
+            name, body = str(cte.ctename), cte.ctequery
+            names = strings(cte.aliascolnames)
+            if clause.recursive:
                 ctes[name] = _rename(self._recursive_seed(body, outer, ctes), names)
                 for _ in range(4):  # propagate through the recursion until stable
                     ctes[name] = _rename(_merge(ctes[name], self.query(body, outer, ctes)), names)
@@ -108,46 +107,49 @@ class _Builder:
         return ctes
 
     def _recursive_seed(self, body: object, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
-        fields = body.get("SelectStmt", {}) if isinstance(body, dict) else {}
-        if fields.get("larg") is not None:
-            return self.query({"SelectStmt": fields["larg"]}, outer, ctes)
+        if isinstance(body, ast.SelectStmt) and body.larg is not None:
+            return self.query(body.larg, outer, ctes)
         return []
 
-    def select(self, fields: Node, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
-        if fields.get("op", "SETOP_NONE") != "SETOP_NONE":
-            # The branches of a set operation are bare SelectStmt structs.
-            left = self.query({"SelectStmt": fields["larg"]}, outer, ctes)
-            right = self.query({"SelectStmt": fields["rarg"]}, outer, ctes)
+    def select(self, node: ast.SelectStmt, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
+        op = enum_name(node.op, "SETOP_NONE")
+        if op != "SETOP_NONE":
+            left = self.query(node.larg, outer, ctes)
+            right = self.query(node.rarg, outer, ctes)
             outputs = _merge(left, right)
-            if fields.get("op") != "SETOP_UNION" or not fields.get("all"):
+            if op != "SETOP_UNION" or not node.all:
                 # INTERSECT, EXCEPT and UNION's de-duplication compare the values.
                 self._note_predicate(s for _, src in outputs for s in src)
-            self._order_by(fields, outputs, [[], *outer], ctes)
-            for key in ("limitCount", "limitOffset"):
-                self.predicate(fields.get(key), [[], *outer], ctes)
+            self._order_by(node, outputs, [[], *outer], ctes)
+            for limit in (node.limitCount, node.limitOffset):
+                self.predicate(limit, [[], *outer], ctes)
             return outputs
-        if fields.get("valuesLists"):
-            return self._values(fields["valuesLists"], outer, ctes)
-        level = self.from_clause(fields.get("fromClause") or [], outer, ctes)
+        if node.valuesLists:
+            return self._values(node.valuesLists, outer, ctes)
+        level = self.from_clause(node.fromClause or (), outer, ctes)
         scopes = [level, *outer]
-        outputs = self.targets(fields.get("targetList") or [], scopes, ctes)
+        outputs = self.targets(node.targetList or (), scopes, ctes)
         # LIMIT and OFFSET decide how many rows come back: a count computed from a
         # column reads it back as surely as a WHERE on it.
-        for key in ("whereClause", "havingClause", "limitCount", "limitOffset"):
-            self.predicate(fields.get(key), scopes, ctes)
-        self._distinct(fields.get("distinctClause"), outputs, scopes, ctes)
-        self.predicate(fields.get("windowClause"), scopes, ctes)
-        self._order_by(fields, outputs, scopes, ctes)
+        for condition in (node.whereClause, node.havingClause, node.limitCount, node.limitOffset):
+            self.predicate(condition, scopes, ctes)
+        self._distinct(node.distinctClause, outputs, scopes, ctes)
+        self.predicate(node.windowClause, scopes, ctes)
+        self._order_by(node, outputs, scopes, ctes)
         return outputs
 
     def _distinct(
-        self, clause: list[Any] | None, outputs: Outputs, scopes: Scopes, ctes: dict[str, Outputs]
+        self,
+        clause: Sequence[object] | None,
+        outputs: Outputs,
+        scopes: Scopes,
+        ctes: dict[str, Outputs],
     ) -> None:
         """DISTINCT compares every output; DISTINCT ON its expressions (ordinals too)."""
         if clause is None:
             return
-        items = [item for item in clause if item]
-        if not items:  # plain DISTINCT: `[{}]`
+        items = [item for item in clause if item is not None]
+        if not items:  # plain DISTINCT: `(None,)`
             self._note_predicate(s for _, src in outputs for s in src)
             return
         for item in items:
@@ -157,10 +159,10 @@ class _Builder:
             else:
                 self.predicate(item, scopes, ctes)
 
-    def _values(self, rows: list[Any], outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
+    def _values(self, rows: Sequence[object], outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
         outputs: Outputs = []
         for row in rows:
-            items = row.get("List", {}).get("items", [])
+            items = row if isinstance(row, tuple) else ()
             current = [
                 (f"column{i + 1}", marked(self.expr(e, outer, ctes), e))
                 for i, e in enumerate(items)
@@ -169,11 +171,11 @@ class _Builder:
         return outputs
 
     def _order_by(
-        self, fields: Node, outputs: Outputs, scopes: Scopes, ctes: dict[str, Outputs]
+        self, node: ast.SelectStmt, outputs: Outputs, scopes: Scopes, ctes: dict[str, Outputs]
     ) -> None:
         by_name = {name: sources for name, sources in outputs}
-        sort = [item.get("SortBy", {}).get("node") for item in fields.get("sortClause") or []]
-        for target in [*sort, *(fields.get("groupClause") or [])]:
+        sort = [getattr(item, "node", None) for item in node.sortClause or ()]
+        for target in [*sort, *(node.groupClause or ())]:
             position = _int_const(target)
             ref = _single_name(target)
             if position is not None and 0 < position <= len(outputs):
@@ -183,22 +185,26 @@ class _Builder:
             else:
                 self.predicate(target, scopes, ctes)
 
-    def modifying(self, fields: Node, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
-        level = self.from_clause([{"RangeVar": fields["relation"]}], outer, ctes)
-        extra = (fields.get("fromClause") or []) + (fields.get("usingClause") or [])
+    def modifying(self, node: _Modifying, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
+        level = self.from_clause((node.relation,), outer, ctes)
+        extra = (
+            *(getattr(node, "fromClause", None) or ()),
+            *(getattr(node, "usingClause", None) or ()),
+        )
         level += self.from_clause(extra, [level, *outer], ctes)
-        if fields.get("sourceRelation") is not None:
-            level += self.from_clause([fields["sourceRelation"]], outer, ctes)
+        source = getattr(node, "sourceRelation", None)
+        if source is not None:
+            level += self.from_clause((source,), outer, ctes)
         scopes = [level, *outer]
-        self.predicate(fields.get("whereClause"), scopes, ctes)
-        self.predicate(fields.get("joinCondition"), scopes, ctes)
-        returning = fields.get("returningClause") or {}
-        exprs = returning.get("exprs") if isinstance(returning, dict) else None
-        return self.targets(exprs or fields.get("returningList") or [], scopes, ctes)
+        self.predicate(getattr(node, "whereClause", None), scopes, ctes)
+        self.predicate(getattr(node, "joinCondition", None), scopes, ctes)
+        returning = node.returningClause
+        exprs = returning.exprs if returning is not None else None
+        return self.targets(exprs or (), scopes, ctes)
 
     # --- FROM -----------------------------------------------------------------------
     def from_clause(
-        self, items: list[Any], outer: Scopes, ctes: dict[str, Outputs]
+        self, items: Sequence[object], outer: Scopes, ctes: dict[str, Outputs]
     ) -> list[_Relation]:
         level: list[_Relation] = []
         for item in items:
@@ -207,40 +213,43 @@ class _Builder:
         return level
 
     def from_item(self, item: object, scopes: Scopes, ctes: dict[str, Outputs]) -> list[_Relation]:
-        name = node_name(item)
-        if name is None:
+        if not isinstance(item, Node):
             return []
-        assert isinstance(item, dict)
-        fields: Node = item[name]
-        alias: Node = fields.get("alias") or {}
-        alias_name = str(alias.get("aliasname", ""))
-        if name == "RangeVar":
-            return [self._range_var(fields, alias, ctes)]
-        if name == "RangeSubselect":
-            visible = scopes if fields.get("lateral") else scopes[1:]
-            outputs = self.query(fields.get("subquery"), visible, ctes)
-            return [_derived(alias_name, _rename(outputs, strings(alias.get("colnames"))))]
-        if name == "JoinExpr":
-            return self._join(fields, scopes, ctes)
-        if name == "RangeTableSample":
+        alias: ast.Alias | None = getattr(item, "alias", None)
+        alias_name = str(alias.aliasname or "") if alias is not None else ""
+        colnames = strings(alias.colnames) if alias is not None else ()
+        if isinstance(item, ast.RangeVar):
+            return [self._range_var(item, alias, ctes)]
+        if isinstance(item, ast.RangeSubselect):
+            visible = scopes if item.lateral else scopes[1:]
+            outputs = self.query(item.subquery, visible, ctes)
+            return [_derived(alias_name, _rename(outputs, colnames))]
+        if isinstance(item, ast.JoinExpr):
+            return self._join(item, scopes, ctes)
+        if isinstance(item, ast.RangeTableSample):
             # The percentage and the seed decide which rows come back.
-            self.predicate([fields.get("args"), fields.get("repeatable")], scopes, ctes)
-            return self.from_item(fields.get("relation"), scopes, ctes)
+            self.predicate((item.args, item.repeatable), scopes, ctes)
+            return self.from_item(item.relation, scopes, ctes)
         # Functions, XMLTABLE, JSON_TABLE: every column derives from all the arguments.
-        sources = self.expr(fields, scopes, ctes)
-        relation = _Relation(alias=alias_name or _function_alias(fields), fallback=sources)
-        names = strings(alias.get("colnames")) or _column_definitions(fields)
+        found: set[str] = set()
+        self._collect_children(item, scopes, ctes, found)
+        self.used.update(found)
+        sources = frozenset(found)
+        relation = _Relation(alias=alias_name or _function_alias(item), fallback=sources)
+        names = colnames or _column_definitions(item)
         if names:
             relation.columns = dict.fromkeys(names, sources)
         return [relation]
 
-    def _range_var(self, fields: Node, alias: Node, ctes: dict[str, Outputs]) -> _Relation:
-        relname = str(fields["relname"])
-        name = str(alias.get("aliasname", relname))
-        colnames = strings(alias.get("colnames"))
-        if fields.get("schemaname") is None and relname in ctes:
+    def _range_var(
+        self, rel: ast.RangeVar, alias: ast.Alias | None, ctes: dict[str, Outputs]
+    ) -> _Relation:
+        relname = str(rel.relname)
+        name = str(alias.aliasname) if alias is not None and alias.aliasname else relname
+        colnames = strings(alias.colnames) if alias is not None else ()
+        if rel.schemaname is None and relname in ctes:
             return _derived(name, _rename(ctes[relname], colnames))
-        table = relation_name(fields)
+        table = relation_name(rel)
         known = self.catalog.columns(table) if self.catalog is not None else None
         if known is None and colnames:
             # `patients AS p(a, b)` over unknown columns: which column `b` is, is not
@@ -255,31 +264,33 @@ class _Builder:
         relation.table = table
         return relation
 
-    def _join(self, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> list[_Relation]:
-        left = self.from_item(fields.get("larg"), scopes, ctes)
-        right = self.from_item(fields.get("rarg"), [left + scopes[0], *scopes[1:]], ctes)
+    def _join(
+        self, join: ast.JoinExpr, scopes: Scopes, ctes: dict[str, Outputs]
+    ) -> list[_Relation]:
+        left = self.from_item(join.larg, scopes, ctes)
+        right = self.from_item(join.rarg, [left + scopes[0], *scopes[1:]], ctes)
         both = left + right
         inner = [both + scopes[0], *scopes[1:]]
-        self.predicate(fields.get("quals"), inner, ctes)
-        for column in strings(fields.get("usingClause")):
+        self.predicate(join.quals, inner, ctes)
+        for column in strings(join.usingClause):
             # USING compares the column of each side, not just the one a name finds.
             for rel in both:
                 self._note_predicate(rel.column(column) or _EMPTY)
-        if fields.get("isNatural"):
+        if join.isNatural:
             # Joined on every column the two sides share, which are not named here.
             self._note_predicate(s for rel in both for s in rel.whole_row())
-        alias = (fields.get("alias") or {}).get("aliasname")
+        alias = join.alias.aliasname if join.alias is not None else None
         if alias is None:
             return both
         merged: Outputs = [o for rel in both for o in rel.expand()]
         return [_derived(alias, merged)]
 
     # --- target lists and expressions -------------------------------------------------
-    def targets(self, items: list[Any], scopes: Scopes, ctes: dict[str, Outputs]) -> Outputs:
+    def targets(self, items: Sequence[object], scopes: Scopes, ctes: dict[str, Outputs]) -> Outputs:
         outputs: Outputs = []
         for item in items:
-            target = item.get("ResTarget", {})
-            value = target.get("val")
+            target = item if isinstance(item, ast.ResTarget) else ast.ResTarget()
+            value = target.val
             star = _star_ref(value)
             if star is not None:
                 outputs.extend(self._star(star, scopes))
@@ -289,7 +300,7 @@ class _Builder:
                 outputs.append(("*", self.expr(value, scopes, ctes) | {UNRESOLVED}))
                 continue
             sources = marked(self.expr(value, scopes, ctes), value)
-            outputs.append((target.get("name") or _derived_name(value), sources))
+            outputs.append((target.name or _derived_name(value), sources))
         return outputs
 
     def _star(self, qualifier: tuple[str, ...], scopes: Scopes) -> Outputs:
@@ -315,30 +326,39 @@ class _Builder:
         return frozenset(found)
 
     def _collect(
-        self, node: object, scopes: Scopes, ctes: dict[str, Outputs], found: set[str]
+        self,
+        value: object,
+        scopes: Scopes,
+        ctes: dict[str, Outputs],
+        found: set[str],
+        part: bool = False,
     ) -> None:
-        if isinstance(node, list):
-            for item in node:
+        """Add the sources of `value` (a node or a tuple of them) to `found`.
+
+        A node that is a part of another (the WindowDef of a JSON aggregate, a
+        TypeName) is walked through, not dispatched as an expression of its own.
+        """
+        if isinstance(value, tuple):
+            for item in value:
                 self._collect(item, scopes, ctes, found)
             return
-        if not isinstance(node, dict):
+        if not isinstance(value, Node):
             return
-        name = node_name(node)
-        if name is None:
-            for value in node.values():
-                if isinstance(value, dict | list):
-                    self._collect(value, scopes, ctes, found)
-            return
-        fields: Node = node[name]
-        special = _EXPRESSIONS.get(name)
+        special = None if part else _EXPRESSIONS.get(type(value))
         if special is not None:
-            found.update(special(self, fields, scopes, ctes))
+            found.update(special(self, value, scopes, ctes))
             return
-        self._collect(fields, scopes, ctes, found)
+        self._collect_children(value, scopes, ctes, found)
 
-    def _column_ref(self, fields: Node, scopes: Scopes, _ctes: dict[str, Outputs]) -> Sources:
-        parts = fields.get("fields") or []
-        if parts and "A_Star" in parts[-1]:
+    def _collect_children(
+        self, node: Node, scopes: Scopes, ctes: dict[str, Outputs], found: set[str]
+    ) -> None:
+        for child, part in children(node):
+            self._collect(child, scopes, ctes, found, part)
+
+    def _column_ref(self, ref: ast.ColumnRef, scopes: Scopes, _ctes: dict[str, Outputs]) -> Sources:
+        parts = ref.fields or ()
+        if parts and isinstance(parts[-1], ast.A_Star):
             rel = _find_relation(strings(parts[:-1]), scopes) if len(parts) > 1 else None
             if rel is not None:
                 return rel.whole_row()
@@ -356,48 +376,41 @@ class _Builder:
             return whole.whole_row() if whole is not None else _EMPTY
         return _resolve_single(parts[0], scopes) if parts else _EMPTY
 
-    def _sublink(self, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+    def _sublink(self, link: ast.SubLink, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
         before = set(self.predicates)
-        outputs = self.query(fields.get("subselect"), scopes, ctes)
-        test = self.expr(fields.get("testexpr"), scopes, ctes)
-        if fields.get("subLinkType") == "EXISTS_SUBLINK":
+        outputs = self.query(link.subselect, scopes, ctes)
+        test = self.expr(link.testexpr, scopes, ctes)
+        if enum_name(link.subLinkType) == "EXISTS_SUBLINK":
             # EXISTS returns a boolean: its value derives from the subquery's conditions.
             return test | frozenset(self.predicates - before)
         return test.union(*(s for _, s in outputs))
 
-    def _case(self, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
-        conditions = self.expr(fields.get("arg"), scopes, ctes)
+    def _case(self, case: ast.CaseExpr, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+        conditions = self.expr(case.arg, scopes, ctes)
         results: set[str] = set()
-        for when in fields.get("args") or []:
-            clause = when.get("CaseWhen", {})
-            conditions |= self.expr(clause.get("expr"), scopes, ctes)
-            results |= self.expr(clause.get("result"), scopes, ctes)
-        results |= self.expr(fields.get("defresult"), scopes, ctes)
+        for when in case.args or ():
+            conditions |= self.expr(getattr(when, "expr", None), scopes, ctes)
+            results |= self.expr(getattr(when, "result", None), scopes, ctes)
+        results |= self.expr(case.defresult, scopes, ctes)
         self._note_predicate(conditions)
         return conditions | results
 
-    def _window(self, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+    def _window(self, window: ast.WindowDef, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
         sources = self.expr(
-            [
-                fields.get("partitionClause"),
-                fields.get("orderClause"),
-                fields.get("startOffset"),
-                fields.get("endOffset"),
-            ],
+            (window.partitionClause, window.orderClause, window.startOffset, window.endOffset),
             scopes,
             ctes,
         )
         self._note_predicate(sources)
         return sources
 
-    def _func_call(self, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
-        self.predicate(fields.get("agg_filter"), scopes, ctes)
-        self.predicate(fields.get("agg_order"), scopes, ctes)
-        # OVER is a bare WindowDef struct, so it is not dispatched by node name.
-        over = self._window(fields["over"], scopes, ctes) if fields.get("over") else _EMPTY
-        rest = {k: v for k, v in fields.items() if k not in ("funcname", "agg_filter", "over")}
-        sources = self.expr(rest, scopes, ctes)
-        key = function_key(strings(fields.get("funcname")))
+    def _func_call(self, call: ast.FuncCall, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+        self.predicate(call.agg_filter, scopes, ctes)
+        self.predicate(call.agg_order, scopes, ctes)
+        over = self._window(call.over, scopes, ctes) if call.over is not None else _EMPTY
+        # The arguments and the ordering of an ordered-set aggregate.
+        sources = self.expr((call.args, call.agg_order), scopes, ctes)
+        key = function_key(strings(call.funcname))
         if key in SET_RETURNING:
             # How many rows a set-returning function yields depends on its arguments.
             self._note_predicate(sources)
@@ -406,7 +419,7 @@ class _Builder:
             self._note_predicate(sources)
         else:
             # It may fail on some values of an argument: failing or not is an answer.
-            for index, arg in enumerate(fields.get("args") or []):
+            for index, arg in enumerate(call.args or ()):
                 if not total_argument(key, index):
                     self._note_predicate(self.expr(arg, scopes, ctes))
         return sources | over
@@ -424,48 +437,50 @@ _TOTAL_OPERATORS = words("|| -> ->> #> #>>")
 _TEXT_TYPES = words("text varchar bpchar char name citext")
 
 
-def _operator(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
-    left = self.expr(fields.get("lexpr"), scopes, ctes)
-    right = self.expr(fields.get("rexpr"), scopes, ctes)
-    name = strings(fields.get("name"))
+def _operator(self: _Builder, op: ast.A_Expr, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+    left = self.expr(op.lexpr, scopes, ctes)
+    right = self.expr(op.rexpr, scopes, ctes)
+    name = strings(op.name)
     if name and name[-1] not in _TOTAL_OPERATORS:
         # Whether it fails (a zero divisor, an overflow) tells something about its
         # operands: one bit per statement, as a WHERE would.
         self._note_predicate(left | right)
-    compares = fields.get("kind", "AEXPR_OP") != "AEXPR_OP" or (
+    compares = enum_name(op.kind, "AEXPR_OP") != "AEXPR_OP" or (
         not name or name[-1] not in _VALUE_OPERATORS
     )
-    if compares and fields.get("lexpr") is not None:
+    if compares and op.lexpr is not None:
         self._note_predicate(left | right)
     return left | right
 
 
-def _cast(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+def _cast(self: _Builder, cast: ast.TypeCast, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
     """A cast to anything but text may fail on a value it cannot read: a condition."""
-    sources = self.expr(fields.get("arg"), scopes, ctes)
-    target = strings((fields.get("typeName") or {}).get("names"))
+    sources = self.expr(cast.arg, scopes, ctes)
+    target = strings(cast.typeName.names if cast.typeName is not None else None)
     if not target or target[-1] not in _TEXT_TYPES:
         self._note_predicate(sources)
     return sources
 
 
-def _test(self: _Builder, fields: Node, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
+def _test(
+    self: _Builder, test: ast.NullTest | ast.BooleanTest, scopes: Scopes, ctes: dict[str, Outputs]
+) -> Sources:
     """IS [NOT] NULL, IS [NOT] TRUE...: a comparison, wherever it stands."""
-    sources = self.expr(fields.get("arg"), scopes, ctes)
+    sources = self.expr(test.arg, scopes, ctes)
     self._note_predicate(sources)
     return sources
 
 
-_EXPRESSIONS: dict[str, Any] = {
-    "A_Expr": _operator,
-    "TypeCast": _cast,
-    "NullTest": _test,
-    "BooleanTest": _test,
-    "ColumnRef": _Builder._column_ref,
-    "SubLink": _Builder._sublink,
-    "CaseExpr": _Builder._case,
-    "WindowDef": _Builder._window,
-    "FuncCall": _Builder._func_call,
+_EXPRESSIONS: dict[type[Node], Any] = {
+    ast.A_Expr: _operator,
+    ast.TypeCast: _cast,
+    ast.NullTest: _test,
+    ast.BooleanTest: _test,
+    ast.ColumnRef: _Builder._column_ref,
+    ast.SubLink: _Builder._sublink,
+    ast.CaseExpr: _Builder._case,
+    ast.WindowDef: _Builder._window,
+    ast.FuncCall: _Builder._func_call,
 }
 
 
@@ -532,83 +547,83 @@ def _merge(left: Outputs, right: Outputs) -> Outputs:
 
 def _star_ref(value: object) -> tuple[str, ...] | None:
     """The qualifier of `*` or `t.*` in a target list, else None."""
-    if not isinstance(value, dict) or "ColumnRef" not in value:
+    if not isinstance(value, ast.ColumnRef):
         return None
-    parts = value["ColumnRef"].get("fields") or []
-    if parts and "A_Star" in parts[-1]:
+    parts = value.fields or ()
+    if parts and isinstance(parts[-1], ast.A_Star):
         return strings(parts[:-1])
     return None
 
 
 def _single_name(node: object) -> str | None:
-    if isinstance(node, dict) and "ColumnRef" in node:
-        parts = strings(node["ColumnRef"].get("fields"))
+    if isinstance(node, ast.ColumnRef):
+        parts = strings(node.fields)
         return parts[0] if len(parts) == 1 else None
     return None
 
 
 def _int_const(node: object) -> int | None:
-    if isinstance(node, dict) and "A_Const" in node and "ival" in node["A_Const"]:
-        return int(node["A_Const"]["ival"].get("ival", 0))
+    if isinstance(node, ast.A_Const) and isinstance(node.val, ast.Integer):
+        return int(node.val.ival or 0)
     return None
 
 
 def _derived_name(value: object) -> str:
     """The column name PostgreSQL gives an unnamed target (`?column?` when it has none)."""
-    name = node_name(value)
-    if name is None:
-        return "?column?"
-    assert isinstance(value, dict)
-    fields: Node = value[name]
-    if name == "ColumnRef":
-        parts = strings(fields.get("fields"))
+    if isinstance(value, ast.ColumnRef):
+        parts = strings(value.fields)
         return parts[-1] if parts else "?column?"
-    if name == "FuncCall":
-        return strings(fields.get("funcname"))[-1]
-    if name == "TypeCast":
-        inner = _derived_name(fields.get("arg"))
-        return inner if inner != "?column?" else strings(fields["typeName"].get("names"))[-1]
-    if name == "CaseExpr":
+    if isinstance(value, ast.FuncCall):
+        return strings(value.funcname)[-1]
+    if isinstance(value, ast.TypeCast):
+        inner = _derived_name(value.arg)
+        names = value.typeName.names if value.typeName is not None else None
+        return inner if inner != "?column?" else strings(names)[-1]
+    if isinstance(value, ast.CaseExpr):
         return "case"
-    if name == "SubLink" and fields.get("subLinkType") == "EXISTS_SUBLINK":
+    if isinstance(value, ast.SubLink) and enum_name(value.subLinkType) == "EXISTS_SUBLINK":
         return "exists"
     return "?column?"
 
 
 def _expands_record(value: object) -> bool:
     """`(expr).*` in a target list: an indirection ending in `*`."""
-    if not isinstance(value, dict) or "A_Indirection" not in value:
+    if not isinstance(value, ast.A_Indirection):
         return False
-    steps = value["A_Indirection"].get("indirection") or []
-    return bool(steps) and isinstance(steps[-1], dict) and "A_Star" in steps[-1]
+    steps = value.indirection or ()
+    return bool(steps) and isinstance(steps[-1], ast.A_Star)
 
 
-def _column_definitions(fields: Node) -> tuple[str, ...]:
+def _function_items(item: Node) -> Iterator[tuple[object, ...]]:
+    """The `(call, column definitions)` pairs of ROWS FROM / a function in FROM."""
+    for pair in getattr(item, "functions", None) or ():
+        if isinstance(pair, tuple):
+            yield pair
+
+
+def _column_definitions(item: Node) -> tuple[str, ...]:
     """Column names a function's column definition list gives (`AS x(a text, b int)`)."""
-    defs = list(fields.get("coldeflist") or [])
-    for item in fields.get("functions") or []:
-        parts = item.get("List", {}).get("items", [])
-        if len(parts) > 1 and isinstance(parts[1], dict):
-            defs.extend(parts[1].get("List", {}).get("items", []))
-    return tuple(str(d["ColumnDef"].get("colname", "")) for d in defs if "ColumnDef" in d)
+    defs = list(getattr(item, "coldeflist", None) or ())
+    for parts in _function_items(item):
+        if len(parts) > 1 and isinstance(parts[1], tuple):
+            defs.extend(parts[1])
+    return tuple(str(d.colname or "") for d in defs if isinstance(d, ast.ColumnDef))
 
 
-def _function_alias(fields: Node) -> str:
-    for item in fields.get("functions") or []:
-        for part in item.get("List", {}).get("items", []):
-            if "FuncCall" in part:
-                return strings(part["FuncCall"].get("funcname"))[-1]
+def _function_alias(item: Node) -> str:
+    for parts in _function_items(item):
+        for part in parts:
+            if isinstance(part, ast.FuncCall):
+                return strings(part.funcname)[-1]
     return ""
 
 
 def _query_of(stmt: Node) -> object:
     """The row-returning query inside a statement, if it has one."""
-    name = node_name(stmt)
-    fields: Node = stmt[name] if name else {}
-    if name in ("SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"):
+    if isinstance(stmt, ast.SelectStmt | _Modifying):
         return stmt
-    if name in ("PrepareStmt", "DeclareCursorStmt", "CopyStmt"):
-        return fields.get("query")
+    if isinstance(stmt, ast.PrepareStmt | ast.DeclareCursorStmt | ast.CopyStmt):
+        return stmt.query
     return None
 
 
@@ -619,18 +634,18 @@ def statement_lineage(stmt: Node, catalog: Catalog | None) -> LineageResult:
     outputs: Outputs = []
     if query is not None:
         outputs = builder.query(query, [], {})
-    elif node_name(stmt) == "CopyStmt":
-        outputs = _copy_table(stmt["CopyStmt"], builder)
-    elif node_name(stmt) == "ExplainStmt":
+    elif isinstance(stmt, ast.CopyStmt):
+        outputs = _copy_table(stmt, builder)
+    elif isinstance(stmt, ast.ExplainStmt):
         # The plan is text the server writes; the explained query's conditions still
         # count (EXPLAIN ANALYZE prints how many rows matched them).
-        builder.query(stmt["ExplainStmt"].get("query"), [], {})
-        if explain_analyzes(stmt["ExplainStmt"]):
+        builder.query(stmt.query, [], {})
+        if explain_analyzes(stmt):
             # Actual rows, loops and output sizes depend on every value it read.
             builder.predicates |= builder.used
         outputs = [("QUERY PLAN", _EMPTY)]
-    elif node_name(stmt) == "VariableShowStmt":
-        name = str(stmt["VariableShowStmt"].get("name", ""))
+    elif isinstance(stmt, ast.VariableShowStmt):
+        name = stmt.name or ""
         columns = ("name", "setting", "description") if name == "all" else (name,)
         outputs = [(c, _EMPTY) for c in columns]
     lineage = tuple(
@@ -649,11 +664,11 @@ def statement_lineage(stmt: Node, catalog: Catalog | None) -> LineageResult:
     )
 
 
-def _copy_table(fields: Node, builder: _Builder) -> Outputs:
-    if fields.get("is_from") or fields.get("relation") is None:
+def _copy_table(stmt: ast.CopyStmt, builder: _Builder) -> Outputs:
+    if stmt.is_from or stmt.relation is None:
         return []
-    rel = builder._range_var(fields["relation"], {}, {})
-    names = strings(fields.get("attlist"))
+    rel = builder._range_var(stmt.relation, None, {})
+    names = strings(stmt.attlist)
     if names:
         return [(n, rel.column(n) or _EMPTY) for n in names]
     outputs = rel.expand()

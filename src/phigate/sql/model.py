@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from pglast.ast import Node
 
 from phigate.risk import RiskClass, most_severe
 
@@ -58,8 +61,21 @@ class Effect:
     """What a statement does to the session's names once the server has run it."""
 
     kind: str  # the parse node name: PrepareStmt, DeclareCursorStmt, DeallocateStmt, ...
-    fields: Mapping[str, Any] = field(compare=False, repr=False)
+    node: Node = field(compare=False, repr=False)  # the statement (pglast.ast)
     analysis: SqlAnalysis = field(compare=False, repr=False)
+
+    @property
+    def fields(self) -> Mapping[str, Any]:
+        """The statement's set scalar fields by name (`name`, `isall`, `target`), enums
+        by their name: what a front door needs to follow the session's names."""
+        found: dict[str, Any] = {}
+        for slot in self.node:
+            value = getattr(self.node, slot, None)
+            if isinstance(value, enum.Enum):
+                found[slot] = value.name
+            elif isinstance(value, str | int) and value is not False and value != 0:
+                found[slot] = value
+        return found
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ settings (`app.tenant_id`) to drive row-level security.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+
+from pglast import ast
 
 from phigate.risk import RiskClass
 from phigate.sql.functions import words
@@ -105,22 +107,27 @@ def _shadows_catalog(values: tuple[str, ...]) -> bool:
 
 
 def const_value(node: object) -> str | None:
-    """The text of a constant setting value (`on`, `'x'`, `3`, `true`), else None."""
-    if not isinstance(node, dict):
+    """The text of a constant setting value (`on`, `'x'`, `3`, `true`), else None.
+
+    A false boolean reads as `0` and a true one as `true`, as they always have.
+    """
+    if isinstance(node, ast.TypeCast):
+        return const_value(node.arg)
+    if not isinstance(node, ast.A_Const) or node.isnull:
         return None
-    if "TypeCast" in node:
-        return const_value(node["TypeCast"].get("arg"))
-    const = node.get("A_Const")
-    if not isinstance(const, dict):
-        return None
-    for key in ("sval", "ival", "fval", "boolval"):
-        if key in const:
-            value = const[key].get(key, 0 if key != "sval" else "")
-            return str(value).lower() if key == "boolval" else str(value)
+    value = node.val
+    if isinstance(value, ast.String):
+        return str(value.sval or "")
+    if isinstance(value, ast.Integer):
+        return str(value.ival or 0)
+    if isinstance(value, ast.Float):
+        return str(value.fval or 0)
+    if isinstance(value, ast.Boolean):
+        return "true" if value.boolval else "0"
     return None
 
 
-def set_config_risk(args: list[Any]) -> tuple[RiskClass, str]:
+def set_config_risk(args: Sequence[object]) -> tuple[RiskClass, str]:
     """`set_config(name, value, is_local)`: the class of the setting when the name is literal."""
     name = const_value(args[0]) if args else None
     if name is None:

@@ -1,6 +1,6 @@
 """The class of each kind of top-level statement, before its subtree is walked.
 
-`statement_base(name, fields, session)` gives the class that the statement kind
+`statement_base(stmt, session)` gives the class that the statement kind
 itself carries (an INSERT writes, a GRANT changes privileges) with a reason. The
 walk of the subtree (`_tree.TreeWalk`) then adds what nested nodes do. A kind
 that is not listed here is `unknown`.
@@ -9,12 +9,15 @@ that is not listed here is `unknown`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
+
+from pglast import ast
+from pglast.ast import Node
 
 from phigate.risk import RiskClass
 from phigate.sql import settings
-from phigate.sql._tree import Node, strings
+from phigate.sql._tree import enum_name, strings
 from phigate.sql.functions import words
 
 R = RiskClass
@@ -178,11 +181,12 @@ _KIND_NAMES = {
 }
 
 
-def statement_base(name: str, fields: Node, session: SessionView) -> Base:
+def statement_base(stmt: Node, session: SessionView) -> Base:
     """The class the statement kind carries, and why."""
+    name = type(stmt).__name__
     handler = _HANDLERS.get(name)
     if handler is not None:
-        return handler(fields, session)
+        return handler(stmt, session)
     if name in _SIMPLE:
         return _SIMPLE[name]
     if name in _DDL:
@@ -190,49 +194,53 @@ def statement_base(name: str, fields: Node, session: SessionView) -> Base:
     return R.UNKNOWN, f"{statement_kind(name)} is a statement the gateway does not classify"
 
 
-def _set(fields: Node, _session: SessionView) -> Base:
-    kind = fields.get("kind", "VAR_SET_VALUE")
-    name = str(fields.get("name", ""))
+def _set(stmt: ast.VariableSetStmt, _session: SessionView) -> Base:
+    kind = enum_name(stmt.kind, "VAR_SET_VALUE")
+    name = stmt.name or ""
     if kind == "VAR_RESET_ALL":
         return R.WRITE, "RESET ALL also resets default_transaction_read_only"
     if kind == "VAR_SET_MULTI":
-        return _transaction_options(fields.get("args") or [], "SET TRANSACTION")
+        return _transaction_options(stmt.args or (), "SET TRANSACTION")
     if kind in ("VAR_RESET", "VAR_SET_DEFAULT", "VAR_SET_CURRENT"):
         return settings.setting_risk(name, None)
-    values = tuple(settings.const_value(a) or "" for a in fields.get("args") or [])
+    values = tuple(settings.const_value(a) or "" for a in stmt.args or ())
     return settings.setting_risk(name, values)
 
 
-def _transaction_options(options: list[Any], what: str) -> Base:
-    for option in options:
-        elem = option.get("DefElem", {})
-        read_only = settings.const_value(elem.get("arg"))
-        if elem.get("defname") == "transaction_read_only" and read_only in _FALSE:
+def _options(options: Sequence[object] | None) -> Iterator[ast.DefElem]:
+    """The DefElem options of a statement (`WITH (...)`, `(ANALYZE, ...)`)."""
+    return (o for o in options or () if isinstance(o, ast.DefElem))
+
+
+def _transaction_options(options: Sequence[object], what: str) -> Base:
+    for elem in _options(options):
+        read_only = settings.const_value(elem.arg)
+        if elem.defname == "transaction_read_only" and read_only in _FALSE:
             return R.WRITE, f"{what} READ WRITE allows writes"
     return R.READ, f"{what} controls the transaction"
 
 
-def _discard(fields: Node, _session: SessionView) -> Base:
-    if fields.get("target") == "DISCARD_ALL":
+def _discard(stmt: ast.DiscardStmt, _session: SessionView) -> Base:
+    if enum_name(stmt.target) == "DISCARD_ALL":
         return R.WRITE, "DISCARD ALL also resets default_transaction_read_only"
     return _SIMPLE["DiscardStmt"]
 
 
-def _transaction(fields: Node, _session: SessionView) -> Base:
-    kind = fields.get("kind", "")
+def _transaction(stmt: ast.TransactionStmt, _session: SessionView) -> Base:
+    kind = enum_name(stmt.kind)
     if kind in ("TRANS_STMT_PREPARE", "TRANS_STMT_COMMIT_PREPARED", "TRANS_STMT_ROLLBACK_PREPARED"):
         return R.WRITE, "two-phase commit changes durable transaction state"
-    return _transaction_options(fields.get("options") or [], "BEGIN")
+    return _transaction_options(stmt.options or (), "BEGIN")
 
 
-def _copy(fields: Node, _session: SessionView) -> Base:
-    if fields.get("is_program"):
+def _copy(stmt: ast.CopyStmt, _session: SessionView) -> Base:
+    if stmt.is_program:
         return R.ADMIN, "COPY ... PROGRAM runs a program on the server"
-    if fields.get("filename") is not None:
+    if stmt.filename is not None:
         return R.ADMIN, "COPY with a file name reads or writes server files"
-    if fields.get("is_from"):
+    if stmt.is_from:
         return R.WRITE, "COPY FROM STDIN loads rows into a table"
-    odd = [str(o.get("DefElem", {}).get("defname", "")) for o in fields.get("options") or []]
+    odd = [str(e.defname or "") for e in _options(stmt.options)]
     odd = [name for name in odd if name.lower() not in _COPY_OUT_OPTIONS]
     if odd:
         # The rows are masked field by field: with another delimiter, quote or
@@ -245,36 +253,40 @@ def _copy(fields: Node, _session: SessionView) -> Base:
 _COPY_OUT_OPTIONS = frozenset({"format", "header", "null", "encoding", "force_quote"})
 
 
-def explain_analyzes(fields: Node) -> bool:
+def option_text(arg: object) -> str | None:
+    """The value of an option as written: a constant, or a bare word (`ANALYZE off`)."""
+    value = settings.const_value(arg)
+    if value is None and isinstance(arg, ast.String):
+        value = arg.sval
+    return value
+
+
+def explain_analyzes(stmt: ast.ExplainStmt) -> bool:
     """EXPLAIN ANALYZE runs the statement; only an explicit `(ANALYZE false)` does not.
 
     PostgreSQL lets the last of repeated options win; any ANALYZE that is not
     plainly false counts, so `(ANALYZE false, ANALYZE true)` and the reverse both
     run, whichever way a server version reads them.
     """
-    for option in fields.get("options") or []:
-        elem = option.get("DefElem", {})
-        if str(elem.get("defname", "")).lower() != "analyze":
+    for elem in _options(stmt.options):
+        if str(elem.defname or "").lower() != "analyze":
             continue
-        arg = elem.get("arg")
-        value = settings.const_value(arg)
-        if value is None and isinstance(arg, dict) and "String" in arg:
-            value = arg["String"].get("sval")
-        if arg is None or str(value).lower() not in ("false", "off", "0", "no"):
+        value = option_text(elem.arg)
+        if elem.arg is None or str(value).lower() not in ("false", "off", "0", "no"):
             return True
     return False
 
 
-def _explain(fields: Node, _session: SessionView) -> Base:
+def _explain(stmt: ast.ExplainStmt, _session: SessionView) -> Base:
     # Under ANALYZE the explained statement runs: the walk classifies it as a
     # nested statement, so EXPLAIN ANALYZE of a write or DDL is that write or DDL.
-    if explain_analyzes(fields):
+    if explain_analyzes(stmt):
         return R.READ, "EXPLAIN ANALYZE runs the statement it explains"
     return R.READ, "EXPLAIN plans the statement without running it"
 
 
-def _drop(fields: Node, _session: SessionView) -> Base:
-    kind = fields.get("removeType", "")
+def _drop(stmt: ast.DropStmt, _session: SessionView) -> Base:
+    kind = enum_name(stmt.removeType)
     if kind in _DROP_ADMIN:
         return R.ADMIN, f"DROP of {kind.removeprefix('OBJECT_').lower()} changes server code"
     if kind in _DROP_PRIVILEGE:
@@ -282,50 +294,49 @@ def _drop(fields: Node, _session: SessionView) -> Base:
     return R.DDL, "DROP changes the schema"
 
 
-def _create_function(fields: Node, _session: SessionView) -> Base:
-    for option in fields.get("options") or []:
-        elem = option.get("DefElem", {})
-        if elem.get("defname") == "language" and elem.get("arg"):
-            lang = "".join(strings([elem["arg"]])).lower()
+def _create_function(stmt: ast.CreateFunctionStmt, _session: SessionView) -> Base:
+    for elem in _options(stmt.options):
+        if elem.defname == "language" and elem.arg:
+            lang = "".join(strings([elem.arg])).lower()
             if lang in _UNTRUSTED_LANGUAGES:
                 return R.ADMIN, f"CREATE FUNCTION in the untrusted language {lang}"
     return R.DDL, "CREATE FUNCTION adds code to the schema"
 
 
-def _alter_table(fields: Node, _session: SessionView) -> Base:
-    for cmd in fields.get("cmds") or []:
-        subtype = cmd.get("AlterTableCmd", {}).get("subtype")
-        if subtype in _RLS_COMMANDS:
+def _alter_table(stmt: ast.AlterTableStmt, _session: SessionView) -> Base:
+    for cmd in stmt.cmds or ():
+        subtype = enum_name(getattr(cmd, "subtype", None))
+        if isinstance(cmd, ast.AlterTableCmd) and subtype in _RLS_COMMANDS:
             return R.PRIVILEGE, f"ALTER TABLE {subtype.removeprefix('AT_')} changes access"
     return R.DDL, "ALTER TABLE changes the schema"
 
 
-def _execute(fields: Node, session: SessionView) -> Base:
-    name = str(fields.get("name", ""))
+def _execute(stmt: ast.ExecuteStmt, session: SessionView) -> Base:
+    name = stmt.name or ""
     risk = session.prepared_risk(name)
     if risk is None:
         return R.UNKNOWN, f"EXECUTE of {name}, a statement this session did not prepare"
     return risk, f"EXECUTE {name} runs a prepared statement classified {risk}"
 
 
-def _fetch(fields: Node, session: SessionView) -> Base:
-    name = str(fields.get("portalname", ""))
+def _fetch(stmt: ast.FetchStmt, session: SessionView) -> Base:
+    name = stmt.portalname or ""
     risk = session.cursor_risk(name)
     if risk is None:
         return R.UNKNOWN, f"FETCH from {name}, a cursor this session did not declare"
     return risk, f"FETCH from {name} runs a cursor classified {risk}"
 
 
-def _call(fields: Node, _session: SessionView) -> Base:
-    name = ".".join(strings((fields.get("funccall") or {}).get("funcname")))
+def _call(stmt: ast.CallStmt, _session: SessionView) -> Base:
+    name = ".".join(strings(stmt.funccall.funcname if stmt.funccall else None))
     return R.READ, f"CALL runs the procedure {name}"
 
 
-def _notify_text(fields: Node, _session: SessionView) -> Base:
-    return R.WRITE, f"NOTIFY signals other sessions on {fields.get('conditionname', '')}"
+def _notify_text(stmt: ast.NotifyStmt, _session: SessionView) -> Base:
+    return R.WRITE, f"NOTIFY signals other sessions on {stmt.conditionname or ''}"
 
 
-_HANDLERS: dict[str, Callable[[Node, SessionView], Base]] = {
+_HANDLERS: dict[str, Callable[[Any, SessionView], Base]] = {
     "VariableSetStmt": _set,
     "TransactionStmt": _transaction,
     "CopyStmt": _copy,
