@@ -1,0 +1,87 @@
+"""Round 6: a fresh attack on what phigate promises, before its fail-closed issue closes.
+
+Each test goes through a real front door (REST, the PostgreSQL wire with a raw client,
+Slack's interaction endpoint against the Slack Web API stand-in) and asserts a
+promise. Open findings are `xfail(strict=True)`: the mark comes off when the finding
+is fixed. Attacks that held stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adversarial.test_findings_round4 import set_status, status_of
+from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_slack import click, harness_with, signed, slack_settings
+from tests.channels.test_slack import close as slack_close
+from tests.conftest import Harness
+
+
+def finding(number: int, reason: str) -> pytest.MarkDecorator:
+    """An open finding: red the moment it is fixed, so its mark is removed then."""
+    why = f"finding {number}: {reason}"
+    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
+
+
+# ── what a reviewer sees in chat ────────────────────────────────────────────
+@pytest.fixture
+def slack() -> Iterator[Recorder]:
+    with slack_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def chat(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator[Harness]:
+    harness = await harness_with(tmp_path, ehr_dsn, slack_settings(slack))
+    yield harness
+    await slack_close(harness)
+
+
+def vote_buttons(message: dict[str, Any]) -> list[str]:
+    """The action ids of the message's buttons (approve, deny, open)."""
+    return [
+        element["action_id"]
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+@finding(1, "Slack offers Approve for a statement it cuts at 2500 characters")
+async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
+    chat: Harness, slack: Recorder, ehr_dsn: str
+) -> None:
+    """A write whose first 2500 characters read `… WHERE id = 51 AND status <> '…'`, and
+    whose tail widens it to claim 52: Slack shows the head and an Approve button (the
+    "(truncated …)" note is added only before a later segment, so a statement that is
+    one segment is cut with no note at all). A reviewer who approves from Slack approves
+    what they did not see; the whole table is written. Either the message shows the
+    statement whole, or it offers no vote (only a link to the console)."""
+    set_status(ehr_dsn, 51, "new")
+    set_status(ehr_dsn, 52, "new")
+    padding = "paid by phone, reference " + "0123456789" * 260
+    sql = f"UPDATE claims SET status = 'paid' WHERE id = 51 AND status <> '{padding}' OR id = 52"
+    answer = await chat.submit("claims-bot", sql, reason="paid by phone")
+    assert answer.status_code == 202, answer.text
+    approval_id = str(answer.json()["approval"]["id"])
+    message = slack.wait_for("chat.postMessage")[0]
+    shown = json.dumps(message["blocks"], ensure_ascii=False)
+    body = click(approval_id, "U_ALICE")
+    voted = await chat.client.post("/slack/interactions", content=body, headers=signed(body))
+    assert voted.status_code == 200, voted.text
+    assert chat.gateway.approval(approval_id).state == "approved"
+    ran = await chat.client.post(
+        f"/v1/actions/{answer.json()['id']}/run", headers=chat.auth("claims-bot")
+    )
+    assert ran.status_code == 200, ran.text
+    assert status_of(ehr_dsn, 52) == "paid"  # the tail ran
+    print(vote_buttons(message), len(shown), shown[-1500:])
+    assert "phigate_approve" not in vote_buttons(message) or "OR id = 52" in shown, (
+        vote_buttons(message),
+        shown[shown.find("rich_text_preformatted") + 2500 : shown.find("rich_text_section")],
+    )
