@@ -20,6 +20,10 @@ from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click, harness_with, signed, slack_settings
 from tests.channels.test_slack import close as slack_close
 from tests.conftest import Harness
+from tests.connectors.support import harness_with as connection_harness
+from tests.connectors.test_http import Upstream, http_connection, upstream
+
+__all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
 
 
 def finding(number: int, reason: str) -> pytest.MarkDecorator:
@@ -85,3 +89,41 @@ async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
         vote_buttons(message),
         shown[shown.find("rich_text_preformatted") + 2500 : shown.find("rich_text_section")],
     )
+
+
+# ── http: paths the way servers read them ──────────────────────────────────
+@pytest.fixture
+async def api(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
+    connection = http_connection(upstream)
+    connection["rules"].append(
+        {"name": "bulk export", "methods": ["GET"], "path": "/patients/export", "risk": "export"}
+    )
+    harness = await connection_harness(tmp_path, {"api": connection})
+    upstream.seen.clear()
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+@finding(2, "a format suffix (/admin.json, /patients/export.csv) escapes the path rules")
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/admin.json", 403), ("/patients/export.csv", 202)],
+)
+async def test_a_format_suffix_is_the_same_path(
+    api: Harness, upstream: Upstream, path: str, status: int
+) -> None:
+    """Rails routes every path with an optional `(.:format)` (`/admin.json` is the admin
+    action answering JSON) and Spring MVC's suffix pattern matching does the same
+    (`/patients/export.csv` is `/patients/export`). The docs promise rules match the
+    path the way servers read it, as they already do for `;` matrix parameters: the
+    admin area is denied and the bulk export waits for approval, with the suffix too."""
+    answer = await api.client.post(
+        "/v1/actions",
+        headers=api.auth("claims-bot"),
+        json={"connection": "api", "request": {"method": "GET", "path": path}},
+    )
+    assert answer.status_code == status, (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
