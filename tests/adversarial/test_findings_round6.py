@@ -127,3 +127,31 @@ async def test_a_format_suffix_is_the_same_path(
     )
     assert answer.status_code == status, (answer.status_code, answer.text[:300])
     assert upstream.seen == []
+
+
+# ── bad input: a clear, audited 400 ─────────────────────────────────────────
+@finding(3, "SQL input no upstream can carry reaches the upstream and answers 502 '?????'")
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sql": "SELECT $1::text", "params": ["a\u0000b"]},
+        {"sql": "UPDATE claims SET status = $1 WHERE id = 3", "params": ["paid\u0000"]},
+        {"sql": "SELECT $1::int", "params": [{"a": 1}]},
+        {"sql": " ; ; "},
+    ],
+    ids=["nul-in-a-read-value", "nul-in-a-write-value", "object-value", "no-statement"],
+)
+async def test_sql_input_no_upstream_can_carry_is_a_clear_400(
+    harness: Harness, body: dict[str, Any]
+) -> None:
+    """A NUL in a text value (PostgreSQL text cannot hold one, as it cannot hold a lone
+    surrogate), a JSON object as a value (no SQL type), or a text of empty statements:
+    the caller's own bad input. docs/security.md promises a 400 `invalid_request`
+    before policy; instead the read is recorded as executing and answered 502
+    "upstream error ?????: DataError" (ProgrammingError, InternalError), and the
+    write is sent to reviewers, who can only approve something that cannot run."""
+    answer = await harness.client.post(
+        "/v1/actions", headers=harness.auth("claims-bot"), json={"connection": "ehr", **body}
+    )
+    assert answer.status_code == 400, (answer.status_code, answer.text[:300])
+    assert answer.json()["error"]["code"] == "invalid_request", answer.text
