@@ -91,6 +91,22 @@ async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
     )
 
 
+@finding(4, "Slack shows a statement's $n placeholders but never the values bound to them")
+async def test_slack_shows_the_values_a_write_is_bound_to(chat: Harness, slack: Recorder) -> None:
+    """Approvals bind the text and its bound values, and the Slack message is the whole
+    of what a Slack reviewer sees before Approve: `UPDATE claims SET status = $1 WHERE
+    id >= $2` with ["void", "1"] voids every claim, yet the message holds only the
+    placeholders (the console and `review.params` have the values; the Slack blocks,
+    and the Teams card alike, draw only the statement and the reason)."""
+    sql = "UPDATE claims SET status = $1 WHERE id >= $2"
+    answer = await chat.submit("claims-bot", sql, params=["void-every-claim", "1"])
+    assert answer.status_code == 202, answer.text
+    message = slack.wait_for("chat.postMessage")[0]
+    shown = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "$2" in shown
+    assert "phigate_approve" not in vote_buttons(message) or "void-every-claim" in shown, shown
+
+
 # ── http: paths the way servers read them ──────────────────────────────────
 @pytest.fixture
 async def api(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
