@@ -19,7 +19,8 @@ from tests.adversarial.test_findings_round4 import set_status, status_of
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click, harness_with, signed, slack_settings
 from tests.channels.test_slack import close as slack_close
-from tests.conftest import Harness
+from tests.channels.test_teams import bot_api, teams_settings
+from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import harness_with as connection_harness
 from tests.connectors.test_http import Upstream, http_connection, upstream
 
@@ -105,6 +106,52 @@ async def test_slack_shows_the_values_a_write_is_bound_to(chat: Harness, slack: 
     shown = json.dumps(message["blocks"], ensure_ascii=False)
     assert "$2" in shown
     assert "phigate_approve" not in vote_buttons(message) or "void-every-claim" in shown, shown
+
+
+@pytest.fixture
+def bot() -> Iterator[Recorder]:
+    with bot_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def teams(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Harness]:
+    overrides = {"channels": teams_settings(bot)}
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    yield harness
+    harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+    await harness.client.aclose()
+    await harness.gateway.close()
+
+
+LONG_TAIL = "paid by phone, reference " + "0123456789" * 260
+
+
+@finding(4, "a Teams card offers Approve without the values or the whole statement")
+@pytest.mark.parametrize(
+    ("sql", "params", "tail"),
+    [
+        ("UPDATE claims SET status = $1 WHERE id >= $2", ["void-every-claim", "1"], "void-every"),
+        (
+            f"UPDATE claims SET status = 'paid' WHERE id = 6 AND status <> '{LONG_TAIL}' OR id > 0",
+            [],
+            "OR id > 0",
+        ),
+    ],
+    ids=["bound-values", "cut-statement"],
+)
+async def test_a_teams_card_shows_what_it_offers_to_approve(
+    teams: Harness, bot: Recorder, sql: str, params: list[str], tail: str
+) -> None:
+    """Findings 1 and 4 on Teams: the card draws the statement (cut at 2500 characters,
+    with a note) and the reason, never the bound values, and keeps its Approve action."""
+    answer = await teams.submit("claims-bot", sql, params=params)
+    assert answer.status_code == 202, answer.text
+    posted = bot.wait_for("/svc/v3/conversations/19:rev/activities")[0]
+    card = posted["attachments"][0]["content"]
+    verbs = [a.get("verb") for a in card["actions"] if a["type"] == "Action.Execute"]
+    shown = json.dumps(card, ensure_ascii=False)
+    assert "approve" not in verbs or tail in shown, (verbs, shown[-700:])
 
 
 # ── http: paths the way servers read them ──────────────────────────────────
