@@ -8,6 +8,7 @@ is fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.channels.test_teams import bot_api, teams_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import harness_with as connection_harness
 from tests.connectors.test_http import Upstream, http_connection, upstream
+from tests.support.state import token_store
 
 __all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
 
@@ -218,3 +220,43 @@ async def test_sql_input_no_upstream_can_carry_is_a_clear_400(
     )
     assert answer.status_code == 400, (answer.status_code, answer.text[:300])
     assert answer.json()["error"]["code"] == "invalid_request", answer.text
+
+
+# ── revocation ──────────────────────────────────────────────────────────────
+async def pending_approval(harness: Harness) -> str:
+    """The id of the one pending approval, once the request waiting for it made it."""
+    for _ in range(400):
+        pending = await asyncio.to_thread(harness.gateway.list_approvals, state="pending")
+        if pending:
+            return str(pending[0].id)
+        await asyncio.sleep(0.025)
+    raise AssertionError("no approval was requested")
+
+
+@finding(5, "a REST request waiting for approval runs after its token was revoked")
+async def test_a_revoked_token_does_not_run_what_it_waits_for(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    """`POST /v1/actions` with `wait` (up to 300 s) holds the request open until the
+    approval comes. The agent's token is revoked while it waits ("revocation is
+    immediate"; "revoked tokens end sessions"), then a data owner approves: the write
+    must not run for a caller that no longer exists. It runs, answered 200."""
+    set_status(ehr_dsn, 53, "new")
+    sql = "UPDATE claims SET status = 'paid' WHERE id = 53"
+    waiting = asyncio.create_task(
+        harness.client.post(
+            "/v1/actions",
+            headers=harness.auth("claims-bot"),
+            json={"connection": "ehr", "sql": sql, "wait": 30},
+        )
+    )
+    approval_id = await pending_approval(harness)
+    store = token_store(harness.gateway)
+    for info in store.list(subject="claims-bot"):
+        store.revoke(info.id)
+    refused = await harness.client.get("/v1/approvals", headers=harness.auth("claims-bot"))
+    assert refused.status_code == 401, refused.text  # the revocation is in force
+    alice = await harness.gateway.authenticate(harness.tokens["alice"])
+    await harness.gateway.vote(approval_id, alice, "approve")
+    answer = await asyncio.wait_for(waiting, 30)
+    assert status_of(ehr_dsn, 53) == "new", (answer.status_code, answer.text[:200])
