@@ -110,6 +110,22 @@ async def test_slack_shows_the_values_a_write_is_bound_to(chat: Harness, slack: 
     assert "phigate_approve" not in vote_buttons(message) or "void-every-claim" in shown, shown
 
 
+@finding(6, "Slack does not say that a request asks to see PHI unmasked")
+async def test_slack_says_what_a_request_asks_to_see_unmasked(
+    chat: Harness, slack: Recorder
+) -> None:
+    """A read that asks for a reveal (`"reveal": ["PERSON"]`) waits for a data owner
+    only because of the reveal: it is what the reviewer decides. The Slack message says
+    "Masking: hipaa-safe-harbor" and never that names come back unmasked (the CLI's
+    `approvals show` prints "unmasked requested: PERSON")."""
+    sql = "SELECT first_name, last_name FROM patients WHERE id = 1"
+    answer = await chat.submit("claims-bot", sql, reveal=["PERSON"])
+    assert answer.status_code == 202, answer.text
+    message = slack.wait_for("chat.postMessage")[0]
+    shown = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "phigate_approve" not in vote_buttons(message) or "PERSON" in shown, shown
+
+
 @pytest.fixture
 def bot() -> Iterator[Recorder]:
     with bot_api() as recorder:
