@@ -145,25 +145,35 @@ async def teams(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Ha
 LONG_TAIL = "paid by phone, reference " + "0123456789" * 260
 
 
-@finding(4, "a Teams card offers Approve without the values or the whole statement")
+@finding(4, "a Teams card offers Approve without the values, the whole statement or the reveal")
 @pytest.mark.parametrize(
-    ("sql", "params", "tail"),
+    ("sql", "extra", "tail"),
     [
-        ("UPDATE claims SET status = $1 WHERE id >= $2", ["void-every-claim", "1"], "void-every"),
+        (
+            "UPDATE claims SET status = $1 WHERE id >= $2",
+            {"params": ["void-every-claim", "1"]},
+            "void-every",
+        ),
         (
             f"UPDATE claims SET status = 'paid' WHERE id = 6 AND status <> '{LONG_TAIL}' OR id > 0",
-            [],
+            {},
             "OR id > 0",
         ),
+        (
+            "SELECT first_name, last_name FROM patients WHERE id = 1",
+            {"reveal": ["PERSON"]},
+            "PERSON",
+        ),
     ],
-    ids=["bound-values", "cut-statement"],
+    ids=["bound-values", "cut-statement", "reveal"],
 )
 async def test_a_teams_card_shows_what_it_offers_to_approve(
-    teams: Harness, bot: Recorder, sql: str, params: list[str], tail: str
+    teams: Harness, bot: Recorder, sql: str, extra: dict[str, Any], tail: str
 ) -> None:
-    """Findings 1 and 4 on Teams: the card draws the statement (cut at 2500 characters,
-    with a note) and the reason, never the bound values, and keeps its Approve action."""
-    answer = await teams.submit("claims-bot", sql, params=params)
+    """Findings 1, 4 and 6 on Teams: the card draws the statement (cut at 2500
+    characters, with a note), the reason and the masking profile, never the bound
+    values or the reveal asked for, and keeps its Approve action."""
+    answer = await teams.submit("claims-bot", sql, **extra)
     assert answer.status_code == 202, answer.text
     posted = bot.wait_for("/svc/v3/conversations/19:rev/activities")[0]
     card = posted["attachments"][0]["content"]
