@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from phigate.cli import main
+from phigate.frontends.app import build_app
 from tests.adversarial.test_findings_round4 import set_status, status_of
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click, harness_with, signed, slack_settings
@@ -23,6 +26,7 @@ from tests.channels.test_slack import close as slack_close
 from tests.channels.test_teams import bot_api, teams_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import harness_with as connection_harness
+from tests.connectors.support import serve_in_thread
 from tests.connectors.test_http import Upstream, http_connection, upstream
 from tests.support.state import token_store
 
@@ -124,6 +128,26 @@ async def test_slack_says_what_a_request_asks_to_see_unmasked(
     message = slack.wait_for("chat.postMessage")[0]
     shown = json.dumps(message["blocks"], ensure_ascii=False)
     assert "phigate_approve" not in vote_buttons(message) or "PERSON" in shown, shown
+
+
+@finding(4, "`phigate approvals show` prints the placeholders, never the bound values")
+async def test_approvals_show_prints_the_values_a_write_is_bound_to(harness: Harness) -> None:
+    """The terminal reviewer's whole view: `phigate approvals show ID` prints the
+    statement with `$1`, `$2` and no values (its `--json` has them, its text does not)."""
+    sql = "UPDATE claims SET status = $1 WHERE id >= $2"
+    answer = await harness.submit("claims-bot", sql, params=["void-every-claim", "1"])
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    served = serve_in_thread(build_app(harness.gateway))
+    try:
+        args = ["approvals", "--url", served.url, "--token", harness.tokens["alice"]]
+        runner = CliRunner(env={"COLUMNS": "200"})
+        result = await asyncio.to_thread(runner.invoke, main, [*args, "show", approval_id])
+    finally:
+        served.stop()
+    assert result.exit_code == 0, f"{result.exit_code}: {result.exception!r} {result.output}"
+    assert "$2" in result.output, result.output
+    assert "void-every-claim" in result.output, result.output
 
 
 @pytest.fixture
