@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from phigate.cli import main
 from phigate.frontends.app import build_app
-from tests.adversarial.test_findings_round4 import set_status, status_of
+from phigate.frontends.pgwire import _codec as codec
+from tests.adversarial.test_findings_round4 import approve_all, set_status, status_of
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click, harness_with, signed, slack_settings
 from tests.channels.test_slack import close as slack_close
@@ -28,6 +29,8 @@ from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import harness_with as connection_harness
 from tests.connectors.support import serve_in_thread
 from tests.connectors.test_http import Upstream, http_connection, upstream
+from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.state import token_store
 
 __all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
@@ -310,3 +313,36 @@ async def test_a_revoked_token_does_not_run_what_it_waits_for(
     await harness.gateway.vote(approval_id, alice, "approve")
     answer = await asyncio.wait_for(waiting, 30)
     assert status_of(ehr_dsn, 53) == "new", (answer.status_code, answer.text[:200])
+
+
+async def test_held_a_wire_session_waiting_for_approval_ends_when_its_token_is_revoked(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Held: a wire write waiting in the session for its approval (up to
+    `approval_wait_seconds`) when the caller's token is revoked: the revocation sweep
+    ends the session (57P01), and the approval that comes after runs nothing."""
+    harness, listener = await start_wire(
+        tmp_path, ehr_dsn, approval_wait_seconds=20, revocation_check_seconds=0.2
+    )
+    wire = Wire(harness, listener)
+    client = await RawClient.connect(wire.port)
+    try:
+        await client.login("claims-bot", harness.tokens["claims-bot"])
+        set_status(ehr_dsn, 54, "new")
+        client.send(codec.query("UPDATE claims SET status = 'paid' WHERE id = 54"))
+        notice = await client.until(b"N")
+        assert notice[-1].type == b"N", notice
+        store = token_store(harness.gateway)
+        for info in store.list(subject="claims-bot"):
+            store.revoke(info.id)
+        ended = await client.until(b"E", limit_s=5)
+        assert error_fields(ended).get("C") == "57P01", ended
+        assert await approve_all(wire) == [
+            {"sql": "UPDATE claims SET status = 'paid' WHERE id = 54", "params": []}
+        ]
+        assert await client.closed()
+        assert status_of(ehr_dsn, 54) == "new"
+    finally:
+        client.close()
+        await listener.close()
+        await harness.gateway.close()
