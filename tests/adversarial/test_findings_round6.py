@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from mcp.shared.exceptions import MCPError
 
 from phigate.cli import main
 from phigate.frontends.app import build_app
@@ -29,6 +30,8 @@ from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import harness_with as connection_harness
 from tests.connectors.support import serve_in_thread
 from tests.connectors.test_http import Upstream, http_connection, upstream
+from tests.mcp.conftest import mcp_client, serve_app
+from tests.mcp.conftest import start as start_mcp
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.state import token_store
@@ -313,6 +316,40 @@ async def test_a_revoked_token_does_not_run_what_it_waits_for(
     await harness.gateway.vote(approval_id, alice, "approve")
     answer = await asyncio.wait_for(waiting, 30)
     assert status_of(ehr_dsn, 53) == "new", (answer.status_code, answer.text[:200])
+
+
+@finding(5, "an MCP query waiting for approval runs after its token was revoked")
+async def test_a_revoked_token_does_not_run_what_its_mcp_query_waits_for(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """The MCP `query` tool holds the call up to `mcp.query_wait_seconds` for the
+    approval; the token is revoked during the wait, then a data owner approves. The
+    write runs, and the agent is answered a JSON-RPC internal error (-32603), so it
+    cannot even tell that it ran."""
+    set_status(ehr_dsn, 55, "new")
+    sql = "UPDATE claims SET status = 'paid' WHERE id = 55"
+    harness, app = await start_mcp(tmp_path, ehr_dsn, mcp={"query_wait_seconds": 30})
+    try:
+        async with (
+            serve_app(app) as base,
+            mcp_client(f"{base}/mcp", harness.tokens["claims-bot"]) as client,
+        ):
+            call = asyncio.create_task(client.call_tool("query", {"connection": "ehr", "sql": sql}))
+            approval_id = await pending_approval(harness)
+            store = token_store(harness.gateway)
+            for info in store.list(subject="claims-bot"):
+                store.revoke(info.id)
+            alice = await harness.gateway.authenticate(harness.tokens["alice"])
+            await harness.gateway.vote(approval_id, alice, "approve")
+            try:
+                result = await asyncio.wait_for(call, 30)
+                text = json.dumps(result.model_dump(mode="json"))[:300]
+            except MCPError as exc:  # the answer is refused; what matters is the table
+                text = repr(exc)
+        assert status_of(ehr_dsn, 55) == "new", text
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
 
 
 async def test_held_a_wire_session_waiting_for_approval_ends_when_its_token_is_revoked(
