@@ -156,6 +156,39 @@ async def test_approvals_show_prints_the_values_a_write_is_bound_to(harness: Har
     assert "void-every-claim" in result.output, result.output
 
 
+async def review_of(harness: Harness, sql: str) -> dict[str, Any]:
+    """What every reviewer surface draws for `sql` (the REST view alice reads)."""
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    assert view.status_code == 200, view.text
+    review: dict[str, Any] = view.json()["action"]["review"]
+    return review
+
+
+@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
+async def test_a_masked_constant_does_not_hide_what_a_write_reaches(harness: Harness) -> None:
+    """Constants are masked for reviewers, whole: `id = ANY('{1,2,4155550199}')` is
+    shown as `id = ANY('[PHONE]')`, one phone-shaped value, though the write reaches
+    claims 1 and 2, which are no PHI at all."""
+    review = await review_of(
+        harness, "UPDATE claims SET status = 'void' WHERE id = ANY('{1,2,4155550199}')"
+    )
+    assert "1,2" in review["statement"], review["statement"]
+
+
+@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
+async def test_a_masked_number_is_not_called_the_text_as_sent(harness: Harness) -> None:
+    """`WHERE id < 4155550199` (every claim) is shown as `WHERE id < [PHONE]`, which no
+    longer parses, so the view warns "the statement could not be parsed; it is shown
+    exactly as sent": a reviewer is told the agent sent `[PHONE]` and that nothing
+    here parses, about a statement that parses and runs."""
+    review = await review_of(harness, "UPDATE claims SET status = 'void' WHERE id < 4155550199")
+    assert review["parsed"], (review["statement"], review["warnings"])
+    assert not any("exactly as sent" in w for w in review["warnings"]), review["warnings"]
+
+
 @pytest.fixture
 def bot() -> Iterator[Recorder]:
     with bot_api() as recorder:
