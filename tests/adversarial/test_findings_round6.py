@@ -311,6 +311,38 @@ async def test_sql_input_no_upstream_can_carry_is_a_clear_400(
     assert answer.json()["error"]["code"] == "invalid_request", answer.text
 
 
+@finding(3, "a NUL in a reason or a comment is reported as the audit log being down (503)")
+@pytest.mark.parametrize("state_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("where", ["request-reason", "vote-comment"])
+async def test_a_nul_in_free_text_is_a_clear_400(
+    tmp_path: Path, ehr_dsn: str, state_url: str, where: str
+) -> None:
+    """On a PostgreSQL state store (the replicated deployment) a reason or a vote
+    comment holding U+0000 (legal JSON, text PostgreSQL cannot hold) answers 503
+    `audit_unavailable`, "the audit log cannot be written": the caller's bad input is
+    reported as an outage of the audit log, to the caller and to operators, and no
+    refusal is audited. It should be a 400 `invalid_request`, as a lone surrogate is."""
+    overrides = {"state": {"url": state_url}}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    try:
+        sql = "UPDATE claims SET status = 'paid' WHERE id = 9"
+        if where == "request-reason":
+            answer = await h.submit("claims-bot", sql, reason="paid by phone\u0000")
+        else:
+            pending = await h.submit("claims-bot", sql)
+            assert pending.status_code == 202, pending.text
+            approval_id = pending.json()["approval"]["id"]
+            answer = await h.client.post(
+                f"/v1/approvals/{approval_id}/approve",
+                headers=h.auth("alice"),
+                json={"comment": "ok\u0000"},
+            )
+        assert answer.status_code == 400, (answer.status_code, answer.text[:300])
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
 # ── revocation ──────────────────────────────────────────────────────────────
 async def pending_approval(harness: Harness) -> str:
     """The id of the one pending approval, once the request waiting for it made it."""
