@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from mcp.shared.exceptions import MCPError
@@ -321,7 +322,8 @@ async def test_a_nul_in_free_text_is_a_clear_400(
     comment holding U+0000 (legal JSON, text PostgreSQL cannot hold) answers 503
     `audit_unavailable`, "the audit log cannot be written": the caller's bad input is
     reported as an outage of the audit log, to the caller and to operators, and no
-    refusal is audited. It should be a 400 `invalid_request`, as a lone surrogate is."""
+    refusal is audited; the vote's comment fails the vote with a bare 500. Each should
+    be a 400 `invalid_request`, as a lone surrogate is."""
     overrides = {"state": {"url": state_url}}
     h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
     try:
@@ -332,11 +334,14 @@ async def test_a_nul_in_free_text_is_a_clear_400(
             pending = await h.submit("claims-bot", sql)
             assert pending.status_code == 202, pending.text
             approval_id = pending.json()["approval"]["id"]
-            answer = await h.client.post(
-                f"/v1/approvals/{approval_id}/approve",
-                headers=h.auth("alice"),
-                json={"comment": "ok\u0000"},
-            )
+            app = h.client._transport.app  # type: ignore[attr-defined]
+            served = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=served, base_url="http://phigate.test") as c:
+                answer = await c.post(
+                    f"/v1/approvals/{approval_id}/approve",
+                    headers=h.auth("alice"),
+                    json={"comment": "ok\u0000"},
+                )
         assert answer.status_code == 400, (answer.status_code, answer.text[:300])
     finally:
         await h.client.aclose()
