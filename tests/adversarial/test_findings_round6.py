@@ -250,9 +250,16 @@ async def test_a_teams_card_shows_what_it_offers_to_approve(
 @pytest.fixture
 async def api(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
     connection = http_connection(upstream)
-    connection["rules"].append(
-        {"name": "bulk export", "methods": ["GET"], "path": "/patients/export", "risk": "export"}
-    )
+    connection["rules"] += [
+        {"name": "bulk export", "methods": ["GET"], "path": "/patients/export", "risk": "export"},
+        {
+            "name": "search is a read",
+            "methods": ["POST"],
+            "path": "/patients/search",
+            "risk": "read",
+        },
+    ]
+    connection["headers_allowed"] = ["accept", "content-type"]
     harness = await connection_harness(tmp_path, {"api": connection})
     upstream.seen.clear()
     try:
@@ -281,6 +288,30 @@ async def test_a_format_suffix_is_the_same_path(
         json={"connection": "api", "request": {"method": "GET", "path": path}},
     )
     assert answer.status_code == status, (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
+
+
+@finding(8, "a form field _method=DELETE makes a read-classified POST a DELETE upstream")
+async def test_a_method_override_in_the_body_is_the_method(
+    api: Harness, upstream: Upstream
+) -> None:
+    """Rails (Rack::MethodOverride), Symfony (http_method_override) and Laravel route a
+    form POST carrying `_method=DELETE` as DELETE. A rule that calls `POST
+    /patients/search` a read then lets a DELETE of /patients/search (Rails: `DELETE
+    /patients/:id` with id `search`) run at once, unseen by any reviewer. The method as
+    the server reads it is DELETE: a write, which waits for approval."""
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+        "body": "_method=DELETE&name=x",
+    }
+    answer = await api.client.post(
+        "/v1/actions",
+        headers=api.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
     assert upstream.seen == []
 
 
