@@ -190,6 +190,25 @@ async def test_a_masked_number_is_not_called_the_text_as_sent(harness: Harness) 
     assert not any("exactly as sent" in w for w in review["warnings"]), review["warnings"]
 
 
+@finding(7, "an exec argument that looks like PHI is shown as '[PHONE]', unflagged")
+async def test_a_masked_argument_is_flagged_for_the_reviewer(harness: Harness) -> None:
+    """`deploy-tool rollback api 4155550199` (a build number) is shown to reviewers as
+    `deploy-tool rollback api '[PHONE]'`, quoted as if the agent had typed `[PHONE]`, with
+    no warning: the reviewer cannot tell which build the approval rolls back to, nor
+    that the text shown is not the text that runs."""
+    answer = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("claims-bot"),
+        json={"connection": "deploy", "argv": ["deploy-tool", "rollback", "api", "4155550199"]},
+    )
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    review = view.json()["action"]["review"]
+    shown = "4155550199" in review["statement"]
+    assert shown or any("mask" in w for w in review["warnings"]), review
+
+
 @pytest.fixture
 def bot() -> Iterator[Recorder]:
     with bot_api() as recorder:
