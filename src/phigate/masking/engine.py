@@ -159,7 +159,7 @@ class Masker:
         stripped = text.strip()
         if not stripped or len(stripped) > 200:
             return None
-        if ZIP in self.types and _BARE_ZIP.fullmatch(stripped) is not None:
+        if len(stripped) in (5, 10) and ZIP in self.types and _BARE_ZIP.fullmatch(stripped):
             return ZIP  # a column of bare 5-digit values reads as ZIP codes (codes over-mask)
         data = stripped.encode("utf-8", "surrogatepass")
         if self._ner is None and self._finder is not None and self._finder.quiet(data):
