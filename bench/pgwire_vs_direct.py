@@ -79,11 +79,15 @@ class Run:
     peak_rss_kib: int = 0  # of the proxy process
 
 
+_PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
 def rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    """Resident memory of this process from /proc/self/statm: sampled every 20 ms in the
+    process whose CPU is measured, so the cheap file (/proc/self/status cost about as
+    much CPU as 15 us per phigate statement)."""
+    with open("/proc/self/statm", "rb") as f:
+        return int(f.read().split()[1]) * _PAGE_KIB
 
 
 class RssSampler:

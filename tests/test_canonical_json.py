@@ -8,13 +8,14 @@ import datetime as dt
 import enum
 import json
 import math
+import re
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.audit._canonical import canonical_json, sorted_json
+from phigate.audit._canonical import _short_exponent, canonical_json, sorted_json
 
 
 def _standard(value: Any, ensure_ascii: bool = False) -> str:
@@ -83,3 +84,16 @@ def test_any_json_value_has_the_standard_form(value: Any, ensure_ascii: bool) ->
 def test_values_where_encoders_disagree_have_the_standard_form(value: Any) -> None:
     assert canonical_json(value) == _standard(value)
     assert sorted_json(value, ensure_ascii=True) == _standard(value, ensure_ascii=True)
+
+
+_SHORT_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")  # what `_short_exponent` answers
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"e-", b"e", b"-", b"1", b"7", b"0", b"a", b"E-", b'"', b"."]))
+    | st.binary(max_size=40)
+)
+def test_the_short_exponent_check_answers_as_the_pattern(pieces: list[bytes] | bytes) -> None:
+    out = pieces if isinstance(pieces, bytes) else b"".join(pieces)
+    assert _short_exponent(out) == (_SHORT_EXPONENT.search(out) is not None), out

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
+
+M = TypeVar("M", bound=MetricWrapperBase)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -56,3 +61,17 @@ STATE_COMMIT_FAILURES = Counter(
     "State-store commits that failed (their actions were refused)",
     registry=REGISTRY,
 )
+
+
+_CHILDREN: dict[tuple[int, tuple[str, ...]], MetricWrapperBase] = {}
+
+
+def labelled(metric: M, *values: str) -> M:
+    """`metric.labels(*values)`, looked up once per metric and values: every action
+    counts itself, and `labels` validates and locks on each call (about 2 us).
+    Label values are few (front doors, kinds, decisions, risks, statuses, types)."""
+    key = (id(metric), values)
+    child = _CHILDREN.get(key)
+    if child is None:
+        child = _CHILDREN[key] = metric.labels(*values)
+    return child  # type: ignore[return-value]  # the child of an M is an M

@@ -19,7 +19,6 @@ only where it cannot differ:
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -30,9 +29,7 @@ _OPTIONS = (
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_PASSTHROUGH_DATETIME
 )
-# Where orjson's float spelling differs from repr(): a decimal spelling of a number
-# under 1e-4 (`0.0000`, found by a plain search) or a one-digit negative exponent.
-_SHORT_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")
+_DIGITS = b"0123456789"
 
 
 def canonical_json(value: Any) -> str:
@@ -58,11 +55,30 @@ def _orjson_form(value: Any, ensure_ascii: bool = False) -> str | None:
         return None
     if ensure_ascii and not out.isascii():
         return None  # the standard form escapes what is not ASCII; orjson cannot
-    if b"0.0000" in out or (b"e-" in out and _SHORT_EXPONENT.search(out) is not None):
+    if b"0.0000" in out or _short_exponent(out):
         return None
     if orjson.loads(out) != value:
         return None
     return out.decode()
+
+
+def _short_exponent(out: bytes) -> bool:
+    """Whether `out` holds a one-digit negative exponent after a digit (`1e-7`, where
+    Python writes `1e-07`): the other place orjson's float spelling differs from
+    repr() (a decimal under 1e-4, `0.0000`, is the one). Every `e-` is looked at with
+    `bytes.find`: a regular expression with no literal prefix cost 4 µs a record, where
+    words such as `safe-harbor` put an `e-` in most."""
+    at = out.find(b"e-", 1)
+    while at >= 0:
+        if (
+            out[at - 1] in _DIGITS
+            and at + 2 < len(out)
+            and out[at + 2] in _DIGITS
+            and (at + 3 == len(out) or out[at + 3] not in _DIGITS)
+        ):
+            return True
+        at = out.find(b"e-", at + 1)
+    return False
 
 
 def _refuse(value: Any) -> Any:

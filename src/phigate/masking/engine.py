@@ -159,9 +159,12 @@ class Masker:
         stripped = text.strip()
         if not stripped or len(stripped) > 200:
             return None
-        if ZIP in self.types and _BARE_ZIP.fullmatch(stripped) is not None:
+        if len(stripped) in (5, 10) and ZIP in self.types and _BARE_ZIP.fullmatch(stripped):
             return ZIP  # a column of bare 5-digit values reads as ZIP codes (codes over-mask)
-        spans = self._find(stripped.encode("utf-8", "surrogatepass"), stripped)
+        data = stripped.encode("utf-8", "surrogatepass")
+        if self._ner is None and self._finder is not None and self._finder.quiet(data):
+            return None  # `find` cannot return a span here (one RE2 pass, not every stage)
+        spans = self._find(data, stripped)
         if len(spans) == 1 and spans[0].end - spans[0].start >= 0.8 * len(stripped.encode()):
             return spans[0].entity
         return None

@@ -160,9 +160,11 @@ class Admission:
         already approved and not yet run is claimed instead of asking again.
         `decided`: an earlier run's `Outcome.decided`, used only if it still holds.
         """
-        metrics.REQUESTS.labels(action.front_door, action.kind).inc()
+        metrics.labelled(metrics.REQUESTS, action.front_door, action.kind).inc()
         if decided is not None and self._still_holds(decided, action, description):
-            metrics.DECISIONS.labels(decided.decision.outcome, decided.description.risk.value).inc()
+            metrics.labelled(
+                metrics.DECISIONS, decided.decision.outcome, decided.description.risk.value
+            ).inc()
             record = await self._record_request(
                 action, decided.description, decided.decision, decided.analysis_json
             )
@@ -194,7 +196,7 @@ class Admission:
                 return await self._workflow.claim(reused, action.principal)
         if action.break_glass:
             decision = break_glass_decision(action, decision)
-        metrics.DECISIONS.labels(decision.outcome, description.risk.value).inc()
+        metrics.labelled(metrics.DECISIONS, decision.outcome, description.risk.value).inc()
         reusable = self._reusable(action, source, description, decision)
         analysis_json = reusable.analysis_json if reusable is not None else None
         record = await self._record_request(action, description, decision, analysis_json)

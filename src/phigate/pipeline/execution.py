@@ -209,11 +209,16 @@ class Execution:
         *,
         behind: bool = False,
     ) -> ActionRecord:
+        await self._record_ending(record, status, summary, behind=behind)
+        return replace(record, status=status, result_summary=summary, finished_at=time.time())
+
+    async def _record_ending(
+        self, record: ActionRecord, status: ActionStatus, summary: dict[str, Any], *, behind: bool
+    ) -> None:
         def write(conn: sa.Connection) -> None:
             self._actions.record_outcome(conn, record, status, summary, replica=self._replica())
 
         await self._record_outcome(write, behind=behind)
-        return replace(record, status=status, result_summary=summary, finished_at=time.time())
 
     async def _record_outcome(
         self, write: Callable[[sa.Connection], None], *, behind: bool = False
@@ -244,4 +249,5 @@ class Execution:
         `behind`: the caller does not wait on it to answer anyone (the wire records
         results beside the session), so it may share the next statement's commit."""
         status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
-        await self._finish(record, status, summary, behind=behind)
+        # No ended copy of the record is built: nobody here reads it (one per statement).
+        await self._record_ending(record, status, summary, behind=behind)

@@ -171,6 +171,8 @@ class Relay:
         # ("parse", Statement), ("bind", Portal), ("executed", Portal),
         # ("statement", Execution, index of the Query statement completed).
         self.acks: list[tuple[Any, ...]] = []
+        self._described_body: bytes | None = None  # the last RowDescription, parsed
+        self._described: list[codec.Field] = []
 
     def expect(self, item: Expect) -> None:
         if self.skipping and item.kind != "sync":
@@ -297,7 +299,7 @@ class Relay:
 
     # -- results
     def _row_description(self, msg: Message) -> list[bytes]:
-        fields = codec.parse_row_description(msg.body)
+        fields = self._fields_of(msg.body)
         head = self.queue[0]
         if head.kind == "query" and head.execution is not None:
             return [self._query_result(head.execution, fields)]
@@ -308,6 +310,15 @@ class Relay:
         if head.portal is not None:
             return self._out(head, self._describe_portal(head.portal, fields))
         raise ProtocolViolation("RowDescription for nothing described")
+
+    def _fields_of(self, body: bytes) -> list[codec.Field]:
+        """A RowDescription's fields. Each run of a prepared statement is described
+        again (libpq's Describe before every Execute): the same bytes as the last one's
+        are not parsed again."""
+        if body != self._described_body:
+            self._described = codec.parse_row_description(body)
+            self._described_body = body
+        return list(self._described)
 
     def _describe_statement(self, statement: Statement, fields: list[codec.Field]) -> bytes:
         statement.fields = fields

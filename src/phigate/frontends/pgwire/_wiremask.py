@@ -73,6 +73,7 @@ class ResultMasker:
         self._reading: list[int] = []
         self._masking: list[int] = []
         self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
+        self._descriptions: dict[tuple[int, ...] | None, bytes] = {}
 
     def serves(self, masker: Masker, fields: Sequence[codec.Field], lineage: Sequence[Any]) -> bool:
         """Whether this masker is the one a new ResultMasker for these would be."""
@@ -86,6 +87,15 @@ class ResultMasker:
         return self
 
     def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:
+        """The RowDescription the client gets: masked columns announced as text. Built
+        once per formats (the columns and what is masked are fixed at construction)."""
+        key = None if client_formats is None else tuple(client_formats)
+        built = self._descriptions.get(key)
+        if built is None:
+            built = self._descriptions[key] = self._description(client_formats)
+        return built
+
+    def _description(self, client_formats: Sequence[int] | None) -> bytes:
         out = []
         for i, f in enumerate(self.fields):
             fmt = f.format if client_formats is None else client_formats[i]

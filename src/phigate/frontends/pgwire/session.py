@@ -360,7 +360,10 @@ class Session:
         portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
         upstream_bind = await self._upstream_bind(statement, bind)
         self.portals[bind.portal] = portal
-        self._forward(codec.build_bind(upstream_bind), Expect("bind", portal=portal))
+        # Unchanged, the client's bytes are what parse_bind read (and build_bind would
+        # write again: held by a property test); changed, the Bind is built anew.
+        raw = msg.raw() if upstream_bind is bind else codec.build_bind(upstream_bind)
+        self._forward(raw, Expect("bind", portal=portal))
 
     async def _upstream_bind(self, statement: Statement, bind: codec.Bind) -> codec.Bind:
         """The client's Bind, asking the upstream for text in every column that is masked."""
