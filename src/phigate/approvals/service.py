@@ -129,10 +129,14 @@ class ApprovalService:
 
     def for_action(self, action_id: str) -> Approval | None:
         with self._db.read() as conn:
-            row = conn.execute(
-                sa.select(approvals.c.id).where(approvals.c.action_id == action_id)
-            ).first()
-            return self._load(conn, row.id) if row is not None else None
+            return self.for_action_in(conn, action_id)
+
+    def for_action_in(self, conn: sa.Connection, action_id: str) -> Approval | None:
+        """`for_action` inside the caller's transaction."""
+        row = conn.execute(
+            sa.select(approvals.c.id).where(approvals.c.action_id == action_id)
+        ).first()
+        return self._load(conn, row.id) if row is not None else None
 
     def list(self, *, state: str | None = None, limit: int = 200) -> list[Approval]:
         query = sa.select(approvals.c.id).order_by(approvals.c.created_at.desc()).limit(limit)

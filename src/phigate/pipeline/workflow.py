@@ -157,17 +157,19 @@ class ApprovalWorkflow:
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
-        await asyncio.to_thread(self._approvals.expire_due)
-        approval = await asyncio.to_thread(self._approvals.for_action, record.id)
-        if approval is None:
-            raise ConflictError("this action does not need approval")
-        await asyncio.to_thread(self._claim, record, approval.id)
-        claimed = await asyncio.to_thread(self._actions.get, record.id)
+        approval, claimed = await asyncio.to_thread(self._claim_now, record)
         return Outcome("admitted", claimed, approval=approval)
 
-    def _claim(self, record: ActionRecord, approval_id: str) -> None:
+    def _claim_now(self, record: ActionRecord) -> tuple[Approval, ActionRecord]:
+        """Expire what is due, then find, claim and read back in one transaction, all in
+        one trip to a worker thread: a woken waiter's answer waits on each trip and each
+        connection checkout, which on a busy host are each a wait of their own."""
+        self._approvals.expire_due()
         with recorded_or_refused(), self._db.write() as conn:
-            approval = self._approvals.claim_execution(conn, approval_id)
+            found = self._approvals.for_action_in(conn, record.id)
+            if found is None:
+                raise ConflictError("this action does not need approval")
+            approval = self._approvals.claim_execution(conn, found.id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self._actions.set_status(
                 conn,
@@ -186,6 +188,7 @@ class ApprovalWorkflow:
                     "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
                 },
             )
+            return approval, self._actions.get_in(conn, record.id)
 
     async def vote(
         self,
