@@ -4,6 +4,9 @@ LISTEN/NOTIFY; the listener reconnects after losing its connection; SQLite polls
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,8 +18,12 @@ from psycopg import sql as pgsql
 
 from phigate.approvals.wakeups import (
     APPLICATION_NAME,
+    FAST_RECONNECT_FOR,
+    FAST_RECONNECT_SECONDS,
     POLL_SECONDS,
+    RECONNECT_SECONDS,
     DecisionWakeups,
+    _reconnect_delay,
     listen_url,
 )
 from phigate.pgserver import EmbeddedPostgres
@@ -155,6 +162,41 @@ async def test_wake_reaches_only_that_approvals_waiters() -> None:
         assert not two.is_set()
         wakeups.wake_all()
         await asyncio.wait_for(two.wait(), 5)
+
+
+def test_the_listener_retries_quickly_early_in_an_outage_then_every_second() -> None:
+    # A restart takes seconds: retrying every 0.1 s, waiters hear decisions again
+    # within about that of the store being back, instead of up to a second later.
+    assert _reconnect_delay(0.0) == FAST_RECONNECT_SECONDS < POLL_SECONDS
+    assert _reconnect_delay(FAST_RECONNECT_FOR - 0.01) == FAST_RECONNECT_SECONDS
+    assert _reconnect_delay(FAST_RECONNECT_FOR) == RECONNECT_SECONDS == 1.0
+
+
+async def test_an_outage_is_logged_once_however_often_the_listener_retries(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as unused:  # a port nothing listens on: every connect is refused
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    wakeups = DecisionWakeups(f"postgresql://nobody@127.0.0.1:{port}/none?connect_timeout=2")
+    attempts = 0
+    listen = wakeups._listen
+
+    async def counted(url: str) -> None:
+        nonlocal attempts
+        attempts += 1
+        await listen(url)
+
+    wakeups._listen = counted  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="phigate.approvals.wakeups"):
+        task = asyncio.create_task(wakeups.run(), name="listener")
+        await until(lambda: attempts >= 3)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    lost = [r for r in caplog.records if "lost the listen connection" in r.getMessage()]
+    assert len(lost) == 1, [r.getMessage() for r in lost]
+    assert not wakeups.listening
 
 
 def test_listen_url_uses_libpq_form() -> None:

@@ -118,8 +118,11 @@ class ApprovalWorkflow:
                 woken.clear()  # before the read: a decision after it sets it again
                 approval = await self._read_while_waiting(approval_id, deadline)
                 now = time.monotonic()
-                if approval is None:  # the store is briefly unreachable: poll it again
-                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
+                if approval is None:  # the store is briefly unreachable: poll it again,
+                    # or sooner when the listener, back on the store, wakes every waiter
+                    with contextlib.suppress(TimeoutError):
+                        nap = min(POLL_SECONDS, max(0.0, deadline - now))
+                        await asyncio.wait_for(woken.wait(), nap)
                     continue
                 if approval.state is not ApprovalState.PENDING or now >= deadline:
                     return approval
