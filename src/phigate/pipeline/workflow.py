@@ -145,8 +145,7 @@ class ApprovalWorkflow:
             return None
 
     def _current_approval(self, approval_id: str) -> Approval:
-        self._approvals.expire_due()
-        return self._approvals.get(approval_id)
+        return self._approvals.current(approval_id)
 
     async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
         """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
@@ -169,10 +168,10 @@ class ApprovalWorkflow:
         connection checkout, which on a busy host are each a wait of their own."""
         self._approvals.expire_due()
         with recorded_or_refused(), self._db.write() as conn:
-            found = self._approvals.for_action_in(conn, record.id)
-            if found is None:
+            approval_id = self._approvals.id_for_action_in(conn, record.id)
+            if approval_id is None:
                 raise ConflictError("this action does not need approval")
-            approval = self._approvals.claim_execution(conn, found.id)
+            approval = self._approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self._actions.set_status(
                 conn,
