@@ -20,9 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.support.state import token_store
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
 import httpx2
 from mcp.client.client import Client
@@ -30,6 +28,7 @@ from mcp.client.streamable_http import streamable_http_client
 from tests.connectors.support import review_all_tools
 from tests.mcp.conftest import serve_app
 from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream
+from tests.support.state import token_store
 
 from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings

@@ -252,3 +252,27 @@ async def test_closing_commits_the_writes_behind(db: Database) -> None:
     await asyncio.to_thread(writer.close)
     assert behind.result(timeout=1) == 2
     assert [r["event"] for r in audit.records()] == ["last", "last.2", "held", "held.2"]
+
+
+async def test_a_kept_connection_idle_a_while_is_checked_before_the_next_write(
+    db: Database,
+) -> None:
+    """After the state database dropped the writer's connection (a restart, a fail-over),
+    the next write still commits: the idle connection goes back to the pool, which
+    checks it, instead of failing the write (the caller would be refused)."""
+    if db.is_sqlite:
+        pytest.skip("a SQLite file does not drop its connections")
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched, recheck_idle=0.0)
+    await writer.run(_append(audit, "before"))
+    with db.engine.connect() as conn:  # every other backend of this database, the writer's too
+        ended = conn.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert ended >= 1
+    await writer.run(_append(audit, "after"))
+    writer.close()
+    assert audit.verify().ok and audit.verify().records == 4

@@ -338,7 +338,11 @@ class ActionStore:
 
     def get(self, action_id: str) -> ActionRecord:
         with self._db.read() as conn:
-            row = conn.execute(sa.select(actions).where(actions.c.id == action_id)).first()
+            return self.get_in(conn, action_id)
+
+    def get_in(self, conn: sa.Connection, action_id: str) -> ActionRecord:
+        """`get` inside the caller's transaction (it sees what that transaction wrote)."""
+        row = conn.execute(sa.select(actions).where(actions.c.id == action_id)).first()
         if row is None:
             raise NotFoundError(f"no action {action_id}")
         return _record(row._mapping)

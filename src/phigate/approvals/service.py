@@ -129,10 +129,15 @@ class ApprovalService:
 
     def for_action(self, action_id: str) -> Approval | None:
         with self._db.read() as conn:
-            row = conn.execute(
-                sa.select(approvals.c.id).where(approvals.c.action_id == action_id)
-            ).first()
-            return self._load(conn, row.id) if row is not None else None
+            approval_id = self.id_for_action_in(conn, action_id)
+            return self._load(conn, approval_id) if approval_id is not None else None
+
+    def id_for_action_in(self, conn: sa.Connection, action_id: str) -> str | None:
+        """The id of the approval `action_id` needs, inside the caller's transaction."""
+        row = conn.execute(
+            sa.select(approvals.c.id).where(approvals.c.action_id == action_id)
+        ).first()
+        return None if row is None else str(row.id)
 
     def list(self, *, state: str | None = None, limit: int = 200) -> list[Approval]:
         query = sa.select(approvals.c.id).order_by(approvals.c.created_at.desc()).limit(limit)
@@ -257,15 +262,7 @@ class ApprovalService:
         """Move every pending request past its expiry to `expired` (idempotent)."""
         now = time.time()
         with self._db.read() as conn:
-            due = [
-                row.id
-                for row in conn.execute(
-                    sa.select(approvals.c.id).where(
-                        approvals.c.state == ApprovalState.PENDING.value,
-                        approvals.c.expires_at <= now,
-                    )
-                )
-            ]
+            due = _due(conn, now)
         expired: builtins.list[Approval] = []
         for approval_id in due:
             with self._db.write() as conn:
@@ -276,6 +273,15 @@ class ApprovalService:
         for approval in expired:
             self.publish("approval.decided", approval)
         return expired
+
+    def current(self, approval_id: str) -> Approval:
+        """`get` after `expire_due`, on one connection when nothing is due (the usual
+        case): a waiter reads this each time it wakes."""
+        with self._db.read() as conn:
+            if not _due(conn, time.time()):
+                return self._load(conn, approval_id)
+        self.expire_due()
+        return self.get(approval_id)
 
     def _check_open(self, approval: Approval) -> None:
         # Expired answers 410 whether or not the sweep has recorded it yet.
@@ -336,6 +342,14 @@ class ApprovalService:
             sa.select(votes).where(votes.c.approval_id == approval_id).order_by(votes.c.id)
         ).all()
         return _approval(row._mapping, vote_rows, _requester_kind(conn, row.action_id))
+
+
+def _due(conn: sa.Connection, now: float) -> builtins.list[str]:
+    """Ids of the pending requests whose expiry has passed."""
+    query = sa.select(approvals.c.id).where(
+        approvals.c.state == ApprovalState.PENDING.value, approvals.c.expires_at <= now
+    )
+    return [str(row.id) for row in conn.execute(query)]
 
 
 def requirement_requester(principal: Principal) -> str:

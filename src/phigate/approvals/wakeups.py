@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -36,6 +37,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "phigate_approval_decided"
 POLL_SECONDS = 0.25
 SAFETY_POLL_SECONDS = 2.0
+# How soon the listener tries again after losing its connection: quickly at first (a
+# restart or fail-over takes seconds, and waiters are polling meanwhile), then every
+# second once the outage has lasted `FAST_RECONNECT_FOR` seconds.
+FAST_RECONNECT_SECONDS = 0.1
+FAST_RECONNECT_FOR = 10.0
 RECONNECT_SECONDS = 1.0
 # How the listen connection shows in pg_stat_activity.
 APPLICATION_NAME = "phigate-wakeups"
@@ -98,22 +104,26 @@ class DecisionWakeups:
         """Listen until cancelled, reconnecting after any failure."""
         if self._url is None:
             return
+        down_since: float | None = None  # when the current outage began
         while True:
             try:
                 await self._listen(self._url)
             except (psycopg.Error, OSError) as exc:
-                log.warning(
-                    "approval wake-ups: lost the listen connection (%s); polling every "
-                    "%.2fs until it is back",
-                    exc,
-                    POLL_SECONDS,
-                )
+                if down_since is None or self.listening:  # once per outage, not per retry
+                    log.warning(
+                        "approval wake-ups: lost the listen connection (%s); polling every "
+                        "%.2fs until it is back",
+                        exc,
+                        POLL_SECONDS,
+                    )
             except Exception:  # waiters poll meanwhile; listening again is what matters
                 log.exception("approval wake-ups: the listener failed; reconnecting")
             finally:
+                if down_since is None or self.listening:
+                    down_since = time.monotonic()
                 self.listening = False
                 metrics.APPROVAL_LISTENER_UP.set(0)
-            await asyncio.sleep(RECONNECT_SECONDS)
+            await asyncio.sleep(_reconnect_delay(time.monotonic() - down_since))
 
     async def _listen(self, url: str) -> None:
         async with await psycopg.AsyncConnection.connect(
@@ -134,6 +144,13 @@ class DecisionWakeups:
                     metrics.APPROVAL_WAKEUPS.inc()
                     self.wake(note.payload)
                 await conn.execute("SELECT 1")  # a dead connection raises here
+
+
+def _reconnect_delay(down_for: float) -> float:
+    """Try often early in an outage, so that waiters hear decisions again soon after
+    the state database is back; then every second, not to hammer a store that is
+    refusing for longer (a wrong password, connection slots exhausted)."""
+    return FAST_RECONNECT_SECONDS if down_for < FAST_RECONNECT_FOR else RECONNECT_SECONDS
 
 
 def _set_all(entries: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]) -> None:

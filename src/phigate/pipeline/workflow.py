@@ -118,8 +118,11 @@ class ApprovalWorkflow:
                 woken.clear()  # before the read: a decision after it sets it again
                 approval = await self._read_while_waiting(approval_id, deadline)
                 now = time.monotonic()
-                if approval is None:  # the store is briefly unreachable: poll it again
-                    await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - now)))
+                if approval is None:  # the store is briefly unreachable: poll it again,
+                    # or sooner when the listener, back on the store, wakes every waiter
+                    with contextlib.suppress(TimeoutError):
+                        nap = min(POLL_SECONDS, max(0.0, deadline - now))
+                        await asyncio.wait_for(woken.wait(), nap)
                     continue
                 if approval.state is not ApprovalState.PENDING or now >= deadline:
                     return approval
@@ -142,8 +145,7 @@ class ApprovalWorkflow:
             return None
 
     def _current_approval(self, approval_id: str) -> Approval:
-        self._approvals.expire_due()
-        return self._approvals.get(approval_id)
+        return self._approvals.current(approval_id)
 
     async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
         """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
@@ -157,16 +159,18 @@ class ApprovalWorkflow:
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
-        await asyncio.to_thread(self._approvals.expire_due)
-        approval = await asyncio.to_thread(self._approvals.for_action, record.id)
-        if approval is None:
-            raise ConflictError("this action does not need approval")
-        await asyncio.to_thread(self._claim, record, approval.id)
-        claimed = await asyncio.to_thread(self._actions.get, record.id)
+        approval, claimed = await asyncio.to_thread(self._claim_now, record)
         return Outcome("admitted", claimed, approval=approval)
 
-    def _claim(self, record: ActionRecord, approval_id: str) -> None:
+    def _claim_now(self, record: ActionRecord) -> tuple[Approval, ActionRecord]:
+        """Expire what is due, then find, claim and read back in one transaction, all in
+        one trip to a worker thread: a woken waiter's answer waits on each trip and each
+        connection checkout, which on a busy host are each a wait of their own."""
+        self._approvals.expire_due()
         with recorded_or_refused(), self._db.write() as conn:
+            approval_id = self._approvals.id_for_action_in(conn, record.id)
+            if approval_id is None:
+                raise ConflictError("this action does not need approval")
             approval = self._approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self._actions.set_status(
@@ -186,6 +190,7 @@ class ApprovalWorkflow:
                     "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
                 },
             )
+            return approval, self._actions.get_in(conn, record.id)
 
     async def vote(
         self,

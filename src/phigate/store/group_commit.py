@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, InvalidStateError
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -38,6 +39,10 @@ Write = Callable[[sa.Connection], T]
 MAX_BATCH = 128
 # How long a write behind (see `GroupCommit.run`) waits for a commit to share.
 BEHIND_SECONDS = 0.01
+# A kept PostgreSQL connection idle longer goes back to the pool, whose pre-ping checks
+# it, before the next write: after a restart of the state database the first write
+# would otherwise fail on a dead connection (refused, or an outcome retried later).
+RECHECK_IDLE_SECONDS = 1.0
 
 
 class WriterClosedError(RuntimeError):
@@ -80,6 +85,7 @@ class GroupCommit:
         *,
         around: Callable[[sa.Connection], AbstractContextManager[object]] | None = None,
         max_batch: int = MAX_BATCH,
+        recheck_idle: float = RECHECK_IDLE_SECONDS,
     ) -> None:
         self._db = db
         # Wraps each transaction, e.g. the audit log reading and writing its head once.
@@ -90,6 +96,9 @@ class GroupCommit:
         self._start_lock = threading.Lock()
         self._closed = False
         self._conn: sa.Connection | None = None  # owned by the writer thread
+        self._used = 0.0  # when the kept connection last ended a transaction
+        # SQLite's file does not go away under a kept connection: nothing to check.
+        self._recheck_idle = math.inf if db.is_sqlite else recheck_idle
 
     async def run(self, write: Write[T], *, behind: bool = False) -> T:
         """Commit `write(conn)` (with whatever else is waiting) and return its result.
@@ -191,10 +200,17 @@ class GroupCommit:
             batch.append(item)
         return batch, False
 
-    def _transaction(self) -> AbstractContextManager[sa.Connection]:
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        if self._conn is not None and time.monotonic() - self._used > self._recheck_idle:
+            self._drop_connection()  # idle a while: let the pool check it first
         if self._conn is None:
             self._conn = self._db.writer_connection()
-        return self._db.write_on(self._conn)
+        try:
+            with self._db.write_on(self._conn) as conn:
+                yield conn
+        finally:
+            self._used = time.monotonic()
 
     def _drop_connection(self) -> None:
         """After a failure the kept connection may be broken: the next write opens anew."""
