@@ -21,7 +21,8 @@ from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words,
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
 # The word excludes a trailing dot, so "Dr.Smith" is two words: the dot left for the next match.
-_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*)")
+# An underscore may come before a name: a form's blank ("SIGNATURE: ____Adaeze").
+_WORD = Regex(rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*)")
 NAME_WORD = _WORD  # every name span starts from one (`SpanFinder.quiet` relies on it)
 # Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
 _PARTICLES = frozenset(

@@ -227,6 +227,7 @@ def label_values(data: bytes) -> Iterator[Found]:
         if data[value_start : value_start + 1] in (b'"', b"'"):
             value_start += 1  # mrn: "12345"
         limit = labels[i + 1][0] if i + 1 < len(labels) else len(data)
+        value_start = _after_blanks(data, value_start, limit)
         end = _value_end(data, value_start, max(limit, value_start))
         end = _trim(entity, data, value_start, end)
         if end > value_start and value_ok(entity, data[value_start:end], strict=True):
@@ -256,6 +257,16 @@ def _without_states(data: bytes, start: int, end: int, entity: str) -> Iterator[
         pos = state_start + len(words)
     if value[pos:].strip(b" ,"):
         yield start + pos + len(value[pos:]) - len(value[pos:].lstrip(b" ,")), end, entity
+
+
+def _after_blanks(data: bytes, start: int, limit: int) -> int:
+    """Past the blank a paper form leaves for its value ("NAME:____Kwame"), so the
+    value is read from its first character."""
+    while start < limit and data[start : start + 1] == b"_":
+        start += 1
+    while start < limit and data[start : start + 1] == b" ":
+        start += 1
+    return start
 
 
 def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
@@ -306,7 +317,7 @@ def _label_word(word: bytes) -> bool:
 def _value_end(data: bytes, start: int, limit: int) -> int:
     """Where a value stops: a line end, a separator, two blanks, or the next label."""
     end = min(limit, start + _MAX_VALUE)
-    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">"):
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">", b"__"):
         found = data.find(stop, start, end)
         if found >= 0:
             end = found
