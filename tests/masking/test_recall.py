@@ -1,5 +1,6 @@
 """Recall on shapes the independent corpora showed leaking (issue 16), from examples
-written here: a paper form's blanks around a value."""
+written here: a paper form's blanks around a value, an age after "age is" or "age
+at <event>", a hospital's name in capitals."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ FOUND = [
     ("PATIENT NAME:____Kwame Mensah-Boateng____  DOB:____03/04/1951____", "Kwame"),
     ("SIGNATURE: _____Adaeze Okafor_____", "Adaeze"),
     ("Last Name: Nguyen___ First: Thi Lan_____", "Thi Lan"),
+    ('{"valueString": "Patient age is 93"}', "93"),
+    ("Age at visit 94", "94"),
+    ("age at time of death: 96", "96"),
+    ("ST. JOSEPH'S INFIRMARY\nREGISTRATION FORM", "ST. JOSEPH'S INFIRMARY"),
+    ("RIVERSIDE REGIONAL MEDICAL GROUP - Department of Radiology", "RIVERSIDE"),
 ]
 
 
@@ -25,3 +31,15 @@ def test_found(safe_harbor: Masker, text: str, value: str) -> None:
 def test_a_blank_ends_the_value(safe_harbor: Masker) -> None:
     text = "NAME:____Kwame Mensah____ Seen for cough"
     assert safe_harbor.mask_text(text).text == "NAME:____[PERSON]____ Seen for cough"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "age of onset 45; age at 12 months 93 cm",
+        "GENERAL HOSPITAL and CARDIOLOGY CLINIC stay",
+        "Age at visit 84",
+    ],
+)
+def test_kept(safe_harbor: Masker, text: str) -> None:
+    assert safe_harbor.mask_text(text).text == text

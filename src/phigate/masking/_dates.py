@@ -218,6 +218,14 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         _age_over_89,
         groups=(("v", AGE),),
     ),
+    # "age is 93", "Age at visit 94", "age at time of death: 96"
+    PatternSpec(
+        AGE,
+        r"(?i:\bage\s+(?:is\s+|was\s+|now\s+|today\s+|currently\s+"
+        r"|(?:at|on|of)\s+(?:[a-z]+\s+){0,2}[a-z]+\s*)[:=]?\s*)(?P<v>\d{2,3})\b",
+        _age_over_89,
+        groups=(("v", AGE),),
+    ),
     PatternSpec(AGE, r"(?i:\b\d{2,3}(?:st|nd|rd|th)\s+birthday)", _age_over_89),
     # Other languages: "93 ans", "âgée de 93 ans", "93 Jahre alt", "93-jähriger",
     # "93 años", "93 anni", "93 jaar", "93 anos", "Alter: 93", "edad 93", "età: 93"

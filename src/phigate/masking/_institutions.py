@@ -28,6 +28,9 @@ _HOSPITAL_END = (
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
     r"|Kliniken|Polyclinic|Children's|Memorial)"
 )
+# The same ends in capitals, as a form's header or an OCR'd letterhead prints them
+# ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
+_HOSPITAL_END_UPPER = _HOSPITAL_END[3:-1].upper()  # "(?:" and "?" have no case
 _ORG_END = (
     r"(?:Inc\.?|LLC|L\.L\.C\.|Corp\.?|Corporation|Company|Co\.|Ltd\.?|GmbH|S\.A\.|PLC|LLP"
     r"|Industries|Logistics|Foods|Technologies|Manufacturing|Construction|Bank|Credit Union"
@@ -87,7 +90,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     # Riverside Medical Center, St. Mary's Hospital, Brigham and Women's Hospital
     PatternSpec(
         LOCATION,
-        rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,4}} {_HOSPITAL_END})\b",
+        rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,4}} (?:{_HOSPITAL_END}|{_HOSPITAL_END_UPPER}))\b",
         _named,
         groups=(("v", LOCATION),),
     ),
