@@ -1,6 +1,8 @@
 """Recall on shapes the independent corpora showed leaking (issue 16), from examples
 written here: a paper form's blanks around a value, an age after "age is" or "age
-at <event>", a hospital's name in capitals."""
+at <event>", a hospital's name in capitals, numbers known by where they stand
+(a caller's turn of digits, a pager, a list's parentheses, an HL7 field the
+standard does not name)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,14 @@ FOUND = [
     ("age at time of death: 96", "96"),
     ("ST. JOSEPH'S INFIRMARY\nREGISTRATION FORM", "ST. JOSEPH'S INFIRMARY"),
     ("RIVERSIDE REGIONAL MEDICAL GROUP - Department of Radiology", "RIVERSIDE"),
+    ("[00:01:12] AGENT: last four of your social?\n[00:01:15] CALLER: 4 5 6 7", "4 5 6 7"),
+    ("call pager 12345, or beeper #44556", "12345"),
+    ("call pager 12345, or beeper #44556", "44556"),
+    ("transfer to extension 412", "412"),
+    ("Smith, John (123 45 67) bed 4", "123 45 67"),
+    ('specimen labelled "12-345-678" received', "12-345-678"),
+    ("see u 3/18@10", "3/18"),
+    ("PV1|1|I|ICU^12^1|||||||||||||||||V7788123|", "V7788123"),
 ]
 
 
@@ -39,6 +49,9 @@ def test_a_blank_ends_the_value(safe_harbor: Masker) -> None:
         "age of onset 45; age at 12 months 93 cm",
         "GENERAL HOSPITAL and CARDIOLOGY CLINIC stay",
         "Age at visit 84",
+        "[00:01:18] AGENT: BP was 120 over 80, HR 72.",
+        "see page 12 of 30; ICD (2021 03 14) (1 2); seen since 2019-2021",
+        "OBX|1|NM|2345-7^Glucose^LN||1234567|mg/dL",
     ],
 )
 def test_kept(safe_harbor: Masker, text: str) -> None:

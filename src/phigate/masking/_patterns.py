@@ -14,6 +14,7 @@ import functools
 from phigate.masking import _validators as val
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
+from phigate.masking._numbers import NUMBER_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
 from phigate.masking._wordlists import EPONYMS, common_words, plain_names
@@ -465,4 +466,5 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
     *INSTITUTION_PATTERNS,
+    *NUMBER_PATTERNS,
 )
