@@ -19,6 +19,13 @@ FOUND = [
     ("sent to Hauptstraße 5, 10115 Berlin, Germany", "Berlin", "LOCATION"),
     ("write to 88 Calle Mayor, 28013 Madrid", "Madrid", "LOCATION"),
     ("4521 Oak Hollow Ln, Maplewood, NJ 07040", "07040", "ZIP"),
+    (
+        "at 12 Nguyễn Huệ, Thành phố Hồ Chí Minh 700000, Vietnam",
+        "Thành phố Hồ Chí Minh",
+        "LOCATION",
+    ),
+    ("at 12 Nguyễn Huệ, Thành phố Hồ Chí Minh 700000, Vietnam", "700000", "ZIP"),
+    ("she moved to Stratford upon Avon last year", "Stratford upon Avon", "LOCATION"),
 ]
 
 

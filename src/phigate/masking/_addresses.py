@@ -27,6 +27,9 @@ Found = tuple[int, int, str]
 _WORD = r"\p{Lu}[\p{L}'’.-]*"
 _PARTICLE = r"(?:de|du|des|la|le|del|della|di|da|dos|das|do|van|von|der|den|ter|am|an|im)"
 _WORDS = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,4}}"
+# A segment's words may hold short lower-case ones: "Thành phố Hồ Chí Minh",
+# "Stratford upon Avon", "Rio de Janeiro".
+_SEGMENT_WORDS = rf"{_WORD}(?:\s+(?:\p{{Ll}}{{1,4}}\s+)?{_WORD}){{0,4}}"
 # A street in any language: "12 Nguyễn Huệ", "4521 Oak Hollow Ln", "Hauptstraße 5",
 # "Via Roma 15", "12 rue de Rivoli"; the comma after it starts the walk.
 _STREET = (
@@ -42,7 +45,7 @@ _POSTCODE = (
     r"|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
 )
 _SEGMENT = Regex(
-    rf"^\s*(?:({_POSTCODE})\s+)?({_WORDS}(?:\s+\d{{1,2}}\b)?)?"
+    rf"^\s*(?:({_POSTCODE})\s+)?({_SEGMENT_WORDS}(?:\s+\d{{1,2}}\b)?)?"
     rf"(?:,?\s+({_POSTCODE}))?\s*$".encode()
 )
 _LARGE = (

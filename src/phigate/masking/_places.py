@@ -26,7 +26,10 @@ from phigate.masking.entities import LOCATION, STREET_ADDRESS, ZIP
 # Up to four capitalised words; a dot only in "St." and the like, so a sentence end
 # ("lives in Springfield. Her ...") stops the place.
 _PLACE_WORD = r"(?:(?:St|Ste|Mt|Ft)\.\s?)?\p{Lu}[\p{L}'’-]*"
-_PLACE = rf"{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,3}}"
+# Joining words inside a town's name: "Rio de Janeiro", "Stratford upon Avon",
+# "Châlons-en-Champagne" (hyphens are in the word), "Frankfurt am Main".
+_PLACE_JOIN = r"(?:de|da|do|dos|das|del|de la|la|le|les|upon|on|en|sur|am|an|der|di|y|el)"
+_PLACE = rf"{_PLACE_WORD}(?:\s+(?:{_PLACE_JOIN}\s+)?{_PLACE_WORD}){{0,3}}"
 _ZIP5 = r"\d{5}(?:-\d{4})?"
 _US_STREET = (
     r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
