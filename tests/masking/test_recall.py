@@ -2,7 +2,8 @@
 written here: a paper form's blanks around a value, an age after "age is" or "age
 at <event>", a hospital's name in capitals, numbers known by where they stand
 (a caller's turn of digits, a pager, a list's parentheses, an HL7 field the
-standard does not name)."""
+standard does not name), lower-case names after more cues and in the answer to
+a question asking for one."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ FOUND = [
     ('specimen labelled "12-345-678" received', "12-345-678"),
     ("see u 3/18@10", "3/18"),
     ("PV1|1|I|ICU^12^1|||||||||||||||||V7788123|", "V7788123"),
+    ("A: yeah my name's maria okafor", "maria okafor"),
+    ("A: i'm calling on behalf of maria okafor", "maria okafor"),
+    ("[00:12] AGENT: and who am i speaking with?\n[00:14] CALLER: uh thabo mbeki", "thabo mbeki"),
+    ("Agent: can I have the patient's last name?\nCaller: yes it's Wanjiru, W-A-N", "Wanjiru"),
 ]
 
 
@@ -52,6 +57,8 @@ def test_a_blank_ends_the_value(safe_harbor: Masker) -> None:
         "[00:01:18] AGENT: BP was 120 over 80, HR 72.",
         "see page 12 of 30; ICD (2021 03 14) (1 2); seen since 2019-2021",
         "OBX|1|NM|2345-7^Glucose^LN||1234567|mg/dL",
+        "A: looking for grace and will, for mark up, about bill pay",
+        "AGENT: what is your name?\nCALLER: it's for my appointment tomorrow",
     ],
 )
 def test_kept(safe_harbor: Masker, text: str) -> None:

@@ -52,7 +52,8 @@ _LOWER_NAME_CUE = (
     r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
     r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
     r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|its|caller|signed|thx|love|xo"
-    r"|told|asked|paged|texted|tell|ask)\b\.?:?,?\s+)"
+    r"|told|asked|paged|texted|tell|ask|name['’]?s|name\s+is|names\s+is|i\s+am|patient\s+is"
+    r"|pt\s+is|for|about|regarding|behalf\s+of|speaking\s+with|speak\s+(?:to|with))\b\.?:?,?\s+)"
 )
 
 

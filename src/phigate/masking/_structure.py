@@ -18,7 +18,7 @@ from typing import Any
 
 import re2
 
-from phigate.masking import _addresses, _hl7
+from phigate.masking import _addresses, _hl7, _turns
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
 from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
@@ -608,4 +608,5 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_BARE_NUMBER_RE, bare_numbers),
     Structure(_CSV_ROWS_RE, csv_shapes),
     Structure(_addresses.TRIGGER, _addresses.address_parts),
+    Structure(_turns.TRIGGER, _turns.answered_names),
 )
