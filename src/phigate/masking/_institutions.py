@@ -126,7 +126,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         PROFESSION,
         r"(?i:\b(?:works?|worked|working|employed|employment|job|career)\s+(?:as|is)\s+(?:an?\s+)?"
         r"|\b(?:retired|former|ex-|unemployed|part-time|full-time)\s+"
-        r"|\b(?:occupation|profession|job title|employment|works as)\s*[:=-]\s*"
+        r"|\b(?:occupation|profession|job title|employment|works as|trade)\s*[:=-]\s*"
         r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?)"
         r"(?P<v>[A-Za-z][a-z'-]+(?:[ -][a-z][a-z'-]+){0,2}?)"
         r"(?:\s+(?:at|for|in|with|and|until|since|who|by|from)\b|\s*[.,;()\n]|\s*$)",

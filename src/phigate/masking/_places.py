@@ -430,7 +430,9 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         ZIP,
         r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|post\s*code|postleitzahl|plz|code\s+postal"
-        r"|c[oó]digo\s+postal|eircode|postnummer|postcode)\s*(?:is\s+)?[:#]?\s*)"
+        r"|c[oó]digo\s+postal|eircode|postnummer|postcode)\s*"
+        r"(?:(?:on\s+file|in\s+the\s+chart|is|was|now|still|should\s+be|changed\s+to|became"
+        r"|listed\s+as|there|here)\s+){0,3}[:#]?\s*)"
         rf"(?P<v>{_ZIP5}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d"
         r"|\d{3}-\d{4}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4,6}|[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4})\b",
         groups=(("v", ZIP),),

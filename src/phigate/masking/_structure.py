@@ -327,7 +327,8 @@ def _value_end(data: bytes, start: int, limit: int) -> int:
 # --- JSON members: "family": "Nguyen", "given": ["Thi", "Lan"], "postalCode": "02118"
 
 _JSON_MEMBER_RE = (
-    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]\n]{0,400}\]'
+    # an array of strings may be pretty-printed, one element a line
+    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]{}]{0,400}\]'
     r"|\d{2,20}\b)"
 )
 _JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
