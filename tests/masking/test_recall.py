@@ -32,6 +32,9 @@ FOUND = [
     ('{\n  "given": [\n    "Thabo",\n    "Zwelake"\n  ]\n}', "Thabo"),
     ('{"line": [\n    "Flat 3",\n    "12 Zzyzx Row"\n  ]}', "Flat 3"),
     ("my zip code on file is 02139 (home)", "02139"),
+    ("Dictated by: Dr. Omar al-Rashid", "al-Rashid"),
+    ("seen by Omar al-Rashid today with Amal el-Sayed", "el-Sayed"),
+    ("From: yusuf al-hashimi", "al-hashimi"),
     ("A: yeah my name's maria okafor", "maria okafor"),
     ("A: i'm calling on behalf of maria okafor", "maria okafor"),
     ("[00:12] AGENT: and who am i speaking with?\n[00:14] CALLER: uh thabo mbeki", "thabo mbeki"),
@@ -61,6 +64,7 @@ def test_a_blank_ends_the_value(safe_harbor: Masker) -> None:
         "see page 12 of 30; ICD (2021 03 14) (1 2); seen since 2019-2021",
         "OBX|1|NM|2345-7^Glucose^LN||1234567|mg/dL",
         "A: looking for grace and will, for mark up, about bill pay",
+        "the al-Qaeda news; an el-Niño year; tested for d-Dimer",
         "AGENT: what is your name?\nCALLER: it's for my appointment tomorrow",
     ],
 )

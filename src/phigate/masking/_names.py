@@ -22,7 +22,12 @@ from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words,
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
 # The word excludes a trailing dot, so "Dr.Smith" is two words: the dot left for the next match.
 # An underscore may come before a name: a form's blank ("SIGNATURE: ____Adaeze").
-_WORD = Regex(rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*)")
+# Arabic and other surnames may start with a lower-case particle: "al-Rashid", "el-Sayed",
+# "bin-Khalid", "d'Almeida".
+_WORD = Regex(
+    rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])((?:(?:al|el|bin|bint|ben|ibn|abu|ould|ait|d)[-'])?"
+    rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*)"
+)
 NAME_WORD = _WORD  # every name span starts from one (`SpanFinder.quiet` relies on it)
 # Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
 _PARTICLES = frozenset(

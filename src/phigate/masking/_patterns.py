@@ -84,6 +84,16 @@ _NAME_PARTICLES = frozenset(
 
 
 @functools.lru_cache(maxsize=8192)
+def _particle_surname(text: str) -> bool:
+    """ "al-hashimi", "el-sayed", "bin-khalid": a surname after a given name, its
+    particle telling what the word alone does not."""
+    particle, _, rest = text.partition("-")
+    return particle in _SURNAME_PARTICLES and len(rest) >= 3 and rest not in common_words()
+
+
+_SURNAME_PARTICLES = frozenset(("al", "el", "bin", "bint", "ben", "ibn", "abu", "ould"))
+
+
 def _lower_names(value: bytes) -> int:
     """The length of the longest run of leading words that is a name, every word a
     name (particles inside it aside): "josé garcía", "maría de la cruz"; "maria
@@ -93,7 +103,7 @@ def _lower_names(value: bytes) -> int:
     for n, word in enumerate(value.split()):
         pos = value.index(word, pos) + len(word)
         text = word.decode("utf-8", "replace")
-        if text in names:
+        if text in names or (n > 0 and _particle_surname(text)):
             if len(text) >= 3:
                 longest = pos
             elif n == 0:
