@@ -32,6 +32,9 @@ FOUND = [
     ('{\n  "given": [\n    "Thabo",\n    "Zwelake"\n  ]\n}', "Thabo"),
     ('{"line": [\n    "Flat 3",\n    "12 Zzyzx Row"\n  ]}', "Flat 3"),
     ("my zip code on file is 02139 (home)", "02139"),
+    ("CALLER: Yes March 1st, nineteen fifty-two. ok", "nineteen fifty-two"),
+    ("CALLER: the 3rd of june, two thousand and five", "two thousand and five"),
+    ("Rm 5  T. Zwelake  COPD\nRm 6  Zwelake, Thabiso", "T. Zwelake"),
     ("Dictated by: Dr. Omar al-Rashid", "al-Rashid"),
     ("seen by Omar al-Rashid today with Amal el-Sayed", "el-Sayed"),
     ("From: yusuf al-hashimi", "al-hashimi"),
@@ -65,6 +68,7 @@ def test_a_blank_ends_the_value(safe_harbor: Masker) -> None:
         "OBX|1|NM|2345-7^Glucose^LN||1234567|mg/dL",
         "A: looking for grace and will, for mark up, about bill pay",
         "the al-Qaeda news; an el-Niño year; tested for d-Dimer",
+        "we have 2 may, twenty patients",
         "AGENT: what is your name?\nCALLER: it's for my appointment tomorrow",
     ],
 )

@@ -35,6 +35,8 @@ _YEAR_WORDS = (
     rf"|sixteen|seventeen|eighteen|nineteen|oh[- ](?:{_UNITS})|{_UNITS}))?"
 )
 
+# A whole year in words ("nineteen fifty-two"), not "twenty" alone ("2 May, twenty patients").
+_YEAR_WORDS_FULL = _YEAR_WORDS.removesuffix("?")
 
 # "May" is left out: "in May" reads the same as "may", and so often means nothing.
 _MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"
@@ -130,6 +132,12 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         DATE,
         rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_ORD_WORDS}\b(?:,?\s+{_YEAR_WORDS})?"
         rf"|\b(?:the\s+)?{_ORD_WORDS}\s+of\s+{MONTH_ANY}\b(?:,?\s+{_YEAR_WORDS})?)",
+    ),
+    # Digits for the day, words for the year: "March 1st, nineteen fifty-two"
+    PatternSpec(
+        DATE,
+        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{DAY}(?:st|nd|rd|th)?,?\s+{_YEAR_WORDS_FULL}\b"
+        rf"|\b{DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_ANY},?\s+{_YEAR_WORDS_FULL}\b)",
     ),
     PatternSpec(
         DATE,

@@ -226,8 +226,25 @@ def names_everywhere(
         while at >= 0:
             end = at + len(part)
             if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
-                yield at, end
+                yield _with_initials(data, at, end)
             at = lowered.find(part, end)
+
+
+def _with_initials(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """A known name with the initials written beside it: "T. Zwelake", "Zwelake T.",
+    "Zwelake, T.A." - an initial alone is no name, but next to one it is its part."""
+    while (
+        start >= 3
+        and _INITIAL_BEFORE.fullmatch(data[start - 3 : start]) is not None
+        and _word_edge(data, start - 4)
+    ):
+        start -= 3
+    found = _INITIALS_AFTER.match(data, end)
+    return start, found.end() if found is not None else end
+
+
+_INITIAL_BEFORE = re2.compile(rb"[A-Z]\. ")
+_INITIALS_AFTER = re2.compile(rb"(?:,? [A-Z]\.(?:[A-Z]\.)*)")
 
 
 def _name_words(words: list[bytes]) -> Iterator[bytes]:

@@ -429,7 +429,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     # ZIP codes after a label, after a state, and foreign postcodes
     PatternSpec(
         ZIP,
-        r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|post\s*code|postleitzahl|plz|code\s+postal"
+        r"(?i:\b(?:z[i1l]p(?:\s*c[o0]de)?|postal\s+code|post\s*code|postleitzahl|plz|code\s+postal"
         r"|c[oó]digo\s+postal|eircode|postnummer|postcode)\s*"
         r"(?:(?:on\s+file|in\s+the\s+chart|is|was|now|still|should\s+be|changed\s+to|became"
         r"|listed\s+as|there|here)\s+){0,3}[:#]?\s*)"
