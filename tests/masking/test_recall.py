@@ -35,6 +35,8 @@ FOUND = [
     ("CALLER: Yes March 1st, nineteen fifty-two. ok", "nineteen fifty-two"),
     ("CALLER: the 3rd of june, two thousand and five", "two thousand and five"),
     ("Rm 5  T. Zwelake  COPD\nRm 6  Zwelake, Thabiso", "T. Zwelake"),
+    ("CALLER: W seven two four five six one nine.", "W seven two four five six one nine"),
+    ("CALLER: it's x Y Z dash four four one dash two two nine oh", "x Y Z dash four"),
     ("Dictated by: Dr. Omar al-Rashid", "al-Rashid"),
     ("seen by Omar al-Rashid today with Amal el-Sayed", "el-Sayed"),
     ("From: yusuf al-hashimi", "al-hashimi"),
@@ -69,6 +71,7 @@ def test_a_blank_ends_the_value(safe_harbor: Masker) -> None:
         "A: looking for grace and will, for mark up, about bill pay",
         "the al-Qaeda news; an el-Niño year; tested for d-Dimer",
         "we have 2 may, twenty patients",
+        "i have a one or two day history, a mike and a delta",
         "AGENT: what is your name?\nCALLER: it's for my appointment tomorrow",
     ],
 )

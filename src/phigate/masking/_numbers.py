@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 
+import re2
+
 from phigate.masking._shapes import PatternSpec
 from phigate.masking.entities import DATE, ID, MRN, PHONE
 
@@ -32,7 +34,31 @@ def _dashed_number(value: bytes) -> bool:
     return sizes not in ((2, 2, 4), (1, 2, 4), (2, 1, 4), (4, 2, 2), (4, 1, 2), (4, 2, 1))
 
 
+_DIGIT_WORDS = "zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple"
+_NATO = (
+    "alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|kilo|lima|mike|november"
+    "|oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey|x-ray|yankee|zulu"
+)
+# A token of an identifier read out: a digit word, a letter (alone, "as in" a word, or
+# a NATO word), or the dash between groups.
+_READ_TOKEN = rf"(?:{_DIGIT_WORDS}|dash|hyphen|{_NATO}|[a-z](?: as in [a-z-]+)?)"
+_DIGIT_WORD = re2.compile(rf"(?i:\b(?:{_DIGIT_WORDS})\b)".encode())
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_out(value: bytes) -> bool:
+    """Four digit words at least: "x Y Z dash four four one dash two two nine oh"."""
+    return sum(1 for _ in _DIGIT_WORD.finditer(value)) >= 4
+
+
 NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
+    # Letters, digits and dashes read out together on a call: the whole identifier
+    PatternSpec(
+        ID,
+        rf"(?:^|[^\w'’])(?P<v>(?i:{_READ_TOKEN}(?:[\s,.]+{_READ_TOKEN}){{5,}}))\b",
+        _read_out,
+        groups=(("v", ID),),
+    ),
     # "[00:01:15] CALLER: 4 5 6 7": a turn that is only digits read out
     PatternSpec(
         ID,
