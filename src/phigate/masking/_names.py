@@ -21,7 +21,13 @@ from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words,
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
 # The word excludes a trailing dot, so "Dr.Smith" is two words: the dot left for the next match.
-_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*)")
+# An underscore may come before a name: a form's blank ("SIGNATURE: ____Adaeze").
+# Arabic and other surnames may start with a lower-case particle: "al-Rashid", "el-Sayed",
+# "bin-Khalid", "d'Almeida".
+_WORD = Regex(
+    rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])((?:(?:al|el|bin|bint|ben|ibn|abu|ould|ait|d)[-'])?"
+    rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*)"
+)
 NAME_WORD = _WORD  # every name span starts from one (`SpanFinder.quiet` relies on it)
 # Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
 _PARTICLES = frozenset(
@@ -220,8 +226,25 @@ def names_everywhere(
         while at >= 0:
             end = at + len(part)
             if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
-                yield at, end
+                yield _with_initials(data, at, end)
             at = lowered.find(part, end)
+
+
+def _with_initials(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """A known name with the initials written beside it: "T. Zwelake", "Zwelake T.",
+    "Zwelake, T.A." - an initial alone is no name, but next to one it is its part."""
+    while (
+        start >= 3
+        and _INITIAL_BEFORE.fullmatch(data[start - 3 : start]) is not None
+        and _word_edge(data, start - 4)
+    ):
+        start -= 3
+    found = _INITIALS_AFTER.match(data, end)
+    return start, found.end() if found is not None else end
+
+
+_INITIAL_BEFORE = re2.compile(rb"[A-Z]\. ")
+_INITIALS_AFTER = re2.compile(rb"(?:,? [A-Z]\.(?:[A-Z]\.)*)")
 
 
 def _name_words(words: list[bytes]) -> Iterator[bytes]:
