@@ -54,12 +54,15 @@ class SpanFinder:
         self._structures: list[Structure] = list(STRUCTURES) if types & PHI_TYPES else []
         self._types = types
         triggers = [c.spec.regex for c in self._patterns] + [s.trigger for s in self._structures]
-        self._sets = _pattern_sets(triggers)
         self._names = NameDetector() if PERSON in types else None
-        # Everything `find` starts from, in one pass: see `quiet`.
+        # Everything `find` starts from, in one pass (see `quiet`): the triggers, then
+        # the OCR confusion that makes a text a scan and the word a name starts from.
+        self._ocr_index = len(triggers)
+        self._name_index = len(triggers) + 1 if self._names else -1
         starts = [_OCR_TOKEN.pattern, *([NAME_WORD.pattern] if self._names else [])]
         self._gate = _pattern_sets(triggers + [p.decode("latin-1") for p in starts])
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
+        self._gate_offsets = [offset for offset, _ in self._gate]
 
     def quiet(self, data: bytes) -> bool:
         """True when `find` cannot return a span: no pattern's or structure's trigger
@@ -71,23 +74,39 @@ class SpanFinder:
                 return False
         return True
 
-    def find(self, data: bytes) -> list[Span]:
-        """Merged, non-overlapping spans sorted by start."""
-        if _scanned(data):
+    def hits(self, data: bytes) -> list[int]:
+        """What occurs in the text, as indexes into the gate; empty when `quiet`. A text
+        that is not quiet is scanned once, and `find` starts from the same answer."""
+        found: list[int] = []
+        for offset, match in zip(self._gate_offsets, self._gate_matches, strict=True):
+            indexes = match(data)
+            if indexes:
+                found.extend(offset + i for i in indexes)
+        return found
+
+    def find(self, data: bytes, hits: list[int] | None = None) -> list[Span]:
+        """Merged, non-overlapping spans sorted by start. `hits` is `hits(data)` when
+        the caller has it already."""
+        if hits is None:
+            hits = self.hits(data)
+        if self._ocr_index in hits and _scanned(data):
             data = ocr_normal(data)
+            hits = self.hits(data)  # the scan reads differently: its triggers too
         spans: list[Span] = []
         count = len(self._patterns)
-        for index in _matching(self._sets, data):
+        structures = self._ocr_index
+        for index in hits:
             if index < count:
                 spans.extend(_pattern_spans(self._patterns[index], data))
-            else:
+            elif index < structures:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
-            spans.extend(
-                Span(s, e, PERSON)
-                for s, e in self._names.spans(data)
-                if not _state_named(data, s, e)
-            )
+            if self._name_index in hits:  # no capitalised word: the detector finds nothing
+                spans.extend(
+                    Span(s, e, PERSON)
+                    for s, e in self._names.spans(data)
+                    if not _state_named(data, s, e)
+                )
             names = [(s.start, s.end) for s in spans if s.entity == PERSON]
             emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
             found = names_everywhere(data, names, emails)
@@ -166,14 +185,6 @@ def _raw_match(pattern_set: Any) -> Callable[[bytes], Any]:
     inner = getattr(pattern_set, "_set", None)
     match = getattr(inner, "Match", None)
     return match if callable(match) else pattern_set.Match  # type: ignore[no-any-return]
-
-
-def _matching(sets: list[tuple[int, Any]], data: bytes) -> list[int]:
-    """The indexes of the patterns that occur in the text, over all sets."""
-    found: list[int] = []
-    for offset, pattern_set in sets:
-        found.extend(offset + i for i in pattern_set.Match(data) or ())
-    return found
 
 
 def _wanted(spec: PatternSpec, types: frozenset[str]) -> bool:
