@@ -8,6 +8,8 @@ pattern, so no input can make a detector backtrack.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -18,7 +20,7 @@ from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
-from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, rank
+from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -97,7 +99,7 @@ class SpanFinder:
         structures = self._ocr_index
         for index in hits:
             if index < count:
-                spans.extend(_pattern_spans(self._patterns[index], data))
+                _pattern_spans(self._patterns[index], data, spans)
             elif index < structures:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
@@ -205,11 +207,15 @@ def _custom_specs(
             yield PatternSpec(ident.type, rf"(?i:\b(?:{words})\b)")
 
 
-def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
+def _pattern_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
+    """Append the pattern's spans to `out` (no generator per pattern: ~15 run a document)."""
     spec = compiled.spec
     if spec.leading is not None:
-        return _leading_spans(compiled, spec.leading, data)
-    return _matched_spans(compiled, data)
+        out.extend(_leading_spans(compiled, spec.leading, data))
+    elif compiled.groups:
+        _group_spans(compiled, data, out)
+    else:
+        _matched_spans(compiled, data, out)
 
 
 def _leading_spans(
@@ -230,15 +236,22 @@ def _leading_spans(
         pos = max(start, found[0][0] + 1)
 
 
-def _matched_spans(compiled: _Compiled, data: bytes) -> Iterator[Span]:
-    spec = compiled.spec
-    validator = spec.validator
+def _matched_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
+    """A pattern that masks its whole match."""
+    validator = compiled.spec.validator
+    entity = compiled.spec.entity
+    append = out.append
     for found in compiled.regex.spans(data):
-        if not compiled.groups:
-            start, end = found[0]
-            if validator is None or validator(data[start:end]):
-                yield Span(start, end, spec.entity)
-            continue
+        start, end = found[0]
+        if validator is None or validator(data[start:end]):
+            append(Span(start, end, entity))
+
+
+def _group_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
+    """A pattern that masks its groups; the validator judges the first group found."""
+    validator = compiled.spec.validator
+    append = out.append
+    for found in compiled.regex.spans(data):
         first = True
         for index, entity in compiled.groups:
             start, end = found[index]
@@ -247,7 +260,7 @@ def _matched_spans(compiled: _Compiled, data: bytes) -> Iterator[Span]:
             if first and validator is not None and not validator(data[start:end]):
                 break
             first = False
-            yield Span(start, end, entity)
+            append(Span(start, end, entity))
 
 
 # What belongs to a date or a name when it stands right beside one: the time of day
@@ -318,8 +331,8 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
 
 def _extend(regex: Regex, data: bytes, end: int) -> int:
     """Where a match of `regex` starting right at `end` ends, else `end`."""
-    found = next(regex.spans(data, end, min(len(data), end + 48)), None)
-    return found[0][1] if found is not None and found[0][0] == end else end
+    found = regex.match_end(data, end, min(len(data), end + 48))
+    return end if found is None else found
 
 
 def _particles_before(data: bytes, start: int) -> int:
@@ -379,17 +392,26 @@ def merge(spans: list[Span]) -> list[Span]:
     """Union overlapping spans; the merged span takes the highest-ranked type."""
     if len(spans) < 2:
         return spans
-    spans.sort(key=_by_start)
+    # Sorted by start, the longest first among equal starts, ties in their order:
+    # two stable sorts on C keys instead of a Python key building a tuple per span.
+    spans.sort(key=_END, reverse=True)
+    spans.sort(key=_START)
     merged = [spans[0]]
-    for span in spans[1:]:
-        last = merged[-1]
-        if span.start >= last.end:
+    last = spans[0]
+    for span in itertools.islice(spans, 1, None):
+        if span[0] >= last[1]:
             merged.append(span)
+            last = span
             continue
-        entity = last.entity if rank(last.entity) >= rank(span.entity) else span.entity
-        merged[-1] = Span(last.start, max(last.end, span.end), entity)
+        entity = last[2]
+        if entity != span[2] and _rank(entity, _UNRANKED) < _rank(span[2], _UNRANKED):
+            entity = span[2]
+        if span[1] > last[1] or entity != last[2]:
+            last = merged[-1] = Span(last[0], max(last[1], span[1]), entity)
     return merged
 
 
-def _by_start(span: Span) -> tuple[int, int]:
-    return span.start, -span.end
+_START = operator.itemgetter(0)
+_END = operator.itemgetter(1)
+_rank = RANK.get
+_UNRANKED = rank("")  # what `rank` gives a custom type
