@@ -29,6 +29,13 @@ _WORD = Regex(
     rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*)"
 )
 NAME_WORD = _WORD  # every name span starts from one (`SpanFinder.quiet` relies on it)
+# The same matches without the group: RE2 finds a group with a second pass over the
+# match that costs as much as the search itself. The word starts one character in,
+# or at 0 when `^` matched; only a non-ASCII first character asks `_WORD`.
+_WORD_WHOLE = Regex(
+    rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])(?:(?:al|el|bin|bint|ben|ibn|abu|ould|ait|d)[-'])?"
+    rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*"
+)
 # Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
 _PARTICLES = frozenset(
     b"de del della di da dos das do van von der den du la le bin ibn al el ter ten y".split()
@@ -128,8 +135,7 @@ class NameDetector:
     def _runs(self, data: bytes) -> list[list[tuple[int, int]]]:
         """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
         runs: list[list[tuple[int, int]]] = []
-        for found in _WORD.spans(data):
-            start, end = found[1]
+        for start, end in _words(data):
             if data[end : end + 1].isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
             if runs and _joins(data, runs[-1][-1][1], start):
@@ -204,6 +210,21 @@ class NameDetector:
         if text.isupper() and len(text) <= 5:
             return _COMMON  # an abbreviation (HTN, COPD) rather than a name
         return _UNKNOWN
+
+
+def _words(data: bytes) -> Iterator[tuple[int, int]]:
+    """The capitalised words of the text: `_WORD`'s group, found without capturing it."""
+    for found in _WORD_WHOLE.spans(data):
+        start, end = found[0]
+        lead = data[start]
+        if lead >= 0x80:  # "’Đặng", or a text opening on "Étienne": RE2 says where
+            exact = _WORD.search(data, start)
+            assert exact is not None and exact[0] == found[0]
+            yield exact[1][0], exact[1][1]
+        elif start == 0 and (65 <= lead <= 90 or 97 <= lead <= 122):
+            yield 0, end  # the text opens on the word (or on its particle, "al-")
+        else:
+            yield start + 1, end
 
 
 def names_everywhere(
