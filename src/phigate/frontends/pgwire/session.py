@@ -36,7 +36,14 @@ from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, boun
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._login import SessionLimitError
-from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
+from phigate.frontends.pgwire._relay import (
+    Execution,
+    Expect,
+    ExpectKind,
+    Portal,
+    Relay,
+    Statement,
+)
 from phigate.frontends.pgwire._session_api import SessionIo, State
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
@@ -231,7 +238,7 @@ class Session:
 
     def _refuse_extended(self, error: bytes) -> None:
         refused = codec.build_parse(_writer.own_name(), _REFUSED_SQL)
-        self._forward(refused, Expect("parse", substitute=error))
+        self._forward(refused, Expect(ExpectKind.PARSE, substitute=error))
         self.state = self.state_skip_until_sync
 
     async def _query(self, msg: Message) -> None:
@@ -259,12 +266,16 @@ class Session:
             await _writes.run_query(self, admitted)
             return
         execution = self._execution(admitted, analysis)
-        self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
+        self._forward(
+            msg.raw(), Expect(ExpectKind.QUERY, execution=execution, batch=self.syncs_sent + 1)
+        )
 
     def _refuse_query(self, error: bytes) -> None:
         """`error` answers a simple Query; the upstream fails a statement in its place, so
         a transaction block it is in is aborted, as the client expects after an error."""
-        self._forward(_REFUSED_QUERY, Expect("query", substitute=error, batch=self.syncs_sent + 1))
+        self._forward(
+            _REFUSED_QUERY, Expect(ExpectKind.QUERY, substitute=error, batch=self.syncs_sent + 1)
+        )
 
     def _on_writer(self, description: Description) -> bool:
         """A read-only session runs what needs more than the reader on the writer."""
@@ -288,7 +299,7 @@ class Session:
         )
         self.admission.reveal = reveal  # only once the request is on record
         # A no-op with the same command tag keeps the client's pipeline in order.
-        self._forward(_REVEAL_ACK, Expect("query", batch=self.syncs_sent + 1))
+        self._forward(_REVEAL_ACK, Expect(ExpectKind.QUERY, batch=self.syncs_sent + 1))
 
     def _execution(self, record: ActionRecord, analysis: SqlAnalysis | None) -> Execution:
         masker = self.gateway.masker_for(record)  # the one rule, `*` reveal included
@@ -335,7 +346,7 @@ class Session:
             analysis=analysis,
         )
         self.statements[parse.statement] = statement
-        self._forward(msg.raw(), Expect("parse", statement=statement))
+        self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
 
     async def _bind(self, msg: Message) -> None:
         bind = codec.parse_bind(msg.body)
@@ -353,7 +364,7 @@ class Session:
         portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
         upstream_bind = await self._upstream_bind(statement, bind)
         self.portals[bind.portal] = portal
-        self._forward(codec.build_bind(upstream_bind), Expect("bind", portal=portal))
+        self._forward(codec.build_bind(upstream_bind), Expect(ExpectKind.BIND, portal=portal))
 
     async def _upstream_bind(self, statement: Statement, bind: codec.Bind) -> codec.Bind:
         """The client's Bind, asking the upstream for text in every column that is masked."""
@@ -370,7 +381,7 @@ class Session:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._forward(
             codec.describe("S", statement.name) + codec.FLUSH,
-            Expect("describe_s", hidden=True, statement=statement, waiter=waiter),
+            Expect(ExpectKind.DESCRIBE_S, hidden=True, statement=statement, waiter=waiter),
         )
         self.io.flush_upstream()  # the answer is awaited here, so the question must go now
         await waiter
@@ -384,14 +395,14 @@ class Session:
                     codec.error_response("26000", f'prepared statement "{name}" does not exist')
                 )
                 return
-            self._forward(msg.raw(), Expect("describe_s", statement=statement))
+            self._forward(msg.raw(), Expect(ExpectKind.DESCRIBE_S, statement=statement))
             return
         portal = self.portals.get(name) or self._declared_cursor(name)
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
             return
         portal.described = True
-        self._forward(msg.raw(), Expect("describe_p", portal=portal))
+        self._forward(msg.raw(), Expect(ExpectKind.DESCRIBE_P, portal=portal))
 
     def _declared_cursor(self, name: str) -> Portal | None:
         """A cursor SQL declared, as a portal to describe (psycopg's server-side cursors
@@ -443,14 +454,15 @@ class Session:
         if not portal.described:
             portal.described = True
             self._forward(
-                codec.describe("P", portal.name), Expect("describe_p", hidden=True, portal=portal)
+                codec.describe("P", portal.name),
+                Expect(ExpectKind.DESCRIBE_P, hidden=True, portal=portal),
             )
         execution = self._execution(admitted, statement.analysis)
         kinds = [s.kind for s in statement.analysis.statements] if statement.analysis else None
         keeps = _writer.keeps_transaction(kinds)
         self._forward(
             msg.raw(),
-            Expect("execute", portal=portal, execution=execution, keeps_transaction=keeps),
+            Expect(ExpectKind.EXECUTE, portal=portal, execution=execution, keeps_transaction=keeps),
         )
 
     async def _close_target(self, msg: Message) -> None:
@@ -461,11 +473,11 @@ class Session:
         else:
             self.portals.pop(name, None)
             self.classifier.forget_cursor(name)
-        self._forward(msg.raw(), Expect("close"))
+        self._forward(msg.raw(), Expect(ExpectKind.CLOSE))
 
     async def _sync(self, msg: Message) -> None:
         self.syncs_sent += 1
-        self._forward(msg.raw(), Expect("sync", batch=self.syncs_sent))
+        self._forward(msg.raw(), Expect(ExpectKind.SYNC, batch=self.syncs_sent))
 
     async def _flush(self, msg: Message) -> None:
         self._forward(msg.raw(), None)
@@ -477,7 +489,7 @@ class Session:
         self._forward(
             _REFUSED_QUERY,
             Expect(
-                "query",
+                ExpectKind.QUERY,
                 substitute=codec.error_response(
                     DENIED, "phigate does not allow the FunctionCall protocol message"
                 ),
