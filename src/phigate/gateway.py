@@ -48,7 +48,7 @@ from phigate.identity.verifier import AccessTokenVerifier
 from phigate.masking.engine import Masker, MaskingEngine
 from phigate.pipeline.admission import Admission
 from phigate.pipeline.execution import Execution
-from phigate.pipeline.outcome import Decided, Outcome, WaitProgress
+from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, WaitProgress
 from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision
@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # the MCP client SDK loads only when a tool is re-pinned (see
     from phigate.connectors.mcp import McpConnector
     from phigate.connectors.mcp_pins import Repinned
 
-__all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "WaitProgress"]
+__all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "OutcomeStatus", "WaitProgress"]
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ class Gateway:
         """The whole pipeline for one action: decide, maybe wait for approval, run, mask."""
         started = time.monotonic()
         outcome = await self.admit(action, wait=wait)
-        if outcome.status == "admitted":
+        if outcome.status is OutcomeStatus.ADMITTED:
             outcome = await self.execution.run(outcome.record)
         metrics.LATENCY.labels(action.front_door, outcome.status).observe(
             time.monotonic() - started

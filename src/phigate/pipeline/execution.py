@@ -28,7 +28,7 @@ from phigate.errors import (
 )
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
-from phigate.pipeline.outcome import Outcome
+from phigate.pipeline.outcome import Outcome, OutcomeStatus
 from phigate.store.group_commit import GroupCommit
 
 log = logging.getLogger("phigate.gateway")
@@ -92,7 +92,7 @@ class Execution:
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
         final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
-        return Outcome("executed", final, result=result.payload)
+        return Outcome(OutcomeStatus.EXECUTED, final, result=result.payload)
 
     async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
         """Run an admitted action, yielding its masked output as it comes.
@@ -194,12 +194,12 @@ class Execution:
                 record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
             )
         final = await self._finish(record, ActionStatus.EXECUTED, summary)
-        return Outcome("executed", final, result=summary)
+        return Outcome(OutcomeStatus.EXECUTED, final, result=summary)
 
     async def failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
         final = await self._finish(record, ActionStatus.FAILED, summary)
-        return Outcome("failed", final, error=error)
+        return Outcome(OutcomeStatus.FAILED, final, error=error)
 
     async def _finish(
         self,

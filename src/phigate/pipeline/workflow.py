@@ -26,7 +26,7 @@ from phigate.errors import ConflictError, NotAllowedError
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
-from phigate.pipeline.outcome import Outcome, WaitProgress
+from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
 from phigate.store import Database
 
 log = logging.getLogger("phigate.gateway")
@@ -163,7 +163,7 @@ class ApprovalWorkflow:
             raise ConflictError("this action does not need approval")
         await asyncio.to_thread(self._claim, record, approval.id)
         claimed = await asyncio.to_thread(self._actions.get, record.id)
-        return Outcome("admitted", claimed, approval=approval)
+        return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
     def _claim(self, record: ActionRecord, approval_id: str) -> None:
         with recorded_or_refused(), self._db.write() as conn:
