@@ -69,3 +69,9 @@ class RefiningConnector(Protocol):
     estimates, the columns behind `*`) before policy decides."""
 
     async def refine(self, action: Action, description: Description) -> Description: ...
+
+    def refines_alike(self, action: Action, description: Description) -> bool:
+        """Whether `refine` gives the same answer for every run of this statement text;
+        only then may a decision on the refined description be reused
+        (`phigate.pipeline.outcome.Decided`)."""
+        ...

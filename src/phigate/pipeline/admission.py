@@ -220,8 +220,11 @@ class Admission:
             return None
         if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
             return None  # the key speaks of the text alone
-        refines_alike = getattr(self._connectors[action.connection], "refines_alike", None)
-        if refines_alike is None or not refines_alike(action, description):
+        connector = self._connectors[action.connection]
+        # What no connector refines is not reused either: nothing says it would hold.
+        if not isinstance(connector, RefiningConnector):
+            return None
+        if not connector.refines_alike(action, description):
             return None
         analysis_json = json.dumps(description.to_json(), default=str)
         key = decision_key(action)

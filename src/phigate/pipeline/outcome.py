@@ -106,7 +106,7 @@ class Decided:
     same SQL action apart from its parameters (`key`: connection, text, reveal,
     principal), the same classification handed in (`source`, by identity), the
     same policy object, no rule with a time window, and a connector whose
-    refinement does not depend on the run (`refines_alike`). Every run is still
+    refinement does not depend on the run (`RefiningConnector.refines_alike`). Every run is still
     recorded, before it runs, with this decision."""
 
     key: tuple[Any, ...]
