@@ -384,6 +384,11 @@ class Gateway:
         """The masker for one decided action (`Execution.masker_for`, the one rule)."""
         return self.execution.masker_for(record)
 
+    def masker_before_run(self, principal: Principal, profile: str | None = None) -> Masker:
+        """The masker for what a door shows before a run is decided
+        (`Execution.masker_before_run`: no reveal; the default profile without one)."""
+        return self.execution.masker_before_run(principal, profile)
+
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
         return self.views.scrub(value)

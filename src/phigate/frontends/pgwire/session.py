@@ -49,7 +49,6 @@ from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.limits import off_loop
-from phigate.masking.engine import Masker
 from phigate.risk import runs_as_reader
 from phigate.sql import SessionClassifier, SqlAnalysis
 from phigate.sql.copy_format import copy_csv_statements
@@ -183,7 +182,7 @@ class Session:
             log.warning("upstream connection for %s failed: %s", self.connection, exc)
             self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
             return
-        self.relay = Relay(self._default_masker(principal), self.gateway.settings.limits)
+        self.relay = Relay(self.gateway.masker_before_run(principal), self.gateway.settings.limits)
         self.admission = Admission(
             self.gateway,
             self.connection,
@@ -198,11 +197,6 @@ class Session:
         out += [codec.backend_key_data(*self.key), codec.ready_for_query(b"I")]
         self.io.to_client(b"".join(out))
         self.state = self.state_ready
-
-    def _default_masker(self, principal: Principal) -> Masker:
-        profiles = self.gateway.settings.masking.profiles
-        name = "hipaa-safe-harbor" if "hipaa-safe-harbor" in profiles else next(iter(profiles))
-        return self.gateway.masking.masker(name, groups=principal.groups)
 
     async def _audit(self, event: str, fields: dict[str, Any]) -> None:
         where = {
@@ -335,7 +329,8 @@ class Session:
                 error = denied(admitted)
             self._refuse_extended(error or codec.error_response(DENIED, "phigate denied this"))
             return
-        masker = self.gateway.masking.masker(decision.masking, groups=self.principal.groups)
+        # Built once per prepared statement, here; its runs mask with `masker_for`.
+        masker = self.gateway.masker_before_run(self.principal, decision.masking)
         statement = Statement(
             parse.statement,
             parse.query,
@@ -419,7 +414,7 @@ class Session:
             return None
         if decision.outcome == "deny":
             return None  # its FETCH is refused as well; say it does not exist
-        masker = self.gateway.masking.masker(decision.masking, groups=self.principal.groups)
+        masker = self.gateway.masker_before_run(self.principal, decision.masking)
         statement = Statement(
             "",
             action.body["sql"],
