@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from phigate.actions import Action, Description
+from phigate.audit.chain import AuditLog
 from phigate.masking.engine import Masker
+from phigate.store import Database
 
 
 @dataclass
@@ -61,6 +63,15 @@ class CopyInConnector(Protocol):
         comes (never all of it in memory); an exception raised by `data` aborts it (the
         transaction rolls back). Returns the summary the audit records."""
         ...
+
+
+@runtime_checkable
+class StatefulConnector(Protocol):
+    """A connector that keeps state of its own in the gateway's state store, recorded in
+    its audit log (the MCP connector's tool pins). The gateway hands both over as it
+    builds itself, so nothing reaches into its stores afterwards."""
+
+    def attach(self, db: Database, audit: AuditLog) -> None: ...
 
 
 @runtime_checkable
