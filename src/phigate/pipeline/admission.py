@@ -39,7 +39,7 @@ from phigate.errors import (
     NotFoundError,
 )
 from phigate.masking.engine import MaskingEngine
-from phigate.pipeline.outcome import Decided, Outcome, decision_key
+from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.risk import RiskClass
@@ -168,7 +168,7 @@ class Admission:
             record = await self._record_request(
                 action, decided.description, decided.decision, decided.analysis_json
             )
-            return Outcome("admitted", record, decided=decided)
+            return Outcome(OutcomeStatus.ADMITTED, record, decided=decided)
         try:
             self._decider.check_connection(action)
             self._check_reveal(action)
@@ -202,11 +202,11 @@ class Admission:
         record = await self._record_request(action, description, decision, analysis_json)
         match decision.outcome:
             case Verdict.DENY:
-                return Outcome("denied", record)
+                return Outcome(OutcomeStatus.DENIED, record)
             case Verdict.APPROVE:
                 return await self._pending(record, wait)
             case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
-                return Outcome("admitted", record, decided=reusable)
+                return Outcome(OutcomeStatus.ADMITTED, record, decided=reusable)
             case unreachable:
                 assert_never(unreachable)
 
@@ -222,8 +222,11 @@ class Admission:
             return None
         if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
             return None  # the key speaks of the text alone
-        refines_alike = getattr(self._connectors[action.connection], "refines_alike", None)
-        if refines_alike is None or not refines_alike(action, description):
+        connector = self._connectors[action.connection]
+        # What no connector refines is not reused either: nothing says it would hold.
+        if not isinstance(connector, RefiningConnector):
+            return None
+        if not connector.refines_alike(action, description):
             return None
         analysis_json = json.dumps(description.to_json(), default=str)
         key = decision_key(action)
@@ -306,9 +309,9 @@ class Admission:
             return await self._workflow.claim(record, record.action.principal)
         record = await asyncio.to_thread(self._actions.get, record.id)
         status = (
-            "pending_approval"
+            OutcomeStatus.PENDING_APPROVAL
             if approval is None or approval.state is ApprovalState.PENDING
-            else record.status
+            else OutcomeStatus.of_action(record.status)
         )
         gap = None
         if approval is not None and approval.state is ApprovalState.PENDING:

@@ -26,7 +26,7 @@ from phigate.errors import ConflictError, NotAllowedError
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
-from phigate.pipeline.outcome import Outcome, WaitProgress
+from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
 from phigate.store import Database
 
 log = logging.getLogger("phigate.gateway")
@@ -160,7 +160,7 @@ class ApprovalWorkflow:
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
         approval, claimed = await asyncio.to_thread(self._claim_now, record)
-        return Outcome("admitted", claimed, approval=approval)
+        return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
     def _claim_now(self, record: ActionRecord) -> tuple[Approval, ActionRecord]:
         """Expire what is due, then find, claim and read back in one transaction, all in
