@@ -101,7 +101,6 @@ async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
     )
 
 
-@finding(4, "Slack shows a statement's $n placeholders but never the values bound to them")
 async def test_slack_shows_the_values_a_write_is_bound_to(chat: Harness, slack: Recorder) -> None:
     """Approvals bind the text and its bound values, and the Slack message is the whole
     of what a Slack reviewer sees before Approve: `UPDATE claims SET status = $1 WHERE
@@ -133,7 +132,6 @@ async def test_slack_says_what_a_request_asks_to_see_unmasked(
     assert "phigate_approve" not in vote_buttons(message) or "PERSON" in shown, shown
 
 
-@finding(4, "`phigate approvals show` prints the placeholders, never the bound values")
 async def test_approvals_show_prints_the_values_a_write_is_bound_to(harness: Harness) -> None:
     """The terminal reviewer's whole view: `phigate approvals show ID` prints the
     statement with `$1`, `$2` and no values (its `--json` has them, its text does not)."""
@@ -172,7 +170,6 @@ async def teams(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Ha
 LONG_TAIL = "paid by phone, reference " + "0123456789" * 260
 
 
-@finding(4, "a Teams card offers Approve without the values, the whole statement or the reveal")
 @pytest.mark.parametrize(
     ("sql", "extra", "tail"),
     [
@@ -181,15 +178,17 @@ LONG_TAIL = "paid by phone, reference " + "0123456789" * 260
             {"params": ["void-every-claim", "1"]},
             "void-every",
         ),
-        (
+        pytest.param(
             f"UPDATE claims SET status = 'paid' WHERE id = 6 AND status <> '{LONG_TAIL}' OR id > 0",
             {},
             "OR id > 0",
+            marks=finding(1, "a Teams card offers Approve for a statement it cuts"),
         ),
-        (
+        pytest.param(
             "SELECT first_name, last_name FROM patients WHERE id = 1",
             {"reveal": ["PERSON"]},
             "PERSON",
+            marks=finding(6, "a Teams card does not say what a request asks to see unmasked"),
         ),
     ],
     ids=["bound-values", "cut-statement", "reveal"],

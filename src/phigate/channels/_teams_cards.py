@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from phigate.channels._summary import vote_line
+from phigate.reviewing.essentials import must_read
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_TEXT = 2500
@@ -50,6 +51,16 @@ def _rich(segments: list[list[Any]], *, monospace: bool = False) -> dict[str, An
     return {"type": "RichTextBlock", "inlines": inlines}
 
 
+def _must_read(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a reviewer must read before voting (`reviewing.essentials`): the statement
+    in monospace, then its bound values, what it asks to see unmasked and the reason."""
+    (_label, statement), *rest = must_read(view)
+    return [
+        _rich(statement, monospace=True),
+        *(_rich([[f"{label}: ", False], *segments]) for label, segments in rest),
+    ]
+
+
 def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
     """Shown above the statement, where a reviewer looks before deciding."""
     run = {"type": "TextRun", "weight": "Bolder", "color": "Attention"}
@@ -69,8 +80,7 @@ def approval_card(
         },
         {"type": "FactSet", "facts": _facts(view)},
         *_warning_blocks(view["action"]["review"]["warnings"]),
-        _rich(view["action"]["review"]["marked"]["statement"], monospace=True),
-        _rich([["Reason: ", False], *view["action"]["review"]["marked"]["reason"]]),
+        *_must_read(view),
     ]
     for vote in view["votes"]:
         body.append(
