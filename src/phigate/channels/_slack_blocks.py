@@ -41,7 +41,7 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
         f"*On behalf of*\n{view.get('on_behalf_of') or '—'}",
         f"*Risk*\n{action['risk']}: {_escape('; '.join(action['reasons']) or 'no reasons')}",
         f"*Tables*\n{', '.join(action['tables']) or '—'}",
-        f"*Masking*\n{action['masking']}",
+        f"*Masking*\n{action['masking']}{_reveal(action['reveal'])}",
         f"*Votes*\n{view['approvals_so_far']} of {view['required']} "
         f"({', '.join(view['eligible_groups'])})",
     ]
@@ -59,6 +59,10 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
     if view["state"] == "pending":
         blocks.append(_buttons(view, console_only))
     return blocks
+
+
+def _reveal(kinds: list[str]) -> str:
+    return f" (reveal requested: {_escape(', '.join(kinds))})" if kinds else ""
 
 
 def _statement_block(view: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
         {"title": "Connection", "value": action["connection"]},
         {"title": "Risk", "value": f"{action['risk']}: {'; '.join(action['reasons'])}"},
         {"title": "Tables", "value": ", ".join(action["tables"]) or "—"},
-        {"title": "Masking", "value": action["masking"]},
+        {"title": "Masking", "value": _masking(action)},
         {"title": "Votes", "value": f"{view['approvals_so_far']} of {view['required']}"},
         {
             "title": "State",
@@ -30,6 +30,11 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
             else f"pending, {view['time_left']} left",
         },
     ]
+
+
+def _masking(action: dict[str, Any]) -> str:
+    reveal = action["reveal"]
+    return str(action["masking"]) + (f" (reveal requested: {', '.join(reveal)})" if reveal else "")
 
 
 def _rich(segments: list[list[Any]], *, monospace: bool = False) -> dict[str, Any]:

@@ -175,11 +175,27 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         **{name: shown.text for name, shown in parts.items()},
         "params": shown_params.text if shown_params else None,
         "parsed": parsed,
+        "unmasked": unmasked(gateway, record),
         "hidden": len(hidden),
         "warnings": warnings,
         # (text, is_escape) pieces, so a surface that can style marks each escape
         "marked": {name: [list(s) for s in shown.segments] for name, shown in parts.items()},
     }
+
+
+def unmasked(gateway: Gateway, record: ActionRecord) -> str | None:
+    """What the request asks to see unmasked, in the console's words, or None: the
+    reveal is often the very thing a reviewer decides (a read held only for it)."""
+    asked = record.action.reveal
+    if not asked:
+        return None
+    what = "every PHI type" if "*" in asked else ", ".join(_escaped(gateway, k) for k in asked)
+    columns = [_escaped(gateway, c) for c in record.description.columns]
+    where = f", in columns {', '.join(columns)}" if columns else ""
+    return (
+        f"asks to see {what} unmasked, for this one execution only{where}. "
+        "Secrets and credentials stay masked."
+    )
 
 
 def _hidden(statement: Shown, sent: Shown, params: Shown | None) -> list[str]:
