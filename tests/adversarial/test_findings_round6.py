@@ -66,7 +66,6 @@ def vote_buttons(message: dict[str, Any]) -> list[str]:
     ]
 
 
-@finding(1, "Slack offers Approve for a statement it cuts at 2500 characters")
 async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
     chat: Harness, slack: Recorder, ehr_dsn: str
 ) -> None:
@@ -85,20 +84,19 @@ async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
     approval_id = str(answer.json()["approval"]["id"])
     message = slack.wait_for("chat.postMessage")[0]
     shown = json.dumps(message["blocks"], ensure_ascii=False)
-    body = click(approval_id, "U_ALICE")
-    voted = await chat.client.post("/slack/interactions", content=body, headers=signed(body))
-    assert voted.status_code == 200, voted.text
-    assert chat.gateway.approval(approval_id).state == "approved"
-    ran = await chat.client.post(
-        f"/v1/actions/{answer.json()['id']}/run", headers=chat.auth("claims-bot")
-    )
-    assert ran.status_code == 200, ran.text
-    assert status_of(ehr_dsn, 52) == "paid"  # the tail ran
-    print(vote_buttons(message), len(shown), shown[-1500:])
     assert "phigate_approve" not in vote_buttons(message) or "OR id = 52" in shown, (
         vote_buttons(message),
         shown[shown.find("rich_text_preformatted") + 2500 : shown.find("rich_text_section")],
     )
+    # A click on the button it did not offer (forged, or from an older message) is
+    # not recorded either: Slack tells the clicker to use the console.
+    body = click(approval_id, "U_ALICE")
+    voted = await chat.client.post("/slack/interactions", content=body, headers=signed(body))
+    assert voted.status_code == 200, voted.text
+    told = slack.wait_for("chat.postEphemeral")[0]
+    assert "console" in told["text"], told
+    assert chat.gateway.approval(approval_id).state == "pending"
+    assert status_of(ehr_dsn, 52) == "new"
 
 
 async def test_slack_shows_the_values_a_write_is_bound_to(chat: Harness, slack: Recorder) -> None:
@@ -181,7 +179,6 @@ LONG_TAIL = "paid by phone, reference " + "0123456789" * 260
             f"UPDATE claims SET status = 'paid' WHERE id = 6 AND status <> '{LONG_TAIL}' OR id > 0",
             {},
             "OR id > 0",
-            marks=finding(1, "a Teams card offers Approve for a statement it cuts"),
         ),
         pytest.param(
             "SELECT first_name, last_name FROM patients WHERE id = 1",
@@ -222,7 +219,6 @@ async def api(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
         await harness.gateway.close()
 
 
-@finding(2, "a format suffix (/admin.json, /patients/export.csv) escapes the path rules")
 @pytest.mark.parametrize(
     ("path", "status"),
     [("/admin.json", 403), ("/patients/export.csv", 202)],

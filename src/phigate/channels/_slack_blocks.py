@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from phigate.channels._summary import vote_line
-from phigate.reviewing.essentials import must_read
+from phigate.reviewing.essentials import must_read, unseen
 
 APPROVE = "phigate_approve"
 DENY = "phigate_deny"
@@ -56,8 +56,11 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
             "elements": [_text(f"{_state_line(view)} · <{view['url']}|Open in phigate>")],
         },
     ]
+    too_long = unseen(view, MAX_SQL, "Slack")
     if view["state"] == "pending":
-        blocks.append(_buttons(view, console_only))
+        if too_long:
+            blocks.append({"type": "section", "text": _text(f":mag: {_escape(too_long)}")})
+        blocks.append(_buttons(view, console_only or too_long is not None))
     return blocks
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from phigate.channels._summary import vote_line
-from phigate.reviewing.essentials import must_read
+from phigate.reviewing.essentials import must_read, unseen
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_TEXT = 2500
@@ -108,7 +108,10 @@ def approval_card(
     actions: list[dict[str, Any]] = [
         {"type": "Action.OpenUrl", "title": "Open in phigate", "url": view["url"]}
     ]
-    if interactive and view["state"] == "pending":
+    too_long = unseen(view, MAX_TEXT, "Teams")
+    if too_long and view["state"] == "pending":
+        body.append({"type": "TextBlock", "wrap": True, "color": "Attention", "text": too_long})
+    if interactive and view["state"] == "pending" and not too_long:
         body.append(
             {
                 "type": "Input.Text",
