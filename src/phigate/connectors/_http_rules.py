@@ -9,7 +9,10 @@ privilege). In a path pattern `*` matches one segment and `**` any number
 Rules match the path the way servers read it (`normal_path`): escapes decoded,
 `;` matrix parameters dropped from each segment (`/admin;x/stats` is
 `/admin/stats` to Tomcat or Spring), `.` and `..` resolved, repeated and trailing
-slashes dropped, case ignored unless the connection says otherwise. A path that
+slashes dropped, case ignored unless the connection says otherwise. A format
+suffix on the last segment (`/admin.json`, `/patients/export.csv`) may be routed as
+the path without it (Rails, Spring), so every such reading is matched and the most
+severe class wins. A path that
 servers could read in more than one way (an encoded slash, backslash, percent
 sign or `;`, NUL or other control characters, a `..` above the root, escapes that
 are not UTF-8, a query or fragment inside the path) is `unknown`.
@@ -109,10 +112,31 @@ def classify_request(
     except UnclearPathError as exc:
         return HttpVerdict(RiskClass.UNKNOWN, None, (str(exc),))
     # Reviewers see the path as written; say how the upstream will read it.
-    read_as = (f"the upstream reads the path as {plain}",) if plain != path else ()
+    read_as: tuple[str, ...] = (f"the upstream reads the path as {plain}",) if plain != path else ()
+    verdicts = [_first_match(method, each, rules, case_sensitive) for each in readings(plain)]
+    worst = max(verdicts, key=lambda v: v.risk.severity)  # the first of equals: `plain`
+    if worst is not verdicts[0]:
+        stem = readings(plain)[verdicts.index(worst)]
+        read_as += (f"servers that route a format suffix read {plain} as {stem}",)
+    return HttpVerdict(worst.risk, worst.rule, (*worst.reasons, *read_as))
+
+
+def readings(plain: str) -> list[str]:
+    """`plain` and the paths a server may route it to by dropping a format suffix
+    from its last segment: Rails' `(.:format)` and Spring's suffix patterns serve
+    `/admin.json` and `/patients/export.csv` as `/admin` and `/patients/export`."""
+    head, _, last = plain.rpartition("/")
+    stems = [last.split(".", 1)[0], last.rsplit(".", 1)[0]]
+    return [plain, *dict.fromkeys(f"{head}/{s}" for s in stems if s and s != last)]
+
+
+def _first_match(
+    method: str, path: str, rules: Sequence[HttpRule], case_sensitive: bool
+) -> HttpVerdict:
+    """The first rule covering `method` on `path`, else the method's default class."""
     for rule in rules:
-        if rule.matches(method, plain, case_sensitive=case_sensitive):
+        if rule.matches(method, path, case_sensitive=case_sensitive):
             why = f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}"
-            return HttpVerdict(rule.risk, rule.name, (why, *read_as))
+            return HttpVerdict(rule.risk, rule.name, (why,))
     risk = RiskClass.READ if method in READ_METHODS else RiskClass.WRITE
-    return HttpVerdict(risk, None, (f"{method} is {risk}", *read_as))
+    return HttpVerdict(risk, None, (f"{method} is {risk}",))
