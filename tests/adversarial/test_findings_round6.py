@@ -241,6 +241,8 @@ async def test_a_format_suffix_is_the_same_path(
 
 
 # ── bad input: a clear, audited 400 ─────────────────────────────────────────
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -278,7 +280,6 @@ async def pending_approval(harness: Harness) -> str:
     raise AssertionError("no approval was requested")
 
 
-@finding(5, "a REST request waiting for approval runs after its token was revoked")
 async def test_a_revoked_token_does_not_run_what_it_waits_for(
     harness: Harness, ehr_dsn: str
 ) -> None:
@@ -305,6 +306,13 @@ async def test_a_revoked_token_does_not_run_what_it_waits_for(
     await harness.gateway.vote(approval_id, alice, "approve")
     answer = await asyncio.wait_for(waiting, 30)
     assert status_of(ehr_dsn, 53) == "new", (answer.status_code, answer.text[:200])
+    assert answer.status_code == 401, answer.text  # said, and on the audit log
+    reasons = [
+        r["why"]["reason"]
+        for r in harness.gateway.audit_records()
+        if r["event"] == "action.refused"
+    ]
+    assert any("revoked" in reason for reason in reasons), reasons
 
 
 async def test_held_a_wire_session_waiting_for_approval_ends_when_its_token_is_revoked(

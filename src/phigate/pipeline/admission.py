@@ -39,6 +39,7 @@ from phigate.errors import (
     NotAllowedError,
     NotFoundError,
 )
+from phigate.identity.principal import Principal
 from phigate.masking.engine import MaskingEngine
 from phigate.pipeline.outcome import Decided, Outcome, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
@@ -206,7 +207,7 @@ class Admission:
             case Verdict.DENY:
                 return Outcome("denied", record)
             case Verdict.APPROVE:
-                return await self._pending(record, wait)
+                return await self._pending(record, action.principal, wait)
             case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
                 return Outcome("admitted", record, decided=reusable)
             case unreachable:
@@ -300,12 +301,13 @@ class Admission:
             self._approvals.publish("approval.requested", approval)
         return record
 
-    async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
+    async def _pending(self, record: ActionRecord, principal: Principal, wait: float) -> Outcome:
         approval = await asyncio.to_thread(self._approvals.for_action, record.id)
         if approval is not None and wait > 0:
             approval = await self._workflow.wait_for_decision(approval.id, wait)
         if approval is not None and approval.state is ApprovalState.APPROVED:
-            return await self._workflow.claim(record, record.action.principal)
+            # The caller as it authenticated (with its token), not the stored form.
+            return await self._workflow.claim(record, principal)
         record = await asyncio.to_thread(self._actions.get, record.id)
         status = (
             "pending_approval"

@@ -22,7 +22,7 @@ from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups
 from phigate.audit.chain import AuditLog
 from phigate.config import Settings
-from phigate.errors import ConflictError, NotAllowedError
+from phigate.errors import AuthenticationError, ConflictError, NotAllowedError
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
@@ -161,12 +161,32 @@ class ApprovalWorkflow:
         approval = await asyncio.to_thread(self._approvals.for_action, record.id)
         if approval is None:
             raise ConflictError("this action does not need approval")
-        await asyncio.to_thread(self._claim, record, approval.id)
+        if not await asyncio.to_thread(self._claim, record, approval.id, principal.token_id):
+            raise AuthenticationError(
+                "the API token this request was made with has been revoked or has expired "
+                "since; the approved action was not run"
+            )
         claimed = await asyncio.to_thread(self._actions.get, record.id)
         return Outcome("admitted", claimed, approval=approval)
 
-    def _claim(self, record: ActionRecord, approval_id: str) -> None:
+    def _claim(self, record: ActionRecord, approval_id: str, token_id: str | None) -> bool:
+        """Claim the approved action for this run, in one transaction with its audit
+        record; False (the refusal recorded instead) when the API token the claimer
+        used was revoked or expired meanwhile: a request that waited for its approval
+        (REST `wait`) authenticated before, and revocation is immediate on every
+        replica, since the token store is shared."""
         with recorded_or_refused(), self._db.write() as conn:
+            if token_id is not None and self._tokens.inactive_in(conn, {token_id}):
+                self._audit.append_in(
+                    conn,
+                    "action.refused",
+                    {
+                        "action_id": record.id,
+                        "who": record.action.principal.to_json(),
+                        "why": {"reason": "the requester's API token was revoked or expired"},
+                    },
+                )
+                return False
             approval = self._approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self._actions.set_status(
@@ -186,6 +206,7 @@ class ApprovalWorkflow:
                     "approved_by": [v.voter for v in approval.votes if v.vote == "approve"],
                 },
             )
+        return True
 
     async def vote(
         self,
