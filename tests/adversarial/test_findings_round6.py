@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
+from mcp.shared.exceptions import MCPError
 
 from phigate.cli import main
 from phigate.frontends.app import build_app
@@ -29,6 +31,8 @@ from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import harness_with as connection_harness
 from tests.connectors.support import serve_in_thread
 from tests.connectors.test_http import Upstream, http_connection, upstream
+from tests.mcp.conftest import mcp_client, serve_app
+from tests.mcp.conftest import start as start_mcp
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.state import token_store
@@ -148,6 +152,58 @@ async def test_approvals_show_prints_the_values_a_write_is_bound_to(harness: Har
     assert "void-every-claim" in result.output, result.output
 
 
+async def review_of(harness: Harness, sql: str) -> dict[str, Any]:
+    """What every reviewer surface draws for `sql` (the REST view alice reads)."""
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    assert view.status_code == 200, view.text
+    review: dict[str, Any] = view.json()["action"]["review"]
+    return review
+
+
+@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
+async def test_a_masked_constant_does_not_hide_what_a_write_reaches(harness: Harness) -> None:
+    """Constants are masked for reviewers, whole: `id = ANY('{1,2,4155550199}')` is
+    shown as `id = ANY('[PHONE]')`, one phone-shaped value, though the write reaches
+    claims 1 and 2, which are no PHI at all."""
+    review = await review_of(
+        harness, "UPDATE claims SET status = 'void' WHERE id = ANY('{1,2,4155550199}')"
+    )
+    assert "1,2" in review["statement"], review["statement"]
+
+
+@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
+async def test_a_masked_number_is_not_called_the_text_as_sent(harness: Harness) -> None:
+    """`WHERE id < 4155550199` (every claim) is shown as `WHERE id < [PHONE]`, which no
+    longer parses, so the view warns "the statement could not be parsed; it is shown
+    exactly as sent": a reviewer is told the agent sent `[PHONE]` and that nothing
+    here parses, about a statement that parses and runs."""
+    review = await review_of(harness, "UPDATE claims SET status = 'void' WHERE id < 4155550199")
+    assert review["parsed"], (review["statement"], review["warnings"])
+    assert not any("exactly as sent" in w for w in review["warnings"]), review["warnings"]
+
+
+@finding(7, "an exec argument that looks like PHI is shown as '[PHONE]', unflagged")
+async def test_a_masked_argument_is_flagged_for_the_reviewer(harness: Harness) -> None:
+    """`deploy-tool rollback api 4155550199` (a build number) is shown to reviewers as
+    `deploy-tool rollback api '[PHONE]'`, quoted as if the agent had typed `[PHONE]`, with
+    no warning: the reviewer cannot tell which build the approval rolls back to, nor
+    that the text shown is not the text that runs."""
+    answer = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("claims-bot"),
+        json={"connection": "deploy", "argv": ["deploy-tool", "rollback", "api", "4155550199"]},
+    )
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    review = view.json()["action"]["review"]
+    shown = "4155550199" in review["statement"]
+    assert shown or any("mask" in w for w in review["warnings"]), review
+
+
 @pytest.fixture
 def bot() -> Iterator[Recorder]:
     with bot_api() as recorder:
@@ -207,9 +263,16 @@ async def test_a_teams_card_shows_what_it_offers_to_approve(
 @pytest.fixture
 async def api(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
     connection = http_connection(upstream)
-    connection["rules"].append(
-        {"name": "bulk export", "methods": ["GET"], "path": "/patients/export", "risk": "export"}
-    )
+    connection["rules"] += [
+        {"name": "bulk export", "methods": ["GET"], "path": "/patients/export", "risk": "export"},
+        {
+            "name": "search is a read",
+            "methods": ["POST"],
+            "path": "/patients/search",
+            "risk": "read",
+        },
+    ]
+    connection["headers_allowed"] = ["accept", "content-type"]
     harness = await connection_harness(tmp_path, {"api": connection})
     upstream.seen.clear()
     try:
@@ -240,6 +303,30 @@ async def test_a_format_suffix_is_the_same_path(
     assert upstream.seen == []
 
 
+@finding(8, "a form field _method=DELETE makes a read-classified POST a DELETE upstream")
+async def test_a_method_override_in_the_body_is_the_method(
+    api: Harness, upstream: Upstream
+) -> None:
+    """Rails (Rack::MethodOverride), Symfony (http_method_override) and Laravel route a
+    form POST carrying `_method=DELETE` as DELETE. A rule that calls `POST
+    /patients/search` a read then lets a DELETE of /patients/search (Rails: `DELETE
+    /patients/:id` with id `search`) run at once, unseen by any reviewer. The method as
+    the server reads it is DELETE: a write, which waits for approval."""
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+        "body": "_method=DELETE&name=x",
+    }
+    answer = await api.client.post(
+        "/v1/actions",
+        headers=api.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
+
+
 # ── bad input: a clear, audited 400 ─────────────────────────────────────────
 
 
@@ -267,6 +354,42 @@ async def test_sql_input_no_upstream_can_carry_is_a_clear_400(
     )
     assert answer.status_code == 400, (answer.status_code, answer.text[:300])
     assert answer.json()["error"]["code"] == "invalid_request", answer.text
+
+
+@finding(3, "a NUL in a reason or a comment is reported as the audit log being down (503)")
+@pytest.mark.parametrize("state_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("where", ["request-reason", "vote-comment"])
+async def test_a_nul_in_free_text_is_a_clear_400(
+    tmp_path: Path, ehr_dsn: str, state_url: str, where: str
+) -> None:
+    """On a PostgreSQL state store (the replicated deployment) a reason or a vote
+    comment holding U+0000 (legal JSON, text PostgreSQL cannot hold) answers 503
+    `audit_unavailable`, "the audit log cannot be written": the caller's bad input is
+    reported as an outage of the audit log, to the caller and to operators, and no
+    refusal is audited; the vote's comment fails the vote with a bare 500. Each should
+    be a 400 `invalid_request`, as a lone surrogate is."""
+    overrides = {"state": {"url": state_url}}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    try:
+        sql = "UPDATE claims SET status = 'paid' WHERE id = 9"
+        if where == "request-reason":
+            answer = await h.submit("claims-bot", sql, reason="paid by phone\u0000")
+        else:
+            pending = await h.submit("claims-bot", sql)
+            assert pending.status_code == 202, pending.text
+            approval_id = pending.json()["approval"]["id"]
+            app = h.client._transport.app  # type: ignore[attr-defined]
+            served = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=served, base_url="http://phigate.test") as c:
+                answer = await c.post(
+                    f"/v1/approvals/{approval_id}/approve",
+                    headers=h.auth("alice"),
+                    json={"comment": "ok\u0000"},
+                )
+        assert answer.status_code == 400, (answer.status_code, answer.text[:300])
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
 
 
 # ── revocation ──────────────────────────────────────────────────────────────
@@ -313,6 +436,40 @@ async def test_a_revoked_token_does_not_run_what_it_waits_for(
         if r["event"] == "action.refused"
     ]
     assert any("revoked" in reason for reason in reasons), reasons
+
+
+@finding(5, "an MCP query waiting for approval runs after its token was revoked")
+async def test_a_revoked_token_does_not_run_what_its_mcp_query_waits_for(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """The MCP `query` tool holds the call up to `mcp.query_wait_seconds` for the
+    approval; the token is revoked during the wait, then a data owner approves. The
+    write runs, and the agent is answered a JSON-RPC internal error (-32603), so it
+    cannot even tell that it ran."""
+    set_status(ehr_dsn, 55, "new")
+    sql = "UPDATE claims SET status = 'paid' WHERE id = 55"
+    harness, app = await start_mcp(tmp_path, ehr_dsn, mcp={"query_wait_seconds": 30})
+    try:
+        async with (
+            serve_app(app) as base,
+            mcp_client(f"{base}/mcp", harness.tokens["claims-bot"]) as client,
+        ):
+            call = asyncio.create_task(client.call_tool("query", {"connection": "ehr", "sql": sql}))
+            approval_id = await pending_approval(harness)
+            store = token_store(harness.gateway)
+            for info in store.list(subject="claims-bot"):
+                store.revoke(info.id)
+            alice = await harness.gateway.authenticate(harness.tokens["alice"])
+            await harness.gateway.vote(approval_id, alice, "approve")
+            try:
+                result = await asyncio.wait_for(call, 30)
+                text = json.dumps(result.model_dump(mode="json"))[:300]
+            except MCPError as exc:  # the answer is refused; what matters is the table
+                text = repr(exc)
+        assert status_of(ehr_dsn, 55) == "new", text
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
 
 
 async def test_held_a_wire_session_waiting_for_approval_ends_when_its_token_is_revoked(
