@@ -41,6 +41,7 @@ from phigate.errors import (
 )
 from phigate.identity.principal import Principal
 from phigate.masking.engine import MaskingEngine
+from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.outcome import Decided, Outcome, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
@@ -343,7 +344,8 @@ def _refuse_unencodable(action: Action) -> None:
     """A lone surrogate (`"\\ud800"` is legal JSON) is text no UTF-8 store, audit log
     or upstream can hold: the caller's own bad input (400), refused before anything
     tries to write it."""
-    for text in _strings([action.body, action.reason, list(action.reveal)]):
+    refuse_unstorable(action.reason or "", "the reason")
+    for text in _strings([action.body, list(action.reveal)]):
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:

@@ -26,6 +26,7 @@ from phigate.errors import AuthenticationError, ConflictError, NotAllowedError
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
+from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.outcome import Outcome, WaitProgress
 from phigate.store import Database
 
@@ -217,6 +218,7 @@ class ApprovalWorkflow:
         comment: str = "",
         channel: str = "api",
     ) -> Approval:
+        refuse_unstorable(comment, "the comment")
         return await asyncio.to_thread(
             self._approvals.vote,
             approval_id,
