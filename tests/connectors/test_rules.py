@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
-from phigate.connectors._http_rules import classify_request
+from phigate.connectors._http_rules import classify_request, method_overrides
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
 from phigate.risk import RiskClass
 
@@ -222,6 +222,27 @@ def test_a_format_suffix_is_matched_as_well_and_said() -> None:
     )
     plain = HttpRule(name="spec", methods=("GET",), path="/openapi.json", risk=A)
     assert classify_request("GET", "/openapi.json", (plain,)).rule == "spec"
+
+
+@pytest.mark.parametrize(
+    ("request_", "methods"),
+    [
+        ({"body": "_method=delete&name=x"}, ["DELETE"]),
+        ({"body": {"_method": "put"}}, ["PUT"]),
+        ({"query": {"_METHOD": "DELETE"}}, ["DELETE"]),
+        ({"headers": {"X-HTTP-Method-Override": "PATCH"}}, ["PATCH"]),
+        (
+            {"body": '--b\r\nContent-Disposition: form-data; name="_method"\r\n\r\nDELETE\r\n'},
+            ["DELETE"],
+        ),
+        ({"body": "name=_method", "query": {"method": "DELETE"}}, []),
+    ],
+)
+def test_method_overrides_are_found_where_servers_read_them(
+    request_: dict[str, object], methods: list[str]
+) -> None:
+    """Round 6 finding 8: Rails, Symfony and Laravel route `_method` as the method."""
+    assert method_overrides(request_) == methods
 
 
 def test_the_settings_leaf_names_every_built_in_rule_set() -> None:

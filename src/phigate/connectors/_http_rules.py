@@ -16,6 +16,10 @@ severe class wins. A path that
 servers could read in more than one way (an encoded slash, backslash, percent
 sign or `;`, NUL or other control characters, a `..` above the root, escapes that
 are not UTF-8, a query or fragment inside the path) is `unknown`.
+A method override (`_method=DELETE` in the query or a form or JSON body, an
+`X-HTTP-Method-Override` header) is routed as that method by Rails, Symfony,
+Laravel and others, so the request is classified under each method it may be read
+as, and the most severe class wins.
 The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 """
 
@@ -24,7 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
+from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from phigate.connectors.rule_settings import HttpRule
 from phigate.risk import RiskClass
@@ -140,3 +145,30 @@ def _first_match(
             return HttpVerdict(rule.risk, rule.name, (why,))
     risk = RiskClass.READ if method in READ_METHODS else RiskClass.WRITE
     return HttpVerdict(risk, None, (f"{method} is {risk}",))
+
+
+# Headers and fields servers read as "route this request as that method".
+OVERRIDE_HEADERS = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
+_MULTIPART_FIELD = re.compile(rb'name="?_method"?[^\r\n]*\r?\n\r?\n([^\r\n]*)', re.IGNORECASE)
+
+
+def method_overrides(request: dict[str, Any]) -> list[str]:
+    """The methods a server may route this request as besides its own: `_method` in
+    the query or in a form, multipart or JSON body, and the override headers."""
+    found = [
+        str(value)
+        for name, value in (request.get("headers") or {}).items()
+        if str(name).lower() in OVERRIDE_HEADERS
+    ]
+    found += [str(v) for k, v in (request.get("query") or {}).items() if _is_override(k)]
+    body = request.get("body")
+    if isinstance(body, dict):
+        found += [str(v) for k, v in body.items() if _is_override(k)]
+    elif isinstance(body, str):
+        found += [v for k, v in parse_qsl(body, keep_blank_values=True) if _is_override(k)]
+        found += [m.decode("utf-8", "replace") for m in _MULTIPART_FIELD.findall(body.encode())]
+    return [m.strip().upper() for m in found]
+
+
+def _is_override(name: object) -> bool:
+    return str(name).strip().lower() == "_method"
