@@ -163,7 +163,6 @@ async def review_of(harness: Harness, sql: str) -> dict[str, Any]:
     return review
 
 
-@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
 async def test_a_masked_constant_does_not_hide_what_a_write_reaches(harness: Harness) -> None:
     """Constants are masked for reviewers, whole: `id = ANY('{1,2,4155550199}')` is
     shown as `id = ANY('[PHONE]')`, one phone-shaped value, though the write reaches
@@ -174,7 +173,6 @@ async def test_a_masked_constant_does_not_hide_what_a_write_reaches(harness: Har
     assert "1,2" in review["statement"], review["statement"]
 
 
-@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
 async def test_a_masked_number_is_not_called_the_text_as_sent(harness: Harness) -> None:
     """`WHERE id < 4155550199` (every claim) is shown as `WHERE id < [PHONE]`, which no
     longer parses, so the view warns "the statement could not be parsed; it is shown
@@ -185,7 +183,6 @@ async def test_a_masked_number_is_not_called_the_text_as_sent(harness: Harness) 
     assert not any("exactly as sent" in w for w in review["warnings"]), review["warnings"]
 
 
-@finding(7, "an exec argument that looks like PHI is shown as '[PHONE]', unflagged")
 async def test_a_masked_argument_is_flagged_for_the_reviewer(harness: Harness) -> None:
     """`deploy-tool rollback api 4155550199` (a build number) is shown to reviewers as
     `deploy-tool rollback api '[PHONE]'`, quoted as if the agent had typed `[PHONE]`, with
