@@ -21,7 +21,12 @@ import httpx
 
 from phigate.actions import Action, Description
 from phigate.config import HttpConnection
-from phigate.connectors._http_rules import classify_request, path_problem
+from phigate.connectors._http_rules import (
+    HttpVerdict,
+    classify_request,
+    method_overrides,
+    path_problem,
+)
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
@@ -98,14 +103,29 @@ class HttpConnector:
             return Description(
                 RiskClass.UNKNOWN, reasons=(problem,), detail={"request": _request_line(request)}
             )
-        verdict = classify_request(
-            request["method"],
-            request["path"],
-            self.settings.rules,
-            case_sensitive=self.settings.case_sensitive_paths,
-        )
+        verdict = self._classify(request)
         detail = {"request": _request_line(request), "rule": verdict.rule}
         return Description(verdict.risk, reasons=verdict.reasons, detail=detail)
+
+    def _classify(self, request: dict[str, Any]) -> HttpVerdict:
+        """The request's class under its own method and each method it asks servers
+        to route it as (`_method=DELETE`): the most severe wins, and is said."""
+        own = request["method"]
+        verdicts = [
+            classify_request(
+                method,
+                request["path"],
+                self.settings.rules,
+                case_sensitive=self.settings.case_sensitive_paths,
+            )
+            for method in [own, *method_overrides(request)]
+        ]
+        worst = max(verdicts, key=lambda v: v.risk.severity)  # the first of equals: its own
+        if worst is verdicts[0]:
+            return worst
+        routed = [own, *method_overrides(request)][verdicts.index(worst)]
+        why = f"the request asks servers to route it as {routed} (a method override)"
+        return HttpVerdict(worst.risk, worst.rule, (*worst.reasons, why))
 
     # ── prepare ─────────────────────────────────────────────────────────────
     def prepare(self, action: Action) -> Action:
