@@ -1,0 +1,112 @@
+"""Round 7: a fresh attack on what phigate promises, before its fail-closed issue closes.
+
+Each test goes through a real front door (REST here) against a real local upstream and
+asserts a promise. Open findings are `xfail(strict=True)`: the mark comes off when the
+finding is fixed. Attacks that held stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Harness
+from tests.connectors.support import audit_text, harness_with
+from tests.connectors.test_http import Upstream, call, http_connection, upstream
+
+__all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
+
+URL_PASSWORD = "url-pass-5f0c7a9e31"
+
+
+def finding(number: int, reason: str) -> pytest.MarkDecorator:
+    """An open finding: red the moment it is fixed, so its mark is removed then."""
+    why = f"finding {number}: {reason}"
+    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
+
+
+# ── an upstream that says back what it was sent ─────────────────────────────
+class _Echo(BaseHTTPRequestHandler):
+    """Answers every GET with the Authorization header it got, raw and decoded: what
+    a debug endpoint, an error page or a misconfigured proxy does in real life."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        sent = self.headers.get("authorization") or ""
+        decoded = ""
+        if sent.startswith("Basic "):
+            decoded = base64.b64decode(sent[6:]).decode()
+        body = json.dumps({"you_sent": sent, "decoded": decoded}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="echo-upstream", daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+async def with_userinfo(tmp_path: Path, echo: str) -> AsyncIterator[Harness]:
+    """docs/http.md: base_url "may hold userinfo"; here it is the only credential."""
+    settings = {"type": "http", "base_url": f"http://svc:{URL_PASSWORD}@{echo}/api"}
+    harness = await harness_with(tmp_path, {"api": settings})
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+@pytest.fixture
+async def h(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
+    harness = await harness_with(tmp_path, {"api": http_connection(upstream)})
+    upstream.seen.clear()
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+# ── HTTP connector: the gateway's own secrets ───────────────────────────────
+@finding(1, "a base_url's userinfo password is no scrubbed secret: the upstream echoes it")
+async def test_a_base_url_password_never_comes_back(with_userinfo: Harness) -> None:
+    response = await call(with_userinfo, "GET", "/debug")
+    assert response.status_code == 200, response.text
+    basic = base64.b64encode(f"svc:{URL_PASSWORD}".encode()).decode()
+    assert URL_PASSWORD not in response.text
+    assert basic[4:-4] not in response.text
+    assert URL_PASSWORD not in audit_text(with_userinfo)
+
+
+# ── HTTP connector: the path as servers read it ─────────────────────────────
+@finding(2, "IIS/Windows drop trailing dots and spaces of a segment: /admin./x is /admin/x")
+@pytest.mark.parametrize("path", ["/admin./users", "/admin%20/users", "/admin.%20./users"])
+async def test_a_windows_spelling_of_the_admin_area_is_the_admin_area(
+    h: Harness, upstream: Upstream, path: str
+) -> None:
+    response = await call(h, "GET", path)
+    assert response.status_code == 403, response.text
+    assert upstream.seen == []
