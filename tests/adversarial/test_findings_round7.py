@@ -17,6 +17,10 @@ from typing import Any
 
 import pytest
 
+from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_slack import close as slack_close
+from tests.channels.test_slack import harness_with as slack_harness
+from tests.channels.test_slack import slack_settings
 from tests.conftest import Harness
 from tests.connectors.support import audit_text, harness_with
 from tests.connectors.test_http import Upstream, call, http_connection, upstream
@@ -110,3 +114,40 @@ async def test_a_windows_spelling_of_the_admin_area_is_the_admin_area(
     response = await call(h, "GET", path)
     assert response.status_code == 403, response.text
     assert upstream.seen == []
+
+
+# ── what a Slack reviewer sees ──────────────────────────────────────────────
+@pytest.fixture
+def slack() -> Iterator[Recorder]:
+    with slack_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def chat(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator[Harness]:
+    harness = await slack_harness(tmp_path, ehr_dsn, slack_settings(slack))
+    yield harness
+    await slack_close(harness)
+
+
+def _mrkdwn(message: dict[str, Any]) -> list[str]:
+    """Every mrkdwn text of a posted message: what Slack renders as markup."""
+    out: list[str] = []
+    for block in message.get("blocks", []):
+        texts = [block.get("text"), *block.get("fields", []), *block.get("elements", [])]
+        out.extend(t["text"] for t in texts if isinstance(t, dict) and t.get("type") == "mrkdwn")
+    return out
+
+
+@finding(3, "a table name reaches Slack's mrkdwn unescaped: <!channel> pings the channel")
+async def test_a_table_name_cannot_mention_or_link_in_slack(chat: Harness, slack: Recorder) -> None:
+    """The headline and reasons are escaped (&, <, >), the *Tables* field is not: an
+    agent's quoted identifier `"<!channel>"` notifies everyone in the reviewers' channel
+    and `<@U…>` shows a person where the table name is; `<url|text>` would show `text`
+    (the masker turns the URL to [URL] here, the brackets stay markup)."""
+    sql = 'INSERT INTO "<!channel> <https://evil.example|claims>" (id) VALUES (1)'
+    answer = await chat.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    message = slack.wait_for("chat.postMessage")[0]
+    shown = _mrkdwn(message)
+    assert not any("<!channel>" in t or "<https://evil" in t for t in shown), shown
