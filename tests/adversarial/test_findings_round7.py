@@ -21,7 +21,8 @@ from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close as slack_close
 from tests.channels.test_slack import harness_with as slack_harness
 from tests.channels.test_slack import slack_settings
-from tests.conftest import Harness
+from tests.channels.test_teams import bot_api, teams_settings
+from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import audit_text, harness_with
 from tests.connectors.test_http import Upstream, call, http_connection, upstream
 
@@ -151,3 +152,47 @@ async def test_a_table_name_cannot_mention_or_link_in_slack(chat: Harness, slack
     message = slack.wait_for("chat.postMessage")[0]
     shown = _mrkdwn(message)
     assert not any("<!channel>" in t or "<https://evil" in t for t in shown), shown
+
+
+async def test_a_hidden_character_in_a_table_name_is_escaped_in_slack(
+    chat: Harness, slack: Recorder
+) -> None:
+    """Held: the *Tables* field, the one line that says what data a write touches,
+    shows a zero-width space in a quoted table name escaped, not raw."""
+    sql = 'INSERT INTO "cla\u200bims" (id) VALUES (1)'
+    answer = await chat.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    message = slack.wait_for("chat.postMessage")[0]
+    shown = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "\u200b" not in shown, shown
+
+
+# ── what a Teams reviewer sees ──────────────────────────────────────────────
+@pytest.fixture
+def bot() -> Iterator[Recorder]:
+    with bot_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def teams(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Harness]:
+    overrides = {"channels": teams_settings(bot)}
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    yield harness
+    harness.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+    await harness.client.aclose()
+    await harness.gateway.close()
+
+
+@finding(5, "a table name is Markdown in a Teams FactSet: [claims](…) shows as a link 'claims'")
+async def test_a_table_name_cannot_shape_a_teams_card(teams: Harness, bot: Recorder) -> None:
+    """Adaptive Cards render Markdown in Fact values. The statement is drawn as plain
+    TextRuns (`_rich`), the facts are not: a quoted identifier `"[claims](x)"` makes
+    the Tables fact read `public.claims`, a link, while the write goes to another table."""
+    answer = await teams.submit("claims-bot", 'INSERT INTO "[claims](x)" (id) VALUES (1)')
+    assert answer.status_code == 202, answer.text
+    posted = bot.wait_for("/svc/v3/conversations/19:rev/activities")[0]
+    card = posted["attachments"][0]["content"]
+    facts = next(b["facts"] for b in card["body"] if b["type"] == "FactSet")
+    tables = next(f["value"] for f in facts if f["title"] == "Tables")
+    assert "[claims](x)" not in tables, tables
