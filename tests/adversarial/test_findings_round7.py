@@ -24,11 +24,24 @@ from tests.channels.test_slack import slack_settings
 from tests.channels.test_teams import bot_api, teams_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import audit_text, harness_with
-from tests.connectors.test_http import Upstream, call, http_connection, upstream
+from tests.connectors.test_http import (
+    EMAIL,
+    PATIENT,
+    PHONE,
+    SSN,
+    Upstream,
+    call,
+    http_connection,
+    upstream,
+)
 
 __all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
 
 URL_PASSWORD = "url-pass-5f0c7a9e31"
+PATIENT_JSON_BYTES = len(json.dumps(PATIENT).encode())
+PERSON = {"first_name": "José", "last_name": "Núñez", "date_of_birth": "1961-04-02"}
+PEOPLE = [dict(PERSON, id=n) for n in range(40)]
+PEOPLE_BYTES = len(json.dumps(PEOPLE).encode())
 
 
 def finding(number: int, reason: str) -> pytest.MarkDecorator:
@@ -46,11 +59,16 @@ class _Echo(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
+        if self.path == "/people":  # what a list endpoint of a Python service answers
+            self._answer(json.dumps(PEOPLE).encode())  # ensure_ascii: José is Jos\u00e9
+            return
         sent = self.headers.get("authorization") or ""
         decoded = ""
         if sent.startswith("Basic "):
             decoded = base64.b64decode(sent[6:]).decode()
-        body = json.dumps({"you_sent": sent, "decoded": decoded}).encode()
+        self._answer(json.dumps({"you_sent": sent, "decoded": decoded}).encode())
+
+    def _answer(self, body: bytes) -> None:
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
@@ -196,3 +214,43 @@ async def test_a_table_name_cannot_shape_a_teams_card(teams: Harness, bot: Recor
     facts = next(b["facts"] for b in card["body"] if b["type"] == "FactSet")
     tables = next(f["value"] for f in facts if f["title"] == "Tables")
     assert "[claims](x)" not in tables, tables
+
+
+@pytest.fixture
+async def capped(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
+    """A connection whose response cap cuts the patient's JSON near its end, as a
+    list endpoint's answer is cut in real life."""
+    harness = await harness_with(
+        tmp_path, {"api": http_connection(upstream, max_response_bytes=PATIENT_JSON_BYTES - 3)}
+    )
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+async def test_held_a_truncated_json_answer_is_masked_as_text(capped: Harness) -> None:
+    cut = await call(capped, "GET", "/patients/1")
+    assert cut.status_code == 200, cut.text
+    result = cut.json()["result"]
+    assert result["truncated"] is True
+    for value in (SSN, EMAIL, PHONE, "Maria Garcia", "40123456"):
+        assert value not in json.dumps(result), value
+
+
+@pytest.mark.parametrize("cap", [PEOPLE_BYTES * 2, PEOPLE_BYTES - 7], ids=["whole", "cut"])
+async def test_held_a_cut_json_list_is_masked_like_a_whole_one(
+    tmp_path: Path, echo: str, cap: int
+) -> None:
+    settings = {"type": "http", "base_url": f"http://{echo}", "max_response_bytes": cap}
+    harness = await harness_with(tmp_path, {"api": settings})
+    try:
+        answer = await call(harness, "GET", "/people")
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    assert answer.status_code == 200, answer.text
+    shown = json.dumps(answer.json()["result"]["body"], ensure_ascii=False)
+    for value in ("Jos", "N\\u00fa", "Núñez", "1961-04-02"):
+        assert value not in shown, value
