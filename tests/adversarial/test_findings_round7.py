@@ -34,6 +34,7 @@ from tests.connectors.test_http import (
     http_connection,
     upstream,
 )
+from tests.support.oidc_provider import OidcProvider, oidc_provider
 
 __all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
 
@@ -202,7 +203,7 @@ async def teams(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Ha
     await harness.gateway.close()
 
 
-@finding(5, "a table name is Markdown in a Teams FactSet: [claims](…) shows as a link 'claims'")
+@finding(4, "a table name is Markdown in a Teams FactSet: [claims](…) shows as a link 'claims'")
 async def test_a_table_name_cannot_shape_a_teams_card(teams: Harness, bot: Recorder) -> None:
     """Adaptive Cards render Markdown in Fact values. The statement is drawn as plain
     TextRuns (`_rich`), the facts are not: a quoted identifier `"[claims](x)"` makes
@@ -254,3 +255,34 @@ async def test_held_a_cut_json_list_is_masked_like_a_whole_one(
     shown = json.dumps(answer.json()["result"]["body"], ensure_ascii=False)
     for value in ("Jos", "N\\u00fa", "Núñez", "1961-04-02"):
         assert value not in shown, value
+
+
+@pytest.fixture
+def idp() -> Iterator[OidcProvider]:
+    with oidc_provider() as provider:
+        yield provider
+
+
+@finding(5, "the requester's subject reaches Slack's mrkdwn unescaped: <!here> pings the channel")
+async def test_a_subject_cannot_mention_the_channel_in_slack(
+    tmp_path: Path, ehr_dsn: str, slack: Recorder, idp: OidcProvider
+) -> None:
+    """A subject is any printable text the IdP signs (`preferred_username` with
+    Keycloak, as docs/oidc.md suggests). The headline escapes it; the *Requested by*
+    field does not, so `<!here>` there notifies every reviewer present (case folding
+    of subjects happens to defuse `<@U…>` user mentions, not `<!here>` or links)."""
+    identity = {"oidc": {"issuer": idp.issuer, "audience": "phigate"}}
+    overrides = {"identity": identity, "channels": slack_settings(slack)}
+    harness = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    try:
+        token = idp.issue(sub="mallory <!here>", groups=["clinicians"])
+        answer = await harness.client.post(
+            "/v1/actions",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"connection": "ehr", "sql": "UPDATE claims SET status = 'paid' WHERE id = 6"},
+        )
+        assert answer.status_code == 202, answer.text
+        shown = _mrkdwn(slack.wait_for("chat.postMessage")[0])
+    finally:
+        await slack_close(harness)
+    assert not any("<!here>" in t for t in shown), shown
