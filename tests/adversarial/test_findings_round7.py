@@ -286,3 +286,21 @@ async def test_a_subject_cannot_mention_the_channel_in_slack(
     finally:
         await slack_close(harness)
     assert not any("<!here>" in t for t in shown), shown
+
+
+# ── a clear error when the upstream database is down ────────────────────────
+@finding(6, "an unreachable PostgreSQL upstream answers 503 upstream_busy, 'in use'")
+async def test_a_database_that_is_down_is_not_called_busy(h: Harness) -> None:
+    """`ehr` here points at 127.0.0.1:1, where nothing listens. The pool's connect
+    attempts fail inside psycopg_pool, which reports only a PoolTimeout, and the
+    gateway turns that into "every upstream connection of 'ehr' is in use; try again
+    shortly" (503; 53300 too_many_connections on the wire): callers retry a database
+    that is down, and the operator looks for a leak. The `cannot connect` branch
+    next to it in `_pg_pool.PgPool.connection` is never reached."""
+    answer = await h.client.post(
+        "/v1/actions", headers=h.auth("claims-bot"), json={"connection": "ehr", "sql": "SELECT 1"}
+    )
+    assert answer.status_code >= 500, answer.text
+    error = answer.json()["error"]
+    assert error["code"] != "upstream_busy", error
+    assert "in use" not in error["message"], error
