@@ -43,6 +43,8 @@ PATIENT_JSON_BYTES = len(json.dumps(PATIENT).encode())
 PERSON = {"first_name": "José", "last_name": "Núñez", "date_of_birth": "1961-04-02"}
 PEOPLE = [dict(PERSON, id=n) for n in range(40)]
 PEOPLE_BYTES = len(json.dumps(PEOPLE).encode())
+INDEX_SSN = "536-22-8471"  # an SSN the masker finds anywhere in text by its shape
+INDEX = {"listed": [INDEX_SSN], "by_ssn": {INDEX_SSN: {"id": 1}}}
 
 
 def finding(number: int, reason: str) -> pytest.MarkDecorator:
@@ -60,6 +62,9 @@ class _Echo(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
+        if self.path == "/index":  # a map keyed by identifiers, as indexes are
+            self._answer(json.dumps(INDEX).encode())
+            return
         if self.path == "/people":  # what a list endpoint of a Python service answers
             self._answer(json.dumps(PEOPLE).encode())  # ensure_ascii: José is Jos\u00e9
             return
@@ -304,3 +309,21 @@ async def test_a_database_that_is_down_is_not_called_busy(h: Harness) -> None:
     error = answer.json()["error"]
     assert error["code"] != "upstream_busy", error
     assert "in use" not in error["message"], error
+
+
+@finding(7, "an identifier used as a JSON object key is not masked (as a value it is)")
+async def test_an_identifier_used_as_a_json_key_is_masked(tmp_path: Path, echo: str) -> None:
+    """APIs index by identifiers (`{"by_ssn": {"536-22-8471": {...}}}`). The same SSN
+    as a list value is masked by its shape; as a key it comes back as it is (so does
+    an MRN under a `by_mrn` map, which as a value under `mrn` is masked). docs/http.md:
+    "JSON is masked value by value, nested included"; rows are masked as a whole."""
+    harness = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{echo}"}})
+    try:
+        answer = await call(harness, "GET", "/index")
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    assert answer.status_code == 200, answer.text
+    body = answer.json()["result"]["body"]
+    assert INDEX_SSN not in body["listed"], body  # held: the value is masked
+    assert INDEX_SSN not in json.dumps(body), body
