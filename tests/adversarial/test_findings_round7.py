@@ -44,6 +44,7 @@ PERSON = {"first_name": "José", "last_name": "Núñez", "date_of_birth": "1961-
 PEOPLE = [dict(PERSON, id=n) for n in range(40)]
 PEOPLE_BYTES = len(json.dumps(PEOPLE).encode())
 INDEX_SSN = "536-22-8471"  # an SSN the masker finds anywhere in text by its shape
+NUMBERS = {"a": ["4155550199", 4155550199, "(415) 555-0199"], "b": {"ssn": 536228471}}
 INDEX = {"listed": [INDEX_SSN], "by_ssn": {INDEX_SSN: {"id": 1}}}
 
 
@@ -62,6 +63,9 @@ class _Echo(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
+        if self.path == "/numbers":
+            self._answer(json.dumps(NUMBERS).encode())
+            return
         if self.path == "/index":  # a map keyed by identifiers, as indexes are
             self._answer(json.dumps(INDEX).encode())
             return
@@ -327,3 +331,21 @@ async def test_an_identifier_used_as_a_json_key_is_masked(tmp_path: Path, echo: 
     body = answer.json()["result"]["body"]
     assert INDEX_SSN not in body["listed"], body  # held: the value is masked
     assert INDEX_SSN not in json.dumps(body), body
+
+
+@finding(8, "a JSON number is never scanned: a phone number as an integer comes back as it is")
+async def test_a_phone_number_as_a_json_number_is_masked(tmp_path: Path, echo: str) -> None:
+    """`["4155550199", 4155550199]` under a key that says nothing: the string is masked
+    as [PHONE], the number is returned unchanged (`_json._mask_scalar` masks only
+    strings unless the key names a type), though it is the same value."""
+    harness = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{echo}"}})
+    try:
+        answer = await call(harness, "GET", "/numbers")
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    assert answer.status_code == 200, answer.text
+    body = answer.json()["result"]["body"]
+    assert body["a"][0] == "[PHONE]", body  # held: the string form
+    assert body["b"]["ssn"] == "[SSN]", body  # held: a number under a telling key
+    assert 4155550199 not in body["a"], body
