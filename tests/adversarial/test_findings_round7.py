@@ -44,6 +44,21 @@ PERSON = {"first_name": "José", "last_name": "Núñez", "date_of_birth": "1961-
 PEOPLE = [dict(PERSON, id=n) for n in range(40)]
 PEOPLE_BYTES = len(json.dumps(PEOPLE).encode())
 INDEX_SSN = "536-22-8471"  # an SSN the masker finds anywhere in text by its shape
+FHIR_PATIENT = {
+    "resourceType": "Patient",
+    "id": "pt-8812",
+    "identifier": [
+        {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "536228471"},
+        {"type": {"text": "Medical Record Number"}, "system": "urn:oid:1.2.3", "value": "40123456"},
+    ],
+    "name": [{"family": "Okonkwo", "given": ["Adaeze"]}],
+    "telecom": [
+        {"system": "phone", "value": "415 555 0199"},
+        {"system": "email", "value": "ada@example.org"},
+    ],
+    "birthDate": "1961-04-02",
+    "address": [{"line": ["1447 Alder Street"], "city": "Fresno", "postalCode": "93721"}],
+}
 NUMBERS = {"a": ["4155550199", 4155550199, "(415) 555-0199"], "b": {"ssn": 536228471}}
 INDEX = {"listed": [INDEX_SSN], "by_ssn": {INDEX_SSN: {"id": 1}}}
 
@@ -63,6 +78,9 @@ class _Echo(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:
+        if self.path == "/fhir":
+            self._answer(json.dumps(FHIR_PATIENT).encode())
+            return
         if self.path == "/numbers":
             self._answer(json.dumps(NUMBERS).encode())
             return
@@ -349,3 +367,23 @@ async def test_a_phone_number_as_a_json_number_is_masked(tmp_path: Path, echo: s
     assert body["a"][0] == "[PHONE]", body  # held: the string form
     assert body["b"]["ssn"] == "[SSN]", body  # held: a number under a telling key
     assert 4155550199 not in body["a"], body
+
+
+@finding(9, "a FHIR Patient's identifiers (SSN, MRN) come back unmasked from an http connection")
+async def test_a_fhir_patients_identifiers_are_masked(tmp_path: Path, echo: str) -> None:
+    """The standard shape of a patient in a healthcare API: names, telecom, birth date
+    and address are masked, but `identifier[].value` is not, though its `system` is
+    `http://hl7.org/fhir/sid/us-ssn` or its type reads "Medical Record Number": the
+    key `value` says nothing, 9 bare digits are an SSN only after a label, and the
+    sibling that names the identifier is never read (`masking/_json.py`)."""
+    harness = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{echo}"}})
+    try:
+        answer = await call(harness, "GET", "/fhir")
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    assert answer.status_code == 200, answer.text
+    shown = json.dumps(answer.json()["result"]["body"])
+    assert "Okonkwo" not in shown and "ada@example.org" not in shown, shown  # held
+    assert "536228471" not in shown, shown
+    assert "40123456" not in shown, shown
