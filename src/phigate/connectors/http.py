@@ -12,6 +12,7 @@ binary refused unless the connection allows it. An upstream status ≥ 400 is an
 from __future__ import annotations
 
 import base64
+import http
 import json
 import re
 import time
@@ -61,6 +62,7 @@ _TEXT_TYPES = (
     "application/problem+xml",
 )
 _ERROR_SNIPPET = 1000
+_STANDARD_PHRASES = frozenset(status.phrase for status in http.HTTPStatus)
 _QueryValue = str | int | float | bool
 
 
@@ -167,7 +169,10 @@ class HttpConnector:
         body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
         # The status line is upstream text like the body: it can quote the request's
         # own credential or a patient, so it leaves only scrubbed and masked.
-        reason = _shown(reason, secrets, masker, masked)
+        # A standard phrase ("Internal Server Error") is no PHI: masked, it would read
+        # "Internal [PERSON]" to callers and reviewers alike.
+        if reason not in _STANDARD_PHRASES:
+            reason = _shown(reason, secrets, masker, masked)
         if status >= 400:
             snippet = body if isinstance(body, str) else json.dumps(body, default=str)
             raise UpstreamError(
