@@ -262,7 +262,7 @@ async def test_upstream_errors_come_back_with_status_and_masked_body(h: Harness)
 
 
 async def test_a_standard_reason_phrase_is_shown_as_it_is(h: Harness) -> None:
-    """"Internal Server Error" is the standard phrase of 500, no PHI: masked, it read
+    """The standard phrase of 500, "Internal Server Error", is no PHI: masked, it read
     "Internal [PERSON]". Other phrases are still masked (test_findings_round3.py)."""
     response = await call(h, "GET", "/broken")
     assert response.status_code == 502, response.text
