@@ -498,3 +498,24 @@ async def test_held_a_wire_session_waiting_for_approval_ends_when_its_token_is_r
         client.close()
         await listener.close()
         await harness.gateway.close()
+
+
+# ── from the SQL port's review: windows and ordering of the JSON aggregates ──
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # the control: an ordinary aggregate as a window over ssn is held
+        "SELECT array_agg(id) OVER (ORDER BY ssn) FROM patients LIMIT 5",
+        # each row's running array lists the ids in ssn order: ssn's order, read back
+        "SELECT JSON_ARRAYAGG(id) OVER (ORDER BY ssn) FROM patients LIMIT 5",
+        # the ids that share a date of birth, grouped by it
+        "SELECT JSON_OBJECTAGG(id : 1) OVER (PARTITION BY dob) FROM patients LIMIT 5",
+        "SELECT JSON_ARRAYAGG(id ORDER BY ssn) FROM patients",
+    ],
+)
+async def test_a_json_aggregate_window_over_phi_is_a_condition(harness: Harness, sql: str) -> None:
+    """`OVER (PARTITION BY … ORDER BY …)` and an aggregate's own ORDER BY decide what
+    comes back from PHI an agent may not filter, sort or group on unseen: as for
+    array_agg, they are conditions, and the statement waits for approval."""
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
