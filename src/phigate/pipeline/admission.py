@@ -376,7 +376,9 @@ def _refuse_uncarriable_sql(action: Action) -> None:
                 f"parameter ${index} holds a NUL character (\u0000), which PostgreSQL "
                 "text cannot hold; send bytes as hex or base64 text"
             )
-        if _holds_object(value):
+        # On the wire a value the audit cannot decode is recorded as {"format": "binary",
+        # …}: the client's own bytes go upstream, not this JSON form.
+        if action.front_door != "pgwire" and _holds_object(value):
             raise InvalidRequestError(
                 f"parameter ${index} is a JSON object, which has no SQL type; "
                 f"send it as a string and cast it in the statement (${index}::jsonb)"
