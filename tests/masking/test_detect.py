@@ -103,6 +103,10 @@ FOUND = [
     ("dictated by dr kim", "kim", "PERSON"),
     ('{"performer": [{"display": "Ana Ruiz"}]}', "Ana Ruiz", "PERSON"),
     ('{"reference": "Organization/9", "display": "St Mary Clinic"}', "St Mary Clinic", "LOCATION"),
+    # phones on scanned forms: digits read as letters, dashes as other strokes
+    ("Phone (617) S55-0l23 home", "(617) S55-0l23", "PHONE"),
+    ("Phone; 617~555-0123", "617~555-0123", "PHONE"),
+    ("Ph: 617—555—0123", "617—555—0123", "PHONE"),
 ]  # fmt: skip
 
 
@@ -154,6 +158,7 @@ DECOYS = [
     "licensed in Virginia since 2011",
     "Signature: ______________ Date: __________",
     "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
+    "Work: SIB-SOB-BOSS",  # a label before letters alone is no phone
 ]
 
 
