@@ -107,6 +107,11 @@ FOUND = [
     ("Phone (617) S55-0l23 home", "(617) S55-0l23", "PHONE"),
     ("Phone; 617~555-0123", "617~555-0123", "PHONE"),
     ("Ph: 617—555—0123", "617—555—0123", "PHONE"),
+    # exported tables' abbreviated headers
+    ("MedRecNum,PtName,City\n448812,Ana Ruiz,Quincy", "448812", "ID"),
+    ("SocSecNo|Zip5\n123-45-6789|02169", "123-45-6789", "SSN"),
+    ("Phone1\tAddr1\tCity\n617 555 0134\t12 Elm St\tQuincy", "617 555 0134", "PHONE"),
+    ("FacilityName,Dept,Room\nOakvale Infirmary,ICU,12", "Oakvale Infirmary", "LOCATION"),
 ]  # fmt: skip
 
 

@@ -157,7 +157,47 @@ _MAX_VALUE = 100
 
 @functools.lru_cache(maxsize=8192)
 def classify_label(label: str) -> str | None:
-    """The entity type a label, key or header says its value is, else None."""
+    """The entity type a label, key or header says its value is, else None. A label
+    in the abbreviations of exported tables ("MedRecNum", "SocSecNo", "Phone1",
+    "Addr1", "PatNum") is read as the words it stands for."""
+    kind = _classify_label(label)
+    if kind is not None:
+        return kind
+    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
+    if " ".join(words) in _INSTITUTION_HEADERS:
+        return e.LOCATION
+    if len(words) < 2 and not _ABBREVIATED.search(label):
+        return None  # "No:", "Pat:" alone are no abbreviated headers
+    expanded = [_ABBREVIATIONS.get(w, w) for w in _ABBREVIATED.sub(" ", " ".join(words)).split()]
+    return _classify_label(" ".join(expanded)) if expanded != words else None
+
+
+# Words of exported tables' headers and the words they stand for; digits after a word
+# number its copies ("Phone1", "Addr2").
+_ABBREVIATED = re2.compile(r"\d+")
+_ABBREVIATIONS = {
+    "med": "medical",
+    "rec": "record",
+    "pat": "patient",
+    "hosp": "hospital",
+    "addr": "address",
+    "tel": "phone",
+    "ph": "phone",
+    "mr": "mrn",
+    "num": "number",
+    "nbr": "number",
+    "no": "number",
+    "soc": "social",
+    "sec": "security",
+}
+# Headers naming an institution: its name narrows down who a patient is
+_INSTITUTION_HEADERS = frozenset(
+    ["hospital name", "facility", "facility name", "org", "org name", "organization name",
+     "organisation name", "practice name", "clinic name", "employer name"]
+)  # fmt: skip
+
+
+def _classify_label(label: str) -> str | None:
     words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ")
     words = words.replace("#", " #").split()  # "ID#", "Acct#"
     if (
