@@ -111,6 +111,10 @@ FOUND = [
     ("MedRecNum,PtName,City\n448812,Ana Ruiz,Quincy", "448812", "ID"),
     ("SocSecNo|Zip5\n123-45-6789|02169", "123-45-6789", "SSN"),
     ("Phone1\tAddr1\tCity\n617 555 0134\t12 Elm St\tQuincy", "617 555 0134", "PHONE"),
+    # a row cut from an export, without its header
+    ("4481234,Ana Ruiz,Quincy,MA,02169", "4481234", "MRN"),
+    ("4481234,Ana Ruiz,Quincy,MA,02169", "02169", "ZIP"),
+    ("Quincy;Massachusetts;02169", "02169", "ZIP"),
     ("FacilityName,Dept,Room\nOakvale Infirmary,ICU,12", "Oakvale Infirmary", "LOCATION"),
 ]  # fmt: skip
 
@@ -164,6 +168,8 @@ DECOYS = [
     "Signature: ______________ Date: __________",
     "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
     "Work: SIB-SOB-BOSS",  # a label before letters alone is no phone
+    "1712345678,INFO,Started worker pool,x,y",  # an epoch leads a log line
+    "4481234,Build,ok",  # two cells after a number are no row of people
 ]
 
 

@@ -365,6 +365,13 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         LOCATION, rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b", _place, groups=(("v", LOCATION),)
     ),
+    # A row of an export: the state's cell, then the ZIP code's ("Quincy,MA,02169",
+    # "Quincy;Massachusetts;02169", tab-separated alike)
+    PatternSpec(
+        ZIP,
+        rf"[,;\t|]\s*\"?(?:{STATE_ABBR}|{STATE_NAMES})\"?\s*[,;\t|]\s*\"?(?P<z>{_ZIP5})\b",
+        groups=(("z", ZIP),),
+    ),
     # Without the comma: "Boston MA 02118"; Canada: "Toronto, ON M5V 2T6"
     PatternSpec(
         LOCATION,

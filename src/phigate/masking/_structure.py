@@ -627,10 +627,34 @@ def bare_numbers(data: bytes) -> Iterator[Found]:
             continue  # 44054006 |Diabetes mellitus| is a SNOMED CT expression
         line = data.rfind(b"\n", max(0, start - 80), start) + 1
         before = data[max(line, start - 80) : start].lower()
-        if any(c.isalpha() for c in before.decode("utf-8", "replace")) and not any(
-            word in before for word in _CODE_WORDS
-        ):  # a number alone on its line has no context to read it by
+        # A number alone on its line has no context to read it by; one leading a
+        # row of people has the row.
+        worded = any(c.isalpha() for c in before.decode("utf-8", "replace"))
+        if (worded and not any(word in before for word in _CODE_WORDS)) or (
+            not before.strip() and _row_of_people(data, start, end)
+        ):
             yield start + (data[start : start + 1] == b"#"), end, e.MRN
+
+
+# The rest of an export's row after its first cell: a name or a town in a later cell
+_ROW_REST = re2.compile(rb"[,;\t|][^\n]*?\p{Lu}\p{Ll}+[ ,;\t|]")
+
+
+def _row_of_people(data: bytes, start: int, end: int) -> bool:
+    """A number in the first cell of a row of four cells or more whose later cells
+    hold capitalised words ("4481234,Kwame Mensah,Quincy,MA"): a record number
+    leading a row of people. A timestamp (`20240301`, `1712345678`) leads log lines."""
+    line_end = data.find(b"\n", end)
+    line_end = len(data) if line_end < 0 else line_end
+    number = data[start:end].lstrip(b"#")
+    if _TIMESTAMP.fullmatch(number) is not None or data[end : end + 1] not in b",;\t|":
+        return False
+    rest = data[end:line_end]
+    separators = max(rest.count(sep) for sep in (b",", b";", b"\t", b"|"))
+    return separators >= 3 and _ROW_REST.match(data, end, line_end) is not None
+
+
+_TIMESTAMP = re2.compile(rb"(?:19|20)\d{6}(?:\d{4,6})?|1[5-9]\d{8}(?:\d{3})?")
 
 
 @dataclass(frozen=True, slots=True)
