@@ -115,6 +115,8 @@ FOUND = [
     ("4481234,Ana Ruiz,Quincy,MA,02169", "4481234", "MRN"),
     ("4481234,Ana Ruiz,Quincy,MA,02169", "02169", "ZIP"),
     ("Quincy;Massachusetts;02169", "02169", "ZIP"),
+    ("Quincy, Mass. 02169", "02169", "ZIP"),
+    ("quincy, ny 10001", "10001", "ZIP"),
     ("FacilityName,Dept,Room\nOakvale Infirmary,ICU,12", "Oakvale Infirmary", "LOCATION"),
 ]  # fmt: skip
 
@@ -170,6 +172,7 @@ DECOYS = [
     "Work: SIB-SOB-BOSS",  # a label before letters alone is no phone
     "1712345678,INFO,Started worker pool,x,y",  # an epoch leads a log line
     "4481234,Build,ok",  # two cells after a number are no row of people
+    "In total, in 12345 cases",  # "in" is a word before it is Indiana
 ]
 
 
