@@ -116,6 +116,10 @@ FOUND = [
     ("4481234,Ana Ruiz,Quincy,MA,02169", "02169", "ZIP"),
     ("Quincy;Massachusetts;02169", "02169", "ZIP"),
     ("Quincy, Mass. 02169", "02169", "ZIP"),
+    ("Ana Ruiz,4481234", "4481234", "MRN"),
+    ('"Ruiz, Ana",4481234,Quincy', "4481234", "MRN"),
+    ("EMPI|Name|City\nA4481234|Ana Ruiz|Quincy", "A4481234", "MRN"),
+    ("external_id,post_code,dept\nX-448812,SW1A 2AA,ICU", "X-448812", "MRN"),
     ("quincy, ny 10001", "10001", "ZIP"),
     ("FacilityName,Dept,Room\nOakvale Infirmary,ICU,12", "Oakvale Infirmary", "LOCATION"),
 ]  # fmt: skip
@@ -173,6 +177,9 @@ DECOYS = [
     "1712345678,INFO,Started worker pool,x,y",  # an epoch leads a log line
     "4481234,Build,ok",  # two cells after a number are no row of people
     "In total, in 12345 cases",  # "in" is a word before it is Indiana
+    "name,count\nBoston,1234567",  # under a header, the header judges
+    "Total,12345678,Revenue",  # dictionary words beside a number are no person
+    "Subject: visit 12 moved",  # "subject" names a record only before "id"
 ]
 
 

@@ -25,6 +25,7 @@ from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
 from phigate.masking._places import _place
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
+from phigate.masking._wordlists import common_words, plain_names
 
 Found = tuple[int, int, str]
 
@@ -164,8 +165,17 @@ def classify_label(label: str) -> str | None:
     if kind is not None:
         return kind
     words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
-    if " ".join(words) in _INSTITUTION_HEADERS:
+    joined = " ".join(words)
+    if joined in _INSTITUTION_HEADERS:
         return e.LOCATION
+    if joined in _RECORD_HEADERS or (
+        len(words) == 2
+        and (words[0] in _RECORD_HEADERS or words[0] in _RECORD_QUALIFIERS)
+        and words[1].encode() in _NUMBER_WORDS
+    ):
+        return e.MRN
+    if joined in _POSTCODE_HEADERS:
+        return e.ZIP
     if len(words) < 2 and not _ABBREVIATED.search(label):
         return None  # "No:", "Pat:" alone are no abbreviated headers
     expanded = [_ABBREVIATIONS.get(w, w) for w in _ABBREVIATED.sub(" ", " ".join(words)).split()]
@@ -190,6 +200,16 @@ _ABBREVIATIONS = {
     "soc": "social",
     "sec": "security",
 }
+# Record numbers by the names systems give them: a master patient index ("EMPI"),
+# the chart's system ("emr_id", "epic_id"), Australia's unit record number ("URN"),
+# New Zealand's NHI, a hospital number ("HN"), Cerner's FIN, Epic's CSN
+_RECORD_HEADERS = frozenset(
+    ["empi", "mpi", "cpi", "emr", "ehr", "epic", "cerner", "medrec", "mrno", "hn", "urn",
+     "nhi", "fin", "csn"]
+)  # fmt: skip
+# Words that name a record number only before "id" ("subject_id", "external_id")
+_RECORD_QUALIFIERS = frozenset(["subject", "local", "external", "ext", "enterprise", "source"])
+_POSTCODE_HEADERS = frozenset(["post code", "postalcode", "pincode", "pin code", "eircode"])
 # Headers naming an institution: its name narrows down who a patient is
 _INSTITUTION_HEADERS = frozenset(
     ["hospital name", "facility", "facility name", "org", "org name", "organization name",
@@ -657,6 +677,48 @@ def _row_of_people(data: bytes, start: int, end: int) -> bool:
 _TIMESTAMP = re2.compile(rb"(?:19|20)\d{6}(?:\d{4,6})?|1[5-9]\d{8}(?:\d{3})?")
 
 
+# --- a record number as a cell of a header-less row: "Kwame Mensah,4481234,Quincy"
+
+_ROW_NUMBER_RE = r"(?m:(?:^|[,;\t])\s*\"?#?[A-Z]?\d{7,12}\"?\s*(?:[,;\t]|\r?$))"
+_ROW_NUMBER = Regex(rb"(?m:(?:^|[,;\t])\s*\"?(#?[A-Z]?\d{7,12})\"?\s*(?:[,;\t]|\r?$))")
+_NAME_CELL = re2.compile(
+    rb"(?:^|[,;\t])\s*\"?(\p{Lu}\p{Ll}+(?:[ ,]+\p{Lu}\p{Ll}+)*)\"?\s*(?:[,;\t]|$)"
+)
+
+
+def row_numbers(data: bytes) -> Iterator[Found]:
+    """Seven to twelve digits filling a cell of a row that has no header above it,
+    beside a cell of capitalised words that are not all dictionary words (a name,
+    a town; one word alone only if a name list has it): a record number in a row
+    of people. Under a header, the header judges."""
+    common, names = common_words(), plain_names()
+    for found in _ROW_NUMBER.spans(data):
+        start, end = found[1]
+        line = data.rfind(b"\n", 0, start) + 1
+        line_end = data.find(b"\n", end)
+        line_end = len(data) if line_end < 0 else line_end
+        if _under_header(data, line) or _TIMESTAMP.fullmatch(data[start:end]) is not None:
+            continue
+        for cell in _NAME_CELL.finditer(data, line, line_end):
+            words = cell.group(1).decode("utf-8", "replace").replace(",", " ").lower().split()
+            if not all(w in common for w in words) and (len(words) > 1 or words[0] in names):
+                yield start + (data[start : start + 1] == b"#"), end, e.MRN
+                break
+
+
+def _under_header(data: bytes, line: int) -> bool:
+    """A line without a digit above, in the same block of delimited lines."""
+    while line > 0:
+        above = data.rfind(b"\n", 0, line - 1) + 1
+        text = data[above : line - 1]
+        if not any(sep in text for sep in (b",", b";", b"\t")):
+            return False
+        if not has_digit(text):
+            return True
+        line = above
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Structure:
     """A structure's trigger (a pattern in the one set pass) and its extractor."""
@@ -671,6 +733,7 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_CSV_HEADER_RE, csv_values),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
+    Structure(_ROW_NUMBER_RE, row_numbers),
     Structure(_CSV_ROWS_RE, csv_shapes),
     Structure(_addresses.TRIGGER, _addresses.address_parts),
     Structure(_turns.TRIGGER, _turns.answered_names),
