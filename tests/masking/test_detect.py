@@ -117,6 +117,7 @@ FOUND = [
     ("Quincy;Massachusetts;02169", "02169", "ZIP"),
     ("Quincy, Mass. 02169", "02169", "ZIP"),
     ("Ana Ruiz,4481234", "4481234", "MRN"),
+    ("Smith_John_MRI.pdf uploaded", "John", "PERSON"),
     ('"Ruiz, Ana",4481234,Quincy', "4481234", "MRN"),
     ("EMPI|Name|City\nA4481234|Ana Ruiz|Quincy", "A4481234", "MRN"),
     ("external_id,post_code,dept\nX-448812,SW1A 2AA,ICU", "X-448812", "MRN"),
@@ -180,6 +181,7 @@ DECOYS = [
     "name,count\nBoston,1234567",  # under a header, the header judges
     "Total,12345678,Revenue",  # dictionary words beside a number are no person
     "Subject: visit 12 moved",  # "subject" names a record only before "id"
+    "threshold MAX_Value=120 exceeded",  # a setting's name, not Max
 ]
 
 
