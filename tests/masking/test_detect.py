@@ -103,6 +103,26 @@ FOUND = [
     ("dictated by dr kim", "kim", "PERSON"),
     ('{"performer": [{"display": "Ana Ruiz"}]}', "Ana Ruiz", "PERSON"),
     ('{"reference": "Organization/9", "display": "St Mary Clinic"}', "St Mary Clinic", "LOCATION"),
+    # phones on scanned forms: digits read as letters, dashes as other strokes
+    ("Phone (617) S55-0l23 home", "(617) S55-0l23", "PHONE"),
+    ("Phone; 617~555-0123", "617~555-0123", "PHONE"),
+    ("Ph: 617—555—0123", "617—555—0123", "PHONE"),
+    # exported tables' abbreviated headers
+    ("MedRecNum,PtName,City\n448812,Ana Ruiz,Quincy", "448812", "ID"),
+    ("SocSecNo|Zip5\n123-45-6789|02169", "123-45-6789", "SSN"),
+    ("Phone1\tAddr1\tCity\n617 555 0134\t12 Elm St\tQuincy", "617 555 0134", "PHONE"),
+    # a row cut from an export, without its header
+    ("4481234,Ana Ruiz,Quincy,MA,02169", "4481234", "MRN"),
+    ("4481234,Ana Ruiz,Quincy,MA,02169", "02169", "ZIP"),
+    ("Quincy;Massachusetts;02169", "02169", "ZIP"),
+    ("Quincy, Mass. 02169", "02169", "ZIP"),
+    ("Ana Ruiz,4481234", "4481234", "MRN"),
+    ("Smith_John_MRI.pdf uploaded", "John", "PERSON"),
+    ('"Ruiz, Ana",4481234,Quincy', "4481234", "MRN"),
+    ("EMPI|Name|City\nA4481234|Ana Ruiz|Quincy", "A4481234", "MRN"),
+    ("external_id,post_code,dept\nX-448812,SW1A 2AA,ICU", "X-448812", "MRN"),
+    ("quincy, ny 10001", "10001", "ZIP"),
+    ("FacilityName,Dept,Room\nOakvale Infirmary,ICU,12", "Oakvale Infirmary", "LOCATION"),
 ]  # fmt: skip
 
 
@@ -154,6 +174,14 @@ DECOYS = [
     "licensed in Virginia since 2011",
     "Signature: ______________ Date: __________",
     "year,count,rate,unit\n2019,12,0.5,mg\n2020,14,0.7,mg",
+    "Work: SIB-SOB-BOSS",  # a label before letters alone is no phone
+    "1712345678,INFO,Started worker pool,x,y",  # an epoch leads a log line
+    "4481234,Build,ok",  # two cells after a number are no row of people
+    "In total, in 12345 cases",  # "in" is a word before it is Indiana
+    "name,count\nBoston,1234567",  # under a header, the header judges
+    "Total,12345678,Revenue",  # dictionary words beside a number are no person
+    "Subject: visit 12 moved",  # "subject" names a record only before "id"
+    "threshold MAX_Value=120 exceeded",  # a setting's name, not Max
 ]
 
 

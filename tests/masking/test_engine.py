@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.operators import generalize
 from phigate.masking.settings import CustomIdentifier, MaskingSettings, Operator, ProfileConfig
 from tests.masking.conftest import KEY
 
@@ -68,6 +69,13 @@ def test_generalize_zip3_restricted_and_age() -> None:
     assert masker.mask_text("Austin, TX 78701").text == "[LOCATION], TX 787**"
     assert masker.mask_text("Reno, NV 89001").text == "[LOCATION], NV 000**"  # 890: restricted
     assert masker.mask_text("a 97 year old").text == "a 90+ year old"
+
+
+def test_generalize_zip_reads_ocr_digits_and_drops_foreign_postcodes() -> None:
+    assert generalize("ZIP", "02l39") == "021**"  # l read for 1
+    assert generalize("ZIP", "O2139") == "021**"
+    assert generalize("ZIP", "M5V 2T6") == "[ZIP]"  # no US prefix in a Canadian code
+    assert generalize("ZIP", "02139-4307") == "021**"
 
 
 def test_custom_identifiers_by_pattern_and_terms() -> None:

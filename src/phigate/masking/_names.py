@@ -138,6 +138,8 @@ class NameDetector:
         for start, end in _words(data):
             if data[end : end + 1].isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
+            if _setting_name(data, start, end):
+                continue  # "MAX_Value", "RETRY_Count": a setting's name, not a person's
             if runs and _joins(data, runs[-1][-1][1], start):
                 runs[-1].append((start, end))
             else:
@@ -369,3 +371,18 @@ def _decide(kinds: list[int], cue: int, dotted: list[bool]) -> list[bool]:
             if left or right:
                 is_name[i] = changed = True
     return is_name
+
+
+_SNAKE_PART = re2.compile(rb"[A-Za-z]+")
+
+
+def _setting_name(data: bytes, start: int, end: int) -> bool:
+    """A word in capitals that starts a snake_case name whose next part is a
+    dictionary word ("MAX_Value", "TIMEOUT_ms"); "Smith_John_MRI.pdf" still reads as
+    a name, and so does "SMITH_John"."""
+    if data[end : end + 1] != b"_" or data[start - 1 : start] == b"_" or end - start < 2:
+        return False
+    if not data[start:end].isupper():
+        return False
+    part = _SNAKE_PART.match(data, end + 1)
+    return part is not None and part.group().decode().lower() in common_words()

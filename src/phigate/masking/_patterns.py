@@ -317,6 +317,17 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?P<v>\+?\(?\d[\d\s().-]{6,18}\d(?:,?\s?(?i:x|ext\.?)\s?\d{1,6})?)",
         groups=(("v", PHONE),),
     ),
+    # A phone on a scanned form: OCR misreads digits as letters ("S55-0l23") and
+    # dashes as other strokes ("617~555-0123", "617—555—0123"); the label vouches
+    # for the value, so ten digit-like characters in the 3-3-4 grouping are a phone.
+    PatternSpec(
+        PHONE,
+        r"(?i:\b(?:phone|ph0ne|tel|telephone|cell|mobile|fax|ph|home|work|contact)\b\.?[:;,.]?"
+        r"\s*(?:#|no\.?)?\s*[:;]?\s*)(?P<v>\(?[\dOolISB]{3}\)?[\s~_.,\-–—]{0,3}"
+        r"[\dOolISB]{3}[\s~_.,\-–—]{0,3}[\dOolISB]{4})\b",
+        val.phone_ocr,
+        groups=(("v", PHONE),),
+    ),
     # --- email, URL, IP
     PatternSpec(EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b"),
     PatternSpec(

@@ -31,6 +31,18 @@ _PLACE_WORD = r"(?:(?:St|Ste|Mt|Ft)\.\s?)?\p{Lu}[\p{L}'’-]*"
 _PLACE_JOIN = r"(?:de|da|do|dos|das|del|de la|la|le|les|upon|on|en|sur|am|an|der|di|y|el)"
 _PLACE = rf"{_PLACE_WORD}(?:\s+(?:{_PLACE_JOIN}\s+)?{_PLACE_WORD}){{0,3}}"
 _ZIP5 = r"\d{5}(?:-\d{4})?"
+# State codes in lower case that are no English word ("in", "or", "me", "ok", "hi" are)
+_LOWER_STATES = "|".join(
+    code
+    for code in STATE_ABBR.split("|")
+    if code.lower() not in ("in", "or", "me", "ok", "hi", "oh", "id", "de", "la", "pa", "mo",
+                            "al", "as", "co", "ma", "mt", "md", "wa", "va", "ga", "ne")
+)  # fmt: skip
+# The AP style's abbreviations of state names, as newspapers and letters write them
+_AP_STATES = (
+    r"(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss"
+    r"|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Vt|Va|Wash|Wis|Wyo)\."
+)
 _US_STREET = (
     r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
     rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|{CAPWORD})\s+){{1,4}}(?:{STREET_SUFFIX})\b\.?"
@@ -364,6 +376,21 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         LOCATION, rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b", _place, groups=(("v", LOCATION),)
+    ),
+    # A row of an export: the state's cell, then the ZIP code's ("Quincy,MA,02169",
+    # "Quincy;Massachusetts;02169", tab-separated alike)
+    PatternSpec(
+        ZIP,
+        rf"[,;\t|]\s*\"?(?:{STATE_ABBR}|{STATE_NAMES})\"?\s*[,;\t|]\s*\"?(?P<z>{_ZIP5})\b",
+        groups=(("z", ZIP),),
+    ),
+    # A ZIP code after a state written in lower case ("quincy, ma 02169"), in the
+    # AP style's abbreviations ("Quincy, Mass. 02169") or with dots ("M.A.")
+    PatternSpec(
+        ZIP,
+        rf",\s*(?:{STATE_ABBR}|(?i:{_LOWER_STATES})|{_AP_STATES}|[A-Z]\.[A-Z]\.)\.?,?\s+"
+        rf"(?P<z>{_ZIP5})\b",
+        groups=(("z", ZIP),),
     ),
     # Without the comma: "Boston MA 02118"; Canada: "Toronto, ON M5V 2T6"
     PatternSpec(

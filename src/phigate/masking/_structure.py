@@ -25,6 +25,7 @@ from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
 from phigate.masking._places import _place
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
+from phigate.masking._wordlists import common_words, plain_names
 
 Found = tuple[int, int, str]
 
@@ -157,7 +158,66 @@ _MAX_VALUE = 100
 
 @functools.lru_cache(maxsize=8192)
 def classify_label(label: str) -> str | None:
-    """The entity type a label, key or header says its value is, else None."""
+    """The entity type a label, key or header says its value is, else None. A label
+    in the abbreviations of exported tables ("MedRecNum", "SocSecNo", "Phone1",
+    "Addr1", "PatNum") is read as the words it stands for."""
+    kind = _classify_label(label)
+    if kind is not None:
+        return kind
+    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
+    joined = " ".join(words)
+    if joined in _INSTITUTION_HEADERS:
+        return e.LOCATION
+    if joined in _RECORD_HEADERS or (
+        len(words) == 2
+        and (words[0] in _RECORD_HEADERS or words[0] in _RECORD_QUALIFIERS)
+        and words[1].encode() in _NUMBER_WORDS
+    ):
+        return e.MRN
+    if joined in _POSTCODE_HEADERS:
+        return e.ZIP
+    if len(words) < 2 and not _ABBREVIATED.search(label):
+        return None  # "No:", "Pat:" alone are no abbreviated headers
+    expanded = [_ABBREVIATIONS.get(w, w) for w in _ABBREVIATED.sub(" ", " ".join(words)).split()]
+    return _classify_label(" ".join(expanded)) if expanded != words else None
+
+
+# Words of exported tables' headers and the words they stand for; digits after a word
+# number its copies ("Phone1", "Addr2").
+_ABBREVIATED = re2.compile(r"\d+")
+_ABBREVIATIONS = {
+    "med": "medical",
+    "rec": "record",
+    "pat": "patient",
+    "hosp": "hospital",
+    "addr": "address",
+    "tel": "phone",
+    "ph": "phone",
+    "mr": "mrn",
+    "num": "number",
+    "nbr": "number",
+    "no": "number",
+    "soc": "social",
+    "sec": "security",
+}
+# Record numbers by the names systems give them: a master patient index ("EMPI"),
+# the chart's system ("emr_id", "epic_id"), Australia's unit record number ("URN"),
+# New Zealand's NHI, a hospital number ("HN"), Cerner's FIN, Epic's CSN
+_RECORD_HEADERS = frozenset(
+    ["empi", "mpi", "cpi", "emr", "ehr", "epic", "cerner", "medrec", "mrno", "hn", "urn",
+     "nhi", "fin", "csn"]
+)  # fmt: skip
+# Words that name a record number only before "id" ("subject_id", "external_id")
+_RECORD_QUALIFIERS = frozenset(["subject", "local", "external", "ext", "enterprise", "source"])
+_POSTCODE_HEADERS = frozenset(["post code", "postalcode", "pincode", "pin code", "eircode"])
+# Headers naming an institution: its name narrows down who a patient is
+_INSTITUTION_HEADERS = frozenset(
+    ["hospital name", "facility", "facility name", "org", "org name", "organization name",
+     "organisation name", "practice name", "clinic name", "employer name"]
+)  # fmt: skip
+
+
+def _classify_label(label: str) -> str | None:
     words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ")
     words = words.replace("#", " #").split()  # "ID#", "Acct#"
     if (
@@ -587,10 +647,76 @@ def bare_numbers(data: bytes) -> Iterator[Found]:
             continue  # 44054006 |Diabetes mellitus| is a SNOMED CT expression
         line = data.rfind(b"\n", max(0, start - 80), start) + 1
         before = data[max(line, start - 80) : start].lower()
-        if any(c.isalpha() for c in before.decode("utf-8", "replace")) and not any(
-            word in before for word in _CODE_WORDS
-        ):  # a number alone on its line has no context to read it by
+        # A number alone on its line has no context to read it by; one leading a
+        # row of people has the row.
+        worded = any(c.isalpha() for c in before.decode("utf-8", "replace"))
+        if (worded and not any(word in before for word in _CODE_WORDS)) or (
+            not before.strip() and _row_of_people(data, start, end)
+        ):
             yield start + (data[start : start + 1] == b"#"), end, e.MRN
+
+
+# The rest of an export's row after its first cell: a name or a town in a later cell
+_ROW_REST = re2.compile(rb"[,;\t|][^\n]*?\p{Lu}\p{Ll}+[ ,;\t|]")
+
+
+def _row_of_people(data: bytes, start: int, end: int) -> bool:
+    """A number in the first cell of a row of four cells or more whose later cells
+    hold capitalised words ("4481234,Kwame Mensah,Quincy,MA"): a record number
+    leading a row of people. A timestamp (`20240301`, `1712345678`) leads log lines."""
+    line_end = data.find(b"\n", end)
+    line_end = len(data) if line_end < 0 else line_end
+    number = data[start:end].lstrip(b"#")
+    if _TIMESTAMP.fullmatch(number) is not None or data[end : end + 1] not in b",;\t|":
+        return False
+    rest = data[end:line_end]
+    separators = max(rest.count(sep) for sep in (b",", b";", b"\t", b"|"))
+    return separators >= 3 and _ROW_REST.match(data, end, line_end) is not None
+
+
+_TIMESTAMP = re2.compile(rb"(?:19|20)\d{6}(?:\d{4,6})?|1[5-9]\d{8}(?:\d{3})?")
+
+
+# --- a record number as a cell of a header-less row: "Kwame Mensah,4481234,Quincy"
+
+_ROW_NUMBER_RE = r"(?m:(?:^|[,;\t])\s*\"?#?[A-Z]?\d{7,12}\"?\s*(?:[,;\t]|\r?$))"
+_ROW_NUMBER = Regex(rb"(?m:(?:^|[,;\t])\s*\"?(#?[A-Z]?\d{7,12})\"?\s*(?:[,;\t]|\r?$))")
+_NAME_CELL = re2.compile(
+    rb"(?:^|[,;\t])\s*\"?(\p{Lu}\p{Ll}+(?:[ ,]+\p{Lu}\p{Ll}+)*)\"?\s*(?:[,;\t]|$)"
+)
+
+
+def row_numbers(data: bytes) -> Iterator[Found]:
+    """Seven to twelve digits filling a cell of a row that has no header above it,
+    beside a cell of capitalised words that are not all dictionary words (a name,
+    a town; one word alone only if a name list has it): a record number in a row
+    of people. Under a header, the header judges."""
+    common, names = common_words(), plain_names()
+    for found in _ROW_NUMBER.spans(data):
+        start, end = found[1]
+        line = data.rfind(b"\n", 0, start) + 1
+        line_end = data.find(b"\n", end)
+        line_end = len(data) if line_end < 0 else line_end
+        if _under_header(data, line) or _TIMESTAMP.fullmatch(data[start:end]) is not None:
+            continue
+        for cell in _NAME_CELL.finditer(data, line, line_end):
+            words = cell.group(1).decode("utf-8", "replace").replace(",", " ").lower().split()
+            if not all(w in common for w in words) and (len(words) > 1 or words[0] in names):
+                yield start + (data[start : start + 1] == b"#"), end, e.MRN
+                break
+
+
+def _under_header(data: bytes, line: int) -> bool:
+    """A line without a digit above, in the same block of delimited lines."""
+    while line > 0:
+        above = data.rfind(b"\n", 0, line - 1) + 1
+        text = data[above : line - 1]
+        if not any(sep in text for sep in (b",", b";", b"\t")):
+            return False
+        if not has_digit(text):
+            return True
+        line = above
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -607,6 +733,7 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_CSV_HEADER_RE, csv_values),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
+    Structure(_ROW_NUMBER_RE, row_numbers),
     Structure(_CSV_ROWS_RE, csv_shapes),
     Structure(_addresses.TRIGGER, _addresses.address_parts),
     Structure(_turns.TRIGGER, _turns.answered_names),

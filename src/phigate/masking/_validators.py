@@ -115,6 +115,12 @@ def phone_digits(value: bytes) -> bool:
     return 8 <= len(digits(value.split(b"x")[0].split(b"ext")[0])) <= 15
 
 
+def phone_ocr(value: bytes) -> bool:
+    """A labelled phone read by OCR: most of its ten characters still read as digits
+    (a label before a word of letters, "Work: SIB-SOB-BOSS", is no phone)."""
+    return len(digits(value)) >= 7
+
+
 # Sites whose pages are public references, not a person's: agencies, institutions and
 # organisations (.gov, .edu, .int, .mil, .org) and well-known health references. A URL
 # on them is an identifier only when it points at a person: a portal host, a path about

@@ -147,9 +147,17 @@ def partial(value: str, keep: int) -> str:
     return "".join(out)
 
 
+_OCR_DIGITS = str.maketrans("OolI", "0011")
+
+
 def generalize(entity: str, value: str) -> str:
     if entity == ZIP:
-        digits = "".join(c for c in value if c.isdigit())
+        # OCR reads 0 as O and 1 as l or I ("02l39" is 02139, so 021**); a postcode
+        # with other letters (Canada's "M5V 2T6") has no US three-digit prefix to keep.
+        read = value.translate(_OCR_DIGITS)
+        if any(c.isalpha() for c in read):
+            return "[ZIP]"
+        digits = "".join(c for c in read if c.isdigit())
         prefix = digits[:3]
         if len(prefix) < 3:
             return "[ZIP]"
