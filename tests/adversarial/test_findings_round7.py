@@ -184,7 +184,6 @@ def _mrkdwn(message: dict[str, Any]) -> list[str]:
     return out
 
 
-@finding(3, "a table name reaches Slack's mrkdwn unescaped: <!channel> pings the channel")
 async def test_a_table_name_cannot_mention_or_link_in_slack(chat: Harness, slack: Recorder) -> None:
     """The headline and reasons are escaped (&, <, >), the *Tables* field is not: an
     agent's quoted identifier `"<!channel>"` notifies everyone in the reviewers' channel
@@ -288,7 +287,6 @@ def idp() -> Iterator[OidcProvider]:
         yield provider
 
 
-@finding(5, "the requester's subject reaches Slack's mrkdwn unescaped: <!here> pings the channel")
 async def test_a_subject_cannot_mention_the_channel_in_slack(
     tmp_path: Path, ehr_dsn: str, slack: Recorder, idp: OidcProvider
 ) -> None:
