@@ -154,7 +154,7 @@ def windows_path(plain: str) -> str:
 
 
 def _why_read(plain: str, other: str) -> str:
-    if other.count("/") == plain.count("/") and other == windows_path(plain):
+    if other == windows_path(plain):
         return "Windows servers, which drop trailing dots and spaces,"
     return "servers that route a format suffix"
 
