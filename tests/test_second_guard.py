@@ -177,6 +177,21 @@ async def test_a_full_pool_answers_busy(pg_server: EmbeddedPostgres) -> None:
         await pool.close()
 
 
+async def test_a_pool_that_cannot_connect_says_so_not_busy() -> None:
+    """Nothing listens on port 1: the pool's background connects fail and it times
+    out, which must read as "cannot connect" (502), not as a full pool."""
+    dsn = "host=127.0.0.1 port=1 user=nobody dbname=none connect_timeout=2"
+    pool = UpstreamPool("down", SecretRef(ref=dsn), max_size=1, timeout=0.5)
+    try:
+        with pytest.raises(UpstreamError, match="cannot connect") as caught:
+            async with pool.connection():
+                pass
+        assert not isinstance(caught.value, UpstreamBusyError)
+        assert caught.value.http_status == 502
+    finally:
+        await pool.close()
+
+
 async def test_one_principal_cannot_hold_every_upstream_connection(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from phigate.actions import Action
-from phigate.connectors.http import http_body
+from phigate.connectors._secrets import GatewaySecrets
+from phigate.connectors.http import auth_secrets, http_body, url_secrets
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, audit_text, harness_with
 
@@ -310,3 +311,27 @@ async def test_gateway_submit_takes_the_http_body_shape(h: Harness, upstream: Up
     assert outcome.result is not None
     assert outcome.result["status"] == 200
     assert upstream.seen[-1]["path"] == "/patients/1?fields=id&fields=name"
+
+
+@pytest.mark.parametrize(
+    ("held", "echoed"),
+    [
+        (url_secrets("http://svc:p%40ss-w0rd-9@h/api"), "p@ss-w0rd-9"),
+        (url_secrets("http://svc:p%40ss-w0rd-9@h/api"), "p%40ss-w0rd-9"),
+        (
+            url_secrets("http://svc:p%40ss-w0rd-9@h/api"),
+            "Basic " + base64.b64encode(b"svc:p@ss-w0rd-9").decode(),
+        ),
+        (url_secrets("http://h/api?api_key=k3y-0f-the-gw"), "key=k3y-0f-the-gw"),
+        (
+            auth_secrets("Basic " + base64.b64encode(b"svc:basic-pass-1").decode()),
+            "pw basic-pass-1",
+        ),
+    ],
+    ids=["decoded", "as-written", "basic-header", "query", "basic-auth-password"],
+)
+def test_every_form_of_a_held_credential_is_scrubbed(held: list[str], echoed: str) -> None:
+    counts: dict[str, int] = {}
+    shown = GatewaySecrets([("gateway credential", v) for v in held]).scrub(echoed, counts)
+    assert "[REDACTED:gateway credential]" in shown, shown
+    assert counts["GATEWAY_SECRET"] >= 1

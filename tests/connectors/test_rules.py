@@ -224,6 +224,21 @@ def test_a_format_suffix_is_matched_as_well_and_said() -> None:
     assert classify_request("GET", "/openapi.json", (plain,)).rule == "spec"
 
 
+@pytest.mark.parametrize("path", ["/admin./x", "/admin%20/x", "/admin.%20./x", "/admin%20./x"])
+def test_a_windows_spelling_is_matched_as_well_and_said(path: str) -> None:
+    """IIS drops a segment's trailing dots and spaces: /admin./x is /admin/x there."""
+    verdict = classify_request("GET", path, HTTP_RULES)
+    assert verdict.risk is A, verdict.reasons
+    assert verdict.reasons[-1].startswith("Windows servers, which drop"), verdict.reasons
+
+
+@pytest.mark.parametrize("path", ["/admin/.../x", "/admin/%20/x", "/.%20./admin"])
+def test_a_segment_windows_reads_as_empty_is_unclear(path: str) -> None:
+    verdict = classify_request("GET", path, HTTP_RULES)
+    assert verdict.risk is RiskClass.UNKNOWN, verdict.reasons
+    assert "only dots and spaces" in verdict.reasons[0]
+
+
 @pytest.mark.parametrize(
     ("request_", "methods"),
     [

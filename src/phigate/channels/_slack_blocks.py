@@ -22,50 +22,73 @@ def _text(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text}
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def escape(text: object) -> str:
+    """Any text phigate did not write itself, made inert in mrkdwn.
+
+    Slack reads `<!channel>`, `<@U…>` and `<url|text>` in mrkdwn and in a message's
+    notification text; escaping `&`, `<` and `>` (Slack's own rule) leaves them as
+    text. Table and column names, principals, votes, reasons, connection and group
+    names all pass here, whoever chose them (an agent's quoted identifier, an IdP's
+    subject), so no field is left to remember it.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _fact(label: str, value: str) -> str:
+    """A field: phigate's bold label over a value that is escaped, whatever it holds."""
+    return f"*{label}*\n{escape(value)}"
 
 
 def headline(view: dict[str, Any]) -> str:
+    """One line, escaped: it is also the notification text Slack parses for mentions."""
     action = view["action"]
     who = action["requested_by"]["subject"]
     behalf = f" for {view['on_behalf_of']}" if view.get("on_behalf_of") else ""
-    return f"{who}{behalf} asks to run a {action['risk']} action on {action['connection']}"
+    return escape(f"{who}{behalf} asks to run a {action['risk']} action on {action['connection']}")
 
 
 def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[str, Any]]:
     action = view["action"]
     review = action["review"]
+    principal = action["requested_by"]
     facts = [
-        f"*Requested by*\n{action['requested_by']['subject']} ({action['requested_by']['kind']})",
-        f"*On behalf of*\n{view.get('on_behalf_of') or '—'}",
-        f"*Risk*\n{action['risk']}: {_escape('; '.join(action['reasons']) or 'no reasons')}",
-        f"*Tables*\n{', '.join(action['tables']) or '—'}",
-        f"*Masking*\n{action['masking']}{_reveal(action['reveal'])}",
-        f"*Votes*\n{view['approvals_so_far']} of {view['required']} "
-        f"({', '.join(view['eligible_groups'])})",
+        _fact("Requested by", f"{principal['subject']} ({principal['kind']})"),
+        _fact("On behalf of", view.get("on_behalf_of") or "—"),
+        _fact("Risk", f"{action['risk']}: {'; '.join(action['reasons']) or 'no reasons'}"),
+        _fact("Tables", ", ".join(action["tables"]) or "—"),
+        _fact("Masking", f"{action['masking']}{_reveal(action['reveal'])}"),
+        _fact(
+            "Votes",
+            f"{view['approvals_so_far']} of {view['required']} "
+            f"({', '.join(view['eligible_groups'])})",
+        ),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Approval requested"[:150]}},
-        {"type": "section", "text": _text(_escape(headline(view)))},
+        {"type": "section", "text": _text(headline(view))},
         {"type": "section", "fields": [_text(f) for f in facts]},
         *_warning_blocks(review["warnings"]),
         _statement_block(view),
         {
             "type": "context",
-            "elements": [_text(f"{_state_line(view)} · <{view['url']}|Open in phigate>")],
+            "elements": [_text(f"{_state_line(view)} · <{_link(view['url'])}|Open in phigate>")],
         },
     ]
     too_long = unseen(view, MAX_SQL, "Slack")
     if view["state"] == "pending":
         if too_long:
-            blocks.append({"type": "section", "text": _text(f":mag: {_escape(too_long)}")})
+            blocks.append({"type": "section", "text": _text(f":mag: {escape(too_long)}")})
         blocks.append(_buttons(view, console_only or too_long is not None))
     return blocks
 
 
+def _link(url: str) -> str:
+    """The console URL (phigate's own setting) inside `<…|…>`: no `|` or `>` ends it early."""
+    return url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+
+
 def _reveal(kinds: list[str]) -> str:
-    return f" (reveal requested: {_escape(', '.join(kinds))})" if kinds else ""
+    return f" (reveal requested: {', '.join(kinds)})" if kinds else ""
 
 
 def _statement_block(view: dict[str, Any]) -> dict[str, Any]:
@@ -101,15 +124,15 @@ def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
     """Shown above the statement, where a reviewer looks before deciding."""
     if not warnings:
         return []
-    lines = "\n".join(f"• {_escape(w)}" for w in warnings)
+    lines = "\n".join(f"• {escape(w)}" for w in warnings)
     return [{"type": "section", "text": _text(f":warning: *Check before approving*\n{lines}")}]
 
 
 def _state_line(view: dict[str, Any]) -> str:
     if view["state"] == "pending":
         return f"time left {view['time_left']}"
-    votes = ", ".join(vote_line(v) for v in view["votes"])
-    return f"*{view['state'].upper()}*" + (f" ({votes})" if votes else "")
+    votes = escape(", ".join(vote_line(v) for v in view["votes"]))
+    return f"*{escape(view['state'].upper())}*" + (f" ({votes})" if votes else "")
 
 
 def _buttons(view: dict[str, Any], console_only: bool) -> dict[str, Any]:

@@ -13,22 +13,37 @@ CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_TEXT = 2500
 
 
-def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
+def plain(text: object, **style: Any) -> dict[str, Any]:
+    """A block of text Teams shows as written: the one form for any value phigate did
+    not write itself.
+
+    TextBlock and FactSet values are Markdown on every Teams client (`[claims](x)` is
+    a link reading `claims`, `**x**` is bold), and no escape works on all of them
+    (backslashes show on some, not others). TextRuns of a RichTextBlock read no
+    Markdown, so table names, principals, votes, reasons and errors go there.
+    """
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": str(text), **style}]}
+
+
+def _fact(title: str, value: object) -> dict[str, Any]:
+    """A labelled line: phigate's bold title, then the value as a plain run."""
+    label = {"type": "TextRun", "text": f"{title}: ", "weight": "Bolder"}
+    run = {"type": "TextRun", "text": str(value)}
+    return {"type": "RichTextBlock", "spacing": "None", "inlines": [label, run]}
+
+
+def _facts(view: dict[str, Any]) -> list[dict[str, Any]]:
     action = view["action"]
+    state = view["state"] if view["state"] != "pending" else f"pending, {view['time_left']} left"
     return [
-        {"title": "Requested by", "value": action["requested_by"]["subject"]},
-        {"title": "On behalf of", "value": view.get("on_behalf_of") or "—"},
-        {"title": "Connection", "value": action["connection"]},
-        {"title": "Risk", "value": f"{action['risk']}: {'; '.join(action['reasons'])}"},
-        {"title": "Tables", "value": ", ".join(action["tables"]) or "—"},
-        {"title": "Masking", "value": _masking(action)},
-        {"title": "Votes", "value": f"{view['approvals_so_far']} of {view['required']}"},
-        {
-            "title": "State",
-            "value": view["state"]
-            if view["state"] != "pending"
-            else f"pending, {view['time_left']} left",
-        },
+        _fact("Requested by", action["requested_by"]["subject"]),
+        _fact("On behalf of", view.get("on_behalf_of") or "—"),
+        _fact("Connection", action["connection"]),
+        _fact("Risk", f"{action['risk']}: {'; '.join(action['reasons'])}"),
+        _fact("Tables", ", ".join(action["tables"]) or "—"),
+        _fact("Masking", _masking(action)),
+        _fact("Votes", f"{view['approvals_so_far']} of {view['required']}"),
+        _fact("State", state),
     ]
 
 
@@ -75,29 +90,16 @@ def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
 def approval_card(
     view: dict[str, Any], *, note: str = "", interactive: bool = True
 ) -> dict[str, Any]:
+    headline = f"Approval {view['state']}: {view['action']['risk']} action"
     body: list[dict[str, Any]] = [
-        {
-            "type": "TextBlock",
-            "size": "Medium",
-            "weight": "Bolder",
-            "wrap": True,
-            "text": f"Approval {view['state']}: {view['action']['risk']} action",
-        },
-        {"type": "FactSet", "facts": _facts(view)},
+        plain(headline, size="Medium", weight="Bolder"),
+        *_facts(view),
         *_warning_blocks(view["action"]["review"]["warnings"]),
         *_must_read(view),
+        *(plain(vote_line(vote), isSubtle=True) for vote in view["votes"]),
     ]
-    for vote in view["votes"]:
-        body.append(
-            {
-                "type": "TextBlock",
-                "wrap": True,
-                "isSubtle": True,
-                "text": vote_line(vote),
-            }
-        )
     if note:
-        body.append({"type": "TextBlock", "wrap": True, "color": "Attention", "text": note})
+        body.append(plain(note, color="Attention"))
     card: dict[str, Any] = {
         "type": "AdaptiveCard",
         "version": "1.4",
@@ -110,7 +112,7 @@ def approval_card(
     ]
     too_long = unseen(view, MAX_TEXT, "Teams")
     if too_long and view["state"] == "pending":
-        body.append({"type": "TextBlock", "wrap": True, "color": "Attention", "text": too_long})
+        body.append(plain(too_long, color="Attention"))
     if interactive and view["state"] == "pending" and not too_long:
         body.append(
             {

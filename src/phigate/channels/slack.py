@@ -284,7 +284,10 @@ class SlackChannel:
     async def _tell(self, channel: str, user_id: str, text: str) -> None:
         try:
             await asyncio.to_thread(
-                self.client.chat_postEphemeral, channel=channel, user=user_id, text=text
+                self.client.chat_postEphemeral,
+                channel=channel,
+                user=user_id,
+                text=blocks.escape(text),  # an error may quote what an agent chose
             )
         except SlackApiError as exc:
             log.warning("Slack chat.postEphemeral failed: %s", exc.response["error"])

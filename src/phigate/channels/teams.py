@@ -37,7 +37,7 @@ from phigate.channels._refusals import RefusalAudit
 from phigate.channels._secret import reveal
 from phigate.channels._summary import masked_summary
 from phigate.channels._teams_activity import Activity, MalformedActivityError, read_activity
-from phigate.channels._teams_cards import CARD_TYPE, MAX_TEXT, approval_card
+from phigate.channels._teams_cards import CARD_TYPE, MAX_TEXT, approval_card, plain
 from phigate.channels.events import ChannelEvent
 from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.replays import ReplayGuard, digest
@@ -187,7 +187,7 @@ class TeamsChannel:
                 {
                     "type": "AdaptiveCard",
                     "version": "1.4",
-                    "body": [{"type": "TextBlock", "text": exc.message, "wrap": True}],
+                    "body": [plain(exc.message)],  # may quote what an agent chose
                 }
             )
         view = await asyncio.to_thread(masked_summary, self.gateway, approval)

@@ -11,11 +11,13 @@ Rules match the path the way servers read it (`normal_path`): escapes decoded,
 `/admin/stats` to Tomcat or Spring), `.` and `..` resolved, repeated and trailing
 slashes dropped, case ignored unless the connection says otherwise. A format
 suffix on the last segment (`/admin.json`, `/patients/export.csv`) may be routed as
-the path without it (Rails, Spring), so every such reading is matched and the most
-severe class wins. A path that
+the path without it (Rails, Spring), and Windows servers (IIS) drop the trailing dots
+and spaces of every segment (`/admin./users`, `/admin%20/users` are `/admin/users`),
+so every such reading is matched and the most severe class wins. A path that
 servers could read in more than one way (an encoded slash, backslash, percent
 sign or `;`, NUL or other control characters, a `..` above the root, escapes that
-are not UTF-8, a query or fragment inside the path) is `unknown`.
+are not UTF-8, a query or fragment inside the path, a segment of only dots and
+spaces) is `unknown`.
 A method override (`_method=DELETE` in the query or a form or JSON body, an
 `X-HTTP-Method-Override` header) is routed as that method by Rails, Symfony,
 Laravel and others, so the request is classified under each method it may be read
@@ -75,7 +77,9 @@ def normal_path(path: str) -> str:
             segments.pop()
         elif segment not in ("", "."):
             segments.append(segment)
-    return "/" + "/".join(segments)
+    plain = "/" + "/".join(segments)
+    windows_path(plain)  # refuses a segment Windows would read as empty
+    return plain
 
 
 def _decoded(segment: str) -> str:
@@ -121,18 +125,38 @@ def classify_request(
     verdicts = [_first_match(method, each, rules, case_sensitive) for each in readings(plain)]
     worst = max(verdicts, key=lambda v: v.risk.severity)  # the first of equals: `plain`
     if worst is not verdicts[0]:
-        stem = readings(plain)[verdicts.index(worst)]
-        read_as += (f"servers that route a format suffix read {plain} as {stem}",)
+        other = readings(plain)[verdicts.index(worst)]
+        read_as += (f"{_why_read(plain, other)} read {plain} as {other}",)
     return HttpVerdict(worst.risk, worst.rule, (*worst.reasons, *read_as))
 
 
 def readings(plain: str) -> list[str]:
-    """`plain` and the paths a server may route it to by dropping a format suffix
-    from its last segment: Rails' `(.:format)` and Spring's suffix patterns serve
-    `/admin.json` and `/patients/export.csv` as `/admin` and `/patients/export`."""
-    head, _, last = plain.rpartition("/")
-    stems = [last.split(".", 1)[0], last.rsplit(".", 1)[0]]
-    return [plain, *dict.fromkeys(f"{head}/{s}" for s in stems if s and s != last)]
+    """`plain` and the paths a server may route it to instead: Windows (IIS, and
+    anything behind it) drops the trailing dots and spaces of every segment, so
+    `/admin./users` and `/admin%20/users` are `/admin/users`; Rails' `(.:format)`
+    and Spring's suffix patterns drop a format suffix from the last segment, so
+    `/admin.json` and `/patients/export.csv` are `/admin` and `/patients/export`."""
+    out = [plain]
+    for path in dict.fromkeys([plain, windows_path(plain)]):
+        head, _, last = path.rpartition("/")
+        stems = [last, last.split(".", 1)[0], last.rsplit(".", 1)[0]]
+        out += [f"{head}/{s}" for s in stems if s]
+    return list(dict.fromkeys(out))
+
+
+def windows_path(plain: str) -> str:
+    """`plain` as Windows reads it: each segment's trailing dots and spaces dropped.
+    A segment that would vanish (`...`, `. .`) leaves the path unclear."""
+    segments = [s.rstrip(". ") for s in plain.split("/")[1:]]
+    if plain != "/" and not all(segments):
+        raise UnclearPathError("a path segment is only dots and spaces (Windows drops them)")
+    return "/" + "/".join(segments)
+
+
+def _why_read(plain: str, other: str) -> str:
+    if other == windows_path(plain):
+        return "Windows servers, which drop trailing dots and spaces,"
+    return "servers that route a format suffix"
 
 
 def _first_match(

@@ -8,8 +8,9 @@ so an upstream restart costs one failed check, not a failed action.
 A connection is reset (`DISCARD ALL`) each time it goes back to the pool: no
 temporary table, prepared statement, setting or role one principal left on it
 reaches the next. A reset that fails drops the connection instead. When every
-connection is in use past the checkout timeout the action fails as busy (503),
-and `PrincipalSlots` keeps one principal from holding more than its share.
+connection is in use past the checkout timeout the action fails as busy (503);
+when the pool could not connect at all it fails as unreachable (502).
+`PrincipalSlots` keeps one principal from holding more than its share.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from phigate.errors import PrincipalBusyError, UpstreamBusyError, UpstreamError
 
 MAX_CONNECTIONS = 10
 CHECKOUT_TIMEOUT_SECONDS = 10.0
+PROBE_TIMEOUT_SECONDS = 5  # the one direct connect that tells "down" from "busy"
 
 
 async def reset_connection(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -93,13 +95,9 @@ class UpstreamPool:
             cm = pool.connection()
             conn = await cm.__aenter__()
         except PoolTimeout as exc:
-            raise UpstreamBusyError(
-                f"every upstream connection of {self._name!r} is in use; try again shortly"
-            ) from exc
+            raise await self._timed_out(pool) from exc
         except psycopg.Error as exc:
-            raise UpstreamError(
-                f"cannot connect to upstream {self._name!r}: {type(exc).__name__}"
-            ) from exc
+            raise self._cannot_connect(exc) from exc
         try:
             if self._unchecked:
                 await self._check_reader(conn)
@@ -109,6 +107,37 @@ class UpstreamPool:
             raise
         else:
             await cm.__aexit__(None, None, None)
+
+    async def _timed_out(self, pool: AsyncConnectionPool) -> UpstreamError:
+        """Busy or down: psycopg_pool says PoolTimeout for both.
+
+        Its connect attempts fail in the background, so a database that is down looks
+        like a pool whose connections are all in use. Calling it busy sends callers
+        into retries and the operator after a leak. Once the pool has seen a connect
+        error, one direct attempt tells the two apart; a pool that never failed to
+        connect is busy, and stays free of an extra connection when it is.
+        """
+        if not pool.get_stats().get("connections_errors"):
+            return self._busy()
+        try:
+            probe = await psycopg.AsyncConnection.connect(
+                self._dsn.reveal(),
+                connect_timeout=PROBE_TIMEOUT_SECONDS,
+                application_name="phigate",
+            )
+        except psycopg.Error as exc:
+            return self._cannot_connect(exc)
+        await probe.close()
+        return self._busy()
+
+    def _busy(self) -> UpstreamBusyError:
+        return UpstreamBusyError(
+            f"every upstream connection of {self._name!r} is in use; try again shortly"
+        )
+
+    def _cannot_connect(self, exc: psycopg.Error) -> UpstreamError:
+        # The exception text may hold the host and user: name only the type.
+        return UpstreamError(f"cannot connect to upstream {self._name!r}: {type(exc).__name__}")
 
     async def _check_reader(self, conn: psycopg.AsyncConnection[Any]) -> None:
         await check_reader(conn, self._name)

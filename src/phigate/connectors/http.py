@@ -12,11 +12,13 @@ binary refused unless the connection allows it. An upstream status ≥ 400 is an
 from __future__ import annotations
 
 import base64
+import binascii
 import http
 import json
 import re
 import time
 from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
 
@@ -204,9 +206,13 @@ class HttpConnector:
         return Result(payload=payload, masked=masked, summary=summary)
 
     def _secrets(self) -> GatewaySecrets:
-        if self.settings.auth is None:
-            return GatewaySecrets(())
-        return GatewaySecrets([("gateway credential", self.settings.auth.value.reveal())])
+        """Every credential this connection holds, so none comes back if the upstream echoes it."""
+        named = [("gateway credential", v) for v in url_secrets(self.settings.base_url.reveal())]
+        if self.settings.auth is not None:
+            named += [
+                ("gateway credential", v) for v in auth_secrets(self.settings.auth.value.reveal())
+            ]
+        return GatewaySecrets(named)
 
     def _client(self) -> httpx.AsyncClient:
         # One client per request: actions are few and slow next to a TCP handshake, and a
@@ -299,6 +305,38 @@ class HttpConnector:
 
     async def close(self) -> None:
         return None
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credentials a base URL carries, in each spelling an upstream could echo.
+
+    httpx sends userinfo as `Authorization: Basic base64(user:pass)`; an upstream
+    that echoes the header, decoded or not, or quotes the URL it was called with,
+    shows the password percent-encoded, decoded, or joined to the user name.
+    `GatewaySecrets` adds the base64 forms of each. Query values of the base URL
+    (an `?api_key=`) are credentials too. The user name alone is no secret.
+    """
+    parts = urlsplit(url)
+    out: list[str] = []
+    if parts.password is not None:
+        user, password = parts.username or "", parts.password
+        for text in {password, unquote(password)}:
+            out += [text, quote(text, safe=""), f"{unquote(user)}:{text}"]
+    out += [v for _, v in parse_qsl(parts.query)]
+    return out
+
+
+def auth_secrets(value: str) -> list[str]:
+    """An auth value, and for a `Basic` one its decoded `user:pass` and password."""
+    out = [value, quote(value, safe="")]
+    token = value.split()[-1] if value.split() else ""
+    try:
+        decoded = base64.b64decode(token, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return out
+    if ":" in decoded and decoded.isprintable():
+        out += [decoded, decoded.partition(":")[2]]
+    return out
 
 
 def _shown(text: str, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]) -> str:
