@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -362,6 +362,18 @@ class Relay:
             execution.result = self._portal_result(head, execution)
         result = execution.result
         return lambda m: result.data_row(m.raw())
+
+    def prime(self, msgs: Sequence[Message]) -> None:
+        """The DataRows of one upstream read, before they are relayed one by one: the
+        current result's masker learns which of their values are quiet in one pass
+        (`ResultMasker.prime`)."""
+        execution = self.queue[0].execution if self.queue else None
+        result = execution.result if execution is not None else None
+        if result is None or self._swallow:
+            return
+        rows = [m.raw() for m in msgs if m.type == b"D"]
+        if len(rows) > 1:
+            result.prime(rows)
 
     def worth_masking(self, msg: Message) -> bool:
         """Whether this row will reach the client: within the caps, not being dropped."""

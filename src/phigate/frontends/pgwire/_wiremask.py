@@ -22,7 +22,7 @@ from psycopg import postgres
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire._codec import ProtocolViolation
 from phigate.masking import server_messages
-from phigate.masking._hints import KEEP
+from phigate.masking._hints import KEEP, TEXT
 from phigate.masking.columns import ColumnInfo, RowMasker
 from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
@@ -141,6 +141,31 @@ class ResultMasker:
             if size != len(new) or not raw.startswith(new, off):
                 changed.append((i, new))
         return _splice(raw, spans, changed) if changed else raw
+
+    def prime(self, raws: Sequence[bytes]) -> None:
+        """Before the rows of one upstream read are masked one by one: the values of
+        the columns scanned as text go to `Masker.prime`, which answers, in one pass,
+        which of them no detector starts from. Only a speed-up: masking each row still
+        asks, and gets the same answer. Rows of another shape (the next result's) are
+        skipped, and a malformed row is left to `data_row` to refuse."""
+        plan = self.rows.plan
+        scanned = [i for i in self._masked_order if plan[i] == TEXT and i not in self._ints]
+        if not scanned:
+            return
+        width = len(self.fields)
+        values: list[bytes] = []
+        for raw in raws:
+            try:
+                spans = codec.data_row_spans(raw)
+            except ProtocolViolation:
+                continue
+            if len(spans) != width:
+                continue
+            for i in scanned:
+                off, size = spans[i]
+                if size > 0:
+                    values.append(raw[off : off + size])
+        self.masker.prime(values)
 
     def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
         """The columns a row is read for and those that may change, under this plan:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from phigate.action_store import ActionRecord
@@ -510,6 +510,11 @@ class Session:
             work = self.relay.row_work(msg)
             masked = await off_loop(self.gateway.settings.limits, work, msg)
         self.on_upstream(msg, masked)
+
+    def prime(self, msgs: Sequence[Message]) -> None:
+        """What one upstream read framed, before it is relayed (see Relay.prime)."""
+        if self.relay is not None:
+            self.relay.prime(msgs)
 
     def on_upstream(self, msg: Message, masked: bytes | None = None) -> None:
         assert self.relay is not None
