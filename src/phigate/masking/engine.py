@@ -182,6 +182,13 @@ class Masker:
         quiet = self._finder.quiet_many(batch)
         self._known_quiet = frozenset(v for v, q in zip(batch, quiet, strict=True) if q)
 
+    @property
+    def known_quiet(self) -> frozenset[bytes]:
+        """The values of the last primed batch `mask_str` returns unchanged, as long as
+        they are their own UTF-8 text and nothing before the scan reads them otherwise
+        (`RowMasker._scan_str` parses a value that starts like JSON)."""
+        return self._known_quiet
+
     def _mask_into(self, text: str, counts: dict[str, int], subject: str) -> str:
         if self._finder is None or not text:
             return text

@@ -72,6 +72,7 @@ class ResultMasker:
         self._seen: list[str] | None = None
         self._reading: list[int] = []
         self._masking: list[int] = []
+        self._scanned_only = False  # every column that may change is scanned text
         self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
         self._descriptions: dict[tuple[int, ...] | None, bytes] = {}
 
@@ -122,6 +123,8 @@ class ResultMasker:
         spans = codec.data_row_spans(raw)
         if len(spans) != len(self.fields):
             raise _width(len(spans), len(self.fields))
+        if self._scanned_only and self._quiet_row(raw, spans, masking):
+            return raw
         row: list[object] = [None] * len(spans)  # a kept column's value is not read
         for i in reading:
             off, size = spans[i]
@@ -175,7 +178,26 @@ class ResultMasker:
             subject = self.rows.subject
             self._reading = [i for i in self._read if plan[i] != KEEP or i == subject]
             self._masking = [i for i in self._masked_order if plan[i] != KEEP]
+            self._scanned_only = all(plan[i] == TEXT and i not in self._ints for i in self._masking)
         return self._reading, self._masking
+
+    def _quiet_row(self, raw: bytes, spans: Sequence[tuple[int, int]], masking: list[int]) -> bool:
+        """Whether masking this row would give it back unchanged, known without masking
+        it: every column that may change is scanned as text (so the row masker keeps
+        no count or sample for it) and each value is NULL or one `Masker.prime` found
+        quiet, ASCII (its text's UTF-8 is its bytes) and without `{` or `[` (never read
+        as JSON). `mask_str` returns such a value as it came."""
+        known = self.masker.known_quiet
+        if not known:
+            return False
+        for i in masking:
+            off, size = spans[i]
+            if size < 0:
+                continue
+            data = raw[off : off + size]
+            if data not in known or not data.isascii() or b"{" in data or b"[" in data:
+                return False
+        return True
 
     def _value(self, index: int, data: bytes) -> object:
         """A text value as the masker reads it: an integer column's value as an int,
