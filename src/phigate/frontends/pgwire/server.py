@@ -27,7 +27,7 @@ from psycopg.conninfo import conninfo_to_dict
 from phigate.config import PostgresConnection, Settings
 from phigate.connectors._pg_pool import check_reader
 from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire._codec import Message, MessageReader, ProtocolViolation
+from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
 from phigate.frontends.pgwire._login import SessionLimitError, UpstreamLogin, UpstreamLoginError
 from phigate.frontends.pgwire.session import Session
 from phigate.frontends.pgwire.settings import PgWireSettings
@@ -455,12 +455,9 @@ class ClientConnection:
         """Relay what one read framed, in order. Large rows are masked on the masking
         pool; small ones here, giving the loop back every _TURN seconds, so one
         session's result cannot keep others (and /healthz) waiting."""
-        msgs: list[Message] = []
-        refused: ProtocolViolation | None = None
-        try:
-            msgs.extend(framer)  # one read: at most _CHUNK bytes of whole messages
-        except ProtocolViolation as exc:
-            refused = exc  # raised after what came before it is relayed, as before
+        # One read's whole messages; a violation is raised after what came before it
+        # is relayed, as when they were framed one at a time.
+        msgs, refused = framer.take()
         self.session.prime(msgs)
         turn_ends = time.monotonic() + _TURN
         for msg in msgs:
