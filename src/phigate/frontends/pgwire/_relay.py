@@ -343,6 +343,31 @@ class Relay:
         execution.result = ResultMasker(execution.masker, fields, execution.statement_lineage())
         return execution.result.description_for_client()
 
+    def data_rows(self, msgs: Sequence[Message], out: list[bytes]) -> None:
+        """`handle` for a run of DataRows, the bytes for the client appended to `out`
+        as they are made (so what came before a violation still goes out): the result
+        is looked up once, then each row is counted against the caps and masked as
+        `_data_row` would. From a refusal on, the rest go through `handle`."""
+        if not msgs:
+            return
+        if not self.queue or self._swallow:
+            for msg in msgs:
+                out.extend(self.handle(msg))
+            return
+        work = self.row_work(msgs[0])  # the same checks, once: the same head for all
+        execution = self.queue[0].execution
+        assert execution is not None  # row_work refuses a row outside a result
+        limits, check = self.limits, _caps.check
+        for index, msg in enumerate(msgs):
+            try:
+                execution.received = check(limits, execution.received, msg)
+            except ResultTooLargeError:
+                for rest in msgs[index:]:
+                    out.extend(self.handle(rest))
+                return
+            execution.rows += 1
+            out.append(work(msg))
+
     def _data_row(self, msg: Message) -> list[bytes]:
         work = self.row_work(msg)
         return self._row(msg, lambda: work(msg))

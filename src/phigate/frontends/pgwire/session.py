@@ -516,11 +516,26 @@ class Session:
         if self.relay is not None:
             self.relay.prime(msgs)
 
+    def on_upstream_rows(self, msgs: Sequence[Message]) -> None:
+        """`on_upstream` for a run of small DataRows: relayed as one write."""
+        assert self.relay is not None
+        out: list[bytes] = []
+        try:
+            self.relay.data_rows(msgs, out)
+        finally:
+            if out:
+                self.io.to_client(b"".join(out))
+            self._after_upstream()
+
     def on_upstream(self, msg: Message, masked: bytes | None = None) -> None:
         assert self.relay is not None
         out = self.relay.handle(msg, masked)
         if out:
             self.io.to_client(b"".join(out))
+        self._after_upstream()
+
+    def _after_upstream(self) -> None:
+        assert self.relay is not None
         for ack in self.relay.acks:
             self._learn(ack)
         self.relay.acks.clear()
