@@ -99,15 +99,12 @@ def test_config_composes_settings_leaves_and_loads_no_implementation() -> None:
             assert "phigate.config" not in _reached(graph, module), module
 
 
-# The modules that build the gateway and hand its stores to what they assemble.
+# The module that builds the stores and hands them to the services (and, at
+# construction, to a connector that keeps state: `StatefulConnector`). The rest of
+# the assembly (bootstrap, the heartbeat, checkpoints, the console's sessions, the
+# demo) asks the front by name: `record_event_in`, `replica_registry`, `token_kinds`.
 _ASSEMBLY = {
     "phigate/gateway.py",
-    "phigate/bootstrap.py",
-    "phigate/replicas.py",
-    "phigate/audit/schedule.py",
-    "phigate/demo/cli.py",
-    # The console's sign-in sessions end in the same transaction as their audit record.
-    "phigate/frontends/console/install.py",
 }
 
 # The stores only the pipeline's services and the assembly hold. The front has no

@@ -245,7 +245,7 @@ async def test_checkpoints_are_written_periodically_and_on_shutdown(tmp_path: Pa
     async def inner(_app: object) -> Any:
         yield None
 
-    async with with_checkpoints(inner, log, every=0.05)(None):
+    async with with_checkpoints(inner, log.checkpoint, every=0.05)(None):
         await asyncio.sleep(0.2)
         assert log.latest_checkpoint() is not None
         log.append("test.event", {})

@@ -496,6 +496,38 @@ async def test_refused_requests_are_audited(harness: Harness) -> None:
     assert harness.gateway.verify_audit().ok
 
 
+async def test_sql_no_upstream_can_carry_is_refused_before_policy_and_audited(
+    harness: Harness,
+) -> None:
+    """Round 6 finding 3: the caller learns which value is wrong, nothing is recorded
+    as running or sent to reviewers, and the refusal is on the audit log."""
+    cases = [
+        ({"sql": "UPDATE claims SET status = $1 WHERE id = 3", "params": ["ok", "a\u0000"]}, "$2"),
+        ({"sql": "SELECT $1::int", "params": [[1, {"a": 1}]]}, "$1::jsonb"),
+        ({"sql": "SELECT 1 /* \u0000 */"}, "NUL"),
+        ({"sql": "-- nothing\n;"}, "no statement"),
+    ]
+    for body, expected in cases:
+        answer = await harness.client.post(
+            "/v1/actions", headers=harness.auth("claims-bot"), json={"connection": "ehr", **body}
+        )
+        assert answer.status_code == 400, answer.text
+        assert expected in answer.json()["error"]["message"], answer.text
+    assert harness.gateway.list_approvals(state="pending") == []
+    refused = [
+        r["why"]["reason"]
+        for r in harness.gateway.audit_records()
+        if r["event"] == "action.refused"
+    ]
+    assert len(refused) == len(cases), refused
+    fine = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("claims-bot"),
+        json={"connection": "ehr", "sql": "SELECT $1::text[]", "params": [["a", "b"]]},
+    )
+    assert fine.status_code == 200, fine.text  # an array value is carried
+
+
 async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_dsn: str) -> None:
     settings = demo_config(tmp_path, ehr_dsn)
     ehr = settings.connections["ehr"].model_copy(update={"export_row_estimate": 100})
@@ -557,7 +589,8 @@ def test_a_repeated_statement_is_scrubbed_like_the_first(harness: Harness) -> No
     assert first == second
     assert "123-45-6789" not in json.dumps(first) and "555-12-3456" not in json.dumps(first)
     assert first["sql"] == harness.gateway.views._scrub_sql_uncached(body["sql"])
-    assert first["sql"] == "SELECT 1 WHERE note = '[SSN]'"  # the constant, replaced whole
+    # Each value in the constant replaced by what it held, the rest kept (round 6, 7)
+    assert first["sql"] == "SELECT 1 WHERE note = 'SSN [SSN]'"
     assert "123-45-6789" not in repr(harness.gateway.views._scrubbed_sql)  # remembered by hash
 
 

@@ -71,12 +71,9 @@ def build_gateway(
         masking=MaskingEngine(settings.masking, _key(settings, "masking_key")),
         oidc=oidc,
         signer=signing_key_for(settings),
+        # Verification over REST, in the console and in reports insists on these keys.
+        trusted_keys=trusted_key_ids(settings),
     )
-    # Verification over REST, in the console and in reports insists on the configured keys.
-    gateway._audit.trusted = trusted_key_ids(settings)
-    for connector in gateway._connectors.values():
-        if isinstance(connector, McpConnector):  # tool pins live in the state store
-            connector.attach(db, gateway._audit)
     check_chat_people(gateway)
     record_policy(gateway)
     return gateway
@@ -90,7 +87,7 @@ def check_chat_people(gateway: Gateway) -> None:
         f"channels.{where}.subject: {person.subject!r} holds "
         f"{', '.join(sorted(kinds))} tokens; chat users review as humans"
         for where, person in gateway.settings.channels.people().items()
-        if (kinds := gateway._tokens.kinds_of(person.subject) - {PrincipalKind.HUMAN})
+        if (kinds := gateway.token_kinds(person.subject) - {PrincipalKind.HUMAN})
     ]
     if problems:
         gateway.db.dispose()
@@ -105,7 +102,7 @@ def policy_hash(settings: Settings) -> str:
 
 def record_policy(gateway: Gateway) -> None:
     """Audit which policy a starting gateway enforces, so evidence can name the version."""
-    gateway._audit.append(
+    gateway.record_event(
         "policy.loaded",
         {
             "policy_hash": policy_hash(gateway.settings),

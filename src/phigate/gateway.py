@@ -20,6 +20,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, M
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+
 from phigate import metrics
 from phigate.action_store import (
     ActionRecord,
@@ -36,22 +38,24 @@ from phigate.config import Settings
 from phigate.connectors.base import (
     Connector,
     CopyBegan,
+    StatefulConnector,
 )
 from phigate.deciding import Decider
 from phigate.errors import (
     AuthenticationError,
     PhigateError,
 )
-from phigate.identity.principal import Principal
+from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import PREFIX, TokenStore
 from phigate.identity.verifier import AccessTokenVerifier
 from phigate.masking.engine import Masker, MaskingEngine
 from phigate.pipeline.admission import Admission
 from phigate.pipeline.execution import Execution
-from phigate.pipeline.outcome import Decided, Outcome, WaitProgress
+from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, WaitProgress
 from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision
+from phigate.replicas import ReplicaRegistry
 from phigate.reports.evidence import build_evidence
 from phigate.reports.model import Evidence
 from phigate.store import Database
@@ -61,7 +65,7 @@ if TYPE_CHECKING:  # the MCP client SDK loads only when a tool is re-pinned (see
     from phigate.connectors.mcp import McpConnector
     from phigate.connectors.mcp_pins import Repinned
 
-__all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "WaitProgress"]
+__all__ = ["AUDIT_PROFILE", "Decided", "Gateway", "Outcome", "OutcomeStatus", "WaitProgress"]
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +83,13 @@ class Gateway:
         masking: MaskingEngine,
         oidc: AccessTokenVerifier | None = None,
         signer: CheckpointSigner | None = None,
+        trusted_keys: frozenset[str] | None = None,
     ) -> None:
         self._settings = settings
         self.db = db
-        # With a signer the log signs checkpoints of its head (phigate.audit.schedule).
-        self._audit = AuditLog(db, signer=signer)
+        # With a signer the log signs checkpoints of its head (phigate.audit.schedule);
+        # verification insists on `trusted_keys` when they are configured.
+        self._audit = AuditLog(db, signer=signer, trusted=trusted_keys)
         self._actions = ActionStore(db, self._audit)
         self._approvals = ApprovalService(db, self._audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
@@ -93,6 +99,9 @@ class Gateway:
         self._tokens = tokens
         self.masking = masking
         self._connectors = dict(connectors)
+        for connector in self._connectors.values():
+            if isinstance(connector, StatefulConnector):  # MCP tool pins live in the state
+                connector.attach(db, self._audit)
         self.oidc = oidc
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)
@@ -199,9 +208,28 @@ class Gateway:
         """Which of `token_ids` are revoked, expired or gone (blocking)."""
         return self._tokens.inactive(token_ids)
 
+    def token_kinds(self, subject: str) -> set[PrincipalKind]:
+        """The kinds of principal `subject`'s API tokens make it (blocking)."""
+        return self._tokens.kinds_of(subject)
+
     def record_event(self, event: str, fields: Mapping[str, Any]) -> int:
         """Append one record to the audit log (AuditUnavailableError if it cannot)."""
         return self._audit.append(event, fields)
+
+    def record_event_in(self, conn: sa.Connection, event: str, fields: Mapping[str, Any]) -> int:
+        """Append one record inside the caller's transaction on the state database, so a
+        state change and its record commit together (the console's sign-in sessions)."""
+        return self._audit.append_in(conn, event, fields)
+
+    @property
+    def signs_checkpoints(self) -> bool:
+        """Whether this gateway has a key to sign audit checkpoints with."""
+        return self._audit.signer is not None
+
+    def replica_registry(self) -> ReplicaRegistry:
+        """This replica's heartbeat and recovery, over the gateway's own audit log (its
+        records join the same chain as everything else this process writes)."""
+        return ReplicaRegistry(self.db, self._audit, self.replica)
 
     def audit_records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         """Audit records after `since`, oldest first (blocking)."""
@@ -284,7 +312,7 @@ class Gateway:
         """The whole pipeline for one action: decide, maybe wait for approval, run, mask."""
         started = time.monotonic()
         outcome = await self.admit(action, wait=wait)
-        if outcome.status == "admitted":
+        if outcome.status is OutcomeStatus.ADMITTED:
             outcome = await self.execution.run(outcome.record)
         metrics.LATENCY.labels(action.front_door, outcome.status).observe(
             time.monotonic() - started
@@ -383,6 +411,11 @@ class Gateway:
     def masker_for(self, record: ActionRecord) -> Masker:
         """The masker for one decided action (`Execution.masker_for`, the one rule)."""
         return self.execution.masker_for(record)
+
+    def masker_before_run(self, principal: Principal, profile: str | None = None) -> Masker:
+        """The masker for what a door shows before a run is decided
+        (`Execution.masker_before_run`: no reveal; the default profile without one)."""
+        return self.execution.masker_before_run(principal, profile)
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""

@@ -43,8 +43,6 @@ from phigate.store.tables import actions, approvals, chat_messages, replicas
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from phigate.gateway import Gateway
-
 log = logging.getLogger(__name__)
 
 INTERRUPTED = ActionStatus.INTERRUPTED
@@ -251,9 +249,7 @@ def with_heartbeat(inner: Lifespan, registry: ReplicaRegistry, every: float) -> 
     return lifespan
 
 
-def install_heartbeat(app: FastAPI, gateway: Gateway) -> ReplicaRegistry:
-    """Run this replica's heartbeat and recovery for as long as `app` serves."""
-    registry = ReplicaRegistry(gateway.db, gateway._audit, gateway.replica)
-    every = gateway.settings.state.heartbeat_seconds
+def install_heartbeat(app: FastAPI, registry: ReplicaRegistry, every: float) -> None:
+    """Run this replica's heartbeat and recovery (`Gateway.replica_registry`) every
+    `every` seconds for as long as `app` serves."""
     app.router.lifespan_context = with_heartbeat(app.router.lifespan_context, registry, every)
-    return registry

@@ -14,7 +14,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -28,6 +27,7 @@ from phigate.pgserver import EmbeddedPostgres
 from tests.conftest import reader_dsn_for
 from tests.pgwire.conftest import Harness, Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
 
 SET_STATUS = "UPDATE claims SET status = $1 WHERE id = $2"
 
@@ -58,18 +58,6 @@ async def client(wire: Wire) -> AsyncIterator[RawClient]:
         yield raw
     finally:
         raw.close()
-
-
-async def approve_all(wire: Wire, voter: str = "alice") -> list[dict[str, Any]]:
-    """Approve every pending request; what each was bound to."""
-    gateway = wire.harness.gateway
-    principal = await gateway.authenticate(wire.harness.tokens[voter])
-    bound = []
-    for approval in await asyncio.to_thread(gateway.list_approvals, state="pending"):
-        await gateway.vote(approval.id, principal, "approve")
-        record = await asyncio.to_thread(gateway.action, approval.action_id)
-        bound.append(dict(record.action.body))
-    return bound
 
 
 def status_of(dsn: str, claim: int) -> str:

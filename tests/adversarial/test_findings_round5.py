@@ -19,7 +19,6 @@ from phigate.frontends.pgwire import _codec as codec
 from tests.adversarial.doors import ALL_DOORS, assert_needs_approval
 from tests.adversarial.harness import Bench
 from tests.adversarial.test_findings_round4 import (
-    approve_all,
     ask_then_approve,
     client,
     run,
@@ -32,6 +31,7 @@ from tests.conftest import Harness
 from tests.console.conftest import sign_in
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
 
 __all__ = ["client", "wire"]  # fixtures shared with round 4
 

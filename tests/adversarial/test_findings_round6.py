@@ -70,7 +70,6 @@ def vote_buttons(message: dict[str, Any]) -> list[str]:
     ]
 
 
-@finding(1, "Slack offers Approve for a statement it cuts at 2500 characters")
 async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
     chat: Harness, slack: Recorder, ehr_dsn: str
 ) -> None:
@@ -89,23 +88,21 @@ async def test_slack_never_offers_approve_for_a_statement_it_does_not_show(
     approval_id = str(answer.json()["approval"]["id"])
     message = slack.wait_for("chat.postMessage")[0]
     shown = json.dumps(message["blocks"], ensure_ascii=False)
-    body = click(approval_id, "U_ALICE")
-    voted = await chat.client.post("/slack/interactions", content=body, headers=signed(body))
-    assert voted.status_code == 200, voted.text
-    assert chat.gateway.approval(approval_id).state == "approved"
-    ran = await chat.client.post(
-        f"/v1/actions/{answer.json()['id']}/run", headers=chat.auth("claims-bot")
-    )
-    assert ran.status_code == 200, ran.text
-    assert status_of(ehr_dsn, 52) == "paid"  # the tail ran
-    print(vote_buttons(message), len(shown), shown[-1500:])
     assert "phigate_approve" not in vote_buttons(message) or "OR id = 52" in shown, (
         vote_buttons(message),
         shown[shown.find("rich_text_preformatted") + 2500 : shown.find("rich_text_section")],
     )
+    # A click on the button it did not offer (forged, or from an older message) is
+    # not recorded either: Slack tells the clicker to use the console.
+    body = click(approval_id, "U_ALICE")
+    voted = await chat.client.post("/slack/interactions", content=body, headers=signed(body))
+    assert voted.status_code == 200, voted.text
+    told = slack.wait_for("chat.postEphemeral")[0]
+    assert "console" in told["text"], told
+    assert chat.gateway.approval(approval_id).state == "pending"
+    assert status_of(ehr_dsn, 52) == "new"
 
 
-@finding(4, "Slack shows a statement's $n placeholders but never the values bound to them")
 async def test_slack_shows_the_values_a_write_is_bound_to(chat: Harness, slack: Recorder) -> None:
     """Approvals bind the text and its bound values, and the Slack message is the whole
     of what a Slack reviewer sees before Approve: `UPDATE claims SET status = $1 WHERE
@@ -121,7 +118,6 @@ async def test_slack_shows_the_values_a_write_is_bound_to(chat: Harness, slack: 
     assert "phigate_approve" not in vote_buttons(message) or "void-every-claim" in shown, shown
 
 
-@finding(6, "Slack does not say that a request asks to see PHI unmasked")
 async def test_slack_says_what_a_request_asks_to_see_unmasked(
     chat: Harness, slack: Recorder
 ) -> None:
@@ -137,7 +133,6 @@ async def test_slack_says_what_a_request_asks_to_see_unmasked(
     assert "phigate_approve" not in vote_buttons(message) or "PERSON" in shown, shown
 
 
-@finding(4, "`phigate approvals show` prints the placeholders, never the bound values")
 async def test_approvals_show_prints_the_values_a_write_is_bound_to(harness: Harness) -> None:
     """The terminal reviewer's whole view: `phigate approvals show ID` prints the
     statement with `$1`, `$2` and no values (its `--json` has them, its text does not)."""
@@ -168,7 +163,6 @@ async def review_of(harness: Harness, sql: str) -> dict[str, Any]:
     return review
 
 
-@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
 async def test_a_masked_constant_does_not_hide_what_a_write_reaches(harness: Harness) -> None:
     """Constants are masked for reviewers, whole: `id = ANY('{1,2,4155550199}')` is
     shown as `id = ANY('[PHONE]')`, one phone-shaped value, though the write reaches
@@ -179,7 +173,6 @@ async def test_a_masked_constant_does_not_hide_what_a_write_reaches(harness: Har
     assert "1,2" in review["statement"], review["statement"]
 
 
-@finding(7, "a masked constant hides the ids a write reaches, and 'shown exactly as sent' is false")
 async def test_a_masked_number_is_not_called_the_text_as_sent(harness: Harness) -> None:
     """`WHERE id < 4155550199` (every claim) is shown as `WHERE id < [PHONE]`, which no
     longer parses, so the view warns "the statement could not be parsed; it is shown
@@ -190,7 +183,6 @@ async def test_a_masked_number_is_not_called_the_text_as_sent(harness: Harness) 
     assert not any("exactly as sent" in w for w in review["warnings"]), review["warnings"]
 
 
-@finding(7, "an exec argument that looks like PHI is shown as '[PHONE]', unflagged")
 async def test_a_masked_argument_is_flagged_for_the_reviewer(harness: Harness) -> None:
     """`deploy-tool rollback api 4155550199` (a build number) is shown to reviewers as
     `deploy-tool rollback api '[PHONE]'`, quoted as if the agent had typed `[PHONE]`, with
@@ -228,7 +220,6 @@ async def teams(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Ha
 LONG_TAIL = "paid by phone, reference " + "0123456789" * 260
 
 
-@finding(4, "a Teams card offers Approve without the values, the whole statement or the reveal")
 @pytest.mark.parametrize(
     ("sql", "extra", "tail"),
     [
@@ -237,12 +228,12 @@ LONG_TAIL = "paid by phone, reference " + "0123456789" * 260
             {"params": ["void-every-claim", "1"]},
             "void-every",
         ),
-        (
+        pytest.param(
             f"UPDATE claims SET status = 'paid' WHERE id = 6 AND status <> '{LONG_TAIL}' OR id > 0",
             {},
             "OR id > 0",
         ),
-        (
+        pytest.param(
             "SELECT first_name, last_name FROM patients WHERE id = 1",
             {"reveal": ["PERSON"]},
             "PERSON",
@@ -288,7 +279,6 @@ async def api(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
         await harness.gateway.close()
 
 
-@finding(2, "a format suffix (/admin.json, /patients/export.csv) escapes the path rules")
 @pytest.mark.parametrize(
     ("path", "status"),
     [("/admin.json", 403), ("/patients/export.csv", 202)],
@@ -310,7 +300,6 @@ async def test_a_format_suffix_is_the_same_path(
     assert upstream.seen == []
 
 
-@finding(8, "a form field _method=DELETE makes a read-classified POST a DELETE upstream")
 async def test_a_method_override_in_the_body_is_the_method(
     api: Harness, upstream: Upstream
 ) -> None:
@@ -335,7 +324,8 @@ async def test_a_method_override_in_the_body_is_the_method(
 
 
 # ── bad input: a clear, audited 400 ─────────────────────────────────────────
-@finding(3, "SQL input no upstream can carry reaches the upstream and answers 502 '?????'")
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -362,7 +352,6 @@ async def test_sql_input_no_upstream_can_carry_is_a_clear_400(
     assert answer.json()["error"]["code"] == "invalid_request", answer.text
 
 
-@finding(3, "a NUL in a reason or a comment is reported as the audit log being down (503)")
 @pytest.mark.parametrize("state_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("where", ["request-reason", "vote-comment"])
 async def test_a_nul_in_free_text_is_a_clear_400(
@@ -409,7 +398,6 @@ async def pending_approval(harness: Harness) -> str:
     raise AssertionError("no approval was requested")
 
 
-@finding(5, "a REST request waiting for approval runs after its token was revoked")
 async def test_a_revoked_token_does_not_run_what_it_waits_for(
     harness: Harness, ehr_dsn: str
 ) -> None:
@@ -436,9 +424,15 @@ async def test_a_revoked_token_does_not_run_what_it_waits_for(
     await harness.gateway.vote(approval_id, alice, "approve")
     answer = await asyncio.wait_for(waiting, 30)
     assert status_of(ehr_dsn, 53) == "new", (answer.status_code, answer.text[:200])
+    assert answer.status_code == 401, answer.text  # said, and on the audit log
+    reasons = [
+        r["why"]["reason"]
+        for r in harness.gateway.audit_records()
+        if r["event"] == "action.refused"
+    ]
+    assert any("revoked" in reason for reason in reasons), reasons
 
 
-@finding(5, "an MCP query waiting for approval runs after its token was revoked")
 async def test_a_revoked_token_does_not_run_what_its_mcp_query_waits_for(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -467,6 +461,7 @@ async def test_a_revoked_token_does_not_run_what_its_mcp_query_waits_for(
             except MCPError as exc:  # the answer is refused; what matters is the table
                 text = repr(exc)
         assert status_of(ehr_dsn, 55) == "new", text
+        assert "revoked" in text, text  # the agent is told why
     finally:
         await harness.client.aclose()
         await harness.gateway.close()
@@ -503,3 +498,24 @@ async def test_held_a_wire_session_waiting_for_approval_ends_when_its_token_is_r
         client.close()
         await listener.close()
         await harness.gateway.close()
+
+
+# ── from the SQL port's review: windows and ordering of the JSON aggregates ──
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # the control: an ordinary aggregate as a window over ssn is held
+        "SELECT array_agg(id) OVER (ORDER BY ssn) FROM patients LIMIT 5",
+        # each row's running array lists the ids in ssn order: ssn's order, read back
+        "SELECT JSON_ARRAYAGG(id) OVER (ORDER BY ssn) FROM patients LIMIT 5",
+        # the ids that share a date of birth, grouped by it
+        "SELECT JSON_OBJECTAGG(id : 1) OVER (PARTITION BY dob) FROM patients LIMIT 5",
+        "SELECT JSON_ARRAYAGG(id ORDER BY ssn) FROM patients",
+    ],
+)
+async def test_a_json_aggregate_window_over_phi_is_a_condition(harness: Harness, sql: str) -> None:
+    """`OVER (PARTITION BY … ORDER BY …)` and an aggregate's own ORDER BY decide what
+    comes back from PHI an agent may not filter, sort or group on unseen: as for
+    array_agg, they are conditions, and the statement waits for approval."""
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])

@@ -191,6 +191,24 @@ async def test_unmapped_ineligible_and_reasonless_deny(h: Harness, bot: Recorder
     assert h.gateway.approval(approval_id).state == "denied"
 
 
+async def test_a_card_too_long_to_show_whole_offers_and_takes_no_vote(
+    h: Harness, bot: Recorder
+) -> None:
+    """A statement longer than a card shows is cut with a note, and the card offers
+    only the console; an approve sent anyway (forged or stale) is not recorded."""
+    tail = "x" * 2600
+    sql = f"UPDATE claims SET status = 'paid' WHERE id = 7 AND status <> '{tail}' OR id > 0"
+    answer = await h.submit("claims-bot", sql, reason="paid by phone")
+    approval_id = str(answer.json()["approval"]["id"])
+    card = bot.wait_for("/svc/v3/conversations/19:rev/activities")[0]["attachments"][0]
+    actions = card["content"]["actions"]
+    assert [a["type"] for a in actions] == ["Action.OpenUrl"], actions
+    assert "more than Teams shows" in str(card)
+    voted = await send(h, invoke(bot, approval_id, "approve", "aad-alice", "t1"), token(bot))
+    assert "Not recorded" in str(voted.json()["value"])
+    assert h.gateway.approval(approval_id).state == "pending"
+
+
 async def test_card_updates_after_a_decision_elsewhere(h: Harness, bot: Recorder) -> None:
     approval_id = await pending(h, bot)
     await h.client.post(f"/v1/approvals/{approval_id}/approve", headers=h.auth("bob"), json={})

@@ -81,6 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/debug/encoded":  # the credential base64-encoded inside other text
             basic = base64.b64encode(f"svc:{API_TOKEN}".encode()).decode()
             self._send(200, f"Authorization: Basic {basic}\n".encode(), "text/plain")
+        elif self.path == "/broken":
+            self._json(500, {"error": "boom"})
         elif self.path == "/scan.png":
             self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00binary", "image/png")
         else:
@@ -257,6 +259,14 @@ async def test_upstream_errors_come_back_with_status_and_masked_body(h: Harness)
     record = h.gateway.action(response.json()["id"])
     assert record.status == "failed"
     assert EMAIL not in audit_text(h)
+
+
+async def test_a_standard_reason_phrase_is_shown_as_it_is(h: Harness) -> None:
+    """The standard phrase of 500, "Internal Server Error", is no PHI: masked, it read
+    "Internal [PERSON]". Other phrases are still masked (test_findings_round3.py)."""
+    response = await call(h, "GET", "/broken")
+    assert response.status_code == 502, response.text
+    assert "answered 500 Internal Server Error" in response.json()["error"]["message"]
 
 
 async def test_binary_is_refused_unless_allowed(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
-from phigate.connectors._http_rules import classify_request
+from phigate.connectors._http_rules import classify_request, method_overrides
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
 from phigate.risk import RiskClass
 
@@ -178,7 +178,19 @@ HTTP_TABLE = [
     ("GET", "/patients?id=1", U),
     ("GET", "patients", U),
     ("GET", "/patients/export", E),
-    ("POST", "/patients/search", R),
+    # Round 6 finding 2: a format suffix is routed as the path without it.
+    ("GET", "/admin.json", A),
+    ("GET", "/ADMIN.JSON", A),
+    ("GET", "/admin.tar.gz", A),
+    ("GET", "/admin;x.json", A),
+    ("GET", "/%61dmin%2ejson", A),
+    ("GET", "/patients/export.csv", E),
+    ("GET", "/patients/export.csv/", E),
+    ("GET", "/patients/export.", E),
+    ("POST", "/users/42/roles.json", P),
+    ("GET", "/patients/1.json", R),
+    ("GET", "/admin.json/x", R),
+    ("POST", "/patients/search.json", W),  # a rule only raises through a suffix
     ("BREW", "/coffee", U),
 ]
 
@@ -199,6 +211,38 @@ def test_http_reasons_say_how_the_upstream_reads_an_unusual_path() -> None:
     verdict = classify_request("POST", "/users/7;v=2/./roles/", HTTP_RULES)
     assert verdict.reasons[-1] == "the upstream reads the path as /users/7/roles"
     assert len(classify_request("GET", "/patients/1", HTTP_RULES).reasons) == 1
+
+
+def test_a_format_suffix_is_matched_as_well_and_said() -> None:
+    """The most severe reading wins, and the reviewer is told which reading it was."""
+    verdict = classify_request("GET", "/patients/export.csv", HTTP_RULES)
+    assert verdict.rule == "bulk export"
+    assert verdict.reasons[-1] == (
+        "servers that route a format suffix read /patients/export.csv as /patients/export"
+    )
+    plain = HttpRule(name="spec", methods=("GET",), path="/openapi.json", risk=A)
+    assert classify_request("GET", "/openapi.json", (plain,)).rule == "spec"
+
+
+@pytest.mark.parametrize(
+    ("request_", "methods"),
+    [
+        ({"body": "_method=delete&name=x"}, ["DELETE"]),
+        ({"body": {"_method": "put"}}, ["PUT"]),
+        ({"query": {"_METHOD": "DELETE"}}, ["DELETE"]),
+        ({"headers": {"X-HTTP-Method-Override": "PATCH"}}, ["PATCH"]),
+        (
+            {"body": '--b\r\nContent-Disposition: form-data; name="_method"\r\n\r\nDELETE\r\n'},
+            ["DELETE"],
+        ),
+        ({"body": "name=_method", "query": {"method": "DELETE"}}, []),
+    ],
+)
+def test_method_overrides_are_found_where_servers_read_them(
+    request_: dict[str, object], methods: list[str]
+) -> None:
+    """Round 6 finding 8: Rails, Symfony and Laravel route `_method` as the method."""
+    assert method_overrides(request_) == methods
 
 
 def test_the_settings_leaf_names_every_built_in_rule_set() -> None:

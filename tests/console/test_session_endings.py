@@ -118,11 +118,11 @@ def test_expiry_is_recorded_once(tmp_path: Path) -> None:
     db.migrate()
     try:
         audit = AuditLog(db)
-        expired = SessionStore(db, KEY, -1, audit=audit)
+        expired = SessionStore(db, KEY, -1, record_in=audit.append_in)
         first = expired.create(CAROL, "oidc")
         assert expired.get(first.id) is None  # presented: refused, ended
         second = expired.create(CAROL, "oidc")
-        live = SessionStore(db, KEY, 60, audit=audit)
+        live = SessionStore(db, KEY, 60, record_in=audit.append_in)
         live.create(CAROL, "oidc")  # a new sign-in sweeps the other expired one
         assert expired.get(second.id) is None
         codes = [r["why"]["code"] for r in audit.records() if r["event"] == "console.session_ended"]

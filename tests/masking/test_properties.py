@@ -8,6 +8,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phigate.masking import detect
+from phigate.masking._names import _WORD, _words
 from phigate.masking.engine import Masker, MaskingEngine
 from phigate.masking.settings import MaskingSettings
 from tests.masking.conftest import KEY
@@ -83,3 +85,33 @@ def test_date_shift_keeps_intervals(a: dt.date, b: dt.date, subject: str) -> Non
     assert sb - sa == b - a and sa != a
     text = ops.text("DATE", a.isoformat(), subject)
     assert text == sa.isoformat()
+
+
+_WORDY = st.text(alphabet=st.sampled_from([*"AbZé ÉĐặ’'-_.(\n0Жж«", "\ud800"]), max_size=40)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_WORDY)
+def test_name_words_found_without_the_group_are_the_groups(text: str) -> None:
+    """The name detector steps over the character before a word instead of asking RE2
+    for the group: the same words, wherever a text starts and whatever comes before."""
+    data = text.encode("utf-8", "surrogatepass")
+    assert list(_words(data)) == [(m[1][0], m[1][1]) for m in _WORD.spans(data)]
+
+
+_AFTER_SPAN = st.lists(
+    st.sampled_from([*"0123:apmPMZUTC ,@\t\nMDJrIRN.-", "at ", "Jr", "MD", "EST"]), max_size=20
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_AFTER_SPAN, st.integers(min_value=0, max_value=30))
+def test_anchored_extension_is_the_search_starting_there(text: str, at: int) -> None:
+    """Time after a date and credentials after a name are matched anchored at the span's
+    end: the same end as the leftmost match of a search, when that match starts there."""
+    data = text.encode()
+    at = min(at, len(data))
+    for regex in (detect._TIME_AFTER, detect._CREDENTIALS_AFTER):
+        found = next(regex.spans(data, at, min(len(data), at + 48)), None)
+        searched = found[0][1] if found is not None and found[0][0] == at else at
+        assert detect._extend(regex, data, at) == searched

@@ -58,6 +58,11 @@ _EDGES = [
     "\x00",
     " ",
     "x\n",
+    "Caller: 4 5 6 7",
+    "[10:02] Pt: 555 12 34",
+    "one two three four five six seven",
+    "al-Rashid",
+    "'Okafor",
 ]
 _HEX = st.text(alphabet="0123456789abcdef", min_size=1, max_size=40)
 _MIXED = st.text(

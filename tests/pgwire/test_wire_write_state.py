@@ -11,7 +11,7 @@ import pytest
 
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire import _writer
-from phigate.frontends.pgwire._relay import Expect, Relay
+from phigate.frontends.pgwire._relay import Expect, ExpectKind, Relay
 from tests.adversarial.test_findings_round4 import (
     SET_STATUS,
     approve_all,
@@ -163,15 +163,15 @@ async def test_the_relay_knows_the_state_only_from_a_later_ready_for_query(
     sent after it settles it either way, and one sent before it does not."""
     profiles = wire.harness.gateway.masking
     relay = Relay(profiles.masker("hipaa-safe-harbor", groups=frozenset()))
-    relay.expect(Expect("sync"))
-    relay.expect(Expect("execute", keeps_transaction=keeps))
+    relay.expect(Expect(ExpectKind.SYNC))
+    relay.expect(Expect(ExpectKind.EXECUTE, keeps_transaction=keeps))
     relay.handle(ready(b"I"))  # answers the Sync sent before the Execute
     relay.handle(completed("BEGIN"))
     assert relay.idle is idle and relay.state_unreported is not idle
-    relay.expect(Expect("sync"))
+    relay.expect(Expect(ExpectKind.SYNC))
     relay.handle(ready(b"T"))
     assert not relay.idle and not relay.state_unreported
-    relay.expect(Expect("sync"))
+    relay.expect(Expect(ExpectKind.SYNC))
     relay.handle(ready(b"I"))
     assert relay.idle
 

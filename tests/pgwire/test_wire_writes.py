@@ -5,7 +5,6 @@ widen it; what the writer cannot run as approved is refused before anyone is ask
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 from phigate.frontends.pgwire import _codec as codec
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
 
 SET_STATUS = "UPDATE claims SET status = %s WHERE id = %s"
 SET_STATUS_PG = "UPDATE claims SET status = $1 WHERE id = $2"
@@ -31,18 +31,6 @@ async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
     finally:
         await listener.close()
         await harness.gateway.close()
-
-
-async def approve_all(wire: Wire, voter: str = "alice") -> list[dict[str, Any]]:
-    """Approve every pending request; the SQL and parameters each was bound to."""
-    gateway = wire.harness.gateway
-    principal = await gateway.authenticate(wire.harness.tokens[voter])
-    bound = []
-    for approval in await asyncio.to_thread(gateway.list_approvals, state="pending"):
-        await gateway.vote(approval.id, principal, "approve")
-        record = await asyncio.to_thread(gateway.action, approval.action_id)
-        bound.append(dict(record.action.body))
-    return bound
 
 
 def status_of(dsn: str, claim: int) -> str:

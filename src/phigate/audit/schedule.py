@@ -15,40 +15,42 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from phigate.audit.chain import AuditLog
+from phigate.audit.checkpoint import Checkpoint
 from phigate.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
 Lifespan = Callable[[Any], AbstractAsyncContextManager[Any]]
+# Signs a checkpoint of the audit head now (`Gateway.checkpoint_audit`; blocking).
+CheckpointNow = Callable[[], Checkpoint]
 
 
-async def checkpoint_periodically(audit: AuditLog, every: float) -> None:
+async def checkpoint_periodically(checkpoint: CheckpointNow, every: float) -> None:
     """Checkpoint now and then every `every` seconds until cancelled. A failure is
     logged and retried next time: serving goes on, and verification shows the
     records since the last checkpoint as unproven."""
     while True:
-        await _checkpoint(audit, "periodic")
+        await _checkpoint(checkpoint, "periodic")
         await asyncio.sleep(every)
 
 
-async def _checkpoint(audit: AuditLog, why: str) -> None:
+async def _checkpoint(checkpoint: CheckpointNow, why: str) -> None:
     try:
-        checkpoint = await asyncio.to_thread(audit.checkpoint)
+        signed = await asyncio.to_thread(checkpoint)
     except Exception:
         log.exception("%s audit checkpoint failed", why)
     else:
-        log.debug("%s audit checkpoint at sequence %d", why, checkpoint.seq)
+        log.debug("%s audit checkpoint at sequence %d", why, signed.seq)
 
 
-def with_checkpoints(inner: Lifespan, audit: AuditLog, every: float) -> Lifespan:
+def with_checkpoints(inner: Lifespan, checkpoint: CheckpointNow, every: float) -> Lifespan:
     """Wrap an ASGI lifespan: checkpoint periodically while serving, and once more at
     shutdown, after the inner lifespan (front doors, channels) has stopped."""
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[Any]:
         task = asyncio.create_task(
-            checkpoint_periodically(audit, every), name="phigate-audit-checkpoints"
+            checkpoint_periodically(checkpoint, every), name="phigate-audit-checkpoints"
         )
         try:
             async with inner(app) as state:
@@ -57,16 +59,16 @@ def with_checkpoints(inner: Lifespan, audit: AuditLog, every: float) -> Lifespan
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            await _checkpoint(audit, "shutdown")
+            await _checkpoint(checkpoint, "shutdown")
 
     return lifespan
 
 
 def install_checkpoints(app: FastAPI, gateway: Gateway) -> None:
     """Sign checkpoints for as long as `app` serves (when the gateway has a key)."""
-    if gateway._audit.signer is None:
+    if not gateway.signs_checkpoints:
         return
     every = gateway.settings.audit.checkpoint_seconds
     app.router.lifespan_context = with_checkpoints(
-        app.router.lifespan_context, gateway._audit, every
+        app.router.lifespan_context, gateway.checkpoint_audit, every
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from phigate.channels._summary import vote_line
+from phigate.reviewing.essentials import must_read, unseen
 
 APPROVE = "phigate_approve"
 DENY = "phigate_deny"
@@ -40,7 +41,7 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
         f"*On behalf of*\n{view.get('on_behalf_of') or '—'}",
         f"*Risk*\n{action['risk']}: {_escape('; '.join(action['reasons']) or 'no reasons')}",
         f"*Tables*\n{', '.join(action['tables']) or '—'}",
-        f"*Masking*\n{action['masking']}",
+        f"*Masking*\n{action['masking']}{_reveal(action['reveal'])}",
         f"*Votes*\n{view['approvals_so_far']} of {view['required']} "
         f"({', '.join(view['eligible_groups'])})",
     ]
@@ -49,32 +50,37 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
         {"type": "section", "text": _text(_escape(headline(view)))},
         {"type": "section", "fields": [_text(f) for f in facts]},
         *_warning_blocks(review["warnings"]),
-        _statement_block(review["marked"]),
+        _statement_block(view),
         {
             "type": "context",
             "elements": [_text(f"{_state_line(view)} · <{view['url']}|Open in phigate>")],
         },
     ]
+    too_long = unseen(view, MAX_SQL, "Slack")
     if view["state"] == "pending":
-        blocks.append(_buttons(view, console_only))
+        if too_long:
+            blocks.append({"type": "section", "text": _text(f":mag: {_escape(too_long)}")})
+        blocks.append(_buttons(view, console_only or too_long is not None))
     return blocks
 
 
-def _statement_block(marked: dict[str, list[list[Any]]]) -> dict[str, Any]:
-    """The statement and the reason as rich text: Slack reads no markup in it (a
-    statement holding ``` or *bold* cannot reshape the message) and each escape is
-    set in bold, as the console marks it."""
-    reason = [
-        {"type": "text", "text": "Reason: ", "style": {"bold": True}},
-        *_runs(marked["reason"]),
+def _reveal(kinds: list[str]) -> str:
+    return f" (reveal requested: {_escape(', '.join(kinds))})" if kinds else ""
+
+
+def _statement_block(view: dict[str, Any]) -> dict[str, Any]:
+    """What a reviewer must read (`reviewing.essentials`): the statement, its bound
+    values, what it asks to see unmasked and the reason, as rich text: Slack reads no
+    markup in it (a statement holding ``` or *bold* cannot reshape the message) and
+    each escape is set in bold, as the console marks it."""
+    (_label, statement), *rest = must_read(view)
+    elements: list[dict[str, Any]] = [
+        {"type": "rich_text_preformatted", "elements": _runs(statement, MAX_SQL)}
     ]
-    return {
-        "type": "rich_text",
-        "elements": [
-            {"type": "rich_text_preformatted", "elements": _runs(marked["statement"], MAX_SQL)},
-            {"type": "rich_text_section", "elements": reason},
-        ],
-    }
+    for label, segments in rest:
+        heading = {"type": "text", "text": f"{label}: ", "style": {"bold": True}}
+        elements.append({"type": "rich_text_section", "elements": [heading, *_runs(segments)]})
+    return {"type": "rich_text", "elements": elements}
 
 
 def _runs(segments: list[list[Any]], limit: int = MAX_SQL) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from phigate.channels._summary import vote_line
+from phigate.reviewing.essentials import must_read, unseen
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_TEXT = 2500
@@ -20,7 +21,7 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
         {"title": "Connection", "value": action["connection"]},
         {"title": "Risk", "value": f"{action['risk']}: {'; '.join(action['reasons'])}"},
         {"title": "Tables", "value": ", ".join(action["tables"]) or "—"},
-        {"title": "Masking", "value": action["masking"]},
+        {"title": "Masking", "value": _masking(action)},
         {"title": "Votes", "value": f"{view['approvals_so_far']} of {view['required']}"},
         {
             "title": "State",
@@ -29,6 +30,11 @@ def _facts(view: dict[str, Any]) -> list[dict[str, str]]:
             else f"pending, {view['time_left']} left",
         },
     ]
+
+
+def _masking(action: dict[str, Any]) -> str:
+    reveal = action["reveal"]
+    return str(action["masking"]) + (f" (reveal requested: {', '.join(reveal)})" if reveal else "")
 
 
 def _rich(segments: list[list[Any]], *, monospace: bool = False) -> dict[str, Any]:
@@ -50,6 +56,16 @@ def _rich(segments: list[list[Any]], *, monospace: bool = False) -> dict[str, An
     return {"type": "RichTextBlock", "inlines": inlines}
 
 
+def _must_read(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a reviewer must read before voting (`reviewing.essentials`): the statement
+    in monospace, then its bound values, what it asks to see unmasked and the reason."""
+    (_label, statement), *rest = must_read(view)
+    return [
+        _rich(statement, monospace=True),
+        *(_rich([[f"{label}: ", False], *segments]) for label, segments in rest),
+    ]
+
+
 def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
     """Shown above the statement, where a reviewer looks before deciding."""
     run = {"type": "TextRun", "weight": "Bolder", "color": "Attention"}
@@ -69,8 +85,7 @@ def approval_card(
         },
         {"type": "FactSet", "facts": _facts(view)},
         *_warning_blocks(view["action"]["review"]["warnings"]),
-        _rich(view["action"]["review"]["marked"]["statement"], monospace=True),
-        _rich([["Reason: ", False], *view["action"]["review"]["marked"]["reason"]]),
+        *_must_read(view),
     ]
     for vote in view["votes"]:
         body.append(
@@ -93,7 +108,10 @@ def approval_card(
     actions: list[dict[str, Any]] = [
         {"type": "Action.OpenUrl", "title": "Open in phigate", "url": view["url"]}
     ]
-    if interactive and view["state"] == "pending":
+    too_long = unseen(view, MAX_TEXT, "Teams")
+    if too_long and view["state"] == "pending":
+        body.append({"type": "TextBlock", "wrap": True, "color": "Attention", "text": too_long})
+    if interactive and view["state"] == "pending" and not too_long:
         body.append(
             {
                 "type": "Input.Text",

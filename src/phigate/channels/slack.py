@@ -48,6 +48,7 @@ from phigate.channels.settings import Person, SlackSettings
 from phigate.errors import InvalidRequestError, PhigateError
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.reviewing.essentials import unseen
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
@@ -212,10 +213,8 @@ class SlackChannel:
                 "Your Slack account is not linked to a phigate "
                 "reviewer, so this click was not recorded.",
             )
-        if await self._console_only(approval_id):
-            return await self._tell(
-                where, user_id, "This request can only be decided in the phigate console."
-            )
+        if why := await self._console_only(approval_id):
+            return await self._tell(where, user_id, why)
         if action_id == blocks.DENY:
             await asyncio.to_thread(
                 self.client.views_open,
@@ -239,8 +238,8 @@ class SlackChannel:
         problem = None
         if principal is None:
             problem = "Your Slack account is not linked to a phigate reviewer."
-        elif await self._console_only(str(view.get("private_metadata", ""))):
-            problem = "This request can only be decided in the phigate console."
+        elif why := await self._console_only(str(view.get("private_metadata", ""))):
+            problem = why
         else:
             problem = await self._vote(
                 str(view.get("private_metadata", "")), principal, "deny", reason, None, user_id
@@ -268,13 +267,19 @@ class SlackChannel:
             return exc.message
         return None
 
-    async def _console_only(self, approval_id: str) -> bool:
+    async def _console_only(self, approval_id: str) -> str | None:
+        """Why a click on this approval is not recorded from Slack: its risk class is
+        decided in the console, or the message could not show all of it (so it offered
+        no vote; a click is forged or stale). None when Slack may record the vote."""
         try:
             approval = await asyncio.to_thread(self.gateway.approval, approval_id)
             record = await asyncio.to_thread(self.gateway.action, approval.action_id)
         except PhigateError:
-            return False  # the vote itself will report the missing approval
-        return record.description.risk.value in self.settings.console_only
+            return None  # the vote itself will report the missing approval
+        if record.description.risk.value in self.settings.console_only:
+            return "This request can only be decided in the phigate console."
+        view = await asyncio.to_thread(masked_summary, self.gateway, approval)
+        return unseen(view, blocks.MAX_SQL, "Slack")
 
     async def _tell(self, channel: str, user_id: str, text: str) -> None:
         try:

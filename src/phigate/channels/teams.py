@@ -37,7 +37,7 @@ from phigate.channels._refusals import RefusalAudit
 from phigate.channels._secret import reveal
 from phigate.channels._summary import masked_summary
 from phigate.channels._teams_activity import Activity, MalformedActivityError, read_activity
-from phigate.channels._teams_cards import CARD_TYPE, approval_card
+from phigate.channels._teams_cards import CARD_TYPE, MAX_TEXT, approval_card
 from phigate.channels.events import ChannelEvent
 from phigate.channels.posted import PostedMessages, progress
 from phigate.channels.replays import ReplayGuard, digest
@@ -45,6 +45,7 @@ from phigate.channels.settings import TeamsSettings
 from phigate.errors import AuthenticationError, PhigateError
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.reviewing.essentials import unseen
 
 log = logging.getLogger(__name__)
 KEYS_SECONDS = 3600.0
@@ -176,7 +177,9 @@ class TeamsChannel:
         note = ""
         principal = self.principal_for(activity.aad_object_id)
         if verb in ("approve", "deny"):
-            note = await self._vote(approval_id, principal, verb, activity.reason)
+            note = await self._unseen(approval_id) or await self._vote(
+                approval_id, principal, verb, activity.reason
+            )
         try:
             approval = await asyncio.to_thread(self.gateway.approval, approval_id)
         except PhigateError as exc:
@@ -202,6 +205,17 @@ class TeamsChannel:
         except PhigateError as exc:
             return f"Not recorded: {exc.message}"
         return ""
+
+    async def _unseen(self, approval_id: str) -> str:
+        """Why a vote on this approval is not recorded from Teams: its card could not
+        show all of it, so it offered no vote (the action is forged or stale)."""
+        try:
+            approval = await asyncio.to_thread(self.gateway.approval, approval_id)
+        except PhigateError:
+            return ""  # the vote itself will report the missing approval
+        view = await asyncio.to_thread(masked_summary, self.gateway, approval)
+        why = unseen(view, MAX_TEXT, "Teams")
+        return f"Not recorded: {why}" if why else ""
 
     def principal_for(self, aad_object_id: str) -> Principal | None:
         person = self.settings.users.get(aad_object_id)

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from phigate.reviewing.essentials import must_read
 from phigate.reviewing.view import time_left
 
 # markup=False: every string printed is data (statements, reasons, paths, names an
@@ -162,7 +163,11 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
     out.print(facts)
     for warning in action["review"]["warnings"]:
         out.print(Text(f"warning: {warning}", style="bold yellow"))
-    out.print(_marked(action["review"]["marked"]["statement"]), soft_wrap=False)
+    (_label, statement), *rest = must_read(a)
+    out.print(_marked(statement), soft_wrap=False)
+    for label, segments in rest:
+        if label != "Reason":  # among the facts above
+            out.print(Text(f"{label.lower()}: ", style="bold") + _marked(segments), soft_wrap=False)
 
 
 def _masking(action: dict[str, Any]) -> str:

@@ -9,10 +9,17 @@ privilege). In a path pattern `*` matches one segment and `**` any number
 Rules match the path the way servers read it (`normal_path`): escapes decoded,
 `;` matrix parameters dropped from each segment (`/admin;x/stats` is
 `/admin/stats` to Tomcat or Spring), `.` and `..` resolved, repeated and trailing
-slashes dropped, case ignored unless the connection says otherwise. A path that
+slashes dropped, case ignored unless the connection says otherwise. A format
+suffix on the last segment (`/admin.json`, `/patients/export.csv`) may be routed as
+the path without it (Rails, Spring), so every such reading is matched and the most
+severe class wins. A path that
 servers could read in more than one way (an encoded slash, backslash, percent
 sign or `;`, NUL or other control characters, a `..` above the root, escapes that
 are not UTF-8, a query or fragment inside the path) is `unknown`.
+A method override (`_method=DELETE` in the query or a form or JSON body, an
+`X-HTTP-Method-Override` header) is routed as that method by Rails, Symfony,
+Laravel and others, so the request is classified under each method it may be read
+as, and the most severe class wins.
 The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 """
 
@@ -21,7 +28,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
+from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from phigate.connectors.rule_settings import HttpRule
 from phigate.risk import RiskClass
@@ -109,10 +117,58 @@ def classify_request(
     except UnclearPathError as exc:
         return HttpVerdict(RiskClass.UNKNOWN, None, (str(exc),))
     # Reviewers see the path as written; say how the upstream will read it.
-    read_as = (f"the upstream reads the path as {plain}",) if plain != path else ()
+    read_as: tuple[str, ...] = (f"the upstream reads the path as {plain}",) if plain != path else ()
+    verdicts = [_first_match(method, each, rules, case_sensitive) for each in readings(plain)]
+    worst = max(verdicts, key=lambda v: v.risk.severity)  # the first of equals: `plain`
+    if worst is not verdicts[0]:
+        stem = readings(plain)[verdicts.index(worst)]
+        read_as += (f"servers that route a format suffix read {plain} as {stem}",)
+    return HttpVerdict(worst.risk, worst.rule, (*worst.reasons, *read_as))
+
+
+def readings(plain: str) -> list[str]:
+    """`plain` and the paths a server may route it to by dropping a format suffix
+    from its last segment: Rails' `(.:format)` and Spring's suffix patterns serve
+    `/admin.json` and `/patients/export.csv` as `/admin` and `/patients/export`."""
+    head, _, last = plain.rpartition("/")
+    stems = [last.split(".", 1)[0], last.rsplit(".", 1)[0]]
+    return [plain, *dict.fromkeys(f"{head}/{s}" for s in stems if s and s != last)]
+
+
+def _first_match(
+    method: str, path: str, rules: Sequence[HttpRule], case_sensitive: bool
+) -> HttpVerdict:
+    """The first rule covering `method` on `path`, else the method's default class."""
     for rule in rules:
-        if rule.matches(method, plain, case_sensitive=case_sensitive):
+        if rule.matches(method, path, case_sensitive=case_sensitive):
             why = f"rule {rule.name!r}: {method} {rule.path} → {rule.risk}"
-            return HttpVerdict(rule.risk, rule.name, (why, *read_as))
+            return HttpVerdict(rule.risk, rule.name, (why,))
     risk = RiskClass.READ if method in READ_METHODS else RiskClass.WRITE
-    return HttpVerdict(risk, None, (f"{method} is {risk}", *read_as))
+    return HttpVerdict(risk, None, (f"{method} is {risk}",))
+
+
+# Headers and fields servers read as "route this request as that method".
+OVERRIDE_HEADERS = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
+_MULTIPART_FIELD = re.compile(rb'name="?_method"?[^\r\n]*\r?\n\r?\n([^\r\n]*)', re.IGNORECASE)
+
+
+def method_overrides(request: dict[str, Any]) -> list[str]:
+    """The methods a server may route this request as besides its own: `_method` in
+    the query or in a form, multipart or JSON body, and the override headers."""
+    found = [
+        str(value)
+        for name, value in (request.get("headers") or {}).items()
+        if str(name).lower() in OVERRIDE_HEADERS
+    ]
+    found += [str(v) for k, v in (request.get("query") or {}).items() if _is_override(k)]
+    body = request.get("body")
+    if isinstance(body, dict):
+        found += [str(v) for k, v in body.items() if _is_override(k)]
+    elif isinstance(body, str):
+        found += [v for k, v in parse_qsl(body, keep_blank_values=True) if _is_override(k)]
+        found += [m.decode("utf-8", "replace") for m in _MULTIPART_FIELD.findall(body.encode())]
+    return [m.strip().upper() for m in found]
+
+
+def _is_override(name: object) -> bool:
+    return str(name).strip().lower() == "_method"

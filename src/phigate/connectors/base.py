@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from phigate.actions import Action, Description
+from phigate.audit.chain import AuditLog
 from phigate.masking.engine import Masker
+from phigate.store import Database
 
 
 @dataclass
@@ -64,8 +66,23 @@ class CopyInConnector(Protocol):
 
 
 @runtime_checkable
+class StatefulConnector(Protocol):
+    """A connector that keeps state of its own in the gateway's state store, recorded in
+    its audit log (the MCP connector's tool pins). The gateway hands both over as it
+    builds itself, so nothing reaches into its stores afterwards."""
+
+    def attach(self, db: Database, audit: AuditLog) -> None: ...
+
+
+@runtime_checkable
 class RefiningConnector(Protocol):
     """A connector that can sharpen a description by asking the upstream (planner
     estimates, the columns behind `*`) before policy decides."""
 
     async def refine(self, action: Action, description: Description) -> Description: ...
+
+    def refines_alike(self, action: Action, description: Description) -> bool:
+        """Whether `refine` gives the same answer for every run of this statement text;
+        only then may a decision on the refined description be reused
+        (`phigate.pipeline.outcome.Decided`)."""
+        ...

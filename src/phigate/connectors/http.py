@@ -12,6 +12,7 @@ binary refused unless the connection allows it. An upstream status ≥ 400 is an
 from __future__ import annotations
 
 import base64
+import http
 import json
 import re
 import time
@@ -21,7 +22,12 @@ import httpx
 
 from phigate.actions import Action, Description
 from phigate.config import HttpConnection
-from phigate.connectors._http_rules import classify_request, path_problem
+from phigate.connectors._http_rules import (
+    HttpVerdict,
+    classify_request,
+    method_overrides,
+    path_problem,
+)
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
@@ -56,6 +62,7 @@ _TEXT_TYPES = (
     "application/problem+xml",
 )
 _ERROR_SNIPPET = 1000
+_STANDARD_PHRASES = frozenset(status.phrase for status in http.HTTPStatus)
 _QueryValue = str | int | float | bool
 
 
@@ -98,14 +105,29 @@ class HttpConnector:
             return Description(
                 RiskClass.UNKNOWN, reasons=(problem,), detail={"request": _request_line(request)}
             )
-        verdict = classify_request(
-            request["method"],
-            request["path"],
-            self.settings.rules,
-            case_sensitive=self.settings.case_sensitive_paths,
-        )
+        verdict = self._classify(request)
         detail = {"request": _request_line(request), "rule": verdict.rule}
         return Description(verdict.risk, reasons=verdict.reasons, detail=detail)
+
+    def _classify(self, request: dict[str, Any]) -> HttpVerdict:
+        """The request's class under its own method and each method it asks servers
+        to route it as (`_method=DELETE`): the most severe wins, and is said."""
+        own = request["method"]
+        verdicts = [
+            classify_request(
+                method,
+                request["path"],
+                self.settings.rules,
+                case_sensitive=self.settings.case_sensitive_paths,
+            )
+            for method in [own, *method_overrides(request)]
+        ]
+        worst = max(verdicts, key=lambda v: v.risk.severity)  # the first of equals: its own
+        if worst is verdicts[0]:
+            return worst
+        routed = [own, *method_overrides(request)][verdicts.index(worst)]
+        why = f"the request asks servers to route it as {routed} (a method override)"
+        return HttpVerdict(worst.risk, worst.rule, (*worst.reasons, why))
 
     # ── prepare ─────────────────────────────────────────────────────────────
     def prepare(self, action: Action) -> Action:
@@ -147,7 +169,10 @@ class HttpConnector:
         body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
         # The status line is upstream text like the body: it can quote the request's
         # own credential or a patient, so it leaves only scrubbed and masked.
-        reason = _shown(reason, secrets, masker, masked)
+        # A standard phrase ("Internal Server Error") is no PHI: masked, it would read
+        # "Internal [PERSON]" to callers and reviewers alike.
+        if reason not in _STANDARD_PHRASES:
+            reason = _shown(reason, secrets, masker, masked)
         if status >= 400:
             snippet = body if isinstance(body, str) else json.dumps(body, default=str)
             raise UpstreamError(

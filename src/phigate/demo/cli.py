@@ -16,6 +16,7 @@ from phigate.bootstrap import build_gateway
 from phigate.demo import patient_api
 from phigate.demo.runner import DemoEnvironment, ensure_tokens, prepare, write_credentials
 from phigate.frontends.pgwire.server import with_listener
+from phigate.identity.tokens import TokenStore
 from phigate.pgserver import EmbeddedPostgres, free_port
 from phigate.server import interrupt_on_sigterm, listen_socket, serve
 from phigate.state_lock import StateLock, lock_file_for
@@ -90,7 +91,9 @@ def _serve_demo(env: DemoEnvironment, ports: DemoPorts, credentials_file: Path) 
     pg_url = f"postgresql://{DEMO_HOST}:{ports.wire}/ehr"
     settings = with_listener(env.settings, "ehr", f"{DEMO_HOST}:{ports.wire}")
     gateway = build_gateway(settings, migrate=True)
-    ensure_tokens(env, gateway._tokens, credentials_file)
+    # As `phigate token` does: its own handle on the state database's API tokens.
+    tokens = TokenStore(gateway.db, settings.secrets.token_hash_key.reveal().encode())
+    ensure_tokens(env, tokens, credentials_file)
     patients_api = patient_api.start_for_demo(env.state_dir / "secrets")
 
     # Written once the HTTP port is ours and the wire port was found free, before the

@@ -108,9 +108,7 @@ def write_launcher(path: Path) -> Path:
     """An executable file at `path` that runs this tool with this Python (an absolute path
     the exec connection can allow-list)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        f"#!{sys.executable}\nfrom phigate.demo.deploy_tool import main\nraise SystemExit(main())\n"
-    )
+    path.write_text(f"#!{sys.executable}\nfrom {__name__} import main\nraise SystemExit(main())\n")
     path.chmod(0o755)
     return path
 

@@ -7,7 +7,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, assert_never
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -35,7 +35,7 @@ from phigate.errors import (
 )
 from phigate.frontends._asgi import CountResponses
 from phigate.frontends.request_limits import PRINCIPAL_KEY
-from phigate.gateway import Gateway, Outcome
+from phigate.gateway import Gateway, Outcome, OutcomeStatus
 from phigate.identity.principal import Principal
 from phigate.limits import off_loop
 from phigate.reviewing.sight import visible_approvals
@@ -241,7 +241,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
         )
         if stream and _streams(gateway, action.connection):
             outcome = await gateway.admit(action, wait=body.wait)
-            if outcome.status == "admitted":
+            if outcome.status is OutcomeStatus.ADMITTED:
                 return await streamed_response(gateway, outcome.record)
             return outcome_response(gateway, outcome)
         outcome = await gateway.submit(action, wait=body.wait)
@@ -432,36 +432,61 @@ async def answer(gateway: Gateway, outcome: Outcome) -> JSONResponse:
 
 
 def outcome_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
+    """The REST answer for each way a request can end up; a new `OutcomeStatus` is a
+    type error here until it has one."""
     record = outcome.record
-    if outcome.status == "executed":
-        body: dict[str, Any] = {
-            "id": record.id,
-            "status": "executed",
-            "result": jsonable_encoder(outcome.result, custom_encoder=_ENCODERS),
-        }
-        if record.decision == "break_glass":
-            body["break_glass"] = True
-            body["review"] = "reviewers are notified and will judge this access afterwards"
-        return JSONResponse(body)
-    if outcome.status == "denied":
-        return JSONResponse(
-            {
-                "id": record.id,
-                "status": "denied",
-                "rule": record.rule,
-                "reason": record.decision_reason,
-            },
-            status_code=403,
-        )
-    if outcome.status == "failed" and outcome.error is not None:
-        return JSONResponse(
-            {
-                "id": record.id,
-                "status": "failed",
-                **error_body(outcome.error.code, outcome.error.message),
-            },
-            status_code=outcome.error.http_status,
-        )
+    match outcome.status:
+        case OutcomeStatus.EXECUTED:
+            return _executed_response(record, outcome)
+        case OutcomeStatus.DENIED:
+            return JSONResponse(
+                {
+                    "id": record.id,
+                    "status": "denied",
+                    "rule": record.rule,
+                    "reason": record.decision_reason,
+                },
+                status_code=403,
+            )
+        case OutcomeStatus.FAILED if outcome.error is not None:
+            return JSONResponse(
+                {
+                    "id": record.id,
+                    "status": "failed",
+                    **error_body(outcome.error.code, outcome.error.message),
+                },
+                status_code=outcome.error.http_status,
+            )
+        case (
+            OutcomeStatus.ADMITTED
+            | OutcomeStatus.PENDING_APPROVAL
+            | OutcomeStatus.APPROVED
+            | OutcomeStatus.EXPIRED
+            | OutcomeStatus.CANCELLED
+            | OutcomeStatus.EXECUTING
+            | OutcomeStatus.FAILED
+            | OutcomeStatus.INTERRUPTED
+        ):
+            return _review_response(gateway, outcome)
+        case unreachable:
+            assert_never(unreachable)
+
+
+def _executed_response(record: ActionRecord, outcome: Outcome) -> JSONResponse:
+    body: dict[str, Any] = {
+        "id": record.id,
+        "status": "executed",
+        "result": jsonable_encoder(outcome.result, custom_encoder=_ENCODERS),
+    }
+    if record.decision == "break_glass":
+        body["break_glass"] = True
+        body["review"] = "reviewers are notified and will judge this access afterwards"
+    return JSONResponse(body)
+
+
+def _review_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
+    """Where the request stands with its reviewers (or just its status, with none)."""
+    record = outcome.record
     approval = outcome.approval
     if approval is None:
         return JSONResponse({"id": record.id, "status": outcome.status})

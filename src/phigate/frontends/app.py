@@ -25,7 +25,7 @@ def build_app(gateway: Gateway) -> FastAPI:
     if dispatcher is not None:
         app.state.on_shutdown.append(dispatcher.stop)
     # Beat while serving; mark actions left running by dead replicas `interrupted`.
-    install_heartbeat(app, gateway)
+    install_heartbeat(app, gateway.replica_registry(), gateway.settings.state.heartbeat_seconds)
     # One LISTEN connection per process wakes requests waiting for a decision.
     app.router.lifespan_context = with_wakeups(app.router.lifespan_context, gateway.wakeups)
     # Sign checkpoints of the audit head at start, periodically and at shutdown.

@@ -167,11 +167,18 @@ class TokenStore:
         if not wanted:
             return set()
         with self._db.read() as conn:
-            rows = conn.execute(
-                sa.select(api_tokens.c.id, api_tokens.c.revoked_at, api_tokens.c.expires_at).where(
-                    api_tokens.c.id.in_(wanted)
-                )
-            ).all()
+            return self.inactive_in(conn, wanted)
+
+    @staticmethod
+    def inactive_in(conn: sa.Connection, token_ids: Iterable[str]) -> set[str]:
+        """`inactive`, read in the caller's transaction: a claim that commits only if
+        the token is still active cannot race its revocation."""
+        wanted = set(token_ids)
+        rows = conn.execute(
+            sa.select(api_tokens.c.id, api_tokens.c.revoked_at, api_tokens.c.expires_at).where(
+                api_tokens.c.id.in_(wanted)
+            )
+        ).all()
         now = time.time()
         active = {
             row.id

@@ -35,6 +35,8 @@ _YEAR_WORDS = (
     rf"|sixteen|seventeen|eighteen|nineteen|oh[- ](?:{_UNITS})|{_UNITS}))?"
 )
 
+# A whole year in words ("nineteen fifty-two"), not "twenty" alone ("2 May, twenty patients").
+_YEAR_WORDS_FULL = _YEAR_WORDS.removesuffix("?")
 
 # "May" is left out: "in May" reads the same as "may", and so often means nothing.
 _MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"
@@ -131,6 +133,12 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_ORD_WORDS}\b(?:,?\s+{_YEAR_WORDS})?"
         rf"|\b(?:the\s+)?{_ORD_WORDS}\s+of\s+{MONTH_ANY}\b(?:,?\s+{_YEAR_WORDS})?)",
     ),
+    # Digits for the day, words for the year: "March 1st, nineteen fifty-two"
+    PatternSpec(
+        DATE,
+        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{DAY}(?:st|nd|rd|th)?,?\s+{_YEAR_WORDS_FULL}\b"
+        rf"|\b{DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_ANY},?\s+{_YEAR_WORDS_FULL}\b)",
+    ),
     PatternSpec(
         DATE,
         r"(?i:\b(?:on|since|from|until|till|through|thru|dated?|dos|seen|admitted|discharged"
@@ -215,6 +223,14 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         AGE,
         r"(?i:\bage\b(?:\s*(?:\||\.{2,}|_{2,})\s*|\^\w*\|[^|\n]{0,4}\|))(?P<v>\d{2,3})\b",
+        _age_over_89,
+        groups=(("v", AGE),),
+    ),
+    # "age is 93", "Age at visit 94", "age at time of death: 96"
+    PatternSpec(
+        AGE,
+        r"(?i:\bage\s+(?:is\s+|was\s+|now\s+|today\s+|currently\s+"
+        r"|(?:at|on|of)\s+(?:[a-z]+\s+){0,2}[a-z]+\s*)[:=]?\s*)(?P<v>\d{2,3})\b",
         _age_over_89,
         groups=(("v", AGE),),
     ),

@@ -18,6 +18,7 @@ OPTIONS = re2.Options()
 OPTIONS.max_mem = 64 << 20
 
 _UNANCHORED: Any = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_ANCHOR_START: Any = getattr(getattr(re2, "_Anchor", None), "ANCHOR_START", None)
 _NO_MATCH = (-1, -1)
 
 
@@ -54,3 +55,12 @@ class Regex:
     def search(self, data: bytes, pos: int = 0) -> list[Any] | None:
         """The spans of the first match at or after `pos`, else None."""
         return next(self.spans(data, pos), None)
+
+    def match_end(self, data: bytes, pos: int, endpos: int) -> int | None:
+        """Where a match starting exactly at `pos` ends, else None: an anchored match
+        stops at the first byte that cannot continue it instead of searching on."""
+        if self._raw is None or _ANCHOR_START is None:
+            found = self.public.match(data, pos, endpos)
+            return None if found is None else int(found.end())
+        whole = self._raw.Match(_ANCHOR_START, data, pos, endpos)[0]
+        return None if whole == _NO_MATCH else int(whole[1])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import re2
+
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
 
@@ -79,7 +81,24 @@ def hl7_values(data: bytes) -> Iterator[Found]:
             kind = fields.get(number)
             if kind is not None and field:
                 yield from _components(field, pos, _COMPONENTS[kind])
+            elif field and name not in _VALUE_SEGMENTS:
+                yield from _long_number(field, pos)
             pos += len(field) + 1
+
+
+# Segments whose other fields hold results and control numbers, not identifiers.
+_VALUE_SEGMENTS = frozenset((b"MSH", b"OBX", b"NTE", b"EVN", b"AL1", b"DG1"))
+_LONG_NUMBER = re2.compile(rb"[A-Z]{0,3}\d{6,20}")
+
+
+def _long_number(field: bytes, pos: int) -> Iterator[Found]:
+    """A field the table above does not name, holding a long number as its first
+    component: senders move identifiers between fields (a visit number one field
+    late, an account in a local field), and a person's number is masked wherever
+    it stands. Codes and quantities are short; dates have their own fields."""
+    first = field.split(b"^", 1)[0].split(b"~", 1)[0]
+    if _LONG_NUMBER.fullmatch(first) is not None:
+        yield pos, pos + len(first), e.MRN
 
 
 def _components(field: bytes, pos: int, wanted: dict[int, str]) -> Iterator[Found]:

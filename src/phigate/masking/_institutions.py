@@ -28,6 +28,9 @@ _HOSPITAL_END = (
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
     r"|Kliniken|Polyclinic|Children's|Memorial)"
 )
+# The same ends in capitals, as a form's header or an OCR'd letterhead prints them
+# ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
+_HOSPITAL_END_UPPER = _HOSPITAL_END[3:-1].upper()  # "(?:" and "?" have no case
 _ORG_END = (
     r"(?:Inc\.?|LLC|L\.L\.C\.|Corp\.?|Corporation|Company|Co\.|Ltd\.?|GmbH|S\.A\.|PLC|LLP"
     r"|Industries|Logistics|Foods|Technologies|Manufacturing|Construction|Bank|Credit Union"
@@ -87,7 +90,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     # Riverside Medical Center, St. Mary's Hospital, Brigham and Women's Hospital
     PatternSpec(
         LOCATION,
-        rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,4}} {_HOSPITAL_END})\b",
+        rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,4}} (?:{_HOSPITAL_END}|{_HOSPITAL_END_UPPER}))\b",
         _named,
         groups=(("v", LOCATION),),
     ),
@@ -123,7 +126,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         PROFESSION,
         r"(?i:\b(?:works?|worked|working|employed|employment|job|career)\s+(?:as|is)\s+(?:an?\s+)?"
         r"|\b(?:retired|former|ex-|unemployed|part-time|full-time)\s+"
-        r"|\b(?:occupation|profession|job title|employment|works as)\s*[:=-]\s*"
+        r"|\b(?:occupation|profession|job title|employment|works as|trade)\s*[:=-]\s*"
         r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?)"
         r"(?P<v>[A-Za-z][a-z'-]+(?:[ -][a-z][a-z'-]+){0,2}?)"
         r"(?:\s+(?:at|for|in|with|and|until|since|who|by|from)\b|\s*[.,;()\n]|\s*$)",

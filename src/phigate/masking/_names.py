@@ -21,8 +21,21 @@ from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words,
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
 # The word excludes a trailing dot, so "Dr.Smith" is two words: the dot left for the next match.
-_WORD = Regex(rb"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])(\p{Lu}[\p{L}'\xe2\x80\x99-]*)")
+# An underscore may come before a name: a form's blank ("SIGNATURE: ____Adaeze").
+# Arabic and other surnames may start with a lower-case particle: "al-Rashid", "el-Sayed",
+# "bin-Khalid", "d'Almeida".
+_WORD = Regex(
+    rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])((?:(?:al|el|bin|bint|ben|ibn|abu|ould|ait|d)[-'])?"
+    rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*)"
+)
 NAME_WORD = _WORD  # every name span starts from one (`SpanFinder.quiet` relies on it)
+# The same matches without the group: RE2 finds a group with a second pass over the
+# match that costs as much as the search itself. The word starts one character in,
+# or at 0 when `^` matched; only a non-ASCII first character asks `_WORD`.
+_WORD_WHOLE = Regex(
+    rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])(?:(?:al|el|bin|bint|ben|ibn|abu|ould|ait|d)[-'])?"
+    rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*"
+)
 # Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
 _PARTICLES = frozenset(
     b"de del della di da dos das do van von der den du la le bin ibn al el ter ten y".split()
@@ -122,8 +135,7 @@ class NameDetector:
     def _runs(self, data: bytes) -> list[list[tuple[int, int]]]:
         """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
         runs: list[list[tuple[int, int]]] = []
-        for found in _WORD.spans(data):
-            start, end = found[1]
+        for start, end in _words(data):
             if data[end : end + 1].isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
             if runs and _joins(data, runs[-1][-1][1], start):
@@ -200,6 +212,21 @@ class NameDetector:
         return _UNKNOWN
 
 
+def _words(data: bytes) -> Iterator[tuple[int, int]]:
+    """The capitalised words of the text: `_WORD`'s group, found without capturing it."""
+    for found in _WORD_WHOLE.spans(data):
+        start, end = found[0]
+        lead = data[start]
+        if lead >= 0x80:  # "’Đặng", or a text opening on "Étienne": RE2 says where
+            exact = _WORD.search(data, start)
+            assert exact is not None and exact[0] == found[0]
+            yield exact[1][0], exact[1][1]
+        elif start == 0 and (65 <= lead <= 90 or 97 <= lead <= 122):
+            yield 0, end  # the text opens on the word (or on its particle, "al-")
+        else:
+            yield start + 1, end
+
+
 def names_everywhere(
     data: bytes, names: list[tuple[int, int]], emails: list[tuple[int, int]]
 ) -> Iterator[tuple[int, int]]:
@@ -220,8 +247,25 @@ def names_everywhere(
         while at >= 0:
             end = at + len(part)
             if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
-                yield at, end
+                yield _with_initials(data, at, end)
             at = lowered.find(part, end)
+
+
+def _with_initials(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """A known name with the initials written beside it: "T. Zwelake", "Zwelake T.",
+    "Zwelake, T.A." - an initial alone is no name, but next to one it is its part."""
+    while (
+        start >= 3
+        and _INITIAL_BEFORE.fullmatch(data[start - 3 : start]) is not None
+        and _word_edge(data, start - 4)
+    ):
+        start -= 3
+    found = _INITIALS_AFTER.match(data, end)
+    return start, found.end() if found is not None else end
+
+
+_INITIAL_BEFORE = re2.compile(rb"[A-Z]\. ")
+_INITIALS_AFTER = re2.compile(rb"(?:,? [A-Z]\.(?:[A-Z]\.)*)")
 
 
 def _name_words(words: list[bytes]) -> Iterator[bytes]:

@@ -14,6 +14,7 @@ import functools
 from phigate.masking import _validators as val
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
+from phigate.masking._numbers import NUMBER_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
 from phigate.masking._wordlists import EPONYMS, common_words, plain_names
@@ -51,7 +52,8 @@ _LOWER_NAME_CUE = (
     r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
     r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
     r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|its|caller|signed|thx|love|xo"
-    r"|told|asked|paged|texted|tell|ask)\b\.?:?,?\s+)"
+    r"|told|asked|paged|texted|tell|ask|name['’]?s|name\s+is|names\s+is|i\s+am|patient\s+is"
+    r"|pt\s+is|for|about|regarding|behalf\s+of|speaking\s+with|speak\s+(?:to|with))\b\.?:?,?\s+)"
 )
 
 
@@ -82,6 +84,16 @@ _NAME_PARTICLES = frozenset(
 
 
 @functools.lru_cache(maxsize=8192)
+def _particle_surname(text: str) -> bool:
+    """ "al-hashimi", "el-sayed", "bin-khalid": a surname after a given name, its
+    particle telling what the word alone does not."""
+    particle, _, rest = text.partition("-")
+    return particle in _SURNAME_PARTICLES and len(rest) >= 3 and rest not in common_words()
+
+
+_SURNAME_PARTICLES = frozenset(("al", "el", "bin", "bint", "ben", "ibn", "abu", "ould"))
+
+
 def _lower_names(value: bytes) -> int:
     """The length of the longest run of leading words that is a name, every word a
     name (particles inside it aside): "josé garcía", "maría de la cruz"; "maria
@@ -91,7 +103,7 @@ def _lower_names(value: bytes) -> int:
     for n, word in enumerate(value.split()):
         pos = value.index(word, pos) + len(word)
         text = word.decode("utf-8", "replace")
-        if text in names:
+        if text in names or (n > 0 and _particle_surname(text)):
             if len(text) >= 3:
                 longest = pos
             elif n == 0:
@@ -465,4 +477,5 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
     *INSTITUTION_PATTERNS,
+    *NUMBER_PATTERNS,
 )

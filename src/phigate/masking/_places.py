@@ -26,7 +26,10 @@ from phigate.masking.entities import LOCATION, STREET_ADDRESS, ZIP
 # Up to four capitalised words; a dot only in "St." and the like, so a sentence end
 # ("lives in Springfield. Her ...") stops the place.
 _PLACE_WORD = r"(?:(?:St|Ste|Mt|Ft)\.\s?)?\p{Lu}[\p{L}'’-]*"
-_PLACE = rf"{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,3}}"
+# Joining words inside a town's name: "Rio de Janeiro", "Stratford upon Avon",
+# "Châlons-en-Champagne" (hyphens are in the word), "Frankfurt am Main".
+_PLACE_JOIN = r"(?:de|da|do|dos|das|del|de la|la|le|les|upon|on|en|sur|am|an|der|di|y|el)"
+_PLACE = rf"{_PLACE_WORD}(?:\s+(?:{_PLACE_JOIN}\s+)?{_PLACE_WORD}){{0,3}}"
 _ZIP5 = r"\d{5}(?:-\d{4})?"
 _US_STREET = (
     r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
@@ -426,8 +429,10 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     # ZIP codes after a label, after a state, and foreign postcodes
     PatternSpec(
         ZIP,
-        r"(?i:\b(?:zip(?:\s*code)?|postal\s+code|post\s*code|postleitzahl|plz|code\s+postal"
-        r"|c[oó]digo\s+postal|eircode|postnummer|postcode)\s*(?:is\s+)?[:#]?\s*)"
+        r"(?i:\b(?:z[i1l]p(?:\s*c[o0]de)?|postal\s+code|post\s*code|postleitzahl|plz|code\s+postal"
+        r"|c[oó]digo\s+postal|eircode|postnummer|postcode)\s*"
+        r"(?:(?:on\s+file|in\s+the\s+chart|is|was|now|still|should\s+be|changed\s+to|became"
+        r"|listed\s+as|there|here)\s+){0,3}[:#]?\s*)"
         rf"(?P<v>{_ZIP5}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d"
         r"|\d{3}-\d{4}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4,6}|[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4})\b",
         groups=(("v", ZIP),),

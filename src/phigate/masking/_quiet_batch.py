@@ -48,6 +48,10 @@ _JOINABLE = (
     r"(?:,|^|\n)",
     r"(?:^|[\s(#:=;/\[])",
     r"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])",
+    r"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])",
+    "(?:^|[^\\w'\u2019])",
+    r"(?m:^",  # multiline mode from here: ^ holds after the separator's newline
+    r"(?m:$)",  # and $ before it
     r"(?:[^\pL'-]|$)",
     r"(?:[^\w%.]|\.(?:\D|$)|$)",
     r"(?:\s|$|[.,;:)])",

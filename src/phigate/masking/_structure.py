@@ -18,7 +18,7 @@ from typing import Any
 
 import re2
 
-from phigate.masking import _hl7
+from phigate.masking import _addresses, _hl7, _turns
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
 from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
@@ -227,6 +227,7 @@ def label_values(data: bytes) -> Iterator[Found]:
         if data[value_start : value_start + 1] in (b'"', b"'"):
             value_start += 1  # mrn: "12345"
         limit = labels[i + 1][0] if i + 1 < len(labels) else len(data)
+        value_start = _after_blanks(data, value_start, limit)
         end = _value_end(data, value_start, max(limit, value_start))
         end = _trim(entity, data, value_start, end)
         if end > value_start and value_ok(entity, data[value_start:end], strict=True):
@@ -256,6 +257,16 @@ def _without_states(data: bytes, start: int, end: int, entity: str) -> Iterator[
         pos = state_start + len(words)
     if value[pos:].strip(b" ,"):
         yield start + pos + len(value[pos:]) - len(value[pos:].lstrip(b" ,")), end, entity
+
+
+def _after_blanks(data: bytes, start: int, limit: int) -> int:
+    """Past the blank a paper form leaves for its value ("NAME:____Kwame"), so the
+    value is read from its first character."""
+    while start < limit and data[start : start + 1] == b"_":
+        start += 1
+    while start < limit and data[start : start + 1] == b" ":
+        start += 1
+    return start
 
 
 def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
@@ -306,7 +317,7 @@ def _label_word(word: bytes) -> bool:
 def _value_end(data: bytes, start: int, limit: int) -> int:
     """Where a value stops: a line end, a separator, two blanks, or the next label."""
     end = min(limit, start + _MAX_VALUE)
-    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">"):
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">", b"__"):
         found = data.find(stop, start, end)
         if found >= 0:
             end = found
@@ -316,7 +327,8 @@ def _value_end(data: bytes, start: int, limit: int) -> int:
 # --- JSON members: "family": "Nguyen", "given": ["Thi", "Lan"], "postalCode": "02118"
 
 _JSON_MEMBER_RE = (
-    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]\n]{0,400}\]'
+    # an array of strings may be pretty-printed, one element a line
+    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]{}]{0,400}\]'
     r"|\d{2,20}\b)"
 )
 _JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
@@ -596,4 +608,6 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
     Structure(_CSV_ROWS_RE, csv_shapes),
+    Structure(_addresses.TRIGGER, _addresses.address_parts),
+    Structure(_turns.TRIGGER, _turns.answered_names),
 )

@@ -8,18 +8,20 @@ pattern, so no input can make a detector backtrack.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import re2
 
-from phigate.masking._fastre import OPTIONS, Regex
+from phigate.masking._fastre import Regex
 from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
-from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, rank
+from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -55,16 +57,18 @@ class SpanFinder:
         self._structures: list[Structure] = list(STRUCTURES) if types & PHI_TYPES else []
         self._types = types
         triggers = [c.spec.regex for c in self._patterns] + [s.trigger for s in self._structures]
-        self._sets = _pattern_sets(triggers)
         self._names = NameDetector() if PERSON in types else None
-        # Everything `find` starts from, in one pass: see `quiet`.
+        # Everything `find` starts from, in one pass (see `quiet`): the triggers, then
+        # the OCR confusion that makes a text a scan and the word a name starts from.
+        self._ocr_index = len(triggers)
+        self._name_index = len(triggers) + 1 if self._names else -1
         starts = [_OCR_TOKEN.pattern, *([NAME_WORD.pattern] if self._names else [])]
         gate = triggers + [p.decode("latin-1") for p in starts]
         self._gate = _pattern_sets(gate)
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
-        offsets = [offset for offset, _ in self._gate]
+        self._gate_offsets = [offset for offset, _ in self._gate]
         self._batch = (
-            QuietBatch(gate, list(zip(offsets, self._gate_matches, strict=True)))
+            QuietBatch(gate, list(zip(self._gate_offsets, self._gate_matches, strict=True)))
             if joinable(gate)
             else None
         )
@@ -86,23 +90,42 @@ class SpanFinder:
             return [self.quiet(v) for v in values]
         return self._batch.quiet_many(self.quiet, values)
 
-    def find(self, data: bytes) -> list[Span]:
-        """Merged, non-overlapping spans sorted by start."""
-        if _scanned(data):
+    def hits(self, data: bytes) -> list[int]:
+        """What occurs in the text, as indexes into the gate in pattern order; empty when
+        `quiet`. A text that is not quiet is scanned once, and `find` starts from the
+        same answer. RE2 lists a set's matches in no fixed order, and which of two
+        equal spans names the value depends on it: sorted, the output does not depend
+        on how the patterns are grouped into sets."""
+        found: list[int] = []
+        for offset, match in zip(self._gate_offsets, self._gate_matches, strict=True):
+            indexes = match(data)
+            if indexes:
+                found.extend(offset + i for i in sorted(indexes))
+        return found
+
+    def find(self, data: bytes, hits: list[int] | None = None) -> list[Span]:
+        """Merged, non-overlapping spans sorted by start. `hits` is `hits(data)` when
+        the caller has it already."""
+        if hits is None:
+            hits = self.hits(data)
+        if self._ocr_index in hits and _scanned(data):
             data = ocr_normal(data)
+            hits = self.hits(data)  # the scan reads differently: its triggers too
         spans: list[Span] = []
         count = len(self._patterns)
-        for index in _matching(self._sets, data):
+        structures = self._ocr_index
+        for index in hits:
             if index < count:
-                spans.extend(_pattern_spans(self._patterns[index], data))
-            else:
+                _pattern_spans(self._patterns[index], data, spans)
+            elif index < structures:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
         if self._names is not None:
-            spans.extend(
-                Span(s, e, PERSON)
-                for s, e in self._names.spans(data)
-                if not _state_named(data, s, e)
-            )
+            if self._name_index in hits:  # no capitalised word: the detector finds nothing
+                spans.extend(
+                    Span(s, e, PERSON)
+                    for s, e in self._names.spans(data)
+                    if not _state_named(data, s, e)
+                )
             names = [(s.start, s.end) for s in spans if s.entity == PERSON]
             emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
             found = names_everywhere(data, names, emails)
@@ -154,19 +177,25 @@ _AS_UPPER = bytes.maketrans(b"01", b"OI")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
-# throws its states away and starts again on every text, a hundred times slower. A
-# set's DFA states are combinations of its patterns' states, so a wide set makes new
-# states on every text: measured on mixed clinical text, sets of 8 patterns scan in
-# half the time of sets of 40 (104 against 206 µs a document for ~140 triggers),
-# which outweighs the cost of calling more sets.
-_SET_SIZE = 8
+# throws its states away and starts again on every text, ten to a hundred times
+# slower. A set's DFA states are combinations of its patterns' states, so a wide set
+# needs a wider budget: at 64 MB, sets of 8 patterns are safe and sets of 48 thrash.
+# Each set is one more pass over the text, and within a masker's other work every
+# pass misses the CPU caches: measured in one process on the two independent corpora
+# (1,200 documents, ~146 triggers), sets of 24 with 128 MB each mask 15-35% more
+# documents per CPU second than sets of 8 with 64 MB (7 passes instead of 19), for
+# ~16 MB more resident memory; sets of 37 or 49 gained no more and use more memory.
+# The worst case stays bounded: 7 x 128 MB of DFA states, less than 19 x 64 MB.
+_SET_SIZE = 24
+_SET_OPTIONS = re2.Options()
+_SET_OPTIONS.max_mem = 128 << 20
 
 
 def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
     """(offset of its first pattern, compiled set) for each slice of the patterns."""
     sets: list[tuple[int, Any]] = []
     for offset in range(0, len(patterns), _SET_SIZE):
-        pattern_set = re2.Set.SearchSet(OPTIONS)
+        pattern_set = re2.Set.SearchSet(_SET_OPTIONS)
         for pattern in patterns[offset : offset + _SET_SIZE]:
             pattern_set.Add(pattern.encode())
         pattern_set.Compile()
@@ -181,14 +210,6 @@ def _raw_match(pattern_set: Any) -> Callable[[bytes], Any]:
     inner = getattr(pattern_set, "_set", None)
     match = getattr(inner, "Match", None)
     return match if callable(match) else pattern_set.Match  # type: ignore[no-any-return]
-
-
-def _matching(sets: list[tuple[int, Any]], data: bytes) -> list[int]:
-    """The indexes of the patterns that occur in the text, over all sets."""
-    found: list[int] = []
-    for offset, pattern_set in sets:
-        found.extend(offset + i for i in pattern_set.Match(data) or ())
-    return found
 
 
 def _wanted(spec: PatternSpec, types: frozenset[str]) -> bool:
@@ -209,11 +230,15 @@ def _custom_specs(
             yield PatternSpec(ident.type, rf"(?i:\b(?:{words})\b)")
 
 
-def _pattern_spans(compiled: _Compiled, data: bytes) -> Iterable[Span]:
+def _pattern_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
+    """Append the pattern's spans to `out` (no generator per pattern: ~15 run a document)."""
     spec = compiled.spec
     if spec.leading is not None:
-        return _leading_spans(compiled, spec.leading, data)
-    return _matched_spans(compiled, data)
+        out.extend(_leading_spans(compiled, spec.leading, data))
+    elif compiled.groups:
+        _group_spans(compiled, data, out)
+    else:
+        _matched_spans(compiled, data, out)
 
 
 def _leading_spans(
@@ -234,15 +259,22 @@ def _leading_spans(
         pos = max(start, found[0][0] + 1)
 
 
-def _matched_spans(compiled: _Compiled, data: bytes) -> Iterator[Span]:
-    spec = compiled.spec
-    validator = spec.validator
+def _matched_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
+    """A pattern that masks its whole match."""
+    validator = compiled.spec.validator
+    entity = compiled.spec.entity
+    append = out.append
     for found in compiled.regex.spans(data):
-        if not compiled.groups:
-            start, end = found[0]
-            if validator is None or validator(data[start:end]):
-                yield Span(start, end, spec.entity)
-            continue
+        start, end = found[0]
+        if validator is None or validator(data[start:end]):
+            append(Span(start, end, entity))
+
+
+def _group_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
+    """A pattern that masks its groups; the validator judges the first group found."""
+    validator = compiled.spec.validator
+    append = out.append
+    for found in compiled.regex.spans(data):
         first = True
         for index, entity in compiled.groups:
             start, end = found[index]
@@ -251,7 +283,7 @@ def _matched_spans(compiled: _Compiled, data: bytes) -> Iterator[Span]:
             if first and validator is not None and not validator(data[start:end]):
                 break
             first = False
-            yield Span(start, end, entity)
+            append(Span(start, end, entity))
 
 
 # What belongs to a date or a name when it stands right beside one: the time of day
@@ -322,8 +354,8 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
 
 def _extend(regex: Regex, data: bytes, end: int) -> int:
     """Where a match of `regex` starting right at `end` ends, else `end`."""
-    found = next(regex.spans(data, end, min(len(data), end + 48)), None)
-    return found[0][1] if found is not None and found[0][0] == end else end
+    found = regex.match_end(data, end, min(len(data), end + 48))
+    return end if found is None else found
 
 
 def _particles_before(data: bytes, start: int) -> int:
@@ -383,17 +415,26 @@ def merge(spans: list[Span]) -> list[Span]:
     """Union overlapping spans; the merged span takes the highest-ranked type."""
     if len(spans) < 2:
         return spans
-    spans.sort(key=_by_start)
+    # Sorted by start, the longest first among equal starts, ties in their order:
+    # two stable sorts on C keys instead of a Python key building a tuple per span.
+    spans.sort(key=_END, reverse=True)
+    spans.sort(key=_START)
     merged = [spans[0]]
-    for span in spans[1:]:
-        last = merged[-1]
-        if span.start >= last.end:
+    last = spans[0]
+    for span in itertools.islice(spans, 1, None):
+        if span[0] >= last[1]:
             merged.append(span)
+            last = span
             continue
-        entity = last.entity if rank(last.entity) >= rank(span.entity) else span.entity
-        merged[-1] = Span(last.start, max(last.end, span.end), entity)
+        entity = last[2]
+        if entity != span[2] and _rank(entity, _UNRANKED) < _rank(span[2], _UNRANKED):
+            entity = span[2]
+        if span[1] > last[1] or entity != last[2]:
+            last = merged[-1] = Span(last[0], max(last[1], span[1]), entity)
     return merged
 
 
-def _by_start(span: Span) -> tuple[int, int]:
-    return span.start, -span.end
+_START = operator.itemgetter(0)
+_END = operator.itemgetter(1)
+_rank = RANK.get
+_UNRANKED = rank("")  # what `rank` gives a custom type

@@ -195,16 +195,19 @@ class Masker:
         data = text.encode("utf-8", "surrogatepass")
         if len(data) > _WINDOW:
             return self._mask_long(data, counts, subject)
-        if self._ner is None and (data in self._known_quiet or self._finder.quiet(data)):
+        if self._ner is None and data in self._known_quiet:
+            return text  # primed: `hits` would be empty (SpanFinder.quiet_many)
+        hits = self._finder.hits(data)
+        if not hits and self._ner is None:
             return text  # nothing any detector starts from: most values of a result
-        spans = self._find(data, text)
+        spans = self._find(data, text, hits)
         if not spans:
             return text
         return self._apply(data, spans, counts, subject).decode("utf-8", "surrogatepass")
 
-    def _find(self, data: bytes, text: str) -> list[Span]:
+    def _find(self, data: bytes, text: str, hits: list[int] | None = None) -> list[Span]:
         assert self._finder is not None
-        spans = self._finder.find(data)
+        spans = self._finder.find(data, hits)
         if self._ner is not None:
             spans = self._ner.add(data, text, spans, self.types)
         return spans

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, assert_never
 
 import sqlalchemy as sa
+from pglast.parser import ParseError
 
 from phigate import metrics
 from phigate.action_store import (
@@ -38,11 +39,14 @@ from phigate.errors import (
     NotAllowedError,
     NotFoundError,
 )
+from phigate.identity.principal import Principal
 from phigate.masking.engine import MaskingEngine
-from phigate.pipeline.outcome import Decided, Outcome, decision_key
+from phigate.pipeline._text import refuse_unstorable
+from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.risk import RiskClass
+from phigate.sql.split import split_statements
 from phigate.store.group_commit import GroupCommit
 
 log = logging.getLogger("phigate.gateway")
@@ -108,6 +112,8 @@ class Admission:
         runs as seen, or refuse input its own protocol cannot carry (an http header).
         """
         _refuse_unencodable(action)
+        if action.kind == "sql":
+            _refuse_uncarriable_sql(action)
         prepare = getattr(self._connectors[action.connection], "prepare", None)
         if prepare is None:
             return action
@@ -168,7 +174,7 @@ class Admission:
             record = await self._record_request(
                 action, decided.description, decided.decision, decided.analysis_json
             )
-            return Outcome("admitted", record, decided=decided)
+            return Outcome(OutcomeStatus.ADMITTED, record, decided=decided)
         try:
             self._decider.check_connection(action)
             self._check_reveal(action)
@@ -202,11 +208,11 @@ class Admission:
         record = await self._record_request(action, description, decision, analysis_json)
         match decision.outcome:
             case Verdict.DENY:
-                return Outcome("denied", record)
+                return Outcome(OutcomeStatus.DENIED, record)
             case Verdict.APPROVE:
-                return await self._pending(record, wait)
+                return await self._pending(record, action.principal, wait)
             case Verdict.ALLOW | Verdict.BREAK_GLASS:  # recorded as executing
-                return Outcome("admitted", record, decided=reusable)
+                return Outcome(OutcomeStatus.ADMITTED, record, decided=reusable)
             case unreachable:
                 assert_never(unreachable)
 
@@ -222,8 +228,11 @@ class Admission:
             return None
         if action.kind != "sql" or action.sql is None or set(action.body) - {"sql", "params"}:
             return None  # the key speaks of the text alone
-        refines_alike = getattr(self._connectors[action.connection], "refines_alike", None)
-        if refines_alike is None or not refines_alike(action, description):
+        connector = self._connectors[action.connection]
+        # What no connector refines is not reused either: nothing says it would hold.
+        if not isinstance(connector, RefiningConnector):
+            return None
+        if not connector.refines_alike(action, description):
             return None
         analysis_json = json.dumps(description.to_json(), default=str)
         key = decision_key(action)
@@ -298,17 +307,18 @@ class Admission:
             self._approvals.publish("approval.requested", approval)
         return record
 
-    async def _pending(self, record: ActionRecord, wait: float) -> Outcome:
+    async def _pending(self, record: ActionRecord, principal: Principal, wait: float) -> Outcome:
         approval = await asyncio.to_thread(self._approvals.for_action, record.id)
         if approval is not None and wait > 0:
             approval = await self._workflow.wait_for_decision(approval.id, wait)
         if approval is not None and approval.state is ApprovalState.APPROVED:
-            return await self._workflow.claim(record, record.action.principal)
+            # The caller as it authenticated (with its token), not the stored form.
+            return await self._workflow.claim(record, principal)
         record = await asyncio.to_thread(self._actions.get, record.id)
         status = (
-            "pending_approval"
+            OutcomeStatus.PENDING_APPROVAL
             if approval is None or approval.state is ApprovalState.PENDING
-            else record.status
+            else OutcomeStatus.of_action(record.status)
         )
         gap = None
         if approval is not None and approval.state is ApprovalState.PENDING:
@@ -339,7 +349,8 @@ def _refuse_unencodable(action: Action) -> None:
     """A lone surrogate (`"\\ud800"` is legal JSON) is text no UTF-8 store, audit log
     or upstream can hold: the caller's own bad input (400), refused before anything
     tries to write it."""
-    for text in _strings([action.body, action.reason, list(action.reveal)]):
+    refuse_unstorable(action.reason or "", "the reason")
+    for text in _strings([action.body, list(action.reveal)]):
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
@@ -347,6 +358,46 @@ def _refuse_unencodable(action: Action) -> None:
                 "the request holds a lone surrogate (an unpaired \\ud800-\\udfff escape); "
                 "send text that is valid Unicode"
             ) from None
+
+
+def _refuse_uncarriable_sql(action: Action) -> None:
+    """SQL input no PostgreSQL upstream can carry is the caller's own bad input (400),
+    refused before policy: sent on, it fails upstream as an opaque error after being
+    recorded as running, or reaches reviewers, who could only approve what cannot
+    run. A NUL (text and query strings cannot hold one), a JSON object as a value (no
+    SQL type: send it as text and cast, `$1::jsonb`), or a text with no statement in
+    it (only `;`, spaces or comments; the wire protocol has its own answer to that)."""
+    sql = action.sql or ""
+    if "\x00" in sql:
+        raise InvalidRequestError("the statement holds a NUL character (\u0000)")
+    for index, value in enumerate(action.params, 1):
+        if any("\x00" in text for text in _strings(value)):
+            raise InvalidRequestError(
+                f"parameter ${index} holds a NUL character (\u0000), which PostgreSQL "
+                "text cannot hold; send bytes as hex or base64 text"
+            )
+        if _holds_object(value):
+            raise InvalidRequestError(
+                f"parameter ${index} is a JSON object, which has no SQL type; "
+                f"send it as a string and cast it in the statement (${index}::jsonb)"
+            )
+    if action.front_door != "pgwire" and _no_statement(sql):
+        raise InvalidRequestError("the text holds no statement (only ;, spaces or comments)")
+
+
+def _holds_object(value: Any) -> bool:
+    if isinstance(value, dict):
+        return True
+    return isinstance(value, list | tuple) and any(_holds_object(item) for item in value)
+
+
+def _no_statement(sql: str) -> bool:
+    """Whether the server's own parser finds no statement at all in `sql` (text it
+    cannot parse is not this case: it is classified `unknown` and decided so)."""
+    try:
+        return not split_statements(sql)
+    except ParseError:
+        return False
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -1,6 +1,7 @@
 """Execution: run an admitted action upstream, mask what comes back, and record
 how it ended. It owns the connectors' runs (`run`, `stream`, `copy_in`), the masker
-a decided action gets (`masker_for`, the one rule), and the end records: an outcome
+a decided action gets (`masker_for`, the one rule, and `masker_before_run` for what a
+door shows of a statement before a run of it is decided), and the end records: an outcome
 is retried through a brief outage of the state store rather than left `executing`."""
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from phigate.errors import (
     PhigateError,
     UpstreamError,
 )
+from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
-from phigate.pipeline.outcome import Outcome
+from phigate.pipeline.outcome import Outcome, OutcomeStatus
 from phigate.store.group_commit import GroupCommit
 
 log = logging.getLogger("phigate.gateway")
@@ -74,6 +76,25 @@ class Execution:
             record.masking, groups=record.action.principal.groups, reveal=reveal
         )
 
+    def masker_before_run(self, principal: Principal, profile: str | None = None) -> Masker:
+        """The masker for what a door shows of a statement before a run of it is
+        decided (the wire's Describe of a prepared statement, and the session's masker
+        for answers that belong to no statement): the profile policy chose (or, with
+        none, the default), the caller's groups, and no reveal. A reveal holds only
+        for the run policy decided it for, and a wire session's reveal may change
+        between Parse and Execute, so what is shown before then masks the most.
+        The engine keeps one masker per (profile, revealed), so this builds nothing
+        per statement."""
+        if profile is None:
+            profile = self.default_profile()
+        return self._masking.masker(profile, groups=principal.groups)
+
+    def default_profile(self) -> str:
+        """The profile for answers no decision names: the Safe Harbor one where it is
+        configured, else the first."""
+        profiles = self._masking.settings.profiles
+        return "hipaa-safe-harbor" if "hipaa-safe-harbor" in profiles else next(iter(profiles))
+
     async def run(self, record: ActionRecord) -> Outcome:
         """Run an admitted action once, masked, and record how it ended."""
         connector = self._connectors[record.action.connection]
@@ -92,7 +113,7 @@ class Execution:
         for entity, count in result.masked.items():
             metrics.MASKED.labels(entity).inc(count)
         final = await self._finish(record, ActionStatus.EXECUTED, result.summary)
-        return Outcome("executed", final, result=result.payload)
+        return Outcome(OutcomeStatus.EXECUTED, final, result=result.payload)
 
     async def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
         """Run an admitted action, yielding its masked output as it comes.
@@ -194,12 +215,12 @@ class Execution:
                 record, UpstreamError(f"the upstream action failed: {type(exc).__name__}")
             )
         final = await self._finish(record, ActionStatus.EXECUTED, summary)
-        return Outcome("executed", final, result=summary)
+        return Outcome(OutcomeStatus.EXECUTED, final, result=summary)
 
     async def failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
         final = await self._finish(record, ActionStatus.FAILED, summary)
-        return Outcome("failed", final, error=error)
+        return Outcome(OutcomeStatus.FAILED, final, error=error)
 
     async def _finish(
         self,

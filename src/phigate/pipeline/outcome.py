@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
-from phigate.action_store import ActionRecord
+from phigate.action_store import ActionRecord, ActionStatus
 from phigate.actions import Action, Description
-from phigate.approvals import Approval
+from phigate.approvals import Approval, ApprovalState
 from phigate.errors import PhigateError
 from phigate.policy import Decision
 
@@ -17,11 +18,71 @@ from phigate.policy import Decision
 WaitProgress = Callable[[float, Approval], Awaitable[None]]
 
 
+class OutcomeStatus(enum.StrEnum):
+    """Where a request stands when the pipeline hands it back to a door. The values are
+    the `status` strings the REST and MCP answers have always carried."""
+
+    ADMITTED = "admitted"  # recorded and may run now: the door (or `submit`) runs it
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    DENIED = "denied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    EXECUTING = "executing"
+    EXECUTED = "executed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+    @classmethod
+    def of_action(cls, status: ActionStatus) -> OutcomeStatus:
+        """What a door says of an action that stands at `status` in the store."""
+        match status:
+            case ActionStatus.PENDING_APPROVAL:
+                return cls.PENDING_APPROVAL
+            case ActionStatus.APPROVED:
+                return cls.APPROVED
+            case ActionStatus.DENIED:
+                return cls.DENIED
+            case ActionStatus.EXPIRED:
+                return cls.EXPIRED
+            case ActionStatus.CANCELLED:
+                return cls.CANCELLED
+            case ActionStatus.EXECUTING:
+                return cls.EXECUTING
+            case ActionStatus.EXECUTED:
+                return cls.EXECUTED
+            case ActionStatus.FAILED:
+                return cls.FAILED
+            case ActionStatus.INTERRUPTED:
+                return cls.INTERRUPTED
+            case unreachable:
+                assert_never(unreachable)
+
+    @classmethod
+    def of_approval(cls, state: ApprovalState) -> OutcomeStatus:
+        """What a door says of a request whose approval stands at `state`."""
+        match state:
+            case ApprovalState.PENDING:
+                return cls.PENDING_APPROVAL
+            case ApprovalState.APPROVED:
+                return cls.APPROVED
+            case ApprovalState.DENIED:
+                return cls.DENIED
+            case ApprovalState.EXPIRED:
+                return cls.EXPIRED
+            case ApprovalState.CANCELLED:
+                return cls.CANCELLED
+            case ApprovalState.EXECUTED:
+                return cls.EXECUTED
+            case unreachable:
+                assert_never(unreachable)
+
+
 @dataclass
 class Outcome:
     """What the front door answers: executed (with result), pending, denied or failed."""
 
-    status: str
+    status: OutcomeStatus
     record: ActionRecord
     result: dict[str, Any] | None = None
     approval: Approval | None = None
@@ -45,7 +106,7 @@ class Decided:
     same SQL action apart from its parameters (`key`: connection, text, reveal,
     principal), the same classification handed in (`source`, by identity), the
     same policy object, no rule with a time window, and a connector whose
-    refinement does not depend on the run (`refines_alike`). Every run is still
+    refinement does not depend on the run (`RefiningConnector.refines_alike`). Every run is still
     recorded, before it runs, with this decision."""
 
     key: tuple[Any, ...]

@@ -77,26 +77,46 @@ class ReviewerViews:
         return "".join(out)
 
     def _masked_constant(self, piece: str, token: str) -> str:
-        """A constant holding PHI, replaced whole by what it held (`'[DATE]'`): never a
-        generalised value (`'2025'`) a reviewer could read as the one that runs."""
-        masked = self._audit_masker.mask_text(piece)
+        """A constant holding PHI, each detected value in it replaced by what it held
+        (`'{1,2,[PHONE]}'`): never a generalised value (`'2025'`) a reviewer could
+        read as the one that runs, and never the values around it hidden with it
+        (the ids 1 and 2 a write reaches are no PHI)."""
+        if token in ("ICONST", "FCONST"):
+            return self._labelled(piece)
+        plain = token == "SCONST"  # noqa: S105 (a scanner token's name, not a secret)
+        if plain and piece[:1] == piece[-1:] == "'" and len(piece) > 1:
+            return f"'{self._labelled(piece[1:-1])}'"  # a plain '…' literal
+        masked = self._audit_masker.mask_text(piece)  # E'…', U&'…', "…": whole
         if masked.text == piece:
             return piece
-        label = "[" + ",".join(sorted(masked.counts)) + "]" if masked.counts else "[MASKED]"
-        return label if token in ("ICONST", "FCONST") else f"'{label}'"
+        return f"'{self._whole_label(masked.counts)}'"
+
+    def _labelled(self, text: str) -> str:
+        """`text` with each value the audit masker detects replaced by `[ENTITY]`; the
+        whole text as one label when masking changes it in a way no span explains."""
+        masked = self._audit_masker.mask_text(text)
+        if masked.text == text:
+            return text
+        out, at = [], 0
+        for start, end, entity in sorted(self._audit_masker.spans(text)):
+            if start >= at:
+                out += [text[at:start], f"[{entity}]"]
+                at = end
+        labelled = "".join([*out, text[at:]])
+        if at == 0 or self._audit_masker.mask_text(labelled).text != labelled:
+            return self._whole_label(masked.counts)
+        return labelled
+
+    @staticmethod
+    def _whole_label(counts: dict[str, int]) -> str:
+        return "[" + ",".join(sorted(counts)) + "]" if counts else "[MASKED]"
 
     def scrub_params(self, params: Any) -> Any:
-        """Statement parameters as reviewers see them: each one holding PHI replaced
-        whole by what it held, like a constant in the text."""
+        """Statement parameters as reviewers see them: each value holding PHI shown
+        with what it held (`[SSN]`) in its place, like a constant in the text."""
         if not isinstance(params, list):
             return self.scrub(params)
         out = []
         for value in params:
-            if isinstance(value, str):
-                masked = self._audit_masker.mask_text(value)
-                changed = masked.text != value
-                value = "[" + ",".join(sorted(masked.counts)) + "]" if changed else value
-            else:
-                value = self.scrub(value)
-            out.append(value)
+            out.append(self._labelled(value) if isinstance(value, str) else self.scrub(value))
         return out

@@ -22,11 +22,12 @@ from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups
 from phigate.audit.chain import AuditLog
 from phigate.config import Settings
-from phigate.errors import ConflictError, NotAllowedError
+from phigate.errors import AuthenticationError, ConflictError, NotAllowedError
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
-from phigate.pipeline.outcome import Outcome, WaitProgress
+from phigate.pipeline._text import refuse_unstorable
+from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
 from phigate.store import Database
 
 log = logging.getLogger("phigate.gateway")
@@ -159,18 +160,42 @@ class ApprovalWorkflow:
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
-        approval, claimed = await asyncio.to_thread(self._claim_now, record)
-        return Outcome("admitted", claimed, approval=approval)
+        claim = await asyncio.to_thread(self._claim_now, record, principal.token_id)
+        if claim is None:
+            raise AuthenticationError(
+                "the API token this request was made with has been revoked or has expired "
+                "since; the approved action was not run"
+            )
+        approval, claimed = claim
+        return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
-    def _claim_now(self, record: ActionRecord) -> tuple[Approval, ActionRecord]:
+    def _claim_now(
+        self, record: ActionRecord, token_id: str | None
+    ) -> tuple[Approval, ActionRecord] | None:
         """Expire what is due, then find, claim and read back in one transaction, all in
         one trip to a worker thread: a woken waiter's answer waits on each trip and each
-        connection checkout, which on a busy host are each a wait of their own."""
+        connection checkout, which on a busy host are each a wait of their own.
+
+        None (the refusal recorded instead) when the API token the claimer used was
+        revoked or expired meanwhile: a request that waited for its approval (REST
+        `wait`) authenticated before, and revocation is immediate on every replica,
+        since the token store is shared."""
         self._approvals.expire_due()
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approvals.id_for_action_in(conn, record.id)
             if approval_id is None:
                 raise ConflictError("this action does not need approval")
+            if token_id is not None and self._tokens.inactive_in(conn, {token_id}):
+                self._audit.append_in(
+                    conn,
+                    "action.refused",
+                    {
+                        "action_id": record.id,
+                        "who": record.action.principal.to_json(),
+                        "why": {"reason": "the requester's API token was revoked or expired"},
+                    },
+                )
+                return None
             approval = self._approvals.claim_execution(conn, approval_id)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self._actions.set_status(
@@ -201,6 +226,7 @@ class ApprovalWorkflow:
         comment: str = "",
         channel: str = "api",
     ) -> Approval:
+        refuse_unstorable(comment, "the comment")
         return await asyncio.to_thread(
             self._approvals.vote,
             approval_id,

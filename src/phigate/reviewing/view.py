@@ -12,6 +12,7 @@ much of it, is decided in `phigate.reviewing.sight`.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from typing import Any, cast
@@ -165,6 +166,7 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     shown_params = reveal(json.dumps(shown, ensure_ascii=False)) if params else None
     hidden = _hidden(statement, sent, shown_params)
     warnings = _warnings(record, hidden, sent, reason, parsed)
+    warnings += masked_warning(gateway, record)
     in_reasons = [h for r in _reasons(gateway, record) for h in r.hidden]
     if in_reasons:
         warnings.append(_hidden_warning("the gateway's reasons", in_reasons))
@@ -175,11 +177,61 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         **{name: shown.text for name, shown in parts.items()},
         "params": shown_params.text if shown_params else None,
         "parsed": parsed,
+        "unmasked": unmasked(gateway, record),
         "hidden": len(hidden),
         "warnings": warnings,
         # (text, is_escape) pieces, so a surface that can style marks each escape
         "marked": {name: [list(s) for s in shown.segments] for name, shown in parts.items()},
     }
+
+
+def unmasked(gateway: Gateway, record: ActionRecord) -> str | None:
+    """What the request asks to see unmasked, in the console's words, or None: the
+    reveal is often the very thing a reviewer decides (a read held only for it)."""
+    asked = record.action.reveal
+    if not asked:
+        return None
+    what = "every PHI type" if "*" in asked else ", ".join(_escaped(gateway, k) for k in asked)
+    columns = [_escaped(gateway, c) for c in record.description.columns]
+    where = f", in columns {', '.join(columns)}" if columns else ""
+    return (
+        f"asks to see {what} unmasked, for this one execution only{where}. "
+        "Secrets and credentials stay masked."
+    )
+
+
+_LABEL = re.compile(r"\[[A-Z][A-Z_]*(?:,[A-Z][A-Z_]*)*\]")
+
+
+def masked_warning(gateway: Gateway, record: ActionRecord) -> list[str]:
+    """Say so when values in what runs are masked for reviewers: a number or argument
+    that looks like PHI (a build number, an id) is shown as `[PHONE]`, and the action
+    runs with the value no reviewer sees."""
+    action = record.action
+    labels: Counter[str] = Counter()
+    if action.sql is not None:
+        labels += _new_labels(action.sql, gateway.scrub_sql(action.sql))
+        params = json.dumps(action.params, ensure_ascii=False)
+        labels += _new_labels(params, json.dumps(gateway.scrub_params(action.params)))
+    else:
+        body = json.dumps(action.body, ensure_ascii=False, sort_keys=True)
+        shown = json.dumps(gateway.scrub(action.body), ensure_ascii=False, sort_keys=True)
+        labels += _new_labels(body, shown)
+        if body != shown and not labels:
+            labels["[MASKED]"] += 1
+    if not labels:
+        return []
+    kinds = ", ".join(sorted(labels))
+    return [
+        f"{labels.total()} value(s) are masked for reviewers, shown as {kinds}; it runs "
+        "with the real values, which no reviewer view shows. If a masked value decides "
+        "what runs (an id, a build number), ask for the request without it."
+    ]
+
+
+def _new_labels(original: str, shown: str) -> Counter[str]:
+    """The `[ENTITY]` labels masking put into `shown`, counted."""
+    return Counter(_LABEL.findall(shown)) - Counter(_LABEL.findall(original))
 
 
 def _hidden(statement: Shown, sent: Shown, params: Shown | None) -> list[str]:
@@ -192,8 +244,11 @@ def _hidden(statement: Shown, sent: Shown, params: Shown | None) -> list[str]:
 def _statement_and_sent(gateway: Gateway, record: ActionRecord) -> tuple[Shown, Shown, bool]:
     kind, body = record.action.kind, gateway.scrub(record.action.body)
     if record.action.sql is not None:
+        # Parsed and re-printed as it runs, then masked: a masked constant (`[PHONE]`
+        # for a number) must not make a statement that runs look unparseable.
         text = gateway.scrub_sql(record.action.sql)
-        printed, parsed = pretty(text)
+        printed, parsed = pretty(record.action.sql)
+        printed = gateway.scrub_sql(printed) if parsed else text
         return reveal_sql(printed), reveal_sql(text), parsed
     if kind == "exec" and isinstance(body, dict):
         sent = exec_sent(body)

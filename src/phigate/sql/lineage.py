@@ -425,6 +425,25 @@ class _Builder:
         return sources | over
 
 
+def _json_agg(
+    self: _Builder,
+    agg: ast.JsonArrayAgg | ast.JsonObjectAgg,
+    scopes: Scopes,
+    ctes: dict[str, Outputs],
+) -> Sources:
+    """JSON_ARRAYAGG and JSON_OBJECTAGG, as an ordinary aggregate: FILTER, ORDER BY
+    and a window's PARTITION BY / ORDER BY decide what comes back, so they are
+    conditions (`JSON_ARRAYAGG(id) OVER (ORDER BY ssn)` lists ids in ssn order)."""
+    ctor = agg.constructor
+    over = _EMPTY
+    if ctor is not None:
+        self.predicate(ctor.agg_filter, scopes, ctes)
+        self.predicate(ctor.agg_order, scopes, ctes)
+        over = self._window(ctor.over, scopes, ctes) if ctor.over is not None else _EMPTY
+    order = ctor.agg_order if ctor is not None else None
+    return self.expr((agg.arg, order), scopes, ctes) | over
+
+
 # Operators that compute a value from values; every other one (=, <, LIKE, ~, IN,
 # IS DISTINCT FROM, NULLIF, ...) compares, and a comparison anywhere is a condition.
 _VALUE_OPERATORS = words("+ - * / % ^ || & | # << >> -> ->> #> #>> #- |/ ||/ @")
@@ -481,6 +500,8 @@ _EXPRESSIONS: dict[type[Node], Any] = {
     ast.CaseExpr: _Builder._case,
     ast.WindowDef: _Builder._window,
     ast.FuncCall: _Builder._func_call,
+    ast.JsonArrayAgg: _json_agg,
+    ast.JsonObjectAgg: _json_agg,
 }
 
 

@@ -67,7 +67,7 @@ def _session_store(gateway: Gateway, settings: ConsoleSettings) -> SessionStore:
         gateway.db,
         session_key(token_key),
         settings.session_minutes * 60,
-        audit=gateway._audit,
+        record_in=gateway.record_event_in,
     )
 
 

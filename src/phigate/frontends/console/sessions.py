@@ -25,12 +25,12 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from phigate.audit.chain import AuditLog
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
 from phigate.store.tables import api_tokens, console_logins, console_sessions
@@ -38,6 +38,9 @@ from phigate.store.tables import api_tokens, console_logins, console_sessions
 COOKIE = "phigate_session"
 LOGIN_COOKIE = "phigate_login"  # pre-session: CSRF for the sign-in forms, OIDC state
 _MAX_ID = 128  # longer cookie values are not ours; refuse before hashing
+# Appends one audit record inside the caller's transaction (`Gateway.record_event_in`,
+# `AuditLog.append_in`), so a session ends in the same commit as its record.
+RecordIn = Callable[[sa.Connection, str, Mapping[str, Any]], int]
 
 
 @dataclass
@@ -75,12 +78,12 @@ class SessionStore:
         lifetime_seconds: float,
         login_seconds: float = 600,
         *,
-        audit: AuditLog | None = None,
+        record_in: RecordIn | None = None,
     ) -> None:
         if len(key) < 16:
             raise ValueError("the session hash key must be at least 16 bytes")
         self._db = db
-        self._audit = audit
+        self._record_in = record_in
         self._key = key
         self._lifetime = lifetime_seconds
         self._login_lifetime = login_seconds
@@ -179,8 +182,8 @@ class SessionStore:
             if conn.execute(console_sessions.delete().where(where)).rowcount != 1:
                 continue  # another replica ended it (and recorded it) first
             ended += 1
-            if self._audit is not None:
-                self._audit.append_in(conn, "console.session_ended", _ended(m, reason))
+            if self._record_in is not None:
+                self._record_in(conn, "console.session_ended", _ended(m, reason))
         return ended
 
     def begin_login(self, oidc: dict[str, str] | None = None) -> PendingLogin:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from phigate.approvals import Approval, ApprovalState
 from phigate.errors import PhigateError
-from phigate.gateway import Gateway, Outcome
+from phigate.gateway import Gateway, Outcome, OutcomeStatus
 from phigate.reviewing.view import approval_url
 
 _CELL_WIDTH = 40
@@ -39,14 +39,33 @@ def error_answer(error: PhigateError, action_id: str | None = None) -> ToolAnswe
 def outcome_answer(gateway: Gateway, outcome: Outcome, *, text_rows: int) -> ToolAnswer:
     """Executed → masked rows; denied/failed/ended → tool error; pending → how to wait."""
     record = outcome.record
-    if outcome.status == "executed" and record.action.kind == "mcp_tool":
-        return upstream_answer(record.id, outcome.result or {})
-    if outcome.status == "executed":
-        return executed_answer(record.id, outcome.result or {}, text_rows=text_rows)
-    if outcome.status == "denied":
-        return denied_answer(record.id, record.rule, record.decision_reason)
-    if outcome.status == "failed" and outcome.error is not None:
-        return error_answer(outcome.error, record.id)
+    match outcome.status:
+        case OutcomeStatus.EXECUTED if record.action.kind == "mcp_tool":
+            return upstream_answer(record.id, outcome.result or {})
+        case OutcomeStatus.EXECUTED:
+            return executed_answer(record.id, outcome.result or {}, text_rows=text_rows)
+        case OutcomeStatus.DENIED:
+            return denied_answer(record.id, record.rule, record.decision_reason)
+        case OutcomeStatus.FAILED if outcome.error is not None:
+            return error_answer(outcome.error, record.id)
+        case (
+            OutcomeStatus.ADMITTED
+            | OutcomeStatus.PENDING_APPROVAL
+            | OutcomeStatus.APPROVED
+            | OutcomeStatus.EXPIRED
+            | OutcomeStatus.CANCELLED
+            | OutcomeStatus.EXECUTING
+            | OutcomeStatus.FAILED
+            | OutcomeStatus.INTERRUPTED
+        ):
+            return _review_answer(gateway, outcome)
+        case unreachable:
+            assert_never(unreachable)
+
+
+def _review_answer(gateway: Gateway, outcome: Outcome) -> ToolAnswer:
+    """Where the request stands with its reviewers (or just its status, with none)."""
+    record = outcome.record
     approval = outcome.approval
     if approval is not None and approval.state is ApprovalState.PENDING:
         return pending_answer(gateway, approval, no_reviewer=outcome.no_reviewer)

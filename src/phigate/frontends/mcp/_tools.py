@@ -30,7 +30,7 @@ from phigate.frontends.mcp._render import (
     pending_answer,
 )
 from phigate.frontends.mcp.settings import McpSettings
-from phigate.gateway import Gateway, Outcome
+from phigate.gateway import Gateway, Outcome, OutcomeStatus
 from phigate.identity.principal import Principal
 from phigate.reviewing.sight import is_requester
 
@@ -235,7 +235,7 @@ class AgentTools:
     async def _submit(self, action: Action, principal: Principal, progress: Progress) -> ToolAnswer:
         outcome = await self.gateway.submit(action)
         # Nobody can decide it: holding the call would only delay saying so.
-        held = outcome.status == "pending_approval" and outcome.no_reviewer is None
+        held = outcome.status is OutcomeStatus.PENDING_APPROVAL and outcome.no_reviewer is None
         if held and outcome.approval is not None:
             outcome = await self._hold(outcome, outcome.approval, principal, progress)
         return outcome_answer(self.gateway, outcome, text_rows=self.settings.text_rows)
@@ -254,7 +254,9 @@ class AgentTools:
         if approval.state is ApprovalState.APPROVED:
             return await self.gateway.run_approved(approval.action_id, principal)
         return Outcome(
-            outcome.status if approval.state is ApprovalState.PENDING else approval.state.value,
+            outcome.status
+            if approval.state is ApprovalState.PENDING
+            else OutcomeStatus.of_approval(approval.state),
             outcome.record,
             approval=approval,
         )

@@ -20,7 +20,7 @@ from phigate.actions import Action, Description
 from phigate.approvals import Approval, ApprovalState
 from phigate.errors import AuthenticationError, NotAllowedError, PhigateError
 from phigate.frontends.pgwire import _codec as codec
-from phigate.gateway import Decided, Gateway
+from phigate.gateway import Decided, Gateway, OutcomeStatus
 from phigate.identity.principal import Principal
 from phigate.reviewing.view import approval_url
 
@@ -87,7 +87,7 @@ class Admission:
             outcome = await self.gateway.admit(
                 action, wait=0, description=description, decided=decided
             )
-            if outcome.status == "pending_approval" and outcome.approval is not None:
+            if outcome.status is OutcomeStatus.PENDING_APPROVAL and outcome.approval is not None:
                 waited = await self._await_approval(action, outcome.approval, outcome.record)
                 return waited, None
         except PhigateError as exc:
@@ -96,7 +96,7 @@ class Admission:
             log.exception("admitting a wire statement failed")
             error = codec.error_response("XX000", "phigate could not check this statement")
             return Refusal(error), None
-        if outcome.status == "admitted":
+        if outcome.status is OutcomeStatus.ADMITTED:
             return outcome.record, outcome.decided
         return Refusal(denied(outcome.record)), None
 
@@ -134,7 +134,7 @@ class Admission:
             self.waiting = None
         if decided.state is ApprovalState.APPROVED:
             outcome = await self.gateway.admit(action, wait=0)  # claims the approved twin
-            if outcome.status == "admitted":
+            if outcome.status is OutcomeStatus.ADMITTED:
                 return outcome.record
         if decided.state is ApprovalState.PENDING:
             return Refusal(_pending(decided, url))

@@ -21,7 +21,7 @@ from phigate.action_store import ActionRecord
 from phigate.errors import PhigateError, RequestTooLargeError
 from phigate.frontends.pgwire import _codec as codec
 from phigate.frontends.pgwire import _writer
-from phigate.gateway import Gateway, Outcome
+from phigate.gateway import Gateway, Outcome, OutcomeStatus
 
 _DEPTH = 16  # CopyData messages in flight between the client and the writer
 
@@ -123,7 +123,7 @@ class CopyIn:
             outcome = await self._task
         except PhigateError as exc:  # recording the end failed (the audit store, say)
             return codec.error_response("58000", f"phigate: {exc.message}")
-        if outcome.status == "executed" and outcome.result is not None:
+        if outcome.status is OutcomeStatus.EXECUTED and outcome.result is not None:
             return codec.message(b"C", codec.cstr(str(outcome.result.get("status") or "")))
         error = outcome.error or PhigateError("the COPY failed")
         sqlstate = getattr(error, "sqlstate", None)

@@ -11,11 +11,12 @@ Sans-IO: `handle` takes one upstream message and returns bytes for the client.
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from phigate.action_store import ActionRecord
 from phigate.actions import Description
@@ -129,9 +130,41 @@ class Execution:
             source.clear()
 
 
+class ExpectKind(enum.StrEnum):
+    """Which client message (or the proxy's own) an `Expect` waits on the answer to."""
+
+    PARSE = "parse"
+    BIND = "bind"
+    DESCRIBE_S = "describe_s"  # Describe of a statement
+    DESCRIBE_P = "describe_p"  # Describe of a portal
+    EXECUTE = "execute"
+    CLOSE = "close"
+    SYNC = "sync"
+    QUERY = "query"  # a simple-protocol Query (or what stands in for one)
+
+    @property
+    def runs_statement(self) -> bool:
+        """Whether the message may run a statement, and so open or close a transaction
+        block; a new kind is a type error here until someone decides."""
+        match self:
+            case ExpectKind.EXECUTE | ExpectKind.QUERY:
+                return True
+            case (
+                ExpectKind.PARSE
+                | ExpectKind.BIND
+                | ExpectKind.DESCRIBE_S
+                | ExpectKind.DESCRIBE_P
+                | ExpectKind.CLOSE
+                | ExpectKind.SYNC
+            ):
+                return False
+            case unreachable:
+                assert_never(unreachable)
+
+
 @dataclass(eq=False)
 class Expect:
-    kind: str  # parse bind describe_s describe_p execute close sync query
+    kind: ExpectKind
     hidden: bool = False
     statement: Statement | None = None
     portal: Portal | None = None
@@ -143,10 +176,6 @@ class Expect:
     # proxy's own no-op): see `Relay.idle`.
     keeps_transaction: bool = False
     seq: int = 0  # its place among everything queued (`Relay.expect`)
-
-
-# Messages that run no statement, so they cannot open or close a transaction block.
-_RUN_NOTHING = frozenset({"parse", "bind", "describe_s", "describe_p", "close", "sync"})
 
 
 class Relay:
@@ -175,12 +204,12 @@ class Relay:
         self._described: list[codec.Field] = []
 
     def expect(self, item: Expect) -> None:
-        if self.skipping and item.kind != "sync":
+        if self.skipping and item.kind is not ExpectKind.SYNC:
             self._dropped(item)  # the upstream will ignore it: nothing will answer
             return
         self._queued += 1
         item.seq = self._queued
-        if item.kind not in _RUN_NOTHING and not item.keeps_transaction:
+        if item.kind.runs_statement and not item.keeps_transaction:
             self._changed_at = item.seq  # not known to leave it alone: refuse to assume
         self.queue.append(item)
 
@@ -199,9 +228,9 @@ class Relay:
 
     def _dropped(self, item: Expect) -> None:
         _wake(item)
-        if item.kind == "parse" and item.statement is not None:
+        if item.kind is ExpectKind.PARSE and item.statement is not None:
             item.statement.dead = True
-        if item.kind == "bind" and item.portal is not None:
+        if item.kind is ExpectKind.BIND and item.portal is not None:
             item.portal.dead = True
         if item.execution is not None:
             item.execution.error = item.execution.error or "skipped after an error"
@@ -255,7 +284,7 @@ class Relay:
             return head.execution.masker
         return self.fallback
 
-    def _pop(self, *kinds: str) -> Expect:
+    def _pop(self, *kinds: ExpectKind) -> Expect:
         head = self.queue.popleft()
         if head.kind not in kinds:
             raise ProtocolViolation(f"upstream answered {kinds} while {head.kind} was pending")
@@ -266,25 +295,25 @@ class Relay:
 
     # -- simple completions
     def _parse_complete(self, msg: Message) -> list[bytes]:
-        head = self._pop("parse")
+        head = self._pop(ExpectKind.PARSE)
         _expected_to_fail(head)
         if head.statement is not None:
             self.acks.append(("parse", head.statement))
         return self._out(head, msg.raw())
 
     def _bind_complete(self, msg: Message) -> list[bytes]:
-        head = self._pop("bind")
+        head = self._pop(ExpectKind.BIND)
         _expected_to_fail(head)
         if head.portal is not None:
             self.acks.append(("bind", head.portal))
         return self._out(head, msg.raw())
 
     def _close_complete(self, msg: Message) -> list[bytes]:
-        return self._out(self._pop("close"), msg.raw())
+        return self._out(self._pop(ExpectKind.CLOSE), msg.raw())
 
     def _parameter_description(self, msg: Message) -> list[bytes]:
         head = self.queue[0]
-        if head.kind != "describe_s":
+        if head.kind is not ExpectKind.DESCRIBE_S:
             raise ProtocolViolation("ParameterDescription without Describe")
         if head.statement is not None:
             # The types the server will read the values as (a Parse may leave them 0):
@@ -293,7 +322,7 @@ class Relay:
         return self._out(head, msg.raw())
 
     def _no_data(self, msg: Message) -> list[bytes]:
-        head = self._pop("describe_s", "describe_p")
+        head = self._pop(ExpectKind.DESCRIBE_S, ExpectKind.DESCRIBE_P)
         _wake(head)
         return self._out(head, msg.raw())
 
@@ -301,11 +330,11 @@ class Relay:
     def _row_description(self, msg: Message) -> list[bytes]:
         fields = self._fields_of(msg.body)
         head = self.queue[0]
-        if head.kind == "query" and head.execution is not None:
+        if head.kind is ExpectKind.QUERY and head.execution is not None:
             return [self._query_result(head.execution, fields)]
-        head = self._pop("describe_s", "describe_p")
+        head = self._pop(ExpectKind.DESCRIBE_S, ExpectKind.DESCRIBE_P)
         _wake(head)
-        if head.kind == "describe_s" and head.statement is not None:
+        if head.kind is ExpectKind.DESCRIBE_S and head.statement is not None:
             return self._out(head, self._describe_statement(head.statement, fields))
         if head.portal is not None:
             return self._out(head, self._describe_portal(head.portal, fields))
@@ -381,7 +410,7 @@ class Relay:
                 raise ProtocolViolation("CopyData outside COPY OUT")
             copy = execution.copy
             return lambda m: codec.message(b"d", copy.line(m.body))
-        if head.kind not in ("execute", "query") or execution is None:
+        if head.kind not in (ExpectKind.EXECUTE, ExpectKind.QUERY) or execution is None:
             raise ProtocolViolation("DataRow outside a result")
         if execution.result is None:
             execution.result = self._portal_result(head, execution)
@@ -430,7 +459,7 @@ class Relay:
         the upstream sends is dropped until ReadyForQuery, as for a refused binary COPY."""
         self._swallow = True
         execution.error = exc.code
-        if head.kind != "query":
+        if head.kind is not ExpectKind.QUERY:
             self._drop_until_sync(head)
         return [codec.error_response(exc.sqlstate, exc.message)]
 
@@ -445,12 +474,12 @@ class Relay:
         if head.execution is not None:
             head.execution.tag = codec.parse_cstring(msg.body)
             head.execution.copy = None
-        if head.kind == "execute":
+        if head.kind is ExpectKind.EXECUTE:
             self._executed(head)
             self._finish(self.queue.popleft())
             if head.substitute is not None:  # a no-op for a write run on the writer
                 return [head.substitute]
-        elif head.kind == "query":
+        elif head.kind is ExpectKind.QUERY:
             self._statement_done(head)
             if head.substitute is not None:  # a placeholder for a statement run elsewhere
                 return [head.substitute]
@@ -472,14 +501,14 @@ class Relay:
 
     def _empty_query(self, msg: Message) -> list[bytes]:
         head = self.queue[0]
-        if head.kind == "execute":
+        if head.kind is ExpectKind.EXECUTE:
             self._finish(self.queue.popleft())
-        elif head.kind != "query":
+        elif head.kind is not ExpectKind.QUERY:
             raise ProtocolViolation("EmptyQueryResponse for nothing")
         return [msg.raw()]
 
     def _portal_suspended(self, msg: Message) -> list[bytes]:
-        head = self._pop("execute")
+        head = self._pop(ExpectKind.EXECUTE)
         if head.execution is not None:
             head.execution.tag = "suspended"
         self._executed(head)
@@ -508,7 +537,7 @@ class Relay:
     def _refuse_binary_copy(self, head: Expect, execution: Execution) -> list[bytes]:
         self._swallow = True
         execution.error = "binary_copy_refused"
-        if head.kind != "query":
+        if head.kind is not ExpectKind.QUERY:
             self._drop_until_sync(head)
         return [
             codec.error_response(
@@ -539,7 +568,7 @@ class Relay:
             out = scrub_fields(msg.raw(), self._masker(), self._statement_text())
         if head.execution is not None:
             head.execution.error = dict(codec.parse_fields(msg.body)).get("C", "XX000")
-        if head.kind == "query":
+        if head.kind is ExpectKind.QUERY:
             return [out]
         self._drop_until_sync(head)
         return [out]
@@ -547,18 +576,18 @@ class Relay:
     def _drop_until_sync(self, head: Expect) -> None:
         """After an error the upstream skips everything up to the next Sync."""
         self.skipping = True
-        while self.queue and self.queue[0].kind != "sync":
+        while self.queue and self.queue[0].kind is not ExpectKind.SYNC:
             self._dropped(self.queue.popleft())
 
     def _ready(self, msg: Message) -> list[bytes]:
-        head = self._pop("sync", "query")
+        head = self._pop(ExpectKind.SYNC, ExpectKind.QUERY)
         self._swallow = False
         self.skipping = False
         self.status = msg.body[:1]
         self._reported_at = head.seq
         if self.status == b"I":
             self.idle_after_batch = head.batch
-        if head.kind == "query":
+        if head.kind is ExpectKind.QUERY:
             self._finish(head)
         return self._out(head, msg.raw())
 

@@ -25,6 +25,7 @@ from pglast import ast
 from phigate.action_store import ActionRecord
 from phigate.errors import UpstreamError
 from phigate.frontends.pgwire import _codec as codec
+from phigate.frontends.pgwire._relay import ExpectKind
 from phigate.gateway import Gateway
 from phigate.risk import RiskClass
 
@@ -202,16 +203,16 @@ def own_name() -> str:
     return f"phigate.{secrets.token_hex(12)}"
 
 
-def noop_execute(reply: bytes) -> list[tuple[bytes, str, bytes | None]]:
+def noop_execute(reply: bytes) -> list[tuple[bytes, ExpectKind, bytes | None]]:
     """The messages that stand in for an extended-protocol write that ran on the writer:
     (message, what the relay expects, the answer that replaces the upstream's)."""
     name = own_name()
     return [
-        (codec.build_parse(name, _NOOP_SQL), "parse", None),
-        (codec.build_bind(codec.Bind(name, name, (), (), ())), "bind", None),
-        (codec.execute(name), "execute", reply),
-        (codec.close("P", name), "close", None),
-        (codec.close("S", name), "close", None),
+        (codec.build_parse(name, _NOOP_SQL), ExpectKind.PARSE, None),
+        (codec.build_bind(codec.Bind(name, name, (), (), ())), ExpectKind.BIND, None),
+        (codec.execute(name), ExpectKind.EXECUTE, reply),
+        (codec.close("P", name), ExpectKind.CLOSE, None),
+        (codec.close("S", name), ExpectKind.CLOSE, None),
     ]
 
 

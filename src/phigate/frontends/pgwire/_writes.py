@@ -24,7 +24,7 @@ from phigate.frontends.pgwire import _writer
 from phigate.frontends.pgwire._admission import Refusal, bound_params
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
-from phigate.frontends.pgwire._relay import Expect, Portal
+from phigate.frontends.pgwire._relay import Expect, ExpectKind, Portal
 from phigate.frontends.pgwire._session_api import Held, WriteSession
 
 
@@ -90,7 +90,7 @@ async def run_query(session: WriteSession, record: ActionRecord) -> None:
         session._refuse_query(refused)
         return
     reply = await _writer.run(session.gateway, record)
-    session._forward(_writer.PLACEHOLDER, Expect("query", substitute=reply, batch=batch))
+    session._forward(_writer.PLACEHOLDER, Expect(ExpectKind.QUERY, substitute=reply, batch=batch))
 
 
 async def copy_in(session: WriteSession, text: str, description: Description) -> None:
@@ -123,7 +123,8 @@ def answer_in_place(session: WriteSession, reply: bytes) -> None:
     """`reply` (a CommandComplete or an ErrorResponse) answers a simple Query that the
     reader does not run; the reader's no-op supplies its ReadyForQuery, in order."""
     session._forward(
-        _writer.PLACEHOLDER, Expect("query", substitute=reply, batch=session.syncs_sent + 1)
+        _writer.PLACEHOLDER,
+        Expect(ExpectKind.QUERY, substitute=reply, batch=session.syncs_sent + 1),
     )
 
 

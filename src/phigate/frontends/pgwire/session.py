@@ -36,13 +36,19 @@ from phigate.frontends.pgwire._admission import DENIED, Admission, Refusal, boun
 from phigate.frontends.pgwire._codec import Message, ProtocolViolation
 from phigate.frontends.pgwire._copyin import CopyIn
 from phigate.frontends.pgwire._login import SessionLimitError
-from phigate.frontends.pgwire._relay import Execution, Expect, Portal, Relay, Statement
+from phigate.frontends.pgwire._relay import (
+    Execution,
+    Expect,
+    ExpectKind,
+    Portal,
+    Relay,
+    Statement,
+)
 from phigate.frontends.pgwire._session_api import Held, SessionIo, State
 from phigate.frontends.pgwire.settings import PgWireSettings
 from phigate.gateway import Gateway
 from phigate.identity.principal import Principal
 from phigate.limits import off_loop
-from phigate.masking.engine import Masker
 from phigate.risk import runs_as_reader
 from phigate.sql import SessionClassifier, SqlAnalysis
 from phigate.sql.copy_format import copy_csv_statements
@@ -177,7 +183,7 @@ class Session:
             log.warning("upstream connection for %s failed: %s", self.connection, exc)
             self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
             return
-        self.relay = Relay(self._default_masker(principal), self.gateway.settings.limits)
+        self.relay = Relay(self.gateway.masker_before_run(principal), self.gateway.settings.limits)
         self.admission = Admission(
             self.gateway,
             self.connection,
@@ -192,11 +198,6 @@ class Session:
         out += [codec.backend_key_data(*self.key), codec.ready_for_query(b"I")]
         self.io.to_client(b"".join(out))
         self.state = self.state_ready
-
-    def _default_masker(self, principal: Principal) -> Masker:
-        profiles = self.gateway.settings.masking.profiles
-        name = "hipaa-safe-harbor" if "hipaa-safe-harbor" in profiles else next(iter(profiles))
-        return self.gateway.masking.masker(name, groups=principal.groups)
 
     async def _audit(self, event: str, fields: dict[str, Any]) -> None:
         where = {
@@ -236,7 +237,7 @@ class Session:
 
     def _refuse_extended(self, error: bytes) -> None:
         refused = codec.build_parse(_writer.own_name(), _REFUSED_SQL)
-        self._forward(refused, Expect("parse", substitute=error))
+        self._forward(refused, Expect(ExpectKind.PARSE, substitute=error))
         self.state = self.state_skip_until_sync
 
     async def _query(self, msg: Message) -> None:
@@ -264,12 +265,16 @@ class Session:
             await _writes.run_query(self, admitted)
             return
         execution = self._execution(admitted, analysis)
-        self._forward(msg.raw(), Expect("query", execution=execution, batch=self.syncs_sent + 1))
+        self._forward(
+            msg.raw(), Expect(ExpectKind.QUERY, execution=execution, batch=self.syncs_sent + 1)
+        )
 
     def _refuse_query(self, error: bytes) -> None:
         """`error` answers a simple Query; the upstream fails a statement in its place, so
         a transaction block it is in is aborted, as the client expects after an error."""
-        self._forward(_REFUSED_QUERY, Expect("query", substitute=error, batch=self.syncs_sent + 1))
+        self._forward(
+            _REFUSED_QUERY, Expect(ExpectKind.QUERY, substitute=error, batch=self.syncs_sent + 1)
+        )
 
     def _on_writer(self, description: Description) -> bool:
         """A read-only session runs what needs more than the reader on the writer."""
@@ -295,7 +300,7 @@ class Session:
         )
         self.admission.reveal = reveal  # only once the request is on record
         # A no-op with the same command tag keeps the client's pipeline in order.
-        self._forward(_REVEAL_ACK, Expect("query", batch=self.syncs_sent + 1))
+        self._forward(_REVEAL_ACK, Expect(ExpectKind.QUERY, batch=self.syncs_sent + 1))
 
     def _execution(self, record: ActionRecord, analysis: SqlAnalysis | None) -> Execution:
         masker = self.gateway.masker_for(record)  # the one rule, `*` reveal included
@@ -331,7 +336,8 @@ class Session:
                 error = denied(admitted)
             self._refuse_extended(error or codec.error_response(DENIED, "phigate denied this"))
             return
-        masker = self.gateway.masking.masker(decision.masking, groups=self.principal.groups)
+        # Built once per prepared statement, here; its runs mask with `masker_for`.
+        masker = self.gateway.masker_before_run(self.principal, decision.masking)
         statement = Statement(
             parse.statement,
             parse.query,
@@ -342,7 +348,7 @@ class Session:
             analysis=analysis,
         )
         self.statements[parse.statement] = statement
-        self._forward(msg.raw(), Expect("parse", statement=statement))
+        self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
 
     async def _bind(self, msg: Message) -> None:
         bind = codec.parse_bind(msg.body)
@@ -363,7 +369,7 @@ class Session:
         # Unchanged, the client's bytes are what parse_bind read (and build_bind would
         # write again: held by a property test); changed, the Bind is built anew.
         raw = msg.raw() if upstream_bind is bind else codec.build_bind(upstream_bind)
-        self._forward(raw, Expect("bind", portal=portal))
+        self._forward(raw, Expect(ExpectKind.BIND, portal=portal))
 
     async def _upstream_bind(self, statement: Statement, bind: codec.Bind) -> codec.Bind:
         """The client's Bind, asking the upstream for text in every column that is masked."""
@@ -380,7 +386,7 @@ class Session:
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._forward(
             codec.describe("S", statement.name) + codec.FLUSH,
-            Expect("describe_s", hidden=True, statement=statement, waiter=waiter),
+            Expect(ExpectKind.DESCRIBE_S, hidden=True, statement=statement, waiter=waiter),
         )
         self.io.flush_upstream()  # the answer is awaited here, so the question must go now
         await waiter
@@ -394,14 +400,14 @@ class Session:
                     codec.error_response("26000", f'prepared statement "{name}" does not exist')
                 )
                 return
-            self._forward(msg.raw(), Expect("describe_s", statement=statement))
+            self._forward(msg.raw(), Expect(ExpectKind.DESCRIBE_S, statement=statement))
             return
         portal = self.portals.get(name) or self._declared_cursor(name)
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
             return
         portal.described = True
-        self._forward(msg.raw(), Expect("describe_p", portal=portal))
+        self._forward(msg.raw(), Expect(ExpectKind.DESCRIBE_P, portal=portal))
 
     def _declared_cursor(self, name: str) -> Portal | None:
         """A cursor SQL declared, as a portal to describe (psycopg's server-side cursors
@@ -418,7 +424,7 @@ class Session:
             return None
         if decision.outcome == "deny":
             return None  # its FETCH is refused as well; say it does not exist
-        masker = self.gateway.masking.masker(decision.masking, groups=self.principal.groups)
+        masker = self.gateway.masker_before_run(self.principal, decision.masking)
         statement = Statement(
             "",
             action.body["sql"],
@@ -453,14 +459,15 @@ class Session:
         if not portal.described:
             portal.described = True
             self._forward(
-                codec.describe("P", portal.name), Expect("describe_p", hidden=True, portal=portal)
+                codec.describe("P", portal.name),
+                Expect(ExpectKind.DESCRIBE_P, hidden=True, portal=portal),
             )
         execution = self._execution(admitted, statement.analysis)
         kinds = [s.kind for s in statement.analysis.statements] if statement.analysis else None
         keeps = _writer.keeps_transaction(kinds)
         self._forward(
             msg.raw(),
-            Expect("execute", portal=portal, execution=execution, keeps_transaction=keeps),
+            Expect(ExpectKind.EXECUTE, portal=portal, execution=execution, keeps_transaction=keeps),
         )
 
     async def _close_target(self, msg: Message) -> None:
@@ -471,11 +478,11 @@ class Session:
         else:
             self.portals.pop(name, None)
             self.classifier.forget_cursor(name)
-        self._forward(msg.raw(), Expect("close"))
+        self._forward(msg.raw(), Expect(ExpectKind.CLOSE))
 
     async def _sync(self, msg: Message) -> None:
         self.syncs_sent += 1
-        self._forward(msg.raw(), Expect("sync", batch=self.syncs_sent))
+        self._forward(msg.raw(), Expect(ExpectKind.SYNC, batch=self.syncs_sent))
 
     async def _flush(self, msg: Message) -> None:
         self._forward(msg.raw(), None)
@@ -487,7 +494,7 @@ class Session:
         self._forward(
             _REFUSED_QUERY,
             Expect(
-                "query",
+                ExpectKind.QUERY,
                 substitute=codec.error_response(
                     DENIED, "phigate does not allow the FunctionCall protocol message"
                 ),

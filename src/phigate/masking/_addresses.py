@@ -1,0 +1,128 @@
+"""The parts of an address after its street line: "12 Nguyễn Huệ, Bến Nghé, Quận 1,
+Hồ Chí Minh", "4 Elm Row, Leith, Edinburgh EH7 4AA", "Hauptstraße 5, 10115 Berlin".
+
+A street written in any language is a number beside capitalised words; what follows
+it on the line, comma by comma, is the district, the town, the postcode, then the
+region and the country. The patterns in `_places` know US streets and the town just
+after them; an address abroad lists more parts, in orders no single pattern spells.
+So this structure walks the segments after a street: each capitalised segment that
+is a place is masked (`LOCATION`), each postcode in it too (`ZIP`); states,
+provinces and countries are too large to identify anyone and stay; the first
+segment that reads as prose ("…, and she …") ends the walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import re2
+
+from phigate.masking import entities as e
+from phigate.masking._fastre import Regex
+from phigate.masking._places import _COUNTRIES, PROVINCES, _place
+from phigate.masking._shapes import MONTH, STATE_ABBR, STATE_SET
+
+Found = tuple[int, int, str]
+
+_WORD = r"\p{Lu}[\p{L}'’.-]*"
+_PARTICLE = r"(?:de|du|des|la|le|del|della|di|da|dos|das|do|van|von|der|den|ter|am|an|im)"
+_WORDS = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,4}}"
+# A segment's words may hold short lower-case ones: "Thành phố Hồ Chí Minh",
+# "Stratford upon Avon", "Rio de Janeiro".
+_SEGMENT_WORDS = rf"{_WORD}(?:\s+(?:\p{{Ll}}{{1,4}}\s+)?{_WORD}){{0,4}}"
+# A street in any language: "12 Nguyễn Huệ", "4521 Oak Hollow Ln", "Hauptstraße 5",
+# "Via Roma 15", "12 rue de Rivoli"; the comma after it starts the walk.
+_STREET = (
+    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:rue|via|calle|avenida|rua|chemin|place|av\.)\s+)?"
+    rf"(?:{_PARTICLE}\s+)?{_WORDS}"
+    rf"|\b(?:{_WORD}\s+){{0,3}}\p{{Lu}}\p{{Ll}}[\p{{L}}'’.-]{{2,}}\s+\d{{1,5}}[a-z]?\b"
+)
+TRIGGER = rf"(?:{_STREET}),[ \t]*[\p{{Lu}}\d]"
+_START = Regex(rf"(?:{_STREET})(,)[ \t]*[\p{{Lu}}\d]".encode())
+# One segment: an optional postcode, capitalised words, an optional postcode.
+_POSTCODE = (
+    r"(?:[A-Z]{1,2}-)?\d{3,6}(?:-\d{3,4})?|\d{2}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}"
+    r"|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
+)
+_SEGMENT = Regex(
+    rf"^\s*(?:({_POSTCODE})\s+)?({_SEGMENT_WORDS}(?:\s+\d{{1,2}}\b)?)?"
+    rf"(?:,?\s+({_POSTCODE}))?\s*$".encode()
+)
+_LARGE = (
+    frozenset(w.lower() for w in STATE_SET)
+    | frozenset(w.lower() for w in _COUNTRIES.split("|"))
+    | PROVINCES
+    | frozenset(("usa", "us", "u.s.a.", "united states", "vietnam", "viet nam", "việt nam"))
+)
+_STATE_CODES = frozenset(STATE_ABBR.split("|"))
+_MAX_SEGMENTS = 5
+# A number and a month is a date ("12 March, Smith reported"); these words end a
+# segment as a part of a building, not a place.
+_MONTH = re2.compile(rf"^\d{{1,2}}\s+{MONTH}\b".encode())
+_BUILDING = frozenset(
+    ("campus", "building", "bldg", "wing", "tower", "pavilion", "room", "suite", "floor",
+     "level", "unit", "bed", "bay", "annex", "clinic", "center", "centre", "hospital")
+)  # fmt: skip
+
+
+def address_parts(data: bytes) -> Iterator[Found]:
+    """Towns, districts and postcodes in the segments after each street on its line."""
+    for found in _START.spans(data):
+        pos = found[1][0]  # the comma after the street
+        if _MONTH.search(data[found[0][0] : pos]) is not None:
+            continue
+        line_end = data.find(b"\n", pos)
+        line_end = len(data) if line_end < 0 else line_end
+        yield from _segments(data, pos, line_end)
+
+
+def _segments(data: bytes, pos: int, line_end: int) -> Iterator[Found]:
+    for _ in range(_MAX_SEGMENTS):
+        if pos >= line_end or data[pos : pos + 1] != b",":
+            return
+        start = pos + 1
+        end = _segment_end(data, start, line_end)
+        parts = list(_segment(data, start, end))
+        if not parts:
+            return
+        yield from (p for p in parts if p[2] != "")
+        pos = end
+
+
+def _segment_end(data: bytes, start: int, line_end: int) -> int:
+    """Where a segment ends: the next comma, or a sentence's end, or the line's."""
+    comma = data.find(b",", start, line_end)
+    end = line_end if comma < 0 else comma
+    for stop in (b". ", b"; ", b" - ", b"|", b"\t"):
+        at = data.find(stop, start, end)
+        if at >= 0:
+            end = at
+    if data[end - 1 : end] == b"." and end == line_end:
+        end -= 1
+    return end
+
+
+def _segment(data: bytes, start: int, end: int) -> Iterator[Found]:
+    """The place and postcodes of one segment; nothing when it is no part of an address
+    (the walk stops), a marker with no type when it is a state or country (it goes on)."""
+    found = _SEGMENT.search(data[start:end])
+    if found is None:
+        return
+    (z1, z1_end), (v, v_end), (z2, z2_end) = (
+        (s + start, t + start) if s >= 0 else (-1, -1) for s, t in found[1:4]
+    )
+    if v < 0 and z1 < 0:
+        return
+    yield from ((s, t, e.ZIP) for s, t in ((z1, z1_end), (z2, z2_end)) if s >= 0)
+    if v < 0:
+        return
+    value = data[v:v_end]
+    text = value.decode("utf-8", "replace").strip().rstrip(".")
+    if text.lower() in _LARGE or text in _STATE_CODES:
+        yield start, start, ""  # a state or a country: kept, the walk goes on
+        return
+    if text.isupper() and len(text) <= 5:
+        return  # an abbreviation ("HR 88, RR 16"): a list of readings, no address
+    if not _place(value) or any(w in _BUILDING for w in text.lower().split()):
+        return
+    yield v, v_end, e.LOCATION

@@ -1,0 +1,95 @@
+"""Numbers known by where they stand rather than by their shape: a speaker's turn
+that is only digits read one by one ("CALLER: 4 5 6 7", the last four of a social
+security number), a pager or extension ("pager 12345"), a record number in a list's
+parentheses ("Mbeki, Thabo (123 45 67)"), digits in dashed groups that are no date,
+phone or SSN ("12-345-678"), a day before the time it is at ("3/18@10").
+"""
+
+from __future__ import annotations
+
+import functools
+
+import re2
+
+from phigate.masking._shapes import PatternSpec
+from phigate.masking.entities import DATE, ID, MRN, PHONE
+
+
+@functools.lru_cache(maxsize=4096)
+def _record_number(value: bytes) -> bool:
+    """Seven or more digits in groups, not a date written with blanks ("2021 03 14")."""
+    groups = value.lstrip(b"#").replace(b"-", b" ").split()
+    count = sum(len(g) for g in groups)
+    dated = len(groups) == 3 and len(groups[0]) == 4 and groups[0][:2] in (b"19", b"20")
+    return count >= 7 and not dated
+
+
+@functools.lru_cache(maxsize=4096)
+def _dashed_number(value: bytes) -> bool:
+    """Eight or more digits in three dashed groups that are no date (2-2-4, 4-2-2),
+    phone number (3-3-4) or SSN (3-2-4), which their own patterns judge."""
+    sizes = tuple(len(g) for g in value.split(b"-"))
+    if sum(sizes) < 8 or sizes in ((3, 3, 4), (3, 2, 4)):
+        return False
+    return sizes not in ((2, 2, 4), (1, 2, 4), (2, 1, 4), (4, 2, 2), (4, 1, 2), (4, 2, 1))
+
+
+_DIGIT_WORDS = "zero|oh|one|two|three|four|five|six|seven|eight|nine|double|triple"
+_NATO = (
+    "alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|kilo|lima|mike|november"
+    "|oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey|x-ray|yankee|zulu"
+)
+# A token of an identifier read out: a digit word, a letter (alone, "as in" a word, or
+# a NATO word), or the dash between groups.
+_READ_TOKEN = rf"(?:{_DIGIT_WORDS}|dash|hyphen|{_NATO}|[a-z](?: as in [a-z-]+)?)"
+_DIGIT_WORD = re2.compile(rf"(?i:\b(?:{_DIGIT_WORDS})\b)".encode())
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_out(value: bytes) -> bool:
+    """Four digit words at least: "x Y Z dash four four one dash two two nine oh"."""
+    return sum(1 for _ in _DIGIT_WORD.finditer(value)) >= 4
+
+
+NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
+    # Letters, digits and dashes read out together on a call: the whole identifier
+    PatternSpec(
+        ID,
+        rf"(?:^|[^\w'’])(?P<v>(?i:{_READ_TOKEN}(?:[\s,.]+{_READ_TOKEN}){{5,}}))\b",
+        _read_out,
+        groups=(("v", ID),),
+    ),
+    # "[00:01:15] CALLER: 4 5 6 7": a turn that is only digits read out
+    PatternSpec(
+        ID,
+        r"(?m:^(?:\[[\d:.]+\]\s*)?[A-Za-z][\w .'-]{0,30}:[ \t]+)"
+        r"(?P<v>\d(?:[ ,-]+\d){3,})[.?!]?[ \t]*(?m:$)",
+        groups=(("v", ID),),
+    ),
+    # pager 12345, ext. 4412, beeper #20931
+    PatternSpec(
+        PHONE,
+        r"(?i:\b(?:pager|beeper|pgr|bleep|ext\.?|extension)\s*(?:#|no\.?|number)?\s*[:#]?\s*)"
+        r"(?P<v>\d{3,6})\b",
+        groups=(("v", PHONE),),
+    ),
+    PatternSpec(
+        PHONE,
+        r"(?i:\bpaged?\s+(?:me\s+|him\s+|her\s+|them\s+)?(?:at\s+)?#?)(?P<v>\d{4,6})\b",
+        groups=(("v", PHONE),),
+    ),
+    # "(123 45 67)", "(#22-318-4471)": a record number beside a name in a list
+    PatternSpec(
+        MRN,
+        r"\((?P<v>#?\d{2,4}(?:[ -]\d{2,4}){1,3})\)",
+        _record_number,
+        groups=(("v", MRN),),
+    ),
+    PatternSpec(MRN, r"\b\d{1,4}-\d{2,4}-\d{3,5}\b", _dashed_number),
+    # "3/18@10", "3/14 @ 2pm": a day and month before the time it is at
+    PatternSpec(
+        DATE,
+        r"\b(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))\s?@\s?\d",
+        groups=(("v", DATE),),
+    ),
+)
