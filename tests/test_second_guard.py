@@ -298,3 +298,30 @@ async def test_each_action_opens_its_transaction_with_its_guards(
             assert timeout != ("300ms",)  # SET LOCAL: the action's transaction only
     finally:
         await connector.close()
+
+
+async def test_the_first_use_after_an_upstream_restart_does_not_wait_out_a_backoff(
+    pg_server: EmbeddedPostgres,
+) -> None:
+    """A restart leaves every idle pooled connection dead. psycopg_pool's own check
+    sleeps its reconnect back-off (1 s, then 2 s) after each dead one; the pool's
+    own check is replaced so the first action after a restart reconnects at once."""
+    pool = UpstreamPool("restart", SecretRef(ref=pg_server.dsn()), max_size=3)
+    try:
+        async with pool.connection() as a, pool.connection() as b:
+            pids = [a.info.backend_pid, b.info.backend_pid]
+        async with await psycopg.AsyncConnection.connect(
+            pg_server.dsn(), autocommit=True
+        ) as admin:  # what a restart does to the pool's connections
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", [pids]
+            )
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with pool.connection() as conn:
+            row = await (await conn.execute("SELECT pg_backend_pid()")).fetchone()
+        elapsed = loop.time() - started
+        assert row is not None and row[0] not in pids
+        assert elapsed < 0.8, f"the first use after a restart took {elapsed:.2f} s"
+    finally:
+        await pool.close()

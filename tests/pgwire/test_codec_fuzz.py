@@ -60,6 +60,42 @@ def test_well_framed_random_bodies_are_parsed_or_refused(
     assert consume(data, chunk, False) == len(parts)
 
 
+def _framed(data: bytes, chunk: int, take: bool) -> list[object]:
+    """What a reader fed `data` in chunks frames, read with `take` or with `next`:
+    each message's type and bytes, and the violation that stopped it, in order."""
+    reader = MessageReader(max_message=256)
+    out: list[object] = []
+    for i in range(0, len(data), chunk):
+        reader.feed(data[i : i + chunk])
+        if take:
+            msgs, refused = reader.take()
+            out.extend((m.type, m.body, m.raw()) for m in msgs)
+            if refused is not None:
+                return [*out, str(refused), reader.buffered]
+            continue
+        try:
+            out.extend((m.type, m.body, m.raw()) for m in reader)
+        except ProtocolViolation as exc:
+            return [*out, str(exc), reader.buffered]
+    return [*out, reader.buffered]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(b"DCZTEn"), st.binary(max_size=300)).map(
+            lambda p: codec.message(bytes([p[0]]), p[1])
+        )
+        | st.binary(max_size=12),  # now and then bytes that frame badly
+        max_size=12,
+    ),
+    st.integers(1, 700),
+)
+def test_taking_a_reads_messages_frames_as_next_does(parts: list[bytes], chunk: int) -> None:
+    data = b"".join(parts)
+    assert _framed(data, chunk, take=True) == _framed(data, chunk, take=False)
+
+
 @given(st.integers(min_value=-(2**31), max_value=2**31 - 1))
 def test_lengths_are_checked_before_buffering(length: int) -> None:
     reader = MessageReader(max_message=1024)

@@ -3,7 +3,12 @@
 Opening a connection costs a TCP handshake and a SCRAM exchange on every action;
 a pool keeps a few open. Each event loop gets its own pool (an asyncio pool must
 not be shared across loops), and a connection is checked before it is handed out,
-so an upstream restart costs one failed check, not a failed action.
+so an upstream restart costs one failed check, not a failed action. The check is
+ours, not the pool's: psycopg_pool sleeps out its reconnect back-off (1 s, then 2 s,
+…) after each connection that fails its check, so after a restart, with every idle
+connection dead, the first action waited 1–3.7 s. Here a dead connection is handed
+back (the pool drops it and opens a new one at once) and the next is tried without
+a pause.
 
 A connection is reset (`DISCARD ALL`) each time it goes back to the pool: no
 temporary table, prepared statement, setting or role one principal left on it
@@ -71,7 +76,6 @@ class UpstreamPool:
                 max_size=self._max_size,
                 open=False,
                 timeout=self._timeout,
-                check=AsyncConnectionPool.check_connection,
                 reset=reset_connection,
                 # No automatic server-side prepares: the reset's DISCARD ALL drops them,
                 # and psycopg would then fail (and drop the connection) deallocating one.
@@ -92,21 +96,36 @@ class UpstreamPool:
         """A connection in a fresh transaction; rolled back if the body raises."""
         try:
             pool = await self._pool()
-            cm = pool.connection()
-            conn = await cm.__aenter__()
+            conn = await self._checked(pool)
         except PoolTimeout as exc:
             raise await self._timed_out(pool) from exc
         except psycopg.Error as exc:
             raise self._cannot_connect(exc) from exc
         try:
-            if self._unchecked:
-                await self._check_reader(conn)
-            yield conn
-        except BaseException as exc:
-            await cm.__aexit__(type(exc), exc, exc.__traceback__)
-            raise
-        else:
-            await cm.__aexit__(None, None, None)
+            async with conn:  # committed, or rolled back if the body raises
+                if self._unchecked:
+                    await self._check_reader(conn)
+                yield conn
+        finally:
+            await pool.putconn(conn)  # reset, or dropped if broken
+
+    async def _checked(self, pool: AsyncConnectionPool) -> psycopg.AsyncConnection[Any]:
+        """A pooled connection that answers. After an upstream restart every idle one
+        is dead: each is handed back (the pool drops it and starts opening a new one)
+        and the next tried at once, up to one more than the pool holds; only a new
+        connection that fails too (the upstream still down) is an error."""
+        for _ in range(self._max_size + 1):
+            conn = await pool.getconn()
+            try:
+                await AsyncConnectionPool.check_connection(conn)
+            except psycopg.Error:
+                await pool.putconn(conn)
+                continue
+            except BaseException:
+                await pool.putconn(conn)
+                raise
+            return conn
+        raise psycopg.OperationalError("no upstream connection answered its check")
 
     async def _timed_out(self, pool: AsyncConnectionPool) -> UpstreamError:
         """Busy or down: psycopg_pool says PoolTimeout for both.

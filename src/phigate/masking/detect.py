@@ -18,6 +18,7 @@ import re2
 from phigate.masking._fastre import Regex
 from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
+from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
@@ -62,9 +63,15 @@ class SpanFinder:
         self._ocr_index = len(triggers)
         self._name_index = len(triggers) + 1 if self._names else -1
         starts = [_OCR_TOKEN.pattern, *([NAME_WORD.pattern] if self._names else [])]
-        self._gate = _pattern_sets(triggers + [p.decode("latin-1") for p in starts])
+        gate = triggers + [p.decode("latin-1") for p in starts]
+        self._gate = _pattern_sets(gate)
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
         self._gate_offsets = [offset for offset, _ in self._gate]
+        self._batch = (
+            QuietBatch(gate, list(zip(self._gate_offsets, self._gate_matches, strict=True)))
+            if joinable(gate)
+            else None
+        )
 
     def quiet(self, data: bytes) -> bool:
         """True when `find` cannot return a span: no pattern's or structure's trigger
@@ -75,6 +82,13 @@ class SpanFinder:
             if match(data):
                 return False
         return True
+
+    def quiet_many(self, values: Sequence[bytes]) -> list[bool]:
+        """`[self.quiet(v) for v in values]`, in one pass over the values joined where
+        the triggers allow it (phigate.masking._quiet_batch)."""
+        if self._batch is None or len(values) < 2:
+            return [self.quiet(v) for v in values]
+        return self._batch.quiet_many(self.quiet, values)
 
     def hits(self, data: bytes) -> list[int]:
         """What occurs in the text, as indexes into the gate in pattern order; empty when

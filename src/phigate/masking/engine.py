@@ -101,6 +101,8 @@ class Masker:
         self.operators = engine.operators(config)
         self._finder = engine.finder(types) if types else None
         self._ner = _ner_detector() if config.ner and types else None
+        # Values of the last primed batch that `SpanFinder.quiet` passes (see `prime`).
+        self._known_quiet: frozenset[bytes] = frozenset()
 
     def mask_text(self, text: str, *, subject: str = "") -> MaskResult:
         counts: dict[str, int] = {}
@@ -169,12 +171,32 @@ class Masker:
             return spans[0].entity
         return None
 
+    def prime(self, values: Sequence[bytes]) -> None:
+        """Learn which of these values (UTF-8, about to be masked one by one) are quiet,
+        in one pass over them all (`SpanFinder.quiet_many`), so that masking each asks
+        a set lookup instead of the RE2 sets. Only the last batch is kept; what it holds
+        is a fact about the bytes under this masker's detectors, true for any caller."""
+        if self._finder is None or self._ner is not None or len(values) < 2:
+            return
+        batch = [v for v in values if len(v) <= _WINDOW]
+        quiet = self._finder.quiet_many(batch)
+        self._known_quiet = frozenset(v for v, q in zip(batch, quiet, strict=True) if q)
+
+    @property
+    def known_quiet(self) -> frozenset[bytes]:
+        """The values of the last primed batch `mask_str` returns unchanged, as long as
+        they are their own UTF-8 text and nothing before the scan reads them otherwise
+        (`RowMasker._scan_str` parses a value that starts like JSON)."""
+        return self._known_quiet
+
     def _mask_into(self, text: str, counts: dict[str, int], subject: str) -> str:
         if self._finder is None or not text:
             return text
         data = text.encode("utf-8", "surrogatepass")
         if len(data) > _WINDOW:
             return self._mask_long(data, counts, subject)
+        if self._ner is None and data in self._known_quiet:
+            return text  # primed: `hits` would be empty (SpanFinder.quiet_many)
         hits = self._finder.hits(data)
         if not hits and self._ner is None:
             return text  # nothing any detector starts from: most values of a result

@@ -85,6 +85,38 @@ class MessageReader:
                 return
             yield message
 
+    def take(self) -> tuple[list[Message], ProtocolViolation | None]:
+        """Every whole message buffered, in order, and the violation (if any) that
+        stopped the framing, as `next` would have raised it after them. The whole
+        messages are copied out once and cut once, not a view and a cut per message
+        (a result's rows are many small messages); a message still arriving is not
+        copied."""
+        if self.startup:
+            raise ValueError("take() frames typed messages only")
+        buffer, kinds, cuts = self._buf, [], [0]
+        end, pos = len(buffer), 0
+        refused = None
+        while end - pos >= 5:
+            kind, length = _HEADER.unpack_from(buffer, pos)
+            if length < 4 or length - 4 > self.max_message:
+                refused = ProtocolViolation(f"invalid message length {length} for type {kind!r}")
+                break
+            if pos + 1 + length > end:
+                break
+            pos += 1 + length
+            kinds.append(kind)
+            cuts.append(pos)
+        if pos == 0:
+            return [], refused
+        with memoryview(buffer) as view:
+            whole = bytes(view[:pos])
+        del buffer[:pos]
+        out = []
+        for kind, start, stop in zip(kinds, cuts, cuts[1:], strict=False):
+            raw = whole[start:stop]
+            out.append(Message(kind, raw[5:], raw))
+        return out, refused
+
     def next(self) -> Message | None:
         """The next whole message, or None when more bytes are needed."""
         if self.startup:

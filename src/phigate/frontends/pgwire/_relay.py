@@ -14,7 +14,7 @@ import asyncio
 import enum
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
@@ -372,6 +372,31 @@ class Relay:
         execution.result = ResultMasker(execution.masker, fields, execution.statement_lineage())
         return execution.result.description_for_client()
 
+    def data_rows(self, msgs: Sequence[Message], out: list[bytes]) -> None:
+        """`handle` for a run of DataRows, the bytes for the client appended to `out`
+        as they are made (so what came before a violation still goes out): the result
+        is looked up once, then each row is counted against the caps and masked as
+        `_data_row` would. From a refusal on, the rest go through `handle`."""
+        if not msgs:
+            return
+        if not self.queue or self._swallow:
+            for msg in msgs:
+                out.extend(self.handle(msg))
+            return
+        work = self.row_work(msgs[0])  # the same checks, once: the same head for all
+        execution = self.queue[0].execution
+        assert execution is not None  # row_work refuses a row outside a result
+        limits, check = self.limits, _caps.check
+        for index, msg in enumerate(msgs):
+            try:
+                execution.received = check(limits, execution.received, msg)
+            except ResultTooLargeError:
+                for rest in msgs[index:]:
+                    out.extend(self.handle(rest))
+                return
+            execution.rows += 1
+            out.append(work(msg))
+
     def _data_row(self, msg: Message) -> list[bytes]:
         work = self.row_work(msg)
         return self._row(msg, lambda: work(msg))
@@ -391,6 +416,18 @@ class Relay:
             execution.result = self._portal_result(head, execution)
         result = execution.result
         return lambda m: result.data_row(m.raw())
+
+    def prime(self, msgs: Sequence[Message]) -> None:
+        """The DataRows of one upstream read, before they are relayed one by one: the
+        current result's masker learns which of their values are quiet in one pass
+        (`ResultMasker.prime`)."""
+        execution = self.queue[0].execution if self.queue else None
+        result = execution.result if execution is not None else None
+        if result is None or self._swallow:
+            return
+        rows = [m.raw() for m in msgs if m.type == b"D"]
+        if len(rows) > 1:
+            result.prime(rows)
 
     def worth_masking(self, msg: Message) -> bool:
         """Whether this row will reach the client: within the caps, not being dropped."""

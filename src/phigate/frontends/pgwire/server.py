@@ -20,6 +20,7 @@ import ipaddress
 import logging
 import ssl
 import time
+from collections.abc import Callable, Iterator
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -27,7 +28,7 @@ from psycopg.conninfo import conninfo_to_dict
 from phigate.config import PostgresConnection, Settings
 from phigate.connectors._pg_pool import check_reader
 from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
+from phigate.frontends.pgwire._codec import Message, MessageReader, ProtocolViolation
 from phigate.frontends.pgwire._login import SessionLimitError, UpstreamLogin, UpstreamLoginError
 from phigate.frontends.pgwire.session import Session
 from phigate.frontends.pgwire.settings import PgWireSettings
@@ -36,6 +37,7 @@ from phigate.workers import shares_ports
 
 log = logging.getLogger(__name__)
 _CHUNK = 256 * 1024
+_RUN = 512  # DataRows relayed in one call between the loop's turns
 _UPSTREAM_MAX_MESSAGE = 1024 * 1024 * 1024 - 1
 _TURN = 0.01  # seconds of inline masking before other tasks get the loop
 
@@ -455,16 +457,26 @@ class ClientConnection:
         """Relay what one read framed, in order. Large rows are masked on the masking
         pool; small ones here, giving the loop back every _TURN seconds, so one
         session's result cannot keep others (and /healthz) waiting."""
+        # One read's whole messages; a violation is raised after what came before it
+        # is relayed, as when they were framed one at a time.
+        msgs, refused = framer.take()
+        self.session.prime(msgs)
         turn_ends = time.monotonic() + _TURN
-        for msg in framer:
-            if self.session.masks_off_loop(msg):
-                await self.session.on_upstream_off_loop(msg)
+        for run in _runs(msgs, self.session.masks_off_loop):
+            if len(run) > 1:
+                self.session.on_upstream_rows(run)  # small DataRows in a row
+            elif self.session.masks_off_loop(run[0]):
+                await self.session.on_upstream_off_loop(run[0])
+                turn_ends = time.monotonic() + _TURN
+                continue
             else:
-                self.session.on_upstream(msg)
-                if time.monotonic() < turn_ends:
-                    continue
-                await asyncio.sleep(0)
+                self.session.on_upstream(run[0])
+            if time.monotonic() < turn_ends:
+                continue
+            await asyncio.sleep(0)
             turn_ends = time.monotonic() + _TURN
+        if refused is not None:
+            raise refused
 
     async def _end(self, recorder: asyncio.Task[None] | None) -> None:
         self.listener.sessions.pop(self.session.key, None)
@@ -487,6 +499,26 @@ class ClientConnection:
 
 
 WireListener.connection_class = ClientConnection
+
+
+def _runs(msgs: list[Message], off_loop: Callable[[Message], bool]) -> Iterator[list[Message]]:
+    """The messages in order, consecutive small DataRows together (at most _RUN),
+    every other message alone."""
+    run: list[Message] = []
+    for msg in msgs:
+        if msg.type == b"D" and not off_loop(msg):
+            run.append(msg)
+            if len(run) < _RUN:
+                continue
+            yield run
+            run = []
+            continue
+        if run:
+            yield run
+            run = []
+        yield [msg]
+    if run:
+        yield run
 
 
 async def _check_reader(connection: str, dsn: str) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from phigate.action_store import ActionRecord
@@ -518,11 +518,31 @@ class Session:
             masked = await off_loop(self.gateway.settings.limits, work, msg)
         self.on_upstream(msg, masked)
 
+    def prime(self, msgs: Sequence[Message]) -> None:
+        """What one upstream read framed, before it is relayed (see Relay.prime)."""
+        if self.relay is not None:
+            self.relay.prime(msgs)
+
+    def on_upstream_rows(self, msgs: Sequence[Message]) -> None:
+        """`on_upstream` for a run of small DataRows: relayed as one write."""
+        assert self.relay is not None
+        out: list[bytes] = []
+        try:
+            self.relay.data_rows(msgs, out)
+        finally:
+            if out:
+                self.io.to_client(b"".join(out))
+            self._after_upstream()
+
     def on_upstream(self, msg: Message, masked: bytes | None = None) -> None:
         assert self.relay is not None
         out = self.relay.handle(msg, masked)
         if out:
             self.io.to_client(b"".join(out))
+        self._after_upstream()
+
+    def _after_upstream(self) -> None:
+        assert self.relay is not None
         for ack in self.relay.acks:
             self._learn(ack)
         self.relay.acks.clear()

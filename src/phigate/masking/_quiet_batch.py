@@ -1,0 +1,173 @@
+"""`SpanFinder.quiet` for many values at once: one pass over the values joined.
+
+A result's text column is scanned value by value, and for most values (digests,
+codes, numbers as text) the answer is `quiet`: no detector's trigger occurs. That
+answer costs one call per RE2 set (about twenty), whatever the value's length, so
+on short values the calls, not the scanning, are the cost. Here the values of a
+batch are joined with SEPARATOR and the sets run over the joined text: when no
+trigger occurs there, none occurs in any value. Where one does, the batch is
+halved until single values remain, and a single value gets `quiet` itself, so
+every answer this gives is the answer `quiet` gives that value alone.
+
+Why joining cannot hide a trigger a value holds alone. RE2 has no look-around:
+a match inside a value reads only the value's bytes, except for the zero-width
+assertions at the value's two ends, which in the joined text see the separator
+instead of the text's start or end. The separator is newline, NUL, newline:
+
+- `\\b`, `\\B`: newline and NUL are no word characters, as the text's ends are not;
+- `(?m:^)` and `(?m:$)` hold beside a newline as at the text's ends;
+- the text's own `^`, `$`, `\\A`, `\\z` do not hold inside the joined text. A
+  trigger may use them only in the forms listed in `_JOINABLE` (each an
+  alternative that the separator satisfies instead: a newline where `^` or `$`
+  held, newline then NUL where `\\s*\\z` held, or `(?s:.*?)` running on to the
+  joined text's end where `\\z` held).
+
+`joinable` reads each trigger for those assertions, outside character classes and
+escapes; a trigger with one in any other form (a custom identifier's `^MRN\\d+$`,
+say) turns batching off for that finder, and every value gets `quiet` alone. A
+trigger that matches across a separator only makes a batch look busy, which costs
+time, never an answer. `tests/masking/test_quiet_batch.py` holds this to `quiet`
+value by value, for the built-in triggers, values with and without PHI.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from phigate.masking._fastre import Regex
+
+SEPARATOR = b"\n\x00\n"
+
+# The reviewed forms of the text's own anchors in the built-in triggers, written as
+# they appear in the patterns. Each is satisfied by the separator where the anchor
+# was (see the module docstring); anything else makes a finder not joinable.
+_JOINABLE = (
+    r"(?:^|[\r\n])",
+    r"(?:,|^|\n)",
+    r"(?:^|[\s(#:=;/\[])",
+    r"(?:^|[^\p{L}\p{N}_'\xe2\x80\x99-])",
+    r"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])",
+    "(?:^|[^\\w'\u2019])",
+    r"(?m:^",  # multiline mode from here: ^ holds after the separator's newline
+    r"(?m:$)",  # and $ before it
+    r"(?:[^\pL'-]|$)",
+    r"(?:[^\w%.]|\.(?:\D|$)|$)",
+    r"(?:\s|$|[.,;:)])",
+    r"\s*[.,;()\n]|\s*$)",
+    r"(?:[^\p{L}\s]|\s+[^\p{Lu}\s]|\s*\z)",
+    r"(?s:.*?)(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|\z)",
+)
+_MULTILINE = "(?m:"  # a whole trigger in multiline mode: its ^ and $ hold at newlines
+
+
+def joinable(patterns: Sequence[str]) -> bool:
+    """Whether every trigger keeps its matches when values are joined (see above)."""
+    return all(_joinable(p) for p in patterns)
+
+
+def _joinable(pattern: str) -> bool:
+    multiline = pattern.startswith(_MULTILINE) and _group_end(pattern) == len(pattern) - 1
+    if multiline:
+        pattern = pattern[len(_MULTILINE) : -1]
+    for form in _JOINABLE:
+        pattern = pattern.replace(form, "")
+    return not _anchors(pattern, multiline)
+
+
+def _scan(pattern: str) -> list[tuple[int, str]]:
+    """(position, character) of each character outside escapes and classes; an
+    escape appears as its two characters at the backslash's position."""
+    out: list[tuple[int, str]] = []
+    i, class_from = 0, -1  # where the open class's members start, -1 outside one
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if class_from < 0:
+                out.append((i, pattern[i : i + 2]))
+            i += 2
+            continue
+        if class_from >= 0:
+            if c == "]" and i > class_from:  # a "]" first in a class is a member
+                class_from = -1
+        elif c == "[":
+            class_from = i + 2 if pattern.startswith("[^", i) else i + 1
+        else:
+            out.append((i, c))
+        i += 1
+    return out
+
+
+def _group_end(pattern: str) -> int:
+    """Where the group the pattern opens with closes (-1 if unbalanced)."""
+    depth = 0
+    for i, c in _scan(pattern):
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return i
+    return -1
+
+
+def _anchors(pattern: str, multiline: bool) -> bool:
+    """Whether `pattern` asserts the text's own start or end: `\\A`, `\\z`, `\\Z`, or
+    `^`/`$` outside multiline mode (a `^` under an inner `(?m)` counts too, which only
+    costs batching), or, in multiline mode, a flag that could end it."""
+    for _, c in _scan(pattern):
+        if c in ("\\A", "\\z", "\\Z") or (c in "^$" and not multiline):
+            return True
+    return multiline and "-m" in pattern  # (?-m) could end multiline mode inside
+
+
+class QuietBatch:
+    """`quiet` for a batch of values: the gate's sets run once over the joined values,
+    and only the patterns they report run again, to say which values they touch."""
+
+    def __init__(
+        self, patterns: Sequence[str], sets: Sequence[tuple[int, Callable[[bytes], Any]]]
+    ) -> None:
+        """`sets`: (index of its first pattern, its Match) for each RE2 set of the gate."""
+        self._patterns = list(patterns)
+        self._sets = list(sets)
+        self._regexes: dict[int, Regex] = {}  # compiled when first reported
+
+    def quiet_many(self, quiet: Callable[[bytes], bool], values: Sequence[bytes]) -> list[bool]:
+        """`[quiet(v) for v in values]`: a value no reported pattern's match touches
+        in the joined text is quiet (a trigger it held alone would match there too,
+        and a match is found wherever one starts that no earlier match covers); a
+        touched value, rarely falsely (a match across a separator), gets `quiet`."""
+        joined = SEPARATOR.join(values)
+        starts, ends, at = [], [], 0
+        for value in values:  # where each value's bytes lie in the joined text
+            starts.append(at)
+            at += len(value)
+            ends.append(at)
+            at += len(SEPARATOR)
+        touched: set[int] = set()
+        for offset, match in self._sets:
+            for index in match(joined) or ():
+                self._touched(offset + index, joined, (starts, ends), touched)
+        return [i not in touched or quiet(v) for i, v in enumerate(values)]
+
+    def _touched(
+        self,
+        index: int,
+        joined: bytes,
+        bounds: tuple[list[int], list[int]],
+        touched: set[int],
+    ) -> None:
+        """Add the values whose bytes a match of pattern `index` overlaps (an empty
+        match: those it lies in or at an end of)."""
+        regex = self._regexes.get(index)
+        if regex is None:
+            regex = self._regexes[index] = Regex(self._patterns[index].encode())
+        starts, ends = bounds
+        for found in regex.spans(joined):
+            start, stop = found[0]
+            if start < stop:
+                first = bisect.bisect_right(ends, start)
+                final = bisect.bisect_left(starts, stop) - 1
+            else:
+                first = bisect.bisect_left(ends, start)
+                final = bisect.bisect_right(starts, start) - 1
+            touched.update(range(first, final + 1))
