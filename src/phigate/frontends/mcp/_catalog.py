@@ -105,7 +105,7 @@ def _label_tables(
     out = []
     for (schema, table), cols in tables.items():
         outcome, profile = _read_decision(gateway, principal, connection, schema, table)
-        masker = gateway.masking.masker(profile, groups=principal.groups)
+        masker = gateway.masker_before_run(principal, profile)  # the one rule, no reveal
         out.append(
             {
                 "name": f"{schema}.{table}",
