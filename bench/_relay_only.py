@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from phigate.frontends.pgwire.server import ClientConnection, WireListener
+from phigate.doors.pgwire.server import ClientConnection, WireListener
 
 _CHUNK = 256 * 1024
 

@@ -30,10 +30,10 @@ from tests.mcp.conftest import serve_app
 from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream
 from tests.support.state import token_store
 
-from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
-from phigate.frontends.app import build_app
+from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
+from phigate.ops.bootstrap import build_gateway
 
 
 def settings_for(state: Path, upstream_url: str) -> Any:

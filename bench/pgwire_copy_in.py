@@ -24,13 +24,13 @@ from pathlib import Path
 import psycopg
 from tests.support.state import token_store
 
-from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
-from phigate.demo import roles
-from phigate.frontends.pgwire import PgWireSettings
-from phigate.frontends.pgwire.server import WireListener
+from phigate.doors.pgwire import PgWireSettings
+from phigate.doors.pgwire.server import WireListener
 from phigate.identity.principal import PrincipalKind
-from phigate.pgserver import EmbeddedPostgres
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.demo import roles
+from phigate.ops.pgserver import EmbeddedPostgres
 
 CONFIG = """
 state: {{url: "sqlite:///{state}"}}

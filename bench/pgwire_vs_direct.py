@@ -46,13 +46,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import _pgbouncer
 from _relay_only import RelayOnlyListener
-from phigate import metrics
-from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
-from phigate.frontends.pgwire import PgWireSettings
-from phigate.frontends.pgwire.server import WireListener
+from phigate.core import metrics
+from phigate.doors.pgwire import PgWireSettings
+from phigate.doors.pgwire.server import WireListener
 from phigate.identity.principal import PrincipalKind
-from phigate.pgserver import EmbeddedPostgres, bin_path
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.pgserver import EmbeddedPostgres, bin_path
 
 CONFIG = """
 state: {{url: "sqlite:///{state}"}}

@@ -25,12 +25,12 @@ import httpx
 import psycopg
 from tests.support.state import token_store
 
-from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
-from phigate.demo import ehr
-from phigate.frontends.app import build_app
+from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
-from phigate.pgserver import EmbeddedPostgres
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.demo import ehr
+from phigate.ops.pgserver import EmbeddedPostgres
 
 SQL = "SELECT id, first_name, last_name, dob, ssn, city FROM patients WHERE id = $1"
 CONFIG = """

@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from phigate.frontends.console.sessions import SessionStore, session_key
+from phigate.doors.console.sessions import SessionStore, session_key
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import TokenStore
-from phigate.pgserver import EmbeddedPostgres
+from phigate.ops.pgserver import EmbeddedPostgres
 from phigate.store import Database
 
 KEY = b"a token key of at least sixteen bytes"

@@ -26,10 +26,10 @@ import psycopg
 from tests.support.state import token_store
 
 from phigate.audit.keys import create_key_file
-from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
 from phigate.identity.principal import PrincipalKind
-from phigate.pgserver import EmbeddedPostgres, free_port
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.pgserver import EmbeddedPostgres, free_port
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CONFIG = """

@@ -20,13 +20,13 @@ import yaml
 from psycopg import sql as pgsql
 
 from phigate.audit.keys import create_key_file
-from phigate.bootstrap import build_gateway
 from phigate.config import Settings, parse_settings
-from phigate.demo import ehr, roles
-from phigate.demo.identities import IDENTITIES
-from phigate.frontends.app import build_app
-from phigate.gateway import Gateway
-from phigate.pgserver import EmbeddedPostgres
+from phigate.doors.app import build_app
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.demo import ehr, roles
+from phigate.ops.demo.identities import IDENTITIES
+from phigate.ops.pgserver import EmbeddedPostgres
+from phigate.pipeline.gateway import Gateway
 from tests.support.browser import screenshot_dir as _screenshot_dir
 from tests.support.clean_tree import changed_by_the_run, tree_status
 from tests.support.hypothesis_profiles import load_profiles
@@ -52,7 +52,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line("write to tmp_path instead; changed:\n  " + "\n  ".join(changed))
 
 
-DEMO_POLICY = Path(__file__).parents[1] / "src/phigate/demo/policy.yaml"
+DEMO_POLICY = Path(__file__).parents[1] / "src/phigate/ops/demo/policy.yaml"
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ SRC = Path(__file__).parents[1] / "src"
 # What `phigate.config` may load besides settings modules and import-free package
 # __init__s: values the models are made of, and the checks they run at load time.
 _SETTINGS_MAY_USE = {
-    "phigate.errors",  # ConfigError
-    "phigate.risk",  # RiskClass
-    "phigate.limits",  # LimitsSettings, with the result budget it configures
+    "phigate.core.errors",  # ConfigError
+    "phigate.core.risk",  # RiskClass
+    "phigate.core.limits",  # LimitsSettings, with the result budget it configures
     "phigate.identity.principal",  # PrincipalKind
     "phigate.identity.subjects",  # normal_subject: rules and aliases name people alike
     "phigate.identity._jwks",  # the signing algorithms OIDC settings may name
@@ -104,7 +104,7 @@ def test_config_composes_settings_leaves_and_loads_no_implementation() -> None:
 # the assembly (bootstrap, the heartbeat, checkpoints, the console's sessions, the
 # demo) asks the front by name: `record_event_in`, `replica_registry`, `token_kinds`.
 _ASSEMBLY = {
-    "phigate/gateway.py",
+    "phigate/pipeline/gateway.py",
 }
 
 # The stores only the pipeline's services and the assembly hold. The front has no
@@ -137,23 +137,37 @@ def test_the_stores_are_reached_only_by_the_pipeline_and_the_assembly() -> None:
     assert not found, "reaching into a store of the gateway:\n" + "\n".join(found)
 
 
+# The top level of phigate: packages, and the one module that composes the settings.
+_TOP_LEVEL_MODULES = {"__init__.py", "__main__.py", "config.py"}
+
+
+def test_the_top_level_holds_packages_and_config_only() -> None:
+    """A new module goes into the layer it belongs to (core, pipeline, doors, ops, or a
+    component package; docs/architecture.md, Layout), not beside them."""
+    top = SRC / "phigate"
+    loose = sorted(p.name for p in top.glob("*.py") if p.name not in _TOP_LEVEL_MODULES)
+    assert not loose, f"modules at the top level of phigate: {loose}"
+    packages = [p for p in top.iterdir() if p.is_dir() and p.name != "__pycache__"]
+    assert all((p / "__init__.py").is_file() for p in packages), packages
+
+
 def test_the_front_keeps_no_store_in_a_public_attribute() -> None:
-    source = (SRC / "phigate" / "gateway.py").read_text()
+    source = (SRC / "phigate" / "pipeline" / "gateway.py").read_text()
     public = re.findall(rf"self\.({'|'.join(_STORES)})\s*=", source)
     assert not public, f"public store attributes on the Gateway: {public}"
 
 
 def test_the_store_check_sees_both_spellings(tmp_path: Path) -> None:
     (tmp_path / "tests").mkdir()
-    (tmp_path / "src" / "phigate" / "frontends").mkdir(parents=True)
+    (tmp_path / "src" / "phigate" / "doors").mkdir(parents=True)
     (tmp_path / "tests" / "test_x.py").write_text(
         "a = h.gateway.approvals.list()\nb = self._gateway._audit\nc = gateway.approval(1)\n"
     )
-    (tmp_path / "src" / "phigate" / "frontends" / "door.py").write_text(
+    (tmp_path / "src" / "phigate" / "doors" / "door.py").write_text(
         "for c in gateway.connectors.values(): pass\n"
     )
     assert _store_reaches(tmp_path) == [
-        "src/phigate/frontends/door.py: gateway.connectors",
+        "src/phigate/doors/door.py: gateway.connectors",
         "tests/test_x.py: gateway.approvals",
         "tests/test_x.py: gateway._audit",
     ]

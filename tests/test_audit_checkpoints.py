@@ -25,7 +25,7 @@ from phigate.audit.keys import signing_key_for
 from phigate.audit.schedule import with_checkpoints
 from phigate.cli import main
 from phigate.config import parse_settings
-from phigate.errors import ConfigError
+from phigate.core.errors import ConfigError
 from phigate.store import Database
 from phigate.store.tables import audit_checkpoints, audit_head, audit_log
 

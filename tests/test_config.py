@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from phigate.cli import main
 from phigate.config import SecretRef, load_settings, parse_settings
-from phigate.errors import ConfigError
+from phigate.core.errors import ConfigError
 
 GOOD = """\
 state:

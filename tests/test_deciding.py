@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from phigate.actions import Action, Description
 from phigate.config import parse_settings
-from phigate.deciding import Decider
+from phigate.core.actions import Action, Description
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.masking.engine import Masker
+from phigate.pipeline.deciding import Decider
 from tests.test_cli import config_file, run  # noqa: F401  (the fixture)
 
 

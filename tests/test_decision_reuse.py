@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from phigate.actions import Action
+from phigate.core.actions import Action
 from phigate.identity.principal import Principal
 from tests.conftest import Harness
 

@@ -15,7 +15,7 @@ import httpx
 import psycopg
 import pytest
 
-from phigate.pgserver import free_port
+from phigate.ops.pgserver import free_port
 
 PHIGATE = Path(sys.executable).parent / "phigate"
 

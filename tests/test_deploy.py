@@ -31,13 +31,13 @@ from click.testing import CliRunner
 from pydantic import BaseModel
 
 from phigate.audit.keys import create_key_file
-from phigate.bootstrap import build_gateway
 from phigate.cli import main
 from phigate.config import PostgresConnection, SecretRef, Settings, load_settings, parse_settings
-from phigate.frontends.app import build_app
+from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
-from phigate.pgserver import EmbeddedPostgres
-from phigate.replicas import ReplicaRegistry
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.pgserver import EmbeddedPostgres
+from phigate.ops.replicas import ReplicaRegistry
 from tests.support.state import audit_log, token_store
 
 ROOT = Path(__file__).parents[1]

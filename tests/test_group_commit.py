@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from phigate import metrics
 from phigate.audit.chain import AuditLog
+from phigate.core import metrics
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, _Pending
 

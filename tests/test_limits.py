@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import pytest
 
-from phigate.frontends.app import build_app
+from phigate.doors.app import build_app
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import Served, serve_in_thread
 

@@ -3,7 +3,7 @@ before a run is decided masks at least as much as the run, and never reveals."""
 
 from __future__ import annotations
 
-from phigate.actions import Action
+from phigate.core.actions import Action
 from tests.conftest import Harness
 
 TEXT = "SELECT id, first_name, dob FROM patients WHERE id = $1"

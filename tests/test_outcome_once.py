@@ -12,13 +12,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from phigate.action_store import LATE_OUTCOME, ActionRecord, ActionStatus, ActionStore, Ending
-from phigate.actions import Action, Description
 from phigate.audit.chain import AuditLog
+from phigate.core.action_store import LATE_OUTCOME, ActionRecord, ActionStatus, ActionStore, Ending
+from phigate.core.actions import Action, Description
+from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.ops.replicas import ReplicaRegistry
 from phigate.policy import Decision, Verdict
-from phigate.replicas import ReplicaRegistry
-from phigate.risk import RiskClass
 from phigate.store import Database
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from psycopg import sql as pgsql
 
-from phigate.metrics import REGISTRY
-from phigate.pgserver import EmbeddedPostgres
+from phigate.core.metrics import REGISTRY
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support.lost_ack import LostAck
 

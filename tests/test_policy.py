@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from phigate.actions import Action, Description
 from phigate.config import ApprovalRequirement, Rule, TimeWindow
+from phigate.core.actions import Action, Description
+from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import evaluate
 from phigate.policy.engine import caller_matches
-from phigate.risk import RiskClass
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 DANA = Principal("dana", PrincipalKind.HUMAN, frozenset({"clinicians"}))

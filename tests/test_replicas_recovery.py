@@ -18,15 +18,15 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from phigate.action_store import ActionStatus, ActionStore
-from phigate.actions import Action, Description
 from phigate.audit.chain import AuditLog
-from phigate.channels.posted import PostedMessages
-from phigate.frontends.app import build_app
+from phigate.core.action_store import ActionStatus, ActionStore
+from phigate.core.actions import Action, Description
+from phigate.core.risk import RiskClass
+from phigate.doors.app import build_app
+from phigate.doors.channels.posted import PostedMessages
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.ops.replicas import STALE_BEATS, ReplicaRegistry, with_heartbeat
 from phigate.policy import Decision, Verdict
-from phigate.replicas import STALE_BEATS, ReplicaRegistry, with_heartbeat
-from phigate.risk import RiskClass
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, metadata, replicas
 from tests.conftest import demo_config, make_harness

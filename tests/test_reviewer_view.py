@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from phigate.demo.deploy_tool import write_launcher
+from phigate.ops.demo.deploy_tool import write_launcher
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support import hostile
 

@@ -22,10 +22,10 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from psycopg import sql as pgsql
 
-from phigate.bootstrap import build_gateway
 from phigate.cli import main
-from phigate.frontends.app import build_app
-from phigate.pgserver import EmbeddedPostgres, free_port
+from phigate.doors.app import build_app
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.pgserver import EmbeddedPostgres, free_port
 from phigate.store import Database, SchemaTooNewError
 from phigate.store.compat import (
     BREAKING,

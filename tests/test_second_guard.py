@@ -15,13 +15,13 @@ import psycopg
 import pytest
 from psycopg import sql as pgsql
 
-from phigate.actions import Action, Description
 from phigate.config import PostgresConnection, SecretRef, Settings
 from phigate.connectors._pg_pool import UpstreamPool
 from phigate.connectors.postgres import PostgresConnector
-from phigate.errors import UpstreamBusyError, UpstreamError
-from phigate.pgserver import EmbeddedPostgres
-from phigate.risk import RiskClass
+from phigate.core.actions import Action, Description
+from phigate.core.errors import UpstreamBusyError, UpstreamError
+from phigate.core.risk import RiskClass
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.conftest import Harness, demo_config, make_harness, reader_dsn_for
 
 CLAIMS = 200  # one per patient in the fixture's EHR

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from phigate.demo.runner import _secret_file
+from phigate.ops.demo.runner import _secret_file
 from phigate.store import Database
 from phigate.store.private import write_private
 

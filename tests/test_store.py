@@ -11,16 +11,16 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from phigate.action_store import ActionStatus, ActionStore
-from phigate.actions import Action, Description
 from phigate.approvals import ApprovalService, ApprovalState
 from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
-from phigate.errors import AuthenticationError, ConflictError
+from phigate.core.action_store import ActionStatus, ActionStore
+from phigate.core.actions import Action, Description
+from phigate.core.errors import AuthenticationError, ConflictError
+from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.policy import Decision, Verdict
-from phigate.risk import RiskClass
 from phigate.store import Database as StateDatabase
 from phigate.store import MigrationRequiredError
 from phigate.store.hot import HotStatement

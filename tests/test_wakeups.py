@@ -26,7 +26,7 @@ from phigate.approvals.wakeups import (
     _reconnect_delay,
     listen_url,
 )
-from phigate.pgserver import EmbeddedPostgres
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.conftest import Harness, demo_config, make_harness
 
 # So long that a waiter woken in time can only have been woken by a notification.

@@ -23,8 +23,8 @@ from psycopg import sql as pgsql
 from phigate.audit.keys import create_key_file
 from phigate.cli import main
 from phigate.config import load_settings
-from phigate.pgserver import EmbeddedPostgres, free_port
-from phigate.port_claims import LockDirectoryError, claim_ports
+from phigate.ops.pgserver import EmbeddedPostgres, free_port
+from phigate.ops.port_claims import LockDirectoryError, claim_ports
 from tests.support.cluster import SRC
 
 CONFIG = """

@@ -18,18 +18,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from phigate.audit.checkpoint import trusted_key_id
-from phigate.channels.settings import ChannelSettings
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
-from phigate.errors import ConfigError
-from phigate.frontends.console.settings import ConsoleSettings
-from phigate.frontends.mcp.settings import McpSettings
-from phigate.frontends.pgwire.settings import PgWireSettings
+from phigate.core.errors import ConfigError
+from phigate.core.limits import LimitsSettings
+from phigate.core.risk import RiskClass
+from phigate.doors.channels.settings import ChannelSettings
+from phigate.doors.console.settings import ConsoleSettings
+from phigate.doors.mcp.settings import McpSettings
+from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.oidc_settings import OidcSettings
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.subjects import normal_subject
-from phigate.limits import LimitsSettings
 from phigate.masking.settings import MaskingSettings
-from phigate.risk import RiskClass
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -78,7 +78,7 @@ class StateSettings(_Frozen):
     url: str = "sqlite:///.phigate/state.db"
     migrate_on_start: bool = True
     # Each replica beats this often; one silent for 6 beats counts as dead and the
-    # actions it left `executing` are marked `interrupted` (phigate.replicas).
+    # actions it left `executing` are marked `interrupted` (phigate.ops.replicas).
     heartbeat_seconds: float = Field(default=10.0, gt=0)
 
 

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql as pgsql
 
-from phigate.pgserver import EmbeddedPostgres
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import Bench, Oracle, build_needles, close_connections
 
 

@@ -21,10 +21,10 @@ import httpx
 import psycopg
 from psycopg import sql as pgsql
 
-from phigate.bootstrap import build_gateway
-from phigate.frontends.app import build_app
-from phigate.frontends.pgwire import PgWireSettings
-from phigate.frontends.pgwire.server import WireListener
+from phigate.doors.app import build_app
+from phigate.doors.pgwire import PgWireSettings
+from phigate.doors.pgwire.server import WireListener
+from phigate.ops.bootstrap import build_gateway
 from tests.conftest import demo_config, demo_tokens
 
 T = TypeVar("T")

@@ -29,8 +29,8 @@ from mcp.shared.exceptions import MCPError
 from phigate.audit.keys import KEPT_KEY_NAME, signing_key_for
 from phigate.cli import main
 from phigate.config import AuditSettings
-from phigate.errors import InvalidRequestError
-from phigate.frontends.app import build_app
+from phigate.core.errors import InvalidRequestError
+from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click as slack_click

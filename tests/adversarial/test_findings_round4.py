@@ -19,11 +19,11 @@ import psycopg
 import pytest
 from psycopg import sql as pgsql
 
-from phigate.bootstrap import build_gateway
-from phigate.frontends.pgwire import PgWireSettings
-from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire.server import WireListener
-from phigate.pgserver import EmbeddedPostgres
+from phigate.doors.pgwire import PgWireSettings
+from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire.server import WireListener
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.conftest import reader_dsn_for
 from tests.pgwire.conftest import Harness, Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields

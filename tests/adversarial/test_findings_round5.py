@@ -15,7 +15,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.doors import ALL_DOORS, assert_needs_approval
 from tests.adversarial.harness import Bench
 from tests.adversarial.test_findings_round4 import (

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from mcp.shared.exceptions import MCPError
 
 from phigate.cli import main
-from phigate.frontends.app import build_app
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.app import build_app
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.test_findings_round4 import approve_all, set_status, status_of
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click, harness_with, signed, slack_settings

@@ -15,7 +15,7 @@ import asyncpg
 import psycopg
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.test_findings_round4 import (
     SET_STATUS,
     approve_all,

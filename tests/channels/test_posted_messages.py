@@ -1,6 +1,6 @@
 """Approval messages in chat outlive the process that posted them: a restarted gateway,
 or another replica on the same state store, updates them, each exactly once per vote or
-decision (the claim in `phigate.channels.posted`). `state_url` runs each replica test
+decision (the claim in `phigate.doors.channels.posted`). `state_url` runs each replica test
 on a SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from phigate.approvals import Approval, ApprovalState, Ballot, Vote
-from phigate.channels import dispatch
-from phigate.channels.posted import PostedMessages, progress
-from phigate.channels.slack import SlackChannel
 from phigate.config import Settings
+from phigate.doors.channels import dispatch
+from phigate.doors.channels.posted import PostedMessages, progress
+from phigate.doors.channels.slack import SlackChannel
 from phigate.store import Database
 from phigate.store.tables import chat_messages, metadata
 from tests.channels.standins import Recorder, slack_api

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from phigate.channels.replays import ReplayGuard, digest
+from phigate.doors.channels.replays import ReplayGuard, digest
 from phigate.store import Database
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from phigate.channels import dispatch
-from phigate.channels.dispatch import Dispatcher
+from phigate.doors.channels import dispatch
+from phigate.doors.channels.dispatch import Dispatcher
 from phigate.store.tables import approvals
 from tests.channels.standins import Recorder, serve, slack_api
 from tests.channels.test_slack import WRITE, close, slack_settings

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from phigate.channels._refusals import PER_SOURCE
+from phigate.doors.channels._refusals import PER_SOURCE
 from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support import hostile
@@ -252,9 +252,9 @@ async def test_chat_mappings_are_compared_as_people(
 def test_a_chat_mapping_to_an_agent_subject_is_a_config_error(
     tmp_path: Path, ehr_dsn: str, slack: Recorder
 ) -> None:
-    from phigate.bootstrap import build_gateway
-    from phigate.errors import ConfigError
+    from phigate.core.errors import ConfigError
     from phigate.identity.principal import PrincipalKind
+    from phigate.ops.bootstrap import build_gateway
 
     users = {"U_BOT": {"subject": "Claims-Bot", "groups": ["data-owners"]}}
     rule = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from phigate.channels._slack_blocks import approval_blocks, headline
+from phigate.doors.channels._slack_blocks import approval_blocks, headline
 
 HOSTILE = "x <!channel> <@U123> <https://evil.example|ok> &"
 

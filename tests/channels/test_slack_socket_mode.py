@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from phigate.channels.settings import SlackSettings
-from phigate.channels.slack import SlackChannel
+from phigate.doors.channels.settings import SlackSettings
+from phigate.doors.channels.slack import SlackChannel
 from tests.channels.socket_standin import SocketModeServer
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import USERS, harness_with, pending

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from phigate.channels.events import ChannelEvent
-from phigate.channels.settings import WebhookTarget
-from phigate.channels.webhooks import WebhookNotifier, sign, verify
+from phigate.doors.channels.events import ChannelEvent
+from phigate.doors.channels.settings import WebhookTarget
+from phigate.doors.channels.webhooks import WebhookNotifier, sign, verify
 from tests.channels.standins import Recorder, serve
 from tests.conftest import demo_config, make_harness
 from tests.support import hostile
@@ -108,7 +108,7 @@ def test_gives_up_after_max_attempts(receiver: Recorder) -> None:
 
 
 def test_a_stuck_channel_never_blocks_the_publisher() -> None:
-    from phigate.channels.dispatch import QUEUE_SIZE, _Worker
+    from phigate.doors.channels.dispatch import QUEUE_SIZE, _Worker
 
     class Stuck:
         def notify(self, event: ChannelEvent) -> None:

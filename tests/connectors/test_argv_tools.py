@@ -15,7 +15,7 @@ import pytest
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
 from phigate.connectors.rule_settings import ArgvRule
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 R, W, E, P, A, U = (
     RiskClass.READ,

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from phigate.cli import main
-from phigate.demo import patient_api
-from phigate.demo.deploy_tool import write_launcher
-from phigate.frontends.app import build_app
+from phigate.doors.app import build_app
+from phigate.ops.demo import patient_api
+from phigate.ops.demo.deploy_tool import write_launcher
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import UNUSED_DSN, Served, approve_and_run, serve_in_thread
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from phigate.actions import Action
 from phigate.connectors.exec import exec_body
+from phigate.core.actions import Action
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, audit_text, harness_with
 
@@ -291,7 +291,7 @@ async def test_a_missing_working_directory_fails_clearly(
 
 def test_programs_must_be_absolute(tmp_path: Path) -> None:
     from phigate.config import ExecConnection
-    from phigate.errors import ConfigError
+    from phigate.core.errors import ConfigError
     from tests.connectors.support import settings_with
 
     with pytest.raises(ConfigError, match="absolute"):

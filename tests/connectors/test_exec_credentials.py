@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from phigate.actions import Action, Description
 from phigate.connectors.exec import ExecConnector, exec_body
+from phigate.core.actions import Action, Description
+from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.masking.engine import MaskingEngine
 from phigate.masking.settings import MaskingSettings
-from phigate.risk import RiskClass
 from tests.conftest import Harness
 from tests.connectors import kube_standin
 from tests.connectors.support import harness_with, settings_with

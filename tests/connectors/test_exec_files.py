@@ -14,7 +14,7 @@ import pytest
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, files_read
 from phigate.connectors._exec_files import fed
-from phigate.errors import NotAllowedError
+from phigate.core.errors import NotAllowedError
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, harness_with
 from tests.connectors.test_exec_credentials import connection

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from phigate.actions import Action
 from phigate.cli import main
 from phigate.connectors.exec import exec_body
-from phigate.frontends.app import build_app
+from phigate.core.actions import Action
+from phigate.doors.app import build_app
 from tests.conftest import Harness
 from tests.connectors.support import Served, audit_text, harness_with, serve_in_thread
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from phigate.actions import Action
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.http import auth_secrets, http_body, url_secrets
+from phigate.core.actions import Action
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, audit_text, harness_with
 

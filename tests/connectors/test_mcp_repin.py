@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from phigate.actions import Action
 from phigate.connectors.mcp import McpConnector, digest
 from phigate.connectors.mcp_pins import compare_tool, list_pins
-from phigate.errors import ConflictError, InvalidRequestError, NotFoundError
+from phigate.core.actions import Action
+from phigate.core.errors import ConflictError, InvalidRequestError, NotFoundError
+from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.risk import RiskClass
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import review_all_tools
 from tests.mcp.conftest import serve_app

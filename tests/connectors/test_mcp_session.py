@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 import uvicorn
 
-from phigate.actions import Action
 from phigate.connectors.mcp import McpConnector
-from phigate.errors import ConflictError, UpstreamError
-from phigate.gateway import Outcome
+from phigate.core.actions import Action
+from phigate.core.errors import ConflictError, UpstreamError
+from phigate.pipeline.gateway import Outcome
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, review_all_tools
 from tests.connectors.test_mcp_session_upstream import DESCRIPTIONS

@@ -7,7 +7,7 @@ import pytest
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
 from phigate.connectors._http_rules import classify_request, method_overrides
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 R, W, E, P, A, U = (
     RiskClass.READ,

@@ -14,10 +14,10 @@ import httpx
 import pytest
 import uvicorn
 
-from phigate.bootstrap import build_gateway
-from phigate.demo.identities import IDENTITIES
-from phigate.frontends.app import build_app
-from phigate.gateway import Gateway
+from phigate.doors.app import build_app
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.demo.identities import IDENTITIES
+from phigate.pipeline.gateway import Gateway
 from tests.conftest import Harness, demo_config
 from tests.support.state import token_store
 

@@ -147,7 +147,7 @@ async def test_agents_cannot_sign_in(harness: Harness) -> None:
 
 
 async def test_demo_sign_in_is_for_loopback_only(harness: Harness) -> None:
-    from phigate.frontends.app import build_app
+    from phigate.doors.app import build_app
 
     transport = httpx.ASGITransport(app=build_app(harness.gateway), client=("203.0.113.5", 4000))
     async with httpx.AsyncClient(transport=transport, base_url="https://phigate.example") as far:

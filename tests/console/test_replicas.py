@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from phigate.config import Settings
-from phigate.frontends.console.sessions import COOKIE, LOGIN_COOKIE
+from phigate.doors.console.sessions import COOKIE, LOGIN_COOKIE
 from phigate.store.tables import console_logins, console_sessions
 from tests.conftest import Harness, demo_config, make_harness
 from tests.console.conftest import csrf_of, sign_in

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from phigate.audit.chain import AuditLog
-from phigate.frontends.console.sessions import SessionStore, session_key
+from phigate.doors.console.sessions import SessionStore, session_key
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
 from tests.conftest import Harness, make_harness

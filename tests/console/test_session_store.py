@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from phigate.frontends.console.sessions import SessionStore, session_key
+from phigate.doors.console.sessions import SessionStore, session_key
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
 from phigate.store.tables import console_logins, console_sessions, metadata

@@ -22,7 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.warnings import InsecureKeyLengthWarning
 
-from phigate.errors import AuthenticationError
+from phigate.core.errors import AuthenticationError
 from phigate.identity._jwks import KeySet, KeySetError, key_type_matches
 from phigate.identity.oidc import (
     MIN_REFETCH_SECONDS,

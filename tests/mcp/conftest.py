@@ -17,7 +17,7 @@ import uvicorn
 from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from phigate.frontends.app import build_app
+from phigate.doors.app import build_app
 from tests.conftest import Harness, demo_config, make_harness
 
 

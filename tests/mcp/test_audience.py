@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from phigate.frontends.app import build_app
+from phigate.doors.app import build_app
 from tests.conftest import demo_config, make_harness
 from tests.mcp.conftest import mcp_client, serve_app
 from tests.support.oidc_provider import oidc_provider

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from phigate.errors import InvalidRequestError
+from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.mcp.conftest import Served, mcp_client
 from tests.support.state import token_store

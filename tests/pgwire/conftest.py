@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from phigate.bootstrap import build_gateway
-from phigate.frontends.pgwire import PgWireSettings
-from phigate.frontends.pgwire.server import WireListener
-from phigate.gateway import Gateway
+from phigate.doors.pgwire import PgWireSettings
+from phigate.doors.pgwire.server import WireListener
+from phigate.ops.bootstrap import build_gateway
+from phigate.pipeline.gateway import Gateway
 from tests.conftest import demo_config, demo_tokens, reader_dsn_for
 
 

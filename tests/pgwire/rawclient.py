@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import struct
 
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.pgwire import _codec as codec
 
 
 class RawClient:

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from phigate.identity.principal import PrincipalKind
-from phigate.pgserver import bin_path
+from phigate.ops.pgserver import bin_path
 from tests.pgwire.conftest import Wire, start_wire
 from tests.support.state import token_store
 

@@ -8,8 +8,8 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire._codec import MessageReader, ProtocolViolation
+from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire._codec import MessageReader, ProtocolViolation
 
 _PARSERS = (
     codec.parse_startup,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import psycopg
 
-from phigate.frontends.pgwire.server import start_listeners, with_listener
-from phigate.pgserver import free_port
+from phigate.doors.pgwire.server import start_listeners, with_listener
+from phigate.ops.pgserver import free_port
 from tests.conftest import demo_config
 from tests.pgwire.conftest import make_gateway_harness
 

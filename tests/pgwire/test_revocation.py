@@ -11,8 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from phigate.bootstrap import build_gateway
-from phigate.gateway import Gateway
+from phigate.ops.bootstrap import build_gateway
+from phigate.pipeline.gateway import Gateway
 from tests.pgwire.conftest import Wire, start_wire
 from tests.support.state import token_store
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire._codec import ProtocolViolation
-from phigate.frontends.pgwire._wiremask import ResultMasker
+from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire._codec import ProtocolViolation
+from phigate.doors.pgwire._wiremask import ResultMasker
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import MaskingEngine
 from phigate.masking.settings import MaskingSettings

@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from psycopg import sql as pgsql
 
-from phigate.errors import UpstreamError
-from phigate.frontends.pgwire import PgWireSettings
+from phigate.core.errors import UpstreamError
+from phigate.doors.pgwire import PgWireSettings
 from tests.conftest import reader_dsn_for
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.test_statements import _approve_when_asked, slow_wire  # noqa: F401

@@ -9,7 +9,7 @@ import asyncpg
 import psycopg
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.pgwire import _codec as codec
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.pgwire.test_hostile import _bind, _extended, _parse

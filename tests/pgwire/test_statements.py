@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.pgwire import _codec as codec
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient
 

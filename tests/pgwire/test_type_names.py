@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import psycopg
 
-from phigate.frontends.pgwire._wiremask import type_name
-from phigate.pgserver import EmbeddedPostgres
+from phigate.doors.pgwire._wiremask import type_name
+from phigate.ops.pgserver import EmbeddedPostgres
 
 # One value of each type phigate's column hints name (phigate.masking._hints).
 _VALUES = """

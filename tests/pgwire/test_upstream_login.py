@@ -9,8 +9,8 @@ import struct
 import pytest
 from scramp import ScramException, ScramMechanism
 
-from phigate.frontends.pgwire._codec import Message
-from phigate.frontends.pgwire._login import MECHANISM, UpstreamLogin, UpstreamLoginError
+from phigate.doors.pgwire._codec import Message
+from phigate.doors.pgwire._login import MECHANISM, UpstreamLogin, UpstreamLoginError
 
 
 def _auth(code: int, payload: bytes = b"") -> Message:

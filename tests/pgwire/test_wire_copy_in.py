@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.pgwire import _codec as codec
 from phigate.reviewing.view import approval_json
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire import _writer
-from phigate.frontends.pgwire._relay import Expect, ExpectKind, Relay
+from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire import _writer
+from phigate.doors.pgwire._relay import Expect, ExpectKind, Relay
 from tests.adversarial.test_findings_round4 import (
     SET_STATUS,
     approve_all,

@@ -13,7 +13,7 @@ import asyncpg
 import psycopg
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
+from phigate.doors.pgwire import _codec as codec
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all

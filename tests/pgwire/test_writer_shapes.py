@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from phigate.frontends.pgwire import _codec as codec
-from phigate.frontends.pgwire import _writer
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
+from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire import _writer
 
 
 def sqlstate(error: bytes | None) -> str | None:

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from phigate.audit.chain import AuditLog
-from phigate.bootstrap import policy_hash
+from phigate.ops.bootstrap import policy_hash
 from phigate.store import Database
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 

@@ -12,11 +12,11 @@ import pytest
 SRC = Path(__file__).parents[2] / "src" / "phigate"
 SURFACES = sorted(
     [
-        *(SRC / "channels").glob("*.py"),
-        *(SRC / "frontends" / "console").glob("*.py"),
-        *(SRC / "frontends" / "console" / "templates").glob("*.html"),
+        *(SRC / "doors" / "channels").glob("*.py"),
+        *(SRC / "doors" / "console").glob("*.py"),
+        *(SRC / "doors" / "console" / "templates").glob("*.html"),
         SRC / "cli" / "approvals.py",
-        SRC / "frontends" / "api.py",
+        SRC / "doors" / "api.py",
     ]
 )
 # Ways around the one view: re-printing SQL, reading the raw text, reason or body.

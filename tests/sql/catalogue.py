@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 R = RiskClass
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pglast
 
-from phigate.demo.ehr import SCHEMA
+from phigate.ops.demo.ehr import SCHEMA
 from phigate.sql import SessionClassifier, StaticCatalog, classify
 from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.system_catalog import literal_columns, structure_columns
@@ -40,7 +40,7 @@ _SOURCES = [
     "tests/test_exfiltration.py",
     "tests/test_second_guard.py",
     "tests/test_reveal.py",
-    "src/phigate/demo",
+    "src/phigate/ops/demo",
     "bench/sql_classify.py",
 ]
 _SQL_START = re.compile(

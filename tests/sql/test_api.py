@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 from phigate.sql import SessionClassifier, SqlAnalysis, classify, classify_lines
 
 

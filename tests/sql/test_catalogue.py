@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 from phigate.sql import classify
 
 from .catalogue import CATALOGUE, Case

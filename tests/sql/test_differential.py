@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 from phigate.sql import classify
 
 from .catalogue import CATALOGUE, Case

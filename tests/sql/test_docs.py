@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 from phigate.sql.functions import DANGEROUS_FUNCTIONS, DANGEROUS_PREFIXES, SAFE_FUNCTIONS
 
 DOC = (Path(__file__).parents[2] / "docs" / "sql.md").read_text()

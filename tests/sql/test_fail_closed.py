@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from pglast.ast import Node
 
-from phigate.pgserver import EmbeddedPostgres
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
+from phigate.ops.pgserver import EmbeddedPostgres
 from phigate.sql import classify
 from phigate.sql._tree import UNDERSTOOD
 from phigate.sql.classifier import _Analyser, _SessionState

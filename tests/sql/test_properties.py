@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 from phigate.sql import SqlAnalysis, classify
 
 from .catalogue import CATALOGUE

@@ -31,10 +31,10 @@ import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
 from phigate.audit.keys import create_key_file
-from phigate.bootstrap import build_gateway
 from phigate.config import parse_settings
 from phigate.identity.principal import PrincipalKind
-from phigate.pgserver import EmbeddedPostgres, free_port
+from phigate.ops.bootstrap import build_gateway
+from phigate.ops.pgserver import EmbeddedPostgres, free_port
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, audit_log
 from tests.support.state import token_store

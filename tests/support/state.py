@@ -9,8 +9,8 @@ chain lives in the database, so any number of `AuditLog`s may share it.
 from __future__ import annotations
 
 from phigate.audit.chain import AuditLog
-from phigate.gateway import Gateway
 from phigate.identity.tokens import TokenStore
+from phigate.pipeline.gateway import Gateway
 
 
 def audit_log(gateway: Gateway) -> AuditLog:

@@ -18,7 +18,7 @@ from phigate.approvals.model import Approval
 from phigate.config import Settings
 from phigate.identity.people import People
 from phigate.identity.principal import PrincipalKind
-from phigate.state_lock import sqlite_file
+from phigate.ops.state_lock import sqlite_file
 from phigate.store import Database
 from phigate.store.tables import api_tokens
 

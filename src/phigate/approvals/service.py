@@ -17,15 +17,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from phigate.action_store import ActionStatus
-from phigate.actions import new_id
 from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineligibility
 from phigate.approvals.wakeups import notify_decided
 from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
-from phigate.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
+from phigate.core.action_store import ActionStatus
+from phigate.core.actions import new_id
+from phigate.core.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
 from phigate.identity.principal import Principal
-from phigate.instance import REPLICA_ID
+from phigate.ops.instance import REPLICA_ID
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, votes
 

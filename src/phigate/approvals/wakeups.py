@@ -30,7 +30,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from phigate import metrics
+from phigate.core import metrics
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from phigate.audit._canonical import canonical_json
 from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
-from phigate.errors import AuditUnavailableError
+from phigate.core.errors import AuditUnavailableError
 from phigate.store import Database
 from phigate.store.hot import HotStatement
 from phigate.store.tables import audit_checkpoints, audit_head, audit_log

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from phigate.audit._canonical import canonical_json
-from phigate.errors import ConfigError
+from phigate.core.errors import ConfigError
 
 # Signed along with the fields, so a signature over anything else never passes as one.
 _PURPOSE = "phigate.audit.checkpoint.v1"

@@ -18,7 +18,7 @@ from phigate.audit.chain import EXPORT_HEADER, GENESIS, verify_records
 from phigate.audit.checkpoint import Checkpoint
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
-from phigate.errors import InvalidRequestError
+from phigate.core.errors import InvalidRequestError
 
 
 def verify_export(

@@ -21,7 +21,7 @@ from phigate.audit.checkpoint import (
     trusted_key_id,
 )
 from phigate.config import Settings
-from phigate.errors import ConfigError
+from phigate.core.errors import ConfigError
 from phigate.store.database import normalise_url
 from phigate.store.private import private_dir
 

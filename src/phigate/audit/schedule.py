@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from phigate.audit.checkpoint import Checkpoint
-from phigate.gateway import Gateway
+from phigate.pipeline.gateway import Gateway
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from phigate.errors import PhigateError
+from phigate.core.errors import PhigateError
 
 # markup=False: every string printed is data (subjects, tool names an upstream chose,
 # paths), never rich markup; styles are applied with `Text` only.

@@ -48,7 +48,7 @@ def _trusted_keys(public_key: Path | None, settings: Any) -> frozenset[str] | No
     """Key ids checkpoints must be signed with: --public-key, else a configured key."""
     from phigate.audit.checkpoint import trusted_key_id
     from phigate.audit.keys import trusted_key_ids
-    from phigate.errors import ConfigError
+    from phigate.core.errors import ConfigError
 
     if public_key is not None:
         try:

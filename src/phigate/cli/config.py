@@ -21,7 +21,7 @@ def config() -> None:
 def config_check(file: Path) -> None:
     """Validate FILE; exit 1 with file, line and key on the first problems."""
     from phigate.config import load_settings
-    from phigate.errors import ConfigError
+    from phigate.core.errors import ConfigError
 
     try:
         settings = load_settings(file)

@@ -1,4 +1,4 @@
-"""`phigate demo`: the embedded demo (its assembly is `phigate.demo.cli`)."""
+"""`phigate demo`: the embedded demo (its assembly is `phigate.ops.demo.cli`)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,6 @@ def demo(
 
     Ctrl-C or SIGTERM stops it, the embedded PostgreSQL included.
     """
-    from phigate.demo.cli import run_demo
+    from phigate.ops.demo.cli import run_demo
 
     run_demo(state_dir, http_port, credentials_file or state_dir / "credentials.json", pg_port)

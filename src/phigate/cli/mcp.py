@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from phigate.cli._common import CONFIG_OPTION, fail, load_config, out, when
-from phigate.errors import PhigateError
+from phigate.core.errors import PhigateError
 
 
 @click.command("mcp")
@@ -33,7 +33,7 @@ def mcp_command(stdio: bool, gateway_url: str) -> None:
     """
     import os
 
-    from phigate.frontends.mcp.stdio import serve_stdio
+    from phigate.doors.mcp.stdio import serve_stdio
 
     if not stdio:
         fail(f"HTTP clients connect to {gateway_url.rstrip('/')}/mcp; use --stdio to relay")
@@ -52,11 +52,11 @@ _PIN_EXIT = {400: 2, 403: 4, 404: 5, 409: 6}
 def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     """Run `work(connector, db, audit, scrub)` against the state store, mapping errors."""
     from phigate.audit.chain import AuditLog
-    from phigate.bootstrap import _key
     from phigate.config import McpConnection
     from phigate.connectors.mcp import McpConnector
-    from phigate.gateway import AUDIT_PROFILE
     from phigate.masking.engine import MaskingEngine
+    from phigate.ops.bootstrap import _key
+    from phigate.pipeline.gateway import AUDIT_PROFILE
     from phigate.store import Database
 
     settings = load_config(config_path)

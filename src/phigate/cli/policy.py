@@ -42,7 +42,7 @@ def policy_check(
     request_line: str | None,
 ) -> None:
     """Print the decision for one action as JSON, without running it (exit 0)."""
-    from phigate.policy_check import action_body, check
+    from phigate.pipeline.policy_check import action_body, check
 
     given = [v for v in (sql_text, argv, request_line) if v is not None]
     if len(given) != 1:

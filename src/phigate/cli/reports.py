@@ -125,7 +125,7 @@ def _open_store(url: str) -> Any:
 
 def _policy_hash(settings: Any) -> str | None:
     try:
-        from phigate.bootstrap import policy_hash
+        from phigate.ops.bootstrap import policy_hash
     except ImportError:  # pragma: no cover - older cores do not record policy versions
         return None
     value: str = policy_hash(settings)

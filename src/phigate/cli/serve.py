@@ -24,11 +24,11 @@ from phigate.cli._common import CONFIG_OPTION, console, fail, load_config, out
 )
 def serve(config_path: Path, workers: int) -> None:
     """Run the gateway with a configuration file."""
-    from phigate.bootstrap import build_gateway
-    from phigate.server import interrupt_on_sigterm, listen_socket, skew_clock_for_tests
-    from phigate.server import serve as run_server
-    from phigate.state_lock import lock_sqlite_state
-    from phigate.workers import stop_with_supervisor
+    from phigate.ops.bootstrap import build_gateway
+    from phigate.ops.server import interrupt_on_sigterm, listen_socket, skew_clock_for_tests
+    from phigate.ops.server import serve as run_server
+    from phigate.ops.state_lock import lock_sqlite_state
+    from phigate.ops.workers import stop_with_supervisor
 
     settings = load_config(config_path)
     if workers > 1:
@@ -73,9 +73,9 @@ def serve(config_path: Path, workers: int) -> None:
 
 
 def _supervise(settings: Any, config_path: Path, workers: int) -> NoReturn:
-    """Run `workers` gateway processes (phigate.workers) until stopped."""
-    from phigate.port_claims import claim_ports
-    from phigate.workers import Supervisor
+    """Run `workers` gateway processes (phigate.ops.workers) until stopped."""
+    from phigate.ops.port_claims import claim_ports
+    from phigate.ops.workers import Supervisor
 
     if settings.state.url.startswith("sqlite"):
         fail(

@@ -18,8 +18,8 @@ def token() -> None:
 
 
 def _token_store(config_path: Path) -> Any:
-    from phigate.bootstrap import _key
     from phigate.identity.tokens import TokenStore
+    from phigate.ops.bootstrap import _key
     from phigate.store import Database
 
     settings = load_config(config_path)

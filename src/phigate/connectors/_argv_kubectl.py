@@ -26,7 +26,7 @@ from phigate.connectors._argv_parse import (
     flags,
     local_path,
 )
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 ReadManifest = Callable[[str], "str | None"]
 _MAX_VERBOSITY = 5  # -v=6 and up log request URLs, headers and (8+) response bodies

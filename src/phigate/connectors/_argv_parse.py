@@ -19,7 +19,7 @@ import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 # (risk, why) a flag's value raises the command to, or None when the value is harmless.
 ValueCheck = Callable[[str], "tuple[RiskClass, str] | None"]

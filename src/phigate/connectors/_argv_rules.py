@@ -45,7 +45,7 @@ from phigate.connectors._argv_parse import (
 from phigate.connectors._argv_parse import flags as parse_flags
 from phigate.connectors._argv_tools import HELM_GRAMMAR, TERRAFORM_GRAMMAR, helm_chart_risks
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule
-from phigate.risk import RiskClass, most_severe
+from phigate.core.risk import RiskClass, most_severe
 
 
 class ArgvRuleSet(BaseModel):

@@ -11,7 +11,7 @@ the command `unknown`.
 from __future__ import annotations
 
 from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 _CHECKS = {"path": local_path}
 

@@ -18,7 +18,7 @@ import signal
 import time
 from collections.abc import AsyncIterator
 
-from phigate.errors import UpstreamError
+from phigate.core.errors import UpstreamError
 
 _CHUNK = 65_536
 # A line longer than this is cut (at a space near the end, so a half word is

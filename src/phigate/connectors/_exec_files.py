@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from phigate.connectors._argv_parse import ParsedFlag
-from phigate.errors import NotAllowedError
+from phigate.core.errors import NotAllowedError
 
 FILES_KEY = "files"
 

@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from phigate.connectors.rule_settings import HttpRule
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -44,7 +44,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from phigate.config import McpConnection
-from phigate.errors import UpstreamBusyError, UpstreamError
+from phigate.core.errors import UpstreamBusyError, UpstreamError
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from phigate.errors import PrincipalBusyError, UpstreamBusyError, UpstreamError
+from phigate.core.errors import PrincipalBusyError, UpstreamBusyError, UpstreamError
 
 MAX_CONNECTIONS = 10
 CHECKOUT_TIMEOUT_SECONDS = 10.0

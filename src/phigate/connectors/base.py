@@ -6,8 +6,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from phigate.actions import Action, Description
 from phigate.audit.chain import AuditLog
+from phigate.core.actions import Action, Description
 from phigate.masking.engine import Masker
 from phigate.store import Database
 

@@ -23,7 +23,6 @@ from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
-from phigate.actions import Action, Description
 from phigate.config import ExecConnection
 from phigate.connectors import _exec_files
 from phigate.connectors._argv_rules import (
@@ -36,9 +35,10 @@ from phigate.connectors._exec_child import Child
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._stream_mask import StreamMasker
 from phigate.connectors.base import Result
-from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
+from phigate.core.actions import Action, Description
+from phigate.core.errors import InvalidRequestError, NotAllowedError, UpstreamError
+from phigate.core.risk import RiskClass
 from phigate.masking.engine import Masker
-from phigate.risk import RiskClass
 
 _PIPE_NAMES = ("stdout", "stderr")
 

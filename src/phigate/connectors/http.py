@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import httpx
 
-from phigate.actions import Action, Description
 from phigate.config import HttpConnection
 from phigate.connectors._http_rules import (
     HttpVerdict,
@@ -32,9 +31,10 @@ from phigate.connectors._http_rules import (
 )
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
-from phigate.errors import InvalidRequestError, NotAllowedError, UpstreamError
+from phigate.core.actions import Action, Description
+from phigate.core.errors import InvalidRequestError, NotAllowedError, UpstreamError
+from phigate.core.risk import RiskClass
 from phigate.masking.engine import Masker
-from phigate.risk import RiskClass
 
 # Headers a caller may never set, whatever the allow-list says: they would
 # override the gateway's credential or confuse framing.

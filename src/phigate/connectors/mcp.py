@@ -42,15 +42,15 @@ from typing import Any
 import mcp_types as types
 import sqlalchemy as sa
 
-from phigate.actions import Action, Description
 from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
 from phigate.connectors._mcp_session import UpstreamSession
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
-from phigate.errors import ConflictError, UpstreamError
+from phigate.core.actions import Action, Description
+from phigate.core.errors import ConflictError, UpstreamError
+from phigate.core.risk import RiskClass, most_severe
 from phigate.masking.engine import Masker
-from phigate.risk import RiskClass, most_severe
 from phigate.store import Database
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ from phigate.connectors.mcp import (
     tool_definition,
     tool_pins,
 )
-from phigate.errors import ConflictError, InvalidRequestError, NotFoundError
+from phigate.core.errors import ConflictError, InvalidRequestError, NotFoundError
 from phigate.store import Database
 
 __all__ = [

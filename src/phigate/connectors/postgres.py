@@ -24,18 +24,18 @@ import psycopg
 from psycopg import sql as pgsql
 from psycopg.pq.abc import PGresult
 
-from phigate.actions import Action, Description
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
 from phigate.connectors.base import CopyBegan, Result
-from phigate.errors import UpstreamError
-from phigate.limits import LimitsSettings, ResultBudget, off_loop
+from phigate.core.actions import Action, Description
+from phigate.core.errors import UpstreamError
+from phigate.core.limits import LimitsSettings, ResultBudget, off_loop
+from phigate.core.risk import RiskClass, runs_as_reader
 from phigate.masking.columns import RowMasker
 from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 from phigate.masking.server_messages import scrub_message
-from phigate.risk import RiskClass, runs_as_reader
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
 from phigate.sql.split import selects
@@ -75,7 +75,7 @@ class PostgresConnector:
         """Whether `refine` gives the same answer for every run of this statement text:
         nothing to look up in the catalog (which DDL may change), and no row estimate
         (which depends on the parameters and the data). Only then may a decision on
-        the refined description be reused (phigate.gateway.Decided)."""
+        the refined description be reused (phigate.pipeline.gateway.Decided)."""
         lineage = description.detail.get("lineage") or []
         wildcard = any(str(s).endswith(".*") for item in lineage for s in item.get("sources", ()))
         estimated = (

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 # The built-in argv rule sets a connection may name (`_argv_rules.BUILTIN_RULE_SETS`).
 BUILTIN_RULE_SET_NAMES = frozenset({"kubectl", "terraform", "helm"})

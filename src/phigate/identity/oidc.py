@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import jwt
 
-from phigate.errors import AuthenticationError
+from phigate.core.errors import AuthenticationError
 from phigate.identity._jwks import KeySet, KeySetError, bind_key
 from phigate.identity.oidc_settings import OidcSettings, check_provider_url
 from phigate.identity.principal import Principal, PrincipalKind

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from phigate.errors import AuthenticationError, InvalidRequestError, NotFoundError
+from phigate.core.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject
 from phigate.store import Database

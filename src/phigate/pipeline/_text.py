@@ -4,7 +4,7 @@ before anything tries to write it and the failure reads as the audit log being d
 
 from __future__ import annotations
 
-from phigate.errors import InvalidRequestError
+from phigate.core.errors import InvalidRequestError
 
 
 def refuse_unstorable(text: str, what: str) -> None:

@@ -1,6 +1,6 @@
 """Admission: from a front door's `Action` to a recorded request. It prepares the
 action (refusing text nothing can carry), describes and refines it, decides it
-(`phigate.deciding`), reuses an approved twin or a still-valid `Decided`, and records
+(`phigate.pipeline.deciding`), reuses an approved twin or a still-valid `Decided`, and records
 request, decision and, for what runs at once, its start in one transaction: nothing
 runs unless those records were written. Refusals before an action exists are
 audited here too (`audit_refusal`)."""
@@ -17,8 +17,13 @@ from typing import Any, assert_never
 import sqlalchemy as sa
 from pglast.parser import ParseError
 
-from phigate import metrics
-from phigate.action_store import (
+from phigate.approvals import ApprovalService, ApprovalState
+from phigate.approvals.model import BREAK_GLASS_REVIEW
+from phigate.audit.chain import AuditLog
+from phigate.config import Settings
+from phigate.connectors.base import Connector, RefiningConnector
+from phigate.core import metrics
+from phigate.core.action_store import (
     ActionRecord,
     ActionStatus,
     ActionStore,
@@ -26,30 +31,25 @@ from phigate.action_store import (
     commit_recorded,
     request_records,
 )
-from phigate.actions import Action, Description, new_id
-from phigate.approvals import ApprovalService, ApprovalState
-from phigate.approvals.model import BREAK_GLASS_REVIEW
-from phigate.audit.chain import AuditLog
-from phigate.config import Settings
-from phigate.connectors.base import Connector, RefiningConnector
-from phigate.deciding import Decider
-from phigate.errors import (
+from phigate.core.actions import Action, Description, new_id
+from phigate.core.errors import (
     AuditUnavailableError,
     InvalidRequestError,
     NotAllowedError,
     NotFoundError,
 )
+from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal
 from phigate.masking.engine import MaskingEngine
 from phigate.pipeline._text import refuse_unstorable
+from phigate.pipeline.deciding import Decider
 from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
-from phigate.risk import RiskClass
 from phigate.sql.split import split_statements
 from phigate.store.group_commit import GroupCommit
 
-log = logging.getLogger("phigate.gateway")
+log = logging.getLogger("phigate.pipeline.gateway")
 
 
 def _status_after(outcome: Verdict) -> ActionStatus:
@@ -100,7 +100,7 @@ class Admission:
     def decide(
         self, action: Action, description: Description | None = None
     ) -> tuple[Description, Decision]:
-        """Policy check without running or recording anything (`phigate.deciding`)."""
+        """Policy check without running or recording anything (`phigate.pipeline.deciding`)."""
         return self._decider.decide(action, description)
 
     def prepare(self, action: Action) -> Action:

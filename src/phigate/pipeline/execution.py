@@ -16,12 +16,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from phigate import metrics
-from phigate.action_store import ActionRecord, ActionStatus, ActionStore, commit_recorded
 from phigate.approvals.wakeups import POLL_SECONDS
 from phigate.audit.chain import AuditLog
 from phigate.connectors.base import Connector, CopyBegan, CopyInConnector, StreamingConnector
-from phigate.errors import (
+from phigate.core import metrics
+from phigate.core.action_store import ActionRecord, ActionStatus, ActionStore, commit_recorded
+from phigate.core.errors import (
     AuditUnavailableError,
     MaskingFailedError,
     PhigateError,
@@ -33,7 +33,7 @@ from phigate.masking.engine import Masker, MaskingEngine
 from phigate.pipeline.outcome import Outcome, OutcomeStatus
 from phigate.store.group_commit import GroupCommit
 
-log = logging.getLogger("phigate.gateway")
+log = logging.getLogger("phigate.pipeline.gateway")
 # How long the outcome of a run that ended is retried while the state store is down.
 OUTCOME_RETRY_SECONDS = 30.0
 # Streamed runs outlive the response that started them long enough to record

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
-from phigate.action_store import ActionRecord, ActionStatus
-from phigate.actions import Action, Description
 from phigate.approvals import Approval, ApprovalState
-from phigate.errors import PhigateError
+from phigate.core.action_store import ActionRecord, ActionStatus
+from phigate.core.actions import Action, Description
+from phigate.core.errors import PhigateError
 from phigate.policy import Decision
 
 # Hears (seconds waited, the approval as it stands) while a request waits for reviewers.

@@ -15,14 +15,14 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 
-from phigate.action_store import ActionRecord, ActionStatus, ActionStore, recorded_or_refused
 from phigate.approvals import Approval, ApprovalService, ApprovalState
 from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups
 from phigate.audit.chain import AuditLog
 from phigate.config import Settings
-from phigate.errors import AuthenticationError, ConflictError, NotAllowedError
+from phigate.core.action_store import ActionRecord, ActionStatus, ActionStore, recorded_or_refused
+from phigate.core.errors import AuthenticationError, ConflictError, NotAllowedError
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
@@ -30,7 +30,7 @@ from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
 from phigate.store import Database
 
-log = logging.getLogger("phigate.gateway")
+log = logging.getLogger("phigate.pipeline.gateway")
 
 
 class ApprovalWorkflow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from phigate.actions import Action
+from phigate.core.actions import Action
 from phigate.policy.engine import Decision, Verdict
 
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import assert_never
 
-from phigate.actions import Action, Description
 from phigate.config import ApprovalRequirement, Rule, RuleMatch
+from phigate.core.actions import Action, Description
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.masking.entities import SECRET_TYPES
 

@@ -259,7 +259,7 @@ _HANDLERS: dict[str, Callable[[_Scan, Record, float], None]] = {
     "approval.decided": _Scan._approval_decided,
     "action.executed": _Scan._result,
     "action.failed": _Scan._result,
-    # Left executing by a replica that died; marked by another replica (phigate.replicas).
+    # Left executing by a replica that died; marked by another replica (phigate.ops.replicas).
     "action.interrupted": _Scan._result,
     "approval.vote": _Scan._vote,
     "approval.vote_refused": _Scan._vote_refused,

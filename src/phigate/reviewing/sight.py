@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import enum
 
-from phigate.action_store import ActionRecord
 from phigate.approvals import Approval
-from phigate.gateway import Gateway
+from phigate.core.action_store import ActionRecord
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.pipeline.gateway import Gateway
 
 
 class Sight(enum.Enum):

@@ -17,13 +17,13 @@ import time
 from collections import Counter
 from typing import Any, cast
 
-from phigate.action_store import ActionRecord
 from phigate.approvals import Approval
 from phigate.config import Rule
-from phigate.errors import NotAllowedError
-from phigate.gateway import Gateway
+from phigate.core.action_store import ActionRecord
+from phigate.core.errors import NotAllowedError
 from phigate.identity.principal import Principal
 from phigate.masking.columns import ColumnInfo, classify
+from phigate.pipeline.gateway import Gateway
 from phigate.policy.engine import columns_matching
 from phigate.reviewing._reveal import Shown, reveal
 from phigate.reviewing._sent import exec_sent, http_sent

@@ -26,8 +26,8 @@ from typing import Any
 import pglast.ast
 from pglast.ast import Node
 
-from phigate.risk import RiskClass
-from phigate.sql import settings
+from phigate.core.risk import RiskClass
+from phigate.sql import runtime_parameters as settings
 from phigate.sql.functions import function_key, function_risk, words
 
 _DATA_MODIFYING = {

@@ -18,7 +18,7 @@ import pglast
 from pglast import ast
 from pglast.ast import Node
 
-from phigate.risk import RiskClass, most_severe
+from phigate.core.risk import RiskClass, most_severe
 from phigate.sql import lineage as lineage_mod
 from phigate.sql._tree import TreeWalk, enum_name
 from phigate.sql.functions import normalise_extra

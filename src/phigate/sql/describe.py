@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from phigate.actions import Description
-from phigate.risk import RiskClass
+from phigate.core.actions import Description
+from phigate.core.risk import RiskClass
 from phigate.sql.classifier import classify
 from phigate.sql.model import SqlAnalysis
 from phigate.sql.system_catalog import all_structure, literal_columns, structure_columns

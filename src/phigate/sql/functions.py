@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 
 _STRING = """
 ascii bit_length btrim char_length character_length chr concat concat_ws convert convert_from

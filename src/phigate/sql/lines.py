@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 from phigate.sql.classifier import SessionClassifier
 from phigate.sql.model import Catalog, SqlAnalysis
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from pglast.ast import Node
 
-from phigate.risk import RiskClass, most_severe
+from phigate.core.risk import RiskClass, most_severe
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from pglast import ast
 from pglast.ast import Node
 
-from phigate.risk import RiskClass
-from phigate.sql import settings
+from phigate.core.risk import RiskClass
+from phigate.sql import runtime_parameters as settings
 from phigate.sql._tree import enum_name, strings
 from phigate.sql.functions import words
 

@@ -19,7 +19,7 @@ excluded columns. Comments and data-reading functions keep a statement out.
 
 from __future__ import annotations
 
-from phigate.risk import RiskClass
+from phigate.core.risk import RiskClass
 from phigate.sql.functions import SAFE_FUNCTIONS, words
 from phigate.sql.model import SqlAnalysis
 

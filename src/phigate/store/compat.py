@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 
-from phigate.errors import PhigateError
+from phigate.core.errors import PhigateError
 from phigate.store.tables import schema_compatibility
 
 EXPAND_ONLY = "expand-only"

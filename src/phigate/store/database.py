@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from phigate.errors import ConfigError, PhigateError
+from phigate.core.errors import ConfigError, PhigateError
 from phigate.store.compat import Schema, read_window
 from phigate.store.hot import HotStatement
 from phigate.store.private import private_file, tighten

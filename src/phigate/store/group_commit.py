@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from phigate import metrics
+from phigate.core import metrics
 from phigate.store.database import Database
 
 log = logging.getLogger(__name__)

@@ -162,7 +162,7 @@ chat_messages = sa.Table(
     sa.Column("shown", sa.Integer, nullable=False, server_default="0"),
 )
 
-# Gateway processes sharing this store and when each last beat (phigate.replicas):
+# Gateway processes sharing this store and when each last beat (phigate.ops.replicas):
 # an action left `executing` by a replica that stopped beating was cut off mid-run.
 replicas = sa.Table(
     "replicas",
@@ -173,7 +173,7 @@ replicas = sa.Table(
     sa.Column("last_seen", sa.Float, nullable=False),
 )
 
-# Chat callbacks already seen (phigate.channels.replays): a Slack signature, a Teams
+# Chat callbacks already seen (phigate.doors.channels.replays): a Slack signature, a Teams
 # activity, a Teams token. `key` is a SHA-256 of what was seen, so no credential is
 # kept; a second insert of the same key, on any replica, is the replay. Rows past
 # `expires_at` (when what they guard can no longer authenticate) are deleted.

@@ -1,0 +1,97 @@
+"""Action: the exact description of one request, and its fingerprint.
+
+An approval binds to the fingerprint, so nothing the requester sends later can
+change what runs: the connection, kind, exact body (SQL text and parameters,
+argv, HTTP request, tool call), the requester and the requested reveal.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from phigate.audit._canonical import sorted_json
+from phigate.core.risk import RiskClass
+from phigate.identity.principal import Principal
+
+ACTION_KINDS = ("sql", "exec", "http", "mcp_tool")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(12)}"
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a caller asks the gateway to do, before any decision."""
+
+    connection: str
+    kind: str
+    body: dict[str, Any]
+    principal: Principal
+    front_door: str
+    reason: str | None = None
+    client_addr: str | None = None
+    reveal: tuple[str, ...] = ()
+    # Break-glass asks to run at once and be reviewed afterwards. It is how the
+    # request is made, not what runs, so the fingerprint leaves it out.
+    break_glass: bool = False
+
+    @property
+    def sql(self) -> str | None:
+        value = self.body.get("sql")
+        return value if isinstance(value, str) else None
+
+    @property
+    def params(self) -> list[Any]:
+        value = self.body.get("params")
+        return list(value) if isinstance(value, list) else []
+
+    def fingerprint(self) -> str:
+        """SHA-256 over everything that defines what would run and for whom."""
+        return self._fingerprint
+
+    @functools.cached_property
+    def _fingerprint(self) -> str:
+        # Computed once per action: the pipeline asks for it several times.
+        bound = {
+            "connection": self.connection,
+            "kind": self.kind,
+            "body": self.body,
+            "principal": self.principal.to_json(),
+            "reveal": sorted(self.reveal),
+        }
+        encoded = sorted_json(bound, ensure_ascii=True)  # the form approvals were bound in
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+    def summary_text(self) -> str:
+        """One line for people: the SQL text, command line or request."""
+        if self.sql is not None:
+            return self.sql
+        return json.dumps(self.body, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class Description:
+    """What the gateway understood of an action: class, touched objects, reasons."""
+
+    risk: RiskClass
+    tables: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "risk": self.risk.value,
+            "tables": list(self.tables),
+            "columns": list(self.columns),
+            "functions": list(self.functions),
+            "reasons": list(self.reasons),
+            **self.detail,
+        }

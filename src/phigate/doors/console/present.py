@@ -1,0 +1,18 @@
+"""What the console shows of an approval: the reviewer's view of `phigate.reviewing`.
+
+The console adds nothing of its own to what an action looks like, so it cannot show
+a reviewer anything other than what Slack, Teams, the CLI or REST show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from phigate.approvals import Approval
+from phigate.pipeline.gateway import Gateway
+from phigate.reviewing.view import approval_json
+
+
+def approval_view(gateway: Gateway, approval: Approval) -> dict[str, Any]:
+    """The reviewer's view of `approval` (blocking: call in a thread)."""
+    return approval_json(gateway, approval)

@@ -1,0 +1,354 @@
+"""Masking what the upstream answers, message by message.
+
+Masked columns are announced to the client as `text` (OID 25): a masked value
+("1980", "[SSN]", a pseudonym) is rarely valid in the column's own type, and
+text is the one type whose binary and text encodings are the same bytes, so a
+client that asked for binary results still gets a value it can decode. The
+upstream is asked for text for those columns (see `upstream_formats`), so the
+masker always sees text. Columns the masking plan keeps pass through
+byte-for-byte in whatever format the client asked for.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg import postgres
+
+from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire._codec import ProtocolViolation
+from phigate.masking import server_messages
+from phigate.masking._hints import KEEP, TEXT
+from phigate.masking.columns import ColumnInfo, RowMasker
+from phigate.masking.engine import Masker
+from phigate.masking.result_columns import result_columns
+
+TEXT_OID = 25
+_I32 = struct.Struct("!i")
+_NULL = _I32.pack(-1)
+_INT_OIDS = frozenset({20, 21, 23, 26})  # int8, int2, int4, oid
+
+
+def type_name(oid: int) -> str | None:
+    """A result column's type name from psycopg's registry of built-in types, the
+    registry the postgres connector reads through its cursor: both doors give the
+    masking engine the same names."""
+    info = postgres.types.get(oid)
+    return info.name if info is not None else None
+
+
+def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[ColumnInfo]:
+    """ColumnInfo per result column, with sources from the classifier's lineage
+    (phigate.masking.result_columns: unproven columns are withheld)."""
+    return result_columns([(f.name, type_name(f.type_oid)) for f in fields], lineage)
+
+
+class ResultMasker:
+    """Masks one result set: announces masked columns as text, masks each DataRow."""
+
+    def __init__(
+        self,
+        masker: Masker,
+        fields: Sequence[codec.Field],
+        lineage: Sequence[Any],
+    ) -> None:
+        self.masker = masker
+        self.fields = list(fields)
+        self.lineage = list(lineage)
+        self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage))
+        self.masked = frozenset(i for i, kind in enumerate(self.rows.plan) if kind != KEEP)
+        self._masked_order = sorted(self.masked)
+        # What the masker reads: masked columns, and the subject column pseudonyms and
+        # date shifts are keyed by (as text when the upstream sent text).
+        subject = self.rows.subject
+        self._read = sorted(self.masked | ({subject} if subject is not None else set()))
+        self._decoded = frozenset(
+            i for i in self._read if i in self.masked or fields[i].format == 0
+        )
+        self._seen: list[str] | None = None
+        self._reading: list[int] = []
+        self._masking: list[int] = []
+        self._scanned_only = False  # every column that may change is scanned text
+        self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
+        self._descriptions: dict[tuple[int, ...] | None, bytes] = {}
+
+    def serves(self, masker: Masker, fields: Sequence[codec.Field], lineage: Sequence[Any]) -> bool:
+        """Whether this masker is the one a new ResultMasker for these would be."""
+        return (
+            masker is self.masker and self.fields == list(fields) and self.lineage == list(lineage)
+        )
+
+    def restart(self) -> ResultMasker:
+        """The same masker for another result of the same statement (see RowMasker.restart)."""
+        self.rows.restart()
+        return self
+
+    def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:
+        """The RowDescription the client gets: masked columns announced as text. Built
+        once per formats (the columns and what is masked are fixed at construction)."""
+        key = None if client_formats is None else tuple(client_formats)
+        built = self._descriptions.get(key)
+        if built is None:
+            built = self._descriptions[key] = self._description(client_formats)
+        return built
+
+    def _description(self, client_formats: Sequence[int] | None) -> bytes:
+        out = []
+        for i, f in enumerate(self.fields):
+            fmt = f.format if client_formats is None else client_formats[i]
+            if i in self.masked:
+                f = codec.Field(f.name, f.table_oid, f.attnum, TEXT_OID, -1, -1, fmt)
+            else:
+                f = codec.Field(
+                    f.name, f.table_oid, f.attnum, f.type_oid, f.type_len, f.type_mod, fmt
+                )
+            out.append(f)
+        return codec.build_row_description(out)
+
+    def data_row(self, raw: bytes) -> bytes:
+        """The row for the client. Only the values of masked columns (and the subject
+        column a pseudonym is keyed by) are read, in place, from their length prefixes;
+        the upstream's bytes go out unchanged unless a masked value changed, and then
+        only the changed values are spliced in (held to `data_row_parsed` by a
+        property test)."""
+        reading, masking = self._live(self.rows.plan)
+        if not masking:
+            # Nothing to mask, or sampling showed every column is safe to keep: the
+            # upstream's bytes are already text for the columns announced as text.
+            return raw
+        spans = codec.data_row_spans(raw)
+        if len(spans) != len(self.fields):
+            raise _width(len(spans), len(self.fields))
+        if self._scanned_only and self._quiet_row(raw, spans, masking):
+            return raw
+        row: list[object] = [None] * len(spans)  # a kept column's value is not read
+        for i in reading:
+            off, size = spans[i]
+            if size >= 0:
+                data = raw[off : off + size]
+                row[i] = self._value(i, data) if i in self._decoded else data
+        masked = self.rows.mask_row(row)
+        changed: list[tuple[int, bytes | None]] = []
+        for i in masking:
+            value = masked[i]
+            off, size = spans[i]
+            if value is None:
+                if size != -1:
+                    changed.append((i, None))
+                continue
+            new = _text(value)
+            if size != len(new) or not raw.startswith(new, off):
+                changed.append((i, new))
+        return _splice(raw, spans, changed) if changed else raw
+
+    def prime(self, raws: Sequence[bytes]) -> None:
+        """Before the rows of one upstream read are masked one by one: the values of
+        the columns scanned as text go to `Masker.prime`, which answers, in one pass,
+        which of them no detector starts from. Only a speed-up: masking each row still
+        asks, and gets the same answer. Rows of another shape (the next result's) are
+        skipped, and a malformed row is left to `data_row` to refuse."""
+        plan = self.rows.plan
+        scanned = [i for i in self._masked_order if plan[i] == TEXT and i not in self._ints]
+        if not scanned:
+            return
+        width = len(self.fields)
+        values: list[bytes] = []
+        for raw in raws:
+            try:
+                spans = codec.data_row_spans(raw)
+            except ProtocolViolation:
+                continue
+            if len(spans) != width:
+                continue
+            for i in scanned:
+                off, size = spans[i]
+                if size > 0:
+                    values.append(raw[off : off + size])
+        self.masker.prime(values)
+
+    def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
+        """The columns a row is read for and those that may change, under this plan:
+        sampling keeps some columns the plan began by masking, and never un-keeps one."""
+        if plan != self._seen:
+            self._seen = list(plan)
+            subject = self.rows.subject
+            self._reading = [i for i in self._read if plan[i] != KEEP or i == subject]
+            self._masking = [i for i in self._masked_order if plan[i] != KEEP]
+            self._scanned_only = all(plan[i] == TEXT and i not in self._ints for i in self._masking)
+        return self._reading, self._masking
+
+    def _quiet_row(self, raw: bytes, spans: Sequence[tuple[int, int]], masking: list[int]) -> bool:
+        """Whether masking this row would give it back unchanged, known without masking
+        it: every column that may change is scanned as text (so the row masker keeps
+        no count or sample for it) and each value is NULL or one `Masker.prime` found
+        quiet, ASCII (its text's UTF-8 is its bytes) and without `{` or `[` (never read
+        as JSON). `mask_str` returns such a value as it came."""
+        known = self.masker.known_quiet
+        if not known:
+            return False
+        for i in masking:
+            off, size = spans[i]
+            if size < 0:
+                continue
+            data = raw[off : off + size]
+            if data not in known or not data.isascii() or b"{" in data or b"[" in data:
+                return False
+        return True
+
+    def _value(self, index: int, data: bytes) -> object:
+        """A text value as the masker reads it: an integer column's value as an int,
+        as the connector door's driver gives it (the same number, never scanned as
+        free text: `int` values are no text; a column's plan still sees them);
+        anything else as text."""
+        text = data.decode("utf-8", "replace")
+        if index in self._ints:
+            try:
+                number = int(text)
+            except ValueError:
+                return text
+            if str(number) == text:  # what goes out again is the upstream's bytes
+                return number
+        return text
+
+    def data_row_parsed(self, raw: bytes) -> bytes:
+        """Every value parsed, masked and built again: what `data_row` must equal."""
+        if not self.masked or _all_kept(self.rows.plan):
+            return raw
+        values = codec.parse_data_row(raw[5:])
+        if len(values) != len(self.fields):
+            raise _width(len(values), len(self.fields))
+        decoded: list[object] = [
+            self._value(i, v)
+            if v is not None and (i in self.masked or self.fields[i].format == 0)
+            else v
+            for i, v in enumerate(values)
+        ]
+        kept = [kind == KEEP for kind in self.rows.plan]  # before this row's sampling
+        masked = self.rows.mask_row(decoded)
+        out: list[bytes | None] = []
+        for i, value in enumerate(masked):
+            if i not in self.masked or kept[i]:
+                out.append(values[i])
+            else:
+                out.append(None if value is None else _text(value))
+        return codec.build_data_row(out)
+
+
+def _width(values: int, columns: int) -> ProtocolViolation:
+    return ProtocolViolation(f"a DataRow of {values} values for {columns} columns")
+
+
+def _all_kept(plan: Sequence[str]) -> bool:
+    """Sampling may have kept every column the plan began by masking."""
+    return all(kind == KEEP for kind in plan)
+
+
+def _splice(
+    raw: bytes, spans: Sequence[tuple[int, int]], changed: Sequence[tuple[int, bytes | None]]
+) -> bytes:
+    """`raw` with the changed values (in column order) in place of the upstream's."""
+    parts, cursor = [], 5  # from the column count on
+    for i, value in changed:
+        off, size = spans[i]
+        parts.append(raw[cursor : off - 4])
+        parts.append(_NULL if value is None else _I32.pack(len(value)) + value)
+        cursor = off + max(size, 0)
+    parts.append(raw[cursor:])
+    return codec.message(b"D", b"".join(parts))
+
+
+def _text(value: object) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode()
+
+
+def upstream_formats(masked: frozenset[int], client: codec.Bind, n: int) -> tuple[int, ...]:
+    """Result formats to ask the upstream for: the client's, but text for masked columns."""
+    wanted = [client.result_format(i) for i in range(n)]
+    if not any(wanted):
+        return client.result_formats
+    return tuple(0 if i in masked else f for i, f in enumerate(wanted))
+
+
+def scrub_fields(raw: bytes, masker: Masker, statement: str) -> bytes:
+    """ErrorResponse/NoticeResponse with the data they quote removed; SQLSTATE kept
+    (phigate.masking.server_messages: the same rule as every other front door)."""
+    fields = codec.parse_fields(raw[5:])
+    return codec.build_fields(raw[:1], server_messages.scrub_fields(fields, statement, masker))
+
+
+class CopyMasker:
+    """Masks COPY … TO STDOUT rows (text or CSV format, one row per CopyData)."""
+
+    def __init__(
+        self, masker: Masker, ncols: int, lineage: Sequence[Any], csv_format: bool
+    ) -> None:
+        fields = [codec.Field(f"column{i + 1}", 0, 0, TEXT_OID, -1, -1, 0) for i in range(ncols)]
+        entries = [e for e in lineage if isinstance(e, dict)]
+        if len(entries) == ncols:
+            fields = [codec.Field(str(e.get("output")), 0, 0, TEXT_OID, -1, -1, 0) for e in entries]
+        self._masker = masker
+        self.rows = masker.for_columns(column_infos(fields, lineage))
+        self._csv = csv_format
+        self.ncols = ncols
+
+    def line(self, data: bytes) -> bytes:
+        text = data.decode("utf-8", "replace")
+        body = text[:-1] if text.endswith("\n") else text
+        values = self._split(body)
+        if values is None or len(values) != self.ncols:
+            return self._masker.mask_text(text).text.encode()  # header or odd line: scan it
+        masked = self.rows.mask_row(values)
+        return (self._join(masked) + "\n").encode()
+
+    def _split(self, body: str) -> list[object] | None:
+        if self._csv:
+            rows = list(csv.reader([body]))
+            return list(rows[0]) if len(rows) == 1 else None
+        return [None if v == "\\N" else _unescape(v) for v in body.split("\t")]
+
+    def _join(self, values: Sequence[object]) -> str:
+        if self._csv:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(
+                ["" if v is None else str(v) for v in values]
+            )
+            return buf.getvalue()
+        return "\t".join("\\N" if v is None else _escape(str(v)) for v in values)
+
+
+_ESCAPES = {
+    "\\\\": "\\",
+    "\\t": "\t",
+    "\\n": "\n",
+    "\\r": "\r",
+    "\\b": "\b",
+    "\\f": "\f",
+    "\\v": "\v",
+}
+
+
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        pair = value[i : i + 2]
+        if pair in _ESCAPES:
+            out.append(_ESCAPES[pair])
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def _escape(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )

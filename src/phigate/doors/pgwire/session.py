@@ -1,0 +1,662 @@
+"""One wire session as a state machine: start-up, authentication, then statements.
+
+The state is the handler waiting for the next client message (`state_wait_for_
+startup`, `state_wait_for_password`, `state_ready`, `state_skip_until_sync`,
+`state_write_held`, `state_closed`); handlers switch state by assigning the next
+one. The session never touches a socket: it writes through the `SessionIo` seam and is fed
+upstream answers through `on_upstream`. It awaits only the gateway.
+
+Every simple Query and every Execute is admitted by the gateway before it is
+forwarded; Parse is checked against policy (and a denial recorded) before it
+is forwarded. What the audit records is the exact text and parameters the
+upstream runs: the session forwards Bind/Execute only for statements and
+portals it saw being created, and forgets them when the upstream does.
+
+What a name means (prepared statements, cursors, portals SQL may FETCH from)
+is learnt from the upstream's answers, never from what was sent: the relay
+reports each acknowledgement (`Relay.acks`) and `_learn` applies it, so a
+PREPARE or Parse the upstream refused leaves the old meaning in place, and a
+name that is live is not redefined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from phigate.core.action_store import ActionRecord
+from phigate.core.actions import Description
+from phigate.core.errors import AuthenticationError, PhigateError
+from phigate.core.limits import off_loop
+from phigate.core.risk import runs_as_reader
+from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire import _writer, _writes
+from phigate.doors.pgwire._admission import DENIED, Admission, Refusal, bound_params, denied
+from phigate.doors.pgwire._codec import Message, ProtocolViolation
+from phigate.doors.pgwire._copyin import CopyIn
+from phigate.doors.pgwire._login import SessionLimitError
+from phigate.doors.pgwire._relay import (
+    Execution,
+    Expect,
+    ExpectKind,
+    Portal,
+    Relay,
+    Statement,
+)
+from phigate.doors.pgwire._session_api import Held, SessionIo, State
+from phigate.doors.pgwire.settings import PgWireSettings
+from phigate.identity.principal import Principal
+from phigate.pipeline.gateway import Gateway
+from phigate.sql import SessionClassifier, SqlAnalysis
+from phigate.sql.copy_format import copy_csv_statements
+from phigate.sql.describe import description_of
+from phigate.sql.runtime_reveal import reveal_setting
+
+log = logging.getLogger(__name__)
+
+# Forwarded instead of a refused statement: the upstream answers with an error
+# (which the relay replaces by ours), so it enters the same state the client
+# expects after an error: skip until Sync, abort an open transaction. The text is
+# not SQL, so it fails whatever names the client holds (a syntax error comes before
+# any name is looked at); should it ever succeed, the relay ends the session.
+_REFUSED_SQL = "phigate refused this statement"
+_REFUSED_QUERY = codec.query(_REFUSED_SQL)
+_REVEAL_ACK = codec.query("SET phigate_wire.noop TO DEFAULT")
+
+
+class Session:
+    def __init__(
+        self, gateway: Gateway, connection: str, io: SessionIo, settings: PgWireSettings
+    ) -> None:
+        self.gateway = gateway
+        self.connection = connection
+        self.io = io
+        self.settings = settings
+        self.state: State = self.state_wait_for_startup
+        self.key = (secrets.randbelow(2**31 - 1) + 1, secrets.randbelow(2**31))
+        self.user = ""
+        self.client_params: dict[str, str] = {}
+        self.principal: Principal | None = None
+        self.classifier = SessionClassifier()
+        self.statements: dict[str, Statement] = {}
+        self.portals: dict[str, Portal] = {}
+        self.relay: Relay | None = None
+        self.admission: Admission | None = None
+        self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
+        self.syncs_sent = 0
+        self.syncs_done = 0
+        self._answered = asyncio.Event()  # set after each upstream answer (see _writes.settle)
+        self.copy: CopyIn | None = None  # a COPY FROM STDIN streaming to the writer
+        self.held: Held | None = None  # a write's Execute, waiting for Sync (_writes)
+        self._off_loop_from = gateway.settings.limits.inline_mask_bytes  # asked per message
+
+    @property
+    def in_startup(self) -> bool:
+        return self.state == self.state_wait_for_startup
+
+    async def handle(self, msg: Message) -> None:
+        await self.state(msg)
+
+    # ── start-up and authentication ─────────────────────────────────────────
+    async def state_wait_for_startup(self, msg: Message) -> None:
+        startup = codec.parse_startup(msg.body)
+        if startup.code == codec.SSL_REQUEST:
+            await self._ssl_request()
+        elif startup.code == codec.GSSENC_REQUEST:
+            self.io.to_client(b"N")
+        elif startup.code == codec.CANCEL_REQUEST:
+            pid, secret = codec.parse_cancel(startup)
+            await self.io.cancel(pid, secret)
+            self._close()
+        elif startup.code >> 16 == 3:
+            self._startup(startup)
+        else:
+            self._fatal(
+                "0A000",
+                f"unsupported frontend protocol {startup.code >> 16}.{startup.code & 0xFFFF}",
+            )
+
+    async def _ssl_request(self) -> None:
+        if self.io.tls_available and not self.io.is_tls:
+            await self.io.start_tls()  # answers "S" once nothing else was sent before it
+        else:
+            self.io.to_client(b"N")
+
+    def _startup(self, startup: codec.Startup) -> None:
+        self.user = startup.params.get("user", "")
+        if startup.code != codec.PROTOCOL_3:  # 3.x: say we speak 3.0, list unknown options
+            unknown = [k for k in startup.params if k.startswith("_pq_.")]
+            body = (
+                codec._I32.pack(0)
+                + codec._I32.pack(len(unknown))
+                + b"".join(codec.cstr(k) for k in unknown)
+            )
+            self.io.to_client(codec.message(b"v", body))
+        self.client_params = {
+            k: v
+            for k, v in startup.params.items()
+            if k
+            in ("application_name", "DateStyle", "TimeZone", "extra_float_digits", "IntervalStyle")
+        }
+        if not self.user:
+            self._fatal("28000", "no user name given: use your phigate subject")
+        elif self.io.is_tls or (self.io.is_loopback and self.settings.allow_cleartext_on_loopback):
+            self.io.to_client(codec.auth_request(3))
+            self.state = self.state_wait_for_password
+        else:
+            self._fatal(
+                "28000",
+                "phigate accepts the token as a password only over TLS: "
+                "connect with sslmode=verify-full",
+            )
+
+    async def state_wait_for_password(self, msg: Message) -> None:
+        if msg.type != b"p":
+            raise ProtocolViolation(f"expected a password message, got {msg.type!r}")
+        token = codec.parse_cstring(msg.body)
+        try:
+            principal = await self.gateway.authenticate(token)
+            if principal.subject != self.gateway.people.of(self.user):  # aliases: one person
+                raise AuthenticationError("the token belongs to another subject")
+        except AuthenticationError as exc:
+            await self.gateway.audit_refusal(  # the same record as REST and MCP refusals
+                "auth.refused",
+                exc.message,
+                client_addr=self.io.client_addr,
+                detail={"front_door": "pgwire", "connection": self.connection, "user": self.user},
+            )
+            self._fatal("28P01", f'password authentication failed for user "{self.user}"')
+            return
+        self.principal = principal
+        await self._open(principal)
+
+    async def _open(self, principal: Principal) -> None:
+        try:
+            upstream = await self.io.open_upstream(self.client_params)
+        except SessionLimitError as exc:
+            self._fatal(exc.sqlstate, f"phigate: {exc}")
+            return
+        except Exception as exc:
+            log.warning("upstream connection for %s failed: %s", self.connection, exc)
+            self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
+            return
+        self.relay = Relay(self.gateway.masker_before_run(principal), self.gateway.settings.limits)
+        self.admission = Admission(
+            self.gateway,
+            self.connection,
+            principal,
+            self.io.client_addr,
+            self.settings.approval_wait_seconds,
+            self.io.to_client,
+        )
+        await self._audit("pgwire.session_started", {"who": principal.to_json()})
+        out = [codec.auth_request(0)]
+        out += [codec.parameter_status(k, v) for k, v in upstream.items()]
+        out += [codec.backend_key_data(*self.key), codec.ready_for_query(b"I")]
+        self.io.to_client(b"".join(out))
+        self.state = self.state_ready
+
+    async def _audit(self, event: str, fields: dict[str, Any]) -> None:
+        where = {
+            "connection": self.connection,
+            "front_door": "pgwire",
+            "client_addr": self.io.client_addr,
+        }
+        await asyncio.to_thread(self.gateway.record_event, event, {**fields, "where": where})
+
+    # ── statements ──────────────────────────────────────────────────────────
+    async def state_ready(self, msg: Message) -> None:
+        handler = _READY.get(msg.type)
+        if handler is None:
+            raise ProtocolViolation(f"unexpected message type {msg.type!r}")
+        await handler(self, msg)
+
+    async def state_skip_until_sync(self, msg: Message) -> None:
+        """After an error in an extended-protocol batch: discard until Sync, like the server."""
+        if msg.type == b"S":
+            self.state = self.state_ready
+            await self._sync(msg)
+        elif msg.type == b"X":
+            self._close()
+
+    async def state_write_held(self, msg: Message) -> None:
+        """After an extended-protocol write's Execute: it runs only if Sync comes next."""
+        await _writes.held_message(self, msg)
+
+    async def state_closed(self, msg: Message) -> None:
+        return None
+
+    def _forward(self, data: bytes, expect: Expect | None) -> None:
+        assert self.relay is not None
+        if expect is not None:
+            self.relay.expect(expect)
+        self.io.to_upstream(data)
+
+    def _refuse_extended(self, error: bytes) -> None:
+        refused = codec.build_parse(_writer.own_name(), _REFUSED_SQL)
+        self._forward(refused, Expect(ExpectKind.PARSE, substitute=error))
+        self.state = self.state_skip_until_sync
+
+    async def _query(self, msg: Message) -> None:
+        assert self.admission is not None
+        text = codec.parse_cstring(msg.body)
+        reveal = reveal_setting(text)
+        if reveal is not None:
+            await self._set_reveal(reveal)
+            return
+        analysis = self.classifier.classify(text)
+        description = description_of(analysis)
+        writes = self._on_writer(description) and not _writes.denied_outright(
+            self, text, description
+        )
+        if writes and not await _writes.ready_for_write(self, text):
+            return
+        if writes and _writer.copies_in(text):
+            await _writes.copy_in(self, text, description)
+            return
+        admitted = await _writes.admit_query(self, text, description)
+        if isinstance(admitted, Refusal):
+            self._refuse_query(admitted.error)
+            return
+        if self._on_writer(admitted.description):
+            await _writes.run_query(self, admitted)
+            return
+        execution = self._execution(admitted, analysis)
+        self._forward(
+            msg.raw(), Expect(ExpectKind.QUERY, execution=execution, batch=self.syncs_sent + 1)
+        )
+
+    def _refuse_query(self, error: bytes) -> None:
+        """`error` answers a simple Query; the upstream fails a statement in its place, so
+        a transaction block it is in is aborted, as the client expects after an error."""
+        self._forward(
+            _REFUSED_QUERY, Expect(ExpectKind.QUERY, substitute=error, batch=self.syncs_sent + 1)
+        )
+
+    def _on_writer(self, description: Description) -> bool:
+        """A read-only session runs what needs more than the reader on the writer."""
+        return self.io.reads_only and not runs_as_reader(description.risk)
+
+    async def state_copy_in(self, msg: Message) -> None:
+        """Client messages while its COPY data streams to the writer (_writes, _copyin)."""
+        await _writes.copy_in_message(self, msg)
+
+    async def stop_copy(self) -> None:
+        """The session ends: a COPY in progress is aborted (it rolls back, recorded), and
+        a write still waiting for its Sync never runs (its refusal recorded)."""
+        await _writes.drop_held(self)
+        copy, self.copy = self.copy, None
+        if copy is not None:
+            await copy.abort()
+
+    async def _set_reveal(self, reveal: tuple[str, ...]) -> None:
+        """Intercepted, never sent upstream: the reveal joins every later statement's action."""
+        assert self.admission is not None and self.principal is not None
+        await self._audit(
+            "pgwire.reveal_requested", {"who": self.principal.to_json(), "reveal": list(reveal)}
+        )
+        self.admission.reveal = reveal  # only once the request is on record
+        # A no-op with the same command tag keeps the client's pipeline in order.
+        self._forward(_REVEAL_ACK, Expect(ExpectKind.QUERY, batch=self.syncs_sent + 1))
+
+    def _execution(self, record: ActionRecord, analysis: SqlAnalysis | None) -> Execution:
+        masker = self.gateway.masker_for(record)  # the one rule, `*` reveal included
+        lineage = list(record.description.detail.get("lineage") or [])
+        csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
+        return Execution(record, masker, lineage, analysis, csv_statements=csv)
+
+    async def _parse(self, msg: Message) -> None:
+        assert self.admission is not None and self.principal is not None
+        parse = codec.parse_parse(msg.body)
+        if parse.statement and self.classifier.has_prepared(parse.statement):
+            self._refuse_extended(
+                codec.error_response(
+                    "42P05", f'prepared statement "{parse.statement}" already exists'
+                )
+            )
+            return
+        if not parse.statement:
+            self.classifier.forget("")  # the server drops the unnamed statement at once
+        analysis = self.classifier.prepare(parse.statement, parse.query)
+        prepared = description_of(analysis)
+        action = self.admission.action(parse.query, [])
+        try:
+            description, decision = self.gateway.decide(action, prepared)
+        except PhigateError as exc:
+            self._refuse_extended(codec.error_response(DENIED, f"phigate: {exc.message}"))
+            return
+        if decision.outcome == "deny":
+            admitted = await self.admission.admit(action, prepared)  # records the denial
+            error = admitted.error if isinstance(admitted, Refusal) else None
+            if isinstance(admitted, ActionRecord):  # policy changed in between: do not run it
+                await self.gateway.finish(admitted, {"rows": 0, "status": "not run"})
+                error = denied(admitted)
+            self._refuse_extended(error or codec.error_response(DENIED, "phigate denied this"))
+            return
+        # Built once per prepared statement, here; its runs mask with `masker_for`.
+        masker = self.gateway.masker_before_run(self.principal, decision.masking)
+        statement = Statement(
+            parse.statement,
+            parse.query,
+            parse.param_types,
+            list(description.detail.get("lineage") or []),
+            masker,
+            description=prepared,
+            analysis=analysis,
+        )
+        self.statements[parse.statement] = statement
+        self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
+
+    async def _bind(self, msg: Message) -> None:
+        bind = codec.parse_bind(msg.body)
+        statement = self.statements.get(bind.statement)
+        if statement is None or statement.dead:
+            self._refuse_extended(
+                codec.error_response(
+                    "26000",
+                    f'prepared statement "{bind.statement}" does not exist (statements must '
+                    "be prepared through phigate with Parse)",
+                )
+            )
+            return
+        params = bound_params(bind, statement.param_types)
+        portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
+        upstream_bind = await self._upstream_bind(statement, bind)
+        self.portals[bind.portal] = portal
+        # Unchanged, the client's bytes are what parse_bind read (and build_bind would
+        # write again: held by a property test); changed, the Bind is built anew.
+        raw = msg.raw() if upstream_bind is bind else codec.build_bind(upstream_bind)
+        self._forward(raw, Expect(ExpectKind.BIND, portal=portal))
+
+    async def _upstream_bind(self, statement: Statement, bind: codec.Bind) -> codec.Bind:
+        """The client's Bind, asking the upstream for text in every column that is masked."""
+        if not any(bind.result_formats):
+            return bind
+        if statement.result is None:
+            await self._describe_hidden(statement)
+        if statement.result is None or statement.fields is None:
+            return bind  # the upstream is skipping after an error: this Bind will not run
+        formats = _upstream_formats(statement, bind)
+        return codec.Bind(bind.portal, bind.statement, bind.param_formats, bind.params, formats)
+
+    async def _describe_hidden(self, statement: Statement) -> None:
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._forward(
+            codec.describe("S", statement.name) + codec.FLUSH,
+            Expect(ExpectKind.DESCRIBE_S, hidden=True, statement=statement, waiter=waiter),
+        )
+        self.io.flush_upstream()  # the answer is awaited here, so the question must go now
+        await waiter
+
+    async def _describe(self, msg: Message) -> None:
+        what, name = codec.parse_target(msg.body)
+        if what == "S":
+            statement = self.statements.get(name)
+            if statement is None or statement.dead:
+                self._refuse_extended(
+                    codec.error_response("26000", f'prepared statement "{name}" does not exist')
+                )
+                return
+            self._forward(msg.raw(), Expect(ExpectKind.DESCRIBE_S, statement=statement))
+            return
+        portal = self.portals.get(name) or self._declared_cursor(name)
+        if portal is None or portal.dead:
+            self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
+            return
+        portal.described = True
+        self._forward(msg.raw(), Expect(ExpectKind.DESCRIBE_P, portal=portal))
+
+    def _declared_cursor(self, name: str) -> Portal | None:
+        """A cursor SQL declared, as a portal to describe (psycopg's server-side cursors
+        ask for its columns before fetching): masked as what it runs, like its FETCH."""
+        assert self.admission is not None and self.principal is not None
+        analysis = self.classifier.cursor(name)
+        if analysis is None:
+            return None
+        description = description_of(analysis)
+        action = self.admission.action(f"FETCH ALL FROM {name}", [])
+        try:
+            description, decision = self.gateway.decide(action, description)
+        except PhigateError:
+            return None
+        if decision.outcome == "deny":
+            return None  # its FETCH is refused as well; say it does not exist
+        masker = self.gateway.masker_before_run(self.principal, decision.masking)
+        statement = Statement(
+            "",
+            action.body["sql"],
+            (),
+            list(description.detail.get("lineage") or []),
+            masker,
+            description=description,
+        )
+        return Portal(name, statement, codec.Bind(name, "", (), (), ()), [], declared=True)
+
+    async def _execute(self, msg: Message) -> None:
+        assert self.admission is not None and self.relay is not None
+        name, _max_rows = codec.parse_execute(msg.body)
+        portal = self.portals.get(name)
+        if portal is None or portal.dead:
+            self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
+            return
+        if self.relay.skipping:
+            self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
+            return
+        statement = portal.statement
+        if statement.description is not None and self._on_writer(statement.description):
+            await _writes.execute(self, msg, portal, statement.description)
+            return
+        action = self.admission.action(statement.text, portal.params)
+        admitted, statement.decided = await self.admission.admit_reusing(
+            action, statement.description, statement.decided
+        )
+        if isinstance(admitted, Refusal):
+            self._refuse_extended(admitted.error)
+            return
+        if not portal.described:
+            portal.described = True
+            self._forward(
+                codec.describe("P", portal.name),
+                Expect(ExpectKind.DESCRIBE_P, hidden=True, portal=portal),
+            )
+        execution = self._execution(admitted, statement.analysis)
+        kinds = [s.kind for s in statement.analysis.statements] if statement.analysis else None
+        keeps = _writer.keeps_transaction(kinds)
+        self._forward(
+            msg.raw(),
+            Expect(ExpectKind.EXECUTE, portal=portal, execution=execution, keeps_transaction=keeps),
+        )
+
+    async def _close_target(self, msg: Message) -> None:
+        what, name = codec.parse_target(msg.body)
+        if what == "S":
+            self.statements.pop(name, None)
+            self.classifier.forget(name)
+        else:
+            self.portals.pop(name, None)
+            self.classifier.forget_cursor(name)
+        self._forward(msg.raw(), Expect(ExpectKind.CLOSE))
+
+    async def _sync(self, msg: Message) -> None:
+        self.syncs_sent += 1
+        self._forward(msg.raw(), Expect(ExpectKind.SYNC, batch=self.syncs_sent))
+
+    async def _flush(self, msg: Message) -> None:
+        self._forward(msg.raw(), None)
+
+    async def _copy_from_client(self, msg: Message) -> None:
+        self._forward(msg.raw(), None)
+
+    async def _function_call(self, msg: Message) -> None:
+        self._forward(
+            _REFUSED_QUERY,
+            Expect(
+                ExpectKind.QUERY,
+                substitute=codec.error_response(
+                    DENIED, "phigate does not allow the FunctionCall protocol message"
+                ),
+            ),
+        )
+
+    async def _terminate(self, msg: Message) -> None:
+        self._close()
+
+    # ── answers from the upstream ───────────────────────────────────────────
+    def masks_off_loop(self, msg: Message) -> bool:
+        """A row big enough that masking it on the event loop would stall other sessions."""
+        return len(msg.body) >= self._off_loop_from and msg.type in (b"D", b"d")
+
+    async def on_upstream_off_loop(self, msg: Message) -> None:
+        """`on_upstream` for a large row: masked on the masking pool, relayed in order."""
+        assert self.relay is not None
+        masked = None
+        if self.relay.worth_masking(msg):
+            work = self.relay.row_work(msg)
+            masked = await off_loop(self.gateway.settings.limits, work, msg)
+        self.on_upstream(msg, masked)
+
+    def prime(self, msgs: Sequence[Message]) -> None:
+        """What one upstream read framed, before it is relayed (see Relay.prime)."""
+        if self.relay is not None:
+            self.relay.prime(msgs)
+
+    def on_upstream_rows(self, msgs: Sequence[Message]) -> None:
+        """`on_upstream` for a run of small DataRows: relayed as one write."""
+        assert self.relay is not None
+        out: list[bytes] = []
+        try:
+            self.relay.data_rows(msgs, out)
+        finally:
+            if out:
+                self.io.to_client(b"".join(out))
+            self._after_upstream()
+
+    def on_upstream(self, msg: Message, masked: bytes | None = None) -> None:
+        assert self.relay is not None
+        out = self.relay.handle(msg, masked)
+        if out:
+            self.io.to_client(b"".join(out))
+        self._after_upstream()
+
+    def _after_upstream(self) -> None:
+        assert self.relay is not None
+        for ack in self.relay.acks:
+            self._learn(ack)
+        self.relay.acks.clear()
+        for execution in self.relay.finished:
+            self.finished.put_nowait(execution)
+        self.relay.finished.clear()
+        self._forget_dead_portals()
+        self._answered.set()
+
+    def _learn(self, ack: tuple[Any, ...]) -> None:
+        """The upstream confirmed something: now, and only now, names change meaning."""
+        kind, subject = ack[0], ack[1]
+        if kind == "parse" and subject.analysis is not None:
+            self.classifier.acknowledge_parse(subject.name, subject.analysis)
+        elif kind == "bind":
+            # The upstream holds a new portal under this name; SQL may FETCH from it
+            # only once its own Execute was admitted and completed.
+            self.classifier.forget_cursor(subject.name)
+        elif kind == "executed" and subject.statement.analysis is not None:
+            self._learn_statement(subject.statement.analysis, 0)  # e.g. a DECLARE it ran
+            self.classifier.open_portal(subject.name, subject.statement.analysis)
+        elif kind == "statement" and subject.analysis is not None:
+            self._learn_statement(subject.analysis, ack[2])
+
+    def _learn_statement(self, analysis: SqlAnalysis, index: int) -> None:
+        if index >= len(analysis.effects):
+            return
+        effect = analysis.effects[index]
+        self.classifier.acknowledge(analysis, index)
+        # A protocol statement of the same name is gone or replaced upstream.
+        if effect.kind == "PrepareStmt" or effect.kind == "DeallocateStmt":
+            name = effect.fields.get("name")
+            if name is None or effect.fields.get("isall"):
+                self.statements.clear()
+            else:
+                self.statements.pop(str(name), None)
+        elif effect.kind == "DiscardStmt" and effect.fields.get("target") == "DISCARD_ALL":
+            self.statements.clear()
+
+    def _forget_dead_portals(self) -> None:
+        """Portals end with their transaction; forget them when the upstream does."""
+        assert self.relay is not None
+        done = self.relay.idle_after_batch
+        if done is None:
+            return
+        self.relay.idle_after_batch = None
+        for name, portal in list(self.portals.items()):
+            if portal.batch < done:
+                del self.portals[name]
+                self.classifier.forget_cursor(name)
+
+    async def record_results(self) -> None:
+        """Runs beside the session: writes each finished execution to the audit log in order."""
+        while (execution := await self.finished.get()) is not None:
+            summary = execution.summary()
+            error = PhigateError(execution.error) if execution.error else None
+            await self.gateway.finish(execution.record, summary, error=error, behind=True)
+
+    def abandon(self) -> None:
+        """The session ends: whatever was still in flight is recorded as not completed."""
+        if self.relay is not None:
+            for item in self.relay.queue:
+                if item.execution is not None:
+                    item.execution.error = item.execution.error or "client or upstream disconnected"
+                    self.finished.put_nowait(item.execution)
+            self.relay.queue.clear()
+        self.finished.put_nowait(None)
+
+    def cancel(self) -> bool:
+        """A CancelRequest for this session: stop a COPY streaming to the writer or an
+        approval wait; else the upstream's turn."""
+        if self.copy is not None and self.copy.cancel():
+            return True
+        return self.admission is not None and self.admission.cancel_wait()
+
+    # ── endings ─────────────────────────────────────────────────────────────
+    def _fatal(self, sqlstate: str, text: str) -> None:
+        self.io.to_client(codec.error_response(sqlstate, text, severity="FATAL"))
+        self._close()
+
+    def protocol_violation(self, text: str) -> None:
+        self._fatal("08P01", f"protocol violation: {text}")
+
+    def _close(self) -> None:
+        self.state = self.state_closed
+        self.io.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.state == self.state_closed
+
+
+def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:
+    assert statement.result is not None and statement.fields is not None
+    n = len(statement.fields)
+    if len(bind.result_formats) > 1 and len(bind.result_formats) != n:
+        return bind.result_formats  # the upstream rejects the mismatch itself
+    wanted = [bind.result_format(i) for i in range(n)]
+    return tuple(0 if i in statement.result.masked else f for i, f in enumerate(wanted))
+
+
+_Handler = Callable[[Session, Message], Awaitable[None]]
+_READY: dict[bytes, _Handler] = {
+    b"Q": Session._query,
+    b"P": Session._parse,
+    b"B": Session._bind,
+    b"D": Session._describe,
+    b"E": Session._execute,
+    b"C": Session._close_target,
+    b"S": Session._sync,
+    b"H": Session._flush,
+    b"d": Session._copy_from_client,
+    b"c": Session._copy_from_client,
+    b"f": Session._copy_from_client,
+    b"F": Session._function_call,
+    b"X": Session._terminate,
+}

@@ -1,1 +1,0 @@
-"""Front doors: thin adapters that turn their protocol's input into an Action."""

