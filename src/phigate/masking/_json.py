@@ -1,11 +1,17 @@
-"""Masking nested JSON: keys hint at types, strings are scanned, depth is bounded."""
+"""Masking nested JSON: keys hint at types, strings and keys are scanned, depth is bounded."""
 
 from __future__ import annotations
+
+import re2
 
 from phigate.masking._hints import KEEP, TEXT, hint
 from phigate.masking.value_masker import ValueMasker
 
 TOO_DEEP = "[REDACTED:TOO_DEEP]"
+
+# A field name (`first_name`, `dateOfBirth`, `line1`): letters, `_` and `-`, then at
+# most two digits. Every other key is scanned like a value.
+_FIELD_NAME = re2.compile(r"[A-Za-z_][A-Za-z_-]{0,61}[0-9]{0,2}")
 
 
 def mask_json(
@@ -15,33 +21,72 @@ def mask_json(
     depth: int,
     key_type: str | None = None,
 ) -> object:
-    """Masked copy of `value`; subtrees nested deeper than `depth` are replaced whole."""
+    """Masked copy of `value`; subtrees nested deeper than `depth` are replaced whole.
+    `key_type` is what the key holding `value` says (`hint`)."""
     if depth < 0:
         counts["TOO_DEEP"] = counts.get("TOO_DEEP", 0) + 1
         return TOO_DEEP
     if isinstance(value, dict):
-        return _mask_object(masker, value, counts, depth)
+        return _mask_object(masker, value, counts, depth, key_type)
     if isinstance(value, list | tuple):
         return [mask_json(masker, v, counts, depth - 1, key_type) for v in value]
     return _mask_scalar(masker, value, counts, key_type)
 
 
 def _mask_object(
-    masker: ValueMasker, value: dict[object, object], counts: dict[str, int], depth: int
+    masker: ValueMasker,
+    value: dict[object, object],
+    counts: dict[str, int],
+    depth: int,
+    key_type: str | None,
 ) -> dict[object, object]:
-    out: dict[object, object] = {}
+    """Keys are masked like values (`_mask_key`); the items under them by what they say."""
+    items: list[tuple[object, str | None, object]] = []
     for key, item in value.items():
         key_text = str(key)
-        key_type = hint(key_text)
-        if not _plain_key(key_text):
-            key = masker.mask_str(key_text, counts)
-        out[key] = mask_json(masker, item, counts, depth - 1, key_type)
+        masked = mask_json(masker, item, counts, depth - 1, hint(key_text))
+        items.append((key, _mask_key(masker, key_text, counts, key_type), masked))
+    return _distinct(items)
+
+
+def _mask_key(
+    masker: ValueMasker, key: str, counts: dict[str, int], parent_type: str | None
+) -> str | None:
+    """The masked key, or None when it stays. An index keyed by identifiers
+    (`{"by_mrn": {"40123456": …}}`) says what its keys are: a key with digits under a
+    key that names a type is masked whole as that type. Other keys are scanned like
+    text, except field names, which carry no PHI and are most keys."""
+    if len(key) <= 64 and _FIELD_NAME.fullmatch(key):
+        return None
+    if parent_type is not None and parent_type in masker.types and _has_digit(key):
+        masked = str(masker.whole(parent_type, key, counts))
+    else:
+        masked = masker.mask_str(key, counts)
+    return None if masked == key else masked
+
+
+def _has_digit(key: str) -> bool:
+    return any(c.isdigit() for c in key)
+
+
+def _distinct(items: list[tuple[object, str | None, object]]) -> dict[object, object]:
+    """The object with its masked keys. Masked keys that collide (two SSNs both read
+    `[SSN]`) stay distinct as `[SSN]`, `[SSN] #2`, …: no value is lost or merged into
+    another, and a key that was not masked is never renamed."""
+    kept = {key for key, masked, _ in items if masked is None}
+    taken: set[object] = set(kept)
+    out: dict[object, object] = {}
+    for key, masked, item in items:
+        if masked is None:
+            out[key] = item
+            continue
+        name, n = masked, 1
+        while name in taken:
+            n += 1
+            name = f"{masked} #{n}"
+        taken.add(name)
+        out[name] = item
     return out
-
-
-def _plain_key(key: str) -> bool:
-    """Field names like `first_name` or `dateOfBirth` carry no PHI; other keys are scanned."""
-    return len(key) <= 64 and key.replace("_", "a").replace("-", "a").isalnum()
 
 
 def _mask_scalar(
