@@ -1,4 +1,5 @@
-"""The JSON walker: keys are masked like values (round 7, finding 7)."""
+"""The JSON walker: keys are masked like values, numbers are scanned (round 7,
+findings 7 and 8)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,21 @@ def test_field_names_are_not_scanned(safe_harbor: Masker) -> None:
         "dateOfBirth": None,
         "Name": None,
     }
+
+
+def test_a_number_is_scanned_as_its_text(safe_harbor: Masker) -> None:
+    """A phone number or a date as an integer is the same value as the string; masked,
+    it becomes a string."""
+    doc = {"a": ["4155550199", 4155550199], "when": [20240115]}
+    masked, counts = safe_harbor.mask_json(doc)
+    assert masked == {"a": ["[PHONE]", "[PHONE]"], "when": ["[DATE]"]}
+    assert counts == {"PHONE": 2, "DATE": 1}
+
+
+def test_ordinary_numbers_are_kept_as_numbers(safe_harbor: Masker) -> None:
+    """Counts, amounts, years, ages and ids: numbers that nothing detects stay numbers,
+    and numbers under keys that say they are not PHI are not scanned at all."""
+    doc = {"n": [3, 12500, 2015, 93721, 98.6, -4, 1e21], "id": 4155550199, "amount": 20240115}
+    masked, counts = safe_harbor.mask_json(doc)
+    assert masked == doc
+    assert counts == {}

@@ -1,4 +1,5 @@
-"""Masking nested JSON: keys hint at types, strings and keys are scanned, depth is bounded."""
+"""Masking nested JSON: keys hint at types, strings, numbers and keys are scanned,
+depth is bounded."""
 
 from __future__ import annotations
 
@@ -92,10 +93,18 @@ def _distinct(items: list[tuple[object, str | None, object]]) -> dict[object, ob
 def _mask_scalar(
     masker: ValueMasker, value: object, counts: dict[str, int], key_type: str | None
 ) -> object:
+    """Strings are scanned; a number is scanned as its JSON text (a phone number or a
+    date as an integer is the same value as the string) and comes back as a string
+    when masked. Numbers under keys that say they are not PHI (ids, counts, amounts)
+    are kept, as the same column's values are in rows."""
     if value is None or isinstance(value, bool):
         return value
     if key_type is not None and key_type not in (KEEP, TEXT) and key_type in masker.types:
         return masker.whole(key_type, value, counts)
     if isinstance(value, str):
         return masker.mask_str(value, counts)
+    if isinstance(value, int | float) and key_type != KEEP:
+        text = str(value)
+        masked = masker.mask_str(text, counts)
+        return value if masked == text else masked
     return value
