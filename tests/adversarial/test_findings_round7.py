@@ -367,7 +367,6 @@ async def test_a_phone_number_as_a_json_number_is_masked(tmp_path: Path, echo: s
     assert 4155550199 not in body["a"], body
 
 
-@finding(9, "a FHIR Patient's identifiers (SSN, MRN) come back unmasked from an http connection")
 async def test_a_fhir_patients_identifiers_are_masked(tmp_path: Path, echo: str) -> None:
     """The standard shape of a patient in a healthcare API: names, telecom, birth date
     and address are masked, but `identifier[].value` is not, though its `system` is

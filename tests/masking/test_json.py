@@ -1,9 +1,11 @@
-"""The JSON walker: keys are masked like values, numbers are scanned (round 7,
-findings 7 and 8)."""
+"""The JSON walker: keys are masked like values, numbers are scanned, FHIR identifiers
+are masked by their shape (round 7, findings 7 to 9)."""
 
 from __future__ import annotations
 
-from phigate.masking.engine import Masker
+import pytest
+
+from phigate.masking.engine import Masker, MaskingEngine
 
 SSN = "536-22-8471"
 
@@ -58,3 +60,68 @@ def test_ordinary_numbers_are_kept_as_numbers(safe_harbor: Masker) -> None:
     masked, counts = safe_harbor.mask_json(doc)
     assert masked == doc
     assert counts == {}
+
+
+V2 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+
+
+@pytest.mark.parametrize(
+    ("identifier", "shown"),
+    [
+        ({"system": "http://hl7.org/fhir/sid/us-ssn", "value": "536228471"}, "[SSN]"),
+        ({"type": {"text": "Medical Record Number"}, "value": "40123456"}, "[MRN]"),
+        ({"type": {"coding": [{"system": V2, "code": "MR"}]}, "value": "A7781"}, "[MRN]"),
+        ({"type": {"coding": [{"system": V2, "code": "DL"}]}, "value": "D1234567"}, "[LICENSE]"),
+        ({"type": {"coding": [{"system": V2, "code": "PPN"}]}, "value": "X12"}, "[LICENSE]"),
+        ({"type": {"text": "Member ID"}, "value": "XZ-1"}, "[HEALTH_PLAN_ID]"),
+        ({"system": "https://hospital.example/mrn", "value": "77"}, "[MRN]"),
+        ({"system": "urn:oid:1.2.3", "value": 12345}, "[ID]"),
+        ({"value": "abc"}, "[ID]"),
+    ],
+)
+def test_a_fhir_identifier_value_is_masked_and_labelled(
+    safe_harbor: Masker, identifier: dict[str, object], shown: str
+) -> None:
+    """`identifier.value` identifies the resource's subject whatever its shape; the
+    `system` or `type` next to it says which identifier it is."""
+    for resource in ("Patient", "Person", "RelatedPerson", "Practitioner", "Coverage", None):
+        doc = {"resourceType": resource, "identifier": [identifier]}
+        masked, _ = safe_harbor.mask_json(doc)
+        assert masked["identifier"][0]["value"] == shown, (resource, masked)  # type: ignore[index]
+
+
+def test_an_identifier_in_a_reference_is_masked(safe_harbor: Masker) -> None:
+    doc = {"resourceType": "Claim", "patient": {"identifier": {"value": "40123456"}}}
+    masked, counts = safe_harbor.mask_json(doc)
+    assert masked == {"resourceType": "Claim", "patient": {"identifier": {"value": "[ID]"}}}
+    assert counts == {"ID": 1}
+
+
+def test_identifiers_of_what_is_not_a_person_are_scanned_only(safe_harbor: Masker) -> None:
+    doc = {"resourceType": "Organization", "identifier": [{"value": "ORG-1"}]}
+    assert safe_harbor.mask_json(doc)[0] == doc
+
+
+def test_a_revealed_identifier_type_stays_shown(engine: MaskingEngine) -> None:
+    """Labelled SSN and revealed to this caller: shown, as under an `ssn` key."""
+    masker = engine.masker("hipaa-safe-harbor", reveal=frozenset({"SSN"}))
+    doc = {"identifier": [{"system": "http://hl7.org/fhir/sid/us-ssn", "value": "536228471"}]}
+    assert masker.mask_json(doc)[0] == doc
+
+
+def test_a_patients_contact_photo_and_extensions_are_masked(safe_harbor: Masker) -> None:
+    patient = {
+        "resourceType": "Patient",
+        "contact": [
+            {
+                "name": {"family": "Okonkwo", "given": ["Ngozi"]},
+                "telecom": [{"system": "phone", "value": "415 555 0123"}],
+                "address": {"line": ["9 Elm Road"], "city": "Fresno"},
+            }
+        ],
+        "photo": [{"url": "https://img.example.org/p/8812.jpg"}],
+        "extension": [{"url": "http://x.example/maidenName", "valueString": "Okonkwo"}],
+    }
+    shown = str(safe_harbor.mask_json(patient)[0])
+    for value in ("Okonkwo", "Ngozi", "555 0123", "9 Elm Road", "Fresno", "8812.jpg"):
+        assert value not in shown, shown

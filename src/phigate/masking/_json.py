@@ -1,18 +1,68 @@
 """Masking nested JSON: keys hint at types, strings, numbers and keys are scanned,
-depth is bounded."""
+FHIR identifiers are masked by their shape, depth is bounded."""
 
 from __future__ import annotations
 
 import re2
 
+from phigate.masking import entities as e
 from phigate.masking._hints import KEEP, TEXT, hint
 from phigate.masking.value_masker import ValueMasker
 
 TOO_DEEP = "[REDACTED:TOO_DEEP]"
 
+# The key_type of what sits under an `identifier` key: a FHIR Identifier whose `value`
+# is an identifier of the resource's subject, whatever key names it.
+_IDENTIFIER = "FHIR_IDENTIFIER"
+
 # A field name (`first_name`, `dateOfBirth`, `line1`): letters, `_` and `-`, then at
 # most two digits. Every other key is scanned like a value.
 _FIELD_NAME = re2.compile(r"[A-Za-z_][A-Za-z_-]{0,61}[0-9]{0,2}")
+
+# FHIR identifier systems and HL7 v2 identifier type codes (table 0203) that name
+# the identifier; any other is labelled by what `hint` reads in it, else ID.
+_SYSTEMS = {
+    "http://hl7.org/fhir/sid/us-ssn": e.SSN,
+    "urn:oid:2.16.840.1.113883.4.1": e.SSN,
+    "http://hl7.org/fhir/sid/us-npi": e.NPI,
+    "urn:oid:2.16.840.1.113883.4.6": e.NPI,
+    "http://hl7.org/fhir/sid/us-mbi": e.HEALTH_PLAN_ID,
+    "http://hl7.org/fhir/sid/us-medicare": e.HEALTH_PLAN_ID,
+}
+# Resources that are not about a person: their identifiers are scanned like any value.
+_IMPERSONAL = frozenset(
+    {
+        "Organization",
+        "Location",
+        "Endpoint",
+        "HealthcareService",
+        "Medication",
+        "Substance",
+        "CodeSystem",
+        "ValueSet",
+        "ConceptMap",
+        "StructureDefinition",
+        "Questionnaire",
+        "PlanDefinition",
+        "ActivityDefinition",
+        "Library",
+        "Measure",
+    }
+)
+_V2_TYPES = {
+    "SS": e.SSN,
+    "SB": e.SSN,
+    "MR": e.MRN,
+    "MRT": e.MRN,
+    "DL": e.LICENSE,
+    "PPN": e.LICENSE,
+    "MB": e.HEALTH_PLAN_ID,
+    "MC": e.HEALTH_PLAN_ID,
+    "MA": e.HEALTH_PLAN_ID,
+    "SN": e.HEALTH_PLAN_ID,
+    "NPI": e.NPI,
+    "AN": e.ACCOUNT_NUMBER,
+}
 
 
 def mask_json(
@@ -23,11 +73,13 @@ def mask_json(
     key_type: str | None = None,
 ) -> object:
     """Masked copy of `value`; subtrees nested deeper than `depth` are replaced whole.
-    `key_type` is what the key holding `value` says (`hint`)."""
+    `key_type` is what the key holding `value` says (`hint`), or `_IDENTIFIER`."""
     if depth < 0:
         counts["TOO_DEEP"] = counts.get("TOO_DEEP", 0) + 1
         return TOO_DEEP
     if isinstance(value, dict):
+        if key_type == _IDENTIFIER and "value" in value:
+            return _mask_object(masker, value, counts, depth, None, _identifier_type(value))
         return _mask_object(masker, value, counts, depth, key_type)
     if isinstance(value, list | tuple):
         return [mask_json(masker, v, counts, depth - 1, key_type) for v in value]
@@ -40,12 +92,22 @@ def _mask_object(
     counts: dict[str, int],
     depth: int,
     key_type: str | None,
+    identifier: str | None = None,
 ) -> dict[object, object]:
-    """Keys are masked like values (`_mask_key`); the items under them by what they say."""
+    """Keys are masked like values (`_mask_key`); the items under them by what they
+    say. In a FHIR Identifier (`identifier` is then what it identifies), `value` is an
+    identifier of the resource's subject (a patient's SSN, MRN, member id) whatever its
+    shape or key, masked whole and labelled by its `system` or `type`."""
     items: list[tuple[object, str | None, object]] = []
     for key, item in value.items():
         key_text = str(key)
-        masked = mask_json(masker, item, counts, depth - 1, hint(key_text))
+        child_type = hint(key_text)
+        if key_text == "identifier" and value.get("resourceType") not in _IMPERSONAL:
+            child_type = _IDENTIFIER
+        if identifier is not None and key_text == "value" and _is_scalar(item):
+            masked = masker.whole(identifier, item, counts)
+        else:
+            masked = mask_json(masker, item, counts, depth - 1, child_type)
         items.append((key, _mask_key(masker, key_text, counts, key_type), masked))
     return _distinct(items)
 
@@ -88,6 +150,40 @@ def _distinct(items: list[tuple[object, str | None, object]]) -> dict[object, ob
         taken.add(name)
         out[name] = item
     return out
+
+
+def _is_scalar(value: object) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _identifier_type(value: dict[object, object]) -> str:
+    """What the identifier is, from its `system`, its type's codes or text, else ID. A
+    known type the caller may see (revealed) stays shown, as it would under its key."""
+    system = value.get("system")
+    if isinstance(system, str):
+        if system in _SYSTEMS:
+            return _SYSTEMS[system]
+        named = _named(system.rstrip("/").rsplit("/", 1)[-1])
+        if named is not None:
+            return named
+    kind = value.get("type")
+    if isinstance(kind, dict):
+        codings = kind.get("coding")
+        for coding in codings if isinstance(codings, list) else []:
+            code = coding.get("code") if isinstance(coding, dict) else None
+            if isinstance(code, str) and code in _V2_TYPES:
+                return _V2_TYPES[code]
+        text = kind.get("text")
+        named = _named(text) if isinstance(text, str) else None
+        if named is not None:
+            return named
+    return e.ID
+
+
+def _named(text: str) -> str | None:
+    """The entity type a label names (`us-ssn`, "Medical Record Number"), if any."""
+    found = hint(text)
+    return None if found in (None, KEEP, TEXT) else found
 
 
 def _mask_scalar(
