@@ -3,6 +3,8 @@ FHIR identifiers are masked by their shape, depth is bounded."""
 
 from __future__ import annotations
 
+import functools
+
 import re2
 
 from phigate.masking import entities as e
@@ -99,6 +101,7 @@ def _mask_object(
     identifier of the resource's subject (a patient's SSN, MRN, member id) whatever its
     shape or key, masked whole and labelled by its `system` or `type`."""
     items: list[tuple[object, str | None, object]] = []
+    renamed = False
     for key, item in value.items():
         key_text = str(key)
         child_type = hint(key_text)
@@ -108,8 +111,19 @@ def _mask_object(
             masked = masker.whole(identifier, item, counts)
         else:
             masked = mask_json(masker, item, counts, depth - 1, child_type)
-        items.append((key, _mask_key(masker, key_text, counts, key_type), masked))
+        new_key = None if _field_name(key_text) else _mask_key(masker, key_text, counts, key_type)
+        renamed = renamed or new_key is not None
+        items.append((key, new_key, masked))
+    if not renamed:  # most objects: no key is masked, none can collide
+        return {key: item for key, _, item in items}
     return _distinct(items)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_name(key: str) -> bool:
+    """Field names (`first_name`, `dateOfBirth`, `line1`) carry no PHI and are most
+    keys; the answer is kept, since the same keys recur in every object of a result."""
+    return len(key) <= 64 and _FIELD_NAME.fullmatch(key) is not None
 
 
 def _mask_key(
@@ -118,9 +132,7 @@ def _mask_key(
     """The masked key, or None when it stays. An index keyed by identifiers
     (`{"by_mrn": {"40123456": …}}`) says what its keys are: a key with digits under a
     key that names a type is masked whole as that type. Other keys are scanned like
-    text, except field names, which carry no PHI and are most keys."""
-    if len(key) <= 64 and _FIELD_NAME.fullmatch(key):
-        return None
+    text (field names are not: `_field_name`)."""
     if parent_type is not None and parent_type in masker.types and _has_digit(key):
         masked = str(masker.whole(parent_type, key, counts))
     else:
