@@ -33,6 +33,19 @@ def test_masked_keys_that_collide_stay_distinct(safe_harbor: Masker) -> None:
     assert masked == {"by_mrn": {"[MRN] #2": 1, "[MRN]": None, "[MRN] #3": 2, "total": 3}}
 
 
+def test_many_colliding_keys_keep_every_value(safe_harbor: Masker) -> None:
+    """An object of thousands of SSN keys, some of their masked names already taken by
+    keys that stay: every value is kept under its own name."""
+    ssns = [f"536-22-{n:04d}" for n in range(1000, 4000)]
+    doc: dict[str, object] = {ssn: n for n, ssn in enumerate(ssns)}
+    doc.update({f"[SSN] #{n}": None for n in range(2, 50)})
+    masked, counts = safe_harbor.mask_json(doc)
+    assert isinstance(masked, dict) and len(masked) == len(doc)
+    assert sorted(v for v in masked.values() if v is not None) == list(range(len(ssns)))
+    assert counts == {"SSN": len(ssns)}
+    assert not any(ssn in masked for ssn in ssns)
+
+
 def test_field_names_are_not_scanned(safe_harbor: Masker) -> None:
     """Keys like `line1`, `dateOfBirth` or `Name` are names of fields, not values."""
     doc = {"address": {"line1": "x", "line2": "y"}, "dateOfBirth": None, "Name": None}

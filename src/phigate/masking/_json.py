@@ -147,18 +147,21 @@ def _has_digit(key: str) -> bool:
 def _distinct(items: list[tuple[object, str | None, object]]) -> dict[object, object]:
     """The object with its masked keys. Masked keys that collide (two SSNs both read
     `[SSN]`) stay distinct as `[SSN]`, `[SSN] #2`, …: no value is lost or merged into
-    another, and a key that was not masked is never renamed."""
-    kept = {key for key, masked, _ in items if masked is None}
-    taken: set[object] = set(kept)
+    another, and a key that was not masked is never renamed. Each name's next number
+    is remembered, so an object of many colliding keys costs linear time, not square."""
+    taken: set[object] = {key for key, masked, _ in items if masked is None}
+    following: dict[str, int] = {}
     out: dict[object, object] = {}
     for key, masked, item in items:
         if masked is None:
             out[key] = item
             continue
-        name, n = masked, 1
+        n = following.get(masked, 1)
+        name = masked if n == 1 else f"{masked} #{n}"
         while name in taken:
             n += 1
             name = f"{masked} #{n}"
+        following[masked] = n + 1
         taken.add(name)
         out[name] = item
     return out
