@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import Operator, ProfileConfig
+from tests.masking.conftest import KEY
 
 SSN = "536-22-8471"
 
@@ -138,3 +140,11 @@ def test_a_patients_contact_photo_and_extensions_are_masked(safe_harbor: Masker)
     shown = str(safe_harbor.mask_json(patient)[0])
     for value in ("Okonkwo", "Ngozi", "555 0123", "9 Elm Road", "Fresno", "8812.jpg"):
         assert value not in shown, shown
+
+
+def test_a_dropped_key_is_empty_not_none(engine: MaskingEngine) -> None:
+    settings = engine.settings.model_copy(deep=True)
+    settings.profiles["drop-mrn"] = ProfileConfig(operators={"MRN": Operator.DROP})
+    masker = MaskingEngine(settings, KEY).masker("drop-mrn")
+    masked, _ = masker.mask_json({"by_mrn": {"40123456": 1, "40123457": 2}})
+    assert masked == {"by_mrn": {"": 1, " #2": 2}}

@@ -134,7 +134,8 @@ def _mask_key(
     key that names a type is masked whole as that type. Other keys are scanned like
     text (field names are not: `_field_name`)."""
     if parent_type is not None and parent_type in masker.types and _has_digit(key):
-        masked = str(masker.whole(parent_type, key, counts))
+        shown = masker.whole(parent_type, key, counts)
+        masked = "" if shown is None else str(shown)  # `drop` leaves an empty key, not "None"
     else:
         masked = masker.mask_str(key, counts)
     return None if masked == key else masked
