@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from tests.conftest import demo_config
 from tests.connectors.support import review_all_tools
 from tests.mcp.conftest import Served, mcp_client, serve_app, start
-from tests.mcp.upstream_server import PATIENT_TEXT, UPSTREAM_TOKEN, Upstream
+from tests.mcp.upstream_server import INDEX_SSN, PATIENT_TEXT, UPSTREAM_TOKEN, Upstream
 
 
 @pytest.fixture
@@ -85,6 +86,18 @@ async def test_results_are_masked_and_the_caller_token_never_reaches_upstream(
     assert up.calls == [("lookup_patient", {"mrn": "MRN-1"})]
     assert set(up.seen_authorization) == {f"Bearer {UPSTREAM_TOKEN}"}
     assert PATIENT_TEXT not in str(served.harness.gateway.audit_records(since=0, limit=1000))
+
+
+async def test_an_identifier_used_as_a_key_of_structured_content_is_masked(
+    fronted: tuple[Served, Upstream],
+) -> None:
+    """Round 7, finding 7, through the MCP door: an upstream's index keyed by SSN."""
+    served, _ = fronted
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("charts__lookup_patient", {"mrn": "MRN-1"})
+    shown = json.dumps(result.structured_content)
+    assert INDEX_SSN not in shown, shown
+    assert '{"visits": 3}' in shown, shown  # the value under the masked key is kept
 
 
 async def test_argument_rule_and_unlisted_tool_are_denied(fronted: tuple[Served, Upstream]) -> None:

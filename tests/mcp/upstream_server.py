@@ -26,6 +26,7 @@ PATIENT_TEXT = (
     "Patient Margaret Okafor, SSN 536-22-8412, phone (617) 555-0142, "
     "email margaret.okafor@example.com, seen 2024-03-14 for hypertension."
 )
+INDEX_SSN = "536-22-8471"
 UPSTREAM_TOKEN = "upstream-secret-held-by-the-gateway"
 
 
@@ -80,7 +81,11 @@ class Upstream:
             if params.name == "lookup_patient":
                 return types.CallToolResult(
                     content=[types.TextContent(text=PATIENT_TEXT)],
-                    structured_content={"mrn": arguments.get("mrn"), "summary": PATIENT_TEXT},
+                    structured_content={
+                        "mrn": arguments.get("mrn"),
+                        "summary": PATIENT_TEXT,
+                        "visits_by_ssn": {INDEX_SSN: {"visits": 3}},  # an index by identifier
+                    },
                 )
             if params.name == "lookup_whoami":  # an upstream that shows the credential it got
                 return _echo_credential(self.seen_authorization[-1])
