@@ -1,0 +1,137 @@
+"""Round 8: a fresh attack on what phigate promises, before its fail-closed issue closes.
+
+Each test goes through a real front door (REST here) against a real local upstream and
+asserts a promise. Open findings are `xfail(strict=True)`: the mark comes off when the
+finding is fixed. Attacks that held stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Harness
+from tests.connectors.support import harness_with
+from tests.connectors.test_http import call
+
+SSN_DIGITS = "536228471"  # an SSN as most systems store it: nine bare digits
+MRN = "40123456"
+SURNAME = "Okonkwo"
+
+# What healthcare APIs answer, in shapes other than one object per record.
+DOCUMENTS: dict[str, object] = {
+    # a map keyed by surname, as a lookup or a grouping endpoint answers
+    "/by-surname": {"by_surname": {SURNAME: {"visits": 3}}},
+    # columnar results: Trino/ClickHouse/BigQuery `columns` + `rows`, pandas "split"
+    "/columnar": {"columns": ["ssn", "mrn"], "rows": [[SSN_DIGITS, MRN]]},
+    # a table as a list of lists, its first row the header (CSV as JSON, Sheets API)
+    "/sheet": [["ssn", "mrn"], [SSN_DIGITS, MRN]],
+    # FHIR Parameters (the answer of $match, $everything-style operations)
+    "/parameters": {
+        "resourceType": "Parameters",
+        "parameter": [{"name": "ssn", "valueString": SSN_DIGITS}],
+    },
+    # name/value pairs: custom fields of CRMs, form answers, EAV tables as JSON
+    "/fields": {"fields": [{"key": "SSN", "value": SSN_DIGITS}, {"key": "MRN", "value": MRN}]},
+    # held: the same values as plain fields
+    "/plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
+}
+
+
+def finding(number: int, reason: str) -> pytest.MarkDecorator:
+    """An open finding: red the moment it is fixed, so its mark is removed then."""
+    why = f"finding {number}: {reason}"
+    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
+
+
+class _Documents(BaseHTTPRequestHandler):
+    """Answers each GET with the JSON document of its path."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        body = json.dumps(DOCUMENTS[self.path]).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def documents() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Documents)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="documents", daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
+    harness = await harness_with(
+        tmp_path, {"api": {"type": "http", "base_url": f"http://{documents}"}}
+    )
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+async def _shown(api: Harness, path: str) -> str:
+    """The body the caller gets for `path`, as JSON text."""
+    answer = await call(api, "GET", path)
+    assert answer.status_code == 200, answer.text
+    return json.dumps(answer.json()["result"]["body"], ensure_ascii=False)
+
+
+# ── JSON masking: PHI in shapes other than `key: value` ─────────────────────
+async def test_held_plain_fields_are_masked(api: Harness) -> None:
+    shown = await _shown(api, "/plain")
+    for value in (SSN_DIGITS, MRN, SURNAME):
+        assert value not in shown, shown
+
+
+@finding(1, "a surname used as a JSON key passes as a field name (_json._field_name)")
+async def test_a_surname_used_as_a_json_key_is_masked(api: Harness) -> None:
+    """Round 7 masked identifiers used as keys, but only keys that do not look like a
+    field name are scanned: `Okonkwo` is letters only, so it is taken for a field name
+    and kept, even under `by_surname`, a key that says what its keys are (a key with a
+    digit there is masked whole as that type, one without is not even scanned)."""
+    shown = await _shown(api, "/by-surname")
+    assert SURNAME not in shown, shown
+
+
+@finding(2, "columnar JSON: the column names are never read as the values' keys")
+@pytest.mark.parametrize("path", ["/columnar", "/sheet"])
+async def test_columnar_json_is_masked_by_its_column_names(api: Harness, path: str) -> None:
+    """`{"columns": ["ssn", "mrn"], "rows": [["536228471", "40123456"]]}` is how query
+    engines and dataframes answer in JSON. Rows through the SQL door are masked by
+    their column; here nine bare digits and eight bare digits are an SSN and an MRN
+    only after a label, and the label is a sibling value, not their key."""
+    shown = await _shown(api, path)
+    assert SSN_DIGITS not in shown, shown
+    assert MRN not in shown, shown
+
+
+@finding(3, "name/value pairs: the value is masked without reading the name beside it")
+@pytest.mark.parametrize("path", ["/parameters", "/fields"])
+async def test_name_value_pairs_are_masked_by_their_name(api: Harness, path: str) -> None:
+    """FHIR `Parameters` (`{"name": "ssn", "valueString": …}`) and custom fields
+    (`{"key": "SSN", "value": …}`) name each value in a sibling. The value comes back
+    as sent (and the name `ssn` itself is shown as `[PERSON]`, under the key `name`)."""
+    shown = await _shown(api, path)
+    assert SSN_DIGITS not in shown, shown
