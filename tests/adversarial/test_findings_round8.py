@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests.conftest import Harness
@@ -135,3 +136,46 @@ async def test_name_value_pairs_are_masked_by_their_name(api: Harness, path: str
     as sent (and the name `ssn` itself is shown as `[PERSON]`, under the key `name`)."""
     shown = await _shown(api, path)
     assert SSN_DIGITS not in shown, shown
+
+
+# ── failure as an oracle: SQL/JSON constructors ─────────────────────────────
+def _first_digit(dsn: str) -> str:
+    """Patient 1's first SSN digit, read straight from the upstream (the test's truth)."""
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT substr(ssn, 1, 1) FROM patients WHERE id = 1").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@finding(4, "WITH UNIQUE KEYS, JSON() and JSON_VALUE ... ERROR ON ERROR fail on a value")
+@pytest.mark.parametrize(
+    "template",
+    [
+        # a duplicate key fails the aggregate: an equality test on the key
+        "SELECT JSON_OBJECTAGG(k : 1 WITH UNIQUE KEYS) AS x FROM (SELECT substr(ssn, 1, 1)"
+        " AS k FROM patients WHERE id = 1 UNION ALL SELECT '{guess}') t",
+        "SELECT JSON_OBJECT(substr(ssn, 1, 1) : 1, '{guess}' : 2 WITH UNIQUE KEYS) AS x"
+        " FROM patients WHERE id = 1",
+        # JSON() parses its argument: `x` is no JSON, a digit is
+        "SELECT JSON(translate(substr(ssn, 1, 1), '{guess}', 'x')) AS x FROM patients WHERE id = 1",
+        # RETURNING int of a JSON string that is no number
+        "SELECT JSON_VALUE(jsonb_build_object('a', translate(substr(ssn, 1, 1), '{guess}',"
+        " 'x')), '$.a' RETURNING int ERROR ON ERROR) AS x FROM patients WHERE id = 1",
+    ],
+    ids=["objectagg-unique", "object-unique", "json-parse", "json-value-error"],
+)
+async def test_a_sql_json_constructor_that_can_fail_is_a_condition(
+    harness: Harness, ehr_dsn: str, template: str
+) -> None:
+    """docs/security.md: "every computation that can fail on some values of what it
+    reads" is a condition. The SQL/JSON constructors are parse-tree nodes of their own
+    (JsonObjectAgg, JsonConstructorExpr, JsonParseExpr, JsonFuncExpr), not function
+    calls, and their failure modes are not read: the statement runs at once, and
+    whether it fails says whether patient 1's first SSN digit is the guess."""
+    right = _first_digit(ehr_dsn)
+    wrong = "1" if right != "1" else "2"
+    answers = [await harness.submit("claims-bot", template.format(guess=g)) for g in (right, wrong)]
+    codes = [a.status_code for a in answers]
+    if all(code in (202, 403) for code in codes):
+        return
+    assert codes[0] == codes[1], [a.text[:200] for a in answers]
