@@ -161,8 +161,21 @@ def _first_digit(dsn: str) -> str:
         # RETURNING int of a JSON string that is no number
         "SELECT JSON_VALUE(jsonb_build_object('a', translate(substr(ssn, 1, 1), '{guess}',"
         " 'x')), '$.a' RETURNING int ERROR ON ERROR) AS x FROM patients WHERE id = 1",
+        # a NULL key fails JSON_OBJECT; substring(… from '^d') is NULL unless it matches
+        "SELECT JSON_OBJECT(substring(ssn from '^{guess}') : 1) AS x FROM patients WHERE id = 1",
+        # a JSON_TABLE column of type int, ERROR ON ERROR
+        "SELECT t.a FROM patients p, JSON_TABLE(jsonb_build_object('a', translate(substr("
+        "p.ssn, 1, 1), '{guess}', 'x')), '$' COLUMNS (a int PATH '$.a' ERROR ON ERROR)) t"
+        " WHERE p.id = 1",
     ],
-    ids=["objectagg-unique", "object-unique", "json-parse", "json-value-error"],
+    ids=[
+        "objectagg-unique",
+        "object-unique",
+        "json-parse",
+        "json-value-error",
+        "object-null-key",
+        "json-table",
+    ],
 )
 async def test_a_sql_json_constructor_that_can_fail_is_a_condition(
     harness: Harness, ehr_dsn: str, template: str
