@@ -19,7 +19,9 @@ import pytest
 
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
-from tests.connectors.test_http import call
+from tests.connectors.test_http import Upstream, call, http_connection, upstream
+
+__all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
 
 SSN_DIGITS = "536228471"  # an SSN as most systems store it: nine bare digits
 MRN = "40123456"
@@ -192,3 +194,58 @@ async def test_a_sql_json_constructor_that_can_fail_is_a_condition(
     if all(code in (202, 403) for code in codes):
         return
     assert codes[0] == codes[1], [a.text[:200] for a in answers]
+
+
+# ── HTTP: the method a server routes a request as ───────────────────────────
+@pytest.fixture
+async def search(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
+    """A connection whose rule calls `POST /patients/search` a read (round 6's)."""
+    connection = http_connection(upstream)
+    connection["rules"] += [
+        {
+            "name": "search is a read",
+            "methods": ["POST"],
+            "path": "/patients/search",
+            "risk": "read",
+        }
+    ]
+    connection["headers_allowed"] = ["accept", "content-type"]
+    harness = await harness_with(tmp_path, {"api": connection})
+    upstream.seen.clear()
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+OVERRIDES = {
+    # Laravel reads `_method` from its input source, which is the JSON body for a JSON
+    # request (Request::getInputSource); a body sent as text is the same bytes
+    "json-text": ("application/json", '{"_method": "DELETE", "name": "x"}'),
+}
+
+
+@finding(5, "a JSON body sent as text is read as a form for `_method` (method_overrides)")
+@pytest.mark.parametrize("case", list(OVERRIDES))
+async def test_a_method_override_in_any_body_is_the_method(
+    search: Harness, upstream: Upstream, case: str
+) -> None:
+    """Round 6 made `_method` in a form body or a JSON object body the method. The
+    same JSON sent as a string body with `content-type: application/json` is parsed
+    only as a form (`_http_rules.method_overrides`: `parse_qsl` of the text finds no
+    `_method`), so a DELETE that Laravel routes runs at once as the "read" POST."""
+    content_type, body = OVERRIDES[case]
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "headers": {"content-type": content_type},
+        "body": body,
+    }
+    answer = await search.client.post(
+        "/v1/actions",
+        headers=search.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
