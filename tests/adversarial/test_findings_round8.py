@@ -42,6 +42,31 @@ DOCUMENTS: dict[str, object] = {
     },
     # name/value pairs: custom fields of CRMs, form answers, EAV tables as JSON
     "/fields": {"fields": [{"key": "SSN", "value": SSN_DIGITS}, {"key": "MRN", "value": MRN}]},
+    # FHIR search tokens `identifier=system|value`: a conditional reference and a
+    # transaction entry's conditional create, both standard FHIR
+    "/conditional": {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "subject": {"reference": f"Patient?identifier=urn:oid:1.2.3|{MRN}"},
+                },
+                "request": {
+                    "method": "POST",
+                    "url": "Patient",
+                    "ifNoneExist": f"identifier=urn:oid:2.16.840.1.113883.4.1|{SSN_DIGITS}",
+                },
+            }
+        ],
+    },
+    # an age over 89 as FHIR states it (LOINC 30525-0 "Age"); `{"age": 93}` is 90+
+    "/age": {
+        "resourceType": "Observation",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "30525-0"}], "text": "Age"},
+        "valueQuantity": {"value": 93, "unit": "years", "code": "a"},
+    },
     # held: the same values as plain fields
     "/plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
 }
@@ -138,6 +163,27 @@ async def test_name_value_pairs_are_masked_by_their_name(api: Harness, path: str
     as sent (and the name `ssn` itself is shown as `[PERSON]`, under the key `name`)."""
     shown = await _shown(api, path)
     assert SSN_DIGITS not in shown, shown
+
+
+@finding(6, "FHIR search tokens `identifier=system|value` are scanned as plain text")
+async def test_a_fhir_search_token_identifier_is_masked(api: Harness) -> None:
+    """Round 7 masked `identifier[].value` by its system; the same identifier written
+    as a FHIR search token, in a conditional reference (`Patient?identifier=…|40123456`)
+    or a transaction's `ifNoneExist`, comes back: the SSN's system is the SSA OID
+    (`2.16.840.1.113883.4.1`, in `_json._SYSTEMS`), and neither value has a label the
+    text scanner knows."""
+    shown = await _shown(api, "/conditional")
+    assert SSN_DIGITS not in shown, shown
+    assert MRN not in shown, shown
+
+
+@finding(7, "an age over 89 as a FHIR Quantity is returned, `age: 93` is 90+")
+async def test_an_age_over_89_as_a_fhir_quantity_is_masked(api: Harness) -> None:
+    """Safe Harbor: ages over 89 are identifiers. `{"age": 93}` is masked to `90+`; the
+    same age as FHIR states it (an Observation coded Age, or any Quantity in years)
+    comes back as 93."""
+    shown = await _shown(api, "/age")
+    assert json.loads(shown)["valueQuantity"]["value"] != 93, shown
 
 
 # ── failure as an oracle: SQL/JSON constructors ─────────────────────────────
