@@ -295,3 +295,38 @@ async def test_a_method_override_in_any_body_is_the_method(
     )
     assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
     assert upstream.seen == []
+
+
+# ── grouping by an output column's position ─────────────────────────────────
+GUESS_GROUPS = (
+    "SELECT x, count(*) AS n FROM (SELECT substr(ssn, 1, 1) AS x FROM patients WHERE id = 1"
+    " UNION ALL SELECT '{guess}') t GROUP BY {grouping}"
+)
+
+
+@pytest.mark.parametrize("grouping", ["1"])
+async def test_held_grouping_by_position_is_a_condition(harness: Harness, grouping: str) -> None:
+    answer = await harness.submit("claims-bot", GUESS_GROUPS.format(guess="5", grouping=grouping))
+    assert answer.status_code in (202, 403), answer.text[:300]
+
+
+@finding(8, "an ordinal inside ROLLUP/CUBE/GROUPING SETS is read as a constant")
+@pytest.mark.parametrize("grouping", ["ROLLUP(1)", "CUBE(1)", "GROUPING SETS ((1), ())"])
+async def test_grouping_by_position_in_a_grouping_set_is_a_condition(
+    harness: Harness, ehr_dsn: str, grouping: str
+) -> None:
+    """`GROUP BY 1` groups by the first output column, and is held as a GROUP BY on
+    ssn; PostgreSQL reads an ordinal inside ROLLUP, CUBE and GROUPING SETS the same way
+    (`findTargetlistEntrySQL92`), the classifier reads it as the constant 1. The row
+    count then says whether patient 1's first SSN digit equals the guess: one group
+    (and the total) when it does, two when it does not."""
+    right = _first_digit(ehr_dsn)
+    wrong = "1" if right != "1" else "2"
+    answers = [
+        await harness.submit("claims-bot", GUESS_GROUPS.format(guess=g, grouping=grouping))
+        for g in (right, wrong)
+    ]
+    if all(a.status_code in (202, 403) for a in answers):
+        return
+    counts = [a.json().get("result", {}).get("row_count") for a in answers]
+    assert counts[0] == counts[1], [a.text[:200] for a in answers]
