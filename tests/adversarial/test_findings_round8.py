@@ -297,35 +297,55 @@ async def test_a_method_override_in_any_body_is_the_method(
     assert upstream.seen == []
 
 
-# ── grouping by an output column's position ─────────────────────────────────
-GUESS_GROUPS = (
+# ── grouping by an output column's position or name ─────────────────────────
+# Patient 1's first SSN digit and a guess, as two rows; how many groups come back
+# says whether they are equal.
+BY_POSITION = (
     "SELECT x, count(*) AS n FROM (SELECT substr(ssn, 1, 1) AS x FROM patients WHERE id = 1"
     " UNION ALL SELECT '{guess}') t GROUP BY {grouping}"
 )
+BY_NAME = (
+    "SELECT substr(k, 1, 1) AS d, count(*) AS n FROM (SELECT ssn AS k FROM patients"
+    " WHERE id = 1 UNION ALL SELECT '{guess}') t GROUP BY {grouping}"
+)
+DISTINCT_ON_NAME = (
+    "SELECT DISTINCT ON (d) substr(k, 1, 1) AS d FROM (SELECT ssn AS k FROM patients"
+    " WHERE id = 1 UNION ALL SELECT '{guess}') t"
+)
 
 
-@pytest.mark.parametrize("grouping", ["1"])
-async def test_held_grouping_by_position_is_a_condition(harness: Harness, grouping: str) -> None:
-    answer = await harness.submit("claims-bot", GUESS_GROUPS.format(guess="5", grouping=grouping))
+@pytest.mark.parametrize(
+    "sql", [BY_POSITION.format(guess="5", grouping="1"), BY_NAME.format(guess="5", grouping="d")]
+)
+async def test_held_grouping_by_position_or_name_is_a_condition(harness: Harness, sql: str) -> None:
+    answer = await harness.submit("claims-bot", sql)
     assert answer.status_code in (202, 403), answer.text[:300]
 
 
-@finding(8, "an ordinal inside ROLLUP/CUBE/GROUPING SETS is read as a constant")
-@pytest.mark.parametrize("grouping", ["ROLLUP(1)", "CUBE(1)", "GROUPING SETS ((1), ())"])
-async def test_grouping_by_position_in_a_grouping_set_is_a_condition(
-    harness: Harness, ehr_dsn: str, grouping: str
+@finding(8, "ordinals and output names in ROLLUP/CUBE/GROUPING SETS/DISTINCT ON unread")
+@pytest.mark.parametrize(
+    "template",
+    [
+        BY_POSITION.replace("{grouping}", "ROLLUP(1)"),
+        BY_POSITION.replace("{grouping}", "CUBE(1)"),
+        BY_POSITION.replace("{grouping}", "GROUPING SETS ((1), ())"),
+        BY_NAME.replace("{grouping}", "ROLLUP(d)"),
+        DISTINCT_ON_NAME,
+    ],
+    ids=["rollup-1", "cube-1", "grouping-sets-1", "rollup-name", "distinct-on-name"],
+)
+async def test_grouping_by_an_output_column_is_a_condition(
+    harness: Harness, ehr_dsn: str, template: str
 ) -> None:
-    """`GROUP BY 1` groups by the first output column, and is held as a GROUP BY on
-    ssn; PostgreSQL reads an ordinal inside ROLLUP, CUBE and GROUPING SETS the same way
-    (`findTargetlistEntrySQL92`), the classifier reads it as the constant 1. The row
-    count then says whether patient 1's first SSN digit equals the guess: one group
-    (and the total) when it does, two when it does not."""
+    """`GROUP BY 1` and `GROUP BY d` (an output column's position or name) are held
+    as a GROUP BY on ssn. PostgreSQL resolves positions and output names the same way
+    inside ROLLUP, CUBE and GROUPING SETS, and output names in DISTINCT ON
+    (`findTargetlistEntrySQL92`); the classifier reads `1` as a constant and `d` as
+    no column of the input. The row count then says whether patient 1's first SSN
+    digit equals the guess."""
     right = _first_digit(ehr_dsn)
     wrong = "1" if right != "1" else "2"
-    answers = [
-        await harness.submit("claims-bot", GUESS_GROUPS.format(guess=g, grouping=grouping))
-        for g in (right, wrong)
-    ]
+    answers = [await harness.submit("claims-bot", template.format(guess=g)) for g in (right, wrong)]
     if all(a.status_code in (202, 403) for a in answers):
         return
     counts = [a.json().get("result", {}).get("row_count") for a in answers]
