@@ -350,3 +350,44 @@ async def test_grouping_by_an_output_column_is_a_condition(
         return
     counts = [a.json().get("result", {}).get("row_count") for a in answers]
     assert counts[0] == counts[1], [a.text[:200] for a in answers]
+
+
+# ── a recursive query's CYCLE and SEARCH clauses ────────────────────────────
+CYCLE = (
+    "WITH RECURSIVE t(k, n) AS (SELECT substr(ssn, 1, 1), 1 FROM patients WHERE id = 1"
+    " UNION ALL SELECT '{guess}', n + 1 FROM t WHERE n < 3) CYCLE k SET c USING p"
+    " SELECT n FROM t"
+)
+SEARCH = (
+    "WITH RECURSIVE t(k, n) AS (SELECT substr(ssn, 1, 1), 1 FROM patients WHERE id = 1"
+    " UNION ALL SELECT '{guess}', n + 1 FROM t WHERE n < 2) SEARCH BREADTH FIRST BY k SET o"
+    " SELECT n FROM t ORDER BY o DESC"
+)
+
+
+@finding(9, "CYCLE compares and SEARCH sorts by a column; neither is read as a condition")
+@pytest.mark.parametrize("template", [CYCLE], ids=["cycle"])
+async def test_a_recursive_querys_cycle_column_is_a_condition(
+    harness: Harness, ehr_dsn: str, template: str
+) -> None:
+    """`CYCLE k` marks a row whose `k` equals one already on its path and stops there:
+    an equality test on k. With patient 1's first SSN digit as the first k and the
+    guess as the next, the query answers two rows when they are equal, three when not
+    (the row count is not masked)."""
+    right = _first_digit(ehr_dsn)
+    wrong = "1" if right != "1" else "2"
+    answers = [await harness.submit("claims-bot", template.format(guess=g)) for g in (right, wrong)]
+    if all(a.status_code in (202, 403) for a in answers):
+        return
+    counts = [a.json().get("result", {}).get("row_count") for a in answers]
+    assert counts[0] == counts[1], [a.text[:200] for a in answers]
+
+
+@finding(9, "CYCLE compares and SEARCH sorts by a column; neither is read as a condition")
+async def test_a_recursive_querys_search_column_is_a_condition(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    """`SEARCH BREADTH FIRST BY k SET o` orders rows of one depth by k, as ORDER BY k
+    would; ORDER BY ssn is held, this runs at once."""
+    answer = await harness.submit("claims-bot", SEARCH.format(guess="5"))
+    assert answer.status_code in (202, 403), answer.text[:300]
