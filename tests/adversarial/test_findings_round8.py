@@ -352,6 +352,16 @@ async def test_grouping_by_an_output_column_is_a_condition(
     assert counts[0] == counts[1], [a.text[:200] for a in answers]
 
 
+@finding(8, "ordinals and output names in ROLLUP/CUBE/GROUPING SETS/DISTINCT ON unread")
+async def test_a_values_list_ordered_by_position_is_a_condition(harness: Harness) -> None:
+    """`SELECT a, x FROM … ORDER BY 2` is held as an ORDER BY on ssn; the same order on
+    a bare VALUES list runs at once, and the unmasked first column says whether
+    patient 1's first SSN digit sorts before the guess."""
+    sql = "VALUES (1, (SELECT substr(ssn, 1, 1) FROM patients WHERE id = 1)), (2, '5') ORDER BY 2"
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code in (202, 403), answer.text[:300]
+
+
 # ── a recursive query's CYCLE and SEARCH clauses ────────────────────────────
 CYCLE = (
     "WITH RECURSIVE t(k, n) AS (SELECT substr(ssn, 1, 1), 1 FROM patients WHERE id = 1"
