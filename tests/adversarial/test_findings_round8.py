@@ -67,6 +67,15 @@ DOCUMENTS: dict[str, object] = {
         "code": {"coding": [{"system": "http://loinc.org", "code": "30525-0"}], "text": "Age"},
         "valueQuantity": {"value": 93, "unit": "years", "code": "a"},
     },
+    # identifiers under the names health IT gives them
+    "/named": {
+        "hicn": f"{SSN_DIGITS}A",  # Medicare's Health Insurance Claim Number: SSN + letter
+        "empi": MRN,  # enterprise master patient index
+        "patient_number": MRN,
+        "hospital_number": MRN,
+        "ss_no": SSN_DIGITS,
+        "tax_id": int(SSN_DIGITS),  # a person's TIN is their SSN
+    },
     # held: the same values as plain fields
     "/plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
 }
@@ -163,6 +172,21 @@ async def test_name_value_pairs_are_masked_by_their_name(api: Harness, path: str
     as sent (and the name `ssn` itself is shown as `[PERSON]`, under the key `name`)."""
     shown = await _shown(api, path)
     assert SSN_DIGITS not in shown, shown
+
+
+@finding(10, "keys naming patient identifiers are not hinted; `tax_id` is even KEEP")
+@pytest.mark.parametrize(
+    "key", ["hicn", "empi", "patient_number", "hospital_number", "ss_no", "tax_id"]
+)
+async def test_a_key_that_names_a_patient_identifier_masks_it(api: Harness, key: str) -> None:
+    """docs/masking.md: bare digits "are not recognised ...: name them by a key". These
+    keys name them, in the words health IT uses (HL7, Medicare, MPI vendors), and
+    their values come back: `hint` knows `mrn`, `ssn`, `member_id`, not these, and
+    reads `tax_id` as an id to keep, though an individual's TIN is their SSN."""
+    answer = await call(api, "GET", "/named")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()["result"]["body"]
+    assert str(body[key]) not in (f"{SSN_DIGITS}A", MRN, SSN_DIGITS), body
 
 
 @finding(6, "FHIR search tokens `identifier=system|value` are scanned as plain text")
