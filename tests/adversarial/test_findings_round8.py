@@ -17,11 +17,23 @@ from typing import Any
 import psycopg
 import pytest
 
+from phigate.doors.pgwire import _codec as codec
+from tests.adversarial.test_findings_round4 import (
+    ask_then_approve,
+    bind,
+    client,
+    run,
+    set_status,
+    status_of,
+    wire,
+)
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
 from tests.connectors.test_http import Upstream, call, http_connection, upstream
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
 
-__all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
+__all__ = ["client", "upstream", "wire"]  # fixtures of round 4 and tests/connectors
 
 SSN_DIGITS = "536228471"  # an SSN as most systems store it: nine bare digits
 MRN = "40123456"
@@ -425,3 +437,30 @@ async def test_a_recursive_querys_search_column_is_a_condition(
     would; ORDER BY ssn is held, this runs at once."""
     answer = await harness.submit("claims-bot", SEARCH.format(guess="5"))
     assert answer.status_code in (202, 403), answer.text[:300]
+
+
+# ── the wire: an approved write after an error of the gateway's own making ────
+BEFORE_THE_WRITE = {
+    # a write that waits for approval (55000 after the session's short wait)
+    "pending": codec.build_parse("q", "UPDATE claims SET status = 'void' WHERE id = 88")
+    + bind("", "q")
+    + codec.execute(""),
+    "denied": codec.build_parse("q", "DROP TABLE claims") + bind("", "q") + codec.execute(""),
+    "unknown-portal": codec.execute("nope"),
+    "unknown-statement": bind("", "nostatement"),
+}
+
+
+@pytest.mark.parametrize("first", list(BEFORE_THE_WRITE))
+async def test_held_a_write_after_a_refusal_in_its_batch_does_not_run(
+    wire: Wire, client: RawClient, ehr_dsn: str, first: str
+) -> None:
+    """Held: the server skips everything up to Sync after an error, the gateway's own
+    errors (pending, denied, no such portal or statement) included; the approved
+    write sent after one in the same batch does not commit."""
+    set_status(ehr_dsn, 85, "new")
+    await ask_then_approve(wire, client, 85)
+    client.send(BEFORE_THE_WRITE[first] + run("w", "paid", "85") + codec.SYNC)
+    answers = await client.until(b"Z")
+    assert "C" in error_fields(answers), answers
+    assert status_of(ehr_dsn, 85) == "new"
