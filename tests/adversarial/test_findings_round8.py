@@ -278,6 +278,28 @@ async def test_a_sql_json_constructor_that_can_fail_is_a_condition(
     assert codes[0] == codes[1], [a.text[:200] for a in answers]
 
 
+@finding(4, "XML parsing (XMLPARSE, XMLPI, XMLTABLE) fails on a value, unread as a condition")
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT xmlparse(content translate(substr(ssn, 1, 1), '5', '<')) AS x FROM patients"
+        " WHERE id = 1",
+        "SELECT xmlpi(name php, translate(substr(ssn, 1, 1), '5', '?') || '>') AS x"
+        " FROM patients WHERE id = 1",
+        "SELECT t.v FROM patients p, XMLTABLE('/a' PASSING xmlelement(name a, p.ssn)"
+        " COLUMNS v int PATH '.') t WHERE p.id = 1",
+    ],
+    ids=["xmlparse", "xmlpi", "xmltable"],
+)
+async def test_an_xml_function_that_can_fail_is_a_condition(harness: Harness, sql: str) -> None:
+    """On a server built with libxml (Debian, RDS, Cloud SQL), `xmlparse` fails iff the
+    first digit is 5 (`<` is no XML), `xmlpi` iff its text holds `?>`, and XMLTABLE's
+    int column on any SSN. The test server has no libxml, so the oracle is asserted as
+    the policy decision: such a read waits for approval, as a WHERE on ssn does."""
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code in (202, 403), answer.text[:300]
+
+
 # ── HTTP: the method a server routes a request as ───────────────────────────
 @pytest.fixture
 async def search(tmp_path: Path, upstream: Upstream) -> AsyncIterator[Harness]:
