@@ -56,13 +56,6 @@ from tests.mcp.conftest import mcp_client, serve_app
 from tests.mcp.upstream_server import PATIENT_TEXT, UPSTREAM_TOKEN
 from tests.support.state import token_store
 
-
-def finding(number: int, reason: str) -> pytest.MarkDecorator:
-    """An open finding: red the moment it is fixed, so its mark is removed then."""
-    why = f"finding {number}: {reason}"
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
-
-
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="no kubectl on PATH")
 

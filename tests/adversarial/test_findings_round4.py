@@ -32,12 +32,6 @@ from tests.support.approvals import approve_all
 SET_STATUS = "UPDATE claims SET status = $1 WHERE id = $2"
 
 
-def finding(number: int, reason: str) -> pytest.MarkDecorator:
-    """An open finding: red the moment it is fixed, so its mark is removed then."""
-    why = f"finding {number}: {reason}"
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
-
-
 @pytest.fixture
 async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
     """A read-only wire session (reader role upstream); a statement that needs approval

@@ -36,12 +36,6 @@ from tests.support.approvals import approve_all
 __all__ = ["client", "wire"]  # fixtures shared with round 4
 
 
-def finding(number: int, reason: str) -> pytest.MarkDecorator:
-    """An open finding: red the moment it is fixed, so its mark is removed then."""
-    why = f"finding {number}: {reason}"
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
-
-
 def fails(dsn: str, sql: str) -> bool:
     """Whether `sql` fails when run directly (the oracle's one bit)."""
     with psycopg.connect(dsn) as direct:

@@ -40,12 +40,6 @@ from tests.support.state import token_store
 __all__ = ["upstream"]  # the local HTTP service of tests/connectors/test_http.py
 
 
-def finding(number: int, reason: str) -> pytest.MarkDecorator:
-    """An open finding: red the moment it is fixed, so its mark is removed then."""
-    why = f"finding {number}: {reason}"
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
-
-
 # ── what a reviewer sees in chat ────────────────────────────────────────────
 @pytest.fixture
 def slack() -> Iterator[Recorder]:

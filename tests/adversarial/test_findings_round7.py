@@ -63,12 +63,6 @@ NUMBERS = {"a": ["4155550199", 4155550199, "(415) 555-0199"], "b": {"ssn": 53622
 INDEX = {"listed": [INDEX_SSN], "by_ssn": {INDEX_SSN: {"id": 1}}}
 
 
-def finding(number: int, reason: str) -> pytest.MarkDecorator:
-    """An open finding: red the moment it is fixed, so its mark is removed then."""
-    why = f"finding {number}: {reason}"
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
-
-
 # ── an upstream that says back what it was sent ─────────────────────────────
 class _Echo(BaseHTTPRequestHandler):
     """Answers every GET with the Authorization header it got, raw and decoded: what

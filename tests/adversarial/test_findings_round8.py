@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
+from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round4 import (
     ask_then_approve,
     bind,
@@ -91,12 +92,6 @@ DOCUMENTS: dict[str, object] = {
     # held: the same values as plain fields
     "/plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
 }
-
-
-def finding(number: int, reason: str) -> pytest.MarkDecorator:
-    """An open finding: red the moment it is fixed, so its mark is removed then."""
-    why = f"finding {number}: {reason}"
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
 
 
 class _Documents(BaseHTTPRequestHandler):
