@@ -322,10 +322,15 @@ OVERRIDES = {
     # Laravel reads `_method` from its input source, which is the JSON body for a JSON
     # request (Request::getInputSource); a body sent as text is the same bytes
     "json-text": ("application/json", '{"_method": "DELETE", "name": "x"}'),
+    # the same, with the key escaped, duplicated, or behind a byte-order mark
+    "json-escaped": ("application/json", '{"\\u005fmethod": "DELETE"}'),
+    "json-duplicate": ("application/json", '{"_method": "GET", "_method": "DELETE"}'),
+    "json-bom": ("application/json", '\ufeff{"_method": "DELETE"}'),
+    # named in a way no parser here reads: never a read
+    "unreadable": ("text/plain", "_method: DELETE"),
 }
 
 
-@finding(5, "a JSON body sent as text is read as a form for `_method` (method_overrides)")
 @pytest.mark.parametrize("case", list(OVERRIDES))
 async def test_a_method_override_in_any_body_is_the_method(
     search: Harness, upstream: Upstream, case: str

@@ -251,6 +251,9 @@ def test_a_segment_windows_reads_as_empty_is_unclear(path: str) -> None:
             ["DELETE"],
         ),
         ({"body": "name=_method", "query": {"method": "DELETE"}}, []),
+        ({"body": '{"_method": "GET", "_method": "delete"}'}, ["GET", "DELETE"]),
+        ({"body": '{"q": "_method"}'}, []),
+        ({"body": "<_method>DELETE</_method>"}, ["(UNREADABLE _METHOD)"]),
     ],
 )
 def test_method_overrides_are_found_where_servers_read_them(

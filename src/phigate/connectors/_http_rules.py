@@ -27,6 +27,7 @@ The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -173,6 +174,8 @@ def _first_match(
 
 # Headers and fields servers read as "route this request as that method".
 OVERRIDE_HEADERS = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
+# `_method` used as a name (`_method: DELETE`, `<_method>`), in any syntax.
+_NAMED_OVERRIDE = re.compile(r"_method\s*[\"']?\s*[:=>]", re.IGNORECASE)
 _MULTIPART_FIELD = re.compile(rb'name="?_method"?[^\r\n]*\r?\n\r?\n([^\r\n]*)', re.IGNORECASE)
 
 
@@ -189,9 +192,38 @@ def method_overrides(request: dict[str, Any]) -> list[str]:
     if isinstance(body, dict):
         found += [str(v) for k, v in body.items() if _is_override(k)]
     elif isinstance(body, str):
-        found += [v for k, v in parse_qsl(body, keep_blank_values=True) if _is_override(k)]
-        found += [m.decode("utf-8", "replace") for m in _MULTIPART_FIELD.findall(body.encode())]
+        found += _text_body_overrides(body)
     return [m.strip().upper() for m in found]
+
+
+def _text_body_overrides(body: str) -> list[str]:
+    """`_method` in a body sent as text, read every way a server may parse it: as a
+    form, as multipart, and as JSON (Laravel reads its input from a JSON body whatever
+    the caller calls it). A body that uses `_method` as a name in a way none of these read is
+    taken to override to a method nobody knows, so it is never a read."""
+    found = [v for k, v in parse_qsl(body, keep_blank_values=True) if _is_override(k)]
+    found += [m.decode("utf-8", "replace") for m in _MULTIPART_FIELD.findall(body.encode())]
+    found += _json_overrides(body)
+    if not found and _NAMED_OVERRIDE.search(unquote(body)):
+        found.append("(unreadable _method)")
+    return found
+
+
+def _json_overrides(body: str) -> list[str]:
+    """Every `_method` key of a JSON body, duplicates included (parsers differ on
+    which of two equal keys wins). Servers read the top level only; a nested one is
+    read too, which costs at most an approval."""
+    pairs: list[tuple[str, Any]] = []
+
+    def collect(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        pairs.extend(items)
+        return {}
+
+    try:
+        json.loads(body.lstrip("\ufeff"), object_pairs_hook=collect)
+    except ValueError:
+        return []
+    return [v if isinstance(v, str) else json.dumps(v) for k, v in pairs if _is_override(k)]
 
 
 def _is_override(name: object) -> bool:
