@@ -349,6 +349,7 @@ def principal_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> 
         if kind is PrincipalKind.AGENT
         else None,
         authenticated_by="oidc",
+        valid_until=_expiry(claims, settings),
     )
 
 
@@ -368,7 +369,14 @@ def _actor(claims: Mapping[str, Any], settings: OidcSettings) -> Principal:
         groups=_groups(actor, settings.groups_claim, where=f"act.{settings.groups_claim}"),
         on_behalf_of=person,
         authenticated_by="oidc",
+        valid_until=_expiry(claims, settings),
     )
+
+
+def _expiry(claims: Mapping[str, Any], settings: OidcSettings) -> float:
+    """When the token stops being accepted: its `exp` (required and checked by the
+    decoder, so a number here) plus the leeway the decoder allows."""
+    return float(claims["exp"]) + settings.leeway_seconds
 
 
 def _subject(claims: Mapping[str, Any], path: str, *, where: str | None = None) -> str:

@@ -32,6 +32,10 @@ class Principal:
     # The API token this principal signed in with: sessions that outlive the request
     # (console, wire) end when it is revoked. Not part of `to_json` (nor fingerprints).
     token_id: str | None = None
+    # When the credential it signed in with stops being valid (an OIDC access token's
+    # `exp`, epoch seconds): work that outlives the request (an approved action's run,
+    # a wire session, a console session) ends then. Not part of `to_json` or equality.
+    valid_until: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "subject", normal_subject(self.subject))
@@ -44,6 +48,11 @@ class Principal:
 
     def in_any(self, groups: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
         return not self.groups.isdisjoint(groups)
+
+    def expired(self, now: float) -> bool:
+        """Whether the credential this principal signed in with has expired by `now`
+        (API tokens are checked in the token store instead: they can also be revoked)."""
+        return self.valid_until is not None and now >= self.valid_until
 
     def is_same_caller(self, other: Principal) -> bool:
         """Ownership (run, view, cancel): the same subject of the same kind, acting for

@@ -160,39 +160,43 @@ class ApprovalWorkflow:
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
-        claim = await asyncio.to_thread(self._claim_now, record, principal.token_id)
+        claim = await asyncio.to_thread(self._claim_now, record, principal)
         if claim is None:
             raise AuthenticationError(
-                "the API token this request was made with has been revoked or has expired "
+                "the token this request was made with has been revoked or has expired "
                 "since; the approved action was not run"
             )
         approval, claimed = claim
         return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
     def _claim_now(
-        self, record: ActionRecord, token_id: str | None
+        self, record: ActionRecord, principal: Principal
     ) -> tuple[Approval, ActionRecord] | None:
         """Expire what is due, then find, claim and read back in one transaction, all in
         one trip to a worker thread: a woken waiter's answer waits on each trip and each
         connection checkout, which on a busy host are each a wait of their own.
 
-        None (the refusal recorded instead) when the API token the claimer used was
-        revoked or expired meanwhile: a request that waited for its approval (REST
-        `wait`) authenticated before, and revocation is immediate on every replica,
-        since the token store is shared."""
+        None (the refusal recorded instead) when the token the claimer used was revoked
+        or expired meanwhile: a request that waited for its approval (REST `wait`, a
+        wire session) authenticated before. An API token is read in this transaction
+        (revocation is immediate on every replica, since the token store is shared);
+        an OIDC access token by the expiry it carried."""
         self._approvals.expire_due()
+        token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approvals.id_for_action_in(conn, record.id)
             if approval_id is None:
                 raise ConflictError("this action does not need approval")
-            if token_id is not None and self._tokens.inactive_in(conn, {token_id}):
+            if principal.expired(time.time()) or (
+                token_id is not None and self._tokens.inactive_in(conn, {token_id})
+            ):
                 self._audit.append_in(
                     conn,
                     "action.refused",
                     {
                         "action_id": record.id,
                         "who": record.action.principal.to_json(),
-                        "why": {"reason": "the requester's API token was revoked or expired"},
+                        "why": {"reason": "the requester's token was revoked or has expired"},
                     },
                 )
                 return None

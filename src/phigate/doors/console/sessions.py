@@ -92,12 +92,18 @@ class SessionStore:
         return hmac.new(self._key, raw_id.encode(), hashlib.sha256).hexdigest()
 
     def create(self, principal: Principal, how: str) -> Session:
+        """A session of `session_minutes`; one signed in by pasting an access token
+        ends when that token does (a code-flow sign-in is the provider's session
+        decision, and lives its own minutes)."""
         now = time.time()
+        expires_at = now + self._lifetime
+        if how == "token" and principal.valid_until is not None:
+            expires_at = min(expires_at, principal.valid_until)
         session = Session(
             id=secrets.token_urlsafe(32),
             principal=principal,
             csrf=secrets.token_urlsafe(32),
-            expires_at=now + self._lifetime,
+            expires_at=expires_at,
             signed_in_with=how,
             created_at=now,
         )

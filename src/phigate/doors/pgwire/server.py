@@ -132,7 +132,8 @@ class WireListener:
     async def _end_revoked_sessions(self) -> None:
         """Revocation is immediate: every few seconds, open sessions are checked against
         the token store (shared by all replicas, so a revoke on one ends sessions on
-        every other), and a session whose API token is revoked or expired is ended."""
+        every other), and a session whose API token is revoked or expired is ended, as is
+        one whose OIDC access token has expired."""
         while True:
             await asyncio.sleep(self.settings.revocation_check_seconds)
             try:
@@ -141,10 +142,17 @@ class WireListener:
                 log.exception("checking wire sessions for revoked tokens failed")
 
     async def end_sessions_of_inactive_tokens(self) -> None:
+        """End the sessions whose API token is revoked or expired, and those signed in
+        with an OIDC access token that has expired since."""
         by_token: dict[str, list[ClientConnection]] = {}
+        now = time.time()
         for client in list(self.sessions.values()):
             principal = client.session.principal
-            if principal is not None and principal.token_id is not None:
+            if principal is None:
+                continue
+            if principal.expired(now):
+                await client.end_revoked(None)
+            elif principal.token_id is not None:
                 by_token.setdefault(principal.token_id, []).append(client)
         if not by_token:
             return
@@ -326,9 +334,10 @@ class ClientConnection:
                 writer.close()
                 await writer.wait_closed()
 
-    async def end_revoked(self, token_id: str) -> None:
-        """End this session now: its token was revoked (or expired). The client hears
-        why; a statement in flight is cancelled upstream; the connection task ends."""
+    async def end_revoked(self, token_id: str | None) -> None:
+        """End this session now: its token was revoked or expired (`token_id` None: an
+        OIDC access token, which expires but has no id here). The client hears why; a
+        statement in flight is cancelled upstream; the connection task ends."""
         principal = self.session.principal
         await self.listener.gateway.audit_refusal(
             "pgwire.session_ended",
