@@ -1,0 +1,95 @@
+"""Round 9 of the promises-only attack: the audit log (export, verification, the
+auditor's views), identity and the console.
+
+Each `@finding(N, ...)` test asserts a promise from README.md / docs/*.md through a
+real door (the CLI, the REST app, the console) and fails today; the unmarked tests are
+attacks that held, kept as cheap regression checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from phigate.audit.chain import AuditLog
+from phigate.audit.checkpoint import generate_private_key_pem
+from phigate.cli import main
+from phigate.store import Database
+from tests.adversarial.harness import finding
+
+# --------------------------------------------------------------------------- audit export
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def audit_config(tmp_path: Path) -> Iterator[Path]:
+    """A SQLite state store holding a few records of who did what, and a config naming
+    it and a signing key (the auditor gets the public key separately)."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    db = Database(url)
+    db.migrate()
+    log = AuditLog(db)
+    for n, subject in enumerate(["claims-bot", "dr.house", "claims-bot"]):
+        log.append(
+            "action.executed",
+            {"who": {"subject": subject}, "what": {"sql": f"DELETE FROM claims WHERE id = {n}"}},
+        )
+    db.dispose()
+    key = tmp_path / "audit_key.pem"
+    key.write_text(generate_private_key_pem())
+    key.chmod(0o600)
+    config = tmp_path / "phigate.yaml"
+    config.write_text(
+        yaml.safe_dump({"state": {"url": url}, "audit": {"signing_key": f"file:{key}"}})
+    )
+    yield config
+
+
+def _export(config: Path) -> list[str]:
+    code, output = _cli("audit", "export", "--config", str(config))
+    assert code == 0, output
+    return output.splitlines()
+
+
+def _verify(tmp_path: Path, config: Path, lines: list[str]) -> tuple[int, str]:
+    public = tmp_path / "gateway-audit.pub"
+    code, pem = _cli("audit", "public-key", "--config", str(config))
+    assert code == 0, pem
+    public.write_text(pem)
+    export = tmp_path / "audit.jsonl"
+    export.write_text("\n".join(lines) + "\n")
+    return _cli("audit", "verify", "--file", str(export), "--public-key", str(public))
+
+
+def test_an_intact_export_verifies_with_the_gateways_key(
+    audit_config: Path, tmp_path: Path
+) -> None:
+    code, output = _verify(tmp_path, audit_config, _export(audit_config))
+    assert code == 0 and "3 records" in output, output
+
+
+@finding(1, "an export line is parsed and re-canonicalised; a duplicated key is not an alteration")
+def test_a_second_copy_of_a_field_in_an_exported_record_is_an_alteration(
+    audit_config: Path, tmp_path: Path
+) -> None:
+    """docs/audit.md: "Altering ... a record breaks the chain at that record". Whoever
+    hands over the file inserts a forged `who` before the genuine one in record 2: every
+    reader that keeps the first of two keys (or a person reading the line) sees
+    `nurse.joy` deleted the claim; `phigate audit verify` keeps the last, recomputes the
+    canonical form, and calls the file intact."""
+    lines = _export(audit_config)
+    record = lines[2]
+    assert json.loads(record)["who"] == {"subject": "dr.house"}
+    forged = record.replace('{"event"', '{"who":{"subject":"nurse.joy"},"event"', 1)
+    assert forged != record and '"nurse.joy"' in forged
+    code, output = _verify(tmp_path, audit_config, [*lines[:2], forged, *lines[3:]])
+    assert code == 1, f"a file whose record 2 names nurse.joy verified: {output}"
