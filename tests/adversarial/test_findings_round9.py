@@ -8,6 +8,7 @@ attacks that held, kept as cheap regression checks.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from phigate.audit.checkpoint import generate_private_key_pem
 from phigate.cli import main
 from phigate.store import Database
 from tests.adversarial.harness import finding
+from tests.conftest import Harness
+from tests.console.conftest import sign_in
 
 # --------------------------------------------------------------------------- audit export
 
@@ -93,3 +96,40 @@ def test_a_second_copy_of_a_field_in_an_exported_record_is_an_alteration(
     assert forged != record and '"nurse.joy"' in forged
     code, output = _verify(tmp_path, audit_config, [*lines[:2], forged, *lines[3:]])
     assert code == 1, f"a file whose record 2 names nurse.joy verified: {output}"
+
+
+# --------------------------------------------------------------------------- the console's audit view
+
+
+async def _flood_unauthenticated(h: Harness, n: int) -> None:
+    """`n` requests with a wrong bearer token: each is refused and audited."""
+    for start in range(0, n, 100):
+        answers = await asyncio.gather(
+            *(
+                h.client.get("/v1/audit", headers={"Authorization": "Bearer nope"})
+                for _ in range(start, min(n, start + 100))
+            )
+        )
+        assert {a.status_code for a in answers} == {401}
+
+
+@finding(2, "/ui/audit filters only the newest 2000 records and says nothing of the rest")
+async def test_a_stranger_cannot_push_an_agents_request_out_of_the_auditors_view(
+    harness: Harness,
+) -> None:
+    """docs/console.md: `/ui/audit` shows "audit records filtered by principal, ...".
+    An agent asks for a write; then anyone, without a token, sends 2,000 requests that
+    are refused (each one audited). The auditor filtering on the agent is told "No
+    records match", with nothing saying that older records were not searched."""
+    answer = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 2")
+    assert answer.status_code == 202, answer.text
+    await _flood_unauthenticated(harness, 2000)
+    auditor = await sign_in(harness, "admin")
+    try:
+        page = await auditor.get("/ui/audit", params={"principal": "claims-bot"})
+    finally:
+        await auditor.aclose()
+    assert page.status_code == 200
+    shown = "action.requested" in page.text
+    said = "No records match" not in page.text
+    assert shown or said, "the agent's request is neither listed nor said to be out of reach"
