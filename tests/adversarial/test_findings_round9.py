@@ -98,7 +98,7 @@ def test_a_second_copy_of_a_field_in_an_exported_record_is_an_alteration(
     assert code == 1, f"a file whose record 2 names nurse.joy verified: {output}"
 
 
-# --------------------------------------------------------------------------- the console's audit view
+# ---------------------------------------------------------------- the console's audit view
 
 
 async def _flood_unauthenticated(h: Harness, n: int) -> None:
