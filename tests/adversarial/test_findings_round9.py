@@ -133,3 +133,39 @@ async def test_a_stranger_cannot_push_an_agents_request_out_of_the_auditors_view
     shown = "action.requested" in page.text
     said = "No records match" not in page.text
     assert shown or said, "the agent's request is neither listed nor said to be out of reach"
+
+
+# --------------------------------------------------------------------------- audit masking
+
+# A patient's identifiers (a row of the demo EHR) as an agent or a reviewer might quote
+# them in free text: the detectors mask an SSN, an e-mail address or a phone number
+# wherever it stands.
+_QUOTED = "patient Jimmy Gaines, SSN 706-56-7705, bryansimpson@example.org, 899-346-2570"
+_QUOTED_VALUES = ("Gaines", "706-56-7705", "bryansimpson@example.org", "899-346-2570")
+
+
+@finding(3, "the request's reason and the votes' comments reach the audit log unmasked")
+async def test_the_reason_and_the_comments_are_masked_in_the_audit_log(harness: Harness) -> None:
+    """docs/audit.md: "Records are masked before they are written"; DESIGN: audit records
+    are masked. Reviewers see the reason masked (REST, console, Slack), but the records
+    `action.requested` (`why.reason`) and `approval.vote` (`why.comment`) hold the
+    text as sent, and so do `/v1/audit`, `/ui/audit` and every export."""
+    answer = await harness.submit(
+        "claims-bot", "UPDATE claims SET status = 'paid' WHERE id = $1", params=[2], reason=_QUOTED
+    )
+    assert answer.status_code == 202, answer.text
+    approval = answer.json()["approval"]["id"]
+    shown = await harness.client.get(f"/v1/approvals/{approval}", headers=harness.auth("alice"))
+    assert not [v for v in _QUOTED_VALUES if v in shown.text], "the reviewer view is masked"
+    vote = await harness.client.post(
+        f"/v1/approvals/{approval}/approve",
+        headers=harness.auth("alice"),
+        json={"comment": _QUOTED},
+    )
+    assert vote.status_code == 200, vote.text
+    log = await harness.client.get("/v1/audit", headers=harness.auth("admin"))
+    assert log.status_code == 200
+    events = {r["event"] for r in log.json()["records"]}
+    assert {"action.requested", "approval.vote"} <= events
+    leaked = [v for v in _QUOTED_VALUES if v in log.text]
+    assert not leaked, f"the audit log holds {leaked}"
