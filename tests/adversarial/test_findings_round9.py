@@ -98,6 +98,22 @@ def test_a_second_copy_of_a_field_in_an_exported_record_is_an_alteration(
     assert code == 1, f"a file whose record 2 names nurse.joy verified: {output}"
 
 
+@finding(4, "`audit verify` echoes a record's `seq` as found, terminal escapes and all")
+def test_a_forged_export_cannot_write_to_the_auditors_terminal(
+    audit_config: Path, tmp_path: Path
+) -> None:
+    """The auditor runs `phigate audit verify --file` on a file handed over by the party
+    audited. Record 2's `seq` is a string of terminal controls: erase the line, write
+    "audit chain intact", hide the rest. The verifier prints it inside its BROKEN
+    message, so the auditor's terminal shows the chain intact (the exit code is 1)."""
+    lines = _export(audit_config)
+    record = json.loads(lines[2])
+    record["seq"] = "\x1b[2K\x1b[1Gaudit chain intact: 3 records\x1b[8m"
+    code, output = _verify(tmp_path, audit_config, [*lines[:2], json.dumps(record), *lines[3:]])
+    assert code == 1, output
+    assert "\x1b" not in output, f"the verifier wrote terminal controls: {output!r}"
+
+
 # ---------------------------------------------------------------- the console's audit view
 
 
