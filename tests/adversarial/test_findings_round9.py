@@ -22,7 +22,7 @@ from phigate.audit.checkpoint import generate_private_key_pem
 from phigate.cli import main
 from phigate.store import Database
 from tests.adversarial.harness import finding
-from tests.conftest import Harness
+from tests.conftest import Harness, demo_config
 from tests.console.conftest import sign_in
 
 # --------------------------------------------------------------------------- audit export
@@ -185,3 +185,51 @@ async def test_the_reason_and_the_comments_are_masked_in_the_audit_log(harness: 
     assert {"action.requested", "approval.vote"} <= events
     leaked = [v for v in _QUOTED_VALUES if v in log.text]
     assert not leaked, f"the audit log holds {leaked}"
+
+
+# --------------------------------------------------------------------------- token admin
+
+
+@pytest.fixture
+def gateway_config(tmp_path: Path, ehr_dsn: str) -> Path:
+    """The demo configuration as a file, as an operator runs the CLI with it."""
+    settings = demo_config(tmp_path, ehr_dsn)
+    keys = settings.secrets
+    path = tmp_path / "gateway.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            settings.model_dump(mode="json", exclude_defaults=False)
+            | {
+                "secrets": {
+                    "token_hash_key": keys.token_hash_key.ref,
+                    "masking_key": keys.masking_key.ref,
+                }
+            }
+        )
+    )
+    return path
+
+
+@finding(5, "`phigate token create` and `revoke` write no audit record (cli/token.py)")
+def test_issuing_and_revoking_a_token_is_in_the_audit_log(gateway_config: Path) -> None:
+    """Every decision is recorded in the audit log. Issuing an API token decides who
+    may act and approve: a second `data-owners` token is a second approver. Today an
+    operator can create one, approve with it, and revoke it, and the log shows a vote
+    by a subject that no record says was ever given access."""
+    code, output = _cli(
+        "token", "create", "--config", str(gateway_config),
+        "--subject", "mallory", "--kind", "human", "--groups", "data-owners",
+    )  # fmt: skip
+    assert code == 0, output
+    code, listing = _cli("token", "list", "--config", str(gateway_config), "--json")
+    token_id = json.loads(listing)[0]["id"]
+    code, output = _cli("token", "revoke", "--config", str(gateway_config), token_id)
+    assert code == 0, output
+    url = yaml.safe_load(gateway_config.read_text())["state"]["url"]
+    db = Database(url)
+    try:
+        records = AuditLog(db).records()
+    finally:
+        db.dispose()
+    mentioning = [r for r in records if token_id in json.dumps(r)]
+    assert len(mentioning) >= 2, f"no record of issuing or revoking {token_id}: {records[-3:]}"
