@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import generate_private_key_pem
 from phigate.cli import main
+from phigate.doors.app import build_app
 from phigate.store import Database
 from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config
@@ -233,3 +235,35 @@ def test_issuing_and_revoking_a_token_is_in_the_audit_log(gateway_config: Path) 
         db.dispose()
     mentioning = [r for r in records if token_id in json.dumps(r)]
     assert len(mentioning) >= 2, f"no record of issuing or revoking {token_id}: {records[-3:]}"
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _nested(depth: int) -> object:
+    value: object = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@finding(6, "a deeply nested parameter overflows admission's _holds_object: a bare 500")
+async def test_a_deeply_nested_parameter_is_a_clear_audited_400(harness: Harness) -> None:
+    """Bad input of every kind gets a clear error in the caller's own protocol and is
+    audited. A parameter that is a list nested 600 deep (legal JSON, 1.2 kB) reaches
+    the recursive check for JSON objects in parameters and ends the request with an
+    unhandled RecursionError, answered `500 internal_error` ("see the gateway log"),
+    with no audit record."""
+    app = build_app(harness.gateway)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://phigate.test") as client:
+        before, _ = harness.gateway.audit_head()
+        answer = await client.post(
+            "/v1/actions",
+            headers=harness.auth("claims-bot"),
+            json={"connection": "ehr", "sql": "SELECT $1::text", "params": [_nested(600)]},
+        )
+    after, _ = harness.gateway.audit_head()
+    assert (answer.status_code, after > before) == (400, True), (
+        f"{answer.status_code} {answer.text[:200]}; audited: {after > before}"
+    )
