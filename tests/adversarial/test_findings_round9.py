@@ -12,6 +12,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -114,6 +115,35 @@ def test_a_forged_export_cannot_write_to_the_auditors_terminal(
     code, output = _verify(tmp_path, audit_config, [*lines[:2], json.dumps(record), *lines[3:]])
     assert code == 1, output
     assert "\x1b" not in output, f"the verifier wrote terminal controls: {output!r}"
+
+
+@finding(7, "`audit verify --file` crashes on bytes that are not UTF-8 or on deep nesting")
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda line: line.encode()[:-2] + b"\xff}", id="a-byte-not-utf8"),
+        pytest.param(
+            lambda line: line[:-1].encode() + b',"x":' + b"[" * 5000 + b"]" * 5000 + b"}",
+            id="nesting-5000-deep",
+        ),
+    ],
+)
+def test_a_damaged_export_is_reported_broken_not_a_crash(
+    audit_config: Path, tmp_path: Path, damage: Any
+) -> None:
+    """Bad input of every kind gets a clear error. A damaged export (one byte that is
+    not UTF-8, or a record nested deeper than the JSON reader recurses) should read
+    `BROKEN at sequence 2`; `phigate audit verify --file` dies with a traceback
+    (UnicodeDecodeError, RecursionError) instead."""
+    lines = [line.encode() for line in _export(audit_config)]
+    lines[2] = damage(lines[2].decode())
+    export = tmp_path / "damaged.jsonl"
+    export.write_bytes(b"\n".join(lines) + b"\n")
+    result = CliRunner().invoke(main, ["audit", "verify", "--file", str(export)])
+    assert result.exit_code == 1
+    crash = result.exception
+    assert crash is None or isinstance(crash, SystemExit), type(crash).__name__
+    assert "BROKEN at sequence 2" in result.output, result.output[-300:]
 
 
 # ---------------------------------------------------------------- the console's audit view
