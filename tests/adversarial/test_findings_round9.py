@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -297,3 +299,41 @@ async def test_a_deeply_nested_parameter_is_a_clear_audited_400(harness: Harness
     assert (answer.status_code, after > before) == (400, True), (
         f"{answer.status_code} {answer.text[:200]}; audited: {after > before}"
     )
+
+
+# -------------------------------------------------------------- the store failing mid-action
+
+
+@finding(8, "an outcome that cannot be recorded is answered 'so the action was not run'")
+async def test_a_write_that_ran_is_never_answered_as_not_run(
+    harness: Harness, ehr_dsn: str, tmp_path: Path
+) -> None:
+    """An approved write runs and commits upstream; then the state store refuses the
+    outcome record (here a trigger stands in for a disk that filled up). After the 30 s
+    the gateway retries, the requester is told `503 audit_unavailable`: "the audit log
+    cannot be written, so the action was not run" (core/action_store.py
+    `_not_recorded`, reached from `Execution._record_outcome`). It ran. An agent told
+    so asks again, a reviewer approves again, and the write is made twice."""
+    update = "UPDATE claims SET status = 'denied' WHERE id = 3"
+    asked = await harness.submit("claims-bot", update)
+    assert asked.status_code == 202, asked.text
+    approval, action = asked.json()["approval"]["id"], asked.json()["id"]
+    vote = await harness.client.post(
+        f"/v1/approvals/{approval}/approve", headers=harness.auth("alice"), json={}
+    )
+    assert vote.status_code == 200, vote.text
+    with psycopg.connect(ehr_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE claims SET status = 'paid' WHERE id = 3")
+    state = sqlite3.connect(tmp_path / "state.db")
+    state.execute(
+        "CREATE TRIGGER disk_full BEFORE INSERT ON audit_log"
+        ' WHEN NEW.record LIKE \'%"event":"action.executed"%\''
+        " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    state.commit()
+    state.close()
+    ran = await harness.client.post(f"/v1/actions/{action}/run", headers=harness.auth("claims-bot"))
+    with psycopg.connect(ehr_dsn) as conn:
+        row = conn.execute("SELECT status FROM claims WHERE id = 3").fetchone()
+    assert row is not None and row[0] == "denied", "the write did not run: nothing to check"
+    assert "not run" not in ran.text, f"{ran.status_code} {ran.text}"
