@@ -185,6 +185,20 @@ async def test_a_stranger_cannot_push_an_agents_request_out_of_the_auditors_view
     assert shown or said, "the agent's request is neither listed nor said to be out of reach"
 
 
+@finding(9, "REST, MCP and wire auth refusals are audited one record each, without a cap")
+async def test_a_flood_of_bad_tokens_cannot_grow_the_audit_log_without_bound(
+    harness: Harness,
+) -> None:
+    """docs/slack.md: refused callbacks are audited "at most 31 records a minute per
+    source address ... so a flood of forgeries cannot grow the audit log without bound".
+    The bearer-token doors have no such bound: 300 requests with a wrong token from one
+    address, in well under a minute, write 300 records (request_limits.py `_audit`)."""
+    before, _ = harness.gateway.audit_head()
+    await _flood_unauthenticated(harness, 300)
+    after, _ = harness.gateway.audit_head()
+    assert after - before <= 31, f"{after - before} records from one source in one burst"
+
+
 # --------------------------------------------------------------------------- audit masking
 
 # A patient's identifiers (a row of the demo EHR) as an agent or a reviewer might quote
