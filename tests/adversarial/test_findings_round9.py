@@ -185,6 +185,26 @@ async def test_a_stranger_cannot_push_an_agents_request_out_of_the_auditors_view
     assert shown or said, "the agent's request is neither listed nor said to be out of reach"
 
 
+@finding(10, "/ui/audit compares the principal filter as typed, not in the normal form")
+async def test_the_auditors_principal_filter_reads_any_spelling(harness: Harness) -> None:
+    """docs/security.md: every subject is compared in one normal form (case-folded,
+    NFKC), "no spelling of a name is a second person". The auditor who looks up
+    `Claims-Bot` (or `DANA`, for whom it acts) is told "No records match"."""
+    answer = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 2")
+    assert answer.status_code == 202, answer.text
+    auditor = await sign_in(harness, "admin")
+    try:
+        pages = {
+            spelling: (await auditor.get("/ui/audit", params={"principal": spelling})).text
+            for spelling in ("claims-bot", "Claims-Bot", "DANA")
+        }
+    finally:
+        await auditor.aclose()
+    assert "action.requested" in pages["claims-bot"]
+    missed = [s for s, page in pages.items() if "action.requested" not in page]
+    assert not missed, f"no records for {missed}"
+
+
 @finding(9, "REST, MCP and wire auth refusals are audited one record each, without a cap")
 async def test_a_flood_of_bad_tokens_cannot_grow_the_audit_log_without_bound(
     harness: Harness,
