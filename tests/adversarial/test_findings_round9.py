@@ -371,3 +371,37 @@ async def test_a_write_that_ran_is_never_answered_as_not_run(
         row = conn.execute("SELECT status FROM claims WHERE id = 3").fetchone()
     assert row is not None and row[0] == "denied", "the write did not run: nothing to check"
     assert "not run" not in ran.text, f"{ran.status_code} {ran.text}"
+
+
+@finding(11, "a vote the audit log cannot record is an unhandled IntegrityError: 500")
+async def test_a_vote_the_log_cannot_record_is_a_clear_refusal(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """If the gateway cannot record, it refuses, clearly: a read is answered `503
+    audit_unavailable`. A vote in the same state is `500 internal_error` ("see the
+    gateway log"): the reviewer cannot tell a full disk from a bug, nor whether the
+    vote counted (it did not; the approval stays pending)."""
+    asked = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 2")
+    approval = asked.json()["approval"]["id"]
+    state = sqlite3.connect(tmp_path / "state.db")
+    state.execute(
+        "CREATE TRIGGER disk_full BEFORE INSERT ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    state.commit()
+    state.close()
+    transport = httpx.ASGITransport(app=build_app(harness.gateway), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://phigate.test") as client:
+        read = await client.post(
+            "/v1/actions",
+            headers=harness.auth("claims-bot"),
+            json={"connection": "ehr", "sql": "SELECT count(*) FROM claims"},
+        )
+        vote = await client.post(
+            f"/v1/approvals/{approval}/approve", headers=harness.auth("alice"), json={}
+        )
+    assert read.status_code == 503 and "audit_unavailable" in read.text, read.text
+    assert harness.gateway.approval(approval).state == "pending"
+    assert vote.status_code == 503 and "audit_unavailable" in vote.text, (
+        f"{vote.status_code} {vote.text}"
+    )
