@@ -25,10 +25,12 @@ from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import generate_private_key_pem
 from phigate.cli import main
 from phigate.doors.app import build_app
+from phigate.identity.principal import PrincipalKind
 from phigate.store import Database
 from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config
 from tests.console.conftest import sign_in
+from tests.support.state import token_store
 
 # --------------------------------------------------------------------------- audit export
 
@@ -253,6 +255,43 @@ async def test_the_reason_and_the_comments_are_masked_in_the_audit_log(harness: 
     assert {"action.requested", "approval.vote"} <= events
     leaked = [v for v in _QUOTED_VALUES if v in log.text]
     assert not leaked, f"the audit log holds {leaked}"
+
+
+async def test_held_statement_text_and_parameters_are_masked_in_the_audit_log(
+    harness: Harness,
+) -> None:
+    """The same values as statement literals and bound parameters are masked."""
+    answer = await harness.submit(
+        "claims-bot",
+        "UPDATE patients SET email = $1 WHERE ssn = '706-56-7705'",
+        params=["bryansimpson@example.org"],
+    )
+    assert answer.status_code == 202, answer.text
+    log = await harness.client.get("/v1/audit", headers=harness.auth("admin"))
+    assert "action.requested" in log.text
+    assert "706-56-7705" not in log.text and "bryansimpson@example.org" not in log.text
+
+
+async def test_held_services_and_agents_in_a_reviewer_group_cannot_approve(
+    harness: Harness,
+) -> None:
+    store = token_store(harness.gateway)
+    service, _ = store.create(
+        subject="ci-runner", kind=PrincipalKind.SERVICE, groups=("data-owners",)
+    )
+    agent, _ = store.create(
+        subject="helper-bot", kind=PrincipalKind.AGENT, groups=("data-owners",), on_behalf_of="bob"
+    )
+    asked = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 2")
+    approval = asked.json()["approval"]["id"]
+    for token in (service, agent):
+        vote = await harness.client.post(
+            f"/v1/approvals/{approval}/approve",
+            headers={"Authorization": f"Bearer {token}"},
+            json={},
+        )
+        assert vote.status_code == 403 and "not_eligible" in vote.text, vote.text
+    assert harness.gateway.approval(approval).state == "pending"
 
 
 # --------------------------------------------------------------------------- token admin
