@@ -167,11 +167,16 @@ def test_audit_verify_and_export(config_file: Path, tmp_path: Path) -> None:
     export = tmp_path / "audit.jsonl"
     export.write_text(exported)
     assert run("audit", "verify", "--file", str(export))[0] == 0
-    tampered = [json.loads(line) for line in lines]
-    tampered[2]["n"] = 99
-    export.write_text("\n".join([header, *(json.dumps(r) for r in tampered)]))
+    tampered = [*lines[:2], lines[2].replace('"n":2', '"n":99'), *lines[3:]]
+    assert tampered != lines
+    export.write_text("\n".join([header, *tampered]))
     code, output = run("audit", "verify", "--file", str(export))
     assert code == 1 and "sequence 3" in output
+    # the bytes verified are the bytes in the file: the same records written out again
+    # by another JSON writer are not the export any more
+    export.write_text("\n".join([header, *(json.dumps(json.loads(r)) for r in lines)]))
+    code, output = run("audit", "verify", "--file", str(export))
+    assert code == 1 and "sequence 1" in output and "canonical form" in output
     reordered = [header, lines[0], lines[2], lines[1], lines[3], lines[4]]
     export.write_text("\n".join(reordered))
     code, output = run("audit", "verify", "--file", str(export))

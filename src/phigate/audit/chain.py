@@ -335,7 +335,8 @@ def _check_record(record: Any, body: str, expected_seq: int, prev: str) -> str |
     if not isinstance(record, dict):
         return "record is not an object"
     if record.get("seq") != expected_seq:
-        return f"expected sequence {expected_seq}, found {record.get('seq')} (removed or reordered)"
+        found = record.get("seq")
+        return f"expected sequence {expected_seq}, found {found!r} (removed or reordered)"
     if record.get("prev_hash") != prev:
         return (
             "does not link to the previous record "

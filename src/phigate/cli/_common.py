@@ -19,6 +19,12 @@ console = Console(stderr=True, soft_wrap=True, markup=False)
 out = Console(soft_wrap=True, markup=False)
 
 
+def printable(text: str) -> str:
+    """`text` with every character a terminal could act on (escapes, controls, format
+    and direction characters) written as its escape, for text that quotes a file."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     console.print(Text("error: ", style="bold red") + Text(message), highlight=False)
     sys.exit(code)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from phigate.cli._common import CONFIG_OPTION, console, load_config, out
+from phigate.cli._common import CONFIG_OPTION, console, load_config, out, printable
 
 
 @click.group()
@@ -107,9 +107,11 @@ def audit_verify(
             result = log.verify(trusted=keys, kept=kept)
     trusted = keys is not None
     if not result.ok:
+        # The problem may quote the file (a forged `seq`): printed as text, with
+        # anything a terminal would act on escaped, so a file cannot write to it.
         console.print(
-            f"audit chain BROKEN at sequence {result.first_bad_seq}: {result.problem} "
-            f"({result.records} records verified before it)",
+            f"audit chain BROKEN at sequence {result.first_bad_seq}: "
+            f"{printable(str(result.problem))} ({result.records} records verified before it)",
             highlight=False,
         )
         sys.exit(1)

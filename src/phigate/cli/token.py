@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,15 @@ def _token_store(config_path: Path) -> Any:
     db = Database(settings.state.url)
     db.ensure_current(migrate=settings.state.migrate_on_start)
     return TokenStore(db, _key(settings, "token_hash_key"))
+
+
+def _operator() -> dict[str, object]:
+    """Who ran the command, as far as this host can tell (the audit log's `by`)."""
+    try:
+        user: str | None = getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        user = None
+    return {"via": "cli", "os_user": user, "host": socket.gethostname()}
 
 
 @token.command("create")
@@ -57,6 +68,7 @@ def token_create(
         on_behalf_of=on_behalf_of,
         expires_in=parse_duration(expires) if expires else None,
         description=description,
+        by=_operator(),
     )
     console.print(f"created token {info.id} for {subject} ({kind}); it is shown only once:")
     click.echo(secret)
@@ -94,5 +106,5 @@ def token_list(config_path: Path, as_json: bool) -> None:
 @click.argument("token_id")
 def token_revoke(config_path: Path, token_id: str) -> None:
     """Revoke a token by id."""
-    info = _token_store(config_path).revoke(token_id)
+    info = _token_store(config_path).revoke(token_id, by=_operator())
     out.print(f"token {info.id} of {info.subject} revoked")

@@ -12,11 +12,12 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from phigate.audit.chain import AuditLog
 from phigate.core.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject
@@ -86,8 +87,11 @@ class TokenStore:
         on_behalf_of: str | None = None,
         expires_in: int | None = None,
         description: str = "",
+        by: Mapping[str, object] | None = None,
     ) -> tuple[str, TokenInfo]:
-        """Create a token; the clear token is returned once and never stored."""
+        """Create a token; the clear token is returned once and never stored. Issuing
+        it decides who may act and approve, so it is on the audit log (`token.created`,
+        `by` saying who issued it), in the same transaction as the token."""
         subject, on_behalf_of = _check_identity(subject, kind, on_behalf_of)
         self._check_one_kind(subject, kind)
         if expires_in is not None:
@@ -119,6 +123,7 @@ class TokenStore:
                     expires_at=info.expires_at,
                 )
             )
+            AuditLog(self._db).append_in(conn, "token.created", _record(info, by))
         return token, info
 
     def authenticate(self, token: str) -> Principal:
@@ -194,7 +199,9 @@ class TokenStore:
         with self._db.read() as conn:
             return [_info(row) for row in conn.execute(query)]
 
-    def revoke(self, token_id: str) -> TokenInfo:
+    def revoke(self, token_id: str, *, by: Mapping[str, object] | None = None) -> TokenInfo:
+        """Revoke a token (`token.revoked` on the audit log, in the same transaction);
+        revoking one already revoked changes and records nothing."""
         with self._db.write() as conn:
             result = conn.execute(
                 api_tokens.update()
@@ -202,11 +209,30 @@ class TokenStore:
                 .values(revoked_at=time.time())
             )
             row = conn.execute(sa.select(api_tokens).where(api_tokens.c.id == token_id)).first()
+            if row is not None and result.rowcount == 1:
+                AuditLog(self._db).append_in(conn, "token.revoked", _record(_info(row), by))
         if row is None:
             raise NotFoundError(f"no API token with id {token_id}")
         if result.rowcount == 0 and row.revoked_at is None:
             raise NotFoundError(f"no API token with id {token_id}")
         return _info(row)
+
+
+def _record(info: TokenInfo, by: Mapping[str, object] | None) -> dict[str, object]:
+    """What the audit log keeps of a token: whom it lets act, how, until when (never
+    the token or its hash)."""
+    return {
+        "token": {
+            "id": info.id,
+            "subject": info.subject,
+            "kind": info.kind.value,
+            "groups": list(info.groups),
+            "on_behalf_of": info.on_behalf_of,
+            "expires_at": info.expires_at,
+            "description": info.description,
+        },
+        "by": dict(by) if by is not None else None,
+    }
 
 
 def _check_identity(
