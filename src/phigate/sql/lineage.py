@@ -195,28 +195,37 @@ class _Builder:
     def _order_by(
         self, node: ast.SelectStmt, outputs: Outputs, scopes: Scopes, ctes: dict[str, Outputs]
     ) -> None:
-        sort = [getattr(item, "node", None) for item in node.sortClause or ()]
-        for target in [*sort, *_grouping_items(node.groupClause or ())]:
-            self._output_reference(target, outputs, scopes, ctes)
+        for item in node.sortClause or ():
+            self._output_reference(getattr(item, "node", None), outputs, scopes, ctes)
+        for target in _grouping_items(node.groupClause or ()):
+            self._output_reference(target, outputs, scopes, ctes, input_first=True)
 
     def _output_reference(
-        self, target: object, outputs: Outputs, scopes: Scopes, ctes: dict[str, Outputs]
+        self,
+        target: object,
+        outputs: Outputs,
+        scopes: Scopes,
+        ctes: dict[str, Outputs],
+        input_first: bool = False,
     ) -> None:
         """An ORDER BY, GROUP BY or DISTINCT ON item: a condition on what it names.
 
         PostgreSQL reads a bare integer as an output's position and a bare name as
-        an output's name (`findTargetlistEntrySQL92`); in GROUP BY a name is first
-        an input column, in ORDER BY first an output. Both readings are conditions
-        here, which covers either order.
+        an output's name (`findTargetlistEntrySQL92`), except that in GROUP BY a
+        name is first an input column. Whether the input has that column is not
+        always known here (a table outside the catalog), so in GROUP BY both
+        readings are conditions; in ORDER BY and DISTINCT ON an output name wins.
         """
         position = _int_const(target)
         if position is not None and 0 < position <= len(outputs):
             self._note_predicate(outputs[position - 1][1])
             return
         ref = _single_name(target)
-        if ref is not None:
-            self._note_predicate(s for name, src in outputs if name == ref for s in src)
-        self.predicate(target, scopes, ctes)
+        named = [src for name, src in outputs if name == ref] if ref is not None else []
+        for sources in named:
+            self._note_predicate(sources)
+        if input_first or not named:
+            self.predicate(target, scopes, ctes)
 
     def modifying(self, node: _Modifying, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
         level = self.from_clause((node.relation,), outer, ctes)
