@@ -177,6 +177,10 @@ def test_cte_name_shadows_the_table_only_where_it_is_visible() -> None:
             {P + "ssn"},
         ),
         ("SELECT greatest(ssn, '5') FROM patients", {P + "ssn"}),
+        # a key or an index read from a column is looked up by equality
+        ("SELECT ('{\"5\": 1}'::jsonb) -> substr(ssn, 1, 1) FROM patients", {P + "ssn"}),
+        ("SELECT (to_jsonb(name))[substr(ssn, 1, 1)] FROM patients", {P + "ssn"}),
+        ("SELECT (ARRAY[name])[length(ssn)], to_jsonb(name) -> 'a' FROM patients", {P + "ssn"}),
         ("SELECT ARRAY[ssn, name] FROM patients", {P + "ssn", P + "name"}),
         ("SELECT ARRAY[ssn], ROW(ssn, name), coalesce(ssn, name) FROM patients", set()),
         # positions and output names through ROLLUP, CUBE, GROUPING SETS, DISTINCT ON,

@@ -588,6 +588,8 @@ _VALUE_OPERATORS = words("+ - * / % ^ || & | # << >> -> ->> #> #>> #- |/ ||/ @")
 # (overflow, division by zero, a negative square root, a date out of range), so
 # their operands are conditions, as with functions outside `TOTAL`.
 _TOTAL_OPERATORS = words("|| -> ->> #> #>>")
+# Total operators whose right operand is looked up by equality (a key, an index).
+_LOOKUPS = words("-> ->> #> #>>")
 # Casts to these types cannot fail; a cast to any other type fails on a value it
 # cannot read (`substr(ssn, 1, 1)::int` when the digit is a letter).
 _TEXT_TYPES = words("text varchar bpchar char name citext")
@@ -601,6 +603,10 @@ def _operator(self: _Builder, op: ast.A_Expr, scopes: Scopes, ctes: dict[str, Ou
         # Whether it fails (a zero divisor, an overflow) tells something about its
         # operands: one bit per statement, as a WHERE would.
         self._note_predicate(left | right)
+    elif name and name[-1] in _LOOKUPS:
+        # `doc -> key` compares the key with the document's keys: NULL when none
+        # is equal. A key read from a column is a condition on it.
+        self._note_predicate(right)
     compares = enum_name(op.kind, "AEXPR_OP") != "AEXPR_OP" or (
         not name or name[-1] not in _VALUE_OPERATORS
     )
@@ -664,7 +670,9 @@ _PASSING: frozenset[type[Node]] = frozenset(
         # they combine is judged on its own: `a = b` under AND is a condition)
         ast.RowExpr, ast.BoolExpr,
         # a field, an element or a slice of a value: out of range is NULL, no error
-        ast.A_Indirection, ast.A_Indices,
+        # (the subscript, `A_Indices`, is not listed: a jsonb key or an array index
+        # read from a column is looked up by equality, so it is a condition)
+        ast.A_Indirection,
         # a collation is fixed by the text, not by the value
         ast.CollateClause,
         # COALESCE cannot fail; which argument it chose shows only in its value,
@@ -689,7 +697,7 @@ CONDITIONS: frozenset[str] = words(
     MinMaxExpr JsonFuncExpr JsonParseExpr JsonScalarExpr JsonSerializeExpr JsonIsPredicate
     JsonBehavior JsonArgument JsonFormat JsonOutput JsonReturning JsonAggConstructor
     JsonTable JsonTableColumn JsonTablePathSpec XmlExpr XmlSerialize RangeTableFunc
-    RangeTableFuncCol CTECycleClause CTESearchClause
+    RangeTableFuncCol CTECycleClause CTESearchClause A_Indices
 
     CommonTableExpr WithClause IntoClause JoinExpr LockingClause RangeFunction
     RangeSubselect RangeTableSample RangeVar MultiAssignRef MergeWhenClause
