@@ -177,6 +177,10 @@ def test_cte_name_shadows_the_table_only_where_it_is_visible() -> None:
             {P + "ssn"},
         ),
         ("SELECT greatest(ssn, '5') FROM patients", {P + "ssn"}),
+        # the pattern form of substring is NULL unless the value matches
+        ("SELECT substring(ssn from '^5') FROM patients", {P + "ssn"}),
+        ("SELECT substring(ssn similar '5%' escape '#') FROM patients", {P + "ssn"}),
+        ("SELECT substring(ssn from 1 for 3), substring(ssn, 2) FROM patients", set()),
         # a key or an index read from a column is looked up by equality
         ("SELECT ('{\"5\": 1}'::jsonb) -> substr(ssn, 1, 1) FROM patients", {P + "ssn"}),
         ("SELECT (to_jsonb(name))[substr(ssn, 1, 1)] FROM patients", {P + "ssn"}),

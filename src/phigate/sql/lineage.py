@@ -476,9 +476,17 @@ class _Builder:
         else:
             # It may fail on some values of an argument: failing or not is an answer.
             for index, arg in enumerate(call.args or ()):
-                if not total_argument(key, index):
+                if not total_argument(key, index) or _matches(key, call, index):
                     self._note_predicate(self.expr(arg, scopes, ctes))
         return sources | over
+
+
+def _matches(key: str, call: ast.FuncCall, index: int) -> bool:
+    """`substring(x FROM pattern)` and `substring(x SIMILAR pattern ESCAPE e)` are NULL
+    unless x matches: a test of x, whose NULL a masked result still shows. Only its
+    positional form (integer constants after x) is total in x."""
+    args = call.args or ()
+    return key == "substring" and index == 0 and any(_int_const(a) is None for a in args[1:])
 
 
 def _json_agg(
