@@ -181,6 +181,11 @@ def test_cte_name_shadows_the_table_only_where_it_is_visible() -> None:
         ("SELECT substring(ssn from '^5') FROM patients", {P + "ssn"}),
         ("SELECT substring(ssn similar '5%' escape '#') FROM patients", {P + "ssn"}),
         ("SELECT substring(ssn from 1 for 3), substring(ssn, 2) FROM patients", set()),
+        # named arguments are not where `total_argument` looks
+        (
+            "SELECT json_object_agg(value => id, key => ssn) OVER () FROM patients",
+            {P + "ssn", P + "id"},
+        ),
         # a key or an index read from a column is looked up by equality
         ("SELECT ('{\"5\": 1}'::jsonb) -> substr(ssn, 1, 1) FROM patients", {P + "ssn"}),
         ("SELECT (to_jsonb(name))[substr(ssn, 1, 1)] FROM patients", {P + "ssn"}),

@@ -482,10 +482,15 @@ class _Builder:
 
 
 def _matches(key: str, call: ast.FuncCall, index: int) -> bool:
-    """`substring(x FROM pattern)` and `substring(x SIMILAR pattern ESCAPE e)` are NULL
-    unless x matches: a test of x, whose NULL a masked result still shows. Only its
-    positional form (integer constants after x) is total in x."""
+    """Whether argument `index` is a condition though its position is total: any
+    argument of a call with named ones, and x of `substring(x FROM pattern)` or
+    `substring(x SIMILAR pattern ESCAPE e)`, NULL unless x matches (a test of x whose
+    NULL a masked result still shows); only the positional form is total in x."""
     args = call.args or ()
+    if any(isinstance(a, ast.NamedArgExpr) for a in args):
+        # `json_object_agg(value => v, key => k) OVER ()`: a named argument is not at
+        # the position `total_argument` reads, so none is known to be total.
+        return True
     return key == "substring" and index == 0 and any(_int_const(a) is None for a in args[1:])
 
 
