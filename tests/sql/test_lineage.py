@@ -181,6 +181,8 @@ def test_cte_name_shadows_the_table_only_where_it_is_visible() -> None:
         ("SELECT substring(ssn from '^5') FROM patients", {P + "ssn"}),
         ("SELECT substring(ssn similar '5%' escape '#') FROM patients", {P + "ssn"}),
         ("SELECT substring(ssn from 1 for 3), substring(ssn, 2) FROM patients", set()),
+        # a cast to an array of text parses an array literal
+        ("SELECT ('{' || ssn || '}')::text[] FROM patients", {P + "ssn"}),
         # named arguments are not where `total_argument` looks
         (
             "SELECT json_object_agg(value => id, key => ssn) OVER () FROM patients",

@@ -631,8 +631,11 @@ def _operator(self: _Builder, op: ast.A_Expr, scopes: Scopes, ctes: dict[str, Ou
 def _cast(self: _Builder, cast: ast.TypeCast, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
     """A cast to anything but text may fail on a value it cannot read: a condition."""
     sources = self.expr(cast.arg, scopes, ctes)
-    target = strings(cast.typeName.names if cast.typeName is not None else None)
-    if not target or target[-1] not in _TEXT_TYPES:
+    type_name = cast.typeName
+    target = strings(type_name.names if type_name is not None else None)
+    # `text[]` parses an array literal (`('{' || ssn || '}')::text[]` fails on a quote).
+    array = type_name is not None and bool(type_name.arrayBounds)
+    if not target or target[-1] not in _TEXT_TYPES or array:
         self._note_predicate(sources)
     return sources
 
