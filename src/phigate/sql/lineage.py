@@ -104,7 +104,28 @@ class _Builder:
                     ctes[name] = _rename(_merge(ctes[name], self.query(body, outer, ctes)), names)
             else:
                 ctes[name] = _rename(self.query(body, outer, ctes), names)
+            ctes[name] = self._search_and_cycle(cte, ctes[name])
         return ctes
+
+    def _search_and_cycle(self, cte: ast.CommonTableExpr, outputs: Outputs) -> Outputs:
+        """SEARCH ... BY k orders rows by k, CYCLE k compares each k with those on its
+        path: conditions on k. The columns they add (the order, the mark, the path of
+        k values) derive from k."""
+        added: Outputs = []
+        for clause, columns in (
+            (cte.search_clause, ("search_seq_column",)),
+            (cte.cycle_clause, ("cycle_mark_column", "cycle_path_column")),
+        ):
+            if clause is None:
+                continue
+            keys = strings(getattr(clause, "search_col_list", None)) + strings(
+                getattr(clause, "cycle_col_list", None)
+            )
+            sources = frozenset(s for n, src in outputs if n in keys or n == "*" for s in src)
+            self._note_predicate(sources)
+            self.used.update(sources)
+            added += [(str(getattr(clause, c) or ""), sources | {TRANSFORMED}) for c in columns]
+        return [*outputs, *added]
 
     def _recursive_seed(self, body: object, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
         if isinstance(body, ast.SelectStmt) and body.larg is not None:
@@ -125,7 +146,12 @@ class _Builder:
                 self.predicate(limit, [[], *outer], ctes)
             return outputs
         if node.valuesLists:
-            return self._values(node.valuesLists, outer, ctes)
+            # `VALUES ... ORDER BY 2 LIMIT 1`: the order and count read the rows.
+            rows = self._values(node.valuesLists, outer, ctes)
+            self._order_by(node, rows, [[], *outer], ctes)
+            for limit in (node.limitCount, node.limitOffset):
+                self.predicate(limit, [[], *outer], ctes)
+            return rows
         level = self.from_clause(node.fromClause or (), outer, ctes)
         scopes = [level, *outer]
         outputs = self.targets(node.targetList or (), scopes, ctes)
@@ -153,11 +179,7 @@ class _Builder:
             self._note_predicate(s for _, src in outputs for s in src)
             return
         for item in items:
-            position = _int_const(item)
-            if position is not None and 0 < position <= len(outputs):
-                self._note_predicate(outputs[position - 1][1])
-            else:
-                self.predicate(item, scopes, ctes)
+            self._output_reference(item, outputs, scopes, ctes)
 
     def _values(self, rows: Sequence[object], outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
         outputs: Outputs = []
@@ -173,17 +195,37 @@ class _Builder:
     def _order_by(
         self, node: ast.SelectStmt, outputs: Outputs, scopes: Scopes, ctes: dict[str, Outputs]
     ) -> None:
-        by_name = {name: sources for name, sources in outputs}
-        sort = [getattr(item, "node", None) for item in node.sortClause or ()]
-        for target in [*sort, *(node.groupClause or ())]:
-            position = _int_const(target)
-            ref = _single_name(target)
-            if position is not None and 0 < position <= len(outputs):
-                self._note_predicate(outputs[position - 1][1])
-            elif ref is not None and ref in by_name:
-                self._note_predicate(by_name[ref])
-            else:
-                self.predicate(target, scopes, ctes)
+        for item in node.sortClause or ():
+            self._output_reference(getattr(item, "node", None), outputs, scopes, ctes)
+        for target in _grouping_items(node.groupClause or ()):
+            self._output_reference(target, outputs, scopes, ctes, input_first=True)
+
+    def _output_reference(
+        self,
+        target: object,
+        outputs: Outputs,
+        scopes: Scopes,
+        ctes: dict[str, Outputs],
+        input_first: bool = False,
+    ) -> None:
+        """An ORDER BY, GROUP BY or DISTINCT ON item: a condition on what it names.
+
+        PostgreSQL reads a bare integer as an output's position and a bare name as
+        an output's name (`findTargetlistEntrySQL92`), except that in GROUP BY a
+        name is first an input column. Whether the input has that column is not
+        always known here (a table outside the catalog), so in GROUP BY both
+        readings are conditions; in ORDER BY and DISTINCT ON an output name wins.
+        """
+        position = _int_const(target)
+        if position is not None and 0 < position <= len(outputs):
+            self._note_predicate(outputs[position - 1][1])
+            return
+        ref = _single_name(target)
+        named = [src for name, src in outputs if name == ref] if ref is not None else []
+        for sources in named:
+            self._note_predicate(sources)
+        if input_first or not named:
+            self.predicate(target, scopes, ctes)
 
     def modifying(self, node: _Modifying, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
         level = self.from_clause((node.relation,), outer, ctes)
@@ -235,6 +277,11 @@ class _Builder:
         self._collect_children(item, scopes, ctes, found)
         self.used.update(found)
         sources = frozenset(found)
+        if not isinstance(item, ast.RangeFunction):
+            # XMLTABLE and JSON_TABLE filter rows by a path (`[. > 5]`, `? (@ > 5)`)
+            # and fail on a typed column's value (`v int PATH '.'`, ERROR ON ERROR):
+            # everything they read is a condition, as is any FROM item not known here.
+            self._note_predicate(sources)
         relation = _Relation(alias=alias_name or _function_alias(item), fallback=sources)
         names = colnames or _column_definitions(item)
         if names:
@@ -344,11 +391,20 @@ class _Builder:
             return
         if not isinstance(value, Node):
             return
-        special = None if part else _EXPRESSIONS.get(type(value))
+        cls = type(value)
+        special = None if part else _EXPRESSIONS.get(cls)
         if special is not None:
             found.update(special(self, value, scopes, ctes))
             return
-        self._collect_children(value, scopes, ctes, found)
+        if cls in _PASSING:
+            self._collect_children(value, scopes, ctes, found)
+            return
+        # Fail closed: a node the walk does not know may fail, compare or filter on
+        # what it reads, so every column under it is a condition.
+        inner: set[str] = set()
+        self._collect_children(value, scopes, ctes, inner)
+        self._note_predicate(inner)
+        found.update(inner)
 
     def _collect_children(
         self, node: Node, scopes: Scopes, ctes: dict[str, Outputs], found: set[str]
@@ -420,9 +476,22 @@ class _Builder:
         else:
             # It may fail on some values of an argument: failing or not is an answer.
             for index, arg in enumerate(call.args or ()):
-                if not total_argument(key, index):
+                if not total_argument(key, index) or _matches(key, call, index):
                     self._note_predicate(self.expr(arg, scopes, ctes))
         return sources | over
+
+
+def _matches(key: str, call: ast.FuncCall, index: int) -> bool:
+    """Whether argument `index` is a condition though its position is total: any
+    argument of a call with named ones, and x of `substring(x FROM pattern)` or
+    `substring(x SIMILAR pattern ESCAPE e)`, NULL unless x matches (a test of x whose
+    NULL a masked result still shows); only the positional form is total in x."""
+    args = call.args or ()
+    if any(isinstance(a, ast.NamedArgExpr) for a in args):
+        # `json_object_agg(value => v, key => k) OVER ()`: a named argument is not at
+        # the position `total_argument` reads, so none is known to be total.
+        return True
+    return key == "substring" and index == 0 and any(_int_const(a) is None for a in args[1:])
 
 
 def _json_agg(
@@ -441,7 +510,88 @@ def _json_agg(
         self.predicate(ctor.agg_order, scopes, ctes)
         over = self._window(ctor.over, scopes, ctes) if ctor.over is not None else _EMPTY
     order = ctor.agg_order if ctor is not None else None
-    return self.expr((agg.arg, order), scopes, ctes) | over
+    sources = self.expr((agg.arg, order), scopes, ctes)
+    _returning(self, ctor.output if ctor is not None else None, sources)
+    return sources | over
+
+
+def _json_value(
+    self: _Builder, value: ast.JsonValueExpr, scopes: Scopes, ctes: dict[str, Outputs]
+) -> Sources:
+    """A value given to a JSON constructor passes as it is; `FORMAT JSON` parses it
+    (text that is no JSON fails), which makes it a condition."""
+    sources = self.expr(value.raw_expr, scopes, ctes)
+    fmt = value.format
+    if fmt is not None and enum_name(fmt.format_type, "JS_FORMAT_DEFAULT") != "JS_FORMAT_DEFAULT":
+        self._note_predicate(sources)
+    return sources
+
+
+def _json_key_value(
+    self: _Builder, pair: ast.JsonKeyValue, scopes: Scopes, ctes: dict[str, Outputs]
+) -> Sources:
+    """`key : value` of JSON_OBJECT and JSON_OBJECTAGG: a NULL key fails, and WITH
+    UNIQUE KEYS compares the keys, so the key is a condition; the value passes."""
+    key = self.expr(pair.key, scopes, ctes)
+    self._note_predicate(key)
+    return key | self.expr(pair.value, scopes, ctes)
+
+
+def _json_constructor(
+    self: _Builder,
+    ctor: ast.JsonObjectConstructor | ast.JsonArrayConstructor,
+    scopes: Scopes,
+    ctes: dict[str, Outputs],
+) -> Sources:
+    """JSON_OBJECT and JSON_ARRAY: their pairs and values decide (`_json_key_value`,
+    `_json_value`), and so does the type they return (`_returning`)."""
+    sources = self.expr(ctor.exprs, scopes, ctes)
+    _returning(self, ctor.output, sources)
+    return sources
+
+
+def _json_array_query(
+    self: _Builder, ctor: ast.JsonArrayQueryConstructor, scopes: Scopes, ctes: dict[str, Outputs]
+) -> Sources:
+    """JSON_ARRAY(SELECT ...): the subquery's outputs, as ARRAY(SELECT ...) gives them;
+    FORMAT JSON parses each and a RETURNING type may not take the result."""
+    outputs = self.query(ctor.query, scopes, ctes)
+    sources = frozenset().union(*(s for _, s in outputs))
+    self.used.update(sources)
+    fmt = ctor.format
+    if fmt is not None and enum_name(fmt.format_type, "JS_FORMAT_DEFAULT") != "JS_FORMAT_DEFAULT":
+        self._note_predicate(sources)
+    _returning(self, ctor.output, sources)
+    return sources
+
+
+# What a JSON constructor can return for every value: RETURNING any other type (a
+# `varchar(9)`, a domain, a number) coerces the result and may fail on its length
+# or its text.
+_JSON_RESULTS = words("json jsonb text")
+
+
+def _returning(self: _Builder, output: ast.JsonOutput | None, sources: Sources) -> None:
+    """A RETURNING type that may not take every result makes the inputs a condition."""
+    type_name = output.typeName if output is not None else None
+    if type_name is None:
+        return
+    names = strings(type_name.names)
+    if not names or names[-1] not in _JSON_RESULTS or type_name.typmods or type_name.arrayBounds:
+        self._note_predicate(sources)
+
+
+def _array(
+    self: _Builder, array: ast.A_ArrayExpr, scopes: Scopes, ctes: dict[str, Outputs]
+) -> Sources:
+    """ARRAY[a, b]: when its elements are arrays, their dimensions must match or it
+    fails (`ARRAY[string_to_array(ssn, '5'), '{x}']`); their types are not known
+    here, so with more than one element, the elements are a condition."""
+    elements = array.elements or ()
+    sources = self.expr(elements, scopes, ctes)
+    if len(elements) > 1:
+        self._note_predicate(sources)
+    return sources
 
 
 # Operators that compute a value from values; every other one (=, <, LIKE, ~, IN,
@@ -451,6 +601,8 @@ _VALUE_OPERATORS = words("+ - * / % ^ || & | # << >> -> ->> #> #>> #- |/ ||/ @")
 # (overflow, division by zero, a negative square root, a date out of range), so
 # their operands are conditions, as with functions outside `TOTAL`.
 _TOTAL_OPERATORS = words("|| -> ->> #> #>>")
+# Total operators whose right operand is looked up by equality (a key, an index).
+_LOOKUPS = words("-> ->> #> #>>")
 # Casts to these types cannot fail; a cast to any other type fails on a value it
 # cannot read (`substr(ssn, 1, 1)::int` when the digit is a letter).
 _TEXT_TYPES = words("text varchar bpchar char name citext")
@@ -464,6 +616,10 @@ def _operator(self: _Builder, op: ast.A_Expr, scopes: Scopes, ctes: dict[str, Ou
         # Whether it fails (a zero divisor, an overflow) tells something about its
         # operands: one bit per statement, as a WHERE would.
         self._note_predicate(left | right)
+    elif name and name[-1] in _LOOKUPS:
+        # `doc -> key` compares the key with the document's keys: NULL when none
+        # is equal. A key read from a column is a condition on it.
+        self._note_predicate(right)
     compares = enum_name(op.kind, "AEXPR_OP") != "AEXPR_OP" or (
         not name or name[-1] not in _VALUE_OPERATORS
     )
@@ -475,8 +631,11 @@ def _operator(self: _Builder, op: ast.A_Expr, scopes: Scopes, ctes: dict[str, Ou
 def _cast(self: _Builder, cast: ast.TypeCast, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
     """A cast to anything but text may fail on a value it cannot read: a condition."""
     sources = self.expr(cast.arg, scopes, ctes)
-    target = strings(cast.typeName.names if cast.typeName is not None else None)
-    if not target or target[-1] not in _TEXT_TYPES:
+    type_name = cast.typeName
+    target = strings(type_name.names if type_name is not None else None)
+    # `text[]` parses an array literal (`('{' || ssn || '}')::text[]` fails on a quote).
+    array = type_name is not None and bool(type_name.arrayBounds)
+    if not target or target[-1] not in _TEXT_TYPES or array:
         self._note_predicate(sources)
     return sources
 
@@ -502,7 +661,69 @@ _EXPRESSIONS: dict[type[Node], Any] = {
     ast.FuncCall: _Builder._func_call,
     ast.JsonArrayAgg: _json_agg,
     ast.JsonObjectAgg: _json_agg,
+    ast.JsonValueExpr: _json_value,
+    ast.JsonKeyValue: _json_key_value,
+    ast.JsonObjectConstructor: _json_constructor,
+    ast.JsonArrayConstructor: _json_constructor,
+    ast.JsonArrayQueryConstructor: _json_array_query,
+    ast.A_ArrayExpr: _array,
 }
+
+# Nodes that pass the values under them through as output: each cannot fail on any
+# value, compare or order by one, or filter rows (their callers make grouping and
+# ordering clauses conditions). Every other node without a handler above makes all
+# it reads a condition (`_collect`): what is not listed here is refused, not passed.
+_PASSING: frozenset[type[Node]] = frozenset(
+    {
+        # constants and session values: they read no column
+        ast.A_Const, ast.A_Star, ast.String, ast.Integer, ast.Float, ast.Boolean,
+        ast.BitString, ast.ParamRef, ast.SQLValueFunction, ast.SetToDefault,
+        ast.CurrentOfExpr, ast.MergeSupportFunc,
+        # a name or a type beside a value: `x AS a` in xmlattributes, `f(a => x)`, an
+        # alias, a type name (its modifiers are constants)
+        ast.ResTarget, ast.NamedArgExpr, ast.Alias, ast.TypeName,
+        # ROW(a, b) and AND/OR/NOT of booleans build a value and cannot fail (what
+        # they combine is judged on its own: `a = b` under AND is a condition)
+        ast.RowExpr, ast.BoolExpr,
+        # a field, an element or a slice of a value: out of range is NULL, no error
+        # (the subscript, `A_Indices`, is not listed: a jsonb key or an array index
+        # read from a column is looked up by equality, so it is a condition)
+        ast.A_Indirection,
+        # a collation is fixed by the text, not by the value
+        ast.CollateClause,
+        # COALESCE cannot fail; which argument it chose shows only in its value,
+        # which derives from (and is masked as) every argument
+        ast.CoalesceExpr,
+        # GROUPING(a) says whether a row is a subtotal, not what a is
+        ast.GroupingFunc,
+        # parts of clauses their callers already read as conditions (ORDER BY,
+        # GROUP BY, a CASE's WHEN)
+        ast.SortBy, ast.GroupingSet, ast.CaseWhen,
+    }
+)  # fmt: skip
+
+# Node types the walk knows and reads as conditions on everything under them, by
+# the rule in `_collect`; listed so that each is a decision (tests/sql/test_lineage.py
+# checks every node the classifier accepts is handled, passing or here). The first
+# block can fail, compare or filter on a value; the second are FROM items and
+# clauses the query walk reads itself, and parts of DDL, never a value's own
+# computation: under an expression they are refused as any unknown node is.
+CONDITIONS: frozenset[str] = words(
+    """
+    MinMaxExpr JsonFuncExpr JsonParseExpr JsonScalarExpr JsonSerializeExpr JsonIsPredicate
+    JsonBehavior JsonArgument JsonFormat JsonOutput JsonReturning JsonAggConstructor
+    JsonTable JsonTableColumn JsonTablePathSpec XmlExpr XmlSerialize RangeTableFunc
+    RangeTableFuncCol CTECycleClause CTESearchClause A_Indices
+
+    CommonTableExpr WithClause IntoClause JoinExpr LockingClause RangeFunction
+    RangeSubselect RangeTableSample RangeVar MultiAssignRef MergeWhenClause
+    OnConflictClause InferClause IndexElem ReturningClause ReturningOption DefElem
+    ColumnDef RoleSpec AccessPriv ObjectWithArgs FunctionParameter Constraint
+    AlterTableCmd ATAlterConstraint PartitionSpec PartitionElem PartitionBoundSpec
+    PartitionRangeDatum PartitionCmd TableLikeClause TriggerTransition StatsElem
+    VacuumRelation PublicationObjSpec PublicationTable CreateOpClassItem
+    """
+)
 
 
 def _resolve_single(name: str, scopes: Scopes) -> Sources:
@@ -574,6 +795,18 @@ def _star_ref(value: object) -> tuple[str, ...] | None:
     if parts and isinstance(parts[-1], ast.A_Star):
         return strings(parts[:-1])
     return None
+
+
+def _grouping_items(items: Iterable[object]) -> Iterator[object]:
+    """The expressions of a GROUP BY, through ROLLUP, CUBE, GROUPING SETS (nested)
+    and their `(a, b)` lists, where positions and output names resolve as at the top."""
+    for item in items:
+        if isinstance(item, ast.GroupingSet):
+            yield from _grouping_items(item.content or ())
+        elif isinstance(item, ast.RowExpr) and enum_name(item.row_format) != "COERCE_EXPLICIT_CALL":
+            yield from _grouping_items(item.args or ())
+        else:
+            yield item
 
 
 def _single_name(node: object) -> str | None:
