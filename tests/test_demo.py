@@ -73,7 +73,7 @@ def test_demo_serves_masked_data_and_restarts_with_its_state(tmp_path: Path) -> 
     finally:
         output = stop(process)
     assert "phigate demo stopped" in output
-    assert not (state_dir / "postgres" / "postmaster.pid").exists()
+    assert not (state_dir / "postgres" / "postmaster.pid").exists(), output
 
     process = start_demo(state_dir, port)
     try:
@@ -164,8 +164,8 @@ def test_demo_restarts_after_being_killed(tmp_path: Path) -> None:
         )
         assert response.json()["result"]["rows"] == [[1000]], response.text
     finally:
-        stop(process)
-    assert not (state_dir / "postgres" / "postmaster.pid").exists()
+        output = stop(process)
+    assert not (state_dir / "postgres" / "postmaster.pid").exists(), output
 
 
 def test_a_second_demo_on_the_same_state_refuses_and_the_first_keeps_serving(
@@ -250,7 +250,7 @@ def test_sigterm_stops_the_demo_and_its_postgresql_on_the_pinned_wire_port(
     finally:
         output = stop(process, signal.SIGTERM)
     assert "Stopped the embedded PostgreSQL" in output and "phigate demo stopped" in output
-    assert not (state_dir / "postgres" / "postmaster.pid").exists()
+    assert not (state_dir / "postgres" / "postmaster.pid").exists(), output
     with pytest.raises(psycopg.OperationalError):  # no orphaned server left listening
         psycopg.connect(upstream, connect_timeout=5)
 

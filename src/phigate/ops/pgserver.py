@@ -8,6 +8,7 @@ because PostgreSQL refuses to run as root.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -22,6 +23,8 @@ from types import TracebackType
 from typing import Any
 
 from phigate.core.errors import PhigateError
+
+log = logging.getLogger(__name__)
 
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset (CI, containers).
@@ -131,7 +134,7 @@ class EmbeddedPostgres:
         for mode, seconds in (("fast", "60"), ("immediate", "30")):
             if not pid_file.exists():
                 return
-            self._run(
+            done = self._run(
                 "pg_ctl",
                 "-D",
                 str(self.data_dir),
@@ -143,11 +146,16 @@ class EmbeddedPostgres:
                 "stop",
                 check=False,
             )
+            if done.returncode != 0:
+                said = (done.stderr or b"").decode(errors="replace").strip()[-400:]
+                log.warning("pg_ctl stop -m %s in %s: %s", mode, self.data_dir, said or "failed")
 
-    def _run(self, program: str, *args: str, check: bool = True) -> None:
+    def _run(
+        self, program: str, *args: str, check: bool = True
+    ) -> subprocess.CompletedProcess[bytes]:
         kwargs: dict[str, Any] = {"user": self._user} if self._user else {}
         try:
-            subprocess.run(  # noqa: S603 - fixed programs from the wheel, argv only
+            return subprocess.run(  # noqa: S603 - fixed programs from the wheel, argv only
                 [str(bin_path(program)), *args],
                 check=check,
                 capture_output=True,
