@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import urllib.parse
 import weakref
+from typing import NamedTuple
 
 import re2
 
@@ -112,9 +113,10 @@ def _mask_object(
     say more than `key: value` (`_role`) are read first: a label beside a value
     (`{"name": "ssn", "valueString": …}`), a Quantity of years over 89, a columnar
     table (`{"columns": [...], "rows": [[...]]}`)."""
+    facts = [_facts(key if isinstance(key, str) else str(key)) for key in value]
     roles = 0
-    for key in value:
-        roles |= _role(key) if isinstance(key, str) else 0
+    for fact in facts:
+        roles |= fact.role
     named, label_key, column_types = identifier, None, None
     if roles:
         if named is None and roles & _VALUE:
@@ -125,22 +127,20 @@ def _mask_object(
             column_types = _columns(value)
     items: list[tuple[object, str | None, object]] = []
     renamed = False
-    for key, item in value.items():
-        key_text = str(key)
-        role = _role(key_text) if roles else 0
-        if named is not None and role & _VALUE:
+    for (key, item), fact in zip(value.items(), facts, strict=True):
+        if named is not None and fact.role & _VALUE:
             masked = _labelled(masker, item, named, counts, depth - 1)
-        elif label_key is not None and key_text == label_key[0]:
+        elif label_key is not None and key == label_key[0]:
             masked = label_key[1]  # a field name, not a person's (`{"name": "ssn", …}`)
-        elif column_types is not None and role & _ROWS and isinstance(item, list):
+        elif column_types is not None and fact.role & _ROWS and isinstance(item, list):
             masked = _mask_rows(masker, item, column_types, counts, depth - 1)
         else:
-            child_type = hint(key_text)
-            if key_text == "identifier" and value.get("resourceType") not in _IMPERSONAL:
+            child_type = fact.hint
+            if key == "identifier" and value.get("resourceType") not in _IMPERSONAL:
                 child_type = _IDENTIFIER
-            keys = _keys_hint(key_text) if isinstance(item, dict) else None
+            keys = fact.keys_hint if isinstance(item, dict) else None
             masked = mask_json(masker, item, counts, depth - 1, child_type, keys)
-        new_key = _new_key(masker, key_text, counts, key_type, keys_type)
+        new_key = _new_key(masker, fact, counts, key_type, keys_type)
         renamed = renamed or new_key is not None
         items.append((key, new_key, masked))
     if not renamed:  # most objects: no key is masked, none can collide
@@ -387,7 +387,7 @@ def _field_name(key: str) -> bool:
 
 def _new_key(
     masker: ValueMasker,
-    key: str,
+    fact: _Facts,
     counts: dict[str, int],
     key_type: str | None,
     keys_type: str | None,
@@ -397,26 +397,55 @@ def _new_key(
     that type, masked whole, unless it is a field name that says what it is (`total`).
     Elsewhere field names stay, but a capitalised word the name detector reads as a
     person's name (`Okonkwo`) is scanned (`_person_key`); other keys are scanned."""
+    key = fact.key
     if (
         keys_type is not None
         and keys_type in masker.types
-        and not (_field_name(key) and hint(key) is not None)
+        and not (fact.field_name and fact.hint is not None)
     ):
         shown = masker.whole(keys_type, key, counts)
         masked = "" if shown is None else str(shown)
         return None if masked == key else masked
-    if _field_name(key):
-        return _person_key(masker, key, counts)
+    if fact.field_name:
+        return _person_key(masker, key, counts) if fact.maybe_a_name else None
     return _mask_key(masker, key, counts, key_type)
 
 
-def _person_key(masker: ValueMasker, key: str, counts: dict[str, int]) -> str | None:
+class _Facts(NamedTuple):
+    """What a key's text says, computed once per distinct key (`_facts`)."""
+
+    key: str
+    hint: str | None
+    role: int
+    field_name: bool
+    keys_hint: str | None
+    maybe_a_name: bool
+
+
+@functools.lru_cache(maxsize=8192)
+def _facts(key: str) -> _Facts:
+    """Everything the walk asks of a key, in one cache lookup: keys recur in every
+    object of a result, and JSON masking sits in the response path."""
+    return _Facts(key, hint(key), _role(key), _field_name(key), _keys_hint(key), _maybe_a_name(key))
+
+
+def _maybe_a_name(key: str) -> bool:
     """A letters-only capitalised key with no field-name reading (not snake or camel
-    case, no `hint`, not a known field word) is scanned: names are written so, field
-    names rarely. Whether the scan changes it is remembered per masker and key."""
-    if not (key[:1].isupper() and key[1:].islower() and key.isalpha()):
-        return None
-    if key.lower() in _FIELD_WORDS or hint(key) is not None or _quiet_key(masker, key):
+    case, no `hint`, not a known field word): names are written so, field names
+    rarely."""
+    return (
+        key[:1].isupper()
+        and key[1:].islower()
+        and key.isalpha()
+        and key.lower() not in _FIELD_WORDS
+        and hint(key) is None
+    )
+
+
+def _person_key(masker: ValueMasker, key: str, counts: dict[str, int]) -> str | None:
+    """`key` scanned when it may be a person's name (`_maybe_a_name`), or None when it
+    stays. Whether the scan changes it is remembered per masker and key."""
+    if not _maybe_a_name(key) or _quiet_key(masker, key):
         return None
     masked = masker.mask_str(key, counts)
     return None if masked == key else masked
@@ -440,7 +469,7 @@ _QUIET: weakref.WeakKeyDictionary[ValueMasker, dict[str, bool]] = weakref.WeakKe
 
 # Capitalised field names of common JSON (C#/.NET and Go APIs write keys so) that the
 # name detector also reads as names: they stay keys.
-_FIELD_WORDS = frozenset(["meta"])
+_FIELD_WORDS = frozenset(["meta", "branch", "topic"])
 
 
 _INDEX_SUBJECTS = {
