@@ -261,7 +261,8 @@ def _old_age(value: dict[object, object]) -> str | None:
     """AGE when the object is a Quantity of time over 89 years (`{"value": 93, "unit":
     "years"}`, a FHIR Age): Safe Harbor makes such an age an identifier, whatever
     key holds it. Younger ages and other quantities stay."""
-    number = value.get("value")
+    lowered = {k.lower(): v for k, v in value.items() if isinstance(k, str)}
+    number = lowered.get("value")
     if isinstance(number, str):
         try:
             number = float(number)
@@ -270,7 +271,7 @@ def _old_age(value: dict[object, object]) -> str | None:
     if not isinstance(number, int | float) or isinstance(number, bool):
         return None
     for key in ("unit", "code", "units"):
-        unit = value.get(key)
+        unit = lowered.get(key)
         factor = _YEARS.get(unit.strip().lower()) if isinstance(unit, str) else None
         if factor is not None:
             return e.AGE if number * factor >= 90 else None
@@ -594,7 +595,7 @@ def _mask_scalar(
     if key_type is not None and key_type not in (KEEP, TEXT) and key_type in masker.types:
         return masker.whole(key_type, value, counts)
     if isinstance(value, str):
-        if "dentifier" in value:  # cheap: most strings hold no search token
+        if "=" in value:  # cheap: most strings hold no search token
             value = _mask_search_tokens(masker, value, counts)
         return masker.mask_str(value, counts)
     if isinstance(value, int | float) and key_type != KEEP:
