@@ -92,7 +92,7 @@ def mask_json(
         header = _header(value)
         if header is not None:
             first = mask_json(masker, value[0], counts, depth - 1, key_type)
-            return [first, *_mask_rows(masker, value[1:], header, counts, depth - 1)]
+            return [first, *_mask_rows(masker, value[1:], header, counts, depth)]
         return [mask_json(masker, v, counts, depth - 1, key_type) for v in value]
     return _mask_scalar(masker, value, counts, key_type)
 
