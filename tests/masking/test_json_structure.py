@@ -168,6 +168,27 @@ def test_a_search_token_identifier_is_masked(safe_harbor: Masker, text: str, lab
         assert label in out or "[URL]" in out, out  # a system URL may be masked whole after
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Patient?family={SURNAME}&_count=1",
+        f"Patient?name:exact={SURNAME}",
+        f"https://fhir.example/Patient?ssn={SSN}",
+        f"lookup failed for mrn={MRN}; retry",
+        "Patient?birthdate=1931-02-03&phone=4155550199&email=a%40b.org",
+    ],
+)
+def test_a_query_parameter_that_names_its_type_is_masked(safe_harbor: Masker, text: str) -> None:
+    out = shown(safe_harbor, {"reference": text})
+    for value in (SURNAME, SSN, MRN, "1931-02", "4155550199", "a%40b"):
+        assert value not in out, out
+
+
+def test_query_parameters_that_say_nothing_stay(safe_harbor: Masker) -> None:
+    text = "Observation?status=final&_count=10&code=8867-4&_sort=-date"
+    assert safe_harbor.mask_json({"reference": text})[0] == {"reference": text}
+
+
 # ── finding 7: ages over 89 as FHIR states them ──────────────────────────────
 @pytest.mark.parametrize(
     "doc",

@@ -605,22 +605,34 @@ def _mask_scalar(
     return value
 
 
-# A FHIR search parameter on identifiers (`identifier=system|value`, `patient.identifier`,
-# `identifier:of-type=system|code|value`), its value up to the next parameter.
-_SEARCH_TOKEN = re2.compile(r"(?i)identifier(?::[a-z-]+)?=([^&#\s\"']+)")
+# A query parameter (FHIR search, any URL or `key=value` text): its name, with dotted
+# chains and modifiers (`patient.identifier`, `identifier:of-type`), and its value up to
+# the next parameter.
+_PARAMETER = re2.compile(r"(?:^|[?&;,\s])([A-Za-z_][\w.:-]{0,80})=([^&#;\s\"']+)")
 
 
 def _mask_search_tokens(masker: ValueMasker, text: str, counts: dict[str, int]) -> str:
-    """`text` with the value of each identifier search token masked whole, labelled by
-    its system as `identifier[].value` is (an unknown system: ID). A token is an
-    identifier whatever its system, and a conditional reference or `ifNoneExist`
-    carries the same SSN or MRN as the resource's `identifier`."""
+    """`text` with the value of each query parameter that names its type masked whole.
+    An identifier search token (`identifier=system|value`) is an identifier whatever
+    its system, labelled by it as `identifier[].value` is (unknown: ID): a conditional
+    reference or `ifNoneExist` carries the same SSN or MRN as the resource's
+    `identifier`. Other parameters are read by `hint` (`family=`, `birthdate=`,
+    `phone=`, `ssn=`); one that says KEEP or TEXT leaves its value to the scan."""
     out: list[str] = []
     last = 0
-    for match in _SEARCH_TOKEN.finditer(text):
-        start, end = match.span(1)
-        tokens = text[start:end].split(",")
-        out += [text[last:start], ",".join(_mask_token(masker, t, counts) for t in tokens)]
+    for match in _PARAMETER.finditer(text):
+        name = match.group(1).lower()
+        start, end = match.span(2)
+        if "identifier" in name.replace(":", ".").split("."):
+            tokens = text[start:end].split(",")
+            masked = ",".join(_mask_token(masker, t, counts) for t in tokens)
+        else:
+            entity = hint(name.rsplit(".", 1)[-1].split(":", 1)[0])
+            if entity in (None, KEEP, TEXT):
+                continue
+            shown = masker.whole(str(entity), text[start:end], counts)
+            masked = "" if shown is None else str(shown)
+        out += [text[last:start], masked]
         last = end
     if not out:
         return text
