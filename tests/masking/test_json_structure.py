@@ -118,6 +118,9 @@ def test_a_table_header_keeps_nothing_it_would_not_keep(safe_harbor: Masker) -> 
             ]
         },
         {"pairs": [{"code": "SSN", "valueIdentifier": {"value": SSN}}]},
+        {"UserAttributes": [{"Name": "custom:ssn", "Value": SSN}]},  # AWS Cognito
+        {"attrs": [{"attributeName": "mrn", "attributeValue": MRN}]},
+        {"attrs": [{"field_name": "SSN", "field_value": int(SSN)}]},
     ],
 )
 def test_name_value_pairs_are_masked_by_their_name(safe_harbor: Masker, doc: object) -> None:

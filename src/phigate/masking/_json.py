@@ -157,19 +157,29 @@ _UNIT = 16  # a Quantity's unit: `unit`, `code`
 
 # Label keys, the first found that names a type wins (`system` names a ContactPoint's
 # value, `url` an extension's, `text` a questionnaire answer's).
+# (written without `_` or `-`, any case: `field_name`, `attributeName`, `Key`).
 _LABEL_KEYS = (
     "name",
     "key",
+    "keyname",
     "field",
-    "field_name",
     "fieldname",
     "label",
     "code",
     "attribute",
+    "attributename",
+    "attrname",
     "property",
+    "propertyname",
     "param",
+    "paramname",
+    "parametername",
+    "variable",
+    "varname",
+    "metric",
+    "metricname",
     "column",
-    "column_name",
+    "columnname",
     "text",
     "question",
     "system",
@@ -185,9 +195,10 @@ _ROW_KEYS = frozenset(["rows", "data", "values", "records", "rowset"])
 @functools.lru_cache(maxsize=4096)
 def _role(key: str) -> int:
     lower = key.lower()
-    role = _LABEL if lower in _LABEL_KEYS else 0
-    if lower.startswith("value") or lower in ("val", "answer"):
-        role |= _VALUE
+    bare = lower.replace("_", "").replace("-", "")
+    role = _LABEL if bare in _LABEL_KEYS else 0
+    if bare.startswith("value") or bare.endswith("value") or bare in ("val", "answer"):
+        role |= _VALUE  # `value`, `valueString`, `attributeValue`, `field_value`
     if lower in _COLUMN_KEYS:
         role |= _COLUMNS
     if lower in _ROW_KEYS:
@@ -195,6 +206,10 @@ def _role(key: str) -> int:
     if lower in ("unit", "units", "code"):
         role |= _UNIT
     return role
+
+
+def _bare(key: str) -> str:
+    return key.lower().replace("_", "").replace("-", "")
 
 
 def _label(
@@ -206,7 +221,7 @@ def _label(
     that reads as KEEP or TEXT leaves the value to be scanned as usual."""
     named: str | None = None
     label_key: tuple[str, object] | None = None
-    keys = {k.lower(): k for k in value if isinstance(k, str) and _role(k) & _LABEL}
+    keys = {_bare(k): k for k in value if isinstance(k, str) and _role(k) & _LABEL}
     for lower in _LABEL_KEYS:
         key = keys.get(lower)
         if key is None:
