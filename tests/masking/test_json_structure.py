@@ -80,6 +80,14 @@ def test_field_names_of_common_json_stay(safe_harbor: Masker) -> None:
             "rows": [{"f": [{"v": SSN}, {"v": MRN}]}],  # BigQuery
         },
         [["ssn", "mrn"], [SSN, MRN]],
+        {  # Snowflake SQL API
+            "resultSetMetaData": {"rowType": [{"name": "SSN"}, {"name": "MRN"}]},
+            "data": [[SSN, MRN]],
+        },
+        {  # Databricks SQL statement execution
+            "manifest": {"schema": {"columns": [{"name": "ssn"}, {"name": "mrn"}]}},
+            "result": {"data_array": [[SSN, MRN]]},
+        },
         [["Social Security Number", "Medical record number"], [SSN, MRN], [SSN, MRN]],
         {"sheet": {"values": [["id", "ssn", "mrn"], [1, SSN, MRN]]}},
     ],

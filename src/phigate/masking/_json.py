@@ -105,6 +105,7 @@ def _mask_object(
     key_type: str | None,
     identifier: str | None = None,
     keys_type: str | None = None,
+    columns: list[str | None] | None = None,
 ) -> dict[object, object]:
     """Keys are masked like values (`_new_key`); the items under them by what they
     say. In a FHIR Identifier (`identifier` is then what it identifies), `value` is an
@@ -117,14 +118,14 @@ def _mask_object(
     roles = 0
     for fact in facts:
         roles |= fact.role
-    named, label_key, column_types = identifier, None, None
+    named, label_key, column_types = identifier, None, columns
     if roles:
         if named is None and roles & _VALUE:
             named, label_key = _label(masker, value, counts)
         if named is None and roles & _UNIT and roles & _VALUE:
             named = _old_age(value)
         if roles & _COLUMNS and roles & _ROWS:
-            column_types = _columns(value)
+            column_types = _columns(value) or column_types
     items: list[tuple[object, str | None, object]] = []
     renamed = False
     for (key, item), fact in zip(value.items(), facts, strict=True):
@@ -134,6 +135,9 @@ def _mask_object(
             masked = label_key[1]  # a field name, not a person's (`{"name": "ssn", …}`)
         elif column_types is not None and fact.role & _ROWS and isinstance(item, list):
             masked = _mask_rows(masker, item, column_types, counts, depth - 1)
+        elif column_types and fact.role & _ROWS and isinstance(item, dict) and depth > 0:
+            # the rows one object down: Databricks' `{"result": {"data_array": [...]}}`
+            masked = _mask_object(masker, item, counts, depth - 1, None, columns=column_types)
         else:
             child_type = fact.hint
             if key == "identifier" and value.get("resourceType") not in _IMPERSONAL:
@@ -187,9 +191,20 @@ _LABEL_KEYS = (
     "url",
 )
 _COLUMN_KEYS = frozenset(
-    ["columns", "fields", "meta", "header", "headers", "schema", "column_names", "colnames"]
+    [
+        "columns",
+        "fields",
+        "meta",
+        "header",
+        "headers",
+        "schema",
+        "column_names",
+        "colnames",
+        "resultsetmetadata",
+        "manifest",
+    ]
 )
-_ROW_KEYS = frozenset(["rows", "data", "values", "records", "rowset"])
+_ROW_KEYS = frozenset(["rows", "data", "values", "records", "rowset", "data_array", "result"])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -322,16 +337,27 @@ def _column_type(name: object) -> str | None:
 
 def _columns(value: dict[object, object]) -> list[str | None] | None:
     """The types of a columnar table's columns (`columns`/`fields`/`meta`/`header`, or
-    `schema` with `fields`), None when no column name names a type."""
+    nested: `schema.fields`, Snowflake's `resultSetMetaData.rowType`, Databricks'
+    `manifest.schema.columns`), None when no column name names a type."""
     for key, item in value.items():
-        if not (isinstance(key, str) and _role(key) & _COLUMNS):
-            continue
-        if isinstance(item, dict):
-            item = item.get("fields", item.get("columns"))
-        if isinstance(item, list) and item:
-            types = [_column_type(name) for name in item]
-            if any(types):
+        if isinstance(key, str) and _role(key) & _COLUMNS:
+            types = _column_list(item, 3)
+            if types is not None:
                 return types
+    return None
+
+
+def _column_list(item: object, levels: int) -> list[str | None] | None:
+    if isinstance(item, dict) and levels > 0:
+        for key in ("fields", "columns", "rowType", "schema"):
+            types = _column_list(item.get(key), levels - 1)
+            if types is not None:
+                return types
+        return None
+    if isinstance(item, list) and item:
+        types = [_column_type(name) for name in item]
+        if any(types):
+            return types
     return None
 
 
