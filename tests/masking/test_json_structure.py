@@ -179,6 +179,14 @@ def test_a_search_token_identifier_is_masked(safe_harbor: Masker, text: str, lab
         assert label in out or "[URL]" in out, out  # a system URL may be masked whole after
 
 
+def test_an_impersonal_resources_search_token_is_scanned(safe_harbor: Masker) -> None:
+    """`Organization?identifier=…` names an organisation, as its `identifier` does."""
+    text = "Organization?identifier=https://github.com/synthetichealth/synthea|dd406540-fa97"
+    assert safe_harbor.mask_json({"reference": text})[0] == {"reference": text}
+    other = f"Patient?identifier=https://github.com/synthetichealth/synthea|{MRN}"
+    assert MRN not in shown(safe_harbor, {"reference": other})
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -665,6 +665,8 @@ def _mask_search_tokens(masker: ValueMasker, text: str, counts: dict[str, int]) 
         name = match.group(1).lower()
         start, end = match.span(2)
         if "identifier" in name.replace(":", ".").split("."):
+            if _searched_type(text, match.start(1)) in _IMPERSONAL:
+                continue  # `Organization?identifier=…` is scanned as an org's identifier is
             tokens = text[start:end].split(",")
             masked = ",".join(_mask_token(masker, t, counts) for t in tokens)
         else:
@@ -679,6 +681,18 @@ def _mask_search_tokens(masker: ValueMasker, text: str, counts: dict[str, int]) 
         return text
     out.append(text[last:])
     return "".join(out)
+
+
+def _searched_type(text: str, at: int) -> str:
+    """The resource type a search is on (`Organization` in `Organization?identifier=`),
+    empty when the parameter does not follow one directly."""
+    mark = text.rfind("?", 0, at)
+    if mark < 0 or any(c in "& \t\n" for c in text[mark:at]):
+        return ""
+    start = mark
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start:mark]
 
 
 def _mask_token(masker: ValueMasker, token: str, counts: dict[str, int]) -> str:
