@@ -112,6 +112,27 @@ _EXACT: dict[str, str] = {
     "referring": e.PERSON,
     "attending_md": e.PERSON,
     "pcp": e.PERSON,
+    # Identifiers under the names health IT gives them (HL7, Medicare, MPI vendors).
+    "hicn": e.HEALTH_PLAN_ID,  # Medicare's Health Insurance Claim Number: SSN + letter
+    "hic": e.HEALTH_PLAN_ID,
+    "hic_number": e.HEALTH_PLAN_ID,
+    "empi": e.MRN,  # enterprise master patient index
+    "mpi": e.MRN,
+    "ss_no": e.SSN,
+    "ss_num": e.SSN,
+    "ss_number": e.SSN,
+    "socsec": e.SSN,
+    # A person's taxpayer id is their SSN (or an ITIN of the same shape). An employer's
+    # EIN is masked too: Safe Harbor removes identifiers of the person's employer.
+    "tin": e.SSN,
+    "itin": e.SSN,
+    "tax_id": e.SSN,
+    "taxid": e.SSN,
+    "tax_no": e.SSN,
+    "tax_number": e.SSN,
+    "taxpayer_id": e.SSN,
+    "ein": e.ID,
+    "fein": e.ID,
 }
 
 # Column and field names of forms and exports written in other languages (German,
@@ -164,9 +185,16 @@ _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
     (frozenset(words.split()), entity)
     for words, entity in (
         ("password passwd pwd secret token apikey api_key credential credentials", e.SECRET),
-        ("ssn social_security", e.SSN),
-        ("mrn medical_record chart_number", e.MRN),
-        ("member subscriber beneficiary policy insurance medicaid medicare", e.HEALTH_PLAN_ID),
+        ("ssn social_security ss_no ss_num ssn_no tax_id taxpayer itin", e.SSN),
+        (
+            "mrn medical_record chart_number empi mpi patient_number patient_no patient_num"
+            " pat_num pat_no hospital_number hospital_no hospital_num hosp_no hosp_num",
+            e.MRN,
+        ),
+        (
+            "member subscriber beneficiary policy insurance medicaid medicare hicn mbi",
+            e.HEALTH_PLAN_ID,
+        ),
         ("card credit_card cc_number pan", e.CREDIT_CARD),
         ("iban", e.IBAN),
         ("account acct routing", e.ACCOUNT_NUMBER),
@@ -230,9 +258,7 @@ _DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_t
 
 @functools.lru_cache(maxsize=4096)
 def hint(name: str) -> str | None:
-    if not name.isascii():  # "Prénom", "Straße", "Código postal"
-        name = _ascii(name)
-    normal = _NON_WORD.sub("_", _CAMEL.sub(r"\1_\2", name).lower()).strip("_")
+    normal = normalise(name)
     if normal in _EXACT:
         return _EXACT[normal]
     tokens = set(normal.split("_"))
@@ -250,6 +276,14 @@ def hint(name: str) -> str | None:
     if normal.endswith("_id") or normal.endswith("_uuid") or normal.endswith("_key"):
         return KEEP  # surrogate keys: joins need them, and they identify rows, not people
     return None
+
+
+def normalise(name: str) -> str:
+    """The name in lower snake case without accents: `dateOfBirth` is `date_of_birth`,
+    "Código postal" `codigo_postal`."""
+    if not name.isascii():  # "Prénom", "Straße", "Código postal"
+        name = _ascii(name)
+    return str(_NON_WORD.sub("_", _CAMEL.sub(r"\1_\2", name).lower()).strip("_"))
 
 
 def _ascii(name: str) -> str:

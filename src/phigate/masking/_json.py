@@ -4,11 +4,14 @@ FHIR identifiers are masked by their shape, depth is bounded."""
 from __future__ import annotations
 
 import functools
+import urllib.parse
+import weakref
+from typing import NamedTuple
 
 import re2
 
 from phigate.masking import entities as e
-from phigate.masking._hints import KEEP, TEXT, hint
+from phigate.masking._hints import KEEP, TEXT, hint, normalise
 from phigate.masking.value_masker import ValueMasker
 
 TOO_DEEP = "[REDACTED:TOO_DEEP]"
@@ -73,17 +76,23 @@ def mask_json(
     counts: dict[str, int],
     depth: int,
     key_type: str | None = None,
+    keys_type: str | None = None,
 ) -> object:
     """Masked copy of `value`; subtrees nested deeper than `depth` are replaced whole.
-    `key_type` is what the key holding `value` says (`hint`), or `_IDENTIFIER`."""
+    `key_type` is what the key holding `value` says (`hint`), or `_IDENTIFIER`;
+    `keys_type` what it says about the keys of the object under it (`_keys_hint`)."""
     if depth < 0:
         counts["TOO_DEEP"] = counts.get("TOO_DEEP", 0) + 1
         return TOO_DEEP
     if isinstance(value, dict):
         if key_type == _IDENTIFIER and "value" in value:
             return _mask_object(masker, value, counts, depth, None, _identifier_type(value))
-        return _mask_object(masker, value, counts, depth, key_type)
+        return _mask_object(masker, value, counts, depth, key_type, keys_type=keys_type)
     if isinstance(value, list | tuple):
+        header = _header(value)
+        if header is not None:
+            first = mask_json(masker, value[0], counts, depth - 1, key_type)
+            return [first, *_mask_rows(masker, value[1:], header, counts, depth)]
         return [mask_json(masker, v, counts, depth - 1, key_type) for v in value]
     return _mask_scalar(masker, value, counts, key_type)
 
@@ -95,28 +104,320 @@ def _mask_object(
     depth: int,
     key_type: str | None,
     identifier: str | None = None,
+    keys_type: str | None = None,
+    columns: list[str | None] | None = None,
 ) -> dict[object, object]:
-    """Keys are masked like values (`_mask_key`); the items under them by what they
+    """Keys are masked like values (`_new_key`); the items under them by what they
     say. In a FHIR Identifier (`identifier` is then what it identifies), `value` is an
     identifier of the resource's subject (a patient's SSN, MRN, member id) whatever its
-    shape or key, masked whole and labelled by its `system` or `type`."""
+    shape or key, masked whole and labelled by its `system` or `type`. Objects that
+    say more than `key: value` (`_role`) are read first: a label beside a value
+    (`{"name": "ssn", "valueString": …}`), a Quantity of years over 89, a columnar
+    table (`{"columns": [...], "rows": [[...]]}`)."""
+    facts = [_facts(key if isinstance(key, str) else str(key)) for key in value]
+    roles = 0
+    for fact in facts:
+        roles |= fact.role
+    named, label_key, column_types = identifier, None, columns
+    if roles:
+        if named is None and roles & _VALUE:
+            named, label_key = _label(masker, value, counts)
+        if named is None and roles & _UNIT and roles & _VALUE:
+            named = _old_age(value)
+        if roles & _COLUMNS and roles & _ROWS:
+            column_types = _columns(value) or column_types
     items: list[tuple[object, str | None, object]] = []
     renamed = False
-    for key, item in value.items():
-        key_text = str(key)
-        child_type = hint(key_text)
-        if key_text == "identifier" and value.get("resourceType") not in _IMPERSONAL:
-            child_type = _IDENTIFIER
-        if identifier is not None and key_text == "value" and _is_scalar(item):
-            masked = masker.whole(identifier, item, counts)
+    for (key, item), fact in zip(value.items(), facts, strict=True):
+        if named is not None and fact.role & _VALUE:
+            masked = _labelled(masker, item, named, counts, depth - 1)
+        elif label_key is not None and key == label_key[0]:
+            masked = label_key[1]  # a field name, not a person's (`{"name": "ssn", …}`)
+        elif column_types is not None and fact.role & _ROWS and isinstance(item, list):
+            masked = _mask_rows(masker, item, column_types, counts, depth - 1)
+        elif column_types and fact.role & _ROWS and isinstance(item, dict) and depth > 0:
+            # the rows one object down: Databricks' `{"result": {"data_array": [...]}}`
+            masked = _mask_object(masker, item, counts, depth - 1, None, columns=column_types)
         else:
-            masked = mask_json(masker, item, counts, depth - 1, child_type)
-        new_key = None if _field_name(key_text) else _mask_key(masker, key_text, counts, key_type)
+            child_type = fact.hint
+            if key == "identifier" and value.get("resourceType") not in _IMPERSONAL:
+                child_type = _IDENTIFIER
+            keys = fact.keys_hint if isinstance(item, dict) else None
+            masked = mask_json(masker, item, counts, depth - 1, child_type, keys)
+        new_key = _new_key(masker, fact, counts, key_type, keys_type)
         renamed = renamed or new_key is not None
         items.append((key, new_key, masked))
     if not renamed:  # most objects: no key is masked, none can collide
         return {key: item for key, _, item in items}
     return _distinct(items)
+
+
+# What a key does in an object that says more than `key: value` (bit flags, `_role`).
+_LABEL = 1  # names the value beside it: `name`, `key`, `field`, `code`, `label`, …
+_VALUE = 2  # the value a label names: `value`, FHIR `value[x]`, `val`, `answer`
+_COLUMNS = 4  # the column names of a columnar table: `columns`, `fields`, `schema`, …
+_ROWS = 8  # its rows: `rows`, `data`, `values`, `records`
+_UNIT = 16  # a Quantity's unit: `unit`, `code`
+
+# Label keys, the first found that names a type wins (`system` names a ContactPoint's
+# value, `url` an extension's, `text` a questionnaire answer's).
+# (written without `_` or `-`, any case: `field_name`, `attributeName`, `Key`).
+_LABEL_KEYS = (
+    "name",
+    "key",
+    "keyname",
+    "field",
+    "fieldname",
+    "label",
+    "code",
+    "attribute",
+    "attributename",
+    "attrname",
+    "property",
+    "propertyname",
+    "param",
+    "paramname",
+    "parametername",
+    "variable",
+    "varname",
+    "metric",
+    "metricname",
+    "column",
+    "columnname",
+    "text",
+    "question",
+    "system",
+    "type",
+    "url",
+)
+_COLUMN_KEYS = frozenset(
+    [
+        "columns",
+        "fields",
+        "meta",
+        "header",
+        "headers",
+        "schema",
+        "column_names",
+        "colnames",
+        "resultsetmetadata",
+        "manifest",
+    ]
+)
+_ROW_KEYS = frozenset(["rows", "data", "values", "records", "rowset", "data_array", "result"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _role(key: str) -> int:
+    lower = key.lower()
+    bare = lower.replace("_", "").replace("-", "")
+    role = _LABEL if bare in _LABEL_KEYS else 0
+    if bare.startswith("value") or bare.endswith("value") or bare in ("val", "answer"):
+        role |= _VALUE  # `value`, `valueString`, `attributeValue`, `field_value`
+    if lower in _COLUMN_KEYS:
+        role |= _COLUMNS
+    if lower in _ROW_KEYS:
+        role |= _ROWS
+    if lower in ("unit", "units", "code"):
+        role |= _UNIT
+    return role
+
+
+def _bare(key: str) -> str:
+    return key.lower().replace("_", "").replace("-", "")
+
+
+def _label(
+    masker: ValueMasker, value: dict[object, object], counts: dict[str, int]
+) -> tuple[str | None, tuple[str, object] | None]:
+    """What a sibling label says the `value*` keys hold (an entity type, or None), and
+    the label key with its shown value when the label is a field name (`ssn`, `MRN`),
+    not to be masked as a person's name under `name`. A label only adds masking: one
+    that reads as KEEP or TEXT leaves the value to be scanned as usual."""
+    named: str | None = None
+    label_key: tuple[str, object] | None = None
+    keys = {_bare(k): k for k in value if isinstance(k, str) and _role(k) & _LABEL}
+    for lower in _LABEL_KEYS:
+        key = keys.get(lower)
+        if key is None:
+            continue
+        label = value[key]
+        if isinstance(label, dict):
+            if lower in ("code", "type") and _is_age_code(label):
+                return e.AGE, label_key
+            continue
+        if not isinstance(label, str) or len(label) > 256:
+            continue
+        found = hint(label)
+        if found is None:
+            continue
+        if label_key is None and _field_name(label):
+            shown = _person_key(masker, label, counts)
+            label_key = (key, label if shown is None else shown)
+        if named is None and found not in (KEEP, TEXT):
+            named = found
+    return named, label_key
+
+
+# LOINC codes of a person's age: 30525-0 Age, 21612-7 Age - Reported, 29553-5 Age
+# calculated, 21611-9 Age - estimated, 63900-5 Current age or age at death.
+_AGE_CODES = frozenset({"30525-0", "21612-7", "29553-5", "21611-9", "63900-5"})
+
+
+def _is_age_code(concept: dict[object, object]) -> bool:
+    """A CodeableConcept that says "age": a LOINC age code, or text that reads as age."""
+    codings = concept.get("coding")
+    for coding in codings if isinstance(codings, list) else []:
+        if isinstance(coding, dict):
+            if coding.get("code") in _AGE_CODES:
+                return True
+            display = coding.get("display")
+            if isinstance(display, str) and len(display) <= 64 and hint(display) == e.AGE:
+                return True
+    text = concept.get("text")
+    return isinstance(text, str) and len(text) <= 64 and hint(text) == e.AGE
+
+
+# A Quantity's unit (UCUM code or word) as years per unit.
+_YEARS = {
+    **dict.fromkeys(("a", "y", "yr", "yrs", "year", "years", "ann", "jahre"), 1.0),
+    **dict.fromkeys(("mo", "mos", "month", "months"), 1 / 12),
+    **dict.fromkeys(("wk", "wks", "week", "weeks"), 7 / 365.25),
+    **dict.fromkeys(("d", "day", "days"), 1 / 365.25),
+}
+
+
+def _old_age(value: dict[object, object]) -> str | None:
+    """AGE when the object is a Quantity of time over 89 years (`{"value": 93, "unit":
+    "years"}`, a FHIR Age): Safe Harbor makes such an age an identifier, whatever
+    key holds it. Younger ages and other quantities stay."""
+    lowered = {k.lower(): v for k, v in value.items() if isinstance(k, str)}
+    number = lowered.get("value")
+    if isinstance(number, str):
+        try:
+            number = float(number)
+        except ValueError:
+            return None
+    if not isinstance(number, int | float) or isinstance(number, bool):
+        return None
+    for key in ("unit", "code", "units"):
+        unit = lowered.get(key)
+        factor = _YEARS.get(unit.strip().lower()) if isinstance(unit, str) else None
+        if factor is not None:
+            return e.AGE if number * factor >= 90 else None
+    return None
+
+
+def _labelled(
+    masker: ValueMasker, item: object, entity: str, counts: dict[str, int], depth: int
+) -> object:
+    """`item` masked as what its label (or column) names: a scalar whole, the `value*`
+    of an object under it whole, the items of a list each so."""
+    if depth < 0 or item is None or isinstance(item, bool):
+        return mask_json(masker, item, counts, depth)
+    if isinstance(item, dict):
+        return _mask_object(masker, item, counts, depth, None, entity)
+    if isinstance(item, list | tuple):
+        return [_labelled(masker, v, entity, counts, depth - 1) for v in item]
+    if _is_scalar(item):
+        return masker.whole(entity, item, counts)
+    return mask_json(masker, item, counts, depth)
+
+
+def _column_type(name: object) -> str | None:
+    """The entity type a column name says its cells are; KEEP and TEXT say nothing
+    here (a cell is scanned as any value is)."""
+    if isinstance(name, dict):
+        name = next((name[k] for k in ("name", "Name", "field", "key", "id") if k in name), None)
+    if not isinstance(name, str) or len(name) > 128:
+        return None
+    found = hint(name)
+    return None if found in (KEEP, TEXT) else found
+
+
+def _columns(value: dict[object, object]) -> list[str | None] | None:
+    """The types of a columnar table's columns (`columns`/`fields`/`meta`/`header`, or
+    nested: `schema.fields`, Snowflake's `resultSetMetaData.rowType`, Databricks'
+    `manifest.schema.columns`), None when no column name names a type."""
+    for key, item in value.items():
+        if isinstance(key, str) and _role(key) & _COLUMNS:
+            types = _column_list(item, 3)
+            if types is not None:
+                return types
+    return None
+
+
+def _column_list(item: object, levels: int) -> list[str | None] | None:
+    if isinstance(item, dict) and levels > 0:
+        for key in ("fields", "columns", "rowType", "schema"):
+            types = _column_list(item.get(key), levels - 1)
+            if types is not None:
+                return types
+        return None
+    if isinstance(item, list) and item:
+        types = [_column_type(name) for name in item]
+        if any(types):
+            return types
+    return None
+
+
+def _header(value: list[object] | tuple[object, ...]) -> list[str | None] | None:
+    """The column types of a table written as a list of lists whose first row is its
+    header (CSV as JSON, spreadsheet APIs), None when it is not one or no column
+    name names a type."""
+    if len(value) < 2 or not isinstance(value[1], list | tuple):
+        return None
+    first = value[0]
+    if not isinstance(first, list | tuple) or not first or len(first) > 4096:
+        return None
+    if not all(isinstance(name, str) for name in first):
+        return None
+    types = [_column_type(name) for name in first]
+    return types if any(types) else None
+
+
+def _mask_rows(
+    masker: ValueMasker,
+    rows: list[object] | tuple[object, ...],
+    types: list[str | None],
+    counts: dict[str, int],
+    depth: int,
+) -> list[object]:
+    """Each row's cells masked by their column's type, as rows through the SQL door
+    are; a row that is no list (BigQuery's `{"f": [{"v": …}]}` included) is read as
+    its shape says."""
+    out: list[object] = []
+    for row in rows:
+        if depth - 1 < 0:
+            out.append(mask_json(masker, row, counts, depth - 1))
+        elif isinstance(row, list | tuple):
+            out.append(
+                [_cell(masker, cell, types, i, counts, depth - 2) for i, cell in enumerate(row)]
+            )
+        elif isinstance(row, dict) and isinstance(row.get("f"), list) and len(row) == 1:
+            cells = row["f"]
+            out.append(
+                {"f": [_cell(masker, c, types, i, counts, depth - 2) for i, c in enumerate(cells)]}
+            )
+        else:
+            out.append(mask_json(masker, row, counts, depth - 1))
+    return out
+
+
+def _cell(
+    masker: ValueMasker,
+    cell: object,
+    types: list[str | None],
+    i: int,
+    counts: dict[str, int],
+    depth: int,
+) -> object:
+    entity = types[i] if i < len(types) else None
+    if isinstance(cell, dict) and set(cell) == {"v"}:  # BigQuery: {"v": value}
+        return {"v": _cell(masker, cell["v"], types, i, counts, depth - 1)}
+    if entity is None:
+        return mask_json(masker, cell, counts, depth)
+    return _labelled(masker, cell, entity, counts, depth)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -126,13 +427,134 @@ def _field_name(key: str) -> bool:
     return len(key) <= 64 and _FIELD_NAME.fullmatch(key) is not None
 
 
+def _new_key(
+    masker: ValueMasker,
+    fact: _Facts,
+    counts: dict[str, int],
+    key_type: str | None,
+    keys_type: str | None,
+) -> str | None:
+    """The masked key, or None when it stays. Under a key that says what its keys are
+    (`by_surname`, `by_mrn`, `patients_by_name`: `_keys_hint`), a key is a value of
+    that type, masked whole, unless it is a field name that says what it is (`total`).
+    Elsewhere field names stay, but a capitalised word the name detector reads as a
+    person's name (`Okonkwo`) is scanned (`_person_key`); other keys are scanned."""
+    key = fact.key
+    if (
+        keys_type is not None
+        and keys_type in masker.types
+        and not (fact.field_name and fact.hint is not None)
+    ):
+        shown = masker.whole(keys_type, key, counts)
+        masked = "" if shown is None else str(shown)
+        return None if masked == key else masked
+    if fact.field_name:
+        return _person_key(masker, key, counts) if fact.maybe_a_name else None
+    return _mask_key(masker, key, counts, key_type)
+
+
+class _Facts(NamedTuple):
+    """What a key's text says, computed once per distinct key (`_facts`)."""
+
+    key: str
+    hint: str | None
+    role: int
+    field_name: bool
+    keys_hint: str | None
+    maybe_a_name: bool
+
+
+@functools.lru_cache(maxsize=8192)
+def _facts(key: str) -> _Facts:
+    """Everything the walk asks of a key, in one cache lookup: keys recur in every
+    object of a result, and JSON masking sits in the response path."""
+    return _Facts(key, hint(key), _role(key), _field_name(key), _keys_hint(key), _maybe_a_name(key))
+
+
+def _maybe_a_name(key: str) -> bool:
+    """A letters-only capitalised key with no field-name reading (not snake or camel
+    case, no `hint`, not a known field word): names are written so, field names
+    rarely."""
+    return (
+        key[:1].isupper()
+        and key[1:].islower()
+        and key.isalpha()
+        and key.lower() not in _FIELD_WORDS
+        and hint(key) is None
+    )
+
+
+def _person_key(masker: ValueMasker, key: str, counts: dict[str, int]) -> str | None:
+    """`key` scanned when it may be a person's name (`_maybe_a_name`), or None when it
+    stays. Whether the scan changes it is remembered per masker and key."""
+    if not _maybe_a_name(key) or _quiet_key(masker, key):
+        return None
+    masked = masker.mask_str(key, counts)
+    return None if masked == key else masked
+
+
+def _quiet_key(masker: ValueMasker, key: str) -> bool:
+    """Whether scanning `key` leaves it as is, remembered per masker (bounded)."""
+    known = _QUIET.get(masker)
+    if known is None:
+        known = _QUIET[masker] = {}
+    quiet = known.get(key)
+    if quiet is None:
+        if len(known) >= 4096:
+            known.clear()
+        quiet = known[key] = masker.mask_str(key, {}) == key
+    return quiet
+
+
+_QUIET: weakref.WeakKeyDictionary[ValueMasker, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+# Capitalised field names of common JSON (C#/.NET and Go APIs write keys so) that the
+# name detector also reads as names: they stay keys.
+_FIELD_WORDS = frozenset(["meta", "branch", "topic"])
+
+
+_INDEX_SUBJECTS = {
+    "patient": e.PERSON,
+    "person": e.PERSON,
+    "people": e.PERSON,
+    "user": e.PERSON,
+    "name": e.PERSON,
+    "names": e.PERSON,
+    "surnames": e.PERSON,
+    "patient_name": e.PERSON,
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _keys_hint(key: str) -> str | None:
+    """What a key says about the keys of the object under it: an index keyed by its
+    subject (`by_surname`, `per_patient`, `patients_by_name`, `mrn_index`) keys
+    values of that type. None when it says nothing, KEEP or TEXT."""
+    normal = normalise(key)
+    subject = ""
+    at = normal.rfind("by_")
+    if at == 0 or (at > 0 and normal[at - 1] == "_"):
+        subject = normal[at + 3 :]
+    elif normal.startswith("per_"):
+        subject = normal[4:]
+    else:
+        for suffix in ("_index", "_map", "_lookup", "_dict"):
+            if normal.endswith(suffix):
+                subject = normal[: -len(suffix)]
+    if not subject:
+        return None
+    found = _INDEX_SUBJECTS.get(subject) or _INDEX_SUBJECTS.get(subject.rstrip("s"))
+    found = found or hint(subject)
+    return None if found in (KEEP, TEXT) else found
+
+
 def _mask_key(
     masker: ValueMasker, key: str, counts: dict[str, int], parent_type: str | None
 ) -> str | None:
-    """The masked key, or None when it stays. An index keyed by identifiers
-    (`{"by_mrn": {"40123456": …}}`) says what its keys are: a key with digits under a
-    key that names a type is masked whole as that type. Other keys are scanned like
-    text (field names are not: `_field_name`)."""
+    """A key that is no field name: one with digits under a key that names a type
+    (`{"by_mrn": {"40123456": …}}`) is masked whole as that type; others are scanned
+    like text."""
     if parent_type is not None and parent_type in masker.types and _has_digit(key):
         shown = masker.whole(parent_type, key, counts)
         masked = "" if shown is None else str(shown)  # `drop` leaves an empty key, not "None"
@@ -214,9 +636,80 @@ def _mask_scalar(
     if key_type is not None and key_type not in (KEEP, TEXT) and key_type in masker.types:
         return masker.whole(key_type, value, counts)
     if isinstance(value, str):
+        if "=" in value:  # cheap: most strings hold no search token
+            value = _mask_search_tokens(masker, value, counts)
         return masker.mask_str(value, counts)
     if isinstance(value, int | float) and key_type != KEEP:
         text = str(value)
         masked = masker.mask_str(text, counts)
         return value if masked == text else masked
     return value
+
+
+# A query parameter (FHIR search, any URL or `key=value` text): its name, with dotted
+# chains and modifiers (`patient.identifier`, `identifier:of-type`), and its value up to
+# the next parameter.
+_PARAMETER = re2.compile(r"(?:^|[?&;,\s])([A-Za-z_][\w.:-]{0,80})=([^&#;\s\"']+)")
+
+
+def _mask_search_tokens(masker: ValueMasker, text: str, counts: dict[str, int]) -> str:
+    """`text` with the value of each query parameter that names its type masked whole.
+    An identifier search token (`identifier=system|value`) is an identifier whatever
+    its system, labelled by it as `identifier[].value` is (unknown: ID): a conditional
+    reference or `ifNoneExist` carries the same SSN or MRN as the resource's
+    `identifier`. Other parameters are read by `hint` (`family=`, `birthdate=`,
+    `phone=`, `ssn=`); one that says KEEP or TEXT leaves its value to the scan."""
+    out: list[str] = []
+    last = 0
+    for match in _PARAMETER.finditer(text):
+        name = match.group(1).lower()
+        start, end = match.span(2)
+        if "identifier" in name.replace(":", ".").split("."):
+            if _searched_type(text, match.start(1)) in _IMPERSONAL:
+                continue  # `Organization?identifier=…` is scanned as an org's identifier is
+            tokens = text[start:end].split(",")
+            masked = ",".join(_mask_token(masker, t, counts) for t in tokens)
+        else:
+            entity = hint(name.rsplit(".", 1)[-1].split(":", 1)[0])
+            if entity in (None, KEEP, TEXT):
+                continue
+            shown = masker.whole(str(entity), text[start:end], counts)
+            masked = "" if shown is None else str(shown)
+        out += [text[last:start], masked]
+        last = end
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _searched_type(text: str, at: int) -> str:
+    """The resource type a search is on (`Organization` in `Organization?identifier=`),
+    empty when the parameter does not follow one directly."""
+    mark = text.rfind("?", max(0, at - 128), at)  # bounded: linear in long text
+    if mark < 0 or any(c in "& \t\n" for c in text[mark:at]):
+        return ""
+    start = mark
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start:mark]
+
+
+def _mask_token(masker: ValueMasker, token: str, counts: dict[str, int]) -> str:
+    """One `system|value` (or bare `value`; `|` may be written `%7C`)."""
+    lower = token.lower()
+    bar, encoded = token.rfind("|"), lower.rfind("%7c")
+    cut, width = (bar, 1) if bar >= encoded else (encoded, 3)
+    system, value = (token[:cut], token[cut + width :]) if cut >= 0 else ("", token)
+    if not value:
+        return token
+    system = urllib.parse.unquote(system)
+    code = ""
+    if "|" in system:  # identifier:of-type=system|code|value
+        system, code = system.rsplit("|", 1)
+    entity = _V2_TYPES.get(code) or _SYSTEMS.get(system)
+    if entity is None and system:
+        entity = _named(system.rstrip("/").rsplit("/", 1)[-1])
+    shown = masker.whole(entity or e.ID, value, counts)
+    prefix = token[: cut + width] if cut >= 0 else ""
+    return prefix + ("" if shown is None else str(shown))
