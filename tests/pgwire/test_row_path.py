@@ -225,3 +225,39 @@ def test_a_read_of_quiet_digests_is_relayed_as_it_came() -> None:
     assert known and known <= {b"%032x" % (g * 7919) for g in range(100)}
     assert out == read
     assert all(a is b for a, b in zip(out, read, strict=True))  # not rebuilt: the same bytes
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    width=st.integers(0, 4),
+    wanted=st.lists(st.integers(0, 3), max_size=4, unique=True),
+    values=st.lists(st.none() | st.binary(max_size=6), max_size=5),
+    damage=st.none() | st.tuples(st.integers(0, 40), st.binary(max_size=3)),
+)
+def test_the_row_locator_agrees_with_data_row_spans(
+    width: int,
+    wanted: list[int],
+    values: list[bytes | None],
+    damage: tuple[int, bytes] | None,
+) -> None:
+    """The locator unrolled per result shape is `data_row_spans`, its width check and a
+    slice of the wanted values, for rows well-formed or not (bytes overwritten, cut or
+    added anywhere after the header)."""
+    wanted = [i for i in wanted if i < width]
+    raw = codec.build_data_row(values)
+    if damage is not None:
+        at, junk = damage
+        body = bytearray(raw[5:])
+        body[at : at + len(junk)] = junk
+        raw = raw[:5] + bytes(body)
+    try:
+        spans = codec.data_row_spans(raw)
+    except ProtocolViolation:
+        spans = None
+    expected = None
+    if spans is not None and len(spans) == width:
+        expected = tuple(
+            raw[spans[i][0] : spans[i][0] + spans[i][1]] if spans[i][1] >= 0 else None
+            for i in wanted
+        )
+    assert codec.data_row_locator(width, tuple(wanted))(raw) == expected

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import itertools
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -390,38 +389,34 @@ class Relay:
         execution = self.queue[0].execution
         assert execution is not None and execution.result is not None  # row_work saw to it
         raws = [m.raw() for m in msgs]
-        totals = self._within_caps(execution.received, msgs, raws)
-        fit, start = len(totals), len(out)
+        fit = self._within_caps(execution.received, msgs, raws)
+        start = len(out)
         try:
             execution.result.data_rows(raws[:fit] if fit < len(raws) else raws, out)
         finally:
             made = len(out) - start
             counted = made if made == fit else made + 1
-            if counted:
-                execution.rows += counted
-                execution.received = totals[counted - 1]
+            execution.rows += counted
+            execution.received += sum(map(len, raws[:counted])) - 5 * counted
         for rest in msgs[fit:]:
             out.extend(self.handle(rest))
 
-    def _within_caps(self, received: int, msgs: Sequence[Message], raws: list[bytes]) -> list[int]:
-        """The result's bytes after each of these rows, for as many as fit the caps
-        (`_caps.check` row by row). Rows that all fit well, as a result's rows do, are
+    def _within_caps(self, received: int, msgs: Sequence[Message], raws: list[bytes]) -> int:
+        """How many of these rows fit the caps (`_caps.check` row by row), given the
+        result's bytes so far. Rows that all fit well, as a result's rows do, are
         measured together: none over the value cap and their sum under the result cap."""
-        limits = self.limits
-        sizes = [len(raw) - 5 for raw in raws]
+        limits, n = self.limits, len(raws)
         if (
-            max(sizes) <= limits.max_value_bytes
-            and received + sum(sizes) <= limits.max_result_bytes
+            max(map(len, raws)) - 5 <= limits.max_value_bytes
+            and received + sum(map(len, raws)) - 5 * n <= limits.max_result_bytes
         ):
-            return list(itertools.accumulate(sizes, initial=received))[1:]
-        totals: list[int] = []
-        for msg in msgs:
+            return n
+        for fit, msg in enumerate(msgs):
             try:
                 received = _caps.check(limits, received, msg)
             except ResultTooLargeError:
-                break
-            totals.append(received)
-        return totals
+                return fit
+        return n
 
     def _data_row(self, msg: Message) -> list[bytes]:
         work = self.row_work(msg)

@@ -15,7 +15,7 @@ import csv
 import io
 import struct
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from psycopg import postgres
 
@@ -31,6 +31,7 @@ TEXT_OID = 25
 _I32 = struct.Struct("!i")
 _NULL = _I32.pack(-1)
 _INT_OIDS = frozenset({20, 21, 23, 26})  # int8, int2, int4, oid
+_NULL_VALUE: frozenset[bytes | None] = frozenset({None})
 
 
 def type_name(oid: int) -> str | None:
@@ -170,53 +171,37 @@ class ResultMasker:
             for raw in raws:
                 out.append(self.data_row(raw))
             return
-        located, refused = self._locate(raws, masking)
-        safe = self._primed([v for _raw, scanned in located for v in scanned if v])
+        width = len(self.fields)
+        locate = codec.data_row_locator(width, tuple(masking))
+        found = list(map(locate, raws))
+        refused = None
+        if None in found:  # a malformed row: the rows before it go out, then it is refused
+            bad = found.index(None)
+            refused = _refusal(raws[bad], width)
+            raws, found = raws[:bad], found[:bad]
+        located = cast(list[tuple[bytes | None, ...]], found)
+        safe = self._primed([v for scanned in located for v in scanned if v])
         seen = self._seen
-        for raw, scanned in located:
-            for value in scanned:
-                if value is not None and value not in safe:
-                    break
-            else:
-                out.append(raw)  # every scanned value NULL or quiet: `mask_str` keeps it
-                continue
-            if self.rows.plan != seen:  # never for scanned columns; if it did, start over
+        for raw, quiet in zip(raws, map(safe.issuperset, located), strict=True):
+            if quiet:  # every scanned value NULL or quiet: `mask_str` keeps it
+                out.append(raw)
+            elif self.rows.plan != seen:  # never for scanned columns; if it did, start over
                 out.append(self.data_row(raw))
-                continue
-            out.append(self._masked(raw, codec.data_row_spans(raw), reading, masking))
+            else:
+                out.append(self._masked(raw, codec.data_row_spans(raw), reading, masking))
         if refused is not None:
             raise refused
 
-    def _locate(
-        self, raws: Sequence[bytes], masking: list[int]
-    ) -> tuple[list[tuple[bytes, tuple[bytes | None, ...]]], ProtocolViolation | None]:
-        """Each row with its values of the columns that may change, up to the first
-        malformed row or one of the wrong width (its violation returned, to be raised
-        after the rows before it are relayed)."""
-        width = len(self.fields)
-        locate = codec.data_row_locator(width, tuple(masking))
-        located: list[tuple[bytes, tuple[bytes | None, ...]]] = []
-        for raw in raws:
-            scanned = locate(raw)
-            if scanned is None:  # malformed: `data_row_spans` tells how
-                try:
-                    spans = codec.data_row_spans(raw)
-                except ProtocolViolation as exc:
-                    return located, exc
-                return located, _width(len(spans), width)
-            located.append((raw, scanned))
-        return located, None
-
-    def _primed(self, values: list[bytes]) -> frozenset[bytes]:
+    def _primed(self, values: list[bytes]) -> frozenset[bytes | None]:
         """The values `mask_str` gives back unchanged, as `_quiet_row` tells them: ones
         `Masker.prime` found quiet that are ASCII (their text's UTF-8 is their bytes)
-        and never read as JSON (no `{` or `[`)."""
+        and never read as JSON (no `{` or `[`), and NULL (never masked)."""
         self.masker.prime(values)
         known = self.masker.known_quiet
         joined = b"\n".join(known)  # one look at them all, in the usual case
-        if joined.isascii() and b"{" not in joined and b"[" not in joined:
-            return known
-        return frozenset(v for v in known if v.isascii() and b"{" not in v and b"[" not in v)
+        if not (joined.isascii() and b"{" not in joined and b"[" not in joined):
+            known = frozenset(v for v in known if v.isascii() and b"{" not in v and b"[" not in v)
+        return known | _NULL_VALUE
 
     def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
         """The columns a row is read for and those that may change, under this plan:
@@ -284,6 +269,15 @@ class ResultMasker:
             else:
                 out.append(None if value is None else _text(value))
         return codec.build_data_row(out)
+
+
+def _refusal(raw: bytes, width: int) -> ProtocolViolation:
+    """Why a row the locator could not read is refused: malformed, or the wrong width."""
+    try:
+        spans = codec.data_row_spans(raw)
+    except ProtocolViolation as exc:
+        return exc
+    return _width(len(spans), width)
 
 
 def _width(values: int, columns: int) -> ProtocolViolation:
