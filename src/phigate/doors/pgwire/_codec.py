@@ -11,6 +11,7 @@ messages (type byte, length, body).
 from __future__ import annotations
 
 import functools
+import itertools
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -115,28 +116,30 @@ class MessageReader:
         copied."""
         if self.startup:
             raise ValueError("take() frames typed messages only")
-        buffer, kinds, cuts = self._buf, [], [0]
-        end, pos = len(buffer), 0
-        refused = None
-        while end - pos >= 5:
-            kind, length = _HEADER.unpack_from(buffer, pos)
-            if length < 4 or length - 4 > self.max_message:
+        buffer, starts = self._buf, []
+        unpack, limit, last = _HEADER.unpack_from, self.max_message + 4, len(buffer) - 5
+        pos, refused = 0, None
+        while pos <= last:
+            kind, length = unpack(buffer, pos)
+            if length < 4 or length > limit:
                 refused = ProtocolViolation(f"invalid message length {length} for type {kind!r}")
                 break
-            if pos + 1 + length > end:
-                break
-            pos += 1 + length
-            kinds.append(kind)
-            cuts.append(pos)
+            after = pos + 1 + length
+            if after > last + 5:
+                break  # still arriving
+            starts.append(pos)
+            pos = after
         if pos == 0:
             return [], refused
+        starts.append(pos)
         with memoryview(buffer) as view:
             whole = bytes(view[:pos])
         del buffer[:pos]
-        out = []
-        for kind, start, stop in zip(kinds, cuts, cuts[1:], strict=False):
-            out.append(Message(kind, None, whole[start:stop]))
-        return out, refused
+        # A one-byte slice is the interpreter's cached object, as the header's type was.
+        return [
+            Message(whole[start : start + 1], None, whole[start:stop])
+            for start, stop in itertools.pairwise(starts)
+        ], refused
 
     def next(self) -> Message | None:
         """The next whole message, or None when more bytes are needed."""
