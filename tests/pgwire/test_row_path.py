@@ -149,6 +149,27 @@ def test_an_integer_column_is_read_as_numbers_and_kept_once_sampled() -> None:
     assert masker.rows.plan[0] == "KEEP"
 
 
+def _batch(masker: ResultMasker, read: list[bytes]) -> list[bytes | str]:
+    """What `data_rows` gives for one read: the rows made, then the error, if any."""
+    out: list[bytes] = []
+    try:
+        masker.data_rows(read, out)
+    except (MaskingError, ProtocolViolation) as exc:
+        return [*out, type(exc).__name__]
+    return list(out)
+
+
+def _one_by_one(masker: ResultMasker, read: list[bytes]) -> list[bytes | str]:
+    """The same read masked row by row, up to the first error (which ends a result)."""
+    out: list[bytes | str] = []
+    for raw in read:
+        answer = _answer(masker, raw, True)
+        out.append(answer)
+        if isinstance(answer, str):
+            break
+    return out
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     profile=st.sampled_from(_PROFILES),
@@ -159,28 +180,36 @@ def test_an_integer_column_is_read_as_numbers_and_kept_once_sampled() -> None:
     ),
     data=st.data(),
 )
-def test_a_primed_stream_is_byte_identical_to_masking_row_by_row(
+def test_a_stream_in_reads_is_byte_identical_to_masking_row_by_row(
     profile: str, picks: list[tuple[int, int]], data: st.DataObject
 ) -> None:
-    """The relay primes the masker with each upstream read's rows (one pass over their
-    scanned values, `ResultMasker.prime`) before masking them one by one: the client
-    must get exactly the bytes masking row by row without it gives, counts and plan
-    included, in reads of any size, past the sampling of unproven columns."""
-    primed, plain = _masker_pair(profile, picks)
+    """The relay masks each upstream read's rows together (`ResultMasker.data_rows`:
+    each row located once, the scanned values primed in one pass, quiet rows relayed
+    as they came): the client must get exactly the bytes masking row by row without
+    priming gives, counts and plan included, in reads of any size, past the sampling
+    of unproven columns, and up to a malformed row or one of the wrong width."""
+    batched, plain = _masker_pair(profile, picks)
     plain = ResultMasker(_UNPRIMED.masker(profile), plain.fields, plain.lineage)
     width = len(picks)
     row = st.lists(_VALUES, min_size=width, max_size=width).map(codec.build_data_row)
+    odd = st.lists(_VALUES, max_size=width + 1).map(codec.build_data_row) | st.sampled_from(
+        [b"D\x00\x00\x00\x0a\x00\x01\x00\x00\x00\x05", b"D\x00\x00\x00\x05\x00"]
+    )
     rows = data.draw(st.lists(row, min_size=1, max_size=60))
+    if data.draw(st.booleans()):
+        rows.insert(data.draw(st.integers(0, len(rows))), data.draw(odd))
     cuts = sorted(data.draw(st.lists(st.integers(0, len(rows)), max_size=4)))
     for lo, hi in zip([0, *cuts], [*cuts, len(rows)], strict=True):
         read = rows[lo:hi]
-        primed.prime(read)
-        assert [_answer(primed, r, True) for r in read] == [_answer(plain, r, True) for r in read]
-    assert primed.rows.counts == plain.rows.counts
-    assert primed.rows.plan == plain.rows.plan
+        expected = _one_by_one(plain, read)
+        assert _batch(batched, read) == expected
+        if expected and isinstance(expected[-1], str):
+            break  # the relay ends the result there
+    assert batched.rows.counts == plain.rows.counts
+    assert batched.rows.plan == plain.rows.plan
 
 
-def test_priming_a_read_answers_its_quiet_digests_at_once() -> None:
+def test_a_read_of_quiet_digests_is_relayed_as_it_came() -> None:
     fields = [codec.Field("n", 0, 0, 23, 4, -1, 0), codec.Field("digest", 0, 0, 25, -1, -1, 0)]
     lineage = [
         {"output": "n", "sources": [], "statement": 0},
@@ -190,7 +219,45 @@ def test_priming_a_read_answers_its_quiet_digests_at_once() -> None:
     rows = [codec.build_data_row([str(g).encode(), b"%032x" % g]) for g in range(1, 200)]
     assert [masker.data_row(r) for r in rows] == rows  # past the sampling
     read = [codec.build_data_row([b"1", b"%032x" % (g * 7919)]) for g in range(100)]
-    masker.prime(read)
+    out: list[bytes] = []
+    masker.data_rows(read, out)
     known = masker.masker._known_quiet
     assert known and known <= {b"%032x" % (g * 7919) for g in range(100)}
-    assert [masker.data_row(r) for r in read] == read
+    assert out == read
+    assert all(a is b for a, b in zip(out, read, strict=True))  # not rebuilt: the same bytes
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    width=st.integers(0, 4),
+    wanted=st.lists(st.integers(0, 3), max_size=4, unique=True),
+    values=st.lists(st.none() | st.binary(max_size=6), max_size=5),
+    damage=st.none() | st.tuples(st.integers(0, 40), st.binary(max_size=3)),
+)
+def test_the_row_locator_agrees_with_data_row_spans(
+    width: int,
+    wanted: list[int],
+    values: list[bytes | None],
+    damage: tuple[int, bytes] | None,
+) -> None:
+    """The locator unrolled per result shape is `data_row_spans`, its width check and a
+    slice of the wanted values, for rows well-formed or not (bytes overwritten, cut or
+    added anywhere after the header)."""
+    wanted = [i for i in wanted if i < width]
+    raw = codec.build_data_row(values)
+    if damage is not None:
+        at, junk = damage
+        body = bytearray(raw[5:])
+        body[at : at + len(junk)] = junk
+        raw = raw[:5] + bytes(body)
+    try:
+        spans = codec.data_row_spans(raw)
+    except ProtocolViolation:
+        spans = None
+    expected = None
+    if spans is not None and len(spans) == width:
+        expected = tuple(
+            raw[spans[i][0] : spans[i][0] + spans[i][1]] if spans[i][1] >= 0 else None
+            for i in wanted
+        )
+    assert codec.data_row_locator(width, tuple(wanted))(raw) == expected

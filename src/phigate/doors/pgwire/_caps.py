@@ -18,7 +18,7 @@ _I32 = struct.Struct("!i")
 
 def check(limits: LimitsSettings, received: int, msg: Message) -> int:
     """The result's bytes with this message counted; raises past a cap."""
-    size = len(msg.body)
+    size = msg.size
     used = received + size
     if size <= limits.max_value_bytes and used <= limits.max_result_bytes:
         return used  # every row of an ordinary result: no budget to build

@@ -375,27 +375,48 @@ class Relay:
     def data_rows(self, msgs: Sequence[Message], out: list[bytes]) -> None:
         """`handle` for a run of DataRows, the bytes for the client appended to `out`
         as they are made (so what came before a violation still goes out): the result
-        is looked up once, then each row is counted against the caps and masked as
-        `_data_row` would. From a refusal on, the rest go through `handle`."""
+        is looked up once, the rows within the caps are counted, then masked together
+        (`ResultMasker.data_rows`: located once, their scanned values primed in one
+        pass). From a refusal on, the rest go through `handle`. Counts end as row by
+        row: a row whose masking failed was counted, the rows after it were not."""
         if not msgs:
             return
         if not self.queue or self._swallow:
             for msg in msgs:
                 out.extend(self.handle(msg))
             return
-        work = self.row_work(msgs[0])  # the same checks, once: the same head for all
+        self.row_work(msgs[0])  # the same checks, once: the same head for all
         execution = self.queue[0].execution
-        assert execution is not None  # row_work refuses a row outside a result
-        limits, check = self.limits, _caps.check
-        for index, msg in enumerate(msgs):
+        assert execution is not None and execution.result is not None  # row_work saw to it
+        raws = [m.raw() for m in msgs]
+        fit = self._within_caps(execution.received, msgs, raws)
+        start = len(out)
+        try:
+            execution.result.data_rows(raws[:fit] if fit < len(raws) else raws, out)
+        finally:
+            made = len(out) - start
+            counted = made if made == fit else made + 1
+            execution.rows += counted
+            execution.received += sum(map(len, raws[:counted])) - 5 * counted
+        for rest in msgs[fit:]:
+            out.extend(self.handle(rest))
+
+    def _within_caps(self, received: int, msgs: Sequence[Message], raws: list[bytes]) -> int:
+        """How many of these rows fit the caps (`_caps.check` row by row), given the
+        result's bytes so far. Rows that all fit well, as a result's rows do, are
+        measured together: none over the value cap and their sum under the result cap."""
+        limits, n = self.limits, len(raws)
+        if (
+            max(map(len, raws)) - 5 <= limits.max_value_bytes
+            and received + sum(map(len, raws)) - 5 * n <= limits.max_result_bytes
+        ):
+            return n
+        for fit, msg in enumerate(msgs):
             try:
-                execution.received = check(limits, execution.received, msg)
+                received = _caps.check(limits, received, msg)
             except ResultTooLargeError:
-                for rest in msgs[index:]:
-                    out.extend(self.handle(rest))
-                return
-            execution.rows += 1
-            out.append(work(msg))
+                return fit
+        return n
 
     def _data_row(self, msg: Message) -> list[bytes]:
         work = self.row_work(msg)
@@ -416,18 +437,6 @@ class Relay:
             execution.result = self._portal_result(head, execution)
         result = execution.result
         return lambda m: result.data_row(m.raw())
-
-    def prime(self, msgs: Sequence[Message]) -> None:
-        """The DataRows of one upstream read, before they are relayed one by one: the
-        current result's masker learns which of their values are quiet in one pass
-        (`ResultMasker.prime`)."""
-        execution = self.queue[0].execution if self.queue else None
-        result = execution.result if execution is not None else None
-        if result is None or self._swallow:
-            return
-        rows = [m.raw() for m in msgs if m.type == b"D"]
-        if len(rows) > 1:
-            result.prime(rows)
 
     def worth_masking(self, msg: Message) -> bool:
         """Whether this row will reach the client: within the caps, not being dropped."""

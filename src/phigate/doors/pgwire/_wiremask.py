@@ -15,7 +15,7 @@ import csv
 import io
 import struct
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from psycopg import postgres
 
@@ -31,6 +31,7 @@ TEXT_OID = 25
 _I32 = struct.Struct("!i")
 _NULL = _I32.pack(-1)
 _INT_OIDS = frozenset({20, 21, 23, 26})  # int8, int2, int4, oid
+_NULL_VALUE: frozenset[bytes | None] = frozenset({None})
 
 
 def type_name(oid: int) -> str | None:
@@ -125,6 +126,16 @@ class ResultMasker:
             raise _width(len(spans), len(self.fields))
         if self._scanned_only and self._quiet_row(raw, spans, masking):
             return raw
+        return self._masked(raw, spans, reading, masking)
+
+    def _masked(
+        self,
+        raw: bytes,
+        spans: Sequence[tuple[int, int]],
+        reading: list[int],
+        masking: list[int],
+    ) -> bytes:
+        """The row masked: the values it reads sliced, masked, and changed ones spliced."""
         row: list[object] = [None] * len(spans)  # a kept column's value is not read
         for i in reading:
             off, size = spans[i]
@@ -145,30 +156,52 @@ class ResultMasker:
                 changed.append((i, new))
         return _splice(raw, spans, changed) if changed else raw
 
-    def prime(self, raws: Sequence[bytes]) -> None:
-        """Before the rows of one upstream read are masked one by one: the values of
-        the columns scanned as text go to `Masker.prime`, which answers, in one pass,
-        which of them no detector starts from. Only a speed-up: masking each row still
-        asks, and gets the same answer. Rows of another shape (the next result's) are
-        skipped, and a malformed row is left to `data_row` to refuse."""
-        plan = self.rows.plan
-        scanned = [i for i in self._masked_order if plan[i] == TEXT and i not in self._ints]
-        if not scanned:
+    def data_rows(self, raws: Sequence[bytes], out: list[bytes]) -> None:
+        """`data_row` for consecutive rows of one result, each appended to `out` as it
+        is made (what came before a malformed row or a masking error still goes out).
+        When every column that may change is scanned as text, each row is located once,
+        its scanned values primed together (`Masker.prime`), and a row whose scanned
+        values all came back quiet goes out as it came; only the others are masked
+        (held to `data_row` row by row by a property test)."""
+        reading, masking = self._live(self.rows.plan)
+        if not masking:
+            out.extend(raws)
+            return
+        if not self._scanned_only or len(raws) < 2:
+            for raw in raws:
+                out.append(self.data_row(raw))
             return
         width = len(self.fields)
-        values: list[bytes] = []
-        for raw in raws:
-            try:
-                spans = codec.data_row_spans(raw)
-            except ProtocolViolation:
-                continue
-            if len(spans) != width:
-                continue
-            for i in scanned:
-                off, size = spans[i]
-                if size > 0:
-                    values.append(raw[off : off + size])
+        locate = codec.data_row_locator(width, tuple(masking))
+        found = list(map(locate, raws))
+        refused = None
+        if None in found:  # a malformed row: the rows before it go out, then it is refused
+            bad = found.index(None)
+            refused = _refusal(raws[bad], width)
+            raws, found = raws[:bad], found[:bad]
+        located = cast(list[tuple[bytes | None, ...]], found)
+        safe = self._primed([v for scanned in located for v in scanned if v])
+        seen = self._seen
+        for raw, quiet in zip(raws, map(safe.issuperset, located), strict=True):
+            if quiet:  # every scanned value NULL or quiet: `mask_str` keeps it
+                out.append(raw)
+            elif self.rows.plan != seen:  # never for scanned columns; if it did, start over
+                out.append(self.data_row(raw))
+            else:
+                out.append(self._masked(raw, codec.data_row_spans(raw), reading, masking))
+        if refused is not None:
+            raise refused
+
+    def _primed(self, values: list[bytes]) -> frozenset[bytes | None]:
+        """The values `mask_str` gives back unchanged, as `_quiet_row` tells them: ones
+        `Masker.prime` found quiet that are ASCII (their text's UTF-8 is their bytes)
+        and never read as JSON (no `{` or `[`), and NULL (never masked)."""
         self.masker.prime(values)
+        known = self.masker.known_quiet
+        joined = b"\n".join(known)  # one look at them all, in the usual case
+        if not (joined.isascii() and b"{" not in joined and b"[" not in joined):
+            known = frozenset(v for v in known if v.isascii() and b"{" not in v and b"[" not in v)
+        return known | _NULL_VALUE
 
     def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
         """The columns a row is read for and those that may change, under this plan:
@@ -236,6 +269,15 @@ class ResultMasker:
             else:
                 out.append(None if value is None else _text(value))
         return codec.build_data_row(out)
+
+
+def _refusal(raw: bytes, width: int) -> ProtocolViolation:
+    """Why a row the locator could not read is refused: malformed, or the wrong width."""
+    try:
+        spans = codec.data_row_spans(raw)
+    except ProtocolViolation as exc:
+        return exc
+    return _width(len(spans), width)
 
 
 def _width(values: int, columns: int) -> ProtocolViolation:

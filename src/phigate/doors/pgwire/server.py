@@ -469,7 +469,6 @@ class ClientConnection:
         # One read's whole messages; a violation is raised after what came before it
         # is relayed, as when they were framed one at a time.
         msgs, refused = framer.take()
-        self.session.prime(msgs)
         turn_ends = time.monotonic() + _TURN
         for run in _runs(msgs, self.session.masks_off_loop):
             if len(run) > 1:

@@ -507,7 +507,7 @@ class Session:
     # ── answers from the upstream ───────────────────────────────────────────
     def masks_off_loop(self, msg: Message) -> bool:
         """A row big enough that masking it on the event loop would stall other sessions."""
-        return len(msg.body) >= self._off_loop_from and msg.type in (b"D", b"d")
+        return msg.size >= self._off_loop_from and msg.type in (b"D", b"d")
 
     async def on_upstream_off_loop(self, msg: Message) -> None:
         """`on_upstream` for a large row: masked on the masking pool, relayed in order."""
@@ -517,11 +517,6 @@ class Session:
             work = self.relay.row_work(msg)
             masked = await off_loop(self.gateway.settings.limits, work, msg)
         self.on_upstream(msg, masked)
-
-    def prime(self, msgs: Sequence[Message]) -> None:
-        """What one upstream read framed, before it is relayed (see Relay.prime)."""
-        if self.relay is not None:
-            self.relay.prime(msgs)
 
     def on_upstream_rows(self, msgs: Sequence[Message]) -> None:
         """`on_upstream` for a run of small DataRows: relayed as one write."""
