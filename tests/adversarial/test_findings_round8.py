@@ -18,7 +18,6 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round4 import (
     ask_then_approve,
     bind,
