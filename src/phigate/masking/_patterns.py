@@ -149,7 +149,9 @@ def _not_common(value: bytes) -> bool:
 
 def _spoken_id(value: bytes) -> bool:
     """Letters and digits read out one by one hold digits ("H 4 4 9 2"), or letters read
-    with a word each ("W as in whiskey")."""
+    with a word each ("W as in whiskey"); sizes ("2 x 3 x 4 cm") are no identifier."""
+    if not value.translate(None, b"0123456789xX ,.-").strip():
+        return False
     return sum(48 <= c <= 57 for c in value) >= 3 or b" as in " in value.lower()
 
 
