@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from phigate.masking.detect import ocr_normal
 from phigate.masking.engine import Masker
 
 WHOLE = [
@@ -44,3 +45,25 @@ KEPT = [
 @pytest.mark.parametrize("text", KEPT)
 def test_kept(safe_harbor: Masker, text: str) -> None:
     assert safe_harbor.mask_text(text).text == text
+
+
+def test_ocr_misreads_in_words_and_numbers_are_read_back() -> None:
+    # OCR reads l as 1 in a word (an i keeps its dot), S as 5, and a lower-case l for
+    # an I among capitals; in a number, S, B and Z between digits are digits.
+    assert ocr_normal(b"Hospita1 Medica1 C1inic") == b"Hospital Medical Clinic"
+    assert ocr_normal(b"HO5PITAL MEDlCAL CENTER") == b"HOSPITAL MEDICAL CENTER"
+    assert ocr_normal(b"SSN 1Z3-45-67B9 ph S55-0123") == b"SSN 123-45-6789 ph 555-0123"
+    # suffixes and names stay: apartment 12B, a UTC time, vitamin B12, short words
+    assert ocr_normal(b"apt 12B at 10:00Z, B12 ok, Ml") == b"apt 12B at 10:00Z, B12 ok, Ml"
+
+
+SCANNED = [
+    ("ADMlSSION F0RM\nFacility: ST. AGNES HOSPlTAL\nD0B: O3/l4/l952", "ST. AGNES HOSPlTAL"),
+    ("REG F0RM D0B O3/l4/l952\nSeen at Lakeview Medica1 Center", "Lakeview Medica1 Center"),
+    ("F0RM D0B O3/l4/l952\nSSN: 1Z3-45-67B9", "1Z3-45-67B9"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), SCANNED)
+def test_scanned_values_masked_whole(safe_harbor: Masker, text: str, value: str) -> None:
+    test_masked_whole(safe_harbor, text, value)

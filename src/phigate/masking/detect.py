@@ -142,7 +142,6 @@ class SpanFinder:
 # likelier characters before detection (same length, so offsets hold).
 _OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
 _TOKEN = re2.compile(rb"[A-Za-z0-9]+")
-_AS_DIGITS = bytes.maketrans(b"OolI", b"0011")
 
 
 def _scanned(data: bytes) -> bool:
@@ -153,27 +152,55 @@ def _scanned(data: bytes) -> bool:
 
 def ocr_normal(data: bytes) -> bytes:
     """The text with OCR confusions inside tokens undone: letters among digits become
-    digits ("O3" -> "03", "l941" -> "1941"), 0 and 1 among letters become letters."""
+    digits ("O3" -> "03", "l941" -> "1941", "67B9" -> "6789"), digits among letters
+    become letters ("Hospita1" -> "Hospital", "HO5PITAL" -> "HOSPITAL"), and a
+    lower-case l in a word in capitals is the I it stands for ("MEDlCAL")."""
     return bytes(_TOKEN.sub(_ocr_token, data))
 
 
 def _ocr_token(match: re2._Match[bytes]) -> bytes:
     token = bytes(match.group(0))
     digits = sum(48 <= c <= 57 for c in token)
-    if not digits or len(token) < 2:
+    if len(token) < 2:
         return token
+    if not digits:
+        return _capitals(token)
     letters = len(token) - digits
     if letters and not token.translate(None, b"0123456789OolI"):
         return token.translate(_AS_DIGITS)
-    if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"01" + _LETTERS):
+    if _inner_capitals(token, digits, letters):
+        return token.translate(_AS_DIGITS)  # "1Z3", "67B9": a digit's look-alike capitals
+    if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"015" + _LETTERS):
         lower = sum(97 <= c <= 122 for c in token) > letters // 2
         return token.translate(_AS_LOWER if lower else _AS_UPPER)
     return token
 
 
+def _inner_capitals(token: bytes, digits: int, letters: int) -> bool:
+    """S, B or Z among digits, outnumbered by them: a digit misread ("1Z3", "67B9",
+    "S55"). At the end it is a suffix ("12B", "00Z"), at the start a name ("B12")."""
+    return (
+        0 < letters < digits
+        and (48 <= token[0] <= 57 or token[0] == 83)  # "S55": a leading S is a 5
+        and 48 <= token[-1] <= 57
+        and not token.translate(None, b"0123456789OolISBZ")
+    )
+
+
+def _capitals(token: bytes) -> bytes:
+    """A word in capitals with a lower-case l among them ("MEDlCAL", "CLlNIC"): the
+    scan read an I; "Ml" or "IVl" alone are too short to tell."""
+    if len(token) < 4 or b"l" not in token:
+        return token
+    others = token.replace(b"l", b"")
+    return token.replace(b"l", b"I") if others.isupper() and len(others) >= 3 else token
+
+
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-_AS_LOWER = bytes.maketrans(b"01", b"oi")
-_AS_UPPER = bytes.maketrans(b"01", b"OI")
+# In a word, OCR reads l as 1 (the glyphs are alike; an i has its dot), O as 0, S as 5.
+_AS_LOWER = bytes.maketrans(b"015", b"ols")
+_AS_UPPER = bytes.maketrans(b"015", b"OIS")
+_AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
