@@ -67,3 +67,26 @@ SCANNED = [
 @pytest.mark.parametrize(("text", "value"), SCANNED)
 def test_scanned_values_masked_whole(safe_harbor: Masker, text: str, value: str) -> None:
     test_masked_whole(safe_harbor, text, value)
+
+
+LOWER_NAMES = [
+    ("thx - jake", "jake"),
+    ("tell aunt rosa i said hi", "rosa"),
+    ("pls remind tom abernathy about his refill", "tom abernathy"),  # unlisted surname
+    ("hi its me, marisol. r u coming?", "marisol"),
+    ("ok see u then, priya", "priya"),  # signed at the line's end
+    ("from: tomasz wilk", "tomasz wilk"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), LOWER_NAMES)
+def test_lower_case_names_in_messages(safe_harbor: Masker, text: str, value: str) -> None:
+    test_masked_whole(safe_harbor, text, value)
+
+
+@pytest.mark.parametrize(
+    "text", ["take with food, water", "call back, thanks", "spoke with maria about her bp"]
+)
+def test_lower_case_words_after_cues_stay(safe_harbor: Masker, text: str) -> None:
+    masked = safe_harbor.mask_text(text).text
+    assert all(w in masked for w in ("water", "thanks", "about her bp") if w in text)
