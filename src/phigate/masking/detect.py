@@ -8,6 +8,7 @@ pattern, so no input can make a detector backtrack.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
+from phigate.masking._wordlists import common_words, person_names
 from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
 from phigate.masking.settings import CustomIdentifier
 
@@ -171,9 +173,44 @@ def _ocr_token(match: re2._Match[bytes]) -> bytes:
     if _inner_capitals(token, digits, letters):
         return token.translate(_AS_DIGITS)  # "1Z3", "67B9": a digit's look-alike capitals
     if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"015" + _LETTERS):
-        lower = sum(97 <= c <= 122 for c in token) > letters // 2
-        return token.translate(_AS_LOWER if lower else _AS_UPPER)
+        return _as_word(token, sum(97 <= c <= 122 for c in token) > letters // 2)
     return token
+
+
+@functools.lru_cache(maxsize=4096)
+def _as_word(token: bytes, lower: bool) -> bytes:
+    """The word a scan wrote with digits in it: 0 is o, 5 is s, and 1 is l or i,
+    whichever makes a word or a name ("Hospita1", "n1nety", "HOSPITA1"); when neither
+    does, l in lower case (the glyphs are alike, an i has its dot) and I in capitals."""
+    table = _AS_LOWER if lower else _AS_UPPER
+    word = token.translate(table)
+    if lower and 48 <= token[0] <= 57:
+        word = word[:1].upper() + word[1:]  # "0kafor": a capital read as a digit
+    ones = [i for i, c in enumerate(token) if c == 49]
+    if not ones or len(ones) > 3:
+        return word
+    known = _known_words()
+    base = bytearray(word)
+    for choice in itertools.product(b"li", repeat=len(ones)):
+        for i, c in zip(ones, choice, strict=True):
+            base[i] = c if lower and (i or not 48 <= token[0] <= 57) else c - 32
+        if base.decode("latin-1").lower() in known:
+            return bytes(base)
+    return word
+
+
+@functools.cache
+def _known_words() -> frozenset[str]:
+    first, last = person_names()
+    return common_words() | first | last | _INSTITUTION_WORDS
+
+
+_INSTITUTION_WORDS = frozenset(
+    "hospital hospitals medical clinic health healthcare center centre infirmary institute"
+    " memorial regional general children's university nursing rehabilitation"
+    " one two three four five six seven eight nine ten eleven twelve twenty thirty forty"
+    " fifty sixty seventy eighty ninety hundred first second third fifth".split()
+)
 
 
 def _inner_capitals(token: bytes, digits: int, letters: int) -> bool:
