@@ -90,3 +90,23 @@ def test_lower_case_names_in_messages(safe_harbor: Masker, text: str, value: str
 def test_lower_case_words_after_cues_stay(safe_harbor: Masker, text: str) -> None:
     masked = safe_harbor.mask_text(text).text
     assert all(w in masked for w in ("water", "thanks", "about her bp") if w in text)
+
+
+LISTED_NAMES = [
+    ("Bed 12B  DE LA CRUZ, Maria  65F  PNA", "DE LA CRUZ, Maria"),
+    ("Bed 18   VAN DER BERG, Pieter  77M", "VAN DER BERG, Pieter"),
+    ("Bed 22   ST. JOHN, Mary 44F", "ST. JOHN, Mary"),
+    ("Seen with Ann Garcia-Lopez today", "Ann Garcia-Lopez"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), LISTED_NAMES)
+def test_particles_and_double_barrelled_surnames(
+    safe_harbor: Masker, text: str, value: str
+) -> None:
+    test_masked_whole(safe_harbor, text, value)
+
+
+def test_hyphenated_common_words_and_eponyms_stay(safe_harbor: Masker) -> None:
+    text = "Follow-Up with X-Ray; Wolff-Parkinson-White on ECG; Guillain-Barré ruled out."
+    assert safe_harbor.mask_text(text).text == text

@@ -205,12 +205,13 @@ def _known_words() -> frozenset[str]:
     return common_words() | first | last | _INSTITUTION_WORDS
 
 
-_INSTITUTION_WORDS = frozenset(
+_INSTITUTION_WORDS_TEXT = (
     "hospital hospitals medical clinic health healthcare center centre infirmary institute"
     " memorial regional general children's university nursing rehabilitation"
     " one two three four five six seven eight nine ten eleven twelve twenty thirty forty"
-    " fifty sixty seventy eighty ninety hundred first second third fifth".split()
+    " fifty sixty seventy eighty ninety hundred first second third fifth"
 )
+_INSTITUTION_WORDS = frozenset(_INSTITUTION_WORDS_TEXT.split())
 
 
 def _inner_capitals(token: bytes, digits: int, letters: int) -> bool:
@@ -368,9 +369,11 @@ _CREDENTIALS_AFTER = Regex(
     rb"(?:,?\s(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|PharmD|DDS|DPM|MBBS|FRCP|FACP|FACS|CNM"
     rb"|CRNA|FNP|FNP-C|APRN|LCSW|LPN|MSN|BSN|DNP)\b\.?)?"
 )
-# Lower-case particles that open a surname: "de la Cruz, Maria", "van der Berg".
+# Particles that open a surname: "de la Cruz, Maria", "van der Berg", in capitals on
+# a list ("DE LA CRUZ, Maria"), and the saint of "St. John, Mary".
 _PARTICLES_BEFORE = frozenset(
-    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten".split()
+    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten st."
+    b" saint".split()
 )
 
 
@@ -429,7 +432,7 @@ def _particles_before(data: bytes, start: int) -> int:
         return 0
     words = before.split(b" ")[:-1]
     taken = 0
-    while words and words[-1] in _PARTICLES_BEFORE:
+    while words and words[-1].lower() in _PARTICLES_BEFORE:
         taken += len(words.pop()) + 1
     return taken
 
