@@ -110,3 +110,15 @@ def test_particles_and_double_barrelled_surnames(
 def test_hyphenated_common_words_and_eponyms_stay(safe_harbor: Masker) -> None:
     text = "Follow-Up with X-Ray; Wolff-Parkinson-White on ECG; Guillain-Barré ruled out."
     assert safe_harbor.mask_text(text).text == text
+
+
+FORM_LABELS = [
+    ("INTAKE F0RM D0B: O3/l4/l952\nNarne: Keoni Kahananui", "Keoni Kahananui"),  # rn for m
+    ("INTAKE F0RM D0B: O3/l4/l952\nOccupatlon: longshoreman", "longshoreman"),  # l for i
+    ("INTAKE F0RM D0B: O3/l4/l952\nErnployer: Makani Freight", "Makani Freight"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), FORM_LABELS)
+def test_labels_read_by_ocr(safe_harbor: Masker, text: str, value: str) -> None:
+    test_masked_whole(safe_harbor, text, value)
