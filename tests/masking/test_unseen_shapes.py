@@ -122,3 +122,22 @@ FORM_LABELS = [
 @pytest.mark.parametrize(("text", "value"), FORM_LABELS)
 def test_labels_read_by_ocr(safe_harbor: Masker, text: str, value: str) -> None:
     test_masked_whole(safe_harbor, text, value)
+
+
+SIGNED = [
+    ("see you then.\nThanks!\nKeoni", "Keoni"),
+    ("see you then.\nTake care,\nKeoni", "Keoni"),
+    ("see you then.\n--\nKeoni", "Keoni"),
+    ("see you then. Cheers - Keoni", "Keoni"),
+    ("MRN 44 71 120 on the label", "44 71 120"),  # a record number in groups
+]
+
+
+@pytest.mark.parametrize(("text", "value"), SIGNED)
+def test_signatures_and_grouped_numbers(safe_harbor: Masker, text: str, value: str) -> None:
+    test_masked_whole(safe_harbor, text, value)
+
+
+@pytest.mark.parametrize("text", ["Thanks,\nThe Team", "Thanks!\nSee you", "Regards,\nDoctor"])
+def test_closings_without_a_name_stay(safe_harbor: Masker, text: str) -> None:
+    assert safe_harbor.mask_text(text).text == text

@@ -127,6 +127,17 @@ def _lower_names(value: bytes) -> int:
     return longest
 
 
+@functools.lru_cache(maxsize=4096)
+def _signed_name(value: bytes) -> bool:
+    """A signature's words that are no common word, eponym or state ("Keoni", not
+    "Doctor", "Team" or "Ohio")."""
+    words = value.decode("utf-8", "replace").lower().split()
+    return all(_surname(w) for w in words) and " ".join(words) not in _STATES_LOWER
+
+
+_STATES_LOWER = frozenset(STATE_NAMES.lower().split("|"))
+
+
 def _surname(text: str) -> bool:
     """An unlisted lower-case word after a given name that reads as its surname: no
     common or clinical word, no drug, letters only."""
@@ -248,6 +259,18 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         _LOWER_SIGN_OFF + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD})?)[ \t]*[.!]?[ \t]*(?m:$)",
         groups=(("v", PERSON),),
         leading=_lower_names,
+    ),
+    # The name a message is signed with after its closing words, alone on its line or
+    # after them: "Thanks!\nKeoni", "Take care,\nSione", "--\nKeoni", "cheers - keoni"
+    PatternSpec(
+        PERSON,
+        r"(?:(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|best|regards|take\s+care|love|sincerely"
+        r"|warmly|yours)(?:\s+(?:again|so\s+much|very\s+much|truly))?)[ \t]*[!,.]*"
+        r"|(?m:^)[ \t>]*--?)"
+        r"(?:[ \t]*[-–—]+)?[ \t]*\n?[ \t>]*"
+        r"(?P<v>\pL[\pL'’-]{1,20}(?: \pL[\pL'’-]{1,20})?)[ \t]*[.!]?[ \t]*(?m:$)",
+        _signed_name,
+        groups=(("v", PERSON),),
     ),
     # A title makes the next word a name in any case: "dr osei", "mrs haddad"
     PatternSpec(
@@ -398,7 +421,8 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
         r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[-–:;#=(]{1,2}\s*)?"
-        r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3})\b",
+        r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3}"
+        r"|\d{2,4}(?: \d{2,6}){2,3})\b",  # or in groups: "MRN 44 71 120"
         has_digit,
         groups=(("v", MRN),),
     ),
