@@ -141,3 +141,8 @@ def test_signatures_and_grouped_numbers(safe_harbor: Masker, text: str, value: s
 @pytest.mark.parametrize("text", ["Thanks,\nThe Team", "Thanks!\nSee you", "Regards,\nDoctor"])
 def test_closings_without_a_name_stay(safe_harbor: Masker, text: str) -> None:
     assert safe_harbor.mask_text(text).text == text
+
+
+def test_a_street_ends_after_its_compass_direction(safe_harbor: Masker) -> None:
+    text = "Ship to 4400 Old Mill Road Northeast, Lakewood NM 87544"
+    test_masked_whole(safe_harbor, text, "4400 Old Mill Road Northeast")
