@@ -146,3 +146,22 @@ def test_closings_without_a_name_stay(safe_harbor: Masker, text: str) -> None:
 def test_a_street_ends_after_its_compass_direction(safe_harbor: Masker) -> None:
     text = "Ship to 4400 Old Mill Road Northeast, Lakewood NM 87544"
     test_masked_whole(safe_harbor, text, "4400 Old Mill Road Northeast")
+
+
+SPOKEN_DATES = [
+    ("Caller: dob is three fourteen fifty two", "three fourteen fifty two"),
+    ("Caller: born 3 14 52", "3 14 52"),
+    ("Caller: birth date three slash fourteen slash fifty two",
+     "three slash fourteen slash fifty two"),
+    ("Caller: uh, january ninth, sixty one", "january ninth, sixty one"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), SPOKEN_DATES)
+def test_birth_dates_read_out(safe_harbor: Masker, text: str, value: str) -> None:
+    test_masked_whole(safe_harbor, text, value)
+
+
+@pytest.mark.parametrize("text", ["she was born in 1952 and has 3 kids", "born at 32 weeks, 4 lbs"])
+def test_numbers_near_birth_stay(safe_harbor: Masker, text: str) -> None:
+    assert safe_harbor.mask_text(text).text == text
