@@ -165,3 +165,16 @@ def test_birth_dates_read_out(safe_harbor: Masker, text: str, value: str) -> Non
 @pytest.mark.parametrize("text", ["she was born in 1952 and has 3 kids", "born at 32 weeks, 4 lbs"])
 def test_numbers_near_birth_stay(safe_harbor: Masker, text: str) -> None:
     assert safe_harbor.mask_text(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "aspirin or tylenol",  # "ty" (thank you) inside a word closes nothing
+        "plan: x-ray",  # a hyphen inside a word signs nothing
+        "Happy thanksgiving",
+        "run with --verbose",
+    ],
+)
+def test_closing_words_inside_other_words_stay(safe_harbor: Masker, text: str) -> None:
+    assert safe_harbor.mask_text(text).text == text

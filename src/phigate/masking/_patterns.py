@@ -61,7 +61,7 @@ _LOWER_NAME_CUE = (
     r"|here['’]?s)\b\.?:?,?(?:\s*[-–—]+)?\s+)"
 )
 # A message signed at its end in lower case: "see u then, sandeep", "thx - jake"
-_LOWER_SIGN_OFF = r"(?:,|[-–—]+)[ \t]*"
+_LOWER_SIGN_OFF = r"(?:,|(?:(?m:^)|[ \t])[-–—]+)[ \t]*"
 
 
 _LOWER_WORD = r"\p{Ll}[\p{Ll}'-]{1,20}"
@@ -265,9 +265,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         PERSON,
         r"(?:(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|best|regards|take\s+care|love|sincerely"
-        r"|warmly|yours)(?:\s+(?:again|so\s+much|very\s+much|truly))?)[ \t]*[!,.]*"
+        r"|warmly|yours)(?:\s+(?:again|so\s+much|very\s+much|truly))?\b)"
         r"|(?m:^)[ \t>]*--?)"
-        r"(?:[ \t]*[-–—]+)?[ \t]*\n?[ \t>]*"
+        # a separator ends the closing words: punctuation, a dash, blanks or the line's end
+        r"(?:[ \t]*(?:[!,.]+|[-–—]+)[ \t]*\n?|[ \t]*\n|[ \t]+)[ \t>]*"
         r"(?P<v>\pL[\pL'’-]{1,20}(?: \pL[\pL'’-]{1,20})?)[ \t]*[.!]?[ \t]*(?m:$)",
         _signed_name,
         groups=(("v", PERSON),),
