@@ -35,6 +35,14 @@ _YEAR_WORDS = (
     rf"|sixteen|seventeen|eighteen|nineteen|oh[- ](?:{_UNITS})|{_UNITS}))?"
 )
 
+# A two-digit year in words: "sixty-one", "fifty two"
+_TENS = rf"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:{_UNITS}))?\b)"
+# A number in words or digits, as a date is read out
+_SPOKEN_NUMBER = (
+    rf"(?:\d{{1,4}}|zero|oh|{_NUMBER_WORDS}|thirteen|fourteen|fifteen|sixteen|seventeen"
+    rf"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|{_ORD_WORDS})"
+)
+
 # A whole year in words ("nineteen fifty-two"), not "twenty" alone ("2 May, twenty patients").
 _YEAR_WORDS_FULL = _YEAR_WORDS.removesuffix("?")
 
@@ -127,11 +135,20 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     # Scanned with spaces: 03 / 05 / 2024
     PatternSpec(DATE, rf"\b{DAY} [/-] {DAY} [/-] (?:{_YEAR4}|\d{{2}})\b", _numeric_date),
-    # Spoken: March fifth, nineteen fifty-two / the third of May
+    # Spoken: March fifth, nineteen fifty-two / the third of May / January ninth, sixty-one
     PatternSpec(
         DATE,
-        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_ORD_WORDS}\b(?:,?\s+{_YEAR_WORDS})?"
-        rf"|\b(?:the\s+)?{_ORD_WORDS}\s+of\s+{MONTH_ANY}\b(?:,?\s+{_YEAR_WORDS})?)",
+        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_ORD_WORDS}\b(?:,?\s+(?:{_YEAR_WORDS}|{_TENS}))?"
+        rf"|\b(?:the\s+)?{_ORD_WORDS}\s+of\s+{MONTH_ANY}\b(?:,?\s+(?:{_YEAR_WORDS}|{_TENS}))?)",
+    ),
+    # A birth date read out as numbers after the question: "dob is three fourteen fifty
+    # two", "born 3 14 52", "three slash fourteen slash fifty two"
+    PatternSpec(
+        DATE,
+        r"(?i:\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?)"
+        r"\s*(?:is|was|[:=-])?\s*(?:(?:uh|um|it'?s),?\s+)?)"
+        rf"(?P<v>{_SPOKEN_NUMBER}(?:(?:[\s,/.-]+|\s+(?:slash|dash)\s+){_SPOKEN_NUMBER}){{2,7}})\b",
+        groups=(("v", DATE),),
     ),
     # Digits for the day, words for the year: "March 1st, nineteen fifty-two"
     PatternSpec(

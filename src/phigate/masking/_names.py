@@ -207,11 +207,23 @@ class NameDetector:
             return kind
         if "-" in lowered and any(p in EPONYMS for p in lowered.split("-")):
             return _EPONYM  # Guillain-Barré, Wolff-Parkinson-White
+        if "-" in lowered and self._double_barrelled(lowered.split("-")):
+            return _NAME  # Smith-Jones, GARCÍA-LÓPEZ: a name of names
         if _DRUG_ENDINGS.search(lowered) is not None:
             return _COMMON  # Apixaban, Metoprolol: a drug, named like no one
         if text.isupper() and len(text) <= 5:
             return _COMMON  # an abbreviation (HTN, COPD) rather than a name
         return _UNKNOWN
+
+    def _double_barrelled(self, parts: list[str]) -> bool:
+        """Parts of a hyphenated word that make it a surname: one a name, none a common
+        word ("Follow-Up", "X-Ray"), a place, an eponym or a particle ("al-Qaeda")."""
+        kinds = [self._kind.get(p) for p in parts]
+        return (
+            _NAME in kinds
+            and all(len(p) >= 3 for p in parts)
+            and all(k in (_NAME, _AMBIGUOUS, None) for k in kinds)
+        )
 
 
 def _words(data: bytes) -> Iterator[tuple[int, int]]:

@@ -39,23 +39,31 @@ _NATO = (
     "alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|kilo|lima|mike|november"
     "|oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey|x-ray|yankee|zulu"
 )
-# A token of an identifier read out: a digit word, a letter (alone, "as in" a word, or
-# a NATO word), or the dash between groups.
-_READ_TOKEN = rf"(?:{_DIGIT_WORDS}|dash|hyphen|{_NATO}|[a-z](?: as in [a-z-]+)?)"
-_DIGIT_WORD = re2.compile(rf"(?i:\b(?:{_DIGIT_WORDS})\b)".encode())
+# A token of an identifier read out: a digit word or digits (speech-to-text writes
+# either), a letter (alone, "as in" a word, or a NATO word), or the dash between groups.
+_READ_TOKEN = rf"(?:{_DIGIT_WORDS}|dash|hyphen|{_NATO}|[a-z](?: as in [a-z-]+)?|\d{{1,4}})"
+# A pause inside the reading: "zero zero four eight... uh... two one three"
+_FILLER = "(?:uh|um|er|erm|hmm|sorry|then)"
+_DIGIT_WORD = re2.compile(rf"(?i:\b(?:{_DIGIT_WORDS})\b|\d)".encode())
+_NATO_WORD = re2.compile(rf"(?i:\b(?:{_NATO}|[a-z] as in)\b)".encode())
 
 
 @functools.lru_cache(maxsize=4096)
 def _read_out(value: bytes) -> bool:
-    """Four digit words at least: "x Y Z dash four four one dash two two nine oh"."""
-    return sum(1 for _ in _DIGIT_WORD.finditer(value)) >= 4
+    """Four digits at least, as words or numerals: "x Y Z dash four four one dash two
+    two nine oh"; with numerals, a letter read as a word too ("alpha bravo 7 7 1 2"),
+    since numerals and single letters alone ("2 x 3 x 4 cm") are measurements."""
+    if sum(1 for _ in _DIGIT_WORD.finditer(value)) < 4:
+        return False
+    return not any(48 <= c <= 57 for c in value) or _NATO_WORD.search(value) is not None
 
 
 NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
     # Letters, digits and dashes read out together on a call: the whole identifier
     PatternSpec(
         ID,
-        rf"(?:^|[^\w'’])(?P<v>(?i:{_READ_TOKEN}(?:[\s,.]+{_READ_TOKEN}){{5,}}))\b",
+        rf"(?:^|[^\w'’])(?P<v>(?i:(?:(?-i:[A-Z]{{2,4}})[\s,.]+)?{_READ_TOKEN}"
+        rf"(?:[\s,.-]+(?:{_FILLER}[\s,.-]+)?{_READ_TOKEN}){{5,}}))\b",
         _read_out,
         groups=(("v", ID),),
     ),

@@ -49,12 +49,19 @@ _SPOKEN_DIGIT = (
 )
 
 _LOWER_NAME_CUE = (
-    r"(?i:\b(?:patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with|talked to|called|wife"
-    r"|husband|son|daughter|mother|father|mom|dad|sister|brother|dear|hi|hello|hey|thanks"
+    r"(?i:\b(?:it'?s\s+me|this\s+is\s+me|patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with"
+    r"|talked to|called|wife|husband|son|daughter|mother|father|mom|dad|sister|brother|dear"
+    r"|hi|hello|hey|thanks"
     r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|its|caller|signed|thx|love|xo"
     r"|told|asked|paged|texted|tell|ask|name['’]?s|name\s+is|names\s+is|i\s+am|patient\s+is"
-    r"|pt\s+is|for|about|regarding|behalf\s+of|speaking\s+with|speak\s+(?:to|with))\b\.?:?,?\s+)"
+    r"|pt\s+is|for|about|regarding|behalf\s+of|speaking\s+with|speak\s+(?:to|with)"
+    r"|aunt|uncle|cousin|niece|nephew|grandma|grandpa|granny|nana|grandmother|grandfather"
+    r"|grandson|granddaughter|stepson|stepdaughter|fiance|fiancee|boyfriend|girlfriend|partner"
+    r"|roommate|neighbor|neighbour|friend|coworker|remind|let|cc|attn|sincerely|cheers"
+    r"|here['’]?s)\b\.?:?,?(?:\s*[-–—]+)?\s+)"
 )
+# A message signed at its end in lower case: "see u then, sandeep", "thx - jake"
+_LOWER_SIGN_OFF = r"(?:,|(?:(?m:^)|[ \t])[-–—]+)[ \t]*"
 
 
 _LOWER_WORD = r"\p{Ll}[\p{Ll}'-]{1,20}"
@@ -97,9 +104,11 @@ _SURNAME_PARTICLES = frozenset(("al", "el", "bin", "bint", "ben", "ibn", "abu", 
 def _lower_names(value: bytes) -> int:
     """The length of the longest run of leading words that is a name, every word a
     name (particles inside it aside): "josé garcía", "maría de la cruz"; "maria
-    called" keeps "maria"."""
+    called" keeps "maria". One unlisted word right after a name ends it as its
+    surname ("tomasz wilk")."""
     names = plain_names()
     longest = pos = 0
+    previous_named = False
     for n, word in enumerate(value.split()):
         pos = value.index(word, pos) + len(word)
         text = word.decode("utf-8", "replace")
@@ -108,9 +117,36 @@ def _lower_names(value: bytes) -> int:
                 longest = pos
             elif n == 0:
                 return 0
+            previous_named = True
+        elif previous_named and _surname(text):
+            return pos
         elif n == 0 or text not in _NAME_PARTICLES:
             break
+        else:
+            previous_named = False
     return longest
+
+
+@functools.lru_cache(maxsize=4096)
+def _signed_name(value: bytes) -> bool:
+    """A signature's words that are no common word, eponym or state ("Keoni", not
+    "Doctor", "Team" or "Ohio")."""
+    words = value.decode("utf-8", "replace").lower().split()
+    return all(_surname(w) for w in words) and " ".join(words) not in _STATES_LOWER
+
+
+_STATES_LOWER = frozenset(STATE_NAMES.lower().split("|"))
+
+
+def _surname(text: str) -> bool:
+    """An unlisted lower-case word after a given name that reads as its surname: no
+    common or clinical word, no drug, letters only."""
+    return (
+        len(text) >= 3
+        and text.replace("-", "").replace("'", "").isalpha()
+        and text not in common_words()
+        and text not in EPONYMS
+    )
 
 
 # Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.
@@ -149,7 +185,9 @@ def _not_common(value: bytes) -> bool:
 
 def _spoken_id(value: bytes) -> bool:
     """Letters and digits read out one by one hold digits ("H 4 4 9 2"), or letters read
-    with a word each ("W as in whiskey")."""
+    with a word each ("W as in whiskey"); sizes ("2 x 3 x 4 cm") are no identifier."""
+    if not value.translate(None, b"0123456789xX ,.-").strip():
+        return False
     return sum(48 <= c <= 57 for c in value) >= 3 or b" as in " in value.lower()
 
 
@@ -214,6 +252,26 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         _LOWER_NAME_CUE + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD}){{0,3}})(?:[^\pL'-]|$)",
         groups=(("v", PERSON),),
         leading=_lower_names,
+    ),
+    # A lower-case name signing a message at a line's end: "see u then, sandeep"
+    PatternSpec(
+        PERSON,
+        _LOWER_SIGN_OFF + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD})?)[ \t]*[.!]?[ \t]*(?m:$)",
+        groups=(("v", PERSON),),
+        leading=_lower_names,
+    ),
+    # The name a message is signed with after its closing words, alone on its line or
+    # after them: "Thanks!\nKeoni", "Take care,\nSione", "--\nKeoni", "cheers - keoni"
+    PatternSpec(
+        PERSON,
+        r"(?:(?i:\b(?:thanks|thank\s+you|thx|ty|cheers|best|regards|take\s+care|love|sincerely"
+        r"|warmly|yours)(?:\s+(?:again|so\s+much|very\s+much|truly))?\b)"
+        r"|(?m:^)[ \t>]*--?)"
+        # a separator ends the closing words: punctuation, a dash, blanks or the line's end
+        r"(?:[ \t]*(?:[!,.]+|[-–—]+)[ \t]*\n?|[ \t]*\n|[ \t]+)[ \t>]*"
+        r"(?P<v>\pL[\pL'’-]{1,20}(?: \pL[\pL'’-]{1,20})?)[ \t]*[.!]?[ \t]*(?m:$)",
+        _signed_name,
+        groups=(("v", PERSON),),
     ),
     # A title makes the next word a name in any case: "dr osei", "mrs haddad"
     PatternSpec(
@@ -364,7 +422,8 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
         r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[-–:;#=(]{1,2}\s*)?"
-        r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3})\b",
+        r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3}"
+        r"|\d{2,4}(?: \d{2,6}){2,3})\b",  # or in groups: "MRN 44 71 120"
         has_digit,
         groups=(("v", MRN),),
     ),

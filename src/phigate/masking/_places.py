@@ -46,7 +46,7 @@ _AP_STATES = (
 _US_STREET = (
     r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
     rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|{CAPWORD})\s+){{1,4}}(?:{STREET_SUFFIX})\b\.?"
-    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|Northeast|Northwest|Southeast|Southwest)\b)?"
     r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?\s*#?\s*[A-Za-z0-9-]{1,8})?"
 )
 # Endings of town names: Faker's en_US city suffixes (the towns synthetic records are

@@ -339,10 +339,55 @@ def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
         if n > 1 and not _label_word(words[-n]):
             break  # "plate 1BW878. Labs:" - a label does not cross a value or a sentence
         label = b" ".join(words[-n:])
-        entity = classify_label(label.decode("utf-8", "replace").strip("|;,*-[](){}"))
+        text = label.decode("utf-8", "replace").strip("|;,*-[](){}")
+        entity = classify_label(text) or scanned_label(text)
         if entity is not None:
             return end - len(label), entity
     return end - len(words[-1]) if words else end, None
+
+
+@functools.lru_cache(maxsize=8192)
+def scanned_label(label: str) -> str | None:
+    """What a label read by OCR names ("Narne:", "Patlent:", "Occupatlon:", "Ernployer:"):
+    each word not in the vocabulary is read with one look-alike undone, and the label
+    is classified again when a word became one it knows."""
+    if len(label) < 4 or len(label) > 40:
+        return None
+    words = label.split()
+    fixed = [_scanned_word(w) for w in words]
+    return classify_label(" ".join(fixed)) if fixed != words else None
+
+
+def _scanned_word(word: str) -> str:
+    lowered = word.lower()
+    vocabulary = _label_vocabulary()
+    if len(lowered) < 3 or lowered in vocabulary:
+        return word
+    for seen, meant in _LOOK_ALIKES:
+        at = lowered.find(seen)
+        while at >= 0:
+            candidate = lowered[:at] + meant + lowered[at + len(seen) :]
+            if candidate in vocabulary:
+                return candidate
+            at = lowered.find(seen, at + 1)
+    return word
+
+
+# What OCR reads for what was printed: rn for m, l for i (and back), cl for d, vv for w.
+_LOOK_ALIKES = (
+    ("rn", "m"), ("l", "i"), ("i", "l"), ("1", "i"), ("1", "l"), ("0", "o"), ("5", "s"),
+    ("cl", "d"), ("vv", "w"), ("c", "e"), ("e", "c"), ("ii", "u"),
+)  # fmt: skip
+
+
+@functools.cache
+def _label_vocabulary() -> frozenset[str]:
+    extra = frozenset(_FORM_WORDS.split())
+    return common_words() | _PERSON_LABELS | _RECORD_LABELS | _SUBJECTS | extra
+
+
+# Words of a form's labels that are no common word
+_FORM_WORDS = "employer birth facility guardian signature occupation hospital physician"
 
 
 _WHOLE_LINE = frozenset((e.STREET_ADDRESS, e.LOCATION, e.EMAIL, e.URL))

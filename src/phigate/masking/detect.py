@@ -8,6 +8,7 @@ pattern, so no input can make a detector backtrack.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
+from phigate.masking._wordlists import common_words, person_names
 from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
 from phigate.masking.settings import CustomIdentifier
 
@@ -142,7 +144,6 @@ class SpanFinder:
 # likelier characters before detection (same length, so offsets hold).
 _OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
 _TOKEN = re2.compile(rb"[A-Za-z0-9]+")
-_AS_DIGITS = bytes.maketrans(b"OolI", b"0011")
 
 
 def _scanned(data: bytes) -> bool:
@@ -153,27 +154,91 @@ def _scanned(data: bytes) -> bool:
 
 def ocr_normal(data: bytes) -> bytes:
     """The text with OCR confusions inside tokens undone: letters among digits become
-    digits ("O3" -> "03", "l941" -> "1941"), 0 and 1 among letters become letters."""
+    digits ("O3" -> "03", "l941" -> "1941", "67B9" -> "6789"), digits among letters
+    become letters ("Hospita1" -> "Hospital", "HO5PITAL" -> "HOSPITAL"), and a
+    lower-case l in a word in capitals is the I it stands for ("MEDlCAL")."""
     return bytes(_TOKEN.sub(_ocr_token, data))
 
 
 def _ocr_token(match: re2._Match[bytes]) -> bytes:
     token = bytes(match.group(0))
     digits = sum(48 <= c <= 57 for c in token)
-    if not digits or len(token) < 2:
+    if len(token) < 2:
         return token
+    if not digits:
+        return _capitals(token)
     letters = len(token) - digits
     if letters and not token.translate(None, b"0123456789OolI"):
         return token.translate(_AS_DIGITS)
-    if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"01" + _LETTERS):
-        lower = sum(97 <= c <= 122 for c in token) > letters // 2
-        return token.translate(_AS_LOWER if lower else _AS_UPPER)
+    if _inner_capitals(token, digits, letters):
+        return token.translate(_AS_DIGITS)  # "1Z3", "67B9": a digit's look-alike capitals
+    if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"015" + _LETTERS):
+        return _as_word(token, sum(97 <= c <= 122 for c in token) > letters // 2)
     return token
 
 
+@functools.lru_cache(maxsize=4096)
+def _as_word(token: bytes, lower: bool) -> bytes:
+    """The word a scan wrote with digits in it: 0 is o, 5 is s, and 1 is l or i,
+    whichever makes a word or a name ("Hospita1", "n1nety", "HOSPITA1"); when neither
+    does, l in lower case (the glyphs are alike, an i has its dot) and I in capitals."""
+    table = _AS_LOWER if lower else _AS_UPPER
+    word = token.translate(table)
+    if lower and 48 <= token[0] <= 57:
+        word = word[:1].upper() + word[1:]  # "0kafor": a capital read as a digit
+    ones = [i for i, c in enumerate(token) if c == 49]
+    if not ones or len(ones) > 3:
+        return word
+    known = _known_words()
+    base = bytearray(word)
+    for choice in itertools.product(b"li", repeat=len(ones)):
+        for i, c in zip(ones, choice, strict=True):
+            base[i] = c if lower and (i or not 48 <= token[0] <= 57) else c - 32
+        if base.decode("latin-1").lower() in known:
+            return bytes(base)
+    return word
+
+
+@functools.cache
+def _known_words() -> frozenset[str]:
+    first, last = person_names()
+    return common_words() | first | last | _INSTITUTION_WORDS
+
+
+_INSTITUTION_WORDS_TEXT = (
+    "hospital hospitals medical clinic health healthcare center centre infirmary institute"
+    " memorial regional general children's university nursing rehabilitation"
+    " one two three four five six seven eight nine ten eleven twelve twenty thirty forty"
+    " fifty sixty seventy eighty ninety hundred first second third fifth"
+)
+_INSTITUTION_WORDS = frozenset(_INSTITUTION_WORDS_TEXT.split())
+
+
+def _inner_capitals(token: bytes, digits: int, letters: int) -> bool:
+    """S, B or Z among digits, outnumbered by them: a digit misread ("1Z3", "67B9",
+    "S55"). At the end it is a suffix ("12B", "00Z"), at the start a name ("B12")."""
+    return (
+        0 < letters < digits
+        and (48 <= token[0] <= 57 or token[0] == 83)  # "S55": a leading S is a 5
+        and 48 <= token[-1] <= 57
+        and not token.translate(None, b"0123456789OolISBZ")
+    )
+
+
+def _capitals(token: bytes) -> bytes:
+    """A word in capitals with a lower-case l among them ("MEDlCAL", "CLlNIC"): the
+    scan read an I; "Ml" or "IVl" alone are too short to tell."""
+    if len(token) < 4 or b"l" not in token:
+        return token
+    others = token.replace(b"l", b"")
+    return token.replace(b"l", b"I") if others.isupper() and len(others) >= 3 else token
+
+
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
-_AS_LOWER = bytes.maketrans(b"01", b"oi")
-_AS_UPPER = bytes.maketrans(b"01", b"OI")
+# In a word, OCR reads l as 1 (the glyphs are alike; an i has its dot), O as 0, S as 5.
+_AS_LOWER = bytes.maketrans(b"015", b"ols")
+_AS_UPPER = bytes.maketrans(b"015", b"OIS")
+_AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
@@ -304,9 +369,11 @@ _CREDENTIALS_AFTER = Regex(
     rb"(?:,?\s(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|PharmD|DDS|DPM|MBBS|FRCP|FACP|FACS|CNM"
     rb"|CRNA|FNP|FNP-C|APRN|LCSW|LPN|MSN|BSN|DNP)\b\.?)?"
 )
-# Lower-case particles that open a surname: "de la Cruz, Maria", "van der Berg".
+# Particles that open a surname: "de la Cruz, Maria", "van der Berg", in capitals on
+# a list ("DE LA CRUZ, Maria"), and the saint of "St. John, Mary".
 _PARTICLES_BEFORE = frozenset(
-    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten".split()
+    b"de del della di da dos das do van von der den du la le bin ibn al el ter ten st."
+    b" saint".split()
 )
 
 
@@ -365,7 +432,7 @@ def _particles_before(data: bytes, start: int) -> int:
         return 0
     words = before.split(b" ")[:-1]
     taken = 0
-    while words and words[-1] in _PARTICLES_BEFORE:
+    while words and words[-1].lower() in _PARTICLES_BEFORE:
         taken += len(words.pop()) + 1
     return taken
 
