@@ -258,16 +258,16 @@ def _with_initials(data: bytes, start: int, end: int) -> tuple[int, int]:
     "Zwelake, T.A." - an initial alone is no name, but next to one it is its part."""
     while (
         start >= 3
-        and _INITIAL_BEFORE.fullmatch(data[start - 3 : start]) is not None
+        and _INITIAL_BEFORE.fullmatch(data[start - 3 : start])
         and _word_edge(data, start - 4)
     ):
         start -= 3
-    found = _INITIALS_AFTER.match(data, end)
-    return start, found.end() if found is not None else end
+    found = _INITIALS_AFTER.match_end(data, end, len(data))
+    return start, found if found is not None else end
 
 
-_INITIAL_BEFORE = re2.compile(rb"[A-Z]\. ")
-_INITIALS_AFTER = re2.compile(rb"(?:,? [A-Z]\.(?:[A-Z]\.)*)")
+_INITIAL_BEFORE = Regex(rb"[A-Z]\. ")
+_INITIALS_AFTER = Regex(rb"(?:,? [A-Z]\.(?:[A-Z]\.)*)")
 
 
 def _name_words(words: list[bytes]) -> Iterator[bytes]:
