@@ -96,6 +96,7 @@ def _region_words() -> frozenset[str]:
 
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
+_NEVER_NAMES = frozenset((_COMMON, _TITLE, _CUE))  # a run of only these names no one
 
 # Words that label a form's fields; a given name somewhere, never after "Patient".
 _FORM_LABELS = ("age", "sex", "gender", "dob", "race", "height", "weight")
@@ -124,13 +125,18 @@ class NameDetector:
                 self._kind[cue.decode()] = _CUE
         self._cache: dict[bytes, int] = {}
 
-    def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
+    def spans(self, data: bytes) -> list[tuple[int, int]]:
+        """The names' spans in order: a list, appended to run by run (a generator per
+        run costs more than the run's own work in most texts)."""
         runs = self._runs(data)
+        out: list[tuple[int, int]] = []
         forced = False
+        last = len(runs) - 1
         for i, run in enumerate(runs):
-            inverted = i + 1 < len(runs) and self._last_first(data, run, runs[i + 1])
-            yield from self._run_spans(data, run, 2 if forced or inverted else 0)
+            inverted = i < last and len(run) == 1 and self._last_first(data, run, runs[i + 1])
+            self._run_spans(data, run, out, 2 if forced or inverted else 0)
             forced = inverted
+        return out
 
     def _runs(self, data: bytes) -> list[list[tuple[int, int]]]:
         """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
@@ -161,10 +167,12 @@ class NameDetector:
         return kinds == (_UNKNOWN, _UNKNOWN) and _cell(data, run[0][0], after[-1][1])
 
     def _run_spans(
-        self, data: bytes, words: list[tuple[int, int]], forced: int = 0
-    ) -> Iterator[tuple[int, int]]:
-        kinds = [self._word_kind(data[s:e]) for s, e in words]
-        if all(k in (_COMMON, _TITLE, _CUE) for k in kinds):
+        self, data: bytes, words: list[tuple[int, int]], out: list[tuple[int, int]], forced: int
+    ) -> None:
+        """Append the run's names to `out`."""
+        word_kind = self._word_kind
+        kinds = [word_kind(data[s:e]) for s, e in words]
+        if all(k in _NEVER_NAMES for k in kinds):
             return
         dotted = [data[e : e + 1] == b"." for _, e in words]
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
@@ -181,7 +189,9 @@ class NameDetector:
             while j + 1 < len(words) and is_name[j + 1]:
                 j += 1
             s, e = words[i][0], words[j][1]
-            yield s, e + 1 if dotted[j] and e - words[j][0] == 1 else e  # "J." keeps its dot
+            out.append(
+                (s, e + 1 if dotted[j] and e - words[j][0] == 1 else e)
+            )  # "J." keeps its dot
             i = j + 1
 
     def _word_kind(self, word: bytes) -> int:

@@ -216,12 +216,12 @@ class Masker:
         out: list[bytes] = []
         pos = 0
         text_op = self.operators.text
-        for span in spans:
-            out.append(data[pos : span.start])
-            value = data[span.start : span.end].decode("utf-8", "surrogatepass")
-            out.append(text_op(span.entity, value, subject).encode("utf-8", "surrogatepass"))
-            counts[span.entity] = counts.get(span.entity, 0) + 1
-            pos = span.end
+        for start, end, entity in spans:
+            out.append(data[pos:start])
+            value = data[start:end].decode("utf-8", "surrogatepass")
+            out.append(text_op(entity, value, subject).encode("utf-8", "surrogatepass"))
+            counts[entity] = counts.get(entity, 0) + 1
+            pos = end
         out.append(data[pos:])
         return b"".join(out)
 
