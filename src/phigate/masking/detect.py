@@ -141,9 +141,7 @@ class SpanFinder:
 # "WH1TFIELD"). Two such tokens make a text a scan; its tokens are read back with the
 # likelier characters before detection (same length, so offsets hold).
 _OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
-# A token (a run of letters and digits) that holds a digit, found from its first
-# character: a match cannot start later in a token whose first character can start it.
-_DIGIT_TOKEN = Regex(rb"[A-Za-z0-9]*[0-9][A-Za-z0-9]*")
+_TOKEN = re2.compile(rb"[A-Za-z0-9]+")
 _AS_DIGITS = bytes.maketrans(b"OolI", b"0011")
 
 
@@ -156,27 +154,14 @@ def _scanned(data: bytes) -> bool:
 def ocr_normal(data: bytes) -> bytes:
     """The text with OCR confusions inside tokens undone: letters among digits become
     digits ("O3" -> "03", "l941" -> "1941"), 0 and 1 among letters become letters."""
-    out: list[bytes] = []
-    pos = 0
-    for found in _DIGIT_TOKEN.spans(data):
-        start, end = found[0]
-        if end - start < 2:
-            continue
-        token = data[start:end]
-        read = _ocr_token(token)
-        if read != token:
-            out.append(data[pos:start])
-            out.append(read)
-            pos = end
-    if not out:
-        return data
-    out.append(data[pos:])
-    return b"".join(out)
+    return bytes(_TOKEN.sub(_ocr_token, data))
 
 
-def _ocr_token(token: bytes) -> bytes:
-    """The token as OCR most likely misread it; tokens without a digit stay as they are."""
+def _ocr_token(match: re2._Match[bytes]) -> bytes:
+    token = bytes(match.group(0))
     digits = sum(48 <= c <= 57 for c in token)
+    if not digits or len(token) < 2:
+        return token
     letters = len(token) - digits
     if letters and not token.translate(None, b"0123456789OolI"):
         return token.translate(_AS_DIGITS)
