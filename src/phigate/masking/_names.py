@@ -142,11 +142,17 @@ class NameDetector:
         """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
         runs: list[list[tuple[int, int]]] = []
         for start, end in _words(data):
-            if data[end : end + 1].isdigit():
+            after = data[end : end + 1]
+            if after.isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
-            if _setting_name(data, start, end):
+            if after == b"_" and _setting_name(data, start, end):
                 continue  # "MAX_Value", "RETRY_Count": a setting's name, not a person's
-            if runs and _joins(data, runs[-1][-1][1], start):
+            # (a gap wider than _JOIN_GAP never joins: checked before the call)
+            if (
+                runs
+                and start - runs[-1][-1][1] <= _JOIN_GAP
+                and _joins(data, runs[-1][-1][1], start)
+            ):
                 runs[-1].append((start, end))
             else:
                 runs.append([(start, end)])
@@ -170,6 +176,9 @@ class NameDetector:
         self, data: bytes, words: list[tuple[int, int]], out: list[tuple[int, int]], forced: int
     ) -> None:
         """Append the run's names to `out`."""
+        if len(words) == 1:
+            self._word_spans(data, words[0], out, forced)
+            return
         word_kind = self._word_kind
         kinds = [word_kind(data[s:e]) for s, e in words]
         if all(k in _NEVER_NAMES for k in kinds):
@@ -193,6 +202,28 @@ class NameDetector:
                 (s, e + 1 if dotted[j] and e - words[j][0] == 1 else e)
             )  # "J." keeps its dot
             i = j + 1
+
+    def _word_spans(
+        self, data: bytes, word: tuple[int, int], out: list[tuple[int, int]], forced: int
+    ) -> None:
+        """`_run_spans` for a run of one word, two runs in three: `_decide` for one word
+        spelled out, without the lists a longer run needs."""
+        start, end = word
+        kind = self._word_kind(data[start:end])
+        if kind == _NAME:
+            pass
+        elif kind == _EPONYM:
+            if forced != 2:
+                return  # a name only after a title or next to a name
+        elif kind in (_UNKNOWN, _AMBIGUOUS):
+            cue = max(_cue_before(data, start), forced)
+            if not cue and kind == _UNKNOWN and data[end : end + 1] != b"." and end - start > 1:
+                cue = _cue_after(data, end)
+            if not cue:
+                return
+        else:
+            return  # a common word, a title or a cue
+        out.append((start, end + 1 if end - start == 1 and data[end : end + 1] == b"." else end))
 
     def _word_kind(self, word: bytes) -> int:
         kind = self._cache.get(word)
@@ -290,6 +321,9 @@ def _name_words(words: list[bytes]) -> Iterator[bytes]:
 
 def _word_edge(data: bytes, index: int) -> bool:
     return index < 0 or index >= len(data) or not (data[index : index + 1].isalnum())
+
+
+_JOIN_GAP = 15  # a dot and 14 bytes: the widest gap `_joins` may accept
 
 
 def _joins(data: bytes, start: int, end: int) -> bool:
