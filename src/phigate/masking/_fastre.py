@@ -66,15 +66,6 @@ class Regex:
         whole = self._raw.Match(_ANCHOR_START, data, pos, endpos)[0]
         return None if whole == _NO_MATCH else int(whole[1])
 
-    def match(self, data: bytes, pos: int = 0) -> list[Any] | None:
-        """The spans of a match starting exactly at `pos`, else None (`re2`'s `match`
-        without its Match object)."""
-        if self._raw is None or _ANCHOR_START is None:
-            found = self.public.match(data, pos)
-            return None if found is None else [found.span(i) for i in range(self.public.groups + 1)]
-        spans: list[Any] = self._raw.Match(_ANCHOR_START, data, pos, len(data))
-        return None if spans[0] == _NO_MATCH else spans
-
     def fullmatch(self, data: bytes) -> bool:
         """Whether the whole of `data` matches (`re2`'s `fullmatch`, as a bool)."""
         if self._raw is None or _ANCHOR_BOTH is None:
