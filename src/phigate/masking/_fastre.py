@@ -19,6 +19,7 @@ OPTIONS.max_mem = 64 << 20
 
 _UNANCHORED: Any = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 _ANCHOR_START: Any = getattr(getattr(re2, "_Anchor", None), "ANCHOR_START", None)
+_ANCHOR_BOTH: Any = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
 _NO_MATCH = (-1, -1)
 
 
@@ -64,3 +65,9 @@ class Regex:
             return None if found is None else int(found.end())
         whole = self._raw.Match(_ANCHOR_START, data, pos, endpos)[0]
         return None if whole == _NO_MATCH else int(whole[1])
+
+    def fullmatch(self, data: bytes) -> bool:
+        """Whether the whole of `data` matches (`re2`'s `fullmatch`, as a bool)."""
+        if self._raw is None or _ANCHOR_BOTH is None:
+            return self.public.fullmatch(data) is not None
+        return bool(self._raw.Match(_ANCHOR_BOTH, data, 0, len(data))[0] != _NO_MATCH)

@@ -96,6 +96,7 @@ def _region_words() -> frozenset[str]:
 
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
+_NEVER_NAMES = frozenset((_COMMON, _TITLE, _CUE))  # a run of only these names no one
 
 # Words that label a form's fields; a given name somewhere, never after "Patient".
 _FORM_LABELS = ("age", "sex", "gender", "dob", "race", "height", "weight")
@@ -124,23 +125,34 @@ class NameDetector:
                 self._kind[cue.decode()] = _CUE
         self._cache: dict[bytes, int] = {}
 
-    def spans(self, data: bytes) -> Iterator[tuple[int, int]]:
+    def spans(self, data: bytes) -> list[tuple[int, int]]:
+        """The names' spans in order: a list, appended to run by run (a generator per
+        run costs more than the run's own work in most texts)."""
         runs = self._runs(data)
+        out: list[tuple[int, int]] = []
         forced = False
+        last = len(runs) - 1
         for i, run in enumerate(runs):
-            inverted = i + 1 < len(runs) and self._last_first(data, run, runs[i + 1])
-            yield from self._run_spans(data, run, 2 if forced or inverted else 0)
+            inverted = i < last and len(run) == 1 and self._last_first(data, run, runs[i + 1])
+            self._run_spans(data, run, out, 2 if forced or inverted else 0)
             forced = inverted
+        return out
 
     def _runs(self, data: bytes) -> list[list[tuple[int, int]]]:
         """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
         runs: list[list[tuple[int, int]]] = []
         for start, end in _words(data):
-            if data[end : end + 1].isdigit():
+            after = data[end : end + 1]
+            if after.isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
-            if _setting_name(data, start, end):
+            if after == b"_" and _setting_name(data, start, end):
                 continue  # "MAX_Value", "RETRY_Count": a setting's name, not a person's
-            if runs and _joins(data, runs[-1][-1][1], start):
+            # (a gap wider than _JOIN_GAP never joins: checked before the call)
+            if (
+                runs
+                and start - runs[-1][-1][1] <= _JOIN_GAP
+                and _joins(data, runs[-1][-1][1], start)
+            ):
                 runs[-1].append((start, end))
             else:
                 runs.append([(start, end)])
@@ -161,10 +173,15 @@ class NameDetector:
         return kinds == (_UNKNOWN, _UNKNOWN) and _cell(data, run[0][0], after[-1][1])
 
     def _run_spans(
-        self, data: bytes, words: list[tuple[int, int]], forced: int = 0
-    ) -> Iterator[tuple[int, int]]:
-        kinds = [self._word_kind(data[s:e]) for s, e in words]
-        if all(k in (_COMMON, _TITLE, _CUE) for k in kinds):
+        self, data: bytes, words: list[tuple[int, int]], out: list[tuple[int, int]], forced: int
+    ) -> None:
+        """Append the run's names to `out`."""
+        if len(words) == 1:
+            self._word_spans(data, words[0], out, forced)
+            return
+        word_kind = self._word_kind
+        kinds = [word_kind(data[s:e]) for s, e in words]
+        if all(k in _NEVER_NAMES for k in kinds):
             return
         dotted = [data[e : e + 1] == b"." for _, e in words]
         cue = _cue_before(data, words[0][0]) if kinds[0] in (_UNKNOWN, _AMBIGUOUS) else 0
@@ -181,8 +198,32 @@ class NameDetector:
             while j + 1 < len(words) and is_name[j + 1]:
                 j += 1
             s, e = words[i][0], words[j][1]
-            yield s, e + 1 if dotted[j] and e - words[j][0] == 1 else e  # "J." keeps its dot
+            out.append(
+                (s, e + 1 if dotted[j] and e - words[j][0] == 1 else e)
+            )  # "J." keeps its dot
             i = j + 1
+
+    def _word_spans(
+        self, data: bytes, word: tuple[int, int], out: list[tuple[int, int]], forced: int
+    ) -> None:
+        """`_run_spans` for a run of one word, two runs in three: `_decide` for one word
+        spelled out, without the lists a longer run needs."""
+        start, end = word
+        kind = self._word_kind(data[start:end])
+        if kind == _NAME:
+            pass
+        elif kind == _EPONYM:
+            if forced != 2:
+                return  # a name only after a title or next to a name
+        elif kind in (_UNKNOWN, _AMBIGUOUS):
+            cue = max(_cue_before(data, start), forced)
+            if not cue and kind == _UNKNOWN and data[end : end + 1] != b"." and end - start > 1:
+                cue = _cue_after(data, end)
+            if not cue:
+                return
+        else:
+            return  # a common word, a title or a cue
+        out.append((start, end + 1 if end - start == 1 and data[end : end + 1] == b"." else end))
 
     def _word_kind(self, word: bytes) -> int:
         kind = self._cache.get(word)
@@ -270,16 +311,16 @@ def _with_initials(data: bytes, start: int, end: int) -> tuple[int, int]:
     "Zwelake, T.A." - an initial alone is no name, but next to one it is its part."""
     while (
         start >= 3
-        and _INITIAL_BEFORE.fullmatch(data[start - 3 : start]) is not None
+        and _INITIAL_BEFORE.fullmatch(data[start - 3 : start])
         and _word_edge(data, start - 4)
     ):
         start -= 3
-    found = _INITIALS_AFTER.match(data, end)
-    return start, found.end() if found is not None else end
+    found = _INITIALS_AFTER.match_end(data, end, len(data))
+    return start, found if found is not None else end
 
 
-_INITIAL_BEFORE = re2.compile(rb"[A-Z]\. ")
-_INITIALS_AFTER = re2.compile(rb"(?:,? [A-Z]\.(?:[A-Z]\.)*)")
+_INITIAL_BEFORE = Regex(rb"[A-Z]\. ")
+_INITIALS_AFTER = Regex(rb"(?:,? [A-Z]\.(?:[A-Z]\.)*)")
 
 
 def _name_words(words: list[bytes]) -> Iterator[bytes]:
@@ -292,6 +333,9 @@ def _name_words(words: list[bytes]) -> Iterator[bytes]:
 
 def _word_edge(data: bytes, index: int) -> bool:
     return index < 0 or index >= len(data) or not (data[index : index + 1].isalnum())
+
+
+_JOIN_GAP = 15  # a dot and 14 bytes: the widest gap `_joins` may accept
 
 
 def _joins(data: bytes, start: int, end: int) -> bool:

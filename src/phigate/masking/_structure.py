@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import re2
 
@@ -588,13 +587,13 @@ def _cells(line: bytes, sep: bytes) -> list[bytes]:
 
 # Two lines in a row with three separators or more each.
 _CSV_ROWS_RE = r"(?m:^[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}\n[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}$)"
-_COLUMN_SHAPES: tuple[tuple[str, Any], ...] = (
-    (e.SSN, re2.compile(rb"\d{3}-\d{2}-\d{4}|\d{9}")),
-    (e.ZIP, re2.compile(rb"\d{5}(?:-\d{4})?")),
-    (e.PHONE, re2.compile(rb"(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")),
-    (e.MRN, re2.compile(rb"[A-Z]{0,4}-?\d{6,12}")),
+_COLUMN_SHAPES: tuple[tuple[str, Regex], ...] = (
+    (e.SSN, Regex(rb"\d{3}-\d{2}-\d{4}|\d{9}")),
+    (e.ZIP, Regex(rb"\d{5}(?:-\d{4})?")),
+    (e.PHONE, Regex(rb"(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")),
+    (e.MRN, Regex(rb"[A-Z]{0,4}-?\d{6,12}")),
 )
-_STATE_CELL = re2.compile(rf"(?:{STATE_ABBR}|{STATE_NAMES})".encode())
+_STATE_CELL = Regex(rf"(?:{STATE_ABBR}|{STATE_NAMES})".encode())
 _TOWN_CELL = re2.compile(rb"\p{Lu}[\p{L}'.]*(?:[ -]\p{L}[\p{L}'.]*){0,3}")
 
 
@@ -657,11 +656,11 @@ def _column_kind(column: tuple[bytes, ...]) -> str | None:
     return None
 
 
-def _all(column: tuple[bytes, ...], shape: Any) -> bool:
+def _all(column: tuple[bytes, ...], shape: Regex) -> bool:
     """Most of the column's cells, two at least, have the shape (an export drops a ZIP
     code's leading zero, a clerk types one SSN with dashes and the next without)."""
     filled = [v for v in (cell.strip(b' "') for cell in column) if v]
-    matching = sum(1 for v in filled if shape.fullmatch(v) is not None)
+    matching = sum(1 for v in filled if shape.fullmatch(v))
     return matching >= 2 and matching * 3 >= len(filled) * 2
 
 

@@ -128,8 +128,8 @@ class SpanFinder:
                     for s, e in self._names.spans(data)
                     if not _state_named(data, s, e)
                 )
-            names = [(s.start, s.end) for s in spans if s.entity == PERSON]
-            emails = [(s.start, s.end) for s in spans if s.entity == EMAIL]
+            names = [(s, e) for s, e, t in spans if t == PERSON]
+            emails = [(s, e) for s, e, t in spans if t == EMAIL]
             found = names_everywhere(data, names, emails)
             spans.extend(Span(s, e, PERSON) for s, e in found)
         return _widen(data, merge(_everywhere(data, spans)))
@@ -403,18 +403,21 @@ def _state_named(data: bytes, start: int, end: int) -> bool:
 def _widen(data: bytes, spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     for span in spans:
-        start, end = span.start, span.end
-        if span.entity == DATE:
+        start, end, entity = span
+        if entity == DATE:
             line = data[max(0, start - 24) : start].rsplit(b"\n", 1)[-1].lower()
             if any(word in line for word in _BUILD_WORDS):
                 continue  # when the software was built, not when anyone was seen
-            end = _extend(_TIME_AFTER, data, end)
-            start -= _weekday_before(data, start)
-        elif span.entity == PERSON:
-            end = _extend(_CREDENTIALS_AFTER, data, end)
-            start -= _particles_before(data, start)
+            new_end = _extend(_TIME_AFTER, data, end)
+            new_start = start - _weekday_before(data, start)
+        elif entity == PERSON:
+            new_end = _extend(_CREDENTIALS_AFTER, data, end)
+            new_start = start - _particles_before(data, start)
+        else:
+            out.append(span)
+            continue
         out.append(
-            span if (start, end) == (span.start, span.end) else Span(start, end, span.entity)
+            span if new_start == start and new_end == end else Span(new_start, new_end, entity)
         )
     return merge(out) if len(out) > 1 else out
 
@@ -455,9 +458,9 @@ def _everywhere(data: bytes, spans: list[Span]) -> list[Span]:
     """A value found once is masked wherever it occurs: a name seen after "Patient:" is
     the same name later without a cue, and no masked value may survive elsewhere."""
     values: dict[bytes, str] = {}
-    for span in spans:
-        if span.end - span.start >= _MIN_REPEAT:
-            values.setdefault(data[span.start : span.end], span.entity)
+    for start, end, entity in spans:
+        if end - start >= _MIN_REPEAT:
+            values.setdefault(data[start:end], entity)
     if not values:
         return spans
     extra = spans

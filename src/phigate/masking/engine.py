@@ -203,7 +203,25 @@ class Masker:
         spans = self._find(data, text, hits)
         if not spans:
             return text
+        if len(data) == len(text):  # ASCII: byte offsets are character offsets
+            return self._apply_text(text, spans, counts, subject)
         return self._apply(data, spans, counts, subject).decode("utf-8", "surrogatepass")
+
+    def _apply_text(
+        self, text: str, spans: list[Span], counts: dict[str, int], subject: str
+    ) -> str:
+        """`_apply` on an ASCII text as the str it is: no decoding of each value and
+        encoding of each replacement, the same characters."""
+        out: list[str] = []
+        pos = 0
+        text_op = self.operators.text
+        for start, end, entity in spans:
+            out.append(text[pos:start])
+            out.append(text_op(entity, text[start:end], subject))
+            counts[entity] = counts.get(entity, 0) + 1
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
 
     def _find(self, data: bytes, text: str, hits: list[int] | None = None) -> list[Span]:
         assert self._finder is not None
@@ -216,12 +234,12 @@ class Masker:
         out: list[bytes] = []
         pos = 0
         text_op = self.operators.text
-        for span in spans:
-            out.append(data[pos : span.start])
-            value = data[span.start : span.end].decode("utf-8", "surrogatepass")
-            out.append(text_op(span.entity, value, subject).encode("utf-8", "surrogatepass"))
-            counts[span.entity] = counts.get(span.entity, 0) + 1
-            pos = span.end
+        for start, end, entity in spans:
+            out.append(data[pos:start])
+            value = data[start:end].decode("utf-8", "surrogatepass")
+            out.append(text_op(entity, value, subject).encode("utf-8", "surrogatepass"))
+            counts[entity] = counts.get(entity, 0) + 1
+            pos = end
         out.append(data[pos:])
         return b"".join(out)
 

@@ -15,6 +15,7 @@ import time
 
 import re2
 
+from phigate.masking._fastre import Regex
 from phigate.masking.entities import AGE, DATE, EMAIL, PERSON, ZIP
 from phigate.masking.settings import Operator, ProfileConfig
 
@@ -44,7 +45,7 @@ RESTRICTED_ZIP3 = frozenset(
 
 _ISO = re2.compile(r"^(\d{4})([-/.])(\d{2})([-/.])(\d{2})(.*)$")
 _MDY = re2.compile(r"^(\d{1,2})([/.-])(\d{1,2})([/.-])(\d{4}|\d{2})$")
-_YEAR = re2.compile(r"(?:^|\D)((?:18|19|20|21)\d{2})(?:\D|$)")
+_YEAR = Regex(rb"(?:^|\D)((?:18|19|20|21)\d{2})(?:\D|$)")
 _YY = re2.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-](\d{2})$")
 _NON_ALNUM = re2.compile(r"[^0-9A-Za-z]+")
 
@@ -194,9 +195,11 @@ def safe_harbor_year(year: int, today: dt.date | None = None) -> str:
 
 
 def year_of(value: str) -> str | None:
-    match = _YEAR.search(value)
-    if match is not None:
-        return str(match.group(1))
+    data = value.encode()  # strict, as RE2 reads a str: a lone surrogate fails closed
+    found = _YEAR.search(data)
+    if found is not None:
+        start, end = found[1]
+        return data[start:end].decode()
     short = _YY.match(value.strip())
     if short is not None:
         yy = int(short.group(1))
