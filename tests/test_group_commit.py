@@ -5,7 +5,6 @@ fails exactly the writes it should, never the ones around it."""
 from __future__ import annotations
 
 import asyncio
-import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
 from phigate.core import metrics
-from phigate.store import Database, group_commit
+from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, _Pending
 
 
@@ -233,49 +232,6 @@ async def test_a_write_behind_shares_the_next_commit(db: Database) -> None:
     writer.close()
     assert commits == 2  # the held write's, then one for both
     assert [r["event"] for r in audit.records()] == ["result", "result.2", "request", "request.2"]
-
-
-class _CountingQueue(queue.SimpleQueue[Any]):
-    """The writer's queue, counting what is put on it (each put may wake the writer)."""
-
-    puts = 0
-
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        self.puts += 1
-        super().put(item, block, timeout)
-
-
-async def test_writes_behind_wake_the_writer_at_most_once_while_it_holds_them(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A result written beside the session costs no thread switch of its own: while
-    the writer holds writes behind (and so wakes when the oldest is due), more of
-    them join without waking it; the next request's commit takes them all."""
-    monkeypatch.setattr(group_commit, "BEHIND_SECONDS", 60.0)  # none falls due here
-    audit = AuditLog(db)
-    writer = GroupCommit(db, around=audit.batched)
-    counting = _CountingQueue()
-    writer._queue = counting
-    assert await writer.run(_append(audit, "first")) == 2  # the writer is running
-    commits = 0
-
-    @sa.event.listens_for(db.engine, "commit")
-    def count(conn: sa.Connection) -> None:
-        nonlocal commits
-        commits += 1
-
-    before = counting.puts
-    behind = [
-        asyncio.ensure_future(writer.run(_append(audit, f"result{i}"), behind=True))
-        for i in range(3)
-    ]
-    await asyncio.sleep(0.05)
-    assert not any(task.done() for task in behind)  # held for a commit to share
-    assert await writer.run(_append(audit, "request")) == 10
-    assert [await task for task in behind] == [4, 6, 8]
-    assert counting.puts - before <= 2  # the request, and at most one wake-up
-    writer.close()
-    assert commits == 1
 
 
 async def test_a_write_behind_alone_is_committed_soon(db: Database) -> None:

@@ -10,16 +10,11 @@ acts. Writes must be safe to run again: when one raises (a compare-and-set that
 lost, or the store failing), the shared transaction is rolled back and each write
 is committed alone, so only the write at fault fails. (Savepoints would isolate
 them too, at two statements per write on the path every action takes.)
-
-A write behind (a result nobody waits on) wakes the writer thread only when it
-holds none: otherwise the writer already wakes when the oldest is due, or with
-the next write someone waits on, and takes them all then.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import math
@@ -74,7 +69,6 @@ class _Pending:
 
 
 _DUE = _Pending(lambda conn: None, Future())  # a marker, never committed
-_WAKE = _Pending(lambda conn: None, Future())  # a marker: writes behind are waiting
 
 
 class GroupCommit:
@@ -98,12 +92,6 @@ class GroupCommit:
         self._around = around or (lambda conn: nullcontext())
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        # Writes behind wait here, not in the queue: while the writer already holds
-        # some (and so wakes when the oldest is due), another one need not wake it
-        # (a thread switch, about one per statement). `_behind_seen` is False only
-        # when the writer may sleep with none held: the next write behind wakes it.
-        self._behind: collections.deque[_Pending] = collections.deque()
-        self._behind_seen = True
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._closed = False
@@ -133,13 +121,7 @@ class GroupCommit:
             _deliver([(pending, None, WriterClosedError("the state store writer is closed"))])
             return
         self._ensure_started()
-        if not pending.behind:
-            self._queue.put(pending)
-            return
-        self._behind.append(pending)
-        if not self._behind_seen:
-            self._behind_seen = True
-            self._queue.put(_WAKE)
+        self._queue.put(pending)
 
     def close(self, timeout: float = 5.0) -> None:
         """Commit what is waiting, then stop the writer."""
@@ -162,19 +144,15 @@ class GroupCommit:
             while True:
                 first = self._next(held)
                 if first is None or first is _DUE:  # closing, or the writes behind are due
-                    held += self._take_behind(len(held))
                     _deliver(self._commit(held))
                     held = []
                     if first is None:
                         return
                     continue
-                if first is _WAKE:
-                    continue
                 if first.behind and len(held) < self._max_batch:
                     held.append(first)
                     continue
                 batch, stop = self._gather(first)
-                held += self._take_behind(len(held) + len(batch))
                 _deliver(self._commit(held + batch))
                 held = []
                 if stop:
@@ -187,29 +165,11 @@ class GroupCommit:
             self._fail_waiting()
             self._drop_connection()
 
-    def _take_behind(self, have: int) -> list[_Pending]:
-        """Writes behind waiting in `_behind`, up to a batch with the `have` held."""
-        taken: list[_Pending] = []
-        while self._behind and have + len(taken) < self._max_batch:
-            taken.append(self._behind.popleft())
-        return taken
-
     def _next(self, held: list[_Pending]) -> _Pending | None:
         """The next write; None when closing; `_DUE` when the oldest write behind
-        has waited `BEHIND_SECONDS` and nothing came to share its commit; `_WAKE`
-        when writes behind arrived (now in `held`). Writes behind join `held`."""
-        held += self._take_behind(len(held))
-        if not held:
-            # About to sleep with none held: the next write behind must wake the
-            # writer. Cleared before looking again, so one added meanwhile is seen
-            # here or wakes it.
-            self._behind_seen = False
-            held += self._take_behind(0)
+        has waited `BEHIND_SECONDS` and nothing came to share its commit."""
         if not held:
             return self._queue.get()
-        self._behind_seen = True
-        if len(held) >= self._max_batch:
-            return _DUE  # a full batch waits for nothing
         due = held[0].since + BEHIND_SECONDS - time.monotonic()
         try:
             return self._queue.get(timeout=due) if due > 0 else self._queue.get_nowait()
@@ -224,11 +184,7 @@ class GroupCommit:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if item is not None and item is not _WAKE and item.start():
-                left.append((item, None, gone))
-        while self._behind:
-            item = self._behind.popleft()
-            if item.start():
+            if item is not None and item.start():
                 left.append((item, None, gone))
         _deliver(left)
 
@@ -241,8 +197,7 @@ class GroupCommit:
                 break
             if item is None:
                 return batch, True
-            if item is not _WAKE:
-                batch.append(item)
+            batch.append(item)
         return batch, False
 
     @contextlib.contextmanager
