@@ -188,6 +188,11 @@ def test_hot_statements_share_the_transaction_and_fail_as_sqlalchemy_errors(
         assert head.execute(conn, {}).fetchone()[0] == 0
     with pytest.raises(sa.exc.IntegrityError), db.write() as conn:
         bump.execute(conn, {"seq": None})  # seq is NOT NULL
+    # Many rows at once, with a value the statement binds itself (`id = 1`): the
+    # caller's mappings reach the driver as they are (named style on SQLite).
+    with db.write() as conn:
+        bump.executemany(conn, [{"seq": 7}, {"seq": 9}])
+        assert head.execute(conn, {}).fetchone()[0] == 9
     with pytest.raises(ValueError, match="not a hot statement"), db.write() as conn:
         HotStatement(
             sa.select(audit_head.c.seq).where(

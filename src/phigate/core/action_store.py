@@ -26,6 +26,7 @@ from phigate.policy import Decision, Verdict
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
 from phigate.store.hot import HotStatement
+from phigate.store.json_columns import column_json
 from phigate.store.tables import actions
 
 log = logging.getLogger(__name__)
@@ -210,17 +211,15 @@ class ActionStore:
                 "created_at": created_at,
                 "connection": action.connection,
                 "kind": action.kind,
-                "body": json.dumps(
-                    {"body": action.body, "reveal": list(action.reveal)}, default=str
-                ),
+                "body": column_json({"body": action.body, "reveal": list(action.reveal)}),
                 "fingerprint": fingerprint,
-                "principal": json.dumps(action.principal.to_json()),
+                "principal": column_json(action.principal.to_json()),
                 "subject": action.principal.subject,
                 "front_door": action.front_door,
                 "client_addr": action.client_addr,
                 "reason": action.reason,
                 "risk": description.risk.value,
-                "analysis": analysis_json or json.dumps(description.to_json(), default=str),
+                "analysis": analysis_json or column_json(description.to_json()),
                 "decision": decision.outcome,
                 "rule": decision.rule,
                 "decision_reason": decision.reason,
@@ -268,7 +267,7 @@ class ActionStore:
         if replica is not None:
             params["new_replica"] = replica
         if summary is not None:
-            params.update(new_summary=json.dumps(summary, default=str), new_finished_at=time.time())
+            params.update(new_summary=column_json(summary), new_finished_at=time.time())
         cursor = _SET_STATUS[summary is not None, replica is not None].execute(conn, params)
         try:
             return bool(cursor.rowcount == 1)

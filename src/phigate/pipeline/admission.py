@@ -8,7 +8,6 @@ audited here too (`audit_refusal`)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -48,6 +47,7 @@ from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.sql.split import split_statements
 from phigate.store.group_commit import GroupCommit
+from phigate.store.json_columns import column_json
 
 log = logging.getLogger("phigate.pipeline.gateway")
 
@@ -234,7 +234,7 @@ class Admission:
             return None
         if not connector.refines_alike(action, description):
             return None
-        analysis_json = json.dumps(description.to_json(), default=str)
+        analysis_json = column_json(description.to_json())
         key = decision_key(action)
         return Decided(key, source, self.settings.policy, description, decision, analysis_json)
 

@@ -7,10 +7,15 @@ need no type processing (strings and numbers; JSON arrives already serialised),
 the SQLAlchemy construct is compiled once per dialect and its parameters go
 straight to a DBAPI cursor of the same connection, inside the caller's
 transaction. The SQL is still SQLAlchemy's; everything else runs through it.
+
+On SQLite the statement is compiled in the named style (`:name`), which the
+sqlite3 module also takes, so the caller's mapping is handed over as it is:
+building a positional tuple in Python cost more than the driver's own lookup.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +43,7 @@ class HotStatement:
     def execute(self, conn: sa.Connection, params: Mapping[str, Any]) -> DBAPICursor:
         """Run once; the caller reads (`fetchone`, `rowcount`) the returned cursor."""
         compiled = self._for(conn.dialect)
-        cursor = conn.connection.cursor()
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(compiled.sql, _arguments(compiled, params))
         except Exception as exc:
@@ -48,9 +53,11 @@ class HotStatement:
 
     def executemany(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         compiled = self._for(conn.dialect)
-        cursor = conn.connection.cursor()
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(compiled.sql, [_arguments(compiled, row) for row in rows])
+            if compiled.fixed or compiled.order is not None:
+                rows = [_arguments(compiled, row) for row in rows]
+            cursor.executemany(compiled.sql, rows)
         except Exception as exc:
             raise _wrapped(conn, compiled.sql, exc) from exc
         finally:
@@ -66,6 +73,7 @@ class HotStatement:
 
 
 def _compile(statement: sa.Executable, dialect: Dialect) -> _Compiled:
+    dialect = _named(dialect)
     compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
     if (
         compiled.escaped_bind_names
@@ -80,6 +88,17 @@ def _compile(statement: sa.Executable, dialect: Dialect) -> _Compiled:
     }
     order = tuple(compiled.positiontup) if dialect.positional else None
     return _Compiled(str(compiled), fixed, order)
+
+
+def _named(dialect: Dialect) -> Dialect:
+    """SQLite's dialect in the named paramstyle, which its driver takes as well as
+    `?`: the parameters then go to it as the mapping they arrive in."""
+    if dialect.name != "sqlite" or not dialect.positional:
+        return dialect
+    named = copy.copy(dialect)
+    named.paramstyle = "named"
+    named.positional = False
+    return named
 
 
 def _wrapped(conn: sa.Connection, sql: str, exc: Exception) -> BaseException:
