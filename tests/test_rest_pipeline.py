@@ -348,12 +348,12 @@ async def test_audit_chain_verifies_and_detects_tampering(harness: Harness) -> N
         "records"
     ]
     assert records[0]["event"] == "policy.loaded" and len(records[0]["policy_hash"]) == 64
-    assert all("who" in r or "approval_id" in r for r in records[1:])
+    assert all("who" in r or "approval_id" in r or "token" in r for r in records[1:])
     with harness.gateway.db.write() as conn:
         body = json.loads(
             conn.execute(sa.select(audit_log.c.record).where(audit_log.c.seq == 2)).scalar_one()
         )
-        body["who"]["subject"] = "someone-else"
+        body["event"] = "something.else"
         conn.execute(
             audit_log.update()
             .where(audit_log.c.seq == 2)
