@@ -43,6 +43,7 @@ from phigate.identity.principal import Principal
 from phigate.masking.engine import MaskingEngine
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.deciding import Decider
+from phigate.pipeline.nesting import refuse_deep
 from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
@@ -110,7 +111,9 @@ class Admission:
         The connector may capture what it reads besides the body (an exec command's
         manifest file) into the action, so fingerprint and approval cover it and it
         runs as seen, or refuse input its own protocol cannot carry (an http header).
+        Nesting is checked first: every later step walks the body recursively.
         """
+        refuse_deep(action.body, "the request's body")
         _refuse_unencodable(action)
         if action.kind == "sql":
             _refuse_uncarriable_sql(action)
