@@ -208,7 +208,6 @@ async def test_the_auditors_principal_filter_reads_any_spelling(harness: Harness
     assert not missed, f"no records for {missed}"
 
 
-@finding(9, "REST, MCP and wire auth refusals are audited one record each, without a cap")
 async def test_a_flood_of_bad_tokens_cannot_grow_the_audit_log_without_bound(
     harness: Harness,
 ) -> None:

@@ -231,6 +231,7 @@ async def authenticated(request: Request) -> Principal:
             exc.message,
             client_addr=_client(request),
             detail={"front_door": "rest", "path": request.url.path},
+            source=_client(request) or "unknown",  # anyone can cause it: capped
         )
         raise
 

@@ -43,6 +43,7 @@ from phigate.identity.principal import Principal
 from phigate.masking.engine import MaskingEngine
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.deciding import Decider
+from phigate.pipeline.floods import EVENT, Count, FloodAccount
 from phigate.pipeline.nesting import refuse_deep
 from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
@@ -93,6 +94,7 @@ class Admission:
         self._writes = writes
         self._workflow = workflow
         self._scrub = scrub
+        self.floods = FloodAccount()  # refusals before authentication, per source
 
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
@@ -335,17 +337,43 @@ class Admission:
         *,
         client_addr: str | None,
         detail: dict[str, Any] | None = None,
+        source: str | None = None,
     ) -> None:
-        """Record a request refused before it became an action (bad token, bad input)."""
-        fields = {
-            "where": {"client_addr": client_addr},
-            "why": {"reason": reason},
-            **({"detail": self._scrub(detail)} if detail else {}),
-        }
-        try:
-            await asyncio.to_thread(self._audit.append, event, fields)
-        except AuditUnavailableError:
-            log.error("could not audit %s: %s", event, reason)
+        """Record a request refused before it became an action (bad token, bad input).
+        With `source` (the sender's address, for refusals anyone can cause without a
+        credential), the first few a minute are recorded in full and the rest counted
+        (phigate.pipeline.floods)."""
+        counts: list[Count] = []
+        if source is not None:
+            recorded, counts = self.floods.refused(event, source, reason)
+            if not recorded:
+                log.info("%s from %s counted, not recorded in full: %s", event, source, reason)
+        else:
+            recorded = True
+        entries = [(EVENT, count.fields()) for count in counts]
+        if recorded:
+            entries.append(
+                (
+                    event,
+                    {
+                        "where": {"client_addr": client_addr},
+                        "why": {"reason": reason},
+                        **({"detail": self._scrub(detail)} if detail else {}),
+                    },
+                )
+            )
+        await self._append(entries)
+
+    async def flush_refusals(self) -> None:
+        """Write the refusals counted and not yet written (at shutdown)."""
+        await self._append([(EVENT, count.fields()) for count in self.floods.drain()])
+
+    async def _append(self, entries: list[tuple[str, dict[str, Any]]]) -> None:
+        for event, fields in entries:
+            try:
+                await asyncio.to_thread(self._audit.append, event, fields)
+            except AuditUnavailableError:
+                log.error("could not audit %s: %s", event, fields.get("why"))
 
 
 def _refuse_unencodable(action: Action) -> None:

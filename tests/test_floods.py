@@ -1,0 +1,81 @@
+"""Refusals before authentication: every one accounted for, not one record each."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from phigate.pipeline.floods import OTHER_SOURCES, FloodAccount
+from tests.conftest import Harness
+
+
+class Clock:
+    """A clock the test moves (the account reads time through it)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["10.0.0.1", "10.0.0.2", "::1"]), st.floats(0, 30)),
+        max_size=300,
+    )
+)
+def test_every_refusal_is_recorded_or_counted_exactly_once(steps: list[tuple[str, float]]) -> None:
+    clock = Clock()
+    account = FloodAccount(per_window=3, seconds=60.0, clock=clock, wall=clock)
+    recorded, counted = 0, 0
+    for source, advance in steps:
+        clock.now += advance
+        full, closed = account.refused("auth.refused", source, "bad token")
+        recorded += full
+        counted += sum(c.count for c in closed)
+    counted += sum(c.count for c in account.drain())
+    assert recorded + counted == len(steps)
+    assert account.drain() == []
+
+
+def test_a_burst_writes_the_first_in_full_and_one_count_after_the_window() -> None:
+    clock = Clock()
+    account = FloodAccount(per_window=3, seconds=60.0, clock=clock, wall=clock)
+    answers = [account.refused("auth.refused", "10.0.0.1", f"try {n}") for n in range(10)]
+    assert [full for full, _ in answers] == [True] * 3 + [False] * 7
+    assert all(closed == [] for _, closed in answers)
+    clock.now += 59.9
+    assert account.refused("auth.refused", "10.0.0.2", "x") == (True, [])
+    clock.now += 0.2
+    full, closed = account.refused("auth.refused", "10.0.0.1", "again")
+    assert full and [(c.source, c.count, c.reason) for c in closed] == [("10.0.0.1", 7, "try 9")]
+    fields = closed[0].fields()
+    assert fields["where"] == {"client_addr": "10.0.0.1"}
+    assert fields["what"]["refused"] == 7 and "7 more auth.refused" in fields["why"]["reason"]
+
+
+def test_sources_past_the_table_share_one_window() -> None:
+    clock = Clock()
+    account = FloodAccount(per_window=1, seconds=60.0, clock=clock, wall=clock, max_sources=2)
+    for n in range(10):
+        account.refused("auth.refused", f"10.0.0.{n}", "x")
+    counts = {c.source: c.count for c in account.drain()}
+    assert counts == {OTHER_SOURCES: 7}
+
+
+@pytest.mark.parametrize("path", ["/v1/actions", "/mcp"])
+async def test_a_flood_is_capped_and_counted_at_each_bearer_door(
+    harness: Harness, path: str
+) -> None:
+    before, _ = harness.gateway.audit_head()
+    for _ in range(45):
+        answer = await harness.client.post(path, headers={"Authorization": "Bearer nope"})
+        assert answer.status_code == 401
+    middle, _ = harness.gateway.audit_head()
+    assert middle - before == 30
+    await harness.gateway.admission.flush_refusals()
+    records = harness.gateway.audit_records(since=middle)
+    assert [(r["event"], r["what"]["refused"]) for r in records] == [("refusals.counted", 15)]
+    assert records[0]["what"]["event"] == "auth.refused"
