@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 
 import httpx
 
@@ -214,6 +216,24 @@ async def test_the_audit_page_links_past_a_full_page(harness: Harness) -> None:
     page = await admin.get("/ui/audit", params={"before": "x; drop"})
     assert page.status_code == 200 and f"Searched records 1–{head}: the whole log" in page.text
     await admin.aclose()
+
+
+async def test_a_full_audit_page_links_to_the_next_older_one(harness: Harness) -> None:
+    """Past a full page (200 matches) the page names the records it searched and links
+    on with the filters kept; following the link reaches the older matches."""
+    await pending(harness)
+    for n in range(210):
+        harness.gateway.record_event("test.noise", {"who": {"subject": "Noisy"}, "n": n})
+    admin = await sign_in(harness, "admin")
+    try:
+        page = (await admin.get("/ui/audit", params={"principal": "noisy"})).text
+        assert "Showing the newest 200 matches" in page and "Continue searching" in page
+        link = re.search(r'href="(/ui/audit\?[^"]*before=\d+)"', page)
+        assert link is not None and "principal=noisy" in link[1]
+        older = (await admin.get(html.unescape(link[1]))).text
+        assert older.count('"Event">test.noise') == 10 and "Continue searching" not in older
+    finally:
+        await admin.aclose()
 
 
 def test_the_principal_filter_compares_persons_not_spellings() -> None:
