@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from phigate.pipeline.floods import OTHER_SOURCES, FloodAccount
 from tests.conftest import Harness
+from tests.console.conftest import csrf_of
 
 
 class Clock:
@@ -79,3 +81,27 @@ async def test_a_flood_is_capped_and_counted_at_each_bearer_door(
     records = harness.gateway.audit_records(since=middle)
     assert [(r["event"], r["what"]["refused"]) for r in records] == [("refusals.counted", 15)]
     assert records[0]["what"]["event"] == "auth.refused"
+
+
+async def test_refused_console_sign_ins_are_audited_and_capped(harness: Harness) -> None:
+    """A pasted token that is wrong is refused (401) and audited like a bad token at any
+    other door; a flood of them is capped and counted the same way."""
+    browser = httpx.AsyncClient(transport=harness.client._transport, base_url="http://127.0.0.1")
+    try:
+        page = await browser.get("/ui/login")
+        before, _ = harness.gateway.audit_head()
+        for _ in range(33):
+            form = {"token": "phg_wrong", "csrf": csrf_of(page.text), "next": "/ui/approvals"}
+            page = await browser.post("/ui/login/token", data=form)
+            assert page.status_code == 401 and "Sign-in failed" in page.text
+    finally:
+        await browser.aclose()
+    middle, _ = harness.gateway.audit_head()
+    records = harness.gateway.audit_records(since=before)
+    assert middle - before == 30
+    assert {(r["event"], r["detail"]["front_door"]) for r in records} == {
+        ("auth.refused", "console")
+    }
+    await harness.gateway.admission.flush_refusals()
+    counted = harness.gateway.audit_records(since=middle)
+    assert [(r["event"], r["what"]["refused"]) for r in counted] == [("refusals.counted", 3)]
