@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from hypothesis import given
@@ -105,3 +107,22 @@ async def test_refused_console_sign_ins_are_audited_and_capped(harness: Harness)
     await harness.gateway.admission.flush_refusals()
     counted = harness.gateway.audit_records(since=middle)
     assert [(r["event"], r["what"]["refused"]) for r in counted] == [("refusals.counted", 3)]
+
+
+async def test_a_count_is_written_when_its_window_closes_without_another_refusal(
+    harness: Harness,
+) -> None:
+    """A flood that stops is still counted in the log, without waiting for the next
+    refusal or for shutdown (a short window here; a minute in the gateway)."""
+    harness.gateway.admission.floods = FloodAccount(per_window=2, seconds=0.3)
+    before, _ = harness.gateway.audit_head()
+    for _ in range(6):
+        answer = await harness.client.get("/v1/audit", headers={"Authorization": "Bearer nope"})
+        assert answer.status_code == 401
+    for _ in range(200):  # the gateway's timer writes it into the store: poll (10 s at most)
+        if harness.gateway.audit_head()[0] >= before + 3:
+            break
+        await asyncio.sleep(0.05)
+    records = harness.gateway.audit_records(since=before)
+    assert [r["event"] for r in records] == ["auth.refused"] * 2 + ["refusals.counted"]
+    assert records[-1]["what"]["refused"] == 4

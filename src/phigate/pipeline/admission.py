@@ -95,6 +95,8 @@ class Admission:
         self._workflow = workflow
         self._scrub = scrub
         self.floods = FloodAccount()  # refusals before authentication, per source
+        self._flood_timer: asyncio.TimerHandle | None = None
+        self._flood_writes: set[asyncio.Task[None]] = set()
 
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
@@ -348,6 +350,7 @@ class Admission:
             recorded, counts = self.floods.refused(event, source, reason)
             if not recorded:
                 log.info("%s from %s counted, not recorded in full: %s", event, source, reason)
+                self._write_counts_later()
         else:
             recorded = True
         entries = [(EVENT, count.fields()) for count in counts]
@@ -366,7 +369,28 @@ class Admission:
 
     async def flush_refusals(self) -> None:
         """Write the refusals counted and not yet written (at shutdown)."""
+        if self._flood_timer is not None:
+            self._flood_timer.cancel()
+            self._flood_timer = None
+        await asyncio.gather(*self._flood_writes)
         await self._append([(EVENT, count.fields()) for count in self.floods.drain()])
+
+    def _write_counts_later(self) -> None:
+        """Once a window's length from now (the first window counting has closed by
+        then), write the counts closed, so a flood that stops is still written."""
+        if self._flood_timer is None:
+            loop = asyncio.get_running_loop()
+            self._flood_timer = loop.call_later(self.floods.seconds, self._write_closed_counts)
+
+    def _write_closed_counts(self) -> None:
+        self._flood_timer = None
+        entries = [(EVENT, count.fields()) for count in self.floods.closed()]
+        if entries:
+            task = asyncio.get_running_loop().create_task(self._append(entries))
+            self._flood_writes.add(task)
+            task.add_done_callback(self._flood_writes.discard)
+        if self.floods.counting():
+            self._write_counts_later()
 
     async def _append(self, entries: list[tuple[str, dict[str, Any]]]) -> None:
         for event, fields in entries:

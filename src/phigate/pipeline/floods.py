@@ -6,9 +6,10 @@ is evidence: someone tried. One record each would let anyone grow the audit log
 without bound. So per source address and kind of refusal, in each window of
 WINDOW_SECONDS, the first PER_WINDOW are recorded in full; the rest are counted, and
 the count is written as one `refusals.counted` record (from where, what, how many,
-when) once the window has closed: at the next refusal after it, from any source, or
-when the gateway shuts down. The count is kept in this process: with several
-replicas behind one address, each writes its own.
+when) once the window has closed: by a timer within another window's length, at the
+next refusal after it (from any source), or when the gateway shuts down. The count
+is kept in this process: with several replicas behind one address, each writes its
+own.
 """
 
 from __future__ import annotations
@@ -100,6 +101,14 @@ class FloodAccount:
         window.counted += 1
         window.reason = reason
         return False, closed
+
+    def closed(self) -> list[Count]:
+        """The counts of windows closed by now (to be written now)."""
+        return self._close(self._clock())
+
+    def counting(self) -> bool:
+        """Whether an open window holds refusals counted and not yet written."""
+        return any(window.counted for window in self._open.values())
 
     def drain(self) -> list[Count]:
         """Every count still open (at shutdown): nothing counted goes unwritten."""
