@@ -119,7 +119,6 @@ def test_a_forged_export_cannot_write_to_the_auditors_terminal(
     assert "\x1b" not in output, f"the verifier wrote terminal controls: {output!r}"
 
 
-@finding(7, "`audit verify --file` crashes on bytes that are not UTF-8 or on deep nesting")
 @pytest.mark.parametrize(
     "damage",
     [
@@ -128,6 +127,12 @@ def test_a_forged_export_cannot_write_to_the_auditors_terminal(
             lambda line: line[:-1].encode() + b',"x":' + b"[" * 5000 + b"]" * 5000 + b"}",
             id="nesting-5000-deep",
         ),
+        pytest.param(
+            lambda line: line[:-1].encode() + b',"x":' + b"[" * 900 + b"]" * 900 + b"}",
+            id="nesting-900-deep-parses-but-is-not-the-record",
+        ),
+        pytest.param(lambda line: line[:-1].encode() + b',"x":"\\ud800"}', id="a-lone-surrogate"),
+        pytest.param(lambda line: b"\xfe\xff" + line.encode(), id="a-byte-order-mark-utf16"),
     ],
 )
 def test_a_damaged_export_is_reported_broken_not_a_crash(
@@ -163,7 +168,6 @@ async def _flood_unauthenticated(h: Harness, n: int) -> None:
         assert {a.status_code for a in answers} == {401}
 
 
-@finding(2, "/ui/audit filters only the newest 2000 records and says nothing of the rest")
 async def test_a_stranger_cannot_push_an_agents_request_out_of_the_auditors_view(
     harness: Harness,
 ) -> None:
@@ -185,7 +189,6 @@ async def test_a_stranger_cannot_push_an_agents_request_out_of_the_auditors_view
     assert shown or said, "the agent's request is neither listed nor said to be out of reach"
 
 
-@finding(10, "/ui/audit compares the principal filter as typed, not in the normal form")
 async def test_the_auditors_principal_filter_reads_any_spelling(harness: Harness) -> None:
     """docs/security.md: every subject is compared in one normal form (case-folded,
     NFKC), "no spelling of a name is a second person". The auditor who looks up
@@ -205,7 +208,6 @@ async def test_the_auditors_principal_filter_reads_any_spelling(harness: Harness
     assert not missed, f"no records for {missed}"
 
 
-@finding(9, "REST, MCP and wire auth refusals are audited one record each, without a cap")
 async def test_a_flood_of_bad_tokens_cannot_grow_the_audit_log_without_bound(
     harness: Harness,
 ) -> None:
@@ -349,7 +351,6 @@ def _nested(depth: int) -> object:
     return value
 
 
-@finding(6, "a deeply nested parameter overflows admission's _holds_object: an unaudited 500")
 async def test_a_deeply_nested_parameter_is_a_clear_audited_400(harness: Harness) -> None:
     """Bad input of every kind gets a clear error in the caller's own protocol and is
     audited. A parameter that is a list nested 600 deep (legal JSON, 1.2 kB) reaches

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 
 import httpx
 
+from phigate.doors.console._audit_view import matches, search
+from phigate.identity.people import People
 from tests.conftest import Harness
 from tests.console.conftest import csrf_of, sign_in
 
@@ -174,6 +178,75 @@ async def test_audit_viewer_is_for_auditors_and_verifies_the_chain(harness: Harn
     none = await admin.get("/ui/audit", params={"principal": "nobody"})
     assert "No records match" in none.text
     await asyncio.gather(alice.aclose(), admin.aclose())
+
+
+async def test_a_bounded_audit_search_says_so_and_continues_to_the_oldest(
+    harness: Harness,
+) -> None:
+    """A search reads a bounded stretch of the log; when it stops short it names the
+    stretch and where to continue, and following `older` reaches every record: a flood
+    of newer records cannot push an agent's request out of reach."""
+    await pending(harness)
+    head, _ = harness.gateway.audit_head()
+    for n in range(40):
+        harness.gateway.record_event("test.noise", {"n": n})
+    wanted = {"principal": "claims-bot", "decision": "approve"}
+    first = await asyncio.to_thread(search, harness.gateway, wanted, scan=25)
+    assert (first.records, first.high - first.low + 1, first.full) == ([], 25, False)
+    assert first.older == first.low
+    seen, before = [], first.older
+    while before is not None:
+        step = await asyncio.to_thread(search, harness.gateway, wanted, before, scan=25)
+        assert step.high == before - 1
+        seen += [r["seq"] for r in step.records]
+        before = step.older
+    assert seen and max(seen) <= head, seen
+    whole = await asyncio.to_thread(search, harness.gateway, wanted)
+    assert [r["seq"] for r in whole.records] == seen and whole.older is None
+
+
+async def test_the_audit_page_links_past_a_full_page(harness: Harness) -> None:
+    """A page that fills up says how far it searched and links to the next, older one;
+    `before` is read as a number or ignored."""
+    await pending(harness)
+    admin = await sign_in(harness, "admin")
+    head, _ = harness.gateway.audit_head()
+    page = await admin.get("/ui/audit", params={"principal": "claims-bot", "before": "2"})
+    assert "Searched records 1–1" in page.text and "Continue searching" not in page.text
+    page = await admin.get("/ui/audit", params={"before": "x; drop"})
+    assert page.status_code == 200 and f"Searched records 1–{head}: the whole log" in page.text
+    await admin.aclose()
+
+
+async def test_a_full_audit_page_links_to_the_next_older_one(harness: Harness) -> None:
+    """Past a full page (200 matches) the page names the records it searched and links
+    on with the filters kept; following the link reaches the older matches."""
+    await pending(harness)
+    for n in range(210):
+        harness.gateway.record_event("test.noise", {"who": {"subject": "Noisy"}, "n": n})
+    admin = await sign_in(harness, "admin")
+    try:
+        page = (await admin.get("/ui/audit", params={"principal": "noisy"})).text
+        assert "Showing the newest 200 matches" in page and "Continue searching" in page
+        link = re.search(r'href="(/ui/audit\?[^"]*before=\d+)"', page)
+        assert link is not None and "principal=noisy" in link[1]
+        older = (await admin.get(html.unescape(link[1]))).text
+        assert older.count('"Event">test.noise') == 10 and "Continue searching" not in older
+    finally:
+        await admin.aclose()
+
+
+def test_the_principal_filter_compares_persons_not_spellings() -> None:
+    """docs/security.md: no spelling of a name is a second person, and an alias is the
+    person it names (identity.aliases)."""
+    people = People({"dana": ["dana@example.org"]})
+    record = {"who": {"subject": "claims-bot", "on_behalf_of": "dana"}}
+    for typed in ("claims-bot", "Claims-Bot", " CLAIMS-BOT ", "DANA", "Dana@Example.org"):
+        assert matches(record, {"principal": typed}, people), typed
+    signed = {"who": {"subject": "dana", "signed_in_as": "dana@example.org"}}
+    assert matches(signed, {"principal": "dana@EXAMPLE.org"}, people)
+    for other in ("claims-bot2", "dan", "nurse.joy", "claims\x00-bot"):
+        assert not matches(record, {"principal": other}, people), other
 
 
 async def test_connections_page_never_shows_credentials(harness: Harness, ehr_dsn: str) -> None:

@@ -322,6 +322,22 @@ async def test_wrong_token_or_subject_is_refused(wire: Wire) -> None:
     assert "unknown API token" in refusals and "the token belongs to another subject" in refusals
 
 
+async def test_a_flood_of_wrong_passwords_is_capped_and_counted(wire: Wire) -> None:
+    """Each wrong password is still refused with 28P01, but from one address only the
+    first 30 a minute are recorded in full; the rest are counted in one record."""
+    bad = wire.dsn("dana").replace(wire.harness.tokens["dana"], "phg_wrong")
+    before, _ = wire.harness.gateway.audit_head()
+    for _ in range(34):
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            await psycopg.AsyncConnection.connect(bad)
+    middle, _ = wire.harness.gateway.audit_head()
+    assert middle - before == 30
+    await wire.harness.gateway.admission.flush_refusals()
+    counted = wire.harness.gateway.audit_records(since=middle)
+    assert [(r["event"], r["what"]["refused"]) for r in counted] == [("refusals.counted", 4)]
+    assert counted[0]["where"]["client_addr"] == "127.0.0.1"
+
+
 async def test_an_alias_logs_in_as_its_person(tmp_path: Path, ehr_dsn: str) -> None:
     """With `identity.aliases`, a token made out to dana's second name logs in under
     either name and acts as dana; another person's name is still refused."""

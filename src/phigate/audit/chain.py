@@ -317,7 +317,7 @@ def verify_records(
         expected_seq = count + 1
         try:
             record = json.loads(body)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the reader's depth
             return Verification(False, count, prev, expected_seq, "record is not JSON")
         problem = _check_record(record, body, expected_seq, prev)
         digest = chain_hash(prev, body)

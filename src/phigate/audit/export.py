@@ -85,7 +85,7 @@ def _header(line: str | None) -> Checkpoint | str | None:
         return None
     try:
         value = json.loads(line)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None  # a record line that is not JSON: the chain check names it
     if not isinstance(value, dict) or EXPORT_HEADER not in value:
         return None
@@ -93,6 +93,14 @@ def _header(line: str | None) -> Checkpoint | str | None:
         return Checkpoint.from_json(value.get("checkpoint"))
     except ValueError as exc:
         return f"the export's header is malformed: {exc}"
+
+
+def text_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """An export file's lines as text. A byte that is not UTF-8 is damage, not a reason
+    to stop: it reads as U+FFFD, so the record holding it no longer matches its hash and
+    the verifier names that record (a traceback would name nothing)."""
+    for line in lines:
+        yield line.decode("utf-8", errors="replace")
 
 
 def _prepend(first: str, rest: Iterator[str]) -> Iterator[str]:

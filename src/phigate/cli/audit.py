@@ -65,7 +65,7 @@ def _trusted_keys(public_key: Path | None, settings: Any) -> frozenset[str] | No
 @click.option(
     "--file",
     "export_file",
-    type=click.File("r"),
+    type=click.File("rb"),
     default=None,
     help="Verify an exported JSON-lines file instead of the store.",
 )
@@ -79,7 +79,7 @@ def _trusted_keys(public_key: Path | None, settings: Any) -> frozenset[str] | No
 @click.option(
     "--against",
     "earlier",
-    type=click.File("r"),
+    type=click.File("rb"),
     default=None,
     help="An earlier export: the log must still hold what its checkpoint signed.",
 )
@@ -92,15 +92,18 @@ def audit_verify(
 ) -> None:
     """Exit 0 when the chain is intact and its tail proven by a signed checkpoint (for the
     store, records after the latest checkpoint are counted); 1 naming the problem."""
-    from phigate.audit.export import read_checkpoint, verify_export
+    from phigate.audit.export import read_checkpoint, text_lines, verify_export
 
-    kept = read_checkpoint(earlier, source=earlier.name) if earlier is not None else None
+    if earlier is not None:
+        kept = read_checkpoint(text_lines(earlier), source=earlier.name)
+    else:
+        kept = None
     if export_file is not None:
         # Offline, a configuration is read only when named (an auditor's machine has none).
         named = click.get_current_context().get_parameter_source("config_path")
         settings = None if named == click.core.ParameterSource.DEFAULT else load_config(config_path)
         keys = _trusted_keys(public_key, settings)
-        result = verify_export(export_file, trusted=keys, kept=kept)
+        result = verify_export(text_lines(export_file), trusted=keys, kept=kept)
     else:
         keys = _trusted_keys(public_key, _audit_settings(config_path, state))
         with _audit_log(config_path, state) as log:

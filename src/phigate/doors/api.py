@@ -38,6 +38,7 @@ from phigate.doors._asgi import CountResponses
 from phigate.doors.request_limits import PRINCIPAL_KEY
 from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Gateway, Outcome, OutcomeStatus
+from phigate.pipeline.nesting import MAX_DEPTH
 from phigate.reviewing.sight import visible_approvals
 from phigate.reviewing.view import approval_json, approval_url, visible_action
 
@@ -173,7 +174,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_request", problems), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, RecursionError):  # FastAPI's JSON reader gave up
+            return await _too_deep(request)
         return JSONResponse(error_body("http_error", str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
@@ -183,6 +186,23 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     app.add_middleware(CountResponses)
+
+
+async def _too_deep(request: Request) -> JSONResponse:
+    """A body nested past what the JSON reader recurses to (far past MAX_DEPTH): the
+    same audited 400 as a value admission finds too deep."""
+    problem = (
+        f"the request's body nests arrays or objects more than {MAX_DEPTH} levels deep; "
+        f"phigate accepts at most {MAX_DEPTH}"
+    )
+    gateway: Gateway = request.app.state.gateway
+    await gateway.audit_refusal(
+        "request.invalid",
+        problem,
+        client_addr=_client(request),
+        detail={"front_door": "rest", "path": request.url.path},
+    )
+    return JSONResponse(error_body("invalid_request", problem), status_code=400)
 
 
 def bearer_token(request: Request) -> str:
@@ -211,6 +231,7 @@ async def authenticated(request: Request) -> Principal:
             exc.message,
             client_addr=_client(request),
             detail={"front_door": "rest", "path": request.url.path},
+            source=_client(request) or "unknown",  # anyone can cause it: capped
         )
         raise
 

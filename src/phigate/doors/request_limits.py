@@ -83,6 +83,7 @@ class RequestLimits:
             reason,
             client_addr=client[0] if client else None,
             detail={"front_door": _front_door(scope["path"]), "path": scope["path"]},
+            source=client[0] if client else "unknown",  # anyone can cause it: capped
         )
 
 

@@ -42,6 +42,8 @@ from phigate.identity.principal import Principal
 from phigate.masking.engine import MaskingEngine
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.deciding import Decider
+from phigate.pipeline.floods import EVENT, Count, FloodAccount
+from phigate.pipeline.nesting import refuse_deep
 from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
@@ -92,6 +94,9 @@ class Admission:
         self._writes = writes
         self._workflow = workflow
         self._scrub = scrub
+        self.floods = FloodAccount()  # refusals before authentication, per source
+        self._flood_timer: asyncio.TimerHandle | None = None
+        self._flood_writes: set[asyncio.Task[None]] = set()
 
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
@@ -110,7 +115,9 @@ class Admission:
         The connector may capture what it reads besides the body (an exec command's
         manifest file) into the action, so fingerprint and approval cover it and it
         runs as seen, or refuse input its own protocol cannot carry (an http header).
+        Nesting is checked first: every later step walks the body recursively.
         """
+        refuse_deep(action.body, "the request's body")
         _refuse_unencodable(action)
         if action.kind == "sql":
             _refuse_uncarriable_sql(action)
@@ -332,17 +339,65 @@ class Admission:
         *,
         client_addr: str | None,
         detail: dict[str, Any] | None = None,
+        source: str | None = None,
     ) -> None:
-        """Record a request refused before it became an action (bad token, bad input)."""
-        fields = {
-            "where": {"client_addr": client_addr},
-            "why": {"reason": reason},
-            **({"detail": self._scrub(detail)} if detail else {}),
-        }
-        try:
-            await asyncio.to_thread(self._audit.append, event, fields)
-        except AuditUnavailableError:
-            log.error("could not audit %s: %s", event, reason)
+        """Record a request refused before it became an action (bad token, bad input).
+        With `source` (the sender's address, for refusals anyone can cause without a
+        credential), the first few a minute are recorded in full and the rest counted
+        (phigate.pipeline.floods)."""
+        counts: list[Count] = []
+        if source is not None:
+            recorded, counts = self.floods.refused(event, source, reason)
+            if not recorded:
+                log.info("%s from %s counted, not recorded in full: %s", event, source, reason)
+                self._write_counts_later()
+        else:
+            recorded = True
+        entries = [(EVENT, count.fields()) for count in counts]
+        if recorded:
+            entries.append(
+                (
+                    event,
+                    {
+                        "where": {"client_addr": client_addr},
+                        "why": {"reason": reason},
+                        **({"detail": self._scrub(detail)} if detail else {}),
+                    },
+                )
+            )
+        await self._append(entries)
+
+    async def flush_refusals(self) -> None:
+        """Write the refusals counted and not yet written (at shutdown)."""
+        if self._flood_timer is not None:
+            self._flood_timer.cancel()
+            self._flood_timer = None
+        await asyncio.gather(*self._flood_writes)
+        await self._append([(EVENT, count.fields()) for count in self.floods.drain()])
+
+    def _write_counts_later(self) -> None:
+        """Once a window's length from now (the first window counting has closed by
+        then), write the counts closed, so a flood that stops is still written."""
+        if self._flood_timer is None:
+            loop = asyncio.get_running_loop()
+            self._flood_timer = loop.call_later(self.floods.seconds, self._write_closed_counts)
+
+    def _write_closed_counts(self) -> None:
+        self._flood_timer = None
+        entries = [(EVENT, count.fields()) for count in self.floods.closed()]
+        if entries:
+            task = asyncio.get_running_loop().create_task(self._append(entries))
+            self._flood_writes.add(task)
+            task.add_done_callback(self._flood_writes.discard)
+        if self.floods.counting():
+            self._write_counts_later()
+
+    async def _append(self, entries: list[tuple[str, dict[str, Any]]]) -> None:
+        for event, fields in entries:
+            try:
+                await asyncio.to_thread(self._audit.append, event, fields)
+            except AuditUnavailableError:
+                log.error("could not audit %s: %s", event, fields.get("why"))
 
 
 def _refuse_unencodable(action: Action) -> None:

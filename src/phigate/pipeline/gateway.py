@@ -436,11 +436,16 @@ class Gateway:
         *,
         client_addr: str | None,
         detail: dict[str, Any] | None = None,
+        source: str | None = None,
     ) -> None:
-        """Record a request refused before it became an action (bad token, bad input)."""
-        await self.admission.audit_refusal(event, reason, client_addr=client_addr, detail=detail)
+        """Record a request refused before it became an action (bad token, bad input);
+        with `source`, capped per sender address (phigate.pipeline.floods)."""
+        await self.admission.audit_refusal(
+            event, reason, client_addr=client_addr, detail=detail, source=source
+        )
 
     async def close(self) -> None:
+        await self.admission.flush_refusals()  # counted refusals are written, not lost
         if self.oidc is not None:
             await self.oidc.aclose()
         for connector in self._connectors.values():

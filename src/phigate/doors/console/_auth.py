@@ -56,6 +56,7 @@ def install_auth(app: FastAPI, console: Console) -> None:
         try:
             principal = await console.gateway.authenticate(token)
         except PhigateError as exc:
+            await _audit_refused(console, request, exc.message)
             return await _login_form(console, request, next, f"Sign-in failed: {exc.message}", 401)
         return await _start_session(console, request, principal, "token", next)
 
@@ -173,6 +174,19 @@ async def _start_session(
     return response
 
 
+async def _audit_refused(console: Console, request: Request, reason: str) -> None:
+    """A refused sign-in, audited like a bad token at any other door (capped per
+    source address: anyone can cause it)."""
+    host = request.client.host if request.client else None
+    await console.gateway.audit_refusal(
+        "auth.refused",
+        reason,
+        client_addr=host,
+        detail={"front_door": "console", "path": request.url.path},
+        source=host or "unknown",
+    )
+
+
 def _open_session(console: Console, request: Request, principal: Principal, how: str) -> Session:
     console.sessions.finish_login(request.cookies.get(LOGIN_COOKIE))
     session = console.sessions.create(principal, how)
@@ -256,6 +270,7 @@ async def _oidc_callback(console: Console, request: Request, code: str, state: s
     try:
         principal = await _redeem(console, login, code)
     except AuthenticationError as exc:
+        await _audit_refused(console, request, exc.message)
         return await _login_form(
             console, request, login.oidc["next"], f"Sign-in failed: {exc.message}", 401
         )

@@ -82,6 +82,7 @@ class BearerGate:
                 exc.message,
                 client_addr=f"{client[0]}:{client[1]}" if client else None,
                 detail={"front_door": "mcp"},
+                source=client[0] if client else "unknown",  # anyone can cause it: capped
             )
             await self._refuse(scope, receive, send, exc, missing=token is None)
             return

@@ -32,6 +32,7 @@ from phigate.doors.mcp._render import (
 from phigate.doors.mcp.settings import McpSettings
 from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Gateway, Outcome, OutcomeStatus
+from phigate.pipeline.nesting import MAX_DEPTH, depth_exceeds
 from phigate.reviewing.sight import is_requester
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,12 @@ class AgentTools:
     ) -> ToolAnswer:
         """Run one tool; every failure becomes an error answer the model can read."""
         spec = TOOLS_BY_NAME[name]
+        if depth_exceeds(arguments):  # /mcp refuses it earlier; stdio reaches here
+            problem = f"the arguments nest more than {MAX_DEPTH} levels deep"
+            await self.gateway.audit_refusal(
+                "request.invalid", problem, client_addr=client_addr, detail={"front_door": "mcp"}
+            )
+            return error_answer(InvalidRequestError(problem))
         try:
             args = spec.args.model_validate(arguments or {})
         except ValidationError as exc:

@@ -32,6 +32,7 @@ from phigate.doors.mcp._auth import (
     public_base,
     resource_metadata,
 )
+from phigate.doors.mcp._nesting import NestingGate
 from phigate.doors.mcp._render import ToolAnswer
 from phigate.doors.mcp._tools import TOOLS, TOOLS_BY_NAME, AgentTools
 from phigate.doors.mcp._upstream import listed_input_schema, split_name, upstream_tools
@@ -203,7 +204,8 @@ def install_mcp(app: FastAPI, gateway: Gateway) -> None:
         security_settings=_transport_security(gateway),
     )
     endpoint = _McpEndpoint(manager)
-    app.router.routes.append(Route("/mcp", endpoint=BearerGate(endpoint, gateway, settings)))
+    guarded = BearerGate(NestingGate(endpoint, gateway), gateway, settings)
+    app.router.routes.append(Route("/mcp", endpoint=guarded))
 
     async def metadata(request: Request) -> Response:
         base = public_base(gateway, request.scope)

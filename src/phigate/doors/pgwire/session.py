@@ -167,6 +167,7 @@ class Session:
                 exc.message,
                 client_addr=self.io.client_addr,
                 detail={"front_door": "pgwire", "connection": self.connection, "user": self.user},
+                source=_host(self.io.client_addr),  # anyone can cause it: capped
             )
             self._fatal("28P01", f'password authentication failed for user "{self.user}"')
             return
@@ -655,3 +656,8 @@ _READY: dict[bytes, _Handler] = {
     b"F": Session._function_call,
     b"X": Session._terminate,
 }
+
+
+def _host(client_addr: str | None) -> str:
+    """The sender's address without its port (`host:port`, IPv6 hosts included)."""
+    return client_addr.rsplit(":", 1)[0] if client_addr else "unknown"
