@@ -456,17 +456,22 @@ def request_records(
     return entries
 
 
+NOT_RUN = "so the action was not run"
+
+
 @contextlib.contextmanager
-def recorded_or_refused() -> Iterator[None]:
+def recorded_or_refused(so: str = NOT_RUN) -> Iterator[None]:
     """A state change and its audit records commit together or not at all.
 
-    A store failure here means the records cannot be written, so the action must
-    not go ahead: it surfaces as AuditUnavailableError (503), never as success.
+    A store failure here means the records cannot be written, so the change must
+    not go ahead: it surfaces as AuditUnavailableError (503) saying what did not
+    happen (`so`: "so the vote was not recorded"), never as success and never as
+    an unhandled 500 a reviewer cannot tell from a bug.
     """
     try:
         yield
     except sa.exc.SQLAlchemyError as exc:
-        raise _not_recorded(exc) from exc
+        raise _not_recorded(exc, so) from exc
 
 
 async def commit_recorded(
@@ -480,6 +485,6 @@ async def commit_recorded(
         raise _not_recorded(exc) from exc
 
 
-def _not_recorded(exc: Exception) -> AuditUnavailableError:
+def _not_recorded(exc: Exception, so: str = NOT_RUN) -> AuditUnavailableError:
     log.error("audit/state store write failed: %s", exc)
-    return AuditUnavailableError("the audit log cannot be written, so the action was not run")
+    return AuditUnavailableError(f"the audit log cannot be written, {so}")
