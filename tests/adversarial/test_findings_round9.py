@@ -374,7 +374,6 @@ async def test_a_deeply_nested_parameter_is_a_clear_audited_400(harness: Harness
 # -------------------------------------------------------------- the store failing mid-action
 
 
-@finding(8, "an outcome that cannot be recorded is answered 'so the action was not run'")
 async def test_a_write_that_ran_is_never_answered_as_not_run(
     harness: Harness, ehr_dsn: str, tmp_path: Path
 ) -> None:

@@ -1,0 +1,44 @@
+"""On the wire, an approved write whose outcome cannot be recorded is answered
+SQLSTATE 08007 (transaction_resolution_unknown) saying it ran, never as "not run" nor
+as a plain failure: a client that took it for one would send the write again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.test_wire_writes import SET_STATUS, set_status, status_of
+from tests.support.approvals import approve_all
+from tests.test_outcome_unrecorded import refuse_outcome_records
+
+
+@pytest.fixture
+async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=0.3)
+    try:
+        yield Wire(harness, listener)
+    finally:
+        await listener.close()
+        await harness.gateway.close()
+
+
+async def test_an_unrecorded_write_on_the_wire_is_08007_saying_it_ran(
+    wire: Wire, ehr_dsn: str, tmp_path: Path
+) -> None:
+    set_status(ehr_dsn, 17, "new")
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await conn.execute(SET_STATUS, ("paid", 17))
+        await approve_all(wire)
+        refuse_outcome_records(tmp_path / "state.db")
+        with pytest.raises(psycopg.Error) as raised:
+            await conn.execute(SET_STATUS, ("paid", 17))
+    assert raised.value.sqlstate == "08007", raised.value
+    assert "the action ran" in str(raised.value) and "not run" not in str(raised.value)
+    assert status_of(ehr_dsn, 17) == "paid"
