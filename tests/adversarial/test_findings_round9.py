@@ -228,7 +228,6 @@ _QUOTED = "patient Jimmy Gaines, SSN 706-56-7705, bryansimpson@example.org, 899-
 _QUOTED_VALUES = ("Gaines", "706-56-7705", "bryansimpson@example.org", "899-346-2570")
 
 
-@finding(3, "the request's reason and the votes' comments reach the audit log unmasked")
 async def test_the_reason_and_the_comments_are_masked_in_the_audit_log(harness: Harness) -> None:
     """docs/audit.md: "Records are masked before they are written"; DESIGN: audit records
     are masked. Reviewers see the reason masked (REST, console, Slack), but the records
