@@ -20,6 +20,7 @@ from phigate.core.errors import AuditUnavailableError
 from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from tests.conftest import Harness
+from tests.console.conftest import csrf_of, sign_in
 from tests.support.state import token_store
 
 
@@ -85,3 +86,21 @@ async def test_a_token_not_recorded_is_neither_created_nor_revoked(
     after = store.list()
     assert {t.id for t in after} == before
     assert all(t.revoked_at is None for t in after if t.id == kept.id)
+
+
+async def test_a_sign_out_not_recorded_says_so_and_the_session_stays(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """Ending a session writes `console.session_ended`: unrecorded, it is refused
+    clearly (503), never a sign-out that looks done while the session lives on."""
+    client = await sign_in(harness, "alice")
+    try:
+        page = await client.get("/ui/approvals")
+        assert page.status_code == 200
+        _fill_the_disk(tmp_path)
+        out = await client.post("/ui/logout", data={"csrf": csrf_of(page.text)})
+        assert out.status_code == 503, out.text
+        assert "not signed out" in out.text
+        assert (await client.get("/ui/approvals")).status_code == 200
+    finally:
+        await client.aclose()
