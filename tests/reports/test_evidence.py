@@ -134,12 +134,18 @@ def test_a_tampered_record_fails_the_chain_control(scenario: Scenario, tmp_path:
     shutil.copy(scenario.state_file, copy)
     db = Database(f"sqlite:///{copy}")
     with db.write() as conn:
-        row = conn.execute(sa.select(audit_log.c.record).where(audit_log.c.seq == 4)).one()
+        # The first record of the agent's first request (tokens are recorded before it).
+        row = conn.execute(
+            sa.select(audit_log.c.seq, audit_log.c.record)
+            .where(audit_log.c.record.like('%"event":"action.requested"%'))
+            .order_by(audit_log.c.seq)
+            .limit(1)
+        ).one()
         forged = row.record.replace('"claims-bot"', '"someone-else"', 1)
         assert forged != row.record
-        conn.execute(audit_log.update().where(audit_log.c.seq == 4).values(record=forged))
+        conn.execute(audit_log.update().where(audit_log.c.seq == row.seq).values(record=forged))
     evidence = build_evidence(AuditLog(db), scenario.start, scenario.end)
-    assert not evidence.chain.ok and evidence.chain.first_bad_seq == 4
+    assert not evidence.chain.ok and evidence.chain.first_bad_seq == row.seq
     assert not evidence.chain.head_at_end_verified
     page = render_html(evidence)
     assert re.search(r'id="control-chain" class="bad">.*?data-status="fail"', page, re.S)
