@@ -4,7 +4,10 @@ as a plain failure: a client that took it for one would send the write again."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import psycopg
@@ -42,3 +45,37 @@ async def test_an_unrecorded_write_on_the_wire_is_08007_saying_it_ran(
     assert raised.value.sqlstate == "08007", raised.value
     assert "the action ran" in str(raised.value) and "not run" not in str(raised.value)
     assert status_of(ehr_dsn, 17) == "paid"
+
+
+async def _until(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not await asyncio.to_thread(condition):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+def _status(wire: Wire, sql: str) -> str | None:
+    found = [r for r in wire.harness.gateway.recent_actions() if r.action.sql == sql]
+    return str(found[0].status) if found else None
+
+
+async def test_a_read_answered_before_its_outcome_failed_to_record_stops_no_later_record(
+    wire: Wire, tmp_path: Path
+) -> None:
+    """Reads on the wire are answered first and recorded beside the session: one whose
+    outcome cannot be recorded ends `interrupted` (saying so), and the session's later
+    statements are still recorded once the store takes records again."""
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        refuse_outcome_records(tmp_path / "state.db")
+        first = "SELECT 41 AS unrecorded"
+        assert await (await conn.execute(first)).fetchone() == (41,)
+        await _until(lambda: _status(wire, first) == "interrupted", "the first to end")
+        state = sqlite3.connect(tmp_path / "state.db")
+        state.execute("DROP TRIGGER disk_full")
+        state.commit()
+        state.close()
+        second = "SELECT 42 AS recorded"
+        assert await (await conn.execute(second)).fetchone() == (42,)
+        await _until(lambda: _status(wire, second) == "executed", "the second to be recorded")
