@@ -13,7 +13,14 @@ from collections.abc import Iterator
 import pytest
 
 from phigate.audit.chain import AuditLog
-from phigate.core.action_store import LATE_OUTCOME, ActionRecord, ActionStatus, ActionStore, Ending
+from phigate.core.action_store import (
+    LATE_OUTCOME,
+    UNRECORDED_OUTCOME,
+    ActionRecord,
+    ActionStatus,
+    ActionStore,
+    Ending,
+)
 from phigate.core.actions import Action, Description
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
@@ -107,6 +114,38 @@ def test_a_run_ending_after_its_interruption_is_added_once(
     assert late["result"] == {"status": status.value, **SUMMARY}
     assert late["replica"] == "replica-a"
     assert late["who"] == AGENT.to_json()
+    assert store.audit.verify().ok
+
+
+@pytest.mark.parametrize(
+    ("status", "known"), [(ActionStatus.EXECUTED, "it ran"), (ActionStatus.FAILED, "unknown")]
+)
+def test_an_outcome_that_could_not_be_recorded_ends_it_interrupted_saying_so(
+    store: Store, status: ActionStatus, known: str
+) -> None:
+    """The outcome record failed: the action ends `interrupted`, its summary and its
+    `action.interrupted` record say what is known (never "not run"), and the outcome
+    recorded later after all is added once, not as a second outcome."""
+    record = store.admit("replica-a")
+    with store.db.write() as conn:
+        ended = store.actions.record_unrecorded(conn, record, status, SUMMARY, replica="replica-a")
+    assert ended
+    stored = store.actions.get(record.id)
+    assert stored.status is ActionStatus.INTERRUPTED
+    assert stored.result_summary is not None
+    assert known in stored.result_summary["reason"]
+    assert "not run" not in stored.result_summary["reason"]
+    assert stored.result_summary[UNRECORDED_OUTCOME] == {"status": status.value, **SUMMARY}
+    [marked] = [r for r in store.audit.records() if r["event"] == "action.interrupted"]
+    assert marked["result"]["reason"] == stored.result_summary["reason"]
+    assert interrupt(store) == 0  # recovery leaves an ended action alone
+    assert store.finish(record, status) is Ending.AFTER_INTERRUPT
+    assert store.events(record.id) == Counter(
+        {"action.interrupted": 1, "action.finished_after_interrupt": 1}
+    )
+    with store.db.write() as conn:  # once ended, marking it again changes nothing
+        again = store.actions.record_unrecorded(conn, record, status, SUMMARY, replica="a")
+    assert not again
     assert store.audit.verify().ok
 
 

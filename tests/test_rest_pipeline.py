@@ -348,19 +348,21 @@ async def test_audit_chain_verifies_and_detects_tampering(harness: Harness) -> N
         "records"
     ]
     assert records[0]["event"] == "policy.loaded" and len(records[0]["policy_hash"]) == 64
+    # Every record says who acted, or on what (an approval, a token and who made it).
     assert all("who" in r or "approval_id" in r or "token" in r for r in records[1:])
+    seq = next(r["seq"] for r in records if "who" in r)  # tokens are recorded first
     with harness.gateway.db.write() as conn:
         body = json.loads(
-            conn.execute(sa.select(audit_log.c.record).where(audit_log.c.seq == 2)).scalar_one()
+            conn.execute(sa.select(audit_log.c.record).where(audit_log.c.seq == seq)).scalar_one()
         )
-        body["event"] = "something.else"
+        body["who"]["subject"] = "someone-else"
         conn.execute(
             audit_log.update()
-            .where(audit_log.c.seq == 2)
+            .where(audit_log.c.seq == seq)
             .values(record=json.dumps(body, sort_keys=True, separators=(",", ":")))
         )
     broken = (await harness.client.get("/v1/audit/verify", headers=harness.auth("admin"))).json()
-    assert broken["ok"] is False and broken["first_bad_seq"] == 2
+    assert broken["ok"] is False and broken["first_bad_seq"] == seq
 
 
 async def test_audit_down_refuses_the_action(harness: Harness, ehr_dsn: str) -> None:

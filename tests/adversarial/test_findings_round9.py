@@ -230,7 +230,6 @@ _QUOTED = "patient Jimmy Gaines, SSN 706-56-7705, bryansimpson@example.org, 899-
 _QUOTED_VALUES = ("Gaines", "706-56-7705", "bryansimpson@example.org", "899-346-2570")
 
 
-@finding(3, "the request's reason and the votes' comments reach the audit log unmasked")
 async def test_the_reason_and_the_comments_are_masked_in_the_audit_log(harness: Harness) -> None:
     """docs/audit.md: "Records are masked before they are written"; DESIGN: audit records
     are masked. Reviewers see the reason masked (REST, console, Slack), but the records
@@ -375,7 +374,6 @@ async def test_a_deeply_nested_parameter_is_a_clear_audited_400(harness: Harness
 # -------------------------------------------------------------- the store failing mid-action
 
 
-@finding(8, "an outcome that cannot be recorded is answered 'so the action was not run'")
 async def test_a_write_that_ran_is_never_answered_as_not_run(
     harness: Harness, ehr_dsn: str, tmp_path: Path
 ) -> None:
@@ -410,7 +408,6 @@ async def test_a_write_that_ran_is_never_answered_as_not_run(
     assert "not run" not in ran.text, f"{ran.status_code} {ran.text}"
 
 
-@finding(11, "a vote the audit log cannot record is an unhandled IntegrityError: 500")
 async def test_a_vote_the_log_cannot_record_is_a_clear_refusal(
     harness: Harness, tmp_path: Path
 ) -> None:

@@ -134,14 +134,13 @@ def test_a_tampered_record_fails_the_chain_control(scenario: Scenario, tmp_path:
     shutil.copy(scenario.state_file, copy)
     db = Database(f"sqlite:///{copy}")
     with db.write() as conn:
-        # the first record naming the agent as the one who acts
+        # The first record of the agent's first request (tokens are recorded before it).
         row = conn.execute(
             sa.select(audit_log.c.seq, audit_log.c.record)
-            .where(audit_log.c.record.contains('"subject":"claims-bot"'))
-            .where(audit_log.c.record.contains('"who"'))
+            .where(audit_log.c.record.like('%"event":"action.requested"%'))
             .order_by(audit_log.c.seq)
-        ).first()
-        assert row is not None
+            .limit(1)
+        ).one()
         forged = row.record.replace('"claims-bot"', '"someone-else"', 1)
         assert forged != row.record
         conn.execute(audit_log.update().where(audit_log.c.seq == row.seq).values(record=forged))

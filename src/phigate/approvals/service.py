@@ -21,7 +21,7 @@ from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineli
 from phigate.approvals.wakeups import notify_decided
 from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
-from phigate.core.action_store import ActionStatus
+from phigate.core.action_store import ActionStatus, recorded_or_refused
 from phigate.core.actions import new_id
 from phigate.core.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
 from phigate.identity.principal import Principal
@@ -101,7 +101,7 @@ class ApprovalService:
     def requester_disconnected(self, approval_id: str, front_door: str) -> None:
         """Record that the requester stopped waiting: reviewers see nobody is waiting
         live (it may still come back for the result, e.g. with MCP get_action)."""
-        with self._db.write() as conn:
+        with recorded_or_refused("so the disconnect was not recorded"), self._db.write() as conn:
             done = conn.execute(
                 approvals.update()
                 .where(approvals.c.id == approval_id)
@@ -159,7 +159,7 @@ class ApprovalService:
         `decision` is "approve" or "deny" (anything else: ValueError)."""
         ballot = Ballot(decision)
         self.expire_due()
-        with self._db.write() as conn:
+        with recorded_or_refused("so the vote was not recorded"), self._db.write() as conn:
             approval = self._load(conn, approval_id, lock=True)
             self._check_open(approval)
             refused = ineligibility(approval, voter)
@@ -248,7 +248,7 @@ class ApprovalService:
         return approval
 
     def cancel(self, approval_id: str, by: Principal) -> Approval:
-        with self._db.write() as conn:
+        with recorded_or_refused("so the request was not cancelled"), self._db.write() as conn:
             approval = self._load(conn, approval_id, lock=True)
             if not approval.is_requested_by(by):
                 raise NotEligibleError("only the requester can cancel a request")
@@ -265,7 +265,7 @@ class ApprovalService:
             due = _due(conn, now)
         expired: builtins.list[Approval] = []
         for approval_id in due:
-            with self._db.write() as conn:
+            with recorded_or_refused("so the request was not expired"), self._db.write() as conn:
                 approval = self._load(conn, approval_id, lock=True)
                 if approval.state is ApprovalState.PENDING:
                     self._transition(conn, approval, ApprovalState.EXPIRED, now)

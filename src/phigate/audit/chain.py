@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from phigate.audit._canonical import canonical_json
 from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
+from phigate.audit.free_text import mask_free_text
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
 from phigate.core.errors import AuditUnavailableError
@@ -106,6 +107,9 @@ class AuditLog:
     ) -> None:
         self._db = db
         self.signer = signer
+        # Masks free text in every record before it is hashed (phigate.audit.free_text);
+        # the gateway sets its audit masker here. None: written as given.
+        self.mask_text: Callable[[str], str] | None = None
         # Key ids verification insists on (audit.signing_key when configured).
         self.trusted = trusted
 
@@ -132,6 +136,9 @@ class AuditLog:
         self, conn: sa.Connection, entries: Iterable[tuple[str, Mapping[str, Any]]]
     ) -> int:
         """Chain several records in a caller's transaction; returns the last sequence."""
+        if self.mask_text is not None:
+            mask = self.mask_text
+            entries = [(event, mask_free_text(fields, mask)) for event, fields in entries]
         batch = conn.info.get(_BATCH)
         if isinstance(batch, _Batch):
             return batch.add(entries)

@@ -75,6 +75,9 @@ _LATE_SUMMARY = (
 )
 # The key under which an interrupted action's summary keeps the outcome learnt later.
 LATE_OUTCOME = "finished_after_interrupt"
+# In the summary of an action ended `interrupted` because its outcome could not be
+# recorded: the outcome it had (`ActionStore.record_unrecorded`).
+UNRECORDED_OUTCOME = "unrecorded_outcome"
 
 
 class Ending(enum.StrEnum):
@@ -300,6 +303,32 @@ class ActionStore:
             return Ending.RECORDED
         return self._already_ended(conn, record.id, status, fields)
 
+    def record_unrecorded(
+        self,
+        conn: sa.Connection,
+        record: ActionRecord,
+        status: ActionStatus,
+        summary: dict[str, Any],
+        *,
+        replica: str,
+    ) -> bool:
+        """The outcome record could not be written: end the action `interrupted`, with
+        an `action.interrupted` record saying it ran (or may have) and that how it ended
+        is not on record, so reviewers and recovery read it honestly and nothing takes
+        it for one that never ran (its approval stays spent). An outcome recorded later
+        is added to it once (`_late`). False when it had ended meanwhile."""
+        ended = {
+            "status": ActionStatus.INTERRUPTED.value,
+            "reason": unrecorded_reason(status),
+            UNRECORDED_OUTCOME: {"status": status.value, **summary},
+        }
+        if not self.set_status(
+            conn, record.id, ActionStatus.INTERRUPTED, expect=ActionStatus.EXECUTING, summary=ended
+        ):
+            return False
+        self._audit.append_in(conn, "action.interrupted", outcome_fields(record, ended, replica))
+        return True
+
     def _already_ended(
         self, conn: sa.Connection, action_id: str, status: ActionStatus, fields: dict[str, Any]
     ) -> Ending:
@@ -455,17 +484,32 @@ def request_records(
     return entries
 
 
+NOT_RUN = "so the action was not run"
+
+
+def unrecorded_reason(status: ActionStatus) -> str:
+    """What is known of a run whose outcome (`status`) could not be recorded."""
+    if status is ActionStatus.EXECUTED:
+        return "it ran and completed upstream, but the audit log could not record its outcome"
+    return (
+        "it was sent upstream and ended with an error, but the audit log could not record"
+        " its outcome: whether it took effect is unknown"
+    )
+
+
 @contextlib.contextmanager
-def recorded_or_refused() -> Iterator[None]:
+def recorded_or_refused(so: str = NOT_RUN) -> Iterator[None]:
     """A state change and its audit records commit together or not at all.
 
-    A store failure here means the records cannot be written, so the action must
-    not go ahead: it surfaces as AuditUnavailableError (503), never as success.
+    A store failure here means the records cannot be written, so the change must
+    not go ahead: it surfaces as AuditUnavailableError (503) saying what did not
+    happen (`so`: "so the vote was not recorded"), never as success and never as
+    an unhandled 500 a reviewer cannot tell from a bug.
     """
     try:
         yield
     except sa.exc.SQLAlchemyError as exc:
-        raise _not_recorded(exc) from exc
+        raise _not_recorded(exc, so) from exc
 
 
 async def commit_recorded(
@@ -479,6 +523,6 @@ async def commit_recorded(
         raise _not_recorded(exc) from exc
 
 
-def _not_recorded(exc: Exception) -> AuditUnavailableError:
+def _not_recorded(exc: Exception, so: str = NOT_RUN) -> AuditUnavailableError:
     log.error("audit/state store write failed: %s", exc)
-    return AuditUnavailableError("the audit log cannot be written, so the action was not run")
+    return AuditUnavailableError(f"the audit log cannot be written, {so}")

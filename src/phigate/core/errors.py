@@ -12,6 +12,7 @@ PhigateError                      every error the gateway raises on purpose
 ├── RequestTooLargeError          a request body over limits.max_body_bytes → 413
 ├── ResultTooLargeError           a value or result over limits.max_*_bytes → 422 / 54000
 ├── AuditUnavailableError         the audit log cannot be written: nothing runs → 503
+│   └── OutcomeUnrecordedError    it ran (or may have); its outcome is not on record → 503 / 08007
 ├── MaskingFailedError            masking failed: nothing leaves → 500
 └── UpstreamError                 the upstream system failed the action → 502
     └── UpstreamBusyError         every upstream connection is in use → 503 / 53300
@@ -87,6 +88,14 @@ class ResultTooLargeError(PhigateError):
 class AuditUnavailableError(PhigateError):
     code = "audit_unavailable"
     http_status = 503
+
+
+class OutcomeUnrecordedError(AuditUnavailableError):
+    """The action was handed to the upstream (it ran, or whether it did is unknown)
+    and then its outcome could not be recorded. Never answered "not run": a caller
+    told so asks again, and a write is made twice."""
+
+    code = "outcome_unrecorded"
 
 
 class MaskingFailedError(PhigateError):

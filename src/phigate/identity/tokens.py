@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
+from phigate.core.action_store import recorded_or_refused
 from phigate.core.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject
@@ -109,7 +110,7 @@ class TokenStore:
             revoked_at=None,
             description=description,
         )
-        with self._db.write() as conn:
+        with recorded_or_refused("so no token was created"), self._db.write() as conn:
             conn.execute(
                 api_tokens.insert().values(
                     id=info.id,
@@ -202,7 +203,7 @@ class TokenStore:
     def revoke(self, token_id: str, *, by: Mapping[str, object] | None = None) -> TokenInfo:
         """Revoke a token (`token.revoked` on the audit log, in the same transaction);
         revoking one already revoked changes and records nothing."""
-        with self._db.write() as conn:
+        with recorded_or_refused("so the token was not revoked"), self._db.write() as conn:
             result = conn.execute(
                 api_tokens.update()
                 .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))

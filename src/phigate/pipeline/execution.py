@@ -24,6 +24,7 @@ from phigate.core.action_store import ActionRecord, ActionStatus, ActionStore, c
 from phigate.core.errors import (
     AuditUnavailableError,
     MaskingFailedError,
+    OutcomeUnrecordedError,
     PhigateError,
     UpstreamError,
 )
@@ -142,7 +143,11 @@ class Execution:
     ) -> None:
         connector, started = self._connectors[record.action.connection], time.monotonic()
         if not isinstance(connector, StreamingConnector):  # one event: the whole result
-            outcome = await self.run(record)
+            try:
+                outcome = await self.run(record)
+            except AuditUnavailableError as exc:  # its end cannot be recorded: say so
+                await events.put(_error_event(exc))
+                return
             end = {"status": outcome.status, "result": outcome.result}
             await events.put(_error_event(outcome.error) if outcome.error else end)
             return
@@ -239,7 +244,31 @@ class Execution:
         def write(conn: sa.Connection) -> None:
             self._actions.record_outcome(conn, record, status, summary, replica=self._replica())
 
-        await self._record_outcome(write, behind=behind)
+        try:
+            await self._record_outcome(write, behind=behind)
+        except AuditUnavailableError as exc:
+            await self._mark_unrecorded(record, status, summary)
+            raise OutcomeUnrecordedError(_unrecorded_answer(record, status)) from exc
+
+    async def _mark_unrecorded(
+        self, record: ActionRecord, status: ActionStatus, summary: dict[str, Any]
+    ) -> None:
+        """Once, best effort: end the action `interrupted`, saying its outcome is not on
+        record (`ActionStore.record_unrecorded`). When even that cannot be written it
+        stays `executing`: never runnable again, and ended by recovery if this replica
+        stops."""
+
+        def write(conn: sa.Connection) -> None:
+            self._actions.record_unrecorded(conn, record, status, summary, replica=self._replica())
+
+        try:
+            await commit_recorded(self._writes, write)
+        except AuditUnavailableError:
+            log.error(
+                "action %s ended %s; neither that nor its interruption is on record",
+                record.id,
+                status,
+            )
 
     async def _record_outcome(
         self, write: Callable[[sa.Connection], None], *, behind: bool = False
@@ -272,3 +301,19 @@ class Execution:
         status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
         # No ended copy of the record is built: nobody here reads it (one per statement).
         await self._record_ending(record, status, summary, behind=behind)
+
+
+def _unrecorded_answer(record: ActionRecord, status: ActionStatus) -> str:
+    """What the caller is told of a run whose outcome could not be recorded: what is
+    known of it, never "not run" (asked again, a write would be made twice)."""
+    if status is ActionStatus.EXECUTED:
+        known = "the action ran and completed upstream"
+    else:
+        known = (
+            "the action was sent upstream and ended with an error"
+            " (whether it took effect is unknown)"
+        )
+    return (
+        f"{known}, but the audit log cannot record its outcome: check before asking"
+        f" for it again (action {record.id})"
+    )

@@ -105,6 +105,8 @@ class Gateway:
         self.oidc = oidc
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)
+        # Every record's free text is masked like the reviewer's view of it.
+        self._audit.mask_text = self.views.scrub_text
         # Describe and decide, shared with `phigate policy check`; it owns the aliases.
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
         self.decider = Decider(settings, self._connectors, lambda text: str(self.scrub(text)))

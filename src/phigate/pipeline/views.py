@@ -29,6 +29,7 @@ class ReviewerViews:
         # One masker for everything written to the audit log or shown to reviewers.
         self._audit_masker = masking.masker(AUDIT_PROFILE)
         self._scrubbed_sql: dict[bytes, str] = {}  # hash of a statement text -> masked text
+        self._scrubbed_text: dict[bytes, str] = {}  # hash of a free text -> masked text
 
     def scrub(self, value: Any) -> Any:
         """Mask PHI and secrets in anything written to the audit log or shown to reviewers."""
@@ -38,6 +39,21 @@ class ReviewerViews:
             assert isinstance(rest, dict)
             return {"sql": self.scrub_sql(value["sql"]), **rest}
         masked, _counts = self._audit_masker.mask_json(value)
+        return masked
+
+    def scrub_text(self, text: str) -> str:
+        """Free text (a reason, a comment) masked for the audit log, remembered under
+        a hash of the text like `scrub_sql`: the gateway's own reasons repeat on every
+        statement, and the text itself may hold PHI and is not kept."""
+        if not text or len(text) > _SCRUB_CACHE_MAX_TEXT:
+            return self._audit_masker.mask_text(text).text if text else text
+        key = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        masked = self._scrubbed_text.get(key)
+        if masked is None:
+            masked = self._audit_masker.mask_text(text).text
+            if len(self._scrubbed_text) >= _SCRUB_CACHE_ENTRIES:
+                self._scrubbed_text.clear()
+            self._scrubbed_text[key] = masked
         return masked
 
     def scrub_sql(self, text: str) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from phigate.core.action_store import recorded_or_refused
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
 from phigate.store.tables import api_tokens, console_logins, console_sessions
@@ -107,7 +108,7 @@ class SessionStore:
             signed_in_with=how,
             created_at=now,
         )
-        with self._db.write() as conn:
+        with recorded_or_refused("so you were not signed in"), self._db.write() as conn:
             self._prune(conn, now)
             conn.execute(
                 console_sessions.insert().values(
@@ -154,12 +155,12 @@ class SessionStore:
         """Sign out: the row goes, so every replica refuses the cookie from now on."""
         if session_id and len(session_id) <= _MAX_ID:
             where = console_sessions.c.id_hash == self.hash_id(session_id)
-            with self._db.write() as conn:
+            with recorded_or_refused("so you were not signed out"), self._db.write() as conn:
                 self._end_rows(conn, _rows(conn, where), "signed_out")
 
     def end_all(self, subject: str) -> int:
         """Sign a person out everywhere; returns how many sessions ended."""
-        with self._db.write() as conn:
+        with recorded_or_refused("so no session was ended"), self._db.write() as conn:
             rows = _rows(conn, console_sessions.c.subject == subject)
             return self._end_rows(conn, rows, "signed_out_everywhere")
 

@@ -104,7 +104,14 @@ _NOOP_SQL = "SET phigate_wire.noop TO DEFAULT"
 _DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
 _TEXT_OID = 25
 _SQLSTATE = re.compile(r"^upstream error ([0-9A-Z]{5}):")
-_BUSY = {"upstream_busy": "53300", "too_many_connections": "53300"}
+# The SQLSTATE of a gateway error a client should tell apart from a plain failure:
+# busy (try later), and a run whose outcome could not be recorded (08007,
+# transaction_resolution_unknown: it ran or may have; never retry it blindly).
+_SQLSTATES = {
+    "upstream_busy": "53300",
+    "too_many_connections": "53300",
+    "outcome_unrecorded": "08007",
+}
 
 
 async def refuse_in_transaction(gateway: Gateway, record: ActionRecord) -> None:
@@ -244,7 +251,7 @@ def failure(record: ActionRecord, code: str, message: str) -> bytes:
     """The ErrorResponse for a run that failed: the upstream's SQLSTATE when it gave one."""
     message = message or "the statement failed"
     found = _SQLSTATE.match(message)
-    sqlstate = found.group(1) if found else _BUSY.get(code, "58000")
+    sqlstate = found.group(1) if found else _SQLSTATES.get(code, "58000")
     return codec.error_response(sqlstate, f"phigate: {message}", detail=f"action {record.id}")
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from phigate.core.action_store import ActionRecord
 from phigate.core.actions import Description
-from phigate.core.errors import AuthenticationError, PhigateError
+from phigate.core.errors import AuditUnavailableError, AuthenticationError, PhigateError
 from phigate.core.limits import off_loop
 from phigate.core.risk import runs_as_reader
 from phigate.doors.pgwire import _codec as codec
@@ -595,7 +595,12 @@ class Session:
         while (execution := await self.finished.get()) is not None:
             summary = execution.summary()
             error = PhigateError(execution.error) if execution.error else None
-            await self.gateway.finish(execution.record, summary, error=error, behind=True)
+            try:
+                await self.gateway.finish(execution.record, summary, error=error, behind=True)
+            except AuditUnavailableError as exc:
+                # Answered already; the action is ended `interrupted` saying its outcome
+                # is not on record (best effort). The next ones are still recorded.
+                log.error("wire outcome of %s not recorded: %s", execution.record.id, exc)
 
     def abandon(self) -> None:
         """The session ends: whatever was still in flight is recorded as not completed."""
