@@ -1,0 +1,165 @@
+"""Round 10: a promises-only attack on phigate, after round 9's fixes.
+
+Each test goes through a real front door (REST here) against a real local upstream
+and asserts a promise. Open findings are `xfail(strict=True)` (`finding`): the mark
+comes off when the finding is fixed. Attacks that held stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adversarial.harness import finding
+from tests.conftest import Harness
+from tests.connectors.support import harness_with
+from tests.connectors.test_http import call
+
+SSN_DIGITS = "536228471"  # an SSN as most systems store it: nine bare digits
+MRN = "40123456"
+SURNAME = "Okonkwo"
+
+# What healthcare APIs answer, in shapes of the families docs/masking.md#json reads
+# (name/value pairs, columnar tables, identifiers), spelled as other tools spell them.
+DOCUMENTS: dict[str, object] = {
+    # Object.entries / dict.items() / Go and Elixir keyword lists: an array of pairs
+    "/pairs": {"fields": [["ssn", SSN_DIGITS], ["mrn", MRN]]},
+    # a typed identifier whose value sits under `id` or `number` (Epic, Cerner, MPIs)
+    "/typed-id": {"identifiers": [{"type": "SSN", "id": SSN_DIGITS}, {"type": "MRN", "id": MRN}]},
+    "/typed-number": {
+        "ids": [{"type": "SSN", "number": SSN_DIGITS}, {"type": "MRN", "number": MRN}]
+    },
+    # name/value pairs spelled k/v, a value wrapped in an object, and XML turned JSON
+    # (xml2js / BadgerFish: attributes as `@name`, text as `#text`)
+    "/kv": {"fields": [{"k": "ssn", "v": SSN_DIGITS}]},
+    "/wrapped-value": {"fields": [{"name": "ssn", "value": {"text": SSN_DIGITS}}]},
+    "/xml-as-json": {"record": {"field": [{"@name": "ssn", "#text": SSN_DIGITS}]}},
+    # Google Charts / Sheets DataTable: cols with labels, rows of {"c": [{"v": …}]}
+    "/datatable": {"cols": [{"id": "A", "label": "ssn"}], "rows": [{"c": [{"v": SSN_DIGITS}]}]},
+    # a sheet whose first row is a title, the header second (every exported report)
+    "/titled-sheet": [["Patient export"], ["ssn", "mrn"], [SSN_DIGITS, MRN]],
+    # CSV and XML carried in a JSON string (export jobs, SOAP bridges)
+    "/csv-in-json": {"csv": f"ssn,mrn\n{SSN_DIGITS},{MRN}\n"},
+    "/xml-in-json": {"xml": f"<Patient><ssn>{SSN_DIGITS}</ssn><mrn>{MRN}</mrn></Patient>"},
+    # held: the same values in the shapes round 8 pinned, and other held spellings
+    "/held": {
+        "plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
+        "graphql": {"data": {"p1": {"socialSecurityNumber": SSN_DIGITS}}},
+        "odata": {"value": [{"Name": "MRN", "Value": MRN}]},
+        "columnar": {"COLUMNS": ["SSN", "MRN"], "ROWS": [[SSN_DIGITS, MRN]]},
+        "index": {"byLastName": {SURNAME: {"visits": 3}}},
+        "json-in-json": json.dumps({"ssn": SSN_DIGITS, "mrn": MRN}),
+        "hal": {"_links": {"self": {"href": f"/patients?ssn={SSN_DIGITS}&mrn={MRN}"}}},
+        "float": {"ssn": float(SSN_DIGITS)},
+    },
+}
+
+
+class _Documents(BaseHTTPRequestHandler):
+    """Answers each GET with the JSON document of its path."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        body = json.dumps(DOCUMENTS[self.path]).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def documents() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Documents)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="documents", daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
+    harness = await harness_with(
+        tmp_path, {"api": {"type": "http", "base_url": f"http://{documents}"}}
+    )
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+async def _shown(api: Harness, path: str) -> str:
+    """The body the caller gets for `path`, as JSON text."""
+    answer = await call(api, "GET", path)
+    assert answer.status_code == 200, answer.text
+    return json.dumps(answer.json()["result"]["body"], ensure_ascii=False)
+
+
+def _assert_masked(shown: str) -> None:
+    for value in (SSN_DIGITS, MRN, SURNAME):
+        assert value not in shown, shown
+
+
+# ── JSON masking: the same families, other spellings ────────────────────────
+async def test_held_the_shapes_read_so_far_are_masked(api: Harness) -> None:
+    _assert_masked(await _shown(api, "/held"))
+
+
+@finding(1, "an array of [name, value] pairs is not read; its first pair is taken for a header")
+async def test_an_array_of_name_value_pairs_is_masked_by_its_names(api: Harness) -> None:
+    """`[["ssn", "536228471"], ["mrn", "40123456"]]` is what `Object.entries`,
+    `dict.items()` and keyword lists serialise to. Both values come back as sent: the
+    first pair is read as a columnar header (all strings, `ssn` names a type), so the
+    second pair's label `mrn` is masked as an `[SSN]` and its MRN shown under it."""
+    _assert_masked(await _shown(api, "/pairs"))
+
+
+@pytest.mark.parametrize("path", ["/typed-id", "/typed-number"])
+@finding(2, "a typed identifier whose value is under `id` or `number` is kept as an id")
+async def test_a_typed_identifier_is_masked_by_its_type(api: Harness, path: str) -> None:
+    """`{"type": "SSN", "id": "536228471"}` names its value by a sibling label the
+    name/value reading knows (`type`), but the value key is `id` or `number`, not
+    one of `value*`/`*Value`/`val`/`answer`, so the SSN comes back (under `id` it is
+    not even scanned: ids are kept)."""
+    _assert_masked(await _shown(api, path))
+
+
+@pytest.mark.parametrize("path", ["/kv", "/wrapped-value", "/xml-as-json"])
+@finding(3, "name/value pairs spelled k/v, @name/#text, or with the value in an object leak")
+async def test_other_spellings_of_name_value_pairs_are_masked(api: Harness, path: str) -> None:
+    """The same pair as `{"name": "ssn", "value": "…"}`, which is masked, spelled as
+    key/value stores (`k`/`v`), XML-to-JSON converters (`@name`/`#text`) and a value
+    wrapped in an object (`{"value": {"text": …}}`) write it: the SSN comes back."""
+    _assert_masked(await _shown(api, path))
+
+
+@pytest.mark.parametrize("path", ["/datatable", "/titled-sheet"])
+@finding(4, "a DataTable (cols/rows/c/v) and a sheet with a title row are not read as tables")
+async def test_other_columnar_tables_are_masked_by_their_columns(api: Harness, path: str) -> None:
+    """Google's DataTable JSON (`cols[].label`, `rows[].c[].v`) and a sheet whose
+    header is its second row (a title above it) carry the same table as
+    `{"columns": …, "rows": …}`, which is masked; here the SSN and MRN come back."""
+    _assert_masked(await _shown(api, path))
+
+
+@pytest.mark.parametrize("path", ["/csv-in-json", "/xml-in-json"])
+@finding(5, "an MRN labelled by a CSV header or an XML element in a JSON string comes back")
+async def test_a_labelled_mrn_in_csv_or_xml_text_is_masked(api: Harness, path: str) -> None:
+    """JSON strings are scanned like text; `ssn` before nine digits is found in both,
+    but `<mrn>40123456</mrn>` and a CSV row under the header `ssn,mrn` keep the MRN:
+    the text scanner's MRN label needs the label right before the value."""
+    _assert_masked(await _shown(api, path))
