@@ -17,9 +17,12 @@ from typing import Any
 import pytest
 
 from tests.adversarial.harness import finding
+from tests.adversarial.test_findings_round8 import search
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
-from tests.connectors.test_http import call
+from tests.connectors.test_http import Upstream, call, upstream
+
+__all__ = ["search", "upstream"]  # fixtures of round 8 and tests/connectors
 
 SSN_DIGITS = "536228471"  # an SSN as most systems store it: nine bare digits
 MRN = "40123456"
@@ -163,3 +166,42 @@ async def test_a_labelled_mrn_in_csv_or_xml_text_is_masked(api: Harness, path: s
     but `<mrn>40123456</mrn>` and a CSV row under the header `ssn,mrn` keep the MRN:
     the text scanner's MRN label needs the label right before the value."""
     _assert_masked(await _shown(api, path))
+
+
+# ── HTTP: method overrides other frameworks read ────────────────────────────
+OVERRIDES = {
+    # Salesforce's REST API: "POST …?_HttpMethod=PATCH" (for clients without PATCH)
+    "salesforce-query": ({"_HttpMethod": "DELETE"}, "application/json", "{}"),
+    "salesforce-form": ({}, "application/x-www-form-urlencoded", "_HttpMethod=DELETE"),
+    # ASP.NET MVC's HttpRequestBase.GetHttpMethodOverride reads X-HTTP-Method-Override
+    # from the headers, then the form, then the query string
+    "aspnet-form": ({}, "application/x-www-form-urlencoded", "X-HTTP-Method-Override=DELETE"),
+    "aspnet-query": ({"X-HTTP-Method-Override": "DELETE"}, "application/json", "{}"),
+}
+
+
+@pytest.mark.parametrize("case", list(OVERRIDES))
+@finding(6, "`_HttpMethod` and `X-HTTP-Method-Override` as a query or form field run at once")
+async def test_a_method_override_other_frameworks_read_is_the_method(
+    search: Harness, upstream: Upstream, case: str
+) -> None:
+    """docs/http.md: a method override is classified as the method it asks for, and
+    lists `_method` (query, form, JSON) and three headers. Salesforce routes
+    `_HttpMethod=DELETE` and ASP.NET MVC routes an `X-HTTP-Method-Override` form or
+    query field as a DELETE; the gateway reads neither, so a POST a rule calls a read
+    reaches the upstream at once."""
+    query, content_type, body = OVERRIDES[case]
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "query": query,
+        "headers": {"content-type": content_type},
+        "body": body,
+    }
+    answer = await search.client.post(
+        "/v1/actions",
+        headers=search.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
