@@ -50,6 +50,20 @@ DOCUMENTS: dict[str, object] = {
     # CSV and XML carried in a JSON string (export jobs, SOAP bridges)
     "/csv-in-json": {"csv": f"ssn,mrn\n{SSN_DIGITS},{MRN}\n"},
     "/xml-in-json": {"xml": f"<Patient><ssn>{SSN_DIGITS}</ssn><mrn>{MRN}</mrn></Patient>"},
+    # tables in free text: what psql, CSV and TSV exports, Markdown and HTML print
+    "/markdown-table": {"note": f"| MRN | SSN |\n|---|---|\n| {MRN} | {SSN_DIGITS} |"},
+    "/tsv-table": {"note": f"mrn\tssn\n{MRN}\t{SSN_DIGITS}"},
+    "/csv-table": {"note": f"mrn,ssn\n{MRN},{SSN_DIGITS}"},
+    "/html-table": {
+        "note": f"<tr><th>MRN</th><th>SSN</th></tr><tr><td>{MRN}</td><td>{SSN_DIGITS}</td></tr>"
+    },
+    # the label after the value, and a JSON record escaped inside a log line
+    "/label-after": {"note": f"{SSN_DIGITS} (SSN), {MRN} (MRN)"},
+    "/escaped-json": {
+        "log": 'saved {\\"mrn\\": \\"' + MRN + '\\", \\"ssn\\": \\"' + SSN_DIGITS + '\\"}'
+    },
+    # an SSN in fullwidth digits (East Asian input methods; NFKC reads it as ASCII)
+    "/fullwidth": {"note": "SSN: ５３６-２２-８４７１"},
     # held: the same values in the shapes round 8 pinned, and other held spellings
     "/held": {
         "plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
@@ -205,3 +219,32 @@ async def test_a_method_override_other_frameworks_read_is_the_method(
     )
     assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
     assert upstream.seen == []
+
+
+# ── free text: labels that are not right before their value ────────────────
+@pytest.mark.parametrize("path", ["/markdown-table", "/tsv-table", "/csv-table", "/html-table"])
+@finding(7, "a table in free text (Markdown, TSV, CSV, HTML) keeps the values under its header")
+async def test_a_table_in_text_is_masked_by_its_header(api: Harness, path: str) -> None:
+    """The text scanner masks `MRN: 40123456` and `MRN` then `40123456` on the next
+    line, but not the rows of a table whose header names the columns: what psql,
+    spreadsheets and reports print (and an exec command's output, masked by the same
+    scanner). Both the MRN and the nine-digit SSN come back."""
+    _assert_masked(await _shown(api, path))
+
+
+@pytest.mark.parametrize("path", ["/label-after", "/escaped-json"])
+@finding(8, "a label after its value, or a JSON record escaped in a log line, is not read")
+async def test_a_label_after_its_value_or_escaped_json_is_masked(api: Harness, path: str) -> None:
+    """`536228471 (SSN)` names its value after it; `{\\"mrn\\": \\"40123456\\"}` is a
+    JSON record as a log line quotes it (the unescaped one is masked). The first
+    keeps the SSN (the MRN after it is masked), the second the MRN (the SSN is found
+    by its shape after the label)."""
+    _assert_masked(await _shown(api, path))
+
+
+@finding(9, "an SSN written in fullwidth digits comes back as sent")
+async def test_an_ssn_in_fullwidth_digits_is_masked(api: Harness) -> None:
+    """`SSN: ５３６-２２-８４７１` is the same SSN in another Unicode form (NFKC makes it
+    ASCII, as phigate does for subjects); its digits come back."""
+    shown = await _shown(api, "/fullwidth")
+    assert "８４７１" not in shown, shown
