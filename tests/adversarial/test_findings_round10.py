@@ -20,6 +20,7 @@ from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round8 import search
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
+from tests.connectors.test_exec import exec_connection
 from tests.connectors.test_http import Upstream, call, upstream
 
 __all__ = ["search", "upstream"]  # fixtures of round 8 and tests/connectors
@@ -248,3 +249,28 @@ async def test_an_ssn_in_fullwidth_digits_is_masked(api: Harness) -> None:
     ASCII, as phigate does for subjects); its digits come back."""
     shown = await _shown(api, "/fullwidth")
     assert "８４７１" not in shown, shown
+
+
+@pytest.fixture
+async def shell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
+    """tests/connectors' exec connection, where `cat` is a read."""
+    monkeypatch.setenv("PHIGATE_TEST_EXEC_SECRET", "not-a-real-secret-4711")
+    harness = await harness_with(tmp_path, {"k8s": exec_connection(tmp_path)})
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+@finding(7, "a table in free text (Markdown, TSV, CSV, HTML) keeps the values under its header")
+async def test_a_table_in_a_commands_output_is_masked_by_its_header(shell: Harness) -> None:
+    """The same through the exec door: `psql -A -F$'\\t'` or `cut` print a header line,
+    then rows; a read (`cat` here) answers them as they came."""
+    table = f"mrn\tssn\n{MRN}\t{SSN_DIGITS}\n"
+    body = {"connection": "k8s", "argv": ["cat"], "stdin": table}
+    answer = await shell.client.post("/v1/actions", headers=shell.auth("claims-bot"), json=body)
+    assert answer.status_code == 200, answer.text
+    stdout = answer.json()["result"]["stdout"]
+    assert stdout.startswith("mrn"), stdout
+    _assert_masked(stdout)
