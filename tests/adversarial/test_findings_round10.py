@@ -7,6 +7,7 @@ comes off when the finding is fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +29,17 @@ __all__ = ["search", "upstream"]  # fixtures of round 8 and tests/connectors
 SSN_DIGITS = "536228471"  # an SSN as most systems store it: nine bare digits
 MRN = "40123456"
 SURNAME = "Okonkwo"
+
+# The credential of the `api` connection, and the forms an upstream echoes it in:
+# percent-encoded (a header copied into a link or a redirect), a hex dump of the
+# request (debug endpoints, WAF logs), lower-cased (header values normalised), base32.
+CREDENTIAL = "gw-S3cr3t-Token-7f3a9c2e1b"
+ECHOES = {
+    "percent-encoded": "".join(f"%{b:02X}" for b in CREDENTIAL.encode()),
+    "hex": CREDENTIAL.encode().hex(),
+    "lower-case": CREDENTIAL.lower(),
+    "base32": base64.b32encode(CREDENTIAL.encode()).decode(),
+}
 
 # What healthcare APIs answer, in shapes of the families docs/masking.md#json reads
 # (name/value pairs, columnar tables, identifiers), spelled as other tools spell them.
@@ -65,6 +77,11 @@ DOCUMENTS: dict[str, object] = {
     },
     # an SSN in fullwidth digits (East Asian input methods; NFKC reads it as ASCII)
     "/fullwidth": {"note": "SSN: ５３６-２２-８４７１"},
+    **{f"/echo/{form}": {"you_sent": echo} for form, echo in ECHOES.items()},
+    "/echo/held": {
+        "you_sent": f"Bearer {CREDENTIAL}",
+        "b64": base64.b64encode(CREDENTIAL.encode()).decode(),
+    },
     # held: the same values in the shapes round 8 pinned, and other held spellings
     "/held": {
         "plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
@@ -110,9 +127,12 @@ def documents() -> Iterator[str]:
 
 @pytest.fixture
 async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
-    harness = await harness_with(
-        tmp_path, {"api": {"type": "http", "base_url": f"http://{documents}"}}
-    )
+    connection = {
+        "type": "http",
+        "base_url": f"http://{documents}",
+        "auth": {"scheme": "bearer", "value": CREDENTIAL},
+    }
+    harness = await harness_with(tmp_path, {"api": connection})
     try:
         yield harness
     finally:
@@ -274,3 +294,23 @@ async def test_a_table_in_a_commands_output_is_masked_by_its_header(shell: Harne
     stdout = answer.json()["result"]["stdout"]
     assert stdout.startswith("mrn"), stdout
     _assert_masked(stdout)
+
+
+# ── the gateway's own credential, echoed ────────────────────────────────────
+async def test_held_an_echoed_credential_and_its_base64_are_scrubbed(api: Harness) -> None:
+    shown = await _shown(api, "/echo/held")
+    assert CREDENTIAL not in shown and "REDACTED" in shown, shown
+
+
+@pytest.mark.parametrize("form", list(ECHOES))
+@finding(10, "the connection's credential comes back percent-encoded, in hex, lower-cased, base32")
+async def test_the_connections_credential_never_comes_back_in_any_form(
+    api: Harness, form: str
+) -> None:
+    """docs/http.md: every credential is scrubbed "in every form an upstream could echo
+    it" — as written, its token, `Basic` decoded, and base64 at any alignment. An
+    upstream that copies the header into a link (percent-encoded), dumps the request
+    in hex, or normalises header values to lower case hands the bearer token back to
+    the agent, which the gateway exists to keep it from."""
+    shown = await _shown(api, f"/echo/{form}")
+    assert ECHOES[form] not in shown, shown
