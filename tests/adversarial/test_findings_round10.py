@@ -82,6 +82,12 @@ DOCUMENTS: dict[str, object] = {
         "you_sent": f"Bearer {CREDENTIAL}",
         "b64": base64.b64encode(CREDENTIAL.encode()).decode(),
     },
+    # pandas' DataFrame.to_json() default (orient="columns"): column -> {row: value}
+    "/pandas-columns": {"ssn": {"0": SSN_DIGITS}, "mrn": {"0": MRN}},
+    # a type's key over an object holding the value
+    "/wrapped-under-key": {"ssn": {"value": SSN_DIGITS}, "mrn": {"text": MRN}},
+    # a type's key in the plural, over a list
+    "/plural-keys": {"ssns": [SSN_DIGITS], "mrns": [MRN]},
     # held: the same values in the shapes round 8 pinned, and other held spellings
     "/held": {
         "plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
@@ -92,6 +98,7 @@ DOCUMENTS: dict[str, object] = {
         "json-in-json": json.dumps({"ssn": SSN_DIGITS, "mrn": MRN}),
         "hal": {"_links": {"self": {"href": f"/patients?ssn={SSN_DIGITS}&mrn={MRN}"}}},
         "float": {"ssn": float(SSN_DIGITS)},
+        "pandas-list": {"ssn": [SSN_DIGITS], "mrn": [[MRN]]},
     },
 }
 
@@ -314,3 +321,24 @@ async def test_the_connections_credential_never_comes_back_in_any_form(
     the agent, which the gateway exists to keep it from."""
     shown = await _shown(api, f"/echo/{form}")
     assert ECHOES[form] not in shown, shown
+
+
+# ── a key that names a type, over something other than a value ─────────────
+@pytest.mark.parametrize("path", ["/pandas-columns", "/wrapped-under-key"])
+@finding(11, "a type's key over an object (pandas to_json, {'ssn': {'value': …}}) masks nothing")
+async def test_a_key_that_names_a_type_masks_the_values_inside_its_object(
+    api: Harness, path: str
+) -> None:
+    """`{"ssn": ["536228471"]}` is masked, `{"ssn": {"0": "536228471"}}` is not:
+    that is what pandas' `DataFrame.to_json()` writes by default (orient "columns").
+    The hint reaches the object's keys (the row label `0` comes back as `[SSN]`) but
+    not its values; `{"ssn": {"value": …}}` and `{"mrn": {"text": …}}` keep theirs."""
+    _assert_masked(await _shown(api, path))
+
+
+@finding(12, "a type's key in the plural (`ssns`, `mrns`) is not read as that type")
+async def test_a_plural_key_names_the_same_type(api: Harness) -> None:
+    """`{"ssn": [...]}` masks each value; `{"ssns": [...]}` and `{"mrns": [...]}`, the
+    names a list of them gets, leave nine and eight bare digits, which the scanner
+    does not recognise without a label."""
+    _assert_masked(await _shown(api, "/plural-keys"))
