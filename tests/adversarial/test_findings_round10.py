@@ -222,6 +222,24 @@ OVERRIDES = {
 }
 
 
+@finding(13, "`_method` inside a JSON array body counts as text, not as a structured body")
+async def test_a_method_override_in_an_array_body_is_the_method(
+    search: Harness, upstream: Upstream
+) -> None:
+    """docs/http.md: "every `_method` key counts, escaped, repeated or nested". The body
+    `[{"_method": "DELETE"}]` sent as a JSON string is held for approval; the same body sent
+    as JSON (`"body": [...]`, which the gateway serialises itself) reaches the upstream
+    at once as the "read" POST."""
+    request = {"method": "POST", "path": "/patients/search", "body": [{"_method": "DELETE"}]}
+    answer = await search.client.post(
+        "/v1/actions",
+        headers=search.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
+
+
 @pytest.mark.parametrize("case", list(OVERRIDES))
 @finding(6, "`_HttpMethod` and `X-HTTP-Method-Override` as a query or form field run at once")
 async def test_a_method_override_other_frameworks_read_is_the_method(
