@@ -88,6 +88,10 @@ DOCUMENTS: dict[str, object] = {
     "/wrapped-under-key": {"ssn": {"value": SSN_DIGITS}, "mrn": {"text": MRN}},
     # a type's key in the plural, over a list
     "/plural-keys": {"ssns": [SSN_DIGITS], "mrns": [MRN]},
+    # Elasticsearch/OpenSearch terms aggregations: buckets of {"key": value, "doc_count"}
+    # under the aggregation's name (the field, or a name saying what it groups by)
+    "/es-terms": {"aggregations": {"ssn": {"buckets": [{"key": SSN_DIGITS, "doc_count": 1}]}}},
+    "/es-terms-by": {"aggregations": {"by_mrn": {"buckets": [{"key": MRN, "doc_count": 1}]}}},
     # held: the same values in the shapes round 8 pinned, and other held spellings
     "/held": {
         "plain": {"ssn": SSN_DIGITS, "mrn": MRN, "family": SURNAME},
@@ -360,3 +364,13 @@ async def test_a_plural_key_names_the_same_type(api: Harness) -> None:
     names a list of them gets, leave nine and eight bare digits, which the scanner
     does not recognise without a label."""
     _assert_masked(await _shown(api, "/plural-keys"))
+
+
+@pytest.mark.parametrize("path", ["/es-terms", "/es-terms-by"])
+@finding(14, "Elasticsearch terms-aggregation buckets keep the value they group by")
+async def test_search_engine_aggregation_buckets_are_masked(api: Harness, path: str) -> None:
+    """A terms aggregation answers `{"aggregations": {NAME: {"buckets": [{"key": V,
+    "doc_count": N}]}}}`: each bucket's `key` is a value of the field NAME says. Under
+    `ssn` the SSN comes back; under `by_mrn` the index reading masks the key
+    `buckets` as `[MRN]` and keeps the MRN inside."""
+    _assert_masked(await _shown(api, path))
