@@ -7,19 +7,25 @@ comes off when the finding is fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import threading
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+import yaml
+from psycopg import sql as pgsql
 
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round8 import search
-from tests.conftest import Harness
+from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 from tests.connectors.support import harness_with
 from tests.connectors.test_exec import exec_connection
 from tests.connectors.test_http import Upstream, call, upstream
@@ -374,3 +380,107 @@ async def test_search_engine_aggregation_buckets_are_masked(api: Harness, path: 
     `ssn` the SSN comes back; under `by_mrn` the index reading masks the key
     `buckets` as `[MRN]` and keeps the MRN inside."""
     _assert_masked(await _shown(api, path))
+
+
+# ── held: SQL whose failure, row count or order depends on a PHI value ──────
+CONDITIONS = [
+    # a range whose bounds are out of order fails
+    "SELECT int4range(ascii(substr(ssn, 1, 1)), {code}) AS r FROM patients WHERE id = 1",
+    # a tsquery that does not parse fails
+    "SELECT to_tsquery('x' || translate(substr(ssn, 1, 1), '{guess}', '&')) AS q"
+    " FROM patients WHERE id = 1",
+    # a negative LIMIT fails; any LIMIT sets the row count
+    "SELECT id FROM claims LIMIT (SELECT ascii(substr(ssn, 1, 1)) - {code} FROM patients"
+    " WHERE id = 1)",
+    # a set-returning function in the select list: its row count is the digit
+    "SELECT generate_series(1, ascii(substr(ssn, 1, 1)) - {code}) AS n FROM patients WHERE id = 1",
+    # a negative window frame offset fails
+    "SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN (SELECT ascii(substr(ssn, 1, 1)) - {code}"
+    " FROM patients WHERE id = 1) PRECEDING AND CURRENT ROW) AS s FROM claims",
+    # an invalid regular expression fails
+    "SELECT 'a' ~ translate(substr(ssn, 1, 1), '{guess}', '(') AS m FROM patients WHERE id = 1",
+    # chr(0) fails
+    "SELECT chr(ascii(substr(ssn, 1, 1)) - ascii('{guess}')) AS c FROM patients WHERE id = 1",
+    # EXPLAIN ANALYZE counts the rows a condition on the SSN keeps
+    "EXPLAIN ANALYZE SELECT 1 FROM patients WHERE ssn LIKE '{guess}%'",
+]
+
+
+def _first_digit(dsn: str) -> str:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT substr(ssn, 1, 1) FROM patients WHERE id = 1").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@pytest.mark.parametrize("template", CONDITIONS)
+async def test_held_a_computation_that_can_fail_on_phi_waits_for_approval(
+    harness: Harness, ehr_dsn: str, template: str
+) -> None:
+    guess = _first_digit(ehr_dsn)
+    sql = template.format(guess=guess, code=ord(guess))
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code in (202, 403), answer.text[:300]
+
+
+# ── held: replicas on one PostgreSQL state ──────────────────────────────────
+@pytest.fixture
+async def replicas(
+    tmp_path: Path, ehr_dsn: str, pg_server: EmbeddedPostgres
+) -> AsyncIterator[tuple[Harness, Harness]]:
+    """Two gateways over one PostgreSQL state; writes need two data owners."""
+    state = f"state_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(state)))
+    text = DEMO_POLICY.read_text().format(state_db="-", http_port=0, secrets_dir="-")
+    policy = yaml.safe_load(text)["policy"]
+    for rule in policy["rules"]:
+        if rule["name"] == "writes-and-exports-need-a-data-owner":
+            rule["approvals"]["count"] = 2
+    settings = demo_config(
+        tmp_path, ehr_dsn, overrides={"state": {"url": pg_server.dsn(state)}, "policy": policy}
+    )
+    first = await make_harness(settings)
+    second = await make_harness(settings.model_copy())
+    second.tokens = first.tokens
+    try:
+        yield first, second
+    finally:
+        for harness in (first, second):
+            await harness.client.aclose()
+            await harness.gateway.close()
+
+
+async def test_held_one_human_voting_on_two_replicas_at_once_is_one_vote(
+    replicas: tuple[Harness, Harness], ehr_dsn: str
+) -> None:
+    """alice votes on replica A and B at the same moment on a write that needs two
+    data owners: one vote counts; with bob's it runs once, whichever replica and
+    however many resubmissions ask."""
+    a, b = replicas
+    bump = "UPDATE claims SET amount = amount + 1 WHERE id = 43"
+    with psycopg.connect(ehr_dsn) as conn:
+        before = conn.execute("SELECT amount FROM claims WHERE id = 43").fetchone()
+    asked = await a.submit("claims-bot", bump)
+    assert asked.status_code == 202, asked.text
+    approval, action = asked.json()["approval"]["id"], asked.json()["id"]
+    votes = await asyncio.gather(
+        *(
+            h.client.post(f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={})
+            for h in (a, b)
+        )
+    )
+    assert sorted(v.status_code for v in votes) == [200, 403], [v.text for v in votes]
+    assert a.gateway.approval(approval).state == "pending"
+    voted = await b.client.post(f"/v1/approvals/{approval}/approve", headers=b.auth("bob"), json={})
+    assert voted.status_code == 200 and a.gateway.approval(approval).state == "approved"
+    runs = await asyncio.gather(
+        *(
+            h.client.post(f"/v1/actions/{action}/run", headers=h.auth("claims-bot"), json={})
+            for h in (a, b, a, b)
+        )
+    )
+    assert sorted(r.status_code for r in runs) == [200, 409, 409, 409], [r.text for r in runs]
+    with psycopg.connect(ehr_dsn) as conn:
+        after = conn.execute("SELECT amount FROM claims WHERE id = 43").fetchone()
+    assert before is not None and after is not None and after[0] == before[0] + 1
