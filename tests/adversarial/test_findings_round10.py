@@ -88,6 +88,11 @@ DOCUMENTS: dict[str, object] = {
         "you_sent": f"Bearer {CREDENTIAL}",
         "b64": base64.b64encode(CREDENTIAL.encode()).decode(),
     },
+    # an MRN under its label as YAML writes it (kubectl get -o yaml, Helm values), and
+    # pipe-separated (psql -A, HL7 v2-like exports)
+    "/yaml-list": {"note": f"mrn:\n- {MRN}\n"},
+    "/yaml-block": {"note": f"mrn: |\n  {MRN}\n"},
+    "/pipes": {"note": f"mrn|{MRN}|ssn|{SSN_DIGITS}"},
     # pandas' DataFrame.to_json() default (orient="columns"): column -> {row: value}
     "/pandas-columns": {"ssn": {"0": SSN_DIGITS}, "mrn": {"0": MRN}},
     # a type's key over an object holding the value
@@ -484,3 +489,12 @@ async def test_held_one_human_voting_on_two_replicas_at_once_is_one_vote(
     with psycopg.connect(ehr_dsn) as conn:
         after = conn.execute("SELECT amount FROM claims WHERE id = 43").fetchone()
     assert before is not None and after is not None and after[0] == before[0] + 1
+
+
+@pytest.mark.parametrize("path", ["/yaml-list", "/yaml-block", "/pipes"])
+@finding(15, "an MRN as a YAML list item or block under `mrn:`, or after `mrn|`, comes back")
+async def test_an_mrn_under_its_label_in_yaml_or_pipes_is_masked(api: Harness, path: str) -> None:
+    """`mrn: 40123456`, `mrn = 40123456` and `MRN:` then the number on the next line are
+    masked; the same MRN as YAML writes a list or a block scalar under the key, or in
+    a pipe-separated line (the SSN after `ssn|` is masked, by its shape), is not."""
+    _assert_masked(await _shown(api, path))
