@@ -20,8 +20,10 @@ from phigate.cli import main
 from phigate.connectors.exec import exec_body
 from phigate.core.actions import Action
 from phigate.doors.app import build_app
+from phigate.pipeline import execution
 from tests.conftest import Harness
 from tests.connectors.support import Served, audit_text, harness_with, serve_in_thread
+from tests.test_outcome_unrecorded import refuse_outcome_records
 
 SSN, EMAIL = "123-45-6789", "john.smith@example.com"
 TOKEN = "st-secret-0f1e2d3c4b5a6978"
@@ -344,3 +346,21 @@ async def test_a_stream_dropped_unread_still_stops_and_records_the_run(
     assert summary is not None
     assert summary["error_class"] == "client_disconnected"
     await _wait_dead(int(pid_file.read_text()))
+
+
+async def test_a_streamed_run_whose_end_cannot_be_recorded_ends_interrupted(
+    h: Harness, served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program ran; the store then refuses its end record: the stream's last line
+    says `interrupted` with `outcome_unrecorded`, never `failed` ("did not run")."""
+    monkeypatch.setattr(execution, "OUTCOME_RETRY_SECONDS", 0.5)
+    refuse_outcome_records(tmp_path / "state.db")
+    async with httpx.AsyncClient(timeout=60) as client:
+        events = await _collect(
+            client, f"{served.url}/v1/actions?stream=1", _body(["splitter"]), h.auth("dana")
+        )
+    end = events[-1]
+    assert end["status"] == "interrupted", end
+    assert end["error"]["code"] == "outcome_unrecorded", end
+    assert "not run" not in end["error"]["message"], end
+    assert h.gateway.action(events[0]["id"]).status == "interrupted"

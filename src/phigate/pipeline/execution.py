@@ -43,7 +43,11 @@ _STREAMED_RUNS: set[asyncio.Task[None]] = set()
 
 
 def _error_event(error: PhigateError) -> dict[str, Any]:
-    return {"status": "failed", "error": {"code": error.code, "message": error.message}}
+    """A streamed run's last event when it ends in an error: `failed`, except when it
+    ran but its end could not be recorded, which the action's record calls
+    `interrupted` too (a caller must not read "failed" as "it did not run")."""
+    status = "interrupted" if isinstance(error, OutcomeUnrecordedError) else "failed"
+    return {"status": status, "error": {"code": error.code, "message": error.message}}
 
 
 class Execution:
