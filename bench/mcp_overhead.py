@@ -5,13 +5,18 @@ Starts a small SDK-written upstream MCP server and a phigate gateway fronting it
 `tools/call` with the official client over streamable HTTP, each through a
 persistent client session. Prints median and p99 for both and their ratio.
 
-    .venv/bin/python bench/mcp_overhead.py [--calls 200]
+    .venv/bin/python bench/mcp_overhead.py [--calls 200] [--concurrency 4]
+
+With `--concurrency N`, N callers (each with its own client session, as N agents
+would have) share the calls, both paths alike; latencies are per call, and the
+added latency is reported at the median and at p95.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import secrets
 import statistics
 import sys
@@ -60,37 +65,56 @@ def settings_for(state: Path, upstream_url: str) -> Any:
 
 
 async def time_calls(
-    url: str, token: str | None, tool: str, calls: int
+    url: str, token: str | None, tool: str, calls: int, concurrency: int = 1
 ) -> tuple[list[float], float]:
     """Wall time per call (ms) and this process's CPU time per call (ms).
 
     Client, gateway and upstream share this process, so the CPU time counts all
     three; the difference between the two paths is the gateway's own work, which
-    a loaded machine does not inflate as it does wall time."""
+    a loaded machine does not inflate as it does wall time. `concurrency` callers,
+    each with its own session, take turns from one shared count of calls."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with (
-        httpx2.AsyncClient(headers=headers, timeout=60) as http,
-        Client(streamable_http_client(url, http_client=http), cache=None) as client,
-    ):
-        for _ in range(5):  # warm-up: connections, caches, first-sight pins
-            await client.call_tool(tool, {"mrn": "MRN-1"})
-        samples = []
+    async with contextlib.AsyncExitStack() as stack:
+        clients = []
+        for _ in range(concurrency):
+            http = await stack.enter_async_context(httpx2.AsyncClient(headers=headers, timeout=60))
+            clients.append(
+                await stack.enter_async_context(
+                    Client(streamable_http_client(url, http_client=http), cache=None)
+                )
+            )
+        for client in clients:  # warm-up: connections, caches, first-sight pins
+            for _ in range(5):
+                await client.call_tool(tool, {"mrn": "MRN-1"})
+        samples: list[float] = []
+        remaining = [calls]
+
+        async def caller(client: Client) -> None:
+            while remaining[0] > 0:
+                remaining[0] -= 1
+                started = time.perf_counter()
+                result = await client.call_tool(tool, {"mrn": "MRN-1"})
+                samples.append((time.perf_counter() - started) * 1000)
+                assert not result.is_error, result
+
         cpu_started = time.process_time()
-        for _ in range(calls):
-            started = time.perf_counter()
-            result = await client.call_tool(tool, {"mrn": "MRN-1"})
-            samples.append((time.perf_counter() - started) * 1000)
-            assert not result.is_error, result
+        async with asyncio.TaskGroup() as group:
+            for client in clients:
+                group.create_task(caller(client))
         cpu_ms = (time.process_time() - cpu_started) * 1000 / calls
     return samples, cpu_ms
 
 
-def p99(samples: list[float]) -> float:
+def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def main(calls: int) -> None:
+def p99(samples: list[float]) -> float:
+    return percentile(samples, 0.99)
+
+
+async def main(calls: int, concurrency: int) -> None:
     # It announces tool changes (tools.listChanged), so calls need no pre-call listing.
     upstream = Upstream(announce=True)
     with tempfile.TemporaryDirectory(prefix="phigate-bench-") as tmp:
@@ -105,12 +129,15 @@ async def main(calls: int) -> None:
             try:
                 await review_all_tools(gateway, "charts")  # as an operator does first
                 async with serve_app(build_app(gateway)) as gw_base:
-                    direct = await time_calls(f"{up_base}/mcp", None, "lookup_patient", calls)
+                    direct = await time_calls(
+                        f"{up_base}/mcp", None, "lookup_patient", calls, concurrency
+                    )
                     fronted = await time_calls(
-                        f"{gw_base}/mcp", token, "charts__lookup_patient", calls
+                        f"{gw_base}/mcp", token, "charts__lookup_patient", calls, concurrency
                     )
             finally:
                 await gateway.close()
+    print(f"concurrency {concurrency}")
     report(direct, fronted)
 
 
@@ -130,7 +157,11 @@ def report(direct: tuple[list[float], float], fronted: tuple[list[float], float]
         median = statistics.median(samples)
         print(f"{name:<18}{len(samples):>7}{median:>12.2f}{p99(samples):>10.2f}{cpu:>13.2f}")
     added = statistics.median(fronted[0]) - statistics.median(direct[0])
-    print(f"added by phigate: median {added:.2f} ms, cpu {fronted[1] - direct[1]:.2f} ms per call")
+    added_p95 = percentile(fronted[0], 0.95) - percentile(direct[0], 0.95)
+    print(
+        f"added by phigate: median {added:.2f} ms, p95 {added_p95:.2f} ms, "
+        f"cpu {fronted[1] - direct[1]:.2f} ms per call"
+    )
     report_ratio(direct[0], fronted[0])
     print(contextforge_note())
 
@@ -146,4 +177,8 @@ def report_ratio(direct: list[float], fronted: list[float]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
-    asyncio.run(main(parser.parse_args().calls))
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="callers at once, each with its own session"
+    )
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.calls, max(1, arguments.concurrency)))
