@@ -36,6 +36,7 @@ from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream
 from tests.support.state import token_store
 
 from phigate.config import parse_settings
+from phigate.core.metrics import STATE_COMMIT_SECONDS, STATE_COMMIT_WRITES
 from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.bootstrap import build_gateway
@@ -132,13 +133,36 @@ async def main(calls: int, concurrency: int) -> None:
                     direct = await time_calls(
                         f"{up_base}/mcp", None, "lookup_patient", calls, concurrency
                     )
+                    before = commit_totals()
                     fronted = await time_calls(
                         f"{gw_base}/mcp", token, "charts__lookup_patient", calls, concurrency
                     )
+                    commits = [a - b for a, b in zip(commit_totals(), before, strict=True)]
             finally:
                 await gateway.close()
     print(f"concurrency {concurrency}")
     report(direct, fronted)
+    count, writes, seconds = commits
+    print(
+        f"state commits through phigate: {count / calls:.2f} per call, "
+        f"{writes / max(count, 1):.1f} writes each, {seconds * 1000 / max(count, 1):.2f} ms each"
+    )
+
+
+def commit_totals() -> tuple[float, float, float]:
+    """Group commits so far in this process: how many, the writes they held, their time."""
+    count = writes = seconds = 0.0
+    for histogram, is_writes in ((STATE_COMMIT_WRITES, True), (STATE_COMMIT_SECONDS, False)):
+        for metric in histogram.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_count") and is_writes:
+                    count = sample.value
+                elif sample.name.endswith("_sum"):
+                    if is_writes:
+                        writes = sample.value
+                    else:
+                        seconds = sample.value
+    return count, writes, seconds
 
 
 def contextforge_note() -> str:
