@@ -1,0 +1,140 @@
+"""Round 11: a promises-only attack on phigate, after round 10's fixes.
+
+This round goes through the MCP door to an upstream MCP server behind a `type: mcp`
+connection (docs/mcp.md, "phigate in front of other MCP servers"). Open findings
+are `xfail(strict=True)` (`finding`): the mark comes off when the finding is fixed.
+Attacks that held stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mcp_types as types
+import pytest
+from mcp.server import Server, ServerRequestContext
+
+from tests.adversarial.harness import finding
+from tests.conftest import demo_config
+from tests.connectors.support import review_all_tools
+from tests.mcp.conftest import Served, mcp_client, serve_app, start
+
+# The credential the gateway hands the upstream, and the forms a hostile or careless
+# upstream echoes it in: percent-encoded (a header copied into a link), a hex dump of
+# the request (debug tools), lower-cased (normalised header values), base32, reversed.
+CREDENTIAL = "mcp-Upstr3am-Cred-9d41c7e2"
+ECHOES = {
+    "percent-encoded": "".join(f"%{b:02X}" for b in CREDENTIAL.encode()),
+    "hex": CREDENTIAL.encode().hex(),
+    "lower-case": CREDENTIAL.lower(),
+    "base32": base64.b32encode(CREDENTIAL.encode()).decode(),
+}
+
+
+@dataclass
+class Hostile:
+    """An upstream MCP server whose tools answer what the test puts in `replies`."""
+
+    tools: dict[str, str] = field(default_factory=lambda: {"lookup_echo": "Echo a note."})
+    replies: dict[str, types.CallToolResult] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def app(self) -> Any:
+        async def list_tools(
+            _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
+        ) -> types.ListToolsResult:
+            schema = {"type": "object", "properties": {}}
+            return types.ListToolsResult(
+                tools=[
+                    types.Tool(name=n, description=d, input_schema=schema)
+                    for n, d in self.tools.items()
+                ]
+            )
+
+        async def call_tool(
+            _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+        ) -> types.CallToolResult:
+            self.calls.append((params.name, params.arguments or {}))
+            reply = self.replies.get(params.name)
+            return reply or types.CallToolResult(content=[types.TextContent(text="done")])
+
+        server: Server[Any] = Server("hostile", on_list_tools=list_tools, on_call_tool=call_tool)
+        return server.streamable_http_app(stateless_http=True)
+
+
+def _connections(tmp_path: Path, dsn: str, url: str) -> dict[str, Any]:
+    demo = demo_config(tmp_path, dsn)
+    connections = {name: c.model_dump(mode="json") for name, c in demo.connections.items()}
+    connections["charts"] = {
+        "type": "mcp",
+        "description": "Chart service (upstream MCP)",
+        "url": url,
+        "headers": {"Authorization": f"Bearer {CREDENTIAL}"},
+        "tools": {"lookup_*": "read", "delete_*": "write"},
+    }
+    return connections
+
+
+@pytest.fixture
+async def hostile(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[tuple[Served, Hostile]]:
+    up = Hostile()
+    async with serve_app(up.app()) as upstream_base:
+        harness, app = await start(
+            tmp_path,
+            ehr_dsn,
+            connections=_connections(tmp_path, ehr_dsn, f"{upstream_base}/mcp"),
+            mcp={"query_wait_seconds": 0.5, "progress_interval_seconds": 0.2},
+        )
+        try:
+            await review_all_tools(harness.gateway, "charts")
+            async with serve_app(app) as base:
+                yield Served(harness, base), up
+        finally:
+            await harness.client.aclose()
+            await harness.gateway.close()
+
+
+def _shown(result: types.CallToolResult) -> str:
+    blocks = [b.model_dump(mode="json") for b in result.content]
+    return json.dumps(blocks) + json.dumps(result.structured_content)
+
+
+# ── MCP connector: the upstream's credential in other encodings ──────────────────
+
+
+async def test_the_credential_as_sent_and_in_base64_is_redacted(
+    hostile: tuple[Served, Hostile],
+) -> None:
+    """Held: the forms docs/mcp.md names (as sent, after `Bearer `, base64)."""
+    served, up = hostile
+    wrapped = base64.b64encode(f"x:{CREDENTIAL}".encode()).decode()
+    text = f"token {CREDENTIAL} basic {wrapped}"
+    up.replies["lookup_echo"] = types.CallToolResult(
+        content=[types.TextContent(text=text)], structured_content={"t": text}
+    )
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("charts__lookup_echo", {})
+    shown = _shown(result)
+    assert CREDENTIAL not in shown and wrapped[4:-4] not in shown, shown
+    assert "REDACTED" in shown
+
+
+@finding(1, "the MCP upstream's credential comes back percent-encoded, hex, lower-case, base32")
+@pytest.mark.parametrize("form", sorted(ECHOES))
+async def test_the_credential_in_another_encoding_is_redacted(
+    hostile: tuple[Served, Hostile], form: str
+) -> None:
+    served, up = hostile
+    echo = ECHOES[form]
+    text = f"debug: request header value {echo}"
+    up.replies["lookup_echo"] = types.CallToolResult(
+        content=[types.TextContent(text=text)], structured_content={"header": echo}
+    )
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("charts__lookup_echo", {})
+    assert echo not in _shown(result), _shown(result)
