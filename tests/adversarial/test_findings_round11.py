@@ -138,3 +138,27 @@ async def test_the_credential_in_another_encoding_is_redacted(
     async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
         result = await client.call_tool("charts__lookup_echo", {})
     assert echo not in _shown(result), _shown(result)
+
+
+# ── MCP door: what an upstream names its tools ───────────────────────────────────
+
+# A tool name the upstream chose (MCP allows [A-Za-z0-9_.-]): the gateway's credential,
+# or a patient's SSN (an upstream that offers one tool per record).
+TOOL_NAMES = {"credential": f"lookup_{CREDENTIAL}", "ssn": "lookup_536-22-8412"}
+
+
+@finding(2, "an upstream tool's name reaches agents unscrubbed and unmasked (tools/list)")
+@pytest.mark.parametrize("kind", sorted(TOOL_NAMES))
+async def test_an_upstream_tool_name_is_scrubbed_and_masked(
+    hostile: tuple[Served, Hostile], kind: str
+) -> None:
+    served, up = hostile
+    name = TOOL_NAMES[kind]
+    up.tools[name] = "A tool."
+    await served.harness.gateway.connector("charts").tools(refresh=True)  # type: ignore[attr-defined]
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        listed = [t.name for t in (await client.list_tools()).tools]
+        described = await client.call_tool("describe_connection", {"connection": "charts"})
+    secret = CREDENTIAL if kind == "credential" else "536-22-8412"
+    shown = json.dumps(listed) + _shown(described)
+    assert secret not in shown, shown
