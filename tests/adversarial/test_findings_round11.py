@@ -20,7 +20,7 @@ import pytest
 from mcp.server import Server, ServerRequestContext
 
 from tests.adversarial.harness import finding
-from tests.conftest import demo_config
+from tests.conftest import Harness, demo_config
 from tests.connectors.support import review_all_tools
 from tests.mcp.conftest import Served, mcp_client, serve_app, start
 
@@ -162,3 +162,30 @@ async def test_an_upstream_tool_name_is_scrubbed_and_masked(
     secret = CREDENTIAL if kind == "credential" else "536-22-8412"
     shown = json.dumps(listed) + _shown(described)
     assert secret not in shown, shown
+
+
+# ── reviewer views: letters of another script that read as Latin ─────────────────
+
+# `status <> 'pаid'` with a Cyrillic `а` (U+0430) matches every claim, paid ones
+# included, while every reviewer surface draws it as `status <> 'paid'`: the reviewer
+# approves voiding the unpaid claims and voids them all. The subject check
+# (docs/configuration.md) already refuses such mixed-script names.
+LOOK_ALIKE_WRITES = {
+    "literal": "UPDATE claims SET status = 'void' WHERE status <> 'p\u0430id'",
+    "identifier": "UPDATE claims SET status = 'void' WHERE \"st\u0430tus\" <> 'paid'",
+    "greek-omicron": "UPDATE claims SET status = 'void' WHERE status <> 'ap\u03bfroved'",
+}
+
+
+@finding(3, "a Latin look-alike letter (Cyrillic а, Greek ο) in SQL is neither escaped nor flagged")
+@pytest.mark.parametrize("where", sorted(LOOK_ALIKE_WRITES))
+async def test_a_look_alike_letter_is_flagged_for_the_reviewer(
+    harness: Harness, where: str
+) -> None:
+    answer = await harness.submit("claims-bot", LOOK_ALIKE_WRITES[where])
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    review = view.json()["action"]["review"]
+    escapes = [piece for piece, escaped in review["marked"]["statement"] if escaped]
+    assert review["warnings"] and escapes, review
