@@ -19,6 +19,10 @@ import mcp_types as types
 import pytest
 from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config
@@ -222,3 +226,41 @@ async def test_an_error_of_the_pre_call_listing_is_scrubbed_and_masked(
     assert secret not in _shown(result), _shown(result)
     records = json.dumps(served.harness.gateway.audit_records(since=0, limit=1000))
     assert secret not in records
+
+
+# ── MCP connector: an upstream that refuses the session ──────────────────────────
+
+
+async def _refuse_initialize(request: Request) -> Response:
+    """An upstream (or a proxy in front of it) refusing the gateway's `initialize` with
+    a JSON-RPC error that quotes the request: its Authorization header, a record."""
+    body = await request.json()
+    if not isinstance(body, dict) or "id" not in body:
+        return Response(status_code=202)
+    quoted = request.headers.get("authorization")
+    message = f"session refused for {quoted} (chart of {PATIENT} is locked)"
+    error = {"code": -32600, "message": message}
+    return JSONResponse({"jsonrpc": "2.0", "id": body["id"], "error": error})
+
+
+@finding(5, "an upstream's refusal of `initialize` reaches the agent unscrubbed and unmasked")
+async def test_a_refused_session_is_scrubbed_and_masked(tmp_path: Path, ehr_dsn: str) -> None:
+    refusing = Starlette(routes=[Route("/mcp", _refuse_initialize, methods=["POST"])])
+    async with serve_app(refusing) as upstream_base:
+        connections = _connections(tmp_path, ehr_dsn, f"{upstream_base}/mcp")
+        harness, app = await start(tmp_path, ehr_dsn, connections=connections)
+        try:
+            async with serve_app(app) as base:
+                served = Served(harness, base)
+                async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+                    called = await client.call_tool("charts__lookup_echo", {})
+                    described = await client.call_tool(
+                        "describe_connection", {"connection": "charts"}
+                    )
+        finally:
+            await harness.client.aclose()
+            await harness.gateway.close()
+    shown = _shown(called) + _shown(described)
+    assert "refused" in shown  # the error did reach the agent
+    assert CREDENTIAL not in shown, shown
+    assert "536-22-8412" not in shown, shown
