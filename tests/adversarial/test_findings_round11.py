@@ -33,6 +33,8 @@ from tests.mcp.conftest import Served, mcp_client, serve_app, start
 # upstream echoes it in: percent-encoded (a header copied into a link), a hex dump of
 # the request (debug tools), lower-cased (normalised header values), base32, reversed.
 CREDENTIAL = "mcp-Upstr3am-Cred-9d41c7e2"
+# A second credential, all digits (many vendors issue numeric API keys).
+API_KEY = "804913572468013579"
 ECHOES = {
     "percent-encoded": "".join(f"%{b:02X}" for b in CREDENTIAL.encode()),
     "hex": CREDENTIAL.encode().hex(),
@@ -82,7 +84,7 @@ def _connections(tmp_path: Path, dsn: str, url: str) -> dict[str, Any]:
         "type": "mcp",
         "description": "Chart service (upstream MCP)",
         "url": url,
-        "headers": {"Authorization": f"Bearer {CREDENTIAL}"},
+        "headers": {"Authorization": f"Bearer {CREDENTIAL}", "X-Api-Key": API_KEY},
         "tools": {"lookup_*": "read", "delete_*": "write"},
     }
     return connections
@@ -264,3 +266,22 @@ async def test_a_refused_session_is_scrubbed_and_masked(tmp_path: Path, ehr_dsn:
     assert "refused" in shown  # the error did reach the agent
     assert CREDENTIAL not in shown, shown
     assert "536-22-8412" not in shown, shown
+
+
+# ── MCP connector: a numeric credential as a JSON number ─────────────────────────
+
+
+async def test_a_numeric_credential_as_a_json_number_is_redacted(
+    hostile: tuple[Served, Hostile],
+) -> None:
+    """Held: an upstream that reports a numeric key it was called with as a JSON number
+    (`{"api_key": 804913572468013579}`) does not get it back to the agent."""
+    served, up = hostile
+    up.replies["lookup_echo"] = types.CallToolResult(
+        content=[types.TextContent(text=f"called with key {API_KEY}")],
+        structured_content={"client": {"api_key": int(API_KEY)}},
+    )
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("charts__lookup_echo", {})
+    assert API_KEY not in json.dumps(result.content[0].model_dump(mode="json"))  # held
+    assert API_KEY not in json.dumps(result.structured_content), result.structured_content
