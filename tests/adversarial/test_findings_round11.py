@@ -313,3 +313,44 @@ async def test_an_approved_call_of_a_tool_changed_since_is_not_run(
         await h.gateway.connector("charts").tools(refresh=True)  # type: ignore[attr-defined]
         ran = await client.call_tool("get_action", {"action_id": body["action_id"]})
     assert up.calls == [], (up.calls, _shown(ran))
+
+
+# ── several replicas: a replica dies between claiming an approved write and running it ─
+
+
+async def test_an_approved_write_whose_runner_died_is_never_run_again(harness: Harness) -> None:
+    """Held: the action ends `interrupted`, and neither its requester (`POST
+    /v1/actions/{id}/run`) nor another replica (claiming it) can run it afterwards."""
+    from phigate.core.errors import PhigateError
+    from phigate.ops.replicas import ReplicaRegistry
+    from tests.support.state import audit_log
+    from tests.test_replicas_recovery import STALE, Clock
+
+    gateway = harness.gateway
+    pending = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 3")
+    assert pending.status_code == 202, pending.text
+    action_id = pending.json()["id"]
+    approval = gateway.approval_for_action(action_id)
+    assert approval is not None
+    voted = await harness.client.post(
+        f"/v1/approvals/{approval.id}/approve", headers=harness.auth("alice"), json={}
+    )
+    assert voted.status_code == 200, voted.text
+    me = gateway.replica
+    gateway.replica = "replica-runner"
+    record = gateway.action(action_id)
+    claimed = await gateway.claim_approved(action_id, record.action.principal)
+    assert claimed.record.status == "executing"
+    gateway.replica = me  # the runner died here, before running it
+    later = Clock()
+    later.now += STALE + 1
+    survivor = ReplicaRegistry(gateway.db, audit_log(gateway), me, clock=later)
+    survivor.beat()
+    assert survivor.recover(STALE) == 1
+    rerun = await harness.client.post(
+        f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot")
+    )
+    assert rerun.status_code >= 400, rerun.text
+    with pytest.raises(PhigateError):  # conflict or expired: refused, not run
+        await gateway.claim_approved(action_id, record.action.principal)
+    assert gateway.action(action_id).status == "interrupted"
