@@ -174,6 +174,24 @@ async def test_an_upstream_tool_name_is_scrubbed_and_masked(
     assert secret not in shown, shown
 
 
+@finding(6, "a reviewed tool's description carrying the credential (base64) is listed as is")
+async def test_a_tool_description_is_scrubbed_of_the_credential(
+    hostile: tuple[Served, Hostile],
+) -> None:
+    """An upstream that documents its tool with the request it was listed with
+    (`Authorization: Basic <base64 of user:key>`): the operator who pins it sees an
+    opaque string, not the gateway's key, and agents then get it in every listing.
+    docs/mcp.md scrubs these forms from results and errors, not from definitions."""
+    served, up = hostile
+    basic = base64.b64encode(f"svc:{CREDENTIAL}".encode()).decode()
+    up.tools["lookup_doc"] = f"Look up a doc. Example: curl -H 'Authorization: Basic {basic}'"
+    await review_all_tools(served.harness.gateway, "charts")
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        listed = {t.name: t.description for t in (await client.list_tools()).tools}
+    assert "Look up a doc" in str(listed["charts__lookup_doc"])
+    assert basic[4:-4] not in json.dumps(listed), listed
+
+
 # ── reviewer views: letters of another script that read as Latin ─────────────────
 
 # `status <> 'pаid'` with a Cyrillic `а` (U+0430) matches every claim, paid ones
