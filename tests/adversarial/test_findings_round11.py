@@ -174,6 +174,28 @@ async def test_an_upstream_tool_name_is_scrubbed_and_masked(
     assert secret not in shown, shown
 
 
+@finding(2, "an upstream tool's name reaches reviewers and the audit log unmasked")
+async def test_an_upstream_tool_name_is_masked_for_reviewers_and_audit(
+    hostile: tuple[Served, Hostile],
+) -> None:
+    """Arguments of an MCP call are masked in the reviewer's view and the audit log
+    (`{"ssn": "[SSN]"}`); the tool's name, which the upstream chose, is not."""
+    served, up = hostile
+    h = served.harness
+    up.tools[TOOL_NAMES["ssn"]] = "A tool."
+    await h.gateway.connector("charts").tools(refresh=True)  # type: ignore[attr-defined]
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        held = await client.call_tool(f"charts__{TOOL_NAMES['ssn']}", {})
+    assert held.structured_content is not None, _shown(held)
+    approval = h.gateway.approval_for_action(held.structured_content["action_id"])
+    assert approval is not None
+    view = await h.client.get(f"/v1/approvals/{approval.id}", headers=h.auth("alice"))
+    assert view.status_code == 200, view.text
+    records = json.dumps(h.gateway.audit_records(since=0, limit=1000))
+    assert "536-22-8412" not in view.text, view.text
+    assert "536-22-8412" not in records
+
+
 @finding(6, "a reviewed tool's description carrying the credential (base64) is listed as is")
 async def test_a_tool_description_is_scrubbed_of_the_credential(
     hostile: tuple[Served, Hostile],
