@@ -394,3 +394,46 @@ async def test_an_approved_write_whose_runner_died_is_never_run_again(harness: H
     with pytest.raises(PhigateError):  # conflict or expired: refused, not run
         await gateway.claim_approved(action_id, record.action.principal)
     assert gateway.action(action_id).status == "interrupted"
+
+
+# ── MCP door: an upstream tool call waiting for approval when its token is revoked ──
+
+
+async def test_a_revoked_token_does_not_run_the_upstream_tool_it_waits_for(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Held: an upstream tool call held for its approval (mcp.query_wait_seconds) whose
+    token is revoked during the wait runs nothing when the approval comes."""
+    import asyncio
+
+    from tests.adversarial.test_findings_round6 import pending_approval
+    from tests.support.state import token_store
+
+    up = Hostile()
+    up.tools["delete_note"] = "Delete one note."
+    async with serve_app(up.app()) as upstream_base:
+        connections = _connections(tmp_path, ehr_dsn, f"{upstream_base}/mcp")
+        harness, app = await start(
+            tmp_path, ehr_dsn, connections=connections, mcp={"query_wait_seconds": 30}
+        )
+        try:
+            await review_all_tools(harness.gateway, "charts")
+            async with (
+                serve_app(app) as base,
+                mcp_client(f"{base}/mcp", harness.tokens["claims-bot"]) as client,
+            ):
+                call = asyncio.create_task(client.call_tool("charts__delete_note", {}))
+                approval_id = await pending_approval(harness)
+                store = token_store(harness.gateway)
+                for info in store.list(subject="claims-bot"):
+                    store.revoke(info.id)
+                alice = await harness.gateway.authenticate(harness.tokens["alice"])
+                await harness.gateway.vote(approval_id, alice, "approve")
+                try:
+                    text = _shown(await asyncio.wait_for(call, 30))
+                except MCPError as exc:  # the answer may be refused; what matters is the run
+                    text = repr(exc)
+        finally:
+            await harness.client.aclose()
+            await harness.gateway.close()
+    assert up.calls == [], text
