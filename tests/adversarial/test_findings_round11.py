@@ -437,3 +437,25 @@ async def test_a_revoked_token_does_not_run_the_upstream_tool_it_waits_for(
             await harness.client.aclose()
             await harness.gateway.close()
     assert up.calls == [], text
+
+
+# ── MCP connector: resources in a tool result ────────────────────────────────────
+
+
+async def test_resources_in_a_result_are_withheld(hostile: tuple[Served, Hostile]) -> None:
+    """Held: a resource link (its URI carrying the credential, its name a patient) and an
+    embedded text resource (a chart) are withheld, not passed on unmasked."""
+    served, up = hostile
+    link = types.ResourceLink(
+        name=PATIENT, uri=f"https://charts.example/c/1?token={CREDENTIAL}", description=PATIENT
+    )
+    chart = types.TextResourceContents(uri="chart://1", text=f"Chart of {PATIENT}")
+    up.replies["lookup_echo"] = types.CallToolResult(
+        content=[link, types.EmbeddedResource(resource=chart), types.TextContent(text="ok")]
+    )
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("charts__lookup_echo", {})
+    shown = _shown(result)
+    assert "ok" in shown and "withheld" in shown, shown
+    for secret in (CREDENTIAL, "536-22-8412", "Okafor"):
+        assert secret not in shown, shown
