@@ -27,7 +27,6 @@ from phigate.cli import main
 from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.store import Database
-from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config
 from tests.console.conftest import sign_in
 from tests.support.state import token_store
