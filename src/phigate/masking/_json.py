@@ -120,6 +120,9 @@ def _mask_object(
     # A key that names a type says so of everything under it (`{"ssn": {"0": …}}`,
     # `{"mrn": {"text": …}}`), but an index's values are records, not its keys' type.
     inherited = key_type if keys_type is None and _entity(masker, key_type) else None
+    # A record whose own keys name types (a FHIR HumanName: `family`, `given`) says
+    # what its fields are: only its value and text (`value`, `text`) take the type above.
+    record = inherited is not None and any(_entity(masker, fact.hint) for fact in facts)
     roles = 0
     for fact in facts:
         roles |= fact.role
@@ -150,7 +153,8 @@ def _mask_object(
             if key == "identifier" and value.get("resourceType") not in _IMPERSONAL:
                 child_type = _IDENTIFIER
             elif child_type in (None, TEXT) and inherited is not None:
-                child_type = inherited
+                if not record or child_type == TEXT or fact.role & _VALUE:
+                    child_type = inherited
             elif fact.key in _AGGREGATION_KEYS and (key_type or keys_type) in masker.types:
                 child_type = key_type if key_type in masker.types else keys_type
             keys = fact.keys_hint if isinstance(item, dict) else None
@@ -425,16 +429,17 @@ def _column_list(item: object, levels: int) -> list[str | None] | None:
 def _header(value: list[object] | tuple[object, ...]) -> tuple[int, list[str | None] | None]:
     """Where the header of a table written as a list of lists sits, with its column
     types (CSV as JSON, spreadsheet APIs): the first of its first rows whose cells all
-    read as column names (`_column_name`), a title row above it included. None when
-    it is no table or no column name names a type."""
+    read as column names (`_column_name`) and one names a type, a title above it
+    included. None when it is no table or no column name names a type."""
     if len(value) < 2 or not isinstance(value[1], list | tuple):
         return 0, None
     for at, row in enumerate(value[:_TITLE_ROWS]):
-        if not isinstance(row, list | tuple) or not row or len(row) > 4096:
+        if not isinstance(row, list | tuple) or len(row) > 4096:
             return 0, None
-        if at + 1 < len(value) and all(_column_name(name) for name in row):
+        if row and at + 1 < len(value) and all(_column_name(name) for name in row):
             types = [_column_type(name) for name in row]
-            return (at, types) if any(types) else (0, None)
+            if any(types):  # else a one-word title (`Export`), or a header naming no type
+                return at, types
     return 0, None
 
 
@@ -453,17 +458,25 @@ def _column_name(name: object) -> bool:
 
 def _pairs(value: list[object] | tuple[object, ...]) -> bool:
     """A list of `[name, value]` pairs (`Object.entries`, `dict.items()`, keyword
-    lists): at least two rows of two cells, every first cell a label a hint reads
-    (`ssn`, `mrn`, `status`). A table's value rows (`["Okonkwo", …]`) do not read so."""
+    lists): at least two rows of two cells, every first cell a label (`_pair_label`),
+    the first row no table's header (its second cell names no type, as `["name",
+    "ssn"]` does). A table's value rows (`["Okonkwo", …]`) do not read so."""
     if len(value) < 2:
         return False
     for pair in value:
-        if not isinstance(pair, list | tuple) or len(pair) != 2:
+        if not isinstance(pair, list | tuple) or len(pair) != 2 or not _pair_label(pair[0]):
             return False
-        label = pair[0]
-        if not isinstance(label, str) or len(label) > 128 or hint(label) is None:
-            return False
-    return True
+    return _column_type(value[0][1]) is None  # type: ignore[index]
+
+
+def _pair_label(label: object) -> bool:
+    """A field name or a label a hint reads (`ssn`, `visits`, `Date of Birth`), not a
+    capitalised word that may be a person's name (`Okonkwo`)."""
+    if not isinstance(label, str) or not label or len(label) > 128:
+        return False
+    if hint(label) is not None:
+        return True
+    return _field_name(label) and not _maybe_a_name(label)
 
 
 def _pair(
