@@ -369,3 +369,17 @@ def test_an_aggregations_structure_stays(safe_harbor: Masker) -> None:
 )
 def test_a_plural_key_reads_as_its_singular(key: str, label: str) -> None:
     assert hint(key) == label
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [["first_name", "ada"], ["visits", 3]],  # pairs whose labels include no hint
+        [["name", "visits"], ["okonkwo", 3]],  # a table whose first column is names
+    ],
+)
+def test_pairs_or_a_table_when_either_may_be_true_both_mask(
+    safe_harbor: Masker, doc: list[list[object]]
+) -> None:
+    masked, _ = safe_harbor.mask_json(doc)
+    assert masked == [[doc[0][0], "[PERSON]"], ["[PERSON]", 3]]

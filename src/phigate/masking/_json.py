@@ -89,11 +89,14 @@ def mask_json(
             return _mask_object(masker, value, counts, depth, None, _identifier_type(value))
         return _mask_object(masker, value, counts, depth, key_type, keys_type=keys_type)
     if isinstance(value, list | tuple):
-        if _pairs(value):
+        pairs = _pairs(value)
+        if pairs == _PAIRS:
             return [_pair(masker, pair, counts, depth - 1) for pair in value]
         at, header = _header(value)
         if header is not None:
             above = [mask_json(masker, v, counts, depth - 1, key_type) for v in value[: at + 1]]
+            if pairs == _EITHER:  # `[["first_name", "ada"], ["visits", 3]]`: mask both ways
+                above[0] = _pair(masker, value[0], counts, depth - 1)
             return [*above, *_mask_rows(masker, value[at + 1 :], header, counts, depth)]
         return [mask_json(masker, v, counts, depth - 1, key_type) for v in value]
     return _mask_scalar(masker, value, counts, key_type)
@@ -456,17 +459,31 @@ def _column_name(name: object) -> bool:
     return _field_name(name) or hint(name) is not None
 
 
-def _pairs(value: list[object] | tuple[object, ...]) -> bool:
-    """A list of `[name, value]` pairs (`Object.entries`, `dict.items()`, keyword
-    lists): at least two rows of two cells, every first cell a label (`_pair_label`),
-    the first row no table's header (its second cell names no type, as `["name",
-    "ssn"]` does). A table's value rows (`["Okonkwo", …]`) do not read so."""
+# What `_pairs` reads a list of two-cell lists as.
+_NO_PAIRS, _PAIRS, _EITHER = 0, 1, 2
+
+
+def _pairs(value: list[object] | tuple[object, ...]) -> int:
+    """Whether a list is `[name, value]` pairs (`Object.entries`, `dict.items()`,
+    keyword lists): at least two rows of two cells, every first cell a label
+    (`_pair_label`), the first row's second cell naming no type (`["name", "ssn"]`
+    heads a table). When every label is also a hint (`ssn`, `status`) or the first
+    row is no header naming a type, they are pairs; otherwise (`[["first_name",
+    "ada"], ["visits", 3]]` is pairs, `[["name", "visits"], ["okonkwo", 3]]` a table)
+    either reading may be the true one, and both mask (`_EITHER`)."""
     if len(value) < 2:
-        return False
+        return _NO_PAIRS
+    hinted = True
     for pair in value:
         if not isinstance(pair, list | tuple) or len(pair) != 2 or not _pair_label(pair[0]):
-            return False
-    return _column_type(value[0][1]) is None  # type: ignore[index]
+            return _NO_PAIRS
+        hinted = hinted and hint(str(pair[0])) is not None
+    label, first = value[0][0], value[0][1]  # type: ignore[index]
+    if _column_type(first) is not None:
+        return _NO_PAIRS
+    if hinted or not (_column_name(first) and _column_type(label) is not None):
+        return _PAIRS
+    return _EITHER
 
 
 def _pair_label(label: object) -> bool:
