@@ -311,6 +311,7 @@ def test_a_key_naming_an_identifier_masks_it(safe_harbor: Masker, key: str) -> N
         {"aggregations": {"ssn": {"buckets": [{"key": SSN, "doc_count": 1}]}}},
         {"aggregations": {"by_mrn": {"buckets": [{"key": MRN, "doc_count": 1}]}}},
         {"aggregations": {"mrns": {"buckets": [{"key": int(MRN), "key_as_string": MRN}]}}},
+        {"mrn": {"buckets": [{"key": MRN, "doc_count": 2, "by_date": {"buckets": []}}]}},
     ],
 )
 def test_a_label_above_or_beside_a_value_decides_its_type(safe_harbor: Masker, doc: object) -> None:

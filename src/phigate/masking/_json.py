@@ -125,7 +125,12 @@ def _mask_object(
     inherited = key_type if keys_type is None and _entity(masker, key_type) else None
     # A record whose own keys name types (a FHIR HumanName: `family`, `given`) says
     # what its fields are: only its value and text (`value`, `text`) take the type above.
-    record = inherited is not None and any(_entity(masker, fact.hint) for fact in facts)
+    # An aggregation's bucket is none, whatever its sub-aggregations are named (`by_date`).
+    record = (
+        inherited is not None
+        and "doc_count" not in value
+        and any(_entity(masker, fact.hint) for fact in facts)
+    )
     roles = 0
     for fact in facts:
         roles |= fact.role
