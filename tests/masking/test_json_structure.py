@@ -272,3 +272,115 @@ def test_a_key_naming_an_identifier_masks_it(safe_harbor: Masker, key: str) -> N
     assert hint(key) not in (None, KEEP)
     for value in (SSN, int(SSN), [SSN]):
         assert SSN not in shown(safe_harbor, {key: value})
+
+
+# ── round 10: a label anywhere above or beside a value decides its type ─────
+@pytest.mark.parametrize(
+    "doc",
+    [
+        # finding 1: arrays of [name, value] pairs, the first pair no header
+        {"fields": [["ssn", SSN], ["mrn", MRN]]},
+        [("mrn", MRN), ("status", "active"), ("ssn", int(SSN))],
+        # finding 2: a typed identifier, its value under `id` or `number`
+        {"identifiers": [{"type": "SSN", "id": SSN}, {"kind": "MRN", "id": MRN}]},
+        {"ids": [{"identifierType": "SSN", "number": SSN}, {"system": "mrn", "number": MRN}]},
+        # finding 3: name/value pairs spelled other ways, and a wrapped value
+        {"fields": [{"k": "ssn", "v": SSN}, {"k": "mrn", "v": [MRN]}]},
+        {
+            "fields": [
+                {"name": "ssn", "value": {"text": SSN}},
+                {"name": "mrn", "value": [{"v": MRN}]},
+            ]
+        },
+        {"record": {"field": [{"@name": "ssn", "#text": SSN}, {"@name": "mrn", "$": MRN}]}},
+        # finding 4: Google DataTable, a sheet with a title (and a blank row) above its header
+        {
+            "cols": [{"id": "A", "label": "ssn"}, {"id": "B", "label": "MRN"}],
+            "rows": [{"c": [{"v": SSN, "f": SSN}, {"v": int(MRN)}], "p": {}}],
+        },
+        [["Patient export"], ["ssn", "mrn"], [SSN, MRN]],
+        [["Export"], [], ["Social Security Number", "Medical Record Number"], [SSN, MRN]],
+        # finding 11: a type's key over an object
+        {"ssn": {"0": SSN, "1": SSN}, "mrn": {"0": MRN}},
+        {"ssn": {"value": SSN}, "mrn": {"text": MRN}},
+        {"mrn": {"current": {"value": MRN}, "history": [{"v": MRN}, MRN]}},
+        # finding 12: plural keys
+        {"ssns": [SSN], "mrns": [MRN]},
+        {"patient_ssns": [SSN], "medicalRecordNumbers": [MRN]},
+        # finding 14: terms-aggregation buckets under the aggregation's name
+        {"aggregations": {"ssn": {"buckets": [{"key": SSN, "doc_count": 1}]}}},
+        {"aggregations": {"by_mrn": {"buckets": [{"key": MRN, "doc_count": 1}]}}},
+        {"aggregations": {"mrns": {"buckets": [{"key": int(MRN), "key_as_string": MRN}]}}},
+        {"mrn": {"buckets": [{"key": MRN, "doc_count": 2, "by_date": {"buckets": []}}]}},
+    ],
+)
+def test_a_label_above_or_beside_a_value_decides_its_type(safe_harbor: Masker, doc: object) -> None:
+    text = shown(safe_harbor, doc)
+    assert SSN not in text and MRN not in text, text
+
+
+def test_pairs_keep_their_names_and_what_their_names_keep(safe_harbor: Masker) -> None:
+    masked, _ = safe_harbor.mask_json({"fields": [["ssn", SSN], ["visits", 3], ["status", "ok"]]})
+    assert masked == {"fields": [["ssn", "[SSN]"], ["visits", 3], ["status", "ok"]]}
+
+
+def test_a_table_whose_first_column_holds_values_is_no_list_of_pairs(safe_harbor: Masker) -> None:
+    """`Okonkwo` reads as no label: the rows are a table under the header `name, ssn`."""
+    masked, _ = safe_harbor.mask_json([["name", "ssn"], [SURNAME, SSN]])
+    assert masked == [["name", "ssn"], ["[PERSON]", "[SSN]"]]
+
+
+def test_the_title_above_a_sheets_header_stays(safe_harbor: Masker) -> None:
+    masked, _ = safe_harbor.mask_json([["Quarterly export"], ["mrn", "visits"], [MRN, 3]])
+    assert masked == [["Quarterly export"], ["mrn", "visits"], ["[MRN]", 3]]
+
+
+def test_an_id_beside_a_kind_that_names_no_identifier_stays(safe_harbor: Masker) -> None:
+    """A schema's `{"id": 5, "type": "date"}` and a resource's `{"type": "Patient", "id"}`
+    keep their ids: only an identifier's kind (SSN, MRN, …) makes `id` its value."""
+    doc = {"schema": [{"id": 5, "type": "date"}], "ref": {"type": "Patient", "id": "p1"}}
+    masked, _ = safe_harbor.mask_json(doc)
+    assert masked == doc
+
+
+def test_row_labels_under_a_types_key_stay(safe_harbor: Masker) -> None:
+    masked, _ = safe_harbor.mask_json({"ssn": {"0": SSN, "17": SSN}})
+    assert masked == {"ssn": {"0": "[SSN]", "17": "[SSN]"}}
+
+
+def test_a_record_under_a_types_key_keeps_its_own_field_names(safe_harbor: Masker) -> None:
+    """A FHIR HumanName under `name` says what its fields are: `use` and a period stay,
+    its `text` is the name."""
+    doc = {"name": {"use": "official", "text": f"Ada {SURNAME}", "family": SURNAME}}
+    masked, _ = safe_harbor.mask_json(doc)
+    assert masked == {"name": {"use": "official", "text": "[PERSON]", "family": "[PERSON]"}}
+
+
+def test_an_aggregations_structure_stays(safe_harbor: Masker) -> None:
+    masked, _ = safe_harbor.mask_json({"by_mrn": {"buckets": [{"key": MRN, "doc_count": 3}]}})
+    assert masked == {"by_mrn": {"buckets": [{"key": "[MRN]", "doc_count": 3}]}}
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        *(("ssns", "SSN"), ("mrns", "MRN"), ("phoneNumbers", "PHONE"), ("cities", "LOCATION")),
+        *(("addresses", "STREET_ADDRESS"), ("patient_ids", KEEP), ("status", KEEP)),
+    ],
+)
+def test_a_plural_key_reads_as_its_singular(key: str, label: str) -> None:
+    assert hint(key) == label
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [["first_name", "ada"], ["visits", 3]],  # pairs whose labels include no hint
+        [["name", "visits"], ["okonkwo", 3]],  # a table whose first column is names
+    ],
+)
+def test_pairs_or_a_table_when_either_may_be_true_both_mask(
+    safe_harbor: Masker, doc: list[list[object]]
+) -> None:
+    masked, _ = safe_harbor.mask_json(doc)
+    assert masked == [[doc[0][0], "[PERSON]"], ["[PERSON]", 3]]

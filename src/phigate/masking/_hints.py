@@ -259,6 +259,31 @@ _DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_t
 @functools.lru_cache(maxsize=4096)
 def hint(name: str) -> str | None:
     normal = normalise(name)
+    found = _hint(normal)
+    if found is None:  # a list of them is named in the plural: `ssns`, `patient_ids`
+        singular = _singular(normal)
+        if singular != normal:
+            found = _hint(singular)
+    return found
+
+
+def _singular(normal: str) -> str:
+    """The normalised name with its last word in the singular (`mrns` `mrn`,
+    `phone_numbers` `phone_number`, `cities` `city`, `addresses` `address`); words that
+    end in `s` in the singular (`status`, `address`, `diagnosis`) stay."""
+    head, _, last = normal.rpartition("_")
+    if len(last) < 3 or not last.endswith("s") or last.endswith(("ss", "us", "is")):
+        return normal
+    if last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith(("sses", "xes", "ches", "shes", "zes")):
+        last = last[:-2]
+    else:
+        last = last[:-1]
+    return f"{head}_{last}" if head else last
+
+
+def _hint(normal: str) -> str | None:
     if normal in _EXACT:
         return _EXACT[normal]
     tokens = set(normal.split("_"))

@@ -89,10 +89,15 @@ def mask_json(
             return _mask_object(masker, value, counts, depth, None, _identifier_type(value))
         return _mask_object(masker, value, counts, depth, key_type, keys_type=keys_type)
     if isinstance(value, list | tuple):
-        header = _header(value)
+        pairs = _pairs(value)
+        if pairs == _PAIRS:
+            return [_pair(masker, pair, counts, depth - 1) for pair in value]
+        at, header = _header(value)
         if header is not None:
-            first = mask_json(masker, value[0], counts, depth - 1, key_type)
-            return [first, *_mask_rows(masker, value[1:], header, counts, depth)]
+            above = [mask_json(masker, v, counts, depth - 1, key_type) for v in value[: at + 1]]
+            if pairs == _EITHER:  # `[["first_name", "ada"], ["visits", 3]]`: mask both ways
+                above[0] = _pair(masker, value[0], counts, depth - 1)
+            return [*above, *_mask_rows(masker, value[at + 1 :], header, counts, depth)]
         return [mask_json(masker, v, counts, depth - 1, key_type) for v in value]
     return _mask_scalar(masker, value, counts, key_type)
 
@@ -115,12 +120,25 @@ def _mask_object(
     (`{"name": "ssn", "valueString": …}`), a Quantity of years over 89, a columnar
     table (`{"columns": [...], "rows": [[...]]}`)."""
     facts = [_facts(key if isinstance(key, str) else str(key)) for key in value]
+    # A key that names a type says so of everything under it (`{"ssn": {"0": …}}`,
+    # `{"mrn": {"text": …}}`), but an index's values are records, not its keys' type.
+    inherited = key_type if keys_type is None and _entity(masker, key_type) else None
+    # A record whose own keys name types (a FHIR HumanName: `family`, `given`) says
+    # what its fields are: only its value and text (`value`, `text`) take the type above.
+    # An aggregation's bucket is none, whatever its sub-aggregations are named (`by_date`).
+    record = (
+        inherited is not None
+        and "doc_count" not in value
+        and any(_entity(masker, fact.hint) for fact in facts)
+    )
     roles = 0
     for fact in facts:
         roles |= fact.role
     named, label_key, column_types = identifier, None, columns
+    typed = False
     if roles:
-        if named is None and roles & _VALUE:
+        typed = roles & _TYPED != 0 and roles & _KIND != 0 and _typed(value) is not None
+        if named is None and (roles & _VALUE or typed):
             named, label_key = _label(masker, value, counts)
         if named is None and roles & _UNIT and roles & _VALUE:
             named = _old_age(value)
@@ -129,7 +147,7 @@ def _mask_object(
     items: list[tuple[object, str | None, object]] = []
     renamed = False
     for (key, item), fact in zip(value.items(), facts, strict=True):
-        if named is not None and fact.role & _VALUE:
+        if named is not None and (fact.role & _VALUE or (typed and fact.role & _TYPED)):
             masked = _labelled(masker, item, named, counts, depth - 1)
         elif label_key is not None and key == label_key[0]:
             masked = label_key[1]  # a field name, not a person's (`{"name": "ssn", …}`)
@@ -142,6 +160,11 @@ def _mask_object(
             child_type = fact.hint
             if key == "identifier" and value.get("resourceType") not in _IMPERSONAL:
                 child_type = _IDENTIFIER
+            elif child_type in (None, TEXT) and inherited is not None:
+                if not record or child_type == TEXT or fact.role & _VALUE:
+                    child_type = inherited
+            elif fact.key in _AGGREGATION_KEYS and (key_type or keys_type) in masker.types:
+                child_type = key_type if key_type in masker.types else keys_type
             keys = fact.keys_hint if isinstance(item, dict) else None
             masked = mask_json(masker, item, counts, depth - 1, child_type, keys)
         new_key = _new_key(masker, fact, counts, key_type, keys_type)
@@ -158,6 +181,23 @@ _VALUE = 2  # the value a label names: `value`, FHIR `value[x]`, `val`, `answer`
 _COLUMNS = 4  # the column names of a columnar table: `columns`, `fields`, `schema`, …
 _ROWS = 8  # its rows: `rows`, `data`, `values`, `records`
 _UNIT = 16  # a Quantity's unit: `unit`, `code`
+_TYPED = 32  # what a typed identifier's kind names: `id`, `number` (`{"type": "SSN", "id": …}`)
+_KIND = 64  # a label that says what kind of identifier sits beside it: `type`, `kind`, …
+
+# Labels that say what kind of identifier sits beside them (`_typed`).
+_KINDS = ("type", "kind", "system", "identifiertype", "idtype", "typecode")
+# The identifier types a kind label may name for `id` or `number`: anything else
+# (`{"type": "date", "id": 5}`, a schema) keeps its id.
+_IDENTIFIERS = frozenset(
+    [
+        *(e.SSN, e.MRN, e.NPI, e.DEA, e.HEALTH_PLAN_ID, e.ACCOUNT_NUMBER, e.LICENSE),
+        *(e.CREDIT_CARD, e.IBAN, e.VEHICLE_ID, e.DEVICE_ID, e.ID),
+    ]
+)
+# The keys of a search engine's terms aggregation (`{"by_mrn": {"buckets": [{"key": …,
+# "doc_count": 3}]}}`): structure, not values of the index's type, and its buckets'
+# values are what the aggregation's name says.
+_AGGREGATION_KEYS = frozenset(["buckets"])
 
 # Label keys, the first found that names a type wins (`system` names a ContactPoint's
 # value, `url` an extension's, `text` a questionnaire answer's).
@@ -188,7 +228,12 @@ _LABEL_KEYS = (
     "question",
     "system",
     "type",
+    "kind",
+    "identifiertype",
+    "idtype",
+    "typecode",
     "url",
+    "k",
 )
 _COLUMN_KEYS = frozenset(
     [
@@ -202,6 +247,7 @@ _COLUMN_KEYS = frozenset(
         "colnames",
         "resultsetmetadata",
         "manifest",
+        "cols",
     ]
 )
 _ROW_KEYS = frozenset(["rows", "data", "values", "records", "rowset", "data_array", "result"])
@@ -210,10 +256,16 @@ _ROW_KEYS = frozenset(["rows", "data", "values", "records", "rowset", "data_arra
 @functools.lru_cache(maxsize=4096)
 def _role(key: str) -> int:
     lower = key.lower()
-    bare = lower.replace("_", "").replace("-", "")
+    bare = _bare(key)
+    if lower[:1] in ("#", "$") and bare in ("text", "value", ""):
+        return _VALUE  # XML as JSON: the element's text (`#text`, BadgerFish's `$`)
     role = _LABEL if bare in _LABEL_KEYS else 0
-    if bare.startswith("value") or bare.endswith("value") or bare in ("val", "answer"):
-        role |= _VALUE  # `value`, `valueString`, `attributeValue`, `field_value`
+    if bare.startswith("value") or bare.endswith("value") or bare in ("val", "answer", "v"):
+        role |= _VALUE  # `value`, `valueString`, `attributeValue`, `field_value`, `v`
+    if bare in ("id", "number", "num", "no", "identifier"):
+        role |= _TYPED
+    if bare in _KINDS:
+        role |= _KIND
     if lower in _COLUMN_KEYS:
         role |= _COLUMNS
     if lower in _ROW_KEYS:
@@ -224,7 +276,24 @@ def _role(key: str) -> int:
 
 
 def _bare(key: str) -> str:
-    return key.lower().replace("_", "").replace("-", "")
+    """The key lower-cased without `_`, `-` and XML-as-JSON's attribute marks (`@name`)."""
+    return key.lower().replace("_", "").replace("-", "").lstrip("@#$")
+
+
+def _entity(masker: ValueMasker, key_type: str | None) -> bool:
+    """Whether `key_type` is a type this masker masks (not KEEP, TEXT or a marker)."""
+    return key_type is not None and key_type not in (KEEP, TEXT) and key_type in masker.types
+
+
+def _typed(value: dict[object, object]) -> str | None:
+    """The identifier type a kind label beside `id`/`number` names (`{"type": "SSN",
+    "id": …}`, `{"identifierType": "MRN", "number": …}`), None when none does."""
+    for key, label in value.items():
+        if isinstance(key, str) and _bare(key) in _KINDS and isinstance(label, str):
+            found = hint(label) if len(label) <= 128 else None
+            if found in _IDENTIFIERS:
+                return found
+    return None
 
 
 def _label(
@@ -315,8 +384,8 @@ def _labelled(
     of an object under it whole, the items of a list each so."""
     if depth < 0 or item is None or isinstance(item, bool):
         return mask_json(masker, item, counts, depth)
-    if isinstance(item, dict):
-        return _mask_object(masker, item, counts, depth, None, entity)
+    if isinstance(item, dict):  # everything under the value is what its label names
+        return _mask_object(masker, item, counts, depth, entity, entity)
     if isinstance(item, list | tuple):
         return [_labelled(masker, v, entity, counts, depth - 1) for v in item]
     if _is_scalar(item):
@@ -327,8 +396,12 @@ def _labelled(
 def _column_type(name: object) -> str | None:
     """The entity type a column name says its cells are; KEEP and TEXT say nothing
     here (a cell is scanned as any value is)."""
-    if isinstance(name, dict):
-        name = next((name[k] for k in ("name", "Name", "field", "key", "id") if k in name), None)
+    if isinstance(name, dict):  # `{"name": …}`, Google DataTable's `{"id": "A", "label": …}`
+        for key in ("name", "Name", "label", "field", "key", "title", "id"):
+            found = _column_type(name.get(key)) if isinstance(name.get(key), str) else None
+            if found is not None:
+                return found
+        return None
     if not isinstance(name, str) or len(name) > 128:
         return None
     found = hint(name)
@@ -361,19 +434,82 @@ def _column_list(item: object, levels: int) -> list[str | None] | None:
     return None
 
 
-def _header(value: list[object] | tuple[object, ...]) -> list[str | None] | None:
-    """The column types of a table written as a list of lists whose first row is its
-    header (CSV as JSON, spreadsheet APIs), None when it is not one or no column
-    name names a type."""
+def _header(value: list[object] | tuple[object, ...]) -> tuple[int, list[str | None] | None]:
+    """Where the header of a table written as a list of lists sits, with its column
+    types (CSV as JSON, spreadsheet APIs): the first of its first rows whose cells all
+    read as column names (`_column_name`) and one names a type, a title above it
+    included. None when it is no table or no column name names a type."""
     if len(value) < 2 or not isinstance(value[1], list | tuple):
-        return None
-    first = value[0]
-    if not isinstance(first, list | tuple) or not first or len(first) > 4096:
-        return None
-    if not all(isinstance(name, str) for name in first):
-        return None
-    types = [_column_type(name) for name in first]
-    return types if any(types) else None
+        return 0, None
+    for at, row in enumerate(value[:_TITLE_ROWS]):
+        if not isinstance(row, list | tuple) or len(row) > 4096:
+            return 0, None
+        if row and at + 1 < len(value) and all(_column_name(name) for name in row):
+            types = [_column_type(name) for name in row]
+            if any(types):  # else a one-word title (`Export`), or a header naming no type
+                return at, types
+    return 0, None
+
+
+# How many rows a table's header may sit below (a title, a blank row, a subtitle).
+_TITLE_ROWS = 4
+
+
+def _column_name(name: object) -> bool:
+    """A cell that reads as a column name: a field name (`ssn`, `dateOfBirth`) or a
+    short label a hint reads (`Date of Birth`); values (`536228471`) and titles
+    (`Patient export`) do not."""
+    if not isinstance(name, str) or not name or len(name) > 128:
+        return False
+    return _field_name(name) or hint(name) is not None
+
+
+# What `_pairs` reads a list of two-cell lists as.
+_NO_PAIRS, _PAIRS, _EITHER = 0, 1, 2
+
+
+def _pairs(value: list[object] | tuple[object, ...]) -> int:
+    """Whether a list is `[name, value]` pairs (`Object.entries`, `dict.items()`,
+    keyword lists): at least two rows of two cells, every first cell a label
+    (`_pair_label`), the first row's second cell naming no type (`["name", "ssn"]`
+    heads a table). When every label is also a hint (`ssn`, `status`) or the first
+    row is no header naming a type, they are pairs; otherwise (`[["first_name",
+    "ada"], ["visits", 3]]` is pairs, `[["name", "visits"], ["okonkwo", 3]]` a table)
+    either reading may be the true one, and both mask (`_EITHER`)."""
+    if len(value) < 2:
+        return _NO_PAIRS
+    hinted = True
+    for pair in value:
+        if not isinstance(pair, list | tuple) or len(pair) != 2 or not _pair_label(pair[0]):
+            return _NO_PAIRS
+        hinted = hinted and hint(str(pair[0])) is not None
+    label, first = value[0][0], value[0][1]  # type: ignore[index]
+    if _column_type(first) is not None:
+        return _NO_PAIRS
+    if hinted or not (_column_name(first) and _column_type(label) is not None):
+        return _PAIRS
+    return _EITHER
+
+
+def _pair_label(label: object) -> bool:
+    """A field name or a label a hint reads (`ssn`, `visits`, `Date of Birth`), not a
+    capitalised word that may be a person's name (`Okonkwo`)."""
+    if not isinstance(label, str) or not label or len(label) > 128:
+        return False
+    if hint(label) is not None:
+        return True
+    return _field_name(label) and not _maybe_a_name(label)
+
+
+def _pair(
+    masker: ValueMasker, pair: list[object] | tuple[object, ...], counts: dict[str, int], depth: int
+) -> list[object]:
+    """One `[name, value]` pair: the name stays, the value is masked as it names."""
+    label, item = pair[0], pair[1]
+    entity = hint(str(label))
+    if _entity(masker, entity):
+        return [label, _labelled(masker, item, str(entity), counts, depth - 1)]
+    return [label, mask_json(masker, item, counts, depth - 1, entity)]
 
 
 def _mask_rows(
@@ -394,13 +530,35 @@ def _mask_rows(
             out.append(
                 [_cell(masker, cell, types, i, counts, depth - 2) for i, cell in enumerate(row)]
             )
-        elif isinstance(row, dict) and isinstance(row.get("f"), list) and len(row) == 1:
-            cells = row["f"]
-            out.append(
-                {"f": [_cell(masker, c, types, i, counts, depth - 2) for i, c in enumerate(cells)]}
-            )
+        elif isinstance(row, dict) and _cells_key(row) is not None:
+            # BigQuery's `{"f": [{"v": …}]}`, Google DataTable's `{"c": [{"v": …}], "p": …}`
+            out.append(_dict_row(masker, row, types, counts, depth - 1))
         else:
             out.append(mask_json(masker, row, counts, depth - 1))
+    return out
+
+
+def _cells_key(row: dict[object, object]) -> str | None:
+    for key in ("f", "c"):
+        if isinstance(row.get(key), list):
+            return key
+    return None
+
+
+def _dict_row(
+    masker: ValueMasker,
+    row: dict[object, object],
+    types: list[str | None],
+    counts: dict[str, int],
+    depth: int,
+) -> dict[object, object]:
+    cells_key = _cells_key(row)
+    out: dict[object, object] = {}
+    for key, item in row.items():
+        if key == cells_key and isinstance(item, list):
+            out[key] = [_cell(masker, c, types, i, counts, depth - 1) for i, c in enumerate(item)]
+        else:
+            out[key] = mask_json(masker, item, counts, depth - 1)
     return out
 
 
@@ -413,8 +571,13 @@ def _cell(
     depth: int,
 ) -> object:
     entity = types[i] if i < len(types) else None
-    if isinstance(cell, dict) and set(cell) == {"v"}:  # BigQuery: {"v": value}
-        return {"v": _cell(masker, cell["v"], types, i, counts, depth - 1)}
+    if isinstance(cell, dict) and "v" in cell:  # BigQuery {"v": …}; DataTable's `f` formats it
+        return {
+            key: _cell(masker, item, types, i, counts, depth - 1)
+            if key in ("v", "f")
+            else mask_json(masker, item, counts, depth - 1)
+            for key, item in cell.items()
+        }
     if entity is None:
         return mask_json(masker, cell, counts, depth)
     return _labelled(masker, cell, entity, counts, depth)
@@ -444,6 +607,7 @@ def _new_key(
         keys_type is not None
         and keys_type in masker.types
         and not (fact.field_name and fact.hint is not None)
+        and key not in _AGGREGATION_KEYS
     ):
         shown = masker.whole(keys_type, key, counts)
         masked = "" if shown is None else str(shown)
@@ -555,12 +719,19 @@ def _mask_key(
     """A key that is no field name: one with digits under a key that names a type
     (`{"by_mrn": {"40123456": …}}`) is masked whole as that type; others are scanned
     like text."""
+    if parent_type is not None and parent_type in masker.types and _row_label(key):
+        return None  # pandas' `{"ssn": {"0": …}}`: the row's label, not a value
     if parent_type is not None and parent_type in masker.types and _has_digit(key):
         shown = masker.whole(parent_type, key, counts)
         masked = "" if shown is None else str(shown)  # `drop` leaves an empty key, not "None"
     else:
         masked = masker.mask_str(key, counts)
     return None if masked == key else masked
+
+
+def _row_label(key: str) -> bool:
+    """A short row number (`0`, `17`): no identifier of a person is five digits or less."""
+    return len(key) <= 5 and key.isdigit()
 
 
 def _has_digit(key: str) -> bool:
