@@ -114,6 +114,20 @@ class MessageReader:
         messages are copied out once and cut once, not a view and a cut per message
         (a result's rows are many small messages); a message still arriving is not
         copied."""
+        taken, refused = self.take_runs(0)
+        messages: list[Message] = []
+        for item in taken:
+            if isinstance(item, RowRun):
+                messages.extend(item.messages())
+            else:
+                messages.append(item)
+        return messages, refused
+
+    def take_runs(self, rows_below: int) -> tuple[list[Message | RowRun], ProtocolViolation | None]:
+        """`take`, but consecutive DataRows whose bodies are shorter than `rows_below`
+        come as one `RowRun` (the rows' bytes and where each starts), not a `Message`
+        each: a result's rows are most of what the upstream sends, and an object per
+        row cost more than locating its values. Every other message is a `Message`."""
         if self.startup:
             raise ValueError("take() frames typed messages only")
         buffer, starts = self._buf, []
@@ -135,11 +149,7 @@ class MessageReader:
         with memoryview(buffer) as view:
             whole = bytes(view[:pos])
         del buffer[:pos]
-        # A one-byte slice is the interpreter's cached object, as the header's type was.
-        return [
-            Message(whole[start : start + 1], None, whole[start:stop])
-            for start, stop in itertools.pairwise(starts)
-        ], refused
+        return _framed(whole, starts, rows_below + 4), refused
 
     def next(self) -> Message | None:
         """The next whole message, or None when more bytes are needed."""
@@ -168,6 +178,63 @@ class MessageReader:
         body = bytes(self._buf[4:length])
         del self._buf[:length]
         return Message(b"", body)
+
+
+class RowRun:
+    """Consecutive whole DataRows framed from one read: `data` holds them back to back
+    and `bounds` where each starts, then where the last ends (`len(bounds) - 1` rows).
+    Treated as immutable; the rows' bytes are cut from `data` only when asked."""
+
+    __slots__ = ("bounds", "data")
+
+    def __init__(self, data: bytes, bounds: list[int]) -> None:
+        if len(bounds) < 2:
+            raise ValueError("a run holds at least one row")
+        self.data = data
+        self.bounds = bounds
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def raws(self) -> list[bytes]:
+        """Each row's bytes as sent on the wire."""
+        data = self.data
+        return [data[start:stop] for start, stop in itertools.pairwise(self.bounds)]
+
+    def messages(self) -> list[Message]:
+        """The rows as messages, as `take` frames them."""
+        return [Message(b"D", None, raw) for raw in self.raws()]
+
+    def split(self, most: int) -> list[RowRun]:
+        """The run in order, in runs of at most `most` rows (the whole bytes shared)."""
+        bounds = self.bounds
+        if len(bounds) - 1 <= most:
+            return [self]
+        return [
+            RowRun(self.data, bounds[lo : lo + most + 1]) for lo in range(0, len(bounds) - 1, most)
+        ]
+
+
+def _framed(whole: bytes, starts: list[int], row_limit: int) -> list[Message | RowRun]:
+    """The messages `whole` holds (`starts`: where each begins, then its end), the
+    DataRows whose length field is under `row_limit` gathered into runs. The header's
+    length was checked by the framing loop; a message's type is one byte test."""
+    out: list[Message | RowRun] = []
+    run: list[int] = []
+    for start, stop in itertools.pairwise(starts):
+        if whole[start] == 0x44 and stop - start - 1 < row_limit:  # "D"
+            if not run:
+                run.append(start)
+            run.append(stop)
+            continue
+        if run:
+            out.append(RowRun(whole, run))
+            run = []
+        # A one-byte slice is the interpreter's cached object, as the header's type was.
+        out.append(Message(whole[start : start + 1], None, whole[start:stop]))
+    if run:
+        out.append(RowRun(whole, run))
+    return out
 
 
 # ── body parsing ────────────────────────────────────────────────────────────

@@ -372,24 +372,24 @@ class Relay:
         execution.result = ResultMasker(execution.masker, fields, execution.statement_lineage())
         return execution.result.description_for_client()
 
-    def data_rows(self, msgs: Sequence[Message], out: list[bytes]) -> None:
-        """`handle` for a run of DataRows, the bytes for the client appended to `out`
-        as they are made (so what came before a violation still goes out): the result
-        is looked up once, the rows within the caps are counted, then masked together
-        (`ResultMasker.data_rows`: located once, their scanned values primed in one
-        pass). From a refusal on, the rest go through `handle`. Counts end as row by
+    def data_rows(self, raws: Sequence[bytes], out: list[bytes]) -> None:
+        """`handle` for a run of whole DataRows (`raws`: each as sent, as `RowRun`
+        frames them, no message object each), the bytes for the client appended to
+        `out` as they are made (so what came before a violation still goes out): the
+        result is looked up once, the rows within the caps are counted, then masked
+        together (`ResultMasker.data_rows`: located once, their scanned values primed in
+        one pass). From a refusal on, the rest go through `handle`. Counts end as row by
         row: a row whose masking failed was counted, the rows after it were not."""
-        if not msgs:
+        if not raws:
             return
         if not self.queue or self._swallow:
-            for msg in msgs:
-                out.extend(self.handle(msg))
+            for raw in raws:
+                out.extend(self.handle(_row_message(raw)))
             return
-        self.row_work(msgs[0])  # the same checks, once: the same head for all
+        self.row_work(_row_message(raws[0]))  # the same checks, once: the same head for all
         execution = self.queue[0].execution
         assert execution is not None and execution.result is not None  # row_work saw to it
-        raws = [m.raw() for m in msgs]
-        fit = self._within_caps(execution.received, msgs, raws)
+        fit = self._within_caps(execution.received, raws)
         start = len(out)
         try:
             execution.result.data_rows(raws[:fit] if fit < len(raws) else raws, out)
@@ -398,10 +398,10 @@ class Relay:
             counted = made if made == fit else made + 1
             execution.rows += counted
             execution.received += sum(map(len, raws[:counted])) - 5 * counted
-        for rest in msgs[fit:]:
-            out.extend(self.handle(rest))
+        for rest in raws[fit:]:
+            out.extend(self.handle(_row_message(rest)))
 
-    def _within_caps(self, received: int, msgs: Sequence[Message], raws: list[bytes]) -> int:
+    def _within_caps(self, received: int, raws: Sequence[bytes]) -> int:
         """How many of these rows fit the caps (`_caps.check` row by row), given the
         result's bytes so far. Rows that all fit well, as a result's rows do, are
         measured together: none over the value cap and their sum under the result cap."""
@@ -411,9 +411,9 @@ class Relay:
             and received + sum(map(len, raws)) - 5 * n <= limits.max_result_bytes
         ):
             return n
-        for fit, msg in enumerate(msgs):
+        for fit, raw in enumerate(raws):
             try:
-                received = _caps.check(limits, received, msg)
+                received = _caps.check(limits, received, _row_message(raw))
             except ResultTooLargeError:
                 return fit
         return n
@@ -631,3 +631,8 @@ _HANDLERS = {
     b"E": Relay._error,
     b"Z": Relay._ready,
 }
+
+
+def _row_message(raw: bytes) -> Message:
+    """A whole DataRow framed in a run, as a message, for the paths that take one."""
+    return Message(b"D", None, raw)

@@ -518,12 +518,17 @@ class Session:
             masked = await off_loop(self.gateway.settings.limits, work, msg)
         self.on_upstream(msg, masked)
 
-    def on_upstream_rows(self, msgs: Sequence[Message]) -> None:
-        """`on_upstream` for a run of small DataRows: relayed as one write."""
+    @property
+    def inline_below(self) -> int:
+        """DataRows with bodies shorter than this are masked here, on the event loop."""
+        return self._off_loop_from
+
+    def on_upstream_rows(self, raws: Sequence[bytes]) -> None:
+        """`on_upstream` for a run of small whole DataRows: relayed as one write."""
         assert self.relay is not None
         out: list[bytes] = []
         try:
-            self.relay.data_rows(msgs, out)
+            self.relay.data_rows(raws, out)
         finally:
             if out:
                 self.io.to_client(b"".join(out))
