@@ -261,3 +261,143 @@ def test_the_row_locator_agrees_with_data_row_spans(
             for i in wanted
         )
     assert codec.data_row_locator(width, tuple(wanted))(raw) == expected
+
+
+def _relayed_in_runs(
+    masker: ResultMasker, stream: bytes, chunk: int, rows_below: int
+) -> list[object]:
+    """What the relay's path gives for `stream` read `chunk` bytes at a time: runs of
+    small DataRows masked together from their run's bytes, every other message alone
+    (a DataRow by `data_row`), up to the first error, then the framing's violation."""
+    reader, out = codec.MessageReader(max_message=200), []
+    for at in range(0, len(stream), chunk):
+        reader.feed(stream[at : at + chunk])
+        taken, refused = reader.take_runs(rows_below)
+        for item in taken:
+            if isinstance(item, codec.RowRun):
+                assert all(raw[:1] == b"D" and len(raw) - 5 < rows_below for raw in item.raws())
+                answers = _batch(masker, item.raws())
+            elif item.type == b"D":
+                answers = [_answer(masker, item.raw(), True)]
+            else:
+                answers = [(item.type, item.raw())]
+            out.extend(answers)
+            if answers and isinstance(answers[-1], str):
+                return out
+        if refused is not None:
+            return [*out, str(refused), reader.buffered]
+    return [*out, reader.buffered]
+
+
+def _relayed_one_by_one(masker: ResultMasker, stream: bytes, chunk: int) -> list[object]:
+    """The same stream framed a message at a time, each DataRow masked alone."""
+    reader, out = codec.MessageReader(max_message=200), []
+    for at in range(0, len(stream), chunk):
+        reader.feed(stream[at : at + chunk])
+        try:
+            for msg in reader:
+                if msg.type != b"D":
+                    out.append((msg.type, msg.raw()))
+                    continue
+                answer = _answer(masker, msg.raw(), True)
+                out.append(answer)
+                if isinstance(answer, str):
+                    return out
+        except ProtocolViolation as exc:
+            return [*out, str(exc), reader.buffered]
+    return [*out, reader.buffered]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    profile=st.sampled_from(_PROFILES),
+    picks=st.lists(
+        st.tuples(st.integers(0, len(_COLUMNS) - 1), st.sampled_from([0, 0, 1])),
+        min_size=1,
+        max_size=4,
+    ),
+    rows_below=st.sampled_from([0, 1, 30, 60, 1000]),
+    chunk=st.integers(1, 400),
+    data=st.data(),
+)
+def test_rows_framed_in_runs_are_relayed_as_framed_one_by_one(
+    profile: str,
+    picks: list[tuple[int, int]],
+    rows_below: int,
+    chunk: int,
+    data: st.DataObject,
+) -> None:
+    """The reader hands consecutive small DataRows over as one run of bytes and offsets
+    (`take_runs`), not a message each, and the relay masks a run together: for any
+    stream cut into reads of any size (rows of the result's width, of another width,
+    damaged ones, other messages between them, a length no message may have), the
+    client must get exactly what framing message by message and masking row by row
+    gives, the violation, what stays buffered, counts and plan included."""
+    batched, _ = _masker_pair(profile, picks)
+    plain = ResultMasker(_UNPRIMED.masker(profile), batched.fields, batched.lineage)
+    width = len(picks)
+    row = st.lists(_VALUES, min_size=width, max_size=width).map(codec.build_data_row)
+    damaged = st.tuples(row, st.integers(5, 60), st.binary(min_size=1, max_size=3)).map(
+        lambda r: (
+            r[0][:5] + (r[0][5:][: r[1]] + r[2] + r[0][5:][r[1] + len(r[2]) :])[: len(r[0]) - 5]
+        )
+    )
+    odd = st.lists(_VALUES, max_size=width + 1).map(codec.build_data_row) | st.sampled_from(
+        [
+            b"D\x00\x00\x00\x0a\x00\x01\x00\x00\x00\x05",
+            b"D\x00\x00\x00\x05\x00",
+            b"D\x00\x00\x00\x04",
+            b"C\x00\x00\x00\x0dSELECT 1\x00",
+            b"N\x00\x00\x00\x05\x00",
+        ]
+    )
+    parts = data.draw(st.lists(row | damaged | odd, min_size=1, max_size=40))
+    if data.draw(st.booleans()):  # a length no message may have ends the framing
+        parts.insert(data.draw(st.integers(0, len(parts))), b"D\x7f\x00\x00\x00")
+    stream = b"".join(parts)
+    expected = _relayed_one_by_one(plain, stream, chunk)
+    assert _relayed_in_runs(batched, stream, chunk, rows_below) == expected
+    assert batched.rows.counts == plain.rows.counts
+    assert batched.rows.plan == plain.rows.plan
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(st.sampled_from(b"DDDCTZ"), st.binary(max_size=80)).map(
+            lambda p: codec.message(bytes([p[0]]), p[1])
+        )
+        | st.binary(max_size=9),  # now and then bytes that frame badly
+        max_size=30,
+    ),
+    rows_below=st.integers(0, 90),
+    chunk=st.integers(1, 300),
+)
+def test_take_runs_frames_what_take_frames(parts: list[bytes], rows_below: int, chunk: int) -> None:
+    """`take_runs` is `take` with the small DataRows gathered: flattened, the same
+    messages, violation and buffered bytes, for any bytes in reads of any size; a run
+    holds only consecutive DataRows under `rows_below`, no two runs adjacent."""
+    stream = b"".join(parts)
+    ran, took = codec.MessageReader(max_message=64), codec.MessageReader(max_message=64)
+    for at in range(0, len(stream), chunk):
+        ran.feed(stream[at : at + chunk])
+        took.feed(stream[at : at + chunk])
+        items, refused_in_runs = ran.take_runs(rows_below)
+        msgs, refused = took.take()
+        flat: list[tuple[bytes, bytes]] = []
+        for before, item in zip([None, *items], items, strict=False):
+            if isinstance(item, codec.RowRun):
+                assert not isinstance(before, codec.RowRun)
+                assert len(item) == len(item.raws()) >= 1
+                assert all(r[:1] == b"D" and len(r) - 5 < rows_below for r in item.raws())
+                assert [m.raw() for m in item.messages()] == item.raws()
+                assert [r for run in item.split(2) for r in run.raws()] == item.raws()
+                flat.extend((b"D", raw) for raw in item.raws())
+            else:
+                assert not (item.type == b"D" and item.size < rows_below)
+                flat.append((item.type, item.raw()))
+        assert flat == [(m.type, m.raw()) for m in msgs]
+        assert str(refused_in_runs) == str(refused)
+        assert ran.buffered == took.buffered
+        if refused is not None:
+            break
