@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -193,8 +194,23 @@ class RowRun:
         self.data = data
         self.bounds = bounds
 
+    @classmethod
+    def of(cls, raws: Sequence[bytes]) -> RowRun:
+        """A run of these whole rows (at least one), their bytes joined."""
+        bounds = [0, *itertools.accumulate(map(len, raws))]
+        return cls(b"".join(raws), bounds)
+
     def __len__(self) -> int:
         return len(self.bounds) - 1
+
+    def raw(self, index: int) -> bytes:
+        """The bytes of one row."""
+        return self.data[self.bounds[index] : self.bounds[index + 1]]
+
+    def sizes(self) -> list[int]:
+        """Each row's whole length (header included)."""
+        bounds = self.bounds
+        return list(map(operator.sub, itertools.islice(bounds, 1, None), bounds))
 
     def raws(self) -> list[bytes]:
         """Each row's bytes as sent on the wire."""
@@ -549,6 +565,63 @@ def data_row_locator(width: int, wanted: tuple[int, ...]) -> Locator:
     }
     exec(compile("\n".join(lines), "<phigate-row-locator>", "exec"), namespace)  # noqa: S102
     locate: Locator = namespace["locate"]  # type: ignore[assignment]
+    return locate
+
+
+RunLocator = Callable[[bytes, Sequence[int]], "tuple[list[bytes | None], int | None]"]
+
+
+@functools.lru_cache(maxsize=256)
+def data_run_locator(width: int, wanted: tuple[int, ...]) -> RunLocator:
+    """`data_row_locator` for a run of rows (`RowRun.data` and `bounds`): the wanted
+    values of each row one after another in one flat list, and the index of the first
+    row the row locator would refuse (None if none): the rows before it are located.
+    The rows are read in place, no slice or call per row. A length prefix read past a
+    row's end can only move the position further on (lengths below -1 are refused), so
+    a row that overruns its end never ends on it and is refused as the row locator
+    refuses it; the only difference is which check says so."""
+    if not wanted or width < 0 or any(not 0 <= i < width for i in wanted):
+        raise ValueError("wanted columns outside the row")
+    k = len(wanted)
+    lines = [
+        "def locate_run(data, bounds):",
+        "    values = []",
+        "    add = values.append" if k == 1 else "    add = values.extend",
+        "    start = bounds[0]",
+        "    try:",
+        "        for stop in islice(bounds, 1, None):",
+        f"            if unpack16(data, start + 5)[0] != {width}:",
+        f"                return values, len(values) // {k}",
+        "            p = start + 7",
+    ]
+    for i in range(width):
+        lines += [
+            f"            (n{i},) = unpack32(data, p)",
+            "            p += 4",
+            *([f"            o{i} = p"] if i in wanted else []),
+            f"            if n{i} > 0:",
+            f"                p += n{i}",
+            f"            elif n{i} < -1:",
+            f"                return values, len(values) // {k}",
+        ]
+    picked = [f"data[o{i} : o{i} + n{i}] if n{i} >= 0 else None" for i in wanted]
+    lines += [
+        "            if p != stop:",
+        f"                return values, len(values) // {k}",
+        f"            add({picked[0]})" if k == 1 else f"            add(({', '.join(picked)}))",
+        "            start = stop",
+        "    except struct_error:",
+        f"        return values, len(values) // {k}",
+        "    return values, None",
+    ]
+    namespace: dict[str, object] = {
+        "unpack16": _I16.unpack_from,
+        "unpack32": _I32.unpack_from,
+        "struct_error": struct.error,
+        "islice": itertools.islice,
+    }
+    exec(compile("\n".join(lines), "<phigate-run-locator>", "exec"), namespace)  # noqa: S102
+    locate: RunLocator = namespace["locate_run"]  # type: ignore[assignment]
     return locate
 
 

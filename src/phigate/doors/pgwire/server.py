@@ -474,7 +474,7 @@ class ClientConnection:
         for item in taken:
             for part in _parts(item):
                 if isinstance(part, codec.RowRun):
-                    session.on_upstream_rows(part.raws())
+                    session.on_upstream_rows(part)
                 elif session.masks_off_loop(part):
                     await session.on_upstream_off_loop(part)
                     turn_ends = time.monotonic() + _TURN
