@@ -133,7 +133,7 @@ class MessageReader:
             raise ValueError("take() frames typed messages only")
         buffer, starts = self._buf, []
         unpack, limit, last = _HEADER.unpack_from, self.max_message + 4, len(buffer) - 5
-        pos, refused = 0, None
+        pos, refused, row_limit, only_rows = 0, None, rows_below + 4, True
         while pos <= last:
             kind, length = unpack(buffer, pos)
             if length < 4 or length > limit:
@@ -142,6 +142,8 @@ class MessageReader:
             after = pos + 1 + length
             if after > last + 5:
                 break  # still arriving
+            if length >= row_limit or kind != b"D":
+                only_rows = False
             starts.append(pos)
             pos = after
         if pos == 0:
@@ -150,7 +152,9 @@ class MessageReader:
         with memoryview(buffer) as view:
             whole = bytes(view[:pos])
         del buffer[:pos]
-        return _framed(whole, starts, rows_below + 4), refused
+        if only_rows:  # most reads of a result: nothing to sort out
+            return [RowRun(whole, starts)], refused
+        return _framed(whole, starts, row_limit), refused
 
     def next(self) -> Message | None:
         """The next whole message, or None when more bytes are needed."""
