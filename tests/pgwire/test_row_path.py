@@ -472,3 +472,46 @@ def test_take_runs_frames_what_take_frames(parts: list[bytes], rows_below: int, 
         assert ran.buffered == took.buffered
         if refused is not None:
             break
+
+
+def test_values_already_judged_quiet_are_not_primed_again_and_the_memory_is_bounded() -> None:
+    """A result whose values repeat primes each once (kept in a bounded set of exact
+    bytes); a value that is not quiet is masked every time it comes; a result of
+    distinct values gives the set up. The bytes are those of masking row by row."""
+    fields = [codec.Field("n", 0, 0, 23, 4, -1, 0), codec.Field("digest", 0, 0, 25, -1, -1, 0)]
+    lineage = [
+        {"output": "n", "sources": [], "statement": 0},
+        {"output": "digest", "sources": [], "statement": 0},
+    ]
+
+    def pair() -> tuple[ResultMasker, ResultMasker]:
+        made = [
+            ResultMasker(e.masker("hipaa-safe-harbor"), fields, lineage)
+            for e in (_ENGINE, _UNPRIMED)
+        ]
+        warm = [codec.build_data_row([str(g).encode(), b"%032x" % g]) for g in range(1, 200)]
+        for masker in made:
+            assert [masker.data_row(r) for r in warm] == warm  # past the sampling
+        return made[0], made[1]
+
+    cached, plain = pair()
+    statuses = [b"%032x" % (g * 7919) for g in range(8)] + [b"SSN 123-45-6789"]
+    for turn in range(3):
+        read = [codec.build_data_row([b"1", statuses[(g + turn) % 9]]) for g in range(90)]
+        assert _batch(cached, read) == _one_by_one(plain, read)
+    cache = cached._quiet_cache
+    assert cache is not None and set(statuses[:8]) <= cache
+    assert b"SSN 123-45-6789" not in cache
+
+    cached, plain = pair()
+    for turn in range(60):  # a quarter new every read: kept, within its bound
+        read = [codec.build_data_row([b"1", b"%032x" % (g + 40 * turn)]) for g in range(160)]
+        assert _batch(cached, read) == _one_by_one(plain, read)
+        assert cached._quiet_cache is not None
+        assert len(cached._quiet_cache) <= 1024 + 1 + 160
+
+    cached, plain = pair()
+    for turn in range(3):  # distinct values: given up after the first look
+        read = [codec.build_data_row([b"1", b"%032x" % (g + 1000 * turn)]) for g in range(100)]
+        assert _batch(cached, read) == _one_by_one(plain, read)
+    assert cached._quiet_cache is None

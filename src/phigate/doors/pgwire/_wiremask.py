@@ -32,6 +32,9 @@ _I32 = struct.Struct("!i")
 _NULL = _I32.pack(-1)
 _INT_OIDS = frozenset({20, 21, 23, 26})  # int8, int2, int4, oid
 _NULL_VALUE: frozenset[bytes | None] = frozenset({None})
+_Values = set[bytes | None] | frozenset[bytes | None]
+_CACHE_MOST = 1024  # values judged quiet kept per result (see ResultMasker._quiet_among)
+_CACHE_LONGEST = 128  # bytes: a longer value is primed each time it comes
 
 
 def type_name(oid: int) -> str | None:
@@ -77,6 +80,7 @@ class ResultMasker:
         self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
         self._descriptions: dict[tuple[int, ...] | None, bytes] = {}
         self.made = 0  # rows the last `run_rows` gave the client, the one it failed on too
+        self._quiet_cache: set[bytes | None] | None = {None}  # see _quiet_among
 
     def serves(self, masker: Masker, fields: Sequence[codec.Field], lineage: Sequence[Any]) -> bool:
         """Whether this masker is the one a new ResultMasker for these would be."""
@@ -87,6 +91,7 @@ class ResultMasker:
     def restart(self) -> ResultMasker:
         """The same masker for another result of the same statement (see RowMasker.restart)."""
         self.rows.restart()
+        self._quiet_cache = {None}
         return self
 
     def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:
@@ -186,7 +191,7 @@ class ResultMasker:
             return
         width, k = len(self.fields), len(masking)
         values, bad = codec.data_run_locator(width, tuple(masking))(data, bounds)
-        safe = self._primed([v for v in values if v])
+        safe = self._quiet_among(values)
         rows = (
             map(safe.__contains__, values) if k == 1 else map(safe.issuperset, _grouped(values, k))
         )
@@ -210,6 +215,31 @@ class ResultMasker:
         self.made = located
         if bad is not None:  # a malformed row: the rows before it went out, then it is refused
             raise _refusal(run.raw(bad), width)
+
+    def _quiet_among(self, values: list[bytes | None]) -> _Values:
+        """The values among these `mask_str` gives back unchanged (`_primed`), with the
+        ones already judged quiet in this result not primed again: a result whose values
+        repeat (a status, a code, a ward) primes each once. Quiet is a fact about the
+        bytes under this result's masker alone (`Masker.prime`), never about the row or
+        column, and only exact bytes are looked up, so no value is judged by another's
+        verdict. The memory is bounded (at most _CACHE_MOST values of at most
+        _CACHE_LONGEST bytes, cleared when full) and given up for the rest of the result
+        when a read finds fewer than a quarter of its values there (distinct values)."""
+        cache = self._quiet_cache
+        if cache is None:
+            return self._primed([v for v in values if v])
+        if len(cache) > _CACHE_MOST:
+            cache.clear()
+            cache.add(None)
+        fresh = [v for v in values if v and v not in cache]
+        if len(cache) > 1:
+            asked = len(values) - values.count(None) - values.count(b"")
+            if (asked - len(fresh)) * 4 < asked:
+                self._quiet_cache = None
+                return self._primed(fresh) | cache
+        safe = self._primed(fresh)
+        cache.update(v for v in safe if v is not None and len(v) <= _CACHE_LONGEST)
+        return cache if safe <= cache else safe | cache
 
     def _primed(self, values: list[bytes]) -> frozenset[bytes | None]:
         """The values `mask_str` gives back unchanged, as `_quiet_row` tells them: ones
