@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import ProtocolViolation
 from phigate.doors.pgwire._wiremask import ResultMasker
+from phigate.doors.pgwire.server import _parts
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import MaskingEngine
 from phigate.masking.settings import MaskingSettings
@@ -515,3 +516,18 @@ def test_values_already_judged_quiet_are_not_primed_again_and_the_memory_is_boun
         read = [codec.build_data_row([b"1", b"%032x" % (g + 1000 * turn)]) for g in range(100)]
         assert _batch(cached, read) == _one_by_one(plain, read)
     assert cached._quiet_cache is None
+
+
+def test_a_run_is_relayed_in_parts_of_at_most_512_rows_and_a_lone_row_as_a_message() -> None:
+    """Between parts the event loop's turn is checked; a row alone goes through
+    `Relay.handle` as it did when each row was a message."""
+    rows = [codec.build_data_row([b"%d" % g]) for g in range(1025)]
+    run = codec.RowRun.of(rows)
+    parts = _parts(run)
+    assert [len(p) for p in parts[:2] if isinstance(p, codec.RowRun)] == [512, 512]
+    last = parts[2]
+    assert isinstance(last, codec.Message) and last.raw() == rows[-1] and len(parts) == 3
+    message = codec.Message(b"C", b"SELECT 1\x00")
+    assert _parts(message) == [message]
+    (alone,) = _parts(codec.RowRun.of(rows[:1]))
+    assert isinstance(alone, codec.Message) and alone.raw() == rows[0]

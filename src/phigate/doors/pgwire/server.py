@@ -513,13 +513,11 @@ WireListener.connection_class = ClientConnection
 
 def _parts(item: Message | codec.RowRun) -> list[Message | codec.RowRun]:
     """What the relay takes in one call: a message alone, a run of DataRows in runs of
-    at most _RUN (the loop's turn is checked between them), a run of one row as the
-    message it is (`Relay.handle`, as any lone row)."""
+    at most _RUN (the loop's turn is checked between them), a run of one row (alone,
+    or left over) as the message it is (`Relay.handle`, as any lone row)."""
     if not isinstance(item, codec.RowRun):
         return [item]
-    if len(item) == 1:
-        return [Message(b"D", None, item.data[item.bounds[0] : item.bounds[1]])]
-    return list(item.split(_RUN))
+    return [run if len(run) > 1 else Message(b"D", None, run.raw(0)) for run in item.split(_RUN)]
 
 
 async def _check_reader(connection: str, dsn: str) -> None:
