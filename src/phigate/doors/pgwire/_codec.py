@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -114,11 +115,25 @@ class MessageReader:
         messages are copied out once and cut once, not a view and a cut per message
         (a result's rows are many small messages); a message still arriving is not
         copied."""
+        taken, refused = self.take_runs(0)
+        messages: list[Message] = []
+        for item in taken:
+            if isinstance(item, RowRun):
+                messages.extend(item.messages())
+            else:
+                messages.append(item)
+        return messages, refused
+
+    def take_runs(self, rows_below: int) -> tuple[list[Message | RowRun], ProtocolViolation | None]:
+        """`take`, but consecutive DataRows whose bodies are shorter than `rows_below`
+        come as one `RowRun` (the rows' bytes and where each starts), not a `Message`
+        each: a result's rows are most of what the upstream sends, and an object per
+        row cost more than locating its values. Every other message is a `Message`."""
         if self.startup:
             raise ValueError("take() frames typed messages only")
         buffer, starts = self._buf, []
         unpack, limit, last = _HEADER.unpack_from, self.max_message + 4, len(buffer) - 5
-        pos, refused = 0, None
+        pos, refused, row_limit, only_rows = 0, None, rows_below + 4, True
         while pos <= last:
             kind, length = unpack(buffer, pos)
             if length < 4 or length > limit:
@@ -127,6 +142,8 @@ class MessageReader:
             after = pos + 1 + length
             if after > last + 5:
                 break  # still arriving
+            if length >= row_limit or kind != b"D":
+                only_rows = False
             starts.append(pos)
             pos = after
         if pos == 0:
@@ -135,11 +152,9 @@ class MessageReader:
         with memoryview(buffer) as view:
             whole = bytes(view[:pos])
         del buffer[:pos]
-        # A one-byte slice is the interpreter's cached object, as the header's type was.
-        return [
-            Message(whole[start : start + 1], None, whole[start:stop])
-            for start, stop in itertools.pairwise(starts)
-        ], refused
+        if only_rows:  # most reads of a result: nothing to sort out
+            return [RowRun(whole, starts)], refused
+        return _framed(whole, starts, row_limit), refused
 
     def next(self) -> Message | None:
         """The next whole message, or None when more bytes are needed."""
@@ -168,6 +183,78 @@ class MessageReader:
         body = bytes(self._buf[4:length])
         del self._buf[:length]
         return Message(b"", body)
+
+
+class RowRun:
+    """Consecutive whole DataRows framed from one read: `data` holds them back to back
+    and `bounds` where each starts, then where the last ends (`len(bounds) - 1` rows).
+    Treated as immutable; the rows' bytes are cut from `data` only when asked."""
+
+    __slots__ = ("bounds", "data")
+
+    def __init__(self, data: bytes, bounds: list[int]) -> None:
+        if len(bounds) < 2:
+            raise ValueError("a run holds at least one row")
+        self.data = data
+        self.bounds = bounds
+
+    @classmethod
+    def of(cls, raws: Sequence[bytes]) -> RowRun:
+        """A run of these whole rows (at least one), their bytes joined."""
+        bounds = [0, *itertools.accumulate(map(len, raws))]
+        return cls(b"".join(raws), bounds)
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def raw(self, index: int) -> bytes:
+        """The bytes of one row."""
+        return self.data[self.bounds[index] : self.bounds[index + 1]]
+
+    def sizes(self) -> list[int]:
+        """Each row's whole length (header included)."""
+        bounds = self.bounds
+        return list(map(operator.sub, itertools.islice(bounds, 1, None), bounds))
+
+    def raws(self) -> list[bytes]:
+        """Each row's bytes as sent on the wire."""
+        data = self.data
+        return [data[start:stop] for start, stop in itertools.pairwise(self.bounds)]
+
+    def messages(self) -> list[Message]:
+        """The rows as messages, as `take` frames them."""
+        return [Message(b"D", None, raw) for raw in self.raws()]
+
+    def split(self, most: int) -> list[RowRun]:
+        """The run in order, in runs of at most `most` rows (the whole bytes shared)."""
+        bounds = self.bounds
+        if len(bounds) - 1 <= most:
+            return [self]
+        return [
+            RowRun(self.data, bounds[lo : lo + most + 1]) for lo in range(0, len(bounds) - 1, most)
+        ]
+
+
+def _framed(whole: bytes, starts: list[int], row_limit: int) -> list[Message | RowRun]:
+    """The messages `whole` holds (`starts`: where each begins, then its end), the
+    DataRows whose length field is under `row_limit` gathered into runs. The header's
+    length was checked by the framing loop; a message's type is one byte test."""
+    out: list[Message | RowRun] = []
+    run: list[int] = []
+    for start, stop in itertools.pairwise(starts):
+        if whole[start] == 0x44 and stop - start - 1 < row_limit:  # "D"
+            if not run:
+                run.append(start)
+            run.append(stop)
+            continue
+        if run:
+            out.append(RowRun(whole, run))
+            run = []
+        # A one-byte slice is the interpreter's cached object, as the header's type was.
+        out.append(Message(whole[start : start + 1], None, whole[start:stop]))
+    if run:
+        out.append(RowRun(whole, run))
+    return out
 
 
 # ── body parsing ────────────────────────────────────────────────────────────
@@ -482,6 +569,63 @@ def data_row_locator(width: int, wanted: tuple[int, ...]) -> Locator:
     }
     exec(compile("\n".join(lines), "<phigate-row-locator>", "exec"), namespace)  # noqa: S102
     locate: Locator = namespace["locate"]  # type: ignore[assignment]
+    return locate
+
+
+RunLocator = Callable[[bytes, Sequence[int]], "tuple[list[bytes | None], int | None]"]
+
+
+@functools.lru_cache(maxsize=256)
+def data_run_locator(width: int, wanted: tuple[int, ...]) -> RunLocator:
+    """`data_row_locator` for a run of rows (`RowRun.data` and `bounds`): the wanted
+    values of each row one after another in one flat list, and the index of the first
+    row the row locator would refuse (None if none): the rows before it are located.
+    The rows are read in place, no slice or call per row. A length prefix read past a
+    row's end can only move the position further on (lengths below -1 are refused), so
+    a row that overruns its end never ends on it and is refused as the row locator
+    refuses it; the only difference is which check says so."""
+    if not wanted or width < 0 or any(not 0 <= i < width for i in wanted):
+        raise ValueError("wanted columns outside the row")
+    k = len(wanted)
+    lines = [
+        "def locate_run(data, bounds):",
+        "    values = []",
+        "    add = values.append" if k == 1 else "    add = values.extend",
+        "    start = bounds[0]",
+        "    try:",
+        "        for stop in islice(bounds, 1, None):",
+        f"            if unpack16(data, start + 5)[0] != {width}:",
+        f"                return values, len(values) // {k}",
+        "            p = start + 7",
+    ]
+    for i in range(width):
+        lines += [
+            f"            (n{i},) = unpack32(data, p)",
+            "            p += 4",
+            *([f"            o{i} = p"] if i in wanted else []),
+            f"            if n{i} > 0:",
+            f"                p += n{i}",
+            f"            elif n{i} < -1:",
+            f"                return values, len(values) // {k}",
+        ]
+    picked = [f"data[o{i} : o{i} + n{i}] if n{i} >= 0 else None" for i in wanted]
+    lines += [
+        "            if p != stop:",
+        f"                return values, len(values) // {k}",
+        f"            add({picked[0]})" if k == 1 else f"            add(({', '.join(picked)}))",
+        "            start = stop",
+        "    except struct_error:",
+        f"        return values, len(values) // {k}",
+        "    return values, None",
+    ]
+    namespace: dict[str, object] = {
+        "unpack16": _I16.unpack_from,
+        "unpack32": _I32.unpack_from,
+        "struct_error": struct.error,
+        "islice": itertools.islice,
+    }
+    exec(compile("\n".join(lines), "<phigate-run-locator>", "exec"), namespace)  # noqa: S102
+    locate: RunLocator = namespace["locate_run"]  # type: ignore[assignment]
     return locate
 
 

@@ -14,7 +14,7 @@ import asyncio
 import enum
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
@@ -372,48 +372,54 @@ class Relay:
         execution.result = ResultMasker(execution.masker, fields, execution.statement_lineage())
         return execution.result.description_for_client()
 
-    def data_rows(self, msgs: Sequence[Message], out: list[bytes]) -> None:
-        """`handle` for a run of DataRows, the bytes for the client appended to `out`
-        as they are made (so what came before a violation still goes out): the result
-        is looked up once, the rows within the caps are counted, then masked together
-        (`ResultMasker.data_rows`: located once, their scanned values primed in one
-        pass). From a refusal on, the rest go through `handle`. Counts end as row by
-        row: a row whose masking failed was counted, the rows after it were not."""
-        if not msgs:
+    def data_rows(self, run: codec.RowRun, out: list[bytes]) -> None:
+        """`handle` for a run of whole DataRows (`RowRun`: their bytes and where each
+        starts, no message object each), the bytes for the client appended to `out` as
+        they are made (so what came before a violation still goes out): the result is
+        looked up once, the rows within the caps are counted, then masked together
+        (`ResultMasker.run_rows`: located in place, their scanned values primed in one
+        pass, quiet rows relayed as one slice). From a refusal on, the rest go through
+        `handle`. Counts end as row by row: a row whose masking failed was counted, the
+        rows after it were not."""
+        n = len(run)
+        if not n:
             return
         if not self.queue or self._swallow:
-            for msg in msgs:
-                out.extend(self.handle(msg))
+            for index in range(n):
+                out.extend(self.handle(_row_message(run.raw(index))))
             return
-        self.row_work(msgs[0])  # the same checks, once: the same head for all
+        self.row_work(_row_message(run.raw(0)))  # the same checks, once: the same head for all
         execution = self.queue[0].execution
         assert execution is not None and execution.result is not None  # row_work saw to it
-        raws = [m.raw() for m in msgs]
-        fit = self._within_caps(execution.received, msgs, raws)
-        start = len(out)
+        sizes = run.sizes()
+        fit = self._within_caps(execution.received, run, sizes)
+        result = execution.result
+        result.made = 0
         try:
-            execution.result.data_rows(raws[:fit] if fit < len(raws) else raws, out)
+            if fit:
+                within = run if fit == n else codec.RowRun(run.data, run.bounds[: fit + 1])
+                result.run_rows(within, out)
         finally:
-            made = len(out) - start
+            made = result.made
             counted = made if made == fit else made + 1
             execution.rows += counted
-            execution.received += sum(map(len, raws[:counted])) - 5 * counted
-        for rest in msgs[fit:]:
-            out.extend(self.handle(rest))
+            execution.received += sum(sizes[:counted]) - 5 * counted
+        for index in range(fit, n):
+            out.extend(self.handle(_row_message(run.raw(index))))
 
-    def _within_caps(self, received: int, msgs: Sequence[Message], raws: list[bytes]) -> int:
+    def _within_caps(self, received: int, run: codec.RowRun, sizes: list[int]) -> int:
         """How many of these rows fit the caps (`_caps.check` row by row), given the
         result's bytes so far. Rows that all fit well, as a result's rows do, are
         measured together: none over the value cap and their sum under the result cap."""
-        limits, n = self.limits, len(raws)
+        limits, n = self.limits, len(sizes)
         if (
-            max(map(len, raws)) - 5 <= limits.max_value_bytes
-            and received + sum(map(len, raws)) - 5 * n <= limits.max_result_bytes
+            max(sizes) - 5 <= limits.max_value_bytes
+            and received + (run.bounds[-1] - run.bounds[0]) - 5 * n <= limits.max_result_bytes
         ):
             return n
-        for fit, msg in enumerate(msgs):
+        for fit in range(n):
             try:
-                received = _caps.check(limits, received, msg)
+                received = _caps.check(limits, received, _row_message(run.raw(fit)))
             except ResultTooLargeError:
                 return fit
         return n
@@ -631,3 +637,8 @@ _HANDLERS = {
     b"E": Relay._error,
     b"Z": Relay._ready,
 }
+
+
+def _row_message(raw: bytes) -> Message:
+    """A whole DataRow framed in a run, as a message, for the paths that take one."""
+    return Message(b"D", None, raw)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import struct
-from collections.abc import Sequence
-from typing import Any, cast
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from psycopg import postgres
 
@@ -32,6 +32,9 @@ _I32 = struct.Struct("!i")
 _NULL = _I32.pack(-1)
 _INT_OIDS = frozenset({20, 21, 23, 26})  # int8, int2, int4, oid
 _NULL_VALUE: frozenset[bytes | None] = frozenset({None})
+_Values = set[bytes | None] | frozenset[bytes | None]
+_CACHE_MOST = 1024  # values judged quiet kept per result (see ResultMasker._quiet_among)
+_CACHE_LONGEST = 128  # bytes: a longer value is primed each time it comes
 
 
 def type_name(oid: int) -> str | None:
@@ -76,6 +79,8 @@ class ResultMasker:
         self._scanned_only = False  # every column that may change is scanned text
         self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
         self._descriptions: dict[tuple[int, ...] | None, bytes] = {}
+        self.made = 0  # rows the last `run_rows` gave the client, the one it failed on too
+        self._quiet_cache: set[bytes | None] | None = {None}  # see _quiet_among
 
     def serves(self, masker: Masker, fields: Sequence[codec.Field], lineage: Sequence[Any]) -> bool:
         """Whether this masker is the one a new ResultMasker for these would be."""
@@ -86,6 +91,7 @@ class ResultMasker:
     def restart(self) -> ResultMasker:
         """The same masker for another result of the same statement (see RowMasker.restart)."""
         self.rows.restart()
+        self._quiet_cache = {None}
         return self
 
     def description_for_client(self, client_formats: Sequence[int] | None = None) -> bytes:
@@ -157,40 +163,83 @@ class ResultMasker:
         return _splice(raw, spans, changed) if changed else raw
 
     def data_rows(self, raws: Sequence[bytes], out: list[bytes]) -> None:
-        """`data_row` for consecutive rows of one result, each appended to `out` as it
-        is made (what came before a malformed row or a masking error still goes out).
-        When every column that may change is scanned as text, each row is located once,
-        its scanned values primed together (`Masker.prime`), and a row whose scanned
-        values all came back quiet goes out as it came; only the others are masked
-        (held to `data_row` row by row by a property test)."""
+        """`run_rows` for rows given one by one (joined into a run first)."""
+        self.made = 0
+        if raws:
+            self.run_rows(codec.RowRun.of(raws), out)
+
+    def run_rows(self, run: codec.RowRun, out: list[bytes]) -> None:
+        """`data_row` for a run of consecutive rows of one result (`RowRun`: the rows'
+        bytes and where each starts), the bytes for the client appended to `out` as
+        they are made (what came before a malformed row or a masking error still goes
+        out), `made` counting the rows they hold. When every column that may change is
+        scanned as text, the rows are located in place together, their scanned values
+        primed together (`Masker.prime`), and consecutive rows whose scanned values all
+        came back quiet go out as one slice of the upstream's bytes; only the others
+        are masked (held to `data_row` row by row by a property test)."""
+        self.made = 0
         reading, masking = self._live(self.rows.plan)
+        data, bounds = run.data, run.bounds
         if not masking:
-            out.extend(raws)
+            out.append(data[bounds[0] : bounds[-1]])
+            self.made = len(run)
             return
-        if not self._scanned_only or len(raws) < 2:
-            for raw in raws:
-                out.append(self.data_row(raw))
+        if not self._scanned_only or len(run) < 2:
+            for index in range(len(run)):
+                out.append(self.data_row(run.raw(index)))
+                self.made += 1
             return
-        width = len(self.fields)
-        locate = codec.data_row_locator(width, tuple(masking))
-        found = list(map(locate, raws))
-        refused = None
-        if None in found:  # a malformed row: the rows before it go out, then it is refused
-            bad = found.index(None)
-            refused = _refusal(raws[bad], width)
-            raws, found = raws[:bad], found[:bad]
-        located = cast(list[tuple[bytes | None, ...]], found)
-        safe = self._primed([v for scanned in located for v in scanned if v])
-        seen = self._seen
-        for raw, quiet in zip(raws, map(safe.issuperset, located), strict=True):
+        width, k = len(self.fields), len(masking)
+        values, bad = codec.data_run_locator(width, tuple(masking))(data, bounds)
+        safe = self._quiet_among(values)
+        rows = (
+            map(safe.__contains__, values) if k == 1 else map(safe.issuperset, _grouped(values, k))
+        )
+        seen, quiet_from = self._seen, bounds[0]
+        for index, quiet in enumerate(rows):
             if quiet:  # every scanned value NULL or quiet: `mask_str` keeps it
-                out.append(raw)
-            elif self.rows.plan != seen:  # never for scanned columns; if it did, start over
+                continue
+            start, stop = bounds[index], bounds[index + 1]
+            if quiet_from < start:
+                out.append(data[quiet_from:start])
+            self.made = index
+            raw = data[start:stop]
+            if self.rows.plan != seen:  # never for scanned columns; if it did, start over
                 out.append(self.data_row(raw))
             else:
                 out.append(self._masked(raw, codec.data_row_spans(raw), reading, masking))
-        if refused is not None:
-            raise refused
+            quiet_from = stop
+        located = len(bounds) - 1 if bad is None else bad
+        if quiet_from < bounds[located]:
+            out.append(data[quiet_from : bounds[located]])
+        self.made = located
+        if bad is not None:  # a malformed row: the rows before it went out, then it is refused
+            raise _refusal(run.raw(bad), width)
+
+    def _quiet_among(self, values: list[bytes | None]) -> _Values:
+        """The values among these `mask_str` gives back unchanged (`_primed`), with the
+        ones already judged quiet in this result not primed again: a result whose values
+        repeat (a status, a code, a ward) primes each once. Quiet is a fact about the
+        bytes under this result's masker alone (`Masker.prime`), never about the row or
+        column, and only exact bytes are looked up, so no value is judged by another's
+        verdict. The memory is bounded (at most _CACHE_MOST values of at most
+        _CACHE_LONGEST bytes, cleared when full) and given up for the rest of the result
+        when a read finds fewer than a quarter of its values there (distinct values)."""
+        cache = self._quiet_cache
+        if cache is None:
+            return self._primed([v for v in values if v])
+        if len(cache) > _CACHE_MOST:
+            cache.clear()
+            cache.add(None)
+        fresh = [v for v in values if v and v not in cache]
+        if len(cache) > 1:
+            asked = len(values) - values.count(None) - values.count(b"")
+            if (asked - len(fresh)) * 4 < asked:
+                self._quiet_cache = None
+                return self._primed(fresh) | cache
+        safe = self._primed(fresh)
+        cache.update(v for v in safe if v is not None and len(v) <= _CACHE_LONGEST)
+        return cache if safe <= cache else safe | cache
 
     def _primed(self, values: list[bytes]) -> frozenset[bytes | None]:
         """The values `mask_str` gives back unchanged, as `_quiet_row` tells them: ones
@@ -269,6 +318,12 @@ class ResultMasker:
             else:
                 out.append(None if value is None else _text(value))
         return codec.build_data_row(out)
+
+
+def _grouped(values: list[bytes | None], k: int) -> Iterator[tuple[bytes | None, ...]]:
+    """The flat values of consecutive rows, `k` a row."""
+    chunks = [iter(values)] * k
+    return zip(*chunks, strict=True)
 
 
 def _refusal(raw: bytes, width: int) -> ProtocolViolation:

@@ -20,7 +20,6 @@ import ipaddress
 import logging
 import ssl
 import time
-from collections.abc import Callable, Iterator
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -467,22 +466,25 @@ class ClientConnection:
         pool; small ones here, giving the loop back every _TURN seconds, so one
         session's result cannot keep others (and /healthz) waiting."""
         # One read's whole messages; a violation is raised after what came before it
-        # is relayed, as when they were framed one at a time.
-        msgs, refused = framer.take()
+        # is relayed, as when they were framed one at a time. Consecutive small
+        # DataRows come as runs (no message object each) and are masked together.
+        session = self.session
+        taken, refused = framer.take_runs(session.inline_below)
         turn_ends = time.monotonic() + _TURN
-        for run in _runs(msgs, self.session.masks_off_loop):
-            if len(run) > 1:
-                self.session.on_upstream_rows(run)  # small DataRows in a row
-            elif self.session.masks_off_loop(run[0]):
-                await self.session.on_upstream_off_loop(run[0])
+        for item in taken:
+            for part in _parts(item):
+                if isinstance(part, codec.RowRun):
+                    session.on_upstream_rows(part)
+                elif session.masks_off_loop(part):
+                    await session.on_upstream_off_loop(part)
+                    turn_ends = time.monotonic() + _TURN
+                    continue
+                else:
+                    session.on_upstream(part)
+                if time.monotonic() < turn_ends:
+                    continue
+                await asyncio.sleep(0)
                 turn_ends = time.monotonic() + _TURN
-                continue
-            else:
-                self.session.on_upstream(run[0])
-            if time.monotonic() < turn_ends:
-                continue
-            await asyncio.sleep(0)
-            turn_ends = time.monotonic() + _TURN
         if refused is not None:
             raise refused
 
@@ -509,24 +511,13 @@ class ClientConnection:
 WireListener.connection_class = ClientConnection
 
 
-def _runs(msgs: list[Message], off_loop: Callable[[Message], bool]) -> Iterator[list[Message]]:
-    """The messages in order, consecutive small DataRows together (at most _RUN),
-    every other message alone."""
-    run: list[Message] = []
-    for msg in msgs:
-        if msg.type == b"D" and not off_loop(msg):
-            run.append(msg)
-            if len(run) < _RUN:
-                continue
-            yield run
-            run = []
-            continue
-        if run:
-            yield run
-            run = []
-        yield [msg]
-    if run:
-        yield run
+def _parts(item: Message | codec.RowRun) -> list[Message | codec.RowRun]:
+    """What the relay takes in one call: a message alone, a run of DataRows in runs of
+    at most _RUN (the loop's turn is checked between them), a run of one row (alone,
+    or left over) as the message it is (`Relay.handle`, as any lone row)."""
+    if not isinstance(item, codec.RowRun):
+        return [item]
+    return [run if len(run) > 1 else Message(b"D", None, run.raw(0)) for run in item.split(_RUN)]
 
 
 async def _check_reader(connection: str, dsn: str) -> None:

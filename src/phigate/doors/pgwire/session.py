@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from phigate.core.action_store import ActionRecord
@@ -519,12 +519,17 @@ class Session:
             masked = await off_loop(self.gateway.settings.limits, work, msg)
         self.on_upstream(msg, masked)
 
-    def on_upstream_rows(self, msgs: Sequence[Message]) -> None:
-        """`on_upstream` for a run of small DataRows: relayed as one write."""
+    @property
+    def inline_below(self) -> int:
+        """DataRows with bodies shorter than this are masked here, on the event loop."""
+        return self._off_loop_from
+
+    def on_upstream_rows(self, run: codec.RowRun) -> None:
+        """`on_upstream` for a run of small whole DataRows: relayed as one write."""
         assert self.relay is not None
         out: list[bytes] = []
         try:
-            self.relay.data_rows(msgs, out)
+            self.relay.data_rows(run, out)
         finally:
             if out:
                 self.io.to_client(b"".join(out))
