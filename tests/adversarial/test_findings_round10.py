@@ -237,7 +237,6 @@ OVERRIDES = {
 }
 
 
-@finding(13, "`_method` inside a JSON array body counts as text, not as a structured body")
 async def test_a_method_override_in_an_array_body_is_the_method(
     search: Harness, upstream: Upstream
 ) -> None:
@@ -256,7 +255,6 @@ async def test_a_method_override_in_an_array_body_is_the_method(
 
 
 @pytest.mark.parametrize("case", list(OVERRIDES))
-@finding(6, "`_HttpMethod` and `X-HTTP-Method-Override` as a query or form field run at once")
 async def test_a_method_override_other_frameworks_read_is_the_method(
     search: Harness, upstream: Upstream, case: str
 ) -> None:
