@@ -23,6 +23,59 @@ def test_base64_of_a_secret_inside_other_bytes_is_scrubbed(before: str, after: s
         assert "[REDACTED:TOKEN]" in out and counts == {"GATEWAY_SECRET": 1}, encoded
 
 
+def _every_char(escape: str) -> str:
+    return "".join(escape.format(ord(c)) for c in TOKEN)
+
+
+# How an upstream may echo a credential (round 10 finding 10): escaped in part or whole,
+# in another case, as hex or base32, and the base64 of `user:secret` without padding.
+ECHOES = {
+    "percent, every char": _every_char("%{:02X}"),
+    "percent, lower hex": _every_char("%{:02x}"),
+    "percent, some chars": TOKEN[:4] + "%33%63" + TOKEN[6:],
+    "percent, twice": TOKEN[:3] + "%252D" + TOKEN[4:],
+    "json unicode escapes": _every_char("\\u{:04x}"),
+    "html decimal references": _every_char("&#{};"),
+    "html hex references": _every_char("&#x{:X};"),
+    "c escapes": _every_char("\\x{:02x}"),
+    "lower case": TOKEN.lower(),
+    "upper case": TOKEN.upper(),
+    "hex": TOKEN.encode().hex(),
+    "HEX": TOKEN.encode().hex().upper(),
+    "hex bytes": TOKEN.encode().hex(" "),
+    "hex colons": TOKEN.encode().hex(":"),
+    "base32": base64.b32encode(TOKEN.encode()).decode(),
+    "base32 lower": base64.b32encode(TOKEN.encode()).decode().lower(),
+    "base32 shifted": base64.b32encode(b"ab" + TOKEN.encode()).decode(),
+    "base32hex": base64.b32hexencode(b"abc" + TOKEN.encode()).decode(),
+    "basic, no padding": base64.b64encode(f"user:{TOKEN}".encode()).decode().rstrip("="),
+    "basic, url alphabet": base64.urlsafe_b64encode(f"svc:{TOKEN}".encode()).decode(),
+}
+
+
+@pytest.mark.parametrize("form", list(ECHOES))
+def test_a_secret_echoed_escaped_or_encoded_is_scrubbed(form: str) -> None:
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    counts: dict[str, int] = {}
+    out = secrets.scrub(f"you sent <{ECHOES[form]}> ok", counts)
+    assert out.startswith("you sent <") and out.endswith("> ok"), out
+    assert "[REDACTED:TOKEN]" in out and counts == {"GATEWAY_SECRET": 1}, out
+
+
+def test_a_scrubbed_escape_leaves_the_text_around_it() -> None:
+    """Matches in the decoded view map back to the exact escaped span."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    echoed = f"a%20b {_every_char('%{:02X}')}%20c &amp; {TOKEN.upper()}"
+    assert secrets.scrub(echoed, {}) == "a%20b [REDACTED:TOKEN]%20c &amp; [REDACTED:TOKEN]"
+
+
+def test_a_non_ascii_secret_percent_encoded_as_utf8_is_scrubbed() -> None:
+    secret = "pässwörd-0042"
+    secrets = GatewaySecrets([("PASS", secret)])
+    encoded = "".join(f"%{b:02X}" for b in secret.encode())
+    assert secrets.scrub(f"p={encoded}", {}) == "p=[REDACTED:PASS]"
+
+
 def test_a_header_value_and_its_token_alone() -> None:
     secrets = GatewaySecrets([("header Authorization", f"Bearer {TOKEN}")])
     assert TOKEN not in secrets.scrub(f"token={TOKEN}", {})
