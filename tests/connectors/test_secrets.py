@@ -6,6 +6,8 @@ import base64
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phigate.connectors._secrets import GatewaySecrets
 
@@ -134,3 +136,30 @@ def test_every_value_of_a_kubeconfig_user_is_a_credential_but_the_plain_ones() -
     assert out.split() == ["[REDACTED:KUBECONFIG]"] * 4, out
     plain = "/usr/local/bin/vault-kube-login VAULT_TOKEN Never oidc"
     assert secrets.scrub(plain, {}) == plain
+
+
+_ESCAPES = ("{c}", "%{b:02X}", "%{b:02x}", "%25{b:02X}", "\\u{o:04x}", "&#{o};", "&#x{o:x};")
+
+
+def _escaped(text: str, choices: list[int]) -> str:
+    """`text` with each character spelled by one of `_ESCAPES`, as `choices` say."""
+    return "".join(
+        _ESCAPES[n % len(_ESCAPES)].format(c=c, b=ord(c), o=ord(c))
+        for c, n in zip(text, choices, strict=False)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(alphabet="ab%&#;\\u0123456789xX", max_size=20),
+    after=st.text(alphabet="ab%&#;\\u0123456789xX", max_size=20),
+    choices=st.lists(st.integers(0, 50), min_size=len(TOKEN), max_size=len(TOKEN)),
+)
+def test_any_mix_of_escapes_is_scrubbed_and_the_text_around_it_kept(
+    before: str, after: str, choices: list[int]
+) -> None:
+    """A match in the decoded view maps back to exactly the span of the escaped token."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    out = secrets.scrub(f"{before} {_escaped(TOKEN, choices)} {after}", {})
+    assert out == f"{before} [REDACTED:TOKEN] {after}"
+    assert secrets.scrub(f"{before} {after}", {}) == f"{before} {after}"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import contextlib
 import os
 import re
@@ -76,13 +77,12 @@ class GatewaySecrets:
         """`text` with every form of every secret, escaped or not, in any case, replaced."""
         if not self._needles or not text:
             return text
-        view, starts, ends = _view(text)
+        view, origin = _view(text)
         spans: list[tuple[int, int, str]] = []
         for needle, name in self._needles:
             at = view.find(needle)
             while at >= 0:
-                last = at + len(needle) - 1
-                spans.append((starts[at], ends[last], name) if starts else (at, last + 1, name))
+                spans.append((*origin.span(at, at + len(needle)), name))
                 at = view.find(needle, at + 1)
         if not spans:
             return text
@@ -141,29 +141,53 @@ def _needles(form: str) -> set[str]:
     return out
 
 
-def _view(text: str) -> tuple[str, list[int], list[int]]:
-    """`text` with its escapes decoded and case folded, and for each view character
-    the start and end of what it came from in `text` (empty lists: the same offsets)."""
+class _Origin:
+    """Where each character of a view came from in the text: the same offset, shifted
+    by the escapes before it; an escape's character covers the whole escape."""
+
+    def __init__(self) -> None:
+        self.at: list[int] = []  # the view offset of each escape, ascending
+        self.starts: list[int] = []  # and its span in the text
+        self.ends: list[int] = []
+
+    def add(self, at: int, start: int, end: int) -> None:
+        self.at.append(at)
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def span(self, first: int, stop: int) -> tuple[int, int]:
+        """The text's span of view characters `first` up to `stop`."""
+        return self._start(first), self._start(stop - 1, end=True)
+
+    def _start(self, index: int, end: bool = False) -> int:
+        i = bisect.bisect_right(self.at, index) - 1
+        if i >= 0 and self.at[i] == index:
+            return self.ends[i] if end else self.starts[i]
+        shifted = index if i < 0 else self.ends[i] + index - self.at[i] - 1
+        return shifted + 1 if end else shifted
+
+
+def _view(text: str) -> tuple[str, _Origin]:
+    """`text` with its escapes decoded and case folded, and where each view character
+    came from (one pass; plain text is its own view)."""
+    origin = _Origin()
     if not any(c in text for c in "%\\&"):
-        return _fold(text), [], []
+        return _fold(text), origin
     parts: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    pos = 0
+    pos = length = 0
     for escape in _ESCAPE.finditer(text):
         group = escape.lastindex or 0
         code = int(escape[group], 10 if group == _DECIMAL else 16)
         if code > 0x10FFFF:
             continue
         start, end = escape.span()
+        length += start - pos
+        origin.add(length, start, end)
         parts += [text[pos:start], chr(code)]
-        starts += [*range(pos, start), start]
-        ends += [*range(pos + 1, start + 1), end]
+        length += 1
         pos = end
     parts.append(text[pos:])
-    starts += range(pos, len(text))
-    ends += range(pos + 1, len(text) + 1)
-    return _fold("".join(parts)), starts, ends
+    return _fold("".join(parts)), origin
 
 
 def forms(value: str) -> set[str]:
