@@ -322,7 +322,8 @@ def url_secrets(url: str) -> list[str]:
     httpx sends userinfo as `Authorization: Basic base64(user:pass)`; an upstream
     that echoes the header, decoded or not, or quotes the URL it was called with,
     shows the password percent-encoded, decoded, or joined to the user name.
-    `GatewaySecrets` adds the base64 forms of each. Query values of the base URL
+    `GatewaySecrets` adds the encoded forms of each (base64, base32, hex) and finds
+    them escaped or in another case too. Query values of the base URL
     (an `?api_key=`) are credentials too. The user name alone is no secret.
     """
     parts = urlsplit(url)
