@@ -135,6 +135,8 @@ async def test_write_waits_for_approval_then_runs_once(harness: Harness, ehr_dsn
     )
     assert run.status_code == 200, run.text
     assert run.json()["result"]["status"].startswith("UPDATE 1")
+    # round 10: an UPDATE without RETURNING counts the row it changed, not the rows shown
+    assert run.json()["result"]["row_count"] == 1 and run.json()["result"]["rows"] == []
     again = await harness.client.post(
         f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot")
     )

@@ -233,7 +233,6 @@ OVERRIDES = {
 }
 
 
-@finding(13, "`_method` inside a JSON array body counts as text, not as a structured body")
 async def test_a_method_override_in_an_array_body_is_the_method(
     search: Harness, upstream: Upstream
 ) -> None:
@@ -252,7 +251,6 @@ async def test_a_method_override_in_an_array_body_is_the_method(
 
 
 @pytest.mark.parametrize("case", list(OVERRIDES))
-@finding(6, "`_HttpMethod` and `X-HTTP-Method-Override` as a query or form field run at once")
 async def test_a_method_override_other_frameworks_read_is_the_method(
     search: Harness, upstream: Upstream, case: str
 ) -> None:
@@ -339,7 +337,6 @@ async def test_held_an_echoed_credential_and_its_base64_are_scrubbed(api: Harnes
 
 
 @pytest.mark.parametrize("form", list(ECHOES))
-@finding(10, "the connection's credential comes back percent-encoded, in hex, lower-cased, base32")
 async def test_the_connections_credential_never_comes_back_in_any_form(
     api: Harness, form: str
 ) -> None:

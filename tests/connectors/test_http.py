@@ -198,6 +198,21 @@ async def test_the_gateway_credential_never_comes_back(h: Harness) -> None:
     assert API_TOKEN not in audit_text(h)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{"id\x00x": "1"}, {"id": "1\x00"}, {"id": ["1", "2\x00"]}],
+    ids=["key", "value", "list"],
+)
+async def test_a_query_holding_a_nul_is_refused(
+    h: Harness, upstream: Upstream, query: dict[str, object]
+) -> None:
+    """Round 10: a NUL in a query key reached the upstream; refused like NUL elsewhere."""
+    response = await call(h, "GET", "/patients/1", query=query)
+    assert response.status_code == 400, response.text
+    assert "NUL" in response.json()["error"]["message"], response.text
+    assert upstream.seen == []
+
+
 async def test_post_waits_for_approval_then_runs(h: Harness, upstream: Upstream) -> None:
     note = {"text": "Follow-up in 3 months", "priority": "routine"}
     response = await call(h, "POST", "/patients/1/notes", body=note)

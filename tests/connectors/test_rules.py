@@ -250,7 +250,28 @@ def test_a_segment_windows_reads_as_empty_is_unclear(path: str) -> None:
             {"body": '--b\r\nContent-Disposition: form-data; name="_method"\r\n\r\nDELETE\r\n'},
             ["DELETE"],
         ),
-        ({"body": "name=_method", "query": {"method": "DELETE"}}, []),
+        ({"body": "name=_method", "query": {"q": "DELETE"}}, []),
+        # Salesforce and ASP.NET MVC, as query, form, multipart and JSON fields
+        ({"query": {"_HttpMethod": "DELETE"}}, ["DELETE"]),
+        ({"body": "_httpmethod=DELETE"}, ["DELETE"]),
+        ({"body": "X-HTTP-Method-Override=PATCH&a=1"}, ["PATCH"]),
+        ({"query": {"x-http-method": ["MERGE"]}}, ["MERGE"]),
+        (
+            {
+                "body": '--b\r\nContent-Disposition: form-data; name="_HttpMethod"\r\n'
+                "Content-Type: text/plain\r\n\r\nDELETE\r\n"
+            },
+            ["DELETE"],
+        ),
+        ({"headers": {"_method": "DELETE"}}, ["DELETE"]),
+        # fail closed: a field whose name mentions a method, holding another method
+        ({"method": "POST", "query": {"method": "DELETE"}}, ["DELETE"]),
+        ({"method": "POST", "body": {"httpMethod": "put"}}, ["PUT"]),
+        ({"method": "POST", "body": {"entry": [{"request": {"method": "DELETE"}}]}}, ["DELETE"]),
+        ({"method": "POST", "body": {"method": "POST", "paymentMethod": "card"}}, []),
+        # structured bodies at any depth, arrays included (round 10 finding 13)
+        ({"body": [{"_method": "DELETE"}]}, ["DELETE"]),
+        ({"body": [[{"x": {"_METHOD": "patch"}}]]}, ["PATCH"]),
         ({"body": '{"_method": "GET", "_method": "delete"}'}, ["GET", "DELETE"]),
         ({"body": '{"q": "_method"}'}, []),
         ({"body": "<_method>DELETE</_method>"}, ["(UNREADABLE _METHOD)"]),
@@ -259,7 +280,8 @@ def test_a_segment_windows_reads_as_empty_is_unclear(path: str) -> None:
 def test_method_overrides_are_found_where_servers_read_them(
     request_: dict[str, object], methods: list[str]
 ) -> None:
-    """Round 6 finding 8: Rails, Symfony and Laravel route `_method` as the method."""
+    """Round 6 finding 8: Rails, Symfony and Laravel route `_method` as the method;
+    round 10 finding 6: Salesforce `_HttpMethod`, ASP.NET MVC's override as a field."""
     assert method_overrides(request_) == methods
 
 

@@ -6,6 +6,8 @@ import base64
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phigate.connectors._secrets import GatewaySecrets
 
@@ -21,6 +23,59 @@ def test_base64_of_a_secret_inside_other_bytes_is_scrubbed(before: str, after: s
         counts: dict[str, int] = {}
         out = secrets.scrub(f"data: {encoded}\n", counts)
         assert "[REDACTED:TOKEN]" in out and counts == {"GATEWAY_SECRET": 1}, encoded
+
+
+def _every_char(escape: str) -> str:
+    return "".join(escape.format(ord(c)) for c in TOKEN)
+
+
+# How an upstream may echo a credential (round 10 finding 10): escaped in part or whole,
+# in another case, as hex or base32, and the base64 of `user:secret` without padding.
+ECHOES = {
+    "percent, every char": _every_char("%{:02X}"),
+    "percent, lower hex": _every_char("%{:02x}"),
+    "percent, some chars": TOKEN[:4] + "%33%63" + TOKEN[6:],
+    "percent, twice": TOKEN[:3] + "%252D" + TOKEN[4:],
+    "json unicode escapes": _every_char("\\u{:04x}"),
+    "html decimal references": _every_char("&#{};"),
+    "html hex references": _every_char("&#x{:X};"),
+    "c escapes": _every_char("\\x{:02x}"),
+    "lower case": TOKEN.lower(),
+    "upper case": TOKEN.upper(),
+    "hex": TOKEN.encode().hex(),
+    "HEX": TOKEN.encode().hex().upper(),
+    "hex bytes": TOKEN.encode().hex(" "),
+    "hex colons": TOKEN.encode().hex(":"),
+    "base32": base64.b32encode(TOKEN.encode()).decode(),
+    "base32 lower": base64.b32encode(TOKEN.encode()).decode().lower(),
+    "base32 shifted": base64.b32encode(b"ab" + TOKEN.encode()).decode(),
+    "base32hex": base64.b32hexencode(b"abc" + TOKEN.encode()).decode(),
+    "basic, no padding": base64.b64encode(f"user:{TOKEN}".encode()).decode().rstrip("="),
+    "basic, url alphabet": base64.urlsafe_b64encode(f"svc:{TOKEN}".encode()).decode(),
+}
+
+
+@pytest.mark.parametrize("form", list(ECHOES))
+def test_a_secret_echoed_escaped_or_encoded_is_scrubbed(form: str) -> None:
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    counts: dict[str, int] = {}
+    out = secrets.scrub(f"you sent <{ECHOES[form]}> ok", counts)
+    assert out.startswith("you sent <") and out.endswith("> ok"), out
+    assert "[REDACTED:TOKEN]" in out and counts == {"GATEWAY_SECRET": 1}, out
+
+
+def test_a_scrubbed_escape_leaves_the_text_around_it() -> None:
+    """Matches in the decoded view map back to the exact escaped span."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    echoed = f"a%20b {_every_char('%{:02X}')}%20c &amp; {TOKEN.upper()}"
+    assert secrets.scrub(echoed, {}) == "a%20b [REDACTED:TOKEN]%20c &amp; [REDACTED:TOKEN]"
+
+
+def test_a_non_ascii_secret_percent_encoded_as_utf8_is_scrubbed() -> None:
+    secret = "pässwörd-0042"
+    secrets = GatewaySecrets([("PASS", secret)])
+    encoded = "".join(f"%{b:02X}" for b in secret.encode())
+    assert secrets.scrub(f"p={encoded}", {}) == "p=[REDACTED:PASS]"
 
 
 def test_a_header_value_and_its_token_alone() -> None:
@@ -81,3 +136,30 @@ def test_every_value_of_a_kubeconfig_user_is_a_credential_but_the_plain_ones() -
     assert out.split() == ["[REDACTED:KUBECONFIG]"] * 4, out
     plain = "/usr/local/bin/vault-kube-login VAULT_TOKEN Never oidc"
     assert secrets.scrub(plain, {}) == plain
+
+
+_ESCAPES = ("{c}", "%{b:02X}", "%{b:02x}", "%25{b:02X}", "\\u{o:04x}", "&#{o};", "&#x{o:x};")
+
+
+def _escaped(text: str, choices: list[int]) -> str:
+    """`text` with each character spelled by one of `_ESCAPES`, as `choices` say."""
+    return "".join(
+        _ESCAPES[n % len(_ESCAPES)].format(c=c, b=ord(c), o=ord(c))
+        for c, n in zip(text, choices, strict=False)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(alphabet="ab%&#;\\u0123456789xX", max_size=20),
+    after=st.text(alphabet="ab%&#;\\u0123456789xX", max_size=20),
+    choices=st.lists(st.integers(0, 50), min_size=len(TOKEN), max_size=len(TOKEN)),
+)
+def test_any_mix_of_escapes_is_scrubbed_and_the_text_around_it_kept(
+    before: str, after: str, choices: list[int]
+) -> None:
+    """A match in the decoded view maps back to exactly the span of the escaped token."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    out = secrets.scrub(f"{before} {_escaped(TOKEN, choices)} {after}", {})
+    assert out == f"{before} [REDACTED:TOKEN] {after}"
+    assert secrets.scrub(f"{before} {after}", {}) == f"{before} {after}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._stream_mask import CONTEXT_CHARS, StreamMasker
 from phigate.masking.engine import MaskingEngine
 from phigate.masking.settings import MaskingSettings
@@ -14,7 +15,7 @@ ENGINE = MaskingEngine(MaskingSettings(), b"k" * 32)
 
 
 def _masker(secrets: list[tuple[str, str]] | None = None) -> StreamMasker:
-    return StreamMasker(ENGINE.masker("hipaa-safe-harbor"), secrets or [])
+    return StreamMasker(ENGINE.masker("hipaa-safe-harbor"), GatewaySecrets(secrets or []))
 
 
 def test_a_label_and_its_value_in_different_blocks() -> None:

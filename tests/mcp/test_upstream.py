@@ -12,7 +12,13 @@ import pytest
 from tests.conftest import demo_config
 from tests.connectors.support import review_all_tools
 from tests.mcp.conftest import Served, mcp_client, serve_app, start
-from tests.mcp.upstream_server import INDEX_SSN, PATIENT_TEXT, UPSTREAM_TOKEN, Upstream
+from tests.mcp.upstream_server import (
+    INDEX_SSN,
+    PATIENT_TEXT,
+    UPSTREAM_TOKEN,
+    Upstream,
+    echoed_forms,
+)
 
 
 @pytest.fixture
@@ -204,8 +210,9 @@ async def test_the_upstream_credential_never_comes_back_in_results(
     assert not result.is_error, result
     shown = str(result.content) + str(result.structured_content)
     wrapped = base64.b64encode(f"user:{UPSTREAM_TOKEN}".encode()).decode()
-    for leak in (UPSTREAM_TOKEN, wrapped[8:-4]):
-        assert leak not in shown, leak
+    echoed = echoed_forms(UPSTREAM_TOKEN)
+    for leak in (UPSTREAM_TOKEN, wrapped[8:-4], *echoed.values()):
+        assert leak.lower() not in shown.lower(), leak
     assert "REDACTED" in shown
     assert UPSTREAM_TOKEN not in str(served.harness.gateway.audit_records(since=0, limit=1000))
 

@@ -126,14 +126,28 @@ class _Announcing(Server[Any]):
 
 
 def _echo_credential(authorization: str) -> types.CallToolResult:
-    """The header as received, its token, and the token base64-encoded inside other text."""
+    """The header as received, its token, the token base64-encoded inside other text,
+    and in the forms a server echoes it (`echoed_forms`)."""
     import base64
 
     token = authorization.removeprefix("Bearer ")
     wrapped = base64.b64encode(f"user:{token}".encode()).decode()
-    text = f"authorized with {authorization}; basic {wrapped}"
+    forms = echoed_forms(token)
+    text = f"authorized with {authorization}; basic {wrapped}; " + "; ".join(forms.values())
     return types.CallToolResult(
         content=[types.TextContent(text=text)],
-        structured_content={"token": token, "nested": [{"header": authorization}]},
+        structured_content={"token": token, "nested": [{"header": authorization}], **forms},
         is_error=False,
     )
+
+
+def echoed_forms(token: str) -> dict[str, str]:
+    """The token percent-encoded (a link), in hex (a request dump), lower-cased, base32."""
+    import base64
+
+    return {
+        "link": "https://up.example/cb?t=" + "".join(f"%{b:02X}" for b in token.encode()),
+        "hex": token.encode().hex(),
+        "lower": token.lower(),
+        "base32": base64.b32encode(token.encode()).decode(),
+    }

@@ -18,10 +18,10 @@ servers could read in more than one way (an encoded slash, backslash, percent
 sign or `;`, NUL or other control characters, a `..` above the root, escapes that
 are not UTF-8, a query or fragment inside the path, a segment of only dots and
 spaces) is `unknown`.
-A method override (`_method=DELETE` in the query or a form or JSON body, an
-`X-HTTP-Method-Override` header) is routed as that method by Rails, Symfony,
-Laravel and others, so the request is classified under each method it may be read
-as, and the most severe class wins.
+A method override (`_method=DELETE`, Salesforce's `_HttpMethod`, an
+`X-HTTP-Method-Override` header or field: `OVERRIDE_NAMES`) is routed as that method
+by Rails, Symfony, Laravel, Salesforce, ASP.NET and others, so the request is
+classified under each method it may be read as, and the most severe class wins.
 The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 """
 
@@ -172,47 +172,76 @@ def _first_match(
     return HttpVerdict(risk, None, (f"{method} is {risk}",))
 
 
-# Headers and fields servers read as "route this request as that method".
-OVERRIDE_HEADERS = frozenset({"x-http-method-override", "x-http-method", "x-method-override"})
-# `_method` used as a name (`_method: DELETE`, `<_method>`), in any syntax.
-_NAMED_OVERRIDE = re.compile(r"_method\s*[\"']?\s*[:=>]", re.IGNORECASE)
-_MULTIPART_FIELD = re.compile(rb'name="?_method"?[^\r\n]*\r?\n\r?\n([^\r\n]*)', re.IGNORECASE)
+# The names servers read as "route this request as that method", wherever they sit
+# (a header, the query, a form, multipart or JSON field), compared case-insensitively:
+#   _method                 Rails (Rack::MethodOverride), Symfony, Laravel, Express's
+#                           method-override (as a body field), Sinatra, CakePHP
+#   _httpmethod             Salesforce's REST API (`?_HttpMethod=PATCH`)
+#   x-http-method-override  Google APIs, Express, Symfony, ASP.NET MVC (header, form
+#                           field and query string: GetHttpMethodOverride)
+#   x-http-method           OData and SharePoint, ASP.NET MVC
+#   x-method-override       IBM API gateways, Express's method-override examples
+OVERRIDE_NAMES = frozenset(
+    {"_method", "_httpmethod", "x-http-method-override", "x-http-method", "x-method-override"}
+)
+OVERRIDE_HEADERS = OVERRIDE_NAMES  # one table for headers and fields alike
+# Methods a field can ask for. A field whose name merely contains "method" (`method`,
+# `httpMethod`, a FHIR batch entry's `request.method`) holding one of these, other than
+# the request's own, may be routed by some framework the gateway does not know.
+HTTP_METHODS = METHODS | frozenset(
+    {"TRACE", "CONNECT", "MERGE", "PURGE", "COPY", "MOVE", "LOCK", "UNLOCK", "MKCOL"}
+    | {"PROPFIND", "PROPPATCH", "SEARCH", "REPORT", "LINK", "UNLINK", "QUERY"}
+)
+_NAME_ALTERNATIVES = "|".join(re.escape(n) for n in sorted(OVERRIDE_NAMES, key=len, reverse=True))
+# An override name used as a name (`_method: DELETE`, `<_method>`), in any syntax.
+_NAMED_OVERRIDE = re.compile(rf"(?:{_NAME_ALTERNATIVES})\s*[\"']?\s*[:=>]", re.IGNORECASE)
+_MULTIPART_FIELD = re.compile(
+    rb'name="?([^"\r\n;]*)"?[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)', re.IGNORECASE
+)
 
 
 def method_overrides(request: dict[str, Any]) -> list[str]:
-    """The methods a server may route this request as besides its own: `_method` in
-    the query or in a form, multipart or JSON body, and the override headers."""
-    found = [
-        str(value)
-        for name, value in (request.get("headers") or {}).items()
-        if str(name).lower() in OVERRIDE_HEADERS
-    ]
-    found += [str(v) for k, v in (request.get("query") or {}).items() if _is_override(k)]
+    """The methods a server may route this request as besides its own: an override
+    name (`OVERRIDE_NAMES`) in a header, the query, or a form, multipart or JSON body,
+    and any field whose name contains "method" holding another HTTP method."""
+    own = str(request.get("method") or "").strip().upper()
+    pairs = [(str(k), str(v)) for k, v in (request.get("headers") or {}).items()]
+    for name, value in (request.get("query") or {}).items():
+        pairs += [(str(name), str(v)) for v in (value if isinstance(value, list) else [value])]
     body = request.get("body")
-    if isinstance(body, dict):
-        found += [str(v) for k, v in body.items() if _is_override(k)]
-    elif isinstance(body, str):
-        found += _text_body_overrides(body)
-    return [m.strip().upper() for m in found]
-
-
-def _text_body_overrides(body: str) -> list[str]:
-    """`_method` in a body sent as text, read every way a server may parse it: as a
-    form, as multipart, and as JSON (Laravel reads its input from a JSON body whatever
-    the caller calls it). A body that uses `_method` as a name in a way none of these read is
-    taken to override to a method nobody knows, so it is never a read."""
-    found = [v for k, v in parse_qsl(body, keep_blank_values=True) if _is_override(k)]
-    found += [m.decode("utf-8", "replace") for m in _MULTIPART_FIELD.findall(body.encode())]
-    found += _json_overrides(body)
-    if not found and _NAMED_OVERRIDE.search(unquote(body)):
-        found.append("(unreadable _method)")
+    if isinstance(body, str):
+        pairs += _text_body_pairs(body)
+    elif body is not None:  # the gateway serialises it as JSON: read it as that JSON
+        pairs += _json_pairs(json.dumps(body))
+    found = [v.strip().upper() for k, v in pairs if _is_override(k) or _asks_other(k, v, own)]
+    if isinstance(body, str) and not found and _NAMED_OVERRIDE.search(unquote(body)):
+        found.append("(UNREADABLE _METHOD)")
     return found
 
 
-def _json_overrides(body: str) -> list[str]:
-    """Every `_method` key of a JSON body, duplicates included (parsers differ on
-    which of two equal keys wins). Servers read the top level only; a nested one is
-    read too, which costs at most an approval."""
+def _asks_other(name: str, value: str, own: str) -> bool:
+    """Fail closed: `name` mentions a method and `value` is a method not the request's."""
+    method = value.strip().upper()
+    return "method" in name.lower() and method in HTTP_METHODS and method != own
+
+
+def _text_body_pairs(body: str) -> list[tuple[str, str]]:
+    """The fields of a body sent as text, read every way a server may parse it: as a
+    form, as multipart, and as JSON (Laravel reads its input from a JSON body whatever
+    the caller calls it). A body that uses an override name as a name in a way none of
+    these read is taken to override to a method nobody knows, so it is never a read."""
+    pairs = parse_qsl(body, keep_blank_values=True)
+    pairs += [
+        (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
+        for name, value in _MULTIPART_FIELD.findall(body.encode())
+    ]
+    return pairs + _json_pairs(body)
+
+
+def _json_pairs(body: str) -> list[tuple[str, str]]:
+    """Every key of a JSON body at any depth, in objects and arrays alike, duplicates
+    included (parsers differ on which of two equal keys wins). Servers read the top
+    level only; a nested one is read too, which costs at most an approval."""
     pairs: list[tuple[str, Any]] = []
 
     def collect(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -223,8 +252,8 @@ def _json_overrides(body: str) -> list[str]:
         json.loads(body.lstrip("\ufeff"), object_pairs_hook=collect)
     except ValueError:
         return []
-    return [v if isinstance(v, str) else json.dumps(v) for k, v in pairs if _is_override(k)]
+    return [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in pairs]
 
 
 def _is_override(name: object) -> bool:
-    return str(name).strip().lower() == "_method"
+    return str(name).strip().lower() in OVERRIDE_NAMES

@@ -4,17 +4,28 @@ A connector hands an upstream what the caller must never see: environment
 values, a kubeconfig, MCP headers. An upstream (or a command the caller chose)
 can print them back as they are, line by line, inside a header value
 (`Bearer …`), base64-encoded at any alignment (a Secret made from them, `base64
--w0`), or, for a kubeconfig, as the keys and tokens inside the file the
-environment points at. `GatewaySecrets` expands each value into these forms once
-and replaces every occurrence with `[REDACTED:<name>]` before anything is masked.
+-w0`), base32 or hex (a request dump), with any of their characters escaped
+(percent-encoded into a link or redirect, `\\u0067` in a JSON log, `&#103;` in
+HTML), in another case (header values normalised), or, for a kubeconfig, as the
+keys and tokens inside the file the environment points at.
+
+`GatewaySecrets` expands each value into its encoded forms once (`forms`). To
+scrub, it reads a view of the text with every escape decoded and ASCII case
+folded (`_view`), finds each form there, maps each match back to the span of
+the original text it came from, and replaces that span with
+`[REDACTED:<name>]` before anything is masked. Matching the view rather than
+listing every escaped spelling covers any subset of escaped characters, double
+percent-encoding and mixed case at the cost of one pass over the text.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import contextlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +58,11 @@ class GatewaySecrets:
             for form in forms(value):
                 pairs.setdefault(form, name)
         self.pairs = sorted(((n, f) for f, n in pairs.items()), key=lambda p: -len(p[1]))
+        needles: dict[str, str] = {}
+        for name, form in self.pairs:
+            for needle in _needles(form):
+                needles.setdefault(needle, name)
+        self._needles = sorted(needles.items(), key=lambda p: -len(p[0]))
 
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
@@ -58,12 +74,26 @@ class GatewaySecrets:
         return cls(named)
 
     def scrub(self, text: str, counts: dict[str, int]) -> str:
-        for name, value in self.pairs:
-            hits = text.count(value)
-            if hits:
-                text = text.replace(value, f"[REDACTED:{name}]")
-                counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + hits
-        return text
+        """`text` with every form of every secret, escaped or not, in any case, replaced."""
+        if not self._needles or not text:
+            return text
+        view, origin = _view(text)
+        spans: list[tuple[int, int, str]] = []
+        for needle, name in self._needles:
+            at = view.find(needle)
+            while at >= 0:
+                spans.append((*origin.span(at, at + len(needle)), name))
+                at = view.find(needle, at + 1)
+        if not spans:
+            return text
+        out: list[str] = []
+        pos = 0
+        for start, end, name in _merged(spans):
+            out += [text[pos:start], f"[REDACTED:{name}]"]
+            pos = end
+            counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
+        out.append(text[pos:])
+        return "".join(out)
 
     def scrub_json(self, value: Any, counts: dict[str, int]) -> Any:
         if isinstance(value, str):
@@ -76,8 +106,93 @@ class GatewaySecrets:
         return value
 
 
+def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping matches as one span each, named after the first (longest) there."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, name in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]), out[-1][2])
+        else:
+            out.append((start, end, name))
+    return out
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# One escaped character: percent-encoding (also double: `%2567`), JSON and C escapes,
+# HTML character references. Each decodes to one character of the view.
+_ESCAPE = re.compile(
+    r"%(?:25)*([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})"
+    r"|&#[xX]0*([0-9A-Fa-f]{1,6});|&#0*([0-9]{1,7});"
+)
+_DECIMAL = 5  # the group of `&#103;`; the others are hexadecimal
+
+
+def _fold(text: str) -> str:
+    """ASCII case folded, one character for one (so view offsets stay exact)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+def _needles(form: str) -> set[str]:
+    """What `form` looks like in the view: case folded, and for a non-ASCII secret
+    also its UTF-8 bytes one character each (what percent-escapes decode to here)."""
+    out = {_fold(form)}
+    if not form.isascii():
+        out.add(_fold(form.encode().decode("latin-1")))
+    return out
+
+
+class _Origin:
+    """Where each character of a view came from in the text: the same offset, shifted
+    by the escapes before it; an escape's character covers the whole escape."""
+
+    def __init__(self) -> None:
+        self.at: list[int] = []  # the view offset of each escape, ascending
+        self.starts: list[int] = []  # and its span in the text
+        self.ends: list[int] = []
+
+    def add(self, at: int, start: int, end: int) -> None:
+        self.at.append(at)
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def span(self, first: int, stop: int) -> tuple[int, int]:
+        """The text's span of view characters `first` up to `stop`."""
+        return self._start(first), self._start(stop - 1, end=True)
+
+    def _start(self, index: int, end: bool = False) -> int:
+        i = bisect.bisect_right(self.at, index) - 1
+        if i >= 0 and self.at[i] == index:
+            return self.ends[i] if end else self.starts[i]
+        shifted = index if i < 0 else self.ends[i] + index - self.at[i] - 1
+        return shifted + 1 if end else shifted
+
+
+def _view(text: str) -> tuple[str, _Origin]:
+    """`text` with its escapes decoded and case folded, and where each view character
+    came from (one pass; plain text is its own view)."""
+    origin = _Origin()
+    if not any(c in text for c in "%\\&"):
+        return _fold(text), origin
+    parts: list[str] = []
+    pos = length = 0
+    for escape in _ESCAPE.finditer(text):
+        group = escape.lastindex or 0
+        code = int(escape[group], 10 if group == _DECIMAL else 16)
+        if code > 0x10FFFF:
+            continue
+        start, end = escape.span()
+        length += start - pos
+        origin.add(length, start, end)
+        parts += [text[pos:start], chr(code)]
+        length += 1
+        pos = end
+    parts.append(text[pos:])
+    return _fold("".join(parts)), origin
+
+
 def forms(value: str) -> set[str]:
-    """The value, its lines and words, and the base64 text of each at any alignment."""
+    """The value, its lines and words, and each one's base64 and base32 text at any
+    alignment and its hex (plain, and byte by byte with spaces or colons)."""
     value = value.strip()
     if len(value) < MIN_SECRET:
         return set()
@@ -89,7 +204,9 @@ def forms(value: str) -> set[str]:
     plain = {value} | {p for p in pieces if len(p) >= MIN_PIECE and not p.startswith("-----")}
     out = set(plain)
     for text in plain:
-        out |= set(base64_cores(text.encode()))
+        raw = text.encode()
+        out |= set(base64_cores(raw)) | set(base32_cores(raw))
+        out |= {raw.hex(), raw.hex(" "), raw.hex(":")}
     return out
 
 
@@ -106,6 +223,17 @@ def base64_cores(raw: bytes) -> Iterator[str]:
         if len(core) >= MIN_PIECE:
             yield core
             yield core.replace("+", "-").replace("/", "_")
+
+
+def base32_cores(raw: bytes) -> Iterator[str]:
+    """The base32 characters `raw` determines alone, at each of five alignments, in the
+    standard and the `base32hex` alphabets (a view matches them in either case)."""
+    for skip in range(5):
+        for encode in (base64.b32encode, base64.b32hexencode):
+            encoded = encode(b"\0" * skip + raw).decode()
+            core = encoded[-(-8 * skip // 5) : 8 * (skip + len(raw)) // 5]
+            if len(core) >= MIN_PIECE:
+                yield core
 
 
 def kubeconfig_secrets(paths: str) -> list[str]:

@@ -11,6 +11,7 @@ secrets are scrubbed before anything is scanned.
 
 from __future__ import annotations
 
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker
 
@@ -24,7 +25,7 @@ OPEN_SPAN_CHARS = 65_536
 class StreamMasker:
     """Scrubs and masks one run's output, block by block, per pipe."""
 
-    def __init__(self, masker: Masker, secrets: list[tuple[str, str]]) -> None:
+    def __init__(self, masker: Masker, secrets: GatewaySecrets) -> None:
         self.masker = masker
         self.secrets = secrets
         self.counts: dict[str, int] = {}
@@ -64,12 +65,8 @@ class StreamMasker:
         return "".join(out)
 
     def _scrub(self, text: str) -> str:
-        for name, value in self.secrets:
-            hits = text.count(value)
-            if hits:
-                text = text.replace(value, f"[REDACTED:{name}]")
-                self._count("GATEWAY_SECRET", hits)
-        return text
+        """The same scrubber as every other door's: every form, escaped or not."""
+        return self.secrets.scrub(text, self.counts)
 
     def _count(self, entity: str, hits: int = 1) -> None:
         self.counts[entity] = self.counts.get(entity, 0) + hits

@@ -172,7 +172,7 @@ class ExecConnector:
         if program is None:  # describe said unknown; policy should never let it here
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
-        output = StreamMasker(masker, GatewaySecrets.from_env(env, self.settings.env).pairs)
+        output = StreamMasker(masker, GatewaySecrets.from_env(env, self.settings.env))
         command = [program, *argv[1:]]
         with _exec_files.fed(command, files_read(command, self.rule_sets), _files(action)) as (
             command,

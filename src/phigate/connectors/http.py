@@ -133,8 +133,17 @@ class HttpConnector:
 
     # ── prepare ─────────────────────────────────────────────────────────────
     def prepare(self, action: Action) -> Action:
-        """Refuse (400) headers HTTP cannot carry: the caller's bad input, found before
-        policy and audit treat the request as one that could run."""
+        """Refuse (400) headers HTTP cannot carry, and a query holding a NUL: the
+        caller's bad input, found before policy and audit treat the request as one that
+        could run (servers cut a name or value at a NUL, or do not: two readings)."""
+        query = action.body.get("query")
+        for name, value in query.items() if isinstance(query, dict) else ():
+            values = value if isinstance(value, list) else [value]
+            if any("\x00" in str(text) for text in (name, *values)):
+                raise InvalidRequestError(
+                    f"query parameter {str(name)!r} holds a NUL character (\\u0000); "
+                    "send text without it"
+                )
         headers = action.body.get("headers")
         for name, value in headers.items() if isinstance(headers, dict) else ():
             if not _HEADER_NAME.fullmatch(str(name)) or not _HEADER_VALUE.fullmatch(str(value)):
@@ -313,7 +322,8 @@ def url_secrets(url: str) -> list[str]:
     httpx sends userinfo as `Authorization: Basic base64(user:pass)`; an upstream
     that echoes the header, decoded or not, or quotes the URL it was called with,
     shows the password percent-encoded, decoded, or joined to the user name.
-    `GatewaySecrets` adds the base64 forms of each. Query values of the base URL
+    `GatewaySecrets` adds the encoded forms of each (base64, base32, hex) and finds
+    them escaped or in another case too. Query values of the base URL
     (an `?api_key=`) are credentials too. The user name alone is no secret.
     """
     parts = urlsplit(url)

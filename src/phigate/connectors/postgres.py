@@ -220,7 +220,9 @@ class PostgresConnector:
         payload = {
             "columns": columns,
             "rows": rows,
-            "row_count": len(rows),
+            # A command without a result set (UPDATE, DELETE, INSERT without RETURNING)
+            # counts the rows it changed, as its command tag (`status`) already says.
+            "row_count": len(rows) if columns else max(cursor.rowcount, 0),
             "truncated": truncated,
             "masked": masked,
         }
