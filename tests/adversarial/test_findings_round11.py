@@ -134,7 +134,6 @@ async def test_the_credential_as_sent_and_in_base64_is_redacted(
     assert "REDACTED" in shown
 
 
-@finding(1, "the MCP upstream's credential comes back percent-encoded, hex, lower-case, base32")
 @pytest.mark.parametrize("form", sorted(ECHOES))
 async def test_the_credential_in_another_encoding_is_redacted(
     hostile: tuple[Served, Hostile], form: str
