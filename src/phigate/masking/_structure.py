@@ -538,7 +538,9 @@ def json_values(data: bytes) -> Iterator[Found]:
 
 # A header cell may carry a unit or a question: "Weight (kg)", "Smoker?", "BMI %".
 _HEADER_CELL = r"[ \t]*\x22?[A-Za-z_#\x{C0}-\x{FF}][A-Za-z0-9_ ./#()%?'+\x{C0}-\x{FF}-]{0,30}\x22?"
-_CSV_HEADER_RE = rf"(?m:^[ \t]*\|?{_HEADER_CELL}(?:([,\t;|]){_HEADER_CELL}){{2,}}[ \t]*\|?\r?$)"
+# Two cells are a header too ("mrn,ssn", "| MRN | SSN |"): a row under it must have
+# as many cells, and a column is masked only where its header names a type.
+_CSV_HEADER_RE = rf"(?m:^[ \t]*\|?{_HEADER_CELL}(?:([,\t;|]){_HEADER_CELL}){{1,}}[ \t]*\|?\r?$)"
 _CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
 
 
@@ -563,8 +565,10 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
             pos = line_end + 1
             continue  # a ragged row (an unquoted "Doe, Jane"): the next may align again
         for cell, entity in zip(cells, columns, strict=True):
-            if entity is not None and value_ok(entity, cell.strip(b' "')):
-                yield pos, pos + len(cell), entity
+            value = cell.strip(b' \t"')
+            if entity is not None and value_ok(entity, value):
+                start = pos + cell.find(value)  # "| 40123456 |": the value, not its padding
+                yield start, start + len(value), entity
             pos += len(cell) + len(sep)
         pos = line_end + 1
 
