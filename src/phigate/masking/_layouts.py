@@ -14,14 +14,19 @@ from collections.abc import Iterator
 
 import re2
 
-from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
 from phigate.masking._shapes import has_digit
-from phigate.masking._structure import Found, Structure, classify_label, value_ok
+from phigate.masking._structure import (
+    _WORDED_TYPES,
+    Found,
+    Structure,
+    classify_label,
+    value_ok,
+)
 
-# Types a label only vouches for when the value holds a digit: a pipe, a label after
-# its value or a markup cell does not say where a name or a place ends.
-_WORDED = frozenset((e.PERSON, e.LOCATION, e.STREET_ADDRESS, e.PROFESSION, e.EMAIL, e.URL))
+# Types a label only vouches for when the value holds a digit: a pipe or a label
+# after its value does not say where a name or a place ends.
+_WORDED = _WORDED_TYPES
 
 
 def _numbered(entity: str | None, value: bytes) -> bool:
@@ -96,12 +101,18 @@ def yaml_values(data: bytes) -> Iterator[Found]:
     """`mrn:` then `- 40123456` lines, or `mrn: |` then indented lines: each line of the
     list or the block is a value of the key, while the lines stay under it (a list at
     the key's indentation or deeper, a block deeper)."""
-    for found in _YAML_KEY.spans(data):
-        indent = found[1][1] - found[1][0]
-        entity = classify_label(data[found[2][0] : found[2][1]].decode())
-        if entity is None:
-            continue
+    found = _YAML_KEY.search(data)
+    while found is not None:
         pos = data.find(b"\n", found[2][1]) + 1
+        # the match ends inside the next line, which may be a key itself: read on from it
+        yield from _yaml_items(data, found, pos)
+        found = _YAML_KEY.search(data, pos)
+
+
+def _yaml_items(data: bytes, found: list[tuple[int, int]], pos: int) -> Iterator[Found]:
+    indent = found[1][1] - found[1][0]
+    entity = classify_label(data[found[2][0] : found[2][1]].decode())
+    if entity is not None:
         while 0 < pos < len(data):
             line = _YAML_LINE.match(data, pos)
             assert line is not None  # every part is optional
@@ -111,8 +122,8 @@ def yaml_values(data: bytes) -> Iterator[Found]:
                 break
             start, end = line.span(3)
             value = data[start:end].rstrip()
-            if b": " in value:
-                break  # the next key of a mapping
+            if b": " in value or value.endswith(b":"):
+                break  # the next key of a mapping: it is read from its own line
             if value_ok(entity, value, strict=True):
                 yield start, start + len(value), entity
             pos = line.end() + 1
@@ -127,14 +138,14 @@ _PIPE = Regex(_PIPE_RE.encode())
 def pipe_pairs(data: bytes) -> Iterator[Found]:
     """A cell naming a type before a cell with a digit, on a pipe-separated line
     (`psql -A`, exports): the label and its value as separate fields."""
-    seen: set[int] = set()
+    done = 0
     for found in _PIPE.spans(data):
+        if found[0][0] < done:
+            continue  # a line is read once, however many pairs it holds
         line = data.rfind(b"\n", 0, found[0][0]) + 1
-        if line in seen:
-            continue
-        seen.add(line)
         line_end = data.find(b"\n", line)
         line_end = len(data) if line_end < 0 else line_end
+        done = line_end
         cells = data[line:line_end].split(b"|")
         pos = line
         for i, cell in enumerate(cells[:-1]):

@@ -544,18 +544,34 @@ _CSV_HEADER_RE = rf"(?m:^[ \t]*\|?{_HEADER_CELL}(?:([,\t;|]){_HEADER_CELL}){{1,}
 _CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
 
 
+# Types whose values need no digit: where a header is weak, they are left to the
+# detectors that read the values themselves.
+_WORDED_TYPES = frozenset((e.PERSON, e.LOCATION, e.STREET_ADDRESS, e.PROFESSION, e.EMAIL, e.URL))
+
+
 def csv_values(data: bytes) -> Iterator[Found]:
+    table_end = [0]
     for found in _CSV_HEADER.spans(data):
         start, end = found[0]
+        if start < table_end[0]:
+            continue  # a line of the table read last (a repeated header): read once
         sep = data[found[1][0] : found[1][1]]
         header = data[start:end].split(sep)
         columns = [classify_label(h.strip().strip(b'"').decode()) for h in header]
+        if sum(1 for h in header if h.strip()) < 3:
+            # two words and a comma may be prose ("name,count" over "Boston,12"):
+            # a two-column header vouches only for values with a digit
+            columns = [c if c not in _WORDED_TYPES else None for c in columns]
         if any(columns):
-            yield from _csv_rows(data, end + 1, sep, columns)
+            yield from _csv_rows(data, end + 1, sep, columns, table_end)
 
 
-def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> Iterator[Found]:
+def _csv_rows(
+    data: bytes, pos: int, sep: bytes, columns: list[str | None], table_end: list[int]
+) -> Iterator[Found]:
+    """The cells of the rows under a header; `table_end` gets where the table ended."""
     while pos < len(data):
+        table_end[0] = pos
         line_end = data.find(b"\n", pos)
         line_end = len(data) if line_end < 0 else line_end
         cells = _cells(data[pos:line_end].rstrip(b"\r"), sep)
@@ -740,12 +756,13 @@ def row_numbers(data: bytes) -> Iterator[Found]:
     a town; one word alone only if a name list has it): a record number in a row
     of people. Under a header, the header judges."""
     common, names = common_words(), plain_names()
+    known: dict[int, bool] = {}
     for found in _ROW_NUMBER.spans(data):
         start, end = found[1]
         line = data.rfind(b"\n", 0, start) + 1
         line_end = data.find(b"\n", end)
         line_end = len(data) if line_end < 0 else line_end
-        if _under_header(data, line) or _TIMESTAMP.fullmatch(data[start:end]) is not None:
+        if _under_header(data, line, known) or _TIMESTAMP.fullmatch(data[start:end]) is not None:
             continue
         for cell in _NAME_CELL.finditer(data, line, line_end):
             words = cell.group(1).decode("utf-8", "replace").replace(",", " ").lower().split()
@@ -754,17 +771,27 @@ def row_numbers(data: bytes) -> Iterator[Found]:
                 break
 
 
-def _under_header(data: bytes, line: int) -> bool:
-    """A line without a digit above, in the same block of delimited lines."""
+def _under_header(data: bytes, line: int, known: dict[int, bool]) -> bool:
+    """A line without a digit above, in the same block of delimited lines. `known`
+    holds the answers for the lines read so far: each row of a long table is read
+    once, not once for every row below it."""
+    walked: list[int] = []
+    answer = False
     while line > 0:
+        if line in known:
+            answer = known[line]
+            break
+        walked.append(line)
         above = data.rfind(b"\n", 0, line - 1) + 1
         text = data[above : line - 1]
         if not any(sep in text for sep in (b",", b";", b"\t")):
-            return False
+            break
         if not has_digit(text):
-            return True
+            answer = True
+            break
         line = above
-    return False
+    known.update(dict.fromkeys(walked, answer))
+    return answer
 
 
 @dataclass(frozen=True, slots=True)
