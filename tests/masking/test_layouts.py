@@ -24,9 +24,12 @@ LABELLED = [
     f"<table>\n<tr>\n <th class=h>Medical record number</th>\n <th>SSN</th>\n</tr>\n"
     f"<tr>\n <td> {MRN} </td>\n <td>{SSN}</td>\n</tr>\n</table>",
     # markup and escaped JSON
+    f"<tr><td>MRN</td><td>{MRN}</td></tr><tr><td>SSN</td><td>{SSN}</td></tr>",
+    f"<td>MRN</td><td>{MRN}</td> <td>SSN</td><td>{SSN}</td>",
     f"<Patient><ssn>{SSN}</ssn><mrn>{MRN}</mrn></Patient>",
     f'<hl7:mrn system="x">{MRN}</hl7:mrn> <SSN>{SSN}</SSN>',
     'saved {\\"mrn\\": \\"' + MRN + '\\", \\"ssn\\": \\"' + SSN + '\\"}',
+    'mrn=\\"' + MRN + '\\" ssn=\\"' + SSN + '\\"',
     'row={\\"mrn\\":' + MRN + ',\\"ssn\\":\\"' + SSN + '\\"}',
     # a label after its value
     f"{SSN} (SSN), {MRN} (MRN)",
@@ -54,6 +57,7 @@ DECOYS = [
     "<dose>500</dose><unit>mg</unit>",
     "version 1234567 (build) - release",
     "step 3 - done (ok)",
+    "step 4521 - Visit note follows",  # after a dash, a label ends its clause
     "dose|500|route|oral",
     "items:\n- aspirin\n- 1234567\n",
     "metadata:\n  name: web\n  replicas: 3\n",

@@ -10,7 +10,7 @@ the value with `value_ok`. Every trigger is an RE2 pattern in the one set pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import re2
 
@@ -60,7 +60,7 @@ def elements(data: bytes) -> Iterator[Found]:
             yield start, start + len(value), entity
 
 
-_TABLE_RE = r"(?i:<th[\s>])"
+_TABLE_RE = r"(?i:<t[hd][\s>])"
 _ROW = re2.compile(rb"(?is)<tr[\s>](.*?)(?:</tr\s*>|<tr[\s>]|</table|$)")
 _CELL = re2.compile(rb"(?is)<(t[hd])(?:\s[^<>]{0,200})?>(.{0,400}?)(?:</t[hd]\s*>|<t[hd][\s>]|$)")
 _TAG = re2.compile(rb"<[^<>]{0,200}>")
@@ -68,19 +68,30 @@ _TAG = re2.compile(rb"<[^<>]{0,200}>")
 
 def html_tables(data: bytes) -> Iterator[Found]:
     """Data cells under the header cells of an HTML table: a row of `<th>` names the
-    columns of the rows after it, as the header line of a CSV does."""
+    columns of the rows after it, as the header line of a CSV does. In a table of
+    two columns, a cell naming a type labels the cell after it (`<td>MRN</td><td>…`)."""
     columns: list[str | None] = []
-    for row in _ROW.finditer(data):
-        cells = list(_CELL.finditer(data, row.start(1), row.end(1)))
+    rows = [row.span(1) for row in _ROW.finditer(data)] or [(0, len(data))]  # cells alone
+    for row_start, row_end in rows:
+        cells = list(_CELL.finditer(data, row_start, row_end))
+        labels = [classify_label(_text(c.group(2)).decode("utf-8", "replace")) for c in cells]
         if cells and all(c.group(1).lower() == b"th" for c in cells):
-            columns = [classify_label(_text(c.group(2)).decode("utf-8", "replace")) for c in cells]
+            columns = labels
             continue
         for cell, entity in zip(cells, columns, strict=False):
-            start, end = cell.span(2)
-            value = data[start:end].strip()
-            if entity is not None and value and b"<" not in value and value_ok(entity, value):
-                start += data[start:end].find(value)
-                yield start, start + len(value), entity
+            yield from _cell_value(data, cell, entity, lambda k, v: value_ok(k, v))
+        for cell, entity in zip(cells[1:], labels, strict=False):
+            yield from _cell_value(data, cell, entity, _numbered)
+
+
+def _cell_value(
+    data: bytes, cell: re2._Match[bytes], entity: str | None, ok: Callable[[str, bytes], bool]
+) -> Iterator[Found]:
+    start, end = cell.span(2)
+    value = data[start:end].strip()
+    if entity is not None and value and b"<" not in value and ok(entity, value):
+        start += data[start:end].find(value)
+        yield start, start + len(value), entity
 
 
 def _text(markup: bytes) -> bytes:
@@ -163,7 +174,9 @@ def pipe_pairs(data: bytes) -> Iterator[Found]:
 
 _AFTER_RE = (
     r"(?:^|[\s(#:=;/\[])([A-Za-z]{0,4}[-#]?\d[A-Za-z0-9-]{2,24})[ \t]*"
-    r"(?:\([ \t]*([A-Za-z][A-Za-z #.]{0,30}?)[ \t]*\)|[-–—][ \t]*([A-Za-z][A-Za-z#.]{0,20})\b)"
+    # after a dash, the label ends its clause: "40123456 - MRN", not "… - Visit note"
+    r"(?:\([ \t]*([A-Za-z][A-Za-z #.]{0,30}?)[ \t]*\)"
+    r"|[-–—][ \t]*([A-Za-z][A-Za-z#.]{0,20})[ \t]*(?:[,;)\]]|(?m:$)))"
 )
 _AFTER = Regex(_AFTER_RE.encode())
 

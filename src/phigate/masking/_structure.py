@@ -285,6 +285,8 @@ def label_values(data: bytes) -> Iterator[Found]:
             continue
         if data[value_start : value_start + 1] in (b'"', b"'"):
             value_start += 1  # mrn: "12345"
+        elif data[value_start : value_start + 2] == b'\\"':
+            value_start += 2  # mrn=\"12345\", quoted inside a quoted string
         limit = labels[i + 1][0] if i + 1 < len(labels) else len(data)
         value_start = _after_blanks(data, value_start, limit)
         end = _value_end(data, value_start, max(limit, value_start))
@@ -421,7 +423,7 @@ def _label_word(word: bytes) -> bool:
 def _value_end(data: bytes, start: int, limit: int) -> int:
     """Where a value stops: a line end, a separator, two blanks, or the next label."""
     end = min(limit, start + _MAX_VALUE)
-    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">", b"__"):
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'\\"', b'"', b"<", b">", b"__"):
         found = data.find(stop, start, end)
         if found >= 0:
             end = found
