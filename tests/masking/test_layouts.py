@@ -107,6 +107,13 @@ def test_folded_offsets_map_back_to_the_original_characters() -> None:
         pos += size
 
 
+def test_a_cut_character_and_a_lone_surrogate_are_kept_as_bytes() -> None:
+    surrogate = "\ud800".encode("utf-8", "surrogatepass")
+    data = "５３６".encode()[1:] + surrogate + "７".encode()
+    folded, offsets = fold(data)
+    assert folded == b"\xbc\x9536" + surrogate + b"7" and offsets[-1] == len(data)
+
+
 def test_nothing_to_fold_is_the_text_itself() -> None:
     assert fold(b"plain 123") == (b"plain 123", [])
     assert fold("naïve ②".encode())[1]  # a circled digit folds; é does not

@@ -164,13 +164,14 @@ def fold(data: bytes) -> tuple[bytes, list[int]]:
     to it, and for each byte offset of the folded text (and its end) the offset in
     `data`, so spans found in the folding mask the original characters. The offsets
     are empty when nothing folds."""
-    text = data.decode("utf-8", "surrogatepass")
+    # A window of a long value may cut a character: its bytes are kept as they are.
+    text = data.decode("utf-8", "surrogateescape")
     out: list[bytes] = []
     offsets: list[int] = []
     pos = 0
     changed = False
     for char in text:
-        raw = char.encode("utf-8", "surrogatepass")
+        raw = char.encode("utf-8", "surrogateescape")
         ascii_form = unicodedata.normalize("NFKC", char) if len(raw) > 1 else char
         if len(raw) > 1 and len(ascii_form) == 1 and ascii_form.isascii():
             out.append(ascii_form.encode())
