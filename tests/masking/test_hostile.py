@@ -59,6 +59,18 @@ PATHOLOGICAL = [
     ":" * 100_000,
     "Aa " * 60_000,
     "http://" + "a/" * 80_000,
+    # layouts read by label (tables, YAML, pipes, markup, labels after values, escapes)
+    "mrn,ssn\n" + "1234567,536228471\n" * 20_000,  # rows under a header: each read once
+    "mrn,ssn\n" * 20_000,
+    "- mrn:\n" * 20_000,
+    "mrn:\n" + "- 40123456\n" * 20_000,
+    "mrn|12345|" * 20_000,
+    "<tr><th>mrn</th>" * 10_000,
+    "<table><tr><th>MRN</th></tr>" + "<tr><td>40123456</td></tr>" * 10_000,
+    "<mrn>" * 50_000,
+    "40123456 (MRN) " * 20_000,
+    '\\"mrn\\": \\"1234567\\", ' * 20_000,
+    "５" * 100_000,
 ]
 
 

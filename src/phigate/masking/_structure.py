@@ -285,6 +285,8 @@ def label_values(data: bytes) -> Iterator[Found]:
             continue
         if data[value_start : value_start + 1] in (b'"', b"'"):
             value_start += 1  # mrn: "12345"
+        elif data[value_start : value_start + 2] == b'\\"':
+            value_start += 2  # mrn=\"12345\", quoted inside a quoted string
         limit = labels[i + 1][0] if i + 1 < len(labels) else len(data)
         value_start = _after_blanks(data, value_start, limit)
         end = _value_end(data, value_start, max(limit, value_start))
@@ -421,7 +423,7 @@ def _label_word(word: bytes) -> bool:
 def _value_end(data: bytes, start: int, limit: int) -> int:
     """Where a value stops: a line end, a separator, two blanks, or the next label."""
     end = min(limit, start + _MAX_VALUE)
-    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'"', b"<", b">", b"__"):
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'\\"', b'"', b"<", b">", b"__"):
         found = data.find(stop, start, end)
         if found >= 0:
             end = found
@@ -538,22 +540,40 @@ def json_values(data: bytes) -> Iterator[Found]:
 
 # A header cell may carry a unit or a question: "Weight (kg)", "Smoker?", "BMI %".
 _HEADER_CELL = r"[ \t]*\x22?[A-Za-z_#\x{C0}-\x{FF}][A-Za-z0-9_ ./#()%?'+\x{C0}-\x{FF}-]{0,30}\x22?"
-_CSV_HEADER_RE = rf"(?m:^[ \t]*\|?{_HEADER_CELL}(?:([,\t;|]){_HEADER_CELL}){{2,}}[ \t]*\|?\r?$)"
+# Two cells are a header too ("mrn,ssn", "| MRN | SSN |"): a row under it must have
+# as many cells, and a column is masked only where its header names a type.
+_CSV_HEADER_RE = rf"(?m:^[ \t]*\|?{_HEADER_CELL}(?:([,\t;|]){_HEADER_CELL}){{1,}}[ \t]*\|?\r?$)"
 _CSV_HEADER = Regex(_CSV_HEADER_RE.encode())
 
 
+# Types whose values need no digit: where a header is weak, they are left to the
+# detectors that read the values themselves.
+_WORDED_TYPES = frozenset((e.PERSON, e.LOCATION, e.STREET_ADDRESS, e.PROFESSION, e.EMAIL, e.URL))
+
+
 def csv_values(data: bytes) -> Iterator[Found]:
+    table_end = [0]
     for found in _CSV_HEADER.spans(data):
         start, end = found[0]
+        if start < table_end[0]:
+            continue  # a line of the table read last (a repeated header): read once
         sep = data[found[1][0] : found[1][1]]
         header = data[start:end].split(sep)
         columns = [classify_label(h.strip().strip(b'"').decode()) for h in header]
+        if sum(1 for h in header if h.strip()) < 3:
+            # two words and a comma may be prose ("name,count" over "Boston,12"):
+            # a two-column header vouches only for values with a digit
+            columns = [c if c not in _WORDED_TYPES else None for c in columns]
         if any(columns):
-            yield from _csv_rows(data, end + 1, sep, columns)
+            yield from _csv_rows(data, end + 1, sep, columns, table_end)
 
 
-def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> Iterator[Found]:
+def _csv_rows(
+    data: bytes, pos: int, sep: bytes, columns: list[str | None], table_end: list[int]
+) -> Iterator[Found]:
+    """The cells of the rows under a header; `table_end` gets where the table ended."""
     while pos < len(data):
+        table_end[0] = pos
         line_end = data.find(b"\n", pos)
         line_end = len(data) if line_end < 0 else line_end
         cells = _cells(data[pos:line_end].rstrip(b"\r"), sep)
@@ -563,8 +583,10 @@ def _csv_rows(data: bytes, pos: int, sep: bytes, columns: list[str | None]) -> I
             pos = line_end + 1
             continue  # a ragged row (an unquoted "Doe, Jane"): the next may align again
         for cell, entity in zip(cells, columns, strict=True):
-            if entity is not None and value_ok(entity, cell.strip(b' "')):
-                yield pos, pos + len(cell), entity
+            value = cell.strip(b' \t"')
+            if entity is not None and value_ok(entity, value):
+                start = pos + cell.find(value)  # "| 40123456 |": the value, not its padding
+                yield start, start + len(value), entity
             pos += len(cell) + len(sep)
         pos = line_end + 1
 
@@ -736,12 +758,13 @@ def row_numbers(data: bytes) -> Iterator[Found]:
     a town; one word alone only if a name list has it): a record number in a row
     of people. Under a header, the header judges."""
     common, names = common_words(), plain_names()
+    known: dict[int, bool] = {}
     for found in _ROW_NUMBER.spans(data):
         start, end = found[1]
         line = data.rfind(b"\n", 0, start) + 1
         line_end = data.find(b"\n", end)
         line_end = len(data) if line_end < 0 else line_end
-        if _under_header(data, line) or _TIMESTAMP.fullmatch(data[start:end]) is not None:
+        if _under_header(data, line, known) or _TIMESTAMP.fullmatch(data[start:end]) is not None:
             continue
         for cell in _NAME_CELL.finditer(data, line, line_end):
             words = cell.group(1).decode("utf-8", "replace").replace(",", " ").lower().split()
@@ -750,17 +773,27 @@ def row_numbers(data: bytes) -> Iterator[Found]:
                 break
 
 
-def _under_header(data: bytes, line: int) -> bool:
-    """A line without a digit above, in the same block of delimited lines."""
+def _under_header(data: bytes, line: int, known: dict[int, bool]) -> bool:
+    """A line without a digit above, in the same block of delimited lines. `known`
+    holds the answers for the lines read so far: each row of a long table is read
+    once, not once for every row below it."""
+    walked: list[int] = []
+    answer = False
     while line > 0:
+        if line in known:
+            answer = known[line]
+            break
+        walked.append(line)
         above = data.rfind(b"\n", 0, line - 1) + 1
         text = data[above : line - 1]
         if not any(sep in text for sep in (b",", b";", b"\t")):
-            return False
+            break
         if not has_digit(text):
-            return True
+            answer = True
+            break
         line = above
-    return False
+    known.update(dict.fromkeys(walked, answer))
+    return answer
 
 
 @dataclass(frozen=True, slots=True)

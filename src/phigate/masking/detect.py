@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import re2
 
 from phigate.masking._fastre import Regex
+from phigate.masking._layouts import LAYOUTS
 from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
@@ -56,15 +58,21 @@ class SpanFinder:
         specs = [s for s in (*SECRET_PATTERNS, *PHI_PATTERNS) if _wanted(s, types)]
         specs.extend(_custom_specs(identifiers, types))
         self._patterns = [_Compiled(s) for s in specs]
-        self._structures: list[Structure] = list(STRUCTURES) if types & PHI_TYPES else []
+        self._structures: list[Structure] = [*STRUCTURES, *LAYOUTS] if types & PHI_TYPES else []
         self._types = types
         triggers = [c.spec.regex for c in self._patterns] + [s.trigger for s in self._structures]
         self._names = NameDetector() if PERSON in types else None
         # Everything `find` starts from, in one pass (see `quiet`): the triggers, then
-        # the OCR confusion that makes a text a scan and the word a name starts from.
+        # the OCR confusion that makes a text a scan, a compatibility form that NFKC
+        # folds to ASCII, and the word a name starts from.
         self._ocr_index = len(triggers)
-        self._name_index = len(triggers) + 1 if self._names else -1
-        starts = [_OCR_TOKEN.pattern, *([NAME_WORD.pattern] if self._names else [])]
+        self._fold_index = len(triggers) + 1
+        self._name_index = len(triggers) + 2 if self._names else -1
+        starts = [
+            _OCR_TOKEN.pattern,
+            _FOLDABLE.pattern,
+            *([NAME_WORD.pattern] if self._names else []),
+        ]
         gate = triggers + [p.decode("latin-1") for p in starts]
         self._gate = _pattern_sets(gate)
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
@@ -110,6 +118,10 @@ class SpanFinder:
         the caller has it already."""
         if hits is None:
             hits = self.hits(data)
+        if self._fold_index in hits:
+            folded, offsets = fold(data)
+            if offsets:  # found in the ASCII reading, masked in the original
+                return [Span(offsets[s], offsets[e], t) for s, e, t in self.find(folded)]
         if self._ocr_index in hits and _scanned(data):
             data = ocr_normal(data)
             hits = self.hits(data)  # the scan reads differently: its triggers too
@@ -137,6 +149,40 @@ class SpanFinder:
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
         return (Span(s, e, t) for s, e, t in structure.find(data) if t in types)
+
+
+# Compatibility forms that NFKC reads as one ASCII character: fullwidth forms
+# ("５３６-２２-８４７１", typed with an East Asian input method), the ideographic space,
+# mathematical letters and digits ("𝟓𝟑𝟔"), super- and subscripts, circled digits.
+_FOLDABLE = Regex(
+    rb"[\x{3000}\x{FF01}-\x{FF5E}\x{1D400}-\x{1D7FF}\x{2070}-\x{209F}\x{2460}-\x{2473}]"
+)
+
+
+def fold(data: bytes) -> tuple[bytes, list[int]]:
+    """The text with each compatibility form NFKC reads as one ASCII character folded
+    to it, and for each byte offset of the folded text (and its end) the offset in
+    `data`, so spans found in the folding mask the original characters. The offsets
+    are empty when nothing folds."""
+    # A window of a long value may cut a character: its bytes are kept as they are.
+    text = data.decode("utf-8", "surrogateescape")
+    out: list[bytes] = []
+    offsets: list[int] = []
+    pos = 0
+    changed = False
+    for char in text:
+        raw = char.encode("utf-8", "surrogateescape")
+        ascii_form = unicodedata.normalize("NFKC", char) if len(raw) > 1 else char
+        if len(raw) > 1 and len(ascii_form) == 1 and ascii_form.isascii():
+            out.append(ascii_form.encode())
+            offsets.append(pos)
+            changed = True
+        else:
+            out.append(raw)
+            offsets.extend(range(pos, pos + len(raw)))
+        pos += len(raw)
+    offsets.append(pos)
+    return (b"".join(out), offsets) if changed else (data, [])
 
 
 # Scanned text read by OCR confuses O with 0 and l or I with 1 ("D0B: O3/l4/l952",
