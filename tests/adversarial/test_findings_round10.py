@@ -23,7 +23,6 @@ import yaml
 from psycopg import sql as pgsql
 
 from phigate.ops.pgserver import EmbeddedPostgres
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round8 import search
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 from tests.connectors.support import harness_with
