@@ -11,8 +11,12 @@ terminal) marks the escapes, and one that cannot still prints them.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+
+from confusable_homoglyphs import categories, confusables
 
 # Characters that pass for ASCII punctuation a statement's meaning depends on
 # (quotes end literals, semicolons end statements) but are not it.
@@ -42,6 +46,60 @@ def _ignorable(char: str) -> bool:
     return any(low <= code <= high for low, high in _IGNORABLE)
 
 
+# Characters of no script of their own (digits, `_`, combining marks) go with any.
+_ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
+# Scripts one writing system mixes by design (Japanese, Korean): not look-alikes.
+_WRITING_SYSTEMS = (
+    frozenset({"HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"HAN", "HANGUL"}),
+)
+_WORD = re.compile(r"\w+")
+
+
+def mixes_scripts(scripts: set[str]) -> bool:
+    """Whether letters of `scripts` together can hide one script's letter in another."""
+    scripts = scripts - _ANY_SCRIPT
+    return len(scripts) > 1 and not any(scripts <= system for system in _WRITING_SYSTEMS)
+
+
+def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
+    """The letters of `text` to escape as Latin look-alikes (index → reason), and the
+    scripts its letters are in.
+
+    Per word, so real text in another script stays readable: in a word mixing scripts
+    (`pаid` with a Cyrillic `а`) the letters of the minority script are escaped (ties:
+    the non-Latin ones); a word wholly in another script is escaped only when every
+    letter of it is a Latin look-alike (`рау` in Cyrillic reads as `pay`), so a
+    Russian name in a literal is shown as written.
+    """
+    found: dict[int, str] = {}
+    scripts: set[str] = set()
+    if text.isascii():
+        return found, {"LATIN"} if any(c.isalpha() for c in text) else scripts
+    for match in _WORD.finditer(text):
+        word = match.group()
+        by_letter = [categories.alias(c) for c in word]
+        counts = Counter(s for s in by_letter if s not in _ANY_SCRIPT)
+        scripts |= set(counts)
+        if mixes_scripts(set(counts)):
+            main = max(counts, key=lambda s: (counts[s], s == "LATIN"))
+            for at, script in enumerate(by_letter):
+                if script not in _ANY_SCRIPT and script != main:
+                    found[match.start() + at] = f"a {script} letter in a {main} word: a look-alike"
+        elif counts and "LATIN" not in counts and _reads_as_latin(word):
+            for at, script in enumerate(by_letter):
+                if script not in _ANY_SCRIPT:
+                    found[match.start() + at] = f"a {script} word of Latin look-alikes"
+    return found, scripts
+
+
+def _reads_as_latin(word: str) -> bool:
+    letters = {c for c in word if categories.alias(c) not in _ANY_SCRIPT}
+    hits = confusables.is_confusable(word, greedy=True, preferred_aliases=["latin"])
+    alike = {hit["character"] for hit in hits} if hits else set()
+    return bool(letters) and letters <= alike
+
+
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 SPACE_RUN = 4  # spaces in a row inside a literal or argument before they are counted
 
@@ -57,6 +115,7 @@ class Shown:
     parts: list[tuple[str, bool]] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
     space_runs: list[int] = field(default_factory=list)
+    scripts: set[str] = field(default_factory=set)
 
     @property
     def text(self) -> str:
@@ -81,6 +140,7 @@ class Shown:
         self.parts += other.parts
         self.hidden += other.hidden
         self.space_runs += other.space_runs
+        self.scripts |= other.scripts
 
 
 def escape(char: str) -> str:
@@ -124,7 +184,8 @@ def reveal(text: str, *, keep_breaks: bool = False, space_run: int | None = SPAC
     escaped, since there they change what the value is, not how it is laid out.
     Runs of at least `space_run` spaces are collapsed to a visible count.
     """
-    shown = Shown()
+    look_alikes, scripts = _look_alike_letters(text)
+    shown = Shown(scripts=scripts)
     i, previous = 0, " "
     while i < len(text):
         char = text[i]
@@ -140,6 +201,8 @@ def reveal(text: str, *, keep_breaks: bool = False, space_run: int | None = SPAC
             i, previous = end, " "
             continue
         reason = None if (char == "\n" and keep_breaks) else why_hidden(char, previous)
+        if reason is None and i in look_alikes:
+            reason = f"{_name(char)} ({look_alikes[i]})"
         if reason is None:
             shown.add(char)
         else:
