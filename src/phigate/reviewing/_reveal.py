@@ -67,10 +67,11 @@ def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
     scripts its letters are in.
 
     Per word, so real text in another script stays readable: in a word mixing scripts
-    (`pаid` with a Cyrillic `а`) the letters of the minority script are escaped (ties:
-    the non-Latin ones); a word wholly in another script is escaped only when every
-    letter of it is a Latin look-alike (`рау` in Cyrillic reads as `pay`), so a
-    Russian name in a literal is shown as written.
+    (`pаid` with a Cyrillic `а`) the minority script's letters that pass for the main
+    script's are escaped (ties: the main script is Latin; `Ωmega` keeps its Ω); a word
+    wholly in another script is escaped only when every letter of it is a Latin
+    look-alike (`рау` in Cyrillic reads as `pay`), so a Russian name in a literal is
+    shown as written. The scripts let a reviewer view warn of a statement mixing them.
     """
     found: dict[int, str] = {}
     scripts: set[str] = set()
@@ -83,9 +84,10 @@ def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
         scripts |= set(counts)
         if mixes_scripts(set(counts)):
             main = max(counts, key=lambda s: (counts[s], s == "LATIN"))
+            alike = _alike(word, main)
             for at, script in enumerate(by_letter):
-                if script not in _ANY_SCRIPT and script != main:
-                    found[match.start() + at] = f"a {script} letter in a {main} word: a look-alike"
+                if script not in _ANY_SCRIPT and script != main and word[at] in alike:
+                    found[match.start() + at] = f"a {script} look-alike in a {main} word"
         elif counts and "LATIN" not in counts and _reads_as_latin(word):
             for at, script in enumerate(by_letter):
                 if script not in _ANY_SCRIPT:
@@ -93,11 +95,15 @@ def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
     return found, scripts
 
 
+def _alike(word: str, script: str) -> set[str]:
+    """The letters of `word` Unicode's confusables data says pass for `script` ones."""
+    hits = confusables.is_confusable(word, greedy=True, preferred_aliases=[script.lower()])
+    return {hit["character"] for hit in hits} if hits else set()
+
+
 def _reads_as_latin(word: str) -> bool:
     letters = {c for c in word if categories.alias(c) not in _ANY_SCRIPT}
-    hits = confusables.is_confusable(word, greedy=True, preferred_aliases=["latin"])
-    alike = {hit["character"] for hit in hits} if hits else set()
-    return bool(letters) and letters <= alike
+    return bool(letters) and letters <= _alike(word, "LATIN")
 
 
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
