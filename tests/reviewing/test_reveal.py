@@ -143,3 +143,10 @@ def test_a_word_of_its_own_script_stays_readable(text: str, scripts: set[str]) -
 def test_the_scripts_of_a_statement_gather_across_its_pieces() -> None:
     shown = reveal_sql("SELECT 1 FROM patients WHERE name = '\u0418\u0432\u0430\u043d\u043e\u0432'")
     assert shown.hidden == [] and shown.scripts == {"LATIN", "CYRILLIC"}
+
+
+def test_short_words_of_real_text_in_another_script_stay_readable() -> None:
+    """`с` (Russian "with") passes for a Latin c, but beside `болью` it is Russian."""
+    note = "\u0441 \u0431\u043e\u043b\u044c\u044e"
+    assert reveal(note).hidden == []
+    assert reveal("\u0441").text == "\\u0441"  # alone, it is a Latin c to the reader

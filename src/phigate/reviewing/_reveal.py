@@ -10,6 +10,7 @@ terminal) marks the escapes, and one that cannot still prints them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -70,16 +71,19 @@ def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
     (`pаid` with a Cyrillic `а`) the minority script's letters that pass for the main
     script's are escaped (ties: the main script is Latin; `Ωmega` keeps its Ω); a word
     wholly in another script is escaped only when every letter of it is a Latin
-    look-alike (`рау` in Cyrillic reads as `pay`), so a Russian name in a literal is
-    shown as written. The scripts let a reviewer view warn of a statement mixing them.
+    look-alike (`рау` in Cyrillic reads as `pay`) and no other word of the text is
+    real text in that script, so a Russian name or note in a literal is shown as
+    written. The scripts let a reviewer view warn of a statement mixing them.
     """
     found: dict[int, str] = {}
     scripts: set[str] = set()
     if text.isascii():
         return found, {"LATIN"} if any(c.isalpha() for c in text) else scripts
+    disguised: list[tuple[int, list[str]]] = []  # words wholly of Latin look-alikes
+    written: set[str] = set()  # scripts with a word that passes for no Latin one
     for match in _WORD.finditer(text):
         word = match.group()
-        by_letter = [categories.alias(c) for c in word]
+        by_letter = [_script(c) for c in word]
         counts = Counter(s for s in by_letter if s not in _ANY_SCRIPT)
         scripts |= set(counts)
         if mixes_scripts(set(counts)):
@@ -88,21 +92,34 @@ def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
             for at, script in enumerate(by_letter):
                 if script not in _ANY_SCRIPT and script != main and word[at] in alike:
                     found[match.start() + at] = f"a {script} look-alike in a {main} word"
-        elif counts and "LATIN" not in counts and _reads_as_latin(word):
-            for at, script in enumerate(by_letter):
-                if script not in _ANY_SCRIPT:
-                    found[match.start() + at] = f"a {script} word of Latin look-alikes"
+        elif len(counts) == 1 and "LATIN" not in counts:
+            if _reads_as_latin(word):
+                disguised.append((match.start(), by_letter))
+            else:
+                written |= set(counts)
+    # Real text in that script (`с болью`, Russian for "with pain") keeps its short
+    # words that happen to be look-alikes; a lone `рау` among Latin ones is escaped.
+    for start, by_letter in disguised:
+        for at, script in enumerate(by_letter):
+            if script not in _ANY_SCRIPT and script not in written:
+                found[start + at] = f"a {script} word of Latin look-alikes"
     return found, scripts
 
 
-def _alike(word: str, script: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    return str(categories.alias(char))
+
+
+@functools.lru_cache(maxsize=4096)
+def _alike(word: str, script: str) -> frozenset[str]:
     """The letters of `word` Unicode's confusables data says pass for `script` ones."""
     hits = confusables.is_confusable(word, greedy=True, preferred_aliases=[script.lower()])
-    return {hit["character"] for hit in hits} if hits else set()
+    return frozenset(hit["character"] for hit in hits) if hits else frozenset()
 
 
 def _reads_as_latin(word: str) -> bool:
-    letters = {c for c in word if categories.alias(c) not in _ANY_SCRIPT}
+    letters = {c for c in word if _script(c) not in _ANY_SCRIPT}
     return bool(letters) and letters <= _alike(word, "LATIN")
 
 
