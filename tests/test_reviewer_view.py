@@ -144,3 +144,47 @@ async def test_names_the_caller_chose_are_escaped_in_every_field(harness: Harnes
     shown += [row["column"] for row in action["column_sensitivity"]]
     assert not [s for s in shown if "\u202e" in s], shown
     assert any("\\u202e" in s for s in action["tables"]), action["tables"]
+
+
+async def test_a_look_alike_letter_in_an_argument_is_escaped(tools: Harness) -> None:
+    """`app!=pаyments` (Cyrillic а) reads as "not payments" and matches every app."""
+    argv = ["deploy-tool", "deploy", "-l", "app!=p\u0430yments"]
+    answer = await tools.client.post(
+        "/v1/actions", headers=tools.auth("claims-bot"), json={"connection": "deploy", "argv": argv}
+    )
+    review = await review_of(tools, answer)
+    assert review["statement"] == "deploy-tool deploy -l 'app!=p\\u0430yments'"
+    assert [part for part, escape in review["marked"]["statement"] if escape] == ["\\u0430"]
+    warnings = " | ".join(review["warnings"])
+    assert "CYRILLIC SMALL LETTER A (a CYRILLIC look-alike in a LATIN word)" in warnings
+    assert "mixes scripts (Cyrillic, Latin)" in warnings
+
+
+async def test_a_look_alike_letter_in_an_http_request_is_escaped(tools: Harness) -> None:
+    """Headers must be ASCII already and a JSON body is sent \\u-escaped; a text body
+    is sent as written, so its look-alikes (Cyrillic а, and рау for "pay") are escaped."""
+    request = {
+        "method": "POST",
+        "path": "/patients/export",
+        "headers": {},
+        "body": "selector: app!=p\u0430yments\nstatus!=\u0440\u0430\u0443\n",
+    }
+    answer = await tools.client.post(
+        "/v1/actions",
+        headers=tools.auth("claims-bot"),
+        json={"connection": "patients-api", "request": request},
+    )
+    review = await review_of(tools, answer)
+    assert review["sent"].endswith("selector: app!=p\\u0430yments\nstatus!=\\u0440\\u0430\\u0443\n")
+    assert "4 hidden or look-alike characters" in review["warnings"][0]
+
+
+async def test_a_name_in_its_own_script_is_shown_as_written_with_a_warning(
+    harness: Harness,
+) -> None:
+    name = "\u0418\u0432\u0430\u043d\u043e\u0432"  # Иванов: no letter hidden, one script
+    sql = f"UPDATE claims SET status = 'paid' WHERE status = '{name}'"
+    review = await review_of(harness, await harness.submit("claims-bot", sql))
+    assert f"'{name}'" in review["statement"] and review["hidden"] == 0
+    assert not [part for part, escape in review["marked"]["statement"] if escape]
+    assert any("mixes scripts (Cyrillic, Latin)" in w for w in review["warnings"])

@@ -101,3 +101,52 @@ def test_updates_and_deletes_without_where_are_called_out(sql: str, found: list[
 def test_exec_arguments_keep_their_boundaries() -> None:
     shown = exec_sent({"argv": ["tool", "a b", "c\nd", "it's"], "stdin": "x\ny\n"})
     assert shown.text == "tool 'a b' 'c\\nd' 'it'\"'\"'s'\n--- stdin ---\nx\ny\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("WHERE status <> 'p\u0430id'", "WHERE status <> 'p\\u0430id'"),  # Cyrillic а
+        ('"st\u0430tus"', '"st\\u0430tus"'),  # in a quoted identifier
+        ("ap\u03bfroved", "ap\\u03bfroved"),  # Greek omicron
+        ("app!=p\u0430yments", "app!=p\\u0430yments"),  # an argument, not SQL
+        ("\u13aaPPROVED", "\\u13aaPPROVED"),  # Cherokee A
+        ("\u041c\u043e\u0441\u043a\u0432\u0430a", "\u041c\u043e\u0441\u043a\u0432\u0430\\u0061"),
+        ("'\u0440\u0430\u0443'", "'\\u0440\\u0430\\u0443'"),  # Cyrillic рау reads as pay
+    ],
+)
+def test_a_letter_passing_for_one_of_another_script_is_escaped(text: str, shown: str) -> None:
+    result = reveal(text)
+    assert result.text == shown
+    assert len(result.hidden) == shown.count("\\u") and result.hidden
+    assert all("look-alike" in reason for reason in result.hidden), result.hidden
+
+
+@pytest.mark.parametrize(
+    ("text", "scripts"),
+    [
+        (
+            "'\u0418\u0432\u0430\u043d\u043e\u0432 \u0421\u0435\u0440\u0433\u0435\u0439'",
+            {"CYRILLIC"},
+        ),
+        ("\u03a9mega", {"GREEK", "LATIN"}),  # Ω passes for no Latin letter
+        ("\u03ba\u03b1\u03bb\u03b7\u03bc\u03ad\u03c1\u03b1", {"GREEK"}),
+        ("plain", {"LATIN"}),
+    ],
+)
+def test_a_word_of_its_own_script_stays_readable(text: str, scripts: set[str]) -> None:
+    result = reveal(text)
+    assert result.text == text and result.hidden == []
+    assert result.scripts == scripts
+
+
+def test_the_scripts_of_a_statement_gather_across_its_pieces() -> None:
+    shown = reveal_sql("SELECT 1 FROM patients WHERE name = '\u0418\u0432\u0430\u043d\u043e\u0432'")
+    assert shown.hidden == [] and shown.scripts == {"LATIN", "CYRILLIC"}
+
+
+def test_short_words_of_real_text_in_another_script_stay_readable() -> None:
+    """`с` (Russian "with") passes for a Latin c, but beside `болью` it is Russian."""
+    note = "\u0441 \u0431\u043e\u043b\u044c\u044e"
+    assert reveal(note).hidden == []
+    assert reveal("\u0441").text == "\\u0441"  # alone, it is a Latin c to the reader

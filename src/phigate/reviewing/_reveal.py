@@ -10,9 +10,14 @@ terminal) marks the escapes, and one that cannot still prints them.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+
+from confusable_homoglyphs import categories, confusables
 
 # Characters that pass for ASCII punctuation a statement's meaning depends on
 # (quotes end literals, semicolons end statements) but are not it.
@@ -42,6 +47,82 @@ def _ignorable(char: str) -> bool:
     return any(low <= code <= high for low, high in _IGNORABLE)
 
 
+# Characters of no script of their own (digits, `_`, combining marks) go with any.
+_ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
+# Scripts one writing system mixes by design (Japanese, Korean): not look-alikes.
+_WRITING_SYSTEMS = (
+    frozenset({"HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"HAN", "HANGUL"}),
+)
+_WORD = re.compile(r"\w+")
+
+
+def mixes_scripts(scripts: set[str]) -> bool:
+    """Whether letters of `scripts` together can hide one script's letter in another."""
+    scripts = scripts - _ANY_SCRIPT
+    return len(scripts) > 1 and not any(scripts <= system for system in _WRITING_SYSTEMS)
+
+
+def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
+    """The letters of `text` to escape as Latin look-alikes (index → reason), and the
+    scripts its letters are in.
+
+    Per word, so real text in another script stays readable: in a word mixing scripts
+    (`pаid` with a Cyrillic `а`) the minority script's letters that pass for the main
+    script's are escaped (ties: the main script is Latin; `Ωmega` keeps its Ω); a word
+    wholly in another script is escaped only when every letter of it is a Latin
+    look-alike (`рау` in Cyrillic reads as `pay`) and no other word of the text is
+    real text in that script, so a Russian name or note in a literal is shown as
+    written. The scripts let a reviewer view warn of a statement mixing them.
+    """
+    found: dict[int, str] = {}
+    scripts: set[str] = set()
+    if text.isascii():
+        return found, {"LATIN"} if any(c.isalpha() for c in text) else scripts
+    disguised: list[tuple[int, list[str]]] = []  # words wholly of Latin look-alikes
+    written: set[str] = set()  # scripts with a word that passes for no Latin one
+    for match in _WORD.finditer(text):
+        word = match.group()
+        by_letter = [_script(c) for c in word]
+        counts = Counter(s for s in by_letter if s not in _ANY_SCRIPT)
+        scripts |= set(counts)
+        if mixes_scripts(set(counts)):
+            main = max(counts, key=lambda s: (counts[s], s == "LATIN"))
+            alike = _alike(word, main)
+            for at, script in enumerate(by_letter):
+                if script not in _ANY_SCRIPT and script != main and word[at] in alike:
+                    found[match.start() + at] = f"a {script} look-alike in a {main} word"
+        elif len(counts) == 1 and "LATIN" not in counts:
+            if _reads_as_latin(word):
+                disguised.append((match.start(), by_letter))
+            else:
+                written |= set(counts)
+    # Real text in that script (`с болью`, Russian for "with pain") keeps its short
+    # words that happen to be look-alikes; a lone `рау` among Latin ones is escaped.
+    for start, by_letter in disguised:
+        for at, script in enumerate(by_letter):
+            if script not in _ANY_SCRIPT and script not in written:
+                found[start + at] = f"a {script} word of Latin look-alikes"
+    return found, scripts
+
+
+@functools.lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    return str(categories.alias(char))
+
+
+@functools.lru_cache(maxsize=4096)
+def _alike(word: str, script: str) -> frozenset[str]:
+    """The letters of `word` Unicode's confusables data says pass for `script` ones."""
+    hits = confusables.is_confusable(word, greedy=True, preferred_aliases=[script.lower()])
+    return frozenset(hit["character"] for hit in hits) if hits else frozenset()
+
+
+def _reads_as_latin(word: str) -> bool:
+    letters = {c for c in word if _script(c) not in _ANY_SCRIPT}
+    return bool(letters) and letters <= _alike(word, "LATIN")
+
+
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 SPACE_RUN = 4  # spaces in a row inside a literal or argument before they are counted
 
@@ -57,6 +138,7 @@ class Shown:
     parts: list[tuple[str, bool]] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
     space_runs: list[int] = field(default_factory=list)
+    scripts: set[str] = field(default_factory=set)
 
     @property
     def text(self) -> str:
@@ -81,6 +163,7 @@ class Shown:
         self.parts += other.parts
         self.hidden += other.hidden
         self.space_runs += other.space_runs
+        self.scripts |= other.scripts
 
 
 def escape(char: str) -> str:
@@ -124,7 +207,8 @@ def reveal(text: str, *, keep_breaks: bool = False, space_run: int | None = SPAC
     escaped, since there they change what the value is, not how it is laid out.
     Runs of at least `space_run` spaces are collapsed to a visible count.
     """
-    shown = Shown()
+    look_alikes, scripts = _look_alike_letters(text)
+    shown = Shown(scripts=scripts)
     i, previous = 0, " "
     while i < len(text):
         char = text[i]
@@ -140,6 +224,8 @@ def reveal(text: str, *, keep_breaks: bool = False, space_run: int | None = SPAC
             i, previous = end, " "
             continue
         reason = None if (char == "\n" and keep_breaks) else why_hidden(char, previous)
+        if reason is None and i in look_alikes:
+            reason = f"{_name(char)} ({look_alikes[i]})"
         if reason is None:
             shown.add(char)
         else:

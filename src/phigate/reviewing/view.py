@@ -25,7 +25,7 @@ from phigate.identity.principal import Principal
 from phigate.masking.columns import ColumnInfo, classify
 from phigate.pipeline.gateway import Gateway
 from phigate.policy.engine import columns_matching
-from phigate.reviewing._reveal import Shown, reveal
+from phigate.reviewing._reveal import Shown, mixes_scripts, reveal
 from phigate.reviewing._sent import exec_sent, http_sent
 from phigate.reviewing._sql import pretty, reveal_sql, unbounded_writes
 from phigate.reviewing.sight import Sight, sight
@@ -166,6 +166,7 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     shown_params = reveal(json.dumps(shown, ensure_ascii=False)) if params else None
     hidden = _hidden(statement, sent, shown_params)
     warnings = _warnings(record, hidden, sent, reason, parsed)
+    warnings += _scripts_warning(sent, statement, *([shown_params] if shown_params else []))
     warnings += masked_warning(gateway, record)
     in_reasons = [h for r in _reasons(gateway, record) for h in r.hidden]
     if in_reasons:
@@ -274,6 +275,20 @@ def _warnings(
     if record.action.sql is not None:
         warnings.extend(unbounded_writes(record.action.sql))
     return warnings
+
+
+def _scripts_warning(*shown: Shown) -> list[str]:
+    """Say so when what runs is written in more than one script: a word of its own in
+    another script (a Cyrillic name in a literal) is shown as written, so the reviewer
+    should read it as that script, not take it for the Latin word it may resemble."""
+    scripts: set[str] = set().union(*(s.scripts for s in shown))
+    if not mixes_scripts(scripts):
+        return []
+    names = ", ".join(sorted(s.title() for s in scripts - {"COMMON", "INHERITED"}))
+    return [
+        f"this statement mixes scripts ({names}): letters that pass for Latin ones within "
+        "a word are escaped; read a word written wholly in another script as that script"
+    ]
 
 
 def _hidden_warning(what: str, reasons: list[str]) -> str:
