@@ -198,9 +198,8 @@ async def test_rest_lists_compares_and_repins_for_admins_only(f: Fronted) -> Non
     shown = await h.client.get(
         "/v1/connections/charts/tools/lookup_patient", headers=h.auth("admin")
     )
-    assert (
-        shown.status_code == 200 and shown.json()["upstream_definition"]["description"] == POISONED_SEEN
-    )
+    assert shown.status_code == 200
+    assert shown.json()["upstream_definition"]["description"] == POISONED_SEEN
 
     url = "/v1/connections/charts/tools/lookup_patient/repin"
     body = {"digest": new, "reason": "reviewed the new wording"}
