@@ -33,6 +33,9 @@ _NAME_SEPARATORS = re.compile(r"[_.]")
 _NOT_NAME = re.compile(r"[^A-Za-z0-9]+")
 _TAG_CHARS = 12
 _PURPOSE = "phigate.mcp.tool-name"
+# Cleaned definitions kept, by the upstream's own: the pre-call check lists before
+# calls, and masking every description each time would cost more than the listing.
+_KEPT = 4096
 
 
 class UpstreamText:
@@ -42,6 +45,7 @@ class UpstreamText:
         self.secrets = secrets
         self.masker: Masker | None = None  # set by `McpConnector.attach`
         self.tag: Callable[[str, str], str] | None = None  # keyed digest, idem
+        self._cleaned: dict[str, types.Tool | None] = {}
 
     def text(self, text: str) -> str:
         scrubbed = self.secrets.scrub(text, {})
@@ -72,6 +76,16 @@ class UpstreamText:
     def tool(self, tool: types.Tool) -> types.Tool | None:
         """The tool under its gateway name, with every text it carries cleaned; None
         when it has no gateway name (withheld)."""
+        if self.masker is None:  # not attached yet: nothing kept from before the key
+            return self._clean(tool)
+        raw = tool.model_dump_json(by_alias=True)
+        if raw not in self._cleaned:
+            if len(self._cleaned) >= _KEPT:
+                self._cleaned.clear()
+            self._cleaned[raw] = self._clean(tool)
+        return self._cleaned[raw]
+
+    def _clean(self, tool: types.Tool) -> types.Tool | None:
         name = self.name(tool.name)
         if name is None:
             return None
