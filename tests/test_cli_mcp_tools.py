@@ -17,7 +17,7 @@ from phigate.audit.chain import AuditLog
 from phigate.cli import main
 from phigate.store import Database
 from tests.conftest import demo_config
-from tests.connectors.test_mcp_repin import POISONED, charts_connection
+from tests.connectors.test_mcp_repin import POISONED, POISONED_SEEN, charts_connection
 from tests.mcp.conftest import serve_app
 from tests.mcp.upstream_server import Upstream
 
@@ -89,7 +89,7 @@ async def test_list_show_and_repin_a_changed_tool(setup: Setup) -> None:
 
     code, shown = await setup.run("mcp-tools", "show", "charts", "lookup_patient")
     assert code == 0, shown
-    assert f"+{POISONED}" in shown and "-Look up a patient's chart summary by MRN." in shown
+    assert f"+{POISONED_SEEN}" in shown and "-Look up a patient's chart summary by MRN." in shown
     assert f"--digest {new}" in shown
 
     code, output = await setup.run(

@@ -156,7 +156,6 @@ async def test_the_credential_in_another_encoding_is_redacted(
 TOOL_NAMES = {"credential": f"lookup_{CREDENTIAL}", "ssn": "lookup_536-22-8412"}
 
 
-@finding(2, "an upstream tool's name reaches agents unscrubbed and unmasked (tools/list)")
 @pytest.mark.parametrize("kind", sorted(TOOL_NAMES))
 async def test_an_upstream_tool_name_is_scrubbed_and_masked(
     hostile: tuple[Served, Hostile], kind: str
@@ -173,7 +172,6 @@ async def test_an_upstream_tool_name_is_scrubbed_and_masked(
     assert secret not in shown, shown
 
 
-@finding(2, "an upstream tool's name reaches reviewers and the audit log unmasked")
 async def test_an_upstream_tool_name_is_masked_for_reviewers_and_audit(
     hostile: tuple[Served, Hostile],
 ) -> None:
@@ -195,7 +193,6 @@ async def test_an_upstream_tool_name_is_masked_for_reviewers_and_audit(
     assert "536-22-8412" not in records
 
 
-@finding(6, "a reviewed tool's description carrying the credential (base64) is listed as is")
 async def test_a_tool_description_is_scrubbed_of_the_credential(
     hostile: tuple[Served, Hostile],
 ) -> None:
@@ -244,7 +241,6 @@ async def test_a_look_alike_letter_is_flagged_for_the_reviewer(
 PATIENT = "Margaret Okafor, SSN 536-22-8412"
 
 
-@finding(4, "the upstream's tools/list error at the pre-call check reaches the agent as sent")
 @pytest.mark.parametrize("leak", ["credential", "patient"])
 async def test_an_error_of_the_pre_call_listing_is_scrubbed_and_masked(
     hostile: tuple[Served, Hostile], leak: str
@@ -283,7 +279,6 @@ async def _refuse_initialize(request: Request) -> Response:
     return JSONResponse({"jsonrpc": "2.0", "id": body["id"], "error": error})
 
 
-@finding(5, "an upstream's refusal of `initialize` reaches the agent unscrubbed and unmasked")
 async def test_a_refused_session_is_scrubbed_and_masked(tmp_path: Path, ehr_dsn: str) -> None:
     refusing = Starlette(routes=[Route("/mcp", _refuse_initialize, methods=["POST"])])
     async with serve_app(refusing) as upstream_base:

@@ -63,13 +63,14 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     conn = settings.connections.get(connection)
     if not isinstance(conn, McpConnection):
         fail(f"no MCP connection {connection!r} in {config_path}", 5)
-    masker = MaskingEngine(settings.masking, _key(settings, "masking_key")).masker(AUDIT_PROFILE)
+    masking = MaskingEngine(settings.masking, _key(settings, "masking_key"))
+    masker = masking.masker(AUDIT_PROFILE)
     db = Database(settings.state.url)
     try:
         db.ensure_current(migrate=settings.state.migrate_on_start)
         audit = AuditLog(db)
         connector = McpConnector(connection, conn)
-        connector.attach(db, audit)
+        connector.attach(db, audit, masker, masking.keyed_digest)
 
         async def run_and_close() -> Any:
             try:

@@ -44,6 +44,8 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from phigate.config import McpConnection
+from phigate.connectors._mcp_text import UpstreamText
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.core.errors import UpstreamBusyError, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -103,9 +105,14 @@ class UpstreamSession:
         settings: McpConnection,
         *,
         on_tools_changed: Callable[[], None] = lambda: None,
+        on_withheld: Callable[[str], None] = lambda _name: None,
     ) -> None:
         self.name = name
         self.settings = settings
+        # Everything the upstream says passes here as it arrives (`_mcp_text`).
+        self.text = UpstreamText(secrets(settings))
+        self._on_withheld = on_withheld
+        self._upstream_names: dict[str, str] = {}  # gateway name → upstream's, where they differ
         self.opened = 0  # sessions opened so far: one per (re)connect
         self._on_tools_changed = on_tools_changed
         self._live: _Live | None = None
@@ -137,7 +144,7 @@ class UpstreamSession:
         return live is not None and live.transport_closed()
 
     async def call_tool(self, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
-        """Call a tool once, in one of the connection's call slots."""
+        """Call a tool (by its gateway name) once, in one of the connection's call slots."""
         try:
             async with asyncio.timeout(self.settings.timeout_seconds):
                 await self._call_slots.acquire()
@@ -155,9 +162,12 @@ class UpstreamSession:
         """Never retried: a failed call may already have had effects."""
         live = await self._session()
         timeout = self.settings.timeout_seconds
+        upstream_name = self._upstream_names.get(tool, tool)
         try:
             async with asyncio.timeout(timeout + _CALL_GRACE_SECONDS):
-                return await live.client.call_tool(tool, arguments, read_timeout_seconds=timeout)
+                return await live.client.call_tool(
+                    upstream_name, arguments, read_timeout_seconds=timeout
+                )
         except MCPError as exc:
             if exc.code == CONNECTION_CLOSED:
                 self._discard(live)
@@ -168,7 +178,7 @@ class UpstreamSession:
             if exc.code == REQUEST_TIMEOUT:
                 raise UpstreamError(f"tool {tool!r} timed out after {timeout:g} s") from None
             raise UpstreamError(
-                f"MCP upstream {self.name!r} refused tool {tool!r}: {exc}"
+                f"MCP upstream {self.name!r} refused tool {tool!r}: {self.text.text(str(exc))}"
             ) from None
         except TimeoutError:
             self._discard(live)  # the write itself hung: the transport is wedged
@@ -237,7 +247,7 @@ class UpstreamSession:
             async with asyncio.timeout(self.settings.timeout_seconds):
                 for _ in range(_MAX_PAGES):
                     page = await live.client.list_tools(cursor=cursor)
-                    tools.extend(page.tools)
+                    tools.extend(self._admitted(page.tools))
                     cursor = page.next_cursor
                     if cursor is None:
                         self._remember(_Listing(live, notices, sent, tools))
@@ -245,14 +255,39 @@ class UpstreamSession:
         except MCPError as exc:
             if exc.code not in (CONNECTION_CLOSED, REQUEST_TIMEOUT):
                 raise UpstreamError(
-                    f"MCP upstream {self.name!r} refused to list tools: {exc}"
+                    f"MCP upstream {self.name!r} refused to list tools: {self.text.text(str(exc))}"
                 ) from None
             self._discard(live)
-            raise _SessionLost(f"lost its session while listing tools ({exc})") from None
+            raise _SessionLost(
+                f"lost its session while listing tools ({self.text.text(str(exc))})"
+            ) from None
         except TimeoutError:
             self._discard(live)  # a listing should be quick: treat the upstream as wedged
             raise _SessionLost("did not list its tools in time") from None
         raise UpstreamError(f"MCP upstream {self.name!r} lists more than {_MAX_PAGES} pages")
+
+    def _admitted(self, tools: list[types.Tool]) -> list[types.Tool]:
+        """The listed tools under their gateway names with their text cleaned. A tool
+        whose gateway name another listed tool (or a renamed one) already answers to is
+        withheld, so a call always reaches exactly the tool its name was listed for."""
+        admitted: dict[str, types.Tool] = {}
+        clashing: set[str] = set()
+        for tool in tools:
+            cleaned = self.text.tool(tool)
+            if cleaned is None:
+                self._on_withheld("(a tool whose name needs masking)")
+                continue
+            name = cleaned.name
+            renamed_elsewhere = self._upstream_names.get(name, tool.name) != tool.name
+            if name in admitted or renamed_elsewhere or name in clashing:
+                admitted.pop(name, None)
+                clashing.add(name)
+                self._on_withheld(name)
+                continue
+            admitted[name] = cleaned
+            if name != tool.name:
+                self._upstream_names[name] = tool.name
+        return list(admitted.values())
 
     def _remember(self, listing: _Listing) -> None:
         """Keep the most recently sent listing (concurrent ones may end out of order)."""
@@ -306,7 +341,7 @@ class UpstreamSession:
                 ready.set_result(client)
                 await stop.wait()
         except Exception as exc:  # a background task: report, never raise
-            reason = _describe(exc)
+            reason = self.text.text(_describe(exc))[:200]  # cut after scrubbing
             if not ready.done():
                 ready.set_exception(
                     UpstreamError(f"cannot reach MCP upstream {self.name!r}: {reason}")
@@ -344,7 +379,8 @@ class UpstreamSession:
             self.notices += 1  # no listing sent before now vouches for the tools any more
             self._on_tools_changed()
         elif isinstance(message, Exception):
-            log.info("MCP upstream %r: transport error: %s", self.name, _describe(message))
+            reason = self.text.text(_describe(message))[:200]
+            log.info("MCP upstream %r: transport error: %s", self.name, reason)
 
     def _discard(self, live: _Live) -> None:
         """Stop a dead session's owner (it exits the client in its own task)."""
@@ -397,10 +433,18 @@ def _settle(
         waiting.set_result(done.result())
 
 
+def secrets(settings: McpConnection) -> GatewaySecrets:
+    """The credentials a connection hands its upstream (headers, stdio env)."""
+    named = [(f"header {k}", v.reveal()) for k, v in settings.headers.items()]
+    named += [(k, v.reveal()) for k, v in settings.env.items()]
+    return GatewaySecrets(named)
+
+
 def _describe(exc: BaseException) -> str:
-    """The first leaf exception's type and message, for logs and errors (no payloads)."""
+    """The first leaf exception's type and message, for logs and errors (no payloads);
+    upstream text: the caller cleans it, then cuts it short."""
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     if isinstance(exc, httpx2.HTTPError | OSError):
         return type(exc).__name__
-    return f"{type(exc).__name__}: {exc}"[:200]
+    return f"{type(exc).__name__}: {exc}"

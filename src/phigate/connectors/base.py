@@ -68,10 +68,14 @@ class CopyInConnector(Protocol):
 @runtime_checkable
 class StatefulConnector(Protocol):
     """A connector that keeps state of its own in the gateway's state store, recorded in
-    its audit log (the MCP connector's tool pins). The gateway hands both over as it
-    builds itself, so nothing reaches into its stores afterwards."""
+    its audit log (the MCP connector's tool pins), and shows what a remote side chose
+    only through the audit masker (and a keyed digest, `MaskingEngine.keyed_digest`).
+    The gateway hands them over as it builds
+    itself, so nothing reaches into its stores afterwards."""
 
-    def attach(self, db: Database, audit: AuditLog) -> None: ...
+    def attach(
+        self, db: Database, audit: AuditLog, masker: Masker, tag: Callable[[str, str], str]
+    ) -> None: ...
 
 
 @runtime_checkable

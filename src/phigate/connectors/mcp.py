@@ -17,6 +17,10 @@ definition, and held the same way until it is re-pinned.
 
 Results are scrubbed of the gateway's own upstream credentials (header and
 environment values, in every form `_secrets` knows) before they are masked.
+Everything else the upstream chooses (tool names and definitions, every error
+message) is scrubbed and masked with the audit masker as it arrives (`_mcp_text`);
+a tool whose name carries a credential or PHI is offered under a masked, tagged
+gateway name that the session maps back only when calling.
 The upstream's own sampling and elicitation requests are never forwarded: the
 gateway's client declares neither capability and answers them with an error.
 
@@ -36,6 +40,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,7 +175,10 @@ class McpConnector:
         self._listed: dict[str, ListedTool] = {}
         self._listed_at = -math.inf
         self._flagged: set[tuple[str, str, str]] = set()
-        self.upstream = UpstreamSession(name, settings, on_tools_changed=self._invalidate)
+        self._withheld: set[str] = set()
+        self.upstream = UpstreamSession(
+            name, settings, on_tools_changed=self._invalidate, on_withheld=self._withhold
+        )
         self._relisting: asyncio.Task[None] | None = None
         self._relist_again = False
         self._closing = False
@@ -199,9 +207,38 @@ class McpConnector:
             if not self._relist_again:
                 return
 
-    def attach(self, db: Database, audit: AuditLog) -> None:
-        """Give the connector its pin store (the gateway's state store and audit log)."""
+    def attach(
+        self, db: Database, audit: AuditLog, masker: Masker, tag: Callable[[str, str], str]
+    ) -> None:
+        """Give the connector its pin store (the gateway's state store and audit log),
+        and the audit masker and keyed digest every upstream text passes (`_mcp_text`)."""
         self.pins = ToolPins(db, audit)
+        self._audit = audit
+        self.upstream.text.masker = masker
+        self.upstream.text.tag = tag
+
+    def _withhold(self, shown: str) -> None:
+        """Audit, once per name, a tool withheld because its gateway name is ambiguous."""
+        if shown in self._withheld:
+            return
+        self._withheld.add(shown)
+        if self.pins is None:
+            log.warning("MCP upstream %r: tool %r withheld", self.name, shown)
+            return
+        self._audit.append(
+            "mcp.tool_withheld",
+            {
+                "where": {"connection": self.name},
+                "what": {"tool": shown},
+                "why": "another listed tool answers to the same gateway name (a masked "
+                "name's tag or a clean name clash); it is neither listed nor callable",
+            },
+        )
+
+    def shown_name(self, tool: str) -> str:
+        """A tool name an agent asked for, as the gateway records and shows it: an
+        upstream name carrying a credential or PHI becomes its gateway name."""
+        return self.upstream.text.name(tool) or "[tool name withheld]"
 
     # ── tools ───────────────────────────────────────────────────────────────
     async def tools(self, *, refresh: bool = False) -> list[ListedTool]:
@@ -279,14 +316,14 @@ class McpConnector:
     async def run(self, action: Action, description: Description, masker: Masker) -> Result:
         tool, arguments = action.body["tool"], action.body["arguments"]
         started = time.monotonic()
-        await self._check_unchanged(tool, description)
         secrets = self.secrets()
         try:
+            await self._check_unchanged(tool, description)
             result = await self.upstream.call_tool(tool, arguments)
         except UpstreamError as exc:
-            # The upstream's own error text is shown too: it is upstream output like a
-            # result (a validation error quoting the patient asked about), so it is
-            # scrubbed of the gateway's credentials and masked the same way.
+            # The upstream's own error text (of the pre-call listing or the call) was
+            # cleaned as it arrived (`_mcp_text`); it is shown to this caller, so it is
+            # masked with the caller's masker too, like a result.
             shown = masker.mask_text(secrets.scrub(exc.message, {})).text
             raise UpstreamError(shown) from None
         payload, masked = mask_result(result, masker, secrets)
@@ -301,9 +338,7 @@ class McpConnector:
 
     def secrets(self) -> GatewaySecrets:
         """The credentials this connection hands its upstream (headers, stdio env)."""
-        named = [(f"header {k}", v.reveal()) for k, v in self.settings.headers.items()]
-        named += [(k, v.reveal()) for k, v in self.settings.env.items()]
-        return GatewaySecrets(named)
+        return self.upstream.text.secrets
 
     async def _check_unchanged(self, tool: str, description: Description) -> None:
         """Refuse to run if the tool changed between the decision and now (a rug pull).

@@ -7,6 +7,8 @@ failure inside masking surfaces as `MaskingError` so the pipeline fails closed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +82,13 @@ class MaskingEngine:
 
     def operators(self, config: ProfileConfig) -> Operators:
         return Operators(config, self._key)
+
+    def keyed_digest(self, purpose: str, text: str) -> str:
+        """HMAC-SHA256 (hex) of `text` under the masking key, separated by `purpose`:
+        a stable tag for a value that may be PHI (an unkeyed hash of an SSN is
+        reversed by trying all of them)."""
+        message = purpose.encode() + b"\0" + text.encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
 
 def _revealed(config: ProfileConfig, groups: frozenset[str], reveal: frozenset[str]) -> set[str]:

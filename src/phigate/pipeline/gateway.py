@@ -101,7 +101,8 @@ class Gateway:
         self._connectors = dict(connectors)
         for connector in self._connectors.values():
             if isinstance(connector, StatefulConnector):  # MCP tool pins live in the state
-                connector.attach(db, self._audit)
+                audit_masker = masking.masker(AUDIT_PROFILE)
+                connector.attach(db, self._audit, audit_masker, masking.keyed_digest)
         self.oidc = oidc
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)

@@ -36,12 +36,14 @@ _UNREVIEWED = (
 
 
 def split_name(gateway: Gateway, name: str) -> tuple[McpConnector, str] | None:
-    """`conn__tool` → (connector, tool) when `conn` is an MCP connection."""
+    """`conn__tool` → (connector, tool) when `conn` is an MCP connection; a tool name
+    carrying a credential or PHI (a withheld tool's) comes back masked, so it is never
+    recorded or shown as asked and matches no listed tool."""
     connection, sep, tool = name.partition(SEPARATOR)
     connector = gateway.connector(connection)
     if not sep or not tool or not isinstance(connector, McpConnector):
         return None
-    return connector, tool
+    return connector, connector.shown_name(tool)
 
 
 async def upstream_tools(gateway: Gateway, principal: Principal) -> list[types.Tool]:
