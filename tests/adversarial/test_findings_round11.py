@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config
 from tests.connectors.support import review_all_tools
 from tests.mcp.conftest import Served, mcp_client, serve_app, start
