@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import threading
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -461,3 +463,37 @@ def finding(number: int, reason: str) -> pytest.MarkDecorator:
     so its mark is removed then."""
     why = f"finding {number}: {reason}"
     return pytest.mark.xfail(strict=True, raises=AssertionError, reason=why)
+
+
+# ── local HTTP upstreams for the connector attacks ─────────────────────────
+@contextlib.contextmanager
+def http_upstream(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[str]:
+    """A local HTTP server answering with `handler`, as `host:port`, stopped after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def json_documents(documents: Mapping[str, object]) -> type[BaseHTTPRequestHandler]:
+    """A handler answering each GET with the JSON document of its path."""
+
+    class Documents(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            body = json.dumps(documents[self.path]).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Documents

@@ -10,12 +10,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -23,6 +20,7 @@ import yaml
 from psycopg import sql as pgsql
 
 from phigate.ops.pgserver import EmbeddedPostgres
+from tests.adversarial.harness import http_upstream, json_documents
 from tests.adversarial.test_findings_round8 import search
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 from tests.connectors.support import harness_with
@@ -117,33 +115,10 @@ DOCUMENTS: dict[str, object] = {
 }
 
 
-class _Documents(BaseHTTPRequestHandler):
-    """Answers each GET with the JSON document of its path."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        body = json.dumps(DOCUMENTS[self.path]).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def documents() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Documents)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="documents", daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with http_upstream(json_documents(DOCUMENTS), "documents") as address:
+        yield address
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.adversarial.harness import http_upstream
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close as slack_close
 from tests.channels.test_slack import harness_with as slack_harness
@@ -100,16 +100,8 @@ class _Echo(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def echo() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="echo-upstream", daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with http_upstream(_Echo, "echo-upstream") as address:
+        yield address
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ finding is fixed. Attacks that held stay as ordinary tests.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
+from tests.adversarial.harness import http_upstream, json_documents
 from tests.adversarial.test_findings_round4 import (
     ask_then_approve,
     bind,
@@ -93,33 +91,10 @@ DOCUMENTS: dict[str, object] = {
 }
 
 
-class _Documents(BaseHTTPRequestHandler):
-    """Answers each GET with the JSON document of its path."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        body = json.dumps(DOCUMENTS[self.path]).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def documents() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Documents)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="documents", daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with http_upstream(json_documents(DOCUMENTS), "documents") as address:
+        yield address
 
 
 @pytest.fixture
