@@ -21,11 +21,11 @@ from psycopg import sql as pgsql
 
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import http_upstream, json_documents
-from tests.adversarial.test_findings_round8 import search
+from tests.adversarial.test_findings_round8 import _shown, search
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 from tests.connectors.support import harness_with
 from tests.connectors.test_exec import exec_connection
-from tests.connectors.test_http import Upstream, call, upstream
+from tests.connectors.test_http import Upstream, upstream
 
 __all__ = ["search", "upstream"]  # fixtures of round 8 and tests/connectors
 
@@ -134,13 +134,6 @@ async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
     finally:
         await harness.client.aclose()
         await harness.gateway.close()
-
-
-async def _shown(api: Harness, path: str) -> str:
-    """The body the caller gets for `path`, as JSON text."""
-    answer = await call(api, "GET", path)
-    assert answer.status_code == 200, answer.text
-    return json.dumps(answer.json()["result"]["body"], ensure_ascii=False)
 
 
 def _assert_masked(shown: str) -> None:
