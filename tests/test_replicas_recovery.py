@@ -73,6 +73,9 @@ class Store:
                 replica,
             )
             self.audit.append_in(conn, "action.execution_started", {"action_id": action_id})
+        # The row's times are the real clock's: the settable one must not lag them, or
+        # "silent for STALE seconds" would depend on how long the admits took.
+        self.clock.now = max(self.clock.now, time.time())
         return action_id
 
     def status(self, action_id: str) -> str:
