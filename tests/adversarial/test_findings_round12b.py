@@ -8,7 +8,13 @@ Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
-from tests.adversarial.harness import Bench, finding, run_direct
+import re
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+from tests.adversarial.harness import Bench, finding, http_upstream, run_direct
+from tests.connectors.support import harness_with
 
 # --------------------------------------------------------------------------- search_path
 
@@ -36,4 +42,71 @@ def test_a_search_path_that_shadows_the_catalog_in_any_case_is_not_a_read(bench:
     outcome = bench.wire([shadow, probe])
     assert "{public,pg_catalog}" not in outcome.text, (
         f"public was put before pg_catalog through the gateway: {outcome.text}"
+    )
+
+
+# --------------------------------------------------------------------------- http connector
+
+
+def _recording(seen: list[list[tuple[str, str]]]) -> type[BaseHTTPRequestHandler]:
+    """An upstream that records each request's header lines and answers `{}`."""
+
+    class Recording(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_PATCH(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            seen.append([(k.lower(), v) for k, v in self.headers.items()])
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    return Recording
+
+
+@finding(
+    2,
+    "two spellings of one header (Content-Type, content-type) are both shown to the "
+    "reviewer; the connector sends only the last",
+)
+async def test_every_header_a_reviewer_is_shown_is_sent(tmp_path: Path) -> None:
+    """docs/security.md: "HTTP actions show the request line ..., the headers and the
+    body"; what a reviewer sees is exactly what runs. The caller's `headers` is a JSON
+    object, so `Content-Type` and `content-type` are two keys. The reviewer's view
+    prints both (`content-type: text/plain`, then `content-type: application/json`);
+    the connector folds names to lower case into one dict, so only the last one is
+    sent. The reviewer approves a request whose first content-type line never travels
+    (an upstream that reads the first of two headers, as many do, would have parsed the
+    body as text; it gets JSON)."""
+    seen: list[list[tuple[str, str]]] = []
+    headers = {"Content-Type": "text/plain", "content-type": "application/json"}
+    request = {"method": "PATCH", "path": "/claims/7", "headers": headers, "body": "{}"}
+    with http_upstream(_recording(seen), "recording") as address:
+        h = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{address}"}})
+        try:
+            body = {"connection": "api", "request": request}
+            pending = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+            assert pending.status_code == 202, pending.text
+            approval = pending.json()["approval"]["id"]
+            view = await h.client.get(f"/v1/approvals/{approval}", headers=h.auth("alice"))
+            shown = view.json()["action"]["review"]["sent"]
+            voted = await h.client.post(
+                f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={}
+            )
+            assert voted.status_code == 200, voted.text
+            ran = await h.client.post(
+                f"/v1/actions/{pending.json()['id']}/run", headers=h.auth("claims-bot")
+            )
+            assert ran.status_code == 200, ran.text
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    shown_types = re.findall(r"^content-type: (.*)$", shown, re.MULTILINE)
+    assert shown_types == ["text/plain", "application/json"], shown
+    sent_types = [v for k, v in seen[0] if k == "content-type"]
+    assert sent_types == shown_types, (
+        f"the reviewer was shown content-type {shown_types}; the upstream got {sent_types}"
     )
