@@ -13,6 +13,9 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from phigate.cli import main
 from tests.adversarial.harness import Bench, finding, http_upstream, run_direct
 from tests.connectors.support import harness_with
 
@@ -109,4 +112,48 @@ async def test_every_header_a_reviewer_is_shown_is_sent(tmp_path: Path) -> None:
     sent_types = [v for k, v in seen[0] if k == "content-type"]
     assert sent_types == shown_types, (
         f"the reviewer was shown content-type {shown_types}; the upstream got {sent_types}"
+    )
+
+
+# --------------------------------------------------------------------------- configuration
+
+# A rule as a config review reads it: writes wait for a data owner. Its `decision` is
+# given twice; YAML says the keys of a mapping are unique.
+_TWICE = """\
+connections:
+  ehr:
+    type: postgres
+    dsn: "postgresql://gw:pw@127.0.0.1:5432/ehr"
+policy:
+  rules:
+    - name: writes-need-a-data-owner
+      match: {risk: [write]}
+      decision: approve
+      approvals: {count: 1, groups: [data-owners], expires_in: 3600}
+      reason: every write waits for a data owner
+      decision: allow
+"""
+
+
+@finding(
+    3,
+    "a key given twice in phigate.yaml (a rule's `decision: approve` then `decision: "
+    "allow`) is accepted silently and the last one wins",
+)
+def test_a_key_given_twice_in_the_config_is_a_clear_error(tmp_path: Path) -> None:
+    """Bad input of every kind gets a clear error; DESIGN: "phigate.yaml → validated,
+    frozen models; errors cite file and line". A YAML mapping's keys are unique (YAML
+    1.2, 3.2.1.1); PyYAML keeps the last of two. A rule whose first line reads
+    `decision: approve` (what a reviewer of the change sees, with its approvals block)
+    and whose last reads `decision: allow` passes `phigate config check` and lets every
+    write run without approval (`phigate policy check` says `allow`)."""
+    config = tmp_path / "phigate.yaml"
+    config.write_text(_TWICE)
+    who = ["--as", "claims-bot", "--kind", "agent", "--connection", "ehr"]
+    sql = ["--sql", "UPDATE claims SET status = 'paid' WHERE id = 3"]
+    decided = CliRunner().invoke(main, ["policy", "check", "--config", str(config), *who, *sql])
+    assert '"decision": "allow"' in decided.output, decided.output
+    checked = CliRunner().invoke(main, ["config", "check", str(config)])
+    assert checked.exit_code == 1 and "decision" in checked.output, (
+        f"config check: {checked.output.strip()}; policy check: {decided.output.strip()}"
     )
