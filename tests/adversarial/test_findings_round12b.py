@@ -13,10 +13,13 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from click.testing import CliRunner
 
 from phigate.cli import main
-from tests.adversarial.harness import Bench, finding, http_upstream, run_direct
+from phigate.doors.app import build_app
+from tests.adversarial.harness import AGENT, Bench, finding, http_upstream, run_direct
 from tests.connectors.support import harness_with
 
 # --------------------------------------------------------------------------- search_path
@@ -157,3 +160,84 @@ def test_a_key_given_twice_in_the_config_is_a_clear_error(tmp_path: Path) -> Non
     assert checked.exit_code == 1 and "decision" in checked.output, (
         f"config check: {checked.output.strip()}; policy check: {decided.output.strip()}"
     )
+
+
+# --------------------------------------------------------------------------- answers
+
+
+@finding(
+    4,
+    "a text value of a few thousand `[` fails masking with RecursionError: REST answers "
+    "500 masking_failed, the wire session is dropped without an ErrorResponse",
+)
+def test_a_deeply_bracketed_text_value_is_answered_or_refused_clearly(bench: Bench) -> None:
+    """Bad input of every kind gets a clear error in the caller's own protocol. The
+    masker reads a text value that starts like JSON as JSON; `repeat('[', 5000)` (a
+    constant, no PHI) makes the reader recurse past Python's limit. REST answers HTTP
+    500 `masking failed: masking a row failed: RecursionError`; on the wire the gateway
+    closes the session mid-answer (psycopg: "server closed the connection
+    unexpectedly"), so a driver sees a dead connection, not an SQL error. The value is
+    not JSON at all (it never closes)."""
+    sql = "SELECT repeat('[', 5000) AS brackets"
+    wire = bench.wire([sql])
+    rest = bench.rest(sql)
+    assert "closed the connection" not in wire.text, f"wire: {wire.text[:200]}"
+    assert rest.status != "http500", f"REST: {rest.detail}"
+
+
+async def _answer(bench: Bench, sql: str) -> httpx.Response:
+    """The REST answer as a client gets it (an exception in the app is a 500 here)."""
+    transport = httpx.ASGITransport(app=build_app(bench.gateway), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://phigate.test") as client:
+        return await client.post(
+            "/v1/actions",
+            headers={"Authorization": f"Bearer {bench.tokens[AGENT]}"},
+            json={"connection": "ehr", "sql": sql},
+        )
+
+
+@finding(
+    5,
+    "a read whose value JSON cannot carry (float NaN/Infinity, a json value holding a "
+    "lone surrogate) ends in HTTP 500 internal_error after it ran",
+)
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT 'NaN'::float8 AS ratio", "SELECT '\"\\ud800\"'::json AS doc"],
+    ids=["nan", "surrogate"],
+)
+def test_a_value_json_cannot_carry_is_answered_clearly(bench: Bench, sql: str) -> None:
+    """Bad input of every kind gets a clear error in the caller's own protocol; these
+    are not even bad input (PostgreSQL holds both values, the wire door relays them).
+    REST runs the statement, records it executed, then fails to render its answer
+    (Starlette's `json.dumps(allow_nan=False)`, UTF-8 of a lone surrogate) and the
+    client gets HTTP 500 `internal_error: internal error; see the gateway log`: no
+    action id, no word that the statement ran. A RETURNING clause of an approved write
+    takes the same path after the write committed."""
+    answer = bench.call(_answer(bench, sql))
+    try:
+        body = answer.json()
+    except ValueError:
+        body = None
+    assert isinstance(body, dict) and "id" in body, f"{answer.status_code}: {answer.text[:200]}"
+
+
+@finding(
+    6,
+    "a read of an infinite or BC date, or of time 24:00, fails over REST as "
+    "`upstream error ?????: DataError` though PostgreSQL answered it",
+)
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT 'infinity'::date AS until", "SELECT '0044-03-15 BC'::date AS ides"],
+    ids=["infinity", "bc"],
+)
+def test_a_date_python_cannot_hold_is_answered_or_named(bench: Bench, sql: str) -> None:
+    """PostgreSQL answers these (valid dates; `infinity` is common as an open end of a
+    validity period); the REST door fails them as HTTP 502 `upstream error ?????:
+    DataError`, blaming the upstream with no SQLSTATE and no reason. The wire door
+    relays the same value."""
+    wire = bench.wire([sql])
+    assert wire.status == "executed", wire.text
+    rest = bench.rest(sql)
+    assert "?????" not in rest.text and rest.status == "executed", rest.detail
