@@ -241,3 +241,53 @@ def test_a_date_python_cannot_hold_is_answered_or_named(bench: Bench, sql: str) 
     assert wire.status == "executed", wire.text
     rest = bench.rest(sql)
     assert "?????" not in rest.text and rest.status == "executed", rest.detail
+
+
+def _documents(documents: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
+    """An upstream answering each GET with the raw JSON bytes of its path."""
+
+    class Documents(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def do_GET(self) -> None:
+            body = documents[self.path]
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Documents
+
+
+@finding(
+    7,
+    "an http upstream's JSON with NaN, Infinity or 1e400 (Python's reader takes them) "
+    "makes the gateway answer HTTP 500 internal_error after the request ran",
+)
+@pytest.mark.parametrize("path", ["/nan", "/huge"])
+async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
+    tmp_path: Path, path: str
+) -> None:
+    """Bad input of every kind (here, an upstream's) gets a clear error in the caller's
+    own protocol. `{"ratio": NaN}` and `{"n": 1e400}` are what many JSON writers emit
+    (Python's own json.dumps writes NaN); the connector reads them as floats, the
+    answer cannot be written as JSON, and the agent gets `internal_error: see the
+    gateway log` for a GET that ran, where a deeply nested document gets a clear
+    `upstream_error`."""
+    documents = {"/nan": b'{"ratio": NaN, "x": Infinity}', "/huge": b'{"n": 1e400}'}
+    with http_upstream(_documents(documents), "documents") as address:
+        h = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{address}"}})
+        transport = httpx.ASGITransport(app=build_app(h.gateway), raise_app_exceptions=False)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
+                answer = await client.post(
+                    "/v1/actions",
+                    headers=h.auth("claims-bot"),
+                    json={"connection": "api", "request": {"method": "GET", "path": path}},
+                )
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    assert answer.status_code != 500 and "id" in answer.json(), answer.text[:300]
