@@ -9,16 +9,19 @@ Attacks that held stay as ordinary tests.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from click.testing import CliRunner
 
 from phigate.cli import main
 from phigate.doors.app import build_app
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import AGENT, Bench, finding, http_upstream, run_direct
 from tests.connectors.support import harness_with
 
@@ -291,3 +294,63 @@ async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
             await h.client.aclose()
             await h.gateway.close()
     assert answer.status_code != 500 and "id" in answer.json(), answer.text[:300]
+
+
+# --------------------------------------------------------------------------- catalog text
+
+
+@pytest.fixture
+def phi_in_ddl(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[dict[str, str]]:
+    """The schema as a DBA left it: a CHECK constraint that blocks one member id, a
+    partial index for one MRN, a row-level security policy and a column default that
+    name one patient (made by the owner, as DDL is; dropped afterwards)."""
+    admin = pg_server.dsn(str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"]))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        row = conn.execute("SELECT ssn, last_name, mrn FROM patients WHERE id = 7").fetchone()
+        assert row is not None
+        values = {"ssn": row[0], "last_name": row[1], "mrn": row[2]}
+        conn.execute(
+            f"ALTER TABLE claims ADD CONSTRAINT r12b_blocked CHECK (member_id <> '{row[0]}')"
+        )
+        conn.execute(f"ALTER TABLE encounters ALTER COLUMN provider SET DEFAULT '{row[1]}'")
+        conn.execute(f"CREATE INDEX r12b_one ON patients (id) WHERE mrn = '{row[2]}'")
+        conn.execute(f"CREATE POLICY r12b_policy ON patients USING (mrn <> '{row[2]}')")
+    try:
+        yield values
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("ALTER TABLE claims DROP CONSTRAINT r12b_blocked")
+            conn.execute("ALTER TABLE encounters ALTER COLUMN provider DROP DEFAULT")
+            conn.execute("DROP INDEX r12b_one")
+            conn.execute("DROP POLICY r12b_policy ON patients")
+
+
+@finding(
+    8,
+    "PHI written as a constant in DDL comes back unmasked, detectors skipped, through "
+    "pg_get_constraintdef, pg_get_indexdef, information_schema column_default and "
+    "pg_policies.qual (the same default via pg_get_expr(adbin) is [WITHHELD])",
+)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'r12b_blocked'",
+        "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'patients'::regclass",
+        "SELECT column_default FROM information_schema.columns WHERE column_name = 'provider'",
+        "SELECT qual FROM pg_policies WHERE policyname = 'r12b_policy'",
+    ],
+    ids=["constraintdef", "indexdef", "column_default", "policy_qual"],
+)
+def test_a_constant_in_a_catalog_definition_is_masked(
+    bench: Bench, phi_in_ddl: dict[str, str], sql: str
+) -> None:
+    """docs/pgwire.md: "Catalog columns that can hold data — stored values
+    (`attmissingval`), comments, function bodies — are masked as usual beside them".
+    A constraint, an index predicate, a default and a policy hold constants too: an
+    SSN in its canonical form (`CHECK ((member_id <> '409-18-7858'::text))`) reaches
+    the agent as written, while `pg_indexes.indexdef` masks the same MRN (`[MRN]`)
+    and `pg_get_expr(adbin, adrelid)` withholds the same default."""
+    outcome = bench.wire([sql])
+    assert outcome.status == "executed", outcome.text
+    leaked = [k for k, v in phi_in_ddl.items() if v in outcome.text]
+    assert not leaked, f"{leaked} unmasked: {outcome.text[:200]}"
