@@ -21,9 +21,11 @@ from click.testing import CliRunner
 
 from phigate.cli import main
 from phigate.doors.app import build_app
+from phigate.doors.pgwire import _codec as codec
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import AGENT, Bench, finding, http_upstream, run_direct
 from tests.connectors.support import harness_with
+from tests.pgwire.rawclient import RawClient
 
 # --------------------------------------------------------------------------- search_path
 
@@ -354,3 +356,55 @@ def test_a_constant_in_a_catalog_definition_is_masked(
     assert outcome.status == "executed", outcome.text
     leaked = [k for k, v in phi_in_ddl.items() if v in outcome.text]
     assert not leaked, f"{leaked} unmasked: {outcome.text[:200]}"
+
+
+# --------------------------------------------------------------------------- attacks that held
+
+
+async def _portal_of_a_replaced_statement(bench: Bench, first: str) -> list[codec.Message]:
+    """Parse `first` as the unnamed statement, bind portal p1 from it, Parse the
+    unnamed statement again as a harmless constant, then Execute p1 and Sync: the
+    portal runs `first`, whatever the unnamed statement means now."""
+    client = await RawClient.connect(bench.listener.port)
+    try:
+        await client.login(AGENT, bench.tokens[AGENT])
+        client.send(codec.build_parse("", first))
+        client.send(codec.build_bind(codec.Bind("p1", "", (), (), ())))
+        client.send(codec.build_parse("", "SELECT 'x'::text AS ssn"))
+        client.send(codec.execute("p1"))
+        client.send(codec.SYNC)
+        return await client.until(b"Z")
+    finally:
+        client.close()
+
+
+def test_held_a_portal_is_decided_as_the_statement_it_was_bound_from(bench: Bench) -> None:
+    """Held: a portal bound before its unnamed statement was replaced is masked and
+    decided as what it runs, not as the statement the name now holds."""
+    rows = bench.call(_portal_of_a_replaced_statement(bench, "SELECT ssn FROM patients LIMIT 2"))
+    values = [codec.parse_data_row(m.body) for m in rows if m.type == b"D"]
+    assert values == [[b"[SSN]"], [b"[SSN]"]], values
+    probe = "SELECT id FROM patients WHERE ssn LIKE '1%' LIMIT 2"
+    answer = bench.call(_portal_of_a_replaced_statement(bench, probe))
+    assert not [m for m in answer if m.type == b"D"], answer
+    assert any(m.type == b"E" for m in answer), answer
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT ((array_sort(array_agg(ROW(ssn, id))))[1]).f2 FROM patients",
+        "SELECT (min(ARRAY[ssn, id::text]))[2] FROM patients",
+        "SELECT array_position(array_agg(ssn ORDER BY id), '409-18-7858') FROM patients",
+    ],
+    ids=["array_sort", "min_array", "array_position"],
+)
+def test_held_a_field_taken_from_an_ordered_aggregate_of_phi_is_a_condition(
+    bench: Bench, sql: str
+) -> None:
+    """Held: the id of the patient with the smallest SSN, taken as an element of `min`
+    over an array or of PostgreSQL 18's `array_sort` over records, and the position of
+    a value in an aggregated array, wait for approval like `ORDER BY ssn`. (`min` over
+    a record returns an anonymous record, whose fields PostgreSQL will not name.)"""
+    outcome = bench.wire([sql])
+    assert outcome.status == "approval", outcome.text
