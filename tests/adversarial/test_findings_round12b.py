@@ -358,6 +358,61 @@ def test_a_constant_in_a_catalog_definition_is_masked(
     assert not leaked, f"{leaked} unmasked: {outcome.text[:200]}"
 
 
+# --------------------------------------------------------------------------- exec connector
+
+_RECORDER = """#!/bin/sh
+printf '%s\\n' "$@" >> "$RECORD"
+"""
+KUBE_TOKEN = "kube-Tok3n-7f3a9c1d2e4b"
+
+
+@finding(
+    9,
+    "`kubectl get -f kubeconfig` snapshots a working-directory file into the action "
+    "body, and GET /v1/actions/{id} returns it to the agent unscrubbed: the gateway's "
+    "own cluster token",
+)
+async def test_a_file_the_gateway_snapshots_never_returns_its_credential(tmp_path: Path) -> None:
+    """docs/security.md: "No connector returns the gateway's own secrets"; docs/exec.md:
+    the credentials inside the `KUBECONFIG` file are scrubbed from everything that comes
+    back. The `-f NAME` snapshot (docs/exec.md, "read once, when the request is made,
+    into the action body") makes the gateway read any UTF-8 file of the working
+    directory for the caller; `kubectl get -f kubeconfig` is a read that runs at once,
+    and the requester's own view of the action (`GET /v1/actions/{id}`) carries
+    `action.files.kubeconfig` with the token as written. The same request reads any
+    other file there (an `.env`, `terraform.tfstate`)."""
+    program = tmp_path / "bin" / "kubectl"
+    program.parent.mkdir()
+    program.write_text(_RECORDER)
+    program.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    kubeconfig = work / "kubeconfig"
+    kubeconfig.write_text(
+        f"apiVersion: v1\nkind: Config\nusers:\n- name: gw\n  user:\n    token: {KUBE_TOKEN}\n"
+    )
+    settings = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(work),
+        "env": {"KUBECONFIG": str(kubeconfig), "RECORD": str(tmp_path / "ran")},
+        "rule_sets": ["kubectl"],
+    }
+    h = await harness_with(tmp_path, {"k8s": settings})
+    try:
+        body = {"connection": "k8s", "argv": ["kubectl", "get", "-f", "kubeconfig"]}
+        answer = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+        assert answer.status_code == 200, answer.text
+        view = await h.client.get(
+            f"/v1/actions/{answer.json()['id']}", headers=h.auth("claims-bot")
+        )
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert view.status_code == 200, view.text
+    assert KUBE_TOKEN not in answer.text + view.text, view.text[:400]
+
+
 # --------------------------------------------------------------------------- attacks that held
 
 
