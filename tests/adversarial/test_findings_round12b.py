@@ -229,19 +229,24 @@ def test_a_value_json_cannot_carry_is_answered_clearly(bench: Bench, sql: str) -
 
 @finding(
     6,
-    "a read of an infinite or BC date, or of time 24:00, fails over REST as "
-    "`upstream error ?????: DataError` though PostgreSQL answered it",
+    "what the driver, not the server, refuses (an infinite or BC date, a SET that returns "
+    "no rows) fails over REST as `upstream error ?????: DataError` / `ProgrammingError`",
 )
 @pytest.mark.parametrize(
     "sql",
-    ["SELECT 'infinity'::date AS until", "SELECT '0044-03-15 BC'::date AS ides"],
-    ids=["infinity", "bc"],
+    [
+        "SELECT 'infinity'::date AS until",
+        "SELECT '0044-03-15 BC'::date AS ides",
+        "SET TimeZone = 'UTC'",
+    ],
+    ids=["infinity", "bc", "set"],
 )
-def test_a_date_python_cannot_hold_is_answered_or_named(bench: Bench, sql: str) -> None:
-    """PostgreSQL answers these (valid dates; `infinity` is common as an open end of a
-    validity period); the REST door fails them as HTTP 502 `upstream error ?????:
-    DataError`, blaming the upstream with no SQLSTATE and no reason. The wire door
-    relays the same value."""
+def test_what_the_driver_refuses_is_answered_or_named(bench: Bench, sql: str) -> None:
+    """PostgreSQL answers these (valid dates, `infinity` common as the open end of a
+    validity period; a harmless client setting); the REST door fails them as HTTP 502
+    `upstream error ?????: DataError` (or `ProgrammingError`), blaming the upstream with
+    no SQLSTATE and no reason: the client's own driver (psycopg) raised it. The wire
+    door answers all three."""
     wire = bench.wire([sql])
     assert wire.status == "executed", wire.text
     rest = bench.rest(sql)
