@@ -30,11 +30,6 @@ from tests.pgwire.rawclient import RawClient
 # --------------------------------------------------------------------------- search_path
 
 
-@finding(
-    1,
-    "set_config('search_path', …) with pg_catalog in upper case puts a schema before "
-    "pg_catalog and is classified a harmless read",
-)
 def test_a_search_path_that_shadows_the_catalog_in_any_case_is_not_a_read(bench: Bench) -> None:
     """docs/sql.md lists as `unknown` "a `search_path` that puts a schema or `pg_temp`
     before `pg_catalog`". `set_config` reads its value as a list of identifiers, folding

@@ -320,6 +320,16 @@ CATALOGUE: list[Case] = [
     Case("SELECT set_config(name, 'x', false) FROM pg_settings", R.UNKNOWN),
     Case("SET search_path = evil, pg_catalog", R.UNKNOWN),
     Case("SET search_path = pg_temp, public", R.UNKNOWN),
+    # set_config reads its value as an identifier list: unquoted names fold.
+    Case("SELECT set_config('search_path', 'public, PG_CATALOG', false)", R.UNKNOWN),
+    Case(
+        "SELECT set_config('search_path', '\"PG_CATALOG\", public, pg_catalog', false)", R.UNKNOWN
+    ),
+    Case("SELECT set_config('search_path', 'public,\"pg_catalog', false)", R.UNKNOWN),
+    Case("SELECT set_config('search_path', ',pg_catalog', false)", R.UNKNOWN),
+    Case("SELECT set_config('search_path', 'public pg_catalog', false)", R.UNKNOWN),
+    Case("SELECT set_config('search_path', 'PG_CATALOG, public', false)", R.READ),
+    Case("SELECT set_config('search_path', ' \"pg_catalog\" ,  \"$user\"', true)", R.READ),
     Case("SELECT 1 === 2", R.UNKNOWN),
     Case("SELECT 1 OPERATOR(public.+) 2", R.UNKNOWN),
     Case("SELEC * FROM patients", R.UNKNOWN),

@@ -100,7 +100,18 @@ def _read_only_risk(name: str, values: tuple[str, ...] | None) -> tuple[RiskClas
 
 
 def _shadows_catalog(values: tuple[str, ...]) -> bool:
-    schemas = [v.strip().strip('"') for value in values for v in value.split(",")]
+    """Whether the schemas of a `SET search_path` put one before pg_catalog.
+
+    The parser has already folded unquoted names and `SET` quotes each value as one
+    name, so names compare exactly; a value holding commas is split anyway (it can
+    only make the answer stricter).
+    """
+    return _catalog_shadowed([v.strip().strip('"') for value in values for v in value.split(",")])
+
+
+def _catalog_shadowed(schemas: Sequence[str]) -> bool:
+    """Whether a search path of these exact schema names puts one before pg_catalog
+    (unlisted, pg_catalog is searched first; pg_temp, listed, can shadow it)."""
     if "pg_catalog" in schemas:
         return schemas.index("pg_catalog") != 0
     return "pg_temp" in schemas
@@ -135,5 +146,70 @@ def set_config_risk(args: Sequence[object]) -> tuple[RiskClass, str]:
     value = const_value(args[1]) if len(args) > 1 else None
     if value is None and name.lower() in ("search_path", "standard_conforming_strings"):
         return RiskClass.UNKNOWN, f"set_config: {name.lower()} set to a computed value"
+    if name.lower() == "search_path" and value is not None:
+        return _set_config_search_path(value)
     risk, reason = setting_risk(name, None if value is None else (value,))
     return risk, f"set_config: {reason}"
+
+
+def _set_config_search_path(value: str) -> tuple[RiskClass, str]:
+    """`set_config('search_path', value)`: the server reads `value` as a list of
+    identifiers, folding unquoted ones (`PG_CATALOG` is pg_catalog): read it the same
+    way, and refuse a list the server itself would not accept."""
+    schemas = split_identifier_list(value)
+    if schemas is None:
+        return RiskClass.UNKNOWN, "set_config: search_path is not a list of schema names"
+    if _catalog_shadowed(schemas):
+        return RiskClass.UNKNOWN, "set_config: search_path puts a schema before pg_catalog"
+    return RiskClass.READ, "set_config: setting search_path is a harmless client setting"
+
+
+def split_identifier_list(text: str) -> list[str] | None:
+    """The names in a comma-separated identifier list, as PostgreSQL's
+    `SplitIdentifierString` reads it (search_path and other list settings): quoted
+    names keep their case and `""` stands for a quote; unquoted ones are trimmed and
+    folded to lower case (ASCII letters only, as the server does for multibyte
+    encodings). None for a list the server refuses (an empty or unterminated name).
+    """
+    names: list[str] = []
+    at, end = 0, len(text)
+    while True:
+        while at < end and text[at].isspace():
+            at += 1
+        if at < end and text[at] == '"':
+            name, at = _quoted(text, at + 1)
+            if name is None or not name:
+                return None
+        else:
+            start = at
+            while at < end and text[at] != "," and not text[at].isspace():
+                at += 1
+            name = text[start:at].translate(_ASCII_LOWER)
+            if not name:
+                return None
+        names.append(name)
+        while at < end and text[at].isspace():
+            at += 1
+        if at == end:
+            return names
+        if text[at] != ",":
+            return None
+        at += 1
+
+
+def _quoted(text: str, at: int) -> tuple[str | None, int]:
+    """The quoted name starting after its opening quote at `at`, and where it ends."""
+    parts: list[str] = []
+    while True:
+        close = text.find('"', at)
+        if close < 0:
+            return None, len(text)
+        parts.append(text[at:close])
+        if text[close + 1 : close + 2] == '"':
+            parts.append('"')
+            at = close + 2
+            continue
+        return "".join(parts), close + 1
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
