@@ -366,12 +366,6 @@ printf '%s\\n' "$@" >> "$RECORD"
 KUBE_TOKEN = "kube-Tok3n-7f3a9c1d2e4b"
 
 
-@finding(
-    9,
-    "`kubectl get -f kubeconfig` snapshots a working-directory file into the action "
-    "body, and GET /v1/actions/{id} returns it to the agent unscrubbed: the gateway's "
-    "own cluster token",
-)
 async def test_a_file_the_gateway_snapshots_never_returns_its_credential(tmp_path: Path) -> None:
     """docs/security.md: "No connector returns the gateway's own secrets"; docs/exec.md:
     the credentials inside the `KUBECONFIG` file are scrubbed from everything that comes
@@ -402,7 +396,7 @@ async def test_a_file_the_gateway_snapshots_never_returns_its_credential(tmp_pat
     try:
         body = {"connection": "k8s", "argv": ["kubectl", "get", "-f", "kubeconfig"]}
         answer = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
-        assert answer.status_code == 200, answer.text
+        assert "id" in answer.json(), answer.text  # recorded, whatever was decided
         view = await h.client.get(
             f"/v1/actions/{answer.json()['id']}", headers=h.auth("claims-bot")
         )
@@ -411,6 +405,9 @@ async def test_a_file_the_gateway_snapshots_never_returns_its_credential(tmp_pat
         await h.gateway.close()
     assert view.status_code == 200, view.text
     assert KUBE_TOKEN not in answer.text + view.text, view.text[:400]
+    # The file is not read, so the command is unknown (refused or held), never run.
+    assert view.json()["status"] != "executed", view.text[:400]
+    assert not (tmp_path / "ran").exists()
 
 
 # --------------------------------------------------------------------------- attacks that held

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 import shlex
 from collections.abc import AsyncGenerator, Callable
@@ -46,6 +47,9 @@ _PIPE_NAMES = ("stdout", "stderr")
 def exec_body(argv: list[str], stdin: str | None = None) -> dict[str, Any]:
     """The `Action.body` of an exec action (what approvals bind to)."""
     return {"argv": list(argv), "stdin": stdin}
+
+
+log = logging.getLogger(__name__)
 
 
 class ExecConnector:
@@ -111,7 +115,13 @@ class ExecConnector:
         return self._read_manifest
 
     def _read_manifest(self, name: str) -> str | None:
-        """A `-f` manifest of the working directory, so its kinds can be classified."""
+        """A `-f` manifest of the working directory, so its kinds can be classified.
+
+        The snapshot lands in the action's body, which its requester reads back; a
+        file holding any of the gateway's own credentials for this connection (its
+        kubeconfig, a file with a secret of its environment, in any encoding) is
+        therefore never read: the command is then `unknown` and cannot run.
+        """
         root = Path(self.settings.working_dir).resolve()
         path = (root / name).resolve()  # a symlink out of the directory is not followed
         try:
@@ -119,9 +129,16 @@ class ExecConnector:
                 return None
             if path.stat().st_size > self.settings.max_stdin_bytes:
                 return None
-            return path.read_text()
+            text = path.read_text()
         except (OSError, UnicodeDecodeError):
             return None
+        secrets = GatewaySecrets.from_env(self._environment(), self.settings.env)
+        if secrets.scrub(text, {}) != text:
+            log.warning(
+                "connection %s: %s holds the gateway's credentials; not read", self.name, name
+            )
+            return None
+        return text
 
     def resolve(self, program: str) -> str | None:
         """The configured absolute path `program` names, or None."""
