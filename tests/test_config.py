@@ -157,3 +157,13 @@ def test_rule_subjects_are_matched_in_their_normal_form() -> None:
     text = GOOD.replace("match: {risk: [read]}", "match: {risk: [read], subjects: [' Dana']}")
     settings = parse_settings(text, source="test.yaml")
     assert settings.policy.rules[0].match.subjects == ("dana",)
+
+
+def test_a_key_given_twice_anywhere_names_both_lines() -> None:
+    """YAML keys are unique; PyYAML would keep the last silently."""
+    text = (
+        "server:\n  http_port: 8080\npolicy:\n  rules:\n"
+        "    - name: a\n      decision: approve\n      decision: allow\n"
+    )
+    with pytest.raises(ConfigError, match=r"<config>:7: key 'decision' is given twice .*line 6"):
+        parse_settings(text)

@@ -531,6 +531,9 @@ def parse_settings(text: str, *, source: str = "<config>") -> Settings:
         raise ConfigError(
             f"{source}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"
         ) from exc
+    twice = _key_given_twice(node) if node is not None else None
+    if twice is not None:
+        raise ConfigError(f"{source}:{twice}")
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
@@ -544,6 +547,33 @@ def parse_settings(text: str, *, source: str = "<config>") -> Settings:
         lines = [f"{source}:{_line_of(node, p.split(':')[0].split(' ')[0])}: {p}" for p in problems]
         raise ConfigError("\n".join(lines))
     return settings
+
+
+def _key_given_twice(root: yaml.Node) -> str | None:
+    """`line: message` for the first key given twice in one mapping, else None.
+
+    YAML keys are unique (YAML 1.2, 3.2.1.1); PyYAML keeps the last silently, so a
+    rule reading `decision: approve` at its top and `decision: allow` at its bottom
+    would allow. Walked without recursion: a config is not a place for deep nesting.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else id(key)
+                line = key.start_mark.line + 1
+                if name in seen:
+                    return (
+                        f"{line}: key {name!r} is given twice in one mapping (first on line "
+                        f"{seen[name]}); YAML keys are unique: keep one"
+                    )
+                seen[name] = line
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
 
 
 def _describe(exc: ValidationError, node: yaml.Node | None, source: str) -> str:

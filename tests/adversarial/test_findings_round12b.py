@@ -138,11 +138,6 @@ policy:
 """
 
 
-@finding(
-    3,
-    "a key given twice in phigate.yaml (a rule's `decision: approve` then `decision: "
-    "allow`) is accepted silently and the last one wins",
-)
 def test_a_key_given_twice_in_the_config_is_a_clear_error(tmp_path: Path) -> None:
     """Bad input of every kind gets a clear error; DESIGN: "phigate.yaml → validated,
     frozen models; errors cite file and line". A YAML mapping's keys are unique (YAML
@@ -155,9 +150,10 @@ def test_a_key_given_twice_in_the_config_is_a_clear_error(tmp_path: Path) -> Non
     who = ["--as", "claims-bot", "--kind", "agent", "--connection", "ehr"]
     sql = ["--sql", "UPDATE claims SET status = 'paid' WHERE id = 3"]
     decided = CliRunner().invoke(main, ["policy", "check", "--config", str(config), *who, *sql])
-    assert '"decision": "allow"' in decided.output, decided.output
+    assert '"decision": "allow"' not in decided.output, decided.output
+    assert decided.exit_code != 0 and "given twice" in decided.output, decided.output
     checked = CliRunner().invoke(main, ["config", "check", str(config)])
-    assert checked.exit_code == 1 and "decision" in checked.output, (
+    assert checked.exit_code == 1 and "'decision' is given twice" in checked.output, (
         f"config check: {checked.output.strip()}; policy check: {decided.output.strip()}"
     )
 
