@@ -21,26 +21,34 @@ from phigate.config import parse_settings
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.harness import finding
-from tests.support.cluster import Cluster
+from tests.support.cluster import Cluster, Replica
 from tests.support.state import token_store
 
 EXPIRES_IN = 2  # seconds a write's approval request stays open in the drift cluster
-DRIFT = -30.0  # the second replica's clock, as on a host 30 s behind
+SKEWS = {0: 0.0, 1: -30.0, 2: 30.0}  # replica -> its clock's error: right, behind, ahead
+
+
+class DriftCluster(Cluster):
+    """The cluster of tests/support/cluster.py with one replica 30 s behind and one
+    30 s ahead (the fault knob docs/deploy-replicas.md describes)."""
+
+    def launch(self, replica: Replica) -> None:
+        replica.skew = SKEWS[replica.index]
+        super().launch(replica)
 
 
 # ── replicas whose clocks drift ────────────────────────────────────────────
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """Two real `phigate serve` replicas on one state; the second one's clock is 30 s
-    behind (the fault knob docs/deploy-replicas.md describes), approvals expire in 2 s."""
+    """Three real `phigate serve` replicas on one state, clocks right, 30 s behind and
+    30 s ahead; write approvals expire in 2 s."""
     patch = pytest.MonkeyPatch()
     patch.setattr(
         cluster_module,
         "CONFIG",
         cluster_module.CONFIG.replace("expires_in: 3600", f"expires_in: {EXPIRES_IN}"),
     )
-    patch.setattr(cluster_module, "SKEW", DRIFT)
-    cluster = Cluster(tmp_path_factory.mktemp("drift"), replicas=2)
+    cluster = DriftCluster(tmp_path_factory.mktemp("drift"), replicas=3)
     try:
         cluster.start()
         yield cluster
@@ -78,13 +86,32 @@ def _ledger(cluster: Cluster, key: str) -> int:
     return int(row[0])
 
 
+async def _short_token(cluster: Cluster, subject: str, kind: PrincipalKind) -> tuple[str, float]:
+    """An API token that expires in 2 s, made as `phigate token create` makes one."""
+    settings = parse_settings(cluster.replicas[0].config.read_text(), source="drift")
+    gateway = build_gateway(settings, migrate=False)
+    agent = kind is PrincipalKind.AGENT
+    try:
+        token, info = token_store(gateway).create(
+            subject=subject,
+            kind=kind,
+            groups=("agents",) if agent else ("reviewers",),
+            on_behalf_of="dana" if agent else None,
+            expires_in=2,
+        )
+    finally:
+        await gateway.close()
+    assert info.expires_at is not None
+    return token, info.expires_at
+
+
 @finding(1, "a replica whose clock is behind accepts a vote and runs the write after expiry")
 async def test_a_replica_behind_does_not_extend_an_approval(drifted: Cluster) -> None:
     """The request is made on the replica with the right time and expires there; a
     reviewer then approves it on the replica 30 s behind, and the requester runs it
     there. An approval that expired must neither be voted on nor run, whichever
     replica is asked."""
-    honest, behind = drifted.replicas
+    honest, behind, _ahead = drifted.replicas
     key = "late-vote"
     sql = f"INSERT INTO ledger (key) VALUES ('{key}')"
     asked = await drifted.post(
@@ -106,24 +133,76 @@ async def test_a_replica_behind_does_not_extend_an_approval(drifted: Cluster) ->
 async def test_a_replica_behind_does_not_extend_a_token(drifted: Cluster) -> None:
     """A token made to expire in 2 s is refused by the replica with the right time
     once it has expired, and must be refused by the one 30 s behind as well."""
-    honest, behind = drifted.replicas
-    settings = parse_settings(honest.config.read_text(), source="drift")
-    gateway = build_gateway(settings, migrate=False)
-    try:
-        token, info = token_store(gateway).create(
-            subject="shortlived",
-            kind=PrincipalKind.HUMAN,
-            groups=("reviewers",),
-            on_behalf_of=None,
-            expires_in=2,
-        )
-    finally:
-        await gateway.close()
-    assert info.expires_at is not None
-    await asyncio.to_thread(_until_state_clock_passes, drifted, info.expires_at + 1.0)
+    honest, behind, _ahead = drifted.replicas
+    token, expires_at = await _short_token(drifted, "shortlived", PrincipalKind.HUMAN)
+    await asyncio.to_thread(_until_state_clock_passes, drifted, expires_at + 1.0)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(timeout=30) as client:
         on_honest = await client.get(f"{honest.url}/v1/approvals", headers=headers)
         on_behind = await client.get(f"{behind.url}/v1/approvals", headers=headers)
     assert on_honest.status_code == 401, on_honest.text  # the control: it has expired
     assert on_behind.status_code == 401, on_behind.text
+
+
+@finding(3, "an approval requested on a replica whose clock is ahead lives longer everywhere")
+async def test_a_replica_ahead_does_not_extend_an_approval(drifted: Cluster) -> None:
+    """The request is made on the replica 30 s ahead; once its 2 s are up by the
+    shared clock, the replica with the right time must refuse the vote and the run."""
+    honest, _behind, ahead = drifted.replicas
+    key = "early-stamp"
+    sql = f"INSERT INTO ledger (key) VALUES ('{key}')"
+    asked = await drifted.post(
+        ahead, "/v1/actions", "bot", {"connection": "ehr", "sql": sql, "reason": key}, 30
+    )
+    assert asked.status_code in (200, 202), asked.text
+    asked_by = await asyncio.to_thread(_state_now, drifted)  # the request exists by now
+    action_id = asked.json()["id"]
+    approval_id = await drifted.find_pending(honest, key)
+    await asyncio.to_thread(_until_state_clock_passes, drifted, asked_by + EXPIRES_IN + 1.0)
+    voted = await drifted.post(
+        honest, f"/v1/approvals/{approval_id}/approve", "rev1", {"comment": "ok"}, 30
+    )
+    ran = await drifted.post(honest, f"/v1/actions/{action_id}/run", "bot", {}, 30)
+    assert _ledger(drifted, key) == 0, f"expired approval ran: vote {voted.text}, run {ran.text}"
+    assert voted.status_code == 410, voted.text
+
+
+async def _reads(replica: Replica, token: str) -> psycopg.AsyncConnection[tuple[object, ...]]:
+    dsn = f"host=127.0.0.1 port={replica.wire} dbname=ehr user=shortbot password={token}"
+    conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True, connect_timeout=10)
+    await (await conn.execute("SELECT count(*) FROM ledger")).fetchall()
+    return conn
+
+
+async def _alive(conn: psycopg.AsyncConnection[tuple[object, ...]]) -> bool:
+    try:
+        await (await conn.execute("SELECT count(*) FROM ledger")).fetchall()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@finding(4, "a wire session outlives its expired token on a replica whose clock is behind")
+async def test_a_replica_behind_ends_a_wire_session_when_its_token_expires(
+    drifted: Cluster,
+) -> None:
+    """One agent token, expiring in 2 s, holds a wire session on the replica with the
+    right time and one on the replica 30 s behind. Once the first session has been
+    ended for the expired token, the second must be ended as well (each listener
+    checks its sessions every 2 s: we allow it three more checks)."""
+    honest, behind, _ahead = drifted.replicas
+    token, expires_at = await _short_token(drifted, "shortbot", PrincipalKind.AGENT)
+    on_honest = await _reads(honest, token)
+    on_behind = await _reads(behind, token)
+    try:
+        deadline = time.monotonic() + 30
+        while await _alive(on_honest):  # the control: the right clock ends it
+            assert time.monotonic() < deadline, "the session on the right clock never ended"
+            await asyncio.sleep(0.2)
+        ended_at = await asyncio.to_thread(_state_now, drifted)
+        assert ended_at > expires_at
+        await asyncio.to_thread(_until_state_clock_passes, drifted, ended_at + 6.0)
+        assert not await _alive(on_behind), "the session on the replica behind still reads"
+    finally:
+        await on_honest.close()
+        await on_behind.close()
