@@ -15,12 +15,17 @@ from collections.abc import Iterator
 import httpx
 import psycopg
 import pytest
+from click.testing import CliRunner
 
 import tests.support.cluster as cluster_module
+from phigate.cli import main
 from phigate.config import parse_settings
+from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.harness import finding
+from tests.conftest import Harness
+from tests.connectors.support import serve_in_thread
 from tests.support.cluster import Cluster, Replica
 from tests.support.state import token_store
 
@@ -206,3 +211,38 @@ async def test_a_replica_behind_ends_a_wire_session_when_its_token_expires(
     finally:
         await on_honest.close()
         await on_behind.close()
+
+
+async def test_held_no_event_went_out_twice_across_the_drifting_replicas(
+    drifted: Cluster,
+) -> None:
+    """After the writes above (some voted and run on a replica other than the one
+    that took the request, with clocks 30 s apart), no webhook event was delivered
+    twice."""
+    assert drifted.hooks.count("approval.requested") >= 1
+    assert drifted.hooks.duplicates() == []
+
+
+# ── the reviewer's CLI ─────────────────────────────────────────────────────
+async def test_held_the_cli_never_prints_a_terminal_escape_an_agent_wrote(
+    harness: Harness,
+) -> None:
+    """A write whose literal carries terminal control sequences (erase the line, go
+    to column 1, then draw a harmless read) reaches `phigate approvals list` and
+    `show` as visible escapes: the terminal never receives an ESC the agent wrote."""
+    sql = "UPDATE claims SET status = 'x\x1b[2K\x1b[1GSELECT 1 -- a read' WHERE id >= 1"
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    served = serve_in_thread(build_app(harness.gateway))
+    try:
+        args = ["approvals", "--url", served.url, "--token", harness.tokens["alice"]]
+        runner = CliRunner(env={"COLUMNS": "200"})
+        listed = await asyncio.to_thread(runner.invoke, main, [*args, "list"])
+        shown = await asyncio.to_thread(runner.invoke, main, [*args, "show", approval_id])
+    finally:
+        served.stop()
+    for result in (listed, shown):
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output, repr(result.output)
+        assert "\\u001b[2K" in result.output, repr(result.output)
