@@ -9,6 +9,7 @@ Attacks that held are ordinary tests.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 
@@ -246,3 +247,36 @@ async def test_held_the_cli_never_prints_a_terminal_escape_an_agent_wrote(
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.output, repr(result.output)
         assert "\\u001b[2K" in result.output, repr(result.output)
+
+
+def _records_about(cluster: Cluster, approval_id: str) -> list[dict[str, object]]:
+    with psycopg.connect(cluster.state_pg.dsn()) as conn:
+        rows = conn.execute(
+            "SELECT record FROM audit_log WHERE record LIKE %s ORDER BY seq",
+            (f"%{approval_id}%",),
+        ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+@finding(5, "the audit log records a vote on a replica behind before the request it decides")
+async def test_a_replica_behind_does_not_date_a_vote_before_its_request(drifted: Cluster) -> None:
+    """A request made on the replica with the right time, approved at once on the
+    replica 30 s behind: the audit log, read in its own order, must not say the
+    reviewer decided half a minute before the agent asked."""
+    honest, behind, _ahead = drifted.replicas
+    key = "dated-vote"
+    sql = f"INSERT INTO ledger (key) VALUES ('{key}')"
+    asked = await drifted.post(
+        honest, "/v1/actions", "bot", {"connection": "ehr", "sql": sql, "reason": key}, 30
+    )
+    assert asked.status_code in (200, 202), asked.text
+    approval_id = await drifted.find_pending(behind, key)
+    voted = await drifted.post(
+        behind, f"/v1/approvals/{approval_id}/approve", "rev1", {"comment": "ok"}, 30
+    )
+    assert voted.status_code == 200, voted.text
+    records = _records_about(drifted, approval_id)
+    timeline = [(r["event"], r["ts"]) for r in records]
+    assert any(event == "approval.vote" for event, _ts in timeline), timeline
+    times = [float(str(ts)) for _event, ts in timeline]
+    assert times == sorted(times), f"the log's order and its times disagree: {timeline}"
