@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 from click.testing import CliRunner
+from mcp.client.client import Client
+from mcp.client.stdio import StdioServerParameters
+from mcp.shared.exceptions import MCPError
 
 import tests.support.cluster as cluster_module
 from phigate.cli import main
@@ -27,6 +33,8 @@ from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.harness import finding
 from tests.conftest import Harness
 from tests.connectors.support import serve_in_thread
+from tests.mcp.conftest import Served
+from tests.mcp.conftest import served as served  # the gateway on a real port (fixture)
 from tests.support.cluster import Cluster, Replica
 from tests.support.state import token_store
 
@@ -280,3 +288,29 @@ async def test_a_replica_behind_does_not_date_a_vote_before_its_request(drifted:
     assert any(event == "approval.vote" for event, _ts in timeline), timeline
     times = [float(str(ts)) for _event, ts in timeline]
     assert times == sorted(times), f"the log's order and its times disagree: {timeline}"
+
+
+# ── the stdio relay (`phigate mcp --stdio`) ────────────────────────────────
+PHIGATE = str(Path(sys.executable).parent / "phigate")
+
+
+@finding(6, "the stdio relay answers a revoked token with a bare internal error")
+async def test_the_stdio_relay_says_its_token_was_revoked(served: Served) -> None:
+    """An agent on the stdio relay whose token is revoked mid-session must be told, in
+    MCP, that its token is refused, not "Server returned an error response" (-32603,
+    an internal error) on every request from then on."""
+    store = token_store(served.harness.gateway)
+    token, info = store.create(
+        subject="claims-bot", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="dana"
+    )
+    env = {"PHIGATE_TOKEN": token, "PHIGATE_URL": served.base_url, "PATH": os.environ["PATH"]}
+    relay = StdioServerParameters(command=PHIGATE, args=["mcp", "--stdio"], env=env)
+    async with Client(relay, cache=None) as client:
+        assert (await client.list_tools()).tools  # the control: it works before
+        store.revoke(info.id)
+        with pytest.raises(MCPError) as refused:
+            await asyncio.wait_for(
+                client.call_tool("query", {"connection": "ehr", "sql": "SELECT 1"}), 60
+            )
+    error = refused.value.error
+    assert "token" in error.message.lower(), (error.code, error.message)
