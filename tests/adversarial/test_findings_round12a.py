@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.harness import finding
+from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness
 from tests.connectors.support import serve_in_thread
 from tests.mcp.conftest import Served
@@ -53,15 +55,24 @@ class DriftCluster(Cluster):
 
 # ── replicas whose clocks drift ────────────────────────────────────────────
 @pytest.fixture(scope="module")
-def drifted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def slack() -> Iterator[Recorder]:
+    """The Slack Web API stand-in every replica of the drift cluster posts to."""
+    with slack_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture(scope="module")
+def drifted(tmp_path_factory: pytest.TempPathFactory, slack: Recorder) -> Iterator[Cluster]:
     """Three real `phigate serve` replicas on one state, clocks right, 30 s behind and
-    30 s ahead; write approvals expire in 2 s."""
-    patch = pytest.MonkeyPatch()
-    patch.setattr(
-        cluster_module,
-        "CONFIG",
-        cluster_module.CONFIG.replace("expires_in: 3600", f"expires_in: {EXPIRES_IN}"),
+    30 s ahead; write approvals expire in 2 s; Slack and webhooks on every replica."""
+    config = cluster_module.CONFIG.replace("expires_in: 3600", f"expires_in: {EXPIRES_IN}")
+    slack_channel = (
+        "channels:\n  slack: {{bot_token: xoxb-test, signing_secret: s3cret, "
+        f'api_url: "{slack.url}/api/", channels: [C_REVIEW]}}}}\n'
     )
+    config = config.replace("channels:\n", slack_channel, 1)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(cluster_module, "CONFIG", config)
     cluster = DriftCluster(tmp_path_factory.mktemp("drift"), replicas=3)
     try:
         cluster.start()
@@ -222,16 +233,6 @@ async def test_a_replica_behind_ends_a_wire_session_when_its_token_expires(
         await on_behind.close()
 
 
-async def test_held_no_event_went_out_twice_across_the_drifting_replicas(
-    drifted: Cluster,
-) -> None:
-    """After the writes above (some voted and run on a replica other than the one
-    that took the request, with clocks 30 s apart), no webhook event was delivered
-    twice."""
-    assert drifted.hooks.count("approval.requested") >= 1
-    assert drifted.hooks.duplicates() == []
-
-
 # ── the reviewer's CLI ─────────────────────────────────────────────────────
 async def test_held_the_cli_never_prints_a_terminal_escape_an_agent_wrote(
     harness: Harness,
@@ -314,3 +315,26 @@ async def test_the_stdio_relay_says_its_token_was_revoked(served: Served) -> Non
             )
     error = refused.value.error
     assert "token" in error.message.lower(), (error.code, error.message)
+
+
+# Last in the file: it judges everything the drift cluster did above.
+async def test_held_each_event_went_out_once_across_the_drifting_replicas(
+    drifted: Cluster, slack: Recorder
+) -> None:
+    """After the writes above (requested on one replica, voted and run on others,
+    clocks a minute apart), every request was posted to Slack once, its message was
+    updated once for the one vote that decided it, and no webhook went out twice."""
+    assert drifted.hooks.count("approval.requested") >= 3
+    assert drifted.hooks.duplicates() == []
+    with slack.lock:
+        calls = list(slack.calls)
+    posts: dict[str, int] = {}
+    updates: dict[str, int] = {}
+    for method, body in calls:
+        ids = set(re.findall(r"apr_[A-Za-z0-9_-]{16}", json.dumps(body)))
+        assert len(ids) == 1, (method, ids)
+        approval = ids.pop()
+        tally = {"chat.postMessage": posts, "chat.update": updates}[method]
+        tally[approval] = tally.get(approval, 0) + 1
+    assert len(posts) >= 3 and set(posts.values()) == {1}, posts
+    assert updates == dict.fromkeys(posts, 1), (posts, updates)
