@@ -233,6 +233,34 @@ async def test_a_replica_behind_ends_a_wire_session_when_its_token_expires(
         await on_behind.close()
 
 
+async def test_held_a_request_expired_on_one_replica_takes_no_vote_on_another(
+    drifted: Cluster,
+) -> None:
+    """Once the replica with the right time has recorded a request as expired (its
+    pending list sweeps), the replica 30 s behind refuses a vote on it (410) and
+    nothing runs: the shared state, not the clock, decides from then on."""
+    honest, behind, _ahead = drifted.replicas
+    key = "swept-first"
+    sql = f"INSERT INTO ledger (key) VALUES ('{key}')"
+    asked = await drifted.post(
+        honest, "/v1/actions", "bot", {"connection": "ehr", "sql": sql, "reason": key}, 30
+    )
+    assert asked.status_code in (200, 202), asked.text
+    action_id = asked.json()["id"]
+    approval_id = await drifted.find_pending(honest, key)
+    await asyncio.to_thread(_until_state_clock_passes, drifted, _expiry(drifted, approval_id) + 1.0)
+    async with httpx.AsyncClient(base_url=honest.url, timeout=30) as client:
+        swept = await client.get("/v1/approvals?status=expired", headers=drifted.auth("rev1"))
+    assert approval_id in swept.text, swept.text
+    voted = await drifted.post(
+        behind, f"/v1/approvals/{approval_id}/approve", "rev1", {"comment": "ok"}, 30
+    )
+    ran = await drifted.post(behind, f"/v1/actions/{action_id}/run", "bot", {}, 30)
+    assert voted.status_code == 410, voted.text
+    assert ran.status_code >= 400, ran.text
+    assert _ledger(drifted, key) == 0
+
+
 # ── the reviewer's CLI ─────────────────────────────────────────────────────
 async def test_held_the_cli_never_prints_a_terminal_escape_an_agent_wrote(
     harness: Harness,
