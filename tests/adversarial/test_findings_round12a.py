@@ -64,13 +64,17 @@ def slack() -> Iterator[Recorder]:
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory: pytest.TempPathFactory, slack: Recorder) -> Iterator[Cluster]:
     """Three real `phigate serve` replicas on one state, clocks right, 30 s behind and
-    30 s ahead; write approvals expire in 2 s; Slack and webhooks on every replica."""
+    30 s ahead; write approvals expire in 2 s; Slack and webhooks on every replica; wire
+    listeners check their sessions' tokens every 0.5 s."""
     config = cluster_module.CONFIG.replace("expires_in: 3600", f"expires_in: {EXPIRES_IN}")
     slack_channel = (
         "channels:\n  slack: {{bot_token: xoxb-test, signing_secret: s3cret, "
         f'api_url: "{slack.url}/api/", channels: [C_REVIEW]}}}}\n'
     )
     config = config.replace("channels:\n", slack_channel, 1)
+    wire = "pgwire: {{approval_wait_seconds: {wait}"
+    assert wire in config
+    config = config.replace(wire, wire + ", revocation_check_seconds: 0.5")
     patch = pytest.MonkeyPatch()
     patch.setattr(cluster_module, "CONFIG", config)
     cluster = DriftCluster(tmp_path_factory.mktemp("drift"), replicas=3)
@@ -214,7 +218,7 @@ async def test_a_replica_behind_ends_a_wire_session_when_its_token_expires(
     """One agent token, expiring in 2 s, holds a wire session on the replica with the
     right time and one on the replica 30 s behind. Once the first session has been
     ended for the expired token, the second must be ended as well (each listener
-    checks its sessions every 2 s: we allow it three more checks)."""
+    checks its sessions every 0.5 s here: we allow it six more checks)."""
     honest, behind, _ahead = drifted.replicas
     token, expires_at = await _short_token(drifted, "shortbot", PrincipalKind.AGENT)
     on_honest = await _reads(honest, token)
@@ -226,7 +230,7 @@ async def test_a_replica_behind_ends_a_wire_session_when_its_token_expires(
             await asyncio.sleep(0.2)
         ended_at = await asyncio.to_thread(_state_now, drifted)
         assert ended_at > expires_at
-        await asyncio.to_thread(_until_state_clock_passes, drifted, ended_at + 6.0)
+        await asyncio.to_thread(_until_state_clock_passes, drifted, ended_at + 3.0)
         assert not await _alive(on_behind), "the session on the replica behind still reads"
     finally:
         await on_honest.close()
