@@ -134,7 +134,6 @@ async def _short_token(cluster: Cluster, subject: str, kind: PrincipalKind) -> t
     return token, info.expires_at
 
 
-@finding(1, "a replica whose clock is behind accepts a vote and runs the write after expiry")
 async def test_a_replica_behind_does_not_extend_an_approval(drifted: Cluster) -> None:
     """The request is made on the replica with the right time and expires there; a
     reviewer then approves it on the replica 30 s behind, and the requester runs it
@@ -158,7 +157,6 @@ async def test_a_replica_behind_does_not_extend_an_approval(drifted: Cluster) ->
     assert voted.status_code == 410, voted.text
 
 
-@finding(2, "a replica whose clock is behind still accepts an expired API token")
 async def test_a_replica_behind_does_not_extend_a_token(drifted: Cluster) -> None:
     """A token made to expire in 2 s is refused by the replica with the right time
     once it has expired, and must be refused by the one 30 s behind as well."""
@@ -173,7 +171,6 @@ async def test_a_replica_behind_does_not_extend_a_token(drifted: Cluster) -> Non
     assert on_behind.status_code == 401, on_behind.text
 
 
-@finding(3, "an approval requested on a replica whose clock is ahead lives longer everywhere")
 async def test_a_replica_ahead_does_not_extend_an_approval(drifted: Cluster) -> None:
     """The request is made on the replica 30 s ahead; once its 2 s are up by the
     shared clock, the replica with the right time must refuse the vote and the run."""
@@ -211,7 +208,6 @@ async def _alive(conn: psycopg.AsyncConnection[tuple[object, ...]]) -> bool:
     return True
 
 
-@finding(4, "a wire session outlives its expired token on a replica whose clock is behind")
 async def test_a_replica_behind_ends_a_wire_session_when_its_token_expires(
     drifted: Cluster,
 ) -> None:
@@ -299,7 +295,6 @@ def _records_about(cluster: Cluster, approval_id: str) -> list[dict[str, object]
     return [json.loads(row[0]) for row in rows]
 
 
-@finding(5, "the audit log records a vote on a replica behind before the request it decides")
 async def test_a_replica_behind_does_not_date_a_vote_before_its_request(drifted: Cluster) -> None:
     """A request made on the replica with the right time, approved at once on the
     replica 30 s behind: the audit log, read in its own order, must not say the
