@@ -14,10 +14,17 @@ from mcp.client.stdio import StdioServerParameters
 from tests.mcp.conftest import Served
 
 PHIGATE = str(Path(sys.executable).parent / "phigate")
+# The relay runs the code under test (a worktree on PYTHONPATH), not an installed copy.
+_CODE_UNDER_TEST = {k: v for k, v in os.environ.items() if k == "PYTHONPATH"}
 
 
 def relay(served: Served, token: str) -> StdioServerParameters:
-    env = {"PHIGATE_TOKEN": token, "PHIGATE_URL": served.base_url, "PATH": os.environ["PATH"]}
+    env = {
+        "PHIGATE_TOKEN": token,
+        "PHIGATE_URL": served.base_url,
+        "PATH": os.environ["PATH"],
+        **_CODE_UNDER_TEST,
+    }
     return StdioServerParameters(command=PHIGATE, args=["mcp", "--stdio"], env=env)
 
 
@@ -44,7 +51,12 @@ async def test_stdio_relay_lists_queries_and_is_denied_like_http(served: Served)
 async def test_stdio_relay_refuses_to_start_without_a_valid_token(
     served: Served, token: str
 ) -> None:
-    env = {"PHIGATE_TOKEN": token, "PHIGATE_URL": served.base_url, "PATH": os.environ["PATH"]}
+    env = {
+        "PHIGATE_TOKEN": token,
+        "PHIGATE_URL": served.base_url,
+        "PATH": os.environ["PATH"],
+        **_CODE_UNDER_TEST,
+    }
     proc = await asyncio.create_subprocess_exec(
         PHIGATE,
         "mcp",

@@ -9,9 +9,9 @@ pending ──► approved ──► executed   (once)
 from __future__ import annotations
 
 import enum
-import time
 from dataclasses import dataclass
 
+from phigate.core import clock
 from phigate.identity.principal import Principal
 from phigate.identity.subjects import same_subject
 
@@ -73,7 +73,7 @@ class Approval:
         return self.purpose == BREAK_GLASS_REVIEW
 
     def is_expired(self, now: float | None = None) -> bool:
-        return (now if now is not None else time.time()) >= self.expires_at
+        return (now if now is not None else clock.now()) >= self.expires_at
 
     @property
     def approvals_so_far(self) -> int:

@@ -9,13 +9,13 @@ provider is configured, where API tokens are the only way in.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 
 from phigate.approvals.model import Approval
 from phigate.config import Settings
+from phigate.core import clock
 from phigate.identity.people import People
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.state_lock import sqlite_file
@@ -27,7 +27,7 @@ Members = Mapping[str, frozenset[str]]
 
 def human_members(db: Database, people: People) -> dict[str, frozenset[str]]:
     """Group → the people (by their own subject) with an active human token in it."""
-    now = time.time()
+    now = clock.now()
     query = (
         sa.select(api_tokens.c.subject, api_tokens.c.groups)
         .where(api_tokens.c.kind == PrincipalKind.HUMAN.value)

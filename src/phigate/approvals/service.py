@@ -10,7 +10,6 @@ from __future__ import annotations
 import builtins
 import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineli
 from phigate.approvals.wakeups import notify_decided
 from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
+from phigate.core import clock
 from phigate.core.action_store import ActionStatus, recorded_or_refused
 from phigate.core.actions import new_id
 from phigate.core.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
@@ -81,7 +81,7 @@ class ApprovalService:
         purpose: str = "approval",
     ) -> str:
         approval_id = new_id("apr")
-        now = time.time()
+        now = clock.now()
         conn.execute(
             approvals.insert().values(
                 id=approval_id,
@@ -107,7 +107,7 @@ class ApprovalService:
                 .where(approvals.c.id == approval_id)
                 .where(approvals.c.state == ApprovalState.PENDING.value)
                 .where(approvals.c.requester_disconnected_at.is_(None))
-                .values(requester_disconnected_at=time.time())
+                .values(requester_disconnected_at=clock.now())
             )
             if done.rowcount == 0:
                 return
@@ -192,7 +192,7 @@ class ApprovalService:
         comment: str,
         channel: str,
     ) -> Approval:
-        now = time.time()
+        now = clock.now()
         conn.execute(
             votes.insert().values(
                 approval_id=approval.id,
@@ -253,14 +253,14 @@ class ApprovalService:
             if not approval.is_requested_by(by):
                 raise NotEligibleError("only the requester can cancel a request")
             self._check_open(approval)
-            self._transition(conn, approval, ApprovalState.CANCELLED, time.time())
+            self._transition(conn, approval, ApprovalState.CANCELLED, clock.now())
             approval = self._load(conn, approval_id)
         self.publish("approval.decided", approval)
         return approval
 
     def expire_due(self) -> builtins.list[Approval]:
         """Move every pending request past its expiry to `expired` (idempotent)."""
-        now = time.time()
+        now = clock.now()
         with self._db.read() as conn:
             due = _due(conn, now)
         expired: builtins.list[Approval] = []
@@ -278,7 +278,7 @@ class ApprovalService:
         """`get` after `expire_due`, on one connection when nothing is due (the usual
         case): a waiter reads this each time it wakes."""
         with self._db.read() as conn:
-            if not _due(conn, time.time()):
+            if not _due(conn, clock.now()):
                 return self._load(conn, approval_id)
         self.expire_due()
         return self.get(approval_id)

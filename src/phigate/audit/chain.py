@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +24,7 @@ from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
 from phigate.audit.free_text import mask_free_text
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
+from phigate.core import clock
 from phigate.core.errors import AuditUnavailableError
 from phigate.store import Database
 from phigate.store.hot import HotStatement
@@ -75,7 +75,7 @@ class _Batch:
                 raise AuditUnavailableError("the audit log has no head row: is it migrated?")
             self._head = int(head[0]), str(head[1])
         seq, prev = self._head
-        now = round(time.time(), 6)
+        now = round(clock.now(), 6)
         for event, fields in entries:
             seq += 1
             record = {"seq": seq, "ts": now, "event": event, **fields, "prev_hash": prev}

@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from phigate.audit._canonical import canonical_json
+from phigate.core import clock
 from phigate.core.errors import ConfigError
 
 # Signed along with the fields, so a signature over anything else never passes as one.
@@ -99,7 +99,7 @@ class CheckpointSigner:
         return cls(load_private_key(text, where=where))
 
     def sign(self, seq: int, head_hash: str, ts: float | None = None) -> Checkpoint:
-        ts = round(time.time() if ts is None else ts, 6)
+        ts = round(clock.now() if ts is None else ts, 6)
         message = signed_bytes(seq, head_hash, ts, self.public_key)
         signature = base64.b64encode(self._key.sign(message)).decode()
         return Checkpoint(seq, head_hash, ts, self.public_key, signature)

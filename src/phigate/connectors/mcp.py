@@ -52,6 +52,7 @@ from phigate.config import McpConnection
 from phigate.connectors._mcp_session import UpstreamSession
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
+from phigate.core import clock
 from phigate.core.actions import Action, Description
 from phigate.core.errors import ConflictError, UpstreamError
 from phigate.core.risk import RiskClass, most_severe
@@ -135,7 +136,7 @@ class ToolPins:
                 tool=name,
                 digest=UNREVIEWED,
                 definition="{}",
-                first_seen=time.time(),
+                first_seen=clock.now(),
             )
         )
         self._audit.append_in(

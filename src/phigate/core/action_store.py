@@ -10,7 +10,6 @@ import contextlib
 import enum
 import json
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
+from phigate.core import clock
 from phigate.core.actions import Action, Description
 from phigate.core.errors import AuditUnavailableError, NotFoundError
 from phigate.core.risk import RiskClass
@@ -205,7 +205,7 @@ class ActionStore:
         phigate.ops.replicas finds runs cut off when that replica died. `analysis_json`:
         the description already serialised (a reused decision's).
         """
-        created_at = time.time()
+        created_at = clock.now()
         fingerprint = action.fingerprint()
         _INSERT.execute(
             conn,
@@ -270,7 +270,7 @@ class ActionStore:
         if replica is not None:
             params["new_replica"] = replica
         if summary is not None:
-            params.update(new_summary=column_json(summary), new_finished_at=time.time())
+            params.update(new_summary=column_json(summary), new_finished_at=clock.now())
         cursor = _SET_STATUS[summary is not None, replica is not None].execute(conn, params)
         try:
             return bool(cursor.rowcount == 1)

@@ -36,6 +36,11 @@ APPROVAL_LISTENER_UP = Gauge(
     "1 while this process listens for decisions (LISTEN/NOTIFY); 0 while waiters poll",
     registry=REGISTRY,
 )
+CLOCK_OFFSET = Gauge(
+    "phigate_clock_offset_seconds",
+    "How far this host's clock is behind the state database's (corrected in every check)",
+    registry=REGISTRY,
+)
 APPROVAL_WAKEUPS = Counter(
     "phigate_approval_notifications_total",
     "Decision notifications heard from the state database (any replica's decisions)",

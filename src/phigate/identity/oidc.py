@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import jwt
 
+from phigate.core import clock
 from phigate.core.errors import AuthenticationError
 from phigate.identity._jwks import KeySet, KeySetError, bind_key
 from phigate.identity.oidc_settings import OidcSettings, check_provider_url
@@ -238,12 +239,27 @@ class OidcVerifier:
                 algorithms=[algorithm],
                 audience=settings.audience,
                 issuer=settings.issuer,
-                leeway=settings.leeway_seconds,
+                # PyJWT reads this host's clock; widened by the drift so that only the
+                # check on the shared clock below decides (PyJWT still checks types).
+                leeway=settings.leeway_seconds + abs(clock.offset()),
                 options={"require": list(_REQUIRED_CLAIMS), "enforce_minimum_key_length": True},
             )
         except jwt.PyJWTError as error:
             raise AuthenticationError(_rejection_message(error)) from error
+        check_times(claims, settings.leeway_seconds)
         return claims
+
+
+def check_times(claims: Mapping[str, Any], leeway: float) -> None:
+    """Judge `exp`, `nbf` and `iat` by the clock every replica shares (`core.clock`),
+    as PyJWT judges them by this host's: a replica whose clock drifted behind must not
+    accept a token the others see as expired."""
+    now = clock.now()
+    if float(claims["exp"]) <= now - leeway:
+        raise AuthenticationError(_rejection_message(jwt.ExpiredSignatureError()))
+    for claim in ("nbf", "iat"):
+        if claim in claims and float(claims[claim]) > now + leeway:
+            raise AuthenticationError(_rejection_message(jwt.ImmatureSignatureError()))
 
 
 def discovery_problem(document: object, issuer: str) -> str | None:

@@ -11,13 +11,13 @@ import hmac
 import json
 import re
 import secrets
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
+from phigate.core import clock
 from phigate.core.action_store import recorded_or_refused
 from phigate.core.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
@@ -64,7 +64,7 @@ class TokenInfo:
     def status(self) -> str:
         if self.revoked_at is not None:
             return "revoked"
-        if self.expires_at is not None and self.expires_at <= time.time():
+        if self.expires_at is not None and self.expires_at <= clock.now():
             return "expired"
         return "active"
 
@@ -98,7 +98,7 @@ class TokenStore:
         if expires_in is not None:
             _positive(expires_in, f"{expires_in}s")
         token = PREFIX + secrets.token_urlsafe(32)
-        now = time.time()
+        now = clock.now()
         info = TokenInfo(
             id=secrets.token_hex(6),
             subject=subject,
@@ -185,7 +185,7 @@ class TokenStore:
                 api_tokens.c.id.in_(wanted)
             )
         ).all()
-        now = time.time()
+        now = clock.now()
         active = {
             row.id
             for row in rows
@@ -207,7 +207,7 @@ class TokenStore:
             result = conn.execute(
                 api_tokens.update()
                 .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
-                .values(revoked_at=time.time())
+                .values(revoked_at=clock.now())
             )
             row = conn.execute(sa.select(api_tokens).where(api_tokens.c.id == token_id)).first()
             if row is not None and result.rowcount == 1:

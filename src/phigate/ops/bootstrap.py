@@ -19,6 +19,7 @@ from phigate.connectors.exec import ExecConnector
 from phigate.connectors.http import HttpConnector
 from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
+from phigate.core import clock
 from phigate.core.errors import ConfigError, PhigateError
 from phigate.identity.oidc import OidcVerifier
 from phigate.identity.principal import PrincipalKind
@@ -62,6 +63,8 @@ def build_gateway(
     except PhigateError:  # a refusal (schema behind, or too new): close its pool now
         db.dispose()
         raise
+    with db.read() as conn:  # expiry and records on the clock replicas share
+        clock.calibrate(conn)
     oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
     gateway = Gateway(
         settings,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
+from phigate.core import clock
 from phigate.core.action_store import ActionStatus, ActionStore
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, chat_messages, replicas
@@ -79,6 +80,8 @@ class ReplicaRegistry:
         """Record that this replica is alive now (insert its row the first time)."""
         with self._db.write() as conn:
             now = self._now(conn)
+            if self._clock is None:
+                clock.calibrate(conn)  # a host's clock drifts while it runs
             updated = conn.execute(
                 replicas.update().where(replicas.c.id == self.replica).values(last_seen=now)
             ).rowcount
@@ -168,7 +171,7 @@ def store_clock(conn: sa.Connection) -> float:
     if conn.dialect.name == "postgresql":
         now = conn.execute(sa.text("SELECT extract(epoch FROM clock_timestamp())"))
         return float(now.scalar_one())
-    return time.time()
+    return clock.now()
 
 
 def _reason(replica: str | None) -> str:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from phigate.approvals.wakeups import POLL_SECONDS
 from phigate.audit.chain import AuditLog
 from phigate.connectors.base import Connector, CopyBegan, CopyInConnector, StreamingConnector
-from phigate.core import metrics
+from phigate.core import clock, metrics
 from phigate.core.action_store import ActionRecord, ActionStatus, ActionStore, commit_recorded
 from phigate.core.errors import (
     AuditUnavailableError,
@@ -240,7 +240,7 @@ class Execution:
         behind: bool = False,
     ) -> ActionRecord:
         await self._record_ending(record, status, summary, behind=behind)
-        return replace(record, status=status, result_summary=summary, finished_at=time.time())
+        return replace(record, status=status, result_summary=summary, finished_at=clock.now())
 
     async def _record_ending(
         self, record: ActionRecord, status: ActionStatus, summary: dict[str, Any], *, behind: bool

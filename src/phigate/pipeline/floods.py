@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from phigate.core import clock
+
 PER_WINDOW = 30
 WINDOW_SECONDS = 60.0
 MAX_SOURCES = 10_000  # open windows; past it, new sources share one window
@@ -77,7 +79,7 @@ class FloodAccount:
         per_window: int = PER_WINDOW,
         seconds: float = WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
-        wall: Callable[[], float] = time.time,
+        wall: Callable[[], float] = clock.now,
         max_sources: int = MAX_SOURCES,
     ) -> None:
         self.per_window, self.seconds = per_window, seconds

@@ -21,6 +21,7 @@ from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups
 from phigate.audit.chain import AuditLog
 from phigate.config import Settings
+from phigate.core import clock
 from phigate.core.action_store import ActionRecord, ActionStatus, ActionStore, recorded_or_refused
 from phigate.core.errors import AuthenticationError, ConflictError, NotAllowedError
 from phigate.identity.people import People
@@ -187,7 +188,7 @@ class ApprovalWorkflow:
             approval_id = self._approvals.id_for_action_in(conn, record.id)
             if approval_id is None:
                 raise ConflictError("this action does not need approval")
-            if principal.expired(time.time()) or (
+            if principal.expired(clock.now()) or (
                 token_id is not None and self._tokens.inactive_in(conn, {token_id})
             ):
                 self._audit.append_in(

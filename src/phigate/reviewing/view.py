@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from typing import Any, cast
 
 from phigate.approvals import Approval
 from phigate.config import Rule
+from phigate.core import clock
 from phigate.core.action_store import ActionRecord
 from phigate.core.errors import NotAllowedError
 from phigate.identity.principal import Principal
@@ -77,8 +77,8 @@ def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
     for vote in cast(list[dict[str, Any]], view["votes"]):
         vote["comment"] = reveal(gateway.scrub(vote["comment"])).text
     view["url"] = approval_url(gateway, approval.id)
-    view["seconds_left"] = max(0, round(approval.expires_at - time.time()))
-    view["time_left"] = time_left(approval.expires_at - time.time())
+    view["seconds_left"] = max(0, round(approval.expires_at - clock.now()))
+    view["time_left"] = time_left(approval.expires_at - clock.now())
     view["approvals_so_far"] = approval.approvals_so_far
     action = view["action"] = action_json(gateway, record)
     requested_by = action["requested_by"]

@@ -25,12 +25,12 @@ latest step (at worst drawn twice).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
 
 from phigate.approvals import Approval, ApprovalState
+from phigate.core import clock
 from phigate.store import Database
 from phigate.store.tables import chat_messages
 
@@ -87,7 +87,7 @@ class PostedMessages:
                     "p_channel": self._channel,
                     "p_address": json.dumps(address, sort_keys=True),
                     "p_replica": replica,
-                    "p_posted_at": time.time(),
+                    "p_posted_at": clock.now(),
                     "p_shown": shown,
                 },
             )

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
+from phigate.core import clock
 from phigate.store import Database
 from phigate.store.tables import chat_replays
 
@@ -46,7 +46,7 @@ def digest(*parts: str) -> str:
 class ReplayGuard:
     """Sightings of one channel ("slack", "teams") in the shared store."""
 
-    def __init__(self, db: Database, channel: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Database, channel: str, clock: Callable[[], float] = clock.now) -> None:
         self._db = db
         self._channel = channel
         self._clock = clock

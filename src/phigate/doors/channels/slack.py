@@ -26,7 +26,6 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,6 +35,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from phigate.approvals import Approval
+from phigate.core import clock
 from phigate.core.errors import InvalidRequestError, PhigateError
 from phigate.doors.channels import _slack_blocks as blocks
 from phigate.doors.channels._refusals import RefusalAudit
@@ -183,7 +183,7 @@ class SlackChannel:
         signature = request.headers.get("x-slack-signature", "")
         if self._secret is None or not timestamp.isdigit() or not signature:
             return None
-        if abs(time.time() - int(timestamp)) > self.settings.timestamp_window_seconds:
+        if abs(clock.now() - int(timestamp)) > self.settings.timestamp_window_seconds:
             return None
         signed = b"v0:" + timestamp.encode() + b":" + body
         expected = "v0=" + hmac.new(self._secret, signed, hashlib.sha256).hexdigest()

@@ -33,6 +33,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from phigate.approvals import Approval
+from phigate.core import clock
 from phigate.core.errors import AuthenticationError, PhigateError
 from phigate.doors.channels._refusals import RefusalAudit
 from phigate.doors.channels._secret import reveal
@@ -166,7 +167,7 @@ class TeamsChannel:
         keyed by its signed part (header.payload), since the base64 of a signature has
         spare bits and one token has several spellings that all verify."""
         skew = self.settings.clock_skew_seconds
-        until = max(float(claims["exp"]) + skew, time.time() + ACTIVITY_MEMORY_SECONDS + skew)
+        until = max(float(claims["exp"]) + skew, clock.now() + ACTIVITY_MEMORY_SECONDS + skew)
         keys = [digest("activity", activity.service_url, activity.id)]
         if self.settings.one_activity_per_token:
             keys.append(digest("token", _bearer(request).rsplit(".", 1)[0]))
@@ -274,7 +275,7 @@ class TeamsChannel:
 
     def _auth(self) -> dict[str, str]:
         token, until = self._bot_token
-        if time.time() >= until:
+        if clock.now() >= until:
             answer = self._http.post(
                 self.settings.token_url,
                 data={
@@ -287,7 +288,7 @@ class TeamsChannel:
             answer.raise_for_status()
             body = answer.json()
             token = str(body["access_token"])
-            self._bot_token = (token, time.time() + int(body.get("expires_in", 3600)) - 300)
+            self._bot_token = (token, clock.now() + int(body.get("expires_in", 3600)) - 300)
         return {"Authorization": f"Bearer {token}"}
 
 

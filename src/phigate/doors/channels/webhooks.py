@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from phigate.core import clock
 from phigate.doors.channels._secret import reveal
 from phigate.doors.channels._summary import masked_summary
 from phigate.doors.channels.events import ChannelEvent, Notifier
@@ -52,7 +53,7 @@ def verify(
 ) -> bool:
     """What a receiver does (also used by the tests): fresh timestamp, constant-time compare."""
     try:
-        age = abs((now if now is not None else time.time()) - int(timestamp))
+        age = abs((now if now is not None else clock.now()) - int(timestamp))
     except ValueError:
         return False
     return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
@@ -78,7 +79,7 @@ class WebhookNotifier:
         if name is None or name not in self._target.events:
             return
         body = json.dumps(
-            {"event": name, "sent_at": time.time(), "data": self._data(event)},
+            {"event": name, "sent_at": clock.now(), "data": self._data(event)},
             sort_keys=True,
             default=str,
         ).encode()
@@ -109,7 +110,7 @@ class WebhookNotifier:
         return False
 
     def _attempt(self, name: str, delivery: str, body: bytes) -> int | None:
-        timestamp = str(int(time.time()))  # fresh on each retry: receivers check freshness
+        timestamp = str(int(clock.now()))  # fresh on each retry: receivers check freshness
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "phigate-webhooks",

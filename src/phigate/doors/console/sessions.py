@@ -24,13 +24,13 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from phigate.core import clock
 from phigate.core.action_store import recorded_or_refused
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store import Database
@@ -96,7 +96,7 @@ class SessionStore:
         """A session of `session_minutes`; one signed in by pasting an access token
         ends when that token does (a code-flow sign-in is the provider's session
         decision, and lives its own minutes)."""
-        now = time.time()
+        now = clock.now()
         expires_at = now + self._lifetime
         if how == "token" and principal.valid_until is not None:
             expires_at = min(expires_at, principal.valid_until)
@@ -137,7 +137,7 @@ class SessionStore:
             credential_ok = m is not None and _credential_active(conn, principal, m)
         if m is None or principal is None:
             return None
-        if float(m["expires_at"]) <= time.time() or not credential_ok:
+        if float(m["expires_at"]) <= clock.now() or not credential_ok:
             reason = "token_inactive" if not credential_ok else "expired"
             with self._db.write() as conn:
                 self._end_rows(conn, [m], reason)
@@ -168,7 +168,7 @@ class SessionStore:
         """End every session that is expired or whose API token is revoked or expired
         (each audited); returns how many ended. Cost: one read of the sessions signed
         in with a token and one primary-key read of each one's token."""
-        now = time.time()
+        now = clock.now()
         with self._db.write() as conn:
             ended = self._prune(conn, now)
             tokened = _rows(conn, console_sessions.c.signed_in_with == "token")
@@ -194,7 +194,7 @@ class SessionStore:
         return ended
 
     def begin_login(self, oidc: dict[str, str] | None = None) -> PendingLogin:
-        now = time.time()
+        now = clock.now()
         login = PendingLogin(
             secrets.token_urlsafe(32),
             secrets.token_urlsafe(24),
@@ -243,7 +243,7 @@ class SessionStore:
     def prune(self) -> None:
         """Delete every expired session and sign-in."""
         with self._db.write() as conn:
-            self._prune(conn, time.time())
+            self._prune(conn, clock.now())
 
     def _delete(self, table: sa.Table, id_hash: str) -> None:
         with self._db.write() as conn:
@@ -282,7 +282,7 @@ def _ended(m: Any, reason: str) -> dict[str, Any]:
 
 
 def _pending(login_id: str, row: sa.Row[Any] | None) -> PendingLogin | None:
-    if row is None or float(row._mapping["expires_at"]) <= time.time():
+    if row is None or float(row._mapping["expires_at"]) <= clock.now():
         return None
     m = row._mapping
     oidc = json.loads(str(m["oidc"]))
@@ -307,7 +307,7 @@ def _credential_active(conn: sa.Connection, principal: Principal | None, m: Any)
     return (
         row is not None
         and row.revoked_at is None
-        and (row.expires_at is None or float(row.expires_at) > time.time())
+        and (row.expires_at is None or float(row.expires_at) > clock.now())
     )
 
 

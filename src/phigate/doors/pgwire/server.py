@@ -26,6 +26,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from phigate.config import PostgresConnection, Settings
 from phigate.connectors._pg_pool import check_reader
+from phigate.core import clock
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import Message, MessageReader, ProtocolViolation
 from phigate.doors.pgwire._login import SessionLimitError, UpstreamLogin, UpstreamLoginError
@@ -144,7 +145,7 @@ class WireListener:
         """End the sessions whose API token is revoked or expired, and those signed in
         with an OIDC access token that has expired since."""
         by_token: dict[str, list[ClientConnection]] = {}
-        now = time.time()
+        now = clock.now()
         for client in list(self.sessions.values()):
             principal = client.session.principal
             if principal is None:
