@@ -31,7 +31,6 @@ from phigate.config import parse_settings
 from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.bootstrap import build_gateway
-from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
 from tests.conftest import Harness
 from tests.connectors.support import serve_in_thread
