@@ -10,6 +10,12 @@ persistent client session. Prints median and p99 for both and their ratio.
 With `--concurrency N`, N callers (each with its own client session, as N agents
 would have) share the calls, both paths alike; latencies are per call, and the
 added latency is reported at the median and at p95.
+
+IBM's ContextForge is the peer: where a Python >= 3.12 is found, the bench installs
+its pinned release once outside the repository (see `bench/_contextforge.py`), runs
+it in front of the same upstream and times the same call through it, then prints
+the ratio of the two gateways' added latency; where it cannot, it says why.
+`--no-contextforge` leaves it out.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from tests.mcp.conftest import free_port, serve_app
 from tests.mcp.upstream_server import UPSTREAM_TOKEN, Upstream
 from tests.support.state import token_store
 
+from _contextforge import Unavailable, contextforge, tree_cpu
 from phigate.config import parse_settings
 from phigate.core.metrics import REGISTRY
 from phigate.doors.app import build_app
@@ -122,7 +129,7 @@ def p99(samples: list[float]) -> float:
     return percentile(samples, 0.99)
 
 
-async def main(calls: int, concurrency: int, own_process: bool) -> None:
+async def main(calls: int, concurrency: int, own_process: bool, peer: bool) -> None:
     # It announces tool changes (tools.listChanged), so calls need no pre-call listing.
     upstream = Upstream(announce=True)
     with tempfile.TemporaryDirectory(prefix="phigate-bench-") as tmp:
@@ -156,6 +163,7 @@ async def main(calls: int, concurrency: int, own_process: bool) -> None:
                     gateway_cpu = None
             finally:
                 await gateway.close()
+            through_peer = await through_contextforge(up_base, calls, concurrency) if peer else None
     print(f"concurrency {concurrency}, gateway in {'its own' if own_process else 'this'} process")
     report(direct, fronted, gateway_cpu)
     count, writes, seconds = commits
@@ -163,6 +171,30 @@ async def main(calls: int, concurrency: int, own_process: bool) -> None:
         f"state commits through phigate: {count / calls:.2f} per call, "
         f"{writes / max(count, 1):.1f} writes each, {seconds * 1000 / max(count, 1):.2f} ms each"
     )
+    if through_peer is None:
+        print("ContextForge: left out (--no-contextforge)")
+    elif isinstance(through_peer, str):
+        print(f"ContextForge: skipped ({through_peer})")
+    else:
+        report_peer(direct, fronted, gateway_cpu, through_peer)
+    print(f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+async def through_contextforge(
+    up_base: str, calls: int, concurrency: int
+) -> tuple[tuple[list[float], float], float] | str:
+    """The same calls through ContextForge in front of the same upstream: the samples
+    and its CPU per call (its whole process tree, from /proc); or why it cannot run."""
+    try:
+        async with contextforge(
+            free_port(), f"{up_base}/mcp", UPSTREAM_TOKEN, "lookup_patient"
+        ) as cf:
+            cpu_before = tree_cpu(cf.pid)
+            samples = await time_calls(cf.mcp_url, cf.token, cf.tool, calls, concurrency)
+            cpu_ms = (tree_cpu(cf.pid) - cpu_before) * 1000 / calls
+    except Unavailable as exc:
+        return str(exc)
+    return samples, cpu_ms
 
 
 async def fronted_in_process_of_its_own(
@@ -238,15 +270,6 @@ def commit_totals(families: Iterable[Metric]) -> tuple[float, float, float]:
     )
 
 
-def contextforge_note() -> str:
-    """IBM's ContextForge would be the peer here; its package needs Python >= 3.12."""
-    running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if sys.version_info < (3, 12):
-        why = f"mcp-contextforge-gateway needs Python >= 3.12; this is {running}"
-        return f"ContextForge: skipped ({why})"
-    return "ContextForge: skipped (not wired into this bench; run it from its own environment)"
-
-
 def report(
     direct: tuple[list[float], float],
     fronted: tuple[list[float], float],
@@ -266,7 +289,29 @@ def report(
         f"gateway cpu {cpu:.2f} ms per call"
     )
     report_ratio(direct[0], fronted[0])
-    print(contextforge_note())
+
+
+def report_peer(
+    direct: tuple[list[float], float],
+    fronted: tuple[list[float], float],
+    gateway_cpu: float | None,
+    peer: tuple[tuple[list[float], float], float],
+) -> None:
+    """ContextForge's row and the ratio of the two gateways' added latency and CPU."""
+    (samples, _), peer_cpu = peer
+    median = statistics.median(samples)
+    print(f"{'through ContextForge':<18}{len(samples):>7}{median:>12.2f}{p99(samples):>10.2f}")
+    ours = statistics.median(fronted[0]) - statistics.median(direct[0])
+    theirs = median - statistics.median(direct[0])
+    theirs_p95 = percentile(samples, 0.95) - percentile(direct[0], 0.95)
+    print(
+        f"added by ContextForge: median {theirs:.2f} ms, p95 {theirs_p95:.2f} ms, "
+        f"gateway cpu {peer_cpu:.2f} ms per call (its processes, from /proc)"
+    )
+    line = f"phigate / ContextForge, added latency at the median: {ours / theirs:.2f}x"
+    if gateway_cpu is not None:  # both read from /proc: comparable
+        line += f"; gateway cpu per call: {gateway_cpu / peer_cpu:.2f}x"
+    print(line)
 
 
 def report_ratio(direct: list[float], fronted: list[float]) -> None:
@@ -288,5 +333,17 @@ if __name__ == "__main__":
         action="store_true",
         help="serve the gateway from a process of its own (its CPU read from /proc)",
     )
+    parser.add_argument(
+        "--no-contextforge",
+        action="store_true",
+        help="do not install or run IBM's ContextForge as the peer",
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.calls, max(1, arguments.concurrency), arguments.gateway_process))
+    asyncio.run(
+        main(
+            arguments.calls,
+            max(1, arguments.concurrency),
+            arguments.gateway_process,
+            not arguments.no_contextforge,
+        )
+    )

@@ -14,12 +14,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
+import os
 import secrets
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
 import httpx
 import psycopg
@@ -112,6 +116,7 @@ def main() -> None:
     cpu_ratio = phigate_cpu / direct_cpu
     cpu = "cpu (ms, this process)"
     print(f"{cpu:24}{direct_cpu * 1e3:12.3f}{phigate_cpu * 1e3:12.3f}{cpu_ratio:9.1f}")
+    print(f"load average after the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -397,6 +397,41 @@ async def test_an_http_upstream_announcing_a_change_holds_the_next_call(tmp_path
         await h.gateway.close()
 
 
+class PostConnections:
+    """ASGI wrapper recording the client port (so the TCP connection) of every POST."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.ports: list[int] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            self.ports.append(scope["client"][1])
+        await self.app(scope, receive, send)
+
+
+async def test_calls_to_an_http_upstream_with_sessions_share_one_connection(
+    tmp_path: Path,
+) -> None:
+    """A stateful upstream answers each POST with an event stream; the connection is
+    reused only if the gateway reads each stream to its end (`_mcp_http`)."""
+    port = free_port()
+    conn = {"type": "mcp", "url": f"http://127.0.0.1:{port}/mcp", "tools": {"lookup_*": "read"}}
+    h = await harness_with(tmp_path, {"charts": conn})
+    upstream = PostConnections(Upstream(announce=True).app())
+    try:
+        async with serve_on(upstream, port):
+            await review_all_tools(h.gateway, "charts")
+            upstream.ports.clear()
+            for i in range(8):
+                executed(await call(h, "lookup_patient", {"mrn": f"MRN-{i}"}))
+        assert len(upstream.ports) >= 8  # every call reached the upstream
+        assert len(set(upstream.ports)) == 1, upstream.ports
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
 async def test_calls_past_max_concurrent_calls_wait_for_a_slot(tmp_path: Path, state: Path) -> None:
     h = await harness_with(tmp_path, {"charts": charts(state, max_concurrent_calls=2)})
     try:

@@ -44,6 +44,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
 from phigate.config import McpConnection
+from phigate.connectors._mcp_http import keep_alive_hooks
 from phigate.connectors._mcp_text import UpstreamText
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.core.errors import UpstreamBusyError, UpstreamError
@@ -360,7 +361,9 @@ class UpstreamSession:
                 headers = {k: v.reveal() for k, v in self.settings.headers.items()}
                 http = await stack.enter_async_context(
                     httpx2.AsyncClient(
-                        headers=headers, timeout=httpx2.Timeout(self.settings.timeout_seconds)
+                        headers=headers,
+                        timeout=httpx2.Timeout(self.settings.timeout_seconds),
+                        event_hooks=keep_alive_hooks(),
                     )
                 )
                 server: Any = streamable_http_client(self.settings.url, http_client=http)
