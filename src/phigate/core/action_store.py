@@ -27,7 +27,7 @@ from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
 from phigate.store.hot import HotStatement
 from phigate.store.json_columns import column_json
-from phigate.store.tables import actions
+from phigate.store.tables import APPROVED_ONLY, actions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -376,10 +376,12 @@ class ActionStore:
         return _record(row._mapping)
 
     def approved_with_fingerprint(self, fingerprint: str) -> list[str]:
-        """Ids of approved, not yet run actions with this exact fingerprint."""
-        query = sa.select(actions.c.id).where(
-            actions.c.fingerprint == fingerprint, actions.c.status == ActionStatus.APPROVED.value
-        )
+        """Ids of approved, not yet run actions with this exact fingerprint.
+
+        The status is written into the statement, not bound: only then may SQLite (and
+        PostgreSQL's generic plans) use the partial index of approved fingerprints.
+        """
+        query = sa.select(actions.c.id).where(actions.c.fingerprint == fingerprint, APPROVED_ONLY)
         with self._db.read() as conn:
             return [str(row.id) for row in conn.execute(query)]
 
