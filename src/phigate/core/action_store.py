@@ -442,6 +442,11 @@ def _record(m: Any) -> ActionRecord:
     )
 
 
+# The one record of an action policy allowed outright, which runs at once: request,
+# decision and the start of its run (see `request_records`, docs/audit.md).
+ADMITTED = "action.admitted"
+
+
 def request_records(
     action: Action,
     decision: Decision,
@@ -449,8 +454,33 @@ def request_records(
     action_id: str,
     approval_id: str | None,
     replica: str,
+    *,
+    runs_now: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The audit records of a request and its decision (who, what, where, why)."""
+    """The audit records of a request and its decision (who, what, where, why).
+
+    An action allowed outright that runs at once (`runs_now`) gets one
+    `action.admitted` record holding every fact of the three it once had
+    (`action.requested`, `action.decided`, `action.execution_started`): the request's
+    who/what/where/why, the decision under `decision` and `decided` (the rule and its
+    reason), the masking and the replica, its start being the record itself. Anything
+    else (denied, sent for approval, break-glass) keeps its separate records.
+    """
+    if runs_now and decision.outcome is Verdict.ALLOW:
+        return [
+            (
+                ADMITTED,
+                {
+                    "action_id": action_id,
+                    **fields,
+                    "why": {"reason": action.reason},
+                    "decision": decision.outcome,
+                    "decided": {"rule": decision.rule, "reason": decision.reason},
+                    "masking": decision.masking,
+                    "replica": replica,
+                },
+            )
+        ]
     entries: list[tuple[str, dict[str, Any]]] = [
         ("action.requested", {"action_id": action_id, **fields, "why": {"reason": action.reason}})
     ]
