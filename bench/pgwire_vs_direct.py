@@ -100,14 +100,17 @@ class RssSampler:
     def __enter__(self) -> RssSampler:
         self.start = rss_kib()
         self.peak = self.start
+        self.cpu = 0.0  # set when the sampling thread stops
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
     def _sample(self) -> None:
+        started = time.thread_time()
         while not self._stop.wait(0.02):
             self.peak = max(self.peak, rss_kib())
+        self.cpu = time.thread_time() - started  # the sampler's own CPU seconds
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
@@ -164,6 +167,8 @@ async def pgbench(
         )
         out, err = await proc.communicate()
         cpu_seconds = cpu() - cpu_before
+    if cpu is own_cpu:  # the sampler runs in this process too: not the proxy's work
+        cpu_seconds -= rss.cpu
     if proc.returncode != 0:
         raise SystemExit(f"pgbench failed: {err.decode()}")
     tps = next(
@@ -204,6 +209,7 @@ async def stream(dsn: str, rows: int) -> tuple[float, int, int, float]:
             async for _ in cur.stream(STREAM.format(rows=rows)):
                 n += 1
         elapsed, cpu = time.monotonic() - started, own_cpu() - cpu
+    cpu -= rss.cpu  # the sampler's own CPU is neither the client's nor the proxy's
     assert n == rows, n
     return rows / elapsed, rss.peak - rss.start, rss.peak, cpu / rows * 1e6
 
