@@ -14,7 +14,11 @@ run against four peers in front of the same upstream:
   classification, no masking, no audit);
 - phigate: the real thing (policy: reads allowed, masked with hipaa-safe-harbor;
   every execution classified, decided, recorded durably before it runs, masked and
-  audited in SQLite).
+  audited in SQLite, or with `--state postgres` in a PostgreSQL database of its own
+  on the same server, as several replicas would share it).
+
+`--peers` runs only some of them (the one-client run and the stream need phigate);
+`--rows 0` skips the stream.
 
 Prints transactions/s, latency p50/p99, CPU per statement of the proxy process
 and its peak RSS for each, the ratios, a one-client run (added p50 latency), a
@@ -55,7 +59,7 @@ from phigate.ops.bootstrap import build_gateway
 from phigate.ops.pgserver import EmbeddedPostgres, bin_path
 
 CONFIG = """
-state: {{url: "sqlite:///{state}"}}
+state: {{url: "{state}"}}
 secrets: {{token_hash_key: "{k1}", masking_key: "{k2}"}}
 connections:
   bench: {{type: postgres, dsn: "{dsn}"}}
@@ -96,14 +100,17 @@ class RssSampler:
     def __enter__(self) -> RssSampler:
         self.start = rss_kib()
         self.peak = self.start
+        self.cpu = 0.0  # set when the sampling thread stops
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
     def _sample(self) -> None:
+        started = time.thread_time()
         while not self._stop.wait(0.02):
             self.peak = max(self.peak, rss_kib())
+        self.cpu = time.thread_time() - started  # the sampler's own CPU seconds
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
@@ -160,6 +167,8 @@ async def pgbench(
         )
         out, err = await proc.communicate()
         cpu_seconds = cpu() - cpu_before
+    if cpu is own_cpu:  # the sampler runs in this process too: not the proxy's work
+        cpu_seconds -= rss.cpu
     if proc.returncode != 0:
         raise SystemExit(f"pgbench failed: {err.decode()}")
     tps = next(
@@ -200,6 +209,7 @@ async def stream(dsn: str, rows: int) -> tuple[float, int, int, float]:
             async for _ in cur.stream(STREAM.format(rows=rows)):
                 n += 1
         elapsed, cpu = time.monotonic() - started, own_cpu() - cpu
+    cpu -= rss.cpu  # the sampler's own CPU is neither the client's nor the proxy's
     assert n == rows, n
     return rows / elapsed, rss.peak - rss.start, rss.peak, cpu / rows * 1e6
 
@@ -235,6 +245,15 @@ def setup(base: Path) -> tuple[EmbeddedPostgres, str, str, str]:
     return pg, role, password, pg.dsn("bench", user=role, password=password)
 
 
+def state_url(kind: str, base: Path, pg: EmbeddedPostgres) -> str:
+    """The state store: a SQLite file, or a PostgreSQL database of its own."""
+    if kind == "sqlite":
+        return f"sqlite:///{base / 'state.db'}"
+    with psycopg.connect(pg.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE phigate_state")
+    return pg.dsn("phigate_state")
+
+
 @dataclass
 class Peers:
     """Where each peer listens, and how pgbench logs in there."""
@@ -254,10 +273,9 @@ async def main(args: argparse.Namespace) -> None:
     pg, role, password, dsn = await asyncio.to_thread(setup, base)
     bouncer = None
     try:
+        state = await asyncio.to_thread(state_url, args.state, base, pg)
         settings = parse_settings(
-            CONFIG.format(
-                state=base / "state.db", k1=secrets.token_hex(16), k2=secrets.token_hex(16), dsn=dsn
-            )
+            CONFIG.format(state=state, k1=secrets.token_hex(16), k2=secrets.token_hex(16), dsn=dsn)
         )
         gateway = build_gateway(settings, migrate=True)
         token, _ = token_store(gateway).create(
@@ -266,7 +284,10 @@ async def main(args: argparse.Namespace) -> None:
         wire = PgWireSettings()
         phigate = await WireListener(gateway, "bench", "127.0.0.1:0", dsn, settings=wire).start()
         relay = await RelayOnlyListener(gateway, "bench", "127.0.0.1:0", dsn, settings=wire).start()
-        bouncer = await asyncio.to_thread(_pgbouncer.start, base, pg.port, "bench", role, password)
+        if "pgbouncer" in args.peers:
+            bouncer = await asyncio.to_thread(
+                _pgbouncer.start, base, pg.port, "bench", role, password
+            )
         peers = Peers(pg, role, password, token, phigate, relay, bouncer)
         await _compare(peers, args, base, dsn)
         await phigate.close()
@@ -297,34 +318,44 @@ async def _compare(peers: Peers, args: argparse.Namespace, base: Path, dsn: str)
         listener = p.relay_only if peer == "relay-only" else p.phigate
         return await pgbench(listener.port, "bench", p.token, "bench", seconds, clients, logdir)
 
-    runs: dict[str, Run | None] = {}
+    runs: dict[str, Run | None] = dict.fromkeys(PEERS)
+    commits = writes = 0.0
     for peer in PEERS:
+        if peer not in args.peers:
+            continue
         commits_before = _commit_totals()
         runs[peer] = await run(peer, args.clients, args.seconds)
         if peer == "phigate":
             commits, writes = (a - b for a, b in zip(_commit_totals(), commits_before, strict=True))
-    one_direct = await run("direct", 1, max(2, args.seconds // 2))
-    one_phigate = await run("phigate", 1, max(2, args.seconds // 2))
-    d_rows, d_growth, _, d_cpu = await stream(dsn, args.rows)
-    port = peers.phigate.port
-    p_dsn = f"host=127.0.0.1 port={port} user=bench password={peers.token} dbname=bench"
-    p_rows, p_growth, p_peak, p_cpu = await stream(p_dsn, args.rows)
     report(args, runs)
-    assert one_direct is not None and one_phigate is not None
-    print(
-        f"\none client (pgbench -c 1): p50 direct {one_direct.p50_ms:.3f} ms, phigate "
-        f"{one_phigate.p50_ms:.3f} ms: added p50 {one_phigate.p50_ms - one_direct.p50_ms:.3f} ms"
-        f"; phigate CPU {one_phigate.cpu_us:.0f}us per statement"
-    )
-    print(f"{'stream rows/s':28}{d_rows:12.0f}{p_rows:12.0f}{p_rows / d_rows:9.2f}")
-    print(f"{'stream CPU/row (us)':28}{d_cpu:12.2f}{p_cpu:12.2f}")
-    print(f"{'RSS growth while streaming':28}{d_growth / 1024:10.1f}MB{p_growth / 1024:10.1f}MB")
-    print(f"{'peak RSS while streaming':28}{'':12}{p_peak / 1024:10.1f}MB")
+    if "phigate" not in args.peers:
+        return
+    if "direct" in args.peers:
+        one_direct = await run("direct", 1, max(2, args.seconds // 2))
+        one_phigate = await run("phigate", 1, max(2, args.seconds // 2))
+        assert one_direct is not None and one_phigate is not None
+        print(
+            f"\none client (pgbench -c 1): p50 direct {one_direct.p50_ms:.3f} ms, phigate "
+            f"{one_phigate.p50_ms:.3f} ms: added p50 "
+            f"{one_phigate.p50_ms - one_direct.p50_ms:.3f} ms"
+            f"; phigate CPU {one_phigate.cpu_us:.0f}us per statement"
+        )
+    if args.rows > 0:
+        d_rows, d_growth, _, d_cpu = await stream(dsn, args.rows)
+        port = peers.phigate.port
+        p_dsn = f"host=127.0.0.1 port={port} user=bench password={peers.token} dbname=bench"
+        p_rows, p_growth, p_peak, p_cpu = await stream(p_dsn, args.rows)
+        print(f"{'stream rows/s':28}{d_rows:12.0f}{p_rows:12.0f}{p_rows / d_rows:9.2f}")
+        print(f"{'stream CPU/row (us)':28}{d_cpu:12.2f}{p_cpu:12.2f}")
+        print(
+            f"{'RSS growth while streaming':28}{d_growth / 1024:10.1f}MB{p_growth / 1024:10.1f}MB"
+        )
+        print(f"{'peak RSS while streaming':28}{'':12}{p_peak / 1024:10.1f}MB")
     if commits:  # how well the audit writes of concurrent statements shared commits
         print(f"{'state writes per commit':28}{'':12}{writes / commits:12.2f}")
     full = runs["phigate"]
     assert full is not None
-    print(f"phigate CPU per statement {full.cpu_us:.0f}us")
+    print(f"phigate CPU per statement {full.cpu_us:.0f}us (state: {args.state})")
 
 
 PEERS = ("direct", "pgbouncer", "relay-only", "phigate")
@@ -341,7 +372,10 @@ def _commit_totals() -> tuple[float, float]:
 
 def report(args: argparse.Namespace, runs: dict[str, Run | None]) -> None:
     cores = os.cpu_count()
-    print(f"\npgbench -S -M prepared, {args.clients} clients, {args.seconds}s, {cores} cores")
+    print(
+        f"\npgbench -S -M prepared, {args.clients} clients, {args.seconds}s, {cores} cores, "
+        f"state {args.state}"
+    )
     print(f"{'':22}" + "".join(f"{peer:>12}" for peer in PEERS))
     rows: list[tuple[str, Callable[[Run], str]]] = [
         ("tps", lambda r: f"{r.tps:.0f}"),
@@ -355,6 +389,8 @@ def report(args: argparse.Namespace, runs: dict[str, Run | None]) -> None:
         for peer in PEERS:
             run = runs[peer]
             text = "skipped" if run is None else cell(run)
+            if peer not in args.peers:
+                text = "-"
             if peer == "direct" and label.startswith("proxy"):
                 text = "-"  # no proxy: pgbench talks to PostgreSQL
             line += f"{text:>12}"
@@ -378,5 +414,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="0: no stream")
+    parser.add_argument("--state", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--peers",
+        type=lambda text: tuple(text.split(",")),
+        default=PEERS,
+        help=f"comma-separated, of {','.join(PEERS)}",
+    )
     asyncio.run(main(parser.parse_args()))

@@ -38,7 +38,9 @@ async def test_a_reused_decision_still_records_each_run(harness: Harness) -> Non
     assert again.status == "admitted" and again.decided is first.decided
     assert again.record.id != first.record.id
     assert again.record.action.params == ["2"]
-    requested = [r for r in gateway.audit_records() if r["event"] == "action.requested"]
+    requested = [
+        r for r in gateway.audit_records() if r["event"] in ("action.requested", "action.admitted")
+    ]
     assert [r["what"]["body"]["params"] for r in requested] == [["1"], ["2"]]
 
 

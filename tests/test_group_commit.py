@@ -276,3 +276,40 @@ async def test_a_kept_connection_idle_a_while_is_checked_before_the_next_write(
     await writer.run(_append(audit, "after"))
     writer.close()
     assert audit.verify().ok and audit.verify().records == 4
+
+
+async def test_a_lone_writer_never_waits_for_others(db: Database) -> None:
+    """One waiter at a time (one client): each commit carries one write, so none
+    waits for company, however long the wait for it is set."""
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched, sibling_wait=60)
+    for i in range(5):
+        await asyncio.wait_for(writer.run(_append(audit, f"e{i}")), 20)
+    writer.close()
+    assert audit.verify().records == 10
+
+
+async def test_after_a_shared_commit_a_lone_write_waits_for_the_others(db: Database) -> None:
+    """Once a commit carried two waited writes, the next batch with one waits (up to
+    `sibling_wait`) for a second, and both share one commit."""
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched, sibling_wait=60)
+    commits = 0
+
+    @sa.event.listens_for(db.engine, "commit")
+    def count(conn: sa.Connection) -> None:
+        nonlocal commits
+        commits += 1
+
+    release = await _holding(writer)
+    pair = [asyncio.ensure_future(writer.run(_append(audit, f"p{i}"))) for i in range(2)]
+    await asyncio.sleep(0.1)  # both queued behind the held write: one commit of two
+    release.set()
+    await asyncio.gather(*pair)
+    before = commits
+    first = asyncio.ensure_future(writer.run(_append(audit, "first")))
+    await asyncio.sleep(0.3)  # arrives well after the first: shares it only if waited for
+    second = writer.run(_append(audit, "second"))
+    assert await asyncio.wait_for(asyncio.gather(first, second), 30) == [6, 8]
+    writer.close()
+    assert commits - before == 1

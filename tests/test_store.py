@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -15,7 +16,7 @@ from phigate.approvals import ApprovalService, ApprovalState
 from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.core.action_store import ActionStatus, ActionStore
-from phigate.core.actions import Action, Description
+from phigate.core.actions import Action, Description, new_id
 from phigate.core.errors import AuthenticationError, ConflictError
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
@@ -148,6 +149,37 @@ def test_execution_is_claimed_once_across_replicas(state_url: str) -> None:
     for t in threads:
         t.join()
     assert sorted(wins) == ["lost", "lost", "lost", "won"]
+
+
+def test_only_approved_actions_are_found_by_fingerprint(state_url: str) -> None:
+    """The fingerprint index holds approved actions alone (0011): a pending twin is not
+    found, the same action once approved is, and on SQLite the lookup uses the index."""
+    db = migrated(state_url)
+    audit = AuditLog(db)
+    store = ActionStore(db, audit)
+    approval_id = _pending(db, count=1)
+    action_id = ApprovalService(db, audit).get(approval_id).action_id
+    fingerprint = store.get(action_id).fingerprint
+    assert store.approved_with_fingerprint(fingerprint) == []
+    ApprovalService(db, audit).vote(approval_id, ALICE, "approve")
+    assert store.approved_with_fingerprint(fingerprint) == [action_id]
+    assert store.approved_with_fingerprint("0" * 64) == []
+    if db.is_sqlite:
+        with db.read() as conn:
+            query = "EXPLAIN QUERY PLAN SELECT id FROM actions WHERE fingerprint = :f AND "
+            plan = conn.execute(sa.text(query + "status = 'approved'"), {"f": fingerprint})
+            assert "ix_actions_approved_fingerprint" in " ".join(str(row) for row in plan)
+
+
+def test_ids_sort_by_creation_and_stay_unguessable() -> None:
+    """Time first (new index entries land together), 96 random bits after it."""
+    ids = [new_id("act") for _ in range(200)]
+    stamps = [int(i[len("act_") : -16], 16) for i in ids]
+    assert stamps == sorted(stamps)
+    assert abs(stamps[0] / 1e6 - time.time()) < 60
+    assert len(set(ids)) == len(ids)
+    assert len({i[-16:] for i in ids}) == len(ids)
+    assert all(len(i) <= 40 for i in ids)
 
 
 def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:

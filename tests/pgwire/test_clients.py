@@ -120,7 +120,7 @@ async def test_every_execution_is_audited_with_text_and_params(wire: Wire) -> No
         for i in (3, 4):
             await (await conn.execute("SELECT ssn FROM patients WHERE id = %s", [i])).fetchall()
     await _settled(wire)
-    requested = [f for e, f in _audit_events(wire) if e == "action.requested"]
+    requested = [f for e, f in _audit_events(wire) if e in ("action.requested", "action.admitted")]
     bodies = [f["what"]["body"] for f in requested]
     assert {"sql": "SELECT ssn FROM patients WHERE id = $1", "params": [3]} in bodies
     assert {"sql": "SELECT ssn FROM patients WHERE id = $1", "params": [4]} in bodies
@@ -163,7 +163,8 @@ async def test_asyncpg_looks_up_the_types_it_decodes(wire: Wire) -> None:
     lookups = [
         r
         for r in wire.harness.gateway.audit_records()
-        if r["event"] == "action.requested" and "typeinfo_tree" in str(r["what"]["body"])
+        if r["event"] in ("action.requested", "action.admitted")
+        and "typeinfo_tree" in str(r["what"]["body"])
     ]
     assert lookups, "asyncpg's type lookup went through the gateway, and is audited"
 
@@ -354,7 +355,9 @@ async def test_an_alias_logs_in_as_its_person(tmp_path: Path, ehr_dsn: str) -> N
         with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
             await psycopg.AsyncConnection.connect(f"{base} user=alice")
         who = [
-            r["who"] for r in harness.gateway.audit_records() if r["event"] == "action.requested"
+            r["who"]
+            for r in harness.gateway.audit_records()
+            if r["event"] in ("action.requested", "action.admitted")
         ]
         assert {w["subject"] for w in who} == {"dana"}
         assert {w["signed_in_as"] for w in who} == {"dana@example.org"}

@@ -39,7 +39,8 @@ async def test_every_run_of_a_prepared_statement_is_recorded_masked_and_audited(
     runs = [
         r
         for r in records
-        if r["event"] == "action.requested" and "WHERE id" in r["what"]["body"]["sql"]
+        if r["event"] in ("action.requested", "action.admitted")
+        and "WHERE id" in r["what"]["body"]["sql"]
     ]
     assert [r["what"]["body"]["params"] for r in runs] == [[1], [2], [3]]  # binary int4
     ids = {r["action_id"] for r in runs}

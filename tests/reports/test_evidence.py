@@ -182,6 +182,37 @@ def test_a_self_approval_in_the_log_shows_red(tmp_path: Path) -> None:
     db.dispose()
 
 
+def test_old_and_new_request_records_count_alike(tmp_path: Path) -> None:
+    """An action allowed outright is one `action.admitted` record since 0011's code;
+    logs written before hold `action.requested` + `action.decided` +
+    `action.execution_started`. Both read as one request, allowed, of the same kind."""
+    reports = []
+    for name, records in (
+        ("old", [("action.requested", {}), ("action.decided", {"decision": "allow"}),
+                 ("action.execution_started", {})]),
+        ("new", [("action.admitted", {"decision": "allow"})]),
+    ):  # fmt: skip
+        db = Database(f"sqlite:///{tmp_path / name}.db")
+        db.migrate()
+        audit = AuditLog(db)
+        who = {"subject": "bot", "kind": "agent", "groups": [], "on_behalf_of": "dana"}
+        request = {
+            "who": who,
+            "where": {"front_door": "pgwire", "connection": "ehr"},
+            "what": {"kind": "sql", "risk": "read", "body": {"sql": "SELECT 1"}},
+            "why": {"reason": None},
+        }
+        for event, fields in records:
+            audit.append(event, {"action_id": "act_1", **request, **fields})
+        start = datetime.now(UTC) - timedelta(minutes=1)
+        data = build_evidence(audit, start, start + timedelta(minutes=2)).to_json()
+        assert audit.verify().ok
+        reports.append({k: data[k] for k in data if k.startswith(("actions_", "decisions"))})
+        db.dispose()
+    assert reports[0] == reports[1]
+    assert reports[1]["actions_total"] == 1 and reports[1]["decisions"]["allowed"] == 1
+
+
 def test_json_schema(evidence: Evidence) -> None:
     data = json.loads(json.dumps(evidence.to_json()))
     assert data["schema"] == SCHEMA

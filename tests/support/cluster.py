@@ -518,8 +518,9 @@ def _judge(
         for key in ran:
             if key in body:
                 by_key.setdefault(key, []).append(row)
-        if events[("action.requested", row.id)] != 1:
-            unaudited.append(f"{row.id} has {events[('action.requested', row.id)]} requests")
+        requests = events[("action.requested", row.id)] + events[("action.admitted", row.id)]
+        if requests != 1:
+            unaudited.append(f"{row.id} has {requests} requests")
         ends = {e: events[(f"action.{e}", row.id)] for e in ("executed", "failed", "interrupted")}
         if row.status in ends and (ends[row.status] != 1 or sum(ends.values()) != 1):
             # One outcome each: a run marked interrupted that then reports executed was

@@ -27,7 +27,7 @@ from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
 from phigate.store.hot import HotStatement
 from phigate.store.json_columns import column_json
-from phigate.store.tables import actions
+from phigate.store.tables import APPROVED_ONLY, actions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -376,10 +376,12 @@ class ActionStore:
         return _record(row._mapping)
 
     def approved_with_fingerprint(self, fingerprint: str) -> list[str]:
-        """Ids of approved, not yet run actions with this exact fingerprint."""
-        query = sa.select(actions.c.id).where(
-            actions.c.fingerprint == fingerprint, actions.c.status == ActionStatus.APPROVED.value
-        )
+        """Ids of approved, not yet run actions with this exact fingerprint.
+
+        The status is written into the statement, not bound: only then may SQLite (and
+        PostgreSQL's generic plans) use the partial index of approved fingerprints.
+        """
+        query = sa.select(actions.c.id).where(actions.c.fingerprint == fingerprint, APPROVED_ONLY)
         with self._db.read() as conn:
             return [str(row.id) for row in conn.execute(query)]
 
@@ -440,6 +442,11 @@ def _record(m: Any) -> ActionRecord:
     )
 
 
+# The one record of an action policy allowed outright, which runs at once: request,
+# decision and the start of its run (see `request_records`, docs/audit.md).
+ADMITTED = "action.admitted"
+
+
 def request_records(
     action: Action,
     decision: Decision,
@@ -447,8 +454,33 @@ def request_records(
     action_id: str,
     approval_id: str | None,
     replica: str,
+    *,
+    runs_now: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The audit records of a request and its decision (who, what, where, why)."""
+    """The audit records of a request and its decision (who, what, where, why).
+
+    An action allowed outright that runs at once (`runs_now`) gets one
+    `action.admitted` record holding every fact of the three it once had
+    (`action.requested`, `action.decided`, `action.execution_started`): the request's
+    who/what/where/why, the decision under `decision` and `decided` (the rule and its
+    reason), the masking and the replica, its start being the record itself. Anything
+    else (denied, sent for approval, break-glass) keeps its separate records.
+    """
+    if runs_now and decision.outcome is Verdict.ALLOW:
+        return [
+            (
+                ADMITTED,
+                {
+                    "action_id": action_id,
+                    **fields,
+                    "why": {"reason": action.reason},
+                    "decision": decision.outcome,
+                    "decided": {"rule": decision.rule, "reason": decision.reason},
+                    "masking": decision.masking,
+                    "replica": replica,
+                },
+            )
+        ]
     entries: list[tuple[str, dict[str, Any]]] = [
         ("action.requested", {"action_id": action_id, **fields, "why": {"reason": action.reason}})
     ]

@@ -299,9 +299,15 @@ class Admission:
                     conn, action_id, action.principal, decision.approvals, purpose=purpose
                 )
             entries = request_records(
-                action, decision, fields, action_id, approval_id, self._approvals.replica
+                action,
+                decision,
+                fields,
+                action_id,
+                approval_id,
+                self._approvals.replica,
+                runs_now=runs_now,
             )
-            if runs_now:
+            if runs_now and decision.outcome is not Verdict.ALLOW:  # break-glass
                 entries.append(
                     ("action.execution_started", {"action_id": action_id, "who": fields["who"]})
                 )

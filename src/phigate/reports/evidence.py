@@ -96,7 +96,7 @@ class _Scan:
         if ts > self.end:
             return
         self.head_seq, self.head_hash = _int(record.get("seq")), digest
-        if event == "action.requested":
+        if event in ("action.requested", "action.admitted"):
             self._remember_requester(record, ts)
         elif event == "policy.loaded":
             self._policy(record, ts)
@@ -137,6 +137,11 @@ class _Scan:
                 decision=None,
                 outcome=None,
             )
+
+    def _admitted(self, record: Record, ts: float) -> None:
+        """An action allowed outright: its request and its decision in one record."""
+        self._requested(record, ts)
+        self._decided(record, ts)
 
     def _decided(self, record: Record, ts: float) -> None:
         outcome = _DECISIONS.get(str(record.get("decision")), "unknown")
@@ -256,6 +261,7 @@ def _is_review(record: Record) -> bool:
 _HANDLERS: dict[str, Callable[[_Scan, Record, float], None]] = {
     "action.requested": _Scan._requested,
     "action.decided": _Scan._decided,
+    "action.admitted": _Scan._admitted,
     "approval.decided": _Scan._approval_decided,
     "action.executed": _Scan._result,
     "action.failed": _Scan._result,

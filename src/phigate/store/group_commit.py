@@ -39,6 +39,10 @@ Write = Callable[[sa.Connection], T]
 MAX_BATCH = 128
 # How long a write behind (see `GroupCommit.run`) waits for a commit to share.
 BEHIND_SECONDS = 0.01
+# How long a batch waits for more writes others are likely to send (see `_gather`),
+# like PostgreSQL's commit_delay: only when the last commit carried writes of several
+# waiters, never for a lone writer.
+SIBLING_SECONDS = 0.0005
 # A kept PostgreSQL connection idle longer goes back to the pool, whose pre-ping checks
 # it, before the next write: after a restart of the state database the first write
 # would otherwise fail on a dead connection (refused, or an outcome retried later).
@@ -86,11 +90,14 @@ class GroupCommit:
         around: Callable[[sa.Connection], AbstractContextManager[object]] | None = None,
         max_batch: int = MAX_BATCH,
         recheck_idle: float = RECHECK_IDLE_SECONDS,
+        sibling_wait: float = SIBLING_SECONDS,
     ) -> None:
         self._db = db
         # Wraps each transaction, e.g. the audit log reading and writing its head once.
         self._around = around or (lambda conn: nullcontext())
         self._max_batch = max_batch
+        self._sibling_wait = sibling_wait
+        self._siblings = 0  # writes waited on in the last commit (`_gather`)
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -189,15 +196,32 @@ class GroupCommit:
         _deliver(left)
 
     def _gather(self, first: _Pending) -> tuple[list[_Pending], bool]:
+        """`first` and what else is waiting; then, if the last commit carried more
+        writes someone waited on than this batch has, up to `sibling_wait` more for
+        them (their waiters are likely about to send): fewer, fuller commits. A lone
+        writer's last commit carried one, so it never waits."""
         batch = [first]
+        waited = 0 if first.behind else 1
+        deadline = None
         while len(batch) < self._max_batch:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                break
+                if waited >= self._siblings or self._sibling_wait <= 0:
+                    break
+                now = time.monotonic()
+                deadline = deadline or now + self._sibling_wait
+                if now >= deadline:
+                    break
+                try:
+                    item = self._queue.get(timeout=deadline - now)
+                except queue.Empty:
+                    break
             if item is None:
                 return batch, True
             batch.append(item)
+            waited += not item.behind
+        self._siblings = waited if waited > 1 else 0
         return batch, False
 
     @contextlib.contextmanager
