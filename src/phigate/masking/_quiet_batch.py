@@ -5,9 +5,15 @@ codes, numbers as text) the answer is `quiet`: no detector's trigger occurs. Tha
 answer costs one call per RE2 set (about twenty), whatever the value's length, so
 on short values the calls, not the scanning, are the cost. Here the values of a
 batch are joined with SEPARATOR and the sets run over the joined text: when no
-trigger occurs there, none occurs in any value. Where one does, the batch is
-halved until single values remain, and a single value gets `quiet` itself, so
-every answer this gives is the answer `quiet` gives that value alone.
+trigger occurs there, none occurs in any value. Where one does, the patterns the
+sets report run again over the joined text to say which values their matches
+touch, and a touched value gets the finder's answer alone, so every answer this
+gives is the answer that value gets alone.
+
+One trigger is answered here without the value's own pass: a value only the
+finder's `lone` pattern touches (an OCR token such as a digest's `ab0cd`, about one
+md5 digest in fifteen) has no other trigger, and `find` finds nothing in it when
+the finder's check passes (one OCR token is no scan), so it is blank too.
 
 Why joining cannot hide a trigger a value holds alone. RE2 has no look-around:
 a match inside a value reads only the value's bytes, except for the zero-width
@@ -119,23 +125,37 @@ def _anchors(pattern: str, multiline: bool) -> bool:
     return multiline and "-m" in pattern  # (?-m) could end multiline mode inside
 
 
+def _never(data: bytes) -> bool:
+    return False
+
+
 class QuietBatch:
     """`quiet` for a batch of values: the gate's sets run once over the joined values,
     and only the patterns they report run again, to say which values they touch."""
 
     def __init__(
-        self, patterns: Sequence[str], sets: Sequence[tuple[int, Callable[[bytes], Any]]]
+        self,
+        patterns: Sequence[str],
+        sets: Sequence[tuple[int, Callable[[bytes], Any]]],
+        lone: tuple[int, Callable[[bytes], bool]] | None = None,
     ) -> None:
-        """`sets`: (index of its first pattern, its Match) for each RE2 set of the gate."""
+        """`sets`: (index of its first pattern, its Match) for each RE2 set of the gate.
+        `lone`: (index, check) of a pattern whose hit, with no other, `find` answers
+        without detecting: a value it alone touches is blank where `check` says so."""
         self._patterns = list(patterns)
         self._sets = list(sets)
         self._regexes: dict[int, Regex] = {}  # compiled when first reported
+        self._lone_index, self._lone_check = lone if lone is not None else (-1, _never)
 
-    def quiet_many(self, quiet: Callable[[bytes], bool], values: Sequence[bytes]) -> list[bool]:
-        """`[quiet(v) for v in values]`: a value no reported pattern's match touches
-        in the joined text is quiet (a trigger it held alone would match there too,
-        and a match is found wherever one starts that no earlier match covers); a
-        touched value, rarely falsely (a match across a separator), gets `quiet`."""
+    def quiet_many(self, alone: Callable[[bytes], bool], values: Sequence[bytes]) -> list[bool]:
+        """`[alone(v) for v in values]`, where `alone` tells whether `find` returns no
+        span for a value: true where no trigger occurs, or only the `lone` one and its
+        check passes. A value no reported pattern's match touches in the joined text
+        has no trigger (one it held alone would match there too, and a match is found
+        wherever one starts that no earlier match covers); one only the `lone`
+        pattern touches has no other trigger either, and passes where the check
+        does. Any other touched value, rarely falsely (a match across a separator),
+        gets `alone`."""
         joined = SEPARATOR.join(values)
         starts, ends, at = [], [], 0
         for value in values:  # where each value's bytes lie in the joined text
@@ -144,10 +164,20 @@ class QuietBatch:
             ends.append(at)
             at += len(SEPARATOR)
         touched: set[int] = set()
+        lone: set[int] = set()  # values the `lone` pattern touches
+        lone_index = self._lone_index
         for offset, match in self._sets:
             for index in match(joined) or ():
-                self._touched(offset + index, joined, (starts, ends), touched)
-        return [i not in touched or quiet(v) for i, v in enumerate(values)]
+                index += offset
+                into = lone if index == lone_index else touched
+                self._touched(index, joined, (starts, ends), into)
+        if not lone:
+            return [i not in touched or alone(v) for i, v in enumerate(values)]
+        check = self._lone_check
+        return [
+            alone(v) if i in touched else i not in lone or check(v) or alone(v)
+            for i, v in enumerate(values)
+        ]
 
     def _touched(
         self,

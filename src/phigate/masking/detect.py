@@ -78,7 +78,11 @@ class SpanFinder:
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
         self._gate_offsets = [offset for offset, _ in self._gate]
         self._batch = (
-            QuietBatch(gate, list(zip(self._gate_offsets, self._gate_matches, strict=True)))
+            QuietBatch(
+                gate,
+                list(zip(self._gate_offsets, self._gate_matches, strict=True)),
+                lone=(self._ocr_index, _not_scanned),
+            )
             if joinable(gate)
             else None
         )
@@ -94,11 +98,21 @@ class SpanFinder:
         return True
 
     def quiet_many(self, values: Sequence[bytes]) -> list[bool]:
-        """`[self.quiet(v) for v in values]`, in one pass over the values joined where
-        the triggers allow it (phigate.masking._quiet_batch)."""
+        """For each value, whether `find` returns no span for it, in one pass over the
+        values joined where the triggers allow it (phigate.masking._quiet_batch):
+        each value `quiet` passes, and each whose one trigger is a lone OCR token (a
+        digest's `ab0cd`: about one md5 digest in fifteen). One such token is no scan
+        (`_scanned`), so `find` reads the text as it is; no pattern, structure or
+        name starts from it, and nothing is found."""
         if self._batch is None or len(values) < 2:
-            return [self.quiet(v) for v in values]
-        return self._batch.quiet_many(self.quiet, values)
+            return [self._blank(v) for v in values]
+        return self._batch.quiet_many(self._blank, values)
+
+    def _blank(self, data: bytes) -> bool:
+        """`quiet_many` for one value: quiet, or its one trigger a lone OCR token."""
+        if self.quiet(data):
+            return True
+        return self.hits(data) == [self._ocr_index] and not _scanned(data)
 
     def hits(self, data: bytes) -> list[int]:
         """What occurs in the text, as indexes into the gate in pattern order; empty when
@@ -190,6 +204,10 @@ def fold(data: bytes) -> tuple[bytes, list[int]]:
 # likelier characters before detection (same length, so offsets hold).
 _OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
 _TOKEN = re2.compile(rb"[A-Za-z0-9]+")
+
+
+def _not_scanned(data: bytes) -> bool:
+    return not _scanned(data)
 
 
 def _scanned(data: bytes) -> bool:

@@ -110,7 +110,7 @@ class Masker:
         self.operators = engine.operators(config)
         self._finder = engine.finder(types) if types else None
         self._ner = _ner_detector() if config.ner and types else None
-        # Values of the last primed batch that `SpanFinder.quiet` passes (see `prime`).
+        # Values of the last primed batch `find` finds nothing in (see `prime`).
         self._known_quiet: frozenset[bytes] = frozenset()
 
     def mask_text(self, text: str, *, subject: str = "") -> MaskResult:
@@ -205,7 +205,7 @@ class Masker:
         if len(data) > _WINDOW:
             return self._mask_long(data, counts, subject)
         if self._ner is None and data in self._known_quiet:
-            return text  # primed: `hits` would be empty (SpanFinder.quiet_many)
+            return text  # primed: `find` would find nothing (SpanFinder.quiet_many)
         hits = self._finder.hits(data)
         if not hits and self._ner is None:
             return text  # nothing any detector starts from: most values of a result
