@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
+from itertools import accumulate, repeat
+from operator import add, sub
 from typing import Any
 
 from phigate.masking._fastre import Regex
@@ -125,6 +127,18 @@ def _anchors(pattern: str, multiline: bool) -> bool:
     return multiline and "-m" in pattern  # (?-m) could end multiline mode inside
 
 
+_Bounds = tuple[list[int], list[int]]
+
+
+def _bounds(values: Sequence[bytes]) -> _Bounds:
+    """Where each value starts and ends in the values joined with SEPARATOR (counted
+    by C iterators: a Python loop cost about 0.15 µs per value)."""
+    gap = len(SEPARATOR)
+    nexts = list(accumulate(map(add, map(len, values), repeat(gap))))  # each end + gap
+    starts = [0, *nexts[:-1]] if nexts else []
+    return starts, list(map(sub, nexts, repeat(gap)))
+
+
 def _never(data: bytes) -> bool:
     return False
 
@@ -157,33 +171,31 @@ class QuietBatch:
         does. Any other touched value, rarely falsely (a match across a separator),
         gets `alone`."""
         joined = SEPARATOR.join(values)
-        starts, ends, at = [], [], 0
-        for value in values:  # where each value's bytes lie in the joined text
-            starts.append(at)
-            at += len(value)
-            ends.append(at)
-            at += len(SEPARATOR)
+        bounds: _Bounds | None = None  # where each value lies, once a match needs it
         touched: set[int] = set()
         lone: set[int] = set()  # values the `lone` pattern touches
         lone_index = self._lone_index
         for offset, match in self._sets:
             for index in match(joined) or ():
                 index += offset
+                if bounds is None:
+                    bounds = _bounds(values)
                 into = lone if index == lone_index else touched
-                self._touched(index, joined, (starts, ends), into)
-        if not lone:
-            return [i not in touched or alone(v) for i, v in enumerate(values)]
+                self._touched(index, joined, bounds, into)
+        answers = [True] * len(values)  # untouched: no trigger at all
+        for i in touched:
+            answers[i] = alone(values[i])
         check = self._lone_check
-        return [
-            alone(v) if i in touched else i not in lone or check(v) or alone(v)
-            for i, v in enumerate(values)
-        ]
+        for i in lone - touched:
+            value = values[i]
+            answers[i] = check(value) or alone(value)
+        return answers
 
     def _touched(
         self,
         index: int,
         joined: bytes,
-        bounds: tuple[list[int], list[int]],
+        bounds: _Bounds,
         touched: set[int],
     ) -> None:
         """Add the values whose bytes a match of pattern `index` overlaps (an empty

@@ -12,6 +12,7 @@ import hmac
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 
 import re2
 
@@ -187,9 +188,10 @@ class Masker:
         is a fact about the bytes under this masker's detectors, true for any caller."""
         if self._finder is None or self._ner is not None or len(values) < 2:
             return
-        batch = [v for v in values if len(v) <= _WINDOW]
-        quiet = self._finder.quiet_many(batch)
-        self._known_quiet = frozenset(v for v, q in zip(batch, quiet, strict=True) if q)
+        batch = values
+        if max(map(len, values)) > _WINDOW:  # C iterators: this runs for every row
+            batch = [v for v in values if len(v) <= _WINDOW]
+        self._known_quiet = frozenset(compress(batch, self._finder.quiet_many(batch)))
 
     @property
     def known_quiet(self) -> frozenset[bytes]:
