@@ -12,8 +12,9 @@ gives is the answer that value gets alone.
 
 One trigger is answered here without the value's own pass: a value only the
 finder's `lone` pattern touches (an OCR token such as a digest's `ab0cd`, about one
-md5 digest in fifteen) has no other trigger, and `find` finds nothing in it when
-the finder's check passes (one OCR token is no scan), so it is blank too.
+md5 digest in fifteen) has no other trigger, and where the pattern matches it at
+most `most` times (one OCR token is no scan, two are), `find` finds nothing in it:
+it is blank too. The matches are counted in the joined text (see `quiet_many`).
 
 Why joining cannot hide a trigger a value holds alone. RE2 has no look-around:
 a match inside a value reads only the value's bytes, except for the zero-width
@@ -39,7 +40,7 @@ value by value, for the built-in triggers, values with and without PHI.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate, repeat
 from operator import add, sub
 from typing import Any
@@ -139,10 +140,6 @@ def _bounds(values: Sequence[bytes]) -> _Bounds:
     return starts, list(map(sub, nexts, repeat(gap)))
 
 
-def _never(data: bytes) -> bool:
-    return False
-
-
 class QuietBatch:
     """`quiet` for a batch of values: the gate's sets run once over the joined values,
     and only the patterns they report run again, to say which values they touch."""
@@ -151,55 +148,57 @@ class QuietBatch:
         self,
         patterns: Sequence[str],
         sets: Sequence[tuple[int, Callable[[bytes], Any]]],
-        lone: tuple[int, Callable[[bytes], bool]] | None = None,
+        lone: tuple[int, int] | None = None,
     ) -> None:
         """`sets`: (index of its first pattern, its Match) for each RE2 set of the gate.
-        `lone`: (index, check) of a pattern whose hit, with no other, `find` answers
-        without detecting: a value it alone touches is blank where `check` says so."""
+        `lone`: (index, most) of a pattern whose matches, with no other trigger, `find`
+        answers without detecting: a value it alone touches, with at most `most`
+        matches, is blank."""
         self._patterns = list(patterns)
         self._sets = list(sets)
         self._regexes: dict[int, Regex] = {}  # compiled when first reported
-        self._lone_index, self._lone_check = lone if lone is not None else (-1, _never)
+        self._lone_index, self._lone_most = lone if lone is not None else (-1, 0)
 
     def quiet_many(self, alone: Callable[[bytes], bool], values: Sequence[bytes]) -> list[bool]:
         """`[alone(v) for v in values]`, where `alone` tells whether `find` returns no
-        span for a value: true where no trigger occurs, or only the `lone` one and its
-        check passes. A value no reported pattern's match touches in the joined text
-        has no trigger (one it held alone would match there too, and a match is found
-        wherever one starts that no earlier match covers); one only the `lone`
-        pattern touches has no other trigger either, and passes where the check
-        does. Any other touched value, rarely falsely (a match across a separator),
-        gets `alone`."""
+        span for a value: true where no trigger occurs, or only the `lone` pattern
+        and at most its `most` matches. A value no reported pattern's match touches
+        in the joined text has no trigger (one it held alone would match there too,
+        and a match is found wherever one starts that no earlier match covers). One
+        only the `lone` pattern touches, each of its matches there inside the value,
+        has no other trigger, and those matches are the ones the pattern finds in it
+        alone: the bytes they read are the value's, its ends read as the text's ends,
+        and no match runs into the value from before it, so the scan reaches its
+        start as a scan of it alone begins. Any other touched value (a match across
+        a separator, or an empty one, of any pattern) gets `alone`."""
         joined = SEPARATOR.join(values)
         bounds: _Bounds | None = None  # where each value lies, once a match needs it
-        touched: set[int] = set()
-        lone: set[int] = set()  # values the `lone` pattern touches
+        redo: set[int] = set()  # values `alone` answers
+        inside: dict[int, int] = {}  # value: matches of the `lone` pattern inside it
         lone_index = self._lone_index
         for offset, match in self._sets:
             for index in match(joined) or ():
                 index += offset
                 if bounds is None:
                     bounds = _bounds(values)
-                into = lone if index == lone_index else touched
-                self._touched(index, joined, bounds, into)
-        answers = [True] * len(values)  # untouched: no trigger at all
-        for i in touched:
+                for first, final, crossing in self._touched(index, joined, bounds):
+                    if index == lone_index and not crossing:
+                        inside[first] = inside.get(first, 0) + 1
+                    else:
+                        redo.update(range(first, final + 1))
+        most = self._lone_most
+        redo.update(i for i, n in inside.items() if n > most)
+        answers = [True] * len(values)  # no trigger, or a lone one few enough times
+        for i in redo:
             answers[i] = alone(values[i])
-        check = self._lone_check
-        for i in lone - touched:
-            value = values[i]
-            answers[i] = check(value) or alone(value)
         return answers
 
     def _touched(
-        self,
-        index: int,
-        joined: bytes,
-        bounds: _Bounds,
-        touched: set[int],
-    ) -> None:
-        """Add the values whose bytes a match of pattern `index` overlaps (an empty
-        match: those it lies in or at an end of)."""
+        self, index: int, joined: bytes, bounds: _Bounds
+    ) -> Iterator[tuple[int, int, bool]]:
+        """For each match of pattern `index`, the first and last value it touches (its
+        bytes overlap; an empty match: those it lies in or at an end of) and whether
+        it is anything but a non-empty match inside one value."""
         regex = self._regexes.get(index)
         if regex is None:
             regex = self._regexes[index] = Regex(self._patterns[index].encode())
@@ -209,7 +208,8 @@ class QuietBatch:
             if start < stop:
                 first = bisect.bisect_right(ends, start)
                 final = bisect.bisect_left(starts, stop) - 1
+                yield first, final, first != final
             else:
                 first = bisect.bisect_left(ends, start)
                 final = bisect.bisect_right(starts, start) - 1
-            touched.update(range(first, final + 1))
+                yield first, final, True

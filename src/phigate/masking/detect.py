@@ -81,7 +81,7 @@ class SpanFinder:
             QuietBatch(
                 gate,
                 list(zip(self._gate_offsets, self._gate_matches, strict=True)),
-                lone=(self._ocr_index, _not_scanned),
+                lone=(self._ocr_index, 1),  # one OCR token is no scan (`_scanned`)
             )
             if joinable(gate)
             else None
@@ -204,10 +204,6 @@ def fold(data: bytes) -> tuple[bytes, list[int]]:
 # likelier characters before detection (same length, so offsets hold).
 _OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
 _TOKEN = re2.compile(rb"[A-Za-z0-9]+")
-
-
-def _not_scanned(data: bytes) -> bool:
-    return not _scanned(data)
 
 
 def _scanned(data: bytes) -> bool:
