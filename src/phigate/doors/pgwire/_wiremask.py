@@ -230,7 +230,7 @@ class ResultMasker:
         when a read finds fewer than a quarter of its values there (distinct values)."""
         cache = self._quiet_cache
         if cache is None:
-            return self._primed(list(filter(None, values)))
+            return self._primed(list(filter(None, values)), None in values)
         if len(cache) > _CACHE_MOST:
             cache.clear()
             cache.add(None)
@@ -244,16 +244,17 @@ class ResultMasker:
         cache.update(v for v in safe if v is not None and len(v) <= _CACHE_LONGEST)
         return cache if safe <= cache else safe | cache
 
-    def _primed(self, values: list[bytes]) -> frozenset[bytes | None]:
+    def _primed(self, values: list[bytes], nulls: bool = True) -> frozenset[bytes | None]:
         """The values `mask_str` gives back unchanged, as `_quiet_row` tells them: ones
         `Masker.prime` found quiet that are ASCII (their text's UTF-8 is their bytes)
-        and never read as JSON (no `{` or `[`), and NULL (never masked)."""
+        and never read as JSON (no `{` or `[`), and NULL (never masked) unless `nulls`
+        says no value asked about is NULL (the union copies the set)."""
         self.masker.prime(values)
         known = self.masker.known_quiet
         joined = b"\n".join(known)  # one look at them all, in the usual case
         if not (joined.isascii() and b"{" not in joined and b"[" not in joined):
             known = frozenset(v for v in known if v.isascii() and b"{" not in v and b"[" not in v)
-        return known | _NULL_VALUE
+        return known | _NULL_VALUE if nulls else known
 
     def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
         """The columns a row is read for and those that may change, under this plan:
