@@ -100,19 +100,25 @@ class SpanFinder:
     def quiet_many(self, values: Sequence[bytes]) -> list[bool]:
         """For each value, whether `find` returns no span for it, in one pass over the
         values joined where the triggers allow it (phigate.masking._quiet_batch):
-        each value `quiet` passes, and each whose one trigger is a lone OCR token (a
-        digest's `ab0cd`: about one md5 digest in fifteen). One such token is no scan
-        (`_scanned`), so `find` reads the text as it is; no pattern, structure or
-        name starts from it, and nothing is found."""
+        each value `quiet` passes, and each whose only trigger is OCR tokens that
+        start nothing (`_blank`): most often a lone one (a digest's `ab0cd`: about
+        one md5 digest in fifteen), which is no scan (`_scanned`), so `find` reads the
+        text as it is and no pattern, structure or name starts from it."""
         if self._batch is None or len(values) < 2:
             return [self._blank(v) for v in values]
         return self._batch.quiet_many(self._blank, values)
 
     def _blank(self, data: bytes) -> bool:
-        """`quiet_many` for one value: quiet, or its one trigger a lone OCR token."""
+        """`quiet_many` for one value: quiet, or its one trigger OCR tokens that start
+        nothing. `find` reads a lone token's text as it is, and a scan's (two tokens)
+        as `ocr_normal` reads it back, then starts from that reading's triggers: where
+        it has none but OCR tokens, no pattern, structure or name runs."""
         if self.quiet(data):
             return True
-        return self.hits(data) == [self._ocr_index] and not _scanned(data)
+        ocr = self._ocr_index
+        if self.hits(data) != [ocr]:
+            return False
+        return not _scanned(data) or all(i == ocr for i in self.hits(ocr_normal(data)))
 
     def hits(self, data: bytes) -> list[int]:
         """What occurs in the text, as indexes into the gate in pattern order; empty when
