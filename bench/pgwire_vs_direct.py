@@ -1,6 +1,7 @@
 """PostgreSQL wire front door against its peers: pgbench select-only and a 1,000,000-row stream.
 
     .venv/bin/python bench/pgwire_vs_direct.py [--seconds 10] [--clients 4] [--rows 1000000]
+        [--stream-only]
 
 Starts an embedded PostgreSQL, loads pgbench tables directly (DDL is denied
 through phigate), then runs the same pgbench select-only (`-M prepared`) in one
@@ -19,6 +20,8 @@ run against four peers in front of the same upstream:
 Prints transactions/s, latency p50/p99, CPU per statement of the proxy process
 and its peak RSS for each, the ratios, a one-client run (added p50 latency), a
 masked stream's rows/s, CPU per row and memory, and `phigate CPU per statement NNNus`.
+The stream's client is a process of its own (`_stream_client.py`), the same for
+direct and phigate; `--stream-only` runs the stream alone.
 """
 
 from __future__ import annotations
