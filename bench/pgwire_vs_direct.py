@@ -1,6 +1,7 @@
 """PostgreSQL wire front door against its peers: pgbench select-only and a 1,000,000-row stream.
 
     .venv/bin/python bench/pgwire_vs_direct.py [--seconds 10] [--clients 4] [--rows 1000000]
+        [--stream-only]
 
 Starts an embedded PostgreSQL, loads pgbench tables directly (DDL is denied
 through phigate), then runs the same pgbench select-only (`-M prepared`) in one
@@ -23,6 +24,8 @@ run against four peers in front of the same upstream:
 Prints transactions/s, latency p50/p99, CPU per statement of the proxy process
 and its peak RSS for each, the ratios, a one-client run (added p50 latency), a
 masked stream's rows/s, CPU per row and memory, and `phigate CPU per statement NNNus`.
+The stream's client is a process of its own (`_stream_client.py`), the same for
+direct and phigate; `--stream-only` runs the stream alone.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
+import json
 import os
 import secrets
 import shutil
@@ -197,21 +201,42 @@ def _latencies_ms(logdir: Path) -> list[float]:
     )
 
 
-async def stream(dsn: str, rows: int) -> tuple[float, int, int, float]:
-    """Rows/s, this process's RSS growth/peak and CPU µs per row while a client streams
-    `rows` rows (the client runs in this process too: through phigate, the CPU beyond
-    direct's is the proxy's; on a loaded machine steadier than rows/s)."""
+@dataclass
+class Stream:
+    rows_per_s: float
+    client_cpu_us: float  # the client's own CPU per row (its own process)
+    proxy_cpu_us: float  # this process's CPU per row: the proxy's, for an in-process peer
+    growth_kib: int  # this process's RSS growth while streaming
+    peak_kib: int
+
+
+async def stream(dsn: str, rows: int) -> Stream:
+    """Rows/s, CPU µs per row of the client and of this process (which hosts the
+    proxy), and this process's RSS growth/peak while a client streams `rows` rows. The
+    client is a process of its own (`_stream_client.py`), the same one for every peer,
+    as a real client would be: sharing this process, it would share the proxy's
+    interpreter lock and its CPU would read as the proxy's."""
+    client = Path(__file__).parent / "_stream_client.py"
+    sql = STREAM.format(rows=rows)
     with RssSampler() as rss:
-        started, cpu = time.monotonic(), own_cpu()
-        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-            cur = conn.cursor()
-            n = 0
-            async for _ in cur.stream(STREAM.format(rows=rows)):
-                n += 1
-        elapsed, cpu = time.monotonic() - started, own_cpu() - cpu
+        cpu = own_cpu()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(client), dsn, sql, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await proc.communicate()
+        cpu = own_cpu() - cpu
     cpu -= rss.cpu  # the sampler's own CPU is neither the client's nor the proxy's
-    assert n == rows, n
-    return rows / elapsed, rss.peak - rss.start, rss.peak, cpu / rows * 1e6
+    if proc.returncode != 0:
+        raise SystemExit(f"stream client failed ({proc.returncode})")
+    got = json.loads(out)
+    assert got["rows"] == rows, got
+    return Stream(
+        rows / got["seconds"],
+        got["cpu"] / rows * 1e6,
+        cpu / rows * 1e6,
+        rss.peak - rss.start,
+        rss.peak,
+    )
 
 
 def setup(base: Path) -> tuple[EmbeddedPostgres, str, str, str]:
@@ -318,6 +343,11 @@ async def _compare(peers: Peers, args: argparse.Namespace, base: Path, dsn: str)
         listener = p.relay_only if peer == "relay-only" else p.phigate
         return await pgbench(listener.port, "bench", p.token, "bench", seconds, clients, logdir)
 
+    port = peers.phigate.port
+    p_dsn = f"host=127.0.0.1 port={port} user=bench password={peers.token} dbname=bench"
+    if args.stream_only:  # the stream alone: the same two runs as below, nothing else
+        print_stream(await stream(dsn, args.rows), await stream(p_dsn, args.rows))
+        return
     runs: dict[str, Run | None] = dict.fromkeys(PEERS)
     commits = writes = 0.0
     for peer in PEERS:
@@ -341,21 +371,23 @@ async def _compare(peers: Peers, args: argparse.Namespace, base: Path, dsn: str)
             f"; phigate CPU {one_phigate.cpu_us:.0f}us per statement"
         )
     if args.rows > 0:
-        d_rows, d_growth, _, d_cpu = await stream(dsn, args.rows)
-        port = peers.phigate.port
-        p_dsn = f"host=127.0.0.1 port={port} user=bench password={peers.token} dbname=bench"
-        p_rows, p_growth, p_peak, p_cpu = await stream(p_dsn, args.rows)
-        print(f"{'stream rows/s':28}{d_rows:12.0f}{p_rows:12.0f}{p_rows / d_rows:9.2f}")
-        print(f"{'stream CPU/row (us)':28}{d_cpu:12.2f}{p_cpu:12.2f}")
-        print(
-            f"{'RSS growth while streaming':28}{d_growth / 1024:10.1f}MB{p_growth / 1024:10.1f}MB"
-        )
-        print(f"{'peak RSS while streaming':28}{'':12}{p_peak / 1024:10.1f}MB")
+        print_stream(await stream(dsn, args.rows), await stream(p_dsn, args.rows))
     if commits:  # how well the audit writes of concurrent statements shared commits
         print(f"{'state writes per commit':28}{'':12}{writes / commits:12.2f}")
     full = runs["phigate"]
     assert full is not None
     print(f"phigate CPU per statement {full.cpu_us:.0f}us (state: {args.state})")
+
+
+def print_stream(direct: Stream, masked: Stream) -> None:
+    d, p = direct, masked
+    ratio = p.rows_per_s / d.rows_per_s
+    print(f"{'stream rows/s':28}{d.rows_per_s:12.0f}{p.rows_per_s:12.0f}{ratio:9.2f}")
+    print(f"{'stream client CPU/row (us)':28}{d.client_cpu_us:12.2f}{p.client_cpu_us:12.2f}")
+    print(f"{'stream proxy CPU/row (us)':28}{'-':>12}{p.proxy_cpu_us:12.2f}")
+    growth = f"{d.growth_kib / 1024:10.1f}MB{p.growth_kib / 1024:10.1f}MB"
+    print(f"{'RSS growth while streaming':28}{growth}")
+    print(f"{'peak RSS while streaming':28}{'':12}{p.peak_kib / 1024:10.1f}MB")
 
 
 PEERS = ("direct", "pgbouncer", "relay-only", "phigate")
@@ -421,5 +453,8 @@ if __name__ == "__main__":
         type=lambda text: tuple(text.split(",")),
         default=PEERS,
         help=f"comma-separated, of {','.join(PEERS)}",
+    )
+    parser.add_argument(
+        "--stream-only", action="store_true", help="only the masked stream against direct"
     )
     asyncio.run(main(parser.parse_args()))

@@ -1,5 +1,6 @@
 """`SpanFinder.quiet_many`: the values of a batch joined and scanned once must give,
-for every value, the answer `quiet` gives it alone (phigate.masking._quiet_batch).
+for every value, the answer `quiet` gives it alone, or `True` where its one trigger
+is a lone OCR token, and then `find` must find nothing (phigate.masking._quiet_batch).
 Checked on random batches of digests, codes, PHI and values that sit against the
 separator's edges (anchors, `\\z`, trailing words), and on the corpora's pieces."""
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phigate.masking._quiet_batch import SEPARATOR, joinable
-from phigate.masking.detect import SpanFinder
+from phigate.masking.detect import SpanFinder, _scanned, ocr_normal
 from phigate.masking.engine import MaskingEngine
 from phigate.masking.entities import BUILTIN_TYPES
 from phigate.masking.eval.corpus import CorpusGenerator
@@ -72,9 +73,24 @@ _MIXED = st.text(
 _VALUE = st.one_of(_HEX, _MIXED, st.sampled_from(_EDGES), st.text(max_size=30))
 
 
+def _alone(finder: SpanFinder, value: bytes) -> bool:
+    """What `quiet_many` must answer for one value: `quiet`, or its one trigger OCR
+    tokens: a lone one (no scan: `_scanned` needs two), or a scan whose reading back
+    (`ocr_normal`) has no other trigger."""
+    if finder.quiet(value):
+        return True
+    ocr = finder._ocr_index
+    if finder.hits(value) != [ocr]:
+        return False
+    return not _scanned(value) or set(finder.hits(ocr_normal(value))) <= {ocr}
+
+
 def _check(finder: SpanFinder, texts: list[str]) -> None:
     values = [t.encode("utf-8", "surrogatepass") for t in texts]
-    assert finder.quiet_many(values) == [finder.quiet(v) for v in values], texts
+    answers = finder.quiet_many(values)
+    assert answers == [_alone(finder, v) for v in values], texts
+    for value, blank in zip(values, answers, strict=True):
+        assert not blank or finder.find(value) == [], value  # what the answer promises
 
 
 @settings(max_examples=1500, deadline=None)
@@ -108,6 +124,26 @@ def test_the_corpus_in_batches(finder: SpanFinder) -> None:
     )
     for start in range(0, len(pieces), 64):
         _check(finder, pieces[start : start + 64])
+
+
+@pytest.mark.parametrize("finder", _FINDERS)
+def test_a_digest_with_one_ocr_token_is_blank_and_with_two_is_detected(finder: SpanFinder) -> None:
+    """`ab0cd` (two letters, 0 or 1, two letters) is an OCR token: about one md5 digest
+    in fifteen holds one, and alone it starts nothing. Two make the text a scan, read
+    back as `ocr_normal` reads it, and that reading's triggers start detection: a
+    digest's reading has none but OCR tokens; a scanned date of birth has more."""
+    one, two, none = b"5d41ab0cd2a76b9e", b"ab0cd5d41ef1ab76", b"5d41402abc4b2a76"
+    scan = b"D0B: O3/l4/l952"
+    assert not any(finder.quiet(v) for v in (one, two, scan)) and finder.quiet(none)
+    expected = [True, True, True, finder is _FINDERS[1], True]  # secrets-only: no dates
+    assert finder.quiet_many([none, one, two, scan, none]) == expected
+    if finder is _FINDERS[0]:
+        assert finder.find(scan) != []
+    digests = [hashlib.md5(str(i).encode()).hexdigest().encode() for i in range(2000)]
+    answers = finder.quiet_many(digests)
+    lone = [d for d, q in zip(digests, answers, strict=True) if q and not finder.quiet(d)]
+    assert len(lone) > 50  # the stream's case is exercised
+    assert all(finder.find(d) == [] for d in lone)
 
 
 def test_the_built_in_triggers_can_be_joined() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import ProtocolViolation
-from phigate.doors.pgwire._wiremask import ResultMasker
+from phigate.doors.pgwire._wiremask import _PRIME_ROWS, ResultMasker
 from phigate.doors.pgwire.server import _parts
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import MaskingEngine
@@ -209,6 +209,33 @@ def test_a_stream_in_reads_is_byte_identical_to_masking_row_by_row(
             break  # the relay ends the result there
     assert batched.rows.counts == plain.rows.counts
     assert batched.rows.plan == plain.rows.plan
+
+
+@pytest.mark.parametrize("width", [1, 2])
+def test_a_read_longer_than_one_priming_is_byte_identical_to_masking_row_by_row(
+    width: int,
+) -> None:
+    """A read's rows are primed _PRIME_ROWS at a time: rows that need masking, NULLs,
+    empty values and digests the quiet pass answers by a lone OCR token, in every
+    chunk and at its edges, come out as masking row by row gives them."""
+    fields = [codec.Field(f"c{i}", 0, 0, 25, -1, -1, 0) for i in range(width)]
+    lineage = [{"output": f"c{i}", "sources": [], "statement": 0} for i in range(width)]
+    loud = [b"123-45-6789", b"Jane Okafor", b"jane@example.org", None, b"", b"ab0cdab1cd"]
+    rows = []
+    for g in range(3 * _PRIME_ROWS + 7):
+        values: list[bytes | None] = [b"%032x" % (g * 2654435761 + i) for i in range(width)]
+        if g % 97 == 0 or g % _PRIME_ROWS in (0, _PRIME_ROWS - 1):
+            values[g % width] = loud[g % len(loud)]
+        rows.append(codec.build_data_row(values))
+    for profile in ("hipaa-safe-harbor", "secrets-only"):
+        batched = ResultMasker(_ENGINE.masker(profile), fields, lineage)
+        plain = ResultMasker(_UNPRIMED.masker(profile), fields, lineage)
+        for lo in range(0, len(rows), 1500):  # reads past the sampling, then long ones
+            read = rows[lo : lo + 1500]
+            assert _batch(batched, read) == _one_by_one(plain, read)
+        assert batched.rows.counts == plain.rows.counts
+        assert batched.rows.counts or profile == "secrets-only"  # something was masked
+        assert batched.rows.plan == plain.rows.plan
 
 
 def test_a_read_of_quiet_digests_is_relayed_as_it_came() -> None:

@@ -78,7 +78,11 @@ class SpanFinder:
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
         self._gate_offsets = [offset for offset, _ in self._gate]
         self._batch = (
-            QuietBatch(gate, list(zip(self._gate_offsets, self._gate_matches, strict=True)))
+            QuietBatch(
+                gate,
+                list(zip(self._gate_offsets, self._gate_matches, strict=True)),
+                lone=(self._ocr_index, 1),  # one OCR token is no scan (`_scanned`)
+            )
             if joinable(gate)
             else None
         )
@@ -94,11 +98,27 @@ class SpanFinder:
         return True
 
     def quiet_many(self, values: Sequence[bytes]) -> list[bool]:
-        """`[self.quiet(v) for v in values]`, in one pass over the values joined where
-        the triggers allow it (phigate.masking._quiet_batch)."""
+        """For each value, whether `find` returns no span for it, in one pass over the
+        values joined where the triggers allow it (phigate.masking._quiet_batch):
+        each value `quiet` passes, and each whose only trigger is OCR tokens that
+        start nothing (`_blank`): most often a lone one (a digest's `ab0cd`: about
+        one md5 digest in fifteen), which is no scan (`_scanned`), so `find` reads the
+        text as it is and no pattern, structure or name starts from it."""
         if self._batch is None or len(values) < 2:
-            return [self.quiet(v) for v in values]
-        return self._batch.quiet_many(self.quiet, values)
+            return [self._blank(v) for v in values]
+        return self._batch.quiet_many(self._blank, values)
+
+    def _blank(self, data: bytes) -> bool:
+        """`quiet_many` for one value: quiet, or its one trigger OCR tokens that start
+        nothing. `find` reads a lone token's text as it is, and a scan's (two tokens)
+        as `ocr_normal` reads it back, then starts from that reading's triggers: where
+        it has none but OCR tokens, no pattern, structure or name runs."""
+        if self.quiet(data):
+            return True
+        ocr = self._ocr_index
+        if self.hits(data) != [ocr]:
+            return False
+        return not _scanned(data) or all(i == ocr for i in self.hits(ocr_normal(data)))
 
     def hits(self, data: bytes) -> list[int]:
         """What occurs in the text, as indexes into the gate in pattern order; empty when

@@ -12,6 +12,7 @@ import hmac
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 
 import re2
 
@@ -110,7 +111,7 @@ class Masker:
         self.operators = engine.operators(config)
         self._finder = engine.finder(types) if types else None
         self._ner = _ner_detector() if config.ner and types else None
-        # Values of the last primed batch that `SpanFinder.quiet` passes (see `prime`).
+        # Values of the last primed batch `find` finds nothing in (see `prime`).
         self._known_quiet: frozenset[bytes] = frozenset()
 
     def mask_text(self, text: str, *, subject: str = "") -> MaskResult:
@@ -187,9 +188,10 @@ class Masker:
         is a fact about the bytes under this masker's detectors, true for any caller."""
         if self._finder is None or self._ner is not None or len(values) < 2:
             return
-        batch = [v for v in values if len(v) <= _WINDOW]
-        quiet = self._finder.quiet_many(batch)
-        self._known_quiet = frozenset(v for v, q in zip(batch, quiet, strict=True) if q)
+        batch = values
+        if max(map(len, values)) > _WINDOW:  # C iterators: this runs for every row
+            batch = [v for v in values if len(v) <= _WINDOW]
+        self._known_quiet = frozenset(compress(batch, self._finder.quiet_many(batch)))
 
     @property
     def known_quiet(self) -> frozenset[bytes]:
@@ -205,7 +207,7 @@ class Masker:
         if len(data) > _WINDOW:
             return self._mask_long(data, counts, subject)
         if self._ner is None and data in self._known_quiet:
-            return text  # primed: `hits` would be empty (SpanFinder.quiet_many)
+            return text  # primed: `find` would find nothing (SpanFinder.quiet_many)
         hits = self._finder.hits(data)
         if not hits and self._ner is None:
             return text  # nothing any detector starts from: most values of a result

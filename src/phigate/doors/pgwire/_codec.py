@@ -26,6 +26,7 @@ MAX_STARTUP = 10_000  # the server's own limit for a start-up packet
 
 _I16 = struct.Struct("!h")
 _I32 = struct.Struct("!i")
+_I16_I32 = struct.Struct("!hi")  # a DataRow's width and its first value's length
 _HEADER = struct.Struct("!ci")
 
 
@@ -594,14 +595,16 @@ def data_run_locator(width: int, wanted: tuple[int, ...]) -> RunLocator:
         "    start = bounds[0]",
         "    try:",
         "        for stop in islice(bounds, 1, None):",
-        f"            if unpack16(data, start + 5)[0] != {width}:",
+        # the width and the first value's length in one read; a row too short for
+        # the length is refused either way
+        "            count, n0 = unpack_head(data, start + 5)",
+        f"            if count != {width}:",
         f"                return values, len(values) // {k}",
-        "            p = start + 7",
+        "            p = start + 11",  # after the first value's length
     ]
     for i in range(width):
         lines += [
-            f"            (n{i},) = unpack32(data, p)",
-            "            p += 4",
+            *([f"            (n{i},) = unpack32(data, p)", "            p += 4"] if i else []),
             *([f"            o{i} = p"] if i in wanted else []),
             f"            if n{i} > 0:",
             f"                p += n{i}",
@@ -619,7 +622,7 @@ def data_run_locator(width: int, wanted: tuple[int, ...]) -> RunLocator:
         "    return values, None",
     ]
     namespace: dict[str, object] = {
-        "unpack16": _I16.unpack_from,
+        "unpack_head": _I16_I32.unpack_from,
         "unpack32": _I32.unpack_from,
         "struct_error": struct.error,
         "islice": itertools.islice,
