@@ -172,16 +172,17 @@ class ApprovalWorkflow:
     def _claim_now(
         self, record: ActionRecord, principal: Principal
     ) -> tuple[Approval, ActionRecord] | None:
-        """Expire what is due, then find, claim and read back in one transaction, all in
-        one trip to a worker thread: a woken waiter's answer waits on each trip and each
-        connection checkout, which on a busy host are each a wait of their own.
+        """Find, claim and read back in one transaction, all in one trip to a worker
+        thread: a woken waiter's answer waits on each trip and each connection checkout,
+        which on a busy host are each a wait of their own. No expiry sweep first:
+        `claim_execution` refuses an expired approval itself, and sweeping the others'
+        is not this requester's wait.
 
         None (the refusal recorded instead) when the token the claimer used was revoked
         or expired meanwhile: a request that waited for its approval (REST `wait`, a
         wire session) authenticated before. An API token is read in this transaction
         (revocation is immediate on every replica, since the token store is shared);
         an OIDC access token by the expiry it carried."""
-        self._approvals.expire_due()
         token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approvals.id_for_action_in(conn, record.id)
