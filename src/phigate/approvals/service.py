@@ -223,8 +223,18 @@ class ApprovalService:
             approval = self._load(conn, approval.id)
         return approval
 
-    def claim_execution(self, conn: sa.Connection, approval_id: str) -> Approval:
-        """approved → executed, exactly once and only before expiry."""
+    def claim_execution(
+        self, conn: sa.Connection, approval_id: str, *, read: Approval | None = None
+    ) -> Approval:
+        """approved → executed, exactly once and only before expiry.
+
+        `read`: this approval as the claimer last read it (a woken waiter). When it was
+        approved, the compare-and-set alone claims it: what a decided approval says
+        (votes, purpose, expiry) no longer changes, only its state, which the
+        compare-and-set checks; three reads fewer on the path every woken request
+        takes. Only when that loses is the approval loaded, to say why."""
+        if read is not None and self._claimed_as_read(conn, approval_id, read):
+            return read
         approval = self._load(conn, approval_id, lock=True)
         if approval.is_review:
             raise ConflictError("a break-glass review judges an action that already ran")
@@ -238,14 +248,31 @@ class ApprovalService:
             raise ConflictError(f"the request is {approval.state}, not approved")
         if approval.is_expired():
             raise ExpiredError("the approval expired before the action ran")
-        updated = conn.execute(
-            approvals.update()
-            .where(approvals.c.id == approval_id, approvals.c.state == ApprovalState.APPROVED.value)
-            .values(state=ApprovalState.EXECUTED.value, version=approvals.c.version + 1)
-        ).rowcount
-        if updated != 1:
+        if not self._set_executed(conn, approval_id):
             raise ConflictError("this approved action has already run")
         return approval
+
+    def _claimed_as_read(self, conn: sa.Connection, approval_id: str, read: Approval) -> bool:
+        if read.id != approval_id or read.is_review or read.state is not ApprovalState.APPROVED:
+            return False
+        return self._set_executed(conn, approval_id, time.time())
+
+    def _set_executed(
+        self, conn: sa.Connection, approval_id: str, now: float | None = None
+    ) -> bool:
+        """approved → executed as a compare-and-set (and, given `now`, only if unexpired
+        then); False when another claim, or the clock, got there first."""
+        unexpired = approvals.c.expires_at > now if now is not None else sa.true()
+        updated = conn.execute(
+            approvals.update()
+            .where(
+                approvals.c.id == approval_id,
+                approvals.c.state == ApprovalState.APPROVED.value,
+                unexpired,
+            )
+            .values(state=ApprovalState.EXECUTED.value, version=approvals.c.version + 1)
+        ).rowcount
+        return bool(updated == 1)
 
     def cancel(self, approval_id: str, by: Principal) -> Approval:
         with recorded_or_refused("so the request was not cancelled"), self._db.write() as conn:

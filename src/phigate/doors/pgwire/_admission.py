@@ -135,7 +135,7 @@ class Admission:
         if decided.state is ApprovalState.APPROVED:
             # The approval is bound to this very record: claim it (requester, fingerprint,
             # once), without describing and deciding the statement again.
-            return (await self.gateway.claim(record, self.principal)).record
+            return (await self.gateway.claim(record, self.principal, decided)).record
         if decided.state is ApprovalState.PENDING:
             return Refusal(_pending(decided, url))
         return Refusal(
