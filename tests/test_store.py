@@ -7,6 +7,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -226,3 +227,12 @@ def test_a_claim_by_what_the_waiter_read_still_refuses_a_spent_or_expired_approv
     assert service.get(lapsed).state is ApprovalState.APPROVED  # not spent by the refusal
     with pytest.raises(ConflictError, match="already run"), db.write() as conn:
         service.claim_execution(conn, spent, read=read[lapsed])  # another approval's read
+
+
+def test_sqlite_state_commits_are_synced_to_disk(tmp_path: Path) -> None:
+    """WAL with synchronous=FULL on every connection, whatever the SQLite build's default:
+    a commit is on disk (power loss included) before the action it records runs."""
+    db = migrated(f"sqlite:///{tmp_path / 'state.db'}")
+    with db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
