@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
-from tests.support.cluster import Cluster, Report, scenario
+from tests.support.cluster import Cluster, Report, Tally, scenario
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -36,12 +36,12 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[max(0, int(len(ordered) * q + 0.5) - 1)]
 
 
-async def main(rounds: int, writes: int, base: Path) -> tuple[Report, list[float], list[float]]:
+async def main(rounds: int, writes: int, base: Path) -> tuple[Report, Tally]:
     cluster = Cluster(base)
     try:
         await asyncio.to_thread(cluster.start)
         report = await scenario(cluster, rounds=rounds, writes=writes)
-        return report, cluster.tally.steady_ms, cluster.tally.denied_ms
+        return report, cluster.tally
     finally:
         await asyncio.to_thread(cluster.stop)
         tally = cluster.tally
@@ -64,7 +64,8 @@ if __name__ == "__main__":
     rounds, writes = (1, 12) if args.quick else (args.rounds, args.writes)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="phigate-cluster-") as tmp:
-        report, steady, denied = asyncio.run(main(rounds, writes, Path(tmp)))
+        report, tally = asyncio.run(main(rounds, writes, Path(tmp)))
+    steady, denied = tally.steady_ms, tally.denied_ms
     for label, problems in (
         ("lost", report.lost),
         ("duplicated", report.duplicated),
@@ -82,5 +83,7 @@ if __name__ == "__main__":
         f"vote to a denied client's answer (the wake-up, nothing run; {len(denied)}): "
         f"p50 {percentile(denied, 0.5):.0f} ms, p95 {percentile(denied, 0.95):.0f} ms"
     )
+    print("approved writes in the order answered (door:ms; ! = just after a restart):")
+    print("  " + " ".join(tally.labelled))
     print(report.line())
     sys.exit(0 if report.ok else 1)

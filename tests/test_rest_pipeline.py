@@ -11,6 +11,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from phigate.core.errors import ConflictError
 from phigate.store.tables import audit_log
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support.state import token_store
@@ -313,6 +314,29 @@ async def test_concurrent_runs_execute_once(harness: Harness, ehr_dsn: str) -> N
     with psycopg.connect(ehr_dsn) as conn:
         inserted = conn.execute("SELECT count(*) FROM claims WHERE id >= 90000").fetchone()
     assert inserted == (1,)
+
+
+async def test_a_claim_runs_only_the_action_its_approval_is_bound_to(harness: Harness) -> None:
+    """A waiter claims by the approval it read: one bound to another action claims
+    nothing, and the approved action is still there for its own claim."""
+    first, second = [
+        (
+            await harness.submit("claims-bot", f"UPDATE claims SET status = 'paid' WHERE id = {n}")
+        ).json()
+        for n in (5, 6)
+    ]
+    await harness.client.post(
+        f"/v1/approvals/{first['approval']['id']}/approve", headers=harness.auth("alice"), json={}
+    )
+    gateway = harness.gateway
+    bot = await gateway.authenticate(harness.tokens["claims-bot"])
+    approved = gateway.approval(first["approval"]["id"])
+    with pytest.raises(ConflictError, match="another action"):
+        await gateway.claim(gateway.action(second["id"]), bot, approved)
+    assert gateway.approval(first["approval"]["id"]).state.value == "approved"
+    claimed = await gateway.claim(gateway.action(first["id"]), bot, approved)
+    assert claimed.record.status.value == "executing"
+    assert gateway.approval(first["approval"]["id"]).state.value == "executed"
 
 
 async def test_wait_holds_until_approved(harness: Harness) -> None:

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.core.action_store import ActionStatus, ActionStore
 from phigate.core.actions import Action, Description, new_id
-from phigate.core.errors import AuthenticationError, ConflictError
+from phigate.core.errors import AuthenticationError, ConflictError, ExpiredError
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import TokenStore
@@ -25,7 +26,7 @@ from phigate.policy import Decision, Verdict
 from phigate.store import Database as StateDatabase
 from phigate.store import MigrationRequiredError
 from phigate.store.hot import HotStatement
-from phigate.store.tables import api_tokens, audit_head
+from phigate.store.tables import api_tokens, approvals, audit_head
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALICE = Principal("alice", PrincipalKind.HUMAN, frozenset({"data-owners"}))
@@ -127,10 +128,13 @@ def test_concurrent_votes_from_two_replicas_decide_once(state_url: str) -> None:
     assert len(decided) == 1
 
 
-def test_execution_is_claimed_once_across_replicas(state_url: str) -> None:
+@pytest.mark.parametrize("as_read", [False, True], ids=["loaded", "as-read"])
+def test_execution_is_claimed_once_across_replicas(state_url: str, as_read: bool) -> None:
+    """Whether the claim loads the approval or goes by what a woken waiter read."""
     dbs = [migrated(state_url)] + [Database(state_url) for _ in range(3)]
     approval_id = _pending(dbs[0], count=1)
     ApprovalService(dbs[0], AuditLog(dbs[0])).vote(approval_id, ALICE, "approve")
+    read = ApprovalService(dbs[0], AuditLog(dbs[0])).get(approval_id) if as_read else None
     wins: list[str] = []
     barrier = threading.Barrier(len(dbs))
 
@@ -138,7 +142,7 @@ def test_execution_is_claimed_once_across_replicas(state_url: str) -> None:
         barrier.wait()
         try:
             with db.write() as conn:
-                ApprovalService(db, AuditLog(db)).claim_execution(conn, approval_id)
+                ApprovalService(db, AuditLog(db)).claim_execution(conn, approval_id, read=read)
             wins.append("won")
         except ConflictError:
             wins.append("lost")
@@ -231,3 +235,36 @@ def test_hot_statements_share_the_transaction_and_fail_as_sqlalchemy_errors(
                 audit_head.c.id.in_(sa.bindparam("ids", expanding=True))
             )
         ).execute(conn, {"ids": [1]})
+
+
+def test_a_claim_by_what_the_waiter_read_still_refuses_a_spent_or_expired_approval(
+    state_url: str,
+) -> None:
+    """The waiter's read says approved; the store decides: run already, or expired since
+    (its stored expiry, not the one read), the claim is refused."""
+    db = migrated(state_url)
+    service = ApprovalService(db, AuditLog(db))
+    spent, lapsed = _pending(db, count=1), _pending(db, count=1)
+    for approval_id in (spent, lapsed):
+        service.vote(approval_id, ALICE, "approve")
+    read = {approval_id: service.get(approval_id) for approval_id in (spent, lapsed)}
+    with db.write() as conn:
+        assert service.claim_execution(conn, spent, read=read[spent]).id == spent
+    with pytest.raises(ConflictError, match="already run"), db.write() as conn:
+        service.claim_execution(conn, spent, read=read[spent])
+    with db.write() as conn:
+        conn.execute(approvals.update().where(approvals.c.id == lapsed).values(expires_at=1.0))
+    with pytest.raises(ExpiredError), db.write() as conn:
+        service.claim_execution(conn, lapsed, read=read[lapsed])
+    assert service.get(lapsed).state is ApprovalState.APPROVED  # not spent by the refusal
+    with pytest.raises(ConflictError, match="already run"), db.write() as conn:
+        service.claim_execution(conn, spent, read=read[lapsed])  # another approval's read
+
+
+def test_sqlite_state_commits_are_synced_to_disk(tmp_path: Path) -> None:
+    """WAL with synchronous=FULL on every connection, whatever the SQLite build's default:
+    a commit is on disk (power loss included) before the action it records runs."""
+    db = migrated(f"sqlite:///{tmp_path / 'state.db'}")
+    with db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL

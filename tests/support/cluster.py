@@ -148,6 +148,9 @@ class Tally:
     wakeups_ms: list[float] = field(default_factory=list)
     steady_ms: list[float] = field(default_factory=list)  # those with no fault under way
     denied_ms: list[float] = field(default_factory=list)  # vote to a denied client's answer
+    # Each approved write's latency in the order answered, as "door:ms" (`!` marks one
+    # answered just after a restart), for reading where a slow sample came from.
+    labelled: list[str] = field(default_factory=list)
     answered: int = 0
     unanswered: list[str] = field(default_factory=list)  # waiters on live replicas
     refused_in_outage: int = 0
@@ -326,7 +329,7 @@ class Cluster:
         key = f"w{secrets.token_hex(6)}"
         sql = f"INSERT INTO ledger (key) VALUES ('{key}')"
         answer = asyncio.create_task(self._wait_answer(waiter, door, sql, key, expect), name=key)
-        return Write(key, waiter, answer)
+        return Write(key, waiter, answer, door)
 
     async def approve(
         self, write: Write, voter: Replica, *, steady: bool = False, vote: str = "approve"
@@ -346,6 +349,7 @@ class Cluster:
             self.tally.denied_ms.append(latency)
             return
         self.tally.wakeups_ms.append(latency)
+        self.tally.labelled.append(f"{write.door}:{latency:.0f}{'' if steady else '!'}")
         if steady:
             self.tally.steady_ms.append(latency)
 
@@ -468,6 +472,7 @@ class Write:
     key: str
     waiter: Replica
     answer: asyncio.Task[float | None]
+    door: str = "rest"
 
 
 @dataclass

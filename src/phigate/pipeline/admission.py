@@ -326,7 +326,7 @@ class Admission:
             approval = await self._workflow.wait_for_decision(approval.id, wait)
         if approval is not None and approval.state is ApprovalState.APPROVED:
             # The caller as it authenticated (with its token), not the stored form.
-            return await self._workflow.claim(record, principal)
+            return await self._workflow.claim(record, principal, approval)
         record = await asyncio.to_thread(self._actions.get, record.id)
         status = (
             OutcomeStatus.PENDING_APPROVAL

@@ -370,6 +370,14 @@ class Gateway:
             approval_id, voter, decision, comment=comment, channel=channel
         )
 
+    async def claim(
+        self, record: ActionRecord, principal: Principal, approved: Approval
+    ) -> Outcome:
+        """`admitted`: the requester claims the approved `record` it is holding (a wire
+        session woken by the decision, `approved` what it read) to run it now, once
+        (`ApprovalWorkflow.claim`)."""
+        return await self.workflow.claim(record, principal, approved)
+
     async def claim_approved(self, action_id: str, principal: Principal) -> Outcome:
         """`admitted`: the requester may run the approved action now, once (e.g. `stream` it)."""
         return await self.workflow.claim_approved(action_id, principal)

@@ -154,14 +154,17 @@ class ApprovalWorkflow:
         record = await asyncio.to_thread(self._actions.get, action_id)
         return await self.claim(record, principal)
 
-    async def claim(self, record: ActionRecord, principal: Principal) -> Outcome:
+    async def claim(
+        self, record: ActionRecord, principal: Principal, approved: Approval | None = None
+    ) -> Outcome:
         """`admitted`: the requester claims the approved `record` to run it now, once,
-        as stored (its fingerprint checked); anyone else, or a second claim, is refused."""
+        as stored (its fingerprint checked); anyone else, or a second claim, is refused.
+        `approved`: its approval as the waiter just read it (`claim_execution`)."""
         if not principal.is_same_caller(record.action.principal):
             raise NotAllowedError("only the requester can run an approved action")
         if record.fingerprint != record.action.fingerprint():
             raise ConflictError("the stored action does not match its fingerprint; refusing to run")
-        claim = await asyncio.to_thread(self._claim_now, record, principal)
+        claim = await asyncio.to_thread(self._claim_now, record, principal, approved)
         if claim is None:
             raise AuthenticationError(
                 "the token this request was made with has been revoked or has expired "
@@ -171,23 +174,22 @@ class ApprovalWorkflow:
         return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
     def _claim_now(
-        self, record: ActionRecord, principal: Principal
+        self, record: ActionRecord, principal: Principal, approved: Approval | None
     ) -> tuple[Approval, ActionRecord] | None:
-        """Expire what is due, then find, claim and read back in one transaction, all in
-        one trip to a worker thread: a woken waiter's answer waits on each trip and each
-        connection checkout, which on a busy host are each a wait of their own.
+        """Find, claim and read back in one transaction, all in one trip to a worker
+        thread: a woken waiter's answer waits on each trip and each connection checkout,
+        which on a busy host are each a wait of their own. No expiry sweep first:
+        `claim_execution` refuses an expired approval itself, and sweeping the others'
+        is not this requester's wait.
 
         None (the refusal recorded instead) when the token the claimer used was revoked
         or expired meanwhile: a request that waited for its approval (REST `wait`, a
         wire session) authenticated before. An API token is read in this transaction
         (revocation is immediate on every replica, since the token store is shared);
         an OIDC access token by the expiry it carried."""
-        self._approvals.expire_due()
         token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
-            approval_id = self._approvals.id_for_action_in(conn, record.id)
-            if approval_id is None:
-                raise ConflictError("this action does not need approval")
+            approval_id = self._approval_id_in(conn, record, approved)
             if principal.expired(clock.now()) or (
                 token_id is not None and self._tokens.inactive_in(conn, {token_id})
             ):
@@ -201,7 +203,7 @@ class ApprovalWorkflow:
                     },
                 )
                 return None
-            approval = self._approvals.claim_execution(conn, approval_id)
+            approval = self._approvals.claim_execution(conn, approval_id, read=approved)
             # This replica runs it now: recovery judges the run by this replica's heartbeat.
             self._actions.set_status(
                 conn,
@@ -221,6 +223,20 @@ class ApprovalWorkflow:
                 },
             )
             return approval, self._actions.get_in(conn, record.id)
+
+    def _approval_id_in(
+        self, conn: sa.Connection, record: ActionRecord, approved: Approval | None
+    ) -> str:
+        """The approval `record` runs under: the one the waiter read, if it is bound to
+        this very action, else the one the store binds to it."""
+        if approved is not None:
+            if approved.action_id != record.id:
+                raise ConflictError("this approval is for another action; refusing to run")
+            return approved.id
+        approval_id = self._approvals.id_for_action_in(conn, record.id)
+        if approval_id is None:
+            raise ConflictError("this action does not need approval")
+        return approval_id
 
     async def vote(
         self,

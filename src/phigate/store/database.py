@@ -160,6 +160,11 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Every commit fdatasyncs the WAL before it returns: a record is on disk before the
+    # action runs, through a power loss too. NORMAL would sync only at checkpoints (a
+    # commit survives a crash of the process, not of the host), and some SQLite builds
+    # make that the WAL default (SQLITE_DEFAULT_WAL_SYNCHRONOUS): so it is set here.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -133,9 +133,9 @@ class Admission:
         finally:
             self.waiting = None
         if decided.state is ApprovalState.APPROVED:
-            outcome = await self.gateway.admit(action, wait=0)  # claims the approved twin
-            if outcome.status is OutcomeStatus.ADMITTED:
-                return outcome.record
+            # The approval is bound to this very record: claim it (requester, fingerprint,
+            # once), without describing and deciding the statement again.
+            return (await self.gateway.claim(record, self.principal, decided)).record
         if decided.state is ApprovalState.PENDING:
             return Refusal(_pending(decided, url))
         return Refusal(
