@@ -8,7 +8,6 @@ Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -20,11 +19,13 @@ import pytest
 from click.testing import CliRunner
 
 from phigate.cli import main
+from phigate.connectors.http import http_body
 from phigate.doors.app import build_app
 from phigate.doors.pgwire import _codec as codec
 from phigate.ops.pgserver import EmbeddedPostgres
+from phigate.reviewing._sent import http_sent
 from tests.adversarial.harness import AGENT, Bench, finding, http_upstream, run_direct
-from tests.connectors.support import harness_with
+from tests.connectors.support import audit_text, harness_with
 from tests.pgwire.rawclient import RawClient
 
 # --------------------------------------------------------------------------- search_path
@@ -78,20 +79,14 @@ def _recording(seen: list[list[tuple[str, str]]]) -> type[BaseHTTPRequestHandler
     return Recording
 
 
-@finding(
-    2,
-    "two spellings of one header (Content-Type, content-type) are both shown to the "
-    "reviewer; the connector sends only the last",
-)
-async def test_every_header_a_reviewer_is_shown_is_sent(tmp_path: Path) -> None:
-    """docs/security.md: "HTTP actions show the request line ..., the headers and the
-    body"; what a reviewer sees is exactly what runs. The caller's `headers` is a JSON
-    object, so `Content-Type` and `content-type` are two keys. The reviewer's view
-    prints both (`content-type: text/plain`, then `content-type: application/json`);
-    the connector folds names to lower case into one dict, so only the last one is
-    sent. The reviewer approves a request whose first content-type line never travels
-    (an upstream that reads the first of two headers, as many do, would have parsed the
-    body as text; it gets JSON)."""
+async def test_a_header_given_in_two_spellings_is_refused_at_admission(tmp_path: Path) -> None:
+    """Finding 2 (fixed): docs/security.md: "HTTP actions show the request line ...,
+    the headers and the body"; what a reviewer sees is exactly what runs. The caller's
+    `headers` is a JSON object, so `Content-Type` and `content-type` were two keys: the
+    reviewer was shown both, the connector sent only the last. HTTP names are
+    case-insensitive, so the request is refused at admission (400 naming the header),
+    audited, nothing is recorded as approvable and nothing reaches the upstream; the
+    reviewer's view of such a body says it is never sent."""
     seen: list[list[tuple[str, str]]] = []
     headers = {"Content-Type": "text/plain", "content-type": "application/json"}
     request = {"method": "PATCH", "path": "/claims/7", "headers": headers, "body": "{}"}
@@ -99,28 +94,24 @@ async def test_every_header_a_reviewer_is_shown_is_sent(tmp_path: Path) -> None:
         h = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{address}"}})
         try:
             body = {"connection": "api", "request": request}
-            pending = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
-            assert pending.status_code == 202, pending.text
-            approval = pending.json()["approval"]["id"]
-            view = await h.client.get(f"/v1/approvals/{approval}", headers=h.auth("alice"))
-            shown = view.json()["action"]["review"]["sent"]
-            voted = await h.client.post(
-                f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={}
+            refused = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+            pending = await h.client.get("/v1/approvals", headers=h.auth("alice"))
+            once = {**request, "headers": {"content-type": "application/json"}}
+            single = await h.client.post(
+                "/v1/actions", headers=h.auth("claims-bot"), json={**body, "request": once}
             )
-            assert voted.status_code == 200, voted.text
-            ran = await h.client.post(
-                f"/v1/actions/{pending.json()['id']}/run", headers=h.auth("claims-bot")
-            )
-            assert ran.status_code == 200, ran.text
+            audit = audit_text(h)
         finally:
             await h.client.aclose()
             await h.gateway.close()
-    shown_types = re.findall(r"^content-type: (.*)$", shown, re.MULTILINE)
-    assert shown_types == ["text/plain", "application/json"], shown
-    sent_types = [v for k, v in seen[0] if k == "content-type"]
-    assert sent_types == shown_types, (
-        f"the reviewer was shown content-type {shown_types}; the upstream got {sent_types}"
-    )
+    assert refused.status_code == 400, refused.text
+    assert "duplicate header 'content-type'" in refused.json()["error"]["message"], refused.text
+    assert "duplicate header 'content-type'" in audit
+    assert pending.status_code == 200 and pending.json() == {"approvals": []}, pending.text
+    assert single.status_code == 202, single.text  # one spelling is an ordinary write
+    assert seen == []
+    sent = http_sent(http_body("PATCH", "/claims/7", headers=headers, body="{}")).text
+    assert "refused, never sent: duplicate header 'content-type'" in sent, sent
 
 
 # --------------------------------------------------------------------------- configuration

@@ -151,9 +151,15 @@ class HttpConnector:
                     f"header {str(name)!r} cannot be sent: names are ASCII tokens, values "
                     "printable ASCII (encode anything else, e.g. RFC 8187)"
                 )
+        twice = _duplicate_header(headers)
+        if twice is not None:
+            raise InvalidRequestError(twice)
         return action
 
     def _request_problem(self, request: dict[str, Any]) -> str | None:
+        twice = _duplicate_header(request["headers"])
+        if twice is not None:  # refused at admission; an older action still never runs
+            return twice
         auth_header = self.settings.auth.header.lower() if self.settings.auth else None
         for name in request["headers"]:
             lowered = name.lower()
@@ -379,6 +385,23 @@ def _parse(action: Action) -> tuple[dict[str, Any], str | None]:
     ):
         return request, "query must map names to values or lists of values"
     return request, None
+
+
+def _duplicate_header(headers: Any) -> str | None:
+    """Why a header given in two spellings (`Content-Type`, `content-type`) cannot be
+    sent, or None. HTTP names are case-insensitive, so the two are one header: sending
+    one would drop a line the reviewer saw, sending both leaves the upstream to pick.
+    Refused rather than merged: fail closed, and the caller says which one it means."""
+    spelled: dict[str, str] = {}
+    for name in headers if isinstance(headers, dict) else ():
+        lowered = str(name).lower()
+        if lowered in spelled:
+            return (
+                f"duplicate header {lowered!r} (given as {spelled[lowered]!r} and "
+                f"{str(name)!r}): header names are case-insensitive, send it once"
+            )
+        spelled[lowered] = str(name)
+    return None
 
 
 def _query_ok(value: Any) -> bool:
