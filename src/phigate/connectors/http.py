@@ -15,6 +15,7 @@ import base64
 import binascii
 import http
 import json
+import math
 import re
 import time
 from typing import Any
@@ -305,7 +306,7 @@ class HttpConnector:
         text = raw.decode("utf-8", "replace")
         if kind == "json" and not truncated:
             try:
-                value = json.loads(text)
+                value = json.loads(text, parse_constant=str, parse_float=_json_number)
             except ValueError:
                 kind = "text"
             else:
@@ -445,6 +446,14 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]
         if len(data) > cap:
             return bytes(data[:cap]), True
     return bytes(data), False
+
+
+def _json_number(text: str) -> float | str:
+    """A JSON number as a float, or as its own text where no float holds it: `1e400`,
+    and (through `parse_constant`) the `NaN` and `Infinity` many writers emit, which
+    no JSON answer can carry as a number. The text is then masked as a string is."""
+    value = float(text)
+    return value if math.isfinite(value) else text
 
 
 def _content_kind(content_type: str, raw: bytes) -> str:
