@@ -192,37 +192,56 @@ async def _answer(bench: Bench, sql: str) -> httpx.Response:
         )
 
 
-@finding(
-    5,
-    "a read whose value JSON cannot carry (float NaN/Infinity, a json value holding a "
-    "lone surrogate) ends in HTTP 500 internal_error after it ran",
-)
 @pytest.mark.parametrize(
-    "sql",
-    ["SELECT 'NaN'::float8 AS ratio", "SELECT '\"\\ud800\"'::json AS doc"],
-    ids=["nan", "surrogate"],
+    ("sql", "value"),
+    [
+        ("SELECT 'NaN'::float8 AS ratio", "NaN"),
+        ("SELECT '-Infinity'::numeric AS ratio", "-Infinity"),
+        ("SELECT '\"\\ud800\"'::json AS doc", "\ud800"),
+    ],
+    ids=["nan", "numeric_infinity", "surrogate"],
 )
-def test_a_value_json_cannot_carry_is_answered_clearly(bench: Bench, sql: str) -> None:
-    """Bad input of every kind gets a clear error in the caller's own protocol; these
-    are not even bad input (PostgreSQL holds both values, the wire door relays them).
-    REST runs the statement, records it executed, then fails to render its answer
-    (Starlette's `json.dumps(allow_nan=False)`, UTF-8 of a lone surrogate) and the
-    client gets HTTP 500 `internal_error: internal error; see the gateway log`: no
-    action id, no word that the statement ran. A RETURNING clause of an approved write
-    takes the same path after the write committed."""
+def test_a_value_json_cannot_carry_is_answered_clearly(bench: Bench, sql: str, value: str) -> None:
+    """Finding 5 (fixed). Bad input of every kind gets a clear error in the caller's
+    own protocol; these are not even bad input (PostgreSQL holds both values, the wire
+    door relays them). REST ran the statement, recorded it executed, then failed to
+    render its answer (Starlette's `json.dumps(allow_nan=False)`, UTF-8 of a lone
+    surrogate): HTTP 500 `internal_error`, no action id, no word that the statement
+    ran. Now NaN and ±Infinity come as PostgreSQL's text, a lone surrogate as the JSON
+    escape `\\ud800` (the answer then all ASCII), and the outcome is recorded."""
     answer = bench.call(_answer(bench, sql))
-    try:
-        body = answer.json()
-    except ValueError:
-        body = None
-    assert isinstance(body, dict) and "id" in body, f"{answer.status_code}: {answer.text[:200]}"
+    assert answer.status_code == 200, f"{answer.status_code}: {answer.text[:200]}"
+    body = answer.json()
+    assert body["status"] == "executed" and body["result"]["rows"] == [[value]], body
+    assert bench.gateway.action(body["id"]).status == "executed"
 
 
-@finding(
-    6,
-    "what the driver, not the server, refuses (an infinite or BC date, a SET that returns "
-    "no rows) fails over REST as `upstream error ?????: DataError` / `ProgrammingError`",
-)
+def test_an_approved_write_returning_nan_is_answered_after_it_committed(bench: Bench) -> None:
+    """Finding 5 (fixed): a RETURNING clause of an approved write took the same path
+    after the write committed; the run answers it, with the value as PostgreSQL's text."""
+    sql = "UPDATE claims SET status = status WHERE id = 3 RETURNING id, 'NaN'::float8 AS ratio"
+
+    async def approve_and_run() -> httpx.Response:
+        transport = httpx.ASGITransport(app=build_app(bench.gateway), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
+            agent = {"Authorization": f"Bearer {bench.tokens[AGENT]}"}
+            pending = await client.post(
+                "/v1/actions", headers=agent, json={"connection": "ehr", "sql": sql}
+            )
+            assert pending.status_code == 202, pending.text
+            voted = await client.post(
+                f"/v1/approvals/{pending.json()['approval']['id']}/approve",
+                headers={"Authorization": f"Bearer {bench.tokens['alice']}"},
+                json={},
+            )
+            assert voted.status_code == 200, voted.text
+            return await client.post(f"/v1/actions/{pending.json()['id']}/run", headers=agent)
+
+    ran = bench.call(approve_and_run())
+    assert ran.status_code == 200, ran.text[:300]
+    assert ran.json()["result"]["rows"] == [[3, "NaN"]], ran.text
+
+
 @pytest.mark.parametrize(
     "sql",
     [
@@ -237,7 +256,8 @@ def test_what_the_driver_refuses_is_answered_or_named(bench: Bench, sql: str) ->
     validity period; a harmless client setting); the REST door fails them as HTTP 502
     `upstream error ?????: DataError` (or `ProgrammingError`), blaming the upstream with
     no SQLSTATE and no reason: the client's own driver (psycopg) raised it. The wire
-    door answers all three."""
+    door answers all three. Finding 6 (fixed): a value Python's types cannot hold
+    comes as PostgreSQL's text; a SET answers its command tag."""
     wire = bench.wire([sql])
     assert wire.status == "executed", wire.text
     rest = bench.rest(sql)
@@ -262,11 +282,6 @@ def _documents(documents: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
     return Documents
 
 
-@finding(
-    7,
-    "an http upstream's JSON with NaN, Infinity or 1e400 (Python's reader takes them) "
-    "makes the gateway answer HTTP 500 internal_error after the request ran",
-)
 @pytest.mark.parametrize("path", ["/nan", "/huge"])
 async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
     tmp_path: Path, path: str
@@ -276,7 +291,7 @@ async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
     (Python's own json.dumps writes NaN); the connector reads them as floats, the
     answer cannot be written as JSON, and the agent gets `internal_error: see the
     gateway log` for a GET that ran, where a deeply nested document gets a clear
-    `upstream_error`."""
+    `upstream_error`. Fixed: such a number is kept as its text."""
     documents = {"/nan": b'{"ratio": NaN, "x": Infinity}', "/huge": b'{"n": 1e400}'}
     with http_upstream(_documents(documents), "documents") as address:
         h = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{address}"}})
@@ -292,6 +307,9 @@ async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
             await h.client.aclose()
             await h.gateway.close()
     assert answer.status_code != 500 and "id" in answer.json(), answer.text[:300]
+    # Finding 7 (fixed): each number no float holds comes back as its own text.
+    expected = {"/nan": {"ratio": "NaN", "x": "Infinity"}, "/huge": {"n": "1e400"}}[path]
+    assert answer.json()["result"]["body"] == expected, answer.text[:300]
 
 
 # --------------------------------------------------------------------------- catalog text

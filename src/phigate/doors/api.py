@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Annotated, Any, Literal, assert_never
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi.encoders import decimal_encoder, jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -441,7 +443,37 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
         metrics.APPROVALS.labels(state).set(count)
 
 
-_ENCODERS: dict[Any, Any] = {bytes: lambda b: "\\x" + b.hex()}
+def _float(value: float) -> float | str:
+    """A float JSON can carry as a number, or PostgreSQL's text for one it cannot
+    (float8 and numeric hold `NaN` and `±Infinity`; JSON has no such numbers)."""
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _decimal(value: Decimal) -> int | float | str:
+    """As FastAPI writes a Decimal, but `NaN` and `±Infinity` as PostgreSQL's text, and
+    a fraction too large for a float (numeric holds 131072 digits) as its own text."""
+    if not value.is_finite():
+        return "NaN" if value.is_nan() else ("Infinity" if value > 0 else "-Infinity")
+    number: int | float = decimal_encoder(value)
+    return str(value) if isinstance(number, float) and not math.isfinite(number) else number
+
+
+_ENCODERS: dict[Any, Any] = {bytes: lambda b: "\\x" + b.hex(), float: _float, Decimal: _decimal}
+
+
+class ResultResponse(JSONResponse):
+    """An executed action's answer. A text that holds a lone surrogate (a PostgreSQL
+    json value may: `"\\ud800"`) has no UTF-8 form; the answer is then written with
+    every non-ASCII character as a JSON escape, which carries it exactly. Either way
+    the answer is valid JSON: the action ran and is recorded, it must not end in 500."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 async def answer(gateway: Gateway, outcome: Outcome) -> JSONResponse:
@@ -502,7 +534,7 @@ def _executed_response(record: ActionRecord, outcome: Outcome) -> JSONResponse:
     if record.decision == "break_glass":
         body["break_glass"] = True
         body["review"] = "reviewers are notified and will judge this access afterwards"
-    return JSONResponse(body)
+    return ResultResponse(body)
 
 
 def _review_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
