@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Literal, assert_never
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.encoders import decimal_encoder, jsonable_encoder
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -37,6 +36,7 @@ from phigate.core.errors import (
 )
 from phigate.core.limits import off_loop
 from phigate.doors._asgi import CountResponses
+from phigate.doors._json_values import decimal_value, number_text
 from phigate.doors.request_limits import PRINCIPAL_KEY
 from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Gateway, Outcome, OutcomeStatus
@@ -443,24 +443,11 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
         metrics.APPROVALS.labels(state).set(count)
 
 
-def _float(value: float) -> float | str:
-    """A float JSON can carry as a number, or PostgreSQL's text for one it cannot
-    (float8 and numeric hold `NaN` and `±Infinity`; JSON has no such numbers)."""
-    if math.isfinite(value):
-        return value
-    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-
-
-def _decimal(value: Decimal) -> int | float | str:
-    """As FastAPI writes a Decimal, but `NaN` and `±Infinity` as PostgreSQL's text, and
-    a fraction too large for a float (numeric holds 131072 digits) as its own text."""
-    if not value.is_finite():
-        return "NaN" if value.is_nan() else ("Infinity" if value > 0 else "-Infinity")
-    number: int | float = decimal_encoder(value)
-    return str(value) if isinstance(number, float) and not math.isfinite(number) else number
-
-
-_ENCODERS: dict[Any, Any] = {bytes: lambda b: "\\x" + b.hex(), float: _float, Decimal: _decimal}
+_ENCODERS: dict[Any, Any] = {
+    bytes: lambda b: "\\x" + b.hex(),
+    float: number_text,
+    Decimal: decimal_value,
+}
 
 
 class ResultResponse(JSONResponse):
