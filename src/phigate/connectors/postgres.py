@@ -376,8 +376,9 @@ def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str
     """The upstream's error with the data it quotes removed (phigate.masking.server_messages);
     SQLSTATE kept. Only the primary message: DETAIL and CONTEXT quote rows and keys."""
     if getattr(exc, "sqlstate", None) is None and isinstance(exc, psycopg.DataError):
-        # Raised by the driver reading the answer, not by the server: its text quotes
-        # the value, which may be PHI, so only what happened is said.
+        # Raised by the driver converting a value (read_beyond_python covers the known
+        # ones), not by the server: its text quotes the value, which may be PHI, so
+        # only what happened is said.
         return (
             "a value the gateway's database driver cannot convert, in the parameters or "
             "the answer (psycopg DataError, not the server's error); nothing was committed"
