@@ -8,7 +8,6 @@ Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -20,11 +19,13 @@ import pytest
 from click.testing import CliRunner
 
 from phigate.cli import main
+from phigate.connectors.http import http_body
 from phigate.doors.app import build_app
 from phigate.doors.pgwire import _codec as codec
 from phigate.ops.pgserver import EmbeddedPostgres
+from phigate.reviewing._sent import http_sent
 from tests.adversarial.harness import AGENT, Bench, finding, http_upstream, run_direct
-from tests.connectors.support import harness_with
+from tests.connectors.support import audit_text, harness_with
 from tests.pgwire.rawclient import RawClient
 
 # --------------------------------------------------------------------------- search_path
@@ -73,20 +74,14 @@ def _recording(seen: list[list[tuple[str, str]]]) -> type[BaseHTTPRequestHandler
     return Recording
 
 
-@finding(
-    2,
-    "two spellings of one header (Content-Type, content-type) are both shown to the "
-    "reviewer; the connector sends only the last",
-)
-async def test_every_header_a_reviewer_is_shown_is_sent(tmp_path: Path) -> None:
-    """docs/security.md: "HTTP actions show the request line ..., the headers and the
-    body"; what a reviewer sees is exactly what runs. The caller's `headers` is a JSON
-    object, so `Content-Type` and `content-type` are two keys. The reviewer's view
-    prints both (`content-type: text/plain`, then `content-type: application/json`);
-    the connector folds names to lower case into one dict, so only the last one is
-    sent. The reviewer approves a request whose first content-type line never travels
-    (an upstream that reads the first of two headers, as many do, would have parsed the
-    body as text; it gets JSON)."""
+async def test_a_header_given_in_two_spellings_is_refused_at_admission(tmp_path: Path) -> None:
+    """Finding 2 (fixed): docs/security.md: "HTTP actions show the request line ...,
+    the headers and the body"; what a reviewer sees is exactly what runs. The caller's
+    `headers` is a JSON object, so `Content-Type` and `content-type` were two keys: the
+    reviewer was shown both, the connector sent only the last. HTTP names are
+    case-insensitive, so the request is refused at admission (400 naming the header),
+    audited, nothing is recorded as approvable and nothing reaches the upstream; the
+    reviewer's view of such a body says it is never sent."""
     seen: list[list[tuple[str, str]]] = []
     headers = {"Content-Type": "text/plain", "content-type": "application/json"}
     request = {"method": "PATCH", "path": "/claims/7", "headers": headers, "body": "{}"}
@@ -94,28 +89,24 @@ async def test_every_header_a_reviewer_is_shown_is_sent(tmp_path: Path) -> None:
         h = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{address}"}})
         try:
             body = {"connection": "api", "request": request}
-            pending = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
-            assert pending.status_code == 202, pending.text
-            approval = pending.json()["approval"]["id"]
-            view = await h.client.get(f"/v1/approvals/{approval}", headers=h.auth("alice"))
-            shown = view.json()["action"]["review"]["sent"]
-            voted = await h.client.post(
-                f"/v1/approvals/{approval}/approve", headers=h.auth("alice"), json={}
+            refused = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+            pending = await h.client.get("/v1/approvals", headers=h.auth("alice"))
+            once = {**request, "headers": {"content-type": "application/json"}}
+            single = await h.client.post(
+                "/v1/actions", headers=h.auth("claims-bot"), json={**body, "request": once}
             )
-            assert voted.status_code == 200, voted.text
-            ran = await h.client.post(
-                f"/v1/actions/{pending.json()['id']}/run", headers=h.auth("claims-bot")
-            )
-            assert ran.status_code == 200, ran.text
+            audit = audit_text(h)
         finally:
             await h.client.aclose()
             await h.gateway.close()
-    shown_types = re.findall(r"^content-type: (.*)$", shown, re.MULTILINE)
-    assert shown_types == ["text/plain", "application/json"], shown
-    sent_types = [v for k, v in seen[0] if k == "content-type"]
-    assert sent_types == shown_types, (
-        f"the reviewer was shown content-type {shown_types}; the upstream got {sent_types}"
-    )
+    assert refused.status_code == 400, refused.text
+    assert "duplicate header 'content-type'" in refused.json()["error"]["message"], refused.text
+    assert "duplicate header 'content-type'" in audit
+    assert pending.status_code == 200 and pending.json() == {"approvals": []}, pending.text
+    assert single.status_code == 202, single.text  # one spelling is an ordinary write
+    assert seen == []
+    sent = http_sent(http_body("PATCH", "/claims/7", headers=headers, body="{}")).text
+    assert "refused, never sent: duplicate header 'content-type'" in sent, sent
 
 
 # --------------------------------------------------------------------------- configuration
@@ -192,37 +183,56 @@ async def _answer(bench: Bench, sql: str) -> httpx.Response:
         )
 
 
-@finding(
-    5,
-    "a read whose value JSON cannot carry (float NaN/Infinity, a json value holding a "
-    "lone surrogate) ends in HTTP 500 internal_error after it ran",
-)
 @pytest.mark.parametrize(
-    "sql",
-    ["SELECT 'NaN'::float8 AS ratio", "SELECT '\"\\ud800\"'::json AS doc"],
-    ids=["nan", "surrogate"],
+    ("sql", "value"),
+    [
+        ("SELECT 'NaN'::float8 AS ratio", "NaN"),
+        ("SELECT '-Infinity'::numeric AS ratio", "-Infinity"),
+        ("SELECT '\"\\ud800\"'::json AS doc", "\ud800"),
+    ],
+    ids=["nan", "numeric_infinity", "surrogate"],
 )
-def test_a_value_json_cannot_carry_is_answered_clearly(bench: Bench, sql: str) -> None:
-    """Bad input of every kind gets a clear error in the caller's own protocol; these
-    are not even bad input (PostgreSQL holds both values, the wire door relays them).
-    REST runs the statement, records it executed, then fails to render its answer
-    (Starlette's `json.dumps(allow_nan=False)`, UTF-8 of a lone surrogate) and the
-    client gets HTTP 500 `internal_error: internal error; see the gateway log`: no
-    action id, no word that the statement ran. A RETURNING clause of an approved write
-    takes the same path after the write committed."""
+def test_a_value_json_cannot_carry_is_answered_clearly(bench: Bench, sql: str, value: str) -> None:
+    """Finding 5 (fixed). Bad input of every kind gets a clear error in the caller's
+    own protocol; these are not even bad input (PostgreSQL holds both values, the wire
+    door relays them). REST ran the statement, recorded it executed, then failed to
+    render its answer (Starlette's `json.dumps(allow_nan=False)`, UTF-8 of a lone
+    surrogate): HTTP 500 `internal_error`, no action id, no word that the statement
+    ran. Now NaN and ±Infinity come as PostgreSQL's text, a lone surrogate as the JSON
+    escape `\\ud800` (the answer then all ASCII), and the outcome is recorded."""
     answer = bench.call(_answer(bench, sql))
-    try:
-        body = answer.json()
-    except ValueError:
-        body = None
-    assert isinstance(body, dict) and "id" in body, f"{answer.status_code}: {answer.text[:200]}"
+    assert answer.status_code == 200, f"{answer.status_code}: {answer.text[:200]}"
+    body = answer.json()
+    assert body["status"] == "executed" and body["result"]["rows"] == [[value]], body
+    assert bench.gateway.action(body["id"]).status == "executed"
 
 
-@finding(
-    6,
-    "what the driver, not the server, refuses (an infinite or BC date, a SET that returns "
-    "no rows) fails over REST as `upstream error ?????: DataError` / `ProgrammingError`",
-)
+def test_an_approved_write_returning_nan_is_answered_after_it_committed(bench: Bench) -> None:
+    """Finding 5 (fixed): a RETURNING clause of an approved write took the same path
+    after the write committed; the run answers it, with the value as PostgreSQL's text."""
+    sql = "UPDATE claims SET status = status WHERE id = 3 RETURNING id, 'NaN'::float8 AS ratio"
+
+    async def approve_and_run() -> httpx.Response:
+        transport = httpx.ASGITransport(app=build_app(bench.gateway), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as client:
+            agent = {"Authorization": f"Bearer {bench.tokens[AGENT]}"}
+            pending = await client.post(
+                "/v1/actions", headers=agent, json={"connection": "ehr", "sql": sql}
+            )
+            assert pending.status_code == 202, pending.text
+            voted = await client.post(
+                f"/v1/approvals/{pending.json()['approval']['id']}/approve",
+                headers={"Authorization": f"Bearer {bench.tokens['alice']}"},
+                json={},
+            )
+            assert voted.status_code == 200, voted.text
+            return await client.post(f"/v1/actions/{pending.json()['id']}/run", headers=agent)
+
+    ran = bench.call(approve_and_run())
+    assert ran.status_code == 200, ran.text[:300]
+    assert ran.json()["result"]["rows"] == [[3, "NaN"]], ran.text
+
+
 @pytest.mark.parametrize(
     "sql",
     [
@@ -237,7 +247,8 @@ def test_what_the_driver_refuses_is_answered_or_named(bench: Bench, sql: str) ->
     validity period; a harmless client setting); the REST door fails them as HTTP 502
     `upstream error ?????: DataError` (or `ProgrammingError`), blaming the upstream with
     no SQLSTATE and no reason: the client's own driver (psycopg) raised it. The wire
-    door answers all three."""
+    door answers all three. Finding 6 (fixed): a value Python's types cannot hold
+    comes as PostgreSQL's text; a SET answers its command tag."""
     wire = bench.wire([sql])
     assert wire.status == "executed", wire.text
     rest = bench.rest(sql)
@@ -262,11 +273,6 @@ def _documents(documents: dict[str, bytes]) -> type[BaseHTTPRequestHandler]:
     return Documents
 
 
-@finding(
-    7,
-    "an http upstream's JSON with NaN, Infinity or 1e400 (Python's reader takes them) "
-    "makes the gateway answer HTTP 500 internal_error after the request ran",
-)
 @pytest.mark.parametrize("path", ["/nan", "/huge"])
 async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
     tmp_path: Path, path: str
@@ -276,7 +282,7 @@ async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
     (Python's own json.dumps writes NaN); the connector reads them as floats, the
     answer cannot be written as JSON, and the agent gets `internal_error: see the
     gateway log` for a GET that ran, where a deeply nested document gets a clear
-    `upstream_error`."""
+    `upstream_error`. Fixed: such a number is kept as its text."""
     documents = {"/nan": b'{"ratio": NaN, "x": Infinity}', "/huge": b'{"n": 1e400}'}
     with http_upstream(_documents(documents), "documents") as address:
         h = await harness_with(tmp_path, {"api": {"type": "http", "base_url": f"http://{address}"}})
@@ -292,6 +298,9 @@ async def test_an_upstream_json_number_json_cannot_carry_is_answered_clearly(
             await h.client.aclose()
             await h.gateway.close()
     assert answer.status_code != 500 and "id" in answer.json(), answer.text[:300]
+    # Finding 7 (fixed): each number no float holds comes back as its own text.
+    expected = {"/nan": {"ratio": "NaN", "x": "Infinity"}, "/huge": {"n": "1e400"}}[path]
+    assert answer.json()["result"]["body"] == expected, answer.text[:300]
 
 
 # --------------------------------------------------------------------------- catalog text

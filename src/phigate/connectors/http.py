@@ -15,6 +15,7 @@ import base64
 import binascii
 import http
 import json
+import math
 import re
 import time
 from typing import Any
@@ -151,9 +152,15 @@ class HttpConnector:
                     f"header {str(name)!r} cannot be sent: names are ASCII tokens, values "
                     "printable ASCII (encode anything else, e.g. RFC 8187)"
                 )
+        twice = _duplicate_header(headers)
+        if twice is not None:
+            raise InvalidRequestError(twice)
         return action
 
     def _request_problem(self, request: dict[str, Any]) -> str | None:
+        twice = _duplicate_header(request["headers"])
+        if twice is not None:  # refused at admission; an older action still never runs
+            return twice
         auth_header = self.settings.auth.header.lower() if self.settings.auth else None
         for name in request["headers"]:
             lowered = name.lower()
@@ -299,7 +306,7 @@ class HttpConnector:
         text = raw.decode("utf-8", "replace")
         if kind == "json" and not truncated:
             try:
-                value = json.loads(text)
+                value = json.loads(text, parse_constant=str, parse_float=_json_number)
             except ValueError:
                 kind = "text"
             else:
@@ -381,6 +388,23 @@ def _parse(action: Action) -> tuple[dict[str, Any], str | None]:
     return request, None
 
 
+def _duplicate_header(headers: Any) -> str | None:
+    """Why a header given in two spellings (`Content-Type`, `content-type`) cannot be
+    sent, or None. HTTP names are case-insensitive, so the two are one header: sending
+    one would drop a line the reviewer saw, sending both leaves the upstream to pick.
+    Refused rather than merged: fail closed, and the caller says which one it means."""
+    spelled: dict[str, str] = {}
+    for name in headers if isinstance(headers, dict) else ():
+        lowered = str(name).lower()
+        if lowered in spelled:
+            return (
+                f"duplicate header {lowered!r} (given as {spelled[lowered]!r} and "
+                f"{str(name)!r}): header names are case-insensitive, send it once"
+            )
+        spelled[lowered] = str(name)
+    return None
+
+
 def _query_ok(value: Any) -> bool:
     if isinstance(value, list):
         return all(isinstance(v, _QueryValue) for v in value)
@@ -422,6 +446,14 @@ async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]
         if len(data) > cap:
             return bytes(data[:cap]), True
     return bytes(data), False
+
+
+def _json_number(text: str) -> float | str:
+    """A JSON number as a float, or as its own text where no float holds it: `1e400`,
+    and (through `parse_constant`) the `NaN` and `Infinity` many writers emit, which
+    no JSON answer can carry as a number. The text is then masked as a string is."""
+    value = float(text)
+    return value if math.isfinite(value) else text
 
 
 def _content_kind(content_type: str, raw: bytes) -> str:

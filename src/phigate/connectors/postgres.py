@@ -27,6 +27,7 @@ from psycopg.pq.abc import PGresult
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
+from phigate.connectors._pg_values import read_beyond_python
 from phigate.connectors.base import CopyBegan, Result
 from phigate.core.actions import Action, Description
 from phigate.core.errors import UpstreamError
@@ -207,7 +208,8 @@ class PostgresConnector:
     ) -> tuple[dict[str, Any], dict[str, int]]:
         await self._begin(conn, description)
         cursor = psycopg.AsyncRawCursor(conn)
-        if description.risk is RiskClass.READ:
+        read_beyond_python(cursor.adapters)
+        if description.risk is RiskClass.READ and _returns_rows(description):
             # Reads stream row by row (single-row mode): memory stays flat at any size.
             rows, truncated, row_masker, columns = await self._stream(
                 cursor, sql_text, params, description, masker, batch
@@ -354,6 +356,16 @@ def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
     return [row_masker.mask_row(row) for row in rows]
 
 
+# Statements that always answer with rows: only these stream. A read that answers
+# with a command tag alone (SET, RESET) runs as writes do, whose result may be empty.
+_ROW_STATEMENTS = frozenset({"SelectStmt", "VariableShowStmt", "ExplainStmt"})
+
+
+def _returns_rows(description: Description) -> bool:
+    statements = description.detail.get("statements") or ()
+    return bool(statements) and all(kind in _ROW_STATEMENTS for kind in statements)
+
+
 def _copy_formats(result: PGresult | None) -> tuple[int, tuple[int, ...]]:
     if result is None:
         return 0, ()
@@ -363,6 +375,16 @@ def _copy_formats(result: PGresult | None) -> tuple[int, tuple[int, ...]]:
 def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str:
     """The upstream's error with the data it quotes removed (phigate.masking.server_messages);
     SQLSTATE kept. Only the primary message: DETAIL and CONTEXT quote rows and keys."""
+    if getattr(exc, "sqlstate", None) is None and isinstance(exc, psycopg.DataError):
+        # Raised by the driver converting a value (read_beyond_python covers the known
+        # ones), not by the server: its text quotes the value, which may be PHI, so
+        # only what happened is said.
+        return (
+            "a value the gateway's database driver cannot convert, in the parameters or "
+            "the answer (psycopg DataError, not the server's error); nothing was committed"
+        )
+    if getattr(exc, "sqlstate", None) is None and isinstance(exc, psycopg.ProgrammingError):
+        return f"the gateway's database driver refused the statement: {exc}"
     diag = getattr(exc, "diag", None)
     primary = diag.message_primary if diag is not None and diag.message_primary else None
     sqlstate = getattr(exc, "sqlstate", None) or "?????"

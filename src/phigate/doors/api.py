@@ -7,6 +7,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Annotated, Any, Literal, assert_never
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -35,6 +36,7 @@ from phigate.core.errors import (
 )
 from phigate.core.limits import off_loop
 from phigate.doors._asgi import CountResponses
+from phigate.doors._json_values import decimal_value, number_text
 from phigate.doors.request_limits import PRINCIPAL_KEY
 from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Gateway, Outcome, OutcomeStatus
@@ -441,7 +443,24 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
         metrics.APPROVALS.labels(state).set(count)
 
 
-_ENCODERS: dict[Any, Any] = {bytes: lambda b: "\\x" + b.hex()}
+_ENCODERS: dict[Any, Any] = {
+    bytes: lambda b: "\\x" + b.hex(),
+    float: number_text,
+    Decimal: decimal_value,
+}
+
+
+class ResultResponse(JSONResponse):
+    """An executed action's answer. A text that holds a lone surrogate (a PostgreSQL
+    json value may: `"\\ud800"`) has no UTF-8 form; the answer is then written with
+    every non-ASCII character as a JSON escape, which carries it exactly. Either way
+    the answer is valid JSON: the action ran and is recorded, it must not end in 500."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 async def answer(gateway: Gateway, outcome: Outcome) -> JSONResponse:
@@ -502,7 +521,7 @@ def _executed_response(record: ActionRecord, outcome: Outcome) -> JSONResponse:
     if record.decision == "break_glass":
         body["break_glass"] = True
         body["review"] = "reviewers are notified and will judge this access afterwards"
-    return JSONResponse(body)
+    return ResultResponse(body)
 
 
 def _review_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 # The connector's own encoders, so the reviewer's view cannot drift from the bytes.
-from phigate.connectors.http import _encode_body, _query_pairs
+from phigate.connectors.http import _duplicate_header, _encode_body, _query_pairs
 from phigate.reviewing._reveal import Shown, reveal
 
 
@@ -53,6 +53,11 @@ def http_sent(body: dict[str, Any]) -> Shown:
     for line in lines:
         shown.add("\n")
         shown.extend(reveal(line))
+    twice = _duplicate_header(headers)
+    if twice is not None:  # an action from before such requests were refused at admission
+        shown.add("\n(refused, never sent: ")
+        shown.extend(reveal(twice))
+        shown.add(")")
     shown.add("\n(+ the connection's credential, added by the gateway)")
     if content:
         shown.add("\n\n")

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from phigate.doors._json_values import json_safe, without_surrogates
 from phigate.doors.mcp._auth import (
     METADATA_PATH,
     BearerGate,
@@ -116,8 +117,8 @@ def build_server(gateway: Gateway, settings: McpSettings) -> Server[Any]:
 
 def tool_result(answer: ToolAnswer) -> types.CallToolResult:
     return types.CallToolResult(
-        content=[types.TextContent(text=answer.text)],
-        structured_content=answer.structured,
+        content=[types.TextContent(text=without_surrogates(answer.text))],
+        structured_content=json_safe(answer.structured),
         is_error=answer.is_error,
     )
 
