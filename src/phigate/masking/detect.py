@@ -288,18 +288,20 @@ _AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
-# throws its states away and starts again on every text, ten to a hundred times
-# slower. A set's DFA states are combinations of its patterns' states, so a wide set
-# needs a wider budget: at 64 MB, sets of 8 patterns are safe and sets of 48 thrash.
-# Each set is one more pass over the text, and within a masker's other work every
-# pass misses the CPU caches: measured in one process on the two independent corpora
-# (1,200 documents, ~146 triggers), sets of 24 with 128 MB each mask 15-35% more
-# documents per CPU second than sets of 8 with 64 MB (7 passes instead of 19), for
-# ~16 MB more resident memory; sets of 37 or 49 gained no more and use more memory.
-# The worst case stays bounded: 7 x 128 MB of DFA states, less than 19 x 64 MB.
-_SET_SIZE = 24
+# throws its states away and starts again, ten to a hundred times slower. A set's
+# DFA states are combinations of its patterns' states, so a wide set needs a wider
+# budget. Each set is one more pass over the text, and within a masker's other work
+# every pass misses the CPU caches. Measured in one process on the two independent
+# corpora of seed 5309 (1,200 documents, ~176 triggers, the finders alternating):
+# one set of all the triggers with 512 MB masks ~15-20% more documents per CPU
+# second than 8 sets of 24 with 128 MB each, for ~100 MB more resident memory on
+# those corpora; the single set thrashes at 128 MB (a quarter of the speed) and
+# holds at 256 MB, so 512 MB leaves it a margin. The worst case is lower than
+# before: one DFA of 512 MB instead of 8 of 128 MB. More triggers than _SET_SIZE
+# (custom identifiers) are split into sets of that many.
+_SET_SIZE = 256
 _SET_OPTIONS = re2.Options()
-_SET_OPTIONS.max_mem = 128 << 20
+_SET_OPTIONS.max_mem = 512 << 20
 
 
 def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
