@@ -109,3 +109,10 @@ def test_a_sampled_value_is_classified_as_by_every_stage(text: str) -> None:
     are sampled on every run of a prepared statement): the answer must not change."""
     for masker in _MASKERS:
         assert masker.classify_value(text) == _classified_by_every_stage(masker, text), text
+
+
+@pytest.mark.parametrize("finder", _FINDERS)
+def test_the_built_in_triggers_take_one_set_pass(finder: SpanFinder) -> None:
+    """Every trigger in one RE2 set: each further set is one more pass over every text
+    (eight passes instead of one cost ~15% of masking's time, docs/masking.md)."""
+    assert len(finder._gate) == 1

@@ -334,17 +334,27 @@ def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
     """Where the label before `end` starts, and the type it names: the shortest run of
     up to three words that names one, else the last word (a label naming nothing)."""
     line_start = data.rfind(b"\n", max(0, end - 48), end) + 1
-    window = data[max(line_start, end - 48) : end]
-    words = window.split()
-    for n in range(1, min(_LABEL_WORDS, len(words)) + 1):
+    words = data[max(line_start, end - 48) : end].split()
+    if not words:
+        return end, None
+    length, entity = _label_of(tuple(words[-_LABEL_WORDS:]))
+    return end - length, entity
+
+
+@functools.lru_cache(maxsize=8192)
+def _label_of(words: tuple[bytes, ...]) -> tuple[int, str | None]:
+    """`_label_before` for the last words before a colon: the label's length in bytes
+    and its type. The same few labels end most colons ("Patient:", "DOB:"), so the
+    answer is cached instead of decoded and classified at each one."""
+    for n in range(1, len(words) + 1):
         if n > 1 and not _label_word(words[-n]):
             break  # "plate 1BW878. Labs:" - a label does not cross a value or a sentence
         label = b" ".join(words[-n:])
         text = label.decode("utf-8", "replace").strip("|;,*-[](){}")
         entity = classify_label(text) or scanned_label(text)
         if entity is not None:
-            return end - len(label), entity
-    return end - len(words[-1]) if words else end, None
+            return len(label), entity
+    return len(words[-1]), None
 
 
 @functools.lru_cache(maxsize=8192)

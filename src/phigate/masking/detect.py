@@ -209,7 +209,7 @@ def fold(data: bytes) -> tuple[bytes, list[int]]:
 # "WH1TFIELD"). Two such tokens make a text a scan; its tokens are read back with the
 # likelier characters before detection (same length, so offsets hold).
 _OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
-_TOKEN = re2.compile(rb"[A-Za-z0-9]+")
+_TOKEN = Regex(rb"[A-Za-z0-9]+")
 
 
 def _scanned(data: bytes) -> bool:
@@ -223,11 +223,20 @@ def ocr_normal(data: bytes) -> bytes:
     digits ("O3" -> "03", "l941" -> "1941", "67B9" -> "6789"), digits among letters
     become letters ("Hospita1" -> "Hospital", "HO5PITAL" -> "HOSPITAL"), and a
     lower-case l in a word in capitals is the I it stands for ("MEDlCAL")."""
-    return bytes(_TOKEN.sub(_ocr_token, data))
+    # The tokens spliced by hand: the wrapper's `sub` builds a Match object per token
+    # and costs more than the rest of detection on a scanned text.
+    out: list[bytes] = []
+    pos = 0
+    for found in _TOKEN.spans(data):
+        start, end = found[0]
+        out.append(data[pos:start])
+        out.append(_ocr_token(data[start:end]))
+        pos = end
+    out.append(data[pos:])
+    return b"".join(out)
 
 
-def _ocr_token(match: re2._Match[bytes]) -> bytes:
-    token = bytes(match.group(0))
+def _ocr_token(token: bytes) -> bytes:
     digits = sum(48 <= c <= 57 for c in token)
     if len(token) < 2:
         return token
@@ -308,18 +317,20 @@ _AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
-# throws its states away and starts again on every text, ten to a hundred times
-# slower. A set's DFA states are combinations of its patterns' states, so a wide set
-# needs a wider budget: at 64 MB, sets of 8 patterns are safe and sets of 48 thrash.
-# Each set is one more pass over the text, and within a masker's other work every
-# pass misses the CPU caches: measured in one process on the two independent corpora
-# (1,200 documents, ~146 triggers), sets of 24 with 128 MB each mask 15-35% more
-# documents per CPU second than sets of 8 with 64 MB (7 passes instead of 19), for
-# ~16 MB more resident memory; sets of 37 or 49 gained no more and use more memory.
-# The worst case stays bounded: 7 x 128 MB of DFA states, less than 19 x 64 MB.
-_SET_SIZE = 24
+# throws its states away and starts again, ten to a hundred times slower. A set's
+# DFA states are combinations of its patterns' states, so a wide set needs a wider
+# budget. Each set is one more pass over the text, and within a masker's other work
+# every pass misses the CPU caches. Measured in one process on the two independent
+# corpora of seed 5309 (1,200 documents, ~176 triggers, the finders alternating):
+# one set of all the triggers with 512 MB masks ~15-20% more documents per CPU
+# second than 8 sets of 24 with 128 MB each, for ~100 MB more resident memory on
+# those corpora; the single set thrashes at 128 MB (a quarter of the speed) and
+# holds at 256 MB, so 512 MB leaves it a margin. The worst case is lower than
+# before: one DFA of 512 MB instead of 8 of 128 MB. More triggers than _SET_SIZE
+# (custom identifiers) are split into sets of that many.
+_SET_SIZE = 256
 _SET_OPTIONS = re2.Options()
-_SET_OPTIONS.max_mem = 128 << 20
+_SET_OPTIONS.max_mem = 512 << 20
 
 
 def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
