@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
+from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY
+from phigate.masking._json_text import TooDeep, read_json_text
 from phigate.masking.detect import MaskingError
 from phigate.masking.entities import ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
@@ -301,9 +303,10 @@ class RowMasker:
     def _scan_str(self, value: str, subject: str) -> str:
         if value.lstrip()[:1] in ("{", "["):
             try:
-                parsed = json.loads(value)
-            except ValueError:
-                parsed = None
+                parsed = read_json_text(value, self._masker.settings.max_json_depth)
+            except TooDeep:  # too deep to read safely, so nothing of it is shown
+                _add(self._counts, {TOO_DEEP_ENTITY: 1})
+                return TOO_DEEP
             if isinstance(parsed, dict | list):
                 masked, found = self._masker.mask_json(parsed)
                 _add(self._counts, found)
