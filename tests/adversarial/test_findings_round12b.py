@@ -327,12 +327,6 @@ def phi_in_ddl(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[dict[str, 
             conn.execute("DROP POLICY r12b_policy ON patients")
 
 
-@finding(
-    8,
-    "PHI written as a constant in DDL comes back unmasked, detectors skipped, through "
-    "pg_get_constraintdef, pg_get_indexdef, information_schema column_default and "
-    "pg_policies.qual (the same default via pg_get_expr(adbin) is [WITHHELD])",
-)
 @pytest.mark.parametrize(
     "sql",
     [

@@ -110,3 +110,24 @@ def test_a_configured_function_is_no_literal() -> None:
     )
     assert analysis.risk.value == "read"
     assert literal_columns(analysis) == [False]
+
+
+@pytest.mark.parametrize(
+    ("sql", "definition"),
+    [
+        (STRUCTURE["an index definition"], True),
+        ("SELECT pg_get_constraintdef(oid) FROM pg_constraint", True),
+        ("SELECT conname, pg_get_expr(conbin, conrelid) FROM pg_catalog.pg_constraint", True),
+        (STRUCTURE["primary keys"], False),
+        (STRUCTURE["types"], False),
+    ],
+)
+def test_text_beside_a_rendered_definition_is_marked_a_definition(
+    sql: str, definition: bool
+) -> None:
+    """A definition holds its owners' constants: a statement that renders one has its
+    catalog columns marked `definition` (masking reads their text as SQL and keeps
+    names and keys); one that renders none keeps them plain structure."""
+    entries = describe_sql(sql).detail["lineage"]
+    catalog = [e for e in entries if e.get("catalog")]
+    assert catalog and all(bool(e.get("definition")) is definition for e in catalog)

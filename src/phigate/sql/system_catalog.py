@@ -15,6 +15,11 @@ most common values) and settings and activity (`pg_settings`, `pg_stat_activity`
 are outside the list altogether; stored values (`attmissingval`, `typdefault`),
 comments (`pg_description.description`) and function bodies (`prosrc`) are
 excluded columns. Comments and data-reading functions keep a statement out.
+
+A definition (`pg_get_constraintdef`, `pg_get_expr`, `pg_get_indexdef`...) is schema
+too, but the constants its owners wrote in it may be data: in a statement that
+renders one, its text columns are marked `definition` and masked as SQL text, not
+kept. Names, keys and flags beside them keep their types and pass.
 """
 
 from __future__ import annotations
@@ -53,17 +58,22 @@ _RELATIONS: dict[str, frozenset[str]] = {
     "pg_description": words("description"),
 }
 
-# Functions that combine or describe what they are given, or render a definition
-# (schema, written by its owners); none reads table data or comments.
-_FUNCTIONS = words(
+# Functions that render a definition: SQL text written by the schema's owners, whose
+# constants (a CHECK's value, a default, an index predicate) may be data.
+_RENDERERS = words(
+    "pg_get_constraintdef pg_get_expr pg_get_function_arguments "
+    "pg_get_function_identity_arguments pg_get_function_result pg_get_indexdef "
+    "pg_get_partkeydef pg_get_statisticsobjdef pg_get_statisticsobjdef_columns "
+    "pg_get_statisticsobjdef_expressions pg_get_triggerdef pg_get_viewdef"
+)
+# Functions that combine or describe what they are given, or render a definition;
+# none reads table data or comments.
+_FUNCTIONS = _RENDERERS | words(
     "array_agg array_length array_lower array_position array_to_string array_upper "
     "bool_and bool_or cardinality coalesce count current_schema current_schemas every "
     "format_type generate_series generate_subscripts has_column_privilege "
     "has_schema_privilege has_table_privilege has_type_privilege max min "
-    "pg_function_is_visible pg_get_constraintdef pg_get_expr pg_get_function_arguments "
-    "pg_get_function_identity_arguments pg_get_function_result pg_get_indexdef "
-    "pg_get_partkeydef pg_get_serial_sequence pg_get_statisticsobjdef "
-    "pg_get_statisticsobjdef_columns pg_get_triggerdef pg_get_userbyid pg_get_viewdef "
+    "pg_function_is_visible pg_get_serial_sequence pg_get_userbyid "
     "pg_partition_ancestors pg_partition_root pg_relation_is_publishable "
     "pg_table_is_visible pg_type_is_visible quote_ident row_number string_agg "
     "to_regclass to_regtype unnest"
@@ -81,6 +91,12 @@ def structure_columns(analysis: SqlAnalysis) -> list[bool]:
     ):
         return [False] * len(analysis.lineage)
     return [all(_is_structure(s) for s in column.sources) for column in analysis.lineage]
+
+
+def renders_definitions(analysis: SqlAnalysis) -> bool:
+    """Whether the statement renders a definition: its text columns are then read as
+    SQL definitions (`phigate.masking._definitions`: constants withheld), not kept."""
+    return not _RENDERERS.isdisjoint(analysis.functions)
 
 
 def literal_columns(analysis: SqlAnalysis) -> list[bool]:
