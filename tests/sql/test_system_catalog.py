@@ -131,3 +131,22 @@ def test_text_beside_a_rendered_definition_is_marked_a_definition(
     entries = describe_sql(sql).detail["lineage"]
     catalog = [e for e in entries if e.get("catalog")]
     assert catalog and all(bool(e.get("definition")) is definition for e in catalog)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT pg_get_viewdef('public.v'::regclass)", [True]),
+        ("SELECT pg_get_functiondef(oid), proname FROM pg_proc", [True, True]),
+        ("SELECT pg_get_ruledef(oid) FROM pg_rewrite", [True]),
+        ("SELECT pg_get_viewdef('v'::regclass), last_name FROM patients", [True, False]),
+        ("SELECT last_name FROM patients", [False]),
+    ],
+)
+def test_a_definition_rendered_outside_the_catalog_path_is_marked_too(
+    sql: str, expected: list[bool]
+) -> None:
+    """Outside the catalog path (no table, or a renderer a catalog statement may not
+    use) a rendered definition is still one; a user table's column is not."""
+    entries = describe_sql(sql).detail["lineage"]
+    assert [bool(e.get("definition")) for e in entries] == expected

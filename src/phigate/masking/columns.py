@@ -58,8 +58,8 @@ class ColumnInfo:
     sources: tuple[str, ...] = ()
     # Catalog structure, not data (phigate.sql.system_catalog): kept as it is.
     catalog: bool = False
-    # Catalog structure beside a rendered definition: its text is read as SQL
-    # (phigate.masking._definitions), names and keys are kept.
+    # From the catalogs (or no table) in a statement that renders a definition: its
+    # text is read as SQL (phigate.masking._definitions), names and keys are kept.
     definition: bool = False
     # Computed from literals and built-in functions alone, no table behind it.
     literal: bool = False
@@ -90,9 +90,10 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         return WITHHELD  # parse trees: constants as byte values no detector reads
     if sources & DEFINITION_COLUMNS:
         return DEFINITION
-    if info.catalog:  # structure: kept, but rendered text may hold the owners' constants
-        named = (info.type_name or "").lower() in _NAME_TYPES
-        return DEFINITION if info.definition and not named else KEEP
+    if info.definition and (info.type_name or "").lower() not in _NAME_TYPES:
+        return DEFINITION  # rendered from the catalogs: the owners' constants may be in it
+    if info.catalog:
+        return KEEP
     if info.literal and (info.type_name or "").lower() in _INTEGERS:
         return KEEP  # an integer no table stands behind is one the caller wrote
     if info.sources:

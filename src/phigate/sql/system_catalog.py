@@ -66,6 +66,11 @@ _RENDERERS = words(
     "pg_get_partkeydef pg_get_statisticsobjdef pg_get_statisticsobjdef_columns "
     "pg_get_statisticsobjdef_expressions pg_get_triggerdef pg_get_viewdef"
 )
+# Renderers a catalog statement may not use (function bodies, rules, partition
+# bounds), but whose text is read as a definition wherever else it comes back.
+_OTHER_RENDERERS = words(
+    "pg_get_functiondef pg_get_function_sqlbody pg_get_ruledef pg_get_partition_constraintdef"
+)
 # Functions that combine or describe what they are given, or render a definition;
 # none reads table data or comments.
 _FUNCTIONS = _RENDERERS | words(
@@ -93,10 +98,13 @@ def structure_columns(analysis: SqlAnalysis) -> list[bool]:
     return [all(_is_structure(s) for s in column.sources) for column in analysis.lineage]
 
 
-def renders_definitions(analysis: SqlAnalysis) -> bool:
-    """Whether the statement renders a definition: its text columns are then read as
-    SQL definitions (`phigate.masking._definitions`: constants withheld), not kept."""
-    return not _RENDERERS.isdisjoint(analysis.functions)
+def definition_columns(analysis: SqlAnalysis) -> list[bool]:
+    """Per result column, whether its text may be a rendered definition: the statement
+    calls a renderer and the column comes from the catalogs or from no table at all
+    (`SELECT pg_get_viewdef('v')`). Masking reads such text as SQL with its constants
+    withheld (`phigate.masking._definitions`) and keeps only name- and key-typed values."""
+    renders = not (_RENDERERS | _OTHER_RENDERERS).isdisjoint(analysis.functions)
+    return [renders and all(_in_catalogs(s) for s in column.sources) for column in analysis.lineage]
 
 
 def literal_columns(analysis: SqlAnalysis) -> list[bool]:
@@ -121,6 +129,10 @@ def _split(name: str) -> list[str]:
 def _is_relation(table: str) -> bool:
     parts = _split(table)
     return len(parts) == 2 and parts[0] == _SCHEMA and parts[1] in _RELATIONS
+
+
+def _in_catalogs(source: str) -> bool:
+    return _split(source)[0] in (_SCHEMA, "information_schema")
 
 
 def _is_structure(source: str) -> bool:
