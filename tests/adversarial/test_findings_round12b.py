@@ -175,8 +175,9 @@ def test_a_key_given_twice_in_the_config_is_a_clear_error(tmp_path: Path) -> Non
     [
         "SELECT repeat('[', 5000) AS brackets",
         "SELECT repeat('[', 5000) || note_text AS note FROM clinical_notes LIMIT 2",
+        "SELECT (repeat('[', 3000) || repeat(']', 3000))::jsonb AS doc",
     ],
-    ids=["constant", "before_a_note"],
+    ids=["constant", "before_a_note", "jsonb"],
 )
 def test_a_deeply_bracketed_text_value_is_answered_or_refused_clearly(
     bench: Bench, sql: str

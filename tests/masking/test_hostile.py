@@ -15,7 +15,7 @@ import pytest
 import re2
 
 import phigate.masking
-from phigate.masking._json_text import nesting_depth
+from phigate.masking._json_text import load_bounded, nesting_depth
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS
 from phigate.masking.columns import ColumnInfo
 from phigate.masking.detect import MaskingError
@@ -139,6 +139,12 @@ def test_a_text_value_nested_past_the_bound_is_withheld_whole(
 )
 def test_nesting_is_measured_outside_strings(text: str, depth: int) -> None:
     assert nesting_depth(text, 64) == depth
+
+
+def test_the_drivers_json_reader_is_bounded_too() -> None:
+    """The postgres connector's driver reads `json`/`jsonb` with `load_bounded`."""
+    assert load_bounded(b"[" * 3000 + b"]" * 3000) == "[REDACTED:TOO_DEEP]"
+    assert load_bounded(memoryview(b'{"ssn": ["123-45-6789"]}')) == {"ssn": ["123-45-6789"]}
 
 
 def test_json_within_the_bound_is_still_read_by_its_keys(safe_harbor: Masker) -> None:

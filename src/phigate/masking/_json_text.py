@@ -13,12 +13,18 @@ import json
 
 import re2
 
+from phigate.masking._json import TOO_DEEP
+
 # A JSON string (escapes included), or one bracket outside any string. An unclosed
 # string leaves its quote unmatched, so the brackets after it count: an over-count
 # only makes a value look deeper, never shallower.
 _TOKENS = re2.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 _OPENERS = frozenset("[{")
 _CLOSERS = frozenset("]}")
+
+
+# The deepest `masking.max_json_depth` allows: a driver's reader goes no deeper.
+DRIVER_DEPTH = 200
 
 
 class TooDeep(Exception):
@@ -49,3 +55,13 @@ def read_json_text(text: str, limit: int) -> object:
         return json.loads(text)
     except ValueError:
         return None
+
+
+def load_bounded(data: str | bytes | bytearray | memoryview) -> object:
+    """A driver's JSON reader (psycopg `set_json_loads`): a `json`/`jsonb` value the
+    server sends nested deeper than any masker reads is that marker, not a
+    RecursionError in the driver; any masker withholds it the same."""
+    text = data if isinstance(data, str) else bytes(data).decode("utf-8")
+    if nesting_depth(text, DRIVER_DEPTH) > DRIVER_DEPTH:
+        return TOO_DEEP
+    return json.loads(text)
