@@ -152,24 +152,33 @@ def test_a_key_given_twice_in_the_config_is_a_clear_error(tmp_path: Path) -> Non
 # --------------------------------------------------------------------------- answers
 
 
-@finding(
-    4,
-    "a text value of a few thousand `[` fails masking with RecursionError: REST answers "
-    "500 masking_failed, the wire session is dropped without an ErrorResponse",
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT repeat('[', 5000) AS brackets",
+        "SELECT repeat('[', 5000) || note_text AS note FROM clinical_notes LIMIT 2",
+        "SELECT (repeat('[', 3000) || repeat(']', 3000))::jsonb AS doc",
+    ],
+    ids=["constant", "before_a_note", "jsonb"],
 )
-def test_a_deeply_bracketed_text_value_is_answered_or_refused_clearly(bench: Bench) -> None:
+def test_a_deeply_bracketed_text_value_is_answered_or_refused_clearly(
+    bench: Bench, sql: str
+) -> None:
     """Bad input of every kind gets a clear error in the caller's own protocol. The
     masker reads a text value that starts like JSON as JSON; `repeat('[', 5000)` (a
     constant, no PHI) makes the reader recurse past Python's limit. REST answers HTTP
     500 `masking failed: masking a row failed: RecursionError`; on the wire the gateway
     closes the session mid-answer (psycopg: "server closed the connection
     unexpectedly"), so a driver sees a dead connection, not an SQL error. The value is
-    not JSON at all (it never closes)."""
-    sql = "SELECT repeat('[', 5000) AS brackets"
+    not JSON at all (it never closes). Fixed: a text value nested deeper than
+    `max_json_depth` is not read as JSON; it is withheld whole (`[REDACTED:TOO_DEEP]`),
+    with the note it may carry."""
     wire = bench.wire([sql])
     rest = bench.rest(sql)
     assert "closed the connection" not in wire.text, f"wire: {wire.text[:200]}"
     assert rest.status != "http500", f"REST: {rest.detail}"
+    for outcome in (wire, rest):
+        assert outcome.status == "executed" and "TOO_DEEP" in outcome.text, outcome.text[:200]
 
 
 async def _answer(bench: Bench, sql: str) -> httpx.Response:
@@ -332,12 +341,6 @@ def phi_in_ddl(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[dict[str, 
             conn.execute("DROP POLICY r12b_policy ON patients")
 
 
-@finding(
-    8,
-    "PHI written as a constant in DDL comes back unmasked, detectors skipped, through "
-    "pg_get_constraintdef, pg_get_indexdef, information_schema column_default and "
-    "pg_policies.qual (the same default via pg_get_expr(adbin) is [WITHHELD])",
-)
 @pytest.mark.parametrize(
     "sql",
     [
@@ -357,10 +360,10 @@ def test_a_constant_in_a_catalog_definition_is_masked(
     SSN in its canonical form (`CHECK ((member_id <> '409-18-7858'::text))`) reaches
     the agent as written, while `pg_indexes.indexdef` masks the same MRN (`[MRN]`)
     and `pg_get_expr(adbin, adrelid)` withholds the same default."""
-    outcome = bench.wire([sql])
-    assert outcome.status == "executed", outcome.text
-    leaked = [k for k, v in phi_in_ddl.items() if v in outcome.text]
-    assert not leaked, f"{leaked} unmasked: {outcome.text[:200]}"
+    for outcome in (bench.wire([sql]), bench.wire([sql], simple=False), bench.rest(sql)):
+        assert outcome.status == "executed", outcome.text
+        leaked = [k for k, v in phi_in_ddl.items() if v in outcome.text]
+        assert not leaked, f"{outcome.door}: {leaked} unmasked: {outcome.text[:200]}"
 
 
 # --------------------------------------------------------------------------- exec connector

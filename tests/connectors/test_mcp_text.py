@@ -43,6 +43,14 @@ def test_without_the_key_an_unclean_name_has_no_gateway_name() -> None:
     assert text.name("lookup_echo") == "lookup_echo"
 
 
+def test_an_upstream_value_nested_past_the_bound_is_withheld_not_a_crash() -> None:
+    deep: object = ["536-22-8412"]
+    for _ in range(2000):
+        deep = {"x": deep}
+    shown = repr(_text().json({"ok": "SSN 536-22-8412", "deep": deep}))
+    assert "536-22-8412" not in shown and "[REDACTED:TOO_DEEP]" in shown
+
+
 def test_every_text_of_a_definition_is_cleaned() -> None:
     tool = types.Tool(
         name="lookup_x",

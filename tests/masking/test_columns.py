@@ -156,3 +156,68 @@ def test_opaque_zip_column_and_fhir_name_keys() -> None:
     ]
     masked, _ = masker.mask_json({"name": [{"given": ["Zbigniew"], "family": "Kowalczyk"}]})
     assert masked == {"name": [{"given": ["[PERSON]"], "family": "[PERSON]"}]}
+
+
+# -- catalog definitions (phigate.masking._definitions)
+
+_W = "'[WITHHELD]'"
+_DEFINITIONS = {  # the definition, and what is shown of it (None: all of it)
+    "check": ("CHECK ((member_id <> '409-18-7858'::text))", f"CHECK ((member_id <> {_W}::text))"),
+    "default": ("'Hobbs'::text", f"{_W}::text"),
+    "policy": ("(mrn <> '35490178'::text)", f"(mrn <> {_W}::text)"),
+    "a quote inside": ("(note = 'O''Brien'::text)", f"(note = {_W}::text)"),
+    "an object name": ("nextval('patients_id_seq'::regclass)", None),
+    "no constant": ("FOREIGN KEY (patient_id) REFERENCES patients(id)", None),
+    "an array element": ("""{"(mrn = '35490178'::text)",id}""", f'{{"(mrn = {_W}::text)",id}}'),
+    "a dollar quote": ("AS $$ SELECT 'Hobbs' $$", "[WITHHELD]"),
+    "an escape": ("E'Hob\\'bs'", "[WITHHELD]"),
+    "a comment": ("x > 0 -- Hobbs", "[WITHHELD]"),
+    "a quote left open": ("(mrn <> '35490178", "[WITHHELD]"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), _DEFINITIONS.values(), ids=_DEFINITIONS.keys())
+def test_a_catalog_definition_shows_its_structure_not_its_constants(
+    safe_harbor: Masker, text: str, expected: str | None
+) -> None:
+    info = ColumnInfo("definition", "text", ("pg_catalog.pg_constraint.oid",), True, True)
+    assert safe_harbor.for_columns([info]).mask_row([text]) == [expected or text]
+
+
+def test_a_definition_array_from_the_driver_is_read_element_by_element(
+    safe_harbor: Masker,
+) -> None:
+    info = ColumnInfo("defs", "text", ("pg_catalog.pg_index.indexrelid",), True, True)
+    masked = safe_harbor.for_columns([info]).mask_row([["(mrn = '35490178'::text)", "id"]])
+    assert masked == [["(mrn = '[WITHHELD]'::text)", "id"]]
+
+
+@pytest.mark.parametrize(
+    ("info", "kind"),
+    [
+        (ColumnInfo("conname", "name", ("pg_catalog.pg_constraint.conname",), True, True), "KEEP"),
+        (ColumnInfo("oid", "oid", ("pg_catalog.pg_constraint.oid",), True, True), "KEEP"),
+        (ColumnInfo("cols", "text", ("pg_catalog.pg_attribute.attname",), True), "KEEP"),
+        (ColumnInfo("def", "text", ("pg_catalog.pg_constraint.oid",), True, True), "DEFINITION"),
+        (ColumnInfo("def", None, ("pg_catalog.pg_constraint.oid",), True, True), "DEFINITION"),
+        (ColumnInfo("qual", "text", ("pg_catalog.pg_policies.qual",)), "DEFINITION"),
+        (ColumnInfo("d", "text", ("information_schema.columns.column_default",)), "DEFINITION"),
+        (ColumnInfo("adbin", None, ("pg_catalog.pg_attrdef.adbin",)), "WITHHELD"),
+        (ColumnInfo("q", "text", ("pg_catalog.pg_policies.qual",), transformed=True), "WITHHELD"),
+    ],
+    ids=[
+        "a name",
+        "a key",
+        "text with no definition rendered",
+        "a rendered definition",
+        "of a type unknown here",
+        "a view's definition column",
+        "information_schema",
+        "a parse tree",
+        "a definition encoded",
+    ],
+)
+def test_catalog_text_is_kept_only_when_no_definition_can_be_in_it(
+    safe_harbor: Masker, info: ColumnInfo, kind: str
+) -> None:
+    assert safe_harbor.for_columns([info]).plan == [kind]

@@ -15,6 +15,7 @@ import pytest
 import re2
 
 import phigate.masking
+from phigate.masking._json_text import load_bounded, nesting_depth
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS
 from phigate.masking.columns import ColumnInfo
 from phigate.masking.detect import MaskingError
@@ -99,6 +100,57 @@ def test_deep_json_is_bounded() -> None:
         value = {"x": [value]}
     masked, counts = masker.mask_json(value)
     assert counts.get("TOO_DEEP") == 1 and "123-45-6789" not in repr(masked)[:10_000]
+
+
+_NOTE = "Seen by Dr. Alice Jones, SSN 123-45-6789"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 5000,  # never closes: not JSON, but deep enough to exhaust the reader
+        "[" * 5000 + _NOTE,
+        "[" * 5000 + f'"{_NOTE}"' + "]" * 5000,  # JSON that Python cannot read
+        '{"a":' * 65 + f'"{_NOTE}"' + "}" * 65,  # JSON one level past the bound
+    ],
+    ids=["open", "open_note", "closed", "one_past"],
+)
+def test_a_text_value_nested_past_the_bound_is_withheld_whole(
+    safe_harbor: Masker, text: str
+) -> None:
+    """A text value that starts like JSON is read as JSON, but only within
+    `max_json_depth`: past it the reader would recurse without bound, so the value
+    is withheld whole, never crashing the masker and never shown."""
+    rows = safe_harbor.for_columns([ColumnInfo("brackets"), ColumnInfo("n", "int4")])
+    assert rows.mask_row([text, 1]) == ["[REDACTED:TOO_DEEP]", 1]
+    assert rows.counts.get("TOO_DEEP") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ('["[[[[", {"k": "]]{{"}]', 2),  # brackets inside strings do not count
+        ('["a\\\\"]', 1),  # an escaped backslash ends before the closing quote
+        ('["a\\\\", "[[["]', 1),
+        ('["a\\"[[", "]"]', 1),  # an escaped quote does not end the string
+        ('[ "unclosed [[', 3),  # an unclosed string counts what follows: deeper, not less
+        ("]]]][", 1),
+    ],
+)
+def test_nesting_is_measured_outside_strings(text: str, depth: int) -> None:
+    assert nesting_depth(text, 64) == depth
+
+
+def test_the_drivers_json_reader_is_bounded_too() -> None:
+    """The postgres connector's driver reads `json`/`jsonb` with `load_bounded`."""
+    assert load_bounded(b"[" * 3000 + b"]" * 3000) == "[REDACTED:TOO_DEEP]"
+    assert load_bounded(memoryview(b'{"ssn": ["123-45-6789"]}')) == {"ssn": ["123-45-6789"]}
+
+
+def test_json_within_the_bound_is_still_read_by_its_keys(safe_harbor: Masker) -> None:
+    text = '{"a":' * 63 + '{"ssn": "123456789"}' + "}" * 63
+    masked = safe_harbor.for_columns([ColumnInfo("doc")]).mask_row([text])[0]
+    assert isinstance(masked, str) and "123456789" not in masked and "[SSN]" in masked
 
 
 def test_lone_surrogates_do_not_break_masking(safe_harbor: Masker) -> None:

@@ -110,3 +110,43 @@ def test_a_configured_function_is_no_literal() -> None:
     )
     assert analysis.risk.value == "read"
     assert literal_columns(analysis) == [False]
+
+
+@pytest.mark.parametrize(
+    ("sql", "definition"),
+    [
+        (STRUCTURE["an index definition"], True),
+        ("SELECT pg_get_constraintdef(oid) FROM pg_constraint", True),
+        ("SELECT conname, pg_get_expr(conbin, conrelid) FROM pg_catalog.pg_constraint", True),
+        (STRUCTURE["primary keys"], False),
+        (STRUCTURE["types"], False),
+    ],
+)
+def test_text_beside_a_rendered_definition_is_marked_a_definition(
+    sql: str, definition: bool
+) -> None:
+    """A definition holds its owners' constants: a statement that renders one has its
+    catalog columns marked `definition` (masking reads their text as SQL and keeps
+    names and keys); one that renders none keeps them plain structure."""
+    entries = describe_sql(sql).detail["lineage"]
+    catalog = [e for e in entries if e.get("catalog")]
+    assert catalog and all(bool(e.get("definition")) is definition for e in catalog)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT pg_get_viewdef('public.v'::regclass)", [True]),
+        ("SELECT pg_get_functiondef(oid), proname FROM pg_proc", [True, True]),
+        ("SELECT pg_get_ruledef(oid) FROM pg_rewrite", [True]),
+        ("SELECT pg_get_viewdef('v'::regclass), last_name FROM patients", [True, False]),
+        ("SELECT last_name FROM patients", [False]),
+    ],
+)
+def test_a_definition_rendered_outside_the_catalog_path_is_marked_too(
+    sql: str, expected: list[bool]
+) -> None:
+    """Outside the catalog path (no table, or a renderer a catalog statement may not
+    use) a rendered definition is still one; a user table's column is not."""
+    entries = describe_sql(sql).detail["lineage"]
+    assert [bool(e.get("definition")) for e in entries] == expected

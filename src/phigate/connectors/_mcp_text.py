@@ -26,6 +26,8 @@ from typing import Any
 import mcp_types as types
 
 from phigate.connectors._secrets import GatewaySecrets
+from phigate.masking._json import TOO_DEEP
+from phigate.masking._json_text import DRIVER_DEPTH
 from phigate.masking.engine import Masker
 
 # Separators MCP allows in a name; detectors want word boundaries around a value.
@@ -51,14 +53,17 @@ class UpstreamText:
         scrubbed = self.secrets.scrub(text, {})
         return self.masker.mask_text(scrubbed).text if self.masker is not None else scrubbed
 
-    def json(self, value: Any) -> Any:
-        """Every string of a JSON value, keys included; structure (and types) kept."""
+    def json(self, value: Any, depth: int = DRIVER_DEPTH) -> Any:
+        """Every string of a JSON value, keys included; structure (and types) kept. A
+        list or object nested deeper than `depth` (the upstream's) is withheld whole."""
         if isinstance(value, str):
             return self.text(value)
+        if isinstance(value, list | dict) and depth <= 0:
+            return TOO_DEEP
         if isinstance(value, list):
-            return [self.json(v) for v in value]
+            return [self.json(v, depth - 1) for v in value]
         if isinstance(value, dict):
-            return {self.text(str(k)): self.json(v) for k, v in value.items()}
+            return {self.text(str(k)): self.json(v, depth - 1) for k, v in value.items()}
         return value
 
     def name(self, name: str) -> str | None:

@@ -28,9 +28,11 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import psycopg
+from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from phigate.core.errors import PrincipalBusyError, UpstreamBusyError, UpstreamError
+from phigate.masking._json_text import load_bounded
 
 MAX_CONNECTIONS = 10
 CHECKOUT_TIMEOUT_SECONDS = 10.0
@@ -77,6 +79,7 @@ class UpstreamPool:
                 open=False,
                 timeout=self._timeout,
                 reset=reset_connection,
+                configure=_bounded_json,
                 # No automatic server-side prepares: the reset's DISCARD ALL drops them,
                 # and psycopg would then fail (and drop the connection) deallocating one.
                 kwargs={
@@ -245,3 +248,9 @@ class PrincipalSlots:
                 self._held[subject] -= 1
                 if not self._held[subject]:
                     del self._held[subject]
+
+
+async def _bounded_json(conn: psycopg.AsyncConnection[Any]) -> None:
+    """`json`/`jsonb` values are read with bounded nesting: the server holds values
+    thousands of levels deep, and Python's reader would recurse past its limit."""
+    set_json_loads(load_bounded, conn)

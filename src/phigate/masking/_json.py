@@ -15,6 +15,7 @@ from phigate.masking._hints import KEEP, TEXT, hint, normalise
 from phigate.masking.value_masker import ValueMasker
 
 TOO_DEEP = "[REDACTED:TOO_DEEP]"
+TOO_DEEP_ENTITY = "TOO_DEEP"  # how a withheld subtree is counted
 
 # The key_type of what sits under an `identifier` key: a FHIR Identifier whose `value`
 # is an identifier of the resource's subject, whatever key names it.
@@ -82,7 +83,7 @@ def mask_json(
     `key_type` is what the key holding `value` says (`hint`), or `_IDENTIFIER`;
     `keys_type` what it says about the keys of the object under it (`_keys_hint`)."""
     if depth < 0:
-        counts["TOO_DEEP"] = counts.get("TOO_DEEP", 0) + 1
+        counts[TOO_DEEP_ENTITY] = counts.get(TOO_DEEP_ENTITY, 0) + 1
         return TOO_DEEP
     if isinstance(value, dict):
         if key_type == _IDENTIFIER and "value" in value:

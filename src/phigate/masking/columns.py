@@ -19,7 +19,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from phigate.masking._definitions import DEFINITION_COLUMNS, NODE_TREE_COLUMNS, mask_definition
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
+from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY
+from phigate.masking._json_text import TooDeep, read_json_text
 from phigate.masking.detect import MaskingError
 from phigate.masking.entities import ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
@@ -34,6 +37,15 @@ _PROBE = "PROBE"
 _VOTE_SHARE = 0.6
 _BINARY = "[BINARY]"
 WITHHELD = "WITHHELD"
+DEFINITION = "DEFINITION"  # SQL text from the catalogs (phigate.masking._definitions)
+# Catalog types that hold names, keys, flags and numbers, never written text: a catalog
+# column of another type (text, or a type unknown here) is read as a definition.
+_NAME_TYPES = frozenset(
+    ("name", '"char"', "oid", "int2", "int4", "int8", "bool", "float4", "float8", "numeric",
+     "int2vector", "oidvector", "aclitem", "regclass", "regtype", "regproc", "regprocedure",
+     "regnamespace", "regrole", "regoper", "regoperator", "regconfig", "regcollation", "xid",
+     "cid", "tid", "pg_lsn")
+)  # fmt: skip
 _WITHHELD_VALUE = "[WITHHELD]"
 
 
@@ -46,6 +58,9 @@ class ColumnInfo:
     sources: tuple[str, ...] = ()
     # Catalog structure, not data (phigate.sql.system_catalog): kept as it is.
     catalog: bool = False
+    # From the catalogs (or no table) in a statement that renders a definition: its
+    # text is read as SQL (phigate.masking._definitions), names and keys are kept.
+    definition: bool = False
     # Computed from literals and built-in functions alone, no table behind it.
     literal: bool = False
     # Its sources could not be proven (phigate.masking.result_columns): withheld whole.
@@ -60,7 +75,7 @@ def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
     if info.unresolved:
         return WITHHELD  # before overrides: its name is whatever the caller chose
     kind = _classify(info, overrides)
-    if info.transformed and info.sources and kind in (TEXT, _PROBE):
+    if info.transformed and info.sources and kind in (TEXT, _PROBE, DEFINITION):
         return WITHHELD  # scanning reversed or encoded text would find nothing
     return kind
 
@@ -70,7 +85,16 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         found = _override(ref, overrides)
         if found is not None:
             return found
-    if info.catalog or (info.literal and (info.type_name or "").lower() in _INTEGERS):
+    sources = {s.lower() for s in info.sources}
+    if sources & NODE_TREE_COLUMNS:
+        return WITHHELD  # parse trees: constants as byte values no detector reads
+    if sources & DEFINITION_COLUMNS:
+        return DEFINITION
+    if info.definition and (info.type_name or "").lower() not in _NAME_TYPES:
+        return DEFINITION  # rendered from the catalogs: the owners' constants may be in it
+    if info.catalog:
+        return KEEP
+    if info.literal and (info.type_name or "").lower() in _INTEGERS:
         return KEEP  # an integer no table stands behind is one the caller wrote
     if info.sources:
         kinds = [_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources]
@@ -139,7 +163,7 @@ class RowMasker:
     def _unrevealed(self, info: ColumnInfo, kind: str) -> str:
         """A column built from several kinds is kept only if every kind is revealed:
         `ssn || last_name` under a reveal of SSN still hides the name, whole."""
-        if kind in (KEEP, TEXT, _PROBE, WITHHELD) or len(info.sources) < 2:
+        if kind in (KEEP, TEXT, _PROBE, WITHHELD, DEFINITION) or len(info.sources) < 2:
             return kind
         kinds = {_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources}
         hidden = [k for k in kinds - {KEEP, TEXT, _PROBE} if not self._kept(k)]
@@ -248,6 +272,8 @@ class RowMasker:
             return [self._probe(index, v, s) for v, s in zip(values, subjects, strict=False)]
         if kind == WITHHELD:
             return [None if v is None else _WITHHELD_VALUE for v in values]
+        if kind == DEFINITION:
+            return [self._definition(v, s) for v, s in zip(values, subjects, strict=False)]
         if kind not in self._masker.types:
             return values
         return self._whole_column(kind, values, subjects)
@@ -301,14 +327,25 @@ class RowMasker:
     def _scan_str(self, value: str, subject: str) -> str:
         if value.lstrip()[:1] in ("{", "["):
             try:
-                parsed = json.loads(value)
-            except ValueError:
-                parsed = None
+                parsed = read_json_text(value, self._masker.settings.max_json_depth)
+            except TooDeep:  # too deep to read safely, so nothing of it is shown
+                _add(self._counts, {TOO_DEEP_ENTITY: 1})
+                return TOO_DEEP
             if isinstance(parsed, dict | list):
                 masked, found = self._masker.mask_json(parsed)
                 _add(self._counts, found)
                 return json.dumps(masked, ensure_ascii=False)
         return self._masker.mask_str(value, self._counts, subject)
+
+    def _definition(self, value: object, subject: str) -> object:
+        """A catalog definition: constants withheld, the rest scanned. An array of them
+        (the REST door's driver gives a list; at most six dimensions) is read element by
+        element; other values are scanned."""
+        if isinstance(value, list | tuple):
+            return [self._definition(v, subject) for v in value]
+        if not isinstance(value, str):
+            return self._scan(value, subject)
+        return mask_definition(self._masker, value, self._counts, subject)
 
     def _scan_bytes(self, value: bytes, subject: str) -> object:
         try:
@@ -408,6 +445,9 @@ class _CompiledRow:
         if kind == WITHHELD:
             ns[f"p{i}"] = _WITHHELD_VALUE
             return f"(p{i} if {v} is not None else None)"
+        if kind == DEFINITION:
+            ns[f"f{i}"] = owner._definition
+            return f"(f{i}({v}, {subject}) if {v} is not None else None)"
         if kind not in owner._masker.types:
             return v
         op = owner._masker.operators.operator_for(kind)

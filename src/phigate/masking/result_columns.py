@@ -70,6 +70,7 @@ def _by_name(columns: Sequence[tuple[str, str | None]], entries: list[Entry]) ->
                 catalog=bool(candidates)
                 and not stars
                 and all(e.get("catalog") for e in candidates),
+                definition=any(e.get("definition") for e in candidates),
                 literal=bool(candidates)
                 and not stars
                 and all(e.get("literal") for e in candidates),
@@ -87,6 +88,7 @@ def _info(name: str, type_name: str | None, entry: Entry) -> ColumnInfo:
         type_name,
         _sources(entry),
         catalog=bool(entry.get("catalog")),
+        definition=bool(entry.get("definition")),
         literal=bool(entry.get("literal")),
         transformed=bool(entry.get("transformed")),
     )

@@ -120,8 +120,9 @@ class MaskingSettings(BaseModel, frozen=True, extra="forbid"):
     columns: dict[str, str] = Field(default_factory=dict)
     # Rows sampled to classify columns whose name and lineage say nothing.
     sample_rows: int = Field(default=20, ge=1, le=1000)
-    # JSON nested deeper than this is replaced whole (fail closed, bounded recursion).
-    max_json_depth: int = Field(default=64, ge=1, le=500)
+    # JSON nested deeper than this is replaced whole (fail closed, bounded recursion:
+    # the walker and the reader recurse once or twice a level, within Python's limit).
+    max_json_depth: int = Field(default=64, ge=1, le=200)
 
     @field_validator("profiles")
     @classmethod

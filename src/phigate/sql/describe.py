@@ -8,7 +8,12 @@ from phigate.core.actions import Description
 from phigate.core.risk import RiskClass
 from phigate.sql.classifier import classify
 from phigate.sql.model import SqlAnalysis
-from phigate.sql.system_catalog import all_structure, literal_columns, structure_columns
+from phigate.sql.system_catalog import (
+    all_structure,
+    definition_columns,
+    literal_columns,
+    structure_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +34,10 @@ def description_of(analysis: SqlAnalysis) -> Description:
     columns = sorted({s for item in analysis.lineage for s in item.sources})
     structure = structure_columns(analysis)
     literal = literal_columns(analysis)
+    definitions = definition_columns(analysis)
     lineage = []
-    for column, schema_only, from_literals in zip(
-        analysis.lineage, structure, literal, strict=True
+    for column, schema_only, from_literals, definition in zip(
+        analysis.lineage, structure, literal, definitions, strict=True
     ):
         entry = column.to_json()
         if column.transformed and all_structure(column.sources):
@@ -40,6 +46,8 @@ def description_of(analysis: SqlAnalysis) -> Description:
             schema_only and not column.unresolved
         ):  # catalog structure (phigate.sql.system_catalog): kept unmasked
             entry["catalog"] = True
+        if definition and not column.unresolved:  # text may be a rendered definition
+            entry["definition"] = True
         if from_literals and not column.unresolved:  # no table behind it: integers keep their type
             entry["literal"] = True
         lineage.append(entry)

@@ -15,6 +15,11 @@ most common values) and settings and activity (`pg_settings`, `pg_stat_activity`
 are outside the list altogether; stored values (`attmissingval`, `typdefault`),
 comments (`pg_description.description`) and function bodies (`prosrc`) are
 excluded columns. Comments and data-reading functions keep a statement out.
+
+A definition (`pg_get_constraintdef`, `pg_get_expr`, `pg_get_indexdef`...) is schema
+too, but the constants its owners wrote in it may be data: in a statement that
+renders one, its text columns are marked `definition` and masked as SQL text, not
+kept. Names, keys and flags beside them keep their types and pass.
 """
 
 from __future__ import annotations
@@ -53,17 +58,27 @@ _RELATIONS: dict[str, frozenset[str]] = {
     "pg_description": words("description"),
 }
 
-# Functions that combine or describe what they are given, or render a definition
-# (schema, written by its owners); none reads table data or comments.
-_FUNCTIONS = words(
+# Functions that render a definition: SQL text written by the schema's owners, whose
+# constants (a CHECK's value, a default, an index predicate) may be data.
+_RENDERERS = words(
+    "pg_get_constraintdef pg_get_expr pg_get_function_arguments "
+    "pg_get_function_identity_arguments pg_get_function_result pg_get_indexdef "
+    "pg_get_partkeydef pg_get_statisticsobjdef pg_get_statisticsobjdef_columns "
+    "pg_get_statisticsobjdef_expressions pg_get_triggerdef pg_get_viewdef"
+)
+# Renderers a catalog statement may not use (function bodies, rules, partition
+# bounds), but whose text is read as a definition wherever else it comes back.
+_OTHER_RENDERERS = words(
+    "pg_get_functiondef pg_get_function_sqlbody pg_get_ruledef pg_get_partition_constraintdef"
+)
+# Functions that combine or describe what they are given, or render a definition;
+# none reads table data or comments.
+_FUNCTIONS = _RENDERERS | words(
     "array_agg array_length array_lower array_position array_to_string array_upper "
     "bool_and bool_or cardinality coalesce count current_schema current_schemas every "
     "format_type generate_series generate_subscripts has_column_privilege "
     "has_schema_privilege has_table_privilege has_type_privilege max min "
-    "pg_function_is_visible pg_get_constraintdef pg_get_expr pg_get_function_arguments "
-    "pg_get_function_identity_arguments pg_get_function_result pg_get_indexdef "
-    "pg_get_partkeydef pg_get_serial_sequence pg_get_statisticsobjdef "
-    "pg_get_statisticsobjdef_columns pg_get_triggerdef pg_get_userbyid pg_get_viewdef "
+    "pg_function_is_visible pg_get_serial_sequence pg_get_userbyid "
     "pg_partition_ancestors pg_partition_root pg_relation_is_publishable "
     "pg_table_is_visible pg_type_is_visible quote_ident row_number string_agg "
     "to_regclass to_regtype unnest"
@@ -81,6 +96,15 @@ def structure_columns(analysis: SqlAnalysis) -> list[bool]:
     ):
         return [False] * len(analysis.lineage)
     return [all(_is_structure(s) for s in column.sources) for column in analysis.lineage]
+
+
+def definition_columns(analysis: SqlAnalysis) -> list[bool]:
+    """Per result column, whether its text may be a rendered definition: the statement
+    calls a renderer and the column comes from the catalogs or from no table at all
+    (`SELECT pg_get_viewdef('v')`). Masking reads such text as SQL with its constants
+    withheld (`phigate.masking._definitions`) and keeps only name- and key-typed values."""
+    renders = not (_RENDERERS | _OTHER_RENDERERS).isdisjoint(analysis.functions)
+    return [renders and all(_in_catalogs(s) for s in column.sources) for column in analysis.lineage]
 
 
 def literal_columns(analysis: SqlAnalysis) -> list[bool]:
@@ -105,6 +129,10 @@ def _split(name: str) -> list[str]:
 def _is_relation(table: str) -> bool:
     parts = _split(table)
     return len(parts) == 2 and parts[0] == _SCHEMA and parts[1] in _RELATIONS
+
+
+def _in_catalogs(source: str) -> bool:
+    return _split(source)[0] in (_SCHEMA, "information_schema")
 
 
 def _is_structure(source: str) -> bool:

@@ -26,6 +26,7 @@ from phigate.doors.pgwire import _caps
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import Message, ProtocolViolation
 from phigate.doors.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
+from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker
 from phigate.pipeline.gateway import Decided
 from phigate.sql import SqlAnalysis
@@ -237,8 +238,9 @@ class Relay:
             item.execution.done()
             self.finished.append(item.execution)
 
-    def handle(self, msg: Message, masked: bytes | None = None) -> list[bytes]:
-        """Bytes for the client; `masked`: this row as `row_work` made it off the loop."""
+    def handle(self, msg: Message, masked: bytes | MaskingError | None = None) -> list[bytes]:
+        """Bytes for the client; `masked`: this row as `row_work` made it off the loop
+        (or how masking it there failed)."""
         kind = msg.type
         if kind in (b"N", b"S", b"A"):
             return self._asynchronous(msg)
@@ -247,7 +249,8 @@ class Relay:
         if self._swallow and kind != b"Z":
             return []
         if masked is not None and kind in (b"D", b"d"):
-            return self._row(msg, lambda: masked)
+            made = masked
+            return self._row(msg, lambda: _made(made))
         handler = _HANDLERS.get(kind)
         if handler is None:
             raise ProtocolViolation(f"unexpected upstream message {kind!r}")
@@ -399,6 +402,8 @@ class Relay:
             if fit:
                 within = run if fit == n else codec.RowRun(run.data, run.bounds[: fit + 1])
                 result.run_rows(within, out)
+        except MaskingError as exc:
+            out.extend(self._refuse_unmaskable(self.queue[0], execution, exc))
         finally:
             made = result.made
             counted = made if made == fit else made + 1
@@ -465,7 +470,10 @@ class Relay:
         except ResultTooLargeError as exc:
             return self._refuse_too_large(head, execution, exc)
         execution.rows += 1
-        return [masked()]
+        try:
+            return [masked()]
+        except MaskingError as exc:
+            return self._refuse_unmaskable(head, execution, exc)
 
     def _refuse_too_large(
         self, head: Expect, execution: Execution, exc: ResultTooLargeError
@@ -477,6 +485,19 @@ class Relay:
         if head.kind is not ExpectKind.QUERY:
             self._drop_until_sync(head)
         return [codec.error_response(exc.sqlstate, exc.message)]
+
+    def _refuse_unmaskable(
+        self, head: Expect, execution: Execution, exc: MaskingError
+    ) -> list[bytes]:
+        """A row that could not be masked does not leave, and neither does the rest of
+        its result: the client gets XX000 in its place, the audit record says why, and
+        the session goes on (the upstream's own state is untouched: the statement ran)."""
+        self._swallow = True
+        execution.error = "masking_failed"
+        if head.kind is not ExpectKind.QUERY:
+            self._drop_until_sync(head)
+        text = f"phigate could not mask this result ({exc}); the rest of it is withheld"
+        return [codec.error_response("XX000", text)]
 
     def _portal_result(self, head: Expect, execution: Execution) -> ResultMasker:
         portal = head.portal
@@ -605,6 +626,13 @@ class Relay:
         if head.kind is ExpectKind.QUERY:
             self._finish(head)
         return self._out(head, msg.raw())
+
+
+def _made(masked: bytes | MaskingError) -> bytes:
+    """A row masked off the loop, or how masking it failed, raised here in order."""
+    if isinstance(masked, MaskingError):
+        raise masked
+    return masked
 
 
 def _expected_to_fail(head: Expect) -> None:

@@ -25,7 +25,7 @@ from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import ProtocolViolation
 from phigate.masking import server_messages
 from phigate.masking._hints import KEEP, TEXT
-from phigate.masking.columns import ColumnInfo, RowMasker
+from phigate.masking.columns import DEFINITION, ColumnInfo, RowMasker
 from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 
@@ -69,6 +69,9 @@ class ResultMasker:
         self.rows: RowMasker = masker.for_columns(column_infos(fields, lineage))
         self.masked = frozenset(i for i, kind in enumerate(self.rows.plan) if kind != KEEP)
         self._masked_order = sorted(self.masked)
+        # Catalog definitions stay SQL text of their own type (a `text[]` of index
+        # columns stays an array in text format): what masking changes is inside quotes.
+        self._typed = frozenset(i for i, kind in enumerate(self.rows.plan) if kind == DEFINITION)
         # What the masker reads: masked columns, and the subject column pseudonyms and
         # date shifts are keyed by (as text when the upstream sent text).
         subject = self.rows.subject
@@ -110,7 +113,7 @@ class ResultMasker:
         out = []
         for i, f in enumerate(self.fields):
             fmt = f.format if client_formats is None else client_formats[i]
-            if i in self.masked:
+            if i in self.masked and not (fmt == 0 and i in self._typed):
                 f = codec.Field(f.name, f.table_oid, f.attnum, TEXT_OID, -1, -1, fmt)
             else:
                 f = codec.Field(

@@ -382,6 +382,9 @@ class ClientConnection:
             self._fatal("08P01", f"protocol violation: {exc}")
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             pass
+        except Exception:  # a bug, not the client's doing: the client still hears why
+            log.exception("wire session failed")
+            self._fatal("XX000", "internal error; the session is closed (see the gateway log)")
         finally:
             await self._end(recorder)
 

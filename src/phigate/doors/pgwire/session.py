@@ -49,6 +49,7 @@ from phigate.doors.pgwire._relay import (
 from phigate.doors.pgwire._session_api import Held, SessionIo, State
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
+from phigate.masking.detect import MaskingError
 from phigate.pipeline.gateway import Gateway
 from phigate.sql import SessionClassifier, SqlAnalysis
 from phigate.sql.copy_format import copy_csv_statements
@@ -513,10 +514,13 @@ class Session:
     async def on_upstream_off_loop(self, msg: Message) -> None:
         """`on_upstream` for a large row: masked on the masking pool, relayed in order."""
         assert self.relay is not None
-        masked = None
+        masked: bytes | MaskingError | None = None
         if self.relay.worth_masking(msg):
             work = self.relay.row_work(msg)
-            masked = await off_loop(self.gateway.settings.limits, work, msg)
+            try:
+                masked = await off_loop(self.gateway.settings.limits, work, msg)
+            except MaskingError as exc:  # answered in order, as the relay answers any
+                masked = exc
         self.on_upstream(msg, masked)
 
     @property
@@ -535,7 +539,7 @@ class Session:
                 self.io.to_client(b"".join(out))
             self._after_upstream()
 
-    def on_upstream(self, msg: Message, masked: bytes | None = None) -> None:
+    def on_upstream(self, msg: Message, masked: bytes | MaskingError | None = None) -> None:
         assert self.relay is not None
         out = self.relay.handle(msg, masked)
         if out:
