@@ -21,14 +21,16 @@ import pytest
 
 import tests.support.cluster as cluster_module
 from tests.adversarial.harness import finding
+from tests.channels.standins import Recorder
+from tests.channels.test_teams import APP_ID, ISSUER, bot_api, invoke, token
 from tests.support.cluster import Cluster, Replica
 
-# ── a replica on a host whose clock is 20 minutes ahead ────────────────────
+# ── a replica on a host whose clock is 20 minutes behind ───────────────────
 # The fault knob of tests/support/cluster.py (PHIGATE_TEST_CLOCK_SKEW_SECONDS) moves
 # `time.time` only. A host whose clock is wrong is wrong for every reading: the
 # `datetime.now()` of the policy engine and of PyJWT too. time-machine moves them all
 # (at the C level), started before phigate imports anything (sitecustomize).
-HOST_SKEW = 20 * 60.0
+HOST_SKEW = -20 * 60.0
 _SITECUSTOMIZE = """
 import os, time
 
@@ -41,7 +43,7 @@ time_machine.travel(time.time() + _skew, tick=True).start()
 
 def _window() -> tuple[str, str]:
     """A daily window (UTC) that holds the true time for the next 9 minutes and does not
-    hold the skewed replica's (20 minutes ahead)."""
+    hold the skewed replica's (20 minutes behind)."""
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     start, end = now - dt.timedelta(minutes=5), now + dt.timedelta(minutes=10)
     return start.strftime("%H:%M"), end.strftime("%H:%M")
@@ -72,9 +74,34 @@ class HostSkewCluster(Cluster):
 
 
 @pytest.fixture(scope="module")
-def skewed_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def bot() -> Iterator[Recorder]:
+    """The Bot Framework stand-in (tests/channels/test_teams.py) every replica uses."""
+    with bot_api() as recorder:
+        yield recorder
+
+
+def _teams(bot: Recorder) -> str:
+    """The replicas' `channels.teams`, tokens judged with a 30 s leeway."""
+    svc = f"{bot.url}/svc/"
+    return (
+        "  teams:\n"
+        f"    app_id: {APP_ID}\n"
+        "    app_password: secret\n"
+        f"    issuer: {ISSUER}\n"
+        f"    openid_metadata_url: {bot.url}/openid\n"
+        f"    token_url: {bot.url}/token\n"
+        f"    service_url_prefixes: [{svc}]\n"
+        "    clock_skew_seconds: 30\n"
+        "    users: {{aad-rev1: {{subject: rev1, groups: [reviewers]}}}}\n"
+        f"    conversations: [{{{{service_url: {svc}, conversation_id: '19:rev'}}}}]\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def skewed_host(tmp_path_factory: pytest.TempPathFactory, bot: Recorder) -> Iterator[Cluster]:
     """Writes run outright, except in a change window (now, by the true time) where
-    they need a reviewer: `rules[].match.time` (docs/configuration.md)."""
+    they need a reviewer: `rules[].match.time` (docs/configuration.md). Teams on
+    every replica."""
     start, end = _window()
     writes = (
         "    - name: writes-need-a-reviewer\n"
@@ -91,7 +118,9 @@ def skewed_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         "      approvals: {{count: 1, groups: [reviewers], expires_in: 3600}}\n"
     )
     patch = pytest.MonkeyPatch()
-    patch.setattr(cluster_module, "CONFIG", cluster_module.CONFIG.replace(writes, windowed))
+    config = cluster_module.CONFIG.replace(writes, windowed)
+    config = config.replace("channels:\n", "channels:\n" + _teams(bot), 1)
+    patch.setattr(cluster_module, "CONFIG", config)
     cluster = HostSkewCluster(tmp_path_factory.mktemp("hostskew"))
     try:
         cluster.start()
@@ -131,7 +160,7 @@ async def test_a_skewed_host_does_not_move_a_policy_time_window(skewed_host: Clu
     state database's clock too." The policy engine is asked at `datetime.now()`
     (pipeline/deciding.py `decide`), the host's clock, never corrected by the offset
     (core/clock.py). With a change window that requires a reviewer now, the replica
-    whose host is 20 minutes ahead believes the window closed and runs the write."""
+    whose host is 20 minutes behind believes the window has not opened and runs the write."""
     right, skewed = skewed_host.replicas
     assert abs(_offset(skewed) + HOST_SKEW) < 5, "the second replica's host is not skewed"
     assert abs(_offset(right)) < 5
@@ -141,3 +170,38 @@ async def test_a_skewed_host_does_not_move_a_policy_time_window(skewed_host: Clu
     asked, key = await _write(skewed_host, skewed)
     ran = _in_ledger(skewed_host, key)
     assert (asked.status_code, ran) == (202, False), f"{asked.status_code} {asked.text[:300]}"
+
+
+@finding(
+    2,
+    "a replica on a host whose clock is behind accepts a Bot Framework token after its "
+    "exp: Teams tokens are judged by PyJWT's clock, not the shared one",
+)
+async def test_a_skewed_host_does_not_extend_a_teams_token(
+    skewed_host: Cluster, bot: Recorder
+) -> None:
+    """docs/deploy-replicas.md lists "Slack and Teams freshness windows" among the times
+    a replica reads on the state database's clock. The Teams door hands `exp` to
+    `jwt.decode` (doors/channels/teams.py `authenticate`), which reads the host's
+    `datetime.now()`: OIDC is judged by `check_times` on the shared clock, Teams is
+    not. A token that expired two minutes ago (leeway 30 s) is refused by the replica
+    whose clock is right and records a vote on the one 20 minutes behind."""
+    right, skewed = skewed_host.replicas
+    assert abs(_offset(skewed) + HOST_SKEW) < 5, "the second replica's host is not skewed"
+    asked, _ = await _write(skewed_host, right)
+    assert asked.status_code == 202, asked.text
+    approval_id = str(asked.json()["approval"]["id"])
+    stale = token(bot, exp=int(dt.datetime.now(dt.UTC).timestamp()) - 120)
+    answers = []
+    for replica, activity_id in ((right, "stale-1"), (skewed, "stale-2")):
+        async with httpx.AsyncClient(base_url=replica.url, timeout=30) as client:
+            answer = await client.post(
+                "/teams/messages",
+                json=invoke(bot, approval_id, "approve", "aad-rev1", activity_id),
+                headers={"Authorization": f"Bearer {stale}"},
+            )
+        answers.append(answer.status_code)
+    with psycopg.connect(skewed_host.state_pg.dsn()) as conn:
+        row = conn.execute("SELECT state FROM approvals WHERE id = %s", (approval_id,)).fetchone()
+    assert row is not None
+    assert (answers, row[0]) == ([401, 401], "pending")
