@@ -8,6 +8,7 @@ Attacks that held are ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import re
@@ -20,6 +21,7 @@ import psycopg
 import pytest
 
 import tests.support.cluster as cluster_module
+from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder
 from tests.channels.test_teams import APP_ID, ISSUER, bot_api, invoke, token
@@ -205,3 +207,21 @@ async def test_a_skewed_host_does_not_extend_a_teams_token(
         row = conn.execute("SELECT state FROM approvals WHERE id = %s", (approval_id,)).fetchone()
     assert row is not None
     assert (answers, row[0]) == ([401, 401], "pending")
+
+
+async def test_held_a_skewed_host_does_not_extend_an_api_token(skewed_host: Cluster) -> None:
+    """Held: an API token that expired by the shared clock is refused by the replica
+    whose whole host clock is 20 minutes behind (token expiry reads `core.clock`)."""
+    from tests.adversarial.test_findings_round12a import (
+        _short_token,
+        _until_state_clock_passes,
+    )
+
+    _right, skewed = skewed_host.replicas
+    token_text, expires_at = await _short_token(skewed_host, "rev1", PrincipalKind.HUMAN)
+    await asyncio.to_thread(_until_state_clock_passes, skewed_host, expires_at + 1.0)
+    async with httpx.AsyncClient(base_url=skewed.url, timeout=30) as client:
+        answer = await client.get(
+            "/v1/approvals", headers={"Authorization": f"Bearer {token_text}"}
+        )
+    assert answer.status_code == 401, answer.text
