@@ -21,11 +21,14 @@ import psycopg
 import pytest
 
 import tests.support.cluster as cluster_module
+from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder
 from tests.channels.test_teams import APP_ID, ISSUER, bot_api, invoke, token
+from tests.conftest import Harness
 from tests.support.cluster import Cluster, Replica
+from tests.support.state import token_store
 
 # ── a replica on a host whose clock is 20 minutes behind ───────────────────
 # The fault knob of tests/support/cluster.py (PHIGATE_TEST_CLOCK_SKEW_SECONDS) moves
@@ -225,3 +228,44 @@ async def test_held_a_skewed_host_does_not_extend_an_api_token(skewed_host: Clus
             "/v1/approvals", headers={"Authorization": f"Bearer {token_text}"}
         )
     assert answer.status_code == 401, answer.text
+
+
+# ── one person under an invisible spelling ─────────────────────────────────
+# Marks that draw nothing: COMBINING GRAPHEME JOINER, VARIATION SELECTOR-16 and
+# VARIATION SELECTOR-17 (all category Mn, script Inherited; NFKC keeps them).
+INVISIBLE_MARKS = ("\u034f", "\ufe0f", "\U000e0100")
+
+
+@finding(
+    3,
+    "a subject ending in a mark that draws nothing (U+034F, a variation selector) is a "
+    "second person: it approves the request of the agent acting for dana",
+)
+async def test_an_invisible_mark_does_not_make_dana_a_second_person(harness: Harness) -> None:
+    """docs/oidc.md: "no spelling of a name is a second person"; the look-alike
+    check refuses Cyrillic letters and format characters (Cf) but not combining marks
+    that render as nothing (identity/subjects.py `_refuse_invisible` lists no Mn). A
+    data-owner identity made out to `dana` + U+034F (an IdP username the user chose,
+    or a token an admin issued to what reads `dana` on the terminal) must be refused
+    or count as dana, who may not approve her agent's write."""
+    approved = []
+    for claim, mark in enumerate(INVISIBLE_MARKS, start=4):
+        write = f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
+        asked = await harness.submit("claims-bot", write)
+        assert asked.status_code == 202, asked.text
+        assert asked.json()["approval"]["eligible_groups"] == ["data-owners"]
+        approval_id = asked.json()["approval"]["id"]
+        try:
+            token_text, _ = token_store(harness.gateway).create(
+                subject="dana" + mark, kind=PrincipalKind.HUMAN, groups=("data-owners",)
+            )
+        except (ValueError, InvalidRequestError):
+            continue  # refused as not one person's name: the promise holds
+        voted = await harness.client.post(
+            f"/v1/approvals/{approval_id}/approve",
+            headers={"Authorization": f"Bearer {token_text}"},
+            json={"comment": "ok"},
+        )
+        if voted.status_code == 200 or harness.gateway.approval(approval_id).state != "pending":
+            approved.append(f"U+{ord(mark):04X}")
+    assert approved == [], f"dana + {approved} approved the write her agent asked for"
