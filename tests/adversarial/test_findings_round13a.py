@@ -230,10 +230,34 @@ async def test_held_a_skewed_host_does_not_extend_an_api_token(skewed_host: Clus
     assert answer.status_code == 401, answer.text
 
 
-# ── one person under an invisible spelling ─────────────────────────────────
+# ── one person under another spelling ──────────────────────────────────────
 # Marks that draw nothing: COMBINING GRAPHEME JOINER, VARIATION SELECTOR-16 and
 # VARIATION SELECTOR-17 (all category Mn, script Inherited; NFKC keeps them).
 INVISIBLE_MARKS = ("\u034f", "\ufe0f", "\U000e0100")
+# LATIN SMALL LETTER ALPHA (U+0251): a Latin letter Unicode lists as confusable with `a`.
+LATIN_LOOK_ALIKES = ("d\u0251n\u0251", "dan\u0251")
+
+
+async def _approves_for_dana(harness: Harness, subject: str, claim: int) -> bool:
+    """Whether a data-owner identity made out to `subject` approves a write of the agent
+    that acts for dana (a refusal to make the identity counts as the promise holding)."""
+    write = f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
+    asked = await harness.submit("claims-bot", write)
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["approval"]["eligible_groups"] == ["data-owners"]
+    approval_id = asked.json()["approval"]["id"]
+    try:
+        token_text, _ = token_store(harness.gateway).create(
+            subject=subject, kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )
+    except (ValueError, InvalidRequestError):
+        return False  # refused as not one person's name: the promise holds
+    voted = await harness.client.post(
+        f"/v1/approvals/{approval_id}/approve",
+        headers={"Authorization": f"Bearer {token_text}"},
+        json={"comment": "ok"},
+    )
+    return voted.status_code == 200 or harness.gateway.approval(approval_id).state != "pending"
 
 
 @finding(
@@ -248,24 +272,27 @@ async def test_an_invisible_mark_does_not_make_dana_a_second_person(harness: Har
     data-owner identity made out to `dana` + U+034F (an IdP username the user chose,
     or a token an admin issued to what reads `dana` on the terminal) must be refused
     or count as dana, who may not approve her agent's write."""
-    approved = []
-    for claim, mark in enumerate(INVISIBLE_MARKS, start=4):
-        write = f"UPDATE claims SET status = 'paid' WHERE id = {claim}"
-        asked = await harness.submit("claims-bot", write)
-        assert asked.status_code == 202, asked.text
-        assert asked.json()["approval"]["eligible_groups"] == ["data-owners"]
-        approval_id = asked.json()["approval"]["id"]
-        try:
-            token_text, _ = token_store(harness.gateway).create(
-                subject="dana" + mark, kind=PrincipalKind.HUMAN, groups=("data-owners",)
-            )
-        except (ValueError, InvalidRequestError):
-            continue  # refused as not one person's name: the promise holds
-        voted = await harness.client.post(
-            f"/v1/approvals/{approval_id}/approve",
-            headers={"Authorization": f"Bearer {token_text}"},
-            json={"comment": "ok"},
-        )
-        if voted.status_code == 200 or harness.gateway.approval(approval_id).state != "pending":
-            approved.append(f"U+{ord(mark):04X}")
+    approved = [
+        f"U+{ord(mark):04X}"
+        for claim, mark in enumerate(INVISIBLE_MARKS, start=4)
+        if await _approves_for_dana(harness, "dana" + mark, claim)
+    ]
     assert approved == [], f"dana + {approved} approved the write her agent asked for"
+
+
+@finding(
+    4,
+    "a subject spelled with a Latin look-alike letter (U+0251 for a) is a second person: "
+    "the confusables check runs only on subjects in another script",
+)
+async def test_a_latin_look_alike_does_not_make_dana_a_second_person(harness: Harness) -> None:
+    """identity/subjects.py `_refuse_look_alike` consults Unicode's confusables only
+    when a subject is not wholly Latin, so `dɑnɑ` (U+0251 LATIN SMALL LETTER ALPHA,
+    which Unicode's confusables map to `a`) is a person of its own and approves the
+    write of the agent acting for dana."""
+    approved = [
+        subject
+        for claim, subject in enumerate(LATIN_LOOK_ALIKES, start=7)
+        if await _approves_for_dana(harness, subject, claim)
+    ]
+    assert approved == [], f"{approved} approved the write dana's agent asked for"
