@@ -23,7 +23,6 @@ import pytest
 import tests.support.cluster as cluster_module
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder
 from tests.channels.test_teams import APP_ID, ISSUER, bot_api, invoke, token
 from tests.conftest import Harness
@@ -155,11 +154,6 @@ async def _write(cluster: Cluster, replica: Replica) -> tuple[httpx.Response, st
     return await cluster.post(replica, "/v1/actions", "bot", body, 30), key
 
 
-@finding(
-    1,
-    "a replica on a skewed host judges a policy rule's time window by its own clock: "
-    "a write the shared clock puts in a change window runs there without approval",
-)
 async def test_a_skewed_host_does_not_move_a_policy_time_window(skewed_host: Cluster) -> None:
     """docs/deploy-replicas.md: "Every other time a replica reads or writes is on the
     state database's clock too." The policy engine is asked at `datetime.now()`
@@ -177,11 +171,6 @@ async def test_a_skewed_host_does_not_move_a_policy_time_window(skewed_host: Clu
     assert (asked.status_code, ran) == (202, False), f"{asked.status_code} {asked.text[:300]}"
 
 
-@finding(
-    2,
-    "a replica on a host whose clock is behind accepts a Bot Framework token after its "
-    "exp: Teams tokens are judged by PyJWT's clock, not the shared one",
-)
 async def test_a_skewed_host_does_not_extend_a_teams_token(
     skewed_host: Cluster, bot: Recorder
 ) -> None:
@@ -260,11 +249,6 @@ async def _approves_for_dana(harness: Harness, subject: str, claim: int) -> bool
     return voted.status_code == 200 or harness.gateway.approval(approval_id).state != "pending"
 
 
-@finding(
-    3,
-    "a subject ending in a mark that draws nothing (U+034F, a variation selector) is a "
-    "second person: it approves the request of the agent acting for dana",
-)
 async def test_an_invisible_mark_does_not_make_dana_a_second_person(harness: Harness) -> None:
     """docs/oidc.md: "no spelling of a name is a second person"; the look-alike
     check refuses Cyrillic letters and format characters (Cf) but not combining marks
@@ -280,11 +264,6 @@ async def test_an_invisible_mark_does_not_make_dana_a_second_person(harness: Har
     assert approved == [], f"dana + {approved} approved the write her agent asked for"
 
 
-@finding(
-    4,
-    "a subject spelled with a Latin look-alike letter (U+0251 for a) is a second person: "
-    "the confusables check runs only on subjects in another script",
-)
 async def test_a_latin_look_alike_does_not_make_dana_a_second_person(harness: Harness) -> None:
     """identity/subjects.py `_refuse_look_alike` consults Unicode's confusables only
     when a subject is not wholly Latin, so `dɑnɑ` (U+0251 LATIN SMALL LETTER ALPHA,
