@@ -1,0 +1,146 @@
+"""Round 13b: a promises-only attack on phigate after round 12's fixes.
+
+The HTTP connector's promise that the gateway's own credential never comes back "in
+any form (any encoding)", and the wire door with psycopg. Open findings are strict
+xfails (`finding`): the mark comes off when the finding is fixed. Attacks that held
+stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adversarial.harness import finding, http_upstream, json_documents
+from tests.conftest import Harness
+from tests.connectors.support import harness_with
+
+# The credential of the `api` connection (a bearer token).
+CREDENTIAL = "gw-S3cr3t-Token-7f3a9c2e1b"
+RAW = CREDENTIAL.encode()
+
+# Forms the scrubber reads (docs/http.md): held.
+HELD = {
+    "as-sent": CREDENTIAL,
+    "percent": "".join(f"%{b:02X}" for b in RAW),
+    "json-unicode": "".join(f"\\u{b:04x}" for b in RAW),
+    "c-hex": "".join(f"\\x{b:02x}" for b in RAW),
+    "html-decimal": "".join(f"&#{b};" for b in RAW),
+    "hex": RAW.hex(),
+    "base64": base64.b64encode(RAW).decode(),
+}
+
+# Byte and escape encodings other tools print, which the scrubber does not decode.
+ESCAPES = {
+    # C, Python, bash $'…', PostgreSQL E'…' and `od -b`: one octal escape per byte
+    "octal": "".join(f"\\{b:03o}" for b in RAW),
+    # ES2015, Rust, Swift, PHP: `\u{67}`
+    "unicode-braces": "".join(f"\\u{{{b:x}}}" for b in RAW),
+    # HTML5 reads a numeric reference without its `;` (browsers decode it)
+    "html-no-semicolon": "".join(f"&#x{b:x} " for b in RAW).replace(" ", ""),
+    # quoted-printable (MIME), every byte encoded
+    "quoted-printable": "".join(f"={b:02X}" for b in RAW),
+    # Go's %#v of a []byte
+    "go-bytes": "[]byte{" + ", ".join(f"0x{b:02x}" for b in RAW) + "}",
+}
+
+# The credential's bytes as JSON numbers or in another text encoding.
+ENCODINGS: dict[str, Any] = {
+    # Node.js: JSON.stringify(Buffer.from(token)) — an echo server's default dump
+    "node-buffer": {"type": "Buffer", "data": list(RAW)},
+    # Windows and .NET: base64 of UTF-16LE (PowerShell -EncodedCommand, Convert.ToBase64String)
+    "base64-utf16": base64.b64encode(CREDENTIAL.encode("utf-16-le")).decode(),
+}
+
+DOCUMENTS: dict[str, object] = {
+    **{f"/held/{k}": {"you_sent": v} for k, v in HELD.items()},
+    **{f"/escape/{k}": {"you_sent": v} for k, v in ESCAPES.items()},
+    **{f"/encoding/{k}": {"you_sent": v} for k, v in ENCODINGS.items()},
+}
+
+
+@pytest.fixture(scope="module")
+def documents() -> Iterator[str]:
+    with http_upstream(json_documents(DOCUMENTS), "round13b-documents") as address:
+        yield address
+
+
+@pytest.fixture
+async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
+    connection = {
+        "type": "http",
+        "base_url": f"http://{documents}",
+        "auth": {"scheme": "bearer", "value": CREDENTIAL},
+    }
+    harness = await harness_with(tmp_path, {"api": connection})
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+async def _echoed(api: Harness, path: str) -> Any:
+    """What the agent gets back under `you_sent` for a GET of `path`."""
+    answer = await api.client.post(
+        "/v1/actions",
+        headers={"Authorization": f"Bearer {api.tokens['claims-bot']}"},
+        json={"connection": "api", "request": {"method": "GET", "path": path}},
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["result"]["body"]["you_sent"]
+
+
+# ── the HTTP connector: the gateway's credential in other encodings ─────────────
+@pytest.mark.parametrize("form", sorted(HELD))
+async def test_held_the_credential_in_the_forms_the_docs_name_is_redacted(
+    api: Harness, form: str
+) -> None:
+    shown = json.dumps(await _echoed(api, f"/held/{form}"))
+    assert "REDACTED" in shown, shown
+
+
+@finding(
+    1,
+    "the credential escaped byte by byte in a syntax the scrubber does not decode (octal, "
+    "\\u{..}, HTML references without ';', quoted-printable, Go's 0x.. list) comes back",
+)
+@pytest.mark.parametrize("form", sorted(ESCAPES))
+async def test_the_credential_escaped_in_other_syntaxes_is_redacted(
+    api: Harness, form: str
+) -> None:
+    """docs/http.md: every credential is scrubbed "in every form an upstream could echo
+    it ... with any of its characters escaped", and lists the escapes it decodes
+    (percent, `\\uXXXX`, `\\xXX`, HTML references). The escapes the languages and
+    tools around it print are not all among them: `\\147\\167…` (C, Python, bash
+    `$'…'`, PostgreSQL `E''`), `\\u{67}` (JavaScript, Rust, Swift, PHP), `&#x67&#x77`
+    (HTML5 ends a numeric reference without its `;`), `=67=77` (quoted-printable) and
+    `[]byte{0x67, …}` (Go's `%#v`) all hand the bearer token back to the agent,
+    one mechanical decode away."""
+    echo = ESCAPES[form]
+    shown = await _echoed(api, f"/escape/{form}")
+    assert echo not in json.dumps(shown) and shown != echo, shown
+
+
+@finding(
+    2,
+    "the credential's bytes as a JSON array of numbers (Node's Buffer) or as base64 of "
+    "UTF-16 (.NET, PowerShell) come back unredacted",
+)
+@pytest.mark.parametrize("form", sorted(ENCODINGS))
+async def test_the_credentials_bytes_in_another_encoding_are_redacted(
+    api: Harness, form: str
+) -> None:
+    """An echo endpoint written in Node that returns the request's header as a
+    `Buffer` answers `{"type": "Buffer", "data": [103, 119, …]}` (what
+    `JSON.stringify` makes of one); a .NET service that logs a value base64-encodes
+    its UTF-16 (`Convert.ToBase64String(Encoding.Unicode.GetBytes(…))`). The scrubber
+    looks for the credential's UTF-8 bytes only, in text only: neither is redacted."""
+    echo = ENCODINGS[form]
+    shown = await _echoed(api, f"/encoding/{form}")
+    assert shown != echo, shown
