@@ -8,17 +8,26 @@ stay as ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import finding, http_upstream, json_documents
+from tests.adversarial.test_findings_round4 import client, tags, wire
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
+
+__all__ = ["client", "wire"]  # fixtures shared with round 4
 
 # The credential of the `api` connection (a bearer token).
 CREDENTIAL = "gw-S3cr3t-Token-7f3a9c2e1b"
@@ -144,3 +153,56 @@ async def test_the_credentials_bytes_in_another_encoding_are_redacted(
     echo = ENCODINGS[form]
     shown = await _echoed(api, f"/encoding/{form}")
     assert shown != echo, shown
+
+
+# ── the wire door: session settings and an approved write ───────────────────────
+def _encounter_date(dsn: str, encounter: int) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute(
+            "SELECT encounter_date::text FROM encounters WHERE id = %s", (encounter,)
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _in_dmy(dsn: str, sql: str) -> str:
+    with psycopg.connect(dsn) as direct:
+        direct.execute("SET DateStyle = 'ISO, DMY'")
+        row = direct.execute(sql).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def _query(client: RawClient, sql: str) -> list[codec.Message]:
+    client.send(codec.query(sql))
+    return await client.until(b"Z")
+
+
+@finding(
+    3,
+    "an approved write runs on the writer without the session's DateStyle: "
+    "'03/04/2024' written in a DMY session is stored as 4 March, not 3 April",
+)
+async def test_an_approved_write_means_what_it_means_in_the_clients_session(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """docs/sql.md lists `SET` of a client setting as a read, and the wire door lets a
+    session set `DateStyle` (drivers and tools do: psql's `PGDATESTYLE`, a European
+    application's `SET DateStyle = 'ISO, DMY'`). A write on a read-only session runs on
+    the writer, a connection with the server's defaults, so the same text means another
+    date there: the reviewer approves `encounter_date = '03/04/2024'` in a session where
+    it is 3 April, and 4 March is written. The write must mean on the writer what it
+    means in the session it came from (or be refused when it cannot)."""
+    encounter = 7
+    sql = f"UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = {encounter}"
+    answers = await _query(client, "SET DateStyle = 'ISO, DMY'")
+    assert not error_fields(answers), answers
+    assert [m.body for m in answers if m.type == b"S"] == [b"DateStyle\0ISO, DMY\0"]
+    assert await asyncio.to_thread(_in_dmy, ehr_dsn, "SELECT '03/04/2024'::date::text") == (
+        "2024-04-03"
+    )  # what the text means in such a session
+    assert error_fields(await _query(client, sql))["C"] == "55000"
+    assert await approve_all(wire) == [{"sql": sql, "params": []}]
+    answers = await _query(client, sql)
+    assert tags(answers) == ["UPDATE 1"], answers
+    assert await asyncio.to_thread(_encounter_date, ehr_dsn, encounter) == "2024-04-03"
