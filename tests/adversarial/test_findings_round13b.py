@@ -156,21 +156,34 @@ async def test_the_credentials_bytes_in_another_encoding_are_redacted(
 
 
 # ── the wire door: session settings and an approved write ───────────────────────
-def _encounter_date(dsn: str, encounter: int) -> str:
-    with psycopg.connect(dsn) as direct:
-        row = direct.execute(
-            "SELECT encounter_date::text FROM encounters WHERE id = %s", (encounter,)
-        ).fetchone()
-    assert row is not None
-    return str(row[0])
+# A client setting, a write whose meaning it changes, and how to read back what the
+# write stored: (SET, write, read-back query).
+SETTINGS = {
+    "DateStyle": (
+        "SET DateStyle = 'ISO, DMY'",
+        "UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = 7",
+        "SELECT encounter_date::text FROM encounters WHERE id = 7",
+    ),
+    "TimeZone": (
+        "SET TimeZone = 'Asia/Tokyo'",
+        "UPDATE clinical_notes SET written_at = timestamptz '2024-06-01 12:00+00' WHERE id = 7",
+        "SELECT written_at::text FROM clinical_notes WHERE id = 7",
+    ),
+}
 
 
-def _in_dmy(dsn: str, sql: str) -> str:
+def _stored(dsn: str, setting: str) -> tuple[str, str]:
+    """What the write stores when run directly in a session with the setting (the
+    meaning the client asked for, rolled back), and what the table holds now."""
+    set_sql, write, read = SETTINGS[setting]
     with psycopg.connect(dsn) as direct:
-        direct.execute("SET DateStyle = 'ISO, DMY'")
-        row = direct.execute(sql).fetchone()
-    assert row is not None
-    return str(row[0])
+        now = direct.execute(read).fetchone()
+        direct.execute(set_sql)
+        direct.execute(write)
+        meant = direct.execute(read).fetchone()
+        direct.rollback()
+    assert now is not None and meant is not None
+    return str(meant[0]), str(now[0])
 
 
 async def _query(client: RawClient, sql: str) -> list[codec.Message]:
@@ -180,29 +193,31 @@ async def _query(client: RawClient, sql: str) -> list[codec.Message]:
 
 @finding(
     3,
-    "an approved write runs on the writer without the session's DateStyle: "
+    "an approved write runs on the writer without the session's DateStyle or TimeZone: "
     "'03/04/2024' written in a DMY session is stored as 4 March, not 3 April",
 )
+@pytest.mark.parametrize("setting", sorted(SETTINGS))
 async def test_an_approved_write_means_what_it_means_in_the_clients_session(
-    wire: Wire, client: RawClient, ehr_dsn: str
+    wire: Wire, client: RawClient, ehr_dsn: str, setting: str
 ) -> None:
     """docs/sql.md lists `SET` of a client setting as a read, and the wire door lets a
-    session set `DateStyle` (drivers and tools do: psql's `PGDATESTYLE`, a European
-    application's `SET DateStyle = 'ISO, DMY'`). A write on a read-only session runs on
-    the writer, a connection with the server's defaults, so the same text means another
-    date there: the reviewer approves `encounter_date = '03/04/2024'` in a session where
-    it is 3 April, and 4 March is written. The write must mean on the writer what it
-    means in the session it came from (or be refused when it cannot)."""
-    encounter = 7
-    sql = f"UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = {encounter}"
-    answers = await _query(client, "SET DateStyle = 'ISO, DMY'")
+    session set `DateStyle` and `TimeZone` (drivers and tools do: libpq's `PGDATESTYLE`
+    and `PGTZ`, an application's `SET TimeZone = 'Asia/Tokyo'`). A write on a read-only
+    session runs on the writer, a connection with the server's defaults, so the same
+    text means another value there: the reviewer approves `encounter_date =
+    '03/04/2024'` in a session where it is 3 April, and 4 March is written; a
+    `timestamp` set from `timestamptz '… 12:00+00'` in a Tokyo session is 21:00, on
+    the writer 12:00.
+    The write must mean on the writer what it means in the session it came from (or
+    be refused when it cannot); the reviewer is not shown the session's settings."""
+    set_sql, write, _ = SETTINGS[setting]
+    answers = await _query(client, set_sql)
     assert not error_fields(answers), answers
-    assert [m.body for m in answers if m.type == b"S"] == [b"DateStyle\0ISO, DMY\0"]
-    assert await asyncio.to_thread(_in_dmy, ehr_dsn, "SELECT '03/04/2024'::date::text") == (
-        "2024-04-03"
-    )  # what the text means in such a session
-    assert error_fields(await _query(client, sql))["C"] == "55000"
-    assert await approve_all(wire) == [{"sql": sql, "params": []}]
-    answers = await _query(client, sql)
+    meant, before = await asyncio.to_thread(_stored, ehr_dsn, setting)
+    assert meant != before  # the write changes the row in the client's session
+    assert error_fields(await _query(client, write))["C"] == "55000"
+    assert await approve_all(wire) == [{"sql": write, "params": []}]
+    answers = await _query(client, write)
     assert tags(answers) == ["UPDATE 1"], answers
-    assert await asyncio.to_thread(_encounter_date, ehr_dsn, encounter) == "2024-04-03"
+    after = await asyncio.to_thread(_stored, ehr_dsn, setting)
+    assert after[1] == meant, f"the session meant {meant}; the writer stored {after[1]}"
