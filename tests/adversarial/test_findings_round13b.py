@@ -17,11 +17,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql as pgsql
 
 from phigate.doors.pgwire import _codec as codec
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import finding, http_upstream, json_documents
 from tests.adversarial.test_findings_round4 import client, tags, wire
-from tests.conftest import Harness
+from tests.conftest import Harness, reader_dsn_for
 from tests.connectors.support import harness_with
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
@@ -169,7 +171,31 @@ SETTINGS = {
         "UPDATE clinical_notes SET written_at = timestamptz '2024-06-01 12:00+00' WHERE id = 7",
         "SELECT written_at::text FROM clinical_notes WHERE id = 7",
     ),
+    # pg_catalog first, as docs/sql.md asks: a read; `staging` is the operator's
+    # schema beside `public` (see _staging)
+    "search_path": (
+        "SET search_path = pg_catalog, staging",
+        "UPDATE claims SET status = 'r13b-staged' WHERE id = 7",
+        "SELECT status FROM staging.claims WHERE id = 7",
+    ),
 }
+
+
+def _staging(pg_server: EmbeddedPostgres, ehr_dsn: str) -> None:
+    """A second schema with a `claims` of its own, as databases that stage data beside
+    production hold, readable by the reader role and writable by the writer."""
+    info = psycopg.conninfo.conninfo_to_dict(ehr_dsn)
+    reader = psycopg.conninfo.conninfo_to_dict(reader_dsn_for(ehr_dsn))["user"]
+    writer = info["user"]
+    with psycopg.connect(pg_server.dsn(str(info["dbname"])), autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        admin.execute("CREATE TABLE IF NOT EXISTS staging.claims AS SELECT * FROM public.claims")
+        for role, rights in ((reader, "SELECT"), (writer, "SELECT, UPDATE")):
+            name = pgsql.Identifier(str(role))
+            admin.execute(pgsql.SQL("GRANT USAGE ON SCHEMA staging TO {}").format(name))
+            admin.execute(
+                pgsql.SQL("GRANT {} ON staging.claims TO {}").format(pgsql.SQL(rights), name)
+            )
 
 
 def _stored(dsn: str, setting: str) -> tuple[str, str]:
@@ -198,7 +224,7 @@ async def _query(client: RawClient, sql: str) -> list[codec.Message]:
 )
 @pytest.mark.parametrize("setting", sorted(SETTINGS))
 async def test_an_approved_write_means_what_it_means_in_the_clients_session(
-    wire: Wire, client: RawClient, ehr_dsn: str, setting: str
+    wire: Wire, client: RawClient, ehr_dsn: str, pg_server: EmbeddedPostgres, setting: str
 ) -> None:
     """docs/sql.md lists `SET` of a client setting as a read, and the wire door lets a
     session set `DateStyle` and `TimeZone` (drivers and tools do: libpq's `PGDATESTYLE`
@@ -209,8 +235,12 @@ async def test_an_approved_write_means_what_it_means_in_the_clients_session(
     `timestamp` set from `timestamptz '… 12:00+00'` in a Tokyo session is 21:00, on
     the writer 12:00.
     The write must mean on the writer what it means in the session it came from (or
-    be refused when it cannot); the reviewer is not shown the session's settings."""
+    be refused when it cannot); the reviewer is not shown the session's settings.
+    With `search_path = pg_catalog, staging` (allowed: pg_catalog comes first) an
+    `UPDATE claims` the session means for `staging.claims` is run on `public.claims`,
+    the production table."""
     set_sql, write, _ = SETTINGS[setting]
+    await asyncio.to_thread(_staging, pg_server, ehr_dsn)
     answers = await _query(client, set_sql)
     assert not error_fields(answers), answers
     meant, before = await asyncio.to_thread(_stored, ehr_dsn, setting)
