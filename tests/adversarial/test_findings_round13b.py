@@ -23,9 +23,9 @@ from phigate.doors.pgwire import _codec as codec
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import finding, http_upstream, json_documents
 from tests.adversarial.test_findings_round4 import client, tags, wire
-from tests.conftest import Harness, reader_dsn_for
+from tests.conftest import Harness, demo_config, reader_dsn_for
 from tests.connectors.support import harness_with
-from tests.pgwire.conftest import Wire
+from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
 
@@ -251,3 +251,97 @@ async def test_an_approved_write_means_what_it_means_in_the_clients_session(
     assert tags(answers) == ["UPDATE 1"], answers
     after = await asyncio.to_thread(_stored, ehr_dsn, setting)
     assert after[1] == meant, f"the session meant {meant}; the writer stored {after[1]}"
+
+
+# ── the wire door: a search_path the gateway does not resolve names with ───────────
+STAGING_DENIED = {
+    "name": "staging-is-off-limits",
+    "match": {"tables": ["staging.*"]},
+    "decision": "deny",
+    "reason": "the staging schema holds raw imports; agents never read it",
+}
+
+
+def _intake(pg_server: EmbeddedPostgres, ehr_dsn: str) -> None:
+    """`staging.intake`, a table of raw imports (an SSN per row) only in `staging`,
+    readable by the reader role as the database allows; the policy denies it."""
+    info = psycopg.conninfo.conninfo_to_dict(ehr_dsn)
+    reader_info = psycopg.conninfo.conninfo_to_dict(reader_dsn_for(ehr_dsn))
+    reader = pgsql.Identifier(str(reader_info["user"]))
+    with psycopg.connect(pg_server.dsn(str(info["dbname"])), autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        admin.execute(
+            "CREATE TABLE IF NOT EXISTS staging.intake AS "
+            "SELECT id, ssn, last_name FROM public.patients ORDER BY id LIMIT 20"
+        )
+        admin.execute(pgsql.SQL("GRANT USAGE ON SCHEMA staging TO {}").format(reader))
+        admin.execute(pgsql.SQL("GRANT SELECT ON staging.intake TO {}").format(reader))
+
+
+def _through_wire(dsn: str, statements: list[str]) -> tuple[str, str]:
+    """(outcome of the last statement: executed | SQLSTATE, what came back)."""
+    out: list[str] = []
+    status = "executed"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.add_notice_handler(lambda d: None)
+        for sql in statements:
+            status = "executed"
+            try:
+                cur = conn.execute(sql)
+                if cur.description is not None:
+                    out.append(json.dumps(cur.fetchall(), default=str))
+            except psycopg.Error as e:
+                status = e.sqlstate or "error"
+                out.append(str(e))
+    return status, "\n".join(out)
+
+
+@pytest.fixture
+async def staged(tmp_path: Path, ehr_dsn: str, pg_server: EmbeddedPostgres) -> AsyncIterator[Wire]:
+    """A wire door whose policy is the demo's plus a rule denying `staging.*`."""
+    await asyncio.to_thread(_intake, pg_server, ehr_dsn)
+    (tmp_path / "demo").mkdir()
+    policy = demo_config(tmp_path / "demo", ehr_dsn).policy.model_dump(mode="json")
+    policy["rules"] = [STAGING_DENIED, *policy["rules"]]
+    harness, listener = await start_wire(
+        tmp_path, ehr_dsn, overrides={"policy": policy}, approval_wait_seconds=0.3
+    )
+    try:
+        yield Wire(harness, listener)
+    finally:
+        await listener.close()
+        await harness.gateway.close()
+
+
+@finding(
+    4,
+    "after SET search_path = pg_catalog, staging (a harmless setting to the gateway), "
+    "an unqualified name reads staging's table while policy matches public's: a rule "
+    "denying staging.* is bypassed",
+)
+async def test_a_table_the_policy_denies_stays_denied_whatever_the_search_path(
+    staged: Wire,
+) -> None:
+    """docs/sql.md classifies `SET` of `search_path` as a read unless it puts a schema
+    before `pg_catalog`. The server then resolves unqualified names in that path; the
+    gateway resolves them in the default one (`public`). With a rule denying
+    `staging.*` (a schema of raw imports, or another tenant's schema beside the
+    agent's), `SELECT … FROM staging.intake` is denied, but after `SET search_path =
+    pg_catalog, staging` the same rows come back for `SELECT … FROM intake`, which the
+    gateway takes for `public.intake` — and so does a condition on their SSNs
+    (`WHERE ssn LIKE '1%'`), which no predicate rule naming `staging.intake.ssn` would
+    catch either."""
+    dsn = staged.dsn("claims-bot")
+    qualified = await asyncio.to_thread(
+        _through_wire, dsn, ["SELECT count(*) FROM staging.intake WHERE ssn LIKE '1%'"]
+    )
+    assert qualified[0] == "42501", qualified  # the rule holds for the qualified name
+    unqualified = await asyncio.to_thread(
+        _through_wire,
+        dsn,
+        [
+            "SET search_path = pg_catalog, staging",
+            "SELECT count(*) FROM intake WHERE ssn LIKE '1%'",
+        ],
+    )
+    assert unqualified[0] == "42501", f"staging.intake was read: {unqualified}"
