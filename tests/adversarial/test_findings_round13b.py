@@ -345,3 +345,27 @@ async def test_a_table_the_policy_denies_stays_denied_whatever_the_search_path(
         ],
     )
     assert unqualified[0] == "42501", f"staging.intake was read: {unqualified}"
+
+
+# ── the wire door: a write in a failed transaction ──────────────────────────────
+def _status(dsn: str, claim: int) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT status FROM claims WHERE id = %s", (claim,)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def test_held_an_approved_write_in_a_failed_transaction_does_not_run(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """The server skips every statement of a failed transaction block until its end;
+    an approved write sent there must not run on the writer."""
+    write = "UPDATE claims SET status = 'r13b-failed' WHERE id = 11"
+    assert error_fields(await _query(client, write))["C"] == "55000"
+    assert await approve_all(wire) == [{"sql": write, "params": []}]
+    await _query(client, "BEGIN")
+    assert error_fields(await _query(client, "SELECT 1/0"))["C"] == "22012"
+    answers = await _query(client, write)
+    assert error_fields(answers)["C"] in ("25P02", "25001"), answers
+    assert await asyncio.to_thread(_status, ehr_dsn, 11) != "r13b-failed"
+    await _query(client, "ROLLBACK")
