@@ -369,3 +369,55 @@ async def test_held_an_approved_write_in_a_failed_transaction_does_not_run(
     assert error_fields(answers)["C"] in ("25P02", "25001"), answers
     assert await asyncio.to_thread(_status, ehr_dsn, 11) != "r13b-failed"
     await _query(client, "ROLLBACK")
+
+
+# ── masking: a column kept by its name ──────────────────────────────────────────
+def _imports(pg_server: EmbeddedPostgres, ehr_dsn: str) -> list[str]:
+    """`staging.claim_imports`, raw claim lines as a clearinghouse sends them: the
+    status line quotes the patient, `external_id` is the sender's key (the MRN), and a
+    misaligned import put the SSN under `cpt_code`. The PHI values, for the check."""
+    info = psycopg.conninfo.conninfo_to_dict(ehr_dsn)
+    reader_info = psycopg.conninfo.conninfo_to_dict(reader_dsn_for(ehr_dsn))
+    reader = pgsql.Identifier(str(reader_info["user"]))
+    with psycopg.connect(pg_server.dsn(str(info["dbname"])), autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        admin.execute(
+            "CREATE TABLE IF NOT EXISTS staging.claim_imports AS "
+            "SELECT id, 'denied for ' || first_name || ' ' || last_name || ', SSN ' || ssn "
+            "AS status, mrn AS external_id, ssn AS cpt_code "
+            "FROM public.patients ORDER BY id LIMIT 3"
+        )
+        admin.execute(pgsql.SQL("GRANT USAGE ON SCHEMA staging TO {}").format(reader))
+        admin.execute(pgsql.SQL("GRANT SELECT ON staging.claim_imports TO {}").format(reader))
+        rows = admin.execute(
+            "SELECT ssn, mrn, last_name FROM public.patients ORDER BY id LIMIT 3"
+        ).fetchall()
+    return [str(v) for row in rows for v in row]
+
+
+@finding(
+    5,
+    "a column named like a non-PHI one (status, *_id, *_code) is relayed unscanned: "
+    "SSNs, MRNs and names stored in it reach the agent as they are",
+)
+async def test_a_column_kept_by_its_name_is_still_scanned_for_identifiers(
+    wire: Wire, pg_server: EmbeddedPostgres, ehr_dsn: str
+) -> None:
+    """docs/masking.md: a column is classified by its name before its values are
+    sampled, and `id`, `*_id`, codes, amounts, `sex`, `state` (and `status`, `payer`)
+    are kept — passed through byte for byte, never scanned. Names are chosen by
+    whoever designed the table, not by what lands in it: a status line quoting the
+    patient (`denied for Jimmy Gaines, SSN 706-56-7705`), a sender's `external_id`
+    that is the MRN, an SSN in `cpt_code` after a misaligned import. Each comes back
+    as stored, although the same values in a column named `note` would be masked.
+    A kept column could still be scanned for the identifiers the detectors find with
+    certainty (a formatted SSN), or sampled like an unnamed one."""
+    phi = await asyncio.to_thread(_imports, pg_server, ehr_dsn)
+    status, shown = await asyncio.to_thread(
+        _through_wire,
+        wire.dsn("claims-bot"),
+        ["SELECT id, status, external_id, cpt_code FROM staging.claim_imports ORDER BY id"],
+    )
+    assert status == "executed", shown
+    leaked = [value for value in phi if value in shown]
+    assert not leaked, f"unmasked: {leaked}\n{shown}"
