@@ -20,6 +20,8 @@ _SETTINGS_MAY_USE = {
     "phigate.identity._jwks",  # the signing algorithms OIDC settings may name
     "phigate.masking.entities",  # the entity type names profiles list
     "phigate.audit.checkpoint",  # trusted_key_id: a trusted key must parse
+    "phigate.core.clock",  # the replicas' shared clock checkpoints are dated by
+    "phigate.core.ignorable",  # the invisible characters subjects refuse
     "phigate.audit._canonical",  # (what checkpoint signs over)
 }
 

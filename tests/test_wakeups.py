@@ -215,7 +215,7 @@ async def test_approved_rest_writes_are_answered_on_another_replica_by_notificat
     a, b = replicas
     for n in range(20):
         sql = f"UPDATE claims SET status = 'paid' WHERE id = {300 + n}"
-        answer = asyncio.create_task(a.submit("claims-bot", sql, wait=NEVER), name="client")
+        answer = asyncio.create_task(a.submit("claims-bot", sql, wait=30), name="client")
         approval_id = await until_pending(a)
         await approve(b, approval_id)
         response = await asyncio.wait_for(answer, 60)

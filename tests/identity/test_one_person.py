@@ -184,7 +184,7 @@ def test_token_create_refuses_control_and_format_characters(
         main, ["token", "create", "--config", str(config), "--subject", subject, "--kind", "human"]
     )
     assert result.exit_code == 2, result.output
-    assert "control or format" in result.output
+    assert "control, format or invisible" in result.output
 
 
 def test_token_create_keeps_one_kind_per_subject(tmp_path: Path, ehr_dsn: str) -> None:

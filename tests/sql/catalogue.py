@@ -329,7 +329,12 @@ CATALOGUE: list[Case] = [
     Case("SELECT set_config('search_path', ',pg_catalog', false)", R.UNKNOWN),
     Case("SELECT set_config('search_path', 'public pg_catalog', false)", R.UNKNOWN),
     Case("SELECT set_config('search_path', 'PG_CATALOG, public', false)", R.READ),
-    Case("SELECT set_config('search_path', ' \"pg_catalog\" ,  \"$user\"', true)", R.READ),
+    Case("SELECT set_config('search_path', ' \"pg_catalog\" ,  \"$user\", public', true)", R.READ),
+    # Any other path resolves unqualified tables where the gateway does not read them.
+    Case("SET search_path = pg_catalog, staging", R.UNKNOWN),
+    Case("SET search_path = staging", R.UNKNOWN),
+    Case("SELECT set_config('search_path', 'pg_catalog, staging', false)", R.UNKNOWN),
+    Case("SELECT set_config('search_path', '', false)", R.UNKNOWN),
     Case("SELECT 1 === 2", R.UNKNOWN),
     Case("SELECT 1 OPERATOR(public.+) 2", R.UNKNOWN),
     Case("SELEC * FROM patients", R.UNKNOWN),

@@ -9,7 +9,9 @@ every heartbeat, and `now()` is this host's clock plus that offset. Reading the
 database at every comparison would cost a round trip per check; the offset costs one
 per heartbeat and is as good as half that round trip.
 
-With SQLite (one process, one clock) the offset stays 0. `time.time` is looked up at
+With SQLite (one process, one clock) the offset stays 0. A leaf module (the
+configuration reaches it through audit checkpoints): callers export the offset
+(`phigate_clock_offset_seconds`). `time.time` is looked up at
 each call, so a test that skews a replica's `time.time` is corrected like a real drift.
 """
 
@@ -19,8 +21,6 @@ import logging
 import time
 
 import sqlalchemy as sa
-
-from phigate.core import metrics
 
 log = logging.getLogger(__name__)
 
@@ -69,5 +69,4 @@ def calibrate(conn: sa.Connection) -> float | None:
             "behind" if measured > 0 else "ahead of",
         )
     _offset = measured
-    metrics.CLOCK_OFFSET.set(measured)
     return measured

@@ -14,6 +14,8 @@ import unicodedata
 
 from confusable_homoglyphs import categories, confusables
 
+from phigate.core.ignorable import is_ignorable
+
 MAX_SUBJECT_CHARS = 200
 # Control, format (zero-width, direction overrides), surrogate, private-use and
 # unassigned characters, and line/paragraph separators: invisible or ambiguous in
@@ -72,9 +74,10 @@ def same_subject(first: str | None, second: str | None) -> bool:
 
 def _refuse_invisible(text: str) -> None:
     for char in text:
-        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES or is_ignorable(char):
             raise SubjectError(
-                f"a subject must not contain control or format characters (U+{ord(char):04X})"
+                "a subject must not contain control, format or invisible characters "
+                f"(U+{ord(char):04X})"
             )
 
 
@@ -93,6 +96,23 @@ def _refuse_look_alike(subject: str) -> None:
         raise SubjectError("a subject must be written in one script (it mixes look-alikes)")
     if scripts and scripts != {"LATIN"} and _reads_as_latin(subject):
         raise SubjectError("a subject must not be a look-alike of a Latin name")
+    for char in subject:
+        if _passes_for_ascii(char):
+            raise SubjectError(
+                f"a subject must not contain a letter that passes for an ASCII one "
+                f"(U+{ord(char):04X})"
+            )
+
+
+def _passes_for_ascii(char: str) -> bool:
+    """A non-ASCII Latin or common character that Unicode's confusables data says
+    reads as ASCII: `ɑ` (U+0251, Latin alpha) for `a`, `ı` for `i`. Within one script
+    `dɑnɑ` is a second `dana`; refused like a Cyrillic `а` (accented letters such as
+    `é` have no ASCII prototype and stay allowed)."""
+    if char.isascii() or categories.alias(char) not in ("LATIN", "COMMON"):
+        return False
+    prototypes = confusables.confusables_data.get(char, ())
+    return any(str(p["c"]).isascii() for p in prototypes)
 
 
 def _reads_as_latin(subject: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from phigate.config import Settings
 from phigate.connectors.base import Connector
+from phigate.core import clock
 from phigate.core.actions import Action, Description
 from phigate.core.errors import NotAllowedError, NotFoundError
 from phigate.core.risk import RiskClass
@@ -77,7 +78,7 @@ class Decider:
             action,
             description,
             reveal_approvals=self.settings.policy.reveal_approvals,
-            now=dt.datetime.now(dt.UTC),
+            now=dt.datetime.fromtimestamp(clock.now(), dt.UTC),  # the replicas' shared clock
         )
         return description, self._with_parse_error(decision, description)
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from confusable_homoglyphs import categories, confusables
 
+from phigate.core.ignorable import is_ignorable
+
 # Characters that pass for ASCII punctuation a statement's meaning depends on
 # (quotes end literals, semicolons end statements) but are not it.
 LOOK_ALIKES = frozenset(
@@ -30,23 +32,6 @@ LOOK_ALIKES = frozenset(
 # Letters and symbols that draw nothing although they are not marked as format.
 BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
-# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt): drawn
-# as nothing wherever they stand, letters included (variation selectors, the
-# combining grapheme joiner, Khmer inherent vowels, tag characters).
-_IGNORABLE = (
-    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
-    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
-    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
-    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
-    (0xE0000, 0xE0FFF),
-)  # fmt: skip
-
-
-def _ignorable(char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in _IGNORABLE)
-
-
 # Characters of no script of their own (digits, `_`, combining marks) go with any.
 _ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
 # Scripts one writing system mixes by design (Japanese, Korean): not look-alikes.
@@ -182,7 +167,7 @@ def why_hidden(char: str, previous: str) -> str | None:
     category = unicodedata.category(char)
     if category in _HIDDEN_CATEGORIES or char in BLANKS:
         return _name(char)
-    if _ignorable(char):
+    if is_ignorable(char):
         return _name(char) + " (draws nothing)"
     if category == "Zs" and char != " ":
         return _name(char) + " (looks like a space)"

@@ -72,8 +72,8 @@ def setting_risk(name: str, values: tuple[str, ...] | None) -> tuple[RiskClass, 
         return _read_only_risk(name, values)
     if name in _ADMIN:
         return RiskClass.ADMIN, f"setting {name} changes server safety or auditing"
-    if name == "search_path" and values is not None and _shadows_catalog(values):
-        return RiskClass.UNKNOWN, "search_path puts a schema before pg_catalog"
+    if name == "search_path" and values is not None:
+        return _search_path_risk(_set_schemas(values))
     if name == "standard_conforming_strings":
         return _standard_strings_risk(values)
     if name in _HARMLESS:
@@ -99,14 +99,33 @@ def _read_only_risk(name: str, values: tuple[str, ...] | None) -> tuple[RiskClas
     return RiskClass.WRITE, f"setting {name} off allows writes"
 
 
-def _shadows_catalog(values: tuple[str, ...]) -> bool:
-    """Whether the schemas of a `SET search_path` put one before pg_catalog.
+def _set_schemas(values: tuple[str, ...]) -> list[str]:
+    """The schemas of a `SET search_path`. The parser has already folded unquoted
+    names and `SET` quotes each value as one name, so names compare exactly; a value
+    holding commas is split anyway (it can only make the answer stricter)."""
+    return [v.strip().strip('"') for value in values for v in value.split(",")]
 
-    The parser has already folded unquoted names and `SET` quotes each value as one
-    name, so names compare exactly; a value holding commas is split anyway (it can
-    only make the answer stricter).
-    """
-    return _catalog_shadowed([v.strip().strip('"') for value in values for v in value.split(",")])
+
+# The search paths that resolve an unqualified name where the gateway reads it: the
+# classifier, lineage and policy take `claims` for `public.claims` (pg_catalog first).
+_DEFAULT_PATHS = (["public"], ["$user", "public"])
+
+
+def _search_path_risk(schemas: list[str]) -> tuple[RiskClass, str]:
+    """A search path is harmless only when every unqualified name still means what the
+    gateway reads it as: pg_catalog first (or unlisted), then the default schemas.
+    Any other (`pg_catalog, staging`) makes `intake` a table the classifier and the
+    policy would read as `public.intake`: unknown, like a search path that shadows
+    the catalog."""
+    if _catalog_shadowed(schemas):
+        return RiskClass.UNKNOWN, "search_path puts a schema before pg_catalog"
+    if [s for s in schemas if s != "pg_catalog"] not in _DEFAULT_PATHS:
+        return (
+            RiskClass.UNKNOWN,
+            "search_path other than the default would resolve unqualified names in "
+            "schemas the gateway does not read them in (write public. names instead)",
+        )
+    return RiskClass.READ, "setting search_path is a harmless client setting"
 
 
 def _catalog_shadowed(schemas: Sequence[str]) -> bool:
@@ -159,9 +178,8 @@ def _set_config_search_path(value: str) -> tuple[RiskClass, str]:
     schemas = split_identifier_list(value)
     if schemas is None:
         return RiskClass.UNKNOWN, "set_config: search_path is not a list of schema names"
-    if _catalog_shadowed(schemas):
-        return RiskClass.UNKNOWN, "set_config: search_path puts a schema before pg_catalog"
-    return RiskClass.READ, "set_config: setting search_path is a harmless client setting"
+    risk, reason = _search_path_risk(schemas)
+    return risk, f"set_config: {reason}"
 
 
 def split_identifier_list(text: str) -> list[str] | None:

@@ -44,6 +44,7 @@ from phigate.doors.channels.events import ChannelEvent
 from phigate.doors.channels.posted import PostedMessages, progress
 from phigate.doors.channels.replays import ReplayGuard, digest
 from phigate.doors.channels.settings import TeamsSettings
+from phigate.identity.oidc import check_times
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.pipeline.gateway import Gateway
 from phigate.reviewing.essentials import unseen
@@ -125,10 +126,15 @@ class TeamsChannel:
                 algorithms=["RS256"],
                 audience=self.settings.app_id,
                 issuer=self.settings.issuer,
-                leeway=self.settings.clock_skew_seconds,
+                # PyJWT reads this host's clock: widened by its drift, so that only the
+                # check on the clock every replica shares (check_times) decides.
+                leeway=self.settings.clock_skew_seconds + abs(clock.offset()),
                 options={"require": ["exp", "iss", "aud"]},
             )
+            check_times(claims, self.settings.clock_skew_seconds)
         except jwt.PyJWTError as exc:
+            raise AuthenticationError(f"Bot Framework token rejected: {exc}") from exc
+        except AuthenticationError as exc:
             raise AuthenticationError(f"Bot Framework token rejected: {exc}") from exc
         if not self.keys.endorses(kid, activity.get("channelId")):
             raise AuthenticationError("the signing key does not endorse the activity's channel")
