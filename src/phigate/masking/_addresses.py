@@ -6,9 +6,12 @@ it on the line, comma by comma, is the district, the town, the postcode, then th
 region and the country. The patterns in `_places` know US streets and the town just
 after them; an address abroad lists more parts, in orders no single pattern spells.
 So this structure walks the segments after a street: each capitalised segment that
-is a place is masked (`LOCATION`), each postcode in it too (`ZIP`); states,
-provinces and countries are too large to identify anyone and stay; the first
-segment that reads as prose ("…, and she …") ends the walk.
+is a place is masked (`LOCATION`), each postcode in it too (`ZIP`); states and
+provinces are too large to identify anyone and stay; the first segment that reads
+as prose ("…, and she …") ends the walk. A country stays too, unless it closes an
+address whose town or postcode was masked ("…, 10115 Berlin, Germany"): Safe
+Harbor lets a country stand, but a country written as an address's last line is
+part of that address, and leaving it is leaving the address half masked.
 """
 
 from __future__ import annotations
@@ -48,13 +51,12 @@ _SEGMENT = Regex(
     rf"^\s*(?:({_POSTCODE})\s+)?({_SEGMENT_WORDS}(?:\s+\d{{1,2}}\b)?)?"
     rf"(?:,?\s+({_POSTCODE}))?\s*$".encode()
 )
-_LARGE = (
-    frozenset(w.lower() for w in STATE_SET)
-    | frozenset(w.lower() for w in _COUNTRIES.split("|"))
-    | PROVINCES
-    | frozenset(("usa", "us", "u.s.a.", "united states", "vietnam", "viet nam", "việt nam"))
+_NATIONS = frozenset(w.lower() for w in _COUNTRIES.split("|")) | frozenset(
+    ("usa", "u.s.a.", "united states", "united states of america", "viet nam", "việt nam")
 )
+_LARGE = frozenset(w.lower() for w in STATE_SET) | PROVINCES | _NATIONS | {"us"}
 _STATE_CODES = frozenset(STATE_ABBR.split("|"))
+_COUNTRY = "country"  # a segment's marker: a country, masked only after a masked part
 _MAX_SEGMENTS = 5
 # A number and a month is a date ("12 March, Smith reported"); these words end a
 # segment as a part of a building, not a place.
@@ -77,6 +79,7 @@ def address_parts(data: bytes) -> Iterator[Found]:
 
 
 def _segments(data: bytes, pos: int, line_end: int) -> Iterator[Found]:
+    masked = False  # a town or postcode of this address was masked
     for _ in range(_MAX_SEGMENTS):
         if pos >= line_end or data[pos : pos + 1] != b",":
             return
@@ -85,7 +88,13 @@ def _segments(data: bytes, pos: int, line_end: int) -> Iterator[Found]:
         parts = list(_segment(data, start, end))
         if not parts:
             return
-        yield from (p for p in parts if p[2] != "")
+        for part in parts:
+            if part[2] == _COUNTRY:
+                if masked:
+                    yield part[0], part[1], e.LOCATION
+            elif part[2] != "":
+                masked = True
+                yield part
         pos = end
 
 
@@ -118,8 +127,11 @@ def _segment(data: bytes, start: int, end: int) -> Iterator[Found]:
         return
     value = data[v:v_end]
     text = value.decode("utf-8", "replace").strip().rstrip(".")
+    if text.lower() in _NATIONS:
+        yield v, v_end, _COUNTRY  # masked only after a masked town or postcode
+        return
     if text.lower() in _LARGE or text in _STATE_CODES:
-        yield start, start, ""  # a state or a country: kept, the walk goes on
+        yield start, start, ""  # a state or a province: kept, the walk goes on
         return
     if text.isupper() and len(text) <= 5:
         return  # an abbreviation ("HR 88, RR 16"): a list of readings, no address
