@@ -38,7 +38,8 @@ _SEGMENT_WORDS = rf"{_WORD}(?:\s+(?:\p{{Ll}}{{1,4}}\s+)?{_WORD}){{0,4}}"
 _STREET = (
     rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:rue|via|calle|avenida|rua|chemin|place|av\.)\s+)?"
     rf"(?:{_PARTICLE}\s+)?{_WORDS}"
-    rf"|\b(?:{_WORD}\s+){{0,3}}\p{{Lu}}\p{{Ll}}[\p{{L}}'’.-]{{2,}}\s+\d{{1,5}}[a-z]?\b"
+    rf"|\b(?:{_WORD}\s+){{0,3}}\p{{Lu}}\p{{Ll}}[\p{{L}}'’.-]{{2,}}\s+\d{{1,5}}[a-z]?"
+    r"(?:/\d{1,4}[a-z]?)?\b"  # a flat after a slash: "Marszałkowska 84/92"
 )
 TRIGGER = rf"(?:{_STREET}),[ \t]*[\p{{Lu}}\d]"
 _START = Regex(rf"(?:{_STREET})(,)[ \t]*[\p{{Lu}}\d]".encode())
@@ -49,13 +50,39 @@ _POSTCODE = (
 )
 _SEGMENT = Regex(
     rf"^\s*(?:({_POSTCODE})\s+)?({_SEGMENT_WORDS}(?:\s+\d{{1,2}}\b)?)?"
-    rf"(?:,?\s+({_POSTCODE}))?\s*$".encode()
+    rf"(?:,?\s+({_POSTCODE}))?"
+    # the country in brackets after the town: "10115 Berlin (Germany)"
+    rf"(?:\s+\(\p{{Lu}}[\p{{L}} .]{{1,30}}\))?\s*$".encode()
 )
 _NATIONS = frozenset(w.lower() for w in _COUNTRIES.split("|")) | frozenset(
     ("usa", "u.s.a.", "united states", "united states of america", "viet nam", "việt nam")
 )
 _LARGE = frozenset(w.lower() for w in STATE_SET) | PROVINCES | _NATIONS | {"us"}
 _STATE_CODES = frozenset(STATE_ABBR.split("|"))
+# Canada's provinces and Australia's states, as their posts abbreviate them.
+_REGION_CODES = frozenset(
+    [
+        "AB",
+        "BC",
+        "MB",
+        "NB",
+        "NL",
+        "NS",
+        "NT",
+        "NU",
+        "ON",
+        "PE",
+        "QC",
+        "SK",
+        "YT",
+        "NSW",
+        "VIC",
+        "QLD",
+        "TAS",
+        "ACT",
+        "SA",
+    ]
+)
 _COUNTRY = "country"  # a segment's marker: a country, masked only after a masked part
 _MAX_SEGMENTS = 5
 # A number and a month is a date ("12 March, Smith reported"); these words end a
@@ -137,4 +164,19 @@ def _segment(data: bytes, start: int, end: int) -> Iterator[Found]:
         return  # an abbreviation ("HR 88, RR 16"): a list of readings, no address
     if not _place(value) or any(w in _BUILDING for w in text.lower().split()):
         return
-    yield v, v_end, e.LOCATION
+    yield v, _without_region(data, v, v_end), e.LOCATION
+
+
+def _without_region(data: bytes, start: int, end: int) -> int:
+    """Where a town ends when its state or province follows it in the same segment
+    ("Springfield IL 62704", "Darwin Northern Territory 0800"): the region stays."""
+    value = data[start:end]
+    words = value.split()
+    for n in range(min(3, len(words) - 1), 0, -1):
+        tail = b" ".join(words[-n:]).decode("utf-8", "replace").rstrip(".")
+        if tail in _STATE_CODES or tail in _REGION_CODES or tail.lower() in _LARGE:
+            cut = len(value)
+            for word in reversed(words[-n:]):
+                cut = value.rfind(word, 0, cut)
+            return start + len(value[:cut].rstrip())
+    return end

@@ -421,13 +421,23 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|number|id))?|unit\s+(?:no\.?|number|#)|record\s*(?:#|no\.?|number)|fin|csn|har"
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
-        r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[-–:;#=(]{1,2}\s*)?"
+        # the label may be quoted and joined to a quoted value: "MRN NO" is "4481234"
+        r"[\s-]*(?i:no\.?|num(?:ber)?)?[\x22'”’]?\s*"
+        r"(?:(?:is|was|of|as|reads)\s+|[-–:;#=(]{1,2}\s*)?[\x22'“]?"
         r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3}"
         r"|\d{2,4}(?: \d{2,6}){2,3})\b",  # or in groups: "MRN 44 71 120"
         has_digit,
         groups=(("v", MRN),),
     ),
     PatternSpec(MRN, r"\bMRN[-_:]?\d{4,14}\b"),
+    # A specimen's container is labelled with the patient's name and record number:
+    # 'received in formalin, labeled "JANE DOE" and "4481234"'.
+    PatternSpec(
+        MRN,
+        r"(?i:\blabel(?:l)?ed\b)[^\n\x22]{0,40}\x22[^\x22\n]{1,60}\x22\s*(?:,|and|&)\s*"
+        r"\x22(?P<v>[A-Za-z]{0,3}-?\d[\d -]{3,16}\d)\x22",
+        groups=(("v", MRN),),
+    ),
     PatternSpec(
         HEALTH_PLAN_ID,
         r"(?i:\b(?:member|subscriber|beneficiary|policy|insurance|medicaid|medicare|plan|group"

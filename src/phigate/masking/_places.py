@@ -350,6 +350,13 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|Impasse)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}"
         r"(?:,?\s+\d{1,4}[a-zA-Z]?\b)?",
     ),
+    # Polish streets: "ul. Marszałkowska 84/92", "os. Tysiąclecia 12", "pl. Bankowy 3"
+    # (the number, a flat after a slash, is what tells "ul." from an abbreviation).
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b(?:ul\.|ulica|os\.|osiedle|pl\.|plac|al\.|aleja|aleje)\s+\p{Lu}[\p{L}'-]+"
+        r"(?:\s+\p{Lu}[\p{L}'-]+){0,3}\s+\d{1,4}[a-zA-Z]?(?:/\d{1,4}[a-zA-Z]?)?\b",
+    ),
     PatternSpec(
         STREET_ADDRESS,
         r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"

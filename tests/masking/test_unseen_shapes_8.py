@@ -1,0 +1,54 @@
+"""More shapes written from public descriptions (round 8): a pathology gross
+description's container label (CAP's specimen-labelling wording), record-number
+labels quoted and joined to their value, Polish addresses as Poczta Polska writes
+them ("ul. Marszałkowska 84/92, 00-514 Warszawa"), a country in brackets after the
+town, and a state or province code between the town and its postcode. Each value
+must be masked whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.masking.engine import Masker
+
+WHOLE = [
+    ('Received in formalin, labeled "JANE Q DOE" and "44812390", is a tan ellipse.',
+     "44812390"),
+    ('The container is labelled with "KOWALSKI, ANNA" and "MR-0048813".', "MR-0048813"),
+    ('Per the form, "MRN NO" is "3318842".', "3318842"),
+    ("Adres: ul. Marszałkowska 84/92, 00-514 Warszawa", "ul. Marszałkowska 84/92"),
+    ("mieszka przy os. Tysiąclecia 12, Kraków", "os. Tysiąclecia 12"),
+    ("Ship to Nowogrodzka 50/54, 00-695 Warszawa (Poland).", "00-695"),
+    ("Ship to Nowogrodzka 50/54, 00-695 Warszawa (Poland).", "Warszawa"),
+    ("new address: 14 Rue Victor Hugo, 69002 Lyon (France).", "Lyon"),
+    ("new address: 14 Rue Victor Hugo, 69002 Lyon (France).", "69002"),
+    ("office at 12 Elm St, Springfield IL 62704 (USA)", "Springfield"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), WHOLE)
+def test_masked_whole(safe_harbor: Masker, text: str, value: str) -> None:
+    start = text.index(value)
+    covered = bytearray(len(text))
+    for s, e, _ in safe_harbor.spans(text):
+        covered[s:e] = b"\x01" * (e - s)
+    inside = range(start, start + len(value))
+    leaked = [text[i] for i in inside if text[i].isalnum() and not covered[i]]
+    assert not leaked, f"{''.join(leaked)!r} of {value!r} left visible"
+
+
+KEPT = [
+    # states and provinces after the town, countries in brackets: too large to identify
+    ("office at 12 Elm St, Springfield IL 62704 (USA)", " IL "),
+    ("office at 12 Elm St, Springfield IL 62704 (USA)", "(USA)"),
+    ("at 4 Main St, Toronto ON M5H 2N2 (Canada)", " ON "),
+    ("sent to Hauptstraße 5, 10115 Berlin (Germany).", "(Germany)"),
+    # "et al." and a quoted code that is no container label stay
+    ("as shown by Smith et al. in Nature 2019", "al. in Nature 2019"),
+    ('Gross: labeled "left breast" and "A1", 3 pieces.', '"A1"'),
+]
+
+
+@pytest.mark.parametrize(("text", "kept"), KEPT)
+def test_kept(safe_harbor: Masker, text: str, kept: str) -> None:
+    assert kept in safe_harbor.mask_text(text).text
