@@ -23,6 +23,12 @@ WHOLE = [
     ("new address: 14 Rue Victor Hugo, 69002 Lyon (France).", "Lyon"),
     ("new address: 14 Rue Victor Hugo, 69002 Lyon (France).", "69002"),
     ("office at 12 Elm St, Springfield IL 62704 (USA)", "Springfield"),
+    # names typed in lower case after a label that names a person
+    ("S24-1181 Patient name: nguyen van an, F 67", "nguyen van an"),
+    ("Pathologist: kowalski-nowak anna-maria Signed: 3/4/2024", "kowalski-nowak anna-maria"),
+    # a name quoted after the word "name"
+    ("Received fresh, labeled with the patient's name \"o'brien-walsh\" and MRN", "o'brien-walsh"),
+    ('Filed under the name "Okonkwo-Adeyemi".', "Okonkwo-Adeyemi"),
 ]  # fmt: skip
 
 
@@ -46,6 +52,11 @@ KEPT = [
     # "et al." and a quoted code that is no container label stay
     ("as shown by Smith et al. in Nature 2019", "al. in Nature 2019"),
     ('Gross: labeled "left breast" and "A1", 3 pieces.', '"A1"'),
+    # words of the language after a label, or quoted after "name", are no names
+    ("Contact: none on file. Name: see below", "none on file"),
+    ("Attending: on call", "on call"),
+    ('the brand name "Tylenol" was given', "Tylenol"),
+    ('saved under the file name "discharge summary"', "discharge summary"),
 ]
 
 

@@ -101,6 +101,14 @@ def _particle_surname(text: str) -> bool:
 _SURNAME_PARTICLES = frozenset(("al", "el", "bin", "bint", "ben", "ibn", "abu", "ould"))
 
 
+def _quoted_name(value: bytes) -> bool:
+    """A quoted name holds a word that is no word of the language or of a drug's name
+    (not 'the name "Tylenol"' or 'file name "report final"')."""
+    common = common_words()
+    words = value.decode("utf-8", "replace").lower().replace("-", " ").replace("’", "'").split()
+    return any(w.strip(".'") not in common and w not in EPONYMS for w in words)
+
+
 def _lower_names(value: bytes) -> int:
     """The length of the longest run of leading words that is a name, every word a
     name (particles inside it aside): "josé garcía", "maría de la cruz"; "maria
@@ -430,6 +438,14 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", MRN),),
     ),
     PatternSpec(MRN, r"\bMRN[-_:]?\d{4,14}\b"),
+    # A name quoted after the word "name": 'labeled with the patient's name "o'brien"',
+    # 'under the name "Nguyen-Tran"' (a JSON key "name" is followed by a colon first)
+    PatternSpec(
+        PERSON,
+        r"(?i:\bname\s+(?:of\s+|is\s+)?)[\x22“](?P<v>\p{L}[\p{L}'’ .-]{0,58})[\x22”]",
+        _quoted_name,
+        groups=(("v", PERSON),),
+    ),
     # A specimen's container is labelled with the patient's name and record number:
     # 'received in formalin, labeled "JANE DOE" and "4481234"'.
     PatternSpec(

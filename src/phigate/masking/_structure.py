@@ -251,12 +251,30 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
     if entity == e.DATE:
         return _date_like(stripped)
     if entity == e.PERSON:
-        return not strict or stripped[:1].isupper()  # "Contact: Jane Doe", not "contact: none"
+        # "Contact: Jane Doe", not "contact: none"; names typed in lower case pass when
+        # every word is a name's ("Patient name: nguyen van an", "Surgeon: o'neil-park")
+        return not strict or stripped[:1].isupper() or _lower_case_name(stripped)
     if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL, e.PROFESSION):
         return True
     if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
         return True  # "user=jdoe", "Order ID: A-77"
     return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
+
+
+_NAME_WORD = re2.compile("[a-z]+(?:['’-][a-z]+)*".encode())
+_NAME_JOINS = re2.compile("['’-]".encode())
+
+
+def _lower_case_name(value: bytes) -> bool:
+    """Two to four words of letters, hyphens and apostrophes, the first no word of the
+    language and few of the others ("an" is a Vietnamese name too): a name typed in
+    lower case, not "none on file", "see below" or a setting ("name: web")."""
+    words = value.split()
+    if not 1 < len(words) <= 4 or any(_NAME_WORD.fullmatch(w) is None for w in words):
+        return False
+    common = common_words()
+    usual = [any(p.decode() in common for p in _NAME_JOINS.split(w)) for w in words]
+    return not usual[0] and sum(usual) <= (len(words) - 1) // 2  # "tran van an"
 
 
 _MONTHS = (b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
@@ -400,6 +418,8 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
     reviewed" keeps "123 456 789"); for names and dates, up to a lower-case word."""
     if entity in _WHOLE_LINE:
         return end
+    if entity == e.PERSON and data[start : start + 1].islower():
+        return _lower_case_run(data, start, end)
     pos = start
     for token in data[start:end].split(b" "):
         word = token.strip(b",.()")
@@ -414,6 +434,23 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         pos += len(token) + 1
     end = min(end, max(start, pos - 1))
     return start + len(data[start:end].rstrip(b" ,.;:"))
+
+
+def _lower_case_run(data: bytes, start: int, end: int) -> int:
+    """A name typed in lower case runs to a comma or to a word that is no name's
+    ("nguyen van an, F 67" keeps "nguyen van an"); value_ok judges its words."""
+    pos = start
+    line_end = data.find(b"\n", start, end)
+    end = end if line_end < 0 else line_end
+    for token in data[start:end].split(b" ")[:4]:
+        word = token.rstrip(b",.;:\r")
+        if _NAME_WORD.fullmatch(word) is None:
+            break
+        pos += len(word)
+        if word != token:
+            break
+        pos += 1
+    return start + len(data[start:pos].rstrip(b" "))
 
 
 def _label_word(word: bytes) -> bool:
