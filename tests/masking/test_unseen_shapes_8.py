@@ -29,6 +29,15 @@ WHOLE = [
     # a name quoted after the word "name"
     ("Received fresh, labeled with the patient's name \"o'brien-walsh\" and MRN", "o'brien-walsh"),
     ('Filed under the name "Okonkwo-Adeyemi".', "Okonkwo-Adeyemi"),
+    # a mail's display name before its address in angle brackets (RFC 5322)
+    ("From: mai-anh le-vu <mv@example.org>", "mai-anh le-vu"),
+    ("To: Mary Smith-Jones <msj@example.org>, Kofi Boateng <kb@example.org>", "Kofi Boateng"),
+    ("On 3 Mar 2024 10:22 AM, thi hoa nguyen-pham <tnp@example.com> wrote:",
+     "thi hoa nguyen-pham"),
+    # two words in lower case before a birth date: the name it verifies
+    ("see you then. keoni kahananui dob 3/14/52", "keoni kahananui"),
+    # a name OCR broke with a space, after its label
+    ("PATIENT REGISTRATION Name: Ma ria Okafor DOB: 03/14/1952", "Ma ria Okafor"),
 ]  # fmt: skip
 
 
@@ -57,6 +66,9 @@ KEPT = [
     ("Attending: on call", "on call"),
     ('the brand name "Tylenol" was given', "Tylenol"),
     ('saved under the file name "discharge summary"', "discharge summary"),
+    ("Reply from Billing <billing@example.org>", "Billing"),
+    ("she was born 3/14/52 and confirmed dob 3/14/52", "she was born"),
+    ("Contact: Maria and Jose Lopez", " and "),
 ]
 
 

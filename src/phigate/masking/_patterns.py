@@ -101,9 +101,17 @@ def _particle_surname(text: str) -> bool:
 _SURNAME_PARTICLES = frozenset(("al", "el", "bin", "bint", "ben", "ibn", "abu", "ould"))
 
 
+def _uncommon_words(value: bytes) -> bool:
+    """Every word is no word of the language: "keoni kahananui", not "was born"."""
+    common = common_words()
+    words = value.decode("utf-8", "replace").replace("-", " ").replace("’", "'").split()
+    return all(w.strip("'") not in common and w not in EPONYMS for w in words)
+
+
 def _quoted_name(value: bytes) -> bool:
-    """A quoted name holds a word that is no word of the language or of a drug's name
-    (not 'the name "Tylenol"' or 'file name "report final"')."""
+    """A quoted name, or a mail's display name, holds a word that is no word of the
+    language or of a drug's name (not 'the name "Tylenol"' or 'file name "report
+    final"', not "Billing <billing@…>")."""
     common = common_words()
     words = value.decode("utf-8", "replace").lower().replace("-", " ").replace("’", "'").split()
     return any(w.strip(".'") not in common and w not in EPONYMS for w in words)
@@ -396,6 +404,15 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     # --- email, URL, IP
     PatternSpec(EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b"),
+    # The display name before an address in angle brackets (RFC 5322), as mail headers
+    # and "On <date>, <name> <address> wrote:" lines give it, in any case.
+    PatternSpec(
+        PERSON,
+        r"(?m:^|[:,;>])[ \t]*(?P<v>\p{L}[\p{L}'’.-]*(?:[ \t]+\p{L}[\p{L}'’.-]*){0,4})"
+        r"[ \t]*<[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}>",
+        _quoted_name,
+        groups=(("v", PERSON),),
+    ),
     PatternSpec(
         URL,
         r"\b(?:https?|ftp|sftp|wss?)://[^\s<>\x22'`]+[^\s<>\x22'`.,;:!?)\]}]",
@@ -438,6 +455,15 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", MRN),),
     ),
     PatternSpec(MRN, r"\bMRN[-_:]?\d{4,14}\b"),
+    # Two words in lower case before a birth date are the name it verifies, as texts
+    # and portal messages give it: "ok thanks. keoni kahananui dob 3/14/52"
+    PatternSpec(
+        PERSON,
+        r"\b(?P<v>\p{Ll}[\p{Ll}'’-]+[ \t]+\p{Ll}[\p{Ll}'’-]+)"
+        r"[ \t,]+(?i:dob|d\.o\.b\.?|born)[ \t:]*\d",
+        _uncommon_words,
+        groups=(("v", PERSON),),
+    ),
     # A name quoted after the word "name": 'labeled with the patient's name "o'brien"',
     # 'under the name "Nguyen-Tran"' (a JSON key "name" is followed by a colon first)
     PatternSpec(

@@ -421,11 +421,17 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
     if entity == e.PERSON and data[start : start + 1].islower():
         return _lower_case_run(data, start, end)
     pos = start
-    for token in data[start:end].split(b" "):
+    tokens = data[start:end].split(b" ")
+    for n, token in enumerate(tokens):
         word = token.strip(b",.()")
         has_digit = any(48 <= c <= 57 for c in word)
         if entity in (e.PERSON, e.DATE):
-            if word.isalpha() and word.islower() and word not in _PARTICLE_WORDS:
+            if (
+                word.isalpha()
+                and word.islower()
+                and word not in _PARTICLE_WORDS
+                and not (entity == e.PERSON and _broken_word(word, tokens[n + 1 : n + 2]))
+            ):
                 break
             if entity == e.DATE and b":" in word and pos > start:
                 break  # "01/05/2021 10:30": the time of day is no date element
@@ -434,6 +440,17 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         pos += len(token) + 1
     end = min(end, max(start, pos - 1))
     return start + len(data[start:end].rstrip(b" ,.;:"))
+
+
+def _broken_word(word: bytes, following: list[bytes]) -> bool:
+    """A few small letters between capitalised words of a name are the rest of a word
+    OCR broke with a space ("Ma ria Lopez", "Jo hn Smith"), not a word of the text."""
+    return (
+        len(word) <= 4
+        and bool(following)
+        and following[0][:1].isupper()
+        and word.decode() not in common_words()
+    )
 
 
 def _lower_case_run(data: bytes, start: int, end: int) -> int:
