@@ -38,6 +38,11 @@ WHOLE = [
     ("see you then. keoni kahananui dob 3/14/52", "keoni kahananui"),
     # a name OCR broke with a space, after its label
     ("PATIENT REGISTRATION Name: Ma ria Okafor DOB: 03/14/1952", "Ma ria Okafor"),
+    # a hospital named after a saint whose name ends like a specialty ("-ary")
+    ("ST MARY'S HOSPITAL\nPATIENT REGISTRATION FORM", "ST MARY'S HOSPITAL"),
+    # OCR'd letterheads: S read as 5 after an apostrophe or before "T."
+    ("ST MARY'5 HOSPITAL\nPATIENT REGI5TRATION FORM", "ST MARY'5 HOSPITAL"),
+    ("5T. AGNE5 HO5PITAL\nPATIENT REGI5TRATION FORM", "5T. AGNE5 HO5PITAL"),
 ]  # fmt: skip
 
 
@@ -69,6 +74,7 @@ KEPT = [
     ("Reply from Billing <billing@example.org>", "Billing"),
     ("she was born 3/14/52 and confirmed dob 3/14/52", "she was born"),
     ("Contact: Maria and Jose Lopez", " and "),
+    ("Seen in Pulmonary Clinic and Dietary Clinic", "Pulmonary Clinic and Dietary Clinic"),
 ]
 
 
