@@ -206,7 +206,7 @@ def ocr_normal(data: bytes) -> bytes:
     digits ("O3" -> "03", "l941" -> "1941", "67B9" -> "6789"), digits among letters
     become letters ("Hospita1" -> "Hospital", "HO5PITAL" -> "HOSPITAL"), and a
     lower-case l in a word in capitals is the I it stands for ("MEDlCAL")."""
-    return _POSSESSIVE_5.sub(rb"\1S", bytes(_TOKEN.sub(_ocr_token, data)))
+    return bytes(_POSSESSIVE_5.sub(rb"\1S", bytes(_TOKEN.sub(_ocr_token, data))))
 
 
 # "MARY'5": the possessive's S read as a 5 stands alone after the apostrophe
