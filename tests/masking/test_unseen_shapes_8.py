@@ -43,6 +43,13 @@ WHOLE = [
     # OCR'd letterheads: S read as 5 after an apostrophe or before "T."
     ("ST MARY'5 HOSPITAL\nPATIENT REGI5TRATION FORM", "ST MARY'5 HOSPITAL"),
     ("5T. AGNE5 HO5PITAL\nPATIENT REGI5TRATION FORM", "5T. AGNE5 HO5PITAL"),
+    # dates read out with the day as a number in words, or an ordinal misspelt
+    ("[00:15] C: March three, nineteen sixty-two.", "March three, nineteen sixty-two"),
+    ("[00:15] C: the twelve of March, nineteen sixty-two.",
+     "twelve of March, nineteen sixty-two"),
+    ("[00:15] C: June twelveth, nineteen forty-one.", "June twelveth, nineteen forty-one"),
+    ("[00:15] C: the nineth of June, nineteen forty-one.",
+     "nineth of June, nineteen forty-one"),
 ]  # fmt: skip
 
 
@@ -75,6 +82,7 @@ KEPT = [
     ("she was born 3/14/52 and confirmed dob 3/14/52", "she was born"),
     ("Contact: Maria and Jose Lopez", " and "),
     ("Seen in Pulmonary Clinic and Dietary Clinic", "Pulmonary Clinic and Dietary Clinic"),
+    ("we saw two of them in March, and nine of them", "two of them"),
 ]
 
 
