@@ -50,6 +50,8 @@ WHOLE = [
     ("[00:15] C: June twelveth, nineteen forty-one.", "June twelveth, nineteen forty-one"),
     ("[00:15] C: the nineth of June, nineteen forty-one.",
      "nineth of June, nineteen forty-one"),
+    # seven digits in 3-2-2 groups: a record number, or a phone number written locally
+    ('448-12-90,"Ruiz, Ana",1950-03-14,Quincy', "448-12-90"),
 ]  # fmt: skip
 
 
@@ -83,6 +85,9 @@ KEPT = [
     ("Contact: Maria and Jose Lopez", " and "),
     ("Seen in Pulmonary Clinic and Dietary Clinic", "Pulmonary Clinic and Dietary Clinic"),
     ("we saw two of them in March, and nine of them", "two of them"),
+    # drug codes (NDC 5-3-2, 4-4-2), dates and SSN-shaped values keep their own rules
+    ("NDC 12345-678-90 dispensed", "12345-678-90"),
+    ("NDC 1234-5678-90 dispensed", "1234-5678-90"),
 ]
 
 

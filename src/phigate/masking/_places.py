@@ -478,7 +478,8 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
     PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),
-    PatternSpec(ZIP, r"\b\d{5}-\d{3}\b"),  # Brazil's CEP: 01310-200
+    # Brazil's CEP: 01310-200; not the first groups of a drug code (NDC 12345-678-90)
+    PatternSpec(ZIP, r"\b(?P<v>\d{5}-\d{3})(?:\s|$|[.,;:)])", groups=(("v", ZIP),)),
     # A street named without its number: "CVS on Elm St"
     PatternSpec(
         STREET_ADDRESS,
