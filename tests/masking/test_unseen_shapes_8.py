@@ -52,6 +52,12 @@ WHOLE = [
      "nineth of June, nineteen forty-one"),
     # seven digits in 3-2-2 groups: a record number, or a phone number written locally
     ('448-12-90,"Ruiz, Ana",1950-03-14,Quincy', "448-12-90"),
+    # a header-less export of people from several countries: a column of mixed
+    # postcodes (US, UK, Canada), the towns before it; the regions stay
+    ("4481234,Zyxwa,Quincy,MA,02169\n4481235,Qorvent,Leeds,West Yorkshire,LS1 4AP\n"
+     "4481236,Byrnes,Ottawa,ON,K1A 0B1", "LS1 4AP"),
+    ("4481234,Zyxwa,Quincy,MA,02169\n4481235,Qorvent,Leeds,West Yorkshire,LS1 4AP\n"
+     "4481236,Byrnes,Ottawa,ON,K1A 0B1", "Ottawa"),
 ]  # fmt: skip
 
 
@@ -88,6 +94,18 @@ KEPT = [
     # drug codes (NDC 5-3-2, 4-4-2), dates and SSN-shaped values keep their own rules
     ("NDC 12345-678-90 dispensed", "12345-678-90"),
     ("NDC 1234-5678-90 dispensed", "1234-5678-90"),
+    (
+        "4481234,Zyxwa,Quincy,MA,02169\n4481235,Qorvent,Leeds,Bavaria,LS1 4AP\n"
+        "4481236,Byrnes,Ottawa,ON,K1A 0B1",
+        ",ON,",
+    ),
+    (
+        "4481234,Zyxwa,Quincy,MA,02169\n4481235,Qorvent,Leeds,Bavaria,LS1 4AP\n"
+        "4481236,Byrnes,Ottawa,ON,K1A 0B1",
+        ",Bavaria,",
+    ),
+    # a column of years is no column of postcodes
+    ("a,b,c,d\nx1,Flu,2019,ok\nx2,Cold,2020,ok\nx3,Flu,2021,ok", "2020"),
 ]
 
 

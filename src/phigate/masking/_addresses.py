@@ -94,6 +94,12 @@ _BUILDING = frozenset(
 )  # fmt: skip
 
 
+def region(text: str) -> bool:
+    """A state, a province or a country, by name or by its post's code ("Bayern",
+    "ON", "NSW", "Île-de-France" aside): too large to identify anyone."""
+    return text.lower() in _LARGE or text in _STATE_CODES or text in _REGION_CODES
+
+
 def address_parts(data: bytes) -> Iterator[Found]:
     """Towns, districts and postcodes in the segments after each street on its line."""
     for found in _START.spans(data):

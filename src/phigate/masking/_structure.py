@@ -665,7 +665,16 @@ def _cells(line: bytes, sep: bytes) -> list[bytes]:
 _CSV_ROWS_RE = r"(?m:^[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}\n[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}$)"
 _COLUMN_SHAPES: tuple[tuple[str, Regex], ...] = (
     (e.SSN, Regex(rb"\d{3}-\d{2}-\d{4}|\d{9}")),
-    (e.ZIP, Regex(rb"\d{5}(?:-\d{4})?")),
+    # US, German and French five digits, and the UK's, Canada's and the Netherlands'
+    # postcodes, which a table of people from several countries mixes in one column;
+    # not four digits alone, which a column of years has too
+    (
+        e.ZIP,
+        Regex(
+            rb"\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
+            rb"|\d{4} ?[A-Z]{2}"
+        ),
+    ),
     (e.PHONE, Regex(rb"(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")),
     (e.MRN, Regex(rb"[A-Z]{0,4}-?\d{6,12}")),
 )
@@ -724,12 +733,20 @@ def _fits(kind: str, value: bytes) -> bool:
 
 
 def _column_kind(column: tuple[bytes, ...]) -> str | None:
-    if _all(column, _STATE_CELL):
+    if _all(column, _STATE_CELL) or _regions(column):
         return "STATE"
     for kind, shape in _COLUMN_SHAPES:
         if _all(column, shape):
             return kind
     return None
+
+
+def _regions(column: tuple[bytes, ...]) -> bool:
+    """A column of states, provinces or countries of several nations ("ON", "NSW",
+    "Bavaria", "MA"): kept, and no column of towns."""
+    filled = [v.decode("utf-8", "replace") for v in (c.strip(b' "') for c in column) if v]
+    matching = sum(1 for v in filled if _addresses.region(v))
+    return matching >= 2 and matching * 3 >= len(filled) * 2
 
 
 def _all(column: tuple[bytes, ...], shape: Regex) -> bool:
