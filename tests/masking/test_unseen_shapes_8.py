@@ -104,7 +104,8 @@ KEPT = [
         "4481236,Byrnes,Ottawa,ON,K1A 0B1",
         ",Bavaria,",
     ),
-    # a column of years is no column of postcodes
+    # hex in small letters is no OCR scan: an IPv6 address keeps its own reading
+    ("req=dea5beef trace=cafe5bab from 2001:db8:ab5c::1 ok", "req=dea5beef"),
     ("a,b,c,d\nx1,Flu,2019,ok\nx2,Cold,2020,ok\nx3,Flu,2021,ok", "2020"),
 ]
 
@@ -112,3 +113,8 @@ KEPT = [
 @pytest.mark.parametrize(("text", "kept"), KEPT)
 def test_kept(safe_harbor: Masker, text: str, kept: str) -> None:
     assert kept in safe_harbor.mask_text(text).text
+
+
+def test_an_ipv6_address_beside_hex_ids_is_masked(safe_harbor: Masker) -> None:
+    text = "req=dea5beef trace=cafe5bab from 2001:db8:ab5c::1 ok"
+    assert "ab5c" not in safe_harbor.mask_text(text).text

@@ -188,9 +188,11 @@ def fold(data: bytes) -> tuple[bytes, list[int]]:
 # Scanned text read by OCR confuses O with 0, l or I with 1 and S with 5 ("D0B:
 # O3/l4/l952", "WH1TFIELD", "HO5PITAL", "MARY'5"). Two such tokens make a text a
 # scan; its tokens are read back with the likelier characters before detection
-# (same length, so offsets hold).
+# (same length, so offsets hold). A 5 is a sign only among capitals: hex in small
+# letters ("dea5beef", an IPv6 address's "ab5c") is no scan.
 _OCR_TOKEN = Regex(
-    rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[015][A-Za-z]{2}|[A-Z]'5\b"
+    rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}|[A-Z]{2}5[A-Z]{2}"
+    rb"|[A-Z]'5\b"
 )
 _TOKEN = re2.compile(rb"[A-Za-z0-9]+")
 
