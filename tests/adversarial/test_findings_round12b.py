@@ -24,7 +24,7 @@ from phigate.doors.app import build_app
 from phigate.doors.pgwire import _codec as codec
 from phigate.ops.pgserver import EmbeddedPostgres
 from phigate.reviewing._sent import http_sent
-from tests.adversarial.harness import AGENT, Bench, finding, http_upstream, run_direct
+from tests.adversarial.harness import AGENT, Bench, http_upstream, run_direct
 from tests.connectors.support import audit_text, harness_with
 from tests.pgwire.rawclient import RawClient
 

@@ -26,6 +26,11 @@ FOUND = [
     ),
     ("at 12 Nguyễn Huệ, Thành phố Hồ Chí Minh 700000, Vietnam", "700000", "ZIP"),
     ("she moved to Stratford upon Avon last year", "Stratford upon Avon", "LOCATION"),
+    # A country closing an address whose town or postcode was masked is its last line.
+    ("lives at 4 Elm Row, Leith, Edinburgh EH7 4AA, Scotland.", "Scotland", "LOCATION"),
+    ("sent to Hauptstraße 5, 10115 Berlin, Germany", "Germany", "LOCATION"),
+    ("12 rue de Rivoli, 75001 Paris, France.", "France", "LOCATION"),
+    ("14 King St W, Toronto, ON M5H 1A1, Canada", "Canada", "LOCATION"),
 ]
 
 
@@ -41,8 +46,10 @@ def test_parts_after_a_street_are_found(
 
 
 KEPT = [
-    ("lives at 4 Elm Row, Leith, Edinburgh EH7 4AA, Scotland.", "Scotland"),
-    ("sent to Hauptstraße 5, 10115 Berlin, Germany", "Germany"),
+    # A country alone, or after a street with no masked town or postcode, stays.
+    ("Country: Germany; lives in Lyon, France", "France"),
+    ("moved to 5 West Cardiology, Germany", "Germany"),
+    ("4521 Oak Hollow Ln, Maplewood, NJ 07040", "NJ"),
     ("4521 Oak Hollow Ln, Maplewood, NJ 07040", "NJ"),
     ("BP 120/80, HR 88, RR 16, Temp 98.6", "RR 16"),
     ("moved to 5 West Cardiology, Main Campus", "Main Campus"),

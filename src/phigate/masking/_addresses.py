@@ -6,9 +6,12 @@ it on the line, comma by comma, is the district, the town, the postcode, then th
 region and the country. The patterns in `_places` know US streets and the town just
 after them; an address abroad lists more parts, in orders no single pattern spells.
 So this structure walks the segments after a street: each capitalised segment that
-is a place is masked (`LOCATION`), each postcode in it too (`ZIP`); states,
-provinces and countries are too large to identify anyone and stay; the first
-segment that reads as prose ("…, and she …") ends the walk.
+is a place is masked (`LOCATION`), each postcode in it too (`ZIP`); states and
+provinces are too large to identify anyone and stay; the first segment that reads
+as prose ("…, and she …") ends the walk. A country stays too, unless it closes an
+address whose town or postcode was masked ("…, 10115 Berlin, Germany"): Safe
+Harbor lets a country stand, but a country written as an address's last line is
+part of that address, and leaving it is leaving the address half masked.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ _SEGMENT_WORDS = rf"{_WORD}(?:\s+(?:\p{{Ll}}{{1,4}}\s+)?{_WORD}){{0,4}}"
 _STREET = (
     rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:rue|via|calle|avenida|rua|chemin|place|av\.)\s+)?"
     rf"(?:{_PARTICLE}\s+)?{_WORDS}"
-    rf"|\b(?:{_WORD}\s+){{0,3}}\p{{Lu}}\p{{Ll}}[\p{{L}}'’.-]{{2,}}\s+\d{{1,5}}[a-z]?\b"
+    rf"|\b(?:{_WORD}\s+){{0,3}}\p{{Lu}}\p{{Ll}}[\p{{L}}'’.-]{{2,}}\s+\d{{1,5}}[a-z]?"
+    r"(?:/\d{1,4}[a-z]?)?\b"  # a flat after a slash: "Marszałkowska 84/92"
 )
 TRIGGER = rf"(?:{_STREET}),[ \t]*[\p{{Lu}}\d]"
 _START = Regex(rf"(?:{_STREET})(,)[ \t]*[\p{{Lu}}\d]".encode())
@@ -46,15 +50,40 @@ _POSTCODE = (
 )
 _SEGMENT = Regex(
     rf"^\s*(?:({_POSTCODE})\s+)?({_SEGMENT_WORDS}(?:\s+\d{{1,2}}\b)?)?"
-    rf"(?:,?\s+({_POSTCODE}))?\s*$".encode()
+    rf"(?:,?\s+({_POSTCODE}))?"
+    # the country in brackets after the town: "10115 Berlin (Germany)"
+    rf"(?:\s+\(\p{{Lu}}[\p{{L}} .]{{1,30}}\))?\s*$".encode()
 )
-_LARGE = (
-    frozenset(w.lower() for w in STATE_SET)
-    | frozenset(w.lower() for w in _COUNTRIES.split("|"))
-    | PROVINCES
-    | frozenset(("usa", "us", "u.s.a.", "united states", "vietnam", "viet nam", "việt nam"))
+_NATIONS = frozenset(w.lower() for w in _COUNTRIES.split("|")) | frozenset(
+    ("usa", "u.s.a.", "united states", "united states of america", "viet nam", "việt nam")
 )
+_LARGE = frozenset(w.lower() for w in STATE_SET) | PROVINCES | _NATIONS | {"us"}
 _STATE_CODES = frozenset(STATE_ABBR.split("|"))
+# Canada's provinces and Australia's states, as their posts abbreviate them.
+_REGION_CODES = frozenset(
+    [
+        "AB",
+        "BC",
+        "MB",
+        "NB",
+        "NL",
+        "NS",
+        "NT",
+        "NU",
+        "ON",
+        "PE",
+        "QC",
+        "SK",
+        "YT",
+        "NSW",
+        "VIC",
+        "QLD",
+        "TAS",
+        "ACT",
+        "SA",
+    ]
+)
+_COUNTRY = "country"  # a segment's marker: a country, masked only after a masked part
 _MAX_SEGMENTS = 5
 # A number and a month is a date ("12 March, Smith reported"); these words end a
 # segment as a part of a building, not a place.
@@ -63,6 +92,12 @@ _BUILDING = frozenset(
     ("campus", "building", "bldg", "wing", "tower", "pavilion", "room", "suite", "floor",
      "level", "unit", "bed", "bay", "annex", "clinic", "center", "centre", "hospital")
 )  # fmt: skip
+
+
+def region(text: str) -> bool:
+    """A state, a province or a country, by name or by its post's code ("Bayern",
+    "ON", "NSW", "Île-de-France" aside): too large to identify anyone."""
+    return text.lower() in _LARGE or text in _STATE_CODES or text in _REGION_CODES
 
 
 def address_parts(data: bytes) -> Iterator[Found]:
@@ -77,6 +112,7 @@ def address_parts(data: bytes) -> Iterator[Found]:
 
 
 def _segments(data: bytes, pos: int, line_end: int) -> Iterator[Found]:
+    masked = False  # a town or postcode of this address was masked
     for _ in range(_MAX_SEGMENTS):
         if pos >= line_end or data[pos : pos + 1] != b",":
             return
@@ -85,7 +121,13 @@ def _segments(data: bytes, pos: int, line_end: int) -> Iterator[Found]:
         parts = list(_segment(data, start, end))
         if not parts:
             return
-        yield from (p for p in parts if p[2] != "")
+        for part in parts:
+            if part[2] == _COUNTRY:
+                if masked:
+                    yield part[0], part[1], e.LOCATION
+            elif part[2] != "":
+                masked = True
+                yield part
         pos = end
 
 
@@ -118,11 +160,29 @@ def _segment(data: bytes, start: int, end: int) -> Iterator[Found]:
         return
     value = data[v:v_end]
     text = value.decode("utf-8", "replace").strip().rstrip(".")
+    if text.lower() in _NATIONS:
+        yield v, v_end, _COUNTRY  # masked only after a masked town or postcode
+        return
     if text.lower() in _LARGE or text in _STATE_CODES:
-        yield start, start, ""  # a state or a country: kept, the walk goes on
+        yield start, start, ""  # a state or a province: kept, the walk goes on
         return
     if text.isupper() and len(text) <= 5:
         return  # an abbreviation ("HR 88, RR 16"): a list of readings, no address
     if not _place(value) or any(w in _BUILDING for w in text.lower().split()):
         return
-    yield v, v_end, e.LOCATION
+    yield v, _without_region(data, v, v_end), e.LOCATION
+
+
+def _without_region(data: bytes, start: int, end: int) -> int:
+    """Where a town ends when its state or province follows it in the same segment
+    ("Springfield IL 62704", "Darwin Northern Territory 0800"): the region stays."""
+    value = data[start:end]
+    words = value.split()
+    for n in range(min(3, len(words) - 1), 0, -1):
+        tail = b" ".join(words[-n:]).decode("utf-8", "replace").rstrip(".")
+        if tail in _STATE_CODES or tail in _REGION_CODES or tail.lower() in _LARGE:
+            cut = len(value)
+            for word in reversed(words[-n:]):
+                cut = value.rfind(word, 0, cut)
+            return start + len(value[:cut].rstrip())
+    return end

@@ -26,6 +26,8 @@ _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _ORD_WORDS = (
     r"(?:(?:twenty|thirty)[- ]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
     r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    # the usual misspellings, as people and some speech-to-text write them
+    r"|twelveth|nineth|fiveth|eigth|twentyth|thirtyth"
     r"|eighteenth|nineteenth|twentieth|thirtieth"
 )
 _ORD_WORDS = rf"(?:{_ORD_WORDS})"
@@ -41,6 +43,12 @@ _TENS = rf"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?
 _SPOKEN_NUMBER = (
     rf"(?:\d{{1,4}}|zero|oh|{_NUMBER_WORDS}|thirteen|fourteen|fifteen|sixteen|seventeen"
     rf"|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|{_ORD_WORDS})"
+)
+
+# A day of the month said as a number, in digits or words ("3rd", "three", "twenty-one")
+_DAY_SAID = (
+    rf"(?:{DAY}(?:st|nd|rd|th)?|(?:twenty|thirty)[- ](?:{_UNITS})|ten|eleven|twelve|thirteen"
+    rf"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|{_UNITS})"
 )
 
 # A whole year in words ("nineteen fifty-two"), not "twenty" alone ("2 May, twenty patients").
@@ -150,11 +158,12 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?P<v>{_SPOKEN_NUMBER}(?:(?:[\s,/.-]+|\s+(?:slash|dash)\s+){_SPOKEN_NUMBER}){{2,7}})\b",
         groups=(("v", DATE),),
     ),
-    # Digits for the day, words for the year: "March 1st, nineteen fifty-two"
+    # Digits or a number in words for the day, words for the year: "March 1st, nineteen
+    # fifty-two", "March three, nineteen sixty-two", "the twelve of March, nineteen…"
     PatternSpec(
         DATE,
-        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{DAY}(?:st|nd|rd|th)?,?\s+{_YEAR_WORDS_FULL}\b"
-        rf"|\b{DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_ANY},?\s+{_YEAR_WORDS_FULL}\b)",
+        rf"(?i:\b{MONTH_ANY}\s+(?:the\s+)?{_DAY_SAID},?\s+{_YEAR_WORDS_FULL}\b"
+        rf"|\b(?:the\s+)?{_DAY_SAID}\s+(?:of\s+)?{MONTH_ANY},?\s+{_YEAR_WORDS_FULL}\b)",
     ),
     PatternSpec(
         DATE,

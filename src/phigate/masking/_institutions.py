@@ -15,7 +15,7 @@ import functools
 import re2
 
 from phigate.masking._shapes import STATE_NAMES, PatternSpec
-from phigate.masking._wordlists import common_words
+from phigate.masking._wordlists import common_words, plain_names
 from phigate.masking.entities import LOCATION, PROFESSION
 
 _CAP = r"(?:St\.|Mt\.|ST\.|MT\.|\p{Lu}[\p{L}'’.-]*)"
@@ -57,8 +57,10 @@ def _named(value: bytes) -> bool:
     words = value.decode("utf-8", "replace").lower().replace("’", "'").split()
     distinct = [w.strip(".,'") for w in words if w not in _GENERIC]
     distinct = [w[:-2] if w.endswith("'s") else w for w in distinct]
+    names = plain_names()  # a saint's or a founder's name: "St. Mary's", "Hillary"
     return any(
-        w and (w in _STATE_WORDS or (w not in common and _SPECIALTY.search(w) is None))
+        w
+        and (w in _STATE_WORDS or w in names or (w not in common and _SPECIALTY.search(w) is None))
         for w in distinct
     )
 

@@ -27,8 +27,11 @@ def _record_number(value: bytes) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _dashed_number(value: bytes) -> bool:
     """Eight or more digits in three dashed groups that are no date (2-2-4, 4-2-2),
-    phone number (3-3-4) or SSN (3-2-4), which their own patterns judge."""
+    phone number (3-3-4) or SSN (3-2-4), which their own patterns judge; or seven in
+    3-2-2, which no date, drug code (NDC: 4-4-2, 5-3-2, 5-4-1) or SSN takes."""
     sizes = tuple(len(g) for g in value.split(b"-"))
+    if sizes == (3, 2, 2):
+        return True  # "448-12-90": a record number, or a phone number written locally
     if sum(sizes) < 8 or sizes in ((3, 3, 4), (3, 2, 4)):
         return False
     return sizes not in ((2, 2, 4), (1, 2, 4), (2, 1, 4), (4, 2, 2), (4, 1, 2), (4, 2, 1))
@@ -93,7 +96,7 @@ NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
         _record_number,
         groups=(("v", MRN),),
     ),
-    PatternSpec(MRN, r"\b\d{1,4}-\d{2,4}-\d{3,5}\b", _dashed_number),
+    PatternSpec(MRN, r"\b\d{1,4}-\d{2,4}-\d{3,5}\b|\b\d{3}-\d{2}-\d{2}\b", _dashed_number),
     # "3/18@10", "3/14 @ 2pm": a day and month before the time it is at
     PatternSpec(
         DATE,

@@ -101,6 +101,22 @@ def _particle_surname(text: str) -> bool:
 _SURNAME_PARTICLES = frozenset(("al", "el", "bin", "bint", "ben", "ibn", "abu", "ould"))
 
 
+def _uncommon_words(value: bytes) -> bool:
+    """Every word is no word of the language: "keoni kahananui", not "was born"."""
+    common = common_words()
+    words = value.decode("utf-8", "replace").replace("-", " ").replace("’", "'").split()
+    return all(w.strip("'") not in common and w not in EPONYMS for w in words)
+
+
+def _quoted_name(value: bytes) -> bool:
+    """A quoted name, or a mail's display name, holds a word that is no word of the
+    language or of a drug's name (not 'the name "Tylenol"' or 'file name "report
+    final"', not "Billing <billing@…>")."""
+    common = common_words()
+    words = value.decode("utf-8", "replace").lower().replace("-", " ").replace("’", "'").split()
+    return any(w.strip(".'") not in common and w not in EPONYMS for w in words)
+
+
 def _lower_names(value: bytes) -> int:
     """The length of the longest run of leading words that is a name, every word a
     name (particles inside it aside): "josé garcía", "maría de la cruz"; "maria
@@ -388,6 +404,15 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     # --- email, URL, IP
     PatternSpec(EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b"),
+    # The display name before an address in angle brackets (RFC 5322), as mail headers
+    # and "On <date>, <name> <address> wrote:" lines give it, in any case.
+    PatternSpec(
+        PERSON,
+        r"(?m:^|[:,;>])[ \t]*(?P<v>\p{L}[\p{L}'’.-]*(?:[ \t]+\p{L}[\p{L}'’.-]*){0,4})"
+        r"[ \t]*<[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}>",
+        _quoted_name,
+        groups=(("v", PERSON),),
+    ),
     PatternSpec(
         URL,
         r"\b(?:https?|ftp|sftp|wss?)://[^\s<>\x22'`]+[^\s<>\x22'`.,;:!?)\]}]",
@@ -421,13 +446,40 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|number|id))?|unit\s+(?:no\.?|number|#)|record\s*(?:#|no\.?|number)|fin|csn|har"
         r"|accession(?:\s*(?:#|no\.?|number))?|acc\s*#|order\s*(?:#|no\.?|number|id)"
         r"|requisition(?:\s*(?:#|no\.?))?|specimen\s*(?:#|no\.?|id)|lab\s+(?:#|no\.?|id)))"
-        r"\s*(?:no\.?|num(?:ber)?)?\s*(?:is\s+|[-–:;#=(]{1,2}\s*)?"
+        # the label may be quoted and joined to a quoted value: "MRN NO" is "4481234"
+        r"[\s-]*(?i:no\.?|num(?:ber)?)?[\x22'”’]?\s*"
+        r"(?:(?:is|was|of|as|reads)\s+|[-–:;#=(]{1,2}\s*)?[\x22'“]?"
         r"(?P<v>(?:[A-Za-z][A-Za-z-]{0,7})?\d[A-Za-z0-9-]{2,24}(?:[ .]\d{2,6}){0,3}"
         r"|\d{2,4}(?: \d{2,6}){2,3})\b",  # or in groups: "MRN 44 71 120"
         has_digit,
         groups=(("v", MRN),),
     ),
     PatternSpec(MRN, r"\bMRN[-_:]?\d{4,14}\b"),
+    # Two words in lower case before a birth date are the name it verifies, as texts
+    # and portal messages give it: "ok thanks. keoni kahananui dob 3/14/52"
+    PatternSpec(
+        PERSON,
+        r"\b(?P<v>\p{Ll}[\p{Ll}'’-]+[ \t]+\p{Ll}[\p{Ll}'’-]+)"
+        r"[ \t,]+(?i:dob|d\.o\.b\.?|born)[ \t:]*\d",
+        _uncommon_words,
+        groups=(("v", PERSON),),
+    ),
+    # A name quoted after the word "name": 'labeled with the patient's name "o'brien"',
+    # 'under the name "Nguyen-Tran"' (a JSON key "name" is followed by a colon first)
+    PatternSpec(
+        PERSON,
+        r"(?i:\bname\s+(?:of\s+|is\s+)?)[\x22“](?P<v>\p{L}[\p{L}'’ .-]{0,58})[\x22”]",
+        _quoted_name,
+        groups=(("v", PERSON),),
+    ),
+    # A specimen's container is labelled with the patient's name and record number:
+    # 'received in formalin, labeled "JANE DOE" and "4481234"'.
+    PatternSpec(
+        MRN,
+        r"(?i:\blabel(?:l)?ed\b)[^\n\x22]{0,40}\x22[^\x22\n]{1,60}\x22\s*(?:,|and|&)\s*"
+        r"\x22(?P<v>[A-Za-z]{0,3}-?\d[\d -]{3,16}\d)\x22",
+        groups=(("v", MRN),),
+    ),
     PatternSpec(
         HEALTH_PLAN_ID,
         r"(?i:\b(?:member|subscriber|beneficiary|policy|insurance|medicaid|medicare|plan|group"

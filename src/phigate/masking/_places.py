@@ -350,6 +350,13 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|Impasse)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}"
         r"(?:,?\s+\d{1,4}[a-zA-Z]?\b)?",
     ),
+    # Polish streets: "ul. Marszałkowska 84/92", "os. Tysiąclecia 12", "pl. Bankowy 3"
+    # (the number, a flat after a slash, is what tells "ul." from an abbreviation).
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b(?:ul\.|ulica|os\.|osiedle|pl\.|plac|al\.|aleja|aleje)\s+\p{Lu}[\p{L}'-]+"
+        r"(?:\s+\p{Lu}[\p{L}'-]+){0,3}\s+\d{1,4}[a-zA-Z]?(?:/\d{1,4}[a-zA-Z]?)?\b",
+    ),
     PatternSpec(
         STREET_ADDRESS,
         r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"
@@ -471,7 +478,8 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
     PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),
-    PatternSpec(ZIP, r"\b\d{5}-\d{3}\b"),  # Brazil's CEP: 01310-200
+    # Brazil's CEP: 01310-200; not the first groups of a drug code (NDC 12345-678-90)
+    PatternSpec(ZIP, r"\b(?P<v>\d{5}-\d{3})(?:\s|$|[.,;:)])", groups=(("v", ZIP),)),
     # A street named without its number: "CVS on Elm St"
     PatternSpec(
         STREET_ADDRESS,

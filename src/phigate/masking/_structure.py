@@ -251,12 +251,30 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
     if entity == e.DATE:
         return _date_like(stripped)
     if entity == e.PERSON:
-        return not strict or stripped[:1].isupper()  # "Contact: Jane Doe", not "contact: none"
+        # "Contact: Jane Doe", not "contact: none"; names typed in lower case pass when
+        # every word is a name's ("Patient name: nguyen van an", "Surgeon: o'neil-park")
+        return not strict or stripped[:1].isupper() or _lower_case_name(stripped)
     if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL, e.PROFESSION):
         return True
     if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
         return True  # "user=jdoe", "Order ID: A-77"
     return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
+
+
+_NAME_WORD = re2.compile("[a-z]+(?:['’-][a-z]+)*".encode())
+_NAME_JOINS = re2.compile("['’-]".encode())
+
+
+def _lower_case_name(value: bytes) -> bool:
+    """Two to four words of letters, hyphens and apostrophes, the first no word of the
+    language and few of the others ("an" is a Vietnamese name too): a name typed in
+    lower case, not "none on file", "see below" or a setting ("name: web")."""
+    words = value.split()
+    if not 1 < len(words) <= 4 or any(_NAME_WORD.fullmatch(w) is None for w in words):
+        return False
+    common = common_words()
+    usual = [any(p.decode() in common for p in _NAME_JOINS.split(w)) for w in words]
+    return not usual[0] and sum(usual) <= (len(words) - 1) // 2  # "tran van an"
 
 
 _MONTHS = (b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
@@ -410,12 +428,20 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
     reviewed" keeps "123 456 789"); for names and dates, up to a lower-case word."""
     if entity in _WHOLE_LINE:
         return end
+    if entity == e.PERSON and data[start : start + 1].islower():
+        return _lower_case_run(data, start, end)
     pos = start
-    for token in data[start:end].split(b" "):
+    tokens = data[start:end].split(b" ")
+    for n, token in enumerate(tokens):
         word = token.strip(b",.()")
         has_digit = any(48 <= c <= 57 for c in word)
         if entity in (e.PERSON, e.DATE):
-            if word.isalpha() and word.islower() and word not in _PARTICLE_WORDS:
+            if (
+                word.isalpha()
+                and word.islower()
+                and word not in _PARTICLE_WORDS
+                and not (entity == e.PERSON and _broken_word(word, tokens[n + 1 : n + 2]))
+            ):
                 break
             if entity == e.DATE and b":" in word and pos > start:
                 break  # "01/05/2021 10:30": the time of day is no date element
@@ -424,6 +450,34 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         pos += len(token) + 1
     end = min(end, max(start, pos - 1))
     return start + len(data[start:end].rstrip(b" ,.;:"))
+
+
+def _broken_word(word: bytes, following: list[bytes]) -> bool:
+    """A few small letters between capitalised words of a name are the rest of a word
+    OCR broke with a space ("Ma ria Lopez", "Jo hn Smith"), not a word of the text."""
+    return (
+        len(word) <= 4
+        and bool(following)
+        and following[0][:1].isupper()
+        and word.decode() not in common_words()
+    )
+
+
+def _lower_case_run(data: bytes, start: int, end: int) -> int:
+    """A name typed in lower case runs to a comma or to a word that is no name's
+    ("nguyen van an, F 67" keeps "nguyen van an"); value_ok judges its words."""
+    pos = start
+    line_end = data.find(b"\n", start, end)
+    end = end if line_end < 0 else line_end
+    for token in data[start:end].split(b" ")[:4]:
+        word = token.rstrip(b",.;:\r")
+        if _NAME_WORD.fullmatch(word) is None:
+            break
+        pos += len(word)
+        if word != token:
+            break
+        pos += 1
+    return start + len(data[start:pos].rstrip(b" "))
 
 
 def _label_word(word: bytes) -> bool:
@@ -621,7 +675,16 @@ def _cells(line: bytes, sep: bytes) -> list[bytes]:
 _CSV_ROWS_RE = r"(?m:^[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}\n[^\n,;\t]*(?:[,;\t][^\n,;\t]*){3,}$)"
 _COLUMN_SHAPES: tuple[tuple[str, Regex], ...] = (
     (e.SSN, Regex(rb"\d{3}-\d{2}-\d{4}|\d{9}")),
-    (e.ZIP, Regex(rb"\d{5}(?:-\d{4})?")),
+    # US, German and French five digits, and the UK's, Canada's and the Netherlands'
+    # postcodes, which a table of people from several countries mixes in one column;
+    # not four digits alone, which a column of years has too
+    (
+        e.ZIP,
+        Regex(
+            rb"\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[A-Z] ?\d[A-Z]\d"
+            rb"|\d{4} ?[A-Z]{2}"
+        ),
+    ),
     (e.PHONE, Regex(rb"(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}")),
     (e.MRN, Regex(rb"[A-Z]{0,4}-?\d{6,12}")),
 )
@@ -680,12 +743,20 @@ def _fits(kind: str, value: bytes) -> bool:
 
 
 def _column_kind(column: tuple[bytes, ...]) -> str | None:
-    if _all(column, _STATE_CELL):
+    if _all(column, _STATE_CELL) or _regions(column):
         return "STATE"
     for kind, shape in _COLUMN_SHAPES:
         if _all(column, shape):
             return kind
     return None
+
+
+def _regions(column: tuple[bytes, ...]) -> bool:
+    """A column of states, provinces or countries of several nations ("ON", "NSW",
+    "Bavaria", "MA"): kept, and no column of towns."""
+    filled = [v.decode("utf-8", "replace") for v in (c.strip(b' "') for c in column) if v]
+    matching = sum(1 for v in filled if _addresses.region(v))
+    return matching >= 2 and matching * 3 >= len(filled) * 2
 
 
 def _all(column: tuple[bytes, ...], shape: Regex) -> bool:

@@ -205,10 +205,15 @@ def fold(data: bytes) -> tuple[bytes, list[int]]:
     return (b"".join(out), offsets) if changed else (data, [])
 
 
-# Scanned text read by OCR confuses O with 0 and l or I with 1 ("D0B: O3/l4/l952",
-# "WH1TFIELD"). Two such tokens make a text a scan; its tokens are read back with the
-# likelier characters before detection (same length, so offsets hold).
-_OCR_TOKEN = Regex(rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}")
+# Scanned text read by OCR confuses O with 0, l or I with 1 and S with 5 ("D0B:
+# O3/l4/l952", "WH1TFIELD", "HO5PITAL", "MARY'5"). Two such tokens make a text a
+# scan; its tokens are read back with the likelier characters before detection
+# (same length, so offsets hold). A 5 is a sign only among capitals: hex in small
+# letters ("dea5beef", an IPv6 address's "ab5c") is no scan.
+_OCR_TOKEN = Regex(
+    rb"\b[OlI]?\d*[OlI]\d+|\b\d+[OlI][\dOlI]*\b|[A-Za-z]{2}[01][A-Za-z]{2}|[A-Z]{2}5[A-Z]{2}"
+    rb"|[A-Z]'5\b"
+)
 _TOKEN = Regex(rb"[A-Za-z0-9]+")
 
 
@@ -233,7 +238,11 @@ def ocr_normal(data: bytes) -> bytes:
         out.append(_ocr_token(data[start:end]))
         pos = end
     out.append(data[pos:])
-    return b"".join(out)
+    return bytes(_POSSESSIVE_5.sub(rb"\1S", b"".join(out)))
+
+
+# "MARY'5": the possessive's S read as a 5 stands alone after the apostrophe
+_POSSESSIVE_5 = re2.compile(rb"([A-Z]')5\b")
 
 
 def _ocr_token(token: bytes) -> bytes:
@@ -249,7 +258,11 @@ def _ocr_token(token: bytes) -> bytes:
         return token.translate(_AS_DIGITS)  # "1Z3", "67B9": a digit's look-alike capitals
     if letters >= 3 and letters >= 2 * digits and not token.translate(None, b"015" + _LETTERS):
         return _as_word(token, sum(97 <= c <= 122 for c in token) > letters // 2)
-    return token
+    return _OCR_SAINT.get(token, token)
+
+
+# "5T." and "5t." are a saint's abbreviation whose S the scan read as a 5
+_OCR_SAINT = {b"5T": b"ST", b"5t": b"St"}
 
 
 @functools.lru_cache(maxsize=4096)
