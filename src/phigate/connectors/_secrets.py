@@ -169,23 +169,23 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-# One escaped character: percent-encoding (also double: `%2567`), JSON, JavaScript and
-# C escapes (`\u0067`, `\u{67}`, `\x67`, octal `\147`), HTML character references
-# (HTML5 reads them without their `;`), quoted-printable (`=67`, only beside another:
-# a lone `=DE` is an assignment far more often) and Go's `[]byte{0x67, 0x77}` (the
-# separator goes with the byte; `0x` before a longer number is no byte). Each decodes
-# to one character of the view. Every repetition is bounded or followed by a fixed
-# character, so a scan stays linear in the text.
+# One escaped character: percent-encoding (also double: `%2567`); JSON, JavaScript, Perl,
+# C and Python escapes (`\u0067`, `\u{67}`, `\x{67}`, `\x67`, octal `\147`,
+# `\U00000067`); HTML character references (HTML5 reads them without their `;`);
+# quoted-printable (`=67`, only beside another: a lone `=DE` is an assignment far more
+# often); and Go's `[]byte{0x67, 0x77}` (the separator goes with the byte; `0x` before
+# a longer number is no byte). Each decodes to one character of the view. Every
+# repetition is bounded or followed by a fixed character, so a scan stays linear.
 _HEX = "[0-9A-Fa-f]"
 _ESCAPE = re.compile(
-    rf"%(?:25)*({_HEX}{{2}})|\\u({_HEX}{{4}})|\\u\{{0*({_HEX}{{1,6}})\}}"
-    rf"|\\x({_HEX}{{2}})|\\([0-7]{{1,3}})"
+    rf"%(?:25)*({_HEX}{{2}})|\\u({_HEX}{{4}})|\\[ux]\{{0*({_HEX}{{1,6}})\}}"
+    rf"|\\x({_HEX}{{2}})|\\([0-7]{{1,3}})|\\U({_HEX}{{8}})"
     rf"|&#[xX]0*({_HEX}{{1,6}});?|&#0*([0-9]{{1,7}});?"
     rf"|=({_HEX}{{2}})(?==(?:{_HEX}{{2}}))|(?<==(?:{_HEX}{{2}}))=({_HEX}{{2}})"
-    rf"|(?<![0-9A-Za-z_])0[xX]({_HEX}{{1,2}})(?!{_HEX})(?:, ?)?"
+    rf"|(?<![0-9A-Za-z_])0[xX]({_HEX}{{1,2}})(?!{_HEX}),? ?"
 )
 # The base of each group's number: octal `\147`, decimal `&#103;`, the others hex.
-_BASE = {5: 8, 7: 10}
+_BASE = {5: 8, 8: 10}
 _ESCAPE_START = re.compile(r"[%\\&=]|0[xX]")
 
 
