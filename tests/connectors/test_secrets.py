@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.connectors._secrets import GatewaySecrets
+from phigate.connectors._secrets import GatewaySecrets, _view
 
 TOKEN = "tok-3c9f1a7e5d2b8046"
 
@@ -52,6 +52,20 @@ ECHOES = {
     "base32hex": base64.b32hexencode(b"abc" + TOKEN.encode()).decode(),
     "basic, no padding": base64.b64encode(f"user:{TOKEN}".encode()).decode().rstrip("="),
     "basic, url alphabet": base64.urlsafe_b64encode(f"svc:{TOKEN}".encode()).decode(),
+    # round 13b: the escapes other languages and tools print, and UTF-16 (.NET)
+    "octal escapes": _every_char("\\{:03o}"),
+    "unicode braces": _every_char("\\u{{{:x}}}"),
+    "html hex, no semicolon": _every_char("&#x{:x}"),
+    "html decimal, no semicolon": _every_char("&#{}"),
+    "quoted-printable": _every_char("={:02X}"),
+    "perl braces": _every_char("\\x{{{:x}}}"),
+    "python long escapes": _every_char("\\U{:08x}"),
+    "0x bytes with spaces": _every_char("0x{:02x} "),
+    "go byte slice": "[]byte{" + ", ".join(f"0x{b:02x}" for b in TOKEN.encode()) + "}",
+    "utf-16le": TOKEN.encode("utf-16-le").decode("latin-1"),
+    "utf-16le base64": base64.b64encode(TOKEN.encode("utf-16-le")).decode(),
+    "utf-16be base64": base64.b64encode(b"x" + TOKEN.encode("utf-16-be")).decode(),
+    "utf-16le hex": TOKEN.encode("utf-16-le").hex(),
 }
 
 
@@ -69,6 +83,43 @@ def test_a_scrubbed_escape_leaves_the_text_around_it() -> None:
     secrets = GatewaySecrets([("TOKEN", TOKEN)])
     echoed = f"a%20b {_every_char('%{:02X}')}%20c &amp; {TOKEN.upper()}"
     assert secrets.scrub(echoed, {}) == "a%20b [REDACTED:TOKEN]%20c &amp; [REDACTED:TOKEN]"
+
+
+@pytest.mark.parametrize(
+    ("secret", "text"),
+    [
+        ("DEADBEEF-c0ffee-42", "token=DEADBEEF-c0ffee-42&x=1"),  # `=DE` is no escape
+        ("1234-secret-abcd", "CORP\\1234-secret-abcd"),  # nor `\123`
+        ("4a6b-secret-beef", "id=0x4a6b-secret-beef"),
+    ],
+)
+def test_a_secret_beside_an_escape_like_sequence_is_scrubbed(secret: str, text: str) -> None:
+    """Decoding `=DE`, `\\123` or `0x4a` would eat the secret's first characters: the
+    text as written is read too."""
+    secrets = GatewaySecrets([("S", secret)])
+    assert secret not in secrets.scrub(text, {}) and "[REDACTED:S]" in secrets.scrub(text, {})
+
+
+def test_an_assignment_or_a_hex_number_is_not_decoded_into_a_match() -> None:
+    """A lone `=AB` (no quoted-printable beside it) and `0x` before a longer number stay
+    as they are, so text that merely looks like them is untouched."""
+    text = "a=AB b=0x746f6b2d c=%zz &#; \\u{} \\9 x0x74"
+    view, origin = _view(text)
+    assert view == text.lower() and origin.at == []
+
+
+def test_a_secret_as_a_json_array_of_byte_values_is_scrubbed() -> None:
+    """Node's `JSON.stringify(Buffer)`: the run of byte values holding the secret becomes
+    one marker; the values around it, and what is no byte (bool, 300), stay."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    counts: dict[str, int] = {}
+    data = [1, 2, *TOKEN.encode(), 300, True, *TOKEN.encode("utf-16-le"), None, 7]
+    out = secrets.scrub_json({"type": "Buffer", "data": data}, counts)
+    marker = "[REDACTED:TOKEN]"
+    assert out == {"type": "Buffer", "data": [1, 2, marker, 300, True, marker, None, 7]}
+    assert counts == {"GATEWAY_SECRET": 2}
+    plain = [True, *b"tok-", 0, *list(range(256))]
+    assert secrets.scrub_json(plain, counts) == plain and counts == {"GATEWAY_SECRET": 2}
 
 
 def test_a_non_ascii_secret_percent_encoded_as_utf8_is_scrubbed() -> None:
@@ -138,7 +189,10 @@ def test_every_value_of_a_kubeconfig_user_is_a_credential_but_the_plain_ones() -
     assert secrets.scrub(plain, {}) == plain
 
 
-_ESCAPES = ("{c}", "%{b:02X}", "%{b:02x}", "%25{b:02X}", "\\u{o:04x}", "&#{o};", "&#x{o:x};")
+_ESCAPES = (
+    *("{c}", "%{b:02X}", "%{b:02x}", "%25{b:02X}", "\\u{o:04x}", "&#{o};", "&#x{o:x};"),
+    *("\\{b:03o}", "\\u{{{o:x}}}", "\\x{b:02x}"),
+)
 
 
 def _escaped(text: str, choices: list[int]) -> str:

@@ -4,10 +4,13 @@ A connector hands an upstream what the caller must never see: environment
 values, a kubeconfig, MCP headers. An upstream (or a command the caller chose)
 can print them back as they are, line by line, inside a header value
 (`Bearer …`), base64-encoded at any alignment (a Secret made from them, `base64
--w0`), base32 or hex (a request dump), with any of their characters escaped
-(percent-encoded into a link or redirect, `\\u0067` in a JSON log, `&#103;` in
-HTML), in another case (header values normalised), or, for a kubeconfig, as the
-keys and tokens inside the file the environment points at.
+-w0`), base32 or hex (a request dump), as UTF-16 (plain, base64 or hex: .NET and
+PowerShell), with any of their characters escaped (percent-encoded into a link or
+redirect, `\\u0067` or `\\u{67}` in a JSON or JavaScript log, `\\147` or `\\x67`
+from C, Python or a shell, `&#103;` or `&#x67` in HTML, `=67` in quoted-printable
+mail, `0x67, ` in Go's `[]byte{…}`), as a JSON array of byte values (Node's
+`Buffer`), in another case (header values normalised), or, for a kubeconfig, as
+the keys and tokens inside the file the environment points at.
 
 `GatewaySecrets` expands each value into its encoded forms once (`forms`). To
 scrub, it reads a view of the text with every escape decoded and ASCII case
@@ -75,35 +78,83 @@ class GatewaySecrets:
 
     def scrub(self, text: str, counts: dict[str, int]) -> str:
         """`text` with every form of every secret, escaped or not, in any case, replaced."""
-        if not self._needles or not text:
-            return text
-        view, origin = _view(text)
-        spans: list[tuple[int, int, str]] = []
-        for needle, name in self._needles:
-            at = view.find(needle)
-            while at >= 0:
-                spans.append((*origin.span(at, at + len(needle)), name))
-                at = view.find(needle, at + 1)
+        spans = self._spans(text)
         if not spans:
             return text
         out: list[str] = []
         pos = 0
-        for start, end, name in _merged(spans):
+        for start, end, name in spans:
             out += [text[pos:start], f"[REDACTED:{name}]"]
             pos = end
             counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
         out.append(text[pos:])
         return "".join(out)
 
+    def _spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Where `text` holds a form of a secret: merged spans of the text, named."""
+        if not self._needles or not text:
+            return []
+        view, origin = _view(text)
+        spans = self._found(view, origin)
+        if origin.at:
+            # A secret written out beside an escape-like sequence (`token=DEADBEEF…`,
+            # `DOMAIN\1234…`) loses its first characters to the decoding: the text as
+            # it is, case folded, is read too.
+            spans += self._found(_fold(text), _Origin())
+        return _merged(spans) if spans else []
+
+    def _found(self, view: str, origin: _Origin) -> list[tuple[int, int, str]]:
+        spans: list[tuple[int, int, str]] = []
+        for needle, name in self._needles:
+            at = view.find(needle)
+            while at >= 0:
+                spans.append((*origin.span(at, at + len(needle)), name))
+                at = view.find(needle, at + 1)
+        return spans
+
     def scrub_json(self, value: Any, counts: dict[str, int]) -> Any:
         if isinstance(value, str):
             return self.scrub(value, counts)
         if isinstance(value, list):
-            return [self.scrub_json(v, counts) for v in value]
+            return [self.scrub_json(v, counts) for v in self._scrub_bytes(value, counts)]
         if isinstance(value, dict):
             scrub, deep = self.scrub, self.scrub_json
             return {scrub(str(k), counts): deep(v, counts) for k, v in value.items()}
         return value
+
+    def _scrub_bytes(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
+        """`items` with each secret held as a run of byte values (`[103, 119, …]`, what
+        Node's `JSON.stringify(Buffer)` prints) replaced by one `[REDACTED:<name>]`.
+
+        Each run of integers 0–255 is read as Latin-1 text, one character per item, so
+        the spans found there are the items' indexes.
+        """
+        out: list[Any] = []
+        run: list[int] = []
+        for item in items:
+            if _is_byte(item):
+                run.append(item)
+                continue
+            out += self._scrub_run(run, counts)
+            out.append(item)
+            run = []
+        return out + self._scrub_run(run, counts)
+
+    def _scrub_run(self, run: list[int], counts: dict[str, int]) -> list[Any]:
+        if len(run) < MIN_SECRET:
+            return list(run)
+        spans = self._spans(bytes(run).decode("latin-1"))
+        out: list[Any] = []
+        pos = 0
+        for start, end, name in spans:
+            out += [*run[pos:start], f"[REDACTED:{name}]"]
+            pos = end
+            counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
+        return out + run[pos:]
+
+
+def _is_byte(item: Any) -> bool:
+    return isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 255
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -118,13 +169,24 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-# One escaped character: percent-encoding (also double: `%2567`), JSON and C escapes,
-# HTML character references. Each decodes to one character of the view.
+# One escaped character: percent-encoding (also double: `%2567`); JSON, JavaScript, Perl,
+# C and Python escapes (`\u0067`, `\u{67}`, `\x{67}`, `\x67`, octal `\147`,
+# `\U00000067`); HTML character references (HTML5 reads them without their `;`);
+# quoted-printable (`=67`, only beside another: a lone `=DE` is an assignment far more
+# often); and Go's `[]byte{0x67, 0x77}` (the separator goes with the byte; `0x` before
+# a longer number is no byte). Each decodes to one character of the view. Every
+# repetition is bounded or followed by a fixed character, so a scan stays linear.
+_HEX = "[0-9A-Fa-f]"
 _ESCAPE = re.compile(
-    r"%(?:25)*([0-9A-Fa-f]{2})|\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})"
-    r"|&#[xX]0*([0-9A-Fa-f]{1,6});|&#0*([0-9]{1,7});"
+    rf"%(?:25)*({_HEX}{{2}})|\\u({_HEX}{{4}})|\\[ux]\{{0*({_HEX}{{1,6}})\}}"
+    rf"|\\x({_HEX}{{2}})|\\([0-7]{{1,3}})|\\U({_HEX}{{8}})"
+    rf"|&#[xX]0*({_HEX}{{1,6}});?|&#0*([0-9]{{1,7}});?"
+    rf"|=({_HEX}{{2}})(?==(?:{_HEX}{{2}}))|(?<==(?:{_HEX}{{2}}))=({_HEX}{{2}})"
+    rf"|(?<![0-9A-Za-z_])0[xX]({_HEX}{{1,2}})(?!{_HEX}),? ?"
 )
-_DECIMAL = 5  # the group of `&#103;`; the others are hexadecimal
+# The base of each group's number: octal `\147`, decimal `&#103;`, the others hex.
+_BASE = {5: 8, 8: 10}
+_ESCAPE_START = re.compile(r"[%\\&=]|0[xX]")
 
 
 def _fold(text: str) -> str:
@@ -171,13 +233,13 @@ def _view(text: str) -> tuple[str, _Origin]:
     """`text` with its escapes decoded and case folded, and where each view character
     came from (one pass; plain text is its own view)."""
     origin = _Origin()
-    if not any(c in text for c in "%\\&"):
+    if not _ESCAPE_START.search(text):
         return _fold(text), origin
     parts: list[str] = []
     pos = length = 0
     for escape in _ESCAPE.finditer(text):
         group = escape.lastindex or 0
-        code = int(escape[group], 10 if group == _DECIMAL else 16)
+        code = int(escape[group], _BASE.get(group, 16))
         if code > 0x10FFFF:
             continue
         start, end = escape.span()
@@ -192,7 +254,8 @@ def _view(text: str) -> tuple[str, _Origin]:
 
 def forms(value: str) -> set[str]:
     """The value, its lines and words, and each one's base64 and base32 text at any
-    alignment and its hex (plain, and byte by byte with spaces or colons)."""
+    alignment and its hex (plain, and byte by byte with spaces or colons); and the
+    same as UTF-16 (little and big endian): its bytes one character each, base64, hex."""
     value = value.strip()
     if len(value) < MIN_SECRET:
         return set()
@@ -207,6 +270,9 @@ def forms(value: str) -> set[str]:
         raw = text.encode()
         out |= set(base64_cores(raw)) | set(base32_cores(raw))
         out |= {raw.hex(), raw.hex(" "), raw.hex(":")}
+        for wide in (text.encode("utf-16-le"), text.encode("utf-16-be")):
+            out.add(wide.decode("latin-1"))
+            out |= set(base64_cores(wide)) | {wide.hex(), wide.hex(" "), wide.hex(":")}
     return out
 
 
