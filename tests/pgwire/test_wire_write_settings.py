@@ -5,6 +5,7 @@ reproduce refuses the write instead (docs/pgwire.md, "Session settings")."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from phigate.connectors.postgres import session_settings
 from phigate.core.actions import Action
 from phigate.core.errors import UpstreamError
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.reviewing.essentials import must_read
+from phigate.reviewing.view import approval_json
 from tests.pgwire.conftest import Wire, start_wire
 from tests.support.approvals import approve_all
 
@@ -50,6 +53,10 @@ async def test_a_bound_value_is_read_with_the_sessions_datestyle(wire: Wire, ehr
         await conn.execute("SET DateStyle = 'ISO, DMY'")
         with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
             await conn.execute(WRITE_DATE, ("03/04/2024", 8))
+        gateway = wire.harness.gateway
+        [approval] = gateway.list_approvals(state="pending")
+        view = await asyncio.to_thread(approval_json, gateway, approval)
+        assert ("Session settings", [['{"DateStyle": "ISO, DMY"}', False]]) in must_read(view)
         [bound] = await approve_all(wire)
         assert bound["settings"] == {"DateStyle": "ISO, DMY"}
         await conn.execute(WRITE_DATE, ("03/04/2024", 8))

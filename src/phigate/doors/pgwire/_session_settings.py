@@ -43,7 +43,9 @@ _UNREPORTED = words(
     default_text_search_config xmlbinary xmloption array_nulls quote_all_identifiers
     timezone_abbreviations"""
 )
-_MENTIONS = re.compile(r"(?i)\b(?:set|reset|set_config)\b")
+# Statements that may change one are parsed (`observe`); others (an `UPDATE … SET`)
+# are not parsed twice. A Unicode-escaped name (`U&"lc\005fmonetary"`) is parsed too.
+_MENTIONS = re.compile("(?i)set_config|reset|u&|" + "|".join(sorted(_UNREPORTED)))
 
 
 def refused(name: str) -> bytes:
