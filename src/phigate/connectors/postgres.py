@@ -39,6 +39,7 @@ from phigate.masking.result_columns import result_columns
 from phigate.masking.server_messages import scrub_message
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
+from phigate.sql.runtime_parameters import setting_risk
 from phigate.sql.split import selects
 
 
@@ -149,6 +150,7 @@ class PostgresConnector:
             with self.slots.hold(action.principal.subject):
                 async with pool.connection() as conn:
                     batch = _Batch(self.limits)
+                    await self._begin(conn, description, session_settings(action))
                     payload, masked = await self._execute(
                         conn, sql_text, action.params, description, masker, batch
                     )
@@ -179,7 +181,9 @@ class PostgresConnector:
                 async with self.pool.connection() as conn:
                     timeout = self.settings.statement_timeout_ms
                     await conn.execute(
-                        pgsql.SQL("SET LOCAL statement_timeout = {}").format(timeout)
+                        pgsql.SQL("SET LOCAL statement_timeout = {}{}").format(
+                            timeout, session_settings(action)
+                        )
                     )
                     cursor = conn.cursor()
                     async with cursor.copy(sql_text) as copy:
@@ -206,7 +210,6 @@ class PostgresConnector:
         masker: Masker,
         batch: _Batch,
     ) -> tuple[dict[str, Any], dict[str, int]]:
-        await self._begin(conn, description)
         cursor = psycopg.AsyncRawCursor(conn)
         read_beyond_python(cursor.adapters)
         if description.risk is RiskClass.READ and _returns_rows(description):
@@ -232,17 +235,25 @@ class PostgresConnector:
             payload["status"] = cursor.statusmessage
         return payload, masked
 
-    async def _begin(self, conn: psycopg.AsyncConnection[Any], description: Description) -> None:
+    async def _begin(
+        self,
+        conn: psycopg.AsyncConnection[Any],
+        description: Description,
+        settings: pgsql.Composable,
+    ) -> None:
         """Open the transaction with its settings in one round trip, not three (psycopg's
         own BEGIN, SET LOCAL statement_timeout, SET TRANSACTION READ ONLY): one
         simple-query message, sent in autocommit mode so psycopg adds no BEGIN of its
         own. psycopg follows the server's transaction status, so `commit()` still
-        commits; the pool's reset (or `run`, after the commit) turns autocommit off again."""
+        commits; the pool's reset (or `run`, after the commit) turns autocommit off again.
+        `settings`: the client session's, for a wire write (`session_settings`)."""
         mode = pgsql.SQL("READ ONLY" if description.risk is RiskClass.READ else "")
         timeout = self.settings.statement_timeout_ms
         await conn.set_autocommit(True)
         await conn.execute(
-            pgsql.SQL("BEGIN {}; SET LOCAL statement_timeout = {}").format(mode, timeout)
+            pgsql.SQL("BEGIN {}; SET LOCAL statement_timeout = {}{}").format(
+                mode, timeout, settings
+            )
         )
 
     async def _stream(
@@ -390,3 +401,33 @@ def _upstream_message(exc: psycopg.Error, masker: Masker, statement: str) -> str
     sqlstate = getattr(exc, "sqlstate", None) or "?????"
     text = scrub_message(primary, statement, masker) if primary else type(exc).__name__
     return f"upstream error {sqlstate}: {text}"
+
+
+# The client settings a wire write carries (`doors/pgwire/_session_settings`): those
+# that change what its text means, which the server reports to the wire session.
+_CARRIED = frozenset({"DateStyle", "IntervalStyle", "TimeZone", "search_path"})
+_CARRIED_STARTUP = frozenset({"extra_float_digits"})
+
+
+def session_settings(action: Action) -> pgsql.Composable:
+    """`SET LOCAL` of the settings the action carries (`body["settings"]`, bound into
+    its approval), so its text means on this connection what it meant in the client's
+    session. Written as `set_config(name, value, true)`, which is `SET LOCAL` taking the
+    value as the server reported it (`SET search_path = 'a, b'` would name one schema
+    "a, b"); anything not carried by design, or that is not a harmless client setting,
+    is refused rather than run with another meaning."""
+    carried = action.body.get("settings") or {}
+    if not isinstance(carried, dict):
+        raise UpstreamError("the action's session settings are not a mapping")
+    parts: list[pgsql.Composable] = []
+    for name, value in sorted(carried.items()):
+        if name not in _CARRIED | _CARRIED_STARTUP or not isinstance(value, str):
+            raise UpstreamError(f"session setting {name!r} cannot be carried to the writer")
+        if setting_risk(name, (value,))[0] is not RiskClass.READ:
+            raise UpstreamError(f"session setting {name} = {value!r} is not a client setting")
+        parts.append(
+            pgsql.SQL("; SELECT pg_catalog.set_config({}, {}, true)").format(
+                pgsql.Literal(name), pgsql.Literal(value)
+            )
+        )
+    return pgsql.SQL("").join(parts)

@@ -1,6 +1,7 @@
 """What a reviewer must read before a vote: one rule for every surface that offers one.
 
-A vote binds the exact statement, the values bound to its `$n` placeholders, what
+A vote binds the exact statement, the values bound to its `$n` placeholders, the
+session settings a wire write runs with (`DateStyle`, `search_path`, …), what
 it asks to see unmasked, and its stated reason. A surface that offers Approve or
 Deny (the console, Slack, Teams, `phigate approvals show`) shows each of these
 parts whole, taken from the one reviewer's view (`approval_json`); a surface that
@@ -22,6 +23,8 @@ def must_read(view: dict[str, Any]) -> list[tuple[str, Segments]]:
     parts: list[tuple[str, Segments]] = [("Statement", marked["statement"])]
     if "params" in marked:
         parts.append(("Bound values", marked["params"]))
+    if "settings" in marked:  # a wire write's session settings change what it means
+        parts.append(("Session settings", marked["settings"]))
     if review.get("unmasked"):
         parts.append(("Unmasked", [[review["unmasked"], False]]))
     parts.append(("Reason", marked["reason"]))

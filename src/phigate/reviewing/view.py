@@ -174,6 +174,9 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     parts = {"statement": statement, "sent": sent, "reason": reason}
     if shown_params is not None:
         parts["params"] = shown_params
+    settings = _settings(gateway, record)
+    if settings is not None:
+        parts["settings"] = settings
     return {
         **{name: shown.text for name, shown in parts.items()},
         "params": shown_params.text if shown_params else None,
@@ -184,6 +187,15 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         # (text, is_escape) pieces, so a surface that can style marks each escape
         "marked": {name: [list(s) for s in shown.segments] for name, shown in parts.items()},
     }
+
+
+def _settings(gateway: Gateway, record: ActionRecord) -> Shown | None:
+    """The client session's settings a wire write runs with (`DateStyle`, `search_path`
+    …), which change what its text means: bound into the vote like its values."""
+    settings = record.action.body.get("settings")
+    if not settings:
+        return None
+    return reveal(gateway.scrub(json.dumps(settings, ensure_ascii=False, sort_keys=True)))
 
 
 def unmasked(gateway: Gateway, record: ActionRecord) -> str | None:

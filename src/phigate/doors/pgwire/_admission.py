@@ -20,6 +20,7 @@ from phigate.core.action_store import ActionRecord
 from phigate.core.actions import Action, Description
 from phigate.core.errors import AuthenticationError, NotAllowedError, PhigateError
 from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire._session_settings import SessionSettings
 from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Decided, Gateway, OutcomeStatus
 from phigate.reviewing.view import approval_url
@@ -60,12 +61,20 @@ class Admission:
         # `SET phigate.reveal = 'DATE,PERSON'`: asked for on every later statement,
         # decided (and usually sent for approval) per statement like any reveal.
         self.reveal: tuple[str, ...] = ()
+        # What the session set that a write on the writer must carry (`_session_settings`).
+        self.session_settings = SessionSettings({}, {})
 
-    def action(self, sql: str, params: list[Any]) -> Action:
+    def action(self, sql: str, params: list[Any], settings: dict[str, str] | None = None) -> Action:
+        """The action for `sql`; `settings`: the session's, for a write on the writer
+        (shown to the reviewer, bound into the approval, applied where it runs)."""
+        self.session_settings.observe(sql)
+        body: dict[str, Any] = {"sql": sql, "params": params}
+        if settings:
+            body["settings"] = settings
         return Action(
             self.connection,
             "sql",
-            {"sql": sql, "params": params},
+            body,
             self.principal,
             "pgwire",
             client_addr=self.client_addr,

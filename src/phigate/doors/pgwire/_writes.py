@@ -16,8 +16,10 @@ state machine stays readable.
 
 from __future__ import annotations
 
+from typing import Any
+
 from phigate.core.action_store import ActionRecord
-from phigate.core.actions import Description
+from phigate.core.actions import Action, Description
 from phigate.core.errors import PhigateError
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire import _writer
@@ -71,11 +73,24 @@ async def admit_query(
     session: WriteSession, text: str, description: Description
 ) -> ActionRecord | Refusal:
     assert session.admission is not None
-    refused = _writer.refusal(text, description.risk) if session._on_writer(description) else None
-    if refused is not None:
-        await audit_refused(session, text, refused)
-        return Refusal(refused)  # before an approval is spent on it
-    return await session.admission.admit(session.admission.action(text, []), description)
+    if not session._on_writer(description):
+        return await session.admission.admit(session.admission.action(text, []), description)
+    refused = _writer.refusal(text, description.risk)
+    action = writer_action(session, text, []) if refused is None else refused
+    if isinstance(action, bytes):
+        await audit_refused(session, text, action)
+        return Refusal(action)  # before an approval is spent on it
+    return await session.admission.admit(action, description)
+
+
+def writer_action(session: WriteSession, text: str, params: list[Any]) -> Action | bytes:
+    """The action of a write to run on the writer, carrying the session's settings that
+    change what it means (`_session_settings`), or why it cannot run with them."""
+    assert session.admission is not None and session.relay is not None
+    settings = session.admission.session_settings.for_writer(session.relay.parameters)
+    if isinstance(settings, bytes):
+        return settings
+    return session.admission.action(text, params, settings)
 
 
 async def run_query(session: WriteSession, record: ActionRecord) -> None:
@@ -97,7 +112,12 @@ async def copy_in(session: WriteSession, text: str, description: Description) ->
     """COPY … FROM STDIN on a read-only session (`ready_for_write` said no transaction
     is open): approved on its text, then the client's data streams to the writer."""
     assert session.admission is not None
-    admitted = await session.admission.admit(session.admission.action(text, []), description)
+    action = writer_action(session, text, [])
+    if isinstance(action, bytes):
+        await audit_refused(session, text, action)
+        session._refuse_query(action)
+        return
+    admitted = await session.admission.admit(action, description)
     if isinstance(admitted, Refusal):
         session._refuse_query(admitted.error)
         return
@@ -147,6 +167,9 @@ async def execute(
     if portal.ran_on_writer:
         refused = _writer.portal_spent(portal.name)
     refused = refused or not_idle(session)
+    if refused is None:
+        action = writer_action(session, portal.statement.text, portal.params)
+        refused = action if isinstance(action, bytes) else None
     if refused is not None:
         await audit_refused(session, portal.statement.text, refused)
         session._refuse_extended(refused)  # before an approval is spent on it
@@ -185,7 +208,11 @@ async def run_held(session: WriteSession, held: Held) -> None:
     the writer, and let the reader's no-op carry the writer's answer in its place."""
     assert session.admission is not None
     portal = held.portal
-    action = session.admission.action(portal.statement.text, portal.params)
+    action = writer_action(session, portal.statement.text, portal.params)
+    if isinstance(action, bytes):
+        await audit_refused(session, portal.statement.text, action)
+        session._refuse_extended(action)
+        return
     admitted = await session.admission.admit(action, held.description)
     if isinstance(admitted, Refusal):
         session._refuse_extended(admitted.error)

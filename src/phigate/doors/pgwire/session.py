@@ -47,6 +47,7 @@ from phigate.doors.pgwire._relay import (
     Statement,
 )
 from phigate.doors.pgwire._session_api import Held, SessionIo, State
+from phigate.doors.pgwire._session_settings import SessionSettings
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
@@ -186,6 +187,7 @@ class Session:
             self._fatal("08006", f"phigate could not connect to the upstream {self.connection!r}")
             return
         self.relay = Relay(self.gateway.masker_before_run(principal), self.gateway.settings.limits)
+        self.relay.parameters.update(upstream)  # later ParameterStatus messages update it
         self.admission = Admission(
             self.gateway,
             self.connection,
@@ -194,6 +196,7 @@ class Session:
             self.settings.approval_wait_seconds,
             self.io.to_client,
         )
+        self.admission.session_settings = SessionSettings(upstream, self.client_params)
         await self._audit("pgwire.session_started", {"who": principal.to_json()})
         out = [codec.auth_request(0)]
         out += [codec.parameter_status(k, v) for k, v in upstream.items()]

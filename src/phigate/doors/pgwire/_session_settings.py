@@ -1,0 +1,118 @@
+"""The client session's settings that an approved write carries to the writer.
+
+A write on a read-only wire session runs on the writer, another connection: the
+same text means another value there unless it is read with the session's
+settings (`'03/04/2024'` is 3 April under `DateStyle = 'ISO, DMY'`, 4 March on
+a writer with the default). The settings the server reports (ParameterStatus:
+`DateStyle`, `IntervalStyle`, `TimeZone`, `search_path`) are known exactly at
+every ReadyForQuery, whatever set them (`SET`, `RESET`, `set_config`, a rolled
+back transaction), so those that differ from what the upstream reported at
+login travel in the write's body (`settings`): the reviewer sees them, the
+approval is bound to them, and the connector applies them in the write's own
+transaction. A client's start-up `extra_float_digits` is known too.
+
+Settings that change what a statement means but that the server does not
+report (`lc_monetary` reads money literals, `bytea_output` and
+`extra_float_digits` change text casts a write may store, ...) cannot be
+followed through transactions: once the session touches one, its writes are
+refused (fail closed) until it reconnects.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pglast
+from pglast import ast
+from pglast.visitors import Visitor
+
+from phigate.doors.pgwire import _codec as codec
+from phigate.sql.functions import words
+from phigate.sql.runtime_parameters import const_value
+
+# Reported by PostgreSQL 18 (GUC_REPORT) and carried to the writer (`PostgresConnector`
+# applies exactly these names, nothing else).
+REPORTED = ("DateStyle", "IntervalStyle", "TimeZone", "search_path")
+# Start-up parameters the session passes to the reader that a write depends on and the
+# server does not report.
+_STARTUP = ("extra_float_digits",)
+# Client settings a read may change (`phigate.sql.runtime_parameters`) that change what
+# a write stores, and that the server does not report.
+_UNREPORTED = words(
+    """extra_float_digits bytea_output lc_monetary lc_numeric lc_time
+    default_text_search_config xmlbinary xmloption array_nulls quote_all_identifiers
+    timezone_abbreviations"""
+)
+# Statements that may change one are parsed (`observe`); others (an `UPDATE … SET`)
+# are not parsed twice. A Unicode-escaped name (`U&"lc\005fmonetary"`) is parsed too.
+_MENTIONS = re.compile("(?i)set_config|reset|u&|" + "|".join(sorted(_UNREPORTED)))
+
+
+def refused(name: str) -> bytes:
+    return codec.error_response(
+        "0A000",
+        f"phigate: this session changed {name}, which the writer cannot reproduce (the "
+        "server does not report it), so an approved write would mean something else "
+        "there: reconnect (or set it in the connection string) before writing",
+    )
+
+
+class SessionSettings:
+    """What one wire session set: followed from its statements and the upstream's
+    ParameterStatus (`Relay.parameters`)."""
+
+    def __init__(self, login: dict[str, str], startup: dict[str, str]) -> None:
+        # What the upstream reported at login, for settings the client did not choose:
+        # the server's defaults, which the writer (same server) starts with too.
+        self.baseline = {k: v for k, v in login.items() if k in REPORTED and k not in startup}
+        self.startup = {k: v for k, v in startup.items() if k in _STARTUP}
+        self.touched: str | None = None  # an unreported setting the session changed
+
+    def observe(self, text: str) -> None:
+        """Note a statement sent on the session (before it runs): fail closed on any
+        change of an unreported setting, or a `set_config` of a name not constant."""
+        if self.touched is None and _MENTIONS.search(text):
+            self.touched = _touched(text)
+
+    def for_writer(self, reported: dict[str, str]) -> dict[str, str] | bytes:
+        """The settings a write must run with (non-default ones only), or a refusal."""
+        if self.touched is not None:
+            return refused(self.touched)
+        out = dict(self.startup)
+        for name in REPORTED:
+            value = reported.get(name)
+            if value is not None and value != self.baseline.get(name):
+                out[name] = value
+        return out
+
+
+def _touched(text: str) -> str | None:
+    try:
+        tree = pglast.parse_sql(text)
+    except pglast.parser.ParseError:
+        return None  # the classifier refuses it: it never reaches the server
+    finder = _Finder()
+    finder(tree)
+    return finder.found
+
+
+class _Finder(Visitor):
+    found: str | None = None
+
+    def visit_VariableSetStmt(self, ancestors: object, node: ast.VariableSetStmt) -> None:
+        name = (node.name or "").lower()
+        if name in _UNREPORTED:
+            self.found = self.found or name
+        elif not name:  # RESET ALL, or a form without a name: may change any of them
+            self.found = self.found or "every setting (RESET ALL)"
+
+    def visit_FuncCall(self, ancestors: object, node: ast.FuncCall) -> None:
+        names = [getattr(n, "sval", "") for n in node.funcname or ()]
+        if not names or names[-1].lower() != "set_config":
+            return
+        first = node.args[0] if node.args else None
+        name = const_value(first)
+        if name is None:
+            self.found = self.found or "a setting named at run time (set_config)"
+        elif name.lower() in _UNREPORTED:
+            self.found = self.found or name.lower()

@@ -1,0 +1,136 @@
+"""An approved write on a read-only session runs on the writer with the client
+session's settings that change what it means (round 13b, finding 3): shown to the
+reviewer, bound into the approval, applied there; a setting the writer cannot
+reproduce refuses the write instead (docs/pgwire.md, "Session settings")."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from phigate.connectors.postgres import session_settings
+from phigate.core.actions import Action
+from phigate.core.errors import UpstreamError
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.reviewing.essentials import must_read
+from phigate.reviewing.view import approval_json
+from tests.pgwire.conftest import Wire, start_wire
+from tests.support.approvals import approve_all
+
+WRITE_DATE = "UPDATE encounters SET encounter_date = %s::date WHERE id = %s"
+
+
+@pytest.fixture
+async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    """Statements wait 0.3 s in the session: a write comes back 55000 (pending) at once."""
+    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=0.3)
+    try:
+        yield Wire(harness, listener)
+    finally:
+        await listener.close()
+        await harness.gateway.close()
+
+
+def date_of(dsn: str, encounter: int) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute(
+            "SELECT encounter_date::text FROM encounters WHERE id = %s", (encounter,)
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def test_a_bound_value_is_read_with_the_sessions_datestyle(wire: Wire, ehr_dsn: str) -> None:
+    """An Execute's text parameter '03/04/2024' is 3 April in a DMY session; the
+    reviewer sees the DateStyle, and the writer stores 3 April."""
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        await conn.execute("SET DateStyle = 'ISO, DMY'")
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
+            await conn.execute(WRITE_DATE, ("03/04/2024", 8))
+        gateway = wire.harness.gateway
+        [approval] = gateway.list_approvals(state="pending")
+        view = await asyncio.to_thread(approval_json, gateway, approval)
+        assert ("Session settings", [['{"DateStyle": "ISO, DMY"}', False]]) in must_read(view)
+        [bound] = await approve_all(wire)
+        assert bound["settings"] == {"DateStyle": "ISO, DMY"}
+        await conn.execute(WRITE_DATE, ("03/04/2024", 8))
+    assert date_of(ehr_dsn, 8) == "2024-04-03"
+
+
+async def test_a_setting_reset_before_the_write_is_not_carried(wire: Wire) -> None:
+    """The server's ParameterStatus follows RESET (and rollbacks): the write carries
+    nothing, and the approval binds only its text and values."""
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        await conn.execute("SET TimeZone = 'Asia/Tokyo'")
+        await conn.execute("RESET TimeZone")
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await conn.execute(WRITE_DATE, ("2024-04-03", 8))
+    assert await approve_all(wire) == [
+        {
+            "sql": "UPDATE encounters SET encounter_date = $1::date WHERE id = $2",
+            "params": ["2024-04-03", 8],
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "SET lc_monetary = 'C'",
+        "SELECT set_config('bytea_output', 'escape', false)",
+        "SET extra_float_digits = 0",
+    ],
+)
+async def test_a_setting_the_writer_cannot_follow_refuses_the_write(
+    wire: Wire, ehr_dsn: str, change: str
+) -> None:
+    """Settings the server does not report cannot be followed through transactions:
+    once the session changes one, a write is refused (0A000) before anyone is asked."""
+    before = date_of(ehr_dsn, 9)
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        await conn.execute(change)
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="cannot reproduce"):
+            await conn.execute(WRITE_DATE, ("2024-04-03", 9))
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="cannot reproduce"):
+            await conn.execute("UPDATE encounters SET encounter_date = '2024-04-03' WHERE id = 9")
+        assert await (await conn.execute("SELECT 1")).fetchone() == (1,)  # reads go on
+    assert wire.harness.gateway.list_approvals(state="pending") == []
+    assert date_of(ehr_dsn, 9) == before
+
+
+def _action(settings: object) -> Action:
+    principal = Principal("claims-bot", PrincipalKind.AGENT)
+    return Action("ehr", "sql", {"sql": "SELECT 1", "settings": settings}, principal, "pgwire")
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"role": "postgres"},
+        {"session_replication_role": "replica"},
+        {"search_path": "staging, pg_catalog"},
+        {"DateStyle": 5},
+        ["DateStyle", "ISO"],
+    ],
+)
+def test_the_connector_applies_only_the_settings_a_session_may_carry(settings: object) -> None:
+    """Defence in depth: whatever reaches an action's body, the writer applies only the
+    reported client settings, with values a read could have set."""
+    with pytest.raises(UpstreamError):
+        session_settings(_action(settings))
+
+
+def test_carried_settings_are_quoted_as_literals() -> None:
+    composed = session_settings(_action({"search_path": "pg_catalog, x'); DROP TABLE t; --"}))
+    text = composed.as_string(None)
+    assert "set_config('search_path', 'pg_catalog, x''); DROP TABLE t; --', true)" in text
