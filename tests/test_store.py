@@ -17,7 +17,7 @@ from phigate.approvals import ApprovalService, ApprovalState
 from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
 from phigate.core.action_store import ActionStatus, ActionStore
-from phigate.core.actions import Action, Description, new_id
+from phigate.core.actions import _SORTED_DIGITS, Action, Description, id_time, new_id
 from phigate.core.errors import AuthenticationError, ConflictError, ExpiredError
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
@@ -178,12 +178,15 @@ def test_only_approved_actions_are_found_by_fingerprint(state_url: str) -> None:
 def test_ids_sort_by_creation_and_stay_unguessable() -> None:
     """Time first (new index entries land together), 96 random bits after it."""
     ids = [new_id("act") for _ in range(200)]
-    stamps = [int(i[len("act_") : -16], 16) for i in ids]
-    assert stamps == sorted(stamps)
-    assert abs(stamps[0] / 1e6 - time.time()) < 60
+    stamps = [i[len("act_") : -16] for i in ids]
+    assert stamps == sorted(stamps)  # as text: the order an index keeps them in
+    assert [id_time(i) for i in ids] == sorted(id_time(i) for i in ids)
+    assert abs(id_time(ids[0]) - time.time()) < 60
     assert len(set(ids)) == len(ids)
     assert len({i[-16:] for i in ids}) == len(ids)
-    assert all(len(i) <= 40 for i in ids)
+    assert all(len(i) == len("act_") + 8 + 16 for i in ids)
+    # Later times sort later, across every digit's boundary.
+    assert sorted(_SORTED_DIGITS) == list(_SORTED_DIGITS)
 
 
 def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:

@@ -22,14 +22,31 @@ from phigate.identity.principal import Principal
 ACTION_KINDS = ("sql", "exec", "http", "mcp_tool")
 
 
+# 64 characters in ASCII order, so the time's digits sort as the time does.
+_SORTED_DIGITS = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+TIME_CHARS = 8  # 48 bits of milliseconds: until the year 10889
+
+
 def new_id(prefix: str) -> str:
-    """A unique id: the time in microseconds (hex), then 96 random bits.
+    """A unique id: the time in milliseconds (8 characters), then 96 random bits (16).
 
     The time first makes ids sort roughly by creation, so each new row's entry in the
     id's index lands at its right edge, beside the last one (one page written per
-    commit), not on a random page of it; the random part keeps ids unguessable.
+    commit), not on a random page of it; the random part keeps ids unguessable. As
+    short as ids were before (reviewers read them in an 80-column terminal and chat).
     """
-    return f"{prefix}_{time.time_ns() // 1000:x}{secrets.token_urlsafe(12)}"
+    ms = time.time_ns() // 1_000_000
+    stamp = "".join(_SORTED_DIGITS[(ms >> shift) & 63] for shift in range(42, -1, -6))
+    return f"{prefix}_{stamp}{secrets.token_urlsafe(12)}"
+
+
+def id_time(identifier: str) -> float:
+    """When an id from `new_id` was made, in seconds since the epoch."""
+    stamp = identifier.partition("_")[2][:TIME_CHARS]
+    ms = 0
+    for char in stamp:
+        ms = ms * 64 + _SORTED_DIGITS.index(char)
+    return ms / 1000
 
 
 @dataclass(frozen=True)
