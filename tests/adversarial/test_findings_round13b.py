@@ -227,6 +227,11 @@ async def test_an_approved_write_means_what_it_means_in_the_clients_session(
     set_sql, write, _ = SETTINGS[setting]
     await asyncio.to_thread(_staging, pg_server, ehr_dsn)
     answers = await _query(client, set_sql)
+    if setting == "search_path":
+        # Refused since finding 4 was fixed: a session never holds a path that would
+        # resolve names where the gateway does not, so no write can mean another table.
+        assert error_fields(answers)["C"] == "42501", answers
+        return
     assert not error_fields(answers), answers
     meant, before = await asyncio.to_thread(_stored, ehr_dsn, setting)
     assert meant != before  # the write changes the row in the client's session

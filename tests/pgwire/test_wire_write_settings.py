@@ -131,6 +131,6 @@ def test_the_connector_applies_only_the_settings_a_session_may_carry(settings: o
 
 
 def test_carried_settings_are_quoted_as_literals() -> None:
-    composed = session_settings(_action({"search_path": "pg_catalog, x'); DROP TABLE t; --"}))
+    composed = session_settings(_action({"TimeZone": "UTC'); DROP TABLE t; --"}))
     text = composed.as_string(None)
-    assert "set_config('search_path', 'pg_catalog, x''); DROP TABLE t; --', true)" in text
+    assert "set_config('TimeZone', 'UTC''); DROP TABLE t; --', true)" in text
