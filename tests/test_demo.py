@@ -291,18 +291,43 @@ def test_sigterm_stops_serve(tmp_path: Path) -> None:
     assert "Traceback" not in output
 
 
-def test_sigterm_while_starting_leaves_no_postgresql_running(tmp_path: Path) -> None:
-    """Between PostgreSQL's start and the gateway's (loading the EHR), SIGTERM stops it too."""
+def lock_pid(pid_file: Path) -> int:
+    """The pid in postmaster.pid (negative for a single-user backend), 0 without one."""
+    try:
+        first = pid_file.read_text().split("\n", 1)[0].strip()
+    except FileNotFoundError:
+        return 0
+    return int(first) if first.lstrip("-").isdigit() else 0
+
+
+def running(pid: int) -> bool:
+    """A live process; a zombie (exited, not yet reaped by whoever adopted it) is not."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize("stage", ["initdb", "postmaster"])
+def test_sigterm_while_starting_leaves_no_postgresql_running(tmp_path: Path, stage: str) -> None:
+    """SIGTERM while initdb's single-user backend runs (it writes postmaster.pid too, with
+    a negative pid), or between PostgreSQL's start and the gateway's, stops it too."""
     state_dir, port = tmp_path / "demo", free_port()
     process = start_demo(state_dir, port)
     pid_file = state_dir / "postgres" / "postmaster.pid"
-    deadline = time.monotonic() + 120
-    while not pid_file.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert pid_file.exists(), "PostgreSQL never started"
+    deadline, pid = time.monotonic() + 120, 0
+    while process.poll() is None and time.monotonic() < deadline:
+        pid = lock_pid(pid_file)
+        if (pid < 0) if stage == "initdb" else (pid > 0):
+            break
+        time.sleep(0.01)
+    assert pid != 0 and process.poll() is None, f"never saw the {stage} stage"
     output = stop(process, signal.SIGTERM)  # exit status 0, as when serving
     assert "Stopped the embedded PostgreSQL" in output
+    assert not running(abs(pid)), output
     assert not pid_file.exists()
+    if stage == "initdb":  # no half-made cluster for the next start to trust
+        assert not (state_dir / "postgres" / "PG_VERSION").exists()
 
 
 def test_serve_on_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:

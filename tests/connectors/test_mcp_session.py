@@ -103,6 +103,11 @@ async def call(h: Harness, tool: str, arguments: dict[str, Any] | None = None) -
     return await h.gateway.submit(Action("charts", "mcp_tool", body, principal, "mcp"), wait=0)
 
 
+def in_flight(state: Path) -> list[int]:
+    """How many slow calls the upstream was running as each one began."""
+    return [int(line) for line in (state / "in_flight").read_text().split()]
+
+
 def executed(outcome: Outcome) -> dict[str, Any]:
     assert outcome.status == "executed", (outcome.status, outcome.error)
     assert outcome.result is not None
@@ -118,21 +123,30 @@ async def test_many_calls_share_one_upstream_process(h: Harness, state: Path) ->
     assert connector(h).upstream.opened == 1
 
 
-async def test_concurrent_calls_run_side_by_side_on_one_session(h: Harness, state: Path) -> None:
-    # Cold start: concurrent first requests share one connect.
-    listings = await asyncio.gather(*(connector(h).upstream.list_tools() for _ in range(5)))
-    assert all({t.name for t in tools} == set(DESCRIPTIONS) for tools in listings)
-    started = time.monotonic()
-    outcomes = await asyncio.gather(
-        *(call(h, "slow_lookup", {"seconds": 0.6}) for _ in range(8)),
-        *(call(h, "lookup_patient", {"mrn": f"MRN-{i}"}) for i in range(8)),
-    )
-    elapsed = time.monotonic() - started
-    for outcome in outcomes:
-        executed(outcome)
-    assert elapsed < 8 * 0.6 / 2, elapsed  # serialised calls would take 4.8 s
-    assert sorted(calls(state)) == ["lookup_patient"] * 8 + ["slow_lookup"] * 8
-    assert len(starts(state)) == 1
+async def test_concurrent_calls_run_side_by_side_on_one_session(
+    tmp_path: Path, state: Path
+) -> None:
+    # A timeout past the stand-in's own deadline: a hang shows as an in-flight count.
+    h = await harness_with(tmp_path, {"charts": charts(state, timeout_seconds=300)})
+    try:
+        await review_all_tools(h.gateway, "charts")
+        # Cold start: concurrent first requests share one connect.
+        listings = await asyncio.gather(*(connector(h).upstream.list_tools() for _ in range(5)))
+        assert all({t.name for t in tools} == set(DESCRIPTIONS) for tools in listings)
+        # Each slow call is held until all eight are in flight on the session at once:
+        # serialised calls would never gather, however fast or slow the machine.
+        outcomes = await asyncio.gather(
+            *(call(h, "slow_lookup", {"peers": 8}) for _ in range(8)),
+            *(call(h, "lookup_patient", {"mrn": f"MRN-{i}"}) for i in range(8)),
+        )
+        for outcome in outcomes:
+            executed(outcome)
+        assert max(in_flight(state)) == 8, in_flight(state)
+        assert sorted(calls(state)) == ["lookup_patient"] * 8 + ["slow_lookup"] * 8
+        assert len(starts(state)) == 1
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
 
 
 async def test_concurrent_pre_call_listings_share_rounds(h: Harness) -> None:
@@ -444,6 +458,7 @@ async def test_calls_past_max_concurrent_calls_wait_for_a_slot(tmp_path: Path, s
         for outcome in outcomes:
             executed(outcome)
         assert elapsed >= 2 * 0.5, elapsed  # two at a time: at least two rounds
+        assert max(in_flight(state)) <= 2, in_flight(state)
         assert calls(state) == ["slow_lookup"] * 4
     finally:
         await h.client.aclose()

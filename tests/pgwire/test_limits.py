@@ -6,7 +6,9 @@ as small ones are on it."""
 from __future__ import annotations
 
 import asyncio
-import time
+import os
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +124,18 @@ async def test_a_row_no_cap_could_pass_ends_the_session_unbuffered(
         await _close(wire)
 
 
+def masking_now() -> bool:
+    """Whether a masking-pool thread is running phigate code (not idle on its queue)."""
+    frames = sys._current_frames()
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident) if thread.name.startswith("phigate-mask") else None
+        while frame is not None:
+            if f"{os.sep}phigate{os.sep}" in frame.f_code.co_filename:
+                return True
+            frame = frame.f_back
+    return False
+
+
 async def test_other_sessions_are_served_while_a_50_mb_result_is_masked(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -134,23 +148,20 @@ async def test_other_sessions_are_served_while_a_50_mb_result_is_masked(
 
     try:
         big = asyncio.create_task(asyncio.to_thread(big_read), name="big-wire-read")
-        waits: list[float] = []
+        served = during_masking = 0
         async with await psycopg.AsyncConnection.connect(wire.dsn("dana"), autocommit=True) as conn:
             while not big.done():
-                started = time.monotonic()
+                masking_before = masking_now()
                 await conn.execute("SELECT 1")
-                waits.append(time.monotonic() - started)
+                served += 1
+                # Sent and answered while a row was being masked: the loop was free.
+                during_masking += masking_before and masking_now() and not big.done()
                 await asyncio.sleep(0.02)
         size = await big
     finally:
         await _close(wire)
-    waits.sort()
-    p50, p95, worst = (waits[int(q * (len(waits) - 1))] * 1000 for q in (0.5, 0.95, 1))
-    print(
-        f"\nSELECT 1 on another session while {size} B are masked: {len(waits)} statements,", end=""
-    )
-    print(f" p50 {p50:.1f} ms, p95 {p95:.1f} ms, worst {worst:.1f} ms")
-    assert size > 50_000_000 and len(waits) >= 5
-    # On main (masking on the event loop): p95 207 ms, worst 327 ms. The worst case
-    # here is bounded loosely: on a loaded machine one audit write can take 0.5 s.
-    assert p95 < 100 and worst < 1000
+    print(f"\nSELECT 1 while {size} B are masked: {served}, {during_masking} within one masking")
+    # Counts, not speed (that is bench/): masking on the event loop would leave no
+    # statement both sent and answered while a masking thread worked.
+    assert size > 50_000_000 and served >= 5
+    assert during_masking >= 1

@@ -8,10 +8,12 @@ because PostgreSQL refuses to run as root.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -111,6 +113,20 @@ class EmbeddedPostgres:
         if self._user is not None:
             shutil.chown(self.data_dir, self._user, self._user)
             shutil.chown(self._password_file, self._user, self._user)
+        fresh = not any(self.data_dir.iterdir())
+        try:
+            self._initdb_run()
+        except BaseException:
+            # Interrupted (SIGTERM, Ctrl-C): a killed initdb leaves a half-made cluster
+            # the next start would take for a finished one. Its backend goes first.
+            if self.stop() and fresh:
+                shutil.rmtree(self.data_dir, ignore_errors=True)
+            raise
+        if self._user is not None:
+            self._password_file.chmod(0o600)
+            shutil.chown(self._password_file, "root", "root")
+
+    def _initdb_run(self) -> None:
         self._run(
             "initdb",
             "-D",
@@ -123,17 +139,24 @@ class EmbeddedPostgres:
             "--no-sync",
             f"--pwfile={self._password_file}",
         )
-        if self._user is not None:
-            self._password_file.chmod(0o600)
-            shutil.chown(self._password_file, "root", "root")
 
-    def stop(self) -> None:
-        """Stop the server and wait until it is gone; a fast shutdown that does not end
-        in time (a loaded machine, a client that will not leave) is made immediate."""
-        pid_file = self.data_dir / "postmaster.pid"
+    def stop(self) -> bool:
+        """Stop the server and wait until its process has exited; False if it is still
+        running. A fast shutdown that does not end in time (a loaded machine, a client
+        that will not leave) is made immediate, then killed.
+
+        `postmaster.pid` names the process: a postmaster, or (a negative pid) the
+        single-user backend of an `initdb` interrupted mid-way, which `pg_ctl stop`
+        refuses to stop. Gone means the process exited, not that `pg_ctl` said so.
+        """
+        pid = self._lock_pid()
+        if pid is None:
+            return True
+        if pid < 0:  # initdb's backend: ends when initdb (killed) closes its input
+            return _ended(-pid, signal.SIGTERM)
         for mode, seconds in (("fast", "60"), ("immediate", "30")):
-            if not pid_file.exists():
-                return
+            if not _running(pid):
+                return True
             done = self._run(
                 "pg_ctl",
                 "-D",
@@ -149,6 +172,24 @@ class EmbeddedPostgres:
             if done.returncode != 0:
                 said = (done.stderr or b"").decode(errors="replace").strip()[-400:]
                 log.warning("pg_ctl stop -m %s in %s: %s", mode, self.data_dir, said or "failed")
+        return _ended(pid, signal.SIGKILL)
+
+    def _lock_pid(self) -> int | None:
+        """The pid in `postmaster.pid`, None without one. A process creates the file
+        empty and writes it next: an empty file is waited on, briefly."""
+        pid_file = self.data_dir / "postmaster.pid"
+        deadline = time.monotonic() + _LOCK_WRITE_SECONDS
+        while True:
+            try:
+                first = pid_file.read_text().split("\n", 1)[0].strip()
+            except FileNotFoundError:
+                return None
+            if first.lstrip("-").isdigit():
+                return int(first)
+            if time.monotonic() > deadline:
+                log.warning("no pid in %s: %r", pid_file, first[:40])
+                return None
+            time.sleep(0.05)
 
     def _run(
         self, program: str, *args: str, check: bool = True
@@ -214,3 +255,42 @@ def wait_until_ready(dsn: str, timeout: float = 30.0) -> None:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.2)
+
+
+_LOCK_WRITE_SECONDS = 10.0  # an empty postmaster.pid is written within moments
+_EXIT_SECONDS = 30.0  # generous: only a process that will not exit takes this long
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie, exited but not reaped, is not)."""
+    if not Path("/proc/self/stat").exists():  # no procfs: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _ended(pid: int, then: signal.Signals) -> bool:
+    """Wait for `pid` to exit; past the deadline send `then` and wait once more."""
+    for last in (False, True):
+        deadline = time.monotonic() + _EXIT_SECONDS
+        while _running(pid):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        else:
+            return True
+        if last:
+            return False
+        log.warning("pid %d did not exit in %.0f s; sending %s", pid, _EXIT_SECONDS, then.name)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, then)
+    return False

@@ -76,15 +76,26 @@ def _run_locked(state_dir: Path, ports: DemoPorts, credentials_file: Path) -> No
             env = prepare(state_dir, ports.http_port)
     except BaseException:
         # Interrupted (Ctrl-C, SIGTERM) or failed after PostgreSQL started: no orphan.
-        EmbeddedPostgres(state_dir.resolve() / "postgres").stop()
-        console.print("Stopped the embedded PostgreSQL. phigate demo stopped.")
+        postgres = EmbeddedPostgres(state_dir.resolve() / "postgres")
+        _say_stopped(postgres, postgres.stop())
         raise
     try:
         _serve_demo(env, ports, credentials_file)
     finally:
         with console.status("Stopping the embedded PostgreSQL…"):
-            env.postgres.stop()
+            stopped = env.postgres.stop()
+        _say_stopped(env.postgres, stopped)
+
+
+def _say_stopped(postgres: EmbeddedPostgres, stopped: bool) -> None:
+    """Say the embedded PostgreSQL stopped only when its process has exited."""
+    if stopped:
         console.print("Stopped the embedded PostgreSQL. phigate demo stopped.")
+    else:
+        console.print(
+            f"The embedded PostgreSQL in {postgres.data_dir} did not stop; see its "
+            "server.log, and stop it (kill the pid in postmaster.pid) before the next run."
+        )
 
 
 def _serve_demo(env: DemoEnvironment, ports: DemoPorts, credentials_file: Path) -> None:
