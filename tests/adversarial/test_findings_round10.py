@@ -23,7 +23,7 @@ from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import http_upstream, json_documents
 from tests.adversarial.test_findings_round8 import _shown, search
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
-from tests.connectors.support import harness_with
+from tests.connectors.support import harness_with, http_api
 from tests.connectors.test_exec import exec_connection
 from tests.connectors.test_http import Upstream, upstream
 
@@ -123,17 +123,8 @@ def documents() -> Iterator[str]:
 
 @pytest.fixture
 async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
-    connection = {
-        "type": "http",
-        "base_url": f"http://{documents}",
-        "auth": {"scheme": "bearer", "value": CREDENTIAL},
-    }
-    harness = await harness_with(tmp_path, {"api": connection})
-    try:
+    async with http_api(tmp_path, documents, CREDENTIAL) as harness:
         yield harness
-    finally:
-        await harness.client.aclose()
-        await harness.gateway.close()
 
 
 def _assert_masked(shown: str) -> None:

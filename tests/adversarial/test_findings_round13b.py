@@ -24,7 +24,7 @@ from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import finding, http_upstream, json_documents
 from tests.adversarial.test_findings_round4 import client, tags, wire
 from tests.conftest import Harness, demo_config, reader_dsn_for
-from tests.connectors.support import harness_with
+from tests.connectors.support import http_api
 from tests.pgwire.conftest import Wire, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
@@ -83,17 +83,8 @@ def documents() -> Iterator[str]:
 
 @pytest.fixture
 async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
-    connection = {
-        "type": "http",
-        "base_url": f"http://{documents}",
-        "auth": {"scheme": "bearer", "value": CREDENTIAL},
-    }
-    harness = await harness_with(tmp_path, {"api": connection})
-    try:
+    async with http_api(tmp_path, documents, CREDENTIAL) as harness:
         yield harness
-    finally:
-        await harness.client.aclose()
-        await harness.gateway.close()
 
 
 async def _echoed(api: Harness, path: str) -> Any:

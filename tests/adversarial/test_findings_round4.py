@@ -25,7 +25,7 @@ from phigate.doors.pgwire.server import WireListener
 from phigate.ops.bootstrap import build_gateway
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.conftest import reader_dsn_for
-from tests.pgwire.conftest import Harness, Wire, start_wire
+from tests.pgwire.conftest import Harness, Wire, serving, start_wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
 
@@ -36,12 +36,8 @@ SET_STATUS = "UPDATE claims SET status = $1 WHERE id = $2"
 async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
     """A read-only wire session (reader role upstream); a statement that needs approval
     waits 0.3 s in the session, then comes back 55000 (pending)."""
-    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=0.3)
-    try:
-        yield Wire(harness, listener)
-    finally:
-        await listener.close()
-        await harness.gateway.close()
+    async with serving(tmp_path, ehr_dsn, approval_wait_seconds=0.3) as served:
+        yield served
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,20 @@ def settings_with(tmp_path: Path, connections: dict[str, Any]) -> Settings:
 
 async def harness_with(tmp_path: Path, connections: dict[str, Any]) -> Harness:
     return await make_harness(settings_with(tmp_path, connections))
+
+
+@contextlib.asynccontextmanager
+async def http_api(tmp_path: Path, address: str, token: str) -> AsyncIterator[Harness]:
+    """A gateway whose http connection `api` reaches `address` with bearer `token`."""
+    auth = {"scheme": "bearer", "value": token}
+    harness = await harness_with(
+        tmp_path, {"api": {"type": "http", "base_url": f"http://{address}", "auth": auth}}
+    )
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
 
 
 async def approve_and_run(

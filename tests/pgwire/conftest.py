@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,11 +83,18 @@ async def start_wire(
     return harness, listener
 
 
-@pytest.fixture
-async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
-    harness, listener = await start_wire(tmp_path, ehr_dsn)
+@contextlib.asynccontextmanager
+async def serving(tmp_path: Path, dsn: str, **settings: Any) -> AsyncIterator[Wire]:
+    """A wire listener (`start_wire`'s arguments) for the length of the block."""
+    harness, listener = await start_wire(tmp_path, dsn, **settings)
     try:
         yield Wire(harness, listener)
     finally:
         await listener.close()
         await harness.gateway.close()
+
+
+@pytest.fixture
+async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    async with serving(tmp_path, ehr_dsn) as served:
+        yield served

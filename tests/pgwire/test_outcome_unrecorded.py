@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.test_wire_writes import SET_STATUS, set_status, status_of
 from tests.support.approvals import approve_all
 from tests.test_outcome_unrecorded import refuse_outcome_records
@@ -21,12 +21,8 @@ from tests.test_outcome_unrecorded import refuse_outcome_records
 
 @pytest.fixture
 async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
-    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=0.3)
-    try:
-        yield Wire(harness, listener)
-    finally:
-        await listener.close()
-        await harness.gateway.close()
+    async with serving(tmp_path, ehr_dsn, approval_wait_seconds=0.3) as served:
+        yield served
 
 
 async def test_an_unrecorded_write_on_the_wire_is_08007_saying_it_ran(

@@ -18,7 +18,7 @@ from phigate.core.errors import UpstreamError
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.reviewing.essentials import must_read
 from phigate.reviewing.view import approval_json
-from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.conftest import Wire, serving
 from tests.support.approvals import approve_all
 
 WRITE_DATE = "UPDATE encounters SET encounter_date = %s::date WHERE id = %s"
@@ -27,12 +27,8 @@ WRITE_DATE = "UPDATE encounters SET encounter_date = %s::date WHERE id = %s"
 @pytest.fixture
 async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
     """Statements wait 0.3 s in the session: a write comes back 55000 (pending) at once."""
-    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=0.3)
-    try:
-        yield Wire(harness, listener)
-    finally:
-        await listener.close()
-        await harness.gateway.close()
+    async with serving(tmp_path, ehr_dsn, approval_wait_seconds=0.3) as served:
+        yield served
 
 
 def date_of(dsn: str, encounter: int) -> str:

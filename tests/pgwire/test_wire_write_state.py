@@ -21,18 +21,14 @@ from tests.adversarial.test_findings_round4 import (
     status_of,
     tags,
 )
-from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.rawclient import RawClient, error_fields
 
 
 @pytest.fixture
 async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
-    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=0.3)
-    try:
-        yield Wire(harness, listener)
-    finally:
-        await listener.close()
-        await harness.gateway.close()
+    async with serving(tmp_path, ehr_dsn, approval_wait_seconds=0.3) as served:
+        yield served
 
 
 @pytest.fixture

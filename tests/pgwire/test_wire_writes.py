@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.pgwire.conftest import Wire, start_wire
+from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
 
@@ -25,12 +25,8 @@ SET_STATUS_PG = "UPDATE claims SET status = $1 WHERE id = $2"
 @pytest.fixture
 async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
     """Statements wait 0.3 s in the session: a write comes back 55000 (pending) at once."""
-    harness, listener = await start_wire(tmp_path, ehr_dsn, approval_wait_seconds=0.3)
-    try:
-        yield Wire(harness, listener)
-    finally:
-        await listener.close()
-        await harness.gateway.close()
+    async with serving(tmp_path, ehr_dsn, approval_wait_seconds=0.3) as served:
+        yield served
 
 
 def status_of(dsn: str, claim: int) -> str:
