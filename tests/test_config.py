@@ -139,7 +139,7 @@ def test_a_chat_mapping_to_an_agent_subject_is_refused(channels: str, where: str
         ("  aliases: {dana: [Dana@Example.org]}\n", None),
         ("  aliases: {dana: [x], Dana: [y]}\n", "listed twice"),
         ("  aliases: {dana: [DANA]}\n", "a person of its own"),
-        ('  aliases: {dana: ["da\\u200bna"]}\n', "control or format"),
+        ('  aliases: {dana: ["da\\u200bna"]}\n', "control, format or invisible"),
     ],
 )
 def test_aliases_are_people_in_their_normal_form(identity: str, expected: str | None) -> None:

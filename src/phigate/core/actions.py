@@ -24,29 +24,30 @@ ACTION_KINDS = ("sql", "exec", "http", "mcp_tool")
 
 # 64 characters in ASCII order, so the time's digits sort as the time does.
 _SORTED_DIGITS = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-TIME_CHARS = 8  # 48 bits of milliseconds: until the year 10889
+TIME_CHARS = 6  # 36 bits of seconds: until the year 4147
 
 
 def new_id(prefix: str) -> str:
-    """A unique id: the time in milliseconds (8 characters), then 96 random bits (16).
+    """A unique id: the time in seconds (6 characters), then 64 random bits (11).
 
     The time first makes ids sort roughly by creation, so each new row's entry in the
     id's index lands at its right edge, beside the last one (one page written per
-    commit), not on a random page of it; the random part keeps ids unguessable. As
-    short as ids were before (reviewers read them in an 80-column terminal and chat).
+    commit), not on a random page of it; the random part keeps ids unique and
+    unguessable (ids grant nothing: every read checks who may see it). About as short
+    as ids were before: reviewers read them in an 80-column terminal and in chat.
     """
-    ms = time.time_ns() // 1_000_000
-    stamp = "".join(_SORTED_DIGITS[(ms >> shift) & 63] for shift in range(42, -1, -6))
-    return f"{prefix}_{stamp}{secrets.token_urlsafe(12)}"
+    seconds = time.time_ns() // 1_000_000_000
+    stamp = "".join(_SORTED_DIGITS[(seconds >> shift) & 63] for shift in range(30, -1, -6))
+    return f"{prefix}_{stamp}{secrets.token_urlsafe(8)}"
 
 
 def id_time(identifier: str) -> float:
     """When an id from `new_id` was made, in seconds since the epoch."""
     stamp = identifier.partition("_")[2][:TIME_CHARS]
-    ms = 0
+    seconds = 0
     for char in stamp:
-        ms = ms * 64 + _SORTED_DIGITS.index(char)
-    return ms / 1000
+        seconds = seconds * 64 + _SORTED_DIGITS.index(char)
+    return float(seconds)
 
 
 @dataclass(frozen=True)
