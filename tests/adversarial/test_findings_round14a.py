@@ -8,7 +8,11 @@ Attacks that held are ordinary tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +23,7 @@ import tests.support.cluster as cluster_module
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round12a import _short_token, _until_state_clock_passes
-from tests.adversarial.test_findings_round13a import _approves_for_dana
+from tests.adversarial.test_findings_round13a import _SITECUSTOMIZE, _approves_for_dana
 from tests.conftest import Harness
 from tests.support.cluster import Cluster, Replica, until
 
@@ -157,3 +161,119 @@ async def test_a_clock_stepped_back_between_heartbeats_does_not_extend_a_token(
         await until(done.exists, "the replica's clock to step back")
         after = (await client.get("/v1/approvals", headers=headers)).status_code
     assert (before, after) == (401, 401)
+
+
+# ── a state database far enough away that calibration never takes ───────────
+# core/clock.py `calibrate` drops a reading whose round trip took over 0.5 s and keeps
+# the offset it had (0 at start), without a word. A replica whose state database
+# answers in 0.6 s (another region, a loaded primary) runs on its own host's clock
+# for good. The replica reaches the state through a local proxy that holds every
+# answer 0.6 s; its whole host clock is 20 minutes behind (time-machine, as round 13a).
+STATE_DELAY = 0.6
+HOST_BEHIND = -20 * 60.0
+
+
+def _pump(source: socket.socket, sink: socket.socket, delay: float) -> None:
+    with contextlib.suppress(OSError):
+        while chunk := source.recv(65536):
+            time.sleep(delay)  # the distance to the state database, not a synchronisation
+            sink.sendall(chunk)
+    for end in (source, sink):
+        with contextlib.suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
+    for end in (source, sink):
+        end.close()
+
+
+@contextlib.contextmanager
+def _far_away(port: int) -> Iterator[int]:
+    """A TCP proxy to 127.0.0.1:`port` whose answers arrive STATE_DELAY late."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", port))
+            except OSError:
+                client.close()
+                continue
+            for args in ((client, upstream, 0.0), (upstream, client, STATE_DELAY)):
+                threading.Thread(target=_pump, args=args, daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+
+
+class FarStateCluster(Cluster):
+    """One replica, 20 minutes behind, whose state database is STATE_DELAY away."""
+
+    def __init__(self, base: Path, proxy_port: int) -> None:
+        super().__init__(base, replicas=1)
+        self.site = base / "far-host"
+        self.site.mkdir()
+        (self.site / "sitecustomize.py").write_text(_SITECUSTOMIZE)
+        self.proxy_port = proxy_port
+
+    def launch(self, replica: Replica) -> None:
+        near = f"@127.0.0.1:{self.state_pg.port}/"
+        config = replica.config.read_text()
+        assert near in config
+        replica.config.write_text(config.replace(near, f"@127.0.0.1:{self.proxy_port}/"))
+        patch = pytest.MonkeyPatch()
+        patch.setenv("PHIGATE_TEST_HOST_CLOCK_SKEW", str(HOST_BEHIND))
+        patch.setattr(cluster_module, "SRC", f"{self.site}{os.pathsep}{cluster_module.SRC}")
+        try:
+            super().launch(replica)
+        finally:
+            patch.undo()
+
+    def wait_ready(self, replica: Replica, seconds: float = 120.0) -> None:
+        super().wait_ready(replica, seconds)
+
+    def _ready(self, replica: Replica) -> bool:
+        try:  # each query to the state takes STATE_DELAY: /readyz takes seconds
+            return httpx.get(f"{replica.url}/readyz", timeout=30).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+@pytest.fixture(scope="module")
+def far_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarStateCluster]:
+    cluster = FarStateCluster(tmp_path_factory.mktemp("far"), proxy_port=0)
+    # The state's port is chosen before it starts: the proxy can listen first.
+    with _far_away(cluster.state_pg.port) as port:
+        cluster.proxy_port = port
+        try:
+            cluster.start()
+            yield cluster
+        finally:
+            cluster.stop()
+
+
+@finding(5, "a state database over 0.5 s away leaves a skewed replica's clock uncorrected")
+async def test_a_slow_state_database_does_not_leave_a_skewed_clock_uncorrected(
+    far_state: FarStateCluster,
+) -> None:
+    """docs/deploy-replicas.md: at start and every heartbeat the replica measures its
+    offset, "good to half its round trip". With a 0.6 s round trip every reading is
+    dropped (core/clock.py MAX_ROUND_TRIP) and the offset stays 0, so a replica 20
+    minutes behind lets in an API token that expired by the shared clock. The
+    promise asks it to correct (a 0.3 s uncertainty) or refuse, not to fall back to
+    its own clock silently."""
+    (replica,) = far_state.replicas
+    token_text, expires_at = await _short_token(far_state, "rev1", PrincipalKind.HUMAN)
+    await asyncio.to_thread(_until_state_clock_passes, far_state, expires_at + 1.0)
+    async with httpx.AsyncClient(base_url=replica.url, timeout=60) as client:
+        answer = await client.get(
+            "/v1/approvals", headers={"Authorization": f"Bearer {token_text}"}
+        )
+    assert answer.status_code == 401, answer.text
