@@ -8,6 +8,7 @@ finding is fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -15,11 +16,19 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import finding, http_upstream, json_documents
+from tests.adversarial.test_findings_round4 import client, wire
 from tests.conftest import Harness
 from tests.connectors.support import http_api
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
+
+__all__ = ["client", "wire"]  # fixtures shared with round 4
 
 # The credential of the `api` connection: a password-like token with the punctuation
 # password generators use (`&`, `/`, `"`, `<`).
@@ -128,3 +137,88 @@ async def test_a_numeric_credential_echoed_as_a_json_number_is_redacted(
     number, and the agent gets it back unredacted."""
     shown = await _echoed(numeric_api, "/numeric")
     assert NUMERIC not in json.dumps(shown), shown
+
+
+# ── the wire door: settings that change what a write means ──────────────────────
+# (SET, write, read-back query): each setting changes what the write stores in the
+# client's session.
+WIRE_SETTINGS = {
+    # reported by the server (ParameterStatus) but not among the names carried
+    "standard_conforming_strings": (
+        "SET standard_conforming_strings = off",
+        "UPDATE claims SET status = 'r14b\\tx' WHERE id = 7",
+        "SELECT status FROM claims WHERE id = 7",
+    ),
+    # not reported, and not among the names docs/pgwire.md refuses
+    "transform_null_equals": (
+        "SET transform_null_equals = on",
+        "UPDATE claims SET status = 'r14b-null' WHERE id = 7 AND NULLIF(1, 1) = NULL",
+        "SELECT status FROM claims WHERE id = 7",
+    ),
+}
+
+
+async def _query(client: RawClient, sql: str) -> list[codec.Message]:
+    client.send(codec.query(sql))
+    return await client.until(b"Z")
+
+
+@pytest.mark.parametrize("setting", sorted(WIRE_SETTINGS))
+async def test_held_a_setting_the_writer_cannot_follow_is_refused(
+    client: RawClient, setting: str
+) -> None:
+    """`standard_conforming_strings = off` makes `'r14b\\tx'` hold a tab in the
+    session and a backslash on the writer; `transform_null_equals = on` makes `… = NULL`
+    match in the session and nothing on the writer. Setting either (also through
+    `set_config`) is denied before it reaches the reader."""
+    set_sql = WIRE_SETTINGS[setting][0]
+    name, value = set_sql.removeprefix("SET ").split(" = ")
+    for sql in (set_sql, f"SELECT set_config('{name}', '{value}', false)"):
+        assert error_fields(await _query(client, sql))["C"] == "42501", sql
+
+
+COPY_IN = (
+    "COPY claims (id, patient_id, payer, member_id, amount, cpt_code, icd10_code, status, "
+    "service_date) FROM STDIN"
+)
+COPY_ROW = (914_001, 1, "Aetna", "M14B", 10, "99213", "I10", "new", "03/04/2024")
+
+
+async def _copy(conn: psycopg.AsyncConnection[Any]) -> None:
+    async with conn.cursor().copy(COPY_IN) as copy:
+        await copy.write_row(COPY_ROW)
+
+
+def _service_date(dsn: str) -> str | None:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT service_date::text FROM claims WHERE id = 914001").fetchone()
+        direct.execute("DELETE FROM claims WHERE id = 914001")
+    return None if row is None else str(row[0])
+
+
+async def test_held_an_approved_copy_from_stdin_reads_dates_in_the_sessions_datestyle(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """COPY's text rows are parsed with the session's DateStyle: `03/04/2024` after
+    `SET DateStyle = 'ISO, DMY'` is 3 April, and the writer must load 3 April."""
+    dsn = wire.dsn("claims-bot")
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        await conn.execute("SET DateStyle = 'ISO, DMY'")
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await _copy(conn)
+        [bound] = await approve_all(wire)
+        assert bound.get("settings") == {"DateStyle": "ISO, DMY"}, bound
+        await _copy(conn)
+    assert await asyncio.to_thread(_service_date, ehr_dsn) == "2024-04-03"
+
+
+async def test_held_a_setting_changed_after_approval_needs_a_new_approval(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """The approval is bound to the settings: approved under the server's DateStyle,
+    the same text after `SET DateStyle = 'ISO, DMY'` is another action."""
+    write = "UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = 7"
+    assert error_fields(await _query(client, write))["C"] == "55000"
+    await approve_all(wire)
+    assert not error_fields(await _query(client, "SET DateStyle = 'ISO, DMY'"))
+    assert error_fields(await _query(client, write))["C"] == "55000"
