@@ -15,6 +15,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus, urlencode
 
 import psycopg
 import pytest
@@ -35,6 +36,8 @@ __all__ = ["client", "wire"]  # fixtures shared with round 4
 CREDENTIAL = 'gw/S3cr3t&Token"7f3a<9c2e1b'
 # A numeric credential (an account PIN or a numeric API key).
 NUMERIC = "8402719365518273"
+# A passphrase credential (words and spaces, as password managers generate them).
+PASSPHRASE = "correct horse battery staple 42"
 
 # What programs print when they escape the credential for HTML or XML.
 MARKUP = {
@@ -61,6 +64,8 @@ DOCUMENTS: dict[str, object] = {
     **{f"/json/{k}": {"you_sent": v} for k, v in JSON_TEXT.items()},
     **{f"/held/{k}": {"you_sent": v} for k, v in HELD.items()},
     "/numeric": {"you_sent": int(NUMERIC)},
+    # Python urlencode / any HTML form: a space is `+`
+    "/form": {"you_sent": urlencode({"q": PASSPHRASE})},
 }
 
 
@@ -79,6 +84,12 @@ async def api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
 @pytest.fixture
 async def numeric_api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
     async with http_api(tmp_path, documents, NUMERIC) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def passphrase_api(tmp_path: Path, documents: str) -> AsyncIterator[Harness]:
+    async with http_api(tmp_path, documents, PASSPHRASE) as harness:
         yield harness
 
 
@@ -137,6 +148,16 @@ async def test_a_numeric_credential_echoed_as_a_json_number_is_redacted(
     number, and the agent gets it back unredacted."""
     shown = await _echoed(numeric_api, "/numeric")
     assert NUMERIC not in json.dumps(shown), shown
+
+
+@finding(5, "form-encoding's `+` for a space is not decoded: a passphrase comes back")
+async def test_a_passphrase_credential_form_encoded_is_redacted(passphrase_api: Harness) -> None:
+    """docs/http.md: percent-escapes are decoded, so a credential copied into a link
+    is redacted. A form or query string written by `urlencode` (every HTML form, most
+    HTTP clients' `params=`) spells a space `+`, not `%20`: a passphrase credential
+    echoed in a redirect's query comes back, one `unquote_plus` away."""
+    shown = await _echoed(passphrase_api, "/form")
+    assert PASSPHRASE not in unquote_plus(shown), shown
 
 
 # ── the wire door: settings that change what a write means ──────────────────────
