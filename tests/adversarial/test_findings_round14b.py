@@ -13,6 +13,7 @@ import html
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus, urlencode
@@ -24,7 +25,7 @@ from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import finding, http_upstream, json_documents
 from tests.adversarial.test_findings_round4 import client, wire
 from tests.conftest import Harness
-from tests.connectors.support import http_api
+from tests.connectors.support import harness_with, http_api
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
@@ -158,6 +159,59 @@ async def test_a_passphrase_credential_form_encoded_is_redacted(passphrase_api: 
     echoed in a redirect's query comes back, one `unquote_plus` away."""
     shown = await _echoed(passphrase_api, "/form")
     assert PASSPHRASE not in unquote_plus(shown), shown
+
+
+# An echo upstream (httpbin's /anything, a debugging endpoint): what the caller sent,
+# the request's path, then its Authorization header, as text on one line.
+class _Echo(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        body = self.path.encode() + b" auth=" + self.headers["authorization"].encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/plain")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+CAP = 200
+
+
+@pytest.fixture
+async def capped_echo(tmp_path: Path) -> AsyncIterator[Harness]:
+    with http_upstream(_Echo, "round14b-echo") as address:
+        auth = {"scheme": "bearer", "value": CREDENTIAL}
+        connection = {"type": "http", "base_url": f"http://{address}", "auth": auth}
+        harness = await harness_with(tmp_path, {"api": {**connection, "max_response_bytes": CAP}})
+        try:
+            yield harness
+        finally:
+            await harness.client.aclose()
+            await harness.gateway.close()
+
+
+@finding(6, "a response cut at max_response_bytes shows the credential's first characters")
+async def test_a_response_cut_at_its_cap_does_not_show_part_of_the_credential(
+    capped_echo: Harness,
+) -> None:
+    """A text answer longer than `max_response_bytes` is cut at the cap (at its last
+    line end, or at the cap itself when there is none), then scrubbed: the scrubber
+    needs a whole form, and the cut leaves only a head of one. An agent that pads the
+    path of a GET to an echo upstream chooses where the cut falls, and reads the credential
+    minus its last character (the same cut in exec's `MAX_LINE_BYTES` line cut)."""
+    pad = "x" * (CAP - len("/?p= auth=Bearer ") - len(CREDENTIAL) + 1)
+    answer = await capped_echo.client.post(
+        "/v1/actions",
+        headers={"Authorization": f"Bearer {capped_echo.tokens['claims-bot']}"},
+        json={"connection": "api", "request": {"method": "GET", "path": "/", "query": {"p": pad}}},
+    )
+    assert answer.status_code == 200, answer.text
+    shown = answer.json()["result"]["body"]
+    # no run of 8 of the credential's characters (its masked head aside)
+    pieces = [CREDENTIAL[i : i + 8] for i in range(len(CREDENTIAL) - 7)]
+    assert not [p for p in pieces if p in shown], shown
 
 
 # ── the wire door: settings that change what a write means ──────────────────────
