@@ -23,7 +23,7 @@ import pytest
 
 from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import finding, http_upstream, json_documents
-from tests.adversarial.test_findings_round4 import client, wire
+from tests.adversarial.test_findings_round4 import bind, client, wire
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, http_api
 from tests.pgwire.conftest import Wire
@@ -297,3 +297,71 @@ async def test_held_a_setting_changed_after_approval_needs_a_new_approval(
     await approve_all(wire)
     assert not error_fields(await _query(client, "SET DateStyle = 'ISO, DMY'"))
     assert error_fields(await _query(client, write))["C"] == "55000"
+
+
+DATE_WRITE = "UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = 7"
+DMY = "SET DateStyle = 'ISO, DMY'"
+
+
+def _encounter_date(dsn: str) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT encounter_date::text FROM encounters WHERE id = 7").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _set_encounter_date(dsn: str, value: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as direct:
+        direct.execute("UPDATE encounters SET encounter_date = %s WHERE id = 7", (value,))
+
+
+def _extended(sql: str) -> bytes:
+    return codec.build_parse("", sql) + bind("", "") + codec.execute("")
+
+
+PIPELINES = {
+    # one simple Query holding the SET and the write
+    "simple-multi": lambda: codec.query(f"{DMY}; {DATE_WRITE}"),
+    # the extended protocol, pipelined: the SET's ParameterStatus comes after the
+    # write was already read
+    "extended-pipeline": lambda: _extended(DMY) + _extended(DATE_WRITE) + codec.SYNC,
+}
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "simple-multi",
+        pytest.param("extended-pipeline", marks=finding(7, "a SET pipelined before a write")),
+    ],
+)
+async def test_a_setting_sent_with_the_write_is_the_one_it_runs_with(
+    wire: Wire, client: RawClient, ehr_dsn: str, shape: str
+) -> None:
+    """docs/pgwire.md: the settings travel with the write and the writer applies
+    them. A SET sent in the same message or pipeline as the write has not been
+    reported (ParameterStatus) when the write is admitted: the write must still mean
+    3 April, as it does in the session, or be refused. In one simple Query it holds.
+    Pipelined on the extended protocol (Parse/Bind/Execute `SET DateStyle`, then
+    Parse/Bind/Execute the UPDATE, one Sync: what psycopg's pipeline mode and JDBC
+    batches send), the approval is asked with no settings, the reviewer sees none, and
+    the writer stores 4 March for the session's 3 April."""
+    message = PIPELINES[shape]()
+    before = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    try:
+        await _ask_approve_run(wire, client, message)
+        stored = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    finally:
+        await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
+    assert stored != "2024-03-04", f"the session meant 2024-04-03; the writer stored {stored}"
+
+
+async def _ask_approve_run(wire: Wire, client: RawClient, message: bytes) -> None:
+    client.send(message)
+    first = error_fields(await client.until(b"Z"))
+    if first.get("C") in ("0A000", "42501"):
+        return  # refused: the promise holds
+    assert first.get("C") == "55000", first
+    await approve_all(wire)
+    client.send(message)
+    await client.until(b"Z")
