@@ -301,6 +301,7 @@ async def test_held_a_setting_changed_after_approval_needs_a_new_approval(
 
 DATE_WRITE = "UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = 7"
 DMY = "SET DateStyle = 'ISO, DMY'"
+DMY_FN = "SELECT set_config('DateStyle', 'ISO, DMY', false)"
 
 
 def _encounter_date(dsn: str) -> str:
@@ -322,6 +323,8 @@ def _extended(sql: str) -> bytes:
 PIPELINES = {
     # one simple Query holding the SET and the write
     "simple-multi": lambda: codec.query(f"{DMY}; {DATE_WRITE}"),
+    # the same through set_config, the function form of SET
+    "simple-set_config": lambda: codec.query(f"{DMY_FN}; {DATE_WRITE}"),
     # the extended protocol, pipelined: the SET's ParameterStatus comes after the
     # write was already read
     "extended-pipeline": lambda: _extended(DMY) + _extended(DATE_WRITE) + codec.SYNC,
@@ -332,6 +335,7 @@ PIPELINES = {
     "shape",
     [
         "simple-multi",
+        "simple-set_config",
         pytest.param("extended-pipeline", marks=finding(7, "a SET pipelined before a write")),
     ],
 )
