@@ -151,7 +151,7 @@ async def test_a_numeric_credential_echoed_as_a_json_number_is_redacted(
     assert NUMERIC not in json.dumps(shown), shown
 
 
-@finding(5, "form-encoding's `+` for a space is not decoded: a passphrase comes back")
+@finding(4, "form-encoding's `+` for a space is not decoded: a passphrase comes back")
 async def test_a_passphrase_credential_form_encoded_is_redacted(passphrase_api: Harness) -> None:
     """docs/http.md: percent-escapes are decoded, so a credential copied into a link
     is redacted. A form or query string written by `urlencode` (every HTML form, most
@@ -192,7 +192,7 @@ async def capped_echo(tmp_path: Path) -> AsyncIterator[Harness]:
             await harness.gateway.close()
 
 
-@finding(6, "a response cut at max_response_bytes shows the credential's first characters")
+@finding(5, "a response cut at max_response_bytes shows the credential's first characters")
 async def test_a_response_cut_at_its_cap_does_not_show_part_of_the_credential(
     capped_echo: Harness,
 ) -> None:
@@ -336,7 +336,7 @@ PIPELINES = {
     [
         "simple-multi",
         "simple-set_config",
-        pytest.param("extended-pipeline", marks=finding(7, "a SET pipelined before a write")),
+        pytest.param("extended-pipeline", marks=finding(6, "a SET pipelined before a write")),
     ],
 )
 async def test_a_setting_sent_with_the_write_is_the_one_it_runs_with(
