@@ -8,7 +8,7 @@ Attacks that held are ordinary tests.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,12 @@ import pytest
 import time_machine
 import yaml
 
+from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
+from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
+from tests.support.state import token_store
 
 
 def _demo_policy(*extra_rules: dict[str, Any]) -> dict[str, Any]:
@@ -68,3 +72,122 @@ async def test_a_night_window_covers_the_night_it_starts(night_freeze: Harness) 
     saturday_early = dt.datetime(2026, 12, 12, 1, 0, tzinfo=dt.UTC)
     assert await _status_at(night_freeze, friday_late, 3) == 403
     assert await _status_at(night_freeze, saturday_early, 4) == 403, "the freeze ended at midnight"
+
+
+# ── one person under an alias, on a second channel ─────────────────────────
+ALIASES = {"dana": ["dana@example.org"], "alice": ["alice@example.org", "00u1alice"]}
+
+
+@pytest.fixture
+def slack() -> Iterator[Recorder]:
+    with slack_api() as recorder:
+        recorder.emails["U_DANA_MAIL"] = "Dana@Example.org"
+        yield recorder
+
+
+@pytest.fixture
+async def aliased(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator[Harness]:
+    """The demo with aliases, writes needing two data owners, and Slack users mapped
+    to aliases (by id, and by e-mail address)."""
+    policy = _demo_policy()
+    for rule in policy["rules"]:
+        if rule["name"] == "writes-and-exports-need-a-data-owner":
+            rule["approvals"] = {"count": 2, "groups": ["data-owners"], "expires_in": 3600}
+    users = {
+        "U_DANA_ALIAS": {"subject": "dana@example.org", "groups": ["data-owners"]},
+        "U_ALICE_ALIAS": {"subject": "00u1alice", "groups": ["data-owners"]},
+    }
+    channels = slack_settings(slack, users=users)
+    channels["slack"]["people_by_email"] = {
+        "dana@example.org": {"subject": "dana@example.org", "groups": ["data-owners"]}
+    }
+    settings = demo_config(
+        tmp_path,
+        ehr_dsn,
+        overrides={
+            "policy": policy,
+            "identity": {"auditor_groups": ["auditors"], "aliases": ALIASES},
+            "channels": channels,
+        },
+    )
+    h = await make_harness(settings)
+    try:
+        yield h
+    finally:
+        await close(h)
+
+
+async def _slack_vote(h: Harness, approval_id: str, user: str) -> None:
+    body = click(approval_id, user)
+    answer = await h.client.post("/slack/interactions", content=body, headers=signed(body))
+    assert answer.status_code == 200, answer.text
+
+
+async def test_held_a_slack_account_mapped_to_an_alias_is_the_person(
+    aliased: Harness, slack: Recorder
+) -> None:
+    """docs/oidc.md: an alias cannot approve the person's agent's request, nor vote
+    twice; Slack users are compared in the same normal form."""
+    asked = await aliased.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 5")
+    assert asked.status_code == 202, asked.text
+    approval_id = asked.json()["approval"]["id"]
+    slack.wait_for("chat.postMessage")
+    voted = await aliased.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=aliased.auth("alice"), json={}
+    )
+    assert voted.status_code == 200, voted.text
+    for user in ("U_DANA_ALIAS", "U_DANA_MAIL", "U_ALICE_ALIAS"):
+        await _slack_vote(aliased, approval_id, user)
+    approval = aliased.gateway.approval(approval_id)
+    assert approval.state == "pending", [(v.voter, v.channel) for v in approval.votes]
+    assert [v.voter for v in approval.votes] == ["alice"]
+
+
+# ── a rule that names a person by an alias ──────────────────────────────────
+@pytest.fixture
+async def rule_by_alias(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
+    """alice is also `alice@example.org` (her OIDC e-mail), and a rule, written with the
+    name the identity provider uses, denies her every read of the EHR."""
+    no_reads = {
+        "name": "alice-offboarded",
+        "match": {"subjects": ["alice@example.org"], "connections": ["ehr"]},
+        "decision": "deny",
+        "reason": "alice left the data-owner role",
+    }
+    settings = demo_config(
+        tmp_path,
+        ehr_dsn,
+        overrides={
+            "policy": _demo_policy(no_reads),
+            "identity": {"auditor_groups": ["auditors"], "aliases": ALIASES},
+        },
+    )
+    h = await make_harness(settings)
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@finding(
+    2, "match.subjects naming an alias never matches: alias sign-ins are mapped to the person first"
+)
+async def test_a_rule_naming_an_alias_applies_to_that_identity(rule_by_alias: Harness) -> None:
+    """docs/oidc.md: every principal is mapped to the person when it authenticates, and
+    docs/configuration.md compares `rules[].match.subjects` as people. A deny rule that
+    names `alice@example.org` (an alias of alice) does not stop a token made out to
+    `alice@example.org` itself: policy/engine.py compares the mapped subject (`alice`)
+    with the rule's names as written, and config.py does not resolve aliases in them
+    (nor refuse a rule naming an alias)."""
+    token, _ = token_store(rule_by_alias.gateway).create(
+        subject="alice@example.org", kind=PrincipalKind.HUMAN, groups=("data-owners",)
+    )
+    answer = await rule_by_alias.client.post(
+        "/v1/actions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"connection": "ehr", "sql": "SELECT id, status FROM claims WHERE id = 1"},
+    )
+    assert answer.status_code == 403, answer.text
+    as_alice = await rule_by_alias.submit("alice", "SELECT id, status FROM claims WHERE id = 1")
+    assert as_alice.status_code == 403, as_alice.text
