@@ -191,3 +191,53 @@ async def test_a_rule_naming_an_alias_applies_to_that_identity(rule_by_alias: Ha
     assert answer.status_code == 403, answer.text
     as_alice = await rule_by_alias.submit("alice", "SELECT id, status FROM claims WHERE id = 1")
     assert as_alice.status_code == 403, as_alice.text
+
+
+# ── two approval rules of equal count ───────────────────────────────────────
+@pytest.fixture
+async def two_approvers(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
+    """The demo (every write needs a data owner), plus: a write to claims also needs
+    someone from `billing-security` (admin holds that group here)."""
+    billing = {
+        "name": "claims-writes-need-billing-security",
+        "match": {"tables": ["claims"], "risk": ["write"]},
+        "decision": "approve",
+        "approvals": {"count": 1, "groups": ["billing-security"], "expires_in": 3600},
+    }
+    h = await make_harness(
+        demo_config(tmp_path, ehr_dsn, overrides={"policy": _demo_policy(billing)})
+    )
+    h.tokens["sec"], _ = token_store(h.gateway).create(
+        subject="sec", kind=PrincipalKind.HUMAN, groups=("billing-security",)
+    )
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@finding(
+    3,
+    "of two approval rules of equal count the first wins; the other's group never decides",
+)
+async def test_a_stricter_approval_rule_is_not_dropped_for_an_earlier_one(
+    two_approvers: Harness,
+) -> None:
+    """docs/configuration.md: "the most restrictive wins … among approvals the one
+    needing more people". Two rules needing one approval each, from different groups,
+    tie (policy/engine.py `_restrictiveness` ranks by decision and count only), and
+    `max` keeps the first: the claims write waits for a data owner only, and runs on
+    alice's vote, though the billing rule says it needs billing-security."""
+    asked = await two_approvers.submit(
+        "claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 6"
+    )
+    assert asked.status_code == 202, asked.text
+    approval = asked.json()["approval"]
+    voted = await two_approvers.client.post(
+        f"/v1/approvals/{approval['id']}/approve", headers=two_approvers.auth("alice"), json={}
+    )
+    state = two_approvers.gateway.approval(approval["id"]).state
+    assert "billing-security" in approval["eligible_groups"] and state == "pending", (
+        f"{approval['eligible_groups']}: {state} after a data owner's vote ({voted.status_code})"
+    )
