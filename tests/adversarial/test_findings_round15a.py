@@ -241,3 +241,47 @@ async def test_a_stricter_approval_rule_is_not_dropped_for_an_earlier_one(
     assert "billing-security" in approval["eligible_groups"] and state == "pending", (
         f"{approval['eligible_groups']}: {state} after a data owner's vote ({voted.status_code})"
     )
+
+
+# ── Slack's own limits ──────────────────────────────────────────────────────
+SLACK_FIELD_MAX = 2000  # Block Kit: each text of a section's `fields`
+SLACK_SECTION_MAX = 3000  # Block Kit: a section's `text`
+
+
+@pytest.fixture
+async def slack_harness(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator[Harness]:
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"channels": slack_settings(slack)})
+    h = await make_harness(settings)
+    try:
+        yield h
+    finally:
+        await close(h)
+
+
+def _over_slack_limits(blocks: list[dict[str, Any]]) -> list[str]:
+    over = []
+    for block in blocks:
+        if block["type"] != "section":
+            continue
+        if len(block.get("text", {}).get("text", "")) > SLACK_SECTION_MAX:
+            over.append(f"section text of {len(block['text']['text'])}")
+        for field_ in block.get("fields", []):
+            if len(field_["text"]) > SLACK_FIELD_MAX:
+                over.append(f"field {field_['text'][:20]!r}… of {len(field_['text'])}")
+    return over
+
+
+@finding(4, "a write naming many tables posts a Slack field over Block Kit's 2,000 limit (lost)")
+async def test_a_write_touching_many_tables_fits_slacks_blocks(
+    slack_harness: Harness, slack: Recorder
+) -> None:
+    """docs/slack.md: each request is posted for review. Block Kit refuses a message
+    whose section field is over 2,000 characters (`invalid_blocks`), so the request
+    never reaches the channel. channels/_slack_blocks.py caps the statement (MAX_SQL)
+    but not the facts: the Tables field lists every table the statement names."""
+    names = [f"t{i:02d}_{'x' * 55}" for i in range(40)]
+    write = f"UPDATE claims SET status = 'paid' FROM {', '.join(names)} WHERE claims.id = 7"
+    asked = await slack_harness.submit("claims-bot", write)
+    assert asked.status_code == 202, asked.text
+    message = slack.wait_for("chat.postMessage")[0]
+    assert _over_slack_limits(message["blocks"]) == []
