@@ -285,3 +285,28 @@ async def test_a_write_touching_many_tables_fits_slacks_blocks(
     assert asked.status_code == 202, asked.text
     message = slack.wait_for("chat.postMessage")[0]
     assert _over_slack_limits(message["blocks"]) == []
+
+
+@finding(5, "a write asked for before a freeze window, approved and run inside it, runs")
+async def test_a_freeze_window_holds_when_the_write_runs(night_freeze: Harness) -> None:
+    """The freeze is decided when the write is asked for, not when it runs: a write
+    asked for at 21:55 on Friday waits for a data owner, who approves at 22:30, and it
+    runs at 22:31, inside the freeze (the approval's hour outlives the window's start).
+    docs/configuration.md: a rule with `match.time` applies "in a weekly window"."""
+    before = dt.datetime(2026, 12, 11, 21, 55, tzinfo=dt.UTC)
+    with time_machine.travel(before, tick=True):
+        asked = await night_freeze.submit(
+            "claims-bot", "UPDATE claims SET status = 'denied' WHERE id = 8"
+        )
+    assert asked.status_code == 202, asked.text
+    with time_machine.travel(dt.datetime(2026, 12, 11, 22, 30, tzinfo=dt.UTC), tick=True):
+        voted = await night_freeze.client.post(
+            f"/v1/approvals/{asked.json()['approval']['id']}/approve",
+            headers=night_freeze.auth("alice"),
+            json={},
+        )
+        assert voted.status_code == 200, voted.text
+        ran = await night_freeze.client.post(
+            f"/v1/actions/{asked.json()['id']}/run", headers=night_freeze.auth("claims-bot")
+        )
+    assert ran.status_code != 200, f"ran inside the freeze: {ran.text[:300]}"
