@@ -317,3 +317,14 @@ async def test_a_freeze_window_holds_when_the_write_runs(night_freeze: Harness) 
             f"/v1/actions/{asked.json()['id']}/run", headers=night_freeze.auth("claims-bot")
         )
     assert ran.status_code != 200, f"ran inside the freeze: {ran.text[:300]}"
+
+
+# ── what a request asks to see unmasked, as reviewers read it ───────────────
+async def test_held_a_reveal_of_a_hidden_spelling_is_refused(harness: Harness) -> None:
+    """Held: reveal kinds are names the gateway knows; one carrying a direction
+    override or a zero-width space (which some surfaces list as sent) is a 400."""
+    asked = await harness.submit(
+        "dana", "SELECT id, dob FROM patients WHERE id = 1", reveal=["!\u202e", "DATE", "SSN\u200b"]
+    )
+    assert asked.status_code == 400, asked.text
+    assert asked.json()["error"]["code"] == "invalid_request"
