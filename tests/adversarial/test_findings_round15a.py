@@ -328,3 +328,42 @@ async def test_held_a_reveal_of_a_hidden_spelling_is_refused(harness: Harness) -
     )
     assert asked.status_code == 400, asked.text
     assert asked.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.fixture
+async def notes_need_approval(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
+    """The demo, plus: every read of clinical notes waits for a data owner first (no
+    break-glass in this rule)."""
+    notes = {
+        "name": "notes-reads-need-a-data-owner-first",
+        "match": {"tables": ["clinical_notes"], "risk": ["read"]},
+        "decision": "approve",
+        "approvals": {"count": 1, "groups": ["data-owners"], "expires_in": 3600},
+    }
+    h = await make_harness(
+        demo_config(tmp_path, ehr_dsn, overrides={"policy": _demo_policy(notes)})
+    )
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@finding(6, "break-glass of an earlier rule wins a tie over a later rule that allows none")
+async def test_break_glass_does_not_skip_a_rule_that_allows_none(
+    notes_need_approval: Harness,
+) -> None:
+    """The cause of finding 3, with a worse outcome: the demo's `clinician-break-glass`
+    and an added rule holding every read of clinical notes both need one data owner;
+    the first in the file wins (policy/engine.py `_restrictiveness`), so a clinician's
+    break-glass read of the notes runs at once, unmasked, though the rule that names
+    the table allows no break-glass."""
+    answer = await notes_need_approval.submit(
+        "dana",
+        "SELECT id, note_text FROM clinical_notes WHERE id = 1",
+        reveal=["*"],
+        break_glass=True,
+        reason="patient in the emergency room",
+    )
+    assert answer.status_code in (202, 403), answer.text[:300]
