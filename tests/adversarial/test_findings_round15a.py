@@ -367,3 +367,39 @@ async def test_break_glass_does_not_skip_a_rule_that_allows_none(
         reason="patient in the emergency room",
     )
     assert answer.status_code in (202, 403), answer.text[:300]
+
+
+async def test_held_an_agents_vote_a_late_vote_and_a_second_run_are_refused(
+    harness: Harness,
+) -> None:
+    """Held: an agent cannot vote, a vote after expiry is refused, an approval runs once."""
+    asked = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 9")
+    by_agent = await harness.client.post(
+        f"/v1/approvals/{asked.json()['approval']['id']}/approve",
+        headers=harness.auth("claims-bot"),
+        json={},
+    )
+    assert by_agent.status_code == 403, by_agent.text
+
+    later = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 10")
+    approval_id = later.json()["approval"]["id"]
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
+        late = await harness.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=harness.auth("alice"), json={}
+        )
+    assert late.status_code in (409, 410), late.text
+
+    once = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 11")
+    ok = await harness.client.post(
+        f"/v1/approvals/{once.json()['approval']['id']}/approve",
+        headers=harness.auth("alice"),
+        json={},
+    )
+    assert ok.status_code == 200, ok.text
+    runs = [
+        await harness.client.post(
+            f"/v1/actions/{once.json()['id']}/run", headers=harness.auth("claims-bot")
+        )
+        for _ in range(2)
+    ]
+    assert (runs[0].status_code, runs[1].status_code) == (200, 409), runs[1].text
