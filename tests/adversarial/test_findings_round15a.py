@@ -8,6 +8,7 @@ Attacks that held are ordinary tests.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click, close, signed, slack_settings
+from tests.channels.test_teams import bot_api, teams_settings
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 from tests.support.state import token_store
 
@@ -408,3 +410,41 @@ async def test_held_an_agents_vote_a_late_vote_and_a_second_run_are_refused(
         for _ in range(2)
     ]
     assert (runs[0].status_code, runs[1].status_code) == (200, 409), runs[1].text
+
+
+# ── Teams' own limit ────────────────────────────────────────────────────────
+TEAMS_MESSAGE_MAX = 28 * 1024  # Bot Framework: a message (with its card) of ~28 KB
+
+
+@pytest.fixture
+def bot() -> Iterator[Recorder]:
+    with bot_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def teams_harness(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Harness]:
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"channels": teams_settings(bot)})
+    h = await make_harness(settings)
+    try:
+        yield h
+    finally:
+        await close(h)
+
+
+@finding(7, "a card whose statement fits MAX_TEXT but is full of escapes is over Teams' 28 KB")
+async def test_a_card_with_many_escapes_fits_a_teams_message(
+    teams_harness: Harness, bot: Recorder
+) -> None:
+    """docs/teams.md: each request is posted as a card; Teams refuses a message over
+    about 28 KB (413), so the request never reaches reviewers. channels/_teams_cards.py
+    caps each part at 2,500 characters of text, but every escape is a run of its own
+    (about 100 bytes of card JSON for a 6-character `\\u200b`), and `unseen` counts
+    characters, so the card also offers Approve for this statement."""
+    hidden = "".join(f"{chr(97 + i % 26)}\u200b" for i in range(340))
+    write = f"UPDATE claims SET status = '{hidden}' WHERE id = 13"
+    asked = await teams_harness.submit("claims-bot", write)
+    assert asked.status_code == 202, asked.text
+    posted = bot.wait_for("/svc/v3/conversations/19:rev/activities")[0]
+    size = len(json.dumps(posted).encode())
+    assert size <= TEAMS_MESSAGE_MAX, f"the card's message is {size:,} bytes"
