@@ -440,7 +440,7 @@ async def test_a_card_with_many_escapes_fits_a_teams_message(
     about 28 KB (413), so the request never reaches reviewers. channels/_teams_cards.py
     caps each part at 2,500 characters of text, but every escape is a run of its own
     (about 100 bytes of card JSON for a 6-character `\\u200b`), and `unseen` counts
-    characters, so the card also offers Approve for this statement."""
+    characters, not bytes."""
     hidden = "".join(f"{chr(97 + i % 26)}\u200b" for i in range(340))
     write = f"UPDATE claims SET status = '{hidden}' WHERE id = 13"
     asked = await teams_harness.submit("claims-bot", write)
