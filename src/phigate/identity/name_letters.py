@@ -10,7 +10,7 @@ Identifier_Status=Allowed data:
   `auth0|5f1c`, `system:serviceaccount:ci:bot` or `dana@example.org`, and every
   ASCII character is drawn distinctly in every place a subject is shown;
 - letters of the recommended scripts of UAX #31 (Table 5), and only in the Unicode
-  blocks named in `_BLOCKS` below: Latin beyond ASCII only in Latin-1 Supplement,
+  blocks named in `ALLOWED_BLOCKS` below: Latin beyond ASCII only in Latin-1 Supplement,
   Latin Extended-A/B and Latin Extended Additional (not IPA Extensions U+0250–02AF or
   the Phonetic Extensions U+1D00–1DBF, where small capitals live), Greek and Cyrillic
   only in their basic blocks; no Cherokee (its capitals are drawn as Latin ones);
@@ -55,7 +55,7 @@ class Block(NamedTuple):
 
 # Sorted by first code point. Hiragana and Katakana share one script here: Japanese
 # writes one word in both, and their voiced-sound marks go on either.
-_BLOCKS = (
+ALLOWED_BLOCKS = (
     Block(0x0041, 0x007A, "Latin"),  # Basic Latin letters (A–Z, a–z; ASCII anyway)
     Block(0x00C0, 0x00FF, "Latin"),  # Latin-1 Supplement letters (× and ÷ are Sm)
     Block(0x0100, 0x017F, "Latin"),  # Latin Extended-A
@@ -97,16 +97,16 @@ _BLOCKS = (
     Block(0x2A700, 0x2EBEF, "Han"),  # CJK Unified Ideographs Extensions C, D, E, F
     Block(0x30000, 0x3134F, "Han"),  # CJK Unified Ideographs Extension G
 )
-_FIRSTS = [block.first for block in _BLOCKS]
+_FIRSTS = [block.first for block in ALLOWED_BLOCKS]
 
 
 def block_script(char: str) -> str | None:
     """The script of the allowed block holding `char` (None: in no allowed block)."""
     code = ord(char)
     index = bisect_right(_FIRSTS, code) - 1
-    if index < 0 or code > _BLOCKS[index].last:
+    if index < 0 or code > ALLOWED_BLOCKS[index].last:
         return None
-    return _BLOCKS[index].script
+    return ALLOWED_BLOCKS[index].script
 
 
 def is_name_character(char: str) -> bool:
