@@ -121,6 +121,7 @@ def _allowed_independently(char: str) -> bool:
         ("q\u0301\u0302\u0303", "U+0303 COMBINING TILDE: too many combining marks"),
         ("\u0434\u0951", "U+0951 DEVANAGARI STRESS SIGN UDATTA: a combining mark must follow"),
         ("\u1f00\u03b1", "U+1F00 GREEK SMALL LETTER ALPHA WITH PSILI"),  # Greek Extended
+        ("\u0645\u0640\u062d\u0645\u062f", "U+0640 ARABIC TATWEEL: it draws nothing"),
     ],
 )
 def test_characters_outside_the_allowlist_are_refused_by_name(text: str, named: str) -> None:
@@ -225,3 +226,10 @@ def test_a_symbol_or_invisible_character_never_reaches_a_normal_subject(char: st
         return
     assert char not in subject
     assert all(_allowed_independently(c) for c in subject), ascii(subject)
+
+
+def test_a_latin_look_alike_inside_the_allowlist_is_refused() -> None:
+    """Latin Extended-B is allowed, but its click letter `ǀ` reads as `l`: the
+    confusables check still stands behind the allowlist."""
+    with pytest.raises(SubjectError, match="passes for an ASCII one"):
+        normal_subject("da\u01c0e")

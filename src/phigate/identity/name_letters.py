@@ -98,6 +98,9 @@ ALLOWED_BLOCKS = (
     Block(0x30000, 0x3134F, "Han"),  # CJK Unified Ideographs Extension G
 )
 _FIRSTS = [block.first for block in ALLOWED_BLOCKS]
+# Letters of allowed blocks that draw no letter of their own: ARABIC TATWEEL only
+# stretches the joint between two letters (`مـحمد` is `محمد`), as IDNA2008 disallows it.
+_NOT_LETTERS = frozenset({"\u0640"})
 
 
 def block_script(char: str) -> str | None:
@@ -113,7 +116,7 @@ def is_name_character(char: str) -> bool:
     """Whether `char` may stand in a subject at all (marks also need a letter first)."""
     if _PRINTABLE_ASCII[0] <= ord(char) <= _PRINTABLE_ASCII[1]:
         return True
-    if is_ignorable(char):  # Hangul fillers are letters, Khmer inherent vowels marks
+    if is_ignorable(char) or char in _NOT_LETTERS:  # Hangul fillers are letters (Lo)
         return False
     category = unicodedata.category(char)
     allowed = _LETTER_CATEGORIES | _MARK_CATEGORIES
@@ -157,6 +160,8 @@ def _why_not(char: str) -> str:
         return "only the digits 0-9 are allowed"
     if category[0] in "CZ" or is_ignorable(char):
         return "invisible, control, separator and unassigned characters are not allowed"
+    if char in _NOT_LETTERS:
+        return "it draws nothing of its own"
     if category[0] in "LM":
         return "it is not a letter of a script allowed in subjects (see docs/configuration.md)"
     return "only ASCII punctuation and spaces are allowed"

@@ -123,9 +123,10 @@ def _refuse_look_alike(subject: str) -> None:
 
 def _passes_for_ascii(char: str) -> bool:
     """A non-ASCII Latin or common character that Unicode's confusables data says
-    reads as ASCII: `ɑ` (U+0251, Latin alpha) for `a`, `ı` for `i`. Within one script
-    `dɑnɑ` is a second `dana`; refused like a Cyrillic `а` (accented letters such as
-    `é` have no ASCII prototype and stay allowed)."""
+    reads as ASCII: `ǀ` (U+01C0, a click letter of Latin Extended-B) for `l`, `ı` for
+    `i`. Within one script `daǀe` is a second `dale`; refused like a Cyrillic `а`
+    (accented letters such as `é` have no ASCII prototype and stay allowed). Most such
+    letters (`ɑ` of IPA Extensions) are outside the allowlist already."""
     if char.isascii() or categories.alias(char) not in ("LATIN", "COMMON"):
         return False
     prototypes = confusables.confusables_data.get(char, ())
