@@ -208,6 +208,24 @@ def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:
         store.authenticate(token)
 
 
+def test_a_token_whose_subject_is_no_longer_allowed_authenticates_no_one(
+    state_url: str,
+) -> None:
+    """A token stored before the subject allowlist (here: Latin small capitals) is
+    refused at sign-in as an authentication failure, not a server error."""
+    db = migrated(state_url)
+    store = TokenStore(db, secrets.token_bytes(32))
+    token, info = store.create(subject="dana", kind=PrincipalKind.HUMAN, groups=("owners",))
+    with db.write() as conn:
+        conn.execute(
+            sa.update(api_tokens)
+            .where(api_tokens.c.id == info.id)
+            .values(subject="\u1d05\u1d00\u0274\u1d00")
+        )
+    with pytest.raises(AuthenticationError, match=r"no longer accepts .*U\+1D05"):
+        store.authenticate(token)
+
+
 def test_hot_statements_share_the_transaction_and_fail_as_sqlalchemy_errors(
     state_url: str,
 ) -> None:

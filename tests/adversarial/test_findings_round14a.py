@@ -39,25 +39,25 @@ CHEROKEE = "\u13a0\u13aa\u13c1\u13aa"
 BLANK_SYMBOL = "dana\U0001d159"
 
 
-@finding(1, "Latin small capitals ᴅᴀɴᴀ are a second dana")
 async def test_small_capitals_do_not_make_dana_a_second_person(harness: Harness) -> None:
-    """docs/oidc.md: no spelling of a name is a second person. `ᴅᴀɴᴀ` reads as DANA;
-    identity/subjects.py `_passes_for_ascii` only refuses letters whose confusables
-    prototype is ASCII, and small capitals have none."""
+    """Finding 1, fixed: docs/oidc.md: no spelling of a name is a second person. `ᴅᴀɴᴀ`
+    reads as DANA; `_passes_for_ascii` only refused letters whose confusables prototype
+    is ASCII, and small capitals have none. The allowlist (identity/name_letters.py)
+    has no Phonetic Extensions block, so they are refused."""
     assert not await _approves_for_dana(harness, SMALL_CAPITALS, 4)
 
 
-@finding(2, "Cherokee ᎠᎪᏁᎪ (drawn as DANA) is a second dana")
 async def test_cherokee_capitals_do_not_make_dana_a_second_person(harness: Harness) -> None:
-    """A subject wholly in Cherokee whose letters are drawn as `DANA` passes
-    `_reads_as_latin` (the greedy confusables check does not flag every letter)."""
+    """Finding 2, fixed: a subject wholly in Cherokee whose letters are drawn as `DANA`
+    passed `_reads_as_latin` (the greedy confusables check does not flag every letter);
+    Cherokee is not an allowed script."""
     assert not await _approves_for_dana(harness, CHEROKEE, 5)
 
 
-@finding(3, "dana + U+1D159 (a blank symbol) is a second dana")
 async def test_a_blank_symbol_does_not_make_dana_a_second_person(harness: Harness) -> None:
-    """`dana𝅙` shows as `dana` (the notehead draws nothing); it is neither white
-    space (trimmed) nor default-ignorable (refused), so it is a person of its own."""
+    """Finding 3, fixed: `dana𝅙` shows as `dana` (the notehead draws nothing); it is
+    neither white space (trimmed) nor default-ignorable, and was a person of its own.
+    Symbols (S*) are not allowed characters."""
     assert not await _approves_for_dana(harness, BLANK_SYMBOL, 6)
 
 

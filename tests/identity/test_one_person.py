@@ -164,7 +164,18 @@ async def test_every_spelling_of_a_person_is_that_person(h: Harness, idp: OidcPr
 
 
 @pytest.mark.parametrize(
-    "subject", ["dana\n", "da\u200bna", "dana\u202e", "dana\u2028x", "\tdana", "da\x00na"]
+    "subject",
+    [
+        "dana\n",
+        "da\u200bna",
+        "dana\u202e",
+        "dana\u2028x",
+        "\tdana",
+        "da\x00na",
+        "\u1d05\u1d00\u0274\u1d00",  # Latin small capitals: outside the allowlist
+        "\u13a0\u13aa\u13c1\u13aa",  # Cherokee
+        "dana\U0001d159",  # a symbol drawn blank
+    ],
 )
 async def test_oidc_subjects_with_control_or_format_characters_are_refused(
     h: Harness, idp: OidcProvider, subject: str
@@ -185,6 +196,25 @@ def test_token_create_refuses_control_and_format_characters(
     )
     assert result.exit_code == 2, result.output
     assert "control, format or invisible" in result.output
+
+
+@pytest.mark.parametrize(
+    ("subject", "named"),
+    [
+        ("\u1d05\u1d00\u0274\u1d00", "U+1D05 LATIN LETTER SMALL CAPITAL D"),
+        ("\u13a0\u13aa\u13c1\u13aa", "U+13A0 CHEROKEE LETTER A"),
+        ("dana\U0001d159", "U+1D159 MUSICAL SYMBOL NULL NOTEHEAD"),
+    ],
+)
+def test_token_create_names_the_character_outside_the_allowlist(
+    tmp_path: Path, ehr_dsn: str, subject: str, named: str
+) -> None:
+    config = write_config(tmp_path, ehr_dsn)
+    result = CliRunner().invoke(
+        main, ["token", "create", "--config", str(config), "--subject", subject, "--kind", "human"]
+    )
+    assert result.exit_code == 2, result.output
+    assert named in result.output
 
 
 def test_token_create_keeps_one_kind_per_subject(tmp_path: Path, ehr_dsn: str) -> None:

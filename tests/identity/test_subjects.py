@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import sys
+import unicodedata
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from phigate.identity.name_letters import ALLOWED_BLOCKS, Block, is_name_character
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject, same_subject
 
 
@@ -77,3 +83,153 @@ def test_look_alikes_of_a_name_are_refused(look_alike: str) -> None:
 )
 def test_names_in_one_writing_system_are_kept(name: str) -> None:
     assert normal_subject(name)
+
+
+# ── the allowlist (identity/name_letters.py) ────────────────────────────────
+# Blocks no subject character may come from, whatever its category: IPA Extensions
+# (U+0250–02AF), Phonetic Extensions and their Supplement (U+1D00–1DBF, Latin small
+# capitals `ᴅᴀɴᴀ`), Cherokee (U+13A0–13FF, capitals drawn as Latin `ᎠᎪᏁᎪ`).
+FORBIDDEN_BLOCKS = ((0x0250, 0x02AF), (0x1D00, 0x1DBF), (0x13A0, 0x13FF))
+REFUSED_CATEGORIES = ("Sm", "Sc", "Sk", "So", "Cf", "Cc", "Co", "Cn", "Cs")
+
+
+def _in_forbidden_block(char: str) -> bool:
+    return any(low <= ord(char) <= high for low, high in FORBIDDEN_BLOCKS)
+
+
+def _allowed_independently(char: str) -> bool:
+    """The allowlist restated without its table: printable ASCII, or a letter or mark
+    (never a symbol, digit, separator or control) outside the forbidden blocks."""
+    if " " <= char <= "~":
+        return True
+    category = unicodedata.category(char)
+    return category in ("Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc") and not _in_forbidden_block(char)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("\u1d05\u1d00\u0274\u1d00", "U+1D05 LATIN LETTER SMALL CAPITAL D"),
+        ("\u13a0\u13aa\u13c1\u13aa", "U+13A0 CHEROKEE LETTER A"),
+        ("dana\U0001d159", "U+1D159 MUSICAL SYMBOL NULL NOTEHEAD: symbols"),
+        ("d\u0251na", "U+0251 LATIN SMALL LETTER ALPHA"),  # IPA Extensions
+        ("dana\u2605", "U+2605 BLACK STAR: symbols"),
+        ("dana\u0663", "U+0663 ARABIC-INDIC DIGIT THREE: only the digits 0-9"),
+        ("dana\u00b7x", "U+00B7 MIDDLE DOT"),
+        ("\u0301dana", "U+0301 COMBINING ACUTE ACCENT: a combining mark must follow"),
+        ("dana-\u0301", "U+0301 COMBINING ACUTE ACCENT: a combining mark must follow"),
+        ("q\u0301\u0302\u0303", "U+0303 COMBINING TILDE: too many combining marks"),
+        ("\u0434\u0951", "U+0951 DEVANAGARI STRESS SIGN UDATTA: a combining mark must follow"),
+        ("\u1f00\u03b1", "U+1F00 GREEK SMALL LETTER ALPHA WITH PSILI"),  # Greek Extended
+        ("\u0645\u0640\u062d\u0645\u062f", "U+0640 ARABIC TATWEEL: it draws nothing"),
+    ],
+)
+def test_characters_outside_the_allowlist_are_refused_by_name(text: str, named: str) -> None:
+    """The refusal says which character (code point and name) and why, never the subject."""
+    with pytest.raises(SubjectError) as caught:
+        normal_subject(text)
+    assert named in str(caught.value)
+    assert text not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "佐々木",  # 々 ideographic iteration mark
+        "ゆーき",  # ー prolonged sound mark
+        "देवनागरी",
+        "ที่นี่",  # Thai: a vowel and a tone mark on one letter
+        "བསྒྲུབ",  # Tibetan: two subjoined letters and a vowel sign on one
+        "مُحَمَّد",
+        "שָׁלוֹם",
+        "auth0|5f1c2a",  # identity providers' ids: printable ASCII
+        "system:serviceaccount:ci:bot",
+        "o'brien+ops@example.org",
+    ],
+)
+def test_names_of_recommended_scripts_and_ascii_ids_are_kept(name: str) -> None:
+    once = normal_subject(name)
+    assert normal_subject(once) == once
+
+
+def test_no_symbol_control_or_forbidden_block_character_is_allowed() -> None:
+    """Every code point (all of U+0000–U+10FFFF) that is a symbol, format, control,
+    private-use, surrogate or unassigned character, or lies in a forbidden block, is
+    outside the allowlist, except printable ASCII (`+`, `|`, `<` are Sm)."""
+    allowed = [
+        f"U+{code:04X}"
+        for code in range(0x7F, sys.maxunicode + 1)
+        if (unicodedata.category(chr(code)) in REFUSED_CATEGORIES or _in_forbidden_block(chr(code)))
+        and is_name_character(chr(code))
+    ]
+    assert allowed == []
+
+
+@pytest.mark.parametrize(
+    "code", [c for low, high in FORBIDDEN_BLOCKS for c in range(low, high + 1)]
+)
+def test_a_forbidden_block_never_reaches_a_normal_subject(code: int) -> None:
+    """Each code point of the forbidden blocks, alone or after `dana`, is refused, or
+    is a compatibility character NFKC turns into allowed letters (superscript `ᵃ`
+    is `a`): it never survives into a normal subject."""
+    for text in (chr(code), "dana" + chr(code)):
+        try:
+            subject = normal_subject(text)
+        except SubjectError:
+            continue
+        assert unicodedata.normalize("NFKC", chr(code)) != chr(code)
+        assert not any(_in_forbidden_block(char) for char in subject), f"U+{code:04X}"
+
+
+def _block_text(block: Block) -> st.SearchStrategy[str]:
+    return st.text(st.characters(min_codepoint=block.first, max_codepoint=block.last), max_size=8)
+
+
+# Candidate subjects: ASCII, the text of one allowed block with ASCII around it
+# (most accepted), any Unicode text (mostly refused), and both mixed.
+_CANDIDATES = st.one_of(
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=12),
+    st.builds(
+        "{}{}{}".format,
+        st.text("abc.@-_ 09", max_size=4),
+        st.sampled_from(ALLOWED_BLOCKS).flatmap(_block_text),
+        st.text("abc.@-_ 09", max_size=4),
+    ),
+    st.text(max_size=12),
+    st.builds("{}{}".format, st.sampled_from(["dana", "дана", "山田"]), st.text(max_size=3)),
+)
+_PROPERTY = settings(derandomize=True, database=None, max_examples=1500, deadline=None)
+
+
+@_PROPERTY
+@given(_CANDIDATES)
+def test_an_accepted_subject_is_normal_and_allowed(text: str) -> None:
+    """For every accepted subject s: normal_subject(normal_subject(s)) ==
+    normal_subject(s), and every character of it is in the allowlist."""
+    try:
+        once = normal_subject(text)
+    except SubjectError:
+        return
+    assert normal_subject(once) == once
+    assert all(is_name_character(char) for char in once), ascii(once)
+    assert all(_allowed_independently(char) for char in once), ascii(once)
+
+
+@_PROPERTY
+@given(st.characters(categories=REFUSED_CATEGORIES, min_codepoint=0x7F))
+def test_a_symbol_or_invisible_character_never_reaches_a_normal_subject(char: str) -> None:
+    """A non-ASCII symbol, format, control, private-use or unassigned character after
+    `dana` is refused, unless NFKC turns it into allowed characters (`™` is `tm`)."""
+    try:
+        subject = normal_subject("dana" + char)
+    except SubjectError:
+        return
+    assert char not in subject
+    assert all(_allowed_independently(c) for c in subject), ascii(subject)
+
+
+def test_a_latin_look_alike_inside_the_allowlist_is_refused() -> None:
+    """Latin Extended-B is allowed, but its click letter `ǀ` reads as `l`: the
+    confusables check still stands behind the allowlist."""
+    with pytest.raises(SubjectError, match="passes for an ASCII one"):
+        normal_subject("da\u01c0e")

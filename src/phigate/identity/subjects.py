@@ -6,6 +6,10 @@ full-width `ｄａｎａ` and `dana` are four people, and the weakest comparison
 door (API tokens, OIDC, chat mappings, aliases, policy subjects, stored principals)
 passes a subject through `normal_subject` before it is kept or compared, so there
 is exactly one copy of this rule.
+
+A normal subject holds only allowed characters (`name_letters`: printable ASCII,
+letters and marks of recommended scripts in named blocks): what is not understood
+is refused, rather than what someone thought to list.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import unicodedata
 from confusable_homoglyphs import categories, confusables
 
 from phigate.core.ignorable import is_ignorable
+from phigate.identity.name_letters import first_refused
 
 MAX_SUBJECT_CHARS = 200
 # Control, format (zero-width, direction overrides), surrogate, private-use and
@@ -37,8 +42,9 @@ class SubjectError(ValueError):
 
 
 def normal_subject(text: str) -> str:
-    """NFKC, case-folded, trimmed, inner whitespace runs as one space; refuses control
-    and format characters. Idempotent: normal_subject(normal_subject(s)) == normal_subject(s)."""
+    """NFKC, case-folded, trimmed, inner whitespace runs as one space; refuses any
+    character outside the allowlist (`name_letters`) and look-alikes.
+    Idempotent: normal_subject(normal_subject(s)) == normal_subject(s)."""
     _refuse_invisible(text)
     # NFKC → casefold → NFKC: case folding can leave text that NFKC changes again.
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
@@ -46,6 +52,7 @@ def normal_subject(text: str) -> str:
     subject = " ".join(folded.split())
     if not subject:
         raise SubjectError("a subject must not be empty")
+    _refuse_not_allowed(subject)
     _refuse_look_alike(subject)
     if len(subject) > MAX_SUBJECT_CHARS:
         raise SubjectError(f"a subject must be at most {MAX_SUBJECT_CHARS} characters")
@@ -81,6 +88,16 @@ def _refuse_invisible(text: str) -> None:
             )
 
 
+def _refuse_not_allowed(subject: str) -> None:
+    """Refuse a subject holding a character outside the allowlist, naming the
+    character by code point and Unicode name (never the subject itself)."""
+    refused = first_refused(subject)
+    if refused is not None:
+        char, why = refused
+        name = unicodedata.name(char, "unassigned")
+        raise SubjectError(f"a subject must not contain U+{ord(char):04X} {name}: {why}")
+
+
 def _refuse_look_alike(subject: str) -> None:
     """Refuse a subject that could be read as another person's name.
 
@@ -106,9 +123,10 @@ def _refuse_look_alike(subject: str) -> None:
 
 def _passes_for_ascii(char: str) -> bool:
     """A non-ASCII Latin or common character that Unicode's confusables data says
-    reads as ASCII: `ɑ` (U+0251, Latin alpha) for `a`, `ı` for `i`. Within one script
-    `dɑnɑ` is a second `dana`; refused like a Cyrillic `а` (accented letters such as
-    `é` have no ASCII prototype and stay allowed)."""
+    reads as ASCII: `ǀ` (U+01C0, a click letter of Latin Extended-B) for `l`, `ı` for
+    `i`. Within one script `daǀe` is a second `dale`; refused like a Cyrillic `а`
+    (accented letters such as `é` have no ASCII prototype and stay allowed). Most such
+    letters (`ɑ` of IPA Extensions) are outside the allowlist already."""
     if char.isascii() or categories.alias(char) not in ("LATIN", "COMMON"):
         return False
     prototypes = confusables.confusables_data.get(char, ())

@@ -139,14 +139,22 @@ class TokenStore:
         info = _info(row)
         if info.status != "active":
             raise AuthenticationError(f"API token {info.id} is {info.status}")
-        return Principal(
-            subject=info.subject,
-            kind=info.kind,
-            groups=frozenset(info.groups),
-            on_behalf_of=info.on_behalf_of,
-            authenticated_by="token",
-            token_id=info.id,
-        )
+        try:
+            return Principal(
+                subject=info.subject,
+                kind=info.kind,
+                groups=frozenset(info.groups),
+                on_behalf_of=info.on_behalf_of,
+                authenticated_by="token",
+                token_id=info.id,
+            )
+        except SubjectError as error:
+            # Made before the subject rules refused its characters (`ᴅᴀɴᴀ`): it names
+            # no one now, and signs in as no one rather than failing as a server error.
+            raise AuthenticationError(
+                f"API token {info.id} names a subject phigate no longer accepts ({error}); "
+                "revoke it and create one for a valid subject"
+            ) from error
 
     def _check_one_kind(self, subject: str, kind: PrincipalKind) -> None:
         # One subject, one kind: otherwise a human token for `claims-bot` (or a chat
