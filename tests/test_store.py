@@ -26,7 +26,7 @@ from phigate.policy import Decision, Verdict
 from phigate.store import Database as StateDatabase
 from phigate.store import MigrationRequiredError
 from phigate.store.hot import HotStatement
-from phigate.store.tables import api_tokens, approvals, audit_head
+from phigate.store.tables import actions, api_tokens, approvals, audit_head
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALICE = Principal("alice", PrincipalKind.HUMAN, frozenset({"data-owners"}))
@@ -224,6 +224,30 @@ def test_a_token_whose_subject_is_no_longer_allowed_authenticates_no_one(
         )
     with pytest.raises(AuthenticationError, match=r"no longer accepts .*U\+1D05"):
         store.authenticate(token)
+
+
+def test_an_action_whose_subject_is_no_longer_allowed_still_lists_as_stored(
+    state_url: str,
+) -> None:
+    """An action recorded before the subject allowlist (its agent acting for `ᴅᴀɴᴀ`)
+    still lists and reads back, spelled as stored, and is no current person's."""
+    db = migrated(state_url)
+    store = ActionStore(db, AuditLog(db))
+    action_id = ApprovalService(db, AuditLog(db)).get(_pending(db, count=1)).action_id
+    old = '"on_behalf_of":"\u1d05\u1d00\u0274\u1d00"'
+    with db.write() as conn:
+        stored = conn.execute(sa.select(actions.c.principal).where(actions.c.id == action_id))
+        principal = stored.scalar_one()
+        assert '"on_behalf_of":"dana"' in principal
+        conn.execute(
+            sa.update(actions)
+            .where(actions.c.id == action_id)
+            .values(principal=principal.replace('"on_behalf_of":"dana"', old))
+        )
+    (listed,) = [r for r in store.list() if r.id == action_id]
+    assert listed.action.principal.on_behalf_of == "\u1d05\u1d00\u0274\u1d00"
+    assert store.get(action_id).action.principal.subject == "bot"
+    assert not listed.action.principal.is_same_caller(AGENT)
 
 
 def test_hot_statements_share_the_transaction_and_fail_as_sqlalchemy_errors(

@@ -21,7 +21,7 @@ from phigate.core import clock
 from phigate.core.actions import Action, Description
 from phigate.core.errors import AuditUnavailableError, NotFoundError
 from phigate.core.risk import RiskClass
-from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.principal import Principal
 from phigate.policy import Decision, Verdict
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
@@ -393,14 +393,9 @@ class ActionStore:
 
 def _record(m: Any) -> ActionRecord:
     principal_json = json.loads(m["principal"])
-    principal = Principal(
-        subject=principal_json["subject"],
-        kind=PrincipalKind(principal_json["kind"]),
-        groups=frozenset(principal_json["groups"]),
-        on_behalf_of=principal_json["on_behalf_of"],
-        # Part of the fingerprint: without it an alias's approved action never matches.
-        signed_in_as=principal_json.get("signed_in_as"),
-    )
+    # signed_in_as is part of the fingerprint: without it an alias's approved action
+    # never matches.
+    principal = Principal.stored(principal_json)
     stored = json.loads(m["body"])
     action = Action(
         connection=m["connection"],

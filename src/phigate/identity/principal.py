@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from phigate.identity.subjects import normal_subject
+from phigate.identity.subjects import SubjectError, normal_subject
 
 
 class PrincipalKind(enum.StrEnum):
@@ -41,6 +43,38 @@ class Principal:
         object.__setattr__(self, "subject", normal_subject(self.subject))
         if self.on_behalf_of is not None:
             object.__setattr__(self, "on_behalf_of", normal_subject(self.on_behalf_of))
+
+    @classmethod
+    def stored(cls, data: Mapping[str, Any]) -> Principal:
+        """A principal as an action record stored it (`to_json`).
+
+        A subject stored before the subject rules tightened may be one they now
+        refuse. The record must still list and show (an audit trail does not vanish
+        on upgrade), so its subject is kept as stored: no principal signing in today
+        has that spelling (every new subject is in normal form), so it can never be
+        taken for a current caller, run, view or vote as one.
+        """
+        subject = str(data["subject"])
+        kind = PrincipalKind(data["kind"])
+        groups = frozenset(str(group) for group in data["groups"])
+        on_behalf_of = data.get("on_behalf_of")
+        signed_in_as = data.get("signed_in_as")
+        try:
+            return cls(subject, kind, groups, on_behalf_of, signed_in_as=signed_in_as)
+        except SubjectError:
+            kept = object.__new__(cls)
+            for name, value in (
+                ("subject", subject),
+                ("kind", kind),
+                ("groups", groups),
+                ("on_behalf_of", on_behalf_of),
+                ("authenticated_by", "token"),
+                ("signed_in_as", signed_in_as),
+                ("token_id", None),
+                ("valid_until", None),
+            ):
+                object.__setattr__(kept, name, value)
+            return kept
 
     @property
     def is_human(self) -> bool:
