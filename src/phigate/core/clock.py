@@ -6,7 +6,7 @@ records each with its own clock. A host whose clock drifted 30 s behind would ta
 vote on an approval the others see as expired, accept a token after its end, and date
 a vote before the request it decides. So each replica reads the state database's clock
 (the one clock all of them share) once at start and at every heartbeat, and `now()` is
-that reading plus the time `time.monotonic()` says has passed since. Reading the
+that reading plus the time this host's monotonic clock says has passed since. Reading the
 database at every comparison would cost a round trip per check; a reading costs one
 per heartbeat.
 
@@ -25,10 +25,11 @@ plus the uncertainty) is what an expiry is compared with, so no credential outli
 its end because the state database is far away.
 
 With SQLite (one process, one clock) nothing is read and `now()` is this host's wall
-clock. A leaf module (the configuration reaches it through audit checkpoints): callers
-export the offset and the uncertainty. `time.time` and `time.monotonic` are looked up
-at each call, so a test that skews a replica's `time.time` (or its whole wall clock,
-with time-machine, which leaves `monotonic` alone) is corrected like a real drift.
+clock. A leaf module (the configuration reaches it through audit checkpoints);
+core/metrics.py exports the offset and the uncertainty at each scrape. `time.time` is
+looked up at each call, so a test that skews a replica's `time.time` (or its whole wall
+clock, with time-machine, which leaves `monotonic` and CLOCK_BOOTTIME alone) is
+corrected like a real drift.
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ WARN_UNCERTAINTY = 0.25
 MAX_DRIFT = 500e-6
 
 _QUERY = sa.text("SELECT extract(epoch FROM clock_timestamp())")
+# Linux's CLOCK_BOOTTIME is CLOCK_MONOTONIC that also counts time suspended: a host (or
+# VM) resumed after a pause must not read the time it was paused at until its next beat.
+_STEADY = getattr(time, "CLOCK_BOOTTIME", None)
+
+
+def _steady() -> float:
+    """Seconds on a clock that never steps (time.monotonic, counting suspend if it can)."""
+    return time.clock_gettime(_STEADY) if _STEADY is not None else time.monotonic()
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ class Reading:
     def taken(cls, offset: float, uncertainty: float = 0.0) -> Reading:
         """A reading of a shared clock `offset` seconds ahead of this host's wall clock,
         taken now (tests set the shared clock with it, as a calibration would)."""
-        return cls(time.time() + offset, time.monotonic(), offset, uncertainty)
+        return cls(time.time() + offset, _steady(), offset, uncertainty)
 
 
 _reading: Reading | None = None
@@ -81,14 +90,14 @@ def now() -> float:
     """Seconds since the epoch, by the clock every replica shares."""
     if _reading is None:
         return time.time()
-    return _reading.shared + (time.monotonic() - _reading.monotonic)
+    return _reading.shared + (_steady() - _reading.monotonic)
 
 
 def uncertainty() -> float:
     """How far `now()` may be from the shared clock, either way (0 with no reading)."""
     if _reading is None:
         return 0.0
-    return _reading.uncertainty + MAX_DRIFT * max(0.0, time.monotonic() - _reading.monotonic)
+    return _reading.uncertainty + MAX_DRIFT * max(0.0, _steady() - _reading.monotonic)
 
 
 def latest() -> float:
@@ -140,9 +149,9 @@ def calibrate(conn: sa.Connection, readings: int = READINGS) -> Reading | None:
 
 def _read(conn: sa.Connection) -> Reading:
     """One reading: the database's clock, taken (we assume) midway through the round trip."""
-    sent, sent_wall = time.monotonic(), time.time()
+    sent, sent_wall = _steady(), time.time()
     shared = float(conn.execute(_QUERY).scalar_one())
-    back, back_wall = time.monotonic(), time.time()
+    back, back_wall = _steady(), time.time()
     trip = max(0.0, back - sent)
     return Reading(shared, (sent + back) / 2, shared - (sent_wall + back_wall) / 2, trip / 2)
 
