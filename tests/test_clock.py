@@ -8,6 +8,7 @@ tests/adversarial/test_findings_round12a.py do the same across real processes).
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 import uuid
@@ -19,10 +20,11 @@ import jwt
 import psycopg
 import pytest
 import sqlalchemy as sa
+from prometheus_client import generate_latest
 from psycopg import sql as pgsql
 
 from phigate.config import parse_settings
-from phigate.core import clock
+from phigate.core import clock, metrics
 from phigate.core.errors import AuthenticationError
 from phigate.identity.oidc import check_times
 from phigate.identity.principal import PrincipalKind
@@ -213,3 +215,13 @@ def test_a_replica_that_cannot_read_the_shared_clock_does_not_start(tmp_path: Pa
     with pytest.raises(sa.exc.OperationalError, match="Connection refused"):
         build_gateway(settings, migrate=False)
     assert clock.reading() is before
+
+
+def test_the_offset_and_uncertainty_are_exported_as_they_are_now() -> None:
+    """Read at each scrape: a wall clock stepped since the last reading shows at once."""
+    clock.adopt(clock.Reading.taken(42.0, uncertainty=0.3))
+    text = generate_latest(metrics.REGISTRY).decode()
+    offset = re.search(r"^phigate_clock_offset_seconds (\S+)$", text, re.MULTILINE)
+    spread = re.search(r"^phigate_clock_uncertainty_seconds (\S+)$", text, re.MULTILINE)
+    assert offset is not None and float(offset.group(1)) == pytest.approx(42.0, abs=0.05)
+    assert spread is not None and float(spread.group(1)) == pytest.approx(0.3, abs=0.01)
