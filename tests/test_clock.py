@@ -160,11 +160,11 @@ def test_a_slow_state_database_is_read_anyway_and_its_uncertainty_kept(
     with pg_state.read() as conn:
         adopted = clock.calibrate(conn, readings=3)
     assert adopted is not None
-    assert 0.3 <= adopted.uncertainty < 0.35  # half the best round trip (0.6 s)
+    assert 0.3 <= adopted.uncertainty < 0.4  # half the best round trip (0.6 s, and a query)
     assert adopted.offset == pytest.approx(-DRIFT, abs=adopted.uncertainty + 0.05)
     assert abs(clock.now() - _database_now(pg_state)) <= clock.uncertainty() + 0.05
     assert clock.uncertainty() >= adopted.uncertainty
-    assert "known here only to within 0.3" in caplog.text
+    assert f"known here only to within {adopted.uncertainty:.2f} s" in caplog.text
 
 
 def test_the_reading_with_the_shortest_round_trip_is_kept(pg_state: Database) -> None:
