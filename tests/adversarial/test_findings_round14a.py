@@ -140,7 +140,6 @@ def stepping(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SteppingClust
         patch.undo()
 
 
-@finding(4, "a host clock stepped back between heartbeats extends an expired token")
 async def test_a_clock_stepped_back_between_heartbeats_does_not_extend_a_token(
     stepping: SteppingCluster,
 ) -> None:
@@ -259,7 +258,6 @@ def far_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FarStateClus
             cluster.stop()
 
 
-@finding(5, "a state database over 0.5 s away leaves a skewed replica's clock uncorrected")
 async def test_a_slow_state_database_does_not_leave_a_skewed_clock_uncorrected(
     far_state: FarStateCluster,
 ) -> None:

@@ -27,7 +27,7 @@ Members = Mapping[str, frozenset[str]]
 
 def human_members(db: Database, people: People) -> dict[str, frozenset[str]]:
     """Group → the people (by their own subject) with an active human token in it."""
-    now = clock.now()
+    now = clock.latest()  # a token's expiry, judged early by the clock's uncertainty
     query = (
         sa.select(api_tokens.c.subject, api_tokens.c.groups)
         .where(api_tokens.c.kind == PrincipalKind.HUMAN.value)

@@ -7,6 +7,8 @@ from typing import TypeVar
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
 
+from phigate.core import clock
+
 M = TypeVar("M", bound=MetricWrapperBase)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -41,6 +43,15 @@ CLOCK_OFFSET = Gauge(
     "How far this host's clock is behind the state database's (corrected in every check)",
     registry=REGISTRY,
 )
+# Read at each scrape: a host clock stepped since the last heartbeat shows at once.
+CLOCK_OFFSET.set_function(clock.offset)
+CLOCK_UNCERTAINTY = Gauge(
+    "phigate_clock_uncertainty_seconds",
+    "To within how much this replica knows the state database's clock (half the best "
+    "round trip, plus drift since); expiry is judged that much early",
+    registry=REGISTRY,
+)
+CLOCK_UNCERTAINTY.set_function(clock.uncertainty)
 APPROVAL_WAKEUPS = Counter(
     "phigate_approval_notifications_total",
     "Decision notifications heard from the state database (any replica's decisions)",

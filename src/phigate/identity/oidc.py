@@ -254,11 +254,13 @@ def check_times(claims: Mapping[str, Any], leeway: float) -> None:
     """Judge `exp`, `nbf` and `iat` by the clock every replica shares (`core.clock`),
     as PyJWT judges them by this host's: a replica whose clock drifted behind must not
     accept a token the others see as expired."""
-    now = clock.now()
-    if float(claims["exp"]) <= now - leeway:
+    # Judged conservatively by how well the shared clock is known: a token's end by
+    # the latest it may be now, its start by the earliest.
+    if float(claims["exp"]) <= clock.latest() - leeway:
         raise AuthenticationError(_rejection_message(jwt.ExpiredSignatureError()))
+    earliest = clock.earliest()
     for claim in ("nbf", "iat"):
-        if claim in claims and float(claims[claim]) > now + leeway:
+        if claim in claims and float(claims[claim]) > earliest + leeway:
             raise AuthenticationError(_rejection_message(jwt.ImmatureSignatureError()))
 
 

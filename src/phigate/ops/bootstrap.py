@@ -19,7 +19,7 @@ from phigate.connectors.exec import ExecConnector
 from phigate.connectors.http import HttpConnector
 from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
-from phigate.core import clock, metrics
+from phigate.core import clock
 from phigate.core.errors import ConfigError, PhigateError
 from phigate.identity.oidc import OidcVerifier
 from phigate.identity.principal import PrincipalKind
@@ -64,7 +64,7 @@ def build_gateway(
         db.dispose()
         raise
     with db.read() as conn:  # expiry and records on the clock replicas share
-        metrics.CLOCK_OFFSET.set(clock.calibrate(conn) or 0.0)
+        clock.calibrate(conn)  # exported live (core/metrics.py CLOCK_OFFSET, CLOCK_UNCERTAINTY)
     oidc = OidcVerifier(settings.identity.oidc) if settings.identity.oidc is not None else None
     gateway = Gateway(
         settings,

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
-from phigate.core import clock, metrics
+from phigate.core import clock
 from phigate.core.action_store import ActionStatus, ActionStore
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, chat_messages, replicas
@@ -81,8 +81,8 @@ class ReplicaRegistry:
         with self._db.write() as conn:
             now = self._now(conn)
             # A host's clock drifts while it runs: measured again at every beat.
-            if self._clock is None and (offset := clock.calibrate(conn)) is not None:
-                metrics.CLOCK_OFFSET.set(offset)
+            if self._clock is None:
+                clock.calibrate(conn)
             updated = conn.execute(
                 replicas.update().where(replicas.c.id == self.replica).values(last_seen=now)
             ).rowcount

@@ -190,7 +190,7 @@ class ApprovalWorkflow:
         token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approval_id_in(conn, record, approved)
-            if principal.expired(clock.now()) or (
+            if principal.expired(clock.latest()) or (
                 token_id is not None and self._tokens.inactive_in(conn, {token_id})
             ):
                 self._audit.append_in(

@@ -137,7 +137,7 @@ class SessionStore:
             credential_ok = m is not None and _credential_active(conn, principal, m)
         if m is None or principal is None:
             return None
-        if float(m["expires_at"]) <= clock.now() or not credential_ok:
+        if float(m["expires_at"]) <= clock.latest() or not credential_ok:
             reason = "token_inactive" if not credential_ok else "expired"
             with self._db.write() as conn:
                 self._end_rows(conn, [m], reason)
@@ -282,7 +282,7 @@ def _ended(m: Any, reason: str) -> dict[str, Any]:
 
 
 def _pending(login_id: str, row: sa.Row[Any] | None) -> PendingLogin | None:
-    if row is None or float(row._mapping["expires_at"]) <= clock.now():
+    if row is None or float(row._mapping["expires_at"]) <= clock.latest():
         return None
     m = row._mapping
     oidc = json.loads(str(m["oidc"]))
@@ -307,7 +307,7 @@ def _credential_active(conn: sa.Connection, principal: Principal | None, m: Any)
     return (
         row is not None
         and row.revoked_at is None
-        and (row.expires_at is None or float(row.expires_at) > clock.now())
+        and (row.expires_at is None or float(row.expires_at) > clock.latest())
     )
 
 
