@@ -21,7 +21,6 @@ import pytest
 
 import tests.support.cluster as cluster_module
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round12a import _short_token, _until_state_clock_passes
 from tests.adversarial.test_findings_round13a import _SITECUSTOMIZE, _approves_for_dana
 from tests.conftest import Harness
