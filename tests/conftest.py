@@ -21,6 +21,7 @@ from psycopg import sql as pgsql
 
 from phigate.audit.keys import create_key_file
 from phigate.config import Settings, parse_settings
+from phigate.core import clock
 from phigate.doors.app import build_app
 from phigate.ops.bootstrap import build_gateway
 from phigate.ops.demo import ehr, roles
@@ -53,6 +54,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 DEMO_POLICY = Path(__file__).parents[1] / "src/phigate/ops/demo/policy.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_clock_reading_after_a_test() -> Iterator[None]:
+    """The shared clock's reading is one per process (one state per process in
+    production): a test whose gateway read a PostgreSQL state's clock must not leave
+    that reading to the next test, which may move the wall clock (time_machine) and
+    expect expiry to follow it."""
+    yield
+    clock.adopt(None)
 
 
 @pytest.fixture(scope="session")

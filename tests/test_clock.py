@@ -156,13 +156,15 @@ def test_a_slow_state_database_is_read_anyway_and_its_uncertainty_kept(
 ) -> None:
     """Every round trip over half a second: the best reading is adopted all the same
     (a host 30 s behind is corrected), its uncertainty kept and warned about."""
-    _slow_state(pg_state, [0.7, 0.6, 0.8])
+    _slow_state(pg_state, [1.4, 0.6, 1.6])
     with pg_state.read() as conn:
         adopted = clock.calibrate(conn, readings=3)
     assert adopted is not None
-    assert 0.3 <= adopted.uncertainty < 0.4  # half the best round trip (0.6 s, and a query)
-    assert adopted.offset == pytest.approx(-DRIFT, abs=adopted.uncertainty + 0.05)
-    assert abs(clock.now() - _database_now(pg_state)) <= clock.uncertainty() + 0.05
+    # half the best round trip (0.6 s and a query; the next best is 1.4 s)
+    assert 0.3 <= adopted.uncertainty < 0.7
+    # a query's own time as slack (generous: this machine may be loaded)
+    assert adopted.offset == pytest.approx(-DRIFT, abs=adopted.uncertainty + 0.25)
+    assert abs(clock.now() - _database_now(pg_state)) <= clock.uncertainty() + 0.25
     assert clock.uncertainty() >= adopted.uncertainty
     assert f"known here only to within {adopted.uncertainty:.2f} s" in caplog.text
 
@@ -175,15 +177,22 @@ def test_the_reading_with_the_shortest_round_trip_is_kept(pg_state: Database) ->
     assert adopted.uncertainty < 0.1
 
 
-def test_a_near_state_database_is_read_once(pg_state: Database) -> None:
+@pytest.mark.parametrize(("good_round_trip", "reads"), [(60.0, 1), (0.0, 3)])
+def test_a_near_state_database_is_read_once(
+    pg_state: Database, monkeypatch: pytest.MonkeyPatch, good_round_trip: float, reads: int
+) -> None:
+    """A round trip under GOOD_ROUND_TRIP is good enough: one query. Whether this
+    machine's is depends on its load, so the bound is set for the test (every round
+    trip near / none near), not the round trip."""
+    monkeypatch.setattr(clock, "GOOD_ROUND_TRIP", good_round_trip)
     statements: list[str] = []
     sa.event.listen(
         pg_state.engine, "before_cursor_execute", lambda *a: statements.append(str(a[2]))
     )
     with pg_state.read() as conn:
-        adopted = clock.calibrate(conn)
-    assert adopted is not None and adopted.uncertainty * 2 <= clock.GOOD_ROUND_TRIP
-    assert len([s for s in statements if "clock_timestamp" in s]) == 1
+        adopted = clock.calibrate(conn, readings=3)
+    assert adopted is not None
+    assert len([s for s in statements if "clock_timestamp" in s]) == reads
 
 
 def test_expiry_is_judged_early_by_the_uncertainty() -> None:

@@ -132,10 +132,12 @@ def calibrate(conn: sa.Connection, readings: int = READINGS) -> Reading | None:
     """Read the state database's clock and adopt the best of up to `readings` readings.
 
     Only PostgreSQL state has a clock of its own to share; SQLite keeps this host's
-    wall clock. Returns the reading adopted, or None (SQLite). Stops early on a round
-    trip under GOOD_ROUND_TRIP, so a nearby database costs one query.
+    wall clock (and drops any reading of another state this process held before).
+    Returns the reading adopted, or None (SQLite). Stops early on a round trip under
+    GOOD_ROUND_TRIP, so a nearby database costs one query.
     """
     if conn.dialect.name != "postgresql":
+        adopt(None)
         return None
     best = _read(conn)
     for _ in range(readings - 1):
