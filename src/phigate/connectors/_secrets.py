@@ -107,15 +107,24 @@ class GatewaySecrets:
         return _replaced(text[:stop], _merged(spans), counts)
 
     def _partial(self, text: str) -> list[tuple[int, int, str]]:
-        """The span at the end of `text` that begins a form (the form cut short), if any."""
+        """The span at the end of `text` that begins a form (the form cut short), if any;
+        also when the cut fell inside an escape (`…&am`, `…\\u00`): then from the head
+        before that escape to the end."""
         base = max(0, len(text) - self.reach)
+        piece = text[base:]
+        found = self._heads(piece)
+        opened = _open_escape(piece)
+        if opened is not None:
+            found += [(s, len(piece), n) for s, _, n in self._heads(piece[:opened])]
+        return [(base + s, base + e, n) for s, e, n in found]
+
+    def _heads(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
-        for view, origin, needles in self._views(text[base:]):
+        for view, origin, needles in self._views(text):
             for needle, name in needles:
                 at = _ending_prefix(view, needle)
                 if at is not None:
-                    start, end = origin.span(at, len(view))
-                    found.append((base + start, base + end, name))
+                    found.append((*origin.span(at, len(view)), name))
         return found
 
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -221,6 +230,14 @@ def _ending_prefix(view: str, needle: str) -> int | None:
     return None
 
 
+def _open_escape(text: str) -> int | None:
+    """Where an escape the text may end inside of begins (its last `%`, `\\`, `&`, `=`
+    or `0x` among the last characters), or None."""
+    tail = max(0, len(text) - _LONGEST_ESCAPE)
+    at = max(text.rfind(c, tail) for c in ("%", "\\", "&", "=", "0x", "0X"))
+    return at if at >= 0 else None
+
+
 def _replaced(text: str, spans: list[tuple[int, int, str]], counts: dict[str, int]) -> str:
     """`text` with each span replaced by `[REDACTED:<name>]`, counted."""
     if not spans:
@@ -278,6 +295,8 @@ _ESCAPE_START = re.compile(r"[%\\&=]|0[xX]")
 WIDEST_ESCAPE = 10
 # What a JSON number's text is made of (case folded).
 _NUMBER_CHARS = frozenset("0123456789.e+-")
+# The longest escape of one character the view decodes as a rule (`&#x0010FFFF;`).
+_LONGEST_ESCAPE = 16
 # A cut text ending in this much of a form (or more) has that end redacted.
 MIN_PARTIAL = 4
 
