@@ -6,11 +6,12 @@ can print them back as they are, line by line, inside a header value
 (`Bearer …`), base64-encoded at any alignment (a Secret made from them, `base64
 -w0`), base32 or hex (a request dump), as UTF-16 (plain, base64 or hex: .NET and
 PowerShell), with any of their characters escaped (percent-encoded into a link or
-redirect, `\\u0067` or `\\u{67}` in a JSON or JavaScript log, `\\147` or `\\x67`
-from C, Python or a shell, `&#103;` or `&#x67` in HTML, `=67` in quoted-printable
-mail, `0x67, ` in Go's `[]byte{…}`), as a JSON array of byte values (Node's
-`Buffer`), in another case (header values normalised), or, for a kubeconfig, as
-the keys and tokens inside the file the environment points at.
+redirect, `+` for a space in a form, `\\u0067`, `\\u{67}` or `\\"` in a JSON or
+JavaScript log, `\\147` or `\\x67` from C, Python or a shell, `&#103;`, `&#x67` or
+`&amp;` in HTML, `=67` in quoted-printable mail, `0x67, ` in Go's `[]byte{…}`), as a
+JSON array of byte values (Node's `Buffer`) or a JSON number (a PIN), in another
+case (header values normalised), or, for a kubeconfig, as the keys and tokens
+inside the file the environment points at.
 
 `GatewaySecrets` expands each value into its encoded forms once (`forms`). To
 scrub, it reads a view of the text with every escape decoded and ASCII case
@@ -19,6 +20,10 @@ the original text it came from, and replaces that span with
 `[REDACTED:<name>]` before anything is masked. Matching the view rather than
 listing every escaped spelling covers any subset of escaped characters, double
 percent-encoding and mixed case at the cost of one pass over the text.
+
+Output a connector cuts (a response over its cap, an over-long line) is scrubbed
+before the cut (`scrub_cut`), with `reach` characters read past it, so the cut
+never leaves the head of a form the scrubber can no longer recognise.
 """
 
 from __future__ import annotations
