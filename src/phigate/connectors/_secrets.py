@@ -152,8 +152,12 @@ class GatewaySecrets:
             yield _fold(text), _Origin(), self._needles
         if self._spaced and "+" in text:
             # Form encoding spells a space `+` (a passphrase in a query string); read
-            # so only for forms with a space, as `+` is a base64 character too.
-            yield (*_view(text.replace("+", " ")), self._spaced)
+            # so only for forms with a space, as `+` is a base64 character too. The
+            # view with every `+` a space (also a decoded `%2B`) holds all the text
+            # could: only when a form is there is the exact view made.
+            loose = view.replace("+", " ")
+            if any(needle in loose for needle, _ in self._spaced):
+                yield (*_view(text.replace("+", " ")), self._spaced)
 
     def scrub_json(self, value: Any, counts: dict[str, int]) -> Any:
         """A parsed JSON value with every secret in it replaced: in strings and keys, in
