@@ -230,10 +230,12 @@ def _ending_prefix(view: str, needle: str) -> int | None:
     """Where the longest head of `needle` (shorter than it, `MIN_PARTIAL` or more) that
     ends `view` begins, or None. Only places where the needle's first characters
     stand are tried, so the cost is that of a find."""
-    first = needle[:MIN_PARTIAL]
+    first, last = needle[:MIN_PARTIAL], view[-MIN_PARTIAL:]
     at = view.find(first, max(0, len(view) - len(needle) + 1))
     while at >= 0:
-        if needle.startswith(view[at:]):
+        size = len(view) - at
+        # the head's last characters first: a cheap test that drops most candidates
+        if needle[size - MIN_PARTIAL : size] == last and needle.startswith(view[at:]):
             return at
         at = view.find(first, at + 1)
     return None
