@@ -3,12 +3,14 @@ the same whatever the reads' sizes (so what the masker sees never depends on tim
 
 from __future__ import annotations
 
+import html
 import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phigate.connectors._exec_child import OutputLines
+from phigate.connectors._secrets import GatewaySecrets
 
 LINE_CUT = b" [line cut]\n"
 
@@ -110,3 +112,39 @@ def test_a_line_that_never_ends_is_not_held_in_memory() -> None:
         assert lines.feed(b"y" * 10_000) == b""
     assert len(lines._pending) == 0
     assert lines.feed(b"z\nafter\n") == b"after\n"
+
+
+CREDENTIAL = 'gw/S3cr3t&Token"7f3a<9c2e1b'
+SECRETS = GatewaySecrets([("API_TOKEN", CREDENTIAL)])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pad=st.integers(0, 60),
+    escaped=st.booleans(),
+    cuts=st.lists(st.integers(0, 10_000), max_size=8),
+)
+def test_a_line_cut_through_a_credential_shows_none_of_it(
+    pad: int, escaped: bool, cuts: list[int]
+) -> None:
+    """The line limit falls anywhere in the credential (as printed or HTML-escaped),
+    with the line arriving in reads of any size: the cut line is scrubbed with what
+    follows the cut, so not 8 of its characters in a row are shown."""
+    echo = html.escape(CREDENTIAL) if escaped else CREDENTIAL
+    # no space near the limit: the cut falls exactly at it
+    data = f"{'x' * pad}auth={echo}&the_rest_of_a_long_line\nnext\n".encode()
+    counts: dict[str, int] = {}
+    lines = OutputLines(cap=10_000, max_line=40, secrets=SECRETS, counts=counts)
+    out = b"".join(_feed_all(lines, _split(data, cuts))).decode()
+    pieces = [CREDENTIAL[i : i + 8] for i in range(len(CREDENTIAL) - 7)]
+    shown = html.unescape(out)
+    assert not [p for p in pieces if p in shown], out
+    assert out.endswith("next\n")
+    assert ("[REDACTED:API_TOKEN]" in out) == (counts == {"GATEWAY_SECRET": 1}), out
+
+
+def test_a_line_is_held_past_the_limit_by_the_secrets_reach_only() -> None:
+    lines = OutputLines(cap=10_000_000, max_line=100, secrets=SECRETS)
+    assert lines.feed(b"x" * (100 + SECRETS.reach)) == b""
+    assert lines.feed(b"y").endswith(LINE_CUT)
+    assert len(lines._pending) == 0

@@ -84,6 +84,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, f"Authorization: Basic {basic}\n".encode(), "text/plain")
         elif self.path == "/broken":
             self._json(500, {"error": "boom"})
+        elif path.startswith("/dump/"):  # the credential at a chosen offset, then more
+            pad, kind = int(path.split("/")[2]), path.split("/")[3]
+            filler = b"\x00" if kind == "binary" else b"x"
+            body = filler * pad + API_TOKEN.encode() + filler * 64
+            self._send(200, body, "application/octet-stream" if kind == "binary" else "text/plain")
         elif self.path == "/scan.png":
             self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00binary", "image/png")
         else:
@@ -302,6 +307,31 @@ async def test_binary_is_refused_unless_allowed(
     finally:
         await allowed.client.aclose()
         await allowed.gateway.close()
+
+
+CAP = 64
+
+
+@pytest.mark.parametrize("kind", ["binary", "text"])
+async def test_a_cap_cutting_through_the_credential_shows_none_of_it(
+    tmp_path: Path, upstream: Upstream, kind: str
+) -> None:
+    """Wherever `max_response_bytes` falls in the echoed credential, in a binary body
+    (shown as base64) or a text one without line ends, none of it is shown."""
+    connection = http_connection(upstream, allow_binary=True, max_response_bytes=CAP)
+    harness = await harness_with(tmp_path, {"api": connection})
+    pieces = [API_TOKEN[i : i + 8].encode() for i in range(len(API_TOKEN) - 7)]
+    try:
+        for pad in range(CAP - len(API_TOKEN) + 1, CAP, 3):
+            result = (await call(harness, "GET", f"/dump/{pad}/{kind}")).json()["result"]
+            assert result["truncated"] and result["content"] == kind, result
+            shown, _, _ = result["body"].partition("[REDACTED:gateway credential]")
+            if kind == "binary":
+                shown = base64.b64decode(shown[: len(shown) // 4 * 4]).decode("latin-1")
+            assert not [p for p in pieces if p in shown.encode("latin-1")], (pad, result)
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
 
 
 async def test_an_unreachable_upstream_is_a_clear_error(tmp_path: Path) -> None:

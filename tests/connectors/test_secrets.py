@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import html
+import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.connectors._secrets import GatewaySecrets, _view
+from phigate.connectors._secrets import MIN_PARTIAL, GatewaySecrets, _view
 
 TOKEN = "tok-3c9f1a7e5d2b8046"
 
@@ -217,3 +220,129 @@ def test_any_mix_of_escapes_is_scrubbed_and_the_text_around_it_kept(
     out = secrets.scrub(f"{before} {_escaped(TOKEN, choices)} {after}", {})
     assert out == f"{before} [REDACTED:TOKEN] {after}"
     assert secrets.scrub(f"{before} {after}", {}) == f"{before} {after}"
+
+
+# Round 14b: a credential with the punctuation password generators use.
+PUNCTUATED = 'gw/S3cr3t&Token"7f3a<9c2e1b'
+
+
+def _json_text(text: str) -> str:
+    return json.dumps(text)[1:-1]
+
+
+# What programs print when they write the credential into HTML, JSON text or a form.
+PUNCTUATED_ECHOES = {
+    "html.escape": html.escape(PUNCTUATED),
+    "xml, upper-case names": PUNCTUATED.replace("&", "&AMP;").replace("<", "&LT;"),
+    "html, legacy names without ;": PUNCTUATED.replace("&", "&amp").replace("<", "&lt"),
+    "html, &sol; for /": PUNCTUATED.replace("/", "&sol;"),
+    "json.dumps": _json_text(PUNCTUATED),
+    "php json_encode": _json_text(PUNCTUATED).replace("/", "\\/"),
+}
+
+
+@pytest.mark.parametrize("form", list(PUNCTUATED_ECHOES))
+def test_a_credential_in_markup_or_json_text_is_scrubbed(form: str) -> None:
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    counts: dict[str, int] = {}
+    out = secrets.scrub(f"you sent <{PUNCTUATED_ECHOES[form]}> ok", counts)
+    assert out == "you sent <[REDACTED:TOKEN]> ok" and counts == {"GATEWAY_SECRET": 1}, out
+
+
+SHORT_ESCAPES = {"\\n": "\n", "\\t": "\t", "\\r": "\r", "\\b": "\b", "\\f": "\f"}
+JSON_ESCAPES = {"\\\\": "\\", '\\"': '"', "\\/": "/"}
+NAMED_REFERENCES = {"&amp;": "&", "&apos;": "'", "&copy;": "©", "&Tab;": "\t", "&amp": "&"}
+
+
+@pytest.mark.parametrize(
+    ("escape", "char"),
+    [*SHORT_ESCAPES.items(), *JSON_ESCAPES.items(), *NAMED_REFERENCES.items(), ("&ampx", "&")],
+)
+def test_short_escapes_and_named_references_decode_to_one_character(escape: str, char: str) -> None:
+    """`&ampx` is HTML5's reading: the legacy name `amp`, then the letter `x`."""
+    view, origin = _view(f"a{escape} b")
+    rest = escape.removeprefix("&amp") if escape == "&ampx" else ""
+    assert view == f"a{char}{rest} b"
+    assert origin.span(1, 2) == (1, 1 + len(escape) - len(rest))
+
+
+def test_unknown_and_two_character_references_stay_as_written() -> None:
+    """`&nosuch;` is no reference; `&NotEqualTilde;` stands for two characters, which a
+    view of one character per escape cannot hold: both are left as text."""
+    text = "a &nosuch; b &NotEqualTilde; c & d &#;"
+    view, origin = _view(text)
+    assert view == text.lower() and origin.at == []
+
+
+def test_a_passphrase_form_encoded_is_scrubbed_and_base64_plus_is_still_read() -> None:
+    """`+` is a space in a form but a base64 character elsewhere: both are read, and
+    `%2B` (a `+` in a form) is no space."""
+    phrase, token = "correct horse battery staple 42", "tok>>>-3c9f1a7e5d"
+    secrets = GatewaySecrets([("P", phrase), ("T", token)])
+    assert secrets.scrub("q=correct+horse+battery+staple+42&x=1", {}) == "q=[REDACTED:P]&x=1"
+    plus_escaped = "q=correct%20horse+battery%2Bstaple+42"
+    assert secrets.scrub(plus_escaped, {}) == plus_escaped
+    encoded = base64.b64encode(b"x" + token.encode()).decode()
+    assert "+" in encoded and "[REDACTED:T]" in secrets.scrub(f"q={encoded}", {})
+
+
+def test_a_numeric_credential_in_a_json_number_is_scrubbed() -> None:
+    secrets = GatewaySecrets([("PIN", "8402719365518273")])
+    counts: dict[str, int] = {}
+    value = {"a": 8402719365518273, "b": 184027193655182730, "c": 12.5, "d": True}
+    out = secrets.scrub_json(value, counts)
+    assert out == {"a": "[REDACTED:PIN]", "b": "1[REDACTED:PIN]0", "c": 12.5, "d": True}
+    assert counts == {"GATEWAY_SECRET": 2}
+    # a credential with letters can stand in no number: numbers are left alone
+    assert GatewaySecrets([("T", TOKEN)]).scrub_json([84027193655182730], {}) == [84027193655182730]
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [PUNCTUATED, html.escape(PUNCTUATED), "".join(f"\\u{ord(c):04x}" for c in PUNCTUATED)],
+)
+def test_a_cut_through_a_credential_shows_none_of_it(echo: str) -> None:
+    """Wherever the cut falls in the credential (as written or escaped), no 4 of its
+    characters in a row are shown, whether the text goes on past the cut or ends."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    raw = f"head {echo} tail".encode()
+    pieces = [PUNCTUATED[i : i + MIN_PARTIAL] for i in range(len(PUNCTUATED) - 3)]
+    for cut in range(len("head ") + 1, len(raw)):
+        for read in (raw, raw[:cut]):
+            shown = _unescaped(secrets.scrub_cut(read, cut, {}))
+            assert not [p for p in pieces if p in shown], (cut, shown)
+
+
+def _unescaped(text: str) -> str:
+    return html.unescape(re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)), text))
+
+
+def test_a_cut_keeps_the_text_before_it_and_splits_no_character() -> None:
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    raw = "é line one\nline twö\n".encode()
+    assert secrets.scrub_cut(raw, 11, {}) == "é line one"
+    assert secrets.scrub_cut(raw, len(raw) - 2, {}) == "é line one\nline tw"
+    # a text ending in a head of the credential has the head redacted, counted
+    counts: dict[str, int] = {}
+    assert secrets.scrub_cut(b"x tok-3c9f1", 11, counts) == "x [REDACTED:TOKEN]"
+    assert counts == {"GATEWAY_SECRET": 1}
+    assert secrets.scrub_cut(b"x tok", 5, {}) == "x tok"  # shorter than MIN_PARTIAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("&" + "a" * 40) * 5000,
+        "&" * 200_000,
+        "\\" * 200_000,
+        ('\\"' * 3 + "x") * 30_000,
+        "+" * 200_000,
+        "tok-3c9f" * 30_000,
+    ],
+)
+def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:
+    """Built to make the new escapes or the head-of-a-form search repeat work: each
+    finishes in a pass (a super-linear scan would make this test hang)."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN), ("P", "correct horse battery staple 42")])
+    assert "tok-3c9f1" not in secrets.scrub(text, {})
+    assert "tok-3c9f1" not in secrets.scrub_cut(text.encode(), len(text) - 3, {})

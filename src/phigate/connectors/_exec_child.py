@@ -18,11 +18,14 @@ import signal
 import time
 from collections.abc import AsyncIterator
 
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.core.errors import UpstreamError
 
 _CHUNK = 65_536
 # A line longer than this is cut (at a space near the end, so a half word is
 # not shown) and the rest of it dropped: lines are what the masker sees whole.
+# The gateway's secrets are scrubbed from a cut line with what follows the cut
+# (`GatewaySecrets.reach` more bytes), so the cut never shows a credential's head.
 MAX_LINE_BYTES = 16_384
 _CUT_BACKTRACK = 256
 _LINE_CUT = b" [line cut]\n"
@@ -34,11 +37,24 @@ _SPAWNING: set[asyncio.Task[asyncio.subprocess.Process]] = set()
 
 
 class OutputLines:
-    """One pipe's bytes → blocks of complete lines; kept up to `cap`, the rest counted."""
+    """One pipe's bytes → blocks of complete lines; kept up to `cap`, the rest counted.
 
-    def __init__(self, cap: int, max_line: int = MAX_LINE_BYTES) -> None:
+    With `secrets`, a line cut at `max_line` is scrubbed (counted in `counts`) before
+    the cut, reading `secrets.reach` bytes past it.
+    """
+
+    def __init__(
+        self,
+        cap: int,
+        max_line: int = MAX_LINE_BYTES,
+        secrets: GatewaySecrets | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> None:
         self.cap = cap
         self.max_line = max(1, min(max_line, cap))
+        self.secrets = secrets
+        self.counts = {} if counts is None else counts
+        self.reach = secrets.reach if secrets is not None else 0
         self.total = 0
         self.kept = 0
         self.truncated = False
@@ -62,7 +78,7 @@ class OutputLines:
         if end >= 0:
             block = self._keep(self._bounded(bytes(self._pending[: end + 1])))
             del self._pending[: end + 1]
-        if len(self._pending) > self.max_line and self.kept < self.cap:
+        if len(self._pending) > self.max_line + self.reach and self.kept < self.cap:
             block += self._cut_partial()  # a line that never ends is not held whole
         return block
 
@@ -77,7 +93,7 @@ class OutputLines:
         return self._keep(self._bounded(rest))
 
     def _cut_partial(self) -> bytes:
-        head = _cut_line(bytes(self._pending), self.max_line)
+        head = self._cut_line(bytes(self._pending))
         self._pending, self._skipping = bytearray(), True
         self.truncated = True
         return self._keep(head)
@@ -89,11 +105,20 @@ class OutputLines:
         self.truncated = True
         last = len(lines) - 1
         return b"".join(
-            _cut_line(line, self.max_line)
+            self._cut_line(line)
             if len(line) > self.max_line
             else line + (b"\n" if i < last else b"")
             for i, line in enumerate(lines)
         )
+
+    def _cut_line(self, line: bytes) -> bytes:
+        limit = self.max_line
+        space = line.rfind(b" ", max(0, limit - _CUT_BACKTRACK), limit)
+        cut = space if space > 0 else limit
+        if self.secrets is None:
+            return line[:cut] + _LINE_CUT
+        read = line[: limit + self.reach]
+        return self.secrets.scrub_cut(read, cut, self.counts).encode() + _LINE_CUT
 
     def _keep(self, block: bytes) -> bytes:
         room = self.cap - self.kept
@@ -107,20 +132,24 @@ class OutputLines:
         return block
 
 
-def _cut_line(line: bytes, limit: int) -> bytes:
-    head = line[:limit]
-    space = head.rfind(b" ", max(0, limit - _CUT_BACKTRACK))
-    return (head[:space] if space > 0 else head) + _LINE_CUT
-
-
 class Child:
     """A started program: its pipes pumped into a queue, killed as a group on timeout."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, cap: int, time_limit: float) -> None:
+    def __init__(
+        self,
+        proc: asyncio.subprocess.Process,
+        cap: int,
+        time_limit: float,
+        secrets: GatewaySecrets | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> None:
         self.proc = proc
         self.started = time.monotonic()
         self.time_limit = time_limit
-        self.pipes = (OutputLines(cap), OutputLines(cap))
+        self.pipes = (
+            OutputLines(cap, secrets=secrets, counts=counts),
+            OutputLines(cap, secrets=secrets, counts=counts),
+        )
         self.timed_out = False
         self._queue: asyncio.Queue[tuple[int, bytes | None]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
@@ -138,6 +167,8 @@ class Child:
         time_limit: float,
         name: str,
         pass_fds: tuple[int, ...] = (),
+        secrets: GatewaySecrets | None = None,
+        counts: dict[str, int] | None = None,
     ) -> Child:
         spawn = asyncio.create_task(
             asyncio.create_subprocess_exec(
@@ -163,7 +194,7 @@ class Child:
             raise UpstreamError(
                 f"cannot start {os.path.basename(argv[0])}: {exc.strerror or type(exc).__name__}"
             ) from exc
-        child = cls(proc, cap, time_limit)
+        child = cls(proc, cap, time_limit, secrets, counts)
         child._spawn_tasks(stdin, name)
         return child
 

@@ -6,11 +6,12 @@ can print them back as they are, line by line, inside a header value
 (`Bearer …`), base64-encoded at any alignment (a Secret made from them, `base64
 -w0`), base32 or hex (a request dump), as UTF-16 (plain, base64 or hex: .NET and
 PowerShell), with any of their characters escaped (percent-encoded into a link or
-redirect, `\\u0067` or `\\u{67}` in a JSON or JavaScript log, `\\147` or `\\x67`
-from C, Python or a shell, `&#103;` or `&#x67` in HTML, `=67` in quoted-printable
-mail, `0x67, ` in Go's `[]byte{…}`), as a JSON array of byte values (Node's
-`Buffer`), in another case (header values normalised), or, for a kubeconfig, as
-the keys and tokens inside the file the environment points at.
+redirect, `+` for a space in a form, `\\u0067`, `\\u{67}` or `\\"` in a JSON or
+JavaScript log, `\\147` or `\\x67` from C, Python or a shell, `&#103;`, `&#x67` or
+`&amp;` in HTML, `=67` in quoted-printable mail, `0x67, ` in Go's `[]byte{…}`), as a
+JSON array of byte values (Node's `Buffer`) or a JSON number (a PIN), in another
+case (header values normalised), or, for a kubeconfig, as the keys and tokens
+inside the file the environment points at.
 
 `GatewaySecrets` expands each value into its encoded forms once (`forms`). To
 scrub, it reads a view of the text with every escape decoded and ASCII case
@@ -19,6 +20,10 @@ the original text it came from, and replaces that span with
 `[REDACTED:<name>]` before anything is masked. Matching the view rather than
 listing every escaped spelling covers any subset of escaped characters, double
 percent-encoding and mixed case at the cost of one pass over the text.
+
+Output a connector cuts (a response over its cap, an over-long line) is scrubbed
+before the cut (`scrub_cut`), with `reach` characters read past it, so the cut
+never leaves the head of a form the scrubber can no longer recognise.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ import base64
 import binascii
 import bisect
 import contextlib
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
+from html.entities import html5
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +73,9 @@ class GatewaySecrets:
             for needle in _needles(form):
                 needles.setdefault(needle, name)
         self._needles = sorted(needles.items(), key=lambda p: -len(p[0]))
+        self._spaced = [(n, name) for n, name in self._needles if " " in n]
+        # Only these can stand in a number's text (a PIN, or the hex of one).
+        self._numeric = [n for n, _ in self._needles if not set(n) - _NUMBER_CHARS]
 
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
@@ -78,43 +88,88 @@ class GatewaySecrets:
 
     def scrub(self, text: str, counts: dict[str, int]) -> str:
         """`text` with every form of every secret, escaped or not, in any case, replaced."""
-        spans = self._spans(text)
-        if not spans:
-            return text
-        out: list[str] = []
-        pos = 0
-        for start, end, name in spans:
-            out += [text[pos:start], f"[REDACTED:{name}]"]
-            pos = end
-            counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
-        out.append(text[pos:])
-        return "".join(out)
+        return _replaced(text, self._spans(text), counts)
+
+    @property
+    def reach(self) -> int:
+        """How far past a cut the text must be read for a form the cut runs through to be
+        found whole: the longest form, each character escaped."""
+        return WIDEST_ESCAPE * len(self._needles[0][0]) if self._needles else 0
+
+    def scrub_cut(self, raw: bytes, cut: int, counts: dict[str, int]) -> str:
+        """The first `cut` bytes of `raw` (UTF-8), scrubbed as part of all of `raw`.
+
+        A cut made before scrubbing leaves the head of a form the scrubber no longer
+        finds; read `reach` bytes past the cut and the form is whole. A form that
+        runs through the cut is redacted up to it, and a text that ends in the head
+        of a form (of at least `MIN_PARTIAL` characters) has that head redacted too.
+        """
+        text = raw.decode("utf-8", "replace")
+        head = raw[:cut].decode("utf-8", "replace")
+        stop = len(head) if text.startswith(head) else len(head) - 1  # a split character
+        spans = [(s, min(e, stop), n) for s, e, n in self._spans(text) if s < stop]
+        spans += self._partial(text[:stop])
+        return _replaced(text[:stop], _merged(spans), counts)
+
+    def _partial(self, text: str) -> list[tuple[int, int, str]]:
+        """The span at the end of `text` that begins a form (the form cut short), if any;
+        also when the cut fell inside an escape (`…&am`, `…\\u00`): then from the head
+        before that escape to the end."""
+        base = max(0, len(text) - self.reach)
+        piece = text[base:]
+        found = self._heads(piece)
+        opened = _open_escape(piece)
+        if opened is not None:
+            found += [(s, len(piece), n) for s, _, n in self._heads(piece[:opened])]
+        return [(base + s, base + e, n) for s, e, n in found]
+
+    def _heads(self, text: str) -> list[tuple[int, int, str]]:
+        found: list[tuple[int, int, str]] = []
+        for view, origin, needles in self._views(text):
+            for needle, name in needles:
+                at = _ending_prefix(view, needle)
+                if at is not None:
+                    found.append((*origin.span(at, len(view)), name))
+        return found
 
     def _spans(self, text: str) -> list[tuple[int, int, str]]:
         """Where `text` holds a form of a secret: merged spans of the text, named."""
         if not self._needles or not text:
             return []
+        spans: list[tuple[int, int, str]] = []
+        for view, origin, needles in self._views(text):
+            spans += _found(view, origin, needles)
+        return _merged(spans) if spans else []
+
+    def _views(self, text: str) -> Iterator[tuple[str, _Origin, list[tuple[str, str]]]]:
+        """The views of `text` to look for forms in, each with the needles it can hold."""
         view, origin = _view(text)
-        spans = self._found(view, origin)
+        yield view, origin, self._needles
         if origin.at:
             # A secret written out beside an escape-like sequence (`token=DEADBEEF…`,
             # `DOMAIN\1234…`) loses its first characters to the decoding: the text as
             # it is, case folded, is read too.
-            spans += self._found(_fold(text), _Origin())
-        return _merged(spans) if spans else []
-
-    def _found(self, view: str, origin: _Origin) -> list[tuple[int, int, str]]:
-        spans: list[tuple[int, int, str]] = []
-        for needle, name in self._needles:
-            at = view.find(needle)
-            while at >= 0:
-                spans.append((*origin.span(at, at + len(needle)), name))
-                at = view.find(needle, at + 1)
-        return spans
+            yield _fold(text), _Origin(), self._needles
+        if self._spaced and "+" in text:
+            # Form encoding spells a space `+` (a passphrase in a query string); read
+            # so only for forms with a space, as `+` is a base64 character too. The
+            # view with every `+` a space (also a decoded `%2B`) holds all the text
+            # could: only when a form is there is the exact view made.
+            loose = view.replace("+", " ")
+            if any(needle in loose for needle, _ in self._spaced):
+                yield (*_view(text.replace("+", " ")), self._spaced)
 
     def scrub_json(self, value: Any, counts: dict[str, int]) -> Any:
+        """A parsed JSON value with every secret in it replaced: in strings and keys, in
+        runs of byte values, and in numbers (a credential of digits echoed as a number
+        comes back as a string holding the marker)."""
         if isinstance(value, str):
             return self.scrub(value, counts)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and self._numeric:
+            shown = json.dumps(value)  # as the number will be written out
+            if any(needle in shown for needle in self._numeric):
+                return self.scrub(shown, counts)
+            return value
         if isinstance(value, list):
             return [self.scrub_json(v, counts) for v in self._scrub_bytes(value, counts)]
         if isinstance(value, dict):
@@ -157,6 +212,57 @@ def _is_byte(item: Any) -> bool:
     return isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 255
 
 
+def _found(
+    view: str, origin: _Origin, needles: list[tuple[str, str]]
+) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    # Longest first: skip those longer than the view (most, for a short JSON string).
+    first = bisect.bisect_left(needles, -len(view), key=lambda p: -len(p[0]))
+    for needle, name in needles[first:]:
+        at = view.find(needle)
+        while at >= 0:
+            spans.append((*origin.span(at, at + len(needle)), name))
+            at = view.find(needle, at + 1)
+    return spans
+
+
+def _ending_prefix(view: str, needle: str) -> int | None:
+    """Where the longest head of `needle` (shorter than it, `MIN_PARTIAL` or more) that
+    ends `view` begins, or None. Only places where the needle's first characters
+    stand are tried, so the cost is that of a find."""
+    first, last = needle[:MIN_PARTIAL], view[-MIN_PARTIAL:]
+    at = view.find(first, max(0, len(view) - len(needle) + 1))
+    while at >= 0:
+        size = len(view) - at
+        # the head's last characters first: a cheap test that drops most candidates
+        if needle[size - MIN_PARTIAL : size] == last and needle.startswith(view[at:]):
+            return at
+        at = view.find(first, at + 1)
+    return None
+
+
+def _open_escape(text: str) -> int | None:
+    """Where an escape the text may end inside of begins (its last `%`, `\\`, `&`, `=`
+    or `0x` among the last characters), or None."""
+    tail = max(0, len(text) - _LONGEST_ESCAPE)
+    at = max(text.rfind(c, tail) for c in ("%", "\\", "&", "=", "0x", "0X"))
+    return at if at >= 0 else None
+
+
+def _replaced(text: str, spans: list[tuple[int, int, str]], counts: dict[str, int]) -> str:
+    """`text` with each span replaced by `[REDACTED:<name>]`, counted."""
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for start, end, name in spans:
+        out += [text[pos:start], f"[REDACTED:{name}]"]
+        pos = end
+        counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Overlapping matches as one span each, named after the first (longest) there."""
     out: list[tuple[int, int, str]] = []
@@ -171,7 +277,8 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # One escaped character: percent-encoding (also double: `%2567`); JSON, JavaScript, Perl,
 # C and Python escapes (`\u0067`, `\u{67}`, `\x{67}`, `\x67`, octal `\147`,
-# `\U00000067`); HTML character references (HTML5 reads them without their `;`);
+# `\U00000067`, and the two-character `\"`, `\/`, `\\`, `\n`…); HTML character
+# references, numeric and named (`&amp;`: HTML5 reads them without their `;`);
 # quoted-printable (`=67`, only beside another: a lone `=DE` is an assignment far more
 # often); and Go's `[]byte{0x67, 0x77}` (the separator goes with the byte; `0x` before
 # a longer number is no byte). Each decodes to one character of the view. Every
@@ -183,10 +290,26 @@ _ESCAPE = re.compile(
     rf"|&#[xX]0*({_HEX}{{1,6}});?|&#0*([0-9]{{1,7}});?"
     rf"|=({_HEX}{{2}})(?==(?:{_HEX}{{2}}))|(?<==(?:{_HEX}{{2}}))=({_HEX}{{2}})"
     rf"|(?<![0-9A-Za-z_])0[xX]({_HEX}{{1,2}})(?!{_HEX}),? ?"
+    r"|\\([\"'/\\bfnrt])|&([A-Za-z][A-Za-z0-9]{0,31};?)"
 )
-# The base of each group's number: octal `\147`, decimal `&#103;`, the others hex.
+# The base of each numeric group: octal `\147`, decimal `&#103;`, the others hex.
 _BASE = {5: 8, 8: 10}
+_SHORT, _NAMED = 12, 13  # `\n` and `&amp;`: looked up, not numbers
+_SHORT_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+# HTML5's named references that stand for one character (a few dozen stand for two,
+# a letter and a combining mark; those are left as they are written).
+_NAMED_REFS = {name: char for name, char in html5.items() if len(char) == 1}
+_LEGACY_NAME = max(len(name) for name in _NAMED_REFS if not name.endswith(";"))
 _ESCAPE_START = re.compile(r"[%\\&=]|0[xX]")
+# The widest spelling of one character the view decodes as a rule (`\U00000067`): a
+# form can take this many times its length in the text.
+WIDEST_ESCAPE = 10
+# What a JSON number's text is made of (case folded).
+_NUMBER_CHARS = frozenset("0123456789.e+-")
+# The longest escape of one character the view decodes as a rule (`&#x0010FFFF;`).
+_LONGEST_ESCAPE = 16
+# A cut text ending in this much of a form (or more) has that end redacted.
+MIN_PARTIAL = 4
 
 
 def _fold(text: str) -> str:
@@ -238,18 +361,41 @@ def _view(text: str) -> tuple[str, _Origin]:
     parts: list[str] = []
     pos = length = 0
     for escape in _ESCAPE.finditer(text):
-        group = escape.lastindex or 0
-        code = int(escape[group], _BASE.get(group, 16))
-        if code > 0x10FFFF:
+        decoded = _decoded_escape(escape)
+        if decoded is None:
             continue
-        start, end = escape.span()
+        char, start, end = decoded
         length += start - pos
         origin.add(length, start, end)
-        parts += [text[pos:start], chr(code)]
+        parts += [text[pos:start], char]
         length += 1
         pos = end
     parts.append(text[pos:])
     return _fold("".join(parts)), origin
+
+
+def _decoded_escape(escape: re.Match[str]) -> tuple[str, int, int] | None:
+    """The character an escape stands for and the span it takes, or None (no character)."""
+    group = escape.lastindex or 0
+    start, end = escape.span()
+    if group == _SHORT:
+        return _SHORT_ESCAPES.get(escape[group], escape[group]), start, end
+    if group == _NAMED:
+        return _named(escape[group], start)
+    code = int(escape[group], _BASE.get(group, 16))
+    return (chr(code), start, end) if code <= 0x10FFFF else None
+
+
+def _named(name: str, start: int) -> tuple[str, int, int] | None:
+    """A named reference: the whole name, else (as HTML5 reads `&ampx`) the longest
+    legacy name it starts with; the letters after that are text."""
+    if name in _NAMED_REFS:
+        return _NAMED_REFS[name], start, start + 1 + len(name)
+    for size in range(min(len(name), _LEGACY_NAME), 1, -1):
+        char = _NAMED_REFS.get(name[:size])
+        if char is not None:
+            return char, start, start + 1 + size
+    return None
 
 
 def forms(value: str) -> set[str]:

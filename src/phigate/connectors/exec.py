@@ -204,6 +204,8 @@ class ExecConnector:
                 time_limit=self.settings.timeout_seconds,
                 name=self.name,
                 pass_fds=descriptors,
+                secrets=output.secrets,
+                counts=output.counts,
             )
         try:
             async for pipe, block in child.lines():

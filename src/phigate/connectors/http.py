@@ -180,7 +180,7 @@ class HttpConnector:
             raise InvalidRequestError(problem)
         secrets = self._secrets()
         started = time.monotonic()
-        status, reason, headers, raw, truncated = await self._send(request)
+        status, reason, headers, raw, truncated = await self._send(request, secrets.reach)
         duration_ms = round((time.monotonic() - started) * 1000, 1)
         kind = _content_kind(headers.get("content-type", ""), raw)
         masked: dict[str, int] = {}
@@ -213,7 +213,7 @@ class HttpConnector:
         }
         summary = {
             "status": status,
-            "bytes": len(raw),
+            "bytes": min(len(raw), self.settings.max_response_bytes),
             "content": kind,
             "truncated": truncated,
             "masked": masked,
@@ -241,7 +241,11 @@ class HttpConnector:
             verify=self.settings.verify_tls,
         )
 
-    async def _send(self, request: dict[str, Any]) -> tuple[int, str, dict[str, str], bytes, bool]:
+    async def _send(
+        self, request: dict[str, Any], reach: int
+    ) -> tuple[int, str, dict[str, str], bytes, bool]:
+        """The upstream's answer; a body over the cap is read `reach` bytes past it, so a
+        credential the cut runs through is still found whole when scrubbed."""
         content, content_type = _encode_body(request["body"])
         headers = {k.lower(): v for k, v in request["headers"].items()}
         if content and content_type and "content-type" not in headers:
@@ -260,7 +264,7 @@ class HttpConnector:
                 )
                 response = await client.send(req, stream=True)
                 try:
-                    raw, truncated = await _read_capped(response, cap)
+                    raw, truncated = await _read_capped(response, cap, reach)
                 finally:
                     await response.aclose()
         except httpx.TimeoutException as exc:
@@ -302,9 +306,21 @@ class HttpConnector:
                     f"this connection does not allow"
                 )
             # Scrubbed as base64 text: the credential's base64 forms cover every alignment.
-            return secrets.scrub(base64.b64encode(raw).decode(), counts)
+            encoded = base64.b64encode(raw)
+            if not truncated:
+                return secrets.scrub(encoded.decode(), counts)
+            # Cut at whole groups of three bytes within the cap, scrubbed with what follows.
+            return secrets.scrub_cut(encoded, 4 * (self.settings.max_response_bytes // 3), counts)
+        if truncated:
+            # Cut at the cap, at its last line end when there is one, and scrubbed with
+            # the bytes read past it: the cut never leaves the head of a credential.
+            cap = self.settings.max_response_bytes
+            cut = raw.rfind(b"\n", 0, cap) + 1 or cap
+            result = masker.mask_text(secrets.scrub_cut(raw, cut, counts))
+            _add(counts, result.counts)
+            return result.text
         text = raw.decode("utf-8", "replace")
-        if kind == "json" and not truncated:
+        if kind == "json":
             try:
                 value = json.loads(text, parse_constant=str, parse_float=_json_number)
             except ValueError:
@@ -313,8 +329,6 @@ class HttpConnector:
                 masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
                 _add(counts, found)
                 return masked_value
-        if truncated:
-            text = text[: text.rfind("\n") + 1] or text
         result = masker.mask_text(secrets.scrub(text, counts))
         _add(counts, result.counts)
         return result.text
@@ -439,13 +453,14 @@ def _encode_body(body: Any) -> tuple[bytes, str | None]:
     return json.dumps(body, separators=(",", ":")).encode(), "application/json"
 
 
-async def _read_capped(response: httpx.Response, cap: int) -> tuple[bytes, bool]:
+async def _read_capped(response: httpx.Response, cap: int, reach: int) -> tuple[bytes, bool]:
+    """The body up to `cap` bytes and `reach` past it, and whether it was over the cap."""
     data = bytearray()
     async for chunk in response.aiter_bytes():
         data += chunk
-        if len(data) > cap:
-            return bytes(data[:cap]), True
-    return bytes(data), False
+        if len(data) > cap + reach:
+            break
+    return bytes(data[: cap + reach]), len(data) > cap
 
 
 def _json_number(text: str) -> float | str:
