@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (statements read best on one line each)
 """Round 15b of the promises-only attack: the data side, what flows back.
 
 Each finding is a strict xfail (`finding`): it turns red the moment it is fixed, so
@@ -58,20 +59,41 @@ def _cell(bench: Bench, door: str, sql: str) -> str:
     return str(rows[0][0])
 
 
-@finding(2, "a date's digits beside a ZIP are masked as a ZIP: its first three show")
+_DIGITS = "translate(lower(substr({0}, 1, 3)), 'abcdefghijklmnopqrstuvwxyz', '01234567890123456789012345')"
+
+
+@finding(
+    2, "PHI of a lower-ranked type beside a ZIP is masked as a ZIP: its first three digits show"
+)
 @pytest.mark.parametrize("door", [REST, SIMPLE])
-def test_a_date_beside_a_zip_is_not_shown_by_the_zip_mask(bench: Bench, door: str) -> None:
+@pytest.mark.parametrize(
+    ("sql", "secret"),
+    [
+        # patient 1 was born 1934-04-22: month, then day
+        ("SELECT concat(substr(dob::text, 6, 2), zip) FROM patients WHERE id = 1", "04"),
+        ("SELECT concat(substr(dob::text, 9, 2), zip) FROM patients WHERE id = 1", "22"),
+        # encounter 1 was on 2024-11-23, shown as 2024
+        (
+            "SELECT concat(substr(encounter_date::text, 6, 2), p.zip) FROM encounters e"
+            " JOIN patients p ON p.id = e.patient_id WHERE e.id = 1",
+            "11",
+        ),
+        # Gaines -> g a i -> 6 0 8; Lindafurt -> l i n -> 1 8 3
+        (f"SELECT concat({_DIGITS.format('last_name')}, zip) FROM patients WHERE id = 1", "608"),
+        (f"SELECT concat({_DIGITS.format('city')}, zip) FROM patients WHERE id = 1", "183"),
+    ],
+    ids=["dob-month", "dob-day", "encounter-month", "last-name", "city"],
+)
+def test_phi_beside_a_zip_is_not_shown_by_the_zip_mask(
+    bench: Bench, door: str, sql: str, secret: str
+) -> None:
     """docs/masking.md: a DATE is shown as its year (or "1936 or earlier" past 89), a
-    ZIP as its first three digits. A column computed from both gets one operator, the
-    higher-ranked type's (masking/entities.py `_RANKED`: ZIP above DATE), and the ZIP
-    operator keeps the first three digits of whatever text it is given. `substr` with
-    constant bounds and `::text` are total, so no condition, no approval: patient 1's
-    month and day of birth (1934-04-22) come back as "043**" and "223**"."""
-    month = _cell(
-        bench, door, "SELECT concat(substr(dob::text, 6, 2), zip) FROM patients WHERE id = 1"
-    )
-    day = _cell(
-        bench, door, "SELECT concat(substr(dob::text, 9, 2), zip) FROM patients WHERE id = 1"
-    )
-    assert not month.startswith("04"), f"month of birth shown: {month!r}"
-    assert not day.startswith("22"), f"day of birth shown: {day!r}"
+    name as [PERSON], a city as [LOCATION], a ZIP as its first three digits. A column
+    computed from several of them gets one operator, the highest-ranked type's
+    (masking/entities.py `_RANKED`: ZIP above LOCATION, DATE, PERSON), and the ZIP
+    operator keeps the first three digits of whatever digits it is given. `substr`
+    with constant bounds, `translate` in its first argument, `lower` and `::text`
+    are total, so nothing is a condition and nothing waits: three digits of a birth
+    date, a visit date, or a name or city mapped letter to digit come back per query."""
+    cell = _cell(bench, door, sql)
+    assert not cell.startswith(secret), f"{secret!r} shown: {cell!r}"
