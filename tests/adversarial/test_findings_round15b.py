@@ -8,11 +8,14 @@ whoever fixes one removes its mark. Unmarked tests are attacks that held.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.adversarial.doors import REST, SIMPLE, assert_needs_approval, cases, through
 from tests.adversarial.harness import Bench, finding
+from tests.mcp.conftest import serve_app, start
 
 # ---------------------------------------------------------------- masked, yet filterable
 
@@ -97,3 +100,51 @@ def test_phi_beside_a_zip_is_not_shown_by_the_zip_mask(
     date, a visit date, or a name or city mapped letter to digit come back per query."""
     cell = _cell(bench, door, sql)
     assert not cell.startswith(secret), f"{secret!r} shown: {cell!r}"
+
+
+# ---------------------------------------------------------------- MCP: malformed JSON-RPC
+
+_MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+_INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "attack15b", "version": "1"},
+    },
+}
+
+
+@finding(3, "a JSON-RPC request whose id is NaN or 1e400 is dropped with 202, unanswered")
+@pytest.mark.parametrize("request_id", ["NaN", "1e400", "1.5"])
+async def test_a_request_with_an_impossible_id_gets_a_json_rpc_error(
+    tmp_path: Path, ehr_dsn: str, request_id: str
+) -> None:
+    """Promise: bad input of every kind gets a clear error in the caller's protocol.
+    JSON-RPC ids are strings or integers; the MCP SDK reads `"id": NaN` (Python's JSON
+    reader takes it), `1e400` or `1.5` as no valid request, matches the message as a
+    *notification* instead, and /mcp answers 202 Accepted with no body: the agent's
+    `tools/call` is neither run nor refused, nor recorded. A -32600 Invalid Request
+    (what /mcp answers a nesting too deep, doors/mcp/_nesting.py) is expected."""
+    harness, app = await start(tmp_path, ehr_dsn)
+    try:
+        async with serve_app(app) as base, httpx.AsyncClient(base_url=base, timeout=30) as http:
+            headers = {**_MCP_HEADERS, **harness.auth("claims-bot")}
+            r = await http.post("/mcp", headers=headers, json=_INIT)
+            assert r.status_code == 200, r.text[:300]
+            if "mcp-session-id" in r.headers:
+                headers["mcp-session-id"] = r.headers["mcp-session-id"]
+            headers["mcp-protocol-version"] = "2025-06-18"
+            note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+            await http.post("/mcp", headers=headers, json=note)
+            body = (
+                '{"jsonrpc": "2.0", "id": ' + request_id + ', "method": "tools/call", "params":'
+                ' {"name": "query", "arguments": {"connection": "ehr", "sql": "SELECT 1"}}}'
+            )
+            r = await http.post("/mcp", headers=headers, content=body.encode())
+            assert r.status_code != 202 and "error" in r.text, (r.status_code, r.text[:300])
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
