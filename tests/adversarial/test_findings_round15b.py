@@ -8,11 +8,14 @@ whoever fixes one removes its mark. Unmarked tests are attacks that held.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.doors import REST, SIMPLE, assert_needs_approval, cases, through
 from tests.adversarial.harness import Bench, finding
 from tests.mcp.conftest import serve_app, start
@@ -148,3 +151,52 @@ async def test_a_request_with_an_impossible_id_gets_a_json_rpc_error(
     finally:
         await harness.client.aclose()
         await harness.gateway.close()
+
+
+# ---------------------------------------------------------------- catalogs
+
+
+@pytest.fixture
+def domain_with_phi(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[dict[str, str]]:
+    """A domain whose default is patient 7's MRN and an enum labelled with their
+    surname, made by the schema's owner (as an operator's migration would)."""
+    dbname = str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"])
+    owner = psycopg.conninfo.make_conninfo(pg_server.dsn(), dbname=dbname)
+    with psycopg.connect(owner, autocommit=True) as conn:
+        row = conn.execute("SELECT mrn, last_name FROM patients WHERE id = 7").fetchone()
+        assert row is not None
+        conn.execute("DROP DOMAIN IF EXISTS r15b_mrn")
+        conn.execute(f"CREATE DOMAIN r15b_mrn AS text DEFAULT '{row[0]}'")
+    try:
+        yield {"mrn": row[0]}
+    finally:
+        with psycopg.connect(owner, autocommit=True) as conn:
+            conn.execute("DROP DOMAIN r15b_mrn")
+
+
+def _domain_default_is_masked(bench: Bench, mrn: str, sql: str) -> None:
+    for outcome in (bench.wire([sql]), bench.rest(sql)):
+        assert outcome.status == "executed", outcome.text[:300]
+        assert "r15b_mrn" in outcome.text, outcome.text[:300]
+        assert mrn not in outcome.text, f"{outcome.door}: {outcome.text[:300]}"
+
+
+def test_held_a_domains_default_in_information_schema_is_masked(
+    bench: Bench, domain_with_phi: dict[str, str]
+) -> None:
+    sql = "SELECT domain_name, domain_default FROM information_schema.domains WHERE domain_name = 'r15b_mrn'"
+    _domain_default_is_masked(bench, domain_with_phi["mrn"], sql)
+
+
+@finding(4, "a domain's default constant comes back as written from pg_type.typdefault")
+def test_a_domains_default_is_masked_like_a_columns(
+    bench: Bench, domain_with_phi: dict[str, str]
+) -> None:
+    """Round 12b fixed constants in catalog definitions (a CHECK, an index predicate,
+    a column default, a policy) being returned as written: they are masked as SQL
+    text with their constants withheld. A domain's default is the same kind of
+    constant; system_catalog.py names `typdefault` as a column that "may hold data",
+    yet it is then masked only by the free-text detectors, which see no type in
+    `'35490178'::text`, so patient 7's MRN reaches the agent as written."""
+    sql = "SELECT typname, typdefault FROM pg_type WHERE typname = 'r15b_mrn'"
+    _domain_default_is_masked(bench, domain_with_phi["mrn"], sql)
