@@ -8,6 +8,8 @@ whoever fixes one removes its mark. Unmarked tests are attacks that held.
 from __future__ import annotations
 
 import json
+import socket
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -200,3 +202,47 @@ def test_a_domains_default_is_masked_like_a_columns(
     `'35490178'::text`, so patient 7's MRN reaches the agent as written."""
     sql = "SELECT typname, typdefault FROM pg_type WHERE typname = 'r15b_mrn'"
     _domain_default_is_masked(bench, domain_with_phi["mrn"], sql)
+
+
+# ---------------------------------------------------------------- wire start-up
+
+
+@finding(
+    5, "a protocol 3.2 start-up (libpq 18, max_protocol_version=latest) is told no user was given"
+)
+def test_a_client_asking_for_protocol_3_2_is_negotiated_down_and_signs_in(bench: Bench) -> None:
+    """docs/pgwire.md speaks protocol 3.0; session.py `_startup` means to answer a 3.x
+    start-up with NegotiateProtocolVersion (3.0) and carry on, as PostgreSQL does.
+    But `codec.parse_startup` reads the parameters only when the code is exactly 3.0,
+    so a libpq 18 client asking for 3.2 (`max_protocol_version=latest`, the version
+    PostgreSQL 18 speaks) gets the negotiation and then FATAL 28000 "no user name
+    given" though its packet named the user: a wrong error, and an ordinary client
+    locked out. (libpq itself stops earlier: the NegotiateProtocolVersion sent carries
+    0, not 196608, as the version, which libpq 18 reads as "downgrade to pre-3.0".)"""
+    try:
+        with psycopg.connect(bench.wire_dsn() + " max_protocol_version=latest") as conn:
+            row = conn.execute("SELECT 1").fetchone()
+    except psycopg.OperationalError as exc:
+        raise AssertionError(f"a 3.2 client cannot sign in: {exc}") from exc
+    assert row == (1,)
+
+
+def test_held_malformed_start_up_packets_get_a_fatal_in_the_protocol(bench: Bench) -> None:
+    """Start-up packets a client could not mean are answered with an ErrorResponse
+    (08P01 / 0A000 / 28000) and the listener still serves the next client."""
+    packets = {
+        b"08P01": struct.pack("!I", 4),
+        b"08P01 ": struct.pack("!II", 0x7FFFFFFF, 196608),
+        b"0A000": struct.pack("!II", 15, 131072) + b"user\0x\0",
+        b"08P01  ": struct.pack("!II", 23, 196608) + b"user\0claims-bot",
+        b"08P01   ": struct.pack("!II", 12, 80877102) + b"\0\0\0\1",
+    }
+    for code, packet in packets.items():
+        with socket.create_connection(("127.0.0.1", bench.listener.port), timeout=10) as sock:
+            sock.sendall(packet)
+            answer = b""
+            while chunk := sock.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"E") and b"C" + code.strip() in answer, (code, answer)
+    with psycopg.connect(bench.wire_dsn()) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
