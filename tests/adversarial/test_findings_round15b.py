@@ -7,6 +7,7 @@ whoever fixes one removes its mark. Unmarked tests are attacks that held.
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import struct
@@ -14,13 +15,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import mcp_types as types
 import psycopg
 import pytest
 
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.doors import REST, SIMPLE, assert_needs_approval, cases, through
 from tests.adversarial.harness import Bench, finding
-from tests.mcp.conftest import serve_app, start
+from tests.adversarial.test_findings_round11 import CREDENTIAL, Hostile, _shown, hostile
+from tests.mcp.conftest import Served, mcp_client, serve_app, start
+
+__all__ = ["hostile"]  # the fixture, imported for this module's tests
 
 # ---------------------------------------------------------------- masked, yet filterable
 
@@ -246,3 +251,39 @@ def test_held_malformed_start_up_packets_get_a_fatal_in_the_protocol(bench: Benc
         assert answer.startswith(b"E") and b"C" + code.strip() in answer, (code, answer)
     with psycopg.connect(bench.wire_dsn()) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+# ---------------------------------------------------------------- connectors: the credential
+
+
+def _request_dump() -> str:
+    """A request dump as MIME and `base64` (coreutils, no -w0) write it: wrapped at 76
+    columns. The padding puts a line break inside the credential's base64 text."""
+    dump = (
+        "GET /lookup HTTP/1.1\r\nHost: charts.internal\r\nX-Trace: "
+        + "a" * 11
+        + f"\r\nAuthorization: Bearer {CREDENTIAL}\r\n\r\n"
+    )
+    return base64.encodebytes(dump.encode()).decode()
+
+
+@finding(6, "the credential's base64 wrapped at 76 columns (MIME, coreutils base64) is returned")
+async def test_the_credential_in_wrapped_base64_is_redacted(
+    hostile: tuple[Served, Hostile],
+) -> None:
+    """docs/mcp.md: the connection's credentials are redacted "base64 text at any
+    alignment". `base64` without `-w0` and every MIME body wrap their output at 76
+    columns; connectors/_secrets.py matches each base64 core as one unbroken run, so a
+    line break inside it hides it, and the agent who joins the lines decodes the
+    gateway's `Authorization` header."""
+    served, up = hostile
+    wrapped = _request_dump()
+    up.replies["lookup_echo"] = types.CallToolResult(content=[types.TextContent(text=wrapped)])
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("charts__lookup_echo", {})
+    shown = _shown(result)
+    blocks = [b.model_dump(mode="json") for b in result.content]
+    decoded = base64.b64decode(
+        "".join(str(b.get("text", "")) for b in blocks) + "==", validate=False
+    )
+    assert CREDENTIAL.encode() not in decoded, shown[:400]
