@@ -256,34 +256,58 @@ def test_held_malformed_start_up_packets_get_a_fatal_in_the_protocol(bench: Benc
 # ---------------------------------------------------------------- connectors: the credential
 
 
-def _request_dump() -> str:
-    """A request dump as MIME and `base64` (coreutils, no -w0) write it: wrapped at 76
-    columns. The padding puts a line break inside the credential's base64 text."""
+def _xxd(data: bytes) -> str:
+    """`xxd` output: offset, 16 bytes as hex in groups of two, then the bytes as text."""
+    lines = []
+    for at in range(0, len(data), 16):
+        chunk = data[at : at + 16]
+        groups = " ".join(chunk[i : i + 2].hex() for i in range(0, len(chunk), 2))
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{at:08x}: {groups:<39}  {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _decode_xxd(text: str) -> bytes:
+    return bytes.fromhex("".join(line[10:49].replace(" ", "") for line in text.splitlines()))
+
+
+def _decode_base64(text: str) -> bytes:
+    return base64.b64decode(text + "==", validate=False)
+
+
+_DUMPS = {
+    "base64-wrapped": (lambda d: base64.encodebytes(d).decode(), _decode_base64),
+    "xxd": (_xxd, _decode_xxd),
+}
+
+
+@finding(6, "the credential in a dump broken across lines (MIME base64, xxd) is returned")
+@pytest.mark.parametrize("form", sorted(_DUMPS))
+async def test_the_credential_in_a_wrapped_dump_is_redacted(
+    hostile: tuple[Served, Hostile], form: str
+) -> None:
+    """docs/mcp.md and http.md: the connection's credentials are redacted as base64 "at
+    any alignment" and as hex (plain, and byte by byte with spaces or colons). But
+    `base64` without `-w0` and every MIME body wrap at 76 columns, and `xxd` prints
+    two bytes per group and 16 per line beside the text; connectors/_secrets.py
+    matches each form as one unbroken run, so a line break (or a group boundary)
+    inside it hides it, and an agent that joins the lines reads the gateway's
+    `Authorization` header."""
+    served, up = hostile
+    encode, decode = _DUMPS[form]
     dump = (
         "GET /lookup HTTP/1.1\r\nHost: charts.internal\r\nX-Trace: "
         + "a" * 11
         + f"\r\nAuthorization: Bearer {CREDENTIAL}\r\n\r\n"
     )
-    return base64.encodebytes(dump.encode()).decode()
-
-
-@finding(6, "the credential's base64 wrapped at 76 columns (MIME, coreutils base64) is returned")
-async def test_the_credential_in_wrapped_base64_is_redacted(
-    hostile: tuple[Served, Hostile],
-) -> None:
-    """docs/mcp.md: the connection's credentials are redacted "base64 text at any
-    alignment". `base64` without `-w0` and every MIME body wrap their output at 76
-    columns; connectors/_secrets.py matches each base64 core as one unbroken run, so a
-    line break inside it hides it, and the agent who joins the lines decodes the
-    gateway's `Authorization` header."""
-    served, up = hostile
-    wrapped = _request_dump()
-    up.replies["lookup_echo"] = types.CallToolResult(content=[types.TextContent(text=wrapped)])
+    up.replies["lookup_echo"] = types.CallToolResult(
+        content=[types.TextContent(text=encode(dump.encode()))]
+    )
     async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
         result = await client.call_tool("charts__lookup_echo", {})
-    shown = _shown(result)
-    blocks = [b.model_dump(mode="json") for b in result.content]
-    decoded = base64.b64decode(
-        "".join(str(b.get("text", "")) for b in blocks) + "==", validate=False
-    )
-    assert CREDENTIAL.encode() not in decoded, shown[:400]
+    text = "".join(str(b.model_dump(mode="json").get("text", "")) for b in result.content)
+    try:
+        decoded = decode(text)
+    except ValueError:  # redacted: the dump no longer decodes
+        decoded = text.encode()
+    assert CREDENTIAL.encode() not in decoded, _shown(result)[:400]
