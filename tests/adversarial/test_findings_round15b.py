@@ -7,7 +7,6 @@ whoever fixes one removes its mark. Unmarked tests are attacks that held.
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
 import struct
@@ -15,17 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import mcp_types as types
 import psycopg
 import pytest
 
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.doors import REST, SIMPLE, assert_needs_approval, cases, through
 from tests.adversarial.harness import Bench, finding
-from tests.adversarial.test_findings_round11 import CREDENTIAL, Hostile, _shown, hostile
-from tests.mcp.conftest import Served, mcp_client, serve_app, start
-
-__all__ = ["hostile"]  # the fixture, imported for this module's tests
+from tests.mcp.conftest import serve_app, start
 
 # ---------------------------------------------------------------- masked, yet filterable
 
@@ -251,63 +246,3 @@ def test_held_malformed_start_up_packets_get_a_fatal_in_the_protocol(bench: Benc
         assert answer.startswith(b"E") and b"C" + code.strip() in answer, (code, answer)
     with psycopg.connect(bench.wire_dsn()) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
-
-
-# ---------------------------------------------------------------- connectors: the credential
-
-
-def _xxd(data: bytes) -> str:
-    """`xxd` output: offset, 16 bytes as hex in groups of two, then the bytes as text."""
-    lines = []
-    for at in range(0, len(data), 16):
-        chunk = data[at : at + 16]
-        groups = " ".join(chunk[i : i + 2].hex() for i in range(0, len(chunk), 2))
-        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
-        lines.append(f"{at:08x}: {groups:<39}  {text}")
-    return "\n".join(lines) + "\n"
-
-
-def _decode_xxd(text: str) -> bytes:
-    return bytes.fromhex("".join(line[10:49].replace(" ", "") for line in text.splitlines()))
-
-
-def _decode_base64(text: str) -> bytes:
-    return base64.b64decode(text + "==", validate=False)
-
-
-_DUMPS = {
-    "base64-wrapped": (lambda d: base64.encodebytes(d).decode(), _decode_base64),
-    "xxd": (_xxd, _decode_xxd),
-}
-
-
-@finding(6, "the credential in a dump broken across lines (MIME base64, xxd) is returned")
-@pytest.mark.parametrize("form", sorted(_DUMPS))
-async def test_the_credential_in_a_wrapped_dump_is_redacted(
-    hostile: tuple[Served, Hostile], form: str
-) -> None:
-    """docs/mcp.md and http.md: the connection's credentials are redacted as base64 "at
-    any alignment" and as hex (plain, and byte by byte with spaces or colons). But
-    `base64` without `-w0` and every MIME body wrap at 76 columns, and `xxd` prints
-    two bytes per group and 16 per line beside the text; connectors/_secrets.py
-    matches each form as one unbroken run, so a line break (or a group boundary)
-    inside it hides it, and an agent that joins the lines reads the gateway's
-    `Authorization` header."""
-    served, up = hostile
-    encode, decode = _DUMPS[form]
-    dump = (
-        "GET /lookup HTTP/1.1\r\nHost: charts.internal\r\nX-Trace: "
-        + "a" * 11
-        + f"\r\nAuthorization: Bearer {CREDENTIAL}\r\n\r\n"
-    )
-    up.replies["lookup_echo"] = types.CallToolResult(
-        content=[types.TextContent(text=encode(dump.encode()))]
-    )
-    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
-        result = await client.call_tool("charts__lookup_echo", {})
-    text = "".join(str(b.model_dump(mode="json").get("text", "")) for b in result.content)
-    try:
-        decoded = decode(text)
-    except ValueError:  # redacted: the dump no longer decodes
-        decoded = text.encode()
-    assert CREDENTIAL.encode() not in decoded, _shown(result)[:400]
