@@ -246,3 +246,29 @@ def test_held_malformed_start_up_packets_get_a_fatal_in_the_protocol(bench: Benc
         assert answer.startswith(b"E") and b"C" + code.strip() in answer, (code, answer)
     with psycopg.connect(bench.wire_dsn()) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+# ---------------------------------------------------------------- a failing computation
+
+
+@finding(6, "format's `*` width argument is read as an integer: whether it fails tests the SSN")
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        (REST, SIMPLE),
+        # fails iff patient 1's SSN starts with 7 (it does: 706-56-7705)
+        "SELECT length(format('%*s', translate(substr(ssn, 1, 1), '7', 'x'), '')) FROM patients WHERE id = 1",
+        "SELECT length(format('%-*s', translate(substr(ssn, 1, 1), '7', 'x'), '')) FROM patients WHERE id = 1",
+        "SELECT length(format('%2$*1$s', translate(substr(ssn, 1, 1), '7', 'x'), '')) FROM patients WHERE id = 1",
+    ),
+)
+def test_a_width_taken_from_phi_is_a_condition(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    """docs/security.md: every computation that can fail on a value is a condition on
+    it, and `format` is total "past its format string". But a `*` in the format string
+    takes the next argument as the field width and casts it to integer: `format('%*s',
+    x, '')` fails unless x is a number. functions.py `total_argument('format', 1)` is
+    True, so the statement runs at once and its error answers "does the SSN start
+    with 7?" (22P02 for patient 1, a row for `'8'`)."""
+    assert_needs_approval(bench, door, statements)
