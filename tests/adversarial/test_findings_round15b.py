@@ -251,7 +251,7 @@ def test_held_malformed_start_up_packets_get_a_fatal_in_the_protocol(bench: Benc
 # ---------------------------------------------------------------- a failing computation
 
 
-@finding(6, "format's `*` width argument is read as an integer: whether it fails tests the SSN")
+@finding(6, "functions listed as total fail on some values (format's `*` width, length's encoding)")
 @pytest.mark.parametrize(
     ("door", "statements"),
     cases(
@@ -260,9 +260,11 @@ def test_held_malformed_start_up_packets_get_a_fatal_in_the_protocol(bench: Benc
         "SELECT length(format('%*s', translate(substr(ssn, 1, 1), '7', 'x'), '')) FROM patients WHERE id = 1",
         "SELECT length(format('%-*s', translate(substr(ssn, 1, 1), '7', 'x'), '')) FROM patients WHERE id = 1",
         "SELECT length(format('%2$*1$s', translate(substr(ssn, 1, 1), '7', 'x'), '')) FROM patients WHERE id = 1",
+        # fails iff it is not 8: UTF7 is no encoding, UTF8 is
+        "SELECT length('\\x41'::bytea, concat('UTF', substr(ssn, 1, 1))) FROM patients WHERE id = 1",
     ),
 )
-def test_a_width_taken_from_phi_is_a_condition(
+def test_an_argument_a_listed_total_function_fails_on_is_a_condition(
     bench: Bench, door: str, statements: list[str]
 ) -> None:
     """docs/security.md: every computation that can fail on a value is a condition on
@@ -270,5 +272,7 @@ def test_a_width_taken_from_phi_is_a_condition(
     takes the next argument as the field width and casts it to integer: `format('%*s',
     x, '')` fails unless x is a number. functions.py `total_argument('format', 1)` is
     True, so the statement runs at once and its error answers "does the SSN start
-    with 7?" (22P02 for patient 1, a row for `'8'`)."""
+    with 7?" (22P02 for patient 1, a row for `'8'`). Likewise `length` is listed total
+    in every argument, but `length(bytes, encoding_name)` fails on a name that is no
+    encoding (22023): `concat('UTF', substr(ssn, 1, 1))` runs only for an 8."""
     assert_needs_approval(bench, door, statements)
