@@ -276,3 +276,28 @@ def test_an_argument_a_listed_total_function_fails_on_is_a_condition(
     in every argument, but `length(bytes, encoding_name)` fails on a name that is no
     encoding (22023): `concat('UTF', substr(ssn, 1, 1))` runs only for an 8."""
     assert_needs_approval(bench, door, statements)
+
+
+@finding(7, "an aggregate's DISTINCT compares PHI, and array_agg fails on arrays of unequal size")
+@pytest.mark.parametrize(
+    ("door", "statements"),
+    cases(
+        (REST, SIMPLE),
+        # {first digit, '7'} has one element iff patient 1's SSN starts with 7; array_agg
+        # then meets arrays of sizes 1 and 2 and fails (2202E)
+        "SELECT cardinality(array_agg(a)) FROM (SELECT (SELECT array_agg(DISTINCT v) FROM (VALUES (substr(p.ssn, 1, 1)), ('7')) t(v)) AS a FROM patients p WHERE p.id = 1 UNION ALL SELECT ARRAY['a', 'b']) s",
+        "SELECT cardinality(array_agg(a)) FROM (SELECT (SELECT array_agg(DISTINCT v) FROM (VALUES (substr(p.last_name, 1, 1)), ('G')) t(v)) AS a FROM patients p WHERE p.id = 1 UNION ALL SELECT ARRAY['a', 'b']) s",
+    ),
+)
+def test_distinct_inside_an_aggregate_is_a_condition(
+    bench: Bench, door: str, statements: list[str]
+) -> None:
+    """docs/security.md: a set operation's, `DISTINCT`'s and `GROUP BY`'s comparisons
+    are conditions, and every computation that can fail on a value is one. But
+    lineage.py `_func_call` makes an aggregate's FILTER and ORDER BY predicates, not
+    its `DISTINCT` (`agg_distinct`): `array_agg(DISTINCT v)` over {a PHI digit, '7'}
+    has one element or two, a comparison nobody sees. `array_agg` is listed total in
+    functions.py, yet it fails on arrays of unequal dimensions ("cannot accumulate
+    arrays of different dimensionality"), so whether the statement fails answers "does
+    the SSN start with 7?" at once, without approval."""
+    assert_needs_approval(bench, door, statements)
