@@ -70,9 +70,7 @@ def _cell(bench: Bench, door: str, sql: str) -> str:
 _DIGITS = "translate(lower(substr({0}, 1, 3)), 'abcdefghijklmnopqrstuvwxyz', '01234567890123456789012345')"
 
 
-@finding(
-    2, "PHI of a lower-ranked type beside a ZIP is masked as a ZIP: its first three digits show"
-)
+@finding(2, "PHI beside a ZIP or a date is masked by the generalising operator: its digits show")
 @pytest.mark.parametrize("door", [REST, SIMPLE])
 @pytest.mark.parametrize(
     ("sql", "secret"),
@@ -89,8 +87,15 @@ _DIGITS = "translate(lower(substr({0}, 1, 3)), 'abcdefghijklmnopqrstuvwxyz', '01
         # Gaines -> g a i -> 6 0 8; Lindafurt -> l i n -> 1 8 3
         (f"SELECT concat({_DIGITS.format('last_name')}, zip) FROM patients WHERE id = 1", "608"),
         (f"SELECT concat({_DIGITS.format('city')}, zip) FROM patients WHERE id = 1", "183"),
+        # beside a date, the DATE operator shows the year it finds first: 19 + Jimmy's
+        # first two letters mapped to digits (j i -> 5 4) comes back as "1954"
+        (
+            "SELECT concat('19', translate(lower(substr(first_name, 1, 2)), 'abcdefghijklmnopqrstuvwxyz',"
+            " '34567893456789345678934567'), '-01-01', dob) FROM patients WHERE id = 1",
+            "1954",
+        ),
     ],
-    ids=["dob-month", "dob-day", "encounter-month", "last-name", "city"],
+    ids=["dob-month", "dob-day", "encounter-month", "last-name", "city", "first-name-as-year"],
 )
 def test_phi_beside_a_zip_is_not_shown_by_the_zip_mask(
     bench: Bench, door: str, sql: str, secret: str
@@ -102,7 +107,9 @@ def test_phi_beside_a_zip_is_not_shown_by_the_zip_mask(
     operator keeps the first three digits of whatever digits it is given. `substr`
     with constant bounds, `translate` in its first argument, `lower` and `::text`
     are total, so nothing is a condition and nothing waits: three digits of a birth
-    date, a visit date, or a name or city mapped letter to digit come back per query."""
+    date, a visit date, or a name or city mapped letter to digit come back per query.
+    The DATE operator (ranked above PERSON) does the same with a year it finds in the
+    text, whatever source wrote it."""
     cell = _cell(bench, door, sql)
     assert not cell.startswith(secret), f"{secret!r} shown: {cell!r}"
 
