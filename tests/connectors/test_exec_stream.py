@@ -52,9 +52,11 @@ exit 3
 """
 
 HANGER = """#!/bin/sh
-# Prints a line, records its pid, then hangs (a child sleep in its process group).
-echo "working"
+# Records its pid, prints a line, then hangs (a child sleep in its process group).
+# The pid first: once "working" is read, the file is there, however soon the
+# gateway kills the program after it.
 echo $$ > "$1"
+echo "working"
 sleep 300
 """
 
