@@ -54,11 +54,13 @@ _UNREPORTED = words(
 _MENTIONS = re.compile("(?i)set_config|reset|u&|" + "|".join(sorted(_UNREPORTED)))
 
 
-# Statement kinds (`StatementInfo.kind`) that change no setting, unless they call
-# `set_config` (or could, through a Unicode-escaped name): anything else may (`SET`,
-# `RESET`, `DISCARD`, a `ROLLBACK` that undoes a `SET`, a procedure, ...).
+# Statement kinds (`StatementInfo.kind`) that change no setting the writer reads from
+# ParameterStatus (`REPORTED`), unless they call `set_config` (or could, through a
+# Unicode-escaped name); a `SET` or `RESET` of another named setting keeps them too.
+# Anything else may (`RESET ALL`, `DISCARD`, a `ROLLBACK` that undoes a `SET`, ...).
 _KEEPS_SETTINGS = frozenset({"SELECT", "SHOW", "EXPLAIN"})
 _MAY_SET = re.compile("(?i)set_config|u&")
+_REPORTED_NAMES = frozenset(name.lower() for name in REPORTED)
 
 PIPELINED = codec.error_response(
     "0A000",
@@ -72,9 +74,19 @@ PIPELINED = codec.error_response(
 def keeps_settings(text: str, kinds: list[str] | None) -> bool:
     """Whether statements of these kinds, with this text, surely change no session
     setting; False for anything not known to (None: not understood)."""
-    if not kinds or not all(kind in _KEEPS_SETTINGS for kind in kinds):
+    if not kinds or _MAY_SET.search(text) is not None:
         return False
-    return _MAY_SET.search(text) is None
+    if all(kind in _KEEPS_SETTINGS for kind in kinds):
+        return True
+    if not all(kind in _KEEPS_SETTINGS or kind == "SET" for kind in kinds):
+        return False
+    try:
+        tree = pglast.parse_sql(text)
+    except pglast.parser.ParseError:
+        return False
+    names = _SetNames()
+    names(tree)
+    return bool(names.found) and all(n and n not in _REPORTED_NAMES for n in names.found)
 
 
 def refused(name: str) -> bytes:
@@ -151,3 +163,13 @@ class _Finder(Visitor):
             self.found = self.found or "a setting named at run time (set_config)"
         elif name.lower() in _UNREPORTED:
             self.found = self.found or name.lower()
+
+
+class _SetNames(Visitor):
+    """The names `SET`/`RESET` statements change, lower case ("" for `RESET ALL`)."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def visit_VariableSetStmt(self, ancestors: object, node: ast.VariableSetStmt) -> None:
+        self.found.append((node.name or "").lower())
