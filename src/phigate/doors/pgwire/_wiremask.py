@@ -25,7 +25,7 @@ from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import ProtocolViolation
 from phigate.masking import server_messages
 from phigate.masking._hints import KEEP, TEXT
-from phigate.masking.columns import DEFINITION, ColumnInfo, RowMasker
+from phigate.masking.columns import CHECKED, DEFINITION, ColumnInfo, RowMasker, long_number
 from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 
@@ -71,7 +71,10 @@ class ResultMasker:
         self._masked_order = sorted(self.masked)
         # Catalog definitions stay SQL text of their own type (a `text[]` of index
         # columns stays an array in text format): what masking changes is inside quotes.
-        self._typed = frozenset(i for i, kind in enumerate(self.rows.plan) if kind == DEFINITION)
+        # So do text columns kept by their name (CHECKED): a `varchar` status stays one.
+        self._typed = frozenset(
+            i for i, kind in enumerate(self.rows.plan) if kind in (DEFINITION, CHECKED)
+        )
         # What the masker reads: masked columns, and the subject column pseudonyms and
         # date shifts are keyed by (as text when the upstream sent text).
         subject = self.rows.subject
@@ -83,6 +86,8 @@ class ResultMasker:
         self._reading: list[int] = []
         self._masking: list[int] = []
         self._scanned_only = False  # every column that may change is scanned text
+        # ... and one of them is CHECKED, which masks a long bare number however quiet.
+        self._numbers_loud = False
         self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
         self._descriptions: dict[tuple[int, ...] | None, bytes] = {}
         self.made = 0  # rows the last `run_rows` gave the client, the one it failed on too
@@ -270,6 +275,8 @@ class ResultMasker:
         joined = b"\n".join(values)
         if not (joined.isascii() and b"{" not in joined and b"[" not in joined):
             known = frozenset(v for v in known if v.isascii() and b"{" not in v and b"[" not in v)
+        if self._numbers_loud:
+            known = frozenset(v for v in known if not long_number(v))
         return known | _NULL_VALUE if nulls else known
 
     def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
@@ -280,7 +287,10 @@ class ResultMasker:
             subject = self.rows.subject
             self._reading = [i for i in self._read if plan[i] != KEEP or i == subject]
             self._masking = [i for i in self._masked_order if plan[i] != KEEP]
-            self._scanned_only = all(plan[i] == TEXT and i not in self._ints for i in self._masking)
+            self._scanned_only = all(
+                plan[i] in (TEXT, CHECKED) and i not in self._ints for i in self._masking
+            )
+            self._numbers_loud = any(plan[i] == CHECKED for i in self._masking)
         return self._reading, self._masking
 
     def _quiet_row(self, raw: bytes, spans: Sequence[tuple[int, int]], masking: list[int]) -> bool:
@@ -298,6 +308,8 @@ class ResultMasker:
                 continue
             data = raw[off : off + size]
             if data not in known or not data.isascii() or b"{" in data or b"[" in data:
+                return False
+            if self._numbers_loud and long_number(data):
                 return False
         return True
 
