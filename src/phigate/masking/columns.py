@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import re2
-
 from phigate.masking._definitions import DEFINITION_COLUMNS, NODE_TREE_COLUMNS, mask_definition
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY
@@ -58,18 +56,33 @@ CHECKED = "CHECKED"
 _TEXTUAL = frozenset(
     ("text", "varchar", "character varying", "bpchar", "character", "char", "name", "citext")
 )
-# A value that is just a code, a number or an enum word: passed without a look.
-_PLAIN = re2.compile(r"[A-Za-z_]{1,40}|[A-Za-z0-9]{1,6}|[A-Za-z0-9]{1,4}[.][A-Za-z0-9]{1,4}")
 # What reads as one of these as a whole is a code or a word here, not a person's.
 _CODE_LIKE = frozenset((ID, ZIP, PERSON, LOCATION, PROFESSION))
 # A bare number this long in a text column identifies someone, not a code: an MRN, a
 # member or account number, an SSN or a phone number without their punctuation.
-_LONG_NUMBER = re2.compile(r"[ \t\n\r\v\f]*[0-9]{7,}[ \t\n\r\v\f]*")
+_LONG_NUMBER = 7
+_BLANKS = " \t\n\r\v\f"
+_CHECKED_MEMO = 4096  # values a CHECKED column remembers its verdict on (then cleared)
+
+
+def plain(value: str) -> bool:
+    """Whether a value is just a code, a number or an enum word: letters and `_` (up to
+    40), up to 6 letters and digits, or `E11.9`-like (up to 4, a dot, up to 4). String
+    methods, not a regular expression: this runs for every value of a CHECKED column."""
+    if not value.isascii() or len(value) > 40:
+        return False
+    if len(value) <= 6 and value.isalnum():
+        return True
+    if value.replace("_", "").isalpha():
+        return True
+    head, dot, tail = value.partition(".")
+    return bool(dot) and 0 < len(head) <= 4 and 0 < len(tail) <= 4 and (head + tail).isalnum()
 
 
 def long_number(data: bytes) -> bool:
     """Whether a CHECKED column masks these bytes whatever the detectors say of them."""
-    return _LONG_NUMBER.fullmatch(data.decode("ascii", "replace")) is not None
+    bare = data.strip(_BLANKS.encode())
+    return len(bare) >= _LONG_NUMBER and bare.isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +199,9 @@ class RowMasker:
         self._votes: dict[int, dict[str, int]] = {}
         self._probed: dict[int, int] = {}
         self._compiled: _CompiledRow | None = None
+        # What a CHECKED value reads as (`_checked`): a fact about the value under this
+        # masker's detectors, so kept across results; keys and codes repeat.
+        self._checked_memo: dict[str, str | None] = {}
 
     def _unrevealed(self, info: ColumnInfo, kind: str) -> str:
         """A column built from several kinds is kept only if every kind is revealed:
@@ -372,13 +388,19 @@ class RowMasker:
         quoting the patient) is scanned; a single token is masked whole when the
         detectors read it as an identifier that is no code (a formatted SSN, an e-mail,
         a phone, an MRN, ...), or when it is a bare number long enough to be one."""
-        if not isinstance(value, str) or _PLAIN.fullmatch(value):
+        if not isinstance(value, str) or plain(value):
             return value  # numbers are kept by their type; bytes are not text here
         if len(value.split(None, 1)) > 1:
             return self._scan(value, subject)
-        entity = self._masker.classify_value(value)
-        if entity is None or entity in _CODE_LIKE:
-            entity = ID if _LONG_NUMBER.fullmatch(value) else None
+        memo = self._checked_memo
+        entity = memo.get(value, "")
+        if entity == "":
+            entity = self._masker.classify_value(value)
+            if entity is None or entity in _CODE_LIKE:
+                entity = ID if long_number(value.encode()) else None
+            if len(memo) >= _CHECKED_MEMO:
+                memo.clear()
+            memo[value] = entity
         if entity is None:
             return value  # a key (`CLM-000123`, a UUID), a code with punctuation, a word
         return self._masker.whole(entity, value, self._counts, subject)
