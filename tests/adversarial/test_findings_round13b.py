@@ -21,7 +21,7 @@ from psycopg import sql as pgsql
 
 from phigate.doors.pgwire import _codec as codec
 from phigate.ops.pgserver import EmbeddedPostgres
-from tests.adversarial.harness import finding, http_upstream, json_documents
+from tests.adversarial.harness import http_upstream, json_documents
 from tests.adversarial.test_findings_round4 import client, tags, wire
 from tests.conftest import Harness, demo_config, reader_dsn_for
 from tests.connectors.support import http_api
@@ -374,11 +374,6 @@ def _imports(pg_server: EmbeddedPostgres, ehr_dsn: str) -> list[str]:
     return [str(v) for row in rows for v in row]
 
 
-@finding(
-    5,
-    "a column named like a non-PHI one (status, *_id, *_code) is relayed unscanned: "
-    "SSNs, MRNs and names stored in it reach the agent as they are",
-)
 async def test_a_column_kept_by_its_name_is_still_scanned_for_identifiers(
     wire: Wire, pg_server: EmbeddedPostgres, ehr_dsn: str
 ) -> None:

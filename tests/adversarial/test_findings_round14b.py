@@ -326,14 +326,7 @@ PIPELINES = {
 }
 
 
-@pytest.mark.parametrize(
-    "shape",
-    [
-        "simple-multi",
-        "simple-set_config",
-        pytest.param("extended-pipeline", marks=finding(6, "a SET pipelined before a write")),
-    ],
-)
+@pytest.mark.parametrize("shape", ["simple-multi", "simple-set_config", "extended-pipeline"])
 async def test_a_setting_sent_with_the_write_is_the_one_it_runs_with(
     wire: Wire, client: RawClient, ehr_dsn: str, shape: str
 ) -> None:

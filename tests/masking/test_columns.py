@@ -221,3 +221,47 @@ def test_catalog_text_is_kept_only_when_no_definition_can_be_in_it(
     safe_harbor: Masker, info: ColumnInfo, kind: str
 ) -> None:
     assert safe_harbor.for_columns([info]).plan == [kind]
+
+
+KEPT_BY_NAME = [
+    ColumnInfo("id", "int4"),
+    ColumnInfo("status", "text"),
+    ColumnInfo("external_id", "varchar"),
+    ColumnInfo("cpt_code", "text"),
+    ColumnInfo("amount", "numeric"),
+]
+
+
+def test_a_text_column_kept_by_its_name_is_checked(safe_harbor: Masker) -> None:
+    """round 13b finding 5: names are chosen by whoever designed the table, not by
+    what lands in it. Free text, an identifier the detectors are sure of and a bare
+    number long enough to be an MRN are masked; integers and numerics stay kept."""
+    rows = safe_harbor.for_columns(KEPT_BY_NAME)
+    assert rows.plan == ["KEEP", "CHECKED", "CHECKED", "CHECKED", "KEEP"]
+    row = [7, "denied for Jimmy Gaines, SSN 706-56-7705", "48213377", "706-56-7705", 12]
+    assert rows.mask_row(row) == [7, "denied for [PERSON], SSN [SSN]", "[ID]", "[SSN]", 12]
+    mixed = [8, "MRN12345678", "jo@example.org", "617-555-0134", 5]
+    assert rows.mask_row(mixed) == [8, "[MRN]", "[EMAIL]", "[PHONE]", 5]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["paid", "in_progress", "CA", "99213", "E11.9", "J45.909", "CLM-000123", "123456",
+     "3f2504e0-4f89-11d3-9a0c-0305e82c3301", "pending-review", "12345-6789"],
+)  # fmt: skip
+def test_codes_keys_and_enum_words_in_a_checked_column_pass(
+    safe_harbor: Masker, value: str
+) -> None:
+    """What a kept column is for still passes byte for byte: codes, keys that must join,
+    enum words, numbers shorter than an MRN."""
+    rows = safe_harbor.for_columns(KEPT_BY_NAME)
+    assert rows.mask_row([1, value, value, value, 0]) == [1, value, value, value, 0]
+    assert rows.counts == {}
+
+
+def test_a_column_declared_keep_is_not_checked(engine: MaskingEngine) -> None:
+    """`masking.columns: {name: KEEP}` is the operator's word: no check at all."""
+    settings = MaskingSettings(columns={"external_id": "KEEP"})
+    rows = MaskingEngine(settings, KEY).masker("hipaa-safe-harbor").for_columns(KEPT_BY_NAME)
+    assert rows.plan[2] == "KEEP"
+    assert rows.mask_row([1, "x", "48213377", "x", 0])[2] == "48213377"

@@ -33,6 +33,8 @@ _COLUMNS = [
     ("n", 23, []),
     ("digest", 25, []),
     ("count", 20, None),  # no lineage entry: withheld
+    ("status", 25, ["claims.status"]),  # text kept by its name: checked
+    ("external_id", 1043, ["claims.external_id"]),
 ]
 _VALUES = st.one_of(
     st.none(),
@@ -46,6 +48,9 @@ _VALUES = st.one_of(
             b"-7",
             b"007",
             b"123456789",
+            b"48213377",
+            b" 1234567\t",
+            b"MRN12345678",
             b"d41d8cd98f00b204e9800998ecf8427e",
             b"Seen by Dr. Alice Jones on 2021-03-04, call 617-555-0100",
             b"\xff\xfe not utf-8",
@@ -558,3 +563,35 @@ def test_a_run_is_relayed_in_parts_of_at_most_512_rows_and_a_lone_row_as_a_messa
     assert _parts(message) == [message]
     (alone,) = _parts(codec.RowRun.of(rows[:1]))
     assert isinstance(alone, codec.Message) and alone.raw() == rows[0]
+
+
+def test_a_text_column_kept_by_its_name_is_checked_on_the_wire() -> None:
+    """round 13b finding 5: `status` and `external_id` keep their types and their codes
+    go out as the upstream's bytes, in reads too; a status line quoting the patient, an
+    SSN and a bare number as long as an MRN (quiet to the detectors) are masked."""
+    fields = [
+        codec.Field("status", 0, 0, 1043, -1, -1, 0),
+        codec.Field("external_id", 0, 0, 25, -1, -1, 0),
+    ]
+    lineage = [
+        {"output": "status", "sources": ["claims.status"], "statement": 0},
+        {"output": "external_id", "sources": ["claims.external_id"], "statement": 0},
+    ]
+    masker = ResultMasker(_ENGINE.masker("hipaa-safe-harbor"), fields, lineage)
+    assert masker.description_for_client() == codec.build_row_description(fields)
+    codes = [codec.build_data_row([b"paid", b"99213"]), codec.build_data_row([b"E11.9", b"CA"])]
+    out: list[bytes] = []
+    masker.data_rows(codes, out)
+    assert b"".join(out) == b"".join(codes)
+    loud = [
+        codec.build_data_row([b"denied for Jimmy Gaines, SSN 706-56-7705", b"48213377"]),
+        codec.build_data_row([b"706-56-7705", b"CLM-000123"]),
+    ]
+    out = []
+    masker.data_rows(loud, out)
+    assert b"".join(out) == b"".join(
+        [
+            codec.build_data_row([b"denied for [PERSON], SSN [SSN]", b"[ID]"]),
+            codec.build_data_row([b"[SSN]", b"CLM-000123"]),
+        ]
+    )

@@ -130,3 +130,34 @@ def test_carried_settings_are_quoted_as_literals() -> None:
     composed = session_settings(_action({"TimeZone": "UTC'); DROP TABLE t; --"}))
     text = composed.as_string(None)
     assert "set_config('TimeZone', 'UTC''); DROP TABLE t; --', true)" in text
+
+
+async def test_a_write_pipelined_after_a_set_is_refused(wire: Wire, ehr_dsn: str) -> None:
+    """psycopg's pipeline mode sends the SET and the write with no Sync between them:
+    the server reports the new DateStyle only at Sync, after the write was read, so the
+    write is refused (0A000) rather than approved and run with the DateStyle before it.
+    Nothing is asked, nothing stored, and the refusal rolls the SET back with it."""
+    before = date_of(ehr_dsn, 8)
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match="earlier in this pipeline"):
+            async with conn.pipeline():
+                await conn.execute("SET DateStyle = 'ISO, DMY'")
+                await conn.execute(WRITE_DATE, ("03/04/2024", 8))
+        shown = await (await conn.execute("SHOW DateStyle")).fetchone()
+    assert wire.harness.gateway.list_approvals(state="pending") == []
+    assert date_of(ehr_dsn, 8) == before
+    assert shown is not None and "DMY" not in shown[0]
+
+
+async def test_a_write_pipelined_after_a_read_is_asked_for(wire: Wire) -> None:
+    """A SELECT changes no setting: the write pipelined after it goes for approval."""
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot"), autocommit=True
+    ) as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="approval"):
+            async with conn.pipeline():
+                await conn.execute("SELECT count(*) FROM encounters")
+                await conn.execute(WRITE_DATE, ("2024-04-03", 8))
+    assert len(wire.harness.gateway.list_approvals(state="pending")) == 1

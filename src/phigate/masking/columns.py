@@ -4,7 +4,10 @@ A column is classified from, in order: `masking.columns` in the configuration,
 its source-column lineage (``schema.table.column`` from the SQL classifier),
 its name, its SQL type, and, when all of those say nothing, a sample of its
 first values. Identifier columns are masked whole (cheap); free-text and JSON
-columns are scanned value by value; ids, codes and amounts pass through.
+columns are scanned value by value; ids, codes and amounts pass through, but a
+column of text kept only by its name (`status`, `external_id`, `cpt_code`) is
+`CHECKED` value by value: names are chosen by whoever designed the table, not by
+what lands in it (`_checked`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY
 from phigate.masking._json_text import TooDeep, read_json_text
 from phigate.masking.detect import MaskingError
-from phigate.masking.entities import ZIP, rank
+from phigate.masking.entities import ID, LOCATION, PERSON, PROFESSION, ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
 from phigate.masking.value_masker import ValueMasker
@@ -47,6 +50,39 @@ _NAME_TYPES = frozenset(
      "cid", "tid", "pg_lsn")
 )  # fmt: skip
 _WITHHELD_VALUE = "[WITHHELD]"
+# A column its name keeps (`status`, `*_id`, `*_code`) whose SQL type holds text (or is
+# not known) is CHECKED: its values pass as they are unless one is not a code (`_checked`).
+CHECKED = "CHECKED"
+_TEXTUAL = frozenset(
+    ("text", "varchar", "character varying", "bpchar", "character", "char", "name", "citext")
+)
+# What reads as one of these as a whole is a code or a word here, not a person's.
+_CODE_LIKE = frozenset((ID, ZIP, PERSON, LOCATION, PROFESSION))
+# A bare number this long in a text column identifies someone, not a code: an MRN, a
+# member or account number, an SSN or a phone number without their punctuation.
+_LONG_NUMBER = 7
+_BLANKS = " \t\n\r\v\f"
+_CHECKED_MEMO = 4096  # values a CHECKED column remembers its verdict on (then cleared)
+
+
+def plain(value: str) -> bool:
+    """Whether a value is just a code, a number or an enum word: letters and `_` (up to
+    40), up to 6 letters and digits, or `E11.9`-like (up to 4, a dot, up to 4). String
+    methods, not a regular expression: this runs for every value of a CHECKED column."""
+    if not value.isascii() or len(value) > 40:
+        return False
+    if len(value) <= 6 and value.isalnum():
+        return True
+    if value.replace("_", "").isalpha():
+        return True
+    head, dot, tail = value.partition(".")
+    return bool(dot) and 0 < len(head) <= 4 and 0 < len(tail) <= 4 and (head + tail).isalnum()
+
+
+def long_number(data: bytes) -> bool:
+    """Whether a CHECKED column masks these bytes whatever the detectors say of them."""
+    bare = data.strip(_BLANKS.encode())
+    return len(bare) >= _LONG_NUMBER and bare.isdigit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +150,8 @@ def _override(ref: str, overrides: dict[str, str]) -> str | None:
 def _by_name(name: str, type_name: str | None) -> str:
     by_name = hint(name)
     by_type = type_hint(type_name)
+    if by_name == KEEP and (type_name is None or type_name.lower() in _TEXTUAL):
+        return CHECKED
     if by_name is not None and by_name != TEXT:
         return by_name
     if by_type is not None and by_type != TEXT:
@@ -122,12 +160,14 @@ def _by_name(name: str, type_name: str | None) -> str:
 
 
 def _most_sensitive(kinds: list[str]) -> str:
-    entities = [k for k in kinds if k not in (KEEP, TEXT, _PROBE)]
+    entities = [k for k in kinds if k not in (KEEP, TEXT, _PROBE, CHECKED)]
     if entities:
         return max(entities, key=rank)
     if _PROBE in kinds:
         return _PROBE
-    return TEXT if TEXT in kinds else KEEP
+    if TEXT in kinds:
+        return TEXT
+    return CHECKED if CHECKED in kinds else KEEP
 
 
 def _subject_index(columns: Sequence[ColumnInfo]) -> int | None:
@@ -159,20 +199,23 @@ class RowMasker:
         self._votes: dict[int, dict[str, int]] = {}
         self._probed: dict[int, int] = {}
         self._compiled: _CompiledRow | None = None
+        # What a CHECKED value reads as (`_checked`): a fact about the value under this
+        # masker's detectors, so kept across results; keys and codes repeat.
+        self._checked_memo: dict[str, str | None] = {}
 
     def _unrevealed(self, info: ColumnInfo, kind: str) -> str:
         """A column built from several kinds is kept only if every kind is revealed:
         `ssn || last_name` under a reveal of SSN still hides the name, whole."""
-        if kind in (KEEP, TEXT, _PROBE, WITHHELD, DEFINITION) or len(info.sources) < 2:
+        if kind in (KEEP, TEXT, _PROBE, CHECKED, WITHHELD, DEFINITION) or len(info.sources) < 2:
             return kind
         kinds = {_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources}
-        hidden = [k for k in kinds - {KEEP, TEXT, _PROBE} if not self._kept(k)]
+        hidden = [k for k in kinds - {KEEP, TEXT, _PROBE, CHECKED} if not self._kept(k)]
         if not self._kept(kind):
             return kind
         if hidden:
             return max(hidden, key=rank)
         # Free text beside it is scanned (the revealed type stays as it is there too).
-        return TEXT if kinds & {TEXT, _PROBE} else kind
+        return TEXT if kinds & {TEXT, _PROBE, CHECKED} else kind
 
     def _kept(self, entity: str) -> bool:
         """Whether this masker lets `entity` through (revealed, or not in its profile)."""
@@ -268,6 +311,8 @@ class RowMasker:
     ) -> Sequence[object]:
         if kind == TEXT:
             return [self._scan(v, s) for v, s in zip(values, subjects, strict=False)]
+        if kind == CHECKED:
+            return [self._checked(v, s) for v, s in zip(values, subjects, strict=False)]
         if kind == _PROBE:
             return [self._probe(index, v, s) for v, s in zip(values, subjects, strict=False)]
         if kind == WITHHELD:
@@ -336,6 +381,29 @@ class RowMasker:
                 _add(self._counts, found)
                 return json.dumps(masked, ensure_ascii=False)
         return self._masker.mask_str(value, self._counts, subject)
+
+    def _checked(self, value: object, subject: str) -> object:
+        """A value of a column kept by its name: a code, number or enum word passes as
+        it is (the usual case, one regular-expression match); free text (a status line
+        quoting the patient) is scanned; a single token is masked whole when the
+        detectors read it as an identifier that is no code (a formatted SSN, an e-mail,
+        a phone, an MRN, ...), or when it is a bare number long enough to be one."""
+        if not isinstance(value, str) or plain(value):
+            return value  # numbers are kept by their type; bytes are not text here
+        if len(value.split(None, 1)) > 1:
+            return self._scan(value, subject)
+        memo = self._checked_memo
+        entity = memo.get(value, "")
+        if entity == "":
+            entity = self._masker.classify_value(value)
+            if entity is None or entity in _CODE_LIKE:
+                entity = ID if long_number(value.encode()) else None
+            if len(memo) >= _CHECKED_MEMO:
+                memo.clear()
+            memo[value] = entity
+        if entity is None:
+            return value  # a key (`CLM-000123`, a UUID), a code with punctuation, a word
+        return self._masker.whole(entity, value, self._counts, subject)
 
     def _definition(self, value: object, subject: str) -> object:
         """A catalog definition: constants withheld, the rest scanned. An array of them
@@ -439,8 +507,8 @@ class _CompiledRow:
         subject = "''" if owner._subject is None else f"str(r[{owner._subject}])"
         if kind == KEEP:
             return v
-        if kind in (TEXT, _PROBE):
-            ns[f"f{i}"] = owner._scan if kind == TEXT else functools.partial(owner._probe, i)
+        if kind in (TEXT, _PROBE, CHECKED):
+            ns[f"f{i}"] = _scanner(owner, i, kind)
             return f"f{i}({v}, {subject})"
         if kind == WITHHELD:
             ns[f"p{i}"] = _WITHHELD_VALUE
@@ -465,6 +533,14 @@ class _CompiledRow:
             return f"(f{i}({v}, {subject}) if {v} is not None else null({i}))"
         ns[f"c{i}"], ns[f"g{i}"] = _memo(kind, op, value)
         return f"((c{i}[{v}] if {v} in c{i} else g{i}({v})) if {v} is not None else null({i}))"
+
+
+def _scanner(owner: RowMasker, i: int, kind: str) -> Callable[[object, str], object]:
+    if kind == TEXT:
+        return owner._scan
+    if kind == CHECKED:
+        return owner._checked
+    return functools.partial(owner._probe, i)
 
 
 def _memo(

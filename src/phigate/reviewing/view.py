@@ -30,7 +30,12 @@ from phigate.reviewing._sent import exec_sent, http_sent
 from phigate.reviewing._sql import pretty, reveal_sql, unbounded_writes
 from phigate.reviewing.sight import Sight, sight
 
-_SENSITIVITY = {"KEEP": "not identifying", "TEXT": "free text, scanned", "PROBE": "sampled"}
+_SENSITIVITY = {
+    "KEEP": "not identifying",
+    "CHECKED": "codes and keys, checked for identifiers",
+    "TEXT": "free text, scanned",
+    "PROBE": "sampled",
+}
 
 
 def visible_action(

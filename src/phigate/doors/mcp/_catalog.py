@@ -153,6 +153,13 @@ def _label(
     kind = classify(info, overrides)
     if kind == "KEEP":
         sensitivity, masking = "none", "not masked"
+    elif kind == "CHECKED":
+        sensitivity = "codes and keys"
+        masking = (
+            "not masked, unless a value is free text or an identifier (then masked)"
+            if masker.types
+            else "not masked for you"
+        )
     elif kind == "TEXT":
         sensitivity = "free text"
         masking = (

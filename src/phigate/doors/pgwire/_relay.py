@@ -176,6 +176,8 @@ class Expect:
     # What it runs is known to leave the transaction block as it was (a SELECT, the
     # proxy's own no-op): see `Relay.idle`.
     keeps_transaction: bool = False
+    # ... and to leave the session's settings alone: see `Relay.settings_unreported`.
+    keeps_settings: bool = False
     seq: int = 0  # its place among everything queued (`Relay.expect`)
 
 
@@ -197,6 +199,7 @@ class Relay:
         self._queued = 0  # Expects numbered so far
         self._changed_at = 0  # the last one that may have changed the transaction state
         self._reported_at = 0  # the last one a ReadyForQuery answered
+        self._settings_at = 0  # the last one that may have changed a session setting
         # What the upstream confirmed, for the session to learn from (in order):
         # ("parse", Statement), ("bind", Portal), ("executed", Portal),
         # ("statement", Execution, index of the Query statement completed).
@@ -212,6 +215,8 @@ class Relay:
         item.seq = self._queued
         if item.kind.runs_statement and not item.keeps_transaction:
             self._changed_at = item.seq  # not known to leave it alone: refuse to assume
+        if item.kind.runs_statement and not item.keeps_settings:
+            self._settings_at = item.seq
         self.queue.append(item)
 
     @property
@@ -226,6 +231,13 @@ class Relay:
         """Something sent since the last ReadyForQuery may have changed the transaction
         state, so `status` may be out of date."""
         return self._changed_at > self._reported_at
+
+    @property
+    def settings_unreported(self) -> bool:
+        """Something sent since the last ReadyForQuery may have changed a session setting:
+        the server reports it (ParameterStatus) only at the next ReadyForQuery, so
+        `parameters` may be out of date."""
+        return self._settings_at > self._reported_at
 
     def _dropped(self, item: Expect) -> None:
         _wake(item)

@@ -16,6 +16,12 @@ report (`lc_monetary` reads money literals, `bytea_output` and
 `extra_float_digits` change text casts a write may store, ...) cannot be
 followed through transactions: once the session touches one, its writes are
 refused (fail closed) until it reconnects.
+
+The server reports a change only at the next ReadyForQuery. A write pipelined
+after a statement that may change a setting, with no Sync between them (psycopg's
+pipeline mode, JDBC batches), would be admitted with the settings from before it:
+such a write is refused (`pipelined`, 0A000) unless every statement run since the
+last ReadyForQuery is known to leave the settings alone (`keeps_settings`).
 """
 
 from __future__ import annotations
@@ -48,6 +54,41 @@ _UNREPORTED = words(
 _MENTIONS = re.compile("(?i)set_config|reset|u&|" + "|".join(sorted(_UNREPORTED)))
 
 
+# Statement kinds (`StatementInfo.kind`) that change no setting the writer reads from
+# ParameterStatus (`REPORTED`), unless they call `set_config` (or could, through a
+# Unicode-escaped name); a `SET` or `RESET` of another named setting keeps them too.
+# Anything else may (`RESET ALL`, `DISCARD`, a `ROLLBACK` that undoes a `SET`, ...).
+_KEEPS_SETTINGS = frozenset({"SELECT", "SHOW", "EXPLAIN"})
+_MAY_SET = re.compile("(?i)set_config|u&")
+_REPORTED_NAMES = frozenset(name.lower() for name in REPORTED)
+
+PIPELINED = codec.error_response(
+    "0A000",
+    "phigate: a statement earlier in this pipeline may change the session's settings "
+    "(SET, RESET, set_config, ...), which the server reports only at Sync, so this write "
+    "would be approved and run with the settings from before it: send Sync after the "
+    "statement that changes them, then the write",
+)
+
+
+def keeps_settings(text: str, kinds: list[str] | None) -> bool:
+    """Whether statements of these kinds, with this text, surely change no session
+    setting; False for anything not known to (None: not understood)."""
+    if not kinds or _MAY_SET.search(text) is not None:
+        return False
+    if all(kind in _KEEPS_SETTINGS for kind in kinds):
+        return True
+    if not all(kind in _KEEPS_SETTINGS or kind == "SET" for kind in kinds):
+        return False
+    try:
+        tree = pglast.parse_sql(text)
+    except pglast.parser.ParseError:
+        return False
+    names = _SetNames()
+    names(tree)
+    return bool(names.found) and all(n and n not in _REPORTED_NAMES for n in names.found)
+
+
 def refused(name: str) -> bytes:
     return codec.error_response(
         "0A000",
@@ -74,10 +115,16 @@ class SessionSettings:
         if self.touched is None and _MENTIONS.search(text):
             self.touched = _touched(text)
 
-    def for_writer(self, reported: dict[str, str]) -> dict[str, str] | bytes:
-        """The settings a write must run with (non-default ones only), or a refusal."""
+    def for_writer(
+        self, reported: dict[str, str], unreported: bool = False
+    ) -> dict[str, str] | bytes:
+        """The settings a write must run with (non-default ones only), or a refusal.
+        `unreported`: a statement run since the last ReadyForQuery may have changed
+        them (`Relay.settings_unreported`), so `reported` may be out of date."""
         if self.touched is not None:
             return refused(self.touched)
+        if unreported:
+            return PIPELINED
         out = dict(self.startup)
         for name in REPORTED:
             value = reported.get(name)
@@ -116,3 +163,13 @@ class _Finder(Visitor):
             self.found = self.found or "a setting named at run time (set_config)"
         elif name.lower() in _UNREPORTED:
             self.found = self.found or name.lower()
+
+
+class _SetNames(Visitor):
+    """The names `SET`/`RESET` statements change, lower case ("" for `RESET ALL`)."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def visit_VariableSetStmt(self, ancestors: object, node: ast.VariableSetStmt) -> None:
+        self.found.append((node.name or "").lower())

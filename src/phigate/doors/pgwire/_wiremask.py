@@ -25,7 +25,14 @@ from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import ProtocolViolation
 from phigate.masking import server_messages
 from phigate.masking._hints import KEEP, TEXT
-from phigate.masking.columns import DEFINITION, ColumnInfo, RowMasker
+from phigate.masking.columns import (
+    CHECKED,
+    DEFINITION,
+    ColumnInfo,
+    RowMasker,
+    long_number,
+    plain,
+)
 from phigate.masking.engine import Masker
 from phigate.masking.result_columns import result_columns
 
@@ -71,7 +78,10 @@ class ResultMasker:
         self._masked_order = sorted(self.masked)
         # Catalog definitions stay SQL text of their own type (a `text[]` of index
         # columns stays an array in text format): what masking changes is inside quotes.
-        self._typed = frozenset(i for i, kind in enumerate(self.rows.plan) if kind == DEFINITION)
+        # So do text columns kept by their name (CHECKED): a `varchar` status stays one.
+        self._typed = frozenset(
+            i for i, kind in enumerate(self.rows.plan) if kind in (DEFINITION, CHECKED)
+        )
         # What the masker reads: masked columns, and the subject column pseudonyms and
         # date shifts are keyed by (as text when the upstream sent text).
         subject = self.rows.subject
@@ -83,6 +93,10 @@ class ResultMasker:
         self._reading: list[int] = []
         self._masking: list[int] = []
         self._scanned_only = False  # every column that may change is scanned text
+        # ... and one of them is CHECKED, which masks a long bare number however quiet.
+        self._numbers_loud = False
+        # ... and all of them are CHECKED, which pass a plain code without a look.
+        self._checked_only = False
         self._ints = frozenset(i for i in self._decoded if fields[i].type_oid in _INT_OIDS)
         self._descriptions: dict[tuple[int, ...] | None, bytes] = {}
         self.made = 0  # rows the last `run_rows` gave the client, the one it failed on too
@@ -263,6 +277,10 @@ class ResultMasker:
         `Masker.prime` found quiet that are ASCII (their text's UTF-8 is their bytes)
         and never read as JSON (no `{` or `[`), and NULL (never masked) unless `nulls`
         says no value asked about is NULL (the union copies the set)."""
+        codes: frozenset[bytes] = frozenset()
+        if self._checked_only:  # a plain code is what `RowMasker._checked` passes as is
+            codes = frozenset(v for v in values if _plain(v))
+            values = [v for v in values if v not in codes]
         self.masker.prime(values)
         known = self.masker.known_quiet
         # One look at them all, in the usual case: at the values asked about, in the
@@ -270,6 +288,9 @@ class ResultMasker:
         joined = b"\n".join(values)
         if not (joined.isascii() and b"{" not in joined and b"[" not in joined):
             known = frozenset(v for v in known if v.isascii() and b"{" not in v and b"[" not in v)
+        if self._numbers_loud:
+            known = frozenset(v for v in known if not long_number(v))
+        known |= codes
         return known | _NULL_VALUE if nulls else known
 
     def _live(self, plan: list[str]) -> tuple[list[int], list[int]]:
@@ -280,7 +301,14 @@ class ResultMasker:
             subject = self.rows.subject
             self._reading = [i for i in self._read if plan[i] != KEEP or i == subject]
             self._masking = [i for i in self._masked_order if plan[i] != KEEP]
-            self._scanned_only = all(plan[i] == TEXT and i not in self._ints for i in self._masking)
+            self._scanned_only = all(
+                plan[i] in (TEXT, CHECKED) and i not in self._ints for i in self._masking
+            )
+            self._numbers_loud = any(plan[i] == CHECKED for i in self._masking)
+            checked_only = bool(self._masking) and all(plan[i] == CHECKED for i in self._masking)
+            if checked_only != self._checked_only and self._quiet_cache is not None:
+                self._quiet_cache = {None}  # plain codes were quiet only in checked columns
+            self._checked_only = checked_only
         return self._reading, self._masking
 
     def _quiet_row(self, raw: bytes, spans: Sequence[tuple[int, int]], masking: list[int]) -> bool:
@@ -290,14 +318,18 @@ class ResultMasker:
         quiet, ASCII (its text's UTF-8 is its bytes) and without `{` or `[` (never read
         as JSON). `mask_str` returns such a value as it came."""
         known = self.masker.known_quiet
-        if not known:
+        if not known and not self._checked_only:
             return False
         for i in masking:
             off, size = spans[i]
             if size < 0:
                 continue
             data = raw[off : off + size]
+            if self._checked_only and _plain(data):
+                continue
             if data not in known or not data.isascii() or b"{" in data or b"[" in data:
+                return False
+            if self._numbers_loud and long_number(data):
                 return False
         return True
 
@@ -338,6 +370,11 @@ class ResultMasker:
             else:
                 out.append(None if value is None else _text(value))
         return codec.build_data_row(out)
+
+
+def _plain(data: bytes) -> bool:
+    """`columns.plain` of a value's bytes: ASCII only, so its text is these bytes."""
+    return data.isascii() and plain(data.decode("ascii"))
 
 
 def _grouped(values: list[bytes | None], k: int) -> Iterator[tuple[bytes | None, ...]]:

@@ -87,7 +87,10 @@ def writer_action(session: WriteSession, text: str, params: list[Any]) -> Action
     """The action of a write to run on the writer, carrying the session's settings that
     change what it means (`_session_settings`), or why it cannot run with them."""
     assert session.admission is not None and session.relay is not None
-    settings = session.admission.session_settings.for_writer(session.relay.parameters)
+    relay = session.relay
+    settings = session.admission.session_settings.for_writer(
+        relay.parameters, relay.settings_unreported
+    )
     if isinstance(settings, bytes):
         return settings
     return session.admission.action(text, params, settings)
@@ -225,7 +228,11 @@ async def run_held(session: WriteSession, held: Held) -> None:
     for data, kind, substitute in _writer.noop_execute(reply):
         # The proxy's own `SET … TO DEFAULT` leaves the transaction state as it was.
         expect = Expect(
-            kind, hidden=substitute is None, substitute=substitute, keeps_transaction=True
+            kind,
+            hidden=substitute is None,
+            substitute=substitute,
+            keeps_transaction=True,
+            keeps_settings=True,  # a setting of the proxy's own, reported to no one
         )
         session._forward(data, expect)
 

@@ -47,7 +47,7 @@ from phigate.doors.pgwire._relay import (
     Statement,
 )
 from phigate.doors.pgwire._session_api import Held, SessionIo, State
-from phigate.doors.pgwire._session_settings import SessionSettings
+from phigate.doors.pgwire._session_settings import SessionSettings, keeps_settings
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
@@ -469,11 +469,14 @@ class Session:
             )
         execution = self._execution(admitted, statement.analysis)
         kinds = [s.kind for s in statement.analysis.statements] if statement.analysis else None
-        keeps = _writer.keeps_transaction(kinds)
-        self._forward(
-            msg.raw(),
-            Expect(ExpectKind.EXECUTE, portal=portal, execution=execution, keeps_transaction=keeps),
+        expect = Expect(
+            ExpectKind.EXECUTE,
+            portal=portal,
+            execution=execution,
+            keeps_transaction=_writer.keeps_transaction(kinds),
+            keeps_settings=keeps_settings(statement.text, kinds),
         )
+        self._forward(msg.raw(), expect)
 
     async def _close_target(self, msg: Message) -> None:
         what, name = codec.parse_target(msg.body)
