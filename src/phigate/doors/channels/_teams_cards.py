@@ -29,6 +29,7 @@ MESSAGE_MAX = 28 * 1024  # the serialized message, in bytes (see above)
 NOTE_MAX = 300  # a reply's note ("Not recorded: …"), in characters
 NOTE_ROOM = 2 * 1024  # kept free for that note: six bytes a character, escaped, and its run
 SUMMARY_FACT_MAX = 200  # a fact, once facts are summarised
+SUMMARY_WARNINGS_MAX = 1000  # the warnings then: they say what to check before voting
 CONSOLE_PART_MAX = 300  # the start of a must-read part a card without a vote shows
 WARNING_MAX = 500  # one warning, so a single long one cannot crowd out the rest
 
@@ -164,14 +165,16 @@ def _run(text: str, *, escape: bool, monospace: bool) -> dict[str, Any]:
 def _must_read(view: dict[str, Any], form: Form) -> list[dict[str, Any]]:
     """What a reviewer must read before voting (`reviewing.essentials`): the statement
     in monospace, then its bound values, what it asks to see unmasked and the reason."""
-    (_label, statement), *rest = must_read(view)
+    parts = must_read(view)
     if form == "minimal":
         return []
+    (_label, statement), *rest = parts
     blocks = [
         _rich(statement, form, monospace=True),
         *(_rich([[f"{label}: ", False], *segments], form) for label, segments in rest),
     ]
-    return [*blocks, plain(PLAIN_NOTE, isSubtle=True)] if form in ("plain", "summary") else blocks
+    unmarked = form in ("plain", "summary") and any(e for _l, s in parts for _t, e in s)
+    return [*blocks, plain(PLAIN_NOTE, isSubtle=True)] if unmarked else blocks
 
 
 def _warning_blocks(warnings: list[str], limit: int) -> list[dict[str, Any]]:
@@ -200,18 +203,17 @@ def _card(view: dict[str, Any], form: Form, *, note: str, interactive: bool) -> 
     headline = (
         f"Approval {cut(str(view['state']), 50)}: {cut(str(view['action']['risk']), 50)} action"
     )
-    fact_limit = MAX_TEXT if form in ("rich", "merged", "plain") else SUMMARY_FACT_MAX
-    facts = _facts(view, fact_limit)
-    if form == "minimal":
-        facts = facts[:2]  # who asks, and on whose behalf
+    full = form in ("rich", "merged", "plain")
+    facts = _facts(view, MAX_TEXT if full else SUMMARY_FACT_MAX)
+    warnings = _warning_blocks(
+        view["action"]["review"]["warnings"], MAX_TEXT if full else SUMMARY_WARNINGS_MAX
+    )
+    if form == "minimal":  # who asks, on whose behalf, and the way to the console
+        facts, warnings = facts[:2], []
     body: list[dict[str, Any]] = [
         plain(headline, size="Medium", weight="Bolder"),
         *facts,
-        *(
-            _warning_blocks(view["action"]["review"]["warnings"], fact_limit)
-            if form != "minimal"
-            else []
-        ),
+        *warnings,
         *_must_read(view, form),
         *(_votes(view, form) if form != "minimal" else []),
     ]
