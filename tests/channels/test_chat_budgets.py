@@ -245,6 +245,7 @@ def test_a_statement_full_of_escapes_keeps_its_vote_in_fewer_runs() -> None:
     assert teams_votes(card)
     assert whole_parts(v)[0] in teams_text(card)
     assert "without highlighting" in teams_text(card)
+    assert len([r for b in card["body"] for r in b.get("inlines", []) if r.get("fontType")]) == 1
 
 
 def test_adjacent_escapes_are_merged_before_highlighting_is_dropped() -> None:
