@@ -48,7 +48,6 @@ from phigate.doors.channels.replays import ReplayGuard, digest
 from phigate.doors.channels.settings import Person, SlackSettings
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.pipeline.gateway import Gateway
-from phigate.reviewing.essentials import unseen
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
@@ -279,7 +278,7 @@ class SlackChannel:
         if record.description.risk.value in self.settings.console_only:
             return "This request can only be decided in the phigate console."
         view = await asyncio.to_thread(masked_summary, self.gateway, approval)
-        return unseen(view, blocks.MAX_SQL, "Slack")
+        return blocks.unshown(view)
 
     async def _tell(self, channel: str, user_id: str, text: str) -> None:
         try:

@@ -39,7 +39,13 @@ from phigate.doors.channels._refusals import RefusalAudit
 from phigate.doors.channels._secret import reveal
 from phigate.doors.channels._summary import masked_summary
 from phigate.doors.channels._teams_activity import Activity, MalformedActivityError, read_activity
-from phigate.doors.channels._teams_cards import CARD_TYPE, MAX_TEXT, approval_card, plain
+from phigate.doors.channels._teams_cards import (
+    CARD_TYPE,
+    approval_card,
+    card_message,
+    plain,
+    unshown,
+)
 from phigate.doors.channels.events import ChannelEvent
 from phigate.doors.channels.posted import PostedMessages, progress
 from phigate.doors.channels.replays import ReplayGuard, digest
@@ -47,7 +53,6 @@ from phigate.doors.channels.settings import TeamsSettings
 from phigate.identity.oidc import check_times
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.pipeline.gateway import Gateway
-from phigate.reviewing.essentials import unseen
 
 log = logging.getLogger(__name__)
 KEYS_SECONDS = 3600.0
@@ -221,7 +226,7 @@ class TeamsChannel:
         except PhigateError:
             return ""  # the vote itself will report the missing approval
         view = await asyncio.to_thread(masked_summary, self.gateway, approval)
-        why = unseen(view, MAX_TEXT, "Teams")
+        why = unshown(view)
         return f"Not recorded: {why}" if why else ""
 
     def principal_for(self, aad_object_id: str) -> Principal | None:
@@ -246,7 +251,7 @@ class TeamsChannel:
         if self.settings.workflow_webhook_url:
             self._http.post(
                 reveal(self.settings.workflow_webhook_url),
-                json=_message(approval_card(view, interactive=False)),
+                json=card_message(approval_card(view, interactive=False)),
             )
         for target in self.settings.conversations:
             if not self._allowed_service(target.service_url):
@@ -254,7 +259,9 @@ class TeamsChannel:
                 continue
             base = target.service_url.rstrip("/")
             url = f"{base}/v3/conversations/{target.conversation_id}/activities"
-            answer = self._http.post(url, json=_message(approval_card(view)), headers=self._auth())
+            answer = self._http.post(
+                url, json=card_message(approval_card(view)), headers=self._auth()
+            )
             if answer.is_success:
                 address = {
                     "service_url": target.service_url,
@@ -275,7 +282,7 @@ class TeamsChannel:
         for message in messages:
             base, conversation = message["service_url"].rstrip("/"), message["conversation_id"]
             url = f"{base}/v3/conversations/{conversation}/activities/{message['activity_id']}"
-            answer = self._http.put(url, json=_message(card), headers=self._auth())
+            answer = self._http.put(url, json=card_message(card), headers=self._auth())
             if not answer.is_success:
                 log.error("Teams: updating the card failed with %s", answer.status_code)
 
@@ -301,10 +308,6 @@ class TeamsChannel:
 def _bearer(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
-
-
-def _message(card: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "message", "attachments": [{"contentType": CARD_TYPE, "content": card}]}
 
 
 def _card_response(card: dict[str, Any]) -> dict[str, Any]:
