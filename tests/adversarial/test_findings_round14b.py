@@ -22,7 +22,7 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.adversarial.harness import finding, http_upstream, json_documents
+from tests.adversarial.harness import http_upstream, json_documents
 from tests.adversarial.test_findings_round4 import bind, client, wire
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, http_api
