@@ -137,6 +137,13 @@ def test_windows_across_midnight_and_bad_windows() -> None:
     assert night.contains(dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC))
     assert night.contains(dt.datetime(2026, 11, 25, 5, 59, tzinfo=dt.UTC))
     assert not night.contains(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
+    # A window belongs to the day it starts (2026-11-27 is a Friday).
+    friday_night = TimeWindow(days=("fri",), start="22:00", end="06:00")
+    assert friday_night.contains(dt.datetime(2026, 11, 27, 23, 0, tzinfo=dt.UTC))
+    assert friday_night.contains(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC))
+    assert not friday_night.contains(dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC))
+    assert not friday_night.contains(dt.datetime(2026, 11, 28, 6, 0, tzinfo=dt.UTC))
+    assert not friday_night.contains(dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.UTC))
     with pytest.raises(ValidationError, match="time of day"):
         TimeWindow(start="25:00")
     with pytest.raises(ValidationError, match="unknown time zone"):

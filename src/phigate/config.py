@@ -348,13 +348,17 @@ class TimeWindow(_Frozen):
         return value
 
     def contains(self, moment: dt.datetime) -> bool:
+        """A window belongs to the day it starts: `fri` 22:00 to 06:00 holds from
+        Friday 22:00 to Saturday 06:00 (and not on Friday 01:00, Thursday's night)."""
         local = moment.astimezone(zoneinfo.ZoneInfo(self.timezone))
         clock = local.strftime("%H:%M")
-        if _WEEKDAYS[local.weekday()] not in self.days:
-            return False
+        today = _WEEKDAYS[local.weekday()]
         if self.start <= self.end:
-            return self.start <= clock < self.end
-        return clock >= self.start or clock < self.end  # a window across midnight
+            return today in self.days and self.start <= clock < self.end
+        if clock >= self.start:  # a window across midnight, before midnight
+            return today in self.days
+        yesterday = _WEEKDAYS[(local.weekday() - 1) % 7]
+        return clock < self.end and yesterday in self.days
 
 
 class RuleMatch(_Frozen):
