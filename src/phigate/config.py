@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from phigate.audit.checkpoint import trusted_key_id
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
@@ -27,6 +34,7 @@ from phigate.doors.console.settings import ConsoleSettings
 from phigate.doors.mcp.settings import McpSettings
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.oidc_settings import OidcSettings
+from phigate.identity.people import People
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.subjects import normal_subject
 from phigate.masking.settings import MaskingSettings
@@ -479,6 +487,25 @@ class Settings(_Frozen):
                 )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _rule_subjects_are_people(cls, data: Any) -> Any:
+        """Rules name people: `match.subjects` listing an alias (`alice@example.org`)
+        stands for its person (`alice`), since every principal is mapped to its person
+        where it authenticates (identity.people) and policy compares that subject."""
+        if not isinstance(data, Mapping):
+            return data
+        try:
+            identity = IdentitySettings.model_validate(data.get("identity") or {})
+            policy = PolicySettings.model_validate(data.get("policy") or {})
+        except ValidationError:
+            return data  # reported, with its line, when the fields are validated
+        if not identity.aliases:
+            return data
+        people = People(identity.aliases)
+        rules = tuple(_with_people(rule, people) for rule in policy.rules)
+        return {**data, "identity": identity, "policy": policy.model_copy(update={"rules": rules})}
+
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""
         problems: list[str] = []
@@ -501,6 +528,7 @@ class Settings(_Frozen):
     def _chat_people_problems(self) -> list[str]:
         """Chat users review as humans, so none may be mapped to an agent's or service's
         subject (known here from rules that match only non-human kinds)."""
+        people = People(self.identity.aliases)
         not_human = {
             subject
             for rule in self.policy.rules
@@ -511,8 +539,16 @@ class Settings(_Frozen):
             f"channels.{where}.subject: {person.subject!r} is an agent or service subject; "
             "chat users review as humans"
             for where, person in self.channels.people().items()
-            if person.subject in not_human
+            if people.of(person.subject) in not_human
         ]
+
+
+def _with_people(rule: Rule, people: People) -> Rule:
+    """`rule` with each subject it names replaced by its person's own subject."""
+    subjects = tuple(dict.fromkeys(people.of(subject) for subject in rule.match.subjects))
+    if subjects == rule.match.subjects:
+        return rule
+    return rule.model_copy(update={"match": rule.match.model_copy(update={"subjects": subjects})})
 
 
 def load_settings(path: str | Path) -> Settings:
