@@ -213,10 +213,6 @@ async def two_approvers(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(
-    3,
-    "of two approval rules of equal count the first wins; the other's group never decides",
-)
 async def test_a_stricter_approval_rule_is_not_dropped_for_an_earlier_one(
     two_approvers: Harness,
 ) -> None:

@@ -151,7 +151,8 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
         ("rule", action["rule"] or ""),
         (
             "votes",
-            f"{sum(v['vote'] == 'approve' for v in a['votes'])} of {a['required']} "
+            a.get("votes_text")
+            or f"{sum(v['vote'] == 'approve' for v in a['votes'])} of {a['required']} "
             f"from {', '.join(a['eligible_groups'])}",
         ),
         ("time left", time_left(a["seconds_left"])),

@@ -296,7 +296,7 @@ class Admission:
                     BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
                 )
                 approval_id = self._approvals.create(
-                    conn, action_id, action.principal, decision.approvals, purpose=purpose
+                    conn, action_id, action.principal, decision.requirements, purpose=purpose
                 )
             entries = request_records(
                 action,

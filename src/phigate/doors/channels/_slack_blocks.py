@@ -57,11 +57,7 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
         _fact("Risk", f"{action['risk']}: {'; '.join(action['reasons']) or 'no reasons'}"),
         _fact("Tables", ", ".join(action["tables"]) or "—"),
         _fact("Masking", f"{action['masking']}{_reveal(action['reveal'])}"),
-        _fact(
-            "Votes",
-            f"{view['approvals_so_far']} of {view['required']} "
-            f"({', '.join(view['eligible_groups'])})",
-        ),
+        _fact("Votes", view["votes_text"]),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Approval requested"[:150]}},

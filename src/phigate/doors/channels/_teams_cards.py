@@ -42,7 +42,7 @@ def _facts(view: dict[str, Any]) -> list[dict[str, Any]]:
         _fact("Risk", f"{action['risk']}: {'; '.join(action['reasons'])}"),
         _fact("Tables", ", ".join(action["tables"]) or "—"),
         _fact("Masking", _masking(action)),
-        _fact("Votes", f"{view['approvals_so_far']} of {view['required']}"),
+        _fact("Votes", view["votes_text"]),
         _fact("State", state),
     ]
 

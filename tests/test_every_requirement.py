@@ -1,0 +1,85 @@
+"""A request matched by several approval rules waits for every one of them: each
+rule's count of distinct approvers from its own groups (round 15a finding 3)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from phigate.approvals import ApprovalService, ApprovalState
+from phigate.audit.chain import AuditLog
+from phigate.config import ApprovalRequirement
+from phigate.core.action_store import ActionStatus, ActionStore
+from phigate.core.actions import Action, Description
+from phigate.core.risk import RiskClass
+from phigate.identity.principal import Principal, PrincipalKind
+from phigate.policy import Decision, Verdict
+from phigate.store import Database
+
+AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
+ALICE = Principal("alice", PrincipalKind.HUMAN, frozenset({"data-owners"}))
+BOB = Principal("bob", PrincipalKind.HUMAN, frozenset({"data-owners"}))
+SEC = Principal("sec", PrincipalKind.HUMAN, frozenset({"billing-security"}))
+BOTH = Principal("carol", PrincipalKind.HUMAN, frozenset({"data-owners", "billing-security"}))
+
+
+@pytest.fixture
+def service(state_url: str) -> Iterator[ApprovalService]:
+    db = Database(state_url)
+    db.migrate()
+    try:
+        yield ApprovalService(db, AuditLog(db))
+    finally:
+        db.dispose()
+
+
+def _pending(service: ApprovalService, owners: int = 1, *, expires: int = 3600) -> str:
+    """A write needing `owners` data owners and one from billing-security."""
+    db = service._db
+    action = Action("ehr", "sql", {"sql": "DELETE FROM claims", "params": []}, AGENT, "rest")
+    decision = Decision(Verdict.APPROVE, "r", "needs approval", "hipaa-safe-harbor")
+    action_id = f"act_{uuid.uuid4().hex[:8]}"
+    needs = [
+        ApprovalRequirement(count=owners, groups=("data-owners",)),
+        ApprovalRequirement(count=1, groups=("billing-security",), expires_in=expires),
+    ]
+    with db.write() as conn:
+        ActionStore(db, AuditLog(db)).insert(
+            conn, action_id, action, Description(RiskClass.WRITE), decision,
+            ActionStatus.PENDING_APPROVAL,
+        )  # fmt: skip
+        return service.create(conn, action_id, AGENT, needs)
+
+
+def test_each_rule_needs_its_own_groups(service: ApprovalService) -> None:
+    approval_id = _pending(service)
+    after_owner = service.vote(approval_id, ALICE, "approve")
+    assert after_owner.state is ApprovalState.PENDING
+    assert after_owner.votes_text == "1 of 1 from data-owners; 0 of 1 from billing-security"
+    assert after_owner.still_needed == "1 more from billing-security"
+    assert service.vote(approval_id, SEC, "approve").state is ApprovalState.APPROVED
+
+
+def test_one_vote_counts_toward_each_rule_but_once_within_one(service: ApprovalService) -> None:
+    assert service.vote(_pending(service), BOTH, "approve").state is ApprovalState.APPROVED
+    approval_id = _pending(service, owners=2)
+    after_both = service.vote(approval_id, BOTH, "approve")
+    assert after_both.still_needed == "1 more from data-owners"
+    assert service.vote(approval_id, BOB, "approve").state is ApprovalState.APPROVED
+
+
+def test_a_deny_from_any_rules_group_denies(service: ApprovalService) -> None:
+    approval_id = _pending(service)
+    service.vote(approval_id, ALICE, "approve")
+    assert service.vote(approval_id, SEC, "deny").state is ApprovalState.DENIED
+
+
+def test_the_request_expires_at_the_earliest_rule_expiry(service: ApprovalService) -> None:
+    approval = service.get(_pending(service, expires=60))
+    assert approval.expires_at - approval.created_at == pytest.approx(60)
+    assert approval.to_json()["requirements"] == [
+        {"count": 1, "groups": ["data-owners"], "approvals": 0},
+        {"count": 1, "groups": ["billing-security"], "approvals": 0},
+    ]
