@@ -3,8 +3,10 @@ rule's count of distinct approvers from its own groups (round 15a finding 3)."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +16,15 @@ from phigate.config import ApprovalRequirement
 from phigate.core.action_store import ActionStatus, ActionStore
 from phigate.core.actions import Action, Description
 from phigate.core.risk import RiskClass
+from phigate.doors.channels._slack_blocks import approval_blocks
+from phigate.doors.channels._teams_cards import approval_card
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.policy import Decision, Verdict
+from phigate.reviewing.view import approval_json
 from phigate.store import Database
+from tests.adversarial.test_findings_round15a import _demo_policy
+from tests.conftest import Harness, demo_config, make_harness
+from tests.console.conftest import sign_in
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
 ALICE = Principal("alice", PrincipalKind.HUMAN, frozenset({"data-owners"}))
@@ -83,3 +91,52 @@ def test_the_request_expires_at_the_earliest_rule_expiry(service: ApprovalServic
         {"count": 1, "groups": ["data-owners"], "approvals": 0},
         {"count": 1, "groups": ["billing-security"], "approvals": 0},
     ]
+
+
+# ── what reviewers read, on every surface ───────────────────────────────────
+@pytest.fixture
+async def two_rules(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
+    """The demo (every write needs a data owner) and a claims rule needing
+    billing-security as well."""
+    billing = {
+        "name": "claims-writes-need-billing-security",
+        "match": {"tables": ["claims"], "risk": ["write"]},
+        "decision": "approve",
+        "approvals": {"count": 1, "groups": ["billing-security"], "expires_in": 3600},
+    }
+    h = await make_harness(
+        demo_config(tmp_path, ehr_dsn, overrides={"policy": _demo_policy(billing)})
+    )
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def test_every_surface_shows_what_each_rule_still_needs(two_rules: Harness) -> None:
+    asked = await two_rules.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 16")
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["approval"]["still_needed"] == (
+        "1 more from data-owners; 1 more from billing-security"
+    )
+    approval_id = asked.json()["approval"]["id"]
+    voted = await two_rules.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=two_rules.auth("alice"), json={}
+    )
+    assert voted.status_code == 200, voted.text
+    wanted = "1 of 1 from data-owners; 0 of 1 from billing-security"
+    rest = await two_rules.client.get(
+        f"/v1/approvals/{approval_id}", headers=two_rules.auth("alice")
+    )
+    assert rest.json()["still_needed"] == "1 more from billing-security", rest.text
+    view = approval_json(two_rules.gateway, two_rules.gateway.approval(approval_id))
+    assert view["votes_text"] == wanted
+    assert wanted in json.dumps(approval_blocks(view, console_only=False))
+    assert wanted in json.dumps(approval_card(view))
+    console = await sign_in(two_rules, "alice")
+    try:
+        page = await console.get(f"/ui/approvals/{approval_id}")
+    finally:
+        await console.aclose()
+    assert wanted in page.text and "still needed: 1 more from billing-security" in page.text
