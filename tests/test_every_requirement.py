@@ -34,18 +34,24 @@ BOTH = Principal("carol", PrincipalKind.HUMAN, frozenset({"data-owners", "billin
 
 
 @pytest.fixture
-def service(state_url: str) -> Iterator[ApprovalService]:
+def state(state_url: str) -> Iterator[Database]:
     db = Database(state_url)
     db.migrate()
     try:
-        yield ApprovalService(db, AuditLog(db))
+        yield db
     finally:
         db.dispose()
 
 
-def _pending(service: ApprovalService, owners: int = 1, *, expires: int = 3600) -> str:
+@pytest.fixture
+def service(state: Database) -> ApprovalService:
+    return ApprovalService(state, AuditLog(state))
+
+
+def _pending(
+    db: Database, service: ApprovalService, owners: int = 1, *, expires: int = 3600
+) -> str:
     """A write needing `owners` data owners and one from billing-security."""
-    db = service._db
     action = Action("ehr", "sql", {"sql": "DELETE FROM claims", "params": []}, AGENT, "rest")
     decision = Decision(Verdict.APPROVE, "r", "needs approval", "hipaa-safe-harbor")
     action_id = f"act_{uuid.uuid4().hex[:8]}"
@@ -61,8 +67,8 @@ def _pending(service: ApprovalService, owners: int = 1, *, expires: int = 3600) 
         return service.create(conn, action_id, AGENT, needs)
 
 
-def test_each_rule_needs_its_own_groups(service: ApprovalService) -> None:
-    approval_id = _pending(service)
+def test_each_rule_needs_its_own_groups(state: Database, service: ApprovalService) -> None:
+    approval_id = _pending(state, service)
     after_owner = service.vote(approval_id, ALICE, "approve")
     assert after_owner.state is ApprovalState.PENDING
     assert after_owner.votes_text == "1 of 1 from data-owners; 0 of 1 from billing-security"
@@ -70,22 +76,26 @@ def test_each_rule_needs_its_own_groups(service: ApprovalService) -> None:
     assert service.vote(approval_id, SEC, "approve").state is ApprovalState.APPROVED
 
 
-def test_one_vote_counts_toward_each_rule_but_once_within_one(service: ApprovalService) -> None:
-    assert service.vote(_pending(service), BOTH, "approve").state is ApprovalState.APPROVED
-    approval_id = _pending(service, owners=2)
+def test_one_vote_counts_toward_each_rule_but_once_within_one(
+    state: Database, service: ApprovalService
+) -> None:
+    assert service.vote(_pending(state, service), BOTH, "approve").state is ApprovalState.APPROVED
+    approval_id = _pending(state, service, owners=2)
     after_both = service.vote(approval_id, BOTH, "approve")
     assert after_both.still_needed == "1 more from data-owners"
     assert service.vote(approval_id, BOB, "approve").state is ApprovalState.APPROVED
 
 
-def test_a_deny_from_any_rules_group_denies(service: ApprovalService) -> None:
-    approval_id = _pending(service)
+def test_a_deny_from_any_rules_group_denies(state: Database, service: ApprovalService) -> None:
+    approval_id = _pending(state, service)
     service.vote(approval_id, ALICE, "approve")
     assert service.vote(approval_id, SEC, "deny").state is ApprovalState.DENIED
 
 
-def test_the_request_expires_at_the_earliest_rule_expiry(service: ApprovalService) -> None:
-    approval = service.get(_pending(service, expires=60))
+def test_the_request_expires_at_the_earliest_rule_expiry(
+    state: Database, service: ApprovalService
+) -> None:
+    approval = service.get(_pending(state, service, expires=60))
     assert approval.expires_at - approval.created_at == pytest.approx(60)
     assert approval.to_json()["requirements"] == [
         {"count": 1, "groups": ["data-owners"], "approvals": 0},
