@@ -34,7 +34,6 @@ from phigate.doors.console.settings import ConsoleSettings
 from phigate.doors.mcp.settings import McpSettings
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.oidc_settings import OidcSettings
-from phigate.identity.people import People
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.subjects import normal_subject
 from phigate.masking.settings import MaskingSettings
@@ -130,6 +129,11 @@ class IdentitySettings(_Frozen):
                 return value  # pydantic reports the type error
             normal[key] = [normal_subject(str(alias)) for alias in others]
         return normal
+
+    def person_of(self) -> dict[str, str]:
+        """Alias → the person's own subject, all in normal form (as identity.people
+        maps principals; rules and chat mappings are read the same way)."""
+        return {alias: person for person, others in self.aliases.items() for alias in others}
 
     @field_validator("aliases")
     @classmethod
@@ -502,8 +506,8 @@ class Settings(_Frozen):
             return data  # reported, with its line, when the fields are validated
         if not identity.aliases:
             return data
-        people = People(identity.aliases)
-        rules = tuple(_with_people(rule, people) for rule in policy.rules)
+        person = identity.person_of()
+        rules = tuple(_with_people(rule, person) for rule in policy.rules)
         return {**data, "identity": identity, "policy": policy.model_copy(update={"rules": rules})}
 
     def check_references(self) -> list[str]:
@@ -528,7 +532,7 @@ class Settings(_Frozen):
     def _chat_people_problems(self) -> list[str]:
         """Chat users review as humans, so none may be mapped to an agent's or service's
         subject (known here from rules that match only non-human kinds)."""
-        people = People(self.identity.aliases)
+        person = self.identity.person_of()
         not_human = {
             subject
             for rule in self.policy.rules
@@ -536,16 +540,16 @@ class Settings(_Frozen):
             for subject in rule.match.subjects
         }
         return [
-            f"channels.{where}.subject: {person.subject!r} is an agent or service subject; "
+            f"channels.{where}.subject: {chat.subject!r} is an agent or service subject; "
             "chat users review as humans"
-            for where, person in self.channels.people().items()
-            if people.of(person.subject) in not_human
+            for where, chat in self.channels.people().items()
+            if person.get(chat.subject, chat.subject) in not_human
         ]
 
 
-def _with_people(rule: Rule, people: People) -> Rule:
+def _with_people(rule: Rule, person: Mapping[str, str]) -> Rule:
     """`rule` with each subject it names replaced by its person's own subject."""
-    subjects = tuple(dict.fromkeys(people.of(subject) for subject in rule.match.subjects))
+    subjects = tuple(dict.fromkeys(person.get(s, s) for s in rule.match.subjects))
     if subjects == rule.match.subjects:
         return rule
     return rule.model_copy(update={"match": rule.match.model_copy(update={"subjects": subjects})})
