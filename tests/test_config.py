@@ -159,6 +159,24 @@ def test_rule_subjects_are_matched_in_their_normal_form() -> None:
     assert settings.policy.rules[0].match.subjects == ("dana",)
 
 
+def test_rule_subjects_naming_an_alias_stand_for_the_person() -> None:
+    """Principals reach policy as their person (identity.people); a rule naming the
+    person by an alias must apply to them, or a deny rule fails open."""
+    text = GOOD.replace(
+        "match: {risk: [read]}", "match: {risk: [read], subjects: [Alice@Example.org, bob, alice]}"
+    )
+    text += "identity:\n  aliases: {alice: [alice@example.org]}\n"
+    settings = parse_settings(text, source="test.yaml")
+    assert settings.policy.rules[0].match.subjects == ("alice", "bob")
+
+
+def test_a_chat_mapping_to_an_alias_of_an_agent_subject_is_refused() -> None:
+    text = GOOD + BOT_RULE + "identity:\n  aliases: {claims-bot: [bot@example.org]}\n"
+    text += "channels:\n  teams:\n    users: {aad-1: {subject: bot@example.org}}\n"
+    with pytest.raises(ConfigError, match="chat users review as humans"):
+        parse_settings(text, source="test.yaml")
+
+
 def test_a_key_given_twice_anywhere_names_both_lines() -> None:
     """YAML keys are unique; PyYAML would keep the last silently."""
     text = (

@@ -137,6 +137,13 @@ def test_windows_across_midnight_and_bad_windows() -> None:
     assert night.contains(dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC))
     assert night.contains(dt.datetime(2026, 11, 25, 5, 59, tzinfo=dt.UTC))
     assert not night.contains(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
+    # A window belongs to the day it starts (2026-11-27 is a Friday).
+    friday_night = TimeWindow(days=("fri",), start="22:00", end="06:00")
+    assert friday_night.contains(dt.datetime(2026, 11, 27, 23, 0, tzinfo=dt.UTC))
+    assert friday_night.contains(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC))
+    assert not friday_night.contains(dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC))
+    assert not friday_night.contains(dt.datetime(2026, 11, 28, 6, 0, tzinfo=dt.UTC))
+    assert not friday_night.contains(dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.UTC))
     with pytest.raises(ValidationError, match="time of day"):
         TimeWindow(start="25:00")
     with pytest.raises(ValidationError, match="unknown time zone"):
@@ -167,3 +174,56 @@ def test_who_and_where_read_alike_in_a_decision_and_in_the_mcp_listing(
     allow = rule("r", "allow", **match)
     listed = caller_matches(allow.match, who, "ehr")
     assert listed == (decide([allow], who=who) == ("allow", "r"))
+
+
+def _approval_rule(name: str, groups: list[str], *, count: int = 1, glass: bool = False) -> Rule:
+    return Rule.model_validate(
+        {
+            "name": name,
+            "decision": "approve",
+            "approvals": {"count": count, "groups": groups},
+            "break_glass": glass,
+        }
+    )
+
+
+def test_every_matching_approval_rule_is_required() -> None:
+    """Two approval rules needing one person each, from different groups: neither is
+    dropped for the other (the first in the file once won the tie)."""
+    owners, security = _approval_rule("owners", ["owners"]), _approval_rule("sec", ["sec"])
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, DANA, "rest")
+    decision = evaluate(
+        [owners, security, rule("reads", "allow")],
+        action,
+        Description(RiskClass.READ, tables=("public.patients",)),
+        now=WEDNESDAY_10AM_NY,
+    )
+    assert (decision.outcome, decision.rule) == ("approve", "owners")
+    assert [r.groups for r in decision.requirements] == [("owners",), ("sec",)]
+    assert [r["groups"] for r in decision.to_json()["requirements"]] == [["owners"], ["sec"]]
+    stricter = _approval_rule("two-owners", ["owners"], count=2)
+    decision = evaluate(
+        [owners, stricter],
+        action,
+        Description(RiskClass.READ, tables=("public.patients",)),
+        now=WEDNESDAY_10AM_NY,
+    )
+    assert decision.rule == "two-owners"
+    assert [r.count for r in decision.requirements] == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("glass", "expected"), [((True, True), (True, None)), ((True, False), (False, "b"))]
+)
+def test_break_glass_needs_every_matching_approval_rule_to_allow_it(
+    glass: tuple[bool, bool], expected: tuple[bool, str | None]
+) -> None:
+    rules = [
+        _approval_rule("a", ["owners"], glass=glass[0]),
+        _approval_rule("b", ["x"], glass=glass[1]),
+    ]
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, DANA, "rest")
+    decision = evaluate(
+        rules, action, Description(RiskClass.READ, tables=("t",)), now=WEDNESDAY_10AM_NY
+    )
+    assert (decision.break_glass, decision.break_glass_refused_by) == expected

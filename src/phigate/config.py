@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from phigate.audit.checkpoint import trusted_key_id
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
@@ -122,6 +129,11 @@ class IdentitySettings(_Frozen):
                 return value  # pydantic reports the type error
             normal[key] = [normal_subject(str(alias)) for alias in others]
         return normal
+
+    def person_of(self) -> dict[str, str]:
+        """Alias → the person's own subject, all in normal form (as identity.people
+        maps principals; rules and chat mappings are read the same way)."""
+        return {alias: person for person, others in self.aliases.items() for alias in others}
 
     @field_validator("aliases")
     @classmethod
@@ -348,13 +360,17 @@ class TimeWindow(_Frozen):
         return value
 
     def contains(self, moment: dt.datetime) -> bool:
+        """A window belongs to the day it starts: `fri` 22:00 to 06:00 holds from
+        Friday 22:00 to Saturday 06:00 (and not on Friday 01:00, Thursday's night)."""
         local = moment.astimezone(zoneinfo.ZoneInfo(self.timezone))
         clock = local.strftime("%H:%M")
-        if _WEEKDAYS[local.weekday()] not in self.days:
-            return False
+        today = _WEEKDAYS[local.weekday()]
         if self.start <= self.end:
-            return self.start <= clock < self.end
-        return clock >= self.start or clock < self.end  # a window across midnight
+            return today in self.days and self.start <= clock < self.end
+        if clock >= self.start:  # a window across midnight, before midnight
+            return today in self.days
+        yesterday = _WEEKDAYS[(local.weekday() - 1) % 7]
+        return clock < self.end and yesterday in self.days
 
 
 class RuleMatch(_Frozen):
@@ -475,6 +491,25 @@ class Settings(_Frozen):
                 )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _rule_subjects_are_people(cls, data: Any) -> Any:
+        """Rules name people: `match.subjects` listing an alias (`alice@example.org`)
+        stands for its person (`alice`), since every principal is mapped to its person
+        where it authenticates (identity.people) and policy compares that subject."""
+        if not isinstance(data, Mapping):
+            return data
+        try:
+            identity = IdentitySettings.model_validate(data.get("identity") or {})
+            policy = PolicySettings.model_validate(data.get("policy") or {})
+        except ValidationError:
+            return data  # reported, with its line, when the fields are validated
+        if not identity.aliases:
+            return data
+        person = identity.person_of()
+        rules = tuple(_with_people(rule, person) for rule in policy.rules)
+        return {**data, "identity": identity, "policy": policy.model_copy(update={"rules": rules})}
+
     def check_references(self) -> list[str]:
         """Cross-section checks pydantic cannot express: names that must exist."""
         problems: list[str] = []
@@ -497,6 +532,7 @@ class Settings(_Frozen):
     def _chat_people_problems(self) -> list[str]:
         """Chat users review as humans, so none may be mapped to an agent's or service's
         subject (known here from rules that match only non-human kinds)."""
+        person = self.identity.person_of()
         not_human = {
             subject
             for rule in self.policy.rules
@@ -504,11 +540,19 @@ class Settings(_Frozen):
             for subject in rule.match.subjects
         }
         return [
-            f"channels.{where}.subject: {person.subject!r} is an agent or service subject; "
+            f"channels.{where}.subject: {chat.subject!r} is an agent or service subject; "
             "chat users review as humans"
-            for where, person in self.channels.people().items()
-            if person.subject in not_human
+            for where, chat in self.channels.people().items()
+            if person.get(chat.subject, chat.subject) in not_human
         ]
+
+
+def _with_people(rule: Rule, person: Mapping[str, str]) -> Rule:
+    """`rule` with each subject it names replaced by its person's own subject."""
+    subjects = tuple(dict.fromkeys(person.get(s, s) for s in rule.match.subjects))
+    if subjects == rule.match.subjects:
+        return rule
+    return rule.model_copy(update={"match": rule.match.model_copy(update={"subjects": subjects})})
 
 
 def load_settings(path: str | Path) -> Settings:

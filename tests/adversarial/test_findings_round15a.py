@@ -62,9 +62,6 @@ async def _status_at(harness: Harness, moment: dt.datetime, claim: int) -> int:
     return answer.status_code
 
 
-@finding(
-    1, "a time window across midnight ends at midnight: Friday 22:00-06:00 misses Saturday 01:00"
-)
 async def test_a_night_window_covers_the_night_it_starts(night_freeze: Harness) -> None:
     """docs/configuration.md `match.time`: "a window may cross midnight". A freeze on
     `days: [fri]`, 22:00 to 06:00 holds on Friday at 23:00 but not on Saturday at 01:00,
@@ -172,9 +169,6 @@ async def rule_by_alias(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(
-    2, "match.subjects naming an alias never matches: alias sign-ins are mapped to the person first"
-)
 async def test_a_rule_naming_an_alias_applies_to_that_identity(rule_by_alias: Harness) -> None:
     """docs/oidc.md: every principal is mapped to the person when it authenticates, and
     docs/configuration.md compares `rules[].match.subjects` as people. A deny rule that
@@ -219,10 +213,6 @@ async def two_approvers(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(
-    3,
-    "of two approval rules of equal count the first wins; the other's group never decides",
-)
 async def test_a_stricter_approval_rule_is_not_dropped_for_an_earlier_one(
     two_approvers: Harness,
 ) -> None:
@@ -295,7 +285,6 @@ async def test_a_long_write_is_posted_within_slacks_limits(
     assert _over_slack_limits(message["blocks"]) == []
 
 
-@finding(5, "a write asked for before a freeze window, approved and run inside it, runs")
 @pytest.mark.parametrize("how", ["run", "ask again"])
 async def test_a_freeze_window_holds_when_the_write_runs(night_freeze: Harness, how: str) -> None:
     """The freeze is decided when the write is asked for, not when it runs: a write
@@ -356,7 +345,6 @@ async def notes_need_approval(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Har
         await h.gateway.close()
 
 
-@finding(6, "break-glass of an earlier rule wins a tie over a later rule that allows none")
 async def test_break_glass_does_not_skip_a_rule_that_allows_none(
     notes_need_approval: Harness,
 ) -> None:

@@ -20,6 +20,7 @@ def _view(state: str = "pending") -> dict[str, Any]:
         "approvals_so_far": 0,
         "required": 1,
         "eligible_groups": [HOSTILE],
+        "votes_text": f"0 of 1 from {HOSTILE}",
         "votes": [{"voter": HOSTILE, "vote": "deny", "channel": "slack"}],
         "action": {
             "requested_by": {"subject": HOSTILE, "kind": "agent"},

@@ -64,8 +64,8 @@ async def test_reviewer_sees_the_exact_action_and_context(harness: Harness) -> N
         "claim 1 was paid by phone",
         "hipaa-safe-harbor",
         "writes-and-exports-need-a-data-owner",
-        "0 of 1 needed",
-        "data-owners",
+        "0 of 1 from data-owners",
+        "still needed: 1 more from data-owners",
     ):
         assert fact in text, fact
     assert 'id="approve"' in text

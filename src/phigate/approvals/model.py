@@ -41,6 +41,34 @@ class Vote:
     comment: str
     channel: str
     created_at: float
+    # The voter's groups among the request's eligible ones when they voted: which
+    # requirements the vote counts toward. None for votes recorded before 0012.
+    groups: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One matching approval rule's need: `count` distinct approvers from `groups`."""
+
+    count: int
+    groups: tuple[str, ...]
+
+    def counted(self, votes: tuple[Vote, ...], *, only: bool) -> int:
+        """Distinct approvers who count toward this requirement. `only`: the request's
+        sole requirement, which every eligible approver counts toward (votes from before
+        0012 name no groups)."""
+        wanted = set(self.groups)
+        return len(
+            {
+                v.voter
+                for v in votes
+                if v.vote is Ballot.APPROVE
+                and (only if v.groups is None else not wanted.isdisjoint(v.groups))
+            }
+        )
+
+    def describe(self, have: int) -> str:
+        return f"{have} of {self.count} from {', '.join(self.groups)}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,9 @@ class Approval:
     # The requester's principal kind (from the action): ownership compares kind as well
     # as subject. None when unknown, which owns nothing.
     requester_kind: str | None = None
+    # Every matching approval rule's requirement (0012); empty: one, `required` from
+    # `eligible_groups` (requests made before, and break-glass reviews).
+    requirements: tuple[Requirement, ...] = ()
 
     def is_requested_by(self, principal: Principal) -> bool:
         """Whether `principal` is this request's requester (same subject and kind)."""
@@ -80,6 +111,35 @@ class Approval:
     def approvals_so_far(self) -> int:
         return sum(1 for v in self.votes if v.vote is Ballot.APPROVE)
 
+    @property
+    def needs(self) -> tuple[Requirement, ...]:
+        """What must be met before the action runs: each requirement, every one."""
+        return self.requirements or (Requirement(self.required, self.eligible_groups),)
+
+    def progress(self) -> list[tuple[Requirement, int]]:
+        """Each requirement with the approvers counted toward it so far."""
+        only = len(self.needs) == 1
+        return [(need, need.counted(self.votes, only=only)) for need in self.needs]
+
+    @property
+    def is_met(self) -> bool:
+        return all(have >= need.count for need, have in self.progress())
+
+    @property
+    def votes_text(self) -> str:
+        """What reviewers read: `1 of 1 from data-owners; 0 of 1 from billing-security`."""
+        return "; ".join(need.describe(have) for need, have in self.progress())
+
+    @property
+    def still_needed(self) -> str:
+        """What is still missing, for reviewers and waiting requesters ("" when met)."""
+        missing = [
+            f"{need.count - have} more from {', '.join(need.groups)}"
+            for need, have in self.progress()
+            if have < need.count
+        ]
+        return "; ".join(missing)
+
     def to_json(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -87,6 +147,11 @@ class Approval:
             "state": self.state.value,
             "required": self.required,
             "eligible_groups": list(self.eligible_groups),
+            "requirements": [
+                {"count": need.count, "groups": list(need.groups), "approvals": have}
+                for need, have in self.progress()
+            ],
+            "still_needed": self.still_needed,
             "requester": self.requester,
             "on_behalf_of": self.on_behalf_of,
             "created_at": self.created_at,

@@ -64,9 +64,12 @@ def approval_shortfall(approval: Approval, members: Members) -> str | None:
     """`shortfall` for a pending request: the requester and the person an agent acts
     for never count (they may not vote on it)."""
     excluded = [approval.requester, *([approval.on_behalf_of] if approval.on_behalf_of else [])]
-    can = eligible(approval.eligible_groups, members, excluded=excluded)
-    problem = shortfall(approval.eligible_groups, approval.required, len(can))
-    return None if problem is None else f"no reviewer can decide this request: {problem}"
+    for need in approval.needs:  # every requirement must be met, each by its own groups
+        can = eligible(need.groups, members, excluded=excluded)
+        problem = shortfall(need.groups, need.count, len(can))
+        if problem is not None:
+            return f"no reviewer can decide this request: {problem}"
+    return None
 
 
 def config_warnings(settings: Settings) -> tuple[list[str], str | None]:

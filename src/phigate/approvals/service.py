@@ -10,13 +10,20 @@ from __future__ import annotations
 import builtins
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineligibility
+from phigate.approvals.model import (
+    Approval,
+    ApprovalState,
+    Ballot,
+    Requirement,
+    Vote,
+    ineligibility,
+)
 from phigate.approvals.wakeups import notify_decided
 from phigate.audit.chain import AuditLog
 from phigate.config import ApprovalRequirement
@@ -76,24 +83,33 @@ class ApprovalService:
         conn: sa.Connection,
         action_id: str,
         requester: Principal,
-        requirement: ApprovalRequirement,
+        requirement: ApprovalRequirement | Sequence[ApprovalRequirement],
         *,
         purpose: str = "approval",
     ) -> str:
+        """A pending request needing every one of `requirement` (one or several
+        matching rules' requirements): it expires at the earliest of their expiries."""
+        needs = [requirement] if isinstance(requirement, ApprovalRequirement) else requirement
+        if not needs:
+            raise ValueError("an approval needs at least one requirement")
         approval_id = new_id("apr")
         now = clock.now()
+        groups = list(dict.fromkeys(g for need in needs for g in need.groups))
+        several = [{"count": n.count, "groups": list(n.groups)} for n in needs]
         conn.execute(
             approvals.insert().values(
                 id=approval_id,
                 action_id=action_id,
                 state=ApprovalState.PENDING.value,
-                required=requirement.count,
-                eligible_groups=json.dumps(list(requirement.groups)),
+                # Read alone by code before 0012: as many approvals as all rules together.
+                required=sum(need.count for need in needs),
+                eligible_groups=json.dumps(groups),
                 requester=requirement_requester(requester),
                 on_behalf_of=requester.on_behalf_of,
                 created_at=now,
-                expires_at=now + requirement.expires_in,
+                expires_at=now + min(need.expires_in for need in needs),
                 purpose=purpose,
+                requirements=json.dumps(several) if len(several) > 1 else None,
             )
         )
         return approval_id
@@ -201,6 +217,7 @@ class ApprovalService:
                 comment=comment,
                 channel=channel,
                 created_at=now,
+                groups=json.dumps(sorted(voter.groups & set(approval.eligible_groups))),
             )
         )
         self._audit.append_in(
@@ -394,7 +411,7 @@ def requirement_requester(principal: Principal) -> str:
 def _outcome(approval: Approval) -> ApprovalState | None:
     if any(v.vote is Ballot.DENY for v in approval.votes):
         return ApprovalState.DENIED
-    if approval.approvals_so_far >= approval.required:
+    if approval.is_met:  # every requirement, each by its own groups
         return ApprovalState.APPROVED
     return None
 
@@ -424,9 +441,19 @@ def _approval(m: Any, vote_rows: Any, requester_kind: str | None) -> Approval:
                 comment=v.comment,
                 channel=v.channel,
                 created_at=float(v.created_at),
+                groups=None if v.groups is None else tuple(json.loads(v.groups)),
             )
             for v in vote_rows
         ),
         purpose=str(m.get("purpose", "approval")),
         requester_kind=requester_kind,
+        requirements=_requirements(m.get("requirements")),
+    )
+
+
+def _requirements(stored: object) -> tuple[Requirement, ...]:
+    if stored is None:
+        return ()
+    return tuple(
+        Requirement(int(need["count"]), tuple(need["groups"])) for need in json.loads(str(stored))
     )

@@ -119,12 +119,20 @@ def _list_table(items: list[dict[str, Any]], status: str) -> Table:
             *([] if one_state else [a["state"]]),
             a["action"]["risk"],
             f"{who} for {a['on_behalf_of']}" if a["on_behalf_of"] else who,
-            f"{sum(v['vote'] == 'approve' for v in a['votes'])}/{a['required']}",
+            _votes_cell(a),
             time_left(a["seconds_left"]) if a["state"] == "pending" else "",
             _flagged(a["action"]["review"]),
         ]
         table.add_row(*cells)
     return table
+
+
+def _votes_cell(a: dict[str, Any]) -> str:
+    """Approvals so far of those needed, per matching approval rule (`1/1, 0/1`)."""
+    needs = a.get("requirements")
+    if not needs:  # a gateway before 0012
+        return f"{sum(v['vote'] == 'approve' for v in a['votes'])}/{a['required']}"
+    return ", ".join(f"{need['approvals']}/{need['count']}" for need in needs)
 
 
 @approvals.command("show")
@@ -151,7 +159,8 @@ def show(ctx: click.Context, approval_id: str, as_json: bool) -> None:
         ("rule", action["rule"] or ""),
         (
             "votes",
-            f"{sum(v['vote'] == 'approve' for v in a['votes'])} of {a['required']} "
+            a.get("votes_text")
+            or f"{sum(v['vote'] == 'approve' for v in a['votes'])} of {a['required']} "
             f"from {', '.join(a['eligible_groups'])}",
         ),
         ("time left", time_left(a["seconds_left"])),

@@ -45,6 +45,13 @@ _GATEWAY = [
 ]
 
 
+def _needed(approval: dict[str, Any]) -> str:
+    """What the request waits for: every requirement (a gateway before 0012 sends one)."""
+    if approval.get("still_needed"):
+        return f"still needed: {approval['still_needed']}"
+    return f"{approval['required']} of {', '.join(approval['eligible_groups'])}"
+
+
 def _gateway_options(func: Any) -> Any:
     for option in reversed(_GATEWAY):
         func = option(func)
@@ -142,8 +149,7 @@ def _answer(response: httpx.Response, as_json: bool) -> dict[str, Any]:
     if status == "pending_approval":
         approval = answer["approval"]
         _die(
-            f"waiting for approval {approval['id']} ({approval['required']} of "
-            f"{', '.join(approval['eligible_groups'])}): {approval['url']}\n"
+            f"waiting for approval {approval['id']} ({_needed(approval)}): {approval['url']}\n"
             f"run the same command again once it is approved",
             EXIT_PENDING,
         )

@@ -538,6 +538,8 @@ def _review_response(gateway: Gateway, outcome: Outcome) -> JSONResponse:
             "state": approval.state.value,
             "required": approval.required,
             "eligible_groups": list(approval.eligible_groups),
+            "requirements": approval.to_json()["requirements"],
+            "still_needed": approval.still_needed,
             "expires_at": approval.expires_at,
             "url": approval_url(gateway, approval.id),
         },

@@ -201,9 +201,10 @@ class Admission:
                 },
             )
             raise
-        if decision.outcome is not Verdict.ALLOW:
-            # Only what needs a human can have an approved twin; an allowed action
-            # runs as itself, which spares every routine statement this lookup.
+        if decision.outcome is Verdict.APPROVE:
+            # Only what needs a human now can use an approved twin: an allowed action
+            # runs as itself (which spares every routine statement this lookup), and a
+            # denied one is denied, whatever was approved before (a freeze window).
             reused = await asyncio.to_thread(self._approved_twin, action)
             if reused is not None:
                 return await self._workflow.claim(reused, action.principal)
@@ -296,7 +297,7 @@ class Admission:
                     BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
                 )
                 approval_id = self._approvals.create(
-                    conn, action_id, action.principal, decision.approvals, purpose=purpose
+                    conn, action_id, action.principal, decision.requirements, purpose=purpose
                 )
             entries = request_records(
                 action,

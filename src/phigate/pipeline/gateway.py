@@ -121,6 +121,7 @@ class Gateway:
             audit=self._audit,
             tokens=tokens,
             people=self.people,
+            decide_now=lambda record: self.decider.decide(record.action, record.description)[1],
         )
         self.execution = Execution(
             self._connectors,

@@ -29,6 +29,7 @@ from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
+from phigate.policy import Decision, Verdict
 from phigate.store import Database
 
 log = logging.getLogger("phigate.pipeline.gateway")
@@ -48,6 +49,7 @@ class ApprovalWorkflow:
         audit: AuditLog,
         tokens: TokenStore,
         people: People,
+        decide_now: Callable[[ActionRecord], Decision] | None = None,
     ) -> None:
         self.settings = settings  # the front replaces it when its settings change
         self._db = db
@@ -57,6 +59,9 @@ class ApprovalWorkflow:
         self._audit = audit
         self._tokens = tokens
         self._people = people
+        # Policy for a stored action at this moment (the gateway's Decider): a freeze
+        # window that opened since the request was approved still holds at run time.
+        self._decide_now = decide_now
         approvals.subscribe(self._wake_on_decision)
 
     # ── reading approvals ───────────────────────────────────────────────────
@@ -173,6 +178,31 @@ class ApprovalWorkflow:
         approval, claimed = claim
         return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
+    def _refuse_if_denied_now(self, record: ActionRecord) -> None:
+        """Policy decides again when an approved action is about to run: a rule that
+        denies it now (a change freeze with a time window that began after the request
+        was asked for, a rule added since) refuses the run, audited. The approval is
+        not consumed: it may still run once policy allows it again, before it expires."""
+        if self._decide_now is None:
+            return
+        decision = self._decide_now(record)
+        if decision.outcome is not Verdict.DENY:
+            return
+        reason = f"policy denies this action now, though it was approved: {decision.reason}"
+        with recorded_or_refused("so the approved action was not run"), self._db.write() as conn:
+            self._audit.append_in(
+                conn,
+                "action.refused",
+                {
+                    "action_id": record.id,
+                    "who": record.action.principal.to_json(),
+                    "why": {"reason": reason, "rule": decision.rule},
+                },
+            )
+        raise NotAllowedError(
+            f"{reason}. It did not run; the approval stays valid until it expires"
+        )
+
     def _claim_now(
         self, record: ActionRecord, principal: Principal, approved: Approval | None
     ) -> tuple[Approval, ActionRecord] | None:
@@ -187,6 +217,7 @@ class ApprovalWorkflow:
         wire session) authenticated before. An API token is read in this transaction
         (revocation is immediate on every replica, since the token store is shared);
         an OIDC access token by the expiry it carried."""
+        self._refuse_if_denied_now(record)  # on this same trip to the worker thread
         token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approval_id_in(conn, record, approved)

@@ -18,10 +18,20 @@ def break_glass_decision(action: Action, decision: Decision) -> Decision:
     elif decision.outcome is Verdict.DENY:
         return decision
     elif not decision.break_glass:
-        problem = f"rule {decision.rule!r} does not allow break-glass for this action"
+        # Every matching approval rule must allow it: a later rule that holds the same
+        # action for review is not skipped because an earlier one allows break-glass.
+        rule = decision.break_glass_refused_by or decision.rule
+        problem = f"rule {rule!r} does not allow break-glass for this action"
+        if decision.outcome is Verdict.APPROVE:
+            problem += "; ask without break-glass and it waits for approval"
     if problem is not None:
         return replace(
-            decision, outcome=Verdict.DENY, approvals=None, break_glass=False, reason=problem
+            decision,
+            outcome=Verdict.DENY,
+            approvals=None,
+            also_approvals=(),
+            break_glass=False,
+            reason=problem,
         )
     return replace(
         decision,

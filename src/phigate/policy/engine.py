@@ -1,8 +1,11 @@
 """Evaluate rules for one action. Pure: no I/O, no clock.
 
 Every matching rule is a candidate; the most restrictive wins: deny over
-approve over allow, and among approvals the one needing more people. No match
-is a deny. Each decision names its rule and a human-readable reason.
+approve over allow. When approval rules decide, every one of them must be met:
+the decision carries each matching rule's requirement (its count of distinct
+voters from its groups), the strictest first, and break-glass only when every
+one of those rules allows it. No match is a deny. Each decision names its rule
+and a human-readable reason.
 """
 
 from __future__ import annotations
@@ -40,25 +43,39 @@ class Decision:
     rule: str | None
     reason: str
     masking: str
-    approvals: ApprovalRequirement | None = None
+    approvals: ApprovalRequirement | None = None  # the strictest requirement
     break_glass: bool = False  # the requester may run at once, reviewed afterwards
+    # The other matching approval rules' requirements: each must be met as well.
+    also_approvals: tuple[ApprovalRequirement, ...] = ()
+    # A matching approval rule that allows no break-glass (named when it is refused).
+    break_glass_refused_by: str | None = None
+
+    @property
+    def requirements(self) -> tuple[ApprovalRequirement, ...]:
+        """Every requirement to meet before the action runs (empty unless approve)."""
+        if self.approvals is None:
+            return ()
+        return (self.approvals, *self.also_approvals)
 
     def to_json(self) -> dict[str, object]:
-        approvals = None
-        if self.approvals is not None:
-            approvals = {
-                "count": self.approvals.count,
-                "groups": list(self.approvals.groups),
-                "expires_in": self.approvals.expires_in,
-            }
+        requirements = [_requirement_json(r) for r in self.requirements]
         return {
             "decision": self.outcome,
             "rule": self.rule,
             "reason": self.reason,
-            "approvals": approvals,
+            "approvals": requirements[0] if requirements else None,
+            "requirements": requirements,
             "masking": self.masking,
             "break_glass": self.break_glass,
         }
+
+
+def _requirement_json(requirement: ApprovalRequirement) -> dict[str, object]:
+    return {
+        "count": requirement.count,
+        "groups": list(requirement.groups),
+        "expires_in": requirement.expires_in,
+    }
 
 
 def evaluate(
@@ -86,12 +103,30 @@ def evaluate(
         rule=winner.name,
         reason=winner.reason or _default_reason(winner, description),
         masking=winner.masking,
-        approvals=winner.approvals if winner.decision == "approve" else None,
-        break_glass=winner.break_glass and winner.decision == "approve",
     )
+    if winner.decision == "approve":
+        decision = _every_approval(decision, winner, matching)
     if action.reveal:
         return _gate_reveal(decision, winner, action, reveal_approvals)
     return decision
+
+
+def _every_approval(decision: Decision, winner: Rule, matching: Sequence[Rule]) -> Decision:
+    """Every matching approval rule speaks: each requirement must be met (the same one
+    twice only once), and break-glass needs every one of those rules to allow it."""
+    approving = [rule for rule in matching if rule.decision == "approve"]
+    ordered = [winner, *(rule for rule in approving if rule is not winner)]
+    requirements = tuple(
+        dict.fromkeys(rule.approvals for rule in ordered if rule.approvals is not None)
+    )
+    refused_by = next((rule.name for rule in ordered if not rule.break_glass), None)
+    return replace(
+        decision,
+        approvals=requirements[0] if requirements else None,
+        also_approvals=requirements[1:],
+        break_glass=refused_by is None,
+        break_glass_refused_by=refused_by,
+    )
 
 
 def _gate_reveal(
@@ -106,6 +141,7 @@ def _gate_reveal(
             decision,
             outcome=Verdict.DENY,
             approvals=None,
+            also_approvals=(),
             break_glass=False,
             reason="agents and services are never shown secrets or credentials",
         )

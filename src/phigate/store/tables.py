@@ -77,6 +77,9 @@ approvals = sa.Table(
     sa.Column("purpose", sa.String(24), nullable=False, server_default="approval"),
     # Set when the requester's connection closed while it waited (MCP holds a call).
     sa.Column("requester_disconnected_at", sa.Float),
+    # JSON [{count, groups}]: every matching approval rule's requirement (NULL: one,
+    # `required` from `eligible_groups`).
+    sa.Column("requirements", sa.Text),
 )
 
 votes = sa.Table(
@@ -89,6 +92,8 @@ votes = sa.Table(
     sa.Column("comment", sa.Text, nullable=False, server_default=""),
     sa.Column("channel", sa.String(32), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
+    # JSON list: the voter's groups among the eligible ones, which requirements it counts for.
+    sa.Column("groups", sa.Text),
     sa.UniqueConstraint("approval_id", "voter", name="uq_votes_approval_voter"),
 )
 

@@ -111,13 +111,7 @@ def _full_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[str, 
         ),
         _list_fact("Tables", action["tables"] or ["—"], "tables"),
         _fact("Masking", f"{action['masking']}{reveal}"),
-        _list_fact(
-            "Votes",
-            view["eligible_groups"],
-            "groups",
-            head=f"{view['approvals_so_far']} of {view['required']} (",
-            tail=")",
-        ),
+        _fact("Votes", view["votes_text"]),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Approval requested"}},

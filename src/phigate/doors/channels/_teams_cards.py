@@ -117,7 +117,7 @@ def _facts(view: dict[str, Any], limit: int) -> list[dict[str, Any]]:
         _fact("Risk", f"{risk}: {reasons}"),
         _fact("Tables", listing(action["tables"], limit=limit, noun="tables") or "—"),
         _fact("Masking", cut(_masking(action), limit)),
-        _fact("Votes", f"{view['approvals_so_far']} of {view['required']}"),
+        _fact("Votes", cut(str(view["votes_text"]), limit)),
         _fact("State", cut(state, limit)),
     ]
 

@@ -155,10 +155,13 @@ def pending_answer(
         "required_approvals": approval.required,
         "approvals_so_far": approval.approvals_so_far,
         "eligible_groups": list(approval.eligible_groups),
+        "requirements": approval.to_json()["requirements"],
     }
-    groups = ", ".join(approval.eligible_groups)
+    needs = "; and ".join(
+        f"{need.count} approval(s) from {', '.join(need.groups)}" for need in approval.needs
+    )
     text = (
-        f"This action needs {approval.required} approval(s) from {groups} before it runs. "
+        f"This action needs {needs} before it runs. "
         f"It has NOT run yet. Tell the user it is waiting for review at "
         f"{structured['approval_url']}, then wait and check back by calling get_action with "
         f"action_id {approval.action_id!r} (a minute or more apart). It expires at "

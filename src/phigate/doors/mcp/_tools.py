@@ -328,8 +328,7 @@ def _finished_answer(action_id: str, status: str, summary: dict[str, Any] | None
 
 
 def _waiting(approval: Approval) -> str:
-    groups = ", ".join(approval.eligible_groups)
-    return f"waiting for approval: {approval.approvals_so_far}/{approval.required} from {groups}"
+    return f"waiting for approval: {approval.votes_text}"
 
 
 def _problems(tool: str, exc: ValidationError) -> str:
