@@ -54,6 +54,7 @@ def view(
         "approvals_so_far": 0,
         "required": 1,
         "eligible_groups": ["data-owners"],
+        "votes_text": "0 of 1 from data-owners",
         "votes": votes or [],
         "action": {
             "requested_by": {"subject": subject, "kind": "agent"},
