@@ -1,0 +1,97 @@
+"""Round 16a of the promises-only attack: one person, one name, against the subject
+allowlist (docs/configuration.md "One normal form per person"), and chat messages cut
+to their platform's size.
+
+Each finding is a strict xfail (`finding`): it turns red the moment it is fixed.
+Attacks that held are ordinary tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.core.errors import InvalidRequestError
+from phigate.identity.principal import PrincipalKind
+from tests.adversarial.harness import finding
+from tests.conftest import Harness
+from tests.support.state import token_store
+
+
+async def _approves_for(harness: Harness, person: str, spelling: str, claim: int) -> bool:
+    """Whether a data-owner identity made out to `spelling` approves a write of an
+    agent that acts for `person` (a refusal to make the identity counts as the promise
+    holding: the spelling is not one person's name)."""
+    agent_token, _ = token_store(harness.gateway).create(
+        subject=f"{person}-bot-{claim}",
+        kind=PrincipalKind.AGENT,
+        groups=("agents",),
+        on_behalf_of=person,
+    )
+    asked = await harness.client.post(
+        "/v1/actions",
+        headers={"Authorization": f"Bearer {agent_token}"},
+        json={"connection": "ehr", "sql": f"UPDATE claims SET status = 'paid' WHERE id = {claim}"},
+    )
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["approval"]["eligible_groups"] == ["data-owners"]
+    approval_id = asked.json()["approval"]["id"]
+    try:
+        token_text, _ = token_store(harness.gateway).create(
+            subject=spelling, kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )
+    except (ValueError, InvalidRequestError):
+        return False
+    voted = await harness.client.post(
+        f"/v1/approvals/{approval_id}/approve",
+        headers={"Authorization": f"Bearer {token_text}"},
+        json={"comment": "ok"},
+    )
+    return voted.status_code == 200 or harness.gateway.approval(approval_id).state != "pending"
+
+
+async def test_held_the_person_herself_cannot_approve(harness: Harness) -> None:
+    """The control of the findings below: `alice` (a demo data owner) may not approve a
+    write of an agent acting for her; the test's agent and rule do reach a vote."""
+    assert not await _approves_for(harness, "alice", "Alice", 3)
+
+
+# `ALİCE` (U+0130 LATIN CAPITAL LETTER I WITH DOT ABOVE, the Turkish capital on every
+# Turkish keyboard) case-folds to `i` + U+0307 COMBINING DOT ABOVE; NFKC has no
+# precomposed small letter for it, so the normal form is `ali̇ce`, drawn as `alice`
+# (the mark sits on, or merges with, the i's own dot). Same with a dotless `ȷ` + dot.
+DOTTED_SPELLINGS = [
+    ("alice", "AL\u0130CE"),
+    ("alice", "ali\u0307ce"),
+    ("jane", "\u0237\u0307ane"),
+]
+
+
+@finding(1, "a combining dot above on i (Turkish İ case-folded) is a second alice")
+@pytest.mark.parametrize(("person", "spelling"), DOTTED_SPELLINGS)
+async def test_a_dotted_i_does_not_make_alice_a_second_person(
+    harness: Harness, person: str, spelling: str
+) -> None:
+    """docs/configuration.md: a subject is compared in one normal form, and combining
+    marks are allowed "only on a letter of their own script"; `_passes_for_ascii`
+    (identity/subjects.py) looks at one character at a time, so it never sees that
+    `i` + U+0307 reads as the ASCII `i` it already is. A data-owner identity `ALİCE`
+    (an IdP username, a token an admin issued from a Turkish keyboard) approves the
+    write of the agent acting for alice: self-approval under another spelling."""
+    assert not await _approves_for(harness, person, spelling, 4)
+
+
+# Latin letters with no ASCII prototype in Unicode's confusables data that still read
+# as one: U+0237 DOTLESS J (`ȷ`, the twin of the refused dotless `ı`) and U+0138 KRA
+# (`ĸ`, drawn as a small capital K).
+LATIN_LOOK_ALIKES = [("jane", "\u0237ane"), ("kate", "\u0138ate")]
+
+
+@finding(2, "dotless j and kra pass for j and k where dotless i is refused")
+@pytest.mark.parametrize(("person", "spelling"), LATIN_LOOK_ALIKES)
+async def test_a_dotless_j_or_kra_does_not_make_a_second_person(
+    harness: Harness, person: str, spelling: str
+) -> None:
+    """docs/configuration.md refuses "a non-ASCII Latin letter that reads as an ASCII
+    one"; the rule is Unicode's confusables data, which maps `ı` to `i` (refused) but
+    not `ȷ` to `j` nor `ĸ` to `k`. `ȷane` approves the write of jane's agent."""
+    assert not await _approves_for(harness, person, spelling, 5)
