@@ -8,12 +8,19 @@ Attacks that held are ordinary tests.
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
-from tests.conftest import Harness
+from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_slack import close, slack_settings
+from tests.conftest import Harness, demo_config, make_harness
 from tests.support.state import token_store
 
 
@@ -95,3 +102,65 @@ async def test_a_dotless_j_or_kra_does_not_make_a_second_person(
     one"; the rule is Unicode's confusables data, which maps `ı` to `i` (refused) but
     not `ȷ` to `j` nor `ĸ` to `k`. `ȷane` approves the write of jane's agent."""
     assert not await _approves_for(harness, person, spelling, 5)
+
+
+# ── a chat message that cuts the warnings and still offers a vote ───────────
+@pytest.fixture
+def slack() -> Iterator[Recorder]:
+    with slack_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def slack_harness(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator[Harness]:
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"channels": slack_settings(slack)})
+    h = await make_harness(settings)
+    try:
+        yield h
+    finally:
+        await close(h)
+
+
+# A comment of space runs of 126 different lengths: the re-printed statement (the part a
+# reviewer must read) drops the comment, but each run raises its own warning ("a run
+# of N spaces is shown as ⟨N spaces⟩"), and those come first. Then the write: no WHERE,
+# and a value written wholly in Cyrillic (`Аеtnа` is flagged only by the warning that
+# the statement mixes scripts, since a word wholly in one script is not escaped).
+_SPACES = "x".join(" " * n for n in range(4, 130))
+CUT_WARNINGS = f"/*{_SPACES}*/ UPDATE claims SET status = '\u0430\u0440\u0435'"
+
+
+def _texts(blocks: list[dict[str, Any]]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+@finding(3, "Slack cuts the warnings of a write (no WHERE, a look-alike) and offers a vote")
+async def test_a_slack_vote_is_offered_only_with_every_warning_shown(
+    slack_harness: Harness, slack: Recorder
+) -> None:
+    """docs/slack.md: a warning above the statement calls out an UPDATE or DELETE
+    without WHERE, and look-alikes are "escaped and flagged" (docs/security.md); a
+    message offers a vote only when what a reviewer must read fits whole. The warnings
+    are not among the must-read parts (reviewing/essentials.py `must_read`), so a
+    comment the re-printed statement does not even show (126 space runs, one warning
+    each) pushes "UPDATE without WHERE" and "this statement mixes scripts" past the
+    section's 3,000 characters ("… N more warnings: see the console") while Approve
+    stays on the message: the reviewer approves an unbounded write whose flags were
+    cut."""
+    asked = await slack_harness.submit("claims-bot", CUT_WARNINGS)
+    assert asked.status_code == 202, asked.text
+    approval_id = asked.json()["approval"]["id"]
+    view = await slack_harness.client.get(
+        f"/v1/approvals/{approval_id}", headers=slack_harness.auth("alice")
+    )
+    assert view.status_code == 200, view.text
+    warnings = view.json()["action"]["review"]["warnings"]
+    assert any("mixes scripts" in w for w in warnings), warnings
+    assert any("WHERE" in w for w in warnings), warnings
+    message = slack.wait_for("chat.postMessage")[0]
+    offers_vote = '"phigate_approve"' in _texts(message["blocks"])
+    assert offers_vote, "the message offers no vote (the promise holds another way)"
+    shown = _texts(message["blocks"])
+    flags = [w for w in warnings if "WHERE" in w or "mixes scripts" in w]
+    missing = [w for w in flags if w[:60] not in shown]
+    assert missing == [], f"a vote is offered without these warnings: {missing}"
