@@ -19,6 +19,7 @@ from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_teams import bot_api, teams_settings
 from tests.channels.test_slack import close, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support.state import token_store
@@ -130,7 +131,7 @@ _SPACES = "x".join(" " * n for n in range(4, 130))
 CUT_WARNINGS = f"/*{_SPACES}*/ UPDATE claims SET status = '\u0430\u0440\u0435'"
 
 
-def _texts(blocks: list[dict[str, Any]]) -> str:
+def _texts(blocks: object) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
@@ -162,5 +163,44 @@ async def test_a_slack_vote_is_offered_only_with_every_warning_shown(
     assert offers_vote, "the message offers no vote (the promise holds another way)"
     shown = _texts(message["blocks"])
     flags = [w for w in warnings if "WHERE" in w or "mixes scripts" in w]
+    missing = [w for w in flags if w[:60] not in shown]
+    assert missing == [], f"a vote is offered without these warnings: {missing}"
+
+
+@pytest.fixture
+def bot() -> Iterator[Recorder]:
+    with bot_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def teams_harness(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIterator[Harness]:
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"channels": teams_settings(bot)})
+    h = await make_harness(settings)
+    try:
+        yield h
+    finally:
+        await close(h)
+
+
+@finding(4, "Teams cuts the warnings of a write (no WHERE, a look-alike) and offers a vote")
+async def test_a_teams_vote_is_offered_only_with_every_warning_shown(
+    teams_harness: Harness, bot: Recorder
+) -> None:
+    """docs/teams.md: forms 1–4 offer a vote "when every must-read part fits whole",
+    the warnings cut to what fits ("… N more warnings"). The same write as finding 3:
+    its flags (no WHERE, a word in Cyrillic) are cut from a card that offers Approve."""
+    asked = await teams_harness.submit("claims-bot", CUT_WARNINGS)
+    assert asked.status_code == 202, asked.text
+    approval_id = asked.json()["approval"]["id"]
+    view = await teams_harness.client.get(
+        f"/v1/approvals/{approval_id}", headers=teams_harness.auth("alice")
+    )
+    warnings = view.json()["action"]["review"]["warnings"]
+    posted = bot.wait_for("/svc/v3/conversations/19:rev/activities")[0]
+    shown = _texts(posted)
+    assert '"verb": "approve"' in shown, "the card offers no vote (the promise holds another way)"
+    flags = [w for w in warnings if "WHERE" in w or "mixes scripts" in w]
+    assert len(flags) == 2, warnings
     missing = [w for w in flags if w[:60] not in shown]
     assert missing == [], f"a vote is offered without these warnings: {missing}"
