@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,8 +18,8 @@ from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
-from tests.channels.test_teams import bot_api, teams_settings
 from tests.channels.test_slack import close, slack_settings
+from tests.channels.test_teams import bot_api, teams_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support.state import token_store
 
