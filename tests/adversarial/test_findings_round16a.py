@@ -8,18 +8,23 @@ Attacks that held are ordinary tests.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import time_machine
 
 from phigate.core.errors import InvalidRequestError
+from phigate.doors.channels import _teams_cards as teams_cards
+from phigate.doors.channels._summary import masked_summary
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings
-from tests.channels.test_teams import bot_api, teams_settings
+from tests.channels.test_teams import bot_api, invoke, send, teams_settings, token
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support.state import token_store
 
@@ -203,3 +208,72 @@ async def test_a_teams_vote_is_offered_only_with_every_warning_shown(
     assert len(flags) == 2, warnings
     missing = [w for w in flags if w[:60] not in shown]
     assert missing == [], f"a vote is offered without these warnings: {missing}"
+
+
+# ── a card that offered no vote, voted on once the clock shortens it ───────
+# `unshown` picks the card's form again at each invoke, from the view as it is then;
+# the view's "time left" (`1 h 0 min`, then `59 min`) is in the card, so a card that
+# was 1-3 bytes over the summary form's room when posted (form 5, no vote) fits it a
+# second later, and a vote on the card that offered none is recorded.
+_MOMENT = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+_ROOM = teams_cards.MESSAGE_MAX - teams_cards.NOTE_ROOM
+_LONG_WRITE = "UPDATE claims SET status = '" + "\u0434" * 2400 + "' WHERE id = {claim}"
+
+
+def _smallest_voting_card(h: Harness, approval_id: str) -> int:
+    """Bytes of the smallest form that would offer a vote on this approval now."""
+    view = masked_summary(h.gateway, h.gateway.approval(approval_id))
+    forms = teams_cards.FORMS[:4]  # rich, merged, plain, summary
+    return min(
+        teams_cards.message_size(teams_cards._card(view, f, note="", interactive=True))
+        for f in forms
+    )
+
+
+def _card_of(bot: Recorder, index: int) -> dict[str, Any]:
+    posted = bot.wait_for("/svc/v3/conversations/19:rev/activities", index + 1)[index]
+    return dict(posted["attachments"][0]["content"])
+
+
+def _offers_vote(card: dict[str, Any]) -> bool:
+    return any(a.get("verb") == "approve" for a in card.get("actions", []))
+
+
+@finding(5, "a Teams card posted without a vote takes one once its time left is shorter")
+async def test_a_teams_card_without_a_vote_takes_none_later(
+    teams_harness: Harness, bot: Recorder
+) -> None:
+    """docs/teams.md: forms 5 and 6 never offer a vote, "and an invoke is checked
+    against the same choice (`_teams_cards.unshown`), so it is answered 'Not
+    recorded'". The choice is made again at the invoke from the view as it is then,
+    and the card holds the time left: a card posted 1 byte over the summary form's
+    room (form 5: the start of each part, no vote) fits the summary form a second
+    later, when `1 h 0 min` has become `59 min`. alice's approve on the card that
+    showed only the start of the statement and the reason is recorded."""
+    pad = " "
+    with time_machine.travel(_MOMENT, tick=False):
+        probe = await teams_harness.submit(
+            "claims-bot", _LONG_WRITE.format(claim=8), reason="\u0436" * 1480 + pad
+        )
+        assert probe.status_code == 202, probe.text
+        size = _smallest_voting_card(teams_harness, probe.json()["approval"]["id"])
+        extra = _ROOM + 1 - size
+        assert 0 <= extra < 900, size
+        asked = await teams_harness.submit(
+            "claims-bot",
+            _LONG_WRITE.format(claim=8),
+            reason="\u0436" * 1480 + pad + "-" * extra,
+        )
+        assert asked.status_code == 202, asked.text
+        approval_id = asked.json()["approval"]["id"]
+        assert not _offers_vote(_card_of(bot, 1)), "the card was posted with a vote"
+    with time_machine.travel(_MOMENT + dt.timedelta(seconds=2), tick=False):
+        assert _smallest_voting_card(teams_harness, approval_id) <= _ROOM  # fits now
+        answer = await send(
+            teams_harness,
+            invoke(bot, approval_id, "approve", "aad-alice", "act-16a"),
+            token(bot),
+        )
+        assert answer.status_code == 200, answer.text
+    state = teams_harness.gateway.approval(approval_id).state.value
+    assert state == "pending", f"a vote on a card that offered none was recorded ({state})"
