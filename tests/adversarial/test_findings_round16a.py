@@ -109,6 +109,25 @@ async def test_a_dotless_j_or_kra_does_not_make_a_second_person(
     assert not await _approves_for(harness, person, spelling, 5)
 
 
+@pytest.mark.parametrize(
+    ("person", "spelling"),
+    [
+        ("alice", "\u0430\u04cf\u0456\u0441\u0435"),  # wholly Cyrillic а ӏ і с е
+        ("alice", "al\u0131ce"),  # dotless i
+        ("alice", "\uff21\uff2c\uff29\uff23\uff25"),  # full-width ALICE (NFKC: alice)
+        ("alice", "ALICE"),
+        ("soon", "\u057d\u0585\u0585\u0578"),  # wholly Armenian ս օ օ ո
+        ("jack", "\u0458\u0430\u0441\u043a"),  # wholly Cyrillic ј а с к
+    ],
+)
+async def test_held_whole_script_and_compatibility_spellings(
+    harness: Harness, person: str, spelling: str
+) -> None:
+    """Held: whole-script look-alikes (Cyrillic, Armenian), the dotless i and NFKC/case
+    forms are refused or are the person herself."""
+    assert not await _approves_for(harness, person, spelling, 6)
+
+
 # ── a chat message that cuts the warnings and still offers a vote ───────────
 @pytest.fixture
 def slack() -> Iterator[Recorder]:
