@@ -1,0 +1,263 @@
+"""Round 16b: a promises-only attack on what round 15 changed: the credential scrubber's
+new decodings and its cut, session settings on the wire, and columns kept by name
+(CHECKED).
+
+Open findings are strict xfails (`finding`): the mark comes off when the finding is
+fixed. Attacks that held stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import quopri
+import re
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.adversarial.harness import Bench, finding, http_upstream
+from tests.conftest import Harness
+from tests.connectors.support import http_api
+
+# ── the credential scrubber ────────────────────────────────────────────────────
+# A generated password holding `%` before two hex digits (`%3A`) and a `"`: both are
+# in the character set of every password generator's "symbols".
+PERCENT = 'pX9%3Aq"Lm7/Rt2vB4'
+# ... or `&` before the name of an HTML character reference HTML5 reads without its
+# `;` (`&reg`, `&not`, `&deg`, `&para`, `&sect`, `&copy`...).
+AMPERSAND = 'Hq7&reg"Zk29/Wd5c'
+# A password-like credential (round 14b's), for the line-wrap forms.
+CREDENTIAL = 'gw/S3cr3t&Token"7f3a<9c2e1b'
+# A numeric credential with a leading zero (a PIN, an account key).
+PIN = "0840271936551827"
+
+
+def _mime_base64(value: str, pad: int) -> str:
+    """`value` after `pad` bytes of a file, base64 as `base64`, MIME and PEM write it:
+    lines of 76 characters."""
+    return base64.encodebytes(b"#" * pad + value.encode()).decode()
+
+
+def _quoted_printable(value: str, pad: int) -> str:
+    """`value` after `pad` characters, quoted-printable as mail writes it: lines of at
+    most 76 characters, a soft line break `=` + CRLF where a line is wrapped."""
+    return quopri.encodestring(("x" * pad + value).encode()).decode()
+
+
+# Text bodies an echo upstream (a debugging endpoint, an error page, a mail archive)
+# can answer with: path -> (content type, body).
+TEXTS: dict[str, tuple[str, str]] = {
+    # a JSON log line carried as text: `"` becomes `\"`, `%3A` stays as written
+    "/percent/json": ("text/plain", json.dumps({"authorization": f"Bearer {PERCENT}"})),
+    # an HTML error page quoting the header: `"` becomes `&quot;`
+    "/percent/html": ("text/html", f"<p>you sent {html.escape(PERCENT)}</p>"),
+    "/ampersand/json": ("text/plain", json.dumps({"authorization": f"Bearer {AMPERSAND}"})),
+    # base64 wrapped at 76 columns, the credential's core across the line end
+    "/wrapped/base64": ("text/plain", _mime_base64(CREDENTIAL, 40)),
+    # a quoted-printable mail whose soft line break falls inside the credential
+    "/wrapped/quoted-printable": ("text/plain", _quoted_printable(CREDENTIAL, 60)),
+    # held: the same credential echoed as written or base64 on one line
+    "/held/plain": ("text/plain", f"auth=Bearer {CREDENTIAL}"),
+    "/held/base64": ("text/plain", base64.b64encode(b"#" * 40 + CREDENTIAL.encode()).decode()),
+}
+
+
+class _Texts(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        if self.path == "/pin":  # a form field coerced to a number (`"0840…"` -> 840…)
+            kind, text = "application/json", json.dumps({"you_sent": int(PIN)})
+        else:
+            kind, text = TEXTS[self.path]
+        body = text.encode()
+        self.send_response(200)
+        self.send_header("content-type", kind)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def texts() -> Iterator[str]:
+    with http_upstream(_Texts, "round16b-texts") as address:
+        yield address
+
+
+@pytest.fixture
+async def percent_api(tmp_path: Path, texts: str) -> AsyncIterator[Harness]:
+    async with http_api(tmp_path, texts, PERCENT) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def ampersand_api(tmp_path: Path, texts: str) -> AsyncIterator[Harness]:
+    async with http_api(tmp_path, texts, AMPERSAND) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def api(tmp_path: Path, texts: str) -> AsyncIterator[Harness]:
+    async with http_api(tmp_path, texts, CREDENTIAL) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def pin_api(tmp_path: Path, texts: str) -> AsyncIterator[Harness]:
+    async with http_api(tmp_path, texts, PIN) as harness:
+        yield harness
+
+
+async def _body(api: Harness, path: str) -> Any:
+    """The body the agent gets back for a GET of `path` through the `api` connection."""
+    answer = await api.client.post(
+        "/v1/actions",
+        headers={"Authorization": f"Bearer {api.tokens['claims-bot']}"},
+        json={"connection": "api", "request": {"method": "GET", "path": path}},
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["result"]["body"]
+
+
+def _unescaped(text: str, path: str) -> str:
+    """What the agent makes of `text`: JSON's escapes or HTML's references undone."""
+    return re.sub(r"\\(.)", r"\1", text) if path.endswith("json") else html.unescape(text)
+
+
+@finding(1, "a credential holding an escape-like run (%3A, &reg) escaped in another character")
+@pytest.mark.parametrize("path", ["/percent/json", "/percent/html"])
+async def test_a_credential_holding_a_percent_escape_is_redacted_when_escaped(
+    percent_api: Harness, path: str
+) -> None:
+    """docs/http.md: the credential is scrubbed "with any of its characters escaped"
+    (JSON's `\\"`, HTML's `&quot;`). The scrubber looks in two views: every escape
+    decoded, or none. A credential that itself holds a run the view decodes (`%3A`,
+    a percent sign before two hex digits) and is written out with another of its
+    characters escaped (`\\"` in a JSON log line, `&quot;` in an HTML page) is in
+    neither: the first view turns its `%3A` into `:`, the second keeps the `\\"`.
+    The agent gets the credential back whole, one `json.loads` or `html.unescape`
+    away."""
+    shown = await _body(percent_api, path)
+    assert PERCENT not in _unescaped(shown, path), shown
+
+
+@finding(1, "a credential holding an escape-like run (%3A, &reg) escaped in another character")
+async def test_a_credential_holding_an_html_name_is_redacted_when_json_escaped(
+    ampersand_api: Harness,
+) -> None:
+    """The same with `&reg` (read as `®` by the decoded view) in the credential."""
+    shown = await _body(ampersand_api, "/ampersand/json")
+    assert AMPERSAND not in _unescaped(shown, "json"), shown
+
+
+@finding(2, "base64 and quoted-printable wrapped at 76 columns are not joined across lines")
+@pytest.mark.parametrize("path", ["/wrapped/base64", "/wrapped/quoted-printable"])
+async def test_a_credential_in_line_wrapped_base64_or_quoted_printable_is_redacted(
+    api: Harness, path: str
+) -> None:
+    """docs/http.md lists base64 "at every alignment" and quoted-printable (`=67` "in
+    quoted-printable mail") among the forms scrubbed. Both are written in lines of at
+    most 76 characters: `base64` (coreutils, default), MIME bodies, PEM; and
+    quoted-printable's soft line break (`=` at the end of a line). When the wrap falls
+    inside the credential, neither half is a form the scrubber knows, and the agent
+    reads the credential back by joining the lines (`base64 -d` ignores line ends;
+    the quoted-printable halves are the credential's own characters as written)."""
+    shown = await _body(api, path)
+    joined = "".join(shown.split())
+    if path.endswith("base64"):
+        decoded = base64.b64decode(joined + "=" * (-len(joined) % 4)).decode("latin-1")
+    else:
+        decoded = quopri.decodestring(shown.encode()).decode("latin-1")
+    assert CREDENTIAL not in decoded, shown
+
+
+@pytest.mark.parametrize("path", ["/held/plain", "/held/base64"])
+async def test_held_a_credential_on_one_line_is_redacted(api: Harness, path: str) -> None:
+    shown = await _body(api, path)
+    assert "REDACTED" in shown, shown
+
+
+@finding(3, "a numeric credential with a leading zero echoed as a JSON number")
+async def test_a_pin_with_a_leading_zero_echoed_as_a_number_is_redacted(pin_api: Harness) -> None:
+    """Round 14b's fix scrubs a numeric credential echoed as a JSON number (an echo
+    that coerces a value of digits: a query-string parser, YAML, a form field stored
+    as an integer). The same coercion drops a leading zero (`"0840…"` -> `840…`): the
+    number then holds every digit of the credential but its first, which is no form,
+    and it comes back as it is."""
+    shown = (await _body(pin_api, "/pin"))["you_sent"]
+    assert PIN.lstrip("0") not in json.dumps(shown), shown
+
+
+# ── columns kept by their name (CHECKED) ───────────────────────────────────────
+# A claim status holding an identifier spelled with the joiners an import or a
+# spreadsheet uses: `_` or `.` between groups (docs/masking.md: "a formatted SSN, an
+# e-mail, a phone number, `MRN12345678`, a credit card, a date" are masked whole).
+SMUGGLED = {
+    "ssn-dots": "706.56.7705",
+    "ssn-underscores": "706_56_7705",
+    "ssn-labelled": "SSN706567705",
+    "phone-underscores": "555_867_5309",
+    "card-underscores": "4111_1111_1111_1111",
+    "dob-underscores": "1980_03_14",
+    "email-spelled": "jimmy.gaines_at_example.com",
+}
+# Codes and keys that must still pass as they are (the CHECKED promise).
+CODES = ["Denied", "CLM-000123", "E11.9", "99213", "PENDING_REVIEW"]
+
+
+@pytest.fixture
+def claim_status(bench: Bench) -> Iterator[psycopg.Connection[Any]]:
+    """A connection to the upstream the gateway fronts; claim 7's status is put back."""
+    with psycopg.connect(bench.ehr_dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT status FROM claims WHERE id = 7").fetchone()
+        assert row is not None
+        try:
+            yield conn
+        finally:
+            conn.execute("UPDATE claims SET status = %s WHERE id = 7", (row[0],))
+
+
+def _status_through(bench: Bench, conn: psycopg.Connection[Any], value: str) -> tuple[str, str]:
+    conn.execute("UPDATE claims SET status = %s WHERE id = 7", (value,))
+    rest = bench.rest("SELECT id, status FROM claims WHERE id = 7")
+    wire = bench.wire(["SELECT id, status FROM claims WHERE id = 7"], simple=False)
+    assert rest.status == "executed" and wire.status == "executed", (rest.text, wire.text)
+    return rest.text, wire.text
+
+
+@finding(4, "a formatted identifier joined by `_` or `.` passes a CHECKED column as a code")
+@pytest.mark.parametrize("value", list(SMUGGLED.values()), ids=list(SMUGGLED))
+def test_an_identifier_in_a_status_column_is_masked(
+    bench: Bench, claim_status: psycopg.Connection[Any], value: str
+) -> None:
+    """docs/masking.md: a value of a column kept by its name that the detectors read
+    as an identifier (a formatted SSN, a phone, a card, a date, an e-mail) is masked
+    whole. `706-56-7705` and `555.867.5309` are; the same digits joined by `_`, an SSN
+    joined by `.`, an SSN after its label, or a date joined by `_` are read as no
+    identifier, and a status (`claims.status`) hands them to the agent as stored,
+    on both doors."""
+    rest, wire = _status_through(bench, claim_status, value)
+    assert value not in rest and value not in wire, (rest, wire)
+
+
+@pytest.mark.parametrize("value", CODES)
+def test_held_codes_in_a_status_column_pass_as_they_are(
+    bench: Bench, claim_status: psycopg.Connection[Any], value: str
+) -> None:
+    rest, wire = _status_through(bench, claim_status, value)
+    assert value in rest and value in wire, (rest, wire)
+
+
+@pytest.mark.parametrize("value", ["706-56-7705", "555.867.5309", "7065677050", "1980-03-14"])
+def test_held_identifiers_the_docs_name_are_masked_in_a_status_column(
+    bench: Bench, claim_status: psycopg.Connection[Any], value: str
+) -> None:
+    rest, wire = _status_through(bench, claim_status, value)
+    assert value not in rest and value not in wire, (rest, wire)
