@@ -8,6 +8,7 @@ fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import json
@@ -21,9 +22,16 @@ from typing import Any
 import psycopg
 import pytest
 
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import Bench, finding, http_upstream
+from tests.adversarial.test_findings_round4 import bind, client, wire
 from tests.conftest import Harness
 from tests.connectors.support import http_api
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
+
+__all__ = ["client", "wire"]  # fixtures shared with round 4
 
 # ── the credential scrubber ────────────────────────────────────────────────────
 # A generated password holding `%` before two hex digits (`%3A`) and a `"`: both are
@@ -261,3 +269,58 @@ def test_held_identifiers_the_docs_name_are_masked_in_a_status_column(
 ) -> None:
     rest, wire = _status_through(bench, claim_status, value)
     assert value not in rest and value not in wire, (rest, wire)
+
+
+# ── the wire door: what a write means in the session ───────────────────────────
+DATE_WRITE = "UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = 7"
+DMY = "SET DateStyle = 'ISO, DMY'"
+
+
+def _encounter_date(dsn: str) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT encounter_date::text FROM encounters WHERE id = 7").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _set_encounter_date(dsn: str, value: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as direct:
+        direct.execute("UPDATE encounters SET encounter_date = %s WHERE id = 7", (value,))
+
+
+async def _query(client: RawClient, sql: str) -> dict[str, str]:
+    client.send(codec.query(sql))
+    return error_fields(await client.until(b"Z"))
+
+
+@finding(5, "a statement prepared before a SET runs on the writer under the later setting")
+async def test_a_write_prepared_before_a_set_means_what_it_meant_when_prepared(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """docs/pgwire.md: "A write means on the writer what it means in the client's
+    session". PostgreSQL reads a prepared statement's constants when it is parsed: a
+    write prepared (named `Parse`, what drivers' statement caches send) under the
+    server's `MDY` stores 4 March for `'03/04/2024'` in the session even after `SET
+    DateStyle = 'ISO, DMY'` (checked on the server itself). Executed after the SET,
+    the gateway binds the approval to `DateStyle: ISO, DMY`, the reviewer is told
+    it is read day first, and the writer stores 3 April: neither what the session's
+    statement meant nor refused."""
+    before = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    client.send(codec.build_parse("w16b", DATE_WRITE) + codec.SYNC)
+    assert not error_fields(await client.until(b"Z"))
+    assert not await _query(client, DMY)
+    execute = bind("", "w16b") + codec.execute("") + codec.SYNC
+    try:
+        client.send(execute)
+        first = error_fields(await client.until(b"Z"))
+        if first.get("C") in ("0A000", "42501"):
+            return  # refused: the promise holds
+        assert first.get("C") == "55000", first
+        await approve_all(wire)
+        client.send(execute)
+        ran = await client.until(b"Z")
+        assert not error_fields(ran), error_fields(ran)
+        stored = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    finally:
+        await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
+    assert stored == "2024-03-04", f"the session's statement meant 2024-03-04; stored {stored}"
