@@ -324,3 +324,52 @@ async def test_a_write_prepared_before_a_set_means_what_it_meant_when_prepared(
     finally:
         await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
     assert stored == "2024-03-04", f"the session's statement meant 2024-03-04; stored {stored}"
+
+
+async def _login_with(wire: Wire, params: dict[str, str]) -> RawClient:
+    """A wire session whose start-up packet carries `params` (what libpq sends for
+    `PGDATESTYLE` and `PGTZ` in the environment: `datestyle`, `timezone`)."""
+    raw = await RawClient.connect(wire.port)
+    raw.send(codec.startup_message({"user": "claims-bot", "database": "ehr", **params}))
+    await raw.until(b"R")
+    raw.send(codec.message(b"p", codec.cstr(wire.harness.tokens["claims-bot"])))
+    assert not error_fields(await raw.until(b"Z"))
+    return raw
+
+
+async def _shown(client: RawClient, sql: str) -> str:
+    client.send(codec.query(sql))
+    answers = await client.until(b"Z")
+    rows = [m for m in answers if m.type == b"D"]
+    assert rows, answers
+    return rows[0].body[6:].decode()  # one column: count, length, value
+
+
+@pytest.mark.parametrize("name", ["DateStyle", "datestyle"])
+async def test_held_a_start_up_datestyle_is_the_one_the_write_runs_with(
+    wire: Wire, ehr_dsn: str, name: str
+) -> None:
+    """docs/pgwire.md: `DateStyle` among the client's start-up parameters is passed on,
+    and settings "that differ from what the upstream reported at login" travel with
+    the write. A DateStyle given at start-up (libpq sends `PGDATESTYLE` from the
+    environment that way) is what the upstream reported at login: the writer must
+    still store what `'03/04/2024'` means in the session."""
+    client = await _login_with(wire, {name: "ISO, DMY"})
+    before = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    try:
+        day_first = await _shown(client, "SELECT extract(month FROM '03/04/2024'::date)")
+        meant = "2024-04-03" if day_first == "4" else "2024-03-04"
+        client.send(codec.query(DATE_WRITE))
+        first = error_fields(await client.until(b"Z"))
+        if first.get("C") in ("0A000", "42501"):
+            return  # refused: the promise holds
+        assert first.get("C") == "55000", first
+        await approve_all(wire)
+        client.send(codec.query(DATE_WRITE))
+        ran = await client.until(b"Z")
+        assert not error_fields(ran), error_fields(ran)
+        stored = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    finally:
+        client.close()
+        await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
+    assert stored == meant, f"the session meant {meant}; the writer stored {stored}"
