@@ -373,3 +373,43 @@ async def test_held_a_start_up_datestyle_is_the_one_the_write_runs_with(
         client.close()
         await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
     assert stored == meant, f"the session meant {meant}; the writer stored {stored}"
+
+
+def _extended(sql: str) -> bytes:
+    return codec.build_parse("", sql) + bind("", "") + codec.execute("")
+
+
+# Spellings of `SET DateStyle` in a pipeline before a write (GUC names are
+# case-insensitive; a quoted name keeps its case in the parse tree; `U&"…"` spells
+# `set_config` without writing it).
+DMY_SPELLINGS = {
+    "quoted-upper": "SET \"DATESTYLE\" = 'ISO, DMY'",
+    "quoted-mixed": "SET \"DateStyle\" TO 'ISO, DMY'",
+    "session-quoted": "SET SESSION \"datestyle\" = 'ISO, DMY'",
+    "lower": "SET datestyle = 'ISO, DMY'",
+    "uescape-fn": "SELECT U&\"set\\005fconfig\"('DateStyle', 'ISO, DMY', false)",
+    "uescape-fn2": "SELECT U&\"set!005fconfig\" UESCAPE '!' ('DateStyle', 'ISO, DMY', false)",
+    "quoted-fn": "SELECT \"set_config\"('DateStyle', 'ISO, DMY', false)",
+    "from-fn": "SELECT * FROM pg_catalog.set_config('DateStyle', 'ISO, DMY', false)",
+}
+
+
+@pytest.mark.parametrize("spelling", list(DMY_SPELLINGS.values()), ids=list(DMY_SPELLINGS))
+async def test_held_a_pipelined_set_in_any_spelling_is_followed_or_refused(
+    wire: Wire, client: RawClient, ehr_dsn: str, spelling: str
+) -> None:
+    before = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    message = _extended(spelling) + _extended(DATE_WRITE) + codec.SYNC
+    try:
+        client.send(message)
+        first = error_fields(await client.until(b"Z"))
+        if first.get("C") in ("0A000", "42501"):
+            return  # refused: the promise holds
+        assert first.get("C") == "55000", first
+        await approve_all(wire)
+        client.send(message)
+        ran = error_fields(await client.until(b"Z"))
+        stored = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    finally:
+        await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
+    assert stored == "2024-04-03", (stored, ran)
