@@ -26,7 +26,7 @@ from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import Bench, finding, http_upstream
 from tests.adversarial.test_findings_round4 import bind, client, wire
 from tests.conftest import Harness
-from tests.connectors.support import http_api
+from tests.connectors.support import harness_with, http_api
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
@@ -73,6 +73,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     # held: the same credential echoed as written or base64 on one line
     "/held/plain": ("text/plain", f"auth=Bearer {CREDENTIAL}"),
     "/held/base64": ("text/plain", base64.b64encode(b"#" * 40 + CREDENTIAL.encode()).decode()),
+    # a log file downloaded as `application/octet-stream`: a JSON line, a query string
+    "/binary/json": ("application/octet-stream", json.dumps({"auth": f"Bearer {CREDENTIAL}"})),
+    "/binary/html": ("application/octet-stream", f"<p>{html.escape(CREDENTIAL)}</p>"),
+    "/binary/plain": ("application/octet-stream", f"auth=Bearer {CREDENTIAL}\n"),
 }
 
 
@@ -121,6 +125,19 @@ async def api(tmp_path: Path, texts: str) -> AsyncIterator[Harness]:
 async def pin_api(tmp_path: Path, texts: str) -> AsyncIterator[Harness]:
     async with http_api(tmp_path, texts, PIN) as harness:
         yield harness
+
+
+@pytest.fixture
+async def binary_api(tmp_path: Path, texts: str) -> AsyncIterator[Harness]:
+    """The `api` connection with `allow_binary: true`."""
+    auth = {"scheme": "bearer", "value": CREDENTIAL}
+    connection = {"type": "http", "base_url": f"http://{texts}", "auth": auth}
+    harness = await harness_with(tmp_path, {"api": {**connection, "allow_binary": True}})
+    try:
+        yield harness
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
 
 
 async def _body(api: Harness, path: str) -> Any:
@@ -184,6 +201,29 @@ async def test_a_credential_in_line_wrapped_base64_or_quoted_printable_is_redact
     else:
         decoded = quopri.decodestring(shown.encode()).decode("latin-1")
     assert CREDENTIAL not in decoded, shown
+
+
+@finding(7, "a binary body is scrubbed only of the credential as written (no escape decoded)")
+@pytest.mark.parametrize("path", ["/binary/json", "/binary/html"])
+async def test_a_credential_escaped_in_a_binary_body_is_redacted(
+    binary_api: Harness, path: str
+) -> None:
+    """docs/http.md: a binary body (with `allow_binary`) is returned as base64, and
+    the credential is scrubbed "with any of its characters escaped". The binary path
+    scrubs the base64 text for the base64 of the credential's forms (as written, and
+    UTF-16), so none of the escapes the text path decodes is read there: a log file
+    served as `application/octet-stream` (how most servers label a download) holding
+    the credential in a JSON line (`\\"`) or an HTML page (`&amp;`, `&quot;`) comes
+    back whole, one base64 decode and one `json.loads` or `html.unescape` away."""
+    shown = base64.b64decode(await _body(binary_api, path)).decode("latin-1")
+    assert CREDENTIAL not in _unescaped(shown, path), shown
+
+
+async def test_held_the_credential_as_written_in_a_binary_body_is_redacted(
+    binary_api: Harness,
+) -> None:
+    shown = base64.b64decode(await _body(binary_api, "/binary/plain")).decode("latin-1")
+    assert CREDENTIAL not in shown, shown
 
 
 @pytest.mark.parametrize("path", ["/held/plain", "/held/base64"])
