@@ -255,6 +255,12 @@ SMUGGLED = {
     "card-underscores": "4111_1111_1111_1111",
     "dob-underscores": "1980_03_14",
     "email-spelled": "jimmy.gaines_at_example.com",
+    "mrn-lower": "mrn12345678",
+    # a formatted SSN with a character no one sees after it (a zero-width space from a
+    # copy out of a web page), with no-break spaces between its groups, in full width
+    "ssn-zero-width-after": "706-56-7705\u200b",
+    "ssn-no-break-spaces": "706\u00a056\u00a07705",
+    "ssn-full-width": "\uff17\uff10\uff16\uff15\uff16\uff17\uff17\uff10\uff15",
 }
 # Codes and keys that must still pass as they are (the CHECKED promise).
 CODES = ["Denied", "CLM-000123", "E11.9", "99213", "PENDING_REVIEW"]
@@ -289,8 +295,9 @@ def test_an_identifier_in_a_status_column_is_masked(
     as an identifier (a formatted SSN, a phone, a card, a date, an e-mail) is masked
     whole. `706-56-7705` and `555.867.5309` are; the same digits joined by `_`, an SSN
     joined by `.`, an SSN after its label, or a date joined by `_` are read as no
-    identifier, and a status (`claims.status`) hands them to the agent as stored,
-    on both doors."""
+    identifier; so is `706-56-7705` followed by a zero-width space, or with no-break
+    spaces or full-width digits. A status (`claims.status`) hands them to the agent
+    as stored, on both doors."""
     rest, wire = _status_through(bench, claim_status, value)
     assert value not in rest and value not in wire, (rest, wire)
 
