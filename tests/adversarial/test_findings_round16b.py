@@ -460,3 +460,28 @@ async def test_held_a_pipelined_set_in_any_spelling_is_followed_or_refused(
     finally:
         await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
     assert stored == "2024-04-03", (stored, ran)
+
+
+# A setting the writer cannot follow, changed by a read in a way that names no `SET`.
+UNFOLLOWED = {
+    "explain-analyze": ["EXPLAIN ANALYZE SELECT set_config('extra_float_digits', '0', false)"],
+    "unicode-escaped": ["SELECT U&\"set\\005fconfig\"('extra_float_digits', '0', false)"],
+    "held-cursor": [
+        "BEGIN",
+        "DECLARE c16b CURSOR WITH HOLD FOR SELECT set_config('extra_float_digits', '0', false)",
+        "FETCH c16b",
+        "COMMIT",
+    ],
+}
+
+
+@pytest.mark.parametrize("steps", list(UNFOLLOWED.values()), ids=list(UNFOLLOWED))
+async def test_held_a_read_changing_an_unreported_setting_refuses_later_writes(
+    client: RawClient, steps: list[str]
+) -> None:
+    """`extra_float_digits` changes what `(0.1::float8 * 3)::text` stores; the server
+    does not report it, so once a read changes it the session's writes are refused."""
+    for sql in steps:
+        assert not await _query(client, sql), sql
+    write = "UPDATE claims SET status = (0.1::float8 * 3)::text WHERE id = 7"
+    assert (await _query(client, write)).get("C") == "0A000"
