@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import psycopg
 import pytest
@@ -65,6 +66,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "/percent/json": ("text/plain", json.dumps({"authorization": f"Bearer {PERCENT}"})),
     # an HTML error page quoting the header: `"` becomes `&quot;`
     "/percent/html": ("text/html", f"<p>you sent {html.escape(PERCENT)}</p>"),
+    # a redirect's link, percent-encoded as `quote` does by default (`/` kept): the
+    # credential's own `%3A` is written `%253A`, which the view reads as a twice
+    # encoded `:`
+    "/percent/link": ("text/plain", f"Location: /login?next={quote(PERCENT)}"),
     "/ampersand/json": ("text/plain", json.dumps({"authorization": f"Bearer {AMPERSAND}"})),
     # base64 wrapped at 76 columns, the credential's core across the line end
     "/wrapped/base64": ("text/plain", _mime_base64(CREDENTIAL, 40)),
@@ -152,12 +157,15 @@ async def _body(api: Harness, path: str) -> Any:
 
 
 def _unescaped(text: str, path: str) -> str:
-    """What the agent makes of `text`: JSON's escapes or HTML's references undone."""
-    return re.sub(r"\\(.)", r"\1", text) if path.endswith("json") else html.unescape(text)
+    """What the agent makes of `text`: JSON's escapes, percent-escapes or HTML's
+    references undone."""
+    if path.endswith("json"):
+        return re.sub(r"\\(.)", r"\1", text)
+    return unquote(text) if path.endswith("link") else html.unescape(text)
 
 
 @finding(1, "a credential holding an escape-like run (%3A, &reg) escaped in another character")
-@pytest.mark.parametrize("path", ["/percent/json", "/percent/html"])
+@pytest.mark.parametrize("path", ["/percent/json", "/percent/html", "/percent/link"])
 async def test_a_credential_holding_a_percent_escape_is_redacted_when_escaped(
     percent_api: Harness, path: str
 ) -> None:
@@ -167,8 +175,9 @@ async def test_a_credential_holding_a_percent_escape_is_redacted_when_escaped(
     a percent sign before two hex digits) and is written out with another of its
     characters escaped (`\\"` in a JSON log line, `&quot;` in an HTML page) is in
     neither: the first view turns its `%3A` into `:`, the second keeps the `\\"`.
-    The agent gets the credential back whole, one `json.loads` or `html.unescape`
-    away."""
+    Percent-encoded into a link (`quote`, `/` kept), its `%3A` becomes `%253A`, which
+    the view reads as `:` encoded twice. The agent gets the credential back whole,
+    one `json.loads`, `html.unescape` or `unquote` away."""
     shown = await _body(percent_api, path)
     assert PERCENT not in _unescaped(shown, path), shown
 
