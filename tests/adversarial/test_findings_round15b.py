@@ -70,7 +70,6 @@ def _cell(bench: Bench, door: str, sql: str) -> str:
 _DIGITS = "translate(lower(substr({0}, 1, 3)), 'abcdefghijklmnopqrstuvwxyz', '01234567890123456789012345')"
 
 
-@finding(2, "PHI beside a ZIP or a date is masked by the generalising operator: its digits show")
 @pytest.mark.parametrize("door", [REST, SIMPLE])
 @pytest.mark.parametrize(
     ("sql", "secret"),
