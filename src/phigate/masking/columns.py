@@ -19,7 +19,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from phigate.masking._definitions import DEFINITION_COLUMNS, NODE_TREE_COLUMNS, mask_definition
+from phigate.masking._definitions import (
+    DEFINITION_COLUMNS,
+    NODE_TREE_COLUMNS,
+    STORED_VALUE_COLUMNS,
+    mask_definition,
+)
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY
 from phigate.masking._json_text import TooDeep, read_json_text
@@ -90,8 +95,8 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         if found is not None:
             return found
     sources = {s.lower() for s in info.sources}
-    if sources & NODE_TREE_COLUMNS:
-        return WITHHELD  # parse trees: constants as byte values no detector reads
+    if sources & (NODE_TREE_COLUMNS | STORED_VALUE_COLUMNS):
+        return WITHHELD  # parse trees, bare constants: nothing a detector can read
     if sources & DEFINITION_COLUMNS:
         return DEFINITION
     if info.definition and (info.type_name or "").lower() not in _NAME_TYPES:
