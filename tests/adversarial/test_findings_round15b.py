@@ -211,9 +211,6 @@ def test_a_domains_default_is_masked_like_a_columns(
 # ---------------------------------------------------------------- wire start-up
 
 
-@finding(
-    5, "a protocol 3.2 start-up (libpq 18, max_protocol_version=latest) is told no user was given"
-)
 def test_a_client_asking_for_protocol_3_2_is_negotiated_down_and_signs_in(bench: Bench) -> None:
     """docs/pgwire.md speaks protocol 3.0; session.py `_startup` means to answer a 3.x
     start-up with NegotiateProtocolVersion (3.0) and carry on, as PostgreSQL does.
