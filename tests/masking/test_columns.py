@@ -192,6 +192,12 @@ def test_a_definition_array_from_the_driver_is_read_element_by_element(
     assert masked == [["(mrn = '[WITHHELD]'::text)", "id"]]
 
 
+def test_a_domains_default_has_its_constant_withheld(safe_harbor: Masker) -> None:
+    """Round 15b: pg_type.typdefault is a default as written, like a column's."""
+    info = ColumnInfo("typdefault", "text", ("pg_catalog.pg_type.typdefault",))
+    assert safe_harbor.for_columns([info]).mask_row(["'35490178'::text"]) == ["'[WITHHELD]'::text"]
+
+
 @pytest.mark.parametrize(
     ("info", "kind"),
     [
@@ -204,6 +210,11 @@ def test_a_definition_array_from_the_driver_is_read_element_by_element(
         (ColumnInfo("d", "text", ("information_schema.columns.column_default",)), "DEFINITION"),
         (ColumnInfo("adbin", None, ("pg_catalog.pg_attrdef.adbin",)), "WITHHELD"),
         (ColumnInfo("q", "text", ("pg_catalog.pg_policies.qual",), transformed=True), "WITHHELD"),
+        (ColumnInfo("typdefault", "text", ("pg_catalog.pg_type.typdefault",)), "DEFINITION"),
+        (ColumnInfo("c", "_text", ("pg_catalog.pg_extension.extcondition",)), "DEFINITION"),
+        (ColumnInfo("typdefaultbin", None, ("pg_catalog.pg_type.typdefaultbin",)), "WITHHELD"),
+        (ColumnInfo("v", "anyarray", ("pg_catalog.pg_attribute.attmissingval",)), "WITHHELD"),
+        (ColumnInfo("tgargs", "bytea", ("pg_catalog.pg_trigger.tgargs",)), "WITHHELD"),
     ],
     ids=[
         "a name",
@@ -215,6 +226,11 @@ def test_a_definition_array_from_the_driver_is_read_element_by_element(
         "information_schema",
         "a parse tree",
         "a definition encoded",
+        "a domain's default",
+        "an extension's conditions",
+        "a domain's default as a parse tree",
+        "a default stored bare",
+        "a trigger's arguments",
     ],
 )
 def test_catalog_text_is_kept_only_when_no_definition_can_be_in_it(

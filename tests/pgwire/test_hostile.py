@@ -240,3 +240,50 @@ async def test_a_refused_prepare_does_not_change_what_a_name_runs(wire: Wire, eh
         if r["event"] == "pgwire.write_refused" and r["detail"]["sql"] == "EXECUTE w"
     ]
     assert refused or (records and all(r.description.risk == "write" for r in records))
+
+
+def _startup(code: int, params: dict[str, str]) -> bytes:
+    body = struct.pack("!i", code) + b"".join(
+        codec.cstr(k) + codec.cstr(v) for k, v in params.items()
+    )
+    body += b"\x00"
+    return struct.pack("!i", len(body) + 4) + body
+
+
+@pytest.mark.parametrize(
+    ("minor", "options", "negotiated"),
+    [
+        (2, {}, True),  # libpq 18's max_protocol_version=latest
+        (7, {"_pq_.compression": "on"}, True),
+        (0, {"_pq_.compression": "on"}, True),  # 3.0 with an option we do not know
+        (0, {}, False),
+    ],
+    ids=["3.2", "3.7 with an option", "3.0 with an option", "3.0"],
+)
+async def test_a_newer_3x_start_up_is_negotiated_to_3_0_and_signs_in(
+    wire: Wire, minor: int, options: dict[str, str], negotiated: bool
+) -> None:
+    """PostgreSQL docs, "Message Formats": NegotiateProtocolVersion carries the newest
+    version the server supports for the major version asked (written whole: 196608
+    for 3.0) and the `_pq_.` options it does not recognise; the parameters of any 3.x
+    start-up are read (round 15b: a 3.2 start-up was told no user was given)."""
+    client = await RawClient.connect(wire.port)
+    params = {"user": "dana", "database": "ehr", **options}
+    client.send(_startup((3 << 16) | minor, params))
+    got = await client.until(b"R")
+    expected = [b"v", b"R"] if negotiated else [b"R"]
+    assert [m.type for m in got] == expected, got
+    if negotiated:
+        body = got[0].body
+        assert struct.unpack("!ii", body[:8]) == (196608, len(options))
+        assert body[8:] == b"".join(codec.cstr(k) for k in options)
+    client.send(codec.message(b"p", codec.cstr(wire.harness.tokens["dana"])))
+    assert [m.type for m in await client.until(b"Z")][-1:] == [b"Z"]
+    client.close()
+
+
+async def test_libpq_asking_for_the_latest_protocol_signs_in(wire: Wire) -> None:
+    dsn = wire.dsn("dana", max_protocol_version="latest")
+    async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+        assert conn.info.pgconn.protocol_version == 3
+        assert (await (await conn.execute("SELECT 1")).fetchone()) == (1,)

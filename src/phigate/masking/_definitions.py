@@ -59,6 +59,11 @@ DEFINITION_COLUMNS = frozenset(
         "information_schema.routines.routine_definition",
         "information_schema.triggers.action_condition",
         "information_schema.triggers.action_statement",
+        # A domain's default as written (`'35490178'::text`): the column default's
+        # twin, which information_schema.domains.domain_default already shows.
+        "pg_catalog.pg_type.typdefault",
+        # The conditions pg_dump writes for an extension's configuration tables.
+        "pg_catalog.pg_extension.extcondition",
     }
 )
 # Parse trees (`pg_node_tree`): their constants are lists of byte values no detector
@@ -80,6 +85,15 @@ NODE_TREE_COLUMNS = frozenset(
         "pg_catalog.pg_type.typdefaultbin",
         "pg_catalog.pg_class.relpartbound",
         "pg_catalog.pg_statistic_ext.stxexprs",
+    }
+)
+# Constants stored bare, with no SQL around them to read: the value rows added before
+# an `ADD COLUMN ... DEFAULT` take (`{35490178}`), a trigger's arguments as written.
+# No detector has context for them, so they are withheld whole, as parse trees are.
+STORED_VALUE_COLUMNS = frozenset(
+    {
+        "pg_catalog.pg_attribute.attmissingval",
+        "pg_catalog.pg_trigger.tgargs",
     }
 )
 

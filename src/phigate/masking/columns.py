@@ -22,7 +22,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from phigate.masking._definitions import DEFINITION_COLUMNS, NODE_TREE_COLUMNS, mask_definition
+from phigate.masking._definitions import (
+    DEFINITION_COLUMNS,
+    NODE_TREE_COLUMNS,
+    STORED_VALUE_COLUMNS,
+    mask_definition,
+)
 from phigate.masking._hints import KEEP, TEXT, hint, type_hint
 from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY
 from phigate.masking._json_text import TooDeep, read_json_text
@@ -104,6 +109,10 @@ class ColumnInfo:
     # Computed from its sources by more than a cut of text: if they are free text
     # (scanned, not masked whole), detectors cannot be trusted with it: withheld.
     transformed: bool = False
+    # Not exactly one source's value as stored (a function of it, or several mixed):
+    # an operator that shows part of a value would show what the computation put
+    # there, so the column is redacted whole (phigate.sql._marks.COMPUTED).
+    computed: bool = False
 
 
 def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
@@ -122,8 +131,8 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         if found is not None:
             return found
     sources = {s.lower() for s in info.sources}
-    if sources & NODE_TREE_COLUMNS:
-        return WITHHELD  # parse trees: constants as byte values no detector reads
+    if sources & (NODE_TREE_COLUMNS | STORED_VALUE_COLUMNS):
+        return WITHHELD  # parse trees, bare constants: nothing a detector can read
     if sources & DEFINITION_COLUMNS:
         return DEFINITION
     if info.definition and (info.type_name or "").lower() not in _NAME_TYPES:
@@ -136,6 +145,22 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         kinds = [_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources]
         return _most_sensitive(kinds)
     return _by_name(info.name, info.type_name)
+
+
+def _shown_in_part(info: ColumnInfo, kind: str, overrides: dict[str, str]) -> bool:
+    """Whether an operator may show part of this column's values (a ZIP's first three
+    digits, a date's year, the last characters of an identifier): only when each value
+    is exactly the value of a source of that one type. A ZIP's operator keeps the first
+    three digits of whatever it is given, so `concat(substr(dob::text, 6, 2), zip)`
+    would show the month of birth; a mix of sources, or one through a computation, is
+    redacted whole with its strongest type's marker."""
+    if info.computed:
+        return False
+    return all(_source_kind(s, info.type_name, overrides) == kind for s in info.sources)
+
+
+def _source_kind(ref: str, type_name: str | None, overrides: dict[str, str]) -> str:
+    return _override(ref, overrides) or _by_name(ref.rsplit(".", 1)[-1], type_name)
 
 
 def _override(ref: str, overrides: dict[str, str]) -> str | None:
@@ -194,6 +219,12 @@ class RowMasker:
         for ident in masker.settings.identifiers:
             overrides.update({c.lower(): ident.type for c in ident.columns})
         self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
+        # Columns whose values are shown whole or not at all (see `_shown_in_part`).
+        self._redacted = frozenset(
+            i
+            for i, (c, kind) in enumerate(zip(self.columns, self.plan, strict=True))
+            if kind != WITHHELD and not _shown_in_part(c, kind, overrides)
+        )
         self._initial_plan = tuple(self.plan)  # before sampling decided anything
         self._subject = _subject_index(self.columns)
         self._votes: dict[int, dict[str, int]] = {}
@@ -216,6 +247,23 @@ class RowMasker:
             return max(hidden, key=rank)
         # Free text beside it is scanned (the revealed type stays as it is there too).
         return TEXT if kinds & {TEXT, _PROBE, CHECKED} else kind
+
+    def _operator(self, index: int, entity: str) -> Operator:
+        """The profile's operator for `entity`, or REDACT where this column's values may
+        not be shown in part (a computed column, or one of several sources)."""
+        op = self._masker.operators.operator_for(entity)
+        if index in self._redacted and op not in (Operator.KEEP, Operator.DROP):
+            return Operator.REDACT
+        return op
+
+    def _whole(self, index: int, entity: str, value: object, subject: str) -> object:
+        """One value known to be `entity`, masked as this column allows."""
+        if value is None or entity not in self._masker.types:
+            return value
+        if self._operator(index, entity) is Operator.REDACT:
+            self._counts[entity] = self._counts.get(entity, 0) + 1
+            return f"[{entity}]"
+        return self._masker.whole(entity, value, self._counts, subject)
 
     def _kept(self, entity: str) -> bool:
         """Whether this masker lets `entity` through (revealed, or not in its profile)."""
@@ -321,15 +369,15 @@ class RowMasker:
             return [self._definition(v, s) for v, s in zip(values, subjects, strict=False)]
         if kind not in self._masker.types:
             return values
-        return self._whole_column(kind, values, subjects)
+        return self._whole_column(index, kind, values, subjects)
 
     def _whole_column(
-        self, entity: str, values: Sequence[object], subjects: Sequence[str]
+        self, index: int, entity: str, values: Sequence[object], subjects: Sequence[str]
     ) -> Sequence[object]:
         present = len(values) - values.count(None)
         if present:
             self._counts[entity] = self._counts.get(entity, 0) + present
-        op = self._masker.operators.operator_for(entity)
+        op = self._operator(index, entity)
         if op is Operator.KEEP:
             return values
         if op is Operator.REDACT:
@@ -434,7 +482,7 @@ class RowMasker:
                 return self._scan(value, subject)
             if kind == KEEP or kind not in self._masker.types:
                 return value
-            return self._masker.whole(kind, value, self._counts, subject)
+            return self._whole(index, kind, value, subject)
         text = value if isinstance(value, str) else str(value)
         entity = None if isinstance(value, bool) else self._masker.classify_value(text)
         votes = self._votes.setdefault(index, {})
@@ -442,7 +490,7 @@ class RowMasker:
         votes[vote] = votes.get(vote, 0) + 1
         self._probed[index] = self._probed.get(index, 0) + 1
         if entity is not None and entity in self._masker.types:
-            masked = self._masker.whole(entity, value, self._counts, subject)
+            masked = self._whole(index, entity, value, subject)
         else:
             masked = self._scan(value, subject)
         if self._probed[index] >= self._masker.settings.sample_rows:
@@ -518,7 +566,7 @@ class _CompiledRow:
             return f"(f{i}({v}, {subject}) if {v} is not None else None)"
         if kind not in owner._masker.types:
             return v
-        op = owner._masker.operators.operator_for(kind)
+        op = owner._operator(i, kind)
         if op is Operator.KEEP:
             return v
         self._whole.append((i, kind))

@@ -75,6 +75,7 @@ def _by_name(columns: Sequence[tuple[str, str | None]], entries: list[Entry]) ->
                 and not stars
                 and all(e.get("literal") for e in candidates),
                 transformed=any(e.get("transformed") for e in candidates),
+                computed=any(e.get("computed") for e in candidates),
             )
         )
     return infos
@@ -91,6 +92,7 @@ def _info(name: str, type_name: str | None, entry: Entry) -> ColumnInfo:
         definition=bool(entry.get("definition")),
         literal=bool(entry.get("literal")),
         transformed=bool(entry.get("transformed")),
+        computed=bool(entry.get("computed")),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pglast import ast
 
-from phigate.sql._tree import strings
+from phigate.sql._tree import enum_name, strings
 from phigate.sql.functions import function_key
 
 Sources = frozenset[str]
@@ -21,7 +21,12 @@ UNRESOLVED = "?unresolved"
 # or cut of text (reverse, encode, to_hex, a cast to bytea...). Free text is
 # scanned for PHI only as stored; a transformed one is withheld.
 TRANSFORMED = "?transformed"
-MARKERS = frozenset({UNRESOLVED, TRANSFORMED})
+# Among a column's sources: its value is not exactly one source's value (a function
+# of it, a cut, or a mix of several). An operator that shows part of a value (a
+# ZIP's first digits, a date's year) would show whatever the computation put there,
+# so masking redacts it whole.
+COMPUTED = "?computed"
+MARKERS = frozenset({UNRESOLVED, TRANSFORMED, COMPUTED})
 # What keeps text as text a detector can read: cuts, trims and concatenation.
 _TEXT_PRESERVING = frozenset({"concat", "concat_ws", "coalesce", "repeat"})
 # Trims keep text readable with their default (whitespace); with characters to trim
@@ -42,13 +47,45 @@ FILTERING = frozenset(
     }
 )
 _TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "char", "name", "citext"})
+# Casts that keep a value whole as text: `char` is char(1) and `name` cuts at 63 bytes.
+_WHOLE_TEXT = frozenset({"text", "varchar", "citext"})
+# Aggregates whose value is one of the values they read.
+_PICKS = frozenset({"min", "max"})
 
 
 def marked(sources: Sources, value: object) -> Sources:
-    """`sources`, marked transformed when `value` is more than a copy or cut of them."""
-    if sources - MARKERS and not _preserves_text(value):
-        return sources | {TRANSFORMED}
+    """`sources`, marked transformed when `value` is more than a copy or cut of them,
+    and computed when it is anything but one source's value as stored."""
+    if not sources - MARKERS:
+        return sources
+    if not _preserves_text(value):
+        sources |= {TRANSFORMED}
+    if not _preserves_value(value):
+        sources |= {COMPUTED}
     return sources
+
+
+def _preserves_value(node: object) -> bool:
+    """Whether an expression's value is one column's value itself: a reference, a
+    cast to unbounded text (the value as written), the least or greatest of its
+    values, or a scalar subquery (whose own output carries its marks)."""
+    if isinstance(node, ast.ColumnRef):
+        return True
+    if isinstance(node, ast.TypeCast):
+        type_name = node.typeName
+        target = strings(type_name.names if type_name else None)
+        unbounded = type_name is not None and not type_name.typmods and not type_name.arrayBounds
+        return (
+            unbounded and bool(target) and target[-1] in _WHOLE_TEXT and _preserves_value(node.arg)
+        )
+    if isinstance(node, ast.FuncCall):
+        key = function_key(strings(node.funcname))
+        args = node.args or ()
+        plain = node.over is None and not node.agg_star and not node.func_variadic
+        return plain and key in _PICKS and len(args) == 1 and _preserves_value(args[0])
+    if isinstance(node, ast.SubLink):
+        return enum_name(node.subLinkType) == "EXPR_SUBLINK" and node.testexpr is None
+    return False
 
 
 def _preserves_text(node: object) -> bool:

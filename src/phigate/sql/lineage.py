@@ -18,7 +18,7 @@ from typing import Any
 from pglast import ast
 from pglast.ast import Node
 
-from phigate.sql._marks import FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
+from phigate.sql._marks import COMPUTED, FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
 from phigate.sql._tree import children, enum_name, relation_name, strings
 from phigate.sql.functions import SET_RETURNING, function_key, total_argument, words
 from phigate.sql.model import Catalog, ColumnLineage
@@ -124,7 +124,8 @@ class _Builder:
             sources = frozenset(s for n, src in outputs if n in keys or n == "*" for s in src)
             self._note_predicate(sources)
             self.used.update(sources)
-            added += [(str(getattr(clause, c) or ""), sources | {TRANSFORMED}) for c in columns]
+            derived = sources | {TRANSFORMED, COMPUTED}
+            added += [(str(getattr(clause, c) or ""), derived) for c in columns]
         return [*outputs, *added]
 
     def _recursive_seed(self, body: object, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
@@ -282,6 +283,9 @@ class _Builder:
             # and fail on a typed column's value (`v int PATH '.'`, ERROR ON ERROR):
             # everything they read is a condition, as is any FROM item not known here.
             self._note_predicate(sources)
+        if sources:
+            # A function's columns are computed from its arguments, never one of them.
+            sources |= {COMPUTED}
         relation = _Relation(alias=alias_name or _function_alias(item), fallback=sources)
         names = colnames or _column_definitions(item)
         if names:
@@ -908,6 +912,7 @@ def statement_lineage(stmt: Node, catalog: Catalog | None) -> LineageResult:
             tuple(sorted(sources - MARKERS)),
             UNRESOLVED in sources,
             transformed=TRANSFORMED in sources,
+            computed=COMPUTED in sources,
         )
         for name, sources in outputs
     )

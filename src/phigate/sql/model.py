@@ -44,6 +44,9 @@ class ColumnLineage:
     # Its values went through more than a copy or cut of text: free text that
     # detectors could no longer read is withheld.
     transformed: bool = False
+    # Its value is not exactly one source's value as stored: masking may not show
+    # part of it (a ZIP's first digits, a date's year), it redacts it whole.
+    computed: bool = False
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"output": self.output, "sources": list(self.sources)}
@@ -53,6 +56,8 @@ class ColumnLineage:
             out["statement"] = self.statement
         if self.transformed:
             out["transformed"] = True
+        if self.computed:
+            out["computed"] = True
         return out
 
 

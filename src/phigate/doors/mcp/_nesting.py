@@ -1,13 +1,23 @@
-"""/mcp's guard against deep nesting, before the SDK's JSON reader sees the message.
+"""/mcp's guard against deep nesting and impossible ids, before the SDK reads the message.
 
 The SDK answers a message nested past its reader's own depth with a bare JSON-RPC
 parse error and audits nothing; a message nested past MAX_DEPTH but within the
 reader's depth would reach the tools. Both are refused here, once, with a JSON-RPC
 error naming the limit, and audited like every other refusal. The body is already
 capped (`limits.max_body_bytes`, RequestLimits), so holding it to read it is bounded.
+
+A JSON-RPC id is a string, an integer or null. The SDK reads a message whose id is
+anything else (`NaN`, which Python's JSON reader takes, `1e400`, `1.5`, `true`) as
+no valid request, matches it as a notification instead, and answers 202 with no
+body: a `tools/call` neither run, refused nor recorded. Such a message is refused
+here as an Invalid Request (-32600, id null, since its id cannot be echoed). An
+integer beyond JSON's safe range (2**53 - 1) is refused too: a client reading the
+answer as a double could not match it to its request.
 """
 
 from __future__ import annotations
+
+import json
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,18 +41,46 @@ class NestingGate:
             await self.app(scope, receive, send)
             return
         messages, body = await _read(receive)
-        if not text_depth_exceeds(body):
+        problem = PROBLEM if text_depth_exceeds(body) else _id_problem(body)
+        if problem is None:
             await self.app(scope, _replay(messages, receive), send)
             return
         client = scope.get("client")
         await self.gateway.audit_refusal(
             "request.invalid",
-            PROBLEM,
+            problem,
             client_addr=client[0] if client else None,
             detail={"front_door": "mcp", "path": scope["path"]},
         )
-        answer = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": PROBLEM}}
+        answer = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": problem}}
         await JSONResponse(answer, status_code=400)(scope, receive, send)
+
+
+_SAFE_INTEGER = 2**53 - 1
+ID_PROBLEM = (
+    "the message's id is not a JSON-RPC id: an id is a string, an integer "
+    f"within ±{_SAFE_INTEGER}, or null"
+)
+
+
+def _id_problem(body: bytes) -> str | None:
+    """ID_PROBLEM when a message of the body has an id no request can have. A body
+    that is not JSON is left to the SDK, which answers it with a parse error."""
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    messages = parsed if isinstance(parsed, list) else [parsed]
+    for message in messages:
+        if isinstance(message, dict) and "id" in message and not _valid_id(message["id"]):
+            return ID_PROBLEM
+    return None
+
+
+def _valid_id(value: object) -> bool:
+    if value is None or isinstance(value, str):
+        return True
+    return type(value) is int and -_SAFE_INTEGER <= value <= _SAFE_INTEGER
 
 
 async def _read(receive: Receive) -> tuple[list[Message], bytes]:

@@ -321,9 +321,12 @@ class Startup:
 
 
 def parse_startup(body: bytes) -> Startup:
+    """A start-up packet. Any protocol 3.x carries parameters: a client asking for a
+    newer minor version (libpq 18's 3.2) is read as 3.0 and told so by
+    `negotiate_protocol_version`, as PostgreSQL does."""
     cur = _Cursor(body)
     code = cur.int32()
-    if code != PROTOCOL_3:
+    if code >> 16 != PROTOCOL_3 >> 16:
         return Startup(code, {}, body[4:])
     params: dict[str, str] = {}
     while True:
@@ -701,6 +704,14 @@ def notice_response(text: str, *, detail: str | None = None) -> bytes:
 
 def auth_request(code: int, payload: bytes = b"") -> bytes:
     return message(b"R", _I32.pack(code) + payload)
+
+
+def negotiate_protocol_version(options: list[str]) -> bytes:
+    """NegotiateProtocolVersion: the newest version phigate speaks for the major one
+    asked (3.0, written whole as 196608, as PostgreSQL and libpq 18 read it) and
+    the `_pq_.` options it does not recognise (PostgreSQL docs, "Message Formats")."""
+    body = _I32.pack(PROTOCOL_3) + _I32.pack(len(options)) + b"".join(cstr(o) for o in options)
+    return message(b"v", body)
 
 
 def parameter_status(name: str, value: str) -> bytes:

@@ -129,14 +129,11 @@ class Session:
 
     def _startup(self, startup: codec.Startup) -> None:
         self.user = startup.params.get("user", "")
-        if startup.code != codec.PROTOCOL_3:  # 3.x: say we speak 3.0, list unknown options
-            unknown = [k for k in startup.params if k.startswith("_pq_.")]
-            body = (
-                codec._I32.pack(0)
-                + codec._I32.pack(len(unknown))
-                + b"".join(codec.cstr(k) for k in unknown)
-            )
-            self.io.to_client(codec.message(b"v", body))
+        # A newer 3.x, or protocol options (`_pq_.*`, none known here): say we speak 3.0
+        # and which options we ignore, then carry on in 3.0, as PostgreSQL does.
+        unknown = [k for k in startup.params if k.startswith("_pq_.")]
+        if startup.code != codec.PROTOCOL_3 or unknown:
+            self.io.to_client(codec.negotiate_protocol_version(unknown))
         self.client_params = {
             k: v
             for k, v in startup.params.items()
