@@ -15,6 +15,7 @@ import pytest
 from phigate.connectors.postgres import session_settings
 from phigate.core.actions import Action
 from phigate.core.errors import UpstreamError
+from phigate.doors.pgwire._session_settings import SessionSettings
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.reviewing.essentials import must_read
 from phigate.reviewing.view import approval_json
@@ -130,3 +131,27 @@ def test_carried_settings_are_quoted_as_literals() -> None:
     composed = session_settings(_action({"TimeZone": "UTC'); DROP TABLE t; --"}))
     text = composed.as_string(None)
     assert "set_config('TimeZone', 'UTC''); DROP TABLE t; --', true)" in text
+
+
+def test_a_text_found_quiet_once_is_not_searched_again_and_others_still_are() -> None:
+    """`observe` remembers texts that mention no unreported setting (a prepared
+    statement's, on every run); a text that does mention one still fails closed."""
+    settings = SessionSettings({}, {})
+    quiet = "SELECT abalance FROM pgbench_accounts WHERE aid = $1"
+    for _ in range(3):
+        settings.observe(quiet)
+    assert settings.touched is None
+    settings.observe("SELECT set_config('lc_monetary', 'fr_FR', false)")
+    assert settings.touched == "lc_monetary"
+    assert isinstance(settings.for_writer({}), bytes)  # the refusal
+
+
+def test_what_a_session_remembers_as_quiet_stays_small() -> None:
+    settings = SessionSettings({}, {})
+    for n in range(1000):
+        settings.observe(f"SELECT {n}")
+    settings.observe("SELECT 1 -- " + "x" * 10_000)
+    assert len(settings._quiet) <= 64
+    assert all(len(text) <= 4096 for text in settings._quiet)
+    settings.observe("RESET lc_numeric")
+    assert settings.touched == "lc_numeric"
