@@ -146,7 +146,11 @@ class ExpectKind(enum.StrEnum):
     @property
     def runs_statement(self) -> bool:
         """Whether the message may run a statement, and so open or close a transaction
-        block; a new kind is a type error here until someone decides."""
+        block (`_runs_statement`, looked up: asked for every message queued)."""
+        return _RUNS_STATEMENT[self]
+
+    def _runs_statement(self) -> bool:
+        """A new kind is a type error here until someone decides."""
         match self:
             case ExpectKind.EXECUTE | ExpectKind.QUERY:
                 return True
@@ -161,6 +165,9 @@ class ExpectKind(enum.StrEnum):
                 return False
             case unreachable:
                 assert_never(unreachable)
+
+
+_RUNS_STATEMENT = {kind: kind._runs_statement() for kind in ExpectKind}
 
 
 @dataclass(eq=False)
