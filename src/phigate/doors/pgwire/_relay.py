@@ -48,6 +48,10 @@ class Statement:
     analysis: SqlAnalysis | None = None  # the same, with lineage, for FETCH in its portals
     kept: ResultMasker | None = None  # its last run's masker, for the next run
     decided: Decided | None = None  # its last run's decision, for the next run
+    # What every run shares, worked out from `analysis` (fixed at Parse) at its first
+    # run (`Session._execute`): its COPY statements in CSV format, and whether it surely
+    # leaves the transaction block as it was.
+    shape: tuple[frozenset[int], bool] | None = None
 
     def result_for(
         self, masker: Masker, fields: list[codec.Field], lineage: list[Any]
