@@ -457,8 +457,4 @@ if __name__ == "__main__":
     parser.add_argument(
         "--stream-only", action="store_true", help="only the masked stream against direct"
     )
-    try:  # the loop `phigate serve` serves on (trees before it had none: asyncio's)
-        from phigate.core.event_loop import run
-    except ImportError:
-        run = asyncio.run
-    run(main(parser.parse_args()))
+    asyncio.run(main(parser.parse_args()))

@@ -10,18 +10,11 @@ from typing import Any
 
 import pytest
 
-from phigate.core import event_loop
 from phigate.doors.pgwire import PgWireSettings
 from phigate.doors.pgwire.server import WireListener
 from phigate.ops.bootstrap import build_gateway
 from phigate.pipeline.gateway import Gateway
 from tests.conftest import demo_config, demo_tokens, reader_dsn_for
-
-
-def pytest_asyncio_loop_factories(config: Any, item: Any) -> dict[str, Any]:
-    """The wire's tests run on the loop `phigate serve` serves on (uvloop's), so what
-    they hold is what runs; tests elsewhere that start a listener use asyncio's."""
-    return {"serving": event_loop.new_event_loop}
 
 
 @dataclass

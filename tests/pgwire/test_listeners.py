@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from phigate.doors.pgwire.server import start_listeners, with_listener
 from phigate.ops.pgserver import free_port
@@ -37,9 +34,3 @@ async def test_connections_with_listen_get_a_listener(tmp_path: Path, ehr_dsn: s
         for listener in listeners:
             await listener.close()
         await harness.gateway.close()
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="uvloop has no Windows build")
-async def test_wire_tests_run_on_the_serving_loop() -> None:
-    # tests/pgwire/conftest.py: what these tests hold is what `phigate serve` runs.
-    assert type(asyncio.get_running_loop()).__module__.startswith("uvloop")

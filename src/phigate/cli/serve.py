@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -10,7 +11,6 @@ import click
 from rich.text import Text
 
 from phigate.cli._common import CONFIG_OPTION, console, fail, load_config, out
-from phigate.core import event_loop
 
 
 @click.command()
@@ -55,7 +55,7 @@ def serve(config_path: Path, workers: int) -> None:
             )
 
     try:
-        event_loop.run(
+        asyncio.run(
             run_server(
                 gateway,
                 host=settings.server.http_host,
@@ -67,7 +67,7 @@ def serve(config_path: Path, workers: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        event_loop.run(gateway.close())
+        asyncio.run(gateway.close())
         if lock is not None:
             lock.release()
 

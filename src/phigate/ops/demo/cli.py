@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from phigate.core import event_loop
 from phigate.doors.pgwire.server import with_listener
 from phigate.identity.tokens import TokenStore
 from phigate.ops.bootstrap import build_gateway
@@ -125,7 +125,7 @@ def _serve_demo(env: DemoEnvironment, ports: DemoPorts, credentials_file: Path) 
         _print_wire(pg_url, ports.wire)
 
     try:
-        event_loop.run(
+        asyncio.run(
             serve(
                 gateway,
                 host=DEMO_HOST,
@@ -137,7 +137,7 @@ def _serve_demo(env: DemoEnvironment, ports: DemoPorts, credentials_file: Path) 
     except KeyboardInterrupt:
         pass
     finally:
-        event_loop.run(gateway.close())
+        asyncio.run(gateway.close())
         patients_api.stop()
 
 
