@@ -19,7 +19,8 @@ run against four peers in front of the same upstream:
   on the same server, as several replicas would share it).
 
 `--peers` runs only some of them (the one-client run and the stream need phigate);
-`--rows 0` skips the stream.
+`--rows 0` skips the stream; `--protocol simple` runs pgbench with simple Queries
+(the text each run) instead of prepared statements.
 
 Prints transactions/s, latency p50/p99, CPU per statement of the proxy process
 and its peak RSS for each, the ratios, a one-client run (added p50 latency), a
@@ -74,6 +75,9 @@ policy:
     - {{name: nothing-else, match: {{risk: [write, export, ddl, privilege, admin, unknown]}},
         decision: deny}}
 """
+# pgbench's query protocol (`--protocol`): prepared (Parse once, Bind/Execute each
+# run) or simple (a Query with the text each run, classified each time).
+PROTOCOL = ["prepared"]
 STREAM = "SELECT g AS n, md5(g::text) AS digest FROM generate_series(1, {rows}) AS g"
 
 
@@ -151,7 +155,7 @@ async def pgbench(
         "-n",
         "-S",
         "-M",
-        "prepared",
+        PROTOCOL[0],
         "-c",
         str(clients),
         "-j",
@@ -293,6 +297,7 @@ class Peers:
 
 
 async def main(args: argparse.Namespace) -> None:
+    PROTOCOL[0] = getattr(args, "protocol", "prepared")
     base = Path(tempfile.mkdtemp(prefix="phigate-bench-"))
     atexit.register(shutil.rmtree, base, True)  # data dirs are hundreds of MB
     pg, role, password, dsn = await asyncio.to_thread(setup, base)
@@ -405,7 +410,7 @@ def _commit_totals() -> tuple[float, float]:
 def report(args: argparse.Namespace, runs: dict[str, Run | None]) -> None:
     cores = os.cpu_count()
     print(
-        f"\npgbench -S -M prepared, {args.clients} clients, {args.seconds}s, {cores} cores, "
+        f"\npgbench -S -M {PROTOCOL[0]}, {args.clients} clients, {args.seconds}s, {cores} cores, "
         f"state {args.state}"
     )
     print(f"{'':22}" + "".join(f"{peer:>12}" for peer in PEERS))
@@ -453,6 +458,12 @@ if __name__ == "__main__":
         type=lambda text: tuple(text.split(",")),
         default=PEERS,
         help=f"comma-separated, of {','.join(PEERS)}",
+    )
+    parser.add_argument(
+        "--protocol",
+        choices=("prepared", "simple"),
+        default="prepared",
+        help="pgbench's query protocol (-M)",
     )
     parser.add_argument(
         "--stream-only", action="store_true", help="only the masked stream against direct"

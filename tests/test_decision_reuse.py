@@ -70,6 +70,22 @@ async def test_no_reuse_under_a_time_window_rule(harness: Harness) -> None:
     assert outcome.status == "admitted" and outcome.decided is None
 
 
+async def test_a_time_window_in_a_reloaded_policy_stops_reuse(harness: Harness) -> None:
+    """Whether the clock matters is kept per policy object: a reload is a new one."""
+    gateway = harness.gateway
+    dana = await _principal(harness, "dana")
+    first = await gateway.admit(_action(dana, "1"))
+    assert first.decided is not None
+    always = {"start": "00:00", "end": "24:00"}
+    rule = {"name": "any-time", "match": {"risk": ["read"], "time": always}, "decision": "allow"}
+    _with_policy(harness, [rule])
+    again = await gateway.admit(_action(dana, "2"), decided=first.decided)
+    assert again.status == "admitted" and again.decided is None
+    _with_policy(harness, [{"name": "reads", "match": {"risk": ["read"]}, "decision": "allow"}])
+    later = await gateway.admit(_action(dana, "3"))
+    assert later.status == "admitted" and later.decided is not None
+
+
 async def test_another_classification_is_decided_afresh(harness: Harness) -> None:
     gateway = harness.gateway
     dana = await _principal(harness, "dana")

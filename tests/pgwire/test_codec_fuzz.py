@@ -144,3 +144,54 @@ def test_a_bind_the_proxy_accepts_is_rebuilt_byte_for_byte(body: bytes) -> None:
     except ProtocolViolation:
         return
     assert codec.build_bind(bind) == codec.message(b"B", body)
+
+
+def _bind_field_by_field(body: bytes) -> codec.Bind:
+    """A Bind read one field at a time, as `parse_bind` did before it read its arrays
+    in one go: the reference its answers and refusals are held to."""
+    cur = codec._Cursor(body)
+    portal, statement = cur.cstr(), cur.cstr()
+    param_formats = tuple(cur.int16() for _ in range(cur.count("parameter format")))
+    params: list[bytes | None] = []
+    for _ in range(cur.count("parameter")):
+        size = cur.int32()
+        params.append(None if size == -1 else cur.take(size))
+    result_formats = tuple(cur.int16() for _ in range(cur.count("result format")))
+    cur.end()
+    if any(f not in (0, 1) for f in param_formats):  # result formats: the server checks
+        raise ProtocolViolation("format codes must be 0 (text) or 1 (binary)")
+    if len(param_formats) > 1 and len(param_formats) != len(params):
+        raise ProtocolViolation("parameter format count does not match parameter count")
+    return codec.Bind(portal, statement, param_formats, tuple(params), result_formats)
+
+
+@st.composite
+def _damaged_binds(draw: st.DrawFn) -> bytes:
+    """Bind bodies cut short, with a byte overwritten (a count, a length, a format code
+    of 2 or -1), or with bytes after the end."""
+    body = draw(_bind_bodies())
+    match draw(st.sampled_from(["cut", "overwrite", "trailing", "as is"])):
+        case "cut":
+            return body[: draw(st.integers(0, len(body)))]
+        case "overwrite" if body:
+            at = draw(st.integers(0, len(body) - 1))
+            byte = draw(st.sampled_from([0, 1, 2, 0x7F, 0xFF]))
+            return body[:at] + bytes([byte]) + body[at + 1 :]
+        case "trailing":
+            return body + draw(st.binary(min_size=1, max_size=3))
+    return body
+
+
+def _answer(parse: object, body: bytes) -> object:
+    assert callable(parse)
+    try:
+        return parse(body)
+    except ProtocolViolation as exc:
+        return ("refused", str(exc))
+
+
+@settings(max_examples=800, deadline=None)
+@given(_damaged_binds() | st.binary(max_size=40))
+def test_parse_bind_answers_as_reading_field_by_field(body: bytes) -> None:
+    """The same Bind, or the same refusal, whatever the bytes."""
+    assert _answer(codec.parse_bind, body) == _answer(_bind_field_by_field, body)

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phigate.connectors.postgres import session_settings
 from phigate.core.actions import Action
 from phigate.core.errors import UpstreamError
+from phigate.doors.pgwire._session_settings import _MENTIONS, _WORDS, SessionSettings, mentions
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.reviewing.essentials import must_read
 from phigate.reviewing.view import approval_json
@@ -161,3 +164,52 @@ async def test_a_write_pipelined_after_a_read_is_asked_for(wire: Wire) -> None:
                 await conn.execute("SELECT count(*) FROM encounters")
                 await conn.execute(WRITE_DATE, ("2024-04-03", 8))
     assert len(wire.harness.gateway.list_approvals(state="pending")) == 1
+
+
+def test_a_text_found_quiet_once_is_not_searched_again_and_others_still_are() -> None:
+    """`observe` remembers texts that mention no unreported setting (a prepared
+    statement's, on every run); a text that does mention one still fails closed."""
+    settings = SessionSettings({}, {})
+    quiet = "SELECT abalance FROM pgbench_accounts WHERE aid = $1"
+    for _ in range(3):
+        settings.observe(quiet)
+    assert settings.touched is None
+    settings.observe("SELECT set_config('lc_monetary', 'fr_FR', false)")
+    assert settings.touched == "lc_monetary"
+    assert isinstance(settings.for_writer({}), bytes)  # the refusal
+
+
+def test_what_a_session_remembers_as_quiet_stays_small() -> None:
+    settings = SessionSettings({}, {})
+    for n in range(1000):
+        settings.observe(f"SELECT {n}")
+    settings.observe("SELECT 1 -- " + "x" * 10_000)
+    assert len(settings._quiet) <= 64
+    assert all(len(text) <= 4096 for text in settings._quiet)
+    settings.observe("RESET lc_numeric")
+    assert settings.touched == "lc_numeric"
+
+
+def _recased(draw: st.DrawFn, word: str) -> str:
+    flips = draw(st.lists(st.booleans(), min_size=len(word), max_size=len(word)))
+    return "".join(c.upper() if flip else c for c, flip in zip(word, flips, strict=True))
+
+
+@st.composite
+def _statement_texts(draw: st.DrawFn) -> str:
+    """Texts with the watched words (any case, cut short, run together) among ASCII
+    and non-ASCII noise, including the letters Unicode folds onto ASCII (K, ſ, ı)."""
+    noise = st.text(alphabet=st.sampled_from(" _&'\"();=$1aeiklmnrstuxKſıİé"), max_size=8)
+    parts = []
+    for _ in range(draw(st.integers(0, 5))):
+        word = draw(st.sampled_from(_WORDS))
+        cut = draw(st.integers(1, len(word)))
+        parts += [draw(noise), _recased(draw, word[: cut if draw(st.booleans()) else None])]
+    return "".join([*parts, draw(noise)])
+
+
+@settings(max_examples=600, deadline=None)
+@given(_statement_texts())
+def test_mentions_is_the_patterns_answer(text: str) -> None:
+    """The substring searches on ASCII text answer as the case-insensitive pattern."""
+    assert mentions(text) == (_MENTIONS.search(text) is not None)

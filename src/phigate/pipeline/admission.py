@@ -19,7 +19,7 @@ from pglast.parser import ParseError
 from phigate.approvals import ApprovalService, ApprovalState
 from phigate.approvals.model import BREAK_GLASS_REVIEW
 from phigate.audit.chain import AuditLog
-from phigate.config import Settings
+from phigate.config import PolicySettings, Settings
 from phigate.connectors.base import Connector, RefiningConnector
 from phigate.core import metrics
 from phigate.core.action_store import (
@@ -97,6 +97,9 @@ class Admission:
         self.floods = FloodAccount()  # refusals before authentication, per source
         self._flood_timer: asyncio.TimerHandle | None = None
         self._flood_writes: set[asyncio.Task[None]] = set()
+        # `_clock_matters` of the policy object it was asked for last (frozen: its rules
+        # cannot change under it; a new policy is a new object).
+        self._clocked: tuple[PolicySettings, bool] | None = None
 
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
@@ -257,7 +260,13 @@ class Admission:
 
     def _clock_matters(self) -> bool:
         """A rule with a time window decides differently as the clock moves."""
-        return any(rule.match.time is not None for rule in self.settings.policy.rules)
+        policy, clocked = self.settings.policy, self._clocked
+        if clocked is None or clocked[0] is not policy:
+            clocked = self._clocked = (
+                policy,
+                any(rule.match.time is not None for rule in policy.rules),
+            )
+        return clocked[1]
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
         for action_id in self._actions.approved_with_fingerprint(action.fingerprint()):

@@ -138,6 +138,8 @@ class GroupCommit:
             self._thread.join(timeout)
 
     def _ensure_started(self) -> None:
+        if self._thread is not None:  # started: every write after the first
+            return
         with self._start_lock:
             if self._thread is None:
                 self._thread = threading.Thread(

@@ -310,6 +310,38 @@ class _Cursor:
         if self.pos != len(self.body):
             raise ProtocolViolation("trailing bytes in message")
 
+    def int16s(self, what: str) -> tuple[int, ...]:
+        """A count, then that many int16s (format codes), in one struct call."""
+        n = self.count(what)
+        if not n:
+            return ()
+        end = self.pos + 2 * n
+        if end > len(self.body):
+            raise ProtocolViolation("message truncated (int16)")
+        values: tuple[int, ...] = struct.unpack_from(f"!{n}h", self.body, self.pos)
+        self.pos = end
+        return values
+
+    def values(self, n: int) -> tuple[bytes | None, ...]:
+        """`n` values, each its int32 length (-1: NULL) then its bytes: `int32` and
+        `take` in turn, read in one loop (a Bind comes with every run of a statement)."""
+        body, pos, size_of = self.body, self.pos, len(self.body)
+        out: list[bytes | None] = []
+        for _ in range(n):
+            if pos + 4 > size_of:
+                raise ProtocolViolation("message truncated (int32)")
+            (size,) = _I32.unpack_from(body, pos)
+            pos += 4
+            if size == -1:
+                out.append(None)
+                continue
+            if size < 0 or pos + size > size_of:
+                raise ProtocolViolation("message truncated (bytes)")
+            out.append(body[pos : pos + size])
+            pos += size
+        self.pos = pos
+        return tuple(out)
+
 
 @dataclass(frozen=True, slots=True)
 class Startup:
@@ -391,20 +423,16 @@ def _format_at(formats: Sequence[int], index: int) -> int:
 def parse_bind(body: bytes) -> Bind:
     cur = _Cursor(body)
     portal, statement = cur.cstr(), cur.cstr()
-    param_formats = tuple(cur.int16() for _ in range(cur.count("parameter format")))
-    params: list[bytes | None] = []
-    for _ in range(cur.count("parameter")):
-        size = cur.int32()
-        params.append(None if size == -1 else cur.take(size))
-    result_formats = tuple(cur.int16() for _ in range(cur.count("result format")))
+    param_formats = cur.int16s("parameter format")
+    params = cur.values(cur.count("parameter"))
+    result_formats = cur.int16s("result format")
     cur.end()
     _check_formats(param_formats, len(params))
-    bind = Bind(portal, statement, param_formats, tuple(params), result_formats)
-    return bind
+    return Bind(portal, statement, param_formats, params, result_formats)
 
 
 def _check_formats(formats: Sequence[int], n: int) -> None:
-    if any(f not in (0, 1) for f in formats):
+    if formats and (min(formats) < 0 or max(formats) > 1):
         raise ProtocolViolation("format codes must be 0 (text) or 1 (binary)")
     if len(formats) > 1 and len(formats) != n:
         raise ProtocolViolation("parameter format count does not match parameter count")

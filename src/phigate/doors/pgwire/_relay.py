@@ -48,6 +48,10 @@ class Statement:
     analysis: SqlAnalysis | None = None  # the same, with lineage, for FETCH in its portals
     kept: ResultMasker | None = None  # its last run's masker, for the next run
     decided: Decided | None = None  # its last run's decision, for the next run
+    # What every run shares, worked out from `analysis` (fixed at Parse) at its first
+    # run (`Session._execute`): its COPY statements in CSV format, and whether it surely
+    # leaves the transaction block as it was.
+    shape: tuple[frozenset[int], bool, bool] | None = None
 
     def result_for(
         self, masker: Masker, fields: list[codec.Field], lineage: list[Any]
@@ -146,7 +150,11 @@ class ExpectKind(enum.StrEnum):
     @property
     def runs_statement(self) -> bool:
         """Whether the message may run a statement, and so open or close a transaction
-        block; a new kind is a type error here until someone decides."""
+        block (`_runs_statement`, looked up: asked for every message queued)."""
+        return _RUNS_STATEMENT[self]
+
+    def _runs_statement(self) -> bool:
+        """A new kind is a type error here until someone decides."""
         match self:
             case ExpectKind.EXECUTE | ExpectKind.QUERY:
                 return True
@@ -161,6 +169,9 @@ class ExpectKind(enum.StrEnum):
                 return False
             case unreachable:
                 assert_never(unreachable)
+
+
+_RUNS_STATEMENT = {kind: kind._runs_statement() for kind in ExpectKind}
 
 
 @dataclass(eq=False)

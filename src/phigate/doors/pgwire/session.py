@@ -304,10 +304,13 @@ class Session:
         # A no-op with the same command tag keeps the client's pipeline in order.
         self._forward(_REVEAL_ACK, Expect(ExpectKind.QUERY, batch=self.syncs_sent + 1))
 
-    def _execution(self, record: ActionRecord, analysis: SqlAnalysis | None) -> Execution:
+    def _execution(
+        self, record: ActionRecord, analysis: SqlAnalysis | None, csv: frozenset[int] | None = None
+    ) -> Execution:
         masker = self.gateway.masker_for(record)  # the one rule, `*` reveal included
         lineage = list(record.description.detail.get("lineage") or [])
-        csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
+        if csv is None:
+            csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
         return Execution(record, masker, lineage, analysis, csv_statements=csv)
 
     async def _parse(self, msg: Message) -> None:
@@ -464,14 +467,17 @@ class Session:
                 codec.describe("P", portal.name),
                 Expect(ExpectKind.DESCRIBE_P, hidden=True, portal=portal),
             )
-        execution = self._execution(admitted, statement.analysis)
-        kinds = [s.kind for s in statement.analysis.statements] if statement.analysis else None
+        shape = statement.shape
+        if shape is None:
+            shape = statement.shape = _run_shape(statement.text, statement.analysis)
+        csv, keeps_transaction, keeps_session_settings = shape
+        execution = self._execution(admitted, statement.analysis, csv)
         expect = Expect(
             ExpectKind.EXECUTE,
             portal=portal,
             execution=execution,
-            keeps_transaction=_writer.keeps_transaction(kinds),
-            keeps_settings=keeps_settings(statement.text, kinds),
+            keeps_transaction=keeps_transaction,
+            keeps_settings=keeps_session_settings,
         )
         self._forward(msg.raw(), expect)
 
@@ -646,6 +652,15 @@ class Session:
     @property
     def closed(self) -> bool:
         return self.state == self.state_closed
+
+
+def _run_shape(text: str, analysis: SqlAnalysis | None) -> tuple[frozenset[int], bool, bool]:
+    """What every run of a prepared statement shares (`Statement.shape`): its COPY
+    statements in CSV, whether it keeps the transaction, whether it surely keeps
+    every session setting."""
+    csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
+    kinds = [s.kind for s in analysis.statements] if analysis is not None else None
+    return csv, _writer.keeps_transaction(kinds), keeps_settings(text, kinds)
 
 
 def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:
