@@ -337,13 +337,14 @@ _AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 # ~176 triggers is fastest on text seen before (the bench masks its corpus over and
 # over) and slowest on text seen the first time, which is what a gateway masks:
 # there it cost ~0.4-1.3 ms a document, more than every other stage together.
-# Four sets of 44 build a small fraction of the states: measured on the corpora of
-# seed 8853 masked the first time (a masker warmed on the tuning corpus), ~40-50%
-# more documents per CPU second (ind ~320 to ~460 docs/s, sty ~380 to ~550-650),
-# for ~10-15% fewer on documents masked again; sets of 30 gain a little more on new
-# text and lose more on old. Each set's DFA holds what the corpora need well within
-# 96 MB (the resident size fell from ~400 MB to ~265 MB), and the worst case is
-# 4 x 96 MB instead of one 512 MB DFA. Custom identifiers make a fifth set.
+# Four sets of 44 build a small fraction of the states. Measured in one process on
+# 3,000 new documents (independent and styles generators, seed 1001; maskers warmed
+# on the tuning corpus, taking chunks in turn): ~36% more documents per CPU second
+# (374 to 509 docs/s), for ~17% fewer on documents masked again (1,179 to 976 on
+# the corpora of seed 8853): four DFAs' states are four times the memory a text's
+# bytes walk through. Two sets of 88: +11% and -9%. Resident size after both
+# corpora ~280 MB instead of ~400 MB, the worst case 4 x 96 MB instead of one DFA
+# of 512 MB. Custom identifiers make a fifth set.
 _SET_SIZE = 44
 _SET_OPTIONS = re2.Options()
 _SET_OPTIONS.max_mem = 96 << 20
