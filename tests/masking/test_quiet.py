@@ -112,7 +112,8 @@ def test_a_sampled_value_is_classified_as_by_every_stage(text: str) -> None:
 
 
 @pytest.mark.parametrize("finder", _FINDERS)
-def test_the_built_in_triggers_take_one_set_pass(finder: SpanFinder) -> None:
-    """Every trigger in one RE2 set: each further set is one more pass over every text
-    (eight passes instead of one cost ~15% of masking's time, docs/masking.md)."""
-    assert len(finder._gate) == 1
+def test_the_built_in_triggers_take_four_set_passes(finder: SpanFinder) -> None:
+    """The triggers in at most four RE2 sets: each further set is one more pass over
+    every text, and one set of all of them builds DFA states for combinations of
+    every trigger's partial matches, slow on text it has not seen (docs/masking.md)."""
+    assert 1 <= len(finder._gate) <= 4

@@ -11,15 +11,20 @@ import functools
 import itertools
 import unicodedata
 
-import re2
-
 from phigate.masking import entities as e
 
 KEEP = "KEEP"
 TEXT = "TEXT"
 
-_CAMEL = re2.compile(r"([a-z0-9])([A-Z])")
-_NON_WORD = re2.compile(r"[^a-z0-9]+")
+# What `normalise` rewrites: a lower-case letter or digit before a capital gets a
+# separator (`([a-z0-9])([A-Z])`), and each run of anything but [a-z0-9] becomes one
+# `_` (`[^a-z0-9]+`). Written out instead of the `re2` wrapper's `sub`, which builds a
+# Match object per match: ~15-150 us a label instead of ~1-9 us, paid once per new
+# label or key (a note's labels are new text: ~3-5% of the samples of masking new
+# documents in a profile, though no gain showed beyond the noise of a whole pass).
+_NON_WORD = str.maketrans(
+    {c: "_" for c in map(chr, range(128)) if not ("a" <= c <= "z" or "0" <= c <= "9")}
+)
 
 # Exact normalised names first; then token rules, in order.
 _EXACT: dict[str, str] = {
@@ -308,7 +313,28 @@ def normalise(name: str) -> str:
     "Código postal" `codigo_postal`."""
     if not name.isascii():  # "Prénom", "Straße", "Código postal"
         name = _ascii(name)
-    return str(_NON_WORD.sub("_", _CAMEL.sub(r"\1_\2", name).lower()).strip("_"))
+    # ASCII now: each character but [a-z0-9] is `_`, and runs of `_` one, none at the ends
+    return "_".join(filter(None, uncamel(name, "_").lower().translate(_NON_WORD).split("_")))
+
+
+def uncamel(text: str, separator: str) -> str:
+    """`text` with `separator` between a lower-case ASCII letter or digit and the ASCII
+    capital after it (`dateOfBirth` `date_Of_Birth`): RE2's `([a-z0-9])([A-Z])`
+    replaced by `\\1<separator>\\2`, for any text."""
+    out: list[str] = []
+    taken = 0
+    before = text[:1]
+    for i in range(1, len(text)):
+        char = text[i]
+        if "A" <= char <= "Z" and ("a" <= before <= "z" or "0" <= before <= "9"):
+            out.append(text[taken:i])
+            out.append(separator)
+            taken = i
+        before = char
+    if not out:
+        return text
+    out.append(text[taken:])
+    return "".join(out)
 
 
 def _ascii(name: str) -> str:

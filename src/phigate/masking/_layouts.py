@@ -162,7 +162,10 @@ def pipe_pairs(data: bytes) -> Iterator[Found]:
         for i, cell in enumerate(cells[:-1]):
             label = cell.strip()
             value = cells[i + 1].strip()
-            entity = classify_label(label.decode("utf-8", "replace")) if label else None
+            # a cell before one without a digit is no label of a number: not classified
+            # (most cells of a table; each new one misses classify_label's cache)
+            numbered = label and has_digit(value)
+            entity = classify_label(label.decode("utf-8", "replace")) if numbered else None
             if _numbered(entity, value) and entity is not None:
                 start = pos + len(cell) + 1
                 start += cells[i + 1].find(value)

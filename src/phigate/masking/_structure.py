@@ -20,7 +20,7 @@ import re2
 from phigate.masking import _addresses, _hl7, _turns
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
-from phigate.masking._hints import _CAMEL, KEEP, TEXT, hint
+from phigate.masking._hints import KEEP, TEXT, hint, uncamel
 from phigate.masking._places import _place
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
@@ -163,7 +163,7 @@ def classify_label(label: str) -> str | None:
     kind = _classify_label(label)
     if kind is not None:
         return kind
-    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ").split()
+    words = uncamel(label, " ").lower().replace("_", " ").replace("-", " ").split()
     joined = " ".join(words)
     if joined in _INSTITUTION_HEADERS:
         return e.LOCATION
@@ -217,8 +217,8 @@ _INSTITUTION_HEADERS = frozenset(
 
 
 def _classify_label(label: str) -> str | None:
-    words = _CAMEL.sub(r"\1 \2", label).lower().replace("_", " ").replace("-", " ")
-    words = words.replace("#", " #").split()  # "ID#", "Acct#"
+    spaced = uncamel(label, " ").lower().replace("_", " ").replace("-", " ")
+    words = spaced.replace("#", " #").split()  # "ID#", "Acct#"
     if (
         words
         and words[-1].encode() in _NUMBER_WORDS

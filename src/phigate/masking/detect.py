@@ -330,20 +330,24 @@ _AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 
 
 # RE2 builds one DFA per set, lazily, within the memory budget; past the budget it
-# throws its states away and starts again, ten to a hundred times slower. A set's
-# DFA states are combinations of its patterns' states, so a wide set needs a wider
-# budget. Each set is one more pass over the text, and within a masker's other work
-# every pass misses the CPU caches. Measured in one process on the two independent
-# corpora of seed 5309 (1,200 documents, ~176 triggers, the finders alternating):
-# one set of all the triggers with 512 MB masks ~15-20% more documents per CPU
-# second than 8 sets of 24 with 128 MB each, for ~100 MB more resident memory on
-# those corpora; the single set thrashes at 128 MB (a quarter of the speed) and
-# holds at 256 MB, so 512 MB leaves it a margin. The worst case is lower than
-# before: one DFA of 512 MB instead of 8 of 128 MB. More triggers than _SET_SIZE
-# (custom identifiers) are split into sets of that many.
-_SET_SIZE = 256
+# throws its states away and starts again. A set's DFA state is the combination of
+# every trigger's partial match at that point of the text, so the states a text
+# needs grow with the product of what its triggers see, not their sum: on text the
+# set has not seen, most of the pass is spent building states. One set of all
+# ~176 triggers is fastest on text seen before (the bench masks its corpus over and
+# over) and slowest on text seen the first time, which is what a gateway masks:
+# there it cost ~0.4-1.3 ms a document, more than every other stage together.
+# Four sets of 44 build a small fraction of the states. Measured in one process on
+# 3,000 new documents (independent and styles generators, seed 1001; maskers warmed
+# on the tuning corpus, taking chunks in turn): ~36% more documents per CPU second
+# (374 to 509 docs/s), for ~17% fewer on documents masked again (1,179 to 976 on
+# the corpora of seed 8853): four DFAs' states are four times the memory a text's
+# bytes walk through. Two sets of 88: +11% and -9%. Resident size after both
+# corpora ~280 MB instead of ~400 MB, the worst case 4 x 96 MB instead of one DFA
+# of 512 MB. Custom identifiers make a fifth set.
+_SET_SIZE = 44
 _SET_OPTIONS = re2.Options()
-_SET_OPTIONS.max_mem = 512 << 20
+_SET_OPTIONS.max_mem = 96 << 20
 
 
 def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
