@@ -18,7 +18,6 @@ import time_machine
 import yaml
 
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.channels.test_teams import bot_api, teams_settings
