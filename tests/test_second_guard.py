@@ -325,3 +325,47 @@ async def test_the_first_use_after_an_upstream_restart_does_not_wait_out_a_backo
         assert elapsed < 0.8, f"the first use after a restart took {elapsed:.2f} s"
     finally:
         await pool.close()
+
+
+async def test_the_opening_stands_in_for_the_check_and_is_retried_on_a_dead_connection(
+    pg_server: EmbeddedPostgres,
+) -> None:
+    """The connector's BEGIN is sent in place of the liveness check: on a live
+    connection it is the only statement before the body (the transaction is open and
+    read-only when the body starts); after a restart it is retried on a new
+    connection at once; its own error on a live connection is the caller's, raised as
+    it is, not "cannot connect"."""
+    pool = UpstreamPool("opening", SecretRef(ref=pg_server.dsn()), max_size=3)
+    opened: list[int] = []
+
+    async def opening(conn: psycopg.AsyncConnection[object]) -> None:
+        opened.append(conn.info.backend_pid)
+        await conn.set_autocommit(True)
+        await conn.execute("BEGIN READ ONLY")
+
+    try:
+        async with pool.connection(opening) as a, pool.connection(opening) as b:
+            row = await (await a.execute("SHOW transaction_read_only")).fetchone()
+            pids = [a.info.backend_pid, b.info.backend_pid]
+        assert row == ("on",) and opened == pids
+        async with await psycopg.AsyncConnection.connect(
+            pg_server.dsn(), autocommit=True
+        ) as admin:  # every idle pooled connection is now dead
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", [pids]
+            )
+        del opened[:]
+        async with pool.connection(opening) as conn:
+            row = await (await conn.execute("SELECT pg_backend_pid()")).fetchone()
+        assert row is not None and row[0] not in pids and opened[-1] == row[0]
+        assert opened[0] in pids  # tried on a dead one first, then on a new one
+
+        async def refused(conn: psycopg.AsyncConnection[object]) -> None:
+            await conn.set_autocommit(True)
+            await conn.execute("BEGIN; SET LOCAL no_such_setting_at_all = 1")
+
+        with pytest.raises(psycopg.errors.UndefinedObject):
+            async with pool.connection(refused):
+                pytest.fail("the body ran after its opening failed")
+    finally:
+        await pool.close()

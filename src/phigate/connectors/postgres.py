@@ -15,6 +15,7 @@ admitted as a write, DDL or more runs as `dsn`.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -148,9 +149,11 @@ class PostgresConnector:
         pool = self.read_pool if runs_as_reader(description.risk) else self.pool
         try:
             with self.slots.hold(action.principal.subject):
-                async with pool.connection() as conn:
+                opening = functools.partial(
+                    self._begin, description=description, settings=session_settings(action)
+                )
+                async with pool.connection(opening) as conn:  # the BEGIN is the check
                     batch = _Batch(self.limits)
-                    await self._begin(conn, description, session_settings(action))
                     payload, masked = await self._execute(
                         conn, sql_text, action.params, description, masker, batch
                     )
@@ -246,7 +249,9 @@ class PostgresConnector:
         simple-query message, sent in autocommit mode so psycopg adds no BEGIN of its
         own. psycopg follows the server's transaction status, so `commit()` still
         commits; the pool's reset (or `run`, after the commit) turns autocommit off again.
-        `settings`: the client session's, for a wire write (`session_settings`)."""
+        `settings`: the client session's, for a wire write (`session_settings`).
+        It has no effect until the statement runs, so the pool sends it in place of its
+        liveness check (`UpstreamPool.connection`) and retries it on a dead connection."""
         mode = pgsql.SQL("READ ONLY" if description.risk is RiskClass.READ else "")
         timeout = self.settings.statement_timeout_ms
         await conn.set_autocommit(True)
