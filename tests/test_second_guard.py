@@ -369,3 +369,34 @@ async def test_the_opening_stands_in_for_the_check_and_is_retried_on_a_dead_conn
                 pytest.fail("the body ran after its opening failed")
     finally:
         await pool.close()
+
+
+async def test_a_read_answers_before_its_transaction_ends_and_leaves_nothing_behind(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    """A read's READ ONLY transaction is rolled back behind its answer: with one pooled
+    connection and one slot per principal, reads back to back still run (the next
+    waits for the connection, never refused as busy), a write after them commits, and
+    the connection comes back out of any transaction, reset, in autocommit off."""
+    settings = PostgresConnection(
+        type="postgres",
+        dsn=SecretRef(ref=ehr_dsn),
+        statement_timeout_ms=300,
+        pool_size=1,
+        max_connections_per_principal=1,
+    )
+    connector = PostgresConnector("solo", settings)
+    try:
+        for _ in range(3):
+            await _run_as(harness, connector, "SELECT count(*) FROM claims", RiskClass.READ)
+        await _run_as(
+            harness, connector, "UPDATE claims SET status = status WHERE id = 1", RiskClass.WRITE
+        )
+        async with connector.pool.connection() as conn:
+            assert not conn.autocommit
+            timeout = await (await conn.execute("SHOW statement_timeout")).fetchone()
+            assert timeout != ("300ms",)
+            ro = await (await conn.execute("SHOW transaction_read_only")).fetchone()
+            assert ro == ("off",)
+    finally:
+        await connector.close()

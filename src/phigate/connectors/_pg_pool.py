@@ -13,6 +13,11 @@ connector's `BEGIN …; SET LOCAL …`) hands it over as the `opening`: it is se
 place of the check, so it is the check, and one round trip per action is saved;
 only a connection that is dead (closed, or broken by the attempt) is retried.
 
+A read-only transaction's end changes nothing it read: a caller that has its whole
+answer (`read_only=True`) goes on while the transaction is rolled back and the
+connection handed back behind it (one round trip off its answer); `close` waits for
+those ends.
+
 A connection is reset (`DISCARD ALL`) each time it goes back to the pool: no
 temporary table, prepared statement, setting or role one principal left on it
 reaches the next. A reset that fails drops the connection instead. When every
@@ -27,7 +32,7 @@ import asyncio
 import contextlib
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import psycopg
@@ -80,6 +85,7 @@ class UpstreamPool:
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool] = (
             weakref.WeakKeyDictionary()
         )
+        self._ending: set[asyncio.Task[None]] = set()  # reads ending behind their callers
 
     async def _pool(self) -> AsyncConnectionPool:
         loop = asyncio.get_running_loop()
@@ -109,27 +115,54 @@ class UpstreamPool:
 
     @contextlib.asynccontextmanager
     async def connection(
-        self, opening: Opening | None = None
+        self, opening: Opening | None = None, *, read_only: bool = False
     ) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
         """A connection in a fresh transaction; rolled back if the body raises.
 
         `opening`: a statement of no effect that starts the caller's transaction; it
         stands in for the liveness check (see the module docstring). Its own error on
-        a live connection is raised as it is, like an error of the body."""
+        a live connection is raised as it is, like an error of the body.
+        `read_only`: the opening made the transaction READ ONLY; once the body ends
+        it is rolled back behind the caller (see the module docstring)."""
+        pool, conn = await self._checkout(opening)
+        if not read_only:
+            try:
+                async with conn:  # committed, or rolled back if the body raises
+                    yield conn
+            finally:
+                await pool.putconn(conn)  # reset, or dropped if broken
+            return
+        ended = self._end_read(pool, conn)
+        try:
+            yield conn
+        except BaseException:
+            await ended
+            raise
+        self._behind(ended, conn)
+
+    async def _checkout(
+        self, opening: Opening | None
+    ) -> tuple[AsyncConnectionPool, psycopg.AsyncConnection[Any]]:
         try:
             pool = await self._pool()
-            conn = await self._checked(pool, opening)
+            return pool, await self._checked(pool, opening)
         except PoolTimeout as exc:
             raise await self._timed_out(pool) from exc
         except _OpeningFailed as exc:
             raise exc.error from None
         except psycopg.Error as exc:
             raise self._cannot_connect(exc) from exc
-        try:
-            async with conn:  # committed, or rolled back if the body raises
-                yield conn
-        finally:
-            await pool.putconn(conn)  # reset, or dropped if broken
+
+    @staticmethod
+    async def _end_read(pool: AsyncConnectionPool, conn: psycopg.AsyncConnection[Any]) -> None:
+        with contextlib.suppress(psycopg.Error):  # a broken one is dropped below
+            await conn.rollback()
+        await pool.putconn(conn)  # reset, or dropped if broken
+
+    def _behind(self, ended: Coroutine[Any, Any, None], conn: psycopg.AsyncConnection[Any]) -> None:
+        task = asyncio.create_task(ended, name=f"phigate-{self._name}-end-{conn.info.backend_pid}")
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
 
     async def _checked(
         self, pool: AsyncConnectionPool, opening: Opening | None
@@ -202,6 +235,8 @@ class UpstreamPool:
     async def close(self) -> None:
         """Close the pools this loop owns; pools of loops that ended die with them."""
         loop = asyncio.get_running_loop()
+        mine = [task for task in self._ending if task.get_loop() is loop]
+        await asyncio.gather(*mine, return_exceptions=True)
         for owner, pool in list(self._pools.items()):
             if owner is loop:
                 await pool.close()

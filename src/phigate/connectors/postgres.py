@@ -147,18 +147,21 @@ class PostgresConnector:
             raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
         started = time.monotonic()
         pool = self.read_pool if runs_as_reader(description.risk) else self.pool
+        opening = functools.partial(
+            self._begin, description=description, settings=session_settings(action)
+        )
+        read_only = description.risk is RiskClass.READ  # as `_begin` opens it
         try:
             with self.slots.hold(action.principal.subject):
-                opening = functools.partial(
-                    self._begin, description=description, settings=session_settings(action)
-                )
-                async with pool.connection(opening) as conn:  # the BEGIN is the check
+                # The BEGIN is the pool's check; a read's end is behind its answer.
+                async with pool.connection(opening, read_only=read_only) as conn:
                     batch = _Batch(self.limits)
                     payload, masked = await self._execute(
                         conn, sql_text, action.params, description, masker, batch
                     )
-                    await conn.commit()
-                    await conn.set_autocommit(False)  # as the pool hands connections out
+                    if not read_only:
+                        await conn.commit()
+                        await conn.set_autocommit(False)  # as the pool hands connections out
         except psycopg.Error as exc:
             raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
         duration_ms = round((time.monotonic() - started) * 1000, 1)
