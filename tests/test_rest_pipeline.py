@@ -448,6 +448,43 @@ async def test_revoked_and_expired_tokens_are_refused(harness: Harness) -> None:
     assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
 
 
+async def test_a_token_revoked_elsewhere_is_refused_at_once_though_recently_seen(
+    harness: Harness,
+) -> None:
+    """`POST /v1/actions` takes a token seen moments ago from memory; the record of each
+    action re-reads it, so a revocation by another replica (its own token store over
+    the same state) refuses the very next action: nothing recorded or run for it, the
+    refusal audited, and no refusal of any other kind tells it anything."""
+    from phigate.identity.principal import PrincipalKind
+
+    token, info = token_store(harness.gateway).create(subject="temp", kind=PrincipalKind.SERVICE)
+    auth = {"Authorization": f"Bearer {token}"}
+    read = {"connection": "ehr", "sql": "SELECT 1"}
+    for _ in range(2):  # the second is served from memory
+        assert (await harness.client.post("/v1/actions", headers=auth, json=read)).is_success
+    token_store(harness.gateway).revoke(info.id)
+    requested = _requests_of(harness, "temp")
+    for body in (read, {"connection": "nowhere", "sql": "SELECT 1"}):
+        refused = await harness.client.post("/v1/actions", headers=auth, json=body)
+        assert refused.status_code == 401, refused.text
+        # Said by the record's transaction: the principal came from memory.
+        assert "is revoked or has expired" in refused.json()["error"]["message"]
+    assert _requests_of(harness, "temp") == requested
+    elsewhere = await harness.client.get("/v1/approvals", headers=auth)  # never from memory
+    assert elsewhere.status_code == 401
+    refusals = [r for r in harness.gateway.audit_records() if r["event"] == "auth.refused"]
+    assert len(refusals) == 3 and all(info.id in r["why"]["reason"] for r in refusals)
+
+
+def _requests_of(harness: Harness, subject: str) -> int:
+    records = harness.gateway.audit_records(limit=10_000)
+    return sum(
+        1
+        for r in records
+        if r["event"].startswith("action.") and r.get("who", {}).get("subject") == subject
+    )
+
+
 @pytest.mark.parametrize(
     "payload",
     [

@@ -325,3 +325,78 @@ async def test_the_first_use_after_an_upstream_restart_does_not_wait_out_a_backo
         assert elapsed < 0.8, f"the first use after a restart took {elapsed:.2f} s"
     finally:
         await pool.close()
+
+
+async def test_the_opening_stands_in_for_the_check_and_is_retried_on_a_dead_connection(
+    pg_server: EmbeddedPostgres,
+) -> None:
+    """The connector's BEGIN is sent in place of the liveness check: on a live
+    connection it is the only statement before the body (the transaction is open and
+    read-only when the body starts); after a restart it is retried on a new
+    connection at once; its own error on a live connection is the caller's, raised as
+    it is, not "cannot connect"."""
+    pool = UpstreamPool("opening", SecretRef(ref=pg_server.dsn()), max_size=3)
+    opened: list[int] = []
+
+    async def opening(conn: psycopg.AsyncConnection[object]) -> None:
+        opened.append(conn.info.backend_pid)
+        await conn.set_autocommit(True)
+        await conn.execute("BEGIN READ ONLY")
+
+    try:
+        async with pool.connection(opening) as a, pool.connection(opening) as b:
+            row = await (await a.execute("SHOW transaction_read_only")).fetchone()
+            pids = [a.info.backend_pid, b.info.backend_pid]
+        assert row == ("on",) and opened == pids
+        async with await psycopg.AsyncConnection.connect(
+            pg_server.dsn(), autocommit=True
+        ) as admin:  # every idle pooled connection is now dead
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", [pids]
+            )
+        del opened[:]
+        async with pool.connection(opening) as conn:
+            row = await (await conn.execute("SELECT pg_backend_pid()")).fetchone()
+        assert row is not None and row[0] not in pids and opened[-1] == row[0]
+        assert opened[0] in pids  # tried on a dead one first, then on a new one
+
+        async def refused(conn: psycopg.AsyncConnection[object]) -> None:
+            await conn.set_autocommit(True)
+            await conn.execute("BEGIN; SET LOCAL no_such_setting_at_all = 1")
+
+        with pytest.raises(psycopg.errors.UndefinedObject):
+            async with pool.connection(refused):
+                pytest.fail("the body ran after its opening failed")
+    finally:
+        await pool.close()
+
+
+async def test_a_read_answers_before_its_transaction_ends_and_leaves_nothing_behind(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    """A read's READ ONLY transaction is rolled back behind its answer: with one pooled
+    connection and one slot per principal, reads back to back still run (the next
+    waits for the connection, never refused as busy), a write after them commits, and
+    the connection comes back out of any transaction, reset, in autocommit off."""
+    settings = PostgresConnection(
+        type="postgres",
+        dsn=SecretRef(ref=ehr_dsn),
+        statement_timeout_ms=300,
+        pool_size=1,
+        max_connections_per_principal=1,
+    )
+    connector = PostgresConnector("solo", settings)
+    try:
+        for _ in range(3):
+            await _run_as(harness, connector, "SELECT count(*) FROM claims", RiskClass.READ)
+        await _run_as(
+            harness, connector, "UPDATE claims SET status = status WHERE id = 1", RiskClass.WRITE
+        )
+        async with connector.pool.connection() as conn:
+            assert not conn.autocommit
+            timeout = await (await conn.execute("SHOW statement_timeout")).fetchone()
+            assert timeout != ("300ms",)
+            ro = await (await conn.execute("SHOW transaction_read_only")).fetchone()
+            assert ro == ("off",)
+    finally:
+        await connector.close()

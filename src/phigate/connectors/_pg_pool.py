@@ -8,7 +8,15 @@ ours, not the pool's: psycopg_pool sleeps out its reconnect back-off (1 s, then 
 …) after each connection that fails its check, so after a restart, with every idle
 connection dead, the first action waited 1–3.7 s. Here a dead connection is handed
 back (the pool drops it and opens a new one at once) and the next is tried without
-a pause.
+a pause. A caller that opens its transaction with a statement of no effect (the
+connector's `BEGIN …; SET LOCAL …`) hands it over as the `opening`: it is sent in
+place of the check, so it is the check, and one round trip per action is saved;
+only a connection that is dead (closed, or broken by the attempt) is retried.
+
+A read-only transaction's end changes nothing it read: a caller that has its whole
+answer (`read_only=True`) goes on while the transaction is rolled back and the
+connection handed back behind it (one round trip off its answer); `close` waits for
+those ends.
 
 A connection is reset (`DISCARD ALL`) each time it goes back to the pool: no
 temporary table, prepared statement, setting or role one principal left on it
@@ -24,7 +32,7 @@ import asyncio
 import contextlib
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import psycopg
@@ -37,6 +45,16 @@ from phigate.masking._json_text import load_bounded
 MAX_CONNECTIONS = 10
 CHECKOUT_TIMEOUT_SECONDS = 10.0
 PROBE_TIMEOUT_SECONDS = 5  # the one direct connect that tells "down" from "busy"
+# A statement of no effect that opens the caller's transaction (`UpstreamPool.connection`).
+Opening = Callable[[psycopg.AsyncConnection[Any]], Awaitable[None]]
+
+
+class _OpeningFailed(Exception):
+    """The opening failed on a live connection: the caller's error, not a dead link."""
+
+    def __init__(self, error: psycopg.Error) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 async def reset_connection(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -67,6 +85,7 @@ class UpstreamPool:
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnectionPool] = (
             weakref.WeakKeyDictionary()
         )
+        self._ending: set[asyncio.Task[None]] = set()  # reads ending behind their callers
 
     async def _pool(self) -> AsyncConnectionPool:
         loop = asyncio.get_running_loop()
@@ -95,24 +114,59 @@ class UpstreamPool:
         return pool
 
     @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        """A connection in a fresh transaction; rolled back if the body raises."""
+    async def connection(
+        self, opening: Opening | None = None, *, read_only: bool = False
+    ) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        """A connection in a fresh transaction; rolled back if the body raises.
+
+        `opening`: a statement of no effect that starts the caller's transaction; it
+        stands in for the liveness check (see the module docstring). Its own error on
+        a live connection is raised as it is, like an error of the body.
+        `read_only`: the opening made the transaction READ ONLY; once the body ends
+        it is rolled back behind the caller (see the module docstring)."""
+        pool, conn = await self._checkout(opening)
+        if not read_only:
+            try:
+                async with conn:  # committed, or rolled back if the body raises
+                    yield conn
+            finally:
+                await pool.putconn(conn)  # reset, or dropped if broken
+            return
+        ended = self._end_read(pool, conn)
+        try:
+            yield conn
+        except BaseException:
+            await ended
+            raise
+        self._behind(ended, conn)
+
+    async def _checkout(
+        self, opening: Opening | None
+    ) -> tuple[AsyncConnectionPool, psycopg.AsyncConnection[Any]]:
         try:
             pool = await self._pool()
-            conn = await self._checked(pool)
+            return pool, await self._checked(pool, opening)
         except PoolTimeout as exc:
             raise await self._timed_out(pool) from exc
+        except _OpeningFailed as exc:
+            raise exc.error from None
         except psycopg.Error as exc:
             raise self._cannot_connect(exc) from exc
-        try:
-            async with conn:  # committed, or rolled back if the body raises
-                if self._unchecked:
-                    await self._check_reader(conn)
-                yield conn
-        finally:
-            await pool.putconn(conn)  # reset, or dropped if broken
 
-    async def _checked(self, pool: AsyncConnectionPool) -> psycopg.AsyncConnection[Any]:
+    @staticmethod
+    async def _end_read(pool: AsyncConnectionPool, conn: psycopg.AsyncConnection[Any]) -> None:
+        with contextlib.suppress(psycopg.Error):  # a broken one is dropped below
+            await conn.rollback()
+        await pool.putconn(conn)  # reset, or dropped if broken
+
+    def _behind(self, ended: Coroutine[Any, Any, None], conn: psycopg.AsyncConnection[Any]) -> None:
+        task = asyncio.create_task(ended, name=f"phigate-{self._name}-end-{conn.info.backend_pid}")
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
+
+    async def _checked(
+        self, pool: AsyncConnectionPool, opening: Opening | None
+    ) -> psycopg.AsyncConnection[Any]:
         """A pooled connection that answers. After an upstream restart every idle one
         is dead: each is handed back (the pool drops it and starts opening a new one)
         and the next tried at once, up to one more than the pool holds; only a new
@@ -120,15 +174,27 @@ class UpstreamPool:
         for _ in range(self._max_size + 1):
             conn = await pool.getconn()
             try:
-                await AsyncConnectionPool.check_connection(conn)
-            except psycopg.Error:
+                await self._open(conn, opening)
+            except psycopg.Error as exc:
                 await pool.putconn(conn)
+                if opening is not None and not (conn.closed or conn.broken):
+                    raise _OpeningFailed(exc) from exc
                 continue
             except BaseException:
                 await pool.putconn(conn)
                 raise
             return conn
         raise psycopg.OperationalError("no upstream connection answered its check")
+
+    async def _open(self, conn: psycopg.AsyncConnection[Any], opening: Opening | None) -> None:
+        """The check (or the opening in its place); a reader's rights are checked
+        before its first use, in a transaction of its own, before the opening."""
+        if opening is None or self._unchecked:
+            await AsyncConnectionPool.check_connection(conn)
+        if self._unchecked:
+            await self._check_reader(conn)
+        if opening is not None:
+            await opening(conn)
 
     async def _timed_out(self, pool: AsyncConnectionPool) -> UpstreamError:
         """Busy or down: psycopg_pool says PoolTimeout for both.
@@ -169,6 +235,8 @@ class UpstreamPool:
     async def close(self) -> None:
         """Close the pools this loop owns; pools of loops that ended die with them."""
         loop = asyncio.get_running_loop()
+        mine = [task for task in self._ending if task.get_loop() is loop]
+        await asyncio.gather(*mine, return_exceptions=True)
         for owner, pool in list(self._pools.items()):
             if owner is loop:
                 await pool.close()

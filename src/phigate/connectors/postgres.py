@@ -15,6 +15,7 @@ admitted as a write, DDL or more runs as `dsn`.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -146,16 +147,21 @@ class PostgresConnector:
             raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
         started = time.monotonic()
         pool = self.read_pool if runs_as_reader(description.risk) else self.pool
+        opening = functools.partial(
+            self._begin, description=description, settings=session_settings(action)
+        )
+        read_only = description.risk is RiskClass.READ  # as `_begin` opens it
         try:
             with self.slots.hold(action.principal.subject):
-                async with pool.connection() as conn:
+                # The BEGIN is the pool's check; a read's end is behind its answer.
+                async with pool.connection(opening, read_only=read_only) as conn:
                     batch = _Batch(self.limits)
-                    await self._begin(conn, description, session_settings(action))
                     payload, masked = await self._execute(
                         conn, sql_text, action.params, description, masker, batch
                     )
-                    await conn.commit()
-                    await conn.set_autocommit(False)  # as the pool hands connections out
+                    if not read_only:
+                        await conn.commit()
+                        await conn.set_autocommit(False)  # as the pool hands connections out
         except psycopg.Error as exc:
             raise UpstreamError(_upstream_message(exc, masker, sql_text)) from exc
         duration_ms = round((time.monotonic() - started) * 1000, 1)
@@ -246,7 +252,9 @@ class PostgresConnector:
         simple-query message, sent in autocommit mode so psycopg adds no BEGIN of its
         own. psycopg follows the server's transaction status, so `commit()` still
         commits; the pool's reset (or `run`, after the commit) turns autocommit off again.
-        `settings`: the client session's, for a wire write (`session_settings`)."""
+        `settings`: the client session's, for a wire write (`session_settings`).
+        It has no effect until the statement runs, so the pool sends it in place of its
+        liveness check (`UpstreamPool.connection`) and retries it on a dead connection."""
         mode = pgsql.SQL("READ ONLY" if description.risk is RiskClass.READ else "")
         timeout = self.settings.statement_timeout_ms
         await conn.set_autocommit(True)

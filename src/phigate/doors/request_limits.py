@@ -25,6 +25,7 @@ from phigate.pipeline.gateway import Gateway
 
 PRINCIPAL_KEY = "phigate.principal"  # the same key the MCP gate uses
 BEARER_PREFIXES = ("/v1/",)
+SUBMIT_PATH = "/v1/actions"
 
 
 class RequestLimits:
@@ -55,7 +56,7 @@ class RequestLimits:
         try:
             if scheme.lower() != "bearer" or not token.strip():
                 raise AuthenticationError("send an Authorization: Bearer <token> header")
-            return await self.gateway.authenticate(token)
+            return await self.gateway.authenticate(token, rechecked=_submits_actions(scope))
         except AuthenticationError as exc:
             await self._audit(scope, "auth.refused", exc.message)
             raise
@@ -143,6 +144,13 @@ def _content_length(scope: Scope) -> int | None:
         return int(value)
     except ValueError:
         return None  # the server refuses a malformed length itself; counting still applies
+
+
+def _submits_actions(scope: Scope) -> bool:
+    """`POST /v1/actions`: each use records an action whose transaction re-reads the
+    token, so a token seen moments ago may be taken from memory (`Gateway.authenticate`);
+    every other route looks it up."""
+    return scope["method"] == "POST" and _route_path(scope) == SUBMIT_PATH
 
 
 def _route_path(scope: Scope) -> str:

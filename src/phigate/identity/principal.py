@@ -38,6 +38,10 @@ class Principal:
     # `exp`, epoch seconds): work that outlives the request (an approved action's run,
     # a wire session, a console session) ends then. Not part of `to_json` or equality.
     valid_until: float | None = field(default=None, compare=False)
+    # Served from the recent-token cache (`phigate.identity.recent_tokens`): the
+    # transaction that records its action reads the token's state again, so a
+    # revocation refuses it at once. Not part of `to_json` or equality.
+    token_rechecked: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "subject", normal_subject(self.subject))
@@ -72,6 +76,7 @@ class Principal:
                 ("signed_in_as", signed_in_as),
                 ("token_id", None),
                 ("valid_until", None),
+                ("token_rechecked", False),
             ):
                 object.__setattr__(kept, name, value)
             return kept

@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -21,11 +21,18 @@ from phigate.core import clock
 from phigate.core.action_store import recorded_or_refused
 from phigate.core.errors import AuthenticationError, InvalidRequestError, NotFoundError
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.recent_tokens import RecentTokens
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject
 from phigate.store import Database
+from phigate.store.hot import HotStatement
 from phigate.store.tables import api_tokens
 
 PREFIX = "phg_"
+_TOKEN_STATE = HotStatement(
+    sa.select(api_tokens.c.revoked_at, api_tokens.c.expires_at).where(
+        api_tokens.c.id == sa.bindparam("id")
+    )
+)
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -75,6 +82,7 @@ class TokenStore:
             raise InvalidRequestError("the token hash key must be at least 16 bytes")
         self._db = db
         self._key = key
+        self._recent = RecentTokens()
 
     def _hash(self, token: str) -> str:
         return hmac.new(self._key, token.encode(), hashlib.sha256).hexdigest()
@@ -127,18 +135,47 @@ class TokenStore:
             AuditLog(self._db).append_in(conn, "token.created", _record(info, by))
         return token, info
 
+    def recent(self, token: str) -> Principal | None:
+        """The principal of `token` if it authenticated in the last few seconds, marked
+        `token_rechecked`: only for a caller whose use of it re-reads the token in the
+        transaction that records that use (`phigate.identity.recent_tokens`). No I/O."""
+        if not token.startswith(PREFIX):
+            return None
+        return self._recent.get(self._hash(token))
+
     def authenticate(self, token: str) -> Principal:
         if not token.startswith(PREFIX):
             raise AuthenticationError("not a phigate API token")
+        key = self._hash(token)
         with self._db.read() as conn:
-            row = conn.execute(
-                sa.select(api_tokens).where(api_tokens.c.token_hash == self._hash(token))
-            ).first()
+            row = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_hash == key)).first()
         if row is None:
             raise AuthenticationError("unknown API token")
         info = _info(row)
         if info.status != "active":
             raise AuthenticationError(f"API token {info.id} is {info.status}")
+        principal = self._principal(info)
+        self._recent.put(key, replace(principal, token_rechecked=True), info.expires_at)
+        return principal
+
+    @staticmethod
+    def refuse_inactive_in(conn: sa.Connection, principal: Principal) -> None:
+        """Raise AuthenticationError, read in the caller's transaction, when the token
+        `principal` signed in with is no longer active (`Principal.token_rechecked`).
+        On every action's record: one point read on the driver's cursor (`HotStatement`)."""
+        if principal.token_id is None:
+            return
+        cursor = _TOKEN_STATE.execute(conn, {"id": principal.token_id})
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        revoked_at, expires_at = row if row is not None else (0.0, None)
+        if revoked_at is not None or (expires_at is not None and expires_at <= clock.latest()):
+            raise AuthenticationError(f"API token {principal.token_id} is revoked or has expired")
+
+    @staticmethod
+    def _principal(info: TokenInfo) -> Principal:
         try:
             return Principal(
                 subject=info.subject,

@@ -33,12 +33,14 @@ from phigate.core.action_store import (
 from phigate.core.actions import Action, Description, new_id
 from phigate.core.errors import (
     AuditUnavailableError,
+    AuthenticationError,
     InvalidRequestError,
     NotAllowedError,
     NotFoundError,
 )
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal
+from phigate.identity.tokens import TokenStore
 from phigate.masking.engine import MaskingEngine
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.deciding import Decider
@@ -193,6 +195,7 @@ class Admission:
             refined = await self._refined(action, description or self.describe(action))
             description, decision = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
+            await self._recheck_token(action)  # a revoked token learns nothing
             await self.audit_refusal(
                 "action.refused",
                 exc.message,
@@ -288,6 +291,8 @@ class Admission:
         runs_now = status is ActionStatus.EXECUTING
 
         def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
+            if action.principal.token_rechecked:
+                TokenStore.refuse_inactive_in(conn, action.principal)
             fields = audit_fields(action, description, scrub=self._scrub)
             record = self._actions.insert(
                 conn,
@@ -324,11 +329,39 @@ class Admission:
             self._audit.append_many_in(conn, entries)
             return record, approval_id
 
-        record, approval_id = await commit_recorded(self._writes, write)
+        try:
+            record, approval_id = await commit_recorded(self._writes, write)
+        except AuthenticationError as exc:
+            await self._refuse_token(action, exc)
+            raise
         if approval_id is not None:
             approval = await asyncio.to_thread(self._approvals.get, approval_id)
             self._approvals.publish("approval.requested", approval)
         return record
+
+    async def _recheck_token(self, action: Action) -> None:
+        """For a principal from the recent-token cache, the token's state before a
+        refusal tells it anything (rare: on the path of every action the record's own
+        transaction reads it)."""
+        if not action.principal.token_rechecked:
+            return
+
+        def read(conn: sa.Connection) -> None:
+            TokenStore.refuse_inactive_in(conn, action.principal)
+
+        try:
+            await commit_recorded(self._writes, read)
+        except AuthenticationError as exc:
+            await self._refuse_token(action, exc)
+            raise
+
+    async def _refuse_token(self, action: Action, error: AuthenticationError) -> None:
+        await self.audit_refusal(
+            "auth.refused",
+            error.message,
+            client_addr=action.client_addr,
+            detail={"front_door": action.front_door, "connection": action.connection},
+        )
 
     async def _pending(self, record: ActionRecord, principal: Principal, wait: float) -> Outcome:
         approval = await asyncio.to_thread(self._approvals.for_action, record.id)

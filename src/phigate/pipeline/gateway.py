@@ -283,13 +283,21 @@ class Gateway:
         )
 
     # ── authenticate ────────────────────────────────────────────────────────
-    async def authenticate(self, credential: str) -> Principal:
-        """An API token or an OIDC access token → Principal; anything else is refused."""
+    async def authenticate(self, credential: str, *, rechecked: bool = False) -> Principal:
+        """An API token or an OIDC access token → Principal; anything else is refused.
+
+        `rechecked`: the caller only submits actions with it (`POST /v1/actions`),
+        whose records re-read the token, so an API token seen in the last few seconds
+        is taken without a lookup (`phigate.identity.recent_tokens`)."""
         credential = credential.strip()
         if not credential:
             raise AuthenticationError("missing credentials")
         if credential.startswith(PREFIX):
-            principal = await asyncio.to_thread(self._tokens.authenticate, credential)
+            recent = self._tokens.recent(credential) if rechecked else None
+            if recent is None:
+                principal = await asyncio.to_thread(self._tokens.authenticate, credential)
+            else:
+                principal = recent
         elif self.oidc is None:
             raise AuthenticationError("not a phigate API token, and OIDC is not configured")
         else:
