@@ -111,7 +111,7 @@ _FIRSTS = [block.first for block in ALLOWED_BLOCKS]
 # Latin letters that are no ASCII letter with marks, yet letters of their own in the
 # alphabets of real names (German, Danish and Norwegian, Icelandic, Polish, Croatian,
 # Maltese, Sámi), in both cases: each is drawn unlike any ASCII letter. Not `æ` and
-# `œ`: Unicode's confusables data reads them as `ae` and `oe` (subjects refuses them).
+# `œ`: Unicode's confusables data reads them as `ae` and `oe`.
 DISTINCT_LATIN = frozenset("ßẞøØðÐþÞłŁđĐħĦŋŊ")
 # Letters of allowed blocks that draw no letter of their own: ARABIC TATWEEL only
 # stretches the joint between two letters (`مـحمد` is `محمد`), as IDNA2008 disallows it.
