@@ -128,7 +128,8 @@ def block_script(char: str) -> str | None:
 
 
 def is_name_character(char: str) -> bool:
-    """Whether `char` may stand in a subject at all (marks also need a letter first)."""
+    """Whether `char` may stand in a subject at all (marks also need a letter first,
+    into which NFC composes a Combining Diacritical Mark: `first_refused`)."""
     if _PRINTABLE_ASCII[0] <= ord(char) <= _PRINTABLE_ASCII[1]:
         return True
     if is_ignorable(char) or char in _NOT_LETTERS:  # Hangul fillers are letters (Lo)
