@@ -78,17 +78,17 @@ DOTTED_SPELLINGS = [
 ]
 
 
-@finding(1, "a combining dot above on i (Turkish İ case-folded) is a second alice")
 @pytest.mark.parametrize(("person", "spelling"), DOTTED_SPELLINGS)
 async def test_a_dotted_i_does_not_make_alice_a_second_person(
     harness: Harness, person: str, spelling: str
 ) -> None:
-    """docs/configuration.md: a subject is compared in one normal form, and combining
-    marks are allowed "only on a letter of their own script"; `_passes_for_ascii`
-    (identity/subjects.py) looks at one character at a time, so it never sees that
-    `i` + U+0307 reads as the ASCII `i` it already is. A data-owner identity `ALİCE`
-    (an IdP username, a token an admin issued from a Turkish keyboard) approves the
-    write of the agent acting for alice: self-approval under another spelling."""
+    """Finding 1, fixed: docs/configuration.md: a subject is compared in one normal
+    form, and combining marks were allowed "only on a letter of their own script";
+    `_passes_for_ascii` (identity/subjects.py) looks at one character at a time, so it
+    never saw that `i` + U+0307 reads as the ASCII `i` it already is. A data-owner
+    identity `ALİCE` (an IdP username, a token an admin issued from a Turkish
+    keyboard) approved the write of the agent acting for alice. Now a mark must
+    compose into one letter under NFC, and `İ` folds to `i` (`ALİCE` is alice)."""
     assert not await _approves_for(harness, person, spelling, 4)
 
 
@@ -98,14 +98,15 @@ async def test_a_dotted_i_does_not_make_alice_a_second_person(
 LATIN_LOOK_ALIKES = [("jane", "\u0237ane"), ("kate", "\u0138ate")]
 
 
-@finding(2, "dotless j and kra pass for j and k where dotless i is refused")
 @pytest.mark.parametrize(("person", "spelling"), LATIN_LOOK_ALIKES)
 async def test_a_dotless_j_or_kra_does_not_make_a_second_person(
     harness: Harness, person: str, spelling: str
 ) -> None:
-    """docs/configuration.md refuses "a non-ASCII Latin letter that reads as an ASCII
-    one"; the rule is Unicode's confusables data, which maps `ı` to `i` (refused) but
-    not `ȷ` to `j` nor `ĸ` to `k`. `ȷane` approves the write of jane's agent."""
+    """Finding 2, fixed: docs/configuration.md refuses "a non-ASCII Latin letter that
+    reads as an ASCII one"; the rule was Unicode's confusables data, which maps `ı` to
+    `i` (refused) but not `ȷ` to `j` nor `ĸ` to `k`: `ȷane` approved the write of
+    jane's agent. Now a Latin letter beyond ASCII must be an ASCII letter with marks
+    or a distinct letter of names (identity/name_letters.py)."""
     assert not await _approves_for(harness, person, spelling, 5)
 
 
