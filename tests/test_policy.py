@@ -11,6 +11,7 @@ from phigate.config import ApprovalRequirement, Rule, TimeWindow
 from phigate.core.actions import Action, Description
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.masking.columns import shown_as_stored
 from phigate.policy import evaluate
 from phigate.policy.engine import caller_matches
 
@@ -167,3 +168,69 @@ def test_who_and_where_read_alike_in_a_decision_and_in_the_mcp_listing(
     allow = rule("r", "allow", **match)
     listed = caller_matches(allow.match, who, "ehr")
     assert listed == (decide([allow], who=who) == ("allow", "r"))
+
+
+# ---------------------------------------------------------------- predicate_masked
+
+
+def _masked_decision(predicates: tuple[str, ...], column_types: dict[str, str]) -> str:
+    """The demo's shape: allow reads, hold those whose conditions read a masked column,
+    masking decided by the same classifier that masks rows."""
+    rules = [rule("a", "allow"), rule("o", "approve", predicate_masked=True)]
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, AGENT, "rest")
+    description = Description(RiskClass.READ, detail={"predicate_columns": list(predicates)})
+    decision = evaluate(
+        rules,
+        action,
+        description,
+        now=WEDNESDAY_10AM_NY,
+        shown_as_stored=lambda source: shown_as_stored(source, column_types),
+    )
+    return decision.outcome
+
+
+@pytest.mark.parametrize(
+    "predicates",
+    [
+        ("public.encounters.encounter_date",),  # a date: shown as its year
+        ("public.claims.service_date",),
+        ("public.clinical_notes.written_at",),
+        ("public.encounters.provider",),  # a person: shown as [PERSON]
+        ("public.clinical_notes.author",),
+        ("public.clinical_notes.note_text",),  # free text: scanned
+        ("public.patients.id", "public.patients.*"),  # a whole row holds every column
+        ("public.somewhere.frobnication",),  # nothing classifies it: fail closed
+        ("pg_catalog.pg_stats.most_common_vals",),  # catalog data, not structure
+        ("information_schema.domains.domain_default",),
+    ],
+)
+def test_a_condition_on_a_column_masking_does_not_keep_needs_approval(
+    predicates: tuple[str, ...],
+) -> None:
+    assert _masked_decision(predicates, {}) == "approve"
+
+
+@pytest.mark.parametrize(
+    "predicates",
+    [
+        (),
+        ("public.encounters.id", "public.encounters.patient_id"),
+        ("public.claims.status", "public.claims.amount", "public.claims.cpt_code"),
+        ("pg_catalog.pg_class.relname", "information_schema.domains.domain_name"),
+    ],
+)
+def test_a_condition_on_kept_columns_runs(predicates: tuple[str, ...]) -> None:
+    assert _masked_decision(predicates, {}) == "allow"
+
+
+def test_the_masking_configuration_decides_what_is_masked() -> None:
+    """`masking.columns` moves a column either way, as it does for the rows."""
+    assert _masked_decision(("public.claims.status",), {"claims.status": "PERSON"}) == "approve"
+    assert _masked_decision(("public.somewhere.frobnication",), {"frobnication": "KEEP"}) == "allow"
+
+
+def test_without_an_answer_every_condition_counts_as_masked() -> None:
+    rules = [rule("a", "allow"), rule("o", "approve", predicate_masked=True)]
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, AGENT, "rest")
+    description = Description(RiskClass.READ, detail={"predicate_columns": ["public.t.id"]})
+    assert evaluate(rules, action, description, now=WEDNESDAY_10AM_NY).outcome == "approve"

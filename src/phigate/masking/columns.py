@@ -28,6 +28,7 @@ from phigate.masking.entities import ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
 from phigate.masking.value_masker import ValueMasker
+from phigate.sql.system_catalog import all_structure, names_schema_objects
 
 # Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
 # numbers and booleans are kept by their type alone (phigate.masking._hints).
@@ -102,6 +103,20 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
     return _by_name(info.name, info.type_name)
 
 
+def shown_as_stored(source: str, overrides: dict[str, str]) -> bool:
+    """Whether a caller sees the values of source column `schema.table.column` as they
+    are stored: the one classification above says KEEP (by `masking.columns`, as
+    catalog structure or a name in `information_schema`, or by its own name).
+    Anything else is masked, scanned or sampled, and so is a whole row
+    (`schema.table.*`, every column) and a name nothing classifies: a condition on
+    such a column can read back what the rows do not show."""
+    if source.endswith(".*"):
+        return False
+    catalog = all_structure((source,)) or names_schema_objects(source)
+    info = ColumnInfo(source.rsplit(".", 1)[-1], None, (source,), catalog=catalog)
+    return classify(info, overrides) == KEEP
+
+
 def _override(ref: str, overrides: dict[str, str]) -> str | None:
     parts = ref.lower().split(".")
     for i in range(len(parts)):
@@ -150,9 +165,7 @@ class RowMasker:
         self._masker = masker
         self.columns = tuple(columns)
         self._counts: dict[str, int] = {}
-        overrides = {k.lower(): v for k, v in masker.settings.columns.items()}
-        for ident in masker.settings.identifiers:
-            overrides.update({c.lower(): ident.type for c in ident.columns})
+        overrides = masker.settings.column_types()
         self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
         self._initial_plan = tuple(self.plan)  # before sampling decided anything
         self._subject = _subject_index(self.columns)

@@ -122,6 +122,19 @@ def all_structure(sources: tuple[str, ...]) -> bool:
     return bool(sources) and all(_is_structure(s) for s in sources)
 
 
+def names_schema_objects(source: str) -> bool:
+    """Whether `source` is a name column of the standard's catalog views
+    (`information_schema.domains.domain_name`, `….columns.table_schema`): an object's
+    name, catalog or schema, as the pg_catalog name columns above are. Their other
+    columns (defaults, check clauses, definitions, option values) may hold data."""
+    parts = _split(source)
+    return (
+        len(parts) == 3
+        and parts[0] == "information_schema"
+        and parts[2].endswith(("_name", "_schema", "_catalog"))
+    )
+
+
 def _split(name: str) -> list[str]:
     return name.lower().split(".")
 
