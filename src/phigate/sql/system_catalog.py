@@ -123,16 +123,16 @@ def all_structure(sources: tuple[str, ...]) -> bool:
 
 
 def names_schema_objects(source: str) -> bool:
-    """Whether `source` is a name column of the standard's catalog views
-    (`information_schema.domains.domain_name`, `….columns.table_schema`): an object's
-    name, catalog or schema, as the pg_catalog name columns above are. Their other
-    columns (defaults, check clauses, definitions, option values) may hold data."""
+    """Whether `source` is a name column of the catalogs: an object's name, catalog or
+    schema (`pg_catalog.pg_policies.policyname`, `information_schema.domains.domain_name`),
+    as the name columns of the relations above are. Their other columns (defaults,
+    check clauses, definitions, statistics, option values) may hold data."""
     parts = _split(source)
-    return (
-        len(parts) == 3
-        and parts[0] == "information_schema"
-        and parts[2].endswith(("_name", "_schema", "_catalog"))
-    )
+    if len(parts) != 3:
+        return False
+    if parts[0] == _SCHEMA:
+        return parts[2].endswith("name")
+    return parts[0] == "information_schema" and parts[2].endswith(("_name", "_schema", "_catalog"))
 
 
 def _split(name: str) -> list[str]:
