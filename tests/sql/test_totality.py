@@ -111,6 +111,8 @@ def test_a_printed_format_argument_and_a_plain_length_are_not_conditions() -> No
         "SELECT string_agg(DISTINCT ssn, ',') FROM patients",
         "SELECT string_agg(name, ',' ORDER BY ssn) FROM patients",
         "SELECT count(*) FILTER (WHERE ssn LIKE '7%') FROM patients",
+        "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ssn) FROM patients",
+        "SELECT json_agg(DISTINCT ssn) FROM patients",
         "SELECT row_number() OVER (PARTITION BY ssn) FROM patients",
         "SELECT row_number() OVER (ORDER BY ssn) FROM patients",
         "SELECT count(*) OVER w FROM patients WINDOW w AS (ORDER BY ssn)",
