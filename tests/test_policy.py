@@ -202,7 +202,8 @@ def _masked_decision(predicates: tuple[str, ...], column_types: dict[str, str]) 
         ("public.somewhere.frobnication",),  # nothing classifies it: fail closed
         ("pg_catalog.pg_stats.most_common_vals",),  # catalog data, not structure
         ("information_schema.domains.domain_default",),
-        ("pg_catalog.pg_policies.qual",),
+        ("pg_catalog.pg_type.typdefault",),  # a domain's default constant
+        ("pg_catalog.pg_attribute.attmissingval",),  # a stored value
     ],
 )
 def test_a_condition_on_a_column_masking_does_not_keep_needs_approval(
@@ -218,7 +219,7 @@ def test_a_condition_on_a_column_masking_does_not_keep_needs_approval(
         ("public.encounters.id", "public.encounters.patient_id"),
         ("public.claims.status", "public.claims.amount", "public.claims.cpt_code"),
         ("pg_catalog.pg_class.relname", "information_schema.domains.domain_name"),
-        ("pg_catalog.pg_policies.policyname", "pg_catalog.pg_stats.attname"),
+        ("pg_catalog.pg_policies.policyname", "pg_catalog.pg_class.relpartbound"),
     ],
 )
 def test_a_condition_on_kept_columns_runs(predicates: tuple[str, ...]) -> None:

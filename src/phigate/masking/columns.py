@@ -28,7 +28,7 @@ from phigate.masking.entities import ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
 from phigate.masking.value_masker import ValueMasker
-from phigate.sql.system_catalog import all_structure, names_schema_objects
+from phigate.sql.system_catalog import all_structure, describes_schema
 
 # Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
 # numbers and booleans are kept by their type alone (phigate.masking._hints).
@@ -106,15 +106,21 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
 def shown_as_stored(source: str, overrides: dict[str, str]) -> bool:
     """Whether a caller sees the values of source column `schema.table.column` as they
     are stored: the one classification above says KEEP (by `masking.columns`, as
-    catalog structure or a name in `information_schema`, or by its own name).
+    catalog structure, or by its own name; a catalog column that describes the schema
+    counts as structure, `phigate.sql.system_catalog.describes_schema`).
     Anything else is masked, scanned or sampled, and so is a whole row
     (`schema.table.*`, every column) and a name nothing classifies: a condition on
     such a column can read back what the rows do not show."""
     if source.endswith(".*"):
         return False
-    catalog = all_structure((source,)) or names_schema_objects(source)
-    info = ColumnInfo(source.rsplit(".", 1)[-1], None, (source,), catalog=catalog)
-    return classify(info, overrides) == KEEP
+    schema = describes_schema(source)
+    catalog = all_structure((source,)) or schema
+    kind = classify(
+        ColumnInfo(source.rsplit(".", 1)[-1], None, (source,), catalog=catalog), overrides
+    )
+    # A definition in the catalogs (a default, a partition bound, a policy) is schema:
+    # outputs mask its constants, but psql's `\d` sorts and renders on it.
+    return kind == KEEP or (schema and kind in (DEFINITION, WITHHELD))
 
 
 def _override(ref: str, overrides: dict[str, str]) -> str | None:
