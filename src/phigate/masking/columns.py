@@ -36,6 +36,7 @@ from phigate.masking.entities import ID, LOCATION, PERSON, PROFESSION, ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
 from phigate.masking.value_masker import ValueMasker
+from phigate.sql.system_catalog import all_structure, describes_schema
 
 # Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
 # numbers and booleans are kept by their type alone (phigate.masking._hints).
@@ -163,6 +164,26 @@ def _source_kind(ref: str, type_name: str | None, overrides: dict[str, str]) -> 
     return _override(ref, overrides) or _by_name(ref.rsplit(".", 1)[-1], type_name)
 
 
+def shown_as_stored(source: str, overrides: dict[str, str]) -> bool:
+    """Whether a caller sees the values of source column `schema.table.column` as they
+    are stored: the one classification above says KEEP (by `masking.columns`, as
+    catalog structure, or by its own name; a catalog column that describes the schema
+    counts as structure, `phigate.sql.system_catalog.describes_schema`).
+    Anything else is masked, scanned or sampled, and so is a whole row
+    (`schema.table.*`, every column) and a name nothing classifies: a condition on
+    such a column can read back what the rows do not show."""
+    if source.endswith(".*"):
+        return False
+    schema = describes_schema(source)
+    catalog = all_structure((source,)) or schema
+    kind = classify(
+        ColumnInfo(source.rsplit(".", 1)[-1], None, (source,), catalog=catalog), overrides
+    )
+    # A definition in the catalogs (a default, a partition bound, a policy) is schema:
+    # outputs mask its constants, but psql's `\d` sorts and renders on it.
+    return kind == KEEP or (schema and kind in (DEFINITION, WITHHELD))
+
+
 def _override(ref: str, overrides: dict[str, str]) -> str | None:
     parts = ref.lower().split(".")
     for i in range(len(parts)):
@@ -215,9 +236,7 @@ class RowMasker:
         self._masker = masker
         self.columns = tuple(columns)
         self._counts: dict[str, int] = {}
-        overrides = {k.lower(): v for k, v in masker.settings.columns.items()}
-        for ident in masker.settings.identifiers:
-            overrides.update({c.lower(): ident.type for c in ident.columns})
+        overrides = masker.settings.column_types()
         self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
         # Columns whose values are shown whole or not at all (see `_shown_in_part`).
         self._redacted = frozenset(
