@@ -32,13 +32,15 @@ import base64
 import binascii
 import bisect
 import contextlib
+import html
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from html.entities import html5
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -74,8 +76,16 @@ class GatewaySecrets:
                 needles.setdefault(needle, name)
         self._needles = sorted(needles.items(), key=lambda p: -len(p[0]))
         self._spaced = [(n, name) for n, name in self._needles if " " in n]
-        # Only these can stand in a number's text (a PIN, or the hex of one).
-        self._numeric = [n for n, _ in self._needles if not set(n) - _NUMBER_CHARS]
+        # Only these can stand in a number's text (a PIN, or the hex of one); a number
+        # drops a credential's leading zeros (`"0840…"` read as an integer is `840…`).
+        numeric: dict[str, str] = {}
+        for needle, name in self._needles:
+            if not set(needle) - _NUMBER_CHARS:
+                numeric.setdefault(needle, name)
+                stripped = needle.lstrip("0") if needle.isdigit() else ""
+                if len(stripped) >= MIN_SECRET:
+                    numeric.setdefault(stripped, name)
+        self._numeric = sorted(numeric.items(), key=lambda p: -len(p[0]))
 
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
@@ -167,15 +177,25 @@ class GatewaySecrets:
             return self.scrub(value, counts)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and self._numeric:
             shown = json.dumps(value)  # as the number will be written out
-            if any(needle in shown for needle in self._numeric):
-                return self.scrub(shown, counts)
-            return value
+            spans = _found(_fold(shown), _Origin(), self._numeric)
+            return _replaced(shown, _merged(spans), counts) if spans else value
         if isinstance(value, list):
             return [self.scrub_json(v, counts) for v in self._scrub_bytes(value, counts)]
         if isinstance(value, dict):
             scrub, deep = self.scrub, self.scrub_json
             return {scrub(str(k), counts): deep(v, counts) for k, v in value.items()}
         return value
+
+    def scrub_binary(self, raw: bytes, counts: dict[str, int]) -> bytes:
+        """`raw` with every form of every secret its text could show replaced.
+
+        A binary body (a log file served as `application/octet-stream`) can hold a
+        credential escaped as in any text (`\\"` in a JSON line, `&quot;` in a page).
+        Read as Latin-1, each byte is one character, so the spans found in that text
+        are the bytes' (a UTF-8 credential is found as its bytes: `_needles`)."""
+        text = raw.decode("latin-1")
+        spans = self._spans(text)
+        return _replaced(text, spans, counts).encode("latin-1") if spans else raw
 
     def _scrub_bytes(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
         """`items` with each secret held as a run of byte values (`[103, 119, …]`, what
@@ -319,11 +339,37 @@ def _fold(text: str) -> str:
 
 def _needles(form: str) -> set[str]:
     """What `form` looks like in the view: case folded, and for a non-ASCII secret
-    also its UTF-8 bytes one character each (what percent-escapes decode to here)."""
-    out = {_fold(form)}
-    if not form.isascii():
-        out.add(_fold(form.encode().decode("latin-1")))
+    also its UTF-8 bytes one character each (what percent-escapes decode to here).
+
+    A form holding a run the view decodes (`%3A`, `&reg`, `\\n`) is read there as
+    each escaping family writes it, decoded: written out with another of its
+    characters escaped (`\\"` in a JSON log, `&quot;` in a page, `%253A` in a link),
+    its own run is decoded with the rest (or, escaped itself, kept), so the view of
+    the text holds the view of the escaped form, not the form."""
+    spelled = {form} if form.isascii() else {form, form.encode().decode("latin-1")}
+    out = {_fold(text) for text in spelled}
+    if not _ESCAPE_START.search(form):
+        return out
+    for text in spelled:
+        for escape in _ESCAPING:
+            decoded = _view(escape(text))[0]
+            if len(decoded) >= MIN_SECRET:
+                out.add(decoded)
     return out
+
+
+def _json_text(text: str) -> str:
+    return json.dumps(text)[1:-1]
+
+
+def _percent(text: str) -> str:
+    return quote(text, safe="")
+
+
+# What a form is written as by each escaping family the view decodes (as it is; JSON
+# string escaping; HTML escaping; percent-encoding); a form's escape-like runs fare
+# differently in each, so each is read decoded.
+_ESCAPING: tuple[Callable[[str], str], ...] = (str, _json_text, html.escape, _percent)
 
 
 class _Origin:
