@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import quopri
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -363,6 +364,29 @@ def test_a_non_ascii_credential_in_binary_bytes_is_scrubbed() -> None:
     assert secrets.scrub_binary(body, {}) == b'\x01{"p": "[REDACTED:P]"}'
 
 
+@pytest.mark.parametrize("pad", range(50, 74))
+def test_a_credential_in_wrapped_base64_or_quoted_printable_is_scrubbed(pad: int) -> None:
+    """MIME base64 and quoted-printable are written in lines of 76: the view drops a
+    soft line break (`=` at a line's end) and a line end between base64 characters,
+    and the redacted span runs over the break."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    wrapped = base64.encodebytes(b"#" * pad + PUNCTUATED.encode()).decode()
+    out = secrets.scrub(wrapped, {})
+    assert "[REDACTED:TOKEN]" in out and out.startswith(wrapped[:40]), out
+    mail = quopri.encodestring(("x" * pad + PUNCTUATED).encode()).decode()
+    out = secrets.scrub(mail, {})
+    assert "=\n" in mail and out == "x" * pad + "[REDACTED:TOKEN]" + "\n" * mail.endswith("\n")
+
+
+def test_a_dropped_line_break_maps_back_around_it() -> None:
+    view, origin = _view("ab=\ncd\r\nef gh.\nij")
+    assert view == "abcdef gh.\nij"  # a break after a character no base64 holds is kept
+    assert origin.span(2, 4) == (4, 6) and origin.span(1, 3) == (1, 5)
+    assert origin.span(4, 6) == (8, 10) and origin.span(11, 13) == (15, 17)
+    assert not origin.decoded
+    assert _view("ab\n    cd")[0] == "abcd"  # indented (YAML)
+
+
 @pytest.mark.parametrize(
     "echo",
     [PUNCTUATED, html.escape(PUNCTUATED), "".join(f"\\u{ord(c):04x}" for c in PUNCTUATED)],
@@ -404,6 +428,9 @@ def test_a_cut_keeps_the_text_before_it_and_splits_no_character() -> None:
         ('\\"' * 3 + "x") * 30_000,
         "+" * 200_000,
         "tok-3c9f" * 30_000,
+        "=\n" * 100_000,
+        "a\r\n" * 70_000,
+        "tok-3c9f\n" * 25_000,
     ],
 )
 def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:
