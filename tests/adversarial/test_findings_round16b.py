@@ -164,7 +164,6 @@ def _unescaped(text: str, path: str) -> str:
     return unquote(text) if path.endswith("link") else html.unescape(text)
 
 
-@finding(1, "a credential holding an escape-like run (%3A, &reg) escaped in another character")
 @pytest.mark.parametrize("path", ["/percent/json", "/percent/html", "/percent/link"])
 async def test_a_credential_holding_a_percent_escape_is_redacted_when_escaped(
     percent_api: Harness, path: str
@@ -182,7 +181,6 @@ async def test_a_credential_holding_a_percent_escape_is_redacted_when_escaped(
     assert PERCENT not in _unescaped(shown, path), shown
 
 
-@finding(1, "a credential holding an escape-like run (%3A, &reg) escaped in another character")
 async def test_a_credential_holding_an_html_name_is_redacted_when_json_escaped(
     ampersand_api: Harness,
 ) -> None:
@@ -191,7 +189,6 @@ async def test_a_credential_holding_an_html_name_is_redacted_when_json_escaped(
     assert AMPERSAND not in _unescaped(shown, "json"), shown
 
 
-@finding(2, "base64 and quoted-printable wrapped at 76 columns are not joined across lines")
 @pytest.mark.parametrize("path", ["/wrapped/base64", "/wrapped/quoted-printable"])
 async def test_a_credential_in_line_wrapped_base64_or_quoted_printable_is_redacted(
     api: Harness, path: str
@@ -212,7 +209,6 @@ async def test_a_credential_in_line_wrapped_base64_or_quoted_printable_is_redact
     assert CREDENTIAL not in decoded, shown
 
 
-@finding(7, "a binary body is scrubbed only of the credential as written (no escape decoded)")
 @pytest.mark.parametrize("path", ["/binary/json", "/binary/html"])
 async def test_a_credential_escaped_in_a_binary_body_is_redacted(
     binary_api: Harness, path: str
@@ -241,7 +237,6 @@ async def test_held_a_credential_on_one_line_is_redacted(api: Harness, path: str
     assert "REDACTED" in shown, shown
 
 
-@finding(3, "a numeric credential with a leading zero echoed as a JSON number")
 async def test_a_pin_with_a_leading_zero_echoed_as_a_number_is_redacted(pin_api: Harness) -> None:
     """Round 14b's fix scrubs a numeric credential echoed as a JSON number (an echo
     that coerces a value of digits: a query-string parser, YAML, a form field stored
