@@ -344,7 +344,6 @@ async def _query(client: RawClient, sql: str) -> dict[str, str]:
     return error_fields(await client.until(b"Z"))
 
 
-@finding(5, "a statement prepared before a SET runs on the writer under the later setting")
 async def test_a_write_prepared_before_a_set_means_what_it_meant_when_prepared(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:
