@@ -46,11 +46,17 @@ def cleaned(value: str) -> str:
 def canonical(value: str) -> str:
     """A cleaned single token in the form the detectors know: digit groups joined by
     `-` (`706_56_7705` reads as `706-56-7705`), a spelled `_at_` as `@`."""
-    return _JOINER.sub("-", _SPELLED_AT.sub("@", value))
+    if "_" in value or "(" in value or "[" in value:
+        value = _SPELLED_AT.sub("@", value)
+    return _JOINER.sub("-", value)
 
 
 def digits(value: str) -> int:
-    """Digits in a cleaned value, whatever joins them."""
+    """Digits in a cleaned value, whatever joins them (bytes methods when ASCII: this
+    runs for every distinct value that is no plain code)."""
+    if value.isascii():
+        data = value.encode("ascii")
+        return len(data) - len(data.translate(None, _DIGITS))
     return sum(c.isdigit() for c in value)
 
 
