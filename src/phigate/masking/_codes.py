@@ -10,8 +10,9 @@ joined by `-` and a spelled `_at_` as `@` (docs/masking.md, "Rows").
 
 from __future__ import annotations
 
-import re
 import unicodedata
+
+import re2
 
 # A code or key has at most this many digits, whatever joins them: an SSN has 9, a
 # phone number 10, a card 16, a date 8, an MRN 7 or more.
@@ -21,11 +22,13 @@ MOST_DIGITS = 6
 LABELS = ("ssn", "mrn", "dob", "_at_")
 _DIGITS = b"0123456789"
 # `_`, `.` or whitespace between two digits: how a spreadsheet or an import joins the
-# groups of an SSN, a phone or a date the detectors know joined by `-`.
-_JOINER = re.compile(r"(?<=\d)[_.\s](?=\d)")
-_SPELLED_AT = re.compile(r"_at_|\(at\)|\[at\]", re.IGNORECASE)
+# groups of an SSN, a phone or a date the detectors know joined by `-`. RE2 has no
+# lookaround: a match takes the digits either side, so a one-digit group needs a
+# second pass (`1_2_3`).
+_JOINER = re2.compile(r"(\d)[_.\s](\d)")
+_SPELLED_AT = re2.compile(r"(?i)_at_|\(at\)|\[at\]")
 # Digit groups joined by single separators: one number as far as a reader goes.
-_DIGIT_RUN = re.compile(r"\d+(?:[\s_./\-]\d+)*")
+_DIGIT_RUN = re2.compile(r"\d+(?:[\s_./\-]\d+)*")
 
 
 def labelled(value: str) -> bool:
@@ -48,7 +51,7 @@ def canonical(value: str) -> str:
     `-` (`706_56_7705` reads as `706-56-7705`), a spelled `_at_` as `@`."""
     if "_" in value or "(" in value or "[" in value:
         value = _SPELLED_AT.sub("@", value)
-    return _JOINER.sub("-", value)
+    return _JOINER.sub(r"\1-\2", _JOINER.sub(r"\1-\2", value))
 
 
 def digits(value: str) -> int:
@@ -75,4 +78,4 @@ def suspect(data: bytes) -> bool:
     if len(data) - len(data.translate(None, _DIGITS)) > MOST_DIGITS:
         return True
     text = data.decode("ascii")
-    return labelled(text) or canonical(text) != text
+    return labelled(text) or bool(_JOINER.search(text) or _SPELLED_AT.search(text))
