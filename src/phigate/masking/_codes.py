@@ -50,8 +50,8 @@ def canonical(value: str) -> str:
     """A cleaned single token in the form the detectors know: digit groups joined by
     `-` (`706_56_7705` reads as `706-56-7705`), a spelled `_at_` as `@`."""
     if "_" in value or "(" in value or "[" in value:
-        value = _SPELLED_AT.sub("@", value)
-    return _JOINER.sub(r"\1-\2", _JOINER.sub(r"\1-\2", value))
+        value = str(_SPELLED_AT.sub("@", value))
+    return str(_JOINER.sub(r"\1-\2", _JOINER.sub(r"\1-\2", value)))
 
 
 def digits(value: str) -> int:
