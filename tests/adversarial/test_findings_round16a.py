@@ -158,7 +158,6 @@ def _texts(blocks: object) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
-@finding(3, "Slack cuts the warnings of a write (no WHERE, a look-alike) and offers a vote")
 async def test_a_slack_vote_is_offered_only_with_every_warning_shown(
     slack_harness: Harness, slack: Recorder
 ) -> None:
@@ -206,7 +205,6 @@ async def teams_harness(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIte
         await close(h)
 
 
-@finding(4, "Teams cuts the warnings of a write (no WHERE, a look-alike) and offers a vote")
 async def test_a_teams_vote_is_offered_only_with_every_warning_shown(
     teams_harness: Harness, bot: Recorder
 ) -> None:
