@@ -256,7 +256,6 @@ def _offers_vote(card: dict[str, Any]) -> bool:
     return any(a.get("verb") == "approve" for a in card.get("actions", []))
 
 
-@finding(5, "a Teams card posted without a vote takes one once its time left is shorter")
 async def test_a_teams_card_without_a_vote_takes_none_later(
     teams_harness: Harness, bot: Recorder
 ) -> None:

@@ -83,6 +83,17 @@ def unshown(view: dict[str, Any]) -> str | None:
     return _why(view, _form(view, interactive=True))
 
 
+def offers_vote(card: dict[str, Any]) -> bool:
+    """Whether `card` carries Approve (what `chat_messages.votable` records)."""
+    return any(action.get("verb") == "approve" for action in card.get("actions", []))
+
+
+NO_VOTE_POSTED = (
+    "The card for this request was posted without a vote: open it in the phigate "
+    "console, which shows all of it, to vote."
+)
+
+
 def _form(view: dict[str, Any], interactive: bool) -> Form:
     for form in FORMS[:-1]:
         card = _card(view, form, note="", interactive=interactive)
