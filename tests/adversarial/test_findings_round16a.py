@@ -291,5 +291,7 @@ async def test_a_teams_card_without_a_vote_takes_none_later(
             token(bot),
         )
         assert answer.status_code == 200, answer.text
+        reply = answer.json()["value"]
+        assert "Not recorded" in _texts(reply) and not _offers_vote(reply)
     state = teams_harness.gateway.approval(approval_id).state.value
     assert state == "pending", f"a vote on a card that offered none was recorded ({state})"
