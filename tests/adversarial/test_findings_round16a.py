@@ -21,7 +21,6 @@ from phigate.core.errors import InvalidRequestError
 from phigate.doors.channels import _teams_cards as teams_cards
 from phigate.doors.channels._summary import masked_summary
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings
 from tests.channels.test_teams import bot_api, invoke, send, teams_settings, token
