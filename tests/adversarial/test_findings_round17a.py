@@ -8,12 +8,18 @@ fixed. Attacks that held are ordinary tests.
 
 from __future__ import annotations
 
-import pytest
+import asyncio
 
+import pytest
+from click.testing import CliRunner
+
+from phigate.cli import main
 from phigate.core.errors import InvalidRequestError
+from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.conftest import Harness
+from tests.connectors.support import serve_in_thread
 from tests.support.state import token_store
 
 
@@ -79,3 +85,39 @@ async def test_a_cyrillic_name_with_diaeresis_is_not_a_second_person(
     letter with marks lets the whole word through: a data-owner `јоёӏ` approves the
     write of the agent acting for `joël`."""
     assert not await _approves_for(harness, person, spelling, 4)
+
+
+# ── warnings that quote the caller's names raw ─────────────────────────────
+# A DELETE without WHERE on a table whose quoted name holds terminal control sequences:
+# erase the line, go up one, erase it, back to column 1, and draw a line of our own.
+ESCAPED_TABLE = "claims\x1b[2K\x1b[1A\x1b[2K\x1b[1Gwarning: none"
+
+
+@finding(2, "the no-WHERE warning quotes the table name raw: an ESC reaches the CLI")
+async def test_a_warning_never_carries_a_hidden_character_of_the_statement(
+    harness: Harness,
+) -> None:
+    """docs/security.md: what a reviewer reads has its hidden characters escaped and
+    flagged. The statement is (`\\u001b`), but the warning "DELETE from X has no
+    WHERE" (reviewing/_sql.py `_Unbounded`, grouped by reviewing/essentials.py, places
+    included) quotes the parse tree's `relname` raw, and `phigate approvals show`
+    prints the warnings as they are: the terminal of the reviewer receives the agent's
+    ESC sequences, which erase and redraw the lines above (the no-WHERE warning itself,
+    the hidden-character warning, the facts). The REST view, the console and the chat
+    messages carry the same raw text (a U+202E or a line break in a table name)."""
+    answer = await harness.submit("claims-bot", f'DELETE FROM "{ESCAPED_TABLE}"')
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    warnings = view.json()["action"]["review"]["warnings"]
+    served = serve_in_thread(build_app(harness.gateway))
+    try:
+        args = ["approvals", "--url", served.url, "--token", harness.tokens["alice"]]
+        runner = CliRunner(env={"COLUMNS": "200"})
+        shown = await asyncio.to_thread(runner.invoke, main, [*args, "show", approval_id])
+    finally:
+        served.stop()
+    assert shown.exit_code == 0, shown.output
+    assert any("no WHERE" in w for w in warnings), warnings
+    assert "\x1b" not in shown.output, repr(shown.output)
+    assert not [w for w in warnings if "\x1b" in w], warnings
