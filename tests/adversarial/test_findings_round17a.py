@@ -28,7 +28,7 @@ async def _approves_for(harness: Harness, person: str, spelling: str, claim: int
     agent that acts for `person` (a refusal to make the identity counts as the promise
     holding: the spelling is not one person's name)."""
     agent_token, _ = token_store(harness.gateway).create(
-        subject=f"{person}-bot-{claim}",
+        subject=f"agent-{claim}",  # ASCII: a Japanese name and `-bot` mix scripts
         kind=PrincipalKind.AGENT,
         groups=("agents",),
         on_behalf_of=person,
@@ -85,6 +85,39 @@ async def test_a_cyrillic_name_with_diaeresis_is_not_a_second_person(
     letter with marks lets the whole word through: a data-owner `јоёӏ` approves the
     write of the agent acting for `joël`."""
     assert not await _approves_for(harness, person, spelling, 4)
+
+
+# Japanese mixes Han and kana in one word, so a subject may (identity/subjects.py
+# `_WRITING_SYSTEMS`); but Han has ideographs drawn exactly as katakana letters: 力
+# (U+529B, "power") as カ, 夕 (U+5915, "evening") as タ, 一 (U+4E00, "one") as the
+# long-vowel mark ー, 口 (U+53E3, "mouth") as ロ. The look-alike check only asks
+# whether a name reads as Latin.
+KANA_LOOK_ALIKES = [
+    ("\u30bf\u30ca\u30ab", "\u5915\u30ca\u529b"),  # タナカ (Tanaka) as 夕ナ力
+    ("\u30ab\u30c8\u30a6", "\u529b\u30c8\u30a6"),  # カトウ (Katō) as 力トウ
+    ("\u30e1\u30a2\u30ea\u30fc", "\u30e1\u30a2\u30ea\u4e00"),  # メアリー as メアリ一
+    ("\u30ed\u30d0\u30fc\u30c8", "\u53e3\u30d0\u30fc\u30c8"),  # ロバート as 口バート
+]
+
+
+@finding(3, "a Han ideograph drawn as a katakana letter makes a second Japanese name")
+@pytest.mark.parametrize(("person", "spelling"), KANA_LOOK_ALIKES)
+async def test_a_han_ideograph_drawn_as_kana_is_not_a_second_person(
+    harness: Harness, person: str, spelling: str
+) -> None:
+    """docs/configuration.md: one normal form per person; a subject that "could be read
+    as another person's name" is refused. Japanese may mix Han and kana, and no check
+    looks within that mix: `夕ナ力` (two ideographs and a katakana) is drawn exactly as
+    `タナカ`, and as a data owner approves the write of the agent acting for タナカ. Same
+    for 力/カ, 一/ー, 口/ロ (also 工/エ, 八/ハ, 二/ニ, 卜/ト). Unicode's confusables data
+    lists these pairs; `_reads_as_latin` only asks about Latin."""
+    assert not await _approves_for(harness, person, spelling, 5)
+
+
+async def test_held_a_japanese_name_is_one_person(harness: Harness) -> None:
+    """The control of finding 3: `タナカ` itself, and its half-width form `ﾀﾅｶ` (NFKC
+    makes it full-width), may not approve the write of the agent acting for タナカ."""
+    assert not await _approves_for(harness, "\u30bf\u30ca\u30ab", "\uff80\uff85\uff76", 6)
 
 
 # ── warnings that quote the caller's names raw ─────────────────────────────
