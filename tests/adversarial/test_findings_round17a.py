@@ -120,6 +120,27 @@ async def test_held_a_japanese_name_is_one_person(harness: Harness) -> None:
     assert not await _approves_for(harness, "\u30bf\u30ca\u30ab", "\uff80\uff85\uff76", 6)
 
 
+# Romanian ș and ț are written with a comma below (U+0219, U+021B); legacy encodings and
+# keyboards wrote the cedilla letters ş and ţ (U+015F, U+0163) for the same letters, and
+# both are still in use for the same names (Unicode's own FAQ on Romanian).
+ROMANIAN_SPELLINGS = [
+    ("\u0219tefan", "\u015ftefan"),  # ștefan as ştefan
+    ("\u021bepe\u0219", "\u0163epe\u015f"),  # țepeș as ţepeş
+]
+
+
+@finding(4, "ş/ţ (cedilla) and ș/ț (comma below) make two Romanian persons")
+@pytest.mark.parametrize(("person", "spelling"), ROMANIAN_SPELLINGS)
+async def test_a_romanian_cedilla_spelling_is_not_a_second_person(
+    harness: Harness, person: str, spelling: str
+) -> None:
+    """docs/configuration.md: one normal form per person "under any spelling". Both
+    letters are ASCII letters with a mark below (the Latin rule lets them through) and
+    NFKC keeps them apart, so `ştefan`, the spelling an older system or keyboard gives,
+    approves the write of the agent acting for `ștefan`."""
+    assert not await _approves_for(harness, person, spelling, 7)
+
+
 # ── warnings that quote the caller's names raw ─────────────────────────────
 # A DELETE without WHERE on a table whose quoted name holds terminal control sequences:
 # erase the line, go up one, erase it, back to column 1, and draw a line of our own.
