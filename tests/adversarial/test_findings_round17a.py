@@ -97,10 +97,12 @@ KANA_LOOK_ALIKES = [
     ("\u30ab\u30c8\u30a6", "\u529b\u30c8\u30a6"),  # カトウ (Katō) as 力トウ
     ("\u30e1\u30a2\u30ea\u30fc", "\u30e1\u30a2\u30ea\u4e00"),  # メアリー as メアリ一
     ("\u30ed\u30d0\u30fc\u30c8", "\u53e3\u30d0\u30fc\u30c8"),  # ロバート as 口バート
+    # and within kana: hiragana へ (U+3078) is the same stroke as katakana ヘ (U+30D8)
+    ("\u30d8\u30f3\u30ea\u30fc", "\u3078\u30f3\u30ea\u30fc"),  # ヘンリー as へンリー
 ]
 
 
-@finding(3, "a Han ideograph drawn as a katakana letter makes a second Japanese name")
+@finding(3, "a Han ideograph (or hiragana) drawn as a katakana letter: a second name")
 @pytest.mark.parametrize(("person", "spelling"), KANA_LOOK_ALIKES)
 async def test_a_han_ideograph_drawn_as_kana_is_not_a_second_person(
     harness: Harness, person: str, spelling: str
