@@ -1,0 +1,122 @@
+"""Round 17b: a promises-only attack on what round 16 changed on the data side: SQL
+conditions (total arguments, aggregate and window clauses), computed columns, the
+wire's session settings, the credential scrubber's joins, and checked columns.
+
+Open findings are strict xfails (`finding`): the mark comes off when the finding is
+fixed. Attacks that held stay as ordinary tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import quopri
+import re
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adversarial.harness import finding, http_upstream
+from tests.connectors.support import http_api
+
+# ── the credential scrubber: wrapped base64 ────────────────────────────────────
+CREDENTIAL = 'gw/S3cr3t&Token"7f3a<9c2e1b'
+_BASE64 = base64.b64encode(b"#" * 40 + CREDENTIAL.encode()).decode()
+_HEX = binascii.hexlify(b"#" * 20 + CREDENTIAL.encode()).decode()
+
+
+def _lines(text: str, width: int, end: str = "\n", prefix: str = "") -> str:
+    """`text` cut in lines of `width` characters, each after `prefix` and before `end`."""
+    return "".join(prefix + text[i : i + width] + end for i in range(0, len(text), width))
+
+
+# path -> (content type, body): an echo upstream's answers holding the credential
+# (after 40 bytes of something else) base64-encoded and wrapped.
+WRAPPED: dict[str, tuple[str, str]] = {
+    # a mail archive or a ticket quoting a message: each line of the base64 part
+    # after `> `
+    "/quoted-reply": ("text/plain", _lines(_BASE64, 72, prefix="> ")),
+    # an HTML page showing a log, line ends written `<br>`
+    "/html-breaks": ("text/html", "<pre>" + _lines(_BASE64, 76, end="<br>\n") + "</pre>"),
+    # the wrapped lines joined by a space (a log shipper folding a multi-line value)
+    "/folded": ("text/plain", _lines(_BASE64, 76, end=" ")),
+    # held: the same wrapped as `base64`, PEM and a YAML block write it
+    "/held/mime": ("text/plain", _lines(_BASE64, 76)),
+    "/held/pem": ("text/plain", _lines(_BASE64, 64, end="\r\n")),
+    "/held/yaml": ("text/plain", "data: |\n" + _lines(_BASE64, 64, prefix="    ")),
+    "/held/xxd": ("text/plain", _lines(_HEX, 60)),
+    "/held/quoted-printable": (
+        "text/plain",
+        quopri.encodestring(("x" * 60 + CREDENTIAL).encode()).decode().replace("\n", "\r\n"),
+    ),
+}
+
+
+class _Wrapped(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        kind, text = WRAPPED[self.path]
+        body = text.encode()
+        self.send_response(200)
+        self.send_header("content-type", kind)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def wrapped() -> Iterator[str]:
+    with http_upstream(_Wrapped, "round17b-wrapped") as address:
+        yield address
+
+
+async def _shown(tmp_path: Path, address: str, path: str) -> str:
+    """The body the agent gets back for a GET of `path` through an HTTP connection
+    whose bearer credential is CREDENTIAL."""
+    async with http_api(tmp_path, address, CREDENTIAL) as api:
+        answer = await api.client.post(
+            "/v1/actions",
+            headers={"Authorization": f"Bearer {api.tokens['claims-bot']}"},
+            json={"connection": "api", "request": {"method": "GET", "path": path}},
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()["result"]["body"]
+        assert isinstance(body, str), body
+        return body
+
+
+def _decoded(shown: str) -> str:
+    """What the agent reads back: the page's tags removed, then base64 decoded as
+    Python's `b64decode` does by default, every character outside the alphabet
+    skipped."""
+    alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    kept = "".join(c for c in re.sub(r"<[^>]*>", "", shown) if c in alphabet)
+    return base64.b64decode(kept + "=" * (-len(kept) % 4)).decode("latin-1")
+
+
+@finding(1, "wrapped base64 with a line prefix or another line end is not joined")
+@pytest.mark.parametrize("path", ["/quoted-reply", "/html-breaks", "/folded"])
+async def test_a_credential_in_base64_wrapped_any_way_is_redacted(
+    tmp_path: Path, wrapped: str, path: str
+) -> None:
+    """docs/http.md: base64 "wrapped in lines" is joined before the scrubber looks.
+    It joins lines that end in a line break and begin with nothing but spaces (the
+    `base64`, PEM and YAML-block forms below hold). The same lines quoted in a reply
+    (`> ` before each), written into an HTML page (`<br>` at each end) or folded onto
+    one line (a space at each end) are not joined, and when a wrap falls inside the
+    credential the agent gets it back whole: `b64decode` skips what is not base64."""
+    shown = await _shown(tmp_path, wrapped, path)
+    assert CREDENTIAL not in _decoded(shown), shown
+
+
+@pytest.mark.parametrize("path", [p for p in WRAPPED if p.startswith("/held/")])
+async def test_held_a_credential_wrapped_as_tools_write_it_is_redacted(
+    tmp_path: Path, wrapped: str, path: str
+) -> None:
+    shown = await _shown(tmp_path, wrapped, path)
+    assert "REDACTED" in shown, shown
