@@ -17,9 +17,10 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import Bench, finding, http_upstream
 from tests.connectors.support import http_api
 
 # ── the credential scrubber: wrapped base64 ────────────────────────────────────
@@ -120,3 +121,62 @@ async def test_held_a_credential_wrapped_as_tools_write_it_is_redacted(
 ) -> None:
     shown = await _shown(tmp_path, wrapped, path)
     assert "REDACTED" in shown, shown
+
+
+# ── checked columns (codes pass only if short) ─────────────────────────────────
+# Identifiers written as people type them into a status line: an SSN with spaces
+# around its joiners (even after its label), a date with the month spelled between
+# its digits. Each holds 6 digits or fewer per token, or whitespace.
+RESHAPED = {
+    "ssn-spaced-dashes": "SSN 706 - 56 - 7705",
+    "ssn-spaced-slashes": "706 / 56 / 7705",
+    "date-month-first-glued": "Mar14-1980",
+    "date-iso-month-spelled": "1980-Mar-14",
+}
+# The neighbours of those forms that are masked (hold).
+RESHAPED_HELD = ["ssn: 706 56 77 05", "14-Mar-1980", "3/14/80", "706\u221256\u22127705"]
+
+
+@pytest.fixture
+def claim_status(bench: Bench) -> Iterator[psycopg.Connection[Any]]:
+    """A connection to the upstream the gateway fronts; claim 7's status is put back."""
+    with psycopg.connect(bench.ehr_dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT status FROM claims WHERE id = 7").fetchone()
+        assert row is not None
+        try:
+            yield conn
+        finally:
+            conn.execute("UPDATE claims SET status = %s WHERE id = 7", (row[0],))
+
+
+def _status_through(bench: Bench, conn: psycopg.Connection[Any], value: str) -> tuple[str, str]:
+    conn.execute("UPDATE claims SET status = %s WHERE id = 7", (value,))
+    rest = bench.rest("SELECT id, status FROM claims WHERE id = 7")
+    wire = bench.wire(["SELECT id, status FROM claims WHERE id = 7"], simple=False)
+    assert rest.status == "executed" and wire.status == "executed", (rest.text, wire.text)
+    return rest.text, wire.text
+
+
+@finding(2, "an SSN with spaced joiners, or a date with its month spelled inside, passes")
+@pytest.mark.parametrize("value", list(RESHAPED.values()), ids=list(RESHAPED))
+def test_a_reshaped_identifier_in_a_status_column_is_masked(
+    bench: Bench, claim_status: psycopg.Connection[Any], value: str
+) -> None:
+    """docs/masking.md: a checked column's value with whitespace is free text and
+    scanned like a note, then masked as `ID` if a number of 7 or more digits is left;
+    a single token passes when it holds 6 digits or fewer and the detectors read no
+    identifier in it. `SSN 706 - 56 - 7705` (the label and the digits, with spaces
+    around each dash) is read as no SSN and its digit groups are not "joined by
+    single separators"; `Mar14-1980` and `1980-Mar-14` are dates the detectors do not
+    read, with 6 digits. All three (and the slashed SSN) reach the agent as stored on
+    both doors, while `ssn: 706 56 77 05` and `14-Mar-1980` are masked."""
+    rest, wire = _status_through(bench, claim_status, value)
+    assert value not in rest and value not in wire, (rest, wire)
+
+
+@pytest.mark.parametrize("value", RESHAPED_HELD)
+def test_held_reshaped_identifiers_the_detectors_know_are_masked(
+    bench: Bench, claim_status: psycopg.Connection[Any], value: str
+) -> None:
+    rest, wire = _status_through(bench, claim_status, value)
+    assert value not in rest and value not in wire, (rest, wire)
