@@ -180,3 +180,48 @@ def test_held_reshaped_identifiers_the_detectors_know_are_masked(
 ) -> None:
     rest, wire = _status_through(bench, claim_status, value)
     assert value not in rest and value not in wire, (rest, wire)
+
+
+# ── SQL conditions: a comparison that fails on equal values ────────────────────
+def _equal_fails(expression: str, guess: str) -> str:
+    """A read that compares `expression` of patient 1 with `guess` inside `min` over
+    arrays of records whose second field is `json`. PostgreSQL compares records field
+    by field and looks up a field's comparison only when it reaches it: `json` has
+    none, so the statement fails exactly when the first fields are equal."""
+    return (
+        f"SELECT min(a) FROM (SELECT ARRAY[ROW({expression}, NULL::json)] AS a"
+        " FROM patients WHERE id = 1"
+        f" UNION ALL SELECT ARRAY[ROW('{guess}'::text, NULL::json)]) s"
+    )
+
+
+def _patient_one_ssn(bench: Bench) -> str:
+    with psycopg.connect(bench.copy_dsn) as direct:
+        row = direct.execute("SELECT ssn FROM patients WHERE id = 1").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@finding(3, "min/max over records compare field by field and fail on a field without order")
+@pytest.mark.parametrize("expression", ["ssn", "substr(ssn, 1, 1)"])
+def test_a_min_that_fails_on_equal_values_is_a_condition(bench: Bench, expression: str) -> None:
+    """docs/security.md: an argument of a function is a condition unless NO value can
+    make the call fail there; `min`/`max` are listed as total ("every value of any
+    type has an order"). A record's order is its fields' in turn, and PostgreSQL
+    looks up a field's comparison only when the fields before it are equal: a record
+    `(ssn, NULL::json)` compared with `('706-56-7705', NULL::json)` fails ("could not
+    identify a comparison function for type json") exactly when the SSN is
+    `706-56-7705`, and answers `[SSN]` otherwise. The read runs at once; with
+    `substr(ssn, 1, 1)` (total in its first argument) ten reads give each character,
+    so the whole SSN takes ninety, none approved."""
+    ssn = _patient_one_ssn(bench)
+    guess = ssn if expression == "ssn" else ssn[0]
+    right = bench.rest(_equal_fails(expression, guess))
+    wrong = bench.rest(_equal_fails(expression, "#"))
+    assert right.status in ("approval", "denied"), right.detail
+    assert wrong.status in ("approval", "denied"), wrong.detail
+
+
+def test_held_a_record_compared_as_a_whole_in_a_where_waits(bench: Bench) -> None:
+    sql = "SELECT count(*) FROM patients WHERE ROW(ssn, 1) = ROW('706-56-7705', 1)"
+    assert bench.rest(sql).status in ("approval", "denied")
