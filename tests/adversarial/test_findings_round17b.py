@@ -8,6 +8,7 @@ fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import quopri
@@ -20,8 +21,15 @@ from typing import Any
 import psycopg
 import pytest
 
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import Bench, finding, http_upstream
+from tests.adversarial.test_findings_round4 import bind, client, wire
 from tests.connectors.support import http_api
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
+
+__all__ = ["client", "wire"]  # fixtures shared with round 4
 
 # ── the credential scrubber: wrapped base64 ────────────────────────────────────
 CREDENTIAL = 'gw/S3cr3t&Token"7f3a<9c2e1b'
@@ -225,3 +233,86 @@ def test_a_min_that_fails_on_equal_values_is_a_condition(bench: Bench, expressio
 def test_held_a_record_compared_as_a_whole_in_a_where_waits(bench: Bench) -> None:
     sql = "SELECT count(*) FROM patients WHERE ROW(ssn, 1) = ROW('706-56-7705', 1)"
     assert bench.rest(sql).status in ("approval", "denied")
+
+
+# ── the wire door: the settings a write is read under ──────────────────────────
+DATE_WRITE = "UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = 7"
+
+
+def _encounter_date(dsn: str) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT encounter_date::text FROM encounters WHERE id = 7").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _set_encounter_date(dsn: str, value: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as direct:
+        direct.execute("UPDATE encounters SET encounter_date = %s WHERE id = 7", (value,))
+
+
+async def _query(client: RawClient, sql: str) -> dict[str, str]:
+    client.send(codec.query(sql))
+    return error_fields(await client.until(b"Z"))
+
+
+async def _approved_run(wire: Wire, client: RawClient, ehr_dsn: str, message: bytes) -> str:
+    """Send `message` (a write), approve it, send it again; the date stored, or
+    "refused" when the gateway refuses the write."""
+    client.send(message)
+    first = error_fields(await client.until(b"Z"))
+    if first.get("C") in ("0A000", "42501"):
+        return "refused"
+    assert first.get("C") == "55000", first
+    await approve_all(wire)
+    client.send(message)
+    ran = error_fields(await client.until(b"Z"))
+    assert not ran, ran
+    return await asyncio.to_thread(_encounter_date, ehr_dsn)
+
+
+async def test_held_a_write_prepared_under_a_local_setting_means_what_it_meant(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """A write parsed (named `Parse`) inside a transaction under `SET LOCAL DateStyle
+    = 'ISO, DMY'` keeps the day-first reading after COMMIT puts the setting back: it
+    is refused or it stores 3 April."""
+    before = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    try:
+        assert not await _query(client, "BEGIN")
+        assert not await _query(client, "SET LOCAL DateStyle = 'ISO, DMY'")
+        client.send(codec.build_parse("w17b", DATE_WRITE) + codec.SYNC)
+        assert not error_fields(await client.until(b"Z"))
+        assert not await _query(client, "COMMIT")
+        execute = bind("", "w17b") + codec.execute("") + codec.SYNC
+        stored = await _approved_run(wire, client, ehr_dsn, execute)
+    finally:
+        await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
+    assert stored in ("refused", "2024-04-03"), stored
+
+
+ROLLED_BACK = {
+    "rollback": ["BEGIN", "SET DateStyle = 'ISO, DMY'", "ROLLBACK"],
+    "rollback-to-savepoint": [
+        "BEGIN",
+        "SAVEPOINT s",
+        "SET DateStyle = 'ISO, DMY'",
+        "ROLLBACK TO SAVEPOINT s",
+        "COMMIT",
+    ],
+    "failed-transaction": ["BEGIN", "SET DateStyle = 'ISO, DMY'", "SELECT 1/0", "COMMIT"],
+}
+
+
+@pytest.mark.parametrize("steps", list(ROLLED_BACK.values()), ids=list(ROLLED_BACK))
+async def test_held_a_rolled_back_set_does_not_change_what_a_write_means(
+    wire: Wire, client: RawClient, ehr_dsn: str, steps: list[str]
+) -> None:
+    before = await asyncio.to_thread(_encounter_date, ehr_dsn)
+    try:
+        for sql in steps:
+            await _query(client, sql)
+        stored = await _approved_run(wire, client, ehr_dsn, codec.query(DATE_WRITE))
+    finally:
+        await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
+    assert stored in ("refused", "2024-03-04"), stored
