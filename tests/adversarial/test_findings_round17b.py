@@ -316,3 +316,47 @@ async def test_held_a_rolled_back_set_does_not_change_what_a_write_means(
     finally:
         await asyncio.to_thread(_set_encounter_date, ehr_dsn, before)
     assert stored in ("refused", "2024-03-04"), stored
+
+
+# Conditions that held: a window inherited through another, a FILTER on a window
+# aggregate, substring's pattern forms spelled with string constants, format's `%I`
+# on an argument another specifier prints, a set operation that compares.
+HELD_CONDITIONS = [
+    "SELECT id, count(*) OVER w2 FROM patients WHERE id < 4"
+    " WINDOW w1 AS (ORDER BY ssn), w2 AS (w1 ROWS UNBOUNDED PRECEDING)",
+    "SELECT id, count(*) OVER (w1 ROWS UNBOUNDED PRECEDING) FROM patients WHERE id < 4"
+    " WINDOW w1 AS (PARTITION BY ssn)",
+    "SELECT id, count(*) FILTER (WHERE ssn > '5') OVER () FROM patients WHERE id < 4",
+    "SELECT id, substring(ssn, '7') FROM patients WHERE id = 1",
+    "SELECT id, substring(ssn, '1', '#') FROM patients WHERE id = 1",
+    "SELECT id, format('%1$s%1$I', ssn) FROM patients WHERE id = 1",
+    "SELECT id, format('%%s %I', ssn) FROM patients WHERE id = 1",
+    "SELECT count(*) FROM (SELECT ssn FROM patients INTERSECT SELECT '706-56-7705') s",
+    "SELECT count(*) FROM patients NATURAL JOIN (SELECT '706-56-7705'::text AS ssn) x",
+    "SELECT count(*) FROM (SELECT ssn AS claim_code FROM patients) x WHERE claim_code = 'x'",
+]
+
+
+@pytest.mark.parametrize("sql", HELD_CONDITIONS)
+def test_held_conditions_on_phi_wait_for_approval(bench: Bench, sql: str) -> None:
+    assert bench.rest(sql).status in ("approval", "denied"), sql
+
+
+# Computed columns that held: a ZIP reversed, through a subquery, a CTE, a set
+# operation with the ZIP itself, a LATERAL VALUES, an array element: redacted whole.
+HELD_COMPUTED = [
+    "SELECT zip FROM patients WHERE id = 1"
+    " UNION ALL SELECT reverse(zip) FROM patients WHERE id = 1",
+    "WITH r AS MATERIALIZED (SELECT reverse(zip) AS z FROM patients WHERE id = 1) SELECT z FROM r",
+    "SELECT max(z) FROM (SELECT reverse(zip) z FROM patients WHERE id = 1) s",
+    "SELECT z FROM patients p CROSS JOIN LATERAL (VALUES (reverse(p.zip))) v(z) WHERE p.id = 1",
+    "SELECT (ARRAY[reverse(zip)])[1] FROM patients WHERE id = 1",
+    "SELECT COALESCE(reverse(zip), zip) FROM patients WHERE id = 1",
+]
+
+
+@pytest.mark.parametrize("sql", HELD_COMPUTED)
+def test_held_a_reversed_zip_is_redacted_whole(bench: Bench, sql: str) -> None:
+    out = bench.rest(sql)
+    assert out.status == "executed", out.detail
+    assert "[ZIP]" in out.text and "**" not in out.text, out.detail
