@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import html
+import json
 import quopri
 import re
 from collections.abc import Iterator
@@ -24,7 +26,7 @@ import pytest
 from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import Bench, finding, http_upstream
 from tests.adversarial.test_findings_round4 import bind, client, wire
-from tests.connectors.support import http_api
+from tests.connectors.support import harness_with, http_api
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
@@ -360,3 +362,78 @@ def test_held_a_reversed_zip_is_redacted_whole(bench: Bench, sql: str) -> None:
     out = bench.rest(sql)
     assert out.status == "executed", out.detail
     assert "[ZIP]" in out.text and "**" not in out.text, out.detail
+
+
+# ── the credential scrubber: binary bodies in UTF-16 ───────────────────────────
+# A log file as Windows PowerShell 5.1 writes it (`>` and `Out-File` default to
+# UTF-16LE), served as a download: a JSON line, an HTML fragment, or the credential
+# as written (held).
+UTF16: dict[str, bytes] = {
+    "/utf16/json": json.dumps({"authorization": f"Bearer {CREDENTIAL}"}).encode("utf-16-le"),
+    "/utf16/html": f"<p>{html.escape(CREDENTIAL)}</p>".encode("utf-16-le"),
+    "/utf16/json-big-endian": json.dumps({"auth": CREDENTIAL}).encode("utf-16-be"),
+    "/held/utf16/plain": f"auth=Bearer {CREDENTIAL}\n".encode("utf-16-le"),
+}
+
+
+class _Utf16(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        body = UTF16[self.path]
+        self.send_response(200)
+        self.send_header("content-type", "application/octet-stream")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def utf16_files() -> Iterator[str]:
+    with http_upstream(_Utf16, "round17b-utf16") as address:
+        yield address
+
+
+async def _binary_shown(tmp_path: Path, address: str, path: str) -> str:
+    """The body the agent gets for `path` through a connection with `allow_binary`,
+    base64-decoded and read as UTF-16 (little-endian, or big-endian if the path says
+    so), JSON's `\\"` and HTML's references undone."""
+    auth = {"scheme": "bearer", "value": CREDENTIAL}
+    connection = {"type": "http", "base_url": f"http://{address}", "auth": auth}
+    harness = await harness_with(tmp_path, {"api": {**connection, "allow_binary": True}})
+    try:
+        answer = await harness.client.post(
+            "/v1/actions",
+            headers={"Authorization": f"Bearer {harness.tokens['claims-bot']}"},
+            json={"connection": "api", "request": {"method": "GET", "path": path}},
+        )
+        assert answer.status_code == 200, answer.text
+        raw = base64.b64decode(answer.json()["result"]["body"])
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    text = raw.decode("utf-16-be" if path.endswith("big-endian") else "utf-16-le", "replace")
+    return html.unescape(text.replace('\\"', '"'))
+
+
+@finding(4, "a UTF-16 binary body is scrubbed for the credential as written, not escaped")
+@pytest.mark.parametrize("path", [p for p in UTF16 if not p.startswith("/held/")])
+async def test_a_credential_escaped_in_a_utf16_binary_body_is_redacted(
+    tmp_path: Path, utf16_files: str, path: str
+) -> None:
+    """docs/http.md: the credential is scrubbed in UTF-16 and "with any of its
+    characters escaped", and round 16b's fix reads a binary body as text for the
+    escaped forms. A binary body in UTF-16 (what Windows PowerShell 5.1 writes a log
+    in) is scrubbed for the credential as written (held below), but a JSON line
+    (`\\"`) or an HTML page (`&amp;`, `&quot;`, `&lt;`) in it comes back whole: one
+    base64 decode, `.decode("utf-16")` and `json.loads` or `html.unescape` away."""
+    shown = await _binary_shown(tmp_path, utf16_files, path)
+    assert CREDENTIAL not in shown, shown
+
+
+async def test_held_the_credential_as_written_in_a_utf16_binary_body_is_redacted(
+    tmp_path: Path, utf16_files: str
+) -> None:
+    shown = await _binary_shown(tmp_path, utf16_files, "/held/utf16/plain")
+    assert CREDENTIAL not in shown, shown
