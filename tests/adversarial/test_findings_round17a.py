@@ -131,7 +131,6 @@ ROMANIAN_SPELLINGS = [
 ]
 
 
-@finding(4, "ş/ţ (cedilla) and ș/ț (comma below) make two Romanian persons")
 @pytest.mark.parametrize(("person", "spelling"), ROMANIAN_SPELLINGS)
 async def test_a_romanian_cedilla_spelling_is_not_a_second_person(
     harness: Harness, person: str, spelling: str

@@ -34,6 +34,15 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 # `alice` and `istanbul`, one person each, never a second one.
 _TURKISH_CAPITAL_I = str.maketrans({"\u0130": "i"})
 
+# Romanian ș and ț are written with a comma below (U+0219, U+021B and capitals); legacy
+# encodings and keyboards gave the cedilla letters ş and ţ (U+015F, U+0163) for the same
+# letters. NFKC keeps them apart, yet Unicode notes they were unified in practice (the
+# Unicode FAQ on Romanian, and the Standard's Latin Extended-B notes), so `ştefan` and
+# `ștefan` are one person: the cedilla forms fold to the comma-below ones.
+_ROMANIAN_COMMA_BELOW = str.maketrans(
+    {"\u015e": "\u0218", "\u015f": "\u0219", "\u0162": "\u021a", "\u0163": "\u021b"}
+)
+
 # Characters of no script of their own (digits, `@`, `.`, combining marks) go with any.
 _ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
 # Scripts one writing system mixes by design (Japanese, Korean); any other mix is refused.
@@ -53,7 +62,11 @@ def normal_subject(text: str) -> str:
     Idempotent: normal_subject(normal_subject(s)) == normal_subject(s)."""
     _refuse_invisible(text)
     # NFKC → casefold → NFKC: case folding can leave text that NFKC changes again.
-    compatible = unicodedata.normalize("NFKC", text).translate(_TURKISH_CAPITAL_I)
+    compatible = (
+        unicodedata.normalize("NFKC", text)
+        .translate(_TURKISH_CAPITAL_I)
+        .translate(_ROMANIAN_COMMA_BELOW)
+    )
     folded = unicodedata.normalize("NFKC", compatible.casefold())
     _refuse_invisible(folded)
     subject = " ".join(folded.split())
