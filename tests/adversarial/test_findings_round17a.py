@@ -148,7 +148,6 @@ async def test_a_romanian_cedilla_spelling_is_not_a_second_person(
 ESCAPED_TABLE = "claims\x1b[2K\x1b[1A\x1b[2K\x1b[1Gwarning: none"
 
 
-@finding(2, "the no-WHERE warning quotes the table name raw: an ESC reaches the CLI")
 async def test_a_warning_never_carries_a_hidden_character_of_the_statement(
     harness: Harness,
 ) -> None:
