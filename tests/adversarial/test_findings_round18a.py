@@ -7,17 +7,27 @@ fixed. Attacks that held are ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import time_machine
 import yaml
 
+from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import finding
+from tests.adversarial.test_findings_round4 import client, run, wire
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+from tests.support.approvals import approve_all
+
+__all__ = ["client", "wire"]  # fixtures shared with round 4
 
 
 def _demo_policy(*extra_rules: dict[str, Any]) -> dict[str, Any]:
@@ -96,3 +106,45 @@ async def test_a_two_person_rule_in_force_when_the_write_runs_is_met(
         else:
             ran = await two_at_night.submit("claims-bot", write)
     assert ran.status_code != 200, f"ran at night on one vote: {ran.text[:300]}"
+
+
+# ── the wire door: what a Parse's declared parameter types mean ────────────────
+NUMERIC_OID = 1700
+HALVE = "UPDATE claims SET amount = $1 / 2 WHERE id = 21"
+
+
+def _typed_parse(name: str, text: str, *oids: int) -> bytes:
+    """A Parse declaring its parameters' types, as JDBC, Npgsql and asyncpg send."""
+    types = struct.pack("!h", len(oids)) + b"".join(struct.pack("!i", o) for o in oids)
+    return codec.message(b"P", codec.cstr(name) + codec.cstr(text) + types)
+
+
+def _amount(dsn: str, claim: int) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT amount::text FROM claims WHERE id = %s", (claim,)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@finding(2, "a write's declared parameter types are not bound nor carried to the writer")
+async def test_a_write_means_what_its_declared_parameter_types_say(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """The promise: an approval is bound to exactly the action, "SQL text, bound values
+    and the session settings that change its meaning", and a write runs on the writer
+    as it means in the client's session. A Parse declares `$1` numeric, so `$1 / 2`
+    with `5` is 2.5 in the session (drivers declare types: JDBC `setBigDecimal`,
+    Npgsql, asyncpg). The action records the value as the text `"5"` only
+    (doors/pgwire/_admission.py `bound_params` keeps no type for text-format values),
+    so the reviewer sees `$1 / 2` with `["5"]`, and the writer runs it with an untyped
+    value: integer division, 2.00 stored."""
+    client.send(_typed_parse("halve", HALVE, NUMERIC_OID) + run("halve", "5") + codec.SYNC)
+    assert error_fields(await client.until(b"Z"))["C"] == "55000"
+    [bound] = await approve_all(wire)
+    assert bound["params"] == ["5"]
+    client.send(run("halve", "5") + codec.SYNC)
+    answers = await client.until(b"Z")
+    assert not error_fields(answers) or error_fields(answers)["C"] != "55000", answers
+    if not error_fields(answers):  # it ran: it must have stored what the session meant
+        stored = await asyncio.to_thread(_amount, ehr_dsn, 21)
+        assert stored == "2.50", f"the session meant 5 / 2 = 2.50 (numeric); stored {stored}"
