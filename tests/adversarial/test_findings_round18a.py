@@ -8,9 +8,10 @@ fixed. Attacks that held are ordinary tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import struct
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,16 @@ import time_machine
 import yaml
 
 from phigate.doors.pgwire import _codec as codec
+from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round4 import client, run, wire
+from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_slack import close, slack_settings
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
+from tests.support.state import token_store
 
 __all__ = ["client", "wire"]  # fixtures shared with round 4
 
@@ -148,3 +153,62 @@ async def test_a_write_means_what_its_declared_parameter_types_say(
     if not error_fields(answers):  # it ran: it must have stored what the session meant
         stored = await asyncio.to_thread(_amount, ehr_dsn, 21)
         assert stored == "2.50", f"the session meant 5 / 2 = 2.50 (numeric); stored {stored}"
+
+
+# ── chat: where a request that needs two rules' reviewers is posted ────────────
+BILLING = {
+    "name": "claims-writes-need-billing-security",
+    "match": {"tables": ["claims"], "risk": ["write"]},
+    "decision": "approve",
+    "approvals": {"count": 1, "groups": ["billing-security"], "expires_in": 3600},
+}
+
+
+@pytest.fixture
+def slack() -> Iterator[Recorder]:
+    with slack_api() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+async def routed(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator[Harness]:
+    """The demo plus the billing rule, with Slack channels per rule: data owners read
+    C_OWNERS, billing-security reads C_BILLING (and everyone C_REVIEW)."""
+    channels = slack_settings(
+        slack,
+        rule_channels={
+            "writes-and-exports-need-a-data-owner": ["C_OWNERS"],
+            "claims-writes-need-billing-security": ["C_BILLING"],
+        },
+    )
+    settings = demo_config(
+        tmp_path, ehr_dsn, overrides={"policy": _demo_policy(BILLING), "channels": channels}
+    )
+    h = await make_harness(settings)
+    h.tokens["sec"], _ = token_store(h.gateway).create(
+        subject="sec", kind=PrincipalKind.HUMAN, groups=("billing-security",)
+    )
+    try:
+        yield h
+    finally:
+        await close(h)
+
+
+@finding(3, "Slack posts to the rule_channels of the deciding rule only, not of every rule")
+async def test_every_rule_whose_vote_is_needed_has_its_channel_told(
+    routed: Harness, slack: Recorder
+) -> None:
+    """docs/configuration.md: "every matching approval rule's requirement must be met";
+    docs/slack.md: `rule_channels` are "channels per policy rule". A claims write needs
+    a data owner and someone from billing-security; it is posted to C_REVIEW and to the
+    deciding rule's C_OWNERS (doors/channels/slack.py `_destinations` reads
+    `record.rule`, one rule), never to C_BILLING, so the people whose vote it cannot do
+    without are not told and it expires undecided."""
+    asked = await routed.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 31")
+    assert asked.status_code == 202, asked.text
+    assert len(asked.json()["approval"]["requirements"]) == 2
+    posted = slack.wait_for("chat.postMessage", 2)  # C_REVIEW and C_OWNERS
+    with contextlib.suppress(AssertionError):  # a third post, if one comes
+        posted = slack.wait_for("chat.postMessage", 3, timeout=5)
+    channels = {str(p["channel"]) for p in posted}
+    assert "C_BILLING" in channels, f"posted to {sorted(channels)} only"
