@@ -212,3 +212,56 @@ async def test_every_rule_whose_vote_is_needed_has_its_channel_told(
         posted = slack.wait_for("chat.postMessage", 3, timeout=5)
     channels = {str(p["channel"]) for p in posted}
     assert "C_BILLING" in channels, f"posted to {sorted(channels)} only"
+
+
+# ── REST: an approved write that commits, then fails ───────────────────────────
+def _status(dsn: str, claim: int) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT status FROM claims WHERE id = %s", (claim,)).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+async def _approved_run(h: Harness, sql: str) -> Any:
+    asked = await h.submit("claims-bot", sql)
+    assert asked.status_code == 202, asked.text
+    assert await _approve(h, asked.json()["approval"]["id"], "alice") == 200
+    return await h.client.post(
+        f"/v1/actions/{asked.json()['id']}/run", headers=h.auth("claims-bot")
+    )
+
+
+@finding(4, "a COMMIT inside an approved text commits; a later error answers 'failed'")
+async def test_an_action_answered_failed_changed_nothing(harness: Harness, ehr_dsn: str) -> None:
+    """docs/rest.md: `failed` is a failure of the upstream, and `outcome_unrecorded` the
+    one answer that means "it ran (or, if it ended with an error, may have taken
+    effect)"; the action's transaction is rolled back on a failure. The connector runs
+    the text inside its own transaction (`BEGIN`, the query, `COMMIT`), but a `COMMIT`
+    in the caller's text ends that transaction early: the UPDATE commits, the
+    `SELECT 1/0` after it fails, and the action is answered and recorded 502 `failed`
+    (action status `failed`) though the claim was changed. An auditor (and the agent)
+    read that nothing happened."""
+    before = await asyncio.to_thread(_status, ehr_dsn, 43)
+    ran = await _approved_run(
+        harness, "UPDATE claims SET status = 'r18a-committed' WHERE id = 43; COMMIT; SELECT 1/0"
+    )
+    after = await asyncio.to_thread(_status, ehr_dsn, 43)
+    status = ran.json()["status"]
+    assert not (status == "failed" and after != before), (
+        f"answered {ran.status_code} {status!r}, but the claim went {before!r} -> {after!r}"
+    )
+
+
+async def test_held_an_approved_text_that_rolls_back_changes_nothing(
+    harness: Harness, ehr_dsn: str
+) -> None:
+    """Held: `BEGIN; UPDATE …; ROLLBACK` and an UPDATE followed by a failing read leave
+    the claim as it was."""
+    before = await asyncio.to_thread(_status, ehr_dsn, 42)
+    await _approved_run(
+        harness, "BEGIN; UPDATE claims SET status = 'r18a-rolled' WHERE id = 42; ROLLBACK"
+    )
+    await _approved_run(
+        harness, "UPDATE claims SET status = 'r18a-failed' WHERE id = 42; SELECT 1/0"
+    )
+    assert await asyncio.to_thread(_status, ehr_dsn, 42) == before
