@@ -265,3 +265,23 @@ async def test_held_an_approved_text_that_rolls_back_changes_nothing(
         harness, "UPDATE claims SET status = 'r18a-failed' WHERE id = 42; SELECT 1/0"
     )
     assert await asyncio.to_thread(_status, ehr_dsn, 42) == before
+
+
+# ── an approval that expired before its run ─────────────────────────────────────
+@finding(5, "an approved action that expired unrun blocks its identical twin forever (410)")
+async def test_asking_again_after_an_approval_expired_unrun_is_a_new_request(
+    harness: Harness,
+) -> None:
+    """docs/configuration.md: "An identical action sent again uses an earlier approval
+    only when policy sends it for approval now"; an approval expires. Approved at once
+    but not run within the hour, the action stays `approved` (only pending requests are
+    swept to `expired`), so admission's approved-twin lookup (pipeline/admission.py
+    `_approved_twin`) finds it for every identical request and claiming it answers 410
+    "the approval expired before the action ran": the same statement can never be asked
+    for again by that caller, on any door, and no new request reaches reviewers."""
+    sql = "UPDATE claims SET status = 'paid' WHERE id = 44"
+    asked = await harness.submit("claims-bot", sql)
+    assert await _approve(harness, asked.json()["approval"]["id"], "alice") == 200
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
+        again = await harness.submit("claims-bot", sql)
+    assert again.status_code == 202, f"{again.status_code}: {again.text[:200]}"
