@@ -285,3 +285,55 @@ async def test_asking_again_after_an_approval_expired_unrun_is_a_new_request(
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
         again = await harness.submit("claims-bot", sql)
     assert again.status_code == 202, f"{again.status_code}: {again.text[:200]}"
+
+
+# ── held: who sees a request, and every rule naming a table ─────────────────────
+async def test_held_an_agent_sees_no_one_elses_request(harness: Harness) -> None:
+    """Held: dana's own write is not listed to an agent, and neither its approval nor its
+    action can be read by one (403); an eligible reviewer reads both."""
+    asked = await harness.submit("dana", "UPDATE claims SET status = 'paid' WHERE id = 45")
+    approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+    listed = await harness.client.get(
+        "/v1/approvals?status=pending", headers=harness.auth("claims-bot")
+    )
+    assert listed.json()["approvals"] == []
+    for path in (f"/v1/approvals/{approval_id}", f"/v1/actions/{action_id}"):
+        agent = await harness.client.get(path, headers=harness.auth("claims-bot"))
+        reviewer = await harness.client.get(path, headers=harness.auth("bob"))
+        assert (agent.status_code, reviewer.status_code) == (403, 200), path
+
+
+@pytest.fixture
+async def billing(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
+    h = await make_harness(
+        demo_config(tmp_path, ehr_dsn, overrides={"policy": _demo_policy(BILLING)})
+    )
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+CLAIMS_WRITES = [
+    "UPDATE ONLY claims SET status = 'x' WHERE id = 1",
+    "UPDATE CLAIMS SET status = 'x' WHERE id = 1",
+    "WITH u AS (UPDATE claims SET status = 'x' WHERE id = 1 RETURNING id) SELECT id FROM u",
+    "INSERT INTO claims SELECT * FROM claims WHERE id = 1 ON CONFLICT (id) DO UPDATE SET status = 'x'",
+    "MERGE INTO claims c USING (SELECT 1 AS id) s ON c.id = s.id WHEN MATCHED THEN UPDATE SET status = 'x'",
+    "TRUNCATE claims",
+    "SELECT * FROM claims WHERE id = 1 FOR UPDATE",
+    "COPY claims FROM STDIN",
+    "EXPLAIN ANALYZE UPDATE claims SET status = 'x' WHERE id = 1",
+    "UPDATE claims* SET status = 'x' WHERE id = 1",
+    "PREPARE p AS UPDATE claims SET status = 'x' WHERE id = 1; EXECUTE p",
+]
+
+
+async def test_held_every_shape_of_a_claims_write_needs_both_rules(billing: Harness) -> None:
+    """Held: each shape of a write to claims waits for a data owner and billing-security."""
+    for sql in CLAIMS_WRITES:
+        asked = await billing.submit("claims-bot", sql)
+        assert asked.status_code == 202, (sql, asked.text[:200])
+        groups = [r["groups"] for r in asked.json()["approval"]["requirements"]]
+        assert groups == [["data-owners"], ["billing-security"]], (sql, groups)
