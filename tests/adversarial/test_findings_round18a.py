@@ -319,8 +319,10 @@ CLAIMS_WRITES = [
     "UPDATE ONLY claims SET status = 'x' WHERE id = 1",
     "UPDATE CLAIMS SET status = 'x' WHERE id = 1",
     "WITH u AS (UPDATE claims SET status = 'x' WHERE id = 1 RETURNING id) SELECT id FROM u",
-    "INSERT INTO claims SELECT * FROM claims WHERE id = 1 ON CONFLICT (id) DO UPDATE SET status = 'x'",
-    "MERGE INTO claims c USING (SELECT 1 AS id) s ON c.id = s.id WHEN MATCHED THEN UPDATE SET status = 'x'",
+    "INSERT INTO claims SELECT * FROM claims WHERE id = 1"
+    " ON CONFLICT (id) DO UPDATE SET status = 'x'",
+    "MERGE INTO claims c USING (SELECT 1 AS id) s ON c.id = s.id"
+    " WHEN MATCHED THEN UPDATE SET status = 'x'",
     "TRUNCATE claims",
     "SELECT * FROM claims WHERE id = 1 FOR UPDATE",
     "COPY claims FROM STDIN",
