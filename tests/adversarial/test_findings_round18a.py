@@ -15,18 +15,22 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 import time_machine
 import yaml
 
+from phigate.config import PolicySettings
+from phigate.doors.app import build_app
 from phigate.doors.pgwire import _codec as codec
 from phigate.identity.principal import PrincipalKind
+from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round4 import client, run, wire
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings
-from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
+from tests.conftest import DEMO_POLICY, Harness, demo_config, demo_tokens, make_harness
 from tests.pgwire.conftest import Wire
 from tests.pgwire.rawclient import RawClient, error_fields
 from tests.support.approvals import approve_all
@@ -339,3 +343,44 @@ async def test_held_every_shape_of_a_claims_write_needs_both_rules(billing: Harn
         assert asked.status_code == 202, (sql, asked.text[:200])
         groups = [r["groups"] for r in asked.json()["approval"]["requirements"]]
         assert groups == [["data-owners"], ["billing-security"]], (sql, groups)
+
+
+@finding(1, "run-time re-decision refuses only a deny: a rule added since is skipped")
+async def test_an_approval_rule_added_since_is_met_when_the_write_runs(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """The same cause as above, with no clock: the operator adds "claims writes also need
+    billing-security" and restarts (or rolls the replicas). A claims write alice
+    approved before the change still runs on her vote alone after it, by `POST
+    /v1/actions/{id}/run`; docs/configuration.md names "a rule added since" among what
+    policy decides again at run time, but only a deny is looked for."""
+    settings = demo_config(tmp_path, ehr_dsn)
+    before = build_gateway(settings, migrate=True)
+    tokens = demo_tokens(before)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(before)), base_url="http://phigate.test"
+    )
+    h = Harness(before, client, tokens)
+    asked = await h.submit("claims-bot", "UPDATE claims SET status = 'denied' WHERE id = 47")
+    assert await _approve(h, asked.json()["approval"]["id"], "alice") == 200
+    await client.aclose()
+    await before.close()
+
+    tightened = settings.model_copy(
+        update={"policy": PolicySettings.model_validate(_demo_policy(BILLING))}
+    )
+    after = build_gateway(tightened, migrate=True)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(after)), base_url="http://phigate.test"
+    )
+    try:
+        h = Harness(after, client, tokens)
+        still = await h.submit("claims-bot", "UPDATE claims SET status = 'denied' WHERE id = 48")
+        assert len(still.json()["approval"]["requirements"]) == 2  # the new rule is in force
+        ran = await client.post(
+            f"/v1/actions/{asked.json()['id']}/run", headers=h.auth("claims-bot")
+        )
+    finally:
+        await client.aclose()
+        await after.close()
+    assert ran.status_code != 200, f"ran without billing-security: {ran.text[:300]}"
