@@ -159,6 +159,23 @@ async def test_a_write_means_what_its_declared_parameter_types_say(
         assert stored == "2.50", f"the session meant 5 / 2 = 2.50 (numeric); stored {stored}"
 
 
+async def test_held_a_sql_prepare_with_declared_types_cannot_write(
+    wire: Wire, client: RawClient, ehr_dsn: str
+) -> None:
+    """Held (the control of finding 2): a write prepared with SQL `PREPARE name(numeric)`
+    is refused at once (0A000), and its `EXECUTE` is denied, before and after a vote."""
+    before = await asyncio.to_thread(_amount, ehr_dsn, 22)
+    client.send(
+        codec.query("PREPARE halve2(numeric) AS UPDATE claims SET amount = $1 / 2 WHERE id = 22")
+    )
+    assert error_fields(await client.until(b"Z"))["C"] == "0A000"
+    for _ in range(2):
+        client.send(codec.query("EXECUTE halve2('5')"))
+        assert error_fields(await client.until(b"Z"))["C"] == "42501"
+        await approve_all(wire)
+    assert await asyncio.to_thread(_amount, ehr_dsn, 22) == before
+
+
 # ── chat: where a request that needs two rules' reviewers is posted ────────────
 BILLING = {
     "name": "claims-writes-need-billing-security",
