@@ -378,7 +378,8 @@ def test_an_identifier_with_any_separators_in_a_checked_column_is_masked(
 
 # A date with its month named next to its digits, in any order, case or joiner.
 MONTH_DATES = ["Mar14-1980", "1980-Mar-14", "14Mar80", "MAR2024", "1980\u2013mar\u201314",
-               "Dec.10", "sept14", "14.march.1980", "march,14", "dec_2"]  # fmt: skip
+               "Dec.10", "sept14", "14.march.1980", "march,14", "dec_2", "14thMar1980",
+               "1980 / Mar / 14", "Mar - 14 - 1980", "seen 14 - MAR - 1980", "14 mar"]  # fmt: skip
 
 
 @pytest.mark.parametrize("value", MONTH_DATES)
@@ -404,7 +405,8 @@ def test_a_month_date_in_free_text_of_a_checked_column_is_masked_as_a_date(
     "value",
     ["paid", "E11.9", "A1C-2", "v2.3.1", "ICD10", "99213", "pending-review", "HbA1c",
      "COVID-19", "G0444", "Z00.00", "v10.2-rc1", "Decimal1", "SEPSIS1", "JAN", "may",
-     "denied - see note 12", "paid in full 2024", "appeal 2 of 3, ref 1234"],
+     "denied - see note 12", "paid in full 2024", "appeal 2 of 3, ref 1234",
+     "appeal may take 30 days"],
 )  # fmt: skip
 def test_real_codes_and_status_lines_still_pass_a_checked_column(
     safe_harbor: Masker, value: str

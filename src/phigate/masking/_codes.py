@@ -36,16 +36,17 @@ _REWRITTEN = b"_.([ \t\n\r\v\f"
 _JOINER = re2.compile(r"(\d)[_.\s](\d)")
 _SPELLED_AT = re2.compile(r"(?i)_at_|\(at\)|\[at\]")
 # A month as the date detectors know it (phigate.masking._shapes.MONTH), any case,
-# glued to digits or joined to them by dashes of any kind, slashes, dots or commas, on
-# either side: `Mar14-1980`, `1980-Mar-14`, `14Mar80`, `MAR2024`. No letter may touch
-# the name (`Decimal1`, `SEPSIS1` are no months).
+# glued to digits or joined to them by dashes of any kind, slashes, dots, commas or
+# whitespace, on either side: `Mar14-1980`, `1980-Mar-14`, `14thMar80`, `MAR2024`,
+# `1980 / Mar / 14`. No letter may touch the name (`Decimal1`, `SEPSIS1` are none).
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november"
     "|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 )
-_JOINED = r"[\p{Pd}\x{2212}/._,']*"
+_JOINED = r"[\p{Pd}\x{2212}/._,'\s]*"
 _MONTH_DATE = re2.compile(
-    rf"(?i)(?:^|[^\pL])(?:{_MONTHS})\.?{_JOINED}\d|\d{_JOINED}(?:{_MONTHS})(?:[^\pL]|$)"
+    rf"(?i)(?:^|[^\pL])(?:{_MONTHS})\.?{_JOINED}\d"
+    rf"|\d(?:st|nd|rd|th)?{_JOINED}(?:{_MONTHS})(?:[^\pL]|$)"
 )
 # Bytes that are no letter: what is left of an ASCII value without them is its letters,
 # and a month's name begins with one of these three (a set lookup or two, where the

@@ -526,8 +526,9 @@ class RowMasker:
     def _checked_text(self, value: str, subject: str) -> object:
         """Free text in a CHECKED column: scanned as it reads, then each word the
         detectors left that names a month next to digits (`Mar14-1980`) masked as a
-        date; more digits left in it than a code has, in all (`706 / 56 / 7705`,
-        `SSN 706 - 56 - 7705`), mask it whole."""
+        date, and the whole masked as one if a month is still next to digits across
+        spaces (`1980 / Mar / 14`); more digits left in it than a code has, in all
+        (`706 / 56 / 7705`, `SSN 706 - 56 - 7705`), mask it whole."""
         text = cleaned(value)
         scanned = self._scan(text, subject)
         if not isinstance(scanned, str):
@@ -536,6 +537,8 @@ class RowMasker:
             return self._masker.whole(ID, value, self._counts, subject)
         if month_date(scanned):
             scanned = "".join(self._dated(word, subject) for word in _WORDS.split(scanned))
+            if month_date(scanned):  # spaced: `1980 / Mar / 14`, `14 mar`
+                return self._masker.whole(DATE_ENTITY, value, self._counts, subject)
         return value if scanned == text else scanned
 
     def _dated(self, word: str, subject: str) -> str:
