@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
+from phigate.masking._codes import digits, month_date
 from phigate.masking.columns import ColumnInfo, long_number
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
@@ -329,6 +330,107 @@ def test_words_and_short_codes_that_are_not_plain_still_pass(
     rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
     assert rows.mask_row([value]) == [value]
     assert rows.counts == {}
+
+
+# Between the digit groups of an identifier typed into a status line (round 17b
+# finding 2): spaces, dashes of every kind, slashes, dots, `_`, alone or spaced.
+_MARKS = ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "/", ".", "_"]
+_SEPARATORS = st.one_of(
+    st.sampled_from(["", " ", "  ", "\t"]),
+    st.builds(
+        lambda before, mark, after: before + mark + after,
+        st.sampled_from(["", " "]),
+        st.sampled_from(_MARKS),
+        st.sampled_from(["", " ", "  "]),
+    ),
+)
+# The digit groups of an SSN, a phone number and an 8-digit MRN.
+_GROUPS = [(3, 2, 4), (3, 3, 4), (4, 4), (2, 3, 3)]
+
+
+@st.composite
+def _reshaped_identifiers(draw: st.DrawFn) -> str:
+    groups = draw(st.sampled_from(_GROUPS))
+    number = draw(st.text(alphabet="0123456789", min_size=sum(groups), max_size=sum(groups)))
+    parts, at = [], 0
+    for size in groups:
+        parts.append(number[at : at + size])
+        at += size
+    value = parts[0] + "".join(draw(_SEPARATORS) + part for part in parts[1:])
+    label = draw(st.sampled_from(["", "SSN ", "ssn: ", "MRN ", "ref ", "phone ", "member #"]))
+    return label + value
+
+
+@seed(1717)
+@settings(max_examples=400, deadline=None)
+@given(_reshaped_identifiers())
+def test_an_identifier_with_any_separators_in_a_checked_column_is_masked(
+    safe_harbor: Masker, value: str
+) -> None:
+    """Round 17b finding 2: however its digit groups are joined or spaced, an
+    identifier in a checked column leaves at most 6 of its digits, and the wire's
+    quiet path reads it itself."""
+    rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+    [masked] = rows.mask_row([value])
+    assert isinstance(masked, str) and digits(masked) <= 6, (value, masked)
+    assert long_number(value.encode()) or not value.isascii() or value != masked
+
+
+# A date with its month named next to its digits, in any order, case or joiner.
+MONTH_DATES = ["Mar14-1980", "1980-Mar-14", "14Mar80", "MAR2024", "1980\u2013mar\u201314",
+               "Dec.10", "sept14", "14.march.1980", "march,14", "dec_2", "14thMar1980",
+               "1980 / Mar / 14", "Mar - 14 - 1980", "seen 14 - MAR - 1980", "14 mar"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", MONTH_DATES)
+def test_a_month_named_next_to_digits_in_a_checked_column_is_a_date(
+    safe_harbor: Masker, value: str
+) -> None:
+    """Round 17b finding 2: a month's name glued to or joined with digits is a date in
+    a checked column, masked as one (its year kept under Safe Harbor), on both doors."""
+    rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+    assert rows.mask_row([value]) in (["1980"], ["2024"], ["[DATE]"])
+    assert rows.counts == {"DATE": 1}
+    assert long_number(value.encode())
+
+
+def test_a_month_date_in_free_text_of_a_checked_column_is_masked_as_a_date(
+    safe_harbor: Masker,
+) -> None:
+    rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+    assert rows.mask_row(["seen  Mar14-1980\tdenied"]) == ["seen  1980\tdenied"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["paid", "E11.9", "A1C-2", "v2.3.1", "ICD10", "99213", "pending-review", "HbA1c",
+     "COVID-19", "G0444", "Z00.00", "v10.2-rc1", "Decimal1", "SEPSIS1", "JAN", "may",
+     "denied - see note 12", "paid in full 2024", "appeal 2 of 3, ref 1234",
+     "appeal may take 30 days"],
+)  # fmt: skip
+def test_real_codes_and_status_lines_still_pass_a_checked_column(
+    safe_harbor: Masker, value: str
+) -> None:
+    """What statuses and codes look like holds few digits and names no month next to
+    them: it passes byte for byte."""
+    rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+    assert rows.mask_row([value]) == [value]
+    assert rows.counts == {}
+    assert not month_date(value)
+
+
+def test_a_pseudonym_the_scan_wrote_does_not_count_as_digits_left(
+    engine: MaskingEngine,
+) -> None:
+    """Under a pseudonym profile the note scan writes `PERSON_3fa2…` in place of a
+    name: its hex digits are not the value's, so the line is not masked whole; the
+    same token typed into the value as stored counts."""
+    pseudo = MaskingSettings.model_validate({"profiles": {"p": {"default_operator": "pseudonym"}}})
+    rows = MaskingEngine(pseudo, KEY).masker("p").for_columns([ColumnInfo("status", "text")])
+    [masked] = rows.mask_row(["denied for Jimmy Gaines"])
+    assert isinstance(masked, str) and masked.startswith("denied for PERSON_"), masked
+    [typed] = rows.mask_row(["X_706567705abc pending"])
+    assert "706567705" not in str(typed), typed
 
 
 @settings(max_examples=300, deadline=None)

@@ -6,6 +6,11 @@ CHECKED value is not trusted for what the detectors fail to find in it: it passe
 untouched only if it is positively a code (few digits, no PHI label, ASCII), and is
 otherwise read in a canonical form: NFKC, invisible characters gone, digit groups
 joined by `-` and a spelled `_at_` as `@` (docs/masking.md, "Rows").
+
+A code is clearly one or it is not: free text keeps what the note detectors leave of
+it only while that holds 6 digits or fewer in all, however they are spaced or joined
+(`SSN 706 - 56 - 7705`, `706 / 56 / 7705`), and a month named next to digits, in any
+order and case (`Mar14-1980`, `1980-Mar-14`, `14Mar80`), is a date, not a code.
 """
 
 from __future__ import annotations
@@ -30,8 +35,27 @@ _REWRITTEN = b"_.([ \t\n\r\v\f"
 # second pass (`1_2_3`).
 _JOINER = re2.compile(r"(\d)[_.\s](\d)")
 _SPELLED_AT = re2.compile(r"(?i)_at_|\(at\)|\[at\]")
-# Digit groups joined by single separators: one number as far as a reader goes.
-_DIGIT_RUN = re2.compile(r"\d+(?:[\s_./\-]\d+)*")
+# A month as the date detectors know it (phigate.masking._shapes.MONTH), any case,
+# glued to digits or joined to them by dashes of any kind, slashes, dots, commas or
+# whitespace, on either side: `Mar14-1980`, `1980-Mar-14`, `14thMar80`, `MAR2024`,
+# `1980 / Mar / 14`. No letter may touch the name (`Decimal1`, `SEPSIS1` are none).
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november"
+    "|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+)
+_JOINED = r"[\p{Pd}\x{2212}/._,'\s]*"
+_MONTH_DATE = re2.compile(
+    rf"(?i)(?:^|[^\pL])(?:{_MONTHS})\.?{_JOINED}\d"
+    rf"|\d(?:st|nd|rd|th)?{_JOINED}(?:{_MONTHS})(?:[^\pL]|$)"
+)
+# Bytes that are no letter: what is left of an ASCII value without them is its letters,
+# and a month's name begins with one of these three (a set lookup or two, where the
+# RE2 wrapper costs microseconds a call: `CLM-000123` is no date).
+_NO_LETTER = bytes(c for c in range(128) if not chr(c).isalpha())
+_MONTH_STARTS = frozenset(m[:3].encode() for m in _MONTHS.split("|"))
+# A keyed pseudonym (`PERSON_3fa2c0d19b77`, phigate.masking.operators): what the note
+# detectors put in place of what they found, not digits of the value.
+_PSEUDONYM = re2.compile(r"\b[A-Z][A-Z0-9_]*_[0-9a-f]{12}\b")
 
 
 def labelled(value: str) -> bool:
@@ -68,22 +92,49 @@ def digits(value: str) -> int:
     return sum(c.isdigit() for c in value)
 
 
-def longest_number(value: str) -> int:
-    """The digits of the longest run of digit groups joined by single separators in a
-    cleaned text (`706 56 7705` is 9): a number as a reader of free text sees it."""
-    return max((digits(m.group()) for m in _DIGIT_RUN.finditer(value)), default=0)
+def digits_left(scanned: str, text: str) -> int:
+    """The digits the note detectors left of `text` in `scanned`, in all: spaces,
+    dashes, slashes or words between them (`706 / 56 / 7705`, `SSN 706 - 56 - 7705`)
+    do not make a number shorter. Pseudonyms they wrote in are not counted (a year
+    they kept is); one written in the text as stored is."""
+    count = digits(scanned)
+    if "_" in scanned and scanned != text:
+        for found in _PSEUDONYM.finditer(scanned):
+            if found.group() not in text:
+                count -= digits(found.group())
+    return count
+
+
+def month_date(value: str) -> bool:
+    """Whether a token names a month next to digits (`Mar14-1980`, `1980-Mar-14`,
+    `14Mar80`): a date a CHECKED column reads as one, where the detectors want a day
+    and a year around the month in a set order. A code of a month's name and digits
+    (`OCT1`) reads as one too: declare its column `KEEP`."""
+    if value.isascii():
+        letters = value.encode("ascii").translate(None, _NO_LETTER)
+        if len(letters) < 3:
+            return False  # `E11.9`, `A1C-2`, `99213`
+        letters = letters.lower()
+        for i in range(len(letters) - 2):
+            if letters[i : i + 3] in _MONTH_STARTS:
+                break
+        else:
+            return False  # `CLM-000123`, `ICD10`: no month's name in its letters
+    return bool(_MONTH_DATE.search(value))
 
 
 def suspect(data: bytes) -> bool:
     """Whether a CHECKED column reads these bytes itself, whatever a detector said of
     them as stored: not ASCII (it may read otherwise once cleaned), more digits than
-    a code has, a label, or a form the detectors know only once canonical."""
+    a code has, a label, a month named next to digits, or a form the detectors know
+    only once canonical."""
     if not data.isascii():
         return True
-    if len(data) - len(data.translate(None, _DIGITS)) > MOST_DIGITS:
+    count = len(data) - len(data.translate(None, _DIGITS))
+    if count > MOST_DIGITS:
         return True
     text = data.decode("ascii")
-    if labelled(text):
+    if labelled(text) or (count and month_date(text)):
         return True
     return _rewritable(data) and bool(_JOINER.search(text) or _SPELLED_AT.search(text))
 

@@ -22,13 +22,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+import re2
+
 from phigate.masking._codes import (
     MOST_DIGITS,
     canonical,
     cleaned,
     digits,
+    digits_left,
     labelled,
-    longest_number,
+    month_date,
     suspect,
 )
 from phigate.masking._definitions import (
@@ -74,19 +77,21 @@ _TEXTUAL = frozenset(
 # What reads as one of these as a whole is a code or a word here, not a person's.
 _CODE_LIKE = frozenset((ID, ZIP, PERSON, LOCATION, PROFESSION))
 _CHECKED_MEMO = 4096  # values a CHECKED column remembers its verdict on (then cleared)
+_WORDS = re2.compile(r"(\s+)")  # splits free text into words, keeping what is between
 
 
 def plain(value: str) -> bool:
     """Whether a value is positively a code, a number or an enum word, ASCII: letters
     and `_` (up to 40, no spelled `_at_`), up to 6 letters and digits, or `E11.9`-like
-    (up to 4, a dot, up to 4, at most 6 digits). Few digits is what makes it one: an
-    SSN has 9, a date 8 (`1980.0314`), an MRN 7 or more; 6 characters hold no label
-    and an identifier both. String methods, not a regular expression: this runs for
-    every value of a CHECKED column."""
+    (up to 4, a dot, up to 4, at most 6 digits), and no month named next to digits
+    (`Mar14`, `Dec.10` are dates). Few digits is what makes it one: an SSN has 9, a
+    date 8 (`1980.0314`), an MRN 7 or more; 6 characters hold no label and an
+    identifier both. String methods (a regular expression only for letters and digits
+    mixed): this runs for every value of a CHECKED column."""
     if not value.isascii() or len(value) > 40:
         return False
     if len(value) <= 6 and value.isalnum():
-        return True
+        return value.isalpha() or value.isdigit() or not month_date(value)
     if value.replace("_", "").isalpha():
         return "_" not in value or not labelled(value)
     head, dot, tail = value.partition(".")
@@ -96,6 +101,7 @@ def plain(value: str) -> bool:
         and 0 < len(tail) <= 4
         and (head + tail).isalnum()
         and digits(value) <= MOST_DIGITS
+        and not month_date(value)
     )
 
 
@@ -509,18 +515,38 @@ class RowMasker:
         entity = self._masker.classify_value(canonical(token))
         if entity is not None and entity not in _CODE_LIKE:
             return entity
-        if entity == ZIP or _is_uuid(token) or digits(token) <= MOST_DIGITS:
+        if _is_uuid(token):
+            return None
+        if month_date(token):
+            return DATE_ENTITY  # `Mar14-1980`, `1980-Mar-14`: no code names a month
+        if entity == ZIP or digits(token) <= MOST_DIGITS:
             return None
         return ID
 
     def _checked_text(self, value: str, subject: str) -> object:
-        """Free text in a CHECKED column: scanned as it reads; a number the detectors
-        left in it that is longer than a code (`706 56 7705`) masks it whole."""
+        """Free text in a CHECKED column: scanned as it reads, then each word the
+        detectors left that names a month next to digits (`Mar14-1980`) masked as a
+        date, and the whole masked as one if a month is still next to digits across
+        spaces (`1980 / Mar / 14`); more digits left in it than a code has, in all
+        (`706 / 56 / 7705`, `SSN 706 - 56 - 7705`), mask it whole."""
         text = cleaned(value)
         scanned = self._scan(text, subject)
-        if isinstance(scanned, str) and longest_number(scanned) > MOST_DIGITS:
+        if not isinstance(scanned, str):
+            return scanned
+        if digits_left(scanned, text) > MOST_DIGITS:
             return self._masker.whole(ID, value, self._counts, subject)
+        if month_date(scanned):
+            scanned = "".join(self._dated(word, subject) for word in _WORDS.split(scanned))
+            if month_date(scanned):  # spaced: `1980 / Mar / 14`, `14 mar`
+                return self._masker.whole(DATE_ENTITY, value, self._counts, subject)
         return value if scanned == text else scanned
+
+    def _dated(self, word: str, subject: str) -> str:
+        """A word of free text in a CHECKED column, masked as a date if it names a month
+        next to digits, as it is otherwise (whitespace, other words)."""
+        if not word or word.isspace() or not month_date(word):
+            return word
+        return str(self._masker.whole(DATE_ENTITY, word, self._counts, subject))
 
     def _definition(self, value: object, subject: str) -> object:
         """A catalog definition: constants withheld, the rest scanned. An array of them
