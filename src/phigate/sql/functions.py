@@ -194,10 +194,10 @@ class Totality:
     arity: int | None = None  # only calls with this many arguments
     odd_only: bool = False  # `key, value, key, value`: only the values
     # Orders or compares the argument: total only for a value lineage proves is a
-    # scalar of a type with an order (`lineage._scalar`). A record, or an array of
-    # them, is compared field by field, and PostgreSQL looks up a field's comparison
-    # only when the fields before it are equal: `(ssn, NULL::json)` fails exactly
-    # when the SSNs are equal.
+    # scalar of a type with an order (`lineage._Builder._scalar`). A record, or an
+    # array of them, is compared field by field, and PostgreSQL looks up a field's
+    # comparison only when the fields before it are equal: `(ssn, NULL::json)` fails
+    # exactly when the SSNs are equal.
     compares: bool = False
 
 
