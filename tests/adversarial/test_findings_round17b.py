@@ -211,7 +211,6 @@ def _patient_one_ssn(bench: Bench) -> str:
     return str(row[0])
 
 
-@finding(3, "min/max over records compare field by field and fail on a field without order")
 @pytest.mark.parametrize("expression", ["ssn", "substr(ssn, 1, 1)"])
 def test_a_min_that_fails_on_equal_values_is_a_condition(bench: Bench, expression: str) -> None:
     """docs/security.md: an argument of a function is a condition unless NO value can
@@ -229,6 +228,67 @@ def test_a_min_that_fails_on_equal_values_is_a_condition(bench: Bench, expressio
     wrong = bench.rest(_equal_fails(expression, "#"))
     assert right.status in ("approval", "denied"), right.detail
     assert wrong.status in ("approval", "denied"), wrong.detail
+
+
+# The same oracle in the other places PostgreSQL compares a record or an array of
+# them: `{guess}` is patient 1's SSN (the read fails) or `#` (it answers). An
+# aggregate's argument written inline, a window `min`, a CTE, a whole-row reference;
+# then the comparisons that were conditions already (kept so they stay so).
+_ONE = "(SELECT ssn FROM patients WHERE id = 1 UNION ALL SELECT '{guess}') s"
+_ARRAYS = (
+    "(SELECT ARRAY[ROW(ssn, NULL::json)] AS a FROM patients WHERE id = 1"
+    " UNION ALL SELECT ARRAY[ROW('{guess}'::text, NULL::json)])"
+)
+RECORD_COMPARISONS = {
+    "max-inline": "SELECT max(ARRAY[ROW(ssn, NULL::json)]) FROM " + _ONE,
+    "min-window": "SELECT min(a) OVER () FROM " + _ARRAYS + " s",
+    "max-cte": "WITH s AS " + _ARRAYS + " SELECT max(a) FROM s",
+    "max-whole-row": "SELECT max(ARRAY[s]) FROM (SELECT ssn, NULL::json AS j FROM patients"
+    " WHERE id = 1 UNION ALL SELECT '{guess}', NULL) s",
+    "greatest": "SELECT greatest(ROW(ssn, NULL::json), ROW('{guess}'::text, NULL::json))"
+    " IS NULL FROM patients WHERE id = 1",
+    "order-by": "SELECT 1 FROM " + _ARRAYS + " s ORDER BY a",
+    "distinct": "SELECT count(DISTINCT a) FROM " + _ARRAYS + " s",
+    "union": "SELECT count(*) FROM (" + _ARRAYS[1:-1] + " UNION SELECT NULL) s",
+    "equals": "SELECT count(*) FROM " + _ARRAYS + " s WHERE a = ARRAY[ROW('{guess}', NULL::json)]",
+    "in-list": "SELECT ROW(ssn, NULL::json) IN (ROW('{guess}'::text, NULL::json))"
+    " FROM patients WHERE id = 1",
+    "window-order": "SELECT count(*) OVER (ORDER BY a) FROM " + _ARRAYS + " s",
+}
+
+
+def _ssn_or_not(bench: Bench, sql: str) -> tuple[str, str]:
+    ssn = _patient_one_ssn(bench)
+    return sql.replace("{guess}", ssn), sql.replace("{guess}", "#")
+
+
+@pytest.mark.parametrize("sql", list(RECORD_COMPARISONS.values()), ids=list(RECORD_COMPARISONS))
+def test_a_comparison_of_records_waits_wherever_it_is(bench: Bench, sql: str) -> None:
+    """Finding 3's family: every comparison of a value the analysis cannot prove is
+    a scalar of a type with an order is a condition on the columns inside it, so
+    the read waits whether the guess is right (it would fail) or wrong."""
+    for read in _ssn_or_not(bench, sql):
+        assert bench.rest(read).status in ("approval", "denied"), read
+
+
+def test_a_min_over_records_waits_on_the_wire(bench: Bench) -> None:
+    for read in _ssn_or_not(bench, RECORD_COMPARISONS["max-cte"]):
+        assert bench.wire([read], simple=False).status in ("approval", "denied"), read
+
+
+# Ordinary reads of scalar columns keep running at once.
+SCALAR_COMPARISONS = [
+    "SELECT min(dob), max(zip) FROM patients",
+    "SELECT max(z) FROM (SELECT substr(ssn, 1, 1) z FROM patients) s",
+    "SELECT min(lower(last_name)) FROM patients",
+    "SELECT min(a::text) FROM " + _ARRAYS.replace("{guess}", "#") + " s",
+]
+
+
+@pytest.mark.parametrize("sql", SCALAR_COMPARISONS)
+def test_held_min_and_max_of_scalar_columns_run_at_once(bench: Bench, sql: str) -> None:
+    out = bench.rest(sql)
+    assert out.status == "executed", out.detail
 
 
 def test_held_a_record_compared_as_a_whole_in_a_where_waits(bench: Bench) -> None:

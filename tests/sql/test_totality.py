@@ -9,6 +9,7 @@ FILTER, and a window's PARTITION BY and ORDER BY, compare their arguments.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -131,6 +132,57 @@ def test_an_aggregate_that_only_counts_or_prints_is_not_a_condition() -> None:
     )
 
 
+# Reads where PostgreSQL compares records (or arrays of them) field by field: a
+# field's comparison is looked up only when the fields before it are equal, so each
+# fails exactly when patient 1's SSN equals `{g}` (the `json` field has none).
+_ONE = "(SELECT ssn FROM patients UNION ALL SELECT '{g}') s"
+_ARRAYS = (
+    "(SELECT ARRAY[ROW(ssn, NULL::json)] AS a FROM patients"
+    " UNION ALL SELECT ARRAY[ROW('{g}'::text, NULL::json)]) s"
+)
+FAILS_ON_EQUAL = [
+    "SELECT min(ARRAY[ROW(ssn, NULL::json)]) FROM " + _ONE,
+    "SELECT max(a) FROM " + _ARRAYS,
+    "SELECT min(a) OVER () FROM " + _ARRAYS,
+    "WITH c AS (SELECT * FROM " + _ARRAYS + ") SELECT max(a) FROM c",
+    "SELECT max(x) FROM (SELECT a AS x FROM " + _ARRAYS + ") t",
+    "SELECT max(ARRAY[s]) FROM (SELECT ssn, NULL::json AS j FROM patients"
+    " UNION ALL SELECT '{g}', NULL) s",
+    "SELECT max(COALESCE(a, a)) FROM " + _ARRAYS,
+    "SELECT min(CASE WHEN true THEN a END) FROM " + _ARRAYS,
+    "SELECT max(a || a) FROM " + _ARRAYS,
+    "SELECT min(v) FROM (VALUES (ARRAY[ROW('{g}'::text, NULL::json)]),"
+    " ((SELECT ARRAY[ROW(ssn, NULL::json)] FROM patients))) t(v)",
+    "SELECT min(a) FROM (SELECT a FROM " + _ARRAYS + " UNION SELECT NULL) u",
+    "SELECT greatest(ROW(ssn, NULL::json), ROW('{g}'::text, NULL::json)) IS NULL FROM patients",
+    "SELECT count(*) FROM (SELECT ARRAY[ROW(ssn, NULL::json)] AS a FROM patients) s"
+    " WHERE a = ARRAY[ROW('{g}'::text, NULL::json)]",
+    "SELECT 1 FROM " + _ARRAYS + " ORDER BY a",
+    "SELECT count(DISTINCT a) FROM " + _ARRAYS,
+    "SELECT count(*) OVER (PARTITION BY a ORDER BY a) FROM " + _ARRAYS,
+    "SELECT ARRAY[ROW(ssn, NULL::json)] IN (ARRAY[ROW('{g}'::text, NULL::json)]) FROM patients",
+]
+# min and max of what is proven a scalar with an order: they run for every value.
+SCALAR_MIN_MAX = [
+    "SELECT min(ssn), max(ssn) FROM " + _ONE,
+    "SELECT max(x) FROM (SELECT substr(ssn, 1, 1) AS x FROM patients UNION ALL SELECT '{g}') s",
+    "SELECT min(lower(ssn)), max(ssn || '-'), min(COALESCE(ssn, 'x')) FROM " + _ONE,
+    "SELECT min(a::text) FROM " + _ARRAYS,
+    'SELECT max(dob), min(length(ssn)), max(ssn COLLATE "C") FROM patients',
+    "WITH c AS (SELECT ssn AS v FROM patients) SELECT min(v) FROM c",
+]
+
+
+@pytest.mark.parametrize("sql", FAILS_ON_EQUAL)
+def test_a_comparison_of_what_is_not_proven_a_scalar_is_a_condition(sql: str) -> None:
+    assert P + "ssn" in predicates(sql.replace("{g}", "#"))
+
+
+@pytest.mark.parametrize("sql", SCALAR_MIN_MAX)
+def test_min_and_max_of_a_proven_scalar_are_not_conditions(sql: str) -> None:
+    assert P + "ssn" not in predicates(sql.replace("{g}", "#"))
+
+
 # ---------------------------------------------------------------- against the server
 
 _SPECS = st.sampled_from(["%s", "%L", "%I", "%%", "%-3s", "%5L", "%*s", "%2$s", "%1$L", "x", " "])
@@ -166,3 +218,39 @@ def test_a_format_argument_called_total_never_fails_on_any_value(
             args[index - 1] = value
             outcomes.add(_runs(server, fmt, args))
         assert len(outcomes) == 1, (fmt, index)
+
+
+SSN = "706-56-7705"
+
+
+@pytest.fixture(scope="module")
+def patients(server: psycopg.Connection[tuple[object, ...]]) -> psycopg.Connection[Any]:
+    """A temporary `patients` (it shadows any other for this session) with one SSN."""
+    server.execute("CREATE TEMP TABLE patients (id int, name text, ssn text, dob date)")
+    server.execute("INSERT INTO patients VALUES (1, 'x', %s, '1980-03-14')", [SSN])
+    return server
+
+
+def _outcome(conn: psycopg.Connection[Any], sql: str) -> str:
+    try:
+        conn.execute(sql)
+    except psycopg.Error as error:
+        return type(error).__name__
+    return "ran"
+
+
+@pytest.mark.parametrize("sql", FAILS_ON_EQUAL + SCALAR_MIN_MAX)
+def test_what_is_not_a_condition_runs_alike_on_equal_and_unequal_values(
+    patients: psycopg.Connection[Any], sql: str
+) -> None:
+    """Against the server: a read whose SSN is no condition answers the same way
+    whether the SSN equals the guess or not; the reads listed as failing on equal
+    values do fail there (so the check has teeth), and are conditions."""
+    equal = _outcome(patients, sql.replace("{g}", SSN))
+    unequal = _outcome(patients, sql.replace("{g}", "#"))
+    if sql in SCALAR_MIN_MAX:
+        assert equal == unequal == "ran", (equal, unequal)
+    else:
+        assert (equal, unequal) == ("UndefinedFunction", "ran"), sql
+    if P + "ssn" not in predicates(sql):
+        assert equal == unequal, (sql, equal, unequal)

@@ -1,6 +1,6 @@
 """Markers among a column's lineage sources, and when an expression earns one.
 
-Lineage carries two facts beside where a value comes from, as marker strings in
+Lineage carries facts beside where a value comes from, as marker strings in
 its source set so they travel through subqueries, CTEs and set operations with
 the sources themselves; `phigate.sql.lineage` turns them into flags at the end.
 """
@@ -26,7 +26,13 @@ TRANSFORMED = "?transformed"
 # ZIP's first digits, a date's year) would show whatever the computation put there,
 # so masking redacts it whole.
 COMPUTED = "?computed"
-MARKERS = frozenset({UNRESOLVED, TRANSFORMED, COMPUTED})
+# Among a column's sources: its value is not proven a scalar of a type with an order
+# (it may be a record, an array of them, a value of a type lineage does not know).
+# PostgreSQL compares records field by field and looks up a field's comparison only
+# when the fields before it are equal, so comparing it may fail on equal values:
+# `min` or `max` of it is a condition (`lineage._Builder._scalar`).
+UNORDERED = "?unordered"
+MARKERS = frozenset({UNRESOLVED, TRANSFORMED, COMPUTED, UNORDERED})
 # What keeps text as text a detector can read: cuts, trims and concatenation.
 _TEXT_PRESERVING = frozenset({"concat", "concat_ws", "coalesce", "repeat"})
 # Trims keep text readable with their default (whitespace); with characters to trim

@@ -193,6 +193,12 @@ class Totality:
     positions: frozenset[int] | None = None  # 0-based; None: every argument
     arity: int | None = None  # only calls with this many arguments
     odd_only: bool = False  # `key, value, key, value`: only the values
+    # Orders or compares the argument: total only for a value lineage proves is a
+    # scalar of a type with an order (`lineage._Builder._scalar`). A record, or an
+    # array of them, is compared field by field, and PostgreSQL looks up a field's
+    # comparison only when the fields before it are equal: `(ssn, NULL::json)` fails
+    # exactly when the SSNs are equal.
+    compares: bool = False
 
 
 def _every(reason: str, arity: int | None = None) -> Totality:
@@ -204,7 +210,8 @@ def _at(reason: str, *positions: int) -> Totality:
 
 
 _PRINTS = "prints each value with its type's output function, which never fails"
-_COUNTS = "counts or compares without failing: every value of any type has an order or a NULL"
+_COUNTS = "counts or tests without failing: every value is counted, every boolean is one"
+_ORDERS = "compares without failing when the value is a scalar of a type with an order"
 _CLOCK = "takes no value from a row"
 _OBJECT_VALUES = "a NULL key fails and keys are compared; a value is printed as it is"
 _FIELD = "the field name is a unit (a constant); every timestamp, date or interval has the field"
@@ -228,7 +235,8 @@ TOTAL: Mapping[str, Totality] = {
     ),
     "concat": _every(_PRINTS),
     "concat_ws": _every(_PRINTS + "; a NULL separator gives NULL"),
-    **dict.fromkeys(words("count min max every bool_and bool_or any_value"), _every(_COUNTS)),
+    **dict.fromkeys(words("count every bool_and bool_or any_value"), _every(_COUNTS)),
+    **dict.fromkeys(words("min max"), Totality(_ORDERS, compares=True)),
     "string_agg": _every("joins strings; a NULL delimiter joins with nothing"),
     **dict.fromkeys(words("json_agg to_json row_to_json json_build_array"), _every(_PRINTS)),
     **dict.fromkeys(
@@ -280,6 +288,29 @@ def total_argument(key: str, index: int, constants: Sequence[str | None]) -> boo
     if total.odd_only:
         return index % 2 == 1
     return total.positions is None or index in total.positions
+
+
+def compares_argument(key: str) -> bool:
+    """Whether function `key` orders its arguments, and so is total in one only when
+    that argument is a scalar with an order (`Totality.compares`)."""
+    total = TOTAL.get(key)
+    return total is not None and total.compares
+
+
+# Functions whose result is a scalar of a type with an order (text, a number, a date,
+# a boolean) whatever their arguments: comparing their results cannot fail on a value.
+# `min`, `max`, `any_value` and `coalesce` return their argument's type, and the JSON
+# builders `json`, which has no order; those are not listed.
+SCALAR_RESULTS = words(
+    """
+    lower upper initcap char_length character_length octet_length bit_length md5 reverse
+    quote_literal quote_ident quote_nullable length btrim ltrim rtrim trim strpos position
+    left right concat concat_ws count every bool_and bool_or string_agg array_to_string
+    array_length cardinality age now current_date current_timestamp localtimestamp
+    clock_timestamp statement_timestamp transaction_timestamp substr substring replace
+    translate split_part lpad rpad to_char encode date_part extract
+    """
+)
 
 
 # One format() specifier phigate reads: `%%`, or `%[n$][-][width]type` printing an

@@ -18,9 +18,24 @@ from typing import Any
 from pglast import ast
 from pglast.ast import Node
 
-from phigate.sql._marks import COMPUTED, FILTERING, MARKERS, TRANSFORMED, UNRESOLVED, marked
+from phigate.sql._marks import (
+    COMPUTED,
+    FILTERING,
+    MARKERS,
+    TRANSFORMED,
+    UNORDERED,
+    UNRESOLVED,
+    marked,
+)
 from phigate.sql._tree import children, enum_name, relation_name, strings
-from phigate.sql.functions import SET_RETURNING, function_key, total_argument, words
+from phigate.sql.functions import (
+    SCALAR_RESULTS,
+    SET_RETURNING,
+    compares_argument,
+    function_key,
+    total_argument,
+    words,
+)
 from phigate.sql.model import Catalog, ColumnLineage
 from phigate.sql.statements import explain_analyzes
 
@@ -124,7 +139,8 @@ class _Builder:
             sources = frozenset(s for n, src in outputs if n in keys or n == "*" for s in src)
             self._note_predicate(sources)
             self.used.update(sources)
-            derived = sources | {TRANSFORMED, COMPUTED}
+            # The path is an array of records of k.
+            derived = sources | {TRANSFORMED, COMPUTED, UNORDERED}
             added += [(str(getattr(clause, c) or ""), derived) for c in columns]
         return [*outputs, *added]
 
@@ -187,7 +203,7 @@ class _Builder:
         for row in rows:
             items = row if isinstance(row, tuple) else ()
             current = [
-                (f"column{i + 1}", marked(self.expr(e, outer, ctes), e))
+                (f"column{i + 1}", self._ordered(marked(self.expr(e, outer, ctes), e), e, outer))
                 for i, e in enumerate(items)
             ]
             outputs = _merge(outputs, current) if outputs else current
@@ -284,8 +300,9 @@ class _Builder:
             # everything they read is a condition, as is any FROM item not known here.
             self._note_predicate(sources)
         if sources:
-            # A function's columns are computed from its arguments, never one of them.
-            sources |= {COMPUTED}
+            # A function's columns are computed from its arguments, never one of them,
+            # and are of types lineage does not read.
+            sources |= {COMPUTED, UNORDERED}
         relation = _Relation(alias=alias_name or _function_alias(item), fallback=sources)
         names = colnames or _column_definitions(item)
         if names:
@@ -348,9 +365,9 @@ class _Builder:
                 continue
             if _expands_record(value):
                 # `(expr).*`: as many columns as the record has, none told apart.
-                outputs.append(("*", self.expr(value, scopes, ctes) | {UNRESOLVED}))
+                outputs.append(("*", self.expr(value, scopes, ctes) | {UNRESOLVED, UNORDERED}))
                 continue
-            sources = marked(self.expr(value, scopes, ctes), value)
+            sources = self._ordered(marked(self.expr(value, scopes, ctes), value), value, scopes)
             outputs.append((target.name or _derived_name(value), sources))
         return outputs
 
@@ -436,6 +453,95 @@ class _Builder:
             return whole.whole_row() if whole is not None else _EMPTY
         return _resolve_single(parts[0], scopes) if parts else _EMPTY
 
+    # --- whether a value is a scalar with an order -----------------------------------
+    def _ordered(self, sources: Sources, value: object, scopes: Scopes) -> Sources:
+        """`sources` of an output, marked UNORDERED unless `value` is proven a scalar
+        with an order: the mark travels with the column through subqueries, CTEs and
+        set operations, so a `min` over it there is a condition too."""
+        if sources - MARKERS and not self._scalar(value, scopes):
+            return sources | {UNORDERED}
+        return sources
+
+    def _scalar(self, node: object, scopes: Scopes) -> bool:
+        """Whether `node` is proven a scalar of a type with an order, so comparing it
+        cannot fail on a value. What is not proven is refused: a ROW constructor, an
+        array, a whole-row reference, a field or element of a value, a function or
+        operator whose result type is not known here."""
+        if isinstance(node, ast.ColumnRef):
+            parts = node.fields or ()
+            if not parts or isinstance(parts[-1], ast.A_Star):
+                return False
+            return self._scalar_column(strings(parts), scopes)
+        if isinstance(node, ast.TypeCast):
+            type_name = node.typeName
+            names = strings(type_name.names if type_name is not None else None)
+            return (
+                type_name is not None
+                and not type_name.arrayBounds
+                and bool(names)
+                and names[-1] in _ORDERED_TYPES
+            )
+        if isinstance(node, ast.FuncCall):
+            key = function_key(strings(node.funcname))
+            args = node.args or ()
+            if key in _PICKS_ARGUMENT and len(args) == 1:
+                return self._scalar(args[0], scopes)
+            return key in SCALAR_RESULTS
+        if isinstance(node, ast.A_Expr):
+            return self._scalar_operator(node, scopes)
+        if isinstance(node, ast.CoalesceExpr | ast.MinMaxExpr):
+            return all(self._scalar(a, scopes) for a in node.args or ())
+        if isinstance(node, ast.CaseExpr):
+            results = [getattr(w, "result", None) for w in node.args or ()]
+            if node.defresult is not None:
+                results.append(node.defresult)
+            return all(self._scalar(r, scopes) for r in results)
+        if isinstance(node, ast.CollateClause):
+            return self._scalar(node.arg, scopes)
+        if isinstance(node, ast.SubLink):
+            return enum_name(node.subLinkType) == "EXISTS_SUBLINK"
+        # Constants and parameters carry no column; tests return a boolean.
+        return isinstance(node, _SCALAR_NODES)
+
+    def _scalar_operator(self, op: ast.A_Expr, scopes: Scopes) -> bool:
+        """A test (`=`, `IN`, `LIKE`, ...) returns a boolean; a value operator a scalar
+        when its operands are (`||` of two arrays is an array); NULLIF its left."""
+        kind = enum_name(op.kind, "AEXPR_OP")
+        if kind == "AEXPR_NULLIF":
+            return self._scalar(op.lexpr, scopes)
+        name = strings(op.name)
+        if kind != "AEXPR_OP" or (name and name[-1] in _BOOLEAN_OPERATORS):
+            return True
+        operands = [o for o in (op.lexpr, op.rexpr) if o is not None]
+        return (
+            bool(name)
+            and name[-1] in _VALUE_OPERATORS
+            and all(self._scalar(o, scopes) for o in operands)
+        )
+
+    def _scalar_column(self, parts: tuple[str, ...], scopes: Scopes) -> bool:
+        """Whether a name is a column (not a whole row, a composite's field) whose
+        sources carry no UNORDERED mark. A table's column counts as a scalar: the
+        catalog names columns, not their types (docs/security.md)."""
+        if len(parts) >= 2:
+            rel = _find_relation(parts[:-1], scopes)
+            found = rel.column(parts[-1]) if rel is not None else None
+            return found is not None and UNORDERED not in found
+        name = parts[0]
+        for depth, level in enumerate(scopes):
+            known = [r.columns[name] for r in level if r.columns is not None and name in r.columns]
+            if known:
+                return all(UNORDERED not in k for k in known)
+            if any(r.alias == name for r in level):
+                return False  # a whole row
+            if any(r.columns is None or "*" in r.columns for r in level):
+                # A guess over a table the catalog does not know; the name may as
+                # well be a whole row further out.
+                outer = scopes[depth:]
+                whole = any(r.alias == name for lv in outer for r in lv)
+                return not whole and UNORDERED not in _resolve_single(name, outer)
+        return False
+
     def _sublink(self, link: ast.SubLink, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
         before = set(self.predicates)
         outputs = self.query(link.subselect, scopes, ctes)
@@ -484,8 +590,13 @@ class _Builder:
         else:
             # It may fail on some values of an argument: failing or not is an answer.
             constants = [_str_const(arg) for arg in call.args or ()]
+            compares = compares_argument(key)
             for index, arg in enumerate(call.args or ()):
-                if not total_argument(key, index, constants) or _matches(key, call, index):
+                if (
+                    not total_argument(key, index, constants)
+                    or _matches(key, call, index)
+                    or (compares and not self._scalar(arg, scopes))
+                ):
                     self._note_predicate(self.expr(arg, scopes, ctes))
         return sources | over
 
@@ -616,6 +727,29 @@ _VALUE_OPERATORS = words("+ - * / % ^ || & | # << >> -> ->> #> #>> #- |/ ||/ @")
 _TOTAL_OPERATORS = words("|| -> ->> #> #>>")
 # Total operators whose right operand is looked up by equality (a key, an index).
 _LOOKUPS = words("-> ->> #> #>>")
+# Operators that test and return a boolean.
+_BOOLEAN_OPERATORS = words(
+    "= <> != < > <= >= ~~ !~~ ~~* !~~* ~ !~ ~* !~* @> <@ && ? ?| ?& @? @@ -|- &< &>"
+)
+# Aggregates whose value is one of the values they read, of their argument's type.
+_PICKS_ARGUMENT = words("min max any_value")
+# Types with an order defined for every pair of values: a cast to one is a scalar.
+_ORDERED_TYPES = words(
+    """
+    text varchar bpchar char name citext int2 int4 int8 numeric float4 float8 bool date
+    time timetz timestamp timestamptz interval uuid bytea jsonb money oid bit varbit
+    """
+)
+# Nodes whose value is a scalar whatever they read: constants, parameters (a value
+# the caller sends, of the type the statement gives it), tests, session values.
+_SCALAR_NODES = (
+    ast.A_Const,
+    ast.ParamRef,
+    ast.NullTest,
+    ast.BooleanTest,
+    ast.BoolExpr,
+    ast.SQLValueFunction,
+)
 # Casts to these types cannot fail; a cast to any other type fails on a value it
 # cannot read (`substr(ssn, 1, 1)::int` when the digit is a letter).
 _TEXT_TYPES = words("text varchar bpchar char name citext")
