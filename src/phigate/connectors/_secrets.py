@@ -215,15 +215,25 @@ class GatewaySecrets:
         found it, so a UTF-16 file reads on as UTF-16 after it."""
         found: list[_ByteSpan] = []
         readings: list[_Reading] = []
+        merged: list[_ByteSpan] = []
         for text, bytes_of, reading in _text_views(raw, self._readable, self._wide):
+            starts = [span[0] for span in merged]
             for start, end, name in self._spans(text):
-                found.append((*bytes_of(start, end), name, len(readings)))
+                start, end = bytes_of(start, end)
+                # What a reading before found, one byte off (ASCII in UTF-16 reads the
+                # same in the other byte order a byte on; Latin-1 holds both): the same
+                # text. Redacting the byte more would cut into a neighbouring character.
+                i = bisect.bisect_right(starts, start + 1) - 1
+                if i >= 0 and merged[i][0] - 1 <= start and end <= merged[i][1] + 1:
+                    continue
+                found.append((start, end, name, len(readings)))
             readings.append(reading)
-        if not found:
+            merged = _merged_bytes(found, readings, len(raw))
+        if not merged:
             return raw
         out: list[bytes] = []
         pos = 0
-        for start, end, name, rank in _merged_bytes(found, readings):
+        for start, end, name, rank in merged:
             out += [raw[pos:start], f"[REDACTED:{name}]".encode(readings[rank].codec, "replace")]
             pos = end
             counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
@@ -343,7 +353,9 @@ _BinaryView = tuple[str, Callable[[int, int], tuple[int, int]], _Reading]
 
 def _text_views(raw: bytes, readable: re.Pattern[str], non_ascii: bool) -> Iterator[_BinaryView]:
     """Each text `raw` could be read as, with how a span of it maps to `raw`'s bytes,
-    in the order their markers are preferred where two find the same bytes.
+    in the order their markers are preferred where two find the same bytes (ASCII in
+    UTF-16 reads the same one byte off in the other byte order: the reading from the
+    body's first byte is taken, as a file starts there).
 
     UTF-16 in both byte orders at both alignments, each code unit one character (a
     lone surrogate kept as one: widened to UTF-32, so a character is always two
@@ -352,8 +364,8 @@ def _text_views(raw: bytes, readable: re.Pattern[str], non_ascii: bool) -> Itera
     escape) and a form is `non_ascii` (holds such a character: a form all ASCII is
     found in ASCII bytes, and those read the same in Latin-1); Latin-1, one
     character a byte, always."""
-    for codec, widened, at in _WIDE:
-        for skip in (0, 1):
+    for skip in (0, 1):
+        for codec, widened, at in _WIDE:
             units = raw[skip : skip + (len(raw) - skip) // 2 * 2]
             wide = bytearray(2 * len(units))
             wide[at::4], wide[at + 1 :: 4] = units[0::2], units[1::2]
@@ -395,7 +407,7 @@ _MULTIBYTE = re.compile(r"[\u0080-\udc7f\udd00-\U0010ffff]")
 _ByteSpan = tuple[int, int, str, int]  # start, end, name, the rank of the view
 
 
-def _merged_bytes(found: list[_ByteSpan], readings: list[_Reading]) -> list[_ByteSpan]:
+def _merged_bytes(found: list[_ByteSpan], readings: list[_Reading], size: int) -> list[_ByteSpan]:
     """Overlapping byte spans as one each, named after the first (longest) there and
     written in the best-ranked view's encoding among them, widened to whole
     characters of that view (a UTF-16 text read one byte off finds the same
@@ -410,8 +422,8 @@ def _merged_bytes(found: list[_ByteSpan], readings: list[_Reading]) -> list[_Byt
     aligned: list[_ByteSpan] = []
     for start, end, name, rank in out:
         skip, unit = readings[rank].skip, readings[rank].unit
-        start -= (start - skip) % unit
-        end += -(end - skip) % unit
+        start = max(0, start - (start - skip) % unit)
+        end = min(size, end + (skip - end) % unit)
         if aligned and start < aligned[-1][1]:
             last = aligned[-1]
             aligned[-1] = (last[0], max(end, last[1]), last[2], last[3])
@@ -480,7 +492,12 @@ MIN_PARTIAL = 4
 
 def _fold(text: str) -> str:
     """ASCII case folded, one character for one (so view offsets stay exact)."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    if text.isascii():
+        return text.lower()
+    try:  # bytes fold ASCII only, and far faster than `translate` (a binary body's view)
+        return text.encode("latin-1").lower().decode("latin-1")
+    except UnicodeEncodeError:
+        return text.translate(_ASCII_LOWER)
 
 
 def _needles(form: str) -> set[str]:
@@ -577,7 +594,9 @@ def _view(text: str) -> tuple[str, _Origin]:
 def _joined(view: str, origin: _Origin) -> tuple[str, _Origin] | None:
     """`view` with the lines of wrapped base64 joined (`_WRAP` dropped), and where each
     of its characters came from in the text; None when nothing is joined."""
-    if not ("\n" in view or "\r" in view or "<br" in view or _FOLD.search(view)):
+    if len(view) <= MIN_PIECE or not (
+        "\n" in view or "\r" in view or "<br" in view or _FOLD.search(view)
+    ):
         return None
     joined = _Origin(then=origin)
     parts: list[str] = []
