@@ -390,6 +390,25 @@ def test_a_credential_in_a_utf16_binary_body_is_scrubbed(codec: str, skip: int, 
         assert text.startswith(head) and len(head) >= max(0, text.find(" ")), shown
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.binary(max_size=24),
+    after=st.binary(max_size=24),
+    codec=st.sampled_from(["latin-1", "utf-8", "utf-16-le", "utf-16-be"]),
+    choices=st.lists(st.integers(0, 50), min_size=len(TOKEN), max_size=len(TOKEN)),
+)
+def test_an_escaped_credential_in_any_text_encoding_of_a_binary_body_is_scrubbed(
+    before: bytes, after: bytes, codec: str, choices: list[int]
+) -> None:
+    """Whatever bytes stand around it (at either alignment), the credential with any
+    mix of escapes, in any text encoding the body could be in, is redacted."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    echoed = f" {_escaped(TOKEN, choices)} ".encode(codec)
+    counts: dict[str, int] = {}
+    out = secrets.scrub_binary(before + echoed + after, counts)
+    assert counts["GATEWAY_SECRET"] >= 1 and echoed not in out, out
+
+
 def test_a_credential_in_utf8_with_other_characters_escaped_is_scrubbed() -> None:
     """A non-ASCII credential in UTF-8 with some characters escaped is no run of
     Latin-1 characters the view knows: the UTF-8 view reads it, its span mapped
