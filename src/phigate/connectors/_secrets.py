@@ -94,7 +94,7 @@ class GatewaySecrets:
         # printable ASCII (an escape) or in some form: a UTF-16 view of bytes that are
         # no UTF-16 text (the other alignment, random bytes, zeros) has none.
         chars = {c for needle, _ in self._needles for c in needle} - {"\0"}
-        self._wide = any(not c.isascii() for c in chars)
+        self._non_ascii = any(not c.isascii() for c in chars)
         extra = "".join(re.escape(c) for c in sorted(chars))
         self._readable = re.compile(f"[\\t\\n\\r -~{extra}]{{{MIN_SECRET}}}")
 
@@ -216,7 +216,7 @@ class GatewaySecrets:
         found: list[_ByteSpan] = []
         readings: list[_Reading] = []
         merged: list[_ByteSpan] = []
-        for text, bytes_of, reading in _text_views(raw, self._readable, self._wide):
+        for text, bytes_of, reading in _text_views(raw, self._readable, self._non_ascii):
             starts = [span[0] for span in merged]
             for start, end, name in self._spans(text):
                 start, end = bytes_of(start, end)
