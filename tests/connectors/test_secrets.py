@@ -358,6 +358,67 @@ def test_a_credential_escaped_in_binary_bytes_is_scrubbed_and_the_bytes_kept(bod
     assert secrets.scrub_binary(b"\xff\x00 nothing", {}) == b"\xff\x00 nothing"
 
 
+UTF16 = {"utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}
+
+
+@pytest.mark.parametrize("skip", [0, 1])
+@pytest.mark.parametrize("codec", list(UTF16))
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps({"auth": f"Bearer {PUNCTUATED}"}),
+        f"<p>{html.escape(PUNCTUATED)}</p>",
+        "".join(f"%{b:02X}" for b in PUNCTUATED.encode()),
+        "l\u00e4nge " + PUNCTUATED,
+    ],
+)
+def test_a_credential_in_a_utf16_binary_body_is_scrubbed(codec: str, skip: int, text: str) -> None:
+    """A binary body is read as UTF-16 too (round 17b finding 4), in either byte order
+    at either alignment, escapes decoded as in any text. A body that is UTF-16 from
+    its first byte gets the marker in UTF-16 and still reads as UTF-16 around it
+    (one byte off, ASCII reads the same in the other byte order: that is taken)."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    body = b"\x07" * skip + text.encode(codec) + "\n—end".encode(codec)
+    counts: dict[str, int] = {}
+    out = secrets.scrub_binary(body, counts)
+    assert counts == {"GATEWAY_SECRET": 1}, out
+    shown = out[skip:].decode(codec, "replace")
+    assert "7f3a" not in shown and "%37%66" not in shown, shown
+    if not skip:
+        assert "[REDACTED:TOKEN]" in shown and shown.endswith("\n—end"), shown
+        head = shown.partition("[REDACTED:TOKEN]")[0]
+        assert text.startswith(head) and len(head) >= max(0, text.find(" ")), shown
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.binary(max_size=24),
+    after=st.binary(max_size=24),
+    codec=st.sampled_from(["latin-1", "utf-8", "utf-16-le", "utf-16-be"]),
+    choices=st.lists(st.integers(0, 50), min_size=len(TOKEN), max_size=len(TOKEN)),
+)
+def test_an_escaped_credential_in_any_text_encoding_of_a_binary_body_is_scrubbed(
+    before: bytes, after: bytes, codec: str, choices: list[int]
+) -> None:
+    """Whatever bytes stand around it (at either alignment), the credential with any
+    mix of escapes, in any text encoding the body could be in, is redacted."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN)])
+    echoed = f" {_escaped(TOKEN, choices)} ".encode(codec)
+    counts: dict[str, int] = {}
+    out = secrets.scrub_binary(before + echoed + after, counts)
+    assert counts["GATEWAY_SECRET"] >= 1 and echoed not in out, out
+
+
+def test_a_credential_in_utf8_with_other_characters_escaped_is_scrubbed() -> None:
+    """A non-ASCII credential in UTF-8 with some characters escaped is no run of
+    Latin-1 characters the view knows: the UTF-8 view reads it, its span mapped
+    back to bytes over the multi-byte characters."""
+    secret = "pässwört-7731/x"
+    secrets = GatewaySecrets([("P", secret)])
+    body = "ü:".encode() + secret.replace("/", "\\/").replace("t", "\\u0074").encode() + b"\xff"
+    assert secrets.scrub_binary(body, {}) == "ü:[REDACTED:P]".encode() + b"\xff"
+
+
 def test_a_non_ascii_credential_in_binary_bytes_is_scrubbed() -> None:
     secrets = GatewaySecrets([("P", "pässwört-7731")])
     body = b"\x01" + json.dumps({"p": "pässwört-7731"}, ensure_ascii=False).encode()
@@ -376,6 +437,54 @@ def test_a_credential_in_wrapped_base64_or_quoted_printable_is_scrubbed(pad: int
     mail = quopri.encodestring(("x" * pad + PUNCTUATED).encode()).decode()
     out = secrets.scrub(mail, {})
     assert "=\n" in mail and out == "x" * pad + "[REDACTED:TOKEN]" + "\n" * mail.endswith("\n")
+
+
+def _wrapped(text: str, width: int, end: str = "\n", prefix: str = "") -> str:
+    return "".join(prefix + text[i : i + width] + end for i in range(0, len(text), width))
+
+
+# How a text carries lines of base64 (round 17b finding 1): quoted in a reply, nested,
+# with `<br>` line ends in a page (any spelling), folded onto one line by a space.
+WRAPS = {
+    "quoted": {"prefix": "> "},
+    "quoted twice": {"prefix": "> > ", "end": "\r\n"},
+    "quoted, no space": {"prefix": ">>"},
+    "br": {"end": "<br>\n"},
+    "br, self-closing, upper case": {"end": "<BR />\r\n"},
+    "br alone": {"end": "<br/>"},
+    "br then quoted": {"end": " <br>\n", "prefix": "> "},
+    "folded": {"end": " "},
+}
+
+
+@pytest.mark.parametrize("width", [16, 64, 76])
+@pytest.mark.parametrize("wrap", list(WRAPS))
+def test_base64_wrapped_as_a_text_carries_lines_is_read_joined(wrap: str, width: int) -> None:
+    """Whatever the wrap falls in (every alignment of 40 to 45 bytes before the
+    credential), the joined lines hold its base64 and the span redacted runs over
+    the line ends; what is not base64 around the credential is kept."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    for pad in range(40, 46):
+        encoded = base64.b64encode(b"#" * pad + PUNCTUATED.encode()).decode()
+        text = _wrapped(encoded, width, **WRAPS[wrap])
+        counts: dict[str, int] = {}
+        out = secrets.scrub(text, counts)
+        assert counts == {"GATEWAY_SECRET": 1}, (pad, out)
+        head = re.sub(r"<[^>]*>", "", out.split("[REDACTED:TOKEN]")[0])
+        kept = "".join(c for c in head if c.isalnum())
+        assert kept.startswith(encoded[:40]) and "REDACTED" not in kept, out
+
+
+def test_the_spaces_of_prose_and_of_a_passphrase_are_not_joined() -> None:
+    """A fold is one space after 16 base64 characters or more: words are not joined
+    (a base64 core split between short words stays), and a credential with spaces is
+    still found as written."""
+    secrets = GatewaySecrets([("TOKEN", TOKEN), ("P", "correct horse battery staple 42")])
+    core = base64.b64encode(TOKEN.encode()).decode()
+    split = f"{core[:10]} {core[10:]}"
+    assert secrets.scrub(split, {}) == split
+    assert secrets.scrub("say correct horse battery staple 42", {}) == "say [REDACTED:P]"
+    assert "[REDACTED:TOKEN]" in secrets.scrub(f"x{core[:16]} {core[16:]}", {})
 
 
 def test_a_dropped_line_break_maps_back_around_it() -> None:
@@ -431,6 +540,12 @@ def test_a_cut_keeps_the_text_before_it_and_splits_no_character() -> None:
         "=\n" * 100_000,
         "a\r\n" * 70_000,
         "tok-3c9f\n" * 25_000,
+        ("a" * 16 + " ") * 20_000,
+        "a" + " " * 200_000,
+        ("a" + " \t" * 8 + "<br" + " " * 8) * 10_000,
+        "a\n" + "> " * 100_000,
+        ("a\n" + "> " * 17) * 5_000,
+        "<br" * 100_000,
     ],
 )
 def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:
@@ -439,3 +554,4 @@ def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:
     secrets = GatewaySecrets([("TOKEN", TOKEN), ("P", "correct horse battery staple 42")])
     assert "tok-3c9f1" not in secrets.scrub(text, {})
     assert "tok-3c9f1" not in secrets.scrub_cut(text.encode(), len(text) - 3, {})
+    assert b"tok-3c9f1" not in secrets.scrub_binary(text.encode("utf-16-le"), {})

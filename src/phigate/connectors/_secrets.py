@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from html.entities import html5
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import yaml
@@ -76,6 +76,10 @@ class GatewaySecrets:
                 needles.setdefault(needle, name)
         self._needles = sorted(needles.items(), key=lambda p: -len(p[0]))
         self._spaced = [(n, name) for n, name in self._needles if " " in n]
+        # Only these can be split by a wrap: forms all of base64's characters (hex too).
+        self._wrappable = [
+            (n, name) for n, name in self._needles if len(n) >= MIN_PIECE and set(n) <= _WRAPPABLE
+        ]
         # Only these can stand in a number's text (a PIN, or the hex of one); a number
         # drops a credential's leading zeros (`"0840…"` read as an integer is `840…`).
         numeric: dict[str, str] = {}
@@ -86,6 +90,13 @@ class GatewaySecrets:
                 if len(stripped) >= MIN_SECRET:
                     numeric.setdefault(stripped, name)
         self._numeric = sorted(numeric.items(), key=lambda p: -len(p[0]))
+        # A text that can hold a form has a run of `MIN_SECRET` characters that are
+        # printable ASCII (an escape) or in some form: a UTF-16 view of bytes that are
+        # no UTF-16 text (the other alignment, random bytes, zeros) has none.
+        chars = {c for needle, _ in self._needles for c in needle} - {"\0"}
+        self._non_ascii = any(not c.isascii() for c in chars)
+        extra = "".join(re.escape(c) for c in sorted(chars))
+        self._readable = re.compile(f"[\\t\\n\\r -~{extra}]{{{MIN_SECRET}}}")
 
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
@@ -155,6 +166,12 @@ class GatewaySecrets:
         """The views of `text` to look for forms in, each with the needles it can hold."""
         view, origin = _view(text)
         yield view, origin, self._needles
+        if self._wrappable:
+            # Base64 wrapped in lines as a text carries them (quoted in a reply, ended
+            # with `<br>`, folded onto one line): read with the lines joined.
+            joined = _joined(view, origin)
+            if joined is not None:
+                yield (*joined, self._wrappable)
         if origin.decoded:
             # A secret written out beside an escape-like sequence (`token=DEADBEEF…`,
             # `DOMAIN\1234…`) loses its first characters to the decoding: the text as
@@ -190,12 +207,38 @@ class GatewaySecrets:
         """`raw` with every form of every secret its text could show replaced.
 
         A binary body (a log file served as `application/octet-stream`) can hold a
-        credential escaped as in any text (`\\"` in a JSON line, `&quot;` in a page).
-        Read as Latin-1, each byte is one character, so the spans found in that text
-        are the bytes' (a UTF-8 credential is found as its bytes: `_needles`)."""
-        text = raw.decode("latin-1")
-        spans = self._spans(text)
-        return _replaced(text, spans, counts).encode("latin-1") if spans else raw
+        credential escaped as in any text (`\\"` in a JSON line, `&quot;` in a page),
+        in whatever encoding the file was written: it is read as each text it could be
+        (`_text_views`: Latin-1, UTF-8, UTF-16 in either byte order at either byte
+        alignment), each scrubbed as any text is, the spans found mapped back to the
+        bytes they came from. Each marker is written in the encoding of the view that
+        found it, so a UTF-16 file reads on as UTF-16 after it."""
+        found: list[_ByteSpan] = []
+        readings: list[_Reading] = []
+        merged: list[_ByteSpan] = []
+        for text, bytes_of, reading in _text_views(raw, self._readable, self._non_ascii):
+            starts = [span[0] for span in merged]
+            for start, end, name in self._spans(text):
+                start, end = bytes_of(start, end)
+                # What a reading before found, one byte off (ASCII in UTF-16 reads the
+                # same in the other byte order a byte on; Latin-1 holds both): the same
+                # text. Redacting the byte more would cut into a neighbouring character.
+                i = bisect.bisect_right(starts, start + 1) - 1
+                if i >= 0 and merged[i][0] - 1 <= start and end <= merged[i][1] + 1:
+                    continue
+                found.append((start, end, name, len(readings)))
+            readings.append(reading)
+            merged = _merged_bytes(found, readings, len(raw))
+        if not merged:
+            return raw
+        out: list[bytes] = []
+        pos = 0
+        for start, end, name, rank in merged:
+            out += [raw[pos:start], f"[REDACTED:{name}]".encode(readings[rank].codec, "replace")]
+            pos = end
+            counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
+        out.append(raw[pos:])
+        return b"".join(out)
 
     def _scrub_bytes(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
         """`items` with each secret held as a run of byte values (`[103, 119, …]`, what
@@ -294,6 +337,101 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return out
 
 
+class _Reading(NamedTuple):
+    """One way to read a binary body as text: the encoding (a marker in it is written
+    in it too), and where its characters start: every `unit` bytes after `skip`."""
+
+    codec: str
+    skip: int = 0
+    unit: int = 1
+
+
+# Each UTF-16 code unit is widened to UTF-32: its two bytes go at this offset of four.
+_WIDE = (("utf-16-le", "utf-32-le", 0), ("utf-16-be", "utf-32-be", 2))
+_BinaryView = tuple[str, Callable[[int, int], tuple[int, int]], _Reading]
+
+
+def _text_views(raw: bytes, readable: re.Pattern[str], non_ascii: bool) -> Iterator[_BinaryView]:
+    """Each text `raw` could be read as, with how a span of it maps to `raw`'s bytes,
+    in the order their markers are preferred where two find the same bytes (ASCII in
+    UTF-16 reads the same one byte off in the other byte order: the reading from the
+    body's first byte is taken, as a file starts there).
+
+    UTF-16 in both byte orders at both alignments, each code unit one character (a
+    lone surrogate kept as one: widened to UTF-32, so a character is always two
+    bytes), when the view could hold a form at all (`readable`); UTF-8 when `raw`
+    holds a multi-byte character (an undecodable byte is one character, a surrogate
+    escape) and a form is `non_ascii` (holds such a character: a form all ASCII is
+    found in ASCII bytes, and those read the same in Latin-1); Latin-1, one
+    character a byte, always."""
+    for skip in (0, 1):
+        for codec, widened, at in _WIDE:
+            units = raw[skip : skip + (len(raw) - skip) // 2 * 2]
+            wide = bytearray(2 * len(units))
+            wide[at::4], wide[at + 1 :: 4] = units[0::2], units[1::2]
+            text = wide.decode(widened, "surrogatepass")
+            if readable.search(text):
+                yield text, _Units(skip).span, _Reading(codec, skip, 2)
+    if non_ascii and not raw.isascii():
+        text = raw.decode("utf-8", "surrogateescape")
+        if len(text) < len(raw):
+            yield text, _utf8_origin(text).span, _Reading("utf-8")
+    yield raw.decode("latin-1"), _Units(0, 1).span, _Reading("latin-1")
+
+
+class _Units:
+    """Where each character of a view of bytes came from: `unit` bytes, after `skip`."""
+
+    def __init__(self, skip: int, unit: int = 2) -> None:
+        self.skip, self.unit = skip, unit
+
+    def span(self, first: int, stop: int) -> tuple[int, int]:
+        return self.skip + self.unit * first, self.skip + self.unit * stop
+
+
+def _utf8_origin(text: str) -> _Origin:
+    """Where each character of `text` (UTF-8 decoded with surrogate escapes) came from
+    in its bytes: a multi-byte character is an escape of one character."""
+    origin = _Origin()
+    extra = 0
+    for char in _MULTIBYTE.finditer(text):
+        at = char.start()
+        size = len(char[0].encode())
+        origin.add(at, at + extra, at + extra + size)
+        extra += size - 1
+    return origin
+
+
+# A character UTF-8 writes in more than one byte (not a surrogate escape: one byte).
+_MULTIBYTE = re.compile(r"[\u0080-\udc7f\udd00-\U0010ffff]")
+_ByteSpan = tuple[int, int, str, int]  # start, end, name, the rank of the view
+
+
+def _merged_bytes(found: list[_ByteSpan], readings: list[_Reading], size: int) -> list[_ByteSpan]:
+    """Overlapping byte spans as one each, named after the first (longest) there and
+    written in the best-ranked view's encoding among them, widened to whole
+    characters of that view (a UTF-16 text read one byte off finds the same
+    credential a byte earlier; the marker then keeps the text after it aligned)."""
+    out: list[_ByteSpan] = []
+    for start, end, name, rank in sorted(found, key=lambda s: (s[0], -s[1])):
+        if out and start < out[-1][1]:
+            last = out[-1]
+            out[-1] = (last[0], max(end, last[1]), last[2], min(rank, last[3]))
+            continue
+        out.append((start, end, name, rank))
+    aligned: list[_ByteSpan] = []
+    for start, end, name, rank in out:
+        skip, unit = readings[rank].skip, readings[rank].unit
+        start = max(0, start - (start - skip) % unit)
+        end = min(size, end + (skip - end) % unit)
+        if aligned and start < aligned[-1][1]:
+            last = aligned[-1]
+            aligned[-1] = (last[0], max(end, last[1]), last[2], last[3])
+        else:
+            aligned.append((start, end, name, rank))
+    return aligned
+
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # One escaped character: percent-encoding (also double: `%2567`); JSON, JavaScript, Perl,
 # C and Python escapes (`\u0067`, `\u{67}`, `\x{67}`, `\x67`, octal `\147`,
@@ -317,6 +455,21 @@ _ESCAPE = re.compile(
     r"|\\([\"'/\\bfnrt])|&([A-Za-z][A-Za-z0-9]{0,31};?)"
     rf"|=\r?\n|(?<={_BASE64})\r?\n[ \t]{{0,16}}(?={_BASE64})"
 )
+# What stands between two lines of base64 wrapped in a text, read in the view (case
+# folded, escapes decoded): a line end with what a line carries around it (spaces, an
+# HTML line break `<br>`, `<br/>`, `<br />` before it; quote markers `>`, `> >` after
+# it); a line break tag alone; or one space after a line's worth of base64 (lines
+# folded onto one: 16 characters or more, so the spaces of prose are not joined).
+# Every repetition is bounded, so a scan stays linear.
+_B64 = "[0-9a-z+/_-]"
+_WRAPPABLE = frozenset("0123456789abcdefghijklmnopqrstuvwxyz+/_-")
+_WRAP = re.compile(
+    # (the lookahead first lets the engine skip to where a separator can start)
+    rf"(?=[ \t\r\n<])(?<={_B64})(?:[ \t]{{0,16}}(?:<br[ \t]{{0,4}}/?>[ \t]{{0,16}})?"
+    rf"(?:\r\n|\n|\r)(?:[ \t]{{0,16}}>){{0,16}}[ \t]{{0,16}}|<br[ \t]{{0,4}}/?>"
+    rf"|(?<={_B64}{{16}}) )(?={_B64})"
+)
+_FOLD = re.compile(rf" (?<={_B64}{{16}} )(?={_B64})")
 # The base of each numeric group: octal `\147`, decimal `&#103;`, the others hex.
 _BASE = {5: 8, 8: 10}
 _SHORT, _NAMED = 12, 13  # `\n` and `&amp;`: looked up, not numbers
@@ -339,7 +492,12 @@ MIN_PARTIAL = 4
 
 def _fold(text: str) -> str:
     """ASCII case folded, one character for one (so view offsets stay exact)."""
-    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    if text.isascii():
+        return text.lower()
+    try:  # bytes fold ASCII only, and far faster than `translate` (a binary body's view)
+        return text.encode("latin-1").lower().decode("latin-1")
+    except UnicodeEncodeError:
+        return text.translate(_ASCII_LOWER)
 
 
 def _needles(form: str) -> set[str]:
@@ -383,7 +541,8 @@ class _Origin:
     break the view drops (a soft one, or one wrapping base64) is an escape of no
     character: the characters after it are shifted past it."""
 
-    def __init__(self) -> None:
+    def __init__(self, then: _Origin | None = None) -> None:
+        self.then = then  # a view of a view: where its text came from in turn
         self.at: list[int] = []  # the view offset of each escape, ascending
         self.starts: list[int] = []  # and its span in the text
         self.ends: list[int] = []
@@ -399,7 +558,8 @@ class _Origin:
 
     def span(self, first: int, stop: int) -> tuple[int, int]:
         """The text's span of view characters `first` up to `stop`."""
-        return self._start(first), self._start(stop - 1, end=True)
+        start, end = self._start(first), self._start(stop - 1, end=True)
+        return (start, end) if self.then is None else self.then.span(start, end)
 
     def _start(self, index: int, end: bool = False) -> int:
         i = bisect.bisect_right(self.at, index) - 1
@@ -429,6 +589,28 @@ def _view(text: str) -> tuple[str, _Origin]:
         pos = end
     parts.append(text[pos:])
     return _fold("".join(parts)), origin
+
+
+def _joined(view: str, origin: _Origin) -> tuple[str, _Origin] | None:
+    """`view` with the lines of wrapped base64 joined (`_WRAP` dropped), and where each
+    of its characters came from in the text; None when nothing is joined."""
+    if len(view) <= MIN_PIECE or not (
+        "\n" in view or "\r" in view or "<br" in view or _FOLD.search(view)
+    ):
+        return None
+    joined = _Origin(then=origin)
+    parts: list[str] = []
+    pos = length = 0
+    for wrap in _WRAP.finditer(view):
+        start, end = wrap.span()
+        length += start - pos
+        joined.add(length, start, end, 0)
+        parts.append(view[pos:start])
+        pos = end
+    if not parts:
+        return None
+    parts.append(view[pos:])
+    return "".join(parts), joined
 
 
 def _decoded_escape(escape: re.Match[str]) -> tuple[str, int, int] | None:
