@@ -1,0 +1,120 @@
+"""Whether a subject reads as another one, by Unicode's confusables data.
+
+In the spirit of UTS #39 (whole-script and mixed-script confusables): each letter of
+a subject may be read as itself or as any of its look-alikes in the confusables data
+(`confusable_homoglyphs`); a reading is the set of scripts such a choice is written
+in. Letters are judged after NFD, so a letter with marks is judged by its base letter
+(Cyrillic `ё` is `е` + U+0308, read as Latin `e` + U+0308, drawn as `ë`): the
+confusables data lists base letters, not every precomposed letter with marks, and
+the marks themselves belong to no script and go with any reading.
+
+A subject is another person's name drawn again when it has a reading
+
+- in fewer scripts than it is written in: `夕ナ力` (Han and katakana) reads `タナカ` in
+  katakana alone, `へンリー` (hiragana and katakana) reads `ヘンリー`; or
+- wholly in another script: Cyrillic `јоёӏ` reads `joël` in Latin.
+
+Twins written wholly in two scripts each read as the other (Latin `cop`, Cyrillic
+`сор`), so one side must be the name and the other the look-alike: the one written
+in the script first in `_KEPT_FIRST` is kept (Latin before every other script,
+katakana `トニー` before Han `卜二一`); between two scripts not listed, both are
+refused. A mix keeping every script it is written in (`田中アキ`, Han `力也` whose
+`也` has no kana look-alike) has no such reading and is kept.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from itertools import combinations
+
+from confusable_homoglyphs import categories, confusables
+
+from phigate.identity.name_letters import is_name_character
+
+# Characters of no script of their own (digits, `@`, `.`, combining marks) go with any.
+ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
+# Of two names written wholly in two scripts that read as each other, the one in the
+# script listed first is kept: Latin (ASCII ids, most subjects), then kana, whose
+# letters make Japanese names where the Han ideographs drawn the same make no word.
+_KEPT_FIRST = ("LATIN", "KATAKANA", "HIRAGANA")
+
+
+@dataclass(frozen=True)
+class _Letter:
+    """The scripts one letter may be read in: its own and its look-alikes' ones;
+    `any_script` when a look-alike has no script (`一` is drawn as `ー`)."""
+
+    scripts: frozenset[str]
+    any_script: bool
+
+    def read_in(self, scripts: frozenset[str]) -> bool:
+        return self.any_script or not self.scripts.isdisjoint(scripts)
+
+
+def script_of(char: str) -> str:
+    """The Unicode script of `char` (as the confusables package names it)."""
+    return str(categories.alias(char))
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    """The scripts `text` is written in, leaving out those of no script."""
+    return frozenset(script_of(char) for char in text) - ANY_SCRIPT
+
+
+def other_reading(subject: str) -> frozenset[str] | None:
+    """The scripts of a reading of `subject` (a normal subject) that draws another
+    person's name, or None when it has none (see the module docstring)."""
+    written = scripts_of(subject)
+    if not written or written == {"LATIN"}:
+        return None  # the reference script: its look-alikes are refused, not it
+    letters = [_letter(char) for char in unicodedata.normalize("NFD", subject)]
+    letters = [letter for letter in letters if letter.scripts]
+    readable = sorted(frozenset().union(*(letter.scripts for letter in letters)))
+    for size in range(1, len(written) + 1):
+        for chosen in combinations(readable, size):
+            reading = frozenset(chosen)
+            if reading == written or not all(letter.read_in(reading) for letter in letters):
+                continue
+            if size < len(written) or (size == 1 and not _kept_before(written, reading)):
+                return reading
+    return None
+
+
+def _kept_before(written: frozenset[str], reading: frozenset[str]) -> bool:
+    """Whether a subject in one script is the name kept over its twin in another."""
+    (own,) = written
+    (other,) = reading
+    if own not in _KEPT_FIRST:
+        return False
+    return other not in _KEPT_FIRST or _KEPT_FIRST.index(own) < _KEPT_FIRST.index(other)
+
+
+@cache
+def _letter(char: str) -> _Letter:
+    """A letter and the scripts of its look-alikes that could stand in a normal subject
+    (Latin small capital `ʜ` for Cyrillic `н` cannot: it is refused, so it draws no
+    one's name). A character of no script (a mark, `ー`) is a letter of no scripts."""
+    own = script_of(char)
+    if own in ANY_SCRIPT:
+        return _Letter(frozenset(), any_script=True)
+    scripts = {own}
+    any_script = False
+    for alike in confusables.confusables_data.get(char, ()):
+        text = str(alike["c"])
+        if not _could_be_subject(text):
+            continue
+        alike_scripts = scripts_of(text)
+        if not alike_scripts:
+            any_script = True
+        elif len(alike_scripts) == 1:
+            scripts |= alike_scripts
+    return _Letter(frozenset(scripts), any_script)
+
+
+def _could_be_subject(text: str) -> bool:
+    """Whether `text` could stand in a normal subject: allowed letters, already in
+    normal form (a capital `H` is no reading of a case-folded subject)."""
+    normal = unicodedata.normalize("NFKC", text.casefold())
+    return normal == text and all(is_name_character(char) for char in text)
