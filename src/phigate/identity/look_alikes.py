@@ -69,7 +69,7 @@ def other_reading(subject: str) -> frozenset[str] | None:
     written = scripts_of(subject)
     if not written or written == {"LATIN"}:
         return None  # the reference script: its look-alikes are refused, not it
-    letters = [_letter(char) for char in unicodedata.normalize("NFD", subject)]
+    letters = [_letter(cluster) for cluster in _clusters(subject)]
     letters = [letter for letter in letters if letter.scripts]
     readable = sorted(frozenset().union(*(letter.scripts for letter in letters)))
     for size in range(1, len(written) + 1):
@@ -91,23 +91,43 @@ def _kept_before(written: frozenset[str], reading: frozenset[str]) -> bool:
     return other not in _KEPT_FIRST or _KEPT_FIRST.index(own) < _KEPT_FIRST.index(other)
 
 
+def _clusters(subject: str) -> list[str]:
+    """`subject` after NFD as letters, each with the marks of no script after it (a
+    mark of a script, as Cyrillic U+0483 TITLO, is a letter of that script)."""
+    clusters: list[str] = []
+    for char in unicodedata.normalize("NFD", subject):
+        if clusters and script_of(char) == "INHERITED":
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
 @cache
-def _letter(char: str) -> _Letter:
-    """A letter and the scripts of its look-alikes that could stand in a normal subject
-    (Latin small capital `ʜ` for Cyrillic `н` cannot: it is refused, so it draws no
-    one's name). A character of no script (a mark, `ー`) is a letter of no scripts."""
-    own = script_of(char)
+def _letter(cluster: str) -> _Letter:
+    """A letter (with its marks) and the scripts of its look-alikes.
+
+    A look-alike in a script counts even where the subject rules refuse it (Latin
+    small capital `ᴋ` for Cyrillic `к`: `јаск` is drawn as `jack`); one of no script
+    counts only where it could stand in a subject (`ー` for `一`, not the mathematical
+    `𝛌` for Greek `λ`). A letter with marks reads as a look-alike of its base only
+    where that script has one letter for the look-alike with the same marks (Cyrillic
+    `ё` as Latin `ë`, hiragana `べ` as katakana `ベ`; not `й` as a small capital `ᴎ`
+    with a breve, which no script writes). A character of no script (a mark, `ー`) is
+    a letter of no scripts."""
+    base, marks = cluster[0], cluster[1:]
+    own = script_of(base)
     if own in ANY_SCRIPT:
         return _Letter(frozenset(), any_script=True)
     scripts = {own}
     any_script = False
-    for alike in confusables.confusables_data.get(char, ()):
-        text = str(alike["c"])
-        if not _could_be_subject(text):
+    for alike in confusables.confusables_data.get(base, ()):
+        text = unicodedata.normalize("NFC", str(alike["c"]) + marks)
+        if marks and len(text) != 1:
             continue
         alike_scripts = scripts_of(text)
         if not alike_scripts:
-            any_script = True
+            any_script = any_script or _could_be_subject(text)
         elif len(alike_scripts) == 1:
             scripts |= alike_scripts
     return _Letter(frozenset(scripts), any_script)
