@@ -12,14 +12,16 @@ A subject is another person's name drawn again when it has a reading
 
 - in fewer scripts than it is written in: `夕ナ力` (Han and katakana) reads `タナカ` in
   katakana alone, `へンリー` (hiragana and katakana) reads `ヘンリー`; or
-- wholly in another script: Cyrillic `јоёӏ` reads `joël` in Latin.
+- in as many other scripts (wholly in another one, for a subject in one script):
+  Cyrillic `јоёӏ` reads `joël` in Latin, `夕な力` (Han, hiragana) reads `タなカ`.
 
-Twins written wholly in two scripts each read as the other (Latin `cop`, Cyrillic
-`сор`), so one side must be the name and the other the look-alike: the one written
-in the script first in `_KEPT_FIRST` is kept (Latin before every other script,
-katakana `トニー` before Han `卜二一`); between two scripts not listed, both are
-refused. A mix keeping every script it is written in (`田中アキ`, Han `力也` whose
-`也` has no kana look-alike) has no such reading and is kept.
+Such twins read as each other (Latin `cop`, Cyrillic `сор`), so one side must be the
+name and the other the look-alike: the one written in the script first in
+`_KEPT_FIRST` is kept (Latin before every other script, katakana `トニー` before Han
+`卜二一`); between two scripts not listed, both are refused. A mix keeping every
+script it is written in (`田中アキ`, Han `力也` whose `也` has no kana look-alike) has
+no such reading and is kept. Two spellings in the same scripts (`田中カナ` and
+`田中力ナ`) are both kept: telling them apart needs the other name, not one subject.
 """
 
 from __future__ import annotations
@@ -77,18 +79,21 @@ def other_reading(subject: str) -> frozenset[str] | None:
             reading = frozenset(chosen)
             if reading == written or not all(letter.read_in(reading) for letter in letters):
                 continue
-            if size < len(written) or (size == 1 and not _kept_before(written, reading)):
+            if size < len(written) or not _kept_over(written, reading):
                 return reading
     return None
 
 
-def _kept_before(written: frozenset[str], reading: frozenset[str]) -> bool:
-    """Whether a subject in one script is the name kept over its twin in another."""
-    (own,) = written
-    (other,) = reading
-    if own not in _KEPT_FIRST:
-        return False
-    return other not in _KEPT_FIRST or _KEPT_FIRST.index(own) < _KEPT_FIRST.index(other)
+def _kept_over(written: frozenset[str], reading: frozenset[str]) -> bool:
+    """Whether a subject is the name kept over its twin, a reading in as many other
+    scripts: the one of the two whose own scripts (those the other lacks) hold the
+    script listed first in `_KEPT_FIRST`; of two twins in scripts not listed, neither."""
+    return _rank(written - reading) < _rank(reading - written)
+
+
+def _rank(scripts: frozenset[str]) -> int:
+    listed = [_KEPT_FIRST.index(script) for script in scripts if script in _KEPT_FIRST]
+    return min(listed, default=len(_KEPT_FIRST))
 
 
 def _clusters(subject: str) -> list[str]:
