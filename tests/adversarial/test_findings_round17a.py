@@ -81,7 +81,8 @@ async def test_a_cyrillic_name_with_diaeresis_is_not_a_second_person(
     asks that every letter be in Unicode's confusables data; `ё` and `ї` are not (the
     data lists `е` and `і`, not their precomposed forms with a diaeresis), so the one
     letter with marks lets the whole word through: a data-owner `јоёӏ` approves the
-    write of the agent acting for `joël`."""
+    write of the agent acting for `joël`. Fixed: letters are judged after NFD, and
+    `ё` with its diaeresis reads as Latin `ë` (identity/look_alikes.py)."""
     assert not await _approves_for(harness, person, spelling, 4)
 
 
@@ -109,7 +110,9 @@ async def test_a_han_ideograph_drawn_as_kana_is_not_a_second_person(
     looks within that mix: `夕ナ力` (two ideographs and a katakana) is drawn exactly as
     `タナカ`, and as a data owner approves the write of the agent acting for タナカ. Same
     for 力/カ, 一/ー, 口/ロ (also 工/エ, 八/ハ, 二/ニ, 卜/ト). Unicode's confusables data
-    lists these pairs; `_reads_as_latin` only asks about Latin."""
+    lists these pairs; `_reads_as_latin` only asks about Latin. Fixed: a subject
+    with a reading in fewer scripts than it is written in is refused
+    (identity/look_alikes.py)."""
     assert not await _approves_for(harness, person, spelling, 5)
 
 

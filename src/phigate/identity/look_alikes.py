@@ -37,9 +37,10 @@ from phigate.identity.name_letters import is_name_character
 
 # Characters of no script of their own (digits, `@`, `.`, combining marks) go with any.
 ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
-# Of two names written wholly in two scripts that read as each other, the one in the
-# script listed first is kept: Latin (ASCII ids, most subjects), then kana, whose
-# letters make Japanese names where the Han ideographs drawn the same make no word.
+# Of two twins (subjects in as many scripts that read as each other), the one whose
+# own scripts hold the one listed first is kept: Latin (ASCII ids, most subjects),
+# then kana, whose letters make Japanese names where the Han ideographs drawn the
+# same make no word.
 _KEPT_FIRST = ("LATIN", "KATAKANA", "HIRAGANA")
 
 
