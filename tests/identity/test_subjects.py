@@ -6,9 +6,11 @@ import sys
 import unicodedata
 
 import pytest
+from confusable_homoglyphs import confusables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phigate.identity.look_alikes import ANY_SCRIPT, script_of
 from phigate.identity.name_letters import ALLOWED_BLOCKS, Block, is_name_character
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject, same_subject
 
@@ -132,6 +134,34 @@ def test_a_reading_in_fewer_or_other_scripts_is_refused(look_alike: str, reads_i
     refused, naming the scripts of that reading (never the subject)."""
     with pytest.raises(SubjectError, match=f"look-alike of a name written in {reads_in}$"):
         normal_subject(look_alike)
+
+
+def _accepted(text: str) -> bool:
+    try:
+        return normal_subject(text) == text
+    except SubjectError:
+        return False
+
+
+def test_of_two_letters_of_two_scripts_drawn_alike_at_most_one_is_a_subject() -> None:
+    """Every pair of one-letter look-alikes in two scripts in Unicode's confusables
+    data (Cyrillic `а`/Latin `a`, Han `力`/katakana `カ`, hiragana `へ`/katakana `ヘ`):
+    never both are subjects, so neither names a second person drawn as the first."""
+    pairs = [
+        (char, str(alike["c"]))
+        for char, alikes in confusables.confusables_data.items()
+        for alike in alikes
+        if len(char) == 1 and len(str(alike["c"])) == 1
+    ]
+    twins = [
+        (char, alike)
+        for char, alike in pairs
+        if script_of(char) not in ANY_SCRIPT
+        and script_of(alike) not in ANY_SCRIPT | {script_of(char)}
+        and _accepted(char)
+    ]
+    assert len(twins) > 50  # the data is there: Latin, Cyrillic, Greek, Han, kana
+    assert [(c, a) for c, a in twins if _accepted(a)] == []
 
 
 # ── the allowlist (identity/name_letters.py) ────────────────────────────────
