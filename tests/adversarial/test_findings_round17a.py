@@ -17,7 +17,6 @@ from phigate.cli import main
 from phigate.core.errors import InvalidRequestError
 from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.conftest import Harness
 from tests.connectors.support import serve_in_thread
 from tests.support.state import token_store
@@ -73,7 +72,6 @@ CYRILLIC_WITH_MARKS = [
 ]
 
 
-@finding(1, "a wholly Cyrillic name with a precomposed ё/ї passes the look-alike check")
 @pytest.mark.parametrize(("person", "spelling"), CYRILLIC_WITH_MARKS)
 async def test_a_cyrillic_name_with_diaeresis_is_not_a_second_person(
     harness: Harness, person: str, spelling: str
@@ -83,7 +81,8 @@ async def test_a_cyrillic_name_with_diaeresis_is_not_a_second_person(
     asks that every letter be in Unicode's confusables data; `ё` and `ї` are not (the
     data lists `е` and `і`, not their precomposed forms with a diaeresis), so the one
     letter with marks lets the whole word through: a data-owner `јоёӏ` approves the
-    write of the agent acting for `joël`."""
+    write of the agent acting for `joël`. Fixed: letters are judged after NFD, and
+    `ё` with its diaeresis reads as Latin `ë` (identity/look_alikes.py)."""
     assert not await _approves_for(harness, person, spelling, 4)
 
 
@@ -102,7 +101,6 @@ KANA_LOOK_ALIKES = [
 ]
 
 
-@finding(3, "a Han ideograph (or hiragana) drawn as a katakana letter: a second name")
 @pytest.mark.parametrize(("person", "spelling"), KANA_LOOK_ALIKES)
 async def test_a_han_ideograph_drawn_as_kana_is_not_a_second_person(
     harness: Harness, person: str, spelling: str
@@ -112,7 +110,9 @@ async def test_a_han_ideograph_drawn_as_kana_is_not_a_second_person(
     looks within that mix: `夕ナ力` (two ideographs and a katakana) is drawn exactly as
     `タナカ`, and as a data owner approves the write of the agent acting for タナカ. Same
     for 力/カ, 一/ー, 口/ロ (also 工/エ, 八/ハ, 二/ニ, 卜/ト). Unicode's confusables data
-    lists these pairs; `_reads_as_latin` only asks about Latin."""
+    lists these pairs; `_reads_as_latin` only asks about Latin. Fixed: a subject
+    with a reading in fewer scripts than it is written in is refused
+    (identity/look_alikes.py)."""
     assert not await _approves_for(harness, person, spelling, 5)
 
 

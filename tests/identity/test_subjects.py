@@ -6,9 +6,11 @@ import sys
 import unicodedata
 
 import pytest
+from confusable_homoglyphs import confusables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phigate.identity.look_alikes import ANY_SCRIPT, script_of
 from phigate.identity.name_letters import ALLOWED_BLOCKS, Block, is_name_character
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject, same_subject
 
@@ -83,6 +85,83 @@ def test_look_alikes_of_a_name_are_refused(look_alike: str) -> None:
 )
 def test_names_in_one_writing_system_are_kept(name: str) -> None:
     assert normal_subject(name)
+
+
+# Real names written wholly in one script, with letters that carry marks (NFD: a base
+# letter and its marks), or mixing kanji and kana as Japanese does, where no letter
+# swapped for its look-alike gives a reading in fewer scripts or wholly in another.
+REAL_NAMES = [
+    "\u041f\u0451\u0442\u0440",  # Пётр: ё is е + diaeresis, but п and т read as no Latin
+    "\u0407\u0436\u0430\u043a",  # Їжак (Ukrainian): ж has no Latin look-alike
+    "\u0401\u043b\u043a\u0430",  # Ёлка
+    "\u042e\u043b\u0456\u044f",  # Юлія
+    "\u0421\u0435\u0440\u0433\u0435\u0439",  # Сергей: й is no Latin letter with a breve
+    "\u0413\u0440\u0438\u0433\u043e\u0440\u0456\u0439",  # Григорій
+    "\u0393\u03b9\u03ce\u03c1\u03b3\u03bf\u03c2",  # Γιώργος
+    "\u529b\u4e5f",  # 力也 (Rikiya): 也 has no kana look-alike, so 力 stays Han
+    "\u7530\u4e2d\u30a2\u30ad",  # 田中アキ
+    "\u7530\u4e2d\u30ab\u30ca",  # 田中カナ: カ reads as 力, but ナ keeps the kana
+    "\u5c71\u7530\u305f\u308d\u3046",  # 山田たろう
+    "\u9234\u6728\u3072\u308d\u3057",  # 鈴木ひろし
+    "\u30c8\u30cb\u30fc",  # トニー: read as Han 卜二一 it is the kana name that is kept
+    "\u30ac\u30c3\u30b3\u30a6",  # ガッコウ
+]
+
+
+@pytest.mark.parametrize("name", REAL_NAMES)
+def test_real_names_with_marks_or_kanji_and_kana_are_kept(name: str) -> None:
+    """Round 17a, findings 1 and 3: judging letters after NFD and readings across
+    scripts keeps the names people write."""
+    once = normal_subject(name)
+    assert normal_subject(once) == once
+
+
+@pytest.mark.parametrize(
+    ("look_alike", "reads_in"),
+    [
+        ("\u0458\u043e\u0451\u04cf", "Latin"),  # јоёӏ: ё is е + diaeresis, read as ë
+        ("\u04cf\u043e\u0457\u0441", "Latin"),  # ӏоїс for loïc
+        ("\u5915\u30ca\u529b", "Katakana"),  # 夕ナ力 for タナカ
+        ("\u30e1\u30a2\u30ea\u4e00", "Katakana"),  # メアリ一: 一 for the ー of メアリー
+        ("\u3079\u30f3\u30ea\u30fc", "Katakana"),  # hiragana べ (へ + dakuten) for ベ
+        ("\u5de5\u516b", "Katakana"),  # 工八 wholly Han, drawn as エハ
+        ("\u5915\u306a\u529b", "Hiragana and Katakana"),  # 夕な力 reads タなカ
+    ],
+)
+def test_a_reading_in_fewer_or_other_scripts_is_refused(look_alike: str, reads_in: str) -> None:
+    """A subject with a reading (each letter as itself or its look-alike) in fewer
+    scripts than it is written in, or wholly in a script whose name is kept, is
+    refused, naming the scripts of that reading (never the subject)."""
+    with pytest.raises(SubjectError, match=f"look-alike of a name written in {reads_in}$"):
+        normal_subject(look_alike)
+
+
+def _accepted(text: str) -> bool:
+    try:
+        return normal_subject(text) == text
+    except SubjectError:
+        return False
+
+
+def test_of_two_letters_of_two_scripts_drawn_alike_at_most_one_is_a_subject() -> None:
+    """Every pair of one-letter look-alikes in two scripts in Unicode's confusables
+    data (Cyrillic `а`/Latin `a`, Han `力`/katakana `カ`, hiragana `へ`/katakana `ヘ`):
+    never both are subjects, so neither names a second person drawn as the first."""
+    pairs = [
+        (char, str(alike["c"]))
+        for char, alikes in confusables.confusables_data.items()
+        for alike in alikes
+        if len(char) == 1 and len(str(alike["c"])) == 1
+    ]
+    twins = [
+        (char, alike)
+        for char, alike in pairs
+        if script_of(char) not in ANY_SCRIPT
+        and script_of(alike) not in ANY_SCRIPT | {script_of(char)}
+        and _accepted(char)
+    ]
+    assert len(twins) > 50  # the data is there: Latin, Cyrillic, Greek, Han, kana
+    assert [(c, a) for c, a in twins if _accepted(a)] == []
 
 
 # ── the allowlist (identity/name_letters.py) ────────────────────────────────

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from confusable_homoglyphs import categories, confusables
+from confusable_homoglyphs import confusables
 
 from phigate.core.ignorable import is_ignorable
+from phigate.identity.look_alikes import other_reading, script_of, scripts_of
 from phigate.identity.name_letters import first_refused
 
 MAX_SUBJECT_CHARS = 200
@@ -43,8 +44,6 @@ _ROMANIAN_COMMA_BELOW = str.maketrans(
     {"\u015e": "\u0218", "\u015f": "\u0219", "\u0162": "\u021a", "\u0163": "\u021b"}
 )
 
-# Characters of no script of their own (digits, `@`, `.`, combining marks) go with any.
-_ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
 # Scripts one writing system mixes by design (Japanese, Korean); any other mix is refused.
 _WRITING_SYSTEMS = (
     frozenset({"HAN", "HIRAGANA", "KATAKANA"}),
@@ -124,15 +123,20 @@ def _refuse_look_alike(subject: str) -> None:
     NFKC and case folding make `ｄａｎａ` and `DANA` one name, but not a Cyrillic `а`
     (U+0430) standing for a Latin `a`: `dаna` looks like `dana` and is a second
     person. A subject mixing scripts (other than the ones a writing system mixes,
-    as Japanese does) is refused, and so is one written wholly in another script
-    whose every letter is a Latin look-alike (`аре` in Cyrillic for `ape`), using
-    Unicode's confusables data (`confusable_homoglyphs`).
+    as Japanese does) is refused; so is one with a reading, by Unicode's confusables
+    data, in fewer scripts than it is written in (`夕ナ力` with two Han ideographs
+    reads `タナカ`) or wholly in another script (Cyrillic `аре` or `јоёӏ` for `ape`
+    or `joël`): `look_alikes.other_reading`.
     """
-    scripts = set(categories.unique_aliases(subject)) - _ANY_SCRIPT
+    scripts = scripts_of(subject)
     if len(scripts) > 1 and not any(scripts <= system for system in _WRITING_SYSTEMS):
         raise SubjectError("a subject must be written in one script (it mixes look-alikes)")
-    if scripts and scripts != {"LATIN"} and _reads_as_latin(subject):
-        raise SubjectError("a subject must not be a look-alike of a Latin name")
+    reading = other_reading(subject)
+    if reading is not None:
+        raise SubjectError(
+            "a subject must not be a look-alike of a name written in "
+            + " and ".join(script.title() for script in sorted(reading))
+        )
     for char in subject:
         if _passes_for_ascii(char):
             raise SubjectError(
@@ -148,14 +152,7 @@ def _passes_for_ascii(char: str) -> bool:
     Latin letter beyond ASCII must be an ASCII letter with marks or a distinct letter
     of names, `name_letters`), and `ȷ` or `ĸ`, which the confusables data misses;
     this check stands behind it for what the allowlist lets through."""
-    if char.isascii() or categories.alias(char) not in ("LATIN", "COMMON"):
+    if char.isascii() or script_of(char) not in ("LATIN", "COMMON"):
         return False
     prototypes = confusables.confusables_data.get(char, ())
     return any(str(p["c"]).isascii() for p in prototypes)
-
-
-def _reads_as_latin(subject: str) -> bool:
-    letters = {c for c in subject if categories.alias(c) not in _ANY_SCRIPT}
-    found = confusables.is_confusable(subject, greedy=True, preferred_aliases=["latin"])
-    alike = {hit["character"] for hit in found} if found else set()
-    return bool(letters) and letters <= alike
