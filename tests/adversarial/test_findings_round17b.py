@@ -24,7 +24,7 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.adversarial.harness import Bench, finding, http_upstream
+from tests.adversarial.harness import Bench, http_upstream
 from tests.adversarial.test_findings_round4 import bind, client, wire
 from tests.connectors.support import harness_with, http_api
 from tests.pgwire.conftest import Wire
