@@ -7,8 +7,10 @@ fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.adversarial.harness import finding
@@ -21,6 +23,7 @@ from tests.adversarial.test_findings_round3 import (
 )
 from tests.conftest import Harness
 from tests.connectors import kube_standin
+from tests.connectors.support import harness_with
 
 __all__ = ["cluster", "kube"]  # fixtures shared with round 3
 
@@ -57,3 +60,64 @@ async def test_waiting_on_a_secret_with_output_is_an_export(
     assert response.status_code != 200 and not fetched, (
         f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
     )
+
+
+# ── helm: a status that prints the release's values and manifests ─────────────
+RECORDER = """#!/bin/sh
+printf '%s\\n' "$@" >> "$RECORD"
+"""
+
+
+@pytest.fixture
+async def helm(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection whose `helm` only records its argv."""
+    program = tmp_path / "bin" / "helm"
+    program.parent.mkdir()
+    program.write_text(RECORDER)
+    program.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    settings = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(work),
+        "env": {"RECORD": str(tmp_path / "ran"), "HOME": str(tmp_path)},
+        "timeout_seconds": 20,
+        "rule_sets": ["helm"],
+    }
+    h = await harness_with(tmp_path, {"deploy": settings})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _run_helm(h: Harness, *argv: str) -> httpx.Response:
+    body = {"connection": "deploy", "argv": ["helm", *argv]}
+    return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+
+
+@finding(2, "helm status -o yaml|json prints the release's values and manifest, as a read")
+@pytest.mark.parametrize("output", ["-o=yaml", "--output=json"])
+async def test_helm_status_in_yaml_or_json_is_an_export(
+    helm: Harness, tmp_path: Path, output: str
+) -> None:
+    """docs/exec.md: `helm get` (values and manifests) is `export` — "values and
+    rendered manifests carry the release's passwords and Secrets" — and `helm status`
+    a read. But helm's `status -o json|yaml` encodes the whole release object (only
+    the chart is stripped): `config` (the user-supplied values) and `manifest` (every
+    rendered Secret), exactly what `helm get all` prints. `-o` is on `status`'s flag
+    list, so `helm status api -o yaml` runs at once under the demo policy."""
+    response = await _run_helm(helm, "status", "api", output)
+    ran = tmp_path / "ran"
+    assert response.status_code != 200 and not ran.exists(), (
+        f"ran as a read ({ran.read_text() if ran.exists() else ''!r}): {response.text[:300]}"
+    )
+
+
+async def test_held_helm_get_values_and_a_table_status(helm: Harness, tmp_path: Path) -> None:
+    exported = await _run_helm(helm, "get", "values", "api", "-o", "yaml")
+    assert exported.status_code == 202, exported.text
+    table = await _run_helm(helm, "status", "api")
+    assert table.status_code == 200, table.text
