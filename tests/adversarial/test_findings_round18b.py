@@ -7,13 +7,18 @@ fixed. Attacks that held stay as ordinary tests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import base64
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from psycopg import sql as pgsql
 
-from tests.adversarial.harness import finding
+from phigate.ops.pgserver import EmbeddedPostgres
+from tests.adversarial.harness import AGENT, Bench, finding
 from tests.adversarial.test_findings_round3 import (
     SECRETS,
     cluster,
@@ -121,3 +126,81 @@ async def test_held_helm_get_values_and_a_table_status(helm: Harness, tmp_path: 
     assert exported.status_code == 202, exported.text
     table = await _run_helm(helm, "status", "api")
     assert table.status_code == 200, table.text
+
+
+# ── a large object's text, encoded ─────────────────────────────────────────────
+LARGE_OBJECT_TEXT = "Patient Jimmy Gaines SSN 706-56-7705 DOB 1934-04-22"
+
+
+@pytest.fixture
+def large_object(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[int]:
+    """A large object holding a patient's details, as an application stores a scanned
+    form's text, readable by every role (the gateway's reads included)."""
+    dbname = str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"])
+    with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as app:
+        row = app.execute(
+            "SELECT lo_from_bytea(0, convert_to(%s, 'UTF8'))", (LARGE_OBJECT_TEXT,)
+        ).fetchone()
+        assert row is not None
+        oid = int(row[0])
+        app.execute(pgsql.SQL("GRANT SELECT ON LARGE OBJECT {} TO PUBLIC").format(oid))
+    try:
+        yield oid
+    finally:
+        with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as app:
+            app.execute("SELECT lo_unlink(%s)", (oid,))
+
+
+async def _approved_rows(bench: Bench, sql: str) -> Any:
+    """Ask for `sql` as the agent, approve it as alice (a data owner), run it: its rows."""
+    agent = {"Authorization": f"Bearer {bench.tokens[AGENT]}"}
+    asked = await bench.client.post(
+        "/v1/actions", headers=agent, json={"connection": "ehr", "sql": sql}
+    )
+    assert asked.status_code == 202, asked.text
+    body = asked.json()
+    voted = await bench.client.post(
+        f"/v1/approvals/{body['approval']['id']}/approve",
+        headers={"Authorization": f"Bearer {bench.tokens['alice']}"},
+        json={"comment": "ok"},
+    )
+    assert voted.status_code == 200, voted.text
+    ran = await bench.client.post(f"/v1/actions/{body['id']}/run", headers=agent)
+    assert ran.status_code == 200, ran.text
+    return ran.json()["result"]["rows"]
+
+
+def _decoded(encoding: str, value: str) -> str:
+    raw = bytes.fromhex(value) if encoding == "hex" else base64.b64decode(value + "==")
+    return raw.decode("utf-8", "replace")
+
+
+@finding(3, "encode(lo_get(oid), 'hex'|'base64') returns a large object's text unmasked")
+@pytest.mark.parametrize("encoding", ["hex", "base64"])
+def test_a_large_objects_text_encoded_is_masked_or_withheld(
+    bench: Bench, large_object: int, encoding: str
+) -> None:
+    """The promise lists large objects among what is never returned unmasked, and
+    docs/security.md: a column gets sources only when they are proven, otherwise its
+    values are withheld. `lo_get(oid)` is an export (a data owner approves it) and its
+    answer is masked as free text (`Patient [PERSON] SSN [SSN] …`), and a computed
+    free-text column (`encode(convert_to(note_text, 'UTF8'), 'hex')`) is `[WITHHELD]`.
+    But `encode(lo_get(oid), 'hex')` — the same bytes as text — is treated as derived
+    from a constant: approved as the same export, it returns the whole text in hex
+    (or base64), name, SSN and date of birth readable by anyone who decodes it."""
+    sql = f"SELECT encode(lo_get({large_object}), '{encoding}')"
+    rows = bench.call(_approved_rows(bench, sql))
+    shown = _decoded(encoding, rows[0][0]) if rows[0][0] != "[WITHHELD]" else ""
+    for value in ("Gaines", "706-56-7705", "1934-04-22"):
+        assert value not in shown, f"{value!r} in the answer: {rows[0][0]} = {shown!r}"
+
+
+def test_held_a_large_objects_text_and_computed_free_text_are_masked(
+    bench: Bench, large_object: int
+) -> None:
+    as_text = bench.call(
+        _approved_rows(bench, f"SELECT convert_from(lo_get({large_object}), 'UTF8')")
+    )
+    assert "Gaines" not in str(as_text) and "706-56-7705" not in str(as_text), as_text
+    notes = "SELECT encode(convert_to(note_text, 'UTF8'), 'hex') FROM clinical_notes WHERE id = 1"
+    assert bench.call(_approved_rows(bench, notes)) == [["[WITHHELD]"]]
