@@ -8,7 +8,7 @@ fixed. Attacks that held stay as ordinary tests.
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -170,29 +170,41 @@ async def _approved_rows(bench: Bench, sql: str) -> Any:
     return ran.json()["result"]["rows"]
 
 
-def _decoded(encoding: str, value: str) -> str:
-    raw = bytes.fromhex(value) if encoding == "hex" else base64.b64decode(value + "==")
-    return raw.decode("utf-8", "replace")
+# How each computation of the object's bytes is read back: (SQL around `lo_get(oid)`,
+# the inverse of what it did to the text).
+COMPUTED: dict[str, tuple[str, Callable[[str], str]]] = {
+    "hex": ("encode({}, 'hex')", lambda v: bytes.fromhex(v).decode("utf-8", "replace")),
+    "base64": ("encode({}, 'base64')", lambda v: base64.b64decode(v + "==").decode()),
+    "reverse": ("reverse(convert_from({}, 'UTF8'))", lambda v: v[::-1]),
+    "digits-as-letters": (
+        "translate(convert_from({}, 'UTF8'), '0123456789', 'abcdefghij')",
+        lambda v: v.translate(str.maketrans("abcdefghij", "0123456789")),
+    ),
+}
 
 
-@finding(3, "encode(lo_get(oid), 'hex'|'base64') returns a large object's text unmasked")
-@pytest.mark.parametrize("encoding", ["hex", "base64"])
-def test_a_large_objects_text_encoded_is_masked_or_withheld(
-    bench: Bench, large_object: int, encoding: str
+@finding(3, "a computation over lo_get(oid) (encode, reverse …) returns a large object unmasked")
+@pytest.mark.parametrize("form", list(COMPUTED))
+def test_a_large_objects_text_computed_on_is_masked_or_withheld(
+    bench: Bench, large_object: int, form: str
 ) -> None:
     """The promise lists large objects among what is never returned unmasked, and
-    docs/security.md: a column gets sources only when they are proven, otherwise its
-    values are withheld. `lo_get(oid)` is an export (a data owner approves it) and its
-    answer is masked as free text (`Patient [PERSON] SSN [SSN] …`), and a computed
-    free-text column (`encode(convert_to(note_text, 'UTF8'), 'hex')`) is `[WITHHELD]`.
-    But `encode(lo_get(oid), 'hex')` — the same bytes as text — is treated as derived
-    from a constant: approved as the same export, it returns the whole text in hex
-    (or base64), name, SSN and date of birth readable by anyone who decodes it."""
-    sql = f"SELECT encode(lo_get({large_object}), '{encoding}')"
+    docs/masking.md: a column computed from free text by anything but a join or a
+    whitespace trim (`reverse`, `encode`, …) is withheld whole, since a detector
+    cannot read reversed or encoded text. `lo_get(oid)` is an export (a data owner
+    approves it) and its answer is masked as free text (`Patient [PERSON] SSN [SSN]
+    …`), and `encode(convert_to(note_text, 'UTF8'), 'hex')` is `[WITHHELD]`. But the
+    object's bytes come from no table, so a computation over them is treated like
+    one over a constant: approved as the same export, `encode(lo_get(oid), 'hex')`
+    returns the whole text in hex (or base64, reversed, digits spelled as letters),
+    name, SSN and date of birth readable by anyone who undoes it."""
+    template, undo = COMPUTED[form]
+    sql = "SELECT " + template.format(f"lo_get({large_object})")
     rows = bench.call(_approved_rows(bench, sql))
-    shown = _decoded(encoding, rows[0][0]) if rows[0][0] != "[WITHHELD]" else ""
-    for value in ("Gaines", "706-56-7705", "1934-04-22"):
-        assert value not in shown, f"{value!r} in the answer: {rows[0][0]} = {shown!r}"
+    value = rows[0][0]
+    shown = "" if value == "[WITHHELD]" else undo(value)
+    for secret in ("Gaines", "706-56-7705", "1934-04-22"):
+        assert secret not in shown, f"{secret!r} in the answer: {value} = {shown!r}"
 
 
 def test_held_a_large_objects_text_and_computed_free_text_are_masked(
