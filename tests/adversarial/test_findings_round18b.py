@@ -216,3 +216,71 @@ def test_held_a_large_objects_text_and_computed_free_text_are_masked(
     assert "Gaines" not in str(as_text) and "706-56-7705" not in str(as_text), as_text
     notes = "SELECT encode(convert_to(note_text, 'UTF8'), 'hex') FROM clinical_notes WHERE id = 1"
     assert bench.call(_approved_rows(bench, notes)) == [["[WITHHELD]"]]
+
+
+# ── a publication's row filter: a definition the catalog masking does not list ──
+@pytest.fixture
+def publication(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[str]:
+    """A publication that leaves one patient out of replication, by name, MRN and SSN
+    (as an operator keeps a test record, or a patient who opted out, off a replica)."""
+    dbname = str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"])
+    with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+        owner.execute(
+            "CREATE PUBLICATION opted_out FOR TABLE patients WHERE (last_name <> 'Gaines'"
+            " AND mrn <> '25372872' AND ssn <> '706-56-7705')"
+        )
+    try:
+        yield "opted_out"
+    finally:
+        with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+            owner.execute("DROP PUBLICATION opted_out")
+
+
+def _as_bytes(text: str) -> str:
+    """How a parse tree (`pg_node_tree`) writes a text constant's bytes."""
+    return " ".join(str(b) for b in text.encode())
+
+
+@finding(4, "pg_publication_tables.rowfilter and pg_publication_rel.prqual are not masked")
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT rowfilter FROM pg_publication_tables",
+        "SELECT prqual FROM pg_publication_rel",
+    ],
+    ids=["rowfilter", "prqual"],
+)
+def test_a_publications_row_filter_is_masked_as_a_definition(
+    bench: Bench, publication: str, sql: str
+) -> None:
+    """docs/masking.md: SQL definitions from the catalogs hold whatever constants their
+    owners wrote, so the catalog's definition columns are masked as SQL text wherever
+    they are read (every string literal `'[WITHHELD]'`), and parse trees
+    (`pg_node_tree`: `adbin`, `conbin`, `polqual`, …) are withheld whole. A
+    publication's row filter is both: `pg_publication_tables.rowfilter` (SQL text) and
+    `pg_publication_rel.prqual` (its parse tree) are on neither list. Read at once
+    under the demo policy, the first shows `last_name <> 'Gaines'` and `mrn <>
+    '25372872'` (only the formatted SSN is caught by a detector); the second spells
+    name, MRN and SSN as byte lists (`[ 71 97 105 110 101 115 ]`)."""
+    out = bench.rest(sql)
+    assert out.status == "executed", out.detail
+    for value in ("Gaines", "25372872", "706-56-7705"):
+        for form in (value, _as_bytes(value)):
+            assert form not in out.text, f"{form!r} in {out.text[:600]}"
+
+
+def test_held_an_index_definition_is_masked(bench: Bench, pg_server: EmbeddedPostgres) -> None:
+    """The same constants in a listed definition (a partial index) are masked."""
+    dbname = str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"])
+    with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+        owner.execute(
+            "CREATE INDEX opted_out_idx ON patients (id) WHERE last_name <> 'Gaines'"
+            " AND mrn <> '25372872'"
+        )
+    try:
+        out = bench.rest("SELECT indexdef FROM pg_indexes WHERE indexname = 'opted_out_idx'")
+    finally:
+        with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+            owner.execute("DROP INDEX opted_out_idx")
+    assert out.status == "executed", out.detail
+    assert "Gaines" not in out.text and "25372872" not in out.text, out.text[:400]
