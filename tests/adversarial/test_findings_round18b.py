@@ -247,8 +247,9 @@ def _as_bytes(text: str) -> str:
     [
         "SELECT rowfilter FROM pg_publication_tables",
         "SELECT prqual FROM pg_publication_rel",
+        "SELECT qual FROM pg_get_publication_tables('opted_out')",
     ],
-    ids=["rowfilter", "prqual"],
+    ids=["rowfilter", "prqual", "pg_get_publication_tables"],
 )
 def test_a_publications_row_filter_is_masked_as_a_definition(
     bench: Bench, publication: str, sql: str
@@ -261,7 +262,8 @@ def test_a_publications_row_filter_is_masked_as_a_definition(
     `pg_publication_rel.prqual` (its parse tree) are on neither list. Read at once
     under the demo policy, the first shows `last_name <> 'Gaines'` and `mrn <>
     '25372872'` (only the formatted SSN is caught by a detector); the second spells
-    name, MRN and SSN as byte lists (`[ 71 97 105 110 101 115 ]`)."""
+    name, MRN and SSN as byte lists (`[ 71 97 105 110 101 115 ]`), and so does the
+    `qual` of `pg_get_publication_tables(name)`, the function the view reads."""
     out = bench.rest(sql)
     assert out.status == "executed", out.detail
     for value in ("Gaines", "25372872", "706-56-7705"):
