@@ -286,3 +286,40 @@ def test_held_an_index_definition_is_masked(bench: Bench, pg_server: EmbeddedPos
             owner.execute("DROP INDEX opted_out_idx")
     assert out.status == "executed", out.detail
     assert "Gaines" not in out.text and "25372872" not in out.text, out.text[:400]
+
+
+@needs_kubectl
+@finding(5, "kubectl get --raw /api/v1/watch/secrets is classed a read")
+async def test_a_raw_watch_of_every_secret_is_an_export(
+    kube: Harness, cluster: kube_standin.KubeStandIn
+) -> None:
+    """docs/exec.md: `get --raw PATH` is classified by what the path reads
+    (`/api/v1/namespaces/x/secrets` is `get secrets`: export), and any other form is
+    `unknown`. The API server still serves the legacy watch prefix: `GET
+    /api/v1/watch/secrets` streams every Secret of every namespace, data included, as
+    watch events. The namespaced form (`/api/v1/watch/namespaces/default/secrets`) is
+    `unknown` and denied, but the cluster-wide one runs at once as a read."""
+    response = await run_kubectl(kube, "get", "--raw", "/api/v1/watch/secrets")
+    fetched = [p for p, _ in cluster.requests if "secrets" in p]
+    assert response.status_code != 200 and not fetched, (
+        f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
+    )
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["get", "--raw", "/api/v1/secrets"],
+        ["get", "--raw", "/api/v1/watch/namespaces/default/secrets"],
+        ["get", "SECRETS.v1.", "-o", "yaml"],
+        ["describe", "-f", "secret.yaml"],
+    ],
+)
+async def test_held_other_reads_of_secrets_wait_or_are_refused(
+    kube: Harness, cluster: kube_standin.KubeStandIn, tmp_path: Path, argv: list[str]
+) -> None:
+    (tmp_path / "work" / "secret.yaml").write_text(SECRET_MANIFEST)
+    response = await run_kubectl(kube, *argv)
+    assert response.status_code in (202, 403), response.text[:300]
+    assert not [p for p, _ in cluster.requests if "secrets" in p]
