@@ -8,6 +8,8 @@ fixed. Attacks that held stay as ordinary tests.
 from __future__ import annotations
 
 import base64
+import contextlib
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -323,3 +325,85 @@ async def test_held_other_reads_of_secrets_wait_or_are_refused(
     response = await run_kubectl(kube, *argv)
     assert response.status_code in (202, 403), response.text[:300]
     assert not [p for p, _ in cluster.requests if "secrets" in p]
+
+
+# ── held: statement smuggling through how the server reads quotes ──────────────
+# With standard_conforming_strings off the server reads `'\', '` as one string and
+# runs the UPDATE after it; the gateway's parser (standard strings) sees one SELECT.
+SMUGGLED = "SELECT '\\', '; UPDATE claims SET status = $$smuggled$$ WHERE id = 1; -- '"
+
+
+def _claim_status(dsn: str) -> str:
+    with psycopg.connect(dsn) as direct:
+        row = direct.execute("SELECT status FROM claims WHERE id = 1").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@pytest.mark.parametrize(
+    "how", ["startup-option", "set", "client-encoding-sjis"], ids=lambda h: str(h)
+)
+def test_held_quoting_cannot_be_changed_under_the_parser(bench: Bench, how: str) -> None:
+    before = _claim_status(bench.ehr_dsn)
+    extra = {
+        "startup-option": " options='-c standard_conforming_strings=off'",
+        "set": "",
+        "client-encoding-sjis": " client_encoding=SJIS",
+    }[how]
+    with psycopg.connect(bench.wire_dsn() + extra, autocommit=True) as conn:
+        if how == "set":
+            with pytest.raises(psycopg.Error):
+                conn.execute("SET standard_conforming_strings = off")
+        cur = psycopg.ClientCursor(conn)
+        cur.execute("SHOW standard_conforming_strings")
+        assert cur.fetchall() == [("on",)]
+        cur.execute("SHOW client_encoding")
+        assert cur.fetchall() == [("UTF8",)]
+        # In SJIS, 表 is 0x95 0x5C: its second byte a backslash that would escape the quote.
+        for sql in (SMUGGLED, "SELECT E'表'; UPDATE claims SET status = $$x$$ WHERE id = 1; -- '"):
+            with contextlib.suppress(psycopg.Error):
+                cur.execute(sql)
+    assert _claim_status(bench.ehr_dsn) == before
+
+
+# ── held: conditions that need approval, computations that stay masked ─────────
+HELD_CONDITIONS = [
+    "SELECT ssn FROM patients WHERE id = 1 UNION SELECT '706-56-7705'",
+    "SELECT ssn FROM patients INTERSECT SELECT '706-56-7705'",
+    "SELECT count(*) FROM patients p NATURAL JOIN (SELECT '706-56-7705'::text AS ssn) x",
+    "SELECT count(*) FROM patients p JOIN (SELECT '706-56-7705'::text AS ssn) x USING (ssn)",
+    "SELECT NULLIF(ssn, '706-56-7705') FROM patients WHERE id = 1",
+    "WITH RECURSIVE r(s, n) AS (SELECT ssn, 0 FROM patients WHERE id = 1"
+    " UNION SELECT '706-56-7705', 0 FROM r) SELECT count(*) FROM r",
+    "SELECT id, (string_to_array(ssn, '706'))[2] FROM patients WHERE id IN (1, 2)",
+    "SELECT id, array_position(ARRAY['706-56-7705'], ssn) FROM patients WHERE id IN (1, 2)",
+    "SELECT id, regexp_substr(ssn, '^706') FROM patients WHERE id IN (1, 2)",
+    "SELECT count(*) FROM (SELECT ssn FROM patients WHERE id = 1"
+    " UNION ALL SELECT '706-56-7705') s(x) GROUP BY x",
+    "SELECT pg_notify('ehr_events', ssn) FROM patients WHERE id = 1",
+    "SELECT set_config('application_name', ssn, false) FROM patients WHERE id = 1",
+]
+
+
+@pytest.mark.parametrize("sql", HELD_CONDITIONS)
+def test_held_conditions_and_side_effects_wait(bench: Bench, sql: str) -> None:
+    assert bench.rest(sql).status in ("approval", "denied"), sql
+
+
+# Outputs whose emptiness or NULL could answer a question about the value: each is
+# redacted whole, empty strings included.
+HELD_COMPUTED = [
+    "SELECT id, split_part(ssn, '706-', 2) FROM patients WHERE id IN (1, 2)",
+    "SELECT id, replace(ssn, '706-56-7705', '') FROM patients WHERE id IN (1, 2)",
+    "SELECT id, substr(last_name, 7, 1) FROM patients WHERE id IN (1, 2)",
+    "SELECT id, btrim(last_name, 'Gaines') FROM patients WHERE id IN (1, 2)",
+    "SELECT id, date_part('year', dob), to_char(dob, 'YYYY') FROM patients WHERE id IN (1, 2)",
+]
+
+
+@pytest.mark.parametrize("sql", HELD_COMPUTED)
+def test_held_computed_values_are_redacted_whole(bench: Bench, sql: str) -> None:
+    out = bench.rest(sql)
+    assert out.status == "executed", out.detail
+    rows = json.loads(out.text.split("\n", 1)[0])["result"]["rows"]
+    assert all(isinstance(v, str) and v.startswith("[") for row in rows for v in row[1:]), rows
