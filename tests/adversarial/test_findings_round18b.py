@@ -407,3 +407,48 @@ def test_held_computed_values_are_redacted_whole(bench: Bench, sql: str) -> None
     assert out.status == "executed", out.detail
     rows = json.loads(out.text.split("\n", 1)[0])["result"]["rows"]
     assert all(isinstance(v, str) and v.startswith("[") for row in rows for v in row[1:]), rows
+
+
+# Approved reads that fail on the value, whose error message prints it unquoted.
+HELD_ERRORS = [
+    "SELECT get_byte('\\x00'::bytea, replace(ssn, '-', '')::int) FROM patients WHERE id = 1",
+    "SELECT chr(replace(ssn, '-', '')::int) FROM patients WHERE id = 1",
+    "SELECT get_byte('\\x00'::bytea, mrn::int) FROM patients WHERE id = 1",
+]
+
+
+async def _approved_answer(bench: Bench, sql: str) -> str:
+    agent = {"Authorization": f"Bearer {bench.tokens[AGENT]}"}
+    body = {"connection": "ehr", "sql": sql}
+    asked = (await bench.client.post("/v1/actions", headers=agent, json=body)).json()
+    await bench.client.post(
+        f"/v1/approvals/{asked['approval']['id']}/approve",
+        headers={"Authorization": f"Bearer {bench.tokens['alice']}"},
+        json={"comment": "ok"},
+    )
+    return (await bench.client.post(f"/v1/actions/{asked['id']}/run", headers=agent)).text
+
+
+@pytest.mark.parametrize("sql", HELD_ERRORS)
+def test_held_an_approved_reads_error_does_not_print_the_value(bench: Bench, sql: str) -> None:
+    answer = bench.call(_approved_answer(bench, sql))
+    assert "upstream error" in answer, answer
+    for value in ("706567705", "25372872"):
+        assert value not in answer, answer
+
+
+def test_held_a_notification_is_not_relayed_unmasked(bench: Bench) -> None:
+    """An application's trigger notifies listeners with a patient's details; an agent
+    listening on the wire never receives them unmasked."""
+    payloads: list[str] = []
+    with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
+        conn.add_notify_handler(lambda n: payloads.append(n.payload))
+        conn.execute("LISTEN ehr_events")
+        with psycopg.connect(bench.ehr_dsn, autocommit=True) as app:
+            app.execute(
+                "SELECT pg_notify('ehr_events', last_name || ' ' || ssn || ' ' || mrn)"
+                " FROM patients WHERE id = 1"
+            )
+        conn.execute("SELECT 1")
+    for payload in payloads:
+        assert "Gaines" not in payload and "706-56-7705" not in payload, payload
