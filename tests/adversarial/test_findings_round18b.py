@@ -452,3 +452,48 @@ def test_held_a_notification_is_not_relayed_unmasked(bench: Bench) -> None:
         conn.execute("SELECT 1")
     for payload in payloads:
         assert "Gaines" not in payload and "706-56-7705" not in payload, payload
+
+
+# ── an upstream view that renames PHI columns ──────────────────────────────────
+@pytest.fixture
+def renaming_views(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[None]:
+    """A view and a materialized view the application keeps for a billing screen, whose
+    columns carry the patient's name and city under the names of the screen's fields."""
+    dbname = str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"])
+    with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+        owner.execute(
+            "CREATE VIEW billing_screen AS SELECT id, last_name AS status,"
+            " first_name AS payer, city AS state FROM patients"
+        )
+        owner.execute(
+            "CREATE MATERIALIZED VIEW billing_cache AS SELECT id, last_name AS status,"
+            " first_name AS payer, city AS state FROM patients"
+        )
+        owner.execute("GRANT SELECT ON billing_screen, billing_cache TO PUBLIC")
+    try:
+        yield
+    finally:
+        with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+            owner.execute("DROP VIEW billing_screen")
+            owner.execute("DROP MATERIALIZED VIEW billing_cache")
+
+
+@finding(6, "a view's columns have no lineage to the PHI columns they read")
+@pytest.mark.parametrize("relation", ["billing_screen", "billing_cache"])
+@pytest.mark.parametrize("door", ["rest", "wire"])
+def test_phi_columns_read_through_an_upstream_view_are_masked(
+    bench: Bench, renaming_views: None, relation: str, door: str
+) -> None:
+    """docs/masking.md: each column is classified from its lineage
+    (`schema.table.column` from the SQL classifier; the most sensitive source wins)
+    before its name. `patients.last_name`, `first_name` and `city` are PHI. Read
+    through a view (or a materialized view) the application defined over them, the
+    classifier stops at the view: its columns are judged by their names alone, and
+    `status`, `payer`, `state` are names that keep a column, where a bare name is
+    "left as it is". `SELECT * FROM billing_screen WHERE id = 1` runs at once and
+    answers `[1, "Gaines", "Jimmy", "Lindafurt"]`."""
+    sql = f"SELECT * FROM {relation} WHERE id = 1"
+    out = bench.rest(sql) if door == "rest" else bench.wire([sql])
+    assert out.status == "executed", out.text[:300]
+    for value in ("Gaines", "Jimmy", "Lindafurt"):
+        assert value not in out.text, f"{value!r} in {out.text[:300]}"
