@@ -497,3 +497,36 @@ def test_phi_columns_read_through_an_upstream_view_are_masked(
     assert out.status == "executed", out.text[:300]
     for value in ("Gaines", "Jimmy", "Lindafurt"):
         assert value not in out.text, f"{value!r} in {out.text[:300]}"
+
+
+# ── REST: an export the door cannot run is still sent for approval ─────────────
+async def _ask_approve_run(bench: Bench, sql: str) -> tuple[int, int, str]:
+    """(status of the ask, status of the run after alice approved, the run's body)."""
+    agent = {"Authorization": f"Bearer {bench.tokens[AGENT]}"}
+    asked = await bench.client.post(
+        "/v1/actions", headers=agent, json={"connection": "ehr", "sql": sql}
+    )
+    if asked.status_code != 202:
+        return asked.status_code, 0, asked.text
+    body = asked.json()
+    await bench.client.post(
+        f"/v1/approvals/{body['approval']['id']}/approve",
+        headers={"Authorization": f"Bearer {bench.tokens['alice']}"},
+        json={"comment": "ok"},
+    )
+    ran = await bench.client.post(f"/v1/actions/{body['id']}/run", headers=agent)
+    return asked.status_code, ran.status_code, ran.text
+
+
+@finding(7, "REST sends COPY … TO STDOUT for approval, then fails it with a driver error")
+def test_a_copy_to_stdout_over_rest_is_refused_up_front_or_runs(bench: Bench) -> None:
+    """docs/sql.md: `COPY … TO STDOUT` is an export, so REST asks a data owner to
+    approve it. Once approved, the run answers 502 `upstream_error` "the gateway's
+    database driver refused the statement: COPY cannot be used with this method; use
+    copy() instead": the reviewer's approval is spent on a statement this door can
+    never run, and the agent gets a driver's internals as the upstream's error.
+    Either the door refuses it before anyone is asked (a clear 4xx), or it runs."""
+    asked, ran, text = bench.call(
+        _ask_approve_run(bench, "COPY (SELECT id, status FROM claims WHERE id = 1) TO STDOUT")
+    )
+    assert (400 <= asked < 500 and asked != 403) or ran == 200, (asked, ran, text[:300])
