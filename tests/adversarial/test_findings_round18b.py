@@ -530,3 +530,38 @@ def test_a_copy_to_stdout_over_rest_is_refused_up_front_or_runs(bench: Bench) ->
         _ask_approve_run(bench, "COPY (SELECT id, status FROM claims WHERE id = 1) TO STDOUT")
     )
     assert (400 <= asked < 500 and asked != 403) or ran == 200, (asked, ran, text[:300])
+
+
+# ── finding 3 without an approval: a comment read by a function ────────────────
+@pytest.fixture
+def commented_table(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[str]:
+    """A table comment naming the test account a DBA keeps in it."""
+    dbname = str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"])
+    with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+        owner.execute(
+            "COMMENT ON TABLE claims IS 'Test account: Jimmy Gaines, MRN 25372872, SSN 706-56-7705'"
+        )
+    try:
+        yield "claims"
+    finally:
+        with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
+            owner.execute("COMMENT ON TABLE claims IS NULL")
+
+
+@finding(3, "a computation over text a function reads (obj_description) is not withheld")
+@pytest.mark.parametrize("form", ["hex", "reverse"])
+def test_a_comment_computed_on_is_withheld(bench: Bench, commented_table: str, form: str) -> None:
+    """The same cause as the large object, with no approval at all: `obj_description`
+    (a read) answers the comment masked as free text, and `reverse(description) FROM
+    pg_description` is `[WITHHELD]`, but `reverse(obj_description('claims'::regclass))`
+    or its hex runs at once and shows `seniaG ymmiJ`, `27827352` (the MRN reversed) or
+    the whole comment in hex."""
+    template, undo = COMPUTED[form]
+    read = f"convert_to(obj_description('{commented_table}'::regclass), 'UTF8')"
+    sql = "SELECT " + template.format(read)
+    out = bench.rest(sql)
+    assert out.status == "executed", out.detail
+    value = json.loads(out.text.split("\n", 1)[0])["result"]["rows"][0][0]
+    shown = "" if value == "[WITHHELD]" else undo(value)
+    for secret in ("Gaines", "25372872", "706-56-7705"):
+        assert secret not in shown, f"{secret!r} in the answer: {value} = {shown!r}"
