@@ -40,7 +40,6 @@ SECRET_MANIFEST = "apiVersion: v1\nkind: Secret\nmetadata: {name: db-pass, names
 
 
 @needs_kubectl
-@finding(1, "kubectl wait -o prints the Secrets it waits for, classed as a read")
 @pytest.mark.parametrize(
     "argv",
     [
@@ -105,7 +104,6 @@ async def _run_helm(h: Harness, *argv: str) -> httpx.Response:
     return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
 
 
-@finding(2, "helm status -o yaml|json prints the release's values and manifest, as a read")
 @pytest.mark.parametrize("output", ["-o=yaml", "--output=json"])
 async def test_helm_status_in_yaml_or_json_is_an_export(
     helm: Harness, tmp_path: Path, output: str
@@ -291,7 +289,6 @@ def test_held_an_index_definition_is_masked(bench: Bench, pg_server: EmbeddedPos
 
 
 @needs_kubectl
-@finding(5, "kubectl get --raw /api/v1/watch/secrets is classed a read")
 async def test_a_raw_watch_of_every_secret_is_an_export(
     kube: Harness, cluster: kube_standin.KubeStandIn
 ) -> None:

@@ -176,8 +176,40 @@ EVERY_WORD = [
     ("helm show crds ./chart", R),
 ]
 
+# Round 18b findings 1, 2 and 5: a command prints the objects it names once given an
+# output format, whatever its verb; helm's release in JSON/YAML is its values and
+# manifests; the API server's `/watch/` prefix reads what follows it.
+PRINTED = [
+    ("kubectl wait --for=create secret/db-pass -o yaml", E),
+    ("kubectl wait --for=delete secrets --all --output=json", E),
+    ("kubectl wait --for=create secret/db-pass -o jsonpath={.data}", E),
+    ("kubectl wait --for=create secret/db-pass --template={{.data}}", U),  # not wait's
+    ("kubectl wait --for=create secret/db-pass -o name", R),
+    ("kubectl wait --for=create secret/db-pass", R),
+    ("kubectl wait --for=condition=Ready pod/api-1 -o yaml", R),
+    ("kubectl label secret db-pass tier=web -o yaml", E),
+    ("kubectl annotate secrets/db-pass a=b --output=json", E),
+    ("kubectl label secret db-pass tier=web", W),
+    ("kubectl label secret db-pass tier=web -o name", W),
+    ("kubectl get --raw /api/v1/watch/secrets", E),
+    ("kubectl get --raw /api/v1/watch/namespaces/default/secrets", E),
+    ("kubectl get --raw /apis/apps/v1/watch/deployments", R),
+    ("kubectl get --raw /api/v1/watch/namespaces/default/pods/api-1", R),
+    ("kubectl get --raw /api/v1/watch", U),
+    ("kubectl get --raw /api/v1/proxy/namespaces/default/services/db", U),
+    ("helm status api", R),
+    ("helm status api -o table", R),
+    ("helm status api -o yaml", E),
+    ("helm status api --output=json", E),
+    ("helm status api -o=YAML", E),
+    ("helm install api ./chart -o json", E),
+    ("helm upgrade api ./chart --output yaml", E),
+    ("helm history api -o json", R),
+    ("helm list -o json", R),
+]
 
-@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD)
+
+@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED)
 def test_builtin_tools_are_parsed_as_the_tools_parse_them(line: str, risk: RiskClass) -> None:
     verdict = classify_argv(shlex.split(line), SETS)
     assert verdict.risk is risk, verdict.reasons
@@ -229,8 +261,15 @@ def test_a_manifest_in_the_working_directory_is_classified_by_its_kinds() -> Non
     argv = ["kubectl", "apply", "-f", "deploy.yaml", "-f", "rbac.json"]
     assert classify_argv(argv, SETS, None, files.get).risk is P
     # Printing the objects a manifest names prints a Secret among them.
-    for argv in (["get", "-f", "db.yaml", "-o", "yaml"], ["describe", "-f", "db.yaml"]):
+    for argv in (
+        ["get", "-f", "db.yaml", "-o", "yaml"],
+        ["describe", "-f", "db.yaml"],
+        ["wait", "--for=create", "-f", "db.yaml", "-o", "yaml"],
+        ["apply", "-f", "db.yaml", "-o", "json"],
+    ):
         assert classify_argv(["kubectl", *argv], SETS, None, files.get).risk is E
+    for argv in (["apply", "-f", "db.yaml"], ["apply", "-f", "db.yaml", "-o", "name"]):
+        assert classify_argv(["kubectl", *argv], SETS, None, files.get).risk is W
 
 
 @pytest.mark.parametrize(

@@ -321,16 +321,25 @@ _SAFE_SUBRESOURCES = frozenset({"status", "log", "scale"})
 _REACHING_SUBRESOURCES = frozenset({"proxy", "exec", "attach", "portforward"})
 
 
+# The API server's legacy prefixes stand where a resource type would: `/api/v1/watch/
+# secrets` streams every Secret. A watch reads what the rest of its path names.
+_WATCH = re.compile(r"^(/(?:api/v1|apis/[a-z0-9.-]+/[a-z0-9]+))/watch(?=/)")
+_NOT_KINDS = frozenset({"watch", "proxy"})
+
+
 def raw_path_words(path: str) -> tuple[str, ...]:
     """`/api/v1/namespaces/d/secrets` → ("secrets",); what `get --raw` reads, as words."""
     if "%" in path or "/../" in path or "//" in path:
         raise ArgvProblem(f"--raw path {path!r} is not in a form the gateway reads")
+    path = _WATCH.sub(r"\1", path, count=1)
     if _NON_RESOURCE.match(path):
         return ()
     match = _API_PATH.match(path)
     if match is None:
         raise ArgvProblem(f"--raw path {path!r} is not one the gateway understands")
     kind, _, sub = match.groups()
+    if kind in _NOT_KINDS:
+        raise ArgvProblem(f"--raw path {path!r} uses the {kind!r} prefix the gateway does not read")
     if kind == "namespaces" and match.group(2) is None:
         return ("namespaces",)
     if sub in _REACHING_SUBRESOURCES:
@@ -381,8 +390,30 @@ _KIND_RISK = {
 }
 
 
-# Commands that print the objects a manifest names: a Secret among them is an export.
+# Commands that print the objects they name: a Secret among them is an export. Any
+# other command prints them too once given an output format other than `name`
+# (`wait -o yaml`, `label … -o json`, `apply -o yaml`): kubectl's printer writes
+# each object it acted on, whole.
 _PRINTING = frozenset({"get", "describe", "edit"})
+
+
+def prints_objects(parsed: Parsed) -> bool:
+    """Whether the command writes the objects it names to its output, whole."""
+    if parsed.words[:1] and parsed.words[0] in _PRINTING:
+        return True
+    return any(
+        f.spec.name in ("--output", "--template") and (f.value or "").strip().lower() != "name"
+        for f in parsed.flags
+    )
+
+
+def printed_secret_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """A command that prints the Secrets it names is an export, whatever its verb."""
+    if parsed.words[:1] in (("get",), ("describe",), ("edit",)) or not prints_objects(parsed):
+        return []  # the rules name these verbs' Secrets themselves
+    if any(words[1:2] == ("secrets",) for words in variants(parsed)):
+        return [(RiskClass.EXPORT, "prints the Secrets it names, data included")]
+    return []
 
 
 def manifest_risks(
@@ -391,7 +422,7 @@ def manifest_risks(
     """The class every manifest named with `-f` raises the command to, by its kinds."""
     out: list[tuple[RiskClass, str]] = []
     kind_risk = dict(_KIND_RISK)
-    if parsed.words[:1] and parsed.words[0] in _PRINTING:
+    if prints_objects(parsed):
         kind_risk["secret"] = RiskClass.EXPORT
     for flag in parsed.flags:
         if flag.spec.name != "--filename" or flag.value is None:

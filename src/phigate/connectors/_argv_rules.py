@@ -457,7 +457,11 @@ class BuiltinTool:
 def _kubectl_risks(
     parsed: Parsed, stdin: str | None, read: ReadManifest | None
 ) -> list[tuple[RiskClass, str]]:
-    return [*kubectl.raw_risks(parsed), *kubectl.manifest_risks(parsed, stdin, read)]
+    return [
+        *kubectl.raw_risks(parsed),
+        *kubectl.printed_secret_risks(parsed),
+        *kubectl.manifest_risks(parsed, stdin, read),
+    ]
 
 
 TOOLS: dict[str, BuiltinTool] = {

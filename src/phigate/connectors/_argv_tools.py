@@ -13,7 +13,16 @@ from __future__ import annotations
 from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path
 from phigate.core.risk import RiskClass
 
-_CHECKS = {"path": local_path}
+
+def _release_output(value: str) -> tuple[RiskClass, str] | None:
+    # helm encodes the whole release in any format but its table, only the chart
+    # stripped: the values given to it (`config`) and every rendered manifest.
+    if value.strip().lower() != "table":
+        return RiskClass.EXPORT, "prints the release whole: its values and rendered Secrets"
+    return None
+
+
+_CHECKS = {"path": local_path, "release": _release_output}
 
 
 # ── terraform (Go flag syntax: `-name` ≡ `--name`) ─────────────────────────
@@ -92,19 +101,20 @@ _HELM_RENDER = (
 )
 _HELM_RUN = "--wait --wait-for-jobs --timeout= --atomic --force --cleanup-on-fail --history-max="
 _HELM_OUT = "-o/--output="
+_HELM_RELEASE_OUT = "-o/--output=@release"  # commands whose output is the release itself
 _HELM_TABLES = {
     "list": f"-A/--all-namespaces -a/--all {_HELM_OUT} -q/--short -d/--date -r/--reverse "
     "--deployed --failed --pending --superseded --uninstalled --uninstalling "
     "-l/--selector= -m/--max= --offset= --filter= --no-headers --time-format=",
-    "status": f"{_HELM_OUT} --revision= --show-desc --show-resources",
+    "status": f"{_HELM_RELEASE_OUT} --revision= --show-desc --show-resources",
     "get": f"--revision= {_HELM_OUT} -a/--all",
     "history": f"{_HELM_OUT} --max=",
     "show": "--version= --devel --jsonpath= --repo=!A",
     "search repo": f"{_HELM_OUT} --versions --version= -r/--regexp --devel --max-col-width=",
     "template": _HELM_RENDER,
-    "install": f"{_HELM_RENDER} {_HELM_RUN} -g/--generate-name {_HELM_OUT}",
+    "install": f"{_HELM_RENDER} {_HELM_RUN} -g/--generate-name {_HELM_RELEASE_OUT}",
     "upgrade": f"{_HELM_RENDER} {_HELM_RUN} -i/--install --reuse-values --reset-values "
-    f"--reset-then-reuse-values {_HELM_OUT}",
+    f"--reset-then-reuse-values {_HELM_RELEASE_OUT}",
     "rollback": f"{_HELM_RUN} --dry-run? --no-hooks --recreate-pods",
     "uninstall": "--wait --timeout= --keep-history --dry-run? --no-hooks --cascade= "
     "--description= --ignore-not-found",
