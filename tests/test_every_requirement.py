@@ -64,7 +64,20 @@ def _pending(
             conn, action_id, action, Description(RiskClass.WRITE), decision,
             ActionStatus.PENDING_APPROVAL,
         )  # fmt: skip
-        return service.create(conn, action_id, AGENT, needs)
+        return service.create(conn, action_id, AGENT, needs, rules=RULES)
+
+
+RULES = (("owner-rule", "owner-rule-again"), ("billing-rule",))
+
+
+def test_the_request_names_every_rule_it_waits_for(
+    state: Database, service: ApprovalService
+) -> None:
+    """Stored with each requirement and read back: chat channels per rule use them."""
+    approval = service.get(_pending(state, service))
+    assert [need.rules for need in approval.needs] == list(RULES)
+    assert approval.rules("r") == ("r", "owner-rule", "owner-rule-again", "billing-rule")
+    assert approval.rules("billing-rule") == ("billing-rule", "owner-rule", "owner-rule-again")
 
 
 def test_each_rule_needs_its_own_groups(state: Database, service: ApprovalService) -> None:

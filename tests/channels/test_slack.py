@@ -189,7 +189,7 @@ async def test_message_updates_after_a_decision_elsewhere(h: Harness, slack: Rec
     assert "bob approved via api" in json.dumps(update["blocks"])
 
 
-def _with_billing_rule() -> dict[str, Any]:
+def with_billing_rule() -> dict[str, Any]:
     """The demo's policy plus a rule that claims writes also need billing-security."""
     text = DEMO_POLICY.read_text().format(state_db="x", http_port=0, secrets_dir="x")
     policy: dict[str, Any] = yaml.safe_load(text)["policy"]
@@ -217,7 +217,7 @@ async def test_every_needed_rule_is_told_once_per_channel_and_every_copy_updated
         },
     )
     settings = demo_config(
-        tmp_path, ehr_dsn, overrides={"policy": _with_billing_rule(), "channels": channels}
+        tmp_path, ehr_dsn, overrides={"policy": with_billing_rule(), "channels": channels}
     )
     h = await make_harness(settings)
     try:

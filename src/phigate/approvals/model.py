@@ -92,8 +92,9 @@ class Approval:
     # The requester's principal kind (from the action): ownership compares kind as well
     # as subject. None when unknown, which owns nothing.
     requester_kind: str | None = None
-    # Every matching approval rule's requirement (0012); empty: one, `required` from
-    # `eligible_groups` (requests made before, and break-glass reviews).
+    # Every matching approval rule's requirement (0012), each naming its rules; empty:
+    # one, `required` from `eligible_groups` (requests made before, and any made
+    # without rule names).
     requirements: tuple[Requirement, ...] = ()
 
     def is_requested_by(self, principal: Principal) -> bool:
