@@ -153,6 +153,10 @@ async def test_every_surface_shows_what_each_rule_still_needs(two_rules: Harness
         f"/v1/approvals/{approval_id}", headers=two_rules.auth("alice")
     )
     assert rest.json()["still_needed"] == "1 more from billing-security", rest.text
+    assert rest.json()["rules"] == [
+        "writes-and-exports-need-a-data-owner",
+        "claims-writes-need-billing-security",
+    ]
     view = approval_json(two_rules.gateway, two_rules.gateway.approval(approval_id))
     assert view["votes_text"] == wanted
     assert wanted in json.dumps(approval_blocks(view, console_only=False))
