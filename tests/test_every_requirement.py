@@ -64,7 +64,20 @@ def _pending(
             conn, action_id, action, Description(RiskClass.WRITE), decision,
             ActionStatus.PENDING_APPROVAL,
         )  # fmt: skip
-        return service.create(conn, action_id, AGENT, needs)
+        return service.create(conn, action_id, AGENT, needs, rules=RULES)
+
+
+RULES = (("owner-rule", "owner-rule-again"), ("billing-rule",))
+
+
+def test_the_request_names_every_rule_it_waits_for(
+    state: Database, service: ApprovalService
+) -> None:
+    """Stored with each requirement and read back: chat channels per rule use them."""
+    approval = service.get(_pending(state, service))
+    assert [need.rules for need in approval.needs] == list(RULES)
+    assert approval.rules("r") == ("r", "owner-rule", "owner-rule-again", "billing-rule")
+    assert approval.rules("billing-rule") == ("billing-rule", "owner-rule", "owner-rule-again")
 
 
 def test_each_rule_needs_its_own_groups(state: Database, service: ApprovalService) -> None:
@@ -140,6 +153,10 @@ async def test_every_surface_shows_what_each_rule_still_needs(two_rules: Harness
         f"/v1/approvals/{approval_id}", headers=two_rules.auth("alice")
     )
     assert rest.json()["still_needed"] == "1 more from billing-security", rest.text
+    assert rest.json()["rules"] == [
+        "writes-and-exports-need-a-data-owner",
+        "claims-writes-need-billing-security",
+    ]
     view = approval_json(two_rules.gateway, two_rules.gateway.approval(approval_id))
     assert view["votes_text"] == wanted
     assert wanted in json.dumps(approval_blocks(view, console_only=False))

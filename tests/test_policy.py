@@ -213,6 +213,22 @@ def test_every_matching_approval_rule_is_required() -> None:
     assert [r.count for r in decision.requirements] == [2, 1]
 
 
+def test_each_requirement_names_every_rule_asking_for_it() -> None:
+    """Reviewer channels are chosen per rule: a requirement two rules ask for is met
+    once but names both, so both rules' channels are told."""
+    owners, security = _approval_rule("owners", ["owners"]), _approval_rule("sec", ["sec"])
+    same = _approval_rule("owners-again", ["owners"])
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, DANA, "rest")
+    decision = evaluate(
+        [owners, security, same],
+        action,
+        Description(RiskClass.READ, tables=("public.patients",)),
+        now=WEDNESDAY_10AM_NY,
+    )
+    assert [r.groups for r in decision.requirements] == [("owners",), ("sec",)]
+    assert decision.requirement_rules == (("owners", "owners-again"), ("sec",))
+
+
 @pytest.mark.parametrize(
     ("glass", "expected"), [((True, True), (True, None)), ((True, False), (False, "b"))]
 )

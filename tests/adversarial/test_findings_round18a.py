@@ -215,16 +215,15 @@ async def routed(tmp_path: Path, ehr_dsn: str, slack: Recorder) -> AsyncIterator
         await close(h)
 
 
-@finding(3, "Slack posts to the rule_channels of the deciding rule only, not of every rule")
 async def test_every_rule_whose_vote_is_needed_has_its_channel_told(
     routed: Harness, slack: Recorder
 ) -> None:
     """docs/configuration.md: "every matching approval rule's requirement must be met";
     docs/slack.md: `rule_channels` are "channels per policy rule". A claims write needs
-    a data owner and someone from billing-security; it is posted to C_REVIEW and to the
-    deciding rule's C_OWNERS (doors/channels/slack.py `_destinations` reads
-    `record.rule`, one rule), never to C_BILLING, so the people whose vote it cannot do
-    without are not told and it expires undecided."""
+    a data owner and someone from billing-security; it was posted to C_REVIEW and to the
+    deciding rule's C_OWNERS only (`_destinations` read `record.rule`, one rule), never
+    to C_BILLING, so the people whose vote it cannot do without were not told and it
+    expired undecided. Fixed: every requirement names its rules."""
     asked = await routed.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 31")
     assert asked.status_code == 202, asked.text
     assert len(asked.json()["approval"]["requirements"]) == 2

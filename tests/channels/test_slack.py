@@ -13,10 +13,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 
 from phigate.pipeline.floods import PER_WINDOW
 from tests.channels.standins import Recorder, slack_api
-from tests.conftest import Harness, demo_config, make_harness
+from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
 from tests.support import hostile
 from tests.support.state import token_store
 
@@ -186,6 +187,59 @@ async def test_message_updates_after_a_decision_elsewhere(h: Harness, slack: Rec
     update = slack.wait_for("chat.update")[-1]
     assert update["channel"] == "C_REVIEW"
     assert "bob approved via api" in json.dumps(update["blocks"])
+
+
+def with_billing_rule() -> dict[str, Any]:
+    """The demo's policy plus a rule that claims writes also need billing-security."""
+    text = DEMO_POLICY.read_text().format(state_db="x", http_port=0, secrets_dir="x")
+    policy: dict[str, Any] = yaml.safe_load(text)["policy"]
+    billing = {
+        "name": "claims-writes-need-billing-security",
+        "match": {"tables": ["claims"], "risk": ["write"]},
+        "decision": "approve",
+        "approvals": {"count": 1, "groups": ["billing-security"], "expires_in": 3600},
+    }
+    policy["rules"] = [*policy["rules"], billing]
+    return policy
+
+
+async def test_every_needed_rule_is_told_once_per_channel_and_every_copy_updated(
+    tmp_path: Path, ehr_dsn: str, slack: Recorder
+) -> None:
+    """A write that needs a data owner and billing-security goes to both rules'
+    `rule_channels`; a channel named by both rules (or also in `channels`) gets one
+    message, and a vote updates every message posted."""
+    channels = slack_settings(
+        slack,
+        rule_channels={
+            "writes-and-exports-need-a-data-owner": ["C_OWNERS", "C_SHARED"],
+            "claims-writes-need-billing-security": ["C_BILLING", "C_SHARED", "C_REVIEW"],
+        },
+    )
+    settings = demo_config(
+        tmp_path, ehr_dsn, overrides={"policy": with_billing_rule(), "channels": channels}
+    )
+    h = await make_harness(settings)
+    try:
+        asked = await h.submit("claims-bot", WRITE, reason="paid by phone")
+        assert asked.status_code == 202, asked.text
+        approval_id = asked.json()["approval"]["id"]
+        voted = await h.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=h.auth("alice"), json={}
+        )
+        assert voted.status_code == 200
+        assert h.gateway.approval(approval_id).state == "pending"  # billing-security next
+        # The vote's updates follow the posts on the notifier's one queue: once four
+        # updates are in, every post that was going to be made has been made.
+        updates = slack.wait_for("chat.update", 4)
+        posted = slack.named("chat.postMessage")
+        wanted = ["C_REVIEW", "C_OWNERS", "C_SHARED", "C_BILLING"]
+        assert sorted(str(p["channel"]) for p in posted) == sorted(wanted)
+        assert sorted((str(u["channel"]), str(u["ts"])) for u in updates) == sorted(slack.posted)
+        shown = "1 of 1 from data-owners; 0 of 1 from billing-security"
+        assert all(shown in json.dumps(u["blocks"]) for u in updates)
+    finally:
+        await close(h)
 
 
 async def test_console_only_risk_opens_the_console(

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.channels.standins import Recorder, serve
+from tests.channels.test_slack import with_billing_rule
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support import hostile
 
@@ -214,6 +215,39 @@ async def test_card_updates_after_a_decision_elsewhere(h: Harness, bot: Recorder
     await h.client.post(f"/v1/approvals/{approval_id}/approve", headers=h.auth("bob"), json={})
     update = bot.wait_for("/svc/v3/conversations/19:rev/activities/card-1")[-1]
     assert "bob approved via api" in str(update)
+
+
+async def test_a_request_two_rules_wait_for_reaches_every_conversation_once(
+    tmp_path: Path, ehr_dsn: str, bot: Recorder
+) -> None:
+    """Teams has no per-rule conversations: every configured conversation gets the
+    card, once, showing each rule's requirement, and a vote updates every card."""
+    channels = teams_settings(bot)
+    channels["teams"]["conversations"].append(
+        {"service_url": f"{bot.url}/svc/", "conversation_id": "19:billing"}
+    )
+    overrides = {"policy": with_billing_rule(), "channels": channels}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    try:
+        approval_id = await pending(h, bot)
+        billing = bot.wait_for("/svc/v3/conversations/19:billing/activities")
+        voted = await h.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=h.auth("alice"), json={}
+        )
+        assert voted.status_code == 200
+        # Refreshes follow the posts on the notifier's one queue.
+        refreshed = [
+            bot.wait_for(f"/svc/v3/conversations/{c}/activities/{card}")[-1]
+            for c, card in (("19:rev", "card-1"), ("19:billing", "card-2"))
+        ]
+        assert len(bot.named("/svc/v3/conversations/19:rev/activities")) == 1
+        assert len(billing) == len(bot.named("/svc/v3/conversations/19:billing/activities")) == 1
+        shown = "1 of 1 from data-owners; 0 of 1 from billing-security"
+        assert all(shown in str(card) for card in refreshed)
+    finally:
+        h.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+        await h.client.aclose()
+        await h.gateway.close()
 
 
 async def test_a_hostile_statement_reaches_teams_escaped(h: Harness, bot: Recorder) -> None:

@@ -14,6 +14,7 @@ from phigate.doors.channels.events import ChannelEvent
 from phigate.doors.channels.settings import WebhookTarget
 from phigate.doors.channels.webhooks import WebhookNotifier, sign, verify
 from tests.channels.standins import Recorder, serve
+from tests.channels.test_slack import with_billing_rule
 from tests.conftest import demo_config, make_harness
 from tests.support import hostile
 
@@ -81,6 +82,29 @@ async def test_events_are_signed_and_delivered(
             assert call["body"]["event"] == name
         decided = receiver.named("approval.decided")[0]["body"]["data"]
         assert decided["state"] == "approved" and decided["votes"][0]["voter"] == "alice"
+    finally:
+        h.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def test_a_request_names_every_rule_whose_vote_it_needs(
+    tmp_path: Path, ehr_dsn: str, receiver: Recorder
+) -> None:
+    """A receiver that routes by rule (a pager per team) sees every rule the request
+    waits for in `data.rules`, not only the deciding one in `data.action.rule`."""
+    hooks = {"webhooks": [{"url": f"{receiver.url}/hook", "secret": SECRET}]}
+    overrides = {"policy": with_billing_rule(), "channels": hooks}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    try:
+        answer = await h.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 4")
+        assert answer.status_code == 202, answer.text
+        data = receiver.wait_for("approval.requested")[0]["body"]["data"]
+        assert data["action"]["rule"] == "writes-and-exports-need-a-data-owner"
+        assert data["rules"] == [
+            "writes-and-exports-need-a-data-owner",
+            "claims-writes-need-billing-security",
+        ]
     finally:
         h.client._transport.app.state.channels.stop()  # type: ignore[attr-defined]
         await h.client.aclose()

@@ -52,6 +52,9 @@ class Requirement:
 
     count: int
     groups: tuple[str, ...]
+    # The rules asking for it (several when two rules ask the same); empty for requests
+    # made before they were recorded, whose one rule is the action's `rule`.
+    rules: tuple[str, ...] = ()
 
     def counted(self, votes: tuple[Vote, ...], *, only: bool) -> int:
         """Distinct approvers who count toward this requirement. `only`: the request's
@@ -89,8 +92,9 @@ class Approval:
     # The requester's principal kind (from the action): ownership compares kind as well
     # as subject. None when unknown, which owns nothing.
     requester_kind: str | None = None
-    # Every matching approval rule's requirement (0012); empty: one, `required` from
-    # `eligible_groups` (requests made before, and break-glass reviews).
+    # Every matching approval rule's requirement (0012), each naming its rules; empty:
+    # one, `required` from `eligible_groups` (requests made before, and any made
+    # without rule names).
     requirements: tuple[Requirement, ...] = ()
 
     def is_requested_by(self, principal: Principal) -> bool:
@@ -115,6 +119,12 @@ class Approval:
     def needs(self) -> tuple[Requirement, ...]:
         """What must be met before the action runs: each requirement, every one."""
         return self.requirements or (Requirement(self.required, self.eligible_groups),)
+
+    def rules(self, deciding: str | None) -> tuple[str, ...]:
+        """Every rule whose reviewers this request waits for, `deciding` (the action's
+        `rule`) first: each one's channels are told, not only the deciding rule's."""
+        named = [deciding, *(rule for need in self.needs for rule in need.rules)]
+        return tuple(dict.fromkeys(rule for rule in named if rule))
 
     def progress(self) -> list[tuple[Requirement, int]]:
         """Each requirement with the approvers counted toward it so far."""

@@ -86,16 +86,24 @@ class ApprovalService:
         requirement: ApprovalRequirement | Sequence[ApprovalRequirement],
         *,
         purpose: str = "approval",
+        rules: Sequence[Sequence[str]] = (),
     ) -> str:
         """A pending request needing every one of `requirement` (one or several
-        matching rules' requirements): it expires at the earliest of their expiries."""
+        matching rules' requirements): it expires at the earliest of their expiries.
+        `rules`, for each requirement, names the rules asking for it: the channels of
+        every one of them are told (doors/channels/slack.py)."""
         needs = [requirement] if isinstance(requirement, ApprovalRequirement) else requirement
         if not needs:
             raise ValueError("an approval needs at least one requirement")
         approval_id = new_id("apr")
         now = clock.now()
         groups = list(dict.fromkeys(g for need in needs for g in need.groups))
-        several = [{"count": n.count, "groups": list(n.groups)} for n in needs]
+        named = list(rules) or [()] * len(needs)
+        several = [
+            {"count": n.count, "groups": list(n.groups), "rules": list(names)}
+            for n, names in zip(needs, named, strict=True)
+        ]
+        stored = len(several) > 1 or any(named)  # else as before 0012: `required` alone
         conn.execute(
             approvals.insert().values(
                 id=approval_id,
@@ -109,7 +117,7 @@ class ApprovalService:
                 created_at=now,
                 expires_at=now + min(need.expires_in for need in needs),
                 purpose=purpose,
-                requirements=json.dumps(several) if len(several) > 1 else None,
+                requirements=json.dumps(several) if stored else None,
             )
         )
         return approval_id
@@ -455,5 +463,6 @@ def _requirements(stored: object) -> tuple[Requirement, ...]:
     if stored is None:
         return ()
     return tuple(
-        Requirement(int(need["count"]), tuple(need["groups"])) for need in json.loads(str(stored))
+        Requirement(int(need["count"]), tuple(need["groups"]), tuple(need.get("rules", ())))
+        for need in json.loads(str(stored))
     )

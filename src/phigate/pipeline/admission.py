@@ -311,7 +311,12 @@ class Admission:
                     BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
                 )
                 approval_id = self._approvals.create(
-                    conn, action_id, action.principal, decision.requirements, purpose=purpose
+                    conn,
+                    action_id,
+                    action.principal,
+                    decision.requirements,
+                    purpose=purpose,
+                    rules=decision.requirement_rules,
                 )
             entries = request_records(
                 action,

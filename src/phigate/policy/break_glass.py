@@ -30,6 +30,7 @@ def break_glass_decision(action: Action, decision: Decision) -> Decision:
             outcome=Verdict.DENY,
             approvals=None,
             also_approvals=(),
+            requirement_rules=(),
             break_glass=False,
             reason=problem,
         )

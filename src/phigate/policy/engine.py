@@ -49,6 +49,9 @@ class Decision:
     also_approvals: tuple[ApprovalRequirement, ...] = ()
     # A matching approval rule that allows no break-glass (named when it is refused).
     break_glass_refused_by: str | None = None
+    # For each of `requirements`, the matching rules that ask for it (one requirement
+    # asked by two rules is met once, but both rules' reviewers are told).
+    requirement_rules: tuple[tuple[str, ...], ...] = ()
 
     @property
     def requirements(self) -> tuple[ApprovalRequirement, ...]:
@@ -132,6 +135,9 @@ def _every_approval(decision: Decision, winner: Rule, matching: Sequence[Rule]) 
         decision,
         approvals=requirements[0] if requirements else None,
         also_approvals=requirements[1:],
+        requirement_rules=tuple(
+            tuple(rule.name for rule in ordered if rule.approvals == need) for need in requirements
+        ),
         break_glass=refused_by is None,
         break_glass_refused_by=refused_by,
     )
@@ -150,6 +156,7 @@ def _gate_reveal(
             outcome=Verdict.DENY,
             approvals=None,
             also_approvals=(),
+            requirement_rules=(),
             break_glass=False,
             reason="agents and services are never shown secrets or credentials",
         )

@@ -86,6 +86,7 @@ def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
     view["time_left"] = time_left(approval.expires_at - clock.now())
     view["approvals_so_far"] = approval.approvals_so_far
     view["votes_text"] = approval.votes_text  # each requirement: "1 of 2 from data-owners"
+    view["rules"] = list(approval.rules(record.rule))  # every rule it waits for, not one
     action = view["action"] = action_json(gateway, record)
     requested_by = action["requested_by"]
     view["agent"] = requested_by["subject"] if requested_by["kind"] == "agent" else None

@@ -94,14 +94,14 @@ class SlackChannel:
         elif event.name in ("approval.voted", "approval.decided"):
             self._update(event.approval)
 
-    def _render(self, approval: Approval) -> tuple[str, list[dict[str, Any]]]:
-        view = masked_summary(self.gateway, approval)
+    def _render(self, view: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         console_only = view["action"]["risk"] in self.settings.console_only
         return blocks.headline(view), blocks.approval_blocks(view, console_only=console_only)
 
     def _post(self, approval: Approval) -> None:
-        text, body = self._render(approval)
-        for channel in self._destinations(approval):
+        view = masked_summary(self.gateway, approval)
+        text, body = self._render(view)
+        for channel in self._destinations(approval, view["rules"]):
             try:
                 answer = self.client.chat_postMessage(channel=channel, text=text, blocks=body)
             except SlackApiError as exc:
@@ -114,10 +114,13 @@ class SlackChannel:
                 shown=progress(approval),
             )
 
-    def _destinations(self, approval: Approval) -> list[str]:
-        record = self.gateway.action(approval.action_id)
+    def _destinations(self, approval: Approval, rules: list[str]) -> list[str]:
+        """Where the request is posted, each place once: the channels for every request,
+        the `rule_channels` of every rule whose vote it needs (a claims write that needs
+        a data owner and billing-security is told to both), and mapped reviewers' DMs."""
         targets = list(self.settings.channels)
-        targets += self.settings.rule_channels.get(record.rule or "", ())
+        for rule in rules:
+            targets += self.settings.rule_channels.get(rule, ())
         if self.settings.dm_reviewers:
             eligible = frozenset(approval.eligible_groups)
             targets += [
@@ -134,7 +137,7 @@ class SlackChannel:
         self.posted.draw(approval, self.gateway.approval, self._send_update)
 
     def _send_update(self, approval: Approval, messages: list[dict[str, str]]) -> None:
-        text, body = self._render(approval)
+        text, body = self._render(masked_summary(self.gateway, approval))
         for message in messages:
             channel = message["channel"]
             try:
