@@ -571,6 +571,10 @@ async def test_sql_no_upstream_can_carry_is_refused_before_policy_and_audited(
         ({"sql": "SELECT $1::int", "params": [[1, {"a": 1}]]}, "$1::jsonb"),
         ({"sql": "SELECT 1 /* \u0000 */"}, "NUL"),
         ({"sql": "-- nothing\n;"}, "no statement"),
+        # Round 18b finding 7: the COPY sub-protocol is the wire door's alone.
+        ({"sql": "COPY (SELECT id FROM claims) TO STDOUT"}, "wire door"),
+        ({"sql": "copy claims (status) from stdin with (format csv)"}, "wire door"),
+        ({"sql": "SELECT 1; COPY claims TO STDOUT"}, "wire door"),
     ]
     for body, expected in cases:
         answer = await harness.client.post(
@@ -591,6 +595,12 @@ async def test_sql_no_upstream_can_carry_is_refused_before_policy_and_audited(
         json={"connection": "ehr", "sql": "SELECT $1::text[]", "params": [["a", "b"]]},
     )
     assert fine.status_code == 200, fine.text  # an array value is carried
+    to_file = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("claims-bot"),
+        json={"connection": "ehr", "sql": "COPY claims TO '/tmp/claims.csv'"},
+    )
+    assert to_file.status_code == 403, to_file.text  # a server file: admin, decided as such
 
 
 async def test_bulk_reads_over_the_row_estimate_are_exports(tmp_path: Path, ehr_dsn: str) -> None:

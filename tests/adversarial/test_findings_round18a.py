@@ -345,7 +345,7 @@ CLAIMS_WRITES = [
     " WHEN MATCHED THEN UPDATE SET status = 'x'",
     "TRUNCATE claims",
     "SELECT * FROM claims WHERE id = 1 FOR UPDATE",
-    "COPY claims FROM STDIN",
+    "DELETE FROM claims WHERE id = 1",  # COPY FROM STDIN: the wire door only (400 here)
     "EXPLAIN ANALYZE UPDATE claims SET status = 'x' WHERE id = 1",
     "UPDATE claims* SET status = 'x' WHERE id = 1",
     "PREPARE p AS UPDATE claims SET status = 'x' WHERE id = 1; EXECUTE p",

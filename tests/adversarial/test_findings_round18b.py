@@ -515,7 +515,6 @@ async def _ask_approve_run(bench: Bench, sql: str) -> tuple[int, int, str]:
     return asked.status_code, ran.status_code, ran.text
 
 
-@finding(7, "REST sends COPY … TO STDOUT for approval, then fails it with a driver error")
 def test_a_copy_to_stdout_over_rest_is_refused_up_front_or_runs(bench: Bench) -> None:
     """docs/sql.md: `COPY … TO STDOUT` is an export, so REST asks a data owner to
     approve it. Once approved, the run answers 502 `upstream_error` "the gateway's

@@ -49,7 +49,7 @@ from phigate.pipeline.nesting import refuse_deep
 from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_key
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
-from phigate.sql.split import split_statements
+from phigate.sql.split import client_copies, split_statements
 from phigate.store.group_commit import GroupCommit
 from phigate.store.json_columns import column_json
 
@@ -475,7 +475,8 @@ def _refuse_uncarriable_sql(action: Action) -> None:
     recorded as running, or reaches reviewers, who could only approve what cannot
     run. A NUL (text and query strings cannot hold one), a JSON object as a value (no
     SQL type: send it as text and cast, `$1::jsonb`), or a text with no statement in
-    it (only `;`, spaces or comments; the wire protocol has its own answer to that)."""
+    it (only `;`, spaces or comments; the wire protocol has its own answer to that),
+    or a COPY to or from the client, which only the wire protocol carries."""
     sql = action.sql or ""
     if "\x00" in sql:
         raise InvalidRequestError("the statement holds a NUL character (\u0000)")
@@ -494,6 +495,12 @@ def _refuse_uncarriable_sql(action: Action) -> None:
             )
     if action.front_door != "pgwire" and _no_statement(sql):
         raise InvalidRequestError("the text holds no statement (only ;, spaces or comments)")
+    if action.front_door != "pgwire" and _copies_with_client(sql):
+        raise InvalidRequestError(
+            "COPY … TO STDOUT and COPY … FROM STDIN stream through the PostgreSQL wire "
+            "protocol: send them through the wire door (psql, a driver), or send the "
+            "query itself (a SELECT) here"
+        )
 
 
 def _holds_object(value: Any) -> bool:
@@ -507,6 +514,14 @@ def _no_statement(sql: str) -> bool:
     cannot parse is not this case: it is classified `unknown` and decided so)."""
     try:
         return not split_statements(sql)
+    except ParseError:
+        return False
+
+
+def _copies_with_client(sql: str) -> bool:
+    """Whether the server's own parser finds a COPY to or from the client in `sql`."""
+    try:
+        return bool(client_copies(sql))
     except ParseError:
         return False
 
