@@ -1,0 +1,97 @@
+"""Round 19a of the promises-only attack: the people side of round 17's fixes (subjects
+judged by their readings in Unicode's confusables data; what reviewers see of
+look-alike words).
+
+Open findings are strict xfails (`finding`): the mark comes off when the finding is
+fixed. Attacks that held are ordinary tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.core.errors import InvalidRequestError
+from phigate.identity.principal import PrincipalKind
+from phigate.identity.subjects import SubjectError, normal_subject
+from tests.adversarial.harness import finding
+from tests.conftest import Harness
+from tests.support.state import token_store
+
+
+async def _approves_for(harness: Harness, person: str, spelling: str, claim: int) -> bool:
+    """Whether a data-owner identity made out to `spelling` approves a write of an
+    agent that acts for `person` (a refusal to make the identity counts as the promise
+    holding: the spelling is not one person's name)."""
+    agent_token, _ = token_store(harness.gateway).create(
+        subject=f"agent-{claim}",
+        kind=PrincipalKind.AGENT,
+        groups=("agents",),
+        on_behalf_of=person,
+    )
+    asked = await harness.client.post(
+        "/v1/actions",
+        headers={"Authorization": f"Bearer {agent_token}"},
+        json={"connection": "ehr", "sql": f"UPDATE claims SET status = 'paid' WHERE id = {claim}"},
+    )
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["approval"]["eligible_groups"] == ["data-owners"]
+    approval_id = asked.json()["approval"]["id"]
+    try:
+        token_text, _ = token_store(harness.gateway).create(
+            subject=spelling, kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )
+    except (ValueError, InvalidRequestError):
+        return False
+    voted = await harness.client.post(
+        f"/v1/approvals/{approval_id}/approve",
+        headers={"Authorization": f"Bearer {token_text}"},
+        json={"comment": "ok"},
+    )
+    return voted.status_code == 200 or harness.gateway.approval(approval_id).state != "pending"
+
+
+# ── 1. Han ideographs drawn as katakana that the confusables data does not pair ──
+# Round 17 (finding 3) refused `夕ナ力` for `タナカ` by reading each letter through
+# Unicode's confusables data, which pairs only 力/カ 夕/タ 口/ロ 工/エ 八/ハ 二/ニ 卜/ト
+# 亻/イ 一/ー. The CJK Unified Ideographs that are the very components katakana were
+# cut from are drawn the same and are not in the data: 彐 (U+5F50) as ヨ, 千 (U+5343)
+# as チ, 匕 (U+5315) as ヒ, 乂 (U+4E42) as メ, 才 (U+624D) as オ, 厶 (U+53B6) as ム,
+# 儿 (U+513F) as ル. Every one is in the subject allowlist (CJK Unified Ideographs).
+KANA_DRAWN_BY_HAN = [
+    ("\u30c1\u30e8", "\u5343\u5f50"),  # チヨ (Chiyo) as 千彐, wholly Han
+    ("\u30d2\u30ed", "\u5315\u53e3"),  # ヒロ (Hiro) as 匕口, wholly Han
+    ("\u30e1\u30a4", "\u4e42\u4ebb"),  # メイ (Mei) as 乂亻, wholly Han
+    ("\u30e8\u30b7", "\u5f50\u30b7"),  # ヨシ (Yoshi) as 彐シ
+    ("\u30aa\u30b5\u30e0", "\u624d\u30b5\u53b6"),  # オサム (Osamu) as 才サ厶
+    ("\u30eb\u30df", "\u513f\u30df"),  # ルミ (Rumi) as 儿ミ
+]
+
+
+@finding(1, "Han ideographs outside the confusables data are a second katakana person")
+@pytest.mark.parametrize(("person", "spelling"), KANA_DRAWN_BY_HAN)
+async def test_a_han_ideograph_the_data_misses_is_not_a_second_person(
+    harness: Harness, person: str, spelling: str
+) -> None:
+    """docs/configuration.md: one normal form per person; a subject with a reading in
+    fewer scripts, or wholly in another script, than it is written in is refused, so
+    `夕ナ力` cannot pass for `タナカ`. The reading (identity/look_alikes.py `_letter`)
+    only knows the pairs in `confusable_homoglyphs`' data, and the data lacks most of
+    the ideographs katakana were made from: `千彐` (two ideographs) is drawn as `チヨ`,
+    `匕口` as `ヒロ`, `彐シ` as `ヨシ`. Each is a valid subject; as a data owner it
+    approves the write of the agent acting for the katakana person: the person approves
+    her own agent's request under a second name."""
+    assert not await _approves_for(harness, person, spelling, 11)
+
+
+def test_held_the_paired_ideographs_are_refused() -> None:
+    """The control of finding 1: ideographs the data pairs with katakana (夕 力 口 二
+    卜 八) are refused whether the whole subject is Han or mixed with kana."""
+    for spelling in ("\u5915\u30ca\u529b", "\u53e3\u30d0\u30fc\u30c8", "\u535c\u4e8c\u4e00"):
+        with pytest.raises(SubjectError):
+            normal_subject(spelling)
+
+
+async def test_held_the_katakana_person_herself_cannot_approve(harness: Harness) -> None:
+    """The control of finding 1: the katakana person (here `チヨ`, as the half-width
+    `ﾁﾖ` NFKC makes full-width) does not approve her own agent's write."""
+    assert not await _approves_for(harness, "\u30c1\u30e8", "\uff81\uff96", 12)
