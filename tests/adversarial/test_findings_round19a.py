@@ -95,3 +95,101 @@ async def test_held_the_katakana_person_herself_cannot_approve(harness: Harness)
     """The control of finding 1: the katakana person (here `チヨ`, as the half-width
     `ﾁﾖ` NFKC makes full-width) does not approve her own agent's write."""
     assert not await _approves_for(harness, "\u30c1\u30e8", "\uff81\uff96", 12)
+
+
+# ── what reviewers see of look-alike words ──────────────────────────────────
+async def _review(harness: Harness, sql: str) -> dict[str, object]:
+    """The review part of the REST approval view of `sql` sent by the agent: the one
+    view every reviewer surface (console, Slack, Teams, CLI) renders."""
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    assert view.status_code == 200, view.text
+    review: dict[str, object] = view.json()["action"]["review"]
+    return review
+
+
+def _escaped(review: dict[str, object], letter: str) -> bool:
+    """Whether the reviewer's statement shows `letter` as an escape and counts it."""
+    statement = str(review["statement"])
+    return f"\\u{ord(letter):04x}" in statement and letter not in statement
+
+
+async def test_held_a_cyrillic_word_of_latin_look_alikes_is_escaped(harness: Harness) -> None:
+    """The control of finding 2: Cyrillic `рау` in a literal is escaped and counted."""
+    review = await _review(harness, "UPDATE claims SET status = '\u0440\u0430\u0443' WHERE id = 21")
+    assert _escaped(review, "\u0440"), review
+    assert review["hidden"] == 3, review
+
+
+# Cyrillic words drawn as Latin ones with a diaeresis: the subject rule reads ё (U+0451)
+# and ї (U+0457) after NFD as Latin ë and ï (round 17, finding 1), the reviewer's view
+# does not; nor the Cyrillic ё alone in a Latin word.
+DIAERESIS_WORDS = [
+    ("\u0458\u043e\u0451\u04cf", "\u0451"),  # ј о ё ӏ  reads joël
+    ("\u0440\u0430\u0457\u0501", "\u0457"),  # р а ї ԁ  reads païd
+    ("jo\u0451l", "\u0451"),  # Latin j o l and a Cyrillic ё: reads joël
+]
+
+
+@finding(2, "a Cyrillic look-alike with a diaeresis is not escaped for reviewers")
+@pytest.mark.parametrize(("word", "letter"), DIAERESIS_WORDS)
+async def test_a_cyrillic_look_alike_with_a_diaeresis_is_escaped_for_reviewers(
+    harness: Harness, word: str, letter: str
+) -> None:
+    """docs/security.md: every letter that passes for one of another script is shown as
+    an escape and counted: in a word mixing scripts the minority's look-alikes, and a
+    word wholly of Latin look-alikes (Cyrillic `рау` for `pay`). The reviewer's rule
+    (reviewing/_reveal.py `_reads_as_latin`/`_alike`) is the one round 17 replaced for
+    subjects: it asks the confusables data about each precomposed letter, which lists
+    `е` and `і` but not `ё` and `ї`. So `'јоёӏ'` (reads `joël`) and `'joёl'` are shown
+    as written, uncounted, in the console, Slack, Teams and the CLI."""
+    review = await _review(harness, f"UPDATE claims SET status = '{word}' WHERE id = 22")
+    assert _escaped(review, letter), review
+
+
+# A word mostly in Cyrillic look-alikes with one Latin letter that has no Cyrillic twin
+# (`m`, `t`): the main script of the word is Cyrillic, so only Latin letters that pass
+# for Cyrillic ones would be escaped, and the Cyrillic impostors are shown as written.
+MAJORITY_IMPOSTORS = [
+    ("\u0441\u04cf\u0430\u0456m\u0455", "\u0441"),  # с ӏ а і m ѕ  reads claims
+    ("\u0430\u0441\u0441\u0435\u0440t\u0435\u0501", "\u0430"),  # ассерtеԁ reads accepted
+]
+
+
+@finding(3, "a word whose look-alikes are its majority script is not escaped")
+@pytest.mark.parametrize(("word", "letter"), MAJORITY_IMPOSTORS)
+async def test_look_alikes_that_outnumber_the_latin_letters_are_escaped(
+    harness: Harness, word: str, letter: str
+) -> None:
+    """docs/security.md: what a reviewer reads is what runs; letters that pass for
+    another script's are escaped. `_look_alike_letters` takes the script with most
+    letters in a mixed word as its main one and escapes only the other script's letters
+    that pass for the main script's. Write `accepted` with one real Latin `t` among
+    seven Cyrillic look-alikes: the main script is Cyrillic, `t` is no Cyrillic
+    look-alike, and nothing is escaped: the reviewer reads `'accepted'`."""
+    review = await _review(harness, f"UPDATE claims SET status = '{word}' WHERE id = 23")
+    assert _escaped(review, letter), review
+
+
+# Han ideographs drawn as katakana, the pairs Unicode's confusables data lists: refused
+# as subjects since round 17 (finding 3), shown as written in a reviewer's statement.
+KANA_WORDS = [
+    ("\u5915\u30ca\u529b", "\u5915"),  # 夕ナ力 reads タナカ
+    ("\u53e3\u30d0\u30fc\u30c8", "\u53e3"),  # 口バート reads ロバート
+]
+
+
+@finding(4, "a Han ideograph drawn as katakana is not escaped for reviewers")
+@pytest.mark.parametrize(("word", "letter"), KANA_WORDS)
+async def test_a_han_ideograph_drawn_as_kana_is_escaped_for_reviewers(
+    harness: Harness, word: str, letter: str
+) -> None:
+    """docs/security.md: every letter that passes for one of another script is escaped,
+    by Unicode's script and confusables data. `mixes_scripts` treats Han with kana as
+    one writing system, so a Japanese word is never examined: `'夕ナ力'` (the data pairs
+    夕/タ and 力/カ) is shown as `タナカ` would be, uncounted, in every reviewer view;
+    the subject rule refuses the same spelling as a person's name."""
+    review = await _review(harness, f"UPDATE claims SET status = '{word}' WHERE id = 24")
+    assert _escaped(review, letter), review
