@@ -155,6 +155,7 @@ async def test_a_cyrillic_look_alike_with_a_diaeresis_is_escaped_for_reviewers(
 MAJORITY_IMPOSTORS = [
     ("\u0441\u04cf\u0430\u0456m\u0455", "\u0441"),  # с ӏ а і m ѕ  reads claims
     ("\u0430\u0441\u0441\u0435\u0440t\u0435\u0501", "\u0430"),  # ассерtеԁ reads accepted
+    ("\u03c1\u03b1\u03b9d", "\u03c1"),  # Greek ρ α ι and a Latin d: reads paid
 ]
 
 
@@ -193,3 +194,19 @@ async def test_a_han_ideograph_drawn_as_kana_is_escaped_for_reviewers(
     the subject rule refuses the same spelling as a person's name."""
     review = await _review(harness, f"UPDATE claims SET status = '{word}' WHERE id = 24")
     assert _escaped(review, letter), review
+
+
+@finding(5, "a Russian word beside a look-alike word unescapes it for reviewers")
+async def test_a_russian_word_beside_it_does_not_unescape_a_look_alike_word(
+    harness: Harness,
+) -> None:
+    """docs/security.md: a word wholly of Latin look-alikes (Cyrillic `рау` for `pay`) is
+    escaped; a word of its own in another script (a Russian name in a literal) stays
+    readable. `_look_alike_letters` goes further than the page says: once any word of
+    the same text (a literal) is in that script and reads as no Latin word, no
+    look-alike word of that script is escaped. A bilingual status `'paid (оплачено)'`
+    whose `paid` is Cyrillic `раіԁ` is shown as written, uncounted, in every reviewer
+    view; the status it writes is not `paid`."""
+    status = "\u0440\u0430\u0456\u0501 (\u043e\u043f\u043b\u0430\u0447\u0435\u043d\u043e)"
+    review = await _review(harness, f"UPDATE claims SET status = '{status}' WHERE id = 25")
+    assert _escaped(review, "\u0440"), review
