@@ -210,3 +210,40 @@ async def test_a_russian_word_beside_it_does_not_unescape_a_look_alike_word(
     status = "\u0440\u0430\u0456\u0501 (\u043e\u043f\u043b\u0430\u0447\u0435\u043d\u043e)"
     review = await _review(harness, f"UPDATE claims SET status = '{status}' WHERE id = 25")
     assert _escaped(review, "\u0440"), review
+
+
+# ── attacks on one person's name that held ─────────────────────────────────
+ONE_PERSON = [
+    ("AL\u0130CE", "alice"),  # Turkish capital İ
+    ("I\u0307stanbul", "istanbul"),  # I + COMBINING DOT ABOVE composes to İ
+    ("STRAU\u1e9e", "strauss"),  # capital sharp s
+    ("\u015etefan", "\u0219tefan"),  # cedilla Ş for comma-below ș
+    ("\uff24\uff41\uff4e\uff41", "dana"),  # full-width
+    ("\u041f\u0435\u0308\u0442\u0440", "\u043f\u0451\u0442\u0440"),  # Пё (decomposed) тр
+    ("dana\u00a0ops", "dana ops"),  # no-break space
+]
+
+
+@pytest.mark.parametrize(("spelling", "person"), ONE_PERSON)
+def test_held_case_and_compatibility_spellings_are_one_person(spelling: str, person: str) -> None:
+    """Case folds (Turkish İ, ẞ), compatibility forms and decomposed marks are one
+    person's name, never a second one."""
+    assert normal_subject(spelling) == normal_subject(person)
+
+
+LOOK_ALIKE_SPELLINGS = [
+    "\u0408\u043e\u0451\u04cf",  # Јоёӏ, capital Ј: joël
+    "\u03a1\u0391\u03aa\u03a3",  # ΡΑΪΣ folds to ραϊσ: reads païo
+    "\u1d05\u1d00\u0274\u1d00",  # small capitals ᴅᴀɴᴀ
+    "\uab70\uab8e",  # Cherokee small letters, folded to capitals
+    "\u3078\u30f3\u30ea\u30fc",  # へンリー
+    "\u5915\u306a\u529b",  # 夕な力 for タなカ
+]
+
+
+@pytest.mark.parametrize("spelling", LOOK_ALIKE_SPELLINGS)
+def test_held_look_alike_spellings_are_refused(spelling: str) -> None:
+    """Whole-script look-alikes after case folding, small capitals, Cherokee in either
+    case, hiragana drawn as katakana: each refused as a subject."""
+    with pytest.raises(SubjectError):
+        normal_subject(spelling)
