@@ -18,6 +18,7 @@ _SETTINGS_MAY_USE = {
     "phigate.identity.principal",  # PrincipalKind
     "phigate.identity.subjects",  # normal_subject: rules and aliases name people alike
     "phigate.identity.name_letters",  # the characters a subject may hold
+    "phigate.identity.look_alikes",  # the reading rule normal_subject refuses twins by
     "phigate.identity._jwks",  # the signing algorithms OIDC settings may name
     "phigate.masking.entities",  # the entity type names profiles list
     "phigate.audit.checkpoint",  # trusted_key_id: a trusted key must parse

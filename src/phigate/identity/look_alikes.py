@@ -85,6 +85,16 @@ def other_reading(subject: str) -> frozenset[str] | None:
     return None
 
 
+def reads_in(text: str, script: str) -> bool:
+    """Whether every letter of `text` (after NFD, with its marks) may be read as a
+    letter of `script`: itself or a look-alike in the confusables data. A text of no
+    letters reads in none. Reviewer views ask this of single characters and words."""
+    letters = [_letter(cluster) for cluster in _clusters(text)]
+    lettered = [letter for letter in letters if letter.scripts]
+    wanted = frozenset({script})
+    return bool(lettered) and all(letter.read_in(wanted) for letter in lettered)
+
+
 def _kept_over(written: frozenset[str], reading: frozenset[str]) -> bool:
     """Whether a subject is the name kept over its twin, a reading in as many other
     scripts: the one of the two whose own scripts (those the other lacks) hold the

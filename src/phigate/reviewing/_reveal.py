@@ -17,9 +17,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from confusable_homoglyphs import categories, confusables
+from confusable_homoglyphs import categories
 
 from phigate.core.ignorable import is_ignorable
+from phigate.identity.look_alikes import reads_in
 
 # Characters that pass for ASCII punctuation a statement's meaning depends on
 # (quotes end literals, semicolons end statements) but are not it.
@@ -73,9 +74,8 @@ def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
         scripts |= set(counts)
         if mixes_scripts(set(counts)):
             main = max(counts, key=lambda s: (counts[s], s == "LATIN"))
-            alike = _alike(word, main)
             for at, script in enumerate(by_letter):
-                if script not in _ANY_SCRIPT and script != main and word[at] in alike:
+                if script not in _ANY_SCRIPT and script != main and reads_in(word[at], main):
                     found[match.start() + at] = f"a {script} look-alike in a {main} word"
         elif len(counts) == 1 and "LATIN" not in counts:
             if _reads_as_latin(word):
@@ -96,16 +96,11 @@ def _script(char: str) -> str:
     return str(categories.alias(char))
 
 
-@functools.lru_cache(maxsize=4096)
-def _alike(word: str, script: str) -> frozenset[str]:
-    """The letters of `word` Unicode's confusables data says pass for `script` ones."""
-    hits = confusables.is_confusable(word, greedy=True, preferred_aliases=[script.lower()])
-    return frozenset(hit["character"] for hit in hits) if hits else frozenset()
-
-
 def _reads_as_latin(word: str) -> bool:
-    letters = {c for c in word if _script(c) not in _ANY_SCRIPT}
-    return bool(letters) and letters <= _alike(word, "LATIN")
+    """Whether every letter of `word` passes for a Latin one, a letter with marks by
+    its base where Latin has it with those marks (Cyrillic `ё` as `ë`): the rule
+    subjects are judged by (phigate.identity.look_alikes)."""
+    return reads_in(word, "LATIN")
 
 
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
