@@ -61,6 +61,14 @@ def test_a_result_too_long_to_build_is_a_condition(bench: Bench) -> None:
     assert wrong.status in ("approval", "denied"), wrong.detail
 
 
+@finding(1, "replace/left/strpos are 'total' but a result over 1 GB fails: an SSN oracle")
+def test_a_result_too_long_to_build_is_a_condition_on_the_wire(bench: Bench) -> None:
+    right = bench.wire([_too_long_if_found(_patient_one_ssn(bench))], simple=False)
+    wrong = bench.wire([_too_long_if_found("#")], simple=False)
+    assert right.status in ("approval", "denied"), right.text
+    assert wrong.status in ("approval", "denied"), wrong.text
+
+
 # Places round 17's scalar proof and the condition walk already refuse (held).
 _REC = "ARRAY[ROW(ssn, NULL::json)]"
 HELD_SQL = {
@@ -143,6 +151,7 @@ DATES = {
     "roman-month": "14.III.1980",
     "japanese-era": "昭和55年3月14日",
     "year-first-short": "80/3/14",
+    "spelled": "fourteenth-March-nineteen-eighty",
 }
 
 
@@ -317,3 +326,51 @@ async def test_held_base64_wrapped_with_escaped_line_ends_is_redacted(
 ) -> None:
     shown = await _shown(tmp_path, held_wraps, "/" + name)
     assert "REDACTED" in shown, shown
+
+
+# ── the credential scrubber: base64 of a document holding the credential's base64 ──
+_DOCKER_CONFIG = base64.b64encode(
+    json.dumps(
+        {"auths": {"registry.internal": {"auth": base64.b64encode(CREDENTIAL.encode()).decode()}}}
+    ).encode()
+).decode()
+_SECRET = json.dumps(
+    {
+        "kind": "Secret",
+        "type": "kubernetes.io/dockerconfigjson",
+        "data": {".dockerconfigjson": _DOCKER_CONFIG},
+    }
+)
+
+
+class _Secret(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        body = _SECRET.encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/plain")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def secret_api() -> Iterator[str]:
+    with http_upstream(_Secret, "round19b-secret") as address:
+        yield address
+
+
+@finding(5, "base64 is decoded one level: a base64 document holding its base64 is not read")
+async def test_a_credential_in_a_docker_config_secret_is_redacted(
+    tmp_path: Path, secret_api: str
+) -> None:
+    """docs/http.md: the credential is found as its base64 at any alignment, and
+    percent-escapes "also double". A Kubernetes Secret of type dockerconfigjson holds
+    a base64 JSON document whose `auth` is the base64 of the credential: the
+    scrubber reads neither level, and two `b64decode` calls give it back."""
+    shown = json.loads(await _shown(tmp_path, secret_api, "/"))
+    config = json.loads(base64.b64decode(shown["data"][".dockerconfigjson"]))
+    auth = base64.b64decode(config["auths"]["registry.internal"]["auth"]).decode("latin-1")
+    assert CREDENTIAL not in auth, shown
