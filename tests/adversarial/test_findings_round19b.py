@@ -152,6 +152,7 @@ DATES = {
     "japanese-era": "昭和55年3月14日",
     "year-first-short": "80/3/14",
     "spelled": "fourteenth-March-nineteen-eighty",
+    "german-glued": "14Mär1980",
 }
 
 
@@ -184,6 +185,43 @@ HELD_STATUS = [
 
 @pytest.mark.parametrize("value", HELD_STATUS)
 def test_held_other_digits_and_dates_in_a_status_column_are_masked(
+    bench: Bench, claim_status: psycopg.Connection[Any], value: str
+) -> None:
+    rest, wire = _status_through(bench, claim_status, value)
+    assert value not in rest and value not in wire, (rest, wire)
+
+
+EMAILS = {
+    # a link the import kept whole
+    "mailto": "mailto:jimmy.gaines@example.com",
+    # the address as a URL or an HTML page writes it
+    "percent-encoded": "jimmy.gaines%40example.com",
+    "html-reference": "jimmy.gaines&#64;example.com",
+    # the address written so that nothing links it (spam-safe, "defanged")
+    "dot-spelled": "jimmy.gaines(at)example(dot)com",
+    "defanged": "jimmy.gaines@example[.]com",
+    "dash-at": "jimmy.gaines-at-example.com",
+}
+
+
+@finding(6, "an e-mail after `mailto:`, escaped or spelled passes a checked column whole")
+@pytest.mark.parametrize("value", list(EMAILS.values()), ids=list(EMAILS))
+def test_an_email_address_in_a_status_column_is_masked(
+    bench: Bench, claim_status: psycopg.Connection[Any], value: str
+) -> None:
+    """docs/masking.md: a single token the detectors read as an e-mail is masked
+    whole, and a spelled `_at_` is read as `@` first (`jimmy.gaines_at_example.com`,
+    and `(at)`). A patient's address stored as a `mailto:` link, with its `@`
+    percent-encoded (`%40`) or an HTML reference (`&#64;`), or written as people
+    write an address to keep it from being linked (`(at)` with `(dot)`, `[.]`,
+    `-at-`), reaches the agent as stored on both doors; the full-width `＠` and the
+    bare address are masked (held below)."""
+    rest, wire = _status_through(bench, claim_status, value)
+    assert value not in rest and value not in wire, (rest, wire)
+
+
+@pytest.mark.parametrize("value", ["jimmy.gaines@example.com", "jimmy.gaines＠example.com"])
+def test_held_an_email_address_in_a_status_column_is_masked(
     bench: Bench, claim_status: psycopg.Connection[Any], value: str
 ) -> None:
     rest, wire = _status_through(bench, claim_status, value)
