@@ -156,7 +156,7 @@ DATES = {
 }
 
 
-@finding(3, "a month's name is looked for in English only; other date forms pass")
+@finding(3, "a date with no English month name next to its digits passes a checked column")
 @pytest.mark.parametrize("value", list(DATES.values()), ids=list(DATES))
 def test_a_date_of_birth_in_another_form_in_a_status_column_is_masked(
     bench: Bench, claim_status: psycopg.Connection[Any], value: str
@@ -168,7 +168,8 @@ def test_a_date_of_birth_in_another_form_in_a_status_column_is_masked(
     (`14.III.1980`, usual in Poland and Romania), in a Japanese era (`昭和55年3月14日`,
     Shōwa 55) or year first with a two-digit year (`80/3/14`) holds 6 digits or fewer
     and reaches the agent as stored on both doors (`1980年3月14日`, with 8 digits, is
-    masked: held below)."""
+    masked: held below). docs/masking.md says the month names read are English ones;
+    the Roman-numeral, era, year-first and spelled forms name no month at all."""
     rest, wire = _status_through(bench, claim_status, value)
     assert value not in rest and value not in wire, (rest, wire)
 
@@ -226,6 +227,33 @@ def test_held_an_email_address_in_a_status_column_is_masked(
 ) -> None:
     rest, wire = _status_through(bench, claim_status, value)
     assert value not in rest and value not in wire, (rest, wire)
+
+
+# The same forms in a clinical note (free text, scanned by the detectors).
+NOTE_MISSES = {
+    "email-percent-encoded": "Pt email jimmy.gaines%40example.com per portal.",
+    "email-html-reference": "Pt email jimmy.gaines&#64;example.com per portal.",
+    "ssn-han-numerals": "Pt SSN 七〇六-五六-七七〇五 on file.",
+    "dob-roman-month": "Pt DOB 14.III.1980, seen today.",
+    "dob-japanese-era": "Pt DOB 昭和55年3月14日.",
+}
+
+
+@finding(7, "the note detectors miss escaped e-mails, Han-numeral SSNs, Roman/era dates")
+@pytest.mark.parametrize("note", list(NOTE_MISSES.values()), ids=list(NOTE_MISSES))
+def test_identifiers_in_other_forms_in_a_note_are_masked(bench: Bench, note: str) -> None:
+    """A free-text miss (tracked family): each form of findings 2, 3 and 6 in a
+    clinical note reaches the agent whole (`mailto:` there is masked)."""
+    with psycopg.connect(bench.ehr_dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT note_text FROM clinical_notes WHERE id = 1").fetchone()
+        assert row is not None
+        try:
+            conn.execute("UPDATE clinical_notes SET note_text = %s WHERE id = 1", (note,))
+            shown = bench.rest("SELECT note_text FROM clinical_notes WHERE id = 1")
+        finally:
+            conn.execute("UPDATE clinical_notes SET note_text = %s WHERE id = 1", (row[0],))
+    assert shown.status == "executed", shown.detail
+    assert note not in shown.text, shown.detail
 
 
 # ── the credential scrubber: base64 wrapped as code and configs write it ──────
