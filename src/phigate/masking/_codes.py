@@ -85,11 +85,14 @@ def canonical(value: str) -> str:
 
 def digits(value: str) -> int:
     """Digits in a cleaned value, whatever joins them (bytes methods when ASCII: this
-    runs for every distinct value that is no plain code)."""
+    runs for every distinct value that is no plain code). Beyond ASCII a digit is any
+    character with a numeric value: the decimal digits of every script, and the
+    numerals a Chinese or Japanese form writes a number in (`七〇六`), which are
+    numeric but no decimal digits and which NFKC leaves as they are."""
     if value.isascii():
         data = value.encode("ascii")
         return len(data) - len(data.translate(None, _DIGITS))
-    return sum(c.isdigit() for c in value)
+    return sum(c.isnumeric() for c in value)
 
 
 def digits_left(scanned: str, text: str) -> int:
