@@ -89,6 +89,7 @@ class Session:
         self.admission: Admission | None = None
         self._ended = asyncio.Event()  # `abandon`: no execution finishes after it
         self._retries: set[asyncio.Task[None]] = set()  # outcomes recorded again (`_record`)
+        self._recorded = False  # any outcome queued (`_record`): the end waits for them
         self.syncs_sent = 0
         self.syncs_done = 0
         self._answered = asyncio.Event()  # set after each upstream answer (see _writes.settle)
@@ -618,6 +619,7 @@ class Session:
         write's hand-off. Only a failed write comes back here (`_record_again`)."""
         summary = execution.summary()
         error = PhigateError(execution.error) if execution.error else None
+        self._recorded = True
         self.gateway.finish_behind(
             execution.record,
             summary,
@@ -655,10 +657,11 @@ class Session:
         """Runs beside the session: once it ended (`abandon`), waits until every outcome
         it queued is committed, or recorded again after a failed write."""
         await self._ended.wait()
-        try:  # one queue, settled in order: every outcome before this one is settled
-            await self.gateway.writes.run(_no_write, behind=True)
-        except Exception:  # the writer is closed: each write behind was failed too
-            log.debug("state store writer closed at the end of a wire session")
+        if self._recorded:
+            try:  # one queue, settled in order: every outcome before this one is settled
+                await self.gateway.writes.run(_no_write, behind=True)
+            except Exception:  # the writer is closed: each write behind was failed too
+                log.debug("state store writer closed at the end of a wire session")
         while self._retries:
             await asyncio.gather(*self._retries, return_exceptions=True)
 
