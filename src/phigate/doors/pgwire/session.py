@@ -90,6 +90,7 @@ class Session:
         self._ended = asyncio.Event()  # `abandon`: no execution finishes after it
         self._retries: set[asyncio.Task[None]] = set()  # outcomes recorded again (`_record`)
         self._recorded = False  # any outcome queued (`_record`): the end waits for them
+        self._outcomes: list[Execution] = []  # finished, queued once the answer is sent
         self.syncs_sent = 0
         self.syncs_done = 0
         self._answered = asyncio.Event()  # set after each upstream answer (see _writes.settle)
@@ -564,9 +565,11 @@ class Session:
         for ack in self.relay.acks:
             self._learn(ack)
         self.relay.acks.clear()
-        for execution in self.relay.finished:
-            self._record(execution)
-        self.relay.finished.clear()
+        if self.relay.finished:
+            if not self._outcomes:
+                asyncio.get_running_loop().call_soon(self._record_outcomes)
+            self._outcomes += self.relay.finished
+            self.relay.finished.clear()
         self._forget_dead_portals()
         self._answered.set()
 
@@ -611,6 +614,14 @@ class Session:
             if portal.batch < done:
                 del self.portals[name]
                 self.classifier.forget_cursor(name)
+
+    def _record_outcomes(self) -> None:
+        """Queue the outcomes finished while relaying an answer, after the answer went
+        out: put first, they woke the writer thread to take the interpreter lock just
+        before the loop's write to the client."""
+        outcomes, self._outcomes = self._outcomes, []
+        for execution in outcomes:
+            self._record(execution)
 
     def _record(self, execution: Execution) -> None:
         """Queue a finished execution's outcome for the next commit, in order, without
@@ -667,6 +678,7 @@ class Session:
 
     def abandon(self) -> None:
         """The session ends: whatever was still in flight is recorded as not completed."""
+        self._record_outcomes()  # those finished before it, in order
         if self.relay is not None:
             for item in self.relay.queue:
                 if item.execution is not None:
