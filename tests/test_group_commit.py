@@ -313,3 +313,70 @@ async def test_after_a_shared_commit_a_lone_write_waits_for_the_others(db: Datab
     assert await asyncio.wait_for(asyncio.gather(first, second), 30) == [6, 8]
     writer.close()
     assert commits - before == 1
+
+
+async def test_writes_put_behind_are_committed_in_order_and_wake_no_one(db: Database) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    failures: list[BaseException] = []
+    loop = asyncio.get_running_loop()
+    wakeups = 0
+    real = loop.call_soon_threadsafe
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal wakeups
+        wakeups += 1
+        return real(*args, **kwargs)
+
+    release = await _holding(writer)
+    for i in range(3):
+        writer.put_behind(_append(audit, f"outcome{i}"), failures.append)
+    loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+    try:
+        release.set()
+        # Settled in order: when a later write is committed, the earlier ones are.
+        assert await writer.run(_append(audit, "request")) == 8
+    finally:
+        del loop.call_soon_threadsafe
+    writer.close()
+    assert failures == []
+    assert wakeups == 1  # the request's; the writes behind wake no one
+    assert [r["event"] for r in audit.records()][::2] == [
+        "outcome0",
+        "outcome1",
+        "outcome2",
+        "request",
+    ]
+
+
+async def test_a_failed_write_put_behind_is_reported_on_the_loop_before_later_writes(
+    db: Database,
+) -> None:
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched)
+    seen: list[tuple[str, bool]] = []
+    loop_thread = threading.get_ident()
+
+    def refused(conn: sa.Connection) -> None:
+        raise ValueError("compare-and-set lost")
+
+    def on_error(exc: BaseException) -> None:
+        seen.append((str(exc), threading.get_ident() == loop_thread))
+
+    release = await _holding(writer)
+    writer.put_behind(_append(audit, "kept"), on_error)
+    writer.put_behind(refused, on_error)
+    after = asyncio.ensure_future(writer.run(_append(audit, "after")))
+    release.set()
+    await after
+    assert seen == [("compare-and-set lost", True)]  # reported, on the loop, already
+    writer.close()
+    assert [r["event"] for r in audit.records()][::2] == ["kept", "after"]
+
+
+async def test_a_write_put_behind_a_closed_writer_is_reported(db: Database) -> None:
+    writer = GroupCommit(db)
+    writer.close()
+    reported = asyncio.get_running_loop().create_future()
+    writer.put_behind(lambda conn: None, reported.set_result)
+    assert isinstance(await asyncio.wait_for(reported, 5), RuntimeError)

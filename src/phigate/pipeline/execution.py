@@ -306,6 +306,28 @@ class Execution:
         # No ended copy of the record is built: nobody here reads it (one per statement).
         await self._record_ending(record, status, summary, behind=behind)
 
+    def finish_behind(
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None,
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """`finish(..., behind=True)` without waiting (`GroupCommit.put_behind`): the
+        outcome's write is queued for the next commit and nothing on the event loop
+        runs when it is committed. Only if that write fails is `on_error` called on
+        the loop; the caller then records it through `finish`, which retries through
+        an outage and marks the action unrecorded when it cannot (a write is safe to
+        run again)."""
+        status = ActionStatus.FAILED if error else ActionStatus.EXECUTED
+        actions, replica = self._actions, self._replica
+
+        def write(conn: sa.Connection) -> None:
+            actions.record_outcome(conn, record, status, summary, replica=replica())
+
+        self._writes.put_behind(write, on_error)
+
 
 def _unrecorded_answer(record: ActionRecord, status: ActionStatus) -> str:
     """What the caller is told of a run whose outcome could not be recorded: what is

@@ -408,6 +408,17 @@ class Gateway:
         """Record how an admitted action ended (`Execution.finish`)."""
         await self.execution.finish(record, summary, error=error, behind=behind)
 
+    def finish_behind(
+        self,
+        record: ActionRecord,
+        summary: dict[str, Any],
+        *,
+        error: PhigateError | None,
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Queue how an admitted action ended, without waiting (`Execution.finish_behind`)."""
+        self.execution.finish_behind(record, summary, error=error, on_error=on_error)
+
     def stream(self, record: ActionRecord) -> AsyncGenerator[dict[str, Any], None]:
         """Run an admitted action, yielding its masked output as it comes (`Execution.stream`)."""
         return self.execution.stream(record)

@@ -56,12 +56,40 @@ class WriterClosedError(RuntimeError):
 Settled = tuple["_Pending", Any, BaseException | None]
 
 
+class Unwaited:
+    """Stands for the future of a write nobody awaits (`GroupCommit.put_behind`): a
+    commit settles nothing and wakes no one; a failure calls `on_error` on `loop`."""
+
+    __slots__ = ("loop", "on_error")
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, on_error: Callable[[BaseException], None]
+    ) -> None:
+        self.loop = loop
+        self.on_error = on_error
+
+    def done(self) -> bool:
+        return False
+
+    def get_loop(self) -> asyncio.AbstractEventLoop:
+        return self.loop
+
+    def set_result(self, value: Any) -> None:
+        pass
+
+    def set_exception(self, error: BaseException) -> None:
+        try:
+            self.on_error(error)
+        except Exception:  # the other writes of the batch are still settled
+            log.exception("handling a failed write behind failed")
+
+
 @dataclass
 class _Pending:
     write: Write[Any]
-    # An asyncio future (`run`: settled on its loop, one wake-up per batch) or a
-    # thread future (`submit`: for callers outside an event loop).
-    done: Future[Any] | asyncio.Future[Any]
+    # An asyncio future (`run`: settled on its loop, one wake-up per batch), a
+    # thread future (`submit`: for callers outside an event loop), or `Unwaited`.
+    done: Future[Any] | asyncio.Future[Any] | Unwaited
     behind: bool = False  # no one waits on it to act: it may ride with the next batch
     since: float = field(default_factory=time.monotonic)
 
@@ -117,6 +145,14 @@ class GroupCommit:
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._put(_Pending(write, done, behind))
         return await done
+
+    def put_behind(self, write: Write[Any], on_error: Callable[[BaseException], None]) -> None:
+        """`run(write, behind=True)` without a waiter, from an event loop: the write is
+        committed in order with the others, and nothing on the loop runs when it is
+        (no future, no task woken per write); if it fails, `on_error(exc)` runs on the
+        loop. Writes put before a later `run` are committed, or their `on_error`
+        called, before that `run` returns (one queue, settled in order)."""
+        self._put(_Pending(write, Unwaited(asyncio.get_running_loop(), on_error), True))
 
     def submit(self, write: Write[T]) -> Future[T]:
         done: Future[T] = Future()
@@ -286,6 +322,8 @@ def _deliver(settled: list[Settled]) -> None:
         done = item[0].done
         if isinstance(done, Future):
             _settle(done, item[1], item[2])
+        elif item[2] is None and isinstance(done, Unwaited):
+            continue  # committed, and nobody waits on it
         else:
             on_loops.setdefault(done.get_loop(), []).append(item)
     for loop, items in on_loops.items():
@@ -299,7 +337,7 @@ def _settle_on_loop(items: list[Settled]) -> None:
 
 
 def _settle(
-    done: Future[Any] | asyncio.Future[Any], value: Any, error: BaseException | None
+    done: Future[Any] | asyncio.Future[Any] | Unwaited, value: Any, error: BaseException | None
 ) -> None:
     if done.done():  # its waiter gave up (cancelled) meanwhile
         return

@@ -87,7 +87,10 @@ class Session:
         self.portals: dict[str, Portal] = {}
         self.relay: Relay | None = None
         self.admission: Admission | None = None
-        self.finished: asyncio.Queue[Execution | None] = asyncio.Queue()
+        self._ended = asyncio.Event()  # `abandon`: no execution finishes after it
+        self._retries: set[asyncio.Task[None]] = set()  # outcomes recorded again (`_record`)
+        self._recorded = False  # any outcome queued (`_record`): the end waits for them
+        self._outcomes: list[Execution] = []  # finished, queued once the answer is sent
         self.syncs_sent = 0
         self.syncs_done = 0
         self._answered = asyncio.Event()  # set after each upstream answer (see _writes.settle)
@@ -562,9 +565,11 @@ class Session:
         for ack in self.relay.acks:
             self._learn(ack)
         self.relay.acks.clear()
-        for execution in self.relay.finished:
-            self.finished.put_nowait(execution)
-        self.relay.finished.clear()
+        if self.relay.finished:
+            if not self._outcomes:
+                asyncio.get_running_loop().call_soon(self._record_outcomes)
+            self._outcomes += self.relay.finished
+            self.relay.finished.clear()
         self._forget_dead_portals()
         self._answered.set()
 
@@ -610,27 +615,77 @@ class Session:
                 del self.portals[name]
                 self.classifier.forget_cursor(name)
 
+    def _record_outcomes(self) -> None:
+        """Queue the outcomes finished while relaying an answer, after the answer went
+        out: put first, they woke the writer thread to take the interpreter lock just
+        before the loop's write to the client."""
+        outcomes, self._outcomes = self._outcomes, []
+        for execution in outcomes:
+            self._record(execution)
+
+    def _record(self, execution: Execution) -> None:
+        """Queue a finished execution's outcome for the next commit, in order, without
+        waiting on it (`Gateway.finish_behind`): nobody is answered later for it, and a
+        task woken per statement to await its commit cost the event loop more than the
+        write's hand-off. Only a failed write comes back here (`_record_again`)."""
+        summary = execution.summary()
+        error = PhigateError(execution.error) if execution.error else None
+        self._recorded = True
+        self.gateway.finish_behind(
+            execution.record,
+            summary,
+            error=error,
+            on_error=lambda exc: self._record_again(execution, summary, error, exc),
+        )
+
+    def _record_again(
+        self,
+        execution: Execution,
+        summary: dict[str, Any],
+        error: PhigateError | None,
+        exc: BaseException,
+    ) -> None:
+        """The outcome's write failed: record it through `Gateway.finish`, which retries
+        through an outage of the state store and else ends the action `interrupted`."""
+        log.debug("wire outcome of %s not written (%s): again", execution.record.id, exc)
+        task = asyncio.get_running_loop().create_task(
+            self._finish(execution, summary, error), name="pgwire-outcome-again"
+        )
+        self._retries.add(task)
+        task.add_done_callback(self._retries.discard)
+
+    async def _finish(
+        self, execution: Execution, summary: dict[str, Any], error: PhigateError | None
+    ) -> None:
+        try:
+            await self.gateway.finish(execution.record, summary, error=error, behind=True)
+        except AuditUnavailableError as exc:
+            # Answered already; the action is ended `interrupted` saying its outcome
+            # is not on record (best effort). The next ones are still recorded.
+            log.error("wire outcome of %s not recorded: %s", execution.record.id, exc)
+
     async def record_results(self) -> None:
-        """Runs beside the session: writes each finished execution to the audit log in order."""
-        while (execution := await self.finished.get()) is not None:
-            summary = execution.summary()
-            error = PhigateError(execution.error) if execution.error else None
-            try:
-                await self.gateway.finish(execution.record, summary, error=error, behind=True)
-            except AuditUnavailableError as exc:
-                # Answered already; the action is ended `interrupted` saying its outcome
-                # is not on record (best effort). The next ones are still recorded.
-                log.error("wire outcome of %s not recorded: %s", execution.record.id, exc)
+        """Runs beside the session: once it ended (`abandon`), waits until every outcome
+        it queued is committed, or recorded again after a failed write."""
+        await self._ended.wait()
+        if self._recorded:
+            try:  # one queue, settled in order: every outcome before this one is settled
+                await self.gateway.writes.run(_no_write, behind=True)
+            except Exception:  # the writer is closed: each write behind was failed too
+                log.debug("state store writer closed at the end of a wire session")
+        while self._retries:
+            await asyncio.gather(*self._retries, return_exceptions=True)
 
     def abandon(self) -> None:
         """The session ends: whatever was still in flight is recorded as not completed."""
+        self._record_outcomes()  # those finished before it, in order
         if self.relay is not None:
             for item in self.relay.queue:
                 if item.execution is not None:
                     item.execution.error = item.execution.error or "client or upstream disconnected"
-                    self.finished.put_nowait(item.execution)
+                    self._record(item.execution)
             self.relay.queue.clear()
-        self.finished.put_nowait(None)
+        self._ended.set()
 
     def cancel(self) -> bool:
         """A CancelRequest for this session: stop a COPY streaming to the writer or an
@@ -672,6 +727,10 @@ def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]
         return bind.result_formats  # the upstream rejects the mismatch itself
     wanted = [bind.result_format(i) for i in range(n)]
     return tuple(0 if i in statement.result.masked else f for i, f in enumerate(wanted))
+
+
+def _no_write(conn: object) -> None:
+    """Written behind a session's outcomes: its commit says theirs are settled."""
 
 
 _Handler = Callable[[Session, Message], Awaitable[None]]
