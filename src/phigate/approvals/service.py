@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,22 +94,17 @@ class ApprovalService:
             raise ValueError("an approval needs at least one requirement")
         approval_id = new_id("apr")
         now = clock.now()
-        groups = list(dict.fromkeys(g for need in needs for g in need.groups))
-        several = [{"count": n.count, "groups": list(n.groups)} for n in needs]
         conn.execute(
             approvals.insert().values(
                 id=approval_id,
                 action_id=action_id,
                 state=ApprovalState.PENDING.value,
-                # Read alone by code before 0012: as many approvals as all rules together.
-                required=sum(need.count for need in needs),
-                eligible_groups=json.dumps(groups),
                 requester=requirement_requester(requester),
                 on_behalf_of=requester.on_behalf_of,
                 created_at=now,
                 expires_at=now + min(need.expires_in for need in needs),
                 purpose=purpose,
-                requirements=json.dumps(several) if len(several) > 1 else None,
+                **_requirement_columns(needs),
             )
         )
         return approval_id
@@ -257,6 +252,8 @@ class ApprovalService:
             raise ConflictError("a break-glass review judges an action that already ran")
         if approval.state is ApprovalState.EXECUTED:
             raise ConflictError("this approved action has already run")
+        if approval.state is ApprovalState.EXPIRED and approval.is_met:
+            raise ExpiredError("the approval expired before the action ran")
         if approval.state is ApprovalState.EXPIRED or (
             approval.state is ApprovalState.PENDING and approval.is_expired()
         ):
@@ -303,20 +300,79 @@ class ApprovalService:
         return approval
 
     def expire_due(self) -> builtins.list[Approval]:
-        """Move every pending request past its expiry to `expired` (idempotent)."""
+        """Move every pending request, and every approval not run, past its expiry to
+        `expired` (idempotent): an approval that expired unrun ends its action, so an
+        identical request later is a new one."""
         now = clock.now()
         with self._db.read() as conn:
             due = _due(conn, now)
-        expired: builtins.list[Approval] = []
-        for approval_id in due:
-            with recorded_or_refused("so the request was not expired"), self._db.write() as conn:
-                approval = self._load(conn, approval_id, lock=True)
-                if approval.state is ApprovalState.PENDING:
-                    self._transition(conn, approval, ApprovalState.EXPIRED, now)
-                    expired.append(self._load(conn, approval_id))
+        expired = [approval for approval_id in due if (approval := self._expire(approval_id, now))]
         for approval in expired:
             self.publish("approval.decided", approval)
         return expired
+
+    def expire_unrun(self, approval_id: str) -> Approval | None:
+        """Record that an approved action's approval expired before it ran (the caller
+        judged it expired): its action ends `expired`. None if it was not `approved`."""
+        expired = self._expire(approval_id, clock.now())
+        if expired is not None:
+            self.publish("approval.decided", expired)
+        return expired
+
+    def _expire(self, approval_id: str, now: float) -> Approval | None:
+        with recorded_or_refused("so the request was not expired"), self._db.write() as conn:
+            approval = self._load(conn, approval_id, lock=True)
+            if approval.state not in _EXPIRABLE or approval.is_review:
+                return None
+            self._transition(conn, approval, ApprovalState.EXPIRED, now, was=approval.state)
+            return self._load(conn, approval_id)
+
+    def reopen(
+        self, approval_id: str, needs: Sequence[ApprovalRequirement], why: Mapping[str, object]
+    ) -> Approval | None:
+        """approved → pending again, needing `needs` (every requirement policy puts on
+        the action now, which its votes do not meet): the votes cast stay and count
+        toward what they were cast under; the expiry stays. None if it was no longer
+        `approved` (claimed, expired or reopened meanwhile, maybe on another replica)."""
+        with recorded_or_refused("so the action was not sent back for approval"):
+            with self._db.write() as conn:
+                updated = conn.execute(
+                    approvals.update()
+                    .where(
+                        approvals.c.id == approval_id,
+                        approvals.c.state == ApprovalState.APPROVED.value,
+                    )
+                    .values(
+                        state=ApprovalState.PENDING.value,
+                        decided_at=None,
+                        version=approvals.c.version + 1,
+                        **_requirement_columns(needs),
+                    )
+                ).rowcount
+                if updated != 1:
+                    return None
+                approval = self._load(conn, approval_id)
+                conn.execute(
+                    actions.update()
+                    .where(
+                        actions.c.id == approval.action_id,
+                        actions.c.status == ActionStatus.APPROVED.value,
+                    )
+                    .values(status=ActionStatus.PENDING_APPROVAL.value)
+                )
+                self._audit.append_in(
+                    conn,
+                    "approval.reopened",
+                    {
+                        "approval_id": approval_id,
+                        "action_id": approval.action_id,
+                        "why": dict(why),
+                        "still_needed": approval.still_needed,
+                        "replica": self.replica,
+                    },
+                )
+        self.publish("approval.requested", approval)  # its reviewers are told again
+        return approval
 
     def current(self, approval_id: str) -> Approval:
         """`get`, with its expiry recorded first when it is due: a waiter reads this each
@@ -338,11 +394,17 @@ class ApprovalService:
             raise ConflictError(f"this request is already {approval.state}")
 
     def _transition(
-        self, conn: sa.Connection, approval: Approval, state: ApprovalState, now: float
+        self,
+        conn: sa.Connection,
+        approval: Approval,
+        state: ApprovalState,
+        now: float,
+        *,
+        was: ApprovalState = ApprovalState.PENDING,
     ) -> None:
         updated = conn.execute(
             approvals.update()
-            .where(approvals.c.id == approval.id, approvals.c.state == ApprovalState.PENDING.value)
+            .where(approvals.c.id == approval.id, approvals.c.state == was.value)
             .values(state=state.value, decided_at=now, version=approvals.c.version + 1)
         ).rowcount
         if updated != 1:
@@ -396,12 +458,30 @@ class ApprovalService:
         return _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
 
 
+# What expiry ends: a request still waiting, and an approval not run in time.
+_EXPIRABLE = (ApprovalState.PENDING, ApprovalState.APPROVED)
+
+
 def _due(conn: sa.Connection, now: float) -> builtins.list[str]:
-    """Ids of the pending requests whose expiry has passed."""
+    """Ids of the pending or approved (not run) requests whose expiry has passed."""
     query = sa.select(approvals.c.id).where(
-        approvals.c.state == ApprovalState.PENDING.value, approvals.c.expires_at <= now
+        approvals.c.state.in_([state.value for state in _EXPIRABLE]),
+        approvals.c.expires_at <= now,
     )
     return [str(row.id) for row in conn.execute(query)]
+
+
+def _requirement_columns(needs: Sequence[ApprovalRequirement]) -> dict[str, object]:
+    """How an approval row stores `needs` (one or several matching rules' requirements)."""
+    if not needs:
+        raise ValueError("an approval needs at least one requirement")
+    several = [{"count": n.count, "groups": list(n.groups)} for n in needs]
+    return {
+        # Read alone by code before 0012: as many approvals as all rules together.
+        "required": sum(need.count for need in needs),
+        "eligible_groups": json.dumps(list(dict.fromkeys(g for n in needs for g in n.groups))),
+        "requirements": json.dumps(several) if len(several) > 1 else None,
+    }
 
 
 def requirement_requester(principal: Principal) -> str:
