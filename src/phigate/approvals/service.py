@@ -334,43 +334,42 @@ class ApprovalService:
         the action now, which its votes do not meet): the votes cast stay and count
         toward what they were cast under; the expiry stays. None if it was no longer
         `approved` (claimed, expired or reopened meanwhile, maybe on another replica)."""
-        with recorded_or_refused("so the action was not sent back for approval"):
-            with self._db.write() as conn:
-                updated = conn.execute(
-                    approvals.update()
-                    .where(
-                        approvals.c.id == approval_id,
-                        approvals.c.state == ApprovalState.APPROVED.value,
-                    )
-                    .values(
-                        state=ApprovalState.PENDING.value,
-                        decided_at=None,
-                        version=approvals.c.version + 1,
-                        **_requirement_columns(needs),
-                    )
-                ).rowcount
-                if updated != 1:
-                    return None
-                approval = self._load(conn, approval_id)
-                conn.execute(
-                    actions.update()
-                    .where(
-                        actions.c.id == approval.action_id,
-                        actions.c.status == ActionStatus.APPROVED.value,
-                    )
-                    .values(status=ActionStatus.PENDING_APPROVAL.value)
+        refusal = "so the action was not sent back for approval"
+        with recorded_or_refused(refusal), self._db.write() as conn:
+            updated = conn.execute(
+                approvals.update()
+                .where(
+                    approvals.c.id == approval_id,
+                    approvals.c.state == ApprovalState.APPROVED.value,
                 )
-                self._audit.append_in(
-                    conn,
-                    "approval.reopened",
-                    {
-                        "approval_id": approval_id,
-                        "action_id": approval.action_id,
-                        "why": dict(why),
-                        "still_needed": approval.still_needed,
-                        "replica": self.replica,
-                    },
+                .values(
+                    state=ApprovalState.PENDING.value,
+                    decided_at=None,
+                    version=approvals.c.version + 1,
+                    **_requirement_columns(needs),
                 )
+            ).rowcount
+            if updated != 1:
+                return None
+            approval = self._load(conn, approval_id)
+            conn.execute(
+                actions.update()
+                .where(
+                    actions.c.id == approval.action_id,
+                    actions.c.status == ActionStatus.APPROVED.value,
+                )
+                .values(status=ActionStatus.PENDING_APPROVAL.value)
+            )
+            self._audit.append_in(
+                conn,
+                "approval.reopened",
+                {
+                    "approval_id": approval_id,
+                    "action_id": approval.action_id,
+                    "why": dict(why),
+                    "replica": self.replica,
+                },
+            )
         self.publish("approval.requested", approval)  # its reviewers are told again
         return approval
 

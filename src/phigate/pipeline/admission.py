@@ -33,8 +33,8 @@ from phigate.core.action_store import (
 from phigate.core.actions import Action, Description, new_id
 from phigate.core.errors import (
     AuditUnavailableError,
-    AwaitingApprovalError,
     AuthenticationError,
+    AwaitingApprovalError,
     InvalidRequestError,
     NotAllowedError,
     NotFoundError,

@@ -32,7 +32,7 @@ from phigate.core.errors import (
     NotAllowedError,
 )
 from phigate.identity.people import People
-from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.principal import Principal
 from phigate.identity.subjects import same_subject
 from phigate.identity.tokens import TokenStore
 from phigate.pipeline._text import refuse_unstorable
@@ -229,19 +229,16 @@ class ApprovalWorkflow:
 
     def _valid_votes(self, approval: Approval, record: ActionRecord) -> tuple[Vote, ...]:
         """The votes cast for `approval` that still count now: by a person who is not
-        the requester nor the one an agent acts for (aliases as mapped today), and who
-        holds no agent or service token today (`_as_voter`)."""
+        the requester nor the one an agent acts for, with `identity.aliases` as mapped
+        now (an alias declared since makes a voter the requester's own person). A
+        voter's kind needs no second look: a subject holds tokens of one kind only."""
         requester = self._people.canonical(record.action.principal)
-        barred = {requester.subject, requester.on_behalf_of} - {None}
-        valid = []
-        for vote in approval.votes:
-            person = self._people.of(vote.voter)
-            if any(same_subject(person, other) for other in barred if other is not None):
-                continue
-            if self._tokens.kinds_of(person) - {PrincipalKind.HUMAN}:
-                continue
-            valid.append(vote)
-        return tuple(valid)
+        barred = [s for s in (requester.subject, requester.on_behalf_of) if s is not None]
+        return tuple(
+            vote
+            for vote in approval.votes
+            if not any(same_subject(self._people.of(vote.voter), other) for other in barred)
+        )
 
     def _send_back(
         self, record: ActionRecord, approval: Approval, decision: Decision, missing: str
