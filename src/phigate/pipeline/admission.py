@@ -386,7 +386,10 @@ class Admission:
             approval = await self._workflow.wait_for_decision(approval.id, wait)
         if approval is not None and approval.state is ApprovalState.APPROVED:
             # The caller as it authenticated (with its token), not the stored form.
-            return await self._workflow.claim(record, principal, approval)
+            try:
+                return await self._workflow.claim(record, principal, approval)
+            except AwaitingApprovalError:  # policy needs more votes now: it waits again
+                approval = await asyncio.to_thread(self._approvals.for_action, record.id)
         record = await asyncio.to_thread(self._actions.get, record.id)
         status = (
             OutcomeStatus.PENDING_APPROVAL
