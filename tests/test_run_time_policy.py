@@ -14,6 +14,8 @@ import time_machine
 from phigate.doors.app import build_app
 from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.test_findings_round15a import _demo_policy
+from tests.channels.standins import slack_api
+from tests.channels.test_slack import close, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
 
 FREEZE = {
@@ -245,3 +247,28 @@ async def test_listing_sweeps_an_approval_that_expired_unrun(harness: Harness) -
     assert listed.status_code == 200, listed.text
     assert harness.gateway.approval(approval_id).state == "expired"
     assert harness.gateway.action(action_id).status == "expired"
+
+
+async def test_the_reviewers_are_told_again_when_an_approval_is_sent_back(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Sent back for its missing vote, the request is posted to the reviewers' Slack
+    channel again (once when asked, once when sent back)."""
+    with slack_api() as slack:
+        overrides = {"policy": _demo_policy(NIGHT), "channels": slack_settings(slack)}
+        h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+        try:
+            with time_machine.travel(EVENING, tick=True):
+                action_id, _ = await _ask_and_approve(
+                    h, "UPDATE claims SET status = 'paid' WHERE id = 21"
+                )
+            assert len(slack.wait_for("chat.postMessage", 1)) == 1
+            with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+                refused = await h.client.post(
+                    f"/v1/actions/{action_id}/run", headers=h.auth("claims-bot")
+                )
+            assert refused.status_code == 409, refused.text
+            posted = slack.wait_for("chat.postMessage", 2)
+            assert [p["channel"] for p in posted] == ["C_REVIEW", "C_REVIEW"]
+        finally:
+            await close(h)
