@@ -241,10 +241,11 @@ class ApprovalService:
         """approved → executed, exactly once and only before expiry.
 
         `read`: this approval as the claimer last read it (a woken waiter). When it was
-        approved, the compare-and-set alone claims it: what a decided approval says
-        (votes, purpose, expiry) no longer changes, only its state, which the
-        compare-and-set checks; three reads fewer on the path every woken request
-        takes. Only when that loses is the approval loaded, to say why."""
+        approved, the compare-and-set alone claims it: what an approval says (purpose,
+        expiry) does not change, and its votes only grow (when it was sent back for
+        more, `reopen`), while its state is checked by the compare-and-set; three reads
+        fewer on the path every woken request takes. Only when that loses is the
+        approval loaded, to say why."""
         if read is not None and self._claimed_as_read(conn, approval_id, read):
             return read
         approval = self._load(conn, approval_id, lock=True)

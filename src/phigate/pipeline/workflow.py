@@ -186,7 +186,7 @@ class ApprovalWorkflow:
         approval, claimed = claim
         return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
-    def _decide_again(self, record: ActionRecord, approved: Approval | None) -> None:
+    def _decide_again(self, record: ActionRecord, approved: Approval | None) -> Approval | None:
         """Policy decides again when an approved action is about to run, and the votes
         it has must meet what policy asks now. A rule that denies it now (a change
         freeze whose time window began after the request was asked for, a rule added
@@ -194,22 +194,25 @@ class ApprovalWorkflow:
         once policy allows it again, before it expires. A requirement its votes do not
         meet now (a stricter rule's window began, a rule added since, a voter who may
         no longer approve it) sends it back to waiting for the missing votes
-        (`AwaitingApprovalError`, its reviewers told again)."""
+        (`AwaitingApprovalError`, its reviewers told again).
+
+        Returns the approval as it read it when approved (the claim's compare-and-set
+        then claims it as read, without loading it again), else `approved`."""
         if self._decide_now is None:
-            return
+            return approved
         decision = self._decide_now(record)
         if decision.outcome is Verdict.DENY:
             self._refuse_denied_now(record, decision)
         if decision.outcome is not Verdict.APPROVE:
-            return  # allowed now: nothing more to meet
+            return approved  # allowed now: nothing more to meet
         approval = approved if approved is not None else self._approvals.for_action(record.id)
         if approval is None or approval.state is not ApprovalState.APPROVED or approval.is_review:
-            return  # the claim itself refuses what is not an approved, runnable request
+            return approved  # the claim itself refuses what is not an approved request
         needs = tuple(Requirement(r.count, tuple(r.groups)) for r in decision.requirements)
         judged = under(approval, needs, self._valid_votes(approval, record))
-        if judged.is_met:
-            return
-        self._send_back(record, approval, decision, judged.still_needed)
+        if not judged.is_met:
+            self._send_back(record, approval, decision, judged.still_needed)
+        return approval
 
     def _refuse_denied_now(self, record: ActionRecord, decision: Decision) -> NoReturn:
         reason = f"policy denies this action now, though it was approved: {decision.reason}"
@@ -272,7 +275,7 @@ class ApprovalWorkflow:
         wire session) authenticated before. An API token is read in this transaction
         (revocation is immediate on every replica, since the token store is shared);
         an OIDC access token by the expiry it carried."""
-        self._decide_again(record, approved)  # on this same trip to the worker thread
+        approved = self._decide_again(record, approved)  # on this same trip to the thread
         token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approval_id_in(conn, record, approved)
