@@ -1,6 +1,8 @@
 """The approval record, its states, and who may vote on it (pure rules).
 
 pending ──► approved ──► executed   (once)
+   │   ◄────────┤    (reopen: policy at run time needs more votes than it has)
+   │            └──► expired            (not run before its expiry)
    ├──────► denied
    ├──────► expired
    └──────► cancelled
