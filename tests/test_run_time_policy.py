@@ -7,10 +7,15 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import time_machine
 
+from phigate.doors.app import build_app
+from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.test_findings_round15a import _demo_policy
+from tests.channels.standins import slack_api
+from tests.channels.test_slack import close, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
 
 FREEZE = {
@@ -76,3 +81,194 @@ async def test_a_denied_request_does_not_run_its_approved_twin(freeze: Harness) 
         again = await freeze.submit("claims-bot", write)
     assert again.status_code == 403, again.text
     assert again.json()["status"] == "denied"
+
+
+# ── every requirement in force at run time (round 18a findings 1 and 5) ────────────
+NIGHT = {
+    "name": "night-writes-need-two-data-owners",
+    "match": {"risk": ["write"], "time": {"start": "18:00", "end": "06:00"}},
+    "decision": "approve",
+    "approvals": {"count": 2, "groups": ["data-owners"], "expires_in": 3600},
+}
+EVENING = dt.datetime(2026, 12, 9, 17, 55, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def night(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Harness]:
+    """One data owner by day; from 18:00 to 06:00 writes need two."""
+    h = await make_harness(
+        demo_config(tmp_path, ehr_dsn, overrides={"policy": _demo_policy(NIGHT)})
+    )
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _ask_and_approve(h: Harness, sql: str, voter: str = "alice") -> tuple[str, str]:
+    """The write asked for by the agent and approved by `voter`: (action, approval) ids."""
+    asked = await h.submit("claims-bot", sql)
+    assert asked.status_code == 202, asked.text
+    approval_id = asked.json()["approval"]["id"]
+    voted = await h.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=h.auth(voter), json={}
+    )
+    assert voted.status_code == 200, voted.text
+    return asked.json()["id"], approval_id
+
+
+async def test_a_stricter_rule_at_run_time_sends_the_approval_back_for_its_missing_vote(
+    night: Harness,
+) -> None:
+    """Approved on one vote by day, run at night: not run, 409 `awaiting_approval`
+    naming what is missing; the request waits again (audited), and a second data owner's
+    vote lets it run."""
+    with time_machine.travel(EVENING, tick=True):
+        action_id, approval_id = await _ask_and_approve(
+            night, "UPDATE claims SET status = 'paid' WHERE id = 16"
+        )
+    run = f"/v1/actions/{action_id}/run"
+    with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+        refused = await night.client.post(run, headers=night.auth("claims-bot"))
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "awaiting_approval"
+        assert "1 more from data-owners" in error["message"]
+        waiting = night.gateway.approval(approval_id)
+        assert waiting.state == "pending"
+        assert waiting.still_needed == "1 more from data-owners"
+        assert night.gateway.action(action_id).status == "pending_approval"
+        reopened = [r for r in night.gateway.audit_records() if r["event"] == "approval.reopened"]
+        assert [r["approval_id"] for r in reopened] == [approval_id]
+        assert reopened[0]["why"]["rule"] == "night-writes-need-two-data-owners"
+        again = await night.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=night.auth("alice"), json={}
+        )
+        assert again.status_code == 403, "one person's vote never counts twice"
+        second = await night.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=night.auth("bob"), json={}
+        )
+        assert second.json()["state"] == "approved", second.text
+        ran = await night.client.post(run, headers=night.auth("claims-bot"))
+    assert ran.status_code == 200, ran.text
+    assert night.gateway.approval(approval_id).state == "executed"
+
+
+async def test_asking_again_at_night_waits_on_the_same_request(night: Harness) -> None:
+    """The identical action sent again under the stricter rule is answered pending (202)
+    on the same action and approval, then runs once the missing vote is cast."""
+    write = "UPDATE claims SET status = 'paid' WHERE id = 17"
+    with time_machine.travel(EVENING, tick=True):
+        action_id, approval_id = await _ask_and_approve(night, write)
+    with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+        again = await night.submit("claims-bot", write)
+        assert again.status_code == 202, again.text
+        assert (again.json()["id"], again.json()["approval"]["id"]) == (action_id, approval_id)
+        assert again.json()["approval"]["still_needed"] == "1 more from data-owners"
+        await night.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=night.auth("bob"), json={}
+        )
+        ran = await night.submit("claims-bot", write)
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["id"] == action_id
+
+
+async def test_a_vote_that_separation_of_duties_no_longer_allows_does_not_count(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Separation of duties is judged again at run time: alice approves the agent's
+    write; the operator then declares `alice` an alias of dana, the person the agent
+    acts for, and restarts. Her vote no longer counts: the approval waits for another
+    data owner, and bob's vote lets it run."""
+    settings = demo_config(tmp_path, ehr_dsn)
+    h = await make_harness(settings)
+    try:
+        action_id, approval_id = await _ask_and_approve(
+            h, "UPDATE claims SET status = 'paid' WHERE id = 18"
+        )
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    aliased = settings.model_copy(
+        update={"identity": settings.identity.model_copy(update={"aliases": {"dana": ["alice"]}})}
+    )
+    after = build_gateway(aliased, migrate=True)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(after)), base_url="http://phigate.test"
+    )
+    h = Harness(after, client, h.tokens)
+    try:
+        run = f"/v1/actions/{action_id}/run"
+        refused = await client.post(run, headers=h.auth("claims-bot"))
+        assert refused.status_code == 409, refused.text
+        voted = await client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=h.auth("bob"), json={}
+        )
+        assert voted.json()["state"] == "approved", voted.text
+        ran = await client.post(run, headers=h.auth("claims-bot"))
+    finally:
+        await client.aclose()
+        await after.close()
+    assert ran.status_code == 200, ran.text
+
+
+async def test_an_approval_that_expired_unrun_ends_its_action(harness: Harness) -> None:
+    """Approved and not run within its hour: the action ends `expired` (audited), its
+    run answers 410, and the identical request is a new one, sent to reviewers."""
+    write = "UPDATE claims SET status = 'paid' WHERE id = 19"
+    action_id, approval_id = await _ask_and_approve(harness, write)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
+        again = await harness.submit("claims-bot", write)
+        assert again.status_code == 202, again.text
+        assert again.json()["id"] != action_id
+        assert harness.gateway.approval(approval_id).state == "expired"
+        assert harness.gateway.action(action_id).status == "expired"
+        ran = await harness.client.post(
+            f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot")
+        )
+    assert ran.status_code == 410, ran.text
+    assert "expired before the action ran" in ran.json()["error"]["message"]
+    decided = [
+        r
+        for r in harness.gateway.audit_records()
+        if r["event"] == "approval.decided" and r.get("approval_id") == approval_id
+    ]
+    assert [r["state"] for r in decided] == ["approved", "expired"]
+
+
+async def test_listing_sweeps_an_approval_that_expired_unrun(harness: Harness) -> None:
+    """The sweep that expires pending requests ends unrun approvals too."""
+    action_id, approval_id = await _ask_and_approve(
+        harness, "UPDATE claims SET status = 'paid' WHERE id = 20"
+    )
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
+        listed = await harness.client.get("/v1/approvals", headers=harness.auth("bob"))
+    assert listed.status_code == 200, listed.text
+    assert harness.gateway.approval(approval_id).state == "expired"
+    assert harness.gateway.action(action_id).status == "expired"
+
+
+async def test_the_reviewers_are_told_again_when_an_approval_is_sent_back(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Sent back for its missing vote, the request is posted to the reviewers' Slack
+    channel again (once when asked, once when sent back)."""
+    with slack_api() as slack:
+        overrides = {"policy": _demo_policy(NIGHT), "channels": slack_settings(slack)}
+        h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+        try:
+            with time_machine.travel(EVENING, tick=True):
+                action_id, _ = await _ask_and_approve(
+                    h, "UPDATE claims SET status = 'paid' WHERE id = 21"
+                )
+            assert len(slack.wait_for("chat.postMessage", 1)) == 1
+            with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+                refused = await h.client.post(
+                    f"/v1/actions/{action_id}/run", headers=h.auth("claims-bot")
+                )
+            assert refused.status_code == 409, refused.text
+            posted = slack.wait_for("chat.postMessage", 2)
+            assert [p["channel"] for p in posted] == ["C_REVIEW", "C_REVIEW"]
+        finally:
+            await close(h)

@@ -89,7 +89,6 @@ async def test_held_the_night_rule_needs_two_when_asked_at_night(two_at_night: H
     assert ran.status_code != 200, ran.text[:300]
 
 
-@finding(1, "run-time re-decision refuses only a deny: a stricter approval rule is skipped")
 @pytest.mark.parametrize("how", ["run", "ask again"])
 async def test_a_two_person_rule_in_force_when_the_write_runs_is_met(
     two_at_night: Harness, how: str
@@ -288,7 +287,6 @@ async def test_held_an_approved_text_that_rolls_back_changes_nothing(
 
 
 # ── an approval that expired before its run ─────────────────────────────────────
-@finding(5, "an approved action that expired unrun blocks its identical twin forever (410)")
 async def test_asking_again_after_an_approval_expired_unrun_is_a_new_request(
     harness: Harness,
 ) -> None:
@@ -361,7 +359,6 @@ async def test_held_every_shape_of_a_claims_write_needs_both_rules(billing: Harn
         assert groups == [["data-owners"], ["billing-security"]], (sql, groups)
 
 
-@finding(1, "run-time re-decision refuses only a deny: a rule added since is skipped")
 async def test_an_approval_rule_added_since_is_met_when_the_write_runs(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

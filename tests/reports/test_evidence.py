@@ -182,6 +182,32 @@ def test_a_self_approval_in_the_log_shows_red(tmp_path: Path) -> None:
     db.dispose()
 
 
+def test_a_request_decided_again_is_counted_once_by_how_it_ended(tmp_path: Path) -> None:
+    """An approval sent back for more votes at run time and approved again, and one
+    approved and then expired unrun: two requests, counted once each, by their last
+    state (not three approvals and an expiry)."""
+    db = Database(f"sqlite:///{tmp_path / 'again.db'}")
+    db.migrate()
+    audit = AuditLog(db)
+    who = {"subject": "bot", "kind": "agent", "groups": [], "on_behalf_of": "dana"}
+    for action_id, states in (
+        ("act_1", ["approved", "approved"]),
+        ("act_2", ["approved", "expired"]),
+    ):
+        audit.append("action.requested", {"action_id": action_id, "who": who, "what": {}})
+        audit.append("action.decided", {"action_id": action_id, "decision": "approve"})
+        for state in states:
+            audit.append(
+                "approval.decided",
+                {"approval_id": f"apr_{action_id}", "action_id": action_id, "state": state},
+            )
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    decisions = build_evidence(audit, start, start + timedelta(minutes=2)).decisions
+    assert (decisions["approval_required"], decisions["approved"]) == (2, 1)
+    assert (decisions["expired"], decisions["pending"]) == (1, 0)
+    db.dispose()
+
+
 def test_old_and_new_request_records_count_alike(tmp_path: Path) -> None:
     """An action allowed outright is one `action.admitted` record since 0011's code;
     logs written before hold `action.requested` + `action.decided` +

@@ -1,6 +1,8 @@
 """The approval record, its states, and who may vote on it (pure rules).
 
 pending ──► approved ──► executed   (once)
+   │   ◄────────┤    (reopen: policy at run time needs more votes than it has)
+   │            └──► expired            (not run before its expiry)
    ├──────► denied
    ├──────► expired
    └──────► cancelled
@@ -9,7 +11,7 @@ pending ──► approved ──► executed   (once)
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from phigate.core import clock
 from phigate.identity.principal import Principal
@@ -180,6 +182,20 @@ class Approval:
                 for v in self.votes
             ],
         }
+
+
+def under(approval: Approval, needs: tuple[Requirement, ...], votes: tuple[Vote, ...]) -> Approval:
+    """`approval` judged by `needs` (the requirements in force now) with only `votes`
+    (those still valid now): what `is_met` and `still_needed` say at run time.
+
+    A vote counts toward a requirement only through the groups it was cast under (the
+    voter's groups among the request's eligible ones then): a rule added since, naming
+    other groups, gets no vote it was not given. A vote from before 0012 names no
+    groups: it is taken as cast under the request's one eligible group, if it had just
+    one, and counts toward nothing otherwise (its voter's groups are unknown)."""
+    legacy = approval.eligible_groups if len(approval.eligible_groups) == 1 else ()
+    counted = tuple(v if v.groups is not None else replace(v, groups=legacy) for v in votes)
+    return replace(approval, requirements=needs, votes=counted)
 
 
 def ineligibility(approval: Approval, voter: Principal) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,27 +97,17 @@ class ApprovalService:
             raise ValueError("an approval needs at least one requirement")
         approval_id = new_id("apr")
         now = clock.now()
-        groups = list(dict.fromkeys(g for need in needs for g in need.groups))
-        named = list(rules) or [()] * len(needs)
-        several = [
-            {"count": n.count, "groups": list(n.groups), "rules": list(names)}
-            for n, names in zip(needs, named, strict=True)
-        ]
-        stored = len(several) > 1 or any(named)  # else as before 0012: `required` alone
         conn.execute(
             approvals.insert().values(
                 id=approval_id,
                 action_id=action_id,
                 state=ApprovalState.PENDING.value,
-                # Read alone by code before 0012: as many approvals as all rules together.
-                required=sum(need.count for need in needs),
-                eligible_groups=json.dumps(groups),
                 requester=requirement_requester(requester),
                 on_behalf_of=requester.on_behalf_of,
                 created_at=now,
                 expires_at=now + min(need.expires_in for need in needs),
                 purpose=purpose,
-                requirements=json.dumps(several) if stored else None,
+                **_requirement_columns(needs, rules),
             )
         )
         return approval_id
@@ -254,10 +244,11 @@ class ApprovalService:
         """approved → executed, exactly once and only before expiry.
 
         `read`: this approval as the claimer last read it (a woken waiter). When it was
-        approved, the compare-and-set alone claims it: what a decided approval says
-        (votes, purpose, expiry) no longer changes, only its state, which the
-        compare-and-set checks; three reads fewer on the path every woken request
-        takes. Only when that loses is the approval loaded, to say why."""
+        approved, the compare-and-set alone claims it: what an approval says (purpose,
+        expiry) does not change, and its votes only grow (when it was sent back for
+        more, `reopen`), while its state is checked by the compare-and-set; three reads
+        fewer on the path every woken request takes. Only when that loses is the
+        approval loaded, to say why."""
         if read is not None and self._claimed_as_read(conn, approval_id, read):
             return read
         approval = self._load(conn, approval_id, lock=True)
@@ -265,6 +256,8 @@ class ApprovalService:
             raise ConflictError("a break-glass review judges an action that already ran")
         if approval.state is ApprovalState.EXECUTED:
             raise ConflictError("this approved action has already run")
+        if approval.state is ApprovalState.EXPIRED and approval.is_met:
+            raise ExpiredError("the approval expired before the action ran")
         if approval.state is ApprovalState.EXPIRED or (
             approval.state is ApprovalState.PENDING and approval.is_expired()
         ):
@@ -311,20 +304,83 @@ class ApprovalService:
         return approval
 
     def expire_due(self) -> builtins.list[Approval]:
-        """Move every pending request past its expiry to `expired` (idempotent)."""
+        """Move every pending request, and every approval not run, past its expiry to
+        `expired` (idempotent): an approval that expired unrun ends its action, so an
+        identical request later is a new one."""
         now = clock.now()
         with self._db.read() as conn:
             due = _due(conn, now)
-        expired: builtins.list[Approval] = []
-        for approval_id in due:
-            with recorded_or_refused("so the request was not expired"), self._db.write() as conn:
-                approval = self._load(conn, approval_id, lock=True)
-                if approval.state is ApprovalState.PENDING:
-                    self._transition(conn, approval, ApprovalState.EXPIRED, now)
-                    expired.append(self._load(conn, approval_id))
+        expired = [approval for approval_id in due if (approval := self._expire(approval_id, now))]
         for approval in expired:
             self.publish("approval.decided", approval)
         return expired
+
+    def expire_unrun(self, approval_id: str) -> Approval | None:
+        """Record that an approved action's approval expired before it ran (the caller
+        judged it expired): its action ends `expired`. None if it was not `approved`."""
+        expired = self._expire(approval_id, clock.now())
+        if expired is not None:
+            self.publish("approval.decided", expired)
+        return expired
+
+    def _expire(self, approval_id: str, now: float) -> Approval | None:
+        with recorded_or_refused("so the request was not expired"), self._db.write() as conn:
+            approval = self._load(conn, approval_id, lock=True)
+            if approval.state not in _EXPIRABLE or approval.is_review:
+                return None
+            self._transition(conn, approval, ApprovalState.EXPIRED, now, was=approval.state)
+            return self._load(conn, approval_id)
+
+    def reopen(
+        self,
+        approval_id: str,
+        needs: Sequence[ApprovalRequirement],
+        why: Mapping[str, object],
+        *,
+        rules: Sequence[Sequence[str]] = (),
+    ) -> Approval | None:
+        """approved → pending again, needing `needs` (every requirement policy puts on
+        the action now, which its votes do not meet): the votes cast stay and count
+        toward what they were cast under; the expiry stays. None if it was no longer
+        `approved` (claimed, expired or reopened meanwhile, maybe on another replica)."""
+        refusal = "so the action was not sent back for approval"
+        with recorded_or_refused(refusal), self._db.write() as conn:
+            updated = conn.execute(
+                approvals.update()
+                .where(
+                    approvals.c.id == approval_id,
+                    approvals.c.state == ApprovalState.APPROVED.value,
+                )
+                .values(
+                    state=ApprovalState.PENDING.value,
+                    decided_at=None,
+                    version=approvals.c.version + 1,
+                    **_requirement_columns(needs, rules),
+                )
+            ).rowcount
+            if updated != 1:
+                return None
+            approval = self._load(conn, approval_id)
+            conn.execute(
+                actions.update()
+                .where(
+                    actions.c.id == approval.action_id,
+                    actions.c.status == ActionStatus.APPROVED.value,
+                )
+                .values(status=ActionStatus.PENDING_APPROVAL.value)
+            )
+            self._audit.append_in(
+                conn,
+                "approval.reopened",
+                {
+                    "approval_id": approval_id,
+                    "action_id": approval.action_id,
+                    "why": dict(why),
+                    "replica": self.replica,
+                },
+            )
+        self.publish("approval.requested", approval)  # its reviewers are told again
+        return approval
 
     def current(self, approval_id: str) -> Approval:
         """`get`, with its expiry recorded first when it is due: a waiter reads this each
@@ -346,11 +402,17 @@ class ApprovalService:
             raise ConflictError(f"this request is already {approval.state}")
 
     def _transition(
-        self, conn: sa.Connection, approval: Approval, state: ApprovalState, now: float
+        self,
+        conn: sa.Connection,
+        approval: Approval,
+        state: ApprovalState,
+        now: float,
+        *,
+        was: ApprovalState = ApprovalState.PENDING,
     ) -> None:
         updated = conn.execute(
             approvals.update()
-            .where(approvals.c.id == approval.id, approvals.c.state == ApprovalState.PENDING.value)
+            .where(approvals.c.id == approval.id, approvals.c.state == was.value)
             .values(state=state.value, decided_at=now, version=approvals.c.version + 1)
         ).rowcount
         if updated != 1:
@@ -404,12 +466,38 @@ class ApprovalService:
         return _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
 
 
+# What expiry ends: a request still waiting, and an approval not run in time.
+_EXPIRABLE = (ApprovalState.PENDING, ApprovalState.APPROVED)
+
+
 def _due(conn: sa.Connection, now: float) -> builtins.list[str]:
-    """Ids of the pending requests whose expiry has passed."""
+    """Ids of the pending or approved (not run) requests whose expiry has passed."""
     query = sa.select(approvals.c.id).where(
-        approvals.c.state == ApprovalState.PENDING.value, approvals.c.expires_at <= now
+        approvals.c.state.in_([state.value for state in _EXPIRABLE]),
+        approvals.c.expires_at <= now,
     )
     return [str(row.id) for row in conn.execute(query)]
+
+
+def _requirement_columns(
+    needs: Sequence[ApprovalRequirement], rules: Sequence[Sequence[str]] = ()
+) -> dict[str, object]:
+    """How an approval row stores `needs` (one or several matching rules'
+    requirements) and, for each, the rules asking for it (`rules`, maybe none)."""
+    if not needs:
+        raise ValueError("an approval needs at least one requirement")
+    named = list(rules) or [()] * len(needs)
+    several = [
+        {"count": n.count, "groups": list(n.groups), "rules": list(names)}
+        for n, names in zip(needs, named, strict=True)
+    ]
+    stored = len(several) > 1 or any(named)  # else as before 0012: `required` alone
+    return {
+        # Read alone by code before 0012: as many approvals as all rules together.
+        "required": sum(need.count for need in needs),
+        "eligible_groups": json.dumps(list(dict.fromkeys(g for n in needs for g in n.groups))),
+        "requirements": json.dumps(several) if stored else None,
+    }
 
 
 def requirement_requester(principal: Principal) -> str:

@@ -7,7 +7,8 @@ PhigateError                      every error the gateway raises on purpose
 │   └── NotEligibleError          may not vote on this approval
 ├── NotFoundError                 unknown action, approval, connection → 404
 ├── ConflictError                 state forbids it (already decided, already run) → 409
-│   └── ExpiredError              the approval or action expired → 410
+│   ├── ExpiredError              the approval or action expired → 410
+│   └── AwaitingApprovalError     policy now needs more votes than it has → 409
 ├── InvalidRequestError           malformed input → 400 / 08P01
 ├── RequestTooLargeError          a request body over limits.max_body_bytes → 413
 ├── ResultTooLargeError           a value or result over limits.max_*_bytes → 422 / 54000
@@ -65,6 +66,18 @@ class ConflictError(PhigateError):
 class ExpiredError(ConflictError):
     code = "expired"
     http_status = 410
+
+
+class AwaitingApprovalError(ConflictError):
+    """An approved action about to run that policy now sends for more approval than its
+    votes meet: it did not run, and waits for approval again (`approval_id`)."""
+
+    code = "awaiting_approval"
+    http_status = 409
+
+    def __init__(self, message: str, approval_id: str) -> None:
+        super().__init__(message)
+        self.approval_id = approval_id
 
 
 class InvalidRequestError(PhigateError):

@@ -34,6 +34,7 @@ from phigate.core.actions import Action, Description, new_id
 from phigate.core.errors import (
     AuditUnavailableError,
     AuthenticationError,
+    AwaitingApprovalError,
     InvalidRequestError,
     NotAllowedError,
     NotFoundError,
@@ -213,7 +214,7 @@ class Admission:
             # denied one is denied, whatever was approved before (a freeze window).
             reused = await asyncio.to_thread(self._approved_twin, action)
             if reused is not None:
-                return await self._workflow.claim(reused, action.principal)
+                return await self._claim_twin(reused, action.principal, wait)
         if action.break_glass:
             decision = break_glass_decision(action, decision)
         metrics.labelled(metrics.DECISIONS, decision.outcome, description.risk.value).inc()
@@ -272,11 +273,27 @@ class Admission:
         return clocked[1]
 
     def _approved_twin(self, action: Action) -> ActionRecord | None:
+        """The caller's identical action approved and not run, if its approval has not
+        expired. One that has is recorded `expired` on the way (it ends that action): the
+        identical request is then a new one, asked of reviewers again."""
         for action_id in self._actions.approved_with_fingerprint(action.fingerprint()):
             record = self._actions.get(action_id)
-            if record.action.principal.is_same_caller(action.principal):
-                return record
+            if not record.action.principal.is_same_caller(action.principal):
+                continue
+            approval = self._approvals.for_action(record.id)
+            if approval is not None and approval.is_expired():
+                self._approvals.expire_unrun(approval.id)
+                continue
+            return record
         return None
+
+    async def _claim_twin(self, twin: ActionRecord, principal: Principal, wait: float) -> Outcome:
+        """Claim the approved twin; when policy now needs more votes than it has, it waits
+        for them again, and the caller gets it as a pending request (`wait` honoured)."""
+        try:
+            return await self._workflow.claim(twin, principal)
+        except AwaitingApprovalError:
+            return await self._pending(twin, principal, wait)
 
     async def _record_request(
         self,
@@ -374,7 +391,10 @@ class Admission:
             approval = await self._workflow.wait_for_decision(approval.id, wait)
         if approval is not None and approval.state is ApprovalState.APPROVED:
             # The caller as it authenticated (with its token), not the stored form.
-            return await self._workflow.claim(record, principal, approval)
+            try:
+                return await self._workflow.claim(record, principal, approval)
+            except AwaitingApprovalError:  # policy needs more votes now: it waits again
+                approval = await asyncio.to_thread(self._approvals.for_action, record.id)
         record = await asyncio.to_thread(self._actions.get, record.id)
         status = (
             OutcomeStatus.PENDING_APPROVAL

@@ -12,10 +12,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import NoReturn
 
 import sqlalchemy as sa
 
 from phigate.approvals import Approval, ApprovalService, ApprovalState
+from phigate.approvals.model import Requirement, Vote, under
 from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups
@@ -23,9 +25,15 @@ from phigate.audit.chain import AuditLog
 from phigate.config import Settings
 from phigate.core import clock
 from phigate.core.action_store import ActionRecord, ActionStatus, ActionStore, recorded_or_refused
-from phigate.core.errors import AuthenticationError, ConflictError, NotAllowedError
+from phigate.core.errors import (
+    AuthenticationError,
+    AwaitingApprovalError,
+    ConflictError,
+    NotAllowedError,
+)
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
+from phigate.identity.subjects import same_subject
 from phigate.identity.tokens import TokenStore
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
@@ -178,16 +186,35 @@ class ApprovalWorkflow:
         approval, claimed = claim
         return Outcome(OutcomeStatus.ADMITTED, claimed, approval=approval)
 
-    def _refuse_if_denied_now(self, record: ActionRecord) -> None:
-        """Policy decides again when an approved action is about to run: a rule that
-        denies it now (a change freeze with a time window that began after the request
-        was asked for, a rule added since) refuses the run, audited. The approval is
-        not consumed: it may still run once policy allows it again, before it expires."""
+    def _decide_again(self, record: ActionRecord, approved: Approval | None) -> Approval | None:
+        """Policy decides again when an approved action is about to run, and the votes
+        it has must meet what policy asks now. A rule that denies it now (a change
+        freeze whose time window began after the request was asked for, a rule added
+        since) refuses the run, audited; the approval is not consumed: it may still run
+        once policy allows it again, before it expires. A requirement its votes do not
+        meet now (a stricter rule's window began, a rule added since, a voter who may
+        no longer approve it) sends it back to waiting for the missing votes
+        (`AwaitingApprovalError`, its reviewers told again).
+
+        Returns the approval as it read it when approved (the claim's compare-and-set
+        then claims it as read, without loading it again), else `approved`."""
         if self._decide_now is None:
-            return
+            return approved
         decision = self._decide_now(record)
-        if decision.outcome is not Verdict.DENY:
-            return
+        if decision.outcome is Verdict.DENY:
+            self._refuse_denied_now(record, decision)
+        if decision.outcome is not Verdict.APPROVE:
+            return approved  # allowed now: nothing more to meet
+        approval = approved if approved is not None else self._approvals.for_action(record.id)
+        if approval is None or approval.state is not ApprovalState.APPROVED or approval.is_review:
+            return approved  # the claim itself refuses what is not an approved request
+        needs = tuple(Requirement(r.count, tuple(r.groups)) for r in decision.requirements)
+        judged = under(approval, needs, self._valid_votes(approval, record))
+        if not judged.is_met:
+            self._send_back(record, approval, decision, judged.still_needed)
+        return approval
+
+    def _refuse_denied_now(self, record: ActionRecord, decision: Decision) -> NoReturn:
         reason = f"policy denies this action now, though it was approved: {decision.reason}"
         with recorded_or_refused("so the approved action was not run"), self._db.write() as conn:
             self._audit.append_in(
@@ -201,6 +228,39 @@ class ApprovalWorkflow:
             )
         raise NotAllowedError(
             f"{reason}. It did not run; the approval stays valid until it expires"
+        )
+
+    def _valid_votes(self, approval: Approval, record: ActionRecord) -> tuple[Vote, ...]:
+        """The votes cast for `approval` that still count now: by a person who is not
+        the requester nor the one an agent acts for, with `identity.aliases` as mapped
+        now (an alias declared since makes a voter the requester's own person). A
+        voter's kind needs no second look: a subject holds tokens of one kind only."""
+        requester = self._people.canonical(record.action.principal)
+        barred = [s for s in (requester.subject, requester.on_behalf_of) if s is not None]
+        return tuple(
+            vote
+            for vote in approval.votes
+            if not any(same_subject(self._people.of(vote.voter), other) for other in barred)
+        )
+
+    def _send_back(
+        self, record: ActionRecord, approval: Approval, decision: Decision, missing: str
+    ) -> NoReturn:
+        """The approved action waits again for what its votes do not meet now."""
+        why = {
+            "reason": f"policy now needs more approval than its votes meet: {missing}",
+            "rule": decision.rule,
+        }
+        reopened = self._approvals.reopen(
+            approval.id, decision.requirements, why, rules=decision.requirement_rules
+        )
+        if reopened is None:  # decided meanwhile (claimed, expired, reopened elsewhere)
+            raise ConflictError("the approval changed while this run was being decided")
+        raise AwaitingApprovalError(
+            f"policy now needs more approval than this action has (still needed: {missing}; "
+            f"deciding rule: {decision.rule}); it did not run and waits "
+            f"for approval again ({reopened.id}), then runs as approved",
+            reopened.id,
         )
 
     def _claim_now(
@@ -217,7 +277,7 @@ class ApprovalWorkflow:
         wire session) authenticated before. An API token is read in this transaction
         (revocation is immediate on every replica, since the token store is shared);
         an OIDC access token by the expiry it carried."""
-        self._refuse_if_denied_now(record)  # on this same trip to the worker thread
+        approved = self._decide_again(record, approved)  # on this same trip to the thread
         token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approval_id_in(conn, record, approved)

@@ -77,6 +77,7 @@ class _Scan:
     violations: list[Violation] = field(default_factory=list)
     reveals: dict[str, RevealUse] = field(default_factory=dict)
     decided: dict[str, str] = field(default_factory=dict)
+    approval_outcomes: dict[str, str] = field(default_factory=dict)  # action id -> state
     approvers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     break_glass: dict[str, BreakGlassUse] = field(default_factory=dict)
     review_approvals: set[str] = field(default_factory=set)
@@ -157,6 +158,12 @@ class _Scan:
             self.review_states[action_id] = str(record.get("state"))
             return
         state = APPROVAL_STATES.get(str(record.get("state")), "unknown")
+        earlier = self.approval_outcomes.get(action_id)
+        if earlier is not None:
+            # Decided again (sent back for more votes at run time, or approved and then
+            # expired unrun): each request is counted once, by how it ended.
+            self.decisions[earlier] -= 1
+        self.approval_outcomes[action_id] = state
         self.decisions[state] += 1
         self.decided[action_id] = state
         self.events.append((ts, state))
