@@ -268,6 +268,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         _LOWER_NAME_CUE + rf"(?P<v>{_LOWER_WORD}(?:\s+{_LOWER_WORD}){{0,3}})(?:[^\pL'-]|$)",
         groups=(("v", PERSON),),
         leading=_lower_names,
+        wide=True,
     ),
     # A lower-case name signing a message at a line's end: "see u then, sandeep"
     PatternSpec(
@@ -379,6 +380,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|india|juliet|kilo|lima|mike|november|oscar|papa|quebec|romeo|sierra|tango|uniform"
         r"|victor|whiskey|x-ray|yankee|zulu)(?:[ ,.-]{1,2}(?:[a-z] as in [a-z]+|\d|[a-z]\b)){4,})",
         _spoken_id,
+        wide=True,
     ),
     # A name spelled out on a call: W-H-I-T-F-I-E-L-D, "O-K-A-F-O-R"
     PatternSpec(PERSON, r"\b[A-Za-z](?:-[A-Za-z]){3,}\b"),
@@ -403,7 +405,9 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", PHONE),),
     ),
     # --- email, URL, IP
-    PatternSpec(EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b"),
+    PatternSpec(
+        EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b", wide=True
+    ),
     # The display name before an address in angle brackets (RFC 5322), as mail headers
     # and "On <date>, <name> <address> wrote:" lines give it, in any case.
     PatternSpec(
@@ -429,6 +433,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\b(?:[A-Za-z0-9-]{1,63}\.){1,6}(?:com|org|net|edu|gov|io|us|health|care|info|biz|co"
         r"|app|me|uk|ca|de|fr)(?::\d{2,5})?/[^\s<>\x22'`]*[^\s<>\x22'`.,;:!?)\]}]",
         val.personal_url,
+        wide=True,
     ),
     PatternSpec(IP_ADDRESS, r"\b(?:\d{1,3}\.){3}\d{1,3}\b", val.ipv4),
     PatternSpec(

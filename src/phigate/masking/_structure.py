@@ -883,6 +883,7 @@ class Structure:
 
     trigger: str
     find: Callable[[bytes], Iterable[Found]]
+    wide: bool = False  # as PatternSpec.wide: the trigger in a small RE2 set
 
 
 STRUCTURES: tuple[Structure, ...] = (
@@ -893,6 +894,6 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_BARE_NUMBER_RE, bare_numbers),
     Structure(_ROW_NUMBER_RE, row_numbers),
     Structure(_CSV_ROWS_RE, csv_shapes),
-    Structure(_addresses.TRIGGER, _addresses.address_parts),
+    Structure(_addresses.TRIGGER, _addresses.address_parts, wide=True),
     Structure(_turns.TRIGGER, _turns.answered_names),
 )

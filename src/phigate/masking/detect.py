@@ -74,13 +74,15 @@ class SpanFinder:
             *([NAME_WORD.pattern] if self._names else []),
         ]
         gate = triggers + [p.decode("latin-1") for p in starts]
-        self._gate = _pattern_sets(gate)
+        wide = [c.spec.wide for c in self._patterns] + [s.wide for s in self._structures]
+        self._gate_patterns = gate
+        self._gate = _pattern_sets(gate, wide)
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
-        self._gate_offsets = [offset for offset, _ in self._gate]
+        self._gate_indexes = [indexes for indexes, _ in self._gate]
         self._batch = (
             QuietBatch(
                 gate,
-                list(zip(self._gate_offsets, self._gate_matches, strict=True)),
+                list(zip(self._gate_indexes, self._gate_matches, strict=True)),
                 lone=(self._ocr_index, 1),  # one OCR token is no scan (`_scanned`)
             )
             if joinable(gate)
@@ -127,10 +129,11 @@ class SpanFinder:
         equal spans names the value depends on it: sorted, the output does not depend
         on how the patterns are grouped into sets."""
         found: list[int] = []
-        for offset, match in zip(self._gate_offsets, self._gate_matches, strict=True):
-            indexes = match(data)
-            if indexes:
-                found.extend(offset + i for i in sorted(indexes))
+        for indexes, match in zip(self._gate_indexes, self._gate_matches, strict=True):
+            hit = match(data)
+            if hit:
+                found.extend(map(indexes.__getitem__, hit))
+        found.sort()
         return found
 
     def find(self, data: bytes, hits: list[int] | None = None) -> list[Span]:
@@ -342,23 +345,39 @@ _AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 # on the tuning corpus, taking chunks in turn): ~36% more documents per CPU second
 # (374 to 509 docs/s), for ~17% fewer on documents masked again (1,179 to 976 on
 # the corpora of seed 8853): four DFAs' states are four times the memory a text's
-# bytes walk through. Two sets of 88: +11% and -9%. Resident size after both
-# corpora ~280 MB instead of ~400 MB, the worst case 4 x 96 MB instead of one DFA
-# of 512 MB. Custom identifiers make a fifth set.
-_SET_SIZE = 44
+# bytes walk through. Two sets of 88: +11% and -9%.
+# Most of the states new text needs come from a few triggers that can start at
+# almost any word (`PatternSpec.wide`: places, streets, institutions, cue words, the
+# costliest ~24 of ~176, each measured alone on new text): with them in the big
+# sets, every word starts partial matches that combine with every other
+# trigger's. In sets of six of their own, and the other triggers in sets of ~51,
+# the seven set passes over new text cost ~1.5-2x less than the four of 44, the
+# same on text seen before (docs/masking.md, Speed). Custom identifiers join the
+# big sets.
+_SET_SIZE = 51
+_WIDE_SET_SIZE = 6
 _SET_OPTIONS = re2.Options()
 _SET_OPTIONS.max_mem = 96 << 20
 
 
-def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
-    """(offset of its first pattern, compiled set) for each slice of the patterns."""
-    sets: list[tuple[int, Any]] = []
-    for offset in range(0, len(patterns), _SET_SIZE):
+def _pattern_sets(
+    patterns: Sequence[str], wide: Sequence[bool] = ()
+) -> list[tuple[tuple[int, ...], Any]]:
+    """(indexes into `patterns` of its members, compiled set) for each RE2 set: the
+    patterns marked `wide` (a missing mark is False) in sets of `_WIDE_SET_SIZE`, the
+    others in sets of `_SET_SIZE`, each set's members in pattern order."""
+    marked = [i < len(wide) and wide[i] for i in range(len(patterns))]
+    narrow = [i for i, w in enumerate(marked) if not w]
+    broad = [i for i, w in enumerate(marked) if w]
+    groups = [narrow[k : k + _SET_SIZE] for k in range(0, len(narrow), _SET_SIZE)]
+    groups += [broad[k : k + _WIDE_SET_SIZE] for k in range(0, len(broad), _WIDE_SET_SIZE)]
+    sets: list[tuple[tuple[int, ...], Any]] = []
+    for group in groups:
         pattern_set = re2.Set.SearchSet(_SET_OPTIONS)
-        for pattern in patterns[offset : offset + _SET_SIZE]:
-            pattern_set.Add(pattern.encode())
+        for index in group:
+            pattern_set.Add(patterns[index].encode())
         pattern_set.Compile()
-        sets.append((offset, pattern_set))
+        sets.append((tuple(group), pattern_set))
     return sets
 
 
