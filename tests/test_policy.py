@@ -11,6 +11,7 @@ from phigate.config import ApprovalRequirement, Rule, TimeWindow
 from phigate.core.actions import Action, Description
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.masking.columns import shown_as_stored
 from phigate.policy import evaluate
 from phigate.policy.engine import caller_matches
 
@@ -227,3 +228,72 @@ def test_break_glass_needs_every_matching_approval_rule_to_allow_it(
         rules, action, Description(RiskClass.READ, tables=("t",)), now=WEDNESDAY_10AM_NY
     )
     assert (decision.break_glass, decision.break_glass_refused_by) == expected
+
+
+# ---------------------------------------------------------------- predicate_masked
+
+
+def _masked_decision(predicates: tuple[str, ...], column_types: dict[str, str]) -> str:
+    """The demo's shape: allow reads, hold those whose conditions read a masked column,
+    masking decided by the same classifier that masks rows."""
+    rules = [rule("a", "allow"), rule("o", "approve", predicate_masked=True)]
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, AGENT, "rest")
+    description = Description(RiskClass.READ, detail={"predicate_columns": list(predicates)})
+    decision = evaluate(
+        rules,
+        action,
+        description,
+        now=WEDNESDAY_10AM_NY,
+        shown_as_stored=lambda source: shown_as_stored(source, column_types),
+    )
+    return decision.outcome
+
+
+@pytest.mark.parametrize(
+    "predicates",
+    [
+        ("public.encounters.encounter_date",),  # a date: shown as its year
+        ("public.claims.service_date",),
+        ("public.clinical_notes.written_at",),
+        ("public.encounters.provider",),  # a person: shown as [PERSON]
+        ("public.clinical_notes.author",),
+        ("public.clinical_notes.note_text",),  # free text: scanned
+        ("public.patients.id", "public.patients.*"),  # a whole row holds every column
+        ("public.somewhere.frobnication",),  # nothing classifies it: fail closed
+        ("pg_catalog.pg_stats.most_common_vals",),  # catalog data, not structure
+        ("information_schema.domains.domain_default",),
+        ("pg_catalog.pg_type.typdefault",),  # a domain's default constant
+        ("pg_catalog.pg_attribute.attmissingval",),  # a stored value
+    ],
+)
+def test_a_condition_on_a_column_masking_does_not_keep_needs_approval(
+    predicates: tuple[str, ...],
+) -> None:
+    assert _masked_decision(predicates, {}) == "approve"
+
+
+@pytest.mark.parametrize(
+    "predicates",
+    [
+        (),
+        ("public.encounters.id", "public.encounters.patient_id"),
+        ("public.claims.status", "public.claims.amount", "public.claims.cpt_code"),
+        ("pg_catalog.pg_class.relname", "information_schema.domains.domain_name"),
+        ("pg_catalog.pg_policies.policyname", "pg_catalog.pg_class.relpartbound"),
+    ],
+)
+def test_a_condition_on_kept_columns_runs(predicates: tuple[str, ...]) -> None:
+    assert _masked_decision(predicates, {}) == "allow"
+
+
+def test_the_masking_configuration_decides_what_is_masked() -> None:
+    """`masking.columns` moves a column either way, as it does for the rows."""
+    assert _masked_decision(("public.claims.status",), {"claims.status": "PERSON"}) == "approve"
+    assert _masked_decision(("public.somewhere.frobnication",), {"frobnication": "KEEP"}) == "allow"
+
+
+def test_without_an_answer_every_condition_counts_as_masked() -> None:
+    rules = [rule("a", "allow"), rule("o", "approve", predicate_masked=True)]
+    action = Action("ehr", "sql", {"sql": "…", "params": []}, AGENT, "rest")
+    description = Description(RiskClass.READ, detail={"predicate_columns": ["public.t.id"]})
+    assert evaluate(rules, action, description, now=WEDNESDAY_10AM_NY).outcome == "approve"

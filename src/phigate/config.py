@@ -401,6 +401,13 @@ class RuleMatch(_Frozen):
         description="globs over schema.table.column; matches when the action filters, "
         "joins, groups, orders or branches on one of them (oracle channels)",
     )
+    predicate_masked: bool = Field(
+        default=False,
+        description="true: matches when the action filters, joins, groups, orders or "
+        "branches on a column whose values the caller would not see as stored (masking "
+        "does not keep it: its `masking.columns` type, its name, or a name nothing "
+        "classifies)",
+    )
 
     @field_validator("subjects")
     @classmethod

@@ -21,7 +21,6 @@ from phigate.core.errors import InvalidRequestError
 from phigate.doors.channels import _teams_cards as teams_cards
 from phigate.doors.channels._summary import masked_summary
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings
 from tests.channels.test_teams import bot_api, invoke, send, teams_settings, token
@@ -78,17 +77,17 @@ DOTTED_SPELLINGS = [
 ]
 
 
-@finding(1, "a combining dot above on i (Turkish İ case-folded) is a second alice")
 @pytest.mark.parametrize(("person", "spelling"), DOTTED_SPELLINGS)
 async def test_a_dotted_i_does_not_make_alice_a_second_person(
     harness: Harness, person: str, spelling: str
 ) -> None:
-    """docs/configuration.md: a subject is compared in one normal form, and combining
-    marks are allowed "only on a letter of their own script"; `_passes_for_ascii`
-    (identity/subjects.py) looks at one character at a time, so it never sees that
-    `i` + U+0307 reads as the ASCII `i` it already is. A data-owner identity `ALİCE`
-    (an IdP username, a token an admin issued from a Turkish keyboard) approves the
-    write of the agent acting for alice: self-approval under another spelling."""
+    """Finding 1, fixed: docs/configuration.md: a subject is compared in one normal
+    form, and combining marks were allowed "only on a letter of their own script";
+    `_passes_for_ascii` (identity/subjects.py) looks at one character at a time, so it
+    never saw that `i` + U+0307 reads as the ASCII `i` it already is. A data-owner
+    identity `ALİCE` (an IdP username, a token an admin issued from a Turkish
+    keyboard) approved the write of the agent acting for alice. Now a mark must
+    compose into one letter under NFC, and `İ` folds to `i` (`ALİCE` is alice)."""
     assert not await _approves_for(harness, person, spelling, 4)
 
 
@@ -98,14 +97,15 @@ async def test_a_dotted_i_does_not_make_alice_a_second_person(
 LATIN_LOOK_ALIKES = [("jane", "\u0237ane"), ("kate", "\u0138ate")]
 
 
-@finding(2, "dotless j and kra pass for j and k where dotless i is refused")
 @pytest.mark.parametrize(("person", "spelling"), LATIN_LOOK_ALIKES)
 async def test_a_dotless_j_or_kra_does_not_make_a_second_person(
     harness: Harness, person: str, spelling: str
 ) -> None:
-    """docs/configuration.md refuses "a non-ASCII Latin letter that reads as an ASCII
-    one"; the rule is Unicode's confusables data, which maps `ı` to `i` (refused) but
-    not `ȷ` to `j` nor `ĸ` to `k`. `ȷane` approves the write of jane's agent."""
+    """Finding 2, fixed: docs/configuration.md refuses "a non-ASCII Latin letter that
+    reads as an ASCII one"; the rule was Unicode's confusables data, which maps `ı` to
+    `i` (refused) but not `ȷ` to `j` nor `ĸ` to `k`: `ȷane` approved the write of
+    jane's agent. Now a Latin letter beyond ASCII must be an ASCII letter with marks
+    or a distinct letter of names (identity/name_letters.py)."""
     assert not await _approves_for(harness, person, spelling, 5)
 
 
@@ -158,7 +158,6 @@ def _texts(blocks: object) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
-@finding(3, "Slack cuts the warnings of a write (no WHERE, a look-alike) and offers a vote")
 async def test_a_slack_vote_is_offered_only_with_every_warning_shown(
     slack_harness: Harness, slack: Recorder
 ) -> None:
@@ -206,7 +205,6 @@ async def teams_harness(tmp_path: Path, ehr_dsn: str, bot: Recorder) -> AsyncIte
         await close(h)
 
 
-@finding(4, "Teams cuts the warnings of a write (no WHERE, a look-alike) and offers a vote")
 async def test_a_teams_vote_is_offered_only_with_every_warning_shown(
     teams_harness: Harness, bot: Recorder
 ) -> None:
@@ -258,7 +256,6 @@ def _offers_vote(card: dict[str, Any]) -> bool:
     return any(a.get("verb") == "approve" for a in card.get("actions", []))
 
 
-@finding(5, "a Teams card posted without a vote takes one once its time left is shorter")
 async def test_a_teams_card_without_a_vote_takes_none_later(
     teams_harness: Harness, bot: Recorder
 ) -> None:
@@ -294,5 +291,7 @@ async def test_a_teams_card_without_a_vote_takes_none_later(
             token(bot),
         )
         assert answer.status_code == 200, answer.text
+        reply = answer.json()["value"]
+        assert "Not recorded" in _texts(reply) and not _offers_vote(reply)
     state = teams_harness.gateway.approval(approval_id).state.value
     assert state == "pending", f"a vote on a card that offered none was recorded ({state})"

@@ -24,7 +24,7 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.adversarial.harness import Bench, finding, http_upstream
+from tests.adversarial.harness import Bench, http_upstream
 from tests.adversarial.test_findings_round4 import bind, client, wire
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, http_api
@@ -164,7 +164,6 @@ def _unescaped(text: str, path: str) -> str:
     return unquote(text) if path.endswith("link") else html.unescape(text)
 
 
-@finding(1, "a credential holding an escape-like run (%3A, &reg) escaped in another character")
 @pytest.mark.parametrize("path", ["/percent/json", "/percent/html", "/percent/link"])
 async def test_a_credential_holding_a_percent_escape_is_redacted_when_escaped(
     percent_api: Harness, path: str
@@ -182,7 +181,6 @@ async def test_a_credential_holding_a_percent_escape_is_redacted_when_escaped(
     assert PERCENT not in _unescaped(shown, path), shown
 
 
-@finding(1, "a credential holding an escape-like run (%3A, &reg) escaped in another character")
 async def test_a_credential_holding_an_html_name_is_redacted_when_json_escaped(
     ampersand_api: Harness,
 ) -> None:
@@ -191,7 +189,6 @@ async def test_a_credential_holding_an_html_name_is_redacted_when_json_escaped(
     assert AMPERSAND not in _unescaped(shown, "json"), shown
 
 
-@finding(2, "base64 and quoted-printable wrapped at 76 columns are not joined across lines")
 @pytest.mark.parametrize("path", ["/wrapped/base64", "/wrapped/quoted-printable"])
 async def test_a_credential_in_line_wrapped_base64_or_quoted_printable_is_redacted(
     api: Harness, path: str
@@ -212,7 +209,6 @@ async def test_a_credential_in_line_wrapped_base64_or_quoted_printable_is_redact
     assert CREDENTIAL not in decoded, shown
 
 
-@finding(7, "a binary body is scrubbed only of the credential as written (no escape decoded)")
 @pytest.mark.parametrize("path", ["/binary/json", "/binary/html"])
 async def test_a_credential_escaped_in_a_binary_body_is_redacted(
     binary_api: Harness, path: str
@@ -241,7 +237,6 @@ async def test_held_a_credential_on_one_line_is_redacted(api: Harness, path: str
     assert "REDACTED" in shown, shown
 
 
-@finding(3, "a numeric credential with a leading zero echoed as a JSON number")
 async def test_a_pin_with_a_leading_zero_echoed_as_a_number_is_redacted(pin_api: Harness) -> None:
     """Round 14b's fix scrubs a numeric credential echoed as a JSON number (an echo
     that coerces a value of digits: a query-string parser, YAML, a form field stored
@@ -295,7 +290,6 @@ def _status_through(bench: Bench, conn: psycopg.Connection[Any], value: str) -> 
     return rest.text, wire.text
 
 
-@finding(4, "a formatted identifier joined by `_` or `.` passes a CHECKED column as a code")
 @pytest.mark.parametrize("value", list(SMUGGLED.values()), ids=list(SMUGGLED))
 def test_an_identifier_in_a_status_column_is_masked(
     bench: Bench, claim_status: psycopg.Connection[Any], value: str
@@ -349,7 +343,6 @@ async def _query(client: RawClient, sql: str) -> dict[str, str]:
     return error_fields(await client.until(b"Z"))
 
 
-@finding(5, "a statement prepared before a SET runs on the writer under the later setting")
 async def test_a_write_prepared_before_a_set_means_what_it_meant_when_prepared(
     wire: Wire, client: RawClient, ehr_dsn: str
 ) -> None:

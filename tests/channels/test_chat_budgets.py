@@ -223,13 +223,30 @@ def test_repeated_warnings_are_counted_and_the_rest_named() -> None:
         view(warnings=["UPDATE of claims has no WHERE"] * 80), console_only=False
     )
     assert "UPDATE of claims has no WHERE (80 times)" in str(same)
-    distinct = [f"UPDATE of claims_{i:03d} has no WHERE: it changes every row" for i in range(80)]
+    words = ["".join(chr(97 + int(d)) for d in f"{i:03d}") for i in range(80)]
+    distinct = [f"check {w}: this statement does something unusual to read" for w in words]
     blocks = approval_blocks(view(warnings=distinct), console_only=False)
     section = next(b["text"]["text"] for b in blocks if ":warning:" in str(b))
     lines = section.split("\n")[1:]
     assert lines[-1].startswith("… ") and lines[-1].endswith(" more warnings: see the console")
     assert len(lines) - 1 + int(lines[-1].split()[1]) == 80
     assert len(section) <= SLACK_SECTION_TEXT_MAX
+    assert not slack_votes(blocks)  # a kind of warning is cut: no vote
+
+
+def test_warnings_of_one_kind_make_one_line_and_keep_the_vote() -> None:
+    """Round 16a findings 3–4: 126 warnings of one kind (a run of spaces for each
+    length) are one line with their count and first places, so the warning of another
+    kind after them is shown, and the vote with it."""
+    runs = [f"a run of {n} spaces is shown as ⟨{n} spaces⟩" for n in range(4, 130)]
+    warnings = [*runs, "UPDATE of claims has no WHERE: it changes every row"]
+    blocks = approval_blocks(view(warnings=warnings), console_only=False)
+    section = next(b["text"]["text"] for b in blocks if ":warning:" in str(b))
+    assert "(126 of this kind: 4, 5, 6, 7, 8, …)" in section
+    assert "UPDATE of claims has no WHERE" in section
+    assert slack_votes(blocks)
+    card = approval_card(view(warnings=warnings))
+    assert "UPDATE of claims has no WHERE" in teams_text(card) and teams_votes(card)
 
 
 def test_a_statement_full_of_escapes_keeps_its_vote_in_fewer_runs() -> None:

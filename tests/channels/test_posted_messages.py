@@ -295,6 +295,23 @@ def test_record_and_claim_are_per_channel_and_forward_only(engines: list[Databas
     assert PostedMessages(engines[1], "slack").for_approval("apr-1")[0]["ts"] == "1.0"
 
 
+def test_whether_a_posted_message_offered_a_vote_is_seen_by_every_replica(
+    engines: list[Database],
+) -> None:
+    """Round 16a finding 5: a vote is checked against the card as posted, which any
+    replica reads back; a message recorded before 0013 (votable unknown) says nothing."""
+    posted, elsewhere = PostedMessages(engines[0], "teams"), PostedMessages(engines[1], "teams")
+    assert elsewhere.offered_vote("apr-1") is None  # nothing posted
+    posted.record("apr-1", {"activity_id": "card-1"}, "r1", votable=True)
+    posted.record("apr-1", {"activity_id": "card-2"}, "r1", votable=True)
+    posted.record("apr-2", {"activity_id": "card-3"}, "r1", votable=False)
+    posted.record("apr-3", {"activity_id": "card-4"}, "r1")
+    assert [elsewhere.offered_vote(a) for a in ("apr-1", "apr-2", "apr-3")] == [True, False, None]
+    posted.record("apr-1", {"activity_id": "card-5"}, "r2", votable=False)
+    assert elsewhere.offered_vote("apr-1") is False  # one card offered none: no vote
+    assert PostedMessages(engines[1], "slack").offered_vote("apr-2") is None  # per channel
+
+
 def winners(engines: list[Database], step: Approval) -> list[int]:
     """Every engine claims `step` at the same moment; who got the message back."""
     won: list[int] = []

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import html
 import json
+import quopri
 import re
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
@@ -297,6 +300,93 @@ def test_a_numeric_credential_in_a_json_number_is_scrubbed() -> None:
     assert GatewaySecrets([("T", TOKEN)]).scrub_json([84027193655182730], {}) == [84027193655182730]
 
 
+# Round 16b: a credential holding a run the view decodes (`%3A`, `&reg`), echoed with
+# another of its characters escaped: the view decodes its own run with the rest.
+ESCAPE_LIKE = ['pX9%3Aq"Lm7/Rt2vB4', 'Hq7&reg"Zk29/Wd5c', 'k\\n7"Qw2%25zT9']
+
+
+@pytest.mark.parametrize("secret", ESCAPE_LIKE)
+@pytest.mark.parametrize(
+    "escape", [_json_text, html.escape, quote, lambda s: quote(s, safe=""), lambda s: s]
+)
+def test_a_credential_holding_an_escape_like_run_is_scrubbed_when_escaped(
+    secret: str, escape: Callable[[str], str]
+) -> None:
+    secrets = GatewaySecrets([("TOKEN", secret)])
+    counts: dict[str, int] = {}
+    out = secrets.scrub(f"you sent <{escape(secret)}> ok", counts)
+    assert out == "you sent <[REDACTED:TOKEN]> ok" and counts == {"GATEWAY_SECRET": 1}, out
+
+
+def test_a_decoded_form_shorter_than_a_secret_is_not_searched() -> None:
+    """`%41%42%43%44%45` decodes to five characters, but `%3A%3B` to two, which would
+    match ordinary punctuation: a decoded form is searched only at `MIN_SECRET`."""
+    secrets = GatewaySecrets([("T", "%3A%3B")])
+    assert secrets.scrub("a:;b", {}) == "a:;b"
+    assert secrets.scrub("x%3A%3By", {}) == "x[REDACTED:T]y"
+
+
+def test_a_numeric_credential_losing_its_leading_zeros_in_a_number_is_scrubbed() -> None:
+    """A number drops a credential's leading zeros (`"0840…"` coerced to `840…`); a
+    credential of digits is searched in numbers without them too, but only when
+    what is left is as long as a secret."""
+    secrets = GatewaySecrets([("PIN", "0840271936551827")])
+    counts: dict[str, int] = {}
+    assert secrets.scrub_json([840271936551827, 12], counts) == ["[REDACTED:PIN]", 12]
+    assert counts == {"GATEWAY_SECRET": 1}
+    assert GatewaySecrets([("PIN", "00012")]).scrub_json([12, 120], {}) == [12, 120]
+    # text is not searched for the stripped digits: only numbers drop zeros
+    assert secrets.scrub("id 840271936551827", {}) == "id 840271936551827"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"auth": f"Bearer {PUNCTUATED}"}).encode(),
+        f"<p>{html.escape(PUNCTUATED)}</p>".encode(),
+        b"\x00\xff" + PUNCTUATED.encode() + b"\x80",
+    ],
+)
+def test_a_credential_escaped_in_binary_bytes_is_scrubbed_and_the_bytes_kept(body: bytes) -> None:
+    """Bytes are read as Latin-1, one character each: a span found there is the bytes'."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    counts: dict[str, int] = {}
+    out = secrets.scrub_binary(body, counts)
+    assert counts == {"GATEWAY_SECRET": 1}
+    head, _, tail = out.partition(b"[REDACTED:TOKEN]")
+    assert body.startswith(head) and body.endswith(tail), out
+    assert secrets.scrub_binary(b"\xff\x00 nothing", {}) == b"\xff\x00 nothing"
+
+
+def test_a_non_ascii_credential_in_binary_bytes_is_scrubbed() -> None:
+    secrets = GatewaySecrets([("P", "pässwört-7731")])
+    body = b"\x01" + json.dumps({"p": "pässwört-7731"}, ensure_ascii=False).encode()
+    assert secrets.scrub_binary(body, {}) == b'\x01{"p": "[REDACTED:P]"}'
+
+
+@pytest.mark.parametrize("pad", range(50, 74))
+def test_a_credential_in_wrapped_base64_or_quoted_printable_is_scrubbed(pad: int) -> None:
+    """MIME base64 and quoted-printable are written in lines of 76: the view drops a
+    soft line break (`=` at a line's end) and a line end between base64 characters,
+    and the redacted span runs over the break."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    wrapped = base64.encodebytes(b"#" * pad + PUNCTUATED.encode()).decode()
+    out = secrets.scrub(wrapped, {})
+    assert "[REDACTED:TOKEN]" in out and out.startswith(wrapped[:40]), out
+    mail = quopri.encodestring(("x" * pad + PUNCTUATED).encode()).decode()
+    out = secrets.scrub(mail, {})
+    assert "=\n" in mail and out == "x" * pad + "[REDACTED:TOKEN]" + "\n" * mail.endswith("\n")
+
+
+def test_a_dropped_line_break_maps_back_around_it() -> None:
+    view, origin = _view("ab=\ncd\r\nef gh.\nij")
+    assert view == "abcdef gh.\nij"  # a break after a character no base64 holds is kept
+    assert origin.span(2, 4) == (4, 6) and origin.span(1, 3) == (1, 5)
+    assert origin.span(4, 6) == (8, 10) and origin.span(11, 13) == (15, 17)
+    assert not origin.decoded
+    assert _view("ab\n    cd")[0] == "abcd"  # indented (YAML)
+
+
 @pytest.mark.parametrize(
     "echo",
     [PUNCTUATED, html.escape(PUNCTUATED), "".join(f"\\u{ord(c):04x}" for c in PUNCTUATED)],
@@ -338,6 +428,9 @@ def test_a_cut_keeps_the_text_before_it_and_splits_no_character() -> None:
         ('\\"' * 3 + "x") * 30_000,
         "+" * 200_000,
         "tok-3c9f" * 30_000,
+        "=\n" * 100_000,
+        "a\r\n" * 70_000,
+        "tok-3c9f\n" * 25_000,
     ],
 )
 def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:

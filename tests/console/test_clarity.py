@@ -23,6 +23,21 @@ async def test_a_filter_on_a_masked_column_is_named(harness: Harness) -> None:
     await alice.aclose()
 
 
+async def test_a_filter_on_a_masked_column_no_list_names_is_named(harness: Harness) -> None:
+    """The demo rule asks the masking, not a list (`predicate_masked`): the date the
+    rows show as a year is what holds it, the kept `id` beside it is not."""
+    asked = await harness.submit(
+        "claims-bot", "SELECT id FROM encounters WHERE id = 1 AND encounter_date = '2024-11-23'"
+    )
+    assert asked.status_code == 202, asked.text
+    alice = await sign_in(harness, "alice")
+    page = (await alice.get(f"/ui/approvals/{asked.json()['approval']['id']}")).text
+    held = page.split('id="held-on"', 1)[1].split("</section>", 1)[0]
+    assert "<code>public.encounters.encounter_date</code>" in held
+    assert "public.encounters.id" not in held
+    await alice.aclose()
+
+
 async def test_reveal_requests_are_marked_and_a_break_glass_rule_is_explained(
     harness: Harness,
 ) -> None:

@@ -253,6 +253,7 @@ async def test_connections_page_never_shows_credentials(harness: Harness, ehr_ds
     alice = await sign_in(harness, "alice")
     page = await alice.get("/ui/connections")
     assert "ehr" in page.text and "writes-and-exports-need-a-data-owner" in page.text
+    assert "predicate_masked: true" in page.text  # a flag among the lists a rule matches
     assert ehr_dsn not in page.text and "password" not in page.text.lower()
     await alice.aclose()
 

@@ -229,7 +229,60 @@ def test_a_symbol_or_invisible_character_never_reaches_a_normal_subject(char: st
 
 
 def test_a_latin_look_alike_inside_the_allowlist_is_refused() -> None:
-    """Latin Extended-B is allowed, but its click letter `ǀ` reads as `l`: the
-    confusables check still stands behind the allowlist."""
-    with pytest.raises(SubjectError, match="passes for an ASCII one"):
+    """Latin Extended-B is an allowed block, but its click letter `ǀ` reads as `l`: it
+    is no ASCII letter with marks nor a distinct letter of names, so it is refused."""
+    with pytest.raises(SubjectError, match=r"U\+01C0 .*others may read as ASCII"):
         normal_subject("da\u01c0e")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("\u0237ane", "U+0237 LATIN SMALL LETTER DOTLESS J"),  # no confusables prototype
+        ("\u0138ate", "U+0138 LATIN SMALL LETTER KRA"),  # drawn as a small capital K
+        ("al\u0131ce", "U+0131 LATIN SMALL LETTER DOTLESS I"),
+        ("\u0185ob", "U+0185 LATIN SMALL LETTER TONE SIX"),  # drawn as `b`
+    ],
+)
+def test_a_latin_letter_of_its_own_must_be_one_names_use(text: str, named: str) -> None:
+    """Round 16a, finding 2: a Latin letter beyond ASCII is an ASCII letter with marks
+    (NFD) or one of the distinct letters real names use; the rest are refused whether
+    or not Unicode's confusables data knows the ASCII letter they pass for."""
+    with pytest.raises(SubjectError, match="others may read as ASCII") as caught:
+        normal_subject(text)
+    assert named in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ali\u0307ce",  # i + COMBINING DOT ABOVE, drawn as `alice`
+        "\u0130".casefold() + "stanbul",  # what full case folding makes of `İstanbul`
+        "\u0456\u0307\u0440",  # Cyrillic і with a dot above: still і
+        "\u1eb9\u0301",  # ẹ with an acute: no precomposed letter (as Yoruba writes it)
+    ],
+)
+def test_a_mark_that_composes_into_no_letter_is_refused(text: str) -> None:
+    """Round 16a, finding 1: a combining diacritical mark stays only where NFC makes it
+    one precomposed letter with its base (`o` + U+0301 is `ó`)."""
+    with pytest.raises(SubjectError, match="compose with its letter into one letter"):
+        normal_subject(text)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "normal"),
+    [
+        ("AL\u0130CE", "alice"),  # Turkish capital İ: the `i` it is drawn as
+        ("\u0130stanbul", "istanbul"),
+        ("I\u0307stanbul", "istanbul"),  # İ written decomposed
+        ("\u0141ukasz", "\u0142ukasz"),
+        ("\u00deórunn", "\u00fe\u00f3runn"),
+        ("S\u00f8ren", "s\u00f8ren"),
+        ("\u0110or\u0111e", "\u0111or\u0111e"),
+        ("Nguy\u00ea\u0303n", "nguy\u1ec5n"),  # two marks, one precomposed letter
+    ],
+)
+def test_names_with_precomposed_and_distinct_latin_letters_are_kept(
+    spelling: str, normal: str
+) -> None:
+    assert normal_subject(spelling) == normal

@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from phigate.masking.columns import ColumnInfo
+from phigate.masking.columns import ColumnInfo, long_number
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import Masker, MaskingEngine
 from phigate.masking.settings import MaskingSettings
@@ -281,3 +283,63 @@ def test_a_column_declared_keep_is_not_checked(engine: MaskingEngine) -> None:
     rows = MaskingEngine(settings, KEY).masker("hipaa-safe-harbor").for_columns(KEPT_BY_NAME)
     assert rows.plan[2] == "KEEP"
     assert rows.mask_row([1, "x", "48213377", "x", 0])[2] == "48213377"
+
+
+# An identifier reshaped so that no detector reads it as stored (round 16b finding 4):
+# joined by `_` or `.`, after its label, spelled, with an invisible or compatibility
+# character. What it is masked as shows it was read, not just caught by its digits.
+RESHAPED = {
+    "706.56.7705": "[SSN]",
+    "706_56_7705": "[SSN]",
+    "555_867_5309": "[PHONE]",
+    "4111_1111_1111_1111": "[CREDIT_CARD]",
+    "jimmy.gaines_at_example.com": "[EMAIL]",
+    "706-56-7705\u200b": "[SSN]",
+    "706\u00a056\u00a07705": "[SSN]",
+    "SSN706567705": "[ID]",
+    "mrn12345678": "[ID]",
+    "\uff17\uff10\uff16\uff15\uff16\uff17\uff17\uff10\uff15": "[ID]",
+    "ref 48_21_33_77 pending": "[ID]",
+}
+
+
+@pytest.mark.parametrize(("value", "masked"), list(RESHAPED.items()))
+def test_a_reshaped_identifier_in_a_checked_column_is_masked_whole(
+    safe_harbor: Masker, value: str, masked: str
+) -> None:
+    rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+    assert rows.mask_row([value]) == [masked]
+
+
+def test_a_date_joined_by_underscores_is_read_as_a_date(safe_harbor: Masker) -> None:
+    """Read in its canonical form (`1980-03-14`), the date keeps only its year, as a
+    date under Safe Harbor does."""
+    rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+    assert rows.mask_row(["1980_03_14"]) == ["1980"]
+
+
+@pytest.mark.parametrize(
+    "value", ["Überwiesen", "in_attesa", "E11.9", "1.2.3", "v2_1", "paid\u00a0in full"]
+)
+def test_words_and_short_codes_that_are_not_plain_still_pass(
+    safe_harbor: Masker, value: str
+) -> None:
+    """Non-ASCII words and codes with separators are read, and pass when nothing in
+    them is an identifier and they hold few digits."""
+    rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+    assert rows.mask_row([value]) == [value]
+    assert rows.counts == {}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789_.- @()atsnmrdobCLM", max_size=24))
+def test_the_wire_trusts_a_quiet_value_only_where_the_check_would_pass_it(
+    safe_harbor: Masker, value: str
+) -> None:
+    """The wire's quiet path sends a value the detectors find nothing in as stored
+    unless `long_number` says the check reads it itself: so such a value must be one
+    the check passes as it is, or the two doors would differ."""
+    quiet = safe_harbor.mask_str(value, {}, "") == value
+    if quiet and not long_number(value.encode()):
+        rows = safe_harbor.for_columns([ColumnInfo("status", "text")])
+        assert rows.mask_row([value]) == [value]

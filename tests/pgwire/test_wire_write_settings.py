@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from phigate.connectors.postgres import session_settings
 from phigate.core.actions import Action
 from phigate.core.errors import UpstreamError
-from phigate.doors.pgwire._session_settings import _MENTIONS, _WORDS, SessionSettings, mentions
+from phigate.doors.pgwire._session_settings import (
+    _MENTIONS,
+    _WORDS,
+    SessionSettings,
+    at_parse,
+    changed_since_parse,
+    mentions,
+)
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.reviewing.essentials import must_read
 from phigate.reviewing.view import approval_json
@@ -213,3 +220,67 @@ def _statement_texts(draw: st.DrawFn) -> str:
 def test_mentions_is_the_patterns_answer(text: str) -> None:
     """The substring searches on ASCII text answer as the case-insensitive pattern."""
     assert mentions(text) == (_MENTIONS.search(text) is not None)
+
+
+LITERAL_WRITE = "UPDATE encounters SET encounter_date = '03/04/2024' WHERE id = 10"
+
+
+def _set_date(dsn: str, encounter: int, value: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as direct:
+        direct.execute(
+            "UPDATE encounters SET encounter_date = %s WHERE id = %s", (value, encounter)
+        )
+
+
+async def test_a_write_prepared_under_other_settings_runs_only_under_them(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """The server reads a prepared statement's constants at its Parse: '03/04/2024'
+    prepared under MDY is 4 March even after `SET DateStyle = 'ISO, DMY'`. Executed
+    under DMY it is refused (0A000) before anyone is asked; under the settings of its
+    Parse again it goes for approval. psycopg keeps using a statement it prepared until
+    `DEALLOCATE ALL`; prepared anew under DMY it means 3 April, shown and carried."""
+    before = date_of(ehr_dsn, 10)
+    pending = psycopg.errors.ObjectNotInPrerequisiteState
+    try:
+        async with await psycopg.AsyncConnection.connect(
+            wire.dsn("claims-bot"), autocommit=True
+        ) as conn:
+            with pytest.raises(pending, match="approval"):
+                await conn.execute(LITERAL_WRITE, prepare=True)  # a named Parse, under MDY
+            assert await approve_all(wire) == [{"sql": LITERAL_WRITE, "params": []}]
+            await conn.execute(LITERAL_WRITE, prepare=True)  # ran: psycopg keeps it
+            assert date_of(ehr_dsn, 10) == "2024-03-04"
+            await conn.execute("SET DateStyle = 'ISO, DMY'")
+            await conn.execute("RESET DateStyle")
+            with pytest.raises(pending, match="approval"):  # as at its Parse: asked
+                await conn.execute(LITERAL_WRITE, prepare=True)
+            await approve_all(wire)
+            await conn.execute(LITERAL_WRITE, prepare=True)
+            await conn.execute("SET DateStyle = 'ISO, DMY'")
+            with pytest.raises(psycopg.errors.FeatureNotSupported, match="prepare the statement"):
+                await conn.execute(LITERAL_WRITE, prepare=True)
+            assert wire.harness.gateway.list_approvals(state="pending") == []
+            assert date_of(ehr_dsn, 10) == "2024-03-04"
+            await conn.execute("DEALLOCATE ALL")  # psycopg forgets what it prepared
+            with pytest.raises(pending, match="approval"):
+                await conn.execute(LITERAL_WRITE, prepare=True)  # parsed anew, under DMY
+            [bound] = await approve_all(wire)
+            assert bound["settings"] == {"DateStyle": "ISO, DMY"}
+            await conn.execute(LITERAL_WRITE, prepare=True)
+            assert date_of(ehr_dsn, 10) == "2024-04-03"
+    finally:
+        await asyncio.to_thread(_set_date, ehr_dsn, 10, before)
+
+
+def test_a_statement_parsed_under_unknown_settings_is_refused_on_the_writer() -> None:
+    """Parsed while a statement sent since the last ReadyForQuery may have changed a
+    setting: what its constants mean is not known, so a write of it is refused."""
+    reported = {"DateStyle": "ISO, MDY", "TimeZone": "UTC", "server_version": "18"}
+    assert changed_since_parse(at_parse(reported, unreported=False), reported) is None
+    assert changed_since_parse(at_parse(reported, unreported=True), reported) is not None
+    later = {**reported, "TimeZone": "Asia/Tokyo"}
+    assert changed_since_parse(at_parse(reported, unreported=False), later) is not None
+    assert (
+        changed_since_parse(at_parse(reported, False), {**reported, "server_version": "19"}) is None
+    )

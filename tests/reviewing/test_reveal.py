@@ -90,6 +90,8 @@ def test_a_comment_hides_nothing_either() -> None:
         ("UPDATE claims SET status = 'x' WHERE id = 1", []),
         ("SELECT 1; DELETE FROM claims WHERE id = 1", []),
         ("not sql at all", []),
+        ('DELETE FROM "a\x1b[2K\u202eb\nc"', ["DELETE from a\\u001b[2K\\u202eb\\nc has"]),
+        ('COPY "t\x1b" FROM STDIN', ["COPY into t\\u001b loads"]),
     ],
 )
 def test_updates_and_deletes_without_where_are_called_out(sql: str, found: list[str]) -> None:

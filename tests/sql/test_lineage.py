@@ -190,8 +190,10 @@ def test_cte_name_shadows_the_table_only_where_it_is_visible() -> None:
         ),
         # a key or an index read from a column is looked up by equality
         ("SELECT ('{\"5\": 1}'::jsonb) -> substr(ssn, 1, 1) FROM patients", {P + "ssn"}),
-        ("SELECT (to_jsonb(name))[substr(ssn, 1, 1)] FROM patients", {P + "ssn"}),
-        ("SELECT (ARRAY[name])[length(ssn)], to_jsonb(name) -> 'a' FROM patients", {P + "ssn"}),
+        ("SELECT ('{\"5\": 1}'::jsonb)[substr(ssn, 1, 1)] FROM patients", {P + "ssn"}),
+        ("SELECT (ARRAY[name])[length(ssn)], to_json(name) -> 'a' FROM patients", {P + "ssn"}),
+        # a json value holding \u0000 cannot become jsonb
+        ("SELECT (to_jsonb(name))[1] FROM patients", {P + "name"}),
         ("SELECT ARRAY[ssn, name] FROM patients", {P + "ssn", P + "name"}),
         ("SELECT ARRAY[ssn], ROW(ssn, name), coalesce(ssn, name) FROM patients", set()),
         # positions and output names through ROLLUP, CUBE, GROUPING SETS, DISTINCT ON,
@@ -257,7 +259,7 @@ def test_a_computation_that_can_fail_on_a_value_is_a_condition_on_it(sql: str) -
         "SELECT upper(ssn) || ' ' || lower(name) FROM patients",
         "SELECT concat(ssn, name), length(ssn), md5(ssn) FROM patients",
         "SELECT ssn::text, CAST(ssn AS varchar) FROM patients",
-        "SELECT date_trunc('year', dob), age(dob) FROM patients",
+        "SELECT date_part('year', dob), age(dob) FROM patients",
         "SELECT count(ssn), max(ssn), string_agg(ssn, ',') FROM patients",
     ],
 )

@@ -32,13 +32,15 @@ import base64
 import binascii
 import bisect
 import contextlib
+import html
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from html.entities import html5
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -74,8 +76,16 @@ class GatewaySecrets:
                 needles.setdefault(needle, name)
         self._needles = sorted(needles.items(), key=lambda p: -len(p[0]))
         self._spaced = [(n, name) for n, name in self._needles if " " in n]
-        # Only these can stand in a number's text (a PIN, or the hex of one).
-        self._numeric = [n for n, _ in self._needles if not set(n) - _NUMBER_CHARS]
+        # Only these can stand in a number's text (a PIN, or the hex of one); a number
+        # drops a credential's leading zeros (`"0840…"` read as an integer is `840…`).
+        numeric: dict[str, str] = {}
+        for needle, name in self._needles:
+            if not set(needle) - _NUMBER_CHARS:
+                numeric.setdefault(needle, name)
+                stripped = needle.lstrip("0") if needle.isdigit() else ""
+                if len(stripped) >= MIN_SECRET:
+                    numeric.setdefault(stripped, name)
+        self._numeric = sorted(numeric.items(), key=lambda p: -len(p[0]))
 
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
@@ -145,7 +155,7 @@ class GatewaySecrets:
         """The views of `text` to look for forms in, each with the needles it can hold."""
         view, origin = _view(text)
         yield view, origin, self._needles
-        if origin.at:
+        if origin.decoded:
             # A secret written out beside an escape-like sequence (`token=DEADBEEF…`,
             # `DOMAIN\1234…`) loses its first characters to the decoding: the text as
             # it is, case folded, is read too.
@@ -167,15 +177,25 @@ class GatewaySecrets:
             return self.scrub(value, counts)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and self._numeric:
             shown = json.dumps(value)  # as the number will be written out
-            if any(needle in shown for needle in self._numeric):
-                return self.scrub(shown, counts)
-            return value
+            spans = _found(_fold(shown), _Origin(), self._numeric)
+            return _replaced(shown, _merged(spans), counts) if spans else value
         if isinstance(value, list):
             return [self.scrub_json(v, counts) for v in self._scrub_bytes(value, counts)]
         if isinstance(value, dict):
             scrub, deep = self.scrub, self.scrub_json
             return {scrub(str(k), counts): deep(v, counts) for k, v in value.items()}
         return value
+
+    def scrub_binary(self, raw: bytes, counts: dict[str, int]) -> bytes:
+        """`raw` with every form of every secret its text could show replaced.
+
+        A binary body (a log file served as `application/octet-stream`) can hold a
+        credential escaped as in any text (`\\"` in a JSON line, `&quot;` in a page).
+        Read as Latin-1, each byte is one character, so the spans found in that text
+        are the bytes' (a UTF-8 credential is found as its bytes: `_needles`)."""
+        text = raw.decode("latin-1")
+        spans = self._spans(text)
+        return _replaced(text, spans, counts).encode("latin-1") if spans else raw
 
     def _scrub_bytes(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
         """`items` with each secret held as a run of byte values (`[103, 119, …]`, what
@@ -281,9 +301,13 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 # references, numeric and named (`&amp;`: HTML5 reads them without their `;`);
 # quoted-printable (`=67`, only beside another: a lone `=DE` is an assignment far more
 # often); and Go's `[]byte{0x67, 0x77}` (the separator goes with the byte; `0x` before
-# a longer number is no byte). Each decodes to one character of the view. Every
+# a longer number is no byte). Each decodes to one character of the view; but for a
+# line break, which decodes to none: quoted-printable's soft break (`=` ending a line)
+# and a line end between base64 characters, with the indentation after it (`base64`,
+# MIME and PEM wrap at 76; YAML indents). Every
 # repetition is bounded or followed by a fixed character, so a scan stays linear.
 _HEX = "[0-9A-Fa-f]"
+_BASE64 = "[0-9A-Za-z+/_-]"
 _ESCAPE = re.compile(
     rf"%(?:25)*({_HEX}{{2}})|\\u({_HEX}{{4}})|\\[ux]\{{0*({_HEX}{{1,6}})\}}"
     rf"|\\x({_HEX}{{2}})|\\([0-7]{{1,3}})|\\U({_HEX}{{8}})"
@@ -291,6 +315,7 @@ _ESCAPE = re.compile(
     rf"|=({_HEX}{{2}})(?==(?:{_HEX}{{2}}))|(?<==(?:{_HEX}{{2}}))=({_HEX}{{2}})"
     rf"|(?<![0-9A-Za-z_])0[xX]({_HEX}{{1,2}})(?!{_HEX}),? ?"
     r"|\\([\"'/\\bfnrt])|&([A-Za-z][A-Za-z0-9]{0,31};?)"
+    rf"|=\r?\n|(?<={_BASE64})\r?\n[ \t]{{0,16}}(?={_BASE64})"
 )
 # The base of each numeric group: octal `\147`, decimal `&#103;`, the others hex.
 _BASE = {5: 8, 8: 10}
@@ -300,7 +325,7 @@ _SHORT_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 # a letter and a combining mark; those are left as they are written).
 _NAMED_REFS = {name: char for name, char in html5.items() if len(char) == 1}
 _LEGACY_NAME = max(len(name) for name in _NAMED_REFS if not name.endswith(";"))
-_ESCAPE_START = re.compile(r"[%\\&=]|0[xX]")
+_ESCAPE_START = re.compile(r"[%\\&=\n]|0[xX]")
 # The widest spelling of one character the view decodes as a rule (`\U00000067`): a
 # form can take this many times its length in the text.
 WIDEST_ESCAPE = 10
@@ -319,26 +344,58 @@ def _fold(text: str) -> str:
 
 def _needles(form: str) -> set[str]:
     """What `form` looks like in the view: case folded, and for a non-ASCII secret
-    also its UTF-8 bytes one character each (what percent-escapes decode to here)."""
-    out = {_fold(form)}
-    if not form.isascii():
-        out.add(_fold(form.encode().decode("latin-1")))
+    also its UTF-8 bytes one character each (what percent-escapes decode to here).
+
+    A form holding a run the view decodes (`%3A`, `&reg`, `\\n`) is read there as
+    each escaping family writes it, decoded: written out with another of its
+    characters escaped (`\\"` in a JSON log, `&quot;` in a page, `%253A` in a link),
+    its own run is decoded with the rest (or, escaped itself, kept), so the view of
+    the text holds the view of the escaped form, not the form."""
+    spelled = {form} if form.isascii() else {form, form.encode().decode("latin-1")}
+    out = {_fold(text) for text in spelled}
+    if not _ESCAPE_START.search(form):
+        return out
+    for text in spelled:
+        for escape in _ESCAPING:
+            decoded = _view(escape(text))[0]
+            if len(decoded) >= MIN_SECRET:
+                out.add(decoded)
     return out
+
+
+def _json_text(text: str) -> str:
+    return json.dumps(text)[1:-1]
+
+
+def _percent(text: str) -> str:
+    return quote(text, safe="")
+
+
+# What a form is written as by each escaping family the view decodes (as it is; JSON
+# string escaping; HTML escaping; percent-encoding); a form's escape-like runs fare
+# differently in each, so each is read decoded.
+_ESCAPING: tuple[Callable[[str], str], ...] = (str, _json_text, html.escape, _percent)
 
 
 class _Origin:
     """Where each character of a view came from in the text: the same offset, shifted
-    by the escapes before it; an escape's character covers the whole escape."""
+    by the escapes before it; an escape's character covers the whole escape. A line
+    break the view drops (a soft one, or one wrapping base64) is an escape of no
+    character: the characters after it are shifted past it."""
 
     def __init__(self) -> None:
         self.at: list[int] = []  # the view offset of each escape, ascending
         self.starts: list[int] = []  # and its span in the text
         self.ends: list[int] = []
+        self.widths: list[int] = []  # the view characters it decodes to: 1, or 0
+        self.decoded = False  # whether an escape decodes to a character
 
-    def add(self, at: int, start: int, end: int) -> None:
+    def add(self, at: int, start: int, end: int, width: int = 1) -> None:
         self.at.append(at)
         self.starts.append(start)
         self.ends.append(end)
+        self.widths.append(width)
+        self.decoded = self.decoded or width > 0
 
     def span(self, first: int, stop: int) -> tuple[int, int]:
         """The text's span of view characters `first` up to `stop`."""
@@ -346,9 +403,9 @@ class _Origin:
 
     def _start(self, index: int, end: bool = False) -> int:
         i = bisect.bisect_right(self.at, index) - 1
-        if i >= 0 and self.at[i] == index:
+        if i >= 0 and self.at[i] == index and self.widths[i]:
             return self.ends[i] if end else self.starts[i]
-        shifted = index if i < 0 else self.ends[i] + index - self.at[i] - 1
+        shifted = index if i < 0 else self.ends[i] + index - self.at[i] - self.widths[i]
         return shifted + 1 if end else shifted
 
 
@@ -366,9 +423,9 @@ def _view(text: str) -> tuple[str, _Origin]:
             continue
         char, start, end = decoded
         length += start - pos
-        origin.add(length, start, end)
+        origin.add(length, start, end, len(char))
         parts += [text[pos:start], char]
-        length += 1
+        length += len(char)
         pos = end
     parts.append(text[pos:])
     return _fold("".join(parts)), origin
@@ -378,6 +435,8 @@ def _decoded_escape(escape: re.Match[str]) -> tuple[str, int, int] | None:
     """The character an escape stands for and the span it takes, or None (no character)."""
     group = escape.lastindex or 0
     start, end = escape.span()
+    if not group:  # a line break the view drops
+        return "", start, end
     if group == _SHORT:
         return _SHORT_ESCAPES.get(escape[group], escape[group]), start, end
     if group == _NAMED:

@@ -305,8 +305,9 @@ class HttpConnector:
                     f"upstream {self.name!r} sent a binary response, which "
                     f"this connection does not allow"
                 )
-            # Scrubbed as base64 text: the credential's base64 forms cover every alignment.
-            encoded = base64.b64encode(raw)
+            # Scrubbed as bytes (its text read as Latin-1, every escape decoded), then as
+            # base64 text: the credential's base64 forms cover every alignment.
+            encoded = base64.b64encode(secrets.scrub_binary(raw, counts))
             if not truncated:
                 return secrets.scrub(encoded.decode(), counts)
             # Cut at whole groups of three bytes within the cap, scrubbed with what follows.

@@ -17,6 +17,16 @@ Identifier_Status=Allowed data:
 - combining marks only on a letter of their own script, at most `_MARKS_PER_LETTER`
   on one letter (more for the scripts that stack them).
 
+Two rules keep a Latin letter from passing for an ASCII one without listing
+look-alikes (Unicode's confusables data has no ASCII prototype for `ȷ` or `ĸ`):
+
+- a Latin letter beyond ASCII is an ASCII letter with marks (its NFD decomposition:
+  `é`, `ü`, `ñ`) or one of `DISTINCT_LATIN`, letters of their own that real names
+  use; every other one (`ȷ` dotless j, `ĸ` kra, `ı` dotless i, `ƅ`) is refused;
+- a Combining Diacritical Mark (U+0300–036F) stays only where NFC composes it with
+  its letter into one precomposed letter (`o` + U+0301 is `ó`): one that cannot
+  compose (`i` + U+0307 COMBINING DOT ABOVE, drawn as a plain `i`) is refused.
+
 Everything else is refused: symbols (S*), digits other than 0–9, punctuation and
 spaces beyond ASCII, format, control, private-use and unassigned code points. Python's
 `unicodedata` has general categories but no scripts, hence the table of blocks
@@ -98,6 +108,11 @@ ALLOWED_BLOCKS = (
     Block(0x30000, 0x3134F, "Han"),  # CJK Unified Ideographs Extension G
 )
 _FIRSTS = [block.first for block in ALLOWED_BLOCKS]
+# Latin letters that are no ASCII letter with marks, yet letters of their own in the
+# alphabets of real names (German, Danish and Norwegian, Icelandic, Polish, Croatian,
+# Maltese, Sámi), in both cases: each is drawn unlike any ASCII letter. Not `æ` and
+# `œ`: Unicode's confusables data reads them as `ae` and `oe`.
+DISTINCT_LATIN = frozenset("ßẞøØðÐþÞłŁđĐħĦŋŊ")
 # Letters of allowed blocks that draw no letter of their own: ARABIC TATWEEL only
 # stretches the joint between two letters (`مـحمد` is `محمد`), as IDNA2008 disallows it.
 _NOT_LETTERS = frozenset({"\u0640"})
@@ -113,14 +128,33 @@ def block_script(char: str) -> str | None:
 
 
 def is_name_character(char: str) -> bool:
-    """Whether `char` may stand in a subject at all (marks also need a letter first)."""
+    """Whether `char` may stand in a subject at all (marks also need a letter first,
+    into which NFC composes a Combining Diacritical Mark: `first_refused`)."""
     if _PRINTABLE_ASCII[0] <= ord(char) <= _PRINTABLE_ASCII[1]:
         return True
     if is_ignorable(char) or char in _NOT_LETTERS:  # Hangul fillers are letters (Lo)
         return False
     category = unicodedata.category(char)
     allowed = _LETTER_CATEGORIES | _MARK_CATEGORIES
-    return category in allowed and block_script(char) is not None
+    script = block_script(char)
+    if script == "Latin" and not _is_latin_name_letter(char):
+        return False
+    return category in allowed and script is not None
+
+
+def _is_latin_name_letter(char: str) -> bool:
+    """Whether a letter of a Latin block is ASCII, an ASCII letter with marks (NFD) or a
+    distinct letter names use: anything else (`ȷ`, `ĸ`) may be read as ASCII."""
+    if char.isascii() or char in DISTINCT_LATIN:
+        return True
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    return (
+        base.isascii()
+        and base.isalpha()
+        and marks != ""
+        and all(unicodedata.category(mark) in _MARK_CATEGORIES for mark in marks)
+    )
 
 
 def first_refused(subject: str) -> tuple[str, str] | None:
@@ -143,6 +177,16 @@ def first_refused(subject: str) -> tuple[str, str] | None:
             return char, "a combining mark must follow a letter of its own script"
         if marks > _STACKING.get(base, _MARKS_PER_LETTER):
             return char, "too many combining marks on one letter"
+    return _first_uncomposed_mark(subject)
+
+
+def _first_uncomposed_mark(subject: str) -> tuple[str, str] | None:
+    """A Combining Diacritical Mark that NFC leaves standing after its letter: it has
+    no precomposed letter, so nothing says how it is drawn (`i` + U+0307 is drawn as
+    the `i` it already is; `ALİCE` case-folded would be a second `alice`)."""
+    for char in unicodedata.normalize("NFC", subject):
+        if block_script(char) == _INHERITED:
+            return char, "a combining mark must compose with its letter into one letter"
     return None
 
 
@@ -162,6 +206,11 @@ def _why_not(char: str) -> str:
         return "invisible, control, separator and unassigned characters are not allowed"
     if char in _NOT_LETTERS:
         return "it draws nothing of its own"
+    if block_script(char) == "Latin" and category[0] == "L":
+        return (
+            "a Latin letter beyond ASCII must be an ASCII letter with marks (é, ü, ñ) or "
+            "a distinct letter of names (ß, ø, ð, þ, ł, đ, ħ, ŋ); others may read as ASCII"
+        )
     if category[0] in "LM":
         return "it is not a letter of a script allowed in subjects (see docs/configuration.md)"
     return "only ASCII punctuation and spaces are allowed"

@@ -22,6 +22,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from phigate.masking._codes import (
+    MOST_DIGITS,
+    canonical,
+    cleaned,
+    digits,
+    labelled,
+    longest_number,
+    suspect,
+)
 from phigate.masking._definitions import (
     DEFINITION_COLUMNS,
     NODE_TREE_COLUMNS,
@@ -36,6 +45,7 @@ from phigate.masking.entities import ID, LOCATION, PERSON, PROFESSION, ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
 from phigate.masking.value_masker import ValueMasker
+from phigate.sql.system_catalog import all_structure, describes_schema
 
 # Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
 # numbers and booleans are kept by their type alone (phigate.masking._hints).
@@ -63,31 +73,46 @@ _TEXTUAL = frozenset(
 )
 # What reads as one of these as a whole is a code or a word here, not a person's.
 _CODE_LIKE = frozenset((ID, ZIP, PERSON, LOCATION, PROFESSION))
-# A bare number this long in a text column identifies someone, not a code: an MRN, a
-# member or account number, an SSN or a phone number without their punctuation.
-_LONG_NUMBER = 7
-_BLANKS = " \t\n\r\v\f"
 _CHECKED_MEMO = 4096  # values a CHECKED column remembers its verdict on (then cleared)
 
 
 def plain(value: str) -> bool:
-    """Whether a value is just a code, a number or an enum word: letters and `_` (up to
-    40), up to 6 letters and digits, or `E11.9`-like (up to 4, a dot, up to 4). String
-    methods, not a regular expression: this runs for every value of a CHECKED column."""
+    """Whether a value is positively a code, a number or an enum word, ASCII: letters
+    and `_` (up to 40, no spelled `_at_`), up to 6 letters and digits, or `E11.9`-like
+    (up to 4, a dot, up to 4, at most 6 digits). Few digits is what makes it one: an
+    SSN has 9, a date 8 (`1980.0314`), an MRN 7 or more; 6 characters hold no label
+    and an identifier both. String methods, not a regular expression: this runs for
+    every value of a CHECKED column."""
     if not value.isascii() or len(value) > 40:
         return False
     if len(value) <= 6 and value.isalnum():
         return True
     if value.replace("_", "").isalpha():
-        return True
+        return "_" not in value or not labelled(value)
     head, dot, tail = value.partition(".")
-    return bool(dot) and 0 < len(head) <= 4 and 0 < len(tail) <= 4 and (head + tail).isalnum()
+    return (
+        bool(dot)
+        and 0 < len(head) <= 4
+        and 0 < len(tail) <= 4
+        and (head + tail).isalnum()
+        and digits(value) <= MOST_DIGITS
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    """Whether a token is a UUID as written (`3f2504e0-4f89-…`): a key that must join."""
+    if len(value) != 36 or value.count("-") != 4:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
 
 
 def long_number(data: bytes) -> bool:
-    """Whether a CHECKED column masks these bytes whatever the detectors say of them."""
-    bare = data.strip(_BLANKS.encode())
-    return len(bare) >= _LONG_NUMBER and bare.isdigit()
+    """Whether a CHECKED column must read these bytes itself, whatever the detectors
+    found in them as stored (`_codes.suspect`): the wire's quiet path trusts no other."""
+    return suspect(data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +188,30 @@ def _source_kind(ref: str, type_name: str | None, overrides: dict[str, str]) -> 
     return _override(ref, overrides) or _by_name(ref.rsplit(".", 1)[-1], type_name)
 
 
+def shown_as_stored(source: str, overrides: dict[str, str]) -> bool:
+    """Whether a caller sees the values of source column `schema.table.column` as they
+    are stored: the one classification above says KEEP (by `masking.columns`, as
+    catalog structure, or by its own name; a catalog column that describes the schema
+    counts as structure, `phigate.sql.system_catalog.describes_schema`).
+    Anything else is masked, scanned or sampled, and so is a whole row
+    (`schema.table.*`, every column) and a name nothing classifies: a condition on
+    such a column can read back what the rows do not show."""
+    if source.endswith(".*"):
+        return False
+    schema = describes_schema(source)
+    catalog = all_structure((source,)) or schema
+    kind = classify(
+        ColumnInfo(source.rsplit(".", 1)[-1], None, (source,), catalog=catalog), overrides
+    )
+    # A definition in the catalogs (a default, a partition bound, a policy) is schema:
+    # outputs mask its constants, but psql's `\d` sorts and renders on it. A column
+    # kept by its name (`id`, `*_code`, `status`) is CHECKED here, where its type is not
+    # known: its codes are shown as stored, and a condition on it is an ordinary read
+    # (docs/security.md, known limits: an identifier stored in such a column is masked
+    # in rows, but a condition on it is not held).
+    return kind in (KEEP, CHECKED) or (schema and kind in (DEFINITION, WITHHELD))
+
+
 def _override(ref: str, overrides: dict[str, str]) -> str | None:
     parts = ref.lower().split(".")
     for i in range(len(parts)):
@@ -215,9 +264,7 @@ class RowMasker:
         self._masker = masker
         self.columns = tuple(columns)
         self._counts: dict[str, int] = {}
-        overrides = {k.lower(): v for k, v in masker.settings.columns.items()}
-        for ident in masker.settings.identifiers:
-            overrides.update({c.lower(): ident.type for c in ident.columns})
+        overrides = masker.settings.column_types()
         self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
         # Columns whose values are shown whole or not at all (see `_shown_in_part`).
         self._redacted = frozenset(
@@ -432,26 +479,48 @@ class RowMasker:
 
     def _checked(self, value: object, subject: str) -> object:
         """A value of a column kept by its name: a code, number or enum word passes as
-        it is (the usual case, one regular-expression match); free text (a status line
-        quoting the patient) is scanned; a single token is masked whole when the
-        detectors read it as an identifier that is no code (a formatted SSN, an e-mail,
-        a phone, an MRN, ...), or when it is a bare number long enough to be one."""
+        it is (the usual case, string methods only). Anything else is read as it reads
+        (`_codes.cleaned`: NFKC, no invisible characters): free text (a status line
+        quoting the patient) is scanned, and masked whole if a number of 7 or more
+        digits is left in it; a single token is masked whole when the detectors read
+        its canonical form (`706_56_7705` as `706-56-7705`) as an identifier that is no
+        code, or when it holds 7 or more digits and is no UUID or ZIP+4."""
         if not isinstance(value, str) or plain(value):
             return value  # numbers are kept by their type; bytes are not text here
-        if len(value.split(None, 1)) > 1:
-            return self._scan(value, subject)
         memo = self._checked_memo
         entity = memo.get(value, "")
         if entity == "":
-            entity = self._masker.classify_value(value)
-            if entity is None or entity in _CODE_LIKE:
-                entity = ID if long_number(value.encode()) else None
+            entity = self._read_checked(value)
             if len(memo) >= _CHECKED_MEMO:
                 memo.clear()
             memo[value] = entity
         if entity is None:
             return value  # a key (`CLM-000123`, a UUID), a code with punctuation, a word
-        return self._masker.whole(entity, value, self._counts, subject)
+        if entity == TEXT:
+            return self._checked_text(value, subject)
+        return self._masker.whole(entity, canonical(cleaned(value)), self._counts, subject)
+
+    def _read_checked(self, value: str) -> str | None:
+        """What a CHECKED value that is no plain code is: TEXT (several words), the
+        entity it is masked whole as, or None (it passes)."""
+        token = cleaned(value)
+        if len(token.split(None, 1)) > 1:  # Unicode whitespace, once NFKC has run
+            return TEXT
+        entity = self._masker.classify_value(canonical(token))
+        if entity is not None and entity not in _CODE_LIKE:
+            return entity
+        if entity == ZIP or _is_uuid(token) or digits(token) <= MOST_DIGITS:
+            return None
+        return ID
+
+    def _checked_text(self, value: str, subject: str) -> object:
+        """Free text in a CHECKED column: scanned as it reads; a number the detectors
+        left in it that is longer than a code (`706 56 7705`) masks it whole."""
+        text = cleaned(value)
+        scanned = self._scan(text, subject)
+        if isinstance(scanned, str) and longest_number(scanned) > MOST_DIGITS:
+            return self._masker.whole(ID, value, self._counts, subject)
+        return value if scanned == text else scanned
 
     def _definition(self, value: object, subject: str) -> object:
         """A catalog definition: constants withheld, the rest scanned. An array of them

@@ -142,5 +142,14 @@ class MaskingSettings(BaseModel, frozen=True, extra="forbid"):
             raise ValueError(f"masking.columns names unknown entity types {sorted(bad)}")
         return self
 
+    def column_types(self) -> dict[str, str]:
+        """`columns` and every identifier's `columns`, lower-cased: the overrides the
+        column classifier reads (`phigate.masking.columns.classify`), one way for the
+        row masker, the catalog listing and policy's `predicate_masked`."""
+        overrides = {k.lower(): v for k, v in self.columns.items()}
+        for ident in self.identifiers:
+            overrides.update({c.lower(): ident.type for c in ident.columns})
+        return overrides
+
     def known_types(self) -> frozenset[str]:
         return BUILTIN_TYPES | {ident.type for ident in self.identifiers}

@@ -20,6 +20,7 @@ from phigate.core.actions import Action, Description
 from phigate.core.errors import NotAllowedError, NotFoundError
 from phigate.core.risk import RiskClass
 from phigate.identity.people import People
+from phigate.masking.columns import shown_as_stored
 from phigate.policy import Decision, Verdict, evaluate
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,12 @@ class Decider:
         self.people = People(settings.identity.aliases)
         # Masks what a parse error quotes of the statement before it joins a reason.
         self._scrub = scrub
+        self._column_types = settings.masking.column_types()
+
+    def shown_as_stored(self, source: str) -> bool:
+        """Whether callers see source column `source` as stored, as masking decides it
+        for this configuration (what a rule's `predicate_masked` asks)."""
+        return shown_as_stored(source, self._column_types)
 
     def check_connection(self, action: Action) -> None:
         connector = self.connectors.get(action.connection)
@@ -79,6 +86,7 @@ class Decider:
             description,
             reveal_approvals=self.settings.policy.reveal_approvals,
             now=dt.datetime.fromtimestamp(clock.now(), dt.UTC),  # the replicas' shared clock
+            shown_as_stored=self.shown_as_stored,
         )
         return description, self._with_parse_error(decision, description)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import assert_never
 
@@ -78,6 +78,10 @@ def _requirement_json(requirement: ApprovalRequirement) -> dict[str, object]:
     }
 
 
+def _nothing_shown(source: str) -> bool:
+    return False
+
+
 def evaluate(
     rules: Sequence[Rule],
     action: Action,
@@ -85,10 +89,14 @@ def evaluate(
     *,
     reveal_approvals: ApprovalRequirement | None = None,
     now: dt.datetime,
+    shown_as_stored: Callable[[str], bool] = _nothing_shown,
 ) -> Decision:
     """The decision for one action asked at `now` (timezone-aware); a rule with a time
-    window matches only inside it. The caller supplies the clock."""
-    matching = [rule for rule in rules if _matches(rule, action, description, now)]
+    window matches only inside it. The caller supplies the clock, and for rules with
+    `predicate_masked` which source columns a caller sees as stored (the masking
+    configuration's answer, `phigate.masking.columns.shown_as_stored`); without it
+    every column counts as masked."""
+    matching = [rule for rule in rules if _matches(rule, action, description, now, shown_as_stored)]
     if not matching:
         return Decision(
             Verdict.DENY,
@@ -191,7 +199,13 @@ def caller_matches(match: RuleMatch, principal: Principal, connection: str) -> b
     )
 
 
-def _matches(rule: Rule, action: Action, description: Description, now: dt.datetime) -> bool:
+def _matches(
+    rule: Rule,
+    action: Action,
+    description: Description,
+    now: dt.datetime,
+    shown_as_stored: Callable[[str], bool],
+) -> bool:
     match = rule.match
     checks = (
         caller_matches(match, action.principal, action.connection),
@@ -202,9 +216,20 @@ def _matches(rule: Rule, action: Action, description: Description, now: dt.datet
         not match.reveal or _reveal_matches(match.reveal, action.reveal),
         not match.predicate_columns
         or _columns_match(match.predicate_columns, description.detail.get("predicate_columns")),
+        not match.predicate_masked
+        or bool(masked_predicates(description.detail.get("predicate_columns"), shown_as_stored)),
         match.time is None or match.time.contains(now),
     )
     return all(checks)
+
+
+def masked_predicates(columns: object, shown_as_stored: Callable[[str], bool]) -> list[str]:
+    """The columns among an action's conditions whose values the caller would not see
+    as stored: a condition on one reads back what masking hides (`WHERE
+    encounter_date = '2024-11-23'` when the rows show `2024`)."""
+    if not isinstance(columns, list):
+        return []
+    return [str(c) for c in columns if not shown_as_stored(str(c))]
 
 
 def _reveal_matches(patterns: Sequence[str], requested: Sequence[str]) -> bool:

@@ -57,21 +57,30 @@ class _Unbounded(Visitor):
 
     def visit_UpdateStmt(self, _ancestors: Ancestor, node: ast.UpdateStmt) -> None:
         if node.whereClause is None:
-            table = node.relation.relname if node.relation else "?"
+            table = _table(node.relation)
             self.found.append(f"UPDATE of {table} has no WHERE: it changes every row")
 
     def visit_DeleteStmt(self, _ancestors: Ancestor, node: ast.DeleteStmt) -> None:
         if node.whereClause is None:
-            table = node.relation.relname if node.relation else "?"
+            table = _table(node.relation)
             self.found.append(f"DELETE from {table} has no WHERE: it removes every row")
 
     def visit_CopyStmt(self, _ancestors: Ancestor, node: ast.CopyStmt) -> None:
         if node.is_from and not node.filename:
-            table = node.relation.relname if node.relation else "?"
+            table = _table(node.relation)
             self.found.append(
                 f"COPY into {table} loads the rows the client sends after approval: they "
                 "are not shown here (the audit records how many were loaded)"
             )
+
+
+def _table(relation: ast.RangeVar | None) -> str:
+    """The table a warning names, escaped as the statement is: a quoted identifier
+    may hold ESC sequences, U+202E or line breaks, and a warning reaches the same
+    terminals, consoles and chat messages the statement does, so it is escaped here,
+    once, where the warning is made (a reader of it never has to)."""
+    name = relation.relname if relation is not None else None
+    return reveal(name).text if name is not None else "?"
 
 
 def unbounded_writes(text: str) -> list[str]:

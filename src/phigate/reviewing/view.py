@@ -24,7 +24,7 @@ from phigate.core.errors import NotAllowedError
 from phigate.identity.principal import Principal
 from phigate.masking.columns import ColumnInfo, classify
 from phigate.pipeline.gateway import Gateway
-from phigate.policy.engine import columns_matching
+from phigate.policy.engine import columns_matching, masked_predicates
 from phigate.reviewing._reveal import Shown, mixes_scripts, reveal
 from phigate.reviewing._sent import exec_sent, http_sent
 from phigate.reviewing._sql import pretty, reveal_sql, unbounded_writes
@@ -147,10 +147,13 @@ def held_on(gateway: Gateway, record: ActionRecord) -> list[str]:
     """The columns the action filters, joins or sorts on that made its rule hold it
     (`WHERE ssn LIKE '1%'` can read a masked value back bit by bit)."""
     rule = _rule(gateway, record.rule)
-    if rule is None or not rule.match.predicate_columns:
+    if rule is None:
         return []
     used = record.description.detail.get("predicate_columns")
-    return columns_matching(rule.match.predicate_columns, used)
+    held = columns_matching(rule.match.predicate_columns, used)
+    if rule.match.predicate_masked:
+        held += masked_predicates(used, gateway.decider.shown_as_stored)
+    return list(dict.fromkeys(held))
 
 
 def _is_break_glass_rule(gateway: Gateway, record: ActionRecord) -> bool:

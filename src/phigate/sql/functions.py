@@ -15,7 +15,9 @@ built-in lists: `public.upper(x)` is somebody's function, not the built-in one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from phigate.core.risk import RiskClass
 
@@ -169,44 +171,145 @@ SET_RETURNING = words(
 )
 
 
-# Functions that return a value for every value of their arguments (given the
-# constant arguments a caller writes). Any other function may fail on some values
-# (ln of zero, a zero field number, a format string, a unit, a regular expression
-# or an object key taken from a value, a result past 1 GB), and whether it fails
-# answers a question about its arguments as a WHERE would: lineage counts their
-# arguments as predicates (`total_argument`).
-TOTAL = words(
-    """
-    concat concat_ws lower upper initcap length char_length character_length octet_length
-    bit_length md5 btrim ltrim rtrim trim reverse left right strpos position quote_literal
-    quote_ident quote_nullable count min max sum avg every bool_and bool_or string_agg
-    array_agg json_agg jsonb_agg to_json to_jsonb row_to_json json_build_array
-    jsonb_build_array array_to_string array_length cardinality age now current_date
-    current_timestamp localtimestamp clock_timestamp statement_timestamp
-    transaction_timestamp
-    """
-)
-# Functions total in their first argument only: the others are a pattern, a field
-# number, a length, a format or an encoding name, which fail on some values.
-_TOTAL_IN_FIRST = words("substr substring replace translate split_part lpad rpad to_char encode")
-# Functions total in their second argument only: the first is a unit or a format.
-_TOTAL_IN_SECOND = words("date_trunc date_part extract")
+# Functions that return a value for every value of some of their arguments (given the
+# constant arguments a caller writes). Any other argument may fail on some values (ln
+# of zero, a zero field number, a format string, a unit, an encoding name, a regular
+# expression or an object key taken from a value, an interval sum out of range), and
+# whether it fails answers a question about it as a WHERE would: lineage counts it as
+# a predicate (`total_argument`). An argument is listed only if NO value of its type
+# can make the call fail; when in doubt it is left out. Each entry says why (a test
+# checks that every one does). Not listed, on purpose: `sum`/`avg` (an interval or
+# money sum overflows), `array_agg` (arrays of unequal dimensions, a NULL array),
+# `date_trunc` (`'millennium'` of 4713 BC is out of range), the `jsonb` builders (a
+# `json` value holding `\u0000` cannot be converted), `length(bytes, encoding)` (bytes
+# invalid in the encoding, a name that is no encoding), `format`'s format string.
 
 
-def total_argument(key: str, index: int) -> bool:
+@dataclass(frozen=True)
+class Totality:
+    """Which arguments of one function no value can make fail, and why."""
+
+    reason: str
+    positions: frozenset[int] | None = None  # 0-based; None: every argument
+    arity: int | None = None  # only calls with this many arguments
+    odd_only: bool = False  # `key, value, key, value`: only the values
+
+
+def _every(reason: str, arity: int | None = None) -> Totality:
+    return Totality(reason, arity=arity)
+
+
+def _at(reason: str, *positions: int) -> Totality:
+    return Totality(reason, positions=frozenset(positions))
+
+
+_PRINTS = "prints each value with its type's output function, which never fails"
+_COUNTS = "counts or compares without failing: every value of any type has an order or a NULL"
+_CLOCK = "takes no value from a row"
+_OBJECT_VALUES = "a NULL key fails and keys are compared; a value is printed as it is"
+_FIELD = "the field name is a unit (a constant); every timestamp, date or interval has the field"
+
+TOTAL: Mapping[str, Totality] = {
+    **dict.fromkeys(
+        words(
+            "lower upper initcap char_length character_length octet_length bit_length md5 reverse "
+            "quote_literal quote_ident quote_nullable"
+        ),
+        _every("maps one string to another or to a count; no string is refused"),
+    ),
+    "length": _every("length(text) and length(bytea) count; the 2-argument form parses", 1),
+    **dict.fromkeys(
+        words("btrim ltrim rtrim trim strpos position"),
+        _every("removes or finds characters of a set; any two strings have a result"),
+    ),
+    **dict.fromkeys(
+        words("left right"),
+        _every("any count works: a negative one counts from the other end, a large one stops"),
+    ),
+    "concat": _every(_PRINTS),
+    "concat_ws": _every(_PRINTS + "; a NULL separator gives NULL"),
+    **dict.fromkeys(words("count min max every bool_and bool_or any_value"), _every(_COUNTS)),
+    "string_agg": _every("joins strings; a NULL delimiter joins with nothing"),
+    **dict.fromkeys(words("json_agg to_json row_to_json json_build_array"), _every(_PRINTS)),
+    **dict.fromkeys(
+        words("json_build_object json_object_agg"),
+        Totality(_OBJECT_VALUES, odd_only=True),
+    ),
+    "array_to_string": _every("prints each element; a NULL delimiter gives NULL"),
+    "array_length": _every("a missing dimension gives NULL"),
+    "cardinality": _every("counts the elements of any array"),
+    "age": _every("every pair of timestamps in range has an interval in range, infinity too"),
+    **dict.fromkeys(
+        words(
+            "now current_date current_timestamp localtimestamp clock_timestamp statement_timestamp "
+            "transaction_timestamp"
+        ),
+        _every(_CLOCK),
+    ),
+    **dict.fromkeys(
+        words("substr substring"),
+        _at("any string has a substring; the start and the length can fail", 0),
+    ),
+    **dict.fromkeys(
+        words("replace translate"),
+        _every("replaces characters by characters; any strings have a result"),
+    ),
+    "split_part": _at("any string splits; a zero field number fails", 0),
+    **dict.fromkeys(
+        words("lpad rpad"), _at("any string pads; the length and the fill can fail", 0)
+    ),
+    "to_char": _at(
+        "prints any number, timestamp or interval (infinity as NULL, ### past "
+        "the mask); the format can fail",
+        0,
+    ),
+    "encode": _at("any bytes encode; the encoding name can fail", 0),
+    **dict.fromkeys(words("date_part extract"), _at(_FIELD, 1)),
+}
+
+
+def total_argument(key: str, index: int, constants: Sequence[str | None]) -> bool:
     """Whether function `key` returns a value for every value of argument `index`
-    (0-based): if not, whether it fails is an answer about that argument."""
-    if key in TOTAL:
-        return True
-    if key in _TOTAL_IN_FIRST:
-        return index == 0
-    if key in _TOTAL_IN_SECOND:
-        return index == 1
-    if key == "format":  # the format string fails on a bad argument number
-        return index > 0
-    if key in ("json_build_object", "jsonb_build_object", "json_object_agg", "jsonb_object_agg"):
-        return index % 2 == 1  # a key fails when null; values never do
-    return False
+    (0-based) in a call whose arguments are `constants` (each a string constant or
+    None): if not, whether it fails is an answer about that argument."""
+    if key == "format":
+        return index in format_total_arguments(constants)
+    total = TOTAL.get(key)
+    if total is None or (total.arity is not None and total.arity != len(constants)):
+        return False
+    if total.odd_only:
+        return index % 2 == 1
+    return total.positions is None or index in total.positions
+
+
+# One format() specifier phigate reads: `%%`, or `%[n$][-][width]type` printing an
+# argument with `%s`, `%L` or `%I` (PostgreSQL's syntax, without `*` widths).
+_FORMAT_SPEC = re.compile(r"%(?:%|(?:([1-9][0-9]*)\$)?-?[0-9]*([sIL]))")
+
+
+def format_total_arguments(constants: Sequence[str | None]) -> frozenset[int]:
+    """The arguments of `format(fmt, ...)` that no value can make fail: those only
+    printed by `%s` or `%L`. A `*` width casts an argument to integer, `%I` refuses
+    NULL, and a format string that is not a constant phigate reads could do either,
+    so then none is total."""
+    fmt = constants[0] if constants else None
+    if fmt is None or "*" in fmt:
+        return frozenset()
+    printed: set[int] = set()
+    refused: set[int] = set()
+    following = 1
+    at = 0
+    while (start := fmt.find("%", at)) >= 0:
+        spec = _FORMAT_SPEC.match(fmt, start)
+        if spec is None:
+            return frozenset()
+        at = spec.end()
+        if spec.group(0) == "%%":
+            continue
+        argument = int(spec.group(1)) if spec.group(1) else following
+        following = argument + 1
+        (printed if spec.group(2) in ("s", "L") else refused).add(argument)
+    return frozenset(printed - refused) & frozenset(range(1, len(constants)))
 
 
 def _mapped(names: str, risk: RiskClass) -> dict[str, RiskClass]:

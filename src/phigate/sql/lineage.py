@@ -471,6 +471,10 @@ class _Builder:
         # The arguments and the ordering of an ordered-set aggregate.
         sources = self.expr((call.args, call.agg_order), scopes, ctes)
         key = function_key(strings(call.funcname))
+        if call.agg_distinct:
+            # `array_agg(DISTINCT v)` compares every pair of values: how many are left
+            # (one element or two) answers whether they are equal.
+            self._note_predicate(sources)
         if key in SET_RETURNING:
             # How many rows a set-returning function yields depends on its arguments.
             self._note_predicate(sources)
@@ -479,8 +483,9 @@ class _Builder:
             self._note_predicate(sources)
         else:
             # It may fail on some values of an argument: failing or not is an answer.
+            constants = [_str_const(arg) for arg in call.args or ()]
             for index, arg in enumerate(call.args or ()):
-                if not total_argument(key, index) or _matches(key, call, index):
+                if not total_argument(key, index, constants) or _matches(key, call, index):
                     self._note_predicate(self.expr(arg, scopes, ctes))
         return sources | over
 
@@ -491,6 +496,10 @@ def _matches(key: str, call: ast.FuncCall, index: int) -> bool:
     `substring(x SIMILAR pattern ESCAPE e)`, NULL unless x matches (a test of x whose
     NULL a masked result still shows); only the positional form is total in x."""
     args = call.args or ()
+    if call.func_variadic:
+        # `format('%s', VARIADIC a)`: the array's elements fill positions no listing
+        # reads, so none is known to be total.
+        return True
     if any(isinstance(a, ast.NamedArgExpr) for a in args):
         # `json_object_agg(value => v, key => k) OVER ()`: a named argument is not at
         # the position `total_argument` reads, so none is known to be total.
@@ -817,6 +826,15 @@ def _single_name(node: object) -> str | None:
     if isinstance(node, ast.ColumnRef):
         parts = strings(node.fields)
         return parts[0] if len(parts) == 1 else None
+    return None
+
+
+def _str_const(node: object) -> str | None:
+    """The text of a string constant (`'%s'`, `'%s'::text`), else None."""
+    if isinstance(node, ast.TypeCast):
+        return _str_const(node.arg)
+    if isinstance(node, ast.A_Const) and isinstance(node.val, ast.String):
+        return str(node.val.sval)
     return None
 
 

@@ -122,6 +122,40 @@ def all_structure(sources: tuple[str, ...]) -> bool:
     return bool(sources) and all(_is_structure(s) for s in sources)
 
 
+# More catalog relations that describe the schema, never rows, as psql's `\d`,
+# SQLAlchemy's reflection and asyncpg's type lookup filter on them.
+_DESCRIBING = frozenset(_RELATIONS) | words(
+    """
+    pg_policy pg_statistic_ext pg_publication pg_publication_rel pg_publication_namespace
+    pg_roles pg_tablespace pg_database pg_rewrite pg_event_trigger pg_foreign_table
+    pg_foreign_server pg_foreign_data_wrapper pg_tables pg_views pg_indexes pg_matviews
+    pg_sequences pg_auth_members pg_aggregate pg_amop pg_amproc pg_conversion pg_transform
+    pg_ts_config pg_ts_dict pg_ts_parser pg_ts_template pg_default_acl pg_init_privs
+    pg_subscription pg_policies
+    """
+)
+# Their columns that hold values or free text, not structure: a stored value, a
+# domain's default constant, a comment, a function's body or settings.
+_VALUES = words(
+    "attmissingval attfdwoptions typdefault typdefaultbin description prosrc probin "
+    "prosqlbody proconfig tgargs"
+)
+
+
+def describes_schema(source: str) -> bool:
+    """Whether a condition on catalog column `source` reads back only the schema: a
+    column of a catalog relation that describes it (above), other than stored values
+    and free text, or a name column of `information_schema`
+    (`information_schema.domains.domain_name`). Statistics (`pg_stats`: most common
+    values), activity, large objects and catalog relations not listed are not."""
+    parts = _split(source)
+    if len(parts) != 3 or parts[2] == "*":
+        return False
+    if parts[0] == _SCHEMA:
+        return parts[1] in _DESCRIBING and parts[2] not in _VALUES
+    return parts[0] == "information_schema" and parts[2].endswith(("_name", "_schema", "_catalog"))
+
+
 def _split(name: str) -> list[str]:
     return name.lower().split(".")
 

@@ -175,6 +175,8 @@ chat_messages = sa.Table(
     sa.Column("replica", sa.String(64), nullable=False),
     sa.Column("posted_at", sa.Float, nullable=False),
     sa.Column("shown", sa.Integer, nullable=False, server_default="0"),
+    # Whether the message as posted offered a vote (0013); NULL when not known.
+    sa.Column("votable", sa.Boolean),
 )
 
 # Gateway processes sharing this store and when each last beat (phigate.ops.replicas):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from phigate.doors.channels._budget import counted, cut, listing
+from phigate.doors.channels._budget import cut, listing
 from phigate.doors.channels._summary import vote_line
-from phigate.reviewing.essentials import must_read, unseen
+from phigate.reviewing.essentials import must_read, unseen, unwarned, warning_lines
 
 APPROVE = "phigate_approve"
 DENY = "phigate_deny"
@@ -88,7 +88,7 @@ def approval_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[st
 def unshown(view: dict[str, Any]) -> str | None:
     """Why the message for `view` offers no vote (a part it cannot show whole), or
     None; a click is checked against this, so it agrees with what was posted."""
-    too_long = unseen(view, MAX_SQL, "Slack")
+    too_long = _unseen(view)
     if too_long is None and over_limits(_full_blocks(view, console_only=False)):
         return "This request does not fit a Slack message: open it in the phigate console to vote."
     return too_long
@@ -121,12 +121,21 @@ def _full_blocks(view: dict[str, Any], *, console_only: bool) -> list[dict[str, 
         _statement_block(view),
         {"type": "context", "elements": [_text(_context_line(view))]},
     ]
-    too_long = unseen(view, MAX_SQL, "Slack")
+    too_long = _unseen(view)
     if view["state"] == "pending":
         if too_long:
             blocks.append({"type": "section", "text": _text(f":mag: {escape(too_long)}")})
         blocks.append(_buttons(view, console_only or too_long is not None))
     return blocks
+
+
+def _unseen(view: dict[str, Any]) -> str | None:
+    """Why the full message may not offer a vote: a must-read part too long to show
+    whole, or more kinds of warning than its warnings section holds."""
+    too_long = unseen(view, MAX_SQL, "Slack")
+    if too_long is None and not _warnings_fit(view["action"]["review"]["warnings"]):
+        return unwarned("Slack")
+    return too_long
 
 
 def _console_blocks(view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -217,10 +226,22 @@ def _warning_blocks(warnings: list[str]) -> list[dict[str, Any]]:
     """Shown above the statement, where a reviewer looks before deciding."""
     if not warnings:
         return []
-    title = ":warning: *Check before approving*\n"
-    lines = [f"• {escape(cut(w, WARNING_MAX, _escaped_len))}" for w in counted(warnings)]
-    shown = listing(lines, limit=SECTION_TEXT_MAX - len(title), noun="warnings", sep="\n")
-    return [{"type": "section", "text": _text(title + shown)}]
+    lines = _warning_lines(warnings)
+    shown = listing(lines, limit=SECTION_TEXT_MAX - len(_WARNINGS_TITLE), noun="warnings", sep="\n")
+    return [{"type": "section", "text": _text(_WARNINGS_TITLE + shown)}]
+
+
+_WARNINGS_TITLE = ":warning: *Check before approving*\n"
+
+
+def _warning_lines(warnings: list[str]) -> list[str]:
+    """One escaped line per kind of warning, each cut so no one crowds out the rest."""
+    return [f"• {escape(cut(w, WARNING_MAX, _escaped_len))}" for w in warning_lines(warnings)]
+
+
+def _warnings_fit(warnings: list[str]) -> bool:
+    """Whether the warnings section shows every kind of warning (a vote needs it)."""
+    return len(_WARNINGS_TITLE + "\n".join(_warning_lines(warnings))) <= SECTION_TEXT_MAX
 
 
 def _state_line(view: dict[str, Any], limit: int) -> str:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from phigate.doors.channels._budget import counted, cut, listing
+from phigate.doors.channels._budget import cut, listing
 from phigate.doors.channels._summary import vote_line
-from phigate.reviewing.essentials import must_read, unseen
+from phigate.reviewing.essentials import must_read, unseen, unwarned, warning_lines
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_TEXT = 2500  # each must-read part, whole or no vote (essentials.py)
@@ -83,6 +83,17 @@ def unshown(view: dict[str, Any]) -> str | None:
     return _why(view, _form(view, interactive=True))
 
 
+def offers_vote(card: dict[str, Any]) -> bool:
+    """Whether `card` carries Approve (what `chat_messages.votable` records)."""
+    return any(action.get("verb") == "approve" for action in card.get("actions", []))
+
+
+NO_VOTE_POSTED = (
+    "The card for this request was posted without a vote: open it in the phigate "
+    "console, which shows all of it, to vote."
+)
+
+
 def _form(view: dict[str, Any], interactive: bool) -> Form:
     for form in FORMS[:-1]:
         card = _card(view, form, note="", interactive=interactive)
@@ -92,8 +103,19 @@ def _form(view: dict[str, Any], interactive: bool) -> Form:
 
 
 def _why(view: dict[str, Any], form: Form) -> str | None:
+    """Why the card in `form` offers no vote: a must-read part it cannot show whole,
+    a kind of warning it cannot show, or a form that never offers one."""
     why = unseen(view, MAX_TEXT, "Teams")
-    return (why or TOO_LARGE) if form in ("console", "minimal") else why
+    if form in ("console", "minimal"):
+        return why or TOO_LARGE
+    lines = _warning_lines(view["action"]["review"]["warnings"], _warnings_limit(form))
+    if why is None and len("\n".join(lines)) > _warnings_limit(form):
+        return unwarned("Teams")
+    return why
+
+
+def _warnings_limit(form: Form) -> int:
+    return MAX_TEXT if form in ("rich", "merged", "plain") else SUMMARY_WARNINGS_MAX
 
 
 def _fact(title: str, value: object) -> dict[str, Any]:
@@ -178,14 +200,20 @@ def _must_read(view: dict[str, Any], form: Form) -> list[dict[str, Any]]:
 
 
 def _warning_blocks(warnings: list[str], limit: int) -> list[dict[str, Any]]:
-    """Shown above the statement, where a reviewer looks before deciding: repeated
-    ones once with their count, then as many as fit and how many more there are."""
+    """Shown above the statement, where a reviewer looks before deciding: one line
+    per kind, then as many as fit and how many more there are (a card that cuts any
+    offers no vote: `_why`)."""
     if not warnings:
         return []
-    lines = [cut(w, min(WARNING_MAX, limit)) for w in counted(warnings)]
+    lines = _warning_lines(warnings, limit)
     run = {"type": "TextRun", "weight": "Bolder", "color": "Attention"}
     text = listing(lines, limit=limit, noun="warnings", sep="\n")
     return [{"type": "RichTextBlock", "inlines": [{**run, "text": text}]}]
+
+
+def _warning_lines(warnings: list[str], limit: int) -> list[str]:
+    """One line per kind of warning, each cut so no one crowds out the rest."""
+    return [cut(w, min(WARNING_MAX, limit)) for w in warning_lines(warnings)]
 
 
 def _votes(view: dict[str, Any], form: Form) -> list[dict[str, Any]]:
@@ -205,9 +233,7 @@ def _card(view: dict[str, Any], form: Form, *, note: str, interactive: bool) -> 
     )
     full = form in ("rich", "merged", "plain")
     facts = _facts(view, MAX_TEXT if full else SUMMARY_FACT_MAX)
-    warnings = _warning_blocks(
-        view["action"]["review"]["warnings"], MAX_TEXT if full else SUMMARY_WARNINGS_MAX
-    )
+    warnings = _warning_blocks(view["action"]["review"]["warnings"], _warnings_limit(form))
     if form == "minimal":  # who asks, on whose behalf, and the way to the console
         facts, warnings = facts[:2], []
     body: list[dict[str, Any]] = [

@@ -43,6 +43,10 @@ _RECORD = chat_messages.insert().values(
     replica=sa.bindparam("p_replica"),
     posted_at=sa.bindparam("p_posted_at"),
     shown=sa.bindparam("p_shown"),
+    votable=sa.bindparam("p_votable"),
+)
+_VOTABLE = sa.select(_c.votable).where(
+    _c.approval_id == sa.bindparam("p_approval"), _c.channel == sa.bindparam("p_channel")
 )
 _FOR_APPROVAL = (
     sa.select(_c.address)
@@ -76,9 +80,16 @@ class PostedMessages:
         self._channel = channel
 
     def record(
-        self, approval_id: str, address: dict[str, str], replica: str, *, shown: int = 0
+        self,
+        approval_id: str,
+        address: dict[str, str],
+        replica: str,
+        *,
+        shown: int = 0,
+        votable: bool | None = None,
     ) -> None:
-        """Remember a posted message; `shown` is the `progress` it was drawn at."""
+        """Remember a posted message; `shown` is the `progress` it was drawn at, and
+        `votable` whether it offered a vote."""
         with self._db.write() as conn:
             conn.execute(
                 _RECORD,
@@ -89,6 +100,7 @@ class PostedMessages:
                     "p_replica": replica,
                     "p_posted_at": clock.now(),
                     "p_shown": shown,
+                    "p_votable": votable,
                 },
             )
 
@@ -99,6 +111,15 @@ class PostedMessages:
                 _FOR_APPROVAL, {"p_approval": approval_id, "p_channel": self._channel}
             )
             return [_address(row.address) for row in rows]
+
+    def offered_vote(self, approval_id: str) -> bool | None:
+        """Whether this channel's messages for the approval offered a vote when posted:
+        False when any offered none (a vote from it is not recorded, whatever a form
+        chosen now would offer), None when none was posted or none says (before 0013)."""
+        with self._db.read() as conn:
+            rows = conn.execute(_VOTABLE, {"p_approval": approval_id, "p_channel": self._channel})
+            known = [bool(row.votable) for row in rows if row.votable is not None]
+        return all(known) if known else None
 
     def claim(self, approval: Approval) -> list[dict[str, str]]:
         """The messages that still show an earlier step of `approval`, now marked as

@@ -32,7 +32,7 @@ import jwt
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from phigate.approvals import Approval
+from phigate.approvals import Approval, ApprovalState
 from phigate.core import clock
 from phigate.core.errors import AuthenticationError, PhigateError
 from phigate.doors.channels._refusals import RefusalAudit
@@ -41,8 +41,10 @@ from phigate.doors.channels._summary import masked_summary
 from phigate.doors.channels._teams_activity import Activity, MalformedActivityError, read_activity
 from phigate.doors.channels._teams_cards import (
     CARD_TYPE,
+    NO_VOTE_POSTED,
     approval_card,
     card_message,
+    offers_vote,
     plain,
     unshown,
 )
@@ -203,7 +205,10 @@ class TeamsChannel:
                 }
             )
         view = await asyncio.to_thread(masked_summary, self.gateway, approval)
-        return _card_response(approval_card(view, note=note))
+        votable = await asyncio.to_thread(self.posted.offered_vote, approval_id)
+        if votable is False and not note and approval.state is ApprovalState.PENDING:
+            note = NO_VOTE_POSTED
+        return _card_response(approval_card(view, note=note, interactive=votable is not False))
 
     async def _vote(
         self, approval_id: str, principal: Principal | None, verb: str, reason: str
@@ -220,7 +225,11 @@ class TeamsChannel:
 
     async def _unseen(self, approval_id: str) -> str:
         """Why a vote on this approval is not recorded from Teams: its card could not
-        show all of it, so it offered no vote (the action is forged or stale)."""
+        show all of it, so it offered no vote (the action is forged or stale). The card
+        as posted decides (`chat_messages.votable`, on any replica), not a form chosen
+        again now: the time left on the card has changed since, and with it its size."""
+        if await asyncio.to_thread(self.posted.offered_vote, approval_id) is False:
+            return f"Not recorded: {NO_VOTE_POSTED}"
         try:
             approval = await asyncio.to_thread(self.gateway.approval, approval_id)
         except PhigateError:
@@ -259,9 +268,8 @@ class TeamsChannel:
                 continue
             base = target.service_url.rstrip("/")
             url = f"{base}/v3/conversations/{target.conversation_id}/activities"
-            answer = self._http.post(
-                url, json=card_message(approval_card(view)), headers=self._auth()
-            )
+            card = approval_card(view)
+            answer = self._http.post(url, json=card_message(card), headers=self._auth())
             if answer.is_success:
                 address = {
                     "service_url": target.service_url,
@@ -269,7 +277,13 @@ class TeamsChannel:
                     "activity_id": str(answer.json()["id"]),
                 }
                 replica = self.gateway.replica
-                self.posted.record(approval.id, address, replica, shown=progress(approval))
+                self.posted.record(
+                    approval.id,
+                    address,
+                    replica,
+                    shown=progress(approval),
+                    votable=offers_vote(card),
+                )
             else:
                 log.error("Teams: posting the card failed with %s", answer.status_code)
 
@@ -278,7 +292,11 @@ class TeamsChannel:
         self.posted.draw(approval, self.gateway.approval, self._send_card)
 
     def _send_card(self, approval: Approval, messages: list[dict[str, str]]) -> None:
-        card = approval_card(masked_summary(self.gateway, approval))
+        # A card posted without a vote is redrawn without one: a vote from it is refused.
+        votable = self.posted.offered_vote(approval.id) is not False
+        note = "" if votable or approval.state is not ApprovalState.PENDING else NO_VOTE_POSTED
+        view = masked_summary(self.gateway, approval)
+        card = approval_card(view, note=note, interactive=votable)
         for message in messages:
             base, conversation = message["service_url"].rstrip("/"), message["conversation_id"]
             url = f"{base}/v3/conversations/{conversation}/activities/{message['activity_id']}"

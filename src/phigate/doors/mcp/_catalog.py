@@ -119,11 +119,7 @@ def _label_tables(
 
 def _overrides(gateway: Gateway) -> dict[str, str]:
     """`masking.columns` and identifier columns, as the row masker reads them."""
-    settings = gateway.masking.settings
-    overrides = {k.lower(): v for k, v in settings.columns.items()}
-    for ident in settings.identifiers:
-        overrides.update({c.lower(): ident.type for c in ident.columns})
-    return overrides
+    return gateway.masking.settings.column_types()
 
 
 def _read_decision(

@@ -52,6 +52,10 @@ class Statement:
     # run (`Session._execute`): its COPY statements in CSV format, and whether it surely
     # leaves the transaction block as it was.
     shape: tuple[frozenset[int], bool, bool] | None = None
+    # The reported session settings at its Parse (`_session_settings.at_parse`; None:
+    # not known then): its constants were read under them, so a write runs only under
+    # the same.
+    parsed_under: dict[str, str] | None = None
 
     def result_for(
         self, masker: Masker, fields: list[codec.Field], lineage: list[Any]

@@ -22,6 +22,13 @@ after a statement that may change a setting, with no Sync between them (psycopg'
 pipeline mode, JDBC batches), would be admitted with the settings from before it:
 such a write is refused (`pipelined`, 0A000) unless every statement run since the
 last ReadyForQuery is known to leave the settings alone (`keeps_settings`).
+
+A prepared statement's constants are read when it is parsed (`'03/04/2024'` is
+fixed as 4 March by a Parse under `MDY`), and the server may parse it again under
+later settings (after a `search_path` change, a DDL): which settings a run means
+is not knowable. The reported settings at Parse (`at_parse`) are kept on the
+statement, and a write executed under others is refused (`changed_since_parse`,
+0A000): the client prepares it again.
 """
 
 from __future__ import annotations
@@ -74,6 +81,34 @@ PIPELINED = codec.error_response(
     "would be approved and run with the settings from before it: send Sync after the "
     "statement that changes them, then the write",
 )
+
+
+PREPARED_UNDER_OTHERS = codec.error_response(
+    "0A000",
+    "phigate: this statement was prepared under other session settings (DateStyle, "
+    "IntervalStyle, TimeZone or search_path changed since its Parse, or may have), and "
+    "the server reads its constants as they were then, so it would not mean on the "
+    "writer what it means in this session: prepare the statement again (Parse) after "
+    "changing the setting, then execute it",
+)
+
+
+def at_parse(reported: dict[str, str], unreported: bool) -> dict[str, str] | None:
+    """The reported settings a statement parsed now is read under, or None when they
+    are not known (a statement sent since the last ReadyForQuery may have changed
+    them: `Relay.settings_unreported`)."""
+    if unreported:
+        return None
+    return {name: reported[name] for name in REPORTED if name in reported}
+
+
+def changed_since_parse(parsed: dict[str, str] | None, reported: dict[str, str]) -> bytes | None:
+    """Why a write prepared under `parsed` (`at_parse`) cannot run now, when the
+    session's reported settings are `reported`: refused unless they are the same
+    (not known at Parse: refused too, fail closed)."""
+    if parsed is None or parsed != at_parse(reported, False):
+        return PREPARED_UNDER_OTHERS
+    return None
 
 
 def keeps_settings(text: str, kinds: list[str] | None) -> bool:

@@ -93,7 +93,8 @@ class ResultMasker:
         self._reading: list[int] = []
         self._masking: list[int] = []
         self._scanned_only = False  # every column that may change is scanned text
-        # ... and one of them is CHECKED, which masks a long bare number however quiet.
+        # ... and one of them is CHECKED, which reads some values itself however quiet
+        # (`long_number`: many digits, a label, a form the detectors know reshaped).
         self._numbers_loud = False
         # ... and all of them are CHECKED, which pass a plain code without a look.
         self._checked_only = False

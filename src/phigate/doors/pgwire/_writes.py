@@ -28,6 +28,7 @@ from phigate.doors.pgwire._codec import Message, ProtocolViolation
 from phigate.doors.pgwire._copyin import CopyIn
 from phigate.doors.pgwire._relay import Expect, ExpectKind, Portal
 from phigate.doors.pgwire._session_api import Held, WriteSession
+from phigate.doors.pgwire._session_settings import changed_since_parse
 
 
 def denied_outright(session: WriteSession, text: str, description: Description) -> bool:
@@ -173,6 +174,9 @@ async def execute(
     if refused is None:
         action = writer_action(session, portal.statement.text, portal.params)
         refused = action if isinstance(action, bytes) else None
+    refused = refused or changed_since_parse(
+        portal.statement.parsed_under, session.relay.parameters
+    )
     if refused is not None:
         await audit_refused(session, portal.statement.text, refused)
         session._refuse_extended(refused)  # before an approval is spent on it

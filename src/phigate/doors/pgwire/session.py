@@ -47,7 +47,7 @@ from phigate.doors.pgwire._relay import (
     Statement,
 )
 from phigate.doors.pgwire._session_api import Held, SessionIo, State
-from phigate.doors.pgwire._session_settings import SessionSettings, keeps_settings
+from phigate.doors.pgwire._session_settings import SessionSettings, at_parse, keeps_settings
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
@@ -315,6 +315,7 @@ class Session:
 
     async def _parse(self, msg: Message) -> None:
         assert self.admission is not None and self.principal is not None
+        assert self.relay is not None
         parse = codec.parse_parse(msg.body)
         if parse.statement and self.classifier.has_prepared(parse.statement):
             self._refuse_extended(
@@ -351,6 +352,7 @@ class Session:
             masker,
             description=prepared,
             analysis=analysis,
+            parsed_under=at_parse(self.relay.parameters, self.relay.settings_unreported),
         )
         self.statements[parse.statement] = statement
         self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
