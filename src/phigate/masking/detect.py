@@ -19,6 +19,7 @@ import re2
 
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
+from phigate.masking._least import least_bytes
 from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
@@ -79,6 +80,13 @@ class SpanFinder:
         self._gate = _pattern_sets(gate, wide)
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
         self._gate_indexes = [indexes for indexes, _ in self._gate]
+        # Each set with the fewest bytes a match of its triggers spans: a shorter value
+        # cannot wake it, and is not handed to it (most values of a result are a few
+        # bytes, and each set pass costs a call into RE2 whatever the length).
+        self._gate_runs = [
+            (min(least_bytes(gate[i]) for i in indexes), indexes, match)
+            for indexes, match in zip(self._gate_indexes, self._gate_matches, strict=True)
+        ]
         self._batch = (
             QuietBatch(
                 gate,
@@ -94,8 +102,9 @@ class SpanFinder:
         occurs, no capitalised word starts the name detector, no OCR confusion makes
         the text read differently. Most values of a result (codes, digests, numbers
         as text) are answered by this one RE2 pass instead of every stage of `find`."""
-        for match in self._gate_matches:  # noqa: SIM110 (a generator costs more than the match)
-            if match(data):
+        size = len(data)
+        for least, _, match in self._gate_runs:  # noqa: SIM110 (a generator costs more)
+            if size >= least and match(data):
                 return False
         return True
 
@@ -129,7 +138,10 @@ class SpanFinder:
         equal spans names the value depends on it: sorted, the output does not depend
         on how the patterns are grouped into sets."""
         found: list[int] = []
-        for indexes, match in zip(self._gate_indexes, self._gate_matches, strict=True):
+        size = len(data)
+        for least, indexes, match in self._gate_runs:
+            if size < least:
+                continue  # no match of the set's triggers fits in the value
             hit = match(data)
             if hit:
                 found.extend(map(indexes.__getitem__, hit))
