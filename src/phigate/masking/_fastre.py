@@ -53,6 +53,28 @@ class Regex:
             yield found
             pos = whole[1] if whole[1] > pos else pos + 1
 
+    def spans_at(self, data: bytes, head: bytes) -> Iterator[list[Any]]:
+        """`spans` for a pattern whose every match starts with `head` in any ASCII case
+        (`PatternSpec.head`): RE2 anchored at each place `head` occurs, in order, so
+        the matches are the ones `spans` finds (the leftmost from each position, the
+        next from the end of the last). RE2 reads the bytes before the place as
+        context, so `\\b` at it means what it means in a search."""
+        if self._raw is None or _ANCHOR_START is None:
+            yield from self.spans(data)
+            return
+        lowered = data.lower()  # ASCII letters only: `head` is ASCII
+        match = self._raw.Match
+        end = len(data)
+        pos = lowered.find(head)
+        while pos >= 0:
+            found = match(_ANCHOR_START, data, pos, end)
+            whole = found[0]
+            if whole == _NO_MATCH:
+                pos = lowered.find(head, pos + 1)
+                continue
+            yield found
+            pos = lowered.find(head, whole[1] if whole[1] > pos else pos + 1)
+
     def search(self, data: bytes, pos: int = 0) -> list[Any] | None:
         """The spans of the first match at or after `pos`, else None."""
         return next(self.spans(data, pos), None)

@@ -476,6 +476,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\bname\s+(?:of\s+|is\s+)?)[\x22“](?P<v>\p{L}[\p{L}'’ .-]{0,58})[\x22”]",
         _quoted_name,
         groups=(("v", PERSON),),
+        head=b"name",  # its program is ~70,000 steps: searched, it costs ~1 ms a new text
     ),
     # A specimen's container is labelled with the patient's name and record number:
     # 'received in formalin, labeled "JANE DOE" and "4481234"'.

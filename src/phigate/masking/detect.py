@@ -44,12 +44,20 @@ class Span(NamedTuple):
 
 
 class _Compiled:
-    __slots__ = ("groups", "regex", "spec")
+    __slots__ = ("groups", "regex", "spans", "spec")
 
     def __init__(self, spec: PatternSpec) -> None:
         self.spec = spec
         self.regex = Regex(spec.regex.encode())
         self.groups = tuple((self.regex.groupindex[g], t) for g, t in spec.groups)
+        self.spans: Callable[[bytes], Iterator[list[Any]]] = self.regex.spans
+        if spec.head:
+            if not _HEAD.fullmatch(spec.head) or spec.leading is not None:
+                raise ValueError(f"a head must be ASCII lower case without k, s: {spec.head!r}")
+            self.spans = functools.partial(self.regex.spans_at, head=spec.head)
+
+
+_HEAD = re2.compile(rb"[a-jl-rt-z0-9]+")
 
 
 class SpanFinder:
@@ -454,7 +462,7 @@ def _matched_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
     validator = compiled.spec.validator
     entity = compiled.spec.entity
     append = out.append
-    for found in compiled.regex.spans(data):
+    for found in compiled.spans(data):
         start, end = found[0]
         if validator is None or validator(data[start:end]):
             append(Span(start, end, entity))
@@ -464,7 +472,7 @@ def _group_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
     """A pattern that masks its groups; the validator judges the first group found."""
     validator = compiled.spec.validator
     append = out.append
-    for found in compiled.regex.spans(data):
+    for found in compiled.spans(data):
         first = True
         for index, entity in compiled.groups:
             start, end = found[index]
