@@ -35,6 +35,26 @@ def least_bytes(pattern: str) -> int:
     return least if end == len(pattern) else 0
 
 
+def is_head(pattern: str, head: str) -> bool:
+    """Whether every match of `pattern` starts with a match of `head` at the same place:
+    `pattern` is `head` followed by the rest, cut between two of its top-level pieces
+    (a piece and its repetition stay whole), with no `|` at its top level, and no
+    match of it is empty. `head` searched for then finds every place a match of
+    `pattern` can start (`_fastre.Regex.spans_after`)."""
+    if not head or not pattern.startswith(head) or least_bytes(pattern) < 1:
+        return False
+    cuts = {0}
+    i = 0
+    try:
+        while i < len(pattern) and pattern[i] not in "|)":
+            _, i = _atom(pattern, i)
+            _, i = _repetition(pattern, i)
+            cuts.add(i)
+    except (_Unknown, IndexError):
+        return False
+    return i == len(pattern) and len(head) in cuts
+
+
 def _alternation(p: str, i: int) -> tuple[int, int]:
     """Branches separated by `|` up to a closing parenthesis or the end: the least."""
     least, i = _concatenation(p, i)

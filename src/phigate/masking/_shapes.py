@@ -28,14 +28,12 @@ class PatternSpec:
     # the first time builds far fewer DFA states (detect._pattern_sets). It changes
     # only which set reports the trigger, never whether it is reported.
     wide: bool = False
-    # Letters every match starts with, in any case (`regex` begins `(?i:\b<head>` in
-    # a group with no alternative at its top): the pattern is then run anchored at
-    # each place they occur instead of searched for over the whole text
-    # (`_fastre.Regex.spans_at`). Its DFA then sees a few bytes around each place,
-    # not all of a new text: for a large program (a Unicode class repeated 58 times)
-    # that is ~1 ms a document less. Lower-case ASCII without k and s, whose other
-    # case RE2 also finds outside ASCII (K, ſ), so that `bytes.lower` finds every place.
-    head: bytes = b""
+    # The first pieces of `regex`, cheap to search for, where every match starts
+    # (`_least.is_head`): the pattern is then run anchored at each place `head`
+    # matches instead of searched for over the whole text (`Regex.spans_after`).
+    # Its DFA then sees a few bytes at each such place, not all of a new text: for a
+    # large program (a Unicode class repeated 58 times) ~1 ms a document less.
+    head: str = ""
 
 
 def has_digit(value: bytes) -> bool:

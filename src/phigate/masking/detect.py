@@ -19,7 +19,7 @@ import re2
 
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
-from phigate.masking._least import least_bytes
+from phigate.masking._least import is_head, least_bytes
 from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
@@ -44,20 +44,21 @@ class Span(NamedTuple):
 
 
 class _Compiled:
-    __slots__ = ("groups", "regex", "spans", "spec")
+    __slots__ = ("groups", "regex", "search", "spans", "spec")
 
     def __init__(self, spec: PatternSpec) -> None:
         self.spec = spec
         self.regex = Regex(spec.regex.encode())
         self.groups = tuple((self.regex.groupindex[g], t) for g, t in spec.groups)
         self.spans: Callable[[bytes], Iterator[list[Any]]] = self.regex.spans
+        self.search: Callable[[bytes, int], list[Any] | None] = self.regex.search
         if spec.head:
-            if not _HEAD.fullmatch(spec.head) or spec.leading is not None:
-                raise ValueError(f"a head must be ASCII lower case without k, s: {spec.head!r}")
-            self.spans = functools.partial(self.regex.spans_at, head=spec.head)
-
-
-_HEAD = re2.compile(rb"[a-jl-rt-z0-9]+")
+            if not is_head(spec.regex, spec.head):
+                raise ValueError(f"not where every match starts: {spec.head!r}")
+            head = Regex(spec.head.encode())
+            after = self.regex.spans_after
+            self.spans = functools.partial(after, head=head)
+            self.search = lambda data, pos: next(after(data, head, pos), None)
 
 
 class SpanFinder:
@@ -446,7 +447,7 @@ def _leading_spans(
     sought from the group's start, whose words may hold a cue of their own ("by dr
     kim", see `PatternSpec.leading`)."""
     index, entity = compiled.groups[0]
-    search = compiled.regex.search
+    search = compiled.search
     pos = 0
     while (found := search(data, pos)) is not None:
         start, end = found[index]
