@@ -13,11 +13,11 @@ set is never skipped on its account.
 
 from __future__ import annotations
 
-import re
+import re2
 
 # RE2 reads `{` as a repetition only in these three forms; anything else is a literal.
-_REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
-_POSIX = re.compile(r"\[:\^?[a-z]+:\]")
+_REPEAT = re2.compile(r"\{(\d+)(?:,(\d*))?\}")
+_POSIX = re2.compile(r"\[:\^?[a-z]+:\]")
 _ZERO_ESCAPES = frozenset("bBAz")  # \b \B \A \z consume nothing
 _BRACED_ESCAPES = frozenset("pPx")  # \p{Greek}, \P{Lu}, \x{10FFFF}: one character
 
