@@ -5,6 +5,7 @@ and word of the tuning and independent corpora, for every built-in profile."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 
@@ -12,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.masking.detect import SpanFinder
+from phigate.masking._fastre import Regex
+from phigate.masking.detect import _WIDE_SET_SIZE, SpanFinder
 from phigate.masking.engine import _BARE_ZIP, Masker, MaskingEngine
-from phigate.masking.entities import ZIP
+from phigate.masking.entities import PERSON, ZIP
 from phigate.masking.eval.corpus import CorpusGenerator
 from phigate.masking.eval.independent import independent_corpus
 from phigate.masking.settings import MaskingSettings
@@ -112,8 +114,42 @@ def test_a_sampled_value_is_classified_as_by_every_stage(text: str) -> None:
 
 
 @pytest.mark.parametrize("finder", _FINDERS)
-def test_the_built_in_triggers_take_four_set_passes(finder: SpanFinder) -> None:
-    """The triggers in at most four RE2 sets: each further set is one more pass over
-    every text, and one set of all of them builds DFA states for combinations of
-    every trigger's partial matches, slow on text it has not seen (docs/masking.md)."""
-    assert 1 <= len(finder._gate) <= 4
+def test_the_wide_triggers_take_small_sets_and_the_rest_three(finder: SpanFinder) -> None:
+    """Each trigger in exactly one RE2 set; those that can start at almost any word
+    (`wide`) in small sets of their own, the others in at most three: each further
+    set is one more pass over every text, and a big set holding the wide triggers
+    builds DFA states for combinations of every trigger's partial matches, slow on
+    text it has not seen (docs/masking.md, Speed)."""
+    wide = {i for i, c in enumerate(finder._patterns) if c.spec.wide}
+    count = len(finder._patterns)
+    wide |= {count + i for i, s in enumerate(finder._structures) if s.wide}
+    members = [i for indexes, _ in finder._gate for i in indexes]
+    assert sorted(members) == list(range(len(finder._gate_patterns)))
+    small = [indexes for indexes, _ in finder._gate if set(indexes) <= wide]
+    big = [indexes for indexes, _ in finder._gate if not set(indexes) & wide]
+    assert len(small) + len(big) == len(finder._gate)
+    assert all(len(indexes) <= _WIDE_SET_SIZE for indexes in small)
+    assert 1 <= len(big) <= 3
+    assert (len(wide) >= 20) == (PERSON in finder._types)
+
+
+def _each_alone(finder: SpanFinder, data: bytes) -> list[int]:
+    """The gate's triggers that occur in `data`, each searched for by itself."""
+    return [i for i, r in enumerate(_alone(finder)) if r.search(data) is not None]
+
+
+@functools.cache
+def _alone(finder: SpanFinder) -> list[Regex]:
+    return [Regex(p.encode()) for p in finder._gate_patterns]
+
+
+@pytest.mark.parametrize("finder", _FINDERS)
+def test_the_sets_report_what_each_trigger_finds_alone(finder: SpanFinder) -> None:
+    """How the triggers are grouped into sets changes no answer: on every line of
+    the corpora and every line of them, `hits` lists exactly the triggers that match
+    there by themselves."""
+    texts = [d.text for d in CorpusGenerator(7).documents(60)]
+    texts += [d.text for d in independent_corpus(7, 60)]
+    for line in itertools.chain(texts, *(t.splitlines() for t in texts)):
+        data = line.encode("utf-8", "surrogatepass")
+        assert finder.hits(data) == _each_alone(finder, data), line

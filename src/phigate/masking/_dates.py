@@ -116,6 +116,7 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"\b{_WEEKDAY_PREFIX}{MONTH}\.?\s+{DAY}{_ORD}?\b(?:,?\s+{_YEAR4}\b)?"
         rf"|\b{MONTH}\.?,?\s+{_YEAR4}\b"
         rf"|\b{_WEEKDAY_PREFIX}(?:the\s+)?{DAY}{_ORD}?\s+(?:of\s+)?{MONTH}\b\.?(?:,?\s+{_YEAR4}\b)?",
+        wide=True,
     ),
     # Any case when a day and a year hold the month in place: 19-JAN-2025, 23-feb-17, 5 MAR 21
     PatternSpec(
@@ -125,6 +126,7 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|\b{MONTH_ANY}[-/ ]{_YEAR4}\b"
         rf"|(?i:\b{DAY}{_ORD}\s+(?:of\s+)?){MONTH_ANY}\b(?:,?\s+{_YEAR4}\b)?"
         rf"|\b{MONTH_ANY}\s+{DAY}{_ORD}\b(?:,?\s+{_YEAR4}\b)?",
+        wide=True,
     ),
     # Jan-05-2021, JAN 5 21, March of 2021; 05/Jan/2021:10:00:00 +0000 (access logs)
     PatternSpec(

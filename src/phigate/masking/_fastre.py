@@ -53,6 +53,30 @@ class Regex:
             yield found
             pos = whole[1] if whole[1] > pos else pos + 1
 
+    def spans_after(self, data: bytes, head: Regex, pos: int = 0) -> Iterator[list[Any]]:
+        """`spans` for a pattern whose every match starts where a match of `head`
+        starts (`PatternSpec.head`), and none is empty: `head` is searched for from
+        `pos`, the pattern run anchored at each place it starts, in order, so the
+        matches are the ones `spans` finds (the leftmost from each position, the next
+        from the end of the last). RE2 reads the bytes before a place as context:
+        `\\b` and `^` mean there what they mean in a search."""
+        if self._raw is None or head._raw is None or _ANCHOR_START is None:
+            yield from self.spans(data, pos)
+            return
+        match = self._raw.Match
+        find = head._raw.Match
+        end = len(data)
+        while pos <= end:
+            start = find(_UNANCHORED, data, pos, end)[0][0]
+            if start < 0:
+                return
+            found = match(_ANCHOR_START, data, start, end)
+            if found[0] == _NO_MATCH:
+                pos = start + 1
+                continue
+            yield found
+            pos = found[0][1]
+
     def search(self, data: bytes, pos: int = 0) -> list[Any] | None:
         """The spans of the first match at or after `pos`, else None."""
         return next(self.spans(data, pos), None)

@@ -95,6 +95,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,4}} (?:{_HOSPITAL_END}|{_HOSPITAL_END_UPPER}))\b",
         _named,
         groups=(("v", LOCATION),),
+        wide=True,
     ),
     # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele
     PatternSpec(
@@ -115,6 +116,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?: (?:Hospital|Health|Medical Center|Campus))?",
         _named,
         groups=(("v", LOCATION),),
+        wide=True,
     ),
     # Acme Logistics Inc., Lincoln High School, AC Transit
     PatternSpec(
@@ -122,6 +124,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,3}} {_ORG_END})(?:\s|$|[.,;:)])",
         _named,
         groups=(("v", LOCATION),),
+        wide=True,
     ),
     # works as a bus driver for ..., retired logger, Occupation: welder
     PatternSpec(

@@ -217,6 +217,6 @@ LAYOUTS: tuple[Structure, ...] = (
     Structure(_TABLE_RE, html_tables),
     Structure(_YAML_KEY_RE, yaml_values),
     Structure(_PIPE_RE, pipe_pairs),
-    Structure(_AFTER_RE, labels_after),
+    Structure(_AFTER_RE, labels_after, wide=True),  # a code at any space: as STRUCTURES'
     Structure(_ESCAPED_RE, escaped_members),
 )

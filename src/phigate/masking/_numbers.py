@@ -69,6 +69,7 @@ NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?:[\s,.-]+(?:{_FILLER}[\s,.-]+)?{_READ_TOKEN}){{5,}}))\b",
         _read_out,
         groups=(("v", ID),),
+        wide=True,
     ),
     # "[00:01:15] CALLER: 4 5 6 7": a turn that is only digits read out
     PatternSpec(
@@ -102,5 +103,6 @@ NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
         DATE,
         r"\b(?P<v>(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))\s?@\s?\d",
         groups=(("v", DATE),),
+        wide=True,
     ),
 )

@@ -320,13 +320,14 @@ def _bare_place(value: bytes) -> bool:
 
 
 PLACE_PATTERNS: tuple[PatternSpec, ...] = (
-    PatternSpec(STREET_ADDRESS, _US_STREET),
+    PatternSpec(STREET_ADDRESS, _US_STREET, wide=True),
     # "Lives at 4 Elm St, Johnsonberg." - the town after a street address
     PatternSpec(
         LOCATION,
         _US_STREET + r",\s*(?P<v>\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})\b",
         _place,
         groups=(("v", LOCATION),),
+        wide=True,
     ),
     PatternSpec(STREET_ADDRESS, r"(?i:\bp\.?\s?o\.?\s*box\s+\d{1,8})"),
     # The flat alone: "apartment 2B", "Apt #14"
@@ -362,27 +363,35 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"
         r"|laan|gracht|plein|kade|dreef|singel|gatan|vägen|gade|vej)"
         r"\s+\d{1,4}[a-z]?\b",
+        wide=True,
     ),
     # City, ST 12345 / City, State 12345 / City, ST
     PatternSpec(
         LOCATION,
         rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\.?\s+(?P<z>{_ZIP5})\b",
         groups=(("v", LOCATION), ("z", ZIP)),
+        wide=True,
     ),
     PatternSpec(
         LOCATION,
         rf"(?P<v>{_PLACE}),\s*(?:{STATE_NAMES})\b(?:\s+(?P<z>{_ZIP5})\b)?",
         _place,
         groups=(("v", LOCATION), ("z", ZIP)),
+        wide=True,
     ),
     PatternSpec(
         LOCATION,
         rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\b",
         _place,
         groups=(("v", LOCATION),),
+        wide=True,
     ),
     PatternSpec(
-        LOCATION, rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b", _place, groups=(("v", LOCATION),)
+        LOCATION,
+        rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b",
+        _place,
+        groups=(("v", LOCATION),),
+        wide=True,
     ),
     # A row of an export: the state's cell, then the ZIP code's ("Quincy,MA,02169",
     # "Quincy;Massachusetts;02169", tab-separated alike)
@@ -405,6 +414,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?P<v>{_PLACE})\s+(?:{STATE_ABBR})\s+(?P<z>{_ZIP5})\b",
         _place,
         groups=(("v", LOCATION), ("z", ZIP)),
+        wide=True,
     ),
     PatternSpec(
         LOCATION,
@@ -412,6 +422,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?P<z>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
         _place,
         groups=(("v", LOCATION), ("z", ZIP)),
+        wide=True,
     ),
     # After a cue phrase: lives in, pharmacy is in, stay with family in, moved to
     PatternSpec(
@@ -428,6 +439,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?P<v>{_PLACE})",
         _place,
         groups=(("v", LOCATION),),
+        wide=True,
     ),
     PatternSpec(
         LOCATION,
@@ -458,6 +470,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         r"|(?:North|East|West|South|New|Lake|Port)\s+\p{Lu}\p{Ll}{2,}(?:town|ton|land|side|port))\b",
         _place,
         groups=(("v", LOCATION),),
+        wide=True,
     ),
     PatternSpec(LOCATION, r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:County|Parish|Borough)\b"),
     # ZIP codes after a label, after a state, and foreign postcodes
@@ -475,6 +488,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         ZIP,
         rf"\b(?:{STATE_NAMES}|APO|FPO|DPO)\s+(?:(?:AA|AE|AP)\s+)?(?P<v>{_ZIP5})\b",
         groups=(("v", ZIP),),
+        wide=True,
     ),
     PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
     PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),

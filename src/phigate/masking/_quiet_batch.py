@@ -141,10 +141,10 @@ class QuietBatch:
     def __init__(
         self,
         patterns: Sequence[str],
-        sets: Sequence[tuple[int, Callable[[bytes], Any]]],
+        sets: Sequence[tuple[Sequence[int], Callable[[bytes], Any]]],
         lone: tuple[int, int] | None = None,
     ) -> None:
-        """`sets`: (index of its first pattern, its Match) for each RE2 set of the gate.
+        """`sets`: (indexes of its patterns, its Match) for each RE2 set of the gate.
         `lone`: (index, most) of a pattern whose matches, with no other trigger, `find`
         answers without detecting: a value it alone touches, with at most `most`
         matches, is blank."""
@@ -170,9 +170,9 @@ class QuietBatch:
         redo: set[int] = set()  # values `alone` answers
         inside: dict[int, int] = {}  # value: matches of the `lone` pattern inside it
         lone_index = self._lone_index
-        for offset, match in self._sets:
-            for index in match(joined) or ():
-                index += offset
+        for indexes, match in self._sets:
+            for member in match(joined) or ():
+                index = indexes[member]
                 if starts is None:
                     starts = _starts(values)
                 for first, final, crossing in self._touched(index, joined, starts):

@@ -883,16 +883,19 @@ class Structure:
 
     trigger: str
     find: Callable[[bytes], Iterable[Found]]
+    wide: bool = False  # as PatternSpec.wide: the trigger in a small RE2 set
 
 
 STRUCTURES: tuple[Structure, ...] = (
     Structure(_LABEL_END_RE, label_values),
-    Structure(_JSON_MEMBER_RE, json_values),
-    Structure(_CSV_HEADER_RE, csv_values),
+    # A key in quotes, a line's first cells, any two lines of cells: partial matches
+    # at every quote and line (the costliest structure triggers on new text)
+    Structure(_JSON_MEMBER_RE, json_values, wide=True),
+    Structure(_CSV_HEADER_RE, csv_values, wide=True),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
     Structure(_ROW_NUMBER_RE, row_numbers),
-    Structure(_CSV_ROWS_RE, csv_shapes),
-    Structure(_addresses.TRIGGER, _addresses.address_parts),
+    Structure(_CSV_ROWS_RE, csv_shapes, wide=True),
+    Structure(_addresses.TRIGGER, _addresses.address_parts, wide=True),
     Structure(_turns.TRIGGER, _turns.answered_names),
 )

@@ -19,6 +19,7 @@ import re2
 
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
+from phigate.masking._least import is_head, least_bytes
 from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
@@ -43,12 +44,21 @@ class Span(NamedTuple):
 
 
 class _Compiled:
-    __slots__ = ("groups", "regex", "spec")
+    __slots__ = ("groups", "regex", "search", "spans", "spec")
 
     def __init__(self, spec: PatternSpec) -> None:
         self.spec = spec
         self.regex = Regex(spec.regex.encode())
         self.groups = tuple((self.regex.groupindex[g], t) for g, t in spec.groups)
+        self.spans: Callable[[bytes], Iterator[list[Any]]] = self.regex.spans
+        self.search: Callable[[bytes, int], list[Any] | None] = self.regex.search
+        if spec.head:
+            if not is_head(spec.regex, spec.head):
+                raise ValueError(f"not where every match starts: {spec.head!r}")
+            head = Regex(spec.head.encode())
+            after = self.regex.spans_after
+            self.spans = functools.partial(after, head=head)
+            self.search = lambda data, pos: next(after(data, head, pos), None)
 
 
 class SpanFinder:
@@ -74,13 +84,22 @@ class SpanFinder:
             *([NAME_WORD.pattern] if self._names else []),
         ]
         gate = triggers + [p.decode("latin-1") for p in starts]
-        self._gate = _pattern_sets(gate)
+        wide = [c.spec.wide for c in self._patterns] + [s.wide for s in self._structures]
+        self._gate_patterns = gate
+        self._gate = _pattern_sets(gate, wide)
         self._gate_matches = [_raw_match(gate) for _, gate in self._gate]
-        self._gate_offsets = [offset for offset, _ in self._gate]
+        self._gate_indexes = [indexes for indexes, _ in self._gate]
+        # Each set with the fewest bytes a match of its triggers spans: a shorter value
+        # cannot wake it, and is not handed to it (most values of a result are a few
+        # bytes, and each set pass costs a call into RE2 whatever the length).
+        self._gate_runs = [
+            (min(least_bytes(gate[i]) for i in indexes), indexes, match)
+            for indexes, match in zip(self._gate_indexes, self._gate_matches, strict=True)
+        ]
         self._batch = (
             QuietBatch(
                 gate,
-                list(zip(self._gate_offsets, self._gate_matches, strict=True)),
+                list(zip(self._gate_indexes, self._gate_matches, strict=True)),
                 lone=(self._ocr_index, 1),  # one OCR token is no scan (`_scanned`)
             )
             if joinable(gate)
@@ -92,8 +111,9 @@ class SpanFinder:
         occurs, no capitalised word starts the name detector, no OCR confusion makes
         the text read differently. Most values of a result (codes, digests, numbers
         as text) are answered by this one RE2 pass instead of every stage of `find`."""
-        for match in self._gate_matches:  # noqa: SIM110 (a generator costs more than the match)
-            if match(data):
+        size = len(data)
+        for least, _, match in self._gate_runs:  # noqa: SIM110 (a generator costs more)
+            if size >= least and match(data):
                 return False
         return True
 
@@ -127,10 +147,14 @@ class SpanFinder:
         equal spans names the value depends on it: sorted, the output does not depend
         on how the patterns are grouped into sets."""
         found: list[int] = []
-        for offset, match in zip(self._gate_offsets, self._gate_matches, strict=True):
-            indexes = match(data)
-            if indexes:
-                found.extend(offset + i for i in sorted(indexes))
+        size = len(data)
+        for least, indexes, match in self._gate_runs:
+            if size < least:
+                continue  # no match of the set's triggers fits in the value
+            hit = match(data)
+            if hit:
+                found.extend(map(indexes.__getitem__, hit))
+        found.sort()
         return found
 
     def find(self, data: bytes, hits: list[int] | None = None) -> list[Span]:
@@ -342,23 +366,43 @@ _AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 # on the tuning corpus, taking chunks in turn): ~36% more documents per CPU second
 # (374 to 509 docs/s), for ~17% fewer on documents masked again (1,179 to 976 on
 # the corpora of seed 8853): four DFAs' states are four times the memory a text's
-# bytes walk through. Two sets of 88: +11% and -9%. Resident size after both
-# corpora ~280 MB instead of ~400 MB, the worst case 4 x 96 MB instead of one DFA
-# of 512 MB. Custom identifiers make a fifth set.
-_SET_SIZE = 44
+# bytes walk through. Two sets of 88: +11% and -9%.
+# Most of the states new text needs come from a few triggers that can start at
+# almost any word (`PatternSpec.wide`: places, streets, institutions, cue words, the
+# costliest ~24 of ~176, each measured alone on new text): with them in the big
+# sets, every word starts partial matches that combine with every other
+# trigger's. In sets of six of their own, and the other triggers in sets of ~51,
+# the seven set passes over new text cost ~1.5-2x less than the four of 44, the
+# same on text seen before (docs/masking.md, Speed). Custom identifiers join the
+# big sets. Four structure triggers joined the small ones later (a quoted key, a
+# line's first cells, two lines of cells, a code after a label: the costliest of
+# their big set, left out one at a time): eight passes, ~15% less on new text. A
+# value shorter than a set's least match skips it (`SpanFinder.hits`), so short
+# row values do not pay for the extra passes.
+_SET_SIZE = 51
+_WIDE_SET_SIZE = 6
 _SET_OPTIONS = re2.Options()
 _SET_OPTIONS.max_mem = 96 << 20
 
 
-def _pattern_sets(patterns: Sequence[str]) -> list[tuple[int, Any]]:
-    """(offset of its first pattern, compiled set) for each slice of the patterns."""
-    sets: list[tuple[int, Any]] = []
-    for offset in range(0, len(patterns), _SET_SIZE):
+def _pattern_sets(
+    patterns: Sequence[str], wide: Sequence[bool] = ()
+) -> list[tuple[tuple[int, ...], Any]]:
+    """(indexes into `patterns` of its members, compiled set) for each RE2 set: the
+    patterns marked `wide` (a missing mark is False) in sets of `_WIDE_SET_SIZE`, the
+    others in sets of `_SET_SIZE`, each set's members in pattern order."""
+    marked = [i < len(wide) and wide[i] for i in range(len(patterns))]
+    narrow = [i for i, w in enumerate(marked) if not w]
+    broad = [i for i, w in enumerate(marked) if w]
+    groups = [narrow[k : k + _SET_SIZE] for k in range(0, len(narrow), _SET_SIZE)]
+    groups += [broad[k : k + _WIDE_SET_SIZE] for k in range(0, len(broad), _WIDE_SET_SIZE)]
+    sets: list[tuple[tuple[int, ...], Any]] = []
+    for group in groups:
         pattern_set = re2.Set.SearchSet(_SET_OPTIONS)
-        for pattern in patterns[offset : offset + _SET_SIZE]:
-            pattern_set.Add(pattern.encode())
+        for index in group:
+            pattern_set.Add(patterns[index].encode())
         pattern_set.Compile()
-        sets.append((offset, pattern_set))
+        sets.append((tuple(group), pattern_set))
     return sets
 
 
@@ -407,7 +451,7 @@ def _leading_spans(
     sought from the group's start, whose words may hold a cue of their own ("by dr
     kim", see `PatternSpec.leading`)."""
     index, entity = compiled.groups[0]
-    search = compiled.regex.search
+    search = compiled.search
     pos = 0
     while (found := search(data, pos)) is not None:
         start, end = found[index]
@@ -423,7 +467,7 @@ def _matched_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
     validator = compiled.spec.validator
     entity = compiled.spec.entity
     append = out.append
-    for found in compiled.regex.spans(data):
+    for found in compiled.spans(data):
         start, end = found[0]
         if validator is None or validator(data[start:end]):
             append(Span(start, end, entity))
@@ -433,7 +477,7 @@ def _group_spans(compiled: _Compiled, data: bytes, out: list[Span]) -> None:
     """A pattern that masks its groups; the validator judges the first group found."""
     validator = compiled.spec.validator
     append = out.append
-    for found in compiled.regex.spans(data):
+    for found in compiled.spans(data):
         first = True
         for index, entity in compiled.groups:
             start, end = found[index]
