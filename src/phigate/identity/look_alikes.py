@@ -4,9 +4,8 @@ In the spirit of UTS #39 (whole-script and mixed-script confusables): each lette
 a subject may be read as itself or as any of its look-alikes in the confusables data
 (`confusable_homoglyphs`) or in the table of Han ideographs drawn as katakana that the
 data misses (`HAN_KANA_LOOK_ALIKES`, `千` for `チ`); a reading is the set of scripts such a
-choice is written
-in. Letters are judged after NFD, so a letter with marks is judged by its base letter
-(Cyrillic `ё` is `е` + U+0308, read as Latin `e` + U+0308, drawn as `ë`): the
+choice is written in. Letters are judged after NFD, so a letter with marks is judged by its
+base letter (Cyrillic `ё` is `е` + U+0308, read as Latin `e` + U+0308, drawn as `ë`): the
 confusables data lists base letters, not every precomposed letter with marks, and
 the marks themselves belong to no script and go with any reading.
 
