@@ -204,3 +204,26 @@ def _could_be_subject(text: str) -> bool:
     normal form (a capital `H` is no reading of a case-folded subject)."""
     normal = unicodedata.normalize("NFKC", text.casefold())
     return normal == text and all(is_name_character(char) for char in text)
+
+
+def reads_as_ascii(text: str) -> bool:
+    """Whether every letter of `text` (after NFD, with its marks) is drawn as an ASCII
+    letter with the same marks: itself or a look-alike in the confusables data (Cyrillic
+    `р` as `p`, `ё` as `ë`), not one only a small capital draws (`в` as `ʙ`). A reviewer
+    takes such a word for a Latin one; most Russian words read in Latin only through
+    small capitals and are not. A text of no letters reads as none."""
+    clusters = [cluster for cluster in _clusters(text) if script_of(cluster[0]) not in ANY_SCRIPT]
+    return bool(clusters) and all(_drawn_as_ascii(cluster) for cluster in clusters)
+
+
+@cache
+def _drawn_as_ascii(cluster: str) -> bool:
+    base, marks = cluster[0], cluster[1:]
+    alikes = [base, *(str(alike["c"]) for alike in confusables.confusables_data.get(base, ()))]
+    return any(
+        alike.isascii()
+        and alike.isalpha()
+        and len(alike) == 1
+        and (not marks or len(unicodedata.normalize("NFC", alike + marks)) == 1)
+        for alike in alikes
+    )
