@@ -193,3 +193,28 @@ def test_a_word_read_wholly_in_one_of_its_scripts_escapes_the_others(word: str, 
 def test_japanese_words_the_subject_rule_keeps_stay_readable(text: str) -> None:
     """田中アキ, 山田たろう, 力也, トニー: no reading in fewer or other scripts."""
     assert reveal(text).hidden == []
+
+
+# Russian clinical notes (written for this test) to measure what always escaping words
+# drawn as ASCII letters costs readers of real Russian text (docs/security.md).
+RUSSIAN_NOTES = (
+    "Пациент поступил с болью в груди и одышкой. Назначено обследование у кардиолога. "
+    "Анализы крови в норме, давление повышено. Рекомендовано снизить потребление соли "
+    "и сахара. Пациентка жалуется на боль в правом ухе, температура тридцать восемь. "
+    "Выписан рецепт на антибиотик. Оплата получена, счёт закрыт. Страховая компания "
+    "отказала в покрытии, пациент оплатит сам. Повторный приём через две недели. "
+    "Сообщить врачу о любых изменениях в состоянии. Иванов Сергей Петрович, год "
+    "рождения тысяча девятьсот восемьдесят пятый, адрес: Москва, улица Ленина, дом семь. "
+    "Ребёнок о котором говорила мать, у бабушки. Сахар в крови выше нормы, рак исключён. "
+    "Она ехала к ней. Ехать сюда, а не туда. Это всё рус."
+)
+
+
+def test_real_russian_text_loses_only_its_words_drawn_as_ascii_letters() -> None:
+    """10 of the 103 words are escaped: one-letter words and `сахар`, `ухе`, `рус`."""
+    shown = reveal(RUSSIAN_NOTES)
+    words = RUSSIAN_NOTES.translate(str.maketrans(".,:", "   ")).split()
+    kept = shown.text.translate(str.maketrans(".,:", "   ")).split()
+    escaped = [word for word, seen in zip(words, kept, strict=True) if word != seen]
+    assert len(words) == 103
+    assert escaped == ["с", "у", "сахара", "ухе", "о", "о", "у", "Сахар", "а", "рус"]
