@@ -13,7 +13,6 @@ import pytest
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.subjects import SubjectError, normal_subject
-from tests.adversarial.harness import finding
 from tests.conftest import Harness
 from tests.support.state import token_store
 
@@ -67,7 +66,6 @@ KANA_DRAWN_BY_HAN = [
 ]
 
 
-@finding(1, "Han ideographs outside the confusables data are a second katakana person")
 @pytest.mark.parametrize(("person", "spelling"), KANA_DRAWN_BY_HAN)
 async def test_a_han_ideograph_the_data_misses_is_not_a_second_person(
     harness: Harness, person: str, spelling: str
@@ -158,7 +156,6 @@ MAJORITY_IMPOSTORS = [
 ]
 
 
-@finding(3, "a word whose look-alikes are its majority script is not escaped")
 @pytest.mark.parametrize(("word", "letter"), MAJORITY_IMPOSTORS)
 async def test_look_alikes_that_outnumber_the_latin_letters_are_escaped(
     harness: Harness, word: str, letter: str
@@ -181,7 +178,6 @@ KANA_WORDS = [
 ]
 
 
-@finding(4, "a Han ideograph drawn as katakana is not escaped for reviewers")
 @pytest.mark.parametrize(("word", "letter"), KANA_WORDS)
 async def test_a_han_ideograph_drawn_as_kana_is_escaped_for_reviewers(
     harness: Harness, word: str, letter: str
@@ -195,7 +191,6 @@ async def test_a_han_ideograph_drawn_as_kana_is_escaped_for_reviewers(
     assert _escaped(review, letter), review
 
 
-@finding(5, "a Russian word beside a look-alike word unescapes it for reviewers")
 async def test_a_russian_word_beside_it_does_not_unescape_a_look_alike_word(
     harness: Harness,
 ) -> None:

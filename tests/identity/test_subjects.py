@@ -10,7 +10,7 @@ from confusable_homoglyphs import confusables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.identity.look_alikes import ANY_SCRIPT, script_of
+from phigate.identity.look_alikes import ANY_SCRIPT, HAN_KANA_LOOK_ALIKES, script_of
 from phigate.identity.name_letters import ALLOWED_BLOCKS, Block, is_name_character
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject, same_subject
 
@@ -162,6 +162,35 @@ def test_of_two_letters_of_two_scripts_drawn_alike_at_most_one_is_a_subject() ->
     ]
     assert len(twins) > 50  # the data is there: Latin, Cyrillic, Greek, Han, kana
     assert [(c, a) for c, a in twins if _accepted(a)] == []
+
+
+def test_of_a_han_ideograph_and_the_katakana_drawn_alike_at_most_one_is_a_subject() -> None:
+    """Round 19a, finding 1: the Han/katakana table beyond the confusables data (`千`
+    for `チ`, `彐` for `ヨ`) holds the same promise as the data's pairs, both ways, and
+    the katakana letter is the one kept."""
+    assert len(HAN_KANA_LOOK_ALIKES) > 30
+    for char, alike in HAN_KANA_LOOK_ALIKES.items():
+        assert {script_of(char), script_of(alike)} == {"HAN", "KATAKANA"}
+        assert HAN_KANA_LOOK_ALIKES[alike] == char
+        kana = char if script_of(char) == "KATAKANA" else alike
+        assert _accepted(kana) and not _accepted(HAN_KANA_LOOK_ALIKES[kana])
+
+
+def test_the_table_holds_the_kangxi_radicals_drawn_as_katakana() -> None:
+    """The table's source: each Kangxi radical (U+2F00-2FD5) whose unified form (NFKC)
+    is in the table is drawn as that katakana letter; nine of them are."""
+    radicals = [unicodedata.normalize("NFKC", chr(code)) for code in range(0x2F00, 0x2FD6)]
+    assert len([han for han in radicals if han in HAN_KANA_LOOK_ALIKES]) == 9
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["\u5343\u5f50", "\u5f50\u30b7", "\u624d\u30b5\u53b6", "\u7530\u4e2d\u4e42\u30a4"],
+)
+def test_han_ideographs_in_the_table_are_refused_as_katakana_names(spelling: str) -> None:
+    """`千彐` for `チヨ`, `彐シ` for `ヨシ`, `才サ厶` for `オサム`, `田中乂イ` for `田中メイ`."""
+    with pytest.raises(SubjectError):
+        normal_subject(spelling)
 
 
 # ── the allowlist (identity/name_letters.py) ────────────────────────────────

@@ -147,8 +147,74 @@ def test_the_scripts_of_a_statement_gather_across_its_pieces() -> None:
     assert shown.hidden == [] and shown.scripts == {"LATIN", "CYRILLIC"}
 
 
-def test_short_words_of_real_text_in_another_script_stay_readable() -> None:
-    """`с` (Russian "with") passes for a Latin c, but beside `болью` it is Russian."""
+def test_a_word_drawn_as_ascii_letters_is_escaped_in_real_text_too() -> None:
+    """Round 19a, finding 5: a word wholly drawn as ASCII letters is escaped whatever
+    text is around it, so `раіԁ (оплачено)` is not shown as `paid`; the cost is that
+    Russian `с` ("with") is shown as `\\u0441` beside `болью`. A word that reads as
+    Latin only through small capitals (`болью`, `крови`) stays readable in real text."""
     note = "\u0441 \u0431\u043e\u043b\u044c\u044e"
-    assert reveal(note).hidden == []
-    assert reveal("\u0441").text == "\\u0441"  # alone, it is a Latin c to the reader
+    assert reveal(note).text == "\\u0441 \u0431\u043e\u043b\u044c\u044e"
+    assert reveal("\u0441").text == "\\u0441"
+    russian = "\u0430\u043d\u0430\u043b\u0438\u0437\u044b \u043a\u0440\u043e\u0432\u0438"
+    assert reveal(russian).hidden == []  # анализы крови: крови reads ĸᴘовᴎ at most
+    paid = "\u0440\u0430\u0456\u0501 (\u043e\u043f\u043b\u0430\u0447\u0435\u043d\u043e)"
+    assert reveal(paid).text.startswith("\\u0440\\u0430\\u0456\\u0501 (")
+
+
+@pytest.mark.parametrize(
+    ("word", "shown"),
+    [
+        # Round 19a, finding 3: a mixed word read wholly in one of its scripts (Latin
+        # first, drawn as ASCII) has every letter of its other scripts escaped.
+        (
+            "\u0430\u0441\u0441\u0435\u0440t\u0435\u0501",
+            "\\u0430\\u0441\\u0441\\u0435\\u0440t\\u0435\\u0501",
+        ),
+        ("\u03c1\u03b1\u03b9d", "\\u03c1\\u03b1\\u03b9d"),
+        # Round 19a, finding 4: a Japanese word read in fewer or other scripts.
+        ("\u5915\u30ca\u529b", "\\u5915\u30ca\\u529b"),  # 夕ナ力 reads タナカ
+        ("\u5343\u5f50", "\\u5343\\u5f50"),  # 千彐 reads チヨ (the Han/katakana table)
+        ("\u5915\u306a\u529b", "\\u5915\u306a\\u529b"),  # 夕な力 reads タなカ
+    ],
+)
+def test_a_word_read_wholly_in_one_of_its_scripts_escapes_the_others(word: str, shown: str) -> None:
+    assert reveal(word).text == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u7530\u4e2d\u30a2\u30ad",
+        "\u5c71\u7530\u305f\u308d\u3046",
+        "\u529b\u4e5f",
+        "\u30c8\u30cb\u30fc",
+    ],
+)
+def test_japanese_words_the_subject_rule_keeps_stay_readable(text: str) -> None:
+    """田中アキ, 山田たろう, 力也, トニー: no reading in fewer or other scripts."""
+    assert reveal(text).hidden == []
+
+
+# Russian clinical notes (written for this test) to measure what always escaping words
+# drawn as ASCII letters costs readers of real Russian text (docs/security.md).
+RUSSIAN_NOTES = (
+    "Пациент поступил с болью в груди и одышкой. Назначено обследование у кардиолога. "
+    "Анализы крови в норме, давление повышено. Рекомендовано снизить потребление соли "
+    "и сахара. Пациентка жалуется на боль в правом ухе, температура тридцать восемь. "
+    "Выписан рецепт на антибиотик. Оплата получена, счёт закрыт. Страховая компания "
+    "отказала в покрытии, пациент оплатит сам. Повторный приём через две недели. "
+    "Сообщить врачу о любых изменениях в состоянии. Иванов Сергей Петрович, год "
+    "рождения тысяча девятьсот восемьдесят пятый, адрес: Москва, улица Ленина, дом семь. "
+    "Ребёнок о котором говорила мать, у бабушки. Сахар в крови выше нормы, рак исключён. "
+    "Она ехала к ней. Ехать сюда, а не туда. Это всё рус."
+)
+
+
+def test_real_russian_text_loses_only_its_words_drawn_as_ascii_letters() -> None:
+    """10 of the 103 words are escaped: one-letter words and `сахар`, `ухе`, `рус`."""
+    shown = reveal(RUSSIAN_NOTES)
+    words = RUSSIAN_NOTES.translate(str.maketrans(".,:", "   ")).split()
+    kept = shown.text.translate(str.maketrans(".,:", "   ")).split()
+    escaped = [word for word, seen in zip(words, kept, strict=True) if word != seen]
+    assert len(words) == 103
+    assert escaped == ["с", "у", "сахара", "ухе", "о", "о", "у", "Сахар", "а", "рус"]

@@ -2,9 +2,10 @@
 
 In the spirit of UTS #39 (whole-script and mixed-script confusables): each letter of
 a subject may be read as itself or as any of its look-alikes in the confusables data
-(`confusable_homoglyphs`); a reading is the set of scripts such a choice is written
-in. Letters are judged after NFD, so a letter with marks is judged by its base letter
-(Cyrillic `ё` is `е` + U+0308, read as Latin `e` + U+0308, drawn as `ë`): the
+(`confusable_homoglyphs`) or in the table of Han ideographs drawn as katakana that the
+data misses (`HAN_KANA_LOOK_ALIKES`, `千` for `チ`); a reading is the set of scripts such a
+choice is written in. Letters are judged after NFD, so a letter with marks is judged by its
+base letter (Cyrillic `ё` is `е` + U+0308, read as Latin `e` + U+0308, drawn as `ë`): the
 confusables data lists base letters, not every precomposed letter with marks, and
 the marks themselves belong to no script and go with any reading.
 
@@ -42,6 +43,46 @@ ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
 # then kana, whose letters make Japanese names where the Han ideographs drawn the
 # same make no word.
 _KEPT_FIRST = ("LATIN", "KATAKANA", "HIRAGANA")
+# Katakana drawn as a whole CJK unified ideograph, beyond the pairs of the confusables
+# data (力/カ 夕/タ 口/ロ 工/エ 八/ハ 二/ニ 卜/ト 亻/イ 一/ー). Katakana were cut from
+# parts of Han characters, and many of those parts are ideographs of their own: the
+# table goes through every katakana letter (U+30A1-30FA) and lists the ideograph
+# drawn the same, taken from
+# - the Kangxi Radicals (U+2F00-2FD5) whose NFKC unified form is drawn as the letter:
+#   ⼃丿 ノ, ⼉儿 ル, ⼍冖 ワ (called "wa-kanmuri" for it), ⼓勹 ク, ⼔匕 ヒ, ⼛厶 ム,
+#   ⼜又 ヌ, ⼧宀 ウ ("u-kanmuri"), ⼹彐 ヨ;
+# - the CJK Radicals Supplement forms the confusables data maps to an ideograph (they
+#   have no NFKC form): ⺉刂 リ ("rittō"), ⺡氵 シ, ⺭礻 ネ, ⺃乚 レ, ⺾艹 サ;
+# - ideographs that are the katakana's source drawn whole: 千 チ, 才 オ, 乂 メ, 丷 ソ.
+# Left out, for the real names they would refuse: 井 (as the obsolete ヰ: the surname
+# 井口 would read ヰロ) and the Extension B 𠂇 (as ナ: `田中カナ` would read as Han
+# alone). Small kana are drawn smaller than any ideograph; hiragana are cursive and
+# only へ/ヘ (in the data) is drawn as a letter of another script.
+_KANA_DRAWN_AS_HAN = {
+    "\u30a6": "\u5b80",  # ウ 宀
+    "\u30aa": "\u624d",  # オ 才
+    "\u30af": "\u52f9",  # ク 勹
+    "\u30b5": "\u8279",  # サ 艹
+    "\u30b7": "\u6c35",  # シ 氵
+    "\u30bd": "\u4e37",  # ソ 丷
+    "\u30c1": "\u5343",  # チ 千
+    "\u30cc": "\u53c8",  # ヌ 又
+    "\u30cd": "\u793b",  # ネ 礻
+    "\u30ce": "\u4e3f",  # ノ 丿
+    "\u30d2": "\u5315",  # ヒ 匕
+    "\u30e0": "\u53b6",  # ム 厶
+    "\u30e1": "\u4e42",  # メ 乂
+    "\u30e8": "\u5f50",  # ヨ 彐
+    "\u30ea": "\u5202",  # リ 刂
+    "\u30eb": "\u513f",  # ル 儿
+    "\u30ec": "\u4e5a",  # レ 乚
+    "\u30ef": "\u5196",  # ワ 冖
+}
+# Both ways: each letter of the table is drawn as the other.
+HAN_KANA_LOOK_ALIKES = {
+    **_KANA_DRAWN_AS_HAN,
+    **{han: kana for kana, han in _KANA_DRAWN_AS_HAN.items()},
+}
 
 
 @dataclass(frozen=True)
@@ -137,8 +178,8 @@ def _letter(cluster: str) -> _Letter:
         return _Letter(frozenset(), any_script=True)
     scripts = {own}
     any_script = False
-    for alike in confusables.confusables_data.get(base, ()):
-        text = unicodedata.normalize("NFC", str(alike["c"]) + marks)
+    for alike in _alikes(base):
+        text = unicodedata.normalize("NFC", alike + marks)
         if marks and len(text) != 1:
             continue
         alike_scripts = scripts_of(text)
@@ -149,8 +190,40 @@ def _letter(cluster: str) -> _Letter:
     return _Letter(frozenset(scripts), any_script)
 
 
+def _alikes(base: str) -> list[str]:
+    """The look-alikes of one letter: the confusables data's and the Han/katakana
+    table's (`HAN_KANA_LOOK_ALIKES`)."""
+    alikes = [str(alike["c"]) for alike in confusables.confusables_data.get(base, ())]
+    if base in HAN_KANA_LOOK_ALIKES:
+        alikes.append(HAN_KANA_LOOK_ALIKES[base])
+    return alikes
+
+
 def _could_be_subject(text: str) -> bool:
     """Whether `text` could stand in a normal subject: allowed letters, already in
     normal form (a capital `H` is no reading of a case-folded subject)."""
     normal = unicodedata.normalize("NFKC", text.casefold())
     return normal == text and all(is_name_character(char) for char in text)
+
+
+def reads_as_ascii(text: str) -> bool:
+    """Whether every letter of `text` (after NFD, with its marks) is drawn as an ASCII
+    letter with the same marks: itself or a look-alike in the confusables data (Cyrillic
+    `р` as `p`, `ё` as `ë`), not one only a small capital draws (`в` as `ʙ`). A reviewer
+    takes such a word for a Latin one; most Russian words read in Latin only through
+    small capitals and are not. A text of no letters reads as none."""
+    clusters = [cluster for cluster in _clusters(text) if script_of(cluster[0]) not in ANY_SCRIPT]
+    return bool(clusters) and all(_drawn_as_ascii(cluster) for cluster in clusters)
+
+
+@cache
+def _drawn_as_ascii(cluster: str) -> bool:
+    base, marks = cluster[0], cluster[1:]
+    alikes = [base, *(str(alike["c"]) for alike in confusables.confusables_data.get(base, ()))]
+    return any(
+        alike.isascii()
+        and alike.isalpha()
+        and len(alike) == 1
+        and (not marks or len(unicodedata.normalize("NFC", alike + marks)) == 1)
+        for alike in alikes
+    )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from confusable_homoglyphs import categories
 
 from phigate.core.ignorable import is_ignorable
-from phigate.identity.look_alikes import reads_in
+from phigate.identity.look_alikes import other_reading, reads_as_ascii, reads_in
 
 # Characters that pass for ASCII punctuation a statement's meaning depends on
 # (quotes end literals, semicolons end statements) but are not it.
@@ -40,6 +40,8 @@ _WRITING_SYSTEMS = (
     frozenset({"HAN", "HIRAGANA", "KATAKANA"}),
     frozenset({"HAN", "HANGUL"}),
 )
+# The scripts of Japanese words, judged as subjects are (`夕ナ力` reads `タナカ`).
+_JAPANESE = _WRITING_SYSTEMS[0]
 _WORD = re.compile(r"\w+")
 
 
@@ -50,45 +52,84 @@ def mixes_scripts(scripts: set[str]) -> bool:
 
 
 def _look_alike_letters(text: str) -> tuple[dict[int, str], set[str]]:
-    """The letters of `text` to escape as Latin look-alikes (index → reason), and the
-    scripts its letters are in.
+    """The letters of `text` to escape as look-alikes (index → reason), and the scripts
+    its letters are in.
 
-    Per word, so real text in another script stays readable: in a word mixing scripts
-    (`pаid` with a Cyrillic `а`) the minority script's letters that pass for the main
-    script's are escaped (ties: the main script is Latin; `Ωmega` keeps its Ω); a word
-    wholly in another script is escaped only when every letter of it is a Latin
-    look-alike (`рау` in Cyrillic reads as `pay`) and no other word of the text is
-    real text in that script, so a Russian name or note in a literal is shown as
-    written. The scripts let a reviewer view warn of a statement mixing them.
+    Per word, by the rule subjects are judged by (phigate.identity.look_alikes), so
+    real text in another script stays readable:
+
+    - a Japanese word (Han, hiragana, katakana) with a reading in fewer or other
+      scripts (`夕ナ力` reads `タナカ`) has the letters outside that reading escaped;
+    - a word mixing scripts is judged against each script it is written in: if all its
+      letters read in one of them (Latin first: drawn as ASCII letters, `ассерtеԁ` with
+      one Latin `t` reads `accepted`), every letter of another script is escaped;
+      otherwise the minority script's letters that pass for the main script's (ties:
+      the main script is Latin; `Ωmega` keeps its Ω);
+    - a word wholly in another script whose every letter is drawn as an ASCII letter
+      (`рау` in Cyrillic reads as `pay`) is always escaped, whatever text is around it
+      (`раіԁ (оплачено)`); one that reads as Latin only through small capitals (`крови`
+      as `ĸᴘовᴎ`) is escaped unless another word of the text is real text in its script,
+      so a Russian name or note in a literal is shown as written.
+
+    The scripts let a reviewer view warn of a statement mixing them.
     """
     found: dict[int, str] = {}
     scripts: set[str] = set()
     if text.isascii():
         return found, {"LATIN"} if any(c.isalpha() for c in text) else scripts
-    disguised: list[tuple[int, list[str]]] = []  # words wholly of Latin look-alikes
+    disguised: list[tuple[int, list[str]]] = []  # words read as Latin through small capitals
     written: set[str] = set()  # scripts with a word that passes for no Latin one
     for match in _WORD.finditer(text):
         word = match.group()
         by_letter = [_script(c) for c in word]
         counts = Counter(s for s in by_letter if s not in _ANY_SCRIPT)
         scripts |= set(counts)
-        if mixes_scripts(set(counts)):
-            main = max(counts, key=lambda s: (counts[s], s == "LATIN"))
-            for at, script in enumerate(by_letter):
-                if script not in _ANY_SCRIPT and script != main and reads_in(word[at], main):
-                    found[match.start() + at] = f"a {script} look-alike in a {main} word"
+        if counts and set(counts) <= _JAPANESE:
+            reading = other_reading(word)
+            if reading is not None:
+                read = ", ".join(sorted(reading))
+                _mark(found, match.start(), by_letter, reading, f"word that reads in {read}")
+        elif mixes_scripts(set(counts)):
+            _mark_mixed(found, match.start(), word, by_letter, counts)
         elif len(counts) == 1 and "LATIN" not in counts:
-            if _reads_as_latin(word):
+            if reads_as_ascii(word):
+                _mark(found, match.start(), by_letter, frozenset(), "word of Latin look-alikes")
+            elif _reads_as_latin(word):
                 disguised.append((match.start(), by_letter))
             else:
                 written |= set(counts)
-    # Real text in that script (`с болью`, Russian for "with pain") keeps its short
-    # words that happen to be look-alikes; a lone `рау` among Latin ones is escaped.
+    # Real text in that script (`в норме`, Russian for "normal") keeps its words that
+    # read as Latin only through small capitals; a lone `крови` among Latin ones does not.
     for start, by_letter in disguised:
-        for at, script in enumerate(by_letter):
-            if script not in _ANY_SCRIPT and script not in written:
-                found[start + at] = f"a {script} word of Latin look-alikes"
+        _mark(found, start, by_letter, frozenset(written), "word of Latin look-alikes")
     return found, scripts
+
+
+def _mark_mixed(
+    found: dict[int, str], start: int, word: str, by_letter: list[str], counts: Counter[str]
+) -> None:
+    """Escape the look-alikes of a word mixing scripts (see `_look_alike_letters`)."""
+    others = sorted(set(counts) - {"LATIN"}, key=lambda s: (-counts[s], s))
+    if "LATIN" in counts and reads_as_ascii(word):
+        whole = "LATIN"
+    else:
+        whole = next((script for script in others if reads_in(word, script)), "")
+    if whole:
+        _mark(found, start, by_letter, frozenset({whole}), f"{whole} word")
+        return
+    main = max(counts, key=lambda s: (counts[s], s == "LATIN"))
+    for at, script in enumerate(by_letter):
+        if script not in _ANY_SCRIPT and script != main and reads_in(word[at], main):
+            found[start + at] = f"a {script} look-alike in a {main} word"
+
+
+def _mark(
+    found: dict[int, str], start: int, by_letter: list[str], kept: frozenset[str], word: str
+) -> None:
+    """Escape every letter of a word whose script is not one of `kept`."""
+    for at, script in enumerate(by_letter):
+        if script not in _ANY_SCRIPT and script not in kept:
+            found[start + at] = f"a {script} look-alike in a {word}"
 
 
 @functools.lru_cache(maxsize=4096)
