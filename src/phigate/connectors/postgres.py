@@ -42,6 +42,7 @@ from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
 from phigate.sql.runtime_parameters import setting_risk
 from phigate.sql.split import selects
+from phigate.sql.transaction_control import transaction_control
 
 
 class PostgresConnector:
@@ -145,6 +146,7 @@ class PostgresConnector:
         sql_text = action.sql
         if sql_text is None:
             raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
+        _refuse_transaction_control(sql_text, description)
         started = time.monotonic()
         pool = self.read_pool if runs_as_reader(description.risk) else self.pool
         opening = functools.partial(
@@ -373,6 +375,26 @@ def _sent_bytes(value: Any, result: PGresult, index: int, column: int) -> int:
 
 def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
     return [row_masker.mask_row(row) for row in rows]
+
+
+def _refuse_transaction_control(sql_text: str, description: Description) -> None:
+    """The second guard behind admission's refusal (phigate.sql.transaction_control):
+    a text that would end the transaction `run` opens never reaches the upstream, so an
+    error after a COMMIT in it cannot be answered `failed` for a change that stayed.
+    The text's parse, already in the description, tells; only a text that did not
+    parse is read again, word by word."""
+    kinds = description.detail.get("statements") or ()
+    parsed = bool(kinds) and not description.detail.get("parse_error")
+    found = (
+        ("TRANSACTION" in kinds and transaction_control(sql_text))
+        if parsed
+        else transaction_control(sql_text)
+    )
+    if found:
+        raise UpstreamError(
+            f"not run: the text holds {found}, which would end the transaction the "
+            "gateway runs the action in; nothing was sent to the upstream"
+        )
 
 
 # Statements that always answer with rows: only these stream. A read that answers
