@@ -28,7 +28,7 @@ from psycopg.pq.abc import PGresult
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
-from phigate.connectors._pg_values import read_beyond_python
+from phigate.connectors._pg_values import read_beyond_python, send_typed, typed_params
 from phigate.connectors.base import CopyBegan, Result
 from phigate.core.actions import Action, Description
 from phigate.core.errors import UpstreamError
@@ -147,6 +147,7 @@ class PostgresConnector:
         if sql_text is None:
             raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
         _refuse_transaction_control(sql_text, description)
+        params = _params(action)
         started = time.monotonic()
         pool = self.read_pool if runs_as_reader(description.risk) else self.pool
         opening = functools.partial(
@@ -159,7 +160,7 @@ class PostgresConnector:
                 async with pool.connection(opening, read_only=read_only) as conn:
                     batch = _Batch(self.limits)
                     payload, masked = await self._execute(
-                        conn, sql_text, action.params, description, masker, batch
+                        conn, sql_text, params, description, masker, batch
                     )
                     if not read_only:
                         await conn.commit()
@@ -220,6 +221,7 @@ class PostgresConnector:
     ) -> tuple[dict[str, Any], dict[str, int]]:
         cursor = psycopg.AsyncRawCursor(conn)
         read_beyond_python(cursor.adapters)
+        send_typed(cursor.adapters)
         if description.risk is RiskClass.READ and _returns_rows(description):
             # Reads stream row by row (single-row mode): memory stays flat at any size.
             rows, truncated, row_masker, columns = await self._stream(
@@ -375,6 +377,16 @@ def _sent_bytes(value: Any, result: PGresult, index: int, column: int) -> int:
 
 def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
     return [row_masker.mask_row(row) for row in rows]
+
+
+def _params(action: Action) -> list[Any]:
+    """The action's parameters, each with the type its wire Parse declared (bound into
+    its approval with them): the write means here what it meant in the client's
+    session. Without declared types, as sent (the server infers them)."""
+    try:
+        return typed_params(action.params, action.body.get("param_types"))
+    except ValueError as exc:
+        raise UpstreamError(f"not run: {exc}") from None
 
 
 def _refuse_transaction_control(sql_text: str, description: Description) -> None:
