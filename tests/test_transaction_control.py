@@ -19,10 +19,16 @@ from phigate.connectors.postgres import PostgresConnector
 from phigate.core.actions import Action, Description
 from phigate.core.errors import UpstreamError
 from phigate.core.risk import RiskClass
+from phigate.doors.pgwire import _codec as codec
 from phigate.ops.pgserver import EmbeddedPostgres
 from phigate.sql.describe import describe_sql
 from phigate.sql.transaction_control import transaction_control
+from tests.adversarial.test_findings_round4 import client, wire
 from tests.conftest import Harness
+from tests.pgwire.conftest import Wire
+from tests.pgwire.rawclient import RawClient, error_fields
+
+__all__ = ["client", "wire"]  # fixtures shared with round 4
 
 # Each member of the family, after a write it would commit, then an error.
 FAMILY = {
@@ -181,3 +187,18 @@ async def test_a_do_block_that_commits_cannot_inside_the_gateways_transaction(
     with pytest.raises(UpstreamError, match="2D000"):
         await _run(harness, block, RiskClass.UNKNOWN)
     assert await asyncio.to_thread(_status, ehr_dsn, 65) == before
+
+
+# ── the wire door: transaction control is the client's own, never the writer's ────
+async def test_a_wire_begin_read_write_is_refused_before_approval(
+    wire: Wire, client: RawClient
+) -> None:
+    """On a read-only wire session `BEGIN READ WRITE` is classified a write; on the
+    writer it would open nothing of the client's. Refused at once (0A000), no approval
+    asked; a plain BEGIN/COMMIT stays the client's own, on the reader."""
+    client.send(codec.query("BEGIN READ WRITE"))
+    assert error_fields(await client.until(b"Z"))["C"] == "0A000"
+    assert await asyncio.to_thread(wire.harness.gateway.list_approvals, state="pending") == []
+    for statement in ("BEGIN", "COMMIT"):
+        client.send(codec.query(statement))
+        assert not error_fields(await client.until(b"Z"))
