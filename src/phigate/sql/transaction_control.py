@@ -14,6 +14,8 @@ in them only when CALL or DO is not inside a transaction block, and the gateway'
 
 from __future__ import annotations
 
+import re
+
 import pglast
 from pglast import ast
 from pglast.parser import ParseError, scan
@@ -48,6 +50,10 @@ _FIRST_WORDS = {
     "PREPARE": "PREPARE",
 }
 _SEMICOLON = "ASCII_59"
+# Every such statement starts with one of these words, and a keyword is never quoted
+# or escaped: text that does not hold any of them anywhere (even inside another word)
+# holds none, and is not parsed again (admission sees every REST and MCP text).
+_MAYBE = re.compile("begin|start|commit|end|rollback|abort|savepoint|release|prepare", re.I)
 
 
 def transaction_control(sql: str) -> str | None:
@@ -57,6 +63,8 @@ def transaction_control(sql: str) -> str | None:
     Text the parser refuses is read word by word: a statement starting with one of the
     words a transaction-control statement starts with counts (fail closed), and text
     even the scanner cannot read counts as `unreadable text`."""
+    if _MAYBE.search(sql) is None:
+        return None
     try:
         statements = [raw.stmt for raw in pglast.parse_sql(sql)]
     except ParseError:
