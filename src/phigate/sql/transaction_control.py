@@ -60,15 +60,19 @@ def transaction_control(sql: str) -> str | None:
     """The first statement in `sql` that controls the transaction, named as PostgreSQL
     knows it (`COMMIT`, `COMMIT AND CHAIN`, `SAVEPOINT`, …), or None when there is none.
 
-    Text the parser refuses is read word by word: a statement starting with one of the
-    words a transaction-control statement starts with counts (fail closed), and text
-    even the scanner cannot read counts as `unreadable text`."""
+    Read word by word first (the scanner): only text where a statement starts with one
+    of the words a transaction-control statement starts with is parsed. Text the
+    parser then refuses counts by that word (fail closed), and text even the scanner
+    cannot read counts as `unreadable text`."""
     if _MAYBE.search(sql) is None:
+        return None
+    candidate = _first_words(sql)  # the scanner is fast; the parse tells exactly
+    if candidate is None:
         return None
     try:
         statements = [raw.stmt for raw in pglast.parse_sql(sql)]
     except ParseError:
-        return _first_words(sql)
+        return candidate
     for statement in statements:
         if isinstance(statement, ast.TransactionStmt):
             name = _NAMES.get(enum_name(statement.kind), "a transaction-control statement")
