@@ -63,6 +63,9 @@ NOT_CONTROL = [
     "DO $$ BEGIN COMMIT; END $$",  # refused by PostgreSQL inside the gateway's BEGIN
     "PREPARE p AS UPDATE claims SET status = 'x' WHERE id = 1",
     "SELECT 1; /* COMMIT; */ SELECT 2",
+    # The scanner sees `; END` start a statement; the parse knows it ends the body.
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",
+    "SELECT 1 AS pending, 2 AS spend",
 ]
 
 
