@@ -37,3 +37,18 @@ async def test_an_mcp_read_cannot_plant_a_temp_table(served: Served, plant: str)
         )
     count, cpt = structured(result)["rows"][0]
     assert count == CLAIMS and cpt.isdigit()
+
+
+async def test_an_mcp_text_with_a_commit_is_refused_before_it_is_decided(
+    served: Served, ehr_dsn: str
+) -> None:
+    """As on REST (tests/test_transaction_control.py): the gateway owns the action's
+    transaction, so a COMMIT in the text is refused at once, naming it; nothing runs."""
+    text = "UPDATE claims SET status = 'mcp-commit' WHERE id = 66; COMMIT; SELECT 1/0"
+    async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+        result = await client.call_tool("query", {"connection": "ehr", "sql": text})
+    assert result.is_error
+    assert "holds COMMIT" in str(result.content)
+    with psycopg.connect(ehr_dsn) as direct:
+        row = direct.execute("SELECT status FROM claims WHERE id = 66").fetchone()
+    assert row is not None and row[0] != "mcp-commit"

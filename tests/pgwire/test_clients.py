@@ -122,8 +122,10 @@ async def test_every_execution_is_audited_with_text_and_params(wire: Wire) -> No
     await _settled(wire)
     requested = [f for e, f in _audit_events(wire) if e in ("action.requested", "action.admitted")]
     bodies = [f["what"]["body"] for f in requested]
-    assert {"sql": "SELECT ssn FROM patients WHERE id = $1", "params": [3]} in bodies
-    assert {"sql": "SELECT ssn FROM patients WHERE id = $1", "params": [4]} in bodies
+    # psycopg declares a small int's type (int2, OID 21): recorded with the value.
+    read = "SELECT ssn FROM patients WHERE id = $1"
+    assert {"sql": read, "params": [3], "param_types": [21]} in bodies
+    assert {"sql": read, "params": [4], "param_types": [21]} in bodies
     assert all(f["where"]["front_door"] == "pgwire" for f in requested)
     executed = [f for e, f in _audit_events(wire) if e == "action.executed"]
     assert sum(1 for f in executed if f["result"].get("masked", {}).get("SSN") == 1) >= 2

@@ -83,6 +83,7 @@ async def test_a_setting_reset_before_the_write_is_not_carried(wire: Wire) -> No
         {
             "sql": "UPDATE encounters SET encounter_date = $1::date WHERE id = $2",
             "params": ["2024-04-03", 8],
+            "param_types": [0, 21],  # psycopg declares the int (int2), not the str
         }
     ]
 

@@ -58,7 +58,9 @@ async def test_psycopg_write_with_parameters_runs_once_after_approval(
             await conn.execute(SET_STATUS, ("paid", claim), prepare=prepare)
         assert status_of(ehr_dsn, claim) == "new"  # nothing ran while pending
         bound = await approve_all(wire)
-        assert bound == [{"sql": SET_STATUS_PG, "params": ["paid", claim]}]
+        # psycopg declares the int's type (int2), not the str's: bound with the values.
+        typed = {"sql": SET_STATUS_PG, "params": ["paid", claim], "param_types": [0, 21]}
+        assert bound == [typed]
         cur = await conn.execute(SET_STATUS, ("paid", claim), prepare=prepare)
         assert cur.rowcount == 1
         assert status_of(ehr_dsn, claim) == "paid"

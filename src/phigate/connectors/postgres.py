@@ -28,7 +28,7 @@ from psycopg.pq.abc import PGresult
 from phigate.config import PostgresConnection
 from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
-from phigate.connectors._pg_values import read_beyond_python
+from phigate.connectors._pg_values import read_beyond_python, send_typed, typed_params
 from phigate.connectors.base import CopyBegan, Result
 from phigate.core.actions import Action, Description
 from phigate.core.errors import UpstreamError
@@ -42,6 +42,7 @@ from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
 from phigate.sql.runtime_parameters import setting_risk
 from phigate.sql.split import selects
+from phigate.sql.transaction_control import transaction_control
 
 
 class PostgresConnector:
@@ -145,6 +146,8 @@ class PostgresConnector:
         sql_text = action.sql
         if sql_text is None:
             raise UpstreamError(f"connection {self.name!r} runs SQL actions only")
+        _refuse_transaction_control(sql_text, description)
+        params = _params(action)
         started = time.monotonic()
         pool = self.read_pool if runs_as_reader(description.risk) else self.pool
         opening = functools.partial(
@@ -157,7 +160,7 @@ class PostgresConnector:
                 async with pool.connection(opening, read_only=read_only) as conn:
                     batch = _Batch(self.limits)
                     payload, masked = await self._execute(
-                        conn, sql_text, action.params, description, masker, batch
+                        conn, sql_text, params, description, masker, batch
                     )
                     if not read_only:
                         await conn.commit()
@@ -218,6 +221,7 @@ class PostgresConnector:
     ) -> tuple[dict[str, Any], dict[str, int]]:
         cursor = psycopg.AsyncRawCursor(conn)
         read_beyond_python(cursor.adapters)
+        send_typed(cursor.adapters)
         if description.risk is RiskClass.READ and _returns_rows(description):
             # Reads stream row by row (single-row mode): memory stays flat at any size.
             rows, truncated, row_masker, columns = await self._stream(
@@ -373,6 +377,36 @@ def _sent_bytes(value: Any, result: PGresult, index: int, column: int) -> int:
 
 def _mask_all(row_masker: RowMasker, rows: list[Any]) -> list[list[Any]]:
     return [row_masker.mask_row(row) for row in rows]
+
+
+def _params(action: Action) -> list[Any]:
+    """The action's parameters, each with the type its wire Parse declared (bound into
+    its approval with them): the write means here what it meant in the client's
+    session. Without declared types, as sent (the server infers them)."""
+    try:
+        return typed_params(action.params, action.body.get("param_types"))
+    except ValueError as exc:
+        raise UpstreamError(f"not run: {exc}") from None
+
+
+def _refuse_transaction_control(sql_text: str, description: Description) -> None:
+    """The second guard behind admission's refusal (phigate.sql.transaction_control):
+    a text that would end the transaction `run` opens never reaches the upstream, so an
+    error after a COMMIT in it cannot be answered `failed` for a change that stayed.
+    The text's parse, already in the description, tells; only a text that did not
+    parse is read again, word by word."""
+    kinds = description.detail.get("statements") or ()
+    parsed = bool(kinds) and not description.detail.get("parse_error")
+    found = (
+        ("TRANSACTION" in kinds and transaction_control(sql_text))
+        if parsed
+        else transaction_control(sql_text)
+    )
+    if found:
+        raise UpstreamError(
+            f"not run: the text holds {found}, which would end the transaction the "
+            "gateway runs the action in; nothing was sent to the upstream"
+        )
 
 
 # Statements that always answer with rows: only these stream. A read that answers

@@ -51,6 +51,7 @@ from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, decision_k
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision, Verdict, break_glass_decision
 from phigate.sql.split import client_copies, split_statements
+from phigate.sql.transaction_control import transaction_control
 from phigate.store.group_commit import GroupCommit
 from phigate.store.json_columns import column_json
 
@@ -520,6 +521,24 @@ def _refuse_uncarriable_sql(action: Action) -> None:
             "COPY … TO STDOUT and COPY … FROM STDIN stream through the PostgreSQL wire "
             "protocol: send them through the wire door (psql, a driver), or send the "
             "query itself (a SELECT) here"
+        )
+    if action.front_door != "pgwire":
+        _refuse_transaction_control(sql)
+
+
+def _refuse_transaction_control(sql: str) -> None:
+    """On REST and MCP the gateway owns the action's transaction: it begins it, commits
+    it when the whole text ran and rolls it back on any error, and the outcome it records
+    says which. A COMMIT, ROLLBACK, SAVEPOINT… in the text would end it early, so a
+    change could commit and still be recorded `failed` (phigate.sql.transaction_control).
+    The wire door sends no such text to the writer: a write there runs alone."""
+    found = transaction_control(sql)
+    if found is not None:
+        raise InvalidRequestError(
+            f"the text holds {found}, which would end the transaction the gateway runs "
+            "the action in (it commits the whole text when it succeeds and rolls it all "
+            "back on an error); send the statements without BEGIN, COMMIT, END, "
+            "ROLLBACK, ABORT, SAVEPOINT, RELEASE or PREPARE TRANSACTION"
         )
 
 

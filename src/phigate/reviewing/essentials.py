@@ -1,12 +1,12 @@
 """What a reviewer must read before a vote: one rule for every surface that offers one.
 
-A vote binds the exact statement, the values bound to its `$n` placeholders, the
-session settings a wire write runs with (`DateStyle`, `search_path`, …), what
-it asks to see unmasked, and its stated reason. A surface that offers Approve or
-Deny (the console, Slack, Teams, `phigate approvals show`) shows each of these
-parts whole, taken from the one reviewer's view (`approval_json`); a surface that
-cannot show a part whole (a chat message has a size limit) offers no vote, only the
-console, and says why. Nothing is cut silently under a button.
+A vote binds the exact statement, the values bound to its `$n` placeholders (and the
+types a wire Parse declared for them), the session settings a wire write runs with
+(`DateStyle`, `search_path`, …), what it asks to see unmasked, and its stated
+reason. A surface that offers Approve or Deny (the console, Slack, Teams, `phigate
+approvals show`) shows each of these parts whole, taken from the one reviewer's view
+(`approval_json`); a surface that cannot show a part whole (a chat message has a size
+limit) offers no vote, only the console, and says why. Nothing is cut silently under a button.
 
 The warnings above the statement are must-read too: a surface offers a vote only when
 it shows every kind of warning. They are grouped by kind first (`warning_lines`), so
@@ -30,6 +30,8 @@ def must_read(view: dict[str, Any]) -> list[tuple[str, Segments]]:
     parts: list[tuple[str, Segments]] = [("Statement", marked["statement"])]
     if "params" in marked:
         parts.append(("Bound values", marked["params"]))
+    if "param_types" in marked:  # the types a wire Parse declared change what they mean
+        parts.append(("Parameter types", marked["param_types"]))
     if "settings" in marked:  # a wire write's session settings change what it means
         parts.append(("Session settings", marked["settings"]))
     if review.get("unmasked"):

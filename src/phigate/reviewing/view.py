@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from typing import Any, cast
 
+from psycopg import postgres
+
 from phigate.approvals import Approval
 from phigate.config import Rule
 from phigate.core import clock
@@ -184,6 +186,9 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     parts = {"statement": statement, "sent": sent, "reason": reason}
     if shown_params is not None:
         parts["params"] = shown_params
+    types = _param_types(record)
+    if types is not None:
+        parts["param_types"] = types
     settings = _settings(gateway, record)
     if settings is not None:
         parts["settings"] = settings
@@ -197,6 +202,22 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         # (text, is_escape) pieces, so a surface that can style marks each escape
         "marked": {name: [list(s) for s in shown.segments] for name, shown in parts.items()},
     }
+
+
+def _param_types(record: ActionRecord) -> Shown | None:
+    """The types a wire Parse declared for its values (`{"$1": "numeric"}`), which
+    change what they mean (`$1 / 2` divides as numeric, not integer): bound into the
+    vote like the values, and run with. Built-in types by name, others by OID."""
+    declared = record.action.body.get("param_types")
+    if not isinstance(declared, list) or not any(declared):
+        return None
+    named = {f"${i}": _type_name(oid) for i, oid in enumerate(declared, 1) if oid}
+    return reveal(json.dumps(named, ensure_ascii=False))
+
+
+def _type_name(oid: object) -> str:
+    info = postgres.types.get(oid) if isinstance(oid, int) else None
+    return info.name if info is not None else f"type with OID {oid}"
 
 
 def _settings(gateway: Gateway, record: ActionRecord) -> Shown | None:

@@ -64,13 +64,25 @@ class Admission:
         # What the session set that a write on the writer must carry (`_session_settings`).
         self.session_settings = SessionSettings({}, {})
 
-    def action(self, sql: str, params: list[Any], settings: dict[str, str] | None = None) -> Action:
+    def action(
+        self,
+        sql: str,
+        params: list[Any],
+        settings: dict[str, str] | None = None,
+        *,
+        types: tuple[int, ...] = (),
+    ) -> Action:
         """The action for `sql`; `settings`: the session's, for a write on the writer
-        (shown to the reviewer, bound into the approval, applied where it runs)."""
+        (shown to the reviewer, bound into the approval, applied where it runs).
+        `types`: the parameter types the Parse declared (type OIDs, 0 left open), kept
+        in the body when it declared any, so they are shown, approved and run with
+        (`connectors/_pg_values.typed_params`); a Parse that declared none adds nothing."""
         self.session_settings.observe(sql)
         body: dict[str, Any] = {"sql": sql, "params": params}
         if settings:
             body["settings"] = settings
+        if any(types):
+            body["param_types"] = list(types)
         return Action(
             self.connection,
             "sql",

@@ -56,6 +56,10 @@ class Statement:
     # not known then): its constants were read under them, so a write runs only under
     # the same.
     parsed_under: dict[str, str] | None = None
+    # The types the client's Parse declared for its parameters (0: left open), as sent:
+    # `param_types` may be filled in later by a Describe. Part of what a run means
+    # (`$1 / 2` with `$1` numeric is not integer division), so bound into its action.
+    declared_types: tuple[int, ...] = ()
 
     def result_for(
         self, masker: Masker, fields: list[codec.Field], lineage: list[Any]

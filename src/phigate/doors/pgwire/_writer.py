@@ -70,6 +70,16 @@ BATCH_REFUSED = codec.error_response(
     "sent alone, as a simple query of its own or with parameters (Parse/Bind/Execute), "
     "not in one query string with other statements",
 )
+# The writer runs a write in a transaction of its own, begun and ended by the gateway
+# (phigate.sql.transaction_control): a transaction-control statement classified a
+# write (`BEGIN READ WRITE`) would open or end none of the client's, only the writer's.
+TRANSACTION_REFUSED = codec.error_response(
+    "0A000",
+    "phigate: on a read-only wire session (this connection has read_dsn) a write runs on "
+    "the writer in a transaction of its own, so a transaction-control statement that allows "
+    "writes (BEGIN READ WRITE) cannot open one for it; send the write alone, outside a "
+    "transaction block",
+)
 # An extended-protocol write runs on the writer, committed there, so it must be the last
 # thing before its Sync: anything the client sends after its Execute (another Execute,
 # Bind, Parse, Describe, Close, Flush…) would run in the same implicit transaction on a
@@ -137,6 +147,8 @@ def refusal(text: str, risk: RiskClass | None = None) -> bytes | None:
         return COPY_IN_REFUSED
     if len(statements) > 1:
         return BATCH_REFUSED
+    if any(isinstance(s, ast.TransactionStmt) for s in statements):
+        return TRANSACTION_REFUSED
     if risk is not RiskClass.UNKNOWN and any(
         isinstance(s, ast.ExecuteStmt | ast.PrepareStmt) for s in statements
     ):

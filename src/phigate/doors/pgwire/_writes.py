@@ -84,9 +84,12 @@ async def admit_query(
     return await session.admission.admit(action, description)
 
 
-def writer_action(session: WriteSession, text: str, params: list[Any]) -> Action | bytes:
+def writer_action(
+    session: WriteSession, text: str, params: list[Any], types: tuple[int, ...] = ()
+) -> Action | bytes:
     """The action of a write to run on the writer, carrying the session's settings that
-    change what it means (`_session_settings`), or why it cannot run with them."""
+    change what it means (`_session_settings`) and the parameter types its Parse
+    declared, or why it cannot run with them."""
     assert session.admission is not None and session.relay is not None
     relay = session.relay
     settings = session.admission.session_settings.for_writer(
@@ -94,7 +97,7 @@ def writer_action(session: WriteSession, text: str, params: list[Any]) -> Action
     )
     if isinstance(settings, bytes):
         return settings
-    return session.admission.action(text, params, settings)
+    return session.admission.action(text, params, settings, types=types)
 
 
 async def run_query(session: WriteSession, record: ActionRecord) -> None:
@@ -172,7 +175,9 @@ async def execute(
         refused = _writer.portal_spent(portal.name)
     refused = refused or not_idle(session)
     if refused is None:
-        action = writer_action(session, portal.statement.text, portal.params)
+        action = writer_action(
+            session, portal.statement.text, portal.params, portal.statement.declared_types
+        )
         refused = action if isinstance(action, bytes) else None
     refused = refused or changed_since_parse(
         portal.statement.parsed_under, session.relay.parameters
@@ -215,7 +220,9 @@ async def run_held(session: WriteSession, held: Held) -> None:
     the writer, and let the reader's no-op carry the writer's answer in its place."""
     assert session.admission is not None
     portal = held.portal
-    action = writer_action(session, portal.statement.text, portal.params)
+    action = writer_action(
+        session, portal.statement.text, portal.params, portal.statement.declared_types
+    )
     if isinstance(action, bytes):
         await audit_refused(session, portal.statement.text, action)
         session._refuse_extended(action)

@@ -356,6 +356,7 @@ class Session:
             description=prepared,
             analysis=analysis,
             parsed_under=at_parse(self.relay.parameters, self.relay.settings_unreported),
+            declared_types=parse.param_types,
         )
         self.statements[parse.statement] = statement
         self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
@@ -459,7 +460,9 @@ class Session:
         if statement.description is not None and self._on_writer(statement.description):
             await _writes.execute(self, msg, portal, statement.description)
             return
-        action = self.admission.action(statement.text, portal.params)
+        action = self.admission.action(
+            statement.text, portal.params, types=statement.declared_types
+        )
         admitted, statement.decided = await self.admission.admit_reusing(
             action, statement.description, statement.decided
         )
