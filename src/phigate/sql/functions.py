@@ -415,6 +415,7 @@ READS_STORAGE: Mapping[str, str] = {
     "shobj_description": "pg_catalog.pg_shdescription.description",
     **dict.fromkeys(("pg_read_file", "pg_read_binary_file"), "pg_read_file.?stored"),
 }
+_STATE_CHANGES = (RiskClass.WRITE, RiskClass.PRIVILEGE)
 # The column name of stored text whose origin is not known: a function off the
 # allow-list, a relation whose rows lineage cannot follow. No name judges it.
 STORED = "?stored"
@@ -424,10 +425,11 @@ def stored_source(key: str) -> str | None:
     """The source a call of function `key` reads its result from, or None when the
     result is computed from its arguments alone (an allow-listed built-in). A function
     off the allow-list (somebody's, or a dangerous built-in) may return anything it
-    reads: fail closed, its result is stored text of unknown origin."""
+    reads: fail closed, its result is stored text of unknown origin. A listed one that
+    changes state (`nextval`, `set_config`) answers with what it was given or made."""
     if key in READS_STORAGE:
         return READS_STORAGE[key]
-    if key in SAFE_FUNCTIONS:
+    if key in SAFE_FUNCTIONS or DANGEROUS_FUNCTIONS.get(key) in _STATE_CHANGES:
         return None
     return f"{key}.{STORED}"
 
