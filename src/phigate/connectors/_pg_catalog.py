@@ -6,7 +6,8 @@ its query reads: a view's columns are judged by what they are, never by their na
 Relations of every kind are read from `pg_class`, whatever the gateway's privileges on
 them; a view's query comes from `pg_get_viewdef`. A relation the cache does not know
 (created since it was loaded) reloads it at once: the view an application made a moment
-ago is followed like one made last week.
+ago is followed like one made last week. A name still unknown after that reload waits
+for the next one (TTL_SECONDS), so no statement reloads it every time.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class UpstreamCatalog:
         self._catalog: StaticCatalog | None = None
         self._loaded_at = 0.0
         self._lock = asyncio.Lock()
+        # Relations still unknown after a reload: asked for again, they wait for the
+        # TTL (a name on another schema of the search_path would reload every time).
+        self._missing: set[str] = set()
 
     async def current(self, relations: Iterable[str] = ()) -> StaticCatalog:
         """The cached catalog, reloaded when older than TTL_SECONDS or when it does not
@@ -53,9 +57,14 @@ class UpstreamCatalog:
         async with self._lock:
             catalog = self._catalog
             stale = catalog is None or time.monotonic() - self._loaded_at > TTL_SECONDS
-            if catalog is None or stale or not all(catalog.knows(r) for r in wanted):
+            new = catalog is not None and any(
+                not catalog.knows(r) and r not in self._missing for r in wanted
+            )
+            if catalog is None or stale or new:
                 catalog = self._catalog = await self._load()
                 self._loaded_at = time.monotonic()
+                self._missing = set() if stale else self._missing
+            self._missing.update(r for r in wanted if not catalog.knows(r))
             return catalog
 
     def all_plain(self, relations: Iterable[str]) -> bool:
