@@ -345,6 +345,9 @@ _VIEWS = StaticCatalog(
         "public.screen_of_screen": ["status"],
         "public.remote": ["status", "payer"],
         "public.broken": ["status"],
+        "billing.invoices": ["payer"],
+        "billing.twice": ["payer"],
+        "audit.twice": ["payer"],
     },
     {
         "public.screen": "SELECT patients.id, patients.last_name AS status,"
@@ -352,6 +355,9 @@ _VIEWS = StaticCatalog(
         "public.screen_of_screen": "SELECT screen.payer AS status FROM screen;",
         "public.remote": "",  # a foreign table: no query to follow
         "public.broken": "SELECT 1 AS a, 2 AS b",  # does not line up with its columns
+        "billing.invoices": "SELECT patients.first_name AS payer FROM patients;",
+        "billing.twice": "SELECT patients.first_name AS payer FROM patients;",
+        "audit.twice": "SELECT patients.city AS payer FROM patients;",
     },
 )
 
@@ -401,3 +407,12 @@ def test_a_function_that_reads_storage_is_a_source_of_its_own() -> None:
     assert computed.sources == ("pg_catalog.pg_largeobject.data",) and computed.transformed
     unknown = classify("SELECT public.lookup(1) AS c").lineage[0]
     assert unknown.sources == ("public.lookup.?stored",)
+
+
+def test_a_view_in_another_schema_of_the_search_path_is_not_read_by_its_name() -> None:
+    """`invoices` is not in `public`: the only relation of that name is followed; with
+    two of them, which one the session's search_path finds is not known."""
+    outputs, _, unresolved = _view_lineage("SELECT payer FROM invoices")
+    assert outputs == {"payer": {"public.patients.first_name"}} and not any(unresolved)
+    outputs, _, unresolved = _view_lineage("SELECT payer FROM twice")
+    assert "public.twice.?stored" in outputs["payer"] and all(unresolved)

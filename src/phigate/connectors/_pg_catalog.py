@@ -69,13 +69,16 @@ class UpstreamCatalog:
 
     def all_plain(self, relations: Iterable[str]) -> bool:
         """Whether the cached catalog knows each of `relations` outside the system
-        schemas as a plain table (nothing a reload could make a view is read)."""
+        schemas as a plain table, and no relation of its name elsewhere (on a
+        search_path) is anything else: nothing a reload could make a view is read."""
         catalog = self._catalog
         wanted = [r for r in relations if not in_system_schema(r)]
         if not wanted:
             return True
         return catalog is not None and all(
-            catalog.knows(r) and catalog.definition(r) is None for r in wanted
+            catalog.knows(r)
+            and all(catalog.definition(t) is None for t in catalog.named(r.split(".", 1)[-1]))
+            for r in wanted
         )
 
     async def _load(self) -> StaticCatalog:

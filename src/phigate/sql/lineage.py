@@ -326,6 +326,8 @@ class _Builder:
         table = relation_name(rel)
         known = self.catalog.columns(table) if self.catalog is not None else None
         definition = self.catalog.definition(table) if self.catalog is not None else None
+        if known is None and rel.schemaname is None and self.catalog is not None:
+            table, known, definition = self._elsewhere(table, relname)
         if definition is not None:
             # A view, a materialized view, a foreign table: its columns are what its
             # query reads (or stored text of unknown origin), never what they are called.
@@ -343,6 +345,20 @@ class _Builder:
         relation = _derived(name, _rename(outputs, colnames))
         relation.table = table
         return relation
+
+    def _elsewhere(self, table: str, relname: str) -> tuple[str, Sequence[str] | None, str | None]:
+        """An unqualified relation not in `public`: one of the same name in another
+        schema, reached through the session's search_path, which is not known here.
+        When any such one is not a plain table, it is followed if it is the only one,
+        else its columns are of unknown origin; plain tables stay read by name."""
+        assert self.catalog is not None
+        others = [t for t in self.catalog.named(relname) if t != table]
+        if not any(self.catalog.definition(t) is not None for t in others):
+            return table, None, None
+        if len(others) == 1:
+            return others[0], self.catalog.columns(others[0]), self.catalog.definition(others[0])
+        columns = dict.fromkeys(c for t in others for c in self.catalog.columns(t) or ())
+        return table, tuple(columns), OPAQUE
 
     def _view(self, table: str, definition: str, known: Sequence[str] | None) -> Outputs:
         """The columns of relation `table`, which is not a plain table: its query's

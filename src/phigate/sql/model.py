@@ -163,6 +163,9 @@ class Catalog(Protocol):
         for any other relation that is not a plain table, None for a plain table (or
         one unknown here)."""
 
+    def named(self, relname: str) -> Sequence[str]:
+        """Every relation called `relname`, as `schema.table`, in any schema."""
+
 
 class StaticCatalog:
     """A catalog from a mapping `{"schema.table": [column, ...]}` (tests, configuration),
@@ -175,12 +178,19 @@ class StaticCatalog:
     ) -> None:
         self._tables = {name: tuple(cols) for name, cols in tables.items()}
         self._definitions = dict(definitions or {})
+        self._named: dict[str, tuple[str, ...]] = {}
+        for table in self._tables:
+            relname = table.split(".", 1)[-1]
+            self._named[relname] = (*self._named.get(relname, ()), table)
 
     def columns(self, table: str) -> Sequence[str] | None:
         return self._tables.get(table)
 
     def definition(self, table: str) -> str | None:
         return self._definitions.get(table)
+
+    def named(self, relname: str) -> Sequence[str]:
+        return self._named.get(relname, ())
 
     def knows(self, table: str) -> bool:
         """Whether `schema.table` is a relation of this catalog."""
