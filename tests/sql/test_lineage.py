@@ -335,3 +335,84 @@ def test_every_node_the_classifier_accepts_is_a_decision_of_the_lineage_walk() -
 )
 def test_a_node_without_a_passing_verdict_makes_what_it_reads_a_condition(sql: str) -> None:
     assert P + "ssn" in classify(sql, catalog=CATALOG).predicate_columns
+
+
+# ── relations that are not plain tables ───────────────────────────────────────────
+_VIEWS = StaticCatalog(
+    {
+        "public.patients": ["id", "last_name", "first_name", "city", "ssn"],
+        "public.screen": ["id", "status", "payer"],
+        "public.screen_of_screen": ["status"],
+        "public.remote": ["status", "payer"],
+        "public.broken": ["status"],
+        "billing.invoices": ["payer"],
+        "billing.twice": ["payer"],
+        "audit.twice": ["payer"],
+    },
+    {
+        "public.screen": "SELECT patients.id, patients.last_name AS status,"
+        " patients.first_name AS payer FROM patients WHERE patients.ssn IS NOT NULL;",
+        "public.screen_of_screen": "SELECT screen.payer AS status FROM screen;",
+        "public.remote": "",  # a foreign table: no query to follow
+        "public.broken": "SELECT 1 AS a, 2 AS b",  # does not line up with its columns
+        "billing.invoices": "SELECT patients.first_name AS payer FROM patients;",
+        "billing.twice": "SELECT patients.first_name AS payer FROM patients;",
+        "audit.twice": "SELECT patients.city AS payer FROM patients;",
+    },
+)
+
+
+def _view_lineage(sql: str) -> tuple[dict[str, set[str]], set[str], list[bool]]:
+    analysis = classify(sql, catalog=_VIEWS)
+    outputs = {c.output: set(c.sources) for c in analysis.lineage}
+    return outputs, set(analysis.predicate_columns), [c.unresolved for c in analysis.lineage]
+
+
+def test_a_views_columns_are_the_columns_its_query_reads() -> None:
+    outputs, predicates, unresolved = _view_lineage("SELECT * FROM screen WHERE payer = 'J'")
+    assert outputs == {
+        "id": {"public.patients.id"},
+        "status": {"public.patients.last_name"},
+        "payer": {"public.patients.first_name"},
+    }
+    # The condition through the view, and the view's own, are on the columns they read.
+    assert predicates == {"public.patients.first_name", "public.patients.ssn"}
+    assert not any(unresolved)
+
+
+def test_views_over_views_are_followed() -> None:
+    outputs, _, _ = _view_lineage("SELECT reverse(status) AS s FROM screen_of_screen")
+    assert outputs == {"s": {"public.patients.first_name"}}
+    assert (
+        classify("SELECT reverse(status) FROM screen_of_screen", catalog=_VIEWS)
+        .lineage[0]
+        .transformed
+    )
+
+
+@pytest.mark.parametrize("relation", ["remote", "broken"])
+def test_a_relation_that_cannot_be_followed_has_columns_of_unknown_origin(relation: str) -> None:
+    outputs, predicates, unresolved = _view_lineage(f"SELECT status FROM {relation}")
+    assert f"public.{relation}.?stored" in outputs["status"]
+    assert all(unresolved) and predicates == set()
+    _, conditions, _ = _view_lineage(f"SELECT 1 FROM {relation} WHERE status = 'x'")
+    assert f"public.{relation}.?stored" in conditions
+
+
+def test_a_function_that_reads_storage_is_a_source_of_its_own() -> None:
+    read = classify("SELECT obj_description('claims'::regclass) AS c").lineage[0]
+    assert read.sources == ("pg_catalog.pg_description.description",)
+    assert not read.transformed
+    computed = classify("SELECT encode(lo_get(42), 'hex') AS c").lineage[0]
+    assert computed.sources == ("pg_catalog.pg_largeobject.data",) and computed.transformed
+    unknown = classify("SELECT public.lookup(1) AS c").lineage[0]
+    assert unknown.sources == ("public.lookup.?stored",)
+
+
+def test_a_view_in_another_schema_of_the_search_path_is_not_read_by_its_name() -> None:
+    """`invoices` is not in `public`: the only relation of that name is followed; with
+    two of them, which one the session's search_path finds is not known."""
+    outputs, _, unresolved = _view_lineage("SELECT payer FROM invoices")
+    assert outputs == {"payer": {"public.patients.first_name"}} and not any(unresolved)
+    outputs, _, unresolved = _view_lineage("SELECT payer FROM twice")
+    assert "public.twice.?stored" in outputs["payer"] and all(unresolved)

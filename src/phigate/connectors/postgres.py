@@ -36,7 +36,7 @@ from phigate.core.limits import LimitsSettings, ResultBudget, off_loop
 from phigate.core.risk import RiskClass, runs_as_reader
 from phigate.masking.columns import RowMasker
 from phigate.masking.engine import Masker
-from phigate.masking.result_columns import result_columns
+from phigate.masking.result_columns import result_columns, type_name_of
 from phigate.masking.server_messages import scrub_message
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
@@ -85,15 +85,29 @@ class PostgresConnector:
         estimated = (
             self.settings.export_row_estimate is not None and description.risk is RiskClass.READ
         )
-        return not wildcard and not estimated
+        return not wildcard and not estimated and self.catalog.all_plain(description.tables)
 
     async def _expand_lineage(self, action: Action, description: Description) -> Description:
+        """Lineage with the catalog: `*` expanded, and every relation that is not a plain
+        table followed through its definition (a view) or read as stored text of unknown
+        origin (`phigate.sql.lineage`), with its conditions and the columns they use."""
         lineage = description.detail.get("lineage") or []
         wildcard = any(str(s).endswith(".*") for item in lineage for s in item.get("sources", ()))
-        if not wildcard or action.sql is None:
+        if action.sql is None or (not wildcard and self.catalog.all_plain(description.tables)):
             return description
-        expanded = description_of(classify(action.sql, catalog=await self.catalog.current()))
-        detail = {**description.detail, "lineage": expanded.detail["lineage"]}
+        catalog = await self.catalog.current(description.tables)
+        if not wildcard and self.catalog.all_plain(description.tables):
+            return description
+        expanded = description_of(classify(action.sql, catalog=catalog))
+        detail = {
+            **description.detail,
+            "lineage": expanded.detail["lineage"],
+            # The view's conditions join the statement's; none the walk found is lost.
+            "predicate_columns": sorted(
+                {*description.detail.get("predicate_columns", [])}
+                | {*expanded.detail.get("predicate_columns", [])}
+            ),
+        }
         return replace(description, columns=expanded.columns, detail=detail)
 
     async def _bulk_read_is_export(self, action: Action, description: Description) -> Description:
@@ -323,7 +337,8 @@ class PostgresConnector:
         columns = []
         for column in cursor.description or []:
             type_info = cursor.adapters.types.get(column.type_code)
-            columns.append((column.name, type_info.name if type_info else None))
+            registered = type_info.name if type_info else None
+            columns.append((column.name, type_name_of(column.type_code, registered)))
         infos = result_columns(columns, lineage)
         return [c.name for c in infos], masker.for_columns(infos)
 

@@ -64,6 +64,8 @@ DEFINITION_COLUMNS = frozenset(
         "pg_catalog.pg_type.typdefault",
         # The conditions pg_dump writes for an extension's configuration tables.
         "pg_catalog.pg_extension.extcondition",
+        # A publication's row filter as written (`WHERE (last_name <> 'Gaines')`).
+        "pg_catalog.pg_publication_tables.rowfilter",
     }
 )
 # Parse trees (`pg_node_tree`): their constants are lists of byte values no detector
@@ -85,8 +87,15 @@ NODE_TREE_COLUMNS = frozenset(
         "pg_catalog.pg_type.typdefaultbin",
         "pg_catalog.pg_class.relpartbound",
         "pg_catalog.pg_statistic_ext.stxexprs",
+        "pg_catalog.pg_publication_rel.prqual",
     }
 )
+# Every parse tree is of this type (a test asks the server for each `pg_node_tree`
+# column of pg_catalog, and checks it is listed above): a column of it is withheld
+# whole whatever lineage says, a function's result (`pg_get_publication_tables`'
+# `qual`) included.
+NODE_TREE_TYPE = "pg_node_tree"
+NODE_TREE_OID = 194
 # Constants stored bare, with no SQL around them to read: the value rows added before
 # an `ADD COLUMN ... DEFAULT` take (`{35490178}`), a trigger's arguments as written.
 # No detector has context for them, so they are withheld whole, as parse trees are.

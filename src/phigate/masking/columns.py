@@ -37,6 +37,7 @@ from phigate.masking._codes import (
 from phigate.masking._definitions import (
     DEFINITION_COLUMNS,
     NODE_TREE_COLUMNS,
+    NODE_TREE_TYPE,
     STORED_VALUE_COLUMNS,
     mask_definition,
 )
@@ -162,6 +163,8 @@ def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
         if found is not None:
             return found
     sources = {s.lower() for s in info.sources}
+    if (info.type_name or "").lower() == NODE_TREE_TYPE:
+        return WITHHELD  # a parse tree, wherever it comes from
     if sources & (NODE_TREE_COLUMNS | STORED_VALUE_COLUMNS):
         return WITHHELD  # parse trees, bare constants: nothing a detector can read
     if sources & DEFINITION_COLUMNS:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from phigate.masking._definitions import NODE_TREE_OID, NODE_TREE_TYPE
 from phigate.masking.columns import ColumnInfo
 
 Entry = Mapping[str, Any]
@@ -110,3 +111,11 @@ def _is_star(entry: Entry) -> bool:
 
 def _sources(entry: Entry) -> tuple[str, ...]:
     return tuple(str(s) for s in entry.get("sources", ()) or ())
+
+
+def type_name_of(oid: int, registered: str | None) -> str | None:
+    """A result column's type name: the driver registry's (`registered`), or for a
+    built-in type it does not know that masking reads (`pg_node_tree`), its own."""
+    if registered is None and oid == NODE_TREE_OID:
+        return NODE_TREE_TYPE
+    return registered

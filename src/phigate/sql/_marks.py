@@ -10,7 +10,7 @@ from __future__ import annotations
 from pglast import ast
 
 from phigate.sql._tree import enum_name, strings
-from phigate.sql.functions import function_key
+from phigate.sql.functions import READS_STORAGE, function_key
 
 Sources = frozenset[str]
 
@@ -88,6 +88,8 @@ def _preserves_value(node: object) -> bool:
         key = function_key(strings(node.funcname))
         args = node.args or ()
         plain = node.over is None and not node.agg_star and not node.func_variadic
+        if plain and key in READS_STORAGE:
+            return True  # the stored value itself, as a column reference is
         return plain and key in _PICKS and len(args) == 1 and _preserves_value(args[0])
     if isinstance(node, ast.SubLink):
         return enum_name(node.subLinkType) == "EXPR_SUBLINK" and node.testexpr is None
@@ -106,6 +108,8 @@ def _preserves_text(node: object) -> bool:
     if isinstance(node, ast.FuncCall):
         key = function_key(strings(node.funcname))
         args = node.args or ()
+        if key in READS_STORAGE and node.over is None:
+            return True  # the stored text itself: read as stored, scanned as free text
         listed = key in _TEXT_PRESERVING or (key in _TRIMS and len(args) == 1)
         return listed and all(_preserves_text(a) for a in args)
     if isinstance(node, ast.CoalesceExpr):

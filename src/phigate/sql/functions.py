@@ -282,6 +282,10 @@ def total_argument(key: str, index: int, constants: Sequence[str | None]) -> boo
     None): if not, whether it fails is an answer about that argument."""
     if key == "format":
         return index in format_total_arguments(constants)
+    if key == "convert_to":
+        # Every text a UTF8 server holds has a UTF-8 form; another target can fail.
+        target = constants[1] if len(constants) == 2 else None
+        return index == 0 and (target or "").lower().replace("-", "") in ("utf8", "unicode")
     total = TOTAL.get(key)
     if total is None or (total.arity is not None and total.arity != len(constants)):
         return False
@@ -397,6 +401,38 @@ DANGEROUS_FUNCTIONS: Mapping[str, RiskClass] = {
         RiskClass.UNKNOWN,
     ),
 }
+
+# Functions whose result is read from storage, not computed from their arguments: the
+# stored text they return (a large object's bytes, a comment, a server file) is a
+# source of its own, as a free-text column is, so a computation over it is withheld
+# like one over `clinical_notes.note_text` and a condition on it is held. Each names
+# what it reads, as lineage writes a column (`stored_source`).
+READS_STORAGE: Mapping[str, str] = {
+    **dict.fromkeys(("lo_get", "loread"), "pg_catalog.pg_largeobject.data"),
+    **dict.fromkeys(
+        ("obj_description", "col_description"), "pg_catalog.pg_description.description"
+    ),
+    "shobj_description": "pg_catalog.pg_shdescription.description",
+    **dict.fromkeys(("pg_read_file", "pg_read_binary_file"), "pg_read_file.?stored"),
+}
+_STATE_CHANGES = (RiskClass.WRITE, RiskClass.PRIVILEGE)
+# The column name of stored text whose origin is not known: a function off the
+# allow-list, a relation whose rows lineage cannot follow. No name judges it.
+STORED = "?stored"
+
+
+def stored_source(key: str) -> str | None:
+    """The source a call of function `key` reads its result from, or None when the
+    result is computed from its arguments alone (an allow-listed built-in). A function
+    off the allow-list (somebody's, or a dangerous built-in) may return anything it
+    reads: fail closed, its result is stored text of unknown origin. A listed one that
+    changes state (`nextval`, `set_config`) answers with what it was given or made."""
+    if key in READS_STORAGE:
+        return READS_STORAGE[key]
+    if key in SAFE_FUNCTIONS or DANGEROUS_FUNCTIONS.get(key) in _STATE_CHANGES:
+        return None
+    return f"{key}.{STORED}"
+
 
 # `dblink*` functions open connections and run arbitrary SQL elsewhere (or on the
 # same server, behind the gateway's back).

@@ -11,10 +11,12 @@ not know is reported as `schema.table.*`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pglast
 from pglast import ast
 from pglast.ast import Node
 
@@ -31,12 +33,14 @@ from phigate.sql._tree import children, enum_name, relation_name, strings
 from phigate.sql.functions import (
     SCALAR_RESULTS,
     SET_RETURNING,
+    STORED,
     compares_argument,
     function_key,
+    stored_source,
     total_argument,
     words,
 )
-from phigate.sql.model import Catalog, ColumnLineage
+from phigate.sql.model import OPAQUE, Catalog, ColumnLineage
 from phigate.sql.statements import explain_analyzes
 
 Sources = frozenset[str]
@@ -87,6 +91,7 @@ class _Relation:
 
 
 Scopes = list[list[_Relation]]  # innermost level first
+_VIEW_DEPTH = 8  # views over views followed; deeper ones are of unknown origin
 
 
 @dataclass
@@ -94,6 +99,7 @@ class _Builder:
     catalog: Catalog | None
     predicates: set[str] = field(default_factory=set)
     used: set[str] = field(default_factory=set)
+    depth: int = 0  # views being followed (`_view`)
 
     # --- queries --------------------------------------------------------------------
     def query(self, node: object, outer: Scopes, ctes: dict[str, Outputs]) -> Outputs:
@@ -319,6 +325,14 @@ class _Builder:
             return _derived(name, _rename(ctes[relname], colnames))
         table = relation_name(rel)
         known = self.catalog.columns(table) if self.catalog is not None else None
+        definition = self.catalog.definition(table) if self.catalog is not None else None
+        if known is None and rel.schemaname is None and self.catalog is not None:
+            table, known, definition = self._elsewhere(table, relname)
+        if definition is not None:
+            # A view, a materialized view, a foreign table: its columns are what its
+            # query reads (or stored text of unknown origin), never what they are called.
+            relation = _derived(name, _rename(self._view(table, definition, known), colnames))
+            return relation
         if known is None and colnames:
             # `patients AS p(a, b)` over unknown columns: which column `b` is, is not
             # known; each renamed one may be any of the table's.
@@ -331,6 +345,39 @@ class _Builder:
         relation = _derived(name, _rename(outputs, colnames))
         relation.table = table
         return relation
+
+    def _elsewhere(self, table: str, relname: str) -> tuple[str, Sequence[str] | None, str | None]:
+        """An unqualified relation not in `public`: one of the same name in another
+        schema, reached through the session's search_path, which is not known here.
+        When any such one is not a plain table, it is followed if it is the only one,
+        else its columns are of unknown origin; plain tables stay read by name."""
+        assert self.catalog is not None
+        others = [t for t in self.catalog.named(relname) if t != table]
+        if not any(self.catalog.definition(t) is not None for t in others):
+            return table, None, None
+        if len(others) == 1:
+            return others[0], self.catalog.columns(others[0]), self.catalog.definition(others[0])
+        columns = dict.fromkeys(c for t in others for c in self.catalog.columns(t) or ())
+        return table, tuple(columns), OPAQUE
+
+    def _view(self, table: str, definition: str, known: Sequence[str] | None) -> Outputs:
+        """The columns of relation `table`, which is not a plain table: its query's
+        lineage (conditions included) named as the view names them, walked like a
+        subquery, views in it too, `_VIEW_DEPTH` deep. A relation whose query is not
+        read here (a foreign table, a definition that does not parse or line up with
+        its columns, one too deep) has columns of unknown origin."""
+        columns = tuple(known or ())
+        query = _view_query(definition) if self.depth < _VIEW_DEPTH else None
+        if query is None or not columns:
+            return _opaque(table, columns)
+        self.depth += 1
+        try:
+            outputs = self.query(query, [], {})
+        finally:
+            self.depth -= 1
+        if len(outputs) != len(columns) or any(n == "*" for n, _ in outputs):
+            return _opaque(table, columns)
+        return [(c, s) for c, (_, s) in zip(columns, outputs, strict=True)]
 
     def _join(
         self, join: ast.JoinExpr, scopes: Scopes, ctes: dict[str, Outputs]
@@ -577,6 +624,11 @@ class _Builder:
         # The arguments and the ordering of an ordered-set aggregate.
         sources = self.expr((call.args, call.agg_order), scopes, ctes)
         key = function_key(strings(call.funcname))
+        stored = stored_source(key)
+        if stored is not None:
+            # Its result is read from storage (or may be): stored text of its own.
+            self.used.add(stored)
+            sources |= {stored}
         if call.agg_distinct:
             # `array_agg(DISTINCT v)` compares every pair of values: how many are left
             # (one element or two) answers whether they are equal.
@@ -592,6 +644,8 @@ class _Builder:
             constants = [_str_const(arg) for arg in call.args or ()]
             compares = compares_argument(key)
             for index, arg in enumerate(call.args or ()):
+                if _decodes_own_bytes(key, call, index):
+                    continue
                 if (
                     not total_argument(key, index, constants)
                     or _matches(key, call, index)
@@ -599,6 +653,28 @@ class _Builder:
                 ):
                     self._note_predicate(self.expr(arg, scopes, ctes))
         return sources | over
+
+
+def _decodes_own_bytes(key: str, call: ast.FuncCall, index: int) -> bool:
+    """Whether argument `index` of `convert_from(convert_to(x, 'E'), 'E')` is bytes
+    just encoded in the encoding they are decoded from: valid, so decoding cannot fail
+    (converting text to UTF-8 cannot either; `functions.total_argument`)."""
+    args = call.args or ()
+    if key != "convert_from" or index != 0 or len(args) != 2:
+        return False
+    inner = args[0]
+    if not isinstance(inner, ast.FuncCall) or function_key(strings(inner.funcname)) != (
+        "convert_to"
+    ):
+        return False
+    inner_args = inner.args or ()
+    encoding = _str_const(args[1])
+    return (
+        len(inner_args) == 2
+        and encoding is not None
+        and _str_const(inner_args[1]) is not None
+        and encoding.lower() == str(_str_const(inner_args[1])).lower()
+    )
 
 
 def _matches(key: str, call: ast.FuncCall, index: int) -> bool:
@@ -905,6 +981,31 @@ def _find_relation(qualifier: tuple[str, ...], scopes: Scopes) -> _Relation | No
             if len(qualifier) > 1 and rel.table == wanted:
                 return rel
     return None
+
+
+@functools.lru_cache(maxsize=512)
+def _view_query(definition: str) -> Node | None:
+    """The query of a view's definition (`pg_get_viewdef`), or None when it is not one
+    query this walk reads."""
+    if definition == OPAQUE:
+        return None
+    try:
+        parsed = pglast.parse_sql(definition)
+    except pglast.parser.ParseError:
+        return None
+    if len(parsed) != 1 or not isinstance(parsed[0].stmt, ast.SelectStmt):
+        return None
+    stmt: Node = parsed[0].stmt
+    return stmt
+
+
+def _opaque(table: str, columns: Sequence[str]) -> Outputs:
+    """Columns of unknown origin: stored text no name judges, withheld whole, and
+    a condition on one is a condition on unknown stored text."""
+    unknown = frozenset({f"{table}.{STORED}", UNRESOLVED, COMPUTED, UNORDERED})
+    if not columns:
+        return [("*", unknown)]
+    return [(c, unknown | {f"{table}.{c}"}) for c in columns]
 
 
 def _derived(alias: str, outputs: Outputs) -> _Relation:

@@ -146,18 +146,52 @@ def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+# What `Catalog.definition` answers for a relation whose rows are not a table's and
+# whose definition cannot be read (a foreign table, a view whose text is not shown).
+OPAQUE = ""
+
+
 class Catalog(Protocol):
-    """The upstream's tables and their columns, so lineage can expand `*` and `t.*`."""
+    """The upstream's relations and their columns, so lineage can expand `*` and `t.*`,
+    and follow a view to the columns it reads."""
 
     def columns(self, table: str) -> Sequence[str] | None:
         """The columns of `schema.table` in order, or None when the table is unknown."""
 
+    def definition(self, table: str) -> str | None:
+        """The query of view or materialized view `schema.table` (SQL text), `OPAQUE`
+        for any other relation that is not a plain table, None for a plain table (or
+        one unknown here)."""
+
+    def named(self, relname: str) -> Sequence[str]:
+        """Every relation called `relname`, as `schema.table`, in any schema."""
+
 
 class StaticCatalog:
-    """A catalog from a mapping `{"schema.table": [column, ...]}` (tests, configuration)."""
+    """A catalog from a mapping `{"schema.table": [column, ...]}` (tests, configuration),
+    with the definitions of its relations that are not plain tables."""
 
-    def __init__(self, tables: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self,
+        tables: Mapping[str, Sequence[str]],
+        definitions: Mapping[str, str] | None = None,
+    ) -> None:
         self._tables = {name: tuple(cols) for name, cols in tables.items()}
+        self._definitions = dict(definitions or {})
+        self._named: dict[str, tuple[str, ...]] = {}
+        for table in self._tables:
+            relname = table.split(".", 1)[-1]
+            self._named[relname] = (*self._named.get(relname, ()), table)
 
     def columns(self, table: str) -> Sequence[str] | None:
         return self._tables.get(table)
+
+    def definition(self, table: str) -> str | None:
+        return self._definitions.get(table)
+
+    def named(self, relname: str) -> Sequence[str]:
+        return self._named.get(relname, ())
+
+    def knows(self, table: str) -> bool:
+        """Whether `schema.table` is a relation of this catalog."""
+        return table in self._tables

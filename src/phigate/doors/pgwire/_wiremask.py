@@ -34,7 +34,7 @@ from phigate.masking.columns import (
     plain,
 )
 from phigate.masking.engine import Masker
-from phigate.masking.result_columns import result_columns
+from phigate.masking.result_columns import result_columns, type_name_of
 
 TEXT_OID = 25
 _I32 = struct.Struct("!i")
@@ -52,7 +52,7 @@ def type_name(oid: int) -> str | None:
     registry the postgres connector reads through its cursor: both doors give the
     masking engine the same names."""
     info = postgres.types.get(oid)
-    return info.name if info is not None else None
+    return type_name_of(oid, info.name if info is not None else None)
 
 
 def column_infos(fields: Sequence[codec.Field], lineage: Sequence[Any]) -> list[ColumnInfo]:
