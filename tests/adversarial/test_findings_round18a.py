@@ -26,7 +26,6 @@ from phigate.doors.app import build_app
 from phigate.doors.pgwire import _codec as codec
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.bootstrap import build_gateway
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round4 import client, run, wire
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings

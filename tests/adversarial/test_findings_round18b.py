@@ -20,7 +20,7 @@ import pytest
 from psycopg import sql as pgsql
 
 from phigate.ops.pgserver import EmbeddedPostgres
-from tests.adversarial.harness import AGENT, Bench, finding
+from tests.adversarial.harness import AGENT, Bench
 from tests.adversarial.test_findings_round3 import (
     SECRETS,
     cluster,
