@@ -476,13 +476,16 @@ def test_base64_wrapped_as_a_text_carries_lines_is_read_joined(wrap: str, width:
 
 
 def test_the_spaces_of_prose_and_of_a_passphrase_are_not_joined() -> None:
-    """A fold is one space after 16 base64 characters or more: words are not joined
-    (a base64 core split between short words stays), and a credential with spaces is
-    still found as written."""
+    """A fold is one space after 16 base64 characters or more: words are not joined,
+    and a credential with spaces is still found as written. A base64 core split in
+    pieces of `MIN_PIECE` or more is found whatever stands between them (round 19b);
+    pieces shorter than that are not read as one."""
     secrets = GatewaySecrets([("TOKEN", TOKEN), ("P", "correct horse battery staple 42")])
     core = base64.b64encode(TOKEN.encode()).decode()
     split = f"{core[:10]} {core[10:]}"
-    assert secrets.scrub(split, {}) == split
+    assert secrets.scrub(split, {}).startswith("[REDACTED:TOKEN]")  # (the aligned edge kept)
+    chopped = " ".join(core[i : i + 5] for i in range(0, len(core), 5))
+    assert secrets.scrub(chopped, {}) == chopped
     assert secrets.scrub("say correct horse battery staple 42", {}) == "say [REDACTED:P]"
     assert "[REDACTED:TOKEN]" in secrets.scrub(f"x{core[:16]} {core[16:]}", {})
 
