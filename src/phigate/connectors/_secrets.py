@@ -92,7 +92,8 @@ class GatewaySecrets:
                 for core in base64_cores(text.encode()):
                     cores.setdefault(_fold(core), name)
         self._cores = sorted(cores.items(), key=lambda p: -len(p[0]))
-        self._run = re.compile(f"{_RUN_CHAR}{{{max(shortest, MIN_PIECE)},}}=*")
+        self._run_size = max(shortest, MIN_PIECE)
+        self._run = re.compile(f"{_RUN_CHAR}{{{self._run_size},}}=*")
         # Only these can stand in a number's text (a PIN, or the hex of one); a number
         # drops a credential's leading zeros (`"0840…"` read as an integer is `840…`).
         numeric: dict[str, str] = {}
@@ -182,6 +183,8 @@ class GatewaySecrets:
     def _pieces(self, view: str, origin: _Origin) -> list[tuple[int, int, str]]:
         """Where `view` holds the base64 of a value cut in pieces (`_gapped`)."""
         spans: list[tuple[int, int, str]] = []
+        if not self._cores or len(view) < len(self._cores[-1][0]):
+            return spans  # (most strings of a JSON document)
         first = bisect.bisect_left(self._cores, -len(view), key=lambda p: -len(p[0]))
         for core, name in self._cores[first:]:
             spans += [(*origin.span(s, e), name) for s, e in _gapped(view, core)]
@@ -197,6 +200,8 @@ class GatewaySecrets:
         to UTF-8 text is read: a document is text, and random bytes almost never are.
         """
         spans: list[tuple[int, int, str]] = []
+        if len(text) < self._run_size:
+            return spans
         for run in self._run.finditer(text):
             inner = _document(run[0])
             if inner is None:
