@@ -21,6 +21,13 @@ the original text it came from, and replaces that span with
 listing every escaped spelling covers any subset of escaped characters, double
 percent-encoding and mixed case at the cost of one pass over the text.
 
+Base64 is also looked for cut in pieces with anything short between them
+(`_gapped`): however code or a config wraps its lines (a string literal a line, `#
+`, a line number, deep indentation, tags), the lines hold its pieces in order, so
+the wrap syntax need not be known. And a base64 run can be a document that holds
+the credential's base64 again (a docker config Secret): runs are decoded and
+scrubbed as text, `DECODE_DEPTH` levels down.
+
 Output a connector cuts (a response over its cap, an over-long line) is scrubbed
 before the cut (`scrub_cut`), with `reach` characters read past it, so the cut
 never leaves the head of a form the scrubber can no longer recognise.
