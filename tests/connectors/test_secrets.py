@@ -16,9 +16,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.connectors._secrets import GAP, MIN_PARTIAL, MIN_PIECE, GatewaySecrets, _view
+from phigate.connectors._secrets import (
+    GAP,
+    MIN_PARTIAL,
+    MIN_PIECE,
+    GatewaySecrets,
+    _view,
+    base64_cores,
+)
 
 TOKEN = "tok-3c9f1a7e5d2b8046"
+_CORE = next(base64_cores(TOKEN.encode())).lower()
 
 
 @pytest.mark.parametrize("before", ["", "a", "ab", "abc", "user:", '{"t": "'])
@@ -550,6 +558,10 @@ def test_a_cut_keeps_the_text_before_it_and_splits_no_character() -> None:
         "a\n" + "> " * 100_000,
         ("a\n" + "> " * 17) * 5_000,
         "<br" * 100_000,
+        # grams of the credential's base64 the pieces search starts from, repeated
+        _CORE[:5] * 40_000,
+        (_CORE[:8] + "\n# ") * 15_000,
+        (_CORE[:20] + '" +\n "') * 6_000,
     ],
 )
 def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:
