@@ -340,7 +340,6 @@ async def _shown(tmp_path: Path, address: str, path: str) -> str:
         return body if isinstance(body, str) else json.dumps(body)
 
 
-@finding(4, "wrapped base64 is joined only across bare/quoted/<br> line ends, ≤16 spaces")
 @pytest.mark.parametrize("name", list(WRAPS))
 async def test_a_credential_in_base64_wrapped_as_code_and_configs_is_redacted(
     tmp_path: Path, wraps: str, name: str
@@ -427,7 +426,6 @@ def secret_api() -> Iterator[str]:
         yield address
 
 
-@finding(5, "base64 is decoded one level: a base64 document holding its base64 is not read")
 async def test_a_credential_in_a_docker_config_secret_is_redacted(
     tmp_path: Path, secret_api: str
 ) -> None:
@@ -436,6 +434,12 @@ async def test_a_credential_in_a_docker_config_secret_is_redacted(
     a base64 JSON document whose `auth` is the base64 of the credential: the
     scrubber reads neither level, and two `b64decode` calls give it back."""
     shown = json.loads(await _shown(tmp_path, secret_api, "/"))
-    config = json.loads(base64.b64decode(shown["data"][".dockerconfigjson"]))
-    auth = base64.b64decode(config["auths"]["registry.internal"]["auth"]).decode("latin-1")
-    assert CREDENTIAL not in auth, shown
+    value = shown["data"][".dockerconfigjson"]
+    # the fix redacts the whole outer run: what is left is no base64 to decode
+    assert value.startswith("[REDACTED:") or CREDENTIAL not in _auth(value), shown
+
+
+def _auth(value: str) -> str:
+    """The registry credential of a base64 docker config, decoded twice."""
+    config = json.loads(base64.b64decode(value))
+    return base64.b64decode(config["auths"]["registry.internal"]["auth"]).decode("latin-1")

@@ -6,6 +6,7 @@ import base64
 import html
 import json
 import quopri
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.connectors._secrets import MIN_PARTIAL, GatewaySecrets, _view
+from phigate.connectors._secrets import (
+    GAP,
+    MIN_PARTIAL,
+    MIN_PIECE,
+    GatewaySecrets,
+    _view,
+    base64_cores,
+)
 
 TOKEN = "tok-3c9f1a7e5d2b8046"
+_CORE = next(base64_cores(TOKEN.encode())).lower()
 
 
 @pytest.mark.parametrize("before", ["", "a", "ab", "abc", "user:", '{"t": "'])
@@ -476,13 +485,16 @@ def test_base64_wrapped_as_a_text_carries_lines_is_read_joined(wrap: str, width:
 
 
 def test_the_spaces_of_prose_and_of_a_passphrase_are_not_joined() -> None:
-    """A fold is one space after 16 base64 characters or more: words are not joined
-    (a base64 core split between short words stays), and a credential with spaces is
-    still found as written."""
+    """A fold is one space after 16 base64 characters or more: words are not joined,
+    and a credential with spaces is still found as written. A base64 core split in
+    pieces of `MIN_PIECE` or more is found whatever stands between them (round 19b);
+    pieces shorter than that are not read as one."""
     secrets = GatewaySecrets([("TOKEN", TOKEN), ("P", "correct horse battery staple 42")])
     core = base64.b64encode(TOKEN.encode()).decode()
     split = f"{core[:10]} {core[10:]}"
-    assert secrets.scrub(split, {}) == split
+    assert secrets.scrub(split, {}).startswith("[REDACTED:TOKEN]")  # (the aligned edge kept)
+    chopped = " ".join(core[i : i + 5] for i in range(0, len(core), 5))
+    assert secrets.scrub(chopped, {}) == chopped
     assert secrets.scrub("say correct horse battery staple 42", {}) == "say [REDACTED:P]"
     assert "[REDACTED:TOKEN]" in secrets.scrub(f"x{core[:16]} {core[16:]}", {})
 
@@ -546,6 +558,10 @@ def test_a_cut_keeps_the_text_before_it_and_splits_no_character() -> None:
         "a\n" + "> " * 100_000,
         ("a\n" + "> " * 17) * 5_000,
         "<br" * 100_000,
+        # grams of the credential's base64 the pieces search starts from, repeated
+        _CORE[:5] * 40_000,
+        (_CORE[:8] + "\n# ") * 15_000,
+        (_CORE[:20] + '" +\n "') * 6_000,
     ],
 )
 def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:
@@ -555,3 +571,79 @@ def test_hostile_text_is_scrubbed_in_one_pass(text: str) -> None:
     assert "tok-3c9f1" not in secrets.scrub(text, {})
     assert "tok-3c9f1" not in secrets.scrub_cut(text.encode(), len(text) - 3, {})
     assert b"tok-3c9f1" not in secrets.scrub_binary(text.encode("utf-16-le"), {})
+
+
+# What stands between two lines of base64 as code and configs write them (round 19b
+# finding 4): quotes and `+`, comment markers, line numbers, indentation, tags, line
+# ends. No `%`, `\`, `&`, `=` or `0`: the view would read an escape into the pieces.
+_JUNK = st.text(alphabet=" \t\r\n\"'+,#/<>:;[]()123456789pbrXYZ", max_size=GAP)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.integers(40, 45), st.data())
+def test_base64_cut_in_pieces_with_anything_between_them_is_redacted(
+    pad: int, data: st.DataObject
+) -> None:
+    """Cut anywhere in pieces of `MIN_PIECE` or more, with up to `GAP` characters of
+    anything between two: no piece wholly inside the credential's base64 is left."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    encoded = base64.b64encode(b"#" * pad + PUNCTUATED.encode()).decode()
+    first, stop = -(-8 * pad // 6), 8 * (pad + len(PUNCTUATED)) // 6  # its core
+    pieces: list[tuple[int, str]] = []
+    at = 0
+    while at < len(encoded):
+        size = data.draw(st.integers(MIN_PIECE, 40))
+        pieces.append((at, encoded[at : at + size]))
+        at += size
+    text = data.draw(_JUNK) + "".join(p + data.draw(_JUNK) for _, p in pieces)
+    out = secrets.scrub(text, {})
+    assert "[REDACTED:TOKEN]" in out, text
+    inside = [p for at, p in pieces if first <= at and at + len(p) <= stop]
+    assert not [p for p in inside if p in out], (text, out)
+
+
+def _ordinary(rng: random.Random, size: int) -> list[str]:
+    """Prose, a JSON document and base64 of random bytes (plain, and in lines of 76)."""
+    words = ["patient", "claim", "amount", "status", "visit", "note", "Token", "gw", "S3cr3t"]
+    prose = " ".join(rng.choice(words) for _ in range(size // 6))
+    doc = json.dumps(
+        [{"id": rng.getrandbits(64), "t": rng.choice(words)} for _ in range(size // 40)]
+    )
+    raw = base64.b64encode(rng.randbytes(size * 3 // 4)).decode()
+    wrapped = "\n".join(raw[i : i + 76] for i in range(0, len(raw), 76))
+    return [prose, doc, raw, wrapped]
+
+
+def test_ordinary_text_and_random_base64_are_not_redacted() -> None:
+    """The pieces search and the base64 documents decoded find nothing in text that
+    holds no credential (docs/http.md gives the count on a few MB)."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED), ("T2", TOKEN)])
+    for text in _ordinary(random.Random(19), 250_000):
+        counts: dict[str, int] = {}
+        assert secrets.scrub(text, counts) == text and not counts
+
+
+def test_a_credential_in_a_base64_document_in_a_base64_document_is_redacted() -> None:
+    """A docker config Secret: base64 of a JSON document whose `auth` is the base64 of
+    the credential. The outer run is redacted whole; a document three levels down is
+    past `DECODE_DEPTH`."""
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    auth = base64.b64encode(f"user:{PUNCTUATED}".encode()).decode()
+    config = base64.b64encode(json.dumps({"auths": {"r": {"auth": auth}}}).encode()).decode()
+    text = f'{{"data": {{".dockerconfigjson": "{config}"}}}}'
+    assert secrets.scrub(text, {}) == '{"data": {".dockerconfigjson": "[REDACTED:TOKEN]"}}'
+    deeper = base64.b64encode(f"x = {config}".encode()).decode()
+    assert secrets.scrub(deeper, {}) == "[REDACTED:TOKEN]"  # two levels of documents
+    deepest = base64.b64encode(f"y = {deeper}".encode()).decode()
+    assert secrets.scrub(deepest, {}) == deepest
+
+
+def test_a_json_array_of_base64_lines_is_read_as_one_text() -> None:
+    secrets = GatewaySecrets([("TOKEN", PUNCTUATED)])
+    encoded = base64.b64encode(b"#" * 40 + PUNCTUATED.encode()).decode()
+    lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    counts: dict[str, int] = {}
+    out = secrets.scrub_json(["head", *lines, 7], counts)
+    assert out[0] == "head" and out[-1] == 7 and counts == {"GATEWAY_SECRET": 1}
+    assert out[1].startswith(encoded[:40]) and out[1].endswith("[REDACTED:TOKEN]")
+    assert out[2].startswith("[REDACTED:TOKEN]"), out

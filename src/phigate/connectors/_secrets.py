@@ -21,6 +21,13 @@ the original text it came from, and replaces that span with
 listing every escaped spelling covers any subset of escaped characters, double
 percent-encoding and mixed case at the cost of one pass over the text.
 
+Base64 is also looked for cut in pieces with anything short between them
+(`_gapped`): however code or a config wraps its lines (a string literal a line, `#
+`, a line number, deep indentation, tags), the lines hold its pieces in order, so
+the wrap syntax need not be known. And a base64 run can be a document that holds
+the credential's base64 again (a docker config Secret): runs are decoded and
+scrubbed as text, `DECODE_DEPTH` levels down.
+
 Output a connector cuts (a response over its cap, an over-long line) is scrubbed
 before the cut (`scrub_cut`), with `reach` characters read past it, so the cut
 never leaves the head of a form the scrubber can no longer recognise.
@@ -66,7 +73,8 @@ class GatewaySecrets:
 
     def __init__(self, named: Iterable[tuple[str, str]]) -> None:
         pairs: dict[str, str] = {}
-        for name, value in named:
+        named_list = list(named)
+        for name, value in named_list:
             for form in forms(value):
                 pairs.setdefault(form, name)
         self.pairs = sorted(((n, f) for f, n in pairs.items()), key=lambda p: -len(p[1]))
@@ -80,6 +88,19 @@ class GatewaySecrets:
         self._wrappable = [
             (n, name) for n, name in self._needles if len(n) >= MIN_PIECE and set(n) <= _WRAPPABLE
         ]
+        # Base64 cut in pieces however a text wraps it (`_gapped`), and base64 documents
+        # that may hold a form (`_decoded_runs`): the base64 of each value and its pieces.
+        cores: dict[str, str] = {}
+        shortest = 0
+        for name, value in named_list:
+            for text in _plain(value):
+                encoded = len(base64.b64encode(text.encode()))
+                shortest = min(shortest, encoded) if shortest else encoded
+                for core in base64_cores(text.encode()):
+                    cores.setdefault(_fold(core), name)
+        self._cores = sorted(cores.items(), key=lambda p: -len(p[0]))
+        self._run_size = max(shortest, MIN_PIECE)
+        self._run = re.compile(f"{_RUN_CHAR}{{{self._run_size},}}=*")
         # Only these can stand in a number's text (a PIN, or the hex of one); a number
         # drops a credential's leading zeros (`"0840…"` read as an integer is `840…`).
         numeric: dict[str, str] = {}
@@ -153,14 +174,49 @@ class GatewaySecrets:
                     found.append((*origin.span(at, len(view)), name))
         return found
 
-    def _spans(self, text: str) -> list[tuple[int, int, str]]:
+    def _spans(self, text: str, depth: int = 0) -> list[tuple[int, int, str]]:
         """Where `text` holds a form of a secret: merged spans of the text, named."""
         if not self._needles or not text:
             return []
         spans: list[tuple[int, int, str]] = []
         for view, origin, needles in self._views(text):
             spans += _found(view, origin, needles)
+            if needles is self._needles:  # the view itself (escapes decoded)
+                spans += self._pieces(view, origin)
+        if depth < DECODE_DEPTH:
+            spans += self._decoded_runs(text, depth)
         return _merged(spans) if spans else []
+
+    def _pieces(self, view: str, origin: _Origin) -> list[tuple[int, int, str]]:
+        """Where `view` holds the base64 of a value cut in pieces (`_gapped`)."""
+        spans: list[tuple[int, int, str]] = []
+        if not self._cores or len(view) < len(self._cores[-1][0]):
+            return spans  # (most strings of a JSON document)
+        first = bisect.bisect_left(self._cores, -len(view), key=lambda p: -len(p[0]))
+        for core, name in self._cores[first:]:
+            spans += [(*origin.span(s, e), name) for s, e in _gapped(view, core)]
+        return spans
+
+    def _decoded_runs(self, text: str, depth: int) -> list[tuple[int, int, str]]:
+        """Each base64 run of `text` (as long as a value's base64 or longer) whose
+        decoded document holds a form of a secret, whole.
+
+        A Secret's `data` is base64 of a file, and the file can hold the credential's
+        base64 again (a docker config's `auth`): the run is decoded and its text
+        scrubbed as any text is, `DECODE_DEPTH` levels down. Only a run that decodes
+        to UTF-8 text is read: a document is text, and random bytes almost never are.
+        """
+        spans: list[tuple[int, int, str]] = []
+        if len(text) < self._run_size:
+            return spans
+        for run in self._run.finditer(text):
+            inner = _document(run[0])
+            if inner is None:
+                continue
+            found = self._spans(inner, depth + 1)
+            if found:
+                spans.append((run.start(), run.end(), found[0][2]))
+        return spans
 
     def _views(self, text: str) -> Iterator[tuple[str, _Origin, list[tuple[str, str]]]]:
         """The views of `text` to look for forms in, each with the needles it can hold."""
@@ -197,7 +253,8 @@ class GatewaySecrets:
             spans = _found(_fold(shown), _Origin(), self._numeric)
             return _replaced(shown, _merged(spans), counts) if spans else value
         if isinstance(value, list):
-            return [self.scrub_json(v, counts) for v in self._scrub_bytes(value, counts)]
+            items = self._scrub_lines(self._scrub_bytes(value, counts), counts)
+            return [self.scrub_json(v, counts) for v in items]
         if isinstance(value, dict):
             scrub, deep = self.scrub, self.scrub_json
             return {scrub(str(k), counts): deep(v, counts) for k, v in value.items()}
@@ -239,6 +296,28 @@ class GatewaySecrets:
             counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
         out.append(raw[pos:])
         return b"".join(out)
+
+    def _scrub_lines(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
+        """`items` with the base64 of a secret cut into its strings (a PEM stored as a
+        JSON array of its lines) redacted: read as one text, an item a line, and each
+        item a match runs through has its part of it replaced."""
+        if sum(isinstance(item, str) for item in items) < 2 or not self._cores:
+            return items
+        lines = [item if isinstance(item, str) else "" for item in items]
+        view, origin = _view("\n".join(lines))
+        spans = _merged(self._pieces(view, origin))
+        if not spans:
+            return items
+        counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + len(spans)
+        out: list[Any] = []
+        begin = 0
+        for item, line in zip(items, lines, strict=True):
+            end = begin + len(line)
+            inside = [(max(s, begin), min(e, end), n) for s, e, n in spans if s < end and e > begin]
+            local = [(s - begin, e - begin, n) for s, e, n in inside if s < e]
+            out.append(_replaced(line, local, {}) if local else item)
+            begin = end + 1
+        return out
 
     def _scrub_bytes(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
         """`items` with each secret held as a run of byte values (`[103, 119, …]`, what
@@ -302,6 +381,104 @@ def _ending_prefix(view: str, needle: str) -> int | None:
             return at
         at = view.find(first, at + 1)
     return None
+
+
+def _gapped(view: str, needle: str) -> list[tuple[int, int]]:
+    """Where `view` holds `needle` cut in pieces with anything between them: the spans
+    from the first piece to the last.
+
+    However a text wraps base64 (a string literal a line joined by `+`, a JSON array
+    of lines, `# ` or a line number before each, deep indentation, `\\r\\r\\n`, a tag
+    a line), the lines hold pieces of it in order with at most `GAP` characters of
+    anything between two. Every piece but the two at the needle's edges is
+    `MIN_PIECE` long or more, so each match holds a piece that begins with one of
+    the needle's `_ANCHOR`-character grams at a stride of `_STRIDE`; each place a
+    gram is found is followed both ways (`_onward`). A place inside a piece already
+    followed (the same diagonal: view offset less needle offset) is not followed
+    again, so the cost stays that of the finds plus a bounded walk a candidate.
+    """
+    found: list[tuple[int, int]] = []
+    size = len(needle)
+    backwards = needle[::-1]
+    followed: dict[int, int] = {}  # diagonal -> where the piece tried on it ends
+    for offset in range(0, size - _ANCHOR + 1, _STRIDE):
+        gram = needle[offset : offset + _ANCHOR]
+        at = view.find(gram)
+        while at >= 0:
+            if at >= followed.get(at - offset, -1):
+                stop = _extent(view, needle, at, offset)
+                start = at - _extent(view[at - offset : at][::-1], backwards, 0, size - offset)
+                first = offset - (at - start)
+                followed[at - offset] = stop
+                if stop - start >= MIN_PIECE or first == 0 or first + stop - start == size:
+                    match = _match(view, needle, backwards, start, first, stop)
+                    found += [match] if match else []
+            at = view.find(gram, at + 1)
+    return found
+
+
+def _match(
+    view: str, needle: str, backwards: str, start: int, first: int, stop: int
+) -> tuple[int, int] | None:
+    """The span of the whole needle in pieces around the piece `view[start:stop]`
+    (the needle from `first`), or None: followed on, and back (the view before the
+    piece and the needle, reversed)."""
+    end = _onward(view, needle, start, first, stop)
+    if end is None:
+        return None
+    low = max(0, start - first * (GAP + 1))
+    behind = view[low:stop][::-1]
+    back = _onward(behind, backwards, 0, len(needle) - first - (stop - start), stop - start)
+    return None if back is None else (stop - back, end)
+
+
+def _onward(view: str, needle: str, start: int, first: int, stop: int) -> int | None:
+    """Where the needle's pieces end in `view`, from the piece `view[start:stop]` (the
+    needle from `first`) on, or None.
+
+    Each next piece begins with the needle's next `MIN_PIECE` characters (or all that
+    are left, at its edge) within `GAP` characters after the last. What stands after a
+    piece can happen to match the needle's next characters: the piece is then cut
+    back (up to `MIN_PIECE - 1` characters) until the next is found.
+    """
+    end = first + stop - start
+    while end < len(needle):
+        for cut in range(end, max(first, end - MIN_PIECE), -1):
+            at = stop - (end - cut)
+            gram = needle[cut : cut + MIN_PIECE]
+            if len(gram) == MIN_PIECE:
+                pos = view.find(gram, at + 1, at + GAP + len(gram))
+            else:  # the needle's edge, a few characters: the last there (no junk after)
+                pos = view.rfind(gram, at + 1, at + GAP + len(gram))
+            if pos >= 0:
+                break
+        else:
+            return None
+        start, first = pos, cut
+        stop = _extent(view, needle, pos, cut)
+        end = first + stop - start
+    return stop
+
+
+def _extent(view: str, needle: str, at: int, offset: int) -> int:
+    """Where the run of `view` from `at` that matches the needle from `offset` ends."""
+    size = min(len(needle) - offset, len(view) - at)
+    n = 0
+    while n < size and view[at + n] == needle[offset + n]:
+        n += 1
+    return at + n
+
+
+def _document(run: str) -> str | None:
+    """The UTF-8 text a base64 run decodes to (either alphabet), or None."""
+    body = run.rstrip("=")
+    body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
+    altchars = b"-_" if "-" in body or "_" in body else None
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars)
+        return raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
 
 
 def _open_escape(text: str) -> int | None:
@@ -488,6 +665,17 @@ _NUMBER_CHARS = frozenset("0123456789.e+-")
 _LONGEST_ESCAPE = 16
 # A cut text ending in this much of a form (or more) has that end redacted.
 MIN_PARTIAL = 4
+# The most characters between two pieces of wrapped base64: a line end and what a
+# line carries around it (a quote and `+`, a comment marker, a line number, YAML
+# indentation, tags).
+GAP = 40
+# A piece of `MIN_PIECE` characters holds one of a needle's grams of `_ANCHOR`
+# characters taken at every `_STRIDE` offset.
+_STRIDE = 4
+_ANCHOR = MIN_PIECE - _STRIDE + 1
+# How many times a base64 document in a base64 document is decoded.
+DECODE_DEPTH = 2
+_RUN_CHAR = "[0-9A-Za-z+/_-]"
 
 
 def _fold(text: str) -> str:
@@ -643,15 +831,7 @@ def forms(value: str) -> set[str]:
     """The value, its lines and words, and each one's base64 and base32 text at any
     alignment and its hex (plain, and byte by byte with spaces or colons); and the
     same as UTF-16 (little and big endian): its bytes one character each, base64, hex."""
-    value = value.strip()
-    if len(value) < MIN_SECRET:
-        return set()
-    # Each line of a file (PEM armour is no secret); the token after a header's scheme
-    # (`Bearer <token>`) — not every word of a phrase, which would redact plain prose.
-    words = value.split()
-    pieces = value.splitlines() if "\n" in value else words if len(words) == 2 else []
-    pieces = [p.strip() for p in pieces]
-    plain = {value} | {p for p in pieces if len(p) >= MIN_PIECE and not p.startswith("-----")}
+    plain = _plain(value)
     out = set(plain)
     for text in plain:
         raw = text.encode()
@@ -661,6 +841,19 @@ def forms(value: str) -> set[str]:
             out.add(wide.decode("latin-1"))
             out |= set(base64_cores(wide)) | {wide.hex(), wide.hex(" "), wide.hex(":")}
     return out
+
+
+def _plain(value: str) -> set[str]:
+    """The value, and the parts of it an upstream could print alone."""
+    value = value.strip()
+    if len(value) < MIN_SECRET:
+        return set()
+    # Each line of a file (PEM armour is no secret); the token after a header's scheme
+    # (`Bearer <token>`) — not every word of a phrase, which would redact plain prose.
+    words = value.split()
+    pieces = value.splitlines() if "\n" in value else words if len(words) == 2 else []
+    pieces = [p.strip() for p in pieces]
+    return {value} | {p for p in pieces if len(p) >= MIN_PIECE and not p.startswith("-----")}
 
 
 def base64_cores(raw: bytes) -> Iterator[str]:
