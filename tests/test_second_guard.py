@@ -313,8 +313,10 @@ async def test_the_first_use_after_an_upstream_restart_does_not_wait_out_a_backo
         async with await psycopg.AsyncConnection.connect(
             pg_server.dsn(), autocommit=True
         ) as admin:  # what a restart does to the pool's connections
+            # With a timeout the call returns once the backend has exited, not when
+            # the signal is sent: the pool's next use cannot reach a dying backend.
             await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", [pids]
+                "SELECT pg_terminate_backend(pid, 10000) FROM unnest(%s::int[]) pid", [pids]
             )
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -351,8 +353,10 @@ async def test_the_opening_stands_in_for_the_check_and_is_retried_on_a_dead_conn
         async with await psycopg.AsyncConnection.connect(
             pg_server.dsn(), autocommit=True
         ) as admin:  # every idle pooled connection is now dead
+            # With a timeout the call returns once the backend has exited, not when
+            # the signal is sent: the pool's next use cannot reach a dying backend.
             await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) pid", [pids]
+                "SELECT pg_terminate_backend(pid, 10000) FROM unnest(%s::int[]) pid", [pids]
             )
         del opened[:]
         async with pool.connection(opening) as conn:
