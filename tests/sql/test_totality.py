@@ -53,6 +53,25 @@ def test_every_listed_total_argument_says_why() -> None:
         ("split_part", 2, 3),
         ("json_build_object", 0, 2),  # a NULL key
         ("format", 0, 2),
+        # A result over 1 GB fails: a length this argument multiplies.
+        ("repeat", 0, 2),
+        ("repeat", 1, 2),
+        ("lpad", 0, 2),
+        ("rpad", 0, 3),
+        ("rpad", 2, 3),
+        ("left", 1, 2),
+        ("right", 1, 2),
+        ("translate", 1, 3),
+        ("translate", 2, 3),
+        ("regexp_replace", 2, 3),
+        ("overlay", 1, 3),
+        ("array_fill", 0, 2),
+        ("array_to_string", 1, 2),
+        ("string_agg", 0, 2),
+        ("string_agg", 1, 2),
+        ("json_agg", 0, 1),
+        ("json_object_agg", 1, 2),
+        ("to_char", 0, 2),  # a format that is not a constant
     ],
 )
 def test_arguments_some_value_makes_fail_are_not_total(key: str, index: int, arity: int) -> None:
