@@ -626,7 +626,8 @@ def _json_agg(
 ) -> Sources:
     """JSON_ARRAYAGG and JSON_OBJECTAGG, as an ordinary aggregate: FILTER, ORDER BY
     and a window's PARTITION BY / ORDER BY decide what comes back, so they are
-    conditions (`JSON_ARRAYAGG(id) OVER (ORDER BY ssn)` lists ids in ssn order)."""
+    conditions (`JSON_ARRAYAGG(id) OVER (ORDER BY ssn)` lists ids in ssn order),
+    and so are the values, as for `json_agg`."""
     ctor = agg.constructor
     over = _EMPTY
     if ctor is not None:
@@ -635,6 +636,9 @@ def _json_agg(
         over = self._window(ctor.over, scopes, ctes) if ctor.over is not None else _EMPTY
     order = ctor.agg_order if ctor is not None else None
     sources = self.expr((agg.arg, order), scopes, ctes)
+    # It joins its values over rows a join can multiply: a value's length decides
+    # whether the result passes the 1 GB cap (`functions.TOTAL`, `json_agg`).
+    self._note_predicate(sources)
     _returning(self, ctor.output if ctor is not None else None, sources)
     return sources | over
 
