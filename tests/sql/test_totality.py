@@ -181,6 +181,7 @@ GROWS = [
     "SELECT json_agg(ssn) FROM patients, generate_series(1, 1000)",
     "SELECT json_object_agg('k', ssn) FROM patients, generate_series(1, 1000)",
     "SELECT JSON_ARRAYAGG(ssn) FROM patients, generate_series(1, 1000)",
+    "SELECT ARRAY(SELECT ssn FROM patients, generate_series(1, 1000))",
     "SELECT JSON_OBJECTAGG('k' : ssn) FROM patients, generate_series(1, 1000)",
 ]
 # Reads whose output is at most a constant times their input's: they run.

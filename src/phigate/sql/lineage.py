@@ -549,7 +549,12 @@ class _Builder:
         if enum_name(link.subLinkType) == "EXISTS_SUBLINK":
             # EXISTS returns a boolean: its value derives from the subquery's conditions.
             return test | frozenset(self.predicates - before)
-        return test.union(*(s for _, s in outputs))
+        values = test.union(*(s for _, s in outputs))
+        if enum_name(link.subLinkType) == "ARRAY_SUBLINK":
+            # `ARRAY(SELECT …)` joins its rows into one value, as `array_agg` does: a
+            # value's length times rows a join multiplies can pass the 1 GB cap.
+            self._note_predicate(values)
+        return values
 
     def _case(self, case: ast.CaseExpr, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
         conditions = self.expr(case.arg, scopes, ctes)
