@@ -43,7 +43,6 @@ def _too_long_if_found(guess: str) -> str:
     )
 
 
-@finding(1, "replace/left/strpos are 'total' but a result over 1 GB fails: an SSN oracle")
 def test_a_result_too_long_to_build_is_a_condition(bench: Bench) -> None:
     """docs/security.md: an argument is total only when NO value can make the call
     fail; `replace` and `translate` are listed "any strings have a result", `left`
@@ -61,12 +60,52 @@ def test_a_result_too_long_to_build_is_a_condition(bench: Bench) -> None:
     assert wrong.status in ("approval", "denied"), wrong.detail
 
 
-@finding(1, "replace/left/strpos are 'total' but a result over 1 GB fails: an SSN oracle")
 def test_a_result_too_long_to_build_is_a_condition_on_the_wire(bench: Bench) -> None:
     right = bench.wire([_too_long_if_found(_patient_one_ssn(bench))], simple=False)
     wrong = bench.wire([_too_long_if_found("#")], simple=False)
     assert right.status in ("approval", "denied"), right.text
     assert wrong.status in ("approval", "denied"), wrong.text
+
+
+# The finding's family: a length a PHI value multiplies (a count, a width, a
+# replacement, rows) waits for approval; it is never built before someone approves.
+GROWS_SQL = {
+    "repeat-count": "SELECT length(repeat('x', strpos(ssn, '7') * 600000000))"
+    " FROM patients WHERE id = 1",
+    "repeat-text": "SELECT length(repeat(ssn, 100000000)) FROM patients WHERE id = 1",
+    "lpad-width": "SELECT length(lpad('', strpos(ssn, '7') * 1100000000))"
+    " FROM patients WHERE id = 1",
+    "rpad-fill": "SELECT length(rpad('', 1000000000, left(ssn, 1))) FROM patients WHERE id = 1",
+    "replace-replacement": "SELECT length(replace(repeat('x', 600000), 'x',"
+    " left(last_name, 2000))) FROM patients WHERE id = 1",
+    "replace-search": "SELECT length(replace(repeat('7', 100000000), left(ssn, 1),"
+    " 'xxxxxxxxxxxx')) FROM patients WHERE id = 1",
+    "regexp-replace": "SELECT length(regexp_replace(repeat('x', 600000), 'x',"
+    " left('a', strpos(ssn, '7')) || repeat('z', 2000), 'g')) FROM patients WHERE id = 1",
+    "left-count": "SELECT length(left(repeat('x', 1000000), strpos(ssn, '7') * 1000000))"
+    " FROM patients WHERE id = 1",
+    "string-agg-rows": "SELECT length(string_agg(left(repeat('x', 1000000),"
+    " strpos(ssn, '7') * 1000000), '')) FROM patients, generate_series(1, 1100) WHERE id = 1",
+}
+
+
+@pytest.mark.parametrize("sql", GROWS_SQL.values(), ids=GROWS_SQL.keys())
+def test_a_length_a_phi_value_multiplies_waits_for_approval(bench: Bench, sql: str) -> None:
+    assert bench.rest(sql).status == "approval", sql
+
+
+# Ordinary reads whose output is at most a constant times the value's length.
+BOUNDED_SQL = [
+    "SELECT upper(last_name) FROM patients WHERE id = 1",
+    "SELECT left(zip, 3) FROM patients WHERE id = 1",
+    "SELECT replace(phone, '-', '') FROM patients WHERE id = 1",
+]
+
+
+@pytest.mark.parametrize("sql", BOUNDED_SQL)
+def test_a_length_bounded_by_the_value_still_runs(bench: Bench, sql: str) -> None:
+    out = bench.rest(sql)
+    assert out.status == "executed", out.detail
 
 
 # Places round 17's scalar proof and the condition walk already refuse (held).

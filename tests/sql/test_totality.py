@@ -53,6 +53,25 @@ def test_every_listed_total_argument_says_why() -> None:
         ("split_part", 2, 3),
         ("json_build_object", 0, 2),  # a NULL key
         ("format", 0, 2),
+        # A result over 1 GB fails: a length this argument multiplies.
+        ("repeat", 0, 2),
+        ("repeat", 1, 2),
+        ("lpad", 0, 2),
+        ("rpad", 0, 3),
+        ("rpad", 2, 3),
+        ("left", 1, 2),
+        ("right", 1, 2),
+        ("translate", 1, 3),
+        ("translate", 2, 3),
+        ("regexp_replace", 2, 3),
+        ("overlay", 1, 3),
+        ("array_fill", 0, 2),
+        ("array_to_string", 1, 2),
+        ("string_agg", 0, 2),
+        ("string_agg", 1, 2),
+        ("json_agg", 0, 1),
+        ("json_object_agg", 1, 2),
+        ("to_char", 0, 2),  # a format that is not a constant
     ],
 )
 def test_arguments_some_value_makes_fail_are_not_total(key: str, index: int, arity: int) -> None:
@@ -75,7 +94,9 @@ def test_a_format_string_that_casts_refuses_or_is_unread_leaves_nothing_total(fm
         ("%s", {1}),
         ("%s-%L", {1, 2}),
         ("%2$s %1$s", {1, 2}),
-        ("%10s|%-3L%%", {1, 2}),
+        ("%s|%L%%", {1, 2}),
+        ("%10s|%-3L%%", set()),  # a width pads: its length is a constant, not the value's
+        ("%10s %s", {2}),
         ("%I %s", {2}),
     ],
 )
@@ -126,10 +147,82 @@ def test_what_an_aggregate_or_window_compares_is_a_condition(sql: str) -> None:
     assert P + "ssn" in predicates(sql)
 
 
-def test_an_aggregate_that_only_counts_or_prints_is_not_a_condition() -> None:
-    assert (
-        predicates("SELECT count(ssn), string_agg(ssn, ','), json_agg(ssn) FROM patients") == set()
-    )
+def test_an_aggregate_that_only_counts_is_not_a_condition() -> None:
+    assert predicates("SELECT count(ssn), count(*), any_value(ssn) FROM patients") == set()
+
+
+# Every value is capped at 1 GB: a function whose output length is a product of its
+# inputs (or of a value and a row count) fails on a length a value decides.
+GROWS = [
+    "SELECT length(replace(repeat('x', 60000), 'x', replace(repeat('z', 20000), 'z',"
+    " left('a', strpos(ssn, '7'))))) FROM patients",
+    "SELECT repeat('x', length(ssn)) FROM patients",
+    "SELECT repeat(ssn, 100000000) FROM patients",
+    "SELECT lpad('', strpos(ssn, '7') * 1000) FROM patients",
+    "SELECT rpad(ssn, 1000000000, 'x') FROM patients",
+    "SELECT lpad('x', 1000000000, ssn) FROM patients",
+    "SELECT replace(repeat('x', 60000), 'x', left('a', strpos(ssn, '7'))) FROM patients",
+    "SELECT replace(ssn, '-', '--------') FROM patients",
+    "SELECT replace(repeat('7', 1000), substr(ssn, 1, 1), 'xxxxxxxx') FROM patients",
+    "SELECT replace(ssn, '-', name) FROM patients",
+    "SELECT regexp_replace(ssn, '-', '') FROM patients",
+    "SELECT regexp_replace(repeat('x', 1000), 'x', ssn, 'g') FROM patients",
+    "SELECT translate(repeat('7', 1000), substr(ssn, 1, 1), 'é') FROM patients",
+    "SELECT left(repeat('x', 1000000), strpos(ssn, '7') * 1000000) FROM patients",
+    "SELECT right(repeat('x', 1000000), strpos(ssn, '7') * 1000000) FROM patients",
+    "SELECT overlay(repeat('x', 10) PLACING ssn FROM 1) FROM patients",
+    "SELECT array_fill(ssn, ARRAY[1000]) FROM patients",
+    "SELECT format('%1000000000s', ssn) FROM patients",
+    "SELECT to_char(dob, repeat('FMDay', 1000)) FROM patients",  # 'Monday', 'Wednesday'
+    "SELECT to_char(dob, name) FROM patients",
+    "SELECT array_to_string(ARRAY[1, 2], ssn) FROM patients",
+    "SELECT string_agg(ssn, '') FROM patients, generate_series(1, 1000)",
+    "SELECT string_agg('x', ssn) FROM patients, generate_series(1, 1000)",
+    "SELECT json_agg(ssn) FROM patients, generate_series(1, 1000)",
+    "SELECT json_object_agg('k', ssn) FROM patients, generate_series(1, 1000)",
+    "SELECT JSON_ARRAYAGG(ssn) FROM patients, generate_series(1, 1000)",
+    "SELECT ARRAY(SELECT ssn FROM patients, generate_series(1, 1000))",
+    "SELECT JSON_OBJECTAGG('k' : ssn) FROM patients, generate_series(1, 1000)",
+]
+# Reads whose output is at most a constant times their input's: they run.
+BOUNDED = [
+    "SELECT upper(ssn), lower(name), left(ssn, 3), right(ssn, 4), substr(ssn, 1, 3) FROM patients",
+    "SELECT replace(ssn, '-', ''), replace(ssn, '-', '/'), translate(ssn, '-', '') FROM patients",
+    "SELECT to_char(dob, 'YYYY-MM'), format('%s: %L', ssn, name), concat(ssn, name) FROM patients",
+    "SELECT array_to_string(ARRAY[ssn], ','), length(ssn), md5(ssn) FROM patients",
+]
+
+
+@pytest.mark.parametrize("sql", GROWS)
+def test_a_length_a_value_multiplies_is_a_condition(sql: str) -> None:
+    assert P + ("dob" if "dob" in sql else "ssn") in predicates(sql)
+
+
+@pytest.mark.parametrize("sql", BOUNDED)
+def test_a_length_bounded_by_the_value_is_not_a_condition(sql: str) -> None:
+    assert P + "ssn" not in predicates(sql)
+
+
+@pytest.mark.parametrize(
+    ("search", "replacement", "total"),
+    [
+        ("-", "", True),
+        ("-", "/", True),
+        ("ab", "c", True),
+        ("-", "--", False),
+        ("e", "é", False),  # as long in characters, longer in bytes
+        ("", "", True),
+        (None, "", False),
+        ("-", None, False),
+    ],
+)
+def test_replace_is_total_in_its_text_only_when_it_cannot_grow(
+    search: str | None, replacement: str | None, total: bool
+) -> None:
+    constants = [None, search, replacement]
+    assert total_argument("replace", 0, constants) is total
+    assert not total_argument("replace", 1, constants)
+    assert not total_argument("replace", 2, constants)
 
 
 # Reads where PostgreSQL compares records (or arrays of them) field by field: a
@@ -254,3 +347,25 @@ def test_what_is_not_a_condition_runs_alike_on_equal_and_unequal_values(
         assert (equal, unequal) == ("UndefinedFunction", "ran"), sql
     if P + "ssn" not in predicates(sql):
         assert equal == unequal, (sql, equal, unequal)
+
+
+_SHORT = st.text(alphabet="-7aé𝄞", max_size=3)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet="-7aé𝄞x", max_size=12), _SHORT, _SHORT)
+def test_a_replace_called_total_never_grows_its_text(
+    server: psycopg.Connection[tuple[object, ...]], text: str, search: str, replacement: str
+) -> None:
+    """Replayable: when `replace` is total in its text, the result is no longer than
+    the text in characters and in bytes, so no value brings it nearer the 1 GB cap."""
+    if not total_argument("replace", 0, [None, search, replacement]):
+        return
+    row = server.execute(
+        "SELECT length(r) <= length(t), octet_length(r) <= octet_length(t)"
+        " FROM (SELECT %s::text AS t) s, LATERAL (SELECT replace(t, %s, %s) AS r) q",
+        [text, search, replacement],
+    ).fetchone()
+    assert row == (True, True), (text, search, replacement)

@@ -177,12 +177,28 @@ SET_RETURNING = words(
 # expression or an object key taken from a value, an interval sum out of range), and
 # whether it fails answers a question about it as a WHERE would: lineage counts it as
 # a predicate (`total_argument`). An argument is listed only if NO value of its type
-# can make the call fail; when in doubt it is left out. Each entry says why (a test
-# checks that every one does). Not listed, on purpose: `sum`/`avg` (an interval or
-# money sum overflows), `array_agg` (arrays of unequal dimensions, a NULL array),
+# can make the call fail, resource limits included; when in doubt it is left out. Each
+# entry says why (a test checks that every one does).
+#
+# The rule for lengths: every value is capped at 1 GB, so a call fails when its
+# result would be longer. An argument is total only if the result's length is at
+# most a constant (written in the query) times the length of that argument plus the
+# lengths of the others: `upper`, `left(x, 3)`, `substr`, `concat`, `quote_literal`.
+# Such growth adds; it reaches the cap from one value only next to a string the
+# query already built near it (docs/security.md says so). An argument is NOT total
+# when the result's length is a product in which it takes part, directly or through
+# any computation inside it (`left('a', strpos(ssn, '7'))`): the count and text of
+# `repeat`, every argument of `lpad`/`rpad`/`overlay`/`array_fill`/`regexp_replace`,
+# the search and replacement of `replace` and `translate` (and the text of `replace`
+# unless both are constants that cannot lengthen it), the count of `left`/`right`
+# (a value choosing how much of a long string to keep), a `format` width, a
+# `to_char` format that is not a constant, the delimiter of `array_to_string`, and
+# what `string_agg`, `json_agg` and `json_object_agg` join over rows a join can
+# multiply. Those are left out. Also not listed, on purpose: `sum`/`avg` (an interval
+# or money sum overflows), `array_agg` (arrays of unequal dimensions, a NULL array),
 # `date_trunc` (`'millennium'` of 4713 BC is out of range), the `jsonb` builders (a
-# `json` value holding `\u0000` cannot be converted), `length(bytes, encoding)` (bytes
-# invalid in the encoding, a name that is no encoding), `format`'s format string.
+# `json` value holding `\u0000` cannot be converted), `length(bytes, encoding)`
+# (bytes invalid in the encoding, a name that is no encoding), `format`'s format string.
 
 
 @dataclass(frozen=True)
@@ -199,6 +215,9 @@ class Totality:
     # comparison only when the fields before it are equal: `(ssn, NULL::json)` fails
     # exactly when the SSNs are equal.
     compares: bool = False
+    # Positions that must be string constants for the entry to hold (`to_char`'s
+    # format: a format built from a value, or repeated, can be any length).
+    constant: frozenset[int] = frozenset()
 
 
 def _every(reason: str, arity: int | None = None) -> Totality:
@@ -231,19 +250,15 @@ TOTAL: Mapping[str, Totality] = {
     ),
     **dict.fromkeys(
         words("left right"),
-        _every("any count works: a negative one counts from the other end, a large one stops"),
+        _at("any string has a prefix and a suffix no longer than itself; the count picks", 0),
     ),
     "concat": _every(_PRINTS),
     "concat_ws": _every(_PRINTS + "; a NULL separator gives NULL"),
     **dict.fromkeys(words("count every bool_and bool_or any_value"), _every(_COUNTS)),
     **dict.fromkeys(words("min max"), Totality(_ORDERS, compares=True)),
-    "string_agg": _every("joins strings; a NULL delimiter joins with nothing"),
-    **dict.fromkeys(words("json_agg to_json row_to_json json_build_array"), _every(_PRINTS)),
-    **dict.fromkeys(
-        words("json_build_object json_object_agg"),
-        Totality(_OBJECT_VALUES, odd_only=True),
-    ),
-    "array_to_string": _every("prints each element; a NULL delimiter gives NULL"),
+    **dict.fromkeys(words("to_json row_to_json json_build_array"), _every(_PRINTS)),
+    "json_build_object": Totality(_OBJECT_VALUES, odd_only=True),
+    "array_to_string": _at("prints each element, a constant factor longer at most", 0),
     "array_length": _every("a missing dimension gives NULL"),
     "cardinality": _every("counts the elements of any array"),
     "age": _every("every pair of timestamps in range has an interval in range, infinity too"),
@@ -258,18 +273,16 @@ TOTAL: Mapping[str, Totality] = {
         words("substr substring"),
         _at("any string has a substring; the start and the length can fail", 0),
     ),
-    **dict.fromkeys(
-        words("replace translate"),
-        _every("replaces characters by characters; any strings have a result"),
+    "translate": _at(
+        "maps each character to one character or none; the sets can lengthen a long text", 0
     ),
+    # `replace` is read with its constants (`replace_total_arguments`).
     "split_part": _at("any string splits; a zero field number fails", 0),
-    **dict.fromkeys(
-        words("lpad rpad"), _at("any string pads; the length and the fill can fail", 0)
-    ),
-    "to_char": _at(
+    "to_char": Totality(
         "prints any number, timestamp or interval (infinity as NULL, ### past "
-        "the mask); the format can fail",
-        0,
+        "the mask) as long as a constant format allows; the format can fail",
+        positions=frozenset({0}),
+        constant=frozenset({1}),
     ),
     "encode": _at("any bytes encode; the encoding name can fail", 0),
     **dict.fromkeys(words("date_part extract"), _at(_FIELD, 1)),
@@ -286,12 +299,29 @@ def total_argument(key: str, index: int, constants: Sequence[str | None]) -> boo
         # Every text a UTF8 server holds has a UTF-8 form; another target can fail.
         target = constants[1] if len(constants) == 2 else None
         return index == 0 and (target or "").lower().replace("-", "") in ("utf8", "unicode")
+    if key == "replace":
+        return index == 0 and replace_cannot_grow(constants)
     total = TOTAL.get(key)
     if total is None or (total.arity is not None and total.arity != len(constants)):
+        return False
+    if any(i >= len(constants) or constants[i] is None for i in total.constant):
         return False
     if total.odd_only:
         return index % 2 == 1
     return total.positions is None or index in total.positions
+
+
+def replace_cannot_grow(constants: Sequence[str | None]) -> bool:
+    """Whether `replace(text, search, replacement)` with these constant arguments is
+    no longer than its text: a search and a replacement that are both constants, the
+    replacement no longer in characters or in UTF-8 bytes. Any other replacement
+    multiplies the text's length by a number of matches a value decides (the search,
+    the replacement or the text itself), and so can pass the 1 GB cap on one value
+    and not another."""
+    if len(constants) != 3 or constants[1] is None or constants[2] is None:
+        return False
+    search, replacement = constants[1], constants[2]
+    return len(replacement) <= len(search) and len(replacement.encode()) <= len(search.encode())
 
 
 def compares_argument(key: str) -> bool:
@@ -319,14 +349,16 @@ SCALAR_RESULTS = words(
 
 # One format() specifier phigate reads: `%%`, or `%[n$][-][width]type` printing an
 # argument with `%s`, `%L` or `%I` (PostgreSQL's syntax, without `*` widths).
-_FORMAT_SPEC = re.compile(r"%(?:%|(?:([1-9][0-9]*)\$)?-?[0-9]*([sIL]))")
+_FORMAT_SPEC = re.compile(r"%(?:%|(?:([1-9][0-9]*)\$)?-?([0-9]*)([sIL]))")
 
 
 def format_total_arguments(constants: Sequence[str | None]) -> frozenset[int]:
     """The arguments of `format(fmt, ...)` that no value can make fail: those only
-    printed by `%s` or `%L`. A `*` width casts an argument to integer, `%I` refuses
-    NULL, and a format string that is not a constant phigate reads could do either,
-    so then none is total."""
+    printed by `%s` or `%L` with no width. A `*` width casts an argument to integer,
+    `%I` refuses NULL, a width pads a value to a length the query chooses, whatever
+    the value's bytes (one near 1 GB fails on a value with more multi-byte
+    characters), and a format string that is not a constant phigate reads could do
+    any of these, so then none is total."""
     fmt = constants[0] if constants else None
     if fmt is None or "*" in fmt:
         return frozenset()
@@ -343,7 +375,8 @@ def format_total_arguments(constants: Sequence[str | None]) -> frozenset[int]:
             continue
         argument = int(spec.group(1)) if spec.group(1) else following
         following = argument + 1
-        (printed if spec.group(2) in ("s", "L") else refused).add(argument)
+        plain = spec.group(3) in ("s", "L") and not spec.group(2)
+        (printed if plain else refused).add(argument)
     return frozenset(printed - refused) & frozenset(range(1, len(constants)))
 
 

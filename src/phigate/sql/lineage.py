@@ -596,7 +596,12 @@ class _Builder:
         if enum_name(link.subLinkType) == "EXISTS_SUBLINK":
             # EXISTS returns a boolean: its value derives from the subquery's conditions.
             return test | frozenset(self.predicates - before)
-        return test.union(*(s for _, s in outputs))
+        values = test.union(*(s for _, s in outputs))
+        if enum_name(link.subLinkType) == "ARRAY_SUBLINK":
+            # `ARRAY(SELECT …)` joins its rows into one value, as `array_agg` does: a
+            # value's length times rows a join multiplies can pass the 1 GB cap.
+            self._note_predicate(values)
+        return values
 
     def _case(self, case: ast.CaseExpr, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
         conditions = self.expr(case.arg, scopes, ctes)
@@ -702,7 +707,8 @@ def _json_agg(
 ) -> Sources:
     """JSON_ARRAYAGG and JSON_OBJECTAGG, as an ordinary aggregate: FILTER, ORDER BY
     and a window's PARTITION BY / ORDER BY decide what comes back, so they are
-    conditions (`JSON_ARRAYAGG(id) OVER (ORDER BY ssn)` lists ids in ssn order)."""
+    conditions (`JSON_ARRAYAGG(id) OVER (ORDER BY ssn)` lists ids in ssn order),
+    and so are the values, as for `json_agg`."""
     ctor = agg.constructor
     over = _EMPTY
     if ctor is not None:
@@ -711,6 +717,9 @@ def _json_agg(
         over = self._window(ctor.over, scopes, ctes) if ctor.over is not None else _EMPTY
     order = ctor.agg_order if ctor is not None else None
     sources = self.expr((agg.arg, order), scopes, ctes)
+    # It joins its values over rows a join can multiply: a value's length decides
+    # whether the result passes the 1 GB cap (`functions.TOTAL`, `json_agg`).
+    self._note_predicate(sources)
     _returning(self, ctor.output if ctor is not None else None, sources)
     return sources | over
 
