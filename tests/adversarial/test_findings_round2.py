@@ -400,8 +400,13 @@ def approved_copy(bench: Bench, sql: str) -> str:
 def test_copy_with_other_delimiters_is_refused(bench: Bench, sql: str) -> None:
     """Was a finding: an approved COPY with another delimiter, quote or escape was split
     where the server did not split it, and values arrived raw. The gateway now refuses
-    COPY options whose output it cannot parse (unknown: denied), before any approval."""
-    assert bench.rest(sql).status == "denied"
+    COPY options whose output it cannot parse (unknown: denied), before any approval,
+    on the wire door; REST refuses every COPY to the client before policy (400: the
+    COPY sub-protocol is the wire door's, round 18b finding 7)."""
+    assert bench.rest(sql).status == "http400"
+    with pytest.raises(psycopg.Error) as refused:
+        copy_out(bench.wire_dsn(), sql)
+    assert refused.value.sqlstate == "42501", refused.value  # denied, not 55000 (approval)
 
 
 @pytest.mark.parametrize(
