@@ -1,0 +1,184 @@
+"""Round 20a of the promises-only attack: the control side of this hour's changes
+(policy deciding again when an approved action runs, approvals sent back and expired
+unrun, chat messages for requests that need several rules).
+
+Open findings are strict xfails (`finding`): the mark comes off when the finding is
+fixed. Attacks that held are ordinary tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import time_machine
+
+from phigate.doors.app import build_app
+from phigate.identity.principal import PrincipalKind
+from phigate.ops.bootstrap import build_gateway
+from tests.adversarial.harness import finding
+from tests.adversarial.test_findings_round15a import _demo_policy
+from tests.channels.standins import Recorder, slack_api
+from tests.channels.test_slack import close, slack_settings
+from tests.conftest import Harness, demo_config, make_harness
+from tests.support.state import token_store
+
+TWO_DATA_OWNERS = {
+    "name": "claims-writes-need-two-data-owners",
+    "match": {"risk": ["write"], "tables": ["claims"]},
+    "decision": "approve",
+    "approvals": {"count": 2, "groups": ["data-owners"], "expires_in": 3600},
+}
+
+
+async def _vote(h: Harness, approval_id: str, voter: str, token: str | None = None) -> int:
+    auth = {"Authorization": f"Bearer {token}"} if token else h.auth(voter)
+    voted = await h.client.post(f"/v1/approvals/{approval_id}/approve", headers=auth, json={})
+    return voted.status_code
+
+
+def _restarted(h: Harness, settings: Any) -> Harness:
+    gateway = build_gateway(settings, migrate=True)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(gateway)), base_url="http://phigate.test"
+    )
+    return Harness(gateway, client, h.tokens)
+
+
+# ── 1. two votes of one person, known as one since ─────────────────────────────
+@finding(1, "at run time two votes whose voters are now one person (alias) count as two")
+async def test_two_votes_of_one_person_do_not_meet_a_two_person_rule_at_run_time(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/configuration.md: at run time "every requirement in force now" must be met,
+    each "count of distinct approvers", a vote counting "only while its voter may still
+    approve it (... aliases as mapped now)"; README: N approvals mean N distinct humans.
+    A claims write needs two data owners; `alice` and `alice.ops` (a second token of
+    the same person, not yet known as such) approve it. The operator declares
+    `alice.ops` an alias of alice and restarts. The run counts two approvers: the
+    re-decision (pipeline/workflow.py `_valid_votes`, approvals/model.py `under` and
+    `Requirement.counted`) maps voters through aliases only to bar the requester, and
+    counts distinct stored voter strings. One human's two accounts meet a two-person
+    rule."""
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"policy": _demo_policy(TWO_DATA_OWNERS)})
+    h = await make_harness(settings)
+    try:
+        second, _ = token_store(h.gateway).create(
+            subject="alice.ops", kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )
+        asked = await h.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 61")
+        assert asked.status_code == 202, asked.text
+        approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+        assert await _vote(h, approval_id, "alice") == 200
+        assert await _vote(h, approval_id, "", second) == 200
+        assert h.gateway.approval(approval_id).state == "approved"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    aliased = settings.model_copy(
+        update={
+            "identity": settings.identity.model_copy(update={"aliases": {"alice": ["alice.ops"]}})
+        }
+    )
+    after = _restarted(h, aliased)
+    try:
+        ran = await after.client.post(
+            f"/v1/actions/{action_id}/run", headers=after.auth("claims-bot")
+        )
+    finally:
+        await after.client.aclose()
+        await after.gateway.close()
+    assert ran.status_code != 200, f"ran on one person's two votes: {ran.text[:300]}"
+
+
+async def test_held_a_second_account_of_one_person_cannot_vote_twice_once_aliased(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Held: with the alias declared before voting, the second account's vote is refused
+    (it is the same person, who has voted)."""
+    aliases = {"alice": ["alice.ops"]}
+    settings = demo_config(
+        tmp_path,
+        ehr_dsn,
+        overrides={"policy": _demo_policy(TWO_DATA_OWNERS), "identity": {"aliases": aliases}},
+    )
+    h = await make_harness(settings)
+    try:
+        second, _ = token_store(h.gateway).create(
+            subject="alice.ops", kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )
+        asked = await h.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 62")
+        approval_id = asked.json()["approval"]["id"]
+        assert await _vote(h, approval_id, "alice") == 200
+        assert await _vote(h, approval_id, "", second) == 403
+        assert h.gateway.approval(approval_id).state == "pending"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+# ── 2. chat copies of a request sent back ─────────────────────────────────────
+NIGHT_THREE = {
+    "name": "night-writes-need-three-data-owners",
+    "match": {"risk": ["write"], "time": {"start": "18:00", "end": "06:00"}},
+    "decision": "approve",
+    "approvals": {"count": 3, "groups": ["data-owners"], "expires_in": 3600},
+}
+EVENING = dt.datetime(2026, 12, 9, 17, 55, tzinfo=dt.UTC)
+
+
+def _updates_of(slack: Recorder, ts: str) -> list[dict[str, Any]]:
+    return [c for c in slack.named("chat.update") if c.get("ts") == ts]
+
+
+@finding(2, "after an approval is sent back, a vote leaves its first Slack message stale")
+async def test_a_vote_after_an_approval_is_sent_back_updates_every_copy(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/slack.md: "a vote or decision updates every message posted"; configuration:
+    reviewers are notified again when an approval is sent back. Approved by day on
+    alice's vote, the first message is redrawn "approved" (progress 2: one vote +
+    decided). At night three data owners are needed: the run sends it back (pending,
+    one vote: progress 1) and a second message is posted. bob's vote makes progress 2,
+    and doors/channels/posted.py claims only messages with `shown < 2`: the first
+    message is never redrawn and keeps telling reviewers the request is approved
+    (`progress` is not monotonic across a reopen)."""
+    with slack_api() as slack:
+        overrides = {"policy": _demo_policy(NIGHT_THREE), "channels": slack_settings(slack)}
+        h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+        try:
+            with time_machine.travel(EVENING, tick=True):
+                asked = await h.submit(
+                    "claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 63"
+                )
+                approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+                assert await _vote(h, approval_id, "alice") == 200
+                first = slack.wait_for("chat.postMessage", 1)[0]
+                first_ts = slack.posted[0][1]
+                slack.wait_for("chat.update", 1)  # drawn approved
+            with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+                refused = await h.client.post(
+                    f"/v1/actions/{action_id}/run", headers=h.auth("claims-bot")
+                )
+                assert refused.status_code == 409, refused.text
+                slack.wait_for("chat.postMessage", 2)
+                second_ts = slack.posted[1][1]
+                assert second_ts != first_ts
+                before = len(_updates_of(slack, first_ts))
+                assert await _vote(h, approval_id, "bob") == 200
+                assert h.gateway.approval(approval_id).state == "pending"
+                _wait_until(lambda: len(_updates_of(slack, second_ts)) >= 1)
+            assert first["channel"] == "C_REVIEW"
+            assert len(_updates_of(slack, first_ts)) > before, "the first copy was not redrawn"
+        finally:
+            await close(h)
+
+
+def _wait_until(condition: Any, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
