@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import time_machine
 
 from phigate.doors.app import build_app
@@ -182,3 +183,36 @@ def _wait_until(condition: Any, timeout: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.02)
+
+
+# ── 3. Latin letters that read as ASCII ones, in reviewer views ────────────────
+# Each word is wholly Latin script, so no mixed-script or whole-script rule sees it;
+# PostgreSQL compares bytes, so `status <> 'ⅾenieⅾ'` matches every claim, denied
+# ones included, while every reviewer surface draws `status <> 'denied'`.
+LATIN_LOOK_ALIKES = {
+    "roman-numeral-d": "\u217eenie\u217e",  # SMALL ROMAN NUMERAL FIVE HUNDRED as d
+    "latin-alpha": "p\u0251id",  # LATIN SMALL LETTER ALPHA as a
+    "script-g": "\u0261ood",  # LATIN SMALL LETTER SCRIPT G as g
+}
+
+
+@finding(3, "Latin-script letters that read as ASCII ones are not escaped for reviewers")
+@pytest.mark.parametrize("case", sorted(LATIN_LOOK_ALIKES))
+async def test_a_latin_letter_that_reads_as_an_ascii_one_is_flagged_for_the_reviewer(
+    harness: Harness, case: str
+) -> None:
+    """docs/security.md: reviewer views escape look-alike letters "read word by word as
+    subjects are"; subjects refuse "a Latin letter that reads as an ASCII one, by
+    Unicode's confusables data" (`pɑid`, `ɡood` are refused as subjects) and fold
+    compatibility forms (`ⅾenieⅾ` is the subject `denied`). In a statement none of them
+    is escaped or flagged: reviewing/_reveal.py `_look_alike_letters` judges only words
+    mixing scripts or wholly in another script, and a word wholly in Latin is taken as
+    it is. The reviewer approves voiding the claims not denied; all of them are voided."""
+    sql = f"UPDATE claims SET status = 'void' WHERE status <> '{LATIN_LOOK_ALIKES[case]}'"
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    review = view.json()["action"]["review"]
+    escapes = [piece for piece, escaped in review["marked"]["statement"] if escaped]
+    assert review["warnings"] and escapes, review["marked"]["statement"]
