@@ -216,3 +216,44 @@ async def test_a_latin_letter_that_reads_as_an_ascii_one_is_flagged_for_the_revi
     review = view.json()["action"]["review"]
     escapes = [piece for piece, escaped in review["marked"]["statement"] if escaped]
     assert review["warnings"] and escapes, review["marked"]["statement"]
+
+
+# ── 4. an approval that expired unrun, under a stricter rule ───────────────────
+NIGHT_TWO = {
+    "name": "night-writes-need-two-data-owners",
+    "match": {"risk": ["write"], "time": {"start": "18:00", "end": "06:00"}},
+    "decision": "approve",
+    "approvals": {"count": 2, "groups": ["data-owners"], "expires_in": 3600},
+}
+
+
+@finding(4, "an approval that expired unrun is sent back to reviewers (409), not ended (410)")
+async def test_an_expired_approval_is_ended_not_sent_back_for_more_votes(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/rest.md: `/run` only before expiry, "after it, 410; the action is then
+    `expired`"; configuration: "An approval not run before it expires ends its action".
+    Asked and approved at 16:30 (one data owner by day, an hour to run), run at 19:30
+    when nights need two: the re-decision (pipeline/workflow.py `_decide_again`, before
+    the claim that checks expiry) finds a vote missing and `reopen`s it first: the
+    expired approval goes back to `pending`, reviewers are told again of a request
+    that can no longer run, and the caller is answered 409 awaiting_approval."""
+    overrides = {"policy": _demo_policy(NIGHT_TWO)}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    asked_at = dt.datetime(2026, 12, 9, 16, 30, tzinfo=dt.UTC)
+    try:
+        with time_machine.travel(asked_at, tick=True):
+            asked = await h.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 64")
+            approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+            assert await _vote(h, approval_id, "alice") == 200
+        with time_machine.travel(asked_at + dt.timedelta(hours=3), tick=True):
+            ran = await h.client.post(f"/v1/actions/{action_id}/run", headers=h.auth("claims-bot"))
+            reopened = [
+                r
+                for r in h.gateway.audit_records()
+                if r["event"] == "approval.reopened" and r.get("approval_id") == approval_id
+            ]
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert (ran.status_code, reopened) == (410, []), ran.text[:300]
