@@ -257,3 +257,38 @@ async def test_an_expired_approval_is_ended_not_sent_back_for_more_votes(
         await h.client.aclose()
         await h.gateway.close()
     assert (ran.status_code, reopened) == (410, []), ran.text[:300]
+
+
+# ── 5. a vote that no longer counts still decides a request ─────────────────────
+@finding(5, "a vote separation of duties no longer allows still decides a request 'approved'")
+async def test_a_vote_that_no_longer_counts_does_not_decide_the_request(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/configuration.md: a vote counts "only while its voter may still approve it
+    (not the requester nor the person an agent acts for, aliases as mapped now)". A
+    claims write needs two data owners; alice votes; the operator declares `alice` an
+    alias of dana (the person the agent acts for) and restarts; bob votes. The vote
+    path (approvals/service.py `_record_vote` → `_outcome` → `is_met`) counts every
+    stored vote, so the request is recorded `approved` (audit `approval.decided`,
+    chat messages, webhooks) on one valid vote; only `/run` finds it short and sends it
+    back (409), and every later vote repeats the cycle."""
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"policy": _demo_policy(TWO_DATA_OWNERS)})
+    h = await make_harness(settings)
+    try:
+        asked = await h.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 65")
+        approval_id = asked.json()["approval"]["id"]
+        assert await _vote(h, approval_id, "alice") == 200
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    aliased = settings.model_copy(
+        update={"identity": settings.identity.model_copy(update={"aliases": {"dana": ["alice"]}})}
+    )
+    after = _restarted(h, aliased)
+    try:
+        assert await _vote(after, approval_id, "bob") == 200
+        state = after.gateway.approval(approval_id).state
+    finally:
+        await after.client.aclose()
+        await after.gateway.close()
+    assert state == "pending", f"recorded {state} on one vote that counts"
