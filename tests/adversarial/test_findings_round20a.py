@@ -193,6 +193,7 @@ LATIN_LOOK_ALIKES = {
     "roman-numeral-d": "\u217eenie\u217e",  # SMALL ROMAN NUMERAL FIVE HUNDRED as d
     "latin-alpha": "p\u0251id",  # LATIN SMALL LETTER ALPHA as a
     "script-g": "\u0261ood",  # LATIN SMALL LETTER SCRIPT G as g
+    "dot-on-i": "pai\u0307d",  # COMBINING DOT ABOVE, drawn into the i's own dot
 }
 
 
@@ -204,7 +205,8 @@ async def test_a_latin_letter_that_reads_as_an_ascii_one_is_flagged_for_the_revi
     """docs/security.md: reviewer views escape look-alike letters "read word by word as
     subjects are"; subjects refuse "a Latin letter that reads as an ASCII one, by
     Unicode's confusables data" (`pɑid`, `ɡood` are refused as subjects) and fold
-    compatibility forms (`ⅾenieⅾ` is the subject `denied`). In a statement none of them
+    compatibility forms (`ⅾenieⅾ` is the subject `denied`), and a dot above an i
+    is one person with the i (round 16a). In a statement none of them
     is escaped or flagged: reviewing/_reveal.py `_look_alike_letters` judges only words
     mixing scripts or wholly in another script, and a word wholly in Latin is taken as
     it is. The reviewer approves voiding the claims not denied; all of them are voided."""
