@@ -194,10 +194,14 @@ LATIN_LOOK_ALIKES = {
     "latin-alpha": "p\u0251id",  # LATIN SMALL LETTER ALPHA as a
     "script-g": "\u0261ood",  # LATIN SMALL LETTER SCRIPT G as g
     "dot-on-i": "pai\u0307d",  # COMBINING DOT ABOVE, drawn into the i's own dot
+    # MATHEMATICAL SANS-SERIF / MONOSPACE letters (script Common): a word wholly drawn
+    # as ASCII letters, in the sans-serif or monospace font the views use
+    "math-sans-serif": "\U0001d5c9\U0001d5ba\U0001d5c2\U0001d5bd",
+    "math-monospace-a": "p\U0001d68aid",
 }
 
 
-@finding(3, "Latin-script letters that read as ASCII ones are not escaped for reviewers")
+@finding(3, "letters that read as ASCII ones, Latin or Common script, are not escaped")
 @pytest.mark.parametrize("case", sorted(LATIN_LOOK_ALIKES))
 async def test_a_latin_letter_that_reads_as_an_ascii_one_is_flagged_for_the_reviewer(
     harness: Harness, case: str
