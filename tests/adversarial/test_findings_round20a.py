@@ -19,6 +19,7 @@ import time_machine
 
 from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
+from phigate.identity.subjects import SubjectError, normal_subject
 from phigate.ops.bootstrap import build_gateway
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round15a import _demo_policy
@@ -298,3 +299,42 @@ async def test_a_vote_that_no_longer_counts_does_not_decide_the_request(
         await after.client.aclose()
         await after.gateway.close()
     assert state == "pending", f"recorded {state} on one vote that counts"
+
+
+# ── 6. a Japanese word's long-vowel mark drawn by a dash, bar or radical ─────────
+# ロード (road/load) and サービス (service) are written with the katakana long-vowel
+# mark ー (U+30FC). Each of these draws the same stroke, and each spelling is refused
+# as a subject (identity/look_alikes.py reads it as the katakana word), yet in a
+# statement none is escaped or flagged.
+LONG_VOWEL_LOOK_ALIKES = {
+    "horizontal-bar": "\u30ed\u2015\u30c9",  # ロ―ド
+    "box-drawing": "\u30ed\u2500\u30c9",  # ロ─ド
+    "em-dash": "\u30b5\u2014\u30d3\u30b9",  # サ—ビス
+    "kangxi-radical-one": "\u30b5\u2f00\u30d3\u30b9",  # サ⼀ビス
+}
+
+
+@finding(
+    6, "a katakana word with its long-vowel mark drawn as a dash, bar or radical is shown as is"
+)
+@pytest.mark.parametrize("case", sorted(LONG_VOWEL_LOOK_ALIKES))
+async def test_a_japanese_words_look_alike_long_vowel_mark_is_flagged_for_the_reviewer(
+    harness: Harness, case: str
+) -> None:
+    """docs/security.md: "a Japanese word with a reading in fewer or other scripts has
+    the letters outside it escaped" (`'口バート'` reads `ロバート`). A dash, a bar, a
+    box-drawing line or the Kangxi radical 一 in place of ー is not a letter of any
+    script (Common) or is one NFKC folds to Han: reviewing/_reveal.py
+    `_look_alike_letters` does not judge it, while subjects refuse every one of these
+    spellings. `status <> 'ロ―ド'` matches every row, `'ロード'` ones included."""
+    value = LONG_VOWEL_LOOK_ALIKES[case]
+    with pytest.raises(SubjectError):
+        normal_subject(value)  # one person's name can never be spelt so
+    sql = f"UPDATE claims SET status = 'void' WHERE status <> '{value}'"
+    answer = await harness.submit("claims-bot", sql)
+    assert answer.status_code == 202, answer.text
+    approval_id = answer.json()["approval"]["id"]
+    view = await harness.client.get(f"/v1/approvals/{approval_id}", headers=harness.auth("alice"))
+    review = view.json()["action"]["review"]
+    escapes = [piece for piece, escaped in review["marked"]["statement"] if escaped]
+    assert review["warnings"] and escapes, review["marked"]["statement"]
