@@ -338,3 +338,33 @@ async def test_a_japanese_words_look_alike_long_vowel_mark_is_flagged_for_the_re
     review = view.json()["action"]["review"]
     escapes = [piece for piece, escaped in review["marked"]["statement"] if escaped]
     assert review["warnings"] and escapes, review["marked"]["statement"]
+
+
+# ── 7. the identical action sent again after it was sent back ───────────────────
+@finding(7, "the identical action sent again after a send-back is a second request")
+async def test_asking_again_after_a_send_back_waits_on_the_same_request(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/configuration.md: sent back for more votes, "the identical action sent again
+    answers 202 pending_approval with the same action and approval". Here `/run` sends
+    it back first; the agent then sends the identical write again: admission
+    (pipeline/admission.py `_approved_twin`) looks only for an `approved` twin, so a
+    second request for the same write goes to reviewers beside the first, and with
+    both approved the write runs twice; each re-send adds one more."""
+    overrides = {"policy": _demo_policy(NIGHT_TWO)}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    write = "UPDATE claims SET status = 'paid' WHERE id = 66"
+    try:
+        with time_machine.travel(EVENING, tick=True):
+            asked = await h.submit("claims-bot", write)
+            approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+            assert await _vote(h, approval_id, "alice") == 200
+        with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+            run = await h.client.post(f"/v1/actions/{action_id}/run", headers=h.auth("claims-bot"))
+            assert run.status_code == 409, run.text
+            again = await h.submit("claims-bot", write)
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert again.status_code == 202, again.text
+    assert (again.json()["id"], again.json()["approval"]["id"]) == (action_id, approval_id)
