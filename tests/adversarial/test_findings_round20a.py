@@ -368,3 +368,35 @@ async def test_asking_again_after_a_send_back_waits_on_the_same_request(
         await h.gateway.close()
     assert again.status_code == 202, again.text
     assert (again.json()["id"], again.json()["approval"]["id"]) == (action_id, approval_id)
+
+
+# ── 8. a break-glass review whose window passed ─────────────────────────────────
+@finding(8, "a break-glass review whose window passed is never recorded expired")
+async def test_a_break_glass_review_past_its_window_is_recorded_expired(
+    harness: Harness,
+) -> None:
+    """docs/reports.md: break-glass uses "still pending or whose review window expired
+    are open"; configuration: a request expires at its `expires_in` (the demo's
+    clinician-break-glass rule: 7 days), recorded as an `approval.decided` with state
+    `expired`. Since this hour's change the sweep (approvals/service.py `_expire`)
+    skips every break-glass review (`approval.is_review`), so a review past its window
+    stays `pending` for ever: listed as awaiting a verdict, with no record that its
+    window closed unreviewed (and `_due` loads it again on every sweep)."""
+    used = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("dana"),
+        json={
+            "connection": "ehr",
+            "sql": "SELECT * FROM patients WHERE id = 1",
+            "masking": "none",
+            "break_glass": True,
+            "reason": "patient unconscious in the emergency room",
+        },
+    )
+    assert used.status_code == 200, used.text
+    review_id = harness.gateway.approval_for_action(used.json()["id"]).id
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=8), tick=True):
+        listed = await harness.client.get("/v1/approvals", headers=harness.auth("bob"))
+        assert listed.status_code == 200, listed.text
+        state = harness.gateway.approval(review_id).state
+    assert state == "expired", f"a review 8 days past a 7-day window is {state}"
