@@ -8,6 +8,7 @@ fixed. Attacks that held are ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from pathlib import Path
@@ -400,3 +401,61 @@ async def test_a_break_glass_review_past_its_window_is_recorded_expired(
         assert listed.status_code == 200, listed.text
         state = harness.gateway.approval(review_id).state
     assert state == "expired", f"a review 8 days past a 7-day window is {state}"
+
+
+# ── held ──────────────────────────────────────────────────────────────────────
+async def test_held_two_concurrent_runs_of_an_approval_sent_back_run_nothing(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Held: two `/run`s of the same action at once, when policy now needs a second
+    vote: neither runs, both answer 409, the approval is sent back exactly once."""
+    overrides = {"policy": _demo_policy(NIGHT_TWO)}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    try:
+        with time_machine.travel(EVENING, tick=True):
+            asked = await h.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 67")
+            approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+            assert await _vote(h, approval_id, "alice") == 200
+        with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+            run = f"/v1/actions/{action_id}/run"
+            answers = await asyncio.gather(
+                h.client.post(run, headers=h.auth("claims-bot")),
+                h.client.post(run, headers=h.auth("claims-bot")),
+            )
+            reopened = [
+                r
+                for r in h.gateway.audit_records()
+                if r["event"] == "approval.reopened" and r.get("approval_id") == approval_id
+            ]
+            assert [a.status_code for a in answers] == [409, 409], [a.text for a in answers]
+            assert len(reopened) == 1
+            assert h.gateway.approval(approval_id).state == "pending"
+            assert h.gateway.action(action_id).status == "pending_approval"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def test_held_an_expired_twin_under_a_stricter_rule_is_a_new_request(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Held (the identical action sent again, unlike `/run` in finding 4): the approval
+    that expired unrun ends its action and the write is a new request."""
+    overrides = {"policy": _demo_policy(NIGHT_TWO)}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+    asked_at = dt.datetime(2026, 12, 9, 16, 30, tzinfo=dt.UTC)
+    write = "UPDATE claims SET status = 'paid' WHERE id = 68"
+    try:
+        with time_machine.travel(asked_at, tick=True):
+            asked = await h.submit("claims-bot", write)
+            approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+            assert await _vote(h, approval_id, "alice") == 200
+        with time_machine.travel(asked_at + dt.timedelta(hours=3), tick=True):
+            again = await h.submit("claims-bot", write)
+            assert again.status_code == 202, again.text
+            assert again.json()["id"] != action_id
+            assert h.gateway.approval(approval_id).state == "expired"
+            assert h.gateway.action(action_id).status == "expired"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
