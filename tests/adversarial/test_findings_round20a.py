@@ -27,6 +27,7 @@ from tests.adversarial.test_findings_round15a import _demo_policy
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
+from tests.mcp.conftest import Served, mcp_client, serve_app, start
 from tests.support.state import token_store
 
 TWO_DATA_OWNERS = {
@@ -459,3 +460,32 @@ async def test_held_an_expired_twin_under_a_stricter_rule_is_a_new_request(
     finally:
         await h.client.aclose()
         await h.gateway.close()
+
+
+async def test_held_mcp_get_action_of_an_approval_sent_back_runs_nothing(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Held: through MCP, `get_action` of a write approved by day and fetched at night
+    (two data owners needed) does not run it; the agent is told it waits for approval
+    again, in MCP's own terms (a tool answer, not a protocol failure)."""
+    overrides = {"policy": _demo_policy(NIGHT_TWO), "mcp": {"query_wait_seconds": 0}}
+    harness, app = await start(tmp_path, ehr_dsn, **overrides)
+    write = "UPDATE claims SET status = 'paid' WHERE id = 69"
+    try:
+        async with serve_app(app) as base:
+            served = Served(harness, base)
+            with time_machine.travel(EVENING, tick=True):
+                async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+                    first = await client.call_tool("query", {"connection": "ehr", "sql": write})
+                action_id = first.structured_content["action_id"]  # type: ignore[index]
+                approval_id = harness.gateway.approval_for_action(action_id).id
+                assert await _vote(harness, approval_id, "alice") == 200
+            with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+                async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+                    fetched = await client.call_tool("get_action", {"action_id": action_id})
+                assert harness.gateway.action(action_id).status == "pending_approval"
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    text = fetched.content[0].text  # type: ignore[union-attr]
+    assert "awaiting_approval" in text or "pending" in text, text[:300]
