@@ -396,7 +396,9 @@ async def test_a_break_glass_review_past_its_window_is_recorded_expired(
         },
     )
     assert used.status_code == 200, used.text
-    review_id = harness.gateway.approval_for_action(used.json()["id"]).id
+    review = harness.gateway.approval_for_action(used.json()["id"])
+    assert review is not None
+    review_id = review.id
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=8), tick=True):
         listed = await harness.client.get("/v1/approvals", headers=harness.auth("bob"))
         assert listed.status_code == 200, listed.text
@@ -477,8 +479,11 @@ async def test_held_mcp_get_action_of_an_approval_sent_back_runs_nothing(
             with time_machine.travel(EVENING, tick=True):
                 async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
                     first = await client.call_tool("query", {"connection": "ehr", "sql": write})
-                action_id = first.structured_content["action_id"]  # type: ignore[index]
-                approval_id = harness.gateway.approval_for_action(action_id).id
+                assert isinstance(first.structured_content, dict)
+                action_id = first.structured_content["action_id"]
+                approval = harness.gateway.approval_for_action(action_id)
+                assert approval is not None
+                approval_id = approval.id
                 assert await _vote(harness, approval_id, "alice") == 200
             with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
                 async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
