@@ -201,6 +201,8 @@ LATIN_LOOK_ALIKES = {
     # as ASCII letters, in the sans-serif or monospace font the views use
     "math-sans-serif": "\U0001d5c9\U0001d5ba\U0001d5c2\U0001d5bd",
     "math-monospace-a": "p\U0001d68aid",
+    "kelvin-sign": "O\u212a",  # KELVIN SIGN (script Latin) as K: `OK`
+    "math-monospace-digits": "\U0001d7f7\U0001d7f8\U0001d7f9",  # `123` in monospace
 }
 
 
