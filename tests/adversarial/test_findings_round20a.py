@@ -496,3 +496,23 @@ async def test_held_mcp_get_action_of_an_approval_sent_back_runs_nothing(
         await harness.gateway.close()
     text = fetched.content[0].text  # type: ignore[union-attr]
     assert "awaiting_approval" in text or "pending" in text, text[:300]
+
+
+# ── 9. a run refused for expiry does not end its action ─────────────────────────
+@finding(9, "/run answers 410 for an expired approval but leaves it and its action 'approved'")
+async def test_a_run_after_expiry_answers_410_and_ends_the_action(harness: Harness) -> None:
+    """docs/rest.md: `/run` "only before expiry (after it, `410`; the action is then
+    `expired`)". Approved and run two hours later with no sweep before it, `/run`
+    answers 410 (approvals/service.py `claim_execution` raises `ExpiredError`) but
+    records nothing: the approval and the action still read `approved` (REST, console,
+    evidence) until some later listing, vote or identical request sweeps them."""
+    asked = await harness.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 70")
+    approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+    assert await _vote(harness, approval_id, "alice") == 200
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
+        ran = await harness.client.post(
+            f"/v1/actions/{action_id}/run", headers=harness.auth("claims-bot")
+        )
+    assert ran.status_code == 410, ran.text
+    states = (harness.gateway.approval(approval_id).state, harness.gateway.action(action_id).status)
+    assert states == ("expired", "expired"), states
