@@ -227,3 +227,61 @@ def _drawn_as_ascii(cluster: str) -> bool:
         and (not marks or len(unicodedata.normalize("NFC", alike + marks)) == 1)
         for alike in alikes
     )
+
+
+def skeleton(subject: str) -> str:
+    """What `subject` (a normal subject) draws, UTS #39 style: after NFD, each
+    character mapped to one prototype of itself and its look-alikes (`prototype`),
+    marks kept. Two subjects drawn the same have the same skeleton (`田中カナ` and
+    `田中力ナ`, `dale` and `da1e`), though each alone is a name: separation of duties
+    compares people by skeleton as well as by normal form. Idempotent."""
+    return "".join(prototype(char) for char in unicodedata.normalize("NFD", subject))
+
+
+def prototype(char: str) -> str:
+    """The one character `char` and all its look-alikes map to: the smallest code
+    point of its class (the look-alike pairs of the confusables data and of
+    `HAN_KANA_LOOK_ALIKES`, closed transitively), among those NFD leaves whole and
+    that carry no combining class, so a skeleton is its own NFD and its own skeleton.
+    A character with no look-alike is its own prototype."""
+    return _prototypes().get(char, char)
+
+
+@cache
+def _prototypes() -> dict[str, str]:
+    """Each character of a look-alike class (of two or more) and its prototype.
+    Classes join only single characters NFD keeps whole: a look-alike of several
+    (`rn` for `m`) or one that decomposes is no letter-for-letter drawing."""
+    parent: dict[str, str] = {}
+
+    def root(char: str) -> str:
+        while parent.setdefault(char, char) != char:
+            parent[char] = parent[parent[char]]
+            char = parent[char]
+        return char
+
+    for first, second in _look_alike_pairs():
+        parent[root(first)] = root(second)
+    classes: dict[str, list[str]] = {}
+    for char in parent:
+        classes.setdefault(root(char), []).append(char)
+    prototypes: dict[str, str] = {}
+    for members in classes.values():
+        chosen = min(members, key=lambda char: (unicodedata.combining(char) != 0, ord(char)))
+        prototypes.update(dict.fromkeys(members, chosen))
+    return prototypes
+
+
+def _look_alike_pairs() -> list[tuple[str, str]]:
+    """Every pair of single characters drawn the same, by the confusables data (its
+    right-to-left characters come wrapped in direction marks, taken off) and by the
+    Han/katakana table."""
+    pairs = list(HAN_KANA_LOOK_ALIKES.items())
+    for char, alikes in confusables.confusables_data.items():
+        for alike in alikes:
+            pairs.append((str(char), str(alike["c"]).strip("\u200e\u200f")))
+    return [
+        (first, second)
+        for first, second in pairs
+        if all(len(c) == 1 and unicodedata.normalize("NFD", c) == c for c in (first, second))
+    ]
