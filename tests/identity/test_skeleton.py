@@ -27,6 +27,8 @@ DRAWN_ALIKE = [
     ("dale", "da1e"),  # digit one drawn as l
     ("bill", "bi11"),
     ("wolf", "wo1f"),
+    ("\u7530\u4e2d\u30d2\u30ed", "\u7530\u4e2d\u5315\u53e3"),  # 田中ヒロ, Han 田中匕口
+    ("\u9234\u6728\u30e1\u30a4", "\u9234\u6728\u4e42\u4ebb"),  # 鈴木メイ, Han 鈴木乂亻
 ]
 
 
