@@ -174,13 +174,21 @@ async def test_asking_again_at_night_waits_on_the_same_request(night: Harness) -
     assert ran.json()["id"] == action_id
 
 
+@pytest.mark.parametrize(
+    "person",
+    [
+        "dana",  # the person the agent acts for
+        "c1aims-bot",  # drawn as the requester `claims-bot` (skeleton): a second name
+    ],
+)
 async def test_a_vote_that_separation_of_duties_no_longer_allows_does_not_count(
-    tmp_path: Path, ehr_dsn: str
+    tmp_path: Path, ehr_dsn: str, person: str
 ) -> None:
     """Separation of duties is judged again at run time: alice approves the agent's
     write; the operator then declares `alice` an alias of dana, the person the agent
-    acts for, and restarts. Her vote no longer counts: the approval waits for another
-    data owner, and bob's vote lets it run."""
+    acts for (or of `c1aims-bot`, a name drawn as the requester's), and restarts. Her
+    vote no longer counts: the approval waits for another data owner, and bob's vote
+    lets it run."""
     settings = demo_config(tmp_path, ehr_dsn)
     h = await make_harness(settings)
     try:
@@ -191,7 +199,7 @@ async def test_a_vote_that_separation_of_duties_no_longer_allows_does_not_count(
         await h.client.aclose()
         await h.gateway.close()
     aliased = settings.model_copy(
-        update={"identity": settings.identity.model_copy(update={"aliases": {"dana": ["alice"]}})}
+        update={"identity": settings.identity.model_copy(update={"aliases": {person: ["alice"]}})}
     )
     after = build_gateway(aliased, migrate=True)
     client = httpx.AsyncClient(

@@ -184,8 +184,33 @@ def test_the_table_holds_the_kangxi_radicals_drawn_as_katakana() -> None:
 
 
 @pytest.mark.parametrize(
+    "name",
+    [
+        "\u7530\u4e2d\u30d2\u30ed",  # 田中ヒロ reads 田中匕口 (Han alone)
+        "\u9234\u6728\u30e1\u30a4",  # 鈴木メイ reads 鈴木乂亻
+        "\u4f50\u85e4\u30c1\u30e8",  # 佐藤チヨ reads 佐藤千彐
+        "\u9ad8\u6a4b\u30aa\u30b5\u30e0",  # 高橋オサム reads 高橋才艹厶
+        "\u4e00\u30ce\u702c",  # 一ノ瀬: ノ reads 丿, 一 only as the sign ー
+    ],
+)
+def test_a_kanji_surname_with_a_katakana_given_name_is_kept(name: str) -> None:
+    """A reading in Han alone moves the katakana down (`_KEPT_FIRST`) and every letter
+    is in its highest-ranked script: the name is kept; the Han spelling drawn the same
+    (`田中匕口`) is told from it by skeleton when it votes (tests/identity/test_skeleton.py)."""
+    assert normal_subject(name) == name
+
+
+@pytest.mark.parametrize(
     "spelling",
-    ["\u5343\u5f50", "\u5f50\u30b7", "\u624d\u30b5\u53b6", "\u7530\u4e2d\u4e42\u30a4"],
+    [
+        "\u5343\u5f50",  # 千彐 for チヨ
+        "\u5f50\u30b7",  # 彐シ for ヨシ
+        "\u624d\u30b5\u53b6",  # 才サ厶 for オサム
+        "\u7530\u4e2d\u4e42\u30a4",  # 田中乂イ for 田中メイ
+        "\u5315\u53e3",  # 匕口 for ヒロ
+        "\u7530\u4e2d\u30d2\u53e3",  # 田中ヒ口 for 田中ヒロ
+        "\u7530\u4e2d\u5315\u30ed",  # 田中匕ロ for 田中ヒロ
+    ],
 )
 def test_han_ideographs_in_the_table_are_refused_as_katakana_names(spelling: str) -> None:
     """`千彐` for `チヨ`, `彐シ` for `ヨシ`, `才サ厶` for `オサム`, `田中乂イ` for `田中メイ`."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from phigate.core import clock
 from phigate.identity.principal import Principal
-from phigate.identity.subjects import same_subject
+from phigate.identity.subjects import drawn_alike, same_subject
 
 BREAK_GLASS_REVIEW = "break_glass_review"
 
@@ -211,4 +211,21 @@ def ineligibility(approval: Approval, voter: Principal) -> str | None:
         return f"only members of {groups} can decide this request"
     if any(same_subject(v.voter, voter.subject) for v in approval.votes):
         return "you have already voted on this request"
+    return _drawn_as_another(approval, voter.subject)
+
+
+def _drawn_as_another(approval: Approval, subject: str) -> str | None:
+    """Why a voter whose name is drawn as the requester's, the person acted for's or
+    an earlier voter's may not vote (`田中力ナ` on a request by `田中カナ`): two accounts
+    that read as one name are taken for one person, so neither approves their own
+    request nor votes twice. None when the name is drawn as none of them."""
+    if drawn_alike(subject, approval.requester):
+        return "your name reads as the requester's name: you cannot approve this request"
+    if drawn_alike(subject, approval.on_behalf_of):
+        return (
+            "your name reads as the name of the person the agent acts for: "
+            "you cannot approve the agent's request"
+        )
+    if any(drawn_alike(v.voter, subject) for v in approval.votes):
+        return "your name reads as the name of an earlier voter: one person votes once"
     return None

@@ -12,7 +12,11 @@ the marks themselves belong to no script and go with any reading.
 A subject is another person's name drawn again when it has a reading
 
 - in fewer scripts than it is written in: `夕ナ力` (Han and katakana) reads `タナカ` in
-  katakana alone, `へンリー` (hiragana and katakana) reads `ヘンリー`; or
+  katakana alone, `へンリー` (hiragana and katakana) reads `ヘンリー`; unless the reading
+  only moves letters to a script ranked lower in `_KEPT_FIRST` and each letter is in
+  the highest-ranked script it may be read in among the subject's own: `田中ヒロ` reads
+  `田中匕口` in Han alone and is the name kept (`田中乂イ`, whose `乂` reads as `メ`, is
+  not); or
 - in as many other scripts (wholly in another one, for a subject in one script):
   Cyrillic `јоёӏ` reads `joël` in Latin, `夕な力` (Han, hiragana) reads `タなカ`.
 
@@ -22,7 +26,9 @@ name and the other the look-alike: the one written in the script first in
 `卜二一`); between two scripts not listed, both are refused. A mix keeping every
 script it is written in (`田中アキ`, Han `力也` whose `也` has no kana look-alike) has
 no such reading and is kept. Two spellings in the same scripts (`田中カナ` and
-`田中力ナ`) are both kept: telling them apart needs the other name, not one subject.
+`田中力ナ`), or a name and its reading kept as above (`田中ヒロ`, `田中匕口`), are both
+kept: telling them apart needs the other name, not one subject. `skeleton` does
+that where two names meet (separation of duties).
 """
 
 from __future__ import annotations
@@ -113,17 +119,41 @@ def other_reading(subject: str) -> frozenset[str] | None:
     written = scripts_of(subject)
     if not written or written == {"LATIN"}:
         return None  # the reference script: its look-alikes are refused, not it
-    letters = [_letter(cluster) for cluster in _clusters(subject)]
-    letters = [letter for letter in letters if letter.scripts]
+    clusters = [cluster for cluster in _clusters(subject) if _letter(cluster).scripts]
+    letters = [_letter(cluster) for cluster in clusters]
     readable = sorted(frozenset().union(*(letter.scripts for letter in letters)))
     for size in range(1, len(written) + 1):
         for chosen in combinations(readable, size):
             reading = frozenset(chosen)
             if reading == written or not all(letter.read_in(reading) for letter in letters):
                 continue
-            if size < len(written) or not _kept_over(written, reading):
+            if size < len(written):
+                if not (_drawn_down(written, reading) and _letters_kept(clusters, written)):
+                    return reading
+            elif not _kept_over(written, reading):
                 return reading
     return None
+
+
+def _drawn_down(written: frozenset[str], reading: frozenset[str]) -> bool:
+    """Whether a reading in fewer scripts only moves letters to a script ranked lower
+    in `_KEPT_FIRST` than the ones it drops: `田中ヒロ` read as Han `田中匕口` (not
+    `夕ナ力` read as katakana `タナカ`)."""
+    return _rank(written - reading) < _rank(reading)
+
+
+def _letters_kept(clusters: list[str], written: frozenset[str]) -> bool:
+    """Whether every letter is written in the script ranked highest among those it
+    may be read in and the subject is written in: `田中メイ` (kanji with no kana
+    look-alike, then katakana), not `田中乂イ` (the ideograph `乂` for the katakana
+    `メ` beside the katakana `イ`). Such a subject is the name its look-alikes in
+    fewer scripts are drawn as; a second name drawn the same (`田中匕口`) is told
+    from it by its skeleton when it votes (`skeleton`)."""
+    for cluster in clusters:
+        own = frozenset({script_of(cluster[0])})
+        if _rank(_letter(cluster).scripts & written) < _rank(own):
+            return False
+    return True
 
 
 def reads_in(text: str, script: str) -> bool:
@@ -227,3 +257,61 @@ def _drawn_as_ascii(cluster: str) -> bool:
         and (not marks or len(unicodedata.normalize("NFC", alike + marks)) == 1)
         for alike in alikes
     )
+
+
+def skeleton(subject: str) -> str:
+    """What `subject` (a normal subject) draws, UTS #39 style: after NFD, each
+    character mapped to one prototype of itself and its look-alikes (`prototype`),
+    marks kept. Two subjects drawn the same have the same skeleton (`田中カナ` and
+    `田中力ナ`, `dale` and `da1e`), though each alone is a name: separation of duties
+    compares people by skeleton as well as by normal form. Idempotent."""
+    return "".join(prototype(char) for char in unicodedata.normalize("NFD", subject))
+
+
+def prototype(char: str) -> str:
+    """The one character `char` and all its look-alikes map to: the smallest code
+    point of its class (the look-alike pairs of the confusables data and of
+    `HAN_KANA_LOOK_ALIKES`, closed transitively), among those NFD leaves whole and
+    that carry no combining class, so a skeleton is its own NFD and its own skeleton.
+    A character with no look-alike is its own prototype."""
+    return _prototypes().get(char, char)
+
+
+@cache
+def _prototypes() -> dict[str, str]:
+    """Each character of a look-alike class (of two or more) and its prototype.
+    Classes join only single characters NFD keeps whole: a look-alike of several
+    (`rn` for `m`) or one that decomposes is no letter-for-letter drawing."""
+    parent: dict[str, str] = {}
+
+    def root(char: str) -> str:
+        while parent.setdefault(char, char) != char:
+            parent[char] = parent[parent[char]]
+            char = parent[char]
+        return char
+
+    for first, second in _look_alike_pairs():
+        parent[root(first)] = root(second)
+    classes: dict[str, list[str]] = {}
+    for char in parent:
+        classes.setdefault(root(char), []).append(char)
+    prototypes: dict[str, str] = {}
+    for members in classes.values():
+        chosen = min(members, key=lambda char: (unicodedata.combining(char) != 0, ord(char)))
+        prototypes.update(dict.fromkeys(members, chosen))
+    return prototypes
+
+
+def _look_alike_pairs() -> list[tuple[str, str]]:
+    """Every pair of single characters drawn the same, by the confusables data (its
+    right-to-left characters come wrapped in direction marks, taken off) and by the
+    Han/katakana table."""
+    pairs = list(HAN_KANA_LOOK_ALIKES.items())
+    for char, alikes in confusables.confusables_data.items():
+        for alike in alikes:
+            pairs.append((str(char), str(alike["c"]).strip("\u200e\u200f")))
+    return [
+        (first, second)
+        for first, second in pairs
+        if all(len(c) == 1 and unicodedata.normalize("NFD", c) == c for c in (first, second))
+    ]

@@ -19,7 +19,7 @@ import unicodedata
 from confusable_homoglyphs import confusables
 
 from phigate.core.ignorable import is_ignorable
-from phigate.identity.look_alikes import other_reading, script_of, scripts_of
+from phigate.identity.look_alikes import other_reading, script_of, scripts_of, skeleton
 from phigate.identity.name_letters import first_refused
 
 MAX_SUBJECT_CHARS = 200
@@ -96,6 +96,21 @@ def same_subject(first: str | None, second: str | None) -> bool:
         return normal_subject(first) == normal_subject(second)
     except SubjectError:
         return first == second
+
+
+def drawn_alike(first: str | None, second: str | None) -> bool:
+    """Whether two stored subjects are drawn the same though they are not one person:
+    their normal forms differ and their skeletons (`look_alikes.skeleton`) are equal
+    (`田中カナ` and `田中力ナ`, `dale` and `da1e`). Each alone is a name, so only a
+    second subject tells them apart: separation of duties refuses a vote drawn as the
+    requester's name, while ownership stays exact (a look-alike gains nothing)."""
+    if first is None or second is None:
+        return False
+    try:
+        one, other = normal_subject(first), normal_subject(second)
+    except SubjectError:
+        return False
+    return one != other and skeleton(one) == skeleton(other)
 
 
 def _refuse_invisible(text: str) -> None:

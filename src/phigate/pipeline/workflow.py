@@ -33,7 +33,7 @@ from phigate.core.errors import (
 )
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
-from phigate.identity.subjects import same_subject
+from phigate.identity.subjects import drawn_alike, same_subject
 from phigate.identity.tokens import TokenStore
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
@@ -233,15 +233,22 @@ class ApprovalWorkflow:
     def _valid_votes(self, approval: Approval, record: ActionRecord) -> tuple[Vote, ...]:
         """The votes cast for `approval` that still count now: by a person who is not
         the requester nor the one an agent acts for, with `identity.aliases` as mapped
-        now (an alias declared since makes a voter the requester's own person). A
-        voter's kind needs no second look: a subject holds tokens of one kind only."""
+        now (an alias declared since makes a voter the requester's own person), and
+        whose name is drawn as neither of them nor as an earlier counted voter's
+        (`subjects.drawn_alike`: two look-alike accounts are one person, voting once; so
+        are two voters mapped to one person by an alias declared since).
+        A voter's kind needs no second look: a subject holds tokens of one kind only."""
         requester = self._people.canonical(record.action.principal)
         barred = [s for s in (requester.subject, requester.on_behalf_of) if s is not None]
-        return tuple(
-            vote
-            for vote in approval.votes
-            if not any(same_subject(self._people.of(vote.voter), other) for other in barred)
-        )
+        counted: list[Vote] = []
+        voters: list[str] = []
+        for vote in approval.votes:
+            voter = self._people.of(vote.voter)
+            if any(_one_name(voter, other) for other in [*barred, *voters]):
+                continue
+            counted.append(vote)
+            voters.append(voter)
+        return tuple(counted)
 
     def _send_back(
         self, record: ActionRecord, approval: Approval, decision: Decision, missing: str
@@ -357,3 +364,9 @@ class ApprovalWorkflow:
         if voter.is_human and other_kinds:
             return replace(voter, kind=min(other_kinds))
         return voter
+
+
+def _one_name(subject: str, other: str) -> bool:
+    """Whether two subjects are one person's name for separation of duties: the same
+    normal subject, or two drawn the same."""
+    return same_subject(subject, other) or drawn_alike(subject, other)
