@@ -145,11 +145,11 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(DATE, rf"\b{MON_NUM}[/-]{_YEAR4}\b"),
     # A Roman-numeral month between day and year, as Polish, Romanian and Italian forms
-    # write it: 14.III.1980, 14-III-80, 14/XII/1980, 14 III 1980
+    # write it: 14.III.1980, 14-III-80, 14/XII/1980 (spaced, `3 IV 2020` reads as a count
+    # and a route as often: not in a note)
     PatternSpec(
         DATE,
-        rf"\b{DAY}(?:\.{_ROMAN}\.|-{_ROMAN}-|/{_ROMAN}/)(?:{_YEAR4}|\d{{2}})\b"
-        rf"|\b{DAY} {_ROMAN} {_YEAR4}\b",
+        rf"\b{DAY}(?:\.{_ROMAN}\.|-{_ROMAN}-|/{_ROMAN}/)(?:{_YEAR4}|\d{{2}})\b",
     ),
     # CJK dates: a number before each of 年 (year), 月 (month), 日 (day), in a Japanese
     # era or not: 昭和55年3月14日, 1980年3月14日, 3月14日
