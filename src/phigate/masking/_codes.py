@@ -202,18 +202,34 @@ def dated(value: str) -> bool:
     Roman-numeral month between day and year, CJK year/month/day markers, or three
     numbers joined by one separator that make a calendar date in some order (`80/3/14`;
     `v2.3.1`, `1.2.3` are none: a letter before it, no year of 2 or 4 digits)."""
-    if month_date(value):
-        return True
     if value.isascii():
         data = value.encode("ascii")
-        count = len(data) - len(data.translate(None, _DIGITS))
-        if count < 3:
-            return bool(count == 0 and _has_month_start(data) and _SPELLED_DATE.search(value))
-    elif _SPELLED_DATE.search(value):
+        return _ascii_dated(value, data, len(data) - len(data.translate(None, _DIGITS)))
+    if month_date(value) or _SPELLED_DATE.search(value) or _OTHER_DATE.search(value):
         return True
+    return any(_calendar_date(found) for found in _THREE_NUMBERS.finditer(value))
+
+
+def _ascii_dated(value: str, data: bytes, count: int) -> bool:
+    """`dated` for an ASCII value of these bytes holding `count` digits: byte counts
+    first, where the RE2 wrapper costs microseconds a call (`CLM-000123` is none)."""
+    if count == 0:
+        return _has_month_start(data) and bool(_SPELLED_DATE.search(value))
+    if month_date(value):
+        return True
+    if count < 3 or not _joined_twice(data):
+        return False  # `E11.9`, `CLM-000123`: one separator joins no three numbers
     if _OTHER_DATE.search(value):
         return True
     return any(_calendar_date(found) for found in _THREE_NUMBERS.finditer(value))
+
+
+def _joined_twice(data: bytes) -> bool:
+    """Whether an ASCII value has some separator twice, as three numbers joined need
+    (byte counts, where the RE2 wrapper costs microseconds a call)."""
+    return (data.count(b"-") > 1 or data.count(b"/") > 1 or data.count(b".") > 1) or len(
+        data.split()
+    ) > 2
 
 
 def _has_month_start(data: bytes) -> bool:
@@ -260,7 +276,7 @@ def suspect(data: bytes) -> bool:
     if count > MOST_DIGITS:
         return True
     text = data.decode("ascii")
-    if labelled(text) or dated(text):
+    if labelled(text) or _ascii_dated(text, data, count):
         return True
     return _rewritable(data) and canonical(text) != text
 
