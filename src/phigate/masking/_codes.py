@@ -283,4 +283,6 @@ def suspect(data: bytes) -> bool:
 
 def _rewritable(data: bytes) -> bool:
     """Whether `canonical` may change a value of these bytes."""
-    return len(data.translate(None, _REWRITTEN)) != len(data) or b"-at-" in data.lower()
+    if len(data.translate(None, _REWRITTEN)) != len(data):
+        return True
+    return (b"t-" in data or b"T-" in data) and b"-at-" in data.lower()  # `-at-`, any case
