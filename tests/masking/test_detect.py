@@ -123,6 +123,16 @@ FOUND = [
     ("external_id,post_code,dept\nX-448812,SW1A 2AA,ICU", "X-448812", "MRN"),
     ("quincy, ny 10001", "10001", "ZIP"),
     ("FacilityName,Dept,Room\nOakvale Infirmary,ICU,12", "Oakvale Infirmary", "LOCATION"),
+    # round 19b finding 7: the `@` escaped, Han numerals, Roman-numeral and CJK dates
+    ("email jo.ng%40example.org ok", "jo.ng%40example.org", "EMAIL"),
+    ("email jo.ng&#64;example.org ok", "jo.ng&#64;example.org", "EMAIL"),
+    ("email jo.ng&#x40;example.org ok", "jo.ng&#x40;example.org", "EMAIL"),
+    ("SSN 七〇六-五六-七七〇五 on file", "七〇六-五六-七七〇五", "SSN"),
+    ("SSN 七〇六五六七七〇五 on file", "七〇六五六七七〇五", "SSN"),
+    ("DOB 14.III.1980, seen", "14.III", "DATE"),
+    ("DOB 3-XII-80 seen", "3-XII-80", "DATE"),
+    ("DOB 昭和55年3月14日.", "昭和55年3月14日", "DATE"),
+    ("受診 2024年３月５日", "2024年３月５日", "DATE"),
 ]  # fmt: skip
 
 
@@ -182,6 +192,9 @@ DECOYS = [
     "Total,12345678,Revenue",  # dictionary words beside a number are no person
     "Subject: visit 12 moved",  # "subject" names a record only before "id"
     "threshold MAX_Value=120 exceeded",  # a setting's name, not Max
+    "Given 2 IV 10 mg; chapter 3 IV 2020 edition; grade II-III.",  # no Roman-numeral date
+    "Take 5年 follow-up; SSN area 九六六-五六-七七〇五 is none",  # no month; area 9xx
+    "100%40 mix; a&#64;b",  # no domain after the escaped `@`
 ]
 
 

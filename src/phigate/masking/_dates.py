@@ -58,6 +58,14 @@ _YEAR_WORDS_FULL = _YEAR_WORDS.removesuffix("?")
 _MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"
 
 
+# A month in Roman numerals (I to XII), longest first.
+_ROMAN = "(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
+# The Japanese eras of the last 150 years (Meiji to Reiwa), and a digit of either width
+# (a CJK form often writes full-width ones).
+_ERA = "明治|大正|昭和|平成|令和"
+_CJK_NUMBER = "[0-9０-９]"
+
+
 # A time of day written into a timestamp ("2024-03-05 14:30:00,123 -0500") is part of it.
 _TIME = (
     r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?"
@@ -136,6 +144,20 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|\b{DAY}/{MONTH_ANY}/{_YEAR4}:\d{{2}}:\d{{2}}:\d{{2}}(?:\s[+-]\d{{4}})?",
     ),
     PatternSpec(DATE, rf"\b{MON_NUM}[/-]{_YEAR4}\b"),
+    # A Roman-numeral month between day and year, as Polish, Romanian and Italian forms
+    # write it: 14.III.1980, 14-III-80, 14/XII/1980 (spaced, `3 IV 2020` reads as a count
+    # and a route as often: not in a note)
+    PatternSpec(
+        DATE,
+        rf"\b{DAY}(?:\.{_ROMAN}\.|-{_ROMAN}-|/{_ROMAN}/)(?:{_YEAR4}|\d{{2}})\b",
+    ),
+    # CJK dates: a number before each of 年 (year), 月 (month), 日 (day), in a Japanese
+    # era or not: 昭和55年3月14日, 1980年3月14日, 3月14日
+    PatternSpec(
+        DATE,
+        rf"(?:{_ERA})?{_CJK_NUMBER}{{1,4}}年{_CJK_NUMBER}{{1,2}}月(?:{_CJK_NUMBER}{{1,2}}日)?"
+        rf"|{_CJK_NUMBER}{{1,2}}月{_CJK_NUMBER}{{1,2}}日",
+    ),
     # A month named alone is an element of a date: "since March", "in early June"
     PatternSpec(
         DATE,

@@ -206,6 +206,18 @@ def _not_common(value: bytes) -> bool:
     return word not in common_words() and word not in EPONYMS
 
 
+# The numerals a Chinese or Japanese form writes each digit in (〇 and 零 are zero).
+_HAN_DIGITS = "〇一二三四五六七八九"
+_HAN_DIGIT = f"[零{_HAN_DIGITS}]"
+_HAN_TO_ASCII = {ord(c): ord(str(i)) for i, c in enumerate(_HAN_DIGITS)} | {ord("零"): ord("0")}
+
+
+def _han_ssn(value: bytes) -> bool:
+    """Nine Han numerals in the 3-2-4 grouping, held to the SSA rules once read as digits."""
+    text = value.decode("utf-8").translate(_HAN_TO_ASCII)
+    return val.ssn(text.encode("ascii", "ignore"))
+
+
 def _spoken_id(value: bytes) -> bool:
     """Letters and digits read out one by one hold digits ("H 4 4 9 2"), or letters read
     with a word each ("W as in whiskey"); sizes ("2 x 3 x 4 cm") are no identifier."""
@@ -307,6 +319,12 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # --- SSN
     PatternSpec(SSN, r"\b\d{3}-\d{2}-\d{4}\b", val.ssn),
     PatternSpec(SSN, r"\b\d{3} \d{2} \d{4}\b", val.ssn),
+    # In the numerals a Chinese or Japanese form writes digits in: 七〇六-五六-七七〇五
+    PatternSpec(
+        SSN,
+        rf"{_HAN_DIGIT}{{3}}[-‐－ ]?{_HAN_DIGIT}{{2}}[-‐－ ]?{_HAN_DIGIT}{{4}}",
+        _han_ssn,
+    ),
     # Nine digits a few words after "social" or "SSN" are an SSN whatever their spacing.
     PatternSpec(
         SSN,
@@ -414,6 +432,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # --- email, URL, IP
     PatternSpec(
         EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b", wide=True
+    ),
+    # The `@` as a URL (`%40`) or an HTML page (`&#64;`, `&#x40;`, `&commat;`) escapes it
+    PatternSpec(
+        EMAIL,
+        r"\b[A-Za-z0-9._+-]{1,64}(?:%40|&#0*64;|&#[xX]0*40;|&commat;)"
+        r"(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b",
+        wide=True,
     ),
     # The display name before an address in angle brackets (RFC 5322), as mail headers
     # and "On <date>, <name> <address> wrote:" lines give it, in any case.

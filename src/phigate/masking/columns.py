@@ -28,6 +28,7 @@ from phigate.masking._codes import (
     MOST_DIGITS,
     canonical,
     cleaned,
+    dated,
     digits,
     digits_left,
     labelled,
@@ -520,8 +521,8 @@ class RowMasker:
             return entity
         if _is_uuid(token):
             return None
-        if month_date(token):
-            return DATE_ENTITY  # `Mar14-1980`, `1980-Mar-14`: no code names a month
+        if dated(token):
+            return DATE_ENTITY  # `Mar14-1980`, `14.III.1980`, `80/3/14`: no code is a date
         if entity == ZIP or digits(token) <= MOST_DIGITS:
             return None
         return ID
@@ -538,16 +539,16 @@ class RowMasker:
             return scanned
         if digits_left(scanned, text) > MOST_DIGITS:
             return self._masker.whole(ID, value, self._counts, subject)
-        if month_date(scanned):
+        if dated(scanned):
             scanned = "".join(self._dated(word, subject) for word in _WORDS.split(scanned))
-            if month_date(scanned):  # spaced: `1980 / Mar / 14`, `14 mar`
+            if dated(scanned):  # spaced: `1980 / Mar / 14`, `14 mar`
                 return self._masker.whole(DATE_ENTITY, value, self._counts, subject)
         return value if scanned == text else scanned
 
     def _dated(self, word: str, subject: str) -> str:
         """A word of free text in a CHECKED column, masked as a date if it names a month
         next to digits, as it is otherwise (whitespace, other words)."""
-        if not word or word.isspace() or not month_date(word):
+        if not word or word.isspace() or not dated(word):
             return word
         return str(self._masker.whole(DATE_ENTITY, word, self._counts, subject))
 
