@@ -6,15 +6,24 @@ ordinary tests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
+from phigate.pipeline import execution
 from tests.adversarial.harness import finding
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
+from tests.pgwire.conftest import Wire, serving
 
 # ── helm: a status in debug mode prints the release's values and manifests ─────
 RECORDER = """#!/bin/sh
@@ -76,3 +85,84 @@ async def test_held_helm_status_without_debug_is_a_read(helm: Harness, tmp_path:
     assert table.status_code == 200, table.text
     exported = await _run_helm(helm, "get", "all", "api")
     assert exported.status_code == 202, exported.text
+
+
+# ── the wire door: outcomes recorded behind the answer ────────────────────────
+BIG_READ = "SELECT g, repeat('x', 2000) AS pad FROM generate_series(1, 300000) AS g"
+
+
+@pytest.fixture
+async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    async with serving(tmp_path, ehr_dsn, approval_wait_seconds=0.3) as served:
+        yield served
+
+
+def _statuses(wire: Wire, sql: str) -> list[str]:
+    return [str(r.status) for r in wire.harness.gateway.recent_actions() if r.action.sql == sql]
+
+
+async def _until(
+    condition: Callable[[], bool],
+    what: str,
+    seconds: float = 30.0,
+    extra: Callable[[], object] = lambda: "",
+) -> None:
+    deadline = time.monotonic() + seconds
+    while not await asyncio.to_thread(condition):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {extra()}"
+        await asyncio.sleep(0.05)
+
+
+def _refuse_every_outcome(state_db: Path) -> None:
+    """The store refuses every `action.executed` and `action.failed` record."""
+    state = sqlite3.connect(state_db)
+    state.execute(
+        "CREATE TRIGGER no_outcome BEFORE INSERT ON audit_log"
+        ' WHEN NEW.record LIKE \'%"event":"action.executed"%\''
+        ' OR NEW.record LIKE \'%"event":"action.failed"%\''
+        " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    state.commit()
+    state.close()
+
+
+def _hang_up_mid_result(dsn: str, sql: str) -> None:
+    """Send `sql`, read the first bytes of its answer, then drop the connection."""
+    conn = psycopg.connect(dsn, autocommit=True)
+    try:
+        conn.pgconn.send_query(sql.encode())
+        conn.pgconn.flush()
+        with socket.socket(fileno=os.dup(conn.pgconn.socket)) as sock:
+            sock.settimeout(30)
+            assert sock.recv(65536), "no answer began"
+            sock.shutdown(socket.SHUT_RDWR)
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            conn.close()
+
+
+async def test_held_a_read_the_client_hung_up_on_is_recorded(wire: Wire) -> None:
+    await asyncio.to_thread(_hang_up_mid_result, wire.dsn("claims-bot"), BIG_READ)
+    await _until(lambda: bool(_statuses(wire, BIG_READ)), "the read to be asked")
+    ended = {"executed", "failed", "interrupted"}
+    await _until(lambda: set(_statuses(wire, BIG_READ)) <= ended, "its outcome on record")
+    verified = await asyncio.to_thread(wire.harness.gateway.verify_audit)
+    assert verified.ok, verified
+
+
+async def test_held_a_hung_up_read_whose_outcome_is_refused_ends_interrupted(
+    wire: Wire, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/pgwire.md: a read's outcome the log cannot record ends `interrupted`
+    (after retrying through an outage, shortened here)."""
+    monkeypatch.setattr(execution, "OUTCOME_RETRY_SECONDS", 1.0)
+    _refuse_every_outcome(tmp_path / "state.db")
+    await asyncio.to_thread(_hang_up_mid_result, wire.dsn("claims-bot"), BIG_READ)
+    await _until(lambda: bool(_statuses(wire, BIG_READ)), "the read to be asked")
+    await _until(
+        lambda: _statuses(wire, BIG_READ) == ["interrupted"],
+        "it to end interrupted",
+        extra=lambda: _statuses(wire, BIG_READ),
+    )
+    verified = await asyncio.to_thread(wire.harness.gateway.verify_audit)
+    assert verified.ok, verified
