@@ -19,6 +19,7 @@ import httpx
 import psycopg
 import pytest
 
+from phigate.ops.pgserver import EmbeddedPostgres
 from phigate.pipeline import execution
 from tests.adversarial.harness import finding
 from tests.conftest import Harness
@@ -163,6 +164,49 @@ async def test_held_a_hung_up_read_whose_outcome_is_refused_ends_interrupted(
         lambda: _statuses(wire, BIG_READ) == ["interrupted"],
         "it to end interrupted",
         extra=lambda: _statuses(wire, BIG_READ),
+    )
+    verified = await asyncio.to_thread(wire.harness.gateway.verify_audit)
+    assert verified.ok, verified
+
+
+def _read_until_killed(dsn: str, sql: str) -> str:
+    """Run `sql` on the wire and read it whole; what ended it."""
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql).fetchall()
+    except psycopg.Error as exc:
+        return f"{exc.sqlstate}: {exc}"
+    return "completed"
+
+
+def _kill_upstream(superuser_dsn: str) -> bool:
+    with psycopg.connect(superuser_dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE query LIKE %s AND pid <> pg_backend_pid()",
+            ("%repeat(g::text, 20000)%",),
+        ).fetchone()
+    return bool(row and row[0])
+
+
+async def test_held_a_read_whose_upstream_session_is_killed_is_recorded(
+    wire: Wire, pg_server: EmbeddedPostgres
+) -> None:
+    sql = "SELECT g, md5(repeat(g::text, 20000)) AS h FROM generate_series(1, 300000) AS g"
+    reading = asyncio.create_task(
+        asyncio.to_thread(_read_until_killed, wire.dsn("claims-bot"), sql)
+    )
+    await _until(
+        lambda: _kill_upstream(pg_server.dsn()),
+        "the upstream session to be killed",
+        extra=lambda: (reading.done() and reading.result(), _statuses(wire, sql)),
+    )
+    ended = await reading
+    assert ended != "completed", ended
+    await _until(
+        lambda: _statuses(wire, sql) in (["failed"], ["interrupted"]),
+        "its outcome on record",
+        extra=lambda: _statuses(wire, sql),
     )
     verified = await asyncio.to_thread(wire.harness.gateway.verify_audit)
     assert verified.ok, verified
