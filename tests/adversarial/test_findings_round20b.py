@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -210,3 +211,54 @@ async def test_held_a_read_whose_upstream_session_is_killed_is_recorded(
     )
     verified = await asyncio.to_thread(wire.harness.gateway.verify_audit)
     assert verified.ok, verified
+
+
+async def test_held_reads_answered_just_before_the_gateway_closes_are_recorded(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/pgwire.md: "closing the gateway commits what is waiting" — the outcomes of
+    reads answered just before a shutdown, their client still connected, are on record."""
+    statements = [f"SELECT {n} AS just_before_close" for n in range(25)]
+    conn: psycopg.AsyncConnection[Any] | None = None
+    try:
+        async with serving(tmp_path, ehr_dsn) as served:
+            conn = await psycopg.AsyncConnection.connect(served.dsn("claims-bot"), autocommit=True)
+            for sql in statements:
+                await conn.execute(sql)
+    finally:
+        if conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                await conn.close()
+    state = sqlite3.connect(tmp_path / "state.db")
+    try:
+        rows = state.execute(
+            "SELECT status, count(*) FROM actions WHERE body LIKE '%just_before_close%'"
+            " GROUP BY status"
+        ).fetchall()
+    finally:
+        state.close()
+    assert dict(rows) == {"executed": len(statements)}, rows
+
+
+SLOW_READ = "SELECT g, md5(repeat(g::text, 20000)) AS h FROM generate_series(1, 300000) AS g"
+
+
+async def test_held_a_read_running_when_the_gateway_closes_is_recorded(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """A read still streaming when the gateway shuts down is not left `executing`."""
+    async with serving(tmp_path, ehr_dsn) as served:
+        reading = asyncio.create_task(
+            asyncio.to_thread(_read_until_killed, served.dsn("claims-bot"), SLOW_READ)
+        )
+        await _until(lambda: _statuses(served, SLOW_READ) == ["executing"], "the read to run")
+    ended = await reading
+    assert ended != "completed", ended
+    state = sqlite3.connect(tmp_path / "state.db")
+    try:
+        rows = state.execute(
+            "SELECT status FROM actions WHERE body LIKE '%repeat(g::text, 20000)%'"
+        ).fetchall()
+    finally:
+        state.close()
+    assert rows in ([("failed",)], [("interrupted",)]), rows
