@@ -317,3 +317,66 @@ def test_a_name_found_in_a_long_note_is_masked_everywhere_in_it(
     the note's length differs."""
     tail = _note_tail(bench, 900002)
     assert "Quarrington" not in tail, tail
+
+
+# ── exec: a name found in one block of output, recurring in a later block ──────
+REPORT = """#!/bin/sh
+echo 'Patient Zebulon Quarrington was seen today.'
+i=0
+while [ $i -lt "$1" ]; do
+  echo 'The wound was dressed and the dressing was changed as planned.'
+  i=$((i + 1))
+done
+echo 'Plan discussed; Quarrington agreed.'
+"""
+
+
+@pytest.fixture
+async def reporter(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection whose `report` prints a ~190 KB note."""
+    program = tmp_path / "bin" / "report"
+    program.parent.mkdir()
+    program.write_text(REPORT)
+    program.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    settings = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(work),
+        "timeout_seconds": 20,
+        "rules": [{"name": "report", "program": "report", "args": [], "risk": "read"}],
+    }
+    h = await harness_with(tmp_path, {"reports": settings})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _report(h: Harness, lines: int) -> str:
+    body = {"connection": "reports", "argv": ["report", str(lines)]}
+    response = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+    assert response.status_code == 200, response.text
+    return str(response.json()["result"]["stdout"])
+
+
+async def test_held_a_name_found_in_short_exec_output_is_masked_where_it_recurs(
+    reporter: Harness,
+) -> None:
+    stdout = await _report(reporter, 3)
+    assert "Quarrington" not in stdout and stdout.endswith("; [PERSON] agreed.\n"), stdout
+
+
+@finding(3, "exec output is masked block by block: a name found earlier is not carried on")
+async def test_a_name_found_early_in_exec_output_is_masked_where_it_recurs(
+    reporter: Harness,
+) -> None:
+    """docs/exec.md: output is masked block by block, each "scanned with the end of the
+    same stream's earlier output (256 characters …)". A patient named with his cue on
+    the first line is masked there, but where his surname recurs ~190 KB later, in a
+    later block, nothing carries the name found: it leaves as it is."""
+    stdout = await _report(reporter, 3000)
+    assert stdout.startswith("Patient [PERSON]"), stdout[:100]
+    assert "Quarrington" not in stdout, stdout[-80:]
