@@ -269,20 +269,30 @@ async def test_held_a_read_running_when_the_gateway_closes_is_recorded(
 NOTE_HEAD = "Patient Zebulon Quarrington was seen today. "
 NOTE_TAIL = " Plan discussed; Quarrington agreed."
 FILLER = "The wound was dressed and the dressing was changed. "
+# A CSV export pasted into a note: the header names the columns, the rows hold no cue.
+CSV_HEAD = "visit_id,patient,member,status\n10001,zebulon quarrington,QX77812,closed\n"
+CSV_FILLER = "10002,n/a,n/a,open\n"
+CSV_TAIL = "10003,ada quillfeather,QX99123,closed\n"
 
 
 @pytest.fixture
-def long_notes(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[dict[int, int]]:
+def long_notes(bench: Bench, pg_server: EmbeddedPostgres) -> Iterator[dict[int, str]]:
     """Two notes of one patient that name him twice, once by his cue (`Patient …`):
-    one of a few hundred bytes, one over 1 MiB (a pasted transcript). id → length."""
+    one of a few hundred bytes, one over 1 MiB (a pasted transcript); and a CSV export
+    pasted as a note, short and over 1 MiB. id → text."""
     dbname = str(psycopg.conninfo.conninfo_to_dict(bench.ehr_dsn)["dbname"])
-    notes = {900001: 10, 900002: 21000}
+    notes = {
+        900001: NOTE_HEAD + FILLER * 10 + NOTE_TAIL,
+        900002: NOTE_HEAD + FILLER * 21000 + NOTE_TAIL,
+        900003: CSV_HEAD + CSV_FILLER * 10 + CSV_TAIL,
+        900004: CSV_HEAD + CSV_FILLER * 60000 + CSV_TAIL,
+    }
     with psycopg.connect(pg_server.dsn(dbname), autocommit=True) as owner:
-        for note_id, repeats in notes.items():
+        for note_id, text in notes.items():
             owner.execute(
                 "INSERT INTO clinical_notes (id, patient_id, author, written_at, note_text)"
                 " SELECT %s, min(id), 'Dr. Ames', now(), %s FROM patients",
-                (note_id, NOTE_HEAD + FILLER * repeats + NOTE_TAIL),
+                (note_id, text),
             )
     try:
         yield notes
@@ -299,7 +309,7 @@ def _note_tail(bench: Bench, note_id: int) -> str:
 
 
 def test_held_a_name_found_in_a_short_note_is_masked_everywhere_in_it(
-    bench: Bench, long_notes: dict[int, int]
+    bench: Bench, long_notes: dict[int, str]
 ) -> None:
     tail = _note_tail(bench, 900001)
     assert "Quarrington" not in tail and tail.endswith("; [PERSON] agreed."), tail
@@ -307,7 +317,7 @@ def test_held_a_name_found_in_a_short_note_is_masked_everywhere_in_it(
 
 @finding(2, "names found in one 1 MiB window are not masked where they recur in another")
 def test_a_name_found_in_a_long_note_is_masked_everywhere_in_it(
-    bench: Bench, long_notes: dict[int, int]
+    bench: Bench, long_notes: dict[int, str]
 ) -> None:
     """docs/masking.md: a name found once in a text is masked wherever it recurs in
     that text (the short note above: `Plan discussed; [PERSON] agreed.`). A value over
@@ -380,3 +390,22 @@ async def test_a_name_found_early_in_exec_output_is_masked_where_it_recurs(
     stdout = await _report(reporter, 3000)
     assert stdout.startswith("Patient [PERSON]"), stdout[:100]
     assert "Quarrington" not in stdout, stdout[-80:]
+
+
+def test_held_a_short_csv_export_in_a_note_is_masked_by_its_header(
+    bench: Bench, long_notes: dict[int, str]
+) -> None:
+    tail = _note_tail(bench, 900003)
+    assert "quillfeather" not in tail and "[PERSON]" in tail, tail
+
+
+@finding(2, "names found in one 1 MiB window are not masked where they recur in another")
+def test_a_csv_export_over_a_mib_in_a_note_is_masked_by_its_header(
+    bench: Bench, long_notes: dict[int, str]
+) -> None:
+    """The same root as above, an export's worth of it: a CSV pasted into a note is
+    masked by its header (`patient` column: `[PERSON]`) in a short note, but the
+    rows past the first MiB are masked with no header, and a lower-case name in the
+    `patient` column leaves as it is."""
+    tail = _note_tail(bench, 900004)
+    assert "quillfeather" not in tail, tail
