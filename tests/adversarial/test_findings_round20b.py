@@ -315,7 +315,7 @@ def test_held_a_name_found_in_a_short_note_is_masked_everywhere_in_it(
     assert "Quarrington" not in tail and tail.endswith("; [PERSON] agreed."), tail
 
 
-@finding(2, "names found in one 1 MiB window are not masked where they recur in another")
+@finding(2, "each 1 MiB window of a long value is masked alone: names and headers do not carry")
 def test_a_name_found_in_a_long_note_is_masked_everywhere_in_it(
     bench: Bench, long_notes: dict[int, str]
 ) -> None:
@@ -399,7 +399,7 @@ def test_held_a_short_csv_export_in_a_note_is_masked_by_its_header(
     assert "quillfeather" not in tail and "[PERSON]" in tail, tail
 
 
-@finding(2, "names found in one 1 MiB window are not masked where they recur in another")
+@finding(2, "each 1 MiB window of a long value is masked alone: names and headers do not carry")
 def test_a_csv_export_over_a_mib_in_a_note_is_masked_by_its_header(
     bench: Bench, long_notes: dict[int, str]
 ) -> None:
