@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.adversarial.harness import Bench, finding, http_upstream
+from tests.adversarial.harness import Bench, http_upstream
 from tests.connectors.support import http_api
 
 

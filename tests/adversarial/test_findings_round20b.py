@@ -64,7 +64,6 @@ async def _run_helm(h: Harness, *argv: str) -> httpx.Response:
     return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
 
 
-@finding(1, "helm's global --debug makes `status` print USER-SUPPLIED VALUES and MANIFEST")
 @pytest.mark.parametrize("argv", [["status", "api", "--debug"], ["--debug", "status", "api"]])
 async def test_helm_status_in_debug_mode_is_an_export(
     helm: Harness, tmp_path: Path, argv: list[str]

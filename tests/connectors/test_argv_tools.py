@@ -206,6 +206,9 @@ PRINTED = [
     ("helm upgrade api ./chart --output yaml", E),
     ("helm history api -o json", R),
     ("helm list -o json", R),
+    ("helm status api --debug", E),  # round 20b finding 1: values and manifests in a table
+    ("helm --debug status api", E),
+    ("helm list --debug", E),
 ]
 
 

@@ -82,7 +82,10 @@ TERRAFORM_GRAMMAR = ToolGrammar(
 
 # ── helm (pflag syntax) ─────────────────────────────────────────────────────
 _HELM_GLOBAL = {
-    **flags("--debug -n/--namespace= --burst-limit= --qps="),
+    **flags("-n/--namespace= --burst-limit= --qps="),
+    # `status --debug` prints the user-supplied and computed values, every hook and the
+    # rendered manifests (Secrets included) as a table: what `helm get all` prints.
+    **flags("--debug!E", "debug output prints the release's values and rendered manifests"),
     **flags(
         "--kube-context=!A --kubeconfig=!A --kube-token=!A --kube-apiserver=!A "
         "--kube-ca-file=!A --kube-tls-server-name=!A --kube-insecure-skip-tls-verify!A "
