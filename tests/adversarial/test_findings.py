@@ -318,7 +318,9 @@ def test_writes_never_change_the_upstream_without_approval(
     before = checksum(bench.ehr_dsn)
     outcome = through(bench, door, [sql])
     assert checksum(bench.ehr_dsn) == before, f"{door} {outcome.status}: {outcome.text[:300]}"
-    assert outcome.status in ("approval", "denied", "error"), outcome.text[:300]
+    # http400: REST refuses transaction control before policy (it would end the
+    # transaction the gateway runs the action in).
+    assert outcome.status in ("approval", "denied", "error", "http400"), outcome.text[:300]
 
 
 @pytest.mark.parametrize("door", ALL_DOORS)
