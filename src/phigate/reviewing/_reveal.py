@@ -17,10 +17,16 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from confusable_homoglyphs import categories
+from confusable_homoglyphs import categories, confusables
 
 from phigate.core.ignorable import is_ignorable
-from phigate.identity.look_alikes import other_reading, reads_as_ascii, reads_in
+from phigate.identity.look_alikes import (
+    other_reading,
+    passes_for_ascii,
+    reads_as_ascii,
+    reads_in,
+    script_of,
+)
 
 # Characters that pass for ASCII punctuation a statement's meaning depends on
 # (quotes end literals, semicolons end statements) but are not it.
@@ -132,6 +138,68 @@ def _mark(
             found[start + at] = f"a {script} look-alike in a {word}"
 
 
+def _unlike_themselves(text: str) -> dict[int, str]:
+    """The characters of `text` to escape as drawn like others within their own script
+    (index → reason), by the rules subjects are judged by (phigate.identity):
+
+    - one that is not its own normal form (NFKC): `ⅾ` (a Roman numeral), `𝗉` and `𝟷`
+      (mathematical letters and digits), the Kelvin sign `K`, fullwidth `ｄ` and `１`:
+      drawn as the letter they fold to, they are other bytes (`'ⅾenieⅾ'` is no `'denied'`);
+    - a letter of Latin or no script that Unicode's confusables data reads as an ASCII
+      one (`ɑ`, `ɡ`, `ı`);
+    - a stroke that is no letter but is drawn as one next to a letter of a script that
+      writes it (`―`, `─`, `—` as the katakana long-vowel mark `ー` in `ロ―ド`);
+    - a combining mark on a letter drawn as an ASCII one that NFC does not compose
+      into one letter with it (`i` + U+0307 is drawn as `i`; `e` + U+0301 is `é`).
+    """
+    found: dict[int, str] = {}
+    base, marks = 0, ""
+    for at, char in enumerate(text):
+        if unicodedata.combining(char):
+            marks += char
+        else:
+            base, marks = at, ""
+        if char.isascii():
+            continue
+        normal = unicodedata.normalize("NFKC", char)
+        if normal != char:
+            found[at] = f"a compatibility form of {normal.strip()!r}"
+        elif passes_for_ascii(char):
+            found[at] = "reads as an ASCII letter"
+        elif _drawn_as_letter(text, at):
+            found[at] = "drawn as a letter beside letters"
+        elif marks and _mark_not_composed(text[base], marks):
+            found[at] = "a mark no letter holds, drawn into its base"
+    return found
+
+
+def _drawn_as_letter(text: str, at: int) -> bool:
+    """Whether the character at `at`, not a letter, is drawn as a letter of the script
+    of a letter beside it (the confusables data's look-alikes; the katakana long-vowel
+    mark `ー`, of no script itself, is written with kana and Han)."""
+    char = text[at]
+    if char.isalnum() or unicodedata.combining(char):
+        return False
+    beside = {
+        _script(text[near])
+        for near in (at - 1, at + 1)
+        if 0 <= near < len(text) and text[near].isalpha()
+    }
+    for alike in confusables.confusables_data.get(char, ()):
+        letter = str(alike["c"])
+        if len(letter) == 1 and letter.isalpha():
+            own = script_of(letter)
+            writers = _JAPANESE if own in _ANY_SCRIPT else {own}
+            if not beside.isdisjoint(writers):
+                return True
+    return False
+
+
+def _mark_not_composed(base: str, marks: str) -> bool:
+    """Whether `marks` on `base`, a letter drawn as an ASCII one, make no one letter."""
+    return reads_as_ascii(base) and len(unicodedata.normalize("NFC", base + marks)) != 1
+
+
 @functools.lru_cache(maxsize=4096)
 def _script(char: str) -> str:
     return str(categories.alias(char))
@@ -229,6 +297,7 @@ def reveal(text: str, *, keep_breaks: bool = False, space_run: int | None = SPAC
     Runs of at least `space_run` spaces are collapsed to a visible count.
     """
     look_alikes, scripts = _look_alike_letters(text)
+    look_alikes = _unlike_themselves(text) | look_alikes
     shown = Shown(scripts=scripts)
     i, previous = 0, " "
     while i < len(text):
