@@ -218,3 +218,43 @@ def test_real_russian_text_loses_only_its_words_drawn_as_ascii_letters() -> None
     escaped = [word for word, seen in zip(words, kept, strict=True) if word != seen]
     assert len(words) == 103
     assert escaped == ["с", "у", "сахара", "ухе", "о", "о", "у", "Сахар", "а", "рус"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Round 20a, finding 3: drawn as ASCII within their own script.
+        ("\u217eenie\u217e", "\\u217eenie\\u217e"),  # ⅾ: NFKC folds it to d
+        ("O\u212a", "O\\u212a"),  # Kelvin sign
+        ("p\U0001d68aid", "p\\U0001d68aid"),  # mathematical monospace a
+        ("\U0001d7f7\U0001d7f8", "\\U0001d7f7\\U0001d7f8"),  # monospace digits
+        ("\uff44\uff41\uff4e\uff41", "\\uff44\\uff41\\uff4e\\uff41"),  # fullwidth dana
+        ("p\u0251id", "p\\u0251id"),  # Latin alpha, by the confusables data
+        ("\u0261ood", "\\u0261ood"),  # script g
+        ("pai\u0307d", "pai\\u0307d"),  # a dot NFC puts on no letter, drawn into the i's
+        # Round 20a, finding 6: a stroke drawn as the long-vowel mark beside kana.
+        ("\u30ed\u2015\u30c9", "\u30ed\\u2015\u30c9"),
+        ("\u30ed\u2500\u30c9", "\u30ed\\u2500\u30c9"),
+        ("\u30b5\u2014\u30d3\u30b9", "\u30b5\\u2014\u30d3\u30b9"),
+        ("\u30b5\u2f00\u30d3\u30b9", "\u30b5\\u2f00\u30d3\u30b9"),  # NFKC folds it to 一
+    ],
+)
+def test_a_character_drawn_as_another_of_its_own_script_is_escaped(text: str, shown: str) -> None:
+    result = reveal(text)
+    assert result.text == shown
+    assert len(result.hidden) == shown.count("\\u") + shown.count("\\U")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u30ed\u30fc\u30c9",  # ロード with its own long-vowel mark
+        "word\u2014word",  # an em dash between Latin words is punctuation
+        "Gr\u00f6\u00dfe, R\u00fcckfrage",
+        "Gro\u0308\u00dfe",  # decomposed: NFC makes one letter of o and its marks
+        "B\u1ec7nh nh\u00e2n nh\u1eadp vi\u1ec7n",
+        "B\u0065\u0323\u0302nh",  # Vietnamese ệ decomposed, two marks stacked
+    ],
+)
+def test_letters_their_own_normal_form_stay_readable(text: str) -> None:
+    assert reveal(text).hidden == []
