@@ -161,38 +161,52 @@ def _unlike_themselves(text: str) -> dict[int, str]:
             base, marks = at, ""
         if char.isascii():
             continue
-        normal = unicodedata.normalize("NFKC", char)
-        if normal != char:
-            found[at] = f"a compatibility form of {normal.strip()!r}"
-        elif passes_for_ascii(char):
-            found[at] = "reads as an ASCII letter"
-        elif _drawn_as_letter(text, at):
-            found[at] = "drawn as a letter beside letters"
-        elif marks and _mark_not_composed(text[base], marks):
-            found[at] = "a mark no letter holds, drawn into its base"
+        reason = _unlike_itself(char)
+        if reason is None and _letter_scripts(char) and _beside_writers(text, at, char):
+            reason = "drawn as a letter beside letters"
+        if reason is None and marks and _mark_not_composed(text[base], marks):
+            reason = "a mark no letter holds, drawn into its base"
+        if reason is not None:
+            found[at] = reason
     return found
 
 
-def _drawn_as_letter(text: str, at: int) -> bool:
-    """Whether the character at `at`, not a letter, is drawn as a letter of the script
-    of a letter beside it (the confusables data's look-alikes; the katakana long-vowel
-    mark `ー`, of no script itself, is written with kana and Han)."""
-    char = text[at]
+@functools.lru_cache(maxsize=4096)
+def _unlike_itself(char: str) -> str | None:
+    """Why `char` alone is drawn as another character of its script, or None."""
+    normal = unicodedata.normalize("NFKC", char)
+    if normal != char:
+        return f"a compatibility form of {normal.strip()!r}"
+    if passes_for_ascii(char):
+        return "reads as an ASCII letter"
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _letter_scripts(char: str) -> frozenset[str]:
+    """The scripts of the letters `char`, itself no letter, is drawn as (by the
+    confusables data); the katakana long-vowel mark `ー`, of no script itself, is
+    written with kana and Han."""
     if char.isalnum() or unicodedata.combining(char):
-        return False
+        return frozenset()
+    scripts: set[str] = set()
+    for alike in confusables.confusables_data.get(char, ()):
+        letter = str(alike["c"])
+        if len(letter) == 1 and letter.isalpha():
+            own = script_of(letter)
+            scripts |= _JAPANESE if own in _ANY_SCRIPT else {own}
+    return frozenset(scripts)
+
+
+def _beside_writers(text: str, at: int, char: str) -> bool:
+    """Whether a letter beside `at` is of a script that writes a letter `char` is
+    drawn as (`―` beside katakana; not `—` between Latin words)."""
     beside = {
         _script(text[near])
         for near in (at - 1, at + 1)
         if 0 <= near < len(text) and text[near].isalpha()
     }
-    for alike in confusables.confusables_data.get(char, ()):
-        letter = str(alike["c"])
-        if len(letter) == 1 and letter.isalpha():
-            own = script_of(letter)
-            writers = _JAPANESE if own in _ANY_SCRIPT else {own}
-            if not beside.isdisjoint(writers):
-                return True
-    return False
+    return not beside.isdisjoint(_letter_scripts(char))
 
 
 def _mark_not_composed(base: str, marks: str) -> bool:
