@@ -4,6 +4,8 @@ tests/test_reviewer_view.py)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from phigate.reviewing._reveal import reveal
@@ -258,3 +260,22 @@ def test_a_character_drawn_as_another_of_its_own_script_is_escaped(text: str, sh
 )
 def test_letters_their_own_normal_form_stay_readable(text: str) -> None:
     assert reveal(text).hidden == []
+
+
+# Clinical sentences (written for this test) to measure what escaping characters that
+# are not their own normal form costs readers of real text (docs/security.md).
+REAL_TEXT = {
+    "german": "Der Blutdruck ist erhöht. Größe: 1,82 m; Rückfrage — später.",
+    "vietnamese": "Bệnh nhân nhập viện vì đau ngực và khó thở.",
+    "japanese": "血圧は高め。ロードとサービス。次回は２週間後（月曜日）です！",
+}
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_real_text_loses_only_its_compatibility_forms(form: str) -> None:
+    """German and Vietnamese, composed or decomposed, keep every letter; Japanese loses
+    its fullwidth digit and punctuation (`２`, `（`, `）`, `！`), which NFKC folds to ASCII."""
+    shown = {name: reveal(unicodedata.normalize(form, text)) for name, text in REAL_TEXT.items()}
+    assert shown["german"].hidden == [] and shown["vietnamese"].hidden == []
+    escaped = [part for part, escape in shown["japanese"].segments if escape]
+    assert escaped == ["\\uff12", "\\uff08", "\\uff09", "\\uff01"]
