@@ -206,7 +206,6 @@ LATIN_LOOK_ALIKES = {
 }
 
 
-@finding(3, "letters that read as ASCII ones, Latin or Common script, are not escaped")
 @pytest.mark.parametrize("case", sorted(LATIN_LOOK_ALIKES))
 async def test_a_latin_letter_that_reads_as_an_ascii_one_is_flagged_for_the_reviewer(
     harness: Harness, case: str
@@ -318,9 +317,6 @@ LONG_VOWEL_LOOK_ALIKES = {
 }
 
 
-@finding(
-    6, "a katakana word with its long-vowel mark drawn as a dash, bar or radical is shown as is"
-)
 @pytest.mark.parametrize("case", sorted(LONG_VOWEL_LOOK_ALIKES))
 async def test_a_japanese_words_look_alike_long_vowel_mark_is_flagged_for_the_reviewer(
     harness: Harness, case: str

@@ -4,6 +4,8 @@ tests/test_reviewer_view.py)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from phigate.reviewing._reveal import reveal
@@ -218,3 +220,62 @@ def test_real_russian_text_loses_only_its_words_drawn_as_ascii_letters() -> None
     escaped = [word for word, seen in zip(words, kept, strict=True) if word != seen]
     assert len(words) == 103
     assert escaped == ["с", "у", "сахара", "ухе", "о", "о", "у", "Сахар", "а", "рус"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # Round 20a, finding 3: drawn as ASCII within their own script.
+        ("\u217eenie\u217e", "\\u217eenie\\u217e"),  # ⅾ: NFKC folds it to d
+        ("O\u212a", "O\\u212a"),  # Kelvin sign
+        ("p\U0001d68aid", "p\\U0001d68aid"),  # mathematical monospace a
+        ("\U0001d7f7\U0001d7f8", "\\U0001d7f7\\U0001d7f8"),  # monospace digits
+        ("\uff44\uff41\uff4e\uff41", "\\uff44\\uff41\\uff4e\\uff41"),  # fullwidth dana
+        ("p\u0251id", "p\\u0251id"),  # Latin alpha, by the confusables data
+        ("\u0261ood", "\\u0261ood"),  # script g
+        ("pai\u0307d", "pai\\u0307d"),  # a dot NFC puts on no letter, drawn into the i's
+        # Round 20a, finding 6: a stroke drawn as the long-vowel mark beside kana.
+        ("\u30ed\u2015\u30c9", "\u30ed\\u2015\u30c9"),
+        ("\u30ed\u2500\u30c9", "\u30ed\\u2500\u30c9"),
+        ("\u30b5\u2014\u30d3\u30b9", "\u30b5\\u2014\u30d3\u30b9"),
+        ("\u30b5\u2f00\u30d3\u30b9", "\u30b5\\u2f00\u30d3\u30b9"),  # NFKC folds it to 一
+    ],
+)
+def test_a_character_drawn_as_another_of_its_own_script_is_escaped(text: str, shown: str) -> None:
+    result = reveal(text)
+    assert result.text == shown
+    assert len(result.hidden) == shown.count("\\u") + shown.count("\\U")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u30ed\u30fc\u30c9",  # ロード with its own long-vowel mark
+        "word\u2014word",  # an em dash between Latin words is punctuation
+        "Gr\u00f6\u00dfe, R\u00fcckfrage",
+        "Gro\u0308\u00dfe",  # decomposed: NFC makes one letter of o and its marks
+        "B\u1ec7nh nh\u00e2n nh\u1eadp vi\u1ec7n",
+        "B\u0065\u0323\u0302nh",  # Vietnamese ệ decomposed, two marks stacked
+    ],
+)
+def test_letters_their_own_normal_form_stay_readable(text: str) -> None:
+    assert reveal(text).hidden == []
+
+
+# Clinical sentences (written for this test) to measure what escaping characters that
+# are not their own normal form costs readers of real text (docs/security.md).
+REAL_TEXT = {
+    "german": "Der Blutdruck ist erhöht. Größe: 1,82 m; Rückfrage — später.",
+    "vietnamese": "Bệnh nhân nhập viện vì đau ngực và khó thở.",
+    "japanese": "血圧は高め。ロードとサービス。次回は２週間後（月曜日）です！",
+}
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_real_text_loses_only_its_compatibility_forms(form: str) -> None:
+    """German and Vietnamese, composed or decomposed, keep every letter; Japanese loses
+    its fullwidth digit and punctuation (`２`, `（`, `）`, `！`), which NFKC folds to ASCII."""
+    shown = {name: reveal(unicodedata.normalize(form, text)) for name, text in REAL_TEXT.items()}
+    assert shown["german"].hidden == [] and shown["vietnamese"].hidden == []
+    escaped = [part for part, escape in shown["japanese"].segments if escape]
+    assert escaped == ["\\uff12", "\\uff08", "\\uff09", "\\uff01"]

@@ -259,6 +259,17 @@ def _drawn_as_ascii(cluster: str) -> bool:
     )
 
 
+def passes_for_ascii(char: str) -> bool:
+    """A non-ASCII Latin or common character that Unicode's confusables data says
+    reads as ASCII: `ǀ` (U+01C0) for `l`, `ı` for `i`, `ɑ` for `a`. Within one script
+    `daǀe` is a second `dale`: subjects refuse it like a Cyrillic `а`, and reviewer
+    views escape it."""
+    if char.isascii() or script_of(char) not in ("LATIN", "COMMON"):
+        return False
+    prototypes = confusables.confusables_data.get(char, ())
+    return any(str(p["c"]).isascii() for p in prototypes)
+
+
 def skeleton(subject: str) -> str:
     """What `subject` (a normal subject) draws, UTS #39 style: after NFD, each
     character mapped to one prototype of itself and its look-alikes (`prototype`),

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import unicodedata
 
-from confusable_homoglyphs import confusables
-
 from phigate.core.ignorable import is_ignorable
-from phigate.identity.look_alikes import other_reading, script_of, scripts_of, skeleton
+from phigate.identity.look_alikes import (
+    other_reading,
+    passes_for_ascii,
+    scripts_of,
+    skeleton,
+)
 from phigate.identity.name_letters import first_refused
 
 MAX_SUBJECT_CHARS = 200
@@ -153,21 +156,11 @@ def _refuse_look_alike(subject: str) -> None:
             + " and ".join(script.title() for script in sorted(reading))
         )
     for char in subject:
-        if _passes_for_ascii(char):
+        # The allowlist refuses these first (a Latin letter beyond ASCII must be an
+        # ASCII letter with marks or a distinct letter of names, `name_letters`), and
+        # `ȷ` or `ĸ`, which the confusables data misses; this stands behind it.
+        if passes_for_ascii(char):
             raise SubjectError(
                 f"a subject must not contain a letter that passes for an ASCII one "
                 f"(U+{ord(char):04X})"
             )
-
-
-def _passes_for_ascii(char: str) -> bool:
-    """A non-ASCII Latin or common character that Unicode's confusables data says
-    reads as ASCII: `ǀ` (U+01C0) for `l`, `ı` for `i`. Within one script `daǀe` is a
-    second `dale`; refused like a Cyrillic `а`. The allowlist refuses these first (a
-    Latin letter beyond ASCII must be an ASCII letter with marks or a distinct letter
-    of names, `name_letters`), and `ȷ` or `ĸ`, which the confusables data misses;
-    this check stands behind it for what the allowlist lets through."""
-    if char.isascii() or script_of(char) not in ("LATIN", "COMMON"):
-        return False
-    prototypes = confusables.confusables_data.get(char, ())
-    return any(str(p["c"]).isascii() for p in prototypes)

@@ -17,10 +17,16 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from confusable_homoglyphs import categories
+from confusable_homoglyphs import categories, confusables
 
 from phigate.core.ignorable import is_ignorable
-from phigate.identity.look_alikes import other_reading, reads_as_ascii, reads_in
+from phigate.identity.look_alikes import (
+    other_reading,
+    passes_for_ascii,
+    reads_as_ascii,
+    reads_in,
+    script_of,
+)
 
 # Characters that pass for ASCII punctuation a statement's meaning depends on
 # (quotes end literals, semicolons end statements) but are not it.
@@ -132,6 +138,82 @@ def _mark(
             found[start + at] = f"a {script} look-alike in a {word}"
 
 
+def _unlike_themselves(text: str) -> dict[int, str]:
+    """The characters of `text` to escape as drawn like others within their own script
+    (index → reason), by the rules subjects are judged by (phigate.identity):
+
+    - one that is not its own normal form (NFKC): `ⅾ` (a Roman numeral), `𝗉` and `𝟷`
+      (mathematical letters and digits), the Kelvin sign `K`, fullwidth `ｄ` and `１`:
+      drawn as the letter they fold to, they are other bytes (`'ⅾenieⅾ'` is no `'denied'`);
+    - a letter of Latin or no script that Unicode's confusables data reads as an ASCII
+      one (`ɑ`, `ɡ`, `ı`);
+    - a stroke that is no letter but is drawn as one next to a letter of a script that
+      writes it (`―`, `─`, `—` as the katakana long-vowel mark `ー` in `ロ―ド`);
+    - a combining mark on a letter drawn as an ASCII one that NFC does not compose
+      into one letter with it (`i` + U+0307 is drawn as `i`; `e` + U+0301 is `é`).
+    """
+    found: dict[int, str] = {}
+    base, marks = 0, ""
+    for at, char in enumerate(text):
+        if unicodedata.combining(char):
+            marks += char
+        else:
+            base, marks = at, ""
+        if char.isascii():
+            continue
+        reason = _unlike_itself(char)
+        if reason is None and _letter_scripts(char) and _beside_writers(text, at, char):
+            reason = "drawn as a letter beside letters"
+        if reason is None and marks and _mark_not_composed(text[base], marks):
+            reason = "a mark no letter holds, drawn into its base"
+        if reason is not None:
+            found[at] = reason
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _unlike_itself(char: str) -> str | None:
+    """Why `char` alone is drawn as another character of its script, or None."""
+    normal = unicodedata.normalize("NFKC", char)
+    if normal != char:
+        return f"a compatibility form of {normal.strip()!r}"
+    if passes_for_ascii(char):
+        return "reads as an ASCII letter"
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _letter_scripts(char: str) -> frozenset[str]:
+    """The scripts of the letters `char`, itself no letter, is drawn as (by the
+    confusables data); the katakana long-vowel mark `ー`, of no script itself, is
+    written with kana and Han."""
+    if char.isalnum() or unicodedata.combining(char):
+        return frozenset()
+    scripts: set[str] = set()
+    for alike in confusables.confusables_data.get(char, ()):
+        letter = str(alike["c"])
+        if len(letter) == 1 and letter.isalpha():
+            own = script_of(letter)
+            scripts |= _JAPANESE if own in _ANY_SCRIPT else {own}
+    return frozenset(scripts)
+
+
+def _beside_writers(text: str, at: int, char: str) -> bool:
+    """Whether a letter beside `at` is of a script that writes a letter `char` is
+    drawn as (`―` beside katakana; not `—` between Latin words)."""
+    beside = {
+        _script(text[near])
+        for near in (at - 1, at + 1)
+        if 0 <= near < len(text) and text[near].isalpha()
+    }
+    return not beside.isdisjoint(_letter_scripts(char))
+
+
+def _mark_not_composed(base: str, marks: str) -> bool:
+    """Whether `marks` on `base`, a letter drawn as an ASCII one, make no one letter."""
+    return reads_as_ascii(base) and len(unicodedata.normalize("NFC", base + marks)) != 1
+
+
 @functools.lru_cache(maxsize=4096)
 def _script(char: str) -> str:
     return str(categories.alias(char))
@@ -229,6 +311,7 @@ def reveal(text: str, *, keep_breaks: bool = False, space_run: int | None = SPAC
     Runs of at least `space_run` spaces are collapsed to a visible count.
     """
     look_alikes, scripts = _look_alike_letters(text)
+    look_alikes = _unlike_themselves(text) | look_alikes
     shown = Shown(scripts=scripts)
     i, previous = 0, " "
     while i < len(text):
