@@ -3,6 +3,7 @@ freeze that begins between the approval and the run holds, and the approval wait
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -243,6 +244,56 @@ async def test_an_approval_that_expired_unrun_ends_its_action(harness: Harness) 
         if r["event"] == "approval.decided" and r.get("approval_id") == approval_id
     ]
     assert [r["state"] for r in decided] == ["approved", "expired"]
+
+
+async def test_concurrent_runs_after_expiry_record_the_expiry_once(harness: Harness) -> None:
+    """Two `/run`s of an approval that expired unrun, with no sweep before them: both
+    answer 410, and the expiry is recorded once (one `approval.decided` `expired`)."""
+    action_id, approval_id = await _ask_and_approve(
+        harness, "UPDATE claims SET status = 'paid' WHERE id = 21"
+    )
+    run = f"/v1/actions/{action_id}/run"
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2), tick=True):
+        answers = await asyncio.gather(
+            harness.client.post(run, headers=harness.auth("claims-bot")),
+            harness.client.post(run, headers=harness.auth("claims-bot")),
+        )
+    assert [a.status_code for a in answers] == [410, 410], [a.text for a in answers]
+    decided = [
+        r["state"]
+        for r in harness.gateway.audit_records()
+        if r["event"] == "approval.decided" and r.get("approval_id") == approval_id
+    ]
+    assert decided == ["approved", "expired"]
+    assert harness.gateway.action(action_id).status == "expired"
+
+
+async def test_a_justified_break_glass_review_stays_justified_past_its_window(
+    harness: Harness,
+) -> None:
+    """A break-glass review expires on its window only while it waits for a verdict:
+    one judged justified is final, and the sweep leaves it so."""
+    used = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("dana"),
+        json={
+            "connection": "ehr",
+            "sql": "SELECT * FROM patients WHERE id = 2",
+            "masking": "none",
+            "break_glass": True,
+            "reason": "patient unconscious in the emergency room",
+        },
+    )
+    assert used.status_code == 200, used.text
+    review = harness.gateway.approval_for_action(used.json()["id"])
+    assert review is not None
+    judged = await harness.client.post(
+        f"/v1/approvals/{review.id}/approve", headers=harness.auth("alice"), json={}
+    )
+    assert judged.status_code == 200, judged.text
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=8), tick=True):
+        assert harness.gateway.expire_due() == []
+    assert harness.gateway.approval(review.id).state == "approved"
 
 
 async def test_listing_sweeps_an_approval_that_expired_unrun(harness: Harness) -> None:

@@ -237,7 +237,6 @@ NIGHT_TWO = {
 }
 
 
-@finding(4, "an approval that expired unrun is sent back to reviewers (409), not ended (410)")
 async def test_an_expired_approval_is_ended_not_sent_back_for_more_votes(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -371,7 +370,6 @@ async def test_asking_again_after_a_send_back_waits_on_the_same_request(
 
 
 # ── 8. a break-glass review whose window passed ─────────────────────────────────
-@finding(8, "a break-glass review whose window passed is never recorded expired")
 async def test_a_break_glass_review_past_its_window_is_recorded_expired(
     harness: Harness,
 ) -> None:
@@ -495,7 +493,6 @@ async def test_held_mcp_get_action_of_an_approval_sent_back_runs_nothing(
 
 
 # ── 9. a run refused for expiry does not end its action ─────────────────────────
-@finding(9, "/run answers 410 for an expired approval but leaves it and its action 'approved'")
 async def test_a_run_after_expiry_answers_410_and_ends_the_action(harness: Harness) -> None:
     """docs/rest.md: `/run` "only before expiry (after it, `410`; the action is then
     `expired`)". Approved and run two hours later with no sweep before it, `/run`

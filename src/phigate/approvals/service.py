@@ -12,11 +12,12 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
 from phigate.approvals.model import (
+    BREAK_GLASS_REVIEW,
     Approval,
     ApprovalState,
     Ballot,
@@ -173,12 +174,17 @@ class ApprovalService:
         `decision` is "approve" or "deny" (anything else: ValueError)."""
         ballot = Ballot(decision)
         self.expire_due()
+        refused: str | None = None
         with recorded_or_refused("so the vote was not recorded"), self._db.write() as conn:
             approval = self._load(conn, approval_id, lock=True)
-            self._check_open(approval)
-            refused = ineligibility(approval, voter)
-            if refused is None:
-                approval = self._record_vote(conn, approval, voter, ballot, comment, channel)
+            expired = self._record_expiry_in(conn, approval)
+            if expired is None:
+                self._check_open(approval)
+                refused = ineligibility(approval, voter)
+                if refused is None:
+                    approval = self._record_vote(conn, approval, voter, ballot, comment, channel)
+        if expired is not None:
+            self._refuse_expired(expired, recorded=True)
         if refused is not None:
             self._audit.append(
                 "approval.vote_refused",
@@ -297,9 +303,13 @@ class ApprovalService:
             approval = self._load(conn, approval_id, lock=True)
             if not approval.is_requested_by(by):
                 raise NotEligibleError("only the requester can cancel a request")
-            self._check_open(approval)
-            self._transition(conn, approval, ApprovalState.CANCELLED, clock.now())
-            approval = self._load(conn, approval_id)
+            expired = self._record_expiry_in(conn, approval)
+            if expired is None:
+                self._check_open(approval)
+                self._transition(conn, approval, ApprovalState.CANCELLED, clock.now())
+                approval = self._load(conn, approval_id)
+        if expired is not None:
+            self._refuse_expired(expired, recorded=True)
         self.publish("approval.decided", approval)
         return approval
 
@@ -325,11 +335,50 @@ class ApprovalService:
 
     def _expire(self, approval_id: str, now: float) -> Approval | None:
         with recorded_or_refused("so the request was not expired"), self._db.write() as conn:
-            approval = self._load(conn, approval_id, lock=True)
-            if approval.state not in _EXPIRABLE or approval.is_review:
-                return None
-            self._transition(conn, approval, ApprovalState.EXPIRED, now, was=approval.state)
-            return self._load(conn, approval_id)
+            return self._record_expiry_in(conn, self._load(conn, approval_id, lock=True), now)
+
+    def refuse_if_expired(self, approval: Approval) -> None:
+        """The expiry check a run makes before anything else (deciding policy again,
+        sending back, claiming): an approval past its expiry is recorded `expired` here
+        (its action ended, audited once) and the caller answered 410 (ExpiredError).
+        `approval` as the caller read it: its expiry never changes, so one not yet
+        expired by it costs no trip to the store (the usual case, on the run path)."""
+        if approval.state is not ApprovalState.EXPIRED and not approval.is_expired():
+            return
+        with recorded_or_refused("so the request was not expired"), self._db.write() as conn:
+            stored = self._load(conn, approval.id, lock=True)
+            expired = self._record_expiry_in(conn, stored)
+        if expired is not None:
+            self._refuse_expired(expired, recorded=True)
+        if stored.state is ApprovalState.EXPIRED:
+            self._refuse_expired(stored, recorded=False)
+
+    def _record_expiry_in(
+        self, conn: sa.Connection, approval: Approval, now: float | None = None
+    ) -> Approval | None:
+        """The one expiry check, on the row the caller's transaction has locked: an
+        approval past its expiry and not yet decided for good (pending, or approved and
+        not run) is recorded `expired` in that transaction, its action ended `expired`
+        and audited (a compare-and-set: replicas racing record it once). Returns it as
+        recorded, for the caller to commit, announce and answer 410; None when it has
+        not expired. A break-glass review expires on its own window while it waits for
+        a verdict; one judged justified is final (its action already ran)."""
+        if approval.state not in _EXPIRABLE or not approval.is_expired():
+            return None
+        if approval.is_review and approval.state is not ApprovalState.PENDING:
+            return None
+        when = clock.now() if now is None else now
+        self._transition(conn, approval, ApprovalState.EXPIRED, when, was=approval.state)
+        return self._load(conn, approval.id)
+
+    def _refuse_expired(self, approval: Approval, *, recorded: bool) -> NoReturn:
+        """Answer 410 for an expired approval, announcing its expiry if this call
+        `recorded` it (the others already were, once)."""
+        if recorded:
+            self.publish("approval.decided", approval)
+        if approval.is_met:
+            raise ExpiredError("the approval expired before the action ran")
+        raise ExpiredError("this request expired before it was approved")
 
     def reopen(
         self,
@@ -342,45 +391,66 @@ class ApprovalService:
         """approved → pending again, needing `needs` (every requirement policy puts on
         the action now, which its votes do not meet): the votes cast stay and count
         toward what they were cast under; the expiry stays. None if it was no longer
-        `approved` (claimed, expired or reopened meanwhile, maybe on another replica)."""
+        `approved` (claimed or reopened meanwhile, maybe on another replica). One past
+        its expiry is ended instead (recorded `expired`, ExpiredError): reviewers are
+        not asked again for what can no longer run."""
         refusal = "so the action was not sent back for approval"
         with recorded_or_refused(refusal), self._db.write() as conn:
-            updated = conn.execute(
-                approvals.update()
-                .where(
-                    approvals.c.id == approval_id,
-                    approvals.c.state == ApprovalState.APPROVED.value,
+            approval = self._load(conn, approval_id, lock=True)
+            expired = self._record_expiry_in(conn, approval)
+            reopened = expired is None and self._set_pending_again(conn, approval, needs, rules)
+            if reopened:
+                self._audit.append_in(
+                    conn,
+                    "approval.reopened",
+                    {
+                        "approval_id": approval_id,
+                        "action_id": approval.action_id,
+                        "why": dict(why),
+                        "replica": self.replica,
+                    },
                 )
-                .values(
-                    state=ApprovalState.PENDING.value,
-                    decided_at=None,
-                    version=approvals.c.version + 1,
-                    **_requirement_columns(needs, rules),
-                )
-            ).rowcount
-            if updated != 1:
-                return None
-            approval = self._load(conn, approval_id)
-            conn.execute(
-                actions.update()
-                .where(
-                    actions.c.id == approval.action_id,
-                    actions.c.status == ActionStatus.APPROVED.value,
-                )
-                .values(status=ActionStatus.PENDING_APPROVAL.value)
-            )
-            self._audit.append_in(
-                conn,
-                "approval.reopened",
-                {
-                    "approval_id": approval_id,
-                    "action_id": approval.action_id,
-                    "why": dict(why),
-                    "replica": self.replica,
-                },
-            )
+                approval = self._load(conn, approval_id)
+        if expired is not None:  # ended, not sent back: reviewers are not asked again
+            self._refuse_expired(expired, recorded=True)
+        if not reopened:
+            return None
         self.publish("approval.requested", approval)  # its reviewers are told again
         return approval
+
+    def _set_pending_again(
+        self,
+        conn: sa.Connection,
+        approval: Approval,
+        needs: Sequence[ApprovalRequirement],
+        rules: Sequence[Sequence[str]],
+    ) -> bool:
+        """approved → pending (and its action back to waiting) as a compare-and-set;
+        False when it was no longer `approved`."""
+        updated = conn.execute(
+            approvals.update()
+            .where(
+                approvals.c.id == approval.id,
+                approvals.c.state == ApprovalState.APPROVED.value,
+            )
+            .values(
+                state=ApprovalState.PENDING.value,
+                decided_at=None,
+                version=approvals.c.version + 1,
+                **_requirement_columns(needs, rules),
+            )
+        ).rowcount
+        if updated != 1:
+            return False
+        conn.execute(
+            actions.update()
+            .where(
+                actions.c.id == approval.action_id,
+                actions.c.status == ActionStatus.APPROVED.value,
+            )
+            .values(status=ActionStatus.PENDING_APPROVAL.value)
+        )
+        return True
 
     def current(self, approval_id: str) -> Approval:
         """`get`, with its expiry recorded first when it is due: a waiter reads this each
@@ -471,10 +541,17 @@ _EXPIRABLE = (ApprovalState.PENDING, ApprovalState.APPROVED)
 
 
 def _due(conn: sa.Connection, now: float) -> builtins.list[str]:
-    """Ids of the pending or approved (not run) requests whose expiry has passed."""
+    """Ids of the pending or approved (not run) requests whose expiry has passed: not a
+    break-glass review judged justified (final: its action ran), which `_expire` would
+    leave as it is, loaded again on every sweep."""
+    judged_review = sa.and_(
+        approvals.c.purpose == BREAK_GLASS_REVIEW,
+        approvals.c.state == ApprovalState.APPROVED.value,
+    )
     query = sa.select(approvals.c.id).where(
         approvals.c.state.in_([state.value for state in _EXPIRABLE]),
         approvals.c.expires_at <= now,
+        sa.not_(judged_review),
     )
     return [str(row.id) for row in conn.execute(query)]
 

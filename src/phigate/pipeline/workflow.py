@@ -29,6 +29,7 @@ from phigate.core.errors import (
     AuthenticationError,
     AwaitingApprovalError,
     ConflictError,
+    ExpiredError,
     NotAllowedError,
 )
 from phigate.identity.people import People
@@ -275,16 +276,40 @@ class ApprovalWorkflow:
     ) -> tuple[Approval, ActionRecord] | None:
         """Find, claim and read back in one transaction, all in one trip to a worker
         thread: a woken waiter's answer waits on each trip and each connection checkout,
-        which on a busy host are each a wait of their own. No expiry sweep first:
-        `claim_execution` refuses an expired approval itself, and sweeping the others'
-        is not this requester's wait.
+        which on a busy host are each a wait of their own. Its own expiry is checked
+        before anything else (`refuse_if_expired`: recorded `expired`, 410), so an
+        approval that expired unrun is ended, never sent back for more votes; sweeping
+        the others' is not this requester's wait. One that expires between that check
+        and the claim (`claim_execution` refuses it) is recorded so too.
 
         None (the refusal recorded instead) when the token the claimer used was revoked
         or expired meanwhile: a request that waited for its approval (REST `wait`, a
         wire session) authenticated before. An API token is read in this transaction
         (revocation is immediate on every replica, since the token store is shared);
         an OIDC access token by the expiry it carried."""
-        approved = self._decide_again(record, approved)  # on this same trip to the thread
+        read = self._read_for_run(record, approved)
+        if read is not None:
+            self._approvals.refuse_if_expired(read)
+        approved = self._decide_again(record, read)  # on this same trip to the thread
+        try:
+            return self._claim_in_store(record, principal, approved)
+        except ExpiredError:
+            if read is not None:  # it expired since the check above: end it all the same
+                self._approvals.refuse_if_expired(read)
+            raise
+
+    def _read_for_run(self, record: ActionRecord, approved: Approval | None) -> Approval | None:
+        """The approval `record` is about to run under: the one a woken waiter read (it
+        must be this very action's), else as stored now (None: it needs none)."""
+        if approved is not None:
+            if approved.action_id != record.id:
+                raise ConflictError("this approval is for another action; refusing to run")
+            return approved
+        return self._approvals.for_action(record.id)
+
+    def _claim_in_store(
+        self, record: ActionRecord, principal: Principal, approved: Approval | None
+    ) -> tuple[Approval, ActionRecord] | None:
         token_id = principal.token_id
         with recorded_or_refused(), self._db.write() as conn:
             approval_id = self._approval_id_in(conn, record, approved)
