@@ -138,7 +138,6 @@ def _updates_of(slack: Recorder, ts: str) -> list[dict[str, Any]]:
     return [c for c in slack.named("chat.update") if c.get("ts") == ts]
 
 
-@finding(2, "after an approval is sent back, a vote leaves its first Slack message stale")
 async def test_a_vote_after_an_approval_is_sent_back_updates_every_copy(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -171,6 +170,8 @@ async def test_a_vote_after_an_approval_is_sent_back_updates_every_copy(
                 slack.wait_for("chat.postMessage", 2)
                 second_ts = slack.posted[1][1]
                 assert second_ts != first_ts
+                # sent back: the first copy is redrawn pending (its second update)
+                _wait_until(lambda: len(_updates_of(slack, first_ts)) >= 2)
                 before = len(_updates_of(slack, first_ts))
                 assert await _vote(h, approval_id, "bob") == 200
                 assert h.gateway.approval(approval_id).state == "pending"
