@@ -292,6 +292,9 @@ def test_drawn_grows_with_votes_and_state_changes() -> None:
     voted_again = approval_at("apr-x", 2, ApprovalState.PENDING, version=2)
     assert drawn(approval_at("apr-x", 1, ApprovalState.APPROVED)) < drawn(sent_back)
     assert drawn(sent_back) < drawn(voted_again)
+    # running it is not a step: the message drawn approved is not redrawn for it
+    ran = approval_at("apr-x", 1, ApprovalState.EXECUTED, version=2)
+    assert drawn(ran) == drawn(approval_at("apr-x", 1, ApprovalState.APPROVED))
 
 
 def test_a_copy_drawn_approved_is_claimed_again_after_a_send_back(

@@ -35,7 +35,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from phigate.approvals import Approval
+from phigate.approvals import Approval, ApprovalState
 from phigate.core import clock
 from phigate.store import Database
 from phigate.store.tables import chat_messages
@@ -75,8 +75,12 @@ _CLAIM = (
 
 def drawn(approval: Approval) -> int:
     """Which change of the approval a message drawn from it shows: grows with every
-    vote and every state change (decided, sent back, run), and never falls."""
-    return len(approval.votes) + approval.version
+    vote and every state change (decided, sent back, expired), and never falls. Running
+    an approved action (approved → executed, one version) is not a step: the channels
+    redraw on votes and decisions, so whether a relay read it before or after the run
+    does not decide how many updates a message gets."""
+    ran = 1 if approval.state is ApprovalState.EXECUTED else 0
+    return len(approval.votes) + approval.version - ran
 
 
 class PostedMessages:
