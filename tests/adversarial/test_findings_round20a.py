@@ -26,6 +26,7 @@ from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round15a import _demo_policy
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings
+from tests.channels.test_teams import bot_api, teams_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.mcp.conftest import Served, mcp_client, serve_app, start
 from tests.support.state import token_store
@@ -138,7 +139,6 @@ def _updates_of(slack: Recorder, ts: str) -> list[dict[str, Any]]:
     return [c for c in slack.named("chat.update") if c.get("ts") == ts]
 
 
-@finding(2, "after an approval is sent back, a vote leaves its first Slack message stale")
 async def test_a_vote_after_an_approval_is_sent_back_updates_every_copy(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -171,12 +171,49 @@ async def test_a_vote_after_an_approval_is_sent_back_updates_every_copy(
                 slack.wait_for("chat.postMessage", 2)
                 second_ts = slack.posted[1][1]
                 assert second_ts != first_ts
+                # sent back: the first copy is redrawn pending (its second update)
+                _wait_until(lambda: len(_updates_of(slack, first_ts)) >= 2)
                 before = len(_updates_of(slack, first_ts))
                 assert await _vote(h, approval_id, "bob") == 200
                 assert h.gateway.approval(approval_id).state == "pending"
                 _wait_until(lambda: len(_updates_of(slack, second_ts)) >= 1)
             assert first["channel"] == "C_REVIEW"
             assert len(_updates_of(slack, first_ts)) > before, "the first copy was not redrawn"
+        finally:
+            await close(h)
+
+
+CARDS = "/svc/v3/conversations/19:rev/activities"
+
+
+async def test_a_vote_after_an_approval_is_sent_back_refreshes_every_teams_card(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Finding 2 for Teams (the same claim, doors/channels/posted.py): the card drawn
+    "approved" is refreshed when the approval is sent back and again on the next vote,
+    with the card posted after the send-back."""
+    with bot_api() as bot:
+        overrides = {"policy": _demo_policy(NIGHT_THREE), "channels": teams_settings(bot)}
+        h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides=overrides))
+        try:
+            with time_machine.travel(EVENING, tick=True):
+                asked = await h.submit(
+                    "claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 64"
+                )
+                approval_id, action_id = asked.json()["approval"]["id"], asked.json()["id"]
+                assert await _vote(h, approval_id, "alice") == 200
+                bot.wait_for(f"{CARDS}/card-1", 1)  # drawn approved
+            with time_machine.travel(EVENING + dt.timedelta(minutes=35), tick=True):
+                refused = await h.client.post(
+                    f"/v1/actions/{action_id}/run", headers=h.auth("claims-bot")
+                )
+                assert refused.status_code == 409, refused.text
+                bot.wait_for(CARDS, 2)  # posted again: card-2
+                bot.wait_for(f"{CARDS}/card-1", 2)  # the first card redrawn pending
+                assert await _vote(h, approval_id, "bob") == 200
+                bot.wait_for(f"{CARDS}/card-2", 1)
+                last = bot.wait_for(f"{CARDS}/card-1", 3)[-1]
+            assert "bob" in str(last["attachments"][0]["content"])
         finally:
             await close(h)
 

@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from phigate.approvals import Approval, ApprovalState, Ballot, Vote
 from phigate.config import Settings
 from phigate.doors.channels import dispatch
-from phigate.doors.channels.posted import PostedMessages, progress
+from phigate.doors.channels.posted import PostedMessages, drawn
 from phigate.doors.channels.slack import SlackChannel
 from phigate.store import Database
 from phigate.store.tables import chat_messages, metadata
@@ -241,10 +241,26 @@ async def test_an_earlier_step_landing_last_is_followed_by_the_latest(
 # ── the claim itself, raced from separate engines ───────────────────────────────────
 
 
-def approval_at(approval_id: str, votes: int, state: ApprovalState) -> Approval:
+def approval_at(
+    approval_id: str, votes: int, state: ApprovalState, *, version: int | None = None
+) -> Approval:
+    """The approval after `votes` votes; its `version` (state changes) is one once
+    decided unless given (an approval sent back has been decided before)."""
     cast = tuple(Vote(f"voter-{i}", Ballot.APPROVE, "", "api", 0.0) for i in range(votes))
+    changes = version if version is not None else int(state is not ApprovalState.PENDING)
     return Approval(
-        approval_id, "act-1", state, 2, ("data-owners",), "bot", "dana", 0.0, 1e12, None, cast
+        approval_id,
+        "act-1",
+        state,
+        2,
+        ("data-owners",),
+        "bot",
+        "dana",
+        0.0,
+        1e12,
+        None,
+        cast,
+        version=changes,
     )
 
 
@@ -268,9 +284,34 @@ def test_migration_0005_matches_tables_py_and_downgrades(engines: list[Database]
     assert "chat_messages" in sa.inspect(db.engine).get_table_names()
 
 
-def test_progress_grows_with_votes_and_decision() -> None:
+def test_drawn_grows_with_votes_and_state_changes() -> None:
     steps = [(0, ApprovalState.PENDING), (1, ApprovalState.PENDING), (1, ApprovalState.DENIED)]
-    assert [progress(approval_at("apr-x", n, s)) for n, s in steps] == [0, 1, 2]
+    assert [drawn(approval_at("apr-x", n, s)) for n, s in steps] == [0, 1, 2]
+    # approved on one vote, sent back (approved → pending: version 2), voted again
+    sent_back = approval_at("apr-x", 1, ApprovalState.PENDING, version=2)
+    voted_again = approval_at("apr-x", 2, ApprovalState.PENDING, version=2)
+    assert drawn(approval_at("apr-x", 1, ApprovalState.APPROVED)) < drawn(sent_back)
+    assert drawn(sent_back) < drawn(voted_again)
+    # running it is not a step: the message drawn approved is not redrawn for it
+    ran = approval_at("apr-x", 1, ApprovalState.EXECUTED, version=2)
+    assert drawn(ran) == drawn(approval_at("apr-x", 1, ApprovalState.APPROVED))
+
+
+def test_a_copy_drawn_approved_is_claimed_again_after_a_send_back(
+    engines: list[Database],
+) -> None:
+    """Round 20a finding 2: the copy drawn "approved" and the copy posted after the
+    send-back are both claimed by the next vote, each once."""
+    posted = PostedMessages(engines[0], "slack")
+    approved = approval_at("apr-b", 1, ApprovalState.APPROVED)
+    posted.record("apr-b", {"channel": "C", "ts": "1.0"}, "r0")
+    assert [m["ts"] for m in posted.claim(approved)] == ["1.0"]
+    sent_back = approval_at("apr-b", 1, ApprovalState.PENDING, version=2)
+    posted.record("apr-b", {"channel": "C", "ts": "2.0"}, "r0", shown=drawn(sent_back))
+    assert [m["ts"] for m in posted.claim(sent_back)] == ["1.0"]  # redrawn pending
+    voted = approval_at("apr-b", 2, ApprovalState.PENDING, version=2)
+    assert [m["ts"] for m in posted.claim(voted)] == ["1.0", "2.0"]
+    assert posted.claim(voted) == []
 
 
 def test_record_and_claim_are_per_channel_and_forward_only(engines: list[Database]) -> None:
@@ -337,7 +378,7 @@ def test_draw_follows_an_approval_that_moved_on(engines: list[Database]) -> None
     now = [approval_at("apr-d", 2, ApprovalState.APPROVED)]
 
     def send(approval: Approval, messages: list[dict[str, str]]) -> None:
-        sent.append((progress(approval), [m["ts"] for m in messages]))
+        sent.append((drawn(approval), [m["ts"] for m in messages]))
 
     posted.draw(approval_at("apr-d", 1, ApprovalState.PENDING), lambda _: now[0], send)
     assert sent == [(1, ["1.0"]), (3, ["1.0"])]
@@ -353,4 +394,4 @@ def test_racing_replicas_claim_each_step_once(engines: list[Database]) -> None:
     steps = [approval_at("apr-r", n, ApprovalState.PENDING) for n in (1, 2)]
     steps.append(approval_at("apr-r", 2, ApprovalState.APPROVED))
     for step in steps:
-        assert len(winners(engines, step)) == 1, progress(step)
+        assert len(winners(engines, step)) == 1, drawn(step)

@@ -98,6 +98,9 @@ class Approval:
     # one, `required` from `eligible_groups` (requests made before, and any made
     # without rule names).
     requirements: tuple[Requirement, ...] = ()
+    # How many times its state changed (decided, sent back, run): only grows, like
+    # `votes`; with them it says which change of the approval a chat message shows.
+    version: int = 0
 
     def is_requested_by(self, principal: Principal) -> bool:
         """Whether `principal` is this request's requester (same subject and kind)."""

@@ -621,6 +621,7 @@ def _approval(m: Any, vote_rows: Any, requester_kind: str | None) -> Approval:
         purpose=str(m.get("purpose", "approval")),
         requester_kind=requester_kind,
         requirements=_requirements(m.get("requirements")),
+        version=int(m["version"]),
     )
 
 

@@ -6,12 +6,18 @@ restarted process, or any other replica on the same store, can still update it.
 
 Who updates: whoever claims it. Every replica that hears a vote or decision, its own
 (in-process) or another replica's (relayed from the audit log by the dispatcher),
-calls `claim(approval)`. Each row keeps `shown`, how far along the approval the
-message was last drawn (`progress`: the votes cast, plus one once decided), and
-`claim` raises it with one compare-and-set `UPDATE … WHERE shown < :progress`, so
-for each step exactly one replica gets the message back and sends the update. Replica
-ids play no part in it (a restarted process gets a new one); the `replica` column
-only says who posted the message.
+calls `claim(approval)`. Each row keeps `shown`, which change of the approval the
+message was last drawn at (`drawn`: the votes cast plus the approval's `version`, its
+state changes), and `claim` raises it with one compare-and-set
+`UPDATE … WHERE shown < :drawn`, so for each change exactly one replica gets the
+message back and sends the update. Both parts only grow (votes are never taken back;
+an approval sent back for more votes, approved → pending, keeps them and bumps its
+version), so every change gives a larger number and every copy drawn before it,
+posted before or after a send-back, is redrawn. (A count that fell when an approval
+was sent back left the copies drawn "approved" showing it: round 20a finding 2.)
+Rows written before this rule hold votes plus one once decided, never more than
+`drawn` of the same approval. Replica ids play no part in it (a restarted process gets
+a new one); the `replica` column only says who posted the message.
 
 The claim is taken before the chat API call: an update that then fails is not retried
 (the next step redraws the message). Two steps claimed on two replicas within the
@@ -60,16 +66,21 @@ _CLAIM = (
     .where(
         _c.approval_id == sa.bindparam("p_approval"),
         _c.channel == sa.bindparam("p_channel"),
-        _c.shown < sa.bindparam("p_progress"),
+        _c.shown < sa.bindparam("p_drawn"),
     )
-    .values(shown=sa.bindparam("p_progress"))
+    .values(shown=sa.bindparam("p_drawn"))
     .returning(_c.id, _c.address)
 )
 
 
-def progress(approval: Approval) -> int:
-    """How far along an approval is: grows with every vote and with the decision."""
-    return len(approval.votes) + (0 if approval.state is ApprovalState.PENDING else 1)
+def drawn(approval: Approval) -> int:
+    """Which change of the approval a message drawn from it shows: grows with every
+    vote and every state change (decided, sent back, expired), and never falls. Running
+    an approved action (approved → executed, one version) is not a step: the channels
+    redraw on votes and decisions, so whether a relay read it before or after the run
+    does not decide how many updates a message gets."""
+    ran = 1 if approval.state is ApprovalState.EXECUTED else 0
+    return len(approval.votes) + approval.version - ran
 
 
 class PostedMessages:
@@ -88,7 +99,7 @@ class PostedMessages:
         shown: int = 0,
         votable: bool | None = None,
     ) -> None:
-        """Remember a posted message; `shown` is the `progress` it was drawn at, and
+        """Remember a posted message; `shown` is the `drawn` it was drawn at, and
         `votable` whether it offered a vote."""
         with self._db.write() as conn:
             conn.execute(
@@ -122,12 +133,12 @@ class PostedMessages:
         return all(known) if known else None
 
     def claim(self, approval: Approval) -> list[dict[str, str]]:
-        """The messages that still show an earlier step of `approval`, now marked as
+        """The messages that still show an earlier change of `approval`, now marked as
         showing this one: the caller, and no other replica, updates exactly these."""
         values = {
             "p_approval": approval.id,
             "p_channel": self._channel,
-            "p_progress": progress(approval),
+            "p_drawn": drawn(approval),
         }
         with self._db.write() as conn:
             rows = conn.execute(_CLAIM, values).all()
@@ -145,7 +156,7 @@ class PostedMessages:
         while messages:
             send(approval, messages)
             latest = load(approval.id)
-            if progress(latest) <= progress(approval):
+            if drawn(latest) <= drawn(approval):
                 return
             approval = latest
 

@@ -43,7 +43,7 @@ from phigate.doors.channels._secret import reveal
 from phigate.doors.channels._slack_socket import SocketModeLink
 from phigate.doors.channels._summary import masked_summary
 from phigate.doors.channels.events import ChannelEvent
-from phigate.doors.channels.posted import PostedMessages, progress
+from phigate.doors.channels.posted import PostedMessages, drawn
 from phigate.doors.channels.replays import ReplayGuard, digest
 from phigate.doors.channels.settings import Person, SlackSettings
 from phigate.identity.principal import Principal, PrincipalKind
@@ -91,6 +91,8 @@ class SlackChannel:
             return
         if event.name == "approval.requested":
             self._post(event.approval)
+            # Sent back for more votes: the copies posted before still say "approved".
+            self._update(event.approval)
         elif event.name in ("approval.voted", "approval.decided"):
             self._update(event.approval)
 
@@ -111,7 +113,7 @@ class SlackChannel:
                 approval.id,
                 {"channel": str(answer["channel"]), "ts": str(answer["ts"])},
                 self.gateway.replica,
-                shown=progress(approval),
+                shown=drawn(approval),
             )
 
     def _destinations(self, approval: Approval, rules: list[str]) -> list[str]:

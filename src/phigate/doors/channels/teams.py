@@ -49,7 +49,7 @@ from phigate.doors.channels._teams_cards import (
     unshown,
 )
 from phigate.doors.channels.events import ChannelEvent
-from phigate.doors.channels.posted import PostedMessages, progress
+from phigate.doors.channels.posted import PostedMessages, drawn
 from phigate.doors.channels.replays import ReplayGuard, digest
 from phigate.doors.channels.settings import TeamsSettings
 from phigate.identity.oidc import check_times
@@ -252,6 +252,8 @@ class TeamsChannel:
             return
         if event.name == "approval.requested":
             self._post(event.approval)
+            # Sent back for more votes: the copies posted before still say "approved".
+            self._refresh(event.approval)
         elif event.name in ("approval.voted", "approval.decided"):
             self._refresh(event.approval)
 
@@ -281,7 +283,7 @@ class TeamsChannel:
                     approval.id,
                     address,
                     replica,
-                    shown=progress(approval),
+                    shown=drawn(approval),
                     votable=offers_vote(card),
                 )
             else:
