@@ -53,7 +53,6 @@ def _restarted(h: Harness, settings: Any) -> Harness:
 
 
 # ── 1. two votes of one person, known as one since ─────────────────────────────
-@finding(1, "at run time two votes whose voters are now one person (alias) count as two")
 async def test_two_votes_of_one_person_do_not_meet_a_two_person_rule_at_run_time(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -271,7 +270,6 @@ async def test_an_expired_approval_is_ended_not_sent_back_for_more_votes(
 
 
 # ── 5. a vote that no longer counts still decides a request ─────────────────────
-@finding(5, "a vote separation of duties no longer allows still decides a request 'approved'")
 async def test_a_vote_that_no_longer_counts_does_not_decide_the_request(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

@@ -11,7 +11,7 @@ import builtins
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from phigate.approvals.model import (
     Approval,
     ApprovalState,
     Ballot,
+    PersonOf,
     Requirement,
     Vote,
     ineligibility,
@@ -58,9 +59,12 @@ _FINAL_ACTION_STATUS = {
 
 
 class ApprovalService:
-    def __init__(self, db: Database, audit: AuditLog) -> None:
+    def __init__(self, db: Database, audit: AuditLog, person_of: PersonOf | None = None) -> None:
         self._db = db
         self._audit = audit
+        # Today's aliases (identity/people.py `People.of`): every approval loaded counts
+        # its votes per person as mapped now (model.py `counting_votes`).
+        self._person_of = person_of
         self._listeners: list[ApprovalListener] = []
         # Stamped on vote/decision records; an attribute so tests can run two replicas in
         # one process.
@@ -463,7 +467,8 @@ class ApprovalService:
         vote_rows = conn.execute(
             sa.select(votes).where(votes.c.approval_id == approval_id).order_by(votes.c.id)
         ).all()
-        return _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
+        approval = _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
+        return replace(approval, person_of=self._person_of)
 
 
 # What expiry ends: a request still waiting, and an approval not run in time.
@@ -507,7 +512,7 @@ def requirement_requester(principal: Principal) -> str:
 def _outcome(approval: Approval) -> ApprovalState | None:
     if any(v.vote is Ballot.DENY for v in approval.votes):
         return ApprovalState.DENIED
-    if approval.is_met:  # every requirement, each by its own groups
+    if approval.is_met:  # every requirement, by the votes that count now, per person
         return ApprovalState.APPROVED
     return None
 
