@@ -343,7 +343,6 @@ async def test_a_japanese_words_look_alike_long_vowel_mark_is_flagged_for_the_re
 
 
 # ── 7. the identical action sent again after it was sent back ───────────────────
-@finding(7, "the identical action sent again after a send-back is a second request")
 async def test_asking_again_after_a_send_back_waits_on_the_same_request(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

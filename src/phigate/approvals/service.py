@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from phigate.approvals.model import (
+    BREAK_GLASS_REVIEW,
     Approval,
     ApprovalState,
     Ballot,
@@ -149,6 +150,24 @@ class ApprovalService:
         with self._db.read() as conn:
             approval_id = self.id_for_action_in(conn, action_id)
             return self._load(conn, approval_id) if approval_id is not None else None
+
+    def pending_with_fingerprint(self, fingerprint: str) -> list[str]:
+        """Ids of actions with this exact fingerprint whose request waits for votes
+        (asked, or sent back for more at run time), oldest first. Read from the pending
+        approvals (few; `state` is indexed), joined to their actions."""
+        query = (
+            sa.select(actions.c.id)
+            .join(approvals, approvals.c.action_id == actions.c.id)
+            .where(
+                approvals.c.state == ApprovalState.PENDING.value,
+                approvals.c.purpose != BREAK_GLASS_REVIEW,
+                actions.c.fingerprint == fingerprint,
+                actions.c.status == ActionStatus.PENDING_APPROVAL.value,
+            )
+            .order_by(approvals.c.created_at)
+        )
+        with self._db.read() as conn:
+            return [str(row.id) for row in conn.execute(query)]
 
     def id_for_action_in(self, conn: sa.Connection, action_id: str) -> str | None:
         """The id of the approval `action_id` needs, inside the caller's transaction."""
