@@ -5,6 +5,7 @@ views, chat progress)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from phigate.approvals.model import (
@@ -14,10 +15,11 @@ from phigate.approvals.model import (
     Requirement,
     Vote,
     counting_votes,
+    ineligibility,
     under,
 )
 from phigate.identity.people import People
-from phigate.identity.principal import PrincipalKind
+from phigate.identity.principal import Principal, PrincipalKind
 from tests.adversarial.test_findings_round15a import _demo_policy
 from tests.adversarial.test_findings_round20a import TWO_DATA_OWNERS, _restarted, _vote
 from tests.conftest import demo_config, make_harness
@@ -67,6 +69,17 @@ def test_a_vote_by_the_person_acted_for_as_mapped_now_does_not_count() -> None:
 def test_names_drawn_alike_are_one_voter() -> None:
     approval = _approval("田中カナ", "田中力ナ", "bob")  # the second's 力 is a kanji
     assert [v.voter for v in approval.counting] == ["田中カナ", "bob"]
+
+
+def test_a_person_whose_other_account_voted_may_not_vote_again() -> None:
+    people = People({"alice": ["alice.ops"], "dana": ["dana.ops"]})
+    approval = _approval("alice.ops", person_of=people)
+    alice = Principal("alice", PrincipalKind.HUMAN, frozenset(OWNERS))
+    assert ineligibility(approval, alice) == "you have already voted on this request"
+    assert ineligibility(_approval("alice.ops"), alice) is None  # not one person then
+    dana = Principal("dana", PrincipalKind.HUMAN, frozenset(OWNERS))
+    acted_for = replace(approval, on_behalf_of="dana.ops")
+    assert ineligibility(acted_for, dana) is not None
 
 
 def test_the_run_time_recheck_counts_the_same_votes() -> None:

@@ -250,14 +250,17 @@ def ineligibility(approval: Approval, voter: Principal) -> str | None:
     """Why `voter` may not vote on `approval`, or None when they may."""
     if not voter.is_human:
         return f"{voter.kind} principals cannot approve; only humans can"
-    if same_subject(voter.subject, approval.requester):
+    # Stored names read as their people now (an alias declared since the request or a
+    # vote), as `counting_votes` reads them.
+    person = approval.person_of or _itself
+    if same_subject(voter.subject, person(approval.requester)):
         return "the requester cannot approve their own request"
-    if same_subject(voter.subject, approval.on_behalf_of):
+    if approval.on_behalf_of and same_subject(voter.subject, person(approval.on_behalf_of)):
         return "the person the agent acts for cannot approve the agent's request"
     if not voter.in_any(frozenset(approval.eligible_groups)):
         groups = ", ".join(approval.eligible_groups)
         return f"only members of {groups} can decide this request"
-    if any(same_subject(v.voter, voter.subject) for v in approval.votes):
+    if any(same_subject(person(v.voter), voter.subject) for v in approval.votes):
         return "you have already voted on this request"
     return _drawn_as_another(approval, voter.subject)
 
