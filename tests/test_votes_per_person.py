@@ -56,6 +56,7 @@ def test_two_accounts_of_one_person_count_once_under_the_earlier_vote() -> None:
     assert [(v.voter, v.created_at) for v in counted] == [("alice", 0.0)]
     assert (approval.is_met, approval.still_needed) == (False, "1 more from data-owners")
     assert approval.votes_text == "1 of 2 from data-owners"
+    assert approval.approvals_so_far == 1
 
 
 def test_a_vote_by_the_person_acted_for_as_mapped_now_does_not_count() -> None:

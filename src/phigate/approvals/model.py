@@ -122,7 +122,8 @@ class Approval:
 
     @property
     def approvals_so_far(self) -> int:
-        return sum(1 for v in self.votes if v.vote is Ballot.APPROVE)
+        """Approvers counted so far, one per person as mapped now (`counting`)."""
+        return sum(1 for v in self.counting if v.vote is Ballot.APPROVE)
 
     @property
     def needs(self) -> tuple[Requirement, ...]:
