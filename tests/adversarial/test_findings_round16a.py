@@ -269,7 +269,11 @@ async def test_a_teams_card_without_a_vote_takes_none_later(
     pad = " "
     with time_machine.travel(_MOMENT, tick=False):
         probe = await teams_harness.submit(
-            "claims-bot", _LONG_WRITE.format(claim=8), reason="\u0436" * 1480 + pad
+            # Another claim of the same length: the identical write would wait on the
+            # probe's request rather than be asked again.
+            "claims-bot",
+            _LONG_WRITE.format(claim=9),
+            reason="\u0436" * 1480 + pad,
         )
         assert probe.status_code == 202, probe.text
         size = _smallest_voting_card(teams_harness, probe.json()["approval"]["id"])

@@ -22,7 +22,6 @@ from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.subjects import SubjectError, normal_subject
 from phigate.ops.bootstrap import build_gateway
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round15a import _demo_policy
 from tests.channels.standins import Recorder, slack_api
 from tests.channels.test_slack import close, slack_settings
@@ -54,7 +53,6 @@ def _restarted(h: Harness, settings: Any) -> Harness:
 
 
 # ── 1. two votes of one person, known as one since ─────────────────────────────
-@finding(1, "at run time two votes whose voters are now one person (alias) count as two")
 async def test_two_votes_of_one_person_do_not_meet_a_two_person_rule_at_run_time(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -306,7 +304,6 @@ async def test_an_expired_approval_is_ended_not_sent_back_for_more_votes(
 
 
 # ── 5. a vote that no longer counts still decides a request ─────────────────────
-@finding(5, "a vote separation of duties no longer allows still decides a request 'approved'")
 async def test_a_vote_that_no_longer_counts_does_not_decide_the_request(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -377,7 +374,6 @@ async def test_a_japanese_words_look_alike_long_vowel_mark_is_flagged_for_the_re
 
 
 # ── 7. the identical action sent again after it was sent back ───────────────────
-@finding(7, "the identical action sent again after a send-back is a second request")
 async def test_asking_again_after_a_send_back_waits_on_the_same_request(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

@@ -11,13 +11,17 @@ pending ──► approved ──► executed   (once)
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from phigate.core import clock
 from phigate.identity.principal import Principal
 from phigate.identity.subjects import drawn_alike, same_subject
 
 BREAK_GLASS_REVIEW = "break_glass_review"
+
+# A subject's person under today's `identity.aliases` (identity/people.py `People.of`).
+PersonOf = Callable[[str], str]
 
 
 class ApprovalState(enum.StrEnum):
@@ -101,6 +105,9 @@ class Approval:
     # How many times its state changed (decided, sent back, run): only grows, like
     # `votes`; with them it says which change of the approval a chat message shows.
     version: int = 0
+    # Who each subject is now (today's aliases), for counting votes per person; None
+    # maps every subject to itself. Set where approvals are loaded.
+    person_of: PersonOf | None = field(default=None, repr=False, compare=False)
 
     def is_requested_by(self, principal: Principal) -> bool:
         """Whether `principal` is this request's requester (same subject and kind)."""
@@ -118,7 +125,8 @@ class Approval:
 
     @property
     def approvals_so_far(self) -> int:
-        return sum(1 for v in self.votes if v.vote is Ballot.APPROVE)
+        """Approvers counted so far, one per person as mapped now (`counting`)."""
+        return sum(1 for v in self.counting if v.vote is Ballot.APPROVE)
 
     @property
     def needs(self) -> tuple[Requirement, ...]:
@@ -131,10 +139,16 @@ class Approval:
         named = [deciding, *(rule for need in self.needs for rule in need.rules)]
         return tuple(dict.fromkeys(rule for rule in named if rule))
 
+    @property
+    def counting(self) -> tuple[Vote, ...]:
+        """The votes that count now (`counting_votes`): what every count is made of."""
+        return counting_votes(self, self.person_of or _itself)
+
     def progress(self) -> list[tuple[Requirement, int]]:
         """Each requirement with the approvers counted toward it so far."""
         only = len(self.needs) == 1
-        return [(need, need.counted(self.votes, only=only)) for need in self.needs]
+        counting = self.counting
+        return [(need, need.counted(counting, only=only)) for need in self.needs]
 
     @property
     def is_met(self) -> bool:
@@ -187,9 +201,43 @@ class Approval:
         }
 
 
-def under(approval: Approval, needs: tuple[Requirement, ...], votes: tuple[Vote, ...]) -> Approval:
-    """`approval` judged by `needs` (the requirements in force now) with only `votes`
-    (those still valid now): what `is_met` and `still_needed` say at run time.
+def counting_votes(approval: Approval, person_of: PersonOf) -> tuple[Vote, ...]:
+    """The votes cast for `approval` that count now, the one answer every count uses
+    (a vote being recorded, the run-time recheck, reviewer views, chat progress).
+
+    Each vote is taken as its voter's person through `person_of` (today's aliases: an
+    alias declared after the vote makes its voter the person named now). A person's
+    votes count once, the earliest: two accounts of one person (an alias, or two names
+    drawn alike, `subjects.drawn_alike`) are one approver. The requester's and the
+    acted-for person's votes do not count (separation of duties, as mapped now). Which
+    requirements a counted vote serves is still its own groups (`Requirement.counted`).
+    A voter's kind needs no second look: a subject holds tokens of one kind only."""
+    barred = [person_of(s) for s in (approval.requester, approval.on_behalf_of) if s is not None]
+    counted: list[Vote] = []
+    people: list[str] = []
+    for vote in approval.votes:  # in the order recorded
+        person = person_of(vote.voter)
+        if any(_one_name(person, other) for other in [*barred, *people]):
+            continue
+        counted.append(replace(vote, voter=person))
+        people.append(person)
+    return tuple(counted)
+
+
+def _one_name(subject: str, other: str) -> bool:
+    """Whether two subjects are one person's name for separation of duties: the same
+    normal subject, or two drawn the same."""
+    return same_subject(subject, other) or drawn_alike(subject, other)
+
+
+def _itself(subject: str) -> str:
+    return subject
+
+
+def under(approval: Approval, needs: tuple[Requirement, ...]) -> Approval:
+    """`approval` judged by `needs` (the requirements in force now), its votes counted
+    as `counting_votes` counts them now: what `is_met` and `still_needed` say at run
+    time.
 
     A vote counts toward a requirement only through the groups it was cast under (the
     voter's groups among the request's eligible ones then): a rule added since, naming
@@ -197,22 +245,26 @@ def under(approval: Approval, needs: tuple[Requirement, ...], votes: tuple[Vote,
     groups: it is taken as cast under the request's one eligible group, if it had just
     one, and counts toward nothing otherwise (its voter's groups are unknown)."""
     legacy = approval.eligible_groups if len(approval.eligible_groups) == 1 else ()
-    counted = tuple(v if v.groups is not None else replace(v, groups=legacy) for v in votes)
-    return replace(approval, requirements=needs, votes=counted)
+    votes = approval.votes
+    cast = tuple(v if v.groups is not None else replace(v, groups=legacy) for v in votes)
+    return replace(approval, requirements=needs, votes=cast)
 
 
 def ineligibility(approval: Approval, voter: Principal) -> str | None:
     """Why `voter` may not vote on `approval`, or None when they may."""
     if not voter.is_human:
         return f"{voter.kind} principals cannot approve; only humans can"
-    if same_subject(voter.subject, approval.requester):
+    # Stored names read as their people now (an alias declared since the request or a
+    # vote), as `counting_votes` reads them.
+    person = approval.person_of or _itself
+    if same_subject(voter.subject, person(approval.requester)):
         return "the requester cannot approve their own request"
-    if same_subject(voter.subject, approval.on_behalf_of):
+    if approval.on_behalf_of and same_subject(voter.subject, person(approval.on_behalf_of)):
         return "the person the agent acts for cannot approve the agent's request"
     if not voter.in_any(frozenset(approval.eligible_groups)):
         groups = ", ".join(approval.eligible_groups)
         return f"only members of {groups} can decide this request"
-    if any(same_subject(v.voter, voter.subject) for v in approval.votes):
+    if any(same_subject(person(v.voter), voter.subject) for v in approval.votes):
         return "you have already voted on this request"
     return _drawn_as_another(approval, voter.subject)
 

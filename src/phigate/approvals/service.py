@@ -11,7 +11,7 @@ import builtins
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from phigate.approvals.model import (
     Approval,
     ApprovalState,
     Ballot,
+    PersonOf,
     Requirement,
     Vote,
     ineligibility,
@@ -59,9 +60,12 @@ _FINAL_ACTION_STATUS = {
 
 
 class ApprovalService:
-    def __init__(self, db: Database, audit: AuditLog) -> None:
+    def __init__(self, db: Database, audit: AuditLog, person_of: PersonOf | None = None) -> None:
         self._db = db
         self._audit = audit
+        # Today's aliases (identity/people.py `People.of`): every approval loaded counts
+        # its votes per person as mapped now (model.py `counting_votes`).
+        self._person_of = person_of
         self._listeners: list[ApprovalListener] = []
         # Stamped on vote/decision records; an attribute so tests can run two replicas in
         # one process.
@@ -146,6 +150,24 @@ class ApprovalService:
         with self._db.read() as conn:
             approval_id = self.id_for_action_in(conn, action_id)
             return self._load(conn, approval_id) if approval_id is not None else None
+
+    def pending_with_fingerprint(self, fingerprint: str) -> list[str]:
+        """Ids of actions with this exact fingerprint whose request waits for votes
+        (asked, or sent back for more at run time), oldest first. Read from the pending
+        approvals (few; `state` is indexed), joined to their actions."""
+        query = (
+            sa.select(actions.c.id)
+            .join(approvals, approvals.c.action_id == actions.c.id)
+            .where(
+                approvals.c.state == ApprovalState.PENDING.value,
+                approvals.c.purpose != BREAK_GLASS_REVIEW,
+                actions.c.fingerprint == fingerprint,
+                actions.c.status == ActionStatus.PENDING_APPROVAL.value,
+            )
+            .order_by(approvals.c.created_at)
+        )
+        with self._db.read() as conn:
+            return [str(row.id) for row in conn.execute(query)]
 
     def id_for_action_in(self, conn: sa.Connection, action_id: str) -> str | None:
         """The id of the approval `action_id` needs, inside the caller's transaction."""
@@ -533,7 +555,8 @@ class ApprovalService:
         vote_rows = conn.execute(
             sa.select(votes).where(votes.c.approval_id == approval_id).order_by(votes.c.id)
         ).all()
-        return _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
+        approval = _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
+        return replace(approval, person_of=self._person_of)
 
 
 # What expiry ends: a request still waiting, and an approval not run in time.
@@ -584,7 +607,7 @@ def requirement_requester(principal: Principal) -> str:
 def _outcome(approval: Approval) -> ApprovalState | None:
     if any(v.vote is Ballot.DENY for v in approval.votes):
         return ApprovalState.DENIED
-    if approval.is_met:  # every requirement, each by its own groups
+    if approval.is_met:  # every requirement, by the votes that count now, per person
         return ApprovalState.APPROVED
     return None
 

@@ -213,8 +213,11 @@ class Admission:
             # Only what needs a human now can use an approved twin: an allowed action
             # runs as itself (which spares every routine statement this lookup), and a
             # denied one is denied, whatever was approved before (a freeze window).
-            reused = await asyncio.to_thread(self._approved_twin, action)
-            if reused is not None:
+            twin = await asyncio.to_thread(self._twin, action)
+            if twin is not None:
+                reused, approved = twin
+                if not approved:  # waits on that request, as if asked again
+                    return await self._pending(reused, action.principal, wait)
                 return await self._claim_twin(reused, action.principal, wait)
         if action.break_glass:
             decision = break_glass_decision(action, decision)
@@ -273,10 +276,13 @@ class Admission:
             )
         return clocked[1]
 
-    def _approved_twin(self, action: Action) -> ActionRecord | None:
-        """The caller's identical action approved and not run, if its approval has not
-        expired. One that has is recorded `expired` on the way (it ends that action): the
-        identical request is then a new one, asked of reviewers again."""
+    def _twin(self, action: Action) -> tuple[ActionRecord, bool] | None:
+        """The caller's identical action still to run, and whether it is approved: one
+        approved and not run, or else one waiting for votes (asked, or sent back for
+        more at run time), so that sending it again waits on that request rather than
+        asking reviewers a second time (and running the write twice once both are
+        approved). One whose approval has expired is recorded `expired` on the way (it
+        ends that action): the identical request is then a new one, asked again."""
         for action_id in self._actions.approved_with_fingerprint(action.fingerprint()):
             record = self._actions.get(action_id)
             if not record.action.principal.is_same_caller(action.principal):
@@ -285,7 +291,15 @@ class Admission:
             if approval is not None and approval.is_expired():
                 self._approvals.expire_unrun(approval.id)
                 continue
-            return record
+            return record, True
+        for action_id in self._approvals.pending_with_fingerprint(action.fingerprint()):
+            record = self._actions.get(action_id)
+            if not record.action.principal.is_same_caller(action.principal):
+                continue
+            approval = self._approvals.for_action(record.id)
+            if approval is None or approval.is_expired():
+                continue  # its expiry is recorded by the sweep; this one is asked anew
+            return record, False
         return None
 
     async def _claim_twin(self, twin: ActionRecord, principal: Principal, wait: float) -> Outcome:

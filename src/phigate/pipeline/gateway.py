@@ -91,7 +91,6 @@ class Gateway:
         # verification insists on `trusted_keys` when they are configured.
         self._audit = AuditLog(db, signer=signer, trusted=trusted_keys)
         self._actions = ActionStore(db, self._audit)
-        self._approvals = ApprovalService(db, self._audit)
         # Requests waiting on a decision, woken from any replica (LISTEN/NOTIFY).
         self.wakeups = DecisionWakeups(listen_url(db.url))
         # The per-action records, committed together (group commit).
@@ -112,6 +111,7 @@ class Gateway:
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
         self.decider = Decider(settings, self._connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
+        self._approvals = ApprovalService(db, self._audit, person_of=self.people.of)
         self.workflow = ApprovalWorkflow(
             settings,
             db,

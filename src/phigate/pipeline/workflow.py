@@ -17,7 +17,7 @@ from typing import NoReturn
 import sqlalchemy as sa
 
 from phigate.approvals import Approval, ApprovalService, ApprovalState
-from phigate.approvals.model import Requirement, Vote, under
+from phigate.approvals.model import Requirement, under
 from phigate.approvals.reviewers import approval_shortfall, human_members
 from phigate.approvals.service import ApprovalEvent
 from phigate.approvals.wakeups import POLL_SECONDS, DecisionWakeups
@@ -34,7 +34,6 @@ from phigate.core.errors import (
 )
 from phigate.identity.people import People
 from phigate.identity.principal import Principal
-from phigate.identity.subjects import drawn_alike, same_subject
 from phigate.identity.tokens import TokenStore
 from phigate.pipeline._text import refuse_unstorable
 from phigate.pipeline.outcome import Outcome, OutcomeStatus, WaitProgress
@@ -210,7 +209,7 @@ class ApprovalWorkflow:
         if approval is None or approval.state is not ApprovalState.APPROVED or approval.is_review:
             return approved  # the claim itself refuses what is not an approved request
         needs = tuple(Requirement(r.count, tuple(r.groups)) for r in decision.requirements)
-        judged = under(approval, needs, self._valid_votes(approval, record))
+        judged = under(approval, needs)
         if not judged.is_met:
             self._send_back(record, approval, decision, judged.still_needed)
         return approval
@@ -230,26 +229,6 @@ class ApprovalWorkflow:
         raise NotAllowedError(
             f"{reason}. It did not run; the approval stays valid until it expires"
         )
-
-    def _valid_votes(self, approval: Approval, record: ActionRecord) -> tuple[Vote, ...]:
-        """The votes cast for `approval` that still count now: by a person who is not
-        the requester nor the one an agent acts for, with `identity.aliases` as mapped
-        now (an alias declared since makes a voter the requester's own person), and
-        whose name is drawn as neither of them nor as an earlier counted voter's
-        (`subjects.drawn_alike`: two look-alike accounts are one person, voting once; so
-        are two voters mapped to one person by an alias declared since).
-        A voter's kind needs no second look: a subject holds tokens of one kind only."""
-        requester = self._people.canonical(record.action.principal)
-        barred = [s for s in (requester.subject, requester.on_behalf_of) if s is not None]
-        counted: list[Vote] = []
-        voters: list[str] = []
-        for vote in approval.votes:
-            voter = self._people.of(vote.voter)
-            if any(_one_name(voter, other) for other in [*barred, *voters]):
-                continue
-            counted.append(vote)
-            voters.append(voter)
-        return tuple(counted)
 
     def _send_back(
         self, record: ActionRecord, approval: Approval, decision: Decision, missing: str
@@ -389,9 +368,3 @@ class ApprovalWorkflow:
         if voter.is_human and other_kinds:
             return replace(voter, kind=min(other_kinds))
         return voter
-
-
-def _one_name(subject: str, other: str) -> bool:
-    """Whether two subjects are one person's name for separation of duties: the same
-    normal subject, or two drawn the same."""
-    return same_subject(subject, other) or drawn_alike(subject, other)
