@@ -20,7 +20,7 @@ import re2
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
 from phigate.masking._least import is_head, least_bytes
-from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
+from phigate.masking._names import NAME_WORD, NameDetector, name_parts, parts_everywhere
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
@@ -157,15 +157,20 @@ class SpanFinder:
         found.sort()
         return found
 
-    def find(self, data: bytes, hits: list[int] | None = None) -> list[Span]:
+    def find(
+        self, data: bytes, hits: list[int] | None = None, carried: Carried | None = None
+    ) -> list[Span]:
         """Merged, non-overlapping spans sorted by start. `hits` is `hits(data)` when
-        the caller has it already."""
+        the caller has it already. `carried` is what earlier parts of the same text
+        found (a long value's windows, a stream's blocks): its names and values are
+        masked here too, and what this part finds is added to it."""
         if hits is None:
             hits = self.hits(data)
         if self._fold_index in hits:
             folded, offsets = fold(data)
             if offsets:  # found in the ASCII reading, masked in the original
-                return [Span(offsets[s], offsets[e], t) for s, e, t in self.find(folded)]
+                found = self.find(folded, None, carried)
+                return [Span(offsets[s], offsets[e], t) for s, e, t in found]
         if self._ocr_index in hits and _scanned(data):
             data = ocr_normal(data)
             hits = self.hits(data)  # the scan reads differently: its triggers too
@@ -186,9 +191,11 @@ class SpanFinder:
                 )
             names = [(s, e) for s, e, t in spans if t == PERSON]
             emails = [(s, e) for s, e, t in spans if t == EMAIL]
-            found = names_everywhere(data, names, emails)
-            spans.extend(Span(s, e, PERSON) for s, e in found)
-        return _widen(data, merge(_everywhere(data, spans)))
+            parts = name_parts(data, names, emails)
+            if carried is not None:
+                parts = carried.with_parts(parts)
+            spans.extend(Span(s, e, PERSON) for s, e in parts_everywhere(data, parts))
+        return _widen(data, merge(_everywhere(data, spans, carried)))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
@@ -592,20 +599,22 @@ _MIN_REPEAT = 4
 _FIND_LIMIT = 64
 
 
-def _everywhere(data: bytes, spans: list[Span]) -> list[Span]:
+def _everywhere(data: bytes, spans: list[Span], carried: Carried | None = None) -> list[Span]:
     """A value found once is masked wherever it occurs: a name seen after "Patient:" is
-    the same name later without a cue, and no masked value may survive elsewhere."""
-    values: dict[bytes, str] = {}
+    the same name later without a cue, and no masked value may survive elsewhere.
+    With `carried`, so is a value an earlier part of the same text found."""
+    local: dict[bytes, str] = {}
     for start, end, entity in spans:
         if end - start >= _MIN_REPEAT:
-            values.setdefault(data[start:end], entity)
+            local.setdefault(data[start:end], entity)
+    values = local if carried is None else carried.with_values(local)
     if not values:
         return spans
     extra = spans
     if len(values) <= _FIND_LIMIT:
         for value, entity in values.items():
             at = data.find(value)
-            if data.find(value, at + 1) < 0:
+            if value in local and data.find(value, at + 1) < 0:
                 continue  # found once: the span already covers it
             while at >= 0:
                 extra.append(Span(at, at + len(value), entity))
@@ -617,6 +626,43 @@ def _everywhere(data: bytes, spans: list[Span]) -> list[Span]:
             start, end = found[0]
             extra.append(Span(start, end, values.get(data[start:end], ID)))
     return extra
+
+
+# What one text carries from part to part, at most: past it, what later parts find
+# is masked where they find it (as in a text of its own) but no longer carried on.
+CARRIED_LIMIT = 4096
+
+
+class Carried:
+    """What the earlier parts of one text found, for its later parts: the words of its
+    names (`name_parts`) and the values found in it (`_everywhere`), so a long text
+    masked part by part is masked as if it were one. Bounded: the first
+    `CARRIED_LIMIT` of each are kept (the earliest found, usually the subject's)."""
+
+    __slots__ = ("header", "parts", "values")
+
+    def __init__(self) -> None:
+        self.parts: set[bytes] = set()
+        self.values: dict[bytes, str] = {}
+        # A table header whose rows run on into the next part (`open_header`).
+        self.header = b""
+
+    def with_parts(self, found: set[bytes]) -> set[bytes]:
+        """`found` and the parts carried; `found` is carried on while there is room."""
+        for part in found:
+            if len(self.parts) >= CARRIED_LIMIT:
+                break
+            self.parts.add(part)
+        return self.parts | found
+
+    def with_values(self, found: dict[bytes, str]) -> dict[bytes, str]:
+        """`found` and the values carried (`found`'s entity wins); carried on while
+        there is room."""
+        for value, entity in found.items():
+            if len(self.values) >= CARRIED_LIMIT:
+                break
+            self.values.setdefault(value, entity)
+        return {**self.values, **found}
 
 
 def merge(spans: list[Span]) -> list[Span]:
