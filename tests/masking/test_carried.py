@@ -4,7 +4,7 @@ value over a window (1 MiB) is masked as if it were one text, within a bounded m
 from __future__ import annotations
 
 from phigate.masking.detect import CARRIED_LIMIT, Carried
-from phigate.masking.engine import Masker
+from phigate.masking.engine import Masker, MaskingEngine
 
 FILLER = "The wound was dressed and the dressing was changed. "
 WINDOWS = 21_000  # lines of FILLER: over 1 MiB, so masked in two windows
@@ -41,14 +41,23 @@ def test_a_csv_table_that_ended_carries_no_header(safe_harbor: Masker) -> None:
 
 
 def test_what_is_carried_is_bounded() -> None:
-    """Past the limit, what a part finds is masked in that part (it is in the result)
-    but not carried on; what was carried first stays."""
+    """Past the limit, what a part finds is masked in that part (`find` looks for it
+    there) but not carried on; what was carried first stays, compiled once."""
     carried = Carried()
-    first = {f"name{i:05d}".encode() for i in range(CARRIED_LIMIT)}
-    assert carried.with_parts(first) == first
-    late = {b"latecomer"}
-    assert carried.with_parts(late) == first | late
-    assert carried.parts == first
-    values = {f"value{i:05d}".encode(): "ID" for i in range(CARRIED_LIMIT + 10)}
-    assert carried.with_values(values) == values
-    assert len(carried.values) == CARRIED_LIMIT
+    first = {f"name{i:05d}".encode(): "PERSON" for i in range(CARRIED_LIMIT)}
+    carried.parts.add(first)
+    carried.parts.add({b"latecomer": "PERSON"})
+    assert carried.parts.items == first
+    assert carried.parts.regex is not None and not carried.parts.loose
+    assert [m[0] for m in carried.parts.regex.spans(b"x name04095 latecomer")] == [(2, 11)]
+
+
+def test_a_late_part_still_masks_what_it_finds_past_the_limit(
+    engine: MaskingEngine, safe_harbor: Masker
+) -> None:
+    text = "Patient Zebulon Quarrington was seen. " + FILLER * 10 + "Quarrington agreed."
+    carried = Carried()
+    carried.parts.add({f"name{i:05d}".encode(): "PERSON" for i in range(CARRIED_LIMIT)})
+    spans = engine.finder(safe_harbor.types).find(text.encode(), None, carried)
+    assert sum(1 for s in spans if s.entity == "PERSON") == 2
+    assert b"quarrington" not in carried.parts.items

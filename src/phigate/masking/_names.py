@@ -308,14 +308,19 @@ def names_everywhere(
 _PARTS_ONE_BY_ONE = 64
 
 
-def parts_everywhere(data: bytes, parts: Iterable[bytes]) -> Iterator[tuple[int, int]]:
-    """Where these name words (lower case) occur as words in `data`, in any case. Many
-    words (a long text's carried names) are found in one RE2 pass, not one each."""
+def parts_everywhere(
+    data: bytes, parts: Iterable[bytes], known: Regex | None = None
+) -> Iterator[tuple[int, int]]:
+    """Where these name words (lower case), and the words `known` matches (a long
+    text's carried names, compiled once), occur as words in `data`, in any case. Many
+    words are found in one RE2 pass, not one each."""
     parts = list(parts)
-    if not parts:
+    if not parts and known is None:
         return
     lowered = data.lower()
-    if len(parts) <= _PARTS_ONE_BY_ONE:
+    if len(parts) > _PARTS_ONE_BY_ONE:
+        yield from _words_matched(data, lowered, words_regex(parts))
+    else:
         for part in parts:
             at = lowered.find(part)
             while at >= 0:
@@ -323,8 +328,16 @@ def parts_everywhere(data: bytes, parts: Iterable[bytes]) -> Iterator[tuple[int,
                 if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
                     yield _with_initials(data, at, end)
                 at = lowered.find(part, end)
-        return
-    regex = Regex(b"|".join(re2.escape(p) for p in sorted(parts, key=len, reverse=True)))
+    if known is not None:
+        yield from _words_matched(data, lowered, known)
+
+
+def words_regex(words: Iterable[bytes]) -> Regex:
+    """One RE2 alternation of these words, the longest first."""
+    return Regex(b"|".join(re2.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _words_matched(data: bytes, lowered: bytes, regex: Regex) -> Iterator[tuple[int, int]]:
     for found in regex.spans(lowered):
         at, end = found[0]
         if _word_edge(lowered, at - 1) and _word_edge(lowered, end):

@@ -20,7 +20,13 @@ import re2
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
 from phigate.masking._least import is_head, least_bytes
-from phigate.masking._names import NAME_WORD, NameDetector, name_parts, parts_everywhere
+from phigate.masking._names import (
+    NAME_WORD,
+    NameDetector,
+    name_parts,
+    parts_everywhere,
+    words_regex,
+)
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
@@ -192,9 +198,12 @@ class SpanFinder:
             names = [(s, e) for s, e, t in spans if t == PERSON]
             emails = [(s, e) for s, e, t in spans if t == EMAIL]
             parts = name_parts(data, names, emails)
+            known = None
             if carried is not None:
-                parts = carried.with_parts(parts)
-            spans.extend(Span(s, e, PERSON) for s, e in parts_everywhere(data, parts))
+                carried.parts.add(dict.fromkeys(parts, PERSON))
+                parts.update(carried.parts.loose)
+                known = carried.parts.regex
+            spans.extend(Span(s, e, PERSON) for s, e in parts_everywhere(data, parts, known))
         return _widen(data, merge(_everywhere(data, spans, carried)))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
@@ -607,10 +616,15 @@ def _everywhere(data: bytes, spans: list[Span], carried: Carried | None = None) 
     for start, end, entity in spans:
         if end - start >= _MIN_REPEAT:
             local.setdefault(data[start:end], entity)
-    values = local if carried is None else carried.with_values(local)
-    if not values:
+    values = local
+    known = None
+    if carried is not None:
+        carried.values.add(local)
+        values = {**carried.values.loose, **local}
+        known = carried.values
+    if not values and (known is None or known.regex is None):
         return spans
-    extra = spans
+    extra = list(spans)
     if len(values) <= _FIND_LIMIT:
         for value, entity in values.items():
             at = data.find(value)
@@ -620,17 +634,45 @@ def _everywhere(data: bytes, spans: list[Span], carried: Carried | None = None) 
                 extra.append(Span(at, at + len(value), entity))
                 at = data.find(value, at + 1)
     else:  # many values: one RE2 pass over an alternation keeps the cost linear
-        extra = list(spans)
-        regex = Regex(b"|".join(re2.escape(v) for v in sorted(values, key=len, reverse=True)))
-        for found in regex.spans(data):
-            start, end = found[0]
-            extra.append(Span(start, end, values.get(data[start:end], ID)))
+        _matched(data, words_regex(values), values, extra)
+    if known is not None and known.regex is not None:
+        _matched(data, known.regex, known.items, extra)
     return extra
+
+
+def _matched(data: bytes, regex: Regex, values: dict[bytes, str], out: list[Span]) -> None:
+    for found in regex.spans(data):
+        start, end = found[0]
+        out.append(Span(start, end, values.get(data[start:end], ID)))
 
 
 # What one text carries from part to part, at most: past it, what later parts find
 # is masked where they find it (as in a text of its own) but no longer carried on.
 CARRIED_LIMIT = 4096
+
+
+class Known:
+    """Strings carried from part to part, each with its entity: the many in one RE2
+    alternation compiled once (`regex`), the few found since it was compiled looked
+    for one by one (`loose`), so a part costs no compilation of them all. Holds the
+    first `CARRIED_LIMIT` added."""
+
+    __slots__ = ("items", "loose", "regex")
+
+    def __init__(self) -> None:
+        self.items: dict[bytes, str] = {}
+        self.loose: dict[bytes, str] = {}
+        self.regex: Regex | None = None
+
+    def add(self, found: dict[bytes, str]) -> None:
+        for value, entity in found.items():
+            if len(self.items) >= CARRIED_LIMIT:
+                break
+            if value not in self.items:
+                self.items[value] = self.loose[value] = entity
+        if len(self.loose) > _FIND_LIMIT:
+            self.regex = words_regex(self.items)
+            self.loose = {}
 
 
 class Carried:
@@ -642,27 +684,10 @@ class Carried:
     __slots__ = ("header", "parts", "values")
 
     def __init__(self) -> None:
-        self.parts: set[bytes] = set()
-        self.values: dict[bytes, str] = {}
+        self.parts = Known()
+        self.values = Known()
         # A table header whose rows run on into the next part (`open_header`).
         self.header = b""
-
-    def with_parts(self, found: set[bytes]) -> set[bytes]:
-        """`found` and the parts carried; `found` is carried on while there is room."""
-        for part in found:
-            if len(self.parts) >= CARRIED_LIMIT:
-                break
-            self.parts.add(part)
-        return self.parts | found
-
-    def with_values(self, found: dict[bytes, str]) -> dict[bytes, str]:
-        """`found` and the values carried (`found`'s entity wins); carried on while
-        there is room."""
-        for value, entity in found.items():
-            if len(self.values) >= CARRIED_LIMIT:
-                break
-            self.values.setdefault(value, entity)
-        return {**self.values, **found}
 
 
 def merge(spans: list[Span]) -> list[Span]:
