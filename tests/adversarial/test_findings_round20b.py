@@ -23,7 +23,7 @@ import pytest
 
 from phigate.ops.pgserver import EmbeddedPostgres
 from phigate.pipeline import execution
-from tests.adversarial.harness import Bench, finding
+from tests.adversarial.harness import Bench
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
 from tests.pgwire.conftest import Wire, serving
@@ -314,7 +314,6 @@ def test_held_a_name_found_in_a_short_note_is_masked_everywhere_in_it(
     assert "Quarrington" not in tail and tail.endswith("; [PERSON] agreed."), tail
 
 
-@finding(2, "each 1 MiB window of a long value is masked alone: names and headers do not carry")
 def test_a_name_found_in_a_long_note_is_masked_everywhere_in_it(
     bench: Bench, long_notes: dict[int, str]
 ) -> None:
@@ -378,7 +377,6 @@ async def test_held_a_name_found_in_short_exec_output_is_masked_where_it_recurs(
     assert "Quarrington" not in stdout and stdout.endswith("; [PERSON] agreed.\n"), stdout
 
 
-@finding(3, "exec output is masked block by block: a name found earlier is not carried on")
 async def test_a_name_found_early_in_exec_output_is_masked_where_it_recurs(
     reporter: Harness,
 ) -> None:
@@ -398,7 +396,6 @@ def test_held_a_short_csv_export_in_a_note_is_masked_by_its_header(
     assert "quillfeather" not in tail and "[PERSON]" in tail, tail
 
 
-@finding(2, "each 1 MiB window of a long value is masked alone: names and headers do not carry")
 def test_a_csv_export_over_a_mib_in_a_note_is_masked_by_its_header(
     bench: Bench, long_notes: dict[int, str]
 ) -> None:

@@ -79,3 +79,16 @@ def test_blocks_mask_like_the_whole_text() -> None:
     whole = ENGINE.masker("hipaa-safe-harbor").mask_text(text).text
     blocks = _masker()
     assert "".join(blocks.mask("stdout", line) for line in text.splitlines(True)) == whole
+
+
+def test_a_name_found_in_an_early_block_is_masked_where_it_recurs() -> None:
+    """Far past the context (`CONTEXT_CHARS`), the run's output is one text: the name
+    found on its first line is carried to every later block, of either pipe."""
+    masker = _masker()
+    assert masker.mask("stdout", "Patient Zebulon Quarrington was seen.\n") == (
+        "Patient [PERSON] was seen.\n"
+    )
+    for _ in range(20):
+        masker.mask("stdout", "The wound was dressed as planned.\n" * 20)
+    assert masker.mask("stdout", "Quarrington agreed.\n") == "[PERSON] agreed.\n"
+    assert masker.mask("stderr", "warning: QUARRINGTON\n") == "warning: [PERSON]\n"

@@ -5,14 +5,17 @@ next (`SSN:` then `123456789`), a private key from `BEGIN` to `END` — so a
 block of new lines is scanned with the end of the same pipe's earlier output in
 front of it (`CONTEXT_CHARS`, or from the start of a detection that was still
 open when that output ended). Only detections reaching into the new block are
-masked there; what lay in the context was masked when it was sent. Gateway-held
-secrets are scrubbed before anything is scanned.
+masked there; what lay in the context was masked when it was sent. What the
+run's earlier output found (`Carried`: the words of the names, the values) is
+masked in every later block, so a name found on the first line is masked where
+it recurs a megabyte later. Gateway-held secrets are scrubbed before anything is
+scanned.
 """
 
 from __future__ import annotations
 
 from phigate.connectors._secrets import GatewaySecrets
-from phigate.masking.detect import MaskingError
+from phigate.masking.detect import Carried, MaskingError
 from phigate.masking.engine import Masker
 
 # As far back as a label may stand from its value (`SSN:` a line or two above).
@@ -30,6 +33,8 @@ class StreamMasker:
         self.secrets = secrets
         self.counts: dict[str, int] = {}
         self._tails: dict[str, str] = {}
+        # One run's output is one text: what stdout names, stderr names too.
+        self._carried = Carried()
 
     def mask(self, pipe: str, text: str) -> str:
         text = self._scrub(text)
@@ -38,7 +43,7 @@ class StreamMasker:
         tail = self._tails.get(pipe, "")
         whole = tail + text
         try:
-            spans = self.masker.spans(whole)
+            spans = self.masker.spans(whole, self._carried)
             masked = self._apply(text, spans, len(tail))
         except MaskingError:
             raise

@@ -10,7 +10,7 @@ and common words are names only with context.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import re2
 
@@ -282,28 +282,66 @@ def _words(data: bytes) -> Iterator[tuple[int, int]]:
             yield start + 1, end
 
 
-def names_everywhere(
+def name_parts(
     data: bytes, names: list[tuple[int, int]], emails: list[tuple[int, int]]
-) -> Iterator[tuple[int, int]]:
-    """Where the words of a name found once occur again in any case ("OKONKWO, ADAEZE"
-    in a header, "Adaeze" in the note), and the parts of an e-mail's local name
-    ("jane.okafor@"): the address names its owner, and so does every "Okafor"."""
+) -> set[bytes]:
+    """The words of the names found in a text (lower case), and the parts of its
+    e-mails' local names ("jane.okafor@"): what `parts_everywhere` looks for."""
     parts: set[bytes] = set()
     for start, end in names:
         parts.update(_name_words(data[start:end].lower().split()))
     for start, end in emails:
         local = data[start:end].split(b"@", 1)[0].lower()
         parts.update(_name_words(local.replace(b"_", b".").replace(b"-", b".").split(b".")))
-    if not parts:
+    return parts
+
+
+def names_everywhere(
+    data: bytes, names: list[tuple[int, int]], emails: list[tuple[int, int]]
+) -> Iterator[tuple[int, int]]:
+    """Where the words of a name found once occur again in any case ("OKONKWO, ADAEZE"
+    in a header, "Adaeze" in the note), and the parts of an e-mail's local name
+    ("jane.okafor@"): the address names its owner, and so does every "Okafor"."""
+    return parts_everywhere(data, name_parts(data, names, emails))
+
+
+_PARTS_ONE_BY_ONE = 64
+
+
+def parts_everywhere(
+    data: bytes, parts: Iterable[bytes], known: Regex | None = None
+) -> Iterator[tuple[int, int]]:
+    """Where these name words (lower case), and the words `known` matches (a long
+    text's carried names, compiled once), occur as words in `data`, in any case. Many
+    words are found in one RE2 pass, not one each."""
+    parts = list(parts)
+    if not parts and known is None:
         return
     lowered = data.lower()
-    for part in parts:
-        at = lowered.find(part)
-        while at >= 0:
-            end = at + len(part)
-            if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
-                yield _with_initials(data, at, end)
-            at = lowered.find(part, end)
+    if len(parts) > _PARTS_ONE_BY_ONE:
+        yield from _words_matched(data, lowered, words_regex(parts))
+    else:
+        for part in parts:
+            at = lowered.find(part)
+            while at >= 0:
+                end = at + len(part)
+                if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
+                    yield _with_initials(data, at, end)
+                at = lowered.find(part, end)
+    if known is not None:
+        yield from _words_matched(data, lowered, known)
+
+
+def words_regex(words: Iterable[bytes]) -> Regex:
+    """One RE2 alternation of these words, the longest first."""
+    return Regex(b"|".join(re2.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _words_matched(data: bytes, lowered: bytes, regex: Regex) -> Iterator[tuple[int, int]]:
+    for found in regex.spans(lowered):
+        at, end = found[0]
+        if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
+            yield _with_initials(data, at, end)
 
 
 def _with_initials(data: bytes, start: int, end: int) -> tuple[int, int]:

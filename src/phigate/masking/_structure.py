@@ -632,6 +632,24 @@ def csv_values(data: bytes) -> Iterator[Found]:
             yield from _csv_rows(data, end + 1, sep, columns, table_end)
 
 
+def open_header(data: bytes) -> bytes:
+    """The header line (with its line end) of the last CSV table in `data` that names
+    a column and whose rows run to its end (its last line has the header's cells), or
+    b"": a text masked part by part (a long value's windows) reads the next part's
+    rows under it, as `csv_values` reads them in one text."""
+    last, sep = b"", b""
+    for found in _CSV_HEADER.spans(data):
+        start, end = found[0]
+        cut = data[found[1][0] : found[1][1]]
+        if any(classify_label(h.strip().strip(b'"').decode()) for h in data[start:end].split(cut)):
+            last, sep = data[start:end] + b"\n", cut
+    if not last:
+        return b""
+    body = data.rstrip(b"\r\n")
+    line = body[body.rfind(b"\n") + 1 :]
+    return last if len(_cells(line.rstrip(b"\r"), sep)) == last.count(sep) + 1 else b""
+
+
 def _csv_rows(
     data: bytes, pos: int, sep: bytes, columns: list[str | None], table_end: list[int]
 ) -> Iterator[Found]:

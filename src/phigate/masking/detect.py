@@ -20,7 +20,13 @@ import re2
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
 from phigate.masking._least import is_head, least_bytes
-from phigate.masking._names import NAME_WORD, NameDetector, names_everywhere
+from phigate.masking._names import (
+    NAME_WORD,
+    NameDetector,
+    name_parts,
+    parts_everywhere,
+    words_regex,
+)
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
@@ -157,15 +163,20 @@ class SpanFinder:
         found.sort()
         return found
 
-    def find(self, data: bytes, hits: list[int] | None = None) -> list[Span]:
+    def find(
+        self, data: bytes, hits: list[int] | None = None, carried: Carried | None = None
+    ) -> list[Span]:
         """Merged, non-overlapping spans sorted by start. `hits` is `hits(data)` when
-        the caller has it already."""
+        the caller has it already. `carried` is what earlier parts of the same text
+        found (a long value's windows, a stream's blocks): its names and values are
+        masked here too, and what this part finds is added to it."""
         if hits is None:
             hits = self.hits(data)
         if self._fold_index in hits:
             folded, offsets = fold(data)
             if offsets:  # found in the ASCII reading, masked in the original
-                return [Span(offsets[s], offsets[e], t) for s, e, t in self.find(folded)]
+                found = self.find(folded, None, carried)
+                return [Span(offsets[s], offsets[e], t) for s, e, t in found]
         if self._ocr_index in hits and _scanned(data):
             data = ocr_normal(data)
             hits = self.hits(data)  # the scan reads differently: its triggers too
@@ -186,9 +197,14 @@ class SpanFinder:
                 )
             names = [(s, e) for s, e, t in spans if t == PERSON]
             emails = [(s, e) for s, e, t in spans if t == EMAIL]
-            found = names_everywhere(data, names, emails)
-            spans.extend(Span(s, e, PERSON) for s, e in found)
-        return _widen(data, merge(_everywhere(data, spans)))
+            parts = name_parts(data, names, emails)
+            known = None
+            if carried is not None:
+                carried.parts.add(dict.fromkeys(parts, PERSON))
+                parts.update(carried.parts.loose)
+                known = carried.parts.regex
+            spans.extend(Span(s, e, PERSON) for s, e in parts_everywhere(data, parts, known))
+        return _widen(data, merge(_everywhere(data, spans, carried)))
 
     def _structure_spans(self, structure: Structure, data: bytes) -> Iterator[Span]:
         types = self._types
@@ -592,31 +608,86 @@ _MIN_REPEAT = 4
 _FIND_LIMIT = 64
 
 
-def _everywhere(data: bytes, spans: list[Span]) -> list[Span]:
+def _everywhere(data: bytes, spans: list[Span], carried: Carried | None = None) -> list[Span]:
     """A value found once is masked wherever it occurs: a name seen after "Patient:" is
-    the same name later without a cue, and no masked value may survive elsewhere."""
-    values: dict[bytes, str] = {}
+    the same name later without a cue, and no masked value may survive elsewhere.
+    With `carried`, so is a value an earlier part of the same text found."""
+    local: dict[bytes, str] = {}
     for start, end, entity in spans:
         if end - start >= _MIN_REPEAT:
-            values.setdefault(data[start:end], entity)
-    if not values:
+            local.setdefault(data[start:end], entity)
+    values = local
+    known = None
+    if carried is not None:
+        carried.values.add(local)
+        values = {**carried.values.loose, **local}
+        known = carried.values
+    if not values and (known is None or known.regex is None):
         return spans
-    extra = spans
+    extra = list(spans)
     if len(values) <= _FIND_LIMIT:
         for value, entity in values.items():
             at = data.find(value)
-            if data.find(value, at + 1) < 0:
+            if value in local and data.find(value, at + 1) < 0:
                 continue  # found once: the span already covers it
             while at >= 0:
                 extra.append(Span(at, at + len(value), entity))
                 at = data.find(value, at + 1)
     else:  # many values: one RE2 pass over an alternation keeps the cost linear
-        extra = list(spans)
-        regex = Regex(b"|".join(re2.escape(v) for v in sorted(values, key=len, reverse=True)))
-        for found in regex.spans(data):
-            start, end = found[0]
-            extra.append(Span(start, end, values.get(data[start:end], ID)))
+        _matched(data, words_regex(values), values, extra)
+    if known is not None and known.regex is not None:
+        _matched(data, known.regex, known.items, extra)
     return extra
+
+
+def _matched(data: bytes, regex: Regex, values: dict[bytes, str], out: list[Span]) -> None:
+    for found in regex.spans(data):
+        start, end = found[0]
+        out.append(Span(start, end, values.get(data[start:end], ID)))
+
+
+# What one text carries from part to part, at most: past it, what later parts find
+# is masked where they find it (as in a text of its own) but no longer carried on.
+CARRIED_LIMIT = 4096
+
+
+class Known:
+    """Strings carried from part to part, each with its entity: the many in one RE2
+    alternation compiled once (`regex`), the few found since it was compiled looked
+    for one by one (`loose`), so a part costs no compilation of them all. Holds the
+    first `CARRIED_LIMIT` added."""
+
+    __slots__ = ("items", "loose", "regex")
+
+    def __init__(self) -> None:
+        self.items: dict[bytes, str] = {}
+        self.loose: dict[bytes, str] = {}
+        self.regex: Regex | None = None
+
+    def add(self, found: dict[bytes, str]) -> None:
+        for value, entity in found.items():
+            if len(self.items) >= CARRIED_LIMIT:
+                break
+            if value not in self.items:
+                self.items[value] = self.loose[value] = entity
+        if len(self.loose) > _FIND_LIMIT:
+            self.regex = words_regex(self.items)
+            self.loose = {}
+
+
+class Carried:
+    """What the earlier parts of one text found, for its later parts: the words of its
+    names (`name_parts`) and the values found in it (`_everywhere`), so a long text
+    masked part by part is masked as if it were one. Bounded: the first
+    `CARRIED_LIMIT` of each are kept (the earliest found, usually the subject's)."""
+
+    __slots__ = ("header", "parts", "values")
+
+    def __init__(self) -> None:
+        self.parts = Known()
+        self.values = Known()
+        # A table header whose rows run on into the next part (`open_header`).
+        self.header = b""
 
 
 def merge(spans: list[Span]) -> list[Span]:

@@ -18,8 +18,9 @@ import re2
 
 from phigate.masking._json import mask_json
 from phigate.masking._ner import NerAdapter
+from phigate.masking._structure import open_header
 from phigate.masking.columns import ColumnInfo, RowMasker
-from phigate.masking.detect import MaskingError, Span, SpanFinder
+from phigate.masking.detect import Carried, MaskingError, Span, SpanFinder
 from phigate.masking.entities import SECRET_TYPES, ZIP
 from phigate.masking.operators import Operators
 from phigate.masking.settings import MaskingSettings, ProfileConfig
@@ -124,11 +125,13 @@ class Masker:
             raise MaskingError(f"masking text failed: {type(exc).__name__}") from exc
         return MaskResult(masked, counts)
 
-    def spans(self, text: str) -> list[tuple[int, int, str]]:
-        """Detected spans as character offsets (for `--emit spans` and evaluation)."""
+    def spans(self, text: str, carried: Carried | None = None) -> list[tuple[int, int, str]]:
+        """Detected spans as character offsets (for `--emit spans` and evaluation).
+        `carried`: what earlier parts of the same text found (a stream's blocks),
+        masked here too (`SpanFinder.find`)."""
         try:
             data = text.encode("utf-8", "surrogatepass")
-            found = self._find(data, text)
+            found = self._find(data, text, None, carried)
             if text.isascii():
                 return [(s.start, s.end, s.entity) for s in found]
             return [(_chars(data, s.start), _chars(data, s.end), s.entity) for s in found]
@@ -234,9 +237,15 @@ class Masker:
         out.append(text[pos:])
         return "".join(out)
 
-    def _find(self, data: bytes, text: str, hits: list[int] | None = None) -> list[Span]:
+    def _find(
+        self,
+        data: bytes,
+        text: str,
+        hits: list[int] | None = None,
+        carried: Carried | None = None,
+    ) -> list[Span]:
         assert self._finder is not None
-        spans = self._finder.find(data, hits)
+        spans = self._finder.find(data, hits, carried)
         if self._ner is not None:
             spans = self._ner.add(data, text, spans, self.types)
         return spans
@@ -256,19 +265,44 @@ class Masker:
 
     def _mask_long(self, data: bytes, counts: dict[str, int], subject: str) -> str:
         """Mask a huge value window by window; a span crossing a window edge is found
-        whole in the next window, which starts _OVERLAP bytes earlier."""
+        whole in the next window, which starts _OVERLAP bytes earlier. Each window is
+        masked with what the windows before it found (`Carried`: the names and values,
+        and the header of a table still open), so the value is masked as one text."""
         out: list[bytes] = []
+        carried = Carried()
         pos = 0
         while pos < len(data):
             end = min(len(data), pos + _WINDOW)
-            window = data[pos:end]
-            spans = self._finder.find(window) if self._finder else []
-            limit = len(window) if end == len(data) else len(window) - _OVERLAP
+            lead = _lead(data, pos, carried.header)
+            spans = self._window_spans(lead + data[pos:end], len(lead), carried)
+            limit = end - pos if end == len(data) else end - pos - _OVERLAP
             kept = [s for s in spans if s.start < limit]
             cut = max([limit, *(s.end for s in kept)])
-            out.append(self._apply(window[:cut], kept, counts, subject))
+            out.append(self._apply(data[pos : pos + cut], kept, counts, subject))
+            carried.header = open_header(lead + data[pos : pos + cut])
             pos += cut
         return b"".join(out).decode("utf-8", "replace")
+
+    def _window_spans(self, window: bytes, lead: int, carried: Carried) -> list[Span]:
+        """The spans of a window, as offsets after its `lead` (the carried header and
+        the start of the line the window starts in): what lies in the lead was masked
+        with the window before, a span begun there is masked from where the window
+        starts."""
+        assert self._finder is not None
+        spans = self._finder.find(window, None, carried)
+        if not lead:
+            return spans
+        return [Span(max(s, lead) - lead, e - lead, t) for s, e, t in spans if e > lead]
+
+
+def _lead(data: bytes, pos: int, header: bytes) -> bytes:
+    """What a window starting at `pos` is read after: the header of a table whose rows
+    run on into it, and the start of the row the window starts in (a cell cut off
+    reads as a ragged row, and a row of one cell ends the table)."""
+    if not header:
+        return b""
+    line = data.rfind(b"\n", max(0, pos - _OVERLAP), pos)
+    return header + (data[line + 1 : pos] if line >= 0 else b"")
 
 
 def _chars(data: bytes, offset: int) -> int:
