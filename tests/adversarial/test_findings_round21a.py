@@ -1,0 +1,65 @@
+"""Round 21a of the promises-only attack: the control side (approvals, identities,
+chat callbacks, the console, the audit log, replicas).
+
+Open findings are strict xfails (`finding`): the mark comes off when the finding is
+fixed. Attacks that held are ordinary tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from phigate.core.errors import InvalidRequestError
+from phigate.identity.principal import PrincipalKind
+from tests.adversarial.harness import finding
+from tests.conftest import Harness, demo_config, make_harness
+from tests.support.state import token_store
+
+
+async def _approve(h: Harness, approval_id: str, voter: str) -> int:
+    voted = await h.client.post(
+        f"/v1/approvals/{approval_id}/approve", headers=h.auth(voter), json={}
+    )
+    return voted.status_code
+
+
+# ── 1. an agent acting for an agent ────────────────────────────────────────────
+@finding(1, "an agent token may act for another agent, whose human then approves it")
+async def test_an_agent_acting_for_an_agent_is_not_approved_by_the_human_behind_it(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """README/DESIGN: a principal carries, "for agents, the human it acts for"; the
+    person the agent acts for can never approve its request. `phigate token create
+    --kind agent --on-behalf-of claims-bot` is accepted (identity/tokens.py
+    `_check_identity` checks only that the subject is not itself), so `sub-bot` acts
+    for the agent `claims-bot`, which acts for dana. dana approves sub-bot's write
+    (model.py `ineligibility` bars only the direct `on_behalf_of`, an agent that could
+    never vote anyway), and it runs: the human behind the agent approved its write."""
+    h = await make_harness(demo_config(tmp_path, ehr_dsn))
+    try:
+        dana_is_a_reviewer = token_store(h.gateway).create(
+            subject="dana", kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )[0]
+        try:
+            sub_bot = token_store(h.gateway).create(
+                subject="sub-bot",
+                kind=PrincipalKind.AGENT,
+                groups=("agents",),
+                on_behalf_of="claims-bot",
+            )[0]
+        except InvalidRequestError:
+            return  # refused at creation: the chain cannot be made
+        h.tokens["sub-bot"] = sub_bot
+        h.tokens["dana-reviewer"] = dana_is_a_reviewer
+        asked = await h.submit("sub-bot", "UPDATE claims SET status = 'paid' WHERE id = 71")
+        assert asked.status_code == 202, asked.text
+        approval_id = asked.json()["approval"]["id"]
+        status = await _approve(h, approval_id, "dana-reviewer")
+        state = h.gateway.approval(approval_id).state
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert status == 403 and state == "pending", (
+        f"dana, for whom claims-bot acts, approved the write of the agent acting for "
+        f"claims-bot: vote {status}, approval {state}"
+    )
