@@ -12,6 +12,8 @@ from pathlib import Path
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
+from tests.channels.standins import slack_api
+from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.support.state import token_store
 
@@ -63,3 +65,34 @@ async def test_an_agent_acting_for_an_agent_is_not_approved_by_the_human_behind_
         f"dana, for whom claims-bot acts, approved the write of the agent acting for "
         f"claims-bot: vote {status}, approval {state}"
     )
+
+
+# ── 2. a forged Slack callback with a timestamp of other digits ────────────────
+@finding(2, "a Slack timestamp of non-ASCII digits is a 500, unaudited")
+async def test_a_slack_timestamp_of_other_digits_is_a_clear_audited_refusal(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/slack.md: every refused callback (bad or missing signature ...) is a 401 or
+    a 400, "never a 500", audited as `slack.callback_refused`. A forged request whose
+    `X-Slack-Request-Timestamp` is `²` (Latin-1 0xB2, a digit to `str.isdigit`, not to
+    `int`) passes `timestamp.isdigit()` in `SlackChannel._signed_at`
+    (doors/channels/slack.py), and `int(timestamp)` raises ValueError before the
+    signature is compared: no signing secret needed, the answer is a 500 and nothing
+    is recorded."""
+    with slack_api() as slack:
+        h = await make_harness(
+            demo_config(tmp_path, ehr_dsn, overrides={"channels": slack_settings(slack)})
+        )
+        try:
+            body = click("apr_x", "U_ALICE")
+            headers = {**signed(body), "X-Slack-Request-Timestamp": b"\xb2"}
+            try:
+                answer = await h.client.post("/slack/interactions", content=body, headers=headers)
+                status = answer.status_code
+            except ValueError:  # the ASGI app raised instead of answering
+                status = 500
+            records = h.gateway.audit_records(since=0, limit=10_000)
+            refused = [r for r in records if r["event"] == "slack.callback_refused"]
+        finally:
+            await close(h)
+    assert status == 401 and len(refused) == 1, (status, len(refused))
