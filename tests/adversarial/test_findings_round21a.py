@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from tests.adversarial.harness import finding
 from tests.channels.standins import slack_api
 from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
+from tests.console.conftest import sign_in
 from tests.support.state import token_store
 
 
@@ -96,3 +99,33 @@ async def test_a_slack_timestamp_of_other_digits_is_a_clear_audited_refusal(
         finally:
             await close(h)
     assert status == 401 and len(refused) == 1, (status, len(refused))
+
+
+# ── 3. the auditor's console pages on dates and numbers out of range ──────────
+@finding(3, "/ui/reports and /ui/audit answer 500 on a day or a number out of range")
+@pytest.mark.parametrize(
+    "url",
+    ["/ui/reports?to=9999-12-31", "/ui/reports?from=0001-01-01", "/ui/audit?before=%C2%B2"],
+)
+async def test_the_auditors_pages_answer_bad_dates_and_numbers_clearly(
+    tmp_path: Path, ehr_dsn: str, url: str
+) -> None:
+    """Bad input of every kind gets a clear error in the caller's own protocol. The
+    console's report page reads `from`/`to` as ISO days (`_report_view._day`) and then
+    adds a day to `to` (9999-12-31: OverflowError) or goes back from `from` to the UTC
+    start of the period (0001-01-01: "year -23 is out of range", in the report's
+    timezone arithmetic); the audit page's `before` passes `str.isdigit` as `²` and
+    fails `int` (`_audit_view._before`). Each is an unhandled exception (500) instead
+    of the page with its default, or a 400."""
+    h = await make_harness(demo_config(tmp_path, ehr_dsn))
+    auditor = await sign_in(h, "admin")
+    try:
+        try:
+            status = (await auditor.get(url)).status_code
+        except (ValueError, OverflowError):  # the ASGI app raised instead of answering
+            status = 500
+    finally:
+        await auditor.aclose()
+        await h.client.aclose()
+        await h.gateway.close()
+    assert status < 500, f"{url}: {status}"
