@@ -7,6 +7,7 @@ fixed. Attacks that held are ordinary tests.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,33 @@ async def test_the_auditors_pages_answer_bad_dates_and_numbers_clearly(
         await h.client.aclose()
         await h.gateway.close()
     assert status < 500, f"{url}: {status}"
+
+
+# ── 4. the identical write sent twice at once ──────────────────────────────────
+@finding(4, "identical writes sent at once each become a request; approved, each runs")
+async def test_identical_writes_sent_at_once_are_one_request(tmp_path: Path, ehr_dsn: str) -> None:
+    """docs/configuration.md: while a request for an action waits for votes, "the
+    identical action sent again by the same caller answers 202 pending_approval with the
+    same action and approval (... one request, one run)" (round 20a finding 7, fixed
+    for a send one after the other). Sent at the same moment (an agent's retry, two
+    workers, two replicas), admission looks for a twin (pipeline/admission.py `_twin`)
+    and records the request (`_record_request`) in separate transactions with nothing
+    held between, so each send finds none and asks reviewers anew: four sends, four
+    requests, and a reviewer approving what looks like the same request each time runs
+    the write four times."""
+    h = await make_harness(demo_config(tmp_path, ehr_dsn))
+    write = "UPDATE claims SET status = 'paid' WHERE id = 81"
+    try:
+        sent = await asyncio.gather(*(h.submit("claims-bot", write) for _ in range(4)))
+        assert all(s.status_code == 202 for s in sent), [s.text[:200] for s in sent]
+        requests = sorted({s.json()["approval"]["id"] for s in sent})
+        ran = 0
+        for approval_id in requests:
+            assert await _approve(h, approval_id, "alice") == 200
+        for action_id in sorted({s.json()["id"] for s in sent}):
+            run = await h.client.post(f"/v1/actions/{action_id}/run", headers=h.auth("claims-bot"))
+            ran += run.status_code == 200
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert len(requests) == 1 and ran == 1, f"{len(requests)} requests, the write ran {ran} times"
