@@ -19,6 +19,7 @@ from tests.channels.standins import slack_api
 from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
 from tests.console.conftest import sign_in
+from tests.support.oidc_provider import OidcProvider, oidc_provider
 from tests.support.state import token_store
 
 
@@ -30,41 +31,65 @@ async def _approve(h: Harness, approval_id: str, voter: str) -> int:
 
 
 # ── 1. an agent acting for an agent ────────────────────────────────────────────
-@finding(1, "an agent token may act for another agent, whose human then approves it")
+def _chained_agent(h: Harness, how: str, idp: OidcProvider) -> str | None:
+    """A bearer token of `sub-bot`, an agent acting for the agent `claims-bot` (which
+    acts for dana): an API token made so, or an OIDC token exchanged by claims-bot
+    (RFC 8693: `sub` the party acted for, `act.sub` the actor). None if refused."""
+    if how == "oidc-act":
+        return idp.issue(
+            sub="claims-bot", extra_claims={"act": {"sub": "sub-bot", "groups": ["agents"]}}
+        )
+    try:
+        return token_store(h.gateway).create(
+            subject="sub-bot",
+            kind=PrincipalKind.AGENT,
+            groups=("agents",),
+            on_behalf_of="claims-bot",
+        )[0]
+    except InvalidRequestError:
+        return None
+
+
+@finding(1, "an agent may act for another agent, whose human then approves its write")
+@pytest.mark.parametrize("how", ["api-token", "oidc-act"])
 async def test_an_agent_acting_for_an_agent_is_not_approved_by_the_human_behind_it(
-    tmp_path: Path, ehr_dsn: str
+    tmp_path: Path, ehr_dsn: str, how: str
 ) -> None:
     """README/DESIGN: a principal carries, "for agents, the human it acts for"; the
-    person the agent acts for can never approve its request. `phigate token create
-    --kind agent --on-behalf-of claims-bot` is accepted (identity/tokens.py
-    `_check_identity` checks only that the subject is not itself), so `sub-bot` acts
-    for the agent `claims-bot`, which acts for dana. dana approves sub-bot's write
-    (model.py `ineligibility` bars only the direct `on_behalf_of`, an agent that could
-    never vote anyway), and it runs: the human behind the agent approved its write."""
-    h = await make_harness(demo_config(tmp_path, ehr_dsn))
-    try:
-        dana_is_a_reviewer = token_store(h.gateway).create(
-            subject="dana", kind=PrincipalKind.HUMAN, groups=("data-owners",)
-        )[0]
+    person the agent acts for can never approve its request. Nothing checks that the
+    one acted for is a human: `phigate token create --kind agent --on-behalf-of
+    claims-bot` is accepted (identity/tokens.py `_check_identity` checks only that
+    the subject is not itself), and so is an OIDC token whose `sub` is the agent
+    claims-bot with `act.sub` sub-bot (identity/oidc.py `_actor`). sub-bot then acts
+    for claims-bot, which acts for dana. dana (here also a data owner) approves
+    sub-bot's write: approvals/model.py `ineligibility` bars only the direct
+    `on_behalf_of`, an agent that could never vote anyway, and reviewers are told the
+    request is on behalf of claims-bot, not dana. The human behind the agent approved
+    its write, and it runs."""
+    with oidc_provider() as idp:
+        identity = {
+            "auditor_groups": ["auditors"],
+            "oidc": {"issuer": idp.issuer, "audience": "phigate"},
+        }
+        h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"identity": identity}))
         try:
-            sub_bot = token_store(h.gateway).create(
-                subject="sub-bot",
-                kind=PrincipalKind.AGENT,
-                groups=("agents",),
-                on_behalf_of="claims-bot",
+            chained = _chained_agent(h, how, idp)
+            if chained is None:
+                return  # refused: the chain cannot be made
+            h.tokens["sub-bot"] = chained
+            h.tokens["dana-reviewer"] = token_store(h.gateway).create(
+                subject="dana", kind=PrincipalKind.HUMAN, groups=("data-owners",)
             )[0]
-        except InvalidRequestError:
-            return  # refused at creation: the chain cannot be made
-        h.tokens["sub-bot"] = sub_bot
-        h.tokens["dana-reviewer"] = dana_is_a_reviewer
-        asked = await h.submit("sub-bot", "UPDATE claims SET status = 'paid' WHERE id = 71")
-        assert asked.status_code == 202, asked.text
-        approval_id = asked.json()["approval"]["id"]
-        status = await _approve(h, approval_id, "dana-reviewer")
-        state = h.gateway.approval(approval_id).state
-    finally:
-        await h.client.aclose()
-        await h.gateway.close()
+            asked = await h.submit("sub-bot", "UPDATE claims SET status = 'paid' WHERE id = 71")
+            if asked.status_code == 401:
+                return  # refused at authentication
+            assert asked.status_code == 202, asked.text
+            approval_id = asked.json()["approval"]["id"]
+            status = await _approve(h, approval_id, "dana-reviewer")
+            state = h.gateway.approval(approval_id).state
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
     assert status == 403 and state == "pending", (
         f"dana, for whom claims-bot acts, approved the write of the agent acting for "
         f"claims-bot: vote {status}, approval {state}"
