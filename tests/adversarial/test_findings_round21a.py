@@ -185,3 +185,36 @@ async def test_identical_writes_sent_at_once_are_one_request(tmp_path: Path, ehr
         await h.client.aclose()
         await h.gateway.close()
     assert len(requests) == 1 and ran == 1, f"{len(requests)} requests, the write ran {ran} times"
+
+
+# ── 5. the identical write sent again through a second account ─────────────────
+@finding(5, "the identical write sent again through an alias is a second request")
+async def test_the_identical_write_sent_again_through_an_alias_is_the_same_request(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/configuration.md: `identity.aliases` makes a second identity the same person
+    ("every principal is mapped to the person's own subject when it authenticates"),
+    and while a request waits for votes "the identical action sent again by the same
+    caller answers 202 pending_approval with the same action and approval (... one
+    request, one run)". dana sends a write with her token, then the identical write
+    with her second token (`dana@example.org`, declared her alias): the caller is the
+    same (`Principal.is_same_caller`), but the fingerprint (core/actions.py) binds
+    `principal.to_json()`, which carries `signed_in_as`, so admission's twin lookup
+    (`_twin`, by fingerprint) finds nothing and reviewers get a second request for the
+    same write; both approved, it runs twice."""
+    aliases = {"dana": ["dana@example.org"]}
+    settings = demo_config(tmp_path, ehr_dsn, overrides={"identity": {"aliases": aliases}})
+    h = await make_harness(settings)
+    write = "UPDATE claims SET status = 'paid' WHERE id = 83"
+    try:
+        h.tokens["dana-second"] = token_store(h.gateway).create(
+            subject="dana@example.org", kind=PrincipalKind.HUMAN, groups=("clinicians",)
+        )[0]
+        first = await h.submit("dana", write)
+        again = await h.submit("dana-second", write)
+        assert first.status_code == 202 and again.status_code == 202, again.text[:300]
+        requests = {first.json()["approval"]["id"], again.json()["approval"]["id"]}
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert len(requests) == 1, f"one person's identical write is {len(requests)} requests"
