@@ -8,8 +8,10 @@ fixed. Attacks that held are ordinary tests.
 from __future__ import annotations
 
 import asyncio
+import base64
 from pathlib import Path
 
+import httpx
 import pytest
 
 from phigate.core.errors import InvalidRequestError
@@ -18,7 +20,7 @@ from tests.adversarial.harness import finding
 from tests.channels.standins import slack_api
 from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
-from tests.console.conftest import sign_in
+from tests.console.conftest import csrf_of, sign_in
 from tests.support.oidc_provider import OidcProvider, oidc_provider
 from tests.support.state import token_store
 
@@ -218,3 +220,106 @@ async def test_the_identical_write_sent_again_through_an_alias_is_the_same_reque
         await h.client.aclose()
         await h.gateway.close()
     assert len(requests) == 1, f"one person's identical write is {len(requests)} requests"
+
+
+# ── attacks that held ──────────────────────────────────────────────────────────
+SECRET = "gw-Secr3t-9a8b7c6d5e4f"
+_PRINTS_ITS_TOKEN = (
+    '#!/bin/sh\nprintf "tok=%s\\n" "$API_TOKEN"\nprintf "%s" "$API_TOKEN" | base64\n'
+)
+
+
+async def test_held_break_glass_with_no_masking_still_redacts_the_gateways_secret(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """No connector returns the gateway's own secrets, whatever the masking: a
+    clinician's break-glass with `"masking": "none"` on an exec connection whose
+    program prints its credential (as written and in base64) runs at once (the demo's
+    break-glass rule names no action kind) and gets `[REDACTED:API_TOKEN]`."""
+    program = tmp_path / "bin" / "tool"
+    program.parent.mkdir()
+    program.write_text(_PRINTS_ITS_TOKEN)
+    program.chmod(0o755)
+    (tmp_path / "work").mkdir()
+    tools = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(tmp_path / "work"),
+        "env": {"API_TOKEN": SECRET},
+        "rules": [{"name": "show", "program": "tool", "args": ["show"], "risk": "read"}],
+    }
+    settings = demo_config(tmp_path, ehr_dsn)
+    connections = {**settings.model_dump(mode="json")["connections"], "tools": tools}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"connections": connections}))
+    try:
+        ran = await h.client.post(
+            "/v1/actions",
+            headers=h.auth("dana"),
+            json={
+                "connection": "tools",
+                "argv": ["tool", "show"],
+                "masking": "none",
+                "break_glass": True,
+                "reason": "patient unconscious in the ED",
+            },
+        )
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert ran.status_code == 200 and ran.json()["status"] == "executed", ran.text[:300]
+    stdout = ran.json()["result"]["stdout"]
+    assert "[REDACTED:API_TOKEN]" in stdout
+    assert (
+        SECRET not in ran.text and base64.b64encode(SECRET.encode()).decode()[:24] not in ran.text
+    )
+
+
+async def test_held_rest_refuses_transaction_control_that_would_undo_a_write(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """A write never commits where the client's own transaction would have rolled it
+    back: over REST, a text ending or splitting the gateway's transaction around a
+    write (ROLLBACK, ABORT, END, SAVEPOINT and ROLLBACK TO, PREPARE TRANSACTION,
+    COMMIT AND CHAIN) is a 400 before anything is asked of reviewers."""
+    write = "UPDATE claims SET status = 'paid' WHERE id = 91"
+    texts = [
+        f"{write}; ROLLBACK",
+        f"{write}; ABORT",
+        f"{write}; END",
+        f"SAVEPOINT a; {write}; ROLLBACK TO SAVEPOINT a",
+        f"{write}; PREPARE TRANSACTION 'x'",
+        f"{write}; COMMIT AND CHAIN",
+    ]
+    h = await make_harness(demo_config(tmp_path, ehr_dsn))
+    try:
+        answers = [await h.submit("claims-bot", text) for text in texts]
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert [a.status_code for a in answers] == [400] * len(texts), [a.text[:120] for a in answers]
+
+
+async def test_held_console_sign_in_never_sends_the_reviewer_off_site(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """The console's `next` after sign-in stays on the console, in every spelling a
+    browser reads as another site."""
+    spellings = ["//evil.example", "/\\evil.example", "https://evil.example", "\t//evil.example"]
+    h = await make_harness(demo_config(tmp_path, ehr_dsn))
+    places = []
+    try:
+        for spelling in spellings:
+            browser = httpx.AsyncClient(transport=h.client._transport, base_url="http://127.0.0.1")
+            try:
+                form = await browser.get("/ui/login")
+                signed = await browser.post(
+                    "/ui/login/demo",
+                    data={"subject": "alice", "csrf": csrf_of(form.text), "next": spelling},
+                )
+                places.append(signed.headers.get("location", ""))
+            finally:
+                await browser.aclose()
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert all(p.startswith("/ui/") and not p.startswith("//") for p in places), places
