@@ -140,11 +140,11 @@ async def test_the_auditors_pages_answer_bad_dates_and_numbers_clearly(
 ) -> None:
     """Bad input of every kind gets a clear error in the caller's own protocol. The
     console's report page reads `from`/`to` as ISO days (`_report_view._day`) and then
-    adds a day to `to` (9999-12-31: OverflowError) or goes back from `from` to the UTC
-    start of the period (0001-01-01: "year -23 is out of range", in the report's
-    timezone arithmetic); the audit page's `before` passes `str.isdigit` as `²` and
-    fails `int` (`_audit_view._before`). Each is an unhandled exception (500) instead
-    of the page with its default, or a 400."""
+    adds a day to `to` (9999-12-31: OverflowError); a `from` of 0001-01-01 fails
+    further on, building the report ("year -23 is out of range"); the audit page's
+    `before` passes `str.isdigit` as `²` and fails `int` (`_audit_view._before`).
+    Each is an unhandled exception (500) instead of the page with its default, or a
+    400."""
     h = await make_harness(demo_config(tmp_path, ehr_dsn))
     auditor = await sign_in(h, "admin")
     try:
