@@ -222,6 +222,36 @@ async def test_the_identical_write_sent_again_through_an_alias_is_the_same_reque
     assert len(requests) == 1, f"one person's identical write is {len(requests)} requests"
 
 
+# ── 6. break-glass while the same read waits for approval ─────────────────────
+@finding(6, "break-glass joins a pending identical request instead of running at once")
+async def test_break_glass_runs_at_once_even_while_the_same_read_waits(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """README: a rule with `break_glass: true` "lets the humans it matches run at once
+    by adding "break_glass": true and a reason", flagged and reviewed afterwards. A
+    clinician first asks for a patient's name unmasked the ordinary way (it waits for a
+    data owner), then, the patient deteriorating, asks again with break-glass. The
+    fingerprint leaves break-glass out (core/actions.py), and admission looks for a
+    pending twin before it applies break-glass (pipeline/admission.py `admit`: `_twin`,
+    then `break_glass_decision`), so the emergency request joins the ordinary one and
+    waits (202, no `action.break_glass`, its reason dropped). It fails closed: nothing
+    runs unreviewed, but the emergency path the docs promise does not run."""
+    h = await make_harness(demo_config(tmp_path, ehr_dsn))
+    read = "SELECT first_name FROM patients WHERE id = 3"
+    try:
+        first = await h.submit("dana", read, masking="none", reason="checking identity")
+        assert first.status_code == 202, first.text[:300]
+        urgent = await h.submit(
+            "dana", read, masking="none", break_glass=True, reason="patient unconscious in ED"
+        )
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert urgent.status_code == 200 and urgent.json().get("break_glass") is True, (
+        f"break-glass answered {urgent.status_code}: {urgent.text[:200]}"
+    )
+
+
 # ── attacks that held ──────────────────────────────────────────────────────────
 SECRET = "gw-Secr3t-9a8b7c6d5e4f"
 _PRINTS_ITS_TOKEN = (
