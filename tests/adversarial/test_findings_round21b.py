@@ -1,0 +1,96 @@
+"""Round 21b: a promises-only attack on SQL as a hostile agent, over the wire and REST.
+
+Each finding is a strict xfail through a real door (`@finding`); attacks that held are
+ordinary tests.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from phigate.doors.pgwire import _codec as codec
+from tests.adversarial.harness import finding
+from tests.pgwire.conftest import Wire, serving
+from tests.pgwire.rawclient import RawClient, error_fields
+
+
+@pytest.fixture
+async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    async with serving(tmp_path, ehr_dsn) as served:
+        yield served
+
+
+def _parse(name: str, text: str) -> bytes:
+    return codec.message(b"P", codec.cstr(name) + codec.cstr(text) + struct.pack("!h", 0))
+
+
+def _bind(portal: str, statement: str) -> bytes:
+    body = codec.cstr(portal) + codec.cstr(statement) + struct.pack("!hhh", 0, 0, 0)
+    return codec.message(b"B", body)
+
+
+async def _signed_in(wire: Wire, subject: str = "claims-bot") -> RawClient:
+    client = await RawClient.connect(wire.port)
+    await client.login(subject, wire.harness.tokens[subject])
+    return client
+
+
+async def _simple(client: RawClient, sql: str) -> list[codec.Message]:
+    client.send(codec.query(sql))
+    return await client.until(b"Z")
+
+
+def _rows(messages: list[codec.Message]) -> list[list[bytes | None]]:
+    return [codec.parse_data_row(m.body) for m in messages if m.type == b"D"]
+
+
+def _surnames(dsn: str, n: int) -> list[bytes]:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT last_name FROM patients ORDER BY id LIMIT %s", (n,))
+        return [str(r[0]).encode() for r in rows]
+
+
+# ── 1. SQL CLOSE of a protocol portal leaves the gateway's portal behind ──────────
+@finding(
+    1,
+    "an SQL CLOSE of a protocol portal leaves the proxy's portal; a cursor "
+    "declared under its name is masked as the old statement",
+)
+async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """docs/pgwire.md: Execute is forwarded only for portals a Bind the proxy saw
+    created, and a name's meaning is learnt from the upstream's answers. A portal bound
+    from `SELECT status FROM claims` (a column kept by its name) is closed by SQL
+    `CLOSE c`, which the upstream acknowledges; `DECLARE c CURSOR FOR SELECT last_name
+    AS status FROM patients` then takes the name. A protocol Execute of `c` runs the
+    cursor upstream, but the proxy still holds its own portal `c` and masks the rows as
+    claims.status: the surnames come back as stored."""
+    client = await _signed_in(wire)
+    try:
+        await _simple(client, "BEGIN")
+        client.send(
+            _parse("s", "SELECT status FROM claims ORDER BY id")
+            + _bind("c", "s")
+            + codec.execute("c", 1)
+            + codec.SYNC
+        )
+        assert [m.type for m in await client.until(b"Z")][-3:] == [b"D", b"s", b"Z"]
+        assert error_fields(await _simple(client, "CLOSE c")) == {}
+        declared = await _simple(
+            client, "DECLARE c CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id"
+        )
+        assert error_fields(declared) == {}, declared
+        client.send(codec.execute("c", 5) + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    shown = [row[0] for row in _rows(got)]
+    assert shown, got
+    leaked = set(shown) & set(_surnames(ehr_dsn, 5))
+    assert not leaked, f"surnames returned as stored: {shown}"
