@@ -61,8 +61,9 @@ def _surnames(dsn: str, n: int) -> list[bytes]:
     "an SQL CLOSE of a protocol portal leaves the proxy's portal; a cursor "
     "declared under its name is masked as the old statement",
 )
+@pytest.mark.parametrize("ender", ["CLOSE c", "CLOSE ALL", "ROLLBACK TO a"])
 async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
-    wire: Wire, ehr_dsn: str
+    wire: Wire, ehr_dsn: str, ender: str
 ) -> None:
     """docs/pgwire.md: Execute is forwarded only for portals a Bind the proxy saw
     created, and a name's meaning is learnt from the upstream's answers. A portal bound
@@ -70,10 +71,12 @@ async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
     `CLOSE c`, which the upstream acknowledges; `DECLARE c CURSOR FOR SELECT last_name
     AS status FROM patients` then takes the name. A protocol Execute of `c` runs the
     cursor upstream, but the proxy still holds its own portal `c` and masks the rows as
-    claims.status: the surnames come back as stored."""
+    claims.status: the surnames come back as stored. `CLOSE ALL`, and `ROLLBACK TO` a
+    savepoint taken before the Bind (the server drops portals of a rolled back
+    subtransaction), end the portal upstream just the same."""
     client = await _signed_in(wire)
     try:
-        await _simple(client, "BEGIN")
+        await _simple(client, "BEGIN; SAVEPOINT a")
         client.send(
             _parse("s", "SELECT status FROM claims ORDER BY id")
             + _bind("c", "s")
@@ -81,7 +84,7 @@ async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
             + codec.SYNC
         )
         assert [m.type for m in await client.until(b"Z")][-3:] == [b"D", b"s", b"Z"]
-        assert error_fields(await _simple(client, "CLOSE c")) == {}
+        assert error_fields(await _simple(client, ender)) == {}
         declared = await _simple(
             client, "DECLARE c CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id"
         )
