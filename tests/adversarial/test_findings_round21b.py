@@ -97,3 +97,33 @@ async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
     assert shown, got
     leaked = set(shown) & set(_surnames(ehr_dsn, 5))
     assert not leaked, f"surnames returned as stored: {shown}"
+
+
+# ── 2. A prepared FETCH keeps the meaning of a cursor that was redeclared ─────────
+@finding(
+    2,
+    "a FETCH prepared on the protocol is masked as the cursor it named when "
+    "parsed, not the cursor of that name it fetches from now",
+)
+async def test_a_prepared_fetch_is_masked_as_the_cursor_it_fetches_from_now(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """Round 4 made a prepared `EXECUTE s1` masked as what s1 means when it runs. The same
+    holds for a cursor: psycopg with `prepare=True` (or after `prepare_threshold` runs)
+    prepares `FETCH 2 FROM c` once and binds it again. `c` is first a cursor over
+    claims.status; it is closed and declared again over patients.last_name (renamed
+    `status`), and the prepared FETCH, run again, returns the surnames as stored."""
+    async with await psycopg.AsyncConnection.connect(wire.dsn("claims-bot")) as conn:
+        cur = conn.cursor()
+        await cur.execute("DECLARE c CURSOR FOR SELECT status FROM claims ORDER BY id")
+        await cur.execute("FETCH 2 FROM c", prepare=True)
+        assert [r[0] for r in await cur.fetchall()] == ["paid", "pending"]
+        await cur.execute("CLOSE c")
+        await cur.execute(
+            "DECLARE c CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id"
+        )
+        await cur.execute("FETCH 2 FROM c", prepare=True)
+        shown = [str(r[0]).encode() for r in await cur.fetchall()]
+    assert shown
+    leaked = set(shown) & set(_surnames(ehr_dsn, 2))
+    assert not leaked, f"surnames returned as stored: {shown}"
