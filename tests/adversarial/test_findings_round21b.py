@@ -100,30 +100,49 @@ async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
     assert not leaked, f"surnames returned as stored: {shown}"
 
 
-# ── 2. A prepared FETCH keeps the meaning of a cursor that was redeclared ─────────
+# ── 2. A prepared FETCH or EXECUTE keeps the meaning its name had when parsed ──────
+REDEFINED = {
+    "fetch": (
+        "DECLARE c CURSOR FOR SELECT status FROM claims ORDER BY id",
+        "CLOSE c",
+        "DECLARE c CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id",
+        "FETCH 2 FROM c",
+    ),
+    "execute": (
+        "PREPARE s1 AS SELECT status FROM claims ORDER BY id LIMIT 2",
+        "DEALLOCATE s1",
+        "PREPARE s1 AS SELECT last_name AS status FROM patients ORDER BY id LIMIT 2",
+        "EXECUTE s1",
+    ),
+}
+
+
 @finding(
     2,
-    "a FETCH prepared on the protocol is masked as the cursor it named when "
-    "parsed, not the cursor of that name it fetches from now",
+    "a FETCH or EXECUTE prepared on the protocol is masked as what its cursor or "
+    "statement meant at Parse, not what that name means when it runs",
 )
-async def test_a_prepared_fetch_is_masked_as_the_cursor_it_fetches_from_now(
-    wire: Wire, ehr_dsn: str
+@pytest.mark.parametrize("kind", sorted(REDEFINED))
+async def test_a_prepared_fetch_or_execute_is_masked_as_what_its_name_means_now(
+    wire: Wire, ehr_dsn: str, kind: str
 ) -> None:
-    """Round 4 made a prepared `EXECUTE s1` masked as what s1 means when it runs. The same
-    holds for a cursor: psycopg with `prepare=True` (or after `prepare_threshold` runs)
-    prepares `FETCH 2 FROM c` once and binds it again. `c` is first a cursor over
-    claims.status; it is closed and declared again over patients.last_name (renamed
-    `status`), and the prepared FETCH, run again, returns the surnames as stored."""
+    """psycopg with `prepare=True` (or after `prepare_threshold` runs) prepares `FETCH 2
+    FROM c` or `EXECUTE s1` once and binds it again. `c` (or `s1`) first reads
+    claims.status, a column kept by its name; it is closed (deallocated) and defined
+    again over patients.last_name renamed `status`, each step admitted, and the
+    prepared statement run again returns the surnames as stored: the proxy masks it with
+    the lineage it classified at Parse. Round 4's
+    `test_a_statement_that_executes_a_redefined_name_is_masked_as_what_runs` held only
+    because the free-text detector happened to know the name it redefined to."""
+    define, drop, redefine, run = REDEFINED[kind]
     async with await psycopg.AsyncConnection.connect(wire.dsn("claims-bot")) as conn:
         cur = conn.cursor()
-        await cur.execute("DECLARE c CURSOR FOR SELECT status FROM claims ORDER BY id")
-        await cur.execute("FETCH 2 FROM c", prepare=True)
+        await cur.execute(define)
+        await cur.execute(run, prepare=True)
         assert [r[0] for r in await cur.fetchall()] == ["paid", "pending"]
-        await cur.execute("CLOSE c")
-        await cur.execute(
-            "DECLARE c CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id"
-        )
-        await cur.execute("FETCH 2 FROM c", prepare=True)
+        await cur.execute(drop)
+        await cur.execute(redefine)
+        await cur.execute(run, prepare=True)
         shown = [str(r[0]).encode() for r in await cur.fetchall()]
     assert shown
     leaked = set(shown) & set(_surnames(ehr_dsn, 2))
