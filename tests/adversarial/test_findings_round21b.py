@@ -147,3 +147,44 @@ async def test_a_prepared_fetch_or_execute_is_masked_as_what_its_name_means_now(
     assert shown
     leaked = set(shown) & set(_surnames(ehr_dsn, 2))
     assert not leaked, f"surnames returned as stored: {shown}"
+
+
+# ── 3. Names longer than PostgreSQL keeps are two names to the proxy, one upstream ──
+@finding(
+    3,
+    "protocol statement names are told apart by the proxy past the 63 bytes "
+    "PostgreSQL keeps: a Close of one name drops another's statement upstream",
+)
+async def test_statement_names_alike_in_their_first_63_bytes_are_one_name(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """docs/pgwire.md: Bind is forwarded only for statements a Parse the proxy saw
+    created, and a name's meaning is learnt from the upstream's answers. PostgreSQL
+    keeps a prepared statement's name in NAMEDATALEN (63 bytes): `<63 s>X`, `<63 s>Y`
+    and `<63 s>Z` are one statement upstream. Parse `<63 s>X` as `SELECT status FROM
+    claims`; Close `<63 s>Z` (a name the proxy never saw, so it forgets nothing, and the
+    upstream drops `<63 s>X`); Parse `<63 s>Y` as `SELECT last_name AS status FROM
+    patients` (admitted, read at once); Bind `<63 s>X` runs the surnames upstream, and
+    the proxy masks them as claims.status: they come back as stored."""
+    prefix = "s" * 63
+    client = await _signed_in(wire)
+    try:
+        client.send(
+            _parse(prefix + "X", "SELECT status FROM claims ORDER BY id LIMIT 3") + codec.SYNC
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(codec.close("S", prefix + "Z") + codec.SYNC)
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(
+            _parse(prefix + "Y", "SELECT last_name AS status FROM patients ORDER BY id LIMIT 3")
+            + codec.SYNC
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(_bind("", prefix + "X") + codec.execute("", 0) + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    shown = [row[0] for row in _rows(got)]
+    assert shown, got
+    leaked = set(shown) & set(_surnames(ehr_dsn, 3))
+    assert not leaked, f"surnames returned as stored: {shown}"
