@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.adversarial.harness import finding
+from tests.adversarial.harness import Bench, Oracle, finding, run_direct
 from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.rawclient import RawClient, error_fields
 
@@ -188,3 +188,93 @@ async def test_statement_names_alike_in_their_first_63_bytes_are_one_name(
     assert shown, got
     leaked = set(shown) & set(_surnames(ehr_dsn, 3))
     assert not leaked, f"surnames returned as stored: {shown}"
+
+
+# ── attacks that held ────────────────────────────────────────────────────────────
+async def test_held_a_cursor_declared_again_in_one_query_is_masked_as_what_it_runs(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """Held: CLOSE, DECLARE again and FETCH in one simple Query are classified in order,
+    so the FETCH is masked as the cursor declared just before it."""
+    client = await _signed_in(wire)
+    try:
+        await _simple(client, "BEGIN")
+        await _simple(client, "DECLARE c CURSOR FOR SELECT status FROM claims ORDER BY id")
+        got = await _simple(
+            client,
+            "CLOSE c; DECLARE c CURSOR FOR SELECT last_name AS status FROM patients"
+            " ORDER BY id; FETCH 3 FROM c",
+        )
+    finally:
+        client.close()
+    shown = [row[0] for row in _rows(got)]
+    assert len(shown) == 3 and not set(shown) & set(_surnames(ehr_dsn, 3)), shown
+
+
+async def test_held_sql_names_longer_than_63_bytes_are_cut_as_the_server_cuts_them(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """Held: SQL cursor names are cut to 63 bytes by the classifier as by the server, so
+    a CLOSE and DECLARE under another long spelling of the same name are followed."""
+    prefix = "c" * 63
+    client = await _signed_in(wire)
+    try:
+        await _simple(client, "BEGIN")
+        await _simple(client, f"DECLARE {prefix}x CURSOR FOR SELECT status FROM claims ORDER BY id")
+        await _simple(client, f"CLOSE {prefix}y")
+        await _simple(
+            client,
+            f"DECLARE {prefix}y CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id",
+        )
+        got = await _simple(client, f"FETCH 3 FROM {prefix}x")
+    finally:
+        client.close()
+    shown = [row[0] for row in _rows(got)]
+    assert len(shown) == 3 and not set(shown) & set(_surnames(ehr_dsn, 3)), (shown, got)
+
+
+def test_held_rest_requests_do_not_share_session_settings(bench: Bench) -> None:
+    """Held: a REST read that changes a session setting (`set_config(…, false)`) leaves
+    it on no pooled connection: the next requests read dates as before."""
+    changed = bench.rest("SELECT set_config('datestyle', 'SQL, DMY', false)")
+    assert changed.status == "executed", changed.detail
+    months = [bench.rest("SELECT extract(month FROM '03/04/2024'::date) AS m") for _ in range(3)]
+    assert all('"rows":[[3]]' in m.text.replace(" ", "") for m in months), months
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT rank('M') WITHIN GROUP (ORDER BY last_name) FROM patients",
+        "SELECT cume_dist('5') WITHIN GROUP (ORDER BY ssn) FROM patients",
+        "SELECT mode() WITHIN GROUP (ORDER BY last_name) FROM patients",
+        "SELECT id, pg_column_size(last_name) FROM patients LIMIT 3",
+        "SELECT id, pg_input_is_valid(ssn, 'int') FROM patients LIMIT 3",
+        "SELECT id, ssn IS JSON FROM patients LIMIT 3",
+        "SELECT * FROM patients NATURAL JOIN (SELECT id, 'x' AS last_name FROM patients) s",
+    ],
+)
+def test_held_hypothetical_aggregates_and_value_tests_wait(bench: Bench, sql: str) -> None:
+    """Held: an ordered-set or hypothetical-set aggregate over PHI, a storage size, an
+    input test and a NATURAL join on a PHI column are conditions: they wait."""
+    outcome = bench.rest(sql)
+    assert outcome.status in ("approval", "denied"), outcome.detail
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM patients p JOIN claims c USING (id) LIMIT 3",
+        "SELECT j.*, 1 FROM claims JOIN encounters USING (id) AS j LIMIT 3",
+        "SELECT * FROM (SELECT id, last_name FROM patients) AS s(status) LIMIT 3",
+        "SELECT status, * FROM (SELECT last_name AS status, id FROM patients) s LIMIT 3",
+        "SELECT (c).* FROM (SELECT p AS c FROM patients p) s LIMIT 3",
+        "SELECT id, encode(convert_to(last_name, 'UTF8'), 'hex') FROM patients LIMIT 3",
+    ],
+)
+def test_held_renamed_and_joined_columns_are_masked(bench: Bench, oracle: Oracle, sql: str) -> None:
+    """Held: star expansion through USING joins, join aliases, column alias lists and
+    record expansion keeps each column's lineage."""
+    outcome = bench.rest(sql)
+    leaked = oracle.leaks(outcome.text, sql, run_direct(bench.copy_dsn, [sql]))
+    assert outcome.status == "executed" and not leaked, (leaked[:3], outcome.detail)
