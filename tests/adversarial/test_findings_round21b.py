@@ -190,6 +190,37 @@ async def test_statement_names_alike_in_their_first_63_bytes_are_one_name(
     assert not leaked, f"surnames returned as stored: {shown}"
 
 
+@finding(3, "protocol portal names are told apart by the proxy past 63 bytes")
+async def test_portal_names_alike_in_their_first_63_bytes_are_one_name(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """The same for portals: inside a transaction, portal `<63 p>X` is bound from
+    `SELECT status FROM claims`; a Close of portal `<63 p>Z` drops it upstream; portal
+    `<63 p>Y` is bound from the surnames; an Execute of `<63 p>X` runs them, masked as
+    claims.status."""
+    prefix = "p" * 63
+    client = await _signed_in(wire)
+    try:
+        await _simple(client, "BEGIN")
+        client.send(
+            _parse("benign", "SELECT status FROM claims ORDER BY id LIMIT 3")
+            + _parse("names", "SELECT last_name AS status FROM patients ORDER BY id LIMIT 3")
+            + _bind(prefix + "X", "benign")
+            + codec.SYNC
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(codec.close("P", prefix + "Z") + _bind(prefix + "Y", "names") + codec.SYNC)
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(codec.execute(prefix + "X", 0) + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    shown = [row[0] for row in _rows(got)]
+    assert shown, got
+    leaked = set(shown) & set(_surnames(ehr_dsn, 3))
+    assert not leaked, f"surnames returned as stored: {shown}"
+
+
 # ── attacks that held ────────────────────────────────────────────────────────────
 async def test_held_a_cursor_declared_again_in_one_query_is_masked_as_what_it_runs(
     wire: Wire, ehr_dsn: str
