@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -219,6 +220,66 @@ async def test_portal_names_alike_in_their_first_63_bytes_are_one_name(
     assert shown, got
     leaked = set(shown) & set(_surnames(ehr_dsn, 3))
     assert not leaked, f"surnames returned as stored: {shown}"
+
+
+async def _alias_and_run(client: RawClient, prefix: str, shown: str, runs: str) -> list[Any]:
+    """Parse `shown` as `<prefix>X`, drop it upstream through `<prefix>Z`, Parse `runs`
+    as `<prefix>Y` (decided by policy only: a Parse runs nothing), then Bind and
+    Execute `<prefix>X`: admitted as `shown`, run upstream as `runs`."""
+    client.send(_parse(prefix + "X", shown) + codec.SYNC)
+    assert error_fields(await client.until(b"Z")) == {}
+    client.send(codec.close("S", prefix + "Z") + codec.SYNC)
+    assert error_fields(await client.until(b"Z")) == {}
+    client.send(_parse(prefix + "Y", runs) + codec.SYNC)
+    assert error_fields(await client.until(b"Z")) == {}
+    client.send(_bind("", prefix + "X") + codec.execute("", 0) + codec.SYNC)
+    return list(await client.until(b"Z"))
+
+
+@finding(3, "a statement Parsed under an aliased long name runs without its own admission")
+async def test_a_condition_on_phi_parsed_under_an_aliased_name_waits_for_approval(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """The same aliasing skips admission: a Parse is only checked against policy (a
+    read that needs approval is still forwarded; its Execute would wait), and the
+    Execute of `<63 q>X` is admitted as `SELECT 0::bigint`. So `SELECT count(*) FROM
+    patients WHERE ssn LIKE '5%'`, which waits for a data owner when sent as itself,
+    answers at once with no approval asked."""
+    guarded = "SELECT count(*) AS n FROM patients WHERE ssn LIKE '5%'"
+    with psycopg.connect(ehr_dsn) as direct:
+        row = direct.execute(guarded).fetchone()
+    assert row is not None and row[0] > 0
+    client = await _signed_in(wire)
+    try:
+        got = await _alias_and_run(client, "q" * 63, "SELECT 0::bigint AS n", guarded)
+    finally:
+        client.close()
+    assert [[str(row[0]).encode()]] != _rows(got), f"answered without approval: {got}"
+
+
+@finding(3, "without read_dsn, a write Parsed under an aliased long name runs unapproved")
+async def test_a_write_parsed_under_an_aliased_name_does_not_run_unapproved(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """`read_dsn` is optional (docs/configuration.md; without it wire sessions log in as
+    the writer and "only the classifier" stands in front of the data). The aliasing
+    runs `UPDATE claims SET status = status WHERE id = 1` when `SELECT 0::bigint` was
+    admitted: `UPDATE 1`, committed, no approval asked (the row's xmin moves; its
+    value is left as it was)."""
+    update = "UPDATE claims SET status = status WHERE id = 1"
+    xmin = "SELECT xmin::text FROM claims WHERE id = 1"
+    with psycopg.connect(ehr_dsn, autocommit=True) as direct:
+        before = direct.execute(xmin).fetchone()
+    async with serving(tmp_path, ehr_dsn, reader=False) as writer_wire:
+        client = await _signed_in(writer_wire)
+        try:
+            got = await _alias_and_run(client, "w" * 63, "SELECT 0::bigint AS n", update)
+        finally:
+            client.close()
+    with psycopg.connect(ehr_dsn, autocommit=True) as direct:
+        after = direct.execute(xmin).fetchone()
+    tags = [codec.parse_cstring(m.body) for m in got if m.type == b"C"]
+    assert before == after and "UPDATE 1" not in tags, f"ran unapproved: {tags}"
 
 
 # ── attacks that held ────────────────────────────────────────────────────────────
