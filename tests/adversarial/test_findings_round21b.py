@@ -150,6 +150,64 @@ async def test_a_prepared_fetch_or_execute_is_masked_as_what_its_name_means_now(
     assert not leaked, f"surnames returned as stored: {shown}"
 
 
+async def _execute_redefined(client: RawClient, shown: str, runs: str) -> list[Any]:
+    """Parse s1 as `shown`, and w as `EXECUTE s1` (run once, admitted as `shown`); Close
+    s1 and Parse it again as `runs` (decided by policy only: a Parse runs nothing); then
+    Bind and Execute w again: admitted as before, run upstream as `runs`."""
+    client.send(_parse("s1", shown) + codec.SYNC)
+    assert error_fields(await client.until(b"Z")) == {}
+    client.send(_parse("w", "EXECUTE s1") + _bind("", "w") + codec.execute("", 0) + codec.SYNC)
+    assert error_fields(await client.until(b"Z")) == {}
+    client.send(codec.close("S", "s1") + _parse("s1", runs) + codec.SYNC)
+    assert error_fields(await client.until(b"Z")) == {}
+    client.send(_bind("", "w") + codec.execute("", 0) + codec.SYNC)
+    return list(await client.until(b"Z"))
+
+
+@finding(2, "a prepared EXECUTE runs a statement Parsed since without its own admission")
+async def test_a_condition_on_phi_run_through_a_prepared_execute_waits_for_approval(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """The stale meaning also skips admission. A Parse is only checked against policy
+    (one needing approval is still forwarded: it runs nothing), and the prepared
+    `EXECUTE s1` keeps the decision it got when s1 was `SELECT 0::bigint`. Re-Parsing s1
+    as `SELECT count(*) FROM patients WHERE ssn LIKE '5%'` and running `EXECUTE s1`
+    again answers the count at once, no approval asked."""
+    guarded = "SELECT count(*) AS n FROM patients WHERE ssn LIKE '5%'"
+    with psycopg.connect(ehr_dsn) as direct:
+        row = direct.execute(guarded).fetchone()
+    assert row is not None and row[0] > 0
+    client = await _signed_in(wire)
+    try:
+        got = await _execute_redefined(client, "SELECT 0::bigint AS n", guarded)
+    finally:
+        client.close()
+    assert [[str(row[0]).encode()]] != _rows(got), f"answered without approval: {got}"
+
+
+@finding(2, "without read_dsn, a write Parsed since runs through a prepared EXECUTE")
+async def test_a_write_run_through_a_prepared_execute_does_not_run_unapproved(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Without `read_dsn` (optional; the wire session is the writer) the same steps run
+    `UPDATE claims SET status = status WHERE id = 1` with no approval: `UPDATE 1`
+    comes back and the row's xmin moves (its value is left as it was)."""
+    update = "UPDATE claims SET status = status WHERE id = 1"
+    xmin = "SELECT xmin::text FROM claims WHERE id = 1"
+    with psycopg.connect(ehr_dsn, autocommit=True) as direct:
+        before = direct.execute(xmin).fetchone()
+    async with serving(tmp_path, ehr_dsn, reader=False) as writer_wire:
+        client = await _signed_in(writer_wire)
+        try:
+            got = await _execute_redefined(client, "SELECT 0::bigint AS n", update)
+        finally:
+            client.close()
+    with psycopg.connect(ehr_dsn, autocommit=True) as direct:
+        after = direct.execute(xmin).fetchone()
+    tags = [codec.parse_cstring(m.body) for m in got if m.type == b"C"]
+    assert before == after, f"ran unapproved: {tags}"
+
+
 # ── 3. Names longer than PostgreSQL keeps are two names to the proxy, one upstream ──
 @finding(
     3,
