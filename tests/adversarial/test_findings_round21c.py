@@ -9,17 +9,20 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import parse_qsl, quote
 
 import httpx
 import pytest
 
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
+from tests.adversarial.test_findings_round8 import search
 from tests.conftest import Harness
 from tests.connectors import kube_standin
 from tests.connectors.support import harness_with
+from tests.connectors.test_http import Upstream, upstream
 
-__all__ = ["cluster", "kube"]  # fixtures shared with round 3
+__all__ = ["cluster", "kube", "search", "upstream"]  # fixtures shared with rounds 3 and 8
 
 # ── helm: a template rendered against the live cluster ─────────────────────────
 RECORDER = """#!/bin/sh
@@ -135,3 +138,63 @@ async def test_held_a_described_token_secret_is_masked(
     response = await run_kubectl(kube, *argv)
     assert [p for p, _ in cluster.requests if "admin-token" in p or p.endswith("secrets")]
     assert response.status_code == 200 and SA_TOKEN not in response.text, response.text[-400:]
+
+
+# ── HTTP: a form in another character set ─────────────────────────────────────
+def _form_in(charset: str, fields: dict[str, str]) -> str:
+    """`name=value` pairs percent-encoded as the bytes `charset` makes of them."""
+    return "&".join(
+        f"{quote(k.encode(charset), safe='')}={quote(v.encode(charset), safe='')}"
+        for k, v in fields.items()
+    )
+
+
+CHARSETS = ["utf-16be", "utf-16le", "ibm037"]
+
+
+@finding(3, "a form body in the charset its content-type names hides `_method=DELETE`")
+@pytest.mark.parametrize("charset", CHARSETS)
+async def test_a_method_override_in_a_form_of_another_charset_is_the_method(
+    search: Harness, upstream: Upstream, charset: str
+) -> None:
+    """docs/http.md: a method override is classified as the method it asks for, and a
+    body sent as text "is read every way a server may parse it: as a form, …". Servers
+    decode a form's percent-escapes into bytes and then read those bytes in the charset
+    the request's `content-type` names: Tomcat and Jetty (`getParameter`, which
+    Spring's HiddenHttpMethodFilter reads `_method` with), ASP.NET (`Request.Form`,
+    which MVC reads `X-HTTP-Method-Override` from) and Django (`QueryDict` in
+    `request.encoding`) alike; this is the `charset=ibm037` trick that walks past WAFs.
+    The gateway decodes every form as UTF-8, so `%00_%00m%00e…` names no override, and
+    the DELETE runs at once as the rule's "read" `POST /patients/search`."""
+    body = _form_in(charset, {"_method": "DELETE"})
+    # What such a server reads (Python's own form parser, given the request's charset):
+    assert parse_qsl(body, encoding=charset) == [("_method", "DELETE")]
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "headers": {"content-type": f"application/x-www-form-urlencoded; charset={charset}"},
+        "body": body,
+    }
+    answer = await search.client.post(
+        "/v1/actions",
+        headers=search.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
+
+
+async def test_held_a_utf8_form_override_waits(search: Harness, upstream: Upstream) -> None:
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "headers": {"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
+        "body": "_%6Dethod=DELETE",
+    }
+    answer = await search.client.post(
+        "/v1/actions",
+        headers=search.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
