@@ -7,6 +7,7 @@ ordinary tests.
 from __future__ import annotations
 
 import base64
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
@@ -198,3 +199,58 @@ async def test_held_a_utf8_form_override_waits(search: Harness, upstream: Upstre
     )
     assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
     assert upstream.seen == []
+
+
+# ── exec: a CSV report longer than one read of the pipe ────────────────────────
+ROWS = 40_000
+REPORT = f"""#!{sys.executable}
+print("mrn,visits,ward")
+for i in range({ROWS}):
+    print(f"{{448812 + i * 7}},{{i % 9}},{{'east' if i % 2 else 'west'}}")
+"""
+
+
+@pytest.fixture
+async def report(tmp_path: Path) -> AsyncIterator[Harness]:
+    """An exec connection whose `report` prints a CSV table of MRNs (a read)."""
+    program = tmp_path / "bin" / "report"
+    program.parent.mkdir()
+    program.write_text(REPORT)
+    program.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    settings = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(work),
+        "timeout_seconds": 30,
+        "rules": [{"name": "report is a read", "program": "report", "args": [], "risk": "read"}],
+    }
+    h = await harness_with(tmp_path, {"sh": settings})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@finding(3, "a CSV header's column type is not carried past the first blocks of exec output")
+async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
+    """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
+    under it), and a value over 1 MiB carries the header into the windows after it;
+    docs/exec.md: output is masked block by block with 256 characters of the earlier
+    output, and only the values and name words found earlier are carried. A 560 KB
+    report (under `max_output_bytes`) is masked under its header for the first few
+    thousand rows; every later row's MRN comes back as printed (4,679 of 40,000
+    masked)."""
+    answer = await report.client.post(
+        "/v1/actions",
+        headers=report.auth("claims-bot"),
+        json={"connection": "sh", "argv": ["report"]},
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    stdout = answer.json()["result"]["stdout"]
+    assert stdout.startswith("mrn,visits,ward\n[MRN],0,west\n"), stdout[:200]
+    last = str(448812 + (ROWS - 1) * 7)
+    shown = [line for line in stdout.splitlines() if line[:1].isdigit()]
+    assert last not in stdout and not shown, f"{len(shown)} rows unmasked, e.g. {shown[-1:]}"
