@@ -7,6 +7,8 @@ ordinary tests.
 from __future__ import annotations
 
 import base64
+import email
+import email.utils
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -185,6 +187,45 @@ async def test_a_method_override_in_a_form_of_another_charset_is_the_method(
     assert upstream.seen == []
 
 
+DISPOSITIONS = {
+    "extended": "form-data; name*=UTF-8''_method",
+    "extended-escaped": "form-data; name*=UTF-8''%5Fmethod",
+    "continued": 'form-data; name*0="_me"; name*1="thod"',
+}
+
+
+@finding(3, "a multipart field named in RFC 2231 form (`name*=`) hides `_method=DELETE`")
+@pytest.mark.parametrize("case", list(DISPOSITIONS))
+async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_method(
+    search: Harness, upstream: Upstream, case: str
+) -> None:
+    """docs/http.md: an override name is read in multipart bodies. A part's name may be
+    given as an RFC 2231 parameter (`name*=UTF-8''_method`, or continued over
+    `name*0`/`name*1`), which Go's `mime.ParseMediaType` (so `r.FormValue("_method")`
+    in Gorilla's HTTPMethodOverrideHandler, Echo's MethodOverride and Buffalo),
+    Werkzeug's `parse_options_header` and Python's `email` all decode as `name`. The
+    gateway's multipart reading looks for `name=` only, so the DELETE runs at once as
+    the rule's "read" `POST /patients/search`."""
+    disposition = DISPOSITIONS[case]
+    part = email.message_from_string(f"Content-Disposition: {disposition}\n\nDELETE")
+    read = part.get_param("name", header="content-disposition")
+    assert email.utils.collapse_rfc2231_value(read) == "_method"  # as such parsers read it
+    body = f"--b\r\nContent-Disposition: {disposition}\r\n\r\nDELETE\r\n--b--\r\n"
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "headers": {"content-type": "multipart/form-data; boundary=b"},
+        "body": body,
+    }
+    answer = await search.client.post(
+        "/v1/actions",
+        headers=search.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert answer.status_code in (202, 403), (answer.status_code, answer.text[:300])
+    assert upstream.seen == []
+
+
 async def test_held_a_utf8_form_override_waits(search: Harness, upstream: Upstream) -> None:
     request = {
         "method": "POST",
@@ -234,7 +275,7 @@ async def report(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(3, "a CSV header's column type is not carried past the first blocks of exec output")
+@finding(4, "a CSV header's column type is not carried past the first blocks of exec output")
 async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
     """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
     under it), and a value over 1 MiB carries the header into the windows after it;
