@@ -226,6 +226,35 @@ async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_me
     assert upstream.seen == []
 
 
+@finding(4, "a JSON body sent with a form content-type is not read as the form it is")
+async def test_a_json_body_sent_as_a_form_is_read_as_that_form(
+    search: Harness, upstream: Upstream
+) -> None:
+    """docs/http.md: "a body sent as JSON (`"body": {…}`) is read as the JSON the
+    gateway sends", and a body sent as text "every way a server may parse it". But the
+    caller's `content-type` wins over `application/json` for a JSON body too, and a
+    server parses what arrives by its content-type: the JSON text
+    `{"q":"&_method=DELETE&"}` as a form is the fields `{"q":"`, `_method=DELETE` and
+    `"}`, so Rails, Laravel, Symfony and Express route it as DELETE. The gateway reads
+    only the JSON's keys (`q`), and the DELETE runs at once as the rule's "read"
+    `POST /patients/search`."""
+    request = {
+        "method": "POST",
+        "path": "/patients/search",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+        "body": {"q": "&_method=DELETE&"},
+    }
+    answer = await search.client.post(
+        "/v1/actions",
+        headers=search.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    sent = [r["body"] for r in upstream.seen]
+    assert all(("_method", "DELETE") in parse_qsl(b) for b in sent)  # as a server reads it
+    assert answer.status_code in (202, 403), (answer.status_code, sent, answer.text[:200])
+    assert upstream.seen == []
+
+
 async def test_held_a_utf8_form_override_waits(search: Harness, upstream: Upstream) -> None:
     request = {
         "method": "POST",
@@ -275,7 +304,7 @@ async def report(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(4, "a CSV header's column type is not carried past the first blocks of exec output")
+@finding(5, "a CSV header's column type is not carried past the first blocks of exec output")
 async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
     """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
     under it), and a value over 1 MiB carries the header into the windows after it;
