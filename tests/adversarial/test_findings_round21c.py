@@ -11,13 +11,14 @@ import email
 import email.utils
 import sys
 from collections.abc import AsyncIterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl, quote
 
 import httpx
 import pytest
 
-from tests.adversarial.harness import finding
+from tests.adversarial.harness import finding, http_upstream
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.adversarial.test_findings_round8 import search
 from tests.conftest import Harness
@@ -271,6 +272,57 @@ async def test_held_a_utf8_form_override_waits(search: Harness, upstream: Upstre
     assert upstream.seen == []
 
 
+# ── HTTP: a credential in the path of `base_url` ───────────────────────────────
+HOOK_SECRET = "q8Jf3LmN2pR7sT1vW4xY6zA0"
+HOOK_PATH = f"/services/T0A1B2C3D4/B9Z8Y7X6W5/{HOOK_SECRET}"
+
+
+class _AppendSlash(BaseHTTPRequestHandler):
+    """An ordinary web app: a path without its trailing slash is redirected to it
+    (Django's APPEND_SLASH, a static directory), an unknown one is a 404 naming it."""
+
+    def do_GET(self) -> None:
+        redirect = not self.path.endswith("/")
+        body = b"" if redirect else f"no route for {self.path}".encode()
+        self.send_response(301 if redirect else 404)
+        if redirect:
+            self.send_header("Location", self.path + "/")
+        self.send_header("content-type", "text/plain")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@finding(5, "a credential in base_url's path (a webhook-style URL) is not scrubbed")
+@pytest.mark.parametrize("path", ["/status", "/status/"], ids=["redirect", "not-found"])
+async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, path: str) -> None:
+    """docs/http.md: `base_url` may come from `${ENV}` or `file:`, an unreachable
+    upstream is reported "never the URL", and every credential the connection holds is
+    scrubbed from anything that comes back. Capability URLs carry theirs in the path
+    (Slack's and Discord's webhooks, `…/services/T…/B…/<secret>`), and the scrubber
+    knows only userinfo and query values. An upstream need not be hostile to echo it:
+    a trailing-slash redirect's `location` and a 404 page name the path they were
+    asked for, and both reach the agent with the secret in them."""
+    with http_upstream(_AppendSlash, "append-slash") as address:
+        h = await harness_with(
+            tmp_path, {"hook": {"type": "http", "base_url": f"http://{address}{HOOK_PATH}"}}
+        )
+        try:
+            answer = await h.client.post(
+                "/v1/actions",
+                headers=h.auth("claims-bot"),
+                json={"connection": "hook", "request": {"method": "GET", "path": path}},
+            )
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    assert answer.status_code in (200, 502), answer.text[:300]
+    assert HOOK_SECRET not in answer.text, answer.text[:400]
+
+
 # ── exec: a CSV report longer than one read of the pipe ────────────────────────
 ROWS = 40_000
 REPORT = f"""#!{sys.executable}
@@ -304,7 +356,7 @@ async def report(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(5, "a CSV header's column type is not carried past the first blocks of exec output")
+@finding(6, "a CSV header's column type is not carried past the first blocks of exec output")
 async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
     """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
     under it), and a value over 1 MiB carries the header into the windows after it;
