@@ -144,6 +144,25 @@ async def test_held_a_described_token_secret_is_masked(
     assert response.status_code == 200 and SA_TOKEN not in response.text, response.text[-400:]
 
 
+@needs_kubectl
+@finding(2, "kubectl wait --for=jsonpath on a Secret's data is a read: an equality oracle")
+async def test_waiting_for_a_secrets_value_is_not_a_read(
+    kube: Harness, cluster: kube_standin.KubeStandIn, token_secret: None
+) -> None:
+    """docs/exec.md: reading a Secret is an export (`get secrets` in any spelling, `wait`
+    with `-o`). `kubectl wait secret/NAME --for=jsonpath={.data.KEY}=GUESS` prints only
+    `condition met` (exit 0) or times out (exit 1), and runs at once as a read: the
+    exit code says whether the Secret's value is the guess. That confirms a guessed or
+    leaked password, a default one, or a short PIN, one request per guess."""
+    right = base64.b64encode(b"default").decode()
+    argv = ["wait", "secret/admin-token", f"--for=jsonpath={{.data.namespace}}={right}"]
+    response = await run_kubectl(kube, *argv, "--timeout=5s")
+    result = response.json().get("result", {}) if response.status_code == 200 else {}
+    assert response.status_code in (202, 403), (
+        f"ran as a read, exit {result.get('exit_code')}: {result.get('stdout')!r}"
+    )
+
+
 # ── HTTP: a form in another character set ─────────────────────────────────────
 def _form_in(charset: str, fields: dict[str, str]) -> str:
     """`name=value` pairs percent-encoded as the bytes `charset` makes of them."""
@@ -156,7 +175,7 @@ def _form_in(charset: str, fields: dict[str, str]) -> str:
 CHARSETS = ["utf-16be", "utf-16le", "ibm037"]
 
 
-@finding(2, "a form body in the charset its content-type names hides `_method=DELETE`")
+@finding(3, "a form body in the charset its content-type names hides `_method=DELETE`")
 @pytest.mark.parametrize("charset", CHARSETS)
 async def test_a_method_override_in_a_form_of_another_charset_is_the_method(
     search: Harness, upstream: Upstream, charset: str
@@ -195,7 +214,7 @@ DISPOSITIONS = {
 }
 
 
-@finding(3, "a multipart field named in RFC 2231 form (`name*=`) hides `_method=DELETE`")
+@finding(4, "a multipart field named in RFC 2231 form (`name*=`) hides `_method=DELETE`")
 @pytest.mark.parametrize("case", list(DISPOSITIONS))
 async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_method(
     search: Harness, upstream: Upstream, case: str
@@ -227,7 +246,7 @@ async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_me
     assert upstream.seen == []
 
 
-@finding(4, "a JSON body sent with a form content-type is not read as the form it is")
+@finding(5, "a JSON body sent with a form content-type is not read as the form it is")
 async def test_a_json_body_sent_as_a_form_is_read_as_that_form(
     search: Harness, upstream: Upstream
 ) -> None:
@@ -296,7 +315,7 @@ class _AppendSlash(BaseHTTPRequestHandler):
         return None
 
 
-@finding(5, "a credential in base_url's path (a webhook-style URL) is not scrubbed")
+@finding(6, "a credential in base_url's path (a webhook-style URL) is not scrubbed")
 @pytest.mark.parametrize("path", ["/status", "/status/"], ids=["redirect", "not-found"])
 async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, path: str) -> None:
     """docs/http.md: `base_url` may come from `${ENV}` or `file:`, an unreachable
@@ -356,7 +375,7 @@ async def report(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(6, "a CSV header's column type is not carried past the first blocks of exec output")
+@finding(7, "a CSV header's column type is not carried past the first blocks of exec output")
 async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
     """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
     under it), and a value over 1 MiB carries the header into the windows after it;
