@@ -211,10 +211,11 @@ DISPOSITIONS = {
     "extended": "form-data; name*=UTF-8''_method",
     "extended-escaped": "form-data; name*=UTF-8''%5Fmethod",
     "continued": 'form-data; name*0="_me"; name*1="thod"',
+    "spaced": 'form-data; name = "_method"',
 }
 
 
-@finding(4, "a multipart field named in RFC 2231 form (`name*=`) hides `_method=DELETE`")
+@finding(4, "a multipart field named `name*=` (RFC 2231) or `name = …` hides `_method`")
 @pytest.mark.parametrize("case", list(DISPOSITIONS))
 async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_method(
     search: Harness, upstream: Upstream, case: str
@@ -225,7 +226,8 @@ async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_me
     in Gorilla's HTTPMethodOverrideHandler, Echo's MethodOverride and Buffalo),
     Werkzeug's `parse_options_header` and Python's `email` all decode as `name`. The
     gateway's multipart reading looks for `name=` only, so the DELETE runs at once as
-    the rule's "read" `POST /patients/search`."""
+    the rule's "read" `POST /patients/search`. So does `name = "_method"`: Go's
+    parameter parser (and Python's `email`) allow spaces around the `=`."""
     disposition = DISPOSITIONS[case]
     part = email.message_from_string(f"Content-Disposition: {disposition}\n\nDELETE")
     read = part.get_param("name", header="content-disposition")
