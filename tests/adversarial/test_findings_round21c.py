@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import email
 import email.utils
+import json
 import sys
 from collections.abc import AsyncIterator
 from http.server import BaseHTTPRequestHandler
@@ -344,6 +345,54 @@ async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, pa
     assert HOOK_SECRET not in answer.text, answer.text[:400]
 
 
+# ── HTTP: a text answer in the charset its content-type names ─────────────────
+UTF16_SSN = "536-22-8471"
+UTF16_BODIES = {
+    "text": ("text/plain; charset=utf-16le", "utf-16le", f"Patient SSN: {UTF16_SSN}\r\n"),
+    "json": ("application/json; charset=utf-16", "utf-16", f'{{"ssn": "{UTF16_SSN}"}}'),
+}
+
+
+class _Utf16(BaseHTTPRequestHandler):
+    """A Windows service: answers in UTF-16, and says so in its content-type."""
+
+    def do_GET(self) -> None:
+        content_type, charset, text = UTF16_BODIES[self.path.strip("/")]
+        body = text.encode(charset)
+        self.send_response(200)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@finding(7, "a text or JSON answer in UTF-16 (as its charset says) is masked as UTF-8: blind")
+@pytest.mark.parametrize("kind", list(UTF16_BODIES))
+async def test_a_utf16_answer_is_masked_as_the_text_it_is(tmp_path: Path, kind: str) -> None:
+    """docs/http.md: text is masked as text, JSON value by value. The body is decoded as
+    UTF-8 whatever charset its `content-type` names, so a UTF-16 answer (what Windows
+    services, PowerShell and .NET's `Encoding.Unicode` write) reaches the masker as
+    `S\x00S\x00N\x00…`, every detector and label misses, and the SSN comes back with
+    a NUL between its characters, one `replace` away from the agent."""
+    with http_upstream(_Utf16, "utf16") as address:
+        h = await harness_with(tmp_path, {"win": {"type": "http", "base_url": f"http://{address}"}})
+        try:
+            answer = await h.client.post(
+                "/v1/actions",
+                headers=h.auth("claims-bot"),
+                json={"connection": "win", "request": {"method": "GET", "path": f"/{kind}"}},
+            )
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    assert answer.status_code == 200, answer.text[:300]
+    shown = json.dumps(answer.json()["result"]["body"]).replace("\\u0000", "")
+    assert UTF16_SSN not in shown, shown[:300]
+
+
 # ── exec: a CSV report longer than one read of the pipe ────────────────────────
 ROWS = 40_000
 REPORT = f"""#!{sys.executable}
@@ -377,7 +426,7 @@ async def report(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(7, "a CSV header's column type is not carried past the first blocks of exec output")
+@finding(8, "a CSV header's column type is not carried past the first blocks of exec output")
 async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
     """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
     under it), and a value over 1 MiB carries the header into the windows after it;
