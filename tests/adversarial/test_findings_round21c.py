@@ -25,7 +25,7 @@ from tests.adversarial.test_findings_round8 import search
 from tests.conftest import Harness
 from tests.connectors import kube_standin
 from tests.connectors.support import harness_with
-from tests.connectors.test_http import Upstream, upstream
+from tests.connectors.test_http import Upstream, http_connection, upstream
 
 __all__ = ["cluster", "kube", "search", "upstream"]  # fixtures shared with rounds 3 and 8
 
@@ -345,6 +345,34 @@ async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, pa
     assert HOOK_SECRET not in answer.text, answer.text[:400]
 
 
+# ── HTTP: a base_url with a query ───────────────────────────────────────────────
+@finding(7, "with a query in base_url the path is dropped: GET /patients/1 runs as GET /")
+async def test_a_base_url_with_a_query_keeps_the_requests_path(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    """docs/http.md: "The path is appended to `base_url`", and `base_url`'s query values
+    are scrubbed like credentials, so a base URL with a query is a supported setting
+    (Azure's `?api-version=…`, a key as a query value). The connector glues the path
+    onto the end of the URL, inside its query (`…/?api-version=1/patients/7`), and
+    httpx then replaces that query with the request's own: the upstream receives the
+    method on the base path. The reviewer approved `DELETE /patients/7` and the rules
+    matched that path; what runs is `DELETE /` (here: `GET /patients/1` arrives as `GET /`)."""
+    connection = http_connection(upstream)
+    connection["base_url"] = f"{upstream.url}/?api-version=2024-01-01"
+    h = await harness_with(tmp_path, {"api": connection})
+    try:
+        await h.client.post(
+            "/v1/actions",
+            headers=h.auth("claims-bot"),
+            json={"connection": "api", "request": {"method": "GET", "path": "/patients/1"}},
+        )
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    paths = [r["path"] for r in upstream.seen]
+    assert paths and all(p.startswith("/patients/1") for p in paths), paths
+
+
 # ── HTTP: a text answer in the charset its content-type names ─────────────────
 UTF16_SSN = "536-22-8471"
 UTF16_BODIES = {
@@ -369,7 +397,7 @@ class _Utf16(BaseHTTPRequestHandler):
         return None
 
 
-@finding(7, "a text or JSON answer in UTF-16 (as its charset says) is masked as UTF-8: blind")
+@finding(8, "a text or JSON answer in UTF-16 (as its charset says) is masked as UTF-8: blind")
 @pytest.mark.parametrize("kind", list(UTF16_BODIES))
 async def test_a_utf16_answer_is_masked_as_the_text_it_is(tmp_path: Path, kind: str) -> None:
     """docs/http.md: text is masked as text, JSON value by value. The body is decoded as
@@ -426,7 +454,7 @@ async def report(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(8, "a CSV header's column type is not carried past the first blocks of exec output")
+@finding(9, "a CSV header's column type is not carried past the first blocks of exec output")
 async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
     """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
     under it), and a value over 1 MiB carries the header into the windows after it;
