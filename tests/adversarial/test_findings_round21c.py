@@ -145,7 +145,6 @@ async def test_held_a_described_token_secret_is_masked(
 
 
 @needs_kubectl
-@finding(2, "kubectl wait --for=jsonpath on a Secret's data is a read: an equality oracle")
 async def test_waiting_for_a_secrets_value_is_not_a_read(
     kube: Harness, cluster: kube_standin.KubeStandIn, token_secret: None
 ) -> None:

@@ -204,6 +204,19 @@ PRINTED = [
     ("kubectl wait --for=create secret/db-pass -o name", R),
     ("kubectl wait --for=create secret/db-pass", R),
     ("kubectl wait --for=condition=Ready pod/api-1 -o yaml", R),
+    # Round 21c finding 2: a command testing a Secret's content against a guess is an
+    # oracle on it (exit code or `***` diff), whatever it prints.
+    ("kubectl wait secret/db-pass --for=jsonpath={.data.password}=Z3Vlc3M=", E),
+    ("kubectl wait secret/db-pass --for jsonpath={.data.password}=Z3Vlc3M=", E),
+    ("kubectl wait Secrets --all --for=condition=Ready", E),
+    ("kubectl wait pod/api-1,secret/db-pass --for=jsonpath={.data.k}=x", E),
+    ("kubectl wait secret/db-pass --for=Delete", R),
+    ("kubectl wait pod/api-1 --for=jsonpath={.status.phase}=Running", R),
+    ("kubectl wait --for=jsonpath={.status.phase}=Running pods --all", R),
+    ("kubectl describe secrets --field-selector=type=kubernetes.io/tls", E),
+    ("kubectl delete secrets --field-selector=metadata.name=db-pass", E),
+    ("kubectl describe pods --field-selector=status.phase=Running", R),
+    ("kubectl describe secrets", R),
     ("kubectl label secret db-pass tier=web -o yaml", E),
     ("kubectl annotate secrets/db-pass a=b --output=json", E),
     ("kubectl label secret db-pass tier=web", W),
@@ -286,6 +299,9 @@ def test_a_manifest_in_the_working_directory_is_classified_by_its_kinds() -> Non
         ["describe", "-f", "db.yaml"],
         ["wait", "--for=create", "-f", "db.yaml", "-o", "yaml"],
         ["apply", "-f", "db.yaml", "-o", "json"],
+        # testing it against a guess: an oracle on its data (round 21c finding 2)
+        ["wait", "--for=jsonpath={.data.password}=x", "-f", "db.yaml"],
+        ["diff", "-f", "db.yaml"],
     ):
         assert classify_argv(["kubectl", *argv], SETS, None, files.get).risk is E
     for argv in (["apply", "-f", "db.yaml"], ["apply", "-f", "db.yaml", "-o", "name"]):
