@@ -65,7 +65,6 @@ async def _run(h: Harness, connection: str, argv: list[str]) -> httpx.Response:
     return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
 
 
-@finding(1, "helm template --dry-run=server renders with live lookups (Secrets) as a read")
 @pytest.mark.parametrize(
     "argv",
     [
@@ -146,7 +145,6 @@ async def test_held_a_described_token_secret_is_masked(
 
 
 @needs_kubectl
-@finding(2, "kubectl wait --for=jsonpath on a Secret's data is a read: an equality oracle")
 async def test_waiting_for_a_secrets_value_is_not_a_read(
     kube: Harness, cluster: kube_standin.KubeStandIn, token_secret: None
 ) -> None:
@@ -454,7 +452,6 @@ async def report(tmp_path: Path) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(9, "a CSV header's column type is not carried past the first blocks of exec output")
 async def test_a_long_csv_report_is_masked_by_its_header_to_its_end(report: Harness) -> None:
     """docs/masking.md: a CSV header names its column's type (`mrn,…` masks the rows
     under it), and a value over 1 MiB carries the header into the windows after it;

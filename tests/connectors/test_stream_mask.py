@@ -92,3 +92,37 @@ def test_a_name_found_in_an_early_block_is_masked_where_it_recurs() -> None:
         masker.mask("stdout", "The wound was dressed as planned.\n" * 20)
     assert masker.mask("stdout", "Quarrington agreed.\n") == "[PERSON] agreed.\n"
     assert masker.mask("stderr", "warning: QUARRINGTON\n") == "warning: [PERSON]\n"
+
+
+def _report(rows: int, start: int = 0) -> list[str]:
+    return [f"{448812 + i * 7},{i % 9},{'east' if i % 2 else 'west'}\n" for i in range(start, rows)]
+
+
+def test_a_csv_header_is_carried_to_the_end_of_its_table() -> None:
+    """Round 21c finding 9: the header's column type masks every block of rows, not
+    only the rows of the block the header came in (each block a few lines, as a pipe
+    delivers them), and the context stays bounded by the row it begins in."""
+    rows = _report(3000)
+    masker = _masker()
+    out = masker.mask("stdout", "mrn,visits,ward\n")
+    out += "".join(masker.mask("stdout", "".join(rows[i : i + 7])) for i in range(0, 3000, 7))
+    assert out.startswith("mrn,visits,ward\n[MRN],0,west\n")
+    assert not [line for line in out.splitlines() if line[:1].isdigit()]
+    assert masker.counts["MRN"] == 3000
+    tail = masker._tails["stdout"]
+    assert ("".join(rows)).endswith("\n" + tail) and len(tail) <= CONTEXT_CHARS + len(rows[-1])
+
+
+def test_a_table_that_ends_carries_no_header() -> None:
+    """A line of one cell ends the table: the rows of a later block are not read under
+    the old header (a count of 448812 visits is not an MRN)."""
+    masker = _masker()
+    masker.mask("stdout", "mrn,visits,ward\n" + "".join(_report(3)) + "done\n")
+    assert masker._headers["stdout"] == ""
+    assert masker.mask("stdout", "519010,3,east\n") == "519010,3,east\n"
+
+
+def test_a_header_on_one_pipe_is_not_read_on_the_other() -> None:
+    masker = _masker()
+    masker.mask("stderr", "mrn,visits,ward\n")
+    assert masker.mask("stdout", "448812,3,east\n") == "448812,3,east\n"

@@ -407,13 +407,46 @@ def prints_objects(parsed: Parsed) -> bool:
     )
 
 
+# What `wait --for` may wait for without reading an object's content: that it exists.
+_EXISTENCE = frozenset({"create", "delete"})
+
+
+def tests_objects(parsed: Parsed) -> str | None:
+    """The flag (or verb) with which the command tests the objects it names against
+    what the caller wrote, or None.
+
+    Such a command prints little (`condition met`, a diff of `***`), but its exit
+    code or its output says whether the object holds the caller's guess: `wait
+    --for=jsonpath={.data.k}=GUESS`, a `--field-selector`, `diff -f` of a manifest
+    against the live object. On a Secret that is an oracle on its data, one request
+    per guess. A `--for` the gateway does not know as an existence test counts.
+    """
+    for flag in parsed.flags:
+        if flag.spec.name == "--field-selector":
+            return flag.written
+        if flag.spec.name == "--for" and (flag.value or "").strip().lower() not in _EXISTENCE:
+            return flag.written
+    if parsed.words[:1] == ("diff",):
+        return "diff"
+    return None
+
+
+_ORACLE = "tests the Secrets it names against the caller's guess: an oracle on their data"
+
+
 def printed_secret_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
-    """A command that prints the Secrets it names is an export, whatever its verb."""
-    if parsed.words[:1] in (("get",), ("describe",), ("edit",)) or not prints_objects(parsed):
-        return []  # the rules name these verbs' Secrets themselves
-    if any(words[1:2] == ("secrets",) for words in variants(parsed)):
-        return [(RiskClass.EXPORT, "prints the Secrets it names, data included")]
-    return []
+    """A command that prints the Secrets it names, or tests their content against
+    the caller's guess (`tests_objects`), is an export, whatever its verb."""
+    if not any(words[1:2] == ("secrets",) for words in variants(parsed)):
+        return []
+    out: list[tuple[RiskClass, str]] = []
+    # `get`, `describe` and `edit`: the rules name these verbs' Secrets themselves.
+    if parsed.words[:1] not in (("get",), ("describe",), ("edit",)) and prints_objects(parsed):
+        out.append((RiskClass.EXPORT, "prints the Secrets it names, data included"))
+    oracle = tests_objects(parsed)
+    if oracle is not None:
+        out.append((RiskClass.EXPORT, f"{oracle}: {_ORACLE}"))
+    return out
 
 
 def manifest_risks(
@@ -422,7 +455,7 @@ def manifest_risks(
     """The class every manifest named with `-f` raises the command to, by its kinds."""
     out: list[tuple[RiskClass, str]] = []
     kind_risk = dict(_KIND_RISK)
-    if prints_objects(parsed):
+    if prints_objects(parsed) or tests_objects(parsed) is not None:
         kind_risk["secret"] = RiskClass.EXPORT
     for flag in parsed.flags:
         if flag.spec.name != "--filename" or flag.value is None:

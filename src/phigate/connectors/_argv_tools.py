@@ -4,8 +4,10 @@ Flags that write files on the gateway host (`plan -out`, `--output-dir`), read
 files outside the working directory (`-var-file=/etc/…`), run programs
 (`--post-renderer`) or point the gateway's credentials elsewhere
 (`--kube-apiserver`) are admin; flags that print sensitive values
-(`terraform output -json`, `show -json`) are export. Anything not listed makes
-the command `unknown`.
+(`terraform output -json`, `show -json`) are export, and so is a helm render
+that contacts the cluster (`--dry-run=server`, `--validate`, a dry-run upgrade):
+the chart's `lookup` then reads live objects, Secrets included, with the
+gateway's credentials. Anything not listed makes the command `unknown`.
 """
 
 from __future__ import annotations
@@ -154,6 +156,47 @@ HELM_GRAMMAR = ToolGrammar(
 
 # Subcommands whose positional words include a chart: a path or a URL helm reads.
 _CHART_COMMANDS = frozenset({"install", "upgrade", "template", "show", "pull", "lint", "package"})
+
+
+def helm_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """Everything helm's words and flags reach beyond the command's own class."""
+    return [*helm_chart_risks(parsed), *helm_render_risks(parsed)]
+
+
+# The only `--dry-run` values with which helm renders without the cluster (helm >= 3.13:
+# a bare `--dry-run` means `client`); `server` lets the chart's `lookup` read live
+# objects, and `none`, `false` or any other word is no dry run at all, so helm
+# connects (and `template` then looks up too).
+_OFFLINE_DRY_RUNS = frozenset({"client", "true"})
+_FALSE_WORDS = frozenset({"false", "0", "f", "F", "FALSE", "False"})  # `--validate=0`
+_RENDERS = frozenset({"template", "install", "upgrade"})
+_LIVE = "renders against the live cluster: the chart's lookup reads its objects, Secrets too"
+
+
+def helm_render_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """A render that contacts the cluster is an export, whatever else the command is.
+
+    `template` is a read because it renders offline; `--dry-run=server` (or any value
+    but `client`/`true`) and `--validate` make it connect with the gateway's
+    credentials, and the chart's `lookup` prints what it finds (bitnami's charts
+    render the existing Secret's password). `upgrade --dry-run` always reads the
+    live release and renders with its values when none are given.
+    """
+    if parsed.command not in _RENDERS:
+        return []
+    out: list[tuple[RiskClass, str]] = []
+    for flag in parsed.flags:
+        name = flag.spec.name
+        if name == "--validate" and flag.value not in _FALSE_WORDS:
+            out.append((RiskClass.EXPORT, f"{flag.written}: {_LIVE}"))
+        if name != "--dry-run":
+            continue
+        if parsed.command == "upgrade":
+            why = "a dry-run upgrade renders with the live release's values and prints them"
+            out.append((RiskClass.EXPORT, f"{flag.written}: {why}"))
+        elif flag.value is not None and flag.value not in _OFFLINE_DRY_RUNS:
+            out.append((RiskClass.EXPORT, f"{flag.written}: {_LIVE}"))
+    return out
 
 
 def helm_chart_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:

@@ -8,13 +8,17 @@ open when that output ended). Only detections reaching into the new block are
 masked there; what lay in the context was masked when it was sent. What the
 run's earlier output found (`Carried`: the words of the names, the values) is
 masked in every later block, so a name found on the first line is masked where
-it recurs a megabyte later. Gateway-held secrets are scrubbed before anything is
+it recurs a megabyte later. A CSV header whose rows are still running when a
+block ends is read in front of the next block, with the rows from the start of
+the line the context begins in (`mrn,visits` masks the MRNs of the millionth
+row as of the first). Gateway-held secrets are scrubbed before anything is
 scanned.
 """
 
 from __future__ import annotations
 
 from phigate.connectors._secrets import GatewaySecrets
+from phigate.masking._structure import open_header
 from phigate.masking.detect import Carried, MaskingError
 from phigate.masking.engine import Masker
 
@@ -33,6 +37,8 @@ class StreamMasker:
         self.secrets = secrets
         self.counts: dict[str, int] = {}
         self._tails: dict[str, str] = {}
+        # Per pipe: the header of a CSV table whose rows run on into the next block.
+        self._headers: dict[str, str] = {}
         # One run's output is one text: what stdout names, stderr names too.
         self._carried = Carried()
 
@@ -40,16 +46,18 @@ class StreamMasker:
         text = self._scrub(text)
         if not self.masker.types:  # nothing to mask for this caller (all revealed)
             return text
-        tail = self._tails.get(pipe, "")
-        whole = tail + text
+        header = self._headers.get(pipe, "")
+        body = self._tails.get(pipe, "") + text
+        whole = header + body
         try:
             spans = self.masker.spans(whole, self._carried)
-            masked = self._apply(text, spans, len(tail))
+            masked = self._apply(text, spans, len(whole) - len(text))
+            self._headers[pipe] = header = _open_header(whole)
         except MaskingError:
             raise
         except Exception as exc:
             raise MaskingError(f"masking output failed: {type(exc).__name__}") from exc
-        self._tails[pipe] = _context(whole, spans)
+        self._tails[pipe] = _context(body, spans, len(whole) - len(body), rows=bool(header))
         return masked
 
     def _apply(self, text: str, spans: list[tuple[int, int, str]], offset: int) -> str:
@@ -77,10 +85,27 @@ class StreamMasker:
         self.counts[entity] = self.counts.get(entity, 0) + hits
 
 
-def _context(whole: str, spans: list[tuple[int, int, str]]) -> str:
-    """What the next block is scanned with: the end of this one, or an open detection."""
-    start = len(whole) - CONTEXT_CHARS
-    open_spans = [s for s, e, _ in spans if e >= len(whole)]
+def _context(body: str, spans: list[tuple[int, int, str]], shift: int, *, rows: bool) -> str:
+    """What the next block is scanned with: the end of this one, or an open detection.
+
+    `spans` are offsets in `body` plus `shift` (the carried header read before it).
+    Under an open table (`rows`) the context starts where a line does: a row cut in
+    its middle reads as a ragged row, and one of a single cell ends the table.
+    """
+    start = len(body) - CONTEXT_CHARS
+    open_spans = [s - shift for s, e, _ in spans if e - shift >= len(body)]
     if open_spans:
-        start = min(start, max(open_spans[0], len(whole) - OPEN_SPAN_CHARS))
-    return whole[max(0, start) :]
+        start = min(start, max(open_spans[0], len(body) - OPEN_SPAN_CHARS))
+    start = max(0, start)
+    if rows and start:
+        low = max(0, start - OPEN_SPAN_CHARS)
+        line = body.rfind("\n", low, start)
+        start = line + 1 if line >= 0 or low == 0 else start
+    return body[start:]
+
+
+def _open_header(whole: str) -> str:
+    """The header of a CSV table whose rows run to the end of `whole`'s complete lines
+    (`open_header`), or "": the next block's rows are read under it."""
+    data = whole[: whole.rfind("\n") + 1].encode("utf-8", "surrogatepass")
+    return open_header(data).decode("utf-8", "surrogatepass")
