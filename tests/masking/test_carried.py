@@ -42,14 +42,14 @@ def test_a_csv_table_that_ended_carries_no_header(safe_harbor: Masker) -> None:
 
 def test_what_is_carried_is_bounded() -> None:
     """Past the limit, what a part finds is masked in that part (`find` looks for it
-    there) but not carried on; what was carried first stays, compiled once."""
+    there) but not carried on; what was carried first stays, built once."""
     carried = Carried()
     first = {f"name{i:05d}".encode(): "PERSON" for i in range(CARRIED_LIMIT)}
     carried.parts.add(first)
     carried.parts.add({b"latecomer": "PERSON"})
     assert carried.parts.items == first
-    assert carried.parts.regex is not None and not carried.parts.loose
-    assert [m[0] for m in carried.parts.regex.spans(b"x name04095 latecomer")] == [(2, 11)]
+    assert carried.parts.words is not None and not carried.parts.loose
+    assert carried.parts.words.spans(b"x name04095 latecomer") == [(2, 11)]
 
 
 def test_a_late_part_still_masks_what_it_finds_past_the_limit(

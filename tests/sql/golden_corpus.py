@@ -1,4 +1,4 @@
-"""The corpus of SQL texts whose classification is pinned in `golden/classifications.json`.
+"""The corpus of SQL texts whose classification is pinned in `golden/classifications/`.
 
 The corpus is every string literal of the SQL, adversarial and wire tests, the
 demo and the docs' SQL examples that PostgreSQL's grammar accepts (or that
@@ -10,6 +10,13 @@ it does to a session's prepared statements and cursors.
 The golden file pins the classification across rewrites of the walk (the
 JSON-dict walk was replaced by one over pglast's typed AST this way): a change
 to any field of any entry is a change of classification, and must be looked at.
+
+The golden files are JSON Lines, one per risk class of the plain classification
+(`read.jsonl`, `write.jsonl`, ...): one text per line with its record, sorted by
+text, keys sorted, no spaces. One line per text keeps the diff of a changed
+classification to the lines of the texts it affects, a text that changes class
+shows as moving between files, and no file grows past what a repository should
+hold (the single indented file had reached 2.2 MB).
 
 Regenerate (only after reviewing why the classification changed):
     PYTHONPATH=src .venv/bin/python -m tests.sql.golden_corpus
@@ -31,7 +38,7 @@ from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.system_catalog import literal_columns, structure_columns
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = Path(__file__).with_name("golden") / "classifications.json"
+GOLDEN = Path(__file__).with_name("golden") / "classifications"
 _SOURCES = [
     "tests/sql",
     "tests/adversarial",
@@ -268,12 +275,40 @@ def record(text: str, catalog: StaticCatalog) -> dict[str, Any]:
     }
 
 
+def _line(text: str, entry: dict[str, Any]) -> str:
+    """One text and its record on one line, written the same way every time."""
+    return json.dumps({"text": text, **entry}, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def dump(golden: dict[str, dict[str, Any]], directory: Path = GOLDEN) -> None:
+    """Write the records as one JSON Lines file per plain risk class, removing stale ones."""
+    by_risk: dict[str, list[str]] = {}
+    for text in sorted(golden):
+        entry = golden[text]
+        by_risk.setdefault(entry["plain"]["risk"], []).append(_line(text, entry))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.jsonl"):
+        if stale.stem not in by_risk:
+            stale.unlink()
+    for risk, lines in by_risk.items():
+        (directory / f"{risk}.jsonl").write_text("".join(lines), encoding="utf-8")
+
+
+def load(directory: Path = GOLDEN) -> dict[str, dict[str, Any]]:
+    """The recorded classification of every text, keyed by text."""
+    golden: dict[str, dict[str, Any]] = {}
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry: dict[str, Any] = json.loads(line)
+            golden[entry.pop("text")] = entry
+    return golden
+
+
 def main() -> None:
     catalog = demo_catalog()
     golden = {text: record(text, catalog) for text in collect()}
-    GOLDEN.parent.mkdir(exist_ok=True)
-    GOLDEN.write_text(json.dumps(golden, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{len(golden)} texts recorded in {GOLDEN.relative_to(ROOT)}")
+    dump(golden)
+    print(f"{len(golden)} texts recorded in {GOLDEN.relative_to(ROOT)}/")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from phigate.masking._fastre import Regex
 from phigate.masking._places import PROVINCES
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES
 from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
+from phigate.masking._words import Words
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
 # The word excludes a trailing dot, so "Dr.Smith" is two words: the dot left for the next match.
@@ -309,17 +310,17 @@ _PARTS_ONE_BY_ONE = 64
 
 
 def parts_everywhere(
-    data: bytes, parts: Iterable[bytes], known: Regex | None = None
+    data: bytes, parts: Iterable[bytes], known: Words | None = None
 ) -> Iterator[tuple[int, int]]:
     """Where these name words (lower case), and the words `known` matches (a long
-    text's carried names, compiled once), occur as words in `data`, in any case. Many
-    words are found in one RE2 pass, not one each."""
+    text's carried names, built once), occur as words in `data`, in any case. Many
+    words are found in one pass (`Words`), not one each."""
     parts = list(parts)
     if not parts and known is None:
         return
     lowered = data.lower()
     if len(parts) > _PARTS_ONE_BY_ONE:
-        yield from _words_matched(data, lowered, words_regex(parts))
+        yield from _words_matched(data, lowered, Words(parts))
     else:
         for part in parts:
             at = lowered.find(part)
@@ -332,14 +333,8 @@ def parts_everywhere(
         yield from _words_matched(data, lowered, known)
 
 
-def words_regex(words: Iterable[bytes]) -> Regex:
-    """One RE2 alternation of these words, the longest first."""
-    return Regex(b"|".join(re2.escape(w) for w in sorted(words, key=len, reverse=True)))
-
-
-def _words_matched(data: bytes, lowered: bytes, regex: Regex) -> Iterator[tuple[int, int]]:
-    for found in regex.spans(lowered):
-        at, end = found[0]
+def _words_matched(data: bytes, lowered: bytes, words: Words) -> Iterator[tuple[int, int]]:
+    for at, end in words.spans(lowered):
         if _word_edge(lowered, at - 1) and _word_edge(lowered, end):
             yield _with_initials(data, at, end)
 

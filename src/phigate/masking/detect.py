@@ -25,13 +25,13 @@ from phigate.masking._names import (
     NameDetector,
     name_parts,
     parts_everywhere,
-    words_regex,
 )
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking._wordlists import common_words, person_names
+from phigate.masking._words import Words
 from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
 from phigate.masking.settings import CustomIdentifier
 
@@ -202,7 +202,7 @@ class SpanFinder:
             if carried is not None:
                 carried.parts.add(dict.fromkeys(parts, PERSON))
                 parts.update(carried.parts.loose)
-                known = carried.parts.regex
+                known = carried.parts.words
             spans.extend(Span(s, e, PERSON) for s, e in parts_everywhere(data, parts, known))
         return _widen(data, merge(_everywhere(data, spans, carried)))
 
@@ -622,7 +622,7 @@ def _everywhere(data: bytes, spans: list[Span], carried: Carried | None = None) 
         carried.values.add(local)
         values = {**carried.values.loose, **local}
         known = carried.values
-    if not values and (known is None or known.regex is None):
+    if not values and (known is None or known.words is None):
         return spans
     extra = list(spans)
     if len(values) <= _FIND_LIMIT:
@@ -633,16 +633,15 @@ def _everywhere(data: bytes, spans: list[Span], carried: Carried | None = None) 
             while at >= 0:
                 extra.append(Span(at, at + len(value), entity))
                 at = data.find(value, at + 1)
-    else:  # many values: one RE2 pass over an alternation keeps the cost linear
-        _matched(data, words_regex(values), values, extra)
-    if known is not None and known.regex is not None:
-        _matched(data, known.regex, known.items, extra)
+    else:  # many values: one pass of an automaton of them all keeps the cost linear
+        _matched(data, Words(values), values, extra)
+    if known is not None and known.words is not None:
+        _matched(data, known.words, known.items, extra)
     return extra
 
 
-def _matched(data: bytes, regex: Regex, values: dict[bytes, str], out: list[Span]) -> None:
-    for found in regex.spans(data):
-        start, end = found[0]
+def _matched(data: bytes, words: Words, values: dict[bytes, str], out: list[Span]) -> None:
+    for start, end in words.spans(data):
         out.append(Span(start, end, values.get(data[start:end], ID)))
 
 
@@ -652,17 +651,17 @@ CARRIED_LIMIT = 4096
 
 
 class Known:
-    """Strings carried from part to part, each with its entity: the many in one RE2
-    alternation compiled once (`regex`), the few found since it was compiled looked
-    for one by one (`loose`), so a part costs no compilation of them all. Holds the
-    first `CARRIED_LIMIT` added."""
+    """Strings carried from part to part, each with its entity: the many in one
+    automaton built once (`words`), the few found since it was built looked for one
+    by one (`loose`), so a part costs no rebuilding of them all. Holds the first
+    `CARRIED_LIMIT` added."""
 
-    __slots__ = ("items", "loose", "regex")
+    __slots__ = ("items", "loose", "words")
 
     def __init__(self) -> None:
         self.items: dict[bytes, str] = {}
         self.loose: dict[bytes, str] = {}
-        self.regex: Regex | None = None
+        self.words: Words | None = None
 
     def add(self, found: dict[bytes, str]) -> None:
         for value, entity in found.items():
@@ -671,7 +670,7 @@ class Known:
             if value not in self.items:
                 self.items[value] = self.loose[value] = entity
         if len(self.loose) > _FIND_LIMIT:
-            self.regex = words_regex(self.items)
+            self.words = Words(self.items)
             self.loose = {}
 
 

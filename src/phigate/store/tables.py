@@ -192,7 +192,8 @@ replicas = sa.Table(
 
 # Chat callbacks already seen (phigate.doors.channels.replays): a Slack signature, a Teams
 # activity, a Teams token. `key` is a SHA-256 of what was seen, so no credential is
-# kept; a second insert of the same key, on any replica, is the replay. Rows past
+# kept; a second insert of the same key, on any replica, is the replay. Also which
+# replica posts a request sent back for more votes (`PostedMessages.claim_post`). Rows past
 # `expires_at` (when what they guard can no longer authenticate) are deleted.
 chat_replays = sa.Table(
     "chat_replays",

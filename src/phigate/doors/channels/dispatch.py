@@ -8,12 +8,14 @@ in back-off delays its own worker thread and nothing else. A full queue drops th
 event with a log line rather than stall a vote.
 
 Several replicas share one audit log, and each record names the replica that wrote
-it. The tail relays another replica's votes and decisions as `remote` approval
-events, and publishes `action.*` events only for its own records (so each webhook
-goes out once). Slack and Teams try to update their messages on local and remote
-events alike; a compare-and-set claim in the state store (`posted.PostedMessages`)
-lets exactly one replica update each message per step, so the relay is what keeps
-a message current when the replica that took the vote cannot update it.
+it. The tail relays another replica's votes, decisions and send-backs (an approved
+action that policy sends back for more votes when it runs: `approval.reopened`,
+relayed as `approval.requested`) as `remote` approval events, and publishes
+`action.*` events only for its own records (so each webhook goes out once). Slack
+and Teams act on local and remote events alike; compare-and-set claims in the state
+store (`posted.PostedMessages`) let exactly one replica update each message per step
+and post each request once, so the relay is what keeps the chat current when the
+replica where it happened cannot.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import queue
 import threading
 from typing import Any
 
+from phigate.approvals import ApprovalState
 from phigate.approvals.service import ApprovalEvent
 from phigate.doors.channels.events import ChannelEvent, Notifier
 from phigate.pipeline.gateway import Gateway
@@ -31,7 +34,14 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 1000
 AUDIT_POLL_SECONDS = 1.0
 _AUDIT_EVENTS = {"action.executed": "action.executed", "action.decided": "action.denied"}
-_APPROVAL_EVENTS = {"approval.vote": "approval.voted", "approval.decided": "approval.decided"}
+_APPROVAL_EVENTS = {
+    "approval.vote": "approval.voted",
+    "approval.decided": "approval.decided",
+    "approval.reopened": "approval.requested",  # posted again for the votes now needed
+}
+# Of one approval's records in one poll, the one relayed: its event redraws what the
+# others would (a send-back posts and redraws; a decision includes its vote).
+_PRECEDENCE = {"approval.voted": 0, "approval.decided": 1, "approval.requested": 2}
 
 
 class _Worker:
@@ -115,9 +125,10 @@ class Dispatcher:
         for record in records:
             event, approval_id = str(record.get("event")), record.get("approval_id")
             if event in _APPROVAL_EVENTS and approval_id and record.get("replica") != here:
-                # one update per approval per poll: its vote and decision share a transaction
-                if remote.get(str(approval_id)) != "approval.decided":
-                    remote[str(approval_id)] = _APPROVAL_EVENTS[event]
+                # one event per approval per poll: its vote and decision share a transaction
+                name, seen = _APPROVAL_EVENTS[event], remote.get(str(approval_id))
+                if seen is None or _PRECEDENCE[name] >= _PRECEDENCE[seen]:
+                    remote[str(approval_id)] = name
             elif self._action_events and record.get("replica") == here:
                 self._publish_action(record)
         for approval_id, name in remote.items():
@@ -139,6 +150,8 @@ class Dispatcher:
         except Exception:  # a lost update is logged; re-reading the batch would repeat actions
             log.exception("loading approval %s for a relayed %s failed", approval_id, name)
             return
+        if name == "approval.requested" and approval.state is not ApprovalState.PENDING:
+            name = "approval.decided"  # decided again since it was sent back: redraw only
         self.publish(ChannelEvent(name, approval=approval, data={"remote": True}))
 
 

@@ -19,6 +19,13 @@ Rows written before this rule hold votes plus one once decided, never more than
 `drawn` of the same approval. Replica ids play no part in it (a restarted process gets
 a new one); the `replica` column only says who posted the message.
 
+Who posts: also whoever claims it. A request is posted when it is made, by the replica
+where it was made, and again when its approved action is sent back for more votes at
+run time (`approval.reopened`), which every replica hears (the dispatcher relays it).
+`claim_post` records the approval at its `version` (a send-back bumps it) in the shared
+once-only record of `replays.ReplayGuard`, one atomic insert: exactly one replica posts
+each request, however many hear it.
+
 The claim is taken before the chat API call: an update that then fails is not retried
 (the next step redraws the message). Two steps claimed on two replicas within the
 same instant (two votes of a multi-approver rule) are sent concurrently, and the chat
@@ -37,10 +44,12 @@ import sqlalchemy as sa
 
 from phigate.approvals import Approval, ApprovalState
 from phigate.core import clock
+from phigate.doors.channels.replays import ReplayGuard, digest
 from phigate.store import Database
 from phigate.store.tables import chat_messages
 
 _c = chat_messages.c
+POST_CLAIM_KEPT = 3600.0
 
 _RECORD = chat_messages.insert().values(
     approval_id=sa.bindparam("p_approval"),
@@ -89,6 +98,7 @@ class PostedMessages:
     def __init__(self, db: Database, channel: str) -> None:
         self._db = db
         self._channel = channel
+        self._posts = ReplayGuard(db, channel)
 
     def record(
         self,
@@ -131,6 +141,15 @@ class PostedMessages:
             rows = conn.execute(_VOTABLE, {"p_approval": approval_id, "p_channel": self._channel})
             known = [bool(row.votable) for row in rows if row.votable is not None]
         return all(known) if known else None
+
+    def claim_post(self, approval: Approval) -> bool:
+        """Whether the caller posts the request for `approval` as it stands (pending at
+        its `version`), and no other replica: the first to ask for it, once. Kept until
+        the approval expires, and at least `POST_CLAIM_KEPT` seconds: a relay arrives
+        within seconds of the send-back it relays."""
+        key = digest("post", self._channel, approval.id, str(approval.version))
+        until = max(approval.expires_at, clock.now() + POST_CLAIM_KEPT)
+        return self._posts.first_sighting([key], until)
 
     def claim(self, approval: Approval) -> list[dict[str, str]]:
         """The messages that still show an earlier change of `approval`, now marked as

@@ -7,6 +7,11 @@ window, the token's `exp` plus the clock skew); a second sighting, on this repli
 or any other on the same store, is refused. Replicas share nothing else: the
 primary key makes the check and the record one atomic insert on both back ends.
 
+The same once-only record decides which replica posts a request to chat when every
+replica hears it (`posted.PostedMessages.claim_post`: a request sent back for more
+votes); those keys are digests of ("post", channel, approval id, version), apart from any
+callback's.
+
 Only SHA-256 digests of what was seen are stored, never a signature or a token.
 Expired rows are deleted at most once a minute per process, in a transaction of
 their own (best effort: two replicas pruning at once must not fail a callback). A

@@ -90,7 +90,8 @@ class SlackChannel:
         if event.approval is None:
             return
         if event.name == "approval.requested":
-            self._post(event.approval)
+            if self.posted.claim_post(event.approval):  # a send-back is heard by every replica
+                self._post(event.approval)
             # Sent back for more votes: the copies posted before still say "approved".
             self._update(event.approval)
         elif event.name in ("approval.voted", "approval.decided"):
