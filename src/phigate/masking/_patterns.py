@@ -67,6 +67,13 @@ _CREDENTIAL_LABEL = (
 )
 # The word "name" before a quoted name (the head of its pattern: `PatternSpec.head`)
 _NAME_WORD_CUE = r"(?i:\bname\s+(?:of\s+|is\s+)?)"
+# What follows a URI's scheme when it holds a password ("://user:pw@"), and the start
+# of an address in angle brackets: the cues of the patterns that can start at any
+# word before them (`PatternSpec.cue`).
+_AFTER_SCHEME = r"://[^\s:/@\x22']{0,128}:(?P<v>[^\s\x22'<>]{1,256})@"
+_MAILBOX = r"<[A-Za-z0-9._%+-]{1,64}@"
+# The birth date after two words in lower case: "keoni kahananui dob 3/14/52"
+_BIRTH_AFTER = r"[ \t,]+(?i:dob|d\.o\.b\.?|born)[ \t:]*\d"
 # A message signed at its end in lower case: "see u then, sandeep", "thx - jake"
 _LOWER_SIGN_OFF = r"(?:,|(?:(?m:^)|[ \t])[-–—]+)[ \t]*"
 
@@ -260,8 +267,9 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         SECRET,
         # The password may hold "@" or "/": everything up to the last "@" of the URI is masked.
-        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\x22']{0,128}:(?P<v>[^\s\x22'<>]{1,256})@",
+        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}" + _AFTER_SCHEME,
         groups=(("v", SECRET),),
+        cue=_AFTER_SCHEME,
     ),
     PatternSpec(
         SECRET,
@@ -445,9 +453,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         PERSON,
         r"(?m:^|[:,;>])[ \t]*(?P<v>\p{L}[\p{L}'’.-]*(?:[ \t]+\p{L}[\p{L}'’.-]*){0,4})"
-        r"[ \t]*<[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}>",
+        r"[ \t]*" + _MAILBOX + r"[A-Za-z0-9.-]{1,253}>",
         _quoted_name,
         groups=(("v", PERSON),),
+        cue=_MAILBOX,
     ),
     PatternSpec(
         URL,
@@ -496,10 +505,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # and portal messages give it: "ok thanks. keoni kahananui dob 3/14/52"
     PatternSpec(
         PERSON,
-        r"\b(?P<v>\p{Ll}[\p{Ll}'’-]+[ \t]+\p{Ll}[\p{Ll}'’-]+)"
-        r"[ \t,]+(?i:dob|d\.o\.b\.?|born)[ \t:]*\d",
+        r"\b(?P<v>\p{Ll}[\p{Ll}'’-]+[ \t]+\p{Ll}[\p{Ll}'’-]+)" + _BIRTH_AFTER,
         _uncommon_words,
         groups=(("v", PERSON),),
+        cue=_BIRTH_AFTER,
     ),
     # A name quoted after the word "name": 'labeled with the patient's name "o'brien"',
     # 'under the name "Nguyen-Tran"' (a JSON key "name" is followed by a colon first)
