@@ -41,7 +41,8 @@ _STREET = (
     rf"|\b(?:{_WORD}\s+){{0,3}}\p{{Lu}}\p{{Ll}}[\p{{L}}'’.-]{{2,}}\s+\d{{1,5}}[a-z]?"
     r"(?:/\d{1,4}[a-z]?)?\b"  # a flat after a slash: "Marszałkowska 84/92"
 )
-TRIGGER = rf"(?:{_STREET}),[ \t]*[\p{{Lu}}\d]"
+CUE = r",[ \t]*[\p{Lu}\d]"  # the comma after the street (`Structure.cue`)
+TRIGGER = rf"(?:{_STREET}){CUE}"
 _START = Regex(rf"(?:{_STREET})(,)[ \t]*[\p{{Lu}}\d]".encode())
 # One segment: an optional postcode, capitalised words, an optional postcode.
 _POSTCODE = (

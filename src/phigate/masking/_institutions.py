@@ -37,6 +37,13 @@ _ORG_END = (
     r"|School District|Elementary School|High School|Middle School|Academy|Airlines"
     r"|Transit|Railroad|Insurance)"
 )
+# The word a hospital's short name ends with: "Mercy General", "Toronto Western"
+_HOSPITAL_WORD = (
+    r"(?:General|Regional|Memorial|Presbyterian|Methodist"
+    r"|Baptist|Medical|Western|Eastern|Northwestern|Southwestern|Mercy)"
+)
+# Each pattern that starts at any capitalised word is searched for in the RE2 sets by
+# the last word it needs (`PatternSpec.cue`): a suffix is rare, a capital everywhere.
 # Words every hospital or firm may have; one other word must name this one.
 _GENERIC_WORDS = (
     "general memorial regional community university medical center centre hospital hospitals"
@@ -96,6 +103,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         _named,
         groups=(("v", LOCATION),),
         wide=True,
+        cue=rf" (?:{_HOSPITAL_END}|{_HOSPITAL_END_UPPER})\b",
     ),
     # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele
     PatternSpec(
@@ -111,12 +119,12 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     # Mercy General, Lakeview Regional, Toronto Western
     PatternSpec(
         LOCATION,
-        rf"\b(?P<v>{_CAP}(?: {_CAP}){{0,2}} (?:General|Regional|Memorial|Presbyterian|Methodist"
-        r"|Baptist|Medical|Western|Eastern|Northwestern|Southwestern|Mercy))\b"
+        rf"\b(?P<v>{_CAP}(?: {_CAP}){{0,2}} {_HOSPITAL_WORD})\b"
         r"(?: (?:Hospital|Health|Medical Center|Campus))?",
         _named,
         groups=(("v", LOCATION),),
         wide=True,
+        cue=rf" {_HOSPITAL_WORD}\b",
     ),
     # Acme Logistics Inc., Lincoln High School, AC Transit
     PatternSpec(
@@ -125,6 +133,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         _named,
         groups=(("v", LOCATION),),
         wide=True,
+        cue=rf" {_ORG_END}(?:\s|$|[.,;:)])",
     ),
     # works as a bus driver for ..., retired logger, Occupation: welder
     PatternSpec(

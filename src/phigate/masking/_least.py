@@ -55,6 +55,71 @@ def is_head(pattern: str, head: str) -> bool:
     return i == len(pattern) and len(head) in cuts
 
 
+def is_within(pattern: str, cue: str) -> bool:
+    """Whether every match of `pattern` holds a match of `cue`: the pattern, read as
+    one run of pieces (an atom and its repetition; a group with no repetition and no
+    `|` of its own read as its pieces), holds the cue's pieces one after another.
+    A match of the pattern is then a match of each piece in turn, so the bytes the
+    cue's pieces match there are a match of the cue, in the same text: `\\b` and `^`
+    read the same neighbours. A set that searches for the cue instead of the pattern
+    (`PatternSpec.cue`) then wakes wherever the pattern would have."""
+    try:
+        whole = _pieces(pattern, 0)
+        part = _pieces(cue, 0)
+    except (_Unknown, IndexError):
+        return False
+    if whole is None or part is None or not part or least_bytes(cue) < 1:
+        return False
+    return any(whole[k : k + len(part)] == part for k in range(len(whole) - len(part) + 1))
+
+
+def _pieces(p: str, i: int) -> list[str] | None:
+    """The pieces of the concatenation from `i` to the end, or None where it holds a
+    `|` at its own level. A group flattened must end where its `)` is."""
+    pieces, end, bar = _run(p, i)
+    return None if bar or end != len(p) else pieces
+
+
+def _run(p: str, i: int) -> tuple[list[str], int, bool]:
+    """(pieces, where the run ends, whether a `|` ends it) for the run at `i`."""
+    out: list[str] = []
+    while i < len(p) and p[i] not in "|)":
+        start = i
+        _, end = _atom(p, i)
+        times_end = _repetition(p, end)[1]
+        inner = _group_body(p, start) if times_end == end else None
+        if inner is not None:
+            pieces, stop, bar = _run(p, inner)
+            if not bar and stop == end - 1:
+                out.extend(pieces)
+                i = end
+                continue
+        if p.startswith("(?", start) and _bare_flags(p, start):
+            raise _Unknown  # `(?i)` changes the pieces after it
+        out.append(p[start:times_end])
+        i = times_end
+    return out, i, i < len(p) and p[i] == "|"
+
+
+def _group_body(p: str, i: int) -> int | None:
+    """Where the body of a plain or capturing group at `i` starts; None for anything
+    else (a flags group keeps its flags only as a whole)."""
+    if p[i] != "(":
+        return None
+    if p.startswith("(?:", i):
+        return i + 3
+    if p.startswith("(?P<", i) or p.startswith("(?<", i):
+        return p.index(">", i) + 1
+    return None if p.startswith("(?", i) else i + 1
+
+
+def _bare_flags(p: str, i: int) -> bool:
+    j = i + 2
+    while p[j] in "imsU-":
+        j += 1
+    return p[j] == ")"
+
+
 def _alternation(p: str, i: int) -> tuple[int, int]:
     """Branches separated by `|` up to a closing parenthesis or the end: the least."""
     least, i = _concatenation(p, i)

@@ -67,6 +67,21 @@ _CREDENTIAL_LABEL = (
 )
 # The word "name" before a quoted name (the head of its pattern: `PatternSpec.head`)
 _NAME_WORD_CUE = r"(?i:\bname\s+(?:of\s+|is\s+)?)"
+# What follows a URI's scheme when it holds a password ("://user:pw@"), and the start
+# of an address in angle brackets: the cues of the patterns that can start at any
+# word before them (`PatternSpec.cue`).
+_AFTER_SCHEME = r"://[^\s:/@\x22']{0,128}:(?P<v>[^\s\x22'<>]{1,256})@"
+_MAILBOX = r"<[A-Za-z0-9._%+-]{1,64}@"
+# An address's domain after its `@`, the `@` escaped in a URL or an HTML page, and
+# a domain's last label before a path: what e-mail and URL patterns that start at
+# any word's first letter are searched for by.
+_DOMAIN = r"(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b"
+_ESCAPED_AT = r"(?:%40|&#0*64;|&#[xX]0*40;|&commat;)"
+_TLD_PATH = (
+    r"(?:com|org|net|edu|gov|io|us|health|care|info|biz|co|app|me|uk|ca|de|fr)(?::\d{2,5})?/"
+)
+# The birth date after two words in lower case: "keoni kahananui dob 3/14/52"
+_BIRTH_AFTER = r"[ \t,]+(?i:dob|d\.o\.b\.?|born)[ \t:]*\d"
 # A message signed at its end in lower case: "see u then, sandeep", "thx - jake"
 _LOWER_SIGN_OFF = r"(?:,|(?:(?m:^)|[ \t])[-–—]+)[ \t]*"
 
@@ -260,8 +275,9 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         SECRET,
         # The password may hold "@" or "/": everything up to the last "@" of the URI is masked.
-        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@\x22']{0,128}:(?P<v>[^\s\x22'<>]{1,256})@",
+        r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}" + _AFTER_SCHEME,
         groups=(("v", SECRET),),
+        cue=_AFTER_SCHEME,
     ),
     PatternSpec(
         SECRET,
@@ -430,24 +446,23 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", PHONE),),
     ),
     # --- email, URL, IP
-    PatternSpec(
-        EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b", wide=True
-    ),
+    PatternSpec(EMAIL, r"\b[A-Za-z0-9._%+-]{1,64}@" + _DOMAIN, wide=True, cue="@" + _DOMAIN),
     # The `@` as a URL (`%40`) or an HTML page (`&#64;`, `&#x40;`, `&commat;`) escapes it
     PatternSpec(
         EMAIL,
-        r"\b[A-Za-z0-9._+-]{1,64}(?:%40|&#0*64;|&#[xX]0*40;|&commat;)"
-        r"(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b",
+        r"\b[A-Za-z0-9._+-]{1,64}" + _ESCAPED_AT + _DOMAIN,
         wide=True,
+        cue=_ESCAPED_AT + _DOMAIN,
     ),
     # The display name before an address in angle brackets (RFC 5322), as mail headers
     # and "On <date>, <name> <address> wrote:" lines give it, in any case.
     PatternSpec(
         PERSON,
         r"(?m:^|[:,;>])[ \t]*(?P<v>\p{L}[\p{L}'’.-]*(?:[ \t]+\p{L}[\p{L}'’.-]*){0,4})"
-        r"[ \t]*<[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}>",
+        r"[ \t]*" + _MAILBOX + r"[A-Za-z0-9.-]{1,253}>",
         _quoted_name,
         groups=(("v", PERSON),),
+        cue=_MAILBOX,
     ),
     PatternSpec(
         URL,
@@ -462,10 +477,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # Without a scheme but with a path: mychart.example.com/p/8812
     PatternSpec(
         URL,
-        r"\b(?:[A-Za-z0-9-]{1,63}\.){1,6}(?:com|org|net|edu|gov|io|us|health|care|info|biz|co"
-        r"|app|me|uk|ca|de|fr)(?::\d{2,5})?/[^\s<>\x22'`]*[^\s<>\x22'`.,;:!?)\]}]",
+        r"\b(?:[A-Za-z0-9-]{1,63}\.){1,6}" + _TLD_PATH + r"[^\s<>\x22'`]*[^\s<>\x22'`.,;:!?)\]}]",
         val.personal_url,
         wide=True,
+        cue=_TLD_PATH,
     ),
     PatternSpec(IP_ADDRESS, r"\b(?:\d{1,3}\.){3}\d{1,3}\b", val.ipv4),
     PatternSpec(
@@ -496,10 +511,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # and portal messages give it: "ok thanks. keoni kahananui dob 3/14/52"
     PatternSpec(
         PERSON,
-        r"\b(?P<v>\p{Ll}[\p{Ll}'’-]+[ \t]+\p{Ll}[\p{Ll}'’-]+)"
-        r"[ \t,]+(?i:dob|d\.o\.b\.?|born)[ \t:]*\d",
+        r"\b(?P<v>\p{Ll}[\p{Ll}'’-]+[ \t]+\p{Ll}[\p{Ll}'’-]+)" + _BIRTH_AFTER,
         _uncommon_words,
         groups=(("v", PERSON),),
+        cue=_BIRTH_AFTER,
     ),
     # A name quoted after the word "name": 'labeled with the patient's name "o'brien"',
     # 'under the name "Nguyen-Tran"' (a JSON key "name" is followed by a colon first)

@@ -60,6 +60,23 @@ _COUNTRIES = (
     "|Poland|Netherlands|Belgium|Switzerland|Austria|Sweden|Norway|Denmark|Brazil|Argentina"
     "|Colombia|Peru|Chile|Australia|New Zealand|Israel|Egypt|Turkey|Greece|Russia|Ukraine"
 )
+# What a "Town, State" pattern ends with: the cue it is searched for by in the RE2
+# sets (`PatternSpec.cue`), since a capitalised word, where it starts, is everywhere.
+_AFTER_ABBR_ZIP = rf",\s*(?:{STATE_ABBR})\.?\s+(?P<z>{_ZIP5})\b"
+_AFTER_STATE = rf",\s*(?:{STATE_NAMES})\b"
+_AFTER_ABBR = rf",\s*(?:{STATE_ABBR})\b"
+_AFTER_COUNTRY = rf",\s*(?:{_COUNTRIES})\b"
+_COUNTY = r"\s+(?:County|Parish|Borough)\b"
+# A street's name's end in German, Dutch or Nordic, and its number: "Hauptstraße 5"
+_STREET_END_NUMBER = (
+    r"(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"
+    r"|laan|gracht|plein|kade|dreef|singel|gatan|vägen|gade|vej)"
+    r"\s+\d{1,4}[a-z]?\b"
+)
+_BESIDE_ABBR_ZIP = rf"\s+(?:{STATE_ABBR})\s+(?P<z>{_ZIP5})\b"
+_AFTER_PROVINCE = (
+    r"\s+(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s+(?P<z>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"
+)
 # Last words that make a capitalised run a department or an institution, not a town.
 _NOT_TOWN_ENDS = frozenset(
     [
@@ -360,38 +377,41 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         STREET_ADDRESS,
-        r"\b\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"
-        r"|laan|gracht|plein|kade|dreef|singel|gatan|vägen|gade|vej)"
-        r"\s+\d{1,4}[a-z]?\b",
+        r"\b\p{Lu}\p{Ll}+" + _STREET_END_NUMBER,
         wide=True,
+        cue=_STREET_END_NUMBER,
     ),
     # City, ST 12345 / City, State 12345 / City, ST
     PatternSpec(
         LOCATION,
-        rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\.?\s+(?P<z>{_ZIP5})\b",
+        rf"(?P<v>{_PLACE}){_AFTER_ABBR_ZIP}",
         groups=(("v", LOCATION), ("z", ZIP)),
         wide=True,
+        cue=_AFTER_ABBR_ZIP,
     ),
     PatternSpec(
         LOCATION,
-        rf"(?P<v>{_PLACE}),\s*(?:{STATE_NAMES})\b(?:\s+(?P<z>{_ZIP5})\b)?",
+        rf"(?P<v>{_PLACE}){_AFTER_STATE}(?:\s+(?P<z>{_ZIP5})\b)?",
         _place,
         groups=(("v", LOCATION), ("z", ZIP)),
         wide=True,
+        cue=_AFTER_STATE,
     ),
     PatternSpec(
         LOCATION,
-        rf"(?P<v>{_PLACE}),\s*(?:{STATE_ABBR})\b",
+        rf"(?P<v>{_PLACE}){_AFTER_ABBR}",
         _place,
         groups=(("v", LOCATION),),
         wide=True,
+        cue=_AFTER_ABBR,
     ),
     PatternSpec(
         LOCATION,
-        rf"(?P<v>{_PLACE}),\s*(?:{_COUNTRIES})\b",
+        rf"(?P<v>{_PLACE}){_AFTER_COUNTRY}",
         _place,
         groups=(("v", LOCATION),),
         wide=True,
+        cue=_AFTER_COUNTRY,
     ),
     # A row of an export: the state's cell, then the ZIP code's ("Quincy,MA,02169",
     # "Quincy;Massachusetts;02169", tab-separated alike)
@@ -411,18 +431,19 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     # Without the comma: "Boston MA 02118"; Canada: "Toronto, ON M5V 2T6"
     PatternSpec(
         LOCATION,
-        rf"(?P<v>{_PLACE})\s+(?:{STATE_ABBR})\s+(?P<z>{_ZIP5})\b",
+        rf"(?P<v>{_PLACE}){_BESIDE_ABBR_ZIP}",
         _place,
         groups=(("v", LOCATION), ("z", ZIP)),
         wide=True,
+        cue=_BESIDE_ABBR_ZIP,
     ),
     PatternSpec(
         LOCATION,
-        rf"(?P<v>{_PLACE}),?\s+(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s+"
-        r"(?P<z>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b",
+        rf"(?P<v>{_PLACE}),?{_AFTER_PROVINCE}",
         _place,
         groups=(("v", LOCATION), ("z", ZIP)),
         wide=True,
+        cue=_AFTER_PROVINCE,
     ),
     # After a cue phrase: lives in, pharmacy is in, stay with family in, moved to
     PatternSpec(
@@ -472,7 +493,11 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", LOCATION),),
         wide=True,
     ),
-    PatternSpec(LOCATION, r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?\s+(?:County|Parish|Borough)\b"),
+    PatternSpec(
+        LOCATION,
+        r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?" + _COUNTY,
+        cue=_COUNTY,
+    ),
     # ZIP codes after a label, after a state, and foreign postcodes
     PatternSpec(
         ZIP,

@@ -21,6 +21,7 @@ from phigate.masking import _addresses, _hl7, _turns
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
 from phigate.masking._hints import KEEP, TEXT, hint, uncamel
+from phigate.masking._least import is_within
 from phigate.masking._places import _place
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
@@ -902,18 +903,26 @@ class Structure:
     trigger: str
     find: Callable[[bytes], Iterable[Found]]
     wide: bool = False  # as PatternSpec.wide: the trigger in a small RE2 set
+    # As PatternSpec.cue: a piece every match of the trigger holds, in the RE2 sets
+    # instead of it. `find` finds nothing where its trigger does not occur, so where
+    # only the cue does it runs and finds nothing.
+    cue: str = ""
+
+    def __post_init__(self) -> None:
+        if self.cue and not is_within(self.trigger, self.cue):
+            raise ValueError(f"not held by every match: {self.cue!r}")
 
 
 STRUCTURES: tuple[Structure, ...] = (
     Structure(_LABEL_END_RE, label_values),
     # A key in quotes, a line's first cells, any two lines of cells: partial matches
     # at every quote and line (the costliest structure triggers on new text)
-    Structure(_JSON_MEMBER_RE, json_values, wide=True),
+    Structure(_JSON_MEMBER_RE, json_values, wide=True, cue=r'"\s*:\s*'),
     Structure(_CSV_HEADER_RE, csv_values, wide=True),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
     Structure(_ROW_NUMBER_RE, row_numbers),
     Structure(_CSV_ROWS_RE, csv_shapes, wide=True),
-    Structure(_addresses.TRIGGER, _addresses.address_parts, wide=True),
+    Structure(_addresses.TRIGGER, _addresses.address_parts, wide=True, cue=_addresses.CUE),
     Structure(_turns.TRIGGER, _turns.answered_names),
 )
