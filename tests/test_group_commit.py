@@ -380,3 +380,57 @@ async def test_a_write_put_behind_a_closed_writer_is_reported(db: Database) -> N
     reported = asyncio.get_running_loop().create_future()
     writer.put_behind(lambda conn: None, reported.set_result)
     assert isinstance(await asyncio.wait_for(reported, 5), RuntimeError)
+
+
+async def _until(check: Callable[[], bool]) -> bool:
+    """Whether `check()` comes true within 10 s (asked between the loop's turns)."""
+    deadline = asyncio.get_running_loop().time() + 10
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+async def test_writes_put_behind_while_the_writer_holds_some_do_not_wake_it(
+    db: Database,
+) -> None:
+    """The first write behind wakes the writer to hold it (and wake when it is due);
+    those put while it holds it are taken along when it wakes, without a wake-up each."""
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched, behind_wait=30)  # due long after the test
+    failures: list[BaseException] = []
+    writer.put_behind(_append(audit, "outcome0"), failures.append)
+    assert await _until(lambda: writer._holding)
+    for i in (1, 2):
+        writer.put_behind(_append(audit, f"outcome{i}"), failures.append)
+    assert writer._queue.qsize() == 0  # nothing put to wake it: it waits on its queue
+    assert await writer.run(_append(audit, "request")) == 8  # in order, in one commit
+    writer.close()
+    assert failures == []
+    assert [r["event"] for r in audit.records()][::2] == [
+        "outcome0",
+        "outcome1",
+        "outcome2",
+        "request",
+    ]
+
+
+async def test_a_write_put_behind_during_a_commit_is_committed_when_due(db: Database) -> None:
+    """Put while the writer commits the writes it held (so without waking it), a write
+    behind is taken up after that commit and committed when due, with no other write
+    to carry it."""
+    audit = AuditLog(db)
+    writer = GroupCommit(db, around=audit.batched, behind_wait=2)
+    failures: list[BaseException] = []
+    writer.put_behind(_append(audit, "outcome0"), failures.append)
+    assert await _until(lambda: writer._holding)
+    release = await _holding(writer)  # commits outcome0 with it, and waits inside
+    assert writer._holding  # still: it clears it only after the commit
+    writer.put_behind(_append(audit, "outcome1"), failures.append)
+    assert writer._queue.qsize() == 0  # no wake-up for it
+    release.set()
+    assert await _until(lambda: len(audit.records()) == 4)
+    writer.close()
+    assert failures == []
+    assert [r["event"] for r in audit.records()][::2] == ["outcome0", "outcome1"]

@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phigate.identity.principal import Principal, PrincipalKind
 from phigate.store.json_columns import column_json
 
 
@@ -62,3 +63,33 @@ def test_the_usual_columns_take_the_fast_form_and_keep_their_key_order() -> None
     )
     summary = {"rows": 1, "masked": {}, "duration_ms": 0.12, "status": "SELECT 1"}
     assert list(json.loads(column_json(summary))) == ["rows", "masked", "duration_ms", "status"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    groups=st.frozensets(st.text(st.characters(codec="utf-8"), max_size=8), max_size=4),
+    on_behalf_of=st.sampled_from([None, "dana"]),
+    signed_in_as=st.sampled_from([None, "", "dana.m"]),
+    kind=st.sampled_from(list(PrincipalKind)),
+)
+def test_a_principal_column_made_once_reads_back_as_column_json(
+    groups: frozenset[str], on_behalf_of: str | None, signed_in_as: str | None, kind: PrincipalKind
+) -> None:
+    """The actions table's principal column is the principal's own text, made once per
+    principal: it reads back as `column_json(principal.to_json())` would."""
+    principal = Principal("claims-bot", kind, groups, on_behalf_of, signed_in_as=signed_in_as)
+    expected = {
+        "subject": "claims-bot",
+        "kind": kind.value,
+        "groups": sorted(groups),
+        "on_behalf_of": on_behalf_of,
+        **({"signed_in_as": signed_in_as} if signed_in_as else {}),
+    }
+    assert principal.to_json() == expected
+    assert list(principal.to_json()) == list(expected)  # key order, as stored before
+    assert json.loads(principal.json_text) == json.loads(column_json(expected)) == expected
+    assert principal.json_text is principal.json_text  # made once
+    first = principal.to_json()
+    first["groups"].append("admins")  # type: ignore[attr-defined]
+    first["extra"] = 1
+    assert principal.to_json() == expected  # each caller gets a dict of its own

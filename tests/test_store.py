@@ -3,6 +3,7 @@ transitions racing from several 'replicas' (separate engines on one database).""
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -177,7 +178,7 @@ def test_only_approved_actions_are_found_by_fingerprint(state_url: str) -> None:
 
 def test_ids_sort_by_creation_and_stay_unguessable() -> None:
     """Time first (new index entries land together), 64 random bits after it."""
-    ids = [new_id("act") for _ in range(200)]
+    ids = [new_id("act") for _ in range(600)]  # across the random parts' batches
     stamps = [i[len("act_") : -11] for i in ids]
     assert stamps == sorted(stamps)  # as text: the order an index keeps them in
     assert [id_time(i) for i in ids] == sorted(id_time(i) for i in ids)
@@ -187,6 +188,23 @@ def test_ids_sort_by_creation_and_stay_unguessable() -> None:
     assert all(len(i) == len("act_") + 6 + 11 for i in ids)
     # Later times sort later, across every digit's boundary.
     assert sorted(_SORTED_DIGITS) == list(_SORTED_DIGITS)
+
+
+def test_a_forked_child_makes_other_ids_than_its_parent() -> None:
+    """The random parts are drawn in batches: a child must not reuse its parent's."""
+    new_id("act")  # the parent holds a batch
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next ids, then leave without cleanup
+        os.write(write, " ".join(new_id("act") for _ in range(5)).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    with os.fdopen(read) as f:
+        child = f.read().split()
+    parent = [new_id("act") for _ in range(5)]
+    assert len(child) == 5
+    assert not {i[-11:] for i in child} & {i[-11:] for i in parent}
 
 
 def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:

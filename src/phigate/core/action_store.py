@@ -216,7 +216,7 @@ class ActionStore:
                 "kind": action.kind,
                 "body": column_json({"body": action.body, "reveal": list(action.reveal)}),
                 "fingerprint": fingerprint,
-                "principal": column_json(action.principal.to_json()),
+                "principal": action.principal.json_text,
                 "subject": action.principal.subject,
                 "front_door": action.front_door,
                 "client_addr": action.client_addr,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,10 +105,27 @@ class Principal:
         )
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "subject": self.subject,
-            "kind": self.kind.value,
-            "groups": sorted(self.groups),
-            "on_behalf_of": self.on_behalf_of,
-            **({"signed_in_as": self.signed_in_as} if self.signed_in_as else {}),
+        """A new dict each call (callers add to it); its parts are worked out once."""
+        subject, kind, groups, on_behalf_of, signed_in_as = self._json_parts
+        out: dict[str, object] = {
+            "subject": subject,
+            "kind": kind,
+            "groups": list(groups),
+            "on_behalf_of": on_behalf_of,
         }
+        if signed_in_as:
+            out["signed_in_as"] = signed_in_as
+        return out
+
+    @functools.cached_property
+    def json_text(self) -> str:
+        """`to_json` as JSON text, made once per principal: every action it records
+        stores it (the actions table's principal column; readers `json.loads` it)."""
+        return json.dumps(self.to_json(), separators=(",", ":"), ensure_ascii=False)
+
+    @functools.cached_property
+    def _json_parts(self) -> tuple[str, str, tuple[str, ...], str | None, str | None]:
+        # Computed once: a wire session's principal is written into every statement's
+        # records, four times each (its fingerprint, the action row, two audit records).
+        groups = tuple(sorted(self.groups))
+        return (self.subject, self.kind.value, groups, self.on_behalf_of, self.signed_in_as)

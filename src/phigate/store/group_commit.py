@@ -15,6 +15,7 @@ them too, at two statements per write on the path every action takes.)
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import math
@@ -101,6 +102,7 @@ class _Pending:
 
 
 _DUE = _Pending(lambda conn: None, Future())  # a marker, never committed
+_WAKE = _Pending(lambda conn: None, Future(), behind=True)  # a marker: writes behind wait
 
 
 class GroupCommit:
@@ -119,14 +121,20 @@ class GroupCommit:
         max_batch: int = MAX_BATCH,
         recheck_idle: float = RECHECK_IDLE_SECONDS,
         sibling_wait: float = SIBLING_SECONDS,
+        behind_wait: float = BEHIND_SECONDS,
     ) -> None:
         self._db = db
         # Wraps each transaction, e.g. the audit log reading and writing its head once.
         self._around = around or (lambda conn: nullcontext())
         self._max_batch = max_batch
         self._sibling_wait = sibling_wait
+        self._behind_wait = behind_wait
         self._siblings = 0  # writes waited on in the last commit (`_gather`)
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        # Writes put behind (`put_behind`): the writer takes them whenever it wakes. Only
+        # one put while it holds none wakes it (`_WAKE`): the others ride along.
+        self._behind: collections.deque[_Pending] = collections.deque()
+        self._holding = False  # the writer holds writes behind: it wakes when they are due
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._closed = False
@@ -151,8 +159,20 @@ class GroupCommit:
         committed in order with the others, and nothing on the loop runs when it is
         (no future, no task woken per write); if it fails, `on_error(exc)` runs on the
         loop. Writes put before a later `run` are committed, or their `on_error`
-        called, before that `run` returns (one queue, settled in order)."""
-        self._put(_Pending(write, Unwaited(asyncio.get_running_loop(), on_error), True))
+        called, before that `run` returns (settled in order).
+
+        Nor is the writer thread woken for each: while it holds writes behind already,
+        it will wake when the oldest is due (or for the next write someone waits on),
+        and takes this one then. Read after the append, `_holding` cannot miss it: the
+        writer clears it only after a commit, then looks here again (`_settled`)."""
+        pending = _Pending(write, Unwaited(asyncio.get_running_loop(), on_error), True)
+        if self._closed:
+            _deliver([(pending, None, WriterClosedError("the state store writer is closed"))])
+            return
+        self._ensure_started()
+        self._behind.append(pending)
+        if not self._holding:
+            self._queue.put(_WAKE)
 
     def submit(self, write: Write[T]) -> Future[T]:
         done: Future[T] = Future()
@@ -188,18 +208,23 @@ class GroupCommit:
         try:
             while True:
                 first = self._next(held)
+                self._take_behind(held)  # put before `first`: committed no later
                 if first is None or first is _DUE:  # closing, or the writes behind are due
                     _deliver(self._commit(held))
-                    held = []
+                    held = self._settled()
                     if first is None:
                         return
                     continue
+                if first is _WAKE:
+                    continue
                 if first.behind and len(held) < self._max_batch:
                     held.append(first)
+                    self._holding = True
                     continue
                 batch, stop = self._gather(first)
+                self._take_behind(held)
                 _deliver(self._commit(held + batch))
-                held = []
+                held = self._settled()
                 if stop:
                     return
         except BaseException:
@@ -210,12 +235,28 @@ class GroupCommit:
             self._fail_waiting()
             self._drop_connection()
 
+    def _take_behind(self, held: list[_Pending]) -> None:
+        """Add the writes put behind since the writer last looked to `held`."""
+        behind = self._behind
+        while behind:  # the writer thread alone takes from it
+            held.append(behind.popleft())
+        if held:
+            self._holding = True
+
+    def _settled(self) -> list[_Pending]:
+        """After a commit: the writes behind it holds now, none unless some were put
+        while it committed (their putters saw it holding, and did not wake it)."""
+        self._holding = False
+        held: list[_Pending] = []
+        self._take_behind(held)
+        return held
+
     def _next(self, held: list[_Pending]) -> _Pending | None:
         """The next write; None when closing; `_DUE` when the oldest write behind
-        has waited `BEHIND_SECONDS` and nothing came to share its commit."""
+        has waited `behind_wait` (`BEHIND_SECONDS`) and nothing came to share its commit."""
         if not held:
             return self._queue.get()
-        due = held[0].since + BEHIND_SECONDS - time.monotonic()
+        due = held[0].since + self._behind_wait - time.monotonic()
         try:
             return self._queue.get(timeout=due) if due > 0 else self._queue.get_nowait()
         except queue.Empty:
@@ -224,12 +265,14 @@ class GroupCommit:
     def _fail_waiting(self) -> None:
         gone = WriterClosedError("the state store writer is closed")
         left: list[Settled] = []
+        while self._behind:
+            left.append((self._behind.popleft(), None, gone))
         while True:
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if item is not None and item.start():
+            if item is not None and item is not _WAKE and item.start():
                 left.append((item, None, gone))
         _deliver(left)
 
@@ -257,6 +300,8 @@ class GroupCommit:
                     break
             if item is None:
                 return batch, True
+            if item is _WAKE:
+                continue  # its writes behind are taken before this batch commits
             batch.append(item)
             waited += not item.behind
         self._siblings = waited if waited > 1 else 0

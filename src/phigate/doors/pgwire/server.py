@@ -407,7 +407,8 @@ class ClientConnection:
                 await self.session.handle(msg)
                 if self.session.in_startup is False:
                     self.messages.startup = False
-                await self.writer.drain()
+                if _backlogged(self.writer):
+                    await self.writer.drain()
                 if self._closing:
                     return
         finally:
@@ -442,7 +443,7 @@ class ClientConnection:
                 return
             self.messages.feed(data)
             await self._feed_session()
-            if self.up_writer is not None:
+            if self.up_writer is not None and _backlogged(self.up_writer):
                 await self.up_writer.drain()
 
     async def _upstream_loop(self) -> None:
@@ -463,7 +464,8 @@ class ClientConnection:
                 corked, self._corked = self._corked, None
                 if corked and not self.writer.is_closing():
                     self.writer.write(b"".join(corked))
-            await self.writer.drain()
+            if _backlogged(self.writer):
+                await self.writer.drain()
 
     async def _relay_read(self, framer: MessageReader) -> None:
         """Relay what one read framed, in order. Large rows are masked on the masking
@@ -476,7 +478,7 @@ class ClientConnection:
         taken, refused = framer.take_runs(session.inline_below)
         turn_ends = time.monotonic() + _TURN
         for item in taken:
-            for part in _parts(item):
+            for part in _parts(item) if isinstance(item, codec.RowRun) else (item,):
                 if isinstance(part, codec.RowRun):
                     session.on_upstream_rows(part)
                 elif session.masks_off_loop(part):
@@ -513,6 +515,16 @@ class ClientConnection:
 
 
 WireListener.connection_class = ClientConnection
+
+
+def _backlogged(writer: asyncio.StreamWriter) -> bool:
+    """Whether `writer.drain()` could do anything: wait for a peer that does not read
+    (a transport pauses writing only with bytes in its buffer, and resumes once it is
+    below the low mark), or raise for a closing transport (a connection lost with an
+    error closes it). Otherwise the drain is a no-op, and an awaited coroutine or two
+    for each of a statement's six (one per client message, one per read each way)."""
+    transport = writer.transport
+    return transport.get_write_buffer_size() > 0 or transport.is_closing()
 
 
 def _parts(item: Message | codec.RowRun) -> list[Message | codec.RowRun]:

@@ -564,16 +564,21 @@ class Session:
         self._after_upstream()
 
     def _after_upstream(self) -> None:
-        assert self.relay is not None
-        for ack in self.relay.acks:
-            self._learn(ack)
-        self.relay.acks.clear()
-        if self.relay.finished:
+        """After each upstream message: learn what it confirmed, queue what finished,
+        forget what ended. Most messages (a row, a RowDescription) did none of it."""
+        relay = self.relay
+        assert relay is not None
+        if relay.acks:
+            for ack in relay.acks:
+                self._learn(ack)
+            relay.acks.clear()
+        if relay.finished:
             if not self._outcomes:
                 asyncio.get_running_loop().call_soon(self._record_outcomes)
-            self._outcomes += self.relay.finished
-            self.relay.finished.clear()
-        self._forget_dead_portals()
+            self._outcomes += relay.finished
+            relay.finished.clear()
+        if relay.idle_after_batch is not None:
+            self._forget_dead_portals()
         self._answered.set()
 
     def _learn(self, ack: tuple[Any, ...]) -> None:
