@@ -8,6 +8,7 @@ audited here too (`audit_refusal`)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -528,32 +529,43 @@ def _refuse_uncarriable_sql(action: Action) -> None:
                 f"parameter ${index} is a JSON object, which has no SQL type; "
                 f"send it as a string and cast it in the statement (${index}::jsonb)"
             )
-    if action.front_door != "pgwire" and _no_statement(sql):
-        raise InvalidRequestError("the text holds no statement (only ;, spaces or comments)")
-    if action.front_door != "pgwire" and _copies_with_client(sql):
-        raise InvalidRequestError(
+    if action.front_door != "pgwire":
+        problem = _uncarriable_text(sql)
+        if problem is not None:
+            raise InvalidRequestError(problem)
+
+
+@functools.lru_cache(maxsize=4096)
+def _uncarriable_text(sql: str) -> str | None:
+    """Why a REST or MCP text cannot be carried, or None; a function of the text
+    alone, so cached like the classifier's parse: each check parses the text, and an
+    agent sends the same few texts again and again."""
+    if _no_statement(sql):
+        return "the text holds no statement (only ;, spaces or comments)"
+    if _copies_with_client(sql):
+        return (
             "COPY … TO STDOUT and COPY … FROM STDIN stream through the PostgreSQL wire "
             "protocol: send them through the wire door (psql, a driver), or send the "
             "query itself (a SELECT) here"
         )
-    if action.front_door != "pgwire":
-        _refuse_transaction_control(sql)
+    return _transaction_control_problem(sql)
 
 
-def _refuse_transaction_control(sql: str) -> None:
+def _transaction_control_problem(sql: str) -> str | None:
     """On REST and MCP the gateway owns the action's transaction: it begins it, commits
     it when the whole text ran and rolls it back on any error, and the outcome it records
     says which. A COMMIT, ROLLBACK, SAVEPOINT… in the text would end it early, so a
     change could commit and still be recorded `failed` (phigate.sql.transaction_control).
     The wire door sends no such text to the writer: a write there runs alone."""
     found = transaction_control(sql)
-    if found is not None:
-        raise InvalidRequestError(
-            f"the text holds {found}, which would end the transaction the gateway runs "
-            "the action in (it commits the whole text when it succeeds and rolls it all "
-            "back on an error); send the statements without BEGIN, COMMIT, END, "
-            "ROLLBACK, ABORT, SAVEPOINT, RELEASE or PREPARE TRANSACTION"
-        )
+    if found is None:
+        return None
+    return (
+        f"the text holds {found}, which would end the transaction the gateway runs "
+        "the action in (it commits the whole text when it succeeds and rolls it all "
+        "back on an error); send the statements without BEGIN, COMMIT, END, "
+        "ROLLBACK, ABORT, SAVEPOINT, RELEASE or PREPARE TRANSACTION"
+    )
 
 
 def _holds_object(value: Any) -> bool:
