@@ -7,11 +7,9 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from decimal import Decimal
 from typing import Annotated, Any, Literal, assert_never
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
@@ -38,7 +36,7 @@ from phigate.core.errors import (
 )
 from phigate.core.limits import off_loop
 from phigate.doors._asgi import CountResponses
-from phigate.doors._json_values import decimal_value, number_text
+from phigate.doors._json_values import rest_json, rest_result
 from phigate.doors._plain_route import PlainJsonRoute
 from phigate.doors.request_limits import PRINCIPAL_KEY
 from phigate.identity.principal import Principal
@@ -466,13 +464,6 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
         metrics.APPROVALS.labels(state).set(count)
 
 
-_ENCODERS: dict[Any, Any] = {
-    bytes: lambda b: "\\x" + b.hex(),
-    float: number_text,
-    Decimal: decimal_value,
-}
-
-
 class ResultResponse(JSONResponse):
     """An executed action's answer. A text that holds a lone surrogate (a PostgreSQL
     json value may: `"\\ud800"`) has no UTF-8 form; the answer is then written with
@@ -480,10 +471,7 @@ class ResultResponse(JSONResponse):
     the answer is valid JSON: the action ran and is recorded, it must not end in 500."""
 
     def render(self, content: Any) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return rest_json(content)
 
 
 async def answer(gateway: Gateway, outcome: Outcome) -> JSONResponse:
@@ -539,7 +527,7 @@ def _executed_response(record: ActionRecord, outcome: Outcome) -> JSONResponse:
     body: dict[str, Any] = {
         "id": record.id,
         "status": "executed",
-        "result": jsonable_encoder(outcome.result, custom_encoder=_ENCODERS),
+        "result": rest_result(outcome.result),
     }
     if record.decision == "break_glass":
         body["break_glass"] = True
