@@ -57,6 +57,7 @@ from phigate.store.group_commit import GroupCommit
 from phigate.store.json_columns import column_json
 
 log = logging.getLogger("phigate.pipeline.gateway")
+_RECENT_KEPT = 4096  # decided texts (caller, connection, text, reveal) kept for reuse
 
 
 def _status_after(outcome: Verdict) -> ActionStatus:
@@ -105,6 +106,7 @@ class Admission:
         # `_clock_matters` of the policy object it was asked for last (frozen: its rules
         # cannot change under it; a new policy is a new object).
         self._clocked: tuple[PolicySettings, bool] | None = None
+        self._recent: dict[tuple[Any, ...], Decided] = {}  # allows for the next run (`admit`)
 
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
@@ -183,20 +185,16 @@ class Admission:
         """
         metrics.labelled(metrics.REQUESTS, action.front_door, action.kind).inc()
         if decided is not None and self._still_holds(decided, action, description):
-            metrics.labelled(
-                metrics.DECISIONS, decided.decision.outcome, decided.description.risk.value
-            ).inc()
-            record = await self._record_request(
-                action, decided.description, decided.decision, decided.analysis_json
-            )
-            return Outcome(OutcomeStatus.ADMITTED, record, decided=decided)
+            return await self._admit_decided(action, decided)
         try:
             self._decider.check_connection(action)
             self._check_reveal(action)
             action = self.prepare(action)
             source = description  # as the caller classified it, before refining
-            refined = await self._refined(action, description or self.describe(action))
-            description, decision = self.decide(action, refined)
+            recent = self._recent_allow(action) if description is None else None
+            if recent is None:
+                refined = await self._refined(action, description or self.describe(action))
+                judged = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
             await self._recheck_token(action)  # a revoked token learns nothing
             await self.audit_refusal(
@@ -210,6 +208,9 @@ class Admission:
                 },
             )
             raise
+        if recent is not None:
+            return await self._admit_decided(action, recent)
+        description, decision = judged
         if decision.outcome is Verdict.APPROVE:
             # Only what needs a human now can use an approved twin: an allowed action
             # runs as itself (which spares every routine statement this lookup), and a
@@ -225,6 +226,8 @@ class Admission:
         metrics.labelled(metrics.DECISIONS, decision.outcome, description.risk.value).inc()
         reusable = self._reusable(action, source, description, decision)
         analysis_json = reusable.analysis_json if reusable is not None else None
+        if reusable is not None and source is None:
+            self._remember(reusable)
         record = await self._record_request(action, description, decision, analysis_json)
         match decision.outcome:
             case Verdict.DENY:
@@ -235,6 +238,32 @@ class Admission:
                 return Outcome(OutcomeStatus.ADMITTED, record, decided=reusable)
             case unreachable:
                 assert_never(unreachable)
+
+    async def _admit_decided(self, action: Action, decided: Decided) -> Outcome:
+        """Record and admit `action` under an allow that still holds for it."""
+        metrics.labelled(
+            metrics.DECISIONS, decided.decision.outcome, decided.description.risk.value
+        ).inc()
+        record = await self._record_request(
+            action, decided.description, decided.decision, decided.analysis_json
+        )
+        return Outcome(OutcomeStatus.ADMITTED, record, decided=decided)
+
+    def _recent_allow(self, action: Action) -> Decided | None:
+        """The allow decided for the same caller's same text lately (REST and MCP send
+        no description of their own), while it holds as a wire statement's would:
+        same policy object, no time-window rule, a refinement that does not depend on
+        the run (`_reusable`, `_still_holds`). Only classifying, refining and deciding
+        are spared: the action was checked and prepared above and is recorded below."""
+        recent = self._recent.get(decision_key(action))
+        if recent is None or not self._still_holds(recent, action, None):
+            return None
+        return recent
+
+    def _remember(self, decided: Decided) -> None:
+        if len(self._recent) >= _RECENT_KEPT:
+            self._recent.clear()
+        self._recent[decided.key] = decided
 
     def _reusable(
         self,
