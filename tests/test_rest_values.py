@@ -1,5 +1,5 @@
 """REST writes a result's values as FastAPI's encoder did (phigate.doors._json_values):
-the fast walk of `rest_result` gives what `jsonable_encoder` gives, for every type a
+the fast walk of `rest_value` gives what `jsonable_encoder` gives, for every type a
 result may hold."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.responses import JSONResponse
 
-from phigate.doors._json_values import REST_ENCODERS, rest_json, rest_result
+from phigate.doors._json_values import REST_ENCODERS, rest_json, rest_value
 
 
 class Colour(enum.Enum):
@@ -68,13 +68,13 @@ def same(a: Any, b: Any) -> bool:
 @settings(max_examples=400, derandomize=True)
 @given(VALUES)
 def test_any_value_is_written_as_fastapi_writes_it(value: Any) -> None:
-    assert same(rest_result(value), jsonable_encoder(value, custom_encoder=REST_ENCODERS))
+    assert same(rest_value(value), jsonable_encoder(value, custom_encoder=REST_ENCODERS))
 
 
 @settings(max_examples=200, derandomize=True)
 @given(st.dictionaries(KEYS, VALUES, max_size=5))
 def test_a_payload_is_written_as_fastapi_writes_it(payload: dict[str, Any]) -> None:
-    assert same(rest_result(payload), jsonable_encoder(payload, custom_encoder=REST_ENCODERS))
+    assert same(rest_value(payload), jsonable_encoder(payload, custom_encoder=REST_ENCODERS))
 
 
 def test_a_result_payload_keeps_its_shape() -> None:
@@ -85,15 +85,15 @@ def test_a_result_payload_keeps_its_shape() -> None:
         "truncated": False,
         "masked": {"US_SSN": 1},
     }
-    assert rest_result(payload) == {
+    assert rest_value(payload) == {
         "columns": ["id", "amount", "ssn"],
         "rows": [[1, 12.5, "***-**-1234"], [2, "NaN", "\\x01"]],
         "row_count": 2,
         "truncated": False,
         "masked": {"US_SSN": 1},
     }
-    assert same(rest_result(payload), jsonable_encoder(payload, custom_encoder=REST_ENCODERS))
-    assert rest_result({"u": uuid.UUID(int=1)}) == {"u": "00000000-0000-0000-0000-000000000001"}
+    assert same(rest_value(payload), jsonable_encoder(payload, custom_encoder=REST_ENCODERS))
+    assert rest_value({"u": uuid.UUID(int=1)}) == {"u": "00000000-0000-0000-0000-000000000001"}
 
 
 @settings(max_examples=400, derandomize=True)
@@ -102,7 +102,7 @@ def test_an_answer_reads_back_as_starlette_wrote_it(payload: dict[str, Any]) -> 
     """The bytes (orjson's, or the standard library's for what orjson refuses) read
     back as the same JSON Starlette's JSONResponse wrote; a lone surrogate, which has
     no UTF-8 form, is escaped."""
-    content = rest_result(payload)
+    content = rest_value(payload)
     written = rest_json(content)
     try:
         expected = JSONResponse(content).body

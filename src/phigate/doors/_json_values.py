@@ -75,26 +75,21 @@ _AS_IS = frozenset({str, int, bool, type(None)})
 
 def rest_value(value: Any) -> Any:
     """`jsonable_encoder(value, custom_encoder=REST_ENCODERS)`, walking the types a
-    result is made of (text, numbers, lists) itself: FastAPI's encoder asks each value
-    a dozen questions. Any other type, a dict among them (FastAPI's drops its keys
-    that start with `_sa`), is FastAPI's to write, as before."""
+    result is made of (text, numbers, lists, dicts keyed by text) itself: FastAPI's
+    encoder asks each value a dozen questions. Any other type, and a dict with a key
+    that is not text or starts with `_sa` (which FastAPI's drops), is FastAPI's to
+    write, as before."""
     kind = type(value)
     if kind in _AS_IS:
         return value
     if kind is list or kind is tuple:
         return [rest_value(item) for item in value]
+    if kind is dict and all(_plain_key(key) for key in value):
+        return {key: rest_value(item) for key, item in value.items()}
     encode = REST_ENCODERS.get(kind)
     if encode is not None:
         return encode(value)
     return jsonable_encoder(value, custom_encoder=REST_ENCODERS)
-
-
-def rest_result(result: Any) -> Any:
-    """A result payload (`{"columns", "rows", …}`) as `rest_value` writes it: its own
-    keys are plain names, so only its values are walked."""
-    if type(result) is not dict or any(not _plain_key(key) for key in result):
-        return rest_value(result)
-    return {key: rest_value(item) for key, item in result.items()}
 
 
 def _plain_key(key: object) -> bool:
@@ -102,7 +97,7 @@ def _plain_key(key: object) -> bool:
 
 
 def rest_json(content: Any) -> bytes:
-    """`content` (as `rest_result` writes it: no NaN or infinity left, which orjson
+    """`content` (as `rest_value` writes it: no NaN or infinity left, which orjson
     would write as null) as the bytes of a REST answer. orjson first; what it refuses
     (an integer past 64 bits, a key that is not text, a lone surrogate) as Starlette's
     JSONResponse writes it, and a lone surrogate with every non-ASCII character as a

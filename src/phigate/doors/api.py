@@ -36,7 +36,7 @@ from phigate.core.errors import (
 )
 from phigate.core.limits import off_loop
 from phigate.doors._asgi import CountResponses
-from phigate.doors._json_values import rest_json, rest_result
+from phigate.doors._json_values import rest_json, rest_value
 from phigate.doors._plain_route import PlainJsonRoute
 from phigate.doors.request_limits import PRINCIPAL_KEY
 from phigate.identity.principal import Principal
@@ -527,7 +527,7 @@ def _executed_response(record: ActionRecord, outcome: Outcome) -> JSONResponse:
     body: dict[str, Any] = {
         "id": record.id,
         "status": "executed",
-        "result": rest_result(outcome.result),
+        "result": rest_value(outcome.result),
     }
     if record.decision == "break_glass":
         body["break_glass"] = True
