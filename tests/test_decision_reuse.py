@@ -93,3 +93,61 @@ async def test_another_classification_is_decided_afresh(harness: Harness) -> Non
     described = gateway.describe(_action(dana, "2"))  # not the one `first` was decided on
     other = await gateway.admit(_action(dana, "2"), description=described, decided=first.decided)
     assert other.decided is not None and other.decided is not first.decided
+
+
+# REST and MCP send no description and keep no `Decided` of their own: the gateway keeps
+# the last allow of each caller's text, under the same conditions.
+
+
+def _rest(principal: Principal, param: object) -> Action:
+    return Action("ehr", "sql", {"sql": TEXT, "params": [param]}, principal, "rest")
+
+
+async def test_the_next_rest_read_of_a_text_reuses_its_allow(harness: Harness) -> None:
+    gateway = harness.gateway
+    dana = await _principal(harness, "dana")
+    first = await gateway.admit(_rest(dana, "1"))
+    again = await gateway.admit(_rest(await _principal(harness, "dana"), "2"))
+    assert first.decided is not None and again.decided is first.decided
+    assert again.record.id != first.record.id and again.record.action.params == ["2"]
+    other = await gateway.admit(_rest(await _principal(harness, "claims-bot"), "2"))
+    assert other.decided is not None and other.decided is not first.decided
+
+
+async def test_a_reused_rest_allow_still_checks_the_request(harness: Harness) -> None:
+    """Only classifying and deciding are spared: a parameter no upstream can carry is
+    refused as before, and so is a revealed type nobody knows."""
+    dana = await _principal(harness, "dana")
+    assert (await harness.gateway.admit(_rest(dana, "1"))).decided is not None
+    response = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("dana"),
+        json={"connection": "ehr", "sql": TEXT, "params": ["a\x00b"]},
+    )
+    assert response.status_code == 400 and "NUL" in response.json()["error"]["message"]
+    response = await harness.client.post(
+        "/v1/actions",
+        headers=harness.auth("dana"),
+        json={"connection": "ehr", "sql": TEXT, "params": ["1"], "reveal": ["NOPE"]},
+    )
+    assert response.status_code == 400 and "NOPE" in response.json()["error"]["message"]
+
+
+async def test_a_policy_change_reaches_the_next_rest_read_at_once(harness: Harness) -> None:
+    body = {"connection": "ehr", "sql": TEXT, "params": ["1"]}
+    first = await harness.client.post("/v1/actions", headers=harness.auth("dana"), json=body)
+    assert first.status_code == 200, first.text
+    _with_policy(harness, [{"name": "no-reads", "match": {"risk": ["read"]}, "decision": "deny"}])
+    later = await harness.client.post("/v1/actions", headers=harness.auth("dana"), json=body)
+    assert later.status_code == 403 and later.json()["rule"] == "no-reads"
+
+
+async def test_no_rest_reuse_under_a_time_window_rule(harness: Harness) -> None:
+    always = {"start": "00:00", "end": "24:00"}
+    rule = {"name": "any-time", "match": {"risk": ["read"], "time": always}, "decision": "allow"}
+    _with_policy(harness, [rule])
+    dana = await _principal(harness, "dana")
+    first = await harness.gateway.admit(_rest(dana, "1"))
+    again = await harness.gateway.admit(_rest(dana, "2"))
+    assert first.decided is None and again.decided is None
+    assert again.status == "admitted"

@@ -112,6 +112,22 @@ def test_a_restarted_masker_samples_again_as_a_new_one_would() -> None:
     assert rows.mask_rows(again)[0][0] == "[SSN]" and rows.counts["SSN"] == 6
 
 
+def test_a_result_of_the_same_columns_starts_from_the_plan_not_the_last_results_values() -> None:
+    """A masker keeps each set of columns' plan for its next result (every request of
+    a profile shares the masker): what one result's values decided stays with it."""
+    masker = MaskingEngine(MaskingSettings(sample_rows=3), KEY).masker("hipaa-safe-harbor")
+    columns = [ColumnInfo("c1"), ColumnInfo("c2")]
+    first = masker.for_columns(columns)
+    first.mask_rows([(11, "a@b.org"), (12, "c@d.org"), (13, "e@f.org")])
+    assert first.plan == ["KEEP", "EMAIL"]
+    second = masker.for_columns(list(columns))
+    assert second.start is first.start  # worked out once
+    assert second.plan == list(first.start.kinds) != first.plan and second.counts == {}
+    ssns = [("123-45-6789", "x"), ("234-56-7890", "y"), ("345-67-8901", "z")]
+    assert second.mask_rows(ssns)[0][0] == "[SSN]"
+    assert first.plan == ["KEEP", "EMAIL"]  # the other result's state is its own
+
+
 def test_json_and_bytes_values(safe_harbor: Masker) -> None:
     rows = safe_harbor.for_columns([ColumnInfo("payload", "jsonb"), ColumnInfo("blob", "bytea")])
     masked = rows.mask_row([{"ssn": "123456789", "tags": ["ok"]}, b"\xff\xfe binary"])

@@ -7,16 +7,16 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from decimal import Decimal
 from typing import Annotated, Any, Literal, assert_never
 
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 
 from phigate.approvals import ApprovalState
 from phigate.connectors.base import StreamingConnector
@@ -36,7 +36,8 @@ from phigate.core.errors import (
 )
 from phigate.core.limits import off_loop
 from phigate.doors._asgi import CountResponses
-from phigate.doors._json_values import decimal_value, number_text
+from phigate.doors._json_values import rest_json, rest_value
+from phigate.doors._plain_route import PlainJsonRoute
 from phigate.doors.request_limits import PRINCIPAL_KEY
 from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Gateway, Outcome, OutcomeStatus
@@ -250,18 +251,7 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     async def submit_action(
         body: ActionRequest, caller: Caller, request: Request, stream: StreamFlag = False
     ) -> Response:
-        kind, action_body = body.kind_and_body()
-        action = Action(
-            connection=body.connection,
-            kind=kind,
-            body=action_body,
-            principal=caller,
-            front_door="rest",
-            reason=body.reason,
-            client_addr=request.client.host if request.client else None,
-            reveal=body.reveal_set(),
-            break_glass=body.break_glass,
-        )
+        action = _action_of(body, caller, request)
         if stream and _streams(gateway, action.connection):
             outcome = await gateway.admit(action, wait=body.wait)
             if outcome.status is OutcomeStatus.ADMITTED:
@@ -269,6 +259,13 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
             return outcome_response(gateway, outcome)
         outcome = await gateway.submit(action, wait=body.wait)
         return await answer(gateway, outcome)
+
+    async def submit_plain(request: Request, body: ActionRequest) -> Response:
+        """`submit_action` for a plain JSON body without a query (so not streamed)."""
+        action = _action_of(body, await authenticated(request), request)
+        return await answer(gateway, await gateway.submit(action, wait=body.wait))
+
+    _before(app, PlainJsonRoute(_api_route(app, "/v1/actions"), ActionRequest, submit_plain))
 
     @app.get("/v1/actions/{action_id}")
     async def get_action(action_id: str, caller: Caller) -> dict[str, Any]:
@@ -352,6 +349,30 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
     async def metrics_endpoint() -> Response:
         await asyncio.to_thread(_refresh_approval_gauge, gateway)
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def _action_of(body: ActionRequest, caller: Principal, request: Request) -> Action:
+    kind, action_body = body.kind_and_body()
+    return Action(
+        connection=body.connection,
+        kind=kind,
+        body=action_body,
+        principal=caller,
+        front_door="rest",
+        reason=body.reason,
+        client_addr=_client(request),
+        reveal=body.reveal_set(),
+        break_glass=body.break_glass,
+    )
+
+
+def _api_route(app: FastAPI, path: str) -> APIRoute:
+    return next(r for r in app.router.routes if isinstance(r, APIRoute) and r.path == path)
+
+
+def _before(app: FastAPI, route: BaseRoute) -> None:
+    """`route` is tried before every route added so far (it stands in for one)."""
+    app.router.routes.insert(0, route)
 
 
 # Re-pinning accepts new upstream tool text that agents will read: admins, humans only.
@@ -443,13 +464,6 @@ def _refresh_approval_gauge(gateway: Gateway) -> None:
         metrics.APPROVALS.labels(state).set(count)
 
 
-_ENCODERS: dict[Any, Any] = {
-    bytes: lambda b: "\\x" + b.hex(),
-    float: number_text,
-    Decimal: decimal_value,
-}
-
-
 class ResultResponse(JSONResponse):
     """An executed action's answer. A text that holds a lone surrogate (a PostgreSQL
     json value may: `"\\ud800"`) has no UTF-8 form; the answer is then written with
@@ -457,10 +471,7 @@ class ResultResponse(JSONResponse):
     the answer is valid JSON: the action ran and is recorded, it must not end in 500."""
 
     def render(self, content: Any) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return rest_json(content)
 
 
 async def answer(gateway: Gateway, outcome: Outcome) -> JSONResponse:
@@ -516,7 +527,7 @@ def _executed_response(record: ActionRecord, outcome: Outcome) -> JSONResponse:
     body: dict[str, Any] = {
         "id": record.id,
         "status": "executed",
-        "result": jsonable_encoder(outcome.result, custom_encoder=_ENCODERS),
+        "result": rest_value(outcome.result),
     }
     if record.decision == "break_glass":
         body["break_glass"] = True

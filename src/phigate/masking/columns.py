@@ -263,6 +263,18 @@ def _subject_index(columns: Sequence[ColumnInfo]) -> int | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    """How a result's columns start out under one masker, before any value is seen:
+    each column's kind, those shown whole or not at all, the subject column. A function
+    of the columns and the masker's settings, types and operators alone, so a masker
+    keeps it for the next result of the same columns (`Masker.for_columns`)."""
+
+    kinds: tuple[str, ...]
+    redacted: frozenset[int]
+    subject: int | None
+
+
 class RowMasker:
     """Masks the rows of one result; `counts` accumulates entities masked so far.
 
@@ -270,26 +282,38 @@ class RowMasker:
     fetchmany), runs one tight loop per masked column, and transposes back.
     """
 
-    def __init__(self, masker: ValueMasker, columns: Sequence[ColumnInfo]) -> None:
+    def __init__(
+        self,
+        masker: ValueMasker,
+        columns: Sequence[ColumnInfo],
+        start: ColumnPlan | None = None,
+    ) -> None:
+        """`start`: the `start` of an earlier row masker of the same masker and columns."""
         self._masker = masker
         self.columns = tuple(columns)
         self._counts: dict[str, int] = {}
-        overrides = masker.settings.column_types()
-        self.plan = [self._unrevealed(c, classify(c, overrides)) for c in self.columns]
+        self.start = start if start is not None else self._planned()
+        self.plan = list(self.start.kinds)
         # Columns whose values are shown whole or not at all (see `_shown_in_part`).
-        self._redacted = frozenset(
-            i
-            for i, (c, kind) in enumerate(zip(self.columns, self.plan, strict=True))
-            if kind != WITHHELD and not _shown_in_part(c, kind, overrides)
-        )
-        self._initial_plan = tuple(self.plan)  # before sampling decided anything
-        self._subject = _subject_index(self.columns)
+        self._redacted = self.start.redacted
+        self._initial_plan = self.start.kinds  # before sampling decided anything
+        self._subject = self.start.subject
         self._votes: dict[int, dict[str, int]] = {}
         self._probed: dict[int, int] = {}
         self._compiled: _CompiledRow | None = None
         # What a CHECKED value reads as (`_checked`): a fact about the value under this
         # masker's detectors, so kept across results; keys and codes repeat.
         self._checked_memo: dict[str, str | None] = {}
+
+    def _planned(self) -> ColumnPlan:
+        overrides = self._masker.settings.column_types()
+        kinds = tuple(self._unrevealed(c, classify(c, overrides)) for c in self.columns)
+        redacted = frozenset(
+            i
+            for i, (c, kind) in enumerate(zip(self.columns, kinds, strict=True))
+            if kind != WITHHELD and not _shown_in_part(c, kind, overrides)
+        )
+        return ColumnPlan(kinds, redacted, _subject_index(self.columns))
 
     def _unrevealed(self, info: ColumnInfo, kind: str) -> str:
         """A column built from several kinds is kept only if every kind is revealed:

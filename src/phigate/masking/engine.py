@@ -19,7 +19,7 @@ import re2
 from phigate.masking._json import mask_json
 from phigate.masking._ner import NerAdapter
 from phigate.masking._structure import open_header
-from phigate.masking.columns import ColumnInfo, RowMasker
+from phigate.masking.columns import ColumnInfo, ColumnPlan, RowMasker
 from phigate.masking.detect import Carried, MaskingError, Span, SpanFinder
 from phigate.masking.entities import SECRET_TYPES, ZIP
 from phigate.masking.operators import Operators
@@ -30,6 +30,7 @@ from phigate.masking.settings import MaskingSettings, ProfileConfig
 _BARE_ZIP = re2.compile(r"\d{5}(?:-\d{4})?")
 _WINDOW = 1 << 20
 _OVERLAP = 4096
+_PLANS_KEPT = 1024  # result shapes per masker
 _MASKERS_KEPT = 1024  # (profile, revealed types) combinations; a few in practice
 
 
@@ -112,6 +113,7 @@ class Masker:
         self.operators = engine.operators(config)
         self._finder = engine.finder(types) if types else None
         self._ner = _ner_detector() if config.ner and types else None
+        self._plans: dict[tuple[ColumnInfo, ...], ColumnPlan] = {}
         # Values of the last primed batch `find` finds nothing in (see `prime`).
         self._known_quiet: frozenset[bytes] = frozenset()
 
@@ -149,10 +151,20 @@ class Masker:
         return masked, counts
 
     def for_columns(self, columns: Sequence[ColumnInfo]) -> RowMasker:
+        """A row masker for one result; the columns' plan is worked out once per
+        masker and set of columns (a masker is shared by every request of its
+        profile and revealed types; the plan is not a request's state)."""
+        key = tuple(columns)
+        start = self._plans.get(key)
         try:
-            return RowMasker(self, columns)
+            row_masker = RowMasker(self, key, start)
         except Exception as exc:
             raise MaskingError(f"classifying columns failed: {type(exc).__name__}") from exc
+        if start is None:
+            if len(self._plans) >= _PLANS_KEPT:
+                self._plans.clear()
+            self._plans[key] = row_masker.start
+        return row_masker
 
     # -- internals shared with the JSON and row maskers
 

@@ -8,6 +8,7 @@ audited here too (`audit_refusal`)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -56,6 +57,7 @@ from phigate.store.group_commit import GroupCommit
 from phigate.store.json_columns import column_json
 
 log = logging.getLogger("phigate.pipeline.gateway")
+_RECENT_KEPT = 4096  # decided texts (caller, connection, text, reveal) kept for reuse
 
 
 def _status_after(outcome: Verdict) -> ActionStatus:
@@ -104,6 +106,7 @@ class Admission:
         # `_clock_matters` of the policy object it was asked for last (frozen: its rules
         # cannot change under it; a new policy is a new object).
         self._clocked: tuple[PolicySettings, bool] | None = None
+        self._recent: dict[tuple[Any, ...], Decided] = {}  # allows for the next run (`admit`)
 
     def describe(self, action: Action) -> Description:
         """What the action would do, as its connector understands it; else `unknown`."""
@@ -182,20 +185,16 @@ class Admission:
         """
         metrics.labelled(metrics.REQUESTS, action.front_door, action.kind).inc()
         if decided is not None and self._still_holds(decided, action, description):
-            metrics.labelled(
-                metrics.DECISIONS, decided.decision.outcome, decided.description.risk.value
-            ).inc()
-            record = await self._record_request(
-                action, decided.description, decided.decision, decided.analysis_json
-            )
-            return Outcome(OutcomeStatus.ADMITTED, record, decided=decided)
+            return await self._admit_decided(action, decided)
         try:
             self._decider.check_connection(action)
             self._check_reveal(action)
             action = self.prepare(action)
             source = description  # as the caller classified it, before refining
-            refined = await self._refined(action, description or self.describe(action))
-            description, decision = self.decide(action, refined)
+            recent = self._recent_allow(action) if description is None else None
+            if recent is None:
+                refined = await self._refined(action, description or self.describe(action))
+                judged = self.decide(action, refined)
         except (NotFoundError, NotAllowedError, InvalidRequestError) as exc:
             await self._recheck_token(action)  # a revoked token learns nothing
             await self.audit_refusal(
@@ -209,6 +208,9 @@ class Admission:
                 },
             )
             raise
+        if recent is not None:
+            return await self._admit_decided(action, recent)
+        description, decision = judged
         if decision.outcome is Verdict.APPROVE:
             # Only what needs a human now can use an approved twin: an allowed action
             # runs as itself (which spares every routine statement this lookup), and a
@@ -224,6 +226,8 @@ class Admission:
         metrics.labelled(metrics.DECISIONS, decision.outcome, description.risk.value).inc()
         reusable = self._reusable(action, source, description, decision)
         analysis_json = reusable.analysis_json if reusable is not None else None
+        if reusable is not None and source is None:
+            self._remember(reusable)
         record = await self._record_request(action, description, decision, analysis_json)
         match decision.outcome:
             case Verdict.DENY:
@@ -234,6 +238,32 @@ class Admission:
                 return Outcome(OutcomeStatus.ADMITTED, record, decided=reusable)
             case unreachable:
                 assert_never(unreachable)
+
+    async def _admit_decided(self, action: Action, decided: Decided) -> Outcome:
+        """Record and admit `action` under an allow that still holds for it."""
+        metrics.labelled(
+            metrics.DECISIONS, decided.decision.outcome, decided.description.risk.value
+        ).inc()
+        record = await self._record_request(
+            action, decided.description, decided.decision, decided.analysis_json
+        )
+        return Outcome(OutcomeStatus.ADMITTED, record, decided=decided)
+
+    def _recent_allow(self, action: Action) -> Decided | None:
+        """The allow decided for the same caller's same text lately (REST and MCP send
+        no description of their own), while it holds as a wire statement's would:
+        same policy object, no time-window rule, a refinement that does not depend on
+        the run (`_reusable`, `_still_holds`). Only classifying, refining and deciding
+        are spared: the action was checked and prepared above and is recorded below."""
+        recent = self._recent.get(decision_key(action))
+        if recent is None or not self._still_holds(recent, action, None):
+            return None
+        return recent
+
+    def _remember(self, decided: Decided) -> None:
+        if len(self._recent) >= _RECENT_KEPT:
+            self._recent.clear()
+        self._recent[decided.key] = decided
 
     def _reusable(
         self,
@@ -528,32 +558,43 @@ def _refuse_uncarriable_sql(action: Action) -> None:
                 f"parameter ${index} is a JSON object, which has no SQL type; "
                 f"send it as a string and cast it in the statement (${index}::jsonb)"
             )
-    if action.front_door != "pgwire" and _no_statement(sql):
-        raise InvalidRequestError("the text holds no statement (only ;, spaces or comments)")
-    if action.front_door != "pgwire" and _copies_with_client(sql):
-        raise InvalidRequestError(
+    if action.front_door != "pgwire":
+        problem = _uncarriable_text(sql)
+        if problem is not None:
+            raise InvalidRequestError(problem)
+
+
+@functools.lru_cache(maxsize=4096)
+def _uncarriable_text(sql: str) -> str | None:
+    """Why a REST or MCP text cannot be carried, or None; a function of the text
+    alone, so cached like the classifier's parse: each check parses the text, and an
+    agent sends the same few texts again and again."""
+    if _no_statement(sql):
+        return "the text holds no statement (only ;, spaces or comments)"
+    if _copies_with_client(sql):
+        return (
             "COPY … TO STDOUT and COPY … FROM STDIN stream through the PostgreSQL wire "
             "protocol: send them through the wire door (psql, a driver), or send the "
             "query itself (a SELECT) here"
         )
-    if action.front_door != "pgwire":
-        _refuse_transaction_control(sql)
+    return _transaction_control_problem(sql)
 
 
-def _refuse_transaction_control(sql: str) -> None:
+def _transaction_control_problem(sql: str) -> str | None:
     """On REST and MCP the gateway owns the action's transaction: it begins it, commits
     it when the whole text ran and rolls it back on any error, and the outcome it records
     says which. A COMMIT, ROLLBACK, SAVEPOINT… in the text would end it early, so a
     change could commit and still be recorded `failed` (phigate.sql.transaction_control).
     The wire door sends no such text to the writer: a write there runs alone."""
     found = transaction_control(sql)
-    if found is not None:
-        raise InvalidRequestError(
-            f"the text holds {found}, which would end the transaction the gateway runs "
-            "the action in (it commits the whole text when it succeeds and rolls it all "
-            "back on an error); send the statements without BEGIN, COMMIT, END, "
-            "ROLLBACK, ABORT, SAVEPOINT, RELEASE or PREPARE TRANSACTION"
-        )
+    if found is None:
+        return None
+    return (
+        f"the text holds {found}, which would end the transaction the gateway runs "
+        "the action in (it commits the whole text when it succeeds and rolls it all "
+        "back on an error); send the statements without BEGIN, COMMIT, END, "
+        "ROLLBACK, ABORT, SAVEPOINT, RELEASE or PREPARE TRANSACTION"
+    )
 
 
 def _holds_object(value: Any) -> bool:
