@@ -26,6 +26,7 @@ from pydantic import (
 
 from phigate.audit.checkpoint import trusted_key_id
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
+from phigate.core.digits import ascii_int
 from phigate.core.errors import ConfigError
 from phigate.core.limits import LimitsSettings
 from phigate.core.risk import RiskClass
@@ -655,6 +656,7 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
         for k, v in node.value:
             if k.value == key:
                 return v  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
-        return node.value[int(key)]  # type: ignore[no-any-return]
+    index = ascii_int(key)
+    if isinstance(node, yaml.SequenceNode) and index is not None and index < len(node.value):
+        return node.value[index]  # type: ignore[no-any-return]
     return None
