@@ -99,7 +99,6 @@ async def test_an_agent_acting_for_an_agent_is_not_approved_by_the_human_behind_
 
 
 # ── 2. a forged Slack callback with a timestamp of other digits ────────────────
-@finding(2, "a Slack timestamp of non-ASCII digits is a 500, unaudited")
 async def test_a_slack_timestamp_of_other_digits_is_a_clear_audited_refusal(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -130,7 +129,6 @@ async def test_a_slack_timestamp_of_other_digits_is_a_clear_audited_refusal(
 
 
 # ── 3. the auditor's console pages on dates and numbers out of range ──────────
-@finding(3, "/ui/reports and /ui/audit answer 500 on a day or a number out of range")
 @pytest.mark.parametrize(
     "url",
     ["/ui/reports?to=9999-12-31", "/ui/reports?from=0001-01-01", "/ui/audit?before=%C2%B2"],
