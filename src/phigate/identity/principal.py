@@ -103,10 +103,20 @@ class Principal:
         )
 
     def to_json(self) -> dict[str, object]:
+        """Who acts as records show it, with the spelling signed in with (an alias)."""
+        return {
+            **self.bound_json(),
+            **({"signed_in_as": self.signed_in_as} if self.signed_in_as else {}),
+        }
+
+    def bound_json(self) -> dict[str, object]:
+        """Who acts as an action's fingerprint binds it: the person (their own subject),
+        not the spelling they signed in with, so one person's identical action is one
+        request whichever of their identities sends it. The action record keeps
+        `to_json` (the alias included), and only the same caller may run it."""
         return {
             "subject": self.subject,
             "kind": self.kind.value,
             "groups": sorted(self.groups),
             "on_behalf_of": self.on_behalf_of,
-            **({"signed_in_as": self.signed_in_as} if self.signed_in_as else {}),
         }
