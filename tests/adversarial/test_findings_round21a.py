@@ -188,7 +188,6 @@ async def test_identical_writes_sent_at_once_are_one_request(tmp_path: Path, ehr
 
 
 # ── 5. the identical write sent again through a second account ─────────────────
-@finding(5, "the identical write sent again through an alias is a second request")
 async def test_the_identical_write_sent_again_through_an_alias_is_the_same_request(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -221,7 +220,6 @@ async def test_the_identical_write_sent_again_through_an_alias_is_the_same_reque
 
 
 # ── 6. break-glass while the same read waits for approval ─────────────────────
-@finding(6, "break-glass joins a pending identical request instead of running at once")
 async def test_break_glass_runs_at_once_even_while_the_same_read_waits(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

@@ -209,6 +209,10 @@ class Admission:
                 },
             )
             raise
+        if action.break_glass:
+            # Before any twin: break-glass runs at once (or is refused), with its own
+            # record and reason, even while the same action waits the ordinary way.
+            decision = break_glass_decision(action, decision)
         if decision.outcome is Verdict.APPROVE:
             # Only what needs a human now can use an approved twin: an allowed action
             # runs as itself (which spares every routine statement this lookup), and a
@@ -219,8 +223,6 @@ class Admission:
                 if not approved:  # waits on that request, as if asked again
                     return await self._pending(reused, action.principal, wait)
                 return await self._claim_twin(reused, action.principal, wait)
-        if action.break_glass:
-            decision = break_glass_decision(action, decision)
         metrics.labelled(metrics.DECISIONS, decision.outcome, description.risk.value).inc()
         reusable = self._reusable(action, source, description, decision)
         analysis_json = reusable.analysis_json if reusable is not None else None
