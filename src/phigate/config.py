@@ -537,16 +537,21 @@ class Settings(_Frozen):
                     problems.append(f"{where}.match.connections: unknown connection {name!r}")
         return problems + self._chat_people_problems()
 
-    def _chat_people_problems(self) -> list[str]:
-        """Chat users review as humans, so none may be mapped to an agent's or service's
-        subject (known here from rules that match only non-human kinds)."""
-        person = self.identity.person_of()
-        not_human = {
+    def non_human_subjects(self) -> frozenset[str]:
+        """Subjects the configuration knows are agents or services: those named by
+        rules that match only non-human kinds (the token registry knows the rest)."""
+        return frozenset(
             subject
             for rule in self.policy.rules
             if rule.match.kinds and PrincipalKind.HUMAN not in rule.match.kinds
             for subject in rule.match.subjects
-        }
+        )
+
+    def _chat_people_problems(self) -> list[str]:
+        """Chat users review as humans, so none may be mapped to an agent's or service's
+        subject (known here from rules that match only non-human kinds)."""
+        person = self.identity.person_of()
+        not_human = self.non_human_subjects()
         return [
             f"channels.{where}.subject: {chat.subject!r} is an agent or service subject; "
             "chat users review as humans"

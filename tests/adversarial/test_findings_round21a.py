@@ -52,7 +52,6 @@ def _chained_agent(h: Harness, how: str, idp: OidcProvider) -> str | None:
         return None
 
 
-@finding(1, "an agent may act for another agent, whose human then approves its write")
 @pytest.mark.parametrize("how", ["api-token", "oidc-act"])
 async def test_an_agent_acting_for_an_agent_is_not_approved_by_the_human_behind_it(
     tmp_path: Path, ehr_dsn: str, how: str
