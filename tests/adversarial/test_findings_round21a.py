@@ -157,7 +157,6 @@ async def test_the_auditors_pages_answer_bad_dates_and_numbers_clearly(
 
 
 # ── 4. the identical write sent twice at once ──────────────────────────────────
-@finding(4, "identical writes sent at once each become a request; approved, each runs")
 async def test_identical_writes_sent_at_once_are_one_request(tmp_path: Path, ehr_dsn: str) -> None:
     """docs/configuration.md: while a request for an action waits for votes, "the
     identical action sent again by the same caller answers 202 pending_approval with the

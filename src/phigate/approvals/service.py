@@ -172,6 +172,33 @@ class ApprovalService:
         with self._db.read() as conn:
             return [str(row.id) for row in conn.execute(query)]
 
+    @staticmethod
+    def pending_twin_in(conn: sa.Connection, fingerprint: str) -> str | None:
+        """The id of an action with this fingerprint (one caller's identical action)
+        whose request still waits for votes, unexpired, read in the caller's write
+        transaction while it holds the fingerprint's lock to its end, so two identical
+        requests recorded at once are one: on PostgreSQL an advisory transaction lock
+        (across replicas: they share the database); SQLite's write transaction is
+        already its database's one writer (BEGIN IMMEDIATE)."""
+        if conn.dialect.name == "postgresql":
+            key = int(fingerprint[:15], 16)  # 60 bits of the hash: a bigint lock key
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        query = (
+            sa.select(actions.c.id)
+            .join(approvals, approvals.c.action_id == actions.c.id)
+            .where(
+                approvals.c.state == ApprovalState.PENDING.value,
+                approvals.c.purpose != BREAK_GLASS_REVIEW,
+                approvals.c.expires_at > clock.latest(),
+                actions.c.fingerprint == fingerprint,
+                actions.c.status == ActionStatus.PENDING_APPROVAL.value,
+            )
+            .order_by(approvals.c.created_at)
+            .limit(1)
+        )
+        row = conn.execute(query).first()
+        return None if row is None else str(row.id)
+
     def id_for_action_in(self, conn: sa.Connection, action_id: str) -> str | None:
         """The id of the approval `action_id` needs, inside the caller's transaction."""
         row = conn.execute(

@@ -324,9 +324,15 @@ class Admission:
         status = _status_after(decision.outcome)
         runs_now = status is ActionStatus.EXECUTING
 
-        def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
+        def write(conn: sa.Connection) -> tuple[ActionRecord | str, str | None]:
             if action.principal.token_rechecked:
                 TokenStore.refuse_inactive_in(conn, action.principal)
+            if decision.outcome is Verdict.APPROVE:
+                # Sent at once, identical requests each found no twin before; the
+                # first recorded is the one request, the others wait on it.
+                twin = self._approvals.pending_twin_in(conn, action.fingerprint())
+                if twin is not None:
+                    return twin, None
             fields = audit_fields(action, description, scrub=self._scrub)
             record = self._actions.insert(
                 conn,
@@ -373,6 +379,8 @@ class Admission:
         except AuthenticationError as exc:
             await self._refuse_token(action, exc)
             raise
+        if isinstance(record, str):  # the twin's action: nothing of this one was written
+            return await asyncio.to_thread(self._actions.get, record)
         if approval_id is not None:
             approval = await asyncio.to_thread(self._approvals.get, approval_id)
             self._approvals.publish("approval.requested", approval)
