@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from tests.conftest import Harness, demo_config, make_harness
+from tests.console.conftest import sign_in
 from tests.support.oidc_provider import oidc_provider
 from tests.support.state import token_store
 
@@ -93,12 +94,18 @@ async def test_a_chain_recorded_anyway_bars_the_human_behind_it(
             f"/v1/approvals/{approval_id}/approve", headers=h.auth("alice"), json={}
         )
         state = h.gateway.approval(approval_id).state
+        seen = await h.client.get(f"/v1/approvals/{approval_id}", headers=h.auth("bob"))
+        bob = await sign_in(h, "bob")
+        page = (await bob.get(f"/ui/approvals/{approval_id}")).text
+        await bob.aclose()
     finally:
         await h.client.aclose()
         await h.gateway.close()
     assert again.status_code == 401, again.text
     assert voted.status_code == 403 and "acts for you" in voted.text, voted.text
     assert state == "pending"
+    assert seen.json()["on_behalf_of"] == "helper" and seen.json()["behind"] == ["alice"]
+    assert "(an agent, acting for alice)" in page  # reviewers see the human
 
 
 def _chained(*voters: str) -> Approval:

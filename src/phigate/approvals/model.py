@@ -194,6 +194,7 @@ class Approval:
             "still_needed": self.still_needed,
             "requester": self.requester,
             "on_behalf_of": self.on_behalf_of,
+            "behind": list(self.behind),
             "created_at": self.created_at,
             "expires_at": self.expires_at,
             "decided_at": self.decided_at,
