@@ -16,7 +16,6 @@ import pytest
 
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.channels.standins import slack_api
 from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
