@@ -14,14 +14,15 @@ from phigate.doors.console._web import Console
 from phigate.doors.console.sessions import Session
 from phigate.ops.bootstrap import policy_hash
 from phigate.reports import STYLESHEET, render_fragment
+from phigate.reports.evidence import EARLIEST, LATEST
 
 DEFAULT_DAYS = 30
 
 
-# The days a report may span: the audit log's timestamps are seconds since 1970, and a
-# day past FINAL_DAY leaves no room for the period's end (the day after `to`).
-FIRST_DAY = dt.date(1970, 1, 1)
-FINAL_DAY = dt.date(9998, 12, 31)
+# The days a report may span (reports/evidence.py EARLIEST and LATEST): the period
+# ends at 24:00 of the `to` day.
+FIRST_DAY = EARLIEST.date()
+FINAL_DAY = LATEST.date() - dt.timedelta(days=1)
 
 
 def _day(text: str, default: dt.date) -> dt.date:
