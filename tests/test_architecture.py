@@ -24,6 +24,7 @@ _SETTINGS_MAY_USE = {
     "phigate.audit.checkpoint",  # trusted_key_id: a trusted key must parse
     "phigate.core.clock",  # the replicas' shared clock checkpoints are dated by
     "phigate.core.ignorable",  # the invisible characters subjects refuse
+    "phigate.core.digits",  # YAML sequence indexes in error locations, read as ASCII
     "phigate.audit._canonical",  # (what checkpoint signs over)
 }
 

@@ -26,6 +26,7 @@ from pydantic import (
 
 from phigate.audit.checkpoint import trusted_key_id
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
+from phigate.core.digits import ascii_int
 from phigate.core.errors import ConfigError
 from phigate.core.limits import LimitsSettings
 from phigate.core.risk import RiskClass
@@ -536,16 +537,21 @@ class Settings(_Frozen):
                     problems.append(f"{where}.match.connections: unknown connection {name!r}")
         return problems + self._chat_people_problems()
 
-    def _chat_people_problems(self) -> list[str]:
-        """Chat users review as humans, so none may be mapped to an agent's or service's
-        subject (known here from rules that match only non-human kinds)."""
-        person = self.identity.person_of()
-        not_human = {
+    def non_human_subjects(self) -> frozenset[str]:
+        """Subjects the configuration knows are agents or services: those named by
+        rules that match only non-human kinds (the token registry knows the rest)."""
+        return frozenset(
             subject
             for rule in self.policy.rules
             if rule.match.kinds and PrincipalKind.HUMAN not in rule.match.kinds
             for subject in rule.match.subjects
-        }
+        )
+
+    def _chat_people_problems(self) -> list[str]:
+        """Chat users review as humans, so none may be mapped to an agent's or service's
+        subject (known here from rules that match only non-human kinds)."""
+        person = self.identity.person_of()
+        not_human = self.non_human_subjects()
         return [
             f"channels.{where}.subject: {chat.subject!r} is an agent or service subject; "
             "chat users review as humans"
@@ -655,6 +661,7 @@ def _child(node: yaml.Node, key: str) -> yaml.Node | None:
         for k, v in node.value:
             if k.value == key:
                 return v  # type: ignore[no-any-return]
-    if isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
-        return node.value[int(key)]  # type: ignore[no-any-return]
+    index = ascii_int(key)
+    if isinstance(node, yaml.SequenceNode) and index is not None and index < len(node.value):
+        return node.value[index]  # type: ignore[no-any-return]
     return None

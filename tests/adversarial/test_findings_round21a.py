@@ -16,7 +16,6 @@ import pytest
 
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import finding
 from tests.channels.standins import slack_api
 from tests.channels.test_slack import click, close, signed, slack_settings
 from tests.conftest import Harness, demo_config, make_harness
@@ -52,7 +51,6 @@ def _chained_agent(h: Harness, how: str, idp: OidcProvider) -> str | None:
         return None
 
 
-@finding(1, "an agent may act for another agent, whose human then approves its write")
 @pytest.mark.parametrize("how", ["api-token", "oidc-act"])
 async def test_an_agent_acting_for_an_agent_is_not_approved_by_the_human_behind_it(
     tmp_path: Path, ehr_dsn: str, how: str
@@ -99,7 +97,6 @@ async def test_an_agent_acting_for_an_agent_is_not_approved_by_the_human_behind_
 
 
 # ── 2. a forged Slack callback with a timestamp of other digits ────────────────
-@finding(2, "a Slack timestamp of non-ASCII digits is a 500, unaudited")
 async def test_a_slack_timestamp_of_other_digits_is_a_clear_audited_refusal(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -130,7 +127,6 @@ async def test_a_slack_timestamp_of_other_digits_is_a_clear_audited_refusal(
 
 
 # ── 3. the auditor's console pages on dates and numbers out of range ──────────
-@finding(3, "/ui/reports and /ui/audit answer 500 on a day or a number out of range")
 @pytest.mark.parametrize(
     "url",
     ["/ui/reports?to=9999-12-31", "/ui/reports?from=0001-01-01", "/ui/audit?before=%C2%B2"],
@@ -160,7 +156,6 @@ async def test_the_auditors_pages_answer_bad_dates_and_numbers_clearly(
 
 
 # ── 4. the identical write sent twice at once ──────────────────────────────────
-@finding(4, "identical writes sent at once each become a request; approved, each runs")
 async def test_identical_writes_sent_at_once_are_one_request(tmp_path: Path, ehr_dsn: str) -> None:
     """docs/configuration.md: while a request for an action waits for votes, "the
     identical action sent again by the same caller answers 202 pending_approval with the
@@ -190,7 +185,6 @@ async def test_identical_writes_sent_at_once_are_one_request(tmp_path: Path, ehr
 
 
 # ── 5. the identical write sent again through a second account ─────────────────
-@finding(5, "the identical write sent again through an alias is a second request")
 async def test_the_identical_write_sent_again_through_an_alias_is_the_same_request(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -223,7 +217,6 @@ async def test_the_identical_write_sent_again_through_an_alias_is_the_same_reque
 
 
 # ── 6. break-glass while the same read waits for approval ─────────────────────
-@finding(6, "break-glass joins a pending identical request instead of running at once")
 async def test_break_glass_runs_at_once_even_while_the_same_read_waits(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

@@ -47,6 +47,8 @@ ELSEWHERE = [
     ("kubectl get pods -v 6", A),
     ("kubectl -v=2 get pods", R),
     ("kubectl -v=nine get pods", U),
+    ("kubectl -v=\u00b2 get pods", U),  # a digit to str.isdigit, not to int
+    ("kubectl -v=\u0669 get pods", U),  # an Arabic-Indic nine: int reads it, kubectl does not
     ("kubectl --profile=cpu --profile-output=/tmp/p get pods", A),
     ("kubectl get pods -o jsonpath-file=/etc/phigate/kubeconfig", A),
     ("kubectl get pods --template=x -o go-template-file=/etc/passwd", A),

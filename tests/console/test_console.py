@@ -7,6 +7,7 @@ import html
 import re
 
 import httpx
+import pytest
 
 from phigate.doors.console._audit_view import matches, search
 from phigate.identity.people import People
@@ -207,14 +208,17 @@ async def test_a_bounded_audit_search_says_so_and_continues_to_the_oldest(
 
 async def test_the_audit_page_links_past_a_full_page(harness: Harness) -> None:
     """A page that fills up says how far it searched and links to the next, older one;
-    `before` is read as a number or ignored."""
+    `before` is a record number in ASCII digits; anything else is a clear 400."""
     await pending(harness)
     admin = await sign_in(harness, "admin")
     head, _ = harness.gateway.audit_head()
     page = await admin.get("/ui/audit", params={"principal": "claims-bot", "before": "2"})
     assert "Searched records 1–1" in page.text and "Continue searching" not in page.text
-    page = await admin.get("/ui/audit", params={"before": "x; drop"})
+    page = await admin.get("/ui/audit", params={"before": ""})
     assert page.status_code == 200 and f"Searched records 1–{head}: the whole log" in page.text
+    for bad in ("x; drop", "\u00b2", "-1", "1" * 21):
+        page = await admin.get("/ui/audit", params={"before": bad})
+        assert page.status_code == 400 and "record number" in page.text, bad
     await admin.aclose()
 
 
@@ -301,6 +305,32 @@ async def test_evidence_report_page_is_for_auditors(harness: Harness) -> None:
     assert refused.status_code == 403 and "auditors" in refused.text
     await admin.aclose()
     await alice.aclose()
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"from": "1969-12-31"}, "from 1970-01-01 to 9998-12-31"),
+        ({"to": "9999-12-31"}, "from 1970-01-01 to 9998-12-31"),
+        ({"from": "yesterday"}, "is not a day"),
+        ({"to": "2026-13-01"}, "is not a day"),
+    ],
+)
+async def test_the_report_page_refuses_days_it_cannot_report_on(
+    harness: Harness, query: dict[str, str], said: str
+) -> None:
+    """A day that is not one, or that no report can span, is a clear 400, not a guess."""
+    admin = await sign_in(harness, "admin")
+    page = await admin.get("/ui/reports", params=query)
+    await admin.aclose()
+    assert page.status_code == 400 and said in page.text, page.text[:300]
+
+
+async def test_the_report_page_spans_its_whole_range(harness: Harness) -> None:
+    admin = await sign_in(harness, "admin")
+    page = await admin.get("/ui/reports", params={"from": "1970-01-01", "to": "9998-12-31"})
+    await admin.aclose()
+    assert page.status_code == 200 and "Evidence report" in page.text, page.text[:300]
 
 
 async def test_inbox_lists_statements_without_their_comments(harness: Harness) -> None:

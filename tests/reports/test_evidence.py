@@ -318,6 +318,12 @@ def test_cli_dates_cover_whole_days(scenario: Scenario, tmp_path: Path) -> None:
     assert data["end"].endswith("23:59:59.999999+00:00")
     bad = CliRunner().invoke(report_command, ["--from", "yesterday", "--to", day])
     assert bad.exit_code == 2 and "is not a date" in bad.output
+    for first, last in (("0001-01-01", "0001-01-31"), (day, "9999-12-31"), (day, "9999-01-01")):
+        out_of_range = CliRunner().invoke(report_command, ["--from", first, "--to", last])
+        assert out_of_range.exit_code == 2, out_of_range.output
+        assert (
+            "a report covers 1970-01-01" in out_of_range.output or "last day" in out_of_range.output
+        )
 
 
 def test_cli_refuses_a_missing_or_empty_store(tmp_path: Path) -> None:

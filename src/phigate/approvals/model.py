@@ -108,6 +108,17 @@ class Approval:
     # Who each subject is now (today's aliases), for counting votes per person; None
     # maps every subject to itself. Set where approvals are loaded.
     person_of: PersonOf | None = field(default=None, repr=False, compare=False)
+    # Whom the acted-for subject itself acts for, and so on (an agent acting for an
+    # agent, which token creation and sign-in refuse but a race could still record):
+    # every person in the chain is barred like `on_behalf_of`. Set where loaded.
+    behind: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def barred(self) -> tuple[str, ...]:
+        """Everyone whose vote never counts on this request: the requester, the one an
+        agent acts for, and everyone behind that one (`behind`)."""
+        named = (self.requester, self.on_behalf_of, *self.behind)
+        return tuple(subject for subject in named if subject is not None)
 
     def is_requested_by(self, principal: Principal) -> bool:
         """Whether `principal` is this request's requester (same subject and kind)."""
@@ -183,6 +194,7 @@ class Approval:
             "still_needed": self.still_needed,
             "requester": self.requester,
             "on_behalf_of": self.on_behalf_of,
+            "behind": list(self.behind),
             "created_at": self.created_at,
             "expires_at": self.expires_at,
             "decided_at": self.decided_at,
@@ -212,7 +224,7 @@ def counting_votes(approval: Approval, person_of: PersonOf) -> tuple[Vote, ...]:
     acted-for person's votes do not count (separation of duties, as mapped now). Which
     requirements a counted vote serves is still its own groups (`Requirement.counted`).
     A voter's kind needs no second look: a subject holds tokens of one kind only."""
-    barred = [person_of(s) for s in (approval.requester, approval.on_behalf_of) if s is not None]
+    barred = [person_of(s) for s in approval.barred]
     counted: list[Vote] = []
     people: list[str] = []
     for vote in approval.votes:  # in the order recorded
@@ -261,6 +273,8 @@ def ineligibility(approval: Approval, voter: Principal) -> str | None:
         return "the requester cannot approve their own request"
     if approval.on_behalf_of and same_subject(voter.subject, person(approval.on_behalf_of)):
         return "the person the agent acts for cannot approve the agent's request"
+    if any(same_subject(voter.subject, person(s)) for s in approval.behind):
+        return "the agent acts for an agent that acts for you: you cannot approve its request"
     if not voter.in_any(frozenset(approval.eligible_groups)):
         groups = ", ".join(approval.eligible_groups)
         return f"only members of {groups} can decide this request"
@@ -281,6 +295,8 @@ def _drawn_as_another(approval: Approval, subject: str) -> str | None:
             "your name reads as the name of the person the agent acts for: "
             "you cannot approve the agent's request"
         )
+    if any(drawn_alike(subject, other) for other in approval.behind):
+        return "your name reads as the name of a person the agent acts for"
     if any(drawn_alike(v.voter, subject) for v in approval.votes):
         return "your name reads as the name of an earlier voter: one person votes once"
     return None

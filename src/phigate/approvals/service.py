@@ -34,6 +34,7 @@ from phigate.core.action_store import ActionStatus, recorded_or_refused
 from phigate.core.actions import new_id
 from phigate.core.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
 from phigate.identity.principal import Principal
+from phigate.identity.tokens import TokenStore
 from phigate.ops.instance import REPLICA_ID
 from phigate.store import Database
 from phigate.store.tables import actions, approvals, votes
@@ -49,6 +50,8 @@ class ApprovalEvent:
 
 ApprovalListener = Callable[[ApprovalEvent], None]
 
+# How far `_behind_in` follows an agent acting for an agent acting for ...
+_LONGEST_CHAIN = 8
 _VERDICTS = {ApprovalState.APPROVED: "justified", ApprovalState.DENIED: "unjustified"}
 
 _FINAL_ACTION_STATUS = {
@@ -168,6 +171,33 @@ class ApprovalService:
         )
         with self._db.read() as conn:
             return [str(row.id) for row in conn.execute(query)]
+
+    @staticmethod
+    def pending_twin_in(conn: sa.Connection, fingerprint: str) -> str | None:
+        """The id of an action with this fingerprint (one caller's identical action)
+        whose request still waits for votes, unexpired, read in the caller's write
+        transaction while it holds the fingerprint's lock to its end, so two identical
+        requests recorded at once are one: on PostgreSQL an advisory transaction lock
+        (across replicas: they share the database); SQLite's write transaction is
+        already its database's one writer (BEGIN IMMEDIATE)."""
+        if conn.dialect.name == "postgresql":
+            key = int(fingerprint[:15], 16)  # 60 bits of the hash: a bigint lock key
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        query = (
+            sa.select(actions.c.id)
+            .join(approvals, approvals.c.action_id == actions.c.id)
+            .where(
+                approvals.c.state == ApprovalState.PENDING.value,
+                approvals.c.purpose != BREAK_GLASS_REVIEW,
+                approvals.c.expires_at > clock.latest(),
+                actions.c.fingerprint == fingerprint,
+                actions.c.status == ActionStatus.PENDING_APPROVAL.value,
+            )
+            .order_by(approvals.c.created_at)
+            .limit(1)
+        )
+        row = conn.execute(query).first()
+        return None if row is None else str(row.id)
 
     def id_for_action_in(self, conn: sa.Connection, action_id: str) -> str | None:
         """The id of the approval `action_id` needs, inside the caller's transaction."""
@@ -556,7 +586,7 @@ class ApprovalService:
             sa.select(votes).where(votes.c.approval_id == approval_id).order_by(votes.c.id)
         ).all()
         approval = _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
-        return replace(approval, person_of=self._person_of)
+        return replace(approval, person_of=self._person_of, behind=_behind_in(conn, approval))
 
 
 # What expiry ends: a request still waiting, and an approval not run in time.
@@ -615,6 +645,21 @@ def _outcome(approval: Approval) -> ApprovalState | None:
 def _kind_of(stored_principal: object) -> str | None:
     """The principal kind of the stored requester (None when the action is gone)."""
     return None if stored_principal is None else str(json.loads(str(stored_principal))["kind"])
+
+
+def _behind_in(conn: sa.Connection, approval: Approval) -> tuple[str, ...]:
+    """Whom the subject an agent acts for itself acts for, transitively (bounded):
+    only when an agent acts for an agent, which token creation and sign-in refuse."""
+    if approval.on_behalf_of is None:
+        return ()
+    seen, todo = {approval.requester, approval.on_behalf_of}, [approval.on_behalf_of]
+    behind: list[str] = []
+    while todo and len(behind) < _LONGEST_CHAIN:
+        for person in sorted(TokenStore.acts_for_in(conn, todo.pop()) - seen):
+            seen.add(person)
+            behind.append(person)
+            todo.append(person)
+    return tuple(behind)
 
 
 def _approval(m: Any, vote_rows: Any, requester_kind: str | None) -> Approval:

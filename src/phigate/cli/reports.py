@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from phigate.reports.evidence import EARLIEST, LATEST
 from phigate.reports.model import Evidence
 
 FORMATS = ("html", "pdf", "json")
@@ -25,7 +26,10 @@ def parse_moment(value: str, *, end_of_day: bool = False) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if end_of_day and len(value.strip()) == 10:
-        moment += timedelta(days=1, microseconds=-1)
+        try:
+            moment += timedelta(days=1, microseconds=-1)
+        except OverflowError as exc:  # 9999-12-31: no day after it
+            raise click.BadParameter(f"{value!r} is past the last day a report covers") from exc
     return moment
 
 
@@ -76,6 +80,8 @@ def report_command(
     first, last = parse_moment(start), parse_moment(end, end_of_day=True)
     if last < first:
         raise click.BadParameter("--to is before --from")
+    if first < EARLIEST or last >= LATEST:
+        raise click.BadParameter(f"a report covers {EARLIEST:%Y-%m-%d} to before {LATEST:%Y-%m-%d}")
     audit, current_policy = _audit_source(config_path, state)
     evidence = _with_progress(
         lambda progress: _build(audit, first, last, current_policy, progress), audit

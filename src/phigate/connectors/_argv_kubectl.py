@@ -26,6 +26,7 @@ from phigate.connectors._argv_parse import (
     flags,
     local_path,
 )
+from phigate.core.digits import ascii_int
 from phigate.core.risk import RiskClass
 
 ReadManifest = Callable[[str], "str | None"]
@@ -33,9 +34,10 @@ _MAX_VERBOSITY = 5  # -v=6 and up log request URLs, headers and (8+) response bo
 
 
 def _verbosity(value: str) -> tuple[RiskClass, str] | None:
-    if not value.isdigit():
+    level = ascii_int(value)
+    if level is None:
         raise ArgvProblem(f"-v takes a number, not {value!r}")
-    if int(value) > _MAX_VERBOSITY:
+    if level > _MAX_VERBOSITY:
         return RiskClass.ADMIN, "verbose logs print requests and responses, credentials included"
     return None
 

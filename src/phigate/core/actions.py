@@ -123,7 +123,8 @@ class Action:
         return list(value) if isinstance(value, list) else []
 
     def fingerprint(self) -> str:
-        """SHA-256 over everything that defines what would run and for whom."""
+        """SHA-256 over everything that defines what would run and for whom (the
+        person: an alias they signed in with is recorded, not bound)."""
         return self._fingerprint
 
     @functools.cached_property
@@ -133,7 +134,7 @@ class Action:
             "connection": self.connection,
             "kind": self.kind,
             "body": self.body,
-            "principal": self.principal.to_json(),
+            "principal": self.principal.bound_json(),
             "reveal": sorted(self.reveal),
         }
         encoded = sorted_json(bound, ensure_ascii=True)  # the form approvals were bound in

@@ -20,6 +20,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from phigate.core.digits import ascii_int
 from phigate.core.errors import AuthenticationError, PhigateError, RequestTooLargeError
 from phigate.pipeline.gateway import Gateway
 
@@ -140,10 +141,8 @@ def _content_length(scope: Scope) -> int | None:
     value = _header(scope, b"content-length")
     if value is None:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        return None  # the server refuses a malformed length itself; counting still applies
+    # The server refuses a malformed length itself; counting still applies.
+    return ascii_int(value)
 
 
 def _submits_actions(scope: Scope) -> bool:

@@ -105,7 +105,8 @@ class Principal:
         )
 
     def to_json(self) -> dict[str, object]:
-        """A new dict each call (callers add to it); its parts are worked out once."""
+        """Who acts as records show it, with the spelling signed in with (an alias).
+        A new dict each call (callers add to it); its parts are worked out once."""
         subject, kind, groups, on_behalf_of, signed_in_as = self._json_parts
         out: dict[str, object] = {
             "subject": subject,
@@ -116,6 +117,19 @@ class Principal:
         if signed_in_as:
             out["signed_in_as"] = signed_in_as
         return out
+
+    def bound_json(self) -> dict[str, object]:
+        """Who acts as an action's fingerprint binds it: the person (their own subject),
+        not the spelling they signed in with, so one person's identical action is one
+        request whichever of their identities sends it. The action record keeps
+        `to_json` (the alias included), and only the same caller may run it."""
+        subject, kind, groups, on_behalf_of, _signed_in_as = self._json_parts
+        return {
+            "subject": subject,
+            "kind": kind,
+            "groups": list(groups),
+            "on_behalf_of": on_behalf_of,
+        }
 
     @functools.cached_property
     def json_text(self) -> str:

@@ -102,7 +102,12 @@ class TokenStore:
         it decides who may act and approve, so it is on the audit log (`token.created`,
         `by` saying who issued it), in the same transaction as the token."""
         subject, on_behalf_of = _check_identity(subject, kind, on_behalf_of)
-        self._check_one_kind(subject, kind)
+        try:
+            self._check_one_kind(subject, kind)
+            self._check_acts_for_a_human(subject, kind, on_behalf_of)
+        except InvalidRequestError as refused:
+            self._record_refusal(subject, kind, on_behalf_of, refused, by)
+            raise
         if expires_in is not None:
             _positive(expires_in, f"{expires_in}s")
         token = PREFIX + secrets.token_urlsafe(32)
@@ -155,8 +160,18 @@ class TokenStore:
         if info.status != "active":
             raise AuthenticationError(f"API token {info.id} is {info.status}")
         principal = self._principal(info)
+        self.refuse_acting_for_non_human(principal)  # before the recent-token cache
         self._recent.put(key, replace(principal, token_rechecked=True), info.expires_at)
         return principal
+
+    def refuse_acting_for_non_human(self, principal: Principal) -> None:
+        """AuthenticationError when `principal` acts on behalf of a subject holding
+        agent or service tokens, whatever its credential (an API token made before the
+        other subject's tokens, an OIDC token exchanged by an agent): an agent acts for
+        a human, the one barred from approving its requests."""
+        person = principal.on_behalf_of
+        if person is not None and self.kinds_of(person) - {PrincipalKind.HUMAN}:
+            raise AuthenticationError(acting_for_non_human(person))
 
     @staticmethod
     def refuse_inactive_in(conn: sa.Connection, principal: Principal) -> None:
@@ -201,6 +216,62 @@ class TokenStore:
             raise InvalidRequestError(
                 f"{subject} already holds {', '.join(sorted(held))} tokens; a subject has one kind"
             )
+
+    def _check_acts_for_a_human(
+        self, subject: str, kind: PrincipalKind, on_behalf_of: str | None
+    ) -> None:
+        """The one an agent acts for is a human, so the human behind every agent's
+        request is barred from approving it: never a subject holding agent or service
+        tokens, and a subject agents act for never gets one. (Creations racing each
+        other are caught at sign-in, `Gateway.authenticate`, and by the approval's
+        chain, approvals/model.py `counting_votes`.)"""
+        if on_behalf_of is not None and self.kinds_of(on_behalf_of) - {PrincipalKind.HUMAN}:
+            raise InvalidRequestError(
+                f"{on_behalf_of} holds agent or service tokens; an agent acts on behalf of "
+                "a human, never another agent or service"
+            )
+        if kind is not PrincipalKind.HUMAN and self.acted_for(subject):
+            raise InvalidRequestError(
+                f"agents act on behalf of {subject}, a human; it cannot hold {kind} tokens"
+            )
+
+    def _record_refusal(
+        self,
+        subject: str,
+        kind: PrincipalKind,
+        on_behalf_of: str | None,
+        refused: InvalidRequestError,
+        by: Mapping[str, object] | None,
+    ) -> None:
+        asked = {"subject": subject, "kind": kind.value, "on_behalf_of": on_behalf_of}
+        AuditLog(self._db).append(
+            "token.refused",
+            {"token": asked, "reason": refused.message, "by": dict(by) if by else None},
+        )
+
+    def acted_for(self, subject: str) -> bool:
+        """Whether any agent token (active or not) was made to act on behalf of `subject`."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                sa.select(api_tokens.c.id)
+                .where(api_tokens.c.on_behalf_of == lookup_form(subject))
+                .limit(1)
+            ).first()
+        return row is not None
+
+    @staticmethod
+    def acts_for_in(conn: sa.Connection, subject: str) -> set[str]:
+        """Whom `subject`'s agent tokens (active or not) act on behalf of, read in the
+        caller's transaction."""
+        rows = conn.execute(
+            sa.select(api_tokens.c.on_behalf_of)
+            .where(
+                api_tokens.c.subject == lookup_form(subject),
+                api_tokens.c.on_behalf_of.is_not(None),
+            )
+            .distinct()
+        )
+        return {str(row.on_behalf_of) for row in rows}
 
     def kinds_of(self, subject: str) -> set[PrincipalKind]:
         """The kinds of every token (active or not) ever made out to `subject`."""
@@ -279,6 +350,14 @@ def _record(info: TokenInfo, by: Mapping[str, object] | None) -> dict[str, objec
         },
         "by": dict(by) if by is not None else None,
     }
+
+
+def acting_for_non_human(person: str) -> str:
+    """The refusal of a credential acting on behalf of an agent or service."""
+    return (
+        f"the credential acts on behalf of {person}, an agent or service subject; "
+        "an agent acts on behalf of a human"
+    )
 
 
 def _check_identity(

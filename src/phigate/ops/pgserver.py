@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from phigate.core.digits import ascii_int
 from phigate.core.errors import PhigateError
 
 log = logging.getLogger(__name__)
@@ -184,8 +185,9 @@ class EmbeddedPostgres:
                 first = pid_file.read_text().split("\n", 1)[0].strip()
             except FileNotFoundError:
                 return None
-            if first.lstrip("-").isdigit():
-                return int(first)
+            pid = ascii_int(first.removeprefix("-"))
+            if pid is not None:  # a standalone backend writes its pid negated
+                return -pid if first.startswith("-") else pid
             if time.monotonic() > deadline:
                 log.warning("no pid in %s: %r", pid_file, first[:40])
                 return None

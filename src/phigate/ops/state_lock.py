@@ -14,6 +14,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from phigate.core.digits import ascii_int
 from phigate.core.errors import ConflictError
 
 
@@ -55,7 +56,7 @@ class StateLock:
 
 def _read_pid(fd: int) -> str:
     text = os.pread(fd, 32, 0).decode(errors="replace").strip()
-    return text if text.isdigit() else "unknown"
+    return text if ascii_int(text) is not None else "unknown"
 
 
 def sqlite_file(url: str) -> Path | None:

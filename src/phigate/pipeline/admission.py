@@ -211,6 +211,10 @@ class Admission:
         if recent is not None:
             return await self._admit_decided(action, recent)
         description, decision = judged
+        if action.break_glass:
+            # Before any twin: break-glass runs at once (or is refused), with its own
+            # record and reason, even while the same action waits the ordinary way.
+            decision = break_glass_decision(action, decision)
         if decision.outcome is Verdict.APPROVE:
             # Only what needs a human now can use an approved twin: an allowed action
             # runs as itself (which spares every routine statement this lookup), and a
@@ -221,8 +225,6 @@ class Admission:
                 if not approved:  # waits on that request, as if asked again
                     return await self._pending(reused, action.principal, wait)
                 return await self._claim_twin(reused, action.principal, wait)
-        if action.break_glass:
-            decision = break_glass_decision(action, decision)
         metrics.labelled(metrics.DECISIONS, decision.outcome, description.risk.value).inc()
         reusable = self._reusable(action, source, description, decision)
         analysis_json = reusable.analysis_json if reusable is not None else None
@@ -352,9 +354,15 @@ class Admission:
         status = _status_after(decision.outcome)
         runs_now = status is ActionStatus.EXECUTING
 
-        def write(conn: sa.Connection) -> tuple[ActionRecord, str | None]:
+        def write(conn: sa.Connection) -> tuple[ActionRecord | str, str | None]:
             if action.principal.token_rechecked:
                 TokenStore.refuse_inactive_in(conn, action.principal)
+            if decision.outcome is Verdict.APPROVE:
+                # Sent at once, identical requests each found no twin before; the
+                # first recorded is the one request, the others wait on it.
+                twin = self._approvals.pending_twin_in(conn, action.fingerprint())
+                if twin is not None:
+                    return twin, None
             fields = audit_fields(action, description, scrub=self._scrub)
             record = self._actions.insert(
                 conn,
@@ -401,6 +409,8 @@ class Admission:
         except AuthenticationError as exc:
             await self._refuse_token(action, exc)
             raise
+        if isinstance(record, str):  # the twin's action: nothing of this one was written
+            return await asyncio.to_thread(self._actions.get, record)
         if approval_id is not None:
             approval = await asyncio.to_thread(self._approvals.get, approval_id)
             self._approvals.publish("approval.requested", approval)

@@ -45,7 +45,7 @@ from phigate.core.errors import (
     PhigateError,
 )
 from phigate.identity.principal import Principal, PrincipalKind
-from phigate.identity.tokens import PREFIX, TokenStore
+from phigate.identity.tokens import PREFIX, TokenStore, acting_for_non_human
 from phigate.identity.verifier import AccessTokenVerifier
 from phigate.masking.engine import Masker, MaskingEngine
 from phigate.ops.replicas import ReplicaRegistry
@@ -301,8 +301,14 @@ class Gateway:
         elif self.oidc is None:
             raise AuthenticationError("not a phigate API token, and OIDC is not configured")
         else:
-            principal = await self.oidc.verify(credential)
-        return self.people.canonical(principal)
+            principal = self.people.canonical(await self.oidc.verify(credential))
+            if principal.on_behalf_of is not None:  # API tokens are checked by the store
+                await asyncio.to_thread(self._tokens.refuse_acting_for_non_human, principal)
+        principal = self.people.canonical(principal)
+        person = principal.on_behalf_of
+        if person is not None and person in self.settings.non_human_subjects():
+            raise AuthenticationError(acting_for_non_human(person))
+        return principal
 
     # ── describe and decide ─────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:

@@ -36,6 +36,11 @@ from phigate.reports.model import (
 
 Progress = Callable[[int], None]
 Record = dict[str, Any]
+# The moments a report can span: the audit log's timestamps count seconds from 1970,
+# and the charts need room past the period's end (a chart of year 9999 draws 10000).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
 REFUSAL_EVENTS = ("auth.refused", "request.invalid", "action.refused")
 APPROVAL_STATES = {
     "approved": "approved",

@@ -36,6 +36,7 @@ from slack_sdk.errors import SlackApiError
 
 from phigate.approvals import Approval
 from phigate.core import clock
+from phigate.core.digits import ascii_int
 from phigate.core.errors import InvalidRequestError, PhigateError
 from phigate.doors.channels import _slack_blocks as blocks
 from phigate.doors.channels._refusals import RefusalAudit
@@ -186,13 +187,14 @@ class SlackChannel:
         5-minute window and decodes the body as UTF-8; this compares the raw bytes.)"""
         timestamp = request.headers.get("x-slack-request-timestamp", "")
         signature = request.headers.get("x-slack-signature", "")
-        if self._secret is None or not timestamp.isdigit() or not signature:
+        at = ascii_int(timestamp)
+        if self._secret is None or at is None or not signature:
             return None
-        if abs(clock.now() - int(timestamp)) > self.settings.timestamp_window_seconds:
+        if abs(clock.now() - at) > self.settings.timestamp_window_seconds:
             return None
         signed = b"v0:" + timestamp.encode() + b":" + body
         expected = "v0=" + hmac.new(self._secret, signed, hashlib.sha256).hexdigest()
-        return int(timestamp) if hmac.compare_digest(expected, signature) else None
+        return at if hmac.compare_digest(expected, signature) else None
 
     def _first_sighting(self, request: Request, timestamp: int) -> bool:
         # The signature covers the timestamp and the body: it names the request.

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from phigate.core import clock
+from phigate.core.digits import ascii_int
 from phigate.doors.channels._secret import reveal
 from phigate.doors.channels._summary import masked_summary
 from phigate.doors.channels.events import ChannelEvent, Notifier
@@ -52,10 +53,10 @@ def verify(
     now: float | None = None,
 ) -> bool:
     """What a receiver does (also used by the tests): fresh timestamp, constant-time compare."""
-    try:
-        age = abs((now if now is not None else clock.now()) - int(timestamp))
-    except ValueError:
+    at = ascii_int(timestamp)
+    if at is None:
         return False
+    age = abs((now if now is not None else clock.now()) - at)
     return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 

@@ -16,6 +16,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from phigate.core.digits import ascii_int
+from phigate.core.errors import InvalidRequestError
 from phigate.doors.console._web import Console
 from phigate.doors.console.sessions import Session
 from phigate.identity.people import People
@@ -45,11 +47,11 @@ class Search:
 def _when(text: str) -> float | None:
     try:
         moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):  # not a time, or one no clock can hold
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.timestamp()
 
 
 def _section(record: dict[str, Any], key: str) -> dict[str, Any]:
@@ -116,9 +118,14 @@ def _search(
 
 
 def _before(text: str | None) -> int | None:
-    if text is None or not text.strip().isdigit():
+    """The `before` of a "continue searching older records" link: a record number in
+    ASCII digits, or none given; anything else is refused, not read as "everything"."""
+    if text is None or not text.strip():
         return None
-    return int(text.strip()[:20])
+    before = ascii_int(text.strip())
+    if before is None:
+        raise InvalidRequestError("`before` is a record number")
+    return before
 
 
 async def audit_page(console: Console, request: Request, session: Session) -> Response:
@@ -128,7 +135,10 @@ async def audit_page(console: Console, request: Request, session: Session) -> Re
             request, "error.html", {"message": f"The audit log is for members of {groups}."}, 403
         )
     f = {name: request.query_params.get(name, "").strip()[:200] for name in FILTERS}
-    before = _before(request.query_params.get("before"))
+    try:
+        before = _before(request.query_params.get("before"))
+    except InvalidRequestError as exc:
+        return console.render(request, "error.html", {"message": exc.message}, 400)
     found, verification = await asyncio.to_thread(_search, console, f, before)
     context = {
         "records": found.records,

@@ -9,19 +9,34 @@ from fastapi import Request
 from fastapi.responses import FileResponse, Response
 from markupsafe import Markup
 
+from phigate.core.errors import InvalidRequestError
 from phigate.doors.console._web import Console
 from phigate.doors.console.sessions import Session
 from phigate.ops.bootstrap import policy_hash
 from phigate.reports import STYLESHEET, render_fragment
+from phigate.reports.evidence import EARLIEST, LATEST
 
 DEFAULT_DAYS = 30
 
 
+# The days a report may span (reports/evidence.py EARLIEST and LATEST): the period
+# ends at 24:00 of the `to` day.
+FIRST_DAY = EARLIEST.date()
+FINAL_DAY = LATEST.date() - dt.timedelta(days=1)
+
+
 def _day(text: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+    """An ISO day (the default when none is given); a day that is not one, or is out
+    of the range a report can span, is refused rather than guessed at."""
+    if not text:
         return default
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequestError(f"{text[:40]!r} is not a day (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= FINAL_DAY:
+        raise InvalidRequestError(f"a report covers days from {FIRST_DAY} to {FINAL_DAY}")
+    return day
 
 
 def period(request: Request) -> tuple[dt.datetime, dt.datetime, dt.date, dt.date]:
@@ -44,7 +59,10 @@ async def report_page(console: Console, request: Request, session: Session) -> R
             {"message": f"Evidence reports are for members of {groups}."},
             403,
         )
-    start, end, first, last = period(request)
+    try:
+        start, end, first, last = period(request)
+    except InvalidRequestError as exc:
+        return console.render(request, "error.html", {"message": exc.message}, 400)
     evidence = await asyncio.to_thread(
         gateway.evidence, start, end, policy_hash=policy_hash(gateway.settings)
     )
