@@ -346,7 +346,6 @@ async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, pa
 
 
 # ── HTTP: a base_url with a query ───────────────────────────────────────────────
-@finding(7, "with a query in base_url the path is dropped: GET /patients/1 runs as GET /")
 async def test_a_base_url_with_a_query_keeps_the_requests_path(
     tmp_path: Path, upstream: Upstream
 ) -> None:

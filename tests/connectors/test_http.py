@@ -237,6 +237,35 @@ async def test_post_waits_for_approval_then_runs(h: Harness, upstream: Upstream)
     assert json.loads(upstream.seen[-1]["body"]) == note
 
 
+async def test_the_upstream_receives_the_url_the_reviewer_saw(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    """Round 21c: with a query in base_url, the path landed inside it and httpx then
+    replaced it: the reviewer saw `POST /patients/1/notes`, the upstream got `POST /`.
+    The URL is base_url's path then the line's path, base_url's query then the line's."""
+    connection = http_connection(upstream)
+    connection["base_url"] = f"{upstream.url}/?api-version=2024-01-01"
+    harness = await harness_with(tmp_path, {"api": connection})
+    upstream.seen.clear()
+    try:
+        query = {"q": "a&b=c", "n": [1, 2], "é": "ü"}
+        pending = await call(harness, "POST", "/patients/1/notes", body={"t": 1}, query=query)
+        assert pending.status_code == 202, pending.text
+        view = await harness.client.get(
+            f"/v1/approvals/{pending.json()['approval']['id']}", headers=harness.auth("alice")
+        )
+        line = view.json()["action"]["text"].splitlines()[0]
+        assert line == "POST /patients/1/notes?q=a%26b%3Dc&n=1&n=2&%C3%A9=%C3%BC", line
+        await approve_and_run(harness, pending.json())
+        refused = await call(harness, "GET", "/patients/1", query={"API-Version": "1999"})
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    path, _, shown_query = line.split(" ", 1)[1].partition("?")
+    assert [r["path"] for r in upstream.seen] == [f"{path}?api-version=2024-01-01&{shown_query}"]
+    assert refused.status_code == 403, refused.text  # base_url's own name: not the caller's
+
+
 @pytest.mark.parametrize(
     ("method", "path", "rule"),
     [

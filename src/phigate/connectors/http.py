@@ -168,6 +168,10 @@ class HttpConnector:
                 return f"header {name} is set by the gateway, never by the caller"
             if lowered not in self.settings.headers_allowed:
                 return f"header {name} is not on this connection's allow-list"
+        fixed = base_query_names(self.settings.base_url.reveal())
+        for name in request["query"]:
+            if str(name).casefold() in fixed:
+                return f"query parameter {name!r} is set by this connection's base_url"
         if len(_encode_body(request["body"])[0]) > self.settings.max_body_bytes:
             return "the request body is larger than this connection accepts"
         return None
@@ -251,14 +255,13 @@ class HttpConnector:
         if content and content_type and "content-type" not in headers:
             headers["content-type"] = content_type
         headers.update(self._auth_headers())
-        url = self.settings.base_url.reveal().rstrip("/") + request["path"]
+        url = target_url(self.settings.base_url.reveal(), request)
         cap = self.settings.max_response_bytes
         try:
             async with self._client() as client:
                 req = client.build_request(
                     request["method"],
                     url,
-                    params=_query_pairs(request["query"]),
                     headers=headers,
                     content=content or None,
                 )
@@ -435,15 +438,41 @@ def _query_pairs(query: dict[str, Any]) -> list[tuple[str, _QueryValue | None]]:
 
 
 def _request_line(request: dict[str, Any]) -> str:
-    """`METHOD /path?query`, the query encoded as it is sent: `{"q": "1&role=admin"}` is
+    """`METHOD /path?query`: the bytes the gateway appends to `base_url`'s path and
+    query, as sent. The query is encoded as it travels: `{"q": "1&role=admin"}` is
     `q=1%26role%3Dadmin`, never the same text as `{"q": "1", "role": "admin"}`."""
-    query = ""
-    if isinstance(request.get("query"), dict):
-        try:
-            query = str(httpx.QueryParams(_query_pairs(request["query"])))
-        except (TypeError, ValueError):  # not sendable either: say so rather than guess
-            query = "(a query the gateway cannot encode)"
-    return f"{request.get('method')} {request.get('path')}{'?' + query if query else ''}"
+    try:
+        path, query = _sent_parts(request)
+    except (TypeError, ValueError, httpx.InvalidURL):  # not sendable either: say so
+        return f"{request.get('method')} {request.get('path')} (a URL the gateway cannot encode)"
+    shown = (path + (b"?" + query if query else b"")).decode("ascii")
+    return f"{request.get('method')} {shown}"
+
+
+def _sent_parts(request: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The caller's path and query as the bytes that travel: the path percent-encoded as
+    httpx encodes it (`/é` is `/%C3%A9`), the query as `urlencode` writes it."""
+    path = httpx.URL("http://gateway.invalid" + str(request.get("path"))).raw_path
+    query = str(httpx.QueryParams(_query_pairs(request.get("query") or {})))
+    return path, query.encode("ascii")
+
+
+def target_url(base_url: str, request: dict[str, Any]) -> httpx.URL:
+    """The URL sent: `base_url`'s path then the caller's path, and `base_url`'s query
+    then the caller's, in that order. Built as bytes, never by gluing text onto the
+    whole URL (a path glued after `?api-version=1` would land inside the query) nor
+    by letting httpx merge `params` (which replaces the base's query)."""
+    base = httpx.URL(base_url)
+    path, query = _sent_parts(request)
+    joined = base.raw_path.split(b"?", 1)[0].rstrip(b"/") + path
+    queries = [q for q in (base.query, query) if q]
+    return base.copy_with(raw_path=joined + (b"?" + b"&".join(queries) if queries else b""))
+
+
+def base_query_names(base_url: str) -> set[str]:
+    """The query names `base_url` sets, case folded: a caller may not send them again
+    (servers take the first of two values or the last: the caller's could win)."""
+    return {name.casefold() for name, _ in parse_qsl(urlsplit(base_url).query, True)}
 
 
 def _encode_body(body: Any) -> tuple[bytes, str | None]:
