@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import codecs
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from phigate.connectors._secrets import GatewaySecrets
-from phigate.connectors.http import auth_secrets, http_body, url_secrets
+from phigate.connectors.http import _as_utf8, auth_secrets, http_body, url_secrets
 from phigate.core.actions import Action
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, audit_text, harness_with
@@ -409,3 +410,34 @@ def test_every_form_of_a_held_credential_is_scrubbed(held: list[str], echoed: st
     shown = GatewaySecrets([("gateway credential", v) for v in held]).scrub(echoed, counts)
     assert "[REDACTED:gateway credential]" in shown, shown
     assert counts["GATEWAY_SECRET"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("content_type", "raw", "kind", "text"),
+    [
+        ("text/plain; charset=utf-16le", "SSN 536-22-8471".encode("utf-16le"), "text", None),
+        ("text/plain", codecs.BOM_UTF16_BE + "SSN".encode("utf-16be"), "text", "SSN"),
+        ("text/plain; charset=utf-8", codecs.BOM_UTF32_LE + "é".encode("utf-32le"), "text", "é"),
+        ("text/plain; charset=ibm037", "SSN 1".encode("cp037"), "text", "SSN 1"),
+        ("application/json; charset=utf-16", '{"a": 1}'.encode("utf-16"), "json", '{"a": 1}'),
+        ("text/plain; charset=x-unheard-of", b"SSN", "binary", None),
+        ("text/plain; charset=base64", b"U1NO", "binary", None),  # no text encoding
+        ("text/plain; charset=utf-16le", b"S\x00\x00\xd8", "binary", None),  # lone surrogate
+        ("text/plain; charset=us-ascii", "é".encode(), "binary", None),
+        ("text/plain", b"S\x00S\x00N\x00", "binary", None),  # NULs: UTF-16 unsaid
+    ],
+)
+def test_a_text_answer_is_read_in_its_charset_or_as_binary(
+    content_type: str, raw: bytes, kind: str, text: str | None
+) -> None:
+    """Round 21c: a UTF-16 answer was decoded as UTF-8, and masking saw `S\\0S\\0N\\0`."""
+    seen_kind, utf8, cap = _as_utf8(kind if kind != "binary" else "text", content_type, raw, 99)
+    assert seen_kind == kind
+    if kind != "binary":
+        assert utf8.decode("utf-8") == (text or "SSN 536-22-8471") and cap == len(utf8)
+
+
+def test_a_cut_utf16_answer_is_cut_where_its_cap_falls() -> None:
+    raw = "line one\nline two\n".encode("utf-16le")
+    kind, utf8, cap = _as_utf8("text", "text/plain; charset=utf-16le", raw[:21], 12)
+    assert (kind, utf8, cap) == ("text", b"line one\nl", 6)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
+import email.message
 import http
 import json
 import math
@@ -186,9 +188,11 @@ class HttpConnector:
         started = time.monotonic()
         status, reason, headers, raw, truncated = await self._send(request, secrets.reach)
         duration_ms = round((time.monotonic() - started) * 1000, 1)
-        kind = _content_kind(headers.get("content-type", ""), raw)
+        content_type = headers.get("content-type", "")
+        cap, size = self.settings.max_response_bytes, len(raw)
+        kind, raw, cap = _as_utf8(_content_kind(content_type, raw), content_type, raw, cap)
         masked: dict[str, int] = {}
-        body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
+        body = self._masked_body(kind, raw, truncated, cap, secrets, masker, masked)
         # The status line is upstream text like the body: it can quote the request's
         # own credential or a patient, so it leaves only scrubbed and masked.
         # A standard phrase ("Internal Server Error") is no PHI: masked, it would read
@@ -217,7 +221,7 @@ class HttpConnector:
         }
         summary = {
             "status": status,
-            "bytes": min(len(raw), self.settings.max_response_bytes),
+            "bytes": min(size, self.settings.max_response_bytes),
             "content": kind,
             "truncated": truncated,
             "masked": masked,
@@ -296,10 +300,13 @@ class HttpConnector:
         kind: str,
         raw: bytes,
         truncated: bool,
+        cap: int,
         secrets: GatewaySecrets,
         masker: Masker,
         counts: dict[str, int],
     ) -> Any:
+        """The body as it may leave; a text or JSON body comes as UTF-8 (`_as_utf8`),
+        `cap` where the connection's cap falls in it."""
         if kind == "empty":
             return None
         if kind == "binary":
@@ -318,7 +325,6 @@ class HttpConnector:
         if truncated:
             # Cut at the cap, at its last line end when there is one, and scrubbed with
             # the bytes read past it: the cut never leaves the head of a credential.
-            cap = self.settings.max_response_bytes
             cut = raw.rfind(b"\n", 0, cap) + 1 or cap
             result = masker.mask_text(secrets.scrub_cut(raw, cut, counts))
             _add(counts, result.counts)
@@ -517,6 +523,59 @@ def _content_kind(content_type: str, raw: bytes) -> str:
             return "binary"
         return "text"
     return "binary"
+
+
+# Byte order marks, longest first (UTF-32 LE's begins with UTF-16 LE's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _charset(content_type: str, raw: bytes) -> tuple[str, int]:
+    """The encoding a text answer is written in, and its BOM's length: a byte order
+    mark wins over the header (as browsers read it), then the charset the
+    content-type names, else UTF-8."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name, len(bom)
+    message = email.message.Message()
+    message["content-type"] = content_type
+    return message.get_content_charset() or "utf-8", 0
+
+
+def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, bytes, int]:
+    """A text or JSON answer re-encoded as UTF-8 from the charset it is written in, so
+    the masker reads its text, and where `cap` falls in it; any other kind as it is.
+
+    A UTF-16 answer read as UTF-8 is `S\0S\0N\0…`: every detector misses and the
+    agent is one `replace` away from the value. So a charset Python does not know as
+    a text encoding, bytes that do not decode in it, or text holding a NUL character
+    (no text has one) make the answer `binary`: refused unless `allow_binary`. Bytes
+    that are no UTF-8 in a UTF-8 answer are replaced, as before."""
+    if kind not in ("text", "json"):
+        return kind, raw, cap
+    charset, skip = _charset(content_type, raw)
+    try:
+        codec = codecs.lookup(charset).name
+        b" ".decode(codec, "replace")  # LookupError: no text encoding (base64, rot13, …)
+    except LookupError:
+        return "binary", raw, cap
+    if codec == "utf-8":
+        body = raw[skip:]
+        return ("binary" if b"\x00" in body else kind), body, max(0, cap - skip)
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        head = decoder.decode(raw[skip:cap])
+        rest = decoder.decode(raw[cap:], final=len(raw) <= cap)  # a cut may split a character
+    except UnicodeDecodeError:
+        return "binary", raw, cap
+    if "\x00" in head or "\x00" in rest:
+        return "binary", raw, cap
+    return kind, (head + rest).encode("utf-8", "replace"), len(head.encode("utf-8", "replace"))
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:
