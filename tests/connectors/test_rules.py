@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
-from phigate.connectors._http_rules import classify_request, method_overrides
+from phigate.connectors._http_rules import UNREADABLE, classify_request, method_overrides
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
 from phigate.core.risk import RiskClass
 
@@ -288,3 +288,47 @@ def test_method_overrides_are_found_where_servers_read_them(
 def test_the_settings_leaf_names_every_built_in_rule_set() -> None:
     """config validates `rule_sets:` against the leaf's names, the classifier uses the sets."""
     assert set(BUILTIN_RULE_SETS) == BUILTIN_RULE_SET_NAMES
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "methods"),
+    [
+        # round 21c finding 3: a form is read in the charset its content-type names
+        (f"{FORM}; charset=iso-8859-1", "_method=DEL%C9TE", ["DELÉTE"]),
+        (f"{FORM}; charset=utf-16le", "%5F%00m%00=%00", [UNREADABLE]),  # not ASCII as ASCII
+        (f"{FORM}; charset=ibm037", "a=b", [UNREADABLE]),
+        (f"{FORM}; charset=utf-7", "+AF8-method=DELETE", ["DELETE", UNREADABLE]),
+        (f"{FORM}; charset=x-unheard-of", "a=b", [UNREADABLE]),
+        (f"{FORM}; charset=base64", "a=b", [UNREADABLE]),  # no text encoding
+        (f"{FORM}; charset=us-ascii", "a=%FF", [UNREADABLE]),  # does not decode
+        (f"{FORM}; charset=utf-8", "a=%FF", []),
+        (FORM, "_charset_=utf-16&a=b", [UNREADABLE]),  # HTML's charset override field
+    ],
+)
+def test_a_text_body_is_read_in_its_declared_charset_and_syntax(
+    content_type: str, body: str, methods: list[str]
+) -> None:
+    request = {"method": "POST", "headers": {"Content-Type": content_type}, "body": body}
+    assert method_overrides(request) == methods
+
+
+@pytest.mark.parametrize(
+    ("content_type", "methods"),
+    [
+        (FORM, ["DELETE"]),  # round 21c finding 5: the JSON text read as the form it is sent as
+        ("text/plain", ["DELETE"]),
+        ("application/json", []),
+        ("application/fhir+json; charset=UTF-8", []),
+        ("application/json; charset=utf-16", ["DELETE", UNREADABLE]),
+        (None, []),  # sent as application/json
+    ],
+)
+def test_a_json_body_is_read_as_its_content_type_says(
+    content_type: str | None, methods: list[str]
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    request = {"method": "POST", "headers": headers, "body": {"q": "&_method=DELETE&"}}
+    assert method_overrides(request) == methods

@@ -27,6 +27,8 @@ The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 
 from __future__ import annotations
 
+import codecs
+import email.message
 import json
 import re
 from collections.abc import Sequence
@@ -200,23 +202,50 @@ _MULTIPART_FIELD = re.compile(
 )
 
 
+UNREADABLE = "(UNREADABLE _METHOD)"
+
+
+def sent_json(body: Any) -> str:
+    """The text the gateway sends for a body given as JSON (`"body": {…}`)."""
+    return json.dumps(body, separators=(",", ":"))
+
+
 def method_overrides(request: dict[str, Any]) -> list[str]:
     """The methods a server may route this request as besides its own: an override
     name (`OVERRIDE_NAMES`) in a header, the query, or a form, multipart or JSON body,
-    and any field whose name contains "method" holding another HTTP method."""
+    and any field whose name contains "method" holding another HTTP method. A body
+    the gateway cannot read with certainty as the upstream will asks for
+    `UNREADABLE`, a method nobody knows: never a read."""
     own = str(request.get("method") or "").strip().upper()
-    pairs = [(str(k), str(v)) for k, v in (request.get("headers") or {}).items()]
+    headers = request.get("headers") or {}
+    pairs = [(str(k), str(v)) for k, v in headers.items()]
     for name, value in (request.get("query") or {}).items():
         pairs += [(str(name), str(v)) for v in (value if isinstance(value, list) else [value])]
+    content_type = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), None)
     body = request.get("body")
-    if isinstance(body, str):
-        pairs += _text_body_pairs(body)
-    elif body is not None:  # the gateway serialises it as JSON: read it as that JSON
-        pairs += _json_pairs(json.dumps(body))
+    text: str | None = body if isinstance(body, str) else None
+    if body is not None and text is None:  # the gateway sends it as JSON: read that JSON
+        pairs += _json_pairs(sent_json(body))
+        if content_type is not None and not _is_utf8_json(content_type):
+            text = sent_json(body)  # and as what the caller's content-type calls it
+    readable = True
+    if text is not None:
+        read, readable = _text_body_pairs(text, content_type or "text/plain; charset=utf-8")
+        pairs += read
     found = [v.strip().upper() for k, v in pairs if _is_override(k) or _asks_other(k, v, own)]
-    if isinstance(body, str) and not found and _NAMED_OVERRIDE.search(unquote(body)):
-        found.append("(UNREADABLE _METHOD)")
-    return found
+    if text is not None and not found and _NAMED_OVERRIDE.search(unquote(text)):
+        readable = False
+    return list(dict.fromkeys(found + ([] if readable else [UNREADABLE])))
+
+
+def _is_utf8_json(content_type: str) -> bool:
+    """Whether a server reads a body of this type as the UTF-8 JSON the gateway sends."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    media = message.get_content_type()
+    charset = message.get_content_charset()
+    json_type = media == "application/json" or media.endswith("+json")
+    return json_type and charset in (None, "utf-8", "utf8")
 
 
 def _asks_other(name: str, value: str, own: str) -> bool:
@@ -225,17 +254,51 @@ def _asks_other(name: str, value: str, own: str) -> bool:
     return "method" in name.lower() and method in HTTP_METHODS and method != own
 
 
-def _text_body_pairs(body: str) -> list[tuple[str, str]]:
+def _text_body_pairs(body: str, content_type: str) -> tuple[list[tuple[str, str]], bool]:
     """The fields of a body sent as text, read every way a server may parse it: as a
     form, as multipart, and as JSON (Laravel reads its input from a JSON body whatever
-    the caller calls it). A body that uses an override name as a name in a way none of
-    these read is taken to override to a method nobody knows, so it is never a read."""
-    pairs = parse_qsl(body, keep_blank_values=True)
+    the caller calls it); and whether every reading is certain. A body that uses an
+    override name as a name in a way none of these read is taken to override to a
+    method nobody knows, so it is never a read."""
+    pairs, readable = _form_pairs(body, content_type)
     pairs += [
         (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
         for name, value in _MULTIPART_FIELD.findall(body.encode())
     ]
-    return pairs + _json_pairs(body)
+    pairs += _json_pairs(body)
+    # HTML's `_charset_` field names the charset the other fields are written in.
+    named_charset = any(name.strip().lower() == "_charset_" for name, _ in pairs)
+    return pairs, readable and not named_charset
+
+
+# The text of every field name and separator a form is made of: a charset that does
+# not write these as ASCII (UTF-16, UTF-7, EBCDIC's ibm037) makes the gateway's
+# UTF-8 body another text to a server that decodes the whole body first.
+_FORM_ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
+
+
+def _form_pairs(body: str, content_type: str) -> tuple[list[tuple[str, str]], bool]:
+    """The body as a form, its escapes decoded in the charset the content-type names
+    (Tomcat, Jetty, ASP.NET and Django do; UTF-8 when none is named), and whether that
+    reading is certain: not when Python does not know the charset as a text encoding,
+    the escapes do not decode in it, or the charset does not write ASCII as ASCII (split
+    then decode, or decode then split: two readings)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    charset = message.get_content_charset() or "utf-8"
+    try:
+        codec = codecs.lookup(charset).name
+        ascii_safe = _FORM_ASCII.encode(codec) == _FORM_ASCII.encode("ascii")
+    except (LookupError, UnicodeError):
+        return parse_qsl(body, keep_blank_values=True), False
+    if codec == "utf-8":  # as before: escapes that are no UTF-8 read as U+FFFD
+        pairs = parse_qsl(body, keep_blank_values=True)
+    else:
+        try:
+            pairs = parse_qsl(body, keep_blank_values=True, encoding=codec, errors="strict")
+        except UnicodeDecodeError:
+            return parse_qsl(body, keep_blank_values=True), False
+    return pairs, ascii_safe
 
 
 def _json_pairs(body: str) -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ from phigate.connectors._http_rules import (
     classify_request,
     method_overrides,
     path_problem,
+    sent_json,
 )
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
@@ -486,7 +487,7 @@ def _encode_body(body: Any) -> tuple[bytes, str | None]:
         return b"", None
     if isinstance(body, str):
         return body.encode(), "text/plain; charset=utf-8"
-    return json.dumps(body, separators=(",", ":")).encode(), "application/json"
+    return sent_json(body).encode(), "application/json"
 
 
 async def _read_capped(response: httpx.Response, cap: int, reach: int) -> tuple[bytes, bool]:
