@@ -215,7 +215,6 @@ DISPOSITIONS = {
 }
 
 
-@finding(4, "a multipart field named `name*=` (RFC 2231) or `name = …` hides `_method`")
 @pytest.mark.parametrize("case", list(DISPOSITIONS))
 async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_method(
     search: Harness, upstream: Upstream, case: str

@@ -291,6 +291,7 @@ def test_the_settings_leaf_names_every_built_in_rule_set() -> None:
 
 
 FORM = "application/x-www-form-urlencoded"
+_PART = "--b\r\nContent-Disposition: {}\r\n\r\nDELETE\r\n--b--\r\n"
 
 
 @pytest.mark.parametrize(
@@ -306,6 +307,53 @@ FORM = "application/x-www-form-urlencoded"
         (f"{FORM}; charset=us-ascii", "a=%FF", [UNREADABLE]),  # does not decode
         (f"{FORM}; charset=utf-8", "a=%FF", []),
         (FORM, "_charset_=utf-16&a=b", [UNREADABLE]),  # HTML's charset override field
+        # round 21c finding 4: Content-Disposition parameters as RFC 7578 and 2231 read them
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=UTF-8''_method"),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=utf-8''%5Fmethod"),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name*0="_me"; name*1=thod'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name = "_method"'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="a"; name=_method'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data;\r\n name=_method"),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=x-bogus''_method"),
+            [UNREADABLE],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=utf-8''%FF"),
+            [UNREADABLE],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; filename="_method"'),
+            ["DELETE"],  # the older, looser reading of `name=` counts as well
+        ),
+        ("multipart/form-data; boundary=b", _PART.format('form-data; name="note"'), []),
     ],
 )
 def test_a_text_body_is_read_in_its_declared_charset_and_syntax(

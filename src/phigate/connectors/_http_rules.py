@@ -33,6 +33,8 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import policy
+from email.parser import HeaderParser
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -265,10 +267,11 @@ def _text_body_pairs(body: str, content_type: str) -> tuple[list[tuple[str, str]
         (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
         for name, value in _MULTIPART_FIELD.findall(body.encode())
     ]
-    pairs += _json_pairs(body)
+    parts, parts_readable = _multipart_pairs(body)
+    pairs += parts + _json_pairs(body)
     # HTML's `_charset_` field names the charset the other fields are written in.
     named_charset = any(name.strip().lower() == "_charset_" for name, _ in pairs)
-    return pairs, readable and not named_charset
+    return pairs, readable and parts_readable and not named_charset
 
 
 # The text of every field name and separator a form is made of: a charset that does
@@ -299,6 +302,55 @@ def _form_pairs(body: str, content_type: str) -> tuple[list[tuple[str, str]], bo
         except UnicodeDecodeError:
             return parse_qsl(body, keep_blank_values=True), False
     return pairs, ascii_safe
+
+
+_DISPOSITION = re.compile(r"^[ \t]*content-disposition[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
+_PART_END = re.compile(r"\r?\n--|\Z")
+# A `name` parameter in any spelling (`name=`, `name =`, `name*=`, `name*0*=`), not `filename`.
+_NAME_PARAM = re.compile(r"(?<![\w-])name[\s*0-9]*=", re.IGNORECASE)
+
+
+def _multipart_pairs(body: str) -> tuple[list[tuple[str, str]], bool]:
+    """Every part's `name` and value, its Content-Disposition parameters read as RFC
+    7578 and 2231 define them (`name*=UTF-8''_method`, `name*0=…; name*1=…`, spaces
+    around `=`), as Go's `mime.ParseMediaType`, Werkzeug and Python's `email` read
+    them; and whether each name was read with certainty (a charset Python does not
+    know, bytes that do not decode, a `name` parameter the parser does not see)."""
+    pairs: list[tuple[str, str]] = []
+    readable = True
+    for header in _DISPOSITION.finditer(body):
+        end = _BLANK_LINE.search(body, header.end())
+        fields = body[header.end() : end.start() if end else len(body)]
+        value = ""
+        if end is not None:
+            stop = _PART_END.search(body, end.end())
+            value = body[end.end() : stop.start() if stop else len(body)]
+        names = _disposition_names(fields)
+        if names is None or (not names and _NAME_PARAM.search(fields)):
+            readable = False
+        pairs += [(name, value) for name in names or []]
+    return pairs, readable
+
+
+def _disposition_names(fields: str) -> list[str] | None:
+    """The `name` parameters of a Content-Disposition value (and the header lines
+    after it), RFC 2231 values decoded; None when one cannot be decoded for certain."""
+    message = HeaderParser(policy=policy.compat32).parsestr(f"Content-Disposition:{fields}\r\n\r\n")
+    names: list[str] = []
+    for key, value in message.get_params(header="content-disposition", failobj=[]):
+        if key.strip().lower() != "name":
+            continue
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded text)
+            charset, _, text = value
+            try:
+                raw = bytes(text, "raw-unicode-escape")
+                names.append(raw.decode(charset or "us-ascii"))  # LookupError: no text codec
+            except (LookupError, UnicodeError):
+                return None
+        else:
+            names.append(value)
+    return names
 
 
 def _json_pairs(body: str) -> list[tuple[str, str]]:
