@@ -315,7 +315,6 @@ class _AppendSlash(BaseHTTPRequestHandler):
         return None
 
 
-@finding(6, "a credential in base_url's path (a webhook-style URL) is not scrubbed")
 @pytest.mark.parametrize("path", ["/status", "/status/"], ids=["redirect", "not-found"])
 async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, path: str) -> None:
     """docs/http.md: `base_url` may come from `${ENV}` or `file:`, an unreachable

@@ -441,3 +441,19 @@ def test_a_cut_utf16_answer_is_cut_where_its_cap_falls() -> None:
     raw = "line one\nline two\n".encode("utf-16le")
     kind, utf8, cap = _as_utf8("text", "text/plain; charset=utf-16le", raw[:21], 12)
     assert (kind, utf8, cap) == ("text", b"line one\nl", 6)
+
+
+@pytest.mark.parametrize(
+    ("url", "held"),
+    [
+        ("https://hooks.example/services/T0A1B2C3D4/q8Jf3LmN2pR7", ["T0A1B2C3D4", "q8Jf3LmN2pR7"]),
+        ("https://d.example/api/webhooks/123456789012345678/tok", ["123456789012345678"]),
+        ("https://h.example/k/abc%2Bdefghijklmnop", ["abc%2Bdefghijklmnop", "abc+defghijklmnop"]),
+        ("https://fhir.example/fhir/R4/v1/api/patients/2024-01-01", []),
+    ],
+)
+def test_base_url_path_segments_that_look_like_credentials_are_held(
+    url: str, held: list[str]
+) -> None:
+    """Round 21c: a webhook URL's secret came back in a redirect's location and a 404."""
+    assert url_secrets(url) == held

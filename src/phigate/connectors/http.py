@@ -356,7 +356,8 @@ def url_secrets(url: str) -> list[str]:
     shows the password percent-encoded, decoded, or joined to the user name.
     `GatewaySecrets` adds the encoded forms of each (base64, base32, hex) and finds
     them escaped or in another case too. Query values of the base URL
-    (an `?api_key=`) are credentials too. The user name alone is no secret.
+    (an `?api_key=`) are credentials too, and so are the path segments that look
+    like one (`path_secrets`). The user name alone is no secret.
     """
     parts = urlsplit(url)
     out: list[str] = []
@@ -365,7 +366,28 @@ def url_secrets(url: str) -> list[str]:
         for text in {password, unquote(password)}:
             out += [text, quote(text, safe=""), f"{unquote(user)}:{text}"]
     out += [v for _, v in parse_qsl(parts.query)]
+    return out + path_secrets(parts.path)
+
+
+def path_secrets(path: str) -> list[str]:
+    """The segments of a base URL's path that may be a credential, as written and
+    percent-decoded: capability URLs carry theirs in the path (Slack's and Discord's
+    webhooks, `/services/T…/B…/<secret>`), and an upstream echoes its path in a
+    redirect's `location` or a 404 page without being hostile. A segment counts when
+    it has 16 characters or more, or 8 or more mixing two of lower case, upper case
+    and digits: `q8Jf3LmN2pR7sT1v`, `T0A1B2C3D4`, a UUID or a numeric id of 16+ digits,
+    never `api`, `v1`, `fhir`, `R4`, `patients` or `2024-01-01`."""
+    out: list[str] = []
+    for segment in path.split("/"):
+        for text in dict.fromkeys([segment, unquote(segment)]):
+            if _looks_secret(text):
+                out.append(text)
     return out
+
+
+def _looks_secret(segment: str) -> bool:
+    kinds = sum(any(test(c) for c in segment) for test in (str.islower, str.isupper, str.isdigit))
+    return len(segment) >= 16 or (len(segment) >= 8 and kinds >= 2)
 
 
 def auth_secrets(value: str) -> list[str]:
