@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 
 from phigate.connectors._secrets import GatewaySecrets
-from phigate.connectors.http import _as_utf8, auth_secrets, http_body, url_secrets
+from phigate.connectors.http import (
+    _as_utf8,
+    _request_line,
+    auth_secrets,
+    http_body,
+    url_secrets,
+)
 from phigate.core.actions import Action
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, audit_text, harness_with
@@ -457,3 +463,15 @@ def test_base_url_path_segments_that_look_like_credentials_are_held(
 ) -> None:
     """Round 21c: a webhook URL's secret came back in a redirect's location and a 404."""
     assert url_secrets(url) == held
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("/x/../patients/é", "GET /patients/%C3%A9?q=a%26b"),  # as the bytes that travel
+        ("/patients#frag", "GET /patients#frag (a path the gateway does not send)"),
+        ("patients", "GET patients (a path the gateway does not send)"),
+    ],
+)
+def test_the_request_line_is_what_is_sent_or_says_it_is_not_sent(path: str, line: str) -> None:
+    assert _request_line({"method": "GET", "path": path, "query": {"q": "a&b"}}) == line

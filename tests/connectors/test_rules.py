@@ -306,6 +306,8 @@ _PART = "--b\r\nContent-Disposition: {}\r\n\r\nDELETE\r\n--b--\r\n"
         (f"{FORM}; charset=base64", "a=b", [UNREADABLE]),  # no text encoding
         (f"{FORM}; charset=us-ascii", "a=%FF", [UNREADABLE]),  # does not decode
         (f"{FORM}; charset=utf-8", "a=%FF", []),
+        (f"{FORM}; charset=utf-8; charset=utf-16le", "a=b", [UNREADABLE]),  # first or last?
+        (f"{FORM}; charset=UTF-8; charset=utf-8", "a=b", []),
         (FORM, "_charset_=utf-16&a=b", [UNREADABLE]),  # HTML's charset override field
         # round 21c finding 4: Content-Disposition parameters as RFC 7578 and 2231 read them
         (

@@ -284,11 +284,15 @@ def _form_pairs(body: str, content_type: str) -> tuple[list[tuple[str, str]], bo
     """The body as a form, its escapes decoded in the charset the content-type names
     (Tomcat, Jetty, ASP.NET and Django do; UTF-8 when none is named), and whether that
     reading is certain: not when Python does not know the charset as a text encoding,
-    the escapes do not decode in it, or the charset does not write ASCII as ASCII (split
-    then decode, or decode then split: two readings)."""
+    the escapes do not decode in it, the charset does not write ASCII as ASCII (split
+    then decode, or decode then split: two readings), or two charsets are named
+    (servers take the first or the last)."""
     message = email.message.Message()
     message["content-type"] = content_type
     charset = message.get_content_charset() or "utf-8"
+    named = {str(v).lower() for k, v in message.get_params(failobj=[]) if k == "charset"}
+    if len(named) > 1:
+        return parse_qsl(body, keep_blank_values=True), False
     try:
         codec = codecs.lookup(charset).name
         ascii_safe = _FORM_ASCII.encode(codec) == _FORM_ASCII.encode("ascii")

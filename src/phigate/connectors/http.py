@@ -470,10 +470,13 @@ def _request_line(request: dict[str, Any]) -> str:
     """`METHOD /path?query`: the bytes the gateway appends to `base_url`'s path and
     query, as sent. The query is encoded as it travels: `{"q": "1&role=admin"}` is
     `q=1%26role%3Dadmin`, never the same text as `{"q": "1", "role": "admin"}`."""
+    raw = request.get("path")
+    if not isinstance(raw, str) or path_problem(raw) is not None:  # never sent: as written
+        return f"{request.get('method')} {raw} (a path the gateway does not send)"
     try:
         path, query = _sent_parts(request)
     except (TypeError, ValueError, httpx.InvalidURL):  # not sendable either: say so
-        return f"{request.get('method')} {request.get('path')} (a URL the gateway cannot encode)"
+        return f"{request.get('method')} {raw} (a URL the gateway cannot encode)"
     shown = (path + (b"?" + query if query else b"")).decode("ascii")
     return f"{request.get('method')} {shown}"
 
