@@ -23,6 +23,7 @@ from phigate.connectors.http import (
     url_secrets,
 )
 from phigate.core.actions import Action
+from phigate.reviewing._sent import http_sent
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, audit_text, harness_with
 
@@ -475,3 +476,7 @@ def test_base_url_path_segments_that_look_like_credentials_are_held(
 )
 def test_the_request_line_is_what_is_sent_or_says_it_is_not_sent(path: str, line: str) -> None:
     assert _request_line({"method": "GET", "path": path, "query": {"q": "a&b"}}) == line
+    shown = http_sent(http_body("GET", path, query={"q": "a&b"})).text
+    assert shown.startswith(line + "\n"), shown
+    odd = _request_line({"method": "GET", "path": "/p", "query": ["q"]})
+    assert odd == "GET /p (a URL the gateway cannot encode)"

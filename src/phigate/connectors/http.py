@@ -470,22 +470,30 @@ def _request_line(request: dict[str, Any]) -> str:
     """`METHOD /path?query`: the bytes the gateway appends to `base_url`'s path and
     query, as sent. The query is encoded as it travels: `{"q": "1&role=admin"}` is
     `q=1%26role%3Dadmin`, never the same text as `{"q": "1", "role": "admin"}`."""
+    return f"{request.get('method')} {sent_target(request)}"
+
+
+def sent_target(request: dict[str, Any]) -> str:
+    """The path and query the gateway appends to `base_url`'s, as the bytes sent; a
+    path it never sends as written, saying so."""
     raw = request.get("path")
     if not isinstance(raw, str) or path_problem(raw) is not None:  # never sent: as written
-        return f"{request.get('method')} {raw} (a path the gateway does not send)"
+        return f"{raw} (a path the gateway does not send)"
     try:
         path, query = _sent_parts(request)
     except (TypeError, ValueError, httpx.InvalidURL):  # not sendable either: say so
-        return f"{request.get('method')} {raw} (a URL the gateway cannot encode)"
-    shown = (path + (b"?" + query if query else b"")).decode("ascii")
-    return f"{request.get('method')} {shown}"
+        return f"{raw} (a URL the gateway cannot encode)"
+    return (path + (b"?" + query if query else b"")).decode("ascii")
 
 
 def _sent_parts(request: dict[str, Any]) -> tuple[bytes, bytes]:
     """The caller's path and query as the bytes that travel: the path percent-encoded as
     httpx encodes it (`/é` is `/%C3%A9`), the query as `urlencode` writes it."""
+    given = request.get("query") or {}
+    if not isinstance(given, dict):
+        raise TypeError("the query is not a mapping")
     path = httpx.URL("http://gateway.invalid" + str(request.get("path"))).raw_path
-    query = str(httpx.QueryParams(_query_pairs(request.get("query") or {})))
+    query = str(httpx.QueryParams(_query_pairs(given)))
     return path, query.encode("ascii")
 
 
