@@ -356,6 +356,16 @@ _PART = "--b\r\nContent-Disposition: {}\r\n\r\nDELETE\r\n--b--\r\n"
             ["DELETE"],  # the older, looser reading of `name=` counts as well
         ),
         ("multipart/form-data; boundary=b", _PART.format('form-data; name="note"'), []),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="=?UTF-8?Q?=5Fmethod?="'),  # RFC 2047
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="=?x-bogus?Q?=5Fmethod?="'),
+            ["DELETE", UNREADABLE],  # a name mentioning "method" holding one counts too
+        ),
     ],
 )
 def test_a_text_body_is_read_in_its_declared_charset_and_syntax(

@@ -28,6 +28,8 @@ The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 from __future__ import annotations
 
 import codecs
+import email.errors
+import email.header
 import email.message
 import json
 import re
@@ -354,7 +356,24 @@ def _disposition_names(fields: str) -> list[str] | None:
                 return None
         else:
             names.append(value)
+            if "=?" in value:  # RFC 2047 words, which mail-minded parsers decode
+                try:
+                    names.append(_encoded_words(value))
+                except (LookupError, UnicodeError, email.errors.HeaderParseError):
+                    return None
     return names
+
+
+def _encoded_words(value: str) -> str:
+    """`value` with its RFC 2047 encoded words decoded (`=?UTF-8?Q?=5Fmethod?=` is
+    `_method`); LookupError or UnicodeError when one cannot be."""
+    text = []
+    for chunk, charset in email.header.decode_header(value):
+        if isinstance(chunk, str):
+            text.append(chunk)
+        else:  # plain runs come back as raw-unicode-escape bytes, with no charset
+            text.append(chunk.decode(charset or "raw-unicode-escape"))
+    return "".join(text)
 
 
 def _json_pairs(body: str) -> list[tuple[str, str]]:
