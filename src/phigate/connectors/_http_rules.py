@@ -22,6 +22,9 @@ A method override (`_method=DELETE`, Salesforce's `_HttpMethod`, an
 `X-HTTP-Method-Override` header or field: `OVERRIDE_NAMES`) is routed as that method
 by Rails, Symfony, Laravel, Salesforce, ASP.NET and others, so the request is
 classified under each method it may be read as, and the most severe class wins.
+A body is read every way a server may parse it, a form in the charset its
+content-type names and multipart names as RFC 7578/2231 write them; a body that
+cannot be read so with certainty overrides to `UNREADABLE`, a method nobody knows.
 The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 """
 
