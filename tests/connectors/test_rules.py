@@ -358,6 +358,11 @@ _PART = "--b\r\nContent-Disposition: {}\r\n\r\nDELETE\r\n--b--\r\n"
         ("multipart/form-data; boundary=b", _PART.format('form-data; name="note"'), []),
         (
             "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="%5Fmethod"'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
             _PART.format('form-data; name="=?UTF-8?Q?=5Fmethod?="'),  # RFC 2047
             ["DELETE"],
         ),

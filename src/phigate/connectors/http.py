@@ -118,7 +118,7 @@ class HttpConnector:
     def _classify(self, request: dict[str, Any]) -> HttpVerdict:
         """The request's class under its own method and each method it asks servers
         to route it as (`_method=DELETE`): the most severe wins, and is said."""
-        own = request["method"]
+        methods = [request["method"], *method_overrides(request)]
         verdicts = [
             classify_request(
                 method,
@@ -126,12 +126,12 @@ class HttpConnector:
                 self.settings.rules,
                 case_sensitive=self.settings.case_sensitive_paths,
             )
-            for method in [own, *method_overrides(request)]
+            for method in methods
         ]
         worst = max(verdicts, key=lambda v: v.risk.severity)  # the first of equals: its own
         if worst is verdicts[0]:
             return worst
-        routed = [own, *method_overrides(request)][verdicts.index(worst)]
+        routed = methods[verdicts.index(worst)]
         why = f"the request asks servers to route it as {routed} (a method override)"
         return HttpVerdict(worst.risk, worst.rule, (*worst.reasons, why))
 
