@@ -174,7 +174,6 @@ def _form_in(charset: str, fields: dict[str, str]) -> str:
 CHARSETS = ["utf-16be", "utf-16le", "ibm037"]
 
 
-@finding(3, "a form body in the charset its content-type names hides `_method=DELETE`")
 @pytest.mark.parametrize("charset", CHARSETS)
 async def test_a_method_override_in_a_form_of_another_charset_is_the_method(
     search: Harness, upstream: Upstream, charset: str
@@ -214,7 +213,6 @@ DISPOSITIONS = {
 }
 
 
-@finding(4, "a multipart field named `name*=` (RFC 2231) or `name = …` hides `_method`")
 @pytest.mark.parametrize("case", list(DISPOSITIONS))
 async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_method(
     search: Harness, upstream: Upstream, case: str
@@ -247,7 +245,6 @@ async def test_a_method_override_in_a_multipart_field_named_by_rfc2231_is_the_me
     assert upstream.seen == []
 
 
-@finding(5, "a JSON body sent with a form content-type is not read as the form it is")
 async def test_a_json_body_sent_as_a_form_is_read_as_that_form(
     search: Harness, upstream: Upstream
 ) -> None:
@@ -316,7 +313,6 @@ class _AppendSlash(BaseHTTPRequestHandler):
         return None
 
 
-@finding(6, "a credential in base_url's path (a webhook-style URL) is not scrubbed")
 @pytest.mark.parametrize("path", ["/status", "/status/"], ids=["redirect", "not-found"])
 async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, path: str) -> None:
     """docs/http.md: `base_url` may come from `${ENV}` or `file:`, an unreachable
@@ -344,7 +340,6 @@ async def test_a_credential_in_the_base_urls_path_is_scrubbed(tmp_path: Path, pa
 
 
 # ── HTTP: a base_url with a query ───────────────────────────────────────────────
-@finding(7, "with a query in base_url the path is dropped: GET /patients/1 runs as GET /")
 async def test_a_base_url_with_a_query_keeps_the_requests_path(
     tmp_path: Path, upstream: Upstream
 ) -> None:
@@ -395,7 +390,6 @@ class _Utf16(BaseHTTPRequestHandler):
         return None
 
 
-@finding(8, "a text or JSON answer in UTF-16 (as its charset says) is masked as UTF-8: blind")
 @pytest.mark.parametrize("kind", list(UTF16_BODIES))
 async def test_a_utf16_answer_is_masked_as_the_text_it_is(tmp_path: Path, kind: str) -> None:
     """docs/http.md: text is masked as text, JSON value by value. The body is decoded as

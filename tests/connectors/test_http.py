@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import codecs
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -14,8 +15,15 @@ from typing import Any
 import pytest
 
 from phigate.connectors._secrets import GatewaySecrets
-from phigate.connectors.http import auth_secrets, http_body, url_secrets
+from phigate.connectors.http import (
+    _as_utf8,
+    _request_line,
+    auth_secrets,
+    http_body,
+    url_secrets,
+)
 from phigate.core.actions import Action
+from phigate.reviewing._sent import http_sent
 from tests.conftest import Harness
 from tests.connectors.support import approve_and_run, audit_text, harness_with
 
@@ -237,6 +245,35 @@ async def test_post_waits_for_approval_then_runs(h: Harness, upstream: Upstream)
     assert json.loads(upstream.seen[-1]["body"]) == note
 
 
+async def test_the_upstream_receives_the_url_the_reviewer_saw(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    """Round 21c: with a query in base_url, the path landed inside it and httpx then
+    replaced it: the reviewer saw `POST /patients/1/notes`, the upstream got `POST /`.
+    The URL is base_url's path then the line's path, base_url's query then the line's."""
+    connection = http_connection(upstream)
+    connection["base_url"] = f"{upstream.url}/?api-version=2024-01-01"
+    harness = await harness_with(tmp_path, {"api": connection})
+    upstream.seen.clear()
+    try:
+        query = {"q": "a&b=c", "n": [1, 2], "é": "ü"}
+        pending = await call(harness, "POST", "/patients/1/notes", body={"t": 1}, query=query)
+        assert pending.status_code == 202, pending.text
+        view = await harness.client.get(
+            f"/v1/approvals/{pending.json()['approval']['id']}", headers=harness.auth("alice")
+        )
+        line = view.json()["action"]["text"].splitlines()[0]
+        assert line == "POST /patients/1/notes?q=a%26b%3Dc&n=1&n=2&%C3%A9=%C3%BC", line
+        await approve_and_run(harness, pending.json())
+        refused = await call(harness, "GET", "/patients/1", query={"API-Version": "1999"})
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+    path, _, shown_query = line.split(" ", 1)[1].partition("?")
+    assert [r["path"] for r in upstream.seen] == [f"{path}?api-version=2024-01-01&{shown_query}"]
+    assert refused.status_code == 403, refused.text  # base_url's own name: not the caller's
+
+
 @pytest.mark.parametrize(
     ("method", "path", "rule"),
     [
@@ -380,3 +417,66 @@ def test_every_form_of_a_held_credential_is_scrubbed(held: list[str], echoed: st
     shown = GatewaySecrets([("gateway credential", v) for v in held]).scrub(echoed, counts)
     assert "[REDACTED:gateway credential]" in shown, shown
     assert counts["GATEWAY_SECRET"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("content_type", "raw", "kind", "text"),
+    [
+        ("text/plain; charset=utf-16le", "SSN 536-22-8471".encode("utf-16le"), "text", None),
+        ("text/plain", codecs.BOM_UTF16_BE + "SSN".encode("utf-16be"), "text", "SSN"),
+        ("text/plain; charset=utf-8", codecs.BOM_UTF32_LE + "é".encode("utf-32le"), "text", "é"),
+        ("text/plain; charset=ibm037", "SSN 1".encode("cp037"), "text", "SSN 1"),
+        ("application/json; charset=utf-16", '{"a": 1}'.encode("utf-16"), "json", '{"a": 1}'),
+        ("text/plain; charset=x-unheard-of", b"SSN", "binary", None),
+        ("text/plain; charset=base64", b"U1NO", "binary", None),  # no text encoding
+        ("text/plain; charset=utf-16le", b"S\x00\x00\xd8", "binary", None),  # lone surrogate
+        ("text/plain; charset=us-ascii", "é".encode(), "binary", None),
+        ("text/plain", b"S\x00S\x00N\x00", "binary", None),  # NULs: UTF-16 unsaid
+    ],
+)
+def test_a_text_answer_is_read_in_its_charset_or_as_binary(
+    content_type: str, raw: bytes, kind: str, text: str | None
+) -> None:
+    """Round 21c: a UTF-16 answer was decoded as UTF-8, and masking saw `S\\0S\\0N\\0`."""
+    seen_kind, utf8, cap = _as_utf8(kind if kind != "binary" else "text", content_type, raw, 99)
+    assert seen_kind == kind
+    if kind != "binary":
+        assert utf8.decode("utf-8") == (text or "SSN 536-22-8471") and cap == len(utf8)
+
+
+def test_a_cut_utf16_answer_is_cut_where_its_cap_falls() -> None:
+    raw = "line one\nline two\n".encode("utf-16le")
+    kind, utf8, cap = _as_utf8("text", "text/plain; charset=utf-16le", raw[:21], 12)
+    assert (kind, utf8, cap) == ("text", b"line one\nl", 6)
+
+
+@pytest.mark.parametrize(
+    ("url", "held"),
+    [
+        ("https://hooks.example/services/T0A1B2C3D4/q8Jf3LmN2pR7", ["T0A1B2C3D4", "q8Jf3LmN2pR7"]),
+        ("https://d.example/api/webhooks/123456789012345678/tok", ["123456789012345678"]),
+        ("https://h.example/k/abc%2Bdefghijklmnop", ["abc%2Bdefghijklmnop", "abc+defghijklmnop"]),
+        ("https://fhir.example/fhir/R4/v1/api/patients/2024-01-01", []),
+    ],
+)
+def test_base_url_path_segments_that_look_like_credentials_are_held(
+    url: str, held: list[str]
+) -> None:
+    """Round 21c: a webhook URL's secret came back in a redirect's location and a 404."""
+    assert url_secrets(url) == held
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("/x/../patients/é", "GET /patients/%C3%A9?q=a%26b"),  # as the bytes that travel
+        ("/patients#frag", "GET /patients#frag (a path the gateway does not send)"),
+        ("patients", "GET patients (a path the gateway does not send)"),
+    ],
+)
+def test_the_request_line_is_what_is_sent_or_says_it_is_not_sent(path: str, line: str) -> None:
+    assert _request_line({"method": "GET", "path": path, "query": {"q": "a&b"}}) == line
+    shown = http_sent(http_body("GET", path, query={"q": "a&b"})).text
+    assert shown.startswith(line + "\n"), shown
+    odd = _request_line({"method": "GET", "path": "/p", "query": ["q"]})
+    assert odd == "GET /p (a URL the gateway cannot encode)"

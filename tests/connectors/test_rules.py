@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from phigate.connectors._argv_rules import BUILTIN_RULE_SETS, ArgvRuleSet, classify_argv
-from phigate.connectors._http_rules import classify_request, method_overrides
+from phigate.connectors._http_rules import UNREADABLE, classify_request, method_overrides
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule, HttpRule
 from phigate.core.risk import RiskClass
 
@@ -288,3 +288,112 @@ def test_method_overrides_are_found_where_servers_read_them(
 def test_the_settings_leaf_names_every_built_in_rule_set() -> None:
     """config validates `rule_sets:` against the leaf's names, the classifier uses the sets."""
     assert set(BUILTIN_RULE_SETS) == BUILTIN_RULE_SET_NAMES
+
+
+FORM = "application/x-www-form-urlencoded"
+_PART = "--b\r\nContent-Disposition: {}\r\n\r\nDELETE\r\n--b--\r\n"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "methods"),
+    [
+        # round 21c finding 3: a form is read in the charset its content-type names
+        (f"{FORM}; charset=iso-8859-1", "_method=DEL%C9TE", ["DELÉTE"]),
+        (f"{FORM}; charset=utf-16le", "%5F%00m%00=%00", [UNREADABLE]),  # not ASCII as ASCII
+        (f"{FORM}; charset=ibm037", "a=b", [UNREADABLE]),
+        (f"{FORM}; charset=utf-7", "+AF8-method=DELETE", ["DELETE", UNREADABLE]),
+        (f"{FORM}; charset=x-unheard-of", "a=b", [UNREADABLE]),
+        (f"{FORM}; charset=base64", "a=b", [UNREADABLE]),  # no text encoding
+        (f"{FORM}; charset=us-ascii", "a=%FF", [UNREADABLE]),  # does not decode
+        (f"{FORM}; charset=utf-8", "a=%FF", []),
+        (f"{FORM}; charset=utf-8; charset=utf-16le", "a=b", [UNREADABLE]),  # first or last?
+        (f"{FORM}; charset=UTF-8; charset=utf-8", "a=b", []),
+        (FORM, "_charset_=utf-16&a=b", [UNREADABLE]),  # HTML's charset override field
+        # round 21c finding 4: Content-Disposition parameters as RFC 7578 and 2231 read them
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=UTF-8''_method"),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=utf-8''%5Fmethod"),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name*0="_me"; name*1=thod'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name = "_method"'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="a"; name=_method'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data;\r\n name=_method"),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=x-bogus''_method"),
+            [UNREADABLE],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format("form-data; name*=utf-8''%FF"),
+            [UNREADABLE],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; filename="_method"'),
+            ["DELETE"],  # the older, looser reading of `name=` counts as well
+        ),
+        ("multipart/form-data; boundary=b", _PART.format('form-data; name="note"'), []),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="%5Fmethod"'),
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="=?UTF-8?Q?=5Fmethod?="'),  # RFC 2047
+            ["DELETE"],
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            _PART.format('form-data; name="=?x-bogus?Q?=5Fmethod?="'),
+            ["DELETE", UNREADABLE],  # a name mentioning "method" holding one counts too
+        ),
+    ],
+)
+def test_a_text_body_is_read_in_its_declared_charset_and_syntax(
+    content_type: str, body: str, methods: list[str]
+) -> None:
+    request = {"method": "POST", "headers": {"Content-Type": content_type}, "body": body}
+    assert method_overrides(request) == methods
+
+
+@pytest.mark.parametrize(
+    ("content_type", "methods"),
+    [
+        (FORM, ["DELETE"]),  # round 21c finding 5: the JSON text read as the form it is sent as
+        ("text/plain", ["DELETE"]),
+        ("application/json", []),
+        ("application/fhir+json; charset=UTF-8", []),
+        ("application/json; charset=utf-16", ["DELETE", UNREADABLE]),
+        (None, []),  # sent as application/json
+    ],
+)
+def test_a_json_body_is_read_as_its_content_type_says(
+    content_type: str | None, methods: list[str]
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    request = {"method": "POST", "headers": headers, "body": {"q": "&_method=DELETE&"}}
+    assert method_overrides(request) == methods

@@ -22,15 +22,24 @@ A method override (`_method=DELETE`, Salesforce's `_HttpMethod`, an
 `X-HTTP-Method-Override` header or field: `OVERRIDE_NAMES`) is routed as that method
 by Rails, Symfony, Laravel, Salesforce, ASP.NET and others, so the request is
 classified under each method it may be read as, and the most severe class wins.
+A body is read every way a server may parse it, a form in the charset its
+content-type names and multipart names as RFC 7578/2231 write them; a body that
+cannot be read so with certainty overrides to `UNREADABLE`, a method nobody knows.
 The rule model (`HttpRule`) is a settings leaf in `rule_settings`.
 """
 
 from __future__ import annotations
 
+import codecs
+import email.errors
+import email.header
+import email.message
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import policy
+from email.parser import HeaderParser
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -200,23 +209,50 @@ _MULTIPART_FIELD = re.compile(
 )
 
 
+UNREADABLE = "(UNREADABLE _METHOD)"
+
+
+def sent_json(body: Any) -> str:
+    """The text the gateway sends for a body given as JSON (`"body": {…}`)."""
+    return json.dumps(body, separators=(",", ":"))
+
+
 def method_overrides(request: dict[str, Any]) -> list[str]:
     """The methods a server may route this request as besides its own: an override
     name (`OVERRIDE_NAMES`) in a header, the query, or a form, multipart or JSON body,
-    and any field whose name contains "method" holding another HTTP method."""
+    and any field whose name contains "method" holding another HTTP method. A body
+    the gateway cannot read with certainty as the upstream will asks for
+    `UNREADABLE`, a method nobody knows: never a read."""
     own = str(request.get("method") or "").strip().upper()
-    pairs = [(str(k), str(v)) for k, v in (request.get("headers") or {}).items()]
+    headers = request.get("headers") or {}
+    pairs = [(str(k), str(v)) for k, v in headers.items()]
     for name, value in (request.get("query") or {}).items():
         pairs += [(str(name), str(v)) for v in (value if isinstance(value, list) else [value])]
+    content_type = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), None)
     body = request.get("body")
-    if isinstance(body, str):
-        pairs += _text_body_pairs(body)
-    elif body is not None:  # the gateway serialises it as JSON: read it as that JSON
-        pairs += _json_pairs(json.dumps(body))
+    text: str | None = body if isinstance(body, str) else None
+    if body is not None and text is None:  # the gateway sends it as JSON: read that JSON
+        pairs += _json_pairs(sent_json(body))
+        if content_type is not None and not _is_utf8_json(content_type):
+            text = sent_json(body)  # and as what the caller's content-type calls it
+    readable = True
+    if text is not None:
+        read, readable = _text_body_pairs(text, content_type or "text/plain; charset=utf-8")
+        pairs += read
     found = [v.strip().upper() for k, v in pairs if _is_override(k) or _asks_other(k, v, own)]
-    if isinstance(body, str) and not found and _NAMED_OVERRIDE.search(unquote(body)):
-        found.append("(UNREADABLE _METHOD)")
-    return found
+    if text is not None and not found and _NAMED_OVERRIDE.search(unquote(text)):
+        readable = False
+    return list(dict.fromkeys(found + ([] if readable else [UNREADABLE])))
+
+
+def _is_utf8_json(content_type: str) -> bool:
+    """Whether a server reads a body of this type as the UTF-8 JSON the gateway sends."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    media = message.get_content_type()
+    charset = message.get_content_charset()
+    json_type = media == "application/json" or media.endswith("+json")
+    return json_type and charset in (None, "utf-8", "utf8")
 
 
 def _asks_other(name: str, value: str, own: str) -> bool:
@@ -225,17 +261,135 @@ def _asks_other(name: str, value: str, own: str) -> bool:
     return "method" in name.lower() and method in HTTP_METHODS and method != own
 
 
-def _text_body_pairs(body: str) -> list[tuple[str, str]]:
+def _text_body_pairs(body: str, content_type: str) -> tuple[list[tuple[str, str]], bool]:
     """The fields of a body sent as text, read every way a server may parse it: as a
     form, as multipart, and as JSON (Laravel reads its input from a JSON body whatever
-    the caller calls it). A body that uses an override name as a name in a way none of
-    these read is taken to override to a method nobody knows, so it is never a read."""
-    pairs = parse_qsl(body, keep_blank_values=True)
+    the caller calls it); and whether every reading is certain. A body that uses an
+    override name as a name in a way none of these read is taken to override to a
+    method nobody knows, so it is never a read."""
+    pairs, readable = _form_pairs(body, content_type)
     pairs += [
         (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
         for name, value in _MULTIPART_FIELD.findall(body.encode())
     ]
-    return pairs + _json_pairs(body)
+    parts, parts_readable = _multipart_pairs(body)
+    pairs += parts + _json_pairs(body)
+    # HTML's `_charset_` field names the charset the other fields are written in.
+    named_charset = any(name.strip().lower() == "_charset_" for name, _ in pairs)
+    return pairs, readable and parts_readable and not named_charset
+
+
+# The text of every field name and separator a form is made of: a charset that does
+# not write these as ASCII (UTF-16, UTF-7, EBCDIC's ibm037) makes the gateway's
+# UTF-8 body another text to a server that decodes the whole body first.
+_FORM_ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
+
+
+def _form_pairs(body: str, content_type: str) -> tuple[list[tuple[str, str]], bool]:
+    """The body as a form, its escapes decoded in the charset the content-type names
+    (Tomcat, Jetty, ASP.NET and Django do; UTF-8 when none is named), and whether that
+    reading is certain: not when Python does not know the charset as a text encoding,
+    the escapes do not decode in it, the charset does not write ASCII as ASCII (split
+    then decode, or decode then split: two readings), or two charsets are named
+    (servers take the first or the last)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    charset = message.get_content_charset() or "utf-8"
+    named = {str(v).lower() for k, v in message.get_params(failobj=[]) if k == "charset"}
+    if len(named) > 1:
+        return parse_qsl(body, keep_blank_values=True), False
+    try:
+        codec = codecs.lookup(charset).name
+        ascii_safe = _FORM_ASCII.encode(codec) == _FORM_ASCII.encode("ascii")
+    except (LookupError, UnicodeError):
+        return parse_qsl(body, keep_blank_values=True), False
+    if codec == "utf-8":  # as before: escapes that are no UTF-8 read as U+FFFD
+        pairs = parse_qsl(body, keep_blank_values=True)
+    else:
+        try:
+            pairs = parse_qsl(body, keep_blank_values=True, encoding=codec, errors="strict")
+        except UnicodeDecodeError:
+            return parse_qsl(body, keep_blank_values=True), False
+    return pairs, ascii_safe
+
+
+_DISPOSITION = re.compile(r"^[ \t]*content-disposition[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
+_PART_END = re.compile(r"\r?\n--|\Z")
+# A `name` parameter in any spelling (`name=`, `name =`, `name*=`, `name*0*=`), not `filename`.
+_NAME_PARAM = re.compile(r"(?<![\w-])name[\s*0-9]*=", re.IGNORECASE)
+
+
+def _multipart_pairs(body: str) -> tuple[list[tuple[str, str]], bool]:
+    """Every part's `name` and value, its Content-Disposition parameters read as RFC
+    7578 and 2231 define them (`name*=UTF-8''_method`, `name*0=…; name*1=…`, spaces
+    around `=`), as Go's `mime.ParseMediaType`, Werkzeug and Python's `email` read
+    them; and whether each name was read with certainty (a charset Python does not
+    know, bytes that do not decode, a `name` parameter the parser does not see)."""
+    pairs: list[tuple[str, str]] = []
+    readable = True
+    for header in _DISPOSITION.finditer(body):
+        end = _BLANK_LINE.search(body, header.end())
+        fields = body[header.end() : end.start() if end else len(body)]
+        value = ""
+        if end is not None:
+            stop = _PART_END.search(body, end.end())
+            value = body[end.end() : stop.start() if stop else len(body)]
+        names = _disposition_names(fields)
+        if names is None or (not names and _NAME_PARAM.search(fields)):
+            readable = False
+        pairs += [(name, value) for name in names or []]
+    return pairs, readable
+
+
+# `form-data; name="x"` (and a plain filename) alone on its line: every parser reads
+# this `x` the same, so the full parser (about ten times slower) is spared it.
+_PLAIN_DISPOSITION = re.compile(
+    r'[ \t]*form-data[ \t]*;[ \t]*name="([^"\\\r\n=%]*)"[ \t]*'
+    r'(?:;[ \t]*filename="[^"\\\r\n]*"[ \t]*)?'
+)
+
+
+def _disposition_names(fields: str) -> list[str] | None:
+    """The `name` parameters of a Content-Disposition value (and the header lines
+    after it), RFC 2231 values decoded; None when one cannot be decoded for certain."""
+    plain = _PLAIN_DISPOSITION.fullmatch(fields)
+    if plain is not None:
+        return [plain.group(1)]
+    message = HeaderParser(policy=policy.compat32).parsestr(f"Content-Disposition:{fields}\r\n\r\n")
+    names: list[str] = []
+    for key, value in message.get_params(header="content-disposition", failobj=[]):
+        if key.strip().lower() != "name":
+            continue
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded text)
+            charset, _, text = value
+            try:
+                raw = bytes(text, "raw-unicode-escape")
+                names.append(raw.decode(charset or "us-ascii"))  # LookupError: no text codec
+            except (LookupError, UnicodeError):
+                return None
+        else:
+            names.append(value)
+            if "%" in value:  # HTML writes `"` and line breaks in a name as %22, %0D%0A
+                names.append(unquote(value))
+            if "=?" in value:  # RFC 2047 words, which mail-minded parsers decode
+                try:
+                    names.append(_encoded_words(value))
+                except (LookupError, UnicodeError, email.errors.HeaderParseError):
+                    return None
+    return names
+
+
+def _encoded_words(value: str) -> str:
+    """`value` with its RFC 2047 encoded words decoded (`=?UTF-8?Q?=5Fmethod?=` is
+    `_method`); LookupError or UnicodeError when one cannot be."""
+    text = []
+    for chunk, charset in email.header.decode_header(value):
+        if isinstance(chunk, str):
+            text.append(chunk)
+        else:  # plain runs come back as raw-unicode-escape bytes, with no charset
+            text.append(chunk.decode(charset or "raw-unicode-escape"))
+    return "".join(text)
 
 
 def _json_pairs(body: str) -> list[tuple[str, str]]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
+import email.message
 import http
 import json
 import math
@@ -29,6 +31,7 @@ from phigate.connectors._http_rules import (
     classify_request,
     method_overrides,
     path_problem,
+    sent_json,
 )
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
@@ -115,7 +118,7 @@ class HttpConnector:
     def _classify(self, request: dict[str, Any]) -> HttpVerdict:
         """The request's class under its own method and each method it asks servers
         to route it as (`_method=DELETE`): the most severe wins, and is said."""
-        own = request["method"]
+        methods = [request["method"], *method_overrides(request)]
         verdicts = [
             classify_request(
                 method,
@@ -123,12 +126,12 @@ class HttpConnector:
                 self.settings.rules,
                 case_sensitive=self.settings.case_sensitive_paths,
             )
-            for method in [own, *method_overrides(request)]
+            for method in methods
         ]
         worst = max(verdicts, key=lambda v: v.risk.severity)  # the first of equals: its own
         if worst is verdicts[0]:
             return worst
-        routed = [own, *method_overrides(request)][verdicts.index(worst)]
+        routed = methods[verdicts.index(worst)]
         why = f"the request asks servers to route it as {routed} (a method override)"
         return HttpVerdict(worst.risk, worst.rule, (*worst.reasons, why))
 
@@ -168,6 +171,10 @@ class HttpConnector:
                 return f"header {name} is set by the gateway, never by the caller"
             if lowered not in self.settings.headers_allowed:
                 return f"header {name} is not on this connection's allow-list"
+        fixed = base_query_names(self.settings.base_url.reveal())
+        for name in request["query"]:
+            if str(name).casefold() in fixed:
+                return f"query parameter {name!r} is set by this connection's base_url"
         if len(_encode_body(request["body"])[0]) > self.settings.max_body_bytes:
             return "the request body is larger than this connection accepts"
         return None
@@ -182,9 +189,11 @@ class HttpConnector:
         started = time.monotonic()
         status, reason, headers, raw, truncated = await self._send(request, secrets.reach)
         duration_ms = round((time.monotonic() - started) * 1000, 1)
-        kind = _content_kind(headers.get("content-type", ""), raw)
+        content_type = headers.get("content-type", "")
+        cap, size = self.settings.max_response_bytes, len(raw)
+        kind, raw, cap = _as_utf8(_content_kind(content_type, raw), content_type, raw, cap)
         masked: dict[str, int] = {}
-        body = self._masked_body(kind, raw, truncated, secrets, masker, masked)
+        body = self._masked_body(kind, raw, truncated, cap, secrets, masker, masked)
         # The status line is upstream text like the body: it can quote the request's
         # own credential or a patient, so it leaves only scrubbed and masked.
         # A standard phrase ("Internal Server Error") is no PHI: masked, it would read
@@ -213,7 +222,7 @@ class HttpConnector:
         }
         summary = {
             "status": status,
-            "bytes": min(len(raw), self.settings.max_response_bytes),
+            "bytes": min(size, self.settings.max_response_bytes),
             "content": kind,
             "truncated": truncated,
             "masked": masked,
@@ -251,14 +260,13 @@ class HttpConnector:
         if content and content_type and "content-type" not in headers:
             headers["content-type"] = content_type
         headers.update(self._auth_headers())
-        url = self.settings.base_url.reveal().rstrip("/") + request["path"]
+        url = target_url(self.settings.base_url.reveal(), request)
         cap = self.settings.max_response_bytes
         try:
             async with self._client() as client:
                 req = client.build_request(
                     request["method"],
                     url,
-                    params=_query_pairs(request["query"]),
                     headers=headers,
                     content=content or None,
                 )
@@ -293,10 +301,13 @@ class HttpConnector:
         kind: str,
         raw: bytes,
         truncated: bool,
+        cap: int,
         secrets: GatewaySecrets,
         masker: Masker,
         counts: dict[str, int],
     ) -> Any:
+        """The body as it may leave; a text or JSON body comes as UTF-8 (`_as_utf8`),
+        `cap` where the connection's cap falls in it."""
         if kind == "empty":
             return None
         if kind == "binary":
@@ -315,7 +326,6 @@ class HttpConnector:
         if truncated:
             # Cut at the cap, at its last line end when there is one, and scrubbed with
             # the bytes read past it: the cut never leaves the head of a credential.
-            cap = self.settings.max_response_bytes
             cut = raw.rfind(b"\n", 0, cap) + 1 or cap
             result = masker.mask_text(secrets.scrub_cut(raw, cut, counts))
             _add(counts, result.counts)
@@ -346,7 +356,8 @@ def url_secrets(url: str) -> list[str]:
     shows the password percent-encoded, decoded, or joined to the user name.
     `GatewaySecrets` adds the encoded forms of each (base64, base32, hex) and finds
     them escaped or in another case too. Query values of the base URL
-    (an `?api_key=`) are credentials too. The user name alone is no secret.
+    (an `?api_key=`) are credentials too, and so are the path segments that look
+    like one (`path_secrets`). The user name alone is no secret.
     """
     parts = urlsplit(url)
     out: list[str] = []
@@ -355,7 +366,28 @@ def url_secrets(url: str) -> list[str]:
         for text in {password, unquote(password)}:
             out += [text, quote(text, safe=""), f"{unquote(user)}:{text}"]
     out += [v for _, v in parse_qsl(parts.query)]
+    return out + path_secrets(parts.path)
+
+
+def path_secrets(path: str) -> list[str]:
+    """The segments of a base URL's path that may be a credential, as written and
+    percent-decoded: capability URLs carry theirs in the path (Slack's and Discord's
+    webhooks, `/services/T…/B…/<secret>`), and an upstream echoes its path in a
+    redirect's `location` or a 404 page without being hostile. A segment counts when
+    it has 16 characters or more, or 8 or more mixing two of lower case, upper case
+    and digits: `q8Jf3LmN2pR7sT1v`, `T0A1B2C3D4`, a UUID or a numeric id of 16+ digits,
+    never `api`, `v1`, `fhir`, `R4`, `patients` or `2024-01-01`."""
+    out: list[str] = []
+    for segment in path.split("/"):
+        for text in dict.fromkeys([segment, unquote(segment)]):
+            if _looks_secret(text):
+                out.append(text)
     return out
+
+
+def _looks_secret(segment: str) -> bool:
+    kinds = sum(any(test(c) for c in segment) for test in (str.islower, str.isupper, str.isdigit))
+    return len(segment) >= 16 or (len(segment) >= 8 and kinds >= 2)
 
 
 def auth_secrets(value: str) -> list[str]:
@@ -435,15 +467,52 @@ def _query_pairs(query: dict[str, Any]) -> list[tuple[str, _QueryValue | None]]:
 
 
 def _request_line(request: dict[str, Any]) -> str:
-    """`METHOD /path?query`, the query encoded as it is sent: `{"q": "1&role=admin"}` is
+    """`METHOD /path?query`: the bytes the gateway appends to `base_url`'s path and
+    query, as sent. The query is encoded as it travels: `{"q": "1&role=admin"}` is
     `q=1%26role%3Dadmin`, never the same text as `{"q": "1", "role": "admin"}`."""
-    query = ""
-    if isinstance(request.get("query"), dict):
-        try:
-            query = str(httpx.QueryParams(_query_pairs(request["query"])))
-        except (TypeError, ValueError):  # not sendable either: say so rather than guess
-            query = "(a query the gateway cannot encode)"
-    return f"{request.get('method')} {request.get('path')}{'?' + query if query else ''}"
+    return f"{request.get('method')} {sent_target(request)}"
+
+
+def sent_target(request: dict[str, Any]) -> str:
+    """The path and query the gateway appends to `base_url`'s, as the bytes sent; a
+    path it never sends as written, saying so."""
+    raw = request.get("path")
+    if not isinstance(raw, str) or path_problem(raw) is not None:  # never sent: as written
+        return f"{raw} (a path the gateway does not send)"
+    try:
+        path, query = _sent_parts(request)
+    except (TypeError, ValueError, httpx.InvalidURL):  # not sendable either: say so
+        return f"{raw} (a URL the gateway cannot encode)"
+    return (path + (b"?" + query if query else b"")).decode("ascii")
+
+
+def _sent_parts(request: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The caller's path and query as the bytes that travel: the path percent-encoded as
+    httpx encodes it (`/é` is `/%C3%A9`), the query as `urlencode` writes it."""
+    given = request.get("query") or {}
+    if not isinstance(given, dict):
+        raise TypeError("the query is not a mapping")
+    path = httpx.URL("http://gateway.invalid" + str(request.get("path"))).raw_path
+    query = str(httpx.QueryParams(_query_pairs(given)))
+    return path, query.encode("ascii")
+
+
+def target_url(base_url: str, request: dict[str, Any]) -> httpx.URL:
+    """The URL sent: `base_url`'s path then the caller's path, and `base_url`'s query
+    then the caller's, in that order. Built as bytes, never by gluing text onto the
+    whole URL (a path glued after `?api-version=1` would land inside the query) nor
+    by letting httpx merge `params` (which replaces the base's query)."""
+    base = httpx.URL(base_url)
+    path, query = _sent_parts(request)
+    joined = base.raw_path.split(b"?", 1)[0].rstrip(b"/") + path
+    queries = [q for q in (base.query, query) if q]
+    return base.copy_with(raw_path=joined + (b"?" + b"&".join(queries) if queries else b""))
+
+
+def base_query_names(base_url: str) -> set[str]:
+    """The query names `base_url` sets, case folded: a caller may not send them again
+    (servers take the first of two values or the last: the caller's could win)."""
+    return {name.casefold() for name, _ in parse_qsl(urlsplit(base_url).query, True)}
 
 
 def _encode_body(body: Any) -> tuple[bytes, str | None]:
@@ -451,7 +520,7 @@ def _encode_body(body: Any) -> tuple[bytes, str | None]:
         return b"", None
     if isinstance(body, str):
         return body.encode(), "text/plain; charset=utf-8"
-    return json.dumps(body, separators=(",", ":")).encode(), "application/json"
+    return sent_json(body).encode(), "application/json"
 
 
 async def _read_capped(response: httpx.Response, cap: int, reach: int) -> tuple[bytes, bool]:
@@ -488,6 +557,59 @@ def _content_kind(content_type: str, raw: bytes) -> str:
             return "binary"
         return "text"
     return "binary"
+
+
+# Byte order marks, longest first (UTF-32 LE's begins with UTF-16 LE's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _charset(content_type: str, raw: bytes) -> tuple[str, int]:
+    """The encoding a text answer is written in, and its BOM's length: a byte order
+    mark wins over the header (as browsers read it), then the charset the
+    content-type names, else UTF-8."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name, len(bom)
+    message = email.message.Message()
+    message["content-type"] = content_type
+    return message.get_content_charset() or "utf-8", 0
+
+
+def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, bytes, int]:
+    """A text or JSON answer re-encoded as UTF-8 from the charset it is written in, so
+    the masker reads its text, and where `cap` falls in it; any other kind as it is.
+
+    A UTF-16 answer read as UTF-8 is `S\0S\0N\0…`: every detector misses and the
+    agent is one `replace` away from the value. So a charset Python does not know as
+    a text encoding, bytes that do not decode in it, or text holding a NUL character
+    (no text has one) make the answer `binary`: refused unless `allow_binary`. Bytes
+    that are no UTF-8 in a UTF-8 answer are replaced, as before."""
+    if kind not in ("text", "json"):
+        return kind, raw, cap
+    charset, skip = _charset(content_type, raw)
+    try:
+        codec = codecs.lookup(charset).name
+        b" ".decode(codec, "replace")  # LookupError: no text encoding (base64, rot13, …)
+    except LookupError:
+        return "binary", raw, cap
+    if codec == "utf-8":
+        body = raw[skip:]
+        return ("binary" if b"\x00" in body else kind), body, max(0, cap - skip)
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        head = decoder.decode(raw[skip:cap])
+        rest = decoder.decode(raw[cap:], final=len(raw) <= cap)  # a cut may split a character
+    except UnicodeDecodeError:
+        return "binary", raw, cap
+    if "\x00" in head or "\x00" in rest:
+        return "binary", raw, cap
+    return kind, (head + rest).encode("utf-8", "replace"), len(head.encode("utf-8", "replace"))
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:

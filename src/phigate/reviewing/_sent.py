@@ -11,10 +11,8 @@ import json
 import shlex
 from typing import Any
 
-import httpx
-
 # The connector's own encoders, so the reviewer's view cannot drift from the bytes.
-from phigate.connectors.http import _duplicate_header, _encode_body, _query_pairs
+from phigate.connectors.http import _duplicate_header, _encode_body, sent_target
 from phigate.reviewing._reveal import Shown, reveal
 
 
@@ -37,14 +35,10 @@ def exec_sent(body: dict[str, Any]) -> Shown:
 
 
 def http_sent(body: dict[str, Any]) -> Shown:
-    """Request line with the encoded query, the caller's headers, then the body."""
-    try:
-        query = _mapping(body.get("query"))
-        url = httpx.URL("http://upstream" + str(body.get("path", "")), params=_query_pairs(query))
-        target = url.raw_path.decode("ascii")
-    except (httpx.InvalidURL, TypeError, ValueError):
-        target = str(body.get("path", ""))
-    shown = reveal(f"{str(body.get('method', '')).upper()} {target}")
+    """Request line as sent (after base_url's path and query), the caller's headers, then
+    the body."""
+    request = {"path": body.get("path"), "query": _mapping(body.get("query"))}
+    shown = reveal(f"{str(body.get('method', '')).upper()} {sent_target(request)}")
     content, content_type = _encode_body(body.get("body"))
     headers = _mapping(body.get("headers"))
     lines = [f"{k.lower()}: {v}" for k, v in headers.items()]
@@ -58,7 +52,10 @@ def http_sent(body: dict[str, Any]) -> Shown:
         shown.add("\n(refused, never sent: ")
         shown.extend(reveal(twice))
         shown.add(")")
-    shown.add("\n(+ the connection's credential, added by the gateway)")
+    shown.add(
+        "\n(+ the connection's credential, added by the gateway; the path and query above"
+        " follow base_url's own)"
+    )
     if content:
         shown.add("\n\n")
         shown.extend(reveal(content.decode("utf-8", "replace"), keep_breaks=True))
