@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote
 import httpx
 import pytest
 
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import http_upstream
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.adversarial.test_findings_round8 import search
 from tests.conftest import Harness
