@@ -1,0 +1,289 @@
+"""Form and chat styles: claims, prior authorisations, prescriptions, pharmacy
+labels, intake and consent forms, pasted tables and key: value dumps, staff SMS."""
+
+from __future__ import annotations
+
+from . import _decoys as dc
+from ._common import REGIONS, address_lines
+from ._values import Values
+from ._writer import Writer
+
+
+def claim_form(w: Writer, v: Values) -> None:
+    """CMS-1500 or UB-04 boxes as text: numbered labels, values after them."""
+    pt, ins, doc = v.person(), v.person(), v.person()
+    home = v.address("us")
+    ub = v.chance(0.4)
+    w.t("UB-04 CMS-1450\n" if ub else "HEALTH INSURANCE CLAIM FORM  (CMS-1500 02/12)\n")
+    w.t("1a. INSURED'S I.D. NUMBER: ").phi(v.member_id(), "HEALTH_PLAN").t("\n2. PATIENT'S NAME: ")
+    w.phi(v.name_as(pt, "caps"), "NAME").t("\n3. PATIENT'S BIRTH DATE: ").phi(
+        v.date(v.pick(["us", "nodash", "us_dash"])), "DATE"
+    )
+    w.t("  SEX: ").t(v.pick(["F", "M"])).t("\n5. PATIENT'S ADDRESS: ")
+    address_lines(w, home, sep=", ")
+    w.t("  TEL: ").phi(v.phone(), "PHONE").t("\n4. INSURED'S NAME: ").phi(
+        v.name_as(ins, "caps"), "NAME"
+    )
+    w.t("\n11. INSURED'S POLICY GROUP OR FECA NUMBER: ").phi(v.group_no(), "HEALTH_PLAN")
+    w.t("\n11b. EMPLOYER'S NAME: ").phi(v.organization(), "ORGANIZATION")
+    w.t("\n21. DIAGNOSIS: A. ").decoy(v.pick(["E11.9", "I10", "M54.5", "J45.909"]), "ICD10").t(
+        "  B. "
+    ).decoy(v.pick(["Z79.4", "N18.3"]), "ICD10")
+    w.t("\n24A. DATES OF SERVICE From ").phi(v.date("short_us"), "DATE").t(" To ").phi(
+        v.date("short_us"), "DATE"
+    )
+    w.t("  24D. CPT/HCPCS ").decoy(v.pick(["99214", "93000", "J1885"]), "CPT").t(
+        "  24G. UNITS "
+    ).decoy(str(v.rng.randint(1, 4)), "QUANTITY")
+    w.t("\n24J. RENDERING PROVIDER ID # ").phi(v.npi(), "ID").t(
+        "\n25. FEDERAL TAX I.D. NUMBER: "
+    ).phi(v.tax_id(), "ID")
+    w.t("  EIN\n26. PATIENT'S ACCOUNT NO.: ").phi(v.account(), "ACCOUNT").t(
+        "\n31. SIGNATURE OF PHYSICIAN: "
+    )
+    w.phi(v.name_as(doc, "full"), "NAME").t(" MD   DATE ").phi(v.date(), "DATE")
+    w.t("\n33. BILLING PROVIDER: ").phi(v.hospital(home.city), "HOSPITAL").t(
+        "\nPayer claim #: "
+    ).phi(v.claim_no(), "ID").t("\n")
+
+
+def prior_auth(w: Writer, v: Values) -> None:
+    pt, doc = v.person(), v.person()
+    w.t("PRIOR AUTHORIZATION REQUEST — ").phi(v.organization(), "ORGANIZATION").t(
+        " Health Plan\nFax completed form to "
+    )
+    w.phi(v.phone(), "FAX").t("\n\nMember name: ").phi(v.name_as(pt, "inverted"), "NAME").t(
+        "\nMember ID: "
+    ).phi(v.member_id(), "HEALTH_PLAN")
+    w.t("   Group #: ").phi(v.group_no(), "HEALTH_PLAN").t("\nDOB: ").phi(v.date(), "DATE").t(
+        "\nMedicare Beneficiary ID: "
+    )
+    w.phi(v.mbi(), "HEALTH_PLAN")
+    w.t("\nPrescriber: ").phi(v.name_as(doc, "full"), "NAME").t(", MD   NPI: ").phi(
+        v.npi(), "ID"
+    ).t("   DEA: ").phi(v.dea(doc.last), "LICENSE")
+    w.t("\nOffice phone: ").phi(v.phone(), "PHONE").t("   Office fax: ").phi(v.phone(), "FAX")
+    w.t("\nRequested: ").decoy(dc.brand(v), "DRUG").t(" ").decoy(dc.dose(v), "DOSE").t(", ").decoy(
+        dc.quantity(v), "QUANTITY"
+    )
+    w.t("  NDC ").decoy(v.pick(["0093-7146-56", "50090-2875-0", "0173-0682-20"]), "NDC")
+    w.t("\nDx: ").decoy(dc.eponym(v), "EPONYM").t(" (").decoy(
+        v.pick(["G20", "C81.90", "K50.90"]), "ICD10"
+    ).t(")")
+    w.t("\nTried and failed since ").decoy(v.year(), "YEAR").t(". Requested start ").phi(
+        v.date(), "DATE"
+    ).t(" through ").phi(v.date(), "DATE").t("\n")
+
+
+def prescription(w: Writer, v: Values) -> None:
+    doc, pt = v.person(), v.person()
+    site = v.address("us")
+    w.phi(v.name_as(doc, "full"), "NAME").t(", ").t(v.pick(["MD", "DO", "NP"])).t("\n")
+    address_lines(w, site)
+    w.t("\nPh ").phi(v.phone(), "PHONE").t("   DEA# ").phi(v.dea(doc.last), "LICENSE").t(
+        "   NPI "
+    ).phi(v.npi(), "ID")
+    w.t("\nState lic. ").phi(v.license_no(), "LICENSE").t("\n\nName: ").phi(
+        v.name_as(pt, "full"), "NAME"
+    ).t("   Age: ")
+    if v.chance(0.3):
+        w.phi(v.old_age(), "AGE")
+    else:
+        w.decoy(v.young_age(), "AGE")
+    w.t("\nAddress: ").phi(v.address("us").street, "ADDRESS").t("   Date: ").phi(v.date(), "DATE")
+    w.t("\n\nRx  ").decoy(dc.brand(v), "DRUG").t(" ").decoy(dc.dose(v), "DOSE").t(
+        "\nSig: 1 tab PO BID\nDisp: "
+    )
+    w.decoy(dc.quantity(v), "QUANTITY").t("   Refills: ").decoy(
+        str(v.rng.randint(0, 5)), "QUANTITY"
+    )
+    w.t(
+        "\n"
+        + v.pick(["[x] Dispense as written", "[ ] Dispense as written  [x] Substitution permitted"])
+        + "\n"
+    )
+
+
+def pharmacy_label(w: Writer, v: Values) -> None:
+    pt, doc = v.person(), v.person()
+    store = v.address(v.pick(["us", "us", "ca"]))
+    w.phi(v.organization(), "ORGANIZATION").t(" #").phi(v.digits(4), "ID").t("  ")
+    address_lines(w, store, sep=" ")
+    w.t("  ").phi(v.phone(), "PHONE").t("\nRx# ").phi(v.digits(7), "ID").t("   Filled: ").phi(
+        v.date("short_us"), "DATE"
+    )
+    w.t("\n").phi(v.name_as(pt, "caps"), "NAME").t("\n").decoy(dc.brand(v).upper(), "DRUG").t(
+        " "
+    ).decoy(dc.dose(v), "DOSE")
+    w.t("  QTY: ").decoy(dc.quantity(v), "QUANTITY").t("\nTAKE 1 TABLET BY MOUTH DAILY\nDR. ").phi(
+        v.name_as(doc, "last").upper(), "NAME"
+    )
+    w.t("   REFILLS: ").decoy(str(v.rng.randint(0, 5)), "QUANTITY").t("  Refill after ").phi(
+        v.date("short_us"), "DATE"
+    )
+    w.t("\nDiscard after ").phi(v.date("us"), "DATE").t("   NDC ").decoy(
+        v.pick(["0378-1805-10", "68180-0513-03"]), "NDC"
+    ).t("\n")
+
+
+def intake_form(w: Writer, v: Values) -> None:
+    region = v.pick(REGIONS)
+    pt, kin = v.person(), v.person()
+    home = v.address(region)
+    w.t("NEW PATIENT INTAKE & CONSENT\n\nLast name: ").phi(pt.last, "NAME").t("   First: ").phi(
+        pt.first, "NAME"
+    )
+    w.t("\nDate of birth: ").phi(v.date(v.pick(["us", "uk", "iso"])), "DATE").t("   SSN: ").phi(
+        v.ssn(), "SSN"
+    )
+    w.t("\nHome address: ")
+    address_lines(w, home, sep=", ", country=True)
+    w.t("\nCell: ").phi(v.phone(region if region != "us" else "us"), "PHONE").t("   Email: ").phi(
+        v.email(pt), "EMAIL"
+    )
+    w.t("\nOccupation: ").phi(v.profession(), "PROFESSION").t("   Employer: ").phi(
+        v.organization(), "ORGANIZATION"
+    )
+    w.t("\nDriver's license #: ").phi(v.license_no(), "LICENSE").t(
+        "\nVehicle (for parking permit): "
+    )
+    w.decoy(v.pick(["2016 Honda Civic", "2021 Ford F-150", "2019 Toyota RAV4"]), "PRODUCT").t(
+        " plate "
+    ).phi(v.plate(), "VEHICLE")
+    w.t(" VIN ").phi(v.vin(), "VEHICLE")
+    w.t("\nEmergency contact: ").phi(v.name_as(kin, "full"), "NAME").t("   Relationship: ").t(
+        v.pick(["Spouse", "Daughter", "Neighbor"])
+    )
+    w.t("   Phone: ").phi(v.phone(region), "PHONE").t("\nPreferred pharmacy: ").phi(
+        v.organization(), "ORGANIZATION"
+    ).t(", ")
+    w.phi(v.address(region).city, "CITY").t("\nInsurance: ").phi(
+        v.organization(), "ORGANIZATION"
+    ).t("  Member ID ").phi(v.member_id(), "HEALTH_PLAN")
+    w.t("\nPortal username: ").phi(v.username(pt), "USERNAME").t(
+        "\nFingerprint enrolment ref: "
+    ).phi(v.biometric(), "BIOMETRIC")
+    w.t("\n\nI consent to treatment. Signature: ").phi(v.name_as(pt, "lower"), "NAME").t(
+        "  Date: "
+    ).phi(v.date(), "DATE").t("\n")
+
+
+def table_dump(w: Writer, v: Values) -> None:
+    """A pipe table pasted from a spreadsheet or admin UI."""
+    w.t(v.pick(["Census export ", "Bed board ", "Worklist "])).decoy(dc.version(v), "VERSION").t(
+        "\n\n"
+    )
+    w.t(
+        "| Name | MRN | DOB | Age | Room | Unit | Phone |\n"
+        "|------|-----|-----|-----|------|------|-------|\n"
+    )
+    for _ in range(v.rng.randint(2, 5)):
+        pt = v.person()
+        w.t("| ").phi(v.name_as(pt, v.pick(["inverted", "caps", "full"])), "NAME").t(" | ").phi(
+            v.mrn(), "MRN"
+        ).t(" | ")
+        w.phi(v.date("us"), "DATE").t(" | ")
+        if v.chance(0.3):
+            w.phi(v.old_age(), "AGE")
+        else:
+            w.decoy(v.young_age(), "AGE")
+        w.t(" | ").phi(
+            f"{v.rng.randint(2, 9)}{v.pick(['N', 'S', 'E'])}{v.rng.randint(10, 40)}", "ID"
+        ).t(" | ")
+        w.decoy(dc.department(v), "DEPARTMENT").t(" | ").phi(v.phone(), "PHONE").t(" |\n")
+
+
+def kv_dump(w: Writer, v: Values) -> None:
+    """key: value lines copied out of an admin console."""
+    pt = v.person()
+    w.t("user_id: ").phi(v.username(pt), "USERNAME").t("\ndisplay_name: ").phi(
+        v.name_as(pt, "full"), "NAME"
+    )
+    w.t("\nemail: ").phi(v.email(pt), "EMAIL").t("\nlast_login_ip: ").phi(v.ip(), "IP").t(
+        "\nlast_login: "
+    ).phi(v.date("iso"), "DATE")
+    w.t("T").decoy(f"{v.clock()[:2]}:{v.clock()[2:]}:00Z", "TIME").t("\nrole: ").t(
+        v.pick(["clinician", "front_desk", "billing"])
+    )
+    w.t("\nprofile_url: ").phi(v.url(), "URL").t("\nguarantor_account: ").phi(
+        v.account(), "ACCOUNT"
+    )
+    w.t("\ndevice_paired: ").phi(v.device_serial(), "DEVICE").t("\nbadge_biometric: ").phi(
+        v.biometric(), "BIOMETRIC"
+    )
+    w.t("\nclient_version: ").decoy(dc.version(v), "VERSION").t("\nresource_type: ").decoy(
+        v.pick(["Patient", "Encounter", "Observation"]), "FHIR"
+    )
+    w.t("\nhl7_segment: ").decoy(v.pick(["PID|", "PV1|", "OBX|", "MSH|^~\\&|"]), "HL7").t(
+        "\nbuild_ts: "
+    )
+    w.decoy(f"{v.year()}{v.digits(4)}.{v.digits(3)}", "BUILD").t("\n")
+
+
+def staff_chat(w: Writer, v: Values) -> None:
+    """Secure chat between staff: lower case, no punctuation, first names, callbacks."""
+    a, b, pt = v.person(), v.person(), v.person()
+    lines = [
+        lambda: (
+            w.t("hey ")
+            .phi(b.first.lower(), "NAME")
+            .t(" can u see ")
+            .phi(v.name_as(pt, "lower"), "NAME")
+            .t(" in ")
+            .phi(f"{v.rng.randint(2, 9)}{v.rng.randint(10, 40)}", "ID")
+            .t(" 🙏")
+        ),
+        lambda: (
+            w.t("pt is ")
+            .phi(v.old_age(), "AGE")
+            .t(" and confused again daughter ")
+            .phi(v.name_as(v.person(), "first"), "NAME")
+            .t(" on her way")
+        ),
+        lambda: w.t("call back ").phi(v.phone(), "PHONE").t(" x").decoy(v.digits(4), "EXTENSION"),
+        lambda: (
+            w.t("give ")
+            .decoy(dc.brand(v).lower(), "DRUG")
+            .t(" ")
+            .decoy(dc.dose(v), "DOSE")
+            .t(" ok?? ")
+            .decoy(dc.lab(v), "LAB")
+        ),
+        lambda: w.t("room service tray came w/ wrong diet lol 😅"),
+        lambda: (
+            w.t("mrn ")
+            .phi(v.mrn(), "MRN")
+            .t(" dc'd ")
+            .decoy(v.clock(), "TIME")
+            .t(" ride w/ ")
+            .phi(v.name_as(v.person(), "first"), "NAME")
+        ),
+        lambda: (
+            w.t("she was at ")
+            .phi(v.hospital(), "HOSPITAL")
+            .t(" until ")
+            .phi(v.date("month_day"), "DATE")
+        ),
+        lambda: w.t("ok ty 👍"),
+        lambda: w.t("family says she's ").decoy(v.young_age(), "AGE").t(" per her id card"),
+    ]
+    order = v.rng.sample(range(len(lines)), v.rng.randint(3, 6))
+    for i, index in enumerate(order):
+        who = a if i % 2 == 0 else b
+        w.t("[").decoy(f"{v.clock()[:2]}:{v.clock()[2:]}", "TIME").t("] ").phi(
+            who.first.lower() if v.chance(0.5) else who.first, "NAME"
+        ).t(": ")
+        lines[index]()
+        w.t("\n")
+
+
+STYLES = {
+    "claim_form": claim_form,
+    "prior_auth": prior_auth,
+    "prescription": prescription,
+    "pharmacy_label": pharmacy_label,
+    "intake_form": intake_form,
+    "table_dump": table_dump,
+    "kv_dump": kv_dump,
+    "staff_chat": staff_chat,
+}

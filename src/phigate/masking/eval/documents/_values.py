@@ -1,0 +1,532 @@
+"""Value makers: names, dates, contacts, identifiers and places in real-world shapes.
+
+Everything draws from one seeded `random.Random` and one seeded Faker, so a
+seed reproduces the corpus byte for byte. Formats follow public descriptions
+(NANP, Ofcom, ACMA, Canada Post, Royal Mail, DEA and NPI check digits, VIN
+character rules), not any detector.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+
+from faker import Faker
+
+LOCALES = ("en_US", "en_GB", "en_CA", "en_AU", "es_MX", "es_ES", "de_DE", "fr_FR")
+
+# Name pools for cultures whose romanised names Faker's default locales miss.
+_GIVEN = {
+    "vietnamese": ["Lan", "Minh", "Thao", "Duc", "Huong", "Tuan", "Anh", "Phuong", "Quang", "Ngoc"],
+    "arabic": [
+        "Abdul-Rahman",
+        "Fatima",
+        "Yousef",
+        "Layla",
+        "Omar",
+        "Nour",
+        "Khalid",
+        "Aisha",
+        "Samir",
+    ],
+    "chinese": [
+        "Wei",
+        "Xiuying",
+        "Jun",
+        "Mei",
+        "Hao",
+        "Yan",
+        "Zhiwei",
+        "Li Na",
+        "Chun-Hao",
+        "Hsiu-Mei",
+    ],
+    "irish": ["Siobhán", "Ciarán", "Aoife", "Niamh", "Padraig", "Eoin", "Róisín"],
+    "hispanic": [
+        "María José",
+        "Juan Carlos",
+        "Guadalupe",
+        "Xóchitl",
+        "Jesús",
+        "Ana Lucía",
+        "Rocío",
+    ],
+}
+_FAMILY = {
+    "vietnamese": ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Vo", "Dang", "Bui", "Nguyễn", "Trần"],
+    "arabic": [
+        "Al-Farsi",
+        "El-Amin",
+        "Haddad",
+        "bin Laden-Saud",
+        "Abu-Salem",
+        "Al Rashid",
+        "Nasser",
+    ],
+    "chinese": ["Zhang", "Wang", "Li", "Chen", "Liu", "Huang", "Zhou", "Ng", "Chan", "Hsu"],
+    "irish": ["O'Brien", "O'Sullivan", "McCarthy", "D'Arcy", "Ní Bhriain", "Mac Giolla"],
+    "hispanic": [
+        "de la Cruz",
+        "García Márquez",
+        "del Río",
+        "Hernández-López",
+        "de los Santos",
+        "Vega y Ruiz",
+    ],
+}
+_VIET_MIDDLE = ["Thi", "Van", "Thị", "Văn", "Duc", "Ngoc"]
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person's name parts; `render` picks how a document writes it."""
+
+    first: str
+    last: str
+    middle: str = ""
+
+    def full(self) -> str:
+        return " ".join(p for p in (self.first, self.middle, self.last) if p)
+
+
+class Values:
+    """Seeded source of every value a document style needs."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.fake = Faker(list(LOCALES))
+        # A distinct seed per locale, so regions do not share their first street or city.
+        for offset, locale in enumerate(LOCALES):
+            self.fake[locale].seed_instance(seed * 101 + offset)
+
+    # -- choice helpers -------------------------------------------------
+    def pick(self, items: list[str] | tuple[str, ...]) -> str:
+        return items[self.rng.randrange(len(items))]
+
+    def pick_pair(self, items: list[tuple[str, str]]) -> tuple[str, str]:
+        return items[self.rng.randrange(len(items))]
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def digits(self, n: int) -> str:
+        return "".join(self.rng.choice(string.digits) for _ in range(n))
+
+    def letters(self, n: int) -> str:
+        return "".join(self.rng.choice(string.ascii_uppercase) for _ in range(n))
+
+    # -- people ---------------------------------------------------------
+    def person(self, locale: str = "") -> Name:
+        """A name: mostly Faker's (several locales), a third from romanised pools."""
+        culture = self.rng.choice(
+            ["faker", "faker", "vietnamese", "arabic", "chinese", "irish", "hispanic"]
+        )
+        if culture == "faker" or locale:
+            fk = self.fake[locale or self.pick(LOCALES)]
+            middle = fk.first_name() if self.chance(0.15) else ""
+            return Name(fk.first_name(), fk.last_name(), middle)
+        middle = self.pick(_VIET_MIDDLE) if culture == "vietnamese" and self.chance(0.6) else ""
+        return Name(self.pick(_GIVEN[culture]), self.pick(_FAMILY[culture]), middle)
+
+    def name_as(self, name: Name, form: str) -> str:
+        """Write a name the way a given kind of document does."""
+        forms = {
+            "full": name.full(),
+            "first": name.first,
+            "last": name.last,
+            "inverted": f"{name.last}, {name.first}",
+            "caps": f"{name.last.upper()}, {name.first.upper()}",
+            "lower": name.full().lower(),
+            "initial": f"{name.first[0]}. {name.last}",
+        }
+        return forms[form]
+
+    def username(self, name: Name) -> str:
+        first = _ascii(name.first).lower().replace(" ", "")
+        last = _ascii(name.last).lower().replace(" ", "").replace("'", "")
+        shapes = [
+            f"{first[0]}{last}",
+            f"{first}.{last}",
+            f"{last}{first[0]}{self.digits(2)}",
+            f"{first}_{last[:3]}",
+        ]
+        return self.pick(shapes)
+
+    def profession(self) -> str:
+        return self.pick(
+            [
+                "electrician",
+                "schoolteacher",
+                "long-haul truck driver",
+                "dental hygienist",
+                "firefighter",
+                "software engineer",
+                "farmworker",
+                "bus driver",
+                "pastry chef",
+                "retired machinist",
+                "veterinary technician",
+                "court stenographer",
+                "welder",
+                "professora",
+                "enfermera",
+            ]
+        )
+
+    # -- dates and ages ---------------------------------------------------
+    def date(self, style: str = "") -> str:
+        """A calendar date in one of many written shapes, each finer than a year alone."""
+        y, m, d = self.rng.randint(1931, 2026), self.rng.randint(1, 12), self.rng.randint(1, 28)
+        style = style or self.pick(
+            ["us", "us", "iso", "long", "short_us", "eu_dot", "dmy_text", "us_dash", "nodash"]
+        )
+        months = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ]
+        shapes = {
+            "us": f"{m:02d}/{d:02d}/{y}",
+            "iso": f"{y}-{m:02d}-{d:02d}",
+            "long": f"{months[m - 1]} {d}, {y}",
+            "short_us": f"{m}/{d}/{y % 100:02d}",
+            "eu_dot": f"{d:02d}.{m:02d}.{y}",
+            "dmy_text": f"{d} {months[m - 1][:3]} {y}",
+            "us_dash": f"{m:02d}-{d:02d}-{y}",
+            "nodash": f"{y}{m:02d}{d:02d}",
+            "uk": f"{d:02d}/{m:02d}/{y}",
+            "es": f"{d} de {_MESES[m - 1]} de {y}",
+            "es_slash": f"{d:02d}/{m:02d}/{y}",
+            "month_day": f"{months[m - 1][:3]} {d}",
+        }
+        return shapes[style]
+
+    def old_age(self) -> str:
+        return str(self.rng.randint(90, 104))
+
+    def young_age(self) -> str:
+        return str(self.rng.randint(1, 89))
+
+    def year(self) -> str:
+        return str(self.rng.randint(1960, 2026))
+
+    def clock(self) -> str:
+        return f"{self.rng.randint(0, 23):02d}{self.pick(['00', '15', '30', '45'])}"
+
+    # -- contacts ---------------------------------------------------------
+    def phone(self, region: str = "us") -> str:
+        d = self.digits
+        area = f"{self.rng.randint(2, 9)}{d(2)}"
+        exch = f"{self.rng.randint(2, 9)}{d(2)}"
+        shapes = {
+            "us": [
+                f"({area}) {exch}-{d(4)}",
+                f"{area}-{exch}-{d(4)}",
+                f"{area}.{exch}.{d(4)}",
+                f"+1 {area} {exch} {d(4)}",
+                f"1-{area}-{exch}-{d(4)}",
+                f"{area}{exch}{d(4)}",
+            ],
+            "pr": [f"(787) {exch}-{d(4)}", f"939-{exch}-{d(4)}"],
+            "uk": [
+                f"020 7{d(3)} {d(4)}",
+                f"07700 9{d(5)}",
+                f"+44 7{d(3)} {d(6)}",
+                f"0161 {d(3)} {d(4)}",
+            ],
+            "au": [f"(02) 9{d(3)} {d(4)}", f"04{d(2)} {d(3)} {d(3)}", f"+61 4{d(2)} {d(3)} {d(3)}"],
+            "ca": [f"({area}) {exch}-{d(4)}", f"+1-{area}-{exch}-{d(4)}"],
+            "mx": [f"+52 55 {d(4)} {d(4)}", f"(33) {d(4)}-{d(4)}", f"55 {d(4)} {d(4)}"],
+            "es": [
+                f"+34 6{d(2)} {d(3)} {d(3)}",
+                f"91 {d(3)} {d(2)} {d(2)}",
+                f"6{d(2)} {d(2)} {d(2)} {d(2)}",
+            ],
+        }
+        return self.pick(shapes[region])
+
+    def email(self, name: Name | None = None) -> str:
+        domain = self.pick(
+            [
+                "gmail.com",
+                "yahoo.com",
+                "outlook.com",
+                "hotmail.co.uk",
+                "icloud.com",
+                "proton.me",
+                "correo.mx",
+                "telefonica.es",
+                "bigpond.com.au",
+            ]
+        )
+        if name is None:
+            return self.fake["en_US"].email()
+        return f"{self.username(name)}@{domain}"
+
+    def url(self) -> str:
+        host = self.fake["en_US"].domain_name()
+        return self.pick(
+            [
+                f"https://{host}/patients/{self.digits(6)}",
+                f"www.{host}",
+                f"http://{host}/~{self.letters(3).lower()}",
+                f"https://facebook.com/{self.letters(2).lower()}{self.digits(4)}",
+            ]
+        )
+
+    def ip(self) -> str:
+        r = self.rng.randint
+        if self.chance(0.2):
+            return f"2001:db8:{r(0, 65535):x}:{r(0, 65535):x}::{r(1, 255):x}"
+        return f"{r(10, 223)}.{r(0, 255)}.{r(0, 255)}.{r(1, 254)}"
+
+    # -- identifiers ------------------------------------------------------
+    def ssn(self) -> str:
+        area = self.rng.choice([n for n in range(1, 900) if n != 666])
+        body = f"{area:03d}-{self.rng.randint(1, 99):02d}-{self.rng.randint(1, 9999):04d}"
+        return body if self.chance(0.8) else body.replace("-", "")
+
+    def mrn(self) -> str:
+        return self.pick(
+            [
+                self.digits(7),
+                f"{self.digits(3)}-{self.digits(2)}-{self.digits(2)}",
+                f"M{self.digits(8)}",
+                f"{self.digits(10)}",
+                f"E{self.digits(6)}",
+            ]
+        )
+
+    def member_id(self) -> str:
+        return self.pick(
+            [
+                f"{self.letters(3)}{self.digits(9)}",
+                f"W{self.digits(9)}",
+                f"{self.digits(11)}A",
+                f"1EG4-TE5-MK{self.digits(2)}"[:-2] + self.digits(2),
+                f"ZGP{self.digits(8)}01",
+            ]
+        )
+
+    def mbi(self) -> str:
+        """A Medicare Beneficiary Identifier in its printed 4-3-4 grouping."""
+        d, a = self.digits, self.letters
+        return f"{self.rng.randint(1, 9)}{a(1)}{a(1)}{d(1)}-{a(2)}{d(1)}-{a(2)}{d(2)}"
+
+    def group_no(self) -> str:
+        return self.pick(
+            [
+                self.digits(6),
+                f"GRP-{self.digits(5)}",
+                f"{self.digits(3)}{self.letters(2)}{self.digits(3)}",
+            ]
+        )
+
+    def account(self) -> str:
+        return self.pick(
+            [
+                f"{self.digits(10)}",
+                f"ACCT-{self.digits(8)}",
+                f"{self.digits(4)}-{self.digits(6)}",
+                f"HAR {self.digits(9)}",
+            ]
+        )
+
+    def claim_no(self) -> str:
+        return self.pick(
+            [f"{self.digits(13)}", f"CLM{self.digits(10)}", f"{self.digits(2)}-{self.digits(9)}"]
+        )
+
+    def npi(self) -> str:
+        """A 10-digit NPI with a valid Luhn check digit over the 80840 prefix."""
+        body = f"{self.rng.randint(1, 2)}{self.digits(8)}"
+        return body + _luhn_check("80840" + body)
+
+    def dea(self, last: str) -> str:
+        """A DEA number: two letters and seven digits, the last a check digit."""
+        d = [self.rng.randint(0, 9) for _ in range(6)]
+        check = (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10
+        initial = _ascii(last)[:1].upper() or "X"
+        return f"{self.pick(['A', 'B', 'F', 'M'])}{initial}{''.join(map(str, d))}{check}"
+
+    def tax_id(self) -> str:
+        return f"{self.rng.randint(10, 99)}-{self.digits(7)}"
+
+    def license_no(self) -> str:
+        return self.pick(
+            [
+                f"D{self.digits(7)}",
+                f"{self.letters(1)}{self.digits(3)}-{self.digits(4)}-{self.digits(4)}",
+                f"MD{self.digits(6)}",
+                f"RN{self.digits(7)}",
+                f"{self.digits(9)}",
+            ]
+        )
+
+    def vin(self) -> str:
+        alphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+        return "".join(self.rng.choice(alphabet) for _ in range(17))
+
+    def plate(self) -> str:
+        return self.pick(
+            [
+                f"{self.rng.randint(1, 9)}{self.letters(3)}{self.digits(3)}",
+                f"{self.letters(2)}{self.digits(2)} {self.letters(3)}",
+                f"{self.letters(3)}-{self.digits(4)}",
+            ]
+        )
+
+    def device_serial(self) -> str:
+        return self.pick(
+            [
+                f"SN{self.digits(8)}",
+                f"{self.letters(3)}{self.digits(6)}{self.letters(1)}",
+                f"(01){self.digits(14)}(21){self.letters(2)}{self.digits(6)}",
+                f"{self.digits(4)}-{self.letters(4)}-{self.digits(4)}",
+            ]
+        )
+
+    def biometric(self) -> str:
+        return self.pick(
+            [
+                f"FP-{self.digits(4)}-{self.letters(4)}",
+                f"voiceprint VP{self.digits(8)}",
+                f"IRIS-{self.letters(2)}{self.digits(7)}",
+                f"palm vein template {self.digits(6)}-{self.letters(2)}",
+            ]
+        )
+
+    def generic_id(self, prefix: str = "") -> str:
+        return (prefix or self.pick(["", "A", "S", "ACC", "CASE-", "ENC", "W"])) + self.digits(
+            self.rng.randint(6, 10)
+        )
+
+    # -- places -----------------------------------------------------------
+    def address(self, region: str = "us") -> Address:
+        """A street line, city, region (state/province, a decoy), postcode and country."""
+        loc = _REGION_LOCALE[region]
+        fk = self.fake[loc]
+        street = fk.street_address()
+        city = fk.city()
+        postcode = {
+            "us": lambda: fk.zipcode() if self.chance(0.8) else fk.zipcode_plus4(),
+            "pr": lambda: f"009{self.rng.randint(10, 99)}",
+            "uk": lambda: fk.postcode(),
+            "ca": lambda: _spaced_postcode(fk.postcode(), self.chance(0.7)),
+            "au": lambda: fk.postcode(),
+            "mx": lambda: fk.postcode(),
+            "es": lambda: fk.postcode(),
+        }[region]()
+        state = {
+            "us": lambda: fk.state_abbr(),
+            "pr": lambda: "PR",
+            "uk": lambda: self.pick(["England", "Scotland", "Wales"]),
+            "ca": lambda: fk.province_abbr(),
+            "au": lambda: fk.state_abbr(),
+            "mx": lambda: fk.state(),
+            "es": lambda: fk.autonomous_community(),
+        }[region]()
+        country = _COUNTRY[region]
+        return Address(
+            " ".join(street.split()), city.strip(), state.strip(), str(postcode).strip(), country
+        )
+
+    def hospital(self, city: str = "") -> str:
+        city = city or self.fake["en_US"].city()
+        return self.pick(
+            [
+                f"{city} General Hospital",
+                f"St. {self.pick(['Brigid', 'Luke', 'Agnes', 'Jude'])}'s Medical Center",
+                f"Mercy Hospital of {city}",
+                f"{city} Regional Medical Center",
+                f"Hospital San {self.pick(['Rafael', 'Juan de Dios', 'José'])}",
+                f"Royal {city} Infirmary",
+                f"{self.fake['en_US'].last_name()} Memorial Hospital",
+            ]
+        )
+
+    def organization(self) -> str:
+        return self.pick(
+            [
+                self.fake["en_US"].company(),
+                self.fake["en_GB"].company(),
+                self.fake["es_MX"].company(),
+                f"{self.fake['en_US'].city()} Unified School District",
+                f"{self.fake['en_US'].last_name()} Elementary School",
+                f"{self.fake['en_US'].last_name()} Pharmacy",
+                f"Iglesia {self.pick(['Bautista', 'Pentecostal'])} de {self.fake['es_MX'].city()}",
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    city: str
+    state: str
+    postcode: str
+    country: str
+
+
+_REGION_LOCALE = {
+    "us": "en_US",
+    "pr": "es_MX",
+    "uk": "en_GB",
+    "ca": "en_CA",
+    "au": "en_AU",
+    "mx": "es_MX",
+    "es": "es_ES",
+}
+_COUNTRY = {
+    "us": "USA",
+    "pr": "Puerto Rico",
+    "uk": "United Kingdom",
+    "ca": "Canada",
+    "au": "Australia",
+    "mx": "México",
+    "es": "España",
+}
+_MESES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _luhn_check(body: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return str((10 - total % 10) % 10)
+
+
+def _spaced_postcode(code: str, spaced: bool) -> str:
+    """Canada Post writes a space between the two halves; forms often drop it."""
+    compact = code.replace(" ", "")
+    return f"{compact[:3]} {compact[3:]}" if spaced else compact
