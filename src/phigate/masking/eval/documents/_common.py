@@ -11,7 +11,7 @@ CREDENTIALS = ("MD", "DO", "RN", "NP", "PA-C", "MBBS, FRCP", "PharmD", "LCSW", "
 
 
 def address_lines(w: Writer, a: Address, sep: str = "\n", country: bool = False) -> None:
-    """Street, city, region and postcode in the order the region writes them; the region stays readable."""
+    """Street, city, region and postcode in local order; the region (state) stays readable."""
     w.phi(a.street, "ADDRESS").t(sep)
     if a.country in ("United Kingdom",):
         w.phi(a.city, "CITY").t(sep).phi(a.postcode, "ZIP")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass
+from typing import Any
 
 from faker import Faker
 
@@ -418,28 +419,33 @@ class Values:
         fk = self.fake[loc]
         street = fk.street_address()
         city = fk.city()
-        postcode = {
-            "us": lambda: fk.zipcode() if self.chance(0.8) else fk.zipcode_plus4(),
-            "pr": lambda: f"009{self.rng.randint(10, 99)}",
-            "uk": lambda: fk.postcode(),
-            "ca": lambda: _spaced_postcode(fk.postcode(), self.chance(0.7)),
-            "au": lambda: fk.postcode(),
-            "mx": lambda: fk.postcode(),
-            "es": lambda: fk.postcode(),
-        }[region]()
-        state = {
-            "us": lambda: fk.state_abbr(),
-            "pr": lambda: "PR",
-            "uk": lambda: self.pick(["England", "Scotland", "Wales"]),
-            "ca": lambda: fk.province_abbr(),
-            "au": lambda: fk.state_abbr(),
-            "mx": lambda: fk.state(),
-            "es": lambda: fk.autonomous_community(),
-        }[region]()
+        postcode = self._postcode(fk, region)
+        state = self._region(fk, region)
         country = _COUNTRY[region]
         return Address(
             " ".join(street.split()), city.strip(), state.strip(), str(postcode).strip(), country
         )
+
+    def _postcode(self, fk: Any, region: str) -> str:
+        if region == "us":
+            return str(fk.zipcode() if self.chance(0.8) else fk.zipcode_plus4())
+        if region == "pr":
+            return f"009{self.rng.randint(10, 99)}"
+        if region == "ca":
+            return _spaced_postcode(str(fk.postcode()), self.chance(0.7))
+        return str(fk.postcode())
+
+    def _region(self, fk: Any, region: str) -> str:
+        """The state, province or community: readable under Safe Harbor, so a decoy."""
+        if region in ("us", "au"):
+            return str(fk.state_abbr())
+        if region == "ca":
+            return str(fk.province_abbr())
+        if region == "es":
+            return str(fk.autonomous_community())
+        if region == "mx":
+            return str(fk.state())
+        return "PR" if region == "pr" else self.pick(["England", "Scotland", "Wales"])
 
     def hospital(self, city: str = "") -> str:
         city = city or self.fake["en_US"].city()
