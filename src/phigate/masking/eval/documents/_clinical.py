@@ -10,14 +10,12 @@ from ._writer import Writer
 
 
 def discharge_summary(w: Writer, v: Values) -> None:
-    region = v.pick(REGIONS[:6])
+    region = v.pick(REGIONS)
     site = v.address(region)
     pt, doc, pcp = v.person(), v.person(), v.person()
     w.phi(v.hospital(site.city), "HOSPITAL").t("\n")
     address_lines(w, site)
-    w.t("\nTel ").phi(v.phone(region if region in ("uk", "ca", "au") else "us"), "PHONE").t(
-        "  Fax "
-    ).phi(v.phone("us"), "FAX")
+    w.t("\nTel ").phi(v.phone(region), "PHONE").t("  Fax ").phi(v.phone("us"), "FAX")
     w.t("\n\nDISCHARGE SUMMARY\nPatient: ").phi(
         v.name_as(pt, v.pick(["caps", "inverted", "full"])), "NAME"
     )
@@ -172,7 +170,7 @@ def spanish_letter(w: Writer, v: Values) -> None:
     locale = {"mx": "es_MX", "es": "es_ES", "pr": "es_MX", "us": "es_MX"}[region]
     pt, dra = v.person(locale), v.person(locale)
     home = v.address(region)
-    w.phi(v.hospital(home.city), "HOSPITAL").t("\n")
+    w.phi(v.hospital(home.city, spanish=True), "HOSPITAL").t("\n")
     address_lines(w, home, country=v.chance(0.5))
     w.t("\nTel. ").phi(v.phone(region if region != "us" else "pr"), "PHONE").t("\n\n")
     w.phi(home.city, "CITY").t(", a ").phi(v.date("es"), "DATE").t("\n\n")
@@ -186,9 +184,12 @@ def spanish_letter(w: Writer, v: Values) -> None:
         w.t("\nCURP: ").phi(f"{v.letters(4)}{v.digits(6)}{v.letters(6)}{v.digits(2)}", "ID")
     else:
         w.t("\nDNI: ").phi(f"{v.digits(8)}{v.letters(1)}", "ID")
-    w.t("\n\nPaciente de ").phi(v.old_age(), "AGE").t(" años, acompañada por su hija ").phi(
-        v.name_as(v.person(locale), "first"), "NAME"
-    )
+    w.t("\n\nPaciente de ")
+    if v.chance(0.5):
+        w.phi(v.old_age(), "AGE")
+    else:
+        w.decoy(v.young_age(), "AGE")
+    w.t(" años, acompañada por su hija ").phi(v.name_as(v.person(locale), "first"), "NAME")
     w.t(". Antecedente de ").decoy(dc.eponym(v), "EPONYM").t(" desde ").decoy(v.year(), "YEAR").t(
         ". Tratamiento: "
     )

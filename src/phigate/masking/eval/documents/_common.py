@@ -6,7 +6,7 @@ from . import _decoys as dc
 from ._values import Address, Name, Values
 from ._writer import Writer
 
-REGIONS = ("us", "us", "us", "pr", "uk", "ca", "au", "mx", "es")
+REGIONS = ("us", "us", "us", "pr", "uk", "ca", "au", "mx", "es", "de", "fr")
 CREDENTIALS = ("MD", "DO", "RN", "NP", "PA-C", "MBBS, FRCP", "PharmD", "LCSW", "PhD")
 
 
@@ -15,7 +15,7 @@ def address_lines(w: Writer, a: Address, sep: str = "\n", country: bool = False)
     w.phi(a.street, "ADDRESS").t(sep)
     if a.country in ("United Kingdom",):
         w.phi(a.city, "CITY").t(sep).phi(a.postcode, "ZIP")
-    elif a.country in ("México", "España"):
+    elif a.country in ("México", "España", "Deutschland", "France"):
         w.phi(a.postcode, "ZIP").t(" ").phi(a.city, "CITY").t(", ").decoy(a.state, "STATE")
     else:
         w.phi(a.city, "CITY").t(", ").decoy(a.state, "STATE").t(

@@ -3,9 +3,11 @@ labels, intake and consent forms, pasted tables and key: value dumps, staff SMS.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import _decoys as dc
 from ._common import REGIONS, address_lines
-from ._values import Values
+from ._values import Name, Values
 from ._writer import Writer
 
 
@@ -49,7 +51,7 @@ def claim_form(w: Writer, v: Values) -> None:
 
 def prior_auth(w: Writer, v: Values) -> None:
     pt, doc = v.person(), v.person()
-    w.t("PRIOR AUTHORIZATION REQUEST — ").phi(v.organization(), "ORGANIZATION").t(
+    w.t("PRIOR AUTHORIZATION REQUEST — ").phi(v.payer(), "ORGANIZATION").t(
         " Health Plan\nFax completed form to "
     )
     w.phi(v.phone(), "FAX").t("\n\nMember name: ").phi(v.name_as(pt, "inverted"), "NAME").t(
@@ -107,7 +109,7 @@ def prescription(w: Writer, v: Values) -> None:
 def pharmacy_label(w: Writer, v: Values) -> None:
     pt, doc = v.person(), v.person()
     store = v.address(v.pick(["us", "us", "ca"]))
-    w.phi(v.organization(), "ORGANIZATION").t(" #").phi(v.digits(4), "ID").t("  ")
+    w.phi(v.pharmacy(), "ORGANIZATION").t(" #").phi(v.digits(4), "ID").t("  ")
     address_lines(w, store, sep=" ")
     w.t("  ").phi(v.phone(), "PHONE").t("\nRx# ").phi(v.digits(7), "ID").t("   Filled: ").phi(
         v.date("short_us"), "DATE"
@@ -155,11 +157,11 @@ def intake_form(w: Writer, v: Values) -> None:
         v.pick(["Spouse", "Daughter", "Neighbor"])
     )
     w.t("   Phone: ").phi(v.phone(region), "PHONE").t("\nPreferred pharmacy: ").phi(
-        v.organization(), "ORGANIZATION"
+        v.pharmacy(), "ORGANIZATION"
     ).t(", ")
-    w.phi(v.address(region).city, "CITY").t("\nInsurance: ").phi(
-        v.organization(), "ORGANIZATION"
-    ).t("  Member ID ").phi(v.member_id(), "HEALTH_PLAN")
+    w.phi(v.address(region).city, "CITY").t("\nInsurance: ").phi(v.payer(), "ORGANIZATION").t(
+        "  Member ID "
+    ).phi(v.member_id(), "HEALTH_PLAN")
     w.t("\nPortal username: ").phi(v.username(pt), "USERNAME").t(
         "\nFingerprint enrolment ref: "
     ).phi(v.biometric(), "BIOMETRIC")
@@ -220,60 +222,48 @@ def kv_dump(w: Writer, v: Values) -> None:
     w.decoy(f"{v.year()}{v.digits(4)}.{v.digits(3)}", "BUILD").t("\n")
 
 
+# A chat message is plain text and labelled slots; a slot's maker sees the
+# values and the colleague being addressed.
+Slot = tuple[str, str, Callable[[Values, Name], str]]
+_CHAT: list[list[str | Slot]] = [
+    ["hey ", ("phi", "NAME", lambda v, to: to.first.lower()), " can u see ",
+     ("phi", "NAME", lambda v, to: v.name_as(v.person(), "lower")), " in ",
+     ("phi", "ID", lambda v, to: f"{v.rng.randint(2, 9)}{v.rng.randint(10, 40)}"), " 🙏"],
+    ["pt is ", ("phi", "AGE", lambda v, to: v.old_age()), " and confused again daughter ",
+     ("phi", "NAME", lambda v, to: v.person().first), " on her way"],
+    ["call back ", ("phi", "PHONE", lambda v, to: v.phone()), " x",
+     ("decoy", "EXTENSION", lambda v, to: v.digits(4))],
+    ["give ", ("decoy", "DRUG", lambda v, to: dc.brand(v).lower()), " ",
+     ("decoy", "DOSE", lambda v, to: dc.dose(v)), " ok?? ",
+     ("decoy", "LAB", lambda v, to: dc.lab(v))],
+    ["room service tray came w/ wrong diet lol 😅"],
+    ["mrn ", ("phi", "MRN", lambda v, to: v.mrn()), " dc'd ",
+     ("decoy", "TIME", lambda v, to: v.clock()),
+     " ride w/ ", ("phi", "NAME", lambda v, to: v.person().first)],
+    ["she was at ", ("phi", "HOSPITAL", lambda v, to: v.hospital()), " until ",
+     ("phi", "DATE", lambda v, to: v.date("month_day"))],
+    ["ok ty ", ("phi", "NAME", lambda v, to: to.first.lower()), " 👍"],
+    ["family says she's ", ("decoy", "AGE", lambda v, to: v.young_age()), " per her id card"],
+    ["can u sign ", ("phi", "NAME", lambda v, to: v.person().last.lower()),
+     " orders, pw reset for ",
+     ("phi", "USERNAME", lambda v, to: v.username(to))],
+]  # fmt: skip
+
+
 def staff_chat(w: Writer, v: Values) -> None:
     """Secure chat between staff: lower case, no punctuation, first names, callbacks."""
-    a, b, pt = v.person(), v.person(), v.person()
-    lines = [
-        lambda: (
-            w.t("hey ")
-            .phi(b.first.lower(), "NAME")
-            .t(" can u see ")
-            .phi(v.name_as(pt, "lower"), "NAME")
-            .t(" in ")
-            .phi(f"{v.rng.randint(2, 9)}{v.rng.randint(10, 40)}", "ID")
-            .t(" 🙏")
-        ),
-        lambda: (
-            w.t("pt is ")
-            .phi(v.old_age(), "AGE")
-            .t(" and confused again daughter ")
-            .phi(v.name_as(v.person(), "first"), "NAME")
-            .t(" on her way")
-        ),
-        lambda: w.t("call back ").phi(v.phone(), "PHONE").t(" x").decoy(v.digits(4), "EXTENSION"),
-        lambda: (
-            w.t("give ")
-            .decoy(dc.brand(v).lower(), "DRUG")
-            .t(" ")
-            .decoy(dc.dose(v), "DOSE")
-            .t(" ok?? ")
-            .decoy(dc.lab(v), "LAB")
-        ),
-        lambda: w.t("room service tray came w/ wrong diet lol 😅"),
-        lambda: (
-            w.t("mrn ")
-            .phi(v.mrn(), "MRN")
-            .t(" dc'd ")
-            .decoy(v.clock(), "TIME")
-            .t(" ride w/ ")
-            .phi(v.name_as(v.person(), "first"), "NAME")
-        ),
-        lambda: (
-            w.t("she was at ")
-            .phi(v.hospital(), "HOSPITAL")
-            .t(" until ")
-            .phi(v.date("month_day"), "DATE")
-        ),
-        lambda: w.t("ok ty 👍"),
-        lambda: w.t("family says she's ").decoy(v.young_age(), "AGE").t(" per her id card"),
-    ]
-    order = v.rng.sample(range(len(lines)), v.rng.randint(3, 6))
-    for i, index in enumerate(order):
-        who = a if i % 2 == 0 else b
-        w.t("[").decoy(f"{v.clock()[:2]}:{v.clock()[2:]}", "TIME").t("] ").phi(
-            who.first.lower() if v.chance(0.5) else who.first, "NAME"
-        ).t(": ")
-        lines[index]()
+    people = (v.person(), v.person())
+    for turn, index in enumerate(v.rng.sample(range(len(_CHAT)), v.rng.randint(3, 6))):
+        sender, other = people[turn % 2], people[(turn + 1) % 2]
+        w.t("[").decoy(f"{v.clock()[:2]}:{v.clock()[2:]}", "TIME").t("] ")
+        w.phi(sender.first.lower() if v.chance(0.5) else sender.first, "NAME").t(": ")
+        for part in _CHAT[index]:
+            if isinstance(part, str):
+                w.t(part)
+            elif part[0] == "phi":
+                w.phi(part[2](v, other), part[1])
+            else:
+                w.decoy(part[2](v, other), part[1])
         w.t("\n")
 
 

@@ -253,6 +253,12 @@ class Values:
                 f"91 {d(3)} {d(2)} {d(2)}",
                 f"6{d(2)} {d(2)} {d(2)} {d(2)}",
             ],
+            "de": [f"+49 30 {d(7)}", f"030 {d(8)}", f"0171 {d(7)}", f"+49 (0)89 {d(3)} {d(4)}"],
+            "fr": [
+                f"+33 6 {d(2)} {d(2)} {d(2)} {d(2)}",
+                f"01 {d(2)} {d(2)} {d(2)} {d(2)}",
+                f"06.{d(2)}.{d(2)}.{d(2)}.{d(2)}",
+            ],
         }
         return self.pick(shapes[region])
 
@@ -443,12 +449,25 @@ class Values:
             return str(fk.province_abbr())
         if region == "es":
             return str(fk.autonomous_community())
-        if region == "mx":
+        if region in ("mx", "de"):
             return str(fk.state())
+        if region == "fr":
+            return str(fk.region())
         return "PR" if region == "pr" else self.pick(["England", "Scotland", "Wales"])
 
-    def hospital(self, city: str = "") -> str:
+    def hospital(self, city: str = "", spanish: bool = False) -> str:
         city = city or self.fake["en_US"].city()
+        if spanish:
+            return self.pick(
+                [
+                    f"Hospital General de {city}",
+                    f"Clínica {self.fake['es_MX'].last_name()}",
+                    "Hospital Universitario "
+                    + self.pick(["La Paz", "Virgen del Rocío", "de Caguas"]),
+                    f"Centro de Salud {city}",
+                    f"Hospital San {self.pick(['Rafael', 'Juan de Dios', 'José'])}",
+                ]
+            )
         return self.pick(
             [
                 f"{city} General Hospital",
@@ -458,6 +477,26 @@ class Values:
                 f"Hospital San {self.pick(['Rafael', 'Juan de Dios', 'José'])}",
                 f"Royal {city} Infirmary",
                 f"{self.fake['en_US'].last_name()} Memorial Hospital",
+            ]
+        )
+
+    def pharmacy(self) -> str:
+        return self.pick(
+            [
+                f"{self.fake['en_US'].last_name()} Pharmacy",
+                f"Farmacia {self.fake['es_MX'].last_name()}",
+                f"{self.fake['en_GB'].last_name()} Chemists",
+                f"{self.fake['en_US'].city()} Community Apothecary",
+            ]
+        )
+
+    def payer(self) -> str:
+        return self.pick(
+            [
+                f"{self.fake['en_US'].last_name()} Mutual",
+                f"{self.fake['en_US'].company()} Health",
+                f"{self.fake['en_US'].city()} Community Care",
+                f"Seguros {self.fake['es_MX'].last_name()}",
             ]
         )
 
@@ -492,6 +531,8 @@ _REGION_LOCALE = {
     "au": "en_AU",
     "mx": "es_MX",
     "es": "es_ES",
+    "de": "de_DE",
+    "fr": "fr_FR",
 }
 _COUNTRY = {
     "us": "USA",
@@ -501,6 +542,8 @@ _COUNTRY = {
     "au": "Australia",
     "mx": "México",
     "es": "España",
+    "de": "Deutschland",
+    "fr": "France",
 }
 _MESES = [
     "enero",
