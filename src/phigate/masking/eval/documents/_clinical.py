@@ -61,9 +61,14 @@ def referral_letter(w: Writer, v: Values) -> None:
     w.t("\nRe: ").phi(v.name_as(pt, v.pick(["full", "caps"])), "NAME").t(", DOB ").phi(
         v.date(), "DATE"
     )
-    w.t(", " + v.pick(["NHS No. ", "MRN ", "Hosp. no. ", "Chart # "])).phi(v.mrn(), "MRN")
+    if region == "uk":
+        w.t(", NHS No. ").phi(v.nhs_number(), "MRN")
+    else:
+        w.t(", " + v.pick(["MRN ", "Hosp. no. ", "Chart # "])).phi(v.mrn(), "MRN")
     w.t("\n\nDear Dr ").phi(v.name_as(to, "last"), "NAME").t(",\n\nThank you for seeing this ")
-    w.t("pleasant ").decoy(v.young_age(), "AGE").t("-year-old ").t(v.profession() + " ")
+    w.t("pleasant ").decoy(v.young_age(), "AGE").t("-year-old ").phi(
+        v.profession(), "PROFESSION"
+    ).t(" ")
     w.t("with ").decoy(dc.eponym(v), "EPONYM").t(". ")
     w.t("She lives with her daughter ").phi(v.name_as(v.person(), "first"), "NAME").t(" in ").phi(
         clinic.city, "CITY"
@@ -204,6 +209,36 @@ def spanish_letter(w: Writer, v: Values) -> None:
     )
 
 
+def bilingual_note(w: Writer, v: Values) -> None:
+    """A clinic note switching between English and Spanish, as interpreters' notes do."""
+    pt = v.person(v.pick(["es_MX", "es_ES", ""]))
+    son = v.person()
+    w.t("Clinic note / Nota clínica — ").phi(v.date(v.pick(["es", "long", "us"])), "DATE").t(
+        "\nPt: "
+    )
+    w.phi(v.name_as(pt, v.pick(["full", "caps", "lower"])), "NAME").t(", ")
+    if v.chance(0.5):
+        w.phi(v.old_age(), "AGE").t(" años")
+    else:
+        w.decoy(v.young_age(), "AGE").t(" y/o")
+    w.t(", MRN ").phi(v.mrn(), "MRN").t("\nInterpreter: ").phi(
+        v.name_as(v.person(), "full"), "NAME"
+    )
+    w.t(" (ID ").phi(v.generic_id("INT"), "ID").t(")\n\nPaciente refiere dolor desde el ").phi(
+        v.date("es"), "DATE"
+    )
+    w.t(". Vive con su hijo ").phi(son.first, "NAME").t(" en ").phi(v.address("pr").city, "CITY")
+    w.t(", trabaja como ").phi(v.profession(), "PROFESSION").t(". Son's cell / celular del hijo: ")
+    w.phi(v.phone(v.pick(["us", "pr", "mx"])), "PHONE").t("\nMeds: ").decoy(dc.brand(v), "DRUG").t(
+        " "
+    )
+    w.decoy(dc.dose(v), "DOSE").t(" c/12h; ").decoy(dc.lab(v), "LAB").t(".\n")
+    clinical_sentence(w, v)
+    w.t("Regresa el ").phi(v.date("es_slash"), "DATE").t(" con Dr. ").phi(
+        v.name_as(v.person(), "last"), "NAME"
+    ).t(".\n")
+
+
 STYLES = {
     "discharge_summary": discharge_summary,
     "referral_letter": referral_letter,
@@ -211,4 +246,5 @@ STYLES = {
     "behavioral_health": behavioral_health,
     "lab_requisition": lab_requisition,
     "spanish_letter": spanish_letter,
+    "bilingual_note": bilingual_note,
 }

@@ -13,10 +13,12 @@ from ._writer import Writer
 
 def claim_form(w: Writer, v: Values) -> None:
     """CMS-1500 or UB-04 boxes as text: numbered labels, values after them."""
+    if v.chance(0.4):
+        ub04_claim(w, v)
+        return
     pt, ins, doc = v.person(), v.person(), v.person()
     home = v.address("us")
-    ub = v.chance(0.4)
-    w.t("UB-04 CMS-1450\n" if ub else "HEALTH INSURANCE CLAIM FORM  (CMS-1500 02/12)\n")
+    w.t("HEALTH INSURANCE CLAIM FORM  (CMS-1500 02/12)\n")
     w.t("1a. INSURED'S I.D. NUMBER: ").phi(v.member_id(), "HEALTH_PLAN").t("\n2. PATIENT'S NAME: ")
     w.phi(v.name_as(pt, "caps"), "NAME").t("\n3. PATIENT'S BIRTH DATE: ").phi(
         v.date(v.pick(["us", "nodash", "us_dash"])), "DATE"
@@ -47,6 +49,40 @@ def claim_form(w: Writer, v: Values) -> None:
     w.t("\n33. BILLING PROVIDER: ").phi(v.hospital(home.city), "HOSPITAL").t(
         "\nPayer claim #: "
     ).phi(v.claim_no(), "ID").t("\n")
+
+
+def ub04_claim(w: Writer, v: Values) -> None:
+    """An institutional claim keyed by UB-04 form locator (FL) numbers."""
+    pt, doc = v.person(), v.person()
+    site, home = v.address("us"), v.address(v.pick(["us", "us", "pr"]))
+    w.t("UB-04 CMS-1450\nFL1 ").phi(v.hospital(site.city), "HOSPITAL").t(" / ")
+    address_lines(w, site, sep=" / ")
+    w.t(" / ").phi(v.phone(), "PHONE").t("\nFL3a PAT CNTL #: ").phi(v.account(), "ACCOUNT")
+    w.t("   FL3b MED REC #: ").phi(v.mrn(), "MRN").t("\nFL4 TYPE OF BILL: ").decoy(
+        "0111", "BILL_TYPE"
+    )
+    w.t("   FL5 FED TAX NO: ").phi(v.tax_id(), "ID").t("\nFL6 STATEMENT COVERS PERIOD FROM ")
+    w.phi(v.date("nodash"), "DATE").t(" THROUGH ").phi(v.date("nodash"), "DATE")
+    w.t("\nFL8 PATIENT NAME: ").phi(v.name_as(pt, "caps"), "NAME").t("\nFL9 PATIENT ADDRESS: ")
+    address_lines(w, home, sep=" ")
+    w.t("\nFL10 BIRTHDATE: ").phi(v.date("us"), "DATE").t("   FL12 ADMISSION DATE: ").phi(
+        v.date(), "DATE"
+    )
+    kind, value = dc.code(v)
+    w.t("\nFL42 REV CD ").decoy(v.pick(["0450", "0250", "0301"]), "REV_CODE").t("  FL44 ").decoy(
+        value, kind
+    )
+    w.t("  FL46 UNITS ").decoy(str(v.rng.randint(1, 9)), "QUANTITY").t("\nFL50 PAYER: ").phi(
+        v.payer(), "ORGANIZATION"
+    )
+    w.t("   FL56 NPI: ").phi(v.npi(), "ID").t("\nFL58 INSURED'S NAME: ").phi(
+        v.name_as(pt, "caps"), "NAME"
+    )
+    w.t("\nFL60 INSURED'S UNIQUE ID: ").phi(v.member_id(), "HEALTH_PLAN")
+    w.t("   FL62 INSURANCE GROUP NO: ").phi(v.group_no(), "HEALTH_PLAN")
+    w.t("\nFL67 PRIN DX: ").decoy(v.pick(["I50.9", "J18.9", "N39.0", "A41.9"]), "ICD10")
+    w.t("\nFL76 ATTENDING NPI ").phi(v.npi(), "ID").t(" LAST ").phi(doc.last.upper(), "NAME")
+    w.t(" FIRST ").phi(doc.first.upper(), "NAME").t("\n")
 
 
 def prior_auth(w: Writer, v: Values) -> None:

@@ -60,7 +60,7 @@ _FAMILY = {
         "Al-Farsi",
         "El-Amin",
         "Haddad",
-        "bin Laden-Saud",
+        "bin Saleh",
         "Abu-Salem",
         "Al Rashid",
         "Nasser",
@@ -180,7 +180,21 @@ class Values:
         """A calendar date in one of many written shapes, each finer than a year alone."""
         y, m, d = self.rng.randint(1931, 2026), self.rng.randint(1, 12), self.rng.randint(1, 28)
         style = style or self.pick(
-            ["us", "us", "iso", "long", "short_us", "eu_dot", "dmy_text", "us_dash", "nodash"]
+            [
+                "military",
+                "ordinal",
+                "slash_iso",
+                "mon_dash",
+                "us",
+                "us",
+                "iso",
+                "long",
+                "short_us",
+                "eu_dot",
+                "dmy_text",
+                "us_dash",
+                "nodash",
+            ]
         )
         months = [
             "January",
@@ -209,6 +223,10 @@ class Values:
             "es": f"{d} de {_MESES[m - 1]} de {y}",
             "es_slash": f"{d:02d}/{m:02d}/{y}",
             "month_day": f"{months[m - 1][:3]} {d}",
+            "military": f"{d:02d}{months[m - 1][:3].upper()}{y}",
+            "ordinal": f"{d}{_suffix(d)} {months[m - 1]} {y}",
+            "slash_iso": f"{y}/{m:02d}/{d:02d}",
+            "mon_dash": f"{months[m - 1][:3]}-{d:02d}-{y}",
         }
         return shapes[style]
 
@@ -324,6 +342,15 @@ class Values:
                 f"ZGP{self.digits(8)}01",
             ]
         )
+
+    def nhs_number(self) -> str:
+        """An NHS number (3-3-4) whose tenth digit is the modulus 11 check; 10 is never issued."""
+        while True:
+            body = self.digits(9)
+            check = 11 - sum(int(c) * (10 - i) for i, c in enumerate(body)) % 11
+            if check != 10:
+                text = body + str(check % 11)
+                return f"{text[:3]} {text[3:6]} {text[6:]}"
 
     def mbi(self) -> str:
         """A Medicare Beneficiary Identifier in its printed 4-3-4 grouping."""
@@ -579,3 +606,9 @@ def _spaced_postcode(code: str, spaced: bool) -> str:
     """Canada Post writes a space between the two halves; forms often drop it."""
     compact = code.replace(" ", "")
     return f"{compact[:3]} {compact[3:]}" if spaced else compact
+
+
+def _suffix(day: int) -> str:
+    if day in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
