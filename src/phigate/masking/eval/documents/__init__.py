@@ -3,10 +3,10 @@
 Written from public descriptions only (the HIPAA Safe Harbor list, the
 i2b2/n2c2 2014 de-identification categories, CMS-1500/UB-04 box labels, and
 real-world formats), without reading any detector. Styles: discharge
-summaries, referral letters, claims, prior authorisations, prescriptions,
-pharmacy labels, nursing handoffs, staff chat, intake forms, pipe tables,
-key: value dumps, Spanish-language letters, behavioural health notes and lab
-requisitions.
+summaries, referral letters, CMS-1500 and UB-04 claims, prior authorisations,
+prescriptions, pharmacy labels, nursing handoffs, staff chat, intake forms,
+pipe tables, key: value dumps, Spanish-language letters, English/Spanish
+interpreter notes, behavioural health notes and lab requisitions.
 
 PHI types and the Safe Harbor item (45 CFR 164.514(b)(2)(i)) each stands for:
 

@@ -170,7 +170,7 @@ class Values:
                 "veterinary technician",
                 "court stenographer",
                 "welder",
-                "professora",
+                "profesora",
                 "enfermera",
             ]
         )
