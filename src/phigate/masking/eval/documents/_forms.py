@@ -165,45 +165,63 @@ def pharmacy_label(w: Writer, v: Values) -> None:
 
 
 def intake_form(w: Writer, v: Values) -> None:
+    """A filled-in intake and consent form: fields with varying labels, some left blank."""
     region = v.pick(REGIONS)
     pt, kin = v.person(), v.person()
+    w.t(
+        v.pick(
+            ["NEW PATIENT INTAKE & CONSENT", "Patient Registration Form", "ADMISSION FACE SHEET"]
+        )
+    )
+    w.t("\n\n" + v.pick(["Last name: ", "Surname: ", "Apellido(s): "])).phi(pt.last, "NAME")
+    w.t("   " + v.pick(["First: ", "Given name: ", "Nombre: "])).phi(pt.first, "NAME")
+    for labels, kind, value in _intake_fields(v, region, pt, kin):
+        w.t("\n" + v.pick(labels))
+        if v.chance(0.08):
+            w.t(v.pick(["N/A", "____", "declined", "see chart"]))
+        else:
+            w.phi(value, kind)
+    region_of_home = v.address(region)
+    w.t("\nState/Province: ").decoy(region_of_home.state, "STATE")
+    w.t("   Country: ").decoy(region_of_home.country, "COUNTRY")
+    w.t("\nRelationship: " + v.pick(["Spouse", "Daughter", "Neighbor", "Esposo", "Son-in-law"]))
+    w.t("\nVehicle (parking permit): ").decoy(
+        v.pick(["2016 Honda Civic", "2021 Ford F-150", "2019 Toyota RAV4"]), "PRODUCT"
+    )
+    w.t(" plate ").phi(v.plate(), "VEHICLE").t(" VIN ").phi(v.vin(), "VEHICLE")
+    w.t("\nAllergies: ").decoy(dc.brand(v), "DRUG").t("; hx ").decoy(dc.eponym(v), "EPONYM")
+    w.t("\n\nI consent to treatment. Signature: ").phi(
+        v.name_as(pt, v.pick(["lower", "full"])), "NAME"
+    )
+    w.t("  Date: ").phi(v.date(), "DATE").t("\n")
+
+
+def _intake_fields(v: Values, region: str, pt: Name, kin: Name) -> list[tuple[list[str], str, str]]:
+    """(label choices, PHI type, value) for each intake field, in form order."""
     home = v.address(region)
-    w.t("NEW PATIENT INTAKE & CONSENT\n\nLast name: ").phi(pt.last, "NAME").t("   First: ").phi(
-        pt.first, "NAME"
-    )
-    w.t("\nDate of birth: ").phi(v.date(v.pick(["us", "uk", "iso"])), "DATE").t("   SSN: ").phi(
-        v.ssn(), "SSN"
-    )
-    w.t("\nHome address: ")
-    address_lines(w, home, sep=", ", country=True)
-    w.t("\nCell: ").phi(v.phone(region if region != "us" else "us"), "PHONE").t("   Email: ").phi(
-        v.email(pt), "EMAIL"
-    )
-    w.t("\nOccupation: ").phi(v.profession(), "PROFESSION").t("   Employer: ").phi(
-        v.organization(), "ORGANIZATION"
-    )
-    w.t("\nDriver's license #: ").phi(v.license_no(), "LICENSE").t(
-        "\nVehicle (for parking permit): "
-    )
-    w.decoy(v.pick(["2016 Honda Civic", "2021 Ford F-150", "2019 Toyota RAV4"]), "PRODUCT").t(
-        " plate "
-    ).phi(v.plate(), "VEHICLE")
-    w.t(" VIN ").phi(v.vin(), "VEHICLE")
-    w.t("\nEmergency contact: ").phi(v.name_as(kin, "full"), "NAME").t("   Relationship: ").t(
-        v.pick(["Spouse", "Daughter", "Neighbor"])
-    )
-    w.t("   Phone: ").phi(v.phone(region), "PHONE").t("\nPreferred pharmacy: ").phi(
-        v.pharmacy(), "ORGANIZATION"
-    ).t(", ")
-    w.phi(v.address(region).city, "CITY").t("\nInsurance: ").phi(v.payer(), "ORGANIZATION").t(
-        "  Member ID "
-    ).phi(v.member_id(), "HEALTH_PLAN")
-    w.t("\nPortal username: ").phi(v.username(pt), "USERNAME").t(
-        "\nFingerprint enrolment ref: "
-    ).phi(v.biometric(), "BIOMETRIC")
-    w.t("\n\nI consent to treatment. Signature: ").phi(v.name_as(pt, "lower"), "NAME").t(
-        "  Date: "
-    ).phi(v.date(), "DATE").t("\n")
+    return [
+        (["Date of birth: ", "DOB: ", "Birthdate: ", "Fecha de nac.: "], "DATE", v.date()),
+        (["SSN: ", "Social Security #: ", "SS#: "], "SSN", v.ssn()),
+        (["Home address: ", "Street: ", "Address line 1: "], "ADDRESS", home.street),
+        (["City: ", "Town: ", "Ciudad: "], "CITY", home.city),
+        (["ZIP: ", "Postcode: ", "Postal code: ", "C.P.: "], "ZIP", home.postcode),
+        (["Cell: ", "Mobile: ", "Best # to reach: ", "Tel. móvil: "], "PHONE", v.phone(region)),
+        (["Email: ", "E-mail: ", "Correo: "], "EMAIL", v.email(pt)),
+        (["Occupation: ", "Job title: ", "Ocupación: "], "PROFESSION", v.profession()),
+        (["Employer: ", "Company: ", "Works at: "], "ORGANIZATION", v.organization()),
+        (["Driver's license #: ", "DL#: ", "Photo ID no.: "], "LICENSE", v.license_no()),
+        (
+            ["Emergency contact: ", "Next of kin: ", "In case of emergency call: "],
+            "NAME",
+            v.name_as(kin, "full"),
+        ),
+        (["Their phone: ", "NOK phone: ", "Contact #: "], "PHONE", v.phone(region)),
+        (["Preferred pharmacy: ", "Pharmacy: ", "Farmacia: "], "ORGANIZATION", v.pharmacy()),
+        (["Insurance: ", "Primary insurance: ", "Carrier: "], "ORGANIZATION", v.payer()),
+        (["Member ID: ", "Subscriber #: ", "Policy no.: "], "HEALTH_PLAN", v.member_id()),
+        (["Portal username: ", "MyChart login: ", "Login: "], "USERNAME", v.username(pt)),
+        (["Fingerprint enrolment ref: ", "Biometric check-in: "], "BIOMETRIC", v.biometric()),
+    ]
 
 
 def table_dump(w: Writer, v: Values) -> None:
