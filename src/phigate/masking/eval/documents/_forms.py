@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from . import _decoys as dc
 from ._common import REGIONS, address_lines
-from ._values import Name, Values
+from ._values import Address, Name, Values
 from ._writer import Writer
 
 
@@ -167,7 +167,7 @@ def pharmacy_label(w: Writer, v: Values) -> None:
 def intake_form(w: Writer, v: Values) -> None:
     """A filled-in intake and consent form: fields with varying labels, some left blank."""
     region = v.pick(REGIONS)
-    pt, kin = v.person(), v.person()
+    pt, kin, home = v.person(), v.person(), v.address(region)
     w.t(
         v.pick(
             ["NEW PATIENT INTAKE & CONSENT", "Patient Registration Form", "ADMISSION FACE SHEET"]
@@ -175,15 +175,15 @@ def intake_form(w: Writer, v: Values) -> None:
     )
     w.t("\n\n" + v.pick(["Last name: ", "Surname: ", "Apellido(s): "])).phi(pt.last, "NAME")
     w.t("   " + v.pick(["First: ", "Given name: ", "Nombre: "])).phi(pt.first, "NAME")
-    for labels, kind, value in _intake_fields(v, region, pt, kin):
+    for labels, kind, value in _intake_fields(v, region, home, pt, kin):
         w.t("\n" + v.pick(labels))
         if v.chance(0.08):
             w.t(v.pick(["N/A", "____", "declined", "see chart"]))
         else:
             w.phi(value, kind)
-    region_of_home = v.address(region)
-    w.t("\nState/Province: ").decoy(region_of_home.state, "STATE")
-    w.t("   Country: ").decoy(region_of_home.country, "COUNTRY")
+    w.t("\nState/Province: ").decoy(home.state, "STATE").t("   Country: ").decoy(
+        home.country, "COUNTRY"
+    )
     w.t("\nRelationship: " + v.pick(["Spouse", "Daughter", "Neighbor", "Esposo", "Son-in-law"]))
     w.t("\nVehicle (parking permit): ").decoy(
         v.pick(["2016 Honda Civic", "2021 Ford F-150", "2019 Toyota RAV4"]), "PRODUCT"
@@ -196,9 +196,10 @@ def intake_form(w: Writer, v: Values) -> None:
     w.t("  Date: ").phi(v.date(), "DATE").t("\n")
 
 
-def _intake_fields(v: Values, region: str, pt: Name, kin: Name) -> list[tuple[list[str], str, str]]:
+def _intake_fields(
+    v: Values, region: str, home: Address, pt: Name, kin: Name
+) -> list[tuple[list[str], str, str]]:
     """(label choices, PHI type, value) for each intake field, in form order."""
-    home = v.address(region)
     return [
         (["Date of birth: ", "DOB: ", "Birthdate: ", "Fecha de nac.: "], "DATE", v.date()),
         (["SSN: ", "Social Security #: ", "SS#: "], "SSN", v.ssn()),
