@@ -82,33 +82,33 @@ def referral_letter(w: Writer, v: Values) -> None:
 
 
 def nursing_handoff(w: Writer, v: Values) -> None:
-    pt = v.person()
-    w.t("SBAR handoff ").decoy(v.clock(), "TIME").t(" ").phi(
-        v.date(v.pick(["month_day", "short_us"])), "DATE"
-    ).t("\n")
-    w.t("Rm ").phi(
-        f"{v.rng.randint(1, 9)}{v.pick(['A', 'B', 'W'])}-{v.rng.randint(1, 40)}", "ID"
-    ).t(" ")
-    w.phi(v.name_as(pt, v.pick(["last", "caps", "lower"])), "NAME").t(" ")
+    """A shift handoff in nurses' shorthand, one block per patient."""
+    w.t(v.pick(["SBAR handoff ", "I-PASS ", "night -> day report ", "HANDOFF "]))
+    w.decoy(v.clock(), "TIME").t(" ").phi(v.date(v.pick(["month_day", "short_us"])), "DATE").t("\n")
+    for _ in range(v.rng.randint(1, 3)):
+        _handoff_patient(w, v)
+    w.t("-- ").phi(v.name_as(v.person(), v.pick(["initial", "first"])), "NAME").t(" RN\n")
+
+
+def _handoff_patient(w: Writer, v: Values) -> None:
+    room = f"{v.rng.randint(1, 9)}{v.pick(['A', 'B', 'W'])}-{v.rng.randint(1, 40)}"
+    w.t("\n" + v.pick(["Rm ", "rm ", "Bed ", ""])).phi(room, "ID").t(" ")
+    w.phi(v.name_as(v.person(), v.pick(["last", "caps", "lower", "full"])), "NAME").t(" ")
     if v.chance(0.6):
         w.phi(v.old_age(), "AGE").t(v.pick(["F", "M", "yo F", " y/o M"]))
     else:
         w.decoy(v.young_age(), "AGE").t(v.pick(["F", "M", "yo"]))
-    w.t(" MRN#").phi(v.mrn(), "MRN").t("\nS: pt c/o ").t(
-        v.pick(["SOB", "CP", "n/v", "pain 7/10"])
-    ).t(" since ").decoy(v.clock(), "TIME")
-    w.t("\nB: hx ").decoy(dc.eponym(v), "EPONYM").t(", ").decoy(dc.code(v)[1], "CODE").t(
-        "; lives w/ son "
-    )
-    w.phi(v.name_as(v.person(), "first"), "NAME").t(" ph ").phi(v.phone(), "PHONE")
-    w.t("\nA: ").decoy(dc.lab(v), "LAB").t(", ").decoy(dc.brand(v), "DRUG").t(" d/c'd ").decoy(
+    w.t(v.pick([" MRN#", " mrn ", " #"])).phi(v.mrn(), "MRN")
+    w.t("\nS: pt c/o " + v.pick(["SOB", "CP", "n/v", "pain 7/10"]) + " since ").decoy(
         v.clock(), "TIME"
     )
-    w.t(", foley in. ").t(v.pick(["IV R FA", "tele box ", "pump "]))
-    w.phi(v.device_serial(), "DEVICE").t("\nR: f/u w/ Dr ").phi(
-        v.name_as(v.person(), "last"), "NAME"
-    ).t(" in am, fam aware. ")
-    w.t("-- ").phi(v.name_as(v.person(), "initial"), "NAME").t(" RN\n")
+    w.t("\nB: hx ").decoy(dc.eponym(v), "EPONYM").t(", ").decoy(dc.code(v)[1], "CODE")
+    w.t(v.pick(["; lives w/ son ", "; dtr ", "; wife "])).phi(v.person().first, "NAME")
+    w.t(v.pick([" ph ", " cell ", " @ "])).phi(v.phone(), "PHONE")
+    w.t("\nA: ").decoy(dc.lab(v), "LAB").t(", ").decoy(dc.brand(v), "DRUG").t(" d/c'd ")
+    w.decoy(v.clock(), "TIME").t(", foley in. " + v.pick(["IV R FA", "tele box ", "pump "]))
+    w.phi(v.device_serial(), "DEVICE").t("\nR: f/u w/ Dr ").phi(v.person().last, "NAME")
+    w.t(" in am, fam aware.\n")
 
 
 def behavioral_health(w: Writer, v: Values) -> None:

@@ -226,28 +226,39 @@ def _intake_fields(
 
 
 def table_dump(w: Writer, v: Values) -> None:
-    """A pipe table pasted from a spreadsheet or admin UI."""
-    w.t(v.pick(["Census export ", "Bed board ", "Worklist "])).decoy(dc.version(v), "VERSION").t(
-        "\n\n"
-    )
-    w.t(
-        "| Name | MRN | DOB | Age | Room | Unit | Phone |\n"
-        "|------|-----|-----|-----|------|------|-------|\n"
-    )
+    """A pipe table pasted from a spreadsheet or admin UI: a census or an on-call roster."""
+    if v.chance(0.35):
+        _roster_table(w, v)
+        return
+    w.t(v.pick(["Census export ", "Bed board ", "Worklist "])).decoy(dc.version(v), "VERSION")
+    w.t("\n\n| Name | MRN | DOB | Age | Room | Unit | Phone |\n")
+    w.t("|------|-----|-----|-----|------|------|-------|\n")
     for _ in range(v.rng.randint(2, 5)):
-        pt = v.person()
-        w.t("| ").phi(v.name_as(pt, v.pick(["inverted", "caps", "full"])), "NAME").t(" | ").phi(
-            v.mrn(), "MRN"
-        ).t(" | ")
-        w.phi(v.date("us"), "DATE").t(" | ")
+        w.t("| ").phi(v.name_as(v.person(), v.pick(["inverted", "caps", "full"])), "NAME")
+        w.t(" | ").phi(v.mrn(), "MRN").t(" | ").phi(v.date("us"), "DATE").t(" | ")
         if v.chance(0.3):
             w.phi(v.old_age(), "AGE")
         else:
             w.decoy(v.young_age(), "AGE")
-        w.t(" | ").phi(
-            f"{v.rng.randint(2, 9)}{v.pick(['N', 'S', 'E'])}{v.rng.randint(10, 40)}", "ID"
-        ).t(" | ")
-        w.decoy(dc.department(v), "DEPARTMENT").t(" | ").phi(v.phone(), "PHONE").t(" |\n")
+        room = f"{v.rng.randint(2, 9)}{v.pick(['N', 'S', 'E'])}{v.rng.randint(10, 40)}"
+        w.t(" | ").phi(room, "ID").t(" | ").decoy(dc.department(v), "DEPARTMENT")
+        w.t(" | ").phi(v.phone(), "PHONE").t(" |\n")
+
+
+def _roster_table(w: Writer, v: Values) -> None:
+    """Staff on call: names, professions, pagers and e-mail, one row each."""
+    w.t("On-call roster, week of ").phi(v.date("long"), "DATE").t(
+        "\n\nName\tRole\tPager\tEmail\tShift\n"
+    )
+    for _ in range(v.rng.randint(2, 5)):
+        person = v.person()
+        w.phi(v.name_as(person, v.pick(["full", "inverted"])), "NAME").t("\t")
+        w.phi(
+            v.pick(["Hospitalist", "Charge Nurse", "Respiratory Therapist", "Chaplain"]),
+            "PROFESSION",
+        )
+        w.t("\t").phi(v.phone(), "PHONE").t("\t").phi(v.email(person), "EMAIL").t("\t")
+        w.decoy(f"{v.clock()}-{v.clock()}", "TIME").t("\n")
 
 
 def kv_dump(w: Writer, v: Values) -> None:
