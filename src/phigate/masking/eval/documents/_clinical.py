@@ -34,6 +34,7 @@ def discharge_summary(w: Writer, v: Values) -> None:
     ).t(" exacerbation.\n")
     for _ in range(v.rng.randint(1, 3)):
         clinical_sentence(w, v)
+    _disposition(w, v)
     w.t("Follow up with PCP Dr. ").phi(v.name_as(pcp, "last"), "NAME").t(" on ").phi(
         v.date("long"), "DATE"
     ).t(".\n")
@@ -41,6 +42,27 @@ def discharge_summary(w: Writer, v: Values) -> None:
         v.name_as(v.person(), "full"), "NAME"
     ).t(", RN case manager\n")
     signature(w, v, doc)
+
+
+def _disposition(w: Writer, v: Values) -> None:
+    """Where the patient goes and who takes over: names, a facility, a town, a device."""
+    shape = v.rng.randrange(4)
+    if shape == 0:
+        w.t("Discharged home to the care of her son ").phi(v.person().full(), "NAME").t(" in ")
+        w.phi(v.address("us").city, "CITY").t(".\n")
+    elif shape == 1:
+        w.t("Transferred to ").phi(v.hospital(), "HOSPITAL").t(" (SNF), accepting Dr ")
+        w.phi(v.person().last, "NAME").t(", report called to ").phi(v.phone(), "PHONE").t(".\n")
+    elif shape == 2:
+        w.t("Home with CPAP s/n ").phi(v.device_serial(), "DEVICE").t(", ").decoy(
+            dc.quantity(v), "QUANTITY"
+        )
+        w.t(" supplies; DME vendor ").phi(v.organization(), "ORGANIZATION").t(".\n")
+    else:
+        w.t("Pending results will be e-mailed to ").phi(v.email(v.person()), "EMAIL")
+        w.t("; ").decoy(dc.eponym(v), "EPONYM").t(" follow-up in ").decoy(
+            dc.department(v), "DEPARTMENT"
+        ).t(".\n")
 
 
 def referral_letter(w: Writer, v: Values) -> None:
