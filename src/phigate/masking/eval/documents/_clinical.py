@@ -134,6 +134,10 @@ def _handoff_patient(w: Writer, v: Values) -> None:
 
 
 def behavioral_health(w: Writer, v: Values) -> None:
+    """A therapy progress note, or a social work assessment after a home visit."""
+    if v.chance(0.4):
+        _social_work(w, v)
+        return
     region = v.pick(["us", "us", "ca", "uk"])
     pt, mom, sib = v.person(), v.person(), v.person()
     home = v.address(region)
@@ -161,6 +165,32 @@ def behavioral_health(w: Writer, v: Values) -> None:
     ).t(".\n")
     clinical_sentence(w, v)
     w.t("Plan: safety plan reviewed; next session ").phi(v.date("month_day"), "DATE").t(".\n")
+    signature(w, v, v.person(), role=False)
+
+
+def _social_work(w: Writer, v: Values) -> None:
+    region = v.pick(["us", "us", "pr", "ca", "au"])
+    home, pt, partner = v.address(region), v.person(), v.person()
+    w.t("SOCIAL WORK ASSESSMENT\nReferral #").phi(
+        v.generic_id(v.pick(["SW", "CPS-", "APS "])), "ID"
+    )
+    w.t("  Date of visit: ").phi(v.date(), "DATE").t("\nClient ").phi(v.name_as(pt, "full"), "NAME")
+    w.t(", ").phi(v.old_age(), "AGE").t(", widowed, retired ").phi(v.profession(), "PROFESSION")
+    w.t(".\nHome visit at ").phi(home.street, "ADDRESS").t(", ").phi(home.city, "CITY").t(" ")
+    w.phi(home.postcode, "ZIP").t(". Lives alone since ").decoy(v.year(), "YEAR").t("; neighbour ")
+    w.phi(partner.first, "NAME").t(" checks daily. Grandson ").phi(
+        v.name_as(v.person(), "first"), "NAME"
+    )
+    w.t(" (").decoy(v.young_age(), "AGE").t(") attends ").phi(v.organization(), "ORGANIZATION")
+    w.t(" and drives her to church. Medicaid ID ").phi(v.member_id(), "HEALTH_PLAN")
+    w.t(".\nBank: ").phi(v.organization(), "ORGANIZATION").t(" acct ending ").phi(
+        v.digits(4), "ACCOUNT"
+    )
+    w.t(" shows unusual withdrawals; APS notified, worker ").phi(v.person().full(), "NAME").t(" ")
+    w.phi(v.phone(region), "PHONE").t(".\nScreening: MoCA ").decoy(
+        str(v.rng.randint(12, 30)), "SCORE"
+    )
+    w.t("/30; ").decoy(dc.eponym(v), "EPONYM").t(" per chart.\n")
     signature(w, v, v.person(), role=False)
 
 
