@@ -114,6 +114,10 @@ def prior_auth(w: Writer, v: Values) -> None:
 
 
 def prescription(w: Writer, v: Values) -> None:
+    """A written prescription, or a pharmacy's faxed refill request."""
+    if v.chance(0.35):
+        _refill_fax(w, v)
+        return
     doc, pt = v.person(), v.person()
     site = v.address("us")
     w.phi(v.name_as(doc, "full"), "NAME").t(", ").t(v.pick(["MD", "DO", "NP"])).t("\n")
@@ -139,6 +143,27 @@ def prescription(w: Writer, v: Values) -> None:
         "\n"
         + v.pick(["[x] Dispense as written", "[ ] Dispense as written  [x] Substitution permitted"])
         + "\n"
+    )
+
+
+def _refill_fax(w: Writer, v: Values) -> None:
+    pt, doc = v.person(), v.person()
+    w.t("REFILL AUTHORIZATION REQUEST\nFrom: ").phi(v.pharmacy(), "ORGANIZATION").t("  Ph ")
+    w.phi(v.phone(), "PHONE").t("  Fax ").phi(v.phone(), "FAX").t("\nTo: Dr. ").phi(
+        doc.full(), "NAME"
+    )
+    w.t("  Fax ").phi(v.phone(), "FAX").t("\nPatient: ").phi(v.name_as(pt, "caps"), "NAME").t(
+        "  DOB "
+    )
+    w.phi(v.date("us"), "DATE").t("\nRx# ").phi(v.digits(7), "ID").t("  Last filled ")
+    w.phi(v.date("short_us"), "DATE").t("\n").decoy(dc.brand(v), "DRUG").t(" ").decoy(
+        dc.dose(v), "DOSE"
+    )
+    w.t("  Qty ").decoy(dc.quantity(v), "QUANTITY").t("  NDC ").decoy(dc.code(v)[1], "CODE")
+    w.t(
+        "\n[ ] Approved  refills ____   [ ] Denied   DAW: "
+        + v.pick(["Y", "N"])
+        + "\nSignature: ______\n"
     )
 
 
@@ -262,7 +287,10 @@ def _roster_table(w: Writer, v: Values) -> None:
 
 
 def kv_dump(w: Writer, v: Values) -> None:
-    """key: value lines copied out of an admin console."""
+    """key: value lines copied out of an admin console, or a spreadsheet row pasted as pairs."""
+    if v.chance(0.5):
+        _record_pairs(w, v)
+        return
     pt = v.person()
     w.t("user_id: ").phi(v.username(pt), "USERNAME").t("\ndisplay_name: ").phi(
         v.name_as(pt, "full"), "NAME"
@@ -286,6 +314,37 @@ def kv_dump(w: Writer, v: Values) -> None:
         "\nbuild_ts: "
     )
     w.decoy(f"{v.year()}{v.digits(4)}.{v.digits(3)}", "BUILD").t("\n")
+
+
+def _record_pairs(w: Writer, v: Values) -> None:
+    """A demographics record copied from a registration screen, one 'Key: value' per line."""
+    region = v.pick(REGIONS)
+    pt, guarantor, home = v.person(), v.person(), v.address(region)
+    sep = v.pick([": ", " = ", "\t", ":  "])
+    rows: list[tuple[str, str, str]] = [
+        ("Patient Name", "NAME", v.name_as(pt, v.pick(["caps", "inverted"]))),
+        ("Birth Date", "DATE", v.date()),
+        ("Address", "ADDRESS", home.street),
+        ("City", "CITY", home.city),
+        ("Postal", "ZIP", home.postcode),
+        ("Home Phone", "PHONE", v.phone(region)),
+        ("Guarantor", "NAME", v.name_as(guarantor, "full")),
+        ("Guarantor SSN", "SSN", v.ssn()),
+        ("Guarantor Acct", "ACCOUNT", v.account()),
+        ("Subscriber ID", "HEALTH_PLAN", v.member_id()),
+        ("Last Visit", "DATE", v.date("iso")),
+    ]
+    w.t(v.pick(["Registration snapshot", "PATIENT DEMOGRAPHICS", "Copied from ADT screen"]) + "\n")
+    for key, kind, value in rows:
+        w.t(key + sep).phi(value, kind).t("\n")
+    w.t("State" + sep).decoy(home.state, "STATE").t("\nLanguage" + sep)
+    w.t(v.pick(["Vietnamese", "Spanish", "Arabic", "Cantonese", "English"]) + "\nPCP Dept" + sep)
+    w.decoy(dc.department(v), "DEPARTMENT").t("\nAge" + sep)
+    if v.chance(0.3):
+        w.phi(v.old_age(), "AGE")
+    else:
+        w.decoy(v.young_age(), "AGE")
+    w.t("\nScreen version" + sep).decoy(dc.version(v), "VERSION").t("\n")
 
 
 # A chat message is plain text and labelled slots; a slot's maker sees the
