@@ -177,3 +177,8 @@ def brand(v: Values) -> str:
             "Jardiance",
         ]
     )
+
+
+def ndc(v: Values) -> str:
+    """A National Drug Code in one of its 4-4-2, 5-3-2 and 5-4-1 groupings."""
+    return v.pick(["0093-7146-56", "0378-1805-10", "50090-2875-0", "0173-0682-20", "68180-513-03"])

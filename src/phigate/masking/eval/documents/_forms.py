@@ -159,7 +159,7 @@ def _refill_fax(w: Writer, v: Values) -> None:
     w.phi(v.date("short_us"), "DATE").t("\n").decoy(dc.brand(v), "DRUG").t(" ").decoy(
         dc.dose(v), "DOSE"
     )
-    w.t("  Qty ").decoy(dc.quantity(v), "QUANTITY").t("  NDC ").decoy(dc.code(v)[1], "CODE")
+    w.t("  Qty ").decoy(dc.quantity(v), "QUANTITY").t("  NDC ").decoy(dc.ndc(v), "NDC")
     w.t(
         "\n[ ] Approved  refills ____   [ ] Denied   DAW: "
         + v.pick(["Y", "N"])
