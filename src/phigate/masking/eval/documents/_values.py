@@ -15,68 +15,9 @@ from typing import Any
 
 from faker import Faker
 
-LOCALES = ("en_US", "en_GB", "en_CA", "en_AU", "es_MX", "es_ES", "de_DE", "fr_FR")
+from ._pools import FAMILY, GIVEN, MESES, MONTHS, VIET_MIDDLE
 
-# Name pools for cultures whose romanised names Faker's default locales miss.
-_GIVEN = {
-    "vietnamese": ["Lan", "Minh", "Thao", "Duc", "Huong", "Tuan", "Anh", "Phuong", "Quang", "Ngoc"],
-    "arabic": [
-        "Abdul-Rahman",
-        "Fatima",
-        "Yousef",
-        "Layla",
-        "Omar",
-        "Nour",
-        "Khalid",
-        "Aisha",
-        "Samir",
-    ],
-    "chinese": [
-        "Wei",
-        "Xiuying",
-        "Jun",
-        "Mei",
-        "Hao",
-        "Yan",
-        "Zhiwei",
-        "Li Na",
-        "Chun-Hao",
-        "Hsiu-Mei",
-    ],
-    "irish": ["Siobhán", "Ciarán", "Aoife", "Niamh", "Padraig", "Eoin", "Róisín"],
-    "hispanic": [
-        "María José",
-        "Juan Carlos",
-        "Guadalupe",
-        "Xóchitl",
-        "Jesús",
-        "Ana Lucía",
-        "Rocío",
-    ],
-}
-_FAMILY = {
-    "vietnamese": ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Vo", "Dang", "Bui", "Nguyễn", "Trần"],
-    "arabic": [
-        "Al-Farsi",
-        "El-Amin",
-        "Haddad",
-        "bin Saleh",
-        "Abu-Salem",
-        "Al Rashid",
-        "Nasser",
-    ],
-    "chinese": ["Zhang", "Wang", "Li", "Chen", "Liu", "Huang", "Zhou", "Ng", "Chan", "Hsu"],
-    "irish": ["O'Brien", "O'Sullivan", "McCarthy", "D'Arcy", "Ní Bhriain", "Mac Giolla"],
-    "hispanic": [
-        "de la Cruz",
-        "García Márquez",
-        "del Río",
-        "Hernández-López",
-        "de los Santos",
-        "Vega y Ruiz",
-    ],
-}
-_VIET_MIDDLE = ["Thi", "Van", "Thị", "Văn", "Duc", "Ngoc"]
+LOCALES = ("en_US", "en_GB", "en_CA", "en_AU", "es_MX", "es_ES", "de_DE", "fr_FR")
 
 
 @dataclass(frozen=True)
@@ -127,8 +68,8 @@ class Values:
             fk = self.fake[locale or self.pick(LOCALES)]
             middle = fk.first_name() if self.chance(0.15) else ""
             return Name(fk.first_name(), fk.last_name(), middle)
-        middle = self.pick(_VIET_MIDDLE) if culture == "vietnamese" and self.chance(0.6) else ""
-        return Name(self.pick(_GIVEN[culture]), self.pick(_FAMILY[culture]), middle)
+        middle = self.pick(VIET_MIDDLE) if culture == "vietnamese" and self.chance(0.6) else ""
+        return Name(self.pick(GIVEN[culture]), self.pick(FAMILY[culture]), middle)
 
     def name_as(self, name: Name, form: str) -> str:
         """Write a name the way a given kind of document does."""
@@ -196,37 +137,23 @@ class Values:
                 "nodash",
             ]
         )
-        months = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ]
         shapes = {
             "us": f"{m:02d}/{d:02d}/{y}",
             "iso": f"{y}-{m:02d}-{d:02d}",
-            "long": f"{months[m - 1]} {d}, {y}",
+            "long": f"{MONTHS[m - 1]} {d}, {y}",
             "short_us": f"{m}/{d}/{y % 100:02d}",
             "eu_dot": f"{d:02d}.{m:02d}.{y}",
-            "dmy_text": f"{d} {months[m - 1][:3]} {y}",
+            "dmy_text": f"{d} {MONTHS[m - 1][:3]} {y}",
             "us_dash": f"{m:02d}-{d:02d}-{y}",
             "nodash": f"{y}{m:02d}{d:02d}",
             "uk": f"{d:02d}/{m:02d}/{y}",
-            "es": f"{d} de {_MESES[m - 1]} de {y}",
+            "es": f"{d} de {MESES[m - 1]} de {y}",
             "es_slash": f"{d:02d}/{m:02d}/{y}",
-            "month_day": f"{months[m - 1][:3]} {d}",
-            "military": f"{d:02d}{months[m - 1][:3].upper()}{y}",
-            "ordinal": f"{d}{_suffix(d)} {months[m - 1]} {y}",
+            "month_day": f"{MONTHS[m - 1][:3]} {d}",
+            "military": f"{d:02d}{MONTHS[m - 1][:3].upper()}{y}",
+            "ordinal": f"{d}{_suffix(d)} {MONTHS[m - 1]} {y}",
             "slash_iso": f"{y}/{m:02d}/{d:02d}",
-            "mon_dash": f"{months[m - 1][:3]}-{d:02d}-{y}",
+            "mon_dash": f"{MONTHS[m - 1][:3]}-{d:02d}-{y}",
         }
         return shapes[style]
 
@@ -572,20 +499,6 @@ _COUNTRY = {
     "de": "Deutschland",
     "fr": "France",
 }
-_MESES = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 
 def _ascii(text: str) -> str:
