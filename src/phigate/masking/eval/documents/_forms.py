@@ -18,7 +18,7 @@ def claim_form(w: Writer, v: Values) -> None:
         return
     pt, ins, doc = v.person(), v.person(), v.person()
     home = v.address("us")
-    w.t("HEALTH INSURANCE CLAIM FORM  (CMS-1500 02/12)\n")
+    w.t("HEALTH INSURANCE CLAIM FORM  (CMS-1500 ").decoy("02/12", "FORM_VERSION").t(")\n")
     w.t("1a. INSURED'S I.D. NUMBER: ").phi(v.member_id(), "HEALTH_PLAN").t("\n2. PATIENT'S NAME: ")
     w.phi(v.name_as(pt, "caps"), "NAME").t("\n3. PATIENT'S BIRTH DATE: ").phi(
         v.date(v.pick(["us", "nodash", "us_dash"])), "DATE"
