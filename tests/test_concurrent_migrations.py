@@ -1,0 +1,76 @@
+"""Replicas (or the workers of `serve --workers N`) starting at once on one state
+database: each migrates on start, so the migrations must take turns. Every start
+succeeds, the schema ends at head, and one compatibility window is recorded.
+
+The stores are new, at an older build's head, or already at head (a worker after the
+supervisor migrated): all three raced before migrations took an advisory lock.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+
+from phigate.ops.pgserver import EmbeddedPostgres
+from phigate.store.compat import read_window, window
+from tests.support.migrating import start_on_each
+from tests.test_schema_compat import MIGRATIONS, copy_migrations, database, fresh_database
+
+PROCESSES = 4
+ROUNDS = 4  # stores of each kind; before the lock, every kind failed in most rounds
+
+
+def stores(server: EmbeddedPostgres, tmp_path: Path) -> dict[str, str]:
+    """url -> how it starts: new, at the previous build's head, or at this build's head."""
+    older = copy_migrations(tmp_path, drop_newest=True)
+    made: dict[str, str] = {}
+    for _ in range(ROUNDS):
+        made[server.dsn(fresh_database(server))] = "new"
+        behind = server.dsn(fresh_database(server))
+        database(behind, older).migrate()
+        made[behind] = "older"
+        current = server.dsn(fresh_database(server))
+        database(current).migrate()
+        made[current] = "at head"
+    return made
+
+
+def start_at_once(urls: list[str]) -> list[tuple[str, str]]:
+    """PROCESSES processes migrate each store in turn, all released by one barrier."""
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(PROCESSES)
+    results: multiprocessing.Queue[tuple[str, str]] = spawn.Queue()
+    processes = [
+        spawn.Process(target=start_on_each, args=(urls, barrier, results)) for _ in range(PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        return [results.get(timeout=180) for _ in range(PROCESSES * len(urls))]
+    finally:
+        for process in processes:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def test_replicas_migrating_one_store_at_once_take_turns(
+    pg_server: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    kinds = stores(pg_server, tmp_path)
+    results = start_at_once(list(kinds))
+    failures = [f"{kinds[url]}: {error}" for url, error in results if error]
+    assert not failures, "\n".join(failures)
+    assert Counter(url for url, _ in results) == dict.fromkeys(kinds, PROCESSES)
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    head = scripts.get_current_head()
+    assert head is not None
+    for url in kinds:
+        db = database(url)
+        assert db.current_revision() == head, kinds[url]
+        with db.read() as conn:
+            assert read_window(conn) == tuple(window(scripts, head)), kinds[url]
