@@ -8,16 +8,29 @@ supervisor migrated): all three raced before migrations took an advisory lock.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import threading
 from collections import Counter
 from pathlib import Path
 
+import psycopg
+import pytest
 from alembic.script import ScriptDirectory
 
 from phigate.ops.pgserver import EmbeddedPostgres
 from phigate.store.compat import read_window, window
+from phigate.store.database import MIGRATION_LOCK_KEY as LOCK_KEY
 from tests.support.migrating import start_on_each
-from tests.test_schema_compat import MIGRATIONS, copy_migrations, database, fresh_database
+from tests.test_schema_compat import (
+    MIGRATIONS,
+    copy_migrations,
+    database,
+    fresh_database,
+    head_of,
+    revision_of,
+)
+from tests.test_workers import wait_for
 
 PROCESSES = 4
 ROUNDS = 4  # stores of each kind; before the lock, every kind failed in most rounds
@@ -74,3 +87,39 @@ def test_replicas_migrating_one_store_at_once_take_turns(
         assert db.current_revision() == head, kinds[url]
         with db.read() as conn:
             assert read_window(conn) == tuple(window(scripts, head)), kinds[url]
+
+
+def waiting_on_advisory_lock(server: EmbeddedPostgres, name: str) -> int:
+    """Backends of database `name` waiting for an advisory lock."""
+    with psycopg.connect(server.dsn(name), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+            "WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = %s",
+            (name,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_migration_waits_its_turn_on_its_own_database_only(
+    pg_server: EmbeddedPostgres, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While another process holds the turn, `migrate` waits (and says so); a store on
+    another database of the same server migrates meanwhile; released, it proceeds."""
+    held, other = fresh_database(pg_server), fresh_database(pg_server)
+    caplog.set_level(logging.INFO, logger="phigate.store.database")
+    with psycopg.connect(pg_server.dsn(held), autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        waiting = threading.Thread(target=database(pg_server.dsn(held)).migrate)
+        waiting.start()
+        try:
+            wait_for(lambda: waiting_on_advisory_lock(pg_server, held) == 1, "the wait")
+            database(pg_server.dsn(other)).migrate()  # not behind the held database's turn
+            assert revision_of(pg_server.dsn(other)) == head_of(MIGRATIONS)
+            assert waiting.is_alive() and revision_of(pg_server.dsn(held)) is None
+        finally:
+            holder.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+            waiting.join(120)
+    assert not waiting.is_alive()
+    assert revision_of(pg_server.dsn(held)) == head_of(MIGRATIONS)
+    assert "waiting for another phigate migrating the state store" in caplog.text

@@ -185,7 +185,8 @@ class Database:
 
 # The advisory lock migrations take turns on: a fixed key ("phigate" in ASCII), scoped
 # by PostgreSQL to the one database, so stores sharing a server do not wait on each other.
-_LOCK_KEY = {"key": int.from_bytes(b"phigate", "big")}
+MIGRATION_LOCK_KEY = int.from_bytes(b"phigate", "big")
+_LOCK_KEY = {"key": MIGRATION_LOCK_KEY}
 _TRY_LOCK = sa.text("SELECT pg_try_advisory_lock(:key)")
 _LOCK = sa.text("SELECT pg_advisory_lock(:key)")
 _UNLOCK = sa.text("SELECT pg_advisory_unlock(:key)")
