@@ -19,7 +19,8 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from phigate.ops.pgserver import EmbeddedPostgres
-from phigate.store.compat import read_window, window
+from phigate.store import SchemaTooNewError
+from phigate.store.compat import BREAKING, read_window, window
 from phigate.store.database import MIGRATION_LOCK_KEY as LOCK_KEY
 from tests.support.migrating import start_on_each
 from tests.test_schema_compat import (
@@ -28,6 +29,7 @@ from tests.test_schema_compat import (
     database,
     fresh_database,
     head_of,
+    newer_build,
     revision_of,
 )
 from tests.test_workers import wait_for
@@ -123,3 +125,18 @@ def test_a_migration_waits_its_turn_on_its_own_database_only(
     assert not waiting.is_alive()
     assert revision_of(pg_server.dsn(held)) == head_of(MIGRATIONS)
     assert "waiting for another phigate migrating the state store" in caplog.text
+
+
+def test_a_refused_migration_gives_up_its_turn(pg_server: EmbeddedPostgres, tmp_path: Path) -> None:
+    """An older build refusing to downgrade a newer store releases the lock on its way out:
+    the next process in line is not left waiting on a pooled connection."""
+    name = fresh_database(pg_server)
+    database(pg_server.dsn(name), newer_build(tmp_path, (BREAKING,))).migrate()
+    older = database(pg_server.dsn(name))
+    with pytest.raises(SchemaTooNewError):
+        older.migrate()
+    with pytest.raises(SchemaTooNewError):
+        older.ensure_current(migrate=True)
+    with psycopg.connect(pg_server.dsn(name), autocommit=True) as conn:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
+        assert row == (True,)
