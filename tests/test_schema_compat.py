@@ -171,6 +171,28 @@ def test_the_recorded_window_follows_the_declarations(state_url: str) -> None:
     assert kind_of(oldest) == BREAKING or oldest.down_revision is None
 
 
+def test_a_migration_at_head_rewrites_only_a_wrong_window(pg_server: EmbeddedPostgres) -> None:
+    """Every replica starting with migrate_on_start records the window: at head, over the
+    right one, it writes nothing (the rows keep their xmin); a damaged one is restored."""
+    db = database(pg_server.dsn(fresh_database(pg_server)))
+    db.migrate()
+
+    def rows() -> list[tuple[str, int, str]]:
+        with db.read() as conn:
+            query = sa.text("SELECT revision, age, xmin::text FROM schema_compatibility")
+            return sorted((r, a, x) for r, a, x in conn.execute(query))
+
+    before = rows()
+    db.migrate()
+    assert rows() == before
+    with db.write() as conn:
+        conn.execute(sa.text("DELETE FROM schema_compatibility WHERE age = 0"))
+    db.migrate()
+    restored = rows()
+    assert [(r, a) for r, a, _ in restored] == [(r, a) for r, a, _ in before]
+    assert {x for _, _, x in restored}.isdisjoint(x for _, _, x in before)
+
+
 # ── an older build on a newer store ─────────────────────────────────────────
 @pytest.mark.parametrize(
     "kinds",

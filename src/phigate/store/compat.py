@@ -69,15 +69,21 @@ def window(scripts: ScriptDirectory, revision: str) -> list[str]:
 
 
 def record_window(connection: sa.Connection, scripts: ScriptDirectory) -> None:
-    """Write the window of the revision the store is now at (no table yet: nothing to do)."""
-    if not sa.inspect(connection).has_table(schema_compatibility.name):
+    """Write the window of the revision the store is now at (no table yet: nothing to do).
+
+    A store already holding that window is left alone: every replica that starts with
+    `migrate_on_start` runs this, and most find the schema at head."""
+    recorded = read_window(connection)
+    if recorded is None:
         return
     revision = _current(connection)
-    connection.execute(schema_compatibility.delete())
-    if revision is None:
+    revisions = window(scripts, revision) if revision is not None else []
+    if recorded == tuple(revisions):
         return
-    rows = [{"revision": r, "age": age} for age, r in enumerate(window(scripts, revision))]
-    connection.execute(schema_compatibility.insert(), rows)
+    connection.execute(schema_compatibility.delete())
+    if revisions:
+        rows = [{"revision": r, "age": age} for age, r in enumerate(revisions)]
+        connection.execute(schema_compatibility.insert(), rows)
 
 
 def read_window(connection: sa.Connection) -> tuple[str, ...] | None:

@@ -122,6 +122,12 @@ class Database:
     def migrate(self) -> None:
         """Bring the schema to the newest revision (safe to run repeatedly); never
         downgrade a store a newer phigate migrated."""
+        with self._in_turn():
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """`migrate` for a caller already in turn: the check and the upgrade both see
+        what the previous process in turn left."""
         schema = self.inspect_schema()
         if schema.newer:
             raise schema.no_downgrade()
@@ -130,24 +136,60 @@ class Database:
     def ensure_current(self, *, migrate: bool) -> Schema:
         """Migrate, or refuse with a clear message when the schema is behind; on a newer
         schema, serve only inside the window it records (and say so)."""
-        schema = self.inspect_schema()
-        if schema.newer:
-            if not schema.serves:
-                raise schema.refusal()
-            log.warning("%s", schema.newer_note())
-        elif migrate:
-            self.migrate()
+        with self._in_turn() if migrate else nullcontext():
             schema = self.inspect_schema()
-        elif not schema.serves:
-            raise MigrationRequiredError(
-                f"state store at revision {schema.database or 'empty'} but this phigate "
-                f"needs {schema.build}; run `phigate migrate` or set state.migrate_on_start: true"
-            )
+            if schema.newer:
+                if not schema.serves:
+                    raise schema.refusal()
+                log.warning("%s", schema.newer_note())
+            elif migrate:
+                self._migrate()
+                schema = self.inspect_schema()
+            elif not schema.serves:
+                raise MigrationRequiredError(
+                    f"state store at revision {schema.database or 'empty'} but this phigate "
+                    f"needs {schema.build}; run `phigate migrate` or set "
+                    "state.migrate_on_start: true"
+                )
         self.schema = schema
         return schema
 
+    @contextmanager
+    def _in_turn(self) -> Iterator[None]:
+        """One migrating process at a time per PostgreSQL state database.
+
+        Replicas and the workers of `serve --workers N` start at once and each may
+        migrate: without turns they raced (two CREATE TABLE alembic_version, the same
+        column added twice, two windows written into schema_compatibility). A session
+        advisory lock on its own connection spans the schema check, the upgrade and
+        the window, whatever transactions a migration uses; the next process then
+        finds the schema at head and does nothing. SQLite state has one process.
+        """
+        if self.is_sqlite:
+            yield
+            return
+        with self.engine.connect() as conn:
+            if not conn.execute(_TRY_LOCK, _LOCK_KEY).scalar_one():
+                log.info("waiting for another phigate migrating the state store")
+                conn.execute(_LOCK, _LOCK_KEY)
+            conn.commit()
+            try:
+                yield
+            finally:  # closing the session would release it too, but this goes back to the pool
+                conn.execute(_UNLOCK, _LOCK_KEY)
+                conn.commit()
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# The advisory lock migrations take turns on: a fixed key ("phigate" in ASCII), scoped
+# by PostgreSQL to the one database, so stores sharing a server do not wait on each other.
+MIGRATION_LOCK_KEY = int.from_bytes(b"phigate", "big")
+_LOCK_KEY = {"key": MIGRATION_LOCK_KEY}
+_TRY_LOCK = sa.text("SELECT pg_try_advisory_lock(:key)")
+_LOCK = sa.text("SELECT pg_advisory_lock(:key)")
+_UNLOCK = sa.text("SELECT pg_advisory_unlock(:key)")
 
 
 def _knows(scripts: ScriptDirectory, revision: str) -> bool:
