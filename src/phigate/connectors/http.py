@@ -36,7 +36,7 @@ from phigate.connectors._http_rules import (
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.core.actions import Action, Description
-from phigate.core.errors import InvalidRequestError, NotAllowedError, UpstreamError
+from phigate.core.errors import ConfigError, InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.core.risk import RiskClass
 from phigate.masking.engine import Masker
 
@@ -171,13 +171,22 @@ class HttpConnector:
                 return f"header {name} is set by the gateway, never by the caller"
             if lowered not in self.settings.headers_allowed:
                 return f"header {name} is not on this connection's allow-list"
-        fixed = base_query_names(self.settings.base_url.reveal())
+        fixed = self._fixed_query_names(request) if request["query"] else set()
         for name in request["query"]:
             if str(name).casefold() in fixed:
                 return f"query parameter {name!r} is set by this connection's base_url"
         if len(_encode_body(request["body"])[0]) > self.settings.max_body_bytes:
             return "the request body is larger than this connection accepts"
         return None
+
+    def _fixed_query_names(self, request: dict[str, Any]) -> set[str]:
+        """The query names `base_url` sets. Where its secret cannot be read here
+        (`phigate policy check` on a machine without the connection's secrets), the
+        check waits for the run, which reads the secret or fails, and repeats it."""
+        try:
+            return base_query_names(self.settings.base_url.reveal())
+        except ConfigError:
+            return set()
 
     # ── run ─────────────────────────────────────────────────────────────────
     async def run(self, action: Action, description: Description, masker: Masker) -> Result:
