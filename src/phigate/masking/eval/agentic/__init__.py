@@ -41,12 +41,37 @@ STYLES: dict[str, Style] = {
     "care_email": _prose.care_email,
 }
 
-#: Every type this corpus labels as PHI (docs/masking.md maps each to its Safe Harbor item).
-PHI_TYPES = (
-    *("NAME", "DATE", "AGE", "PHONE", "FAX", "EMAIL", "URL", "IP", "SSN", "MRN", "HEALTH_PLAN"),
-    *("ACCOUNT", "LICENSE", "VEHICLE", "DEVICE", "BIOMETRIC", "ID", "ADDRESS", "CITY", "ZIP"),
-    *("HOSPITAL", "ORGANIZATION", "PROFESSION", "USERNAME"),
-)
+#: Each PHI type and the HIPAA Safe Harbor item (45 CFR 164.514(b)(2)(i)) it falls under.
+#: HOSPITAL, ORGANIZATION and PROFESSION follow the i2b2/n2c2 2014 categories and are not
+#: among the 18; they are labelled because they narrow a person down in small places.
+SAFE_HARBOR: dict[str, str] = {
+    "NAME": "A names",
+    "ADDRESS": "B street address",
+    "CITY": "B geographic subdivision smaller than a state",
+    "ZIP": "B ZIP code / postcode",
+    "DATE": "C dates (except year) related to the individual",
+    "AGE": "C ages over 89",
+    "PHONE": "D telephone numbers",
+    "FAX": "E fax numbers",
+    "EMAIL": "F e-mail addresses",
+    "SSN": "G social security numbers",
+    "MRN": "H medical record numbers",
+    "HEALTH_PLAN": "I health plan beneficiary numbers",
+    "ACCOUNT": "J account numbers",
+    "LICENSE": "K certificate/license numbers",
+    "VEHICLE": "L vehicle identifiers and serial numbers, licence plates",
+    "DEVICE": "M device identifiers and serial numbers",
+    "URL": "N web URLs",
+    "IP": "O IP addresses",
+    "BIOMETRIC": "P biometric identifiers",
+    "ID": "R any other unique identifying number or code",
+    "USERNAME": "R any other unique identifying code",
+    "HOSPITAL": "i2b2 LOCATION (hospital); B when it names the town",
+    "ORGANIZATION": "i2b2 LOCATION (organization)",
+    "PROFESSION": "i2b2 PROFESSION; R as an identifying characteristic",
+}
+
+PHI_TYPES = tuple(SAFE_HARBOR)
 
 
 def documents(seed: int, n: int) -> Iterator[dict[str, object]]:
