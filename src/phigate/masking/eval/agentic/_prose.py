@@ -30,21 +30,24 @@ def support_ticket(v: Values, x: Decoys, doc: Doc) -> None:
     doc.add(
         "Reporter: ", v.username(), " (", x.department(), ")\nApp version: ", x.version(), "\n\n"
     )
+    they, their = v.rng.choice([("she", "her"), ("he", "his"), ("they", "their")])
+    s = "" if they == "they" else "s"
+    doc.add("Patient ", P(person.written(v.rng), "NAME"), *_around(v, v.date(1925, 2008)))
     doc.add(
-        "Patient ", P(person.written(v.rng), "NAME"), *_around(v, v.date(1925, 2008)), " says she "
-    )
-    doc.add(
-        v.rng.choice(["gets logged out every time she opens ", "cannot load "]),
+        f" says {they} ",
+        v.rng.choice(
+            [f"get{s} logged out on ", "cannot load ", f"see{s} someone else's chart at "]
+        ),
         v.url(),
-        ". She called from ",
+        f". {they.capitalize()} called from ",
         v.phone(),
-        " and her login e-mail is ",
+        f" and {their} login e-mail is ",
         v.email(person),
         ".\n",
     )
     if v.rng.random() < 0.5:
         doc.add(
-            "Note: she drives in for infusions and her parking permit is tied to plate ",
+            f"Note: {they} drive{s} in for infusions; the parking permit is tied to plate ",
             v.vehicle(),
             "; the garage system rejected it.\n",
         )
@@ -69,57 +72,59 @@ def support_ticket(v: Values, x: Decoys, doc: Doc) -> None:
 
 
 def chat(v: Values, x: Decoys, doc: Doc) -> None:
-    me = v.rng.choice(["Dr. ", "NP ", "", "RN "])
+    """A clinician and an assistant; speaker labels, turn order and phrasing vary."""
     who = v.clinician()
+    speakers: list[list[Piece]] = [["Clinician"], ["Dr. ", who], ["user"], ["You"], ["RN ", who]]
+    human = v.rng.choice(speakers)
+    bot = v.rng.choice(["Assistant", "AI", "assistant", "Copilot"])
+    colon = v.rng.choice([": ", " > ", ":\n"])
+    turns = [_chat_vitals, _chat_social, _chat_contact, _chat_referral, _chat_coverage]
+    v.rng.shuffle(turns)
+    doc.add(*human, colon, v.rng.choice(["can you pull up ", "open chart for ", "pull "]), v.name())
+    before, after = v.rng.choice([("? MRN ", ""), (" mrn ", "?"), (" (", ")"), (" / ", "")])
+    doc.add(before, v.mrn(), after, "\n")
+    doc.add(bot, colon, "Found them. Born ", v.date(1925, 2010), ".\n")
+    for turn in turns[: v.rng.randint(2, 5)]:
+        question, answer = turn(v, x)
+        doc.add(*human, colon, *question, "\n", bot, colon, *answer, "\n")
+
+
+def _chat_vitals(v: Values, x: Decoys) -> tuple[list[Piece], list[Piece]]:
     drug, dose = x.drug_dose()
     lab, code, value = x.lab()
-    doc.add(f"{me}", who, ": can you pull up ", v.name(), "? MRN ", v.mrn(), "\n")
-    doc.add(
-        "Assistant: Found them. Born ",
-        v.date(1925, 2010),
-        ", age ",
-        v.age() if v.rng.random() < 0.6 else v.old_age(),
-        ", on ",
-        drug,
+    age = v.age() if v.rng.random() < 0.6 else v.old_age()
+    q: list[Piece] = [v.rng.choice(["meds and latest labs?", "what are they on", "summarise"])]
+    a: list[Piece] = ["Age ", age, ", on ", drug, " ", dose, " daily. Latest ", lab]
+    return q, [*a, " (LOINC ", code, ") was ", value, "."]
+
+
+def _chat_social(v: Values, x: Decoys) -> tuple[list[Piece], list[Piece]]:
+    q: list[Piece] = ["any occupational exposure?"]
+    a: list[Piece] = ["Works as a ", v.profession(), " at ", v.organization(), ". History of "]
+    return q, [*a, x.eponym(), " in the family."]
+
+
+def _chat_contact(v: Values, x: Decoys) -> tuple[list[Piece], list[Piece]]:
+    q: list[Piece] = [v.rng.choice(["who's the emergency contact", "next of kin?"])]
+    a: list[Piece] = ["Emergency contact: ", v.name(), ", ", v.phone(), " (", v.email(), ")."]
+    return q, a
+
+
+def _chat_referral(v: Values, x: Decoys) -> tuple[list[Piece], list[Piece]]:
+    q: list[Piece] = [
+        "draft a referral to ",
+        v.hospital(),
         " ",
-        dose,
-        " daily. Latest ",
-        lab,
-        " (LOINC ",
-        code,
-        ") was ",
-        value,
-        ".\n",
-    )
-    doc.add(
-        "Clinician: ok. they're a ",
-        v.profession(),
-        " at ",
-        v.organization(),
-        ", any exposure history?\n",
-    )
-    doc.add(
-        "Assistant: Not documented. Emergency contact is ",
-        v.name(),
-        " at ",
-        v.phone(),
-        ". Their chart also lists ",
-        x.eponym(),
-        " in the family history.\n",
-    )
-    if v.rng.random() < 0.5:
-        doc.add(
-            "Clinician: draft a referral to ",
-            v.hospital(),
-            " ",
-            x.department(),
-            ", fax ",
-            v.phone("FAX"),
-            "\n",
-        )
-    doc.add(
-        "Assistant: Done — I used plan ID ", v.health_plan(), " and diagnosis ", x.icd()[0], ".\n"
-    )
+        x.department(),
+        ", fax ",
+        v.phone("FAX"),
+    ]
+    return q, ["Drafted. Diagnosis ", x.icd()[0], ", attached ", x.fhir(), " bundle."]
+
+
+def _chat_coverage(v: Values, x: Decoys) -> tuple[list[Piece], list[Piece]]:
+    q: list[Piece] = ["is the ", x.brand(), " covered?"]
+    return q, ["Plan ID ", v.health_plan(), " covers it with prior auth; CPT ", x.cpt(), "."]
 
 
 def soap_note(v: Values, x: Decoys, doc: Doc) -> None:

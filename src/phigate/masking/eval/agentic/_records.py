@@ -175,7 +175,7 @@ def webhook(v: Values, x: Decoys, doc: Doc) -> None:
                 "model": v.rng.choice(["Dexcom G7", "Omnipod 5", "Azure XT DR"]),
             },
             "verification": {
-                "method": "fingerprint",
+                "method": "biometric",
                 "templateRef": v.biometric(),
                 "driversLicense": v.license(),
             },
