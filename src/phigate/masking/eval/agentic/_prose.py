@@ -145,7 +145,7 @@ def soap_note(v: Values, x: Decoys, doc: Doc) -> None:
     doc.add(
         "S: ",
         age,
-        " yo ",
+        v.rng.choice([" yo ", "-year-old ", " y/o ", "yo ", " years old, "]),
         v.profession(),
         " from ",
         P(place.city, "CITY"),

@@ -60,6 +60,9 @@ def psql_table(v: Values, x: Decoys, doc: Doc) -> None:
     clinic = v.rng.randint(2, 40)
     doc.add(f"phigate=> SELECT {', '.join(columns)} FROM patients WHERE clinic_id = {clinic}")
     doc.add(f" LIMIT {len(rows)};\n")
+    if v.rng.random() < 0.3:
+        _expanded(doc, columns, table)
+        return
     doc.add(" " + " | ".join(k.center(w) for k, w in zip(columns, width, strict=True)) + "\n")
     doc.add("-" + "-+-".join("-" * w for w in width) + "-\n")
     for cells in table:
@@ -67,6 +70,15 @@ def psql_table(v: Values, x: Decoys, doc: Doc) -> None:
             doc.add(" " if i == 0 else " | ", cell, " " * (w - len(_txt(cell))))
         doc.add("\n")
     doc.add(f"({len(rows)} rows)\n")
+
+
+def _expanded(doc: Doc, columns: list[str], table: list[list[Piece]]) -> None:
+    """psql's ``\\x`` display: one ``-[ RECORD n ]-`` block per row, a column per line."""
+    width = max(len(k) for k in columns)
+    for n, cells in enumerate(table, 1):
+        doc.add(f"-[ RECORD {n} ]" + "-" * (width + 8) + "\n")
+        for key, cell in zip(columns, cells, strict=True):
+            doc.add(key.ljust(width), " | ", cell, "\n")
 
 
 def _txt(piece: Piece) -> str:
