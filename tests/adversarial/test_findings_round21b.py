@@ -209,11 +209,6 @@ async def test_a_write_run_through_a_prepared_execute_does_not_run_unapproved(
 
 
 # ── 3. Names longer than PostgreSQL keeps are two names to the proxy, one upstream ──
-@finding(
-    3,
-    "protocol statement names are told apart by the proxy past the 63 bytes "
-    "PostgreSQL keeps: a Close of one name drops another's statement upstream",
-)
 async def test_statement_names_alike_in_their_first_63_bytes_are_one_name(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -249,7 +244,6 @@ async def test_statement_names_alike_in_their_first_63_bytes_are_one_name(
     assert not leaked, f"surnames returned as stored: {shown}"
 
 
-@finding(3, "protocol portal names are told apart by the proxy past 63 bytes")
 async def test_portal_names_alike_in_their_first_63_bytes_are_one_name(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -294,7 +288,6 @@ async def _alias_and_run(client: RawClient, prefix: str, shown: str, runs: str) 
     return list(await client.until(b"Z"))
 
 
-@finding(3, "a statement Parsed under an aliased long name runs without its own admission")
 async def test_a_condition_on_phi_parsed_under_an_aliased_name_waits_for_approval(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -315,7 +308,6 @@ async def test_a_condition_on_phi_parsed_under_an_aliased_name_waits_for_approva
     assert [[str(row[0]).encode()]] != _rows(got), f"answered without approval: {got}"
 
 
-@finding(3, "without read_dsn, a write Parsed under an aliased long name runs unapproved")
 async def test_a_write_parsed_under_an_aliased_name_does_not_run_unapproved(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

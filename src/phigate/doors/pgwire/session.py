@@ -38,6 +38,7 @@ from phigate.doors.pgwire._admission import DENIED, Admission, Refusal, bound_pa
 from phigate.doors.pgwire._codec import Message, ProtocolViolation
 from phigate.doors.pgwire._copyin import CopyIn
 from phigate.doors.pgwire._login import SessionLimitError
+from phigate.doors.pgwire._names import server_name, unknown_name
 from phigate.doors.pgwire._relay import (
     Execution,
     Expect,
@@ -320,16 +321,18 @@ class Session:
         assert self.admission is not None and self.principal is not None
         assert self.relay is not None
         parse = codec.parse_parse(msg.body)
-        if parse.statement and self.classifier.has_prepared(parse.statement):
+        name = server_name(parse.statement)
+        if name is None:
+            self._refuse_extended(unknown_name(parse.statement))
+            return
+        if name and self.classifier.has_prepared(name):
             self._refuse_extended(
-                codec.error_response(
-                    "42P05", f'prepared statement "{parse.statement}" already exists'
-                )
+                codec.error_response("42P05", f'prepared statement "{name}" already exists')
             )
             return
-        if not parse.statement:
+        if not name:
             self.classifier.forget("")  # the server drops the unnamed statement at once
-        analysis = self.classifier.prepare(parse.statement, parse.query)
+        analysis = self.classifier.prepare(name, parse.query)
         prepared = description_of(analysis)
         action = self.admission.action(parse.query, [])
         try:
@@ -348,7 +351,7 @@ class Session:
         # Built once per prepared statement, here; its runs mask with `masker_for`.
         masker = self.gateway.masker_before_run(self.principal, decision.masking)
         statement = Statement(
-            parse.statement,
+            name,
             parse.query,
             parse.param_types,
             list(description.detail.get("lineage") or []),
@@ -358,25 +361,30 @@ class Session:
             parsed_under=at_parse(self.relay.parameters, self.relay.settings_unreported),
             declared_types=parse.param_types,
         )
-        self.statements[parse.statement] = statement
+        self.statements[name] = statement
         self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
 
     async def _bind(self, msg: Message) -> None:
         bind = codec.parse_bind(msg.body)
-        statement = self.statements.get(bind.statement)
+        portal_name, statement_name = server_name(bind.portal), server_name(bind.statement)
+        if portal_name is None or statement_name is None:
+            unplaced = bind.portal if portal_name is None else bind.statement
+            self._refuse_extended(unknown_name(unplaced))
+            return
+        statement = self.statements.get(statement_name)
         if statement is None or statement.dead:
             self._refuse_extended(
                 codec.error_response(
                     "26000",
-                    f'prepared statement "{bind.statement}" does not exist (statements must '
+                    f'prepared statement "{statement_name}" does not exist (statements must '
                     "be prepared through phigate with Parse)",
                 )
             )
             return
         params = bound_params(bind, statement.param_types)
-        portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
+        portal = Portal(portal_name, statement, bind, params, batch=self.syncs_sent)
         upstream_bind = await self._upstream_bind(statement, bind)
-        self.portals[bind.portal] = portal
+        self.portals[portal_name] = portal
         # Unchanged, the client's bytes are what parse_bind read (and build_bind would
         # write again: held by a property test); changed, the Bind is built anew.
         raw = msg.raw() if upstream_bind is bind else codec.build_bind(upstream_bind)
@@ -403,7 +411,11 @@ class Session:
         await waiter
 
     async def _describe(self, msg: Message) -> None:
-        what, name = codec.parse_target(msg.body)
+        what, sent = codec.parse_target(msg.body)
+        name = server_name(sent)
+        if name is None:
+            self._refuse_extended(unknown_name(sent))
+            return
         if what == "S":
             statement = self.statements.get(name)
             if statement is None or statement.dead:
@@ -448,7 +460,11 @@ class Session:
 
     async def _execute(self, msg: Message) -> None:
         assert self.admission is not None and self.relay is not None
-        name, _max_rows = codec.parse_execute(msg.body)
+        sent, _max_rows = codec.parse_execute(msg.body)
+        name = server_name(sent)
+        if name is None:
+            self._refuse_extended(unknown_name(sent))
+            return
         portal = self.portals.get(name)
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
@@ -490,7 +506,11 @@ class Session:
         self._forward(msg.raw(), expect)
 
     async def _close_target(self, msg: Message) -> None:
-        what, name = codec.parse_target(msg.body)
+        what, sent = codec.parse_target(msg.body)
+        name = server_name(sent)
+        if name is None:
+            self._refuse_extended(unknown_name(sent))
+            return
         if what == "S":
             self.statements.pop(name, None)
             self.classifier.forget(name)
