@@ -57,11 +57,6 @@ def _surnames(dsn: str, n: int) -> list[bytes]:
 
 
 # ── 1. SQL CLOSE of a protocol portal leaves the gateway's portal behind ──────────
-@finding(
-    1,
-    "an SQL CLOSE of a protocol portal leaves the proxy's portal; a cursor "
-    "declared under its name is masked as the old statement",
-)
 @pytest.mark.parametrize("ender", ["CLOSE c", "CLOSE ALL", "ROLLBACK TO a", "COMMIT; BEGIN"])
 async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
     wire: Wire, ehr_dsn: str, ender: str

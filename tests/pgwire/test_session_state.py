@@ -129,3 +129,36 @@ async def test_a_portal_never_executed_cannot_be_fetched_from_sql(wire: Wire) ->
     rows = [codec.parse_data_row(m.body) for m in got if m.type == b"D"]
     assert [r[0] for r in rows] == [b"2", b"3"] and all(r[1] == b"[SSN]" for r in rows), got
     client.close()
+
+
+async def test_a_portal_lives_through_a_savepoint_and_ends_with_its_transaction(
+    wire: Wire,
+) -> None:
+    """A protocol portal is a cursor to the server: SAVEPOINT and RELEASE keep it, and
+    the proxy goes on running it; COMMIT ends it (here within one Query, never idle in
+    between), and an Execute of its name fails (round 21b shows the proxy forgets it
+    too, rather than masking what a cursor declared under the name runs)."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(codec.query("BEGIN"))
+        await client.until(b"Z")
+        one_row = codec.message(b"E", codec.cstr("p") + struct.pack("!i", 1))
+        client.send(
+            _parse("s", "SELECT status FROM claims ORDER BY id")
+            + _bind("p", "s")
+            + one_row
+            + codec.SYNC
+        )
+        assert [m.type for m in await client.until(b"Z")] == [b"1", b"2", b"D", b"s", b"Z"]
+        client.send(codec.query("SAVEPOINT a; RELEASE a"))
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(one_row + codec.SYNC)
+        assert [m.type for m in await client.until(b"Z")] == [b"D", b"s", b"Z"]
+        client.send(codec.query("COMMIT; BEGIN"))
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(one_row + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    assert error_fields(got).get("C") == "34000", got

@@ -91,6 +91,27 @@ def test_wire_parse_prepares_under_a_name() -> None:
     assert session.analysis_of_prepared("s1") is None
 
 
+def test_cursors_end_with_their_transaction_unless_held() -> None:
+    """COMMIT ends cursors not declared WITH HOLD; a rollback, when unsure, all of them;
+    BEGIN, SAVEPOINT and RELEASE none. An ended cursor's FETCH is unknown again."""
+    session = SessionClassifier()
+
+    def run(sql: str) -> None:
+        session.acknowledge(session.classify(sql))
+
+    run("DECLARE c CURSOR FOR SELECT 1")
+    run("DECLARE h CURSOR WITH HOLD FOR SELECT 1")
+    run("SAVEPOINT a")
+    run("RELEASE a")
+    assert session.cursor("c") is not None and session.cursor("h") is not None
+    run("COMMIT")
+    assert session.cursor("c") is None and session.cursor("h") is not None
+    assert session.classify("COMMIT; FETCH 1 FROM h").risk is RiskClass.READ
+    assert session.classify("ROLLBACK TO a; FETCH 1 FROM h").risk is RiskClass.UNKNOWN
+    run("ROLLBACK")
+    assert session.cursor("h") is None
+
+
 def test_classify_lines_one_object_per_input_and_never_crashes() -> None:
     lines = ['{"sql": "SELECT 1"}', "", "not json", '{"sql": "COPY t TO STDOUT"}', '{"x": 1}']
     out = list(classify_lines(lines))

@@ -27,6 +27,19 @@ from phigate.sql.statements import explain_analyzes, statement_base, statement_k
 
 ExtraKey = tuple[tuple[str, RiskClass], ...]
 
+_CURSOR_OPT_HOLD = 0x0020  # PostgreSQL's parsenodes.h: DECLARE ... WITH HOLD
+# Transaction statements that leave every portal (and cursor) as it was; any other
+# ends some (COMMIT, ROLLBACK, ROLLBACK TO, PREPARE TRANSACTION, ...).
+_KEEP_PORTALS = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START", "TRANS_STMT_SAVEPOINT"})
+_KEEP_PORTALS |= {"TRANS_STMT_RELEASE"}  # a released subtransaction's portals pass up
+_ROLLBACKS = frozenset({"TRANS_STMT_ROLLBACK", "TRANS_STMT_ROLLBACK_TO"})
+_ROLLBACKS |= {"TRANS_STMT_ROLLBACK_PREPARED"}
+
+
+def ends_portals(stmt: Node) -> bool:
+    """Whether a transaction statement, once run, may have ended portals and cursors."""
+    return enum_name(getattr(stmt, "kind", None)) not in _KEEP_PORTALS
+
 
 @functools.lru_cache(maxsize=4096)
 def _parse(sql: str) -> tuple[object, ...] | str:
@@ -53,9 +66,10 @@ class _SessionState:
 
     prepared: dict[str, SqlAnalysis] = field(default_factory=dict)
     cursors: dict[str, SqlAnalysis] = field(default_factory=dict)
+    holdable: set[str] = field(default_factory=set)  # cursors declared WITH HOLD
 
     def copy(self) -> _SessionState:
-        return _SessionState(dict(self.prepared), dict(self.cursors))
+        return _SessionState(dict(self.prepared), dict(self.cursors), set(self.holdable))
 
     def prepared_risk(self, name: str) -> RiskClass | None:
         found = self.prepared.get(name)
@@ -72,6 +86,10 @@ class _SessionState:
             self.prepared[stmt.name or ""] = analysis
         elif isinstance(stmt, ast.DeclareCursorStmt):
             self.cursors[stmt.portalname or ""] = analysis
+            if (stmt.options or 0) & _CURSOR_OPT_HOLD:
+                self.holdable.add(stmt.portalname or "")
+            else:
+                self.holdable.discard(stmt.portalname or "")
         elif isinstance(stmt, ast.DeallocateStmt):
             self._drop(self.prepared, stmt.name, bool(stmt.isall))
         elif isinstance(stmt, ast.ClosePortalStmt):
@@ -80,6 +98,16 @@ class _SessionState:
         elif isinstance(stmt, ast.DiscardStmt) and enum_name(stmt.target) == "DISCARD_ALL":
             self.prepared.clear()
             self.cursors.clear()
+        elif isinstance(stmt, ast.TransactionStmt) and ends_portals(stmt):
+            self.end_transaction(enum_name(stmt.kind) in _ROLLBACKS)
+
+    def end_transaction(self, rolled_back: bool) -> None:
+        """The transaction (or subtransaction) ended: cursors not WITH HOLD end with it.
+        A rollback may also undo a WITH HOLD cursor declared in it: when unsure, forget."""
+        for name in list(self.cursors):
+            if rolled_back or name not in self.holdable:
+                del self.cursors[name]
+        self.holdable &= set(self.cursors)
 
     @staticmethod
     def _drop(names: dict[str, SqlAnalysis], name: object, everything: bool) -> None:
@@ -277,6 +305,12 @@ class SessionClassifier:
         """What the cursor (or completed portal) `name` runs, if this session defined it."""
         return self._state.cursors.get(name)
 
+    def forget_cursors(self) -> None:
+        """Code the gateway cannot see ran, and may have closed or opened any cursor."""
+        self._state.cursors.clear()
+        self._state.holdable.clear()
+
     def forget_cursor(self, name: str) -> None:
         """CLOSE, a wire-protocol Bind or Close of a portal, or the end of its transaction."""
         self._state.cursors.pop(name, None)
+        self._state.holdable.discard(name)

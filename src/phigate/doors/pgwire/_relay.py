@@ -86,6 +86,7 @@ class Portal:
     dead: bool = False
     declared: bool = False  # a cursor SQL declared: its formats are its own, not a Bind's
     ran_on_writer: bool = False  # its write ran (approved, once): it does not run again
+    bound: bool = False  # the upstream acknowledged its Bind (BindComplete)
 
 
 @dataclass(eq=False)

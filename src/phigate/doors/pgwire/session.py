@@ -31,7 +31,7 @@ from phigate.core.action_store import ActionRecord
 from phigate.core.actions import Description
 from phigate.core.errors import AuditUnavailableError, AuthenticationError, PhigateError
 from phigate.core.limits import off_loop
-from phigate.core.risk import runs_as_reader
+from phigate.core.risk import RiskClass, runs_as_reader
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire import _writer, _writes
 from phigate.doors.pgwire._admission import DENIED, Admission, Refusal, bound_params, denied
@@ -53,9 +53,10 @@ from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
 from phigate.pipeline.gateway import Gateway
-from phigate.sql import SessionClassifier, SqlAnalysis
+from phigate.sql import SessionClassifier, SqlAnalysis, ends_portals
 from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.describe import description_of
+from phigate.sql.model import Effect
 from phigate.sql.runtime_reveal import reveal_setting
 
 log = logging.getLogger(__name__)
@@ -465,7 +466,7 @@ class Session:
         if name is None:
             self._refuse_extended(unknown_name(sent))
             return
-        portal = self.portals.get(name)
+        portal = self.portals.get(name) or self._declared_cursor(name)
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
             return
@@ -604,6 +605,7 @@ class Session:
         elif kind == "bind":
             # The upstream holds a new portal under this name; SQL may FETCH from it
             # only once its own Execute was admitted and completed.
+            subject.bound = True
             self.classifier.forget_cursor(subject.name)
         elif kind == "executed" and subject.statement.analysis is not None:
             self._learn_statement(subject.statement.analysis, 0)  # e.g. a DECLARE it ran
@@ -625,6 +627,35 @@ class Session:
                 self.statements.pop(str(name), None)
         elif effect.kind == "DiscardStmt" and effect.fields.get("target") == "DISCARD_ALL":
             self.statements.clear()
+            self._end_portals(None)
+        self._follow_portals(effect)
+
+    def _follow_portals(self, effect: Effect) -> None:
+        """A statement of SQL the upstream completed ends protocol portals as it ends
+        cursors (a portal is a cursor to the server): CLOSE of its name or CLOSE ALL,
+        a DECLARE that took its name, the end of its transaction or of a subtransaction
+        (COMMIT, ROLLBACK, ROLLBACK TO: which portals survive is not followed, so none
+        is kept), and code the gateway cannot see (DO, CALL, a function off the
+        allow-list), which may close and open any. When unsure, forget: an Execute of
+        a forgotten name is refused, or read as the cursor SQL declared under it."""
+        if effect.kind == "ClosePortalStmt":
+            name = effect.fields.get("portalname")
+            self._end_portals(None if name is None else str(name))
+        elif effect.kind == "DeclareCursorStmt":
+            self._end_portals(str(effect.fields.get("portalname") or ""))
+        elif effect.kind == "TransactionStmt" and ends_portals(effect.node):
+            self._end_portals(None)
+        elif effect.analysis.risk is RiskClass.UNKNOWN:
+            self._end_portals(None)
+            self.classifier.forget_cursors()
+
+    def _end_portals(self, name: str | None) -> None:
+        """Forget the portal `name` (None: every one) if the upstream held it when the
+        statement that ended it ran: one bound since (its BindComplete not yet
+        read) is a new portal, which the statement did not touch."""
+        for key, portal in list(self.portals.items()):
+            if portal.bound and (name is None or key == name):
+                del self.portals[key]
 
     def _forget_dead_portals(self) -> None:
         """Portals end with their transaction; forget them when the upstream does."""
