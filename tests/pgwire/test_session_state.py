@@ -162,3 +162,48 @@ async def test_a_portal_lives_through_a_savepoint_and_ends_with_its_transaction(
     finally:
         client.close()
     assert error_fields(got).get("C") == "34000", got
+
+
+async def test_a_prepared_fetch_whose_cursor_changed_since_its_bind_is_refused(
+    wire: Wire,
+) -> None:
+    """A prepared `FETCH 2 FROM c` is understood at its Bind as what `c` means then (its
+    result formats are chosen by it). `c` closed and declared again over other columns
+    before the portal's Execute: the Execute is refused (55000), not run as either."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(
+            codec.query("BEGIN; DECLARE c CURSOR FOR SELECT status FROM claims ORDER BY id")
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(_parse("f", "FETCH 2 FROM c") + _bind("p", "f") + codec.SYNC)
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(
+            codec.query("CLOSE c; DECLARE c CURSOR FOR SELECT last_name AS status FROM patients")
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(codec.message(b"E", codec.cstr("p") + struct.pack("!i", 0)) + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    assert error_fields(got).get("C") == "55000", got
+    assert not [m for m in got if m.type == b"D"], got
+
+
+async def test_a_long_name_the_proxy_cannot_cut_as_the_server_is_refused(wire: Wire) -> None:
+    """A statement name longer than the 63 bytes PostgreSQL keeps, and not ASCII (where
+    the server cuts it depends on its encoding), is refused; an ASCII one is cut."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(_parse("é" * 40, "SELECT 1") + codec.SYNC)
+        refused = await client.until(b"Z")
+        client.send(_parse("a" * 63 + "X", "SELECT 1") + codec.SYNC)
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(_parse("a" * 63 + "Y", "SELECT 2") + codec.SYNC)
+        taken = await client.until(b"Z")
+    finally:
+        client.close()
+    assert error_fields(refused).get("C") == "42602", refused
+    assert error_fields(taken).get("C") == "42P05", taken

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from phigate.core.risk import RiskClass
-from phigate.sql import SessionClassifier, SqlAnalysis, classify, classify_lines
+from phigate.sql import SessionClassifier, SqlAnalysis, classify, classify_lines, refers_to_names
 
 
 def test_unparsable_text_is_unknown_with_the_parser_message() -> None:
@@ -110,6 +110,20 @@ def test_cursors_end_with_their_transaction_unless_held() -> None:
     assert session.classify("ROLLBACK TO a; FETCH 1 FROM h").risk is RiskClass.UNKNOWN
     run("ROLLBACK")
     assert session.cursor("h") is None
+
+
+def test_a_prepared_statement_that_names_another_is_unknown_to_sql_execute() -> None:
+    """A protocol Parse of `FETCH 2 FROM c` means what `c` means when it runs, which its
+    analysis (made at Parse) may not say: SQL `EXECUTE` of it is unknown, not stale."""
+    session = SessionClassifier()
+    session.acknowledge(session.classify("DECLARE c CURSOR FOR SELECT 1"))
+    fetch = session.prepare("w", "FETCH 2 FROM c")
+    assert fetch.risk is RiskClass.READ
+    session.acknowledge_parse("w", fetch)
+    assert session.has_prepared("w")
+    assert session.classify("EXECUTE w").risk is RiskClass.UNKNOWN
+    assert refers_to_names(session.classify("EXPLAIN ANALYZE EXECUTE w"))
+    assert not refers_to_names(session.classify("SELECT 1"))
 
 
 def test_classify_lines_one_object_per_input_and_never_crashes() -> None:

@@ -41,6 +41,23 @@ def ends_portals(stmt: Node) -> bool:
     return enum_name(getattr(stmt, "kind", None)) not in _KEEP_PORTALS
 
 
+def refers_to_names(analysis: SqlAnalysis) -> bool:
+    """Whether the text runs a cursor or a prepared statement by name anywhere in it
+    (FETCH, MOVE, EXECUTE, also under EXPLAIN or CREATE TABLE AS): what it means then
+    depends on what that name means when it runs."""
+    return any(_names_any(effect.node) for effect in analysis.effects)
+
+
+def _names_any(node: object) -> bool:
+    if isinstance(node, (ast.ExecuteStmt, ast.FetchStmt)):
+        return True
+    if isinstance(node, Node):
+        return any(_names_any(getattr(node, slot, None)) for slot in node)
+    if isinstance(node, tuple):
+        return any(_names_any(item) for item in node)
+    return False
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse(sql: str) -> tuple[object, ...] | str:
     """The statement nodes of `sql`, or the parser's message. Cached: callers must not mutate."""
@@ -72,8 +89,16 @@ class _SessionState:
         return _SessionState(dict(self.prepared), dict(self.cursors), set(self.holdable))
 
     def prepared_risk(self, name: str) -> RiskClass | None:
-        found = self.prepared.get(name)
+        found = self._runnable(name)
         return None if found is None else found.risk
+
+    def _runnable(self, name: str) -> SqlAnalysis | None:
+        """What the prepared statement `name` runs, if that is known now. One that
+        itself runs a cursor or another prepared statement (a protocol Parse of `FETCH`
+        or `EXECUTE`) means what that name means when it runs, which its analysis
+        (made earlier) may not say: unknown here."""
+        found = self.prepared.get(name)
+        return None if found is None or refers_to_names(found) else found
 
     def cursor_risk(self, name: str) -> RiskClass | None:
         found = self.cursors.get(name)
@@ -119,7 +144,7 @@ class _SessionState:
     def referenced(self, stmt: Node) -> SqlAnalysis | None:
         """The analysis an EXECUTE or FETCH runs, if known."""
         if isinstance(stmt, ast.ExecuteStmt):
-            return self.prepared.get(stmt.name or "")
+            return self._runnable(stmt.name or "")
         if isinstance(stmt, ast.FetchStmt):
             return self.cursors.get(stmt.portalname or "")
         return None

@@ -53,7 +53,7 @@ from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
 from phigate.pipeline.gateway import Gateway
-from phigate.sql import SessionClassifier, SqlAnalysis, ends_portals
+from phigate.sql import SessionClassifier, SqlAnalysis, ends_portals, refers_to_names
 from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.describe import description_of
 from phigate.sql.model import Effect
@@ -69,6 +69,13 @@ log = logging.getLogger(__name__)
 _REFUSED_SQL = "phigate refused this statement"
 _REFUSED_QUERY = codec.query(_REFUSED_SQL)
 _REVEAL_ACK = codec.query("SET phigate_wire.noop TO DEFAULT")
+# A prepared FETCH, MOVE or EXECUTE whose name changed meaning between its Bind (which
+# chose the result formats by it) and its portal's first Execute.
+_NAME_CHANGED = codec.error_response(
+    "55000",
+    "phigate: the cursor or prepared statement this portal's FETCH, MOVE or EXECUTE names "
+    "changed since its Bind; bind it again",
+)
 
 
 class Session:
@@ -361,6 +368,7 @@ class Session:
             analysis=analysis,
             parsed_under=at_parse(self.relay.parameters, self.relay.settings_unreported),
             declared_types=parse.param_types,
+            names_others=refers_to_names(analysis),
         )
         self.statements[name] = statement
         self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
@@ -382,14 +390,44 @@ class Session:
                 )
             )
             return
+        if statement.names_others:
+            refused = self._rederive(statement)
+            if refused is not None:
+                self._refuse_extended(refused)
+                return
         params = bound_params(bind, statement.param_types)
         portal = Portal(portal_name, statement, bind, params, batch=self.syncs_sent)
+        portal.analysis = statement.analysis if statement.names_others else None
         upstream_bind = await self._upstream_bind(statement, bind)
         self.portals[portal_name] = portal
         # Unchanged, the client's bytes are what parse_bind read (and build_bind would
         # write again: held by a property test); changed, the Bind is built anew.
         raw = msg.raw() if upstream_bind is bind else codec.build_bind(upstream_bind)
         self._forward(raw, Expect(ExpectKind.BIND, portal=portal))
+
+    def _rederive(self, statement: Statement) -> bytes | None:
+        """A statement that names a cursor or a prepared statement (FETCH, MOVE,
+        EXECUTE) is understood again at each Bind, against what that name means now:
+        its lineage and masker, and the result formats asked of the upstream (its
+        columns are described again), are those of what its portal will run. Its
+        Execute is admitted as that, once the name is seen not to have changed since."""
+        assert self.admission is not None and self.principal is not None
+        analysis = self.classifier.prepare(statement.name, statement.text)
+        if analysis == statement.analysis and statement.masker is not None:
+            return None  # as at its Parse or last Bind: what was worked out still holds
+        prepared = description_of(analysis)
+        try:
+            description, decision = self.gateway.decide(
+                self.admission.action(statement.text, []), prepared
+            )
+        except PhigateError as exc:
+            return codec.error_response(DENIED, f"phigate: {exc.message}")
+        statement.analysis, statement.description = analysis, prepared
+        statement.lineage = list(description.detail.get("lineage") or [])
+        statement.masker = self.gateway.masker_before_run(self.principal, decision.masking)
+        statement.fields = statement.result = statement.kept = None
+        statement.decided = statement.shape = None
+        return None
 
     async def _upstream_bind(self, statement: Statement, bind: codec.Bind) -> codec.Bind:
         """The client's Bind, asking the upstream for text in every column that is masked."""
@@ -474,18 +512,26 @@ class Session:
             self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
             return
         statement = portal.statement
-        if statement.description is not None and self._on_writer(statement.description):
-            await _writes.execute(self, msg, portal, statement.description)
+        analysis, description = self._meaning_now(portal)
+        if description is not None and self._on_writer(description):
+            await _writes.execute(self, msg, portal, description)
             return
         action = self.admission.action(
             statement.text, portal.params, types=statement.declared_types
         )
-        admitted, statement.decided = await self.admission.admit_reusing(
-            action, statement.description, statement.decided
-        )
+        if statement.names_others:  # its decision holds for this meaning only
+            if not portal.ran and self._name_changed(portal):
+                self._refuse_extended(_NAME_CHANGED)
+                return
+            admitted, _ = await self.admission.admit_reusing(action, description, None)
+        else:
+            admitted, statement.decided = await self.admission.admit_reusing(
+                action, description, statement.decided
+            )
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
             return
+        portal.ran = True
         if not portal.described:
             portal.described = True
             self._forward(
@@ -493,10 +539,11 @@ class Session:
                 Expect(ExpectKind.DESCRIBE_P, hidden=True, portal=portal),
             )
         shape = statement.shape
-        if shape is None:
-            shape = statement.shape = _run_shape(statement.text, statement.analysis)
+        if shape is None or statement.names_others:
+            shape = _run_shape(statement.text, analysis)
+            statement.shape = None if statement.names_others else shape
         csv, keeps_transaction, keeps_session_settings = shape
-        execution = self._execution(admitted, statement.analysis, csv)
+        execution = self._execution(admitted, analysis, csv)
         expect = Expect(
             ExpectKind.EXECUTE,
             portal=portal,
@@ -505,6 +552,23 @@ class Session:
             keeps_settings=keeps_session_settings,
         )
         self._forward(msg.raw(), expect)
+
+    def _meaning_now(self, portal: Portal) -> tuple[SqlAnalysis | None, Description | None]:
+        """What an Execute of `portal` runs. A statement that names a cursor or a prepared
+        statement (FETCH, MOVE, EXECUTE) means what that name meant at the portal's
+        Bind (`_rederive`), which its first Execute checks still holds
+        (`_name_changed`): the server runs it to the end then and keeps its rows for
+        the portal's later Executes. Anything else means what its Parse meant."""
+        statement = portal.statement
+        if not statement.names_others or portal.analysis is None:
+            return statement.analysis, statement.description
+        return portal.analysis, description_of(portal.analysis)
+
+    def _name_changed(self, portal: Portal) -> bool:
+        """Whether what the portal's FETCH, MOVE or EXECUTE names means something else
+        now than at its Bind: a CLOSE and DECLARE, or DEALLOCATE and PREPARE, since."""
+        now = self.classifier.prepare(portal.statement.name, portal.statement.text)
+        return portal.analysis is None or now != portal.analysis
 
     async def _close_target(self, msg: Message) -> None:
         what, sent = codec.parse_target(msg.body)
@@ -607,9 +671,10 @@ class Session:
             # only once its own Execute was admitted and completed.
             subject.bound = True
             self.classifier.forget_cursor(subject.name)
-        elif kind == "executed" and subject.statement.analysis is not None:
-            self._learn_statement(subject.statement.analysis, 0)  # e.g. a DECLARE it ran
-            self.classifier.open_portal(subject.name, subject.statement.analysis)
+        elif kind == "executed" and (subject.analysis or subject.statement.analysis):
+            ran = subject.analysis or subject.statement.analysis
+            self._learn_statement(ran, 0)  # e.g. a DECLARE it ran
+            self.classifier.open_portal(subject.name, ran)
         elif kind == "statement" and subject.analysis is not None:
             self._learn_statement(subject.analysis, ack[2])
 
