@@ -42,20 +42,19 @@ def ends_portals(stmt: Node) -> bool:
 
 
 def refers_to_names(analysis: SqlAnalysis) -> bool:
-    """Whether the text runs a cursor or a prepared statement by name anywhere in it
-    (FETCH, MOVE, EXECUTE, also under EXPLAIN or CREATE TABLE AS): what it means then
-    depends on what that name means when it runs."""
+    """Whether the text runs a cursor or a prepared statement by name (FETCH, MOVE,
+    EXECUTE, also under EXPLAIN or CREATE TABLE AS): what it means then depends on what
+    that name means when it runs."""
     return any(_names_any(effect.node) for effect in analysis.effects)
 
 
 def _names_any(node: object) -> bool:
-    if isinstance(node, (ast.ExecuteStmt, ast.FetchStmt)):
-        return True
-    if isinstance(node, Node):
-        return any(_names_any(getattr(node, slot, None)) for slot in node)
-    if isinstance(node, tuple):
-        return any(_names_any(item) for item in node)
-    return False
+    """PostgreSQL's grammar admits EXECUTE and FETCH/MOVE only as a statement of their
+    own, as what EXPLAIN explains, and as what CREATE TABLE AS stores (never in a
+    query, a PREPARE, a DECLARE or a COPY): those are the places looked at."""
+    while isinstance(node, (ast.ExplainStmt, ast.CreateTableAsStmt)):
+        node = node.query
+    return isinstance(node, (ast.ExecuteStmt, ast.FetchStmt))
 
 
 @functools.lru_cache(maxsize=4096)
