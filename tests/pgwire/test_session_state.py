@@ -207,3 +207,39 @@ async def test_a_long_name_the_proxy_cannot_cut_as_the_server_is_refused(wire: W
         client.close()
     assert error_fields(refused).get("C") == "42602", refused
     assert error_fields(taken).get("C") == "42P05", taken
+
+
+async def test_an_execute_sent_behind_a_close_and_declare_waits_for_their_answers(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """`CLOSE c; DECLARE c …` and an Execute of `c` sent back to back, in one write: the
+    proxy learns that the portal ended only from the Query's answers, so the Execute
+    waits for them, and then runs the cursor declared under the name, masked as it."""
+    with psycopg.connect(ehr_dsn) as direct:
+        rows = direct.execute("SELECT last_name FROM patients ORDER BY id LIMIT 3").fetchall()
+    surnames = {str(r[0]).encode() for r in rows}
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(codec.query("BEGIN"))
+        await client.until(b"Z")
+        client.send(
+            _parse("s", "SELECT status FROM claims ORDER BY id")
+            + _bind("c", "s")
+            + codec.message(b"E", codec.cstr("c") + struct.pack("!i", 1))
+            + codec.SYNC
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(
+            codec.query(
+                "CLOSE c; DECLARE c CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id"
+            )
+            + codec.message(b"E", codec.cstr("c") + struct.pack("!i", 3))
+            + codec.SYNC
+        )
+        await client.until(b"Z")
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    shown = [codec.parse_data_row(m.body)[0] for m in got if m.type == b"D"]
+    assert len(shown) == 3 and not set(shown) & surnames, (shown, got)

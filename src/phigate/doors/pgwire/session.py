@@ -373,7 +373,18 @@ class Session:
         self.statements[name] = statement
         self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
 
+    async def _settle_names(self) -> None:
+        """A statement in flight may end or redefine names (CLOSE, DECLARE, DEALLOCATE,
+        a transaction's end, code the gateway cannot see): the proxy learns that only
+        from its answer, so a name is read only once those answers are in. A client
+        that sends `CLOSE c; DECLARE c …` and an Execute of `c` back to back waits the
+        round trip; any other pipeline goes on unhindered."""
+        assert self.relay is not None
+        if not self.relay.skipping and any(map(_renames, self.relay.queue)):
+            await _writes.settle(self)
+
     async def _bind(self, msg: Message) -> None:
+        await self._settle_names()
         bind = codec.parse_bind(msg.body)
         portal_name, statement_name = server_name(bind.portal), server_name(bind.statement)
         if portal_name is None or statement_name is None:
@@ -450,6 +461,7 @@ class Session:
         await waiter
 
     async def _describe(self, msg: Message) -> None:
+        await self._settle_names()
         what, sent = codec.parse_target(msg.body)
         name = server_name(sent)
         if name is None:
@@ -499,6 +511,7 @@ class Session:
 
     async def _execute(self, msg: Message) -> None:
         assert self.admission is not None and self.relay is not None
+        await self._settle_names()
         sent, _max_rows = codec.parse_execute(msg.body)
         name = server_name(sent)
         if name is None:
@@ -837,6 +850,24 @@ def _run_shape(text: str, analysis: SqlAnalysis | None) -> tuple[frozenset[int],
     csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
     kinds = [s.kind for s in analysis.statements] if analysis is not None else None
     return csv, _writer.keeps_transaction(kinds), keeps_settings(text, kinds)
+
+
+_RENAMING = frozenset({"PrepareStmt", "DeallocateStmt", "DeclareCursorStmt", "ClosePortalStmt"})
+
+
+def _renames(item: Expect) -> bool:
+    """Whether what `item` awaits the answer to may end or redefine a session name."""
+    analysis = item.execution.analysis if item.execution is not None else None
+    if analysis is None:
+        return False
+    if analysis.risk is RiskClass.UNKNOWN:
+        return True
+    return any(
+        e.kind in _RENAMING
+        or e.kind == "DiscardStmt"
+        or (e.kind == "TransactionStmt" and ends_portals(e.node))
+        for e in analysis.effects
+    )
 
 
 def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:
