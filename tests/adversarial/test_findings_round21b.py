@@ -1,7 +1,9 @@
 """Round 21b: a promises-only attack on SQL as a hostile agent, over the wire and REST.
 
-Each finding is a strict xfail through a real door (`@finding`); attacks that held are
-ordinary tests.
+Each finding was a strict xfail through a real door (`@finding`), and is fixed: the
+proxy keys protocol names as the server keeps them (63 bytes), forgets portals
+whenever the server ends them, and understands a prepared FETCH/EXECUTE again at each
+Bind. Attacks that held are ordinary tests.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.adversarial.harness import Bench, Oracle, finding, run_direct
+from tests.adversarial.harness import Bench, Oracle, run_direct
 from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.rawclient import RawClient, error_fields
 
@@ -57,11 +59,6 @@ def _surnames(dsn: str, n: int) -> list[bytes]:
 
 
 # ── 1. SQL CLOSE of a protocol portal leaves the gateway's portal behind ──────────
-@finding(
-    1,
-    "an SQL CLOSE of a protocol portal leaves the proxy's portal; a cursor "
-    "declared under its name is masked as the old statement",
-)
 @pytest.mark.parametrize("ender", ["CLOSE c", "CLOSE ALL", "ROLLBACK TO a", "COMMIT; BEGIN"])
 async def test_a_cursor_declared_over_a_closed_portal_is_masked_as_what_it_runs(
     wire: Wire, ehr_dsn: str, ender: str
@@ -118,11 +115,6 @@ REDEFINED = {
 }
 
 
-@finding(
-    2,
-    "a FETCH or EXECUTE prepared on the protocol is masked as what its cursor or "
-    "statement meant at Parse, not what that name means when it runs",
-)
 @pytest.mark.parametrize("kind", sorted(REDEFINED))
 async def test_a_prepared_fetch_or_execute_is_masked_as_what_its_name_means_now(
     wire: Wire, ehr_dsn: str, kind: str
@@ -164,7 +156,6 @@ async def _execute_redefined(client: RawClient, shown: str, runs: str) -> list[A
     return list(await client.until(b"Z"))
 
 
-@finding(2, "a prepared EXECUTE runs a statement Parsed since without its own admission")
 async def test_a_condition_on_phi_run_through_a_prepared_execute_waits_for_approval(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -185,7 +176,6 @@ async def test_a_condition_on_phi_run_through_a_prepared_execute_waits_for_appro
     assert [[str(row[0]).encode()]] != _rows(got), f"answered without approval: {got}"
 
 
-@finding(2, "without read_dsn, a write Parsed since runs through a prepared EXECUTE")
 async def test_a_write_run_through_a_prepared_execute_does_not_run_unapproved(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -209,11 +199,6 @@ async def test_a_write_run_through_a_prepared_execute_does_not_run_unapproved(
 
 
 # ── 3. Names longer than PostgreSQL keeps are two names to the proxy, one upstream ──
-@finding(
-    3,
-    "protocol statement names are told apart by the proxy past the 63 bytes "
-    "PostgreSQL keeps: a Close of one name drops another's statement upstream",
-)
 async def test_statement_names_alike_in_their_first_63_bytes_are_one_name(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -249,7 +234,6 @@ async def test_statement_names_alike_in_their_first_63_bytes_are_one_name(
     assert not leaked, f"surnames returned as stored: {shown}"
 
 
-@finding(3, "protocol portal names are told apart by the proxy past 63 bytes")
 async def test_portal_names_alike_in_their_first_63_bytes_are_one_name(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -294,7 +278,6 @@ async def _alias_and_run(client: RawClient, prefix: str, shown: str, runs: str) 
     return list(await client.until(b"Z"))
 
 
-@finding(3, "a statement Parsed under an aliased long name runs without its own admission")
 async def test_a_condition_on_phi_parsed_under_an_aliased_name_waits_for_approval(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -315,7 +298,6 @@ async def test_a_condition_on_phi_parsed_under_an_aliased_name_waits_for_approva
     assert [[str(row[0]).encode()]] != _rows(got), f"answered without approval: {got}"
 
 
-@finding(3, "without read_dsn, a write Parsed under an aliased long name runs unapproved")
 async def test_a_write_parsed_under_an_aliased_name_does_not_run_unapproved(
     tmp_path: Path, ehr_dsn: str
 ) -> None:

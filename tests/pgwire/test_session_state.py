@@ -129,3 +129,117 @@ async def test_a_portal_never_executed_cannot_be_fetched_from_sql(wire: Wire) ->
     rows = [codec.parse_data_row(m.body) for m in got if m.type == b"D"]
     assert [r[0] for r in rows] == [b"2", b"3"] and all(r[1] == b"[SSN]" for r in rows), got
     client.close()
+
+
+async def test_a_portal_lives_through_a_savepoint_and_ends_with_its_transaction(
+    wire: Wire,
+) -> None:
+    """A protocol portal is a cursor to the server: SAVEPOINT and RELEASE keep it, and
+    the proxy goes on running it; COMMIT ends it (here within one Query, never idle in
+    between), and an Execute of its name fails (round 21b shows the proxy forgets it
+    too, rather than masking what a cursor declared under the name runs)."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(codec.query("BEGIN"))
+        await client.until(b"Z")
+        one_row = codec.message(b"E", codec.cstr("p") + struct.pack("!i", 1))
+        client.send(
+            _parse("s", "SELECT status FROM claims ORDER BY id")
+            + _bind("p", "s")
+            + one_row
+            + codec.SYNC
+        )
+        assert [m.type for m in await client.until(b"Z")] == [b"1", b"2", b"D", b"s", b"Z"]
+        client.send(codec.query("SAVEPOINT a; RELEASE a"))
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(one_row + codec.SYNC)
+        assert [m.type for m in await client.until(b"Z")] == [b"D", b"s", b"Z"]
+        client.send(codec.query("COMMIT; BEGIN"))
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(one_row + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    assert error_fields(got).get("C") == "34000", got
+
+
+async def test_a_prepared_fetch_whose_cursor_changed_since_its_bind_is_refused(
+    wire: Wire,
+) -> None:
+    """A prepared `FETCH 2 FROM c` is understood at its Bind as what `c` means then (its
+    result formats are chosen by it). `c` closed and declared again over other columns
+    before the portal's Execute: the Execute is refused (55000), not run as either."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(
+            codec.query("BEGIN; DECLARE c CURSOR FOR SELECT status FROM claims ORDER BY id")
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(_parse("f", "FETCH 2 FROM c") + _bind("p", "f") + codec.SYNC)
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(
+            codec.query("CLOSE c; DECLARE c CURSOR FOR SELECT last_name AS status FROM patients")
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(codec.message(b"E", codec.cstr("p") + struct.pack("!i", 0)) + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    assert error_fields(got).get("C") == "55000", got
+    assert not [m for m in got if m.type == b"D"], got
+
+
+async def test_a_long_name_the_proxy_cannot_cut_as_the_server_is_refused(wire: Wire) -> None:
+    """A statement name longer than the 63 bytes PostgreSQL keeps, and not ASCII (where
+    the server cuts it depends on its encoding), is refused; an ASCII one is cut."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(_parse("é" * 40, "SELECT 1") + codec.SYNC)
+        refused = await client.until(b"Z")
+        client.send(_parse("a" * 63 + "X", "SELECT 1") + codec.SYNC)
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(_parse("a" * 63 + "Y", "SELECT 2") + codec.SYNC)
+        taken = await client.until(b"Z")
+    finally:
+        client.close()
+    assert error_fields(refused).get("C") == "42602", refused
+    assert error_fields(taken).get("C") == "42P05", taken
+
+
+async def test_an_execute_sent_behind_a_close_and_declare_waits_for_their_answers(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """`CLOSE c; DECLARE c …` and an Execute of `c` sent back to back, in one write: the
+    proxy learns that the portal ended only from the Query's answers, so the Execute
+    waits for them, and then runs the cursor declared under the name, masked as it."""
+    with psycopg.connect(ehr_dsn) as direct:
+        rows = direct.execute("SELECT last_name FROM patients ORDER BY id LIMIT 3").fetchall()
+    surnames = {str(r[0]).encode() for r in rows}
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        client.send(codec.query("BEGIN"))
+        await client.until(b"Z")
+        client.send(
+            _parse("s", "SELECT status FROM claims ORDER BY id")
+            + _bind("c", "s")
+            + codec.message(b"E", codec.cstr("c") + struct.pack("!i", 1))
+            + codec.SYNC
+        )
+        assert error_fields(await client.until(b"Z")) == {}
+        client.send(
+            codec.query(
+                "CLOSE c; DECLARE c CURSOR FOR SELECT last_name AS status FROM patients ORDER BY id"
+            )
+            + codec.message(b"E", codec.cstr("c") + struct.pack("!i", 3))
+            + codec.SYNC
+        )
+        await client.until(b"Z")
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    shown = [codec.parse_data_row(m.body)[0] for m in got if m.type == b"D"]
+    assert len(shown) == 3 and not set(shown) & surnames, (shown, got)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from phigate.core.risk import RiskClass
-from phigate.sql import SessionClassifier, SqlAnalysis, classify, classify_lines
+from phigate.sql import SessionClassifier, SqlAnalysis, classify, classify_lines, refers_to_names
 
 
 def test_unparsable_text_is_unknown_with_the_parser_message() -> None:
@@ -89,6 +89,41 @@ def test_wire_parse_prepares_under_a_name() -> None:
     assert session.analysis_of_prepared("s1") == prepared
     session.forget("s1")
     assert session.analysis_of_prepared("s1") is None
+
+
+def test_cursors_end_with_their_transaction_unless_held() -> None:
+    """COMMIT ends cursors not declared WITH HOLD; a rollback, when unsure, all of them;
+    BEGIN, SAVEPOINT and RELEASE none. An ended cursor's FETCH is unknown again."""
+    session = SessionClassifier()
+
+    def run(sql: str) -> None:
+        session.acknowledge(session.classify(sql))
+
+    run("DECLARE c CURSOR FOR SELECT 1")
+    run("DECLARE h CURSOR WITH HOLD FOR SELECT 1")
+    run("SAVEPOINT a")
+    run("RELEASE a")
+    assert session.cursor("c") is not None and session.cursor("h") is not None
+    run("COMMIT")
+    assert session.cursor("c") is None and session.cursor("h") is not None
+    assert session.classify("COMMIT; FETCH 1 FROM h").risk is RiskClass.READ
+    assert session.classify("ROLLBACK TO a; FETCH 1 FROM h").risk is RiskClass.UNKNOWN
+    run("ROLLBACK")
+    assert session.cursor("h") is None
+
+
+def test_a_prepared_statement_that_names_another_is_unknown_to_sql_execute() -> None:
+    """A protocol Parse of `FETCH 2 FROM c` means what `c` means when it runs, which its
+    analysis (made at Parse) may not say: SQL `EXECUTE` of it is unknown, not stale."""
+    session = SessionClassifier()
+    session.acknowledge(session.classify("DECLARE c CURSOR FOR SELECT 1"))
+    fetch = session.prepare("w", "FETCH 2 FROM c")
+    assert fetch.risk is RiskClass.READ
+    session.acknowledge_parse("w", fetch)
+    assert session.has_prepared("w")
+    assert session.classify("EXECUTE w").risk is RiskClass.UNKNOWN
+    assert refers_to_names(session.classify("EXPLAIN ANALYZE EXECUTE w"))
+    assert not refers_to_names(session.classify("SELECT 1"))
 
 
 def test_classify_lines_one_object_per_input_and_never_crashes() -> None:

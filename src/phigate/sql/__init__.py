@@ -8,7 +8,7 @@ session, remembering prepared statements and cursors. See docs/sql.md.
 
 from __future__ import annotations
 
-from phigate.sql.classifier import SessionClassifier, classify
+from phigate.sql.classifier import SessionClassifier, classify, ends_portals, refers_to_names
 from phigate.sql.lines import classify_lines
 from phigate.sql.model import (
     Catalog,
@@ -27,4 +27,6 @@ __all__ = [
     "StaticCatalog",
     "classify",
     "classify_lines",
+    "ends_portals",
+    "refers_to_names",
 ]

@@ -27,6 +27,35 @@ from phigate.sql.statements import explain_analyzes, statement_base, statement_k
 
 ExtraKey = tuple[tuple[str, RiskClass], ...]
 
+_CURSOR_OPT_HOLD = 0x0020  # PostgreSQL's parsenodes.h: DECLARE ... WITH HOLD
+# Transaction statements that leave every portal (and cursor) as it was; any other
+# ends some (COMMIT, ROLLBACK, ROLLBACK TO, PREPARE TRANSACTION, ...).
+_KEEP_PORTALS = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START", "TRANS_STMT_SAVEPOINT"})
+_KEEP_PORTALS |= {"TRANS_STMT_RELEASE"}  # a released subtransaction's portals pass up
+_ROLLBACKS = frozenset({"TRANS_STMT_ROLLBACK", "TRANS_STMT_ROLLBACK_TO"})
+_ROLLBACKS |= {"TRANS_STMT_ROLLBACK_PREPARED"}
+
+
+def ends_portals(stmt: Node) -> bool:
+    """Whether a transaction statement, once run, may have ended portals and cursors."""
+    return enum_name(getattr(stmt, "kind", None)) not in _KEEP_PORTALS
+
+
+def refers_to_names(analysis: SqlAnalysis) -> bool:
+    """Whether the text runs a cursor or a prepared statement by name (FETCH, MOVE,
+    EXECUTE, also under EXPLAIN or CREATE TABLE AS): what it means then depends on what
+    that name means when it runs."""
+    return any(_names_any(effect.node) for effect in analysis.effects)
+
+
+def _names_any(node: object) -> bool:
+    """PostgreSQL's grammar admits EXECUTE and FETCH/MOVE only as a statement of their
+    own, as what EXPLAIN explains, and as what CREATE TABLE AS stores (never in a
+    query, a PREPARE, a DECLARE or a COPY): those are the places looked at."""
+    while isinstance(node, (ast.ExplainStmt, ast.CreateTableAsStmt)):
+        node = node.query
+    return isinstance(node, (ast.ExecuteStmt, ast.FetchStmt))
+
 
 @functools.lru_cache(maxsize=4096)
 def _parse(sql: str) -> tuple[object, ...] | str:
@@ -53,13 +82,22 @@ class _SessionState:
 
     prepared: dict[str, SqlAnalysis] = field(default_factory=dict)
     cursors: dict[str, SqlAnalysis] = field(default_factory=dict)
+    holdable: set[str] = field(default_factory=set)  # cursors declared WITH HOLD
 
     def copy(self) -> _SessionState:
-        return _SessionState(dict(self.prepared), dict(self.cursors))
+        return _SessionState(dict(self.prepared), dict(self.cursors), set(self.holdable))
 
     def prepared_risk(self, name: str) -> RiskClass | None:
-        found = self.prepared.get(name)
+        found = self._runnable(name)
         return None if found is None else found.risk
+
+    def _runnable(self, name: str) -> SqlAnalysis | None:
+        """What the prepared statement `name` runs, if that is known now. One that
+        itself runs a cursor or another prepared statement (a protocol Parse of `FETCH`
+        or `EXECUTE`) means what that name means when it runs, which its analysis
+        (made earlier) may not say: unknown here."""
+        found = self.prepared.get(name)
+        return None if found is None or refers_to_names(found) else found
 
     def cursor_risk(self, name: str) -> RiskClass | None:
         found = self.cursors.get(name)
@@ -72,6 +110,10 @@ class _SessionState:
             self.prepared[stmt.name or ""] = analysis
         elif isinstance(stmt, ast.DeclareCursorStmt):
             self.cursors[stmt.portalname or ""] = analysis
+            if (stmt.options or 0) & _CURSOR_OPT_HOLD:
+                self.holdable.add(stmt.portalname or "")
+            else:
+                self.holdable.discard(stmt.portalname or "")
         elif isinstance(stmt, ast.DeallocateStmt):
             self._drop(self.prepared, stmt.name, bool(stmt.isall))
         elif isinstance(stmt, ast.ClosePortalStmt):
@@ -80,6 +122,16 @@ class _SessionState:
         elif isinstance(stmt, ast.DiscardStmt) and enum_name(stmt.target) == "DISCARD_ALL":
             self.prepared.clear()
             self.cursors.clear()
+        elif isinstance(stmt, ast.TransactionStmt) and ends_portals(stmt):
+            self.end_transaction(enum_name(stmt.kind) in _ROLLBACKS)
+
+    def end_transaction(self, rolled_back: bool) -> None:
+        """The transaction (or subtransaction) ended: cursors not WITH HOLD end with it.
+        A rollback may also undo a WITH HOLD cursor declared in it: when unsure, forget."""
+        for name in list(self.cursors):
+            if rolled_back or name not in self.holdable:
+                del self.cursors[name]
+        self.holdable &= set(self.cursors)
 
     @staticmethod
     def _drop(names: dict[str, SqlAnalysis], name: object, everything: bool) -> None:
@@ -91,7 +143,7 @@ class _SessionState:
     def referenced(self, stmt: Node) -> SqlAnalysis | None:
         """The analysis an EXECUTE or FETCH runs, if known."""
         if isinstance(stmt, ast.ExecuteStmt):
-            return self.prepared.get(stmt.name or "")
+            return self._runnable(stmt.name or "")
         if isinstance(stmt, ast.FetchStmt):
             return self.cursors.get(stmt.portalname or "")
         return None
@@ -277,6 +329,12 @@ class SessionClassifier:
         """What the cursor (or completed portal) `name` runs, if this session defined it."""
         return self._state.cursors.get(name)
 
+    def forget_cursors(self) -> None:
+        """Code the gateway cannot see ran, and may have closed or opened any cursor."""
+        self._state.cursors.clear()
+        self._state.holdable.clear()
+
     def forget_cursor(self, name: str) -> None:
         """CLOSE, a wire-protocol Bind or Close of a portal, or the end of its transaction."""
         self._state.cursors.pop(name, None)
+        self._state.holdable.discard(name)

@@ -60,6 +60,10 @@ class Statement:
     # `param_types` may be filled in later by a Describe. Part of what a run means
     # (`$1 / 2` with `$1` numeric is not integer division), so bound into its action.
     declared_types: tuple[int, ...] = ()
+    # Its text names a cursor or a prepared statement (FETCH, MOVE, EXECUTE): what it
+    # runs is decided by that name at each Bind (`Session._rederive`), and its fields
+    # above describe that.
+    names_others: bool = False
 
     def result_for(
         self, masker: Masker, fields: list[codec.Field], lineage: list[Any]
@@ -86,6 +90,11 @@ class Portal:
     dead: bool = False
     declared: bool = False  # a cursor SQL declared: its formats are its own, not a Bind's
     ran_on_writer: bool = False  # its write ran (approved, once): it does not run again
+    bound: bool = False  # the upstream acknowledged its Bind (BindComplete)
+    ran: bool = False  # an Execute of it was admitted and forwarded
+    # For a statement that names another (`Statement.names_others`): what that name
+    # meant at its Bind, which its first Execute checks and its later Executes read.
+    analysis: SqlAnalysis | None = None
 
 
 @dataclass(eq=False)

@@ -31,13 +31,14 @@ from phigate.core.action_store import ActionRecord
 from phigate.core.actions import Description
 from phigate.core.errors import AuditUnavailableError, AuthenticationError, PhigateError
 from phigate.core.limits import off_loop
-from phigate.core.risk import runs_as_reader
+from phigate.core.risk import RiskClass, runs_as_reader
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire import _writer, _writes
 from phigate.doors.pgwire._admission import DENIED, Admission, Refusal, bound_params, denied
 from phigate.doors.pgwire._codec import Message, ProtocolViolation
 from phigate.doors.pgwire._copyin import CopyIn
 from phigate.doors.pgwire._login import SessionLimitError
+from phigate.doors.pgwire._names import server_name, unknown_name
 from phigate.doors.pgwire._relay import (
     Execution,
     Expect,
@@ -52,9 +53,10 @@ from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
 from phigate.pipeline.gateway import Gateway
-from phigate.sql import SessionClassifier, SqlAnalysis
+from phigate.sql import SessionClassifier, SqlAnalysis, ends_portals, refers_to_names
 from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.describe import description_of
+from phigate.sql.model import Effect
 from phigate.sql.runtime_reveal import reveal_setting
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,13 @@ log = logging.getLogger(__name__)
 _REFUSED_SQL = "phigate refused this statement"
 _REFUSED_QUERY = codec.query(_REFUSED_SQL)
 _REVEAL_ACK = codec.query("SET phigate_wire.noop TO DEFAULT")
+# A prepared FETCH, MOVE or EXECUTE whose name changed meaning between its Bind (which
+# chose the result formats by it) and its portal's first Execute.
+_NAME_CHANGED = codec.error_response(
+    "55000",
+    "phigate: the cursor or prepared statement this portal's FETCH, MOVE or EXECUTE names "
+    "changed since its Bind; bind it again",
+)
 
 
 class Session:
@@ -320,16 +329,18 @@ class Session:
         assert self.admission is not None and self.principal is not None
         assert self.relay is not None
         parse = codec.parse_parse(msg.body)
-        if parse.statement and self.classifier.has_prepared(parse.statement):
+        name = server_name(parse.statement)
+        if name is None:
+            self._refuse_extended(unknown_name(parse.statement))
+            return
+        if name and self.classifier.has_prepared(name):
             self._refuse_extended(
-                codec.error_response(
-                    "42P05", f'prepared statement "{parse.statement}" already exists'
-                )
+                codec.error_response("42P05", f'prepared statement "{name}" already exists')
             )
             return
-        if not parse.statement:
+        if not name:
             self.classifier.forget("")  # the server drops the unnamed statement at once
-        analysis = self.classifier.prepare(parse.statement, parse.query)
+        analysis = self.classifier.prepare(name, parse.query)
         prepared = description_of(analysis)
         action = self.admission.action(parse.query, [])
         try:
@@ -348,7 +359,7 @@ class Session:
         # Built once per prepared statement, here; its runs mask with `masker_for`.
         masker = self.gateway.masker_before_run(self.principal, decision.masking)
         statement = Statement(
-            parse.statement,
+            name,
             parse.query,
             parse.param_types,
             list(description.detail.get("lineage") or []),
@@ -357,30 +368,77 @@ class Session:
             analysis=analysis,
             parsed_under=at_parse(self.relay.parameters, self.relay.settings_unreported),
             declared_types=parse.param_types,
+            names_others=refers_to_names(analysis),
         )
-        self.statements[parse.statement] = statement
+        self.statements[name] = statement
         self._forward(msg.raw(), Expect(ExpectKind.PARSE, statement=statement))
 
+    async def _settle_names(self) -> None:
+        """A statement in flight may end or redefine names (CLOSE, DECLARE, DEALLOCATE,
+        a transaction's end, code the gateway cannot see): the proxy learns that only
+        from its answer, so a name is read only once those answers are in. A client
+        that sends `CLOSE c; DECLARE c …` and an Execute of `c` back to back waits the
+        round trip; any other pipeline goes on unhindered."""
+        assert self.relay is not None
+        if not self.relay.skipping and any(map(_renames, self.relay.queue)):
+            await _writes.settle(self)
+
     async def _bind(self, msg: Message) -> None:
+        await self._settle_names()
         bind = codec.parse_bind(msg.body)
-        statement = self.statements.get(bind.statement)
+        portal_name, statement_name = server_name(bind.portal), server_name(bind.statement)
+        if portal_name is None or statement_name is None:
+            unplaced = bind.portal if portal_name is None else bind.statement
+            self._refuse_extended(unknown_name(unplaced))
+            return
+        statement = self.statements.get(statement_name)
         if statement is None or statement.dead:
             self._refuse_extended(
                 codec.error_response(
                     "26000",
-                    f'prepared statement "{bind.statement}" does not exist (statements must '
+                    f'prepared statement "{statement_name}" does not exist (statements must '
                     "be prepared through phigate with Parse)",
                 )
             )
             return
+        if statement.names_others:
+            refused = self._rederive(statement)
+            if refused is not None:
+                self._refuse_extended(refused)
+                return
         params = bound_params(bind, statement.param_types)
-        portal = Portal(bind.portal, statement, bind, params, batch=self.syncs_sent)
+        portal = Portal(portal_name, statement, bind, params, batch=self.syncs_sent)
+        portal.analysis = statement.analysis if statement.names_others else None
         upstream_bind = await self._upstream_bind(statement, bind)
-        self.portals[bind.portal] = portal
+        self.portals[portal_name] = portal
         # Unchanged, the client's bytes are what parse_bind read (and build_bind would
         # write again: held by a property test); changed, the Bind is built anew.
         raw = msg.raw() if upstream_bind is bind else codec.build_bind(upstream_bind)
         self._forward(raw, Expect(ExpectKind.BIND, portal=portal))
+
+    def _rederive(self, statement: Statement) -> bytes | None:
+        """A statement that names a cursor or a prepared statement (FETCH, MOVE,
+        EXECUTE) is understood again at each Bind, against what that name means now:
+        its lineage and masker, and the result formats asked of the upstream (its
+        columns are described again), are those of what its portal will run. Its
+        Execute is admitted as that, once the name is seen not to have changed since."""
+        assert self.admission is not None and self.principal is not None
+        analysis = self.classifier.prepare(statement.name, statement.text)
+        if analysis == statement.analysis and statement.masker is not None:
+            return None  # as at its Parse or last Bind: what was worked out still holds
+        prepared = description_of(analysis)
+        try:
+            description, decision = self.gateway.decide(
+                self.admission.action(statement.text, []), prepared
+            )
+        except PhigateError as exc:
+            return codec.error_response(DENIED, f"phigate: {exc.message}")
+        statement.analysis, statement.description = analysis, prepared
+        statement.lineage = list(description.detail.get("lineage") or [])
+        statement.masker = self.gateway.masker_before_run(self.principal, decision.masking)
+        statement.fields = statement.result = statement.kept = None
+        statement.decided = statement.shape = None
+        return None
 
     async def _upstream_bind(self, statement: Statement, bind: codec.Bind) -> codec.Bind:
         """The client's Bind, asking the upstream for text in every column that is masked."""
@@ -403,7 +461,12 @@ class Session:
         await waiter
 
     async def _describe(self, msg: Message) -> None:
-        what, name = codec.parse_target(msg.body)
+        await self._settle_names()
+        what, sent = codec.parse_target(msg.body)
+        name = server_name(sent)
+        if name is None:
+            self._refuse_extended(unknown_name(sent))
+            return
         if what == "S":
             statement = self.statements.get(name)
             if statement is None or statement.dead:
@@ -448,8 +511,13 @@ class Session:
 
     async def _execute(self, msg: Message) -> None:
         assert self.admission is not None and self.relay is not None
-        name, _max_rows = codec.parse_execute(msg.body)
-        portal = self.portals.get(name)
+        await self._settle_names()
+        sent, _max_rows = codec.parse_execute(msg.body)
+        name = server_name(sent)
+        if name is None:
+            self._refuse_extended(unknown_name(sent))
+            return
+        portal = self.portals.get(name) or self._declared_cursor(name)
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
             return
@@ -457,18 +525,26 @@ class Session:
             self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
             return
         statement = portal.statement
-        if statement.description is not None and self._on_writer(statement.description):
-            await _writes.execute(self, msg, portal, statement.description)
+        analysis, description = self._meaning_now(portal)
+        if description is not None and self._on_writer(description):
+            await _writes.execute(self, msg, portal, description)
             return
         action = self.admission.action(
             statement.text, portal.params, types=statement.declared_types
         )
-        admitted, statement.decided = await self.admission.admit_reusing(
-            action, statement.description, statement.decided
-        )
+        if statement.names_others:  # its decision holds for this meaning only
+            if not portal.ran and self._name_changed(portal):
+                self._refuse_extended(_NAME_CHANGED)
+                return
+            admitted, _ = await self.admission.admit_reusing(action, description, None)
+        else:
+            admitted, statement.decided = await self.admission.admit_reusing(
+                action, description, statement.decided
+            )
         if isinstance(admitted, Refusal):
             self._refuse_extended(admitted.error)
             return
+        portal.ran = True
         if not portal.described:
             portal.described = True
             self._forward(
@@ -476,10 +552,11 @@ class Session:
                 Expect(ExpectKind.DESCRIBE_P, hidden=True, portal=portal),
             )
         shape = statement.shape
-        if shape is None:
-            shape = statement.shape = _run_shape(statement.text, statement.analysis)
+        if shape is None or statement.names_others:
+            shape = _run_shape(statement.text, analysis)
+            statement.shape = None if statement.names_others else shape
         csv, keeps_transaction, keeps_session_settings = shape
-        execution = self._execution(admitted, statement.analysis, csv)
+        execution = self._execution(admitted, analysis, csv)
         expect = Expect(
             ExpectKind.EXECUTE,
             portal=portal,
@@ -489,8 +566,29 @@ class Session:
         )
         self._forward(msg.raw(), expect)
 
+    def _meaning_now(self, portal: Portal) -> tuple[SqlAnalysis | None, Description | None]:
+        """What an Execute of `portal` runs. A statement that names a cursor or a prepared
+        statement (FETCH, MOVE, EXECUTE) means what that name meant at the portal's
+        Bind (`_rederive`), which its first Execute checks still holds
+        (`_name_changed`): the server runs it to the end then and keeps its rows for
+        the portal's later Executes. Anything else means what its Parse meant."""
+        statement = portal.statement
+        if not statement.names_others or portal.analysis is None:
+            return statement.analysis, statement.description
+        return portal.analysis, description_of(portal.analysis)
+
+    def _name_changed(self, portal: Portal) -> bool:
+        """Whether what the portal's FETCH, MOVE or EXECUTE names means something else
+        now than at its Bind: a CLOSE and DECLARE, or DEALLOCATE and PREPARE, since."""
+        now = self.classifier.prepare(portal.statement.name, portal.statement.text)
+        return portal.analysis is None or now != portal.analysis
+
     async def _close_target(self, msg: Message) -> None:
-        what, name = codec.parse_target(msg.body)
+        what, sent = codec.parse_target(msg.body)
+        name = server_name(sent)
+        if name is None:
+            self._refuse_extended(unknown_name(sent))
+            return
         if what == "S":
             self.statements.pop(name, None)
             self.classifier.forget(name)
@@ -589,10 +687,12 @@ class Session:
         elif kind == "bind":
             # The upstream holds a new portal under this name; SQL may FETCH from it
             # only once its own Execute was admitted and completed.
+            subject.bound = True
             self.classifier.forget_cursor(subject.name)
-        elif kind == "executed" and subject.statement.analysis is not None:
-            self._learn_statement(subject.statement.analysis, 0)  # e.g. a DECLARE it ran
-            self.classifier.open_portal(subject.name, subject.statement.analysis)
+        elif kind == "executed" and (subject.analysis or subject.statement.analysis):
+            ran = subject.analysis or subject.statement.analysis
+            self._learn_statement(ran, 0)  # e.g. a DECLARE it ran
+            self.classifier.open_portal(subject.name, ran)
         elif kind == "statement" and subject.analysis is not None:
             self._learn_statement(subject.analysis, ack[2])
 
@@ -610,6 +710,35 @@ class Session:
                 self.statements.pop(str(name), None)
         elif effect.kind == "DiscardStmt" and effect.fields.get("target") == "DISCARD_ALL":
             self.statements.clear()
+            self._end_portals(None)
+        self._follow_portals(effect)
+
+    def _follow_portals(self, effect: Effect) -> None:
+        """A statement of SQL the upstream completed ends protocol portals as it ends
+        cursors (a portal is a cursor to the server): CLOSE of its name or CLOSE ALL,
+        a DECLARE that took its name, the end of its transaction or of a subtransaction
+        (COMMIT, ROLLBACK, ROLLBACK TO: which portals survive is not followed, so none
+        is kept), and code the gateway cannot see (DO, CALL, a function off the
+        allow-list), which may close and open any. When unsure, forget: an Execute of
+        a forgotten name is refused, or read as the cursor SQL declared under it."""
+        if effect.kind == "ClosePortalStmt":
+            name = effect.fields.get("portalname")
+            self._end_portals(None if name is None else str(name))
+        elif effect.kind == "DeclareCursorStmt":
+            self._end_portals(str(effect.fields.get("portalname") or ""))
+        elif effect.kind == "TransactionStmt" and ends_portals(effect.node):
+            self._end_portals(None)
+        elif effect.analysis.risk is RiskClass.UNKNOWN:
+            self._end_portals(None)
+            self.classifier.forget_cursors()
+
+    def _end_portals(self, name: str | None) -> None:
+        """Forget the portal `name` (None: every one) if the upstream held it when the
+        statement that ended it ran: one bound since (its BindComplete not yet
+        read) is a new portal, which the statement did not touch."""
+        for key, portal in list(self.portals.items()):
+            if portal.bound and (name is None or key == name):
+                del self.portals[key]
 
     def _forget_dead_portals(self) -> None:
         """Portals end with their transaction; forget them when the upstream does."""
@@ -726,6 +855,24 @@ def _run_shape(text: str, analysis: SqlAnalysis | None) -> tuple[frozenset[int],
     csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
     kinds = [s.kind for s in analysis.statements] if analysis is not None else None
     return csv, _writer.keeps_transaction(kinds), keeps_settings(text, kinds)
+
+
+_RENAMING = frozenset({"PrepareStmt", "DeallocateStmt", "DeclareCursorStmt", "ClosePortalStmt"})
+
+
+def _renames(item: Expect) -> bool:
+    """Whether what `item` awaits the answer to may end or redefine a session name."""
+    analysis = item.execution.analysis if item.execution is not None else None
+    if analysis is None:
+        return False
+    if analysis.risk is RiskClass.UNKNOWN:
+        return True
+    return any(
+        e.kind in _RENAMING
+        or e.kind == "DiscardStmt"
+        or (e.kind == "TransactionStmt" and ends_portals(e.node))
+        for e in analysis.effects
+    )
 
 
 def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:
