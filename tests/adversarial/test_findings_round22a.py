@@ -7,13 +7,18 @@ ordinary tests.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
+from phigate.core.errors import InvalidRequestError
+from phigate.identity.principal import PrincipalKind
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import finding
-from tests.conftest import Harness
+from tests.conftest import Harness, demo_config, make_harness
+from tests.support.state import token_store
 
 
 @pytest.fixture
@@ -81,3 +86,57 @@ async def test_a_reused_rest_allow_follows_a_table_remade_as_a_view(
     finally:
         _upstream(dba, _DROP)
         _upstream(dba, "DROP TABLE IF EXISTS r22a_fresh")
+
+
+# ── 2. an agent acting for an agent whose tokens are made out to its alias ─────
+@finding(2, "an agent acts for an agent known by an alias: the human behind approves")
+async def test_an_agent_acting_for_an_aliased_agent_is_not_approved_by_its_human(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """docs/security.md: "An agent acts for a human": token creation and sign-in refuse
+    an agent acting for a subject that holds agent tokens, and a chain that slips
+    through bars every person in it. docs/oidc.md: with `identity.aliases`, every
+    principal is mapped to its person when it authenticates. The agent `ops-bot`'s
+    token was made out to its CI name `ops-bot-ci` (an alias, declared later), acting
+    for dana. `sub-bot` is made to act for `ops-bot`: token creation, sign-in
+    (identity/tokens.py `kinds_of`) and the approval's chain (approvals/service.py
+    `_behind_in`, `TokenStore.acts_for_in`) all look the subject up in the token table
+    by its exact name, never by its person, so none sees that ops-bot holds agent
+    tokens and acts for dana. dana approves sub-bot's write."""
+    identity = {"auditor_groups": ["auditors"], "aliases": {"ops-bot": ["ops-bot-ci"]}}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"identity": identity}))
+    try:
+        store = token_store(h.gateway)
+        h.tokens["ops-bot"] = store.create(
+            subject="ops-bot-ci", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="dana"
+        )[0]
+        ops = await h.gateway.authenticate(h.tokens["ops-bot"])
+        assert (ops.subject, ops.kind, ops.on_behalf_of) == ("ops-bot", "agent", "dana")
+        try:
+            h.tokens["sub-bot"] = store.create(
+                subject="sub-bot",
+                kind=PrincipalKind.AGENT,
+                groups=("agents",),
+                on_behalf_of="ops-bot",
+            )[0]
+        except InvalidRequestError:
+            return  # refused at creation: the promise held
+        h.tokens["dana-reviewer"] = store.create(
+            subject="dana", kind=PrincipalKind.HUMAN, groups=("data-owners",)
+        )[0]
+        asked = await h.submit("sub-bot", "UPDATE claims SET status = 'paid' WHERE id = 71")
+        if asked.status_code == 401:
+            return  # refused at sign-in: the promise held
+        assert asked.status_code == 202, asked.text
+        approval_id = asked.json()["approval"]["id"]
+        voted = await h.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=h.auth("dana-reviewer"), json={}
+        )
+        state = h.gateway.approval(approval_id).state
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert voted.status_code == 403 and state == "pending", (
+        f"dana, for whom ops-bot (signed in as ops-bot-ci) acts, approved the write of "
+        f"the agent acting for ops-bot: vote {voted.status_code}, approval {state}"
+    )
