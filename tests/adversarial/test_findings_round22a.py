@@ -140,3 +140,34 @@ async def test_an_agent_acting_for_an_aliased_agent_is_not_approved_by_its_human
         f"dana, for whom ops-bot (signed in as ops-bot-ci) acts, approved the write of "
         f"the agent acting for ops-bot: vote {voted.status_code}, approval {state}"
     )
+
+
+# ── 3. an agent made to act for an agent's alias signs in ──────────────────────
+@finding(3, "an agent acting for an agent's alias is created and signs in")
+async def test_an_agent_acting_for_an_agents_alias_is_refused(tmp_path: Path, ehr_dsn: str) -> None:
+    """docs/security.md: `token create --kind agent --on-behalf-of S` is refused when S
+    holds agent tokens, and such a credential is refused at sign-in (401). With
+    `identity.aliases` giving claims-bot a second name, an agent token acting for
+    `claims-bot-ci` is created (identity/tokens.py `_check_acts_for_a_human` asks the
+    token table for the alias, which holds nothing) and signs in
+    (`refuse_acting_for_non_human` runs before `People.canonical` maps the alias), as
+    an agent acting for claims-bot, an agent. (The approval's chain still bars dana
+    here: it reads the mapped name.)"""
+    identity = {"auditor_groups": ["auditors"], "aliases": {"claims-bot": ["claims-bot-ci"]}}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"identity": identity}))
+    try:
+        try:
+            token = token_store(h.gateway).create(
+                subject="sub-bot",
+                kind=PrincipalKind.AGENT,
+                groups=("agents",),
+                on_behalf_of="claims-bot-ci",
+            )[0]
+        except InvalidRequestError:
+            return  # refused at creation: the promise held
+        h.tokens["sub-bot"] = token
+        asked = await h.submit("sub-bot", "SELECT id FROM claims WHERE id = 71")
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert asked.status_code == 401, f"signed in acting for claims-bot: {asked.text[:200]}"
