@@ -171,3 +171,20 @@ async def test_an_agent_acting_for_an_agents_alias_is_refused(tmp_path: Path, eh
         await h.client.aclose()
         await h.gateway.close()
     assert asked.status_code == 401, f"signed in acting for claims-bot: {asked.text[:200]}"
+
+
+# ── held: a reused allow does not outlive a revoked token ──────────────────────
+async def test_held_a_reused_rest_allow_ends_with_its_token(harness: Harness) -> None:
+    """docs/rest.md: the token is re-read inside the record's transaction, so a
+    revocation refuses the next identical read even though its allow is reused."""
+    token, info = token_store(harness.gateway).create(
+        subject="reuse-bot", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="dana"
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"connection": "ehr", "sql": "SELECT id, status FROM claims WHERE id = 71"}
+    first = await harness.client.post("/v1/actions", headers=headers, json=body)
+    again = await harness.client.post("/v1/actions", headers=headers, json=body)
+    assert first.status_code == again.status_code == 200, (first.text, again.text)
+    token_store(harness.gateway).revoke(info.id)
+    revoked = await harness.client.post("/v1/actions", headers=headers, json=body)
+    assert revoked.status_code == 401, revoked.text
