@@ -18,7 +18,11 @@ from phigate.identity.principal import PrincipalKind
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config, make_harness
+from tests.mcp.conftest import Served, mcp_client, served
+from tests.mcp.test_http import structured
 from tests.support.state import token_store
+
+__all__ = ["served"]  # the MCP door served by uvicorn (tests/mcp/conftest.py)
 
 
 @pytest.fixture
@@ -188,3 +192,38 @@ async def test_held_a_reused_rest_allow_ends_with_its_token(harness: Harness) ->
     token_store(harness.gateway).revoke(info.id)
     revoked = await harness.client.post("/v1/actions", headers=headers, json=body)
     assert revoked.status_code == 401, revoked.text
+
+
+@finding(1, "the same reused allow through the MCP door's `query` tool (official SDK)")
+async def test_a_reused_mcp_allow_follows_a_table_remade_as_a_view(
+    served: Served, ehr_dsn: str, dba: str
+) -> None:
+    """Finding 1 through MCP: the `query` tool keeps the same per-caller allow."""
+    _upstream(dba, _DROP)
+    _upstream(dba, "DROP TABLE IF EXISTS r22a_fresh")
+    _upstream(dba, "CREATE TABLE r22a_codes (id int, status text)")
+    _upstream(
+        dba, "INSERT INTO r22a_codes VALUES (1, 'open'); GRANT SELECT ON r22a_codes TO PUBLIC"
+    )
+    text = "SELECT id, status FROM r22a_codes"
+    try:
+        async with mcp_client(served.mcp_url, served.token("claims-bot")) as client:
+            first = await client.call_tool("query", {"connection": "ehr", "sql": text})
+            assert structured(first)["rows"] == [[1, "open"]], first
+            _upstream(
+                dba,
+                "DROP TABLE r22a_codes; CREATE VIEW r22a_codes AS "
+                "SELECT id, last_name AS status FROM patients; "
+                "GRANT SELECT ON r22a_codes TO PUBLIC; "
+                "CREATE TABLE r22a_fresh (id int); GRANT SELECT ON r22a_fresh TO PUBLIC",
+            )
+            fresh = await client.call_tool(
+                "query", {"connection": "ehr", "sql": "SELECT id FROM r22a_fresh"}
+            )
+            assert structured(fresh)["status"] == "executed", fresh  # the catalog reloaded
+            again = await client.call_tool("query", {"connection": "ehr", "sql": text})
+        shown = {str(row[1]) for row in structured(again)["rows"]}
+        assert shown and not shown & _last_names(ehr_dsn), structured(again)["rows"][:5]
+    finally:
+        _upstream(dba, _DROP)
+        _upstream(dba, "DROP TABLE IF EXISTS r22a_fresh")
