@@ -16,7 +16,7 @@ from psycopg.conninfo import conninfo_to_dict
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.pgserver import EmbeddedPostgres
-from tests.adversarial.harness import finding
+from tests.adversarial.harness import Bench, finding
 from tests.conftest import Harness, demo_config, make_harness
 from tests.mcp.conftest import Served, mcp_client, served
 from tests.mcp.test_http import structured
@@ -224,6 +224,42 @@ async def test_a_reused_mcp_allow_follows_a_table_remade_as_a_view(
             again = await client.call_tool("query", {"connection": "ehr", "sql": text})
         shown = {str(row[1]) for row in structured(again)["rows"]}
         assert shown and not shown & _last_names(ehr_dsn), structured(again)["rows"][:5]
+    finally:
+        _upstream(dba, _DROP)
+        _upstream(dba, "DROP TABLE IF EXISTS r22a_fresh")
+
+
+@finding(1, "the same stale allow on the wire: a prepared statement's reused decision")
+def test_a_prepared_wire_read_follows_a_table_remade_as_a_view(
+    bench: Bench, ehr_dsn: str, dba: str
+) -> None:
+    """Finding 1 on the wire door: psycopg prepares the read once (`prepare=True`) and
+    runs it again later in the same session; PostgreSQL re-plans it against the view,
+    while the gateway's decision for the prepared statement keeps the table's lineage."""
+    _upstream(dba, _DROP)
+    _upstream(dba, "DROP TABLE IF EXISTS r22a_fresh")
+    _upstream(dba, "CREATE TABLE r22a_codes (id int, status text)")
+    _upstream(dba, "INSERT INTO r22a_codes VALUES (1, 'open')")
+    _upstream(dba, "GRANT SELECT ON r22a_codes TO PUBLIC")
+    text = "SELECT id, status FROM r22a_codes"
+    try:
+        with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
+            first = conn.execute(text, prepare=True).fetchall()
+            assert first == [(1, "open")], first
+            _upstream(
+                dba,
+                "DROP TABLE r22a_codes; CREATE VIEW r22a_codes AS "
+                "SELECT id, last_name AS status FROM patients; "
+                "GRANT SELECT ON r22a_codes TO PUBLIC; "
+                "CREATE TABLE r22a_fresh (id int); GRANT SELECT ON r22a_fresh TO PUBLIC",
+            )
+            conn.execute("SELECT id FROM r22a_fresh").fetchall()  # the catalog reloads
+            try:
+                again = conn.execute(text, prepare=True).fetchall()
+            except psycopg.Error:
+                again = []  # refused or re-planned away: nothing shown
+        shown = {str(row[1]) for row in again}
+        assert not shown & _last_names(ehr_dsn), sorted(shown)[:5]
     finally:
         _upstream(dba, _DROP)
         _upstream(dba, "DROP TABLE IF EXISTS r22a_fresh")
