@@ -49,7 +49,6 @@ def _last_names(dsn: str) -> set[str]:
         return {str(r[0]) for r in conn.execute("SELECT last_name FROM patients").fetchall()}
 
 
-@finding(1, "a reused REST allow outlives the catalog: a table re-made as a view of PHI")
 async def test_a_reused_rest_allow_follows_a_table_remade_as_a_view(
     harness: Harness, ehr_dsn: str, dba: str
 ) -> None:
@@ -194,7 +193,6 @@ async def test_held_a_reused_rest_allow_ends_with_its_token(harness: Harness) ->
     assert revoked.status_code == 401, revoked.text
 
 
-@finding(1, "the same reused allow through the MCP door's `query` tool (official SDK)")
 async def test_a_reused_mcp_allow_follows_a_table_remade_as_a_view(
     served: Served, ehr_dsn: str, dba: str
 ) -> None:
@@ -229,7 +227,6 @@ async def test_a_reused_mcp_allow_follows_a_table_remade_as_a_view(
         _upstream(dba, "DROP TABLE IF EXISTS r22a_fresh")
 
 
-@finding(1, "the same stale allow on the wire: a prepared statement's reused decision")
 def test_a_prepared_wire_read_follows_a_table_remade_as_a_view(
     bench: Bench, ehr_dsn: str, dba: str
 ) -> None:

@@ -49,6 +49,9 @@ class UpstreamCatalog:
         # Relations still unknown after a reload: asked for again, they wait for the
         # TTL (a name on another schema of the search_path would reload every time).
         self._missing: set[str] = set()
+        # Bumped on every reload: a decision reused across runs (`Decided`) holds only
+        # while the catalog it was decided on is the one in force.
+        self.generation = 0
 
     async def current(self, relations: Iterable[str] = ()) -> StaticCatalog:
         """The cached catalog, reloaded when older than TTL_SECONDS or when it does not
@@ -63,6 +66,7 @@ class UpstreamCatalog:
             if catalog is None or stale or new:
                 catalog = self._catalog = await self._load()
                 self._loaded_at = time.monotonic()
+                self.generation += 1
                 self._missing = set() if stale else self._missing
             self._missing.update(r for r in wanted if not catalog.knows(r))
             return catalog

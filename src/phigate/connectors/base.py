@@ -90,3 +90,8 @@ class RefiningConnector(Protocol):
         only then may a decision on the refined description be reused
         (`phigate.pipeline.outcome.Decided`)."""
         ...
+
+    def decided_on(self) -> object:
+        """What `refines_alike` rests on now (the catalog in force, by its generation):
+        a reused decision holds only while this compares equal to what it recorded."""
+        ...

@@ -87,6 +87,11 @@ class PostgresConnector:
         )
         return not wildcard and not estimated and self.catalog.all_plain(description.tables)
 
+    def decided_on(self) -> object:
+        """The catalog's generation: a reload (a new relation named, or the TTL) may
+        have made a plain table a view, so an allow decided before it no longer holds."""
+        return self.catalog.generation
+
     async def _expand_lineage(self, action: Action, description: Description) -> Description:
         """Lineage with the catalog: `*` expanded, and every relation that is not a plain
         table followed through its definition (a view) or read as stored text of unknown

@@ -283,18 +283,27 @@ class Admission:
         # What no connector refines is not reused either: nothing says it would hold.
         if not isinstance(connector, RefiningConnector):
             return None
+        # Read with `refines_alike`, no await between: the catalog it judged by.
+        basis = connector.decided_on()
         if not connector.refines_alike(action, description):
             return None
         analysis_json = column_json(description.to_json())
         key = decision_key(action)
-        return Decided(key, source, self.settings.policy, description, decision, analysis_json)
+        return Decided(
+            key, source, self.settings.policy, description, decision, analysis_json, basis
+        )
 
     def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
+        """Whether nothing `decided` rests on has changed, the catalog included: a
+        reload may have made a plain table a view over PHI."""
+        connector = self._connectors.get(action.connection)
         return (
             decided.policy is self.settings.policy
             and decided.source is source
             and set(action.body) <= {"sql", "params"}
             and decided.key == decision_key(action)
+            and isinstance(connector, RefiningConnector)
+            and decided.basis == connector.decided_on()
             and not self._clock_matters()
         )
 

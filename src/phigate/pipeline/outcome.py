@@ -105,8 +105,9 @@ class Decided:
     deciding again. It holds only while what it rests on cannot have changed: the
     same SQL action apart from its parameters (`key`: connection, text, reveal,
     principal), the same classification handed in (`source`, by identity), the
-    same policy object, no rule with a time window, and a connector whose
-    refinement does not depend on the run (`RefiningConnector.refines_alike`). Every run is still
+    same policy object, no rule with a time window, a connector whose
+    refinement does not depend on the run (`RefiningConnector.refines_alike`), and
+    the same catalog in force (`basis`: no reload since). Every run is still
     recorded, before it runs, with this decision."""
 
     key: tuple[Any, ...]
@@ -115,6 +116,9 @@ class Decided:
     description: Description
     decision: Decision
     analysis_json: str  # the description as the action row stores it, serialised once
+    # What the connector's refinement rested on (`RefiningConnector.decided_on`: the
+    # catalog's generation): a reload since then ends the reuse.
+    basis: object = None
 
 
 def decision_key(action: Action) -> tuple[Any, ...]:
