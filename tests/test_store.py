@@ -21,6 +21,7 @@ from phigate.core.action_store import ActionStatus, ActionStore
 from phigate.core.actions import _SORTED_DIGITS, Action, Description, id_time, new_id
 from phigate.core.errors import AuthenticationError, ConflictError, ExpiredError
 from phigate.core.risk import RiskClass
+from phigate.identity.people import People
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.policy import Decision, Verdict
@@ -209,7 +210,7 @@ def test_a_forked_child_makes_other_ids_than_its_parent() -> None:
 
 def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:
     db = migrated(state_url)
-    store = TokenStore(db, secrets.token_bytes(32))
+    store = TokenStore(db, secrets.token_bytes(32), people=People())
     token, info = store.create(
         subject="claims-bot", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="dana"
     )
@@ -218,7 +219,7 @@ def test_tokens_are_stored_only_as_keyed_hashes(state_url: str) -> None:
         stored = conn.execute(sa.select(api_tokens)).one()._mapping
     assert token not in str(dict(stored))
     assert store.authenticate(token).on_behalf_of == "dana"
-    other_key = TokenStore(db, secrets.token_bytes(32))
+    other_key = TokenStore(db, secrets.token_bytes(32), people=People())
     with pytest.raises(AuthenticationError):
         other_key.authenticate(token)
     store.revoke(info.id)
@@ -232,7 +233,7 @@ def test_a_token_whose_subject_is_no_longer_allowed_authenticates_no_one(
     """A token stored before the subject allowlist (here: Latin small capitals) is
     refused at sign-in as an authentication failure, not a server error."""
     db = migrated(state_url)
-    store = TokenStore(db, secrets.token_bytes(32))
+    store = TokenStore(db, secrets.token_bytes(32), people=People())
     token, info = store.create(subject="dana", kind=PrincipalKind.HUMAN, groups=("owners",))
     with db.write() as conn:
         conn.execute(

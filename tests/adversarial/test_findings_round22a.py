@@ -16,7 +16,7 @@ from psycopg.conninfo import conninfo_to_dict
 from phigate.core.errors import InvalidRequestError
 from phigate.identity.principal import PrincipalKind
 from phigate.ops.pgserver import EmbeddedPostgres
-from tests.adversarial.harness import Bench, finding
+from tests.adversarial.harness import Bench
 from tests.conftest import Harness, demo_config, make_harness
 from tests.mcp.conftest import Served, mcp_client, served
 from tests.mcp.test_http import structured
@@ -92,7 +92,6 @@ async def test_a_reused_rest_allow_follows_a_table_remade_as_a_view(
 
 
 # ── 2. an agent acting for an agent whose tokens are made out to its alias ─────
-@finding(2, "an agent acts for an agent known by an alias: the human behind approves")
 async def test_an_agent_acting_for_an_aliased_agent_is_not_approved_by_its_human(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -146,7 +145,6 @@ async def test_an_agent_acting_for_an_aliased_agent_is_not_approved_by_its_human
 
 
 # ── 3. an agent made to act for an agent's alias signs in ──────────────────────
-@finding(3, "an agent acting for an agent's alias is created and signs in")
 async def test_an_agent_acting_for_an_agents_alias_is_refused(tmp_path: Path, ehr_dsn: str) -> None:
     """docs/security.md: `token create --kind agent --on-behalf-of S` is refused when S
     holds agent tokens, and such a credential is refused at sign-in (401). With

@@ -16,7 +16,9 @@ from tests.support.state import token_store
 
 from phigate.approvals.model import Approval, ApprovalState, Ballot, Vote, ineligibility
 from phigate.core.errors import InvalidRequestError
+from phigate.identity.people import People
 from phigate.identity.principal import Principal, PrincipalKind
+from phigate.identity.tokens import TokenStore
 from phigate.store.tables import api_tokens
 
 
@@ -131,3 +133,88 @@ def test_the_person_behind_a_chain_neither_votes_nor_counts() -> None:
     assert "acts for you" in str(ineligibility(_chained(), dana))
     assert ineligibility(_chained(), alice) is None
     assert not _chained("dana").is_met and _chained("dana", "alice").is_met
+
+
+# ── every name of a person (identity.aliases): round 22a findings 2 and 3 ──────
+def _unaliased(h: Harness) -> TokenStore:
+    """The token table as a store that knows no aliases: tokens made before
+    `identity.aliases` named their subjects as one person."""
+    key = h.gateway.settings.secrets.token_hash_key.reveal().encode()
+    return TokenStore(h.gateway.db, key, people=People())
+
+
+async def test_token_creation_looks_a_subject_up_by_every_name_of_its_person(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    aliases = {"claims-bot": ["claims-bot-ci"], "carol": ["carol@example.org"]}
+    identity = {"auditor_groups": ["auditors"], "aliases": aliases}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"identity": identity}))
+    try:
+        store = token_store(h.gateway)
+        with pytest.raises(InvalidRequestError, match="acts on behalf of a human"):
+            store.create(subject="sub-bot", kind=PrincipalKind.AGENT, on_behalf_of="claims-bot-ci")
+        with pytest.raises(InvalidRequestError, match="a subject has one kind"):
+            store.create(subject="claims-bot-ci", kind=PrincipalKind.HUMAN)
+        store.create(subject="helper-bot", kind=PrincipalKind.AGENT, on_behalf_of="carol")
+        with pytest.raises(InvalidRequestError, match="agents act on behalf of"):
+            store.create(subject="carol@example.org", kind=PrincipalKind.SERVICE)
+        kinds = store.kinds_of("claims-bot-ci"), _unaliased(h).kinds_of("claims-bot-ci")
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert kinds == ({PrincipalKind.AGENT}, set())
+
+
+async def test_a_token_acting_for_an_agents_alias_made_before_the_alias_is_refused_at_sign_in(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """Made while `claims-bot-ci` named no one; once it is claims-bot's alias, the
+    token acts for an agent and signs in no more, through either of its names."""
+    identity = {"auditor_groups": ["auditors"], "aliases": {"claims-bot": ["claims-bot-ci"]}}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"identity": identity}))
+    try:
+        h.tokens["sub-bot"] = _unaliased(h).create(
+            subject="sub-bot",
+            kind=PrincipalKind.AGENT,
+            groups=("agents",),
+            on_behalf_of="claims-bot-ci",
+        )[0]
+        asked = await h.submit("sub-bot", "SELECT id FROM claims WHERE id = 71")
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert asked.status_code == 401 and "claims-bot" in asked.text, asked.text
+
+
+async def test_a_chain_through_an_alias_bars_the_human_behind_it(
+    tmp_path: Path, ehr_dsn: str
+) -> None:
+    """As above (`test_a_chain_recorded_anyway_bars_the_human_behind_it`), but the
+    agent tokens that make `helper` act for alice are made out to its alias
+    `helper-ci`: the approval's chain follows the person, so alice cannot approve."""
+    identity = {"auditor_groups": ["auditors"], "aliases": {"helper": ["helper-ci"]}}
+    h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"identity": identity}))
+    try:
+        store = token_store(h.gateway)
+        h.tokens["sub-bot"] = store.create(
+            subject="sub-bot", kind=PrincipalKind.AGENT, groups=("agents",), on_behalf_of="helper"
+        )[0]
+        asked = await h.submit("sub-bot", "UPDATE claims SET status = 'paid' WHERE id = 9")
+        assert asked.status_code == 202, asked.text
+        store.create(subject="helper-ci", kind=PrincipalKind.HUMAN)
+        with h.gateway.db.write() as conn:  # what a racing creation could have made
+            conn.execute(
+                sa.update(api_tokens)
+                .where(api_tokens.c.subject == "helper-ci")
+                .values(kind="agent", on_behalf_of="alice")
+            )
+        approval_id = asked.json()["approval"]["id"]
+        voted = await h.client.post(
+            f"/v1/approvals/{approval_id}/approve", headers=h.auth("alice"), json={}
+        )
+        state = h.gateway.approval(approval_id).state
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert voted.status_code == 403 and "acts for you" in voted.text, voted.text
+    assert state == "pending"

@@ -21,4 +21,5 @@ def audit_log(gateway: Gateway) -> AuditLog:
 def token_store(gateway: Gateway) -> TokenStore:
     """API tokens over `gateway`'s state database, as `phigate token …` opens them:
     a token created or revoked here is what the gateway authenticates next."""
-    return TokenStore(gateway.db, gateway.settings.secrets.token_hash_key.reveal().encode())
+    key = gateway.settings.secrets.token_hash_key.reveal().encode()
+    return TokenStore(gateway.db, key, people=gateway.people)

@@ -33,6 +33,7 @@ from phigate.core import clock
 from phigate.core.action_store import ActionStatus, recorded_or_refused
 from phigate.core.actions import new_id
 from phigate.core.errors import ConflictError, ExpiredError, NotEligibleError, NotFoundError
+from phigate.identity.people import People
 from phigate.identity.principal import Principal
 from phigate.identity.tokens import TokenStore
 from phigate.ops.instance import REPLICA_ID
@@ -63,12 +64,14 @@ _FINAL_ACTION_STATUS = {
 
 
 class ApprovalService:
-    def __init__(self, db: Database, audit: AuditLog, person_of: PersonOf | None = None) -> None:
+    def __init__(self, db: Database, audit: AuditLog, people: People | None = None) -> None:
         self._db = db
         self._audit = audit
         # Today's aliases (identity/people.py `People.of`): every approval loaded counts
-        # its votes per person as mapped now (model.py `counting_votes`).
-        self._person_of = person_of
+        # its votes per person as mapped now (model.py `counting_votes`), and follows
+        # an agent's chain by every name of each person (`_behind_in`).
+        self._people = people or People()
+        self._person_of: PersonOf | None = None if people is None else people.of
         self._listeners: list[ApprovalListener] = []
         # Stamped on vote/decision records; an attribute so tests can run two replicas in
         # one process.
@@ -586,7 +589,9 @@ class ApprovalService:
             sa.select(votes).where(votes.c.approval_id == approval_id).order_by(votes.c.id)
         ).all()
         approval = _approval(row._mapping, vote_rows, _kind_of(row.requester_principal))
-        return replace(approval, person_of=self._person_of, behind=_behind_in(conn, approval))
+        return replace(
+            approval, person_of=self._person_of, behind=_behind_in(conn, approval, self._people)
+        )
 
 
 # What expiry ends: a request still waiting, and an approval not run in time.
@@ -647,15 +652,18 @@ def _kind_of(stored_principal: object) -> str | None:
     return None if stored_principal is None else str(json.loads(str(stored_principal))["kind"])
 
 
-def _behind_in(conn: sa.Connection, approval: Approval) -> tuple[str, ...]:
+def _behind_in(conn: sa.Connection, approval: Approval, people: People) -> tuple[str, ...]:
     """Whom the subject an agent acts for itself acts for, transitively (bounded):
-    only when an agent acts for an agent, which token creation and sign-in refuse."""
+    only when an agent acts for an agent, which token creation and sign-in refuse.
+    Each is looked up by every name of its person (`People.spellings`)."""
     if approval.on_behalf_of is None:
         return ()
-    seen, todo = {approval.requester, approval.on_behalf_of}, [approval.on_behalf_of]
-    behind: list[str] = []
+    seen = {people.of(approval.requester), people.of(approval.on_behalf_of)}
+    todo, behind = [approval.on_behalf_of], list[str]()
     while todo and len(behind) < _LONGEST_CHAIN:
-        for person in sorted(TokenStore.acts_for_in(conn, todo.pop()) - seen):
+        # Tokens made out to any name of the person; whom they act for, as people.
+        found = TokenStore.acts_for_in(conn, people.spellings(todo.pop()))
+        for person in sorted({people.of(s) for s in found} - seen):
             seen.add(person)
             behind.append(person)
             todo.append(person)

@@ -20,6 +20,7 @@ def token() -> None:
 
 
 def _token_store(config_path: Path) -> Any:
+    from phigate.identity.people import People
     from phigate.identity.tokens import TokenStore
     from phigate.ops.bootstrap import _key
     from phigate.store import Database
@@ -27,7 +28,9 @@ def _token_store(config_path: Path) -> Any:
     settings = load_config(config_path)
     db = Database(settings.state.url)
     db.ensure_current(migrate=settings.state.migrate_on_start)
-    return TokenStore(db, _key(settings, "token_hash_key"))
+    return TokenStore(
+        db, _key(settings, "token_hash_key"), people=People(settings.identity.aliases)
+    )
 
 
 def _operator() -> dict[str, object]:

@@ -27,11 +27,22 @@ class People:
             for name, others in (aliases or {}).items()
             for alias in others
         }
+        # Each person's other names, for lookups by every spelling (`spellings`).
+        self._aliases: dict[str, set[str]] = {}
+        for alias, name in self._person.items():
+            self._aliases.setdefault(name, set()).add(alias)
 
     def of(self, subject: str) -> str:
         """The person's own subject for `subject` (its normal form when it is no alias)."""
         subject = lookup_form(subject)
         return self._person.get(subject, subject)
+
+    def spellings(self, subject: str) -> frozenset[str]:
+        """Every subject `subject`'s person is known by (its own and each alias, in
+        normal form): what a lookup of stored names (tokens made out to an alias,
+        acting for one) must match, so a second name hides nothing."""
+        person = self.of(subject)
+        return frozenset({person, *self._aliases.get(person, ())})
 
     def canonical(self, principal: Principal) -> Principal:
         """`principal` under its person's subject, and acting for a person's subject."""

@@ -20,6 +20,7 @@ from phigate.audit.chain import AuditLog
 from phigate.core import clock
 from phigate.core.action_store import recorded_or_refused
 from phigate.core.errors import AuthenticationError, InvalidRequestError, NotFoundError
+from phigate.identity.people import People
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.recent_tokens import RecentTokens
 from phigate.identity.subjects import SubjectError, lookup_form, normal_subject
@@ -77,11 +78,15 @@ class TokenInfo:
 
 
 class TokenStore:
-    def __init__(self, db: Database, key: bytes) -> None:
+    def __init__(self, db: Database, key: bytes, *, people: People) -> None:
+        """`people`: today's aliases (`identity.aliases`). Every lookup of a subject's
+        tokens (its kinds, whom it acts for, who acts for it) is by every spelling of
+        its person: a token made out to an alias is that person's."""
         if len(key) < 16:
             raise InvalidRequestError("the token hash key must be at least 16 bytes")
         self._db = db
         self._key = key
+        self._people = people
         self._recent = RecentTokens()
 
     def _hash(self, token: str) -> str:
@@ -168,7 +173,9 @@ class TokenStore:
         """AuthenticationError when `principal` acts on behalf of a subject holding
         agent or service tokens, whatever its credential (an API token made before the
         other subject's tokens, an OIDC token exchanged by an agent): an agent acts for
-        a human, the one barred from approving its requests."""
+        a human, the one barred from approving its requests. The subject is looked up
+        by every spelling of its person (`kinds_of`), so it may run before aliases map
+        `principal` (`People.canonical`)."""
         person = principal.on_behalf_of
         if person is not None and self.kinds_of(person) - {PrincipalKind.HUMAN}:
             raise AuthenticationError(acting_for_non_human(person))
@@ -250,23 +257,25 @@ class TokenStore:
         )
 
     def acted_for(self, subject: str) -> bool:
-        """Whether any agent token (active or not) was made to act on behalf of `subject`."""
+        """Whether any agent token (active or not) was made to act on behalf of
+        `subject`'s person, under any of its names."""
         with self._db.read() as conn:
             row = conn.execute(
                 sa.select(api_tokens.c.id)
-                .where(api_tokens.c.on_behalf_of == lookup_form(subject))
+                .where(api_tokens.c.on_behalf_of.in_(sorted(self._people.spellings(subject))))
                 .limit(1)
             ).first()
         return row is not None
 
     @staticmethod
-    def acts_for_in(conn: sa.Connection, subject: str) -> set[str]:
-        """Whom `subject`'s agent tokens (active or not) act on behalf of, read in the
-        caller's transaction."""
+    def acts_for_in(conn: sa.Connection, spellings: Iterable[str]) -> set[str]:
+        """Whom the agent tokens (active or not) made out to any of `spellings` (every
+        name of one person, `People.spellings`) act on behalf of, read in the caller's
+        transaction."""
         rows = conn.execute(
             sa.select(api_tokens.c.on_behalf_of)
             .where(
-                api_tokens.c.subject == lookup_form(subject),
+                api_tokens.c.subject.in_(sorted({lookup_form(s) for s in spellings})),
                 api_tokens.c.on_behalf_of.is_not(None),
             )
             .distinct()
@@ -274,11 +283,13 @@ class TokenStore:
         return {str(row.on_behalf_of) for row in rows}
 
     def kinds_of(self, subject: str) -> set[PrincipalKind]:
-        """The kinds of every token (active or not) ever made out to `subject`."""
+        """The kinds of every token (active or not) ever made out to `subject`'s
+        person, under any of its names (an agent's token made out to its CI alias is
+        the agent's)."""
         with self._db.read() as conn:
             rows = conn.execute(
                 sa.select(api_tokens.c.kind)
-                .where(api_tokens.c.subject == lookup_form(subject))
+                .where(api_tokens.c.subject.in_(sorted(self._people.spellings(subject))))
                 .distinct()
             )
             return {PrincipalKind(row.kind) for row in rows}

@@ -22,6 +22,7 @@ from phigate.connectors.postgres import PostgresConnector
 from phigate.core import clock
 from phigate.core.errors import ConfigError, PhigateError
 from phigate.identity.oidc import OidcVerifier
+from phigate.identity.people import People
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.masking.engine import MaskingEngine
@@ -70,7 +71,9 @@ def build_gateway(
         settings,
         db,
         connectors=build_connectors(settings),
-        tokens=TokenStore(db, _key(settings, "token_hash_key")),
+        tokens=TokenStore(
+            db, _key(settings, "token_hash_key"), people=People(settings.identity.aliases)
+        ),
         masking=MaskingEngine(settings.masking, _key(settings, "masking_key")),
         oidc=oidc,
         signer=signing_key_for(settings),

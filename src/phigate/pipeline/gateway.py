@@ -111,7 +111,7 @@ class Gateway:
         # Scrubbed: a parse error quotes the statement, and the reason reaches the audit log.
         self.decider = Decider(settings, self._connectors, lambda text: str(self.scrub(text)))
         self.people = self.decider.people
-        self._approvals = ApprovalService(db, self._audit, person_of=self.people.of)
+        self._approvals = ApprovalService(db, self._audit, people=self.people)
         self.workflow = ApprovalWorkflow(
             settings,
             db,

@@ -10,6 +10,7 @@ from phigate.connectors.exec import exec_body
 from phigate.connectors.http import http_body
 from phigate.core.actions import Action
 from phigate.core.errors import InvalidRequestError
+from phigate.identity.people import People
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.ops.bootstrap import build_connectors
@@ -23,7 +24,11 @@ def _known_identity(settings: Settings, subject: str) -> tuple[str, tuple[str, .
         db = Database(settings.state.url)
         if db.current_revision() is None:
             return "human", (), None
-        store = TokenStore(db, settings.secrets.token_hash_key.reveal().encode())
+        store = TokenStore(
+            db,
+            settings.secrets.token_hash_key.reveal().encode(),
+            people=People(settings.identity.aliases),
+        )
         active = [t for t in store.list(subject=subject) if t.status == "active"]
     except Exception:
         return "human", (), None

@@ -103,7 +103,9 @@ def _serve_demo(env: DemoEnvironment, ports: DemoPorts, credentials_file: Path) 
     settings = with_listener(env.settings, "ehr", f"{DEMO_HOST}:{ports.wire}")
     gateway = build_gateway(settings, migrate=True)
     # As `phigate token` does: its own handle on the state database's API tokens.
-    tokens = TokenStore(gateway.db, settings.secrets.token_hash_key.reveal().encode())
+    tokens = TokenStore(
+        gateway.db, settings.secrets.token_hash_key.reveal().encode(), people=gateway.people
+    )
     ensure_tokens(env, tokens, credentials_file)
     patients_api = patient_api.start_for_demo(env.state_dir / "secrets")
 
