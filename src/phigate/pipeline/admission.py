@@ -296,14 +296,15 @@ class Admission:
     def _still_holds(self, decided: Decided, action: Action, source: Description | None) -> bool:
         """Whether nothing `decided` rests on has changed, the catalog included: a
         reload may have made a plain table a view over PHI."""
-        connector = self._connectors.get(action.connection)
+        # (getattr, not isinstance on the protocol: this runs on every reused statement.)
+        decided_on = getattr(self._connectors.get(action.connection), "decided_on", None)
         return (
             decided.policy is self.settings.policy
             and decided.source is source
             and set(action.body) <= {"sql", "params"}
             and decided.key == decision_key(action)
-            and isinstance(connector, RefiningConnector)
-            and decided.basis == connector.decided_on()
+            and decided_on is not None
+            and decided.basis == decided_on()
             and not self._clock_matters()
         )
 
