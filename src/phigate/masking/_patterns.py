@@ -579,6 +579,22 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\b(?:\d{1,3}\.){3}\d{1,3} - (?P<v>[A-Za-z0-9._@-]{2,64}) \[",
         groups=(("v", ID),),
     ),
+    # A handle in a chat: "@mrodriguez can you cover", "cc @j.smith"; not an address's
+    # domain ("a@b.org": a word character before the "@") nor "@ 5 mg"
+    PatternSpec(
+        ID,
+        r"(?:^|[\s(,;:])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_])",
+        groups=(("v", ID),),
+    ),
+    # A handle named as one without a colon: "login jdoe_88 locked", "user jsmith2 reset",
+    # "username is kpatel": a digit, "_" or "." in it tells it from a word
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:user(?:\s*name)?|login|userid|user\s+id|handle|usuario|account)"
+        r"\s+(?:is\s+|es\s+|was\s+)?)"
+        r"(?P<v>[A-Za-z][A-Za-z0-9]*[._][A-Za-z0-9._]*[A-Za-z0-9]|[A-Za-z]{1,20}\d{1,6})\b",
+        groups=(("v", ID),),
+    ),
     # Ids in API paths: /patients/8812, /members/X1-22
     PatternSpec(
         ID,
