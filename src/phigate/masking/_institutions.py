@@ -175,26 +175,18 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         wide=True,
         cue=rf" {_ORG_END}(?:\s|$|[.,;:)])",
     ),
-    # works as a bus driver for ..., retired logger, Occupation: welder
+    # works as a bus driver for ..., retired logger, Occupation: welder, a label in a table
+    # or a dotted form ("Occupation | welder", "Occ..... welder"); in Spanish, "trabaja
+    # como albañil", "de profesión carpintero", "Ocupación: maestra"
     PatternSpec(
         PROFESSION,
         r"(?i:\b(?:works?|worked|working|employed|employment|job|career)\s+(?:as|is)\s+(?:an?\s+)?"
         r"|\b(?:retired|former|ex-|unemployed|part-time|full-time)\s+"
-        r"|\b(?:occupation|profession|job title|employment|works as|trade)\s*[:=-]\s*"
-        r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?)"
-        r"(?P<v>[A-Za-z][a-z'-]+(?:[ -][a-z][a-z'-]+){0,2}?)"
-        r"(?:\s+(?:at|for|in|with|and|until|since|who|by|from)\b|\s*[.,;()\n]|\s*$)",
-        _occupation,
-        groups=(("v", PROFESSION),),
-    ),
-    # Spanish cues: "trabaja como albañil", "de profesión carpintero", "Ocupación: maestra";
-    # a label in a table or a dotted form: "Occupation | welder", "Occupation..... welder"
-    PatternSpec(
-        PROFESSION,
-        r"(?i:\b(?:trabaja|trabajaba|trabajó|labora|laboraba|empleado|empleada)\s+(?:como|de)"
-        r"\s+(?:una?\s+)?"
-        r"|\b(?:de\s+)?(?:profesión|profesion|ocupación|ocupacion|oficio|occupation|profession"
-        r"|occ|job)\s*(?:[:=|]|\.{2,}|_{2,})?\s*)"
+        r"|\b(?:occupation|profession|job title|employment|works as|trade|occ|job|ocupación"
+        r"|ocupacion|profesión|profesion|oficio)\s*(?:[:=|-]|\.{2,}|_{2,})\s*"
+        r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?"
+        r"|\b(?:trabaja|trabajaba|trabajó|labora|laboraba|empleado|empleada)\s+(?:como|de)"
+        r"\s+(?:una?\s+)?|\bde\s+(?:profesión|profesion|oficio)\s+)"
         r"(?P<v>\p{L}[\p{Ll}'-]+(?:[ -]\p{Ll}[\p{Ll}'-]+){0,2}?)"
         r"(?:\s+(?:en|para|con|desde|hasta|y|que|at|for|in|with|and|until|since|who|by|from)\b"
         r"|\s*[.,;()|\n]|\s*$)",
@@ -210,5 +202,6 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?P<v>(?i:(?:\p{{Ll}}[\p{{Ll}}-]+\s+)?{_JOB}(?:e?s)?))\b",
         _occupation,
         groups=(("v", PROFESSION),),
+        wide=True,  # "is", "was" and "as" start a partial match at almost every sentence
     ),
 )

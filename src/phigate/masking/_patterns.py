@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 
 from phigate.masking import _validators as val
+from phigate.masking._chat import CHAT_PATTERNS
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
 from phigate.masking._numbers import NUMBER_PATTERNS
@@ -586,15 +587,6 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:^|[\s(,;:])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_])",
         groups=(("v", ID),),
     ),
-    # A handle named as one without a colon: "login jdoe_88 locked", "user jsmith2 reset",
-    # "username is kpatel": a digit, "_" or "." in it tells it from a word
-    PatternSpec(
-        ID,
-        r"(?i:\b(?:user(?:\s*name)?|login|userid|user\s+id|handle|usuario|account)"
-        r"\s+(?:is\s+|es\s+|was\s+)?)"
-        r"(?P<v>[A-Za-z][A-Za-z0-9]*[._][A-Za-z0-9._]*[A-Za-z0-9]|[A-Za-z]{1,20}\d{1,6})\b",
-        groups=(("v", ID),),
-    ),
     # Ids in API paths: /patients/8812, /members/X1-22
     PatternSpec(
         ID,
@@ -668,5 +660,6 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
     *INSTITUTION_PATTERNS,
+    *CHAT_PATTERNS,
     *NUMBER_PATTERNS,
 )
