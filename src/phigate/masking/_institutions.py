@@ -100,6 +100,11 @@ _TRADES = (
     " firefighter policeman policewoman cop deputy sheriff teacher professor accountant"
     " lawyer programmer engineer nurse contractor laborer labourer dishwasher housecleaner"
     " seamstress tailor jeweler realtor bus lineman linesman longshoreman mover dockworker"
+    " attendant teller paralegal bookkeeper veterinarian aide dispatcher mailman postman"
+    " installer repairman handyman lumberjack millwright pipefitter ironworker steelworker"
+    " boilermaker foreman supervisor superintendent principal physician trooper bailiff judge"
+    " clergyman deacon monk nun missionary homemaker housewife student apprentice"
+    " electrician operator hvac cook server stocker loader packer sorter assembler"
 )
 _JOB_STOP_WORDS = (
     "person staff associate assistant boy crew sub land make copy emeritus visitor professional"
@@ -120,7 +125,7 @@ def _job_words() -> list[str]:
         words.add(word)
         if word.endswith("o"):
             words.add(word[:-1] + "a")
-        elif word.endswith(("dor", "tor")):
+        elif word.endswith("or"):
             words.add(word + "a")
     kept = (w for w in words if w.isalpha() and w not in _JOB_STOP and len(w) > 2)
     return sorted(kept, key=len, reverse=True)
@@ -197,7 +202,10 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     # school teacher", "was an electrician", "former bus driver", "es maestra", "ex-minero"
     PatternSpec(
         PROFESSION,
-        r"(?i:\b(?:is|was|as|retired|former|ex-|es|era|fue|como|jubilad[oa]|retirad[oa])\s*"
+        r"(?i:\b(?:is|was|as|retired|former|ex-|es|era|fue|como|jubilad[oa]|retirad[oa]"
+        # "a 54-year-old plumber", "a 61 y/o male retired machinist"
+        r"|\d{1,3}[- ]?(?:years?[- ]old|year-old|yr[- ]old|y/?o)(?:\s+(?:male|female|man|woman"
+        r"|gentleman|lady|widow|widower|married|single|divorced))?)\s*"
         r"(?:(?:an?|una?)\s+)?(?:(?:retired|former|semi-retired|part-time|full-time|self-employed)\s+)?)"
         rf"(?P<v>(?i:(?:\p{{Ll}}[\p{{Ll}}-]+\s+)?{_JOB}(?:e?s)?))\b",
         _occupation,
