@@ -34,7 +34,7 @@ CHAT_PATTERNS: tuple[PatternSpec, ...] = (
     # [9:14 AM] maria lopez: ... / 09:15 - jkowalski: ... / 14:02 Ana > ...
     PatternSpec(
         PERSON,
-        rf"(?m:^\s*{_STAMP}\s*(?:[-–—|]\s*)?)(?P<v>{_WORD}(?:,?\s{_WORD}){{0,2}})\s*(?::|>)\s",
+        rf"(?m:^\s*{_STAMP}\s*(?:[-–—|]\s*)?(?P<v>{_WORD}(?:,?\s{_WORD}){{0,2}})\s*(?::|>)\s)",
         _speaker,
         groups=(("v", PERSON),),
     ),

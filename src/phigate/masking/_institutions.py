@@ -194,7 +194,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         r"\s+(?:una?\s+)?|\bde\s+(?:profesión|profesion|oficio)\s+)"
         r"(?P<v>\p{L}[\p{Ll}'-]+(?:[ -]\p{Ll}[\p{Ll}'-]+){0,2}?)"
         r"(?:\s+(?:en|para|con|desde|hasta|y|que|at|for|in|with|and|until|since|who|by|from)\b"
-        r"|\s*[.,;()|\n]|\s*$)",
+        r"|\s*[.,;()|\n]|\s*(?m:$))",
         _occupation,
         groups=(("v", PROFESSION),),
     ),

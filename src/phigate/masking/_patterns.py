@@ -584,7 +584,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     # domain ("a@b.org": a word character before the "@") nor "@ 5 mg"
     PatternSpec(
         ID,
-        r"(?:^|[\s(,;:])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_])",
+        r"(?:^|[\s(#:=;/\[])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_])",
         groups=(("v", ID),),
     ),
     # Ids in API paths: /patients/8812, /members/X1-22
