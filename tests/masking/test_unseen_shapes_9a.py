@@ -37,6 +37,12 @@ WHOLE = [
     ("[9:14 AM] maria lopez: can someone check on bed 12?", "maria lopez"),
     ("9:14 AM maria.lopez: ok", "maria.lopez"),
     ("[09:15] jkowalski: on it", "jkowalski"),
+    # a table column named for the job in other words than "Occupation"
+    ("| Patient | MRN | Employer / Occupation | Room |\n|---|---|---|---|\n"
+     "| Ana Ruiz | 448123 | welder | 4B |\n| Tom Lee | 448124 | accountant | 5C |", "welder"),
+    ("| Patient | MRN | Occ. | Room |\n|---|---|---|---|\n"
+     "| Ana Ruiz | 448123 | bus driver | 4B |\n| Tom Lee | 448124 | accountant | 5C |",
+     "bus driver"),
 ]  # fmt: skip
 
 
