@@ -58,6 +58,15 @@ _YEAR_WORDS_FULL = _YEAR_WORDS.removesuffix("?")
 _MONTH_FULL = "January|February|March|April|June|July|August|September|October|November|December"
 
 
+# Spanish and Portuguese months, full and as forms shorten them ("5-ene-24", "12 dic 2023"),
+# in any case: "14 de marzo de 1952", "5 de Janeiro de 2024".
+_ES_MONTH = (
+    "(?i:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre"
+    "|noviembre|diciembre|janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro"
+    "|novembro|dezembro)"
+)
+_ES_MONTH_ABBR = "(?i:ene|feb|mar|abr|may|jun|jul|ago|sept?|set|oct|nov|dic|dez|fev|out)"
+
 # A month in Roman numerals (I to XII), longest first.
 _ROMAN = "(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
 # The Japanese eras of the last 150 years (Meiji to Reiwa), and a digit of either width
@@ -158,6 +167,16 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?:{_ERA})?{_CJK_NUMBER}{{1,4}}年{_CJK_NUMBER}{{1,2}}月(?:{_CJK_NUMBER}{{1,2}}日)?"
         rf"|{_CJK_NUMBER}{{1,2}}月{_CJK_NUMBER}{{1,2}}日",
     ),
+    # Spanish and Portuguese: "14 de marzo de 1952", "el 3 de abril", "marzo 5, 2024",
+    # "marzo de 2024", "5-ene-24", "12 DIC 2023"
+    PatternSpec(
+        DATE,
+        rf"\b{DAY}\s+(?i:de\s+){_ES_MONTH}\b(?:\s+(?i:de|del)\s+{_YEAR4}\b|,?\s+{_YEAR4}\b)?"
+        rf"|\b{_ES_MONTH}\s+{DAY}\b(?:,?\s+(?:(?i:de|del)\s+)?{_YEAR4}\b)?"
+        rf"|\b{_ES_MONTH}\s+(?i:de|del)\s+{_YEAR4}\b"
+        rf"|\b{DAY}[-/ .]{_ES_MONTH_ABBR}\.?[-/ .](?:{_YEAR4}|\d{{2}})\b",
+        wide=True,
+    ),
     # A month named alone is an element of a date: "since March", "in early June"
     PatternSpec(
         DATE,
@@ -193,7 +212,9 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         DATE,
         r"(?i:\b(?:on|since|from|until|till|through|thru|dated?|dos|seen|admitted|discharged"
         r"|dob|visit|surgery|scheduled|appt|appointment|starting|started|effective|before|after"
-        r"|last|next|by|f/u|due|as of|expires?|exp|week of|dated|returning)\s+)"
+        r"|last|next|by|f/u|due|as of|expires?|exp|week of|dated|returning"
+        # the same cues in Spanish: "el 5/3", "desde 3/12", "cita 4/2"
+        r"|el|desde|hasta|fecha|ingreso|ingresó|alta|cita|visto|vista|nacido|nacida)\s+)"
         rf"(?P<v>{MON_NUM}/{DAY})\b",
         groups=(("v", DATE),),
     ),

@@ -94,6 +94,12 @@ _EXACT: dict[str, str] = {
     "profession": e.PROFESSION,
     "job": e.PROFESSION,
     "job_title": e.PROFESSION,
+    "occ": e.PROFESSION,
+    "ocupacion": e.PROFESSION,
+    "profesion": e.PROFESSION,
+    "oficio": e.PROFESSION,
+    "empleo": e.PROFESSION,
+    "puesto": e.PROFESSION,
     "employer": e.LOCATION,
     "employer_name": e.LOCATION,
     "workplace": e.LOCATION,
@@ -218,6 +224,8 @@ _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
         ("city town county municipality neighborhood neighbourhood", e.LOCATION),
         ("dob birth birthdate birthday death dod", e.DATE),
         ("age", e.AGE),
+        # "Employer / Occupation", "Employment", "Current occupation"
+        ("occupation occupations profession job_title employment trade", e.PROFESSION),
         (
             "note notes text comment comments description message body reason narrative summary"
             " content details remarks history instructions memo subject",

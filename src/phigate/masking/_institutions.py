@@ -11,6 +11,7 @@ words distinguishes it; an occupation by a cue ("works as a bus driver",
 from __future__ import annotations
 
 import functools
+import importlib
 
 import re2
 
@@ -89,6 +90,50 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 
+# Trades and jobs faker's lists (made of office and professional titles) lack.
+_TRADES = (
+    "welder plumber electrician carpenter mechanic driver trucker cashier farmer rancher miner"
+    " logger machinist mason bricklayer roofer painter janitor custodian housekeeper cook chef"
+    " baker butcher waiter waitress bartender barber hairdresser stylist cosmetologist"
+    " landscaper gardener fisherman clerk salesman saleswoman guard soldier sailor pastor"
+    " minister priest rabbi imam nanny caregiver babysitter receptionist mail carrier courier"
+    " firefighter policeman policewoman cop deputy sheriff teacher professor accountant"
+    " lawyer programmer engineer nurse contractor laborer labourer dishwasher housecleaner"
+    " seamstress tailor jeweler realtor bus lineman linesman longshoreman mover dockworker"
+    " attendant teller paralegal bookkeeper veterinarian aide dispatcher mailman postman"
+    " installer repairman handyman lumberjack millwright pipefitter ironworker steelworker"
+    " boilermaker foreman supervisor superintendent principal physician trooper bailiff judge"
+    " clergyman deacon monk nun missionary homemaker housewife student apprentice"
+    " electrician operator hvac cook server stocker loader packer sorter assembler"
+)
+_JOB_STOP_WORDS = (
+    "person staff associate assistant boy crew sub land make copy emeritus visitor professional"
+    " personal personas miembro empleado trabajador oficial jefe agente modelo guía"
+)
+_JOB_STOP = frozenset(_JOB_STOP_WORDS.split())
+
+
+def _job_words() -> list[str]:
+    """Words a job title ends with (English) or starts with (Spanish), from faker's job
+    lists and the trades above, with the Spanish feminine ("maestra", "abogada")."""
+    english = importlib.import_module("faker.providers.job.en_US").Provider.jobs
+    spanish = importlib.import_module("faker.providers.job.es_ES").Provider.jobs
+    words = {str(j).split(",")[0].split()[-1].lower() for j in english}
+    words.update(_TRADES.split())
+    for job in spanish:
+        word = str(job).split()[0].lower().strip(",")
+        words.add(word)
+        if word.endswith("o"):
+            words.add(word[:-1] + "a")
+        elif word.endswith("or"):
+            words.add(word + "a")
+    kept = (w for w in words if w.isalpha() and w not in _JOB_STOP and len(w) > 2)
+    return sorted(kept, key=len, reverse=True)
+
+
+_JOB = "(?:" + "|".join(_job_words()) + ")"
+
+
 @functools.lru_cache(maxsize=4096)
 def _occupation(value: bytes) -> bool:
     words = value.decode("utf-8", "replace").lower().split()
@@ -135,16 +180,36 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         wide=True,
         cue=rf" {_ORG_END}(?:\s|$|[.,;:)])",
     ),
-    # works as a bus driver for ..., retired logger, Occupation: welder
+    # works as a bus driver for ..., retired logger, Occupation: welder, a label in a table
+    # or a dotted form ("Occupation | welder", "Occ..... welder"); in Spanish, "trabaja
+    # como albañil", "de profesión carpintero", "Ocupación: maestra"
     PatternSpec(
         PROFESSION,
         r"(?i:\b(?:works?|worked|working|employed|employment|job|career)\s+(?:as|is)\s+(?:an?\s+)?"
         r"|\b(?:retired|former|ex-|unemployed|part-time|full-time)\s+"
-        r"|\b(?:occupation|profession|job title|employment|works as|trade)\s*[:=-]\s*"
-        r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?)"
-        r"(?P<v>[A-Za-z][a-z'-]+(?:[ -][a-z][a-z'-]+){0,2}?)"
-        r"(?:\s+(?:at|for|in|with|and|until|since|who|by|from)\b|\s*[.,;()\n]|\s*$)",
+        r"|\b(?:occupation|profession|job title|employment|works as|trade|occ|job|ocupación"
+        r"|ocupacion|profesión|profesion|oficio)\s*(?:[:=|-]|\.{2,}|_{2,})\s*"
+        r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?"
+        r"|\b(?:trabaja|trabajaba|trabajó|labora|laboraba|empleado|empleada)\s+(?:como|de)"
+        r"\s+(?:una?\s+)?|\bde\s+(?:profesión|profesion|oficio)\s+)"
+        r"(?P<v>\p{L}[\p{Ll}'-]+(?:[ -]\p{Ll}[\p{Ll}'-]+){0,2}?)"
+        r"(?:\s+(?:en|para|con|desde|hasta|y|que|at|for|in|with|and|until|since|who|by|from)\b"
+        r"|\s*[.,;()|\n]|\s*(?m:$))",
         _occupation,
         groups=(("v", PROFESSION),),
+    ),
+    # A job word from the gazetteer after a cue that says it is someone's: "is a retired
+    # school teacher", "was an electrician", "former bus driver", "es maestra", "ex-minero"
+    PatternSpec(
+        PROFESSION,
+        r"(?i:\b(?:is|was|as|retired|former|ex-|es|era|fue|como|jubilad[oa]|retirad[oa]"
+        # "a 54-year-old plumber", "a 61 y/o male retired machinist"
+        r"|\d{1,3}[- ]?(?:years?[- ]old|year-old|yr[- ]old|y/?o)(?:\s+(?:male|female|man|woman"
+        r"|gentleman|lady|widow|widower|married|single|divorced))?)\s*"
+        r"(?:(?:an?|una?)\s+)?(?:(?:retired|former|semi-retired|part-time|full-time|self-employed)\s+)?)"
+        rf"(?P<v>(?i:(?:\p{{Ll}}[\p{{Ll}}-]+\s+)?{_JOB}(?:e?s)?))\b",
+        _occupation,
+        groups=(("v", PROFESSION),),
+        wide=True,  # "is", "was" and "as" start a partial match at almost every sentence
     ),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 
 from phigate.masking import _validators as val
+from phigate.masking._chat import CHAT_PATTERNS
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
 from phigate.masking._numbers import NUMBER_PATTERNS
@@ -579,6 +580,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\b(?:\d{1,3}\.){3}\d{1,3} - (?P<v>[A-Za-z0-9._@-]{2,64}) \[",
         groups=(("v", ID),),
     ),
+    # A handle in a chat: "@mrodriguez can you cover", "cc @j.smith"; not an address's
+    # domain ("a@b.org": a word character before the "@") nor "@ 5 mg"
+    PatternSpec(
+        ID,
+        r"(?:^|[\s(#:=;/\[])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_])",
+        groups=(("v", ID),),
+    ),
     # Ids in API paths: /patients/8812, /members/X1-22
     PatternSpec(
         ID,
@@ -652,5 +660,6 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
     *INSTITUTION_PATTERNS,
+    *CHAT_PATTERNS,
     *NUMBER_PATTERNS,
 )
