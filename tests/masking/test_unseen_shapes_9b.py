@@ -1,0 +1,48 @@
+"""Labelled numbers written from public form descriptions (round 9, part B): the
+CMS-1500 boxes for the federal tax id (25) and prior authorisation (23), UB-04's
+patient control number (3a), a payer's internal control number, a "Room/Bed"
+field, and Spanish case and record numbers. Each value must be masked whole; the
+things beside them that identify no one stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.masking.engine import Masker
+
+WHOLE = [
+    ("25. FEDERAL TAX I.D. NUMBER 12-3456789", "12-3456789"),
+    ("Billing provider EIN 98-7654321, NPI 1234567893", "98-7654321"),
+    ("Tax ID 12-3456789 | NPI 1234567893", "12-3456789"),
+    ("23. PRIOR AUTHORIZATION NUMBER PA8812734", "PA8812734"),
+    ("Auth no. 99812-33 valid through the end of the month", "99812-33"),
+    ("3a PAT. CNTL # 448812", "448812"),
+    ("ICN: 2024118800123", "2024118800123"),
+    ("Room/Bed: 4127-02", "4127-02"),
+    ("Caso No. 2024-7781", "2024-7781"),
+    ("Número de expediente: 448812", "448812"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), WHOLE)
+def test_masked_whole(safe_harbor: Masker, text: str, value: str) -> None:
+    start = text.index(value)
+    covered = bytearray(len(text))
+    for s, e, _ in safe_harbor.spans(text):
+        covered[s:e] = b"\x01" * (e - s)
+    inside = range(start, start + len(value))
+    leaked = [text[i] for i in inside if text[i].isalnum() and not covered[i]]
+    assert not leaked, f"{''.join(leaked)!r} of {value!r} left visible"
+
+
+KEPT = [
+    # a room or a bed alone is a place anyone may be in
+    ("Family met in conference room 3.", "room 3"),
+    ("Authorization required for this service", "Authorization required"),
+    ("Hospital in Texas (TIN registered)", "TIN registered"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "kept"), KEPT)
+def test_kept(safe_harbor: Masker, text: str, kept: str) -> None:
+    assert kept in safe_harbor.mask_text(text).text
