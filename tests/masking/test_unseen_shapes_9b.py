@@ -40,6 +40,10 @@ KEPT = [
     ("Family met in conference room 3.", "room 3"),
     ("Authorization required for this service", "Authorization required"),
     ("Hospital in Texas (TIN registered)", "TIN registered"),
+    # a claim form's own name and its approval number identify no one
+    ("Form CMS-1500 (02-12)", "CMS-1500"),
+    ("UB-04 CMS-1450", "CMS-1450"),
+    ("OMB-0938-1197 FORM 1500 (02-12)", "OMB-0938-1197"),
 ]  # fmt: skip
 
 
