@@ -19,6 +19,7 @@ WHOLE = [
     ("3a PAT. CNTL # 448812", "448812"),
     ("ICN: 2024118800123", "2024118800123"),
     ("Room/Bed: 4127-02", "4127-02"),
+    ("pt in rm 412b, afebrile overnight", "412b"),
     ("Caso No. 2024-7781", "2024-7781"),
     ("Número de expediente: 448812", "448812"),
 ]  # fmt: skip
