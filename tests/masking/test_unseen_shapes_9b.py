@@ -22,6 +22,9 @@ WHOLE = [
     ("pt in rm 412b, afebrile overnight", "412b"),
     ("| Patient | Room | Dx |\n|---|---|---|\n| J. Smith | 4127 | CHF |", "4127"),
     ("Caso No. 2024-7781", "2024-7781"),
+    # a labelled address: the street, the town and the ZIP, not the state
+    ("Insured's address: 14 Elm St, Quincy, MA 02169", "14 Elm St, Quincy"),
+    ("Insured's address: 14 Elm St, Quincy, MA 02169", "02169"),
     ("Número de expediente: 448812", "448812"),
 ]  # fmt: skip
 
@@ -42,6 +45,9 @@ KEPT = [
     ("Family met in conference room 3.", "room 3"),
     ("Authorization required for this service", "Authorization required"),
     ("Hospital in Texas (TIN registered)", "TIN registered"),
+    # the state or country closing a labelled address (Safe Harbor keeps states)
+    ("Insured's address: 14 Elm St, Quincy, MA 02169", " MA "),
+    ("Address: 12 Elm St, Quincy, Massachusetts", "Massachusetts"),
     # a claim form's own name and its approval number identify no one
     ("Form CMS-1500 (02-12)", "CMS-1500"),
     ("UB-04 CMS-1450", "CMS-1450"),
