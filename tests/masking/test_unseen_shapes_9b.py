@@ -22,6 +22,7 @@ WHOLE = [
     ("pt in rm 412b, afebrile overnight", "412b"),
     ("| Patient | Room | Dx |\n|---|---|---|\n| J. Smith | 4127 | CHF |", "4127"),
     ("Caso No. 2024-7781", "2024-7781"),
+    ("Atentamente, Dra. Lucía Fernández, Servicio de Neumología", "Lucía Fernández"),
     # a labelled address: the street, the town and the ZIP, not the state
     ("Insured's address: 14 Elm St, Quincy, MA 02169", "14 Elm St, Quincy"),
     ("Insured's address: 14 Elm St, Quincy, MA 02169", "02169"),
@@ -48,6 +49,10 @@ KEPT = [
     # the state or country closing a labelled address (Safe Harbor keeps states)
     ("Insured's address: 14 Elm St, Quincy, MA 02169", " MA "),
     ("Address: 12 Elm St, Quincy, Massachusetts", "Massachusetts"),
+    # a hospital's services as Spanish letters head them, beside a name that is masked
+    ("Atentamente, Dra. Lucía Fernández, Servicio de Neumología", "Servicio de Neumología"),
+    ("Departamento de Medicina Interna", "Departamento de Medicina Interna"),
+    ("Unidad de Cuidados Intensivos Pediátricos", "Unidad de Cuidados Intensivos"),
     # a claim form's own name and its approval number identify no one
     ("Form CMS-1500 (02-12)", "CMS-1500"),
     ("UB-04 CMS-1450", "CMS-1450"),

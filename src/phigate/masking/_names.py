@@ -63,6 +63,13 @@ _CREDENTIALS = frozenset(
 _AGE_SEX = re2.compile(rb"(?:\s?\(|,\s?)\d{1,3}\s?(?:[MF]\b|y/?o\b|yo[MF]\b)|\s\d{1,3}[MF]\b")
 
 _STATE_CODES = frozenset(STATE_ABBR.split("|"))
+# A hospital's services as Spanish letters head them ("Servicio de Neumología",
+# "Departamento de Medicina Interna", "Unidad de Cuidados Intensivos"): the heading
+# words and the endings of specialties (-logía, -iatría, -cirugía), in either spelling.
+_SERVICE = re2.compile(
+    r"^(?:servicio|departamento|unidad|secci[oó]n|medicina|interna|urgencias|cuidados"
+    r"|intensivos)$|(?:log[ií]a|iatr[ií]a|cirug[ií]a|grafía|scop[ií]a)$"
+)
 # Endings of generic drug names (USAN stems): -pril, -sartan, -olol, -statin, -xaban ...
 _DRUG_ENDINGS = re2.compile(
     r"(?:pril|sartan|olol|alol|statin|prazole|azole|cillin|mycin|floxacin|cycline|dipine|tidine"
@@ -253,6 +260,8 @@ class NameDetector:
             return _NAME  # Smith-Jones, GARCÍA-LÓPEZ: a name of names
         if _DRUG_ENDINGS.search(lowered) is not None:
             return _COMMON  # Apixaban, Metoprolol: a drug, named like no one
+        if _SERVICE.search(lowered) is not None:
+            return _COMMON  # Servicio de Cardiología: a hospital's service, no one's name
         if text.isupper() and len(text) <= 5:
             return _COMMON  # an abbreviation (HTN, COPD) rather than a name
         return _UNKNOWN
