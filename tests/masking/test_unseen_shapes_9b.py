@@ -53,6 +53,9 @@ KEPT = [
     ("Atentamente, Dra. Lucía Fernández, Servicio de Neumología", "Servicio de Neumología"),
     ("Departamento de Medicina Interna", "Departamento de Medicina Interna"),
     ("Unidad de Cuidados Intensivos Pediátricos", "Unidad de Cuidados Intensivos"),
+    # a region named in several words, one of them a name (INEGI's state names)
+    ("Trasladada desde Nuevo León el martes", "Nuevo León"),
+    ("Estado: San Luis Potosí", "San Luis Potosí"),
     # a claim form's own name and its approval number identify no one
     ("Form CMS-1500 (02-12)", "CMS-1500"),
     ("UB-04 CMS-1450", "CMS-1450"),

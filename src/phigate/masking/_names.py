@@ -10,6 +10,8 @@ and common words are names only with context.
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Iterable, Iterator
 
 import re2
@@ -103,6 +105,18 @@ def _region_words() -> frozenset[str]:
     return frozenset(w for w in whole | parts if len(w) > 3)
 
 
+@functools.cache
+def _whole_regions() -> frozenset[bytes]:
+    """Regions named in several words, one of which is a name ("Nuevo León", "San Luis
+    Potosí", "Castilla y León"): the US states, the provinces, and the states of Mexico
+    and provinces of Spain from Faker's address providers, in lower case."""
+    names = {p.lower() for p in STATE_NAMES.split("|")} | set(PROVINCES)
+    for locale in ("es_MX", "es_ES"):
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        names.update(str(s[-1] if isinstance(s, tuple) else s).lower() for s in provider.states)
+    return frozenset(n.encode() for n in names if " " in n)
+
+
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
 _NEVER_NAMES = frozenset((_COMMON, _TITLE, _CUE))  # a run of only these names no one
 
@@ -187,6 +201,8 @@ class NameDetector:
         if len(words) == 1:
             self._word_spans(data, words[0], out, forced)
             return
+        if data[words[0][0] : words[-1][1]].lower() in _whole_regions():
+            return  # Nuevo León, San Luis Potosí: a region, though a name is in it
         word_kind = self._word_kind
         kinds = [word_kind(data[s:e]) for s, e in words]
         if all(k in _NEVER_NAMES for k in kinds):
