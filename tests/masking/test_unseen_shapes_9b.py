@@ -22,6 +22,10 @@ WHOLE = [
     ("pt in rm 412b, afebrile overnight", "412b"),
     ("| Patient | Room | Dx |\n|---|---|---|\n| J. Smith | 4127 | CHF |", "4127"),
     ("Caso No. 2024-7781", "2024-7781"),
+    # the pharmacy that filled a prescription, with its store number
+    ("Pharmacy: CVS Pharmacy #2231, 12 Main St", "CVS Pharmacy #2231"),
+    ("Dispensed by: Rite Aid Pharmacy 04412", "Rite Aid Pharmacy 04412"),
+    ("Farmacia San Pablo, sucursal 12", "Farmacia San Pablo"),
     ("Atentamente, Dra. Lucía Fernández, Servicio de Neumología", "Lucía Fernández"),
     # a labelled address: the street, the town and the ZIP, not the state
     ("Insured's address: 14 Elm St, Quincy, MA 02169", "14 Elm St, Quincy"),
@@ -56,6 +60,9 @@ KEPT = [
     # a region named in several words, one of them a name (INEGI's state names)
     ("Trasladada desde Nuevo León el martes", "Nuevo León"),
     ("Estado: San Luis Potosí", "San Luis Potosí"),
+    # a hospital's own pharmacy names no one's
+    ("Send to Inpatient Pharmacy for verification.", "Inpatient Pharmacy"),
+    ("Central Pharmacy hours 8-5", "Central Pharmacy"),
     # a claim form's own name and its approval number identify no one
     ("Form CMS-1500 (02-12)", "CMS-1500"),
     ("UB-04 CMS-1450", "CMS-1450"),
