@@ -20,6 +20,7 @@ WHOLE = [
     ("ICN: 2024118800123", "2024118800123"),
     ("Room/Bed: 4127-02", "4127-02"),
     ("pt in rm 412b, afebrile overnight", "412b"),
+    ("Collected by: RN  Room: 5W-412  Priority: routine", "5W-412"),
     ("| Patient | Room | Dx |\n|---|---|---|\n| J. Smith | 4127 | CHF |", "4127"),
     ("Caso No. 2024-7781", "2024-7781"),
     # the pharmacy that filled a prescription, with its store number

@@ -79,12 +79,13 @@ NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", ID),),
     ),
     # A form's "Room/Bed" field says where one patient lies (i2b2's ROOM): "Room/Bed:
-    # 4127-02", and so does a handoff's shorthand "rm 412b". A room written out ("exam
-    # Room 3", "bed 2 of the ward") names a place anyone is in, and stays.
+    # 4127-02", a form's "Room:" or "Bed:", and a handoff's shorthand "rm 412b". A room
+    # written out in prose ("exam Room 3", "bed 2 of the ward") names a place anyone
+    # is in, and stays.
     PatternSpec(
         ID,
-        r"(?:\b(?:(?i:room|rm)\s*/\s*(?i:bed)|rm)\.?"
-        r"\s*(?i:#|no\.?|number)?\s*[:#]?\s*)"
+        r"(?:\b(?:(?:(?i:room|rm)\s*/\s*(?i:bed)|rm)\.?\s*(?i:#|no\.?|number)?\s*[:#]?"
+        r"|(?i:room|bed)\s*(?i:#|no\.?|number)?\s*:)\s*)"
         r"(?P<v>[A-Za-z]?-?\d{1,4}[A-Za-z]?(?:[-/]\d{1,3}[A-Za-z]?|[-/][A-Za-z]\b)?)\b",
         groups=(("v", ID),),
     ),
