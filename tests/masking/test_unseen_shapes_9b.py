@@ -23,6 +23,10 @@ WHOLE = [
     ("Collected by: RN  Room: 5W-412  Priority: routine", "5W-412"),
     ("| Patient | Room | Dx |\n|---|---|---|\n| J. Smith | 4127 | CHF |", "4127"),
     ("Caso No. 2024-7781", "2024-7781"),
+    # Colombian numbered streets: the crossing street and the distance from it
+    ("reside en Calle 45 # 12-34, Bogotá", "Calle 45 # 12-34"),
+    ("Carrera 7 No. 32-16, Bogotá", "Carrera 7 No. 32-16"),
+    ("domicilio: Calzada Independencia 1210, Guadalajara", "Calzada Independencia 1210"),
     # the pharmacy that filled a prescription, with its store number
     ("Pharmacy: CVS Pharmacy #2231, 12 Main St", "CVS Pharmacy #2231"),
     ("Dispensed by: Rite Aid Pharmacy 04412", "Rite Aid Pharmacy 04412"),
