@@ -101,6 +101,11 @@ def region(text: str) -> bool:
     return text.lower() in _LARGE or text in _STATE_CODES or text in _REGION_CODES
 
 
+def region_or_nation(text: str) -> bool:
+    """A region (see `region`) or a country's name."""
+    return region(text) or text.lower() in _NATIONS
+
+
 def address_parts(data: bytes) -> Iterator[Found]:
     """Towns, districts and postcodes in the segments after each street on its line."""
     for found in _START.spans(data):

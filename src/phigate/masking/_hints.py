@@ -144,6 +144,14 @@ _EXACT: dict[str, str] = {
     "taxpayer_id": e.SSN,
     "ein": e.ID,
     "fein": e.ID,
+    # Where one patient lies: a census table's "Room" and "Bed" columns (i2b2's ROOM)
+    "room": e.ID,
+    "rm": e.ID,
+    "bed": e.ID,
+    "room_bed": e.ID,
+    "rm_bed": e.ID,
+    "room_number": e.ID,
+    "room_no": e.ID,
 }
 
 # Column and field names of forms and exports written in other languages (German,

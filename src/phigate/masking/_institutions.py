@@ -39,6 +39,8 @@ _ORG_END = (
     r"|Transit|Railroad|Insurance)"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
+_PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary)"
+_STORE = r"(?:\s?#\s?\d{2,6}|\s\d{3,6})?"  # the store's number: "#2231", "04412"
 _HOSPITAL_WORD = (
     r"(?:General|Regional|Memorial|Presbyterian|Methodist"
     r"|Baptist|Medical|Western|Eastern|Northwestern|Southwestern|Mercy)"
@@ -53,6 +55,8 @@ _GENERIC_WORDS = (
     " co. ltd ltd. national international united american new north south east west central"
     " valley family internal medicine specialty specialists surgical surgery cancer heart"
     " rehabilitation nursing home behavioral mental veterans affairs va"
+    " pharmacy farmacia drugs drug store apothecary inpatient outpatient retail mail order"
+    " compounding discharge main satellite"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 
@@ -179,6 +183,24 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", LOCATION),),
         wide=True,
         cue=rf" {_ORG_END}(?:\s|$|[.,;:)])",
+    ),
+    # The pharmacy that filled a prescription, with its store number: "CVS Pharmacy
+    # #2231", "Rite Aid Pharmacy 04412", "Farmacia San Pablo"; a hospital's own
+    # ("Inpatient Pharmacy", "Central Pharmacy") names no one's.
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>{_CAP}(?:{_JOIN}{_CAP}){{0,3}}{_PHARMACY_END}{_STORE})(?:\s|$|[.,;:)])",
+        _named,
+        groups=(("v", LOCATION),),
+        wide=True,
+        cue=_PHARMACY_END,
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>Farmacia(?: {_CAP}){{1,3}}{_STORE})(?:\s|$|[.,;:)])",
+        _named,
+        groups=(("v", LOCATION),),
+        wide=True,
     ),
     # works as a bus driver for ..., retired logger, Occupation: welder, a label in a table
     # or a dotted form ("Occupation | welder", "Occ..... welder"); in Spanish, "trabaja

@@ -10,6 +10,8 @@ and common words are names only with context.
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Iterable, Iterator
 
 import re2
@@ -63,6 +65,13 @@ _CREDENTIALS = frozenset(
 _AGE_SEX = re2.compile(rb"(?:\s?\(|,\s?)\d{1,3}\s?(?:[MF]\b|y/?o\b|yo[MF]\b)|\s\d{1,3}[MF]\b")
 
 _STATE_CODES = frozenset(STATE_ABBR.split("|"))
+# A hospital's services as Spanish letters head them ("Servicio de Neumología",
+# "Departamento de Medicina Interna", "Unidad de Cuidados Intensivos"): the heading
+# words and the endings of specialties (-logía, -iatría, -cirugía), in either spelling.
+_SERVICE = re2.compile(
+    r"^(?:servicio|departamento|unidad|secci[oó]n|medicina|interna|urgencias|cuidados"
+    r"|intensivos)$|(?:log[ií]a|iatr[ií]a|cirug[ií]a|grafía|scop[ií]a)$"
+)
 # Endings of generic drug names (USAN stems): -pril, -sartan, -olol, -statin, -xaban ...
 _DRUG_ENDINGS = re2.compile(
     r"(?:pril|sartan|olol|alol|statin|prazole|azole|cillin|mycin|floxacin|cycline|dipine|tidine"
@@ -94,6 +103,18 @@ def _region_words() -> frozenset[str]:
     whole = {p for p in whole if p in states or p not in first}  # Brittany, Victoria: names
     parts = {w for p in places if " " in p for w in p.split() if w not in first | last}
     return frozenset(w for w in whole | parts if len(w) > 3)
+
+
+@functools.cache
+def _whole_regions() -> frozenset[bytes]:
+    """Regions named in several words, one of which is a name ("Nuevo León", "San Luis
+    Potosí", "Castilla y León"): the US states, the provinces, and the states of Mexico
+    and provinces of Spain from Faker's address providers, in lower case."""
+    names = {p.lower() for p in STATE_NAMES.split("|")} | set(PROVINCES)
+    for locale in ("es_MX", "es_ES"):
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        names.update(str(s[-1] if isinstance(s, tuple) else s).lower() for s in provider.states)
+    return frozenset(n.encode() for n in names if " " in n)
 
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
@@ -180,6 +201,8 @@ class NameDetector:
         if len(words) == 1:
             self._word_spans(data, words[0], out, forced)
             return
+        if data[words[0][0] : words[-1][1]].lower() in _whole_regions():
+            return  # Nuevo León, San Luis Potosí: a region, though a name is in it
         word_kind = self._word_kind
         kinds = [word_kind(data[s:e]) for s, e in words]
         if all(k in _NEVER_NAMES for k in kinds):
@@ -253,6 +276,8 @@ class NameDetector:
             return _NAME  # Smith-Jones, GARCÍA-LÓPEZ: a name of names
         if _DRUG_ENDINGS.search(lowered) is not None:
             return _COMMON  # Apixaban, Metoprolol: a drug, named like no one
+        if _SERVICE.search(lowered) is not None:
+            return _COMMON  # Servicio de Cardiología: a hospital's service, no one's name
         if text.isupper() and len(text) <= 5:
             return _COMMON  # an abbreviation (HTN, COPD) rather than a name
         return _UNKNOWN

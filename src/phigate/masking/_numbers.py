@@ -78,6 +78,31 @@ NUMBER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?P<v>\d(?:[ ,-]+\d){3,})[.?!]?[ \t]*(?m:$)",
         groups=(("v", ID),),
     ),
+    # A form's "Room/Bed" field says where one patient lies (i2b2's ROOM): "Room/Bed:
+    # 4127-02", a form's "Room:" or "Bed:", and a handoff's shorthand "rm 412b". A room
+    # written out in prose ("exam Room 3", "bed 2 of the ward") names a place anyone
+    # is in, and stays.
+    PatternSpec(
+        ID,
+        r"(?:\b(?:(?:(?i:room|rm)\s*/\s*(?i:bed)|rm)\.?\s*(?i:#|no\.?|number)?\s*[:#]?"
+        r"|(?i:room|bed)\s*(?i:#|no\.?|number)?\s*:)\s*)"
+        r"(?P<v>[A-Za-z]?-?\d{1,4}[A-Za-z]?(?:[-/]\d{1,3}[A-Za-z]?|[-/][A-Za-z]\b)?)\b",
+        groups=(("v", ID),),
+    ),
+    # Numbers a claim form or a letter labels as one person's or one provider's: an
+    # employer or taxpayer id (CMS-1500 box 25), a prior authorisation (box 23), the
+    # patient's control number (UB-04 box 3a), a payer's claim control number, and
+    # the Spanish case and record numbers ("Número de expediente: 448812").
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:f?ein|tin|(?:federal\s+)?tax\s*i\.?\s?d\.?|employer\s+id(?:entification)?"
+        r"|(?:prior\s+|pre-?)?auth(?:orization)?|pat\.?\s*cntl|icn|dcn|caso|expediente"
+        r"|historia\s+cl[ií]nica|n[uú]m(?:ero|\.)?\s+de\s+(?:caso|expediente|historia"
+        r"|paciente|afiliado|p[oó]liza|habitaci[oó]n))"
+        r"\s*(?:#|no\.?|n[uú]m\.?|number|id)?\s*[:#]?\s*)"
+        r"(?P<v>[A-Z]{0,4}-?\d[A-Za-z0-9-]{3,20})\b",
+        groups=(("v", ID),),
+    ),
     # pager 12345, ext. 4412, beeper #20931
     PatternSpec(
         PHONE,

@@ -190,7 +190,9 @@ def _surname(text: str) -> bool:
 
 # Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.
 _CODE_PREFIXES = (b"ISO", b"IEC", b"RFC", b"NCT", b"ICD", b"CPT", b"HL7", b"COVID", b"SARS",
-                  b"CVE", b"KB", b"ATC", b"DSM", b"LOINC", b"NDC", b"SNOMED", b"CD")  # fmt: skip
+                  b"CVE", b"KB", b"ATC", b"DSM", b"LOINC", b"NDC", b"SNOMED", b"CD",
+                  # claim forms and their approvals: CMS-1500, HCFA-1500, UB-04, OMB-0938-1197
+                  b"CMS-", b"HCFA", b"UB-", b"OMB", b"FORM", b"REV-")  # fmt: skip
 
 
 def _not_code(value: bytes) -> bool:

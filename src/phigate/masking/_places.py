@@ -365,8 +365,19 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         STREET_ADDRESS,
         r"\b(?:Rue|Via|Viale|Calle|C/|Avenida|Av\.|Rua|Piazza|Corso|Paseo|Carrer|Chemin|Quai|Allée"
-        rf"|Impasse)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}"
-        r"(?:,?\s+\d{1,4}[a-zA-Z]?\b)?",
+        r"|Impasse|Privada|Cerrada|Calzada|Callejón|Prolongación|Bulevar|Blvd\.|Circuito"
+        rf"|Andador|Ronda|Travesía|Glorieta)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+"
+        r"(?:\s+\p{Lu}[\p{L}'-]+){0,3}"
+        # the number, in Mexico often after "No." or "#": "Av. Revolución No. 1425"
+        r"(?:,?\s+(?:(?:No\.?|Núm\.?|#)\s?)?\d{1,4}[a-zA-Z]?\b)?",
+    ),
+    # Colombian streets are numbered, the house by the crossing street and its distance:
+    # "Calle 45 # 12-34", "Carrera 7 No. 32-16", "Cra. 15 Bis # 93-60"
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\b(?:Calle|Carrera|Cra\.|Cl\.|Avenida|Diagonal|Transversal|Av\.)\s+\d{1,3}[A-Za-z]?"
+        r"(?:\s(?:Bis|bis|Sur|sur))?\s*(?:#|No\.?|N[º°]\.?)\s*\d{1,3}[A-Za-z]?\s?-\s?\d{1,3}\b",
+        wide=True,
     ),
     # Polish streets: "ul. Marszałkowska 84/92", "os. Tysiąclecia 12", "pl. Bankowy 3"
     # (the number, a flat after a slash, is what tells "ul." from an abbreviation).

@@ -427,6 +427,8 @@ _PARTICLE_WORDS = frozenset(b"de del della di da dos das van von der den du la l
 def _trim(entity: str, data: bytes, start: int, end: int) -> int:
     """A value is its first tokens: for numbers, those holding a digit ("123 456 789
     reviewed" keeps "123 456 789"); for names and dates, up to a lower-case word."""
+    if entity == e.STREET_ADDRESS:
+        return _without_regions(data, start, end)
     if entity in _WHOLE_LINE:
         return end
     if entity == e.PERSON and data[start : start + 1].islower():
@@ -451,6 +453,22 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         pos += len(token) + 1
     end = min(end, max(start, pos - 1))
     return start + len(data[start:end].rstrip(b" ,.;:"))
+
+
+def _without_regions(data: bytes, start: int, end: int) -> int:
+    """An address value less the state, province or country closing it ("14 Elm St,
+    Quincy, MA 02169", "Av. Juárez 120, Guadalajara, Jalisco"): too large to identify
+    anyone, it stays; the postcode after it is the ZIP detectors' to mask."""
+    while True:
+        comma = data.rfind(b",", start, end)
+        if comma <= start:
+            return end
+        words = data[comma + 1 : end].decode("utf-8", "replace").strip(" .").split()
+        if words and words[-1].isdigit():
+            words.pop()  # "MA 02169"
+        if not words or not _addresses.region_or_nation(" ".join(words)):
+            return end
+        end = comma
 
 
 def _broken_word(word: bytes, following: list[bytes]) -> bool:
