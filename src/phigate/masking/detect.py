@@ -404,6 +404,7 @@ _AS_DIGITS = bytes.maketrans(b"OolISBZ", b"0011582")
 # partial matches alive from a comma or a suffix, not from every capitalised word
 # (the set passes over new text ~40% less).
 _SET_SIZE = 51
+_NARROW_SETS = 3  # the others never take more passes: their sets grow instead
 _WIDE_SET_SIZE = 6
 _SET_OPTIONS = re2.Options()
 _SET_OPTIONS.max_mem = 96 << 20
@@ -414,11 +415,14 @@ def _pattern_sets(
 ) -> list[tuple[tuple[int, ...], Any]]:
     """(indexes into `patterns` of its members, compiled set) for each RE2 set: the
     patterns marked `wide` (a missing mark is False) in sets of `_WIDE_SET_SIZE`, the
-    others in sets of `_SET_SIZE`, each set's members in pattern order."""
+    others in sets of `_SET_SIZE`, or in `_NARROW_SETS` sets when there are more
+    (one more pass over every text costs more than a few more members in each set),
+    each set's members in pattern order."""
     marked = [i < len(wide) and wide[i] for i in range(len(patterns))]
     narrow = [i for i, w in enumerate(marked) if not w]
     broad = [i for i, w in enumerate(marked) if w]
-    groups = [narrow[k : k + _SET_SIZE] for k in range(0, len(narrow), _SET_SIZE)]
+    size = max(_SET_SIZE, -(-len(narrow) // _NARROW_SETS))
+    groups = [narrow[k : k + size] for k in range(0, len(narrow), size)]
     groups += [broad[k : k + _WIDE_SET_SIZE] for k in range(0, len(broad), _WIDE_SET_SIZE)]
     sets: list[tuple[tuple[int, ...], Any]] = []
     for group in groups:
