@@ -17,6 +17,9 @@ import re2
 from phigate.masking._fastre import Regex
 from phigate.masking._shapes import has_digit
 from phigate.masking._structure import (
+    _NUMBER_WORDS,
+    _RECORD_LABELS,
+    _SUBJECTS,
     _WORDED_TYPES,
     Found,
     Structure,
@@ -188,10 +191,23 @@ def labels_after(data: bytes) -> Iterator[Found]:
     """A value followed by the name of its type, in parentheses or after a dash."""
     for found in _AFTER.spans(data):
         label = found[2] if found[2][0] >= 0 else found[3]
-        entity = classify_label(data[label[0] : label[1]].decode("utf-8", "replace"))
+        text = data[label[0] : label[1]].decode("utf-8", "replace")
+        if _service(text):
+            continue
+        entity = classify_label(text)
         start, end = found[1]
         if _numbered(entity, data[start:end]) and entity is not None:
             yield start, end, entity
+
+
+def _service(label: str) -> bool:
+    """A record word after words that say what was done ("99213 (office visit)",
+    "80053 - lab order"): a billing code and the service it bills, not a number and
+    whose record it is ("(patient visit #)", "(Medical Record)")."""
+    words = label.lower().replace("#", " #").split()
+    if len(words) < 2 or words[-1] not in _RECORD_LABELS:
+        return False
+    return not all(w in _SUBJECTS or w.encode() in _NUMBER_WORDS for w in words[:-1])
 
 
 # --- a JSON record escaped in a string: {\"mrn\": \"40123456\"}

@@ -257,9 +257,19 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
         return not strict or stripped[:1].isupper() or _lower_case_name(stripped)
     if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL, e.PROFESSION):
         return True
+    if _REFERENCE_RANGE.fullmatch(stripped) is not None:
+        return False  # "ref=3.5-5.1", "Ref: <100": a lab test's normal range
     if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
         return True  # "user=jdoe", "Order ID: A-77"
     return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
+
+
+# A lab test's reference range: decimals joined by a dash, or a bound ("<100", ">=60").
+# Identifiers are whole numbers; a dashed one ("12-3456") has no decimal point.
+_REFERENCE_RANGE = re2.compile(
+    rb"\d{1,4}\.\d{1,3}\s?[-\x{2013}]\s?\d{1,4}(?:\.\d{1,3})?|\d{1,4}\s?[-\x{2013}]\s?\d{1,4}\.\d{1,3}"
+    rb"|[<>]=?\s?\d{1,4}(?:\.\d{1,3})?"
+)
 
 
 _NAME_WORD = re2.compile("[a-z]+(?:['’-][a-z]+)*".encode())

@@ -529,7 +529,18 @@ _WEEKDAYS = frozenset(
     b"mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday"
     b" saturday sunday".split()
 )
-_BUILD_WORDS = (b"build", b"built", b"compiled", b"commit")
+_BUILD_WORDS = (b"build", b"built", b"compiled", b"commit", b"deploy", b"rollout", b"firmware")
+# A software version just before a date makes it the release's date: a product and its
+# version ("sched-hooks/4.2.1 (2024-03-14T10:22)", "ehr-api@3.2.1"), "v3.2.1", "version
+# 3.2.1". A bare "14.03.24" may be a date, "555.123.4567" a phone: not versions.
+_VERSION_BEFORE = re2.compile(
+    rb"(?i:\bv|\bver(?:sion)?\.?[\s\"':=]{0,4}|[a-z][/@])\d{1,3}\.\d{1,3}(?:\.\d{1,4})?\b"
+)
+# The object a date is a member of, named for a build ("build": {"number": 4411,
+# "timestamp": "…"}, or a YAML block "build:" over indented lines).
+_BUILD_PARENT = re2.compile(
+    rb'(?i:build|deploy|release)\w*"?\s*:\s*(?:\{[^{}]*|\n(?:[ \t]+[^\n]*\n)*[ \t]+[^\n]*)$'
+)
 _CREDENTIALS_AFTER = Regex(
     rb"(?:,?\s(?:Jr|Sr|II|III|IV)\b\.?)?"
     rb"(?:,?\s(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|PharmD|DDS|DPM|MBBS|FRCP|FACP|FACS|CNM"
@@ -572,7 +583,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
         start, end, entity = span
         if entity == DATE:
             line = data[max(0, start - 24) : start].rsplit(b"\n", 1)[-1].lower()
-            if any(word in line for word in _BUILD_WORDS):
+            if _built(data, start, line):
                 continue  # when the software was built, not when anyone was seen
             new_end = _extend(_TIME_AFTER, data, end)
             new_start = start - _weekday_before(data, start)
@@ -586,6 +597,18 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             span if new_start == start and new_end == end else Span(new_start, new_end, entity)
         )
     return merge(out) if len(out) > 1 else out
+
+
+def _built(data: bytes, start: int, line: bytes) -> bool:
+    """A date that says when software was built or released: a word of building or
+    a version just before it on its line, or the build object it is a member of."""
+    if any(word in line for word in _BUILD_WORDS) or _VERSION_BEFORE.search(line):
+        return True
+    before = data[max(0, start - 160) : start]
+    lowered = before.lower()  # the search only where its words occur: most dates have none
+    if not any(word in lowered for word in (b"build", b"deploy", b"release")):
+        return False
+    return _BUILD_PARENT.search(before) is not None
 
 
 def _extend(regex: Regex, data: bytes, end: int) -> int:
