@@ -57,7 +57,7 @@ def pharmacy_fill_log(c: Case, b: Builder) -> None:
     )
     for i in range(r.randint(2, 5)):
         who = c.patient if i == 0 else v.person(r)
-        b.put(c.other_date("us")).add("  {rx}  ", rx=str(r.randint(1000000, 9999999)))
+        b.put(c.other_date("us")).add("  {rx}  ", rx=c.rx_number())
         name = who.last_first.upper()
         b.put(P(name, "NAME")).add(" " * max(2, 25 - len(name)))
         b.add(
@@ -65,12 +65,12 @@ def pharmacy_fill_log(c: Case, b: Builder) -> None:
             drug=c.decoy("drug"),
             dose=c.decoy("dose"),
             qty=c.decoy("quantity"),
-            money=c.decoy("money"),
+            money=D(f"${r.randint(0, 75)}.{r.choice(('00', '50', '99', '35'))}", "money"),
         )
     b.add(
         "-- refill request from {ph} (pt cell) for RX {rx}; DOB verified {dob}\n",
         ph=c.phone(),
-        rx=str(r.randint(1000000, 9999999)),
+        rx=c.rx_number(),
         dob=c.dob("slash_md" if r.random() < 0.2 else "us"),
     )
 
@@ -104,6 +104,8 @@ def lab_report(c: Case, b: Builder) -> None:
         b.add(f"{test:<21}").put(D(value, "lab_value")).add(" " * (11 - len(value)))
         b.add(f"{flag:<6}{unit:<13}{ref:<15}").put(c.decoy("loinc")).add("\n")
     b.add("-" * 72 + "\n")
+    if c.tempt:
+        b.add("COMMENT: patient on {x}; interpret with caution.\n", x=c.namelike())
     b.add("Verified {d} by {tech}, MLS(ASCP)\n", d=c.other_date("us"), tech=c.person_name(c.staff))
 
 
@@ -175,7 +177,9 @@ def x12_835(c: Case, b: Builder) -> None:
     r = c.r
     p = c.patient
     b.add("ST*835*1001~\nBPR*I*{amt}*C*ACH*CCP*01*", amt=str(r.randint(50, 9000)))
-    b.add("{rout}*DA*{acct}~\n", rout=str(r.randint(10**8, 10**9 - 1)), acct=c.account())
+    # The BPR account is the provider's bank account, not the patient's: left unlabelled.
+    bank = f"{r.randint(10**8, 10**9 - 1)}*DA*{r.randint(10**9, 10**10 - 1)}"
+    b.add("{bank}~\n", bank=bank)
     b.add(
         "TRN*1*{trace}*1{tin}~\n",
         trace=str(r.randint(10**9, 10**10 - 1)),
@@ -219,7 +223,8 @@ def fax_cover(c: Case, b: Builder) -> None:
     )
     b.add("DATE: {d}     PAGES (incl. cover): {n}\n\n", d=c.date(), n=str(c.r.randint(2, 14)))
     b.add("RE: {name}  DOB {dob}  SSN {ssn}\n", name=c.name(), dob=c.dob(), ssn=c.ssn())
-    b.add("Records enclosed: H&P, op note, {cpt} imaging report.\n\n", cpt=c.decoy("cpt"))
+    enclosed = {"cpt": c.decoy("cpt")} if c.tempt else {"cpt": "outside"}
+    b.add("Records enclosed: H&P, op note, {cpt} imaging report.\n\n", **enclosed)
     b.add(
         "CONFIDENTIALITY NOTICE: This facsimile contains protected health information. If you "
         "received it in error, call the sender and destroy all copies.\n"

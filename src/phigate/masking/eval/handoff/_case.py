@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from random import Random
 
 from phigate.masking.eval.handoff import _clinical as k
-from phigate.masking.eval.handoff import _places
+from phigate.masking.eval.handoff import _places, _prose
 from phigate.masking.eval.handoff import _values as v
-from phigate.masking.eval.handoff._builder import D, P, Piece
+from phigate.masking.eval.handoff._builder import Builder, D, P, Piece
 from phigate.masking.eval.handoff._values import Person
 
 _DECOY_POOLS: dict[str, tuple[str, ...]] = {
@@ -51,6 +51,23 @@ _PLAIN_CONDITIONS = (
 )
 
 
+_LABELS: dict[str, tuple[str, ...]] = {
+    "dob": ("DOB", "DOB:", "D.O.B.", "d.o.b.", "Date of Birth:", "DOB#", "born"),
+    "mrn": ("MRN", "MRN:", "MRN#", "MR#", "Med Rec No.", "chart#", "Hosp #"),
+    "acct": ("Acct", "Acct#", "ACCT:", "Account No.", "HAR"),
+    "pt": ("pt", "Pt", "patient", "PT NAME:", "Patient:"),
+}
+_AGE_FORMS = (
+    ("", "-year-old"),
+    ("", " y/o"),
+    ("", "yo"),
+    ("aged ", ""),
+    ("", " YO"),
+    ("age ", ""),
+    ("", "-yr-old"),
+)
+
+
 @dataclass
 class Case:
     r: Random
@@ -63,6 +80,8 @@ class Case:
     # About a third of documents carry the decoys that tempt a detector most.
     tempt: bool = field(init=False)
     visit: datetime.date = field(init=False)
+    # Chat tools show display names one way for a whole organisation.
+    last_first_display: bool = False
 
     def __post_init__(self) -> None:
         r = self.r
@@ -83,6 +102,7 @@ class Case:
             "plain": p.name,
             "last_first": p.last_first,
             "caps": p.name.upper(),
+            "lower": p.name.lower(),
             "given": p.given,
             "family": p.family,
             "dicom": p.dicom,
@@ -93,6 +113,32 @@ class Case:
     def person_name(self, who: Person, style: str = "plain") -> Piece:
         text = {"plain": who.name, "family": who.family, "given": who.given}[style]
         return P(text, "NAME")
+
+    @property
+    def title(self) -> str:
+        return self.r.choice(("Mrs.", "Ms.", "Mrs")) if self.patient.sex == "F" else "Mr."
+
+    def add_age(self, b: Builder, old: bool) -> None:
+        before, age, after = self.age_parts(old)
+        b.add("{a}{n}{z}", a=before, n=age, z=after)
+
+    def prose(self, n: int = 2) -> str:
+        return _prose.sentences(self.r, _prose.CLINICAL, n)
+
+    def chatter(self) -> str:
+        return _prose.sentences(self.r, _prose.CHAT, 1)
+
+    def label(self, what: str) -> str:
+        """How a form or a clinician spells a field's label this time."""
+        return self.r.choice(_LABELS[what])
+
+    def age_parts(self, old: bool) -> tuple[str, Piece, str]:
+        """An age in one of the ways notes write it: before, the number, after."""
+        age = self.old_age() if old else self.decoy("age")
+        if not age.value.isdigit():
+            return "", age, "-year-old"
+        before, after = self.r.choice(_AGE_FORMS)
+        return before, age, after
 
     def doctor(self) -> Piece:
         return P(self.clinician.family, "NAME")
@@ -109,6 +155,10 @@ class Case:
 
     def other_date(self, style: str = "") -> Piece:
         return P(v.date_text(self.r, v.recent_day(self.r), style), "DATE")
+
+    def later(self, days: int, style: str = "") -> Piece:
+        day = self.visit + datetime.timedelta(days=days)
+        return P(v.date_text(self.r, day, style), "DATE")
 
     def old_age(self) -> Piece:
         return P(v.age_over_89(self.r), "AGE")
@@ -174,6 +224,19 @@ class Case:
     def biometric(self) -> Piece:
         return P(v.biometric(self.r), "BIOMETRIC")
 
+    def rx_number(self) -> Piece:
+        """A prescription number names one patient's prescription: an identifier."""
+        return P(str(self.r.randint(1000000, 9999999)), "ID")
+
+    def bed(self, style: str = "") -> Piece:
+        """Where one patient lies tonight identifies them on the unit: an identifier."""
+        r = self.r
+        number, letter = r.randint(1, 48), r.choice("AB")
+        text = (
+            f"{number}^{letter}" if style == "hl7" else r.choice((f"{number}", f"{number}{letter}"))
+        )
+        return P(text, "ID")
+
     def npi(self) -> Piece:
         return P(v.npi(self.r), "ID")
 
@@ -193,6 +256,12 @@ class Case:
         return P(self.r.choice(_places.PROFESSIONS), "PROFESSION")
 
     # -- decoys ---------------------------------------------------------------
+    def namelike(self) -> Piece:
+        """A brand that reads like a person or a place, or a disease named after one."""
+        if self.r.random() < 0.7:
+            return D(self.r.choice(k.DRUGS_NAMELIKE), "drug")
+        return self.decoy("eponym")
+
     def condition(self) -> Piece | str:
         """An eponymous disease or sign in tempting documents, a plain one elsewhere."""
         if self.tempt:

@@ -3,6 +3,7 @@ DICOM headers and C-CDA fragments."""
 
 from __future__ import annotations
 
+from phigate.masking.eval.handoff import _clinical, _prose
 from phigate.masking.eval.handoff import _values as v
 from phigate.masking.eval.handoff._builder import Builder, D, P
 from phigate.masking.eval.handoff._case import Case
@@ -25,7 +26,10 @@ def vcard(c: Case, b: Builder) -> None:
     )
     b.add("BDAY:{dob}\n", dob=c.dob("iso"))
     b.add("URL:{url}\n", url=c.url())
-    b.add("NOTE:caregiver contact; prefers {wd} calls\nEND:VCARD\n", wd=c.decoy("weekday"))
+    b.add("NOTE:caregiver contact; prefers {wd} calls", wd=c.decoy("weekday"))
+    if c.tempt:
+        b.add("; manages her mother's {x}", x=c.namelike())
+    b.add("\nEND:VCARD\n")
 
 
 def ical_invite(c: Case, b: Builder) -> None:
@@ -41,7 +45,7 @@ def ical_invite(c: Case, b: Builder) -> None:
         name=c.name(r.choice(("plain", "initial"))),
         dept=c.decoy("department"),
     )
-    b.add("LOCATION:{hosp}\\, {room} 2\n", hosp=c.hospital(), room=c.decoy("room_type"))
+    b.add("LOCATION:{hosp}\\, {room}\n", hosp=c.hospital(), room=c.decoy("room_type"))
     b.add(
         "ORGANIZER;CN={doc}:mailto:{em}\n",
         doc=c.person_name(c.clinician),
@@ -59,17 +63,23 @@ def ical_invite(c: Case, b: Builder) -> None:
 def chat_thread(c: Case, b: Builder) -> None:
     r = c.r
     a, z = c.staff, c.clinician
-    ua, uz = c.username(a), c.username(z)
-    b.add("#{chan}\n", chan=r.choice(("4west-charge", "ed-flow", "pharmacy-help", "care-coord")))
-    b.put(ua).add("  9:14 AM\n")
+    teams = r.random() < 0.4
+    c.last_first_display = r.random() < 0.5
+    if teams:
+        b.add("Teams > {dept} > General\n", dept=c.decoy("department"))
+    else:
+        b.add(
+            "#{chan}\n", chan=r.choice(("4west-charge", "ed-flow", "pharmacy-help", "care-coord"))
+        )
+    _speaker(c, b, a, teams, "9:14 AM")
     b.add(
         "hey is {name} still in {room}? fam ({rel}) keeps calling the desk {ph}\n",
-        name=c.name(r.choice(("family", "plain", "given"))),
+        name=c.name(r.choice(("family", "plain", "given", "lower"))),
         room=c.decoy("room_type"),
         rel=c.person_name(c.relative, "given"),
         ph=c.phone(),
     )
-    b.put(uz).add("  9:16 AM\n")
+    _speaker(c, b, z, teams, "9:16 AM")
     b.add(
         "yes. mrn {mrn}. dc planned {wd} if {lab} improves\n",
         mrn=c.mrn(),
@@ -82,15 +92,28 @@ def chat_thread(c: Case, b: Builder) -> None:
             drug=c.decoy("drug"),
             drug2=c.decoy("drug"),
         )
-    b.put(ua).add("  9:17 AM\n")
+    _speaker(c, b, a, teams, "9:17 AM")
     b.add(
-        "ok thx. fyi she's {age}, hx {cond}, PT wants a fall-risk screen\n",
+        "ok thx. fyi {pron}'s {age}, hx {cond}, PT wants a fall-risk screen\n",
+        pron="she" if c.patient.sex == "F" else "he",
         age=c.old_age() if r.random() < 0.5 else c.decoy("age"),
         cond=c.condition(),
     )
     if r.random() < 0.3:
         b.add("son posted on {url} asking for updates, pls don't reply there\n", url=c.url())
-    b.add(":thumbsup: 1\n")
+    _speaker(c, b, z, teams, "9:21 AM")
+    b.add("{chat}\n", chat=c.chatter())
+    if not teams:
+        b.add(":thumbsup: 1\n")
+
+
+def _speaker(c: Case, b: Builder, who: v.Person, teams: bool, time: str) -> None:
+    """Slack shows a handle; Teams shows the display name, surname first in many orgs."""
+    if teams:
+        name = P(who.last_first if c.last_first_display else who.name, "NAME")
+        b.add("{n}  {t}\n", n=name, t=time)
+    else:
+        b.add("{u}  {t}\n", u=c.username(who), t=time)
 
 
 def sms_reminder(c: Case, b: Builder) -> None:
@@ -104,6 +127,11 @@ def sms_reminder(c: Case, b: Builder) -> None:
         d=c.date(r.choice(("month_day", "slash_md", "us_short"))),
     )
     b.add("Reply C to confirm, R to reschedule. Msg&data rates may apply.\n")
+    if c.tempt:
+        b.add(
+            "Your {x} refill is ready for pickup.\n",
+            x=D(r.choice(_clinical.DRUGS_NAMELIKE), "drug"),
+        )
     if r.random() < 0.5:
         b.add(
             "From {ph}: C. also can my daughter {rel} come w me\n",
@@ -160,12 +188,15 @@ def email_message(c: Case, b: Builder) -> None:
     b.add(
         "Patient's attorney asked for the full chart. Her SSN on the release is {ssn} and "
         "the driver's license copy shows {dl}. Can you confirm the address ({street}, {city}) "
-        "before we mail it?\n",
+        "before we mail it? {p}\n",
+        p=_prose.sentences(r, _prose.EMAIL, 1),
         ssn=c.ssn(),
         dl=c.license(),
         street=c.street(),
         city=c.city(),
     )
+    if c.tempt:
+        b.add("PS her {x} prior auth is still pending.\n", x=c.namelike())
     b.add(
         "Thanks,\n{me}\n{dept} | {hosp}\n",
         me=c.person_name(c.staff, "given"),

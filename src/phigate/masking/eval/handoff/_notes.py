@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from phigate.masking.eval.handoff import _clinical
 from phigate.masking.eval.handoff import _values as v
-from phigate.masking.eval.handoff._builder import Builder
+from phigate.masking.eval.handoff._builder import Builder, D
 from phigate.masking.eval.handoff._case import Case
 
 
@@ -21,17 +22,21 @@ def referral_letter(c: Case, b: Builder) -> None:
         st=c.state(),
         zip=c.zip(),
     )
+    age = c.old_age() if r.random() < 0.15 else c.decoy("age")
     b.add(
         "Thank you for seeing this {age}-year-old {sex} whom I have followed since {yr} for "
-        "poorly controlled type 2 diabetes ({icd}). ",
-        age=c.decoy("age"),
+        "poorly controlled type 2 diabetes",
+        age=age,
         sex="woman" if c.patient.sex == "F" else "man",
         yr=c.decoy("year"),
-        icd=c.decoy("icd10"),
     )
     if c.tempt:
+        b.add(" ({icd})", icd=c.decoy("icd10"))
+    b.add(". {prose} ", prose=c.prose(2))
+    if c.tempt:
         b.add(
-            "She was started on {drug} {dose} last spring with little effect; {lab} last month. ",
+            "{she} was started on {drug} {dose} last spring with little effect; {lab} last month. ",
+            she="She" if c.patient.sex == "F" else "He",
             drug=c.decoy("drug"),
             dose=c.decoy("dose"),
             lab=c.decoy("lab_value"),
@@ -62,18 +67,20 @@ def discharge_summary(c: Case, b: Builder) -> None:
         mrn=c.mrn(),
         acct=c.account(),
     )
-    b.add("ADMIT DATE: {a}    DISCHARGE DATE: {d}\n", a=c.date("us"), d=c.other_date("us"))
-    b.add("ATTENDING: {doc}, MD\n\n", doc=c.person_name(c.clinician))
-    old = r.random() < 0.4
-    b.add("HISTORY: The patient is a ")
-    if old:
-        b.add("{age}-year-old ", age=c.old_age())
-    else:
-        b.add("{age} yo ", age=c.decoy("age"))
     b.add(
-        "admitted with community-acquired pneumonia and acute kidney injury. Treated with IV "
-        "ceftriaxone and azithromycin; labs notable for {lab}.\n",
+        "ADMIT DATE: {a}    DISCHARGE DATE: {d}\n",
+        a=c.date("us"),
+        d=c.later(r.randint(1, 12), "us"),
+    )
+    b.add("ATTENDING: {doc}, MD\n\n", doc=c.person_name(c.clinician))
+    b.add("HISTORY: The patient is a ")
+    c.add_age(b, r.random() < 0.4)
+    b.add(
+        " {sex} admitted with community-acquired pneumonia and acute kidney injury. "
+        "Treated with IV ceftriaxone and azithromycin; labs notable for {lab}. {prose}\n",
+        sex=r.choice(("female", "F", "woman")) if c.patient.sex == "F" else r.choice(("male", "M")),
         lab=c.decoy("lab_value"),
+        prose=c.prose(3),
     )
     if c.tempt:
         b.add(
@@ -121,7 +128,7 @@ def behavioral_health_note(c: Case, b: Builder) -> None:
         rel=c.person_name(c.relative, "given"),
         city=c.city(),
     )
-    b.add("O: Affect constricted, speech normal rate. PHQ-9 = 17.\n")
+    b.add("O: Affect constricted, speech normal rate. PHQ-9 = 17. {p}\n", p=c.prose(1))
     if c.tempt:
         b.add(
             "A/P: MDD, recurrent. Continue {drug} {dose}; titrate {dur}. ",
@@ -147,7 +154,8 @@ def dental_note(c: Case, b: Builder) -> None:
     b.add("Ins: {plan}, member id {pid}\n", plan=c.decoy("plan_name"), pid=c.plan_id())
     b.add(
         "Tx today: {cpt} crown prep #19, {cpt2} periodic eval. Local: 2% lidocaine w/ 1:100k "
-        "epi x2 carpules. Pt tolerated well.\n",
+        "epi x2 carpules. Pt tolerated well. {p}\n",
+        p=c.prose(1),
         cpt=c.decoy("cpt"),
         cpt2=c.decoy("cpt"),
     )
@@ -159,7 +167,7 @@ def dental_note(c: Case, b: Builder) -> None:
             ep=c.condition(),
         )
     b.add(
-        "Next appt {d} in {room} 3. Reminder text to {ph}.\nDr. {doc} / asst {asst}\n",
+        "Next appt {d} in {room}. Reminder text to {ph}.\nDr. {doc} / asst {asst}\n",
         d=c.other_date("dmy_abbr"),
         room=c.decoy("room_type"),
         ph=c.phone(),
@@ -175,16 +183,21 @@ def sbar_handoff(c: Case, b: Builder) -> None:
         shift=c.decoy("shift"),
         dept=c.decoy("department"),
     )
-    b.add("S: Bed 12 -- {name}, ", name=c.name(r.choice(("plain", "family", "initial"))))
-    if r.random() < 0.5:
-        b.add("{age} y/o, ", age=c.old_age())
+    if r.random() < 0.3:
+        b.add("S: Bed {bed} -- {t} {name}, ", bed=c.bed(), t=c.title, name=c.name("family"))
     else:
-        b.add("{age}yo, ", age=c.decoy("age"))
+        name = c.name(r.choice(("plain", "family", "initial")))
+        b.add("S: Bed {bed} -- {name}, ", bed=c.bed(), name=name)
+    c.add_age(b, r.random() < 0.5)
+    b.add(", ")
     b.add("post-op day 1 hip ORIF, {vital}, c/o pain.\n", vital=c.decoy("vital"))
     b.add("B: Fall at home {d}. Hx {ep}. ", d=c.date("slash_md"), ep=c.condition())
     b.add("Son {rel} is HCP, cell {ph}.\n", rel=c.person_name(c.relative), ph=c.phone())
     b.add(
-        "A: Drowsy after {drug} at 0200; {lab}.\n", drug=c.decoy("drug"), lab=c.decoy("lab_value")
+        "A: Drowsy after {drug} at 0200; {lab}. {p}\n",
+        drug=c.decoy("drug"),
+        lab=c.decoy("lab_value"),
+        p=c.prose(2),
     )
     b.add(
         "R: Recheck H/H at 0600, PT eval, keep {room}. Call Dr {doc} pager {pg} if SBP < 90.\n",
@@ -199,7 +212,9 @@ def ed_triage(c: Case, b: Builder) -> None:
     r = c.r
     b.add("ED TRIAGE  {ts}\n", ts=c.timestamp())
     b.add(
-        "Name: {name}   DOB: {dob}   MRN#: {mrn}\n",
+        "Name: {name}   {dl} {dob}   {ml} {mrn}\n",
+        dl=c.label("dob"),
+        ml=c.label("mrn"),
         name=c.name("last_first"),
         dob=c.dob("us_loose"),
         mrn=c.mrn(),
@@ -208,11 +223,12 @@ def ed_triage(c: Case, b: Builder) -> None:
         "Arrival: EMS, {agency} unit 14. ESI 2.\n",
         agency=c.employer() if r.random() < 0.3 else "county",
     )
-    b.add("CC: chest pain x2h. {v1}, {v2}.\n", v1=c.decoy("vital"), v2=c.decoy("vital"))
+    v1, v2 = r.sample(_clinical.VITALS, 2)
+    b.add("CC: chest pain x2h. {v1}, {v2}.\n", v1=D(v1, "vital"), v2=D(v2, "vital"))
     if r.random() < 0.4:
-        b.add(
-            "Pt is a {age}-y/o from assisted living ({fac}).\n", age=c.old_age(), fac=c.employer()
-        )
+        b.add("{pt} is a ", pt=c.label("pt").rstrip(":"))
+        c.add_age(b, True)
+        b.add(" from assisted living ({fac}).\n", fac=c.employer())
     b.add("Home meds: {drug} {dose}. Allergies: PCN.\n", drug=c.decoy("drug"), dose=c.decoy("dose"))
     b.add(
         "Emergency contact: {rel} {ph}. Vehicle left in lot: plate {pl}.\n",
@@ -238,14 +254,13 @@ def incident_report(c: Case, b: Builder) -> None:
     b.add(
         "Date/time of event: {d} 03:40\nShift: {shift}\n", d=c.date("iso"), shift=c.decoy("shift")
     )
-    b.add("Person affected: {name} (MRN {mrn}), ", name=c.name(), mrn=c.mrn())
-    if c.r.random() < 0.5:
-        b.add("age {age}\n", age=c.old_age())
-    else:
-        b.add("age {age}\n", age=c.decoy("age"))
+    b.add("Person affected: {name} ({ml} {mrn}), ", name=c.name(), ml=c.label("mrn"), mrn=c.mrn())
+    c.add_age(b, c.r.random() < 0.5)
+    b.add("\n")
     b.add(
         "Description: Patient found on floor beside bed; bed alarm was off. Insulin pump serial "
-        "{dev} found disconnected. {lab} at 03:55.\n",
+        "{dev} found disconnected. {lab} at 03:55. {p}\n",
+        p=c.prose(2),
         dev=c.device(),
         lab=c.decoy("lab_value"),
     )
@@ -258,6 +273,11 @@ def incident_report(c: Case, b: Builder) -> None:
         ph=c.phone(),
     )
     b.add("Harm level: temporary. Neuro checks q2h continued {dur}.\n", dur=c.decoy("duration"))
+    if c.tempt:
+        b.add(
+            "Contributing factors: sedation after {x}; high-alert medication review.\n",
+            x=c.namelike(),
+        )
 
 
 def research_screening_log(c: Case, b: Builder) -> None:

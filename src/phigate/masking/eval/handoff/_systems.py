@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from phigate.masking.eval.handoff import _clinical
 from phigate.masking.eval.handoff import _values as v
 from phigate.masking.eval.handoff._builder import Builder, D, P
 from phigate.masking.eval.handoff._case import Case
@@ -29,6 +30,12 @@ def ticket(c: Case, b: Builder) -> None:
     b.add("Her portal user is {u}, last login from {ip}. ", u=c.username(), ip=c.ip())
     b.add("She called from {ph} and verified DOB {dob}.\n", ph=c.phone(), dob=c.dob())
     b.add("Steps: reset factor, resend enrolment link to {em}.\n", em=c.email())
+    if c.tempt:
+        b.add(
+            "Side note: formulary entry for {x} shows the wrong NDC ({ndc}).\n",
+            x=D(c.r.choice(_clinical.DRUGS_NAMELIKE), "drug"),
+            ndc=c.decoy("ndc"),
+        )
     if r.random() < 0.3:
         b.add(
             "Also: face-ID enrolment failed, template hash {bio} needs purge.\n", bio=c.biometric()
@@ -42,9 +49,14 @@ def git_commit(c: Case, b: Builder) -> None:
     b.add("commit {sha}\n", sha=D(f"{r.getrandbits(160):040x}", "build"))
     b.add("Author: {a} <{ea}>\n", a=c.person_name(c.staff), ea=c.staff_email(c.staff))
     b.add("Date:   {ts}\n\n", ts=c.decoy("timestamp"))
-    b.add(
-        "    fixtures: add readmission case for HL7 ADT parser ({ver})\n\n", ver=c.decoy("version")
-    )
+    b.add("    fixtures: add readmission case for HL7 ADT parser ({ver})\n", ver=c.decoy("version"))
+    if c.tempt:
+        b.add(
+            "    also map brand {x} to RxNorm {rx}\n",
+            x=D(r.choice(_clinical.DRUGS_NAMELIKE), "drug"),
+            rx=c.decoy("rxnorm"),
+        )
+    b.add("\n")
     b.add("diff --git a/tests/fixtures/adt_a08.hl7 b/tests/fixtures/adt_a08.hl7\n")
     b.add("--- a/tests/fixtures/adt_a08.hl7\n+++ b/tests/fixtures/adt_a08.hl7\n@@ -1,3 +1,4 @@\n")
     b.add(
@@ -53,7 +65,7 @@ def git_commit(c: Case, b: Builder) -> None:
         ts=D(f"{r.randint(2021, 2025)}0101120000", "timestamp"),
         ctl=str(r.randint(10**5, 10**6)),
     )
-    b.add("-PID|1||{old}^^^MRN||TEST^PATIENT\n", old=D("000000", "quantity"))
+    b.add("-PID|1||000000^^^MRN||TEST^PATIENT\n")
     b.add(
         "+PID|1||{mrn}^^^MRN||{fam}^{giv}||{dob}|{sex}|||",
         mrn=c.mrn(),
@@ -72,7 +84,7 @@ def git_commit(c: Case, b: Builder) -> None:
         acct=c.account(),
         ssn=c.ssn(""),
     )
-    b.add("+PV1|1|I|{dept}^12^B\n", dept=D("4W", "department"))
+    b.add("+PV1|1|I|{dept}^{bed}\n", dept=D("4W", "department"), bed=c.bed("hl7"))
 
 
 def yaml_config(c: Case, b: Builder) -> None:
@@ -95,6 +107,15 @@ def yaml_config(c: Case, b: Builder) -> None:
         plan=c.decoy("plan_name"),
         dur=D(f"{r.randint(5, 90)}s", "duration"),
     )
+    if c.tempt:
+        _watchlist(c, b)
+
+
+def _watchlist(c: Case, b: Builder) -> None:
+    b.add("formulary_watch: [")
+    for i, drug in enumerate(c.r.sample(_clinical.DRUGS_NAMELIKE, 3)):
+        b.add("{sep}{d}", sep=", " if i else "", d=D(drug, "drug"))
+    b.add("]\n")
 
 
 def toml_config(c: Case, b: Builder) -> None:
@@ -213,6 +234,12 @@ def psql_expanded(c: Case, b: Builder) -> None:
     b.add("occupation       | {job}\n", job=c.profession())
     if c.r.random() < 0.5:
         b.add("palm_vein_tmpl   | {bio}\n", bio=c.biometric())
+    if c.tempt:
+        b.add(
+            "home_meds        | {x} {dose}\n",
+            x=D(c.r.choice(_clinical.DRUGS_NAMELIKE), "drug"),
+            dose=c.decoy("dose"),
+        )
     b.add("los_days         | 4\n\n")
 
 
@@ -253,4 +280,27 @@ def app_log(c: Case, b: Builder) -> None:
         )
     b.add(
         "{ts} INFO  healthcheck ok build={build}\n", ts=c.decoy("timestamp"), build=c.decoy("build")
+    )
+    if r.random() < 0.5:
+        _node_log(c, b)
+
+
+def _node_log(c: Case, b: Builder) -> None:
+    """A Node service's structured line: camelCase keys, epoch-free ISO time, nested patient."""
+    p = c.patient
+    b.add(
+        '{{"level":30,"time":"{ts}","pid":{pid},"hostname":"sched-7f9c",',
+        ts=c.timestamp(),
+        pid=str(c.r.randint(100, 9999)),
+    )
+    b.add(
+        '"msg":"appointment booked","patient":{{"firstName":"{g}","lastName":"{f}",',
+        g=P(p.given, "NAME"),
+        f=P(p.family, "NAME"),
+    )
+    b.add(
+        '"birthDate":"{dob}","zip":"{zip}"}},"slot":"{wd} 10:40"}}\n',
+        dob=c.dob("iso"),
+        zip=c.zip(),
+        wd=c.decoy("weekday"),
     )
