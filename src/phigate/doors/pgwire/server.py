@@ -405,7 +405,7 @@ class ClientConnection:
         try:
             for msg in self.messages:
                 await self.session.handle(msg)
-                if self.session.in_startup is False:
+                if self.messages.startup and not self.session.in_startup:
                     self.messages.startup = False
                 if _backlogged(self.writer):
                     await self.writer.drain()
