@@ -14,7 +14,6 @@ from typing import Any
 from click.testing import CliRunner
 
 from phigate.cli import main
-from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config, make_harness
 from tests.console.conftest import LiveGateway, live  # noqa: F401 (the fixture)
 from tests.support.oidc_provider import OidcProvider, oidc_provider
@@ -33,7 +32,6 @@ async def _close(h: Harness) -> None:
 
 
 # ── 1. an OIDC agent acting for an OIDC agent ──────────────────────────────────
-@finding(1, "an agent known only to the IdP may be acted for; the human behind approves")
 async def test_an_agent_known_only_to_the_idp_cannot_be_acted_for(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -80,7 +78,6 @@ async def test_an_agent_known_only_to_the_idp_cannot_be_acted_for(
 
 
 # ── 2. the terminal's list cuts a statement without saying so ─────────────────
-@finding(2, "`phigate approvals list` cuts the statement at 60 characters with no mark")
 def test_the_terminal_list_never_shows_a_cut_statement_as_whole(
     live: LiveGateway,  # noqa: F811 (the fixture imported above)
 ) -> None:
