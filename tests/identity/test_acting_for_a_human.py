@@ -110,6 +110,39 @@ async def test_a_chain_recorded_anyway_bars_the_human_behind_it(
     assert "(an agent, acting for alice)" in page  # reviewers see the human
 
 
+async def test_an_oidc_agents_chain_bars_everyone_behind_it(tmp_path: Path, ehr_dsn: str) -> None:
+    """x-bot acts for carol through an exchanged token that states carol is a human;
+    carol then becomes an agent acting for alice (an API token made afterwards). The
+    chain bars alice from approving x-bot's request, and x-bot signs in no more."""
+    with oidc_provider() as idp:
+        identity = {"oidc": {"issuer": idp.issuer, "audience": "phigate", "kind_claim": "kind"}}
+        h = await make_harness(demo_config(tmp_path, ehr_dsn, overrides={"identity": identity}))
+        try:
+            h.tokens["x-bot"] = idp.issue(
+                sub="carol", extra_claims={"kind": "human", "act": {"sub": "x-bot"}}
+            )
+            asked = await h.submit("x-bot", "UPDATE claims SET status = 'paid' WHERE id = 11")
+            assert asked.status_code == 202, asked.text
+            token_store(h.gateway).create(
+                subject="carol", kind=PrincipalKind.AGENT, on_behalf_of="alice"
+            )
+            approval_id = asked.json()["approval"]["id"]
+            alice = idp.issue(sub="alice", groups=["data-owners"])
+            voted = await h.client.post(
+                f"/v1/approvals/{approval_id}/approve",
+                headers={"Authorization": f"Bearer {alice}"},
+                json={},
+            )
+            again = await h.client.get("/v1/approvals", headers=h.auth("x-bot"))
+            state = h.gateway.approval(approval_id).state
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    assert voted.status_code == 403 and "acts for you" in voted.text, voted.text
+    assert state == "pending"
+    assert again.status_code == 401 and "carol" in again.text, again.text
+
+
 def _chained(*voters: str) -> Approval:
     return Approval(
         id="apr_1",

@@ -345,11 +345,8 @@ async def test_malformed_groups_claim_is_rejected(
         ({"phigate_kind": "human", "obo": "bob"}, "agent-7", PrincipalKind.HUMAN, None),
         ({"phigate_kind": "service"}, "agent-7", PrincipalKind.SERVICE, None),
         # An `act` claim (RFC 8693) always makes the actor an agent for the subject,
-        # whatever the kind claim says or whether it is there at all.
-        ({"act": {"sub": "bot"}}, "bot", PrincipalKind.AGENT, "agent-7"),
-        ({"phigate_kind": "agent", "act": {"sub": "bot"}}, "bot", PrincipalKind.AGENT, "agent-7"),
+        # which the kind claim states is a human (else refused: below).
         ({"phigate_kind": "human", "act": {"sub": "bot"}}, "bot", PrincipalKind.AGENT, "agent-7"),
-        ({"phigate_kind": "service", "act": {"sub": "b"}}, "b", PrincipalKind.AGENT, "agent-7"),
     ],
 )
 async def test_kind_and_on_behalf_of(
@@ -374,6 +371,14 @@ async def test_kind_and_on_behalf_of(
     [
         ({"phigate_kind": "root"}, "'phigate_kind' must be one of human, agent, service"),
         ({"phigate_kind": "agent", "act": {"sub": 5}}, "'act.sub' must be a non-empty string"),
+        # The party an agent acts for must be a human, by the token's own claims.
+        ({"act": {"sub": "bot"}}, "does not state that the subject acted for is a human"),
+        ({"phigate_kind": "agent", "act": {"sub": "bot"}}, "does not state that the subject"),
+        ({"phigate_kind": "service", "act": {"sub": "b"}}, "does not state that the subject"),
+        (
+            {"phigate_kind": "human", "act": {"sub": "bot", "act": {"sub": "planner-bot"}}},
+            "a nested 'act' (a delegation chain)",
+        ),
         ({"act": "bot"}, "'act' must be an object"),
         ({"act": {"sub": "alice"}}, "'act.sub' names the token's own subject"),
         ({"act": {"sub": "bot", "groups": [1]}}, "'act.groups' must be a list of group names"),
@@ -384,6 +389,26 @@ async def test_bad_kind_or_actor_claims_are_rejected(
 ) -> None:
     verifier = make_verifier(kind_claim="phigate_kind")
     assert expected in await rejection(verifier, idp.issue(extra_claims=claims))
+
+
+async def test_an_exchanged_token_whose_subject_acts_for_someone_is_refused(
+    idp: OidcProvider, make_verifier: VerifierFactory
+) -> None:
+    """`sub` carries an on-behalf-of claim: the subject is itself an agent acting for
+    someone, so the actor would act for an agent (with or without `kind_claim`)."""
+    claims = {"obo": "dana", "act": {"sub": "sub-bot"}}
+    for kind_claim in (None, "phigate_kind"):
+        verifier = make_verifier(kind_claim=kind_claim, on_behalf_of_claim="obo")
+        message = await rejection(verifier, idp.issue(sub="planner-bot", extra_claims=claims))
+        assert "'obo' says its subject acts on behalf of someone" in message
+
+
+async def test_a_nested_act_is_refused_without_kind_claim(
+    idp: OidcProvider, verifier: OidcVerifier
+) -> None:
+    chain = {"act": {"sub": "sub-bot", "act": {"sub": "planner-bot"}}}
+    message = await rejection(verifier, idp.issue(sub="dana", extra_claims=chain))
+    assert "nested 'act'" in message
 
 
 async def test_subject_from_configured_claim(

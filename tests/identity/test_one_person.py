@@ -62,23 +62,39 @@ async def approve(h: Harness, approval_id: str, token: str) -> tuple[int, str]:
 # -- item 4: token exchange ------------------------------------------------------------
 
 
-async def test_exchanged_token_without_kind_claim_is_an_agent_and_cannot_approve(
+async def test_exchanged_token_without_kind_claim_is_refused_and_cannot_approve(
     h: Harness, idp: OidcProvider
 ) -> None:
-    """kind_claim is set but the exchanged token does not carry it: still the actor."""
+    """kind_claim is set but the exchanged token does not say the person acted for is
+    a human: refused at sign-in (it might be an agent acting for someone)."""
     body = await pending(h)
     token = idp.issue(
         sub="alice", groups=["data-owners"], extra_claims={"act": {"sub": "helper-bot"}}
+    )
+    status, text = await approve(h, body["approval"]["id"], token)
+    assert status == 401 and "does not state that the subject acted for is a human" in text
+    assert h.gateway.approval(body["approval"]["id"]).state == "pending"
+
+
+async def test_exchanged_human_kind_token_is_an_agent_and_cannot_approve(
+    h: Harness, idp: OidcProvider
+) -> None:
+    """The kind claim states the person is a human: the caller is still the actor."""
+    body = await pending(h)
+    token = idp.issue(
+        sub="alice",
+        groups=["data-owners"],
+        extra_claims={"phigate_kind": "human", "act": {"sub": "helper-bot"}},
     )
     status, text = await approve(h, body["approval"]["id"], token)
     assert status == 403 and "agent principals cannot approve" in text
     assert h.gateway.approval(body["approval"]["id"]).state == "pending"
 
 
-async def test_exchanged_token_with_agent_kind_is_the_actor_for_the_subject(
+async def test_exchanged_token_with_human_kind_is_the_actor_for_the_subject(
     h: Harness, idp: OidcProvider
 ) -> None:
-    token = idp.issue(sub="dana", extra_claims={"phigate_kind": "agent", "act": {"sub": "x-bot"}})
+    token = idp.issue(sub="dana", extra_claims={"phigate_kind": "human", "act": {"sub": "x-bot"}})
     answer = await h.client.post(
         "/v1/actions",
         headers=bearer(token),
@@ -117,12 +133,13 @@ async def test_an_agent_named_like_a_person_cannot_run_or_see_their_action(
 async def test_exchanged_token_carries_the_agents_groups_not_the_persons(
     h: Harness, idp: OidcProvider
 ) -> None:
+    human = {"phigate_kind": "human"}
     human_groups = idp.issue(
-        sub="admin", groups=["auditors"], extra_claims={"act": {"sub": "audit-bot"}}
+        sub="admin", groups=["auditors"], extra_claims=human | {"act": {"sub": "audit-bot"}}
     )
     assert (await h.client.get("/v1/audit", headers=bearer(human_groups))).status_code == 403
     own_groups = idp.issue(
-        sub="admin", extra_claims={"act": {"sub": "audit-bot", "groups": ["auditors"]}}
+        sub="admin", extra_claims=human | {"act": {"sub": "audit-bot", "groups": ["auditors"]}}
     )
     assert (await h.client.get("/v1/audit", headers=bearer(own_groups))).status_code == 200
 

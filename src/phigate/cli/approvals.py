@@ -90,12 +90,14 @@ def list_(ctx: click.Context, status: str, as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps(items))
         return
-    out.print(_list_table(items, status))
+    # A console made now takes the terminal's width now (COLUMNS); the module's was
+    # sized at import, and a narrower table wraps each statement over more lines.
+    Console(markup=False).print(_list_table(items, status))
 
 
 def _list_table(items: list[dict[str, Any]], status: str) -> Table:
-    """Fits 80 columns: ids and numbers never wrap; the statement takes the rest. The
-    state is in the title when only one state is listed."""
+    """Fits 80 columns: ids and numbers never wrap; the statement takes the rest and
+    wraps (folds), whole. The state is in the title when only one state is listed."""
     table = Table(
         title=f"Approvals ({status})",
         box=box.SIMPLE_HEAD,
@@ -121,7 +123,7 @@ def _list_table(items: list[dict[str, Any]], status: str) -> Table:
             f"{who} for {a['on_behalf_of']}" if a["on_behalf_of"] else who,
             _votes_cell(a),
             time_left(a["seconds_left"]) if a["state"] == "pending" else "",
-            _flagged(a["action"]["review"]),
+            _flagged(a),
         ]
         table.add_row(*cells)
     return table
@@ -198,10 +200,20 @@ def _marked(segments: list[list[Any]]) -> Text:
     return text
 
 
-def _flagged(review: dict[str, Any]) -> Text:
-    """The list's one-line form of the statement, led by its warning count (never markup)."""
-    line = review["statement"].replace("\n", " ")[:60]
-    return Text(f"⚠{len(review['warnings'])} {line}" if review["warnings"] else line)
+def _flagged(a: dict[str, Any]) -> Text:
+    """The list's form of the statement, led by its warning count: the reviewer's view
+    of it (`must_read`, escapes marked) on one line, whole and wrapped, never cut. The list offers
+    no vote, but `approvals approve <id>` may be typed from it: a cut that reads as a
+    complete statement (`... IN (71, 72, 73)` of `... IN (71, 72, 73) OR id > 0`)
+    would have the reviewer approve what they did not read."""
+    (_label, statement), *_rest = must_read(a)
+    # One line per request (its lines joined by a space, as before); escapes stay marked.
+    joined = [
+        [part if escape else str(part).replace("\n", " "), escape] for part, escape in statement
+    ]
+    warnings = a["action"]["review"]["warnings"]
+    lead = Text(f"⚠{len(warnings)} ") if warnings else Text()
+    return lead + _marked(joined)
 
 
 @approvals.command("approve")

@@ -350,9 +350,10 @@ def principal_from_claims(claims: Mapping[str, Any], settings: OidcSettings) -> 
 
     A delegated token (RFC 8693 token exchange) names the person in `sub` and the
     party acting for them in `act.sub`. Such a token always authenticates the actor,
-    as an agent on behalf of that person, with the actor's own groups, whatever the
-    kind claim says: otherwise an agent holding an exchanged token would carry the
-    human's rights (their groups, approving, running their approved actions).
+    as an agent on behalf of that person, with the actor's own groups: otherwise an
+    agent holding an exchanged token would carry the human's rights (their groups,
+    approving, running their approved actions). Its kind claim, if configured, says
+    what the person is: anything but `human` is refused (`acted_for_not_human`).
     """
     if "act" in claims:
         return _actor(claims, settings)
@@ -381,14 +382,49 @@ def _actor(claims: Mapping[str, Any], settings: OidcSettings) -> Principal:
     person = _subject(claims, settings.subject_claim)
     if subject == person:
         raise AuthenticationError("token claim 'act.sub' names the token's own subject")
+    groups = _groups(actor, settings.groups_claim, where=f"act.{settings.groups_claim}")
+    refused = acted_for_not_human(claims, settings)  # a well-formed token's meaning
+    if refused is not None:
+        raise AuthenticationError(refused)
     return Principal(
         subject=subject,
         kind=PrincipalKind.AGENT,
-        groups=_groups(actor, settings.groups_claim, where=f"act.{settings.groups_claim}"),
+        groups=groups,
         on_behalf_of=person,
         authenticated_by="oidc",
         valid_until=_expiry(claims, settings),
     )
+
+
+def acted_for_not_human(claims: Mapping[str, Any], settings: OidcSettings) -> str | None:
+    """Why the party a delegated token (one with `act`) acts for is not known to be a
+    human, or None when it is. An agent acts only for a human, the one barred from
+    approving its requests: acting for an agent would let the person behind that agent
+    approve, and nothing here could see who that is. So, by the token's own claims:
+    a nested `act` (an agent that received the delegation from another actor), an
+    on-behalf-of claim on the subject (only agents act for someone), and, with
+    `kind_claim` configured, a subject whose kind is not stated as `human` (the IdP
+    that marks kinds says nothing of this one: fail closed) are refused."""
+    actor = claims["act"]
+    if isinstance(actor, Mapping) and "act" in actor:
+        return (
+            "token claim 'act' holds a nested 'act' (a delegation chain): an agent acts "
+            "on behalf of a human, never of another agent"
+        )
+    path = settings.on_behalf_of_claim
+    # `act.sub` (the default) names the actor itself, not whom the subject acts for.
+    if path is not None and path.split(".")[0] != "act" and claim_at(claims, path) is not None:
+        return (
+            f"token claim '{path}' says its subject acts on behalf of someone, so it is an "
+            "agent; an agent acts on behalf of a human"
+        )
+    kind = settings.kind_claim
+    if kind is not None and claim_at(claims, kind) != PrincipalKind.HUMAN.value:
+        return (
+            f"token claim '{kind}' does not state that the subject acted for is a human; "
+            "an agent acts on behalf of a human"
+        )
+    return None
 
 
 def _expiry(claims: Mapping[str, Any], settings: OidcSettings) -> float:
