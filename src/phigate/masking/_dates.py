@@ -281,6 +281,12 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         _age_or_words,
         groups=(("v", AGE),),
     ),
+    # Set off by commas after a name: "Client Heiko Naser, 92, widowed"
+    PatternSpec(
+        AGE,
+        r"\b\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+,\s?(?P<v>9\d|1[01]\d),\s",
+        groups=(("v", AGE),),
+    ),
     # Beside a relative: "my mother, 93, lives", "Mom (92) fell"
     PatternSpec(
         AGE,

@@ -74,6 +74,13 @@ _ACCOUNT_LABELS = frozenset(
         "uid",
         "handle",
         "screenname",
+        # who did what in an audit trail: "actor=jdoe", "assignee: mlopez"
+        "actor",
+        "principal",
+        "assignee",
+        "reporter",
+        "requester",
+        "submitter",
     ]
 )
 _RECORD_LABELS = frozenset(
@@ -353,11 +360,20 @@ def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
     """Where the label before `end` starts, and the type it names: the shortest run of
     up to three words that names one, else the last word (a label naming nothing)."""
     line_start = data.rfind(b"\n", max(0, end - 48), end) + 1
-    words = data[max(line_start, end - 48) : end].split()
+    words = _after_open(data[max(line_start, end - 48) : end]).split()
     if not words:
         return end, None
     length, entity = _label_of(tuple(words[-_LABEL_WORDS:]))
     return end - length, entity
+
+
+def _after_open(segment: bytes) -> bytes:
+    """The segment after a bracket it leaves open: a repr's first field
+    ("Member(handle='...'", "{zip=02139") is labelled by its key, not the class."""
+    cut = max(segment.rfind(b"("), segment.rfind(b"{"))
+    if cut < 0 or b")" in segment[cut:] or b"}" in segment[cut:]:
+        return segment
+    return segment[cut + 1 :]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -516,9 +532,10 @@ def _value_end(data: bytes, start: int, limit: int) -> int:
 # --- JSON members: "family": "Nguyen", "given": ["Thi", "Lan"], "postalCode": "02118"
 
 _JSON_MEMBER_RE = (
-    # an array of strings may be pretty-printed, one element a line
-    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]{}]{0,400}\]'
-    r"|\d{2,20}\b)"
+    # an array of strings may be pretty-printed, one element a line; a Python dict's
+    # repr quotes its keys and strings in single quotes ({'zip': '30301'})
+    r'["\']([A-Za-z_][A-Za-z0-9_]{0,40})["\']\s*:\s*("(?:[^"\\\n]|\\.){0,300}"'
+    r"|'(?:[^'\\\n]|\\.){0,300}'|\[\s*\"[^\]{}]{0,400}\]|\d{2,20}\b)"
 )
 _JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
 _JSON_STRING = Regex(rb'"((?:[^"\\\n]|\\.){1,300})"')
@@ -613,6 +630,10 @@ def json_values(data: bytes) -> Iterator[Found]:
             entity = _json_display(data, start)
         if entity is None:
             continue
+        if data[start : start + 1] == b"'":
+            if value_ok(entity, data[start + 1 : end - 1]):
+                yield start + 1, end - 1, entity
+            continue
         for string in _JSON_STRING.spans(data, start, end):
             s, t = string[1]
             if value_ok(entity, data[s:t]):
@@ -677,7 +698,11 @@ def _csv_rows(
         table_end[0] = pos
         line_end = data.find(b"\n", pos)
         line_end = len(data) if line_end < 0 else line_end
-        cells = _cells(data[pos:line_end].rstrip(b"\r"), sep)
+        line = data[pos:line_end].rstrip(b"\r")
+        if _RULE.fullmatch(line) is not None:
+            pos = line_end + 1
+            continue  # psql's rule under the header ("-----+-----"), or Markdown's
+        cells = _cells(line, sep)
         if len(cells) != len(columns):
             if len(cells) < 2:
                 return  # the table ended
@@ -690,6 +715,10 @@ def _csv_rows(
                 yield start, start + len(value), entity
             pos += len(cell) + len(sep)
         pos = line_end + 1
+
+
+# A line of a table's frame: dashes, pluses, colons and bars ("---+---", "|:--|--:|")
+_RULE = re2.compile(rb"[ \t]*[-+=:|]*-[-+=:| \t]*")
 
 
 def _cells(line: bytes, sep: bytes) -> list[bytes]:
@@ -935,7 +964,7 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_LABEL_END_RE, label_values),
     # A key in quotes, a line's first cells, any two lines of cells: partial matches
     # at every quote and line (the costliest structure triggers on new text)
-    Structure(_JSON_MEMBER_RE, json_values, wide=True, cue=r'"\s*:\s*'),
+    Structure(_JSON_MEMBER_RE, json_values, wide=True, cue=r'["\']\s*:\s*'),
     Structure(_CSV_HEADER_RE, csv_values, wide=True),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
