@@ -106,3 +106,40 @@ MORE = [
 @pytest.mark.parametrize(("text", "value"), MORE)
 def test_masked_whole_more(safe_harbor: Masker, text: str, value: str) -> None:
     test_masked_whole(safe_harbor, text, value)
+
+
+REPRS = [
+    ("Patient(dob=datetime.date(1948, 3, 14), city='Dayton')", "1948, 3, 14"),
+    ("{'admitted': datetime.datetime(2024, 11, 2, 9, 5, 31)}", "2024, 11, 2, 9, 5, 31"),
+    ("occupation='marine biologist', title='x'", "marine biologist"),
+    ("Customer(company='Kemp & Sons', age=40)", "Kemp & Sons"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), REPRS)
+def test_repr_values_masked_whole(safe_harbor: Masker, text: str, value: str) -> None:
+    test_masked_whole(safe_harbor, text, value)
+
+
+def test_a_query_string_still_ends_a_value(safe_harbor: Masker) -> None:
+    assert "page=2" in safe_harbor.mask_text("GET /search?user=jdoe42&page=2").text
+
+
+ACTORS = [
+    ("logged in as mlopez_rn from a new device", "mlopez_rn"),
+    ("ticket opened by rfarouk on Monday", "rfarouk"),
+    ("My employer is Riverbend Tool & Die.", "Riverbend Tool & Die"),
+    ("She teaches at Lincoln Elementary.", "Lincoln Elementary"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), ACTORS)
+def test_actors_and_employers_masked_whole(safe_harbor: Masker, text: str, value: str) -> None:
+    test_masked_whole(safe_harbor, text, value)
+
+
+@pytest.mark.parametrize(
+    "text", ["ticket opened by the front desk", "reported by patient", "logged in as admin"]
+)
+def test_a_word_after_an_actor_cue_stays(safe_harbor: Masker, text: str) -> None:
+    assert safe_harbor.mask_text(text).text == text

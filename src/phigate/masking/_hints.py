@@ -280,8 +280,13 @@ _NAME_WORDS = frozenset(
 # Where a person works narrows down who they are ("employer_name", "companyName",
 # "works_at"); after the token rules, so a "company_code" stays a code, and not its
 # number or kind ("organization_identifier", "org_type")
-_EMPLOYER_WORDS = frozenset("employer employers company organization organisation workplace works".split())
-_NOT_EMPLOYER = frozenset("id identifier ids uuid key type kind number no num ref reference".split())
+_EMPLOYER_WORDS = frozenset(
+    ["employer", "employers", "company", "organization", "organisation", "workplace", "works"]
+)
+_NOT_EMPLOYER = frozenset(
+    ["id", "identifier", "ids", "uuid", "key", "type", "kind", "number", "no", "num", "ref",
+     "reference"]
+)  # fmt: skip
 _DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_timestamp")
 
 

@@ -221,7 +221,8 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     # ("works at the Cardiology Clinic" names no one's)
     PatternSpec(
         LOCATION,
-        r"(?i:\b(?:works?|worked|working|employed|volunteers?|volunteering|attends|attended)"
+        r"(?i:\b(?:works?|worked|working|employed|volunteers?|volunteering|attends|attended"
+        r"|teaches|taught|employer(?:\s+is|\s+was)?)"
         r"(?:\s+(?:part[- ]time|full[- ]time|now|still|currently))?"
         r"(?:\s+(?:at|for|by|with)|\s+as\s+an?\s+(?:[\p{Ll}-]+\s+){1,3}(?:at|for))?"
         r"\s+(?:the\s+)?)"

@@ -228,7 +228,14 @@ def _not_common(value: bytes) -> bool:
 def _handle(value: bytes) -> bool:
     """A handle, not a word after "login" or "user" ("page", "unable", "and")."""
     word = value.decode("utf-8", "replace").lower()
-    return word not in common_words() and word not in ("is", "was", "for", "of")
+    return word not in common_words() and word not in _SYSTEM_ACCOUNTS
+
+
+# Accounts no person owns, and the words a cue may run into
+_SYSTEM_ACCOUNTS = frozenset(
+    ["is", "was", "for", "of", "admin", "administrator", "root", "system", "guest", "anonymous",
+     "service", "sysadmin"]
+)  # fmt: skip
 
 
 def _handle_shaped(value: bytes) -> bool:
@@ -610,7 +617,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\b(?:(?:pw|password|passcode|pin|mfa|2fa)\s+reset\s+(?:for|on)"
         r"|(?:unlock|unlocked|reset|disable|disabled|deactivate|reactivate|locked)\s+(?:the\s+)?"
         r"(?:account|login|user|username)(?:\s+(?:for|of))?"
-        r"|(?:user\s?name|login|handle|user\s?id|screen\s?name)(?:\s+(?:is|was))?)"
+        r"|(?:user\s?name|login|handle|user\s?id|screen\s?name)(?:\s+(?:is|was))?"
+        # who acted in a ticket or a log: "logged in as mlopez_rn", "opened by rfarouk"
+        r"|(?:logged|signed)\s+(?:in|on)\s+as"
+        r"|(?:opened|submitted|reported|filed|raised|escalated)\s+by)"
         r"\s+(?:(?:user|account)\s+)?)"
         r"(?P<v>[A-Za-z][A-Za-z0-9_.'-]{1,40}[A-Za-z0-9_])",
         _handle,

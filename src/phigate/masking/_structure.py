@@ -447,6 +447,8 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         return _without_regions(data, start, end)
     if entity in _WHOLE_LINE:
         return end
+    if entity == e.PROFESSION:
+        return _job_end(data, start, end)
     if entity == e.PERSON and data[start : start + 1].islower():
         return _lower_case_run(data, start, end)
     pos = start
@@ -469,6 +471,23 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         pos += len(token) + 1
     end = min(end, max(start, pos - 1))
     return start + len(data[start:end].rstrip(b" ,.;:"))
+
+
+_JOB_STOPS = frozenset(b"since until at for with in and from - ( /".split())
+
+
+def _job_end(data: bytes, start: int, end: int) -> int:
+    """An occupation is its first words, up to four ("marine biologist", "long-haul
+    truck driver"), not what follows ("welder since 2001, smokes")."""
+    pos = start
+    for n, token in enumerate(data[start:end].split(b" ")):
+        word = token.rstrip(b",.;'")
+        if n == 4 or (n and word.lower() in _JOB_STOPS) or any(48 <= c <= 57 for c in word):
+            break
+        pos += len(token) + 1
+        if token.endswith((b",", b";")):
+            break
+    return min(end, max(start, pos - 1))
 
 
 def _without_regions(data: bytes, start: int, end: int) -> int:
@@ -522,10 +541,15 @@ def _label_word(word: bytes) -> bool:
 def _value_end(data: bytes, start: int, limit: int) -> int:
     """Where a value stops: a line end, a separator, two blanks, or the next label."""
     end = min(limit, start + _MAX_VALUE)
-    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'\\"', b'"', b"<", b">", b"__"):
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b'\\"', b'"', b"<", b">", b"__"):
         found = data.find(stop, start, end)
         if found >= 0:
             end = found
+    found = data.find(b"&", start, end)
+    while found >= 0 and data[found - 1 : found] == b" " and data[found + 1 : found + 2] == b" ":
+        found = data.find(b"&", found + 1, end)  # "Kemp & Sons" is one name
+    if found >= 0:
+        end = found  # a query string's next pair: "user=jdoe&page=2"
     return len(data[start:end].rstrip(b" ,.")) + start
 
 
