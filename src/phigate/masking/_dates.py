@@ -239,7 +239,15 @@ _SHORT_DATE_PATTERNS: tuple[PatternSpec, ...] = (
 )
 
 
-DATE_PATTERNS = (*_LONG_DATE_PATTERNS, *_SHORT_DATE_PATTERNS)
+# Python's repr of a date: datetime.date(1948, 3, 14), datetime.datetime(1948, 3, 14, 9, 5)
+_REPR_DATE = PatternSpec(
+    DATE,
+    r"\b(?:date|datetime)\((?P<v>(?:1[89]|20)\d\d,\s?(?:1[0-2]|0?[1-9]),\s?(?:3[01]|[12]\d|0?[1-9])"
+    r"(?:,\s?\d{1,6}){0,4})\)",
+    groups=(("v", DATE),),
+)
+
+DATE_PATTERNS = (*_LONG_DATE_PATTERNS, *_SHORT_DATE_PATTERNS, _REPR_DATE)
 
 AGE_PATTERNS: tuple[PatternSpec, ...] = (
     # Lists and headers: 94F, 94/F, 92yoM, 101 M (age and sex in one token)
@@ -279,6 +287,12 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"|one hundred(?: and)?(?:[- ](?:{_NUMBER_WORDS}))?)"
         r"(?:[^\w%.]|\.(?:\D|$)|$)",
         _age_or_words,
+        groups=(("v", AGE),),
+    ),
+    # Set off by commas after a name: "Client Heiko Naser, 92, widowed"
+    PatternSpec(
+        AGE,
+        r"\b\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+,\s?(?P<v>9\d|1[01]\d),\s",
         groups=(("v", AGE),),
     ),
     # Beside a relative: "my mother, 93, lives", "Mom (92) fell"

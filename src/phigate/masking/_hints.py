@@ -82,6 +82,7 @@ _EXACT: dict[str, str] = {
     "url": e.URL,
     "zip": e.ZIP,
     "zipcode": e.ZIP,
+    "c_p": e.ZIP,  # Spanish "C.P." (código postal)
     "zip5": e.ZIP,
     "postcode": e.ZIP,
     "city": e.LOCATION,
@@ -211,7 +212,9 @@ _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
             e.MRN,
         ),
         (
-            "member subscriber beneficiary policy insurance medicaid medicare hicn mbi",
+            "member subscriber beneficiary policy insurance medicaid medicare hicn mbi"
+            # a plan's or an employer group's number on the insurance card
+            " plan_id plan_no plan_number plan_num group_no group_number group_num grp_no",
             e.HEALTH_PLAN_ID,
         ),
         ("card credit_card cc_number pan", e.CREDIT_CARD),
@@ -274,6 +277,16 @@ _NAME_WORDS = frozenset(
         "caller",
     ]
 )
+# Where a person works narrows down who they are ("employer_name", "companyName",
+# "works_at"); after the token rules, so a "company_code" stays a code, and not its
+# number or kind ("organization_identifier", "org_type")
+_EMPLOYER_WORDS = frozenset(
+    ["employer", "employers", "company", "organization", "organisation", "workplace", "works"]
+)
+_NOT_EMPLOYER = frozenset(
+    ["id", "identifier", "ids", "uuid", "key", "type", "kind", "number", "no", "num", "ref",
+     "reference"]
+)  # fmt: skip
 _DATE_SUFFIXES = ("_date", "_at", "_on", "_dt", "_ts", "_time", "_datetime", "_timestamp")
 
 
@@ -317,6 +330,8 @@ def _hint(normal: str) -> str | None:
     for words, entity in _TOKEN_RULES:
         if tokens & words or joined & words:
             return entity
+    if tokens & _EMPLOYER_WORDS and not tokens & _NOT_EMPLOYER:
+        return e.LOCATION
     if normal.endswith(_DATE_SUFFIXES) or normal.startswith("date_"):
         return e.DATE
     if normal.endswith("_id") or normal.endswith("_uuid") or normal.endswith("_key"):

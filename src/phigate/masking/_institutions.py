@@ -15,9 +15,10 @@ import importlib
 
 import re2
 
+from phigate.masking._hints import hint
 from phigate.masking._shapes import STATE_NAMES, PatternSpec
-from phigate.masking._wordlists import common_words, plain_names
-from phigate.masking.entities import LOCATION, PROFESSION
+from phigate.masking._wordlists import EPONYMS, common_words, plain_names
+from phigate.masking.entities import LOCATION, PERSON, PROFESSION
 
 _CAP = r"(?:St\.|Mt\.|ST\.|MT\.|\p{Lu}[\p{L}'’.-]*)"
 _JOIN = r"(?: (?:of|the|&|de|du|la|del|der) | |-)"
@@ -138,10 +139,23 @@ def _job_words() -> list[str]:
 _JOB = "(?:" + "|".join(_job_words()) + ")"
 
 
+def _workplace(value: bytes) -> bool:
+    """A named place, not a disease named for a person ("attends Alzheimer's support
+    group", "works with Parkinson's patients")."""
+    words = value.decode("utf-8", "replace").lower().replace("’", "'").split()
+    eponym = any(w.removesuffix("'s").strip(".,'") in EPONYMS for w in words)
+    return not eponym and _named(value)
+
+
 @functools.lru_cache(maxsize=4096)
 def _occupation(value: bytes) -> bool:
     words = value.decode("utf-8", "replace").lower().split()
-    return bool(words) and words[0] not in _STOP and words[-1] not in _STOP
+    return (
+        bool(words)
+        and words[0] not in _STOP
+        and words[-1] not in _STOP
+        and hint("_".join(words)) in (None, PERSON, PROFESSION)
+    )  # "occupation | zip | age": a table's header names the next column, no job
 
 
 INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
@@ -202,12 +216,27 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", LOCATION),),
         wide=True,
     ),
+    # Where someone works or goes each day: "works at Northwind Traders", "has worked for
+    # Granite Peak Dairy", "attends Lincoln Elementary"; the words must name the place
+    # ("works at the Cardiology Clinic" names no one's)
+    PatternSpec(
+        LOCATION,
+        r"(?i:\b(?:works?|worked|working|employed|volunteers?|volunteering|attends|attended"
+        r"|teaches|taught|employer(?:\s+is|\s+was)?)"
+        r"(?:\s+(?:part[- ]time|full[- ]time|now|still|currently))?"
+        r"(?:\s+(?:at|for|by|with)|\s+as\s+an?\s+(?:[\p{Ll}-]+\s+){1,3}(?:at|for))?"
+        r"\s+(?:the\s+)?)"
+        rf"(?P<v>{_CAP}(?:(?:,? and |, | & |{_JOIN}){_CAP}){{0,4}})",
+        _workplace,
+        groups=(("v", LOCATION),),
+    ),
     # works as a bus driver for ..., retired logger, Occupation: welder, a label in a table
     # or a dotted form ("Occupation | welder", "Occ..... welder"); in Spanish, "trabaja
     # como albañil", "de profesión carpintero", "Ocupación: maestra"
     PatternSpec(
         PROFESSION,
-        r"(?i:\b(?:works?|worked|working|employed|employment|job|career)\s+(?:as|is)\s+(?:an?\s+)?"
+        r"(?i:\b(?:works?|worked|working|employed|employment|job|career)\s+"
+        r"(?:(?:part[- ]time|full[- ]time|now|still|currently)\s+)?(?:as|is)\s+(?:an?\s+)?"
         r"|\b(?:retired|former|ex-|unemployed|part-time|full-time)\s+"
         r"|\b(?:occupation|profession|job title|employment|works as|trade|occ|job|ocupación"
         r"|ocupacion|profesión|profesion|oficio)\s*(?:[:=|-]|\.{2,}|_{2,})\s*"

@@ -224,6 +224,26 @@ def _not_common(value: bytes) -> bool:
     return word not in common_words() and word not in EPONYMS
 
 
+@functools.lru_cache(maxsize=4096)
+def _handle(value: bytes) -> bool:
+    """A handle, not a word after "login" or "user" ("page", "unable", "and")."""
+    word = value.decode("utf-8", "replace").lower()
+    return word not in common_words() and word not in _SYSTEM_ACCOUNTS
+
+
+# Accounts no person owns, and the words a cue may run into
+_SYSTEM_ACCOUNTS = frozenset(
+    ["is", "was", "for", "of", "admin", "administrator", "root", "system", "guest", "anonymous",
+     "service", "sysadmin"]
+)  # fmt: skip
+
+
+def _handle_shaped(value: bytes) -> bool:
+    """Letters with a digit, an underscore or a dot inside: "jdoe42", "m.lopez"."""
+    inner = value[1:-1]
+    return any(c in b"_." for c in inner) or any(48 <= c <= 57 for c in value[1:])
+
+
 # The numerals a Chinese or Japanese form writes each digit in (〇 and 零 are zero).
 _HAN_DIGITS = "〇一二三四五六七八九"
 _HAN_DIGIT = f"[零{_HAN_DIGITS}]"
@@ -587,6 +607,31 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         ID,
         r"(?:^|[\s(#:=;/\[])@(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,30}[A-Za-z0-9_])",
+        groups=(("v", ID),),
+    ),
+    # A handle named by what is done to its account: "pw reset for layla_nas", "unlock
+    # the account for tnguyen2", "her username is gbaptiste88"; not a word of the language
+    # ("the user is unable")
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:(?:pw|password|passcode|pin|mfa|2fa)\s+reset\s+(?:for|on)"
+        r"|(?:unlock|unlocked|reset|disable|disabled|deactivate|reactivate|locked)\s+(?:the\s+)?"
+        r"(?:account|login|user|username)(?:\s+(?:for|of))?"
+        r"|(?:user\s?name|login|handle|user\s?id|screen\s?name)(?:\s+(?:is|was))?"
+        # who acted in a ticket or a log: "logged in as mlopez_rn", "opened by rfarouk"
+        r"|(?:logged|signed)\s+(?:in|on)\s+as"
+        r"|(?:opened|submitted|reported|filed|raised|escalated)\s+by)"
+        r"\s+(?:(?:user|account)\s+)?)"
+        r"(?P<v>[A-Za-z][A-Za-z0-9_.'-]{1,40}[A-Za-z0-9_])",
+        _handle,
+        groups=(("v", ID),),
+    ),
+    # After "user" or "account" alone, only what is shaped like a handle: "account
+    # jdoe42 locked", "user m.lopez"; not "the user is unable", "account balance"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:user|account|acct)\s+)(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,40}[A-Za-z0-9_])",
+        _handle_shaped,
         groups=(("v", ID),),
     ),
     # Ids in API paths: /patients/8812, /members/X1-22

@@ -74,6 +74,13 @@ _ACCOUNT_LABELS = frozenset(
         "uid",
         "handle",
         "screenname",
+        # who did what in an audit trail: "actor=jdoe", "assignee: mlopez"
+        "actor",
+        "principal",
+        "assignee",
+        "reporter",
+        "requester",
+        "submitter",
     ]
 )
 _RECORD_LABELS = frozenset(
@@ -363,11 +370,20 @@ def _label_before(data: bytes, end: int) -> tuple[int, str | None]:
     """Where the label before `end` starts, and the type it names: the shortest run of
     up to three words that names one, else the last word (a label naming nothing)."""
     line_start = data.rfind(b"\n", max(0, end - 48), end) + 1
-    words = data[max(line_start, end - 48) : end].split()
+    words = _after_open(data[max(line_start, end - 48) : end]).split()
     if not words:
         return end, None
     length, entity = _label_of(tuple(words[-_LABEL_WORDS:]))
     return end - length, entity
+
+
+def _after_open(segment: bytes) -> bytes:
+    """The segment after a bracket it leaves open: a repr's first field
+    ("Member(handle='...'", "{zip=02139") is labelled by its key, not the class."""
+    cut = max(segment.rfind(b"("), segment.rfind(b"{"))
+    if cut < 0 or b")" in segment[cut:] or b"}" in segment[cut:]:
+        return segment
+    return segment[cut + 1 :]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -441,6 +457,8 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         return _without_regions(data, start, end)
     if entity in _WHOLE_LINE:
         return end
+    if entity == e.PROFESSION:
+        return _job_end(data, start, end)
     if entity == e.PERSON and data[start : start + 1].islower():
         return _lower_case_run(data, start, end)
     pos = start
@@ -463,6 +481,23 @@ def _trim(entity: str, data: bytes, start: int, end: int) -> int:
         pos += len(token) + 1
     end = min(end, max(start, pos - 1))
     return start + len(data[start:end].rstrip(b" ,.;:"))
+
+
+_JOB_STOPS = frozenset(b"since until at for with in and from - ( /".split())
+
+
+def _job_end(data: bytes, start: int, end: int) -> int:
+    """An occupation is its first words, up to four ("marine biologist", "long-haul
+    truck driver"), not what follows ("welder since 2001, smokes")."""
+    pos = start
+    for n, token in enumerate(data[start:end].split(b" ")):
+        word = token.rstrip(b",.;'")
+        if n == 4 or (n and word.lower() in _JOB_STOPS) or any(48 <= c <= 57 for c in word):
+            break
+        pos += len(token) + 1
+        if token.endswith((b",", b";")):
+            break
+    return min(end, max(start, pos - 1))
 
 
 def _without_regions(data: bytes, start: int, end: int) -> int:
@@ -516,19 +551,25 @@ def _label_word(word: bytes) -> bool:
 def _value_end(data: bytes, start: int, limit: int) -> int:
     """Where a value stops: a line end, a separator, two blanks, or the next label."""
     end = min(limit, start + _MAX_VALUE)
-    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b"&", b'\\"', b'"', b"<", b">", b"__"):
+    for stop in (b"\n", b"\r", b"|", b";", b"\t", b"  ", b'\\"', b'"', b"<", b">", b"__"):
         found = data.find(stop, start, end)
         if found >= 0:
             end = found
+    found = data.find(b"&", start, end)
+    while found >= 0 and data[found - 1 : found] == b" " and data[found + 1 : found + 2] == b" ":
+        found = data.find(b"&", found + 1, end)  # "Kemp & Sons" is one name
+    if found >= 0:
+        end = found  # a query string's next pair: "user=jdoe&page=2"
     return len(data[start:end].rstrip(b" ,.")) + start
 
 
 # --- JSON members: "family": "Nguyen", "given": ["Thi", "Lan"], "postalCode": "02118"
 
 _JSON_MEMBER_RE = (
-    # an array of strings may be pretty-printed, one element a line
-    r'"([A-Za-z_][A-Za-z0-9_]{0,40})"\s*:\s*("(?:[^"\\\n]|\\.){0,300}"|\[\s*"[^\]{}]{0,400}\]'
-    r"|\d{2,20}\b)"
+    # an array of strings may be pretty-printed, one element a line; a Python dict's
+    # repr quotes its keys and strings in single quotes ({'zip': '30301'})
+    r'["\']([A-Za-z_][A-Za-z0-9_]{0,40})["\']\s*:\s*("(?:[^"\\\n]|\\.){0,300}"'
+    r"|'(?:[^'\\\n]|\\.){0,300}'|\[\s*\"[^\]{}]{0,400}\]|\d{2,20}\b)"
 )
 _JSON_MEMBER = Regex(_JSON_MEMBER_RE.encode())
 _JSON_STRING = Regex(rb'"((?:[^"\\\n]|\\.){1,300})"')
@@ -623,6 +664,10 @@ def json_values(data: bytes) -> Iterator[Found]:
             entity = _json_display(data, start)
         if entity is None:
             continue
+        if data[start : start + 1] == b"'":
+            if value_ok(entity, data[start + 1 : end - 1]):
+                yield start + 1, end - 1, entity
+            continue
         for string in _JSON_STRING.spans(data, start, end):
             s, t = string[1]
             if value_ok(entity, data[s:t]):
@@ -687,7 +732,11 @@ def _csv_rows(
         table_end[0] = pos
         line_end = data.find(b"\n", pos)
         line_end = len(data) if line_end < 0 else line_end
-        cells = _cells(data[pos:line_end].rstrip(b"\r"), sep)
+        line = data[pos:line_end].rstrip(b"\r")
+        if _RULE.fullmatch(line) is not None:
+            pos = line_end + 1
+            continue  # psql's rule under the header ("-----+-----"), or Markdown's
+        cells = _cells(line, sep)
         if len(cells) != len(columns):
             if len(cells) < 2:
                 return  # the table ended
@@ -700,6 +749,10 @@ def _csv_rows(
                 yield start, start + len(value), entity
             pos += len(cell) + len(sep)
         pos = line_end + 1
+
+
+# A line of a table's frame: dashes, pluses, colons and bars ("---+---", "|:--|--:|")
+_RULE = re2.compile(rb"[ \t]*[-+=:|]*-[-+=:| \t]*")
 
 
 def _cells(line: bytes, sep: bytes) -> list[bytes]:
@@ -945,7 +998,7 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_LABEL_END_RE, label_values),
     # A key in quotes, a line's first cells, any two lines of cells: partial matches
     # at every quote and line (the costliest structure triggers on new text)
-    Structure(_JSON_MEMBER_RE, json_values, wide=True, cue=r'"\s*:\s*'),
+    Structure(_JSON_MEMBER_RE, json_values, wide=True, cue=r'["\']\s*:\s*'),
     Structure(_CSV_HEADER_RE, csv_values, wide=True),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
