@@ -56,6 +56,7 @@ from phigate.pipeline.gateway import Gateway
 from phigate.sql import SessionClassifier, SqlAnalysis, ends_portals, refers_to_names
 from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.describe import description_of
+from phigate.sql.identifiers import quoted_identifier
 from phigate.sql.model import Effect
 from phigate.sql.runtime_reveal import reveal_setting
 
@@ -491,7 +492,7 @@ class Session:
         if analysis is None:
             return None
         description = description_of(analysis)
-        action = self.admission.action(f"FETCH ALL FROM {name}", [])
+        action = self.admission.action(f"FETCH ALL FROM {quoted_identifier(name)}", [])
         try:
             description, decision = self.gateway.decide(action, description)
         except PhigateError:

