@@ -19,8 +19,13 @@ import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
+from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
+from tests.conftest import Harness
+from tests.connectors import kube_standin
 from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.rawclient import RawClient, error_fields
+
+__all__ = ["cluster", "kube"]  # the exec connection running the real kubectl (round 3)
 
 
 @pytest.fixture
@@ -119,3 +124,34 @@ async def test_an_approved_fetch_is_not_claimed_after_its_cursor_is_declared_aga
     assert not shown & _surnames(ehr_dsn), f"surnames returned as stored: {shown}"
     record = wire.harness.gateway.action(wire.harness.gateway.approval(approval_id).action_id)
     assert record.status.value not in ("executed", "executing"), record.status
+
+
+# ── 2. kubectl --raw paths the API server would normalise are refused ─────────────
+@needs_kubectl
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/./secrets",
+        "/api/v1/namespaces/default/./secrets",
+        "/api/v1/namespaces/./default/secrets",
+        "/api/v1/namespaces/default/secrets/.",
+        "/api/v1/namespaces/default/pods/../secrets",
+        "/api/v1/namespaces/default/secrets/db-pass/..",
+        "/api/v1//secrets",
+        "/api/v1/%2e/secrets",
+        "/api/v1/namespaces/default/%2Fsecrets",
+        "/api/v1/Secrets",
+    ],
+)
+async def test_a_raw_path_the_api_server_would_normalise_is_not_read(
+    kube: Harness, cluster: kube_standin.KubeStandIn, path: str
+) -> None:
+    """`kubectl get --raw /api/v1/./secrets` was read as a `get` of the kind `.`: the
+    API server cleans the path and lists every Secret. Such a path is `unknown` now:
+    denied (demo policy), and nothing reaches the cluster."""
+    response = await run_kubectl(kube, "get", "--raw", path)
+    assert not cluster.requests, cluster.requests
+    assert response.status_code == 403, response.text[:300]
+    assert not cluster.requests, cluster.requests
+    record = kube.gateway.action(response.json()["id"])
+    assert record.description.risk.value == "unknown", record.description
