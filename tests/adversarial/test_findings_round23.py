@@ -12,15 +12,19 @@ through a real front door.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from phigate.doors.pgwire import _codec as codec
+from tests.adversarial.harness import http_upstream
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.conftest import Harness
+from tests.connectors.support import harness_with
 from tests.connectors import kube_standin
 from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.rawclient import RawClient, error_fields
@@ -155,3 +159,60 @@ async def test_a_raw_path_the_api_server_would_normalise_is_not_read(
     assert not cluster.requests, cluster.requests
     record = kube.gateway.action(response.json()["id"])
     assert record.description.risk.value == "unknown", record.description
+
+
+# ── 3. an HTTP answer whose charset does not decode is refused, never a crash ─────
+_SSN = "536-22-8471"
+_TEXT = f"Patient SSN: {_SSN}\r\n"
+_UNDECODABLE = {
+    # No byte order mark: Python's UTF-16 and UTF-32 decoders raise a plain
+    # UnicodeError, not a UnicodeDecodeError.
+    "utf16-no-bom-be": ("text/plain; charset=utf-16", _TEXT.encode("utf-16-be")),
+    "utf16-no-bom-le": ("text/plain; charset=utf-16", _TEXT.encode("utf-16-le")),
+    "utf16-json-no-bom": ("application/json; charset=utf-16", f'{{"ssn": "{_SSN}"}}'.encode("utf-16-be")),
+    "utf32-no-bom": ("text/plain; charset=utf-32", _TEXT.encode("utf-32-be")),
+    "unknown-charset": ("text/plain; charset=x-no-such-charset", _TEXT.encode("utf-16-le")),
+    "odd-length-utf16le": ("text/plain; charset=utf-16le", _TEXT.encode("utf-16-le") + b"\x00"),
+}
+
+
+class _Undecodable(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        content_type, body = _UNDECODABLE[self.path.strip("/")]
+        self.send_response(200)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize("answer", list(_UNDECODABLE))
+async def test_an_answer_that_does_not_decode_in_its_charset_is_refused(
+    tmp_path: Path, answer: str
+) -> None:
+    """A `charset=utf-16` answer without a byte order mark made the connector's
+    decoding raise UnicodeError (not UnicodeDecodeError), which ended as a 502. Any
+    answer that does not decode in its charset is the connector's binary answer now:
+    refused (403) on a connection that does not allow binary, recorded, its text
+    never shown."""
+    with http_upstream(_Undecodable, "undecodable") as address:
+        h = await harness_with(tmp_path, {"win": {"type": "http", "base_url": f"http://{address}"}})
+        try:
+            got = await h.client.post(
+                "/v1/actions",
+                headers=h.auth("claims-bot"),
+                json={"connection": "win", "request": {"method": "GET", "path": f"/{answer}"}},
+            )
+            records = h.gateway.audit_records()
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    assert got.status_code == 403, got.text[:300]
+    assert "binary response" in got.text and _SSN not in got.text, got.text[:300]
+    failed = [r for r in records if r["event"] == "action.failed"]
+    assert failed and failed[-1]["result"]["error_class"] == "forbidden", failed[-1:]
+    assert "binary response" in failed[-1]["result"]["error"], failed[-1]
+
