@@ -130,6 +130,34 @@ async def test_an_approved_fetch_is_not_claimed_after_its_cursor_is_declared_aga
     assert record.status.value not in ("executed", "executing"), record.status
 
 
+
+async def test_held_the_approved_execute_of_cursor_upper_k_runs_once_sent_again(
+    wire: Wire, ehr_dsn: str
+) -> None:
+    """Held: the same Execute of portal "K", sent again once approved, claims the
+    approval and shows the date of birth it asked to see; the audit records what "K"
+    runs (patients.dob) with the name quoted."""
+    client = await RawClient.connect(wire.port)
+    await client.login("claims-bot", wire.harness.tokens["claims-bot"])
+    try:
+        assert error_fields(await _simple(client, _DECLARE)) == {}
+        assert error_fields(await _simple(client, "SET phigate.reveal = 'date'")) == {}
+        client.send(codec.execute("K", 0) + codec.SYNC)
+        assert error_fields(await client.until(b"Z")).get("C") == "55000"
+        approval_id = await _approve_pending(wire)
+        client.send(codec.execute("K", 0) + codec.SYNC)
+        got = await client.until(b"Z")
+    finally:
+        client.close()
+    with psycopg.connect(ehr_dsn) as conn:
+        row = conn.execute("SELECT dob FROM patients WHERE id = 7").fetchone()
+    assert row is not None and _rows(got) == [[b"7", str(row[0]).encode()]], got
+    record = wire.harness.gateway.action(wire.harness.gateway.approval(approval_id).action_id)
+    assert record.status.value in ("executing", "executed"), record.status  # claimed
+    body = record.action.body
+    assert body["sql"] == 'FETCH ALL FROM "K"' and "public.patients.dob" in json.dumps(body), body
+
+
 # ── 2. kubectl --raw paths the API server would normalise are refused ─────────────
 @needs_kubectl
 @pytest.mark.parametrize(

@@ -272,7 +272,9 @@ class Session:
         if writes and _writer.copies_in(text):
             await _writes.copy_in(self, text, description)
             return
-        admitted = await _writes.admit_query(self, text, description)
+        admitted = await _writes.admit_query(
+            self, text, description, refers_to_names(analysis)
+        )
         if isinstance(admitted, Refusal):
             self._refuse_query(admitted.error)
             return
@@ -530,8 +532,9 @@ class Session:
         if description is not None and self._on_writer(description):
             await _writes.execute(self, msg, portal, description)
             return
+        names = description if statement.names_others or portal.declared else None
         action = self.admission.action(
-            statement.text, portal.params, types=statement.declared_types
+            statement.text, portal.params, types=statement.declared_types, names=names
         )
         if statement.names_others:  # its decision holds for this meaning only
             if not portal.ran and self._name_changed(portal):
