@@ -24,8 +24,8 @@ from phigate.doors.pgwire import _codec as codec
 from tests.adversarial.harness import http_upstream
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.conftest import Harness
-from tests.connectors.support import harness_with
 from tests.connectors import kube_standin
+from tests.connectors.support import harness_with
 from tests.pgwire.conftest import Wire, serving
 from tests.pgwire.rawclient import RawClient, error_fields
 
@@ -130,7 +130,6 @@ async def test_an_approved_fetch_is_not_claimed_after_its_cursor_is_declared_aga
     assert record.status.value not in ("executed", "executing"), record.status
 
 
-
 async def test_held_the_approved_execute_of_cursor_upper_k_runs_once_sent_again(
     wire: Wire, ehr_dsn: str
 ) -> None:
@@ -197,7 +196,10 @@ _UNDECODABLE = {
     # UnicodeError, not a UnicodeDecodeError.
     "utf16-no-bom-be": ("text/plain; charset=utf-16", _TEXT.encode("utf-16-be")),
     "utf16-no-bom-le": ("text/plain; charset=utf-16", _TEXT.encode("utf-16-le")),
-    "utf16-json-no-bom": ("application/json; charset=utf-16", f'{{"ssn": "{_SSN}"}}'.encode("utf-16-be")),
+    "utf16-json-no-bom": (
+        "application/json; charset=utf-16",
+        f'{{"ssn": "{_SSN}"}}'.encode("utf-16-be"),
+    ),
     "utf32-no-bom": ("text/plain; charset=utf-32", _TEXT.encode("utf-32-be")),
     "unknown-charset": ("text/plain; charset=x-no-such-charset", _TEXT.encode("utf-16-le")),
     "odd-length-utf16le": ("text/plain; charset=utf-16le", _TEXT.encode("utf-16-le") + b"\x00"),
@@ -243,4 +245,3 @@ async def test_an_answer_that_does_not_decode_in_its_charset_is_refused(
     failed = [r for r in records if r["event"] == "action.failed"]
     assert failed and failed[-1]["result"]["error_class"] == "forbidden", failed[-1:]
     assert "binary response" in failed[-1]["result"]["error"], failed[-1]
-

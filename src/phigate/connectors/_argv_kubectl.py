@@ -338,7 +338,7 @@ _RAW_SEGMENT = re.compile(r"[a-z0-9](?:[a-z0-9.:-]*[a-z0-9])?")
 
 
 def _check_raw_path(path: str) -> None:
-    where, _, query = path.partition("?")
+    where = path.partition("?")[0]  # the query is not a path: kubectl sends it as it is
     segments = where.removesuffix("/").split("/")
     plain = (
         where.startswith("/")

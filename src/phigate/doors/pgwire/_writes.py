@@ -78,8 +78,8 @@ async def admit_query(
     assert session.admission is not None
     if not session._on_writer(description):
         names = description if names_others else None
-        action = session.admission.action(text, [], names=names)
-        return await session.admission.admit(action, description)
+        read = session.admission.action(text, [], names=names)
+        return await session.admission.admit(read, description)
     refused = _writer.refusal(text, description.risk)
     action = writer_action(session, text, []) if refused is None else refused
     if isinstance(action, bytes):

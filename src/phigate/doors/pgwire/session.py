@@ -272,9 +272,7 @@ class Session:
         if writes and _writer.copies_in(text):
             await _writes.copy_in(self, text, description)
             return
-        admitted = await _writes.admit_query(
-            self, text, description, refers_to_names(analysis)
-        )
+        admitted = await _writes.admit_query(self, text, description, refers_to_names(analysis))
         if isinstance(admitted, Refusal):
             self._refuse_query(admitted.error)
             return
