@@ -329,10 +329,30 @@ _WATCH = re.compile(r"^(/(?:api/v1|apis/[a-z0-9.-]+/[a-z0-9]+))/watch(?=/)")
 _NOT_KINDS = frozenset({"watch", "proxy"})
 
 
+# One segment of a `--raw` path as the API server's names and types are spelt (an
+# API group and an object name may hold dots, a service proxy `name:port`). A `.` or
+# `..` segment, an empty one, percent-encoding, a fragment or anything else the
+# server (or kubectl's URL parsing) would normalise into another path is refused
+# rather than guessed at: `/api/v1/./secrets` reads Secrets.
+_RAW_SEGMENT = re.compile(r"[a-z0-9](?:[a-z0-9.:-]*[a-z0-9])?")
+
+
+def _check_raw_path(path: str) -> None:
+    where = path.partition("?")[0]  # the query is not a path: kubectl sends it as it is
+    segments = where.removesuffix("/").split("/")
+    plain = (
+        where.startswith("/")
+        and "%" not in path
+        and "#" not in path
+        and all(_RAW_SEGMENT.fullmatch(s) for s in segments[1:])
+    )
+    if not plain:
+        raise ArgvProblem(f"--raw path {path!r} is not in a form the gateway reads")
+
+
 def raw_path_words(path: str) -> tuple[str, ...]:
     """`/api/v1/namespaces/d/secrets` → ("secrets",); what `get --raw` reads, as words."""
-    if "%" in path or "/../" in path or "//" in path:
-        raise ArgvProblem(f"--raw path {path!r} is not in a form the gateway reads")
+    _check_raw_path(path)
     path = _WATCH.sub(r"\1", path, count=1)
     if _NON_RESOURCE.match(path):
         return ()

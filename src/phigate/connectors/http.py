@@ -598,14 +598,19 @@ def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, b
     agent is one `replace` away from the value. So a charset Python does not know as
     a text encoding, bytes that do not decode in it, or text holding a NUL character
     (no text has one) make the answer `binary`: refused unless `allow_binary`. Bytes
-    that are no UTF-8 in a UTF-8 answer are replaced, as before."""
+    that are no UTF-8 in a UTF-8 answer are replaced, as before.
+
+    Decoders fail in more ways than UnicodeDecodeError: `utf-16` and `utf-32` without
+    a byte order mark raise a plain UnicodeError (Python does not guess the byte order,
+    and neither does the gateway: the wrong guess is text no detector reads), a name
+    with a NUL a ValueError. Every one makes the answer `binary`, never a crash."""
     if kind not in ("text", "json"):
         return kind, raw, cap
     charset, skip = _charset(content_type, raw)
     try:
         codec = codecs.lookup(charset).name
         b" ".decode(codec, "replace")  # LookupError: no text encoding (base64, rot13, …)
-    except LookupError:
+    except (LookupError, ValueError):
         return "binary", raw, cap
     if codec == "utf-8":
         body = raw[skip:]
@@ -614,7 +619,7 @@ def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, b
     try:
         head = decoder.decode(raw[skip:cap])
         rest = decoder.decode(raw[cap:], final=len(raw) <= cap)  # a cut may split a character
-    except UnicodeDecodeError:
+    except ValueError:  # UnicodeError and its UnicodeDecodeError are ValueErrors
         return "binary", raw, cap
     if "\x00" in head or "\x00" in rest:
         return "binary", raw, cap

@@ -21,6 +21,7 @@ from phigate.masking.columns import ColumnInfo, classify
 from phigate.masking.engine import Masker
 from phigate.pipeline.gateway import Gateway
 from phigate.policy.engine import Verdict, caller_matches
+from phigate.sql.identifiers import quoted_identifier
 
 _MAX_COLUMNS = 5000
 _CATALOG_SQL = """
@@ -126,7 +127,7 @@ def _read_decision(
     gateway: Gateway, principal: Principal, connection: str, schema: str, table: str
 ) -> tuple[str, str]:
     """What policy would do with a plain read of the whole table, and its masking profile."""
-    sql = f"SELECT * FROM {_ident(schema)}.{_ident(table)}"
+    sql = f"SELECT * FROM {quoted_identifier(schema)}.{quoted_identifier(table)}"
     action = Action(
         connection=connection,
         kind="sql",
@@ -136,10 +137,6 @@ def _read_decision(
     )
     _description, decision = gateway.decide(action)
     return decision.outcome, decision.masking
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _label(

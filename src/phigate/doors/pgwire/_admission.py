@@ -71,18 +71,23 @@ class Admission:
         settings: dict[str, str] | None = None,
         *,
         types: tuple[int, ...] = (),
+        names: Description | None = None,
     ) -> Action:
         """The action for `sql`; `settings`: the session's, for a write on the writer
         (shown to the reviewer, bound into the approval, applied where it runs).
         `types`: the parameter types the Parse declared (type OIDs, 0 left open), kept
         in the body when it declared any, so they are shown, approved and run with
-        (`connectors/_pg_values.typed_params`); a Parse that declared none adds nothing."""
+        (`connectors/_pg_values.typed_params`); a Parse that declared none adds nothing.
+        `names`: for a text that runs a cursor or prepared statement by name (FETCH,
+        MOVE, EXECUTE), what that name runs now (`runs_json`)."""
         self.session_settings.observe(sql)
         body: dict[str, Any] = {"sql": sql, "params": params}
         if settings:
             body["settings"] = settings
         if any(types):
             body["param_types"] = list(types)
+        if names is not None:
+            body["runs"] = runs_json(names)
         return Action(
             self.connection,
             "sql",
@@ -173,6 +178,25 @@ class Admission:
             self.waiting.cancel()
             return True
         return False
+
+
+def runs_json(description: Description) -> dict[str, Any]:
+    """What a cursor or prepared statement runs, as the action's body carries it.
+
+    `FETCH ALL FROM "K"` means whatever "K" was declared for when it runs: CLOSE and
+    DECLARE it again over other columns and the same text runs something else. Bound
+    into the body, it is in the fingerprint an approval binds to (and shown to the
+    reviewer and audited): an approval granted for one declaration is never claimed by
+    the same text over another. Reasons are left out: they word the statement, not
+    what it reads."""
+    return {
+        "risk": description.risk.value,
+        "tables": list(description.tables),
+        "columns": list(description.columns),
+        "functions": list(description.functions),
+        "lineage": list(description.detail.get("lineage") or []),
+        "predicate_columns": list(description.detail.get("predicate_columns") or []),
+    }
 
 
 def denied(record: ActionRecord) -> bytes:

@@ -71,11 +71,15 @@ def not_idle(session: WriteSession) -> bytes | None:
 
 
 async def admit_query(
-    session: WriteSession, text: str, description: Description
+    session: WriteSession, text: str, description: Description, names_others: bool = False
 ) -> ActionRecord | Refusal:
+    """`names_others`: the text runs a cursor or prepared statement by name, so what
+    that name runs now is bound into its action (`Admission.action`)."""
     assert session.admission is not None
     if not session._on_writer(description):
-        return await session.admission.admit(session.admission.action(text, []), description)
+        names = description if names_others else None
+        read = session.admission.action(text, [], names=names)
+        return await session.admission.admit(read, description)
     refused = _writer.refusal(text, description.risk)
     action = writer_action(session, text, []) if refused is None else refused
     if isinstance(action, bytes):

@@ -56,6 +56,7 @@ from phigate.pipeline.gateway import Gateway
 from phigate.sql import SessionClassifier, SqlAnalysis, ends_portals, refers_to_names
 from phigate.sql.copy_format import copy_csv_statements
 from phigate.sql.describe import description_of
+from phigate.sql.identifiers import quoted_identifier
 from phigate.sql.model import Effect
 from phigate.sql.runtime_reveal import reveal_setting
 
@@ -275,7 +276,7 @@ class Session:
         if writes and _writer.copies_in(text):
             await _writes.copy_in(self, text, description)
             return
-        admitted = await _writes.admit_query(self, text, description)
+        admitted = await _writes.admit_query(self, text, description, refers_to_names(analysis))
         if isinstance(admitted, Refusal):
             self._refuse_query(admitted.error)
             return
@@ -495,7 +496,7 @@ class Session:
         if analysis is None:
             return None
         description = description_of(analysis)
-        action = self.admission.action(f"FETCH ALL FROM {name}", [])
+        action = self.admission.action(f"FETCH ALL FROM {quoted_identifier(name)}", [])
         try:
             description, decision = self.gateway.decide(action, description)
         except PhigateError:
@@ -533,8 +534,9 @@ class Session:
         if description is not None and self._on_writer(description):
             await _writes.execute(self, msg, portal, description)
             return
+        names = description if statement.names_others or portal.declared else None
         action = self.admission.action(
-            statement.text, portal.params, types=statement.declared_types
+            statement.text, portal.params, types=statement.declared_types, names=names
         )
         if statement.names_others:  # its decision holds for this meaning only
             if not portal.ran and self._name_changed(portal):
