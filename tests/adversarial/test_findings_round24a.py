@@ -28,16 +28,19 @@ def _approve(bench: Bench, approval_id: str, voter: str = "alice") -> None:
     bench.call(vote())
 
 
-def _run(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> list[tuple[object, ...]]:
-    cur = psycopg.ClientCursor(conn)
+def _run(
+    conn: psycopg.Connection[tuple[object, ...]], sql: str, extended: bool = False
+) -> list[tuple[object, ...]]:
+    """`sql` as a simple Query, or on the extended protocol (Parse/Bind/Execute)."""
+    cur = conn.cursor() if extended else psycopg.ClientCursor(conn)
     cur.execute(sql)
     return cur.fetchall() if cur.description is not None else []
 
 
-def _asked(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> str:
+def _asked(conn: psycopg.Connection[tuple[object, ...]], sql: str, extended: bool = False) -> str:
     """Send `sql`, which must wait for approval; the approval's id."""
     try:
-        _run(conn, sql)
+        _run(conn, sql, extended)
     except psycopg.Error as e:
         found = _APPROVAL.search(error_text(e))
         assert e.sqlstate == "55000" and found, error_text(e)
@@ -45,7 +48,9 @@ def _asked(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> str:
     raise AssertionError(f"{sql!r} ran without approval")
 
 
-def _approved(bench: Bench, conn: psycopg.Connection[tuple[object, ...]], sql: str) -> list[tuple[object, ...]]:
+def _approved(
+    bench: Bench, conn: psycopg.Connection[tuple[object, ...]], sql: str
+) -> list[tuple[object, ...]]:
     """`sql` asked for approval, approved by a data owner, sent again: its rows."""
     _approve(bench, _asked(conn, sql))
     return _run(conn, sql)
@@ -66,9 +71,10 @@ _SHAPES = {
 
 
 @finding(1, "an approved EXECUTE p / FETCH c is claimed after p or c was redefined")
+@pytest.mark.parametrize("extended", [False, True], ids=["simple", "extended"])
 @pytest.mark.parametrize("shape", sorted(_SHAPES))
 def test_an_approved_execute_runs_the_redefined_statement_masked_as_the_shown_one(
-    bench: Bench, shape: str
+    bench: Bench, shape: str, extended: bool
 ) -> None:
     """Promise 1/2: an approval is bound to exactly that action; nothing reaches the
     caller unmasked. docs/pgwire.md: `EXECUTE name` and `FETCH` get the class and
@@ -81,16 +87,18 @@ def test_an_approved_execute_runs_the_redefined_statement_masked_as_the_shown_on
     of the same fingerprint (text, params, principal: not what the name means):
     `_claim_twin` hands back the old record, and the session masks the rows with ITS
     lineage (session.py `_execution` reads `record.description`): every surname comes
-    back as stored."""
+    back as stored. The same on the extended protocol (Parse/Bind/Execute of the text),
+    though docs/pgwire.md says such a portal's first Execute "is admitted afresh as
+    that (no earlier decision is reused)"."""
     define, run, drop = _SHAPES[shape]
     with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
         _approved(bench, conn, define.format(_SHOWN))
-        pending = _asked(conn, run)  # the reviewer is shown claims.status
+        pending = _asked(conn, run, extended)  # the reviewer is shown claims.status
         _run(conn, drop)
         _approved(bench, conn, define.format(_SWAPPED))
         _approve(bench, pending)
         try:
-            rows = _run(conn, run)
+            rows = _run(conn, run, extended)
         except psycopg.Error:
             rows = []  # refused or asked again: the promise held
         _run(conn, drop)
