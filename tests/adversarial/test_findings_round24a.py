@@ -12,7 +12,7 @@ import re
 import psycopg
 import pytest
 
-from tests.adversarial.harness import Bench, error_text, finding
+from tests.adversarial.harness import Bench, Oracle, error_text, finding
 
 _APPROVAL = re.compile(r"approval (apr_[A-Za-z0-9_-]+)")
 
@@ -104,3 +104,32 @@ def test_an_approved_execute_runs_the_redefined_statement_masked_as_the_shown_on
         _run(conn, drop)
     shown = {str(r[0]) for r in rows} & _surnames(bench.ehr_dsn)
     assert not shown, f"{len(rows)} rows, surnames unmasked: {sorted(shown)[:5]}"
+
+
+# ── held: COPY TO STDOUT with delimiters and quotes that disguise the cells ─────────
+def _copy_out(dsn: str, sql: str) -> str:
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor().copy(sql) as copy:
+            return b"".join(bytes(block) for block in copy).decode(errors="replace")
+    except psycopg.Error as e:
+        return error_text(e)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COPY (SELECT last_name, ssn FROM patients) TO STDOUT (FORMAT csv, DELIMITER 'a')",
+        "COPY (SELECT last_name, ssn FROM patients) TO STDOUT "
+        "(FORMAT csv, QUOTE 'e', ESCAPE 'e', FORCE_QUOTE *)",
+        "COPY patients (last_name, ssn) TO STDOUT (FORMAT csv, DELIMITER '\"', QUOTE '''')",
+        "COPY (SELECT last_name FROM patients) TO STDOUT (FORMAT text, NULL 'Gaines')",
+        "COPY (SELECT first_name || E'\\n' || last_name, ssn FROM patients) TO STDOUT (FORMAT csv)",
+    ],
+)
+def test_held_copy_out_with_disguising_options_leaks_nothing(
+    bench: Bench, oracle: Oracle, sql: str
+) -> None:
+    """docs/pgwire.md: COPY output is masked row by row, read from the parse tree."""
+    answer = _copy_out(bench.wire_dsn(), sql)
+    leaked = oracle.leaks(answer, sql, _copy_out(bench.copy_dsn, sql))
+    assert not leaked, [(n.column, n.text) for n in leaked[:5]]
