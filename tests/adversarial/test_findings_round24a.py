@@ -1,0 +1,135 @@
+"""Round 24a: a promises-only attack on the PostgreSQL wire door and the SQL tools
+(statement smuggling, prepared statements and cursors, approval binding).
+
+Each finding is a strict xfail through a real door (`@finding`); attacks that held are
+ordinary tests.
+"""
+
+from __future__ import annotations
+
+import re
+
+import psycopg
+import pytest
+
+from tests.adversarial.harness import Bench, Oracle, error_text, finding
+
+_APPROVAL = re.compile(r"approval (apr_[A-Za-z0-9_-]+)")
+
+
+def _approve(bench: Bench, approval_id: str, voter: str = "alice") -> None:
+    """A data owner approves one request (what the reviewer was shown is what it names)."""
+    gateway = bench.gateway
+
+    async def vote() -> None:
+        principal = await gateway.authenticate(bench.tokens[voter])
+        await gateway.vote(approval_id, principal, "approve")
+
+    bench.call(vote())
+
+
+def _run(
+    conn: psycopg.Connection[tuple[object, ...]], sql: str, extended: bool = False
+) -> list[tuple[object, ...]]:
+    """`sql` as a simple Query, or on the extended protocol (Parse/Bind/Execute)."""
+    cur = conn.cursor() if extended else psycopg.ClientCursor(conn)
+    cur.execute(sql)
+    return cur.fetchall() if cur.description is not None else []
+
+
+def _asked(conn: psycopg.Connection[tuple[object, ...]], sql: str, extended: bool = False) -> str:
+    """Send `sql`, which must wait for approval; the approval's id."""
+    try:
+        _run(conn, sql, extended)
+    except psycopg.Error as e:
+        found = _APPROVAL.search(error_text(e))
+        assert e.sqlstate == "55000" and found, error_text(e)
+        return found.group(1)
+    raise AssertionError(f"{sql!r} ran without approval")
+
+
+def _approved(
+    bench: Bench, conn: psycopg.Connection[tuple[object, ...]], sql: str
+) -> list[tuple[object, ...]]:
+    """`sql` asked for approval, approved by a data owner, sent again: its rows."""
+    _approve(bench, _asked(conn, sql))
+    return _run(conn, sql)
+
+
+def _surnames(dsn: str) -> set[str]:
+    with psycopg.connect(dsn) as conn:
+        return {str(r[0]) for r in conn.execute("SELECT last_name FROM patients")}
+
+
+# ── 1. an approved EXECUTE/FETCH runs what the name means later, masked as before ──
+_SHOWN = "SELECT status FROM claims WHERE member_id = 'M1'"
+_SWAPPED = "SELECT last_name AS status FROM patients WHERE ssn <> 'x'"
+_SHAPES = {
+    "prepare": ("PREPARE p AS {}", "EXECUTE p", "DEALLOCATE p"),
+    "cursor": ("DECLARE c CURSOR WITH HOLD FOR {}", "FETCH ALL FROM c", "CLOSE c"),
+}
+
+
+@finding(1, "an approved EXECUTE p / FETCH c is claimed after p or c was redefined")
+@pytest.mark.parametrize("extended", [False, True], ids=["simple", "extended"])
+@pytest.mark.parametrize("shape", sorted(_SHAPES))
+def test_an_approved_execute_runs_the_redefined_statement_masked_as_the_shown_one(
+    bench: Bench, shape: str, extended: bool
+) -> None:
+    """Promise 1/2: an approval is bound to exactly that action; nothing reaches the
+    caller unmasked. docs/pgwire.md: `EXECUTE name` and `FETCH` get the class and
+    lineage of what they run. `EXECUTE p` (p: claims.status for one member, a column
+    kept whole) waits for a data owner. While it waits, the agent deallocates p and
+    prepares p again over `patients.last_name AS status` (a request of its own, which
+    a reviewer approves: prepared, its rows would be masked). The reviewer approves
+    `EXECUTE p` as shown (claims.status). Sent again, `EXECUTE p` is classified as the
+    new p, needs approval, and pipeline/admission.py `_twin` finds the approved request
+    of the same fingerprint (text, params, principal: not what the name means):
+    `_claim_twin` hands back the old record, and the session masks the rows with ITS
+    lineage (session.py `_execution` reads `record.description`): every surname comes
+    back as stored. The same on the extended protocol (Parse/Bind/Execute of the text),
+    though docs/pgwire.md says such a portal's first Execute "is admitted afresh as
+    that (no earlier decision is reused)"."""
+    define, run, drop = _SHAPES[shape]
+    with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
+        _approved(bench, conn, define.format(_SHOWN))
+        pending = _asked(conn, run, extended)  # the reviewer is shown claims.status
+        _run(conn, drop)
+        _approved(bench, conn, define.format(_SWAPPED))
+        _approve(bench, pending)
+        try:
+            rows = _run(conn, run, extended)
+        except psycopg.Error:
+            rows = []  # refused or asked again: the promise held
+        _run(conn, drop)
+    shown = {str(r[0]) for r in rows} & _surnames(bench.ehr_dsn)
+    assert not shown, f"{len(rows)} rows, surnames unmasked: {sorted(shown)[:5]}"
+
+
+# ── held: COPY TO STDOUT with delimiters and quotes that disguise the cells ─────────
+def _copy_out(dsn: str, sql: str) -> str:
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor().copy(sql) as copy:
+            return b"".join(bytes(block) for block in copy).decode(errors="replace")
+    except psycopg.Error as e:
+        return error_text(e)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "COPY (SELECT last_name, ssn FROM patients) TO STDOUT (FORMAT csv, DELIMITER 'a')",
+        "COPY (SELECT last_name, ssn FROM patients) TO STDOUT "
+        "(FORMAT csv, QUOTE 'e', ESCAPE 'e', FORCE_QUOTE *)",
+        "COPY patients (last_name, ssn) TO STDOUT (FORMAT csv, DELIMITER '\"', QUOTE '''')",
+        "COPY (SELECT last_name FROM patients) TO STDOUT (FORMAT text, NULL 'Gaines')",
+        "COPY (SELECT first_name || E'\\n' || last_name, ssn FROM patients) TO STDOUT (FORMAT csv)",
+    ],
+)
+def test_held_copy_out_with_disguising_options_leaks_nothing(
+    bench: Bench, oracle: Oracle, sql: str
+) -> None:
+    """docs/pgwire.md: COPY output is masked row by row, read from the parse tree."""
+    answer = _copy_out(bench.wire_dsn(), sql)
+    leaked = oracle.leaks(answer, sql, _copy_out(bench.copy_dsn, sql))
+    assert not leaked, [(n.column, n.text) for n in leaked[:5]]
