@@ -7,12 +7,18 @@ ordinary tests.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.conftest import Harness
 from tests.connectors import kube_standin
+from tests.connectors.support import harness_with
 
 __all__ = ["cluster", "kube"]  # fixtures shared with round 3
 
@@ -71,3 +77,72 @@ async def test_a_pods_inline_credentials_are_masked(
     stdout = response.json()["result"]["stdout"]
     assert "api-1" in stdout, stdout[:300]
     assert POD_SECRETS[secret] not in stdout, stdout
+
+
+# ── terraform: a plan shows the value an attribute changes from and to ─────────
+TERRAFORM = shutil.which("terraform")
+needs_terraform = pytest.mark.skipif(TERRAFORM is None, reason="no terraform on PATH")
+OLD_PASSWORD, NEW_PASSWORD = "Tf9Lm2Qx7Kp5", "Tf9Lm2Qx7Kp6"
+MAIN_TF = """variable "admin_password" {
+  default = "%s"
+}
+resource "terraform_data" "db" {
+  input = {
+    admin_password = var.admin_password
+  }
+}
+"""
+
+
+@pytest.fixture
+async def terraform(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection running the real terraform in a working
+    directory whose state was applied with one password and whose configuration now
+    names the next (a rotation under way); `terraform_data` needs no provider."""
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    (work / "main.tf").write_text(MAIN_TF % OLD_PASSWORD)
+    subprocess.run(
+        [str(TERRAFORM), "apply", "-auto-approve", "-no-color"],
+        cwd=work,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    (work / "main.tf").write_text(MAIN_TF % NEW_PASSWORD)
+    settings = {
+        "type": "exec",
+        "programs": [str(TERRAFORM)],
+        "working_dir": str(work),
+        "env": {"HOME": str(tmp_path)},
+        "timeout_seconds": 60,
+        "rule_sets": ["terraform"],
+    }
+    h = await harness_with(tmp_path, {"tf": settings})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@needs_terraform
+@finding(2, "terraform plan (a read) prints a changed password as 'old' -> 'new' unmasked")
+@pytest.mark.parametrize("argv", [["plan", "-no-color"], ["plan"]], ids=["plain", "color"])
+async def test_a_planned_password_change_is_masked(terraform: Harness, argv: list[str]) -> None:
+    """Promise 2: credentials are masked in command output. `terraform plan` is a read
+    and runs at once; an attribute the provider does not mark sensitive is printed in
+    full, and a change as `~ admin_password = "OLD" -> "NEW"`. The masker masks
+    `+ admin_password = "…"` (a created one) but not the change form: both the live
+    password and the one about to replace it come back as written."""
+    body = {"connection": "tf", "argv": ["terraform", *argv]}
+    response = await terraform.client.post(
+        "/v1/actions", headers=terraform.auth("claims-bot"), json=body
+    )
+    assert response.status_code == 200, response.text[:300]
+    stdout = response.json()["result"]["stdout"]
+    assert "admin_password" in stdout, stdout[-600:]
+    shown = [p for p in (OLD_PASSWORD, NEW_PASSWORD) if p in stdout]
+    assert not shown, stdout[-900:]
