@@ -7,14 +7,16 @@ ordinary tests.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from tests.adversarial.harness import finding
+from tests.adversarial.harness import finding, http_upstream
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.conftest import Harness
 from tests.connectors import kube_standin
@@ -146,3 +148,86 @@ async def test_a_planned_password_change_is_masked(terraform: Harness, argv: lis
     assert "admin_password" in stdout, stdout[-600:]
     shown = [p for p in (OLD_PASSWORD, NEW_PASSWORD) if p in stdout]
     assert not shown, stdout[-900:]
+
+
+# ── HTTP: an answer over the cap is cut inside a value ─────────────────────────
+SSNS = [f"5{i:02d}4{i:01d}{8000 + i * 37}" for i in range(1, 9)]
+CAP = 2000
+
+
+class _Bundle(BaseHTTPRequestHandler):
+    """A FHIR server's search: a Bundle whose `self` link repeats the query it was
+    asked (as FHIR servers do), then one Patient per entry, all on one line."""
+
+    def do_GET(self) -> None:
+        entries = [
+            {"resource": {"resourceType": "Patient", "id": f"p{i}", "ssn": ssn}}
+            for i, ssn in enumerate(SSNS)
+        ]
+        bundle = {
+            "resourceType": "Bundle",
+            "link": [{"relation": "self", "url": f"/Patient{self.path[len('/Patient') :]}"}],
+            "entry": entries * 4,
+        }
+        body = json.dumps(bundle).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/fhir+json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+def _padding_to_cut_inside_an_ssn(digits: int) -> str:
+    """A query value that moves the cap `digits` characters into an SSN: the agent
+    knows the answer's layout from any earlier (masked) answer."""
+    for pad in range(1, 400):
+        url = f"/Patient?name={'x' * pad}"
+        text = json.dumps(
+            {
+                "resourceType": "Bundle",
+                "link": [{"relation": "self", "url": url}],
+                "entry": [
+                    {"resource": {"resourceType": "Patient", "id": f"p{i}", "ssn": s}}
+                    for i, s in enumerate(SSNS)
+                ]
+                * 4,
+            }
+        )
+        if any(text.startswith(s[:digits], CAP - digits) for s in SSNS):
+            return "x" * pad
+    raise AssertionError("no padding found")
+
+
+@finding(3, "an HTTP answer over max_response_bytes is cut mid-value: 8 of 9 SSN digits")
+async def test_an_answer_cut_at_the_cap_shows_no_part_of_a_value(tmp_path: Path) -> None:
+    """Promise 2: nothing reaches a caller unmasked. docs/http.md: a body over
+    `max_response_bytes` is cut at the cap's last line end, or at the cap, and a cut
+    "shows no part of a credential" — of the gateway's own; a JSON answer is then
+    masked as text. A JSON answer is one line, so the cut falls at the cap, inside
+    whatever value is there, and the masker does not know the head of a value for
+    what it is: `"ssn": "50141803` comes back as written (cut inside a
+    hyphenated `501-41-80`, the label makes it an `[MRN]`; 8 bare digits do not). The agent steers where the
+    cut falls by the length of its own query, which the server echoes in the Bundle's
+    `self` link, and reads any prefix of any value it likes, one request each."""
+    name = _padding_to_cut_inside_an_ssn(8)
+    with http_upstream(_Bundle, "bundle") as address:
+        settings = {"type": "http", "base_url": f"http://{address}", "max_response_bytes": CAP}
+        h = await harness_with(tmp_path, {"fhir": settings})
+        try:
+            request = {"method": "GET", "path": "/Patient", "query": {"name": name}}
+            answer = await h.client.post(
+                "/v1/actions",
+                headers=h.auth("claims-bot"),
+                json={"connection": "fhir", "request": request},
+            )
+        finally:
+            await h.client.aclose()
+            await h.gateway.close()
+    assert answer.status_code == 200, answer.text[:300]
+    result = answer.json()["result"]
+    assert result["truncated"], result
+    shown = [s[:8] for s in SSNS if s[:8] in answer.text]
+    assert not shown, (shown, str(result["body"])[-200:])
