@@ -97,10 +97,10 @@ resource "terraform_data" "db" {
 
 
 @pytest.fixture
-async def terraform(tmp_path: Path) -> AsyncIterator[Harness]:
-    """The REST door over an exec connection running the real terraform in a working
-    directory whose state was applied with one password and whose configuration now
-    names the next (a rotation under way); `terraform_data` needs no provider."""
+def tf_work(tmp_path: Path) -> Path:
+    """A working directory whose state was applied with one password and whose
+    configuration now names the next (a rotation under way); `terraform_data` needs no
+    provider, so this runs offline."""
     work = tmp_path / "work"
     work.mkdir()
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
@@ -114,6 +114,13 @@ async def terraform(tmp_path: Path) -> AsyncIterator[Harness]:
         timeout=60,
     )
     (work / "main.tf").write_text(MAIN_TF % NEW_PASSWORD)
+    return work
+
+
+@pytest.fixture
+async def terraform(tmp_path: Path, tf_work: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection running the real terraform in `tf_work`."""
+    work = tf_work
     settings = {
         "type": "exec",
         "programs": [str(TERRAFORM)],
@@ -131,14 +138,14 @@ async def terraform(tmp_path: Path) -> AsyncIterator[Harness]:
 
 
 @needs_terraform
-@finding(2, "terraform plan (a read) prints a changed password as 'old' -> 'new' unmasked")
+@finding(2, "terraform plan (a read) prints the new value of a changed password unmasked")
 @pytest.mark.parametrize("argv", [["plan", "-no-color"], ["plan"]], ids=["plain", "color"])
 async def test_a_planned_password_change_is_masked(terraform: Harness, argv: list[str]) -> None:
     """Promise 2: credentials are masked in command output. `terraform plan` is a read
     and runs at once; an attribute the provider does not mark sensitive is printed in
     full, and a change as `~ admin_password = "OLD" -> "NEW"`. The masker masks
-    `+ admin_password = "…"` (a created one) but not the change form: both the live
-    password and the one about to replace it come back as written."""
+    `+ admin_password = "…"` (a created one) and the value before `->`, but not the
+    one after it: the password about to be set comes back as written."""
     body = {"connection": "tf", "argv": ["terraform", *argv]}
     response = await terraform.client.post(
         "/v1/actions", headers=terraform.auth("claims-bot"), json=body
@@ -208,10 +215,11 @@ async def test_an_answer_cut_at_the_cap_shows_no_part_of_a_value(tmp_path: Path)
     "shows no part of a credential" — of the gateway's own; a JSON answer is then
     masked as text. A JSON answer is one line, so the cut falls at the cap, inside
     whatever value is there, and the masker does not know the head of a value for
-    what it is: `"ssn": "50141803` comes back as written (cut inside a
-    hyphenated `501-41-80`, the label makes it an `[MRN]`; 8 bare digits do not). The agent steers where the
-    cut falls by the length of its own query, which the server echoes in the Bundle's
-    `self` link, and reads any prefix of any value it likes, one request each."""
+    what it is: `"ssn": "50141803` comes back as written (cut inside a hyphenated
+    `501-41-80`, the label makes it an `[MRN]`; 8 bare digits are not). The agent
+    steers where the cut falls by the length of its own query, which the server echoes
+    in the Bundle's `self` link, and reads any prefix of any value it likes, one
+    request each."""
     name = _padding_to_cut_inside_an_ssn(8)
     with http_upstream(_Bundle, "bundle") as address:
         settings = {"type": "http", "base_url": f"http://{address}", "max_response_bytes": CAP}
