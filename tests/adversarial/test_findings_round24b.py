@@ -62,7 +62,6 @@ def pod_with_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @needs_kubectl
-@finding(1, "a pod's env values and password arguments come back unmasked from get -o yaml")
 @pytest.mark.parametrize("secret", list(POD_SECRETS))
 async def test_a_pods_inline_credentials_are_masked(
     kube: Harness, cluster: kube_standin.KubeStandIn, pod_with_passwords: None, secret: str
@@ -138,7 +137,6 @@ async def terraform(tmp_path: Path, tf_work: Path) -> AsyncIterator[Harness]:
 
 
 @needs_terraform
-@finding(2, "terraform plan (a read) prints the new value of a changed password unmasked")
 @pytest.mark.parametrize("argv", [["plan", "-no-color"], ["plan"]], ids=["plain", "color"])
 async def test_a_planned_password_change_is_masked(terraform: Harness, argv: list[str]) -> None:
     """Promise 2: credentials are masked in command output. `terraform plan` is a read
