@@ -63,9 +63,7 @@ _VALUE_LABEL = r"(?i:\bvalue)"
 _FLAG_START = r"(?:(?m:^)|[\s\x22'\[,(])"
 # After a flag naming a secret, its value: the next word, the next item of a JSON or
 # flow list, or the next item of a YAML list.
-_FLAG_SEP = (
-    r"(?:[\x22']?[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[\x22']?[ \t]*\r?\n[ \t]*-[ \t]+|[ \t]+)"
-)
+_FLAG_SEP = r"(?:[\x22']?[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[\x22']?[ \t]*\r?\n[ \t]*-[ \t]+|[ \t]+)"
 # A YAML line that is itself a key ("secret:\n  name: db"): the value is a mapping.
 _MAPPING_KEY = re2.compile(rb"[\x22']?[\w.\-/]+[\x22']?[ \t]*:(?:[ \t]|$)")
 
@@ -78,25 +76,35 @@ CREDENTIAL_PATTERNS: tuple[PatternSpec, ...] = (
     # `- name: DB_PASSWORD` / `value: …` (also `{"name": …, "value": …}`, `key=…`)
     PatternSpec(
         SECRET,
-        _NAME_LABEL + r"[\x22']?[ \t]*[:=][ \t]*[\x22']?" + _KEY + _BETWEEN
-        + _VALUE_LABEL + r"[\x22']?[ \t]*[:=][ \t]*" + _quoted("v", _LINE_VALUE),
+        _NAME_LABEL
+        + r"[\x22']?[ \t]*[:=][ \t]*[\x22']?"
+        + _KEY
+        + _BETWEEN
+        + _VALUE_LABEL
+        + r"[\x22']?[ \t]*[:=][ \t]*"
+        + _quoted("v", _LINE_VALUE),
         groups=_groups("v"),
         head=_NAME_LABEL,
-    ),  # fmt: skip
+    ),
     # the same pair written value first
     PatternSpec(
         SECRET,
-        _VALUE_LABEL + r"[\x22']?[ \t]*[:=][ \t]*" + _quoted("v", _WORD_VALUE) + _BETWEEN
-        + _NAME_LABEL + r"[\x22']?[ \t]*[:=][ \t]*[\x22']?" + _KEY + r"(?:[\x22'\s,;}]|$)",
+        _VALUE_LABEL
+        + r"[\x22']?[ \t]*[:=][ \t]*"
+        + _quoted("v", _WORD_VALUE)
+        + _BETWEEN
+        + _NAME_LABEL
+        + r"[\x22']?[ \t]*[:=][ \t]*[\x22']?"
+        + _KEY
+        + r"(?:[\x22'\s,;}]|$)",
         groups=_groups("v"),
         head=_VALUE_LABEL,
-    ),  # fmt: skip
+    ),
     # `--db-password VALUE`, `"--token", "VALUE"`, `- --api-key` / `- VALUE`
     PatternSpec(
         SECRET,
         _FLAG_START + r"--?[A-Za-z0-9_.-]*" + _WORD + _FLAG_SEP + _quoted("v", _ARG_VALUE),
         groups=_groups("v"),
-        cue=_WORD,
     ),
     # `password:` with its value on the next line (a YAML scalar or block)
     PatternSpec(
@@ -105,17 +113,17 @@ CREDENTIAL_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:[|>][+-]?[0-9]?[ \t]*)?\r?\n[ \t]*(?P<v>[^\s#\-][^\r\n]{0,255})",
         validator=_not_a_key,
         groups=(("v", SECRET),),
-        cue=_WORD,
     ),
     # `admin_password = "OLD" -> "NEW"`: both sides
     PatternSpec(
         SECRET,
         _WORD + r"(?:[_.-][A-Za-z0-9_.-]*)?[\x22']?[ \t]*(?:[:=]|=>)[ \t]*"
         rf"(?:{HIDDEN_VALUE}|{_quoted('o', _WORD_VALUE)})"
-        + _ARROW + rf"(?:{HIDDEN_VALUE}|{_quoted('n', _WORD_VALUE)})",
+        + _ARROW
+        + rf"(?:{HIDDEN_VALUE}|{_quoted('n', _WORD_VALUE)})",
         groups=_groups("o", "n"),
         head=_WORD,
-    ),  # fmt: skip
+    ),
     # `mysql -uroot -pVALUE` (mysql's `-p` with a space prompts; the next word is a database)
     PatternSpec(
         SECRET,
