@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import http_upstream
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.conftest import Harness
 from tests.connectors import kube_standin

@@ -24,7 +24,8 @@ from phigate.core.errors import UpstreamError
 
 _CHUNK = 65_536
 # A line longer than this is cut (at its last blank, so a half word is not
-# shown; a line with none is dropped whole) and the rest of it dropped: lines are what the masker sees whole.
+# shown; a line with none is dropped whole) and the rest of it dropped: lines
+# are what the masker sees whole.
 # The gateway's secrets are scrubbed from a cut line with what follows the cut
 # (`GatewaySecrets.reach` more bytes), so the cut never shows a credential's head.
 MAX_LINE_BYTES = 16_384

@@ -96,7 +96,7 @@ CREDENTIAL_PATTERNS: tuple[PatternSpec, ...] = (
         + _NAME_LABEL
         + r"[\x22']?[ \t]*[:=][ \t]*[\x22']?"
         + _KEY
-        + r"(?:[\x22'\s,;}]|$)",
+        + r"(?:[\x22'\s,;}]|(?m:$))",
         groups=_groups("v"),
         head=_VALUE_LABEL,
     ),
