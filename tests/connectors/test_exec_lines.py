@@ -148,3 +148,15 @@ def test_a_line_is_held_past_the_limit_by_the_secrets_reach_only() -> None:
     assert lines.feed(b"x" * (100 + SECRETS.reach)) == b""
     assert lines.feed(b"y").endswith(LINE_CUT)
     assert len(lines._pending) == 0
+
+
+def test_an_overlong_line_without_a_blank_near_its_end_shows_no_head_of_a_word() -> None:
+    """A one-line JSON answer (`jq -c`, `curl`) has no blank near the limit: the cut
+    falls at its last blank however far back, or drops the line, never inside a value."""
+    pad = b'","pad":"' + b"x" * 300
+    record = b'{"note":"seen today' + pad + b'","ssn":"501418037","family":"Wojciechowska"}'
+    for limit in range(20, len(record) - 1):
+        lines = OutputLines(cap=10_000, max_line=limit)
+        out = lines.feed(record + b"\n")
+        kept = out.removesuffix(LINE_CUT)
+        assert kept in (b"", b'{"note":"seen'), (limit, out)

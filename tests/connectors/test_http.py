@@ -97,6 +97,14 @@ class _Handler(BaseHTTPRequestHandler):
             filler = b"\x00" if kind == "binary" else b"x"
             body = filler * pad + API_TOKEN.encode() + filler * 64
             self._send(200, body, "application/octet-stream" if kind == "binary" else "text/plain")
+        elif path.startswith("/cut/"):  # one line: a padding, then a patient's values
+            pad, kind = int(path.split("/")[2]), path.split("/")[3]
+            row = {"pad": "x" * pad, "family": CUT_SURNAME, "password": CUT_PASSWORD}
+            if kind == "json":
+                self._send(200, json.dumps([row, row]).encode(), "application/json")
+            else:
+                text = f"{'x' * pad} family {CUT_SURNAME} password={CUT_PASSWORD} end"
+                self._send(200, text.encode(), "text/plain")
         elif self.path == "/scan.png":
             self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00binary", "image/png")
         else:
@@ -366,6 +374,34 @@ async def test_a_cap_cutting_through_the_credential_shows_none_of_it(
             if kind == "binary":
                 shown = base64.b64decode(shown[: len(shown) // 4 * 4]).decode("latin-1")
             assert not [p for p in pieces if p in shown.encode("latin-1")], (pad, result)
+    finally:
+        await harness.client.aclose()
+        await harness.gateway.close()
+
+
+CUT_SURNAME, CUT_PASSWORD = "Wojciechowska-Adeyemi", "Hq7Lm2Zx9Kp4Rt"
+
+
+@pytest.mark.parametrize("kind", ["json", "text"])
+async def test_a_cap_cutting_through_a_value_shows_none_of_it(
+    tmp_path: Path, upstream: Upstream, kind: str
+) -> None:
+    """Wherever `max_response_bytes` falls in a surname or a password of a one-line
+    answer, no head of it is shown: the cut keeps whole members (JSON, masked as
+    JSON) or whole words (text, marked as cut)."""
+    connection = http_connection(upstream, max_response_bytes=CAP)
+    harness = await harness_with(tmp_path, {"api": connection})
+    heads = [v[:n] for v in (CUT_SURNAME, CUT_PASSWORD) for n in range(4, len(v))]
+    try:
+        for pad in range(8, CAP - 6):
+            result = (await call(harness, "GET", f"/cut/{pad}/{kind}")).json()["result"]
+            assert result["truncated"] and result["content"] == kind, result
+            shown = json.dumps(result["body"])
+            assert not [h for h in heads if h in shown], (pad, shown)
+            if kind == "text":
+                assert result["body"].endswith(f" [cut at {CAP} bytes]"), result["body"]
+            else:
+                assert isinstance(result["body"], list), result["body"]
     finally:
         await harness.client.aclose()
         await harness.gateway.close()

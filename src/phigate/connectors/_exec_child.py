@@ -18,16 +18,17 @@ import signal
 import time
 from collections.abc import AsyncIterator
 
+from phigate.connectors._cut import text_cut
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.core.errors import UpstreamError
 
 _CHUNK = 65_536
-# A line longer than this is cut (at a space near the end, so a half word is
-# not shown) and the rest of it dropped: lines are what the masker sees whole.
+# A line longer than this is cut (at its last blank, so a half word is not
+# shown; a line with none is dropped whole) and the rest of it dropped: lines
+# are what the masker sees whole.
 # The gateway's secrets are scrubbed from a cut line with what follows the cut
 # (`GatewaySecrets.reach` more bytes), so the cut never shows a credential's head.
 MAX_LINE_BYTES = 16_384
-_CUT_BACKTRACK = 256
 _LINE_CUT = b" [line cut]\n"
 _KILL_GRACE_SECONDS = 2.0
 _EXITED = 2  # queue marker: the program itself has exited
@@ -113,8 +114,7 @@ class OutputLines:
 
     def _cut_line(self, line: bytes) -> bytes:
         limit = self.max_line
-        space = line.rfind(b" ", max(0, limit - _CUT_BACKTRACK), limit)
-        cut = space if space > 0 else limit
+        cut = text_cut(line, limit)  # at its last blank: a cut word is a value's head
         if self.secrets is None:
             return line[:cut] + _LINE_CUT
         read = line[: limit + self.reach]

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import httpx
 
 from phigate.config import HttpConnection
+from phigate.connectors._cut import cut_marker, json_prefix, text_cut
 from phigate.connectors._http_rules import (
     HttpVerdict,
     classify_request,
@@ -333,12 +334,7 @@ class HttpConnector:
             # Cut at whole groups of three bytes within the cap, scrubbed with what follows.
             return secrets.scrub_cut(encoded, 4 * (self.settings.max_response_bytes // 3), counts)
         if truncated:
-            # Cut at the cap, at its last line end when there is one, and scrubbed with
-            # the bytes read past it: the cut never leaves the head of a credential.
-            cut = raw.rfind(b"\n", 0, cap) + 1 or cap
-            result = masker.mask_text(secrets.scrub_cut(raw, cut, counts))
-            _add(counts, result.counts)
-            return result.text
+            return self._cut_body(kind, raw, cap, secrets, masker, counts)
         text = raw.decode("utf-8", "replace")
         if kind == "json":
             try:
@@ -353,8 +349,50 @@ class HttpConnector:
         _add(counts, result.counts)
         return result.text
 
+    def _cut_body(
+        self,
+        kind: str,
+        raw: bytes,
+        cap: int,
+        secrets: GatewaySecrets,
+        masker: Masker,
+        counts: dict[str, int],
+    ) -> Any:
+        """A body over the cap, cut after its last whole unit (`_cut`) and scrubbed with
+        the bytes read past the cut, so no head of a value or a credential is shown: a
+        JSON document up to its last whole member or element, closed and masked as JSON;
+        a text up to its last line end or blank, masked as text, then marked as cut."""
+        if kind == "json":
+            masked = _cut_json(raw, cap, secrets, masker, counts)
+            if masked is not None:
+                return masked
+        result = masker.mask_text(secrets.scrub_cut(raw, text_cut(raw, cap), counts))
+        _add(counts, result.counts)
+        return result.text + cut_marker(self.settings.max_response_bytes)
+
     async def close(self) -> None:
         return None
+
+
+def _cut_json(
+    raw: bytes, cap: int, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]
+) -> Any:
+    """The JSON document's whole members and elements before `cap`, closed and masked
+    as a whole answer's are; None when it is no JSON document's head."""
+    prefix = json_prefix(raw, cap)
+    if prefix is None:
+        return None
+    end, closers = prefix
+    scrubbed: dict[str, int] = {}
+    text = secrets.scrub_cut(raw, end, scrubbed) + closers.decode()
+    try:
+        value = json.loads(text, parse_constant=str, parse_float=_json_number)
+    except ValueError:
+        return None  # a redaction broke the document: cut as text instead
+    _add(counts, scrubbed)
+    masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
+    _add(counts, found)
+    return masked_value
 
 
 def url_secrets(url: str) -> list[str]:

@@ -13,6 +13,7 @@ import functools
 
 from phigate.masking import _validators as val
 from phigate.masking._chat import CHAT_PATTERNS
+from phigate.masking._credentials import CREDENTIAL_PATTERNS, HIDDEN_VALUE
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
 from phigate.masking._numbers import NUMBER_PATTERNS
@@ -304,8 +305,10 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         SECRET,
+        # terraform's "(sensitive value)" is the tool hiding the value: it stays
         _CREDENTIAL_LABEL + r"[\x22']?\s*(?:[:=]|=>|\bis\b)\s*"
-        r"(?P<v>\x22[^\x22\n]{1,256}\x22|'[^'\n]{1,256}'|[^\s,;&'\x22<>]{1,256})",
+        rf"(?:{HIDDEN_VALUE}|(?P<v>\x22[^\x22\n]{{1,256}}\x22|'[^'\n]{{1,256}}'"
+        r"|[^\s,;&'\x22<>]{1,256}))",
         groups=(("v", SECRET),),
         head=_CREDENTIAL_LABEL,
     ),
@@ -315,6 +318,7 @@ SECRET_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?P<v>[^\s'\x22]{1,256})",
         groups=(("v", SECRET),),
     ),
+    *CREDENTIAL_PATTERNS,
 )
 
 _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
