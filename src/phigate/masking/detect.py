@@ -30,6 +30,7 @@ from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._structure import STRUCTURES, Structure
+from phigate.masking._system_times import system_time
 from phigate.masking._wordlists import common_words, person_names
 from phigate.masking._words import Words
 from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
@@ -579,12 +580,13 @@ def _state_named(data: bytes, start: int, end: int) -> bool:
 
 def _widen(data: bytes, spans: list[Span]) -> list[Span]:
     out: list[Span] = []
+    starts = [span.start for span in spans]
     for span in spans:
         start, end, entity = span
         if entity == DATE:
             line = data[max(0, start - 24) : start].rsplit(b"\n", 1)[-1].lower()
-            if _built(data, start, line):
-                continue  # when the software was built, not when anyone was seen
+            if _built(data, start, line) or system_time(data, start, end, spans, starts):
+                continue  # when the software was built or acted, not when anyone was seen
             new_end = _extend(_TIME_AFTER, data, end)
             new_start = start - _weekday_before(data, start)
         elif entity == PERSON:
