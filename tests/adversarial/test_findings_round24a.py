@@ -31,9 +31,15 @@ def _approve(bench: Bench, approval_id: str, voter: str = "alice") -> None:
 def _run(
     conn: psycopg.Connection[tuple[object, ...]], sql: str, extended: bool = False
 ) -> list[tuple[object, ...]]:
-    """`sql` as a simple Query, or on the extended protocol (Parse/Bind/Execute)."""
-    cur = conn.cursor() if extended else psycopg.ClientCursor(conn)
-    cur.execute(sql)
+    """`sql` as a simple Query, or on the extended protocol (Parse/Bind/Execute: psycopg
+    sends a text without parameters as a simple Query, except in a pipeline)."""
+    if not extended:
+        cur = psycopg.ClientCursor(conn)
+        cur.execute(sql)
+        return cur.fetchall() if cur.description is not None else []
+    with conn.pipeline():
+        cur = conn.cursor()
+        cur.execute(sql)
     return cur.fetchall() if cur.description is not None else []
 
 
@@ -65,12 +71,20 @@ def _surnames(dsn: str) -> set[str]:
 _SHOWN = "SELECT status FROM claims WHERE member_id = 'M1'"
 _SWAPPED = "SELECT last_name AS status FROM patients WHERE ssn <> 'x'"
 _SHAPES = {
-    "prepare": ("PREPARE p AS {}", "EXECUTE p", "DEALLOCATE p"),
-    "cursor": ("DECLARE c CURSOR WITH HOLD FOR {}", "FETCH ALL FROM c", "CLOSE c"),
+    "prepare": ("PREPARE {name} AS {sql}", "EXECUTE {name}", "DEALLOCATE {name}"),
+    "cursor": ("DECLARE {name} CURSOR WITH HOLD FOR {sql}", "FETCH ALL FROM {name}", "CLOSE {name}"),
 }
 
 
-@finding(1, "an approved EXECUTE p / FETCH c is claimed after p or c was redefined")
+def _shape(shape: str, extended: bool, test: str) -> tuple[str, str, str]:
+    """DEFINE (a format taking `sql`), RUN and DROP texts of `shape` under a name of this
+    test's own: an approval one test granted and never ran is claimable by the same
+    caller's identical text in the next (one bench per module), as it should be."""
+    name = f"{shape[0]}_{test}_{'ext' if extended else 'simple'}"
+    define, run, drop = _SHAPES[shape]
+    return define.replace("{name}", name), run.format(name=name), drop.format(name=name)
+
+
 @pytest.mark.parametrize("extended", [False, True], ids=["simple", "extended"])
 @pytest.mark.parametrize("shape", sorted(_SHAPES))
 def test_an_approved_execute_runs_the_redefined_statement_masked_as_the_shown_one(
@@ -90,12 +104,12 @@ def test_an_approved_execute_runs_the_redefined_statement_masked_as_the_shown_on
     back as stored. The same on the extended protocol (Parse/Bind/Execute of the text),
     though docs/pgwire.md says such a portal's first Execute "is admitted afresh as
     that (no earlier decision is reused)"."""
-    define, run, drop = _SHAPES[shape]
+    define, run, drop = _shape(shape, extended, "swap")
     with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
-        _approved(bench, conn, define.format(_SHOWN))
+        _approved(bench, conn, define.format(sql=_SHOWN))
         pending = _asked(conn, run, extended)  # the reviewer is shown claims.status
         _run(conn, drop)
-        _approved(bench, conn, define.format(_SWAPPED))
+        _approved(bench, conn, define.format(sql=_SWAPPED))
         _approve(bench, pending)
         try:
             rows = _run(conn, run, extended)
@@ -104,6 +118,35 @@ def test_an_approved_execute_runs_the_redefined_statement_masked_as_the_shown_on
         _run(conn, drop)
     shown = {str(r[0]) for r in rows} & _surnames(bench.ehr_dsn)
     assert not shown, f"{len(rows)} rows, surnames unmasked: {sorted(shown)[:5]}"
+
+
+# ── 1b. the same columns, another filter: one member's claims become every member's ──
+_ONE_MEMBER = "SELECT status FROM claims WHERE member_id = 'M1'"
+_ALL_BUT_ONE = "SELECT status FROM claims WHERE member_id <> 'M1'"
+
+
+@finding(1, "an approved EXECUTE p / FETCH c is claimed after p or c got another filter")
+@pytest.mark.parametrize("extended", [False, True], ids=["simple", "extended"])
+@pytest.mark.parametrize("shape", sorted(_SHAPES))
+def test_an_approved_execute_is_not_claimed_after_its_name_got_another_filter(
+    bench: Bench, shape: str, extended: bool
+) -> None:
+    """Promise 1: an approval is bound to exactly that action. `body.runs` names the
+    columns, lineage and predicate columns of what `EXECUTE p` runs, not its filter:
+    redefined over the same column with `member_id <> 'M1'` (every other member), the
+    same text must be asked for again, not run on the approval shown for one member."""
+    define, run, drop = _shape(shape, extended, "filter")
+    with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
+        _approved(bench, conn, define.format(sql=_ONE_MEMBER))
+        pending = _asked(conn, run, extended)  # the reviewer is shown member M1's claims
+        _run(conn, drop)
+        _approved(bench, conn, define.format(sql=_ALL_BUT_ONE))
+        _approve(bench, pending)
+        try:
+            asked_again = bool(_asked(conn, run, extended))
+        finally:
+            _run(conn, drop)
+    assert asked_again
 
 
 # ── held: COPY TO STDOUT with delimiters and quotes that disguise the cells ─────────
