@@ -11,8 +11,11 @@ import re
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
+from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import Bench, Oracle, error_text
+from tests.conftest import Harness
 
 _APPROVAL = re.compile(r"approval (apr_[A-Za-z0-9_-]+)")
 
@@ -146,6 +149,67 @@ def test_an_approved_execute_is_not_claimed_after_its_name_got_another_filter(
         finally:
             _run(conn, drop)
     assert asked_again
+
+
+# ── 1c. the same through REST: an approved read claimed after its view was redefined ──
+@pytest.fixture
+def dba(pg_server: EmbeddedPostgres, ehr_dsn: str) -> str:
+    """The EHR database's owner DSN: a DBA's changes, made outside the gateway."""
+    return pg_server.dsn(str(conninfo_to_dict(ehr_dsn)["dbname"]))
+
+
+def _upstream(dsn: str, sql: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+_DROP_CODES = (
+    "DO $$ BEGIN EXECUTE (SELECT CASE relkind WHEN 'v' THEN 'DROP VIEW ' ELSE 'DROP TABLE ' END "
+    "|| 'r24a_codes' FROM pg_class WHERE relname = 'r24a_codes'); "
+    "EXCEPTION WHEN OTHERS THEN NULL; END $$; DROP TABLE IF EXISTS r24a_fresh"
+)
+
+
+async def test_an_approved_rest_read_is_asked_again_once_its_view_reads_other_columns(
+    harness: Harness, ehr_dsn: str, dba: str
+) -> None:
+    """Promise 2: nothing reaches the caller unmasked. A read filtered on a masked
+    column waits for a data owner, who approves it over a plain table's `status`
+    (kept whole). A DBA then makes the table a view of `patients.last_name AS status`
+    and the catalog reloads. The same text sent again is the same fingerprint, but
+    not the same reading: claimed, its rows would be masked by the lineage the
+    reviewer saw (pipeline/admission.py `_twin`); it is asked for again instead."""
+    _upstream(dba, _DROP_CODES)
+    _upstream(dba, "CREATE TABLE r24a_codes (id int, status text, ssn text)")
+    _upstream(dba, "INSERT INTO r24a_codes VALUES (1, 'open', '123-45-6789')")
+    _upstream(dba, "GRANT SELECT ON r24a_codes TO PUBLIC")
+    try:
+        text = "SELECT id, status FROM r24a_codes WHERE ssn <> ''"
+        asked = await harness.submit("claims-bot", text)
+        assert asked.status_code == 202, asked.text
+        approval = asked.json()["approval"]["id"]
+        voted = await harness.client.post(
+            f"/v1/approvals/{approval}/approve", headers=harness.auth("alice"), json={}
+        )
+        assert voted.status_code == 200, voted.text
+        _upstream(
+            dba,
+            "DROP TABLE r24a_codes; CREATE VIEW r24a_codes AS "
+            "SELECT id, last_name AS status, ssn FROM patients; "
+            "GRANT SELECT ON r24a_codes TO PUBLIC",
+        )
+        # Any statement naming a relation the catalog does not know reloads it at once.
+        _upstream(dba, "CREATE TABLE r24a_fresh (id int); GRANT SELECT ON r24a_fresh TO PUBLIC")
+        fresh = await harness.submit("claims-bot", "SELECT id FROM r24a_fresh")
+        assert fresh.status_code == 200, fresh.text
+        again = await harness.submit("claims-bot", text)
+        rows = again.json().get("result", {}).get("rows", []) if again.status_code == 200 else []
+        shown = {str(row[1]) for row in rows} & _surnames(ehr_dsn)
+        assert not shown, f"surnames unmasked: {sorted(shown)[:5]}"
+        assert again.status_code == 202, again.text  # asked again, as the view reads now
+        assert again.json()["approval"]["id"] != approval
+    finally:
+        _upstream(dba, _DROP_CODES)
 
 
 # ── held: COPY TO STDOUT with delimiters and quotes that disguise the cells ─────────
