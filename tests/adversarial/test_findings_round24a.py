@@ -75,7 +75,11 @@ _SHOWN = "SELECT status FROM claims WHERE member_id = 'M1'"
 _SWAPPED = "SELECT last_name AS status FROM patients WHERE ssn <> 'x'"
 _SHAPES = {
     "prepare": ("PREPARE {name} AS {sql}", "EXECUTE {name}", "DEALLOCATE {name}"),
-    "cursor": ("DECLARE {name} CURSOR WITH HOLD FOR {sql}", "FETCH ALL FROM {name}", "CLOSE {name}"),
+    "cursor": (
+        "DECLARE {name} CURSOR WITH HOLD FOR {sql}",
+        "FETCH ALL FROM {name}",
+        "CLOSE {name}",
+    ),
 }
 
 

@@ -318,9 +318,7 @@ class Admission:
             )
         return clocked[1]
 
-    def _twin(
-        self, action: Action, description: Description
-    ) -> tuple[ActionRecord, bool] | None:
+    def _twin(self, action: Action, description: Description) -> tuple[ActionRecord, bool] | None:
         """The caller's identical action still to run, and whether it is approved: one
         approved and not run, or else one waiting for votes (asked, or sent back for
         more at run time), so that sending it again waits on that request rather than

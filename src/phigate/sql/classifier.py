@@ -60,14 +60,16 @@ def _names_any(node: object) -> bool:
     return isinstance(node, (ast.ExecuteStmt, ast.FetchStmt))
 
 
-def definition_text(stmts: Sequence[object], types: Sequence[int] = (), params: object = None) -> str:
+def definition_text(
+    stmts: Sequence[object], types: Sequence[int] = (), params: object = None
+) -> str:
     """What a name is defined to run, as bound into an approval of a text that runs it
     by name (`SqlAnalysis.runs`): the defining statements deparsed (PostgreSQL's grammar,
     one spelling whatever the whitespace, case or comments), literals and filters
     included, then a protocol Parse's declared parameter types and a portal's bound
     values. A tree the deparser cannot write is a definition nothing else equals."""
     try:
-        text = "; ".join(RawStream()(stmt) for stmt in stmts)
+        text = "; ".join(RawStream()(_node(stmt)) for stmt in stmts)
     except Exception:  # fail closed: no approval binds across it
         return f"undeparsable {secrets.token_hex(16)}"
     if types:
@@ -75,6 +77,12 @@ def definition_text(stmts: Sequence[object], types: Sequence[int] = (), params: 
     if params is not None:
         text += f" -- bound {json.dumps(params, sort_keys=True, default=str)}"
     return text
+
+
+def _node(stmt: object) -> Node:
+    if not isinstance(stmt, Node):
+        raise TypeError(f"not a parse tree node: {type(stmt).__name__}")
+    return stmt
 
 
 def _text_definition(text: str, types: Sequence[int] = (), params: object = None) -> str:
