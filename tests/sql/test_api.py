@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from phigate.core.risk import RiskClass
 from phigate.sql import SessionClassifier, SqlAnalysis, classify, classify_lines, refers_to_names
 
@@ -85,8 +87,10 @@ def test_wire_parse_prepares_under_a_name() -> None:
     prepared = session.prepare("s1", "UPDATE t SET a = $1")
     assert prepared.risk is RiskClass.WRITE
     assert session.analysis_of_prepared("s1") is None  # until ParseComplete
-    session.acknowledge_parse("s1", prepared)
-    assert session.analysis_of_prepared("s1") == prepared
+    session.acknowledge_parse("s1", prepared, "UPDATE t SET a = $1", (23,))
+    stored = session.analysis_of_prepared("s1")
+    assert stored is not None and stored.risk is RiskClass.WRITE
+    assert stored.runs == ("UPDATE t SET a = $1 -- parameter types [23]",)
     session.forget("s1")
     assert session.analysis_of_prepared("s1") is None
 
@@ -119,7 +123,7 @@ def test_a_prepared_statement_that_names_another_is_unknown_to_sql_execute() -> 
     session.acknowledge(session.classify("DECLARE c CURSOR FOR SELECT 1"))
     fetch = session.prepare("w", "FETCH 2 FROM c")
     assert fetch.risk is RiskClass.READ
-    session.acknowledge_parse("w", fetch)
+    session.acknowledge_parse("w", fetch, "FETCH 2 FROM c")
     assert session.has_prepared("w")
     assert session.classify("EXECUTE w").risk is RiskClass.UNKNOWN
     assert refers_to_names(session.classify("EXPLAIN ANALYZE EXECUTE w"))
@@ -174,3 +178,29 @@ def test_effects_name_what_a_statement_does_to_the_session() -> None:
     assert fields[3][1]["target"] == "DISCARD_ALL"
     assert fields[4][1]["target"] == "DISCARD_PLANS"
     assert fields[5][1]["portalname"] == "c"
+
+
+@pytest.mark.parametrize(
+    ("define", "run"),
+    [
+        ("PREPARE p AS SELECT status FROM claims WHERE member_id {}", "EXECUTE p"),
+        ("DECLARE c CURSOR FOR SELECT status FROM claims WHERE member_id {}", "FETCH 1 FROM c"),
+    ],
+)
+def test_what_a_name_runs_carries_its_definition_filters_included(define: str, run: str) -> None:
+    """An approval of `EXECUTE p` binds what p was defined as (`SqlAnalysis.runs`): the
+    same columns under another filter are another definition; the same definition
+    spelt otherwise is the same."""
+    session = SessionClassifier()
+    drop = "DEALLOCATE p" if run.startswith("EXECUTE") else "CLOSE c"
+
+    def runs_after(definition: str) -> tuple[str, ...]:
+        session.acknowledge(session.classify(definition))
+        runs = session.classify(run).runs
+        session.acknowledge(session.classify(drop))
+        return runs
+
+    one = runs_after(define.format("= 'M1'"))
+    assert len(one) == 1 and "'M1'" in one[0]
+    assert runs_after(define.format("<> 'M1'")) != one
+    assert runs_after(define.format("=   'M1'").lower().replace("'m1'", "'M1'")) == one

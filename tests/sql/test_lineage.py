@@ -275,7 +275,8 @@ def test_a_computation_that_cannot_fail_is_not_a_condition(sql: str) -> None:
 
 def test_execute_and_fetch_carry_the_lineage_of_what_they_run() -> None:
     session = SessionClassifier(catalog=CATALOG)
-    session.acknowledge_parse("q", session.prepare("q", "SELECT ssn FROM patients WHERE name = $1"))
+    text = "SELECT ssn FROM patients WHERE name = $1"
+    session.acknowledge_parse("q", session.prepare("q", text), text)
     session.acknowledge(session.classify("DECLARE c CURSOR FOR SELECT dob FROM patients"))
     executed = session.classify("EXECUTE q('x')")
     assert [(c.output, c.sources) for c in executed.lineage] == [("ssn", (P + "ssn",))]

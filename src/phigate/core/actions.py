@@ -158,6 +158,17 @@ class Description:
     reasons: tuple[str, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def reads_as(self, other: Description) -> bool:
+        """Whether `other` runs what this one does, as far as approving and masking go:
+        the same class, tables and output lineage. An identical request (same
+        fingerprint) approved or asked for under another reading is not this one: a
+        view or a name redefined since means other rows, masked by other columns."""
+        return (
+            self.risk == other.risk
+            and tuple(self.tables) == tuple(other.tables)
+            and _json_alike(self.detail.get("lineage")) == _json_alike(other.detail.get("lineage"))
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "risk": self.risk.value,
@@ -167,3 +178,9 @@ class Description:
             "reasons": list(self.reasons),
             **self.detail,
         }
+
+
+def _json_alike(value: Any) -> str:
+    """`value` as stored JSON reads it back (tuples as lists), to compare a description
+    just made with one read from the action store."""
+    return sorted_json(value, ensure_ascii=True)

@@ -219,7 +219,7 @@ class Admission:
             # Only what needs a human now can use an approved twin: an allowed action
             # runs as itself (which spares every routine statement this lookup), and a
             # denied one is denied, whatever was approved before (a freeze window).
-            twin = await asyncio.to_thread(self._twin, action)
+            twin = await asyncio.to_thread(self._twin, action, description)
             if twin is not None:
                 reused, approved = twin
                 if not approved:  # waits on that request, as if asked again
@@ -318,16 +318,21 @@ class Admission:
             )
         return clocked[1]
 
-    def _twin(self, action: Action) -> tuple[ActionRecord, bool] | None:
+    def _twin(self, action: Action, description: Description) -> tuple[ActionRecord, bool] | None:
         """The caller's identical action still to run, and whether it is approved: one
         approved and not run, or else one waiting for votes (asked, or sent back for
         more at run time), so that sending it again waits on that request rather than
         asking reviewers a second time (and running the write twice once both are
         approved). One whose approval has expired is recorded `expired` on the way (it
-        ends that action): the identical request is then a new one, asked again."""
+        ends that action): the identical request is then a new one, asked again.
+
+        Only a twin read as `description` reads (`Description.reads_as`) is one: the
+        claimed record's description is what the run is masked by, so a view or a name
+        redefined since the reviewer saw it (same text, other columns) is asked anew,
+        whichever door it came through."""
         for action_id in self._actions.approved_with_fingerprint(action.fingerprint()):
             record = self._actions.get(action_id)
-            if not record.action.principal.is_same_caller(action.principal):
+            if not self._is_twin(record, action, description):
                 continue
             approval = self._approvals.for_action(record.id)
             if approval is not None and approval.is_expired():
@@ -336,13 +341,19 @@ class Admission:
             return record, True
         for action_id in self._approvals.pending_with_fingerprint(action.fingerprint()):
             record = self._actions.get(action_id)
-            if not record.action.principal.is_same_caller(action.principal):
+            if not self._is_twin(record, action, description):
                 continue
             approval = self._approvals.for_action(record.id)
             if approval is None or approval.is_expired():
                 continue  # its expiry is recorded by the sweep; this one is asked anew
             return record, False
         return None
+
+    @staticmethod
+    def _is_twin(record: ActionRecord, action: Action, description: Description) -> bool:
+        return record.action.principal.is_same_caller(
+            action.principal
+        ) and record.description.reads_as(description)
 
     async def _claim_twin(self, twin: ActionRecord, principal: Principal, wait: float) -> Outcome:
         """Claim the approved twin; when policy now needs more votes than it has, it waits
@@ -371,7 +382,9 @@ class Admission:
                 # Sent at once, identical requests each found no twin before; the
                 # first recorded is the one request, the others wait on it.
                 twin = self._approvals.pending_twin_in(conn, action.fingerprint())
-                if twin is not None:
+                if twin is not None and self._actions.get_in(conn, twin).description.reads_as(
+                    description
+                ):
                     return twin, None
             fields = audit_fields(action, description, scrub=self._scrub)
             record = self._actions.insert(

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping
+import json
+import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pglast
 from pglast import ast
 from pglast.ast import Node
+from pglast.stream import RawStream
 
 from phigate.core.risk import RiskClass, most_severe
 from phigate.sql import lineage as lineage_mod
@@ -55,6 +58,44 @@ def _names_any(node: object) -> bool:
     while isinstance(node, (ast.ExplainStmt, ast.CreateTableAsStmt)):
         node = node.query
     return isinstance(node, (ast.ExecuteStmt, ast.FetchStmt))
+
+
+def definition_text(
+    stmts: Sequence[object], types: Sequence[int] = (), params: object = None
+) -> str:
+    """What a name is defined to run, as bound into an approval of a text that runs it
+    by name (`SqlAnalysis.runs`): the defining statements deparsed (PostgreSQL's grammar,
+    one spelling whatever the whitespace, case or comments), literals and filters
+    included, then a protocol Parse's declared parameter types and a portal's bound
+    values. A tree the deparser cannot write is a definition nothing else equals."""
+    try:
+        text = "; ".join(RawStream()(_node(stmt)) for stmt in stmts)
+    except Exception:  # fail closed: no approval binds across it
+        return f"undeparsable {secrets.token_hex(16)}"
+    if types:
+        text += f" -- parameter types {list(types)}"
+    if params is not None:
+        text += f" -- bound {json.dumps(params, sort_keys=True, default=str)}"
+    return text
+
+
+def _node(stmt: object) -> Node:
+    if not isinstance(stmt, Node):
+        raise TypeError(f"not a parse tree node: {type(stmt).__name__}")
+    return stmt
+
+
+def _text_definition(text: str, types: Sequence[int] = (), params: object = None) -> str:
+    """`definition_text` of a protocol Parse's text; one that does not parse, as sent."""
+    parsed = _parse(text)
+    if isinstance(parsed, str):
+        return f"unparsed {text!r}"
+    return definition_text(parsed, types, params)
+
+
+def _defined(analysis: SqlAnalysis, definition: str) -> SqlAnalysis:
+    """`analysis` as stored under a name: what it runs by name, then its own definition."""
+    return dataclasses.replace(analysis, runs=(*analysis.runs, definition))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -107,9 +148,9 @@ class _SessionState:
         """Update the state as the server does once it has run the statement."""
         stmt, analysis = effect.node, effect.analysis
         if isinstance(stmt, ast.PrepareStmt):
-            self.prepared[stmt.name or ""] = analysis
+            self.prepared[stmt.name or ""] = _defined(analysis, definition_text([stmt]))
         elif isinstance(stmt, ast.DeclareCursorStmt):
-            self.cursors[stmt.portalname or ""] = analysis
+            self.cursors[stmt.portalname or ""] = _defined(analysis, definition_text([stmt]))
             if (stmt.options or 0) & _CURSOR_OPT_HOLD:
                 self.holdable.add(stmt.portalname or "")
             else:
@@ -175,6 +216,7 @@ class _Analyser:
 
     def _statements(self, stmts: tuple[object, ...]) -> SqlAnalysis:
         infos: list[StatementInfo] = []
+        runs: list[str] = []
         lineage: list[ColumnLineage] = []
         predicates: list[str] = []
         columns: list[str] = []
@@ -187,11 +229,12 @@ class _Analyser:
             lineage.extend(dataclasses.replace(c, statement=index) for c in one.lineage)
             predicates.extend(one.predicate_columns)
             columns.extend(one.columns)
+            runs.extend(one.runs)
             if isinstance(stmt, Node):
                 effect = Effect(type(stmt).__name__, stmt, one)
                 effects.append(effect)
                 state.after(effect)
-        combined = SqlAnalysis.combine(infos, lineage, predicates, columns)
+        combined = SqlAnalysis.combine(infos, lineage, predicates, columns, runs)
         return dataclasses.replace(combined, effects=tuple(effects))
 
     def statement(self, stmt: object, state: _SessionState) -> SqlAnalysis:
@@ -232,7 +275,11 @@ class _Analyser:
     ) -> SqlAnalysis:
         if referenced is not None:
             return SqlAnalysis.combine(
-                [info], referenced.lineage, referenced.predicate_columns, referenced.columns
+                [info],
+                referenced.lineage,
+                referenced.predicate_columns,
+                referenced.columns,
+                referenced.runs,
             )
         result = lineage_mod.statement_lineage(stmt, self.catalog)
         return SqlAnalysis.combine([info], result.outputs, result.predicates, result.columns)
@@ -308,8 +355,11 @@ class SessionClassifier:
     def has_prepared(self, name: str) -> bool:
         return name in self._state.prepared
 
-    def acknowledge_parse(self, name: str, analysis: SqlAnalysis) -> None:
-        self._state.prepared[name] = analysis
+    def acknowledge_parse(
+        self, name: str, analysis: SqlAnalysis, text: str, types: Sequence[int] = ()
+    ) -> None:
+        """ParseComplete: `name` runs `text` (with these declared parameter types)."""
+        self._state.prepared[name] = _defined(analysis, _text_definition(text, types))
 
     def analysis_of_prepared(self, name: str) -> SqlAnalysis | None:
         return self._state.prepared.get(name)
@@ -318,12 +368,20 @@ class SessionClassifier:
         """DEALLOCATE or a wire-protocol Close of a statement."""
         self._state.prepared.pop(name, None)
 
-    def open_portal(self, name: str, statement: SqlAnalysis) -> None:
+    def open_portal(
+        self,
+        name: str,
+        statement: SqlAnalysis,
+        text: str,
+        types: Sequence[int] = (),
+        params: Sequence[object] = (),
+    ) -> None:
         """A wire-protocol portal whose execution the upstream completed: SQL may go on
         to FETCH or MOVE in it, as asyncpg's `Cursor.forward` does, and that FETCH gets
-        the class and lineage of the portal's statement."""
+        the class and lineage of the portal's statement (`text`, bound to `params`)."""
         if name:  # the unnamed portal cannot be named in SQL
-            self._state.cursors[name] = statement
+            definition = _text_definition(text, types, list(params))
+            self._state.cursors[name] = _defined(statement, definition)
 
     def cursor(self, name: str) -> SqlAnalysis | None:
         """What the cursor (or completed portal) `name` runs, if this session defined it."""

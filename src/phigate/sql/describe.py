@@ -51,17 +51,20 @@ def description_of(analysis: SqlAnalysis) -> Description:
         if from_literals and not column.unresolved:  # no table behind it: integers keep their type
             entry["literal"] = True
         lineage.append(entry)
+    detail = {
+        "statements": [s.kind for s in analysis.statements],
+        "lineage": lineage,
+        "predicate_columns": list(analysis.predicate_columns),
+        "parse_error": analysis.error,
+        "catalog_only": bool(structure) and all(structure),
+    }
+    if analysis.runs:  # a text that runs names: what they were defined as
+        detail["runs"] = list(analysis.runs)
     return Description(
         risk=analysis.risk,
         tables=analysis.tables,
         columns=tuple(columns),
         functions=analysis.functions,
         reasons=analysis.reasons,
-        detail={
-            "statements": [s.kind for s in analysis.statements],
-            "lineage": lineage,
-            "predicate_columns": list(analysis.predicate_columns),
-            "parse_error": analysis.error,
-            "catalog_only": bool(structure) and all(structure),
-        },
+        detail=detail,
     )

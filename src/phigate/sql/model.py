@@ -98,6 +98,10 @@ class SqlAnalysis:
     columns: tuple[str, ...] = field(default=())
     # Per statement, what it does to a session's prepared statements and cursors.
     effects: tuple[Effect, ...] = field(default=(), compare=False, repr=False)
+    # What the text runs by name (EXECUTE p, FETCH c): each name's definition as the
+    # session learnt it (`definition_text`), filters and values included. Stored under a
+    # name by a session, the analysis ends with that name's own definition.
+    runs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -125,6 +129,7 @@ class SqlAnalysis:
         lineage: Sequence[ColumnLineage] = (),
         predicate_columns: Sequence[str] = (),
         columns: Sequence[str] = (),
+        runs: Sequence[str] = (),
     ) -> SqlAnalysis:
         risk = most_severe((s.risk for s in statements), default=RiskClass.READ)
         reasons = _unique(r for s in statements for r in s.reasons)
@@ -139,6 +144,7 @@ class SqlAnalysis:
             lineage=tuple(lineage),
             predicate_columns=_unique(predicate_columns),
             columns=_unique(columns),
+            runs=_unique(runs),
         )
 
 

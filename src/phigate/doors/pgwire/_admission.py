@@ -187,8 +187,10 @@ def runs_json(description: Description) -> dict[str, Any]:
     DECLARE it again over other columns and the same text runs something else. Bound
     into the body, it is in the fingerprint an approval binds to (and shown to the
     reviewer and audited): an approval granted for one declaration is never claimed by
-    the same text over another. Reasons are left out: they word the statement, not
-    what it reads."""
+    the same text over another. `defined_as` is each name's definition (deparsed, its
+    filters and values, a Parse's types, a portal's bound values): the same columns
+    under another WHERE are another action. Reasons are left out: they word the
+    statement, not what it reads."""
     return {
         "risk": description.risk.value,
         "tables": list(description.tables),
@@ -196,6 +198,7 @@ def runs_json(description: Description) -> dict[str, Any]:
         "functions": list(description.functions),
         "lineage": list(description.detail.get("lineage") or []),
         "predicate_columns": list(description.detail.get("predicate_columns") or []),
+        "defined_as": list(description.detail.get("runs") or []),
     }
 
 

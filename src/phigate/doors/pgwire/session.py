@@ -690,7 +690,9 @@ class Session:
         """The upstream confirmed something: now, and only now, names change meaning."""
         kind, subject = ack[0], ack[1]
         if kind == "parse" and subject.analysis is not None:
-            self.classifier.acknowledge_parse(subject.name, subject.analysis)
+            self.classifier.acknowledge_parse(
+                subject.name, subject.analysis, subject.text, subject.declared_types
+            )
         elif kind == "bind":
             # The upstream holds a new portal under this name; SQL may FETCH from it
             # only once its own Execute was admitted and completed.
@@ -699,7 +701,10 @@ class Session:
         elif kind == "executed" and (subject.analysis or subject.statement.analysis):
             ran = subject.analysis or subject.statement.analysis
             self._learn_statement(ran, 0)  # e.g. a DECLARE it ran
-            self.classifier.open_portal(subject.name, ran)
+            statement = subject.statement
+            self.classifier.open_portal(
+                subject.name, ran, statement.text, statement.declared_types, subject.params
+            )
         elif kind == "statement" and subject.analysis is not None:
             self._learn_statement(subject.analysis, ack[2])
 
