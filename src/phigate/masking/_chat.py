@@ -49,7 +49,8 @@ CHAT_PATTERNS: tuple[PatternSpec, ...] = (
     # "@mlopez_rn: done", "<jkowalski> ok", "jdoe 9:14 AM" (a Teams export's heading)
     PatternSpec(
         ID,
-        rf"(?m:^[ \t]*(?:<@?(?P<v>{_HANDLE})>|@?(?P<w>{_HANDLE})(?:[ \t]*:[ \t]|[ \t]+[\[(]?\d{{1,2}}:\d{{2}})))",
+        rf"(?m:^[ \t]*(?:<@?(?P<v>{_HANDLE})>"
+        rf"|@?(?P<w>{_HANDLE})(?:[ \t]*:[ \t]|[ \t]+[\[(]?\d{{1,2}}:\d{{2}})))",
         _handle_speaker,
         groups=(("v", ID), ("w", ID)),
     ),
