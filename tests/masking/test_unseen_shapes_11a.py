@@ -11,7 +11,7 @@ import pytest
 
 from phigate.masking.engine import Masker
 
-_CHAT = "rkapoor: bed 14 needs a repeat K\nmlopez_rn: on it\n<t.okafor> thanks\n"
+_CHAT = "rkapoor: bed 14 needs a repeat K\nmlopez_rn: on it now\n<t.okafor> thanks\n"
 _DCM = (
     "(0008,0016) UI [1.2.840.10008.5.1.4.1.1.2]   #  26, 1 SOPClassUID\n"
     "(0020,000d) UI [1.2.826.0.1.3680043.8.498.4471]   #  32, 1 StudyInstanceUID\n"
@@ -59,6 +59,9 @@ KEPT = [
     # a lower-case heading is no speaker; a dash joins words, not a handle
     ("plan: repeat labs in am\nvitals: stable\n", "plan:"),
     ("follow-up: two weeks\n", "follow-up"),
+    # a key of a config file is no speaker, indented or not
+    ("max_pool_size: 20\nlog_level: info\nspec:\n  replicas: 3\n", "max_pool_size"),
+    ("max_pool_size: 20\nlog_level: info\nspec:\n  replicas: 3\n", "replicas"),
     # a UID the DICOM standard defines (a SOP class) names no one
     (_DCM, "1.2.840.10008."),
     # bed rest has no number; a drug and its dose after "Rx" are no prescription number

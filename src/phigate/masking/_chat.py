@@ -45,12 +45,14 @@ def _handle_speaker(value: bytes) -> bool:
 
 
 CHAT_PATTERNS: tuple[PatternSpec, ...] = (
-    # A speaker with no time before it, named by a handle: "jdoe: on my way",
-    # "@mlopez_rn: done", "<jkowalski> ok", "jdoe 9:14 AM" (a Teams export's heading)
+    # A speaker with no time before it, named by a handle at the line's start: "jdoe:
+    # on my way over", "<jkowalski> ok", "jdoe 9:14 AM" (a Teams export's heading). A
+    # colon alone ends a key too ("replicas: 3", "  name: web"), so after it a message
+    # of three words or more, and no indent (a YAML map's keys are indented)
     PatternSpec(
         ID,
-        rf"(?m:^[ \t]*(?:<@?(?P<v>{_HANDLE})>"
-        rf"|@?(?P<w>{_HANDLE})(?:[ \t]*:[ \t]|[ \t]+[\[(]?\d{{1,2}}:\d{{2}})))",
+        rf"(?m:^(?:<@?(?P<v>{_HANDLE})>|@?(?P<w>{_HANDLE})"
+        rf"(?:[ \t]*:[ \t]+[^\s:]+[ \t]+\S+[ \t]+\S|[ \t]+[\[(]?\d{{1,2}}:\d{{2}})))",
         _handle_speaker,
         groups=(("v", ID), ("w", ID)),
     ),
