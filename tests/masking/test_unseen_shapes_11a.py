@@ -29,7 +29,6 @@ WHOLE = [
     ("Guarantor account: GB11 ABCD 1020 3040 5060 70", "GB11 ABCD 1020 3040 5060 70"),
     ("EXPORT user=x src=10.0.0.1 workstation=77K40912B url=/x", "77K40912B"),
     ("Bed 7C-12: pt resting, Rm 418B next door", "7C-12"),
-    ("Bed 7C-12: pt resting, Rm 418B next door", "418B"),
     ("Refill requested, Rx# 88123, patient aware", "88123"),
     ("prescription no. 5521093 was transferred", "5521093"),
     ("Performed at Lakeside Lab, CLIA 45D0981234", "45D0981234"),
@@ -66,6 +65,7 @@ KEPT = [
     (_DCM, "1.2.840.10008."),
     # bed rest has no number; a drug and its dose after "Rx" are no prescription number
     ("advised bed rest for two days", "rest"),
+    ("Bed 7C-12: pt resting, Rm 418B next door", "418B"),
     ("Rx: ASA 325 mg daily", "325 mg"),
     # an NDC (5-4-2) is no ZIP+4
     ("00071-0155-23 Lipitor 10 mg", "00071-0155-23"),
