@@ -10,7 +10,7 @@ import functools
 
 from phigate.masking._shapes import PatternSpec
 from phigate.masking._wordlists import common_words
-from phigate.masking.entities import PERSON
+from phigate.masking.entities import ID, PERSON
 
 # A time of day opening a chat line: "09:14", "[9:14 AM]", "(14:02:33)", "Tue 09:14"
 _STAMP = (
@@ -30,7 +30,32 @@ def _speaker(value: bytes) -> bool:
     return any(w.strip(".'’-") not in common for w in words if len(w.strip(".'’-")) > 1)
 
 
+# A handle as chat exports write it: lower case, with digits, dots, underscores or dashes
+_HANDLE = r"[a-z][a-z0-9_.-]{1,30}[a-z0-9_]"
+
+
+@functools.lru_cache(maxsize=4096)
+def _handle_speaker(value: bytes) -> bool:
+    """A handle is no word of the language, so a lower-case heading ("plan: f/u",
+    "vitals: stable") keeps its place; a dash joins words ("follow-up"), not a handle."""
+    word = value.decode("utf-8", "replace")
+    if any(c in word for c in "_.") or any(c.isdigit() for c in word):
+        return True
+    return "-" not in word and word not in common_words()
+
+
 CHAT_PATTERNS: tuple[PatternSpec, ...] = (
+    # A speaker with no time before it, named by a handle at the line's start: "jdoe:
+    # on my way over", "<jkowalski> ok", "jdoe 9:14 AM" (a Teams export's heading). A
+    # colon alone ends a key too ("replicas: 3", "  name: web"), so after it a message
+    # of three words or more, and no indent (a YAML map's keys are indented)
+    PatternSpec(
+        ID,
+        rf"(?m:^(?:<@?(?P<v>{_HANDLE})>|@?(?P<w>{_HANDLE})"
+        rf"(?:[ \t]*:[ \t]+[^\s:]+[ \t]+\S+[ \t]+\S|[ \t]+[\[(]?\d{{1,2}}:\d{{2}})))",
+        _handle_speaker,
+        groups=(("v", ID), ("w", ID)),
+    ),
     # [9:14 AM] maria lopez: ... / 09:15 - jkowalski: ... / 14:02 Ana > ...
     PatternSpec(
         PERSON,

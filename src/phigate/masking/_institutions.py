@@ -256,9 +256,10 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\b(?:is|was|as|retired|former|ex-|es|era|fue|como|jubilad[oa]|retirad[oa]"
         # "a 54-year-old plumber", "a 61 y/o male retired machinist"
         r"|\d{1,3}[- ]?(?:years?[- ]old|year-old|yr[- ]old|y/?o)(?:\s+(?:male|female|man|woman"
-        r"|gentleman|lady|widow|widower|married|single|divorced))?)\s*"
+        r"|gentleman|lady|widow|widower|married|single|divorced))?,?)\s*"
         r"(?:(?:an?|una?)\s+)?(?:(?:retired|former|semi-retired|part-time|full-time|self-employed)\s+)?)"
-        rf"(?P<v>(?i:(?:\p{{Ll}}[\p{{Ll}}-]+\s+)?{_JOB}(?:e?s)?))\b",
+        # up to two words naming the trade more closely: "long-haul truck driver"
+        rf"(?P<v>(?i:(?:\p{{L}}[\p{{L}}-]+\s+){{0,2}}{_JOB}(?:e?s)?))\b",
         _occupation,
         groups=(("v", PROFESSION),),
         wide=True,  # "is", "was" and "as" start a partial match at almost every sentence

@@ -245,6 +245,11 @@ def _handle_shaped(value: bytes) -> bool:
     return any(c in b"_." for c in inner) or any(48 <= c <= 57 for c in value[1:])
 
 
+def _instance_uid(value: bytes) -> bool:
+    """A UID an instance was given, not one the DICOM standard defines."""
+    return not value.startswith(b"1.2.840.10008.")
+
+
 # The numerals a Chinese or Japanese form writes each digit in (〇 and 零 are zero).
 _HAN_DIGITS = "〇一二三四五六七八九"
 _HAN_DIGIT = f"[零{_HAN_DIGITS}]"
@@ -572,6 +577,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
         r"[AC-HJKMNP-RT-Y]{2}\d{2}\b",
     ),
+    # An IBAN after its label whatever its check digits say: "Account: GB54 NWBK 9349 ..."
+    PatternSpec(
+        ACCOUNT_NUMBER,
+        r"(?i:\b(?:account|acct|a/c|iban)\.?" + SEP + r")"
+        r"(?P<v>[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?)\b",
+        groups=(("v", ACCOUNT_NUMBER),),
+    ),
     PatternSpec(
         ACCOUNT_NUMBER,
         r"(?i:\b(?:account|acct|a/c|routing)\.?" + SEP + r")(?P<v>" + IDVAL + r")\b",
@@ -624,7 +636,10 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|(?:user\s?name|login|handle|user\s?id|screen\s?name)(?:\s+(?:is|was))?"
         # who acted in a ticket or a log: "logged in as mlopez_rn", "opened by rfarouk"
         r"|(?:logged|signed)\s+(?:in|on)\s+as"
-        r"|(?:opened|submitted|reported|filed|raised|escalated)\s+by)"
+        r"|(?:opened|submitted|reported|filed|raised|escalated|comment|commented|reply|replied"
+        r"|posted|updated|edited|closed|resolved|reopened|assigned|reassigned|approved|reviewed"
+        r"|merged|authored|triaged|acknowledged|acked)\s+by"
+        r"|(?:assigned|reassigned|handed\s+off)\s+to)"
         r"\s+(?:(?:user|account)\s+)?)"
         r"(?P<v>[A-Za-z][A-Za-z0-9_.'-]{1,40}[A-Za-z0-9_])",
         _handle,
@@ -636,6 +651,37 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         ID,
         r"(?i:\b(?:user|account|acct)\s+)(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,40}[A-Za-z0-9_])",
         _handle_shaped,
+        groups=(("v", ID),),
+    ),
+    # Where a patient lies: "Bed 4B-36", "bay 3"; "bed rest" has no digit. A room's
+    # number is the ward's, no one's ("Room 412", a decoy of the independent corpus)
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:bed|bay|cubicle|stretcher|crib|bassinet)\s*(?:#|no\.?)?\s*[:#]?\s*)"
+        r"(?P<v>[A-Za-z]{0,2}\d{1,4}[A-Za-z]?(?:-[A-Za-z]?\d{1,3}[A-Za-z]?)?)\b",
+        has_digit,
+        groups=(("v", ID),),
+    ),
+    # A prescription's number: "Rx# 88123", "prescription no. 5521093", "RX: 4481920-03";
+    # a drug and dose ("Rx: ASA 325") starts with letters and a space, no number
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:rx|prescription|script)\s*(?:#|no\.?|num(?:ber)?)?\s*[:#]?\s*)"
+        r"(?P<v>[A-Za-z]{0,3}-?\d[\d-]{3,14}\d)\b",
+        groups=(("v", ID),),
+    ),
+    # A laboratory's CLIA number: two digits, D, seven digits
+    PatternSpec(
+        ID, r"(?i:\bclia\s*(?:#|no\.?)?\s*[:#]?\s*)(?P<v>\d{2}D\d{7})\b", groups=(("v", ID),)
+    ),
+    # A DICOM instance's UID after its label or in a dump's UI element: "Study Instance
+    # UID: 1.2.840.113619.2.55.3.6", "UI [1.3.6.1.4.1.5962.99.1]"; the UIDs the DICOM
+    # standard itself defines (1.2.840.10008.*: transfer syntaxes, SOP classes) stay
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:(?:(?:study|series|sop|instance|frame|of|reference)[\s_]?){0,4}uid|ui)"
+        r"\s*[:=\[]?\s*)(?P<v>\d{1,10}(?:\.\d{1,40}){3,20})",
+        _instance_uid,
         groups=(("v", ID),),
     ),
     # Ids in API paths: /patients/8812, /members/X1-22
@@ -667,7 +713,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         DEVICE_ID,
         r"(?i:\b(?:serial|s/n|sn|device(?: id| identifier| serial)?|imei|udi|implant(?: id)?"
-        r"|model/serial|mac(?: address)?|lot|gtin)" + SEP + r")"
+        r"|model/serial|mac(?: address)?|lot|gtin|workstation|terminal)" + SEP + r")"
         r"(?P<v>[A-Za-z(+$]{0,8}[-/]?\d[A-Za-z0-9()+$/.:_-]{2,79}[A-Za-z0-9)])",
         has_digit,
         groups=(("v", DEVICE_ID),),

@@ -431,6 +431,14 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"[,;\t|]\s*\"?(?:{STATE_ABBR}|{STATE_NAMES})\"?\s*[,;\t|]\s*\"?(?P<z>{_ZIP5})\b",
         groups=(("z", ZIP),),
     ),
+    # An address line that opens with a ZIP+4 and names its town ("89191-9757 San
+    # Victoria los altos, Colima"): nine digits in the 5-4 grouping then a capital; an
+    # NDC (5-4-2) goes on with a dash, so the code is followed by blanks here
+    PatternSpec(
+        ZIP,
+        r"(?m:^[ \t]*(?P<z>\d{5}-\d{4})[ \t]+(?P<v>\p{Lu}[^\n,;]{1,40}))",
+        groups=(("z", ZIP), ("v", LOCATION)),
+    ),
     # A ZIP code after a state written in lower case ("quincy, ma 02169"), in the
     # AP style's abbreviations ("Quincy, Mass. 02169") or with dots ("M.A.")
     PatternSpec(

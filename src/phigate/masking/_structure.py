@@ -34,6 +34,8 @@ _PERSON_LABELS = frozenset(
     [
         "patient",
         "pt",
+        "prescriber",
+        "prescribed",
         "guarantor",
         "spouse",
         "kin",
@@ -102,6 +104,9 @@ _RECORD_LABELS = frozenset(
         "chart",
         "episode",
         "admission",
+        # where a patient lies: "Bed: 4B" (a prescription's number needs its number
+        # word, "Rx#", "Rx No": "Rx: ASA 325" is a drug and its dose)
+        "bed",
     ]
 )
 # Whose number a label names: a person's or their record's, not a row's or a code's.
@@ -120,6 +125,9 @@ _SUBJECTS = frozenset(
         "encounter",
         "enc",
         "visit",
+        "rx",
+        "prescription",
+        "bed",
         "account",
         "acct",
         "order",
