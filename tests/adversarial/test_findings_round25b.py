@@ -1,0 +1,340 @@
+"""Round 25b: a promises-only attack on the HTTP connector (through REST) and the MCP
+proxy (through /mcp): what upstreams answer, and what the gateway makes of it.
+
+Each finding is a strict xfail through a real door (`@finding`); attacks that held are
+ordinary tests.
+
+1. PHI an upstream carries as base64 (a FHIR DocumentReference's `attachment.data`,
+   the standard place for a clinical note) reaches the caller unmasked: HTTP JSON,
+   MCP structured content and MCP text blocks alike.
+2. PHI written with HTML character references (`Mu&ntilde;oz`, as PHP's
+   `htmlentities` and Java's `escapeHtml4` write accented names) passes the masker in
+   an HTML answer.
+3. A `Content-Encoding: gzip, gzip` answer of 273 bytes is inflated whole (64 MiB,
+   157 MiB peak) before `max_response_bytes` is looked at: a ~10 KB answer is ~10 GB.
+4. A JSON answer nested a few thousand levels deep ends in the catch-all
+   `the upstream action failed: RecursionError` instead of a clean refusal.
+5. A query name PHP reads as one `base_url` sets (`tenant.id`, `tenant id`,
+   ` tenant_id` are `tenant_id` to PHP) is sent, so the caller's value wins there.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import html
+import json
+import re
+import sys
+import tracemalloc
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from phigate.doors.app import build_app
+from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.round25b_upstream import NOTE, NOTE_B64, SSN
+from tests.conftest import Harness
+from tests.connectors.support import harness_with, review_all_tools
+from tests.mcp.conftest import mcp_client, serve_app
+
+UPSTREAM = str(Path(__file__).with_name("round25b_upstream.py"))
+TOKEN = "api-token-7e57c0ffee123456"
+# Words of the note that must never come back, in any form the caller can undo.
+NOTE_PHI = (SSN, "Garcia", "555-0199", "03/14/1980")
+
+
+# ── a local HTTP upstream answering fixed bodies by path ──────────────────────────
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+ANSWERS: dict[str, Answer] = {}
+SEEN: list[str] = []
+
+
+class _Fixed(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        SEEN.append(self.path)
+        answer = ANSWERS[self.path.split("?", 1)[0]]
+        self.send_response(200)
+        self.send_header("content-type", answer.content_type)
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+
+@pytest.fixture(scope="module")
+def address() -> Iterator[str]:
+    with http_upstream(_Fixed, "round25b") as served:
+        yield served
+
+
+async def _api(tmp_path: Path, address: str, **settings: Any) -> Harness:
+    auth = {"scheme": "bearer", "value": TOKEN}
+    base = settings.pop("base_url", f"http://{address}")
+    conn = {"type": "http", "base_url": base, "auth": auth, **settings}
+    return await harness_with(tmp_path, {"api": conn})
+
+
+@pytest.fixture
+async def api(tmp_path: Path, address: str) -> AsyncIterator[Harness]:
+    h = await _api(tmp_path, address)
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _get(h: Harness, path: str, query: dict[str, str] | None = None) -> httpx.Response:
+    request: dict[str, Any] = {"method": "GET", "path": path, "query": query or {}}
+    return await h.client.post(
+        "/v1/actions", headers=h.auth("claims-bot"), json={"connection": "api", "request": request}
+    )
+
+
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def base64_decoded(text: str) -> str:
+    """Every base64 run of the text decoded (what a caller undoes in one line)."""
+    out = []
+    for run in _BASE64_RUN.findall(text):
+        try:
+            out.append(base64.b64decode(run + "=" * (-len(run) % 4)).decode("utf-8", "replace"))
+        except (binascii.Error, ValueError):
+            continue
+    return "\n".join(out)
+
+
+def shown_phi(text: str) -> list[str]:
+    return [word for word in NOTE_PHI if word in text]
+
+
+# ── 1. base64 PHI passes every masker ─────────────────────────────────────────────
+ANSWERS["/fhir/DocumentReference/7"] = Answer(
+    json.dumps(
+        {
+            "resourceType": "DocumentReference",
+            "content": [{"attachment": {"contentType": "text/plain", "data": NOTE_B64}}],
+        }
+    ).encode()
+)
+
+
+@finding(1, "base64 PHI in an HTTP JSON answer (FHIR attachment.data) is returned unmasked")
+async def test_a_fhir_attachment_in_an_http_answer_is_masked(api: Harness) -> None:
+    """docs/masking.md masks FHIR resources value by value; a DocumentReference
+    carries its note in `content[].attachment.data`, base64 (FHIR's `base64Binary`).
+    The agent gets it as the upstream sent it and decodes the SSN, name, birth date
+    and phone in one line (cause: `masking/_json` scans strings as text, never
+    decoding base64; the credential scrubber does decode base64, the PHI masker not)."""
+    got = await _get(api, "/fhir/DocumentReference/7")
+    assert got.status_code in (200, 403), got.text[:300]
+    assert not shown_phi(base64_decoded(got.text)), got.text[:400]
+
+
+@pytest.fixture
+async def mcp_gateway(tmp_path: Path) -> AsyncIterator[tuple[Harness, str]]:
+    conn = {
+        "type": "mcp",
+        "command": [sys.executable, UPSTREAM],
+        "tools": {"*": "read"},
+        "timeout_seconds": 20,
+    }
+    h = await harness_with(tmp_path, {"records": conn})
+    try:
+        await review_all_tools(h.gateway, "records")
+        async with serve_app(build_app(h.gateway)) as base:
+            yield h, base + "/mcp"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _mcp_call(gateway: tuple[Harness, str], tool: str) -> str:
+    """Everything the agent reads back from one upstream tool call over /mcp."""
+    h, url = gateway
+    async with mcp_client(url, h.tokens["claims-bot"]) as client:
+        result = await client.call_tool(f"records__{tool}", {})
+    texts = [getattr(block, "text", "") for block in result.content]
+    return json.dumps({"content": texts, "structured": result.structured_content})
+
+
+@finding(1, "base64 PHI in MCP structured content and text blocks is returned unmasked")
+@pytest.mark.parametrize("tool", ["fetch_document", "fetch_attachment"])
+async def test_base64_phi_in_an_mcp_tool_result_is_masked(
+    mcp_gateway: tuple[Harness, str], tool: str
+) -> None:
+    """docs/mcp.md: text blocks go through the text masker, structured content through
+    the JSON masker, non-text blocks are withheld. A note as base64 in either passes
+    both (the same DocumentReference, or a text block quoting the attachment)."""
+    shown = await _mcp_call(mcp_gateway, tool)
+    assert not shown_phi(base64_decoded(shown)), shown[:400]
+
+
+async def test_held_the_same_note_as_text_is_masked_over_mcp(
+    mcp_gateway: tuple[Harness, str],
+) -> None:
+    shown = await _mcp_call(mcp_gateway, "plain_note")
+    assert "[SSN]" in shown and not shown_phi(shown), shown[:400]
+
+
+# ── 2. HTML character references hide PHI from the masker ─────────────────────────
+PAGE = (
+    "<table><tr><th>Patient</th><td>José Muñoz</td></tr>"
+    "<tr><th>Phone</th><td>(415) 555-0142</td></tr>"
+    "<tr><th>SSN</th><td>536-22-8412</td></tr></table>"
+)
+PAGE_PHI = ("Muñoz", "José", "555-0142", "536-22-8412")
+# What PHP's htmlentities() writes (accents as named references); an SSN and a phone
+# number written as numeric references, as some templating writes every non-word
+# character.
+ANSWERS["/chart.html"] = Answer(PAGE.encode(), "text/html; charset=utf-8")
+ANSWERS["/chart-entities.html"] = Answer(
+    PAGE.replace("é", "&eacute;")
+    .replace("ñ", "&ntilde;")
+    .replace("-", "&#45;")
+    .replace("(", "&#40;")
+    .replace(")", "&#41;")
+    .encode(),
+    "text/html; charset=utf-8",
+)
+
+
+def _body(got: httpx.Response) -> str:
+    assert got.status_code == 200, got.text[:300]
+    return str(got.json()["result"]["body"])
+
+
+async def test_held_a_plain_html_chart_is_masked(api: Harness) -> None:
+    body = _body(await _get(api, "/chart.html"))
+    assert not [w for w in PAGE_PHI if w in body], body
+
+
+@finding(2, "PHI written with HTML character references passes the masker in an HTML answer")
+async def test_an_html_chart_written_with_character_references_is_masked(api: Harness) -> None:
+    """The same chart as PHP's `htmlentities` writes it: the agent (or any browser)
+    reads `Mu&ntilde;oz`, `536&#45;22&#45;8412` as the name and SSN. The credential
+    scrubber decodes HTML references (docs/http.md); the PHI masker does not."""
+    body = _body(await _get(api, "/chart-entities.html"))
+    assert not [w for w in PAGE_PHI if w in html.unescape(body)], body
+
+
+# ── 3. a stacked Content-Encoding bomb is inflated whole before the cap ────────────
+def _bomb() -> bytes:
+    return gzip.compress(gzip.compress(bytes(64 * 1024 * 1024), 9), 9)  # 273 bytes
+
+
+@finding(3, "a 273-byte `gzip, gzip` answer is inflated to 64 MiB before max_response_bytes")
+async def test_a_stacked_gzip_answer_is_not_inflated_past_the_cap(
+    tmp_path: Path, address: str
+) -> None:
+    """docs/http.md: a body over `max_response_bytes` is read past the cap only by the
+    longest credential form's length. httpx decodes each network chunk whole, every
+    coding in turn (`_read_capped` iterates `aiter_bytes()`), so the cap is checked
+    only after the chunk is inflated: 273 bytes become 64 MiB (≈157 MiB peak here);
+    10 KB of doubly gzipped zeros are ~10 GB, and the gateway dies for every caller."""
+    ANSWERS["/bomb"] = Answer(_bomb(), "text/plain", (("content-encoding", "gzip, gzip"),))
+    h = await _api(tmp_path, address, max_response_bytes=4096)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        got = await _get(h, "/bomb")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        await h.client.aclose()
+        await h.gateway.close()
+    assert got.status_code in (200, 403, 502), got.text[:300]
+    assert peak < 16 * 2**20, f"peak {peak / 2**20:.0f} MiB for a 4096-byte cap: {got.text[:200]}"
+
+
+# ── 4. a deeply nested JSON answer ends in the catch-all ───────────────────────────
+ANSWERS["/deep"] = Answer(("[" * 3000 + "]" * 3000).encode())
+
+
+@finding(4, "a JSON answer nested 3000 deep fails as 'the upstream action failed: RecursionError'")
+async def test_a_deeply_nested_json_answer_is_refused_cleanly(api: Harness) -> None:
+    """`json.loads` raises RecursionError (not a ValueError) in `_masked_body`; the
+    pipeline's catch-all logs a traceback and answers 502 naming a Python exception.
+    The MCP door refuses deep messages by name (`more than 64 levels deep`); the HTTP
+    connector should say what it refused too (or withhold the depth, as the JSON
+    masker does)."""
+    got = await _get(api, "/deep")
+    assert "RecursionError" not in got.text, got.text[:300]
+    assert got.status_code in (200, 403, 502), got.text[:300]
+
+
+# ── 5. query names PHP reads as the name base_url sets ─────────────────────────────
+ANSWERS["/api/visits"] = Answer(b"{}")
+
+
+@finding(5, "`tenant.id`, `tenant id`, ` tenant_id` are sent beside base_url's `tenant_id`")
+@pytest.mark.parametrize("name", ["tenant.id", "tenant id", " tenant_id", "tenant[id"])
+async def test_a_query_name_php_reads_as_base_urls_own_is_refused(
+    tmp_path: Path, address: str, name: str
+) -> None:
+    """docs/http.md: "A query name that base_url already sets (any case) makes the
+    request unknown: servers take the first of two values or the last, so the
+    caller's could win." PHP (php.net, "Variables From External Sources") turns dots
+    and spaces in names into `_`, drops leading spaces and an unmatched `[` becomes
+    `_`: all four are `tenant_id` to `$_GET`, which keeps the last — the caller's 43,
+    not the connection's 42. The comparison is `str(name).casefold()` only
+    (`HttpConnector._request_problem`)."""
+    h = await _api(tmp_path, address, base_url=f"http://{address}/api?tenant_id=42")
+    SEEN.clear()
+    try:
+        got = await _get(h, "/visits", {name: "43"})
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert not SEEN, SEEN
+    assert got.status_code == 403, got.text[:300]
+
+
+async def test_held_base_urls_own_query_name_in_another_case_is_refused(
+    tmp_path: Path, address: str
+) -> None:
+    h = await _api(tmp_path, address, base_url=f"http://{address}/api?tenant_id=42")
+    SEEN.clear()
+    try:
+        got = await _get(h, "/visits", {"TENANT_ID": "43"})
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert got.status_code == 403 and not SEEN, (got.text[:300], SEEN)
+
+
+# ── held: answers that came back as promised ──────────────────────────────────────
+ANSWERS["/echo-key"] = Answer(json.dumps({TOKEN: 1, "seen": {f"Bearer {TOKEN}": "x"}}).encode())
+ANSWERS["/nan"] = Answer(f'{{"a": NaN, "b": Infinity, "ssn": "{SSN}"}}'.encode())
+ANSWERS["/duplicate"] = Answer(f'{{"note": "{NOTE}", "note": "x"}}'.encode())
+ANSWERS["/gzip"] = Answer(
+    gzip.compress(json.dumps({"note": NOTE}).encode()), headers=(("content-encoding", "gzip"),)
+)
+ANSWERS["/headers"] = Answer(
+    b"{}", headers=(("etag", f'"{TOKEN}"'), ("location", f"/x?ssn={SSN}&t={TOKEN}"))
+)
+
+
+@pytest.mark.parametrize("path", ["/echo-key", "/nan", "/duplicate", "/gzip", "/headers"])
+async def test_held_answers_keep_no_credential_or_phi(api: Harness, path: str) -> None:
+    got = await _get(api, path)
+    assert got.status_code == 200, got.text[:300]
+    assert TOKEN not in got.text and not shown_phi(got.text), got.text[:400]
