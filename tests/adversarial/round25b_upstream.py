@@ -3,7 +3,8 @@
 Run as a subprocess: `python tests/adversarial/round25b_upstream.py`. Each tool answers
 with one fixed result carrying a patient's note the way real upstreams carry it: a
 FHIR DocumentReference whose attachment holds the note as base64 (structured content,
-and its JSON as the text block, as the MCP spec asks), or the base64 in a text block.
+and its JSON as the text block, as the MCP spec asks), the base64 in a text block, or
+a name written in Unicode's decomposed form (NFD).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import base64
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from mcp.server.stdio import stdio_server
 SSN = "536-22-8471"
 NOTE = f"Patient Maria Garcia, SSN {SSN}, DOB 03/14/1980, phone (415) 555-0199"
 NOTE_B64 = base64.b64encode(NOTE.encode()).decode()
+# A name with its accents as combining marks (NFD): reads as "Renée Gonçalves".
+NFD_NAME = unicodedata.normalize("NFD", "Renée Gonçalves")
 DOCUMENT: dict[str, Any] = {
     "resourceType": "DocumentReference",
     "status": "current",
@@ -43,6 +47,11 @@ def _results() -> dict[str, types.CallToolResult]:
             content=[types.TextContent(text=f"Attachment (text/plain, base64): {NOTE_B64}")]
         ),
         "plain_note": types.CallToolResult(content=[types.TextContent(text=NOTE)]),
+        # The same chart entry as a macOS or a `normalize('NFD')` search index stores it.
+        "nfd_note": types.CallToolResult(
+            content=[types.TextContent(text=f"Patient {NFD_NAME} was seen today.")],
+            structured_content={"patient": NFD_NAME},
+        ),
     }
 
 

@@ -16,6 +16,10 @@ ordinary tests.
    `the upstream action failed: RecursionError` instead of a clean refusal.
 5. A query name PHP reads as one `base_url` sets (`tenant.id`, `tenant id`,
    ` tenant_id` are `tenant_id` to PHP) is sent, so the caller's value wins there.
+6. A name holding a byte that is no UTF-8 (Latin-1 data in a UTF-8 answer, the
+   commonest mis-encoding) is cut at its U+FFFD by the masker: `Gon�alves` is shown.
+7. A name written with combining accents (NFD: macOS, search indexes) is cut at the
+   first mark: `Gonçalves` is shown whole, through REST and MCP alike.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import json
 import re
 import sys
 import tracemalloc
+import unicodedata
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -39,7 +44,7 @@ import pytest
 
 from phigate.doors.app import build_app
 from tests.adversarial.harness import finding, http_upstream
-from tests.adversarial.round25b_upstream import NOTE, NOTE_B64, SSN
+from tests.adversarial.round25b_upstream import NFD_NAME, NOTE, NOTE_B64, SSN
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, review_all_tools
 from tests.mcp.conftest import mcp_client, serve_app
@@ -319,6 +324,72 @@ async def test_held_base_urls_own_query_name_in_another_case_is_refused(
         await h.client.aclose()
         await h.gateway.close()
     assert got.status_code == 403 and not SEEN, (got.text[:300], SEEN)
+
+
+# ── 6. a byte that is no UTF-8 cuts a name short ──────────────────────────────────
+_NAME = "Renée Gonçalves"
+_SURNAME_PARTS = ("Gon", "alves", "Ren")
+ANSWERS["/latin1.json"] = Answer(
+    json.dumps({"patient": _NAME, "note": f"Seen: {_NAME} today"}, ensure_ascii=False).encode(
+        "latin-1"
+    )
+)
+ANSWERS["/latin1.txt"] = Answer(f"Patient {_NAME} was seen today.".encode("latin-1"), "text/plain")
+ANSWERS["/utf8.txt"] = Answer(f"Patient {_NAME} was seen today.".encode(), "text/plain")
+
+
+async def test_held_the_name_in_utf8_is_masked_whole(api: Harness) -> None:
+    body = _body(await _get(api, "/utf8.txt"))
+    assert not [p for p in _SURNAME_PARTS if p in body], body
+
+
+@finding(6, "Latin-1 bytes in a UTF-8 answer: the masker stops at U+FFFD, `Gon�alves` is shown")
+@pytest.mark.parametrize("path", ["/latin1.json", "/latin1.txt"])
+async def test_a_name_with_a_byte_that_is_no_utf8_is_masked_whole(api: Harness, path: str) -> None:
+    """docs/http.md: bytes that are no UTF-8 in a UTF-8 answer are replaced. Legacy
+    Latin-1 data served as UTF-8 (or with no charset) is common; each accented letter
+    becomes U+FFFD, which the name detector reads as the end of the name: `Renée
+    Gonçalves` comes back `[PERSON]�e Gon�alves`, the surname readable."""
+    body = json.dumps(_body_value(await _get(api, path)), ensure_ascii=False)
+    assert not [p for p in _SURNAME_PARTS if p in body], body
+
+
+def _body_value(got: httpx.Response) -> Any:
+    assert got.status_code in (200, 403), got.text[:300]
+    return got.json().get("result", {}).get("body")
+
+
+# ── 7. combining accents (NFD) cut a name short ───────────────────────────────────
+ANSWERS["/nfd.json"] = Answer(
+    json.dumps({"patient": NFD_NAME, "note": f"Seen: {NFD_NAME} today"}).encode()
+)
+ANSWERS["/nfd.txt"] = Answer(f"Patient {NFD_NAME} was seen today.".encode(), "text/plain")
+
+
+def _shown_name(text: str) -> list[str]:
+    composed = unicodedata.normalize("NFC", text)
+    return [part for part in ("Gonçalves", "Renée", "alves") if part in composed]
+
+
+@finding(7, "a name in NFD (combining accents) is cut at the first mark; the surname is shown")
+@pytest.mark.parametrize("path", ["/nfd.json", "/nfd.txt"])
+async def test_a_name_with_combining_accents_is_masked_whole_over_rest(
+    api: Harness, path: str
+) -> None:
+    """`Rene\u0301e Gonc\u0327alves` (what macOS and `normalize('NFD')` write) renders
+    as `Renée Gonçalves`; the same name composed (NFC) is masked whole. Decomposed, the
+    detector stops at the first combining mark: `[PERSON]\u0301e Gonçalves`. docs/
+    masking.md folds NFKC forms only where they read as ASCII."""
+    body = json.dumps(_body_value(await _get(api, path)), ensure_ascii=False)
+    assert not _shown_name(body), body
+
+
+@finding(7, "a name in NFD (combining accents) is cut at the first mark over MCP too")
+async def test_a_name_with_combining_accents_is_masked_whole_over_mcp(
+    mcp_gateway: tuple[Harness, str],
+) -> None:
+    shown = json.loads(await _mcp_call(mcp_gateway, "nfd_note"))
+    assert not _shown_name(json.dumps(shown, ensure_ascii=False)), shown
 
 
 # ── held: answers that came back as promised ──────────────────────────────────────
