@@ -20,6 +20,9 @@ ordinary tests.
    commonest mis-encoding) is cut at its U+FFFD by the masker: `Gon�alves` is shown.
 7. A name written with combining accents (NFD: macOS, search indexes) is cut at the
    first mark: `Gonçalves` is shown whole, through REST and MCP alike.
+8. An answer whose charset label disagrees with its bytes (ASCII labelled `utf-16le`
+   or `cp037`) is decoded into text no detector reads and returned: one
+   `.encode(<the charset the answer names>)` gives the note back whole.
 """
 
 from __future__ import annotations
@@ -390,6 +393,28 @@ async def test_a_name_with_combining_accents_is_masked_whole_over_mcp(
 ) -> None:
     shown = json.loads(await _mcp_call(mcp_gateway, "nfd_note"))
     assert not _shown_name(json.dumps(shown, ensure_ascii=False)), shown
+
+
+# ── 8. a wrong charset label makes a lossless disguise ───────────────────────────
+_LABELLED = f"Patient Maria Garcia, SSN {SSN}, phone (415) 555-0199.  ".encode()
+
+
+@finding(8, "ASCII labelled utf-16le/cp037 is decoded to text no detector reads and returned")
+@pytest.mark.parametrize("charset", ["utf-16le", "cp037"])
+async def test_an_answer_in_a_charset_it_is_not_written_in_is_not_a_disguise(
+    api: Harness, charset: str
+) -> None:
+    """docs/http.md reads text "in the charset it is written in" and refuses what does
+    not decode; it declines to guess a BOM-less UTF-16 byte order because "a wrong guess
+    is text no detector reads". A wrong *label* is the same: ASCII read as UTF-16LE is
+    CJK (`慐楴湥⁴…`), as EBCDIC accented Latin; every detector misses, and the decoding
+    is lossless, so the caller re-encodes the body in the charset the answer's own
+    `content-type` names and reads the SSN (`connectors/http.py` `_as_utf8`)."""
+    ANSWERS[f"/labelled-{charset}"] = Answer(_LABELLED, f"text/plain; charset={charset}")
+    got = await _get(api, f"/labelled-{charset}")
+    body = _body_value(got)
+    undone = body.encode(charset, "replace").decode("ascii", "replace") if body else ""
+    assert not shown_phi(undone), undone
 
 
 # ── held: answers that came back as promised ──────────────────────────────────────
