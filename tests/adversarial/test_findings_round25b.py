@@ -7,9 +7,10 @@ ordinary tests.
 1. PHI an upstream carries as base64 (a FHIR DocumentReference's `attachment.data`,
    the standard place for a clinical note) reaches the caller unmasked: HTTP JSON,
    MCP structured content and MCP text blocks alike.
-2. PHI written with HTML character references (`Mu&ntilde;oz`, as PHP's
-   `htmlentities` and Java's `escapeHtml4` write accented names) passes the masker in
-   an HTML answer.
+2. A name whose accented letters are escaped passes the masker from the first escape
+   on: HTML references (`Mu&ntilde;oz`, PHP's `htmlentities`), `\\u00f1` (a JSON log
+   line that Python's `json.dumps` wrote, carried as text), percent-escapes and
+   quoted-printable.
 3. A `Content-Encoding: gzip, gzip` answer of 273 bytes is inflated whole (64 MiB,
    157 MiB peak) before `max_response_bytes` is looked at: a ~10 KB answer is ~10 GB.
 4. A JSON answer nested a few thousand levels deep ends in the catch-all
@@ -341,8 +342,39 @@ ANSWERS["/latin1.txt"] = Answer(f"Patient {_NAME} was seen today.".encode("latin
 ANSWERS["/utf8.txt"] = Answer(f"Patient {_NAME} was seen today.".encode(), "text/plain")
 
 
-async def test_held_the_name_in_utf8_is_masked_whole(api: Harness) -> None:
-    body = _body(await _get(api, "/utf8.txt"))
+# The same name escaped the ways text carries it: JSON written by `json.dumps` (its
+# default `ensure_ascii`) inside a JSON string or a log line, a percent-encoded link,
+# a quoted-printable mail body.
+ANSWERS["/escaped-json-string.json"] = Answer(
+    json.dumps({"event": "visit", "payload": json.dumps({"patient_name": _NAME})}).encode()
+)
+ANSWERS["/escaped-log.txt"] = Answer(
+    ("visit " + json.dumps({"msg": f"Patient {_NAME} was seen today"})).encode(), "text/plain"
+)
+ANSWERS["/escaped-percent.txt"] = Answer(
+    b"Patient Ren%C3%A9e Gon%C3%A7alves was seen today.", "text/plain"
+)
+ANSWERS["/escaped-qp.txt"] = Answer(
+    b"Patient Ren=C3=A9e Gon=C3=A7alves was seen today.\r\n", "text/plain"
+)
+
+
+@finding(2, "a name with its accents escaped (\\u00e9, %C3%A9, =C3=A9) passes from the escape on")
+@pytest.mark.parametrize("path", ["/escaped-log.txt", "/escaped-percent.txt", "/escaped-qp.txt"])
+async def test_a_name_with_escaped_accents_is_masked_whole(api: Harness, path: str) -> None:
+    """The credential scrubber reads all of these escapes (docs/http.md); the masker
+    stops the name at the first one: `[PERSON]\\u00e9e Gon\\u00e7alves`. A JSON log
+    line carried as text is the common case: Python's `json.dumps` escapes every
+    non-ASCII letter by default (a JSON document inside a JSON string is read, below)."""
+    body = json.dumps(_body_value(await _get(api, path)), ensure_ascii=False)
+    assert not [p for p in _SURNAME_PARTS if p in body], body
+
+
+@pytest.mark.parametrize("path", ["/utf8.txt", "/escaped-json-string.json"])
+async def test_held_the_name_in_utf8_or_in_an_embedded_json_is_masked_whole(
+    api: Harness, path: str
+) -> None:
+    body = json.dumps(_body_value(await _get(api, path)), ensure_ascii=False)
     assert not [p for p in _SURNAME_PARTS if p in body], body
 
 
