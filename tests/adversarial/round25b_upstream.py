@@ -4,7 +4,8 @@ Run as a subprocess: `python tests/adversarial/round25b_upstream.py`. Each tool 
 with one fixed result carrying a patient's note the way real upstreams carry it: a
 FHIR DocumentReference whose attachment holds the note as base64 (structured content,
 and its JSON as the text block, as the MCP spec asks), the base64 in a text block, or
-a name written in Unicode's decomposed form (NFD).
+a name written in Unicode's decomposed form (NFD). `read_file` reads a file, as a
+filesystem MCP server does.
 """
 
 from __future__ import annotations
@@ -64,13 +65,17 @@ def server() -> Server[Any]:
                 types.Tool(
                     name=name, description="Fetch a document.", input_schema={"type": "object"}
                 )
-                for name in _results()
+                for name in [*_results(), "read_file"]
             ]
         )
 
     async def call_tool(
         _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
+        if params.name == "read_file":  # what a filesystem MCP server offers
+            path = Path(str((params.arguments or {})["path"]))
+            text = await asyncio.to_thread(path.read_text)
+            return types.CallToolResult(content=[types.TextContent(text=text)])
         return _results()[params.name]
 
     return Server("round25b-upstream", on_list_tools=list_tools, on_call_tool=call_tool)

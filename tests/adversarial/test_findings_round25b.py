@@ -24,6 +24,9 @@ ordinary tests.
 8. An answer whose charset label disagrees with its bytes (ASCII labelled `utf-16le`
    or `cp037`) is decoded into text no detector reads and returned: one
    `.encode(<the charset the answer names>)` gives the note back whole.
+9. An MCP upstream on the gateway host that reads files (a filesystem server) hands
+   the agent the gateway's masking key, token hash key and another connection's
+   bearer token: the scrubber knows only the calling connection's own values.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from tests.mcp.conftest import mcp_client, serve_app
 
 UPSTREAM = str(Path(__file__).with_name("round25b_upstream.py"))
 TOKEN = "api-token-7e57c0ffee123456"
+OTHER_TOKEN = "pat-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 # Words of the note that must never come back, in any form the caller can undo.
 NOTE_PHI = (SSN, "Garcia", "555-0199", "03/14/1980")
 
@@ -166,7 +170,14 @@ async def mcp_gateway(tmp_path: Path) -> AsyncIterator[tuple[Harness, str]]:
         "tools": {"*": "read"},
         "timeout_seconds": 20,
     }
-    h = await harness_with(tmp_path, {"records": conn})
+    # Another connection's credential, held in a file as docs/http.md shows.
+    (tmp_path / "patients-token").write_text(f"{OTHER_TOKEN}\n")
+    patients = {
+        "type": "http",
+        "base_url": "http://127.0.0.1:9/api",
+        "auth": {"scheme": "bearer", "value": f"file:{tmp_path / 'patients-token'}"},
+    }
+    h = await harness_with(tmp_path, {"records": conn, "patients": patients})
     try:
         await review_all_tools(h.gateway, "records")
         async with serve_app(build_app(h.gateway)) as base:
@@ -176,11 +187,13 @@ async def mcp_gateway(tmp_path: Path) -> AsyncIterator[tuple[Harness, str]]:
         await h.gateway.close()
 
 
-async def _mcp_call(gateway: tuple[Harness, str], tool: str) -> str:
+async def _mcp_call(
+    gateway: tuple[Harness, str], tool: str, arguments: dict[str, Any] | None = None
+) -> str:
     """Everything the agent reads back from one upstream tool call over /mcp."""
     h, url = gateway
     async with mcp_client(url, h.tokens["claims-bot"]) as client:
-        result = await client.call_tool(f"records__{tool}", {})
+        result = await client.call_tool(f"records__{tool}", arguments or {})
     texts = [getattr(block, "text", "") for block in result.content]
     return json.dumps({"content": texts, "structured": result.structured_content})
 
@@ -447,6 +460,25 @@ async def test_an_answer_in_a_charset_it_is_not_written_in_is_not_a_disguise(
     body = _body_value(got)
     undone = body.encode(charset, "replace").decode("ascii", "replace") if body else ""
     assert not shown_phi(undone), undone
+
+
+# ── 9. an MCP upstream on the gateway host reads the gateway's own secrets ────────
+@finding(9, "an MCP filesystem upstream returns the masking key and another connection's token")
+@pytest.mark.parametrize("secret", ["secrets/masking_key", "secrets/token_hash_key", "token"])
+async def test_an_mcp_upstream_never_hands_out_the_gateways_own_secrets(
+    mcp_gateway: tuple[Harness, str], tmp_path: Path, secret: str
+) -> None:
+    """docs/security.md, "No connector returns the gateway's own secrets": one class
+    (`GatewaySecrets`) expands "every gateway-held value". For an MCP connection it
+    holds that connection's `headers` and `env` only (`_mcp_session.secrets`), so a
+    stdio upstream (the gateway's user, on its host) that reads a file returns the
+    masking key (pseudonyms and MCP tool tags are keyed by it), the token hash key
+    or the `patients` connection's bearer token as they are. The exec connector
+    makes reads of the gateway host admin; an MCP tool is only what `tools` says."""
+    path = tmp_path / ("patients-token" if secret == "token" else secret)
+    value = path.read_text().strip()
+    shown = await _mcp_call(mcp_gateway, "read_file", {"path": str(path)})
+    assert value not in shown, shown[:300]
 
 
 # ── held: answers that came back as promised ──────────────────────────────────────
