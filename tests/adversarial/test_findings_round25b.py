@@ -27,6 +27,9 @@ ordinary tests.
 9. An MCP upstream on the gateway host that reads files (a filesystem server) hands
    the agent the gateway's masking key, token hash key and another connection's
    bearer token: the scrubber knows only the calling connection's own values.
+10. A path starting `//x/admin/…` is read by the rules as `/x/admin/…` (a read), but
+    a Node.js server parsing it as its documentation shows (`new URL(req.url, base)`)
+    takes `x` for a host and routes `/admin/…`: the admin area, unapproved.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ import gzip
 import html
 import json
 import re
+import shutil
+import subprocess
 import sys
 import tracemalloc
 import unicodedata
@@ -479,6 +484,59 @@ async def test_an_mcp_upstream_never_hands_out_the_gateways_own_secrets(
     value = path.read_text().strip()
     shown = await _mcp_call(mcp_gateway, "read_file", {"path": str(path)})
     assert value not in shown, shown[:300]
+
+
+# ── 10. a leading `//` is a host to WHATWG URL parsers ───────────────────────────
+# A Node.js server routing as the Node docs show (`new URL(request.url, base)`); it
+# prints its port, then answers every request with the path it routed.
+_NODE_SERVER = """
+const http = require('http');
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, `http://${req.headers.host}`);
+  const area = url.pathname.startsWith('/admin') ? 'admin' : 'public';
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({routed: url.pathname, area}));
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+"""
+
+
+@pytest.fixture
+def node_upstream() -> Iterator[str]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs node for a WHATWG-parsing upstream")
+    process = subprocess.Popen([node, "-e", _NODE_SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield f"127.0.0.1:{process.stdout.readline().strip()}"
+    finally:
+        process.terminate()
+        process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@finding(10, "`GET //x/admin/users` is a read to the rules; Node's `new URL` routes /admin/users")
+async def test_a_leading_double_slash_does_not_hide_the_admin_area(
+    tmp_path: Path, node_upstream: str
+) -> None:
+    """docs/http.md: rules match "the way servers read it", repeated slashes dropped
+    (`//admin//stats/` is `/admin/stats`). To a WHATWG URL parser (Node's `URL`, which
+    the Node.js `http` docs use to read `request.url`; browsers; Deno) a target starting
+    `//` is scheme-relative: `//x/admin/users` is host `x`, path `/admin/users`. The
+    gateway reads `/x/admin/users`, no rule matches, GET is a read: it runs, and the
+    upstream answers from its admin area (`_http_rules.normal_path`)."""
+    rules = [{"name": "admin area", "path": "/admin/**", "risk": "admin"}]
+    h = await _api(tmp_path, node_upstream, base_url=f"http://{node_upstream}", rules=rules)
+    try:
+        direct = await _get(h, "/admin/users")
+        got = await _get(h, "//x/admin/users")
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+    assert direct.status_code == 403, direct.text[:300]  # the rule holds as written
+    assert got.status_code == 403, got.text[:300]
 
 
 # ── held: answers that came back as promised ──────────────────────────────────────
