@@ -323,7 +323,7 @@ CATALOGUE: list[Case] = [
     Case(
         "SELECT set_config('TimeZone', reverse(last_name) || '+5', false) FROM patients", R.UNKNOWN
     ),
-    Case("SELECT set_config('application_name', $1, false)", R.UNKNOWN),
+    Case("SELECT set_config('application_name', $1, false)", R.READ),
     Case("SET search_path = evil, pg_catalog", R.UNKNOWN),
     Case("SET search_path = pg_temp, public", R.UNKNOWN),
     # set_config reads its value as an identifier list: unquoted names fold.

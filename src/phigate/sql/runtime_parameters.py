@@ -158,10 +158,11 @@ def const_value(node: object) -> str | None:
 
 
 def _computed(node: object) -> bool:
-    """Whether a value is anything but a constant the caller wrote (NULL included)."""
+    """Whether a value is anything but a constant (NULL included) or a parameter the
+    caller sent (asyncpg restores `jit` with `set_config('jit', $1, false)`)."""
     while isinstance(node, ast.TypeCast):
         node = node.arg
-    return not isinstance(node, ast.A_Const)
+    return not isinstance(node, ast.A_Const | ast.ParamRef)
 
 
 def set_config_risk(args: Sequence[object]) -> tuple[RiskClass, str]:
