@@ -6,8 +6,8 @@ Most value-dependent reads (a cast of a PHI column, `EXPLAIN`, `COPY … TO STDO
 wait for a data owner, whose approval is for the read as masked (the demo policy's
 `filtering-on-identifiers-needs-a-data-owner` and `writes-and-exports-…` keep
 `hipaa-safe-harbor`): no reveal is asked for or granted. The findings are what comes
-back unmasked once such a read is approved. Each is a strict xfail through a real
-door (`@finding`); attacks that held are ordinary tests.
+back unmasked once such a read is approved. Each was a strict xfail through a real
+door (`@finding`), its mark removed once fixed; attacks that held are ordinary tests.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from tests.adversarial.doors import REST, SIMPLE, through
-from tests.adversarial.harness import Bench, Oracle, Outcome, finding, run_direct
+from tests.adversarial.harness import Bench, Oracle, Outcome, run_direct
 
 
 async def _approve(bench: Bench, sql: str) -> int:
@@ -60,7 +60,6 @@ _QUOTED = (
 )
 
 
-@finding(1, 'an error quoting `x" <data> "y` keeps <data> as PostgreSQL\'s own words')
 @pytest.mark.parametrize("door", [REST, SIMPLE])
 def test_an_error_cannot_hand_out_data_between_two_quoted_spans(
     bench: Bench, oracle: Oracle, door: str
@@ -81,7 +80,6 @@ _DOTTED = (
 )
 
 
-@finding(2, "an error printing the value unquoted (too many dotted names) keeps its letters")
 @pytest.mark.parametrize("door", [REST, SIMPLE])
 def test_an_error_cannot_hand_out_data_the_server_prints_unquoted(
     bench: Bench, oracle: Oracle, door: str
@@ -122,7 +120,6 @@ def _ssns(bench: Bench) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-@finding(3, "ParameterStatus (application_name set from a query) is relayed unmasked")
 def test_a_reported_setting_does_not_carry_data_past_the_masker(bench: Bench) -> None:
     """Promise 2 on the wire. `set_config('application_name', <SSNs and surnames>)`
     is a read (application_name is a harmless client setting) that waits for a data
@@ -142,7 +139,6 @@ _SET_REVERSED = (
 )
 
 
-@finding(4, "SHOW/current_setting return a value computed from PHI (reverse) unwithheld")
 def test_a_setting_read_back_is_withheld_when_computed_from_phi(
     bench: Bench, oracle: Oracle
 ) -> None:

@@ -51,3 +51,27 @@ def test_detail_context_and_internal_query_are_dropped(masker) -> None:  # type:
     out = dict(scrub_fields(fields, STATEMENT, masker))
     assert set(out) == {"S", "C", "M", "P"}
     assert out["C"] == "23505" and out["P"] == "12"
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        # data between two quoted spans the caller wrote is not the server's words
+        ('invalid input syntax for type integer: "x" seniaG egroeG "y"', 'integer: "[VALUE]"'),
+        # a value printed unquoted after the template's words
+        (
+            "improper relation name (too many dotted names): a.b.c.seniag_egroeg",
+            'names): "[VALUE]"',
+        ),
+        # a span in the statement only as part of a word is not the caller's
+        ('column "S" does not exist', 'column "[VALUE]" does not exist'),
+        # a known template keeps its words, a type name in it too
+        ('column "claims" does not exist', None),
+        ("operator does not exist: text + integer", None),
+        ("function foo(integer) does not exist", None),
+    ],
+)
+def test_only_the_servers_template_keeps_its_words(masker, message: str, shown: str | None) -> None:  # type: ignore[no-untyped-def]
+    out = scrub_message(message, STATEMENT, masker)
+    assert "seniaG" not in out and "seniag" not in out
+    assert (shown or message) in out

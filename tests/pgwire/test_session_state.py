@@ -243,3 +243,20 @@ async def test_an_execute_sent_behind_a_close_and_declare_waits_for_their_answer
         client.close()
     shown = [codec.parse_data_row(m.body)[0] for m in got if m.type == b"D"]
     assert len(shown) == 3 and not set(shown) & surnames, (shown, got)
+
+
+async def test_reported_settings_of_free_text_are_withheld(wire: Wire) -> None:
+    """ParameterStatus: settings whose value is the server's own word reach the client
+    as reported; one that holds any text the session set (application_name) does not,
+    at login or later, while the session still runs with it."""
+    async with await psycopg.AsyncConnection.connect(
+        wire.dsn("claims-bot", application_name="JaneDoe"), autocommit=True
+    ) as conn:
+        info = conn.info
+        assert info.parameter_status("application_name") == "[WITHHELD]"
+        assert info.parameter_status("server_encoding") == "UTF8"
+        assert info.parameter_status("TimeZone")
+        await conn.execute("SET application_name = 'Doe 123-45-6789'")
+        assert info.parameter_status("application_name") == "[WITHHELD]"
+        await conn.execute("SET TimeZone = 'UTC'")
+        assert info.parameter_status("TimeZone") == "UTC"

@@ -318,6 +318,12 @@ CATALOGUE: list[Case] = [
     Case("SET my.tenant_id = '42'", R.UNKNOWN),
     Case("SELECT set_config('app.tenant', '1', false)", R.UNKNOWN),
     Case("SELECT set_config(name, 'x', false) FROM pg_settings", R.UNKNOWN),
+    # A setting keeps no lineage: only a value the caller wrote is set.
+    Case("SELECT set_config('application_name', ssn, false) FROM patients", R.UNKNOWN),
+    Case(
+        "SELECT set_config('TimeZone', reverse(last_name) || '+5', false) FROM patients", R.UNKNOWN
+    ),
+    Case("SELECT set_config('application_name', $1, false)", R.READ),
     Case("SET search_path = evil, pg_catalog", R.UNKNOWN),
     Case("SET search_path = pg_temp, public", R.UNKNOWN),
     # set_config reads its value as an identifier list: unquoted names fold.

@@ -157,13 +157,24 @@ def const_value(node: object) -> str | None:
     return None
 
 
+def _computed(node: object) -> bool:
+    """Whether a value is anything but a constant (NULL included) or a parameter the
+    caller sent (asyncpg restores `jit` with `set_config('jit', $1, false)`)."""
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    return not isinstance(node, ast.A_Const | ast.ParamRef)
+
+
 def set_config_risk(args: Sequence[object]) -> tuple[RiskClass, str]:
     """`set_config(name, value, is_local)`: the class of the setting when the name is literal."""
     name = const_value(args[0]) if args else None
     if name is None:
         return RiskClass.UNKNOWN, "set_config with a computed setting name"
     value = const_value(args[1]) if len(args) > 1 else None
-    if value is None and name.lower() in ("search_path", "standard_conforming_strings"):
+    if len(args) > 1 and _computed(args[1]):
+        # A setting keeps no lineage: a value computed from rows would come back
+        # unmasked (ParameterStatus, SHOW, current_setting, pg_settings), so only a
+        # value the caller wrote is set.
         return RiskClass.UNKNOWN, f"set_config: {name.lower()} set to a computed value"
     if name.lower() == "search_path" and value is not None:
         return _set_config_search_path(value)

@@ -22,7 +22,7 @@ from phigate.core.action_store import ActionRecord
 from phigate.core.actions import Description
 from phigate.core.errors import ResultTooLargeError
 from phigate.core.limits import LimitsSettings
-from phigate.doors.pgwire import _caps
+from phigate.doors.pgwire import _caps, _session_settings
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import Message, ProtocolViolation
 from phigate.doors.pgwire._wiremask import CopyMasker, ResultMasker, scrub_fields
@@ -308,7 +308,9 @@ class Relay:
             if name == b"standard_conforming_strings" and rest.rstrip(b"\x00") != b"on":
                 # The classifier reads literals as standard SQL; the server must too.
                 raise ProtocolViolation("standard_conforming_strings must stay on")
-            return [msg.raw()]
+            return [
+                _session_settings.parameter_status(name.decode(), self.parameters[name.decode()])
+            ]
         return [scrub_fields(msg.raw(), self._masker(), self._statement_text())]
 
     def _statement_text(self) -> str:

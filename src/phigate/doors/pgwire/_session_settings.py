@@ -74,6 +74,38 @@ _KEEPS_SETTINGS = frozenset({"SELECT", "SHOW", "EXPLAIN"})
 _MAY_SET = re.compile("(?i)set_config|u&")
 _REPORTED_NAMES = frozenset(name.lower() for name in REPORTED)
 
+# Settings the server reports (ParameterStatus) whose values are words of the
+# server's own (a version, an encoding, a style, on/off) and that the client needs to
+# read what it is sent. Any other reported setting (application_name, search_path, a
+# custom one a later server may report) holds whatever text it was set to, which has
+# no lineage: the client is told it is withheld (the gateway keeps the true value,
+# `Relay.parameters`). TimeZone may be a POSIX spec of letters, but the classifier lets
+# a session set it only to a constant it wrote (`set_config_risk`).
+SHOWN_TO_CLIENT = frozenset(
+    {
+        "server_version",
+        "server_encoding",
+        "client_encoding",
+        "DateStyle",
+        "IntervalStyle",
+        "TimeZone",
+        "integer_datetimes",
+        "standard_conforming_strings",
+        "is_superuser",
+        "session_authorization",
+        "in_hot_standby",
+        "default_transaction_read_only",
+        "scram_iterations",
+    }
+)
+WITHHELD = "[WITHHELD]"
+
+
+def parameter_status(name: str, value: str) -> bytes:
+    """The ParameterStatus message a client is sent for a reported setting."""
+    return codec.parameter_status(name, value if name in SHOWN_TO_CLIENT else WITHHELD)
+
+
 PIPELINED = codec.error_response(
     "0A000",
     "phigate: a statement earlier in this pipeline may change the session's settings "

@@ -48,7 +48,12 @@ from phigate.doors.pgwire._relay import (
     Statement,
 )
 from phigate.doors.pgwire._session_api import Held, SessionIo, State
-from phigate.doors.pgwire._session_settings import SessionSettings, at_parse, keeps_settings
+from phigate.doors.pgwire._session_settings import (
+    SessionSettings,
+    at_parse,
+    keeps_settings,
+    parameter_status,
+)
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.identity.principal import Principal
 from phigate.masking.detect import MaskingError
@@ -213,7 +218,7 @@ class Session:
         self.admission.session_settings = SessionSettings(upstream, self.client_params)
         await self._audit("pgwire.session_started", {"who": principal.to_json()})
         out = [codec.auth_request(0)]
-        out += [codec.parameter_status(k, v) for k, v in upstream.items()]
+        out += [parameter_status(k, v) for k, v in upstream.items()]
         out += [codec.backend_key_data(*self.key), codec.ready_for_query(b"I")]
         self.io.to_client(b"".join(out))
         self.state = self.state_ready
