@@ -20,6 +20,12 @@ KEPT = [
     ("lives in Montreal QC", "QC"),
     ("Vancouver BC, Canada", "BC"),
     ("Lives at 12 Smith St, Melbourne VIC 3000", "VIC"),
+    # a state's code inside an address written whole; regions abroad
+    ("Addr: 88 Birch Hollow, Millbrook, NE 68123-4410  Tel: 555-0100", "NE"),
+    ("28014 Toledo, Comunidad de Madrid\nTel 91 555 01 00", "Comunidad de Madrid"),
+    ("Province: Illes Balears   Country: Spain", "Illes Balears"),
+    ("04109 Leipzig, Sachsen", "Sachsen"),
+    ("Region: Bretagne", "Bretagne"),
     # a hospital's units
     ("NICU", "NICU"),
     ("Pt to NICU", "NICU"),
@@ -67,6 +73,10 @@ MASKED = [
     ("Moved from Perth WA to Hobart TAS.", "Perth"),
     ("lives in Montreal QC", "Montreal"),
     ("Vancouver BC, Canada", "Vancouver"),
+    ("Addr: 88 Birch Hollow, Millbrook, NE 68123-4410  Tel: 555-0100", "Millbrook"),
+    ("Addr: 88 Birch Hollow, Millbrook, NE 68123-4410  Tel: 555-0100", "68123-4410"),
+    ("28014 Toledo, Comunidad de Madrid\nTel 91 555 01 00", "Toledo"),
+    ("04109 Leipzig, Sachsen", "Leipzig"),
     # the people beside a unit, a flag or a department
     ("NICU RN Kelly Park", "Kelly Park"),
     ("Pt to NICU, mother Nicu Popescu at bedside", "Nicu Popescu"),
@@ -78,6 +88,9 @@ MASKED = [
     ("DOB 2024.03.14, seen 03/15/2024", "2024.03.14"),
     ("Call +1 555 123 4567 tomorrow", "555 123 4567"),
     ("admitted 2024-03-14 10:22 to MICU", "2024-03-14"),
+    ("DOB: 2001.03.14-1022", "2001.03.14"),
+    ("seen 2024.03.14-1022 in clinic", "2024.03.14"),
+    ("release 1.0.0, DOB 1948.03.14-1022", "1948.03.14"),
 ]  # fmt: skip
 
 

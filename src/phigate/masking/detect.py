@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 import re2
 
+from phigate.masking._decoys import without_decoys
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
 from phigate.masking._least import is_head, is_within, least_bytes
@@ -193,6 +194,7 @@ class SpanFinder:
                 _pattern_spans(self._patterns[index], data, spans)
             elif index < structures:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
+        spans = without_decoys(data, spans)
         if self._names is not None:
             if self._name_index in hits:  # no capitalised word: the detector finds nothing
                 spans.extend(

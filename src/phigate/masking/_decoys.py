@@ -1,0 +1,89 @@
+"""Look-alikes taken back from what the patterns and labels found: the state or
+province written after a town ("Austin/TX", "Montreal QC": the town is masked, the
+region stays), and the build stamp of a software version or an image tag
+("1.8.0+20240314.1022", "ehr-api:2024.03.14-1022"), which says when software was
+built, not when anyone was seen or what their number is."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import re2
+
+from phigate.masking import entities as e
+from phigate.masking._addresses import region
+
+if TYPE_CHECKING:
+    from phigate.masking.detect import Span
+
+# A region's post code at a place's end, after a blank, a slash or a comma.
+_REGION_TAIL = re2.compile(rb"[\s/,]+([A-Z]{2,3})$")
+# A state's or province's code between a town and its postcode, inside an address.
+_REGION_BEFORE_CODE = re2.compile(rb"[,\s]([A-Z]{2,3}),?\s+\d{4,5}(?:-\d{4})?\b")
+# A date and a time of day run together into one token ("2024.03.14-1022",
+# "20240314.1022"), or what follows the "+" of a semantic version ("1.8.0+20240314"):
+# build metadata. A date someone was seen has a blank or a colon before its time.
+_STAMP = re2.compile(
+    rb"20\d\d(?:\.[01]\d\.[0-3]\d|-[01]\d-[0-3]\d|[01]\d[0-3]\d)[.-]\d{4,6}\b"
+    rb"|\b\d{1,4}\.\d{1,4}\.\d{1,4}(?:-[0-9A-Za-z.]+)?\+[0-9A-Za-z.-]+"
+)
+# Words that say whose date it is, near a stamp-shaped one: a patient's, not a build's.
+_WHOSE = re2.compile(rb"(?i:dob|d\.o\.b|birth|born|visit|seen|admit|appt|appointment)")
+_STAMPED = frozenset((e.DATE, e.PHONE, e.VEHICLE_ID, e.DEVICE_ID, e.ID))
+_WINDOW = 48
+
+
+def without_decoys(data: bytes, spans: list[Span]) -> list[Span]:
+    """The spans with a region cut off a place's end and build stamps left out."""
+    out: list[Span] = []
+    for span in spans:
+        entity = span[2]
+        if entity == e.LOCATION:
+            span = _without_region(data, span)
+            if span[1] > span[0]:
+                out.append(span)
+        elif entity == e.STREET_ADDRESS:
+            out.extend(_around_region(data, span))
+        elif entity not in _STAMPED or not _stamped(data, span[0], span[1]):
+            out.append(span)
+    return out
+
+
+def _without_region(data: bytes, span: Span) -> Span:
+    """ "Austin/TX" -> "Austin", "Perth WA" -> "Perth"; a region alone is no place."""
+    start, end, _ = span
+    value = data[start:end]
+    if value.isupper() and len(value) <= 3 and region(value.decode()):
+        return span._replace(end=start)
+    found = _REGION_TAIL.search(value)
+    if found is None or not region(found.group(1).decode()):
+        return span
+    return span._replace(end=start + found.start())
+
+
+def _around_region(data: bytes, span: Span) -> tuple[Span, ...]:
+    """An address written whole, its state's code before the ZIP code left out:
+    "259 Soto Canyon, Savagefurt, ME 39333" masks all but "ME"."""
+    start, end, _ = span
+    found = _REGION_BEFORE_CODE.search(data, start, end)
+    if found is None or not region(found.group(1).decode()):
+        return (span,)
+    cut, resume = found.span(1)
+    return span._replace(end=cut), span._replace(start=resume)
+
+
+def _stamped(data: bytes, start: int, end: int) -> bool:
+    """Whether the span lies inside a build stamp on its line."""
+    low = max(0, start - _WINDOW)
+    window = data[low : end + 16]
+    if b"." not in window and b"-" not in window:
+        return False
+    if _WHOSE.search(window) is not None:
+        return False  # "DOB: 2001.03.14-1022": a label says whose date it is
+    pos = 0
+    while (found := _STAMP.search(window, pos)) is not None:
+        s, t = found.span()
+        if s + low <= start + 1 and end <= t + low:  # "+2024…" found as a phone
+            return True
+        pos = t
+    return False
