@@ -12,6 +12,7 @@ import re2
 
 from phigate.masking import entities as e
 from phigate.masking._addresses import region
+from phigate.masking._fastre import Regex
 
 if TYPE_CHECKING:
     from phigate.masking.detect import Span
@@ -23,7 +24,7 @@ _REGION_BEFORE_CODE = re2.compile(rb"[,\s]([A-Z]{2,3}),?\s+\d{4,5}(?:-\d{4})?\b"
 # A date and a time of day run together into one token ("2024.03.14-1022",
 # "20240314.1022"), or what follows the "+" of a semantic version ("1.8.0+20240314"):
 # build metadata. A date someone was seen has a blank or a colon before its time.
-_STAMP = re2.compile(
+_STAMP = Regex(
     rb"20\d\d(?:\.[01]\d\.[0-3]\d|-[01]\d-[0-3]\d|[01]\d[0-3]\d)[.-]\d{4,6}\b"
     rb"|\b\d{1,4}\.\d{1,4}\.\d{1,4}(?:-[0-9A-Za-z.]+)?\+[0-9A-Za-z.-]+"
 )
@@ -35,6 +36,7 @@ _WINDOW = 48
 
 def without_decoys(data: bytes, spans: list[Span]) -> list[Span]:
     """The spans with a region cut off a place's end and build stamps left out."""
+    stamps = _stamps(data)
     out: list[Span] = []
     for span in spans:
         entity = span[2]
@@ -44,7 +46,7 @@ def without_decoys(data: bytes, spans: list[Span]) -> list[Span]:
                 out.append(span)
         elif entity == e.STREET_ADDRESS:
             out.extend(_around_region(data, span))
-        elif entity not in _STAMPED or not _stamped(data, span[0], span[1]):
+        elif not stamps or entity not in _STAMPED or not _inside(stamps, span):
             out.append(span)
     return out
 
@@ -55,6 +57,8 @@ def _without_region(data: bytes, span: Span) -> Span:
     value = data[start:end]
     if value.isupper() and len(value) <= 3 and region(value.decode()):
         return span._replace(end=start)
+    if not value[-1:].isupper():
+        return span  # no code at its end: no search
     found = _REGION_TAIL.search(value)
     if found is None or not region(found.group(1).decode()):
         return span
@@ -72,18 +76,18 @@ def _around_region(data: bytes, span: Span) -> tuple[Span, ...]:
     return span._replace(end=cut), span._replace(start=resume)
 
 
-def _stamped(data: bytes, start: int, end: int) -> bool:
-    """Whether the span lies inside a build stamp on its line."""
-    low = max(0, start - _WINDOW)
-    window = data[low : end + 16]
-    if b"." not in window and b"-" not in window:
-        return False
-    if _WHOSE.search(window) is not None:
-        return False  # "DOB: 2001.03.14-1022": a label says whose date it is
-    pos = 0
-    while (found := _STAMP.search(window, pos)) is not None:
-        s, t = found.span()
-        if s + low <= start + 1 and end <= t + low:  # "+2024…" found as a phone
-            return True
-        pos = t
-    return False
+def _stamps(data: bytes) -> list[tuple[int, int]]:
+    """Where the text's build stamps are (one search: most texts have none), but
+    those a word of a visit or a birth stands just before."""
+    found = []
+    for match in _STAMP.spans(data):
+        start, end = match[0]
+        if _WHOSE.search(data[max(0, start - _WINDOW) : start]) is None:
+            found.append((start, end))  # not "DOB: 2001.03.14-1022"
+    return found
+
+
+def _inside(stamps: list[tuple[int, int]], span: Span) -> bool:
+    """Whether the span lies in a stamp ("+2024…" found as a phone starts one early)."""
+    start, end, _ = span
+    return any(s <= start + 1 and end <= t for s, t in stamps)

@@ -124,9 +124,18 @@ def _whole_regions() -> frozenset[bytes]:
     return frozenset(n.encode() for n in names if " " in n)
 
 
+@functools.cache
+def _region_starts() -> frozenset[bytes]:
+    """The first words of `_whole_regions`."""
+    return frozenset(name.split()[0] for name in _whole_regions())
+
+
 def _region_prefix(data: bytes, words: list[tuple[int, int]]) -> int:
     """How many of a run's first words name a region in several words, else 0."""
     whole = _whole_regions()
+    first = data[words[0][0] : words[0][1]].lower()
+    if first not in _region_starts():
+        return 0  # no region in several words starts with it: one look-up, no slices
     for count in range(len(words), 1, -1):
         if data[words[0][0] : words[count - 1][1]].lower() in whole:
             return count

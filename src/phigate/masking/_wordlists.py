@@ -524,7 +524,10 @@ _UNIT = re2.compile(
 
 def hospital_unit(text: str) -> bool:
     """Whether the words name a unit or ward of a hospital ("MICU", "L&D", "4 West")."""
-    return _UNIT.match(" ".join(text.lower().split())) is not None
+    lowered = " ".join(text.lower().split())
+    if not (lowered.endswith("cu") or lowered[:1].isdigit() or lowered[:2] in ("l&", "ld")):
+        return False  # what every unit's name starts or ends with: most words, no search
+    return _UNIT.match(lowered) is not None
 
 
 @functools.cache
