@@ -6,16 +6,12 @@ built, not when anyone was seen or what their number is."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re2
 
 from phigate.masking import entities as e
 from phigate.masking._addresses import region
 from phigate.masking._fastre import Regex
-
-if TYPE_CHECKING:
-    from phigate.masking.detect import Span
+from phigate.masking._span import Span
 
 # A region's post code at a place's end, after a blank, a slash or a comma.
 _REGION_TAIL = re2.compile(rb"[\s/,]+([A-Z]{2,3})$")
@@ -23,14 +19,18 @@ _REGION_TAIL = re2.compile(rb"[\s/,]+([A-Z]{2,3})$")
 _REGION_BEFORE_CODE = re2.compile(rb"[,\s]([A-Z]{2,3}),?\s+\d{4,5}(?:-\d{4})?\b")
 # A date and a time of day run together into one token ("2024.03.14-1022",
 # "20240314.1022"), or what follows the "+" of a semantic version ("1.8.0+20240314"):
-# build metadata. A date someone was seen has a blank or a colon before its time.
+# build metadata, or a compact date as a version's pre-release ("3.2.1-20240314").
+# A date someone was seen has a blank or a colon before its time.
 _STAMP = Regex(
-    rb"20\d\d(?:\.[01]\d\.[0-3]\d|-[01]\d-[0-3]\d|[01]\d[0-3]\d)[.-]\d{4,6}\b"
+    rb"20\d\d(?:\.[01]\d\.[0-3]\d|-[01]\d-[0-3]\d|[01]\d[0-3]\d)[.-]\d{1,6}\b"
     rb"|\b\d{1,4}\.\d{1,4}\.\d{1,4}(?:-[0-9A-Za-z.]+)?\+[0-9A-Za-z.-]+"
+    rb"|\b\d{1,4}\.\d{1,4}\.\d{1,4}-20\d\d[01]\d[0-3]\d(?:[.-]\d{1,6})?\b"
 )
 # Words that say whose date it is, near a stamp-shaped one: a patient's, not a build's.
-_WHOSE = re2.compile(rb"(?i:dob|d\.o\.b|birth|born|visit|seen|admit|appt|appointment)")
-_STAMPED = frozenset((e.DATE, e.PHONE, e.VEHICLE_ID, e.DEVICE_ID, e.ID))
+_WHOSE = re2.compile(
+    rb"(?i:dob|d\.o\.b|birth|born|visit|seen|admit|appt|appointment|mrn|patient|member|acct)"
+)
+_STAMPED = frozenset((e.DATE, e.PHONE, e.VEHICLE_ID, e.DEVICE_ID, e.ID, e.MRN))
 _WINDOW = 48
 
 

@@ -13,7 +13,7 @@ import itertools
 import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import re2
 
@@ -30,6 +30,7 @@ from phigate.masking._names import (
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
+from phigate.masking._span import Span as Span  # its home before it had one of its own
 from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking._wordlists import common_words, person_names
 from phigate.masking._words import Words
@@ -39,15 +40,6 @@ from phigate.masking.settings import CustomIdentifier
 
 class MaskingError(Exception):
     """Masking failed; the action must fail closed and nothing may leave."""
-
-
-class Span(NamedTuple):
-    """A detected entity: byte offsets into the UTF-8 text, and its type. A tuple: tens
-    of thousands are made per megabyte, and a frozen dataclass is slower to build."""
-
-    start: int
-    end: int
-    entity: str
 
 
 class _Compiled:
