@@ -16,13 +16,14 @@ part of that address, and leaving it is leaving the address half masked.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import re2
 
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
-from phigate.masking._places import _COUNTRIES, PROVINCES, _place
+from phigate.masking._places import _COUNTRIES, _place, regions
 from phigate.masking._shapes import MONTH, STATE_ABBR, STATE_SET
 
 Found = tuple[int, int, str]
@@ -58,7 +59,14 @@ _SEGMENT = Regex(
 _NATIONS = frozenset(w.lower() for w in _COUNTRIES.split("|")) | frozenset(
     ("usa", "u.s.a.", "united states", "united states of america", "viet nam", "việt nam")
 )
-_LARGE = frozenset(w.lower() for w in STATE_SET) | PROVINCES | _NATIONS | {"us"}
+
+
+@functools.cache
+def _large() -> frozenset[str]:
+    """States, provinces and nations in lower case: too large to identify anyone."""
+    return frozenset(w.lower() for w in STATE_SET) | regions() | _NATIONS | {"us"}
+
+
 _STATE_CODES = frozenset(STATE_ABBR.split("|"))
 # Canada's provinces and Australia's states, as their posts abbreviate them.
 _REGION_CODES = frozenset(
@@ -98,7 +106,7 @@ _BUILDING = frozenset(
 def region(text: str) -> bool:
     """A state, a province or a country, by name or by its post's code ("Bayern",
     "ON", "NSW", "Île-de-France" aside): too large to identify anyone."""
-    return text.lower() in _LARGE or text in _STATE_CODES or text in _REGION_CODES
+    return text.lower() in _large() or text in _STATE_CODES or text in _REGION_CODES
 
 
 def region_or_nation(text: str) -> bool:
@@ -169,7 +177,7 @@ def _segment(data: bytes, start: int, end: int) -> Iterator[Found]:
     if text.lower() in _NATIONS:
         yield v, v_end, _COUNTRY  # masked only after a masked town or postcode
         return
-    if text.lower() in _LARGE or text in _STATE_CODES:
+    if text.lower() in _large() or text in _STATE_CODES:
         yield start, start, ""  # a state or a province: kept, the walk goes on
         return
     if text.isupper() and len(text) <= 5:
@@ -186,7 +194,7 @@ def _without_region(data: bytes, start: int, end: int) -> int:
     words = value.split()
     for n in range(min(3, len(words) - 1), 0, -1):
         tail = b" ".join(words[-n:]).decode("utf-8", "replace").rstrip(".")
-        if tail in _STATE_CODES or tail in _REGION_CODES or tail.lower() in _LARGE:
+        if tail in _STATE_CODES or tail in _REGION_CODES or tail.lower() in _large():
             cut = len(value)
             for word in reversed(words[-n:]):
                 cut = value.rfind(word, 0, cut)

@@ -16,10 +16,18 @@ from collections.abc import Iterable, Iterator
 
 import re2
 
+from phigate.masking._addresses import region
 from phigate.masking._fastre import Regex
-from phigate.masking._places import PROVINCES
-from phigate.masking._shapes import STATE_ABBR, STATE_NAMES
-from phigate.masking._wordlists import EPONYMS, NAME_CUES, TITLES, common_words, person_names
+from phigate.masking._places import regions
+from phigate.masking._shapes import STATE_NAMES
+from phigate.masking._wordlists import (
+    EPONYMS,
+    NAME_CUES,
+    TITLES,
+    common_words,
+    hospital_unit,
+    person_names,
+)
 from phigate.masking._words import Words
 
 # RE2's \b is ASCII-only, so a word start is spelled out to catch "Đặng" and "Étienne".
@@ -64,7 +72,6 @@ _CREDENTIALS = frozenset(
 # An age and sex just after a word: "Mbeki (66M)", "Okafor, 58F", "Lee 71 y/o".
 _AGE_SEX = re2.compile(rb"(?:\s?\(|,\s?)\d{1,3}\s?(?:[MF]\b|y/?o\b|yo[MF]\b)|\s\d{1,3}[MF]\b")
 
-_STATE_CODES = frozenset(STATE_ABBR.split("|"))
 # A hospital's services as Spanish letters head them ("Servicio de Neumología",
 # "Departamento de Medicina Interna", "Unidad de Cuidados Intensivos"): the heading
 # words and the endings of specialties (-logía, -iatría, -cirugía), in either spelling.
@@ -98,7 +105,7 @@ def _region_words() -> frozenset[str]:
     Prince Edward Island)."""
     first, last = person_names()
     states = {p.lower() for p in STATE_NAMES.split("|")}
-    places = [p.lower().replace("-", " ") for p in (*states, *PROVINCES)]
+    places = [p.lower().replace("-", " ") for p in (*states, *regions())]
     whole = {p for p in places if " " not in p and p not in last}
     whole = {p for p in whole if p in states or p not in first}  # Brittany, Victoria: names
     parts = {w for p in places if " " in p for w in p.split() if w not in first | last}
@@ -110,11 +117,29 @@ def _whole_regions() -> frozenset[bytes]:
     """Regions named in several words, one of which is a name ("Nuevo León", "San Luis
     Potosí", "Castilla y León"): the US states, the provinces, and the states of Mexico
     and provinces of Spain from Faker's address providers, in lower case."""
-    names = {p.lower() for p in STATE_NAMES.split("|")} | set(PROVINCES)
+    names = {p.lower() for p in STATE_NAMES.split("|")} | set(regions())
     for locale in ("es_MX", "es_ES"):
         provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
         names.update(str(s[-1] if isinstance(s, tuple) else s).lower() for s in provider.states)
     return frozenset(n.encode() for n in names if " " in n)
+
+
+@functools.cache
+def _region_starts() -> frozenset[bytes]:
+    """The first words of `_whole_regions`."""
+    return frozenset(name.split()[0] for name in _whole_regions())
+
+
+def _region_prefix(data: bytes, words: list[tuple[int, int]]) -> int:
+    """How many of a run's first words name a region in several words, else 0."""
+    whole = _whole_regions()
+    first = data[words[0][0] : words[0][1]].lower()
+    if first not in _region_starts():
+        return 0  # no region in several words starts with it: one look-up, no slices
+    for count in range(len(words), 1, -1):
+        if data[words[0][0] : words[count - 1][1]].lower() in whole:
+            return count
+    return 0
 
 
 _UNKNOWN, _NAME, _AMBIGUOUS, _COMMON, _TITLE, _CUE, _EPONYM = range(7)
@@ -167,6 +192,8 @@ class NameDetector:
             after = data[end : end + 1]
             if after.isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
+            if end - start == 1 and data[start - 1 : start] == b"/" and _unit_before(data, start):
+                continue  # "mmol/L L", "U/L H": a unit's last letter, then the result's flag
             if after == b"_" and _setting_name(data, start, end):
                 continue  # "MAX_Value", "RETRY_Count": a setting's name, not a person's
             # (a gap wider than _JOIN_GAP never joins: checked before the call)
@@ -201,8 +228,11 @@ class NameDetector:
         if len(words) == 1:
             self._word_spans(data, words[0], out, forced)
             return
-        if data[words[0][0] : words[-1][1]].lower() in _whole_regions():
-            return  # Nuevo León, San Luis Potosí: a region, though a name is in it
+        regional = _region_prefix(data, words)
+        if regional:  # Nuevo León, San Luis Potosí: a region, though a name is in it
+            if regional < len(words):  # "Castilla y León   Country": a form's next label
+                self._run_spans(data, words[regional:], out, 0)
+            return
         word_kind = self._word_kind
         kinds = [word_kind(data[s:e]) for s, e in words]
         if all(k in _NEVER_NAMES for k in kinds):
@@ -265,8 +295,8 @@ class NameDetector:
             lowered = lowered[:-2]
         if len(lowered) == 1:
             return _UNKNOWN  # an initial: a name only between names
-        if len(text) == 2 and text in _STATE_CODES:
-            return _COMMON  # MA, MO, OR: a state, not a name
+        if text.isupper() and (region(text) or hospital_unit(text)):
+            return _COMMON  # MA, NSW, QC: a state or a province; NICU: a unit; no names
         kind = self._kind.get(lowered)
         if kind is not None:
             return kind
@@ -291,6 +321,12 @@ class NameDetector:
             and all(len(p) >= 3 for p in parts)
             and all(k in (_NAME, _AMBIGUOUS, None) for k in kinds)
         )
+
+
+def _unit_before(data: bytes, letter: int) -> bool:
+    """Whether the slash before the letter at `letter` follows a letter or a digit: a
+    unit of measure ("mmol/L", "mEq/L", "U/L"), not a signature's " /S/ Jane"."""
+    return letter >= 2 and data[letter - 2 : letter - 1].isalnum()
 
 
 def _words(data: bytes) -> Iterator[tuple[int, int]]:

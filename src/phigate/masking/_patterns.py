@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 
+import re2
+
 from phigate.masking import _validators as val
 from phigate.masking._chat import CHAT_PATTERNS
 from phigate.masking._credentials import CREDENTIAL_PATTERNS, HIDDEN_VALUE
@@ -262,11 +264,16 @@ def _han_ssn(value: bytes) -> bool:
     return val.ssn(text.encode("ascii", "ignore"))
 
 
+_DECIMAL_RANGE = re2.compile(rb"\d\.\d+\s?-\s?\d+\.\d")
+
+
 def _spoken_id(value: bytes) -> bool:
     """Letters and digits read out one by one hold digits ("H 4 4 9 2"), or letters read
     with a word each ("W as in whiskey"); sizes ("2 x 3 x 4 cm") are no identifier."""
     if not value.translate(None, b"0123456789xX ,.-").strip():
         return False
+    if _DECIMAL_RANGE.search(value) is not None:
+        return False  # "2.1 H 0.6-1.2": a result, its flag and its normal range
     return sum(48 <= c <= 57 for c in value) >= 3 or b" as in " in value.lower()
 
 

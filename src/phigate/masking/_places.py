@@ -11,6 +11,7 @@ words.
 from __future__ import annotations
 
 import functools
+import importlib
 
 from phigate.masking._shapes import (
     CAPWORD,
@@ -20,7 +21,7 @@ from phigate.masking._shapes import (
     STREET_SUFFIX,
     PatternSpec,
 )
-from phigate.masking._wordlists import EPONYMS, common_words
+from phigate.masking._wordlists import EPONYMS, common_words, hospital_unit
 from phigate.masking.entities import LOCATION, STREET_ADDRESS, ZIP
 
 # Up to four capitalised words; a dot only in "St." and the like, so a sentence end
@@ -77,6 +78,7 @@ _BESIDE_ABBR_ZIP = rf"\s+(?:{STATE_ABBR})\s+(?P<z>{_ZIP5})\b"
 _AFTER_PROVINCE = (
     r"\s+(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\s+(?P<z>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"
 )
+_AFTER_AU_STATE = r"\s+(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA)\s+(?P<z>\d{4})\b"
 # Last words that make a capitalised run a department or an institution, not a town.
 _NOT_TOWN_ENDS = frozenset(
     [
@@ -266,6 +268,33 @@ PROVINCES = frozenset(
 )
 
 
+# Regions of other countries, as Faker's address providers name them (the towns
+# synthetic records are made of sit in these): Germany's states but the city-states,
+# France's regions, Spain's communities, Mexico's states, Australia's states and
+# territories, Canada's provinces, the Netherlands' provinces, Poland's voivodeships
+# and India's states. Spain's and Italy's provinces are named for their capitals:
+# towns, left out.
+_FAKER_REGIONS = (
+    ("de_DE", "states"), ("fr_FR", "regions"), ("es_ES", "regions"), ("es_MX", "states"),
+    ("en_AU", "states"), ("en_CA", "provinces"), ("nl_NL", "provinces"),
+    ("pl_PL", "regions"), ("en_IN", "states"),
+)  # fmt: skip
+# Left out: cities that are states too, and France's "Centre", a word of institutions.
+_NOT_REGIONS = frozenset(["berlin", "hamburg", "bremen", "ciudad de méxico", "centre"])
+
+
+@functools.cache
+def regions() -> frozenset[str]:
+    """Provinces and states outside the US, in lower case: `PROVINCES` and Faker's."""
+    names = set(PROVINCES)
+    for locale, attribute in _FAKER_REGIONS:
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        for region in getattr(provider, attribute):
+            name = str(region[-1] if isinstance(region, tuple) else region).lower()
+            names.add(" ".join(name.replace(" - ", "-").split()))
+    return frozenset(names - _NOT_REGIONS)
+
+
 @functools.lru_cache(maxsize=8192)
 def has_digit_and_letter(value: bytes) -> bool:
     """An Eircode (D02 X285) mixes both; "A12 3456" read as a code does not."""
@@ -276,8 +305,10 @@ def has_digit_and_letter(value: bytes) -> bool:
 def _place(value: bytes) -> bool:
     """A town or city: not a state, not an institution, not only common words."""
     text = value.decode("utf-8", "replace").strip().rstrip(".,")
-    if not text or text in STATE_SET or text.lower() in PROVINCES:
-        return False
+    if len(text) < 2 or text in STATE_SET or text.lower() in regions():
+        return False  # a letter ("L" of "L&D") names no town
+    if hospital_unit(text):
+        return False  # "transferred to MICU", "moved to 4 West": a ward, no town
     words = text.lower().replace("’", "'").split()
     if words[-1] in _NOT_TOWN_ENDS or words[-1] in _NOT_TOWNS:
         return False
@@ -455,6 +486,15 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", LOCATION), ("z", ZIP)),
         wide=True,
         cue=_BESIDE_ABBR_ZIP,
+    ),
+    # Australia: "Melbourne VIC 3000", "Hobart, TAS 7000"
+    PatternSpec(
+        LOCATION,
+        rf"(?P<v>{_PLACE}),?{_AFTER_AU_STATE}",
+        _place,
+        groups=(("v", LOCATION), ("z", ZIP)),
+        wide=True,
+        cue=_AFTER_AU_STATE,
     ),
     PatternSpec(
         LOCATION,

@@ -25,7 +25,7 @@ from phigate.masking._least import is_within
 from phigate.masking._places import _place
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
-from phigate.masking._wordlists import common_words, plain_names
+from phigate.masking._wordlists import common_words, department, plain_names
 
 Found = tuple[int, int, str]
 
@@ -270,7 +270,10 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
         # "Contact: Jane Doe", not "contact: none"; names typed in lower case pass when
         # every word is a name's ("Patient name: nguyen van an", "Surgeon: o'neil-park")
         return not strict or stripped[:1].isupper() or _lower_case_name(stripped)
-    if entity in (e.LOCATION, e.STREET_ADDRESS, e.EMAIL, e.URL, e.PROFESSION):
+    if entity == e.LOCATION:  # "Facility: Cardiology" names a department, no place
+        text = stripped.decode("utf-8", "replace")
+        return not department(text) and not _addresses.region(text)
+    if entity in (e.STREET_ADDRESS, e.EMAIL, e.URL, e.PROFESSION):
         return True
     if _REFERENCE_RANGE.fullmatch(stripped) is not None:
         return False  # "ref=3.5-5.1", "Ref: <100": a lab test's normal range

@@ -14,6 +14,8 @@ import functools
 import importlib
 import unicodedata
 
+import re2
+
 _NAME_LOCALES = ("en_US", "en_GB", "en_IN", "es_MX")
 # Names of people seen in US records who were named elsewhere: Latin-script locales,
 # so a Vietnamese, Polish or Nigerian name is a dictionary name, not only a guess.
@@ -43,6 +45,28 @@ trigger constraint conflict arbiter tuples settings jit functions options inlini
 optimization emission generation total query identifier
 """
 
+# A hospital's departments, services and offices, clinical and administrative: the
+# words of a department's name ("Cardiology", "Patient Access", "Revenue Cycle").
+_DEPARTMENTS = """
+emergency department ed er icu clinic hospital unit ward floor room service services
+cardiology oncology neurology pediatrics surgery radiology orthopedics dermatology psychiatry
+internal medicine family obstetrics gynecology urology nephrology endocrinology
+gastroenterology pulmonology rheumatology infectious disease hematology ophthalmology
+telemetry interventional palliative hospice labor delivery picu pacu cath wound
+rehab rehabilitation therapy occupational speech nutrition dietary pharmacy laboratory
+pathology anesthesia anesthesiology imaging nuclear infusion dialysis transplant trauma
+burn neonatal pediatric geriatric geriatrics behavioral psychiatric vascular thoracic
+cardiothoracic neurosurgery otolaryngology ent audiology podiatry allergy immunology
+ambulatory outpatient inpatient surgical stepdown observation triage admitting
+registration social work case management chaplaincy spiritual quality compliance
+prevention control wellness maternity obstetric birthing postpartum antepartum newborn
+nursery radiation endoscopy bronchoscopy electrophysiology echocardiography ostomy
+education tower pavilion annex campus building level intensive critical
+access revenue cycle utilization review admissions scheduling coding finance informatics
+privacy legal supply chain materials facilities engineering nursing payroll accounts payable
+receivable collections denials intake referral referrals transport transfer center
+"""
+
 _CLINICAL = """
 patient pt history hx assessment plan impression diagnosis dx chief complaint cc hpi ros pmh
 psh fh sh exam physical vitals vital signs labs lab results medications meds allergies nkda
@@ -62,11 +86,7 @@ hydrochlorothiazide losartan levothyroxine simvastatin sertraline amoxicillin az
 diabetes mellitus type hypertension hyperlipidemia asthma copd chf cad ckd afib gerd mri ct
 xray x-ray ekg ecg echo ultrasound cbc bmp cmp a1c hba1c tsh ldl hdl inr ptt bun cr gfr
 hgb wbc plt na potassium sodium glucose creatinine troponin bnp urinalysis ua culture
-emergency department ed er icu clinic hospital unit ward floor room service services
 primary care pcp provider physician doctor nurse np pa rn md do attending resident fellow
-cardiology oncology neurology pediatrics surgery radiology orthopedics dermatology psychiatry
-internal medicine family obstetrics gynecology urology nephrology endocrinology
-gastroenterology pulmonology rheumatology infectious disease hematology ophthalmology
 insurance payer claim claims billing member plan policy copay deductible prior authorization
 medicare medicaid aetna cigna humana anthem kaiser blue cross shield unitedhealthcare
 message portal reply re subject dear hi hello thanks thank regards sincerely best team
@@ -108,16 +128,6 @@ thuringia tamil nadu kerala karnataka maharashtra gujarat punjab
 bengal bihar rajasthan uttar pradesh jalisco oaxaca chiapas yucatan sonora chihuahua
 nuevo guanajuato veracruz puebla michoacan catalonia andalusia galicia lombardy
 tuscany sicily sardinia normandy provence alsace wallonia
-telemetry interventional palliative hospice labor delivery picu pacu cath wound
-rehab rehabilitation therapy occupational speech nutrition dietary pharmacy laboratory
-pathology anesthesia anesthesiology imaging nuclear infusion dialysis transplant trauma
-burn neonatal pediatric geriatric geriatrics behavioral psychiatric vascular thoracic
-cardiothoracic neurosurgery otolaryngology ent audiology podiatry allergy immunology
-ambulatory outpatient inpatient surgical stepdown observation triage admitting
-registration social work case management chaplaincy spiritual quality compliance
-prevention control wellness maternity obstetric birthing postpartum antepartum newborn
-nursery radiation endoscopy bronchoscopy electrophysiology echocardiography ostomy
-education tower pavilion annex campus building level intensive critical
 medicine surgical sleep spine sports urgent respiratory cardiac cardiovascular
 lithium magnesium calcium zinc vitamin folic ferrous melatonin mucinex sudafed pepto
 tums maalox gaviscon robitussin dayquil nyquil pedialyte
@@ -488,6 +498,7 @@ def common_words() -> frozenset[str]:
     lorem = importlib.import_module("faker.providers.lorem.en_US").Provider
     words = {str(w).lower() for w in lorem.word_list}
     words.update(_CLINICAL.split())
+    words.update(_DEPARTMENTS.split())
     words.update(_DRUGS.split())
     words.update(_SQL_PLAN.split())
     return frozenset(words)
@@ -499,3 +510,40 @@ def plain_names() -> frozenset[str]:
     first, last = person_names()
     blocked = common_words() | EPONYMS
     return frozenset(n for n in first | last if len(n) > 2 and n not in blocked)
+
+
+# A hospital's units by their abbreviations: the intensive and critical care units
+# (ICU, NICU, MICU, CVICU, NSICU), coronary and progressive care (CCU, CICU, PCU,
+# IMCU), recovery (PACU), labour and delivery (L&D, LDRP), and a ward named by its
+# floor and wing ("4 West", "5N"). A place in a hospital, no one's name or town.
+_UNIT = re2.compile(
+    r"^(?:[a-z]{0,3}icu|[a-z]{0,2}ccu|[a-z]{0,2}pcu|imcu|pacu|l&d|ldrp?"
+    r"|\d{1,2}\s?(?:[nsew]|north|south|east|west|[nsew]{2}))$"
+)
+
+
+def hospital_unit(text: str) -> bool:
+    """Whether the words name a unit or ward of a hospital ("MICU", "L&D", "4 West")."""
+    lowered = " ".join(text.lower().split())
+    if not (lowered.endswith("cu") or lowered[:1].isdigit() or lowered[:2] in ("l&", "ld")):
+        return False  # what every unit's name starts or ends with: most words, no search
+    return _UNIT.match(lowered) is not None
+
+
+@functools.cache
+def _department_words() -> frozenset[str]:
+    return frozenset(_DEPARTMENTS.split())
+
+
+def department(text: str) -> bool:
+    """Whether the words name a department or a unit, no place or organisation: each
+    a common word and no name, and one a department's ("Cardiology", "Health Information
+    Management", "Patient Access"), or a unit's abbreviation ("MICU")."""
+    words = text.lower().replace("&", " ").replace("/", " ").split()
+    if not words or hospital_unit(text):
+        return bool(words)
+    common = common_words()
+    first, last = person_names()  # "Porter Pharmacy" is someone's
+    return all(w in common and w not in first and w not in last for w in words) and any(
+        w in _department_words() for w in words
+    )

@@ -13,10 +13,11 @@ import itertools
 import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import re2
 
+from phigate.masking._decoys import without_decoys
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
 from phigate.masking._least import is_head, is_within, least_bytes
@@ -29,6 +30,7 @@ from phigate.masking._names import (
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
+from phigate.masking._span import Span as Span  # its home before it had one of its own
 from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking._system_times import system_time
 from phigate.masking._wordlists import common_words, person_names
@@ -39,15 +41,6 @@ from phigate.masking.settings import CustomIdentifier
 
 class MaskingError(Exception):
     """Masking failed; the action must fail closed and nothing may leave."""
-
-
-class Span(NamedTuple):
-    """A detected entity: byte offsets into the UTF-8 text, and its type. A tuple: tens
-    of thousands are made per megabyte, and a frozen dataclass is slower to build."""
-
-    start: int
-    end: int
-    entity: str
 
 
 class _Compiled:
@@ -194,6 +187,7 @@ class SpanFinder:
                 _pattern_spans(self._patterns[index], data, spans)
             elif index < structures:
                 spans.extend(self._structure_spans(self._structures[index - count], data))
+        spans = without_decoys(data, spans)
         if self._names is not None:
             if self._name_index in hits:  # no capitalised word: the detector finds nothing
                 spans.extend(
