@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import re2
 
+from phigate.masking import _aligned
 from phigate.masking._fastre import Regex
 from phigate.masking._shapes import has_digit
 from phigate.masking._structure import (
@@ -235,4 +236,5 @@ LAYOUTS: tuple[Structure, ...] = (
     Structure(_PIPE_RE, pipe_pairs),
     Structure(_AFTER_RE, labels_after, wide=True),  # a code at any space: as STRUCTURES'
     Structure(_ESCAPED_RE, escaped_members),
+    Structure(_aligned.TRIGGER, _aligned.aligned_values, wide=True),  # a line's cells
 )

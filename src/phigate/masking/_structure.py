@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import re2
 
-from phigate.masking import _addresses, _hl7, _turns
+from phigate.masking import _addresses, _hl7, _turns, _vcard, _x12
 from phigate.masking import entities as e
 from phigate.masking._fastre import Regex
 from phigate.masking._hints import KEEP, TEXT, hint, uncamel
@@ -1012,6 +1012,8 @@ STRUCTURES: tuple[Structure, ...] = (
     Structure(_JSON_MEMBER_RE, json_values, wide=True, cue=r'["\']\s*:\s*'),
     Structure(_CSV_HEADER_RE, csv_values, wide=True),
     Structure(_hl7.TRIGGER, _hl7.hl7_values),
+    Structure(_x12.TRIGGER, _x12.x12_values),
+    Structure(_vcard.TRIGGER, _vcard.vcard_values),
     Structure(_BARE_NUMBER_RE, bare_numbers),
     Structure(_ROW_NUMBER_RE, row_numbers),
     Structure(_CSV_ROWS_RE, csv_shapes, wide=True),
