@@ -174,3 +174,20 @@ def test_an_approved_wire_write_is_never_reported_done_unrecorded(
     assert not answer.startswith("ok"), (
         f"the client was told {answer!r}; the log ends {events[-3:]}"
     )
+
+
+@pytest.mark.parametrize("simple", [True, False], ids=["simple", "extended"])
+def test_held_an_approved_wire_write_does_not_run_unrecorded(
+    fresh: Bench, ehr_dsn: str, simple: bool
+) -> None:
+    """Promise 4: when the start of an approved write cannot be recorded, it does not
+    run, and the client hears an error."""
+    claim = 82 if simple else 83
+    with psycopg.connect(fresh.wire_dsn(), autocommit=True) as conn:
+        asked = _write(conn, simple, claim)
+        assert asked.startswith("error 55000"), asked
+        _approve_last_request(fresh)
+        _refuse_record(fresh, "action.execution_started")
+        answer = _write(conn, simple, claim)
+    assert answer.startswith("error"), answer
+    assert _claim_status(ehr_dsn, claim) != "r25a-paid", answer
