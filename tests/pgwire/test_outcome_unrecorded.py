@@ -75,3 +75,33 @@ async def test_a_read_answered_before_its_outcome_failed_to_record_stops_no_late
         second = "SELECT 42 AS recorded"
         assert await (await conn.execute(second)).fetchone() == (42,)
         await _until(lambda: _status(wire, second) == "executed", "the second to be recorded")
+
+
+@pytest.mark.parametrize("simple", [True, False], ids=["simple", "extended"])
+async def test_a_write_in_the_clients_own_session_waits_for_its_record(
+    tmp_path: Path, ehr_dsn: str, simple: bool
+) -> None:
+    """Round 25a finding 1: without `read_dsn` the approved write runs in the client's
+    own session. Its `CommandComplete` waits for its outcome record; unrecorded, the
+    client hears FATAL 08007 saying it ran (never `UPDATE 1`), the action is marked
+    `interrupted` once with its own audit record, and the session ends."""
+    claim = 18 if simple else 19
+    set_status(ehr_dsn, claim, "new")
+    async with serving(tmp_path, ehr_dsn, reader=False, approval_wait_seconds=0.3) as wire:
+        conn = await psycopg.AsyncConnection.connect(wire.dsn("claims-bot"), autocommit=True)
+        cursor = psycopg.AsyncClientCursor(conn) if simple else conn.cursor()
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState):
+            await cursor.execute(SET_STATUS, ("paid", claim))
+        await approve_all(wire)
+        refuse_outcome_records(tmp_path / "state.db")
+        with pytest.raises(psycopg.Error) as raised:
+            await cursor.execute(SET_STATUS, ("paid", claim))
+        assert conn.closed or conn.broken
+        await conn.close()
+        records = wire.harness.gateway.audit_records(since=0, limit=100_000)
+    assert raised.value.sqlstate == "08007", raised.value
+    assert "ran upstream" in str(raised.value) and "interrupted" in str(raised.value)
+    assert status_of(ehr_dsn, claim) == "paid"
+    events = [r["event"] for r in records]
+    assert events.count("action.interrupted") == 1, events[-6:]
+    assert "action.executed" not in events

@@ -25,12 +25,23 @@ class RefusalAudit:
 
     async def refuse(self, request: Request, reason: str, status: int) -> JSONResponse:
         """Record (or count) and answer a refused callback."""
-        source = request.client.host if request.client else "unknown"
+        await self.record(source_of(request), reason, request.url.path)
+        return JSONResponse({"error": reason}, status_code=status)
+
+    async def record(
+        self, source: str, reason: str, path: str, about: dict[str, str] | None = None
+    ) -> None:
+        """Record (or count) a refused callback answered in the channel's own shape (a
+        card, a Socket Mode acknowledgement); `about`: who sent it and what it named."""
         await self.gateway.audit_refusal(
             f"{self.channel}.callback_refused",
             reason,
             client_addr=source,
-            detail={"front_door": self.channel, "path": request.url.path},
+            detail={**(about or {}), "front_door": self.channel, "path": path},
             source=source,
         )
-        return JSONResponse({"error": reason}, status_code=status)
+
+
+def source_of(request: Request) -> str:
+    """Where a callback came from (its peer address), for the refusal caps."""
+    return request.client.host if request.client else "unknown"

@@ -23,6 +23,7 @@ class Activity:
     service_url: str
     is_card_action: bool
     aad_object_id: str = ""
+    tenant_id: str = ""  # the Microsoft Entra tenant it came from ("" when not said)
     verb: str = ""
     approval_id: str = ""
     reason: str = ""
@@ -34,8 +35,9 @@ def read_activity(body: dict[str, Any]) -> Activity:
     service_url = _text(body, "serviceUrl", required=True)
     sender = _object(body, "from")
     aad = _text(sender, "aadObjectId")
+    tenant = _tenant(body)
     if not (body.get("type") == "invoke" and body.get("name") == CARD_ACTION):
-        return Activity(activity_id, service_url, False, aad)
+        return Activity(activity_id, service_url, False, aad, tenant)
     action = _object(_object(body, "value", required=True), "action", required=True)
     data = _object(action, "data")
     return Activity(
@@ -43,10 +45,21 @@ def read_activity(body: dict[str, Any]) -> Activity:
         service_url,
         True,
         aad,
+        tenant,
         verb=_text(action, "verb"),
         approval_id=_text(data, "approval_id"),
         reason=_text(data, "reason").strip(),
     )
+
+
+def _tenant(body: dict[str, Any]) -> str:
+    """The tenant Teams names in `channelData.tenant.id`; `conversation.tenantId`, where
+    present too, must say the same (two answers are not guessed between)."""
+    tenant = _text(_object(_object(body, "channelData"), "tenant"), "id")
+    other = _text(_object(body, "conversation"), "tenantId")
+    if tenant and other and tenant != other:
+        raise MalformedActivityError("channelData.tenant.id and conversation.tenantId differ")
+    return tenant or other
 
 
 def _object(parent: dict[str, Any], name: str, *, required: bool = False) -> dict[str, Any]:

@@ -46,6 +46,9 @@ class SlackSettings(_Frozen):
     rule_channels: dict[str, tuple[str, ...]] = {}  # rule name -> further channel ids
     dm_reviewers: bool = False  # also DM every mapped eligible reviewer
     users: dict[str, Person] = {}  # Slack user id -> principal
+    # The Slack workspace (team) id reviewers click from: when set, an interaction from
+    # any other team (or naming none) is refused and audited.
+    team_id: str | None = None
     people_by_email: dict[str, Person] = {}  # email from users.info -> principal
     console_only: tuple[str, ...] = ()  # risk classes whose buttons open the console
     timestamp_window_seconds: int = Field(default=300, ge=30, le=900)
@@ -83,6 +86,9 @@ class TeamsSettings(_Frozen):
     service_url_prefixes: tuple[str, ...] = ("https://smba.trafficmanager.net/",)
     conversations: tuple[TeamsConversation, ...] = ()
     users: dict[str, Person] = {}  # aadObjectId -> principal
+    # The Microsoft Entra tenant id reviewers click from: when set, an activity from
+    # any other tenant (or naming none) is refused and audited.
+    tenant_id: str | None = None
     clock_skew_seconds: int = Field(default=300, ge=0, le=600)
     # Refuse a token seen before with another activity. Off by default: Microsoft's
     # Bot Connector reuses its token across activities for up to an hour (its SDKs

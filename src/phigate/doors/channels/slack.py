@@ -62,6 +62,13 @@ def _object(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
+def _team_of(payload: dict[str, Any]) -> str:
+    """The Slack team (workspace) id an interaction names ("" when it names none)."""
+    team = payload.get("team")
+    found = team.get("id") if isinstance(team, dict) else None
+    return found if isinstance(found, str) else ""
+
+
 def principal_of(person: Person) -> Principal:
     return Principal(
         person.subject, PrincipalKind.HUMAN, frozenset(person.groups), authenticated_by="slack"
@@ -164,6 +171,8 @@ class SlackChannel:
             payload = None
         if not isinstance(payload, dict):
             return await self.refusals.refuse(request, "not an interaction payload", 400)
+        if why := self._foreign(payload):
+            return await self.refusals.refuse(request, why, 403)
         try:
             answer = await self.interaction(payload)
         except InvalidRequestError as exc:
@@ -175,11 +184,23 @@ class SlackChannel:
 
         Returns the body Slack expects back (modal errors), or None for a bare ack.
         """
+        if why := self._foreign(payload):  # over Socket Mode: acknowledged, not acted on
+            about = {"team_id": _team_of(payload)}
+            await self.refusals.record("socket-mode", why, "socket-mode", about)
+            return None
         if payload.get("type") == "block_actions":
             await self._on_click(payload)
         elif payload.get("type") == "view_submission":
             return await self._on_deny_reason(payload)
         return None
+
+    def _foreign(self, payload: dict[str, Any]) -> str | None:
+        """Why an interaction is refused for the team it comes from, or None: with
+        `team_id` set, one from another Slack team, or naming none, is not acted on."""
+        team = self.settings.team_id
+        if team is None or _team_of(payload) == team:
+            return None
+        return "the interaction is from another Slack team"
 
     def _signed_at(self, body: bytes, request: Request) -> int | None:
         """The request's timestamp if it is inside the configured window and the body

@@ -35,7 +35,7 @@ from fastapi.responses import JSONResponse, Response
 from phigate.approvals import Approval, ApprovalState
 from phigate.core import clock
 from phigate.core.errors import AuthenticationError, PhigateError
-from phigate.doors.channels._refusals import RefusalAudit
+from phigate.doors.channels._refusals import RefusalAudit, source_of
 from phigate.doors.channels._secret import reveal
 from phigate.doors.channels._summary import masked_summary
 from phigate.doors.channels._teams_activity import Activity, MalformedActivityError, read_activity
@@ -168,10 +168,13 @@ class TeamsChannel:
             activity = read_activity(body)
         except MalformedActivityError as exc:
             return await self.refusals.refuse(request, f"not an activity: {exc}", 400)
+        tenant = self.settings.tenant_id
+        if tenant is not None and activity.tenant_id != tenant:
+            return await self.refusals.refuse(request, "the activity is from another tenant", 403)
         if not await asyncio.to_thread(self._first_sighting, request, activity, claims):
             return await self.refusals.refuse(request, "replayed activity or token", 401)
         if activity.is_card_action:
-            return JSONResponse(await self._on_action(activity))
+            return JSONResponse(await self._on_action(request, activity))
         return Response(status_code=200)
 
     def _first_sighting(self, request: Request, activity: Activity, claims: dict[str, Any]) -> bool:
@@ -186,10 +189,13 @@ class TeamsChannel:
             keys.append(digest("token", _bearer(request).rsplit(".", 1)[0]))
         return self._replays.first_sighting(keys, until)
 
-    async def _on_action(self, activity: Activity) -> dict[str, Any]:
+    async def _on_action(self, request: Request, activity: Activity) -> dict[str, Any]:
         approval_id, verb = activity.approval_id, activity.verb
         note = ""
         principal = self.principal_for(activity.aad_object_id)
+        if principal is None:
+            # The card shows the statement and the data it touches: only to a reviewer.
+            return await self._not_authorised(request, activity)
         if verb in ("approve", "deny"):
             note = await self._unseen(approval_id) or await self._vote(
                 approval_id, principal, verb, activity.reason
@@ -210,11 +216,16 @@ class TeamsChannel:
             note = NO_VOTE_POSTED
         return _card_response(approval_card(view, note=note, interactive=votable is not False))
 
-    async def _vote(
-        self, approval_id: str, principal: Principal | None, verb: str, reason: str
-    ) -> str:
-        if principal is None:
-            return "Your Teams account is not linked to a phigate reviewer; nothing was recorded."
+    async def _not_authorised(self, request: Request, activity: Activity) -> dict[str, Any]:
+        """A card action from a Teams user mapped to no reviewer: audited, answered with
+        a card that shows nothing of the approval."""
+        why = "a card action from a Teams user not linked to a phigate reviewer"
+        about = {"aad_object_id": activity.aad_object_id, "approval_id": activity.approval_id}
+        await self.refusals.record(source_of(request), why, request.url.path, about)
+        text = "Not authorised: your Teams account is not linked to a phigate reviewer."
+        return _card_response({"type": "AdaptiveCard", "version": "1.4", "body": [plain(text)]})
+
+    async def _vote(self, approval_id: str, principal: Principal, verb: str, reason: str) -> str:
         if verb == "deny" and len(reason) < 3:
             return "Give a reason to deny."
         try:

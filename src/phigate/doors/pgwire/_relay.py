@@ -115,6 +115,8 @@ class Execution:
     csv_statements: frozenset[int] = frozenset()  # COPY statements in CSV format
     masked: dict[str, int] = field(default_factory=dict)
     statement_pos: int = 0  # statements of a Query completed so far
+    # Reported done only once its outcome is on record (`_held_answers.recorded_first`).
+    recorded_first: bool = False
 
     def statement_lineage(self) -> list[Any]:
         """The lineage of the statement now answering (each Query statement has its own)."""
@@ -217,6 +219,9 @@ class Relay:
         self.fallback = fallback
         self.limits = limits or LimitsSettings()
         self.finished: list[Execution] = []
+        # Writes whose report (CommandComplete) the last answer carried: the session
+        # holds it until their outcome is recorded (`_held_answers`).
+        self.reports: list[Execution] = []
         self.parameters: dict[str, str] = {}
         self.status = b"I"
         self._swallow = False  # drop answers until ReadyForQuery (a refused binary COPY)
@@ -552,6 +557,7 @@ class Relay:
         if head.execution is not None:
             head.execution.tag = codec.parse_cstring(msg.body)
             head.execution.copy = None
+            self._report(head.execution)
         if head.kind is ExpectKind.EXECUTE:
             self._executed(head)
             self._finish(self.queue.popleft())
@@ -564,6 +570,10 @@ class Relay:
         else:
             raise ProtocolViolation(f"CommandComplete while {head.kind} was pending")
         return [msg.raw()]
+
+    def _report(self, execution: Execution) -> None:
+        if execution.recorded_first:
+            self.reports.append(execution)
 
     def _statement_done(self, head: Expect) -> None:
         execution = head.execution
@@ -589,6 +599,7 @@ class Relay:
         head = self._pop(ExpectKind.EXECUTE)
         if head.execution is not None:
             head.execution.tag = "suspended"
+            self._report(head.execution)
         self._executed(head)
         self._finish(head)
         return [msg.raw()]

@@ -262,6 +262,12 @@ class ClientConnection:
 
     def close(self) -> None:
         self._closing = True
+        if self._corked is None:
+            # Not inside an upstream turn (whose collected answer is written after it):
+            # close now, so a session ended from outside both loops (a write whose
+            # outcome cannot be recorded) does not wait for the client's next message.
+            # What was written goes out before the transport closes.
+            self.writer.close()
 
     async def start_tls(self) -> None:
         # CVE-2021-23214: bytes that arrived before the handshake must not be read as

@@ -37,6 +37,7 @@ from phigate.doors.pgwire import _writer, _writes
 from phigate.doors.pgwire._admission import DENIED, Admission, Refusal, bound_params, denied
 from phigate.doors.pgwire._codec import Message, ProtocolViolation
 from phigate.doors.pgwire._copyin import CopyIn
+from phigate.doors.pgwire._held_answers import HeldAnswers, recorded_first
 from phigate.doors.pgwire._login import SessionLimitError
 from phigate.doors.pgwire._names import server_name, unknown_name
 from phigate.doors.pgwire._relay import (
@@ -103,7 +104,11 @@ class Session:
         self.relay: Relay | None = None
         self.admission: Admission | None = None
         self._ended = asyncio.Event()  # `abandon`: no execution finishes after it
-        self._retries: set[asyncio.Task[None]] = set()  # outcomes recorded again (`_record`)
+        # Outcomes recorded again (`_record_again`) or awaited before an answer goes out
+        # (`_record_first`): kept until done, awaited when the session ends.
+        self._retries: set[asyncio.Task[None]] = set()
+        self._settled = False  # `record_results` returned: no outcome task starts after it
+        self.answers = HeldAnswers(io.to_client)  # a write's report waits for its record
         self._recorded = False  # any outcome queued (`_record`): the end waits for them
         self._outcomes: list[Execution] = []  # finished, queued once the answer is sent
         self.syncs_sent = 0
@@ -333,7 +338,14 @@ class Session:
         lineage = list(record.description.detail.get("lineage") or [])
         if csv is None:
             csv = copy_csv_statements(analysis) if analysis is not None else frozenset()
-        return Execution(record, masker, lineage, analysis, csv_statements=csv)
+        return Execution(
+            record,
+            masker,
+            lineage,
+            analysis,
+            csv_statements=csv,
+            recorded_first=recorded_first(record),
+        )
 
     async def _parse(self, msg: Message) -> None:
         assert self.admission is not None and self.principal is not None
@@ -662,16 +674,25 @@ class Session:
         try:
             self.relay.data_rows(run, out)
         finally:
-            if out:
-                self.io.to_client(b"".join(out))
+            self._to_client(out)
             self._after_upstream()
 
     def on_upstream(self, msg: Message, masked: bytes | MaskingError | None = None) -> None:
         assert self.relay is not None
         out = self.relay.handle(msg, masked)
-        if out:
-            self.io.to_client(b"".join(out))
+        self._to_client(out)
         self._after_upstream()
+
+    def _to_client(self, out: list[bytes]) -> None:
+        """An answer for the client: held from a write's report until its outcome is on
+        record (`HeldAnswers`); most answers report none and nothing is held."""
+        assert self.relay is not None
+        reports = self.relay.reports
+        if reports or self.answers.holding:
+            self.answers.out(out, reports)
+            reports.clear()
+        elif out:
+            self.io.to_client(b"".join(out))
 
     def _after_upstream(self) -> None:
         """After each upstream message: learn what it confirmed, queue what finished,
@@ -683,9 +704,12 @@ class Session:
                 self._learn(ack)
             relay.acks.clear()
         if relay.finished:
-            if not self._outcomes:
-                asyncio.get_running_loop().call_soon(self._record_outcomes)
-            self._outcomes += relay.finished
+            if self.answers.holding:
+                self._record_held(relay.finished)
+            if relay.finished:
+                if not self._outcomes:
+                    asyncio.get_running_loop().call_soon(self._record_outcomes)
+                self._outcomes += relay.finished
             relay.finished.clear()
         if relay.idle_after_batch is not None:
             self._forget_dead_portals()
@@ -792,6 +816,36 @@ class Session:
             on_error=lambda exc: self._record_again(execution, summary, error, exc),
         )
 
+    def _record_held(self, finished: list[Execution]) -> None:
+        """Take the writes whose report is held out of `finished`: each is recorded now,
+        and its report goes out only once that record is committed."""
+        for execution in [e for e in finished if self.answers.holds(e)]:
+            finished.remove(execution)
+            task = asyncio.get_running_loop().create_task(
+                self._record_first(execution), name="pgwire-outcome-first"
+            )
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
+
+    async def _record_first(self, execution: Execution) -> None:
+        """Record a write's outcome, then release its report. When it cannot be recorded
+        (`Gateway.finish` has marked the action interrupted, once, on record), the client
+        hears 08007 in place of the report and the session ends: its upstream connection
+        closes, so a transaction block left open is rolled back; in autocommit the write
+        has committed."""
+        summary = execution.summary()
+        error = PhigateError(execution.error) if execution.error else None
+        try:
+            await self.gateway.finish(execution.record, summary, error=error)
+        except AuditUnavailableError as exc:
+            log.error(
+                "wire write %s ran; its outcome is not recorded: %s", execution.record.id, exc
+            )
+            self.answers.unrecorded(execution)
+            self._fatal("08007", _unrecorded_text(execution))
+            return
+        self.answers.recorded(execution)
+
     def _record_again(
         self,
         execution: Execution,
@@ -802,6 +856,9 @@ class Session:
         """The outcome's write failed: record it through `Gateway.finish`, which retries
         through an outage of the state store and else ends the action `interrupted`."""
         log.debug("wire outcome of %s not written (%s): again", execution.record.id, exc)
+        if self._settled:  # the session's end no longer waits: nothing would await it
+            log.error("wire outcome of %s not recorded at shutdown: %s", execution.record.id, exc)
+            return
         task = asyncio.get_running_loop().create_task(
             self._finish(execution, summary, error), name="pgwire-outcome-again"
         )
@@ -827,8 +884,13 @@ class Session:
                 await self.gateway.writes.run(_no_write, behind=True)
             except Exception:  # the writer is closed: each write behind was failed too
                 log.debug("state store writer closed at the end of a wire session")
-        while self._retries:
-            await asyncio.gather(*self._retries, return_exceptions=True)
+        try:
+            while self._retries:
+                await asyncio.gather(*self._retries, return_exceptions=True)
+        finally:
+            self._settled = True
+            for task in self._retries:  # only when this wait itself was cancelled
+                task.cancel()
 
     def abandon(self) -> None:
         """The session ends: whatever was still in flight is recorded as not completed."""
@@ -899,6 +961,17 @@ def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]
         return bind.result_formats  # the upstream rejects the mismatch itself
     wanted = [bind.result_format(i) for i in range(n)]
     return tuple(0 if i in statement.result.masked else f for i, f in enumerate(wanted))
+
+
+def _unrecorded_text(execution: Execution) -> str:
+    """What the client hears of a write that ran but whose outcome is not on record."""
+    return (
+        f"phigate: this statement ran upstream ({execution.tag or 'no command tag'}) but the "
+        f"audit log cannot record its outcome; action {execution.record.id} is marked "
+        "interrupted. In autocommit it has committed; a transaction block still open is "
+        "rolled back as this connection closes. Check before sending it again (its "
+        "approval is spent)."
+    )
 
 
 def _no_write(conn: object) -> None:
