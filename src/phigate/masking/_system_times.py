@@ -37,6 +37,15 @@ _LEVEL_AFTER = re2.compile(
 )
 # A commit's header: "Date:" under "commit <sha>" or "Author:" in the lines just above.
 _COMMIT_ABOVE = re2.compile(rb"(?m:^(?:commit [0-9a-f]{7,40}\b|Author:[^\n]*<))")
+# Mail a machine sent: its sender's address names a service, not a person
+# ("no-reply@", "notifications@", "MAILER-DAEMON@"), on a header line of the same block.
+_MACHINE_SENDER = re2.compile(
+    rb"(?im:^(?:from|sender|return-path):[^\n]*?[<\s:](?:[a-z0-9+-]+[._])?(?:no-?reply"
+    rb"|do-?not-?reply|notifications?|notify|alerts?|mailer-daemon|postmaster|bounces?"
+    rb"|automated|daemon|robot)(?:[._+-][a-z0-9._+-]*)?@)"
+)
+# How far a mail's header block is read either side of its Date line.
+_HEADERS = 480
 # A patient's word on the line makes the stamp the time of an event in a record.
 _PATIENT_WORDS = re2.compile(
     rb"(?i:patient|\bpt\b|\bmrn\b|chart|\bdob\b|birth|admi[st]|discharg|encounter|visit"
@@ -80,7 +89,7 @@ def system_time(
         return True
     if line_start == back and back > 0:
         return False  # the line starts further back: no stamp opening it
-    if _commit_date(data, line_start, before):
+    if _commit_date(data, line_start, before) or _machine_mail_date(data, line_start, before):
         return True
     if before.strip(b" \t[") or _LEVEL_AFTER.search(data[end : end + 48]) is None:
         return False
@@ -97,3 +106,15 @@ def _commit_date(data: bytes, line_start: int, before: bytes) -> bool:
         return False
     above = data[max(0, line_start - 240) : line_start]
     return _COMMIT_ABOVE.search(above) is not None
+
+
+def _machine_mail_date(data: bytes, line_start: int, before: bytes) -> bool:
+    """A "Date:" header of mail a machine sent: its header block, up to the blank line
+    either side, has a sender that is a service's address."""
+    if not before.lower().startswith(b"date:") or len(before) > 12:
+        return False
+    top = data.rfind(b"\n\n", max(0, line_start - _HEADERS), line_start)
+    bottom = data.find(b"\n\n", line_start, line_start + _HEADERS)
+    first = top + 1 if top >= 0 else max(0, line_start - _HEADERS)
+    last = bottom if bottom >= 0 else line_start + _HEADERS
+    return _MACHINE_SENDER.search(data[first:last]) is not None

@@ -18,6 +18,7 @@ from typing import Any
 import re2
 
 from phigate.masking._decoys import without_decoys
+from phigate.masking._drug_codes import labelled_drug_code
 from phigate.masking._fastre import Regex
 from phigate.masking._layouts import LAYOUTS
 from phigate.masking._least import is_head, is_within, least_bytes
@@ -587,7 +588,8 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             new_end = _extend(_CREDENTIALS_AFTER, data, end)
             new_start = start - _particles_before(data, start)
         else:
-            out.append(span)
+            if not labelled_drug_code(data, start, end):
+                out.append(span)
             continue
         out.append(
             span if new_start == start and new_end == end else Span(new_start, new_end, entity)
