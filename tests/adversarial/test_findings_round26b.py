@@ -1,6 +1,7 @@
-"""Round 26b: a promises-only attack on identities and approvals (OIDC agents acting
-for agents without token exchange) and on connector output (kubectl printing the
-credentials a pod's spec carries).
+"""Round 26b: a promises-only attack on identities and approvals (an OIDC agent acting,
+by an on-behalf-of claim, for an agent the IdP marks as one) and on connector output
+(kubectl printing the credentials of a pod's env in YAML, `describe` tables and the
+JSON of its last-applied configuration).
 
 Each finding is a strict xfail through a real door (`@finding`); attacks that held are
 ordinary tests.
@@ -8,6 +9,7 @@ ordinary tests.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +166,55 @@ async def test_held_a_pods_env_values_are_masked_in_json(
     assert '"env"' in stdout, stdout[:300]
     shown = {k: v for k, v in _ENV.items() if v in stdout}
     assert not shown, stdout
+
+
+# ── 3. kubectl -o json: the last-applied configuration, a JSON string ───────────
+APPLIED_PASSWORD = "La7pQ2mZ9wLk"
+
+
+def _applied_pod() -> dict[str, Any]:
+    """A pod created with `kubectl apply`: kubectl keeps the manifest applied, minified,
+    in the `kubectl.kubernetes.io/last-applied-configuration` annotation, env values
+    included; the live spec here holds none."""
+    env = [{"name": "DB_PASSWORD", "value": APPLIED_PASSWORD}]
+    applied = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "api-1", "namespace": "default"},
+        "spec": {"containers": [{"name": "api", "image": "ehr/api:4.2", "env": env}]},
+    }
+    annotation = json.dumps(applied, separators=(",", ":")) + "\n"
+    return {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": "api-1",
+            "namespace": "default",
+            "annotations": {"kubectl.kubernetes.io/last-applied-configuration": annotation},
+        },
+        "spec": {"containers": [{"name": "api", "image": "ehr/api:4.2"}]},
+        "status": {"phase": "Running"},
+    }
+
+
+@needs_kubectl
+@finding(3, "kubectl get -o json: a password inside last-applied-configuration comes back")
+async def test_a_password_in_the_last_applied_configuration_is_masked_in_json(
+    kube: Harness, cluster: kube_standin.KubeStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Promise 2: credentials are masked in command output. Every object made with
+    `kubectl apply` carries its applied manifest as one minified JSON string in the
+    `last-applied-configuration` annotation. `kubectl get pod NAME -o json` is a read
+    and runs at once. Its env entries in the live spec are masked (the `-o json` held
+    test above), and so is this annotation when the pod is printed as YAML; in the
+    JSON form the string is read as JSON again and masked value by value: the entry's
+    `name` becomes `[PERSON]`, and the `value` beside it, which only that name marks as
+    a password, comes back as written:
+    `{\\"name\\":\\"[PERSON]\\",\\"value\\":\\"La7pQ2mZ9wLk\\"}`."""
+    path = "/api/v1/namespaces/default/pods/api-1"
+    monkeypatch.setitem(kube_standin._ANSWERS, path, _applied_pod())
+    response = await run_kubectl(kube, "get", "pod", "api-1", "-o", "json")
+    assert response.status_code == 200, response.text[:300]
+    stdout = str(response.json()["result"]["stdout"])
+    assert "annotations" in stdout, stdout[:300]
+    assert APPLIED_PASSWORD not in stdout, stdout
