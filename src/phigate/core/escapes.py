@@ -50,8 +50,8 @@ _LEGACY_NAME = max(len(name) for name in _NAMED_REFS if not name.endswith(";"))
 
 # The family each group of `ESCAPE` belongs to (group 0: a line break the view drops).
 PERCENT, UNICODE, C_BYTE, OCTAL, HTML, QUOTED_PRINTABLE, GO_BYTE, SHORT, BREAK = range(9)
-_FAMILY = (BREAK, PERCENT, UNICODE, UNICODE, C_BYTE, OCTAL, UNICODE, HTML, HTML)
-_FAMILY += (QUOTED_PRINTABLE, QUOTED_PRINTABLE, GO_BYTE, SHORT, HTML)
+_FAMILY: tuple[int, ...] = (BREAK, PERCENT, UNICODE, UNICODE, C_BYTE, OCTAL, UNICODE, HTML)
+_FAMILY += (HTML, QUOTED_PRINTABLE, QUOTED_PRINTABLE, GO_BYTE, SHORT, HTML)
 # Families that spell one byte, not one character: `%C3%A7` is the UTF-8 of `ç`.
 BYTE_FAMILIES = frozenset((PERCENT, C_BYTE, OCTAL, QUOTED_PRINTABLE, GO_BYTE))
 
@@ -71,7 +71,8 @@ def escapes(text: str) -> Iterator[Escape]:
     for escape in ESCAPE.finditer(text):
         decoded = decoded_escape(escape)
         if decoded is not None:
-            yield Escape(*decoded, _FAMILY[escape.lastindex or 0])
+            char, start, end = decoded
+            yield Escape(start, end, char, _FAMILY[escape.lastindex or 0])
 
 
 def decoded_escape(escape: re.Match[str]) -> tuple[str, int, int] | None:
