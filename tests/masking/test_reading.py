@@ -12,6 +12,7 @@ import pytest
 
 from phigate.masking._json import TOO_DEEP
 from phigate.masking._reading import may_read_otherwise, reading
+from phigate.masking.detect import Carried
 from phigate.masking.engine import Masker
 
 NOTE = "Patient Maria Garcia, SSN 536-22-8471, phone (415) 555-0199"
@@ -143,6 +144,16 @@ def test_spans_are_offsets_of_the_text_as_written(safe_harbor: Masker) -> None:
     text = "Patient Ren%C3%A9e Gon%C3%A7alves, SSN 536&#45;22&#45;8471"
     spans = safe_harbor.spans(text)
     assert [text[s:e] for s, e, _ in spans] == ["Ren%C3%A9e Gon%C3%A7alves", "536&#45;22&#45;8471"]
+
+
+def test_a_streams_spans_are_read_with_what_its_blocks_carried(safe_harbor: Masker) -> None:
+    carried = Carried()
+    first = "Patient Ren&eacute;e Gon&ccedil;alves was seen today."
+    assert [first[s:e] for s, e, _ in safe_harbor.spans(first, carried)] == [
+        "Ren&eacute;e Gon&ccedil;alves"
+    ]
+    later = "Called Gon%C3%A7alves back."
+    assert [later[s:e] for s, e, _ in safe_harbor.spans(later, carried)] == ["Gon%C3%A7alves"]
 
 
 # ── a byte that was no UTF-8 ─────────────────────────────────────────────────────

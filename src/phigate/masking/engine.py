@@ -137,12 +137,13 @@ class Masker:
     def spans(self, text: str, carried: Carried | None = None) -> list[tuple[int, int, str]]:
         """Detected spans as character offsets (for `--emit spans` and evaluation).
         `carried`: what earlier parts of the same text found (a stream's blocks),
-        masked here too (`SpanFinder.find`)."""
+        masked here too (`SpanFinder.find`). Found in the view a reader reads (escapes
+        decoded, accents composed: `_reading`); base64 text is `mask_text`'s alone."""
         try:
             data = text.encode("utf-8", "surrogatepass")
-            read = reading(text) if carried is None and may_read_otherwise(data) else None
+            read = reading(text) if may_read_otherwise(data) else None
             if read is not None:
-                return self._read_spans(read[0], read[1])
+                return self._read_spans(read[0], read[1], carried)
             found = self._find(data, text, None, carried)
             if text.isascii():
                 return [(s.start, s.end, s.entity) for s in found]
@@ -150,10 +151,12 @@ class Masker:
         except Exception as exc:
             raise MaskingError(f"detection failed: {type(exc).__name__}") from exc
 
-    def _read_spans(self, view: str, origin: Origin) -> list[tuple[int, int, str]]:
+    def _read_spans(
+        self, view: str, origin: Origin, carried: Carried | None
+    ) -> list[tuple[int, int, str]]:
         """`spans` of a text found in the view its reader reads (`_reading`)."""
         data = view.encode("utf-8", "surrogatepass")
-        found = self._find(data, view)
+        found = self._find(data, view, None, carried)
         return [(*origin.span(f, s), e) for f, s, e in _char_spans(view, data, found)]
 
     def mask_json(self, value: object) -> tuple[object, dict[str, int]]:
