@@ -155,7 +155,6 @@ ANSWERS["/fhir/DocumentReference/7"] = Answer(
 )
 
 
-@finding(1, "base64 PHI in an HTTP JSON answer (FHIR attachment.data) is returned unmasked")
 async def test_a_fhir_attachment_in_an_http_answer_is_masked(api: Harness) -> None:
     """docs/masking.md masks FHIR resources value by value; a DocumentReference
     carries its note in `content[].attachment.data`, base64 (FHIR's `base64Binary`).
@@ -203,7 +202,6 @@ async def _mcp_call(
     return json.dumps({"content": texts, "structured": result.structured_content})
 
 
-@finding(1, "base64 PHI in MCP structured content and text blocks is returned unmasked")
 @pytest.mark.parametrize("tool", ["fetch_document", "fetch_attachment"])
 async def test_base64_phi_in_an_mcp_tool_result_is_masked(
     mcp_gateway: tuple[Harness, str], tool: str
@@ -247,7 +245,6 @@ async def test_held_a_plain_html_chart_is_masked(api: Harness) -> None:
     assert not [w for w in PAGE_PHI if w in body], body
 
 
-@finding(2, "PHI written with HTML character references passes the masker in an HTML answer")
 async def test_an_html_chart_written_with_character_references_is_masked(api: Harness) -> None:
     """The same chart as PHP's `htmlentities` writes it: the agent (or any browser)
     reads `Mu&ntilde;oz`, `536&#45;22&#45;8412` as the name and SSN. The credential
@@ -370,7 +367,6 @@ ANSWERS["/escaped-qp.txt"] = Answer(
 )
 
 
-@finding(2, "a name with its accents escaped (\\u00e9, %C3%A9, =C3=A9) passes from the escape on")
 @pytest.mark.parametrize("path", ["/escaped-log.txt", "/escaped-percent.txt", "/escaped-qp.txt"])
 async def test_a_name_with_escaped_accents_is_masked_whole(api: Harness, path: str) -> None:
     """The credential scrubber reads all of these escapes (docs/http.md); the masker
@@ -389,7 +385,6 @@ async def test_held_the_name_in_utf8_or_in_an_embedded_json_is_masked_whole(
     assert not [p for p in _SURNAME_PARTS if p in body], body
 
 
-@finding(6, "Latin-1 bytes in a UTF-8 answer: the masker stops at U+FFFD, `Gon�alves` is shown")
 @pytest.mark.parametrize("path", ["/latin1.json", "/latin1.txt"])
 async def test_a_name_with_a_byte_that_is_no_utf8_is_masked_whole(api: Harness, path: str) -> None:
     """docs/http.md: bytes that are no UTF-8 in a UTF-8 answer are replaced. Legacy
@@ -417,7 +412,6 @@ def _shown_name(text: str) -> list[str]:
     return [part for part in ("Gonçalves", "Renée", "alves") if part in composed]
 
 
-@finding(7, "a name in NFD (combining accents) is cut at the first mark; the surname is shown")
 @pytest.mark.parametrize("path", ["/nfd.json", "/nfd.txt"])
 async def test_a_name_with_combining_accents_is_masked_whole_over_rest(
     api: Harness, path: str
@@ -430,7 +424,6 @@ async def test_a_name_with_combining_accents_is_masked_whole_over_rest(
     assert not _shown_name(body), body
 
 
-@finding(7, "a name in NFD (combining accents) is cut at the first mark over MCP too")
 async def test_a_name_with_combining_accents_is_masked_whole_over_mcp(
     mcp_gateway: tuple[Harness, str],
 ) -> None:

@@ -35,9 +35,11 @@ from phigate.masking._words import Words
 # An underscore may come before a name: a form's blank ("SIGNATURE: ____Adaeze").
 # Arabic and other surnames may start with a lower-case particle: "al-Rashid", "el-Sayed",
 # "bin-Khalid", "d'Almeida".
+# U+FFFD stands inside a word for a letter whose byte was no UTF-8 (Latin-1 data served
+# as UTF-8 writes "Gonçalves" as "Gon\ufffdalves"): the word runs on through it.
 _WORD = Regex(
     rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])((?:(?:al|el|bin|bint|ben|ibn|abu|ould|ait|d)[-'])?"
-    rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*)"
+    rb"\p{Lu}[\p{L}\x{fffd}'\xe2\x80\x99-]*)"
 )
 NAME_WORD = _WORD  # every name span starts from one (`SpanFinder.quiet` relies on it)
 # The same matches without the group: RE2 finds a group with a second pass over the
@@ -45,7 +47,7 @@ NAME_WORD = _WORD  # every name span starts from one (`SpanFinder.quiet` relies 
 # or at 0 when `^` matched; only a non-ASCII first character asks `_WORD`.
 _WORD_WHOLE = Regex(
     rb"(?:^|[^\p{L}\p{N}'\xe2\x80\x99-])(?:(?:al|el|bin|bint|ben|ibn|abu|ould|ait|d)[-'])?"
-    rb"\p{Lu}[\p{L}'\xe2\x80\x99-]*"
+    rb"\p{Lu}[\p{L}\x{fffd}'\xe2\x80\x99-]*"
 )
 # Lowercase particles inside a name: "Maria de la Garza", "Ludwig van Beethoven".
 _PARTICLES = frozenset(
@@ -171,6 +173,7 @@ class NameDetector:
             if self._kind.get(cue.decode()) != _NAME:
                 self._kind[cue.decode()] = _CUE
         self._cache: dict[bytes, int] = {}
+        self._lost: dict[str, int] | None = None
 
     def spans(self, data: bytes) -> list[tuple[int, int]]:
         """The names' spans in order: a list, appended to run by run (a generator per
@@ -300,6 +303,8 @@ class NameDetector:
         kind = self._kind.get(lowered)
         if kind is not None:
             return kind
+        if "\ufffd" in lowered:  # a letter lost: a dictionary word it may be, else a name
+            return self._lost_letters().get(lowered, _UNKNOWN)
         if "-" in lowered and any(p in EPONYMS for p in lowered.split("-")):
             return _EPONYM  # Guillain-Barré, Wolff-Parkinson-White
         if "-" in lowered and self._double_barrelled(lowered.split("-")):
@@ -311,6 +316,17 @@ class NameDetector:
         if text.isupper() and len(text) <= 5:
             return _COMMON  # an abbreviation (HTN, COPD) rather than a name
         return _UNKNOWN
+
+    def _lost_letters(self) -> dict[str, int]:
+        """The dictionary's words with each letter beyond ASCII written U+FFFD, as a
+        text decoded from Latin-1 bytes shows them ("gon\ufffdalves"), built once."""
+        if self._lost is None:
+            lost: dict[str, int] = {}
+            for word, kind in self._kind.items():
+                if not word.isascii():
+                    lost.setdefault("".join(c if c.isascii() else "\ufffd" for c in word), kind)
+            self._lost = lost
+        return self._lost
 
     def _double_barrelled(self, parts: list[str]) -> bool:
         """Parts of a hyphenated word that make it a surname: one a name, none a common

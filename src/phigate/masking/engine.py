@@ -10,14 +10,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 
 import re2
 
-from phigate.masking._json import mask_json
+from phigate.core.escapes import Origin
+from phigate.masking._base64_text import encoded as base64_encoded
+from phigate.masking._base64_text import may_hold as may_hold_base64
+from phigate.masking._base64_text import runs as base64_runs
+from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY, mask_json
 from phigate.masking._ner import NerAdapter
+from phigate.masking._reading import may_read_otherwise, reading
 from phigate.masking._structure import open_header
 from phigate.masking.columns import ColumnInfo, ColumnPlan, RowMasker
 from phigate.masking.detect import Carried, MaskingError, Span, SpanFinder
@@ -32,6 +37,8 @@ _WINDOW = 1 << 20
 _OVERLAP = 4096
 _PLANS_KEPT = 1024  # result shapes per masker
 _MASKERS_KEPT = 1024  # (profile, revealed types) combinations; a few in practice
+# Base64 text inside base64 text is read this many levels down; deeper text is withheld.
+_DECODE_DEPTH = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,15 +137,27 @@ class Masker:
     def spans(self, text: str, carried: Carried | None = None) -> list[tuple[int, int, str]]:
         """Detected spans as character offsets (for `--emit spans` and evaluation).
         `carried`: what earlier parts of the same text found (a stream's blocks),
-        masked here too (`SpanFinder.find`)."""
+        masked here too (`SpanFinder.find`). Found in the view a reader reads (escapes
+        decoded, accents composed: `_reading`); base64 text is `mask_text`'s alone."""
         try:
             data = text.encode("utf-8", "surrogatepass")
+            read = reading(text) if may_read_otherwise(data) else None
+            if read is not None:
+                return self._read_spans(read[0], read[1], carried)
             found = self._find(data, text, None, carried)
             if text.isascii():
                 return [(s.start, s.end, s.entity) for s in found]
             return [(_chars(data, s.start), _chars(data, s.end), s.entity) for s in found]
         except Exception as exc:
             raise MaskingError(f"detection failed: {type(exc).__name__}") from exc
+
+    def _read_spans(
+        self, view: str, origin: Origin, carried: Carried | None
+    ) -> list[tuple[int, int, str]]:
+        """`spans` of a text found in the view its reader reads (`_reading`)."""
+        data = view.encode("utf-8", "surrogatepass")
+        found = self._find(data, view, None, carried)
+        return [(*origin.span(f, s), e) for f, s, e in _char_spans(view, data, found)]
 
     def mask_json(self, value: object) -> tuple[object, dict[str, int]]:
         counts: dict[str, int] = {}
@@ -206,7 +225,11 @@ class Masker:
         batch = values
         if max(map(len, values)) > _WINDOW:  # C iterators: this runs for every row
             batch = [v for v in values if len(v) <= _WINDOW]
-        self._known_quiet = frozenset(compress(batch, self._finder.quiet_many(batch)))
+        quiet = frozenset(compress(batch, self._finder.quiet_many(batch)))
+        joined = b"\n".join(batch)  # one look at them all, in the usual case
+        if may_read_otherwise(joined) or may_hold_base64(joined):
+            quiet = frozenset(v for v in quiet if not _read_otherwise(v))  # as `mask_str` reads
+        self._known_quiet = quiet
 
     @property
     def known_quiet(self) -> frozenset[bytes]:
@@ -215,14 +238,29 @@ class Masker:
         (`RowMasker._scan_str` parses a value that starts like JSON)."""
         return self._known_quiet
 
-    def _mask_into(self, text: str, counts: dict[str, int], subject: str) -> str:
+    def _mask_into(
+        self, text: str, counts: dict[str, int], subject: str, depth: int = _DECODE_DEPTH
+    ) -> str:
         if self._finder is None or not text:
             return text
         data = text.encode("utf-8", "surrogatepass")
-        if len(data) > _WINDOW:
-            return self._mask_long(data, counts, subject)
         if self._ner is None and data in self._known_quiet:
             return text  # primed: `find` would find nothing (SpanFinder.quiet_many)
+        if may_hold_base64(data):
+            shown = self._mask_runs(text, counts, subject, depth)
+            if shown is not text:
+                text, data = shown, shown.encode("utf-8", "surrogatepass")
+        if may_read_otherwise(data):
+            read = reading(text)
+            if read is not None:
+                return self._mask_read(text, read, counts, subject)
+        return self._mask_written(text, data, counts, subject)
+
+    def _mask_written(self, text: str, data: bytes, counts: dict[str, int], subject: str) -> str:
+        """`text` masked as its UTF-8 `data` reads, escapes and all."""
+        assert self._finder is not None
+        if len(data) > _WINDOW:
+            return self._mask_long(data, counts, subject)
         hits = self._finder.hits(data)
         if not hits and self._ner is None:
             return text  # nothing any detector starts from: most values of a result
@@ -232,6 +270,49 @@ class Masker:
         if len(data) == len(text):  # ASCII: byte offsets are character offsets
             return self._apply_text(text, spans, counts, subject)
         return self._apply(data, spans, counts, subject).decode("utf-8", "surrogatepass")
+
+    def _mask_read(
+        self, text: str, read: tuple[str, Origin], counts: dict[str, int], subject: str
+    ) -> str:
+        """`text` masked where the view its reader reads says (`_reading`): what its
+        escapes and combining marks spell is found in the view and masked as written."""
+        view, origin = read
+        data = view.encode("utf-8", "surrogatepass")
+        if len(data) > _WINDOW:
+            # Too long to map span by span: the view itself, masked (escapes decoded).
+            return self._mask_long(data, counts, subject)
+        spans = self._find(data, view)
+        out: list[str] = []
+        pos = 0
+        for first, stop, entity in _char_spans(view, data, spans):
+            start, end = origin.span(first, stop)
+            start = max(start, pos)  # two view spans cannot share what they came from
+            out += [text[pos:start], self.operators.text(entity, view[first:stop], subject)]
+            counts[entity] = counts.get(entity, 0) + 1
+            pos = max(end, start)
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _mask_runs(self, text: str, counts: dict[str, int], subject: str, depth: int) -> str:
+        """`text` with each base64 run that is text masked and encoded back; past
+        `_DECODE_DEPTH` runs inside runs, one that still holds text is withheld."""
+        out: list[str] = []
+        pos = 0
+        for run in base64_runs(text):
+            if depth <= 0:
+                shown = TOO_DEEP
+                counts[TOO_DEEP_ENTITY] = counts.get(TOO_DEEP_ENTITY, 0) + 1
+            else:
+                masked = self._mask_into(run.text, counts, subject, depth - 1)
+                if masked == run.text:
+                    continue
+                shown = base64_encoded(run, masked)
+            out += [text[pos : run.start], shown]
+            pos = run.end
+        if not out:
+            return text
+        out.append(text[pos:])
+        return "".join(out)
 
     def _apply_text(
         self, text: str, spans: list[Span], counts: dict[str, int], subject: str
@@ -315,6 +396,24 @@ def _lead(data: bytes, pos: int, header: bytes) -> bytes:
         return b""
     line = data.rfind(b"\n", max(0, pos - _OVERLAP), pos)
     return header + (data[line + 1 : pos] if line >= 0 else b"")
+
+
+def _read_otherwise(data: bytes) -> bool:
+    return may_read_otherwise(data) or may_hold_base64(data)
+
+
+def _char_spans(view: str, data: bytes, spans: list[Span]) -> Iterator[tuple[int, int, str]]:
+    """Spans of UTF-8 `data` as character offsets into `view`, its text (in order)."""
+    if len(data) == len(view):
+        yield from spans
+        return
+    chars = at = 0
+    for start, end, entity in spans:
+        chars += len(data[at:start].decode("utf-8", "surrogatepass"))
+        first = chars
+        chars += len(data[start:end].decode("utf-8", "surrogatepass"))
+        at = end
+        yield first, chars, entity
 
 
 def _chars(data: bytes, offset: int) -> int:
