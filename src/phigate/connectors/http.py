@@ -34,11 +34,13 @@ from phigate.connectors._http_rules import (
     path_problem,
     sent_json,
 )
+from phigate.connectors._http_decode import ACCEPTED, ContentDecoder
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.core.actions import Action, Description
 from phigate.core.errors import ConfigError, InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.core.risk import RiskClass
+from phigate.masking._json_text import DRIVER_DEPTH, nesting_depth
 from phigate.masking.engine import Masker
 
 # Headers a caller may never set, whatever the allow-list says: they would
@@ -174,7 +176,7 @@ class HttpConnector:
                 return f"header {name} is not on this connection's allow-list"
         fixed = self._fixed_query_names(request) if request["query"] else set()
         for name in request["query"]:
-            if str(name).casefold() in fixed:
+            if query_name_key(str(name)) in fixed:
                 return f"query parameter {name!r} is set by this connection's base_url"
         if len(_encode_body(request["body"])[0]) > self.settings.max_body_bytes:
             return "the request body is larger than this connection accepts"
@@ -269,6 +271,7 @@ class HttpConnector:
         headers = {k.lower(): v for k, v in request["headers"].items()}
         if content and content_type and "content-type" not in headers:
             headers["content-type"] = content_type
+        headers.setdefault("accept-encoding", ACCEPTED)  # the codings `_read_capped` reads
         headers.update(self._auth_headers())
         url = target_url(self.settings.base_url.reveal(), request)
         cap = self.settings.max_response_bytes
@@ -337,9 +340,8 @@ class HttpConnector:
             return self._cut_body(kind, raw, cap, secrets, masker, counts)
         text = raw.decode("utf-8", "replace")
         if kind == "json":
-            try:
-                value = json.loads(text, parse_constant=str, parse_float=_json_number)
-            except ValueError:
+            value = _read_json(text, self.name)
+            if value is _NOT_JSON:
                 kind = "text"
             else:
                 masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
@@ -363,7 +365,7 @@ class HttpConnector:
         JSON document up to its last whole member or element, closed and masked as JSON;
         a text up to its last line end or blank, masked as text, then marked as cut."""
         if kind == "json":
-            masked = _cut_json(raw, cap, secrets, masker, counts)
+            masked = _cut_json(raw, cap, secrets, masker, counts, self.name)
             if masked is not None:
                 return masked
         result = masker.mask_text(secrets.scrub_cut(raw, text_cut(raw, cap), counts))
@@ -375,7 +377,12 @@ class HttpConnector:
 
 
 def _cut_json(
-    raw: bytes, cap: int, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]
+    raw: bytes,
+    cap: int,
+    secrets: GatewaySecrets,
+    masker: Masker,
+    counts: dict[str, int],
+    upstream: str,
 ) -> Any:
     """The JSON document's whole members and elements before `cap`, closed and masked
     as a whole answer's are; None when it is no JSON document's head."""
@@ -385,14 +392,32 @@ def _cut_json(
     end, closers = prefix
     scrubbed: dict[str, int] = {}
     text = secrets.scrub_cut(raw, end, scrubbed) + closers.decode()
-    try:
-        value = json.loads(text, parse_constant=str, parse_float=_json_number)
-    except ValueError:
+    value = _read_json(text, upstream)
+    if value is _NOT_JSON:
         return None  # a redaction broke the document: cut as text instead
     _add(counts, scrubbed)
     masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
     _add(counts, found)
     return masked_value
+
+
+_NOT_JSON = object()
+
+
+def _read_json(text: str, upstream: str) -> Any:
+    """A JSON answer's value, or `_NOT_JSON`. JSON nested deeper than any masker reads
+    (`DRIVER_DEPTH`) is refused (403, audited) before the reader, which recurses per
+    level and would end in a RecursionError: a clean refusal that names the cause."""
+    deep = text.count("[") + text.count("{") > DRIVER_DEPTH  # (most answers: no scan)
+    if deep and nesting_depth(text, DRIVER_DEPTH) > DRIVER_DEPTH:
+        raise NotAllowedError(
+            f"upstream {upstream!r} sent JSON nested more than {DRIVER_DEPTH} levels deep, "
+            "which the gateway does not read"
+        )
+    try:
+        return json.loads(text, parse_constant=str, parse_float=_json_number)
+    except ValueError:
+        return _NOT_JSON
 
 
 def url_secrets(url: str) -> list[str]:
@@ -557,9 +582,31 @@ def target_url(base_url: str, request: dict[str, Any]) -> httpx.URL:
 
 
 def base_query_names(base_url: str) -> set[str]:
-    """The query names `base_url` sets, case folded: a caller may not send them again
-    (servers take the first of two values or the last: the caller's could win)."""
-    return {name.casefold() for name, _ in parse_qsl(urlsplit(base_url).query, True)}
+    """The query names `base_url` sets, as `query_name_key` reads them: a caller may
+    not send them again (servers take the first of two values or the last: the
+    caller's could win)."""
+    return {query_name_key(name) for name, _ in parse_qsl(urlsplit(base_url).query, True)}
+
+
+_PHP_UNDERSCORES = str.maketrans({".": "_", " ": "_", "[": "_"})
+
+
+def query_name_key(name: str) -> str:
+    """A query name as the most forgiving common server reads it, so two names one of
+    them reads alike compare equal: percent-decoded (again, for servers that decode
+    twice), spaces around it trimmed, an array suffix dropped (`id[]`, `id[x]` are
+    `id` to PHP, Rack and `qs`), `.`, space and an unmatched `[` read as `_` (PHP:
+    `tenant.id`, `tenant id` and `tenant[id` are `tenant_id`), and case folded."""
+    for _ in range(len(name)):  # each pass shortens the name, or stops
+        decoded = unquote(name)
+        if decoded == name:
+            break
+        name = decoded
+    name = name.strip()
+    opened = name.find("[")
+    if opened > 0 and "]" in name[opened:]:
+        name = name[:opened]
+    return name.translate(_PHP_UNDERSCORES).casefold()
 
 
 def _encode_body(body: Any) -> tuple[bytes, str | None]:
@@ -571,13 +618,24 @@ def _encode_body(body: Any) -> tuple[bytes, str | None]:
 
 
 async def _read_capped(response: httpx.Response, cap: int, reach: int) -> tuple[bytes, bool]:
-    """The body up to `cap` bytes and `reach` past it, and whether it was over the cap."""
+    """The decoded body up to `cap` bytes and `reach` past it, and whether it was over
+    the cap. Read raw and decoded here a piece at a time (`ContentDecoder`): httpx
+    would inflate each chunk whole, every coding in turn, before the cap is seen."""
+    decoder = ContentDecoder.for_header(response.headers.get_list("content-encoding"))
     data = bytearray()
-    async for chunk in response.aiter_bytes():
-        data += chunk
+    async for chunk in response.aiter_raw():
+        decoder.feed(chunk)
+        _decoded_into(data, decoder, cap + reach)
         if len(data) > cap + reach:
             break
+    else:
+        _decoded_into(data, decoder, cap + reach)  # what the codings still hold
     return bytes(data[: cap + reach]), len(data) > cap
+
+
+def _decoded_into(data: bytearray, decoder: ContentDecoder, limit: int) -> None:
+    while len(data) <= limit and (piece := decoder.take()):
+        data += piece
 
 
 def _json_number(text: str) -> float | str:
@@ -628,15 +686,44 @@ def _charset(content_type: str, raw: bytes) -> tuple[str, int]:
     return message.get_content_charset() or "utf-8", 0
 
 
+# The charsets an answer is read in: ASCII and its supersets that write ASCII as
+# ASCII, so a label can never turn ASCII text into other letters (ASCII labelled
+# `cp037` is accented Latin, labelled `utf-16le` CJK: text no detector reads, which
+# the caller re-encodes in the answer's own charset). UTF-16 and UTF-32 only as a
+# byte order mark says (`_BOMS`), never from a label alone.
+_ASCII_CHARSETS = frozenset({"utf-8", "utf-8-sig", "ascii", "iso8859-1", "cp1252", "iso8859-15"})
+_WIDE_CHARSETS = frozenset({"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+# ASCII bytes behind a UTF-16 byte order mark: a run this long of printable ASCII bytes
+# is text written in ASCII and disguised by the mark (UTF-16 of Latin text has a NUL
+# every other byte; CJK text in UTF-16 holds such a run rarely, and is refused then).
+_ASCII_RUN = re.compile(rb"[\t\n\r\x20-\x7e]{8}")
+
+
+def _readable_codec(charset: str, marked: bool, body: bytes) -> str | None:
+    """The codec an answer labelled `charset` is read in, or None (read as binary):
+    an ASCII-compatible one of `_ASCII_CHARSETS`, or UTF-16/32 when a byte order mark
+    (`marked`) says so and the bytes are not ASCII text under it."""
+    try:
+        codec = codecs.lookup(charset).name
+    except (LookupError, ValueError):  # unknown, or a name holding a NUL
+        return None
+    if codec in _ASCII_CHARSETS:
+        return codec
+    if marked and codec in _WIDE_CHARSETS and not _ASCII_RUN.search(body):
+        return codec
+    return None
+
+
 def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, bytes, int]:
     """A text or JSON answer re-encoded as UTF-8 from the charset it is written in, so
     the masker reads its text, and where `cap` falls in it; any other kind as it is.
 
     A UTF-16 answer read as UTF-8 is `S\0S\0N\0…`: every detector misses and the
-    agent is one `replace` away from the value. So a charset Python does not know as
-    a text encoding, bytes that do not decode in it, or text holding a NUL character
-    (no text has one) make the answer `binary`: refused unless `allow_binary`. Bytes
-    that are no UTF-8 in a UTF-8 answer are replaced, as before.
+    agent is one `replace` away from the value; ASCII read in the charset a wrong label
+    names is the same disguise the other way. So a charset off the allow-list
+    (`_readable_codec`), bytes that do not decode in it, or text holding a NUL
+    character (no text has one) make the answer `binary`: refused unless
+    `allow_binary`. Bytes that are no UTF-8 in a UTF-8 answer are replaced, as before.
 
     Decoders fail in more ways than UnicodeDecodeError: `utf-16` and `utf-32` without
     a byte order mark raise a plain UnicodeError (Python does not guess the byte order,
@@ -645,10 +732,8 @@ def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, b
     if kind not in ("text", "json"):
         return kind, raw, cap
     charset, skip = _charset(content_type, raw)
-    try:
-        codec = codecs.lookup(charset).name
-        b" ".decode(codec, "replace")  # LookupError: no text encoding (base64, rot13, …)
-    except (LookupError, ValueError):
+    codec = _readable_codec(charset, bool(skip), raw[skip:])
+    if codec is None:
         return "binary", raw, cap
     if codec == "utf-8":
         body = raw[skip:]
