@@ -457,7 +457,6 @@ async def test_an_answer_in_a_charset_it_is_not_written_in_is_not_a_disguise(
 
 
 # ── 9. an MCP upstream on the gateway host reads the gateway's own secrets ────────
-@finding(9, "an MCP filesystem upstream returns the masking key and another connection's token")
 @pytest.mark.parametrize("secret", ["secrets/masking_key", "secrets/token_hash_key", "token"])
 async def test_an_mcp_upstream_never_hands_out_the_gateways_own_secrets(
     mcp_gateway: tuple[Harness, str], tmp_path: Path, secret: str

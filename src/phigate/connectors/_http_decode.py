@@ -34,24 +34,29 @@ class _Coding:
         self._wbits = _GZIP if name in ("gzip", "x-gzip") else _ZLIB
         self._inflater = zlib.decompressobj(self._wbits)
         self._pending = b""
-        self._started = False  # whether any output came (deflate's fallback)
+        # Everything fed until the first output, for deflate's fallback to raw: zlib's
+        # header is refused at its second byte, by then the first was consumed.
+        self._head: bytes | None = b"" if self._wbits == _ZLIB else None
 
     def feed(self, data: bytes) -> None:
         self._pending += data
+        if self._head is not None:
+            self._head += data
 
     def take(self) -> bytes:
         """Up to `PIECE` decoded bytes from what was fed; b"" when it needs more."""
         try:
             out = self._inflater.decompress(self._pending, PIECE)
         except zlib.error:
-            if self._wbits != _ZLIB or self._started:
+            if self._head is None:
                 raise
             # `deflate` is zlib-wrapped by the RFC, raw deflate by some servers (as
             # browsers and httpx accept): retried raw, from the start, once.
-            self._wbits = _RAW
-            self._inflater = zlib.decompressobj(_RAW)
+            self._wbits, self._inflater = _RAW, zlib.decompressobj(_RAW)
+            self._pending, self._head = self._head, None
             out = self._inflater.decompress(self._pending, PIECE)
-        self._started = self._started or bool(out)
+        if out:
+            self._head = None
         self._pending = self._inflater.unconsumed_tail
         if self._inflater.eof and self._wbits == _GZIP and self._inflater.unused_data:
             # A gzip stream may hold several members, one after the other.

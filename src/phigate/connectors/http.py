@@ -27,6 +27,7 @@ import httpx
 
 from phigate.config import HttpConnection
 from phigate.connectors._cut import cut_marker, json_prefix, text_cut
+from phigate.connectors._http_decode import ACCEPTED, PIECE, ContentDecoder
 from phigate.connectors._http_rules import (
     HttpVerdict,
     classify_request,
@@ -34,9 +35,9 @@ from phigate.connectors._http_rules import (
     path_problem,
     sent_json,
 )
-from phigate.connectors._http_decode import ACCEPTED, ContentDecoder
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
+from phigate.connectors.held_secrets import HeldSecrets
 from phigate.core.actions import Action, Description
 from phigate.core.errors import ConfigError, InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.core.risk import RiskClass
@@ -101,9 +102,12 @@ _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 class HttpConnector:
     kind = "http"
 
-    def __init__(self, name: str, settings: HttpConnection) -> None:
+    def __init__(
+        self, name: str, settings: HttpConnection, held: HeldSecrets | None = None
+    ) -> None:
         self.name = name
         self.settings = settings
+        self.held = held or HeldSecrets()  # every secret of the gateway's (`held_secrets`)
 
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
@@ -243,13 +247,18 @@ class HttpConnector:
         return Result(payload=payload, masked=masked, summary=summary)
 
     def _secrets(self) -> GatewaySecrets:
-        """Every credential this connection holds, so none comes back if the upstream echoes it."""
+        """Every secret the gateway holds, this connection's first, so none comes back
+        if the upstream echoes it."""
+        return self.held.scrubber(self.own_secrets())
+
+    def own_secrets(self) -> list[tuple[str, str]]:
+        """This connection's credentials, in each spelling its upstream is handed."""
         named = [("gateway credential", v) for v in url_secrets(self.settings.base_url.reveal())]
         if self.settings.auth is not None:
             named += [
                 ("gateway credential", v) for v in auth_secrets(self.settings.auth.value.reveal())
             ]
-        return GatewaySecrets(named)
+        return named
 
     def _client(self) -> httpx.AsyncClient:
         # One client per request: actions are few and slow next to a TCP handshake, and a
@@ -623,14 +632,19 @@ async def _read_capped(response: httpx.Response, cap: int, reach: int) -> tuple[
     would inflate each chunk whole, every coding in turn, before the cap is seen."""
     decoder = ContentDecoder.for_header(response.headers.get_list("content-encoding"))
     data = bytearray()
+    # Compression never doubles a body: raw bytes past this that decode to less are
+    # padding (empty deflate blocks), read no further and counted as over the cap.
+    raw_limit, raw_read = 2 * (cap + reach) + PIECE, 0
     async for chunk in response.aiter_raw():
         decoder.feed(chunk)
+        raw_read += len(chunk)
         _decoded_into(data, decoder, cap + reach)
-        if len(data) > cap + reach:
+        if len(data) > cap + reach or raw_read > raw_limit:
             break
     else:
         _decoded_into(data, decoder, cap + reach)  # what the codings still hold
-    return bytes(data[: cap + reach]), len(data) > cap
+        raw_read = 0
+    return bytes(data[: cap + reach]), len(data) > cap or raw_read > raw_limit
 
 
 def _decoded_into(data: bytearray, decoder: ContentDecoder, limit: int) -> None:
