@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit
 
+from phigate.audit.keys import KEPT_KEY_NAME, state_dir
 from phigate.config import SecretRef, Settings
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.core.errors import ConfigError
@@ -84,7 +85,9 @@ def settings_secrets(settings: Settings) -> list[Callable[[], Named]]:
     """The gateway's own secrets, one source each: its keys, the audit signing key, the
     state database's password, the chat channels' and the console's secrets."""
     refs = [settings.secrets.token_hash_key, settings.secrets.masking_key]
-    refs += [settings.audit.signing_key] if settings.audit.signing_key is not None else []
+    # The configured audit key, else the one generated and kept beside the state.
+    kept = SecretRef(ref=f"file:{state_dir(settings.state.url) / KEPT_KEY_NAME}")
+    refs.append(settings.audit.signing_key or kept)
     channels, console = settings.channels, settings.console
     texts = [console.oidc_client_secret, *(hook.secret for hook in channels.webhooks)]
     if channels.slack is not None:
