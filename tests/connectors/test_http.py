@@ -473,7 +473,8 @@ def test_every_form_of_a_held_credential_is_scrubbed(held: list[str], echoed: st
         # the gateway reads in (the caller would re-encode the text and read it).
         ("text/plain; charset=ibm037", "SSN 1".encode("cp037"), "binary", None),
         ("text/plain; charset=cp037", b"SSN 536-22-8471", "binary", None),
-        ("text/plain; charset=utf-16le", "SSN 536-22-8471".encode("utf-16le"), "binary", None),
+        ("text/plain; charset=utf-16le", "SSN 536-22-8471".encode("utf-16le"), "text", None),
+        ("text/plain; charset=utf-16", "SSN 536-22-8471".encode("utf-16le"), "binary", None),
         ("text/plain; charset=utf-16le", b"SSN 536-22-8471 ", "binary", None),
         ("text/plain; charset=utf-32", "SSN".encode("utf-32-le"), "binary", None),
         ("text/plain; charset=shift_jis", "SSN".encode("shift_jis"), "binary", None),

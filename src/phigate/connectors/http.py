@@ -703,27 +703,27 @@ def _charset(content_type: str, raw: bytes) -> tuple[str, int]:
 # The charsets an answer is read in: ASCII and its supersets that write ASCII as
 # ASCII, so a label can never turn ASCII text into other letters (ASCII labelled
 # `cp037` is accented Latin, labelled `utf-16le` CJK: text no detector reads, which
-# the caller re-encodes in the answer's own charset). UTF-16 and UTF-32 only as a
-# byte order mark says (`_BOMS`), never from a label alone.
+# the caller re-encodes in the answer's own charset). UTF-16 and UTF-32 in the byte
+# order a mark (`_BOMS`) or the label names, unless the bytes are ASCII text.
 _ASCII_CHARSETS = frozenset({"utf-8", "utf-8-sig", "ascii", "iso8859-1", "cp1252", "iso8859-15"})
 _WIDE_CHARSETS = frozenset({"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
-# ASCII bytes behind a UTF-16 byte order mark: a run this long of printable ASCII bytes
-# is text written in ASCII and disguised by the mark (UTF-16 of Latin text has a NUL
-# every other byte; CJK text in UTF-16 holds such a run rarely, and is refused then).
+# ASCII bytes labelled (or marked) UTF-16: a run this long of printable ASCII bytes is
+# text written in ASCII, disguised by the label (UTF-16 of Latin text has a NUL every
+# other byte; CJK text in UTF-16 holds such a run rarely, and is refused then).
 _ASCII_RUN = re.compile(rb"[\t\n\r\x20-\x7e]{8}")
 
 
-def _readable_codec(charset: str, marked: bool, body: bytes) -> str | None:
+def _readable_codec(charset: str, body: bytes) -> str | None:
     """The codec an answer labelled `charset` is read in, or None (read as binary):
-    an ASCII-compatible one of `_ASCII_CHARSETS`, or UTF-16/32 when a byte order mark
-    (`marked`) says so and the bytes are not ASCII text under it."""
+    an ASCII-compatible one of `_ASCII_CHARSETS`, or UTF-16/32 in a known byte order
+    (`utf-16` without a mark names none) when the bytes are not ASCII text."""
     try:
         codec = codecs.lookup(charset).name
     except (LookupError, ValueError):  # unknown, or a name holding a NUL
         return None
     if codec in _ASCII_CHARSETS:
         return codec
-    if marked and codec in _WIDE_CHARSETS and not _ASCII_RUN.search(body):
+    if codec in _WIDE_CHARSETS and not _ASCII_RUN.search(body):
         return codec
     return None
 
@@ -746,7 +746,7 @@ def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, b
     if kind not in ("text", "json"):
         return kind, raw, cap
     charset, skip = _charset(content_type, raw)
-    codec = _readable_codec(charset, bool(skip), raw[skip:])
+    codec = _readable_codec(charset, raw[skip:])
     if codec is None:
         return "binary", raw, cap
     if codec == "utf-8":
