@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from phigate.connectors._http_answer import as_utf8
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.http import (
-    _as_utf8,
     _request_line,
     auth_secrets,
     http_body,
@@ -492,7 +492,7 @@ def test_a_text_answer_is_read_in_its_charset_or_as_binary(
     content_type: str, raw: bytes, kind: str, text: str | None
 ) -> None:
     """Round 21c: a UTF-16 answer was decoded as UTF-8, and masking saw `S\\0S\\0N\\0`."""
-    seen_kind, utf8, cap = _as_utf8(kind if kind != "binary" else "text", content_type, raw, 99)
+    seen_kind, utf8, cap = as_utf8(kind if kind != "binary" else "text", content_type, raw, 99)
     assert seen_kind == kind
     if kind != "binary":
         assert utf8.decode("utf-8") == (text or "SSN 536-22-8471") and cap == len(utf8)
@@ -500,7 +500,7 @@ def test_a_text_answer_is_read_in_its_charset_or_as_binary(
 
 def test_a_cut_utf16_answer_is_cut_where_its_cap_falls() -> None:
     raw = codecs.BOM_UTF16_LE + "line one\nline two\n".encode("utf-16le")
-    kind, utf8, cap = _as_utf8("text", "text/plain; charset=utf-16le", raw[:23], 14)
+    kind, utf8, cap = as_utf8("text", "text/plain; charset=utf-16le", raw[:23], 14)
     assert (kind, utf8, cap) == ("text", b"line one\nl", 6)
 
 

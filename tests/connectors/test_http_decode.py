@@ -9,8 +9,9 @@ import zlib
 
 import pytest
 
+from phigate.connectors._http_answer import read_json
 from phigate.connectors._http_decode import PIECE, ContentDecoder
-from phigate.connectors.http import _read_json, base_query_names, query_name_key
+from phigate.connectors.http import base_query_names, query_name_key
 from phigate.core.errors import NotAllowedError, UpstreamError
 
 BODY = b"Patient note, line after line.\n" * 5000
@@ -126,7 +127,7 @@ def test_base_urls_own_names_are_read_in_the_same_form() -> None:
 
 def test_json_nested_past_what_any_masker_reads_is_refused_by_name() -> None:
     with pytest.raises(NotAllowedError, match="nested more than 200 levels deep"):
-        _read_json("[" * 201 + "]" * 201, "api")
-    assert _read_json("[" * 200 + "]" * 200, "api") is not None
+        read_json("[" * 201 + "]" * 201, "api")
+    assert read_json("[" * 200 + "]" * 200, "api") is not None
     # Brackets inside strings are text, not nesting.
-    assert _read_json('{"a": "' + "[" * 5000 + '"}', "api") == {"a": "[" * 5000}
+    assert read_json('{"a": "' + "[" * 5000 + '"}', "api") == {"a": "[" * 5000}
