@@ -258,7 +258,6 @@ def _bomb() -> bytes:
     return gzip.compress(gzip.compress(bytes(64 * 1024 * 1024), 9), 9)  # 273 bytes
 
 
-@finding(3, "a 273-byte `gzip, gzip` answer is inflated to 64 MiB before max_response_bytes")
 async def test_a_stacked_gzip_answer_is_not_inflated_past_the_cap(
     tmp_path: Path, address: str
 ) -> None:
@@ -286,7 +285,6 @@ async def test_a_stacked_gzip_answer_is_not_inflated_past_the_cap(
 ANSWERS["/deep"] = Answer(("[" * 3000 + "]" * 3000).encode())
 
 
-@finding(4, "a JSON answer nested 3000 deep fails as 'the upstream action failed: RecursionError'")
 async def test_a_deeply_nested_json_answer_is_refused_cleanly(api: Harness) -> None:
     """`json.loads` raises RecursionError (not a ValueError) in `_masked_body`; the
     pipeline's catch-all logs a traceback and answers 502 naming a Python exception.
@@ -302,7 +300,6 @@ async def test_a_deeply_nested_json_answer_is_refused_cleanly(api: Harness) -> N
 ANSWERS["/api/visits"] = Answer(b"{}")
 
 
-@finding(5, "`tenant.id`, `tenant id`, ` tenant_id` are sent beside base_url's `tenant_id`")
 @pytest.mark.parametrize("name", ["tenant.id", "tenant id", " tenant_id", "tenant[id"])
 async def test_a_query_name_php_reads_as_base_urls_own_is_refused(
     tmp_path: Path, address: str, name: str
@@ -435,7 +432,6 @@ async def test_a_name_with_combining_accents_is_masked_whole_over_mcp(
 _LABELLED = f"Patient Maria Garcia, SSN {SSN}, phone (415) 555-0199.  ".encode()
 
 
-@finding(8, "ASCII labelled utf-16le/cp037 is decoded to text no detector reads and returned")
 @pytest.mark.parametrize("charset", ["utf-16le", "cp037"])
 async def test_an_answer_in_a_charset_it_is_not_written_in_is_not_a_disguise(
     api: Harness, charset: str
@@ -454,7 +450,6 @@ async def test_an_answer_in_a_charset_it_is_not_written_in_is_not_a_disguise(
 
 
 # ── 9. an MCP upstream on the gateway host reads the gateway's own secrets ────────
-@finding(9, "an MCP filesystem upstream returns the masking key and another connection's token")
 @pytest.mark.parametrize("secret", ["secrets/masking_key", "secrets/token_hash_key", "token"])
 async def test_an_mcp_upstream_never_hands_out_the_gateways_own_secrets(
     mcp_gateway: tuple[Harness, str], tmp_path: Path, secret: str
@@ -503,7 +498,6 @@ def node_upstream() -> Iterator[str]:
             process.stdout.close()
 
 
-@finding(10, "`GET //x/admin/users` is a read to the rules; Node's `new URL` routes /admin/users")
 async def test_a_leading_double_slash_does_not_hide_the_admin_area(
     tmp_path: Path, node_upstream: str
 ) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from phigate.connectors._http_answer import as_utf8
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.http import (
-    _as_utf8,
     _request_line,
     auth_secrets,
     http_body,
@@ -458,11 +458,29 @@ def test_every_form_of_a_held_credential_is_scrubbed(held: list[str], echoed: st
 @pytest.mark.parametrize(
     ("content_type", "raw", "kind", "text"),
     [
-        ("text/plain; charset=utf-16le", "SSN 536-22-8471".encode("utf-16le"), "text", None),
+        (
+            "text/plain; charset=utf-16le",
+            codecs.BOM_UTF16_LE + "SSN 536-22-8471".encode("utf-16le"),
+            "text",
+            None,
+        ),
         ("text/plain", codecs.BOM_UTF16_BE + "SSN".encode("utf-16be"), "text", "SSN"),
         ("text/plain; charset=utf-8", codecs.BOM_UTF32_LE + "é".encode("utf-32le"), "text", "é"),
-        ("text/plain; charset=ibm037", "SSN 1".encode("cp037"), "text", "SSN 1"),
         ("application/json; charset=utf-16", '{"a": 1}'.encode("utf-16"), "json", '{"a": 1}'),
+        ("text/plain; charset=windows-1252", "Renée".encode("cp1252"), "text", "Renée"),
+        ("text/plain; charset=ISO-8859-1", "Renée".encode("latin-1"), "text", "Renée"),
+        # Round 25b finding 8: a label that reads ASCII as other letters is no charset
+        # the gateway reads in (the caller would re-encode the text and read it).
+        ("text/plain; charset=ibm037", "SSN 1".encode("cp037"), "binary", None),
+        ("text/plain; charset=cp037", b"SSN 536-22-8471", "binary", None),
+        ("text/plain; charset=utf-16le", "SSN 536-22-8471".encode("utf-16le"), "text", None),
+        ("text/plain; charset=utf-16", "SSN 536-22-8471".encode("utf-16le"), "binary", None),
+        ("text/plain; charset=utf-16le", b"SSN 536-22-8471 ", "binary", None),
+        ("text/plain; charset=utf-32", "SSN".encode("utf-32-le"), "binary", None),
+        ("text/plain; charset=shift_jis", "SSN".encode("shift_jis"), "binary", None),
+        # ASCII behind a UTF-16 byte order mark: the mark is the disguise.
+        ("text/plain", codecs.BOM_UTF16_LE + b"SSN 536-22-8471 ", "binary", None),
+        ("text/plain; charset=utf-16", "患者の記録".encode("utf-16"), "text", "患者の記録"),
         ("text/plain; charset=x-unheard-of", b"SSN", "binary", None),
         ("text/plain; charset=base64", b"U1NO", "binary", None),  # no text encoding
         ("text/plain; charset=utf-16le", b"S\x00\x00\xd8", "binary", None),  # lone surrogate
@@ -474,15 +492,15 @@ def test_a_text_answer_is_read_in_its_charset_or_as_binary(
     content_type: str, raw: bytes, kind: str, text: str | None
 ) -> None:
     """Round 21c: a UTF-16 answer was decoded as UTF-8, and masking saw `S\\0S\\0N\\0`."""
-    seen_kind, utf8, cap = _as_utf8(kind if kind != "binary" else "text", content_type, raw, 99)
+    seen_kind, utf8, cap = as_utf8(kind if kind != "binary" else "text", content_type, raw, 99)
     assert seen_kind == kind
     if kind != "binary":
         assert utf8.decode("utf-8") == (text or "SSN 536-22-8471") and cap == len(utf8)
 
 
 def test_a_cut_utf16_answer_is_cut_where_its_cap_falls() -> None:
-    raw = "line one\nline two\n".encode("utf-16le")
-    kind, utf8, cap = _as_utf8("text", "text/plain; charset=utf-16le", raw[:21], 12)
+    raw = codecs.BOM_UTF16_LE + "line one\nline two\n".encode("utf-16le")
+    kind, utf8, cap = as_utf8("text", "text/plain; charset=utf-16le", raw[:23], 14)
     assert (kind, utf8, cap) == ("text", b"line one\nl", 6)
 
 

@@ -55,7 +55,7 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     from phigate.config import McpConnection
     from phigate.connectors.mcp import McpConnector
     from phigate.masking.engine import MaskingEngine
-    from phigate.ops.bootstrap import _key
+    from phigate.ops.bootstrap import _key, build_connectors
     from phigate.pipeline.gateway import AUDIT_PROFILE
     from phigate.store import Database
 
@@ -69,14 +69,19 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     try:
         db.ensure_current(migrate=settings.state.migrate_on_start)
         audit = AuditLog(db)
-        connector = McpConnector(connection, conn)
+        # Built with the others: its scrubber holds every secret the gateway holds.
+        connectors = build_connectors(settings)
+        connector = connectors[connection]
+        if not isinstance(connector, McpConnector):  # pragma: no cover - checked above
+            fail(f"no MCP connection {connection!r} in {config_path}", 5)
         connector.attach(db, audit, masker, masking.keyed_digest)
 
         async def run_and_close() -> Any:
             try:
                 return await work(connector, db, audit, lambda v: masker.mask_json(v)[0])
             finally:
-                await connector.close()  # its upstream session runs in this event loop
+                for each in connectors.values():  # its upstream session runs in this loop
+                    await each.close()
 
         return asyncio.run(run_and_close())
     except PhigateError as exc:

@@ -8,14 +8,15 @@ privilege). In a path pattern `*` matches one segment and `**` any number
 
 Rules match the path the way servers read it (`normal_path`): escapes decoded,
 `;` matrix parameters dropped from each segment (`/admin;x/stats` is
-`/admin/stats` to Tomcat or Spring), `.` and `..` resolved, repeated and trailing
-slashes dropped, case ignored unless the connection says otherwise. A format
+`/admin/stats` to Tomcat or Spring), `.` and `..` resolved, a trailing slash
+dropped, case ignored unless the connection says otherwise. A format
 suffix on the last segment (`/admin.json`, `/patients/export.csv`) may be routed as
 the path without it (Rails, Spring), and Windows servers (IIS) drop the trailing dots
 and spaces of every segment (`/admin./users`, `/admin%20/users` are `/admin/users`),
 so every such reading is matched and the most severe class wins. A path that
 servers could read in more than one way (an encoded slash, backslash, percent
-sign or `;`, NUL or other control characters, a `..` above the root, escapes that
+sign or `;`, an empty segment (`//x/admin` is host `x` to a WHATWG parser), NUL
+or other control characters, a `..` above the root, escapes that
 are not UTF-8, a query or fragment inside the path, a segment of only dots and
 spaces) is `unknown`.
 A method override (`_method=DELETE`, Salesforce's `_HttpMethod`, an
@@ -70,7 +71,7 @@ _ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})|%[0-9A-Fa-f]{2}")
 
 def normal_path(path: str) -> str:
     """`path` the way a server reads it: escapes decoded, `;` parameters dropped from
-    each segment, `.`/`..` resolved, empty segments and the trailing slash removed.
+    each segment, `.`/`..` resolved, the trailing slash removed.
     Raises UnclearPathError when servers could read it differently."""
     if not path.startswith("/"):
         raise UnclearPathError("the path must start with /")
@@ -78,8 +79,16 @@ def normal_path(path: str) -> str:
         raise UnclearPathError(
             "the path holds ?, #, \\, spaces or control characters (send query separately)"
         )
+    raws = path.split("/")[1:]
+    # An empty segment is read three ways: dropped (most servers), kept (`//x` is a
+    # path to Express), or a host (`//x/admin` is host `x`, path `/admin` to WHATWG
+    # parsers: Node's `new URL(req.url, base)`, Deno, browsers). Refused, not guessed.
+    if any(not raw.split(";", 1)[0] for raw in raws[:-1]):
+        raise UnclearPathError(
+            "the path holds an empty segment (// or /;…/), which servers read differently"
+        )
     segments: list[str] = []
-    for raw in path.split("/"):
+    for raw in raws:
         segment = _decoded(raw.split(";", 1)[0])  # Tomcat, Jetty, Spring drop ;params
         if segment == "..":
             if not segments:

@@ -46,7 +46,7 @@ from mcp_types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 from phigate.config import McpConnection
 from phigate.connectors._mcp_http import keep_alive_hooks
 from phigate.connectors._mcp_text import UpstreamText
-from phigate.connectors._secrets import GatewaySecrets
+from phigate.connectors.held_secrets import HeldSecrets
 from phigate.core.errors import UpstreamBusyError, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -107,11 +107,14 @@ class UpstreamSession:
         *,
         on_tools_changed: Callable[[], None] = lambda: None,
         on_withheld: Callable[[str], None] = lambda _name: None,
+        held: HeldSecrets | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
-        # Everything the upstream says passes here as it arrives (`_mcp_text`).
-        self.text = UpstreamText(secrets(settings))
+        # Everything the upstream says passes here as it arrives (`_mcp_text`), scrubbed
+        # of every secret the gateway holds, this connection's own first.
+        registry, own = held or HeldSecrets(), own_secrets(settings)
+        self.text = UpstreamText(lambda: registry.scrubber(own))
         self._on_withheld = on_withheld
         self._upstream_names: dict[str, str] = {}  # gateway name → upstream's, where they differ
         self.opened = 0  # sessions opened so far: one per (re)connect
@@ -436,11 +439,11 @@ def _settle(
         waiting.set_result(done.result())
 
 
-def secrets(settings: McpConnection) -> GatewaySecrets:
+def own_secrets(settings: McpConnection) -> list[tuple[str, str]]:
     """The credentials a connection hands its upstream (headers, stdio env)."""
     named = [(f"header {k}", v.reveal()) for k, v in settings.headers.items()]
     named += [(k, v.reveal()) for k, v in settings.env.items()]
-    return GatewaySecrets(named)
+    return named
 
 
 def _describe(exc: BaseException) -> str:

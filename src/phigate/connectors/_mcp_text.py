@@ -43,11 +43,17 @@ _KEPT = 4096
 class UpstreamText:
     """Scrubs and masks upstream text; masks once the gateway hands over its masker."""
 
-    def __init__(self, secrets: GatewaySecrets) -> None:
-        self.secrets = secrets
+    def __init__(self, secrets: GatewaySecrets | Callable[[], GatewaySecrets]) -> None:
+        # A callable: the registry of every secret the gateway holds (`held_secrets`),
+        # filled after this connection is built and read again as its files change.
+        self._secrets = secrets
         self.masker: Masker | None = None  # set by `McpConnector.attach`
         self.tag: Callable[[str, str], str] | None = None  # keyed digest, idem
         self._cleaned: dict[str, types.Tool | None] = {}
+
+    @property
+    def secrets(self) -> GatewaySecrets:
+        return self._secrets if isinstance(self._secrets, GatewaySecrets) else self._secrets()
 
     def text(self, text: str) -> str:
         scrubbed = self.secrets.scrub(text, {})

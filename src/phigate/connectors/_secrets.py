@@ -125,11 +125,7 @@ class GatewaySecrets:
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
         """Scrub the declared variables, and the credentials in any kubeconfig they name."""
-        named = [(name, env[name]) for name in secret_names]
-        kubeconfig = env.get("KUBECONFIG")
-        if kubeconfig:
-            named.extend(("KUBECONFIG", v) for v in kubeconfig_secrets(kubeconfig))
-        return cls(named)
+        return cls(env_secrets(env, secret_names))
 
     def scrub(self, text: str, counts: dict[str, int]) -> str:
         """`text` with every form of every secret, escaped or not, in any case, replaced."""
@@ -793,6 +789,15 @@ def base32_cores(raw: bytes) -> Iterator[str]:
             core = encoded[-(-8 * skip // 5) : 8 * (skip + len(raw)) // 5]
             if len(core) >= MIN_PIECE:
                 yield core
+
+
+def env_secrets(env: dict[str, str], secret_names: Iterable[str]) -> list[tuple[str, str]]:
+    """The declared variables' (name, value), and the credentials in a kubeconfig they name."""
+    named = [(name, env[name]) for name in secret_names]
+    kubeconfig = env.get("KUBECONFIG")
+    if kubeconfig:
+        named.extend(("KUBECONFIG", v) for v in kubeconfig_secrets(kubeconfig))
+    return named
 
 
 def kubeconfig_secrets(paths: str) -> list[str]:

@@ -33,9 +33,10 @@ from phigate.connectors._argv_rules import (
     files_read,
 )
 from phigate.connectors._exec_child import Child
-from phigate.connectors._secrets import GatewaySecrets
+from phigate.connectors._secrets import env_secrets
 from phigate.connectors._stream_mask import StreamMasker
 from phigate.connectors.base import Result
+from phigate.connectors.held_secrets import HeldSecrets
 from phigate.core.actions import Action, Description
 from phigate.core.errors import InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.core.risk import RiskClass
@@ -55,9 +56,12 @@ log = logging.getLogger(__name__)
 class ExecConnector:
     kind = "exec"
 
-    def __init__(self, name: str, settings: ExecConnection) -> None:
+    def __init__(
+        self, name: str, settings: ExecConnection, held: HeldSecrets | None = None
+    ) -> None:
         self.name = name
         self.settings = settings
+        self.held = held or HeldSecrets()  # every secret of the gateway's (`held_secrets`)
         own = ArgvRuleSet(
             name=f"connection {name}",
             value_flags=frozenset(settings.value_flags),
@@ -132,7 +136,7 @@ class ExecConnector:
             text = path.read_text()
         except (OSError, UnicodeDecodeError):
             return None
-        secrets = GatewaySecrets.from_env(self._environment(), self.settings.env)
+        secrets = self.held.scrubber(self.own_secrets())
         if secrets.scrub(text, {}) != text:
             log.warning(
                 "connection %s: %s holds the gateway's credentials; not read", self.name, name
@@ -189,7 +193,7 @@ class ExecConnector:
         if program is None:  # describe said unknown; policy should never let it here
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
-        output = StreamMasker(masker, GatewaySecrets.from_env(env, self.settings.env))
+        output = StreamMasker(masker, self.held.scrubber(env_secrets(env, self.settings.env)))
         command = [program, *argv[1:]]
         with _exec_files.fed(command, files_read(command, self.rule_sets), _files(action)) as (
             command,
@@ -220,6 +224,10 @@ class ExecConnector:
         finally:
             child.close()
         yield _summary(child, output.counts)
+
+    def own_secrets(self) -> list[tuple[str, str]]:
+        """The declared variables' values, and the credentials of a kubeconfig they name."""
+        return env_secrets(self._environment(), self.settings.env)
 
     def _environment(self) -> dict[str, str]:
         # A fresh environment: the gateway's own secrets (token and masking keys) stay out.

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
-import email.message
 import http
 import json
-import math
 import re
 import time
 from typing import Any
@@ -27,6 +24,14 @@ import httpx
 
 from phigate.config import HttpConnection
 from phigate.connectors._cut import cut_marker, json_prefix, text_cut
+from phigate.connectors._http_answer import (
+    NOT_JSON,
+    as_utf8,
+    content_kind,
+    read_capped,
+    read_json,
+)
+from phigate.connectors._http_decode import ACCEPTED
 from phigate.connectors._http_rules import (
     HttpVerdict,
     classify_request,
@@ -36,6 +41,7 @@ from phigate.connectors._http_rules import (
 )
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
+from phigate.connectors.held_secrets import HeldSecrets
 from phigate.core.actions import Action, Description
 from phigate.core.errors import ConfigError, InvalidRequestError, NotAllowedError, UpstreamError
 from phigate.core.risk import RiskClass
@@ -59,15 +65,6 @@ _NEVER_FROM_CALLER = frozenset(
     }
 )
 _RESPONSE_HEADERS = ("content-type", "etag", "last-modified", "location", "retry-after")
-_TEXT_TYPES = (
-    "text/",
-    "application/xml",
-    "application/yaml",
-    "application/x-yaml",
-    "application/javascript",
-    "application/x-www-form-urlencoded",
-    "application/problem+xml",
-)
 _ERROR_SNIPPET = 1000
 _STANDARD_PHRASES = frozenset(status.phrase for status in http.HTTPStatus)
 _QueryValue = str | int | float | bool
@@ -99,9 +96,12 @@ _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")
 class HttpConnector:
     kind = "http"
 
-    def __init__(self, name: str, settings: HttpConnection) -> None:
+    def __init__(
+        self, name: str, settings: HttpConnection, held: HeldSecrets | None = None
+    ) -> None:
         self.name = name
         self.settings = settings
+        self.held = held or HeldSecrets()  # every secret of the gateway's (`held_secrets`)
 
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
@@ -174,7 +174,7 @@ class HttpConnector:
                 return f"header {name} is not on this connection's allow-list"
         fixed = self._fixed_query_names(request) if request["query"] else set()
         for name in request["query"]:
-            if str(name).casefold() in fixed:
+            if query_name_key(str(name)) in fixed:
                 return f"query parameter {name!r} is set by this connection's base_url"
         if len(_encode_body(request["body"])[0]) > self.settings.max_body_bytes:
             return "the request body is larger than this connection accepts"
@@ -201,7 +201,7 @@ class HttpConnector:
         duration_ms = round((time.monotonic() - started) * 1000, 1)
         content_type = headers.get("content-type", "")
         cap, size = self.settings.max_response_bytes, len(raw)
-        kind, raw, cap = _as_utf8(_content_kind(content_type, raw), content_type, raw, cap)
+        kind, raw, cap = as_utf8(content_kind(content_type, raw), content_type, raw, cap)
         masked: dict[str, int] = {}
         body = self._masked_body(kind, raw, truncated, cap, secrets, masker, masked)
         # The status line is upstream text like the body: it can quote the request's
@@ -241,13 +241,18 @@ class HttpConnector:
         return Result(payload=payload, masked=masked, summary=summary)
 
     def _secrets(self) -> GatewaySecrets:
-        """Every credential this connection holds, so none comes back if the upstream echoes it."""
+        """Every secret the gateway holds, this connection's first, so none comes back
+        if the upstream echoes it."""
+        return self.held.scrubber(self.own_secrets())
+
+    def own_secrets(self) -> list[tuple[str, str]]:
+        """This connection's credentials, in each spelling its upstream is handed."""
         named = [("gateway credential", v) for v in url_secrets(self.settings.base_url.reveal())]
         if self.settings.auth is not None:
             named += [
                 ("gateway credential", v) for v in auth_secrets(self.settings.auth.value.reveal())
             ]
-        return GatewaySecrets(named)
+        return named
 
     def _client(self) -> httpx.AsyncClient:
         # One client per request: actions are few and slow next to a TCP handshake, and a
@@ -269,6 +274,7 @@ class HttpConnector:
         headers = {k.lower(): v for k, v in request["headers"].items()}
         if content and content_type and "content-type" not in headers:
             headers["content-type"] = content_type
+        headers.setdefault("accept-encoding", ACCEPTED)  # the codings `read_capped` reads
         headers.update(self._auth_headers())
         url = target_url(self.settings.base_url.reveal(), request)
         cap = self.settings.max_response_bytes
@@ -282,7 +288,7 @@ class HttpConnector:
                 )
                 response = await client.send(req, stream=True)
                 try:
-                    raw, truncated = await _read_capped(response, cap, reach)
+                    raw, truncated = await read_capped(response, cap, reach)
                 finally:
                     await response.aclose()
         except httpx.TimeoutException as exc:
@@ -316,7 +322,7 @@ class HttpConnector:
         masker: Masker,
         counts: dict[str, int],
     ) -> Any:
-        """The body as it may leave; a text or JSON body comes as UTF-8 (`_as_utf8`),
+        """The body as it may leave; a text or JSON body comes as UTF-8 (`as_utf8`),
         `cap` where the connection's cap falls in it."""
         if kind == "empty":
             return None
@@ -337,9 +343,8 @@ class HttpConnector:
             return self._cut_body(kind, raw, cap, secrets, masker, counts)
         text = raw.decode("utf-8", "replace")
         if kind == "json":
-            try:
-                value = json.loads(text, parse_constant=str, parse_float=_json_number)
-            except ValueError:
+            value = read_json(text, self.name)
+            if value is NOT_JSON:
                 kind = "text"
             else:
                 masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
@@ -363,7 +368,7 @@ class HttpConnector:
         JSON document up to its last whole member or element, closed and masked as JSON;
         a text up to its last line end or blank, masked as text, then marked as cut."""
         if kind == "json":
-            masked = _cut_json(raw, cap, secrets, masker, counts)
+            masked = _cut_json(raw, cap, secrets, masker, counts, self.name)
             if masked is not None:
                 return masked
         result = masker.mask_text(secrets.scrub_cut(raw, text_cut(raw, cap), counts))
@@ -375,7 +380,12 @@ class HttpConnector:
 
 
 def _cut_json(
-    raw: bytes, cap: int, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]
+    raw: bytes,
+    cap: int,
+    secrets: GatewaySecrets,
+    masker: Masker,
+    counts: dict[str, int],
+    upstream: str,
 ) -> Any:
     """The JSON document's whole members and elements before `cap`, closed and masked
     as a whole answer's are; None when it is no JSON document's head."""
@@ -385,9 +395,8 @@ def _cut_json(
     end, closers = prefix
     scrubbed: dict[str, int] = {}
     text = secrets.scrub_cut(raw, end, scrubbed) + closers.decode()
-    try:
-        value = json.loads(text, parse_constant=str, parse_float=_json_number)
-    except ValueError:
+    value = read_json(text, upstream)
+    if value is NOT_JSON:
         return None  # a redaction broke the document: cut as text instead
     _add(counts, scrubbed)
     masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
@@ -557,9 +566,31 @@ def target_url(base_url: str, request: dict[str, Any]) -> httpx.URL:
 
 
 def base_query_names(base_url: str) -> set[str]:
-    """The query names `base_url` sets, case folded: a caller may not send them again
-    (servers take the first of two values or the last: the caller's could win)."""
-    return {name.casefold() for name, _ in parse_qsl(urlsplit(base_url).query, True)}
+    """The query names `base_url` sets, as `query_name_key` reads them: a caller may
+    not send them again (servers take the first of two values or the last: the
+    caller's could win)."""
+    return {query_name_key(name) for name, _ in parse_qsl(urlsplit(base_url).query, True)}
+
+
+_PHP_UNDERSCORES = str.maketrans({".": "_", " ": "_", "[": "_"})
+
+
+def query_name_key(name: str) -> str:
+    """A query name as the most forgiving common server reads it, so two names one of
+    them reads alike compare equal: percent-decoded (again, for servers that decode
+    twice), spaces around it trimmed, an array suffix dropped (`id[]`, `id[x]` are
+    `id` to PHP, Rack and `qs`), `.`, space and an unmatched `[` read as `_` (PHP:
+    `tenant.id`, `tenant id` and `tenant[id` are `tenant_id`), and case folded."""
+    for _ in range(len(name)):  # each pass shortens the name, or stops
+        decoded = unquote(name)
+        if decoded == name:
+            break
+        name = decoded
+    name = name.strip()
+    opened = name.find("[")
+    if opened > 0 and "]" in name[opened:]:
+        name = name[:opened]
+    return name.translate(_PHP_UNDERSCORES).casefold()
 
 
 def _encode_body(body: Any) -> tuple[bytes, str | None]:
@@ -568,100 +599,6 @@ def _encode_body(body: Any) -> tuple[bytes, str | None]:
     if isinstance(body, str):
         return body.encode(), "text/plain; charset=utf-8"
     return sent_json(body).encode(), "application/json"
-
-
-async def _read_capped(response: httpx.Response, cap: int, reach: int) -> tuple[bytes, bool]:
-    """The body up to `cap` bytes and `reach` past it, and whether it was over the cap."""
-    data = bytearray()
-    async for chunk in response.aiter_bytes():
-        data += chunk
-        if len(data) > cap + reach:
-            break
-    return bytes(data[: cap + reach]), len(data) > cap
-
-
-def _json_number(text: str) -> float | str:
-    """A JSON number as a float, or as its own text where no float holds it: `1e400`,
-    and (through `parse_constant`) the `NaN` and `Infinity` many writers emit, which
-    no JSON answer can carry as a number. The text is then masked as a string is."""
-    value = float(text)
-    return value if math.isfinite(value) else text
-
-
-def _content_kind(content_type: str, raw: bytes) -> str:
-    """How to treat a response body: json, text, binary or empty."""
-    if not raw:
-        return "empty"
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media == "application/json" or media.endswith("+json"):
-        return "json"
-    if media.startswith(_TEXT_TYPES) or media.endswith("+xml"):
-        return "text"
-    if not media:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return "binary"
-        return "text"
-    return "binary"
-
-
-# Byte order marks, longest first (UTF-32 LE's begins with UTF-16 LE's).
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-def _charset(content_type: str, raw: bytes) -> tuple[str, int]:
-    """The encoding a text answer is written in, and its BOM's length: a byte order
-    mark wins over the header (as browsers read it), then the charset the
-    content-type names, else UTF-8."""
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            return name, len(bom)
-    message = email.message.Message()
-    message["content-type"] = content_type
-    return message.get_content_charset() or "utf-8", 0
-
-
-def _as_utf8(kind: str, content_type: str, raw: bytes, cap: int) -> tuple[str, bytes, int]:
-    """A text or JSON answer re-encoded as UTF-8 from the charset it is written in, so
-    the masker reads its text, and where `cap` falls in it; any other kind as it is.
-
-    A UTF-16 answer read as UTF-8 is `S\0S\0N\0…`: every detector misses and the
-    agent is one `replace` away from the value. So a charset Python does not know as
-    a text encoding, bytes that do not decode in it, or text holding a NUL character
-    (no text has one) make the answer `binary`: refused unless `allow_binary`. Bytes
-    that are no UTF-8 in a UTF-8 answer are replaced, as before.
-
-    Decoders fail in more ways than UnicodeDecodeError: `utf-16` and `utf-32` without
-    a byte order mark raise a plain UnicodeError (Python does not guess the byte order,
-    and neither does the gateway: the wrong guess is text no detector reads), a name
-    with a NUL a ValueError. Every one makes the answer `binary`, never a crash."""
-    if kind not in ("text", "json"):
-        return kind, raw, cap
-    charset, skip = _charset(content_type, raw)
-    try:
-        codec = codecs.lookup(charset).name
-        b" ".decode(codec, "replace")  # LookupError: no text encoding (base64, rot13, …)
-    except (LookupError, ValueError):
-        return "binary", raw, cap
-    if codec == "utf-8":
-        body = raw[skip:]
-        return ("binary" if b"\x00" in body else kind), body, max(0, cap - skip)
-    decoder = codecs.getincrementaldecoder(codec)()
-    try:
-        head = decoder.decode(raw[skip:cap])
-        rest = decoder.decode(raw[cap:], final=len(raw) <= cap)  # a cut may split a character
-    except ValueError:  # UnicodeError and its UnicodeDecodeError are ValueErrors
-        return "binary", raw, cap
-    if "\x00" in head or "\x00" in rest:
-        return "binary", raw, cap
-    return kind, (head + rest).encode("utf-8", "replace"), len(head.encode("utf-8", "replace"))
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:

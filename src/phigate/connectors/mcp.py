@@ -49,14 +49,17 @@ import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
-from phigate.connectors._mcp_session import UpstreamSession
+from phigate.connectors._mcp_session import UpstreamSession, own_secrets
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
+from phigate.connectors.held_secrets import HeldSecrets
 from phigate.core import clock
 from phigate.core.actions import Action, Description
-from phigate.core.errors import ConflictError, UpstreamError
+from phigate.core.errors import ConflictError, NotAllowedError, UpstreamError
 from phigate.core.risk import RiskClass, most_severe
+from phigate.masking._json_text import DRIVER_DEPTH
 from phigate.masking.engine import Masker
+from phigate.pipeline.nesting import depth_exceeds
 from phigate.store import Database
 
 log = logging.getLogger(__name__)
@@ -169,7 +172,7 @@ class ToolPins:
 class McpConnector:
     kind = "mcp_tool"
 
-    def __init__(self, name: str, settings: McpConnection) -> None:
+    def __init__(self, name: str, settings: McpConnection, held: HeldSecrets | None = None) -> None:
         self.name = name
         self.settings = settings
         self.pins: ToolPins | None = None
@@ -178,7 +181,11 @@ class McpConnector:
         self._flagged: set[tuple[str, str, str]] = set()
         self._withheld: set[str] = set()
         self.upstream = UpstreamSession(
-            name, settings, on_tools_changed=self._invalidate, on_withheld=self._withhold
+            name,
+            settings,
+            on_tools_changed=self._invalidate,
+            on_withheld=self._withhold,
+            held=held,
         )
         self._relisting: asyncio.Task[None] | None = None
         self._relist_again = False
@@ -338,8 +345,12 @@ class McpConnector:
         return Result(payload=payload, masked=masked, summary=summary)
 
     def secrets(self) -> GatewaySecrets:
-        """The credentials this connection hands its upstream (headers, stdio env)."""
+        """Every secret the gateway holds, the ones this connection hands its upstream
+        (headers, stdio env) first."""
         return self.upstream.text.secrets
+
+    def own_secrets(self) -> list[tuple[str, str]]:
+        return own_secrets(self.settings)
 
     async def _check_unchanged(self, tool: str, description: Description) -> None:
         """Refuse to run if the tool changed between the decision and now (a rug pull).
@@ -385,6 +396,13 @@ def mask_result(
             content.append({"type": "text", "text": _WITHHELD})
     structured = None
     if result.structured_content is not None:
+        if depth_exceeds(result.structured_content, DRIVER_DEPTH):
+            # Every reader after this one recurses per level (the scrubber, the masker,
+            # the audit's canonical JSON): refused by name, never a RecursionError.
+            raise NotAllowedError(
+                f"the tool's structured result is nested more than {DRIVER_DEPTH} levels "
+                "deep, which the gateway does not read"
+            )
         scrubbed = secrets.scrub_json(result.structured_content, counts)
         structured, found = masker.mask_json(scrubbed)
         _add(counts, found)

@@ -23,6 +23,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq.abc import PGresult
 
 from phigate.config import PostgresConnection
@@ -30,6 +31,7 @@ from phigate.connectors._pg_catalog import UpstreamCatalog
 from phigate.connectors._pg_pool import PrincipalSlots, UpstreamPool
 from phigate.connectors._pg_values import read_beyond_python, send_typed, typed_params
 from phigate.connectors.base import CopyBegan, Result
+from phigate.connectors.held_secrets import url_passwords
 from phigate.core.actions import Action, Description
 from phigate.core.errors import UpstreamError
 from phigate.core.limits import LimitsSettings, ResultBudget, off_loop
@@ -43,6 +45,15 @@ from phigate.sql.describe import describe_sql, description_of
 from phigate.sql.runtime_parameters import setting_risk
 from phigate.sql.split import selects
 from phigate.sql.transaction_control import transaction_control
+
+
+def dsn_passwords(dsn: str) -> list[str]:
+    """The password a libpq DSN carries, written as a URL or as `key=value` pairs."""
+    try:
+        password = conninfo_to_dict(dsn).get("password")
+    except psycopg.ProgrammingError:  # not a DSN libpq reads: the URL reading, if any
+        return url_passwords(dsn)
+    return list(dict.fromkeys([str(password), *url_passwords(dsn)])) if password else []
 
 
 class PostgresConnector:
@@ -63,6 +74,12 @@ class PostgresConnector:
         )
         self.slots = PrincipalSlots(name, settings.max_connections_per_principal)
         self.catalog = UpstreamCatalog(self.connect)
+
+    def own_secrets(self) -> list[tuple[str, str]]:
+        """The passwords of `dsn` and `read_dsn`, for every other connector's scrubber
+        (`held_secrets`): an upstream on this host may read a file that holds them."""
+        dsns = [self.settings.dsn, *([self.settings.read_dsn] if self.settings.read_dsn else [])]
+        return [("gateway credential", p) for ref in dsns for p in dsn_passwords(ref.reveal())]
 
     def describe(self, action: Action) -> Description:
         if action.kind != "sql" or action.sql is None:

@@ -16,6 +16,7 @@ from phigate.config import (
 )
 from phigate.connectors.base import Connector
 from phigate.connectors.exec import ExecConnector
+from phigate.connectors.held_secrets import HeldSecrets, HoldsSecrets, settings_secrets
 from phigate.connectors.http import HttpConnector
 from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
@@ -31,18 +32,26 @@ from phigate.store import Database
 
 
 def build_connectors(settings: Settings) -> dict[str, Connector]:
+    """Every connection's connector, all scrubbing with one registry of every secret
+    the gateway holds (`held_secrets`): its keys and every connection's credentials."""
+    held = HeldSecrets()
     connectors: dict[str, Connector] = {}
     for name, conn in settings.connections.items():
         if isinstance(conn, PostgresConnection):
             connectors[name] = PostgresConnector(name, conn, limits=settings.limits)
         elif isinstance(conn, ExecConnection):
-            connectors[name] = ExecConnector(name, conn)
+            connectors[name] = ExecConnector(name, conn, held)
         elif isinstance(conn, HttpConnection):
-            connectors[name] = HttpConnector(name, conn)
+            connectors[name] = HttpConnector(name, conn, held)
         elif isinstance(conn, McpConnection):
-            connectors[name] = McpConnector(name, conn)
+            connectors[name] = McpConnector(name, conn, held)
         else:  # pragma: no cover - the discriminated union admits no other type yet
             raise ConfigError(f"connections.{name}: unsupported type")
+    for source in settings_secrets(settings):
+        held.add(source)
+    for connector in connectors.values():
+        if isinstance(connector, HoldsSecrets):
+            held.add(connector.own_secrets)
     return connectors
 
 
