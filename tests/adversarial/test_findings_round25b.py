@@ -55,7 +55,7 @@ import httpx
 import pytest
 
 from phigate.doors.app import build_app
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import http_upstream
 from tests.adversarial.round25b_upstream import NFD_NAME, NOTE, NOTE_B64, SSN
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, review_all_tools
