@@ -18,6 +18,15 @@ ordinary tests.
    plus, not a space: `phone=%28415%29+555-0199` shows the phone number.
 6. An MCP tool that reads a file by byte range (offset, length) hands over another
    connection's credential in two pieces: each piece alone is not recognised.
+7. With `allow_binary`, a binary answer is returned as base64 scrubbed of credentials
+   only: a note served as `application/octet-stream`, or a text answer holding one
+   NUL (which makes it binary), reaches the caller whole.
+8. Base64 a reader decodes that the masker takes for none: a run of 4k+1 characters
+   (a preview cut at a fixed length) or one glued to a word by `_` while it holds `/`
+   (read as two alphabets at once) passes whole.
+9. An SSN in prose ("about SSN 536\u200b-22-8471") with a zero-width space, a soft
+   hyphen, en dashes (Word's autocorrect) or non-breaking hyphens is shown whole; with
+   the label "SSN:" it is masked.
 
 Held: an SSN written with a zero-width space, a soft hyphen, en dashes or non-breaking
 hyphens in a text answer is masked; the credential read whole is redacted.
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import gzip
 import json
 import re
@@ -39,7 +49,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-import httpx
 import pytest
 
 from phigate.doors.app import build_app
@@ -222,9 +231,7 @@ for _name, (_type, _raw, _) in _CHARSETS.items():
 
 @finding(2, "base64 text in a charset other than UTF-8 passes whole")
 @pytest.mark.parametrize("name", list(_CHARSETS))
-async def test_a_base64_note_in_its_attachments_charset_is_masked(
-    api: Harness, name: str
-) -> None:
+async def test_a_base64_note_in_its_attachments_charset_is_masked(api: Harness, name: str) -> None:
     charset = _CHARSETS[name][2]
     body = await _get(api, f"/fhir/charset-{name}")
     read = _base64_read(body, lambda raw: raw.decode(charset, "replace"))
@@ -284,6 +291,12 @@ _SPELLED = {
 }
 for _name, _ssn in _SPELLED.items():
     ANSWERS[f"/ssn/{_name}"] = Answer(f"Member SSN: {_ssn}".encode(), "text/plain; charset=utf-8")
+    ANSWERS[f"/prose/{_name}"] = Answer(
+        f"Called the member about SSN {_ssn} today.".encode(), "text/plain; charset=utf-8"
+    )
+ANSWERS["/prose/hyphen"] = Answer(
+    f"Called the member about SSN {SSN} today.".encode(), "text/plain; charset=utf-8"
+)
 
 
 def _as_read(text: str) -> str:
@@ -293,7 +306,9 @@ def _as_read(text: str) -> str:
 
 
 @pytest.mark.parametrize("name", list(_SPELLED))
-async def test_held_an_ssn_spelled_with_an_unseen_character_is_masked(api: Harness, name: str) -> None:
+async def test_held_an_ssn_spelled_with_an_unseen_character_is_masked(
+    api: Harness, name: str
+) -> None:
     body = await _get(api, f"/ssn/{name}")
     assert SSN not in _as_read(body), body
 
@@ -319,3 +334,74 @@ async def test_a_held_credential_read_in_two_ranges_is_redacted(
         )
         pieces.append("".join(json.loads(shown)["content"]).strip())
     assert OTHER_TOKEN not in "".join(pieces), pieces
+
+
+# ── 7. a binary answer (allow_binary) is never read for PHI ─────────────────────────
+ANSWERS["/files/note.txt"] = Answer(NOTE.encode(), "application/octet-stream")
+# A text answer holding one NUL (a C string's end, a fixed-width record's padding) is
+# binary too (docs/http.md).
+ANSWERS["/records/note"] = Answer(NOTE.encode() + b"\0", "text/plain; charset=utf-8")
+
+
+@pytest.fixture
+async def binary_api(tmp_path: Path, address: str) -> AsyncIterator[Harness]:
+    auth = {"scheme": "bearer", "value": TOKEN}
+    conn = {"type": "http", "base_url": f"http://{address}", "auth": auth, "allow_binary": True}
+    h = await harness_with(tmp_path, {"api": conn})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+@finding(7, "a binary answer (allow_binary) is returned as base64 without PHI masking")
+@pytest.mark.parametrize("path", ["/files/note.txt", "/records/note"])
+async def test_a_text_note_answered_as_binary_is_masked(binary_api: Harness, path: str) -> None:
+    body = await _get(binary_api, path)
+    assert not _shown(_base64_read(body, _utf8)), body
+
+
+async def test_held_an_ssn_in_prose_is_masked(api: Harness) -> None:
+    body = await _get(api, "/prose/hyphen")
+    assert SSN not in body, body
+
+
+@finding(9, "an SSN in prose with a zero-width space, soft hyphen or typographic dash")
+@pytest.mark.parametrize("name", list(_SPELLED))
+async def test_an_ssn_in_prose_spelled_with_an_unseen_character_is_masked(
+    api: Harness, name: str
+) -> None:
+    """The same spellings as above, in a sentence ("about SSN …" rather than the
+    label "SSN:"): the hyphenated SSN is masked there, the others are shown whole."""
+    body = await _get(api, f"/prose/{name}")
+    assert SSN not in _as_read(body), body
+
+
+# ── 8. base64 its reader decodes that the masker takes for no base64 ───────────────
+_NOTE_B64 = base64.b64encode(f"{NOTE}. Follow up in two weeks.".encode()).decode()
+# A preview cut at a fixed length (109 characters: 4k+1) and a run glued to a word by
+# `_` while it holds `/` (the masker reads `_` and `/` as two alphabets at once).
+_CUT = _NOTE_B64[:109]
+_GLUED_NOTE = "Patient Maria Garcia?? SSN 536-22-8471 >> DOB 03/14/1980"
+_GLUED = "note_" + base64.b64encode(_GLUED_NOTE.encode()).decode()
+ANSWERS["/preview"] = Answer(json.dumps({"id": 7, "data_preview": _CUT}).encode())
+ANSWERS["/glued"] = Answer(f"stored as {_GLUED}".encode(), "text/plain")
+
+
+def _lenient_base64(text: str) -> str:
+    """What a reader decodes: each run, a word glued before it dropped, cut to whole
+    groups of four (what a lenient decoder or a person pasting a preview gets)."""
+    out = []
+    for run in re.findall(r"[A-Za-z0-9+/]{16,}", text.replace("note_", " ")):
+        with_pad = run[: len(run) // 4 * 4]
+        with contextlib.suppress(binascii.Error, ValueError):
+            out.append(base64.b64decode(with_pad).decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+@finding(8, "base64 of 4k+1 characters, or glued to a word by '_', is taken for no base64")
+@pytest.mark.parametrize("path", ["/preview", "/glued"])
+async def test_base64_its_reader_decodes_is_masked(api: Harness, path: str) -> None:
+    body = await _get(api, path)
+    assert not _shown(_lenient_base64(body)), body
