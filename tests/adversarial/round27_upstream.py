@@ -3,7 +3,7 @@
 Run as a subprocess: `python tests/adversarial/round27_upstream.py`. `fetch_note`
 answers a clinical note as base64 the way a Windows system writes its text (a UTF-8
 byte order mark first); `read_range` reads part of a file by byte offset and length,
-as filesystem MCP servers and editors' file tools do.
+as filesystem MCP servers and editors' file tools do, as text or as an `xxd` hex dump.
 """
 
 from __future__ import annotations
@@ -31,6 +31,17 @@ DOCUMENT: dict[str, Any] = {
 }
 
 
+def _xxd(raw: bytes) -> str:
+    """A hex dump as `xxd` writes it: offset, 16 bytes in groups of two, the text."""
+    lines = []
+    for at in range(0, len(raw), 16):
+        row = raw[at : at + 16]
+        groups = " ".join(row[i : i + 2].hex() for i in range(0, len(row), 2))
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in row)
+        lines.append(f"{at:08x}: {groups:<39}  {text}")
+    return "\n".join(lines)
+
+
 def server() -> Server[Any]:
     async def list_tools(
         _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
@@ -50,9 +61,12 @@ def server() -> Server[Any]:
             raw = await asyncio.to_thread(Path(str(arguments["path"])).read_bytes)
             start = int(arguments["offset"])
             piece = raw[start : start + int(arguments["length"])]
-            return types.CallToolResult(
-                content=[types.TextContent(text=piece.decode("utf-8", "replace"))]
+            text = (
+                _xxd(piece)
+                if arguments.get("format") == "xxd"
+                else piece.decode("utf-8", "replace")
             )
+            return types.CallToolResult(content=[types.TextContent(text=text)])
         return types.CallToolResult(
             content=[types.TextContent(text=f"Attachment (text/plain, base64): {NOTE_BOM_B64}")],
             structured_content=DOCUMENT,

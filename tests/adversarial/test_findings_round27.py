@@ -17,7 +17,9 @@ ordinary tests.
 5. A form-encoded answer (`application/x-www-form-urlencoded`) is read with `+` as a
    plus, not a space: `phone=%28415%29+555-0199` shows the phone number.
 6. An MCP tool that reads a file by byte range (offset, length) hands over another
-   connection's credential in two pieces: each piece alone is not recognised.
+   connection's credential in two pieces: each piece alone is not recognised; read as
+   an `xxd` hex dump (two-byte groups, the text column cut every 16 bytes), it passes
+   in one call.
 7. With `allow_binary`, a binary answer is returned as base64 scrubbed of credentials
    only: a note served as `application/octet-stream`, or a text answer holding one
    NUL (which makes it binary), reaches the caller whole.
@@ -405,3 +407,17 @@ def _lenient_base64(text: str) -> str:
 async def test_base64_its_reader_decodes_is_masked(api: Harness, path: str) -> None:
     body = await _get(api, path)
     assert not _shown(_lenient_base64(body)), body
+
+
+@finding(6, "a held credential in a hex dump (xxd: two-byte groups, 16-byte lines)")
+async def test_a_held_credential_in_a_hex_dump_is_redacted(
+    mcp_gateway: tuple[Harness, str], token_file: str
+) -> None:
+    """A file tool's hex view: the scrubber knows hex plain and byte by byte, not in
+    `xxd`'s two-byte groups, nor the text column cut every 16 bytes."""
+    arguments = {"path": token_file, "offset": 0, "length": 4096, "format": "xxd"}
+    shown = "".join(json.loads(await _mcp_call(mcp_gateway, "read_range", arguments))["content"])
+    hexed = "".join(re.findall(r"^[0-9a-f]{8}: ((?:[0-9a-f]{2,4} )+)", shown, re.M))
+    column = "".join(line[51:] for line in shown.splitlines())
+    read = bytes.fromhex(hexed.replace(" ", "")).decode("latin-1")
+    assert OTHER_TOKEN not in read and OTHER_TOKEN not in column, shown
