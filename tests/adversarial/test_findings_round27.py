@@ -29,6 +29,7 @@ ordinary tests.
 9. An SSN in prose ("about SSN 536\u200b-22-8471") with a zero-width space, a soft
    hyphen, en dashes (Word's autocorrect) or non-breaking hyphens is shown whole; with
    the label "SSN:" it is masked.
+10. An SSN in Arabic-Indic or Devanagari digits is shown, even after "SSN:".
 
 Held: an SSN written with a zero-width space, a soft hyphen, en dashes or non-breaking
 hyphens in a text answer is masked; the credential read whole is redacted.
@@ -421,3 +422,22 @@ async def test_a_held_credential_in_a_hex_dump_is_redacted(
     column = "".join(line[51:] for line in shown.splitlines())
     read = bytes.fromhex(hexed.replace(" ", "")).decode("latin-1")
     assert OTHER_TOKEN not in read and OTHER_TOKEN not in column, shown
+
+
+# ── 10. an SSN in another script's digits ───────────────────────────────────────────
+_DIGITS = {"arabic-indic": "٠١٢٣٤٥٦٧٨٩", "devanagari": "०१२३४५६७८९"}
+for _name, _digits in _DIGITS.items():
+    _ssn = SSN.translate(str.maketrans("0123456789", _digits))
+    ANSWERS[f"/digits/{_name}"] = Answer(
+        f"Member SSN: {_ssn}".encode(), "text/plain; charset=utf-8"
+    )
+
+
+@finding(10, "an SSN written in Arabic-Indic or Devanagari digits is shown, label and all")
+@pytest.mark.parametrize("name", list(_DIGITS))
+async def test_an_ssn_in_another_scripts_digits_is_masked(api: Harness, name: str) -> None:
+    """Fullwidth digits are folded (NFKC) and masked; other scripts' decimal digits
+    (what an Arabic- or Hindi-locale system prints) are not read as digits at all."""
+    body = await _get(api, f"/digits/{name}")
+    read = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in body)
+    assert SSN not in read, body
