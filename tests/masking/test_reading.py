@@ -209,3 +209,11 @@ def test_plain_text_takes_the_fast_path(text: str) -> None:
 @pytest.mark.parametrize("text", ["100% = 1 & 2", "x=1&y=2", "C:\\temp\\new", "AT&T"])
 def test_text_whose_escapes_spell_nothing_reads_as_written(text: str) -> None:
     assert reading(text) is None
+
+
+@pytest.mark.parametrize("text", ['"\ud800"', "x \ud800 y", "Ren&eacute;e Gon&ccedil;alves \udfff"])
+def test_a_lone_surrogate_reads_as_a_replacement_character(safe_harbor: Masker, text: str) -> None:
+    """JSON may carry a lone surrogate (`"\\ud800"`); it is kept as written, and a
+    name escaped beside it is still read and masked."""
+    masked = safe_harbor.mask_text(text).text
+    assert masked.endswith(text[-1]) and "Gon" not in masked, repr(masked)

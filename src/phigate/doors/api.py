@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, assert_never
@@ -50,6 +52,8 @@ StreamFlag = Annotated[
     bool,
     Query(description="stream the output as NDJSON while it runs (connections that stream)"),
 ]
+
+_log = logging.getLogger(__name__)
 
 
 class HttpRequestSpec(BaseModel):
@@ -183,7 +187,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("http_error", str(exc.detail)), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The frames and the exception's type only: its message may quote upstream data.
+        _log.error(
+            "internal error on %s %s: %s\n%s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
         return JSONResponse(
             error_body("internal_error", "internal error; see the gateway log"), status_code=500
         )

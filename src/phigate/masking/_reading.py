@@ -60,9 +60,25 @@ def reading(text: str) -> tuple[str, Origin] | None:
     """The text as a reader reads it and where each character came from; None when
     it reads as it is written."""
     view, origin = _unescaped(text)
+    view = _without_surrogates(view)
     if _CLUSTER.search(view) is not None:
         view, origin = _composed(view, origin)
     return None if view == text else (view, origin)
+
+
+# A lone surrogate (JSON may carry `"\\ud800"`) reads as U+FFFD, one character for one,
+# so the origin of every other character stays; RE2 cannot take it as text.
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
+
+
+def _without_surrogates(view: str) -> str:
+    if view.isascii():
+        return view
+    try:
+        view.encode("utf-8")
+    except UnicodeEncodeError:
+        return view.translate(_SURROGATES)
+    return view
 
 
 def _unescaped(text: str) -> tuple[str, Origin]:
