@@ -80,3 +80,19 @@ KEPT = [
 @pytest.mark.parametrize(("text", "kept"), KEPT)
 def test_kept(safe_harbor: Masker, text: str, kept: str) -> None:
     assert kept in safe_harbor.mask_text(text).text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "connection: Field required; sql: Input should be a valid string",
+        "error: connection refused by host",
+        "warning: disk almost full now",
+        "timeout: the upstream did not answer",
+    ],
+)
+def test_a_word_opening_a_log_line_is_no_speaker(safe_harbor: Masker, line: str) -> None:
+    """A handle with letters alone is made of a name ("jdoe", "maria"); a word of the
+    language before a colon opens a log or error line (it reached the audit log's
+    reasons as `[ID]: Field required`)."""
+    assert safe_harbor.mask_text(line).text == line

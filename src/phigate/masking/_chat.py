@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from phigate.masking._shapes import PatternSpec
-from phigate.masking._wordlists import common_words
+from phigate.masking._wordlists import common_words, person_names
 from phigate.masking.entities import ID, PERSON
 
 # A time of day opening a chat line: "09:14", "[9:14 AM]", "(14:02:33)", "Tue 09:14"
@@ -41,7 +41,19 @@ def _handle_speaker(value: bytes) -> bool:
     word = value.decode("utf-8", "replace")
     if any(c in word for c in "_.") or any(c.isdigit() for c in word):
         return True
-    return "-" not in word and word not in common_words()
+    if "-" in word or word in common_words():
+        return False
+    return _made_of_a_name(word)
+
+
+def _made_of_a_name(word: str) -> bool:
+    """Letters alone make a handle when a name makes them: "jdoe" (an initial and a
+    surname), "maria", "mariagarcia"; "error:" or "connection:" opening a log line
+    are words of the language, not speakers."""
+    first, last = person_names()
+    if word in first or word in last or word[1:] in last:
+        return True
+    return any(word[:i] in first and word[i:] in last for i in range(2, len(word) - 1))
 
 
 CHAT_PATTERNS: tuple[PatternSpec, ...] = (
