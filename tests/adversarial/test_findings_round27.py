@@ -276,7 +276,6 @@ ANSWERS["/form"] = Answer(
 )
 
 
-@finding(5, "a form-encoded answer's '+' is not read as a space: the phone is shown")
 async def test_a_form_encoded_answer_is_masked_as_a_form_reads(api: Harness) -> None:
     body = await _get(api, "/form")
     assert not _shown(unquote_plus(json.loads(body))), body

@@ -157,6 +157,13 @@ def test_a_name_with_escaped_letters_is_masked_whole(safe_harbor: Masker, writte
     assert masked == "Patient [PERSON] was seen today.", masked
 
 
+def test_a_form_reads_plus_as_a_space(safe_harbor: Masker) -> None:
+    form = "patient=Maria+Garcia&ssn=536-22-8471&phone=%28415%29+555-0199"
+    masked = safe_harbor.mask_text(form).text
+    assert masked.startswith("patient=[PERSON]&ssn=[SSN]&phone=[") and "555" not in masked
+    assert safe_harbor.mask_text("1+555+0199 is 2+2").text == "1+555+0199 is 2+2"
+
+
 def test_escaped_separators_are_read_and_escapes_elsewhere_kept(safe_harbor: Masker) -> None:
     page = "<td>536&#45;22&#45;8412</td><td>&#40;415&#41; 555&#45;0142</td><td>caf&eacute;</td>"
     assert safe_harbor.mask_text(page).text == (
