@@ -165,7 +165,6 @@ async def test_held_a_base64_note_is_masked(api: Harness) -> None:
     assert not _shown(_base64_read(body, _utf8)), body
 
 
-@finding(1, "base64 text holding one unprintable character (BOM, NBSP, NUL) is not read")
 @pytest.mark.parametrize("name", list(_UNPRINTABLE))
 async def test_a_base64_note_with_one_unprinted_character_is_masked(
     api: Harness, name: str
@@ -214,7 +213,6 @@ async def _mcp_call(gateway: tuple[Harness, str], tool: str, arguments: dict[str
     return json.dumps({"content": texts, "structured": result.structured_content})
 
 
-@finding(1, "base64 text holding a byte order mark passes the MCP proxy")
 async def test_a_base64_note_with_a_byte_order_mark_is_masked_over_mcp(
     mcp_gateway: tuple[Harness, str],
 ) -> None:
@@ -232,7 +230,6 @@ for _name, (_type, _raw, _) in _CHARSETS.items():
     ANSWERS[f"/fhir/charset-{_name}"] = _fhir(base64.b64encode(_raw).decode(), _type)
 
 
-@finding(2, "base64 text in a charset other than UTF-8 passes whole")
 @pytest.mark.parametrize("name", list(_CHARSETS))
 async def test_a_base64_note_in_its_attachments_charset_is_masked(api: Harness, name: str) -> None:
     charset = _CHARSETS[name][2]
@@ -279,7 +276,6 @@ ANSWERS["/form"] = Answer(
 )
 
 
-@finding(5, "a form-encoded answer's '+' is not read as a space: the phone is shown")
 async def test_a_form_encoded_answer_is_masked_as_a_form_reads(api: Harness) -> None:
     body = await _get(api, "/form")
     assert not _shown(unquote_plus(json.loads(body))), body
@@ -403,7 +399,6 @@ def _lenient_base64(text: str) -> str:
     return "\n".join(out)
 
 
-@finding(8, "base64 of 4k+1 characters, or glued to a word by '_', is taken for no base64")
 @pytest.mark.parametrize("path", ["/preview", "/glued"])
 async def test_base64_its_reader_decodes_is_masked(api: Harness, path: str) -> None:
     body = await _get(api, path)

@@ -90,6 +90,39 @@ def test_base64_inside_base64_is_masked_and_too_deep_is_withheld(safe_harbor: Ma
 
 
 @pytest.mark.parametrize(
+    ("raw", "charset"),
+    [
+        (f"\ufeff{NOTE}".encode(), "utf-8"),  # a byte order mark (Notepad, .NET)
+        (f"Patient:\u00a0{NOTE}".encode(), "utf-8"),  # a no-break space from HTML
+        (f"{NOTE}\0".encode(), "utf-8"),  # a C string's closing NUL
+        (f"{NOTE}\f".encode(), "utf-8"),  # a form feed
+        (NOTE.encode("utf-16"), "utf-16"),  # UTF-16 with its byte order mark
+        (f"José Muñoz: {NOTE}".encode("latin-1"), "latin-1"),
+    ],
+)
+def test_base64_text_with_a_stray_character_or_another_charset_is_masked(
+    safe_harbor: Masker, raw: bytes, charset: str
+) -> None:
+    shown = safe_harbor.mask_text(base64.b64encode(raw).decode()).text
+    read = base64.b64decode(shown, validate=True).decode(charset)
+    assert not _shown(read, NOTE_PHI) and "Muñoz" not in read, read
+
+
+def test_base64_cut_to_4k_plus_1_or_glued_to_a_word_is_masked(safe_harbor: Masker) -> None:
+    data = _b64(f"{NOTE}. Follow up in two weeks.")
+    cut = data[: len(data) // 4 * 4 - 3]
+    shown = safe_harbor.mask_text(cut).text
+    assert len(cut) % 4 == 1 and shown[-1] == cut[-1]
+    assert not _shown(base64.b64decode(shown[:-1] + "==").decode(), NOTE_PHI)
+    glued = _b64("Patient Maria Garcia?? SSN 536-22-8471 >> DOB 03/14/1980")
+    assert "/" in glued
+    shown = safe_harbor.mask_text(f"stored as note_{glued}").text
+    assert shown.startswith("stored as note_")
+    read = base64.b64decode(shown.removeprefix("stored as note_")).decode()
+    assert not _shown(read, NOTE_PHI), read
+
+
+@pytest.mark.parametrize(
     "text",
     [
         base64.b64encode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00").decode(),
@@ -122,6 +155,13 @@ def test_base64_that_is_no_text_or_holds_nothing_is_left(safe_harbor: Masker, te
 def test_a_name_with_escaped_letters_is_masked_whole(safe_harbor: Masker, written: str) -> None:
     masked = safe_harbor.mask_text(f"Patient {written} was seen today.").text
     assert masked == "Patient [PERSON] was seen today.", masked
+
+
+def test_a_form_reads_plus_as_a_space(safe_harbor: Masker) -> None:
+    form = "patient=Maria+Garcia&ssn=536-22-8471&phone=%28415%29+555-0199"
+    masked = safe_harbor.mask_text(form).text
+    assert masked.startswith("patient=[PERSON]&ssn=[SSN]&phone=[") and "555" not in masked
+    assert safe_harbor.mask_text("1+555+0199 is 2+2").text == "1+555+0199 is 2+2"
 
 
 def test_escaped_separators_are_read_and_escapes_elsewhere_kept(safe_harbor: Masker) -> None:

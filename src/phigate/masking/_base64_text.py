@@ -2,12 +2,15 @@
 
 A FHIR `attachment.data`, a `data:` URL, a JWT's payload or a token quoted in a log
 hold a clinical note as base64, which any reader undoes in one line. A run of base64
-characters long enough to carry a name (`MIN_RUN`) that decodes to UTF-8 text is
-that text to the masker: `Masker` masks what it decodes to and, when that changed
-anything, puts the masked text back in its place encoded the same way (alphabet and
+characters long enough to carry a name (`MIN_RUN`) that decodes to text (UTF-8,
+UTF-16 with its byte order mark, or a legacy charset that reads as letters; a stray
+unprintable character allowed) is that text to the masker: `Masker` masks what it
+decodes to and, when that changed anything, puts the masked text back in its place
+encoded the same way (charset, alphabet and
 padding kept), so a FHIR resource stays valid and its reader reads the note masked.
 A run that decodes to bytes that are no text (an image, a PDF, a digest, a word that
-happens to be base64) is left as it is.
+happens to be base64) is left as it is. A run read as its reader reads it: one cut
+to 4k+1 characters by its whole quads, one glued after a word by `_` or `-` from there.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ _RUN = re2.compile(RUN)
 _RUN_BYTES = re2.compile(RUN.encode())
 # What text holds besides printable characters.
 _LAYOUT = str.maketrans("", "", "\t\n\r")
+# Text may hold one character in ten that does not print (and always one).
+_ODD_SHARE = 10
+# What a note that is not UTF-8 is most often written in (windows-1252 first: it
+# leaves five bytes undefined, Latin-1 reads every byte).
+_LEGACY = ("cp1252", "latin-1")
 
 
 class Run(NamedTuple):
@@ -36,6 +44,7 @@ class Run(NamedTuple):
     text: str
     urlsafe: bool
     padded: bool
+    charset: str = "utf-8"
 
 
 def may_hold(data: bytes) -> bool:
@@ -55,24 +64,80 @@ def runs(text: str) -> list[Run]:
 
 def encoded(run: Run, text: str) -> str:
     """`text` written as `run` was: the same alphabet, padded if it was."""
-    raw = text.encode("utf-8", "surrogatepass")
+    errors = "surrogatepass" if run.charset == "utf-8" else "replace"
+    raw = text.encode(run.charset, errors)
     out = (base64.urlsafe_b64encode(raw) if run.urlsafe else base64.b64encode(raw)).decode()
     return out if run.padded else out.rstrip("=")
 
 
 def _decoded(written: str, start: int, end: int) -> Run | None:
     body = written.rstrip("=")
+    if len(body) % 4 == 1:
+        # A run cut at a fixed length (a preview): a lenient reader decodes its whole
+        # quads, so the masker reads them too; the stray character stays as written.
+        cut = _decoded(body[:-1], start, start + len(body) - 1)
+        return None if cut is None else cut._replace(padded=False)
+    run = _whole(written, body, start, end)
+    if run is not None:
+        return run
+    # A run glued after a word by `_` or `-` (`note_SGVs…`): its reader splits there.
+    glue = max(body.rfind("_"), body.rfind("-"))
+    tail = written[glue + 1 :]
+    if glue >= 0 and len(tail.rstrip("=")) >= MIN_RUN:
+        return _decoded(tail, start + glue + 1, end)
+    return None
+
+
+def _whole(written: str, body: str, start: int, end: int) -> Run | None:
     urlsafe = "-" in body or "_" in body
-    if len(body) % 4 == 1 or (urlsafe and ("+" in body or "/" in body)):
-        return None  # no base64 (or two alphabets at once)
+    if urlsafe and ("+" in body or "/" in body):
+        return None  # two alphabets at once: split by the caller
     try:
         raw = base64.b64decode(
             body + "=" * (-len(body) % 4), b"-_" if urlsafe else None, validate=True
         )
-        text = raw.decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    if not text.translate(_LAYOUT).isprintable():
+    read = _text(raw)
+    if read is None:
         return None  # bytes that are no text: an image, a digest, random bytes
     # Unpadded only when it shows: a run of whole quads is read as padded base64.
-    return Run(start, end, text, urlsafe, written.endswith("=") or len(body) % 4 == 0)
+    padded = written.endswith("=") or len(body) % 4 == 0
+    return Run(start, end, read[0], urlsafe, padded, read[1])
+
+
+def _text(raw: bytes) -> tuple[str, str] | None:
+    """The text `raw` is and its charset: UTF-16 when it starts with a byte order
+    mark, else UTF-8, else (a legacy note) windows-1252 or Latin-1 when that reads as
+    letters. The byte order mark is kept in the text, so encoding it back writes it."""
+    for charset in _charsets(raw):
+        try:
+            text = raw.decode(charset)
+        except UnicodeDecodeError:
+            continue
+        legacy = charset in _LEGACY
+        if _mostly_printable(text) and (not legacy or _mostly_letters(text)):
+            return text, charset
+    return None
+
+
+def _charsets(raw: bytes) -> tuple[str, ...]:
+    if raw.startswith(b"\xff\xfe"):
+        return ("utf-16-le",)
+    if raw.startswith(b"\xfe\xff"):
+        return ("utf-16-be",)
+    return ("utf-8", *_LEGACY)
+
+
+def _mostly_printable(text: str) -> bool:
+    """Text with a stray character (a byte order mark, a no-break space, a closing NUL,
+    a form feed) is still text to its reader: fail closed, read it."""
+    odd = sum(1 for char in text.translate(_LAYOUT) if not char.isprintable())
+    return odd <= max(1, len(text) // _ODD_SHARE)
+
+
+def _mostly_letters(text: str) -> bool:
+    """Any bytes decode as Latin-1: only a text mostly of ASCII letters, digits and
+    spaces is taken for a note."""
+    plain = sum(1 for char in text if char.isascii() and (char.isalnum() or char.isspace()))
+    return plain * 4 >= len(text) * 3

@@ -9,7 +9,8 @@ in the view is masked in the text as written, the escapes around it kept.
 
 The view decodes the escapes that can stand for a letter or a digit, by the rule the
 credential scrubber reads them with (`core.escapes`): percent-encoding,
-quoted-printable, `\\u`/`\\x`/`\\U` and HTML references; adjacent byte escapes are
+quoted-printable, `\\u`/`\\x`/`\\U` and HTML references, and in a text shaped as
+a form (`k=v&k2=v2`) `+` as the space a form reads; adjacent byte escapes are
 read as UTF-8 (`%C3%B1` is one `ñ`), else each as the Latin-1 letter it is. Escapes
 that lay a text out (`\\n`, a soft line break), octal and Go bytes stay as written:
 they hide no name, and decoding them would change how detectors read lines. A letter
@@ -23,6 +24,7 @@ combining mark costs nothing more.
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
 from collections.abc import Iterator
 
@@ -40,12 +42,17 @@ from phigate.core.escapes import (
     escapes,
 )
 
-_READ = frozenset((PERCENT, UNICODE, C_BYTE, HTML, QUOTED_PRINTABLE))
+# A form's `+` (`application/x-www-form-urlencoded`) is a space to whoever reads it.
+_FORM_SPACE = -1
+_READ = frozenset((PERCENT, UNICODE, C_BYTE, HTML, QUOTED_PRINTABLE, _FORM_SPACE))
+# A text shaped as a form (`k=v&k2=v2`, two pairs or more): where `+` is a space.
+_FORM = re2.compile(r"[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)+")
 # The combining marks of Latin, Greek and Cyrillic decomposed (NFD) text.
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _CLUSTER = re2.compile(f"[^{_MARKS}][{_MARKS}]+")
 _LOOK = re2.compile(
     rb"%[0-9A-Fa-f]{2}|=[0-9A-Fa-f]{2}=[0-9A-Fa-f]{2}|\\[uxU]|&#?[A-Za-z0-9]"
+    rb"|=[^&\s]*\+"  # a form's `+`
     rb"|[\x{300}-\x{36f}\x{1ab0}-\x{1aff}\x{1dc0}-\x{1dff}\x{20d0}-\x{20ff}\x{fe20}-\x{fe2f}]"
 )
 _SHORTEST = 3  # `%41`, `&lt`, `e\u0301`
@@ -100,7 +107,7 @@ def _unescaped(text: str) -> tuple[str, Origin]:
 def _decoded(text: str) -> Iterator[tuple[int, int, str]]:
     """Each escape the view decodes: its span and its character, adjacent bytes joined."""
     run: list[Escape] = []
-    for escape in escapes(text):
+    for escape in heapq.merge(escapes(text), _form_spaces(text)):
         if escape.family not in _READ or not escape.char:
             continue
         byte = escape.family in BYTE_FAMILIES and ord(escape.char) >= 0x80
@@ -112,6 +119,16 @@ def _decoded(text: str) -> Iterator[tuple[int, int, str]]:
         else:
             yield escape.start, escape.end, escape.char
     yield from _utf8(run)
+
+
+def _form_spaces(text: str) -> Iterator[Escape]:
+    """Each `+` of a form-encoded text, read as the space it stands for."""
+    if "+" not in text or _FORM.fullmatch(text.strip()) is None:
+        return
+    start = text.find("+")
+    while start >= 0:
+        yield Escape(start, start + 1, " ", _FORM_SPACE)
+        start = text.find("+", start + 1)
 
 
 def _utf8(run: list[Escape]) -> Iterator[tuple[int, int, str]]:
