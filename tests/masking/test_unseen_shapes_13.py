@@ -16,6 +16,9 @@ WHOLE = [
     ("Records faxed from Grace Memorial Hospital, ward 3.", "Grace Memorial Hospital"),
     ("Seen at Hamilton Health Sciences Centre on 4/2.", "Hamilton Health Sciences Centre"),
     ("LAKEHEAD HEALTH SCIENCES CENTER - RADIOLOGY", "LAKEHEAD HEALTH SCIENCES CENTER"),
+    ("Employer plan via Cole and Sons, member 4471 20931 8.", "Cole and Sons"),
+    ("Works as a welder at Reed, Hale and Ward since 2019.", "Reed, Hale and Ward"),
+    ("Discharged to Long Group home care on Monday.", "Long Group"),
     ("Referred to Westbrook Health Science Center, Oncology", "Westbrook Health Science Center"),
 ]
 
@@ -33,6 +36,8 @@ KEPT = [
     # generic names and departments name no one's hospital
     ("Admitted via Community Memorial Hospital transfer line.", "Community Memorial Hospital"),
     ("follow up in the Cardiology Clinic before discharge.", "Cardiology Clinic"),
+    ("History of Graves, Hashimoto and Addison disease in the family.", "Hashimoto and Addison"),
+    ("Attends a weekly Support Group for caregivers.", "Support Group"),
     ("the War Memorial Hospital fund pays for parking.", "War Memorial Hospital"),
 ]
 
