@@ -19,7 +19,7 @@ from phigate.masking._structure import STRUCTURES, Structure, json_values
 from phigate.masking.detect import SpanFinder, _Compiled
 from phigate.masking.engine import MaskingEngine
 from phigate.masking.entities import LOCATION
-from phigate.masking.eval import styles
+from phigate.masking.eval import agentic, styles
 from phigate.masking.eval.corpus import CorpusGenerator
 from phigate.masking.eval.independent import independent_corpus
 from phigate.masking.settings import MaskingSettings
@@ -90,6 +90,7 @@ def _corpora() -> tuple[bytes, ...]:
     texts = [d.text for d in CorpusGenerator(7).documents(200)]
     texts += [d.text for d in independent_corpus(7, 200)]
     texts += [str(r["text"]) for r in styles.corpus(7, 200)]
+    texts += [str(r["text"]) for r in agentic.documents(7, 200)]  # firms named for people
     return tuple(t.encode("utf-8", "surrogatepass") for t in texts)
 
 

@@ -17,14 +17,16 @@ import re2
 
 from phigate.masking._hints import hint
 from phigate.masking._shapes import STATE_NAMES, PatternSpec
-from phigate.masking._wordlists import EPONYMS, common_words, plain_names
+from phigate.masking._wordlists import EPONYMS, common_words, person_names, plain_names
 from phigate.masking.entities import LOCATION, PERSON, PROFESSION
 
 _CAP = r"(?:St\.|Mt\.|ST\.|MT\.|\p{Lu}[\p{L}'’.-]*)"
+_SURNAME = r"\p{Lu}\p{Ll}+"
 _JOIN = r"(?: (?:of|the|&|de|du|la|del|der) | |-)"
 _HOSPITAL_END = (
-    r"(?:HOSPITAL|MEDICAL CENTER|CLINIC|HEALTH|Hospitals?|Medical Cent(?:er|re)"
-    r"|Med(?:ical)? Ctr|Health Cent(?:er|re)|Health System"
+    r"(?:HOSPITAL|MEDICAL CENTER|CLINIC|HEALTH SCIENCES? CENT(?:ER|RE)|HEALTH|Hospitals?"
+    r"|Medical Cent(?:er|re)"
+    r"|Med(?:ical)? Ctr|Health Sciences? Cent(?:er|re)|Health Cent(?:er|re)|Health System"
     r"|Health(?:care)?|Clinic|Infirmary|Hospice|Medical Group|Surgery Cent(?:er|re)"
     r"|Surgical Cent(?:er|re)|Nursing Home|Nursing Cent(?:er|re)|Rehabilitation Cent(?:er|re)"
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
@@ -57,7 +59,7 @@ _GENERIC_WORDS = (
     " valley family internal medicine specialty specialists surgical surgery cancer heart"
     " rehabilitation nursing home behavioral mental veterans affairs va"
     " pharmacy farmacia drugs drug store apothecary inpatient outpatient retail mail order"
-    " compounding discharge main satellite"
+    " compounding discharge main satellite science sciences"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 
@@ -71,11 +73,36 @@ def _named(value: bytes) -> bool:
     distinct = [w.strip(".,'") for w in words if w not in _GENERIC]
     distinct = [w[:-2] if w.endswith("'s") else w for w in distinct]
     names = plain_names()  # a saint's or a founder's name: "St. Mary's", "Hillary"
-    return any(
+    return _honoured(words) or any(
         w
         and (w in _STATE_WORDS or w in names or (w not in common and _SPECIALTY.search(w) is None))
         for w in distinct
     )
+
+
+def _honoured(words: list[str]) -> bool:
+    """Whether the word before "Memorial" is a person's name, also one that is a common
+    word ("Long Memorial Hospital", "Mason Memorial"): a memorial honours someone, so
+    there the word is that person's name, which names the hospital."""
+    if "memorial" not in words[1:]:
+        return False
+    honoured = words[words.index("memorial") - 1].strip(".,'")
+    first, last = person_names()
+    return honoured not in _GENERIC and (honoured in first or honoured in last)
+
+
+_FIRM_WORDS = frozenset({"and", "sons", "group"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _firm(value: bytes) -> bool:
+    """Whether a firm's name is made of surnames ("Price Group", "Cole and Sons", "Reed,
+    Hale and Ward"): every other word a surname, also one that is a common word, none a
+    disease's eponym ("Graves, Hashimoto and Addison" stays) nor a generic word."""
+    words = value.decode("utf-8", "replace").lower().replace(",", " ").split()
+    surnames = [w for w in words if w not in _FIRM_WORDS]
+    last = person_names()[1]
+    return all(w in last and w not in EPONYMS and w not in _GENERIC for w in surnames)
 
 
 # Endings of specialties and services, which name departments: "Anticoagulation Clinic",
@@ -197,6 +224,24 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", LOCATION),),
         wide=True,
         cue=rf" {_ORG_END}(?:\s|$|[.,;:)])",
+    ),
+    # A firm named for its founders, as registries and employers' lists write it:
+    # "Price Group", "Cole and Sons", "Reed, Hale and Ward" (`_firm` checks the surnames)
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>{_SURNAME}, {_SURNAME} and {_SURNAME})\b",
+        _firm,
+        groups=(("v", LOCATION),),
+        wide=True,
+        cue=rf", {_SURNAME} and {_SURNAME}\b",
+    ),
+    PatternSpec(
+        LOCATION,
+        rf"\b(?P<v>{_SURNAME} (?:and Sons|Group))\b",
+        _firm,
+        groups=(("v", LOCATION),),
+        wide=True,
+        cue=r" (?:and Sons|Group)\b",
     ),
     # The pharmacy that filled a prescription, with its store number: "CVS Pharmacy
     # #2231", "Rite Aid Pharmacy 04412", "Farmacia San Pablo"; a hospital's own
