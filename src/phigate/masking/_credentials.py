@@ -31,69 +31,6 @@ _WORD = (
     r"(?i:password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key"
     r"|access[_-]?key|credentials?)"
 )
-# The part before a last `_KEY` that makes the key no secret: a key of a table, a
-# cache, a queue or a lookup, or the public half of a pair.
-_NOT_SECRET_KEYS = [
-    "PUBLIC",
-    "PRIMARY",
-    "FOREIGN",
-    "UNIQUE",
-    "COMPOSITE",
-    "SURROGATE",
-    "NATURAL",
-    "CANDIDATE",
-    "ALTERNATE",
-    "SORT",
-    "PUB",
-    "PUBKEY",
-    "PARTITION",
-    "CLUSTER",
-    "CLUSTERING",
-    "DISTRIBUTION",
-    "DIST",
-    "SHARD",
-    "HASH",
-    "RANGE",
-    "ROW",
-    "INDEX",
-    "ORDER",
-    "JOIN",
-    "CACHE",
-    "ROUTING",
-    "LOOKUP",
-    "GROUP",
-    "MAP",
-    "OBJECT",
-    "SEARCH",
-    "IDEMPOTENCY",
-    "DEDUP",
-    "DEDUPE",
-    "MESSAGE",
-]
-
-
-def _other_than(words: list[str], sep: str) -> str:
-    """A regex for one name part (letters and digits) that is none of `words` (RE2
-    has no lookaround: the complement is spelled out over the words' letter tree)."""
-    tree: dict[str, object] = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})  # type: ignore[assignment]
-        node[""] = {}
-    # Snake case is upper case; kebab case is read in any case (`(?i:` folds classes).
-    return _branch(tree, "a-z_" if sep == "_" else "_", top=True)
-
-
-def _branch(node: dict[str, object], left_out: str, *, top: bool = False) -> str:
-    children = "".join(sorted(c for c in node if c))
-    options = [rf"[^\W{left_out}{children}][A-Z0-9]*"]  # a letter no word goes on with
-    options += [c + _branch(node[c], left_out) for c in children]  # type: ignore[arg-type]
-    if not top and "" not in node:
-        options.append("")  # the part may end here: a prefix of a word, not the word
-    return "(?:" + "|".join(options) + ")"
-
-
 # The last part of a NAME-like key (upper snake case or kebab case) that names a
 # secret: MYSQL_PWD, RABBITMQ_DEFAULT_PASS, JWT_SIGNING_KEY, SENTRY_DSN, db-pass. A bare
 # `PWD` (the working directory) or `KEY` has no part before it and is not one.
@@ -101,14 +38,19 @@ _LAST_WORD = (
     r"(?:PASS|PASSWD|PWD|PASSWORD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|AUTH|APIKEY|DSN"
     r"|CONN_STRING|CONNECTION_STRING|PRIVATE)"
 )
+# A key that signs, encrypts or opens something names a secret even alone
+# (ENCRYPTION_KEY); a key of a table, a cache or a lookup (PRIMARY_KEY, CACHE_KEY)
+# does not, so `_KEY` alone is not enough.
+_KEY_NAMES = (
+    r"(?:SIGNING|SIGN|ENCRYPTION|ENCRYPT|ENC|CRYPT|CRYPTO|DECRYPTION|MASTER|HMAC|AES"
+    r"|SESSION|JWT|CLIENT|SHARED|SECRET|PRIVATE|ACCESS|API|LICENSE|WEBHOOK)_KEY"
+)
 
 
 def _secret_name(sep: str) -> str:
     first = rf"[A-Z][A-Z0-9]*{sep}(?:[A-Z0-9]+{sep})*"
-    return (
-        rf"\b(?:{first}{_LAST_WORD.replace('_', sep)}"
-        rf"|(?:{first})?{_other_than(_NOT_SECRET_KEYS, sep)}{sep}KEY)\b"
-    )
+    last, key = _LAST_WORD.replace("_", sep), _KEY_NAMES.replace("_", sep)
+    return rf"\b(?:{first}{last}|(?:{first})?{key})\b"
 
 
 SECRET_NAME = r"(?:" + _secret_name("_") + r"|(?i:" + _secret_name("-") + r"))"
