@@ -3,8 +3,8 @@ by an on-behalf-of claim, for an agent the IdP marks as one) and on connector ou
 (kubectl printing the credentials of a pod's env in YAML, `describe` tables and the
 JSON of its last-applied configuration).
 
-Each finding is a strict xfail through a real door (`@finding`); attacks that held are
-ordinary tests.
+Each finding was a strict xfail through a real door; all three are fixed (branch
+fix26b), and these are ordinary tests now.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl, run_kubectl
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors import kube_standin
@@ -37,7 +36,6 @@ async def _close(h: Harness) -> None:
 
 
 # ── 1. an OIDC agent acting for an OIDC agent, no token exchange ────────────────
-@finding(1, "an OIDC agent may act (obo claim) for an agent the IdP itself marks as one")
 async def test_an_oidc_agent_cannot_act_for_an_agent_the_idp_marked(
     tmp_path: Path, ehr_dsn: str
 ) -> None:
@@ -134,7 +132,6 @@ def _kubectl_argv(form: str) -> list[str]:
 
 
 @needs_kubectl
-@finding(2, "kubectl get -o yaml / describe: env values under *_PASS, *_PWD, *_KEY come back")
 @pytest.mark.parametrize("form", ["yaml", "describe"])
 async def test_a_pods_env_credentials_are_masked(
     kube: Harness, cluster: kube_standin.KubeStandIn, pod_with_env: None, form: str
@@ -198,7 +195,6 @@ def _applied_pod() -> dict[str, Any]:
 
 
 @needs_kubectl
-@finding(3, "kubectl get -o json: a password inside last-applied-configuration comes back")
 async def test_a_password_in_the_last_applied_configuration_is_masked_in_json(
     kube: Harness, cluster: kube_standin.KubeStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:

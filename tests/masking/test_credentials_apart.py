@@ -64,3 +64,78 @@ KEPT = {
 @pytest.mark.parametrize(("text", "kept"), list(KEPT.values()), ids=list(KEPT))
 def test_what_names_no_credential_value_stays(safe_harbor: Masker, text: str, kept: str) -> None:
     assert kept in safe_harbor.mask_text(text).text
+
+
+# Round 26b: a NAME-like key (upper snake or kebab case) whose last part names a secret,
+# on one line (`NAME: value`, `NAME=value`) and as a name/value pair.
+SECRET_NAMES = [
+    "MYSQL_PWD",
+    "RABBITMQ_DEFAULT_PASS",
+    "REDIS_PASS",
+    "DB_PASS",
+    "DB_PASSWD",
+    "JWT_SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "GPG_PASSPHRASE",
+    "APP_SECRET",
+    "VAULT_TOKEN",
+    "GCP_CREDENTIALS",
+    "REDIS_AUTH",
+    "MAPS_APIKEY",
+    "SENTRY_DSN",
+    "DB_CONN_STRING",
+    "DB_CONNECTION_STRING",
+    "SSH_PRIVATE",
+    "db-pass",
+    "x-api-key",
+]
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+@pytest.mark.parametrize(
+    "form",
+    [
+        "{name}: {secret}",  # kubectl describe's `Environment:` table
+        "{name}={secret}",  # env, .env
+        '"{name}": "{secret}"',
+        "- name: {name}\n  value: {secret}\n",
+        '{{\\"name\\":\\"{name}\\",\\"value\\":\\"{secret}\\"}}',  # JSON inside a JSON string
+    ],
+    ids=["colon", "equals", "json", "pair", "escaped pair"],
+)
+def test_a_secret_under_a_name_like_key_is_masked(
+    safe_harbor: Masker, name: str, form: str
+) -> None:
+    text = form.format(name=name, secret=SECRET)
+    result = safe_harbor.mask_text(text)
+    assert SECRET not in result.text, result.text
+
+
+NOT_SECRET_NAMES = [
+    "PUBLIC_KEY",
+    "SSH_PUBLIC_KEY",
+    "PUB_KEY",
+    "PRIMARY_KEY",
+    "SORT_KEY",
+    "PARTITION_KEY",
+    "CACHE_KEY",
+    "IDEMPOTENCY_KEY",
+    "KEY_ID",
+    "KEY",
+    "BYPASS",
+    "sort-key",
+]
+
+
+@pytest.mark.parametrize("name", NOT_SECRET_NAMES)
+def test_a_key_that_names_no_secret_keeps_its_value(safe_harbor: Masker, name: str) -> None:
+    text = f"- name: {name}\n  value: order-items-v2\n{name}=order-items-v2\n"
+    assert safe_harbor.mask_text(text).text.count("order-items-v2") == 2
+
+
+def test_an_escaped_pair_masks_the_value_only(safe_harbor: Masker) -> None:
+    """The manifest kubectl keeps in `last-applied-configuration`, printed in JSON: the
+    value is masked inside its escaped quotes and the JSON around it stays."""
+    text = '"{\\"env\\":[{\\"name\\":\\"DB_PASSWORD\\",\\"value\\":\\"' + SECRET + '\\"}]}\\n"'
+    masked = safe_harbor.mask_text(text).text
+    assert SECRET not in masked and masked.endswith('\\"}]}\\n"'), masked

@@ -20,6 +20,7 @@ from phigate.audit.chain import AuditLog
 from phigate.core import clock
 from phigate.core.action_store import recorded_or_refused
 from phigate.core.errors import AuthenticationError, InvalidRequestError, NotFoundError
+from phigate.identity import declared
 from phigate.identity.people import People
 from phigate.identity.principal import Principal, PrincipalKind
 from phigate.identity.recent_tokens import RecentTokens
@@ -180,6 +181,13 @@ class TokenStore:
         if person is not None and self.kinds_of(person) - {PrincipalKind.HUMAN}:
             raise AuthenticationError(acting_for_non_human(person))
 
+    def signed_in_by_idp(self, principal: Principal) -> None:
+        """An OIDC sign-in: what the IdP declared of `principal`'s kind is remembered
+        first (`declared.remember`), then one acting for a subject not human, by its
+        tokens or by the IdP's word at its own sign-in, is refused."""
+        declared.remember(self._db, principal)
+        self.refuse_acting_for_non_human(principal)
+
     @staticmethod
     def refuse_inactive_in(conn: sa.Connection, principal: Principal) -> None:
         """Raise AuthenticationError, read in the caller's transaction, when the token
@@ -271,28 +279,30 @@ class TokenStore:
     def acts_for_in(conn: sa.Connection, spellings: Iterable[str]) -> set[str]:
         """Whom the agent tokens (active or not) made out to any of `spellings` (every
         name of one person, `People.spellings`) act on behalf of, read in the caller's
-        transaction."""
+        transaction; and whom each one an OIDC IdP declared an agent acted for."""
+        names = frozenset(spellings)
         rows = conn.execute(
             sa.select(api_tokens.c.on_behalf_of)
             .where(
-                api_tokens.c.subject.in_(sorted({lookup_form(s) for s in spellings})),
+                api_tokens.c.subject.in_(sorted({lookup_form(s) for s in names})),
                 api_tokens.c.on_behalf_of.is_not(None),
             )
             .distinct()
         )
-        return {str(row.on_behalf_of) for row in rows}
+        return {str(row.on_behalf_of) for row in rows} | declared.acts_for_in(conn, names)
 
     def kinds_of(self, subject: str) -> set[PrincipalKind]:
         """The kinds of every token (active or not) ever made out to `subject`'s
         person, under any of its names (an agent's token made out to its CI alias is
-        the agent's)."""
+        the agent's), and every kind an OIDC IdP declared for it (`declared`)."""
+        spellings = self._people.spellings(subject)
         with self._db.read() as conn:
             rows = conn.execute(
                 sa.select(api_tokens.c.kind)
-                .where(api_tokens.c.subject.in_(sorted(self._people.spellings(subject))))
+                .where(api_tokens.c.subject.in_(sorted(spellings)))
                 .distinct()
             )
-            return {PrincipalKind(row.kind) for row in rows}
+            return {PrincipalKind(row.kind) for row in rows} | declared.kinds_in(conn, spellings)
 
     def inactive(self, token_ids: Iterable[str]) -> set[str]:
         """Which of `token_ids` are revoked, expired or gone (one query for many sessions)."""

@@ -24,16 +24,39 @@ import re2
 from phigate.masking._shapes import PatternSpec
 from phigate.masking.entities import SECRET
 
-__all__ = ["CREDENTIAL_PATTERNS", "HIDDEN_VALUE"]
+__all__ = ["CREDENTIAL_PATTERNS", "HIDDEN_VALUE", "SECRET_NAME"]
 
 # The word that makes a name a secret's. "pwd" is left out: `PWD` is the working directory.
 _WORD = (
     r"(?i:password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key"
     r"|access[_-]?key|credentials?)"
 )
+# The last part of a NAME-like key (upper snake case or kebab case) that names a
+# secret: MYSQL_PWD, RABBITMQ_DEFAULT_PASS, JWT_SIGNING_KEY, SENTRY_DSN, db-pass. A bare
+# `PWD` (the working directory) or `KEY` has no part before it and is not one.
+_LAST_WORD = (
+    r"(?:PASS|PASSWD|PWD|PASSWORD|PASSPHRASE|SECRET|TOKEN|CREDENTIALS?|AUTH|APIKEY|DSN"
+    r"|CONN_STRING|CONNECTION_STRING|PRIVATE)"
+)
+# A key that signs, encrypts or opens something names a secret even alone
+# (ENCRYPTION_KEY); a key of a table, a cache or a lookup (PRIMARY_KEY, CACHE_KEY)
+# does not, so `_KEY` alone is not enough.
+_KEY_NAMES = (
+    r"(?:SIGNING|SIGN|ENCRYPTION|ENCRYPT|ENC|CRYPT|CRYPTO|DECRYPTION|MASTER|HMAC|AES"
+    r"|SESSION|JWT|CLIENT|SHARED|SECRET|PRIVATE|ACCESS|API|LICENSE|WEBHOOK)_KEY"
+)
+
+
+def _secret_name(sep: str) -> str:
+    first = rf"[A-Z][A-Z0-9]*{sep}(?:[A-Z0-9]+{sep})*"
+    last, key = _LAST_WORD.replace("_", sep), _KEY_NAMES.replace("_", sep)
+    return rf"\b(?:{first}{last}|(?:{first})?{key})\b"
+
+
+SECRET_NAME = r"(?:" + _secret_name("_") + r"|(?i:" + _secret_name("-") + r"))"
 # A variable or key naming a secret: DB_PASSWORD, STRIPE_API_KEY, adminPassword,
 # db.password.prod; not max_tokens or secretName (the word runs on into another).
-_KEY = r"[A-Za-z0-9_.-]*" + _WORD + r"(?:[_.-][A-Za-z0-9_.-]*)?"
+_KEY = r"(?:[A-Za-z0-9_.-]*" + _WORD + r"(?:[_.-][A-Za-z0-9_.-]*)?|" + SECRET_NAME + ")"
 # What a tool prints instead of a value it hides itself: no secret, it stays.
 HIDDEN_VALUE = r"\((?:sensitive(?: value)?|known after apply)\)"
 _ANSI = r"(?:\x1b\[[0-9;]*m)*"
@@ -41,23 +64,27 @@ _ARROW = r"[ \t]*" + _ANSI + r"[ \t]*(?:->|=>)[ \t]*" + _ANSI + r"[ \t]*"
 
 
 def _quoted(tag: str, bare: str) -> str:
-    """A value in double or single quotes (the quotes stay), or bare; groups named
-    `<tag>q`, `<tag>s`, `<tag>b`."""
+    """A value in double or single quotes (the quotes stay), in escaped double quotes
+    (JSON inside a JSON string: `\\"value\\"`), or bare; groups named `<tag>q`,
+    `<tag>s`, `<tag>e`, `<tag>b`."""
     return (
         rf"(?:\x22(?P<{tag}q>[^\x22\r\n]{{1,256}})\x22|'(?P<{tag}s>[^'\r\n]{{1,256}})'"
+        rf"|\\\x22(?P<{tag}e>(?:[^\\\x22\r\n]|\\[^\x22\r\n]){{1,256}})\\\x22"
         rf"|(?P<{tag}b>{bare}))"
     )
 
 
 def _groups(*tags: str) -> tuple[tuple[str, str], ...]:
-    return tuple((f"{t}{k}", SECRET) for t in tags for k in "qsb")
+    return tuple((f"{t}{k}", SECRET) for t in tags for k in "qseb")
 
 
 # A value that runs to the end of its line (YAML, `KEY=VALUE` lists) or to a separator.
 _LINE_VALUE = r"[^\s\x22'#|>][^\r\n]{0,255}"
 _WORD_VALUE = r"[^\s\x22',}\]][^\s\x22',}\]]{0,255}"
 _ARG_VALUE = r"[^\s\x22'\-,\]][^\s\x22',\]]{0,255}"
-_BETWEEN = r"[\x22']?[ \t]*[,;]?[ \t]*(?:\r?\n[ \t]*(?:-[ \t]+)?)?[\x22']?"
+# A quote, or a quote escaped in a JSON string (a manifest kept in an annotation).
+_QUOTE = r"(?:\\?[\x22'])"
+_BETWEEN = _QUOTE + r"?[ \t]*[,;]?[ \t]*(?:\r?\n[ \t]*(?:-[ \t]+)?)?" + _QUOTE + "?"
 _NAME_LABEL = r"(?i:\b(?:name|key))"
 _VALUE_LABEL = r"(?i:\bvalue)"
 _FLAG_START = r"(?:(?m:^)|[\s\x22'\[,(])"
@@ -77,11 +104,15 @@ CREDENTIAL_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         SECRET,
         _NAME_LABEL
-        + r"[\x22']?[ \t]*[:=][ \t]*[\x22']?"
+        + _QUOTE
+        + r"?[ \t]*[:=][ \t]*"
+        + _QUOTE
+        + "?"
         + _KEY
         + _BETWEEN
         + _VALUE_LABEL
-        + r"[\x22']?[ \t]*[:=][ \t]*"
+        + _QUOTE
+        + r"?[ \t]*[:=][ \t]*"
         + _quoted("v", _LINE_VALUE),
         groups=_groups("v"),
         head=_NAME_LABEL,
@@ -90,15 +121,25 @@ CREDENTIAL_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         SECRET,
         _VALUE_LABEL
-        + r"[\x22']?[ \t]*[:=][ \t]*"
+        + _QUOTE
+        + r"?[ \t]*[:=][ \t]*"
         + _quoted("v", _WORD_VALUE)
         + _BETWEEN
         + _NAME_LABEL
-        + r"[\x22']?[ \t]*[:=][ \t]*[\x22']?"
+        + _QUOTE
+        + r"?[ \t]*[:=][ \t]*"
+        + _QUOTE
+        + "?"
         + _KEY
-        + r"(?:[\x22'\s,;}]|(?m:$))",
+        + r"(?:[\\\x22'\s,;}]|(?m:$))",
         groups=_groups("v"),
         head=_VALUE_LABEL,
+    ),
+    # `MYSQL_PWD: VALUE` (`kubectl describe`), `DB_PASS=VALUE`: a NAME-like key's value
+    PatternSpec(
+        SECRET,
+        SECRET_NAME + _QUOTE + r"?[ \t]*[=:][ \t]*" + _quoted("v", r"[^\s\x22'\\]{1,256}"),
+        groups=_groups("v"),
     ),
     # `--db-password VALUE`, `"--token", "VALUE"`, `- --api-key` / `- VALUE`
     PatternSpec(

@@ -302,8 +302,7 @@ class Gateway:
             raise AuthenticationError("not a phigate API token, and OIDC is not configured")
         else:
             principal = self.people.canonical(await self.oidc.verify(credential))
-            if principal.on_behalf_of is not None:  # API tokens are checked by the store
-                await asyncio.to_thread(self._tokens.refuse_acting_for_non_human, principal)
+            await asyncio.to_thread(self._tokens.signed_in_by_idp, principal)
         principal = self.people.canonical(principal)
         person = principal.on_behalf_of
         if person is not None and person in self.settings.non_human_subjects():

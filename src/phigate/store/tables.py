@@ -213,3 +213,15 @@ schema_compatibility = sa.Table(
     sa.Column("revision", sa.String(32), primary_key=True),
     sa.Column("age", sa.Integer, nullable=False),
 )
+
+# Every subject an OIDC identity provider stated, at sign-in, to be anything but human
+# (`kind_claim`), and whom it then acted for (`phigate.identity.declared`): never
+# deleted, so a token acting for one is refused and an approval's chain includes it.
+idp_declared = sa.Table(
+    "idp_declared",
+    metadata,
+    sa.Column("subject", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("on_behalf_of", sa.String(200)),
+    sa.Column("seen_at", sa.Float, nullable=False),
+)
