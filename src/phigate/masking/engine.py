@@ -399,7 +399,11 @@ def _lead(data: bytes, pos: int, header: bytes) -> bytes:
 
 
 def _read_otherwise(data: bytes) -> bool:
-    return may_read_otherwise(data) or may_hold_base64(data)
+    """Whether masking reads `data` otherwise than as written: an escape or a mark, or
+    a base64 run that decodes to text (a hex digest is a run that does not)."""
+    if may_read_otherwise(data):
+        return True
+    return may_hold_base64(data) and bool(base64_runs(data.decode("utf-8", "surrogatepass")))
 
 
 def _char_spans(view: str, data: bytes, spans: list[Span]) -> Iterator[tuple[int, int, str]]:
