@@ -9,6 +9,7 @@ what a DBA of the state database has: SQL on it, and nothing else (no signing ke
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -250,3 +251,91 @@ async def test_a_record_inserted_by_raw_sql_fails_verify(
     offline = _cli("audit", "verify", "--config", str(config_file), "--file", str(export))
     live = _cli("audit", "verify", "--config", str(config_file))
     assert (offline[0], live[0]) == (1, 1), f"a forged record verifies: {offline} {live}"
+
+
+@finding(2, "the log's tail deleted in SQL with its checkpoint rows verifies (TRUNCATED unseen)")
+async def test_a_truncated_tail_fails_verify_even_without_its_checkpoints(
+    pair: tuple[Harness, Harness], config_file: Path, state_dsn: str
+) -> None:
+    a, b = pair
+    await _traffic(a, b)
+    assert _cli("audit", "export", "--config", str(config_file))[0] == 0  # checkpoint 1
+    kept = _rows(state_dsn)[-1][0]
+    await _traffic(a, b)  # what the insider wants gone: the second batch of reads
+    assert _cli("audit", "export", "--config", str(config_file))[0] == 0  # checkpoint 2
+    with psycopg.connect(_psql(state_dsn), autocommit=True) as conn:
+        assert conn.execute("DELETE FROM audit_checkpoints WHERE seq > %s", (kept,)).rowcount
+        conn.execute("DELETE FROM audit_log WHERE seq > %s", (kept,))
+        conn.execute(
+            "UPDATE audit_head SET seq = %s, hash = (SELECT hash FROM audit_log WHERE seq = %s)",
+            (kept, kept),
+        )
+    # The replicas keep serving: their next records chain on the cut head.
+    await _traffic(a, b)
+    code, output = _cli("audit", "verify", "--config", str(config_file))
+    assert code == 1 and "TRUNCATED" in output, output
+
+
+# ── (1) two reviewers deciding at once on two replicas ─────────────────────
+async def test_an_approve_and_a_deny_at_once_on_two_replicas_decide_once(
+    pair: tuple[Harness, Harness], state_dsn: str
+) -> None:
+    a, b = pair
+    sent = await a.submit("claims-bot", "UPDATE claims SET status = 'paid' WHERE id = 11")
+    assert sent.status_code == 202, sent.text
+    approval = sent.json()["approval"]["id"]
+    votes = await asyncio.gather(
+        a.client.post(f"/v1/approvals/{approval}/approve", headers=a.auth("alice"), json={}),
+        b.client.post(f"/v1/approvals/{approval}/deny", headers=b.auth("bob"), json={}),
+    )
+    assert all(v.status_code < 500 for v in votes), [v.text[:200] for v in votes]
+    records = [json.loads(r[1]) for r in _rows(state_dsn)]
+    decided = [
+        r["state"]
+        for r in records
+        if r["event"] == "approval.decided" and r.get("approval_id") == approval
+    ]
+    assert len(decided) == 1, decided
+    shown = await b.client.get(f"/v1/actions/{sent.json()['id']}", headers=b.auth("claims-bot"))
+    assert shown.json()["approval"]["state"] == decided[0], (shown.text[:300], decided)
+
+
+# ── (4) the state database turned read-only under a serving replica ───────
+@contextlib.contextmanager
+def read_only(state_dsn: str, pg_server: EmbeddedPostgres) -> Iterator[None]:
+    """The state database read-only for every new session, its sessions cut (a fail-over
+    to a standby, a full disk's emergency setting)."""
+    name = str(psycopg.conninfo.conninfo_to_dict(_psql(state_dsn))["dbname"])
+    ident = pgsql.Identifier(name)
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(pgsql.SQL("ALTER DATABASE {} SET default_transaction_read_only = on").format(ident))
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+    try:
+        yield
+    finally:
+        with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+            conn.execute(pgsql.SQL("ALTER DATABASE {} RESET default_transaction_read_only").format(ident))
+
+
+async def test_a_read_only_state_database_refuses_cleanly_and_runs_nothing(
+    pair: tuple[Harness, Harness], ehr_dsn: str, state_dsn: str, pg_server: EmbeddedPostgres
+) -> None:
+    a, b = pair
+    warm = await a.submit("claims-bot", "SELECT id, member_id FROM claims WHERE id = 2")
+    assert warm.status_code == 200, warm.text
+    amount = _amount(ehr_dsn, 9)
+    action = await _approved(a, b, "UPDATE claims SET amount = amount + 1 WHERE id = 9")
+    before = len(_rows(state_dsn))
+    with read_only(state_dsn, pg_server):
+        read = await a.submit("claims-bot", "SELECT id, member_id FROM claims WHERE id = 2")
+        run = await b.client.post(
+            f"/v1/actions/{action}/run", headers=b.auth("claims-bot"), json={}
+        )
+        listed = await a.client.get("/v1/approvals?status=pending", headers=a.auth("alice"))
+    answers = [(r.status_code, r.text[:300]) for r in (read, run, listed)]
+    assert read.status_code == 503 and "rows" not in read.text, answers
+    assert run.status_code == 503, answers
+    assert _amount(ehr_dsn, 9) == amount, answers
+    assert len(_rows(state_dsn)) == before, answers
