@@ -30,6 +30,7 @@ from phigate.cli import main
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import finding
 from tests.conftest import DEMO_POLICY, Harness, demo_config, make_harness
+from tests.console.conftest import sign_in
 from tests.support.state import token_store
 
 
@@ -339,3 +340,65 @@ async def test_a_read_only_state_database_refuses_cleanly_and_runs_nothing(
     assert run.status_code == 503, answers
     assert _amount(ehr_dsn, 9) == amount, answers
     assert len(_rows(state_dsn)) == before, answers
+
+
+def _rechain_from(conn: psycopg.Connection[tuple[object, ...]], seq: int, record: str) -> None:
+    """Replace record `seq` and recompute every hash after it, as SQL and SHA-256 allow."""
+    rows = conn.execute(
+        "SELECT seq, record FROM audit_log WHERE seq >= %s ORDER BY seq", (seq,)
+    ).fetchall()
+    found = conn.execute("SELECT prev_hash FROM audit_log WHERE seq = %s", (seq,)).fetchone()
+    assert found is not None
+    prev = str(found[0])
+    for number, text in rows:
+        body = json.loads(record if number == seq else str(text))
+        body["prev_hash"] = prev
+        canonical = canonical_json(body)
+        digest = chain_hash(prev, canonical)
+        conn.execute(
+            "UPDATE audit_log SET record = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            (canonical, prev, digest, number),
+        )
+        prev = digest
+    conn.execute("UPDATE audit_head SET hash = %s WHERE id = 1", (prev,))
+
+
+@finding(3, "a record altered in SQL verifies once the chain is recomputed and checkpoints deleted")
+async def test_an_altered_record_fails_verify_even_without_checkpoints(
+    pair: tuple[Harness, Harness], config_file: Path, state_dsn: str
+) -> None:
+    a, b = pair
+    await _traffic(a, b)
+    assert _cli("audit", "export", "--config", str(config_file))[0] == 0  # a checkpoint
+    rows = _rows(state_dsn)
+    seq, text = next((r[0], r[1]) for r in rows if '"claims-bot"' in r[1])
+    with psycopg.connect(_psql(state_dsn), autocommit=False) as conn:
+        conn.execute("DELETE FROM audit_checkpoints")
+        # claims-bot's read is now recorded as dana's
+        _rechain_from(conn, seq, text.replace('"claims-bot"', '"dana"'))
+        conn.commit()
+    code, output = _cli("audit", "verify", "--config", str(config_file))
+    assert code == 1, output
+
+
+# ── (2) a console session ended on one replica, used on the other ─────────
+async def test_a_console_session_whose_token_is_revoked_on_a_is_refused_on_b(
+    pair: tuple[Harness, Harness],
+) -> None:
+    a, b = pair
+    browser = await sign_in(a, "alice", how="token")
+    try:
+        assert (await browser.get("/ui/approvals")).status_code == 200
+        store = token_store(a.gateway)
+        for info in store.list(subject="alice"):
+            store.revoke(info.id)
+        on_b = httpx.AsyncClient(
+            transport=b.client._transport, base_url="http://127.0.0.1", cookies=browser.cookies
+        )
+        try:
+            page = await on_b.get("/ui/approvals")
+        finally:
+            await on_b.aclose()
+    finally:
+        await browser.aclose()
+    assert page.status_code in (303, 401), page.text[:200]
