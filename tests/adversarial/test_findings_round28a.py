@@ -90,6 +90,33 @@ def test_the_generator_seeded_from_a_masked_value_does_not_reveal_it(bench: Benc
     assert recovered != dob, f"the agent recovered the date of birth {recovered}"
 
 
+def _draw_after(conn: psycopg.Connection[object], sql: str) -> object:
+    """The generator's next draw after seeding it and running `sql`."""
+    conn.execute("SELECT setseed(0)")
+    assert _run(conn, sql).startswith("[("), sql
+    row = conn.execute("SELECT random()").fetchone()
+    return None if row is None else row[0]
+
+
+@finding(2, "coalesce(column, random()) tells whether a masked value IS NULL, unapproved")
+def test_whether_a_masked_value_is_null_is_not_read_back_through_the_generator(
+    bench: Bench,
+) -> None:
+    """Promise 2 as the SQL docs draw it: whether a masked column is NULL is an
+    answer (`ssn IS NULL` is a predicate column, so the demo asks a data owner).
+    `coalesce(email, random()::text)` draws from the session's generator only when
+    `email` is NULL; its own column comes back `[EMAIL]`, no approval is asked, and
+    the next `SELECT random()` (a literal column, unmasked) says whether a draw was
+    taken: one bit per row, as `email IS NULL` would give, without a reviewer."""
+    with psycopg.connect(bench.ehr_dsn, autocommit=True) as owner:
+        owner.execute("UPDATE patients SET email = NULL WHERE id = 2")
+    probe = "SELECT coalesce(email, random()::text) FROM patients WHERE id = {}"
+    with psycopg.connect(bench.wire_dsn(), autocommit=True) as conn:
+        with_value = _draw_after(conn, probe.format(1))
+        without = _draw_after(conn, probe.format(2))
+    assert with_value == without, "the next draw tells a NULL e-mail from a present one"
+
+
 # --------------------------------------------------------------------- held
 
 
