@@ -352,7 +352,6 @@ async def binary_api(tmp_path: Path, address: str) -> AsyncIterator[Harness]:
         await h.gateway.close()
 
 
-@finding(7, "a binary answer (allow_binary) is returned as base64 without PHI masking")
 @pytest.mark.parametrize("path", ["/files/note.txt", "/records/note"])
 async def test_a_text_note_answered_as_binary_is_masked(binary_api: Harness, path: str) -> None:
     body = await _get(binary_api, path)

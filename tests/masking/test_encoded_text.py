@@ -36,7 +36,9 @@ def test_upper_case_hex_keeps_its_case(safe_harbor: Masker) -> None:
     assert shown == shown.upper() and not _shown(bytes.fromhex(shown).decode())
 
 
-@pytest.mark.parametrize("digest", [hashlib.sha256(b"x").hexdigest(), hashlib.md5(b"y").hexdigest()])
+@pytest.mark.parametrize(
+    "digest", [hashlib.sha256(b"x").hexdigest(), hashlib.md5(b"y").hexdigest()]
+)
 def test_a_hex_digest_is_left_as_it_is(safe_harbor: Masker, digest: str) -> None:
     assert safe_harbor.mask_text(f"sha {digest}").text == f"sha {digest}"
 

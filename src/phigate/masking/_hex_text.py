@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 import re2
 
-from phigate.masking._base64_text import TooBig, content
-from phigate.masking._packed_text import packed
+from phigate.masking._base64_text import content
+from phigate.masking._packed_text import TooBig, packed
 
 # 16 digits are 8 bytes: "Maria Ga" fits; a shorter run holds no name.
 MIN_RUN = 16

@@ -30,7 +30,12 @@ def packing(raw: bytes) -> str:
     header checksum), or "" when it is neither."""
     if raw[:2] == b"\x1f\x8b":
         return GZIP
-    if len(raw) >= 2 and raw[0] & 0x0F == 8 and raw[0] >> 4 <= 7 and (raw[0] << 8 | raw[1]) % 31 == 0:
+    if (
+        len(raw) >= 2
+        and raw[0] & 0x0F == 8
+        and raw[0] >> 4 <= 7
+        and (raw[0] << 8 | raw[1]) % 31 == 0
+    ):
         return ZLIB
     return ""
 
