@@ -265,36 +265,17 @@ class GatewaySecrets:
         A binary body (a log file served as `application/octet-stream`) can hold a
         credential escaped as in any text (`\\"` in a JSON line, `&quot;` in a page),
         in whatever encoding the file was written: it is read as each text it could be
-        (`_text_views`: Latin-1, UTF-8, UTF-16 in either byte order at either byte
+        (`text_views`: Latin-1, UTF-8, UTF-16 in either byte order at either byte
         alignment), each scrubbed as any text is, the spans found mapped back to the
         bytes they came from. Each marker is written in the encoding of the view that
         found it, so a UTF-16 file reads on as UTF-16 after it."""
-        found: list[_ByteSpan] = []
-        readings: list[_Reading] = []
-        merged: list[_ByteSpan] = []
-        for text, bytes_of, reading in _text_views(raw, self._readable, self._non_ascii):
-            starts = [span[0] for span in merged]
-            for start, end, name in self._spans(text):
-                start, end = bytes_of(start, end)
-                # What a reading before found, one byte off (ASCII in UTF-16 reads the
-                # same in the other byte order a byte on; Latin-1 holds both): the same
-                # text. Redacting the byte more would cut into a neighbouring character.
-                i = bisect.bisect_right(starts, start + 1) - 1
-                if i >= 0 and merged[i][0] - 1 <= start and end <= merged[i][1] + 1:
-                    continue
-                found.append((start, end, name, len(readings)))
-            readings.append(reading)
-            merged = _merged_bytes(found, readings, len(raw))
-        if not merged:
-            return raw
-        out: list[bytes] = []
-        pos = 0
-        for start, end, name, rank in merged:
-            out += [raw[pos:start], f"[REDACTED:{name}]".encode(readings[rank].codec, "replace")]
-            pos = end
+        views = text_views(raw, self._readable, self._non_ascii)
+
+        def marker(name: str, _value: str) -> str:
             counts["GATEWAY_SECRET"] = counts.get("GATEWAY_SECRET", 0) + 1
-        out.append(raw[pos:])
-        return b"".join(out)
+            return f"[REDACTED:{name}]"
+
+        return replaced_in_views(raw, views, self._spans, marker)
 
     def _scrub_lines(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
         """`items` with the base64 of a secret cut into its strings (a PEM stored as a
@@ -513,6 +494,44 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return out
 
 
+SpansOf = Callable[[str], Iterable[tuple[int, int, str]]]
+
+
+def replaced_in_views(
+    raw: bytes, views: Iterable[_BinaryView], spans_of: SpansOf, marker: Callable[[str, str], str]
+) -> bytes:
+    """`raw` with what `spans_of` finds in any of its text `views` (`text_views`)
+    replaced by `marker(name, text found)`, written in the encoding of the view that
+    found it, so a UTF-16 file reads on as UTF-16 after it."""
+    found: list[_ByteSpan] = []
+    readings: list[_Reading] = []
+    merged: list[_ByteSpan] = []
+    for text, bytes_of, reading in views:
+        starts = [span[0] for span in merged]
+        for start, end, name in spans_of(text):
+            start, end = bytes_of(start, end)
+            # What a reading before found, one byte off (ASCII in UTF-16 reads the
+            # same in the other byte order a byte on; Latin-1 holds both): the same
+            # text. Replacing the byte more would cut into a neighbouring character.
+            i = bisect.bisect_right(starts, start + 1) - 1
+            if i >= 0 and merged[i][0] - 1 <= start and end <= merged[i][1] + 1:
+                continue
+            found.append((start, end, name, len(readings)))
+        readings.append(reading)
+        merged = _merged_bytes(found, readings, len(raw))
+    if not merged:
+        return raw
+    out: list[bytes] = []
+    pos = 0
+    for start, end, name, rank in merged:
+        codec = readings[rank].codec
+        value = raw[start:end].decode(codec, "replace")
+        out += [raw[pos:start], marker(name, value).encode(codec, "replace")]
+        pos = end
+    out.append(raw[pos:])
+    return b"".join(out)
+
+
 class _Reading(NamedTuple):
     """One way to read a binary body as text: the encoding (a marker in it is written
     in it too), and where its characters start: every `unit` bytes after `skip`."""
@@ -527,7 +546,7 @@ _WIDE = (("utf-16-le", "utf-32-le", 0), ("utf-16-be", "utf-32-be", 2))
 _BinaryView = tuple[str, Callable[[int, int], tuple[int, int]], _Reading]
 
 
-def _text_views(raw: bytes, readable: re.Pattern[str], non_ascii: bool) -> Iterator[_BinaryView]:
+def text_views(raw: bytes, readable: re.Pattern[str], non_ascii: bool) -> Iterator[_BinaryView]:
     """Each text `raw` could be read as, with how a span of it maps to `raw`'s bytes,
     in the order their markers are preferred where two find the same bytes (ASCII in
     UTF-16 reads the same one byte off in the other byte order: the reading from the

@@ -9,8 +9,11 @@ decodes to and, when that changed anything, puts the masked text back in its pla
 encoded the same way (charset, alphabet and
 padding kept), so a FHIR resource stays valid and its reader reads the note masked.
 A run that decodes to bytes that are no text (an image, a PDF, a digest, a word that
-happens to be base64) is left as it is. A run read as its reader reads it: one cut
-to 4k+1 characters by its whole quads, one glued after a word by `_` or `-` from there.
+happens to be base64) is left as it is. Bytes compressed with gzip or zlib (a
+compressed attachment) are inflated within a cap and read (`_packed_text`); the
+masked text is compressed back the same way, one past the cap withheld. A run read
+as its reader reads it: one cut to 4k+1 characters by its whole quads, one glued
+after a word by `_` or `-` from there.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import binascii
 from typing import NamedTuple
 
 import re2
+
+from phigate.masking._packed_text import TooBig, inflated, packed, packing
 
 # 16 characters are 12 bytes: "Maria Garcia" fits, and ordinary words that long
 # (which rarely decode to text) are few.
@@ -45,6 +50,8 @@ class Run(NamedTuple):
     urlsafe: bool
     padded: bool
     charset: str = "utf-8"
+    packed: str = ""  # gzip or zlib: the text is compressed inside (`_packed_text`)
+    withheld: bool = False  # compressed past the cap: shown as nothing
 
 
 def may_hold(data: bytes) -> bool:
@@ -66,6 +73,8 @@ def encoded(run: Run, text: str) -> str:
     """`text` written as `run` was: the same alphabet, padded if it was."""
     errors = "surrogatepass" if run.charset == "utf-8" else "replace"
     raw = text.encode(run.charset, errors)
+    if run.packed:
+        raw = packed(raw, run.packed)
     out = (base64.urlsafe_b64encode(raw) if run.urlsafe else base64.b64encode(raw)).decode()
     return out if run.padded else out.rstrip("=")
 
@@ -98,12 +107,28 @@ def _whole(written: str, body: str, start: int, end: int) -> Run | None:
         )
     except (binascii.Error, ValueError):
         return None
-    read = _text(raw)
-    if read is None:
-        return None  # bytes that are no text: an image, a digest, random bytes
     # Unpadded only when it shows: a run of whole quads is read as padded base64.
     padded = written.endswith("=") or len(body) % 4 == 0
-    return Run(start, end, read[0], urlsafe, padded, read[1])
+    try:
+        read = content(raw)
+    except TooBig:
+        return Run(start, end, "", urlsafe, padded, withheld=True)
+    if read is None:
+        return None  # bytes that are no text: an image, a digest, random bytes
+    return Run(start, end, read[0], urlsafe, padded, read[1], read[2])
+
+
+def content(raw: bytes) -> tuple[str, str, str] | None:
+    """The text `raw` holds, its charset and how it is compressed ("" when it is
+    not): compressed bytes are inflated first (TooBig past the cap)."""
+    how = packing(raw)
+    if how:
+        inner = inflated(raw, how)
+        if inner is not None:
+            read = _text(inner)
+            return None if read is None else (*read, how)
+    read = _text(raw)
+    return None if read is None else (*read, "")
 
 
 def _text(raw: bytes) -> tuple[str, str] | None:

@@ -17,9 +17,9 @@ from itertools import compress
 import re2
 
 from phigate.core.escapes import Origin
-from phigate.masking._base64_text import encoded as base64_encoded
-from phigate.masking._base64_text import may_hold as may_hold_base64
-from phigate.masking._base64_text import runs as base64_runs
+from phigate.masking._encoded_text import encoded as run_encoded
+from phigate.masking._encoded_text import may_hold as may_hold_encoded
+from phigate.masking._encoded_text import runs as encoded_runs
 from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY, mask_json
 from phigate.masking._ner import NerAdapter
 from phigate.masking._reading import may_read_otherwise, reading
@@ -227,7 +227,7 @@ class Masker:
             batch = [v for v in values if len(v) <= _WINDOW]
         quiet = frozenset(compress(batch, self._finder.quiet_many(batch)))
         joined = b"\n".join(batch)  # one look at them all, in the usual case
-        if may_read_otherwise(joined) or may_hold_base64(joined):
+        if may_read_otherwise(joined) or may_hold_encoded(joined):
             quiet = frozenset(v for v in quiet if not _read_otherwise(v))  # as `mask_str` reads
         self._known_quiet = quiet
 
@@ -246,7 +246,7 @@ class Masker:
         data = text.encode("utf-8", "surrogatepass")
         if self._ner is None and data in self._known_quiet:
             return text  # primed: `find` would find nothing (SpanFinder.quiet_many)
-        if may_hold_base64(data):
+        if may_hold_encoded(data):
             shown = self._mask_runs(text, counts, subject, depth)
             if shown is not text:
                 text, data = shown, shown.encode("utf-8", "surrogatepass")
@@ -294,19 +294,20 @@ class Masker:
         return "".join(out)
 
     def _mask_runs(self, text: str, counts: dict[str, int], subject: str, depth: int) -> str:
-        """`text` with each base64 run that is text masked and encoded back; past
-        `_DECODE_DEPTH` runs inside runs, one that still holds text is withheld."""
+        """`text` with each base64 or hex run that is text masked and encoded back;
+        past `_DECODE_DEPTH` runs inside runs, one that still holds text is withheld,
+        and so is one compressed past the cap (`_packed_text`)."""
         out: list[str] = []
         pos = 0
-        for run in base64_runs(text):
-            if depth <= 0:
+        for run in encoded_runs(text):
+            if depth <= 0 or run.withheld:
                 shown = TOO_DEEP
                 counts[TOO_DEEP_ENTITY] = counts.get(TOO_DEEP_ENTITY, 0) + 1
             else:
                 masked = self._mask_into(run.text, counts, subject, depth - 1)
                 if masked == run.text:
                     continue
-                shown = base64_encoded(run, masked)
+                shown = run_encoded(run, masked)
             out += [text[pos : run.start], shown]
             pos = run.end
         if not out:
@@ -400,10 +401,10 @@ def _lead(data: bytes, pos: int, header: bytes) -> bytes:
 
 def _read_otherwise(data: bytes) -> bool:
     """Whether masking reads `data` otherwise than as written: an escape or a mark, or
-    a base64 run that decodes to text (a hex digest is a run that does not)."""
+    a base64 or hex run that decodes to text (a hex digest is a run that does not)."""
     if may_read_otherwise(data):
         return True
-    return may_hold_base64(data) and bool(base64_runs(data.decode("utf-8", "surrogatepass")))
+    return may_hold_encoded(data) and bool(encoded_runs(data.decode("utf-8", "surrogatepass")))
 
 
 def _char_spans(view: str, data: bytes, spans: list[Span]) -> Iterator[tuple[int, int, str]]:
