@@ -19,8 +19,9 @@ import zlib
 from collections.abc import Iterable
 
 from phigate.core.errors import UpstreamError
+from phigate.core.limits import INFLATE_PIECE
 
-PIECE = 64 * 1024  # the most one coding inflates in one step
+PIECE = INFLATE_PIECE  # the most one coding inflates in one step
 MAX_CODINGS = 2  # stacked codings read (`gzip, gzip`); more is refused
 ACCEPTED = "gzip, deflate"  # what the gateway asks upstreams for (`accept-encoding`)
 _GZIP, _ZLIB, _RAW = 16 + zlib.MAX_WBITS, zlib.MAX_WBITS, -zlib.MAX_WBITS

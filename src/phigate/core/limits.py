@@ -21,6 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from phigate.core.errors import ResultTooLargeError
 
 MIB = 1024 * 1024
+# The most one inflater hands out in one step (zlib `max_length`): HTTP content-codings
+# and compressed text inside an answer are both undone this many bytes at a time.
+INFLATE_PIECE = 64 * 1024
+
 P = ParamSpec("P")
 T = TypeVar("T")
 

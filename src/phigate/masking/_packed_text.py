@@ -3,7 +3,7 @@
 A compressed attachment (`gzip` then base64: a FHIR `attachment.data`, a Helm
 release) is text to whoever runs `gunzip` on it. The masker inflates it to read it,
 never past `MAX_INFLATED` bytes, a bounded piece at a time as the HTTP connector's
-decoder does (`connectors._http_decode.PIECE`): a bomb of a few kilobytes that
+decoder does (`core.limits.INFLATE_PIECE`): a bomb of a few kilobytes that
 inflates to gigabytes costs at most the cap, and is withheld (fail closed: what
 could not be read whole is not shown).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from phigate.connectors._http_decode import PIECE
+from phigate.core.limits import INFLATE_PIECE as PIECE
 
 # The most compressed text read (the masker's window: a longer note is no value).
 MAX_INFLATED = 16 * PIECE
