@@ -30,7 +30,9 @@ _HOSPITAL_END = (
     r"|Health(?:care)?|Clinic|Infirmary|Hospice|Medical Group|Surgery Cent(?:er|re)"
     r"|Surgical Cent(?:er|re)|Nursing Home|Nursing Cent(?:er|re)|Rehabilitation Cent(?:er|re)"
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
-    r"|Kliniken|Polyclinic|Children's|Memorial)"
+    r"|Kliniken|Polyclinic|Children's|Memorial"
+    # a dental practice is named like a clinic: "Lakeview Family Dental"
+    r"|Dental(?: Group| Care| Clinic| Cent(?:er|re)| Associates)?|Dentistry)"
 )
 # The same ends in capitals, as a form's header or an OCR'd letterhead prints them
 # ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
@@ -59,7 +61,7 @@ _GENERIC_WORDS = (
     " valley family internal medicine specialty specialists surgical surgery cancer heart"
     " rehabilitation nursing home behavioral mental veterans affairs va"
     " pharmacy farmacia drugs drug store apothecary inpatient outpatient retail mail order"
-    " compounding discharge main satellite science sciences"
+    " compounding discharge main satellite science sciences dental dentistry associates"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 
