@@ -14,7 +14,7 @@ WHOLE = [
     ("(0008,0090) PN [ABERNATHY-VOSS^TEODOR]  # ReferringPhysicianName\n", "ABERNATHY-VOSS^TEODOR"),
     ("(0008,1050) PN [Nwachukwu^Ifeoma^^Dr]  # PerformingPhysicianName\n", "Nwachukwu^Ifeoma^^Dr"),
     ("(0010,1001) PN [SMITH^JO]\n(0010,0020) LO [A1]\n", "SMITH^JO"),
-    ("(0008,0080) LO [BRIGHTWATER VALLEY CLINIC]  # InstitutionName\n", "BRIGHTWATER VALLEY CLINIC"),
+    ("(0008,0080) LO [BRIGHTWATER VALLEY CLINIC]\n", "BRIGHTWATER VALLEY CLINIC"),
     ("(0008,0080) LO [Halvorsen Eye Associates]  # InstitutionName\n", "Halvorsen Eye Associates"),
     ("(0008,0081) ST [12 Quarry Rd, Oakhurst]  # InstitutionAddress\n", "12 Quarry Rd, Oakhurst"),
     ("Seen today at Maplecrest Family Dental for a crown.", "Maplecrest Family Dental"),

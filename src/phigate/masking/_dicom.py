@@ -20,7 +20,5 @@ DICOM_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(PERSON, _TAG + r" ?PN ?" + _VALUE, groups=(("v", PERSON),)),
     # InstitutionName: whatever the words, also those no institution pattern ends with
     # ("Halvorsen Eye Associates")
-    PatternSpec(
-        LOCATION, r"\((?:0008),(?:0080)\) ?LO ?" + _VALUE, groups=(("v", LOCATION),)
-    ),
+    PatternSpec(LOCATION, r"\((?:0008),(?:0080)\) ?LO ?" + _VALUE, groups=(("v", LOCATION),)),
 )
