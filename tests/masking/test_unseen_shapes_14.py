@@ -55,3 +55,38 @@ def _covered(masker: Masker, text: str) -> bytearray:
     for s, e, _ in masker.spans(text):
         covered[s:e] = b"\x01" * (e - s)
     return covered
+
+
+# Jobs written as one closed compound whose last part is a job word, and jobs whose
+# first word is "home" (a noun naming where the work is, not "works from home").
+JOBS = [
+    ("Thank you for seeing this pleasant 47-year-old dockhand-turned-shipwright.", None),
+    ("Thank you for seeing this kind 61-year-old orchardworker with gout.", "orchardworker"),
+    ("She is a retired kindergartenteacher from Ohio.", "kindergartenteacher"),
+    ("Pt is a 39 y/o male stonecutter, lives alone.", None),
+    ("Tomasz works as a home health aide at a hospice.", "home health aide"),
+    ("Works as a home care aide for the county.", "home care aide"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), [j for j in JOBS if j[1]])
+def test_job_masked(safe_harbor: Masker, text: str, value: str) -> None:
+    start = text.index(value)
+    covered = _covered(safe_harbor, text)
+    leaked = [text[i] for i in range(start, start + len(value)) if not covered[i]]
+    assert not "".join(leaked).strip(), f"{''.join(leaked)!r} of {value!r} left visible"
+
+
+JOBS_KEPT = [
+    # not a job: where someone works, a habit, a role in care
+    ("He works from home on Fridays.", "home"),
+    ("Pt is a 52-year-old nonsmoker with asthma.", "nonsmoker"),
+    ("The patient is a 70-year-old caregiver-dependent man.", "man"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), JOBS_KEPT)
+def test_job_kept(safe_harbor: Masker, text: str, value: str) -> None:
+    start = text.index(value)
+    covered = _covered(safe_harbor, text)
+    assert not any(covered[start : start + len(value)]), value
