@@ -30,7 +30,9 @@ _HOSPITAL_END = (
     r"|Health(?:care)?|Clinic|Infirmary|Hospice|Medical Group|Surgery Cent(?:er|re)"
     r"|Surgical Cent(?:er|re)|Nursing Home|Nursing Cent(?:er|re)|Rehabilitation Cent(?:er|re)"
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
-    r"|Kliniken|Polyclinic|Children's|Memorial)"
+    r"|Kliniken|Polyclinic|Children's|Memorial"
+    # a dental practice is named like a clinic: "Lakeview Family Dental"
+    r"|Dental(?: Group| Care| Clinic| Cent(?:er|re)| Associates)?|Dentistry)"
 )
 # The same ends in capitals, as a form's header or an OCR'd letterhead prints them
 # ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
@@ -59,7 +61,7 @@ _GENERIC_WORDS = (
     " valley family internal medicine specialty specialists surgical surgery cancer heart"
     " rehabilitation nursing home behavioral mental veterans affairs va"
     " pharmacy farmacia drugs drug store apothecary inpatient outpatient retail mail order"
-    " compounding discharge main satellite science sciences"
+    " compounding discharge main satellite science sciences dental dentistry associates"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 
@@ -120,6 +122,9 @@ _STOP_WORDS = (
     " years year months week weeks"
 )
 _STOP = frozenset(_STOP_WORDS.split())
+# Stop words that are nouns naming where the work is when a job word follows ("home
+# health aide"), as against the place alone ("works from home", "works at home")
+_PLACE_NOUNS = frozenset({"home"})
 
 
 # Trades and jobs faker's lists (made of office and professional titles) lack.
@@ -179,7 +184,7 @@ def _occupation(value: bytes) -> bool:
     words = value.decode("utf-8", "replace").lower().split()
     return (
         bool(words)
-        and words[0] not in _STOP
+        and (words[0] not in _STOP or (len(words) > 1 and words[0] in _PLACE_NOUNS))
         and words[-1] not in _STOP
         and hint("_".join(words)) in (None, PERSON, PROFESSION)
     )  # "occupation | zip | age": a table's header names the next column, no job
@@ -303,8 +308,9 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         r"|\d{1,3}[- ]?(?:years?[- ]old|year-old|yr[- ]old|y/?o)(?:\s+(?:male|female|man|woman"
         r"|gentleman|lady|widow|widower|married|single|divorced))?,?)\s*"
         r"(?:(?:an?|una?)\s+)?(?:(?:retired|former|semi-retired|part-time|full-time|self-employed)\s+)?)"
-        # up to two words naming the trade more closely: "long-haul truck driver"
-        rf"(?P<v>(?i:(?:\p{{L}}[\p{{L}}-]+\s+){{0,2}}{_JOB}(?:e?s)?))\b",
+        # up to two words naming the trade more closely: "long-haul truck driver"; a
+        # closed compound ends with the job word: "farmworker", "schoolteacher"
+        rf"(?P<v>(?i:(?:\p{{L}}[\p{{L}}-]+\s+){{0,2}}(?:\p{{L}}{{3,}})?{_JOB}(?:e?s)?))\b",
         _occupation,
         groups=(("v", PROFESSION),),
         wide=True,  # "is", "was" and "as" start a partial match at almost every sentence

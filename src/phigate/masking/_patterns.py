@@ -17,6 +17,7 @@ from phigate.masking import _validators as val
 from phigate.masking._chat import CHAT_PATTERNS
 from phigate.masking._credentials import CREDENTIAL_PATTERNS, HIDDEN_VALUE
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
+from phigate.masking._dicom import DICOM_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
 from phigate.masking._numbers import NUMBER_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
@@ -767,5 +768,6 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *PLACE_PATTERNS,
     *INSTITUTION_PATTERNS,
     *CHAT_PATTERNS,
+    *DICOM_PATTERNS,
     *NUMBER_PATTERNS,
 )
