@@ -17,7 +17,6 @@ The tables are Python's own Unicode database, read once at import (a few dozen m
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -63,7 +62,7 @@ def _ranges(codes: Iterable[int], form: str) -> str:
 
 
 _UNSEEN_CODES, _SEEN = _tables()
-_UNSEEN = re.compile("[" + _ranges(_UNSEEN_CODES, r"\U{:08x}") + "]+")
+_UNSEEN = re2.compile("[" + _ranges(_UNSEEN_CODES, r"\x{{{:x}}}") + "]+")
 _LOOK = re2.compile(("[" + _ranges(sorted(_SEEN), r"\x{{{:x}}}") + "]").encode())
 
 
