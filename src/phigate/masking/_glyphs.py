@@ -32,22 +32,21 @@ _DASHES = (*range(0x2010, 0x2016), 0x2212, 0xFE58, 0xFE63, 0xFF0D)
 _PLANES = (range(0x80, 0x20000), range(0xE0000, 0xE0080))
 
 
-def _tables() -> tuple[list[int], dict[int, str | None]]:
-    """The format characters, and the `str.translate` table of what a reader sees."""
-    unseen: list[int] = []
+def _table() -> dict[int, str | None]:
+    """The `str.translate` table of what a reader sees (None: nothing)."""
     table: dict[int, str | None] = dict.fromkeys(_DASHES, "-")
     for code in (c for plane in _PLANES for c in plane):
         char = chr(code)
-        if unicodedata.category(char) == "Cf":
-            unseen.append(code)
+        category = unicodedata.category(char)
+        if category == "Cf":
             table[code] = None
-        elif unicodedata.category(char) == "Zs":
+        elif category == "Zs":
             table[code] = " "
         else:
             digit = unicodedata.decimal(char, None)
             if digit is not None:
                 table[code] = str(digit)
-    return unseen, table
+    return table
 
 
 def _ranges(codes: Iterable[int], form: str) -> str:
@@ -61,9 +60,10 @@ def _ranges(codes: Iterable[int], form: str) -> str:
     return "".join(form.format(a) + ("-" + form.format(b) if b > a else "") for a, b in spans)
 
 
-_UNSEEN_CODES, _SEEN = _tables()
-_UNSEEN = re2.compile("[" + _ranges(_UNSEEN_CODES, r"\x{{{:x}}}") + "]+")
-_LOOK = re2.compile(("[" + _ranges(sorted(_SEEN), r"\x{{{:x}}}") + "]").encode())
+_SEEN = _table()
+_CLASS = "[" + _ranges(sorted(_SEEN), r"\x{{{:x}}}") + "]"
+_RUN = re2.compile(_CLASS + "+")  # `str.translate` of a whole text is slow: runs only
+_LOOK = re2.compile(_CLASS.encode())
 
 
 def may_read_as_seen(data: bytes) -> bool:
@@ -77,13 +77,20 @@ def as_seen(view: str, then: Origin) -> tuple[str, Origin]:
     format character shifts what follows)."""
     if view.isascii():
         return view, then
-    seen = view.translate(_SEEN)
-    if len(seen) == len(view):  # one for one: every offset holds
-        return seen, then
     origin = Origin(then=then)
-    dropped = 0
-    for run in _UNSEEN.finditer(view):
+    parts: list[str] = []
+    pos = length = 0
+    for run in _RUN.finditer(view):
         start, end = run.span()
-        origin.add(start - dropped, start, end, 0)
-        dropped += end - start
-    return seen, origin
+        parts += [view[pos:start], run.group().translate(_SEEN)]
+        length += start - pos
+        pos = end
+        for i, char in enumerate(run.group()):  # each format character, dropped
+            if _SEEN[ord(char)] is None:
+                origin.add(length, start + i, start + i + 1, 0)
+            else:
+                length += 1
+    if not parts:
+        return view, then
+    parts.append(view[pos:])
+    return "".join(parts), (origin if origin.at else then)
