@@ -15,11 +15,14 @@ read as UTF-8 (`%C3%B1` is one `ñ`), else each as the Latin-1 letter it is. Esc
 that lay a text out (`\\n`, a soft line break), octal and Go bytes stay as written:
 they hide no name, and decoding them would change how detectors read lines. A letter
 followed by combining marks is read as its composed form (NFC; marks that compose
-with nothing are dropped from the view, so the word runs on).
+with nothing are dropped from the view, so the word runs on). Last, the view is read
+as a person sees a number (`_glyphs`): format characters absent, the dash family as
+`-`, every script's decimal digits as ASCII digits.
 
 `may_read_otherwise` is the cheap test in front of all this: one RE2 pass over the
-UTF-8 for anything the view could change. A text without `%`, `=`, `\\`, `&` or a
-combining mark costs nothing more.
+UTF-8 for anything the view could change (and one more, for `_glyphs`, in a text
+that is not ASCII). A text without `%`, `=`, `\\`, `&` or a combining mark costs
+nothing more.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from phigate.core.escapes import (
     Origin,
     escapes,
 )
+from phigate.masking._glyphs import as_seen, may_read_as_seen
 
 # A form's `+` (`application/x-www-form-urlencoded`) is a space to whoever reads it.
 _FORM_SPACE = -1
@@ -59,8 +63,11 @@ _SHORTEST = 3  # `%41`, `&lt`, `e\u0301`
 
 
 def may_read_otherwise(data: bytes) -> bool:
-    """Whether the text (UTF-8) may hold an escape or a combining mark: one RE2 pass."""
-    return len(data) >= _SHORTEST and _LOOK.search(data) is not None
+    """Whether the text (UTF-8) may hold an escape, a combining mark or a character a
+    person reads otherwise (`_glyphs`): one RE2 pass, two when it is not ASCII."""
+    if len(data) < _SHORTEST:
+        return False
+    return _LOOK.search(data) is not None or may_read_as_seen(data)
 
 
 def reading(text: str) -> tuple[str, Origin] | None:
@@ -70,6 +77,7 @@ def reading(text: str) -> tuple[str, Origin] | None:
     view = _without_surrogates(view)
     if _CLUSTER.search(view) is not None:
         view, origin = _composed(view, origin)
+    view, origin = as_seen(view, origin)
     return None if view == text else (view, origin)
 
 
