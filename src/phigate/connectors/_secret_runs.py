@@ -1,0 +1,100 @@
+"""A held secret read in pieces: any run of `RUN` or more of its characters.
+
+A tool that reads a file by byte range (offset and length, as filesystem MCP servers
+and editors' file tools do) hands over a credential in as many calls as its caller
+likes; no piece is the whole value, so matching whole forms finds none. Each value
+is therefore also looked for as any run of `RUN` consecutive characters of it (in
+the view: escapes decoded, ASCII case folded), extended as far as it goes both ways,
+and that run is redacted wherever it stands.
+
+`RUN` is 8 (`MIN_PIECE`): a random credential's 8 characters almost never stand in
+other text by chance (one in 10^14 for base64), while 7 would let a reader take a
+32-character key in five calls instead of four — the limit is the same in kind:
+pieces shorter than `RUN` read by many calls are not recognised.
+
+A run made only of lower-case letters, spaces, `-`, `_` and `.` (a word of prose, a
+command's flag, `cluster-`) is not redacted: a passphrase's or a kubeconfig plugin
+argument's words would otherwise redact the same words in every answer. Such a run
+is found only as part of the whole value or of a longer run holding another
+character. Armour lines of a PEM file (`-----BEGIN …`) are no secret and not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+RUN = 8
+# Any run of `RUN` characters holds one of a value's `_ANCHOR`-character grams taken
+# at every `_STRIDE`-th offset; each is found with `str.find` (fast, in C).
+_STRIDE = 4
+_ANCHOR = RUN - _STRIDE + 1
+_PROSE = frozenset("abcdefghijklmnopqrstuvwxyz -_.")
+
+Span = tuple[int, int, str]  # start, end (in the view), name
+
+
+class SecretRuns:
+    """Every held value of `RUN` characters or more, findable by any run of them."""
+
+    def __init__(self, named: Iterable[tuple[str, str]]) -> None:
+        values: dict[str, tuple[str, str]] = {}  # folded -> (as written, name)
+        for name, value in named:
+            for text in _readable_parts(value):
+                values.setdefault(_fold(text), (text, name))
+        self._values = [(folded, text, name) for folded, (text, name) in values.items()]
+        self._grams = [
+            (folded[at : at + _ANCHOR], at, index)
+            for index, (folded, _, _) in enumerate(self._values)
+            for at in range(0, len(folded) - _ANCHOR + 1, _STRIDE)
+        ]
+
+    def spans(self, view: str) -> list[Span]:
+        """Each maximal run of `RUN` or more characters of a held value in `view`."""
+        found: list[Span] = []
+        if len(view) < RUN:
+            return found
+        followed: set[tuple[int, int]] = set()  # (value, view offset less value offset)
+        for gram, offset, index in self._grams:
+            at = view.find(gram)
+            while at >= 0:
+                if (index, at - offset) not in followed:
+                    followed.add((index, at - offset))
+                    span = self._run(view, at, offset, index)
+                    found += [span] if span else []
+                at = view.find(gram, at + 1)
+        return found
+
+    def _run(self, view: str, at: int, offset: int, index: int) -> Span | None:
+        folded, text, name = self._values[index]
+        before = _common(view[max(0, at - offset) : at][::-1], folded[:offset][::-1])
+        after = _common(view[at : at + len(folded) - offset], folded[offset:])
+        if before + after < RUN or set(text[offset - before : offset + after]) <= _PROSE:
+            return None
+        return at - before, at + after, name
+
+
+def _readable_parts(value: str) -> list[str]:
+    """The parts of `value` a reader gets in one piece: its lines (not PEM armour), or
+    for `<scheme> <token>` the token and the scheme apart; those of `RUN` or more."""
+    value = value.strip()
+    words = value.split()
+    parts = value.splitlines() if "\n" in value else words if len(words) == 2 else [value]
+    parts = [p.strip() for p in parts]
+    return [p for p in parts if len(p) >= RUN and not p.startswith("-----")]
+
+
+def _common(a: str, b: str) -> int:
+    """How many leading characters `a` and `b` share."""
+    size = min(len(a), len(b))
+    n = 0
+    while n < size and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _fold(text: str) -> str:
+    """ASCII case folded, as the scrubber's view is."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
