@@ -24,16 +24,14 @@ _LINE = re.compile(r"^([0-9a-f]{4,16})(?::[ ]{1,2}|[ ]{1,3})([0-9a-f][^\n]*)$", 
 # A group of one, two or four bytes, then one or two spaces (`hexdump -C` puts two
 # between its eight-byte halves), or the line's end.
 _GROUP = re.compile(r"((?:[0-9a-f]{2}){1,4})(?:[ ]{1,2}|$)")
+_MAYBE = re.compile(r"^[0-9a-f]{4,16}(?::[ ]{1,2}|[ ]{1,3})[0-9a-f]{2}", re.M)
 _OCTAL = frozenset("01234567")
 _MAX_LINE_BYTES = 64
 
 
-@dataclass(frozen=True)
-class _Byte:
-    value: int
-    group: tuple[int, int]  # where its group stands in the text
-    line: int  # index of its line in the dump
-    place: int  # its index in its line, as written
+# One byte shown: its value, where its group stands in the text (start, end), the
+# index of its line in the dump, its index in its line as written.
+_Byte = tuple[int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -48,31 +46,35 @@ class Dump:
 
     def __init__(self, lines: list[_Line], counts: list[int], swapped: bool) -> None:
         self._lines, self._counts = lines, counts
-        self._bytes = [b for i, line in enumerate(lines) for b in _bytes(line, i, counts[i], swapped)]
-        self.text = bytes(b.value for b in self._bytes).decode("latin-1")
+        self._bytes = [
+            byte for i, line in enumerate(lines) for byte in _bytes(line, i, counts[i], swapped)
+        ]
+        self.text = bytes(b[0] for b in self._bytes).decode("latin-1")
 
     def carriers(self, first: int, stop: int) -> list[tuple[int, int]]:
         """The spans of the text that show bytes `first` to `stop`: per line, from the
         first group holding one to the last, and their characters of the column."""
         by_line: dict[int, list[_Byte]] = {}
         for byte in self._bytes[first:stop]:
-            by_line.setdefault(byte.line, []).append(byte)
+            by_line.setdefault(byte[3], []).append(byte)
         spans: list[tuple[int, int]] = []
         for index, held in by_line.items():
-            spans.append((min(b.group[0] for b in held), max(b.group[1] for b in held)))
+            spans.append((min(b[1] for b in held), max(b[2] for b in held)))
             spans += self._column(index, held)
         return spans
 
     def _column(self, index: int, held: list[_Byte]) -> list[tuple[int, int]]:
         start, end = self._lines[index].column
         if end - start == self._counts[index]:
-            places = [b.place for b in held]
+            places = [b[4] for b in held]
             return [(start + min(places), start + max(places) + 1)]
         return [(start, end)] if end > start else []
 
 
 def dumps(view: str) -> Iterator[Dump]:
     """Each run of consecutive dump lines in `view` (case folded), read as bytes both ways."""
+    if _MAYBE.search(view) is None:  # (most texts: one search in C)
+        return
     run: list[tuple[_Line, int]] = []  # each line, and where it ends
     for match in _LINE.finditer(view):
         line = _parsed(match)
@@ -151,5 +153,5 @@ def _bytes(line: _Line, index: int, count: int, swapped: bool) -> Iterator[_Byte
         for k in order[::-1] if swapped else order:
             if place >= count:
                 return
-            yield _Byte(values[k], (start, end), index, place)
+            yield values[k], start, end, index, place
             place += 1

@@ -21,7 +21,7 @@ character. Armour lines of a PEM file (`-----BEGIN …`) are no secret and not r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 RUN = 8
 # Any run of `RUN` characters holds one of a value's `_ANCHOR`-character grams taken
@@ -47,6 +47,12 @@ class SecretRuns:
             for index, (folded, _, _) in enumerate(self._values)
             for at in range(0, len(folded) - _ANCHOR + 1, _STRIDE)
         ]
+        # Every gram at every offset, for a short text: read at every `_STRIDE`-th
+        # place of it, which costs less than a find a gram.
+        self._every: dict[str, list[tuple[int, int]]] = {}
+        for index, (folded, _, _) in enumerate(self._values):
+            for at in range(len(folded) - _ANCHOR + 1):
+                self._every.setdefault(folded[at : at + _ANCHOR], []).append((at, index))
 
     def spans(self, view: str) -> list[Span]:
         """Each maximal run of `RUN` or more characters of a held value in `view`."""
@@ -54,15 +60,25 @@ class SecretRuns:
         if len(view) < RUN:
             return found
         followed: set[tuple[int, int]] = set()  # (value, view offset less value offset)
+        for at, offset, index in self._hits(view):
+            if (index, at - offset) not in followed:
+                followed.add((index, at - offset))
+                span = self._run(view, at, offset, index)
+                found += [span] if span else []
+        return found
+
+    def _hits(self, view: str) -> Iterator[tuple[int, int, int]]:
+        """(view offset, value offset, value) of places a run may stand."""
+        if len(view) < _STRIDE * len(self._grams):
+            for at in range(0, len(view) - _ANCHOR + 1, _STRIDE):
+                for offset, index in self._every.get(view[at : at + _ANCHOR], ()):
+                    yield at, offset, index
+            return
         for gram, offset, index in self._grams:
             at = view.find(gram)
             while at >= 0:
-                if (index, at - offset) not in followed:
-                    followed.add((index, at - offset))
-                    span = self._run(view, at, offset, index)
-                    found += [span] if span else []
+                yield at, offset, index
                 at = view.find(gram, at + 1)
-        return found
 
     def _run(self, view: str, at: int, offset: int, index: int) -> Span | None:
         folded, text, name = self._values[index]

@@ -50,12 +50,11 @@ from urllib.parse import quote
 
 import yaml
 
+from phigate.connectors._hex_dumps import dumps as _dumps
+from phigate.connectors._secret_runs import SecretRuns
 from phigate.core.escapes import ESCAPE as _ESCAPE
 from phigate.core.escapes import Origin as _Origin
 from phigate.core.escapes import decoded_escape as _decoded_escape
-
-from phigate.connectors._hex_dumps import dumps as _dumps
-from phigate.connectors._secret_runs import SecretRuns
 
 MIN_SECRET = 4
 # Shorter pieces (a line of a PEM file, a base64 core) would match ordinary text.
