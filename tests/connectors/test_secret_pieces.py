@@ -114,3 +114,18 @@ def test_a_dump_without_a_secret_is_left_as_it_is(name: str) -> None:
 def test_the_bytes_around_the_secret_stay_readable() -> None:
     out = _scrub(_xxd(b"hello " + TOKEN.encode() + b"\n"))
     assert out.startswith("00000000: 6865 6c6c 6f20 [REDACTED:held]  hello [REDACTED:held]")
+
+
+def test_a_held_document_lends_runs_only_of_its_credential_lines() -> None:
+    """A kubeconfig held whole: a run of its structure, a URL's scheme or a program's
+    path is no piece (they stand in every answer); its credentials' pieces are."""
+    kubeconfig = (
+        "users:\n- name: gw\n  user:\n    exec:\n"
+        "      command: /usr/local/bin/vault-kube-login\n"
+        '      args: ["--secret-id=s3cr3t-id-9f8e7d6c"]\n'
+        "    auth-provider: {config: {idp-issuer-url: https://idp.example/x}}\n"
+    )
+    secrets = GatewaySecrets.from_env({"KUBECONFIG": kubeconfig}, ["KUBECONFIG"])
+    for plain in ("see https://example.com/a", "ran /usr/local/bin/python"):
+        assert secrets.scrub(plain, {}) == plain
+    assert secrets.scrub("half: 3cr3t-id-9f8e.", {}) == "half: [REDACTED:KUBECONFIG]."

@@ -12,11 +12,18 @@ other text by chance (one in 10^14 for base64), while 7 would let a reader take 
 32-character key in five calls instead of four — the limit is the same in kind:
 pieces shorter than `RUN` read by many calls are not recognised.
 
-A run made only of lower-case letters, spaces, `-`, `_` and `.` (a word of prose, a
-command's flag, `cluster-`) is not redacted: a passphrase's or a kubeconfig plugin
-argument's words would otherwise redact the same words in every answer. Such a run
-is found only as part of the whole value or of a longer run holding another
-character. Armour lines of a PEM file (`-----BEGIN …`) are no secret and not read.
+Only the parts of a value shaped like a credential are read this way: ones that
+hold a digit or a capital letter, not a URL or a path. A document held whole (a
+kubeconfig, a config file) is read line by line and only its lines without
+whitespace count (a PEM key's base64 lines do; `apiVersion: client.authentication…`
+does not): its credentials are held one by one beside it, and runs of its structure
+or of a URL would redact `https://` or `/usr/local/bin/` in every answer. A run made
+only of lower-case letters, spaces, `-`, `_` and `.` (a word of prose, a command's
+flag, `cluster-`) is not redacted either; such a run is found only as part of the
+whole value or of a longer run holding another character. A run's ends are trimmed of
+separators (spaces, quotes, brackets, `:`, `,`, `;`) it may share with the text
+around it, so two redacted values stay apart as they were written. Armour lines of a
+PEM file (`-----BEGIN …`) are no secret and not read.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ RUN = 8
 _STRIDE = 4
 _ANCHOR = RUN - _STRIDE + 1
 _PROSE = frozenset("abcdefghijklmnopqrstuvwxyz -_.")
+# What a run may share with the text around it at either end.
+_SEPARATORS = frozenset(" \t\r\n\"'`{}[](),;:")
 
 Span = tuple[int, int, str]  # start, end (in the view), name
 
@@ -84,19 +93,39 @@ class SecretRuns:
         folded, text, name = self._values[index]
         before = _common(view[max(0, at - offset) : at][::-1], folded[:offset][::-1])
         after = _common(view[at : at + len(folded) - offset], folded[offset:])
-        if before + after < RUN or set(text[offset - before : offset + after]) <= _PROSE:
+        start, end = at - before, at + after
+        while start < end and view[start] in _SEPARATORS:
+            start += 1
+        while end > start and view[end - 1] in _SEPARATORS:
+            end -= 1
+        shown = text[offset - (at - start) : offset + (end - at)]
+        if end - start < RUN or set(shown) <= _PROSE:
             return None
-        return at - before, at + after, name
+        return start, end, name
 
 
 def _readable_parts(value: str) -> list[str]:
-    """The parts of `value` a reader gets in one piece: its lines (not PEM armour), or
-    for `<scheme> <token>` the token and the scheme apart; those of `RUN` or more."""
+    """The parts of `value` a reader gets in one piece and that are shaped like a
+    credential: a document's token lines (not PEM armour), the token of `<scheme>
+    <token>`, or the value itself (a passphrase may hold spaces)."""
     value = value.strip()
+    if "\n" in value:
+        lines = [line.strip() for line in value.splitlines()]
+        return [p for p in lines if _credential_shaped(p) and not any(c.isspace() for c in p)]
     words = value.split()
-    parts = value.splitlines() if "\n" in value else words if len(words) == 2 else [value]
-    parts = [p.strip() for p in parts]
-    return [p for p in parts if len(p) >= RUN and not p.startswith("-----")]
+    parts = words if len(words) == 2 else [value]
+    return [p for p in parts if _credential_shaped(p)]
+
+
+def _credential_shaped(part: str) -> bool:
+    """`RUN` or more characters holding a digit or a capital letter; no URL, path or
+    PEM armour."""
+    return (
+        len(part) >= RUN
+        and not part.startswith(("-----", "/", "~"))
+        and "://" not in part
+        and any(c.isdigit() or c.isupper() for c in part)
+    )
 
 
 def _common(a: str, b: str) -> int:

@@ -176,8 +176,10 @@ class GatewaySecrets:
                     found.append((*origin.span(at, len(view)), name))
         return found
 
-    def _spans(self, text: str, depth: int = 0) -> list[tuple[int, int, str]]:
-        """Where `text` holds a form of a secret: merged spans of the text, named."""
+    def _spans(self, text: str, depth: int = 0, runs: bool = True) -> list[tuple[int, int, str]]:
+        """Where `text` holds a form of a secret: merged spans of the text, named.
+        `runs`: also a run of a value's characters (not inside a decoded base64 run,
+        where it would take the whole run: pieces are read as written, and in dumps)."""
         if not self._needles or not text:
             return []
         spans: list[tuple[int, int, str]] = []
@@ -185,7 +187,8 @@ class GatewaySecrets:
             spans += _found(view, origin, needles)
             if needles is self._needles:  # the view itself (escapes decoded)
                 spans += self._pieces(view, origin)
-                spans += [(*origin.span(s, e), n) for s, e, n in self._runs.spans(view)]
+                if runs:
+                    spans += [(*origin.span(s, e), n) for s, e, n in self._runs.spans(view)]
         if depth < DECODE_DEPTH:
             spans += self._decoded_runs(text, depth) + self._dumped(text)
         return _merged(spans) if spans else []
@@ -226,7 +229,7 @@ class GatewaySecrets:
             inner = _document(run[0])
             if inner is None:
                 continue
-            found = self._spans(inner, depth + 1)
+            found = self._spans(inner, depth + 1, runs=False)
             if found:
                 spans.append((run.start(), run.end(), found[0][2]))
         return spans
