@@ -50,6 +50,8 @@ from urllib.parse import quote
 
 import yaml
 
+from phigate.connectors._hex_dumps import dumps as _dumps
+from phigate.connectors._secret_runs import SecretRuns
 from phigate.core.escapes import ESCAPE as _ESCAPE
 from phigate.core.escapes import Origin as _Origin
 from phigate.core.escapes import decoded_escape as _decoded_escape
@@ -121,6 +123,7 @@ class GatewaySecrets:
         self._non_ascii = any(not c.isascii() for c in chars)
         extra = "".join(re.escape(c) for c in sorted(chars))
         self._readable = re.compile(f"[\\t\\n\\r -~{extra}]{{{MIN_SECRET}}}")
+        self._runs = SecretRuns(named_list)
 
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
@@ -173,8 +176,10 @@ class GatewaySecrets:
                     found.append((*origin.span(at, len(view)), name))
         return found
 
-    def _spans(self, text: str, depth: int = 0) -> list[tuple[int, int, str]]:
-        """Where `text` holds a form of a secret: merged spans of the text, named."""
+    def _spans(self, text: str, depth: int = 0, runs: bool = True) -> list[tuple[int, int, str]]:
+        """Where `text` holds a form of a secret: merged spans of the text, named.
+        `runs`: also a run of a value's characters (not inside a decoded base64 run,
+        where it would take the whole run: pieces are read as written, and in dumps)."""
         if not self._needles or not text:
             return []
         spans: list[tuple[int, int, str]] = []
@@ -182,9 +187,21 @@ class GatewaySecrets:
             spans += _found(view, origin, needles)
             if needles is self._needles:  # the view itself (escapes decoded)
                 spans += self._pieces(view, origin)
+                if runs:
+                    spans += [(*origin.span(s, e), n) for s, e, n in self._runs.spans(view)]
         if depth < DECODE_DEPTH:
-            spans += self._decoded_runs(text, depth)
+            spans += self._decoded_runs(text, depth) + self._dumped(text)
         return _merged(spans) if spans else []
+
+    def _dumped(self, text: str) -> list[tuple[int, int, str]]:
+        """Where a hex dump in `text` shows a secret (whole or a run of it) in its bytes:
+        the groups and the text column's characters that show them. (Read in the text,
+        not the view: the view joins the lines of what looks like wrapped base64.)"""
+        spans: list[tuple[int, int, str]] = []
+        for dump in _dumps(_fold(text)):
+            for first, stop, name in self._spans(dump.text, DECODE_DEPTH):
+                spans += [(s, e, name) for s, e in dump.carriers(first, stop)]
+        return spans
 
     def _pieces(self, view: str, origin: _Origin) -> list[tuple[int, int, str]]:
         """Where `view` holds the base64 of a value cut in pieces (`_gapped`)."""
@@ -212,7 +229,7 @@ class GatewaySecrets:
             inner = _document(run[0])
             if inner is None:
                 continue
-            found = self._spans(inner, depth + 1)
+            found = self._spans(inner, depth + 1, runs=False)
             if found:
                 spans.append((run.start(), run.end(), found[0][2]))
         return spans

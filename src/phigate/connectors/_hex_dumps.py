@@ -1,0 +1,157 @@
+"""Hex dumps read as the bytes they show, so a secret in one can be found and redacted.
+
+`xxd` (`00000000: 7061 742d …  pat-…`), `hexdump -C` (`00000000  70 61 74 2d …
+|pat-…|`), `od -x` and `hexdump` (octal or hex offsets, two-byte words) write bytes
+as groups of one, two or four bytes after an offset, with a text column or without.
+A credential dumped so is neither its hex (the groups are spaced, the lines cut)
+nor its text (the column is cut every 16 bytes, its line ends shown as dots).
+
+`dumps` finds each run of dump lines and reads it as bytes twice: groups as written
+(`xxd`, `hexdump -C`) and each group's bytes reversed (`od -x`, `hexdump`: words
+printed as little-endian numbers). `Dump.carriers` maps bytes back to what shows
+them: the groups holding them and, in the text column, their characters (the whole
+column of a line when it does not show one character a byte: fail closed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# An offset (4 to 16 hex or octal digits), `:` or spaces, then the rest of the line.
+_LINE = re.compile(r"^([0-9a-f]{4,16})(?::[ ]{1,2}|[ ]{1,3})([0-9a-f][^\n]*)$", re.M)
+# A group of one, two or four bytes, then one or two spaces (`hexdump -C` puts two
+# between its eight-byte halves), or the line's end.
+_GROUP = re.compile(r"((?:[0-9a-f]{2}){1,4})(?:[ ]{1,2}|$)")
+_MAYBE = re.compile(r"^[0-9a-f]{4,16}(?::[ ]{1,2}|[ ]{1,3})[0-9a-f]{2}", re.M)
+_OCTAL = frozenset("01234567")
+_MAX_LINE_BYTES = 64
+
+
+# One byte shown: its value, where its group stands in the text (start, end), the
+# index of its line in the dump, its index in its line as written.
+_Byte = tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class _Line:
+    offset: str
+    groups: list[tuple[int, int, str]]  # start, end, hex
+    column: tuple[int, int]  # where the text column stands (empty when none)
+
+
+class Dump:
+    """The bytes a run of dump lines shows, read one way, and what shows each."""
+
+    def __init__(self, lines: list[_Line], counts: list[int], swapped: bool) -> None:
+        self._lines, self._counts = lines, counts
+        self._bytes = [
+            byte for i, line in enumerate(lines) for byte in _bytes(line, i, counts[i], swapped)
+        ]
+        self.text = bytes(b[0] for b in self._bytes).decode("latin-1")
+
+    def carriers(self, first: int, stop: int) -> list[tuple[int, int]]:
+        """The spans of the text that show bytes `first` to `stop`: per line, from the
+        first group holding one to the last, and their characters of the column."""
+        by_line: dict[int, list[_Byte]] = {}
+        for byte in self._bytes[first:stop]:
+            by_line.setdefault(byte[3], []).append(byte)
+        spans: list[tuple[int, int]] = []
+        for index, held in by_line.items():
+            spans.append((min(b[1] for b in held), max(b[2] for b in held)))
+            spans += self._column(index, held)
+        return spans
+
+    def _column(self, index: int, held: list[_Byte]) -> list[tuple[int, int]]:
+        start, end = self._lines[index].column
+        if end - start == self._counts[index]:
+            places = [b[4] for b in held]
+            return [(start + min(places), start + max(places) + 1)]
+        return [(start, end)] if end > start else []
+
+
+def dumps(view: str) -> Iterator[Dump]:
+    """Each run of consecutive dump lines in `view` (case folded), read as bytes both ways."""
+    if _MAYBE.search(view) is None:  # (most texts: one search in C)
+        return
+    run: list[tuple[_Line, int]] = []  # each line, and where it ends
+    for match in _LINE.finditer(view):
+        line = _parsed(match)
+        if line is None:
+            continue
+        if run and match.start() != run[-1][1] + 1:
+            yield from _readings(run, view)
+            run = []
+        run.append((line, match.end()))
+    if run:
+        yield from _readings(run, view)
+
+
+def _parsed(match: re.Match[str]) -> _Line | None:
+    groups: list[tuple[int, int, str]] = []
+    pos = match.start(2)
+    while (group := _GROUP.match(match.string, pos, match.end())) is not None:
+        groups.append((group.start(1), group.end(1), group[1]))
+        pos = group.end()
+    return _Line(match[1], groups, (match.end(), match.end())) if groups else None
+
+
+def _with_column(line: _Line, count: int, view: str, end: int) -> _Line:
+    """`line` with only the groups of its `count` bytes, and its text column: what
+    follows them (inside `|…|` for `hexdump -C`)."""
+    kept: list[tuple[int, int, str]] = []
+    size = 0
+    for group in line.groups:
+        if size >= count:
+            break
+        kept.append(group)
+        size += len(group[2]) // 2
+    rest = view[kept[-1][1] : end]
+    start, stop = end - len(rest.lstrip(" ")), end - (len(rest) - len(rest.rstrip(" ")))
+    if stop - start >= 2 and view[start] == "|" and view[stop - 1] == "|":
+        start, stop = start + 1, stop - 1
+    return _Line(line.offset, kept, (start, max(start, stop)))
+
+
+def _readings(run: list[tuple[_Line, int]], view: str) -> Iterator[Dump]:
+    counts = _counts([line for line, _ in run])
+    if sum(counts) < 4:
+        return
+    lines = [_with_column(line, n, view, end) for (line, end), n in zip(run, counts, strict=True)]
+    yield Dump(lines, counts, swapped=False)
+    if any(len(hexed) > 2 for line in lines for _, _, hexed in line.groups):
+        yield Dump(lines, counts, swapped=True)
+
+
+def _counts(run: list[_Line]) -> list[int]:
+    """How many bytes each line shows: the step to the next line's offset (hex, else
+    octal) when its groups hold that many, else all its groups (a text column can
+    begin with what reads as hex: `cafe`), the last line no more than the others."""
+    shown = [sum(len(hexed) // 2 for _, _, hexed in line.groups) for line in run]
+    counts: list[int] = []
+    for i, line in enumerate(run[:-1]):
+        steps = [_step(line.offset, run[i + 1].offset, 16)]
+        if set(line.offset + run[i + 1].offset) <= _OCTAL:
+            steps.append(_step(line.offset, run[i + 1].offset, 8))
+        fitting = [s for s in steps if 0 < s <= shown[i]]
+        counts.append(fitting[0] if fitting else shown[i])
+    widest = max(counts, default=_MAX_LINE_BYTES)
+    counts.append(min(shown[-1], widest))
+    return counts
+
+
+def _step(offset: str, after: str, base: int) -> int:
+    return int(after, base) - int(offset, base)
+
+
+def _bytes(line: _Line, index: int, count: int, swapped: bool) -> Iterator[_Byte]:
+    place = 0
+    for start, end, hexed in line.groups:
+        values = list(bytes.fromhex(hexed))
+        order = list(range(len(values)))
+        for k in order[::-1] if swapped else order:
+            if place >= count:
+                return
+            yield values[k], start, end, index, place
+            place += 1
