@@ -41,7 +41,6 @@ import httpx2
 import pytest
 
 from phigate.doors.app import build_app
-from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import UNUSED_DSN, review_all_tools
 from tests.mcp.conftest import mcp_client, serve_app
@@ -119,7 +118,6 @@ def _schema(recipient: str) -> dict[str, Any]:
 
 
 # ── 1. a rug pull inside a masked span ─────────────────────────────────────────────
-@finding(1, "a tool definition change inside a masked span (a default address) keeps its pin")
 async def test_a_changed_default_recipient_is_held_for_review(door: Door) -> None:
     door.offer([_tool("send_report", "Send the chart summary.", _schema("records@stmarys.org"))])
     await _pin(door)
@@ -144,7 +142,6 @@ def _hidden(text: str) -> list[str]:
     return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cf", "Co", "Cn")]
 
 
-@finding(2, "a tool description's tag characters and bidi override reach the pin reviewer raw")
 async def test_the_pin_reviewer_sees_hidden_characters_in_a_description(door: Door) -> None:
     door.offer([_tool("lookup_chart", _POISONED)])
     await door.listed()
@@ -157,7 +154,6 @@ async def test_the_pin_reviewer_sees_hidden_characters_in_a_description(door: Do
     assert not _hidden("\n".join(shown["diff"])), shown["diff"]
 
 
-@finding(2, "a tool name with a zero-width space is listed to the pin reviewer as it is")
 async def test_the_pin_reviewer_sees_hidden_characters_in_a_tool_name(door: Door) -> None:
     door.offer([_tool("lookup_x"), _tool("lookup\u200b_x")])
     await door.listed()
@@ -175,7 +171,6 @@ async def _until(check: Any, seconds: float = 10.0) -> None:
         await asyncio.sleep(0.1)
 
 
-@finding(3, "an agent hanging up mid-call leaves the action executing, its end never recorded")
 async def test_an_abandoned_call_records_how_it_ended(door: Door) -> None:
     slow = {"sleep": 1.5, "content": [{"type": "text", "text": "done"}]}
     door.offer([_tool("lookup_slow")], {"lookup_slow": slow})
