@@ -163,6 +163,38 @@ async def test_the_pin_reviewer_sees_hidden_characters_in_a_tool_name(door: Door
     assert not [n for n in names if _hidden(n)], [ascii(n) for n in names]
 
 
+async def test_agents_see_a_pinned_description_with_its_hidden_characters_escaped(
+    door: Door,
+) -> None:
+    door.offer([_tool("lookup_chart", _POISONED)])
+    await _pin(door)
+    listed = await door.listed()
+    description = listed["records__lookup_chart"].description or ""
+    assert not _hidden(description), ascii(description)
+    assert "\\u202e" in description and "Read a chart." in description
+
+
+async def test_a_tool_name_hiding_a_character_is_neither_listed_nor_pinned(door: Door) -> None:
+    door.offer([_tool("lookup_x"), _tool("lookup\u200b_x"), _tool("lookup_\u202ey")])
+    listed = await door.listed()
+    upstream = [name for name in listed if name.startswith("records__")]
+    assert upstream == ["records__lookup_x"], [ascii(n) for n in listed]
+    await review_all_tools(door.h.gateway, "records")
+    got = await door.h.client.get("/v1/connections/records/tools", headers=door.h.auth("admin"))
+    assert [pin["tool"] for pin in got.json()["tools"]] == ["lookup_x"], got.text
+
+
+async def test_the_pin_review_says_which_characters_it_escaped(door: Door) -> None:
+    door.offer([_tool("lookup_chart", _POISONED)])
+    await door.listed()
+    got = await door.h.client.get(
+        "/v1/connections/records/tools/lookup_chart", headers=door.h.auth("admin")
+    )
+    hidden = got.json()["hidden"]
+    assert any("RIGHT-TO-LEFT OVERRIDE" in reason for reason in hidden), hidden
+    assert any("TAG" in reason for reason in hidden), hidden
+
+
 # ── 3. a call the agent abandons while it runs ─────────────────────────────────────
 async def _until(check: Any, seconds: float = 10.0) -> None:
     for _ in range(int(seconds / 0.1)):
