@@ -2,8 +2,8 @@
 SDK, phigate proxying an upstream MCP server): tool pinning, what reviewers see against
 what is sent upstream, what upstream answers carry back, and calls an agent abandons.
 
-Each finding is a strict xfail through a real door (`@finding`); attacks that held are
-ordinary tests.
+Each finding was a strict xfail through a real door (`@finding`); all three are fixed and
+the tests now pass as written. Attacks that held are ordinary tests.
 
 1. A rug pull inside a masked span is no change: pins digest the *masked* definition, so
    an upstream that swaps the default recipient in a tool's input schema (an email
