@@ -2,8 +2,8 @@
 SDK, phigate proxying an upstream MCP server): tool pinning, what reviewers see against
 what is sent upstream, what upstream answers carry back, and calls an agent abandons.
 
-Each finding is a strict xfail through a real door (`@finding`); attacks that held are
-ordinary tests.
+Each finding was a strict xfail through a real door (`@finding`); all three are fixed and
+the tests now pass as written. Attacks that held are ordinary tests.
 
 1. A rug pull inside a masked span is no change: pins digest the *masked* definition, so
    an upstream that swaps the default recipient in a tool's input schema (an email
@@ -41,7 +41,6 @@ import httpx2
 import pytest
 
 from phigate.doors.app import build_app
-from tests.adversarial.harness import finding
 from tests.conftest import Harness, demo_config, make_harness
 from tests.connectors.support import UNUSED_DSN, review_all_tools
 from tests.mcp.conftest import mcp_client, serve_app
@@ -119,7 +118,6 @@ def _schema(recipient: str) -> dict[str, Any]:
 
 
 # ── 1. a rug pull inside a masked span ─────────────────────────────────────────────
-@finding(1, "a tool definition change inside a masked span (a default address) keeps its pin")
 async def test_a_changed_default_recipient_is_held_for_review(door: Door) -> None:
     door.offer([_tool("send_report", "Send the chart summary.", _schema("records@stmarys.org"))])
     await _pin(door)
@@ -144,7 +142,6 @@ def _hidden(text: str) -> list[str]:
     return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in ("Cf", "Co", "Cn")]
 
 
-@finding(2, "a tool description's tag characters and bidi override reach the pin reviewer raw")
 async def test_the_pin_reviewer_sees_hidden_characters_in_a_description(door: Door) -> None:
     door.offer([_tool("lookup_chart", _POISONED)])
     await door.listed()
@@ -157,7 +154,6 @@ async def test_the_pin_reviewer_sees_hidden_characters_in_a_description(door: Do
     assert not _hidden("\n".join(shown["diff"])), shown["diff"]
 
 
-@finding(2, "a tool name with a zero-width space is listed to the pin reviewer as it is")
 async def test_the_pin_reviewer_sees_hidden_characters_in_a_tool_name(door: Door) -> None:
     door.offer([_tool("lookup_x"), _tool("lookup\u200b_x")])
     await door.listed()
@@ -165,6 +161,38 @@ async def test_the_pin_reviewer_sees_hidden_characters_in_a_tool_name(door: Door
     assert got.status_code == 200, got.text
     names = [pin["tool"] for pin in got.json()["tools"]]
     assert not [n for n in names if _hidden(n)], [ascii(n) for n in names]
+
+
+async def test_agents_see_a_pinned_description_with_its_hidden_characters_escaped(
+    door: Door,
+) -> None:
+    door.offer([_tool("lookup_chart", _POISONED)])
+    await _pin(door)
+    listed = await door.listed()
+    description = listed["records__lookup_chart"].description or ""
+    assert not _hidden(description), ascii(description)
+    assert "\\u202e" in description and "Read a chart." in description
+
+
+async def test_a_tool_name_hiding_a_character_is_neither_listed_nor_pinned(door: Door) -> None:
+    door.offer([_tool("lookup_x"), _tool("lookup\u200b_x"), _tool("lookup_\u202ey")])
+    listed = await door.listed()
+    upstream = [name for name in listed if name.startswith("records__")]
+    assert upstream == ["records__lookup_x"], [ascii(n) for n in listed]
+    await review_all_tools(door.h.gateway, "records")
+    got = await door.h.client.get("/v1/connections/records/tools", headers=door.h.auth("admin"))
+    assert [pin["tool"] for pin in got.json()["tools"]] == ["lookup_x"], got.text
+
+
+async def test_the_pin_review_says_which_characters_it_escaped(door: Door) -> None:
+    door.offer([_tool("lookup_chart", _POISONED)])
+    await door.listed()
+    got = await door.h.client.get(
+        "/v1/connections/records/tools/lookup_chart", headers=door.h.auth("admin")
+    )
+    hidden = got.json()["hidden"]
+    assert any("RIGHT-TO-LEFT OVERRIDE" in reason for reason in hidden), hidden
+    assert any("TAG" in reason for reason in hidden), hidden
 
 
 # ── 3. a call the agent abandons while it runs ─────────────────────────────────────
@@ -175,7 +203,6 @@ async def _until(check: Any, seconds: float = 10.0) -> None:
         await asyncio.sleep(0.1)
 
 
-@finding(3, "an agent hanging up mid-call leaves the action executing, its end never recorded")
 async def test_an_abandoned_call_records_how_it_ended(door: Door) -> None:
     slow = {"sleep": 1.5, "content": [{"type": "text", "text": "done"}]}
     door.offer([_tool("lookup_slow")], {"lookup_slow": slow})

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from phigate.connectors.mcp import McpConnector, digest
+from phigate.connectors.mcp import McpConnector
 from phigate.connectors.mcp_pins import compare_tool, list_pins
 from phigate.core.actions import Action
 from phigate.core.errors import ConflictError, InvalidRequestError, NotFoundError
@@ -95,8 +95,8 @@ async def _poison(f: Fronted, text: str = POISONED) -> str:
     """Change lookup_patient upstream; return the upstream's new digest as a review shows it."""
     f.upstream.descriptions["lookup_patient"] = text
     comparison = await compare_tool(f.connector, f.harness.gateway.db, "lookup_patient")
-    assert comparison.upstream is not None
-    return digest(comparison.upstream)
+    assert comparison.upstream is not None and comparison.pin.upstream_digest is not None
+    return comparison.pin.upstream_digest
 
 
 async def test_listing_shows_pinned_then_changed_with_both_digests(f: Fronted) -> None:

@@ -141,6 +141,8 @@ def mcp_tools_show(config_path: Path, connection: str, tool: str) -> None:
     styles = {"+": "green", "-": "red", "@": "cyan"}
     for line in found.diff():
         out.print(line, style=styles.get(line[:1]), highlight=False, markup=False)
+    for reason in found.hidden():  # shown escaped above; a reviewer must know why
+        out.print(f"  hidden character: {reason}", style="bold red", highlight=False, markup=False)
     if pin.changed:
         out.print(
             f"\nafter review: phigate mcp-tools repin {connection} {tool} "

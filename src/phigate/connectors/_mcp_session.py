@@ -279,7 +279,7 @@ class UpstreamSession:
         for tool in tools:
             cleaned = self.text.tool(tool)
             if cleaned is None:
-                self._on_withheld("(a tool whose name needs masking)")
+                self._on_withheld("(a tool whose name needs masking or hides characters)")
                 continue
             name = cleaned.name
             renamed_elsewhere = self._upstream_names.get(name, tool.name) != tool.name

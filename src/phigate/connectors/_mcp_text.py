@@ -14,21 +14,32 @@ there, the tag makes it one tool's name (every `lookup_[SSN]` differs) without
 being reversible (an unkeyed hash of an SSN is). The session maps the gateway name
 back to the upstream's only when calling, so pins, decisions, approvals and audit
 records all carry the gateway name; the pre-call check binds a call to exactly the
-pinned tool. A name that would clash with another listed tool is withheld.
+pinned tool. A name that would clash with another listed tool is withheld, and so
+is a name a reviewer cannot read as it is (a zero-width space, a direction override,
+a look-alike letter: anything the reviewer rendering, `phigate.reviewing.reveal`,
+escapes): it could not be told apart from another, so it cannot be pinned.
+
+A cleaned tool carries the digest of the definition *as the upstream sent it*
+(`upstream_digest`): pins and the pre-call check compare that, so a change the
+masking hides (a default address swapped inside `[EMAIL]`) is still a change.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 import mcp_types as types
+from pydantic import PrivateAttr
 
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.masking._json import TOO_DEEP
 from phigate.masking._json_text import DRIVER_DEPTH
 from phigate.masking.engine import Masker
+from phigate.reviewing import reveal
 
 # Separators MCP allows in a name; detectors want word boundaries around a value.
 _NAME_SEPARATORS = re.compile(r"[_.]")
@@ -40,6 +51,54 @@ _PURPOSE = "phigate.mcp.tool-name"
 _KEPT = 4096
 
 
+def tool_definition(tool: types.Tool) -> dict[str, Any]:
+    """What an agent is told about a tool: everything a poisoned update could change."""
+    return {
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
+        "input_schema": tool.input_schema,
+        "output_schema": tool.output_schema,
+        "annotations": tool.annotations.model_dump(mode="json") if tool.annotations else None,
+    }
+
+
+def digest(definition: dict[str, Any]) -> str:
+    encoded = json.dumps(definition, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def shown_json(value: Any, hidden: list[str] | None = None) -> Any:
+    """An upstream's JSON value (a tool definition) as a person or an agent is shown
+    it: every string, keys too, through the reviewer's escaping rule (`reveal`), so a
+    tag character, direction override or zero-width space reads as its escape.
+    Why each character was escaped is added to `hidden`."""
+    if isinstance(value, str):
+        text = reveal(value, keep_breaks=True)
+        if hidden is not None:
+            hidden.extend(text.hidden)
+        return text.text
+    if isinstance(value, list):
+        return [shown_json(v, hidden) for v in value]
+    if isinstance(value, dict):
+        return {shown_json(str(k), hidden): shown_json(v, hidden) for k, v in value.items()}
+    return value
+
+
+class CleanedTool(types.Tool):
+    """A tool as the gateway shows it (cleaned), with the digest of its upstream form."""
+
+    _upstream_digest: str = PrivateAttr(default="")
+
+
+def upstream_digest(tool: types.Tool) -> str:
+    """The digest pins bind to: of the definition as the upstream sent it, before any
+    scrubbing or masking. A tool not cleaned here is taken as it is (its own form)."""
+    if isinstance(tool, CleanedTool) and tool._upstream_digest:
+        return tool._upstream_digest
+    return digest(tool_definition(tool))
+
+
 class UpstreamText:
     """Scrubs and masks upstream text; masks once the gateway hands over its masker."""
 
@@ -49,7 +108,7 @@ class UpstreamText:
         self._secrets = secrets
         self.masker: Masker | None = None  # set by `McpConnector.attach`
         self.tag: Callable[[str, str], str] | None = None  # keyed digest, idem
-        self._cleaned: dict[str, types.Tool | None] = {}
+        self._cleaned: dict[str, CleanedTool | None] = {}
 
     @property
     def secrets(self) -> GatewaySecrets:
@@ -74,7 +133,10 @@ class UpstreamText:
 
     def name(self, name: str) -> str | None:
         """The gateway's name for an upstream tool: itself when clean, else its masked
-        form plus a keyed tag (see the module docstring); None without the key."""
+        form plus a keyed tag (see the module docstring); None without the key, or when
+        a reviewer could not read the name as it is."""
+        if reveal(name).hidden:
+            return None
         spaced = _NAME_SEPARATORS.sub(" ", name)
         shown = self.text(spaced)
         if self.secrets.scrub(name, {}) == name and shown == spaced:
@@ -84,7 +146,7 @@ class UpstreamText:
         masked = _NOT_NAME.sub("_", shown).strip("_")[:100]
         return f"{masked}_{self.tag(_PURPOSE, name)[:_TAG_CHARS]}"
 
-    def tool(self, tool: types.Tool) -> types.Tool | None:
+    def tool(self, tool: types.Tool) -> CleanedTool | None:
         """The tool under its gateway name, with every text it carries cleaned; None
         when it has no gateway name (withheld)."""
         if self.masker is None:  # not attached yet: nothing kept from before the key
@@ -96,7 +158,7 @@ class UpstreamText:
             self._cleaned[raw] = self._clean(tool)
         return self._cleaned[raw]
 
-    def _clean(self, tool: types.Tool) -> types.Tool | None:
+    def _clean(self, tool: types.Tool) -> CleanedTool | None:
         name = self.name(tool.name)
         if name is None:
             return None
@@ -110,4 +172,6 @@ class UpstreamText:
         if tool.annotations is not None:
             dumped = tool.annotations.model_dump(mode="json", by_alias=True, exclude_none=True)
             fields["annotations"] = types.ToolAnnotations.model_validate(self.json(dumped))
-        return tool.model_copy(update=fields)
+        cleaned = CleanedTool.model_construct(tool.model_fields_set, **{**dict(tool), **fields})
+        cleaned._upstream_digest = digest(tool_definition(tool))
+        return cleaned

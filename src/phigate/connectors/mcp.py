@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import hashlib
 import json
 import logging
 import math
@@ -50,6 +49,7 @@ import sqlalchemy as sa
 from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
 from phigate.connectors._mcp_session import UpstreamSession, own_secrets
+from phigate.connectors._mcp_text import shown_json, upstream_digest
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors.base import Result
 from phigate.connectors.held_secrets import HeldSecrets
@@ -79,32 +79,21 @@ _WITHHELD = "[non-text content withheld by phigate]"
 UNREVIEWED = ""
 
 
-def tool_definition(tool: types.Tool) -> dict[str, Any]:
-    """What an agent is told about a tool: everything a poisoned update could change."""
-    return {
-        "name": tool.name,
-        "title": tool.title,
-        "description": tool.description,
-        "input_schema": tool.input_schema,
-        "output_schema": tool.output_schema,
-        "annotations": tool.annotations.model_dump(mode="json") if tool.annotations else None,
-    }
-
-
-def digest(definition: dict[str, Any]) -> str:
-    encoded = json.dumps(definition, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class ListedTool:
     """An upstream tool as the gateway will present it (pinned definition) and its state."""
 
     name: str
     definition: dict[str, Any]  # the pinned (reviewed) definition; {} while unreviewed
-    digest: str  # the upstream's current digest
+    digest: str  # the upstream's current digest (of its definition as sent, unmasked)
     changed: bool  # differs from the pin, or was never reviewed: calls are held
     reviewed: bool = True
+    pinned_digest: str = UNREVIEWED
+
+    def shown(self) -> dict[str, Any]:
+        """The pinned definition as agents are shown it: hidden characters escaped."""
+        escaped: dict[str, Any] = shown_json(self.definition)
+        return escaped
 
 
 class ToolPins:
@@ -115,8 +104,7 @@ class ToolPins:
         self._audit = audit
 
     def check(self, connection: str, tool: types.Tool) -> ListedTool:
-        definition = tool_definition(tool)
-        current = digest(definition)
+        current = upstream_digest(tool)
         with self._db.write() as conn:
             row = conn.execute(
                 sa.select(tool_pins).where(
@@ -129,7 +117,8 @@ class ToolPins:
         if row.digest == UNREVIEWED:
             return ListedTool(tool.name, {}, current, changed=True, reviewed=False)
         pinned = json.loads(row.definition)
-        return ListedTool(tool.name, pinned, current, changed=row.digest != current)
+        changed = row.digest != current
+        return ListedTool(tool.name, pinned, current, changed=changed, pinned_digest=row.digest)
 
     def _hold(self, conn: sa.Connection, connection: str, name: str, current: str) -> None:
         """Record a tool seen for the first time as unreviewed: nothing of it is trusted yet."""
@@ -160,7 +149,7 @@ class ToolPins:
                 "where": {"connection": connection},
                 "what": {
                     "tool": listed.name,
-                    "pinned_digest": digest(listed.definition),
+                    "pinned_digest": listed.pinned_digest,
                     "upstream_digest": listed.digest,
                 },
                 "why": "the upstream tool's description or schema differs from its first-seen "
@@ -260,7 +249,7 @@ class McpConnector:
         listed = {tool.name: self.pins.check(self.name, tool) for tool in upstream}
         for tool in listed.values():
             # Once per pinned/upstream pair: a change after a re-pin is a new pair.
-            flag = (tool.name, digest(tool.definition), tool.digest)
+            flag = (tool.name, tool.pinned_digest, tool.digest)
             if tool.changed and tool.reviewed and flag not in self._flagged:
                 self.pins.flag(self.name, tool)
                 self._flagged.add(flag)
@@ -361,9 +350,7 @@ class McpConnector:
         notice on this session since the last listing, that listing is current."""
         listed = await self.upstream.verified_tools(self.settings.pin_recheck_seconds)
         current = next((t for t in listed if t.name == tool), None)
-        if current is None or digest(tool_definition(current)) != description.detail.get(
-            "tool_digest"
-        ):
+        if current is None or upstream_digest(current) != description.detail.get("tool_digest"):
             raise ConflictError(f"tool {tool!r} changed upstream after the decision; not run")
 
     async def current_tools(self) -> list[types.Tool]:

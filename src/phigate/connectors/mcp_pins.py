@@ -11,7 +11,10 @@ get an unreviewed definition pinned. The pin update and its audit record
 (`mcp.tool_repinned`: who, old and new digests, why) commit in one transaction.
 
 The CLI (`phigate mcp-tools`) and REST (`/v1/connections/{name}/tools`) are thin
-layers over these functions.
+layers over these functions. What they show of a definition (and its diff) passes
+the reviewer's escaping rule (`phigate.reviewing.reveal`), so a hidden character
+reads as its escape and is listed in `hidden`; digests are of the upstream's own
+definition, before masking (`_mcp_text.upstream_digest`).
 """
 
 from __future__ import annotations
@@ -23,18 +26,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import mcp_types as types
 import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
-from phigate.connectors.mcp import (
-    UNREVIEWED,
-    ListedTool,
-    McpConnector,
-    digest,
-    tool_definition,
-    tool_pins,
-)
+from phigate.connectors._mcp_text import shown_json, tool_definition, upstream_digest
+from phigate.connectors.mcp import UNREVIEWED, ListedTool, McpConnector, tool_pins
 from phigate.core.errors import ConflictError, InvalidRequestError, NotFoundError
+from phigate.reviewing import reveal
 from phigate.store import Database
 
 __all__ = [
@@ -68,7 +67,7 @@ class PinStatus:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "tool": self.tool,
+            "tool": reveal(self.tool).text,
             "status": self.status,
             "changed": self.changed,
             "pinned_digest": self.pinned_digest,
@@ -93,12 +92,19 @@ class ToolComparison:
     def diff(self) -> list[str]:
         return definition_diff(self.pin.pinned, self.upstream or {})
 
+    def hidden(self) -> list[str]:
+        """Why characters of either definition are shown escaped (empty: none were)."""
+        found: list[str] = []
+        shown_json([self.pin.tool, self.pin.pinned, self.upstream], found)
+        return found
+
     def to_json(self) -> dict[str, Any]:
         return {
             **self.pin.to_json(),
-            "pinned_definition": self.pin.pinned,
-            "upstream_definition": self.upstream,
+            "pinned_definition": shown_json(self.pin.pinned),
+            "upstream_definition": shown_json(self.upstream),
             "diff": self.diff(),
+            "hidden": self.hidden(),
         }
 
 
@@ -134,10 +140,11 @@ async def list_pins(connector: McpConnector, db: Database) -> list[PinStatus]:
 
 async def compare_tool(connector: McpConnector, db: Database, tool: str) -> ToolComparison:
     """The pinned and the upstream's current definition of one tool."""
-    upstream = await _upstream_definitions(connector)
+    current = (await _upstream_tools(connector)).get(tool)
     listed = {t.name: t for t in await connector.tools(refresh=True)}
     row = await asyncio.to_thread(_pin_row, db, connector.name, tool)
-    return ToolComparison(_status(row, listed.get(tool)), upstream.get(tool))
+    upstream = tool_definition(current) if current is not None else None
+    return ToolComparison(_status(row, listed.get(tool)), upstream)
 
 
 def _status(row: Any, listed: ListedTool | None) -> PinStatus:
@@ -173,9 +180,9 @@ def _pin_row(db: Database, connection: str, tool: str) -> Any:
     return row
 
 
-async def _upstream_definitions(connector: McpConnector) -> dict[str, dict[str, Any]]:
-    """The upstream's current definitions, read now (the connector caches only digests)."""
-    return {tool.name: tool_definition(tool) for tool in await connector.current_tools()}
+async def _upstream_tools(connector: McpConnector) -> dict[str, types.Tool]:
+    """The upstream's current tools, read now (the connector caches only digests)."""
+    return {tool.name: tool for tool in await connector.current_tools()}
 
 
 # ── re-pin ──────────────────────────────────────────────────────────────────
@@ -201,12 +208,12 @@ async def repin(
     expected = _checked_digest(expected_digest)
     if not reason.strip():
         raise InvalidRequestError("give a reason for re-pinning")
-    upstream = (await _upstream_definitions(connector)).get(tool)
-    if upstream is None:
+    found = (await _upstream_tools(connector)).get(tool)
+    if found is None:
         # NotFoundError if it was never pinned either.
         await asyncio.to_thread(_pin_row, db, connector.name, tool)
         raise ConflictError(f"the upstream no longer lists tool {tool!r}; nothing to re-pin")
-    current = digest(upstream)
+    upstream, current = tool_definition(found), upstream_digest(found)
     if current != expected:
         raise ConflictError(
             f"the upstream's definition of {tool!r} is now {current[:12]}…, not the reviewed "
@@ -257,7 +264,8 @@ def _checked_digest(value: str) -> str:
 
 # ── presentation ────────────────────────────────────────────────────────────
 def definition_diff(pinned: Mapping[str, Any], upstream: Mapping[str, Any]) -> list[str]:
-    """A unified diff, field by field, of two tool definitions (empty when equal)."""
+    """A unified diff, field by field, of two tool definitions (empty when equal), every
+    line as a reviewer reads it (`reveal`: hidden characters escaped)."""
     lines: list[str] = []
     for key in sorted(set(pinned) | set(upstream)):
         before, after = _lines(pinned.get(key)), _lines(upstream.get(key))
@@ -275,5 +283,7 @@ def _lines(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return value.splitlines() or [""]
+        # Split on line feeds only: other separators (U+2028) are escaped, not obeyed.
+        return [reveal(line).text for line in value.split("\n")]
+    # ASCII JSON: every character outside ASCII in a string is already an escape.
     return json.dumps(value, indent=2, sort_keys=True, default=str).splitlines()

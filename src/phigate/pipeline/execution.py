@@ -40,6 +40,9 @@ OUTCOME_RETRY_SECONDS = 30.0
 # Streamed runs outlive the response that started them long enough to record
 # their end; kept here so they are never garbage-collected mid-run.
 _STREAMED_RUNS: set[asyncio.Task[None]] = set()
+# The end records of runs whose caller went away, written on while it is cancelled.
+_ENDINGS: set[asyncio.Task[None]] = set()
+_GONE = "the client went away; the run was stopped"
 
 
 def _error_event(error: PhigateError) -> dict[str, Any]:
@@ -102,10 +105,13 @@ class Execution:
 
     async def run(self, record: ActionRecord) -> Outcome:
         """Run an admitted action once, masked, and record how it ended."""
-        connector = self._connectors[record.action.connection]
+        connector, started = self._connectors[record.action.connection], time.monotonic()
         try:
             masker = self.masker_for(record)
             result = await connector.run(record.action, record.description, masker)
+        except asyncio.CancelledError:
+            await self._abandoned(record, _GONE, started)
+            raise
         except MaskingError as exc:
             return await self.failed(record, MaskingFailedError(f"masking failed: {exc}"))
         except PhigateError as exc:
@@ -166,14 +172,7 @@ class Execution:
                     else:
                         summary = event
         except asyncio.CancelledError:
-            gone = "the client went away; the run was stopped"
-            elapsed = round((time.monotonic() - started) * 1000, 1)
-            cancelled = {
-                "error_class": "client_disconnected",
-                "error": gone,
-                "duration_ms": elapsed,
-            }
-            await self.finish(record, cancelled, error=UpstreamError(gone))
+            await self._abandoned(record, _GONE, started)
             raise
         except MaskingError as exc:
             error = MaskingFailedError(f"masking failed: {exc}")
@@ -210,11 +209,7 @@ class Execution:
             summary = await connector.copy_in(record.action, self.masker_for(record), data, began)
         except asyncio.CancelledError:
             gone = "the client went away; the COPY was stopped and rolled back"
-            await self.finish(
-                record,
-                {"error_class": "client_disconnected", "error": gone},
-                error=UpstreamError(gone),
-            )
+            await self._abandoned(record, gone, None)
             raise
         except PhigateError as exc:
             return await self.failed(record, exc)
@@ -225,6 +220,21 @@ class Execution:
             )
         final = await self._finish(record, ActionStatus.EXECUTED, summary)
         return Outcome(OutcomeStatus.EXECUTED, final, result=summary)
+
+    async def _abandoned(self, record: ActionRecord, gone: str, started: float | None) -> None:
+        """Record, once, that the caller went away mid-run (failed; `interrupted` if that
+        cannot be recorded). The run is being cancelled, so the write is its own task,
+        shielded: a second cancellation must not leave the action `executing`."""
+        summary: dict[str, Any] = {"error_class": "client_disconnected", "error": gone}
+        if started is not None:
+            summary["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        ending = asyncio.create_task(
+            self.finish(record, summary, error=UpstreamError(gone)), name=f"end-{record.id}"
+        )
+        _ENDINGS.add(ending)
+        ending.add_done_callback(_ended)
+        with contextlib.suppress(PhigateError):  # unrecorded: `_record_ending` said so
+            await asyncio.shield(ending)
 
     async def failed(self, record: ActionRecord, error: PhigateError) -> Outcome:
         summary = {"error_class": error.code, "error": error.message}
@@ -327,6 +337,13 @@ class Execution:
             actions.record_outcome(conn, record, status, summary, replica=replica())
 
         self._writes.put_behind(write, on_error)
+
+
+def _ended(ending: asyncio.Task[None]) -> None:
+    """Forget an end record's task; its error, if any, was logged when it was raised."""
+    _ENDINGS.discard(ending)
+    if not ending.cancelled():
+        ending.exception()
 
 
 def _unrecorded_answer(record: ActionRecord, status: ActionStatus) -> str:

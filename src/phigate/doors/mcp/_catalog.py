@@ -189,7 +189,7 @@ async def _mcp_tools(
             tools.append(
                 {
                     "name": tool.name,
-                    "description": tool.definition.get("description"),
+                    "description": tool.shown().get("description"),
                     "access": _ACCESS.get(decision.outcome, decision.outcome),
                     "changed_since_first_seen": tool.changed,
                     "reviewed": tool.reviewed,

@@ -81,7 +81,7 @@ def listed_input_schema(gateway: Gateway, name: str) -> dict[str, Any] | None:
 
 
 def _tool(connection: str, tool: ListedTool) -> types.Tool:
-    definition = tool.definition
+    definition = tool.shown()
     description = str(definition.get("description") or "")
     # No output schema: pending/denied answers carry phigate's own structured content.
     return types.Tool(
@@ -95,5 +95,5 @@ def _tool(connection: str, tool: ListedTool) -> types.Tool:
 
 
 def _input_schema(tool: ListedTool) -> dict[str, Any]:
-    schema: dict[str, Any] = tool.definition.get("input_schema") or {"type": "object"}
+    schema: dict[str, Any] = tool.shown().get("input_schema") or {"type": "object"}
     return schema
