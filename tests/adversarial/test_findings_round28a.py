@@ -19,7 +19,7 @@ import datetime
 import psycopg
 import pytest
 
-from tests.adversarial.harness import Bench, Oracle, finding, run_direct
+from tests.adversarial.harness import Bench, Oracle, run_direct
 
 
 async def _approve(bench: Bench, sql: str) -> int:
@@ -64,7 +64,6 @@ def _recover_day(dsn: str, drawn: float) -> int | None:
     return None if row is None else int(row[0])
 
 
-@finding(1, "setseed() fed from a masked column, then random() (a literal column) reveals it")
 def test_the_generator_seeded_from_a_masked_value_does_not_reveal_it(bench: Bench) -> None:
     """Promise 2: a data owner approves a read that filters on the date of birth, as
     masked (its one column comes back `[DATE]`). It seeds the session's random number
@@ -98,7 +97,6 @@ def _draw_after(conn: psycopg.Connection[object], sql: str) -> object:
     return None if row is None else row[0]
 
 
-@finding(2, "coalesce(column, random()) tells whether a masked value IS NULL, unapproved")
 def test_whether_a_masked_value_is_null_is_not_read_back_through_the_generator(
     bench: Bench,
 ) -> None:

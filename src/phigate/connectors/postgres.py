@@ -16,6 +16,7 @@ admitted as a write, DDL or more runs as `dsn`.
 from __future__ import annotations
 
 import functools
+import secrets
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -43,6 +44,7 @@ from phigate.masking.server_messages import scrub_message
 from phigate.sql import classify
 from phigate.sql.describe import describe_sql, description_of
 from phigate.sql.runtime_parameters import setting_risk
+from phigate.sql.session_generator import seeds_from_data
 from phigate.sql.split import selects
 from phigate.sql.transaction_control import transaction_control
 
@@ -195,9 +197,13 @@ class PostgresConnector:
                 # The BEGIN is the pool's check; a read's end is behind its answer.
                 async with pool.connection(opening, read_only=read_only) as conn:
                     batch = _Batch(self.limits)
-                    payload, masked = await self._execute(
-                        conn, sql_text, params, description, masker, batch
-                    )
+                    try:
+                        payload, masked = await self._execute(
+                            conn, sql_text, params, description, masker, batch
+                        )
+                    finally:
+                        if seeds_from_data(description):
+                            await _forget_seed(conn)
                     if not read_only:
                         await conn.commit()
                         await conn.set_autocommit(False)  # as the pool hands connections out
@@ -510,3 +516,18 @@ def session_settings(action: Action) -> pgsql.Composable:
             )
         )
     return pgsql.SQL("").join(parts)
+
+
+async def _forget_seed(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Reseed a pooled connection's random generator from the gateway's own randomness
+    after a statement that may have left data in it (`phigate.sql.session_generator`):
+    the next caller to use the connection draws nothing computed from rows. A
+    connection that cannot be reseeded is closed, so the pool drops it."""
+    seed = secrets.randbelow(2**30) / 2**30
+    try:
+        if conn.info.transaction_status is psycopg.pq.TransactionStatus.INERROR:
+            await conn.rollback()
+        await conn.execute("SELECT setseed(%s)", (seed,))
+    except psycopg.Error:
+        await conn.close()
+        raise

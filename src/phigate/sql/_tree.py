@@ -314,6 +314,8 @@ class TreeWalk:
         self.facts.functions.append(key)
         if key == "set_config":
             risk, reason = settings.set_config_risk(node.args or ())
+        elif key == "setseed":
+            risk, reason = _seed_risk(node.args or ())
         else:
             risk, reason = function_risk(key, self.extra)
         if risk is not RiskClass.READ:
@@ -335,6 +337,17 @@ class TreeWalk:
             # Like CREATE TABLE AS: a new table is a schema change (DESIGN lists it
             # under write; the stricter class keeps it consistent with CREATE TABLE AS).
             self.facts.add(RiskClass.DDL, "SELECT INTO creates and fills a table")
+
+
+def _seed_risk(args: Sequence[object]) -> tuple[RiskClass, str]:
+    """`setseed(x)`: the session's random generator keeps its seed between statements,
+    and `random()` reads it back in a statement that reads no table (a float passes
+    unmasked). A seed the caller wrote is harmless; one computed (from rows, or from
+    anything else) writes session state from data: a write, which waits for approval
+    and runs on the writer's connection, never in the session the agent reads from."""
+    if len(args) == 1 and not settings.computed(args[0]):
+        return RiskClass.READ, ""
+    return RiskClass.WRITE, "setseed from a computed value seeds the session's generator"
 
 
 def _modifying(kind: str) -> Any:

@@ -157,7 +157,7 @@ def const_value(node: object) -> str | None:
     return None
 
 
-def _computed(node: object) -> bool:
+def computed(node: object) -> bool:
     """Whether a value is anything but a constant (NULL included) or a parameter the
     caller sent (asyncpg restores `jit` with `set_config('jit', $1, false)`)."""
     while isinstance(node, ast.TypeCast):
@@ -171,7 +171,7 @@ def set_config_risk(args: Sequence[object]) -> tuple[RiskClass, str]:
     if name is None:
         return RiskClass.UNKNOWN, "set_config with a computed setting name"
     value = const_value(args[1]) if len(args) > 1 else None
-    if len(args) > 1 and _computed(args[1]):
+    if len(args) > 1 and computed(args[1]):
         # A setting keeps no lineage: a value computed from rows would come back
         # unmasked (ParameterStatus, SHOW, current_setting, pg_settings), so only a
         # value the caller wrote is set.

@@ -65,6 +65,7 @@ from phigate.sql.describe import description_of
 from phigate.sql.identifiers import quoted_identifier
 from phigate.sql.model import Effect
 from phigate.sql.runtime_reveal import reveal_setting
+from phigate.sql.session_generator import seeds_from_data
 
 log = logging.getLogger(__name__)
 
@@ -306,7 +307,11 @@ class Session:
         )
 
     def _on_writer(self, description: Description) -> bool:
-        """A read-only session runs what needs more than the reader on the writer."""
+        """A read-only session runs what needs more than the reader on the writer; any
+        session runs there what may seed its random generator from data
+        (`phigate.sql.session_generator`), so no later statement of it draws from it."""
+        if seeds_from_data(description):
+            return True
         return self.io.reads_only and not runs_as_reader(description.risk)
 
     async def state_copy_in(self, msg: Message) -> None:
