@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from phigate.audit._canonical import canonical_json
-from phigate.audit.keys import signing_key_for, trusted_key_ids
+from phigate.audit.keys import open_state, signing_key_for, trusted_key_ids
 from phigate.config import (
     ExecConnection,
     HttpConnection,
@@ -67,7 +67,7 @@ def build_gateway(
     settings: Settings, *, migrate: bool | None = None, migrations: Path | None = None
 ) -> Gateway:
     """`migrations` is for tests only: see `Database`."""
-    db = Database(settings.state.url, migrations=migrations)
+    db = open_state(settings, migrations=migrations)
     try:
         db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
     except PhigateError:  # a refusal (schema behind, or too new): close its pool now
