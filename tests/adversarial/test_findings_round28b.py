@@ -179,9 +179,7 @@ async def test_a_truncated_tail_fails_verify_even_without_its_checkpoints(
         )
     # The replicas keep serving: their next records chain on the cut head.
     await _traffic(a, b)
-    code, output = _cli(
-        "audit", "verify", "--config", str(config_file), "--against", str(shipped)
-    )
+    code, output = _cli("audit", "verify", "--config", str(config_file), "--against", str(shipped))
     assert code == 1 and "TRUNCATED" in output, output
 
 

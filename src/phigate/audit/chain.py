@@ -44,6 +44,7 @@ witness_log = logging.getLogger("phigate.audit")
 class ForgedRecordError(AuditUnavailableError):
     """A record the gateway did not write (phigate.audit.mac): no checkpoint signs it."""
 
+
 # Appends sit in every action's path (phigate.store.hot).
 # The head row is the lock that orders appends across replicas.
 _LOCK_HEAD = HotStatement(
@@ -326,9 +327,12 @@ class AuditLog:
         if self._mac is None:
             return
         since = self._believed_seq(conn, self.trusted or frozenset({signer.key_id}))
-        begun = since > 0 and conn.execute(
-            sa.select(audit_log.c.mac.is_not(None)).where(audit_log.c.seq == since)
-        ).scalar_one_or_none()
+        begun = (
+            since > 0
+            and conn.execute(
+                sa.select(audit_log.c.mac.is_not(None)).where(audit_log.c.seq == since)
+            ).scalar_one_or_none()
+        )
         forged = self._mac.first_forged(self._mac_rows(conn, since=since), macs_begun=bool(begun))
         if forged is not None:
             raise ForgedRecordError(forged[1])

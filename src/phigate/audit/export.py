@@ -65,7 +65,7 @@ def read_checkpoints(lines: Iterable[str], *, source: str) -> list[Checkpoint]:
     found = [cp for line in _prepend(first or "", rows) if (cp := _witnessed(line, source))]
     if not found:
         raise InvalidRequestError(
-            f"{source}: neither a phigate audit export with a checkpoint nor a log "
+            f"{source}: not a phigate audit export with a checkpoint, nor a log "
             "holding audit checkpoint lines"
         )
     return found

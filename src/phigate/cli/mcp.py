@@ -52,12 +52,12 @@ _PIN_EXIT = {400: 2, 403: 4, 404: 5, 409: 6}
 def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     """Run `work(connector, db, audit, scrub)` against the state store, mapping errors."""
     from phigate.audit.chain import AuditLog
+    from phigate.audit.keys import open_state
     from phigate.config import McpConnection
     from phigate.connectors.mcp import McpConnector
     from phigate.masking.engine import MaskingEngine
     from phigate.ops.bootstrap import _key, build_connectors
     from phigate.pipeline.gateway import AUDIT_PROFILE
-    from phigate.audit.keys import open_state
 
     settings = load_config(config_path)
     conn = settings.connections.get(connection)

@@ -20,10 +20,10 @@ def token() -> None:
 
 
 def _token_store(config_path: Path) -> Any:
+    from phigate.audit.keys import open_state
     from phigate.identity.people import People
     from phigate.identity.tokens import TokenStore
     from phigate.ops.bootstrap import _key
-    from phigate.audit.keys import open_state
 
     settings = load_config(config_path)
     db = open_state(settings)  # its audit records MAC'd like the gateway's
