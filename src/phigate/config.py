@@ -88,6 +88,9 @@ class StateSettings(_Frozen):
     # Each replica beats this often; one silent for 6 beats counts as dead and the
     # actions it left `executing` are marked `interrupted` (phigate.ops.replicas).
     heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # How long a write waits for a row lock on PostgreSQL (the audit head's above all)
+    # before it fails and the action is refused: a stuck session must not stall all.
+    lock_timeout_seconds: float = Field(default=5.0, gt=0)
 
 
 class ServerSettings(_Frozen):

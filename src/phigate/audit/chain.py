@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -20,8 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from phigate.audit._canonical import canonical_json
-from phigate.audit.checkpoint import Checkpoint, CheckpointSigner
+from phigate.audit.checkpoint import Checkpoint, CheckpointSigner, signature_problem
 from phigate.audit.free_text import mask_free_text
+from phigate.audit.mac import RecordMac
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
 from phigate.core import clock
@@ -33,6 +35,15 @@ from phigate.store.tables import audit_checkpoints, audit_head, audit_log
 GENESIS = "0" * 64
 # The key that marks an export's first line as its header (the signed checkpoint).
 EXPORT_HEADER = "phigate_audit_export"
+# The key that marks a checkpoint's witness log line (`phigate audit verify --against`).
+WITNESS = "phigate_audit_checkpoint"
+# Every checkpoint signed is also logged here: log shipping keeps a copy outside the store.
+witness_log = logging.getLogger("phigate.audit")
+
+
+class ForgedRecordError(AuditUnavailableError):
+    """A record the gateway did not write (phigate.audit.mac): no checkpoint signs it."""
+
 
 # Appends sit in every action's path (phigate.store.hot).
 # The head row is the lock that orders appends across replicas.
@@ -59,8 +70,9 @@ _BATCH = "phigate.audit_batch"
 class _Batch:
     """Records chained in one transaction, written together at `flush`."""
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, conn: sa.Connection, mac: RecordMac | None) -> None:
         self._conn = conn
+        self._mac = mac
         self._head: tuple[int, str] | None = None
         self._rows: list[dict[str, Any]] = []
 
@@ -81,7 +93,9 @@ class _Batch:
             record = {"seq": seq, "ts": now, "event": event, **fields, "prev_hash": prev}
             body = canonical_json(record)
             digest = chain_hash(prev, body)
-            self._rows.append({"seq": seq, "record": body, "prev_hash": prev, "hash": digest})
+            mac = self._mac.of(digest) if self._mac is not None else None
+            row = {"seq": seq, "record": body, "prev_hash": prev, "hash": digest, "mac": mac}
+            self._rows.append(row)
             prev = digest
         self._head = seq, prev
         return seq
@@ -107,6 +121,7 @@ class AuditLog:
     ) -> None:
         self._db = db
         self.signer = signer
+        self._mac = RecordMac(db.record_key) if db.record_key is not None else None
         # Masks free text in every record before it is hashed (phigate.audit.free_text);
         # the gateway sets its audit masker here. None: written as given.
         self.mask_text: Callable[[str], str] | None = None
@@ -142,7 +157,7 @@ class AuditLog:
         batch = conn.info.get(_BATCH)
         if isinstance(batch, _Batch):
             return batch.add(entries)
-        batch = _Batch(conn)
+        batch = _Batch(conn, self._mac)
         seq = batch.add(entries)
         batch.flush()
         return seq
@@ -151,7 +166,7 @@ class AuditLog:
     def batched(self, conn: sa.Connection) -> Iterator[None]:
         """Appends on `conn` inside this block share one read and one write of the head
         (a group commit's transaction): the chain is the same as appending one by one."""
-        batch = _Batch(conn)
+        batch = _Batch(conn, self._mac)
         conn.info[_BATCH] = batch
         try:
             yield
@@ -196,15 +211,17 @@ class AuditLog:
         return int(row.seq), str(row.hash)
 
     def verify(
-        self, *, trusted: frozenset[str] | None = None, kept: Checkpoint | None = None
+        self, *, trusted: frozenset[str] | None = None, kept: Iterable[Checkpoint] = ()
     ) -> Verification:
         """The chain from the genesis, then every stored checkpoint against it, then the head.
 
         `trusted` holds the key ids checkpoints must be signed with (default: this
         log's `trusted`; None there too: any key whose signature verifies). Records
         after the latest checkpoint are counted in `unproven`, not failed: the live
-        log grows between checkpoints. `kept` is a checkpoint kept from an earlier
-        export, which the log must still hold.
+        log grows between checkpoints, but with trusted keys there must be a checkpoint
+        (a serving gateway signs one at start). `kept` are checkpoints kept outside the
+        store (an earlier export's, witness log lines), which the log must still hold.
+        With the audit key, every record's MAC is checked too (phigate.audit.mac).
         """
         keys = trusted if trusted is not None else self.trusted
         # Read before the scan: every checkpoint up to it signs records the scan will see.
@@ -215,8 +232,9 @@ class AuditLog:
             result = prove_tail(result, checked, keys, complete=False)
         else:
             result = dataclasses.replace(result, unproven=result.records)
-        if kept is not None:
-            result = hold_to(result, kept, self._hash_at(kept.seq), keys)
+        for checkpoint in kept:
+            result = hold_to(result, checkpoint, self._hash_at(checkpoint.seq), keys)
+        result = self._prove_authorship(_need_checkpoint(result, keys))
         head_seq, head_hash = self.head()
         if result.ok and (result.records != head_seq or result.head_hash != head_hash):
             return Verification(
@@ -227,6 +245,35 @@ class AuditLog:
                 "records after the last one are missing (head does not match)",
             )
         return result
+
+    def _prove_authorship(self, result: Verification) -> Verification:
+        """With the audit key: the first record it did not MAC fails the log."""
+        if not result.ok or self._mac is None:
+            return result
+        with self._db.read() as conn:
+            forged = self._mac.first_forged(self._mac_rows(conn, since=0), macs_begun=False)
+        if forged is None:
+            return result
+        seq, problem = forged
+        return Verification(False, seq - 1, result.head_hash, seq, problem, result.checkpoint)
+
+    def _mac_rows(
+        self, conn: sa.Connection, *, since: int, batch: int = 1000
+    ) -> Iterator[tuple[int, str, str | None]]:
+        """(seq, hash, mac) of the records after `since`, in batches, on `conn`."""
+        cursor = since
+        while True:
+            rows = conn.execute(
+                sa.select(audit_log.c.seq, audit_log.c.hash, audit_log.c.mac)
+                .where(audit_log.c.seq > cursor)
+                .order_by(audit_log.c.seq)
+                .limit(batch)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield int(row.seq), str(row.hash), row.mac
+            cursor = int(rows[-1].seq)
 
     def _hash_at(self, seq: int) -> str | None:
         if seq == 0:
@@ -247,6 +294,9 @@ class AuditLog:
         try:
             with self._db.write() as conn:
                 return self._checkpoint_in(conn, self.signer)
+        except ForgedRecordError as exc:
+            witness_log.error("audit checkpoint refused: %s", exc)
+            raise
         except Exception as exc:
             raise AuditUnavailableError(
                 f"the audit checkpoint cannot be written: {type(exc).__name__}"
@@ -263,11 +313,39 @@ class AuditLog:
         ).first()
         if existing is not None:
             return _checkpoint_of(existing)
+        self._refuse_forged(conn, signer)
         checkpoint = signer.sign(int(seq), str(digest))
         row = checkpoint.to_json()
         del row["key_id"]  # derived from the public key
         conn.execute(audit_checkpoints.insert().values(row))
+        witness_log.info("audit checkpoint signed %s", witness_line(checkpoint))
         return checkpoint
+
+    def _refuse_forged(self, conn: sa.Connection, signer: CheckpointSigner) -> None:
+        """Raise ForgedRecordError if a record after the latest believed checkpoint was
+        not written by a holder of the audit key: a checkpoint must never sign it."""
+        if self._mac is None:
+            return
+        since = self._believed_seq(conn, self.trusted or frozenset({signer.key_id}))
+        begun = (
+            since > 0
+            and conn.execute(
+                sa.select(audit_log.c.mac.is_not(None)).where(audit_log.c.seq == since)
+            ).scalar_one_or_none()
+        )
+        forged = self._mac.first_forged(self._mac_rows(conn, since=since), macs_begun=bool(begun))
+        if forged is not None:
+            raise ForgedRecordError(forged[1])
+
+    @staticmethod
+    def _believed_seq(conn: sa.Connection, keys: frozenset[str]) -> int:
+        """The sequence of the latest stored checkpoint signed with one of `keys` (0: none);
+        rows the store holds without a valid signature are anybody's."""
+        rows = conn.execute(sa.select(audit_checkpoints).order_by(audit_checkpoints.c.seq.desc()))
+        for row in rows:
+            if signature_problem(_checkpoint_of(row), keys) is None:
+                return int(row.seq)
+        return 0
 
     def _checkpoints_with_hashes(
         self, *, until: int, batch: int = 1000
@@ -303,13 +381,36 @@ class AuditLog:
         """JSON lines, verifiable offline: first a header with a checkpoint signed now
         (or the latest stored one, without a key), then the records up to it, each with
         its chain hash. Records appended meanwhile wait for the next export."""
-        checkpoint = self.checkpoint() if self.signer is not None else self.latest_checkpoint()
-        until = None
+        until: int | None = None
+        try:
+            checkpoint = self.checkpoint() if self.signer is not None else self.latest_checkpoint()
+            until = None if checkpoint is None else checkpoint.seq
+        except ForgedRecordError:
+            # Refused to sign (logged): the export holds every record to the head under
+            # the last checkpoint, so verifying it names those no signature covers.
+            checkpoint = self.latest_checkpoint()
         if checkpoint is not None:
             yield canonical_json({EXPORT_HEADER: 1, "checkpoint": checkpoint.to_json()})
-            until = checkpoint.seq
         for body, digest in self.iter_rows(since=since, until=until):
             yield body[:-1] + f',"hash":"{digest}"' + "}"
+
+
+def witness_line(checkpoint: Checkpoint) -> str:
+    """A signed checkpoint as one JSON object, for a log line (`read_checkpoints`);
+    the marker key first, so a reader finds where the object starts."""
+    return f'{{"{WITNESS}":1,"checkpoint":{canonical_json(checkpoint.to_json())}}}'
+
+
+def _need_checkpoint(result: Verification, keys: frozenset[str] | None) -> Verification:
+    """With trusted keys, a live log holding records must have a believed checkpoint:
+    else nothing shows its records are the gateway's whole log."""
+    if not result.ok or keys is None or result.checkpoint is not None or not result.records:
+        return result
+    problem = (
+        f"no signed checkpoint: {result.records} records unproven (a serving gateway "
+        "signs one at start; `phigate audit export` signs one)"
+    )
+    return dataclasses.replace(result, ok=False, first_bad_seq=1, problem=problem)
 
 
 def verify_records(

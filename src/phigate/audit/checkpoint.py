@@ -88,6 +88,7 @@ class CheckpointSigner:
 
     def __init__(self, private_key: Ed25519PrivateKey) -> None:
         self._key = private_key
+        self.private_key = private_key  # also keys the records' MACs (phigate.audit.mac)
         raw = private_key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )

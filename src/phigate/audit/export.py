@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
-from phigate.audit.chain import EXPORT_HEADER, GENESIS, verify_records
+from phigate.audit.chain import EXPORT_HEADER, GENESIS, WITNESS, verify_records
 from phigate.audit.checkpoint import Checkpoint
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
@@ -25,17 +25,18 @@ def verify_export(
     lines: Iterable[str],
     *,
     trusted: frozenset[str] | None = None,
-    kept: Checkpoint | None = None,
+    kept: Iterable[Checkpoint] = (),
 ) -> Verification:
     """The chain from the genesis, that the header's checkpoint signs its end, and
-    that it still holds what `kept` (an earlier export's checkpoint) signed."""
+    that it still holds what `kept` (checkpoints kept elsewhere) signed."""
+    kept = list(kept)
     rows = (line for line in lines if line.strip())
     first = next(rows, None)
     header = _header(first)
     if isinstance(header, str):
         return Verification(False, 0, GENESIS, 1, header)
     body = rows if first is None or header is not None else _prepend(first, rows)
-    wanted = {cp.seq for cp in (header, kept) if cp is not None}
+    wanted = {cp.seq for cp in (header, *kept) if cp is not None}
     hashes: dict[int, str] = {0: GENESIS}
 
     def keep(seq: int, digest: str) -> None:
@@ -45,20 +46,45 @@ def verify_export(
     chain = verify_records((parse_export_line(line) for line in body), on_record=keep)
     checkpoints = [(header, hashes.get(header.seq))] if header is not None else []
     result = prove_tail(chain, checkpoints, trusted, complete=True)
-    if kept is not None:
-        result = hold_to(result, kept, hashes.get(kept.seq), trusted)
+    for checkpoint in kept:
+        result = hold_to(result, checkpoint, hashes.get(checkpoint.seq), trusted)
     return result
 
 
-def read_checkpoint(lines: Iterable[str], *, source: str) -> Checkpoint:
-    """The checkpoint in an export's first line, or InvalidRequestError."""
-    first = next((line for line in lines if line.strip()), None)
+def read_checkpoints(lines: Iterable[str], *, source: str) -> list[Checkpoint]:
+    """Checkpoints kept outside the store: an export's header, or every witness line
+    (`phigate.audit` log lines of signed checkpoints) in a log file; else
+    InvalidRequestError."""
+    rows = iter(lines)
+    first = next((line for line in rows if line.strip()), None)
     header = _header(first)
     if isinstance(header, str):
         raise InvalidRequestError(f"{source}: {header}")
-    if header is None:
-        raise InvalidRequestError(f"{source}: not a phigate audit export with a checkpoint")
-    return header
+    if header is not None:
+        return [header]
+    found = [cp for line in _prepend(first or "", rows) if (cp := _witnessed(line, source))]
+    if not found:
+        raise InvalidRequestError(
+            f"{source}: not a phigate audit export with a checkpoint, nor a log "
+            "holding audit checkpoint lines"
+        )
+    return found
+
+
+_WITNESS_START = '{"' + WITNESS + '":'
+
+
+def _witnessed(line: str, source: str) -> Checkpoint | None:
+    """The checkpoint in a witness log line, wherever the log's format put the JSON."""
+    start = line.find(_WITNESS_START)
+    if start < 0:
+        return None
+    try:
+        value, _ = json.JSONDecoder().raw_decode(line, start)
+        return Checkpoint.from_json(value.get("checkpoint"))
+    except (ValueError, RecursionError) as exc:
+        # A damaged witness is not skipped: it may be the one that shows the cut.
+        raise InvalidRequestError(f"{source}: a malformed audit checkpoint line") from exc
 
 
 # An exported record: its stored canonical bytes with `,"hash":"…"` before the last brace.

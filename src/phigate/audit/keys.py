@@ -20,9 +20,10 @@ from phigate.audit.checkpoint import (
     generate_private_key_pem,
     trusted_key_id,
 )
+from phigate.audit.mac import RecordMac
 from phigate.config import Settings
 from phigate.core.errors import ConfigError
-from phigate.store.database import normalise_url
+from phigate.store.database import Database, normalise_url
 from phigate.store.private import private_dir
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,31 @@ def signing_key_for(settings: Settings, *, state_url: str | None = None) -> Chec
     url = state_url or settings.state.url
     path = state_dir(url) / KEPT_KEY_NAME
     return _kept_key(path, shared=not normalise_url(url).startswith("sqlite"))
+
+
+def record_key_for(settings: Settings) -> bytes | None:
+    """The key audit records are MAC'd with: derived from a configured audit.signing_key
+    (kept outside the store). None for the key kept in the state dir: whoever can
+    read that can read the store, so a MAC under it would prove nothing."""
+    ref = settings.audit.signing_key
+    if ref is None:
+        return None
+    private = CheckpointSigner.from_pem(ref.reveal(), where="audit.signing_key").private_key
+    return RecordMac.from_signing_key(private).key
+
+
+def open_state(
+    settings: Settings, *, url: str | None = None, migrations: Path | None = None
+) -> Database:
+    """The state store as the configuration says: its lock timeout, and the key every
+    process that appends audit records (gateway, CLI) MACs them with."""
+    db = Database(
+        url or settings.state.url,
+        migrations=migrations,
+        lock_timeout=settings.state.lock_timeout_seconds,
+    )
+    db.record_key = record_key_for(settings)
+    return db
 
 
 def trusted_key_ids(settings: Settings) -> frozenset[str] | None:

@@ -55,6 +55,12 @@ def hold_to(
     problem = _checkpoint_problem(kept, result.records, chain_hash, trusted)
     if problem is None:
         return result
+    if kept.seq <= result.records and signature_problem(kept, trusted) is None:
+        # A verified chain differing at a signed point was cut and grown again past it.
+        problem = (
+            f"TRUNCATED (and grown again): the log no longer holds the record signed "
+            f"{when(kept.ts)} at sequence {kept.seq}: records were removed or rewritten"
+        )
     seq = _first_bad(kept, result)
     return _failed(result, seq, f"against the earlier export: {problem}", result.checkpoint)
 

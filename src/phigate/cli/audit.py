@@ -30,13 +30,12 @@ def _audit_settings(config_path: Path, state: str | None) -> Any:
 @contextlib.contextmanager
 def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) -> Iterator[Any]:
     from phigate.audit.chain import AuditLog
-    from phigate.audit.keys import signing_key_for
-    from phigate.store import Database
+    from phigate.audit.keys import open_state, signing_key_for
 
     settings = _audit_settings(config_path, state)
     url = state or settings.state.url
     signer = signing_key_for(settings, state_url=url) if signed else None
-    db = Database(url)
+    db = open_state(settings, url=url)  # with the audit key: records' MACs are checked
     try:
         db.ensure_current(migrate=False)  # else: "run `phigate migrate`", not a SQL error
         yield AuditLog(db, signer=signer)
@@ -81,7 +80,8 @@ def _trusted_keys(public_key: Path | None, settings: Any) -> frozenset[str] | No
     "earlier",
     type=click.File("rb"),
     default=None,
-    help="An earlier export: the log must still hold what its checkpoint signed.",
+    help="An earlier export, or a log holding the gateway's `phigate.audit` checkpoint "
+    "lines: the log must still hold what those checkpoints signed.",
 )
 def audit_verify(
     config_path: Path,
@@ -92,12 +92,9 @@ def audit_verify(
 ) -> None:
     """Exit 0 when the chain is intact and its tail proven by a signed checkpoint (for the
     store, records after the latest checkpoint are counted); 1 naming the problem."""
-    from phigate.audit.export import read_checkpoint, text_lines, verify_export
+    from phigate.audit.export import read_checkpoints, text_lines, verify_export
 
-    if earlier is not None:
-        kept = read_checkpoint(text_lines(earlier), source=earlier.name)
-    else:
-        kept = None
+    kept = [] if earlier is None else read_checkpoints(text_lines(earlier), source=earlier.name)
     if export_file is not None:
         # Offline, a configuration is read only when named (an auditor's machine has none).
         named = click.get_current_context().get_parameter_source("config_path")
@@ -109,6 +106,8 @@ def audit_verify(
         with _audit_log(config_path, state) as log:
             result = log.verify(trusted=keys, kept=kept)
     trusted = keys is not None
+    if result.ok and trusted and result.checkpoint is None and result.unproven:
+        result = _unproven_failure(result)
     if not result.ok:
         # The problem may quote the file (a forged `seq`): printed as text, with
         # anything a terminal would act on escaped, so a file cannot write to it.
@@ -120,6 +119,14 @@ def audit_verify(
         sys.exit(1)
     out.print(f"audit chain intact: {result.records} records, head {result.head_hash}")
     out.print(_tail_summary(result, trusted=trusted), highlight=False)
+
+
+def _unproven_failure(result: Any) -> Any:
+    """With a trusted key, records no believed checkpoint covers are not a success."""
+    import dataclasses
+
+    problem = f"no signed checkpoint: {result.unproven} records unproven"
+    return dataclasses.replace(result, ok=False, first_bad_seq=1, problem=problem)
 
 
 def _tail_summary(result: Any, *, trusted: bool) -> str:

@@ -52,12 +52,12 @@ _PIN_EXIT = {400: 2, 403: 4, 404: 5, 409: 6}
 def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     """Run `work(connector, db, audit, scrub)` against the state store, mapping errors."""
     from phigate.audit.chain import AuditLog
+    from phigate.audit.keys import open_state
     from phigate.config import McpConnection
     from phigate.connectors.mcp import McpConnector
     from phigate.masking.engine import MaskingEngine
     from phigate.ops.bootstrap import _key, build_connectors
     from phigate.pipeline.gateway import AUDIT_PROFILE
-    from phigate.store import Database
 
     settings = load_config(config_path)
     conn = settings.connections.get(connection)
@@ -65,7 +65,7 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
         fail(f"no MCP connection {connection!r} in {config_path}", 5)
     masking = MaskingEngine(settings.masking, _key(settings, "masking_key"))
     masker = masking.masker(AUDIT_PROFILE)
-    db = Database(settings.state.url)
+    db = open_state(settings)  # its audit records MAC'd like the gateway's
     try:
         db.ensure_current(migrate=settings.state.migrate_on_start)
         audit = AuditLog(db)

@@ -20,13 +20,13 @@ def token() -> None:
 
 
 def _token_store(config_path: Path) -> Any:
+    from phigate.audit.keys import open_state
     from phigate.identity.people import People
     from phigate.identity.tokens import TokenStore
     from phigate.ops.bootstrap import _key
-    from phigate.store import Database
 
     settings = load_config(config_path)
-    db = Database(settings.state.url)
+    db = open_state(settings)  # its audit records MAC'd like the gateway's
     db.ensure_current(migrate=settings.state.migrate_on_start)
     return TokenStore(
         db, _key(settings, "token_hash_key"), people=People(settings.identity.aliases)

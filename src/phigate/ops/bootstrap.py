@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 from phigate.audit._canonical import canonical_json
-from phigate.audit.keys import signing_key_for, trusted_key_ids
+from phigate.audit.keys import open_state, signing_key_for, trusted_key_ids
 from phigate.config import (
     ExecConnection,
     HttpConnection,
@@ -21,14 +22,15 @@ from phigate.connectors.http import HttpConnector
 from phigate.connectors.mcp import McpConnector
 from phigate.connectors.postgres import PostgresConnector
 from phigate.core import clock
-from phigate.core.errors import ConfigError, PhigateError
+from phigate.core.errors import AuditUnavailableError, ConfigError, PhigateError
 from phigate.identity.oidc import OidcVerifier
 from phigate.identity.people import People
 from phigate.identity.principal import PrincipalKind
 from phigate.identity.tokens import TokenStore
 from phigate.masking.engine import MaskingEngine
 from phigate.pipeline.gateway import Gateway
-from phigate.store import Database
+
+log = logging.getLogger(__name__)
 
 
 def build_connectors(settings: Settings) -> dict[str, Connector]:
@@ -67,7 +69,7 @@ def build_gateway(
     settings: Settings, *, migrate: bool | None = None, migrations: Path | None = None
 ) -> Gateway:
     """`migrations` is for tests only: see `Database`."""
-    db = Database(settings.state.url, migrations=migrations)
+    db = open_state(settings, migrations=migrations)
     try:
         db.ensure_current(migrate=settings.state.migrate_on_start if migrate is None else migrate)
     except PhigateError:  # a refusal (schema behind, or too new): close its pool now
@@ -91,7 +93,20 @@ def build_gateway(
     )
     check_chat_people(gateway)
     record_policy(gateway)
+    sign_at_start(gateway)
     return gateway
+
+
+def sign_at_start(gateway: Gateway) -> None:
+    """Sign a checkpoint as the gateway starts, so a log verified with its key always
+    has one. A refusal (a forged record, phigate.audit.mac) is logged, not fatal:
+    an insider must not be able to keep every gateway from starting."""
+    if not gateway.signs_checkpoints:
+        return
+    try:
+        gateway.checkpoint_audit()
+    except AuditUnavailableError:
+        log.exception("audit checkpoint at start failed")
 
 
 def check_chat_people(gateway: Gateway) -> None:

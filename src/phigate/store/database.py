@@ -42,8 +42,13 @@ class Database:
     older (or newer) build of phigate on the same store.
     """
 
-    def __init__(self, url: str, *, migrations: Path | None = None) -> None:
+    def __init__(
+        self, url: str, *, migrations: Path | None = None, lock_timeout: float = 5.0
+    ) -> None:
         self.url = normalise_url(url)
+        # The key audit records are MAC'd with (phigate.audit.mac), set by whoever opens
+        # the store with the configuration (`phigate.audit.keys.open_state`); None: no MACs.
+        self.record_key: bytes | None = None
         self.migrations = migrations or _MIGRATIONS
         self.schema: Schema | None = None  # what ensure_current found, for /readyz
         self.is_sqlite = self.url.startswith("sqlite")
@@ -55,7 +60,13 @@ class Database:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.engine, "begin", _sqlite_begin_immediate)
         else:
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True, pool_size=10)
+            # A session holding a row lock and gone quiet (a frozen replica, a DBA's open
+            # transaction on the audit head) must not stall every action: a wait for a
+            # lock ends after `lock_timeout` with an error, which callers refuse on.
+            options = f"-c lock_timeout={max(1, round(lock_timeout * 1000))}"
+            self.engine = sa.create_engine(
+                self.url, pool_pre_ping=True, pool_size=10, connect_args={"options": options}
+            )
         # SQLite allows one writer; serialising in-process avoids busy retries.
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
@@ -171,6 +182,8 @@ class Database:
         with self.engine.connect() as conn:
             if not conn.execute(_TRY_LOCK, _LOCK_KEY).scalar_one():
                 log.info("waiting for another phigate migrating the state store")
+                # A migration may take longer than the lock timeout: wait it out.
+                conn.execute(_NO_LOCK_TIMEOUT)
                 conn.execute(_LOCK, _LOCK_KEY)
             conn.commit()
             try:
@@ -190,6 +203,7 @@ _LOCK_KEY = {"key": MIGRATION_LOCK_KEY}
 _TRY_LOCK = sa.text("SELECT pg_try_advisory_lock(:key)")
 _LOCK = sa.text("SELECT pg_advisory_lock(:key)")
 _UNLOCK = sa.text("SELECT pg_advisory_unlock(:key)")
+_NO_LOCK_TIMEOUT = sa.text("SET LOCAL lock_timeout = 0")
 
 
 def _knows(scripts: ScriptDirectory, revision: str) -> bool:

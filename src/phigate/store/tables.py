@@ -109,6 +109,8 @@ audit_log = sa.Table(
     sa.Column("record", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # HMAC of `hash` under the audit key (phigate.audit.mac); None before 0015.
+    sa.Column("mac", sa.String(64)),
 )
 
 audit_head = sa.Table(
