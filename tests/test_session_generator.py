@@ -28,7 +28,11 @@ from tests.conftest import demo_config, make_harness
         ("SELECT random(), random_normal(), random(1, 6)", RiskClass.READ, False),
         ("SELECT gen_random_uuid() FROM patients", RiskClass.READ, False),
         # A computed seed writes session state from data.
-        ("SELECT setseed((dob - date '1900-01-01') / 100000.0) FROM patients", RiskClass.WRITE, True),
+        (
+            "SELECT setseed((dob - date '1900-01-01') / 100000.0) FROM patients",
+            RiskClass.WRITE,
+            True,
+        ),
         ("SELECT setseed(0.1 + 0.2)", RiskClass.WRITE, True),
         ("SELECT setseed()", RiskClass.WRITE, True),
         # Draws whose number depends on the rows.

@@ -55,7 +55,7 @@ from urllib.parse import unquote_plus
 import pytest
 
 from phigate.doors.app import build_app
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import http_upstream
 from tests.adversarial.round27_upstream import NOTE
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, review_all_tools
