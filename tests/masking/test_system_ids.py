@@ -66,6 +66,8 @@ MASKED = [
     ('{"time": "2026-03-14T08:12:33Z", "note": "seen in clinic"}', "2026-03-14T08:12:33Z"),
     ('{"ts": "2026-03-14T08:12:33Z", "level": "info", "msg": "chart opened", "mrn": "4471902"}',
      "2026-03-14T08:12:33Z"),
+    ('{"resourceType": "Observation", "status": "final", "note": [{"time": '
+     '"2026-03-14T08:12:33Z", "text": "repeat in 2h"}]}', "2026-03-14T08:12:33Z"),
     # a leading stamp on a line that is no log's, or names a patient
     ("2026-03-14T08:12:33Z Vitals taken, BP 120/80", "2026-03-14T08:12:33Z"),
     ('2026-03-14T08:12:33.123Z stdout F {"msg":"patient MRN 4471902 discharged"}',

@@ -49,9 +49,10 @@ _STAMP_KEY = re2.compile(
 )
 _LOG_KEY = re2.compile(
     rb"(?i:(?:^|[^a-z_@])(?:level|lvl|severity|log_?level|msg|message|logger|caller"
-    # an access log's record: the answer's status, the request's method or latency
-    rb"|status|status_?code|method|latency(?:_?ms)?|duration(?:_?ms)?)"
-    rb"[\"']?\s*[:=])"
+    # an access log's record: its latency in a unit, or an answer's numeric status (a
+    # clinical resource's "status" is a word: "final")
+    rb"|latency_?ms|duration_?ms)[\"']?\s*[:=]"
+    rb"|(?:^|[^a-z_@])status(?:_?code)?[\"']?\s*[:=]\s*[\"']?[1-5]\d\d\b)"
 )
 # A stamp only software writes (seconds and a fraction or a zone, "T" between date and
 # time) opening a line that goes on as a log's does: a stream name (a container
