@@ -32,6 +32,10 @@ KEPT = [
     ("2026-03-14 08:12:33,123 - worker - WARNING - cache flushed", "2026-03-14 08:12:33"),
     # an HTTP answer's own Date header
     ("HTTP/1.1 503 Service Unavailable\nDate: Sat, 14 Mar 2026 08:12:33 GMT\n", "14 Mar 2026"),
+    # a web server's access log, and an HTTP status read as a street
+    ('10.0.0.5 - - [14/Mar/2026:08:12:33 +0000] "GET /fhir/metadata HTTP/1.1" 200 5123',
+     "14/Mar/2026"),
+    ("upstream answered: 502 Bad Gateway", "502 Bad Gateway"),
     # ids of a system's requests, traces, jobs
     (f'{{"level":"error","request_id":"{UUID}"}}', UUID),
     (f"X-Request-Id: {UUID}", UUID),
@@ -72,6 +76,9 @@ MASKED = [
     ("2026-03-14T08:12:33Z Vitals taken, BP 120/80", "2026-03-14T08:12:33Z"),
     ('2026-03-14T08:12:33.123Z stdout F {"msg":"patient MRN 4471902 discharged"}',
      "2026-03-14T08:12:33"),
+    ('10.0.0.5 - - [14/Mar/2026:08:12:33 +0000] "GET /patients/4471902/chart HTTP/1.1" 200',
+     "14/Mar/2026"),
+    ("Lives at 502 Gateway Blvd, Springfield", "502 Gateway Blvd"),
     # a Date header outside an HTTP answer
     ("From: Dr. Osei\nDate: Tue, 11 Feb 2025 08:14:55 +0100\nSubject: labs", "11 Feb 2025"),
     # a note's "Created:" heading dates the note

@@ -80,6 +80,10 @@ _SOFTWARE_ID_KEY = re2.compile(
 _RUNTIME_LINE = re2.compile(
     rb"^\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?[ \t]+$"
 )
+# An access log's line (common log format): client, identity and user, then the
+# bracketed stamp, then the quoted request line.
+_ACCESS_BEFORE = re2.compile(rb"^\S{1,64} \S{1,64} \S{1,64} \[$")
+_ACCESS_AFTER = re2.compile(rb"^\] \"[A-Z]{3,7} \S")
 # An HTTP message's head: a status line or a request line.
 _HTTP_HEAD = re2.compile(
     rb"(?m:^(?:HTTP/\d(?:\.\d)? \d{3}\b|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/\d))"
@@ -175,9 +179,27 @@ def system_time(
         data, line_start, before, _MACHINE_SENDER
     ):
         return True
-    if _header_date(data, line_start, before, _HTTP_HEAD):
+    if _header_date(data, line_start, before, _HTTP_HEAD) or _access_log_stamp(
+        data, line_start, before, end, spans, starts
+    ):
         return True
     if before.strip(b" \t[") or not _log_opening(data, line_start, end):
+        return False
+    line_end = data.find(b"\n", end, end + _LINE)
+    return _impersonal(data, spans, starts, line_start, end + _LINE if line_end < 0 else line_end)
+
+
+def _access_log_stamp(
+    data: bytes,
+    line_start: int,
+    before: bytes,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """A web server's access log stamp, on a line that names no one (its user field
+    is "-", its path no patient's)."""
+    if _ACCESS_BEFORE.search(before) is None or _ACCESS_AFTER.search(data[end : end + 12]) is None:
         return False
     line_end = data.find(b"\n", end, end + _LINE)
     return _impersonal(data, spans, starts, line_start, end + _LINE if line_end < 0 else line_end)
