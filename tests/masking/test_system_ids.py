@@ -24,7 +24,7 @@ KEPT = [
     # a stored object's bookkeeping
     ('"meta": {"versionId": "3", "lastUpdated": "2026-03-14T08:12:33.123+00:00"}',
      "2026-03-14T08:12:33.123+00:00"),
-    ('{"name": "nightly-export", "created_at": "2026-03-14T08:12:33Z"}',
+    ('{"job": "nightly-export", "created_at": "2026-03-14T08:12:33Z"}',
      "2026-03-14T08:12:33Z"),
     ("updatedAt: 2026-03-14T09:00:01Z", "2026-03-14T09:00:01Z"),
     # a log line's leading stamp, shaped as software writes it, then a stream or payload
@@ -66,6 +66,8 @@ MASKED = [
      "2026-03-14T08:12:33Z"),
     (f"patient_id={UUID}", UUID),
     (f"encounter {UUID} admitted", UUID),
+    ('{"resourceType": "Patient", "meta": {"lastUpdated": "2026-03-14T08:12:33Z"}}',
+     "2026-03-14T08:12:33Z"),
     # a generic time key outside a log record, or in one that names a patient
     ('{"time": "2026-03-14T08:12:33Z", "note": "seen in clinic"}', "2026-03-14T08:12:33Z"),
     ('{"ts": "2026-03-14T08:12:33Z", "level": "info", "msg": "chart opened", "mrn": "4471902"}',

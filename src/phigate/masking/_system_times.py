@@ -29,12 +29,16 @@ from phigate.masking.entities import DATE, ID, IP_ADDRESS, SECRET, URL
 _ACT_KEY = re2.compile(
     rb"(?i:(?:^|[^a-z])(?:delivered|dispatched|enqueued|queued|published|emitted|acked"
     rb"|retried|processed|committed|pushed|merged|indexed|synced|ingested|polled)"
-    rb"(?:_?at|_?time|_?ts)?|^[ \t]*(?:author|commit)date"
-    # a stored object's own bookkeeping: when its row or resource was written
-    rb"|(?:created|updated|modified|deleted)_?at|last_?(?:updated|modified))"
-    rb"[\"']?\s*[:=]\s*[\"']?$"
+    rb"(?:_?at|_?time|_?ts)?|^[ \t]*(?:author|commit)date)[\"']?\s*[:=]\s*[\"']?$"
     # a calendar file's own stamps, written in capitals ("Created:" heads notes too)
     rb"|^(?:DTSTAMP|LAST-MODIFIED|CREATED)(?:;[^:\n]*)?:$"
+)
+# A stored object's own bookkeeping: when its row or resource was written. In a
+# record about a patient (a Patient resource, a row with a birth date) it dates that
+# patient's chart and stays masked.
+_BOOKKEEPING_KEY = re2.compile(
+    rb"(?i:(?:created|updated|modified|deleted)_?at|last_?(?:updated|modified))"
+    rb"[\"']?\s*[:=]\s*[\"']?$"
 )
 # A stamp that opens a log line: optional bracket, the date (the caller's span) and,
 # after its time, a level or a bracketed thread/process name.
@@ -173,6 +177,9 @@ def system_time(
         return True
     if _STAMP_KEY.search(before) is not None:
         return _log_record_stamp(data, start, end, spans, starts)
+    if _BOOKKEEPING_KEY.search(before) is not None:
+        first, last = _record(data, start, end)
+        return _impersonal(data, spans, starts, first, last)
     if line_start == back and back > 0:
         return False  # the line starts further back: no stamp opening it
     if _commit_date(data, line_start, before) or _header_date(
@@ -238,13 +245,18 @@ def _log_record_stamp(
     last = data.find(b"\n", end, end + _LINE)
     last = end + _LINE if last < 0 else last
     if _LOG_KEY.search(data[first:last]) is None:
-        top = data.rfind(b"\n\n", max(0, start - _RECORD), start)
-        first = top + 2 if top >= 0 else max(0, start - _RECORD)
-        bottom = data.find(b"\n\n", end, end + _RECORD)
-        last = bottom if bottom >= 0 else end + _RECORD
+        first, last = _record(data, start, end)
         if _LOG_KEY.search(data[first:last]) is None:
             return False
     return _impersonal(data, spans, starts, first, min(last, len(data)))
+
+
+def _record(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The record around a value: up to `_RECORD` bytes either side, cut at a blank line."""
+    top = data.rfind(b"\n\n", max(0, start - _RECORD), start)
+    first = top + 2 if top >= 0 else max(0, start - _RECORD)
+    bottom = data.find(b"\n\n", end, end + _RECORD)
+    return first, bottom if bottom >= 0 else min(len(data), end + _RECORD)
 
 
 def _commit_date(data: bytes, line_start: int, before: bytes) -> bool:
