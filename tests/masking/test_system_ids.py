@@ -24,7 +24,7 @@ KEPT = [
     # a stored object's bookkeeping
     ('"meta": {"versionId": "3", "lastUpdated": "2026-03-14T08:12:33.123+00:00"}',
      "2026-03-14T08:12:33.123+00:00"),
-    ('{"job": "nightly-export", "created_at": "2026-03-14T08:12:33Z"}',
+    ('{"kind": "export", "created_at": "2026-03-14T08:12:33Z"}',
      "2026-03-14T08:12:33Z"),
     ("updatedAt: 2026-03-14T09:00:01Z", "2026-03-14T09:00:01Z"),
     # a log line's leading stamp, shaped as software writes it, then a stream or payload
