@@ -65,7 +65,7 @@ FOUND = [
     ("He works as a bus driver for the county.", "bus driver", "PROFESSION"),
     ("Occupation: welder", "welder", "PROFESSION"),
     ("Sent: Thursday, March 14, 2024 9:02 AM", "Thursday, March 14, 2024 9:02 AM", "DATE"),
-    ("trace 3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c done", "3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c",
+    ("record 3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c done", "3f2b8c1e-9a4d-4e21-b7c3-0d5e6f7a8b9c",
      "ID"),
     ('"reference": "Patient/58812"', "58812", "ID"),
     # tables and forms: units in headers, foreign column names, header-less rows

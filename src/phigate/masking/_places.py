@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import importlib
 
+import re2
+
 from phigate.masking._shapes import (
     CAPWORD,
     STATE_ABBR,
@@ -367,8 +369,18 @@ def _bare_place(value: bytes) -> bool:
     return bool(unknown) and not any(w in common or w in EPONYMS for w in unknown)
 
 
+# An HTTP answer's status and reason ("502 Bad Gateway", "504 Gateway Timeout") reads
+# as a number and a street's name; a server wrote it, no one lives there.
+_HTTP_STATUS = re2.compile(rb"^5\d\d (?:Bad Gateway|Gateway Time-?out)$")
+
+
+def _no_http_status(value: bytes) -> bool:
+    """Whether a street's match is no HTTP status with its reason phrase."""
+    return _HTTP_STATUS.search(value.strip()) is None
+
+
 PLACE_PATTERNS: tuple[PatternSpec, ...] = (
-    PatternSpec(STREET_ADDRESS, _US_STREET, wide=True),
+    PatternSpec(STREET_ADDRESS, _US_STREET, _no_http_status, wide=True),
     # "Lives at 4 Elm St, Johnsonberg." - the town after a street address
     PatternSpec(
         LOCATION,

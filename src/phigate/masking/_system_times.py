@@ -7,6 +7,10 @@ a shape only software writes (a key named for a transport's act, a log level aft
 the stamp, a commit header) and no word of a patient's on the same line. A log line
 that says whose chart was opened keeps its stamp masked: the stamp then dates an
 event in that patient's record.
+
+The same holds for the ids a system gives its own acts: a UUID under a key named for
+a request, trace, job or version ("request_id", "X-Request-Id:", "traceId") names
+that act, not a patient, and stays visible; a record's bare "id" is not among them.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Sequence
 
 import re2
 
-from phigate.masking.entities import DATE, IP_ADDRESS, SECRET, URL
+from phigate.masking.entities import DATE, ID, IP_ADDRESS, SECRET, URL
 
 # A key that names a machine's act, just before the value: "delivered_at",
 # "publishedAt", "DTSTAMP:", "LAST-MODIFIED:", "CommitDate:". Keys of a patient's
@@ -29,11 +33,64 @@ _ACT_KEY = re2.compile(
     # a calendar file's own stamps, written in capitals ("Created:" heads notes too)
     rb"|^(?:DTSTAMP|LAST-MODIFIED|CREATED)(?:;[^:\n]*)?:$"
 )
+# A stored object's own bookkeeping: when its row or resource was written. In a
+# record about a patient (a Patient resource, a row with a birth date) it dates that
+# patient's chart and stays masked.
+_BOOKKEEPING_KEY = re2.compile(
+    rb"(?i:(?:created|updated|modified|deleted)_?at|last_?(?:updated|modified))"
+    rb"[\"']?\s*[:=]\s*[\"']?$"
+)
 # A stamp that opens a log line: optional bracket, the date (the caller's span) and,
 # after its time, a level or a bracketed thread/process name.
 _LEVEL_AFTER = re2.compile(
     rb"^[^\n]{0,40}?[\]\s|]\s*\[?(?i:trace|debug|info|notice|warn|warning|error|err|fatal"
     rb"|critical|crit|alert|emerg)\b"
+)
+# A generic key of time ("ts", "time", "@timestamp") dates a log record's own event
+# when the record around it is a log's: it has a level or a message key.
+_STAMP_KEY = re2.compile(
+    rb"(?i:(?:^|[^a-z_])@?(?:timestamp|ts|time|logged_?at|event_?time)[\"']?\s*[:=]\s*[\"']?$)"
+)
+_LOG_KEY = re2.compile(
+    rb"(?i:(?:^|[^a-z_@])(?:level|lvl|severity|log_?level|msg|message|logger|caller"
+    # an access log's record: its latency in a unit, or an answer's numeric status (a
+    # clinical resource's "status" is a word: "final")
+    rb"|latency_?ms|duration_?ms)[\"']?\s*[:=]"
+    rb"|(?:^|[^a-z_@])status(?:_?code)?[\"']?\s*[:=]\s*[\"']?[1-5]\d\d\b)"
+)
+# A stamp only software writes (seconds and a fraction or a zone, "T" between date and
+# time) opening a line that goes on as a log's does: a stream name (a container
+# runtime's "stdout F"), a request's UUID (a function runtime's), a JSON payload.
+_SOFTWARE_STAMP = re2.compile(
+    rb"^\[?\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
+    rb"| \d\d:\d\d:\d\d[.,]\d{3,9})"
+)
+_LOG_AFTER = re2.compile(
+    rb"^\]?[ \t]+(?:std(?:out|err)\b|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    rb"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\{\s*\")"
+)
+# A key that names a system's own act or object, just before an id: a request, a
+# trace or span, a job, a message on a queue, a version of a resource.
+_SOFTWARE_ID_KEY = re2.compile(
+    rb"(?i:(?:^|[^a-z])(?:x-(?:amzn-)?)?(?:request|req|trace|span|parent_?span|correlation"
+    rb"|corr|causation|job|task|run|execution|invocation|operation|message|msg|event"
+    rb"|delivery|webhook|idempotency|batch|pipeline|workflow|build|deploy(?:ment)?"
+    rb"|container|pod|instance|session|version|revision)[-_ ]?(?:id|uuid)"
+    rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]\s*(?:W/)?[\"']?$"
+    # a log's prose naming the act before its id: "job 9e8d…", "request: 01HQ…"
+    rb"|(?i:(?:^|[^a-z])(?:request|job|task|trace|invocation|execution)\s*[:#]?\s*$)"
+)
+# A function runtime's line: its stamp, then the request's id, then a level.
+_RUNTIME_LINE = re2.compile(
+    rb"^\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?[ \t]+$"
+)
+# An access log's line (common log format): client, identity and user, then the
+# bracketed stamp, then the quoted request line.
+_ACCESS_BEFORE = re2.compile(rb"^\S{1,64} \S{1,64} \S{1,64} \[$")
+_ACCESS_AFTER = re2.compile(rb"^\] \"[A-Z]{3,7} \S")
+# An HTTP message's head: a status line or a request line.
+_HTTP_HEAD = re2.compile(
+    rb"(?m:^(?:HTTP/\d(?:\.\d)? \d{3}\b|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/\d))"
 )
 # A commit's header: "Date:" under "commit <sha>" or "Author:" in the lines just above.
 _COMMIT_ABOVE = re2.compile(rb"(?m:^(?:commit [0-9a-f]{7,40}\b|Author:[^\n]*<))")
@@ -61,17 +118,48 @@ _LINE = 2048
 _IMPERSONAL = frozenset((DATE, IP_ADDRESS, URL, SECRET))
 
 
+# A value shaped as a machine's id: a UUID, a long hex string, a ULID, "req_…".
+_MACHINE_ID = re2.compile(
+    rb"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    rb"|[0-9a-fA-F]{16,64}|[0-9A-HJKMNP-TV-Z]{26}|[a-z]{2,8}_[A-Za-z0-9]{8,40})$"
+)
+# How far around a generic key a log record is read when its line holds no log key
+# (a pretty-printed record spreads over lines), up to the blank line either side.
+_RECORD = 512
+
+
 def _someone_on(
-    spans: Sequence[tuple[int, int, str]], starts: Sequence[int], first: int, last: int
+    data: bytes,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+    first: int,
+    last: int,
 ) -> bool:
     """Whether a span between `first` and `last` names someone (not a date, an address
-    of a machine or a secret)."""
+    of a machine, a secret or the id of a system's own act)."""
     at = bisect.bisect_left(starts, first)
     while at < len(starts) and starts[at] < last:
-        if spans[at][2] not in _IMPERSONAL:
+        start, end, entity = spans[at]
+        if entity not in _IMPERSONAL and not (entity == ID and system_id(data, start, end)):
             return True
         at += 1
     return False
+
+
+def system_id(data: bytes, start: int, end: int) -> bool:
+    """Whether the id at data[start:end] names a system's own act or object: a machine's
+    id under a key named for one, or a function runtime's request id on its log line."""
+    if _MACHINE_ID.search(data[start:end]) is None:
+        return False
+    back = max(0, start - _BACK)
+    line_start = data.rfind(b"\n", back, start) + 1 or back
+    before = data[line_start:start]
+    if _SOFTWARE_ID_KEY.search(before) is not None:
+        return True
+    if line_start == back and back > 0:
+        return False
+    opening = _RUNTIME_LINE.search(before) is not None
+    return opening and _LEVEL_AFTER.search(data[end : end + 48]) is not None
 
 
 def system_time(
@@ -87,17 +175,88 @@ def system_time(
     before = data[line_start:start]
     if _ACT_KEY.search(before) is not None:
         return True
+    if _STAMP_KEY.search(before) is not None:
+        return _log_record_stamp(data, start, end, spans, starts)
+    if _BOOKKEEPING_KEY.search(before) is not None:
+        first, last = _record(data, start, end)
+        return _impersonal(data, spans, starts, first, last)
     if line_start == back and back > 0:
         return False  # the line starts further back: no stamp opening it
-    if _commit_date(data, line_start, before) or _machine_mail_date(data, line_start, before):
+    if _commit_date(data, line_start, before) or _header_date(
+        data, line_start, before, _MACHINE_SENDER
+    ):
         return True
-    if before.strip(b" \t[") or _LEVEL_AFTER.search(data[end : end + 48]) is None:
+    if _header_date(data, line_start, before, _HTTP_HEAD) or _access_log_stamp(
+        data, line_start, before, end, spans, starts
+    ):
+        return True
+    if before.strip(b" \t[") or not _log_opening(data, line_start, end):
         return False
     line_end = data.find(b"\n", end, end + _LINE)
-    line = data[line_start : end + _LINE if line_end < 0 else line_end]
-    if _someone_on(spans, starts, line_start, line_start + len(line)):
+    return _impersonal(data, spans, starts, line_start, end + _LINE if line_end < 0 else line_end)
+
+
+def _access_log_stamp(
+    data: bytes,
+    line_start: int,
+    before: bytes,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """A web server's access log stamp, on a line that names no one (its user field
+    is "-", its path no patient's)."""
+    if _ACCESS_BEFORE.search(before) is None or _ACCESS_AFTER.search(data[end : end + 12]) is None:
         return False
-    return _PATIENT_WORDS.search(line) is None
+    line_end = data.find(b"\n", end, end + _LINE)
+    return _impersonal(data, spans, starts, line_start, end + _LINE if line_end < 0 else line_end)
+
+
+def _log_opening(data: bytes, line_start: int, end: int) -> bool:
+    """Whether the stamp opening a line goes on as a log line's: a level, or a stamp
+    only software writes followed by a stream, a request id or a JSON payload."""
+    after = data[end : end + 48]
+    if _LEVEL_AFTER.search(after) is not None:
+        return True
+    stamp = data[line_start:end]
+    return _SOFTWARE_STAMP.search(stamp) is not None and _LOG_AFTER.search(after) is not None
+
+
+def _impersonal(
+    data: bytes,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+    first: int,
+    last: int,
+) -> bool:
+    """Whether data[first:last] names no one: no patient's word, no found value of
+    someone's."""
+    if _someone_on(data, spans, starts, first, last):
+        return False
+    return _PATIENT_WORDS.search(data[first:last]) is None
+
+
+def _log_record_stamp(
+    data: bytes, start: int, end: int, spans: Sequence[tuple[int, int, str]], starts: Sequence[int]
+) -> bool:
+    """A generic key of time in a log record: its line, or (pretty-printed) its block
+    up to a blank line, has a level or message key and names no one."""
+    first = data.rfind(b"\n", max(0, start - _LINE), start) + 1
+    last = data.find(b"\n", end, end + _LINE)
+    last = end + _LINE if last < 0 else last
+    if _LOG_KEY.search(data[first:last]) is None:
+        first, last = _record(data, start, end)
+        if _LOG_KEY.search(data[first:last]) is None:
+            return False
+    return _impersonal(data, spans, starts, first, min(last, len(data)))
+
+
+def _record(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The record around a value: up to `_RECORD` bytes either side, cut at a blank line."""
+    top = data.rfind(b"\n\n", max(0, start - _RECORD), start)
+    first = top + 2 if top >= 0 else max(0, start - _RECORD)
+    bottom = data.find(b"\n\n", end, end + _RECORD)
+    return first, bottom if bottom >= 0 else min(len(data), end + _RECORD)
 
 
 def _commit_date(data: bytes, line_start: int, before: bytes) -> bool:
@@ -108,13 +267,13 @@ def _commit_date(data: bytes, line_start: int, before: bytes) -> bool:
     return _COMMIT_ABOVE.search(above) is not None
 
 
-def _machine_mail_date(data: bytes, line_start: int, before: bytes) -> bool:
-    """A "Date:" header of mail a machine sent: its header block, up to the blank line
-    either side, has a sender that is a service's address."""
+def _header_date(data: bytes, line_start: int, before: bytes, head: re2._Regexp) -> bool:
+    """A "Date:" header of a message a machine wrote: its header block, up to the blank
+    line either side, has `head` (a service's sender address, an HTTP status line)."""
     if not before.lower().startswith(b"date:") or len(before) > 12:
         return False
     top = data.rfind(b"\n\n", max(0, line_start - _HEADERS), line_start)
     bottom = data.find(b"\n\n", line_start, line_start + _HEADERS)
     first = top + 1 if top >= 0 else max(0, line_start - _HEADERS)
     last = bottom if bottom >= 0 else line_start + _HEADERS
-    return _MACHINE_SENDER.search(data[first:last]) is not None
+    return head.search(data[first:last]) is not None
