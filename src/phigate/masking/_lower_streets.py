@@ -27,12 +27,13 @@ LOWER_STREET = (
     rf"(?:[a-z][a-z'-]+\s+){{1,3}}(?:{_SUFFIX})\b\.?{_FLAT}{_TOWN_ZIP}"
 )
 # Words that make "<number> <words> street" a sentence, not an address.
-_PROSE = frozenset(
+_PROSE_WORDS = (
     "the a an my our his her their your this that these those of to down up on in at"
     " across from per and or by for with into over past near block blocks mile miles"
     " hour hours hr hrs min mins minute minutes day days week weeks month months year"
-    " years times more other few long short mm cm mg mcg ml kg lb lbs mmhg bpm mv".split()
+    " years times more other few long short mm cm mg mcg ml kg lb lbs mmhg bpm mv"
 )
+_PROSE = frozenset(_PROSE_WORDS.split())
 _SUFFIXES = frozenset(_SUFFIX.split("|"))
 
 

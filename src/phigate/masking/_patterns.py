@@ -19,8 +19,8 @@ from phigate.masking._credentials import CREDENTIAL_PATTERNS, HIDDEN_VALUE
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._dicom import DICOM_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
-from phigate.masking._numbers import NUMBER_PATTERNS
 from phigate.masking._lower_streets import LOWER_STREET_PATTERNS
+from phigate.masking._numbers import NUMBER_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
 from phigate.masking._wordlists import EPONYMS, common_words, plain_names
