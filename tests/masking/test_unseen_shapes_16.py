@@ -1,7 +1,8 @@
 """Shapes written here (round 16): streets a patient types in lower case in a portal
-message ("i live at 12 oak st apt 4"), and a trial subject's initials under their
-label on a case report form. Each value must be masked; prose with a number before a
-street word, and an ECG's ST segment, stay."""
+message ("i live at 12 oak st apt 4"), a lower-case name after "my name is", and a
+trial subject's initials under their label on a case report form. Each value must be
+masked; prose with a number before a street word, an ECG's ST segment, and a word
+after "name is" that is no name, stay."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ MASKED = [
     ("Subject Initials: ABK     Visit: 2", "ABK"),
     ("Initials: J-K-M   Site: 104", "J-K-M"),
     ("pt_initials=RTQ\n", "RTQ"),
+    # "name is" after "name": the cue that extends another is the one read
+    ("hi, my name is jenny walsh and i need a refill", "jenny walsh"),
+    ("his name's tomasz wilk, he is my dad", "tomasz wilk"),
+    ("the patient is maria lopez, she is 44", "maria lopez"),
 ]
 
 
@@ -37,6 +42,8 @@ KEPT = [
     # an ECG's segment and a scan are no street words
     ("1 mm st depression in v4", "1 mm st"),
     ("had 2 head ct scans last year", "2 head ct"),
+    ("my name is not important here", "not important"),
+    ("the patient is stable overnight", "stable"),
 ]
 
 
