@@ -323,8 +323,9 @@ def _hint(normal: str) -> str | None:
     tokens = set(normal.split("_"))
     parts = normal.split("_")
     joined = {normal} | {f"{a}_{b}" for a, b in itertools.pairwise(parts)}
+    # a trial's case report form names its subject by initials ("Subject Initials: ABK")
     if normal in ("fullname", "firstname", "lastname", "surname") or (
-        "name" in tokens and tokens & _NAME_WORDS
+        ("name" in tokens and tokens & _NAME_WORDS) or "initials" in tokens
     ):
         return e.PERSON
     for words, entity in _TOKEN_RULES:

@@ -19,6 +19,7 @@ from phigate.masking._credentials import CREDENTIAL_PATTERNS, HIDDEN_VALUE
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
 from phigate.masking._dicom import DICOM_PATTERNS
 from phigate.masking._institutions import INSTITUTION_PATTERNS
+from phigate.masking._lower_streets import LOWER_STREET_PATTERNS
 from phigate.masking._numbers import NUMBER_PATTERNS
 from phigate.masking._places import PLACE_PATTERNS
 from phigate.masking._shapes import IDVAL, SEP, STATE_ABBR, STATE_NAMES, PatternSpec, has_digit
@@ -53,13 +54,17 @@ _SPOKEN_DIGIT = (
     r"|triple|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
 )
 
+# RE2 takes the first alternative that matches at a place, so a cue that extends
+# another ("name is", "patient is") comes before it: after the shorter one the name's
+# run would start at "is" and be no name.
 _LOWER_NAME_CUE = (
-    r"(?i:\b(?:it'?s\s+me|this\s+is\s+me|patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with"
+    r"(?i:\b(?:it'?s\s+me|this\s+is\s+me|names\s+is|name\s+is|name['’]?s|patient\s+is"
+    r"|pt\s+is|patient|pt|mr|mrs|ms|miss|dr|name|named|spoke with"
     r"|talked to|called|wife|husband|son|daughter|mother|father|mom|dad|sister|brother|dear"
     r"|hi|hello|hey|thanks"
     r"|thank you|regards|per|by|with|from|this is|i'?m|it'?s|its|caller|signed|thx|love|xo"
-    r"|told|asked|paged|texted|tell|ask|name['’]?s|name\s+is|names\s+is|i\s+am|patient\s+is"
-    r"|pt\s+is|for|about|regarding|behalf\s+of|speaking\s+with|speak\s+(?:to|with)"
+    r"|told|asked|paged|texted|tell|ask|i\s+am|for|about|regarding|behalf\s+of"
+    r"|speaking\s+with|speak\s+(?:to|with)"
     r"|aunt|uncle|cousin|niece|nephew|grandma|grandpa|granny|nana|grandmother|grandfather"
     r"|grandson|granddaughter|stepson|stepdaughter|fiance|fiancee|boyfriend|girlfriend|partner"
     r"|roommate|neighbor|neighbour|friend|coworker|remind|let|cc|attn|sincerely|cheers"
@@ -766,6 +771,7 @@ PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *DATE_PATTERNS,
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
+    *LOWER_STREET_PATTERNS,
     *INSTITUTION_PATTERNS,
     *CHAT_PATTERNS,
     *DICOM_PATTERNS,
