@@ -61,8 +61,9 @@ def test_a_revoked_token_is_refused_when_it_sends_a_pending_request_again(bench:
     recent-token cache serves the principal (`identity.recent_tokens`), and the
     admission's pending-twin path (`pipeline.admission.Admission._twin` →
     `_pending`) answers 202 with the request and approval before any transaction
-    re-reads the token: a revoked credential is still answered as a live one, and
-    the refusal is not audited (`auth.refused`)."""
+    re-reads the token: for up to `RECENT_SECONDS` (30 s) after its last use, a
+    revoked credential is still answered as a live one (nothing runs: the claim of
+    an approved twin re-reads the token, `held` below)."""
     token, token_id = _agent_token(bench)
     sql = _write(uuid.uuid4().hex[:8])
     first = _ask(bench, token, sql)
