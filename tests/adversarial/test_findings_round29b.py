@@ -4,6 +4,11 @@ single use, and revocation mid-flow, through the REST door.
 
 Each finding is a strict xfail through a real door (`@finding`); attacks that held are
 ordinary tests.
+
+1. (MEDIUM, fixed) A revoked agent token sending its pending request again was answered
+   from the identical pending request (its principal from the recent-token cache, the
+   token read again only in the request's own record): now the twin path re-reads the
+   token first (`Admission._recheck_token`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 import httpx
 
 from phigate.identity.principal import PrincipalKind
-from tests.adversarial.harness import AGENT, Bench, finding
+from tests.adversarial.harness import AGENT, Bench
 from tests.support.state import token_store
 
 
@@ -54,7 +59,6 @@ def _vote(bench: Bench, token: str, approval_id: str) -> httpx.Response:
 # --------------------------------------------------------------------- finding 1
 
 
-@finding(1, "a revoked agent token still learns its pending request by sending it again")
 def test_a_revoked_token_is_refused_when_it_sends_a_pending_request_again(bench: Bench) -> None:
     """Promise 7: revocation is immediate. The agent asks for a write (202, pending);
     its token is revoked; it sends the identical request again at once. The

@@ -221,6 +221,9 @@ class Admission:
             # denied one is denied, whatever was approved before (a freeze window).
             twin = await asyncio.to_thread(self._twin, action, description)
             if twin is not None:
+                # A twin is answered without the request's own record, whose transaction
+                # re-reads the token: a token revoked since it was cached learns nothing.
+                await self._recheck_token(action)
                 reused, approved = twin
                 if not approved:  # waits on that request, as if asked again
                     return await self._pending(reused, action.principal, wait)
