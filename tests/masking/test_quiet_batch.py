@@ -176,3 +176,14 @@ def test_an_anchored_custom_identifier_turns_batching_off_and_answers_alike() ->
         assert finder.quiet_many(values)[0] is False
     # Why: joined, the trigger no longer holds where it held alone.
     assert finder.quiet(SEPARATOR.join([b"abc", b"Q123"])) is True
+
+
+@pytest.mark.parametrize("then", [[], [b"one value"]])
+def test_priming_too_few_values_forgets_the_last_batch(then: list[bytes]) -> None:
+    """`Masker.prime` keeps only the last batch: a later call, even one that primes
+    nothing, replaces it, so another result's values are never known quiet here."""
+    masker = MaskingEngine(MaskingSettings(), KEY).masker("hipaa-safe-harbor")
+    masker.prime([b"\xfe\x99-\t\xa6", b"quiet words"])
+    assert masker.known_quiet
+    masker.prime(then)
+    assert masker.known_quiet == frozenset()

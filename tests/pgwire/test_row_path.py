@@ -595,3 +595,25 @@ def test_a_text_column_kept_by_its_name_is_checked_on_the_wire() -> None:
             codec.build_data_row([b"[SSN]", b"CLM-000123"]),
         ]
     )
+
+
+def test_a_result_is_not_judged_by_what_another_result_primed() -> None:
+    """One profile's masker is shared by every result (and session). A result that
+    primes invalid UTF-8 (masked row by row: decoded with U+FFFD) must not leave it
+    judged quiet for the next result, whose read of NULLs primes nothing: the next
+    read holding those bytes gets them masked, not relayed raw."""
+    fields = [codec.Field("notes", 0, 0, 25, -1, -1, 0)]
+    lineage = [{"output": "notes", "sources": ["visits.notes"], "statement": 0}]
+    bad = b"\xfe\x99-\t\xa6"
+    masker = MaskingEngine(MaskingSettings(), KEY).masker("hipaa-safe-harbor")
+    plain = ResultMasker(_UNPRIMED.masker("hipaa-safe-harbor"), fields, lineage)
+    first = ResultMasker(masker, fields, lineage)
+    read = [codec.build_data_row([bad]), codec.build_data_row([b"quiet words"])]
+    assert _batch(first, read) == _one_by_one(plain, read)
+    second = ResultMasker(masker, fields, lineage)
+    for read in (
+        [codec.build_data_row([None])] * 2,
+        [codec.build_data_row([bad]), codec.build_data_row([None])],
+    ):
+        assert _batch(second, read) == _one_by_one(plain, read)
+    assert bad not in (second._quiet_cache or ())

@@ -219,7 +219,11 @@ class Masker:
         """Learn which of these values (UTF-8, about to be masked one by one) are quiet,
         in one pass over them all (`SpanFinder.quiet_many`), so that masking each asks
         a set lookup instead of the RE2 sets. Only the last batch is kept; what it holds
-        is a fact about the bytes under this masker's detectors, true for any caller."""
+        is a fact about the bytes under this masker's detectors, true for any caller.
+        Every call replaces it, even one that primes nothing: `known_quiet` then holds
+        only values of this call (a caller vets the values it asked about, never those
+        another result primed on this shared masker)."""
+        self._known_quiet = frozenset()
         if self._finder is None or self._ner is not None or len(values) < 2:
             return
         batch = values

@@ -277,7 +277,8 @@ class ResultMasker:
         """The values `mask_str` gives back unchanged, as `_quiet_row` tells them: ones
         `Masker.prime` found quiet that are ASCII (their text's UTF-8 is their bytes)
         and never read as JSON (no `{` or `[`), and NULL (never masked) unless `nulls`
-        says no value asked about is NULL (the union copies the set)."""
+        says no value asked about is NULL (the union copies the set). `prime` leaves
+        known only values asked about, so the look at them vets all it holds."""
         codes: frozenset[bytes] = frozenset()
         if self._checked_only:  # a plain code is what `RowMasker._checked` passes as is
             codes = frozenset(v for v in values if _plain(v))
