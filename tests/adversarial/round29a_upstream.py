@@ -3,8 +3,9 @@
 Run as a subprocess: `python tests/adversarial/round29a_upstream.py`. `read_file`
 reads a file whole and answers it in one of the views file tools and shells give:
 as it is, compressed then base64 or hex (a `.gz` read by a tool that answers bytes
-as text), the dumps `od` writes (`od -c`, `od -An -tx1`, `od -b`), its characters
-spaced or in groups of four, or the JSON Node.js writes for a `Buffer`.
+as text), the dumps `od` writes (`od -c`, `od -An -tx1`), its characters in groups
+of four, a zero-width space every six characters, its base64 with soft hyphens
+inside, or the JSON Node.js writes for a `Buffer`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ def _char(b: int) -> str:
     return f"{shown:>4}"
 
 
+def _every(text: str, size: int, separator: str) -> str:
+    """`text` with `separator` after every `size` characters."""
+    return separator.join(text[i : i + size] for i in range(0, len(text), size))
+
+
 VIEWS: dict[str, Callable[[bytes], str]] = {
     "text": lambda raw: raw.decode("utf-8", "replace"),
     "gzip-base64": lambda raw: base64.b64encode(gzip.compress(raw, mtime=0)).decode(),
@@ -50,11 +56,11 @@ VIEWS: dict[str, Callable[[bytes], str]] = {
     "gzip-hex": lambda raw: gzip.compress(raw, mtime=0).hex(),
     "od-c": lambda raw: _od(raw, _char),
     "od-An-tx1": lambda raw: _od(raw, lambda b: f" {b:02x}", offsets=False),
-    "od-b": lambda raw: _od(raw, lambda b: f" {b:03o}"),
-    "spaced": lambda raw: " ".join(raw.decode().strip()),
     "grouped": lambda raw: " ".join(
         raw.decode().strip()[i : i + 4] for i in range(0, len(raw.strip()), 4)
     ),
+    "zero-width": lambda raw: _every(raw.decode().strip(), 6, "\u200b"),
+    "base64-soft-hyphens": lambda raw: _every(base64.b64encode(raw).decode(), 7, "\u00ad"),
     "node-buffer": lambda raw: json.dumps({"type": "Buffer", "data": list(raw)}),
 }
 

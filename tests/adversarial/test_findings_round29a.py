@@ -22,16 +22,21 @@ ordinary tests.
    hex, passes whole: the credential scrubber inflates nothing.
 6. A held credential in `od`'s dumps other than `od -x` (`od -c`, and `od -An -tx1`
    without offsets) passes whole.
-7. A held credential in groups of four characters with spaces between, or as
-   Node.js's JSON of a `Buffer` (`{"type":"Buffer","data":[112,97,…]}`), passes
-   whole in an MCP tool's text.
+7. A held credential with a separator every few characters passes whole in an MCP
+   tool's text: in groups of four with spaces, with a zero-width space every six
+   characters (shown to its reader whole), its base64 with a soft hyphen every seven
+   characters (Python's `b64decode`, Node's `Buffer` skip it), or as Node.js's JSON
+   of a `Buffer` (`{"type":"Buffer","data":[112,…]}`).
+8. A note's base64 with a zero-width space, soft hyphen or tab every few characters
+   passes whole; with spaces inside, the name and the SSN or the phone do.
 
 Held (tests here): a note in base64 of hex, hex of base64, hex of gzip, base64 of
 UTF-16 with a byte order mark; the connection's token in a text answer. Held (tried
 on the masker and the scrubber, not kept: each costs a gateway): a note in base64 of
 base64, an SSN with digits of two scripts mixed, a Cf character inside an email or a
 phone; the credential in hex with colons, in UTF-16 base64, percent-encoded, as
-`xxd -i`, `od -b` and spaced character by character (both masked as numbers or an
+`xxd -i`, its base64 in spaced groups of four, `od -b` and spaced character by
+character (both masked as numbers or an
 id, by chance); a binary answer whose views split a credential (ASCII then UTF-16).
 """
 
@@ -354,7 +359,7 @@ _PACKED = {
     "gzip-hex": lambda t: gzip.decompress(bytes.fromhex(t)),
 }
 _OD = ["od-c", "od-An-tx1"]
-_SEPARATED = ["grouped", "node-buffer"]
+_SEPARATED = ["grouped", "zero-width", "base64-soft-hyphens", "node-buffer"]
 
 
 def _read_back(view: str, text: str) -> str:
@@ -370,7 +375,10 @@ def _read_back(view: str, text: str) -> str:
             return bytes(json.loads(text)["data"]).decode("latin-1")
         except (ValueError, KeyError, TypeError):
             return ""
-    return text.replace(" ", "")
+    seen = re.sub("[ \u200b\u00ad]", "", text)
+    if view.startswith("base64"):
+        return base64.b64decode(seen).decode("latin-1")  # what `base64.b64decode` reads
+    return seen
 
 
 @finding(5, "a held credential gzipped or zlib-compressed, as base64 or hex, passes")
@@ -391,10 +399,32 @@ async def test_a_held_credential_in_an_od_dump_is_redacted(
     assert OTHER_TOKEN not in _read_back(view, shown), shown
 
 
-@finding(7, "a held credential in groups of four, or as a Buffer's JSON, passes")
+@finding(7, "a held credential with separators inside (spaces, Cf, in its base64) passes")
 @pytest.mark.parametrize("view", _SEPARATED)
 async def test_a_held_credential_with_separators_is_redacted(
     mcp_gateway: tuple[Harness, str], token_file: str, view: str
 ) -> None:
     shown = (await _views(mcp_gateway, token_file, [view]))[view]
     assert OTHER_TOKEN not in _read_back(view, shown), shown
+
+
+# ── 8. a note's base64 with separators inside ───────────────────────────────────────
+_NOTE_B64 = base64.b64encode(NOTE.encode()).decode()
+_INSIDE = {"zero-width": ("\u200b", 10), "soft-hyphen": ("\u00ad", 7), "tab": ("\t", 12)}
+_INSIDE |= {"spaces": (" ", 8)}
+for _name, (_sep, _size) in _INSIDE.items():
+    _spread = _sep.join(_NOTE_B64[i : i + _size] for i in range(0, len(_NOTE_B64), _size))
+    ANSWERS[f"/spread/{_name}"] = Answer(
+        f"attachment: {_spread}".encode(), "text/plain; charset=utf-8"
+    )
+
+
+@finding(8, "a note's base64 with a Cf character, tab or space every few characters passes")
+@pytest.mark.parametrize("name", list(_INSIDE))
+async def test_a_base64_note_with_separators_inside_is_masked(api: Harness, name: str) -> None:
+    """What Python's `base64.b64decode` (not validating) and Node's `Buffer.from`
+    read: every character out of the alphabet skipped."""
+    body = json.loads(await _get(api, f"/spread/{name}"))
+    kept = re.sub(r"[^A-Za-z0-9+/=]", "", str(body).removeprefix("attachment: "))
+    read = base64.b64decode(kept[: len(kept) // 4 * 4]).decode("latin-1")
+    assert not _shown(read), body
