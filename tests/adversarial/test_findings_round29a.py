@@ -29,6 +29,9 @@ ordinary tests.
    of a `Buffer` (`{"type":"Buffer","data":[112,…]}`).
 8. A note's base64 with a zero-width space, soft hyphen or tab every few characters
    passes whole; with spaces inside, the name and the SSN or the phone do.
+9. A note answered as an array of lines (OCR output, a wrapped note, HL7 NTE
+   segments) with a line break inside the SSN shows it: each line is masked alone,
+   its reader joins them (a phone cut so was masked, by its first part).
 
 Held (tests here): a note in base64 of hex, hex of base64, hex of gzip, base64 of
 UTF-16 with a byte order mark; the connection's token in a text answer. Held (tried
@@ -428,3 +431,18 @@ async def test_a_base64_note_with_separators_inside_is_masked(api: Harness, name
     kept = re.sub(r"[^A-Za-z0-9+/=]", "", str(body).removeprefix("attachment: "))
     read = base64.b64decode(kept[: len(kept) // 4 * 4]).decode("latin-1")
     assert not _shown(read), body
+
+
+# ── 9. a number cut across two lines of an array ────────────────────────────────────
+ANSWERS["/ocr/page"] = Answer(
+    json.dumps(
+        {"page": 1, "lines": ["Called the member, SSN 536-22-", "8471, phone (415) 555-", "0199."]}
+    ).encode()
+)
+
+
+@finding(9, "an SSN cut across two lines of a JSON array is shown")
+async def test_a_number_cut_across_lines_of_an_array_is_masked(api: Harness) -> None:
+    body = json.loads(await _get(api, "/ocr/page"))
+    joined = "".join(body["lines"])
+    assert SSN not in joined, body
