@@ -11,6 +11,11 @@ event in that patient's record.
 The same holds for the ids a system gives its own acts: a UUID under a key named for
 a request, trace, job or version ("request_id", "X-Request-Id:", "traceId") names
 that act, not a patient, and stays visible; a record's bare "id" is not among them.
+
+Log formats read so far: a level after the stamp, a container runtime's stream, a
+function runtime's request id, syslog's "host program[pid]:", a bracketed zoned stamp
+before a component's name, an access log, epoch time under a log record's time key,
+the bookkeeping columns of a psql table naming no one, an HL7 message's control id.
 """
 
 from __future__ import annotations
@@ -67,20 +72,23 @@ _SOFTWARE_STAMP = re2.compile(
 )
 _LOG_AFTER = re2.compile(
     rb"^\]?[ \t]+(?:std(?:out|err)\b|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    rb"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\{\s*\")"
+    rb"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\{\s*\"|(?:START|END|REPORT) RequestId:)"
 )
-# A stamp with seconds and a zone (ISO 8601 with "T", bracketed or not) opening a line:
-# a person writing a note gives a date and a time, never a UTC offset, so the line is
-# a log's whatever follows.
+# A bracketed stamp with seconds and a zone, then the name of the component that
+# logged ("[…Z] [worker-3]", "[…Z] worker-3 started"). A bare stamp before prose
+# ("…Z Vitals taken") may open an exported chart's entry and is not read so.
 _ZONED_STAMP = re2.compile(
-    rb"^\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)$"
+    rb"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)$"
 )
-_TEXT_AFTER = re2.compile(rb"^\]?[ \t]+\S")
+_TEXT_AFTER = re2.compile(
+    rb"^\][ \t]+(?:\[[^\]\n]{1,64}\]|[a-z0-9]+(?:[-_.:/][a-z0-9]+)+:?[ \t])"
+)
 # A syslog line (RFC 3164): "Mar 14 08:12:33 host program[pid]: " -- the found date
 # may end anywhere inside the time, so the rest of the time is read after it.
 _SYSLOG_STAMP = re2.compile(rb"^[A-Z][a-z]{2} [ \d]\d")
 _SYSLOG_AFTER = re2.compile(
-    rb"^(?: \d\d)?(?::\d\d){0,2}(?:\.\d{1,6})? [A-Za-z0-9._-]{1,64} [A-Za-z0-9_./-]{1,64}(?:\[\d{1,10}\])?: "
+    rb"^(?: \d\d)?(?::\d\d){0,2}(?:\.\d{1,6})? [A-Za-z0-9._-]{1,64}"
+    rb" [A-Za-z0-9_./-]{1,64}(?:\[\d{1,10}\])?: "
 )
 # A key that names a system's own act or object, just before an id: a request, a
 # trace or span, a job, a message on a queue, a version of a resource.
@@ -191,8 +199,6 @@ def system_time(
     starts: Sequence[int] = (),
 ) -> bool:
     """Whether the date at data[start:end] stamps a machine's act (see module doc)."""
-    if _msh_field(data, start, 7):
-        return True  # an HL7 message's own time: when it was sent, not when anyone was seen
     back = max(0, start - _BACK)
     line_start = data.rfind(b"\n", back, start) + 1 or back
     before = data[line_start:start]
@@ -327,10 +333,11 @@ def system_number(
     spans: Sequence[tuple[int, int, str]],
     starts: Sequence[int],
 ) -> bool:
-    """Whether a found number is a system's own: an HL7 message's time or control id
-    (MSH-7, MSH-10; a time with its offset reads as a card's number), or epoch time
-    under a log record's time key ("ts": 1773475953)."""
-    if _msh_field(data, start, 7) or _msh_field(data, start, 10):
+    """Whether a found number is a system's own: an HL7 message's control id (MSH-10),
+    or epoch time under a log record's time key ("ts": 1773475953). An HL7 message's
+    own time (MSH-7) stays masked: the tuning corpora read it as the date of the
+    patient's event the message reports (an ADT^A01 sent at admission)."""
+    if _msh_field(data, start, 10):
         return True
     if _EPOCH.search(data[start:end]) is None:
         return False
@@ -403,7 +410,7 @@ def _table_header(data: bytes, row: int) -> bytes | None:
         return None
     rule = data.rfind(b"\n", floor, mark) + 1
     rule_end = data.find(b"\n", mark, row)
-    if rule == 0 and floor > 0 or rule_end < 0 or data[rule:rule_end].strip(b"-+ \r"):
+    if (rule == 0 and floor > 0) or rule_end < 0 or data[rule:rule_end].strip(b"-+ \r"):
         return None
     top = data.rfind(b"\n", max(0, rule - 1 - _LINE), max(0, rule - 1)) + 1
     return data[top : max(top, rule - 1)]
