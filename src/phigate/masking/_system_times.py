@@ -80,9 +80,7 @@ _LOG_AFTER = re2.compile(
 _ZONED_STAMP = re2.compile(
     rb"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)$"
 )
-_TEXT_AFTER = re2.compile(
-    rb"^\][ \t]+(?:\[[^\]\n]{1,64}\]|[a-z0-9]+(?:[-_.:/][a-z0-9]+)+:?[ \t])"
-)
+_TEXT_AFTER = re2.compile(rb"^\][ \t]+(?:\[[^\]\n]{1,64}\]|[a-z0-9]+(?:[-_.:/][a-z0-9]+)+:?[ \t])")
 # A syslog line (RFC 3164): "Mar 14 08:12:33 host program[pid]: " -- the found date
 # may end anywhere inside the time, so the rest of the time is read after it.
 _SYSLOG_STAMP = re2.compile(rb"^[A-Z][a-z]{2} [ \d]\d")
