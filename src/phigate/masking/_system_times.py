@@ -335,9 +335,9 @@ def system_number(
     or epoch time under a log record's time key ("ts": 1773475953). An HL7 message's
     own time (MSH-7) stays masked: the tuning corpora read it as the date of the
     patient's event the message reports (an ADT^A01 sent at admission)."""
-    if _msh_field(data, start, 10):
-        return True
-    if _EPOCH.search(data[start:end]) is None:
+    if data[start - 1 : start] == b"|":
+        return _msh_field(data, start, 10)
+    if end - start not in (10, 13) or _EPOCH.search(data[start:end]) is None:
         return False
     line_start = data.rfind(b"\n", max(0, start - _BACK), start) + 1
     if _STAMP_KEY.search(data[line_start:start]) is None:
