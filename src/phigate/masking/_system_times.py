@@ -11,6 +11,11 @@ event in that patient's record.
 The same holds for the ids a system gives its own acts: a UUID under a key named for
 a request, trace, job or version ("request_id", "X-Request-Id:", "traceId") names
 that act, not a patient, and stays visible; a record's bare "id" is not among them.
+
+Log formats read so far: a level after the stamp, a container runtime's stream, a
+function runtime's request id, syslog's "host program[pid]:", a bracketed zoned stamp
+before a component's name, an access log, epoch time under a log record's time key,
+the bookkeeping columns of a psql table naming no one, an HL7 message's control id.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Sequence
 
 import re2
 
-from phigate.masking.entities import DATE, ID, IP_ADDRESS, SECRET, URL
+from phigate.masking.entities import DATE, ID, IP_ADDRESS, PERSON, SECRET, URL
 
 # A key that names a machine's act, just before the value: "delivered_at",
 # "publishedAt", "DTSTAMP:", "LAST-MODIFIED:", "CommitDate:". Keys of a patient's
@@ -67,7 +72,21 @@ _SOFTWARE_STAMP = re2.compile(
 )
 _LOG_AFTER = re2.compile(
     rb"^\]?[ \t]+(?:std(?:out|err)\b|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    rb"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\{\s*\")"
+    rb"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\{\s*\"|(?:START|END|REPORT) RequestId:)"
+)
+# A bracketed stamp with seconds and a zone, then the name of the component that
+# logged ("[…Z] [worker-3]", "[…Z] worker-3 started"). A bare stamp before prose
+# ("…Z Vitals taken") may open an exported chart's entry and is not read so.
+_ZONED_STAMP = re2.compile(
+    rb"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)$"
+)
+_TEXT_AFTER = re2.compile(rb"^\][ \t]+(?:\[[^\]\n]{1,64}\]|[a-z0-9]+(?:[-_.:/][a-z0-9]+)+:?[ \t])")
+# A syslog line (RFC 3164): "Mar 14 08:12:33 host program[pid]: " -- the found date
+# may end anywhere inside the time, so the rest of the time is read after it.
+_SYSLOG_STAMP = re2.compile(rb"^[A-Z][a-z]{2} [ \d]\d")
+_SYSLOG_AFTER = re2.compile(
+    rb"^(?: \d\d)?(?::\d\d){0,2}(?:\.\d{1,6})? [A-Za-z0-9._-]{1,64}"
+    rb" [A-Za-z0-9_./-]{1,64}(?:\[\d{1,10}\])?: "
 )
 # A key that names a system's own act or object, just before an id: a request, a
 # trace or span, a job, a message on a queue, a version of a resource.
@@ -78,7 +97,7 @@ _SOFTWARE_ID_KEY = re2.compile(
     rb"|container|pod|instance|session|version|revision)[-_ ]?(?:id|uuid)"
     rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]\s*(?:W/)?[\"']?$"
     # a log's prose naming the act before its id: "job 9e8d…", "request: 01HQ…"
-    rb"|(?i:(?:^|[^a-z])(?:request|job|task|trace|invocation|execution)\s*[:#]?\s*$)"
+    rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|invocation|execution)\s*[:#]?\s*$)"
 )
 # A function runtime's line: its stamp, then the request's id, then a level.
 _RUNTIME_LINE = re2.compile(
@@ -121,7 +140,9 @@ _IMPERSONAL = frozenset((DATE, IP_ADDRESS, URL, SECRET))
 # A value shaped as a machine's id: a UUID, a long hex string, a ULID, "req_…".
 _MACHINE_ID = re2.compile(
     rb"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    rb"|[0-9a-fA-F]{16,64}|[0-9A-HJKMNP-TV-Z]{26}|[a-z]{2,8}_[A-Za-z0-9]{8,40})$"
+    rb"|[0-9a-fA-F]{16,64}|[0-9A-HJKMNP-TV-Z]{26}|[a-z]{2,8}_[A-Za-z0-9]{8,40}"
+    # a tracer's 64-bit id in decimal (Datadog's "dd.trace_id")
+    rb"|\d{15,20})$"
 )
 # How far around a generic key a log record is read when its line holds no log key
 # (a pretty-printed record spreads over lines), up to the blank line either side.
@@ -134,13 +155,17 @@ def _someone_on(
     starts: Sequence[int],
     first: int,
     last: int,
+    skip: int = -1,
 ) -> bool:
-    """Whether a span between `first` and `last` names someone (not a date, an address
-    of a machine, a secret or the id of a system's own act)."""
+    """Whether a span between `first` and `last` (but the one at `skip`, the value being
+    judged) names someone (not a date, an address of a machine, a secret or the id of a
+    system's own act)."""
     at = bisect.bisect_left(starts, first)
     while at < len(starts) and starts[at] < last:
         start, end, entity = spans[at]
-        if entity not in _IMPERSONAL and not (entity == ID and system_id(data, start, end)):
+        if start == skip:
+            pass
+        elif entity not in _IMPERSONAL and not (entity == ID and system_id(data, start, end)):
             return True
         at += 1
     return False
@@ -149,6 +174,8 @@ def _someone_on(
 def system_id(data: bytes, start: int, end: int) -> bool:
     """Whether the id at data[start:end] names a system's own act or object: a machine's
     id under a key named for one, or a function runtime's request id on its log line."""
+    if _msh_field(data, start, 10):
+        return True  # an HL7 message's control id
     if _MACHINE_ID.search(data[start:end]) is None:
         return False
     back = max(0, start - _BACK)
@@ -180,6 +207,8 @@ def system_time(
     if _BOOKKEEPING_KEY.search(before) is not None:
         first, last = _record(data, start, end)
         return _impersonal(data, spans, starts, first, last)
+    if b"|" in before and _table_bookkeeping(data, start, end, spans, starts):
+        return True
     if line_start == back and back > 0:
         return False  # the line starts further back: no stamp opening it
     if _commit_date(data, line_start, before) or _header_date(
@@ -219,6 +248,10 @@ def _log_opening(data: bytes, line_start: int, end: int) -> bool:
     if _LEVEL_AFTER.search(after) is not None:
         return True
     stamp = data[line_start:end]
+    if _ZONED_STAMP.search(stamp) is not None and _TEXT_AFTER.search(after) is not None:
+        return True
+    if _SYSLOG_STAMP.search(stamp) is not None and _SYSLOG_AFTER.search(data[end : end + 160]):
+        return True
     return _SOFTWARE_STAMP.search(stamp) is not None and _LOG_AFTER.search(after) is not None
 
 
@@ -228,16 +261,22 @@ def _impersonal(
     starts: Sequence[int],
     first: int,
     last: int,
+    skip: int = -1,
 ) -> bool:
     """Whether data[first:last] names no one: no patient's word, no found value of
-    someone's."""
-    if _someone_on(data, spans, starts, first, last):
+    someone's (but the one at `skip`)."""
+    if _someone_on(data, spans, starts, first, last, skip):
         return False
     return _PATIENT_WORDS.search(data[first:last]) is None
 
 
 def _log_record_stamp(
-    data: bytes, start: int, end: int, spans: Sequence[tuple[int, int, str]], starts: Sequence[int]
+    data: bytes,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+    skip: int = -1,
 ) -> bool:
     """A generic key of time in a log record: its line, or (pretty-printed) its block
     up to a blank line, has a level or message key and names no one."""
@@ -248,7 +287,7 @@ def _log_record_stamp(
         first, last = _record(data, start, end)
         if _LOG_KEY.search(data[first:last]) is None:
             return False
-    return _impersonal(data, spans, starts, first, min(last, len(data)))
+    return _impersonal(data, spans, starts, first, min(last, len(data)), skip)
 
 
 def _record(data: bytes, start: int, end: int) -> tuple[int, int]:
@@ -277,3 +316,99 @@ def _header_date(data: bytes, line_start: int, before: bytes, head: re2._Regexp)
     first = top + 1 if top >= 0 else max(0, line_start - _HEADERS)
     last = bottom if bottom >= 0 else line_start + _HEADERS
     return head.search(data[first:last]) is not None
+
+
+# Epoch seconds or milliseconds between 2001 and 2033: a log record's own clock.
+_EPOCH = re2.compile(rb"^1\d{9}(?:\d{3})?$")
+# How far back an MSH segment's start is looked for (its first nine fields).
+_MSH_BACK = 256
+
+
+def system_number(
+    data: bytes,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """Whether a found number is a system's own: an HL7 message's control id (MSH-10),
+    or epoch time under a log record's time key ("ts": 1773475953). An HL7 message's
+    own time (MSH-7) stays masked: the tuning corpora read it as the date of the
+    patient's event the message reports (an ADT^A01 sent at admission)."""
+    if data[start - 1 : start] == b"|":
+        return _msh_field(data, start, 10)
+    if end - start not in (10, 13) or _EPOCH.search(data[start:end]) is None:
+        return False
+    line_start = data.rfind(b"\n", max(0, start - _BACK), start) + 1
+    if _STAMP_KEY.search(data[line_start:start]) is None:
+        return False
+    return _log_record_stamp(data, start, end, spans, starts, skip=start)
+
+
+def _msh_field(data: bytes, start: int, number: int) -> bool:
+    """Whether data[start:] opens field `number` of an HL7 MSH segment (MSH-1 being the
+    field separator, field n follows the segment's (n-1)th bar)."""
+    floor = max(0, start - _MSH_BACK)
+    segment = max(data.rfind(b"\n", floor, start), data.rfind(b"\r", floor, start)) + 1
+    if segment == 0 and floor > 0:
+        return False
+    before = data[segment:start]
+    return before.startswith(b"MSH|") and before.endswith(b"|") and before.count(b"|") == number - 1
+
+
+# A psql table's bookkeeping column ("created_at", "updatedAt", "last_modified").
+_BOOKKEEPING_COLUMN = re2.compile(
+    rb"^(?i:(?:created|updated|modified|deleted|inserted)_?(?:at|on|time)?"
+    rb"|last_?(?:updated|modified)(?:_?at)?)$"
+)
+# A software object's name: lower case words joined by "-", "_" or "." ("etl-daily").
+_SLUG = re2.compile(rb"^[a-z0-9]+(?:[-_.][a-z0-9]+)+$")
+# How far above a row its table's rule ("----+----") is looked for.
+_TABLE = 4096
+
+
+def _table_bookkeeping(
+    data: bytes,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """A date under a bookkeeping column of a psql table that names no one: its header
+    has no patient's word ("mrn", "birth_date"), its row no one's found value."""
+    row = data.rfind(b"\n", max(0, start - _LINE), start) + 1
+    header = _table_header(data, row)
+    if header is None or _PATIENT_WORDS.search(header) is not None:
+        return False
+    cells = header.split(b"|")
+    column = data.count(b"|", row, start)
+    if column >= len(cells) or _BOOKKEEPING_COLUMN.search(cells[column].strip()) is None:
+        return False
+    row_end = data.find(b"\n", end, end + _LINE)
+    row_end = end + _LINE if row_end < 0 else row_end
+    if _PATIENT_WORDS.search(data[row:row_end]) is not None:
+        return False
+    at = bisect.bisect_left(starts, row)
+    while at < len(starts) and starts[at] < row_end:
+        first, last, entity = spans[at]
+        at += 1
+        if entity == PERSON and _SLUG.search(data[first:last]) is not None:
+            continue  # a job's or a deploy's name under "name", read as a person's
+        if _someone_on(data, spans, starts, first, first + 1):
+            return False
+    return True
+
+
+def _table_header(data: bytes, row: int) -> bytes | None:
+    """The header line of the psql table whose row starts at `row`: the line above
+    the nearest rule ("----+----") above it, with no blank line between."""
+    floor = max(0, row - _TABLE)
+    mark = data.rfind(b"-+-", floor, row)
+    if mark < 0 or data.find(b"\n\n", mark, row) >= 0:
+        return None
+    rule = data.rfind(b"\n", floor, mark) + 1
+    rule_end = data.find(b"\n", mark, row)
+    if (rule == 0 and floor > 0) or rule_end < 0 or data[rule:rule_end].strip(b"-+ \r"):
+        return None
+    top = data.rfind(b"\n", max(0, rule - 1 - _LINE), max(0, rule - 1)) + 1
+    return data[top : max(top, rule - 1)]
