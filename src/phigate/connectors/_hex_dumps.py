@@ -33,7 +33,9 @@ _GROUP = re.compile(r"((?:[0-9a-f]{2}){1,4})(?:[ ]{1,2}|$)")
 _MAYBE = re.compile(r"^[0-9a-f]{4,16}(?::[ ]{1,2}|[ ]{1,3})[0-9a-f]{2}", re.M)
 _OCTAL = frozenset("01234567")
 # `od -An`: groups with no offset, a space before each (two lines or more run).
-_BARE = re.compile(r"^[ ]{1,4}((?:[0-9a-f]{2}){1,4}(?:[ ]{1,2}(?:[0-9a-f]{2}){1,4}){0,63})[ ]*$", re.M)
+_BARE = re.compile(
+    r"^[ ]{1,4}((?:[0-9a-f]{2}){1,4}(?:[ ]{1,2}(?:[0-9a-f]{2}){1,4}){0,63})[ ]*$", re.M
+)
 _MAYBE_BARE = re.compile(r"^[ ]{1,4}[0-9a-f]{2}(?:[0-9a-f]{2})*[ ]{1,2}[0-9a-f]{2}", re.M)
 # `od -c`: a seven-digit octal offset, then cells (checked one by one, `_cells`).
 _CHAR_LINE = re.compile(r"^([0-7]{7})([ ][^\n]{2,127})$", re.M)
@@ -107,9 +109,11 @@ def _offset_dumps(view: str) -> Iterator[Dump]:
         yield from _readings(run, view)
 
 
-def _parsed(match: re.Match[str], offset: str = "", group: int = 2) -> _Line | None:
+def _parsed(match: re.Match[str], offset: str = "", first: int = 2) -> _Line | None:
+    """The groups of a dump line (from `match`'s group `first`), at `offset` (else the
+    line's own)."""
     groups: list[tuple[int, int, str]] = []
-    pos = match.start(group)
+    pos = match.start(first)
     while (group := _GROUP.match(match.string, pos, match.end())) is not None:
         groups.append((group.start(1), group.end(1), group[1]))
         pos = group.end()
@@ -223,7 +227,8 @@ def _cells(match: re.Match[str]) -> list[tuple[int, int, str]] | None:
     as (start, end, hex); None when a cell is no `od -c` cell."""
     rest, base = match[2], match.start(2)
     for width in (4, 3):
-        cells = [_cell(rest[at : at + width], base + at, width) for at in range(0, len(rest), width)]
+        steps = range(0, len(rest), width)
+        cells = [_cell(rest[at : at + width], base + at, width) for at in steps]
         if cells and all(cell is not None for cell in cells):
             return [cell for cell in cells if cell is not None]
     return None

@@ -52,8 +52,8 @@ import yaml
 
 from phigate.connectors._hex_dumps import dumps as _dumps
 from phigate.connectors._secret_runs import SecretRuns
-from phigate.connectors._secret_views import TOO_BIG, byte_arrays, squeezable, squeezed, unpacked
 from phigate.connectors._secret_views import FORMAT as _FORMAT
+from phigate.connectors._secret_views import TOO_BIG, byte_arrays, squeezable, squeezed, unpacked
 from phigate.connectors._secret_views import without_format as _without_format
 from phigate.core.escapes import ESCAPE as _ESCAPE
 from phigate.core.escapes import Origin as _Origin
