@@ -77,7 +77,7 @@ _ORDINARY = [
     _od_c(b"an ordinary od -c dump of prose\n"),
     "pat 9f8e",  # the value's first groups alone
     "\n".join(
-        " ".join(f"{b:02x}" for b in b"an od -An dump of prose"[i : i + 8]) for i in (0, 8, 16)
+        "".join(f" {b:02x}" for b in b"an od -An dump of prose"[i : i + 8]) for i in (0, 8, 16)
     ),
 ]
 
