@@ -7,13 +7,21 @@ UTF-8, UTF-16 in either byte order at either alignment), the masker finds PHI in
 each view, and each span is replaced in the bytes by its masked value, written in
 the encoding of the view that found it. Bytes no view reads as PHI stay as they
 are: an image or a PDF stream is returned unchanged unless its text says something.
+
+A compressed answer (`application/gzip`, a zlib stream: a note or a log archive) is
+text to whoever inflates it: `masked_binary` inflates it (never past the masker's
+cap, `_packed_text`; past it the answer is withheld, fail closed), scrubs and masks
+the inflated bytes as above, and compresses them again, so the caller still gets
+what the upstream's type says (gzip without a timestamp: the same bytes each time).
 """
 
 from __future__ import annotations
 
 import re
 
-from phigate.connectors._secrets import replaced_in_views, text_views
+from phigate.connectors._secrets import GatewaySecrets, replaced_in_views, text_views
+from phigate.core.errors import NotAllowedError
+from phigate.masking._packed_text import TooBig, inflated, packed, packing
 from phigate.masking.engine import Masker
 
 # A UTF-16 view is read when it holds a run of text: eight printable ASCII code
@@ -25,6 +33,24 @@ _SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
 # A view with more than one character in ten undecodable is no text: the UTF-8 view
 # of compressed or random bytes (their Latin-1 view is still read).
 _NOISE = 10
+
+
+def masked_binary(
+    raw: bytes, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]
+) -> bytes:
+    """`raw` scrubbed of held secrets and masked for PHI as its text views read, and
+    when compressed, as its inflated text reads (compressed again); NotAllowedError
+    when it inflates past the cap."""
+    how = packing(raw)
+    try:
+        text = inflated(raw, how) if how else None
+    except TooBig:
+        raise NotAllowedError(
+            "a compressed binary response inflates past the gateway's cap and is withheld"
+        ) from None
+    if text is None:  # no compressed stream (or only its look): read as it is
+        return mask_binary(secrets.scrub_binary(raw, counts), masker, counts)
+    return packed(mask_binary(secrets.scrub_binary(text, counts), masker, counts), how)
 
 
 def mask_binary(raw: bytes, masker: Masker, counts: dict[str, int]) -> bytes:

@@ -6,6 +6,12 @@ as groups of one, two or four bytes after an offset, with a text column or witho
 A credential dumped so is neither its hex (the groups are spaced, the lines cut)
 nor its text (the column is cut every 16 bytes, its line ends shown as dots).
 
+`od -An -tx1` (`-An`: no offsets) writes the groups alone, each line ` 70 61 74 …`;
+`od -c` writes a cell of four characters a byte after an octal offset: the
+character right-aligned, `\\n`-style escapes or three octal digits for the others,
+four spaces for a space (busybox and others: three-character cells). Those lines
+are read as bytes too.
+
 `dumps` finds each run of dump lines and reads it as bytes twice: groups as written
 (`xxd`, `hexdump -C`) and each group's bytes reversed (`od -x`, `hexdump`: words
 printed as little-endian numbers). `Dump.carriers` maps bytes back to what shows
@@ -26,6 +32,15 @@ _LINE = re.compile(r"^([0-9a-f]{4,16})(?::[ ]{1,2}|[ ]{1,3})([0-9a-f][^\n]*)$", 
 _GROUP = re.compile(r"((?:[0-9a-f]{2}){1,4})(?:[ ]{1,2}|$)")
 _MAYBE = re.compile(r"^[0-9a-f]{4,16}(?::[ ]{1,2}|[ ]{1,3})[0-9a-f]{2}", re.M)
 _OCTAL = frozenset("01234567")
+# `od -An`: groups with no offset, a space before each (two lines or more run).
+_BARE = re.compile(
+    r"^[ ]{1,4}((?:[0-9a-f]{2}){1,4}(?:[ ]{1,2}(?:[0-9a-f]{2}){1,4}){0,63})[ ]*$", re.M
+)
+_MAYBE_BARE = re.compile(r"^[ ]{1,4}[0-9a-f]{2}(?:[0-9a-f]{2})*[ ]{1,2}[0-9a-f]{2}", re.M)
+# `od -c`: a seven-digit octal offset, then cells (checked one by one, `_cells`).
+_CHAR_LINE = re.compile(r"^([0-7]{7})([ ][^\n]{2,127})$", re.M)
+_MAYBE_CHARS = re.compile(r"^[0-7]{7}[ ]{2,3}(?:[!-~]|\\[0abfnrtv])[ ]", re.M)
+_ESCAPED = {"\\0": 0, "\\a": 7, "\\b": 8, "\\f": 12, "\\n": 10, "\\r": 13, "\\t": 9, "\\v": 11}
 _MAX_LINE_BYTES = 64
 
 
@@ -73,6 +88,12 @@ class Dump:
 
 def dumps(view: str) -> Iterator[Dump]:
     """Each run of consecutive dump lines in `view` (case folded), read as bytes both ways."""
+    yield from _offset_dumps(view)
+    yield from _bare_dumps(view)
+    yield from _char_dumps(view)
+
+
+def _offset_dumps(view: str) -> Iterator[Dump]:
     if _MAYBE.search(view) is None:  # (most texts: one search in C)
         return
     run: list[tuple[_Line, int]] = []  # each line, and where it ends
@@ -88,13 +109,15 @@ def dumps(view: str) -> Iterator[Dump]:
         yield from _readings(run, view)
 
 
-def _parsed(match: re.Match[str]) -> _Line | None:
+def _parsed(match: re.Match[str], offset: str = "", first: int = 2) -> _Line | None:
+    """The groups of a dump line (from `match`'s group `first`), at `offset` (else the
+    line's own)."""
     groups: list[tuple[int, int, str]] = []
-    pos = match.start(2)
+    pos = match.start(first)
     while (group := _GROUP.match(match.string, pos, match.end())) is not None:
         groups.append((group.start(1), group.end(1), group[1]))
         pos = group.end()
-    return _Line(match[1], groups, (match.end(), match.end())) if groups else None
+    return _Line(offset or match[1], groups, (match.end(), match.end())) if groups else None
 
 
 def _with_column(line: _Line, count: int, view: str, end: int) -> _Line:
@@ -155,3 +178,72 @@ def _bytes(line: _Line, index: int, count: int, swapped: bool) -> Iterator[_Byte
                 return
             yield values[k], start, end, index, place
             place += 1
+
+
+def _bare_dumps(view: str) -> Iterator[Dump]:
+    """Runs of `od -An` lines: each line's offset is where its bytes would start."""
+    if _MAYBE_BARE.search(view) is None:
+        return
+    run: list[tuple[_Line, int]] = []
+    shown = 0
+    for match in _BARE.finditer(view):
+        if run and match.start() != run[-1][1] + 1:
+            yield from _readings(run, view) if len(run) > 1 else ()
+            run, shown = [], 0
+        line = _parsed(match, f"{shown:08x}", 1)
+        if line is not None:
+            run.append((line, match.end()))
+            shown += sum(len(hexed) // 2 for _, _, hexed in line.groups)
+    if len(run) > 1:
+        yield from _readings(run, view)
+
+
+def _char_dumps(view: str) -> Iterator[Dump]:
+    """Runs of `od -c` lines, each cell one byte (its group spans the cell)."""
+    if _MAYBE_CHARS.search(view) is None:
+        return
+    lines: list[_Line] = []
+    last = -2
+    for match in _CHAR_LINE.finditer(view):
+        cells = _cells(match)
+        if cells is None:
+            continue
+        if lines and match.start() != last + 1:
+            yield from _char_reading(lines)
+            lines = []
+        lines.append(_Line(match[1], cells, (match.end(), match.end())))
+        last = match.end()
+    yield from _char_reading(lines)
+
+
+def _char_reading(lines: list[_Line]) -> Iterator[Dump]:
+    counts = [len(line.groups) for line in lines]
+    if sum(counts) >= 4:
+        yield Dump(lines, counts, swapped=False)
+
+
+def _cells(match: re.Match[str]) -> list[tuple[int, int, str]] | None:
+    """The bytes of an `od -c` line's cells (four characters wide, else three), each
+    as (start, end, hex); None when a cell is no `od -c` cell."""
+    rest, base = match[2], match.start(2)
+    for width in (4, 3):
+        steps = range(0, len(rest), width)
+        cells = [_cell(rest[at : at + width], base + at, width) for at in steps]
+        if cells and all(cell is not None for cell in cells):
+            return [cell for cell in cells if cell is not None]
+    return None
+
+
+def _cell(cell: str, at: int, width: int) -> tuple[int, int, str] | None:
+    shown = cell.lstrip(" ")
+    if len(cell) != width and shown:
+        return None  # a short cell is only a space cut off at the line's end
+    if not shown:
+        value: int | None = 0x20
+    elif len(shown) == 1:
+        value = ord(shown) if "!" <= shown <= "~" else None
+    elif len(shown) == 3 and set(shown) <= _OCTAL:
+        value = int(shown, 8) if int(shown, 8) < 256 else None
+    else:
+        value = _ESCAPED.get(shown)
+    return None if value is None else (at, at + len(cell), f"{value:02x}")

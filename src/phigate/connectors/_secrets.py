@@ -52,6 +52,9 @@ import yaml
 
 from phigate.connectors._hex_dumps import dumps as _dumps
 from phigate.connectors._secret_runs import SecretRuns
+from phigate.connectors._secret_views import FORMAT as _FORMAT
+from phigate.connectors._secret_views import TOO_BIG, byte_arrays, squeezable, squeezed, unpacked
+from phigate.connectors._secret_views import without_format as _without_format
 from phigate.core.escapes import ESCAPE as _ESCAPE
 from phigate.core.escapes import Origin as _Origin
 from phigate.core.escapes import decoded_escape as _decoded_escape
@@ -124,6 +127,14 @@ class GatewaySecrets:
         extra = "".join(re.escape(c) for c in sorted(chars))
         self._readable = re.compile(f"[\\t\\n\\r -~{extra}]{{{MIN_SECRET}}}")
         self._runs = SecretRuns(named_list)
+        # Whole values as a text shows them in groups (`_secret_views.squeezed`).
+        squeezed_values = {
+            squeezable(_fold(text)): name for name, value in named_list for text in _plain(value)
+        }
+        self._squeezed = sorted(
+            ((n, name) for n, name in squeezed_values.items() if len(n) >= MIN_PIECE),
+            key=lambda p: -len(p[0]),
+        )
 
     @classmethod
     def from_env(cls, env: dict[str, str], secret_names: Iterable[str]) -> GatewaySecrets:
@@ -191,6 +202,7 @@ class GatewaySecrets:
                     spans += [(*origin.span(s, e), n) for s, e, n in self._runs.spans(view)]
         if depth < DECODE_DEPTH:
             spans += self._decoded_runs(text, depth) + self._dumped(text)
+            spans += self._byte_arrays(text)
         return _merged(spans) if spans else []
 
     def _dumped(self, text: str) -> list[tuple[int, int, str]]:
@@ -201,6 +213,15 @@ class GatewaySecrets:
         for dump in _dumps(_fold(text)):
             for first, stop, name in self._spans(dump.text, DECODE_DEPTH):
                 spans += [(s, e, name) for s, e in dump.carriers(first, stop)]
+        return spans
+
+    def _byte_arrays(self, text: str) -> list[tuple[int, int, str]]:
+        """Where a JSON array of byte values in `text` (Node's `Buffer` as JSON, in a
+        tool's text) shows a secret: from the first item showing it to the last."""
+        spans: list[tuple[int, int, str]] = []
+        for read, items in byte_arrays(text):
+            for first, stop, name in self._spans(read, DECODE_DEPTH):
+                spans.append((items[first][0], items[stop - 1][1], name))
         return spans
 
     def _pieces(self, view: str, origin: _Origin) -> list[tuple[int, int, str]]:
@@ -229,6 +250,9 @@ class GatewaySecrets:
             inner = _document(run[0])
             if inner is None:
                 continue
+            if inner == TOO_BIG:  # compressed past the cap: unread, so withheld
+                spans.append((run.start(), run.end(), "compressed"))
+                continue
             found = self._spans(inner, depth + 1, runs=False)
             if found:
                 spans.append((run.start(), run.end(), found[0][2]))
@@ -244,6 +268,11 @@ class GatewaySecrets:
             joined = _joined(view, origin)
             if joined is not None:
                 yield (*joined, self._wrappable)
+        if self._squeezed:
+            # A value in groups (`pat- 9f8e 7d6c`): read with the separators dropped.
+            grouped = squeezed(view, [needle for needle, _ in self._squeezed], origin)
+            if grouped is not None:
+                yield (*grouped, self._squeezed)
         if origin.decoded:
             # A secret written out beside an escape-like sequence (`token=DEADBEEF…`,
             # `DOMAIN\1234…`) loses its first characters to the decoding: the text as
@@ -472,9 +501,16 @@ def _document(run: str) -> str | None:
     body = body[: len(body) - len(body) % 4] if len(body) % 4 == 1 else body
     altchars = b"-_" if "-" in body or "_" in body else None
     try:
-        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars)
+        raw: bytes | None = base64.b64decode(body + "=" * (-len(body) % 4), altchars)
+    except binascii.Error:
+        raw = None
+    # Compressed (`gzip | base64`, a `.gz` as hex): read inflated, within the cap.
+    text = unpacked(run, raw)
+    if text is not None or raw is None:
+        return text
+    try:
         return raw.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return None
 
 
@@ -703,6 +739,7 @@ def _needles(form: str) -> set[str]:
     its own run is decoded with the rest (or, escaped itself, kept), so the view of
     the text holds the view of the escaped form, not the form."""
     spelled = {form} if form.isascii() else {form, form.encode().decode("latin-1")}
+    spelled = {_FORMAT.sub("", text) for text in spelled}  # as the view drops them
     out = {_fold(text) for text in spelled}
     if not _ESCAPE_START.search(form):
         return out
@@ -730,8 +767,11 @@ _ESCAPING: tuple[Callable[[str], str], ...] = (str, _json_text, html.escape, _pe
 
 def _view(text: str) -> tuple[str, _Origin]:
     """`text` with its escapes decoded and case folded, and where each view character
-    came from (one pass; plain text is its own view)."""
-    origin = _Origin()
+    came from (one pass; plain text is its own view). Format characters (a zero-width
+    space, a soft hyphen) are drawn as nothing and skipped by base64 decoders: the
+    view drops them first."""
+    text, dropped = _without_format(text)
+    origin = _Origin(then=dropped)
     if not _ESCAPE_START.search(text):
         return _fold(text), origin
     parts: list[str] = []

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import httpx
 
 from phigate.config import HttpConnection
-from phigate.connectors._binary_phi import mask_binary
+from phigate.connectors._binary_phi import masked_binary
 from phigate.connectors._cut import cut_marker, json_prefix, text_cut
 from phigate.connectors._http_answer import (
     NOT_JSON,
@@ -333,10 +333,10 @@ class HttpConnector:
                     f"upstream {self.name!r} sent a binary response, which "
                     f"this connection does not allow"
                 )
-            # Scrubbed as bytes (its text read as Latin-1, every escape decoded), its
-            # text views masked for PHI, then scrubbed as base64 text: the credential's
-            # base64 forms cover every alignment.
-            scrubbed = mask_binary(secrets.scrub_binary(raw, counts), masker, counts)
+            # Scrubbed as bytes (its text read as Latin-1, every escape decoded; a gzip
+            # or zlib body inflated), its text views masked for PHI, then scrubbed as
+            # base64 text: the credential's base64 forms cover every alignment.
+            scrubbed = masked_binary(raw, secrets, masker, counts)
             encoded = base64.b64encode(scrubbed)
             if not truncated:
                 return secrets.scrub(encoded.decode(), counts)
