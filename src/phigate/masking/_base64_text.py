@@ -3,17 +3,18 @@
 A FHIR `attachment.data`, a `data:` URL, a JWT's payload or a token quoted in a log
 hold a clinical note as base64, which any reader undoes in one line. A run of base64
 characters long enough to carry a name (`MIN_RUN`) that decodes to text (UTF-8,
-UTF-16 with its byte order mark or with a zero high byte in most pairs, or a legacy charset that reads as letters; a stray
-unprintable character allowed) is that text to the masker: `Masker` masks what it
-decodes to and, when that changed anything, puts the masked text back in its place
-encoded the same way (charset, alphabet and
+UTF-16 with its byte order mark or with a zero high byte in most pairs, or a legacy
+charset that reads as letters; a stray unprintable character allowed) is that text
+to the masker: `Masker` masks what it decodes to and, when that changed anything,
+puts the masked text back in its place encoded the same way (charset, alphabet and
 padding kept), so a FHIR resource stays valid and its reader reads the note masked.
 A run that decodes to bytes that are no text (an image, a PDF, a digest, a word that
 happens to be base64) is left as it is. Bytes compressed with gzip or zlib (a
 compressed attachment) are inflated within a cap and read (`_packed_text`); the
 masked text is compressed back the same way, one past the cap withheld. A run read
 as its reader reads it: one cut to 4k+1 characters by its whole quads, one glued
-after a word by `_` or `-` from there.
+after a word by `_` or `-` from there; one written in groups of whole quads of one
+width with spaces or tabs between (which a decoder skips) read whole.
 """
 
 from __future__ import annotations
@@ -160,7 +161,8 @@ def content(raw: bytes) -> tuple[str, str, str] | None:
 def _text(raw: bytes) -> tuple[str, str] | None:
     """The text `raw` is and its charset: UTF-16 when it starts with a byte order
     mark or has a zero high byte in most pairs, else UTF-8, else (a legacy note)
-    windows-1252 or Latin-1 when that reads as letters. The byte order mark is kept in the text, so encoding it back writes it."""
+    windows-1252 or Latin-1 when that reads as letters. The byte order mark is kept
+    in the text, so encoding it back writes it."""
     for charset in _charsets(raw):
         try:
             text = raw.decode(charset)

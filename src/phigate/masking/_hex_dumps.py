@@ -11,7 +11,6 @@ The dump keeps its layout and stays a dump; its reader reads stars.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 import re2
@@ -23,8 +22,8 @@ _MAYBE = re2.compile(
     rb"(?mi)^[0-9a-f]{4,16}(?::[ ]{1,2}|[ ]{1,3})[0-9a-f]{2}|0x[0-9a-f]{2}, ?0x[0-9a-f]{2}"
 )
 # `xxd -i`: `0x50, 0x61, …`, eight bytes at least (a name).
-_ARRAY = re.compile(r"0x[0-9a-fA-F]{2}(?:,[ \t\r\n]*0x[0-9a-fA-F]{2}){7,}")
-_ITEM = re.compile(r"0x([0-9a-fA-F]{2})")
+_ARRAY = re2.compile(r"0x[0-9a-fA-F]{2}(?:,[ \t\r\n]*0x[0-9a-fA-F]{2}){7,}")
+_ITEM = re2.compile(r"0x([0-9a-fA-F]{2})")
 _STAR = "2a"  # `*`: what a masked byte shows as
 
 # The PHI spans (start, end, entity) of a text read as Latin-1.
