@@ -216,7 +216,6 @@ for _name, (_answer, _) in _UTF16.items():
     ANSWERS[f"/utf16/{_name}"] = _answer
 
 
-@finding(1, "base64 or hex of UTF-16LE text without a byte order mark is not read")
 @pytest.mark.parametrize("name", list(_UTF16))
 async def test_utf16_text_without_a_byte_order_mark_is_masked(api: Harness, name: str) -> None:
     body = await _get(api, f"/utf16/{name}")
@@ -229,7 +228,6 @@ _QUOTED = urllib.parse.quote(base64.b64encode(_QUOTED_NOTE.encode()).decode(), s
 ANSWERS["/next-page"] = Answer(json.dumps({"items": [], "next_cursor": _QUOTED}).encode())
 
 
-@finding(2, "base64 written percent-encoded (a cursor) is not read")
 async def test_percent_encoded_base64_is_masked(api: Harness) -> None:
     body = await _get(api, "/next-page")
     cursor = urllib.parse.unquote(json.loads(body)["next_cursor"])
@@ -267,7 +265,6 @@ def _dump_read(text: str, swapped: bool) -> str:
     return raw.decode("latin-1")
 
 
-@finding(3, "a hex dump of a note (hexdump -C, od -x, xxd -g1, xxd -i) is not read for PHI")
 @pytest.mark.parametrize("name", list(_DUMPS))
 async def test_a_hex_dump_of_a_note_is_masked(api: Harness, name: str) -> None:
     body = json.loads(await _get(api, f"/dump/{name}"))
@@ -417,7 +414,6 @@ for _name, (_sep, _size) in _INSIDE.items():
     )
 
 
-@finding(8, "a note's base64 with a Cf character, tab or space every few characters passes")
 @pytest.mark.parametrize("name", list(_INSIDE))
 async def test_a_base64_note_with_separators_inside_is_masked(api: Harness, name: str) -> None:
     """What Python's `base64.b64decode` (not validating) and Node's `Buffer.from`

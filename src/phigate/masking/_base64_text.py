@@ -3,17 +3,18 @@
 A FHIR `attachment.data`, a `data:` URL, a JWT's payload or a token quoted in a log
 hold a clinical note as base64, which any reader undoes in one line. A run of base64
 characters long enough to carry a name (`MIN_RUN`) that decodes to text (UTF-8,
-UTF-16 with its byte order mark, or a legacy charset that reads as letters; a stray
-unprintable character allowed) is that text to the masker: `Masker` masks what it
-decodes to and, when that changed anything, puts the masked text back in its place
-encoded the same way (charset, alphabet and
+UTF-16 with its byte order mark or with a zero high byte in most pairs, or a legacy
+charset that reads as letters; a stray unprintable character allowed) is that text
+to the masker: `Masker` masks what it decodes to and, when that changed anything,
+puts the masked text back in its place encoded the same way (charset, alphabet and
 padding kept), so a FHIR resource stays valid and its reader reads the note masked.
 A run that decodes to bytes that are no text (an image, a PDF, a digest, a word that
 happens to be base64) is left as it is. Bytes compressed with gzip or zlib (a
 compressed attachment) are inflated within a cap and read (`_packed_text`); the
 masked text is compressed back the same way, one past the cap withheld. A run read
 as its reader reads it: one cut to 4k+1 characters by its whole quads, one glued
-after a word by `_` or `-` from there.
+after a word by `_` or `-` from there; one written in groups of whole quads of one
+width with spaces or tabs between (which a decoder skips) read whole.
 """
 
 from __future__ import annotations
@@ -31,7 +32,17 @@ from phigate.masking._packed_text import TooBig, inflated, packed, packing
 MIN_RUN = 16
 RUN = f"[A-Za-z0-9+/_-]{{{MIN_RUN},}}={{0,2}}"
 _RUN = re2.compile(RUN)
-_RUN_BYTES = re2.compile(RUN.encode())
+# Base64 in groups of 4, 8, 12 or 16 with a space or a tab between (a wrapped or
+# grouped attachment), 16 characters at least; a word cut from a longer one is not
+# a group (the leading character). RE2: linear, however hostile the text.
+_B = "A-Za-z0-9+/"
+_GROUPED = "|".join(
+    f"[{_B}]{{{width}}}(?:[ \t]{{1,2}}[{_B}]{{{width}}}){{{max(2, MIN_RUN // width - 1)},}}"
+    for width in (4, 8, 12, 16)
+)
+SPACED = f"(?:^|[^{_B}=])((?:{_GROUPED})(?:[ \t]{{1,2}}[{_B}]{{1,16}})?={{0,2}})(?:$|[^{_B}=])"
+_SPACED = re2.compile(SPACED)
+_ANY_BYTES = re2.compile(f"{RUN}|{SPACED}".encode())
 # What text holds besides printable characters.
 _LAYOUT = str.maketrans("", "", "\t\n\r")
 # Text may hold one character in ten that does not print (and always one).
@@ -56,17 +67,33 @@ class Run(NamedTuple):
 
 def may_hold(data: bytes) -> bool:
     """Whether the text (UTF-8) has a run long enough to be base64 text: one RE2 pass."""
-    return len(data) >= MIN_RUN and _RUN_BYTES.search(data) is not None
+    return len(data) >= MIN_RUN and _ANY_BYTES.search(data) is not None
 
 
 def runs(text: str) -> list[Run]:
-    """The runs of `text` that decode to text."""
+    """The runs of `text` that decode to text, whole or written in spaced groups."""
     found: list[Run] = []
     for match in _RUN.finditer(text):
         run = _decoded(match.group(), match.start(), match.end())
         if run is not None:
             found.append(run)
-    return found
+    for match in _SPACED.finditer(text):
+        run = _spaced(match.group(1), match.start(1))
+        if run is not None and not any(r.start < run.end and run.start < r.end for r in found):
+            found.append(run)
+    return sorted(found)
+
+
+def _spaced(written: str, start: int) -> Run | None:
+    """A run written in groups of whole quads, all of one width (the last may be
+    shorter) with a space or a tab between (a decoder skips them): read whole, and
+    written back whole (the groups are the reader's to redo)."""
+    pieces = written.split()
+    width = len(pieces[0])
+    if any(len(piece) != width for piece in pieces[:-1]) or len(pieces[-1]) > width:
+        return None
+    run = _decoded("".join(pieces), start, start + len(written))
+    return None if run is None else run._replace(end=start + len(written))
 
 
 def encoded(run: Run, text: str) -> str:
@@ -133,8 +160,9 @@ def content(raw: bytes) -> tuple[str, str, str] | None:
 
 def _text(raw: bytes) -> tuple[str, str] | None:
     """The text `raw` is and its charset: UTF-16 when it starts with a byte order
-    mark, else UTF-8, else (a legacy note) windows-1252 or Latin-1 when that reads as
-    letters. The byte order mark is kept in the text, so encoding it back writes it."""
+    mark or has a zero high byte in most pairs, else UTF-8, else (a legacy note)
+    windows-1252 or Latin-1 when that reads as letters. The byte order mark is kept
+    in the text, so encoding it back writes it."""
     for charset in _charsets(raw):
         try:
             text = raw.decode(charset)
@@ -151,7 +179,23 @@ def _charsets(raw: bytes) -> tuple[str, ...]:
         return ("utf-16-le",)
     if raw.startswith(b"\xfe\xff"):
         return ("utf-16-be",)
-    return ("utf-8", *_LEGACY)
+    wide = _utf16_order(raw)
+    return ("utf-8", *_LEGACY) if wide is None else (wide, "utf-8", *_LEGACY)
+
+
+def _utf16_order(raw: bytes) -> str | None:
+    """UTF-16 written without a byte order mark (.NET's `Encoding.Unicode`, an
+    `nvarchar` as `varbinary`): text in the ASCII range has a zero high byte in
+    most pairs, which UTF-8 and a legacy charset never have."""
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    low, high = raw[0::2].count(0), raw[1::2].count(0)
+    pairs = len(raw) // 2
+    if high * 4 >= pairs * 3 and low == 0:
+        return "utf-16-le"
+    if low * 4 >= pairs * 3 and high == 0:
+        return "utf-16-be"
+    return None
 
 
 def _mostly_printable(text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
@@ -20,6 +21,8 @@ from phigate.core.escapes import Origin
 from phigate.masking._encoded_text import encoded as run_encoded
 from phigate.masking._encoded_text import may_hold as may_hold_encoded
 from phigate.masking._encoded_text import runs as encoded_runs
+from phigate.masking._hex_dumps import masked as mask_dumps
+from phigate.masking._hex_dumps import may_hold as may_hold_dump
 from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY, mask_json
 from phigate.masking._ner import NerAdapter
 from phigate.masking._reading import may_read_otherwise, reading
@@ -250,6 +253,10 @@ class Masker:
         data = text.encode("utf-8", "surrogatepass")
         if self._ner is None and data in self._known_quiet:
             return text  # primed: `find` would find nothing (SpanFinder.quiet_many)
+        if may_hold_dump(data):
+            shown = mask_dumps(text, self.spans, counts)
+            if shown != text:
+                text, data = shown, shown.encode("utf-8", "surrogatepass")
         if may_hold_encoded(data):
             shown = self._mask_runs(text, counts, subject, depth)
             if shown is not text:
@@ -257,7 +264,7 @@ class Masker:
         if may_read_otherwise(data):
             read = reading(text)
             if read is not None:
-                return self._mask_read(text, read, counts, subject)
+                return self._mask_read(text, read, counts, subject, depth)
         return self._mask_written(text, data, counts, subject)
 
     def _mask_written(self, text: str, data: bytes, counts: dict[str, int], subject: str) -> str:
@@ -276,26 +283,62 @@ class Masker:
         return self._apply(data, spans, counts, subject).decode("utf-8", "surrogatepass")
 
     def _mask_read(
-        self, text: str, read: tuple[str, Origin], counts: dict[str, int], subject: str
+        self,
+        text: str,
+        read: tuple[str, Origin],
+        counts: dict[str, int],
+        subject: str,
+        depth: int = _DECODE_DEPTH,
     ) -> str:
         """`text` masked where the view its reader reads says (`_reading`): what its
-        escapes and combining marks spell is found in the view and masked as written."""
+        escapes and combining marks spell is found in the view and masked as written,
+        and so is a base64 or hex run the view alone shows (percent-encoded, cut by
+        invisible characters), over the whole span it was written in."""
         view, origin = read
         data = view.encode("utf-8", "surrogatepass")
         if len(data) > _WINDOW:
             # Too long to map span by span: the view itself, masked (escapes decoded).
             return self._mask_long(data, counts, subject)
+        runs = self._view_runs(text, view, origin, counts, subject, depth)
         spans = self._find(data, view)
         out: list[str] = []
         pos = 0
         for first, stop, entity in _char_spans(view, data, spans):
             start, end = origin.span(first, stop)
-            start = max(start, pos)  # two view spans cannot share what they came from
-            out += [text[pos:start], self.operators.text(entity, view[first:stop], subject)]
+            if any(start < r_end and r_start < end for r_start, r_end, _ in runs):
+                continue  # inside a run masked whole below
+            runs.append((start, end, self.operators.text(entity, view[first:stop], subject)))
             counts[entity] = counts.get(entity, 0) + 1
+        for start, end, shown in sorted(runs):
+            start = max(start, pos)  # two view spans cannot share what they came from
+            out += [text[pos:start], shown]
             pos = max(end, start)
         out.append(text[pos:])
         return "".join(out)
+
+    def _view_runs(
+        self,
+        text: str,
+        view: str,
+        origin: Origin,
+        counts: dict[str, int],
+        subject: str,
+        depth: int,
+    ) -> list[tuple[int, int, str]]:
+        """The runs of `view` not written as they read (those `_mask_runs` masked),
+        masked and encoded back in place of the text they came from."""
+        if not may_hold_encoded(view.encode("utf-8", "surrogatepass")):
+            return []
+        found: list[tuple[int, int, str]] = []
+        for run in encoded_runs(view):
+            start, end = origin.span(run.start, run.end)
+            if text[start:end] == view[run.start : run.end]:
+                continue
+            shown = self._mask_runs(view[run.start : run.end], counts, subject, depth)
+            if shown != view[run.start : run.end]:
+                quoted = "%" in text[start:end]  # a cursor stays a URL's part
+                found.append((start, end, urllib.parse.quote(shown, safe="") if quoted else shown))
+        return found
 
     def _mask_runs(self, text: str, counts: dict[str, int], subject: str, depth: int) -> str:
         """`text` with each base64 or hex run that is text masked and encoded back;
