@@ -50,7 +50,6 @@ from urllib.parse import quote
 
 import yaml
 
-from phigate.connectors._hex_dumps import dumps as _dumps
 from phigate.connectors._secret_runs import SecretRuns
 from phigate.connectors._secret_views import FORMAT as _FORMAT
 from phigate.connectors._secret_views import TOO_BIG, byte_arrays, squeezable, squeezed, unpacked
@@ -58,6 +57,7 @@ from phigate.connectors._secret_views import without_format as _without_format
 from phigate.core.escapes import ESCAPE as _ESCAPE
 from phigate.core.escapes import Origin as _Origin
 from phigate.core.escapes import decoded_escape as _decoded_escape
+from phigate.core.hex_dumps import dumps as _dumps
 
 MIN_SECRET = 4
 # Shorter pieces (a line of a PEM file, a base64 core) would match ordinary text.

@@ -2,7 +2,7 @@
 
 A note dumped by `hexdump -C`, `xxd`, `od -x` or written as `xxd -i`'s C array is
 read by anyone who pastes it into a decoder (or reads the text column). `masked`
-reads each dump as its bytes (the layout is `connectors._hex_dumps`', the credential
+reads each dump as its bytes (the layout is `core.hex_dumps`', the credential
 scrubber's, shared rather than written twice), finds PHI in them (as Latin-1: one
 character a byte, so a span maps back to the groups that show it) and shows every
 byte of a span as `*` (`2a`): in its hex group, in the text column, in the array.
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import re2
 
-from phigate.connectors._hex_dumps import dumps
+from phigate.core.hex_dumps import dumps
 
 # Where a dump may be: a line starting with an offset and a byte, or two array items.
 _MAYBE = re2.compile(
