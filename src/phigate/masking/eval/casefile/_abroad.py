@@ -63,11 +63,12 @@ def creole(rng: random.Random) -> Builder:
         P("DATE", person(rng).dob.creole()),
     )
     b.f(
-        "Li rete Rue Capois #14, § (Ayiti), telefòn §. Pitit fi li nan § rele §.\n",
-        P("CITY", "Jacmel"),
+        "Li rete §, § (Ayiti), telefòn §. Pitit fi li nan § rele §.\n",
+        P("ADDRESS", f"{rng.randint(2, 120)} Rue {rng.choice(('Capois', 'Pavée', 'Bonne Foi'))}"),
+        P("CITY", rng.choice(("Jacmel", "Gonaïves", "Les Cayes"))),
         P("PHONE", f"+509 {digits(rng, 4)}-{digits(rng, 4)}"),
         pick(rng, "state"),
-        P("NAME", "Widline"),
+        P("NAME", rng.choice(("Widline", "Fabiola", "Esperance", "Djenane"))),
     )
     b.f(
         "Tansyon: §. Li pran §. Randevou pwochen: §.\n",
@@ -159,7 +160,8 @@ def russian(rng: random.Random) -> Builder:
 def polish(rng: random.Random) -> Builder:
     p, b, when = person(rng), Builder("note_polish"), event_day(rng)
     b.f(
-        "Karta informacyjna, Warszawa, §. Pacjent: §, PESEL §.\n",
+        "Karta informacyjna, §, §. Pacjent: §, PESEL §.\n",
+        P("CITY", "Warszawa"),
         P("DATE", when.polish()),
         P("NAME", rng.choice(PL_NAMES)),
         P("ID", _ids.pesel(rng, p.dob)),

@@ -95,7 +95,9 @@ def home_health_visit(rng: random.Random) -> Builder:
         P("ZIP", p.zip),
     )
     b.f(
-        "M1033 risk of hospitalization: 2 or more falls. M1800 grooming 2. § §.\n",
+        "§ risk of hospitalization: 2 or more falls. § grooming 2. § §.\n",
+        D("form_item", "M1033"),
+        D("form_item", "M1800"),
         D("vital", "BP 138/84"),
         D("vital", "HR 88"),
     )
@@ -179,7 +181,8 @@ def hospice_note(rng: random.Random) -> Builder:
         pick(rng, "plan_generic"),
         P("DATE", event_day(rng).month_day()),
     )
-    b.add("Pt described by family as a nonagenarian 'who outlived three doctors'. ")
+    word = rng.choice(("nonagenarian", "centenarian"))
+    b.add(f"Pt described by family as a {word} 'who outlived three doctors'. ")
     b.f("Death expected within §. Signed § MD.\n", pick(rng, "duration"), P("NAME", clinician(rng)))
     return b
 

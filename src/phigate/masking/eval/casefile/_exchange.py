@@ -47,14 +47,21 @@ def vxu(rng: random.Random) -> Builder:
         P("DATE", when.compact()),
         D("cpt", "150"),
     )
-    b.f("OBX|1|CE|64994-7^Vaccine funding eligibility^LN||V02^VFC eligible Medicaid||||||F\r")
+    b.f(
+        "OBX|1|CE|§^Vaccine funding eligibility^LN||V02^VFC eligible Medicaid||||||F\r",
+        D("loinc", "64994-7"),
+    )
     return b
 
 
 def eicr(rng: random.Random) -> Builder:
     p, b = person(rng), Builder("eicr_xml")
     b.f('<ClinicalDocument xmlns="urn:hl7-org:v3"><!-- eICR § -->\n', pick(rng, "version"))
-    b.f('<patientRole><id root="2.16.840.1.113883.19.5" extension="§"/>\n', P("MRN", p.mrn))
+    b.f(
+        '<patientRole><id root="§" extension="§"/>\n',
+        D("oid", "2.16.840.1.113883.19.5"),
+        P("MRN", p.mrn),
+    )
     b.f(
         "<addr><streetAddressLine>§</streetAddressLine><city>§</city><state>§</state>"
         "<postalCode>§</postalCode></addr>\n",
@@ -194,7 +201,8 @@ def _fill_keys(b: Builder, text: str, ids: dict[str, Piece]) -> Builder:
 def x12_837(rng: random.Random) -> Builder:
     p, b = person(rng), Builder("x12_837")
     b.f(
-        "ST*837*0001*005010X222A1~BHT*0019*00*§*§*1130*CH~\n",
+        "ST*837*0001*§~BHT*0019*00*§*§*1130*CH~\n",
+        D("version", "005010X222A1"),
         D("build_id", str(rng.randint(1000, 9999))),
         P("DATE", event_day(rng).compact()),
     )
@@ -269,8 +277,9 @@ def hedis_csv(rng: random.Random) -> Builder:
 def ccda(rng: random.Random) -> Builder:
     p, b = person(rng), Builder("ccda_fragment")
     b.f(
-        '<recordTarget><patientRole><id extension="§" root="2.16.840.1.113883.4.1"/>\n',
+        '<recordTarget><patientRole><id extension="§" root="§"/>\n',
         P("SSN", p.ssn),
+        D("oid", "2.16.840.1.113883.4.1"),
     )
     b.f(
         '<patient><name use="L"><given>§</given><given>§</given><family>§</family></name>\n',

@@ -32,7 +32,7 @@ def old_age(rng: random.Random) -> tuple[str, str, str]:
     if style == 1 and years <= 100:
         return "", WORDS[years - 90], "-year-old"
     if style == 2:
-        return "age ", str(years), ""
+        return "", str(years), " y/o"
     return "", f"{years}yo", ""
 
 

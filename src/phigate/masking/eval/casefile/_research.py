@@ -73,9 +73,10 @@ def ae_narrative(rng: random.Random) -> Builder:
 def irb_letter(rng: random.Random) -> Builder:
     p, b = person(rng), Builder("irb_correspondence")
     b.f(
-        "§ Institutional Review Board\n§\nRE: Protocol 2025-0418 (§), reportable event\n",
+        "§ Institutional Review Board\n§\nRE: Protocol § (§), reportable event\n",
         P("HOSPITAL", hospital(rng)),
         P("DATE", event_day(rng).long()),
+        D("protocol", f"{rng.randint(2019, 2026)}-{rng.randint(1, 999):04d}"),
         pick(rng, "version"),
     )
     b.f(
