@@ -33,7 +33,7 @@ from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._span import Span as Span  # its home before it had one of its own
 from phigate.masking._structure import STRUCTURES, Structure
-from phigate.masking._system_times import system_id, system_number, system_time
+from phigate.masking._system_times import message_id, system_id, system_number, system_time
 from phigate.masking._wordlists import common_words, person_names
 from phigate.masking._words import Words
 from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
@@ -592,6 +592,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             if not (
                 labelled_drug_code(data, start, end)
                 or (entity == ID and system_id(data, start, end))
+                or (entity == EMAIL and message_id(data, start))
                 or system_number(data, start, end, spans, starts)
             ):
                 out.append(span)
