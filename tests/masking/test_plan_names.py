@@ -1,6 +1,7 @@
 """A health plan's product name and its payer's public codes (round 18b): a plan's
 name read as a person's, a payer id, a pharmacy benefit's BIN and PCN stay visible;
-the member's own id beside them, and a group number, stay masked."""
+the member's own id beside them, and a group number, stay masked. A drug's code in
+brackets after its label stays visible too."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ KEPT = [
     ('{"payer_id": "60054", "status": "accepted"}', "60054"),
     ("RxBIN: 610014  PCN: MEDDPRIME", "610014"),
     ("BIN 004336 PCN ADV", "ADV"),
+    ('member_id=W221227100 plan="Harbor Dental PPO"', "Harbor Dental PPO"),
+    # a drug's code in brackets after its label
+    ("the formulary lists the wrong NDC (0093-7146-56) for it", "0093-7146-56"),
 ]  # fmt: skip
 
 
@@ -35,6 +39,8 @@ MASKED = [
     ("Payer ID: 87726  Subscriber ID: XQH448812907", "XQH448812907"),
     ("INSURANCE GROUP NO: GRP-67119", "GRP-67119"),
     ("Payer claim #: 3350624787224", "3350624787224"),
+    ('member_id=W221227100 plan="Harbor Dental PPO"', "W221227100"),
+    ("Patient callback (0093-7146-56)", "0093-7146-56"),
 ]  # fmt: skip
 
 
