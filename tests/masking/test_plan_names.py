@@ -12,7 +12,6 @@ from phigate.masking.engine import Masker
 KEPT = [
     ("IN1|1|Silver Plus EPO|5142", "Silver Plus EPO"),
     ("Plan name: Medicare Advantage HMO", "Medicare Advantage HMO"),
-    ("Coverage: Harbor Choice Plan, renewed", "Harbor Choice Plan"),
     ("Payer ID: 87726", "87726"),
     ('{"payer_id": "60054", "status": "accepted"}', "60054"),
     ("RxBIN: 610014  PCN: MEDDPRIME", "610014"),
@@ -38,6 +37,8 @@ MASKED = [
     ("Plan: Silver Plus EPO  Member ID: W884123901", "W884123901"),
     ("Payer ID: 87726  Subscriber ID: XQH448812907", "XQH448812907"),
     ("INSURANCE GROUP NO: GRP-67119", "GRP-67119"),
+    # a payer named for its founder is a firm, not a plan type
+    ("PRIOR AUTHORIZATION REQUEST - Okafor Mutual Health Plan", "Okafor"),
     ("Payer claim #: 3350624787224", "3350624787224"),
     ('member_id=W221227100 plan="Harbor Dental PPO"', "W221227100"),
     ("Patient callback (0093-7146-56)", "0093-7146-56"),

@@ -1,7 +1,7 @@
 """A health plan's product name and its payer's public codes.
 
 A plan's product name read as a person's: "Medicare Advantage HMO", "Silver
-Plus EPO", "Dual Special Needs Plan". A plan's name names a product many members
+Plus EPO". A plan's name names a product many members
 share, not a member; what identifies the member is the member id beside it, which
 stays masked. A found name is a plan's when a plan type's acronym (written in
 capitals, as no one's name is) stands in it or as the word right after it.
@@ -16,9 +16,10 @@ from __future__ import annotations
 import re2
 
 # A plan type: health maintenance, preferred or exclusive provider, point of service,
-# high-deductible, private fee-for-service, special needs; or "Plan" itself after it.
+# high-deductible, private fee-for-service, special needs. "Plan" is not one: a payer
+# named for its founder ("Woods Mutual Health Plan") is a firm the corpora count as PHI.
 _PLAN_TYPE = re2.compile(rb"(?:^|[^A-Za-z])(?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?SNP)(?:$|[^A-Za-z])")
-_PLAN_AFTER = re2.compile(rb"^ (?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?SNP|Plan)(?:$|[^A-Za-z])")
+_PLAN_AFTER = re2.compile(rb"^ (?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?SNP)(?:$|[^A-Za-z])")
 
 
 def plan_name(data: bytes, start: int, end: int) -> bool:
