@@ -281,6 +281,8 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\b(?:(?:she|he|patient|pt|who|mother|father|grandmother|grandfather|dad|mom"
         r"|husband|wife|i|you|they|we)\s+(?:is|was|am|are|turned|turns|will be)"
         r"|(?:she|he|mom|dad|i|you|they|we)['’](?:s|m|re|ll be)"
+        # typed without the apostrophe ("shes 95 now"); "im" is no such word: "IM 100"
+        r"|shes|hes|youre|theyre"
         r"|turned|turning|at age|aged|age of)(?:\s+(?:now|about|almost|nearly|just|only"
         r"|already|finally|turned))?\s+)"
         rf"(?P<v>\d{{2,3}}|ninety(?:[- ](?:{_UNITS}))?"
@@ -293,6 +295,12 @@ AGE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         AGE,
         r"\b\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+,\s?(?P<v>9\d|1[01]\d),\s",
+        groups=(("v", AGE),),
+    ),
+    # In brackets after a name, as a list gives it: "Lei Martin (93)", "**Ana Diaz** (95)"
+    PatternSpec(
+        AGE,
+        r"\b\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+(?:\*\*|__)?\s?\((?P<v>9\d|1[01]\d)\)",
         groups=(("v", AGE),),
     ),
     # Beside a relative: "my mother, 93, lives", "Mom (92) fell"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re2
 
 # The label just before the value, on its line: "NDC", "NDC#", "ndc:", "drug_ndc=",
-# "NDC code:", a key in quotes.
+# "NDC code:", a key in quotes, "NDC (" before the code in brackets.
 _LABEL_BEFORE = re2.compile(
-    rb"(?i:\bndc|_ndc)(?:[ _]?(?:code|no\.?|number))?[\"']?\s{0,3}[#:=]?\s{0,3}[\"']?$"
+    rb"(?i:\bndc|_ndc)(?:[ _]?(?:code|no\.?|number))?[\"']?\s{0,3}[#:=(]?\s{0,3}[\"']?$"
 )
 _NDC = re2.compile(rb"^(?:\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d{1,2})$")
 _BACK = 24

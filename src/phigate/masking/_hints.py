@@ -242,7 +242,7 @@ _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
             " content details remarks history instructions memo subject",
             TEXT,
         ),
-        ("code codes cpt icd icd10 icd9 loinc ndc hcpcs snomed drg", KEEP),
+        ("code codes cpt icd icd10 icd9 loinc ndc hcpcs snomed drg dx rxcui rxnorm", KEEP),
         ("amount total price cost balance charge charges paid count quantity qty score", KEEP),
     )
 )

@@ -586,7 +586,11 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", ZIP),),
         wide=True,
     ),
-    PatternSpec(ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})\b", groups=(("v", ZIP),)),
+    # a capital right after it glues the next field on, as text taken from a PDF's
+    # columns does ("Tulsa, OK 74103Fax …")
+    PatternSpec(
+        ZIP, rf"\b(?:{STATE_ABBR})\.?,?\s+(?P<v>{_ZIP5})(?:\b|[A-Z])", groups=(("v", ZIP),)
+    ),
     PatternSpec(ZIP, r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) \d[A-Z]{2}\b"),
     # Brazil's CEP: 01310-200; not the first groups of a drug code (NDC 12345-678-90)
     PatternSpec(ZIP, r"\b(?P<v>\d{5}-\d{3})(?:\s|$|[.,;:)])", groups=(("v", ZIP),)),

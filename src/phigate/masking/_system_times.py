@@ -94,10 +94,20 @@ _SOFTWARE_ID_KEY = re2.compile(
     rb"(?i:(?:^|[^a-z])(?:x-(?:amzn-)?)?(?:request|req|trace|span|parent_?span|correlation"
     rb"|corr|causation|job|task|run|execution|invocation|operation|message|msg|event"
     rb"|delivery|webhook|idempotency|batch|pipeline|workflow|build|deploy(?:ment)?"
-    rb"|container|pod|instance|session|version|revision)[-_ ]?(?:id|uuid)"
-    rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]\s*(?:W/)?[\"']?$"
-    # a log's prose naming the act before its id: "job 9e8d…", "request: 01HQ…"
-    rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|invocation|execution)\s*[:#]?\s*$)"
+    rb"|container|pod|instance|session|version|revision|tool[-_ ]?call|call|tool[-_ ]?use"
+    rb"|resource|object|attempt|thread|conversation|upload|export|queue|stream|connection)"
+    rb"[-_ ]?(?:id|uuid)"
+    rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]?\s*(?:W/)?[\"']?$"
+    # a log's prose or bare key naming the act before its id: "job 9e8d…", "request:
+    # 01HQ…", "trace":"…"
+    rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|span|invocation|execution)[\"']?"
+    rb"\s*[:#=]?\s*[\"']?$)"
+    # a collection of software objects in a path ("/v2/jobs/<id>"), or the object's
+    # kind as the id's prefix ("req-<id>"); "/patients/<id>" is no such collection
+    rb"|(?i:/(?:jobs|runs|requests|tasks|messages|builds|deployments|deploys|sessions"
+    rb"|operations|executions|pipelines|workflows|webhooks|events|batches|threads"
+    rb"|conversations|tool_?calls|traces|spans|uploads|exports|queues)/$)"
+    rb"|(?:^|[^A-Za-z0-9])(?:call|req|run|job|msg|evt|task|span|trace|sess|op|exec)[-_]$"
 )
 # A function runtime's line: its stamp, then the request's id, then a level.
 _RUNTIME_LINE = re2.compile(
@@ -187,6 +197,20 @@ def system_id(data: bytes, start: int, end: int) -> bool:
         return False
     opening = _RUNTIME_LINE.search(before) is not None
     return opening and _LEVEL_AFTER.search(data[end : end + 48]) is not None
+
+
+# A mail's own id and the ids it answers: "Message-ID: <…@host>", "References: <…> <…>".
+_MESSAGE_ID_HEADER = re2.compile(
+    rb"^(?i:message-id|in-reply-to|references|content-id|resent-message-id)[ \t]*:[^\n]*<$"
+)
+
+
+def message_id(data: bytes, start: int) -> bool:
+    """Whether an address found at `start` is a mail's own id in its header (the
+    sending system named the message, no one's mailbox is there)."""
+    back = max(0, start - _LINE)
+    line_start = data.rfind(b"\n", back, start) + 1 or back
+    return _MESSAGE_ID_HEADER.search(data[line_start:start]) is not None
 
 
 def system_time(

@@ -29,14 +29,15 @@ from phigate.masking._names import (
     parts_everywhere,
 )
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
+from phigate.masking._plan_names import payer_code, plan_name
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._span import Span as Span  # its home before it had one of its own
 from phigate.masking._structure import STRUCTURES, Structure
-from phigate.masking._system_times import system_id, system_number, system_time
+from phigate.masking._system_times import message_id, system_id, system_number, system_time
 from phigate.masking._wordlists import common_words, person_names
 from phigate.masking._words import Words
-from phigate.masking.entities import DATE, EMAIL, ID, PERSON, PHI_TYPES, RANK, rank
+from phigate.masking.entities import DATE, EMAIL, ID, LOCATION, PERSON, PHI_TYPES, RANK, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -585,6 +586,8 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             new_end = _extend(_TIME_AFTER, data, end)
             new_start = start - _weekday_before(data, start)
         elif entity == PERSON:
+            if plan_name(data, start, end):
+                continue  # a plan's product name ("Silver Plus EPO"), shared by its members
             new_end = _extend(_CREDENTIALS_AFTER, data, end)
             new_start = start - _particles_before(data, start)
         else:
@@ -592,6 +595,9 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             if not (
                 labelled_drug_code(data, start, end)
                 or (entity == ID and system_id(data, start, end))
+                or (entity == EMAIL and message_id(data, start))
+                or (entity == ID and payer_code(data, start, end))
+                or (entity == LOCATION and plan_name(data, start, end))
                 or system_number(data, start, end, spans, starts)
             ):
                 out.append(span)

@@ -1,0 +1,45 @@
+"""A health plan's product name and its payer's public codes.
+
+A plan's product name read as a person's: "Medicare Advantage HMO", "Silver
+Plus EPO". A plan's name names a product many members
+share, not a member; what identifies the member is the member id beside it, which
+stays masked. A found name is a plan's when a plan type's acronym (written in
+capitals, as no one's name is) stands in it or as the word right after it.
+
+A payer's id (the number a clearinghouse routes claims by) and a pharmacy benefit's
+BIN and PCN are published for every member of the plan alike; under their label they
+stay visible. A group number, a claim number and a member's id are not among them.
+"""
+
+from __future__ import annotations
+
+import re2
+
+# A plan type: health maintenance, preferred or exclusive provider, point of service,
+# high-deductible, private fee-for-service, special needs. "Plan" is not one: a payer
+# named for its founder ("Woods Mutual Health Plan") is a firm the corpora count as PHI.
+_PLAN_TYPE = re2.compile(rb"(?:^|[^A-Za-z])(?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?SNP)(?:$|[^A-Za-z])")
+_PLAN_AFTER = re2.compile(rb"^ (?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?SNP)(?:$|[^A-Za-z])")
+
+
+def plan_name(data: bytes, start: int, end: int) -> bool:
+    """Whether the name found at data[start:end] is a health plan's product name."""
+    if _PLAN_TYPE.search(data[start:end]) is not None:
+        return True
+    return _PLAN_AFTER.search(data[end : end + 8]) is not None
+
+
+# The label of a payer's public code, just before it on its line.
+_PAYER_CODE_KEY = re2.compile(
+    rb"(?:^|[^A-Za-z])(?i:payer|payor)[-_ ]?(?i:id|code)[\"']?[ \t]*[:=#]?[ \t]*[\"']?$"
+)
+_PAYER_CODE = re2.compile(rb"^[A-Z0-9]{3,10}$")
+
+
+def payer_code(data: bytes, start: int, end: int) -> bool:
+    """Whether the id found at data[start:end] is a payer's public id under its label."""
+    if _PAYER_CODE.search(data[start:end]) is None:
+        return False
+    back = max(0, start - 40)
+    line_start = data.rfind(b"\n", back, start) + 1 or back
+    return _PAYER_CODE_KEY.search(data[line_start:start]) is not None
