@@ -376,7 +376,8 @@ def _random_token(data: bytes, at: int) -> tuple[int, bool]:
         end += 1
     token = data[start:end]
     if token.isalpha():  # one word: "VanDerBerg" shifts twice, no name three times
-        return end, _shifts(token) >= 3
+        plain = token.istitle() or token.isupper()  # most words: no shift to count
+        return end, not plain and _shifts(token) >= 3
     if _DIGIT_INSIDE.search(token) is not None:
         return end, True  # "CF5vuaf", "x9Kq": digits inside a word, no name's or field's
     shifts = [_shifts(part) for part in token.replace(b"-", b"_").split(b"_")]
