@@ -31,7 +31,8 @@ ordinary tests.
    passes whole; with spaces inside, the name and the SSN or the phone do.
 9. A note answered as an array of lines (OCR output, a wrapped note, HL7 NTE
    segments) with a line break inside the SSN shows it: each line is masked alone,
-   its reader joins them (a phone cut so was masked, by its first part).
+   its reader joins them (a phone cut so was masked, by its first part). Fixed: the
+   walk also reads sibling strings joined at each seam (`_json_seams`).
 
 Held (tests here): a note in base64 of hex, hex of base64, hex of gzip, base64 of
 UTF-16 with a byte order mark; the connection's token in a text answer. Held (tried
@@ -61,7 +62,7 @@ from typing import Any
 import pytest
 
 from phigate.doors.app import build_app
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import http_upstream
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, review_all_tools
 from tests.mcp.conftest import mcp_client, serve_app
@@ -432,7 +433,6 @@ ANSWERS["/ocr/page"] = Answer(
 )
 
 
-@finding(9, "an SSN cut across two lines of a JSON array is shown")
 async def test_a_number_cut_across_lines_of_an_array_is_masked(api: Harness) -> None:
     body = json.loads(await _get(api, "/ocr/page"))
     joined = "".join(body["lines"])

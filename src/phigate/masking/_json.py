@@ -12,6 +12,7 @@ import re2
 
 from phigate.masking import entities as e
 from phigate.masking._hints import KEEP, TEXT, hint, normalise
+from phigate.masking._json_seams import mask_seams
 from phigate.masking.value_masker import ValueMasker
 
 TOO_DEEP = "[REDACTED:TOO_DEEP]"
@@ -88,6 +89,8 @@ def mask_json(
     if isinstance(value, dict):
         if key_type == _IDENTIFIER and "value" in value:
             return _mask_object(masker, value, counts, depth, None, _identifier_type(value))
+        if not _entity(masker, key_type):
+            value = _seamed_object(masker, value, counts)
         return _mask_object(masker, value, counts, depth, key_type, keys_type=keys_type)
     if isinstance(value, list | tuple):
         pairs = _pairs(value)
@@ -99,8 +102,38 @@ def mask_json(
             if pairs == _EITHER:  # `[["first_name", "ada"], ["visits", 3]]`: mask both ways
                 above[0] = _pair(masker, value[0], counts, depth - 1)
             return [*above, *_mask_rows(masker, value[at + 1 :], header, counts, depth)]
+        if not _entity(masker, key_type):
+            value = _seamed_items(masker, value, counts)
         return [mask_json(masker, v, counts, depth - 1, key_type) for v in value]
     return _mask_scalar(masker, value, counts, key_type)
+
+
+def _seamed_items(
+    masker: ValueMasker, items: list[object] | tuple[object, ...], counts: dict[str, int]
+) -> list[object] | tuple[object, ...]:
+    """`items` with what is cut across neighbouring strings masked (`mask_seams`)."""
+    texts = [item if isinstance(item, str) else None for item in items]
+    seamed = mask_seams(masker, texts, counts) if len(texts) > 1 else {}
+    if not seamed:
+        return items
+    return [seamed.get(i, item) for i, item in enumerate(items)]
+
+
+def _seamed_object(
+    masker: ValueMasker, value: dict[object, object], counts: dict[str, int]
+) -> dict[object, object]:
+    """`value` with what is cut across consecutive string values masked. Values under
+    keys that say what they are (masked whole) or what they do (labels, `value`,
+    columns: `_role`) are left to the walk, and cut the run."""
+    texts: list[str | None] = []
+    for key, item in value.items():
+        fact = _facts(key if isinstance(key, str) else str(key))
+        plain = isinstance(item, str) and not fact.role and not _entity(masker, fact.hint)
+        texts.append(item if plain and isinstance(item, str) else None)
+    seamed = mask_seams(masker, texts, counts) if len(texts) > 1 else {}
+    if not seamed:
+        return value
+    return {key: seamed.get(i, item) for i, (key, item) in enumerate(value.items())}
 
 
 def _mask_object(

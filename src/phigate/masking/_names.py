@@ -191,10 +191,13 @@ class NameDetector:
     def _runs(self, data: bytes) -> list[list[tuple[int, int]]]:
         """Capitalised words grouped into runs (words joined by blanks, a dot or particles)."""
         runs: list[list[tuple[int, int]]] = []
+        token = _Token()
         for start, end in _words(data):
             after = data[end : end + 1]
             if after.isdigit():
                 continue  # "AB12": letters run into digits, an identifier rather than a name
+            if token.random(data, start):
+                continue  # "tok_3f9aZ1Ob_BuJqdg": a run of a random id, no one's name
             if end - start == 1 and data[start - 1 : start] == b"/" and _unit_before(data, start):
                 continue  # "mmol/L L", "U/L H": a unit's last letter, then the result's flag
             if after == b"_" and _setting_name(data, start, end):
@@ -337,6 +340,64 @@ class NameDetector:
             and all(len(p) >= 3 for p in parts)
             and all(k in (_NAME, _AMBIGUOUS, None) for k in kinds)
         )
+
+
+# The characters of an identifier token, and its parts' separators.
+_ID_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_ID_REACH = 128  # how far a token is read each side of a word: bounded work per word
+_DIGIT_INSIDE = re2.compile(rb"[A-Za-z][0-9]+[A-Za-z]")
+
+
+class _Token:
+    """Whether a capitalised word sits in a random identifier, judged once per token
+    (the words of one token share its answer: linear in a long token)."""
+
+    def __init__(self) -> None:
+        self._end = -1
+        self._random = False
+
+    def random(self, data: bytes, start: int) -> bool:
+        if start >= self._end:
+            self._end, self._random = _random_token(data, start)
+        return self._random
+
+
+def _random_token(data: bytes, at: int) -> tuple[int, bool]:
+    """The end of the `[A-Za-z0-9_-]` token around `at`, and whether it is a random
+    identifier (`_shifts`: "8AZxrGd53s", "FAjtFysH"). One with a digit, `_` or `-` is
+    when digits stand between letters, or a `_`/`-` separated part shifts three times
+    or more, or all parts four times; one word is when it shifts three times or more.
+    Names and field names shift at most twice a part ("DeLaCruz", "MRN12345",
+    "Garcia-Lopez", "Smith_John_MRI"); a random base62 or base64url run rarely so."""
+    start, end = at, at
+    while start > 0 and at - start < _ID_REACH and data[start - 1] in _ID_CHARS:
+        start -= 1
+    while end < len(data) and end - at < _ID_REACH and data[end] in _ID_CHARS:
+        end += 1
+    token = data[start:end]
+    if token.isalpha():  # one word: "VanDerBerg" shifts twice, no name three times
+        plain = token.istitle() or token.isupper()  # most words: no shift to count
+        return end, not plain and _shifts(token) >= 3
+    if _DIGIT_INSIDE.search(token) is not None:
+        return end, True  # "CF5vuaf", "x9Kq": digits inside a word, no name's or field's
+    shifts = [_shifts(part) for part in token.replace(b"-", b"_").split(b"_")]
+    return end, max(shifts) >= 3 or sum(shifts) >= 4
+
+
+def _shifts(part: bytes) -> int:
+    """How often `part` turns from letters to digits or back, from a small letter to a
+    capital ("DeLaCruz": twice), or from capitals to a small letter ("FAj"); a name's
+    capital before small letters ("Garcia") is no shift."""
+    return sum(_shift(part, i) for i in range(1, len(part)))
+
+
+def _shift(part: bytes, i: int) -> bool:
+    before, char = part[i - 1], part[i]
+    if (48 <= before <= 57) != (48 <= char <= 57):
+        return True  # a letter and a digit
+    if 97 <= before <= 122:
+        return 65 <= char <= 90  # a hump: "aB"
+    return 97 <= char <= 122 and i > 1 and 65 <= part[i - 2] <= 90  # "ABc"
 
 
 def _unit_before(data: bytes, letter: int) -> bool:

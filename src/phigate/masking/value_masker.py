@@ -32,6 +32,10 @@ class ValueMasker(Protocol):
         """Mask a string, adding to `counts`."""
         ...
 
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Detected spans of `text` as character offsets and entity types."""
+        ...
+
     def mask_json(self, value: object) -> tuple[object, dict[str, int]]:
         """A masked copy of a parsed JSON value, with counts."""
         ...
