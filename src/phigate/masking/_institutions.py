@@ -32,7 +32,10 @@ _HOSPITAL_END = (
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
     r"|Kliniken|Polyclinic|Children's|Memorial"
     # a dental practice is named like a clinic: "Lakeview Family Dental"
-    r"|Dental(?: Group| Care| Clinic| Cent(?:er|re)| Associates)?|Dentistry)"
+    r"|Dental(?: Group| Care| Clinic| Cent(?:er|re)| Associates)?|Dentistry"
+    # outpatient sites named like a hospital: "Lakeshore Urgent Care", "Cedar Labs"
+    r"|Urgent Care|Birthing Cent(?:er|re)|Imaging(?: Cent(?:er|re))?|Labs|Laboratories"
+    r"|Rehab|Family Practice|Family Medicine|Physicians|Medical Associates|Diagnostics)"
 )
 # The same ends in capitals, as a form's header or an OCR'd letterhead prints them
 # ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
@@ -62,6 +65,8 @@ _GENERIC_WORDS = (
     " rehabilitation nursing home behavioral mental veterans affairs va"
     " pharmacy farmacia drugs drug store apothecary inpatient outpatient retail mail order"
     " compounding discharge main satellite science sciences dental dentistry associates"
+    " urgent birthing imaging lab labs laboratory laboratories rehab practice physicians"
+    " diagnostics"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 
@@ -93,7 +98,7 @@ def _honoured(words: list[str]) -> bool:
     return honoured not in _GENERIC and (honoured in first or honoured in last)
 
 
-_FIRM_WORDS = frozenset({"and", "sons", "group"})
+_FIRM_WORDS = frozenset({"and", "&", "sons", "group"})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -242,11 +247,11 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         LOCATION,
-        rf"\b(?P<v>{_SURNAME} (?:and Sons|Group))\b",
+        rf"\b(?P<v>{_SURNAME} (?:and Sons|& Sons|Group))\b",
         _firm,
         groups=(("v", LOCATION),),
         wide=True,
-        cue=r" (?:and Sons|Group)\b",
+        cue=r" (?:and Sons|& Sons|Group)\b",
     ),
     # The pharmacy that filled a prescription, with its store number: "CVS Pharmacy
     # #2231", "Rite Aid Pharmacy 04412", "Farmacia San Pablo"; a hospital's own
