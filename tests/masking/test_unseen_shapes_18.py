@@ -1,5 +1,6 @@
 """Shapes written here (round 18): outpatient sites named like a hospital ("Lakeshore
-Urgent Care", "Cedar Labs"), a firm "& Sons", handles in directories, logons, chat
+Urgent Care", "Cedar Labs"), a firm "& Sons" or in a European legal form ("GmbH & Co.
+KG", "e.V."), a library or call centre someone works at, handles in directories, logons, chat
 headings, portal senders and "created by:", and a Vietnamese street, ward and district.
 Each value must be masked; departments and generic sites with no name, words after
 "user is" and a registry path stay."""
@@ -18,6 +19,11 @@ MASKED = [
     ("Referred by Oakmont Family Practice.", "Oakmont Family Practice"),
     ("Discharged to Pinecrest Rehab for two weeks.", "Pinecrest Rehab"),
     ("Employer: Hale & Sons, loading dock", "Hale & Sons"),
+    ("Employer plan via Kessler GmbH & Co. KG, member 4471", "Kessler GmbH & Co. KG"),
+    ("Discharged to Sonnenhof e.V. on Friday.", "Sonnenhof e.V."),
+    ("Employer: Vandermolen B.V.\n", "Vandermolen B.V."),
+    ("Low mood since losing her job at Quillfield Public Library.", "Quillfield Public Library"),
+    ("He worked nights at Tarrow Call Center until May.", "Tarrow Call Center"),
     ("dn: uid=tkowalczyk,ou=people,dc=example,dc=org", "tkowalczyk"),
     ("sAMAccountName=rbianchi2", "rbianchi2"),
     ("4624 logon CLINIC\\mgarcia from 10.2.3.4", "mgarcia"),
@@ -47,6 +53,10 @@ KEPT = [
     ("Results are posted by Main Imaging after review.", "Main Imaging"),
     ("Referred to Family Medicine for follow up.", "Family Medicine"),
     ("the user is unable to log in since Monday", "unable"),
+    ("HBs AG: negative, anti-HBs: positive", "HBs AG"),
+    # a sentence ends in an abbreviation before a heading
+    ("Exam: SpO2 97% RA. Labs: Hgb 11.2", "RA. Labs"),
+    ("Ask the Public Library for the leaflet.", "Public Library"),
     ("open HKLM\\software\\policies in regedit", "software"),
     ("vitals  9:14 AM\nBP 120/80", "vitals"),
 ]
