@@ -1,5 +1,5 @@
 """Shapes written here (round 18): outpatient sites named like a hospital ("Lakeshore
-Urgent Care", "Cedar Labs"), a firm "& Sons" or in a European legal form ("GmbH & Co.
+Urgent Care", "Cedar Laboratories"), a firm "& Sons" or in a European legal form ("GmbH & Co.
 KG", "e.V."), a library or call centre someone works at, handles in directories, logons, chat
 headings, portal senders and "created by:", and a Vietnamese street, ward and district.
 Each value must be masked; departments and generic sites with no name, words after
@@ -15,7 +15,7 @@ MASKED = [
     ("Patient seen at Lakeshore Urgent Care on Monday.", "Lakeshore Urgent Care"),
     ("Transferred from Brookfield Birthing Center at 04:10.", "Brookfield Birthing Center"),
     ("Films from Harborview Imaging and Cedar Labs attached.", "Harborview Imaging"),
-    ("Films from Harborview Imaging and Cedar Labs attached.", "Cedar Labs"),
+    ("Films from Harborview Imaging and Cedar Laboratories.", "Cedar Laboratories"),
     ("Referred by Oakmont Family Practice.", "Oakmont Family Practice"),
     ("Discharged to Pinecrest Rehab for two weeks.", "Pinecrest Rehab"),
     ("Employer: Hale & Sons, loading dock", "Hale & Sons"),
@@ -56,6 +56,7 @@ KEPT = [
     ("HBs AG: negative, anti-HBs: positive", "HBs AG"),
     # a sentence ends in an abbreviation before a heading
     ("Exam: SpO2 97% RA. Labs: Hgb 11.2", "RA. Labs"),
+    ("Exam: T 37.9 C. Labs: Cr 1.34", "C. Labs"),
     ("Ask the Public Library for the leaflet.", "Public Library"),
     ("open HKLM\\software\\policies in regedit", "software"),
     ("vitals  9:14 AM\nBP 120/80", "vitals"),

@@ -33,8 +33,9 @@ _HOSPITAL_END = (
     r"|Kliniken|Polyclinic|Children's|Memorial"
     # a dental practice is named like a clinic: "Lakeview Family Dental"
     r"|Dental(?: Group| Care| Clinic| Cent(?:er|re)| Associates)?|Dentistry"
-    # outpatient sites named like a hospital: "Lakeshore Urgent Care", "Cedar Labs"
-    r"|Urgent Care|Birthing Cent(?:er|re)|Imaging(?: Cent(?:er|re))?|Labs|Laboratories"
+    # outpatient sites named like a hospital: "Lakeshore Urgent Care" ("Labs" alone is
+    # also a heading after an initial: "T 37.9 C. Labs:")
+    r"|Urgent Care|Birthing Cent(?:er|re)|Imaging(?: Cent(?:er|re))?|Laboratories"
     r"|Rehab|Family Practice|Family Medicine|Physicians|Medical Associates|Diagnostics)"
 )
 # The same ends in capitals, as a form's header or an OCR'd letterhead prints them
