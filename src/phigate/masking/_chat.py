@@ -1,7 +1,7 @@
-"""Who speaks in a chat transcript: the speaker before a message, as Slack, Teams and
-IRC exports write it ("[9:14 AM] maria lopez: ...", "09:15 - jkowalski: ..."). A speaker
-is a person, and chat exports write them in any case, so capitals cannot say where a
-name is: the place in the line does.
+"""Who speaks in a chat transcript, sends a message or logs on, by handle: the speaker
+before a message, as Slack, Teams and IRC exports write it ("[9:14 AM] maria lopez:
+...", "09:15 - jkowalski: ..."). A speaker is a person, and chat exports write them in
+any case, so capitals cannot say where a name is: the place in the line does.
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ def _made_of_a_name(word: str) -> bool:
     return any(word[:i] in first and word[i:] in last for i in range(2, len(word) - 1))
 
 
+@functools.lru_cache(maxsize=4096)
+def _lone_handle(value: bytes) -> bool:
+    word = value.decode("utf-8", "replace")
+    return len(word) > 3 and word.strip("._-") not in common_words()
+
+
 CHAT_PATTERNS: tuple[PatternSpec, ...] = (
     # A speaker with no time before it, named by a handle at the line's start: "jdoe:
     # on my way over", "<jkowalski> ok", "jdoe 9:14 AM" (a Teams export's heading). A
@@ -67,6 +73,31 @@ CHAT_PATTERNS: tuple[PatternSpec, ...] = (
         rf"(?:[ \t]*:[ \t]+[^\s:]+[ \t]+\S+[ \t]+\S|[ \t]+[\[(]?\d{{1,2}}:\d{{2}})))",
         _handle_speaker,
         groups=(("v", ID), ("w", ID)),
+    ),
+    # A Slack export's heading, the handle alone with the time on its line ("hoaesc
+    # 9:17 AM"), the message below; any word no word of the language is a handle there
+    PatternSpec(
+        ID,
+        rf"(?m:^(?P<v>{_HANDLE})[ \t]+[\[(]?\d{{1,2}}:\d{{2}}(?:\s?[AaPp][Mm])?[\])]?[ \t]*$)",
+        _lone_handle,
+        groups=(("v", ID),),
+    ),
+    # Who sent a portal or mail message, by handle: "From: emily.patel78 (verified)",
+    # "To: lphillips"; an address is the email pattern's
+    PatternSpec(
+        ID,
+        rf"(?m:^(?:From|To|Cc|Sender|Reply-To):[ \t]*(?P<v>{_HANDLE})(?:[ \t]|$))",
+        _handle_speaker,
+        groups=(("v", ID),),
+    ),
+    # A handle named as a user's ("her portal user is sumvan") or as a Windows logon's
+    # account ("CORP\\mgarcia", the domain in capitals); the handle must look like one
+    # ("the user is unable", "HKLM\\software" are words)
+    PatternSpec(
+        ID,
+        rf"(?:(?i:\buser\s+(?:is|was)\s+)|\b[A-Z][A-Z0-9-]{{1,14}}\\)(?P<v>{_HANDLE})\b",
+        _handle_speaker,
+        groups=(("v", ID),),
     ),
     # [9:14 AM] maria lopez: ... / 09:15 - jkowalski: ... / 14:02 Ana > ...
     PatternSpec(

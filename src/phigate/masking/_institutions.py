@@ -32,19 +32,27 @@ _HOSPITAL_END = (
     r"|Care Cent(?:er|re)|Cancer Cent(?:er|re)|Institute|Sanatorium|Klinikum|Krankenhaus"
     r"|Kliniken|Polyclinic|Children's|Memorial"
     # a dental practice is named like a clinic: "Lakeview Family Dental"
-    r"|Dental(?: Group| Care| Clinic| Cent(?:er|re)| Associates)?|Dentistry)"
+    r"|Dental(?: Group| Care| Clinic| Cent(?:er|re)| Associates)?|Dentistry"
+    # outpatient sites named like a hospital: "Lakeshore Urgent Care" ("Labs" alone is
+    # also a heading after an initial: "T 37.9 C. Labs:")
+    r"|Urgent Care|Birthing Cent(?:er|re)|Imaging(?: Cent(?:er|re))?|Laboratories"
+    r"|Rehab|Family Practice|Family Medicine|Physicians|Medical Associates|Diagnostics)"
 )
 # The same ends in capitals, as a form's header or an OCR'd letterhead prints them
 # ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
 _HOSPITAL_END_UPPER = _HOSPITAL_END[3:-1].upper()  # "(?:" and "?" have no case
 _ORG_END = (
-    r"(?:Inc\.?|LLC|L\.L\.C\.|Corp\.?|Corporation|Company|Co\.|Ltd\.?|GmbH|S\.A\.|PLC|LLP"
+    # European legal forms, the longest first: "Gute GmbH & Co. KGaA", "Bien e.V." (a bare
+    # "AG" is also a lab's antigen: "HBs AG")
+    r"(?:(?:GmbH|AG) & Co\. KG(?:aA)?|OHG(?: mbH)?|KGaA|e\.V\.|e\.G\.|S\.A\.S\.|SARL"
+    r"|S\.r\.l\.|S\.p\.A\.|B\.V\.|N\.V\.|Pty Ltd"
+    r"|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Corporation|Company|Co\.|Ltd\.?|GmbH|S\.A\.|PLC|LLP"
     r"|Industries|Logistics|Foods|Technologies|Manufacturing|Construction|Bank|Credit Union"
     r"|School District|Elementary School|High School|Middle School|Academy|Airlines"
-    r"|Transit|Railroad|Insurance)"
+    r"|Transit|Railroad|Insurance|Public Library|Call Cent(?:er|re))"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
-_PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary)"
+_PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary|Chemists?)"
 _STORE = r"(?:\s?#\s?\d{2,6}|\s\d{3,6})?"  # the store's number: "#2231", "04412"
 _HOSPITAL_WORD = (
     r"(?:General|Regional|Memorial|Presbyterian|Methodist"
@@ -62,8 +70,26 @@ _GENERIC_WORDS = (
     " rehabilitation nursing home behavioral mental veterans affairs va"
     " pharmacy farmacia drugs drug store apothecary inpatient outpatient retail mail order"
     " compounding discharge main satellite science sciences dental dentistry associates"
+    " urgent birthing imaging lab labs laboratory laboratories rehab practice physicians"
+    " diagnostics chemist chemists library"
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
+
+
+_NAME_ABBREVIATIONS = frozenset({"ST.", "MT.", "FT.", "CO.", "INC.", "LTD.", "CORP."})
+
+
+def _ends_a_sentence(words: list[str]) -> bool:
+    """An abbreviation in capitals with a full stop before the end word: "SpO2 97% RA.
+    Labs:" is a heading after a sentence, no institution ("ST. JOSEPH'S" is a saint's)."""
+    return any(
+        len(w) > 2
+        and w.endswith(".")
+        and w[:-1].isupper()
+        and "." not in w[:-1]
+        and w not in _NAME_ABBREVIATIONS
+        for w in words[:-1]
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -71,7 +97,10 @@ def _named(value: bytes) -> bool:
     """Whether an institution's words include one that names it ("Riverside", "Kaiser"),
     not only generic and department words ("Cardiology Clinic", "General Hospital")."""
     common = common_words()
-    words = value.decode("utf-8", "replace").lower().replace("’", "'").split()
+    text = value.decode("utf-8", "replace")
+    if _ends_a_sentence(text.split()):
+        return False
+    words = text.lower().replace("’", "'").split()
     distinct = [w.strip(".,'") for w in words if w not in _GENERIC]
     distinct = [w[:-2] if w.endswith("'s") else w for w in distinct]
     names = plain_names()  # a saint's or a founder's name: "St. Mary's", "Hillary"
@@ -93,7 +122,7 @@ def _honoured(words: list[str]) -> bool:
     return honoured not in _GENERIC and (honoured in first or honoured in last)
 
 
-_FIRM_WORDS = frozenset({"and", "sons", "group"})
+_FIRM_WORDS = frozenset({"and", "&", "sons", "group"})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -242,11 +271,11 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         LOCATION,
-        rf"\b(?P<v>{_SURNAME} (?:and Sons|Group))\b",
+        rf"\b(?P<v>{_SURNAME} (?:and Sons|& Sons|Group))\b",
         _firm,
         groups=(("v", LOCATION),),
         wide=True,
-        cue=r" (?:and Sons|Group)\b",
+        cue=r" (?:and Sons|& Sons|Group)\b",
     ),
     # The pharmacy that filled a prescription, with its store number: "CVS Pharmacy
     # #2231", "Rite Aid Pharmacy 04412", "Farmacia San Pablo"; a hospital's own
@@ -271,7 +300,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
     # ("works at the Cardiology Clinic" names no one's)
     PatternSpec(
         LOCATION,
-        r"(?i:\b(?:works?|worked|working|employed|volunteers?|volunteering|attends|attended"
+        r"(?i:\b(?:works?|worked|working|employed|volunteers?|volunteering|attends|attended|job"
         r"|teaches|taught|employer(?:\s+is|\s+was)?)"
         r"(?:\s+(?:part[- ]time|full[- ]time|now|still|currently))?"
         r"(?:\s+(?:at|for|by|with)|\s+as\s+an?\s+(?:[\p{Ll}-]+\s+){1,3}(?:at|for))?"

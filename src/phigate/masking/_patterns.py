@@ -650,10 +650,11 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         # who acted in a ticket or a log: "logged in as mlopez_rn", "opened by rfarouk"
         r"|(?:logged|signed)\s+(?:in|on)\s+as"
         r"|(?:opened|submitted|reported|filed|raised|escalated|comment|commented|reply|replied"
+        r"|created|modified|requested|signed|entered"
         r"|posted|updated|edited|closed|resolved|reopened|assigned|reassigned|approved|reviewed"
         r"|merged|authored|triaged|acknowledged|acked)\s+by"
         r"|(?:assigned|reassigned|handed\s+off)\s+to)"
-        r"\s+(?:(?:user|account)\s+)?)"
+        r"\s*:?\s+(?:(?:user|account)\s+)?)"
         r"(?P<v>[A-Za-z][A-Za-z0-9_.'-]{1,40}[A-Za-z0-9_])",
         _handle,
         groups=(("v", ID),),
@@ -664,6 +665,15 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         ID,
         r"(?i:\b(?:user|account|acct)\s+)(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,40}[A-Za-z0-9_])",
         _handle_shaped,
+        groups=(("v", ID),),
+    ),
+    # A directory's account: LDAP "uid=mgarcia,ou=people", Active Directory
+    # "sAMAccountName=jdoe", Kerberos "krbPrincipalName=jdoe"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:uid|samaccountname|userprincipalname|krbprincipalname)=)"
+        r"(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,40}[A-Za-z0-9_])",
+        _handle,
         groups=(("v", ID),),
     ),
     # Where a patient lies: a bed with its unit, "Bed 4B-36", or a ward's bed, "bed 12",

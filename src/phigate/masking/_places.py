@@ -403,7 +403,9 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         STREET_ADDRESS,
         r"\b\d{1,4}(?:\s?(?:bis|ter|[a-z]))?,?\s+(?i:rue|avenue|av\.|boulevard|bd|place|chemin"
         r"|allée|impasse|quai|route|via|viale|piazza|corso|calle|avenida|plaza|paseo|carrer|rua"
-        rf"|praça|travessa|largo)\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}",
+        # Vietnamese streets too: "12 đường Lê Lợi", "5 phố Huế"
+        r"|praça|travessa|largo|đường|phố|ngõ|hẻm)"
+        rf"\s+{_PARTICLES}\p{{Lu}}[\p{{L}}'-]+(?:\s+\p{{Lu}}[\p{{L}}'-]+){{0,3}}",
     ),
     PatternSpec(
         STREET_ADDRESS,
@@ -413,6 +415,14 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:\s+\p{Lu}[\p{L}'-]+){0,3}"
         # the number, in Mexico often after "No." or "#": "Av. Revolución No. 1425"
         r"(?:,?\s+(?:(?:No\.?|Núm\.?|#)\s?)?\d{1,4}[a-zA-Z]?\b)?",
+    ),
+    # A Vietnamese address's ward and district, by number or name: "phường 5, quận 3",
+    # "Phường Bến Nghé", "huyện Củ Chi"
+    PatternSpec(
+        LOCATION,
+        r"(?i:\b(?:phường|quận|huyện|thị xã)\s+)"
+        r"(?P<v>\d{1,2}\b|\p{Lu}\p{Ll}+(?:\s\p{Lu}\p{Ll}+){0,2})",
+        groups=(("v", LOCATION),),
     ),
     # Colombian streets are numbered, the house by the crossing street and its distance:
     # "Calle 45 # 12-34", "Carrera 7 No. 32-16", "Cra. 15 Bis # 93-60"
