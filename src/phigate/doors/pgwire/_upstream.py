@@ -203,13 +203,9 @@ async def relay_rest(session: Session, parts: list[Part], at: int) -> None:
 
 
 def _flat(taken: list[Part]) -> list[Part]:
-    parts: list[Part] = []
-    for item in taken:
-        if isinstance(item, codec.RowRun):
-            parts += _parts(item)
-        else:
-            parts.append(item)
-    return parts
+    if all(not isinstance(item, codec.RowRun) or len(item) <= _RUN for item in taken):
+        return [_alone(item) for item in taken]
+    return [part for item in taken for part in _parts(item)]
 
 
 def _alone(item: Part) -> Part:
