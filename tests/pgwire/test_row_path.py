@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire._codec import ProtocolViolation
-from phigate.doors.pgwire._upstream import _parts
 from phigate.doors.pgwire._wiremask import _PRIME_ROWS, ResultMasker
+from phigate.doors.pgwire.server import _parts
 from phigate.masking.detect import MaskingError
 from phigate.masking.engine import MaskingEngine
 from phigate.masking.settings import MaskingSettings

@@ -7,10 +7,9 @@ the gateway's credentials: the `read_dsn` role when the connection has one (the
 database is the second guard: whatever the client sends, that role can only
 SELECT), otherwise `dsn`. A listener holds at most `max_sessions` sessions, and
 one principal at most `max_sessions_per_principal` (53300 past either).
-A loop feeds client bytes to the session; the upstream's answers reach
-session.on_upstream from the upstream transport's own callback (`_upstream`).
-A write that leaves bytes buffered is followed by drain(), so a slow client slows
-the upstream read (backpressure; memory stays flat).
+Two loops feed the session: client bytes → session, upstream bytes →
+session.on_upstream. Writes are followed by drain(), so a
+slow client slows the upstream read (backpressure; memory stays flat).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ import contextlib
 import ipaddress
 import logging
 import ssl
+import time
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -28,9 +28,8 @@ from phigate.config import PostgresConnection, Settings
 from phigate.connectors._pg_pool import check_reader
 from phigate.core import clock
 from phigate.doors.pgwire import _codec as codec
-from phigate.doors.pgwire._codec import MessageReader, ProtocolViolation
+from phigate.doors.pgwire._codec import Message, MessageReader, ProtocolViolation
 from phigate.doors.pgwire._login import SessionLimitError, UpstreamLogin, UpstreamLoginError
-from phigate.doors.pgwire._upstream import UpstreamRelay, _backlogged
 from phigate.doors.pgwire.session import Session
 from phigate.doors.pgwire.settings import PgWireSettings
 from phigate.ops.workers import shares_ports
@@ -38,7 +37,9 @@ from phigate.pipeline.gateway import Gateway
 
 log = logging.getLogger(__name__)
 _CHUNK = 256 * 1024
+_RUN = 512  # DataRows relayed in one call between the loop's turns
 _UPSTREAM_MAX_MESSAGE = 1024 * 1024 * 1024 - 1
+_TURN = 0.01  # seconds of inline masking before other tasks get the loop
 
 
 def wire_settings(gateway: Gateway) -> PgWireSettings:
@@ -259,19 +260,6 @@ class ClientConnection:
         if corked is not None:
             self._up_corked = []
 
-    @property
-    def closing(self) -> bool:
-        return self._closing
-
-    def cork(self) -> None:
-        """Collect what goes to the client until `uncork`: one write per upstream read."""
-        self._corked = []
-
-    def uncork(self) -> None:
-        corked, self._corked = self._corked, None
-        if corked and not self.writer.is_closing():
-            self.writer.write(b"".join(corked))
-
     def close(self) -> None:
         self._closing = True
         if self._corked is None:
@@ -465,16 +453,52 @@ class ClientConnection:
                 await self.up_writer.drain()
 
     async def _upstream_loop(self) -> None:
-        assert self.up_writer is not None
+        assert self.up_reader is not None
         # A message no cap could let through is refused from its header, unbuffered
         # (the session ends); smaller ones meet the caps row by row in the relay.
         limits = self.listener.gateway.settings.limits
         framer = MessageReader(max_message=limits.max_result_bytes + _CHUNK)
-        relay = UpstreamRelay.attach(self, framer, self.up_writer)
-        try:
-            await relay.ended
-        finally:
-            relay.detach()
+        while not self._closing:
+            data = await self.up_reader.read(_CHUNK)
+            if not data:
+                return
+            framer.feed(data)
+            self._corked = []
+            try:
+                await self._relay_read(framer)
+            finally:
+                corked, self._corked = self._corked, None
+                if corked and not self.writer.is_closing():
+                    self.writer.write(b"".join(corked))
+            if _backlogged(self.writer):
+                await self.writer.drain()
+
+    async def _relay_read(self, framer: MessageReader) -> None:
+        """Relay what one read framed, in order. Large rows are masked on the masking
+        pool; small ones here, giving the loop back every _TURN seconds, so one
+        session's result cannot keep others (and /healthz) waiting."""
+        # One read's whole messages; a violation is raised after what came before it
+        # is relayed, as when they were framed one at a time. Consecutive small
+        # DataRows come as runs (no message object each) and are masked together.
+        session = self.session
+        taken, refused = framer.take_runs(session.inline_below)
+        turn_ends = time.monotonic() + _TURN
+        for item in taken:
+            for part in _parts(item) if isinstance(item, codec.RowRun) else (item,):
+                if isinstance(part, codec.RowRun):
+                    session.on_upstream_rows(part)
+                elif session.masks_off_loop(part):
+                    await session.on_upstream_off_loop(part)
+                    turn_ends = time.monotonic() + _TURN
+                    continue
+                else:
+                    session.on_upstream(part)
+                if time.monotonic() < turn_ends:
+                    continue
+                await asyncio.sleep(0)
+                turn_ends = time.monotonic() + _TURN
+        if refused is not None:
+            raise refused
 
     async def _end(self, recorder: asyncio.Task[None] | None) -> None:
         self.listener.sessions.pop(self.session.key, None)
@@ -497,6 +521,25 @@ class ClientConnection:
 
 
 WireListener.connection_class = ClientConnection
+
+
+def _backlogged(writer: asyncio.StreamWriter) -> bool:
+    """Whether `writer.drain()` could do anything: wait for a peer that does not read
+    (a transport pauses writing only with bytes in its buffer, and resumes once it is
+    below the low mark), or raise for a closing transport (a connection lost with an
+    error closes it). Otherwise the drain is a no-op, and an awaited coroutine or two
+    for each of a statement's six (one per client message, one per read each way)."""
+    transport = writer.transport
+    return transport.get_write_buffer_size() > 0 or transport.is_closing()
+
+
+def _parts(item: Message | codec.RowRun) -> list[Message | codec.RowRun]:
+    """What the relay takes in one call: a message alone, a run of DataRows in runs of
+    at most _RUN (the loop's turn is checked between them), a run of one row (alone,
+    or left over) as the message it is (`Relay.handle`, as any lone row)."""
+    if not isinstance(item, codec.RowRun):
+        return [item]
+    return [run if len(run) > 1 else Message(b"D", None, run.raw(0)) for run in item.split(_RUN)]
 
 
 async def _check_reader(connection: str, dsn: str) -> None:
