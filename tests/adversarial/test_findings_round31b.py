@@ -6,12 +6,17 @@ than the gateway, and flags and words the tools accept that the gateway reads as
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl
 from tests.conftest import Harness
 from tests.connectors import kube_standin
+from tests.connectors.support import harness_with
 
 __all__ = ["cluster", "kube"]  # fixtures shared with round 3
 
@@ -46,4 +51,65 @@ async def test_a_binary_tagged_kind_is_read_as_kubectl_reads_it(
     fetched = [p for p, _ in cluster.requests if p.startswith(SECRETS)]
     assert response.status_code != 200 and not fetched, (
         f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
+    )
+
+
+# ── 2. helm values files: a comma-separated list ───────────────────────────────
+ECHO = """#!/bin/sh
+printf '%s\\n' "$@"
+"""
+
+
+def _program(tmp_path: Path, name: str, text: str = ECHO) -> str:
+    program = tmp_path / "bin" / name
+    program.parent.mkdir(exist_ok=True)
+    program.write_text(text)
+    program.chmod(0o755)
+    return str(program)
+
+
+def _tool(tmp_path: Path, name: str, **extra: Any) -> dict[str, Any]:
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    return {
+        "type": "exec",
+        "programs": [_program(tmp_path, name)],
+        "working_dir": str(work),
+        "env": {"HOME": str(tmp_path)},
+        "timeout_seconds": 20,
+        "rule_sets": [name],
+        **extra,
+    }
+
+
+@pytest.fixture
+async def helm(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection whose `helm` only echoes its argv."""
+    h = await harness_with(tmp_path, {"k8s": _tool(tmp_path, "helm")})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _helm(h: Harness, *argv: str) -> Any:
+    body = {"connection": "k8s", "argv": ["helm", *argv]}
+    return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+
+
+@finding(2, "helm -f a.yaml,/etc/x (a values list) reads a file outside the working dir as a read")
+@pytest.mark.parametrize("values", ["values.yaml,/etc/passwd", '"/etc/passwd"'])
+async def test_helm_values_outside_the_working_dir_in_a_list(helm: Harness, values: str) -> None:
+    """Promise 1 (and docs/exec.md): a helm values file outside the working directory
+    is admin. helm's `-f/--values` is a pflag StringSlice: its value is read as a CSV
+    line, so `-f values.yaml,/etc/passwd` names two files and `-f '"/etc/passwd"'`
+    one, unquoted. The gateway checks the whole value as one relative path
+    (`local_path`), finds neither a leading `/` nor `..`, and `helm template` runs at
+    once as a read, helm merging the host's file into the values it renders."""
+    control = await _helm(helm, "template", "rel", "chart", "-f", "/etc/passwd")
+    assert control.status_code == 403, control.text  # the plain form is refused
+    response = await _helm(helm, "template", "rel", "chart", "-f", values)
+    assert response.status_code != 200, (
+        f"ran at once: {response.json()['result']['stdout'][:200]!r}"
     )
