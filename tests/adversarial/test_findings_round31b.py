@@ -113,3 +113,25 @@ async def test_helm_values_outside_the_working_dir_in_a_list(helm: Harness, valu
     assert response.status_code != 200, (
         f"ran at once: {response.json()['result']['stdout'][:200]!r}"
     )
+
+
+# ── 3. a typed List whose items carry no kind ──────────────────────────────────
+@needs_kubectl
+@finding(3, "kubectl get -f - of a SecretList whose items have no kind runs as a read")
+async def test_a_typed_lists_items_take_their_kind_from_the_list(
+    kube: Harness, cluster: kube_standin.KubeStandIn
+) -> None:
+    """Promise 1/2: every object a manifest names counts. kubectl's unstructured
+    decoder gives a List's items that have neither `kind` nor `apiVersion` the kind
+    of the list without its `List` suffix (`decodeToList`: "SecretList" → Secret).
+    The gateway collects only the `kind` keys it sees — `SecretList`, a kind it does
+    not know — so `get -f - -o yaml` is a plain read and kubectl fetches the Secret."""
+    manifest = (
+        '{"apiVersion": "v1", "kind": "SecretList", "items": '
+        '[{"metadata": {"name": "db-pass", "namespace": "default"}}]}'
+    )
+    response = await _kubectl(kube, manifest, "get", "-f", "-", "-o", "yaml")
+    fetched = [p for p, _ in cluster.requests if p.startswith(SECRETS)]
+    assert response.status_code != 200 and not fetched, (
+        f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
+    )
