@@ -135,3 +135,27 @@ async def test_a_typed_lists_items_take_their_kind_from_the_list(
     assert response.status_code != 200 and not fetched, (
         f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
     )
+
+
+# ── 4. a YAML merge key after the explicit kind ────────────────────────────────
+@needs_kubectl
+@finding(4, "kubectl get -f - with `kind: ConfigMap` then `<<: {kind: Secret}` runs as a read")
+@pytest.mark.parametrize("merge", ["{kind: Secret}", "[{kind: Secret}]"])
+async def test_a_merge_key_overrides_kind_as_kubectl_reads_it(
+    kube: Harness, cluster: kube_standin.KubeStandIn, merge: str
+) -> None:
+    """Promise 1/2: the kind kubectl acts on is the kind the gateway classifies.
+    kubectl converts YAML with go-yaml v2, which applies a `<<` merge where it stands,
+    over the keys written before it: `kind: ConfigMap` then `<<: {kind: Secret}` is a
+    Secret. PyYAML lets explicit keys win over merged ones, and the merged mapping
+    leaves no node of its own for the gateway's walk to find: it sees a ConfigMap,
+    and `get -f - -o yaml` runs as a read, fetching the Secret."""
+    manifest = (
+        f"apiVersion: v1\nkind: ConfigMap\n<<: {merge}\n"
+        "metadata: {name: db-pass, namespace: default}\n"
+    )
+    response = await _kubectl(kube, manifest, "get", "-f", "-", "-o", "yaml")
+    fetched = [p for p, _ in cluster.requests if p.startswith(SECRETS)]
+    assert response.status_code != 200 and not fetched, (
+        f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
+    )
