@@ -159,3 +159,20 @@ async def test_a_merge_key_overrides_kind_as_kubectl_reads_it(
     assert response.status_code != 200 and not fetched, (
         f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
     )
+
+
+# ── 5. helm commands that read a chart the gateway does not look at ────────────
+@finding(5, "helm dependency list / verify of a chart outside the working directory run as reads")
+@pytest.mark.parametrize(
+    "argv", [["dependency", "list", "/srv/other-team/chart"], ["verify", "/srv/x/chart.tgz"]]
+)
+async def test_helm_chart_paths_outside_the_working_dir(helm: Harness, argv: list[str]) -> None:
+    """docs/exec.md: a helm chart given as a path outside the working directory is
+    admin. `helm_chart_risks` looks at the words of install, upgrade, template, show,
+    pull, lint and package only; `dependency list PATH` (it reads PATH/Chart.yaml and
+    the archives in PATH/charts) and `verify PATH` (the archive and its .prov file)
+    read a chart wherever the caller names it, as reads that run at once."""
+    control = await _helm(helm, "show", "chart", argv[-1])
+    assert control.status_code == 403, control.text  # the same path, where it is checked
+    response = await _helm(helm, *argv)
+    assert response.status_code != 200, f"ran at once: {response.text[:200]}"
