@@ -176,3 +176,27 @@ async def test_helm_chart_paths_outside_the_working_dir(helm: Harness, argv: lis
     assert control.status_code == 403, control.text  # the same path, where it is checked
     response = await _helm(helm, *argv)
     assert response.status_code != 200, f"ran at once: {response.text[:200]}"
+
+
+# ── 6. `kubectl apply view-last-applied`: a subcommand of apply the gateway misses ──
+@needs_kubectl
+@finding(6, "kubectl apply view-last-applied secret/x (prints its data) is shown as a write")
+async def test_apply_view_last_applied_of_a_secret_is_an_export(
+    kube: Harness, cluster: kube_standin.KubeStandIn
+) -> None:
+    """Promise 3 (and docs/exec.md: every level of a tool's command tree has its own
+    rule; an unlisted child is `unknown`). `kubectl apply` has subcommands
+    (`view-last-applied`, `edit-last-applied`, `set-last-applied`), but `apply` is not
+    among the gateway's command groups, so `apply view-last-applied secret/db-pass`
+    is `rule 'kubectl apply': write`. It changes nothing: it prints the Secret's
+    last-applied-configuration annotation — its whole manifest, `data` included. The
+    reviewer is asked to approve a write (the rule for deploys) and sees no export."""
+    asked = await _kubectl(kube, None, "apply", "view-last-applied", "secret/db-pass")
+    if asked.status_code == 403:
+        return  # refused: the promise held
+    assert asked.status_code == 202, asked.text
+    approval_id = asked.json()["approval"]["id"]
+    seen = await kube.client.get(f"/v1/approvals/{approval_id}", headers=kube.auth("alice"))
+    action = seen.json()["action"]
+    risk, reasons = action["risk"], action["reasons"]
+    assert risk == "export", f"the reviewer sees {risk}: {reasons}"
