@@ -34,7 +34,6 @@ def _b64(text: str) -> str:
 
 # ── 1. a manifest's kind as a YAML !!binary scalar ─────────────────────────────
 @needs_kubectl
-@finding(1, "kubectl get -f - of a Secret whose kind is a YAML !!binary scalar runs as a read")
 async def test_a_binary_tagged_kind_is_read_as_kubectl_reads_it(
     kube: Harness, cluster: kube_standin.KubeStandIn
 ) -> None:
@@ -117,7 +116,6 @@ async def test_helm_values_outside_the_working_dir_in_a_list(helm: Harness, valu
 
 # ── 3. a typed List whose items carry no kind ──────────────────────────────────
 @needs_kubectl
-@finding(3, "kubectl get -f - of a SecretList whose items have no kind runs as a read")
 async def test_a_typed_lists_items_take_their_kind_from_the_list(
     kube: Harness, cluster: kube_standin.KubeStandIn
 ) -> None:
@@ -139,7 +137,6 @@ async def test_a_typed_lists_items_take_their_kind_from_the_list(
 
 # ── 4. a YAML merge key after the explicit kind ────────────────────────────────
 @needs_kubectl
-@finding(4, "kubectl get -f - with `kind: ConfigMap` then `<<: {kind: Secret}` runs as a read")
 @pytest.mark.parametrize("merge", ["{kind: Secret}", "[{kind: Secret}]"])
 async def test_a_merge_key_overrides_kind_as_kubectl_reads_it(
     kube: Harness, cluster: kube_standin.KubeStandIn, merge: str

@@ -4,8 +4,9 @@ Rules match normalised words: the resource slot of `get pods,Secrets` becomes
 two command lines, `get pods` and `get secrets` (lowercase plural names, `type/name`
 and `.version.group` stripped, short names expanded), and the most severe one
 counts. `get --raw /api/v1/namespaces/x/secrets` is `get secrets`. Manifests
-(`-f -` on stdin, or a file in the working directory) are parsed as YAML or
-JSON in any style and every `kind` in them counts. Flags that point the
+(`-f -` on stdin, or a file in the working directory) are read as YAML or
+JSON in any style, if written plainly (`_argv_manifest`), and every `kind` in
+them counts. Flags that point the
 gateway's credentials elsewhere, write files on its host or print its
 credentials are admin; flags not listed here make the command `unknown`.
 """
@@ -13,11 +14,9 @@ credentials are admin; flags not listed here make the command `unknown`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
-import yaml
-
+from phigate.connectors._argv_manifest import manifest_kinds
 from phigate.connectors._argv_parse import (
     ArgvProblem,
     Parsed,
@@ -518,23 +517,3 @@ def _manifest_text(where: str, stdin: str | None, read: ReadManifest | None) -> 
     if text is None:
         raise ArgvProblem(f"manifest {where} cannot be read by the gateway to classify it")
     return text
-
-
-def manifest_kinds(text: str) -> set[str]:
-    """Every `kind` in a YAML or JSON stream, at any depth (List items, templates)."""
-    try:
-        documents = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        raise ArgvProblem(f"the manifest is not YAML or JSON: {type(exc).__name__}") from None
-    return set(_kinds(documents))
-
-
-def _kinds(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "kind":
-                yield str(value)
-            yield from _kinds(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _kinds(item)
