@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl
 from tests.conftest import Harness
 from tests.connectors import kube_standin
@@ -175,7 +174,6 @@ async def test_helm_chart_paths_outside_the_working_dir(helm: Harness, argv: lis
 
 # ── 6. `kubectl apply view-last-applied`: a subcommand of apply the gateway misses ──
 @needs_kubectl
-@finding(6, "kubectl apply view-last-applied secret/x (prints its data) is shown as a write")
 async def test_apply_view_last_applied_of_a_secret_is_an_export(
     kube: Harness, cluster: kube_standin.KubeStandIn
 ) -> None:

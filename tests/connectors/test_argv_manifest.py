@@ -33,7 +33,7 @@ NOT_PLAIN = [
     (f'kind: ConfigMap\n"<<": {{kind: Secret}}\n{META}', "a merge key"),
     (f"kind: ConfigMap\nkind: Secret\n{META}", "written twice"),
     ('{"kind": "ConfigMap", "kind": "Secret"}', "written twice"),
-    (f"kind: ConfigMap\nmetadata: {{name: a, name: b}}\n", "written twice"),
+    ("kind: ConfigMap\nmetadata: {name: a, name: b}\n", "written twice"),
     ("%YAML 1.1\n---\nkind: ConfigMap\n", "directive"),
     ("%TAG !k! tag:example.org,2000:\n---\nkind: ConfigMap\n", "directive"),
     (f"apiVersion: v1\n{META}", "kind is not a string"),

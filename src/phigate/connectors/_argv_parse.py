@@ -284,12 +284,11 @@ def pflag_slice(value: str) -> list[str]:
     if not value or "\n" in value or "\r" in value:
         raise ArgvProblem(f"list value {value!r} is not one CSV record the gateway reads")
     fields: list[str] = []
-    rest = value
-    while True:
+    rest: str | None = value
+    while rest is not None:
         field, rest = _csv_field(rest, value)
         fields.append(field)
-        if rest is None:
-            return fields
+    return fields
 
 
 def _csv_field(text: str, value: str) -> tuple[str, str | None]:
@@ -311,7 +310,6 @@ def _csv_field(text: str, value: str) -> tuple[str, str | None]:
             out.append('"')
             position = close + 2
         elif after in ("", ","):
-            rest = text[close + 2 :] if after else None
-            return "".join(out), rest
+            return "".join(out), text[close + 2 :] if after else None
         else:
             raise ArgvProblem(f"list value {value!r} has text after a closing quote (not CSV)")

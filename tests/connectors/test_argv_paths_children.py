@@ -1,8 +1,11 @@
-"""Round 31b findings 2 and 5: every path helm reads is checked, as helm reads it.
+"""Round 31b findings 2, 5 and 6: every path helm reads is checked as helm reads it,
+and kubectl `apply`'s children have rules of their own.
 
 helm's `-f/--values` is a pflag StringSlice, a CSV record naming several files; helm
 subcommands that read a chart (`dependency …`, `verify`, `push`) check its path as
-`show chart` does.
+`show chart` does. `kubectl apply view-last-applied` prints an object's last-applied
+manifest (a Secret's: an export), `edit-`/`set-last-applied` write; any other child
+of `apply` is unknown.
 """
 
 from __future__ import annotations
@@ -76,4 +79,32 @@ HELM = [
 @pytest.mark.parametrize(("line", "risk"), HELM)
 def test_helm_paths(line: str, risk: RiskClass) -> None:
     verdict = classify_argv(shlex.split(line), SETS)
+    assert verdict.risk is risk, verdict.reasons
+
+
+# Finding 6: `kubectl apply`'s children have their own rules; any other child is unknown.
+SECRET = "kind: Secret\nmetadata: {name: db}\n"
+CONFIG = "kind: ConfigMap\nmetadata: {name: c}\n"
+APPLY = [
+    ("kubectl apply view-last-applied deploy/api", None, R),
+    ("kubectl apply view-last-applied deploy/api -o json", None, R),
+    ("kubectl apply view-last-applied secret/db-pass", None, RiskClass.EXPORT),
+    ("kubectl apply view-last-applied secrets db-pass -o yaml", None, RiskClass.EXPORT),
+    ("kubectl apply view-last-applied pods/a Secret/b", None, RiskClass.EXPORT),
+    ("kubectl apply view-last-applied -f -", SECRET, RiskClass.EXPORT),
+    ("kubectl apply view-last-applied -f -", CONFIG, R),
+    ("kubectl apply edit-last-applied deploy/api", None, W),
+    ("kubectl apply edit-last-applied secret/db", None, RiskClass.EXPORT),
+    ("kubectl apply set-last-applied -f - --create-annotation", SECRET, W),
+    ("kubectl apply set-last-applied -f - -o yaml", SECRET, RiskClass.EXPORT),
+    ("kubectl apply -f -", CONFIG, W),
+    ("kubectl apply view-last-applied secret/db --wat", None, U),
+    ("kubectl apply show-last-applied secret/db", None, U),
+    ("kubectl apply deploy/api", None, U),
+]
+
+
+@pytest.mark.parametrize(("line", "stdin", "risk"), APPLY)
+def test_kubectl_apply_children(line: str, stdin: str | None, risk: RiskClass) -> None:
+    verdict = classify_argv(shlex.split(line), SETS, stdin)
     assert verdict.risk is risk, verdict.reasons
