@@ -4,8 +4,9 @@ Rules match normalised words: the resource slot of `get pods,Secrets` becomes
 two command lines, `get pods` and `get secrets` (lowercase plural names, `type/name`
 and `.version.group` stripped, short names expanded), and the most severe one
 counts. `get --raw /api/v1/namespaces/x/secrets` is `get secrets`. Manifests
-(`-f -` on stdin, or a file in the working directory) are parsed as YAML or
-JSON in any style and every `kind` in them counts. Flags that point the
+(`-f -` on stdin, or a file in the working directory) are read as YAML or
+JSON in any style, if written plainly (`_argv_manifest`), and every `kind` in
+them counts. Flags that point the
 gateway's credentials elsewhere, write files on its host or print its
 credentials are admin; flags not listed here make the command `unknown`.
 """
@@ -13,11 +14,9 @@ credentials are admin; flags not listed here make the command `unknown`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
-import yaml
-
+from phigate.connectors._argv_manifest import manifest_kinds
 from phigate.connectors._argv_parse import (
     ArgvProblem,
     Parsed,
@@ -117,6 +116,11 @@ _TABLES = {
     "config get-contexts": "-o/--output= --no-headers",
     "apply": f"{_FILES} {_DRY} {_WAIT} --server-side --force-conflicts --prune -l/--selector= "
     "--all --overwrite?",
+    # view-last-applied prints an object's last-applied manifest: a Secret's, data included.
+    "apply view-last-applied": f"{_FILES} -l/--selector= --all -o/--output=",
+    "apply edit-last-applied": f"{_FILES} -o/--output=@output --windows-line-endings "
+    "--field-manager= --validate?",
+    "apply set-last-applied": f"{_FILES} --create-annotation --dry-run? -o/--output=@output",
     "create": f"{_FILES} {_DRY} --save-config",
     "create deployment": f"{_DRY} --image= --replicas= --port=",
     "create namespace": _DRY,
@@ -181,6 +185,7 @@ COMMAND_FLAGS["cluster-info dump"] |= flags(
 # Every level of kubectl's command tree; aliases (`create sa`) are left out on purpose,
 # so they are `unknown` rather than the parent's class (`create`: write).
 _GROUPS = {
+    "apply": "edit-last-applied set-last-applied view-last-applied",
     "rollout": "history pause restart resume status undo",
     "config": "current-context delete-cluster delete-context delete-user get-clusters "
     "get-contexts get-users rename-context set set-cluster set-context set-credentials "
@@ -241,8 +246,10 @@ _ALIASES = {
     "ep": "endpoints",
     "hpa": "horizontalpodautoscalers",
 }
-# Where the resource type stands in the words of a subcommand.
+# Where the resource type stands in the words of a subcommand (by its flag table's key).
 _RESOURCE_SLOT = {
+    "apply view-last-applied": 2,
+    "apply edit-last-applied": 2,
     "get": 1,
     "describe": 1,
     "delete": 1,
@@ -268,7 +275,7 @@ def resource(text: str) -> str:
 def variants(parsed: Parsed) -> list[tuple[str, ...]]:
     """The word lists rules are matched against (one per resource named)."""
     words = parsed.words
-    slot = _RESOURCE_SLOT.get(words[0]) if words else None
+    slot = _RESOURCE_SLOT.get(parsed.command)
     raw = [f.value for f in parsed.flags if f.value is not None and _is_raw_path(f)]
     out: list[tuple[str, ...]] = []
     if slot is not None and len(words) > slot:
@@ -416,12 +423,14 @@ _KIND_RISK = {
 # other command prints them too once given an output format other than `name`
 # (`wait -o yaml`, `label … -o json`, `apply -o yaml`): kubectl's printer writes
 # each object it acted on, whole.
-_PRINTING = frozenset({"get", "describe", "edit"})
+_PRINTING = frozenset(
+    {"get", "describe", "edit", "apply view-last-applied", "apply edit-last-applied"}
+)
 
 
 def prints_objects(parsed: Parsed) -> bool:
     """Whether the command writes the objects it names to its output, whole."""
-    if parsed.words[:1] and parsed.words[0] in _PRINTING:
+    if parsed.command in _PRINTING:
         return True
     return any(
         f.spec.name in ("--output", "--template") and (f.value or "").strip().lower() != "name"
@@ -459,11 +468,12 @@ _ORACLE = "tests the Secrets it names against the caller's guess: an oracle on t
 def printed_secret_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
     """A command that prints the Secrets it names, or tests their content against
     the caller's guess (`tests_objects`), is an export, whatever its verb."""
-    if not any(words[1:2] == ("secrets",) for words in variants(parsed)):
+    slot = _RESOURCE_SLOT.get(parsed.command, 1)
+    if not any(words[slot : slot + 1] == ("secrets",) for words in variants(parsed)):
         return []
     out: list[tuple[RiskClass, str]] = []
-    # `get`, `describe` and `edit`: the rules name these verbs' Secrets themselves.
-    if parsed.words[:1] not in (("get",), ("describe",), ("edit",)) and prints_objects(parsed):
+    # The printing commands: the rules name their Secrets themselves.
+    if parsed.command not in _PRINTING and prints_objects(parsed):
         out.append((RiskClass.EXPORT, "prints the Secrets it names, data included"))
     oracle = tests_objects(parsed)
     if oracle is not None:
@@ -518,23 +528,3 @@ def _manifest_text(where: str, stdin: str | None, read: ReadManifest | None) -> 
     if text is None:
         raise ArgvProblem(f"manifest {where} cannot be read by the gateway to classify it")
     return text
-
-
-def manifest_kinds(text: str) -> set[str]:
-    """Every `kind` in a YAML or JSON stream, at any depth (List items, templates)."""
-    try:
-        documents = list(yaml.safe_load_all(text))
-    except yaml.YAMLError as exc:
-        raise ArgvProblem(f"the manifest is not YAML or JSON: {type(exc).__name__}") from None
-    return set(_kinds(documents))
-
-
-def _kinds(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "kind":
-                yield str(value)
-            yield from _kinds(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _kinds(item)

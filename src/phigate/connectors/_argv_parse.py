@@ -270,3 +270,46 @@ def local_path(value: str) -> tuple[RiskClass, str] | None:
     if value.startswith(("/", "~")) or ".." in parts or not value:
         return RiskClass.ADMIN, "a path outside the connection's working directory"
     return None
+
+
+def pflag_slice(value: str) -> list[str]:
+    """The items of a pflag StringSlice value, read as pflag reads it: one CSV record
+    (Go's encoding/csv: `,` between fields, a field in `"…"` with `""` for a quote).
+
+    `-f a.yaml,/etc/x` names two files and `-f '"/etc/x"'` one, unquoted. What
+    encoding/csv refuses (a bare `"`, text after a closing quote) or reads otherwise
+    than as one record (a line break: the rest of the value is dropped), and an
+    empty value, are not understood.
+    """
+    if not value or "\n" in value or "\r" in value:
+        raise ArgvProblem(f"list value {value!r} is not one CSV record the gateway reads")
+    fields: list[str] = []
+    rest: str | None = value
+    while rest is not None:
+        field, rest = _csv_field(rest, value)
+        fields.append(field)
+    return fields
+
+
+def _csv_field(text: str, value: str) -> tuple[str, str | None]:
+    """The first field of `text` and what follows its comma (None at the end)."""
+    if not text.startswith('"'):
+        field, comma, rest = text.partition(",")
+        if '"' in field:
+            raise ArgvProblem(f"list value {value!r} has a bare quote (not CSV)")
+        return field, rest if comma else None
+    out: list[str] = []
+    position = 1
+    while True:
+        close = text.find('"', position)
+        if close < 0:
+            raise ArgvProblem(f"list value {value!r} has an unclosed quote (not CSV)")
+        out.append(text[position:close])
+        after = text[close + 1 : close + 2]
+        if after == '"':
+            out.append('"')
+            position = close + 2
+        elif after in ("", ","):
+            return "".join(out), text[close + 2 :] if after else None
+        else:
+            raise ArgvProblem(f"list value {value!r} has text after a closing quote (not CSV)")

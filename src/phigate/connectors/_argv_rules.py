@@ -296,6 +296,7 @@ KUBECTL = ArgvRuleSet(
                 "config view",
                 "config current-context",
                 "config get-contexts",
+                "apply view-last-applied",
             ],
             _W: [
                 "apply",
@@ -316,9 +317,17 @@ KUBECTL = ArgvRuleSet(
                 "uncordon",
                 "drain",
                 "taint",
+                "apply edit-last-applied",
+                "apply set-last-applied",
             ],
             # Secret values leave base64-encoded, not masked: as much an export as a dump.
-            _E: ["get secrets", "edit secrets", "cluster-info dump"],
+            _E: [
+                "get secrets",
+                "edit secrets",
+                "apply view-last-applied secrets",
+                "apply edit-last-applied secrets",
+                "cluster-info dump",
+            ],
             _P: [
                 "create rolebinding",
                 "create clusterrolebinding",

@@ -12,7 +12,7 @@ gateway's credentials. Anything not listed makes the command `unknown`.
 
 from __future__ import annotations
 
-from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path
+from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path, pflag_slice
 from phigate.core.risk import RiskClass
 
 
@@ -24,7 +24,13 @@ def _release_output(value: str) -> tuple[RiskClass, str] | None:
     return None
 
 
-_CHECKS = {"path": local_path, "release": _release_output}
+def _values_files(value: str) -> tuple[RiskClass, str] | None:
+    """helm's `-f/--values` is a pflag StringSlice: one value names several files."""
+    hits = [hit for path in pflag_slice(value) if (hit := local_path(path)) is not None]
+    return hits[0] if hits else None
+
+
+_CHECKS = {"path": local_path, "release": _release_output, "values": _values_files}
 
 
 # ── terraform (Go flag syntax: `-name` ≡ `--name`) ─────────────────────────
@@ -96,7 +102,7 @@ _HELM_GLOBAL = {
     ),
     **flags("--kube-as-user=!P --kube-as-group=!P", "impersonates another identity"),
 }
-_HELM_VALUES = "-f/--values=@path --set= --set-string= --set-json= --version= --devel"
+_HELM_VALUES = "-f/--values=@values --set= --set-string= --set-json= --version= --devel"
 _HELM_RENDER = (
     f"{_HELM_VALUES} --include-crds --skip-crds --skip-tests --no-hooks -s/--show-only= "
     "-a/--api-versions= --kube-version= --name-template= --release-name --is-upgrade "
@@ -154,8 +160,12 @@ HELM_GRAMMAR = ToolGrammar(
     groups=_HELM_GROUPS,
 )
 
-# Subcommands whose positional words include a chart: a path or a URL helm reads.
-_CHART_COMMANDS = frozenset({"install", "upgrade", "template", "show", "pull", "lint", "package"})
+# Subcommands whose positional words include a chart: a path or a URL helm reads
+# (`dependency list PATH` reads PATH/Chart.yaml and PATH/charts, `verify` an archive
+# and its .prov file). `push CHART REMOTE`: only the chart is a path of this host.
+_CHART_COMMANDS = frozenset(
+    {"install", "upgrade", "template", "show", "pull", "lint", "package", "dependency", "verify"}
+)
 
 
 def helm_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
@@ -201,10 +211,15 @@ def helm_render_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
 
 def helm_chart_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
     """A chart fetched from a URL, or read outside the working directory, is admin."""
-    if not parsed.words or parsed.words[0] not in _CHART_COMMANDS:
+    head = parsed.words[:1]
+    if head == ("push",):
+        charts = parsed.words[1:2]
+    elif head and head[0] in _CHART_COMMANDS:
+        charts = parsed.words[1:]
+    else:
         return []
     out = []
-    for word in parsed.words[1:]:
+    for word in charts:
         if "://" in word or word.startswith(("/", "~")) or ".." in word.split("/"):
             out.append((RiskClass.ADMIN, f"chart {word}: read from where the caller names"))
     return out
