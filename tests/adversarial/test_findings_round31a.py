@@ -1,0 +1,143 @@
+"""Round 31a: a promises-only attack on the audit log (promise 4) by a dishonest insider.
+
+The insider has what a DBA of the state database has, and the gateway's log files:
+SQL on the SQLite state file, nothing else (no `audit.signing_key`). Records are
+written through a real door (`phigate token create`, which appends `token.created`
+records MAC'd with the audit key), and judged the way an auditor judges them:
+`phigate audit export` and `phigate audit verify` (live, `--file`, `--against`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from phigate.audit._canonical import canonical_json
+from phigate.audit.chain import chain_hash
+from phigate.audit.keys import create_key_file
+from phigate.cli import main
+from tests.adversarial.harness import finding
+from tests.conftest import DEMO_POLICY
+
+# The insider's forged record: an approval nobody gave.
+FORGED = {
+    "event": "approval.decided",
+    "approval_id": "apr_forged31",
+    "action_id": "act_forged31",
+    "state": "approved",
+    "votes": ["alice"],
+}
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output + (
+        "" if result.exception is None or isinstance(result.exception, SystemExit)
+        else f"\nEXCEPTION {type(result.exception).__name__}: {result.exception}"
+    )
+
+
+class Store:
+    """A migrated SQLite state with a configured audit key, and the insider's SQL on it."""
+
+    def __init__(self, tmp: Path) -> None:
+        secrets_dir = tmp / "secrets"
+        secrets_dir.mkdir()
+        for name in ("token_hash_key", "masking_key"):
+            (secrets_dir / name).write_text(secrets.token_urlsafe(32))
+        for name in ("ehr_dsn", "ehr_read_dsn"):  # never connected to here
+            (secrets_dir / name).write_text("postgresql://nobody@127.0.0.1:1/none")
+        create_key_file(secrets_dir / "audit_signing_key.pem")
+        self.secrets = secrets_dir
+        self.tmp = tmp
+        self.db = tmp / "state.db"
+        self.config = tmp / "phigate.yaml"
+        self.config.write_text(
+            DEMO_POLICY.read_text().format(state_db=self.db, http_port=0, secrets_dir=secrets_dir)
+        )
+        code, out = _cli("migrate", "--config", str(self.config))
+        assert code == 0, out
+
+    def tokens(self, *subjects: str) -> None:
+        for subject in subjects:
+            code, out = self.cli("token", "create", "--subject", subject, "--kind", "human")
+            assert code == 0, out
+
+    def cli(self, *args: str) -> tuple[int, str]:
+        return _cli(*args[:2], "--config", str(self.config), *args[2:])
+
+    def export(self, name: str = "audit.jsonl") -> Path:
+        code, out = self.cli("audit", "export")
+        assert code == 0, out
+        path = self.tmp / name
+        path.write_text(out)
+        return path
+
+    def sql(self, statement: str, params: tuple[object, ...] = ()) -> None:
+        with sqlite3.connect(self.db) as conn:
+            conn.execute(statement, params)
+
+    def head(self) -> tuple[int, str]:
+        with sqlite3.connect(self.db) as conn:
+            seq, digest = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+        return int(seq), str(digest)
+
+    def forge_tail(self, fields: dict[str, object]) -> int:
+        """Append a record with its SHA-256 chain hash (public data) and move the head."""
+        seq, prev = self.head()
+        with sqlite3.connect(self.db) as conn:
+            (last,) = conn.execute("SELECT record FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+            record = {"seq": seq + 1, "ts": json.loads(last)["ts"] + 0.001, **fields}
+            record["prev_hash"] = prev
+            body = canonical_json(record)
+            digest = chain_hash(prev, body)
+            conn.execute(
+                "INSERT INTO audit_log (seq, record, prev_hash, hash) VALUES (?, ?, ?, ?)",
+                (seq + 1, body, prev, digest),
+            )
+            conn.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq + 1, digest))
+        return seq + 1
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    yield Store(tmp_path)
+
+
+def test_a_forged_tail_record_is_refused_a_checkpoint(store: Store) -> None:
+    """The baseline (round 28): a forged record after the checkpoint is never signed."""
+    store.tokens("u1", "u2")
+    store.export("first.jsonl")
+    store.forge_tail(FORGED)
+    exported = store.export()
+    code, out = store.cli("audit", "verify", "--file", str(exported))
+    assert code == 1, out
+
+
+@finding(1, "clearing the MAC of the checkpointed record lets the next checkpoint sign a forged record")
+def test_a_cleared_mac_on_the_checkpointed_record_gets_a_forged_tail_signed(
+    store: Store,
+) -> None:
+    """Before signing, the gateway checks MACs only after the latest believed checkpoint,
+    and only demands them there if the checkpointed record itself carries one. One
+    UPDATE clearing that record's MAC makes the forged record look 'before 0015': the
+    next checkpoint (export, timer, start, shutdown, all alike) signs it with the
+    gateway's key, so the export verifies offline with the gateway's public key and its
+    witness line proves the forgery to every later `--against`."""
+    store.tokens("u1", "u2")
+    store.export("first.jsonl")  # checkpoint at the head
+    at, _ = store.head()
+    store.sql("UPDATE audit_log SET mac = NULL WHERE seq = ?", (at,))
+    forged = store.forge_tail(FORGED)
+    exported = store.export()
+    assert f'"seq":{forged},' in exported.read_text()
+    code, out = store.cli("audit", "verify", "--file", str(exported))
+    assert code == 1, f"an export holding a forged record verifies with the gateway's key: {out}"
