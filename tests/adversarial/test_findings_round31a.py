@@ -141,3 +141,15 @@ def test_a_cleared_mac_on_the_checkpointed_record_gets_a_forged_tail_signed(
     assert f'"seq":{forged},' in exported.read_text()
     code, out = store.cli("audit", "verify", "--file", str(exported))
     assert code == 1, f"an export holding a forged record verifies with the gateway's key: {out}"
+
+
+@pytest.mark.parametrize("mac", ["é" * 64, b"\x00" * 64], ids=["non-ascii", "blob"])
+@finding(2, "a MAC column holding a non-ASCII text or a blob crashes `audit verify`")
+def test_a_garbled_mac_is_named_forged_not_a_crash(store: Store, mac: object) -> None:
+    """SQLite keeps whatever the insider writes in `mac`; verify must name the record
+    FORGED (exit 1 with a message), never die in hmac.compare_digest."""
+    store.tokens("u1", "u2")
+    store.export()
+    store.sql("UPDATE audit_log SET mac = ? WHERE seq = 1", (mac,))
+    code, out = store.cli("audit", "verify")
+    assert code == 1 and "FORGED" in out and "EXCEPTION" not in out, out
