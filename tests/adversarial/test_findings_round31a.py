@@ -9,6 +9,7 @@ records MAC'd with the audit key), and judged the way an auditor judges them:
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import sqlite3
@@ -153,3 +154,35 @@ def test_a_garbled_mac_is_named_forged_not_a_crash(store: Store, mac: object) ->
     store.sql("UPDATE audit_log SET mac = ? WHERE seq = 1", (mac,))
     code, out = store.cli("audit", "verify")
     assert code == 1 and "FORGED" in out and "EXCEPTION" not in out, out
+
+
+def _rotate(store: Store) -> None:
+    """Replace audit.signing_key as docs/configuration.md says: a new key, and the old
+    public key listed in audit.previous_public_keys."""
+    old = store.secrets / "audit_signing_key.pem"
+    private = serialization.load_pem_private_key(old.read_bytes(), password=None)
+    assert isinstance(private, Ed25519PrivateKey)
+    old_public = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    new = store.secrets / "audit_signing_key_2.pem"
+    create_key_file(new)
+    text = store.config.read_text().replace(str(old), str(new))
+    listed = f'  previous_public_keys: ["{base64.b64encode(old_public).decode()}"]\n'
+    text = text.replace("  checkpoint_seconds:", listed + "  checkpoint_seconds:", 1)
+    store.config.write_text(text)
+
+
+@finding(3, "after the documented key rotation every genuine record verifies as FORGED")
+def test_a_rotated_signing_key_keeps_the_log_verifiable(store: Store) -> None:
+    """Records MAC'd under the old key are the gateway's own; after rotation (old public
+    key listed) the live log must still verify, and the next export must be signed.
+    Otherwise every rotation leaves a log that always fails, in which a real forgery
+    cannot be told from the rotation, and no checkpoint proves the tail again."""
+    store.tokens("u1", "u2")
+    store.export("before.jsonl")
+    _rotate(store)
+    store.tokens("u3")
+    live = store.cli("audit", "verify")
+    code, out = store.cli("audit", "verify", "--file", str(store.export()))
+    assert (live[0], code) == (0, 0), f"{live[1]}\n{out}"
