@@ -186,3 +186,41 @@ def test_a_rotated_signing_key_keeps_the_log_verifiable(store: Store) -> None:
     live = store.cli("audit", "verify")
     code, out = store.cli("audit", "verify", "--file", str(store.export()))
     assert (live[0], code) == (0, 0), f"{live[1]}\n{out}"
+
+
+# SQLite's RAISE(IGNORE) (PostgreSQL: a BEFORE trigger returning NULL) skips a row
+# silently: the statement "succeeds" and nothing is written.
+_SILENT_DROP = """
+CREATE TRIGGER drop_mallory BEFORE INSERT ON audit_log
+WHEN NEW.record LIKE '%"subject":"mallory"%'
+BEGIN SELECT RAISE(IGNORE); END;
+CREATE TRIGGER keep_head BEFORE UPDATE ON audit_head
+WHEN NEW.seq > (SELECT coalesce(max(seq), 0) FROM audit_log)
+BEGIN SELECT RAISE(IGNORE); END;
+"""
+
+
+@finding(4, "triggers that silently skip an audit insert let an action run with no record")
+def test_an_append_that_writes_nothing_is_not_taken_for_a_record(store: Store) -> None:
+    """The gateway counts an append as written when its INSERT and head UPDATE raise
+    nothing; it never checks that a row was inserted and the head moved. Two triggers
+    drop one person's records and keep the head on the last row written: the action
+    (here a token granting access) is done, its record is not, and the chain after it
+    is the gateway's own, MAC'd and checkpointed: every verification passes."""
+    store.tokens("u1")
+    store.export("before.jsonl")
+    with sqlite3.connect(store.db) as conn:
+        conn.executescript(_SILENT_DROP)
+    store.tokens("mallory", "u2")
+    code, listed = store.cli("token", "list", "--json")
+    assert code == 0 and '"mallory"' in listed, listed  # the access exists
+    with sqlite3.connect(store.db) as conn:
+        conn.executescript("DROP TRIGGER drop_mallory; DROP TRIGGER keep_head;")
+    exported = store.export()
+    recorded = '"subject":"mallory"' in exported.read_text()
+    live = store.cli("audit", "verify")
+    offline = store.cli("audit", "verify", "--file", str(exported))
+    against = store.cli("audit", "verify", "--against", str(store.tmp / "before.jsonl"))
+    assert recorded or (live[0], offline[0], against[0]) != (0, 0, 0), (
+        f"mallory's token exists, no record of it, and the log verifies: {live[1]}"
+    )
