@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import pwd
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -224,3 +226,19 @@ def test_an_append_that_writes_nothing_is_not_taken_for_a_record(store: Store) -
     assert recorded or (live[0], offline[0], against[0]) != (0, 0, 0), (
         f"mallory's token exists, no record of it, and the log verifies: {live[1]}"
     )
+
+
+@finding(5, "`by.os_user` of token records is read from $LOGNAME/$USER, which the runner sets")
+def test_who_created_a_token_is_the_login_not_an_environment_variable(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`phigate token create` records who ran it (docs/audit.md: "the host's login
+    name"); getpass.getuser() reads it from environment variables first, so whoever
+    runs the command names anybody: `LOGNAME=alice phigate token create ...`."""
+    monkeypatch.setenv("LOGNAME", "alice")
+    monkeypatch.setenv("USER", "alice")
+    store.tokens("mallory")
+    with sqlite3.connect(store.db) as conn:
+        (record,) = conn.execute("SELECT record FROM audit_log ORDER BY seq DESC").fetchone()
+    recorded = json.loads(record)["by"]["os_user"]
+    assert recorded == pwd.getpwuid(os.getuid()).pw_name, f"recorded as {recorded!r}"
