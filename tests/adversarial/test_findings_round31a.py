@@ -31,7 +31,7 @@ from tests.adversarial.harness import finding
 from tests.conftest import DEMO_POLICY
 
 # The insider's forged record: an approval nobody gave.
-FORGED = {
+FORGED: dict[str, object] = {
     "event": "approval.decided",
     "approval_id": "apr_forged31",
     "action_id": "act_forged31",
@@ -43,7 +43,8 @@ FORGED = {
 def _cli(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.output + (
-        "" if result.exception is None or isinstance(result.exception, SystemExit)
+        ""
+        if result.exception is None or isinstance(result.exception, SystemExit)
         else f"\nEXCEPTION {type(result.exception).__name__}: {result.exception}"
     )
 
@@ -125,7 +126,9 @@ def test_a_forged_tail_record_is_refused_a_checkpoint(store: Store) -> None:
     assert code == 1, out
 
 
-@finding(1, "clearing the MAC of the checkpointed record lets the next checkpoint sign a forged record")
+@finding(
+    1, "clearing the MAC of the checkpointed record lets the next checkpoint sign a forged record"
+)
 def test_a_cleared_mac_on_the_checkpointed_record_gets_a_forged_tail_signed(
     store: Store,
 ) -> None:
@@ -242,3 +245,52 @@ def test_who_created_a_token_is_the_login_not_an_environment_variable(
         (record,) = conn.execute("SELECT record FROM audit_log ORDER BY seq DESC").fetchone()
     recorded = json.loads(record)["by"]["os_user"]
     assert recorded == pwd.getpwuid(os.getuid()).pw_name, f"recorded as {recorded!r}"
+
+
+# Placeholder rows for the next sequence numbers: a copy of a genuine checkpoint with
+# its sequence changed (so its signature no longer verifies).
+_PLACEHOLDERS = """
+WITH RECURSIVE n(seq) AS (SELECT ? UNION ALL SELECT seq + 1 FROM n WHERE seq < ?)
+INSERT INTO audit_checkpoints (seq, hash, ts, public_key, signature)
+SELECT n.seq, c.hash, c.ts, c.public_key, c.signature FROM n, audit_checkpoints c
+WHERE c.seq = ?
+"""
+
+
+def _witnessed(caplog: pytest.LogCaptureFixture, store: Store) -> None:
+    """Export (a checkpoint request, the path the gateway's timer, start and shutdown
+    take too) and keep the `phigate.audit` witness lines, as log shipping would."""
+    caplog.clear()
+    with caplog.at_level("INFO", logger="phigate.audit"):
+        store.cli("audit", "export")
+    with (store.tmp / "shipped.log").open("a") as shipped:
+        shipped.writelines(f"{r.getMessage()}\n" for r in caplog.records)
+
+
+@finding(6, "unsigned checkpoint rows at the coming sequences silence every checkpoint and witness")
+def test_placeholder_checkpoints_cannot_suppress_the_witness_of_a_later_cut(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A checkpoint request finding a row at the head's sequence returns it as signed,
+    without checking its signature, without a witness line, without an error. An insider
+    who fills the next sequence numbers with such rows silences every checkpoint while
+    mallory's access is recorded, then cuts those records and the rows together: no
+    witness ever saw them, so even the shipped log's checkpoints verify the cut log."""
+    store.tokens("u1", "u2")
+    _witnessed(caplog, store)
+    at, _ = store.head()
+    store.sql(_PLACEHOLDERS, (at + 1, at + 100, at))
+    store.tokens("mallory", "u3")
+    _witnessed(caplog, store)  # the gateway's periodic checkpoints in the meantime
+    store.sql("DELETE FROM audit_checkpoints WHERE seq > ?", (at,))
+    store.sql("DELETE FROM audit_log WHERE seq > ?", (at,))
+    store.sql(
+        "UPDATE audit_head SET seq = ?, hash = (SELECT hash FROM audit_log WHERE seq = ?)",
+        (at, at),
+    )
+    store.tokens("u4")
+    _witnessed(caplog, store)
+    code, listed = store.cli("token", "list", "--json")
+    assert code == 0 and '"mallory"' in listed, listed
+    code, out = store.cli("audit", "verify", "--against", str(store.tmp / "shipped.log"))
+    assert code == 1, f"mallory's token.created was cut and the shipped witnesses agree: {out}"
