@@ -231,7 +231,6 @@ def test_an_append_that_writes_nothing_is_not_taken_for_a_record(store: Store) -
     )
 
 
-@finding(5, "`by.os_user` of token records is read from $LOGNAME/$USER, which the runner sets")
 def test_who_created_a_token_is_the_login_not_an_environment_variable(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -294,3 +293,15 @@ def test_placeholder_checkpoints_cannot_suppress_the_witness_of_a_later_cut(
     assert code == 0 and '"mallory"' in listed, listed
     code, out = store.cli("audit", "verify", "--against", str(store.tmp / "shipped.log"))
     assert code == 1, f"mallory's token.created was cut and the shipped witnesses agree: {out}"
+
+
+def test_a_login_name_claimed_by_the_environment_is_recorded_beside_the_real_one(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment's claim is kept, under its own name, never as `os_user`."""
+    monkeypatch.setenv("LOGNAME", "alice")
+    store.tokens("mallory")
+    with sqlite3.connect(store.db) as conn:
+        (record,) = conn.execute("SELECT record FROM audit_log ORDER BY seq DESC").fetchone()
+    by = json.loads(record)["by"]
+    assert by["env_user"] == "alice" != by["os_user"], by
