@@ -247,11 +247,13 @@ class AuditLog:
         return result
 
     def _prove_authorship(self, result: Verification) -> Verification:
-        """With the audit key: the first record it did not MAC fails the log."""
+        """With the audit key: the first record it did not MAC after the latest believed
+        checkpoint (or with a MAC no gateway writes anywhere) fails the log."""
         if not result.ok or self._mac is None:
             return result
+        proven = result.checkpoint.seq if result.checkpoint is not None else 0
         with self._db.read() as conn:
-            forged = self._mac.first_forged(self._mac_rows(conn, since=0), macs_begun=False)
+            forged = self._mac.first_forged(self._mac_rows(conn, since=0), proven_until=proven)
         if forged is None:
             return result
         seq, problem = forged
@@ -326,16 +328,13 @@ class AuditLog:
         not written by a holder of the audit key: a checkpoint must never sign it."""
         if self._mac is None:
             return
-        since = self._believed_seq(conn, self.trusted or frozenset({signer.key_id}))
-        begun = (
-            since > 0
-            and conn.execute(
-                sa.select(audit_log.c.mac.is_not(None)).where(audit_log.c.seq == since)
-            ).scalar_one_or_none()
-        )
-        forged = self._mac.first_forged(self._mac_rows(conn, since=since), macs_begun=bool(begun))
+        since = self._believed_seq(conn, self._keys(signer))
+        forged = self._mac.first_forged(self._mac_rows(conn, since=since), proven_until=since)
         if forged is not None:
             raise ForgedRecordError(forged[1])
+
+    def _keys(self, signer: CheckpointSigner) -> frozenset[str]:
+        return self.trusted or frozenset({signer.key_id})
 
     @staticmethod
     def _believed_seq(conn: sa.Connection, keys: frozenset[str]) -> int:
