@@ -101,12 +101,29 @@ class _Batch:
         return seq
 
     def flush(self) -> None:
+        """Write the records and move the head, or raise AuditUnavailableError: a
+        statement that "succeeds" writing nothing (a trigger's RAISE(IGNORE), a BEFORE
+        trigger returning NULL, a rule) must not pass for a record, or the action runs
+        unrecorded. The caller's transaction then rolls back with the action."""
         if self._rows and self._head is not None:
-            _INSERT.executemany(self._conn, self._rows)
-            _SET_HEAD.execute(
+            written = _INSERT.executemany(self._conn, self._rows)
+            _expect("records written", written, len(self._rows))
+            cursor = _SET_HEAD.execute(
                 self._conn, {"new_seq": self._head[0], "new_hash": self._head[1]}
-            ).close()
+            )
+            try:
+                _expect("head rows moved", cursor.rowcount, 1)
+            finally:
+                cursor.close()
             self._rows = []
+
+
+def _expect(what: str, found: int, wanted: int) -> None:
+    if found != wanted:
+        raise AuditUnavailableError(
+            f"the audit log did not take the write ({what}: {found} of {wanted}; "
+            "a trigger or rule on the audit tables?): refused"
+        )
 
 
 class AuditLog:
