@@ -331,7 +331,11 @@ class AuditLog:
             sa.select(audit_checkpoints).where(audit_checkpoints.c.seq == seq)
         ).first()
         if existing is not None:
-            return _checkpoint_of(existing)
+            found = _checkpoint_of(existing)
+            problem = _held_problem(found, str(digest), self._keys(signer))
+            if problem is None:
+                return found  # a replica's, signed and witnessed by it
+            self._replace_invalid(conn, found, problem)
         self._refuse_forged(conn, signer)
         checkpoint = signer.sign(int(seq), str(digest))
         row = checkpoint.to_json()
@@ -339,6 +343,20 @@ class AuditLog:
         conn.execute(audit_checkpoints.insert().values(row))
         witness_log.info("audit checkpoint signed %s", witness_line(checkpoint))
         return checkpoint
+
+    @staticmethod
+    def _replace_invalid(conn: sa.Connection, found: Checkpoint, problem: str) -> None:
+        """A row at the head's sequence that is no believable checkpoint of it is an
+        alarm, never taken as signed: taken, it would silence this checkpoint and its
+        witness line. It goes, and the head is signed (and witnessed) as if it never was."""
+        witness_log.error(
+            "audit checkpoint ALARM: the store held an invalid checkpoint at sequence %d "
+            "(%s); it was written in the state store by someone without the key: "
+            "replaced by a signed one",
+            found.seq,
+            problem,
+        )
+        conn.execute(audit_checkpoints.delete().where(audit_checkpoints.c.seq == found.seq))
 
     def _refuse_forged(self, conn: sa.Connection, signer: CheckpointSigner) -> None:
         """Raise ForgedRecordError if a record after the latest believed checkpoint was
@@ -415,6 +433,14 @@ def witness_line(checkpoint: Checkpoint) -> str:
     """A signed checkpoint as one JSON object, for a log line (`read_checkpoints`);
     the marker key first, so a reader finds where the object starts."""
     return f'{{"{WITNESS}":1,"checkpoint":{canonical_json(checkpoint.to_json())}}}'
+
+
+def _held_problem(found: Checkpoint, head_hash: str, keys: frozenset[str]) -> str | None:
+    """Why a stored checkpoint at the head's sequence does not prove the head, or None."""
+    problem = signature_problem(found, keys)
+    if problem is None and found.hash != head_hash:
+        problem = "it signs another hash than the head's"
+    return problem
 
 
 def _need_checkpoint(result: Verification, keys: frozenset[str] | None) -> Verification:
