@@ -27,7 +27,6 @@ from phigate.audit._canonical import canonical_json
 from phigate.audit.chain import chain_hash
 from phigate.audit.keys import create_key_file
 from phigate.cli import main
-from tests.adversarial.harness import finding
 from tests.conftest import DEMO_POLICY
 
 # The insider's forged record: an approval nobody gave.
@@ -186,6 +185,56 @@ def test_a_rotated_signing_key_keeps_the_log_verifiable(store: Store) -> None:
     live = store.cli("audit", "verify")
     code, out = store.cli("audit", "verify", "--file", str(store.export()))
     assert (live[0], code) == (0, 0), f"{live[1]}\n{out}"
+
+
+def test_the_documented_key_replacement_keeps_the_log_verifiable(store: Store) -> None:
+    """docs/configuration.md's steps: a checkpoint with the old key, then the new key
+    with the old one listed; the live log, a new export and the old export all verify."""
+    store.tokens("u1", "u2")
+    code, out = store.cli("audit", "checkpoint")
+    assert code == 0 and '"phigate_audit_checkpoint":1' in out, out
+    before = store.export("before.jsonl")
+    _rotate(store)
+    store.tokens("u3")
+    assert store.cli("audit", "verify")[0] == 0
+    code, out = store.cli("audit", "verify", "--file", str(store.export()))
+    assert code == 0 and "checkpoint at sequence 3" in out, out
+    code, out = store.cli("audit", "verify", "--against", str(before))
+    assert code == 0, out
+
+
+def test_a_key_replaced_without_a_checkpoint_fails_closed_and_says_how_to_recover(
+    store: Store,
+) -> None:
+    """Records the old key MAC'd after its last checkpoint cannot be told from forgeries
+    with the new key: verify and every checkpoint refuse, naming the way out, which the
+    operator holding the old key takes (`phigate audit checkpoint --at N`)."""
+    store.tokens("u1")
+    assert store.cli("audit", "checkpoint")[0] == 0
+    store.tokens("u2")  # record 2: the old key's, no checkpoint after it
+    old_config = store.tmp / "old.yaml"
+    old_config.write_text(store.config.read_text())
+    _rotate(store)
+    store.tokens("u3")
+    code, out = store.cli("audit", "verify")
+    assert code == 1 and "FORGED: record 2" in out and "audit checkpoint --at N" in out, out
+    code, out = store.cli("audit", "checkpoint")
+    assert code == 1 and "FORGED: record 2" in out, out
+    code, out = _cli("audit", "checkpoint", "--config", str(old_config))
+    assert code == 1 and "FORGED: record 3" in out, out  # the new key's record
+    code, out = _cli("audit", "checkpoint", "--config", str(old_config), "--at", "2")
+    assert code == 0, out
+    assert store.cli("audit", "verify")[0] == 0
+    code, out = store.cli("audit", "verify", "--file", str(store.export()))
+    assert code == 0, out
+
+
+def test_a_checkpoint_at_a_sequence_the_log_does_not_hold_is_a_clear_error(
+    store: Store,
+) -> None:
+    store.tokens("u1")
+    code, out = store.cli("audit", "checkpoint", "--at", "9")
+    assert code != 0 and "no audit record at sequence 9" in out and "EXCEPTION" not in out, out
 
 
 # SQLite's RAISE(IGNORE) (PostgreSQL: a BEFORE trigger returning NULL) skips a row

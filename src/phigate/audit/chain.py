@@ -27,7 +27,7 @@ from phigate.audit.mac import RecordMac
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
 from phigate.core import clock
-from phigate.core.errors import AuditUnavailableError
+from phigate.core.errors import AuditUnavailableError, InvalidRequestError
 from phigate.store import Database
 from phigate.store.hot import HotStatement
 from phigate.store.tables import audit_checkpoints, audit_head, audit_log
@@ -277,17 +277,21 @@ class AuditLog:
         return Verification(False, seq - 1, result.head_hash, seq, problem, result.checkpoint)
 
     def _mac_rows(
-        self, conn: sa.Connection, *, since: int, batch: int = 1000
-    ) -> Iterator[tuple[int, str, str | None]]:
-        """(seq, hash, mac) of the records after `since`, in batches, on `conn`."""
+        self, conn: sa.Connection, *, since: int, until: int | None = None, batch: int = 1000
+    ) -> Iterator[tuple[int, str, object]]:
+        """(seq, hash, mac) of the records after `since` (to `until`), in batches, on
+        `conn`; `mac` is whatever the column holds."""
         cursor = since
         while True:
-            rows = conn.execute(
+            query = (
                 sa.select(audit_log.c.seq, audit_log.c.hash, audit_log.c.mac)
                 .where(audit_log.c.seq > cursor)
                 .order_by(audit_log.c.seq)
                 .limit(batch)
-            ).all()
+            )
+            if until is not None:
+                query = query.where(audit_log.c.seq <= until)
+            rows = conn.execute(query).all()
             if not rows:
                 return
             for row in rows:
@@ -301,32 +305,39 @@ class AuditLog:
             found = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == seq))
             return found.scalar_one_or_none()
 
-    def checkpoint(self) -> Checkpoint:
+    def checkpoint(self, *, at: int | None = None) -> Checkpoint:
         """Sign the current head and store it (or return the checkpoint already there).
 
         The head row is locked as appends lock it, so the signed (sequence, hash) is
         exactly the chain's; replicas checkpointing at once take turns, and the second
-        finds the first's row for the same sequence.
+        finds the first's row for the same sequence. `at`: sign the record at that
+        sequence instead (an earlier key's last record, after a replacement).
         """
         if self.signer is None:
             raise AuditUnavailableError("no audit signing key: cannot write a checkpoint")
         try:
             with self._db.write() as conn:
-                return self._checkpoint_in(conn, self.signer)
+                return self._checkpoint_in(conn, self.signer, at)
         except ForgedRecordError as exc:
             witness_log.error("audit checkpoint refused: %s", exc)
+            raise
+        except InvalidRequestError:
             raise
         except Exception as exc:
             raise AuditUnavailableError(
                 f"the audit checkpoint cannot be written: {type(exc).__name__}"
             ) from exc
 
-    def _checkpoint_in(self, conn: sa.Connection, signer: CheckpointSigner) -> Checkpoint:
+    def _checkpoint_in(
+        self, conn: sa.Connection, signer: CheckpointSigner, at: int | None = None
+    ) -> Checkpoint:
         seq, digest = conn.execute(
             sa.select(audit_head.c.seq, audit_head.c.hash)
             .where(audit_head.c.id == 1)
             .with_for_update()
         ).one()
+        if at is not None:
+            seq, digest = at, _record_hash(conn, at, int(seq))
         existing = conn.execute(
             sa.select(audit_checkpoints).where(audit_checkpoints.c.seq == seq)
         ).first()
@@ -336,7 +347,7 @@ class AuditLog:
             if problem is None:
                 return found  # a replica's, signed and witnessed by it
             self._replace_invalid(conn, found, problem)
-        self._refuse_forged(conn, signer)
+        self._refuse_forged(conn, signer, until=int(seq))
         checkpoint = signer.sign(int(seq), str(digest))
         row = checkpoint.to_json()
         del row["key_id"]  # derived from the public key
@@ -358,13 +369,15 @@ class AuditLog:
         )
         conn.execute(audit_checkpoints.delete().where(audit_checkpoints.c.seq == found.seq))
 
-    def _refuse_forged(self, conn: sa.Connection, signer: CheckpointSigner) -> None:
-        """Raise ForgedRecordError if a record after the latest believed checkpoint was
-        not written by a holder of the audit key: a checkpoint must never sign it."""
+    def _refuse_forged(self, conn: sa.Connection, signer: CheckpointSigner, *, until: int) -> None:
+        """Raise ForgedRecordError if a record after the latest believed checkpoint (up
+        to `until`) was not written by a holder of the audit key: a checkpoint must
+        never sign it."""
         if self._mac is None:
             return
         since = self._believed_seq(conn, self._keys(signer))
-        forged = self._mac.first_forged(self._mac_rows(conn, since=since), proven_until=since)
+        rows = self._mac_rows(conn, since=since, until=until)
+        forged = self._mac.first_forged(rows, proven_until=since)
         if forged is not None:
             raise ForgedRecordError(forged[1])
 
@@ -433,6 +446,14 @@ def witness_line(checkpoint: Checkpoint) -> str:
     """A signed checkpoint as one JSON object, for a log line (`read_checkpoints`);
     the marker key first, so a reader finds where the object starts."""
     return f'{{"{WITNESS}":1,"checkpoint":{canonical_json(checkpoint.to_json())}}}'
+
+
+def _record_hash(conn: sa.Connection, seq: int, head: int) -> str:
+    """The chain hash of the record at `seq`, which must be in the log."""
+    found = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == seq)).scalar()
+    if not 0 < seq <= head or found is None:
+        raise InvalidRequestError(f"no audit record at sequence {seq}: the log ends at {head}")
+    return str(found)
 
 
 def _held_problem(found: Checkpoint, head_hash: str, keys: frozenset[str]) -> str | None:

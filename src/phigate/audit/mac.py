@@ -73,9 +73,10 @@ class RecordMac:
 _HEX_MAC = re.compile(r"[0-9a-f]{64}")
 # A MAC under a replaced audit key looks just like a forgery: say what tells them apart.
 _ROTATED = (
-    " (if audit.signing_key was replaced after this record was written, no checkpoint "
-    "signed with the old key covers it: put the old key back as audit.signing_key, run "
-    "`phigate audit checkpoint`, then replace it again, as docs/configuration.md says)"
+    " (or audit.signing_key was replaced after this record was written, with no "
+    "checkpoint signed by the old key covering it: with the old key as "
+    "audit.signing_key, run `phigate audit checkpoint --at N`, N the last record it "
+    "wrote; see docs/configuration.md, replacing the audit key)"
 )
 
 

@@ -166,13 +166,25 @@ def audit_export(config_path: Path, state: str | None, fmt: str, since: int) -> 
 @audit.command("checkpoint")
 @CONFIG_OPTION
 @click.option("--state", default=None, help="State store URL (default: from the config).")
-def audit_checkpoint(config_path: Path, state: str | None) -> None:
+@click.option(
+    "--at",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Sign the record at this sequence number, not the head: the last one an "
+    "earlier key wrote, when it was replaced without a checkpoint.",
+)
+def audit_checkpoint(config_path: Path, state: str | None, at: int | None) -> None:
     """Sign a checkpoint of the head now (also logged as a witness line) and print it:
-    before replacing audit.signing_key, so the old key proves every record it MAC'd."""
-    from phigate.audit.chain import witness_line
+    before replacing audit.signing_key, so the old key proves every record it MAC'd.
+    Refused (exit 1) if a record it would cover was not MAC'd with this key."""
+    from phigate.audit.chain import ForgedRecordError, witness_line
 
     with _audit_log(config_path, state, signed=True) as log:
-        checkpoint = log.checkpoint()
+        try:
+            checkpoint = log.checkpoint(at=at)
+        except ForgedRecordError as exc:
+            console.print(f"audit checkpoint refused: {printable(exc.message)}", highlight=False)
+            sys.exit(1)
     click.echo(witness_line(checkpoint))
     console.print(
         f"audit checkpoint at sequence {checkpoint.seq}, key {checkpoint.key_id}",

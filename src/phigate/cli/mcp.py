@@ -90,8 +90,6 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
         db.dispose()
 
 
-
-
 def _short(value: str | None) -> str:
     return value[:16] if value else "-"
 
