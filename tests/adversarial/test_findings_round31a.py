@@ -198,7 +198,7 @@ def test_the_documented_key_replacement_keeps_the_log_verifiable(store: Store) -
     store.tokens("u3")
     assert store.cli("audit", "verify")[0] == 0
     code, out = store.cli("audit", "verify", "--file", str(store.export()))
-    assert code == 0 and "checkpoint at sequence 3" in out, out
+    assert code == 0 and "checkpoint at sequence 3" in out and "MACs not checked" in out, out
     code, out = store.cli("audit", "verify", "--against", str(before))
     assert code == 0, out
 
