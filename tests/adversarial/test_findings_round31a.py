@@ -19,14 +19,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from phigate.audit._canonical import canonical_json
-from phigate.audit.chain import chain_hash
+from phigate.audit.chain import AuditLog, chain_hash
 from phigate.audit.keys import create_key_file
 from phigate.cli import main
+from phigate.core.errors import AuditUnavailableError
+from phigate.store import Database
 from tests.conftest import DEMO_POLICY
 
 # The insider's forged record: an approval nobody gave.
@@ -361,3 +364,33 @@ def test_a_login_name_claimed_by_the_environment_is_recorded_beside_the_real_one
         (record,) = conn.execute("SELECT record FROM audit_log ORDER BY seq DESC").fetchone()
     by = json.loads(record)["by"]
     assert by["env_user"] == "alice" != by["os_user"], by
+
+
+_DROP_INSERTS = {
+    "sqlite": [
+        "CREATE TRIGGER drop_all BEFORE INSERT ON audit_log BEGIN SELECT RAISE(IGNORE); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION drop_row() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$",
+        "CREATE TRIGGER drop_all BEFORE INSERT ON audit_log"
+        " FOR EACH ROW EXECUTE FUNCTION drop_row()",
+    ],
+}
+
+
+def test_an_insert_a_trigger_drops_fails_the_append_on_each_store(state_url: str) -> None:
+    """Finding 4 on both back ends, through the writer itself: SQLite's RAISE(IGNORE)
+    and PostgreSQL's BEFORE trigger returning NULL both make the append fail."""
+    db = Database(state_url)
+    try:
+        db.migrate()
+        log = AuditLog(db)
+        log.append("test.event", {"n": 1})
+        with db.write() as conn:
+            for statement in _DROP_INSERTS[db.engine.dialect.name]:
+                conn.execute(sa.text(statement))
+        with pytest.raises(AuditUnavailableError, match="records written: 0 of 1"):
+            log.append("test.event", {"n": 2})
+        assert log.head()[0] == 1
+    finally:
+        db.dispose()
