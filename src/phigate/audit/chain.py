@@ -251,7 +251,7 @@ class AuditLog:
             result = dataclasses.replace(result, unproven=result.records)
         for checkpoint in kept:
             result = hold_to(result, checkpoint, self._hash_at(checkpoint.seq), keys)
-        result = self._prove_authorship(_need_checkpoint(result, keys))
+        result = self._prove_authorship(_need_checkpoint(result, keys), keys)
         head_seq, head_hash = self.head()
         if result.ok and (result.records != head_seq or result.head_hash != head_hash):
             return Verification(
@@ -263,12 +263,14 @@ class AuditLog:
             )
         return result
 
-    def _prove_authorship(self, result: Verification) -> Verification:
+    def _prove_authorship(self, result: Verification, keys: frozenset[str] | None) -> Verification:
         """With the audit key: the first record it did not MAC after the latest believed
-        checkpoint (or with a MAC no gateway writes anywhere) fails the log."""
+        checkpoint (or with a MAC no gateway writes anywhere) fails the log. With no
+        trusted keys named, a checkpoint may be anybody's: it proves no record."""
         if not result.ok or self._mac is None:
             return result
-        proven = result.checkpoint.seq if result.checkpoint is not None else 0
+        checkpoint = result.checkpoint if keys is not None else None
+        proven = checkpoint.seq if checkpoint is not None else 0
         with self._db.read() as conn:
             forged = self._mac.first_forged(self._mac_rows(conn, since=0), proven_until=proven)
         if forged is None:
