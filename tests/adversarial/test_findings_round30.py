@@ -3,6 +3,20 @@ of a held secret through the REST door's HTTP connector and the MCP proxy (/mcp)
 
 Each finding is a strict xfail through a real door (`@finding`); attacks that held are
 ordinary tests.
+
+1. A dump in eight-byte groups (`xxd -g8`, `od -An -tx8`) shows the SSN and phone.
+2. `xxd -p`'s 60-character hex lines are read one by one: an SSN cut by a line passes.
+3. A note's hex bytes spaced on one line (no offset, one line) pass whole.
+4. A note as decimal bytes (`od -An -tu1`, a byte list) passes whole.
+5. A note in base64 of UTF-32 passes whole.
+6. A note in base64 of raw deflate (SAML's HTTP-Redirect binding) passes whole.
+7. A note in base64 of bzip2 or xz passes whole.
+8-11. A held credential read by an MCP tool passes whole as `xxd -g8`, as decimal
+   bytes, in base64 of raw deflate or bzip2, in base64 of UTF-32.
+
+Held: hex with colons, `\\x` escapes, `od -b`, base64 in groups of five, in 64-char
+lines, base64url, UTF-16BE base64 and hex; over MCP `xxd -p`, spaced hex, groups of
+eight joined by dashes.
 """
 
 from __future__ import annotations
@@ -11,6 +25,8 @@ import base64
 import bz2
 import json
 import lzma
+import re
+import sys
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -20,9 +36,11 @@ from typing import Any
 
 import pytest
 
+from phigate.doors.app import build_app
 from tests.adversarial.harness import finding, http_upstream
 from tests.conftest import Harness
-from tests.connectors.support import harness_with
+from tests.connectors.support import harness_with, review_all_tools
+from tests.mcp.conftest import mcp_client, serve_app
 
 TOKEN = "api-token-7e57c0ffee123456"
 SSN = "536-22-8471"
@@ -236,3 +254,80 @@ async def test_an_encoded_note_is_masked(api: Harness, name: str) -> None:
     except (ValueError, OSError, EOFError, zlib.error, lzma.LZMAError):
         read = ""
     assert not _shown(read), (read, text)
+
+
+# ── a held credential read by an MCP tool ────────────────────────────────────────
+UPSTREAM = str(Path(__file__).with_name("round30_upstream.py"))
+OTHER_TOKEN = "pat-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
+
+@pytest.fixture
+def token_file(tmp_path: Path) -> str:
+    path = tmp_path / "patients-token"
+    path.write_text(f"{OTHER_TOKEN}\n")
+    return str(path)
+
+
+@pytest.fixture
+async def mcp_gateway(tmp_path: Path, token_file: str) -> AsyncIterator[tuple[Harness, str]]:
+    conn = {
+        "type": "mcp",
+        "command": [sys.executable, UPSTREAM],
+        "tools": {"*": "read"},
+        "timeout_seconds": 20,
+    }
+    patients = {
+        "type": "http",
+        "base_url": "http://127.0.0.1:9/api",
+        "auth": {"scheme": "bearer", "value": f"file:{token_file}"},
+    }
+    h = await harness_with(tmp_path, {"records": conn, "patients": patients})
+    try:
+        await review_all_tools(h.gateway, "records")
+        async with serve_app(build_app(h.gateway)) as base:
+            yield h, base + "/mcp"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+def _hexes(text: str) -> str:
+    return bytes.fromhex(re.sub(r"(?m)^[0-9a-f]{8}: |[^0-9a-f]", "", text)).decode("latin-1")
+
+
+_READ_BACK: dict[str, Callable[[str], str]] = {
+    "xxd-g8": _hexes,
+    "xxd-p": _hexes,
+    "hex-spaced": _hexes,
+    "decimal": lambda t: "".join(chr(int(c)) for c in t.split()),
+    "deflate-base64": lambda t: zlib.decompress(base64.b64decode(t), -15).decode("latin-1"),
+    "bz2-base64": lambda t: bz2.decompress(base64.b64decode(t)).decode("latin-1"),
+    "utf32-base64": lambda t: base64.b64decode(t).decode("utf-32-le", "replace"),
+    "dashed-8": lambda t: t.replace("-", ""),
+}
+
+
+_HELD_FINDINGS = {
+    "xxd-g8": finding(8, "a held credential in xxd -g8 passes whole over MCP"),
+    "decimal": finding(9, "a held credential as decimal bytes passes whole over MCP"),
+    "deflate-base64": finding(10, "a held credential in base64 of raw deflate or bzip2 passes"),
+    "bz2-base64": finding(10, "a held credential in base64 of raw deflate or bzip2 passes"),
+    "utf32-base64": finding(11, "a held credential in base64 of UTF-32 passes whole over MCP"),
+}
+
+
+@pytest.mark.parametrize(
+    "view", [pytest.param(v, marks=_HELD_FINDINGS.get(v, ())) for v in _READ_BACK]
+)
+async def test_a_held_credential_in_an_encoded_view_is_redacted(
+    mcp_gateway: tuple[Harness, str], token_file: str, view: str
+) -> None:
+    h, url = mcp_gateway
+    async with mcp_client(url, h.tokens["claims-bot"]) as client:
+        result = await client.call_tool("records__read_file", {"path": token_file, "view": view})
+    shown = "".join(getattr(block, "text", "") for block in result.content)
+    try:
+        read = _READ_BACK[view](shown.strip())
+    except (ValueError, OSError, EOFError, zlib.error):
+        read = ""
+    assert "9f8e7d6c5b4a3928" not in read.replace("-", ""), (read, shown)
