@@ -1,8 +1,8 @@
 """Round 30: a promises-only attack on round 29a's fixes: encoded views of a note and
 of a held secret through the REST door's HTTP connector and the MCP proxy (/mcp).
 
-Each finding is a strict xfail through a real door (`@finding`); attacks that held are
-ordinary tests.
+Each finding was a strict xfail through a real door; all eleven are fixed by the
+fail-closed reading of encoded bytes (`connectors._byte_guard`) and are ordinary tests now.
 
 1. A dump in eight-byte groups (`xxd -g8`, `od -An -tx8`) shows the SSN and phone.
 2. `xxd -p`'s 60-character hex lines are read one by one: an SSN cut by a line passes.
@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 from phigate.doors.app import build_app
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import http_upstream
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, review_all_tools
 from tests.mcp.conftest import mcp_client, serve_app
@@ -227,19 +227,8 @@ for _name, (_text, _) in _TEXT.items():
     ANSWERS[f"/text/{_name}"] = Answer(_text.encode())
 
 
-_FINDINGS = {
-    "xxd-g8": finding(1, "a dump in eight-byte groups (xxd -g8, od -An -tx8) shows the SSN"),
-    "od-An-tx8": finding(1, "a dump in eight-byte groups (xxd -g8, od -An -tx8) shows the SSN"),
-    "xxd-p": finding(2, "xxd -p's hex lines are read one by one: an SSN cut by a line passes"),
-    "hex-spaced-one-line": finding(3, "a note's hex bytes spaced on one line pass whole"),
-    "od-An-tu1": finding(4, "a note as decimal bytes (od -An -tu1) passes whole"),
-    "base64-utf32le": finding(5, "a note in base64 of UTF-32 passes whole"),
-    "base64-raw-deflate": finding(
-        6, "a note in base64 of raw deflate (SAML redirect) passes whole"
-    ),
-    "base64-bz2": finding(7, "a note in base64 of bzip2 or xz passes whole"),
-    "base64-xz": finding(7, "a note in base64 of bzip2 or xz passes whole"),
-}
+# Findings 1-7 fixed by the fail-closed guard (connectors/_byte_guard.py).
+_FINDINGS: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize(
@@ -307,13 +296,8 @@ _READ_BACK: dict[str, Callable[[str], str]] = {
 }
 
 
-_HELD_FINDINGS = {
-    "xxd-g8": finding(8, "a held credential in xxd -g8 passes whole over MCP"),
-    "decimal": finding(9, "a held credential as decimal bytes passes whole over MCP"),
-    "deflate-base64": finding(10, "a held credential in base64 of raw deflate or bzip2 passes"),
-    "bz2-base64": finding(10, "a held credential in base64 of raw deflate or bzip2 passes"),
-    "utf32-base64": finding(11, "a held credential in base64 of UTF-32 passes whole over MCP"),
-}
+# Findings 8-11 fixed by the same guard.
+_HELD_FINDINGS: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize(
