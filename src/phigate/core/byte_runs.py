@@ -34,10 +34,11 @@ _HEX_SEQ = re2.compile(
     r"(?:0[xX]|\\x)?[0-9A-Fa-f]{2,})*"
 )
 _DEC_SEQ = re2.compile(r"\d{1,3}(?:(?:[ \t]{1,3}|[ \t]?[,;][ \t]{0,2})\d{1,3})*")
-_B64_TOKEN = re2.compile(r"[A-Za-z0-9+/_-]{22,}={0,2}")
+_B64_TOKEN = re2.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+# A lone base64 token this long holds 16 bytes; a line of wrapped base64 may be shorter.
+_LONE = 22
 _MAY_HOLD = re2.compile(
-    r"[0-9A-Fa-f]{2}[ \t,:;-]{1,3}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{32}|\d[ \t,;]{1,3}\d"
-    r"|[A-Za-z0-9+/_-]{22}"
+    r"[0-9A-Fa-f]{2}[ \t,:;-]{1,3}[0-9A-Fa-f]{2}|\d[ \t,;]{1,3}\d|[A-Za-z0-9+/_-]{16}"
 )
 _SPLIT = re.compile(r"([ \t,:;-]+)")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -101,11 +102,11 @@ def _line_runs(text: str, kind: str) -> Iterator[ByteRun]:
     group: list[_Piece] = []
     for match in pattern.finditer(text):
         for piece in _pieces(text, match.start(), match.group(), kind):
-            if not _counts(piece, kind):
-                continue  # a lone short token: an offset, a number in prose
             if group and _continues(text, group[-1], piece):
                 group.append(piece)
                 continue
+            if not _counts(piece, kind):
+                continue  # a lone short token starts nothing: an offset, a number in prose
             if group:
                 yield from _run(text, group, kind)
             group = [piece]
@@ -230,7 +231,7 @@ def _base64_runs(text: str) -> Iterator[ByteRun]:
     group: list[tuple[int, int]] = []
     for match in _B64_TOKEN.finditer(text):
         start, end = match.start(), match.end()
-        if _glued(text, start, end) or not _mixed(match.group()):
+        if _glued(text, start, end):
             continue
         if group and _next_line(text, group[-1], (start, end)):
             group.append((start, end))
@@ -272,6 +273,8 @@ def _b64_run(text: str, group: list[tuple[int, int]]) -> Iterator[ByteRun]:
             yield from _b64_run(text, [span])
         return
     body = "".join(text[s:e] for s, e in group)
+    if not _mixed(body) or (len(group) == 1 and len(body) < _LONE):
+        return
     raw = _b64decode(body)
     if raw is not None:
         yield ByteRun(group[0][0], group[-1][1], (raw,), "base64")
