@@ -99,7 +99,8 @@ def test_a_dump_with_a_text_column_is_replaced_with_its_column() -> None:
         "550e8400-e29b-41d4-a716-446655440000",
         base64.b64encode(hashlib.sha512(b"x").digest()).decode(),
         "\n".join(hashlib.sha256(bytes([i])).hexdigest() for i in range(6)),
-        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0." + base64.urlsafe_b64encode(bytes(range(200, 256)) * 5).decode().rstrip("="),
+        "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0."
+        + base64.urlsafe_b64encode(bytes(range(200, 256)) * 5).decode().rstrip("="),
         " ".join(["0"] * 40),
         "/usr/local/lib/python3/site-packages/phigate/connectors/secrets/held",
         "the quick brown fox 12 34 56 jumps over 1999 2024-03-14 10:22:33",
