@@ -315,3 +315,38 @@ async def test_a_held_credential_in_an_encoded_view_is_redacted(
     except (ValueError, OSError, EOFError, zlib.error):
         read = ""
     assert "9f8e7d6c5b4a3928" not in read.replace("-", ""), (read, shown)
+
+
+# ── the fail-closed rule through the door ───────────────────────────────────────
+_BLOB = base64.b64encode(bytes(range(256)) * 2).decode()  # 512 bytes no view reads
+ANSWERS["/json/blob"] = Answer(
+    json.dumps({"id": "r-1", "blob": _BLOB, "sha256": "ab" * 32}).encode(),
+    "application/json",
+)
+
+
+async def _answer(h: Harness, path: str) -> Any:
+    request: dict[str, Any] = {"method": "GET", "path": path, "query": {}}
+    got = await h.client.post(
+        "/v1/actions", headers=h.auth("claims-bot"), json={"connection": "api", "request": request}
+    )
+    assert got.status_code == 200, got.text[:300]
+    return got.json()["result"]
+
+
+async def test_an_undecodable_blob_is_withheld_and_counted(api: Harness) -> None:
+    result = await _answer(api, "/json/blob")
+    assert result["body"]["blob"] == "[withheld: 512 undecodable bytes]"
+    assert result["body"]["sha256"] == "ab" * 32  # a digest stays readable
+    assert result["masked"].get("ENCODED_BYTES") == 1
+
+
+async def test_allow_binary_shows_an_undecodable_blob(binary_api: Harness) -> None:
+    result = await _answer(binary_api, "/json/blob")
+    assert result["body"]["blob"] == _BLOB
+
+
+async def test_an_encoded_note_is_withheld_and_counted(api: Harness) -> None:
+    result = await _answer(api, "/text/xxd-g8")
+    assert re.fullmatch(r"\[withheld: \d+ encoded bytes holding masked text\]", result["body"])
+    assert result["masked"].get("ENCODED_BYTES") == 1

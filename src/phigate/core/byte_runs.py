@@ -134,6 +134,8 @@ def _pieces(text: str, start: int, written: str, kind: str) -> Iterator[_Piece]:
     first = 0
     while first < len(tokens):
         stop = _stretch(tokens, seps, first, kind)
+        if kind == "hex" and _offset(tokens, first, stop):
+            first += 1
         if stop > first:
             end = places[stop - 1] + len(tokens[stop - 1])
             yield _piece(text, places[first], end, tokens[first:stop])
@@ -148,22 +150,30 @@ def _sep(sep: str) -> str:
 
 def _stretch(tokens: list[str], seps: list[str], first: int, kind: str) -> int:
     """Where the stretch of tokens from `first` ends (exclusive); `first` when the
-    token there starts none."""
+    token there starts none. Hex groups may differ in width (a masker may have
+    rewritten some), none wider than 16 bytes when there are two or more."""
     if not _token_ok(tokens[first], kind):
         return first
-    width = len(_bare(tokens[first]))
+    if first + 1 < len(seps) and seps[first] != seps[first + 1]:
+        return first + 1  # its own separator: an offset (`00000010:`) or a label
     stop = first + 1
-    while stop < len(tokens) and seps[stop - 1] == seps[first if first < len(seps) else 0]:
+    while stop < len(tokens) and seps[stop - 1] == seps[first]:
         token = tokens[stop]
-        if not _token_ok(token, kind):
-            break
-        size = len(_bare(token))
-        if kind == "hex" and (size > width or width > 32):
+        if not _token_ok(token, kind) or (kind == "hex" and len(_bare(token)) > 32):
             break
         stop += 1
-        if kind == "hex" and size < width:
-            break  # a shorter group is the last of its stretch
+    if kind == "hex" and stop - first > 1 and len(_bare(tokens[first])) > 32:
+        return first + 1  # a long token alone (an `xxd -p` line) ends before the next
     return stop
+
+
+def _offset(tokens: list[str], first: int, stop: int) -> bool:
+    """Whether the stretch's first token is an offset column: two or more groups of
+    one width follow it, and it is of another width (`hexdump -C`'s `00000010  4d …`)."""
+    if stop - first < 3:
+        return False
+    width = len(tokens[first + 1])
+    return len(tokens[first]) != width and len(tokens[first + 2]) == width
 
 
 def _bare(token: str) -> str:
