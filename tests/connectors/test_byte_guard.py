@@ -102,6 +102,7 @@ def test_a_dump_with_a_text_column_is_replaced_with_its_column() -> None:
         "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0."
         + base64.urlsafe_b64encode(bytes(range(200, 256)) * 5).decode().rstrip("="),
         " ".join(["0"] * 40),
+        str([72, 75, 71, 72, 80, 88, 91, 77, 70, 69, 74, 72, 73, 75, 71, 70] * 5),
         "/usr/local/lib/python3/site-packages/phigate/connectors/secrets/held",
         "the quick brown fox 12 34 56 jumps over 1999 2024-03-14 10:22:33",
     ],
@@ -133,7 +134,8 @@ def test_a_bomb_is_withheld_whole() -> None:
 
 def test_json_strings_and_byte_arrays_are_guarded() -> None:
     guard = ByteGuard(_shows, keep_blobs=False)
-    value = {"data": list(NOTE), "hex": NOTE.hex(" "), "n": [1, 2, 3]}
+    series = [60 + i % 40 for i in range(100)]
+    value = {"data": list(NOTE), "hex": NOTE.hex(" "), "n": [1, 2, 3], "hr": series}
     shown = guard.json(value, {})
-    assert shown["n"] == [1, 2, 3]
+    assert shown["n"] == [1, 2, 3] and shown["hr"] == series
     assert str(shown["data"]).startswith("[withheld:") and SECRET not in str(shown)

@@ -13,8 +13,9 @@ width and layout, decimal bytes, base64) is read as every text it can be
 - a run no text view reads (`MIN_BYTES` or more) is withheld as
   `[withheld: N undecodable bytes]`, unless it is provably opaque: at most 64 bytes
   with no more than half of them repeats (a digest, a key id, a UUID, a random
-  token), bytes that are all control characters (no charset writes text so), a
-  list of digests one a line, or a JWT's signature; or the connection sets
+  token), bytes that are all control characters (no charset writes text so),
+  decimal numbers within half the byte range (a series of measurements), a list of
+  digests one a line, or a JWT's signature; or the connection sets
   `allow_binary` (images, PDFs carried as base64 in text are then shown);
 - a run that inflates past the cap is withheld whole.
 
@@ -122,6 +123,11 @@ def _opaque(run: ByteRun) -> bool:
     most `MAX_OPAQUE` bytes, few repeats), control bytes alone, or digests one a line."""
     raw = run.readings[0]
     if all(b < 0x20 for b in raw):
+        return True
+    if run.kind == "decimal" and max(raw) - min(raw) < 128:
+        # Numbers in a narrow range are a series (vitals, counts), not bytes: compressed
+        # or encrypted bytes spread over the whole range (16 of them within half of it:
+        # about one in 2000).
         return True
     if len(raw) <= MAX_OPAQUE and len(set(raw)) * 2 >= len(raw):
         return True
