@@ -139,3 +139,12 @@ def test_json_strings_and_byte_arrays_are_guarded() -> None:
     shown = guard.json(value, {})
     assert shown["n"] == [1, 2, 3] and shown["hr"] == series
     assert str(shown["data"]).startswith("[withheld:") and SECRET not in str(shown)
+
+
+def test_od_lines_with_leading_blanks_and_a_short_last_line_are_one_run() -> None:
+    lines = [" ".join(f"{b:3d}" for b in NOTE[i : i + 16]) for i in range(0, len(NOTE), 16)]
+    (run,) = byte_runs("\n".join(f"   {line}" for line in lines))
+    assert NOTE in run.readings  # (two-digit numbers read as hex too, merged)
+    dump = "\n".join(f" {NOTE[i : i + 8].hex()}" for i in range(0, len(NOTE), 8))
+    (run,) = byte_runs(dump)
+    assert run.readings[0] == NOTE

@@ -29,17 +29,26 @@ import re2
 # 16 bytes hold a name and a surname, an SSN with its label, or two eight-character
 # pieces of a credential; shorter runs are everyday text (dates, short ids).
 MIN_BYTES = 16
-_HEX_SEQ = re2.compile(
-    r"(?:0[xX]|\\x)?[0-9A-Fa-f]{2,}(?:(?:[ \t]{1,3}|[ \t]?[,:;-][ \t]{0,2})"
-    r"(?:0[xX]|\\x)?[0-9A-Fa-f]{2,})*"
+_HEX_TOK = r"(?:0[xX]|\\x)?[0-9A-Fa-f]{2,}"
+_HEX_SEP = r"(?:[ \t]{1,3}|[ \t]?[,:;-][ \t]{0,2})"
+_DEC_SEP = r"(?:[ \t]{1,3}|[ \t]?[,;][ \t]{0,2})"
+# Four tokens or more, or fewer filling their line (a dump's last line): a date or a
+# number of prose is never split, which is most of what these would match.
+_HEX_LINE = (
+    rf"(?m:^[ \t]*(?:[0-9A-Fa-f]{{4,16}}:?[ \t]+)?{_HEX_TOK}(?:{_HEX_SEP}{_HEX_TOK}){{0,2}}[ \t]*$)"
 )
-_DEC_SEQ = re2.compile(r"\d{1,3}(?:(?:[ \t]{1,3}|[ \t]?[,;][ \t]{0,2})\d{1,3})*")
+_HEX_SEQ = re2.compile(rf"{_HEX_LINE}|{_HEX_TOK}(?:{_HEX_SEP}{_HEX_TOK}){{3,}}|[0-9A-Fa-f]{{16,}}")
+_DEC_LINE = rf"(?m:^[ \t]*\d{{1,3}}(?:{_DEC_SEP}\d{{1,3}}){{0,2}}[ \t]*$)"
+_DEC_SEQ = re2.compile(rf"{_DEC_LINE}|\d{{1,3}}(?:{_DEC_SEP}\d{{1,3}}){{3,}}")
 _B64_TOKEN = re2.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 # A lone base64 token this long holds 16 bytes; a line of wrapped base64 may be shorter.
 _LONE = 22
 _MAY_HOLD = re2.compile(
     r"[0-9A-Fa-f]{2}[ \t,:;-]{1,3}[0-9A-Fa-f]{2}|\d[ \t,;]{1,3}\d|[A-Za-z0-9+/_-]{16}"
 )
+# The shortest stretch a run starts with (three bytes spaced, or a short word of
+# prose or a number is skipped without being split).
+_SHORTEST = 8
 _SPLIT = re.compile(r"([ \t,:;-]+)")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -101,7 +110,12 @@ def _line_runs(text: str, kind: str) -> Iterator[ByteRun]:
     pattern = _HEX_SEQ if kind == "hex" else _DEC_SEQ
     group: list[_Piece] = []
     for match in pattern.finditer(text):
-        for piece in _pieces(text, match.start(), match.group(), kind):
+        if not group and match.end() - match.start() < _SHORTEST:
+            continue  # a number or a hex-looking word of prose starts no run
+        written = match.group()
+        bare = written.strip(" \t")
+        at = match.start() + len(written) - len(written.lstrip(" \t"))
+        for piece in _pieces(text, at, bare, kind):
             if group and _continues(text, group[-1], piece):
                 group.append(piece)
                 continue
