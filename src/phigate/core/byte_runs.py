@@ -242,7 +242,10 @@ def _run(text: str, group: list[_Piece], kind: str) -> Iterator[ByteRun]:
         return
     groups = [bytes.fromhex(_bare(t)) for t in tokens]
     readings = [b"".join(groups)]
-    if any(len(g) > 1 for g in groups) and all(len(g) <= 8 for g in groups):
+    # Words (2, 4 or 8 bytes) may be printed little-endian; a masker may have rewritten
+    # a group to another width, so most groups, not all, decide.
+    widths = sorted(len(g) for g in groups)
+    if widths[-1] > 1 and widths[len(widths) // 2] <= 8:
         readings.append(b"".join(g[::-1] for g in groups))
     lines = tuple(sum(len(_bare(t)) // 2 for t in p.tokens) for p in pieces)
     yield ByteRun(start, end, tuple(readings), kind, lines)
