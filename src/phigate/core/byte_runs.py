@@ -2,7 +2,8 @@
 
 One reader for every layout a tool writes bytes in, rather than one per layout seen
 (each list of layouts failed on the next): a run is consecutive tokens that are all
-hex groups of one width (1 to 16 bytes; `xxd -g8`, `od -An -tx8`, spaced or colon,
+hex groups (1 to 16 bytes each, of one width as tools write them or not, as a
+masker may have rewritten one; `xxd -g8`, `od -An -tx8`, spaced or colon,
 comma or dash separated bytes, `0x`/`\\x` prefixed), or all decimal numbers 0-255
 (`od -An -tu1`, `[80, 97, …]`), with one separator on a line; a line may start with
 an offset (`00000010:`, a single token before the groups) and end with a text column
