@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import DBAPICursor, Dialect
 
+
 _DEFERRED = "phigate.deferred_rows"
 
 
