@@ -17,8 +17,6 @@ from phigate.audit.chain import AuditLog
 from phigate.core import metrics
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, _Pending
-from phigate.store.hot import HotStatement, defer
-from phigate.store.tables import api_tokens
 
 
 @pytest.fixture
@@ -91,51 +89,6 @@ async def test_a_refused_write_fails_alone(db: Database) -> None:
 
     events = [r["event"] for r in audit.records()]
     assert events == ["before", "before.2", "after", "after.2"]  # nothing of the refused one
-    assert audit.verify().ok
-
-
-_TOKEN = HotStatement(
-    api_tokens.insert().values({c.name: sa.bindparam(c.name) for c in api_tokens.c})
-)
-
-
-def _deferred_token(audit: AuditLog, n: int) -> Callable[[sa.Connection], int]:
-    """A write whose row waits for the end of its transaction (phigate.store.hot.defer)."""
-
-    def write(conn: sa.Connection) -> int:
-        row = {
-            "id": f"t{n}", "subject": "bot", "kind": "agent", "groups": "[]",
-            "on_behalf_of": None, "token_hash": f"h{n}", "description": "",
-            "created_at": 0.0, "expires_at": None, "revoked_at": None,
-        }  # fmt: skip
-        defer(conn, _TOKEN, row)
-        return audit.append_many_in(conn, [(f"token.{n}", {})])
-
-    return write
-
-
-async def test_rows_deferred_by_a_batch_commit_with_it_and_a_failing_one_fails_alone(
-    db: Database,
-) -> None:
-    """The batch's deferred rows go in together before its commit; one that the store
-    refuses only then (a key already taken) fails its own write, not the batch's."""
-    audit = AuditLog(db)
-    writer = GroupCommit(db, around=audit.batched)
-    await writer.run(_deferred_token(audit, 1))
-    release = _held(writer)
-    pending = [asyncio.ensure_future(writer.run(_deferred_token(audit, n))) for n in (2, 1, 3)]
-    await asyncio.sleep(0.1)
-    release.set()
-    results = await asyncio.gather(*pending, return_exceptions=True)
-    writer.close()
-
-    assert isinstance(results[1], sa.exc.IntegrityError)
-    assert not isinstance(results[0], BaseException) and not isinstance(results[2], BaseException)
-    with db.read() as conn:
-        ids = conn.execute(sa.select(api_tokens.c.id).order_by(api_tokens.c.id)).scalars().all()
-    assert ids == ["t1", "t2", "t3"]
-    events = [r["event"] for r in audit.records()]
-    assert events == ["token.1", "token.2", "token.3"]  # nothing of the refused one
     assert audit.verify().ok
 
 

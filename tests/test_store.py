@@ -27,7 +27,7 @@ from phigate.identity.tokens import TokenStore
 from phigate.policy import Decision, Verdict
 from phigate.store import Database as StateDatabase
 from phigate.store import MigrationRequiredError
-from phigate.store.hot import HotStatement, defer, deferring
+from phigate.store.hot import HotStatement
 from phigate.store.tables import actions, api_tokens, approvals, audit_head
 
 AGENT = Principal("bot", PrincipalKind.AGENT, frozenset({"agents"}), on_behalf_of="dana")
@@ -299,46 +299,6 @@ def test_hot_statements_share_the_transaction_and_fail_as_sqlalchemy_errors(
                 audit_head.c.id.in_(sa.bindparam("ids", expanding=True))
             )
         ).execute(conn, {"ids": [1]})
-
-
-def test_deferred_rows_are_written_together_at_the_end_of_their_transaction(
-    state_url: str,
-) -> None:
-    """Inside `deferring`, rows given to `defer` are inserted in one executemany as the
-    block ends, still in the caller's transaction (committed or rolled back with it);
-    outside it they are inserted at once."""
-    db = migrated(state_url)
-    insert = HotStatement(
-        api_tokens.insert().values({c.name: sa.bindparam(c.name) for c in api_tokens.c})
-    )
-    count = HotStatement(sa.select(sa.func.count()).select_from(api_tokens))
-
-    def row(n: int) -> dict[str, object]:
-        return {
-            "id": f"t{n}", "subject": "bot", "kind": "agent", "groups": "[]",
-            "on_behalf_of": None, "token_hash": f"h{n}", "description": "",
-            "created_at": 0.0, "expires_at": None, "revoked_at": None,
-        }  # fmt: skip
-
-    def counted(conn: sa.Connection) -> int:
-        return int(count.execute(conn, {}).fetchone()[0])
-
-    with db.write() as conn:
-        defer(conn, insert, row(1))
-        assert counted(conn) == 1  # no deferring block: at once
-        with deferring(conn):
-            defer(conn, insert, row(2))
-            defer(conn, insert, row(3))
-            assert counted(conn) == 1  # held until the block ends
-        assert counted(conn) == 3
-    with pytest.raises(RuntimeError), db.write() as conn, deferring(conn):
-        defer(conn, insert, row(4))
-        raise RuntimeError("roll back")
-    with db.write() as conn:
-        assert counted(conn) == 3
-        assert "phigate.deferred_rows" not in conn.info
-    with pytest.raises(sa.exc.IntegrityError), db.write() as conn, deferring(conn):
-        defer(conn, insert, row(3))  # the same key: fails as the block ends
 
 
 def test_a_claim_by_what_the_waiter_read_still_refuses_a_spent_or_expired_approval(

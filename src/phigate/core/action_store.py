@@ -25,7 +25,7 @@ from phigate.identity.principal import Principal
 from phigate.policy import Decision, Verdict
 from phigate.store import Database
 from phigate.store.group_commit import GroupCommit, WriterClosedError
-from phigate.store.hot import HotStatement, defer
+from phigate.store.hot import HotStatement
 from phigate.store.json_columns import column_json
 from phigate.store.tables import APPROVED_ONLY, actions
 
@@ -198,43 +198,39 @@ class ActionStore:
         replica: str | None = None,
         *,
         analysis_json: str | None = None,
-        late: bool = False,
     ) -> ActionRecord:
         """Insert the action; the returned record is what was written (no re-read).
 
         `replica` is the gateway process that records (and, if it runs now, runs) it:
         phigate.ops.replicas finds runs cut off when that replica died. `analysis_json`:
-        the description already serialised (a reused decision's). `late`: nothing else
-        in this transaction reads the row or refers to it, so it may be written with
-        its batch's others as the transaction ends (phigate.store.hot.defer).
+        the description already serialised (a reused decision's).
         """
         created_at = clock.now()
         fingerprint = action.fingerprint()
-        row: dict[str, Any] = {
-            "id": action_id,
-            "created_at": created_at,
-            "connection": action.connection,
-            "kind": action.kind,
-            "body": column_json({"body": action.body, "reveal": list(action.reveal)}),
-            "fingerprint": fingerprint,
-            "principal": action.principal.json_text,
-            "subject": action.principal.subject,
-            "front_door": action.front_door,
-            "client_addr": action.client_addr,
-            "reason": action.reason,
-            "risk": description.risk.value,
-            "analysis": analysis_json or column_json(description.to_json()),
-            "decision": decision.outcome,
-            "rule": decision.rule,
-            "decision_reason": decision.reason,
-            "masking": decision.masking,
-            "status": status.value,
-            "replica": replica,
-        }
-        if late:
-            defer(conn, _INSERT, row)
-        else:
-            _INSERT.execute(conn, row).close()
+        _INSERT.execute(
+            conn,
+            {
+                "id": action_id,
+                "created_at": created_at,
+                "connection": action.connection,
+                "kind": action.kind,
+                "body": column_json({"body": action.body, "reveal": list(action.reveal)}),
+                "fingerprint": fingerprint,
+                "principal": action.principal.json_text,
+                "subject": action.principal.subject,
+                "front_door": action.front_door,
+                "client_addr": action.client_addr,
+                "reason": action.reason,
+                "risk": description.risk.value,
+                "analysis": analysis_json or column_json(description.to_json()),
+                "decision": decision.outcome,
+                "rule": decision.rule,
+                "decision_reason": decision.reason,
+                "masking": decision.masking,
+                "status": status.value,
+                "replica": replica,
+            },
+        )
         return ActionRecord(
             id=action_id,
             created_at=created_at,

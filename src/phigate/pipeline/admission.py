@@ -390,8 +390,6 @@ class Admission:
                 ):
                     return twin, None
             fields = audit_fields(action, description, scrub=self._scrub)
-            reviewed = decision.outcome in (Verdict.APPROVE, Verdict.BREAK_GLASS)
-            asks_review = reviewed and decision.approvals is not None
             record = self._actions.insert(
                 conn,
                 action_id,
@@ -401,12 +399,10 @@ class Admission:
                 status,
                 self._approvals.replica,
                 analysis_json=analysis_json,
-                # Nothing reads a row that runs now in this transaction; an approval
-                # refers to its action, so that row goes in first.
-                late=not asks_review,
             )
             approval_id = None
-            if asks_review:
+            reviewed = decision.outcome in (Verdict.APPROVE, Verdict.BREAK_GLASS)
+            if reviewed and decision.approvals is not None:
                 purpose = (
                     BREAK_GLASS_REVIEW if decision.outcome is Verdict.BREAK_GLASS else "approval"
                 )

@@ -9,8 +9,7 @@ Nothing is weakened: each caller waits until its own write is committed before i
 acts. Writes must be safe to run again: when one raises (a compare-and-set that
 lost, or the store failing), the shared transaction is rolled back and each write
 is committed alone, so only the write at fault fails. (Savepoints would isolate
-them too, at two statements per write on the path every action takes.) Rows the
-writes `defer` (phigate.store.hot) go in together as the transaction ends.
+them too, at two statements per write on the path every action takes.)
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ import sqlalchemy as sa
 
 from phigate.core import metrics
 from phigate.store.database import Database
-from phigate.store.hot import deferring
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -336,7 +334,7 @@ class GroupCommit:
             return []
         started = time.monotonic()
         try:
-            with self._transaction() as conn, self._around(conn), deferring(conn):
+            with self._transaction() as conn, self._around(conn):
                 values = [pending.write(conn) for pending in live]
         except Exception as exc:
             metrics.STATE_COMMIT_FAILURES.inc()
@@ -353,7 +351,7 @@ class GroupCommit:
 
     def _commit_one(self, pending: _Pending) -> Settled:
         try:
-            with self._transaction() as conn, self._around(conn), deferring(conn):
+            with self._transaction() as conn, self._around(conn):
                 value = pending.write(conn)
         except Exception as exc:
             self._drop_connection()

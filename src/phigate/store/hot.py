@@ -11,27 +11,18 @@ transaction. The SQL is still SQLAlchemy's; everything else runs through it.
 On SQLite the statement is compiled in the named style (`:name`), which the
 sqlite3 module also takes, so the caller's mapping is handed over as it is:
 building a positional tuple in Python cost more than the driver's own lookup.
-
-A row nothing else in its transaction reads may be inserted late (`defer`): inside
-`deferring`, the rows of one statement wait for the block's end and go to the driver
-in one executemany, in the same transaction (the group commit's writes of one batch
-share a cursor and a statement instead of taking one each).
 """
 
 from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import DBAPICursor, Dialect
-
-
-_DEFERRED = "phigate.deferred_rows"
 
 
 @dataclass(frozen=True)
@@ -79,31 +70,6 @@ class HotStatement:
                 compiled = self._compiled.get(dialect.name) or _compile(self._statement, dialect)
                 self._compiled[dialect.name] = compiled
         return compiled
-
-
-def defer(conn: sa.Connection, statement: HotStatement, row: Mapping[str, Any]) -> None:
-    """Run `statement` with `row` in the caller's transaction: at once, or inside
-    `deferring(conn)` as that block ends. Only for a row no later statement of the
-    transaction reads or refers to (a foreign key to it would find nothing yet)."""
-    held: dict[HotStatement, list[Mapping[str, Any]]] | None = conn.info.get(_DEFERRED)
-    if held is None:
-        statement.execute(conn, row).close()
-    else:
-        held.setdefault(statement, []).append(row)
-
-
-@contextmanager
-def deferring(conn: sa.Connection) -> Iterator[None]:
-    """Rows `defer`red on `conn` inside this block are written as it ends, one
-    executemany per statement; none if it raises (its transaction is rolled back)."""
-    held: dict[HotStatement, list[Mapping[str, Any]]] = {}
-    conn.info[_DEFERRED] = held
-    try:
-        yield
-        for statement, rows in held.items():
-            statement.executemany(conn, rows)
-    finally:
-        conn.info.pop(_DEFERRED, None)
 
 
 def _compile(statement: sa.Executable, dialect: Dialect) -> _Compiled:
