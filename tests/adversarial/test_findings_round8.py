@@ -170,7 +170,7 @@ async def test_a_fhir_search_token_identifier_is_masked(api: Harness) -> None:
     """Round 7 masked `identifier[].value` by its system; the same identifier written
     as a FHIR search token, in a conditional reference (`Patient?identifier=…|40123456`)
     or a transaction's `ifNoneExist`, comes back: the SSN's system is the SSA OID
-    (`2.16.840.1.113883.4.1`, in `_json._SYSTEMS`), and neither value has a label the
+    (`2.16.840.1.113883.4.1`, in `_fhir_identifiers._SYSTEMS`), and neither value has a label the
     text scanner knows."""
     shown = await _shown(api, "/conditional")
     assert SSN_DIGITS not in shown, shown

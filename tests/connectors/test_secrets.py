@@ -16,14 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phigate.connectors._secrets import (
-    GAP,
-    MIN_PARTIAL,
-    MIN_PIECE,
-    GatewaySecrets,
-    _view,
-    base64_cores,
-)
+from phigate.connectors._secret_forms import MIN_PIECE, base64_cores, decoded_view
+from phigate.connectors._secret_pieces import GAP
+from phigate.connectors._secrets import MIN_PARTIAL, GatewaySecrets
 
 TOKEN = "tok-3c9f1a7e5d2b8046"
 _CORE = next(base64_cores(TOKEN.encode())).lower()
@@ -119,7 +114,7 @@ def test_an_assignment_or_a_hex_number_is_not_decoded_into_a_match() -> None:
     """A lone `=AB` (no quoted-printable beside it) and `0x` before a longer number stay
     as they are, so text that merely looks like them is untouched."""
     text = "a=AB b=0x746f6b2d c=%zz &#; \\u{} \\9 x0x74"
-    view, origin = _view(text)
+    view, origin = decoded_view(text)
     assert view == text.lower() and origin.at == []
 
 
@@ -272,7 +267,7 @@ NAMED_REFERENCES = {"&amp;": "&", "&apos;": "'", "&copy;": "©", "&Tab;": "\t", 
 )
 def test_short_escapes_and_named_references_decode_to_one_character(escape: str, char: str) -> None:
     """`&ampx` is HTML5's reading: the legacy name `amp`, then the letter `x`."""
-    view, origin = _view(f"a{escape} b")
+    view, origin = decoded_view(f"a{escape} b")
     rest = escape.removeprefix("&amp") if escape == "&ampx" else ""
     assert view == f"a{char}{rest} b"
     assert origin.span(1, 2) == (1, 1 + len(escape) - len(rest))
@@ -282,7 +277,7 @@ def test_unknown_and_two_character_references_stay_as_written() -> None:
     """`&nosuch;` is no reference; `&NotEqualTilde;` stands for two characters, which a
     view of one character per escape cannot hold: both are left as text."""
     text = "a &nosuch; b &NotEqualTilde; c & d &#;"
-    view, origin = _view(text)
+    view, origin = decoded_view(text)
     assert view == text.lower() and origin.at == []
 
 
@@ -504,12 +499,12 @@ def test_the_spaces_of_prose_and_of_a_passphrase_are_not_joined() -> None:
 
 
 def test_a_dropped_line_break_maps_back_around_it() -> None:
-    view, origin = _view("ab=\ncd\r\nef gh.\nij")
+    view, origin = decoded_view("ab=\ncd\r\nef gh.\nij")
     assert view == "abcdef gh.\nij"  # a break after a character no base64 holds is kept
     assert origin.span(2, 4) == (4, 6) and origin.span(1, 3) == (1, 5)
     assert origin.span(4, 6) == (8, 10) and origin.span(11, 13) == (15, 17)
     assert not origin.decoded
-    assert _view("ab\n    cd")[0] == "abcd"  # indented (YAML)
+    assert decoded_view("ab\n    cd")[0] == "abcd"  # indented (YAML)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-from phigate.connectors._secrets import GatewaySecrets, replaced_in_views, text_views
+from phigate.connectors._secret_bytes import replaced_in_views, text_views
+from phigate.connectors._secrets import GatewaySecrets
 from phigate.core.errors import NotAllowedError
 from phigate.masking._packed_text import TooBig, inflated, packed, packing
 from phigate.masking.engine import Masker

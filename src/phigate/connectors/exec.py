@@ -33,7 +33,7 @@ from phigate.connectors._argv_rules import (
     files_read,
 )
 from phigate.connectors._exec_child import Child
-from phigate.connectors._secrets import env_secrets
+from phigate.connectors._secret_sources import env_secrets
 from phigate.connectors._stream_mask import StreamMasker
 from phigate.connectors.base import Result
 from phigate.connectors.held_secrets import HeldSecrets

@@ -24,243 +24,50 @@ from decimal import Decimal
 
 import re2
 
-from phigate.masking._codes import (
-    MOST_DIGITS,
-    canonical,
-    cleaned,
-    dated,
-    digits,
-    digits_left,
-    labelled,
-    month_date,
-    suspect,
+from phigate.masking._checked_values import DATE_ENTITY, long_number, plain, read_checked
+from phigate.masking._codes import MOST_DIGITS, canonical, cleaned, dated, digits_left
+from phigate.masking._column_kinds import (
+    CHECKED,
+    DEFINITION,
+    PROBE,
+    WITHHELD,
+    ColumnInfo,
+    classify,
+    kind_by_name,
+    shown_as_stored,
+    shown_in_part,
+    subject_index,
 )
-from phigate.masking._definitions import (
-    DEFINITION_COLUMNS,
-    NODE_TREE_COLUMNS,
-    NODE_TREE_TYPE,
-    STORED_VALUE_COLUMNS,
-    mask_definition,
-)
-from phigate.masking._hints import KEEP, TEXT, hint, type_hint
+from phigate.masking._definitions import mask_definition
+from phigate.masking._hints import KEEP, TEXT
 from phigate.masking._json import TOO_DEEP, TOO_DEEP_ENTITY
 from phigate.masking._json_text import TooDeep, read_json_text
 from phigate.masking.detect import MaskingError
-from phigate.masking.entities import ID, LOCATION, PERSON, PROFESSION, ZIP, rank
+from phigate.masking.entities import ID, ZIP, rank
 from phigate.masking.operators import RESTRICTED_ZIP3, safe_harbor_year
 from phigate.masking.settings import Operator
 from phigate.masking.value_masker import ValueMasker
-from phigate.sql.system_catalog import all_structure, describes_schema
 
-# Integers are otherwise sampled (an MRN or SSN may be stored as a number); other
-# numbers and booleans are kept by their type alone (phigate.masking._hints).
-_INTEGERS = frozenset(("int2", "int4", "int8", "smallint", "integer", "bigint", "oid"))
-_SUBJECT_SOURCES = ("patients.id", "patient_id", "patients.mrn", "mrn", "ssn", "member_id")
-_PROBE = "PROBE"
+# The row masker, and what callers ask of a column without one (the classification
+# and the CHECKED values' reading live in `_column_kinds` and `_checked_values`).
+__all__ = [
+    "CHECKED",
+    "DEFINITION",
+    "WITHHELD",
+    "ColumnInfo",
+    "ColumnPlan",
+    "RowMasker",
+    "classify",
+    "long_number",
+    "plain",
+    "shown_as_stored",
+]
+
 _VOTE_SHARE = 0.6
 _BINARY = "[BINARY]"
-WITHHELD = "WITHHELD"
-DEFINITION = "DEFINITION"  # SQL text from the catalogs (phigate.masking._definitions)
-# Catalog types that hold names, keys, flags and numbers, never written text: a catalog
-# column of another type (text, or a type unknown here) is read as a definition.
-_NAME_TYPES = frozenset(
-    ("name", '"char"', "oid", "int2", "int4", "int8", "bool", "float4", "float8", "numeric",
-     "int2vector", "oidvector", "aclitem", "regclass", "regtype", "regproc", "regprocedure",
-     "regnamespace", "regrole", "regoper", "regoperator", "regconfig", "regcollation", "xid",
-     "cid", "tid", "pg_lsn")
-)  # fmt: skip
 _WITHHELD_VALUE = "[WITHHELD]"
-# A column its name keeps (`status`, `*_id`, `*_code`) whose SQL type holds text (or is
-# not known) is CHECKED: its values pass as they are unless one is not a code (`_checked`).
-CHECKED = "CHECKED"
-_TEXTUAL = frozenset(
-    ("text", "varchar", "character varying", "bpchar", "character", "char", "name", "citext")
-)
-# What reads as one of these as a whole is a code or a word here, not a person's.
-_CODE_LIKE = frozenset((ID, ZIP, PERSON, LOCATION, PROFESSION))
 _CHECKED_MEMO = 4096  # values a CHECKED column remembers its verdict on (then cleared)
 _WORDS = re2.compile(r"(\s+)")  # splits free text into words, keeping what is between
-
-
-def plain(value: str) -> bool:
-    """Whether a value is positively a code, a number or an enum word, ASCII: letters
-    and `_` (up to 40, no spelled `_at_`), up to 6 letters and digits, or `E11.9`-like
-    (up to 4, a dot, up to 4, at most 6 digits), and no month named next to digits
-    (`Mar14`, `Dec.10` are dates). Few digits is what makes it one: an SSN has 9, a
-    date 8 (`1980.0314`), an MRN 7 or more; 6 characters hold no label and an
-    identifier both. String methods (a regular expression only for letters and digits
-    mixed): this runs for every value of a CHECKED column."""
-    if not value.isascii() or len(value) > 40:
-        return False
-    if len(value) <= 6 and value.isalnum():
-        return value.isalpha() or value.isdigit() or not month_date(value)
-    if value.replace("_", "").isalpha():
-        return "_" not in value or not labelled(value)
-    head, dot, tail = value.partition(".")
-    return (
-        bool(dot)
-        and 0 < len(head) <= 4
-        and 0 < len(tail) <= 4
-        and (head + tail).isalnum()
-        and digits(value) <= MOST_DIGITS
-        and not month_date(value)
-    )
-
-
-def _is_uuid(value: str) -> bool:
-    """Whether a token is a UUID as written (`3f2504e0-4f89-…`): a key that must join."""
-    if len(value) != 36 or value.count("-") != 4:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
-
-
-def long_number(data: bytes) -> bool:
-    """Whether a CHECKED column must read these bytes itself, whatever the detectors
-    found in them as stored (`_codes.suspect`): the wire's quiet path trusts no other."""
-    return suspect(data)
-
-
-@dataclass(frozen=True, slots=True)
-class ColumnInfo:
-    """A result column: its output name, SQL type name, and where its values come from."""
-
-    name: str
-    type_name: str | None = None
-    sources: tuple[str, ...] = ()
-    # Catalog structure, not data (phigate.sql.system_catalog): kept as it is.
-    catalog: bool = False
-    # From the catalogs (or no table) in a statement that renders a definition: its
-    # text is read as SQL (phigate.masking._definitions), names and keys are kept.
-    definition: bool = False
-    # Computed from literals and built-in functions alone, no table behind it.
-    literal: bool = False
-    # Its sources could not be proven (phigate.masking.result_columns): withheld whole.
-    unresolved: bool = False
-    # Computed from its sources by more than a cut of text: if they are free text
-    # (scanned, not masked whole), detectors cannot be trusted with it: withheld.
-    transformed: bool = False
-    # Not exactly one source's value as stored (a function of it, or several mixed):
-    # an operator that shows part of a value would show what the computation put
-    # there, so the column is redacted whole (phigate.sql._marks.COMPUTED).
-    computed: bool = False
-
-
-def classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
-    """KEEP, TEXT, an entity type, PROBE (decide from sampled values) or WITHHELD."""
-    if info.unresolved:
-        return WITHHELD  # before overrides: its name is whatever the caller chose
-    kind = _classify(info, overrides)
-    if info.transformed and info.sources and kind in (TEXT, _PROBE, DEFINITION):
-        return WITHHELD  # scanning reversed or encoded text would find nothing
-    return kind
-
-
-def _classify(info: ColumnInfo, overrides: dict[str, str]) -> str:
-    for ref in (*info.sources, info.name):
-        found = _override(ref, overrides)
-        if found is not None:
-            return found
-    sources = {s.lower() for s in info.sources}
-    if (info.type_name or "").lower() == NODE_TREE_TYPE:
-        return WITHHELD  # a parse tree, wherever it comes from
-    if sources & (NODE_TREE_COLUMNS | STORED_VALUE_COLUMNS):
-        return WITHHELD  # parse trees, bare constants: nothing a detector can read
-    if sources & DEFINITION_COLUMNS:
-        return DEFINITION
-    if info.definition and (info.type_name or "").lower() not in _NAME_TYPES:
-        return DEFINITION  # rendered from the catalogs: the owners' constants may be in it
-    if info.catalog:
-        return KEEP
-    if info.literal and (info.type_name or "").lower() in _INTEGERS:
-        return KEEP  # an integer no table stands behind is one the caller wrote
-    if info.sources:
-        kinds = [_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources]
-        return _most_sensitive(kinds)
-    return _by_name(info.name, info.type_name)
-
-
-def _shown_in_part(info: ColumnInfo, kind: str, overrides: dict[str, str]) -> bool:
-    """Whether an operator may show part of this column's values (a ZIP's first three
-    digits, a date's year, the last characters of an identifier): only when each value
-    is exactly the value of a source of that one type. A ZIP's operator keeps the first
-    three digits of whatever it is given, so `concat(substr(dob::text, 6, 2), zip)`
-    would show the month of birth; a mix of sources, or one through a computation, is
-    redacted whole with its strongest type's marker."""
-    if info.computed:
-        return False
-    return all(_source_kind(s, info.type_name, overrides) == kind for s in info.sources)
-
-
-def _source_kind(ref: str, type_name: str | None, overrides: dict[str, str]) -> str:
-    return _override(ref, overrides) or _by_name(ref.rsplit(".", 1)[-1], type_name)
-
-
-def shown_as_stored(source: str, overrides: dict[str, str]) -> bool:
-    """Whether a caller sees the values of source column `schema.table.column` as they
-    are stored: the one classification above says KEEP (by `masking.columns`, as
-    catalog structure, or by its own name; a catalog column that describes the schema
-    counts as structure, `phigate.sql.system_catalog.describes_schema`).
-    Anything else is masked, scanned or sampled, and so is a whole row
-    (`schema.table.*`, every column) and a name nothing classifies: a condition on
-    such a column can read back what the rows do not show."""
-    if source.endswith(".*"):
-        return False
-    schema = describes_schema(source)
-    catalog = all_structure((source,)) or schema
-    kind = classify(
-        ColumnInfo(source.rsplit(".", 1)[-1], None, (source,), catalog=catalog), overrides
-    )
-    # A definition in the catalogs (a default, a partition bound, a policy) is schema:
-    # outputs mask its constants, but psql's `\d` sorts and renders on it. A column
-    # kept by its name (`id`, `*_code`, `status`) is CHECKED here, where its type is not
-    # known: its codes are shown as stored, and a condition on it is an ordinary read
-    # (docs/security.md, known limits: an identifier stored in such a column is masked
-    # in rows, but a condition on it is not held).
-    return kind in (KEEP, CHECKED) or (schema and kind in (DEFINITION, WITHHELD))
-
-
-def _override(ref: str, overrides: dict[str, str]) -> str | None:
-    parts = ref.lower().split(".")
-    for i in range(len(parts)):
-        found = overrides.get(".".join(parts[i:]))
-        if found is not None:
-            return found
-    return None
-
-
-def _by_name(name: str, type_name: str | None) -> str:
-    by_name = hint(name)
-    by_type = type_hint(type_name)
-    if by_name == KEEP and (type_name is None or type_name.lower() in _TEXTUAL):
-        return CHECKED
-    if by_name is not None and by_name != TEXT:
-        return by_name
-    if by_type is not None and by_type != TEXT:
-        return by_type
-    return _PROBE if by_name is None else TEXT
-
-
-def _most_sensitive(kinds: list[str]) -> str:
-    entities = [k for k in kinds if k not in (KEEP, TEXT, _PROBE, CHECKED)]
-    if entities:
-        return max(entities, key=rank)
-    if _PROBE in kinds:
-        return _PROBE
-    if TEXT in kinds:
-        return TEXT
-    return CHECKED if CHECKED in kinds else KEEP
-
-
-def _subject_index(columns: Sequence[ColumnInfo]) -> int | None:
-    for wanted in _SUBJECT_SOURCES:
-        for i, info in enumerate(columns):
-            refs = [s.lower() for s in info.sources] or [info.name.lower()]
-            if any(r == wanted or r.endswith("." + wanted) for r in refs):
-                return i
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +101,7 @@ class RowMasker:
         self._counts: dict[str, int] = {}
         self.start = start if start is not None else self._planned()
         self.plan = list(self.start.kinds)
-        # Columns whose values are shown whole or not at all (see `_shown_in_part`).
+        # Columns whose values are shown whole or not at all (see `shown_in_part`).
         self._redacted = self.start.redacted
         self._initial_plan = self.start.kinds  # before sampling decided anything
         self._subject = self.start.subject
@@ -311,23 +118,23 @@ class RowMasker:
         redacted = frozenset(
             i
             for i, (c, kind) in enumerate(zip(self.columns, kinds, strict=True))
-            if kind != WITHHELD and not _shown_in_part(c, kind, overrides)
+            if kind != WITHHELD and not shown_in_part(c, kind, overrides)
         )
-        return ColumnPlan(kinds, redacted, _subject_index(self.columns))
+        return ColumnPlan(kinds, redacted, subject_index(self.columns))
 
     def _unrevealed(self, info: ColumnInfo, kind: str) -> str:
         """A column built from several kinds is kept only if every kind is revealed:
         `ssn || last_name` under a reveal of SSN still hides the name, whole."""
-        if kind in (KEEP, TEXT, _PROBE, CHECKED, WITHHELD, DEFINITION) or len(info.sources) < 2:
+        if kind in (KEEP, TEXT, PROBE, CHECKED, WITHHELD, DEFINITION) or len(info.sources) < 2:
             return kind
-        kinds = {_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources}
-        hidden = [k for k in kinds - {KEEP, TEXT, _PROBE, CHECKED} if not self._kept(k)]
+        kinds = {kind_by_name(s.rsplit(".", 1)[-1], info.type_name) for s in info.sources}
+        hidden = [k for k in kinds - {KEEP, TEXT, PROBE, CHECKED} if not self._kept(k)]
         if not self._kept(kind):
             return kind
         if hidden:
             return max(hidden, key=rank)
         # Free text beside it is scanned (the revealed type stays as it is there too).
-        return TEXT if kinds & {TEXT, _PROBE, CHECKED} else kind
+        return TEXT if kinds & {TEXT, PROBE, CHECKED} else kind
 
     def _operator(self, index: int, entity: str) -> Operator:
         """The profile's operator for `entity`, or REDACT where this column's values may
@@ -442,7 +249,7 @@ class RowMasker:
             return [self._scan(v, s) for v, s in zip(values, subjects, strict=False)]
         if kind == CHECKED:
             return [self._checked(v, s) for v, s in zip(values, subjects, strict=False)]
-        if kind == _PROBE:
+        if kind == PROBE:
             return [self._probe(index, v, s) for v, s in zip(values, subjects, strict=False)]
         if kind == WITHHELD:
             return [None if v is None else _WITHHELD_VALUE for v in values]
@@ -524,7 +331,7 @@ class RowMasker:
         memo = self._checked_memo
         entity = memo.get(value, "")
         if entity == "":
-            entity = self._read_checked(value)
+            entity = read_checked(self._masker, value)
             if len(memo) >= _CHECKED_MEMO:
                 memo.clear()
             memo[value] = entity
@@ -533,23 +340,6 @@ class RowMasker:
         if entity == TEXT:
             return self._checked_text(value, subject)
         return self._masker.whole(entity, canonical(cleaned(value)), self._counts, subject)
-
-    def _read_checked(self, value: str) -> str | None:
-        """What a CHECKED value that is no plain code is: TEXT (several words), the
-        entity it is masked whole as, or None (it passes)."""
-        token = cleaned(value)
-        if len(token.split(None, 1)) > 1:  # Unicode whitespace, once NFKC has run
-            return TEXT
-        entity = self._masker.classify_value(canonical(token))
-        if entity is not None and entity not in _CODE_LIKE:
-            return entity
-        if _is_uuid(token):
-            return None
-        if dated(token):
-            return DATE_ENTITY  # `Mar14-1980`, `14.III.1980`, `80/3/14`: no code is a date
-        if entity == ZIP or digits(token) <= MOST_DIGITS:
-            return None
-        return ID
 
     def _checked_text(self, value: str, subject: str) -> object:
         """Free text in a CHECKED column: scanned as it reads, then each word the
@@ -600,7 +390,7 @@ class RowMasker:
         if value is None:
             return None
         kind = self.plan[index]
-        if kind != _PROBE:  # decided earlier in this batch
+        if kind != PROBE:  # decided earlier in this batch
             if kind == TEXT:
                 return self._scan(value, subject)
             if kind == KEEP or kind not in self._masker.types:
@@ -630,9 +420,6 @@ class RowMasker:
             self.plan[index] = KEEP
         else:
             self.plan[index] = TEXT
-
-
-DATE_ENTITY = "DATE"
 
 
 @functools.lru_cache(maxsize=512)
@@ -678,7 +465,7 @@ class _CompiledRow:
         subject = "''" if owner._subject is None else f"str(r[{owner._subject}])"
         if kind == KEEP:
             return v
-        if kind in (TEXT, _PROBE, CHECKED):
+        if kind in (TEXT, PROBE, CHECKED):
             ns[f"f{i}"] = _scanner(owner, i, kind)
             return f"f{i}({v}, {subject})"
         if kind == WITHHELD:
