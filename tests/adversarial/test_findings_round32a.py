@@ -1,0 +1,172 @@
+"""Round 32a: a promises-only attack on encoded content (promises 2 and 6) through the
+REST door's HTTP connector: a note's PHI written in encodings the gateway may not read.
+
+Each finding is a strict xfail through a real door (`POST /v1/actions` on an `http`
+connection to a local upstream); the reader reads the answer back the way any one-line
+decoder does and must see none of the note's PHI.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adversarial.harness import finding, http_upstream
+from tests.conftest import Harness
+from tests.connectors.support import harness_with
+
+TOKEN = "api-token-7e57c0ffee123456"
+SSN = "536-22-8471"
+NOTE = f"Patient Maria Garcia, SSN {SSN}, DOB 03/14/1980, phone (415) 555-0199"
+NOTE_PHI = ("Maria", "Garcia", SSN, "555-0199", "03/14/1980")
+RAW = NOTE.encode()
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+
+
+ANSWERS: dict[str, Answer] = {}
+
+
+class _Fixed(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        answer = ANSWERS[self.path.split("?", 1)[0]]
+        self.send_response(200)
+        self.send_header("content-type", answer.content_type)
+        self.send_header("content-length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+
+@pytest.fixture(scope="module")
+def address() -> Iterator[str]:
+    with http_upstream(_Fixed, "round32a") as served:
+        yield served
+
+
+@pytest.fixture
+async def api(tmp_path: Path, address: str) -> AsyncIterator[Harness]:
+    auth = {"scheme": "bearer", "value": TOKEN}
+    conn = {"type": "http", "base_url": f"http://{address}", "auth": auth}
+    h = await harness_with(tmp_path, {"api": conn})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _get(h: Harness, path: str) -> Any:
+    request: dict[str, Any] = {"method": "GET", "path": path, "query": {}}
+    got = await h.client.post(
+        "/v1/actions", headers=h.auth("claims-bot"), json={"connection": "api", "request": request}
+    )
+    assert got.status_code in (200, 403), got.text[:300]
+    return got.json().get("result", {}).get("body")
+
+
+def _shown(text: str) -> list[str]:
+    return [word for word in NOTE_PHI if word in text]
+
+
+def _uu(raw: bytes) -> str:
+    return "".join(binascii.b2a_uu(raw[i : i + 45]).decode() for i in range(0, len(raw), 45))
+
+
+def _unuu(text: str) -> str:
+    return b"".join(binascii.a2b_uu(line) for line in text.splitlines()).decode("latin-1")
+
+
+# name -> (body text, how its reader reads it back)
+_TEXT: dict[str, tuple[str, Callable[[str], str]]] = {
+    "base32": (
+        base64.b32encode(RAW).decode(),
+        lambda t: base64.b32decode(t).decode("latin-1"),
+    ),
+    "base32-lower": (
+        base64.b32encode(RAW).decode().lower().rstrip("="),
+        lambda t: base64.b32decode(t.upper() + "=" * (-len(t) % 8)).decode("latin-1"),
+    ),
+    "ascii85": (base64.a85encode(RAW).decode(), lambda t: base64.a85decode(t).decode("latin-1")),
+    "uuencode": (_uu(RAW), _unuu),
+    "octal-escapes": (
+        "".join(f"\\{b:03o}" for b in RAW),
+        lambda t: "".join(chr(int(c, 8)) for c in t.split("\\")[1:]),
+    ),
+    "binary-digits": (
+        " ".join(f"{b:08b}" for b in RAW),
+        lambda t: "".join(chr(int(c, 2)) for c in t.split()),
+    ),
+    "reversed": (NOTE[::-1], lambda t: t[::-1]),
+}
+for _name, (_text, _) in _TEXT.items():
+    ANSWERS[f"/text/{_name}"] = Answer(_text.encode())
+
+# Short byte lists (under the guard's 16 bytes) each in a JSON field of its own.
+_FIELDS = {
+    "ssn": list(SSN.encode()),
+    "first": list(b"Maria"),
+    "last": list(b"Garcia"),
+    "phone": list(b"555-0199"),
+}
+ANSWERS["/json/short-byte-lists"] = Answer(json.dumps(_FIELDS).encode(), "application/json")
+ANSWERS["/json/char-list"] = Answer(json.dumps({"note": list(NOTE)}).encode(), "application/json")
+
+
+_FINDINGS: dict[str, pytest.MarkDecorator] = {
+    "base32": finding(1, "a note in base32 passes whole"),
+    "base32-lower": finding(1, "a note in unpadded lower-case base32 passes whole"),
+    "ascii85": finding(2, "a note in ascii85 (btoa, PDF streams) passes whole"),
+    "uuencode": finding(3, "a note uuencoded passes whole"),
+    "octal-escapes": finding(4, "a note as C octal escapes (\\120\\141) passes whole"),
+    "binary-digits": finding(5, "a note as binary digits (xxd -b) passes whole"),
+    "reversed": finding(8, "a note written backwards shows its name, DOB and phone"),
+}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=_FINDINGS.get(name, ())) for name in _TEXT]
+)
+async def test_an_encoded_note_is_masked(api: Harness, name: str) -> None:
+    """What the note's reader reads back from the answer shows none of its PHI."""
+    body = await _get(api, f"/text/{name}")
+    text = body if isinstance(body, str) else json.dumps(body)
+    try:
+        read = _TEXT[name][1](text)
+    except (ValueError, binascii.Error, UnicodeError):
+        read = ""
+    assert not _shown(read), (read, text)
+
+
+@finding(6, "names as short byte lists (< 16 bytes) in JSON fields pass")
+async def test_short_byte_lists_in_json_fields_are_masked(api: Harness) -> None:
+    body = await _get(api, "/json/short-byte-lists")
+    read = " ".join(
+        bytes(v).decode("latin-1")
+        if isinstance(v, list) and all(isinstance(x, int) for x in v)
+        else str(v)
+        for v in body.values()
+    )
+    assert not _shown(read), (read, body)
+
+
+@finding(7, "a note as a JSON list of characters shows its SSN and phone")
+async def test_a_note_as_a_list_of_characters_is_masked(api: Harness) -> None:
+    body = await _get(api, "/json/char-list")
+    note = body["note"]
+    read = "".join(note) if isinstance(note, list) else str(note)
+    assert not _shown(read), (read, body)
