@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -19,9 +20,11 @@ from typing import Any
 
 import pytest
 
+from phigate.doors.app import build_app
 from tests.adversarial.harness import finding, http_upstream
 from tests.conftest import Harness
-from tests.connectors.support import harness_with
+from tests.connectors.support import harness_with, review_all_tools
+from tests.mcp.conftest import mcp_client, serve_app
 
 TOKEN = "api-token-7e57c0ffee123456"
 SSN = "536-22-8471"
@@ -170,3 +173,69 @@ async def test_a_note_as_a_list_of_characters_is_masked(api: Harness) -> None:
     note = body["note"]
     read = "".join(note) if isinstance(note, list) else str(note)
     assert not _shown(read), (read, body)
+
+
+# ── a held credential read by an MCP tool (/mcp) ─────────────────────────────────
+UPSTREAM = str(Path(__file__).with_name("round32a_upstream.py"))
+OTHER_TOKEN = "pat-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
+
+@pytest.fixture
+def token_file(tmp_path: Path) -> str:
+    path = tmp_path / "patients-token"
+    path.write_text(f"{OTHER_TOKEN}\n")
+    return str(path)
+
+
+@pytest.fixture
+async def mcp_gateway(tmp_path: Path, token_file: str) -> AsyncIterator[tuple[Harness, str]]:
+    conn = {
+        "type": "mcp",
+        "command": [sys.executable, UPSTREAM],
+        "tools": {"*": "read"},
+        "timeout_seconds": 20,
+    }
+    patients = {
+        "type": "http",
+        "base_url": "http://127.0.0.1:9/api",
+        "auth": {"scheme": "bearer", "value": f"file:{token_file}"},
+    }
+    h = await harness_with(tmp_path, {"records": conn, "patients": patients})
+    try:
+        await review_all_tools(h.gateway, "records")
+        async with serve_app(build_app(h.gateway)) as base:
+            yield h, base + "/mcp"
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+_READ_BACK: dict[str, Callable[[str], str]] = {
+    "ascii85": lambda t: base64.a85decode(t).decode("latin-1"),
+    "base85": lambda t: base64.b85decode(t).decode("latin-1"),
+    "uuencode": lambda t: binascii.a2b_uu(t).decode("latin-1"),
+    "reversed": lambda t: t[::-1],
+}
+_HELD_FINDINGS: dict[str, pytest.MarkDecorator] = {
+    "ascii85": finding(9, "a held credential read by an MCP tool passes whole in ascii85"),
+    "base85": finding(9, "a held credential read by an MCP tool passes whole in base85"),
+    "uuencode": finding(10, "a held credential read by an MCP tool passes whole uuencoded"),
+    "reversed": finding(11, "a held credential read by an MCP tool passes whole reversed"),
+}
+
+
+@pytest.mark.parametrize(
+    "view", [pytest.param(v, marks=_HELD_FINDINGS.get(v, ())) for v in _READ_BACK]
+)
+async def test_a_held_credential_in_an_encoded_view_is_redacted(
+    mcp_gateway: tuple[Harness, str], token_file: str, view: str
+) -> None:
+    h, url = mcp_gateway
+    async with mcp_client(url, h.tokens["claims-bot"]) as client:
+        result = await client.call_tool("records__read_file", {"path": token_file, "view": view})
+    shown = "".join(getattr(block, "text", "") for block in result.content)
+    try:
+        read = _READ_BACK[view](shown.strip())
+    except (ValueError, binascii.Error, UnicodeError):
+        read = ""
+    assert "9f8e7d6c5b4a3928" not in read, (read, shown)
