@@ -239,3 +239,71 @@ async def test_a_held_credential_in_an_encoded_view_is_redacted(
     except (ValueError, binascii.Error, UnicodeError):
         read = ""
     assert "9f8e7d6c5b4a3928" not in read, (read, shown)
+
+
+# ── a connection's env secret printed encoded by an allowed program (exec) ─────────
+SECRET = "s3cr3t-Deploy-Key-4f9a8b7c6d5e4f3a"
+DUMP = """#!/bin/sh
+# An allowed deploy helper whose output format the caller picks (`dump FORMAT`).
+printf '%s' "$DEPLOY_KEY" | case "$1" in
+  base32) base32 -w0 ;;
+  binary) xxd -b -c 6 ;;
+  od-b) od -b ;;
+  od-c) od -c ;;
+  reversed) rev ;;
+esac
+"""
+
+
+@pytest.fixture
+async def deploy(tmp_path: Path) -> AsyncIterator[Harness]:
+    program = tmp_path / "bin" / "dump"
+    program.parent.mkdir()
+    program.write_text(DUMP)
+    program.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    conn = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(work),
+        "env": {"DEPLOY_KEY": SECRET},
+        "timeout_seconds": 20,
+        "rules": [{"name": "dumps are reads", "program": "dump", "args": ["*"], "risk": "read"}],
+    }
+    h = await harness_with(tmp_path, {"ops": conn})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+def _xxd_b(t: str) -> str:
+    """xxd's own text column (after two spaces), six characters a line, joined."""
+    return "".join(line.split("  ", 1)[1] for line in t.splitlines() if "  " in line)
+
+
+_EXEC_READ: dict[str, Callable[[str], str]] = {
+    "binary": _xxd_b,
+    "reversed": lambda t: t.strip()[::-1],
+}
+_EXEC_FINDINGS: dict[str, pytest.MarkDecorator] = {
+    "binary": finding(12, "an env secret in `xxd -b` output: its text column, joined, is whole"),
+    "reversed": finding(13, "an env secret printed reversed (`rev`) passes whole"),
+}
+
+
+@pytest.mark.parametrize(
+    "form", [pytest.param(f, marks=_EXEC_FINDINGS.get(f, ())) for f in _EXEC_READ]
+)
+async def test_an_env_secret_printed_encoded_is_redacted(deploy: Harness, form: str) -> None:
+    body = {"connection": "ops", "argv": ["dump", form]}
+    got = await deploy.client.post("/v1/actions", headers=deploy.auth("claims-bot"), json=body)
+    assert got.status_code == 200, got.text[:300]
+    stdout = got.json()["result"]["stdout"]
+    try:
+        read = _EXEC_READ[form](stdout)
+    except (ValueError, binascii.Error, UnicodeError):
+        read = ""
+    assert "Deploy-Key-4f9a" not in read, (read, stdout)
