@@ -47,7 +47,12 @@ class _Fixed(BaseHTTPRequestHandler):
         return None
 
     def do_GET(self) -> None:
-        answer = ANSWERS[self.path.split("?", 1)[0]]
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/echo/"):  # an echo endpoint (httpbin's) writing a header encoded
+            header = self.headers.get("authorization", "").encode()
+            answer = Answer(ECHOES[path[len("/echo/") :]][0](header).encode())
+        else:
+            answer = ANSWERS[path]
         self.send_response(200)
         self.send_header("content-type", answer.content_type)
         self.send_header("content-length", str(len(answer.body)))
@@ -128,6 +133,35 @@ _FIELDS = {
 }
 ANSWERS["/json/short-byte-lists"] = Answer(json.dumps(_FIELDS).encode(), "application/json")
 ANSWERS["/json/char-list"] = Answer(json.dumps({"note": list(NOTE)}).encode(), "application/json")
+
+
+# The gateway's own bearer token, echoed back by the upstream: (encode, read back).
+ECHOES: dict[str, tuple[Callable[[bytes], str], Callable[[str], bytes]]] = {
+    "uuencode": (lambda b: binascii.b2a_uu(b).decode(), binascii.a2b_uu),
+    "reversed": (lambda b: b.decode()[::-1], lambda t: t[::-1].encode()),
+    "binary": (
+        lambda b: " ".join(f"{x:08b}" for x in b),
+        lambda t: bytes(int(c, 2) for c in t.split()),
+    ),
+}
+_ECHO_FINDINGS: dict[str, pytest.MarkDecorator] = {
+    "uuencode": finding(14, "the gateway's bearer token echoed uuencoded passes whole"),
+    "reversed": finding(15, "the gateway's bearer token echoed reversed passes whole"),
+    "binary": finding(16, "the gateway's bearer token echoed as binary digits passes whole"),
+}
+
+
+@pytest.mark.parametrize("form", [pytest.param(f, marks=_ECHO_FINDINGS.get(f, ())) for f in ECHOES])
+async def test_the_gateways_own_token_echoed_encoded_is_redacted(api: Harness, form: str) -> None:
+    """Promise 6: the connection's bearer token, echoed by the upstream, never reaches
+    the caller in any encoding."""
+    body = await _get(api, f"/echo/{form}")
+    text = body if isinstance(body, str) else json.dumps(body)
+    try:
+        read = ECHOES[form][1](text.strip()).decode("latin-1")
+    except (ValueError, binascii.Error, UnicodeError):
+        read = ""
+    assert "7e57c0ffee123456" not in read, (read, text)
 
 
 _FINDINGS: dict[str, pytest.MarkDecorator] = {
