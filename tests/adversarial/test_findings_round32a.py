@@ -1,9 +1,31 @@
 """Round 32a: a promises-only attack on encoded content (promises 2 and 6) through the
-REST door's HTTP connector: a note's PHI written in encodings the gateway may not read.
+REST door's HTTP connector, the MCP proxy (/mcp) and the exec connector's output.
 
-Each finding is a strict xfail through a real door (`POST /v1/actions` on an `http`
-connection to a local upstream); the reader reads the answer back the way any one-line
-decoder does and must see none of the note's PHI.
+Each finding is a strict xfail through a real door; the reader reads the answer back
+the way a one-line decoder does and must see no PHI and no held credential.
+
+1. A note in base32 (padded upper case, or unpadded lower case) passes whole (HTTP).
+2. A note in ascii85 passes whole (HTTP).
+3. A note uuencoded passes whole (HTTP).
+4. A note as C octal escapes (`\\120\\141…`) passes whole (HTTP).
+5. A note as binary digits (`xxd -b` without its column) passes whole (HTTP).
+6. Names as JSON arrays of byte values shorter than 16 pass (HTTP).
+7. A note as a JSON array of one-character strings shows its SSN and phone (HTTP).
+8. A note written backwards shows its name, DOB and phone (HTTP).
+9-11. A held credential read by an MCP tool passes whole in ascii85 or base85,
+   uuencoded, reversed.
+12. An exec env secret in `xxd -b` output: the dump's text column, six characters a
+   line, joins to the whole secret.
+13. An exec env secret printed reversed (`rev`) passes whole.
+14-16. The HTTP connection's own bearer token, echoed by the upstream, passes whole
+   uuencoded, reversed, or as binary digits.
+
+Held (dropped as slow): HTTP base85, rot13, Go `[]byte{0x..}`, `\\u00XX` escapes,
+base64 of hex, hex of base64, base64 of base64; the bearer token echoed in ascii85 or
+octal escapes; over MCP base32, octal, binary digits, a value split over two content
+blocks; exec `base32 -w0`, `od -b`, `od -c`; SQL (wire and REST) `translate`,
+`reverse`, `encode(..., 'escape')` on PHI columns and notes (masked or withheld),
+`ascii()` arrays, `to_hex`, `overlay`, `regexp_split_to_array` (held for approval).
 """
 
 from __future__ import annotations
