@@ -22,7 +22,7 @@ from phigate.masking.entities import LOCATION, PERSON, PROFESSION
 
 _CAP = r"(?:St\.|Mt\.|ST\.|MT\.|\p{Lu}[\p{L}'’.-]*)"
 _SURNAME = r"\p{Lu}\p{Ll}+"
-_JOIN = r"(?: (?:of|the|&|de|du|la|del|der) | |-)"
+_JOIN = r"(?: (?:of|the|&|de|du|la|del|der|ng) | |-)"
 _HOSPITAL_END = (
     r"(?:HOSPITAL|MEDICAL CENTER|CLINIC|HEALTH SCIENCES? CENT(?:ER|RE)|HEALTH|Hospitals?"
     r"|Medical Cent(?:er|re)"
@@ -229,13 +229,19 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         wide=True,
         cue=rf" (?:{_HOSPITAL_END}|{_HOSPITAL_END_UPPER})\b",
     ),
-    # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele
+    # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele;
+    # a French university hospital (`CHU de Rennes`), a Vietnamese hospital or clinic
+    # (`Bệnh viện Chợ Rẫy`, `Phòng khám Đa khoa An Khang`), a Tagalog one (`Ospital ng
+    # Maynila`, `Pagamutan ng Lungsod`), a Portuguese health post (`Centro de Saúde da Lapa`)
     PatternSpec(
         LOCATION,
         r"\b(?P<v>(?:Hospital|Hôpital|Hospital Universitario|Hospital General|Ospedale|Clinique"
         r"|Clínica|Klinik|Klinikum|Krankenhaus|Policlinico|Centre Hospitalier|Centro Hospitalar"
-        r"|Universitätsklinikum|Royal|Sanatorio|Instituto|Institut)"
-        rf" (?:(?:of|de|du|des|del|di|della|la|le|the|der|am|an|rechts|links) )*{_CAP}"
+        r"|Universitätsklinikum|Royal|Sanatorio|Instituto|Institut|Polyclinique|CHU|CHRU|CHR"
+        r"|Bệnh viện|Phòng khám(?: Đa khoa)?|Trung tâm Y tế|Ospital|Pagamutan"
+        r"|Centro de Saúde|Centro de Salud|Posto de Saúde|Santa Casa)"
+        rf" (?:(?:of|de|du|des|del|di|della|la|le|the|der|am|an|rechts|links|ng|da|do|dos|das)"
+        rf" )*{_CAP}"
         rf"(?:{_JOIN}{_CAP}){{0,3}})",
         _named,
         groups=(("v", LOCATION),),
