@@ -20,6 +20,13 @@ MASKED = [
     ("Potassium 4.1  Entered: rsingh  Released: tbrown", "rsingh"),
     ("Case 00418 opened. Agent: jwalters. Customer called back.", "jwalters"),
     ("Owner alias: kmorris", "kmorris"),
+    ("Caller: rfarouk\nRequested for: mlopez_rn\nPriority: 3", "mlopez_rn"),
+    ("Caller: rfarouk\nRequested for: mlopez_rn\nPriority: 3", "rfarouk"),
+    # firms on a manifest or a bill, practices named for their specialty
+    ("Destination: Marlow Pike Home Infusion", "Marlow Pike Home Infusion"),
+    ("pickup from Tamsin Medical Supply at 09:30", "Tamsin Medical Supply"),
+    ("deliver to Quillon Health Partners by noon", "Quillon Health Partners"),
+    ("Refill shipped by Corvane Eye Care", "Corvane Eye Care"),
     # dates in a day's local forms
     ("Admise le 14 mars 2026 au service.", "14 mars 2026"),
     ("Revue le 1er août 2025.", "1er août 2025"),
@@ -73,6 +80,9 @@ KEPT = [
     ("la planète mars est rouge", "mars"),
     ("Tagalog: Marso ang buwan ng tag-init", "Marso"),
     ("took 14 tablets of ibuprofen", "14"),
+    ("Consult Pediatric Radiology for the films", "Pediatric Radiology"),
+    ("Caller: Patient", "Patient"),
+    ("[00:00:27] CALLER: seventy-six, yes ma'am, still driving", "seventy-six"),
     ("SUS score 82 after the usability test", "SUS score"),
     ("Chuyển tháng 3 sang tháng 4", "tháng 3"),
 ]  # fmt: skip

@@ -36,7 +36,11 @@ _HOSPITAL_END = (
     # outpatient sites named like a hospital: "Lakeshore Urgent Care" ("Labs" alone is
     # also a heading after an initial: "T 37.9 C. Labs:")
     r"|Urgent Care|Birthing Cent(?:er|re)|Imaging(?: Cent(?:er|re))?|Laboratories"
-    r"|Rehab|Family Practice|Family Medicine|Physicians|Medical Associates|Diagnostics)"
+    r"|Rehab|Family Practice|Family Medicine|Physicians|Medical Associates|Diagnostics"
+    # an eye practice, a home infusion firm ("… Radiology" and "… Infusion Center" were
+    # tried: a department, "Division of Oncology Infusion Center", and a verb
+    # opening a sentence, "Consult Pediatric Radiology", read as naming words)
+    r"|Eye Care|Eye Cent(?:er|re)|Home Infusion)"
 )
 # The same ends in capitals, as a form's header or an OCR'd letterhead prints them
 # ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
@@ -49,7 +53,10 @@ _ORG_END = (
     r"|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Corporation|Company|Co\.|Ltd\.?|GmbH|S\.A\.|PLC|LLP"
     r"|Industries|Logistics|Foods|Technologies|Manufacturing|Construction|Bank|Credit Union"
     r"|School District|Elementary School|High School|Middle School|Academy|Airlines"
-    r"|Transit|Railroad|Insurance|Public Library|Call Cent(?:er|re))"
+    r"|Transit|Railroad|Insurance|Public Library|Call Cent(?:er|re)"
+    # a shipper or consignee on a courier's manifest, a firm a bill is paid to
+    r"|Partners|Supply|Supplies|Biologics|Pharmaceuticals|Therapeutics|Distributors"
+    r"|Distribution|Freight|Couriers?)"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
 _PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary|Chemists?)"

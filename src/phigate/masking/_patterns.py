@@ -687,8 +687,13 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         ID,
         r"(?i:\b(?:agent|owner|alias|tech|technologist|operator|verifier|entered|verified"
-        r"|resulted|released|performed|collected|csr|rep)(?:\s+(?:id|login|alias|user))?\s*:\s*)"
-        r"(?P<v>[a-z][a-z0-9_.-]{1,30}[a-z0-9_])\b",
+        r"|resulted|released|performed|collected|csr|rep"
+        # who a help desk's ticket is for: "Caller: rfarouk", "Requested for: mlopez_rn"
+        r"|caller|requested\s+for|affected\s+user|end\s+user|on\s+behalf\s+of)"
+        r"(?:\s+(?:id|login|alias|user))?\s*:\s*)"
+        # the handle alone in its field: a transcript's speaker goes on speaking
+        # ("CALLER: seventy-six, yes ma'am")
+        r"(?P<v>[a-z][a-z0-9_.-]{1,30}[a-z0-9_])(?:[ \t]*(?m:$)|[ \t]{2}|[.;|)\]](?:\s|$))",
         _handle,
         groups=(("v", ID),),
     ),
