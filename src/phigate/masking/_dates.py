@@ -66,6 +66,26 @@ _ES_MONTH = (
     "|novembro|dezembro)"
 )
 _ES_MONTH_ABBR = "(?i:ene|feb|mar|abr|may|jun|jul|ago|sept?|set|oct|nov|dic|dez|fev|out)"
+# French, German and Tagalog months, as their notes write them after a day ("14 mars
+# 2026", "1er août", "14. März 2026") or before it ("Marso 14, 2026"): a month alone is
+# a word ("mars", "Mai"), so a day always stands beside it.
+_FR_MONTH = (
+    "(?i:janvier|janv|février|fevrier|févr|fevr|mars|avril|avr|mai|juin|juillet|juil|août"
+    "|aout|septembre|sept|octobre|novembre|décembre|decembre|déc)"
+)
+_DE_MONTH = (
+    "(?i:januar|jänner|februar|märz|maerz|april|mai|juni|juli|august|september|oktober"
+    "|november|dezember)"
+)
+_TL_MONTH = (
+    "(?i:enero|pebrero|marso|abril|mayo|hunyo|hulyo|agosto|setyembre|oktubre|nobyembre|disyembre)"
+)
+# Vietnamese: "ngày 14 tháng 3 năm 2026", "14 tháng 3, 2026", "tháng 3 năm 2026"
+_VI_DATE = (
+    rf"(?i:ngày\s+){DAY}(?:\s+(?i:tháng)\s+|[/-])(?:0?[1-9]|1[0-2])\b(?:(?:\s+(?i:năm)\s+|,?\s+|[/-]){_YEAR4}\b)?"
+    rf"|\b{DAY}\s+(?i:tháng)\s+(?:0?[1-9]|1[0-2])\b(?:(?:\s+(?i:năm)\s+|,\s*|/){_YEAR4}\b)?"
+    rf"|(?i:tháng)\s+(?:0?[1-9]|1[0-2])(?:\s+(?i:năm)\s+|/){_YEAR4}\b"
+)
 
 # A month in Roman numerals (I to XII), longest first.
 _ROMAN = "(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
@@ -117,6 +137,15 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"\b{_YEAR4}(?:[-/](?:0?[1-9]|1[0-2])[-/](?:0?[1-9]|[12]\d|3[01])"
         r"|\.(?:0[1-9]|1[0-2])\.(?:0[1-9]|[12]\d|3[01]))"
         rf"(?:[T ]{_TIME})?\b",
+    ),
+    # When a calendar event happens (an appointment's start and end, a task's due day):
+    # "DTSTART;TZID=America/New_York:20260314T090000". DTSTAMP, when the file was
+    # written, is software's (see _system_times) and stays.
+    PatternSpec(
+        DATE,
+        r"(?m:^(?:DTSTART|DTEND|DUE|RECURRENCE-ID|EXDATE|RDATE)(?:;[^:\r\n]{0,80})?:)"
+        rf"(?P<v>{_COMPACT}(?:T\d{{6}}Z?)?)",
+        groups=(("v", DATE),),
     ),
     # HL7 and compact timestamps: 19800101, 202401151230, 20240115123045+0500
     PatternSpec(
@@ -174,7 +203,11 @@ _LONG_DATE_PATTERNS: tuple[PatternSpec, ...] = (
         rf"\b{DAY}\s+(?i:de\s+){_ES_MONTH}\b(?:\s+(?i:de|del)\s+{_YEAR4}\b|,?\s+{_YEAR4}\b)?"
         rf"|\b{_ES_MONTH}\s+{DAY}\b(?:,?\s+(?:(?i:de|del)\s+)?{_YEAR4}\b)?"
         rf"|\b{_ES_MONTH}\s+(?i:de|del)\s+{_YEAR4}\b"
-        rf"|\b{DAY}[-/ .]{_ES_MONTH_ABBR}\.?[-/ .](?:{_YEAR4}|\d{{2}})\b",
+        rf"|\b{DAY}[-/ .]{_ES_MONTH_ABBR}\.?[-/ .](?:{_YEAR4}|\d{{2}})\b"
+        rf"|\b{DAY}(?i:er)?\s+{_FR_MONTH}\b\.?(?:\s+{_YEAR4}\b)?"
+        rf"|\b{DAY}\.\s?{_DE_MONTH}\b(?:\s+{_YEAR4}\b)?"
+        rf"|\b{_TL_MONTH}\s+{DAY}\b(?:,?\s+{_YEAR4}\b)?|\b{DAY}\s+(?:(?i:ng)\s+)?{_TL_MONTH}\b(?:,?\s+{_YEAR4}\b)?"
+        rf"|{_VI_DATE}",
         wide=True,
     ),
     # A month named alone is an element of a date: "since March", "in early June"

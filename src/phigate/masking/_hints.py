@@ -169,7 +169,7 @@ _FOREIGN: dict[str, str] = {
         " fecha_nacimiento f_nacimiento data_di_nascita data_nascita geboortedatum"
         " data_de_nascimento aufnahmedatum datum fecha"
     ),
-    e.ZIP: "plz postleitzahl code_postal codigo_postal cep",
+    e.ZIP: "plz postleitzahl code_postal codigo_postal cep ma_buu_chinh buu_chinh ma_buu_dien",
     e.LOCATION: (
         "ort wohnort stadt ville commune ciudad localidad municipio poblacion citta comune"
         " woonplaats plaats cidade lieu_de_naissance geburtsort arbeitgeber employeur empleador"

@@ -22,7 +22,7 @@ from phigate.masking.entities import LOCATION, PERSON, PROFESSION
 
 _CAP = r"(?:St\.|Mt\.|ST\.|MT\.|\p{Lu}[\p{L}'’.-]*)"
 _SURNAME = r"\p{Lu}\p{Ll}+"
-_JOIN = r"(?: (?:of|the|&|de|du|la|del|der) | |-)"
+_JOIN = r"(?: (?:of|the|&|de|du|la|del|der|ng) | |-)"
 _HOSPITAL_END = (
     r"(?:HOSPITAL|MEDICAL CENTER|CLINIC|HEALTH SCIENCES? CENT(?:ER|RE)|HEALTH|Hospitals?"
     r"|Medical Cent(?:er|re)"
@@ -36,7 +36,11 @@ _HOSPITAL_END = (
     # outpatient sites named like a hospital: "Lakeshore Urgent Care" ("Labs" alone is
     # also a heading after an initial: "T 37.9 C. Labs:")
     r"|Urgent Care|Birthing Cent(?:er|re)|Imaging(?: Cent(?:er|re))?|Laboratories"
-    r"|Rehab|Family Practice|Family Medicine|Physicians|Medical Associates|Diagnostics)"
+    r"|Rehab|Family Practice|Family Medicine|Physicians|Medical Associates|Diagnostics"
+    # an eye practice, a home infusion firm ("… Radiology" and "… Infusion Center" were
+    # tried: a department, "Division of Oncology Infusion Center", and a verb
+    # opening a sentence, "Consult Pediatric Radiology", read as naming words)
+    r"|Eye Care|Eye Cent(?:er|re)|Home Infusion)"
 )
 # The same ends in capitals, as a form's header or an OCR'd letterhead prints them
 # ("ST. JOSEPH'S INFIRMARY"); the words before them are capitals too.
@@ -49,7 +53,10 @@ _ORG_END = (
     r"|Inc\.?|LLC|L\.L\.C\.|Corp\.?|Corporation|Company|Co\.|Ltd\.?|GmbH|S\.A\.|PLC|LLP"
     r"|Industries|Logistics|Foods|Technologies|Manufacturing|Construction|Bank|Credit Union"
     r"|School District|Elementary School|High School|Middle School|Academy|Airlines"
-    r"|Transit|Railroad|Insurance|Public Library|Call Cent(?:er|re))"
+    r"|Transit|Railroad|Insurance|Public Library|Call Cent(?:er|re)"
+    # a shipper or consignee on a courier's manifest, a firm a bill is paid to
+    r"|Partners|Supply|Supplies|Biologics|Pharmaceuticals|Therapeutics|Distributors"
+    r"|Distribution|Freight|Couriers?)"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
 _PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary|Chemists?)"
@@ -229,13 +236,19 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         wide=True,
         cue=rf" (?:{_HOSPITAL_END}|{_HOSPITAL_END_UPPER})\b",
     ),
-    # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele
+    # Hospital of the University of Pennsylvania, Hôpital de la Pitié, Ospedale San Raffaele;
+    # a French university hospital (`CHU de Rennes`), a Vietnamese hospital or clinic
+    # (`Bệnh viện Chợ Rẫy`, `Phòng khám Đa khoa An Khang`), a Tagalog one (`Ospital ng
+    # Maynila`, `Pagamutan ng Lungsod`), a Portuguese health post (`Centro de Saúde da Lapa`)
     PatternSpec(
         LOCATION,
         r"\b(?P<v>(?:Hospital|Hôpital|Hospital Universitario|Hospital General|Ospedale|Clinique"
         r"|Clínica|Klinik|Klinikum|Krankenhaus|Policlinico|Centre Hospitalier|Centro Hospitalar"
-        r"|Universitätsklinikum|Royal|Sanatorio|Instituto|Institut)"
-        rf" (?:(?:of|de|du|des|del|di|della|la|le|the|der|am|an|rechts|links) )*{_CAP}"
+        r"|Universitätsklinikum|Royal|Sanatorio|Instituto|Institut|Polyclinique|CHU|CHRU|CHR"
+        r"|Bệnh viện|Phòng khám(?: Đa khoa)?|Trung tâm Y tế|Ospital|Pagamutan"
+        r"|Centro de Saúde|Centro de Salud|Posto de Saúde|Santa Casa)"
+        rf" (?:(?:of|de|du|des|del|di|della|la|le|the|der|am|an|rechts|links|ng|da|do|dos|das)"
+        rf" )*{_CAP}"
         rf"(?:{_JOIN}{_CAP}){{0,3}})",
         _named,
         groups=(("v", LOCATION),),

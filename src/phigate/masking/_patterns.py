@@ -237,7 +237,12 @@ def _not_common(value: bytes) -> bool:
 def _handle(value: bytes) -> bool:
     """A handle, not a word after "login" or "user" ("page", "unable", "and")."""
     word = value.decode("utf-8", "replace").lower()
+    if word.isalpha() and word.endswith(_ROLE_ENDINGS):
+        return False  # "verified by pharmacist", "performed by technician": a role
     return word not in common_words() and word not in _SYSTEM_ACCOUNTS
+
+
+_ROLE_ENDINGS = ("ist", "ician", "icians", "ists")
 
 
 # Accounts no person owns, and the words a cue may run into
@@ -397,7 +402,11 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         SSN,
         r"\b(?:[Xx*#]{3}[- ]?[Xx*#]{2}[- ]?|(?i:last\s+(?:4|four)(?:\s+digits)?(?:\s+of)?"
         r"(?:\s+(?:the|his|her|their))?(?:\s+(?:ssn|social(?:\s+security)?(?:\s+number)?))?"
-        r"\s*[:#]?\s*(?:is\s+)?))(?P<v>\d{4})\b",
+        r"\s*[:#]?\s*(?:is\s+)?)"
+        # an employer's form asks for the last four under the SSN's label: "SSN (last 4):
+        # 4821", "SSN-4: 4821", "SSN ending in 4821"
+        r"|(?i:(?:ssn|ss#|social\s+security(?:\s+(?:no\.?|number|#))?)\s*(?:[(\[]\s*last\s*"
+        r"(?:4|four)(?:\s+digits)?\s*[)\]]|-?4|\s+ending\s+(?:in\s+)?)\s*[:#]?\s*))(?P<v>\d{4})\b",
         groups=(("v", SSN),),
     ),
     # National numbers abroad: UK National Insurance (QQ 12 34 56 C), Canadian SIN and
@@ -585,6 +594,17 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         has_digit,
         groups=(("v", HEALTH_PLAN_ID),),
     ),
+    # National health cover abroad by its card's name: the Philippines' PhilHealth PIN, a
+    # French mutuelle or carte Vitale, Brazil's Cartão (Nacional de Saúde / do SUS),
+    # Vietnam's health insurance card (số thẻ BHYT)
+    PatternSpec(
+        HEALTH_PLAN_ID,
+        r"(?i:\b(?:phil\s?health|phic)(?:\s+(?:pin|member(?:ship)?))?|\bmutuelle|\bcarte\s+vitale"
+        r"|\bcart(?:ão|ao)(?:\s+(?:do\s+)?sus|\s+nacional\s+de\s+sa(?:ú|u)de)?|\bcns|\bsus"
+        r"|\bbhyt)(?:\s*n[º°o.]+)?" + SEP + r"(?P<v>" + IDVAL + r")\b",
+        has_digit,
+        groups=(("v", HEALTH_PLAN_ID),),
+    ),
     PatternSpec(
         HEALTH_PLAN_ID,
         r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?"
@@ -652,10 +672,28 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|(?:opened|submitted|reported|filed|raised|escalated|comment|commented|reply|replied"
         r"|created|modified|requested|signed|entered"
         r"|posted|updated|edited|closed|resolved|reopened|assigned|reassigned|approved|reviewed"
-        r"|merged|authored|triaged|acknowledged|acked)\s+by"
+        r"|merged|authored|triaged|acknowledged|acked"
+        # who entered, verified or released a lab result: "Verified by: lchen"
+        r"|verified|performed|resulted|released|collected|accepted|validated|authori[sz]ed"
+        r"|co-?signed|transcribed|logged|owned|completed|documented|charted|cancell?ed)\s+by"
         r"|(?:assigned|reassigned|handed\s+off)\s+to)"
         r"\s*:?\s+(?:(?:user|account)\s+)?)"
         r"(?P<v>[A-Za-z][A-Za-z0-9_.'-]{1,40}[A-Za-z0-9_])",
+        _handle,
+        groups=(("v", ID),),
+    ),
+    # A login in lower case after the label of who did it in a lab system or a CRM:
+    # "Entered: rsingh", "Tech: mkowalski", "Agent: jwalters", "Owner alias: kmorris"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:agent|owner|alias|tech|technologist|operator|verifier|entered|verified"
+        r"|resulted|released|performed|collected|csr|rep"
+        # who a help desk's ticket is for: "Caller: rfarouk", "Requested for: mlopez_rn"
+        r"|caller|requested\s+for|affected\s+user|end\s+user|on\s+behalf\s+of)"
+        r"(?:\s+(?:id|login|alias|user))?\s*:\s*)"
+        # the handle alone in its field: a transcript's speaker goes on speaking
+        # ("CALLER: seventy-six, yes ma'am")
+        r"(?P<v>[a-z][a-z0-9_.-]{1,30}[a-z0-9_])(?:[ \t]*(?m:$)|[ \t]{2}|[.;|)\]](?:\s|$))",
         _handle,
         groups=(("v", ID),),
     ),

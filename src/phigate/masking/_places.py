@@ -583,7 +583,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     PatternSpec(
         ZIP,
         r"(?i:\b(?:z[i1l]p(?:\s*c[o0]de)?|postal\s+code|post\s*code|postleitzahl|plz|code\s+postal"
-        r"|c[oó]digo\s+postal|eircode|postnummer|postcode)\s*"
+        r"|c[oó]digo\s+postal|eircode|postnummer|postcode|m[ãa]\s+b[ưu]u\s+(?:ch[íi]nh|đi[ệe]n))\s*"
         r"(?:(?:on\s+file|in\s+the\s+chart|is|was|now|still|should\s+be|changed\s+to|became"
         r"|listed\s+as|there|here)\s+){0,3}[:#]?\s*)"
         rf"(?P<v>{_ZIP5}|[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|[A-Z]\d[A-Z]\s?\d[A-Z]\d"
@@ -627,6 +627,16 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(ZIP, r"\b[AC-FHKNPRTV-Y]\d{2}\s?[AC-FHKNPRTV-Y0-9]{4}\b", has_digit_and_letter),
     PatternSpec(ZIP, r"〒\s?\d{3}-\d{4}"),
+    # Vietnam's and the Philippines' codes after the city a marker names ("TP. Hồ Chí
+    # Minh 700000", "Tỉnh Lâm Đồng 670000", "Lungsod ng Valenzuela 1440"), or before the
+    # country ("Hà Nội 100000, Việt Nam")
+    PatternSpec(
+        ZIP,
+        r"(?:\b(?:TP|Tp)\.\s*|\b(?:Thành phố|Tỉnh|Lungsod ng|Bayan ng|Lalawigan ng)\s+)"
+        r"(?:\p{Lu}\p{Ll}*\s+){0,3}\p{Lu}\p{Ll}*,?\s+(?P<v>\d{4,6})\b"
+        r"|\b(?P<w>\d{5,6}),?\s+(?:Việt Nam|Viet Nam|Vietnam)\b",
+        groups=(("v", ZIP), ("w", ZIP)),
+    ),
     # 75001 Paris, D-10115 Berlin: a postcode then the town, after a comma or a line start
     PatternSpec(
         LOCATION,

@@ -241,6 +241,8 @@ def _classify_label(label: str) -> str | None:
         and (len(words) == 1 or any(w in _SUBJECTS for w in words))
     ):
         return e.ID  # "patient_id=", "Hospital #:", "ID:" - in text, ids name people
+    if _login_header(words):
+        return e.ID
     kind = hint(label)
     if kind in (KEEP, TEXT):
         return None
@@ -253,6 +255,38 @@ def _classify_label(label: str) -> str | None:
     if words and words[-1] in _RECORD_LABELS:
         return e.MRN  # a value with a digit: "Encounter: E48291133", not "Encounter: annual"
     return None
+
+
+# How directory and access exports name a column of logins: "Login ID", "Network ID",
+# "AD Account", "Windows Username", "sAMAccountName", "UPN", "NetID"
+_LOGIN_QUALIFIERS = frozenset(
+    ["login", "logon", "network", "net", "windows", "ad", "ldap", "sso", "okta", "agent",
+     "domain", "emr", "ehr", "epic", "portal", "user"]
+)  # fmt: skip
+_LOGIN_NOUNS = frozenset(["id", "name", "account", "alias", "user", "username", "login"])
+_LOGIN_HEADERS = frozenset(
+    [
+        "samaccountname",
+        "userprincipalname",
+        "upn",
+        "netid",
+        "loginid",
+        "logonname",
+        "logon",
+        "accountname",
+    ]
+)
+
+
+def _login_header(words: list[str]) -> bool:
+    if "".join(words) in _LOGIN_HEADERS:
+        return True
+    return (
+        len(words) >= 2
+        and words[-1] in _LOGIN_NOUNS
+        and words[-2] in _LOGIN_QUALIFIERS
+        and words[-2:] != ["domain", "name"]  # "example.org" names no one
+    )
 
 
 def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
@@ -556,7 +590,9 @@ def _lower_case_run(data: bytes, start: int, end: int) -> int:
 
 
 def _label_word(word: bytes) -> bool:
-    return word.replace(b"#", b"").replace(b"/", b"").replace(b"'", b"").isalpha()
+    bare = word.replace(b"#", b"").replace(b"/", b"").replace(b"'", b"")
+    # a word with accents is a word too ("Mã bưu chính:", "Số thẻ:"); bytes know ASCII only
+    return bare.isalpha() or (not bare.isascii() and bare.decode("utf-8", "replace").isalpha())
 
 
 def _value_end(data: bytes, start: int, limit: int) -> int:
