@@ -1,0 +1,103 @@
+"""Round 32b: a promises-only attack on the command (exec) connectors — kubectl, helm,
+terraform, psql — through the REST door, going around round 31b's manifest fixes:
+what kubectl's JSON decoding reads that the gateway's YAML walk does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.adversarial.harness import finding
+from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl
+from tests.conftest import Harness
+from tests.connectors import kube_standin
+from tests.connectors.support import harness_with
+
+__all__ = ["cluster", "kube"]  # fixtures shared with round 3
+
+SECRETS = "/api/v1/namespaces/default/secrets"
+
+
+async def _kubectl(h: Harness, stdin: str | None, *argv: str) -> Any:
+    body = {"connection": "k8s", "argv": ["kubectl", *argv], "stdin": stdin}
+    return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+
+
+def _fetched(cluster: kube_standin.KubeStandIn) -> list[str]:
+    return [p for p, _ in cluster.requests if p.startswith(SECRETS)]
+
+
+ECHO = """#!/bin/sh
+printf '%s\\n' "$@"
+"""
+
+
+def _program(tmp_path: Path, name: str, text: str = ECHO) -> str:
+    program = tmp_path / "bin" / name
+    program.parent.mkdir(exist_ok=True)
+    program.write_text(text)
+    program.chmod(0o755)
+    return str(program)
+
+
+def _tool(tmp_path: Path, name: str, **extra: Any) -> dict[str, Any]:
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    return {
+        "type": "exec",
+        "programs": [_program(tmp_path, name)],
+        "working_dir": str(work),
+        "env": {"HOME": str(tmp_path)},
+        "timeout_seconds": 20,
+        "rule_sets": [name],
+        **extra,
+    }
+
+
+@pytest.fixture
+async def terraform(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection whose `terraform` only echoes its argv
+    (the real one would write the gateway user's ~/.bashrc: see finding 1)."""
+    h = await harness_with(tmp_path, {"tf": _tool(tmp_path, "terraform")})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+async def _run(h: Harness, connection: str, *argv: str) -> Any:
+    body = {"connection": connection, "argv": list(argv)}
+    return await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
+
+
+# ── 1. terraform's CLI framework reads its own flags in every word ─────────────
+@finding(1, "terraform plan -var -install-autocomplete writes ~/.bashrc as a read")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", "-var", "-install-autocomplete"],
+        ["state", "list", "-id", "--uninstall-autocomplete"],
+        ["plan", "-lock-timeout", "-install-autocomplete"],
+    ],
+)
+async def test_terraform_autocomplete_flags_inside_a_flag_value(
+    terraform: Harness, argv: list[str]
+) -> None:
+    """Promise 1/5: terraform's main hands its whole argv to mitchellh/cli, which looks
+    at every word up to `--` for `-install-autocomplete`/`-uninstall-autocomplete`
+    (with one or two dashes) before any subcommand parses its flags, then edits the
+    gateway user's shell rc files (~/.bashrc, ~/.zshrc, found through /etc/passwd,
+    not $HOME) and exits 0 without running the subcommand. The gateway parses the
+    line as Go's `flag` does, where `-var -install-autocomplete` is the flag `-var`
+    with a value: `terraform plan`, a read, runs at once. Checked by hand with
+    terraform v1.11.4: it appended `complete -C /usr/local/bin/terraform terraform`
+    to /root/.bashrc (since removed)."""
+    control = await _run(terraform, "tf", "terraform", "plan", "-install-autocomplete")
+    assert control.status_code != 200, control.text  # the flag alone is unknown
+    response = await _run(terraform, "tf", "terraform", *argv)
+    assert response.status_code != 200, f"ran at once: {response.text[:300]}"
