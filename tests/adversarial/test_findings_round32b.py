@@ -101,3 +101,29 @@ async def test_terraform_autocomplete_flags_inside_a_flag_value(
     assert control.status_code != 200, control.text  # the flag alone is unknown
     response = await _run(terraform, "tf", "terraform", *argv)
     assert response.status_code != 200, f"ran at once: {response.text[:300]}"
+
+
+# ── 2. a line kubectl splits documents on, inside one YAML document ────────────
+@needs_kubectl
+@finding(2, "kubectl get -f with a `---#` key line hides a Secret document as a string")
+async def test_a_separator_with_a_comment_splits_only_for_kubectl(
+    kube: Harness, cluster: kube_standin.KubeStandIn
+) -> None:
+    """Promise 1/2: every document a manifest holds counts. kubectl does not let its
+    YAML parser find documents: apimachinery's YAMLReader cuts the text at every line
+    that starts with `---` followed by nothing but spaces or a `#` comment. YAML (and
+    PyYAML) starts a document only at `---` followed by a space or a line end:
+    `---#: |` is a key `---#` whose value is a literal block. So the gateway reads one
+    Pod with a string field, and kubectl two objects, the second a Secret that
+    `get -f - -o yaml` fetches and prints at once, as a read."""
+    manifest = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: api-1, namespace: default}\n"
+        "---#: |\n"
+        "  apiVersion: v1\n  kind: Secret\n"
+        "  metadata: {name: db-pass, namespace: default}\n"
+    )
+    response = await _kubectl(kube, manifest, "get", "-f", "-", "-o", "yaml")
+    fetched = _fetched(cluster)
+    assert response.status_code != 200 and not fetched, (
+        f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
+    )
