@@ -127,3 +127,45 @@ async def test_a_separator_with_a_comment_splits_only_for_kubectl(
     assert response.status_code != 200 and not fetched, (
         f"ran as a read; kubectl fetched {fetched}: {response.text[:300]}"
     )
+
+
+@pytest.fixture
+async def helm(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The REST door over an exec connection whose `helm` only echoes its argv and
+    holds a credential in its environment, as a helm connection does."""
+    tool = _tool(tmp_path, "helm")
+    tool["env"]["HELM_KUBETOKEN"] = "kube-token-7d1f0c9a4be2"
+    h = await harness_with(tmp_path, {"k8s": tool})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()
+
+
+# ── 3. helm's --name-template: a caller's template run with the gateway's env ───
+@finding(3, "helm template --name-template '{{env \"X\"}}' runs at once as a read")
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{{ regexReplaceAll "(..)" (env "HELM_KUBETOKEN" | printf "%x") "${1}-" }}',
+        '{{ expandenv "$HELM_KUBETOKEN" | substr 0 12 }}',
+    ],
+)
+async def test_helm_name_template_reads_the_gateway_environment(
+    helm: Harness, template: str
+) -> None:
+    """Promise 6: connectors never hand out the gateway's credentials, in any
+    encoding. helm renders `--name-template` with Go's text/template and sprig's
+    whole TxtFuncMap (`action.TemplateName`), `env` and `expandenv` included — the
+    two helm deletes from the functions charts get, for this reason. The rendered
+    name is the release name every manifest of `helm template` carries
+    (`{{ .Release.Name }}-…`). So the caller reads the connection's `env` (a kube
+    token, cloud keys) in any encoding sprig can write: hex pairs joined by `-` (a
+    valid DNS-1123 release name of up to 53 characters), a substring, and the
+    scrubber, which knows the value, its base64/base32 and plain or `:`/space hex,
+    does not see it. The gateway lists `--name-template=` as a plain flag of a read:
+    the command runs at once. (Read from helm's source; helm is not installed on
+    this host, so the run is shown with a helm that echoes its argv.)"""
+    response = await _run(helm, "k8s", "helm", "template", "chart", "--name-template", template)
+    assert response.status_code != 200, f"ran at once: {response.text[:300]}"
