@@ -163,9 +163,11 @@ async def test_helm_name_template_reads_the_gateway_environment(
     (`{{ .Release.Name }}-…`). So the caller reads the connection's `env` (a kube
     token, cloud keys) in any encoding sprig can write: hex pairs joined by `-` (a
     valid DNS-1123 release name of up to 53 characters), a substring, and the
-    scrubber, which knows the value, its base64/base32 and plain or `:`/space hex,
-    does not see it. The gateway lists `--name-template=` as a plain flag of a read:
-    the command runs at once. (Read from helm's source; helm is not installed on
+    scrubber knows the value, its base64/base32 and plain or `:`/space hex, not
+    `-`-joined hex: fed such text, the gateway masked its first pairs only by
+    chance (as a MAC-like DEVICE_ID) and returned the last five bytes as they were.
+    The gateway lists `--name-template=` as a plain flag of a read: the command runs
+    at once. (Read from helm's source; helm is not installed on
     this host, so the run is shown with a helm that echoes its argv.)"""
     response = await _run(helm, "k8s", "helm", "template", "chart", "--name-template", template)
     assert response.status_code != 200, f"ran at once: {response.text[:300]}"
