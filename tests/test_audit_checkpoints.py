@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import CheckpointSigner, generate_private_key_pem
-from phigate.audit.keys import signing_key_for
+from phigate.audit.keys import record_key_for, signing_key_for
 from phigate.audit.schedule import with_checkpoints
 from phigate.cli import main
 from phigate.config import parse_settings
@@ -59,16 +59,18 @@ def _key_file(path: Path) -> Path:
 @pytest.fixture
 def store(state_url: str, tmp_path: Path) -> tuple[Database, Path]:
     """A migrated store with 60 records, and a config naming it and a signing key."""
-    db = _db(state_url)
-    db.migrate()
-    log = AuditLog(db)
-    for n in range(60):
-        log.append("test.event", {"n": n})
     key = _key_file(tmp_path / "audit_key.pem")
     config = tmp_path / "phigate.yaml"
     config.write_text(
         yaml.safe_dump({"state": {"url": state_url}, "audit": {"signing_key": f"file:{key}"}})
     )
+    db = _db(state_url)
+    db.migrate()
+    # Written as the gateway writes them: each record MAC'd with the configured key.
+    db.record_key = record_key_for(parse_settings(config.read_text()))
+    log = AuditLog(db)
+    for n in range(60):
+        log.append("test.event", {"n": n})
     return db, config
 
 

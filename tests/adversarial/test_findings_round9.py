@@ -23,7 +23,9 @@ from click.testing import CliRunner
 
 from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import generate_private_key_pem
+from phigate.audit.keys import open_state
 from phigate.cli import main
+from phigate.config import parse_settings
 from phigate.doors.app import build_app
 from phigate.identity.principal import PrincipalKind
 from phigate.store import Database
@@ -44,7 +46,16 @@ def audit_config(tmp_path: Path) -> Iterator[Path]:
     """A SQLite state store holding a few records of who did what, and a config naming
     it and a signing key (the auditor gets the public key separately)."""
     url = f"sqlite:///{tmp_path / 'state.db'}"
-    db = Database(url)
+    key = tmp_path / "audit_key.pem"
+    key.write_text(generate_private_key_pem())
+    key.chmod(0o600)
+    config = tmp_path / "phigate.yaml"
+    config.write_text(
+        yaml.safe_dump({"state": {"url": url}, "audit": {"signing_key": f"file:{key}"}})
+    )
+    # Written as the gateway writes them: MAC'd with the configured key (round 31a:
+    # a record after the last checkpoint without a MAC is never signed).
+    db = open_state(parse_settings(config.read_text()))
     db.migrate()
     log = AuditLog(db)
     for n, subject in enumerate(["claims-bot", "dr.house", "claims-bot"]):
@@ -53,13 +64,6 @@ def audit_config(tmp_path: Path) -> Iterator[Path]:
             {"who": {"subject": subject}, "what": {"sql": f"DELETE FROM claims WHERE id = {n}"}},
         )
     db.dispose()
-    key = tmp_path / "audit_key.pem"
-    key.write_text(generate_private_key_pem())
-    key.chmod(0o600)
-    config = tmp_path / "phigate.yaml"
-    config.write_text(
-        yaml.safe_dump({"state": {"url": url}, "audit": {"signing_key": f"file:{key}"}})
-    )
     yield config
 
 

@@ -27,7 +27,7 @@ from phigate.audit.mac import RecordMac
 from phigate.audit.tail import hold_to, prove_tail
 from phigate.audit.verification import Verification
 from phigate.core import clock
-from phigate.core.errors import AuditUnavailableError
+from phigate.core.errors import AuditUnavailableError, InvalidRequestError
 from phigate.store import Database
 from phigate.store.hot import HotStatement
 from phigate.store.tables import audit_checkpoints, audit_head, audit_log
@@ -101,12 +101,29 @@ class _Batch:
         return seq
 
     def flush(self) -> None:
+        """Write the records and move the head, or raise AuditUnavailableError: a
+        statement that "succeeds" writing nothing (a trigger's RAISE(IGNORE), a BEFORE
+        trigger returning NULL, a rule) must not pass for a record, or the action runs
+        unrecorded. The caller's transaction then rolls back with the action."""
         if self._rows and self._head is not None:
-            _INSERT.executemany(self._conn, self._rows)
-            _SET_HEAD.execute(
+            written = _INSERT.executemany(self._conn, self._rows)
+            _expect("records written", written, len(self._rows))
+            cursor = _SET_HEAD.execute(
                 self._conn, {"new_seq": self._head[0], "new_hash": self._head[1]}
-            ).close()
+            )
+            try:
+                _expect("head rows moved", cursor.rowcount, 1)
+            finally:
+                cursor.close()
             self._rows = []
+
+
+def _expect(what: str, found: int, wanted: int) -> None:
+    if found != wanted:
+        raise AuditUnavailableError(
+            f"the audit log did not take the write ({what}: {found} of {wanted}; "
+            "a trigger or rule on the audit tables?): refused"
+        )
 
 
 class AuditLog:
@@ -234,7 +251,7 @@ class AuditLog:
             result = dataclasses.replace(result, unproven=result.records)
         for checkpoint in kept:
             result = hold_to(result, checkpoint, self._hash_at(checkpoint.seq), keys)
-        result = self._prove_authorship(_need_checkpoint(result, keys))
+        result = self._prove_authorship(_need_checkpoint(result, keys), keys)
         head_seq, head_hash = self.head()
         if result.ok and (result.records != head_seq or result.head_hash != head_hash):
             return Verification(
@@ -246,29 +263,37 @@ class AuditLog:
             )
         return result
 
-    def _prove_authorship(self, result: Verification) -> Verification:
-        """With the audit key: the first record it did not MAC fails the log."""
+    def _prove_authorship(self, result: Verification, keys: frozenset[str] | None) -> Verification:
+        """With the audit key: the first record it did not MAC after the latest believed
+        checkpoint (or with a MAC no gateway writes anywhere) fails the log. With no
+        trusted keys named, a checkpoint may be anybody's: it proves no record."""
         if not result.ok or self._mac is None:
             return result
+        checkpoint = result.checkpoint if keys is not None else None
+        proven = checkpoint.seq if checkpoint is not None else 0
         with self._db.read() as conn:
-            forged = self._mac.first_forged(self._mac_rows(conn, since=0), macs_begun=False)
+            forged = self._mac.first_forged(self._mac_rows(conn, since=0), proven_until=proven)
         if forged is None:
             return result
         seq, problem = forged
         return Verification(False, seq - 1, result.head_hash, seq, problem, result.checkpoint)
 
     def _mac_rows(
-        self, conn: sa.Connection, *, since: int, batch: int = 1000
-    ) -> Iterator[tuple[int, str, str | None]]:
-        """(seq, hash, mac) of the records after `since`, in batches, on `conn`."""
+        self, conn: sa.Connection, *, since: int, until: int | None = None, batch: int = 1000
+    ) -> Iterator[tuple[int, str, object]]:
+        """(seq, hash, mac) of the records after `since` (to `until`), in batches, on
+        `conn`; `mac` is whatever the column holds."""
         cursor = since
         while True:
-            rows = conn.execute(
+            query = (
                 sa.select(audit_log.c.seq, audit_log.c.hash, audit_log.c.mac)
                 .where(audit_log.c.seq > cursor)
                 .order_by(audit_log.c.seq)
                 .limit(batch)
-            ).all()
+            )
+            if until is not None:
+                query = query.where(audit_log.c.seq <= until)
+            rows = conn.execute(query).all()
             if not rows:
                 return
             for row in rows:
@@ -282,38 +307,49 @@ class AuditLog:
             found = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == seq))
             return found.scalar_one_or_none()
 
-    def checkpoint(self) -> Checkpoint:
+    def checkpoint(self, *, at: int | None = None) -> Checkpoint:
         """Sign the current head and store it (or return the checkpoint already there).
 
         The head row is locked as appends lock it, so the signed (sequence, hash) is
         exactly the chain's; replicas checkpointing at once take turns, and the second
-        finds the first's row for the same sequence.
+        finds the first's row for the same sequence. `at`: sign the record at that
+        sequence instead (an earlier key's last record, after a replacement).
         """
         if self.signer is None:
             raise AuditUnavailableError("no audit signing key: cannot write a checkpoint")
         try:
             with self._db.write() as conn:
-                return self._checkpoint_in(conn, self.signer)
+                return self._checkpoint_in(conn, self.signer, at)
         except ForgedRecordError as exc:
             witness_log.error("audit checkpoint refused: %s", exc)
+            raise
+        except InvalidRequestError:
             raise
         except Exception as exc:
             raise AuditUnavailableError(
                 f"the audit checkpoint cannot be written: {type(exc).__name__}"
             ) from exc
 
-    def _checkpoint_in(self, conn: sa.Connection, signer: CheckpointSigner) -> Checkpoint:
+    def _checkpoint_in(
+        self, conn: sa.Connection, signer: CheckpointSigner, at: int | None = None
+    ) -> Checkpoint:
         seq, digest = conn.execute(
             sa.select(audit_head.c.seq, audit_head.c.hash)
             .where(audit_head.c.id == 1)
             .with_for_update()
         ).one()
+        if at is not None:
+            seq, digest = at, _record_hash(conn, at, int(seq))
         existing = conn.execute(
             sa.select(audit_checkpoints).where(audit_checkpoints.c.seq == seq)
         ).first()
         if existing is not None:
-            return _checkpoint_of(existing)
-        self._refuse_forged(conn, signer)
+            found = _checkpoint_of(existing)
+            problem = _held_problem(found, str(digest), self._keys(signer))
+            if problem is None:
+                return found  # a replica's, signed and witnessed by it
+            self._replace_invalid(conn, found, problem)
+        self._refuse_forged(conn, signer, until=int(seq))
         checkpoint = signer.sign(int(seq), str(digest))
         row = checkpoint.to_json()
         del row["key_id"]  # derived from the public key
@@ -321,21 +357,34 @@ class AuditLog:
         witness_log.info("audit checkpoint signed %s", witness_line(checkpoint))
         return checkpoint
 
-    def _refuse_forged(self, conn: sa.Connection, signer: CheckpointSigner) -> None:
-        """Raise ForgedRecordError if a record after the latest believed checkpoint was
-        not written by a holder of the audit key: a checkpoint must never sign it."""
+    @staticmethod
+    def _replace_invalid(conn: sa.Connection, found: Checkpoint, problem: str) -> None:
+        """A row at the head's sequence that is no believable checkpoint of it is an
+        alarm, never taken as signed: taken, it would silence this checkpoint and its
+        witness line. It goes, and the head is signed (and witnessed) as if it never was."""
+        witness_log.error(
+            "audit checkpoint ALARM: the store held an invalid checkpoint at sequence %d "
+            "(%s); it was written in the state store by someone without the key: "
+            "replaced by a signed one",
+            found.seq,
+            problem,
+        )
+        conn.execute(audit_checkpoints.delete().where(audit_checkpoints.c.seq == found.seq))
+
+    def _refuse_forged(self, conn: sa.Connection, signer: CheckpointSigner, *, until: int) -> None:
+        """Raise ForgedRecordError if a record after the latest believed checkpoint (up
+        to `until`) was not written by a holder of the audit key: a checkpoint must
+        never sign it."""
         if self._mac is None:
             return
-        since = self._believed_seq(conn, self.trusted or frozenset({signer.key_id}))
-        begun = (
-            since > 0
-            and conn.execute(
-                sa.select(audit_log.c.mac.is_not(None)).where(audit_log.c.seq == since)
-            ).scalar_one_or_none()
-        )
-        forged = self._mac.first_forged(self._mac_rows(conn, since=since), macs_begun=bool(begun))
+        since = self._believed_seq(conn, self._keys(signer))
+        rows = self._mac_rows(conn, since=since, until=until)
+        forged = self._mac.first_forged(rows, proven_until=since)
         if forged is not None:
             raise ForgedRecordError(forged[1])
+
+    def _keys(self, signer: CheckpointSigner) -> frozenset[str]:
+        return self.trusted or frozenset({signer.key_id})
 
     @staticmethod
     def _believed_seq(conn: sa.Connection, keys: frozenset[str]) -> int:
@@ -399,6 +448,22 @@ def witness_line(checkpoint: Checkpoint) -> str:
     """A signed checkpoint as one JSON object, for a log line (`read_checkpoints`);
     the marker key first, so a reader finds where the object starts."""
     return f'{{"{WITNESS}":1,"checkpoint":{canonical_json(checkpoint.to_json())}}}'
+
+
+def _record_hash(conn: sa.Connection, seq: int, head: int) -> str:
+    """The chain hash of the record at `seq`, which must be in the log."""
+    found = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == seq)).scalar()
+    if not 0 < seq <= head or found is None:
+        raise InvalidRequestError(f"no audit record at sequence {seq}: the log ends at {head}")
+    return str(found)
+
+
+def _held_problem(found: Checkpoint, head_hash: str, keys: frozenset[str]) -> str | None:
+    """Why a stored checkpoint at the head's sequence does not prove the head, or None."""
+    problem = signature_problem(found, keys)
+    if problem is None and found.hash != head_hash:
+        problem = "it signs another hash than the head's"
+    return problem
 
 
 def _need_checkpoint(result: Verification, keys: frozenset[str] | None) -> Verification:

@@ -6,14 +6,17 @@ sign it. Each record therefore also carries HMAC-SHA256 over its chain hash, key
 from `audit.signing_key` (kept outside the store): the database cannot compute it.
 The chain stays plain SHA-256, so exports still verify offline with the public key
 alone; MACs are checked by whoever holds the key (checkpoints before signing, and
-`phigate audit verify` on the live store). Records written before MACs existed
-(migration 0015) carry none; once one record carries a MAC, every later one must.
+`phigate audit verify` on the live store). A record covered by a checkpoint signed
+with a trusted key (the current or a previous one) is proven by that signature, so
+it may carry no MAC (written before 0015) or one under a replaced key; every record
+after the latest such checkpoint must carry a valid MAC under the current key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 
 from cryptography.hazmat.primitives import serialization
@@ -42,20 +45,39 @@ class RecordMac:
         return hmac.new(self.key, chain_hash.encode(), hashlib.sha256).hexdigest()
 
     def first_forged(
-        self, rows: Iterable[tuple[int, str, str | None]], *, macs_begun: bool
+        self, rows: Iterable[tuple[int, str, object]], *, proven_until: int
     ) -> tuple[int, str] | None:
         """(sequence, problem) of the first record in (seq, hash, mac) rows a gateway
-        holding the key did not write, or None. `macs_begun`: a record before these
-        carries a MAC, so each of these must too."""
+        holding the key did not write, or None. Records up to `proven_until` are covered
+        by a trusted signed checkpoint, which proves them (whichever key MAC'd them; the
+        signer checked before signing): only a MAC no gateway writes fails them there.
+        After it, each record must carry a valid MAC under this key; what record carries
+        one is not the rule, since the store is the insider's to edit."""
         for seq, chain_hash, mac in rows:
-            if mac is None:
-                if macs_begun:
-                    return seq, _forged(seq, "has no MAC, though earlier records carry one")
-                continue
-            macs_begun = True
-            if not hmac.compare_digest(mac, self.of(chain_hash)):
-                return seq, _forged(seq, "has a MAC that does not match it")
+            problem = self._problem(seq, chain_hash, mac, demanded=seq > proven_until)
+            if problem is not None:
+                return seq, _forged(seq, problem)
         return None
+
+    def _problem(self, seq: int, chain_hash: str, mac: object, *, demanded: bool) -> str | None:
+        if mac is None:
+            return "has no MAC, though it follows the last signed checkpoint" if demanded else None
+        # Whatever SQL put in the column (text of any kind, bytes) is data, never a crash.
+        if not isinstance(mac, str) or _HEX_MAC.fullmatch(mac) is None:
+            return "has a malformed MAC (no gateway writes one like it)"
+        if demanded and not hmac.compare_digest(mac, self.of(chain_hash)):
+            return f"has a MAC that does not match it{_ROTATED}"
+        return None
+
+
+_HEX_MAC = re.compile(r"[0-9a-f]{64}")
+# A MAC under a replaced audit key looks just like a forgery: say what tells them apart.
+_ROTATED = (
+    " (or audit.signing_key was replaced after this record was written, with no "
+    "checkpoint signed by the old key covering it: with the old key as "
+    "audit.signing_key, run `phigate audit checkpoint --at N`, N the last record it "
+    "wrote; see docs/configuration.md, replacing the audit key)"
+)
 
 
 def _forged(seq: int, why: str) -> str:

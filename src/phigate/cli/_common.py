@@ -3,6 +3,8 @@ the command (a message and an exit code, never a traceback), the --config option
 
 from __future__ import annotations
 
+import os
+import pwd
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -23,6 +25,27 @@ def printable(text: str) -> str:
     """`text` with every character a terminal could act on (escapes, controls, format
     and direction characters) written as its escape, for text that quotes a file."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def login_names() -> dict[str, str]:
+    """Who runs this command, for an audit record's `by`: `os_user` is the name of the
+    process's real uid (the environment cannot change it, unlike getpass.getuser(),
+    which reads $LOGNAME/$USER first); `env_user` only when the environment names
+    somebody else, so the record keeps both claims, each under its own name."""
+    uid = os.getuid()
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid with no passwd entry (some containers)
+        user = f"uid:{uid}"
+    names = {"os_user": user}
+    claimed = next((os.environ[v] for v in _LOGIN_VARIABLES if os.environ.get(v)), None)
+    if claimed is not None and claimed != user:
+        names["env_user"] = claimed
+    return names
+
+
+# Where getpass.getuser() looks, in its order.
+_LOGIN_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

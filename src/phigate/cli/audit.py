@@ -1,4 +1,4 @@
-"""`phigate audit verify|export|public-key`: the audit log, read offline."""
+"""`phigate audit verify|export|checkpoint|public-key`: the audit log, read offline."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _audit_settings(config_path: Path, state: str | None) -> Any:
 @contextlib.contextmanager
 def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) -> Iterator[Any]:
     from phigate.audit.chain import AuditLog
-    from phigate.audit.keys import open_state, signing_key_for
+    from phigate.audit.keys import open_state, signing_key_for, trusted_key_ids
 
     settings = _audit_settings(config_path, state)
     url = state or settings.state.url
@@ -38,7 +38,8 @@ def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) ->
     db = open_state(settings, url=url)  # with the audit key: records' MACs are checked
     try:
         db.ensure_current(migrate=False)  # else: "run `phigate migrate`", not a SQL error
-        yield AuditLog(db, signer=signer)
+        # Checkpoints of earlier keys listed in the config prove what they cover.
+        yield AuditLog(db, signer=signer, trusted=trusted_key_ids(settings))
     finally:
         db.dispose()
 
@@ -119,6 +120,15 @@ def audit_verify(
         sys.exit(1)
     out.print(f"audit chain intact: {result.records} records, head {result.head_hash}")
     out.print(_tail_summary(result, trusted=trusted), highlight=False)
+    if export_file is not None:
+        out.print(_NO_MACS_OFFLINE, highlight=False)
+
+
+# What an offline check cannot see, said rather than left to be assumed.
+_NO_MACS_OFFLINE = (
+    "record MACs not checked: exports carry none; the checkpoint's signature proves "
+    "the records it covers (the gateway checked their MACs before signing it)"
+)
 
 
 def _unproven_failure(result: Any) -> Any:
@@ -160,6 +170,35 @@ def audit_export(config_path: Path, state: str | None, fmt: str, since: int) -> 
     with _audit_log(config_path, state, signed=True) as log:
         for line in log.export_lines(since=since):
             click.echo(line)
+
+
+@audit.command("checkpoint")
+@CONFIG_OPTION
+@click.option("--state", default=None, help="State store URL (default: from the config).")
+@click.option(
+    "--at",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Sign the record at this sequence number, not the head: the last one an "
+    "earlier key wrote, when it was replaced without a checkpoint.",
+)
+def audit_checkpoint(config_path: Path, state: str | None, at: int | None) -> None:
+    """Sign a checkpoint of the head now (also logged as a witness line) and print it:
+    before replacing audit.signing_key, so the old key proves every record it MAC'd.
+    Refused (exit 1) if a record it would cover was not MAC'd with this key."""
+    from phigate.audit.chain import ForgedRecordError, witness_line
+
+    with _audit_log(config_path, state, signed=True) as log:
+        try:
+            checkpoint = log.checkpoint(at=at)
+        except ForgedRecordError as exc:
+            console.print(f"audit checkpoint refused: {printable(exc.message)}", highlight=False)
+            sys.exit(1)
+    click.echo(witness_line(checkpoint))
+    console.print(
+        f"audit checkpoint at sequence {checkpoint.seq}, key {checkpoint.key_id}",
+        highlight=False,
+    )
 
 
 @audit.command("public-key")

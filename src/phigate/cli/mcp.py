@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from phigate.cli._common import CONFIG_OPTION, fail, load_config, out, when
+from phigate.cli._common import CONFIG_OPTION, fail, load_config, login_names, out, when
 from phigate.core.errors import PhigateError
 
 
@@ -90,15 +90,6 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
         db.dispose()
 
 
-def _os_user() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name (some containers)
-        return "unknown"
-
-
 def _short(value: str | None) -> str:
     return value[:16] if value else "-"
 
@@ -172,8 +163,8 @@ def mcp_tools_repin(
     """Pin the upstream's current definition of TOOL, if its digest is the one reviewed."""
     from phigate.connectors.mcp_pins import repin
 
-    os_user = _os_user()
-    who = {"subject": by or os_user, "kind": "human", "via": "cli", "os_user": os_user}
+    names = login_names()
+    who = {"subject": by or names["os_user"], "kind": "human", "via": "cli", **names}
     if not yes:
         click.confirm(
             f"Re-pin {connection}/{tool} to upstream digest {expected[:16]}…? "

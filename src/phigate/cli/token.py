@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import socket
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from phigate.cli._common import CONFIG_OPTION, console, load_config, out, when
+from phigate.cli._common import CONFIG_OPTION, console, load_config, login_names, out, when
 
 
 @click.group()
@@ -35,11 +34,7 @@ def _token_store(config_path: Path) -> Any:
 
 def _operator() -> dict[str, object]:
     """Who ran the command, as far as this host can tell (the audit log's `by`)."""
-    try:
-        user: str | None = getpass.getuser()
-    except (OSError, KeyError):  # no login name in this environment
-        user = None
-    return {"via": "cli", "os_user": user, "host": socket.gethostname()}
+    return {"via": "cli", **login_names(), "host": socket.gethostname()}
 
 
 @token.command("create")

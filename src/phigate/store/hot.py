@@ -51,13 +51,16 @@ class HotStatement:
             raise _wrapped(conn, compiled.sql, exc) from exc
         return cursor
 
-    def executemany(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    def executemany(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Run once per row; the driver's count of rows written (sqlite3 and psycopg
+        sum it over the rows), -1 when it cannot tell."""
         compiled = self._for(conn.dialect)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             if compiled.fixed or compiled.order is not None:
                 rows = [_arguments(compiled, row) for row in rows]
             cursor.executemany(compiled.sql, rows)
+            return int(cursor.rowcount)
         except Exception as exc:
             raise _wrapped(conn, compiled.sql, exc) from exc
         finally:
