@@ -76,7 +76,6 @@ async def _run(h: Harness, connection: str, *argv: str) -> Any:
 
 
 # ── 1. terraform's CLI framework reads its own flags in every word ─────────────
-@finding(1, "terraform plan -var -install-autocomplete writes ~/.bashrc as a read")
 @pytest.mark.parametrize(
     "argv",
     [

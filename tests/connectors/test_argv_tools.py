@@ -243,8 +243,24 @@ PRINTED = [
     ("helm list --debug", E),
 ]
 
+# Round 32b finding 1: terraform's CLI library (mitchellh/cli) acts on its
+# autocomplete words wherever they stand before `--`, even as another flag's value,
+# and edits the gateway user's shell rc files; so the gateway, in every word.
+SCANNED = [
+    ("terraform plan -var -install-autocomplete", A),
+    ("terraform plan -lock-timeout -install-autocomplete", A),
+    ("terraform state list -id --uninstall-autocomplete", A),
+    ("terraform plan -var=-install-autocomplete", A),
+    ("terraform plan -var ---install-autocomplete=1", A),
+    ("terraform plan -- -uninstall-autocomplete", A),  # after `--` too: fail closed
+    ("terraform plan -install-autocomplete", U),  # not a flag of plan's
+    ("terraform plan -var -help", R),  # help only prints
+    ("terraform plan -var -version", R),
+    ("terraform plan -var x=install-autocomplete", R),
+]
 
-@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED)
+
+@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED + SCANNED)
 def test_builtin_tools_are_parsed_as_the_tools_parse_them(line: str, risk: RiskClass) -> None:
     verdict = classify_argv(shlex.split(line), SETS)
     assert verdict.risk is risk, verdict.reasons

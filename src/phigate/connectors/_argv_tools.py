@@ -88,6 +88,26 @@ TERRAFORM_GRAMMAR = ToolGrammar(
     groups=_TF_GROUPS,
 )
 
+# mitchellh/cli, which terraform's main hands its whole argv, acts on these words
+# wherever they stand before `--`, even as another flag's value (`-var
+# -install-autocomplete`): it edits the gateway user's shell rc files and runs nothing
+# else. The gateway matches them in every word, with any dashes and any `=value`.
+# The other words it scans for (`-h`, `-help`, `-version`) only print.
+_TF_SCANNED = frozenset({"install-autocomplete", "uninstall-autocomplete"})
+
+
+def terraform_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """Admin for any argv word terraform's CLI library acts on wherever it stands."""
+    written = [*parsed.words, *(f.written for f in parsed.flags)]
+    written += [f.value for f in parsed.flags if f.value is not None]
+    why = "terraform edits the gateway user's shell rc files wherever this word stands"
+    return [
+        (RiskClass.ADMIN, f"{word}: {why}")
+        for word in dict.fromkeys(written)
+        if word.lstrip("-").partition("=")[0] in _TF_SCANNED
+    ]
+
+
 # ── helm (pflag syntax) ─────────────────────────────────────────────────────
 _HELM_GLOBAL = {
     **flags("-n/--namespace= --burst-limit= --qps="),
