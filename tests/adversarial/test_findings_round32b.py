@@ -104,7 +104,6 @@ async def test_terraform_autocomplete_flags_inside_a_flag_value(
 
 # ── 2. a line kubectl splits documents on, inside one YAML document ────────────
 @needs_kubectl
-@finding(2, "kubectl get -f with a `---#` key line hides a Secret document as a string")
 async def test_a_separator_with_a_comment_splits_only_for_kubectl(
     kube: Harness, cluster: kube_standin.KubeStandIn
 ) -> None:
