@@ -142,7 +142,6 @@ async def helm(tmp_path: Path) -> AsyncIterator[Harness]:
 
 
 # ── 3. helm's --name-template: a caller's template run with the gateway's env ───
-@finding(3, "helm template --name-template '{{env \"X\"}}' runs at once as a read")
 @pytest.mark.parametrize(
     "template",
     [

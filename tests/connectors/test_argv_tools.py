@@ -259,8 +259,23 @@ SCANNED = [
     ("terraform plan -var x=install-autocomplete", R),
 ]
 
+# Round 32b finding 3: helm renders `--name-template` with sprig's whole function map,
+# `env` and `expandenv` included: a template reads the gateway's environment.
+TEMPLATES = [
+    ("helm template chart --name-template '{{ env \"HELM_KUBETOKEN\" }}'", A),
+    ("helm template chart --name-template='{{- expandenv \"$HOME\" -}}'", A),
+    ("helm install chart --name-template x{{.}} -g", A),
+    ("helm upgrade api chart -i --name-template={{", A),
+    ("helm template chart --name-template api-1", R),
+    ("helm template chart --name-template 'a{b}c'", R),
+    ("helm template chart --set name={{env}}", R),  # values are not templates
+    ("helm version --template {{.Version}}", R),  # text/template without sprig
+]
 
-@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED + SCANNED)
+
+@pytest.mark.parametrize(
+    ("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED + SCANNED + TEMPLATES
+)
 def test_builtin_tools_are_parsed_as_the_tools_parse_them(line: str, risk: RiskClass) -> None:
     verdict = classify_argv(shlex.split(line), SETS)
     assert verdict.risk is risk, verdict.reasons

@@ -30,7 +30,23 @@ def _values_files(value: str) -> tuple[RiskClass, str] | None:
     return hits[0] if hits else None
 
 
-_CHECKS = {"path": local_path, "release": _release_output, "values": _values_files}
+def _sprig_template(value: str) -> tuple[RiskClass, str] | None:
+    """helm renders `--name-template` with text/template and sprig's whole function map,
+    `env` and `expandenv` included (the two it takes from charts' templates): a value
+    with an action in it reads the gateway's environment, credentials too, and writes
+    them into the release name every rendered manifest carries. Text without `{{` is
+    a literal name."""
+    if "{{" in value:
+        return RiskClass.ADMIN, "a template that can read the gateway's environment"
+    return None
+
+
+_CHECKS = {
+    "path": local_path,
+    "release": _release_output,
+    "values": _values_files,
+    "sprig": _sprig_template,
+}
 
 
 # ── terraform (Go flag syntax: `-name` ≡ `--name`) ─────────────────────────
@@ -125,7 +141,7 @@ _HELM_GLOBAL = {
 _HELM_VALUES = "-f/--values=@values --set= --set-string= --set-json= --version= --devel"
 _HELM_RENDER = (
     f"{_HELM_VALUES} --include-crds --skip-crds --skip-tests --no-hooks -s/--show-only= "
-    "-a/--api-versions= --kube-version= --name-template= --release-name --is-upgrade "
+    "-a/--api-versions= --kube-version= --name-template=@sprig --release-name --is-upgrade "
     "--validate --create-namespace --description= --dry-run? --disable-openapi-validation "
     "--set-file=!A --post-renderer=!A --post-renderer-args=!A --output-dir=!A --repo=!A "
     "--dependency-update!A"
