@@ -24,6 +24,7 @@ import httpx
 
 from phigate.config import HttpConnection
 from phigate.connectors._binary_phi import masked_binary
+from phigate.connectors._byte_guard import answer_guard
 from phigate.connectors._cut import cut_marker, json_prefix, text_cut
 from phigate.connectors._http_answer import (
     NOT_JSON,
@@ -342,8 +343,9 @@ class HttpConnector:
                 return secrets.scrub(encoded.decode(), counts)
             # Cut at whole groups of three bytes within the cap, scrubbed with what follows.
             return secrets.scrub_cut(encoded, 4 * (self.settings.max_response_bytes // 3), counts)
+        guard = answer_guard(masker, secrets, self.settings.allow_binary)
         if truncated:
-            return self._cut_body(kind, raw, cap, secrets, masker, counts)
+            return guard.json(self._cut_body(kind, raw, cap, secrets, masker, counts), counts)
         text = raw.decode("utf-8", "replace")
         if kind == "json":
             value = read_json(text, self.name)
@@ -352,10 +354,10 @@ class HttpConnector:
             else:
                 masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
                 _add(counts, found)
-                return masked_value
+                return guard.json(masked_value, counts)
         result = masker.mask_text(secrets.scrub(text, counts))
         _add(counts, result.counts)
-        return result.text
+        return guard.text(result.text, counts)
 
     def _cut_body(
         self,

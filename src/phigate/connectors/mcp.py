@@ -48,6 +48,7 @@ import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
+from phigate.connectors._byte_guard import answer_guard
 from phigate.connectors._mcp_session import UpstreamSession, own_secrets
 from phigate.connectors._mcp_text import shown_json, upstream_digest
 from phigate.connectors._secrets import GatewaySecrets
@@ -374,11 +375,13 @@ def mask_result(
     counts: dict[str, int] = {}
     content: list[dict[str, Any]] = []
     secrets = secrets or GatewaySecrets(())
+    # MCP carries no binary answers: an undecodable run in one is withheld.
+    guard = answer_guard(masker, secrets, keep_blobs=False)
     for block in result.content:
         if isinstance(block, types.TextContent):
             masked = masker.mask_text(secrets.scrub(block.text, counts))
             _add(counts, masked.counts)
-            content.append({"type": "text", "text": masked.text})
+            content.append({"type": "text", "text": guard.text(masked.text, counts)})
         else:
             content.append({"type": "text", "text": _WITHHELD})
     structured = None
@@ -393,6 +396,7 @@ def mask_result(
         scrubbed = secrets.scrub_json(result.structured_content, counts)
         structured, found = masker.mask_json(scrubbed)
         _add(counts, found)
+        structured = guard.json(structured, counts)
     payload = {
         "content": content,
         "structured": structured,

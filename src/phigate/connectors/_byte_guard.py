@@ -1,0 +1,138 @@
+"""Encoded bytes in an answer, fail closed: read as text, or withheld.
+
+The scrubber and the masker read a long list of encodings, each added when an
+attack found it missing; the next layout (eight-byte dump groups, decimal bytes,
+base64 of UTF-32 or of bzip2) passed until it was added too. This guard is the rule
+that does not wait for the next one. After an HTTP or MCP answer is scrubbed and
+masked, every run of bytes written out in it (`core.byte_runs`: hex of any group
+width and layout, decimal bytes, base64) is read as every text it can be
+(`core.byte_views`: inflated, in any charset), and
+
+- a run any of whose texts still shows a held secret or PHI is replaced whole by
+  `[withheld: N encoded bytes holding masked text]`;
+- a run no text view reads (`MIN_BYTES` or more) is withheld as
+  `[withheld: N undecodable bytes]`, unless it is provably opaque: at most 64 bytes
+  with no more than half of them repeats (a digest, a key id, a UUID, a random
+  token), bytes that are all control characters (no charset writes text so),
+  decimal numbers within half the byte range (a series of measurements), a list of
+  digests one a line, or a JWT's signature; or the connection sets
+  `allow_binary` (images, PDFs carried as base64 in text are then shown);
+- a run that inflates past the cap is withheld whole.
+
+Each withheld run is counted under `ENCODED_BYTES` in the answer's masking counts,
+which the audit records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import re2
+
+from phigate.connectors._secrets import GatewaySecrets
+from phigate.core.byte_runs import MIN_BYTES, ByteRun, byte_runs, may_hold
+from phigate.core.byte_views import TooBig, views
+from phigate.masking.engine import Masker
+
+ENTITY = "ENCODED_BYTES"
+# The longest run of opaque bytes shown: a SHA-512 digest.
+MAX_OPAQUE = 64
+_DIGEST_WIDTHS = frozenset({16, 20, 32, 64})
+_JWT = re2.compile(r"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.([A-Za-z0-9_-]{16,})")
+
+# Whether a text shows something: it changes when scrubbed or masked (counts added).
+Shows = Callable[[str, dict[str, int]], bool]
+
+
+class ByteGuard:
+    """The fail-closed reading of one answer's encoded runs."""
+
+    def __init__(self, shows: Shows, keep_blobs: bool) -> None:
+        self._shows = shows
+        self._keep_blobs = keep_blobs
+
+    def text(self, text: str, counts: dict[str, int]) -> str:
+        """`text` with each run that shows something or reads as nothing withheld."""
+        if not may_hold(text):
+            return text
+        signatures = {m.span(1) for m in _JWT.finditer(text)} if "eyJ" in text else set()
+        out: list[str] = []
+        pos = 0
+        for run in byte_runs(text):
+            marker = self._marker(run, (run.start, run.end) in signatures, counts)
+            if marker is not None:
+                out += [text[pos : run.start], marker]
+                pos = run.end
+        if not out:
+            return text
+        out.append(text[pos:])
+        return "".join(out)
+
+    def json(self, value: Any, counts: dict[str, int]) -> Any:
+        """A JSON value with its strings guarded, and an array of 16 or more byte values
+        (Node's `Buffer` as JSON) read as the bytes it holds."""
+        if isinstance(value, str):
+            return self.text(value, counts)
+        if isinstance(value, list):
+            if len(value) >= MIN_BYTES and all(_is_byte(v) for v in value):
+                run = ByteRun(0, 0, (bytes(value),), "decimal")
+                marker = self._marker(run, False, counts)
+                return value if marker is None else marker
+            return [self.json(v, counts) for v in value]
+        if isinstance(value, dict):
+            return {self.text(str(k), counts): self.json(v, counts) for k, v in value.items()}
+        return value
+
+    def _marker(self, run: ByteRun, signature: bool, counts: dict[str, int]) -> str | None:
+        """What stands for `run` in the answer, or None when it stays as written."""
+        try:
+            texts = [text for reading in run.readings for text in views(reading)]
+        except TooBig:
+            return _withheld(counts, "[withheld: compressed bytes past the gateway's cap]")
+        found: dict[str, int] = {}
+        if any([self._shows(text, found) for text in texts]):
+            for entity, n in found.items():
+                counts[entity] = counts.get(entity, 0) + n
+            return _withheld(counts, f"[withheld: {run.size} encoded bytes holding masked text]")
+        if texts or signature or self._keep_blobs or _opaque(run):
+            return None
+        return _withheld(counts, f"[withheld: {run.size} undecodable bytes]")
+
+
+def answer_guard(masker: Masker, secrets: GatewaySecrets, keep_blobs: bool) -> ByteGuard:
+    """The guard of a connector's answers: a text view shows something when the
+    scrubber or the masker changes it."""
+
+    def shows(text: str, counts: dict[str, int]) -> bool:
+        masked = masker.mask_text(secrets.scrub(text, counts))
+        for entity, n in masked.counts.items():
+            counts[entity] = counts.get(entity, 0) + n
+        return masked.text != text
+
+    return ByteGuard(shows, keep_blobs)
+
+
+def _withheld(counts: dict[str, int], marker: str) -> str:
+    counts[ENTITY] = counts.get(ENTITY, 0) + 1
+    return marker
+
+
+def _opaque(run: ByteRun) -> bool:
+    """Bytes that carry no text a reader could get back: a digest or a random id (at
+    most `MAX_OPAQUE` bytes, few repeats), control bytes alone, or digests one a line."""
+    raw = run.readings[0]
+    if all(b < 0x20 for b in raw):
+        return True
+    if run.kind == "decimal" and max(raw) - min(raw) < 128:
+        # Numbers in a narrow range are a series (vitals, counts), not bytes: compressed
+        # or encrypted bytes spread over the whole range (16 of them within half of it:
+        # about one in 2000).
+        return True
+    if len(raw) <= MAX_OPAQUE and len(set(raw)) * 2 >= len(raw):
+        return True
+    return len(run.lines) > 1 and len(set(run.lines)) == 1 and run.lines[0] in _DIGEST_WIDTHS
+
+
+def _is_byte(item: Any) -> bool:
+    return isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 255
