@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round3 import cluster, kube, needs_kubectl
 from tests.conftest import Harness
 from tests.connectors import kube_standin
