@@ -270,6 +270,14 @@ TEMPLATES = [
     ("helm template chart --name-template 'a{b}c'", R),
     ("helm template chart --set name={{env}}", R),  # values are not templates
     ("helm version --template {{.Version}}", R),  # text/template without sprig
+    # helm first parses its whole argv with only its global flags, unknown ones let
+    # through (a value starting with `-` is not taken), so a subcommand flag's value
+    # written `--kube-apiserver=…` sets the global there.
+    ("helm template chart --set --kube-apiserver=https://evil.example", U),
+    ("helm template chart --description --kubeconfig=/tmp/k", U),
+    ("helm template chart --set -n", U),
+    ("helm template chart --set a=-1", R),  # attached: one word to both parses
+    ("helm template chart -n --debug", R),  # a global's value: taken by both
 ]
 
 

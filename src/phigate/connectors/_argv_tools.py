@@ -12,7 +12,14 @@ gateway's credentials. Anything not listed makes the command `unknown`.
 
 from __future__ import annotations
 
-from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path, pflag_slice
+from phigate.connectors._argv_parse import (
+    ArgvProblem,
+    Parsed,
+    ToolGrammar,
+    flags,
+    local_path,
+    pflag_slice,
+)
 from phigate.core.risk import RiskClass
 
 
@@ -206,7 +213,27 @@ _CHART_COMMANDS = frozenset(
 
 def helm_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
     """Everything helm's words and flags reach beyond the command's own class."""
+    _check_helm_preparse(parsed)
     return [*helm_chart_risks(parsed), *helm_render_risks(parsed)]
+
+
+def _check_helm_preparse(parsed: Parsed) -> None:
+    """Refuse a subcommand flag's separate value that starts with `-`.
+
+    Before cobra runs, helm parses its whole argv with its global flags alone (and
+    klog's hidden ones), unknown flags let through: an unknown flag takes the next
+    word as its value only when that word does not start with `-`. So in
+    `template chart --set --kube-apiserver=URL` the value of `--set` is, to that
+    first parse, the global flag itself, and it stays set. A global's own value is
+    taken by both parses alike.
+    """
+    for flag in parsed.flags:
+        value = flag.value or ""
+        global_flag = HELM_GRAMMAR.global_flags.get(flag.spec.name) is flag.spec
+        if flag.separate and len(value) > 1 and value.startswith("-") and not global_flag:
+            raise ArgvProblem(
+                f"{flag.written} {value}: helm's first parse reads the value as a flag"
+            )
 
 
 # The only `--dry-run` values with which helm renders without the cluster (helm >= 3.13:
