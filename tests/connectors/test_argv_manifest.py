@@ -48,6 +48,20 @@ NOT_PLAIN = [
     ('{"kind": "SecretList", "items": [{"apiVersion": "v1"}]}', "kind is not a string"),
     ('{"kind": "SecretList", "items": {"a": {"kind": "Secret"}}}', "not a list"),
     ('{"kind": "SecretList", "items": ["x"]}', "not a mapping"),
+    # Round 32b finding 2: kubectl cuts documents at a line `---` then nothing, blanks
+    # or a `#` comment; YAML only at `---` then a blank. Any line where the two could
+    # part, and anything PyYAML splits inside one of kubectl's documents, is refused.
+    ("kind: Pod\n---#: |\n  kind: Secret\n", "document separator"),
+    ("---#\nkind: Secret\n", "document separator"),
+    ("kind: Pod\n--- !!map\nkind: Secret\n", "document separator"),
+    ("kind: Pod\n--- {kind: Secret}\n", "document separator"),
+    ("kind: Pod\n----\nkind: Secret\n", "document separator"),
+    ("kind: Pod\n---\v\nkind: Secret\n", "document separator"),
+    ("kind: Pod\n---\u0085kind: Secret\n", "document separator"),
+    ("kind: Pod\n...\nkind: Secret\n", "document end"),
+    ("kind: Pod\n...\n", "document end"),
+    ("kind: Pod\r---\rkind: Secret\n", "documents"),
+    ("kind: Pod\n\ufeff---\nkind: Secret\n", "byte order mark"),
 ]
 
 
@@ -76,6 +90,11 @@ PLAIN = [
         {"CustomResourceDefinition"},
     ),
     ("kind: CronJob\nspec: {jobTemplate: {kind: Job}}\n", {"CronJob", "Job"}),
+    ("kind: Pod\n--- # next\nkind: Role\n", {"Pod", "Role"}),
+    ("--- # first\nkind: Pod\n---\t \nkind: Role\n---", {"Pod", "Role"}),
+    ("kind: Pod\r\n---\r\nkind: Role\r\n", {"Pod", "Role"}),
+    ("\ufeffkind: Pod\n", {"Pod"}),
+    ("kind: ConfigMap\ndata:\n  a: |\n    x\n    ---#\n    ...\n", {"ConfigMap"}),
 ]
 
 

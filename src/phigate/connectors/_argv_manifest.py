@@ -16,10 +16,17 @@ nodes, so they see what was written rather than what a loader made of it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import yaml
-from yaml.events import AliasEvent, CollectionStartEvent, DocumentStartEvent, ScalarEvent
+from yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    ScalarEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from phigate.connectors._argv_parse import ArgvProblem
@@ -33,9 +40,17 @@ _GO_BOOLS = frozenset({"y", "Y", "n", "N"})
 
 def manifest_kinds(text: str) -> set[str]:
     """Every kind a plain manifest names, at any depth; ArgvProblem for any other."""
+    kinds: set[str] = set()
+    for part in kubectl_documents(text):
+        kinds |= _document_kinds(part)
+    return kinds
+
+
+def _document_kinds(part: str) -> set[str]:
+    """The kinds of one of kubectl's documents, which PyYAML must read as one too."""
     try:
-        _check_events(text)
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        _check_events(part)
+        documents = list(yaml.compose_all(part, Loader=yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ArgvProblem(f"the manifest is not YAML or JSON: {type(exc).__name__}") from None
     kinds: set[str] = set()
@@ -48,13 +63,61 @@ def manifest_kinds(text: str) -> set[str]:
     return kinds
 
 
+def kubectl_documents(text: str) -> list[str]:
+    """The documents kubectl cuts a manifest stream into, before any YAML parser runs.
+
+    apimachinery's YAMLReader reads lines ending at `\n` (a `\r` before it dropped)
+    and ends a document at a line starting with `---` that holds nothing else but
+    blanks or a `#` comment; YAML starts one only at `---` then a blank. So
+    `---#: |` is a key to PyYAML and a cut to kubectl. A line starting with `---` is
+    understood only as a cut both read alike (`---`, then spaces or tabs, then maybe
+    a comment); a directive line, and a byte order mark past the start, are refused.
+    The cut line is dropped, unless nothing precedes it in its document (kubectl keeps
+    it then, as the document's start).
+    """
+    if "\ufeff" in text[1:]:
+        raise _not_plain("a byte order mark inside the text")
+    parts: list[list[str]] = [[]]
+    for line in _lines(text):
+        if line.startswith("%"):
+            raise _not_plain("a %YAML or %TAG directive")
+        if not line.startswith("---"):
+            parts[-1].append(line)
+        elif not _SEPARATOR.fullmatch(line):
+            raise _not_plain(f"a document separator kubectl and YAML read apart ({line[:20]!r})")
+        elif parts[-1]:
+            parts.append([])
+        else:
+            parts[-1].append(line)
+    return ["".join(f"{line}\n" for line in part) for part in parts]
+
+
+# What follows `---` on a line both kubectl and YAML read as a document start.
+_SEPARATOR = re.compile(r"---(?:[ \t]*|[ \t]+#.*)")
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as bufio.ReadLine gives them: cut at `\n`, a `\r` before it dropped."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the text ended with a line break
+    return [line.removesuffix("\r") for line in lines[:-1]] + lines[-1:]
+
+
 def _not_plain(why: str) -> ArgvProblem:
     return ArgvProblem(f"the manifest is not plain YAML the gateway reads as kubectl does: {why}")
 
 
 def _check_events(text: str) -> None:
-    """No alias, anchor, tag or directive anywhere, as written."""
+    """No alias, anchor, tag or directive anywhere, as written; one document at most,
+    not ended by `...` (go-yaml would read only the first of several)."""
+    starts = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        starts += isinstance(event, DocumentStartEvent)
+        if starts > 1:
+            raise _not_plain("two documents where kubectl reads one")
+        if isinstance(event, DocumentEndEvent) and event.explicit:
+            raise _not_plain("a document end marker (...)")
         if isinstance(event, AliasEvent):
             raise _not_plain(f"an alias (*{event.anchor})")
         if isinstance(event, DocumentStartEvent) and (event.version or event.tags):

@@ -43,7 +43,12 @@ from phigate.connectors._argv_parse import (
     parse,
 )
 from phigate.connectors._argv_parse import flags as parse_flags
-from phigate.connectors._argv_tools import HELM_GRAMMAR, TERRAFORM_GRAMMAR, helm_risks
+from phigate.connectors._argv_tools import (
+    HELM_GRAMMAR,
+    TERRAFORM_GRAMMAR,
+    helm_risks,
+    terraform_risks,
+)
 from phigate.connectors.rule_settings import BUILTIN_RULE_SET_NAMES, ArgvRule
 from phigate.core.risk import RiskClass, most_severe
 
@@ -477,6 +482,8 @@ TOOLS: dict[str, BuiltinTool] = {
     "kubectl": BuiltinTool(
         kubectl.GRAMMAR, kubectl.variants, _kubectl_risks, kubectl.manifest_files
     ),
-    "terraform": BuiltinTool(TERRAFORM_GRAMMAR),
+    "terraform": BuiltinTool(
+        TERRAFORM_GRAMMAR, risks=lambda parsed, stdin, read: terraform_risks(parsed)
+    ),
     "helm": BuiltinTool(HELM_GRAMMAR, risks=lambda parsed, stdin, read: helm_risks(parsed)),
 }

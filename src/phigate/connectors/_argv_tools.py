@@ -12,7 +12,14 @@ gateway's credentials. Anything not listed makes the command `unknown`.
 
 from __future__ import annotations
 
-from phigate.connectors._argv_parse import Parsed, ToolGrammar, flags, local_path, pflag_slice
+from phigate.connectors._argv_parse import (
+    ArgvProblem,
+    Parsed,
+    ToolGrammar,
+    flags,
+    local_path,
+    pflag_slice,
+)
 from phigate.core.risk import RiskClass
 
 
@@ -30,7 +37,23 @@ def _values_files(value: str) -> tuple[RiskClass, str] | None:
     return hits[0] if hits else None
 
 
-_CHECKS = {"path": local_path, "release": _release_output, "values": _values_files}
+def _sprig_template(value: str) -> tuple[RiskClass, str] | None:
+    """helm renders `--name-template` with text/template and sprig's whole function map,
+    `env` and `expandenv` included (the two it takes from charts' templates): a value
+    with an action in it reads the gateway's environment, credentials too, and writes
+    them into the release name every rendered manifest carries. Text without `{{` is
+    a literal name."""
+    if "{{" in value:
+        return RiskClass.ADMIN, "a template that can read the gateway's environment"
+    return None
+
+
+_CHECKS = {
+    "path": local_path,
+    "release": _release_output,
+    "values": _values_files,
+    "sprig": _sprig_template,
+}
 
 
 # ── terraform (Go flag syntax: `-name` ≡ `--name`) ─────────────────────────
@@ -88,6 +111,26 @@ TERRAFORM_GRAMMAR = ToolGrammar(
     groups=_TF_GROUPS,
 )
 
+# mitchellh/cli, which terraform's main hands its whole argv, acts on these words
+# wherever they stand before `--`, even as another flag's value (`-var
+# -install-autocomplete`): it edits the gateway user's shell rc files and runs nothing
+# else. The gateway matches them in every word, with any dashes and any `=value`.
+# The other words it scans for (`-h`, `-help`, `-version`) only print.
+_TF_SCANNED = frozenset({"install-autocomplete", "uninstall-autocomplete"})
+
+
+def terraform_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """Admin for any argv word terraform's CLI library acts on wherever it stands."""
+    written = [*parsed.words, *(f.written for f in parsed.flags)]
+    written += [f.value for f in parsed.flags if f.value is not None]
+    why = "terraform edits the gateway user's shell rc files wherever this word stands"
+    return [
+        (RiskClass.ADMIN, f"{word}: {why}")
+        for word in dict.fromkeys(written)
+        if word.lstrip("-").partition("=")[0] in _TF_SCANNED
+    ]
+
+
 # ── helm (pflag syntax) ─────────────────────────────────────────────────────
 _HELM_GLOBAL = {
     **flags("-n/--namespace= --burst-limit= --qps="),
@@ -105,7 +148,7 @@ _HELM_GLOBAL = {
 _HELM_VALUES = "-f/--values=@values --set= --set-string= --set-json= --version= --devel"
 _HELM_RENDER = (
     f"{_HELM_VALUES} --include-crds --skip-crds --skip-tests --no-hooks -s/--show-only= "
-    "-a/--api-versions= --kube-version= --name-template= --release-name --is-upgrade "
+    "-a/--api-versions= --kube-version= --name-template=@sprig --release-name --is-upgrade "
     "--validate --create-namespace --description= --dry-run? --disable-openapi-validation "
     "--set-file=!A --post-renderer=!A --post-renderer-args=!A --output-dir=!A --repo=!A "
     "--dependency-update!A"
@@ -170,7 +213,27 @@ _CHART_COMMANDS = frozenset(
 
 def helm_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
     """Everything helm's words and flags reach beyond the command's own class."""
+    _check_helm_preparse(parsed)
     return [*helm_chart_risks(parsed), *helm_render_risks(parsed)]
+
+
+def _check_helm_preparse(parsed: Parsed) -> None:
+    """Refuse a subcommand flag's separate value that starts with `-`.
+
+    Before cobra runs, helm parses its whole argv with its global flags alone (and
+    klog's hidden ones), unknown flags let through: an unknown flag takes the next
+    word as its value only when that word does not start with `-`. So in
+    `template chart --set --kube-apiserver=URL` the value of `--set` is, to that
+    first parse, the global flag itself, and it stays set. A global's own value is
+    taken by both parses alike.
+    """
+    for flag in parsed.flags:
+        value = flag.value or ""
+        global_flag = HELM_GRAMMAR.global_flags.get(flag.spec.name) is flag.spec
+        if flag.separate and len(value) > 1 and value.startswith("-") and not global_flag:
+            raise ArgvProblem(
+                f"{flag.written} {value}: helm's first parse reads the value as a flag"
+            )
 
 
 # The only `--dry-run` values with which helm renders without the cluster (helm >= 3.13:

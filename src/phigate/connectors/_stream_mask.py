@@ -13,11 +13,22 @@ block ends is read in front of the next block, with the rows from the start of
 the line the context begins in (`mrn,visits` masks the MRNs of the millionth
 row as of the first). Gateway-held secrets are scrubbed before anything is
 scanned.
+
+Between the scrubber and the masker, the block passes the byte guard HTTP and MCP
+answers pass (`_byte_guard`): a run of bytes written out (hex in any layout, decimal,
+base64) that reads as text still showing a held secret or PHI is withheld. It runs
+before the masker, which would otherwise rewrite part of a run (dash-joined hex
+pairs read as MAC-like device ids) and leave the rest too short to read. A run
+reaching the end of a block may go on in the next (`od` prints as it reads), so its
+lines are held back and read with that block, or at the end of the output
+(`flush`); what is held is bounded by the connection's output cap.
 """
 
 from __future__ import annotations
 
+from phigate.connectors._byte_guard import ByteGuard
 from phigate.connectors._secrets import GatewaySecrets
+from phigate.core.byte_runs import byte_runs, may_hold
 from phigate.masking._structure import open_header
 from phigate.masking.detect import Carried, MaskingError
 from phigate.masking.engine import Masker
@@ -32,9 +43,14 @@ OPEN_SPAN_CHARS = 65_536
 class StreamMasker:
     """Scrubs and masks one run's output, block by block, per pipe."""
 
-    def __init__(self, masker: Masker, secrets: GatewaySecrets) -> None:
+    def __init__(
+        self, masker: Masker, secrets: GatewaySecrets, guard: ByteGuard | None = None
+    ) -> None:
         self.masker = masker
         self.secrets = secrets
+        self.guard = guard
+        # Per pipe: masked lines of a byte run that may go on in the next block.
+        self._held: dict[str, str] = {}
         self.counts: dict[str, int] = {}
         self._tails: dict[str, str] = {}
         # Per pipe: the header of a CSV table whose rows run on into the next block.
@@ -43,7 +59,27 @@ class StreamMasker:
         self._carried = Carried()
 
     def mask(self, pipe: str, text: str) -> str:
-        text = self._scrub(text)
+        """The block scrubbed, guarded and masked (less any byte run held back)."""
+        return self._masked(pipe, self._guarded(pipe, self._scrub(text)))
+
+    def flush(self) -> dict[str, str]:
+        """What each pipe held back, guarded and masked: the output has ended."""
+        held, self._held = self._held, {}
+        return {p: self._masked(p, self._guard_text(t)) for p, t in held.items() if t}
+
+    def _guarded(self, pipe: str, text: str) -> str:
+        if self.guard is None:
+            return text
+        pending = self._held.pop(pipe, "") + text
+        cut = _open_run(pending)
+        if cut < len(pending):
+            self._held[pipe] = pending[cut:]
+        return self._guard_text(pending[:cut])
+
+    def _guard_text(self, text: str) -> str:
+        return text if self.guard is None else self.guard.text(text, self.counts)
+
+    def _masked(self, pipe: str, text: str) -> str:
         if not self.masker.types:  # nothing to mask for this caller (all revealed)
             return text
         header = self._headers.get(pipe, "")
@@ -102,6 +138,17 @@ def _context(body: str, spans: list[tuple[int, int, str]], shift: int, *, rows: 
         line = body.rfind("\n", low, start)
         start = line + 1 if line >= 0 or low == 0 else start
     return body[start:]
+
+
+def _open_run(text: str) -> int:
+    """Where the lines of a byte run reaching the end of `text` begin (len(text) when
+    none does): they are read again with what follows."""
+    if not may_hold(text):
+        return len(text)
+    runs = byte_runs(text)
+    if not runs or text[runs[-1].end :].strip():
+        return len(text)
+    return text.rfind("\n", 0, runs[-1].start) + 1
 
 
 def _open_header(whole: str) -> str:

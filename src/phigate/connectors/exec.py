@@ -32,6 +32,7 @@ from phigate.connectors._argv_rules import (
     classify_argv,
     files_read,
 )
+from phigate.connectors._byte_guard import answer_guard
 from phigate.connectors._exec_child import Child
 from phigate.connectors._secret_sources import env_secrets
 from phigate.connectors._stream_mask import StreamMasker
@@ -193,7 +194,8 @@ class ExecConnector:
         if program is None:  # describe said unknown; policy should never let it here
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
-        output = StreamMasker(masker, self.held.scrubber(env_secrets(env, self.settings.env)))
+        secrets = self.held.scrubber(env_secrets(env, self.settings.env))
+        output = StreamMasker(masker, secrets, answer_guard(masker, secrets, keep_blobs=False))
         command = [program, *argv[1:]]
         with _exec_files.fed(command, files_read(command, self.rule_sets), _files(action)) as (
             command,
@@ -215,6 +217,8 @@ class ExecConnector:
             async for pipe, block in child.lines():
                 name = _PIPE_NAMES[pipe]
                 yield {"stream": name, "text": output.mask(name, block.decode("utf-8", "replace"))}
+            for name, text in output.flush().items():
+                yield {"stream": name, "text": text}
         except TimeoutError:
             raise UpstreamError(
                 f"{os.path.basename(program)} ran past its timeout of "
