@@ -39,6 +39,7 @@ def mask_seams(
     Empty when no detection crosses a seam: most arrays and objects."""
     pieces: dict[int, set[tuple[int, int, str]]] = {}
     seen: set[tuple[tuple[int, int, int], ...]] = set()
+    texts = [None if _non_finite(text) else text for text in texts]
     for seam in range(len(texts) - 1):
         if not texts[seam] or not texts[seam + 1]:
             continue
@@ -55,6 +56,16 @@ def mask_seams(
                 for item, a, b in cut:
                     pieces.setdefault(item, set()).add((a, b, entity))
     return {item: _masked(masker, str(texts[item]), found) for item, found in pieces.items()}
+
+
+# JavaScript's spellings of the numbers JSON cannot carry: the HTTP connector answers
+# such a number as its own text. A number is no piece of a word, so it cuts the run
+# (as a JSON number does): "NaN" beside "Infinity" is no "first last" name.
+_NON_FINITE = frozenset({"nan", "infinity", "+infinity", "-infinity"})
+
+
+def _non_finite(text: str | None) -> bool:
+    return text is not None and len(text) <= 9 and text.lower() in _NON_FINITE
 
 
 def _blank_at_seam(texts: Sequence[str | None], seam: int) -> bool:
