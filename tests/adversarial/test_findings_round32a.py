@@ -166,11 +166,8 @@ ECHOES: dict[str, tuple[Callable[[bytes], str], Callable[[str], bytes]]] = {
         lambda t: bytes(int(c, 2) for c in t.split()),
     ),
 }
-_ECHO_FINDINGS: dict[str, pytest.MarkDecorator] = {
-    "uuencode": finding(14, "the gateway's bearer token echoed uuencoded passes whole"),
-    "reversed": finding(15, "the gateway's bearer token echoed reversed passes whole"),
-    "binary": finding(16, "the gateway's bearer token echoed as binary digits passes whole"),
-}
+# Findings 14-16 fixed: held values' uuencoded, reversed and binary-digit forms.
+_ECHO_FINDINGS: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize("form", [pytest.param(f, marks=_ECHO_FINDINGS.get(f, ())) for f in ECHOES])
@@ -272,12 +269,8 @@ _READ_BACK: dict[str, Callable[[str], str]] = {
     "uuencode": lambda t: binascii.a2b_uu(t).decode("latin-1"),
     "reversed": lambda t: t[::-1],
 }
-_HELD_FINDINGS: dict[str, pytest.MarkDecorator] = {
-    "ascii85": finding(9, "a held credential read by an MCP tool passes whole in ascii85"),
-    "base85": finding(9, "a held credential read by an MCP tool passes whole in base85"),
-    "uuencode": finding(10, "a held credential read by an MCP tool passes whole uuencoded"),
-    "reversed": finding(11, "a held credential read by an MCP tool passes whole reversed"),
-}
+# Findings 9-11 fixed: held values' ascii85, base85, uuencoded and reversed forms.
+_HELD_FINDINGS: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize(
@@ -344,10 +337,8 @@ _EXEC_READ: dict[str, Callable[[str], str]] = {
     "binary": _xxd_b,
     "reversed": lambda t: t.strip()[::-1],
 }
-_EXEC_FINDINGS: dict[str, pytest.MarkDecorator] = {
-    "binary": finding(12, "an env secret in `xxd -b` output: its text column, joined, is whole"),
-    "reversed": finding(13, "an env secret printed reversed (`rev`) passes whole"),
-}
+# Findings 12-13 fixed: `xxd -b` dumps read as bytes, held values reversed.
+_EXEC_FINDINGS: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize(

@@ -134,19 +134,71 @@ def joined_lines(view: str, origin: _Origin) -> tuple[str, _Origin] | None:
 
 
 def forms(value: str) -> set[str]:
-    """The value, its lines and words, and each one's base64 and base32 text at any
-    alignment and its hex (plain, and byte by byte with spaces or colons); and the
-    same as UTF-16 (little and big endian): its bytes one character each, base64, hex."""
+    """The value, its lines and words, and each one's base64, base32, ascii85, base85
+    (RFC 1924 and Z85) and uuencoded text at any alignment, its hex (plain, and byte
+    by byte with spaces or colons), binary digits and octal bytes; the same as UTF-16
+    (little and big endian): its bytes one character each, base64, hex; and each of
+    these written backwards (`rev`, a reversed string)."""
     plain = plain_parts(value)
     out = set(plain)
     for text in plain:
         raw = text.encode()
         out |= set(base64_cores(raw)) | set(base32_cores(raw))
+        out |= set(base85_cores(raw)) | set(uu_cores(raw)) | digit_forms(raw)
         out |= {raw.hex(), raw.hex(" "), raw.hex(":")}
         for wide in (text.encode("utf-16-le"), text.encode("utf-16-be")):
             out.add(wide.decode("latin-1"))
             out |= set(base64_cores(wide)) | {wide.hex(), wide.hex(" "), wide.hex(":")}
-    return out
+    # Held values are known, so their mirror images are too: a reader reverses them back.
+    return out | {form[::-1] for form in out}
+
+
+def digit_forms(raw: bytes) -> set[str]:
+    """`raw` as binary digits (`xxd -b`, a bit string: eight a byte, spaced or not)
+    and as octal bytes (`od -b`: three digits a byte, spaced). (C's `\\163` octal
+    escapes are decoded by the view.)"""
+    bits = [f"{byte:08b}" for byte in raw]
+    octal = [f"{byte:03o}" for byte in raw]
+    return {"".join(bits), " ".join(bits), " ".join(octal)}
+
+
+# RFC 1924 base85 (Python's `b85encode`, git binary patches) and ZeroMQ's Z85, in
+# ascii85's order of digits (`!` to `u`).
+_A85 = "".join(chr(33 + i) for i in range(85))
+_B85 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+_Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+_TO_B85 = str.maketrans(_A85, _B85)
+_TO_Z85 = str.maketrans(_A85, _Z85)
+
+
+def base85_cores(raw: bytes) -> Iterator[str]:
+    """The ascii85 (`btoa`, PDF), RFC 1924 base85 and Z85 characters `raw` determines
+    alone, at each of four alignments: the whole four-byte groups, five characters
+    each (a group that mixes in a neighbouring byte is left out)."""
+    for skip in range(4):
+        # Not `a85encode`'s `z` for a zero group: the zeros before the value are cut off.
+        encoded = base64.a85encode(b"\1" * skip + raw)
+        core = encoded[5 * -(-skip // 4) : 5 * ((skip + len(raw)) // 4)].decode()
+        if len(core) >= MIN_PIECE:
+            yield from (core, core.translate(_TO_B85), core.translate(_TO_Z85))
+
+
+# uuencode writes each six bits as the character 32 above it (a zero as a space, or
+# as a backtick: `uuencode` and Python's `b2a_uu(..., backtick=True)`).
+_B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_TO_UU = str.maketrans(_B64_ALPHABET, "".join(chr(32 + i) for i in range(64)))
+
+
+def uu_cores(raw: bytes) -> Iterator[str]:
+    """The uuencoded characters `raw` determines alone in a line's body, at each of
+    three alignments (as `base64_cores`: the same bits, another alphabet). A value
+    longer than a line (45 bytes) is cut by the line's length character: its lines
+    are looked for as other values' forms are not (a known limit)."""
+    for core in base64_cores(raw):
+        if "-" in core or "_" in core:
+            continue  # (the URL-safe twin of a core already read)
+        uu = core.translate(_TO_UU)
+        yield from {uu, uu.replace(" ", "`")}
 
 
 def plain_parts(value: str) -> set[str]:

@@ -40,6 +40,9 @@ _MAYBE_BARE = re.compile(r"^[ ]{1,4}[0-9a-f]{2}(?:[0-9a-f]{2})*[ ]{1,2}[0-9a-f]{
 # `od -c`: a seven-digit octal offset, then cells (checked one by one, `_cells`).
 _CHAR_LINE = re.compile(r"^([0-7]{7})([ ][^\n]{2,127})$", re.M)
 _MAYBE_CHARS = re.compile(r"^[0-7]{7}[ ]{2,3}(?:[!-~]|\\[0abfnrtv])[ ]", re.M)
+# `xxd -b`: an offset, then groups of eight binary digits a byte, then the text column.
+_BINARY_LINE = re.compile(r"^([0-9a-f]{4,16}): ((?:[01]{8} ){0,63}[01]{8}) ([^\n]*)$", re.M)
+_MAYBE_BINARY = re.compile(r"^[0-9a-f]{4,16}: [01]{8} ", re.M)
 _ESCAPED = {"\\0": 0, "\\a": 7, "\\b": 8, "\\f": 12, "\\n": 10, "\\r": 13, "\\t": 9, "\\v": 11}
 _MAX_LINE_BYTES = 64
 
@@ -91,6 +94,7 @@ def dumps(view: str) -> Iterator[Dump]:
     yield from _offset_dumps(view)
     yield from _bare_dumps(view)
     yield from _char_dumps(view)
+    yield from _binary_dumps(view)
 
 
 def _offset_dumps(view: str) -> Iterator[Dump]:
@@ -247,3 +251,31 @@ def _cell(cell: str, at: int, width: int) -> tuple[int, int, str] | None:
     else:
         value = _ESCAPED.get(shown)
     return None if value is None else (at, at + len(cell), f"{value:02x}")
+
+
+def _binary_dumps(view: str) -> Iterator[Dump]:
+    """Runs of `xxd -b` lines, each group one byte; the text column is the line's last
+    characters, one a byte (`xxd -b -c 6` cuts a secret into six-character pieces, each
+    too short to be one, which a reader joins)."""
+    if _MAYBE_BINARY.search(view) is None:
+        return
+    lines: list[_Line] = []
+    last = -2
+    for match in _BINARY_LINE.finditer(view):
+        if lines and match.start() != last + 1:
+            yield from _char_reading(lines)
+            lines = []
+        lines.append(_binary_line(match))
+        last = match.end()
+    yield from _char_reading(lines)
+
+
+def _binary_line(match: re.Match[str]) -> _Line:
+    groups: list[tuple[int, int, str]] = []
+    for bits in re.finditer(r"[01]{8}", match.string[: match.end(2)]):
+        if bits.start() >= match.start(2):
+            groups.append((bits.start(), bits.end(), f"{int(bits[0], 2):02x}"))
+    end = match.end()
+    # The column is as wide as the line's bytes (after xxd's padding): else fail closed.
+    width = len(groups) if len(match[3]) >= len(groups) else 0
+    return _Line(match[1], groups, (end - width, end))
