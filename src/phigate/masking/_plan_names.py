@@ -31,7 +31,7 @@ def plan_name(data: bytes, start: int, end: int) -> bool:
 
 # The label of a payer's public code, just before it on its line.
 _PAYER_CODE_KEY = re2.compile(
-    rb"(?:^|[^A-Za-z])(?i:payer|payor)[-_ ]?(?i:id|code)[\"']?[ \t]*[:=#]?[ \t]*[\"']?$"
+    rb"(?:^|[^A-Za-z])(?i:payer|payor)[-_ ]?(?i:id|code|identifier|number|no\.?)[\"']?[ \t]*[:=#]?[ \t]*[\"']?$"
 )
 _PAYER_CODE = re2.compile(rb"^[A-Z0-9]{3,10}$")
 

@@ -37,7 +37,7 @@ from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking._system_times import message_id, system_id, system_number, system_time
 from phigate.masking._wordlists import common_words, person_names
 from phigate.masking._words import Words
-from phigate.masking.entities import DATE, EMAIL, ID, LOCATION, PERSON, PHI_TYPES, RANK, rank
+from phigate.masking.entities import DATE, EMAIL, ID, LOCATION, MRN, PERSON, PHI_TYPES, RANK, rank
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -596,7 +596,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
                 labelled_drug_code(data, start, end)
                 or (entity == ID and system_id(data, start, end))
                 or (entity == EMAIL and message_id(data, start))
-                or (entity == ID and payer_code(data, start, end))
+                or (entity in (ID, MRN) and payer_code(data, start, end))
                 or (entity == LOCATION and plan_name(data, start, end))
                 or system_number(data, start, end, spans, starts)
             ):
