@@ -41,9 +41,25 @@ KEPT = [
     ('{"ts": "2026-03-14T09:12:33Z", "tool": "search_formulary", "ok": true}',
      "2026-03-14T09:12:33Z"),
     ('{"ts": "2026-03-14T09:12:33Z", "tool_name": "get_weather"}', "2026-03-14T09:12:33Z"),
+    # a software table's bookkeeping columns in a SQL dump: COPY rows, an INSERT
+    ("COPY public.sync_jobs (id, kind, created_at, updated_at) FROM stdin;\n"
+     "1\tnightly\t2026-03-14 09:12:33+00\t2026-03-14 09:20:00+00\n\\.\n",
+     "2026-03-14 09:20:00"),
+    ("INSERT INTO public.jobs (id, name, created_at) VALUES (7, 'etl-nightly', "
+     "'2026-03-14 09:12:33');", "2026-03-14 09:12:33"),
     # a payer's public identifier, under its longer labels
     ("Payer identifier: 62308", "62308"),
     ("Payer number: SX141", "SX141"),
+    ("Payor #: 77012", "77012"),
+    ("Payer ID (PI): 77012", "77012"),
+    ("TRN: 1987654321", "1987654321"),
+    # a plan's product name under its label: a tier as its last word, a benefit's kind
+    ("Plan: Acme Vision Basic", "Acme Vision Basic"),
+    ("Vision plan: Lumen Insight", "Lumen Insight"),
+    ("Plan: Tricare Prime", "Tricare Prime"),
+    ("3. Company/Plan Name: Summit Dental of Ohio", "Summit Dental"),
+    # a remittance's reason code after its kind's acronym is no number plate
+    ("CARC CO-45: charge exceeds fee schedule", "CO-45"),
 ]  # fmt: skip
 
 
@@ -72,6 +88,17 @@ MASKED = [
     # a tool log naming the patient keeps its stamp masked
     ('{"ts": "2026-03-14T09:12:33Z", "tool": "lookup", "patient": "Orla Brennan"}',
      "2026-03-14"),
+    # a dump's bookkeeping column in a patients' table, or in a row naming someone
+    ("COPY public.patients (id, full_name, created_at) FROM stdin;\n"
+     "1\tOrla Brennan\t2026-03-14 09:12:33+00\n\\.\n", "2026-03-14"),
+    ("COPY public.notes (id, created_at, body) FROM stdin;\n"
+     "1\t2026-03-14 09:12:33+00\tcalled Orla Brennan back\n\\.\n", "2026-03-14"),
+    ("INSERT INTO visits (id, created_at) VALUES (7, '2026-03-14 09:12:33');", "2026-03-14"),
+    # a name under "Plan:" with no product word, under "Insurance:" or "Carrier:"
+    ("Plan: Orla Brennan to call back Friday", "Orla Brennan"),
+    ("Insurance: Brennan Mutual Vision", "Brennan Mutual"),
+    # a plate after its cue word
+    ("car CO 4512", "CO 4512"),
     # a member id beside the payer's label is still the member's
     ("Member number: W884512907", "W884512907"),
 ]  # fmt: skip

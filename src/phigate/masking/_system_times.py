@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import re2
 
+from phigate.masking._sql_dump import dump_column
 from phigate.masking.entities import DATE, ID, IP_ADDRESS, PERSON, SECRET, URL
 
 # A key that names a machine's act, just before the value: "delivered_at",
@@ -132,7 +133,9 @@ _KIND_PREFIXED = re2.compile(
 )
 # A key whose UUID is a software record's reference ("Reference #: <uuid>"): only a
 # UUID, since a reference number in digits is a prior authorisation's or a claim's.
-_UUID_REFERENCE_KEY = re2.compile(rb"(?i:(?:^|[^a-z])(?:reference|ref|confirmation)\s*(?:#|no\.?|id)?[\"']?\s*[:=]?\s*[\"']?$)")
+_UUID_REFERENCE_KEY = re2.compile(
+    rb"(?i:(?:^|[^a-z])(?:reference|ref|confirmation)\s*(?:#|no\.?|id)?[\"']?\s*[:=]?\s*[\"']?$)"
+)
 _UUID = re2.compile(
     rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -239,7 +242,9 @@ def _calendar_uid(data: bytes, start: int) -> bool:
     """Whether a UID line stands in a calendar's event, to-do or journal (its id names
     the entry) rather than in a contact's card (whose UID names a person's card)."""
     floor = max(0, start - _COMPONENT)
-    opened = max(data.rfind(b"BEGIN:VEVENT", floor, start), data.rfind(b"BEGIN:VTODO", floor, start))
+    opened = max(
+        data.rfind(b"BEGIN:VEVENT", floor, start), data.rfind(b"BEGIN:VTODO", floor, start)
+    )
     return opened > data.rfind(b"BEGIN:VCARD", floor, start)
 
 
@@ -276,6 +281,8 @@ def system_time(
         first, last = _record(data, start, end)
         return _impersonal(data, spans, starts, first, last)
     if b"|" in before and _table_bookkeeping(data, start, end, spans, starts):
+        return True
+    if (b"\t" in before or b"'" in before) and _dump_bookkeeping(data, start, end, spans, starts):
         return True
     if _TICKET_STAMP_KEY.search(before) is not None:
         return _ticket_stamp(data, line_start, end, spans, starts)
@@ -471,6 +478,34 @@ def _table_bookkeeping(
         return False
     row_end = data.find(b"\n", end, end + _LINE)
     row_end = end + _LINE if row_end < 0 else row_end
+    return _row_names_no_one(data, row, row_end, spans, starts)
+
+
+def _dump_bookkeeping(
+    data: bytes,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """A date under a bookkeeping column of a SQL dump's table (COPY rows, an INSERT's
+    values) whose columns and row name no one."""
+    column = dump_column(data, start, end)
+    if column is None or _PATIENT_WORDS.search(column.head) is not None:
+        return False
+    if _BOOKKEEPING_COLUMN.search(column.name) is None:
+        return False
+    return _row_names_no_one(data, column.row, column.row_end, spans, starts)
+
+
+def _row_names_no_one(
+    data: bytes,
+    row: int,
+    row_end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """Whether a table's row has no patient's word and no one's found value."""
     if _PATIENT_WORDS.search(data[row:row_end]) is not None:
         return False
     at = bisect.bisect_left(starts, row)
