@@ -22,6 +22,9 @@ KEPT = [
     # a chat's session and conversation, named in prose
     (f"Chat session {UUID} opened by the widget", UUID),
     (f"conversation {UUID} closed", UUID),
+    (f"Chat ID: {UUID}", UUID),
+    (f"message {UUID} delivered", UUID),
+    (f"Inquiry ID: {UUID}", UUID),
     # a portal's transaction and its UUID reference
     (f"Transaction ID: {UUID}", UUID),
     (f"Reference #: {UUID}", UUID),

@@ -107,14 +107,14 @@ _SOFTWARE_ID_KEY = re2.compile(
     rb"|delivery|webhook|idempotency|batch|pipeline|workflow|build|deploy(?:ment)?"
     rb"|container|pod|instance|session|version|revision|tool[-_ ]?call|call|tool[-_ ]?use"
     rb"|resource|object|attempt|thread|conversation|upload|export|queue|stream|connection"
-    # a helpdesk's objects (Jira, Zendesk) and a portal's own transaction
-    rb"|ticket|attachment|issue|comment|transaction|txn)"
+    # a helpdesk's objects (Jira, Zendesk), a chat's, a portal's transaction or inquiry
+    rb"|ticket|attachment|issue|comment|transaction|txn|chat|interaction|inquiry|step)"
     rb"[-_ ]?(?:id|uuid|#)"
     rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]?\s*(?:W/)?[\"']?$"
     # a log's prose or bare key naming the act before its id: "job 9e8d…", "request:
     # 01HQ…", "trace":"…"
     rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|span|invocation|execution|session"
-    rb"|conversation|ticket)[\"']?"
+    rb"|conversation|ticket|message|chat)[\"']?"
     rb"\s*[:#=]?\s*[\"']?$)"
     # a collection of software objects in a path ("/v2/jobs/<id>"), or the object's
     # kind as the id's prefix ("req-<id>"); "/patients/<id>" is no such collection
