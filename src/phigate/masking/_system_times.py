@@ -112,8 +112,8 @@ _SOFTWARE_ID_KEY = re2.compile(
     rb"[-_ ]?(?:id|uuid|#)"
     rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]?\s*(?:W/)?[\"']?$"
     # a log's prose or bare key naming the act before its id: "job 9e8d…", "request:
-    # 01HQ…", "trace":"…"
-    rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|span|invocation|execution|session"
+    # 01HQ…", "trace":"…"; a bare "session" is not one: it holds a user's session token
+    rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|span|invocation|execution"
     rb"|conversation|ticket|message|chat)[\"']?"
     rb"\s*[:#=]?\s*[\"']?$)"
     # a collection of software objects in a path ("/v2/jobs/<id>"), or the object's
