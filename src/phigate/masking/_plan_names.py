@@ -45,10 +45,13 @@ def plan_name(data: bytes, start: int, end: int) -> bool:
         return True
     if _PLAN_AFTER.search(data[end : end + 8]) is not None:
         return True
+    before = data[max(0, start - 40) : start]
+    if b"lan" not in before and b"LAN" not in before:
+        return False  # no plan's label near: most names found are people's
     if _PLAN_WORD.search(data[start:end]) is None:
         return False
-    line_start = data.rfind(b"\n", max(0, start - 40), start) + 1
-    return _PLAN_LABEL.search(data[max(line_start, start - 40) : start]) is not None
+    line_start = before.rfind(b"\n") + 1
+    return _PLAN_LABEL.search(before[line_start:]) is not None
 
 
 # The label of a payer's public code, just before it on its line.

@@ -217,7 +217,7 @@ def system_id(data: bytes, start: int, end: int) -> bool:
     if _msh_field(data, start, 10):
         return True  # an HL7 message's control id
     value = data[start:end]
-    if _KIND_PREFIXED.search(value) is not None:
+    if 38 < end - start <= 46 and _KIND_PREFIXED.search(value) is not None:
         return True
     if _MACHINE_ID.search(value) is None:
         return False
@@ -282,9 +282,13 @@ def system_time(
         return _impersonal(data, spans, starts, first, last)
     if b"|" in before and _table_bookkeeping(data, start, end, spans, starts):
         return True
-    if (b"\t" in before or b"'" in before) and _dump_bookkeeping(data, start, end, spans, starts):
+    # a dump's value follows a tab (COPY) or opens its quote (INSERT); cheap tests first,
+    # as most dates stand in neither
+    if (b"\t" in before or before.endswith(b"'")) and _dump_bookkeeping(
+        data, start, end, spans, starts
+    ):
         return True
-    if _TICKET_STAMP_KEY.search(before) is not None:
+    if before.rstrip(b" \t*").endswith(b":") and _TICKET_STAMP_KEY.search(before) is not None:
         return _ticket_stamp(data, line_start, end, spans, starts)
     if line_start == back and back > 0:
         return False  # the line starts further back: no stamp opening it
