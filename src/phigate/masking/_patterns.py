@@ -765,7 +765,8 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         VEHICLE_ID,
-        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin|vehicle|car|reg|registration|rego)"
+        # the cue ends as a word: "CARC CO-45" (a remittance's reason code) has no car
+        r"(?i:\b(?:licen[cs]e plate|plate|tag|vin|vehicle|car|reg|registration|rego)\b"
         + SEP
         + r")(?P<v>[A-Z0-9]{1,8}(?:[ -][A-Z0-9]{1,8}){0,2})\b",
         _plate,

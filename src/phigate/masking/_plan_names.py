@@ -22,16 +22,45 @@ _PLAN_TYPE = re2.compile(rb"(?:^|[^A-Za-z])(?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?S
 _PLAN_AFTER = re2.compile(rb"^ (?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?SNP)(?:$|[^A-Za-z])")
 
 
+# A plan's own label right before the name ("Plan:", "Vision plan:", "Company/Plan
+# Name:"); "Insurance:", "Carrier:" and "Payer:" name a firm, which the corpora count
+# as PHI, and are not here.
+_PLAN_LABEL = re2.compile(
+    rb"(?:^|[^A-Za-z/])(?i:(?:vision|dental|medical|health|pharmacy|benefit|company/)[ \t]?)?"
+    rb"(?i:plan)(?:[ \t](?i:name))?[ \t]*:[ \t]*$"
+)
+# A product's tier or line as its last word ("EyeMed Insight", "Tricare Prime"), or a
+# benefit's kind inside it ("Davis Vision Basic"): no one's name ends so under "Plan:".
+_PLAN_WORD = re2.compile(
+    rb"(?:^|[ \t])(?:Basic|Choice|Select|Signature|Insight|Advantage|Premier|Plus|Prime"
+    rb"|Gold|Silver|Bronze|Platinum|Essentials?|Core|Value|Standard|Classic|Access"
+    rb"|Preferred|Elite|Enhanced|Complete|Vision|Dental)$"
+    rb"|(?:^|[ \t])(?:Vision|Dental)[ \t]"
+)
+
+
 def plan_name(data: bytes, start: int, end: int) -> bool:
     """Whether the name found at data[start:end] is a health plan's product name."""
     if _PLAN_TYPE.search(data[start:end]) is not None:
         return True
-    return _PLAN_AFTER.search(data[end : end + 8]) is not None
+    if _PLAN_AFTER.search(data[end : end + 8]) is not None:
+        return True
+    before = data[max(0, start - 40) : start]
+    if b"lan" not in before and b"LAN" not in before:
+        return False  # no plan's label near: most names found are people's
+    if _PLAN_WORD.search(data[start:end]) is None:
+        return False
+    line_start = before.rfind(b"\n") + 1
+    return _PLAN_LABEL.search(before[line_start:]) is not None
 
 
 # The label of a payer's public code, just before it on its line.
 _PAYER_CODE_KEY = re2.compile(
-    rb"(?:^|[^A-Za-z])(?i:payer|payor)[-_ ]?(?i:id|code)[\"']?[ \t]*[:=#]?[ \t]*[\"']?$"
+    rb"(?:^|[^A-Za-z])(?i:payer|payor)[-_ ]?(?i:id|code|identifier|number|no\.?|#)"
+    # an X12 qualifier after the label: payer id (PI), CMS plan id (XV)
+    rb"(?:[ \t]*\((?:PI|XV)\))?[\"']?[ \t]*[:=#]?[ \t]*[\"']?$"
+    # a remittance's reassociation trace: the payment's number, the payer's id (TRN)
+    rb"|(?:^|[^A-Za-z])TRN[ \t]*[:#]?[ \t]*$"
 )
 _PAYER_CODE = re2.compile(rb"^[A-Z0-9]{3,10}$")
 

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import re2
 
+from phigate.masking._sql_dump import dump_column
 from phigate.masking.entities import DATE, ID, IP_ADDRESS, PERSON, SECRET, URL
 
 # A key that names a machine's act, just before the value: "delivered_at",
@@ -33,7 +34,9 @@ from phigate.masking.entities import DATE, ID, IP_ADDRESS, PERSON, SECRET, URL
 # generic key dates whatever its record is about.
 _ACT_KEY = re2.compile(
     rb"(?i:(?:^|[^a-z])(?:delivered|dispatched|enqueued|queued|published|emitted|acked"
-    rb"|retried|processed|committed|pushed|merged|indexed|synced|ingested|polled)"
+    rb"|retried|processed|committed|pushed|merged|indexed|synced|ingested|polled"
+    # a portal page's own clock: when its data was last fetched ("Last refreshed:")
+    rb"|refreshed|fetched|scraped)"
     rb"(?:_?at|_?time|_?ts)?|^[ \t]*(?:author|commit)date)[\"']?\s*[:=]\s*[\"']?$"
     # a calendar file's own stamps, written in capitals ("Created:" heads notes too)
     rb"|^(?:DTSTAMP|LAST-MODIFIED|CREATED)(?:;[^:\n]*)?:$"
@@ -41,6 +44,12 @@ _ACT_KEY = re2.compile(
 # A stored object's own bookkeeping: when its row or resource was written. In a
 # record about a patient (a Patient resource, a row with a birth date) it dates that
 # patient's chart and stays masked.
+# A helpdesk ticket's or an issue's own stamps, as a label on their line; read so only
+# with a time to the second, as software writes (a note's "Created: 3/14" may be a visit).
+_TICKET_STAMP_KEY = re2.compile(
+    rb"^[ \t*|]*(?i:created|updated|modified|last[ _]updated|resolved|closed)[ \t*]*:[ \t]*$"
+)
+_SECONDS = re2.compile(rb"\d[T ]\d\d:\d\d:\d\d")
 _BOOKKEEPING_KEY = re2.compile(
     rb"(?i:(?:created|updated|modified|deleted)_?at|last_?(?:updated|modified))"
     rb"[\"']?\s*[:=]\s*[\"']?$"
@@ -60,7 +69,9 @@ _LOG_KEY = re2.compile(
     rb"(?i:(?:^|[^a-z_@])(?:level|lvl|severity|log_?level|msg|message|logger|caller"
     # an access log's record: its latency in a unit, or an answer's numeric status (a
     # clinical resource's "status" is a word: "final")
-    rb"|latency_?ms|duration_?ms)[\"']?\s*[:=]"
+    rb"|latency_?ms|duration_?ms"
+    # an agent's tool log: the tool it called, the call's or the run's id
+    rb"|tool(?:_?name|_?call_?id)?|run_?id)[\"']?\s*[:=]"
     rb"|(?:^|[^a-z_@])status(?:_?code)?[\"']?\s*[:=]\s*[\"']?[1-5]\d\d\b)"
 )
 # A stamp only software writes (seconds and a fraction or a zone, "T" between date and
@@ -95,12 +106,15 @@ _SOFTWARE_ID_KEY = re2.compile(
     rb"|corr|causation|job|task|run|execution|invocation|operation|message|msg|event"
     rb"|delivery|webhook|idempotency|batch|pipeline|workflow|build|deploy(?:ment)?"
     rb"|container|pod|instance|session|version|revision|tool[-_ ]?call|call|tool[-_ ]?use"
-    rb"|resource|object|attempt|thread|conversation|upload|export|queue|stream|connection)"
-    rb"[-_ ]?(?:id|uuid)"
+    rb"|resource|object|attempt|thread|conversation|upload|export|queue|stream|connection"
+    # a helpdesk's objects (Jira, Zendesk), a chat's, a portal's transaction or inquiry
+    rb"|ticket|attachment|issue|comment|transaction|txn|chat|interaction|inquiry|step)"
+    rb"[-_ ]?(?:id|uuid|#)"
     rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]?\s*(?:W/)?[\"']?$"
     # a log's prose or bare key naming the act before its id: "job 9e8d…", "request:
-    # 01HQ…", "trace":"…"
-    rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|span|invocation|execution)[\"']?"
+    # 01HQ…", "trace":"…"; a bare "session" is not one: it holds a user's session token
+    rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|span|invocation|execution"
+    rb"|conversation|ticket|message|chat)[\"']?"
     rb"\s*[:#=]?\s*[\"']?$)"
     # a collection of software objects in a path ("/v2/jobs/<id>"), or the object's
     # kind as the id's prefix ("req-<id>"); "/patients/<id>" is no such collection
@@ -108,6 +122,22 @@ _SOFTWARE_ID_KEY = re2.compile(
     rb"|operations|executions|pipelines|workflows|webhooks|events|batches|threads"
     rb"|conversations|tool_?calls|traces|spans|uploads|exports|queues)/$)"
     rb"|(?:^|[^A-Za-z0-9])(?:call|req|run|job|msg|evt|task|span|trace|sess|op|exec)[-_]$"
+    # an iCalendar event's own UID, written in capitals at a line's start
+    rb"|^UID(?:;[^:\n]*)?:$"
+)
+# A UUID whose own prefix names its software kind, as agent APIs write their objects'
+# ids ("call_<uuid>", "run-<uuid>"): under a bare "id" key it is still the object's.
+_KIND_PREFIXED = re2.compile(
+    rb"^(?:call|req|run|job|msg|evt|task|span|trace|sess|op|exec|thread|asst|toolu|conv)[-_]"
+    rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+# A key whose UUID is a software record's reference ("Reference #: <uuid>"): only a
+# UUID, since a reference number in digits is a prior authorisation's or a claim's.
+_UUID_REFERENCE_KEY = re2.compile(
+    rb"(?i:(?:^|[^a-z])(?:reference|ref|confirmation)\s*(?:#|no\.?|id)?[\"']?\s*[:=]?\s*[\"']?$)"
+)
+_UUID = re2.compile(
+    rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
 # A function runtime's line: its stamp, then the request's id, then a level.
 _RUNTIME_LINE = re2.compile(
@@ -186,17 +216,36 @@ def system_id(data: bytes, start: int, end: int) -> bool:
     id under a key named for one, or a function runtime's request id on its log line."""
     if _msh_field(data, start, 10):
         return True  # an HL7 message's control id
-    if _MACHINE_ID.search(data[start:end]) is None:
+    value = data[start:end]
+    if 38 < end - start <= 46 and _KIND_PREFIXED.search(value) is not None:
+        return True
+    if _MACHINE_ID.search(value) is None:
         return False
     back = max(0, start - _BACK)
     line_start = data.rfind(b"\n", back, start) + 1 or back
     before = data[line_start:start]
     if _SOFTWARE_ID_KEY.search(before) is not None:
+        return _calendar_uid(data, start) if before.startswith(b"UID") else True
+    if _UUID_REFERENCE_KEY.search(before) is not None and _UUID.search(value) is not None:
         return True
     if line_start == back and back > 0:
         return False
     opening = _RUNTIME_LINE.search(before) is not None
     return opening and _LEVEL_AFTER.search(data[end : end + 48]) is not None
+
+
+# How far above a UID line its calendar component's BEGIN is looked for.
+_COMPONENT = 4096
+
+
+def _calendar_uid(data: bytes, start: int) -> bool:
+    """Whether a UID line stands in a calendar's event, to-do or journal (its id names
+    the entry) rather than in a contact's card (whose UID names a person's card)."""
+    floor = max(0, start - _COMPONENT)
+    opened = max(
+        data.rfind(b"BEGIN:VEVENT", floor, start), data.rfind(b"BEGIN:VTODO", floor, start)
+    )
+    return opened > data.rfind(b"BEGIN:VCARD", floor, start)
 
 
 # A mail's own id and the ids it answers: "Message-ID: <…@host>", "References: <…> <…>".
@@ -233,6 +282,14 @@ def system_time(
         return _impersonal(data, spans, starts, first, last)
     if b"|" in before and _table_bookkeeping(data, start, end, spans, starts):
         return True
+    # a dump's value follows a tab (COPY) or opens its quote (INSERT); cheap tests first,
+    # as most dates stand in neither
+    if (b"\t" in before or before.endswith(b"'")) and _dump_bookkeeping(
+        data, start, end, spans, starts
+    ):
+        return True
+    if before.rstrip(b" \t*").endswith(b":") and _TICKET_STAMP_KEY.search(before) is not None:
+        return _ticket_stamp(data, line_start, end, spans, starts)
     if line_start == back and back > 0:
         return False  # the line starts further back: no stamp opening it
     if _commit_date(data, line_start, before) or _header_date(
@@ -244,6 +301,21 @@ def system_time(
     ):
         return True
     if before.strip(b" \t[") or not _log_opening(data, line_start, end):
+        return False
+    line_end = data.find(b"\n", end, end + _LINE)
+    return _impersonal(data, spans, starts, line_start, end + _LINE if line_end < 0 else line_end)
+
+
+def _ticket_stamp(
+    data: bytes,
+    line_start: int,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """A ticket's own created/updated stamp: a time to the second after the date, and
+    no one named on its line."""
+    if _SECONDS.search(data[line_start : end + 12]) is None:
         return False
     line_end = data.find(b"\n", end, end + _LINE)
     return _impersonal(data, spans, starts, line_start, end + _LINE if line_end < 0 else line_end)
@@ -410,6 +482,34 @@ def _table_bookkeeping(
         return False
     row_end = data.find(b"\n", end, end + _LINE)
     row_end = end + _LINE if row_end < 0 else row_end
+    return _row_names_no_one(data, row, row_end, spans, starts)
+
+
+def _dump_bookkeeping(
+    data: bytes,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """A date under a bookkeeping column of a SQL dump's table (COPY rows, an INSERT's
+    values) whose columns and row name no one."""
+    column = dump_column(data, start, end)
+    if column is None or _PATIENT_WORDS.search(column.head) is not None:
+        return False
+    if _BOOKKEEPING_COLUMN.search(column.name) is None:
+        return False
+    return _row_names_no_one(data, column.row, column.row_end, spans, starts)
+
+
+def _row_names_no_one(
+    data: bytes,
+    row: int,
+    row_end: int,
+    spans: Sequence[tuple[int, int, str]],
+    starts: Sequence[int],
+) -> bool:
+    """Whether a table's row has no patient's word and no one's found value."""
     if _PATIENT_WORDS.search(data[row:row_end]) is not None:
         return False
     at = bisect.bisect_left(starts, row)

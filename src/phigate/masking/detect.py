@@ -37,7 +37,18 @@ from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking._system_times import message_id, system_id, system_number, system_time
 from phigate.masking._wordlists import common_words, person_names
 from phigate.masking._words import Words
-from phigate.masking.entities import DATE, EMAIL, ID, LOCATION, PERSON, PHI_TYPES, RANK, rank
+from phigate.masking.entities import (
+    DATE,
+    EMAIL,
+    HEALTH_PLAN_ID,
+    ID,
+    LOCATION,
+    MRN,
+    PERSON,
+    PHI_TYPES,
+    RANK,
+    rank,
+)
 from phigate.masking.settings import CustomIdentifier
 
 
@@ -574,6 +585,10 @@ def _state_named(data: bytes, start: int, end: int) -> bool:
     return bool(before) and before[-1].lower().rstrip(b",") in _PLACE_WORDS_BEFORE
 
 
+# What a payer's public code under its label is found as: an id, a record or plan number.
+_PAYER_CODE_TYPES = frozenset((ID, MRN, HEALTH_PLAN_ID))
+
+
 def _widen(data: bytes, spans: list[Span]) -> list[Span]:
     out: list[Span] = []
     starts = [span.start for span in spans]
@@ -596,7 +611,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
                 labelled_drug_code(data, start, end)
                 or (entity == ID and system_id(data, start, end))
                 or (entity == EMAIL and message_id(data, start))
-                or (entity == ID and payer_code(data, start, end))
+                or (entity in _PAYER_CODE_TYPES and payer_code(data, start, end))
                 or (entity == LOCATION and plan_name(data, start, end))
                 or system_number(data, start, end, spans, starts)
             ):
