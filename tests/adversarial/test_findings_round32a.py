@@ -167,9 +167,7 @@ ECHOES: dict[str, tuple[Callable[[bytes], str], Callable[[str], bytes]]] = {
     ),
 }
 _ECHO_FINDINGS: dict[str, pytest.MarkDecorator] = {
-    "uuencode": finding(14, "the gateway's bearer token echoed uuencoded passes whole"),
     "reversed": finding(15, "the gateway's bearer token echoed reversed passes whole"),
-    "binary": finding(16, "the gateway's bearer token echoed as binary digits passes whole"),
 }
 
 
@@ -187,12 +185,6 @@ async def test_the_gateways_own_token_echoed_encoded_is_redacted(api: Harness, f
 
 
 _FINDINGS: dict[str, pytest.MarkDecorator] = {
-    "base32": finding(1, "a note in base32 passes whole"),
-    "base32-lower": finding(1, "a note in unpadded lower-case base32 passes whole"),
-    "ascii85": finding(2, "a note in ascii85 (btoa, PDF streams) passes whole"),
-    "uuencode": finding(3, "a note uuencoded passes whole"),
-    "octal-escapes": finding(4, "a note as C octal escapes (\\120\\141) passes whole"),
-    "binary-digits": finding(5, "a note as binary digits (xxd -b) passes whole"),
     "reversed": finding(8, "a note written backwards shows its name, DOB and phone"),
 }
 

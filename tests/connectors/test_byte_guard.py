@@ -4,6 +4,7 @@ views (`core.byte_views`) and the guard of answers (`connectors._byte_guard`).""
 from __future__ import annotations
 
 import base64
+import binascii
 import bz2
 import hashlib
 import lzma
@@ -36,6 +37,10 @@ def _dump(raw: bytes, per: int, group: int, offset: bool) -> str:
     return "\n".join(rows)
 
 
+_B85 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+_Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+
+
 def _deflated(raw: bytes) -> bytes:
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     return packer.compress(raw) + packer.flush()
@@ -62,6 +67,20 @@ LAYOUTS = {
     "base64 of lzma alone": base64.b64encode(lzma.compress(NOTE, lzma.FORMAT_ALONE)).decode(),
     "base64 in 20-character lines": "\n".join(
         base64.b64encode(NOTE).decode()[i : i + 20] for i in range(0, 64, 20)
+    ),
+    "base32": base64.b32encode(NOTE).decode(),
+    "base32 unpadded lower case": base64.b32encode(NOTE).decode().lower().rstrip("="),
+    "ascii85 bare": base64.a85encode(NOTE).decode(),
+    "ascii85 delimited": base64.a85encode(NOTE, adobe=True, wrapcol=20).decode(),
+    "base85 (RFC 1924)": base64.b85encode(NOTE).decode(),
+    "Z85": base64.b85encode(NOTE, pad=True).decode().translate(str.maketrans(_B85, _Z85)),
+    "uuencode block": "begin 644 note.txt\n"
+    + "".join(binascii.b2a_uu(NOTE[i : i + 30]).decode() for i in range(0, len(NOTE), 30))
+    + "`\nend",
+    "octal escapes": "".join(f"\\{b:03o}" for b in NOTE),
+    "binary digits": " ".join(f"{b:08b}" for b in NOTE),
+    "binary digit lines": "\n".join(
+        " ".join(f"{b:08b}" for b in NOTE[i : i + 6]) for i in range(0, len(NOTE), 6)
     ),
 }
 
@@ -105,6 +124,11 @@ def test_a_dump_with_a_text_column_is_replaced_with_its_column() -> None:
         str([72, 75, 71, 72, 80, 88, 91, 77, 70, 69, 74, 72, 73, 75, 71, 70] * 5),
         "/usr/local/lib/python3/site-packages/phigate/connectors/secrets/held",
         "the quick brown fox 12 34 56 jumps over 1999 2024-03-14 10:22:33",
+        base64.b32encode(hashlib.sha256(b"x").digest()).decode(),
+        "https://example.org/api/v2/Patients?filter=Active&sort=-updatedAt#Results",
+        '{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1"}]}',
+        "=" * 40 + "\n" + "-" * 21 + "\nWARNING: THE SYSTEM WILL GO DOWN AT 22:00 UTC TONIGHT",
+        "status 0110 bits 10101010 flags 11110000",
     ],
 )
 def test_opaque_ids_and_prose_stay_as_written(opaque: str) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import re2
 
 from phigate.connectors._secrets import GatewaySecrets
+from phigate.core.byte_codes import LOOSE
 from phigate.core.byte_runs import MIN_BYTES, ByteRun, byte_runs, may_hold
 from phigate.core.byte_views import TooBig, views
 from phigate.masking.engine import Masker
@@ -95,7 +96,7 @@ class ByteGuard:
             for entity, n in found.items():
                 counts[entity] = counts.get(entity, 0) + n
             return _withheld(counts, f"[withheld: {run.size} encoded bytes holding masked text]")
-        if texts or signature or self._keep_blobs or _opaque(run):
+        if texts or signature or self._keep_blobs or run.kind in LOOSE or _opaque(run):
             return None
         return _withheld(counts, f"[withheld: {run.size} undecodable bytes]")
 
