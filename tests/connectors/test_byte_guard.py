@@ -172,3 +172,22 @@ def test_od_lines_with_leading_blanks_and_a_short_last_line_are_one_run() -> Non
     dump = "\n".join(f" {NOTE[i : i + 8].hex()}" for i in range(0, len(NOTE), 8))
     (run,) = byte_runs(dump)
     assert run.readings[0] == NOTE
+
+
+def test_short_byte_arrays_are_read_joined_with_their_siblings() -> None:
+    guard = ByteGuard(_shows, keep_blobs=False)
+    value = {"first": list(b"Jane"), "last": list(b"Roe"), "xy": [1, 2], "id": 7}
+    counts: dict[str, int] = {}
+    shown = guard.json(value, counts)
+    assert shown["first"] == shown["last"] == shown["xy"]
+    assert str(shown["first"]).startswith("[withheld:") and shown["id"] == 7
+    assert counts == {"NAME": 1, ENTITY: 1}
+    quiet = {"first": list(b"Jane"), "xy": [1, 2]}
+    assert guard.json(quiet, {}) == quiet
+
+
+def test_a_run_of_one_character_strings_is_read_joined() -> None:
+    guard = ByteGuard(_shows, keep_blobs=False)
+    shown = guard.json({"note": ["x", "yz", *NOTE.decode(), None, "a", "b"]}, {})
+    assert shown["note"][:2] == ["x", "yz"] and shown["note"][-3:] == [None, "a", "b"]
+    assert len(shown["note"]) == 6 and str(shown["note"][2]).startswith("[withheld: 45 char")

@@ -33,7 +33,7 @@ import re2
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.core.byte_codes import LOOSE
 from phigate.core.byte_runs import MIN_BYTES, ByteRun, byte_runs, may_hold
-from phigate.core.byte_views import TooBig, views
+from phigate.core.byte_views import MAX_INFLATED, TooBig, views
 from phigate.masking.engine import Masker
 
 ENTITY = "ENCODED_BYTES"
@@ -71,8 +71,9 @@ class ByteGuard:
         return "".join(out)
 
     def json(self, value: Any, counts: dict[str, int]) -> Any:
-        """A JSON value with its strings guarded, and an array of 16 or more byte values
-        (Node's `Buffer` as JSON) read as the bytes it holds."""
+        """A JSON value with its strings guarded; an array of 16 or more byte values
+        (Node's `Buffer` as JSON) read as the bytes it holds, shorter byte arrays read
+        joined with their siblings, and a run of one-character strings read joined."""
         if isinstance(value, str):
             return self.text(value, counts)
         if isinstance(value, list):
@@ -80,10 +81,60 @@ class ByteGuard:
                 run = ByteRun(0, 0, (bytes(value),), "decimal")
                 marker = self._marker(run, False, counts)
                 return value if marker is None else marker
-            return [self.json(v, counts) for v in value]
+            items = self._short_bytes(dict(enumerate(value)), counts)
+            return self._characters([self.json(v, counts) for v in items.values()], counts)
         if isinstance(value, dict):
+            value = self._short_bytes(value, counts)
             return {self.text(str(k), counts): self.json(v, counts) for k, v in value.items()}
         return value
+
+    def _short_bytes(self, items: dict[Any, Any], counts: dict[str, int]) -> dict[Any, Any]:
+        """Byte arrays too short to be read alone, read joined (a space between) with
+        their siblings: names split over fields (`first`, `last`) are read whole. When
+        the joined text shows something, each of them is withheld."""
+        short = [k for k, v in items.items() if _short_byte_list(v)]
+        if not short:
+            return items
+        # Each read alone first: numbers that read as no text do not hide the rest.
+        texts = [" ".join(view) for view in zip(*(views(bytes(items[k])) or [""] for k in short))]
+        if not self._shows_any(texts, counts):
+            return items
+        size = sum(len(items[k]) for k in short)
+        marker = _withheld(counts, f"[withheld: {size} encoded bytes holding masked text]")
+        return {k: marker if k in short else v for k, v in items.items()}
+
+    def _characters(self, items: list[Any], counts: dict[str, int]) -> list[Any]:
+        """`items` with each run of two or more one-character strings read joined
+        (a note split into characters); a run whose text shows something is replaced
+        by one marker, as is a run past the cap."""
+        out: list[Any] = []
+        run: list[str] = []
+        for item in items:
+            if isinstance(item, str) and len(item) == 1:
+                run.append(item)
+                continue
+            out += self._char_run(run, counts)
+            run = []
+            out.append(item)
+        return out + self._char_run(run, counts)
+
+    def _char_run(self, run: list[str], counts: dict[str, int]) -> list[Any]:
+        if len(run) < 2:
+            return list(run)
+        if len(run) > MAX_INFLATED:
+            return [_withheld(counts, f"[withheld: {len(run)} characters past the gateway's cap]")]
+        joined = "".join(run)
+        if self.text(joined, counts) == joined and not self._shows_any([joined], counts):
+            return list(run)
+        return [_withheld(counts, f"[withheld: {len(run)} characters holding masked text]")]
+
+    def _shows_any(self, texts: list[str], counts: dict[str, int]) -> bool:
+        found: dict[str, int] = {}
+        if not any([self._shows(text, found) for text in texts]):
+            return False
+        for entity, n in found.items():
+            counts[entity] = counts.get(entity, 0) + n
+        return True
 
     def _marker(self, run: ByteRun, signature: bool, counts: dict[str, int]) -> str | None:
         """What stands for `run` in the answer, or None when it stays as written."""
@@ -133,6 +184,10 @@ def _opaque(run: ByteRun) -> bool:
     if len(raw) <= MAX_OPAQUE and len(set(raw)) * 2 >= len(raw):
         return True
     return len(run.lines) > 1 and len(set(run.lines)) == 1 and run.lines[0] in _DIGEST_WIDTHS
+
+
+def _short_byte_list(value: Any) -> bool:
+    return isinstance(value, list) and 0 < len(value) < MIN_BYTES and all(map(_is_byte, value))
 
 
 def _is_byte(item: Any) -> bool:
