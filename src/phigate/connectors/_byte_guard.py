@@ -96,8 +96,8 @@ class ByteGuard:
         if not short:
             return items
         # Each read alone first: numbers that read as no text do not hide the rest.
-        texts = [" ".join(view) for view in zip(*(views(bytes(items[k])) or [""] for k in short))]
-        if not self._shows_any(texts, counts):
+        read = [views(bytes(items[k])) for k in short]
+        if not self._shows_any([" ".join(v[0] for v in read if v)], counts):
             return items
         size = sum(len(items[k]) for k in short)
         marker = _withheld(counts, f"[withheld: {size} encoded bytes holding masked text]")
