@@ -12,9 +12,11 @@ import zlib
 
 import pytest
 
-from phigate.connectors._byte_guard import ENTITY, ByteGuard
+from phigate.connectors._byte_guard import ENTITY, ByteGuard, backwards
 from phigate.core.byte_runs import byte_runs
 from phigate.core.byte_views import MAX_INFLATED, TooBig, views
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 
 NOTE = b"Jane Roe lives at 12 Elm Street, MRN 00412345"
 SECRET = "Roe"
@@ -191,3 +193,21 @@ def test_a_run_of_one_character_strings_is_read_joined() -> None:
     shown = guard.json({"note": ["x", "yz", *NOTE.decode(), None, "a", "b"]}, {})
     assert shown["note"][:2] == ["x", "yz"] and shown["note"][-3:] == [None, "a", "b"]
     assert len(shown["note"]) == 6 and str(shown["note"][2]).startswith("[withheld: 45 char")
+
+
+@pytest.fixture(scope="module")
+def safe_harbor() -> Masker:
+    return MaskingEngine(MaskingSettings(), b"test-key-0123456789abcdef").masker(
+        "hipaa-safe-harbor"
+    )
+
+
+def test_a_line_written_backwards_is_masked_where_it_stands(safe_harbor: Masker) -> None:
+    note = "Patient Maria Garcia, DOB 03/14/1980, phone (415) 555-0199"
+    heading = "DISCHARGE SUMMARY / UB-04 CMS-1450"
+    counts: dict[str, int] = {}
+    shown = backwards(safe_harbor, f"{heading}\n{note[::-1]}", counts)
+    first, second = shown.split("\n")
+    assert first == heading and second.endswith(" tneitaP")
+    assert not any(word in second[::-1] for word in ("Maria", "Garcia", "555-0199", "1980"))
+    assert counts["PERSON"] == 1
