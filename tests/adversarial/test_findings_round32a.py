@@ -261,9 +261,6 @@ _READ_BACK: dict[str, Callable[[str], str]] = {
     "reversed": lambda t: t[::-1],
 }
 _HELD_FINDINGS: dict[str, pytest.MarkDecorator] = {
-    "ascii85": finding(9, "a held credential read by an MCP tool passes whole in ascii85"),
-    "base85": finding(9, "a held credential read by an MCP tool passes whole in base85"),
-    "uuencode": finding(10, "a held credential read by an MCP tool passes whole uuencoded"),
     "reversed": finding(11, "a held credential read by an MCP tool passes whole reversed"),
 }
 
