@@ -1,8 +1,10 @@
 """Round 32a: a promises-only attack on encoded content (promises 2 and 6) through the
 REST door's HTTP connector, the MCP proxy (/mcp) and the exec connector's output.
 
-Each finding is a strict xfail through a real door; the reader reads the answer back
-the way a one-line decoder does and must see no PHI and no held credential.
+Each finding was a strict xfail through a real door (all sixteen fixed the same session:
+the byte reader's new codes, JSON siblings and character runs, the backwards reading, and
+the held values' precomputed forms); the reader reads the answer back the way a one-line
+decoder does and must see no PHI and no held credential.
 
 1. A note in base32 (padded upper case, or unpadded lower case) passes whole (HTTP).
 2. A note in ascii85 passes whole (HTTP).
@@ -43,7 +45,7 @@ from typing import Any
 import pytest
 
 from phigate.doors.app import build_app
-from tests.adversarial.harness import finding, http_upstream
+from tests.adversarial.harness import http_upstream
 from tests.conftest import Harness
 from tests.connectors.support import harness_with, review_all_tools
 from tests.mcp.conftest import mcp_client, serve_app
@@ -183,15 +185,7 @@ async def test_the_gateways_own_token_echoed_encoded_is_redacted(api: Harness, f
     assert "7e57c0ffee123456" not in read, (read, text)
 
 
-_FINDINGS: dict[str, pytest.MarkDecorator] = {
-    "base32": finding(1, "a note in base32 passes whole"),
-    "base32-lower": finding(1, "a note in unpadded lower-case base32 passes whole"),
-    "ascii85": finding(2, "a note in ascii85 (btoa, PDF streams) passes whole"),
-    "uuencode": finding(3, "a note uuencoded passes whole"),
-    "octal-escapes": finding(4, "a note as C octal escapes (\\120\\141) passes whole"),
-    "binary-digits": finding(5, "a note as binary digits (xxd -b) passes whole"),
-    "reversed": finding(8, "a note written backwards shows its name, DOB and phone"),
-}
+_FINDINGS: dict[str, pytest.MarkDecorator] = {}
 
 
 @pytest.mark.parametrize(
@@ -208,7 +202,6 @@ async def test_an_encoded_note_is_masked(api: Harness, name: str) -> None:
     assert not _shown(read), (read, text)
 
 
-@finding(6, "names as short byte lists (< 16 bytes) in JSON fields pass")
 async def test_short_byte_lists_in_json_fields_are_masked(api: Harness) -> None:
     body = await _get(api, "/json/short-byte-lists")
     read = " ".join(
@@ -220,7 +213,6 @@ async def test_short_byte_lists_in_json_fields_are_masked(api: Harness) -> None:
     assert not _shown(read), (read, body)
 
 
-@finding(7, "a note as a JSON list of characters shows its SSN and phone")
 async def test_a_note_as_a_list_of_characters_is_masked(api: Harness) -> None:
     body = await _get(api, "/json/char-list")
     note = body["note"]

@@ -4,6 +4,7 @@ views (`core.byte_views`) and the guard of answers (`connectors._byte_guard`).""
 from __future__ import annotations
 
 import base64
+import binascii
 import bz2
 import hashlib
 import lzma
@@ -11,9 +12,11 @@ import zlib
 
 import pytest
 
-from phigate.connectors._byte_guard import ENTITY, ByteGuard
+from phigate.connectors._byte_guard import ENTITY, ByteGuard, backwards
 from phigate.core.byte_runs import byte_runs
 from phigate.core.byte_views import MAX_INFLATED, TooBig, views
+from phigate.masking.engine import Masker, MaskingEngine
+from phigate.masking.settings import MaskingSettings
 
 NOTE = b"Jane Roe lives at 12 Elm Street, MRN 00412345"
 SECRET = "Roe"
@@ -34,6 +37,10 @@ def _dump(raw: bytes, per: int, group: int, offset: bool) -> str:
         cells = " ".join(row[i : i + group].hex() for i in range(0, len(row), group))
         rows.append((f"{at:08x}: " if offset else "") + cells)
     return "\n".join(rows)
+
+
+_B85 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+_Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
 
 
 def _deflated(raw: bytes) -> bytes:
@@ -62,6 +69,20 @@ LAYOUTS = {
     "base64 of lzma alone": base64.b64encode(lzma.compress(NOTE, lzma.FORMAT_ALONE)).decode(),
     "base64 in 20-character lines": "\n".join(
         base64.b64encode(NOTE).decode()[i : i + 20] for i in range(0, 64, 20)
+    ),
+    "base32": base64.b32encode(NOTE).decode(),
+    "base32 unpadded lower case": base64.b32encode(NOTE).decode().lower().rstrip("="),
+    "ascii85 bare": base64.a85encode(NOTE).decode(),
+    "ascii85 delimited": base64.a85encode(NOTE, adobe=True, wrapcol=20).decode(),
+    "base85 (RFC 1924)": base64.b85encode(NOTE).decode(),
+    "Z85": base64.b85encode(NOTE, pad=True).decode().translate(str.maketrans(_B85, _Z85)),
+    "uuencode block": "begin 644 note.txt\n"
+    + "".join(binascii.b2a_uu(NOTE[i : i + 30]).decode() for i in range(0, len(NOTE), 30))
+    + "`\nend",
+    "octal escapes": "".join(f"\\{b:03o}" for b in NOTE),
+    "binary digits": " ".join(f"{b:08b}" for b in NOTE),
+    "binary digit lines": "\n".join(
+        " ".join(f"{b:08b}" for b in NOTE[i : i + 6]) for i in range(0, len(NOTE), 6)
     ),
 }
 
@@ -105,6 +126,11 @@ def test_a_dump_with_a_text_column_is_replaced_with_its_column() -> None:
         str([72, 75, 71, 72, 80, 88, 91, 77, 70, 69, 74, 72, 73, 75, 71, 70] * 5),
         "/usr/local/lib/python3/site-packages/phigate/connectors/secrets/held",
         "the quick brown fox 12 34 56 jumps over 1999 2024-03-14 10:22:33",
+        base64.b32encode(hashlib.sha256(b"x").digest()).decode(),
+        "https://example.org/api/v2/Patients?filter=Active&sort=-updatedAt#Results",
+        '{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:1"}]}',
+        "=" * 40 + "\n" + "-" * 21 + "\nWARNING: THE SYSTEM WILL GO DOWN AT 22:00 UTC TONIGHT",
+        "status 0110 bits 10101010 flags 11110000",
     ],
 )
 def test_opaque_ids_and_prose_stay_as_written(opaque: str) -> None:
@@ -148,3 +174,40 @@ def test_od_lines_with_leading_blanks_and_a_short_last_line_are_one_run() -> Non
     dump = "\n".join(f" {NOTE[i : i + 8].hex()}" for i in range(0, len(NOTE), 8))
     (run,) = byte_runs(dump)
     assert run.readings[0] == NOTE
+
+
+def test_short_byte_arrays_are_read_joined_with_their_siblings() -> None:
+    guard = ByteGuard(_shows, keep_blobs=False)
+    value = {"first": list(b"Jane"), "last": list(b"Roe"), "xy": [1, 2], "id": 7}
+    counts: dict[str, int] = {}
+    shown = guard.json(value, counts)
+    assert shown["first"] == shown["last"] == shown["xy"]
+    assert str(shown["first"]).startswith("[withheld:") and shown["id"] == 7
+    assert counts == {"NAME": 1, ENTITY: 1}
+    quiet = {"first": list(b"Jane"), "xy": [1, 2]}
+    assert guard.json(quiet, {}) == quiet
+
+
+def test_a_run_of_one_character_strings_is_read_joined() -> None:
+    guard = ByteGuard(_shows, keep_blobs=False)
+    shown = guard.json({"note": ["x", "yz", *NOTE.decode(), None, "a", "b"]}, {})
+    assert shown["note"][:2] == ["x", "yz"] and shown["note"][-3:] == [None, "a", "b"]
+    assert len(shown["note"]) == 6 and str(shown["note"][2]).startswith("[withheld: 45 char")
+
+
+@pytest.fixture(scope="module")
+def safe_harbor() -> Masker:
+    return MaskingEngine(MaskingSettings(), b"test-key-0123456789abcdef").masker(
+        "hipaa-safe-harbor"
+    )
+
+
+def test_a_line_written_backwards_is_masked_where_it_stands(safe_harbor: Masker) -> None:
+    note = "Patient Maria Garcia, DOB 03/14/1980, phone (415) 555-0199"
+    heading = "DISCHARGE SUMMARY / UB-04 CMS-1450"
+    counts: dict[str, int] = {}
+    shown = backwards(safe_harbor, f"{heading}\n{note[::-1]}", counts)
+    first, second = shown.split("\n")
+    assert first == heading and second.endswith(" tneitaP")
+    assert not any(word in second[::-1] for word in ("Maria", "Garcia", "555-0199", "1980"))
+    assert counts["PERSON"] == 1

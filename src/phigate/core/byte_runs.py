@@ -13,6 +13,9 @@ whole (`xxd -p`). A long base64 token, or lines of one base64 token of one width
 (MIME), is a run too. Hex groups wider than a byte are also read reversed (`od -x`
 prints words little-endian).
 
+The other standard encodings (base32, ascii85/base85/Z85, uuencode, octal escapes,
+binary digits) are read by `core.byte_codes`, and merged here with the rest.
+
 `byte_runs` finds them with RE2 (linear, whatever the text) and splits each match in
 one pass; a run is reported only when it holds `MIN_BYTES` or more.
 """
@@ -26,6 +29,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import re2
+
+from phigate.core.byte_codes import LOOSE, code_runs
 
 # 16 bytes hold a name and a surname, an SSN with its label, or two eight-character
 # pieces of a credential; shorter runs are everyday text (dates, short ids).
@@ -46,6 +51,7 @@ _B64_TOKEN = re2.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _LONE = 22
 _MAY_HOLD = re2.compile(
     r"[0-9A-Fa-f]{2}[ \t,:;-]{1,3}[0-9A-Fa-f]{2}|\d[ \t,;]{1,3}\d|[A-Za-z0-9+/_-]{16}"
+    r"|[!-~]{20}|(?m:^[!-`][ -`]{4,}$)|\\[0-7]{3}|[01]{16}"
 )
 # The shortest stretch a run starts with (three bytes spaced, or a short word of
 # prose or a number is skipped without being split).
@@ -62,7 +68,7 @@ class ByteRun:
     start: int
     end: int
     readings: tuple[bytes, ...]
-    kind: str  # "hex", "decimal" or "base64"
+    kind: str  # "hex", "decimal", "base64" or a `core.byte_codes` kind
     lines: tuple[int, ...] = ()  # each line's byte count (hex runs: a list of ids shows)
 
     @property
@@ -91,6 +97,7 @@ def byte_runs(text: str) -> list[ByteRun]:
     """Every run of `text` holding `MIN_BYTES` or more, in order; overlapping runs of
     different kinds are merged into one run read every way."""
     found = [*_line_runs(text, "hex"), *_line_runs(text, "decimal"), *_base64_runs(text)]
+    found += [ByteRun(c.start, c.end, c.readings, c.kind) for c in code_runs(text)]
     return _merged(sorted(found, key=lambda r: (r.start, r.end)))
 
 
@@ -100,7 +107,9 @@ def _merged(runs: list[ByteRun]) -> list[ByteRun]:
         if out and run.start < out[-1].end:
             last = out[-1]
             readings = tuple(dict.fromkeys((*last.readings, *run.readings)))
-            out[-1] = ByteRun(last.start, max(last.end, run.end), readings, last.kind, last.lines)
+            # A run read strictly anywhere is read strictly (undecodable: withheld).
+            kind = run.kind if last.kind in LOOSE else last.kind
+            out[-1] = ByteRun(last.start, max(last.end, run.end), readings, kind, last.lines)
         else:
             out.append(run)
     return [r for r in out if r.size >= MIN_BYTES]
