@@ -3,7 +3,7 @@
 Run as a subprocess: `python tests/adversarial/round32a_upstream.py`. `read_file`
 reads a file whole and answers it in one of the views a shell gives it: `base32`,
 ascii85 (`btoa`), `uuencode`, C octal escapes, binary digits (`xxd -b`), reversed
-(`rev`), or cut in two content blocks.
+(`rev`), dash-joined hex pairs, or cut in two content blocks.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ VIEWS: dict[str, Callable[[bytes], str]] = {
     "octal": lambda raw: "".join(f"\\{b:03o}" for b in raw),
     "binary": lambda raw: " ".join(f"{b:08b}" for b in raw),
     "reversed": lambda raw: raw.decode()[::-1],
+    "hex-dash": lambda raw: raw.hex("-"),
     "text": lambda raw: raw.decode(),
 }
 

@@ -21,6 +21,9 @@ decoder does and must see no PHI and no held credential.
 13. An exec env secret printed reversed (`rev`) passes whole.
 14-16. The HTTP connection's own bearer token, echoed by the upstream, passes whole
    uuencoded, reversed, or as binary digits.
+17-18 (issue 15). The bearer token (HTTP) or a held value (MCP) as dash-joined hex
+   pairs (`6b-75-62-65-…`): masked before the byte guard read it, the first pairs
+   became `[DEVICE_ID]` and the last ones, too short to read, passed (`…-34-35-36`).
 
 Held (dropped as slow): HTTP base85, rot13, Go `[]byte{0x..}`, `\\u00XX` escapes,
 base64 of hex, hex of base64, base64 of base64; the bearer token echoed in ascii85 or
@@ -35,6 +38,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -115,6 +119,17 @@ def _shown(text: str) -> list[str]:
     return [word for word in NOTE_PHI if word in text]
 
 
+# A hex pair standing alone (not inside a longer hex word or a marker's letters).
+_PAIR = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{2}(?![0-9A-Za-z])")
+_MARKS = re.compile(r"\[[^\]]*\]")
+
+
+def _pairs_left(text: str) -> bytes:
+    """The bytes of the hex pairs an answer still shows (outside the gateway's markers,
+    `[withheld: 36 …]`), read as `xxd -r -p` would."""
+    return bytes.fromhex("".join(_PAIR.findall(_MARKS.sub(" ", text))))
+
+
 def _uu(raw: bytes) -> str:
     return "".join(binascii.b2a_uu(raw[i : i + 45]).decode() for i in range(0, len(raw), 45))
 
@@ -167,6 +182,7 @@ ECHOES: dict[str, tuple[Callable[[bytes], str], Callable[[str], bytes]]] = {
         lambda b: " ".join(f"{x:08b}" for x in b),
         lambda t: bytes(int(c, 2) for c in t.split()),
     ),
+    "hex-dash": (lambda b: b.hex("-"), _pairs_left),
 }
 # Findings 14-16 fixed: held values' uuencoded, reversed and binary-digit forms.
 _ECHO_FINDINGS: dict[str, pytest.MarkDecorator] = {}
@@ -183,6 +199,13 @@ async def test_the_gateways_own_token_echoed_encoded_is_redacted(api: Harness, f
     except (ValueError, binascii.Error, UnicodeError):
         read = ""
     assert "7e57c0ffee123456" not in read, (read, text)
+
+
+async def test_the_gateways_own_token_as_dash_joined_hex_is_withheld_whole(api: Harness) -> None:
+    """Finding 17: the guard reads the run before the masker rewrites part of it."""
+    body = await _get(api, "/echo/hex-dash")
+    assert _pairs_left(body) == b"", body
+    assert "encoded bytes holding masked text]" in body, body
 
 
 _FINDINGS: dict[str, pytest.MarkDecorator] = {}
@@ -260,6 +283,7 @@ _READ_BACK: dict[str, Callable[[str], str]] = {
     "base85": lambda t: base64.b85decode(t).decode("latin-1"),
     "uuencode": lambda t: binascii.a2b_uu(t).decode("latin-1"),
     "reversed": lambda t: t[::-1],
+    "hex-dash": lambda t: _pairs_left(t).decode("latin-1"),
 }
 # Findings 9-11 fixed: held values' ascii85, base85, uuencoded and reversed forms.
 _HELD_FINDINGS: dict[str, pytest.MarkDecorator] = {}
@@ -280,6 +304,20 @@ async def test_a_held_credential_in_an_encoded_view_is_redacted(
     except (ValueError, binascii.Error, UnicodeError):
         read = ""
     assert "9f8e7d6c5b4a3928" not in read, (read, shown)
+
+
+async def test_a_held_credential_as_dash_joined_hex_is_withheld_whole(
+    mcp_gateway: tuple[Harness, str], token_file: str
+) -> None:
+    """Finding 18: the guard reads the run before the masker rewrites part of it."""
+    h, url = mcp_gateway
+    async with mcp_client(url, h.tokens["claims-bot"]) as client:
+        result = await client.call_tool(
+            "records__read_file", {"path": token_file, "view": "hex-dash"}
+        )
+    shown = "".join(getattr(block, "text", "") for block in result.content)
+    assert _pairs_left(shown) == b"", shown
+    assert "encoded bytes holding masked text]" in shown, shown
 
 
 # ── a connection's env secret printed encoded by an allowed program (exec) ─────────

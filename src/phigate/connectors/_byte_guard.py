@@ -3,10 +3,11 @@
 The scrubber and the masker read a long list of encodings, each added when an
 attack found it missing; the next layout (eight-byte dump groups, decimal bytes,
 base64 of UTF-32 or of bzip2) passed until it was added too. This guard is the rule
-that does not wait for the next one. After an HTTP or MCP answer is scrubbed and
-masked, every run of bytes written out in it (`core.byte_runs`: hex of any group
-width and layout, decimal bytes, base64; `core.byte_codes`: base32, ascii85, base85,
-Z85, uuencode, octal escapes, binary digits) is read as every text it can be
+that does not wait for the next one. After an HTTP or MCP answer is scrubbed, and
+before it is masked (`GuardedMasker`), every run of bytes written out in it
+(`core.byte_runs`: hex of any group width and layout, decimal bytes, base64;
+`core.byte_codes`: base32, ascii85, base85, Z85, uuencode, octal escapes, binary
+digits) is read as every text it can be
 (`core.byte_views`: inflated, in any charset), and
 
 - a run any of whose texts still shows a held secret or PHI is replaced whole by
@@ -181,6 +182,31 @@ def answer_guard(masker: Masker, secrets: GatewaySecrets, keep_blobs: bool) -> B
         return masked.text != text
 
     return ByteGuard(shows, keep_blobs, lambda text, counts: backwards(masker, text, counts))
+
+
+class GuardedMasker:
+    """What an answer's scrubbed text passes next: this guard, then the masker, as exec
+    output does (`_stream_mask`). Masked first, a run is partly rewritten (dash-joined
+    hex pairs read as device ids) and the rest left too short for the guard to read."""
+
+    def __init__(self, masker: Masker, secrets: GatewaySecrets, keep_blobs: bool) -> None:
+        self.masker = masker
+        self.guard = answer_guard(masker, secrets, keep_blobs)
+
+    def text(self, scrubbed: str, counts: dict[str, int]) -> str:
+        result = self.masker.mask_text(self.guard.text(scrubbed, counts))
+        _add(counts, result.counts)
+        return result.text
+
+    def json(self, scrubbed: Any, counts: dict[str, int]) -> Any:
+        masked, found = self.masker.mask_json(self.guard.json(scrubbed, counts))
+        _add(counts, found)
+        return masked
+
+
+def _add(counts: dict[str, int], found: dict[str, int]) -> None:
+    for entity, n in found.items():
+        counts[entity] = counts.get(entity, 0) + n
 
 
 def backwards(masker: Masker, text: str, counts: dict[str, int]) -> str:

@@ -2,7 +2,7 @@
 undone a bounded piece at a time (`read_capped`), its kind (`content_kind`), the
 charset it is read in (`as_utf8`: an allow-list, never a label that turns ASCII into
 other letters) and its JSON, refused when nested deeper than any masker reads
-(`read_json`). The connector (`http`) scrubs and masks what this reads."""
+(`read_json`). The connector (`http`) scrubs, guards and masks what this reads."""
 
 from __future__ import annotations
 

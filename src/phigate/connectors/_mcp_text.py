@@ -4,7 +4,8 @@ Tool names, titles, descriptions and schemas, and the messages of its errors (a
 refused `initialize`, a failed listing, a failed call) all pass here as they enter
 the gateway, before anything shows them to an agent, a reviewer or the audit log:
 the gateway's own credentials for the connection are scrubbed (every form
-`_secrets` knows), then the audit masker masks what it detects.
+`_secrets` knows), encoded bytes pass the byte guard, then the audit masker masks
+what it detects (`GuardedMasker`).
 
 A tool whose *name* carries either is renamed, not dropped: an upstream may offer
 one tool per record, and an agent may still need it (held for review as any new
@@ -35,6 +36,7 @@ from typing import Any
 import mcp_types as types
 from pydantic import PrivateAttr
 
+from phigate.connectors._byte_guard import GuardedMasker
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.masking._json import TOO_DEEP
 from phigate.masking._json_text import DRIVER_DEPTH
@@ -115,8 +117,11 @@ class UpstreamText:
         return self._secrets if isinstance(self._secrets, GatewaySecrets) else self._secrets()
 
     def text(self, text: str) -> str:
-        scrubbed = self.secrets.scrub(text, {})
-        return self.masker.mask_text(scrubbed).text if self.masker is not None else scrubbed
+        secrets = self.secrets
+        scrubbed = secrets.scrub(text, {})
+        if self.masker is None:
+            return scrubbed
+        return GuardedMasker(self.masker, secrets, keep_blobs=False).text(scrubbed, {})
 
     def json(self, value: Any, depth: int = DRIVER_DEPTH) -> Any:
         """Every string of a JSON value, keys included; structure (and types) kept. A

@@ -24,7 +24,7 @@ import httpx
 
 from phigate.config import HttpConnection
 from phigate.connectors._binary_phi import masked_binary
-from phigate.connectors._byte_guard import answer_guard
+from phigate.connectors._byte_guard import GuardedMasker
 from phigate.connectors._cut import cut_marker, json_prefix, text_cut
 from phigate.connectors._http_answer import (
     NOT_JSON,
@@ -343,21 +343,15 @@ class HttpConnector:
                 return secrets.scrub(encoded.decode(), counts)
             # Cut at whole groups of three bytes within the cap, scrubbed with what follows.
             return secrets.scrub_cut(encoded, 4 * (self.settings.max_response_bytes // 3), counts)
-        guard = answer_guard(masker, secrets, self.settings.allow_binary)
+        shown = GuardedMasker(masker, secrets, self.settings.allow_binary)
         if truncated:
-            return guard.json(self._cut_body(kind, raw, cap, secrets, masker, counts), counts)
+            return self._cut_body(kind, raw, cap, secrets, shown, counts)
         text = raw.decode("utf-8", "replace")
         if kind == "json":
             value = read_json(text, self.name)
-            if value is NOT_JSON:
-                kind = "text"
-            else:
-                masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
-                _add(counts, found)
-                return guard.json(masked_value, counts)
-        result = masker.mask_text(secrets.scrub(text, counts))
-        _add(counts, result.counts)
-        return guard.text(result.text, counts)
+            if value is not NOT_JSON:
+                return shown.json(secrets.scrub_json(value, counts), counts)
+        return shown.text(secrets.scrub(text, counts), counts)
 
     def _cut_body(
         self,
@@ -365,7 +359,7 @@ class HttpConnector:
         raw: bytes,
         cap: int,
         secrets: GatewaySecrets,
-        masker: Masker,
+        shown: GuardedMasker,
         counts: dict[str, int],
     ) -> Any:
         """A body over the cap, cut after its last whole unit (`_cut`) and scrubbed with
@@ -373,12 +367,11 @@ class HttpConnector:
         JSON document up to its last whole member or element, closed and masked as JSON;
         a text up to its last line end or blank, masked as text, then marked as cut."""
         if kind == "json":
-            masked = _cut_json(raw, cap, secrets, masker, counts, self.name)
+            masked = _cut_json(raw, cap, secrets, shown, counts, self.name)
             if masked is not None:
                 return masked
-        result = masker.mask_text(secrets.scrub_cut(raw, text_cut(raw, cap), counts))
-        _add(counts, result.counts)
-        return result.text + cut_marker(self.settings.max_response_bytes)
+        text = shown.text(secrets.scrub_cut(raw, text_cut(raw, cap), counts), counts)
+        return text + cut_marker(self.settings.max_response_bytes)
 
     async def close(self) -> None:
         return None
@@ -388,7 +381,7 @@ def _cut_json(
     raw: bytes,
     cap: int,
     secrets: GatewaySecrets,
-    masker: Masker,
+    shown: GuardedMasker,
     counts: dict[str, int],
     upstream: str,
 ) -> Any:
@@ -404,9 +397,7 @@ def _cut_json(
     if value is NOT_JSON:
         return None  # a redaction broke the document: cut as text instead
     _add(counts, scrubbed)
-    masked_value, found = masker.mask_json(secrets.scrub_json(value, counts))
-    _add(counts, found)
-    return masked_value
+    return shown.json(secrets.scrub_json(value, counts), counts)
 
 
 def url_secrets(url: str) -> list[str]:

@@ -16,7 +16,8 @@ differs is flagged in the audit log (`mcp.tool_changed`), listed with its pinned
 definition, and held the same way until it is re-pinned.
 
 Results are scrubbed of the gateway's own upstream credentials (header and
-environment values, in every form `_secrets` knows) before they are masked.
+environment values, in every form `_secrets` knows), then pass the byte guard
+(`_byte_guard`), then are masked.
 Everything else the upstream chooses (tool names and definitions, every error
 message) is scrubbed and masked with the audit masker as it arrives (`_mcp_text`);
 a tool whose name carries a credential or PHI is offered under a masked, tagged
@@ -48,7 +49,7 @@ import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
-from phigate.connectors._byte_guard import answer_guard
+from phigate.connectors._byte_guard import GuardedMasker
 from phigate.connectors._mcp_session import UpstreamSession, own_secrets
 from phigate.connectors._mcp_text import shown_json, upstream_digest
 from phigate.connectors._secrets import GatewaySecrets
@@ -370,18 +371,17 @@ class McpConnector:
 def mask_result(
     result: types.CallToolResult, masker: Masker, secrets: GatewaySecrets | None = None
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    """Scrub the gateway's credentials, then mask text blocks and structured content;
-    withhold blocks that cannot be scanned."""
+    """Scrub the gateway's credentials, guard encoded bytes, then mask text blocks and
+    structured content; withhold blocks that cannot be scanned."""
     counts: dict[str, int] = {}
     content: list[dict[str, Any]] = []
     secrets = secrets or GatewaySecrets(())
     # MCP carries no binary answers: an undecodable run in one is withheld.
-    guard = answer_guard(masker, secrets, keep_blobs=False)
+    shown = GuardedMasker(masker, secrets, keep_blobs=False)
     for block in result.content:
         if isinstance(block, types.TextContent):
-            masked = masker.mask_text(secrets.scrub(block.text, counts))
-            _add(counts, masked.counts)
-            content.append({"type": "text", "text": guard.text(masked.text, counts)})
+            text = shown.text(secrets.scrub(block.text, counts), counts)
+            content.append({"type": "text", "text": text})
         else:
             content.append({"type": "text", "text": _WITHHELD})
     structured = None
@@ -393,10 +393,7 @@ def mask_result(
                 f"the tool's structured result is nested more than {DRIVER_DEPTH} levels "
                 "deep, which the gateway does not read"
             )
-        scrubbed = secrets.scrub_json(result.structured_content, counts)
-        structured, found = masker.mask_json(scrubbed)
-        _add(counts, found)
-        structured = guard.json(structured, counts)
+        structured = shown.json(secrets.scrub_json(result.structured_content, counts), counts)
     payload = {
         "content": content,
         "structured": structured,
@@ -404,8 +401,3 @@ def mask_result(
         "masked": counts,
     }
     return payload, counts
-
-
-def _add(counts: dict[str, int], found: dict[str, int]) -> None:
-    for key, value in found.items():
-        counts[key] = counts.get(key, 0) + value
