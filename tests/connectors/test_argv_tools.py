@@ -280,9 +280,25 @@ TEMPLATES = [
     ("helm template chart -n --debug", R),  # a global's value: taken by both
 ]
 
+# kubectl >= 1.33 scans its whole argv (before `--`) for `--kuberc`, its preferences
+# file (aliases and default flags, `get` → `delete`), before its flags are parsed, so
+# a flag's value written `--kuberc=…` is read too; the gateway, in every word.
+KUBERC = [
+    ("kubectl get pods --kuberc=/tmp/k", A),
+    ("kubectl --kuberc /tmp/k get pods", A),
+    ("kubectl get pods -l --kuberc=/tmp/k", A),
+    ("kubectl get pods --field-selector --kuberc", A),
+    ("kubectl get pods -l=--kuberc=/tmp/k", A),
+    ("kubectl get pods -n --kuberc", A),
+    ("kubectl exec web -c --kuberc=/tmp/k -- date", A),
+    ("kubectl get pods -l app=kuberc", R),
+    ("kubectl get pods -n kuberc", R),
+]
+
 
 @pytest.mark.parametrize(
-    ("line", "risk"), ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED + SCANNED + TEMPLATES
+    ("line", "risk"),
+    ELSEWHERE + CREDENTIALS + EVERY_WORD + PRINTED + SCANNED + TEMPLATES + KUBERC,
 )
 def test_builtin_tools_are_parsed_as_the_tools_parse_them(line: str, risk: RiskClass) -> None:
     verdict = classify_argv(shlex.split(line), SETS)

@@ -77,6 +77,8 @@ def exec_connection(tmp_path: Path, **extra: Any) -> dict[str, Any]:
 async def h(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
     monkeypatch.setenv("PHIGATE_TEST_EXEC_SECRET", REF_SECRET)
     monkeypatch.setenv("PHIGATE_LEAK_CANARY", "canary-value-5150")
+    # kubectl >= 1.33 reads its preferences (aliases) from the file `KUBERC` names.
+    monkeypatch.setenv("KUBERC", "/tmp/kuberc-canary")
     harness = await harness_with(tmp_path, {"k8s": exec_connection(tmp_path)})
     try:
         yield harness

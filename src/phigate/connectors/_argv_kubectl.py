@@ -25,6 +25,7 @@ from phigate.connectors._argv_parse import (
     flags,
     local_path,
 )
+from phigate.connectors._argv_tools import scanned_words
 from phigate.core.digits import ascii_int
 from phigate.core.risk import RiskClass
 
@@ -62,6 +63,9 @@ _CHECKS = {
     "path": local_path,
 }
 _ELSEWHERE = "points the gateway's credentials at a cluster or identity the caller names"
+# kubectl >= 1.33 finds `--kuberc` in its raw argv before parsing it (`kuberc_risks`).
+_KUBERC = "kubectl reads its preferences (aliases, default flags) from the file it names"
+_KUBERC_NAMES = frozenset({"kuberc"})
 
 GLOBAL = {
     **flags(
@@ -80,6 +84,7 @@ GLOBAL = {
         "--cache-dir=!A --profile=!A --profile-output=!A",
         "writes files or logs on the gateway host",
     ),
+    **flags("--kuberc=!A", _KUBERC),
 }
 
 _OUT = "-o/--output=@output --template=@output --show-managed-fields --allow-missing-template-keys"
@@ -463,6 +468,14 @@ def tests_objects(parsed: Parsed) -> str | None:
 
 
 _ORACLE = "tests the Secrets it names against the caller's guess: an oracle on their data"
+
+
+def kuberc_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
+    """Admin for any word written as the `--kuberc` flag, even another flag's value
+    (`-l --kuberc=/tmp/k`): kubectl scans its argv for it before parsing, and its
+    aliases can turn a `get` into a `delete`."""
+    words = [w for w in scanned_words(parsed, _KUBERC_NAMES) if w.startswith("-")]
+    return [(RiskClass.ADMIN, f"{word}: {_KUBERC} wherever this word stands") for word in words]
 
 
 def printed_secret_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:

@@ -473,6 +473,7 @@ def _kubectl_risks(
 ) -> list[tuple[RiskClass, str]]:
     return [
         *kubectl.raw_risks(parsed),
+        *kubectl.kuberc_risks(parsed),
         *kubectl.printed_secret_risks(parsed),
         *kubectl.manifest_risks(parsed, stdin, read),
     ]

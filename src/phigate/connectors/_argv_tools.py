@@ -121,14 +121,17 @@ _TF_SCANNED = frozenset({"install-autocomplete", "uninstall-autocomplete"})
 
 def terraform_risks(parsed: Parsed) -> list[tuple[RiskClass, str]]:
     """Admin for any argv word terraform's CLI library acts on wherever it stands."""
+    why = "terraform edits the gateway user's shell rc files wherever this word stands"
+    return [(RiskClass.ADMIN, f"{word}: {why}") for word in scanned_words(parsed, _TF_SCANNED)]
+
+
+def scanned_words(parsed: Parsed, names: frozenset[str]) -> list[str]:
+    """The words of `parsed` (operands, flags, flag values) that name one of `names`,
+    with any dashes (none too) and any `=value`: a tool that scans its raw argv before
+    parsing it acts on them wherever they stand."""
     written = [*parsed.words, *(f.written for f in parsed.flags)]
     written += [f.value for f in parsed.flags if f.value is not None]
-    why = "terraform edits the gateway user's shell rc files wherever this word stands"
-    return [
-        (RiskClass.ADMIN, f"{word}: {why}")
-        for word in dict.fromkeys(written)
-        if word.lstrip("-").partition("=")[0] in _TF_SCANNED
-    ]
+    return [w for w in dict.fromkeys(written) if w.lstrip("-").partition("=")[0] in names]
 
 
 # ── helm (pflag syntax) ─────────────────────────────────────────────────────
