@@ -107,13 +107,22 @@ def _inflated(raw: bytes, make: Callable[[], _Inflater]) -> bytes:
 
 def as_text(raw: bytes) -> str | None:
     """The text `raw` is in the first charset it reads as, or None."""
+    read = read_text(raw)
+    return None if read is None else read[0]
+
+
+def read_text(raw: bytes) -> tuple[str, str] | None:
+    """The text `raw` is and the charset it reads as (by its byte order mark, else
+    UTF-32/UTF-16 by where its zero bytes fall, else UTF-8, else a legacy charset
+    when that reads as letters), or None. Encoding the text back in that charset
+    writes the same bytes: a UTF-16/32 mark stays in the text."""
     for charset in _charsets(raw):
         try:
             text = raw.decode(charset)
         except UnicodeDecodeError:
             continue
         if _mostly_printable(text) and (charset not in _LEGACY or _mostly_letters(text)):
-            return text
+            return text, charset
     return None
 
 

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import re2
 
+from phigate.core.byte_views import read_text
 from phigate.masking._packed_text import TooBig, inflated, packed, packing
 
 # 16 characters are 12 bytes: "Maria Garcia" fits, and ordinary words that long
@@ -43,13 +44,6 @@ _GROUPED = "|".join(
 SPACED = f"(?:^|[^{_B}=])((?:{_GROUPED})(?:[ \t]{{1,2}}[{_B}]{{1,16}})?={{0,2}})(?:$|[^{_B}=])"
 _SPACED = re2.compile(SPACED)
 _ANY_BYTES = re2.compile(f"{RUN}|{SPACED}".encode())
-# What text holds besides printable characters.
-_LAYOUT = str.maketrans("", "", "\t\n\r")
-# Text may hold one character in ten that does not print (and always one).
-_ODD_SHARE = 10
-# What a note that is not UTF-8 is most often written in (windows-1252 first: it
-# leaves five bytes undefined, Latin-1 reads every byte).
-_LEGACY = ("cp1252", "latin-1")
 
 
 class Run(NamedTuple):
@@ -152,61 +146,7 @@ def content(raw: bytes) -> tuple[str, str, str] | None:
     if how:
         inner = inflated(raw, how)
         if inner is not None:
-            read = _text(inner)
+            read = read_text(inner)
             return None if read is None else (*read, how)
-    read = _text(raw)
+    read = read_text(raw)
     return None if read is None else (*read, "")
-
-
-def _text(raw: bytes) -> tuple[str, str] | None:
-    """The text `raw` is and its charset: UTF-16 when it starts with a byte order
-    mark or has a zero high byte in most pairs, else UTF-8, else (a legacy note)
-    windows-1252 or Latin-1 when that reads as letters. The byte order mark is kept
-    in the text, so encoding it back writes it."""
-    for charset in _charsets(raw):
-        try:
-            text = raw.decode(charset)
-        except UnicodeDecodeError:
-            continue
-        legacy = charset in _LEGACY
-        if _mostly_printable(text) and (not legacy or _mostly_letters(text)):
-            return text, charset
-    return None
-
-
-def _charsets(raw: bytes) -> tuple[str, ...]:
-    if raw.startswith(b"\xff\xfe"):
-        return ("utf-16-le",)
-    if raw.startswith(b"\xfe\xff"):
-        return ("utf-16-be",)
-    wide = _utf16_order(raw)
-    return ("utf-8", *_LEGACY) if wide is None else (wide, "utf-8", *_LEGACY)
-
-
-def _utf16_order(raw: bytes) -> str | None:
-    """UTF-16 written without a byte order mark (.NET's `Encoding.Unicode`, an
-    `nvarchar` as `varbinary`): text in the ASCII range has a zero high byte in
-    most pairs, which UTF-8 and a legacy charset never have."""
-    if len(raw) < 4 or len(raw) % 2:
-        return None
-    low, high = raw[0::2].count(0), raw[1::2].count(0)
-    pairs = len(raw) // 2
-    if high * 4 >= pairs * 3 and low == 0:
-        return "utf-16-le"
-    if low * 4 >= pairs * 3 and high == 0:
-        return "utf-16-be"
-    return None
-
-
-def _mostly_printable(text: str) -> bool:
-    """Text with a stray character (a byte order mark, a no-break space, a closing NUL,
-    a form feed) is still text to its reader: fail closed, read it."""
-    odd = sum(1 for char in text.translate(_LAYOUT) if not char.isprintable())
-    return odd <= max(1, len(text) // _ODD_SHARE)
-
-
-def _mostly_letters(text: str) -> bool:
-    """Any bytes decode as Latin-1: only a text mostly of ASCII letters, digits and
-    spaces is taken for a note."""
-    plain = sum(1 for char in text if char.isascii() and (char.isalnum() or char.isspace()))
-    return plain * 4 >= len(text) * 3
