@@ -64,6 +64,7 @@ _JOINABLE = (
     r"(?:[^\pL'-]|$)",
     r"(?:[^\w%.]|\.(?:\D|$)|$)",
     r"(?:\s|$|[.,;:)])",
+    r"(?:\s|$)",  # the separator's newline is a blank
     r"\s*[.,;()\n]|\s*$)",
     r"(?:[^\p{L}\s]|\s+[^\p{Lu}\s]|\s*\z)",
     r"(?s:.*?)(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|\z)",

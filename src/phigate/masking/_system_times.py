@@ -132,9 +132,11 @@ _KIND_PREFIXED = re2.compile(
     rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
 # A key whose UUID is a software record's reference ("Reference #: <uuid>"): only a
-# UUID, since a reference number in digits is a prior authorisation's or a claim's.
+# UUID, since a reference number in digits is a prior authorisation's or a claim's;
+# and only under a label (`#`, `no`, `id`, a colon): a bare "ref <uuid>" says nothing.
 _UUID_REFERENCE_KEY = re2.compile(
-    rb"(?i:(?:^|[^a-z])(?:reference|ref|confirmation)\s*(?:#|no\.?|id)?[\"']?\s*[:=]?\s*[\"']?$)"
+    rb"(?i:(?:^|[^a-z])(?:reference|ref|confirmation)\s*(?:(?:#|no\.?|id)[\"']?\s*[:=]?|[\"']?\s*[:=])"
+    rb"\s*[\"']?$)"
 )
 _UUID = re2.compile(
     rb"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
