@@ -10,7 +10,6 @@ inside, or the JSON Node.js writes for a `Buffer`.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import gzip
 import json
@@ -18,15 +17,11 @@ import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import mcp_types as types
-from mcp.server import Server, ServerRequestContext
-from mcp.server.lowlevel.server import NotificationOptions
-from mcp.server.stdio import stdio_server
+from tests.adversarial.file_view_upstream import View, run
 
 
 def _od(raw: bytes, cell: Callable[[int], str], offsets: bool = True) -> str:
@@ -49,7 +44,7 @@ def _every(text: str, size: int, separator: str) -> str:
     return separator.join(text[i : i + size] for i in range(0, len(text), size))
 
 
-VIEWS: dict[str, Callable[[bytes], str]] = {
+VIEWS: dict[str, View] = {
     "text": lambda raw: raw.decode("utf-8", "replace"),
     "gzip-base64": lambda raw: base64.b64encode(gzip.compress(raw, mtime=0)).decode(),
     "zlib-base64": lambda raw: base64.b64encode(zlib.compress(raw)).decode(),
@@ -65,30 +60,5 @@ VIEWS: dict[str, Callable[[bytes], str]] = {
 }
 
 
-def server() -> Server[Any]:
-    async def list_tools(
-        _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
-    ) -> types.ListToolsResult:
-        tool = types.Tool(name="read_file", description="Read.", input_schema={"type": "object"})
-        return types.ListToolsResult(tools=[tool])
-
-    async def call_tool(
-        _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
-        arguments = params.arguments or {}
-        raw = await asyncio.to_thread(Path(str(arguments["path"])).read_bytes)
-        text = VIEWS[str(arguments.get("view", "text"))](raw)
-        return types.CallToolResult(content=[types.TextContent(text=text)])
-
-    return Server("round29a-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
-
-
-async def main() -> None:
-    app = server()
-    options = app.create_initialization_options(NotificationOptions(tools_changed=False))
-    async with stdio_server() as (read, write):
-        await app.run(read, write, options)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run("round29a-upstream", VIEWS)

@@ -8,22 +8,16 @@ deflate, of bzip2, of UTF-32, its characters in groups of eight joined by dashes
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import bz2
 import sys
 import zlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import mcp_types as types
-from mcp.server import Server, ServerRequestContext
-from mcp.server.lowlevel.server import NotificationOptions
-from mcp.server.stdio import stdio_server
+from tests.adversarial.file_view_upstream import View, run
 
 
 def _deflated(raw: bytes) -> bytes:
@@ -39,7 +33,7 @@ def _xxd_g8(raw: bytes) -> str:
     return "\n".join(rows)
 
 
-VIEWS: dict[str, Callable[[bytes], str]] = {
+VIEWS: dict[str, View] = {
     "xxd-g8": _xxd_g8,
     "xxd-p": lambda raw: "\n".join(raw.hex()[i : i + 60] for i in range(0, len(raw) * 2, 60)),
     "hex-spaced": lambda raw: " ".join(f"{b:02x}" for b in raw),
@@ -53,30 +47,5 @@ VIEWS: dict[str, Callable[[bytes], str]] = {
 }
 
 
-def server() -> Server[Any]:
-    async def list_tools(
-        _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
-    ) -> types.ListToolsResult:
-        tool = types.Tool(name="read_file", description="Read.", input_schema={"type": "object"})
-        return types.ListToolsResult(tools=[tool])
-
-    async def call_tool(
-        _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
-        arguments = params.arguments or {}
-        raw = await asyncio.to_thread(Path(str(arguments["path"])).read_bytes)
-        text = VIEWS[str(arguments.get("view", "text"))](raw)
-        return types.CallToolResult(content=[types.TextContent(text=text)])
-
-    return Server("round30-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
-
-
-async def main() -> None:
-    app = server()
-    options = app.create_initialization_options(NotificationOptions(tools_changed=False))
-    async with stdio_server() as (read, write):
-        await app.run(read, write, options)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run("round30-upstream", VIEWS)

@@ -8,23 +8,18 @@ ascii85 (`btoa`), `uuencode`, C octal escapes, binary digits (`xxd -b`), reverse
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import mcp_types as types
-from mcp.server import Server, ServerRequestContext
-from mcp.server.lowlevel.server import NotificationOptions
-from mcp.server.stdio import stdio_server
+from tests.adversarial.file_view_upstream import View, run
 
-VIEWS: dict[str, Callable[[bytes], str]] = {
+VIEWS: dict[str, View] = {
+    "split": lambda raw: [raw[: len(raw) // 2].decode(), raw[len(raw) // 2 :].decode()],
     "base32": lambda raw: base64.b32encode(raw).decode(),
     "base32-lower": lambda raw: base64.b32encode(raw).decode().lower().rstrip("="),
     "ascii85": lambda raw: base64.a85encode(raw).decode(),
@@ -38,35 +33,5 @@ VIEWS: dict[str, Callable[[bytes], str]] = {
 }
 
 
-def server() -> Server[Any]:
-    async def list_tools(
-        _ctx: ServerRequestContext[Any], _params: types.PaginatedRequestParams | None
-    ) -> types.ListToolsResult:
-        tool = types.Tool(name="read_file", description="Read.", input_schema={"type": "object"})
-        return types.ListToolsResult(tools=[tool])
-
-    async def call_tool(
-        _ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
-        arguments = params.arguments or {}
-        raw = (await asyncio.to_thread(Path(str(arguments["path"])).read_bytes)).strip()
-        view = str(arguments.get("view", "text"))
-        if view == "split":  # two content blocks, cut in the middle
-            half = len(raw) // 2
-            blocks = [raw[:half].decode(), raw[half:].decode()]
-            return types.CallToolResult(content=[types.TextContent(text=b) for b in blocks])
-        text = VIEWS[view](raw)
-        return types.CallToolResult(content=[types.TextContent(text=text)])
-
-    return Server("round32a-upstream", on_list_tools=list_tools, on_call_tool=call_tool)
-
-
-async def main() -> None:
-    app = server()
-    options = app.create_initialization_options(NotificationOptions(tools_changed=False))
-    async with stdio_server() as (read, write):
-        await app.run(read, write, options)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run("round32a-upstream", VIEWS, strip=True)
