@@ -27,6 +27,7 @@ from phigate.approvals.wakeups import (
     listen_url,
 )
 from phigate.ops.pgserver import EmbeddedPostgres
+from phigate.pipeline import workflow
 from tests.conftest import Harness, demo_config, make_harness
 
 # So long that a waiter woken in time can only have been woken by a notification.
@@ -234,3 +235,16 @@ async def until_pending(h: Harness) -> str:
     await until(recorded)
     assert len(found) == 1, found
     return found[0]
+
+
+async def test_a_waiter_cancelled_as_its_decision_lands_stays_cancelled() -> None:
+    """A client gone just as a decision wakes its waiter: the wait ends cancelled, never
+    as a wake-up that would go on to run the action (`asyncio.wait_for` on 3.11 would
+    return instead)."""
+    woken = asyncio.Event()
+    napping = asyncio.create_task(workflow._nap(woken, 30))
+    await asyncio.sleep(0.01)
+    woken.set()  # the decision and the cancellation in one loop turn
+    napping.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await napping

@@ -251,7 +251,10 @@ class Child:
     async def _batch(self, deadline: float) -> list[tuple[int, bytes | None]]:
         """The next item and all queued behind it, runs of one pipe's blocks joined:
         when masking falls behind a chatty program, it masks fewer, larger blocks."""
-        first = await asyncio.wait_for(self._queue.get(), max(0.0, deadline - time.monotonic()))
+        # Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that meets a
+        # completed get, and a caller gone as a line came would leave the program running.
+        async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            first = await self._queue.get()
         batch = [first]
         while not self._queue.empty():
             index, block = self._queue.get_nowait()

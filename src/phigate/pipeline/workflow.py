@@ -135,9 +135,7 @@ class ApprovalWorkflow:
                 now = time.monotonic()
                 if approval is None:  # the store is briefly unreachable: poll it again,
                     # or sooner when the listener, back on the store, wakes every waiter
-                    with contextlib.suppress(TimeoutError):
-                        nap = min(POLL_SECONDS, max(0.0, deadline - now))
-                        await asyncio.wait_for(woken.wait(), nap)
+                    await _nap(woken, min(POLL_SECONDS, max(0.0, deadline - now)))
                     continue
                 if approval.state is not ApprovalState.PENDING or now >= deadline:
                     return approval
@@ -145,8 +143,7 @@ class ApprovalWorkflow:
                     await progress(round(now - started, 1), approval)
                     next_progress = now + progress_every
                 nap = min(now + self._wakeups.poll_seconds, deadline, next_progress) - now
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), max(0.0, nap))
+                await _nap(woken, max(0.0, nap))
 
     async def _read_while_waiting(self, approval_id: str, deadline: float) -> Approval | None:
         """The approval as stored, or None while the store is unreachable (a restart, a
@@ -368,3 +365,12 @@ class ApprovalWorkflow:
         if voter.is_human and other_kinds:
             return replace(voter, kind=min(other_kinds))
         return voter
+
+
+async def _nap(woken: asyncio.Event, seconds: float) -> None:
+    """Wait for `woken` or `seconds`. Not `asyncio.wait_for`: on Python 3.11 it swallows
+    a cancellation that meets the event being set, and a waiter whose client went away
+    would go on to run the action."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await woken.wait()
