@@ -19,7 +19,7 @@ import pytest
 
 from phigate.audit.chain import chain_hash
 from tests.adversarial.harness import finding
-from tests.adversarial.test_findings_round31a import Store
+from tests.adversarial.test_findings_round31a import FORGED, Store
 
 
 @pytest.fixture
@@ -62,7 +62,8 @@ def _public_key(store: Store) -> str:
 
 @finding(
     1,
-    "the signer believes a stored checkpoint by its signature alone: history rewritten under it gets signed",
+    "the signer believes a stored checkpoint by its signature alone: history rewritten "
+    "under it gets signed",
 )
 def test_a_record_rewritten_under_a_stale_checkpoint_gets_the_next_one_signed(
     store: Store,
@@ -93,4 +94,38 @@ def test_a_record_rewritten_under_a_stale_checkpoint_gets_the_next_one_signed(
     results = {"live": live, "offline": offline, "against": held}
     assert any(code != 0 for code, _ in results.values()), (
         f"mallory's token.created rewritten to carol, and every verification passes: {results}"
+    )
+
+
+@finding(2, "a checkpoint beyond the head (from rolled-back history) exempts forged records")
+def test_a_checkpoint_kept_from_rolled_back_history_gets_a_forgery_signed(
+    store: Store,
+) -> None:
+    """The log reached 6 records and a checkpoint signed it; the insider rolls the store
+    back to record 2 (as restoring a backup does) but keeps the checkpoint row at 6.
+    The signer believes it (its signature verifies; that the log does not reach 6 is
+    never asked), so it checks no MAC at or below 6: a forged approval appended at 3
+    and the gateway's next record at 4 are signed together. The insider then deletes
+    the row at 6, and the forged approval verifies live, offline and `--against` an
+    export taken before the rollback's cut."""
+    store.tokens("u1", "u2")
+    first = store.export("first.jsonl")  # checkpoint at 2
+    store.tokens("u3", "u4", "u5", "u6")
+    store.export("second.jsonl")  # checkpoint at 6
+    store.sql("DELETE FROM audit_log WHERE seq > 2")
+    store.sql("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)")
+    store.forge_tail(FORGED)  # record 3: no MAC
+    store.tokens("u7")  # record 4: the gateway's, MAC'd
+    store.export("third.jsonl")  # signs record 4, believing the checkpoint at 6
+    store.sql("DELETE FROM audit_checkpoints WHERE seq > 4")
+    exported = store.export()
+    assert '"apr_forged31"' in exported.read_text()
+    live = store.cli("audit", "verify")
+    offline = store.cli(
+        "audit", "verify", "--file", str(exported), "--public-key", _public_key(store)
+    )
+    held = store.cli("audit", "verify", "--against", str(first))
+    results = {"live": live, "offline": offline, "against": held}
+    assert any(code != 0 for code, _ in results.values()), (
+        f"a forged approval, never MAC'd, verifies everywhere: {results}"
     )
