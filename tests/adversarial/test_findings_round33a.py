@@ -19,7 +19,7 @@ import pytest
 
 from phigate.audit.chain import chain_hash
 from tests.adversarial.harness import finding
-from tests.adversarial.test_findings_round31a import FORGED, Store
+from tests.adversarial.test_findings_round31a import FORGED, Store, _cli
 
 
 @pytest.fixture
@@ -128,4 +128,27 @@ def test_a_checkpoint_kept_from_rolled_back_history_gets_a_forgery_signed(
     results = {"live": live, "offline": offline, "against": held}
     assert any(code != 0 for code, _ in results.values()), (
         f"a forged approval, never MAC'd, verifies everywhere: {results}"
+    )
+
+
+@finding(3, "phigate report verifies the chain without the audit key: a forged record is 'intact'")
+def test_the_report_calls_a_chain_holding_a_forged_record_intact(store: Store) -> None:
+    """docs/reports.md: the report's *Audit chain intact* control uses "the same verifier
+    as `phigate audit verify`". But `phigate report --config` opens the store without
+    the audit key and trusts no key (`AuditLog(_open_store(state))`): no record MAC is
+    checked, and any key's checkpoint is believed. A record forged after the last
+    checkpoint, which `phigate audit verify` names FORGED, passes `--check`."""
+    store.tokens("u1", "u2")
+    store.export("first.jsonl")
+    forged = store.forge_tail(FORGED)
+    code, out = store.cli("audit", "verify")
+    assert code == 1 and f"FORGED: record {forged}" in out, out  # the auditor's verify sees it
+    report = store.tmp / "report.json"
+    code, out = _cli(
+        "report", "--from", "2000-01-01", "--to", "2099-12-31", "--format", "json",
+        "--out", str(report), "--config", str(store.config), "--check",
+    )  # fmt: skip
+    chain = json.loads(report.read_text())["chain"] if report.exists() else {}
+    assert code == 1 or chain.get("ok") is False, (
+        f"the report's chain control passes over a forged record: {chain}"
     )
