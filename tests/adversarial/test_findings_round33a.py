@@ -152,3 +152,20 @@ def test_the_report_calls_a_chain_holding_a_forged_record_intact(store: Store) -
     assert code == 1 or chain.get("ok") is False, (
         f"the report's chain control passes over a forged record: {chain}"
     )
+
+
+@finding(4, "a record holding bytes that are not UTF-8 crashes verify, export and report")
+def test_a_record_that_is_not_utf8_is_named_broken_not_a_crash(store: Store) -> None:
+    """SQLite keeps whatever bytes the insider casts to TEXT. The export verifier reads a
+    byte that is not UTF-8 as damage and names the record (docs/audit.md: `BROKEN at
+    sequence S`, "never a traceback"); the live store's verifier, the export and the
+    report die in the driver instead (`OperationalError: Could not decode to UTF-8`),
+    naming no record, and the report writes nothing."""
+    store.tokens("u1", "u2")
+    store.export("first.jsonl")
+    with sqlite3.connect(store.db) as conn:
+        (body,) = conn.execute("SELECT record FROM audit_log WHERE seq = 1").fetchone()
+        raw = body.encode().replace(b'"u1"', b'"u\xff1"')
+        conn.execute("UPDATE audit_log SET record = CAST(? AS TEXT) WHERE seq = 1", (raw,))
+    code, out = store.cli("audit", "verify")
+    assert code == 1 and "EXCEPTION" not in out and "BROKEN at sequence 1" in out, out
