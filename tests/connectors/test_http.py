@@ -105,6 +105,14 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 text = f"{'x' * pad} family {CUT_SURNAME} password={CUT_PASSWORD} end"
                 self._send(200, text.encode(), "text/plain")
+        elif self.path == "/encoded-status":  # a note in the status line and a header
+            note = f"Maria Garcia SSN {SSN} lives at 12 Elm Street".encode()
+            self.send_response(200, f"OK {base64.b32encode(note).decode()}")
+            self.send_header("location", f"/next/{note.hex()}")
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
         elif self.path == "/scan.png":
             self._send(200, b"\x89PNG\r\n\x1a\n\x00\x00binary", "image/png")
         else:
@@ -333,6 +341,19 @@ async def test_a_standard_reason_phrase_is_shown_as_it_is(h: Harness) -> None:
     response = await call(h, "GET", "/broken")
     assert response.status_code == 502, response.text
     assert "answered 500 Internal Server Error" in response.json()["error"]["message"]
+
+
+async def test_encoded_text_in_the_status_line_and_headers_is_withheld(h: Harness) -> None:
+    """The reason phrase and the shown headers are upstream text like the body: a note
+    written in them as base64 or hex passes the same byte guard (issue 15, promise 2)."""
+    response = await call(h, "GET", "/encoded-status")
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    assert "withheld" in result["reason"] and "withheld" in result["headers"]["location"]
+    shown = json.dumps(result)
+    note = f"Maria Garcia SSN {SSN}".encode()
+    assert base64.b32encode(note).decode()[:16] not in shown
+    assert note.hex()[:16] not in shown
 
 
 async def test_binary_is_refused_unless_allowed(

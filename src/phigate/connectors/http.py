@@ -210,15 +210,18 @@ class HttpConnector:
         # own credential or a patient, so it leaves only scrubbed and masked.
         # A standard phrase ("Internal Server Error") is no PHI: masked, it would read
         # "Internal [PERSON]" to callers and reviewers alike.
+        # Headers and the phrase pass the byte guard too: a note can be written in them
+        # in any encoding (never kept as a blob: they are no binary body).
+        guarded = GuardedMasker(masker, secrets, keep_blobs=False)
         if reason not in _STANDARD_PHRASES:
-            reason = _shown(reason, secrets, masker, masked)
+            reason = guarded.text(secrets.scrub(reason, masked), masked)
         if status >= 400:
             snippet = body if isinstance(body, str) else json.dumps(body, default=str)
             raise UpstreamError(
                 f"upstream {self.name!r} answered {status} {reason}: {snippet[:_ERROR_SNIPPET]}"
             )
         shown = {
-            k: _shown(v, secrets, masker, masked)
+            k: guarded.text(secrets.scrub(v, masked), masked)
             for k, v in headers.items()
             if k in _RESPONSE_HEADERS
         }
@@ -453,13 +456,6 @@ def auth_secrets(value: str) -> list[str]:
     if ":" in decoded and decoded.isprintable():
         out += [decoded, decoded.partition(":")[2]]
     return out
-
-
-def _shown(text: str, secrets: GatewaySecrets, masker: Masker, counts: dict[str, int]) -> str:
-    """One piece of upstream text (a header, the reason phrase) as it may leave."""
-    result = masker.mask_text(secrets.scrub(text, counts))
-    _add(counts, result.counts)
-    return result.text
 
 
 def _parse(action: Action) -> tuple[dict[str, Any], str | None]:
