@@ -73,6 +73,8 @@ def wearable_csv(k: Kit) -> Document:
 
 
 def contact_chat(k: Kit) -> Document:
+    if k.chance(0.5):
+        return _pharmacy_chat(k)
     r, doc = k.r, Doc("contact_centre_chat")
     pt, agent = k.person(), k.person()
     doc.line("[chat ", k.d.request_id(), " queue=", k.d.pick("department"), "]")
@@ -122,6 +124,66 @@ def contact_chat(k: Kit) -> Document:
     return doc.build()
 
 
+def _pharmacy_chat(k: Kit) -> Document:
+    r, doc = k.r, Doc("contact_centre_chat")
+    kid, parent, agent = k.person(), k.person(), k.person()
+    handle = k.p.username(agent.first, agent.last)
+    doc.line(
+        "[", k.d.timestamp(), "] bot: Hi 👋 I'm the pharmacy assistant. Type AGENT for a person."
+    )
+    doc.line("[", k.d.timestamp(), "] customer: AGENT")
+    doc.line(
+        "[",
+        k.d.timestamp(),
+        "] ",
+        P(handle, "USERNAME"),
+        ": hi im ",
+        P(agent.first, "NAME"),
+        ", how can i help",
+    )
+    doc.line(
+        "[",
+        k.d.timestamp(),
+        "] customer: my sons refil for ",
+        *k.d.dosed(),
+        " isnt ready?? hes ",
+        P(f"{kid.first} {parent.last}", "NAME"),
+        " bday ",
+        P(k.p.date(2008, 2020), "DATE"),
+        " 😤😤",
+    )
+    doc.line(
+        "[",
+        k.d.timestamp(),
+        "] ",
+        P(handle, "USERNAME"),
+        ": sorry!! insurance rejected w/ code 75 (prior auth). plan ",
+        k.d.pick("plan"),
+        ", member ",
+        P(k.p.member_id(), "HEALTH_PLAN"),
+        " right?",
+    )
+    doc.line(
+        "[",
+        k.d.timestamp(),
+        "] customer: ya. can u txt me at ",
+        P(k.p.phone(), "PHONE"),
+        " when its done. im ",
+        P(parent.full, "NAME"),
+        " btw, pickup ",
+        k.d.pick("weekday"),
+    )
+    doc.line(
+        "[",
+        k.d.timestamp(),
+        "] bot: chat closed (",
+        k.d.http(),
+        "), ",
+        D(f"{r.randint(2, 40)} min", "duration"),
+    )
+    return doc.build()
+
+
 def portal_message(k: Kit) -> Document:
     r, doc = k.r, Doc("portal_message_relative")
     pt, me = k.person(), k.person()
@@ -162,6 +224,8 @@ def portal_message(k: Kit) -> Document:
 
 
 def jira_ticket(k: Kit) -> Document:
+    if k.chance(0.4):
+        return _servicenow_incident(k)
     r, doc = k.r, Doc("ehr_jira_ticket")
     pt, eng = k.person(), k.person()
     doc.line(
@@ -217,6 +281,45 @@ def jira_ticket(k: Kit) -> Document:
         " — also saw ",
         k.d.uuid(),
         " in logs.",
+    )
+    return doc.build()
+
+
+def _servicenow_incident(k: Kit) -> Document:
+    r, doc = k.r, Doc("ehr_jira_ticket")
+    pt, tech = k.person(), k.person()
+    token = _ids.alnum(r, 24, "abcdefghijkmnpqrstuvwxyz23456789")
+    doc.line(
+        "INC",
+        f"{r.randint(10**6, 10**7 - 1):07d}",
+        " | Patient portal password reset loop | ",
+        k.d.pick("department"),
+    )
+    doc.line("Caller: ", P(pt.full, "NAME"), " (patient), callback ", P(k.p.phone(), "PHONE"))
+    doc.line(
+        "Assigned to: ",
+        P(tech.full, "NAME"),
+        " (",
+        P(k.p.username(tech.first, tech.last), "USERNAME"),
+        ")",
+    )
+    doc.line("Work notes: patient forwarded the reset mail; link was")
+    host = f"portal.{k.pick('bluehills', 'pinecrest')}-health.org"
+    user = k.p.username(pt.first, pt.last)
+    doc.line("  ", P(f"https://{host}/reset?user={user}&t={token}", "URL"))
+    doc.line(
+        "IdP answered ",
+        k.d.http(),
+        " (",
+        k.d.request_id(),
+        "); Okta app ",
+        k.d.version(),
+        ", object ",
+        k.d.uuid(),
+        ".",
+    )
+    doc.line(
+        "Workaround KB0010342 applied; resolved ", k.d.pick("weekday"), " ", k.d.pick("shift"), "."
     )
     return doc.build()
 
@@ -298,9 +401,12 @@ def ocr_fax(k: Kit) -> Document:
     city, state, zip_ = k.p.city()
     doc.line("F R O M :  ", P(k.p.phone(), "FAX"), "   ", D("Pg 1/3", "quantity"))
     doc.line("REC0RDS REQUEST  ", k.d.pick("form"))
-    doc.line(
-        "Pat ient  Name:  ", P(_spaced(pt.first.upper()) + "   " + _spaced(pt.last.upper()), "NAME")
+    shown = (
+        _spaced(pt.first.upper()) + "   " + _spaced(pt.last.upper())
+        if k.chance(0.5)
+        else _ocr(f"{pt.last.upper()} , {pt.first}")
     )
+    doc.line("Pat ient  Name:  ", P(shown, "NAME"))
     doc.line(
         "D0B :  ",
         P(k.p.date(1935, 2010), "DATE"),

@@ -144,11 +144,25 @@ def pbm_fax(k: Kit) -> Document:
     return doc.build()
 
 
+_SPOKEN = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _spoken_phone(k: Kit) -> str:
+    """A number as a caller says it; speech-to-text writes the words, not the digits."""
+    groups = (k.r.randint(201, 989), k.r.randint(200, 989), k.r.randint(0, 9999))
+    widths = (3, 3, 4)
+    return ", ".join(
+        " ".join(_SPOKEN[int(c)] for c in f"{n:0{w}d}") for n, w in zip(groups, widths, strict=True)
+    )
+
+
 def refill_voicemail(k: Kit) -> Document:
     r, doc = k.r, Doc("refill_voicemail")
     pt = k.person()
     drug, dose = k.d.drug()
-    doc.line("[voicemail transcript, ", k.d.duration(), ", confidence 0.81]")
+    doc.line(
+        "[voicemail transcript, ", D(f"{r.randint(12, 140)} s", "duration"), ", confidence 0.81]"
+    )
     doc.add(
         "hi um this is ", P(pt.full, "NAME"), " calling about my refill, the ", drug, " ", dose, " "
     )
@@ -161,9 +175,8 @@ def refill_voicemail(k: Kit) -> Document:
         doc.add("it's for my mother she's ", P(said, "AGE"), " and can't get to the phone ")
     else:
         doc.add("I'm ", k.d.age(), " and I've been on it since ", k.d.year(), " ")
-    doc.add(
-        "you can call me back at ", P(k.p.phone(), "PHONE"), " after ", k.d.pick("weekday"), " "
-    )
+    callback = _spoken_phone(k) if k.chance(0.4) else k.p.phone()
+    doc.add("you can call me back at ", P(callback, "PHONE"), " after ", k.d.pick("weekday"), " ")
     doc.line(
         "or I'm at work at ",
         P(
