@@ -240,8 +240,8 @@ class _Builder:
         readings are conditions; in ORDER BY and DISTINCT ON an output name wins.
         """
         position = _int_const(target)
-        if position is not None and 0 < position <= len(outputs):
-            self._note_predicate(outputs[position - 1][1])
+        if position is not None:
+            self._note_predicate(_at_position(outputs, position))
             return
         ref = _single_name(target)
         named = [src for name, src in outputs if name == ref] if ref is not None else []
@@ -1038,10 +1038,45 @@ def _rename(outputs: Outputs, names: tuple[str, ...]) -> Outputs:
     return renamed
 
 
+def _at_position(outputs: Outputs, position: int) -> Sources:
+    """What `ORDER BY 2` (GROUP BY, DISTINCT ON) names: output 2, when it is known.
+
+    A `*` of unknown width (a table the catalog does not know, `(r).*`) hides
+    which column a position at or behind it is, and a position out of range is
+    refused by the server: either is read as every output, never as nothing.
+    """
+    width = next((i for i, (n, _) in enumerate(outputs) if _is_star_output(n)), len(outputs))
+    if 0 < position <= width:
+        return outputs[position - 1][1]
+    return frozenset().union(*(s for _, s in outputs))
+
+
+def _is_star_output(name: str) -> bool:
+    """Whether an output stands for columns of unknown number (`*`, `t.*`)."""
+    return name == "*" or name.endswith(".*")
+
+
+def _lines_up(left: tuple[str, Sources], right: tuple[str, Sources]) -> bool:
+    if _is_star_output(left[0]) or _is_star_output(right[0]):
+        return _is_star_output(left[0]) and _is_star_output(right[0]) and left[1] == right[1]
+    return True
+
+
 def _merge(left: Outputs, right: Outputs) -> Outputs:
-    """Set operations: names from the left, sources from both, column by column."""
-    merged = [(n, s | (right[i][1] if i < len(right) else _EMPTY)) for i, (n, s) in enumerate(left)]
-    return merged
+    """Set operations: names from the left, sources from both, column by column.
+
+    Column by column only when the two sides line up: outputs of known width, or
+    a `*` over the same sources on both. Behind any other `*` (or when the widths
+    differ, which the server refuses) an output of one side may line up with any
+    of the other, named as neither: each takes all the other side's sources, and
+    none is proven.
+    """
+    if len(left) == len(right) and all(map(_lines_up, left, right)):
+        return [(n, s | right[i][1]) for i, (n, s) in enumerate(left)]
+    everything = frozenset().union(*(s for _, s in right))
+    if not left:
+        return [(n, s | {UNRESOLVED}) for n, s in right]
+    return [(n, s | everything | {UNRESOLVED}) for n, s in left]
 
 
 def _star_ref(value: object) -> tuple[str, ...] | None:
