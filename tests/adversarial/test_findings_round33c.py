@@ -7,9 +7,11 @@ errors that print a computed value unquoted, and COPY with unusual quoting.
 Almost everything held: every column computed from a masked one came back masked
 once a data owner approved the read (as masked), errors had their values withheld,
 and every ordering or grouping by a masked column waited for a data owner. The one
-finding is an ordering that the classifier does not see: `ORDER BY 6` in a subquery
-whose select list is `*` (position 6 of `patients` is `ssn`). (`ORDER BY 6, 1` waits
-for a data owner, as it should; the cause was not followed further.)
+finding was an ordering that the classifier did not see: `ORDER BY 6` in a subquery
+whose select list is `*` (position 6 of `patients` is `ssn`), over a table the
+gateway's catalogue does not list. (`ORDER BY 6, 1` waited only by chance: position 1
+was the `*` itself, a condition on every column.) Fixed: a position at or behind a `*`
+of unknown width, or out of range, is a condition on every output.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.adversarial.harness import Bench, finding
+from tests.adversarial.harness import Bench
 
 # ids of the first three patients in SSN order, as the agent reads them back
 _BY_SSN = "SELECT id FROM patients ORDER BY ssn, id LIMIT 3"
@@ -28,7 +30,6 @@ def _ids_by_ssn(bench: Bench) -> list[int]:
         return [int(r[0]) for r in conn.execute(_BY_SSN).fetchall()]
 
 
-@finding(1, "ORDER BY a position behind `*` sorts by a masked column without approval")
 @pytest.mark.parametrize(
     "sql",
     [
@@ -46,7 +47,7 @@ def test_an_ordinal_behind_a_star_is_a_condition(bench: Bench, sql: str, door: s
     each SSN). Cause: `phigate.sql.lineage._Builder._output_reference` notes a
     position as a condition only when `0 < position <= len(outputs)`; a `*` over
     the table is not counted as the table's columns there, so position 6 is out of
-    range and nothing is noted (it should fail closed: every output a condition)."""
+    range and nothing was noted; now every output is a condition."""
     simple = door == "wire-simple"
     outcome = bench.rest(sql) if door == "rest" else bench.wire([sql], simple=simple)
     assert outcome.status in ("approval", "denied"), (
