@@ -103,8 +103,20 @@ def test_a_set_operation_over_a_star_of_unknown_width_keeps_every_source(sql: st
 
 def test_a_set_operation_of_the_same_star_lines_up_column_by_column() -> None:
     same = classify("SELECT * FROM patients UNION SELECT * FROM patients ORDER BY 1")
-    assert [(c.output, c.sources, c.unresolved) for c in same.lineage] == [
-        ("*", (P + "*",), False)
-    ]
+    assert [(c.output, c.sources, c.unresolved) for c in same.lineage] == [("*", (P + "*",), False)]
     other = classify("SELECT * FROM patients UNION ALL SELECT * FROM visits")
     assert all(c.unresolved for c in other.lineage)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM patients UNION ALL SELECT * FROM patients ORDER BY ssn LIMIT 3",
+        "SELECT id FROM (TABLE patients UNION ALL TABLE patients ORDER BY ssn LIMIT 3) u",
+        "SELECT * FROM (SELECT * FROM patients) s UNION ALL SELECT * FROM patients ORDER BY ssn",
+    ],
+)
+def test_a_name_behind_a_star_in_the_order_of_a_set_operation_is_a_condition(sql: str) -> None:
+    """The ORDER BY of a set operation names outputs only; behind a `*` of unknown
+    width, the one called `ssn` is the table's ssn."""
+    assert P + "ssn" in _predicates(sql, None)

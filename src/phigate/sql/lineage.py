@@ -247,6 +247,10 @@ class _Builder:
         named = [src for name, src in outputs if name == ref] if ref is not None else []
         for sources in named:
             self._note_predicate(sources)
+        if ref is not None and not named:
+            # A name no output has may be one behind a `*` (the ORDER BY of a set
+            # operation reads only output names: no FROM resolves it there).
+            self._note_predicate(_behind_star(outputs, ref))
         if input_first or not named:
             self.predicate(target, scopes, ctes)
 
@@ -1049,6 +1053,12 @@ def _at_position(outputs: Outputs, position: int) -> Sources:
     if 0 < position <= width:
         return outputs[position - 1][1]
     return frozenset().union(*(s for _, s in outputs))
+
+
+def _behind_star(outputs: Outputs, name: str) -> Sources:
+    """Column `name` of every `*` among `outputs`, as `_Relation.column` reads one."""
+    stars = [_star_column(s, name) for n, s in outputs if _is_star_output(n)]
+    return frozenset().union(*stars)
 
 
 def _is_star_output(name: str) -> bool:
