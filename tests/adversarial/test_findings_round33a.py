@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from phigate.audit.chain import chain_hash
-from tests.adversarial.harness import finding
 from tests.adversarial.test_findings_round31a import FORGED, Store, _cli
 
 
@@ -60,11 +59,6 @@ def _public_key(store: Store) -> str:
     return str(path)
 
 
-@finding(
-    1,
-    "the signer believes a stored checkpoint by its signature alone: history rewritten "
-    "under it gets signed",
-)
 def test_a_record_rewritten_under_a_stale_checkpoint_gets_the_next_one_signed(
     store: Store,
 ) -> None:
@@ -97,7 +91,6 @@ def test_a_record_rewritten_under_a_stale_checkpoint_gets_the_next_one_signed(
     )
 
 
-@finding(2, "a checkpoint beyond the head (from rolled-back history) exempts forged records")
 def test_a_checkpoint_kept_from_rolled_back_history_gets_a_forgery_signed(
     store: Store,
 ) -> None:
@@ -131,7 +124,6 @@ def test_a_checkpoint_kept_from_rolled_back_history_gets_a_forgery_signed(
     )
 
 
-@finding(3, "phigate report verifies the chain without the audit key: a forged record is 'intact'")
 def test_the_report_calls_a_chain_holding_a_forged_record_intact(store: Store) -> None:
     """docs/reports.md: the report's *Audit chain intact* control uses "the same verifier
     as `phigate audit verify`". But `phigate report --config` opens the store without
@@ -154,7 +146,6 @@ def test_the_report_calls_a_chain_holding_a_forged_record_intact(store: Store) -
     )
 
 
-@finding(4, "a record holding bytes that are not UTF-8 crashes verify, export and report")
 def test_a_record_that_is_not_utf8_is_named_broken_not_a_crash(store: Store) -> None:
     """SQLite keeps whatever bytes the insider casts to TEXT. The export verifier reads a
     byte that is not UTF-8 as damage and names the record (docs/audit.md: `BROKEN at
