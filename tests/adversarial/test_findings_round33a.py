@@ -160,3 +160,66 @@ def test_a_record_that_is_not_utf8_is_named_broken_not_a_crash(store: Store) -> 
         conn.execute("UPDATE audit_log SET record = CAST(? AS TEXT) WHERE seq = 1", (raw,))
     code, out = store.cli("audit", "verify")
     assert code == 1 and "EXCEPTION" not in out and "BROKEN at sequence 1" in out, out
+
+
+def _undecodable(store: Store, seq: int) -> None:
+    with sqlite3.connect(store.db) as conn:
+        (body,) = conn.execute("SELECT record FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+        raw = body.encode().replace(b'"token"', b'"tok\xffen"')
+        conn.execute("UPDATE audit_log SET record = CAST(? AS TEXT) WHERE seq = ?", (raw, seq))
+
+
+def test_an_export_over_a_record_that_is_not_utf8_stops_naming_it(store: Store) -> None:
+    store.tokens("u1", "u2")
+    _undecodable(store, 2)
+    code, out = store.cli("audit", "export")
+    assert code != 0 and "EXCEPTION" not in out and "record 2 is not UTF-8" in out, out
+
+
+def test_the_report_over_a_record_that_is_not_utf8_names_it(store: Store) -> None:
+    store.tokens("u1", "u2")
+    store.export("first.jsonl")
+    _undecodable(store, 2)
+    report = store.tmp / "report.json"
+    code, out = _cli(
+        "report", "--from", "2000-01-01", "--to", "2099-12-31", "--format", "json",
+        "--out", str(report), "--config", str(store.config), "--check",
+    )  # fmt: skip
+    assert code == 1 and "EXCEPTION" not in out, out
+    chain = json.loads(report.read_text())["chain"]
+    assert chain["ok"] is False and chain["first_bad_seq"] == 2, chain
+
+
+def test_a_checkpoint_beyond_the_head_is_named_a_rollback(store: Store) -> None:
+    store.tokens("u1", "u2", "u3")
+    store.export("first.jsonl")  # checkpoint at 3
+    store.sql("DELETE FROM audit_log WHERE seq > 1")
+    store.sql("UPDATE audit_head SET seq = 1, hash = (SELECT hash FROM audit_log WHERE seq = 1)")
+    code, out = store.cli("audit", "checkpoint")
+    assert code == 1 and "rolled back" in out, out
+    code, out = store.cli("audit", "verify")
+    assert code == 1 and "rolled back" in out, out
+
+
+def test_a_signed_checkpoint_at_a_rewritten_head_is_kept_as_evidence(store: Store) -> None:
+    """A signed row at the head's sequence that signs another hash is no placeholder to
+    replace (round 31a): the gateway signed that sequence with other content."""
+    store.tokens("u1", "u2")
+    store.export("first.jsonl")  # checkpoint at 2
+    _rechain(store, 2, "carol")
+    code, out = store.cli("audit", "checkpoint")
+    assert code == 1 and "FORGED: record 2 is not the one the checkpoint signed" in out, out
+    with sqlite3.connect(store.db) as conn:
+        kept = conn.execute("SELECT count(*) FROM audit_checkpoints WHERE seq = 2").fetchone()
+    assert kept == (1,)
+
+
+def test_a_record_body_altered_under_its_hash_is_never_signed(store: Store) -> None:
+    """The MAC covers the stored hash, not the body: the chain from the believed
+    checkpoint to the head is checked too before signing."""
+    store.tokens("u1", "u2")
+    store.export("first.jsonl")  # checkpoint at 2
+    store.tokens("mallory")
+    store.sql("UPDATE audit_log SET record = replace(record, 'mallory', 'carol') WHERE seq = 3")
+    code, out = store.cli("audit", "checkpoint")
+    assert code == 1 and "breaks at record 3" in out, out
