@@ -21,10 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from phigate.audit._canonical import canonical_json
+from phigate.audit._rows import Body, mac_rows, not_utf8, record_batch, record_rows
 from phigate.audit.checkpoint import Checkpoint, CheckpointSigner, signature_problem
 from phigate.audit.free_text import mask_free_text
 from phigate.audit.mac import RecordMac
-from phigate.audit.tail import hold_to, prove_tail
+from phigate.audit.tail import hold_to, prove_tail, when
 from phigate.audit.verification import Verification
 from phigate.core import clock
 from phigate.core.errors import AuditUnavailableError, InvalidRequestError
@@ -192,35 +193,31 @@ class AuditLog:
             conn.info.pop(_BATCH, None)
 
     def records(self, *, since: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
-        query = (
-            sa.select(audit_log.c.record).where(audit_log.c.seq > since).order_by(audit_log.c.seq)
-        )
-        if limit is not None:
-            query = query.limit(limit)
         with self._db.read() as conn:
-            return [json.loads(row.record) for row in conn.execute(query)]
+            rows = record_batch(conn, since=since, until=None, batch=limit)
+        return [_parsed(seq, body) for seq, body, _hash in rows]
 
     def iter_rows(
         self, *, since: int = 0, until: int | None = None, batch: int = 1000
-    ) -> Iterator[tuple[str, str]]:
-        """(record_json, hash) in order, in batches, for export and verification."""
+    ) -> Iterator[tuple[Body, str]]:
+        """(record_json, hash) in order, in batches, for export and verification; a
+        record whose bytes are not UTF-8 comes as its bytes (`verify_records` names it)."""
+        for _seq, body, digest in self.iter_records(since=since, until=until, batch=batch):
+            yield body, digest
+
+    def iter_records(
+        self, *, since: int = 0, until: int | None = None, batch: int = 1000
+    ) -> Iterator[tuple[int, Body, str]]:
+        """(seq, record_json, hash) in order; one short read per batch, so a long scan
+        holds no transaction open."""
         cursor = since
         while True:
-            query = (
-                sa.select(audit_log.c.seq, audit_log.c.record, audit_log.c.hash)
-                .where(audit_log.c.seq > cursor)
-                .order_by(audit_log.c.seq)
-                .limit(batch)
-            )
-            if until is not None:
-                query = query.where(audit_log.c.seq <= until)
             with self._db.read() as conn:
-                rows = conn.execute(query).all()
+                rows = record_batch(conn, since=cursor, until=until, batch=batch)
             if not rows:
                 return
-            for row in rows:
-                yield row.record, row.hash
-            cursor = int(rows[-1].seq)
+            yield from rows
+            cursor = rows[-1][0]
 
     def head(self) -> tuple[int, str]:
         with self._db.read() as conn:
@@ -272,33 +269,11 @@ class AuditLog:
         checkpoint = result.checkpoint if keys is not None else None
         proven = checkpoint.seq if checkpoint is not None else 0
         with self._db.read() as conn:
-            forged = self._mac.first_forged(self._mac_rows(conn, since=0), proven_until=proven)
+            forged = self._mac.first_forged(mac_rows(conn, since=0), proven_until=proven)
         if forged is None:
             return result
         seq, problem = forged
         return Verification(False, seq - 1, result.head_hash, seq, problem, result.checkpoint)
-
-    def _mac_rows(
-        self, conn: sa.Connection, *, since: int, until: int | None = None, batch: int = 1000
-    ) -> Iterator[tuple[int, str, object]]:
-        """(seq, hash, mac) of the records after `since` (to `until`), in batches, on
-        `conn`; `mac` is whatever the column holds."""
-        cursor = since
-        while True:
-            query = (
-                sa.select(audit_log.c.seq, audit_log.c.hash, audit_log.c.mac)
-                .where(audit_log.c.seq > cursor)
-                .order_by(audit_log.c.seq)
-                .limit(batch)
-            )
-            if until is not None:
-                query = query.where(audit_log.c.seq <= until)
-            rows = conn.execute(query).all()
-            if not rows:
-                return
-            for row in rows:
-                yield int(row.seq), str(row.hash), row.mac
-            cursor = int(rows[-1].seq)
 
     def _hash_at(self, seq: int) -> str | None:
         if seq == 0:
@@ -333,24 +308,28 @@ class AuditLog:
     def _checkpoint_in(
         self, conn: sa.Connection, signer: CheckpointSigner, at: int | None = None
     ) -> Checkpoint:
-        seq, digest = conn.execute(
+        head_seq, head_hash = conn.execute(
             sa.select(audit_head.c.seq, audit_head.c.hash)
             .where(audit_head.c.id == 1)
             .with_for_update()
         ).one()
+        head, seq, digest = int(head_seq), int(head_seq), str(head_hash)
         if at is not None:
-            seq, digest = at, _record_hash(conn, at, int(seq))
+            seq, digest = at, _record_hash(conn, at, head)
+        keys = self._keys(signer)
         existing = conn.execute(
             sa.select(audit_checkpoints).where(audit_checkpoints.c.seq == seq)
         ).first()
         if existing is not None:
             found = _checkpoint_of(existing)
-            problem = _held_problem(found, str(digest), self._keys(signer))
-            if problem is None:
+            problem = signature_problem(found, keys)
+            if problem is None and found.hash == digest:
                 return found  # a replica's, signed and witnessed by it
+            if problem is None:
+                raise ForgedRecordError(_rewritten(found))  # evidence: never replaced
             self._replace_invalid(conn, found, problem)
-        self._refuse_forged(conn, signer, until=int(seq))
-        checkpoint = signer.sign(int(seq), str(digest))
+        self._refuse_unproven(conn, keys, head=head, until=seq, digest=digest)
+        checkpoint = signer.sign(seq, digest)
         row = checkpoint.to_json()
         del row["key_id"]  # derived from the public key
         conn.execute(audit_checkpoints.insert().values(row))
@@ -371,30 +350,28 @@ class AuditLog:
         )
         conn.execute(audit_checkpoints.delete().where(audit_checkpoints.c.seq == found.seq))
 
-    def _refuse_forged(self, conn: sa.Connection, signer: CheckpointSigner, *, until: int) -> None:
-        """Raise ForgedRecordError if a record after the latest believed checkpoint (up
-        to `until`) was not written by a holder of the audit key: a checkpoint must
-        never sign it."""
+    def _refuse_unproven(
+        self, conn: sa.Connection, keys: frozenset[str], *, head: int, until: int, digest: str
+    ) -> None:
+        """Raise ForgedRecordError unless the records after the latest stored checkpoint
+        that still signs its record (up to `until`) chain to `digest` and, with the audit
+        key, each carries its MAC: a checkpoint must sign nothing a holder of the key
+        did not write. Nothing the store holds is believed unless a signature proves it
+        against the records as they are now."""
+        since, since_hash = _believed(conn, keys, head=head, until=until)
+        tail = record_rows(conn, since=since, until=until)
+        chain = verify_records(((body, h) for _seq, body, h in tail), start=(since, since_hash))
+        if not chain.ok or chain.records != until or chain.head_hash != digest:
+            raise ForgedRecordError(_unchained(chain, until))
         if self._mac is None:
             return
-        since = self._believed_seq(conn, self._keys(signer))
-        rows = self._mac_rows(conn, since=since, until=until)
-        forged = self._mac.first_forged(rows, proven_until=since)
+        rows_macs = mac_rows(conn, since=since, until=until)
+        forged = self._mac.first_forged(rows_macs, proven_until=since)
         if forged is not None:
             raise ForgedRecordError(forged[1])
 
     def _keys(self, signer: CheckpointSigner) -> frozenset[str]:
         return self.trusted or frozenset({signer.key_id})
-
-    @staticmethod
-    def _believed_seq(conn: sa.Connection, keys: frozenset[str]) -> int:
-        """The sequence of the latest stored checkpoint signed with one of `keys` (0: none);
-        rows the store holds without a valid signature are anybody's."""
-        rows = conn.execute(sa.select(audit_checkpoints).order_by(audit_checkpoints.c.seq.desc()))
-        for row in rows:
-            if signature_problem(_checkpoint_of(row), keys) is None:
-                return int(row.seq)
-        return 0
 
     def _checkpoints_with_hashes(
         self, *, until: int, batch: int = 1000
@@ -440,7 +417,10 @@ class AuditLog:
             checkpoint = self.latest_checkpoint()
         if checkpoint is not None:
             yield canonical_json({EXPORT_HEADER: 1, "checkpoint": checkpoint.to_json()})
-        for body, digest in self.iter_rows(since=since, until=until):
+        for seq, body, digest in self.iter_records(since=since, until=until):
+            if isinstance(body, bytes):
+                # Written out it would be another record; left out, a gap: say which.
+                raise AuditUnavailableError(f"audit export stopped: {not_utf8(seq)}")
             yield body[:-1] + f',"hash":"{digest}"' + "}"
 
 
@@ -458,12 +438,63 @@ def _record_hash(conn: sa.Connection, seq: int, head: int) -> str:
     return str(found)
 
 
-def _held_problem(found: Checkpoint, head_hash: str, keys: frozenset[str]) -> str | None:
-    """Why a stored checkpoint at the head's sequence does not prove the head, or None."""
-    problem = signature_problem(found, keys)
-    if problem is None and found.hash != head_hash:
-        problem = "it signs another hash than the head's"
-    return problem
+def _believed(
+    conn: sa.Connection, keys: frozenset[str], *, head: int, until: int
+) -> tuple[int, str]:
+    """(sequence, hash) of the latest stored checkpoint at or before `until` signed with
+    one of `keys`; (0, GENESIS) if none. Rows without a valid signature are anybody's.
+    A signed one that no longer matches the record at its sequence (or lies beyond the
+    head) shows the log was rewritten or rolled back: ForgedRecordError, never a
+    reason to look past it for an older one."""
+    rows = conn.execute(
+        sa.select(audit_checkpoints, audit_log.c.hash.label("record_hash"))
+        .outerjoin(audit_log, audit_log.c.seq == audit_checkpoints.c.seq)
+        .order_by(audit_checkpoints.c.seq.desc())
+    )
+    try:
+        for row in rows:
+            checkpoint = _checkpoint_of(row)
+            if signature_problem(checkpoint, keys) is not None:
+                continue
+            stored = GENESIS if checkpoint.seq == 0 else row.record_hash
+            if checkpoint.seq > head or stored is None:
+                raise ForgedRecordError(_rolled_back(checkpoint, head))
+            if stored != checkpoint.hash:
+                raise ForgedRecordError(_rewritten(checkpoint))
+            if checkpoint.seq <= until:
+                return checkpoint.seq, checkpoint.hash
+    finally:
+        rows.close()
+    return 0, GENESIS
+
+
+def _rolled_back(checkpoint: Checkpoint, head: int) -> str:
+    return (
+        f"FORGED: the log was rolled back: it no longer holds record {checkpoint.seq}, "
+        f"which the checkpoint signed {when(checkpoint.ts)} covers (the head is at "
+        f"{head}): records were removed, or an old backup restored; nothing is signed "
+        "over it"
+    )
+
+
+def _rewritten(checkpoint: Checkpoint) -> str:
+    return (
+        f"FORGED: record {checkpoint.seq} is not the one the checkpoint signed "
+        f"{when(checkpoint.ts)} there: the log was rewritten in the state store after "
+        "it was signed; nothing is signed over it"
+    )
+
+
+def _unchained(chain: Verification, until: int) -> str:
+    if not chain.ok:
+        return (
+            f"FORGED: the chain after the last signed checkpoint breaks at record "
+            f"{chain.first_bad_seq}: {chain.problem}"
+        )
+    return (
+        f"FORGED: the head (sequence {until}) is not the chain's last record "
+        f"({chain.records}): the head row was altered"
+    )
 
 
 def _need_checkpoint(result: Verification, keys: frozenset[str] | None) -> Verification:
@@ -479,15 +510,19 @@ def _need_checkpoint(result: Verification, keys: frozenset[str] | None) -> Verif
 
 
 def verify_records(
-    rows: Iterable[tuple[str, str | None]],
+    rows: Iterable[tuple[Body, str | None]],
     *,
     on_record: Callable[[int, str], None] | None = None,
+    start: tuple[int, str] = (0, GENESIS),
 ) -> Verification:
-    """Check (record_json, hash) pairs from the genesis on; hash may be None if unknown.
-    `on_record` hears (sequence, hash) of each record found intact."""
-    prev, count = GENESIS, 0
+    """Check (record_json, hash) pairs from the genesis (or from `start`, the sequence
+    and hash of a record already proven) on; hash may be None if unknown. `on_record`
+    hears (sequence, hash) of each record found intact."""
+    count, prev = start
     for body, stored_hash in rows:
         expected_seq = count + 1
+        if isinstance(body, bytes):
+            return Verification(False, count, prev, expected_seq, not_utf8(expected_seq))
         try:
             record = json.loads(body)
         except (ValueError, RecursionError):  # not JSON, or nested past the reader's depth
@@ -518,6 +553,13 @@ def _check_record(record: Any, body: str, expected_seq: int, prev: str) -> str |
     if canonical_json(record) != body:
         return "record is not in canonical form (altered)"
     return None
+
+
+def _parsed(seq: int, body: Body) -> dict[str, Any]:
+    if isinstance(body, bytes):
+        raise AuditUnavailableError(f"the audit log cannot be read: {not_utf8(seq)}")
+    record: dict[str, Any] = json.loads(body)
+    return record
 
 
 def _checkpoint_of(row: sa.Row[Any]) -> Checkpoint:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from phigate.audit.chain import AuditLog
 from phigate.audit.checkpoint import (
     CheckpointSigner,
     generate_private_key_pem,
@@ -64,6 +65,17 @@ def open_state(
     )
     db.record_key = record_key_for(settings)
     return db
+
+
+def verifying_log(
+    settings: Settings, db: Database, *, signer: CheckpointSigner | None = None
+) -> AuditLog:
+    """The audit log as every verifier reads it (`phigate audit`, `phigate report`,
+    the gateway's): records' MACs checked with the key from audit.signing_key, and
+    checkpoints believed only with the configured keys. One rule: a door that opened
+    the log without them would call a forged record intact."""
+    db.record_key = record_key_for(settings)
+    return AuditLog(db, signer=signer, trusted=trusted_key_ids(settings))
 
 
 def trusted_key_ids(settings: Settings) -> frozenset[str] | None:

@@ -79,7 +79,7 @@ def _checkpoint_problem(
         return (
             f"TRUNCATED: the checkpoint signed {when(checkpoint.ts)} covers "
             f"{checkpoint.seq} records, but the log ends at sequence {records}: "
-            f"{missing} records are missing after it"
+            f"{missing} records are missing after it (the log was cut or rolled back)"
         )
     if chain_hash != checkpoint.hash:
         return (

@@ -81,6 +81,16 @@ def load_config(config_path: Path) -> Any:
     return load_settings(config_path)
 
 
+def audit_settings(config_path: Path, state: str | None) -> Any:
+    """The configuration the audit log is read with; with --state and no configuration
+    file, the defaults (no audit key: no MACs checked, any checkpoint key)."""
+    from phigate.config import Settings
+
+    if state is not None and not config_path.exists():
+        return Settings()
+    return load_config(config_path)
+
+
 def when(ts: float | None) -> str:
     import datetime as dt
 

@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from phigate.cli._common import CONFIG_OPTION, console, load_config, out, printable
+from phigate.cli._common import (
+    CONFIG_OPTION,
+    audit_settings,
+    console,
+    load_config,
+    out,
+    printable,
+)
 
 
 @click.group()
@@ -18,28 +25,18 @@ def audit() -> None:
     """Verify and export the audit log."""
 
 
-def _audit_settings(config_path: Path, state: str | None) -> Any:
-    """The configuration; with --state and no configuration file, the defaults."""
-    from phigate.config import Settings
-
-    if state is not None and not config_path.exists():
-        return Settings()
-    return load_config(config_path)
-
-
 @contextlib.contextmanager
 def _audit_log(config_path: Path, state: str | None, *, signed: bool = False) -> Iterator[Any]:
-    from phigate.audit.chain import AuditLog
-    from phigate.audit.keys import open_state, signing_key_for, trusted_key_ids
+    from phigate.audit.keys import open_state, signing_key_for, verifying_log
 
-    settings = _audit_settings(config_path, state)
+    settings = audit_settings(config_path, state)
     url = state or settings.state.url
     signer = signing_key_for(settings, state_url=url) if signed else None
     db = open_state(settings, url=url)  # with the audit key: records' MACs are checked
     try:
         db.ensure_current(migrate=False)  # else: "run `phigate migrate`", not a SQL error
         # Checkpoints of earlier keys listed in the config prove what they cover.
-        yield AuditLog(db, signer=signer, trusted=trusted_key_ids(settings))
+        yield verifying_log(settings, db, signer=signer)
     finally:
         db.dispose()
 
@@ -103,7 +100,7 @@ def audit_verify(
         keys = _trusted_keys(public_key, settings)
         result = verify_export(text_lines(export_file), trusted=keys, kept=kept)
     else:
-        keys = _trusted_keys(public_key, _audit_settings(config_path, state))
+        keys = _trusted_keys(public_key, audit_settings(config_path, state))
         with _audit_log(config_path, state) as log:
             result = log.verify(trusted=keys, kept=kept)
     trusted = keys is not None
@@ -209,7 +206,7 @@ def audit_public_key(config_path: Path, state: str | None) -> None:
     to keep and pass to `phigate audit verify --public-key`."""
     from phigate.audit.keys import signing_key_for
 
-    settings = _audit_settings(config_path, state)
+    settings = audit_settings(config_path, state)
     signer = signing_key_for(settings, state_url=state)
     click.echo(signer.public_pem().rstrip())
     click.echo(f"# key id: {signer.key_id}")

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from phigate.cli._common import audit_settings
 from phigate.reports.evidence import EARLIEST, LATEST
 from phigate.reports.model import Evidence
 
@@ -102,17 +103,14 @@ def _build(
 
 
 def _audit_source(config_path: Path, state: str | None) -> tuple[Any, str | None]:
-    """The audit log, and the configured policy's hash when a config is at hand."""
-    from phigate.audit.chain import AuditLog
+    """The audit log, read as `phigate audit verify` reads it (docs/reports.md: the
+    same verifier, with the same keys), and the configured policy's hash when a
+    config is at hand."""
+    from phigate.audit.keys import verifying_log
 
-    policy: str | None = None
-    if state is None:
-        from phigate.config import load_settings
-
-        settings = load_settings(config_path)
-        state = settings.state.url
-        policy = _policy_hash(settings)
-    return AuditLog(_open_store(state)), policy
+    settings = audit_settings(config_path, state)
+    policy = _policy_hash(settings) if state is None else None
+    return verifying_log(settings, _open_store(state or settings.state.url)), policy
 
 
 def _open_store(url: str) -> Any:
