@@ -16,6 +16,11 @@ ordinary tests.
    profile (`pipeline/views.py ReviewerViews.scrub` → `mask_json` under
    `hipaa-safe-harbor`, used by `reviewing/view.py _statement_and_sent`). The warning
    beside it says the values are "shown as [MASKED]", which the view never shows.
+2. (HIGH) A SQL parameter given as a JSON array (`= ANY($1::date[])` with
+   `[["2024-12-31"]]`) is shown to reviewers as `[["2024"]]`, with no warning at all:
+   `ReviewerViews.scrub_params` labels string parameters (`[DATE]`) but sends any
+   other value through `scrub` (`mask_json`, generalising), and `masked_warning` only
+   counts `[LABEL]`s, so nothing says the value shown is not the one that runs.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.adversarial.harness import AGENT, finding, http_upstream
+from tests.adversarial.harness import AGENT, Bench, finding, http_upstream
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
 
@@ -129,3 +134,27 @@ async def test_the_reviewer_sees_the_argument_a_command_runs_with(gateway: Harne
     shown, warnings = await _reviewed(gateway, {"connection": "kube", "argv": argv})
     pod = shown.split()[-1]
     assert pod == "visit-2024-03-14" or "DATE" in pod, f"{shown!r} (warnings: {warnings})"
+
+
+# --------------------------------------------------------------------- finding 2
+
+
+@finding(2, "an array parameter's date is shown to reviewers as a year, unwarned")
+def test_the_reviewer_sees_the_dates_an_array_parameter_binds(bench: Bench) -> None:
+    """Promise 3 for SQL: the agent denies every claim served on or before 31 December
+    2024; the reviewer reads the bound values as `[["2024"]]` and no warning says they
+    differ from what runs. Shown as sent, or labelled (`[DATE]`) with the warning the
+    same value gets as a string parameter."""
+    sql = "UPDATE claims SET status = 'Denied' WHERE service_date <= ANY($1::date[])"
+    agent = {"Authorization": f"Bearer {bench.tokens[AGENT]}"}
+    payload = {"connection": "ehr", "sql": sql, "params": [["2024-12-31"]]}
+    asked = bench.call(bench.client.post("/v1/actions", headers=agent, json=payload))
+    assert asked.status_code == 202, asked.text[:300]
+    approval_id = asked.json()["approval"]["id"]
+    alice = {"Authorization": f"Bearer {bench.tokens['alice']}"}
+    view = bench.call(bench.client.get(f"/v1/approvals/{approval_id}", headers=alice))
+    review = view.json()["action"]["review"]
+    params = "".join(str(text) for text, _escape in review["marked"]["params"])
+    shown_as_sent = "2024-12-31" in params
+    labelled = "DATE" in params and any("masked" in w for w in review["warnings"])
+    assert shown_as_sent or labelled, f"bound values shown as {params} ({review['warnings']})"
