@@ -21,6 +21,10 @@ ordinary tests.
    `ReviewerViews.scrub_params` labels string parameters (`[DATE]`) but sends any
    other value through `scrub` (`mask_json`, generalising), and `masked_warning` only
    counts `[LABEL]`s, so nothing says the value shown is not the one that runs.
+3. (MEDIUM) The audit record of that HTTP request names another request: its
+   `action.requested` record holds `"query": {"before": "2024"}` for a DELETE sent
+   with `before=2024-12-31` (promise 4: the audit text names what actually ran). Same
+   cause as 1: the audit body is scrubbed with the generalising masker.
 """
 
 from __future__ import annotations
@@ -158,3 +162,23 @@ def test_the_reviewer_sees_the_dates_an_array_parameter_binds(bench: Bench) -> N
     shown_as_sent = "2024-12-31" in params
     labelled = "DATE" in params and any("masked" in w for w in review["warnings"])
     assert shown_as_sent or labelled, f"bound values shown as {params} ({review['warnings']})"
+
+
+# --------------------------------------------------------------------- finding 3
+
+
+@finding(3, "the audit record of an HTTP request holds another valid date than was sent")
+async def test_the_audit_names_the_date_an_http_request_sent(gateway: Harness) -> None:
+    """Promise 4: the record of the DELETE must hold the date sent, or a label saying
+    it is withheld (`[DATE]`); a year is a different request."""
+    request = {"method": "DELETE", "path": "/claims", "query": {"before": "2024-12-31"}}
+    asked = await gateway.client.post(
+        "/v1/actions", headers=gateway.auth(AGENT), json={"connection": "api", "request": request}
+    )
+    assert asked.status_code == 202, asked.text[:300]
+    audit = await gateway.client.get("/v1/audit", headers=gateway.auth("admin"))
+    assert audit.status_code == 200, audit.text[:300]
+    records = [r for r in audit.json()["records"] if r.get("action_id") == asked.json()["id"]]
+    requested = next(r for r in records if r["event"] == "action.requested")
+    before = requested["what"]["body"]["query"]["before"]
+    assert before == "2024-12-31" or "DATE" in before, f"recorded as before={before!r}"
