@@ -56,7 +56,9 @@ _ORG_END = (
     r"|Transit|Railroad|Insurance|Public Library|Call Cent(?:er|re)"
     # a shipper or consignee on a courier's manifest, a firm a bill is paid to
     r"|Partners|Supply|Supplies|Biologics|Pharmaceuticals|Therapeutics|Distributors"
-    r"|Distribution|Freight|Couriers?)"
+    r"|Distribution|Freight|Couriers?"
+    # where a patient is referred for food, a bed or a meal: "Riverbend Family Shelter"
+    r"|Food Pantry|Food Shelf|Soup Kitchen|Shelter|Church|Ministries|Rescue Mission)"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
 _PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary|Chemists?)"

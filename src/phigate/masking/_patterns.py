@@ -258,6 +258,15 @@ def _handle_shaped(value: bytes) -> bool:
     return any(c in b"_." for c in inner) or any(48 <= c <= 57 for c in value[1:])
 
 
+_TRIAL_WORD = r"(?:subject|participant|enrollee|screening|randomi[sz]ation)"
+_TRIAL_VALUE = r"(?:[A-Za-z]{1,4}-?)?\d{3,8}(?:-\d{2,6}){0,3}"
+
+
+def _trial_number(value: bytes) -> bool:
+    """A subject's number, not a year ("Screening 2024 results")."""
+    return not (len(value) == 4 and value[:2] in (b"19", b"20"))
+
+
 def _instance_uid(value: bytes) -> bool:
     """A UID an instance was given, not one the DICOM standard defines."""
     return not value.startswith(b"1.2.840.10008.")
@@ -671,6 +680,8 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|(?:logged|signed)\s+(?:in|on)\s+as"
         r"|(?:opened|submitted|reported|filed|raised|escalated|comment|commented|reply|replied"
         r"|created|modified|requested|signed|entered"
+        # who reviewed a chart or wrote up a case: "Abstracted by lchen3", "Audited by: mgarcia2"
+        r"|prepared|abstracted|coded|audited|amended|dictated|addended"
         r"|posted|updated|edited|closed|resolved|reopened|assigned|reassigned|approved|reviewed"
         r"|merged|authored|triaged|acknowledged|acked"
         # who entered, verified or released a lab result: "Verified by: lchen"
@@ -688,6 +699,8 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         ID,
         r"(?i:\b(?:agent|owner|alias|tech|technologist|operator|verifier|entered|verified"
         r"|resulted|released|performed|collected|csr|rep"
+        # who reviewed, coded or filed a chart review, an appeal or a safety report
+        r"|reviewer|coder|abstractor|auditor|preparer|submitter"
         # who a help desk's ticket is for: "Caller: rfarouk", "Requested for: mlopez_rn"
         r"|caller|requested\s+for|affected\s+user|end\s+user|on\s+behalf\s+of)"
         r"(?:\s+(?:id|login|alias|user))?\s*:\s*)"
@@ -802,6 +815,21 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\b(?P<v>[A-Za-z0-9+/=:._-]{0,40}\d[A-Za-z0-9+/=:._-]{5,200})",
         has_digit,
         groups=(("v", BIOMETRIC),),
+    ),
+    # A clinical trial's subject by the number the study gave them: "Subject 0042",
+    # "Participant 101-004", "Screening number 2087", "Randomization No. 40117"; a count
+    # ("Subject 1 of 3") has fewer than three digits, and without a label a year stays
+    # ("Screening 2024 results", `_trial_number`)
+    PatternSpec(
+        ID,
+        rf"(?i:\b{_TRIAL_WORD}\s*(?:#|no\.?|num(?:ber)?|id)\s*[:#]?\s*)(?P<v>{_TRIAL_VALUE})\b",
+        groups=(("v", ID),),
+    ),
+    PatternSpec(
+        ID,
+        rf"(?i:\b{_TRIAL_WORD}\s*:?\s*)(?P<v>{_TRIAL_VALUE})\b",
+        _trial_number,
+        groups=(("v", ID),),
     ),
     PatternSpec(
         ID,
