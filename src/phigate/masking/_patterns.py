@@ -267,6 +267,18 @@ def _trial_number(value: bytes) -> bool:
     return not (len(value) == 4 and value[:2] in (b"19", b"20"))
 
 
+def _shaped_handle(value: bytes) -> bool:
+    return _handle_shaped(value) and _handle(value)
+
+
+def _bracketed_handle(value: bytes) -> bool:
+    longest = run = 0
+    for c in value:
+        run = run + 1 if 97 <= c <= 122 else 0
+        longest = max(longest, run)
+    return longest >= 3 and _shaped_handle(value)
+
+
 def _instance_uid(value: bytes) -> bool:
     """A UID an instance was given, not one the DICOM standard defines."""
     return not value.startswith(b"1.2.840.10008.")
@@ -681,7 +693,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|(?:opened|submitted|reported|filed|raised|escalated|comment|commented|reply|replied"
         r"|created|modified|requested|signed|entered"
         # who reviewed a chart or wrote up a case: "Abstracted by lchen3", "Audited by: mgarcia2"
-        r"|prepared|abstracted|coded|audited|amended|dictated|addended"
+        r"|prepared|abstracted|coded|audited|amended|dictated|addended|printed"
         r"|posted|updated|edited|closed|resolved|reopened|assigned|reassigned|approved|reviewed"
         r"|merged|authored|triaged|acknowledged|acked"
         # who entered, verified or released a lab result: "Verified by: lchen"
@@ -709,6 +721,31 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?P<v>[a-z][a-z0-9_.-]{1,30}[a-z0-9_])(?:[ \t]*(?m:$)|[ \t]{2}|[.;|)\]](?:\s|$))",
         _handle,
         groups=(("v", ID),),
+    ),
+    # Who reviewed, signed or ran a record, by a role, a label or a verb, when the value
+    # is shaped like a handle: "Reviewer: jsmith2 on 03/14", "Coder: JSMITH2 | HCC 18",
+    # "Signed: rn.garcia", "nurse reviewer jsmith2 agreed", "Report run by: kdoe7";
+    # not "Reviewer: Pending", "Reporter: patient's daughter"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:reviewer|coder|abstractor|auditor|preparer|submitter|reporter|author"
+        r"|approver|approved|signer|signed|signature|coordinator|specialist|analyst"
+        r"|(?:run|generated|exported|logged|filed)\s+by)"
+        r"(?:\s+(?:id|login|user))?\s*[:\s]\s*)(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,40}[A-Za-z0-9_])",
+        _shaped_handle,
+        groups=(("v", ID),),
+    ),
+    # A login in brackets after the name of its owner: "Jane Smith (jsmith2)", "Ana
+    # Ruiz, RN [rn.ruiz]"; a dose's "(q6h)" or "(e.g.)" has no run of three letters
+    # with a digit, dot or underscore in a word of five or more
+    PatternSpec(
+        ID,
+        r"\b\p{Lu}(?:\.|[\p{Ll}'’-]+) \p{Lu}[\p{Ll}'’-]+,?(?: [A-Z]{2,5},?)? [(\[]"
+        r"(?P<v>[a-z][a-z0-9_.-]{3,30}[a-z0-9_])[)\]]",
+        _bracketed_handle,
+        groups=(("v", ID),),
+        wide=True,
+        cue=r" [(\[][a-z][a-z0-9_.-]{3,30}[a-z0-9_][)\]]",
     ),
     # After "user" or "account" alone, only what is shaped like a handle: "account
     # jdoe42 locked", "user m.lopez"; not "the user is unable", "account balance"
