@@ -43,6 +43,13 @@ MASKED = [
     ("Reviewed by: Jane Okafor (jokafor2)", "jokafor2"),
     ("Reviewer: Ana Ruiz, RN [ana.ruiz]", "ana.ruiz"),
     ("Submitted by: J. Okafor (jokafor2)", "jokafor2"),
+    # a trade that singles a person out: in apposition, in brackets, a rare one
+    ("Patient, a dairy farmer, lives on the farm.", "dairy farmer"),
+    ("the participant, an ICU nurse, asked to withdraw", "ICU nurse"),
+    ("Caregiver is daughter, an ICU nurse at the VA.", "ICU nurse"),
+    ("the participant's occupation (glassblower) was in the consent", "glassblower"),
+    ("She spent 25 years as a lighthouse keeper.", "lighthouse keeper"),
+    ("He is a rodeo clown on weekends.", "rodeo clown"),
     # where a patient is referred to: a food bank, a shelter, a church, a soup kitchen
     ("referred to Grace Harbor Church for a meal program", "Grace Harbor Church"),
     ("placed at Riverbend Family Shelter tonight", "Riverbend Family Shelter"),
@@ -72,6 +79,8 @@ KEPT = [
     ("Coder: Unassigned", "Unassigned"),
     ("Reviewer: nurse on duty", "nurse"),
     ("Approved: yes", "yes"),
+    ("Patient, a 54-year-old, was seen.", "54-year-old"),
+    ("Patient, alert and oriented, ambulating.", "alert"),
     ("Signed: 03/14/2026", "Signed"),
     ("Tylenol Extra Strength (q6h)", "q6h"),
     ("Follow Up (e.g. labs)", "e.g"),
