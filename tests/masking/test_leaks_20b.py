@@ -55,6 +55,9 @@ MASKED = [
     ("placed at Riverbend Family Shelter tonight", "Riverbend Family Shelter"),
     ("Referral: Lakeside Soup Kitchen", "Lakeside Soup Kitchen"),
     ("linked to Tillamook Valley Food Pantry", "Tillamook Valley Food Pantry"),
+    ("connected to Eastgate Recovery Center", "Eastgate Recovery Center"),
+    ("referred to Westbrook Community Services", "Westbrook Community Services"),
+    ("enrolled at Hillcrest Community Center", "Hillcrest Community Center"),
 ]  # fmt: skip
 
 
@@ -88,6 +91,8 @@ KEPT = [
     ("Food Bank hours are 9 to 5.", "Food Bank"),
     ("the emergency shelter was full", "shelter"),
     ("Sunday Church services", "Church"),
+    ("referred to Adult Protective Services", "Protective Services"),
+    ("notified Social Services", "Social Services"),
 ]  # fmt: skip
 
 

@@ -58,7 +58,9 @@ _ORG_END = (
     r"|Partners|Supply|Supplies|Biologics|Pharmaceuticals|Therapeutics|Distributors"
     r"|Distribution|Freight|Couriers?"
     # where a patient is referred for food, a bed or a meal: "Riverbend Family Shelter"
-    r"|Food Pantry|Food Shelf|Soup Kitchen|Shelter|Church|Ministries|Rescue Mission)"
+    r"|Food Pantry|Food Shelf|Soup Kitchen|Shelter|Church|Ministries|Rescue Mission"
+    r"|Services|Charities|Foundation|Coalition"
+    r"|(?:Community|Recovery|Resource|Senior|Youth|Family) Cent(?:er|re))"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
 _PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary|Chemists?)"
