@@ -50,6 +50,11 @@ MASKED = [
     ("the participant's occupation (glassblower) was in the consent", "glassblower"),
     ("She spent 25 years as a lighthouse keeper.", "lighthouse keeper"),
     ("He is a rodeo clown on weekends.", "rodeo clown"),
+    # a CDA document's patient by the id of its patientRole
+    ('<recordTarget><patientRole><id extension="8812345" root="2.16.840.1.113883.19.5"/>',
+     "8812345"),
+    ('<patientRole classCode="PAT">\n  <id root="2.16.840.1.113883.19.5" extension="44017"/>',
+     "44017"),
     # where a patient is referred to: a food bank, a shelter, a church, a soup kitchen
     ("referred to Grace Harbor Church for a meal program", "Grace Harbor Church"),
     ("placed at Riverbend Family Shelter tonight", "Riverbend Family Shelter"),
@@ -93,6 +98,7 @@ KEPT = [
     ("Sunday Church services", "Church"),
     ("referred to Adult Protective Services", "Protective Services"),
     ("notified Social Services", "Social Services"),
+    ('<ClinicalDocument><id extension="doc-2" root="2.16.840.1.113883.19"/>', "doc-2"),
 ]  # fmt: skip
 
 

@@ -582,6 +582,16 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", MRN),),
     ),
     PatternSpec(MRN, r"\bMRN[-_:]?\d{4,14}\b"),
+    # A CDA document's (eICR, C-CDA) patient by the first id of its patientRole:
+    # <patientRole><id extension="8812345" root="2.16.840.1..."/>, the record number
+    # whatever its shape
+    PatternSpec(
+        MRN,
+        r"(?i:<patientRole\b[^>]{0,200}>\s*<id\b[^>]{0,200}?\bextension=\x22)"
+        r"(?P<v>[^\x22<>]{1,64})\x22",
+        has_digit,
+        groups=(("v", MRN),),
+    ),
     # Two words in lower case before a birth date are the name it verifies, as texts
     # and portal messages give it: "ok thanks. keoni kahananui dob 3/14/52"
     PatternSpec(
