@@ -157,11 +157,12 @@ _EXACT: dict[str, str] = {
 # A clinical trial's subject under CDISC's names (SUBJID, USUBJID) and a case report
 # form's: the study's number for one person ("SUBJID" ends in no `_id`, and a surrogate
 # key's `subject_id` stays a key)
-for _name in (
+_TRIAL_SUBJECT = (
     "subjid usubjid scrnum randno rand_no screening_no screening_number screening_num"
     " randomization_no randomization_number subject_no subject_number subject_num"
     " participant_no participant_number"
-).split():
+)
+for _name in _TRIAL_SUBJECT.split():
     _EXACT[_name] = e.ID
 
 # Column and field names of forms and exports written in other languages (German,
