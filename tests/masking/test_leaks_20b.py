@@ -98,6 +98,8 @@ KEPT = [
     ("Sunday Church services", "Church"),
     ("referred to Adult Protective Services", "Protective Services"),
     ("notified Social Services", "Social Services"),
+    ("Call Member Services at the number on the card.", "Member Services"),
+    ("Lab Client Services will resend the report.", "Lab Client Services"),
     ('<ClinicalDocument><id extension="doc-2" root="2.16.840.1.113883.19"/>', "doc-2"),
 ]  # fmt: skip
 

@@ -59,8 +59,10 @@ _ORG_END = (
     r"|Distribution|Freight|Couriers?"
     # where a patient is referred for food, a bed or a meal: "Riverbend Family Shelter"
     r"|Food Pantry|Food Shelf|Soup Kitchen|Shelter|Church|Ministries|Rescue Mission"
-    r"|Services|Charities|Foundation|Coalition"
-    r"|(?:Community|Recovery|Resource|Senior|Youth|Family) Cent(?:er|re))"
+    r"|Charities|Foundation|Coalition"
+    # a service that helps people, not a desk's ("Member Services", "Lab Client Services")
+    r"|(?:Community|Recovery|Resource|Senior|Youth|Family) Cent(?:er|re)"
+    r"|(?:Community|Family|Human|Social|Support|Legal|Housing|Youth|Senior|Recovery) Services)"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
 _PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary|Chemists?)"
