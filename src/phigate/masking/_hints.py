@@ -154,6 +154,16 @@ _EXACT: dict[str, str] = {
     "room_number": e.ID,
     "room_no": e.ID,
 }
+# A clinical trial's subject under CDISC's names (SUBJID, USUBJID) and a case report
+# form's: the study's number for one person ("SUBJID" ends in no `_id`, and a surrogate
+# key's `subject_id` stays a key)
+_TRIAL_SUBJECT = (
+    "subjid usubjid scrnum randno rand_no screening_no screening_number screening_num"
+    " randomization_no randomization_number subject_no subject_number subject_num"
+    " participant_no participant_number"
+)
+for _name in _TRIAL_SUBJECT.split():
+    _EXACT[_name] = e.ID
 
 # Column and field names of forms and exports written in other languages (German,
 # French, Spanish, Italian, Dutch, Portuguese) and of other countries' identifiers

@@ -56,7 +56,13 @@ _ORG_END = (
     r"|Transit|Railroad|Insurance|Public Library|Call Cent(?:er|re)"
     # a shipper or consignee on a courier's manifest, a firm a bill is paid to
     r"|Partners|Supply|Supplies|Biologics|Pharmaceuticals|Therapeutics|Distributors"
-    r"|Distribution|Freight|Couriers?)"
+    r"|Distribution|Freight|Couriers?"
+    # where a patient is referred for food, a bed or a meal: "Riverbend Family Shelter"
+    r"|Food Pantry|Food Shelf|Soup Kitchen|Shelter|Church|Ministries|Rescue Mission"
+    r"|Charities|Foundation|Coalition"
+    # a service that helps people, not a desk's ("Member Services", "Lab Client Services")
+    r"|(?:Community|Recovery|Resource|Senior|Youth|Family) Cent(?:er|re)"
+    r"|(?:Community|Family|Human|Social|Support|Legal|Housing|Youth|Senior|Recovery) Services)"
 )
 # The word a hospital's short name ends with: "Mercy General", "Toronto Western"
 _PHARMACY_END = r" (?:Pharmacy|PHARMACY|Drugs|Drug Store|Apothecary|Chemists?)"
@@ -178,6 +184,10 @@ _TRADES = (
     " boilermaker foreman supervisor superintendent principal physician trooper bailiff judge"
     " clergyman deacon monk nun missionary homemaker housewife student apprentice"
     " electrician operator hvac cook server stocker loader packer sorter assembler"
+    # trades rare enough to single out a participant or a patient in a small town
+    " keeper beekeeper glassblower blacksmith farrier shepherd trapper lifeguard surveyor"
+    " midwife doula undertaker mortician coroner mayor councilman councilwoman"
+    " newscaster broadcaster announcer jockey clown ranger auctioneer taxidermist"
 )
 _JOB_STOP_WORDS = (
     "person staff associate assistant boy crew sub land make copy emeritus visitor professional"
@@ -331,7 +341,7 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?:(?:part[- ]time|full[- ]time|now|still|currently)\s+)?(?:as|is)\s+(?:an?\s+)?"
         r"|\b(?:retired|former|ex-|unemployed|part-time|full-time)\s+"
         r"|\b(?:occupation|profession|job title|employment|works as|trade|occ|job|ocupación"
-        r"|ocupacion|profesión|profesion|oficio)\s*(?:[:=|-]|\.{2,}|_{2,})\s*"
+        r"|ocupacion|profesión|profesion|oficio)\s*(?:[:=|(-]|\.{2,}|_{2,})\s*"
         r"|\b(?:he|she|patient|pt|they)\s+(?:is|was)\s+an?\s+(?:retired\s+)?"
         r"|\b(?:trabaja|trabajaba|trabajó|labora|laboraba|empleado|empleada)\s+(?:como|de)"
         r"\s+(?:una?\s+)?|\bde\s+(?:profesión|profesion|oficio)\s+)"
@@ -348,7 +358,11 @@ INSTITUTION_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?i:\b(?:is|was|as|retired|former|ex-|es|era|fue|como|jubilad[oa]|retirad[oa]"
         # "a 54-year-old plumber", "a 61 y/o male retired machinist"
         r"|\d{1,3}[- ]?(?:years?[- ]old|year-old|yr[- ]old|y/?o)(?:\s+(?:male|female|man|woman"
-        r"|gentleman|lady|widow|widower|married|single|divorced))?,?)\s*"
+        r"|gentleman|lady|widow|widower|married|single|divorced))?,?"
+        # a person and their trade in apposition: "Patient, a dairy farmer, lives", "the
+        # participant, an ICU nurse,"
+        r"|(?:patient|pt|participant|subject|client|resident|veteran|caregiver|husband|wife"
+        r"|spouse|partner|son|daughter|mother|father|brother|sister),)\s*"
         r"(?:(?:an?|una?)\s+)?(?:(?:retired|former|semi-retired|part-time|full-time|self-employed)\s+)?)"
         # up to two words naming the trade more closely: "long-haul truck driver"; a
         # closed compound ends with the job word: "farmworker", "schoolteacher"

@@ -258,6 +258,27 @@ def _handle_shaped(value: bytes) -> bool:
     return any(c in b"_." for c in inner) or any(48 <= c <= 57 for c in value[1:])
 
 
+_TRIAL_WORD = r"(?:subject|participant|enrollee|screening|randomi[sz]ation)"
+_TRIAL_VALUE = r"(?:[A-Za-z]{1,4}-?)?\d{3,8}(?:-\d{2,6}){0,3}"
+
+
+def _trial_number(value: bytes) -> bool:
+    """A subject's number, not a year ("Screening 2024 results")."""
+    return not (len(value) == 4 and value[:2] in (b"19", b"20"))
+
+
+def _shaped_handle(value: bytes) -> bool:
+    return _handle_shaped(value) and _handle(value)
+
+
+def _bracketed_handle(value: bytes) -> bool:
+    longest = run = 0
+    for c in value:
+        run = run + 1 if 97 <= c <= 122 else 0
+        longest = max(longest, run)
+    return longest >= 3 and _shaped_handle(value)
+
+
 def _instance_uid(value: bytes) -> bool:
     """A UID an instance was given, not one the DICOM standard defines."""
     return not value.startswith(b"1.2.840.10008.")
@@ -561,6 +582,16 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         groups=(("v", MRN),),
     ),
     PatternSpec(MRN, r"\bMRN[-_:]?\d{4,14}\b"),
+    # A CDA document's (eICR, C-CDA) patient by the first id of its patientRole:
+    # <patientRole><id extension="8812345" root="2.16.840.1..."/>, the record number
+    # whatever its shape
+    PatternSpec(
+        MRN,
+        r"(?i:<patientRole\b[^>]{0,200}>\s*<id\b[^>]{0,200}?\bextension=\x22)"
+        r"(?P<v>[^\x22<>]{1,64})\x22",
+        has_digit,
+        groups=(("v", MRN),),
+    ),
     # Two words in lower case before a birth date are the name it verifies, as texts
     # and portal messages give it: "ok thanks. keoni kahananui dob 3/14/52"
     PatternSpec(
@@ -671,6 +702,8 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"|(?:logged|signed)\s+(?:in|on)\s+as"
         r"|(?:opened|submitted|reported|filed|raised|escalated|comment|commented|reply|replied"
         r"|created|modified|requested|signed|entered"
+        # who reviewed a chart or wrote up a case: "Abstracted by lchen3", "Audited by: mgarcia2"
+        r"|prepared|abstracted|coded|audited|amended|dictated|addended|printed"
         r"|posted|updated|edited|closed|resolved|reopened|assigned|reassigned|approved|reviewed"
         r"|merged|authored|triaged|acknowledged|acked"
         # who entered, verified or released a lab result: "Verified by: lchen"
@@ -688,6 +721,8 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         ID,
         r"(?i:\b(?:agent|owner|alias|tech|technologist|operator|verifier|entered|verified"
         r"|resulted|released|performed|collected|csr|rep"
+        # who reviewed, coded or filed a chart review, an appeal or a safety report
+        r"|reviewer|coder|abstractor|auditor|preparer|submitter"
         # who a help desk's ticket is for: "Caller: rfarouk", "Requested for: mlopez_rn"
         r"|caller|requested\s+for|affected\s+user|end\s+user|on\s+behalf\s+of)"
         r"(?:\s+(?:id|login|alias|user))?\s*:\s*)"
@@ -696,6 +731,31 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"(?P<v>[a-z][a-z0-9_.-]{1,30}[a-z0-9_])(?:[ \t]*(?m:$)|[ \t]{2}|[.;|)\]](?:\s|$))",
         _handle,
         groups=(("v", ID),),
+    ),
+    # Who reviewed, signed or ran a record, by a role, a label or a verb, when the value
+    # is shaped like a handle: "Reviewer: jsmith2 on 03/14", "Coder: JSMITH2 | HCC 18",
+    # "Signed: rn.garcia", "nurse reviewer jsmith2 agreed", "Report run by: kdoe7";
+    # not "Reviewer: Pending", "Reporter: patient's daughter"
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:reviewer|coder|abstractor|auditor|preparer|submitter|reporter|author"
+        r"|approver|approved|signer|signed|signature|coordinator|specialist|analyst"
+        r"|(?:run|generated|exported|logged|filed)\s+by)"
+        r"(?:\s+(?:id|login|user))?\s*[:\s]\s*)(?P<v>[A-Za-z][A-Za-z0-9_.-]{1,40}[A-Za-z0-9_])",
+        _shaped_handle,
+        groups=(("v", ID),),
+    ),
+    # A login in brackets after the name of its owner: "Jane Smith (jsmith2)", "Ana
+    # Ruiz, RN [rn.ruiz]"; a dose's "(q6h)" or "(e.g.)" has no run of three letters
+    # with a digit, dot or underscore in a word of five or more
+    PatternSpec(
+        ID,
+        r"\b\p{Lu}(?:\.|[\p{Ll}'’-]+) \p{Lu}[\p{Ll}'’-]+,?(?: [A-Z]{2,5},?)? [(\[]"
+        r"(?P<v>[a-z][a-z0-9_.-]{3,30}[a-z0-9_])[)\]]",
+        _bracketed_handle,
+        groups=(("v", ID),),
+        wide=True,
+        cue=r" [(\[][a-z][a-z0-9_.-]{3,30}[a-z0-9_][)\]]",
     ),
     # After "user" or "account" alone, only what is shaped like a handle: "account
     # jdoe42 locked", "user m.lopez"; not "the user is unable", "account balance"
@@ -802,6 +862,21 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
         r"\b(?P<v>[A-Za-z0-9+/=:._-]{0,40}\d[A-Za-z0-9+/=:._-]{5,200})",
         has_digit,
         groups=(("v", BIOMETRIC),),
+    ),
+    # A clinical trial's subject by the number the study gave them: "Subject 0042",
+    # "Participant 101-004", "Screening number 2087", "Randomization No. 40117"; a count
+    # ("Subject 1 of 3") has fewer than three digits, and without a label a year stays
+    # ("Screening 2024 results", `_trial_number`)
+    PatternSpec(
+        ID,
+        rf"(?i:\b{_TRIAL_WORD}\s*(?:#|no\.?|num(?:ber)?|id)\s*[:#]?\s*)(?P<v>{_TRIAL_VALUE})\b",
+        groups=(("v", ID),),
+    ),
+    PatternSpec(
+        ID,
+        rf"(?i:\b{_TRIAL_WORD}\s*:?\s*)(?P<v>{_TRIAL_VALUE})\b",
+        _trial_number,
+        groups=(("v", ID),),
     ),
     PatternSpec(
         ID,
