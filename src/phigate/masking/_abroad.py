@@ -101,14 +101,23 @@ _PLACES = (
         r"(?:[(\[]?\d{5}[)\]]?,?\s+)?"
         r"(?:\p{Hangul}{1,6}(?:특별시|광역시|특별자치시|특별자치도|시|도)\s+|\p{Hangul}{2,3}\s+)?"
         r"(?:\p{Hangul}{1,6}(?:시|군)\s+)?\p{Hangul}{1,6}(?:구|군|시)\s+\p{Hangul}{1,10}(?:로|길|동|가|리)"
-        r"(?:\s*\d+(?:-\d+)?(?:번길\s*\d+)?)?(?:\s*\(\p{Hangul}{1,10}\))?(?:,?\s*[(\[]?\d{5}[)\]]?)?"
-        r"|\p{Hangul}{1,6}(?:특별시|광역시|특별자치시|특별자치도|시|도)\s+\p{Hangul}{1,6}(?:구|군|시)",
+        r"(?:\s*\d+(?:-\d+)?(?:번길\s*\d+)?)?(?:\s*\(\p{Hangul}{1,10}\))?(?:,?\s*[(\[]?\d{5}[)\]]?)?",
+        # the postcode before it could start a match at any number: the set looks
+        # for the district and road instead
+        cue=r"\p{Hangul}{1,6}(?:구|군|시)\s+\p{Hangul}{1,10}(?:로|길|동|가|리)",
+    ),
+    PatternSpec(
+        STREET_ADDRESS,
+        r"\p{Hangul}{1,6}(?:특별시|광역시|특별자치시|특별자치도|시|도)\s+\p{Hangul}{1,6}(?:구|군|시)",
     ),
     # Russian: town, street, house, flat, each by its abbreviation: г. Москва, ул. Ленина, д. 5
     PatternSpec(
         LOCATION,
         r"(?:^|[^\d\s]\s*)(?P<v>(?:г\.|город)\s?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)*(?:,?\s\d{6}\b)?)",
         groups=(("v", LOCATION),),
+        # "г." after a year is the year's ("2026 г. Пациент"); the set looks for the
+        # town word, not for the character before it, which could be any
+        cue=r"(?:г\.|город)\s?\p{Lu}",
     ),
     PatternSpec(
         STREET_ADDRESS,
@@ -157,6 +166,7 @@ _NAMES = (
         PERSON,
         r"(?:^|[^\p{Han}])(?P<v>\p{Han}{1,3})(?:先生|女士|小姐|医生|护士)",
         groups=(("v", PERSON),),
+        cue=r"(?:先生|女士|小姐|医生|护士)",
     ),
     PatternSpec(
         PERSON,
@@ -169,6 +179,7 @@ _NAMES = (
         PERSON,
         rf"(?:^|[^\p{{Hangul}}])(?P<v>{_HANGUL_NAME})\s?(?:님|씨|환자|보호자|선생님|\()",
         groups=(("v", PERSON),),
+        cue=rf"{_HANGUL_NAME}\s?(?:님|씨|환자|보호자|선생님|\()",
     ),
 )
 
