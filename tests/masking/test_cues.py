@@ -88,7 +88,7 @@ def _compiled() -> list[tuple[Regex, Regex]]:
 # Notes in the scripts of round 20a's patterns (phigate.masking._abroad).
 _ABROAD = [
     "王先生自述头痛，由赵女士陪同。",
-    "주소: (06236) 서울 강남구 테헤란로 123. 최민수 님, 박지훈(아들) 동행.",
+    "성명: 이서연. 주소: (06236) 서울 강남구 테헤란로 123. 최민수 님, 박지훈(아들) 동행.",
     "Адрес: г. Казань, 420111, ул. Баумана, д. 12.",
 ]
 

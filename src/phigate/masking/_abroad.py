@@ -174,6 +174,9 @@ _NAMES = (
         + _SEP
         + rf"(?P<v>{_HANGUL_NAME})(?:[\s(,.:)]|$)",
         groups=(("v", PERSON),),
+        # the set looks for the label: the pattern's "$" would not keep its matches
+        # in values joined for one pass (phigate.masking._quiet_batch)
+        cue=r"(?:성명|이름|환자명|환자|보호자|담당의|주치의|담당|간호사|의사)",
     ),
     PatternSpec(
         PERSON,
