@@ -85,12 +85,21 @@ def _compiled() -> list[tuple[Regex, Regex]]:
     return [(Regex(r.encode()), Regex(c.encode())) for r, c in _CUED]
 
 
+# Notes in the scripts of round 20a's patterns (phigate.masking._abroad).
+_ABROAD = [
+    "王先生自述头痛，由赵女士陪同。",
+    "성명: 이서연. 주소: (06236) 서울 강남구 테헤란로 123. 최민수 님, 박지훈(아들) 동행.",
+    "Адрес: г. Казань, 420111, ул. Баумана, д. 12.",
+]
+
+
 @functools.cache
 def _corpora() -> tuple[bytes, ...]:
     texts = [d.text for d in CorpusGenerator(7).documents(200)]
     texts += [d.text for d in independent_corpus(7, 200)]
     texts += [str(r["text"]) for r in styles.corpus(7, 200)]
     texts += [str(r["text"]) for r in agentic.documents(7, 200)]  # firms named for people
+    texts += _ABROAD  # no generator writes these scripts
     return tuple(t.encode("utf-8", "surrogatepass") for t in texts)
 
 

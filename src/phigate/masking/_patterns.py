@@ -14,6 +14,7 @@ import functools
 import re2
 
 from phigate.masking import _validators as val
+from phigate.masking._abroad import ABROAD_PATTERNS
 from phigate.masking._chat import CHAT_PATTERNS
 from phigate.masking._credentials import CREDENTIAL_PATTERNS, HIDDEN_VALUE
 from phigate.masking._dates import AGE_PATTERNS, DATE_PATTERNS
@@ -892,6 +893,7 @@ _IDENTIFIER_PATTERNS: tuple[PatternSpec, ...] = (
 
 PHI_PATTERNS: tuple[PatternSpec, ...] = (
     *_IDENTIFIER_PATTERNS,
+    *ABROAD_PATTERNS,
     *DATE_PATTERNS,
     *AGE_PATTERNS,
     *PLACE_PATTERNS,
