@@ -38,7 +38,7 @@ from phigate.sql.model import Catalog
 
 
 @dataclass
-class _Expressions(_ScalarProof):
+class _Walk(_ScalarProof):
     """What a walk has found so far, and the walk of expressions that adds to it."""
 
     catalog: Catalog | None
@@ -243,10 +243,7 @@ def _str_const(node: object) -> str | None:
 
 
 def _json_agg(
-    self: _Expressions,
-    agg: ast.JsonArrayAgg | ast.JsonObjectAgg,
-    scopes: Scopes,
-    ctes: dict[str, Outputs],
+    self: _Walk, agg: ast.JsonArrayAgg | ast.JsonObjectAgg, scopes: Scopes, ctes: dict[str, Outputs]
 ) -> Sources:
     """JSON_ARRAYAGG and JSON_OBJECTAGG, as an ordinary aggregate: FILTER, ORDER BY
     and a window's PARTITION BY / ORDER BY decide what comes back, so they are
@@ -268,7 +265,7 @@ def _json_agg(
 
 
 def _json_value(
-    self: _Expressions, value: ast.JsonValueExpr, scopes: Scopes, ctes: dict[str, Outputs]
+    self: _Walk, value: ast.JsonValueExpr, scopes: Scopes, ctes: dict[str, Outputs]
 ) -> Sources:
     """A value given to a JSON constructor passes as it is; `FORMAT JSON` parses it
     (text that is no JSON fails), which makes it a condition."""
@@ -280,7 +277,7 @@ def _json_value(
 
 
 def _json_key_value(
-    self: _Expressions, pair: ast.JsonKeyValue, scopes: Scopes, ctes: dict[str, Outputs]
+    self: _Walk, pair: ast.JsonKeyValue, scopes: Scopes, ctes: dict[str, Outputs]
 ) -> Sources:
     """`key : value` of JSON_OBJECT and JSON_OBJECTAGG: a NULL key fails, and WITH
     UNIQUE KEYS compares the keys, so the key is a condition; the value passes."""
@@ -290,7 +287,7 @@ def _json_key_value(
 
 
 def _json_constructor(
-    self: _Expressions,
+    self: _Walk,
     ctor: ast.JsonObjectConstructor | ast.JsonArrayConstructor,
     scopes: Scopes,
     ctes: dict[str, Outputs],
@@ -303,10 +300,7 @@ def _json_constructor(
 
 
 def _json_array_query(
-    self: _Expressions,
-    ctor: ast.JsonArrayQueryConstructor,
-    scopes: Scopes,
-    ctes: dict[str, Outputs],
+    self: _Walk, ctor: ast.JsonArrayQueryConstructor, scopes: Scopes, ctes: dict[str, Outputs]
 ) -> Sources:
     """JSON_ARRAY(SELECT ...): the subquery's outputs, as ARRAY(SELECT ...) gives them;
     FORMAT JSON parses each and a RETURNING type may not take the result."""
@@ -326,7 +320,7 @@ def _json_array_query(
 _JSON_RESULTS = words("json jsonb text")
 
 
-def _returning(self: _Expressions, output: ast.JsonOutput | None, sources: Sources) -> None:
+def _returning(self: _Walk, output: ast.JsonOutput | None, sources: Sources) -> None:
     """A RETURNING type that may not take every result makes the inputs a condition."""
     type_name = output.typeName if output is not None else None
     if type_name is None:
@@ -337,7 +331,7 @@ def _returning(self: _Expressions, output: ast.JsonOutput | None, sources: Sourc
 
 
 def _array(
-    self: _Expressions, array: ast.A_ArrayExpr, scopes: Scopes, ctes: dict[str, Outputs]
+    self: _Walk, array: ast.A_ArrayExpr, scopes: Scopes, ctes: dict[str, Outputs]
 ) -> Sources:
     """ARRAY[a, b]: when its elements are arrays, their dimensions must match or it
     fails (`ARRAY[string_to_array(ssn, '5'), '{x}']`); their types are not known
@@ -360,9 +354,7 @@ _LOOKUPS = words("-> ->> #> #>>")
 _TEXT_TYPES = words("text varchar bpchar char name citext")
 
 
-def _operator(
-    self: _Expressions, op: ast.A_Expr, scopes: Scopes, ctes: dict[str, Outputs]
-) -> Sources:
+def _operator(self: _Walk, op: ast.A_Expr, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
     left = self.expr(op.lexpr, scopes, ctes)
     right = self.expr(op.rexpr, scopes, ctes)
     name = strings(op.name)
@@ -382,9 +374,7 @@ def _operator(
     return left | right
 
 
-def _cast(
-    self: _Expressions, cast: ast.TypeCast, scopes: Scopes, ctes: dict[str, Outputs]
-) -> Sources:
+def _cast(self: _Walk, cast: ast.TypeCast, scopes: Scopes, ctes: dict[str, Outputs]) -> Sources:
     """A cast to anything but text may fail on a value it cannot read: a condition."""
     sources = self.expr(cast.arg, scopes, ctes)
     type_name = cast.typeName
@@ -397,10 +387,7 @@ def _cast(
 
 
 def _test(
-    self: _Expressions,
-    test: ast.NullTest | ast.BooleanTest,
-    scopes: Scopes,
-    ctes: dict[str, Outputs],
+    self: _Walk, test: ast.NullTest | ast.BooleanTest, scopes: Scopes, ctes: dict[str, Outputs]
 ) -> Sources:
     """IS [NOT] NULL, IS [NOT] TRUE...: a comparison, wherever it stands."""
     sources = self.expr(test.arg, scopes, ctes)
@@ -413,11 +400,11 @@ _EXPRESSIONS: dict[type[Node], Any] = {
     ast.TypeCast: _cast,
     ast.NullTest: _test,
     ast.BooleanTest: _test,
-    ast.ColumnRef: _Expressions._column_ref,
-    ast.SubLink: _Expressions._sublink,
-    ast.CaseExpr: _Expressions._case,
-    ast.WindowDef: _Expressions._window,
-    ast.FuncCall: _Expressions._func_call,
+    ast.ColumnRef: _Walk._column_ref,
+    ast.SubLink: _Walk._sublink,
+    ast.CaseExpr: _Walk._case,
+    ast.WindowDef: _Walk._window,
+    ast.FuncCall: _Walk._func_call,
     ast.JsonArrayAgg: _json_agg,
     ast.JsonObjectAgg: _json_agg,
     ast.JsonValueExpr: _json_value,

@@ -12,7 +12,7 @@ import pglast
 from pglast import ast
 from pglast.ast import Node
 
-from phigate.sql._lineage_expressions import _Expressions
+from phigate.sql._lineage_expressions import _Walk
 from phigate.sql._lineage_outputs import _rename
 from phigate.sql._lineage_scope import _EMPTY, Outputs, Scopes, _derived, _Relation
 from phigate.sql._marks import COMPUTED, UNORDERED, UNRESOLVED
@@ -23,7 +23,7 @@ from phigate.sql.model import OPAQUE
 _VIEW_DEPTH = 8  # views over views followed; deeper ones are of unknown origin
 
 
-class _FromItems(_Expressions):
+class _FromItems(_Walk):
     """FROM items, for the query walk (`lineage._Builder`)."""
 
     def from_clause(
