@@ -196,9 +196,11 @@ async def test_the_mcp_door_answers_an_exec_action_without_its_files(shared: Har
     reason, never the file."""
     response = await _run(shared, "k8s", "kubectl", "get", "-f", "terraform.tfstate")
     action_id = response.json()["id"]
-    async with serve_app(build_app(shared.gateway)) as base:
-        async with mcp_client(f"{base}/mcp", shared.tokens["claims-bot"]) as client:
-            fetched = await client.call_tool("get_action", {"action_id": action_id})
+    async with (
+        serve_app(build_app(shared.gateway)) as base,
+        mcp_client(f"{base}/mcp", shared.tokens["claims-bot"]) as client,
+    ):
+        fetched = await client.call_tool("get_action", {"action_id": action_id})
     shown = json.dumps(fetched.structured_content) + "".join(
         getattr(block, "text", "") for block in fetched.content
     )
