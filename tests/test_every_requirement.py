@@ -157,7 +157,7 @@ async def test_every_surface_shows_what_each_rule_still_needs(two_rules: Harness
         "writes-and-exports-need-a-data-owner",
         "claims-writes-need-billing-security",
     ]
-    view = approval_json(two_rules.gateway, two_rules.gateway.approval(approval_id))
+    view = approval_json(two_rules.gateway, two_rules.gateway.approval(approval_id), contents=True)
     assert view["votes_text"] == wanted
     assert wanted in json.dumps(approval_blocks(view, console_only=False))
     assert wanted in json.dumps(approval_card(view))

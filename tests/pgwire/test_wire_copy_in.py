@@ -93,7 +93,7 @@ async def test_reviewers_are_told_the_rows_come_after_approval(wire: Wire) -> No
             async with conn.cursor().copy(COPY_TEXT) as copy:
                 await copy.write(line(950000))
     gateway = wire.harness.gateway
-    view = approval_json(gateway, pending(wire)[0])
+    view = approval_json(gateway, pending(wire)[0], contents=True)
     warnings = view["action"]["review"]["warnings"]
     assert any("client sends after approval" in w for w in warnings), warnings
 

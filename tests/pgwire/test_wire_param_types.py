@@ -81,7 +81,7 @@ async def test_the_reviewer_sees_each_declared_type(wire: Wire, client: RawClien
     gateway = wire.harness.gateway
     [approval] = await asyncio.to_thread(gateway.list_approvals, state="pending")
     record = await asyncio.to_thread(gateway.action, approval.action_id)
-    review = review_json(gateway, record)
+    review = review_json(gateway, record, contents=True)
     assert review["param_types"] == '{"$1": "numeric"}'
     labels = [label for label, _ in must_read({"action": {"review": review}})]
     assert labels[:3] == ["Statement", "Bound values", "Parameter types"]

@@ -61,7 +61,7 @@ async def test_a_bound_value_is_read_with_the_sessions_datestyle(wire: Wire, ehr
             await conn.execute(WRITE_DATE, ("03/04/2024", 8))
         gateway = wire.harness.gateway
         [approval] = gateway.list_approvals(state="pending")
-        view = await asyncio.to_thread(approval_json, gateway, approval)
+        view = await asyncio.to_thread(approval_json, gateway, approval, contents=True)
         assert ("Session settings", [['{"DateStyle": "ISO, DMY"}', False]]) in must_read(view)
         [bound] = await approve_all(wire)
         assert bound["settings"] == {"DateStyle": "ISO, DMY"}

@@ -74,14 +74,26 @@ class ExecConnector:
     def prepare(self, action: Action) -> Action:
         """The action with the working-directory files its command reads snapshotted
         into its body, so the approval binds their content (`_exec_files`)."""
-        argv, _, problem = _parse_body(action)
+        argv, stdin, problem = _parse_body(action)
         program = self.resolve(argv[0]) if problem is None else None
         body = {k: v for k, v in action.body.items() if k != _exec_files.FILES_KEY}
         if program is not None:
-            flags = files_read([program, *argv[1:]], self.rule_sets)
-            if flags:
+            command = [program, *argv[1:]]
+            flags = files_read(command, self.rule_sets)
+            if flags and not self._refused_unread(command, stdin):
                 body[_exec_files.FILES_KEY] = _exec_files.snapshot(flags, self._read_manifest)
         return dataclasses.replace(action, body=body)
+
+    def _refused_unread(self, command: list[str], stdin: str | None) -> bool:
+        """Whether the command is `unknown` before any file it names is looked at (no
+        rule for `kubectl frobnicate -f x`): then no file is read for it at all."""
+        asked: list[str] = []
+
+        def probe(name: str) -> None:
+            asked.append(name)
+
+        verdict = classify_argv(command, self.rule_sets, stdin, probe)
+        return verdict.risk is RiskClass.UNKNOWN and not asked
 
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from phigate.audit.chain import AuditLog
 from phigate.core import clock
 from phigate.core.actions import Action, Description
+from phigate.core.bound_files import scrubbed_without_contents, without_contents
 from phigate.core.errors import AuditUnavailableError, NotFoundError
 from phigate.core.risk import RiskClass
 from phigate.identity.principal import Principal
@@ -125,7 +126,8 @@ class ActionRecord:
             "created_at": self.created_at,
             "connection": self.action.connection,
             "kind": self.action.kind,
-            "action": self.action.body,
+            # The requester's view: bound files by digest (`phigate.core.bound_files`).
+            "action": without_contents(self.action.body),
             "principal": self.action.principal.to_json(),
             "front_door": self.action.front_door,
             "reason": self.action.reason,
@@ -162,7 +164,12 @@ def audit_fields(
     parameters, arguments): the exact action stays in the action store, bound by
     the fingerprint recorded here.
     """
-    body: Any = action.body if scrub is None else scrub(action.body)
+    # A bound file is recorded by digest: the fingerprint binds its text already.
+    body: Any = (
+        without_contents(action.body)
+        if scrub is None
+        else scrubbed_without_contents(action.body, scrub)
+    )
     fields: dict[str, Any] = {
         "who": action.principal.to_json(),
         "where": {

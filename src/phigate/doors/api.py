@@ -45,7 +45,7 @@ from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Gateway, Outcome, OutcomeStatus
 from phigate.pipeline.nesting import MAX_DEPTH
 from phigate.reviewing.sight import visible_approvals
-from phigate.reviewing.view import approval_json, approval_url, visible_action
+from phigate.reviewing.view import approval_url, visible_action, visible_approval
 
 MAX_WAIT_SECONDS = 300
 StreamFlag = Annotated[
@@ -302,24 +302,26 @@ def _install_routes(app: FastAPI, gateway: Gateway) -> None:
         await asyncio.to_thread(gateway.expire_due)
         items = await asyncio.to_thread(gateway.list_approvals, state=status)
         visible = await asyncio.to_thread(visible_approvals, gateway, caller, items)
-        return {"approvals": [await asyncio.to_thread(approval_json, gateway, a) for a in visible]}
+        return {
+            "approvals": [
+                await asyncio.to_thread(visible_approval, gateway, caller, a) for a in visible
+            ]
+        }
 
     @app.get("/v1/approvals/{approval_id}")
     async def get_approval(approval_id: str, caller: Caller) -> dict[str, Any]:
         approval = await asyncio.to_thread(gateway.approval, approval_id)
-        if not await asyncio.to_thread(visible_approvals, gateway, caller, [approval]):
-            raise NotAllowedError("you may not see this approval")
-        return await asyncio.to_thread(approval_json, gateway, approval)
+        return await asyncio.to_thread(visible_approval, gateway, caller, approval)
 
     @app.post("/v1/approvals/{approval_id}/approve")
     async def approve(approval_id: str, body: VoteRequest, caller: Caller) -> dict[str, Any]:
         approval = await gateway.vote(approval_id, caller, "approve", comment=body.comment)
-        return await asyncio.to_thread(approval_json, gateway, approval)
+        return await asyncio.to_thread(visible_approval, gateway, caller, approval)
 
     @app.post("/v1/approvals/{approval_id}/deny")
     async def deny(approval_id: str, body: VoteRequest, caller: Caller) -> dict[str, Any]:
         approval = await gateway.vote(approval_id, caller, "deny", comment=body.comment)
-        return await asyncio.to_thread(approval_json, gateway, approval)
+        return await asyncio.to_thread(visible_approval, gateway, caller, approval)
 
     @app.get("/v1/audit")
     async def audit(

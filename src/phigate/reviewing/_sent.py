@@ -29,9 +29,18 @@ def exec_sent(body: dict[str, Any]) -> Shown:
         # The content bound to the approval: what the program reads in the file's place.
         shown.add("\n--- file ")
         shown.extend(reveal(str(name)))
+        if not isinstance(text, str):  # by digest: the text is shown to reviewers only
+            shown.add(f" ({_digest_text(text)}; its text is shown to reviewers only) ---")
+            continue
         shown.add(" (as read when the request was made; this is what runs) ---\n")
         shown.extend(reveal(str(text), keep_breaks=True))
     return shown
+
+
+def _digest_text(digest: object) -> str:
+    if isinstance(digest, dict) and "sha256" in digest:
+        return f"{digest.get('bytes')} bytes, sha256 {digest['sha256']}"
+    return "unreadable"
 
 
 def http_sent(body: dict[str, Any]) -> Shown:

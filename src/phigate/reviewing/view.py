@@ -22,6 +22,7 @@ from phigate.approvals import Approval
 from phigate.config import Rule
 from phigate.core import clock
 from phigate.core.action_store import ActionRecord
+from phigate.core.bound_files import FILES_KEY, scrubbed_without_contents, without_contents
 from phigate.core.errors import NotAllowedError
 from phigate.identity.principal import Principal
 from phigate.masking.columns import ColumnInfo, classify
@@ -49,9 +50,20 @@ def visible_action(
     if seen is Sight.NONE:
         raise NotAllowedError("you may not see this action")
     view: dict[str, Any] = record.to_json() if seen is Sight.OWNER else _outline(gateway, record)
-    view["review"] = review_json(gateway, record)
-    view["approval"] = approval_json(gateway, approval) if approval else None
+    contents = seen is Sight.REVIEWER
+    view["review"] = review_json(gateway, record, contents=contents)
+    view["approval"] = approval_json(gateway, approval, contents=contents) if approval else None
     return view
+
+
+def visible_approval(gateway: Gateway, principal: Principal, approval: Approval) -> dict[str, Any]:
+    """`approval_json` as `principal` may see it: the text of a file the action binds
+    only for a reviewer or auditor (`phigate.core.bound_files`). Raises NotAllowedError
+    for anyone who may not see it at all. Blocking, like `approval_json`."""
+    seen = sight(gateway, principal, gateway.action(approval.action_id), approval)
+    if seen is Sight.NONE:
+        raise NotAllowedError("you may not see this approval")
+    return approval_json(gateway, approval, contents=seen is Sight.REVIEWER)
 
 
 def _outline(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
@@ -74,8 +86,11 @@ def _outline(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     }
 
 
-def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
+def approval_json(gateway: Gateway, approval: Approval, *, contents: bool) -> dict[str, Any]:
     """An approval as reviewers see it: who, on whose behalf, what, why, votes, time left.
+
+    `contents`: show the text of the files the action binds (for reviewers, who must
+    see what runs); otherwise each is named by size and sha256 (`visible_approval`).
 
     Blocking (reads the stores): call it in a worker thread from async code.
     """
@@ -89,15 +104,15 @@ def approval_json(gateway: Gateway, approval: Approval) -> dict[str, Any]:
     view["approvals_so_far"] = approval.approvals_so_far
     view["votes_text"] = approval.votes_text  # each requirement: "1 of 2 from data-owners"
     view["rules"] = list(approval.rules(record.rule))  # every rule it waits for, not one
-    action = view["action"] = action_json(gateway, record)
+    action = view["action"] = action_json(gateway, record, contents=contents)
     requested_by = action["requested_by"]
     view["agent"] = requested_by["subject"] if requested_by["kind"] == "agent" else None
     return view
 
 
-def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
+def action_json(gateway: Gateway, record: ActionRecord, *, contents: bool) -> dict[str, Any]:
     """The action as a reviewer sees it (scrubbed, escaped), never its result."""
-    review = review_json(gateway, record)
+    review = review_json(gateway, record, contents=contents)
     return {
         "id": record.id,
         "connection": record.action.connection,
@@ -105,7 +120,7 @@ def action_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
         "text": (
             gateway.scrub_sql(record.action.sql)
             if record.action.sql is not None
-            else gateway.scrub(_action_text(record))
+            else gateway.scrub(_action_text(record, contents))
         ),
         "params": gateway.scrub_params(record.action.params),
         "pretty": review["statement"],
@@ -169,9 +184,10 @@ def _reason(gateway: Gateway, record: ActionRecord) -> str | None:
     return reveal(gateway.scrub(reason)).text if reason else None
 
 
-def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
-    """statement, sent, reason and params as escaped text, with the warnings they raise."""
-    statement, sent, parsed = _statement_and_sent(gateway, record)
+def review_json(gateway: Gateway, record: ActionRecord, *, contents: bool) -> dict[str, Any]:
+    """statement, sent, reason and params as escaped text, with the warnings they raise;
+    the text of bound files only with `contents` (see `approval_json`)."""
+    statement, sent, parsed = _statement_and_sent(gateway, record, contents)
     reason = reveal(gateway.scrub(record.action.reason or "none given"))
     params = record.action.params
     shown = gateway.scrub_params(params) if params else None
@@ -179,7 +195,7 @@ def review_json(gateway: Gateway, record: ActionRecord) -> dict[str, Any]:
     hidden = _hidden(statement, sent, shown_params)
     warnings = _warnings(record, hidden, sent, reason, parsed)
     warnings += _scripts_warning(sent, statement, *([shown_params] if shown_params else []))
-    warnings += masked_warning(gateway, record)
+    warnings += masked_warning(gateway, record, contents)
     in_reasons = [h for r in _reasons(gateway, record) for h in r.hidden]
     if in_reasons:
         warnings.append(_hidden_warning("the gateway's reasons", in_reasons))
@@ -247,7 +263,7 @@ def unmasked(gateway: Gateway, record: ActionRecord) -> str | None:
 _LABEL = re.compile(r"\[[A-Z][A-Z_]*(?:,[A-Z][A-Z_]*)*\]")
 
 
-def masked_warning(gateway: Gateway, record: ActionRecord) -> list[str]:
+def masked_warning(gateway: Gateway, record: ActionRecord, contents: bool) -> list[str]:
     """Say so when values in what runs are masked for reviewers: a number or argument
     that looks like PHI (a build number, an id) is shown as `[PHONE]`, and the action
     runs with the value no reviewer sees."""
@@ -258,8 +274,11 @@ def masked_warning(gateway: Gateway, record: ActionRecord) -> list[str]:
         params = json.dumps(action.params, ensure_ascii=False)
         labels += _new_labels(params, json.dumps(gateway.scrub_params(action.params)))
     else:
-        body = json.dumps(action.body, ensure_ascii=False, sort_keys=True)
-        shown = json.dumps(gateway.scrub(action.body), ensure_ascii=False, sort_keys=True)
+        seen = _body(record, contents=contents)
+        body = json.dumps(seen, ensure_ascii=False, sort_keys=True)
+        shown = json.dumps(
+            _scrubbed_body(gateway, record, contents), ensure_ascii=False, sort_keys=True
+        )
         labels += _new_labels(body, shown)
         if body != shown and not labels:
             labels["[MASKED]"] += 1
@@ -285,8 +304,22 @@ def _hidden(statement: Shown, sent: Shown, params: Shown | None) -> list[str]:
     return text + (params.hidden if params else [])
 
 
-def _statement_and_sent(gateway: Gateway, record: ActionRecord) -> tuple[Shown, Shown, bool]:
-    kind, body = record.action.kind, gateway.scrub(record.action.body)
+def _body(record: ActionRecord, *, contents: bool) -> dict[str, Any]:
+    """The action's body, bound files as text (`contents`) or by digest."""
+    return record.action.body if contents else without_contents(record.action.body)
+
+
+def _scrubbed_body(gateway: Gateway, record: ActionRecord, contents: bool) -> Any:
+    """The body scrubbed of PHI and secrets; without `contents`, files by digest."""
+    if contents:
+        return gateway.scrub(record.action.body)
+    return scrubbed_without_contents(record.action.body, gateway.scrub)
+
+
+def _statement_and_sent(
+    gateway: Gateway, record: ActionRecord, contents: bool
+) -> tuple[Shown, Shown, bool]:
+    kind, body = record.action.kind, _scrubbed_body(gateway, record, contents)
     if record.action.sql is not None:
         # Parsed and re-printed as it runs, then masked: a masked constant (`[PHONE]`
         # for a number) must not make a statement that runs look unparseable.
@@ -343,14 +376,15 @@ def _hidden_warning(what: str, reasons: list[str]) -> str:
     )
 
 
-def _action_text(record: ActionRecord) -> str:
+def _action_text(record: ActionRecord, contents: bool) -> str:
     """The SQL, the command line, or the request line (for machines; `review` for people)."""
-    detail, body = record.description.detail, record.action.body
+    detail, body = record.description.detail, _body(record, contents=contents)
     if isinstance(detail.get("command"), str):
-        stdin, files = body.get("stdin"), body.get("files")
+        stdin, files = body.get("stdin"), body.get(FILES_KEY)
         text = str(detail["command"]) + (f"\n--- stdin ---\n{stdin}" if stdin else "")
         for name, content in sorted(files.items()) if isinstance(files, dict) else ():
-            text += f"\n--- file {name} ---\n{content}"
+            shown = content if isinstance(content, str) else json.dumps(content)
+            text += f"\n--- file {name} ---\n{shown}"
         return text
     if isinstance(detail.get("request"), str):
         payload = body.get("body")

@@ -17,7 +17,7 @@ from phigate.reviewing.view import approval_json
 
 def masked_summary(gateway: Gateway, approval: Approval) -> dict[str, Any]:
     """The approval as external channels see it (blocking: call in a worker thread)."""
-    return approval_json(gateway, approval)
+    return approval_json(gateway, approval, contents=True)  # sent to reviewers only
 
 
 _PAST = {"approve": "approved", "deny": "denied"}

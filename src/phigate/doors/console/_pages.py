@@ -34,12 +34,14 @@ def _inbox_items(gateway: Gateway, session: Session) -> list[dict[str, Any]]:
     gateway.expire_due()
     pending = visible(gateway, session, gateway.list_approvals(state="pending"))
     pending.sort(key=lambda a: a.expires_at)  # the most urgent first
-    return [approval_view(gateway, a) for a in pending]
+    return [approval_view(gateway, session.principal, a) for a in pending]
 
 
 def _history_items(gateway: Gateway, session: Session) -> list[dict[str, Any]]:
     decided = [a for a in gateway.list_approvals(limit=500) if a.state is not ApprovalState.PENDING]
-    return [approval_view(gateway, a) for a in visible(gateway, session, decided)]
+    return [
+        approval_view(gateway, session.principal, a) for a in visible(gateway, session, decided)
+    ]
 
 
 def install_pages(app: FastAPI, console: Console) -> None:
@@ -149,7 +151,7 @@ async def _detail(
         return console.render(
             request, "error.html", {"message": "You may not see this approval."}, 403
         )
-    view = await asyncio.to_thread(approval_view, gateway, approval)
+    view = await asyncio.to_thread(approval_view, gateway, session.principal, approval)
     refusal = ineligibility(approval, gateway.people.canonical(session.principal))
     can_vote = approval.state is ApprovalState.PENDING and not approval.is_expired() and not refusal
     return console.render(

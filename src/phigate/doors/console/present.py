@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from phigate.approvals import Approval
+from phigate.identity.principal import Principal
 from phigate.pipeline.gateway import Gateway
-from phigate.reviewing.view import approval_json
+from phigate.reviewing.view import visible_approval
 
 
-def approval_view(gateway: Gateway, approval: Approval) -> dict[str, Any]:
-    """The reviewer's view of `approval` (blocking: call in a thread)."""
-    return approval_json(gateway, approval)
+def approval_view(gateway: Gateway, viewer: Principal, approval: Approval) -> dict[str, Any]:
+    """The reviewer's view of `approval` as `viewer` may see it (blocking: call in a
+    thread): a requester sees the files the action binds by digest only."""
+    return visible_approval(gateway, viewer, approval)
