@@ -25,7 +25,7 @@ from phigate.masking._least import is_within
 from phigate.masking._places import _place
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
-from phigate.masking._wordlists import common_words, department, plain_names
+from phigate.masking._wordlists import common_words, department, organisation_kind, plain_names
 
 Found = tuple[int, int, str]
 
@@ -300,6 +300,8 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
         return bool(number) and int(number) >= 90
     if entity == e.DATE:
         return _date_like(stripped)
+    if entity in (e.PERSON, e.LOCATION) and organisation_kind(stripped.decode("utf-8", "replace")):
+        return False  # "Provider: county health department" is a kind, no one's name
     if entity == e.PERSON:
         # "Contact: Jane Doe", not "contact: none"; names typed in lower case pass when
         # every word is a name's ("Patient name: nguyen van an", "Surgeon: o'neil-park")

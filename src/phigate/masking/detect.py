@@ -47,6 +47,7 @@ from phigate.masking.entities import (
     PERSON,
     PHI_TYPES,
     RANK,
+    URL,
     rank,
 )
 from phigate.masking.settings import CustomIdentifier
@@ -609,7 +610,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             # a drug's code under its label; the id of a system's request, job or trace
             if not (
                 labelled_drug_code(data, start, end)
-                or (entity == ID and system_id(data, start, end))
+                or (entity in (ID, URL) and system_id(data, start, end))
                 or (entity == EMAIL and message_id(data, start))
                 or (entity in _PAYER_CODE_TYPES and payer_code(data, start, end))
                 or (entity == LOCATION and plan_name(data, start, end))
