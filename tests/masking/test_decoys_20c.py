@@ -87,3 +87,19 @@ COLUMNS = [
 @pytest.mark.parametrize(("text", "value", "masked"), COLUMNS)
 def test_county_within_a_cell(safe_harbor: Masker, text: str, value: str, masked: bool) -> None:
     assert bool(_touched(safe_harbor, text, value)) == masked
+
+
+INLINE = [
+    # a label's value running on into the next field: the kind is kept, the rest judged
+    ("Case 4471 (Pertussis), facility: county health department, onset 03/02/2026.",
+     "county health department", False),
+    ("Case 4471 (Pertussis), facility: county health department, onset 03/02/2026.",
+     "03/02/2026", True),
+    ("Facility: urgent care, seen by Dr. Orla Brennan", "Orla Brennan", True),
+    ("Facility: Maple Grove Care Center, onset 03/02/2026", "Maple Grove", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value", "masked"), INLINE)
+def test_kind_then_next_field(safe_harbor: Masker, text: str, value: str, masked: bool) -> None:
+    assert bool(_touched(safe_harbor, text, value)) == masked

@@ -300,7 +300,7 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
         return bool(number) and int(number) >= 90
     if entity == e.DATE:
         return _date_like(stripped)
-    if entity in (e.PERSON, e.LOCATION) and organisation_kind(stripped.decode("utf-8", "replace")):
+    if entity in (e.PERSON, e.LOCATION) and _kind_first(stripped):
         return False  # "Provider: county health department" is a kind, no one's name
     if entity == e.PERSON:
         # "Contact: Jane Doe", not "contact: none"; names typed in lower case pass when
@@ -316,6 +316,14 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
     if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
         return True  # "user=jdoe", "Order ID: A-77"
     return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
+
+
+def _kind_first(value: bytes) -> bool:
+    """Whether a label's value opens with a kind of organisation, up to its first comma
+    or semicolon ("facility: urgent care, onset 3/2" runs on into the next field; what
+    follows is found on its own)."""
+    first = value.replace(b";", b",").split(b",", 1)[0]
+    return organisation_kind(first.decode("utf-8", "replace"))
 
 
 # A lab test's reference range: decimals joined by a dash, or a bound ("<100", ">=60").
