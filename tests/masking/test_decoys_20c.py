@@ -103,3 +103,22 @@ INLINE = [
 @pytest.mark.parametrize(("text", "value", "masked"), INLINE)
 def test_kind_then_next_field(safe_harbor: Masker, text: str, value: str, masked: bool) -> None:
     assert bool(_touched(safe_harbor, text, value)) == masked
+
+
+REMITTANCE = "ST*835*0001~\nREF*{}*{}~\nSE*3*0001~\n"
+X12 = [
+    # a party's own number in a remittance: the receiver's, the payer's, the payee's tax id
+    (REMITTANCE.format("EV", "RCV7781450"), "RCV7781450", False),
+    (REMITTANCE.format("2U", "PAYER99021"), "PAYER99021", False),
+    (REMITTANCE.format("TJ", "941234567"), "941234567", False),
+    # the patient's group, record and member numbers, and a qualifier not known
+    (REMITTANCE.format("1L", "GRP7781450"), "GRP7781450", True),
+    (REMITTANCE.format("EA", "MR7781450"), "MR7781450", True),
+    (REMITTANCE.format("1W", "W884512907"), "W884512907", True),
+    (REMITTANCE.format("ZZ", "Q7781450"), "Q7781450", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value", "masked"), X12)
+def test_remittance_references(safe_harbor: Masker, text: str, value: str, masked: bool) -> None:
+    assert bool(_touched(safe_harbor, text, value)) == masked
