@@ -29,7 +29,7 @@ KEPT = [
     # a chat's mention of a correlation id in backticks
     (f"[09:15] carol: correlation id `{UUID}`", UUID),
     # a CI runner's line stamp with its fraction and zone, then a step's bracket
-    (f"2026-03-14T09:12:33.1234567Z ##[group]Run actions/checkout@v4", "2026-03-14T09:12:33"),
+    ("2026-03-14T09:12:33.1234567Z ##[group]Run actions/checkout@v4", "2026-03-14T09:12:33"),
     ("2026-03-14T09:12:33.123Z [runner] job finished", "2026-03-14T09:12:33.123Z"),
     # a FHIR Bundle entry's own address
     (f'{{"resourceType": "Bundle", "entry": [{{"fullUrl": "urn:uuid:{UUID}", "resource": '

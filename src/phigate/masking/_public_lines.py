@@ -14,7 +14,8 @@ import re2
 # line the organisation names as its general one.
 _SERVICE_BEFORE = re2.compile(
     rb"(?i:(?:^|[^a-z])(?:department|dept\.?|services?|service center|call center|help ?desk"
-    rb"|hotline|helpline|switchboard|(?:main|general) (?:number|line|phone)|toll[- ]free(?: number)?)"
+    rb"|hotline|helpline|switchboard|(?:main|general) (?:number|line|phone)"
+    rb"|toll[- ]free(?: number)?)"
     rb"[^\n\d]{0,24}?(?:\bat|:|\bis)?\s*\(?$)"
 )
 # A person's word among the words before: the number may then be someone's own.

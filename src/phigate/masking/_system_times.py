@@ -93,9 +93,7 @@ _ZONED_STAMP = re2.compile(
 )
 # A CI runner's stamp (a fraction of a second and a zone, no bracket) before a step's
 # or a component's bracket ("…1234567Z ##[group]Run …", "…123Z [runner] job …").
-_FRACTION_STAMP = re2.compile(
-    rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d{3,9}(?:Z|[+-]\d\d:?\d\d)$"
-)
+_FRACTION_STAMP = re2.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d{3,9}(?:Z|[+-]\d\d:?\d\d)$")
 _BRACKET_AFTER = re2.compile(rb"^[ \t]+(?:##)?\[[^\]\n]{1,64}\]")
 _TEXT_AFTER = re2.compile(rb"^\][ \t]+(?:\[[^\]\n]{1,64}\]|[a-z0-9]+(?:[-_.:/][a-z0-9]+)+:?[ \t])")
 # A syslog line (RFC 3164): "Mar 14 08:12:33 host program[pid]: " -- the found date
@@ -253,8 +251,10 @@ _FULL_URL_KEY = re2.compile(rb"(?i:fullurl)[\"']?\s*(?:[:=]|\s+value\s*=)\s*[\"'
 _URN_UUID = re2.compile(
     rb"^(?:urn:uuid:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
-_PERSON_RESOURCE = re2.compile(rb"(?i:resourceType)[\"']?\s*[:=]?\s*(?:value\s*=\s*)?[\"']?"
-    rb"(?:Patient|Person|RelatedPerson)\b|<(?:Patient|Person|RelatedPerson)\b")
+_PERSON_RESOURCE = re2.compile(
+    rb"(?i:resourceType)[\"']?\s*[:=]?\s*(?:value\s*=\s*)?[\"']?"
+    rb"(?:Patient|Person|RelatedPerson)\b|<(?:Patient|Person|RelatedPerson)\b"
+)
 # How far after an entry's address its resource's type is looked for.
 _ENTRY = 480
 

@@ -554,19 +554,17 @@ def department(text: str) -> bool:
 # "urgent care", "assisted living") and its noun ("department", "laboratory",
 # "facility"). A reportable-disease line list writes the reporter's kind in the
 # column where a named reporter could stand.
-_ORGANISATION_KIND_WORDS = frozenset(
-    """county state city municipal local regional tribal federal public health department
+_KIND_WORDS = """county state city municipal local regional tribal federal public health department
     dept laboratory lab skilled nursing facility urgent care home assisted living long-term
     long term acute residential treatment center centre clinic hospital agency office
     correctional school daycare child adult day ambulatory surgery surgical outpatient
     inpatient behavioral mental rehabilitation rehab hospice dialysis physician practice
-    private reference commercial infirmary""".split()
-)
+    private reference commercial infirmary"""
+_ORGANISATION_KIND_WORDS = frozenset(_KIND_WORDS.split())
 # A kind of organisation ends in its noun: "urgent care", not "county" alone.
-_ORGANISATION_KIND_NOUNS = frozenset(
-    """department dept laboratory lab facility care center centre clinic hospital agency
-    office home practice infirmary""".split()
-)
+_KIND_NOUNS = """department dept laboratory lab facility care center centre clinic hospital agency
+    office home practice infirmary"""
+_ORGANISATION_KIND_NOUNS = frozenset(_KIND_NOUNS.split())
 
 
 def organisation_kind(text: str) -> bool:
