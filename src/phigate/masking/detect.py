@@ -30,7 +30,6 @@ from phigate.masking._names import (
 )
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
 from phigate.masking._plan_names import payer_code, plan_name
-from phigate.masking._public_lines import public_line
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._span import Span as Span  # its home before it had one of its own
@@ -48,7 +47,6 @@ from phigate.masking.entities import (
     MRN,
     PERSON,
     PHI_TYPES,
-    PHONE,
     RANK,
     URL,
     rank,
@@ -615,7 +613,6 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
                 labelled_drug_code(data, start, end)
                 or (entity in (ID, URL) and system_id(data, start, end))
                 or (entity == ID and party_reference(data, start, end))
-                or (entity == PHONE and public_line(data, start))
                 or (entity == EMAIL and message_id(data, start))
                 or (entity in _PAYER_CODE_TYPES and payer_code(data, start, end))
                 or (entity == LOCATION and plan_name(data, start, end))
