@@ -122,3 +122,14 @@ X12 = [
 @pytest.mark.parametrize(("text", "value", "masked"), X12)
 def test_remittance_references(safe_harbor: Masker, text: str, value: str, masked: bool) -> None:
     assert bool(_touched(safe_harbor, text, value)) == masked
+
+
+def test_a_kind_cut_from_a_name_in_an_aligned_table(safe_harbor: Masker) -> None:
+    """A column's start can cut a facility's name ("Maplecroft" | "Skilled Nursing
+    Facility"): the kind ends a name there and stays masked."""
+    text = (
+        "Vaccine        Date         Lot      Site   Provider\n"
+        "Hep B 08/07/2023   JX0925  LD     Harrowgate Mills Infirmary\n"
+        "Tdap 11/23/2025   YD7572  LD     Maplecroft Skilled Nursing Facility\n"
+    )
+    assert _touched(safe_harbor, text, "Nursing Facility")

@@ -289,9 +289,11 @@ def _login_header(words: list[str]) -> bool:
     )
 
 
-def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
+def value_ok(entity: str, value: bytes, strict: bool = False, whole: bool = True) -> bool:
     """A validator for values found by structure: ages under 90, years alone and
-    values without a digit where one is needed are no identifiers."""
+    values without a digit where one is needed are no identifiers. A value cut from a
+    longer run of words (`whole` false) may end a name, so a kind of organisation in
+    it proves nothing ("Maplecroft | Skilled Nursing Facility")."""
     stripped = value.strip()
     if not stripped or stripped.lower() in (b"none", b"n/a", b"na", b"unknown", b"null"):
         return False
@@ -300,7 +302,7 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
         return bool(number) and int(number) >= 90
     if entity == e.DATE:
         return _date_like(stripped)
-    if entity in (e.PERSON, e.LOCATION) and _kind_first(stripped):
+    if whole and entity in (e.PERSON, e.LOCATION) and _kind_first(stripped):
         return False  # "Provider: county health department" is a kind, no one's name
     if entity == e.PERSON:
         # "Contact: Jane Doe", not "contact: none"; names typed in lower case pass when
