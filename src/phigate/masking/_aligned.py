@@ -78,7 +78,8 @@ def _row_cells(
     for first, last in _pieces(line, starts):
         entity = columns[_column(starts, first)]
         value = line[first:last]
-        if entity is None or not value_ok(entity, value.encode()):
+        whole = first < 2 or line[first - 2] == " "  # not cut from a longer run of words
+        if entity is None or not value_ok(entity, value.encode(), whole=whole):
             continue
         begin = pos + len(line[:first].encode())
         yield begin, begin + len(value.encode()), entity

@@ -69,7 +69,9 @@ _AFTER_ABBR_ZIP = rf",\s*(?:{STATE_ABBR})\.?\s+(?P<z>{_ZIP5})\b"
 _AFTER_STATE = rf",\s*(?:{STATE_NAMES})\b"
 _AFTER_ABBR = rf",\s*(?:{STATE_ABBR})\b"
 _AFTER_COUNTRY = rf",\s*(?:{_COUNTRIES})\b"
-_COUNTY = r"\s+(?:County|Parish|Borough)\b"
+# One space before "County": a wider gap (a tab, a column's spaces, a line's end) parts
+# a table's cells, as a line list's "Pertussis<TAB>County Health Department" does.
+_COUNTY = r"[ \x{a0}](?:County|Parish|Borough)\b"
 # A street's name's end in German, Dutch or Nordic, and its number: "Hauptstraße 5"
 _STREET_END_NUMBER = (
     r"(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|straat"
@@ -576,7 +578,7 @@ PLACE_PATTERNS: tuple[PatternSpec, ...] = (
     ),
     PatternSpec(
         LOCATION,
-        r"\b\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?" + _COUNTY,
+        r"\b\p{Lu}\p{Ll}+(?:[ \x{a0}]\p{Lu}\p{Ll}+)?" + _COUNTY,
         cue=_COUNTY,
     ),
     # ZIP codes after a label, after a state, and foreign postcodes

@@ -25,7 +25,7 @@ from phigate.masking._least import is_within
 from phigate.masking._places import _place
 from phigate.masking._shapes import STATE_ABBR, STATE_NAMES, has_digit
 from phigate.masking._validators import digits
-from phigate.masking._wordlists import common_words, department, plain_names
+from phigate.masking._wordlists import common_words, department, organisation_kind, plain_names
 
 Found = tuple[int, int, str]
 
@@ -289,9 +289,11 @@ def _login_header(words: list[str]) -> bool:
     )
 
 
-def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
+def value_ok(entity: str, value: bytes, strict: bool = False, whole: bool = True) -> bool:
     """A validator for values found by structure: ages under 90, years alone and
-    values without a digit where one is needed are no identifiers."""
+    values without a digit where one is needed are no identifiers. A value cut from a
+    longer run of words (`whole` false) may end a name, so a kind of organisation in
+    it proves nothing ("Maplecroft | Skilled Nursing Facility")."""
     stripped = value.strip()
     if not stripped or stripped.lower() in (b"none", b"n/a", b"na", b"unknown", b"null"):
         return False
@@ -300,6 +302,8 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
         return bool(number) and int(number) >= 90
     if entity == e.DATE:
         return _date_like(stripped)
+    if whole and entity in (e.PERSON, e.LOCATION) and _kind_first(stripped):
+        return False  # "Provider: county health department" is a kind, no one's name
     if entity == e.PERSON:
         # "Contact: Jane Doe", not "contact: none"; names typed in lower case pass when
         # every word is a name's ("Patient name: nguyen van an", "Surgeon: o'neil-park")
@@ -314,6 +318,14 @@ def value_ok(entity: str, value: bytes, strict: bool = False) -> bool:
     if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
         return True  # "user=jdoe", "Order ID: A-77"
     return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
+
+
+def _kind_first(value: bytes) -> bool:
+    """Whether a label's value opens with a kind of organisation, up to its first comma
+    or semicolon ("facility: urgent care, onset 3/2" runs on into the next field; what
+    follows is found on its own)."""
+    first = value.replace(b";", b",").split(b",", 1)[0]
+    return organisation_kind(first.decode("utf-8", "replace"))
 
 
 # A lab test's reference range: decimals joined by a dash, or a bound ("<100", ">=60").

@@ -91,6 +91,10 @@ _LOG_AFTER = re2.compile(
 _ZONED_STAMP = re2.compile(
     rb"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)$"
 )
+# A CI runner's stamp (a fraction of a second and a zone, no bracket) before a step's
+# or a component's bracket ("…1234567Z ##[group]Run …", "…123Z [runner] job …").
+_FRACTION_STAMP = re2.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d{3,9}(?:Z|[+-]\d\d:?\d\d)$")
+_BRACKET_AFTER = re2.compile(rb"^[ \t]+(?:##)?\[[^\]\n]{1,64}\]")
 _TEXT_AFTER = re2.compile(rb"^\][ \t]+(?:\[[^\]\n]{1,64}\]|[a-z0-9]+(?:[-_.:/][a-z0-9]+)+:?[ \t])")
 # A syslog line (RFC 3164): "Mar 14 08:12:33 host program[pid]: " -- the found date
 # may end anywhere inside the time, so the rest of the time is read after it.
@@ -110,12 +114,14 @@ _SOFTWARE_ID_KEY = re2.compile(
     # a helpdesk's objects (Jira, Zendesk), a chat's, a portal's transaction or inquiry
     rb"|ticket|attachment|issue|comment|transaction|txn|chat|interaction|inquiry|step)"
     rb"[-_ ]?(?:id|uuid|#)"
-    rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]?\s*(?:W/)?[\"']?$"
+    rb"|(?:^|[^a-z])(?:etag|resource_?version|traceparent))[\"']?\s*[:=]?\s*(?:W/)?[\"'`]?$"
     # a log's prose or bare key naming the act before its id: "job 9e8d…", "request:
     # 01HQ…", "trace":"…"; a bare "session" is not one: it holds a user's session token
     rb"|(?i:(?:^|[^a-z])(?:request|req|job|task|trace|span|invocation|execution"
-    rb"|conversation|ticket|message|chat)[\"']?"
-    rb"\s*[:#=]?\s*[\"']?$)"
+    rb"|conversation|ticket|message|chat"
+    # a CI system's objects, named in its log's or a chat's prose ("Run <uuid> started")
+    rb"|run|build|pipeline|workflow|deployment|commit)[\"']?"
+    rb"\s*[:#=]?\s*[\"'`]?$)"
     # a collection of software objects in a path ("/v2/jobs/<id>"), or the object's
     # kind as the id's prefix ("req-<id>"); "/patients/<id>" is no such collection
     rb"|(?i:/(?:jobs|runs|requests|tasks|messages|builds|deployments|deploys|sessions"
@@ -218,6 +224,8 @@ def system_id(data: bytes, start: int, end: int) -> bool:
     id under a key named for one, or a function runtime's request id on its log line."""
     if _msh_field(data, start, 10):
         return True  # an HL7 message's control id
+    if _bundle_entry_address(data, start, end):
+        return True
     value = data[start:end]
     if 38 < end - start <= 46 and _KIND_PREFIXED.search(value) is not None:
         return True
@@ -234,6 +242,34 @@ def system_id(data: bytes, start: int, end: int) -> bool:
         return False
     opening = _RUNTIME_LINE.search(before) is not None
     return opening and _LEVEL_AFTER.search(data[end : end + 48]) is not None
+
+
+# A FHIR Bundle entry's own address ("fullUrl": "urn:uuid:…", `<fullUrl value="…"/>`,
+# YAML's "fullUrl: urn:uuid:…"): a transaction's temporary id for the entry, which other
+# entries point at. The Patient's entry is the patient's: its address stays masked.
+_FULL_URL_KEY = re2.compile(rb"(?i:fullurl)[\"']?\s*(?:[:=]|\s+value\s*=)\s*[\"']?(?:urn:uuid:)?$")
+_URN_UUID = re2.compile(
+    rb"^(?:urn:uuid:)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
+_PERSON_RESOURCE = re2.compile(
+    rb"(?i:resourceType)[\"']?\s*[:=]?\s*(?:value\s*=\s*)?[\"']?"
+    rb"(?:Patient|Person|RelatedPerson)\b|<(?:Patient|Person|RelatedPerson)\b"
+)
+# How far after an entry's address its resource's type is looked for.
+_ENTRY = 480
+
+
+def _bundle_entry_address(data: bytes, start: int, end: int) -> bool:
+    """Whether data[start:end] is a Bundle entry's fullUrl UUID, in an entry whose
+    resource is no person's."""
+    if b"uuid" not in data[max(0, start - 9) : end] or _URN_UUID.search(data[start:end]) is None:
+        return False  # what every such address holds: most ids end here, unsearched
+    line_start = data.rfind(b"\n", max(0, start - _BACK), start) + 1
+    if _FULL_URL_KEY.search(data[line_start:start]) is None:
+        return False
+    after = data[end : end + _ENTRY]
+    cut = after.lower().find(b"fullurl")
+    return _PERSON_RESOURCE.search(after if cut < 0 else after[:cut]) is None
 
 
 # How far above a UID line its calendar component's BEGIN is looked for.
@@ -347,6 +383,8 @@ def _log_opening(data: bytes, line_start: int, end: int) -> bool:
         return True
     stamp = data[line_start:end]
     if _ZONED_STAMP.search(stamp) is not None and _TEXT_AFTER.search(after) is not None:
+        return True
+    if _FRACTION_STAMP.search(stamp) is not None and _BRACKET_AFTER.search(after) is not None:
         return True
     if _SYSLOG_STAMP.search(stamp) is not None and _SYSLOG_AFTER.search(data[end : end + 160]):
         return True

@@ -547,3 +547,34 @@ def department(text: str) -> bool:
     return all(w in common and w not in first and w not in last for w in words) and any(
         w in _department_words() for w in words
     )
+
+
+# The words a kind of organisation is written in, no name among them: its level of
+# government ("county", "state"), its service ("public health", "skilled nursing",
+# "urgent care", "assisted living") and its noun ("department", "laboratory",
+# "facility"). A reportable-disease line list writes the reporter's kind in the
+# column where a named reporter could stand.
+_KIND_WORDS = """county state city municipal local regional tribal federal public health department
+    dept laboratory lab skilled nursing facility urgent care home assisted living long-term
+    long term acute residential treatment center centre clinic hospital agency office
+    correctional school daycare child adult day ambulatory surgery surgical outpatient
+    inpatient behavioral mental rehabilitation rehab hospice dialysis physician practice
+    private reference commercial infirmary"""
+_ORGANISATION_KIND_WORDS = frozenset(_KIND_WORDS.split())
+# A kind of organisation ends in its noun: "urgent care", not "county" alone.
+_KIND_NOUNS = """department dept laboratory lab facility care center centre clinic hospital agency
+    office home practice infirmary"""
+_ORGANISATION_KIND_NOUNS = frozenset(_KIND_NOUNS.split())
+
+
+def organisation_kind(text: str) -> bool:
+    """Whether the words name a kind of organisation, no organisation of one's own
+    ("county health department", "Skilled Nursing Facility", "urgent care"): every word
+    a kind's and the last its noun; a place or a person in it ("Franklin County Health
+    Department") makes it a name."""
+    words = text.lower().replace("/", " ").split()
+    return (
+        0 < len(words) <= 6
+        and words[-1] in _ORGANISATION_KIND_NOUNS
+        and all(w in _ORGANISATION_KIND_WORDS for w in words)
+    )

@@ -5,7 +5,7 @@ A segment is a tag and elements joined by `*`, ended by `~` or a line end
 (`N4*FRESNO*CA*937041234~`). The implementation guides define the elements that
 hold a person's name (NM1-03 to 05), address (N3, N4-01, N4-03), birth date (DMG-02),
 the patient's account with the provider (CLM-01, CLP-01), member and reference
-numbers (NM1-09, REF-02), a contact (PER) and the employer group (SBR-03, SBR-04).
+numbers (NM1-09, REF-02 but a party's own), a contact (PER) and the employer group (SBR-03, SBR-04).
 Codes, amounts, qualifiers and states stay. A payer's name (NM1*PR) stays: plan
 and payer names are no one's.
 """
@@ -40,6 +40,14 @@ _ELEMENTS: dict[bytes, dict[int, str]] = {
 # clearinghouse) of the transaction.
 _NO_ONES = frozenset((b"PR", b"40", b"41"))
 _PHONE_QUALIFIERS = frozenset((b"EM",))  # PER's "EM" is an e-mail address
+# A REF whose qualifier names a party of the transaction, not the patient: the
+# receiver's (EV) or the payer's (2U) identification, the payee's (PQ), a provider's
+# tax id, NPI, licence, commercial or pharmacy number (TJ, HPI, 0B, G2, D3), the
+# payer's NAIC code (NF), a guide's version (F2). A qualifier not here (a group, a
+# member, a record, an authorisation) keeps its value masked.
+_PARTY_REFERENCES = frozenset(
+    (b"EV", b"2U", b"PQ", b"TJ", b"HPI", b"0B", b"G2", b"D3", b"NF", b"F2")
+)
 
 
 def x12_values(data: bytes) -> Iterator[Found]:
@@ -48,6 +56,8 @@ def x12_values(data: bytes) -> Iterator[Found]:
         start, end = found[2]
         elements = data[start:end].split(b"*")
         if tag == b"NM1" and elements[0] in _NO_ONES:
+            continue
+        if tag == b"REF" and elements[0].strip() in _PARTY_REFERENCES:
             continue
         pos = start
         for number, element in enumerate(elements, start=1):
@@ -59,3 +69,20 @@ def x12_values(data: bytes) -> Iterator[Found]:
                     entity = e.EMAIL
                 yield pos, pos + len(element), entity
             pos += len(element) + 1
+
+
+# How far back a REF segment's start is looked for: its tag and qualifier.
+_REF_BACK = 16
+
+
+def party_reference(data: bytes, start: int, end: int) -> bool:
+    """Whether data[start:end] is the whole value of a REF whose qualifier names a party
+    of the transaction (`_PARTY_REFERENCES`), however another detector found it."""
+    floor = max(0, start - _REF_BACK)
+    segment = max(data.rfind(b"~", floor, start), data.rfind(b"\n", floor, start)) + 1
+    head = data[segment:start].strip()
+    if not head.startswith(b"REF*") or head.count(b"*") != 2 or not head.endswith(b"*"):
+        return False
+    if data[end : end + 1] not in (b"~", b"*", b"\n", b"\r", b""):
+        return False  # a found value inside the element, not all of it
+    return head[4:-1] in _PARTY_REFERENCES

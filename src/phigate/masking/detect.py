@@ -37,6 +37,7 @@ from phigate.masking._structure import STRUCTURES, Structure
 from phigate.masking._system_times import message_id, system_id, system_number, system_time
 from phigate.masking._wordlists import common_words, person_names
 from phigate.masking._words import Words
+from phigate.masking._x12 import party_reference
 from phigate.masking.entities import (
     DATE,
     EMAIL,
@@ -47,6 +48,7 @@ from phigate.masking.entities import (
     PERSON,
     PHI_TYPES,
     RANK,
+    URL,
     rank,
 )
 from phigate.masking.settings import CustomIdentifier
@@ -609,7 +611,8 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             # a drug's code under its label; the id of a system's request, job or trace
             if not (
                 labelled_drug_code(data, start, end)
-                or (entity == ID and system_id(data, start, end))
+                or (entity in (ID, URL) and system_id(data, start, end))
+                or (entity == ID and party_reference(data, start, end))
                 or (entity == EMAIL and message_id(data, start))
                 or (entity in _PAYER_CODE_TYPES and payer_code(data, start, end))
                 or (entity == LOCATION and plan_name(data, start, end))
