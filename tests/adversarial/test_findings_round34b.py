@@ -116,3 +116,20 @@ def test_an_approved_write_is_not_claimed_under_other_session_settings(bench: Be
     codes = _codes(bench.call(_steps(bench, steps)))
     after = _claim(bench, 14, "service_date")
     assert after != "2024-04-03", (codes, before, after)
+
+
+# ── finding 2: a write the server skipped after an earlier error spends its approval ─
+@finding(2, "an approved write skipped after an earlier error in its batch spends its approval")
+def test_a_write_the_server_skips_does_not_spend_its_approval(bench: Bench) -> None:
+    """Promise 1/4 (docs/pgwire.md: after a failed message "the server skips everything
+    up to Sync ... and so does phigate: nothing is judged, asked, run, recorded or
+    answered"). An approved write pipelined after `SELECT 1/0` in one batch: the server
+    skips it, yet phigate admits it, claims its approval and records the action as
+    failed; the write then sent alone asks for approval again (55000). The audit says
+    an approved action was tried that never reached the server."""
+    update = "UPDATE claims SET status = 'r34b-skip' WHERE id = 15"
+    write = _parse("", update) + _bind("", "") + codec.execute("", 0)
+    fail = _parse("", "SELECT 1/0") + _bind("", "") + codec.execute("", 0)
+    codes = _codes(bench.call(_steps(bench, [write, APPROVE, fail + write, write])))
+    assert codes[:2] == ["55000", "22012"], codes
+    assert codes[2] == "ok" and _claim(bench, 15, "status") == "r34b-skip", codes
