@@ -84,6 +84,18 @@ def test_held_a_statement_replaced_between_bind_and_execute_is_judged_as_bound(
     assert _claim(bench, 3, "status") != "r34b-evil"
 
 
+# ── held: a named statement's approval covers one value, once ──────────────────
+def test_held_a_prepared_write_approved_for_one_value_runs_it_once(bench: Bench) -> None:
+    """Promise 1: a named statement approved for one bound value; re-bound with another
+    value it asks again, and the approved value runs once only."""
+    again = _bind("", "s18", (b"ok18",)) + codec.execute("", 0)
+    other = _bind("", "s18", (b"evil18",)) + codec.execute("", 0)
+    steps = [_parse("s18", "UPDATE claims SET status = $1 WHERE id = 18"), again, APPROVE]
+    codes = _codes(bench.call(_steps(bench, [*steps, again, other, again])))
+    assert codes == ["ok", "55000", "ok", "55000", "55000"], codes
+    assert _claim(bench, 18, "status") == "ok18"
+
+
 # ── held: masked columns asked for in binary come back as masked text ───────────
 def test_held_binary_result_formats_are_masked(bench: Bench, oracle: Oracle) -> None:
     for sql in (
