@@ -111,6 +111,29 @@ def test_held_binary_result_formats_are_masked(bench: Bench, oracle: Oracle) -> 
         assert b"[" in rows[0], (sql, rows)  # a mask token, as text
 
 
+# ── held: a suspended portal stays masked after its statement is replaced ───────
+def test_held_a_suspended_portal_stays_masked_across_changes(bench: Bench, oracle: Oracle) -> None:
+    """Promise 2: a portal over `ssn` executed with a row limit inside a transaction;
+    its statement closed and parsed again as a kept column, settings changed, then the
+    portal executed again: its rows stay masked."""
+    more = codec.execute("p1", 2)
+    steps = [
+        codec.query("BEGIN"),
+        _parse("s1", "SELECT ssn, first_name FROM patients")
+        + _bind("p1", "s1")
+        + codec.execute("p1", 1),
+        codec.close("S", "s1") + _parse("s1", "SELECT status, payer FROM claims"),
+        more,
+        codec.query("SET DateStyle = 'SQL, DMY'"),
+        more,
+        codec.query("COMMIT"),
+    ]
+    answers = bench.call(_steps(bench, steps))
+    rows = [m.body for a in answers for m in a if m.type == b"D"]
+    assert len(rows) == 5 and all(b"[SSN]" in r for r in rows), rows
+    assert not oracle.found(repr(rows)), rows
+
+
 # ── finding 1: an approval claimed after DateStyle changed what the text means ──
 @finding(1, "a write approved under DateStyle MDY runs on that approval under DMY")
 def test_an_approved_write_is_not_claimed_under_other_session_settings(bench: Bench) -> None:
