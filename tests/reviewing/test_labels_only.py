@@ -176,3 +176,20 @@ def test_a_labelled_profile_masks_the_same_types_as_labels() -> None:
             assert labelled.masks(entity) == profile.masks(entity)
             if labelled.masks(entity):
                 assert labelled.operator_for(entity) is Operator.REDACT
+
+
+async def test_hidden_characters_in_mcp_arguments_are_escaped_and_warned(
+    gateway: Harness,
+) -> None:
+    """A summary rendered as ASCII JSON would show U+202E as the text `\\u202e`, which
+    the escaping never sees and no warning counts."""
+    await review_all_tools(gateway.gateway, "charts")
+    principal = await gateway.gateway.authenticate(gateway.tokens[AGENT])
+    body = {"tool": "lookup_patient", "arguments": {"label": "chart\u202egnp.exe\u200b"}}
+    outcome = await gateway.gateway.submit(
+        Action("charts", "mcp_tool", body, principal, "mcp"), wait=0
+    )
+    assert outcome.approval is not None, (outcome.status, outcome.error)
+    review = await _review(gateway, outcome.approval.id)
+    assert review["hidden"] >= 2, review
+    assert any("hidden or look-alike characters" in w for w in review["warnings"]), review
