@@ -44,7 +44,7 @@ def upstream() -> Iterator[str]:
 
 
 @pytest.fixture
-async def gateway(tmp_path: Path, upstream: str) -> AsyncIterator[Harness]:
+async def h(tmp_path: Path, upstream: str) -> AsyncIterator[Harness]:
     program = tmp_path / "bin" / "kubectl"
     program.parent.mkdir()
     program.write_text(ECHO)
@@ -109,8 +109,8 @@ HTTP = {
 }
 
 
-async def test_an_http_request_shows_labels_and_counts_them(gateway: Harness) -> None:
-    _id, review = await _asked(gateway, {"connection": "api", "request": HTTP})
+async def test_an_http_request_shows_labels_and_counts_them(h: Harness) -> None:
+    _id, review = await _asked(h, {"connection": "api", "request": HTTP})
     shown = _shown(review)
     assert not GENERALISED.search(shown), shown
     for label in ("before=[DATE]", "age=[AGE]", "zip=[ZIP]", "born [DATE]"):
@@ -118,9 +118,9 @@ async def test_an_http_request_shows_labels_and_counts_them(gateway: Harness) ->
     assert _counted(review) == (4, "[AGE], [DATE], [ZIP]")
 
 
-async def test_the_audit_record_holds_labels(gateway: Harness) -> None:
-    action_id, _review = await _asked(gateway, {"connection": "api", "request": HTTP})
-    audit = await gateway.client.get("/v1/audit", headers=gateway.auth("admin"))
+async def test_the_audit_record_holds_labels(h: Harness) -> None:
+    action_id, _review = await _asked(h, {"connection": "api", "request": HTTP})
+    audit = await h.client.get("/v1/audit", headers=h.auth("admin"))
     records = [r for r in audit.json()["records"] if r.get("action_id") == action_id]
     requested = next(r for r in records if r["event"] == "action.requested")
     assert requested["what"]["body"]["query"] == {
@@ -131,27 +131,25 @@ async def test_the_audit_record_holds_labels(gateway: Harness) -> None:
     assert requested["what"]["body"]["body"] == {"note": "born [DATE]"}
 
 
-async def test_a_command_line_and_its_stdin_show_labels(gateway: Harness) -> None:
+async def test_a_command_line_and_its_stdin_show_labels(h: Harness) -> None:
     argv = ["kubectl", "delete", "pod", "visit-2024-03-14"]
     payload = {"connection": "kube", "argv": argv, "stdin": "patient aged 93, zip 90210\n"}
-    _id, review = await _asked(gateway, payload)
+    _id, review = await _asked(h, payload)
     shown = _shown(review)
     assert not GENERALISED.search(shown), shown
     assert "[DATE]" in shown and "[AGE]" in shown and "[ZIP]" in shown, shown
     assert _counted(review) == (3, "[AGE], [DATE], [ZIP]")
 
 
-async def test_mcp_tool_arguments_show_labels(gateway: Harness) -> None:
-    await review_all_tools(gateway.gateway, "charts")
-    principal = await gateway.gateway.authenticate(gateway.tokens[AGENT])
+async def test_mcp_tool_arguments_show_labels(h: Harness) -> None:
+    await review_all_tools(h.gateway, "charts")
+    principal = await h.gateway.authenticate(h.tokens[AGENT])
     arguments = {"mrn": "MRN-1", "dob": "1931-05-02", "note": "aged 93, zip 90210"}
     body = {"tool": "lookup_patient", "arguments": arguments}
-    outcome = await gateway.gateway.submit(
-        Action("charts", "mcp_tool", body, principal, "mcp"), wait=0
-    )
+    outcome = await h.gateway.submit(Action("charts", "mcp_tool", body, principal, "mcp"), wait=0)
     assert outcome.status == "pending_approval", (outcome.status, outcome.error)
     assert outcome.approval is not None
-    review = await _review(gateway, outcome.approval.id)
+    review = await _review(h, outcome.approval.id)
     shown = _shown(review)
     assert not GENERALISED.search(shown), shown
     assert "[DATE]" in shown and "[AGE]" in shown and "[ZIP]" in shown, shown
@@ -159,8 +157,8 @@ async def test_mcp_tool_arguments_show_labels(gateway: Harness) -> None:
     assert _counted(review)[0] == len(re.findall(r"\[(?:AGE|DATE|MRN|ZIP)\]", review["sent"]))
 
 
-def test_nested_parameters_show_labels(gateway: Harness) -> None:
-    views: ReviewerViews = gateway.gateway.views
+def test_nested_parameters_show_labels(h: Harness) -> None:
+    views: ReviewerViews = h.gateway.views
     params = [["2024-12-31"], {"dob": "1931-05-02", "age": 93}, "2024-12-31"]
     assert views.scrub_params(params) == [["[DATE]"], {"dob": "[DATE]", "age": "[AGE]"}, "[DATE]"]
 
@@ -179,17 +177,15 @@ def test_a_labelled_profile_masks_the_same_types_as_labels() -> None:
 
 
 async def test_hidden_characters_in_mcp_arguments_are_escaped_and_warned(
-    gateway: Harness,
+    h: Harness,
 ) -> None:
     """A summary rendered as ASCII JSON would show U+202E as the text `\\u202e`, which
     the escaping never sees and no warning counts."""
-    await review_all_tools(gateway.gateway, "charts")
-    principal = await gateway.gateway.authenticate(gateway.tokens[AGENT])
+    await review_all_tools(h.gateway, "charts")
+    principal = await h.gateway.authenticate(h.tokens[AGENT])
     body = {"tool": "lookup_patient", "arguments": {"label": "chart\u202egnp.exe\u200b"}}
-    outcome = await gateway.gateway.submit(
-        Action("charts", "mcp_tool", body, principal, "mcp"), wait=0
-    )
+    outcome = await h.gateway.submit(Action("charts", "mcp_tool", body, principal, "mcp"), wait=0)
     assert outcome.approval is not None, (outcome.status, outcome.error)
-    review = await _review(gateway, outcome.approval.id)
+    review = await _review(h, outcome.approval.id)
     assert review["hidden"] >= 2, review
     assert any("hidden or look-alike characters" in w for w in review["warnings"]), review

@@ -10,7 +10,7 @@ from typing import Any
 
 from pglast import parser as pg_parser
 
-from phigate.masking.engine import MaskingEngine, Masker
+from phigate.masking.engine import Masker, MaskingEngine
 
 AUDIT_PROFILE = "hipaa-safe-harbor"
 _SCRUB_CACHE_ENTRIES = 1024
