@@ -138,6 +138,12 @@ async def test_break_glass_is_refused_to_agents_and_without_reason(harness: Harn
     assert agent.status_code == 403 and "never agents" in agent.json()["reason"]
     silent = await harness.submit("dana", DOB_SQL, reveal=["DATE"], break_glass=True)
     assert silent.status_code == 403 and "needs a reason" in silent.json()["reason"]
+    # Zero-width and format characters pass `.strip()` but say nothing.
+    for blank in ("\u200b\u200d\ufeff", " \u2060\u00ad\u202e ", "\U000e0041\u034f"):
+        hidden = await harness.submit(
+            "dana", DOB_SQL, reveal=["DATE"], break_glass=True, reason=blank
+        )
+        assert hidden.status_code == 403 and "needs a reason" in hidden.json()["reason"]
     not_allowed = await harness.submit(
         "alice", DOB_SQL, reveal=["DATE"], break_glass=True, reason="curious"
     )

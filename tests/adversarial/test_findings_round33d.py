@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.adversarial.harness import AGENT, Bench, finding, http_upstream
+from tests.adversarial.harness import AGENT, Bench, http_upstream
 from tests.conftest import Harness
 from tests.connectors.support import harness_with
 
@@ -117,7 +117,6 @@ async def _reviewed(h: Harness, payload: dict[str, Any]) -> tuple[str, list[str]
 # --------------------------------------------------------------------- finding 1
 
 
-@finding(1, "an HTTP request's date is shown to reviewers as another valid value (a year)")
 async def test_the_reviewer_sees_the_date_an_http_request_sends(gateway: Harness) -> None:
     """Promise 3: reviewers see exactly what runs. The agent asks to delete the claims
     before 31 December 2024; the reviewer reads `DELETE /claims?before=2024`, a request
@@ -130,7 +129,6 @@ async def test_the_reviewer_sees_the_date_an_http_request_sends(gateway: Harness
     assert before == "2024-12-31" or "DATE" in before, f"{line!r} (warnings: {warnings})"
 
 
-@finding(1, "a command line's date is shown to reviewers as another valid value")
 async def test_the_reviewer_sees_the_argument_a_command_runs_with(gateway: Harness) -> None:
     """The same through the exec connector: the pod deleted is `visit-2024-03-14`; the
     reviewer reads `kubectl delete pod visit2024`, another pod."""
@@ -143,7 +141,6 @@ async def test_the_reviewer_sees_the_argument_a_command_runs_with(gateway: Harne
 # --------------------------------------------------------------------- finding 2
 
 
-@finding(2, "an array parameter's date is shown to reviewers as a year, unwarned")
 def test_the_reviewer_sees_the_dates_an_array_parameter_binds(bench: Bench) -> None:
     """Promise 3 for SQL: the agent denies every claim served on or before 31 December
     2024; the reviewer reads the bound values as `[["2024"]]` and no warning says they
@@ -167,7 +164,6 @@ def test_the_reviewer_sees_the_dates_an_array_parameter_binds(bench: Bench) -> N
 # --------------------------------------------------------------------- finding 3
 
 
-@finding(3, "the audit record of an HTTP request holds another valid date than was sent")
 async def test_the_audit_names_the_date_an_http_request_sent(gateway: Harness) -> None:
     """Promise 4: the record of the DELETE must hold the date sent, or a label saying
     it is withheld (`[DATE]`); a year is a different request."""

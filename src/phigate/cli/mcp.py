@@ -57,14 +57,14 @@ def _pin_run(config_path: Path, connection: str, work: Any) -> Any:
     from phigate.connectors.mcp import McpConnector
     from phigate.masking.engine import MaskingEngine
     from phigate.ops.bootstrap import _key, build_connectors
-    from phigate.pipeline.gateway import AUDIT_PROFILE
+    from phigate.pipeline.views import audit_masker
 
     settings = load_config(config_path)
     conn = settings.connections.get(connection)
     if not isinstance(conn, McpConnection):
         fail(f"no MCP connection {connection!r} in {config_path}", 5)
     masking = MaskingEngine(settings.masking, _key(settings, "masking_key"))
-    masker = masking.masker(AUDIT_PROFILE)
+    masker = audit_masker(masking)
     db = open_state(settings)  # its audit records MAC'd like the gateway's
     try:
         db.ensure_current(migrate=settings.state.migrate_on_start)

@@ -59,19 +59,36 @@ class MaskingEngine:
         self.settings = settings
         self._key = key
         self._finders: dict[frozenset[str], SpanFinder] = {}
-        self._maskers: dict[tuple[str, frozenset[str]], Masker] = {}
+        self._maskers: dict[tuple[str, frozenset[str], bool], Masker] = {}
         self._lock = threading.Lock()
 
     def masker(
         self, profile: str, *, groups: Iterable[str] = (), reveal: Iterable[str] = ()
     ) -> Masker:
+        config = self._profile(profile)
+        revealed = frozenset(_revealed(config, frozenset(groups), frozenset(reveal)))
+        return self._masker(profile, config, revealed, labels=False)
+
+    def label_masker(self, profile: str) -> Masker:
+        """`profile`'s masker with every value it masks shown as its label (`[DATE]`,
+        `[ZIP]`, `[AGE]`), nothing revealed: for what people read about a request
+        (reviewers, the audit log), where a generalised value (`2024` for
+        `2024-12-31`) reads as another request than the one that runs."""
+        return self._masker(profile, self._profile(profile).labelled(), frozenset(), labels=True)
+
+    def _profile(self, profile: str) -> ProfileConfig:
         config = self.settings.profiles.get(profile)
         if config is None:
             raise MaskingError(f"unknown masking profile {profile!r}")
-        revealed = frozenset(_revealed(config, frozenset(groups), frozenset(reveal)))
+        return config
+
+    def _masker(
+        self, profile: str, config: ProfileConfig, revealed: frozenset[str], *, labels: bool
+    ) -> Masker:
         # A masker holds no state of its own request: the same (profile, revealed)
         # is the same masker, so one built for every statement is built once.
-        masker = self._maskers.get((profile, revealed))
+        key = (profile, revealed, labels)
+        masker = self._maskers.get(key)
         if masker is None:
             types = frozenset(
                 t for t in self.settings.known_types() if config.masks(t) and t not in revealed
@@ -79,7 +96,7 @@ class MaskingEngine:
             masker = Masker(self, profile, config, types)
             if len(self._maskers) >= _MASKERS_KEPT:
                 self._maskers.clear()
-            self._maskers[profile, revealed] = masker
+            self._maskers[key] = masker
         return masker
 
     def finder(self, types: frozenset[str]) -> SpanFinder:

@@ -64,6 +64,15 @@ class ProfileConfig(BaseModel, frozen=True, extra="forbid"):
     def operator_for(self, entity_type: str) -> Operator:
         return self.operators.get(entity_type, self.default_operator)
 
+    def labelled(self) -> ProfileConfig:
+        """This profile with every value it masks replaced by its label (`[DATE]`):
+        the same types masked, but never a generalised, shifted, partial or
+        pseudonymised value a reader could take for the one that runs."""
+        keep = Operator.KEEP
+        default = keep if self.default_operator is keep else Operator.REDACT
+        ops = {t: keep if op is keep else Operator.REDACT for t, op in self.operators.items()}
+        return self.model_copy(update={"default_operator": default, "operators": ops})
+
 
 class CustomIdentifier(BaseModel, frozen=True, extra="forbid"):
     """An internal identifier declared in configuration, by regex and/or dictionary."""

@@ -53,7 +53,7 @@ from phigate.pipeline.admission import Admission
 from phigate.pipeline.deciding import Decider
 from phigate.pipeline.execution import Execution
 from phigate.pipeline.outcome import Decided, Outcome, OutcomeStatus, WaitProgress
-from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews
+from phigate.pipeline.views import AUDIT_PROFILE, ReviewerViews, audit_masker
 from phigate.pipeline.workflow import ApprovalWorkflow
 from phigate.policy import Decision
 from phigate.reports.evidence import build_evidence
@@ -100,8 +100,8 @@ class Gateway:
         self._connectors = dict(connectors)
         for connector in self._connectors.values():
             if isinstance(connector, StatefulConnector):  # MCP tool pins live in the state
-                audit_masker = masking.masker(AUDIT_PROFILE)
-                connector.attach(db, self._audit, audit_masker, masking.keyed_digest)
+                masker = audit_masker(masking)
+                connector.attach(db, self._audit, masker, masking.keyed_digest)
         self.oidc = oidc
         # What the audit log and reviewers see of a request.
         self.views = ReviewerViews(masking)
