@@ -195,7 +195,8 @@ class ExecConnector:
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
         secrets = self.held.scrubber(env_secrets(env, self.settings.env))
-        output = StreamMasker(masker, secrets, answer_guard(masker, secrets, keep_blobs=False))
+        guard = answer_guard(masker, secrets, keep_blobs=False)
+        output = StreamMasker(masker, secrets, guard, self.settings.allow_unreadable_text)
         command = [program, *argv[1:]]
         with _exec_files.fed(command, files_read(command, self.rule_sets), _files(action)) as (
             command,

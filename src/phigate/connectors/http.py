@@ -343,7 +343,9 @@ class HttpConnector:
                 return secrets.scrub(encoded.decode(), counts)
             # Cut at whole groups of three bytes within the cap, scrubbed with what follows.
             return secrets.scrub_cut(encoded, 4 * (self.settings.max_response_bytes // 3), counts)
-        shown = GuardedMasker(masker, secrets, self.settings.allow_binary)
+        shown = GuardedMasker(
+            masker, secrets, self.settings.allow_binary, self.settings.allow_unreadable_text
+        )
         if truncated:
             return self._cut_body(kind, raw, cap, secrets, shown, counts)
         text = raw.decode("utf-8", "replace")
