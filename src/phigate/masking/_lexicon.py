@@ -39,7 +39,37 @@ ENGLISH_WORDS = 200_000
 SHORT = 4
 SHORT_WORDS_PER_LANGUAGE = 3_000
 # wordfreq's languages written in Latin letters.
-LATIN_LANGUAGES = ["ca", "cs", "da", "de", "en", "es", "fi", "fil", "fr", "hu", "id", "is", "it", "lt", "lv", "ms", "nb", "nl", "pl", "pt", "ro", "sh", "sk", "sl", "sv", "tr", "vi"]
+LATIN_LANGUAGES = tuple(
+    [
+        "ca",
+        "cs",
+        "da",
+        "de",
+        "en",
+        "es",
+        "fi",
+        "fil",
+        "fr",
+        "hu",
+        "id",
+        "is",
+        "it",
+        "lt",
+        "lv",
+        "ms",
+        "nb",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sh",
+        "sk",
+        "sl",
+        "sv",
+        "tr",
+        "vi",
+    ]
+)
 
 # Clinical shorthand that no general word list holds.
 _ABBREVIATIONS = """
