@@ -13,10 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from phigate.masking._lexicon import reads_as_no_language
+from phigate.masking._lexicon import preload, reads_as_no_language
 
 ENTITY = "UNREADABLE_TEXT"
 MARKER = "[withheld: text that reads as no language]"
+
+
+def prepare(allowed: bool) -> None:
+    """At a connection's start: load the words it judges with, unless it shows
+    unreadable text (`allow_unreadable_text`), so its first answer does not wait."""
+    if not allowed:
+        preload()
 
 
 def withheld_text(text: str, counts: dict[str, int]) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 from phigate.config import ExecConnection
 from phigate.connectors import _exec_files
+from phigate.connectors import _unreadable as unreadable
 from phigate.connectors._argv_rules import (
     BUILTIN_RULE_SETS,
     ArgvRuleSet,
@@ -63,6 +64,7 @@ class ExecConnector:
         self.name = name
         self.settings = settings
         self.held = held or HeldSecrets()  # every secret of the gateway's (`held_secrets`)
+        unreadable.prepare(settings.allow_unreadable_text)
         own = ArgvRuleSet(
             name=f"connection {name}",
             value_flags=frozenset(settings.value_flags),

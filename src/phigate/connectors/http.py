@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import httpx
 
 from phigate.config import HttpConnection
+from phigate.connectors import _unreadable as unreadable
 from phigate.connectors._binary_phi import masked_binary
 from phigate.connectors._byte_guard import GuardedMasker
 from phigate.connectors._cut import cut_marker, json_prefix, text_cut
@@ -104,6 +105,7 @@ class HttpConnector:
         self.name = name
         self.settings = settings
         self.held = held or HeldSecrets()  # every secret of the gateway's (`held_secrets`)
+        unreadable.prepare(settings.allow_unreadable_text)
 
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:

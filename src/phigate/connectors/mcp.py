@@ -49,6 +49,7 @@ import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
+from phigate.connectors import _unreadable as unreadable
 from phigate.connectors._byte_guard import GuardedMasker
 from phigate.connectors._mcp_session import UpstreamSession, own_secrets
 from phigate.connectors._mcp_text import shown_json, upstream_digest
@@ -167,6 +168,7 @@ class McpConnector:
         self.name = name
         self.settings = settings
         self.pins: ToolPins | None = None
+        unreadable.prepare(settings.allow_unreadable_text)
         self._listed: dict[str, ListedTool] = {}
         self._listed_at = -math.inf
         self._flagged: set[tuple[str, str, str]] = set()

@@ -19,9 +19,12 @@ from __future__ import annotations
 import array
 import bisect
 import functools
+import itertools
 import re
+import threading
 import unicodedata
 
+from phigate.masking._frequent_words import frequent_words
 from phigate.masking._wordlists import EPONYMS, common_words, person_names
 
 # A line with fewer words is not judged: a heading, a log prefix, a short label.
@@ -30,11 +33,13 @@ MIN_TOKENS = 6
 MIN_KNOWN = 0.4
 # Unknown words in a row past which a line reads as none even when padded with words.
 MAX_UNKNOWN_RUN = 8
-# The most frequent words of each language taken (wordfreq orders them by frequency).
-WORDS_PER_LANGUAGE = 30_000
-ENGLISH_WORDS = 200_000
+# The most frequent words of each language taken (wordfreq orders them by frequency):
+# English, the language of code, logs and clinical shorthand, from its large list;
+# the others from their small lists, whose first words are the same.
+ENGLISH_WORDS = 60_000
+WORDS_PER_LANGUAGE = 6_000
 # Words of three or four letters are taken from each language's most frequent only:
-# in 27 languages' long lists nearly every short string is some word ("saw", "nau",
+# in 27 languages' lists nearly every short string is some word ("saw", "nau",
 # "tin" and "rep" backwards), and prose's short words are its most frequent.
 SHORT = 4
 SHORT_WORDS_PER_LANGUAGE = 3_000
@@ -89,9 +94,11 @@ setenv setattr sql src stderr stdin stdout str struct sudo sys tcp tmp tty udp u
 url usr utf uuid var www xml yaml yml kube helm terraform regex stacktrace traceback
 """
 
+# Distinct chunks (text between spaces) whose judgement is kept: about 3 MB.
+CHUNKS_CACHED = 16_384
+
 # Python's own engine: these patterns have no nested repeats (linear), and re2's
 # binding costs a microsecond a call, six times the work here.
-_CHUNK = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # A piece of an identifier: a capitalised word, a run of capitals, or lower case.
 _PIECE = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|[^\W\d_]+")
@@ -108,7 +115,7 @@ class Lexicon:
     strings takes about 80 (a collision is one in 2**64 / 10**6)."""
 
     def __init__(self, words: set[str]) -> None:
-        self._hashes = array.array("q", sorted({hash(w) for w in words}))
+        self._hashes = array.array("q", sorted({hash(w) for w in words if len(w) >= 3}))
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -119,48 +126,57 @@ class Lexicon:
         return at < len(self._hashes) and self._hashes[at] == h
 
 
-@functools.cache
+_LOADING = threading.Lock()
+
+
+def preload() -> None:
+    """Load the words in the background (when a connection that judges its answers is
+    built, at gateway start) so no answer waits on them."""
+    if _loaded.cache_info().currsize == 0:
+        threading.Thread(target=known_words, name="lexicon", daemon=True).start()
+
+
 def known_words() -> Lexicon:
     """Lower-cased words of the Latin-script languages wordfreq knows (each language's
     most frequent; English, the language of code and logs, deeper), accent-folded too,
     with phigate's common words, the name gazetteers and clinical shorthand. Loaded
-    once, on first use."""
-    from wordfreq import iter_wordlist  # heavy: only when an answer is first judged
+    once (`preload` at start, else on first use)."""
+    with _LOADING:
+        return _loaded()
 
+
+@functools.cache
+def _loaded() -> Lexicon:
     words: set[str] = set()
     for language in LATIN_LANGUAGES:
-        size = ENGLISH_WORDS if language == "en" else WORDS_PER_LANGUAGE
-        for n, word in enumerate(iter_wordlist(language, "best")):
-            if n >= size:
-                break
-            if len(word) > SHORT or n < SHORT_WORDS_PER_LANGUAGE:
-                words.add(word)
-    _drop_caches()
+        english = language == "en"
+        size = ENGLISH_WORDS if english else WORDS_PER_LANGUAGE
+        listed = frequent_words(language, size, "large" if english else "small")
+        words.update(itertools.islice(listed, SHORT_WORDS_PER_LANGUAGE))
+        words.update(w for w in listed if len(w) > SHORT)
     first, last = person_names()
     words.update(w for w in first | last | EPONYMS if len(w) > SHORT)
     words.update(common_words(), _ABBREVIATIONS.split(), _TECHNICAL.split())
-    words.update([_folded(w) for w in words if not w.isascii()])
-    return Lexicon({w for w in words if len(w) >= 3})
+    accented = [w for w in words if not w.isascii()]
+    words.update(_folded("\n".join(accented)).split("\n"))
+    return Lexicon(words)
 
 
-def _drop_caches() -> None:
-    """wordfreq keeps every list it read (all its words, tens of MB): the words kept
-    here are all this gateway needs of them."""
-    import wordfreq
-
-    for name in ("get_frequency_list", "get_frequency_dict", "top_n_list"):
-        getattr(wordfreq, name).cache_clear()
+# What NFKD splits off Latin letters: their accents.
+_ACCENTS = re.compile("[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
-def _folded(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def _folded(text: str) -> str:
+    """`text` without accents ("é" to "e"; Vietnamese's stacked ones too)."""
+    return _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
 
 
 def reads_as_no_language(line: str) -> bool:
     """Whether `line` has `MIN_TOKENS` or more words too few of which are words of a
     language (or a long run of unknown ones in a row)."""
-    known = [_is_known(t) for t in _tokens(line)]
+    if len(line) < MIN_LETTERS:
+        return False  # too short to hold MIN_TOKENS words
+    known = _known(line)
     if len(known) < MIN_TOKENS:
         return False
     if sum(known) < MIN_KNOWN * len(known):
@@ -173,37 +189,51 @@ def reads_as_no_language(line: str) -> bool:
     return False
 
 
-def _is_known(token: str) -> bool:
-    if token == "":
-        return True  # a marker the masker wrote
-    words = known_words()
-    lowered = token.lower()
-    return lowered in words or _folded(lowered) in words
+# Each word yields at most one token per three letters (an interleaved or spaced-out
+# one per four): a shorter line cannot hold MIN_TOKENS.
+MIN_LETTERS = 3 * MIN_TOKENS
 
 
-def _tokens(line: str) -> list[str]:
-    """The line's words in order; "" for a marker; an interleaved chunk as one
-    unknown word per four letters it holds."""
+def _known(line: str) -> list[bool]:
+    """For each of the line's words in order, whether it is a word of a language (a
+    marker the masker wrote is); letters spaced out as one unknown word per four."""
     if not line.isascii():
         line = unicodedata.normalize("NFC", line)
-    tokens: list[str] = []
+    known: list[bool] = []
     singles = 0
-    for chunk in _CHUNK.findall(line):
-        if _MARKER.fullmatch(chunk) or (_MARKER.search(chunk) and len(chunk) < 40):
-            tokens.append("")
-            continue
-        letters = _LETTERS.findall(chunk)
-        if len(letters) == 1 and len(letters[0]) == 1 and len(chunk) <= 2:
+    for chunk in line.split():
+        words = _chunk_known(chunk)
+        if words is None:
             singles += 1  # letters spaced out: "p a t i e n t"
             continue
-        tokens += _spaced(singles)
+        if singles >= 4:
+            known += [False] * (singles // 4)
         singles = 0
-        tokens += _chunk_tokens(chunk, letters)
-    return tokens + _spaced(singles)
+        known += words
+    if singles >= 4:
+        known += [False] * (singles // 4)
+    return known
 
 
-def _spaced(singles: int) -> list[str]:
-    return ["\x00"] * (singles // 4) if singles >= 4 else []
+@functools.lru_cache(maxsize=CHUNKS_CACHED)
+def _chunk_known(chunk: str) -> tuple[bool, ...] | None:
+    """Whether each word of one chunk (text between spaces) is known; None for a single
+    letter. Text repeats its chunks ("the", "patient", a log's field names): each is
+    judged once (a dictionary look-up is a third of the work, the regexes the rest)."""
+    if _MARKER.fullmatch(chunk) or (len(chunk) < 40 and _MARKER.search(chunk)):
+        return (True,)  # a marker the masker wrote
+    letters = _LETTERS.findall(chunk)
+    if len(letters) == 1 and len(letters[0]) == 1 and len(chunk) <= 2:
+        return None
+    return tuple(map(_is_known, _chunk_tokens(chunk, letters)))
+
+
+def _is_known(word: str) -> bool:
+    if word == "\x00":
+        return False  # letters interleaved
+    words = known_words()
+    lowered = word.lower()
+    return lowered in words or (not lowered.isascii() and _folded(lowered) in words)
 
 
 def _chunk_tokens(chunk: str, letters: list[str]) -> list[str]:
