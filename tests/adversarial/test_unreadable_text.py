@@ -129,6 +129,25 @@ async def test_an_unreadable_note_in_json_is_withheld(api: Harness, name: str) -
     assert body["id"] == "n-1"
 
 
+def _executed(h: Harness, action_id: str) -> dict[str, Any]:
+    records = h.gateway.audit_records(since=0)
+    done = [r for r in records if r["event"] == "action.executed" and r["action_id"] == action_id]
+    assert len(done) == 1, records[-3:]
+    result: dict[str, Any] = done[0]["result"]
+    return result
+
+
+async def test_the_audit_record_counts_the_withheld_lines(api: Harness) -> None:
+    request = {"method": "GET", "path": "/caesar-3", "query": {}}
+    got = await api.client.post(
+        "/v1/actions",
+        headers=api.auth("claims-bot"),
+        json={"connection": "api", "request": request},
+    )
+    assert got.status_code == 200, got.text[:300]
+    assert _executed(api, got.json()["id"])["masked"]["UNREADABLE_TEXT"] == 3
+
+
 async def test_the_note_as_written_passes_masked(api: Harness) -> None:
     result = await _get(api, "/plain")
     assert MARKER not in result["body"]
@@ -183,6 +202,7 @@ async def test_an_unreadable_note_printed_by_a_program_is_withheld(
     result = got.json()["result"]
     assert _withheld(result["stdout"]), result
     assert result["masked"].get("UNREADABLE_TEXT") == 3
+    assert _executed(shell, got.json()["id"])["masked"]["UNREADABLE_TEXT"] == 3
 
 
 # ── MCP: a file tool answering the note ─────────────────────────────────────────
