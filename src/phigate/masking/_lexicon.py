@@ -23,6 +23,7 @@ import itertools
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 from phigate.masking._frequent_words import frequent_words
 from phigate.masking._wordlists import EPONYMS, common_words, person_names
@@ -37,7 +38,7 @@ MAX_UNKNOWN_RUN = 8
 # English, the language of code, logs and clinical shorthand, from its large list;
 # the others from their small lists, whose first words are the same.
 ENGLISH_WORDS = 60_000
-WORDS_PER_LANGUAGE = 6_000
+WORDS_PER_LANGUAGE = 15_000
 # Words of three or four letters are taken from each language's most frequent only:
 # in 27 languages' lists nearly every short string is some word ("saw", "nau",
 # "tin" and "rep" backwards), and prose's short words are its most frequent.
@@ -112,10 +113,13 @@ _MARKER = re.compile(r"\[[A-Z_]+\]|\b[A-Z][A-Z_]*_[0-9a-f]{8,}\b|\[withheld: [^\
 
 class Lexicon:
     """A set of words kept as their sorted 64-bit hashes: 8 bytes a word where a set of
-    strings takes about 80 (a collision is one in 2**64 / 10**6)."""
+    strings takes about 80 (a collision is one in 2**64 / 10**6). Words are hashed as
+    they are read, so their strings never pile up (freed at once, their memory goes
+    back to the system)."""
 
-    def __init__(self, words: set[str]) -> None:
-        self._hashes = array.array("q", sorted({hash(w) for w in words if len(w) >= 3}))
+    def __init__(self, words: Iterable[str]) -> None:
+        hashes = array.array("q", (hash(w) for w in words if len(w) >= 3))
+        self._hashes = array.array("q", sorted(set(hashes)))
 
     def __len__(self) -> int:
         return len(self._hashes)
@@ -147,19 +151,27 @@ def known_words() -> Lexicon:
 
 @functools.cache
 def _loaded() -> Lexicon:
-    words: set[str] = set()
+    first, last = person_names()
+    names = (w for w in first | last | EPONYMS if len(w) > SHORT)
+    ours = itertools.chain(common_words(), _ABBREVIATIONS.split(), _TECHNICAL.split())
+    return Lexicon(_with_folded(itertools.chain(_languages(), names, ours)))
+
+
+def _languages() -> Iterator[str]:
     for language in LATIN_LANGUAGES:
         english = language == "en"
         size = ENGLISH_WORDS if english else WORDS_PER_LANGUAGE
         listed = frequent_words(language, size, "large" if english else "small")
-        words.update(itertools.islice(listed, SHORT_WORDS_PER_LANGUAGE))
-        words.update(w for w in listed if len(w) > SHORT)
-    first, last = person_names()
-    words.update(w for w in first | last | EPONYMS if len(w) > SHORT)
-    words.update(common_words(), _ABBREVIATIONS.split(), _TECHNICAL.split())
-    accented = [w for w in words if not w.isascii()]
-    words.update(_folded("\n".join(accented)).split("\n"))
-    return Lexicon(words)
+        yield from itertools.islice(listed, SHORT_WORDS_PER_LANGUAGE)
+        yield from (w for w in listed if len(w) > SHORT)
+
+
+def _with_folded(words: Iterable[str]) -> Iterator[str]:
+    """Each word, and an accented one without its accents too."""
+    for word in words:
+        yield word
+        if not word.isascii():
+            yield _folded(word)
 
 
 # What NFKD splits off Latin letters: their accents.
@@ -241,7 +253,17 @@ def _chunk_tokens(chunk: str, letters: list[str]) -> list[str]:
         return ["\x00"] * max(1, sum(map(len, letters)) // 4)
     if _URL.match(chunk) or (_DIGIT.search(chunk) and _random(chunk)):
         return []  # an address; a hash, an id, base64, a version: no words
-    return [p for run in letters for p in _PIECE.findall(run) if len(p) >= 3 and _latin(p)]
+    return [p for run in letters for p in _pieces(run) if len(p) >= 3 and _latin(p)]
+
+
+def _pieces(run: str) -> list[str]:
+    """An identifier's parts (`getPatientName`, `HTTPServer`); a run with letters
+    beyond ASCII is cut only where a lower-case letter meets a capital (`_PIECE`'s
+    ASCII classes would cut "přijata" at its "ř")."""
+    if run.isascii():
+        return _PIECE.findall(run)
+    cuts = [i for i in range(1, len(run)) if run[i - 1].islower() and run[i].isupper()]
+    return [run[a:b] for a, b in itertools.pairwise([0, *cuts, len(run)])]
 
 
 def _latin(piece: str) -> bool:
