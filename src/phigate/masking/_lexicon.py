@@ -185,20 +185,18 @@ def _folded(text: str) -> str:
 
 def reads_as_no_language(line: str) -> bool:
     """Whether `line` has `MIN_TOKENS` or more words too few of which are words of a
-    language (or a long run of unknown ones in a row)."""
+    language (or a long run of unknown ones in a row: judged as soon as seen, so a
+    line of gibberish is not read to its end)."""
     if len(line) < MIN_LETTERS:
         return False  # too short to hold MIN_TOKENS words
-    known = _known(line)
-    if len(known) < MIN_TOKENS:
-        return False
-    if sum(known) < MIN_KNOWN * len(known):
-        return True
-    run = 0
-    for k in known:
+    words = known = run = 0
+    for k in _known(line):
+        words += 1
+        known += k
         run = 0 if k else run + 1
         if run >= MAX_UNKNOWN_RUN:
             return True
-    return False
+    return words >= MIN_TOKENS and known < MIN_KNOWN * words
 
 
 # Each word yields at most one token per three letters (an interleaved or spaced-out
@@ -206,25 +204,21 @@ def reads_as_no_language(line: str) -> bool:
 MIN_LETTERS = 3 * MIN_TOKENS
 
 
-def _known(line: str) -> list[bool]:
+def _known(line: str) -> Iterator[bool]:
     """For each of the line's words in order, whether it is a word of a language (a
     marker the masker wrote is); letters spaced out as one unknown word per four."""
     if not line.isascii():
         line = unicodedata.normalize("NFC", line)
-    known: list[bool] = []
     singles = 0
     for chunk in line.split():
         words = _chunk_known(chunk)
         if words is None:
             singles += 1  # letters spaced out: "p a t i e n t"
             continue
-        if singles >= 4:
-            known += [False] * (singles // 4)
+        yield from [False] * (singles // 4)
         singles = 0
-        known += words
-    if singles >= 4:
-        known += [False] * (singles // 4)
-    return known
+        yield from words
+    yield from [False] * (singles // 4)
 
 
 @functools.lru_cache(maxsize=CHUNKS_CACHED)
