@@ -20,10 +20,11 @@ import array
 import bisect
 import functools
 import itertools
-import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
+
+import re2
 
 from phigate.masking._frequent_words import frequent_words
 from phigate.masking._wordlists import EPONYMS, common_words, person_names
@@ -98,17 +99,17 @@ url usr utf uuid var www xml yaml yml kube helm terraform regex stacktrace trace
 # Distinct chunks (text between spaces) whose judgement is kept: about 3 MB.
 CHUNKS_CACHED = 16_384
 
-# Python's own engine: these patterns have no nested repeats (linear), and re2's
-# binding costs a microsecond a call, six times the work here.
-_LETTERS = re.compile(r"[^\W\d_]+")
+# RE2, like every pattern of the masker's (linear in what an upstream sends); each
+# chunk's judgement is kept (`CHUNKS_CACHED`), so its calls are few.
+_LETTERS = re2.compile(r"\pL+")
 # A piece of an identifier: a capitalised word, a run of capitals, or lower case.
-_PIECE = re.compile(r"[A-Z][a-z]+|[A-Z]+(?![a-z])|[a-z]+|[^\W\d_]+")
-_DIGIT = re.compile(r"[0-9]")
-_DIGITS = re.compile(r"[0-9]+")
-_HEX = re.compile(r"[0-9A-Fa-f:.-]+")
-_URL = re.compile(r"[\"'(<]?(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
+_PIECE = re2.compile(r"[A-Z]+[a-z]*|[a-z]+")
+_DIGIT = re2.compile(r"[0-9]")
+_DIGITS = re2.compile(r"[0-9]+")
+_HEX = re2.compile(r"[0-9A-Fa-f:.-]+")
+_URL = re2.compile(r"(?i)[\"'(<]?(?:[a-z][a-z0-9+.-]*://|www\.)")
 # What the masker wrote (`[NAME]`, `NAME_3f2a1b0c9d8e`): read, so understood.
-_MARKER = re.compile(r"\[[A-Z_]+\]|\b[A-Z][A-Z_]*_[0-9a-f]{8,}\b|\[withheld: [^\]]*\]")
+_MARKER = re2.compile(r"\[[A-Z_]+\]|\b[A-Z][A-Z_]*_[0-9a-f]{8,}\b|\[withheld: [^\]]*\]")
 
 
 class Lexicon:
@@ -174,13 +175,15 @@ def _with_folded(words: Iterable[str]) -> Iterator[str]:
             yield _folded(word)
 
 
-# What NFKD splits off Latin letters: their accents.
-_ACCENTS = re.compile("[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+# What NFKD splits off Latin letters, their accents: dropped by `str.translate`.
+_ACCENTS: dict[int, None] = dict.fromkeys(
+    [*range(0x300, 0x370), *range(0x1DC0, 0x1E00), *range(0x20D0, 0x2100), *range(0xFE20, 0xFE30)]
+)
 
 
 def _folded(text: str) -> str:
     """`text` without accents ("é" to "e"; Vietnamese's stacked ones too)."""
-    return _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    return unicodedata.normalize("NFKD", text).translate(_ACCENTS)
 
 
 def reads_as_no_language(line: str) -> bool:
@@ -221,17 +224,33 @@ def _known(line: str) -> Iterator[bool]:
     yield from [False] * (singles // 4)
 
 
+# Punctuation around a plain word.
+_AROUND = ".,;:!?()\"'"
+
+
 @functools.lru_cache(maxsize=CHUNKS_CACHED)
 def _chunk_known(chunk: str) -> tuple[bool, ...] | None:
     """Whether each word of one chunk (text between spaces) is known; None for a single
     letter. Text repeats its chunks ("the", "patient", a log's field names): each is
     judged once (a dictionary look-up is a third of the work, the regexes the rest)."""
-    if _MARKER.fullmatch(chunk) or (len(chunk) < 40 and _MARKER.search(chunk)):
+    word = chunk.strip(_AROUND)
+    if word.isalpha():  # a plain word (most are): no marker, address, code or gap
+        if len(word) == 1:
+            return None if len(chunk) <= 2 else ()
+        return tuple(_is_known(p) for p in _pieces(word) if len(p) >= 3 and _latin(p))
+    if _marked(chunk):
         return (True,)  # a marker the masker wrote
     letters = _LETTERS.findall(chunk)
     if len(letters) == 1 and len(letters[0]) == 1 and len(chunk) <= 2:
         return None
     return tuple(map(_is_known, _chunk_tokens(chunk, letters)))
+
+
+def _marked(chunk: str) -> bool:
+    """Whether the chunk is (or, short, holds) a marker; one needs `[` or `_`."""
+    if "[" not in chunk and "_" not in chunk:
+        return False
+    return _MARKER.fullmatch(chunk) is not None or (len(chunk) < 40 and _MARKER.search(chunk))
 
 
 def _is_known(word: str) -> bool:
@@ -245,7 +264,8 @@ def _is_known(word: str) -> bool:
 def _chunk_tokens(chunk: str, letters: list[str]) -> list[str]:
     if _interleaved(chunk):
         return ["\x00"] * max(1, sum(map(len, letters)) // 4)
-    if _URL.match(chunk) or (_DIGIT.search(chunk) and _random(chunk)):
+    address = ("://" in chunk or "www." in chunk.lower()) and _URL.match(chunk)
+    if address or (_DIGIT.search(chunk) and _random(chunk)):
         return []  # an address; a hash, an id, base64, a version: no words
     return [p for run in letters for p in _pieces(run) if len(p) >= 3 and _latin(p)]
 
@@ -254,10 +274,21 @@ def _pieces(run: str) -> list[str]:
     """An identifier's parts (`getPatientName`, `HTTPServer`); a run with letters
     beyond ASCII is cut only where a lower-case letter meets a capital (`_PIECE`'s
     ASCII classes would cut "přijata" at its "ř")."""
+    if run.islower() or run.istitle():
+        return [run]
     if run.isascii():
-        return _PIECE.findall(run)
+        return [p for found in _PIECE.findall(run) for p in _capitals(found)]
     cuts = [i for i in range(1, len(run)) if run[i - 1].islower() and run[i].isupper()]
     return [run[a:b] for a, b in itertools.pairwise([0, *cuts, len(run)])]
+
+
+def _capitals(piece: str) -> list[str]:
+    """A run of capitals before a capitalised word is two pieces: `HTTPServer` is
+    "HTTP" and "Server" (RE2 has no look-ahead to cut there)."""
+    caps = len(piece) - len(piece.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if 2 <= caps < len(piece):
+        return [piece[: caps - 1], piece[caps - 1 :]]
+    return [piece]
 
 
 def _latin(piece: str) -> bool:
