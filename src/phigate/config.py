@@ -218,6 +218,9 @@ class ExecConnection(_Frozen):
     rule_sets: tuple[str, ...] = ()
     rules: tuple[ArgvRule, ...] = ()
     value_flags: tuple[str, ...] = ()
+    # Shows masked text that reads as no language (a note reversed, rot13'd, shifted)
+    # instead of withholding it: for a connection whose answers carry such text on purpose.
+    allow_unreadable_text: bool = False
 
     _coerce = field_validator("env", mode="before")(_secret_map)
 
@@ -271,6 +274,9 @@ class HttpConnection(_Frozen):
     max_response_bytes: int = Field(5_000_000, gt=0)
     max_body_bytes: int = Field(1_000_000, ge=0)
     allow_binary: bool = False
+    # Shows masked text that reads as no language (a note reversed, rot13'd, shifted)
+    # instead of withholding it: for a connection whose answers carry such text on purpose.
+    allow_unreadable_text: bool = False
     verify_tls: bool = True
     rules: tuple[HttpRule, ...] = ()
     # Rules ignore case unless the upstream routes /Admin and /admin apart.
@@ -313,6 +319,9 @@ class McpConnection(_Frozen):
     pin_recheck_seconds: float = Field(10, ge=0, le=3600)
     # Tool calls in flight on the upstream session at once; more wait for a slot.
     max_concurrent_calls: int = Field(16, ge=1, le=10_000)
+    # Shows masked text that reads as no language (a note reversed, rot13'd, shifted)
+    # instead of withholding it: for a connection whose answers carry such text on purpose.
+    allow_unreadable_text: bool = False
 
     _coerce = field_validator("headers", "env", mode="before")(_secret_map)
 

@@ -37,6 +37,7 @@ from typing import Any
 import re2
 
 from phigate.connectors._secrets import GatewaySecrets
+from phigate.connectors._unreadable import withheld_json, withheld_text
 from phigate.core.byte_codes import LOOSE
 from phigate.core.byte_runs import MIN_BYTES, ByteRun, byte_runs, may_hold
 from phigate.core.byte_views import MAX_INFLATED, TooBig, views
@@ -189,19 +190,23 @@ class GuardedMasker:
     output does (`_stream_mask`). Masked first, a run is partly rewritten (dash-joined
     hex pairs read as device ids) and the rest left too short for the guard to read."""
 
-    def __init__(self, masker: Masker, secrets: GatewaySecrets, keep_blobs: bool) -> None:
+    def __init__(
+        self, masker: Masker, secrets: GatewaySecrets, keep_blobs: bool, keep_text: bool = False
+    ) -> None:
         self.masker = masker
         self.guard = answer_guard(masker, secrets, keep_blobs)
+        # Masked text that reads as no language is withheld (`_unreadable`) unless kept.
+        self.keep_text = keep_text
 
     def text(self, scrubbed: str, counts: dict[str, int]) -> str:
         result = self.masker.mask_text(self.guard.text(scrubbed, counts))
         _add(counts, result.counts)
-        return result.text
+        return result.text if self.keep_text else withheld_text(result.text, counts)
 
     def json(self, scrubbed: Any, counts: dict[str, int]) -> Any:
         masked, found = self.masker.mask_json(self.guard.json(scrubbed, counts))
         _add(counts, found)
-        return masked
+        return masked if self.keep_text else withheld_json(masked, counts)
 
 
 def _add(counts: dict[str, int], found: dict[str, int]) -> None:

@@ -21,13 +21,15 @@ before the masker, which would otherwise rewrite part of a run (dash-joined hex
 pairs read as MAC-like device ids) and leave the rest too short to read. A run
 reaching the end of a block may go on in the next (`od` prints as it reads), so its
 lines are held back and read with that block, or at the end of the output
-(`flush`); what is held is bounded by the connection's output cap.
+(`flush`); what is held is bounded by the connection's output cap. After the
+masker, each line that reads as no language is withheld (`_unreadable`).
 """
 
 from __future__ import annotations
 
 from phigate.connectors._byte_guard import ByteGuard
 from phigate.connectors._secrets import GatewaySecrets
+from phigate.connectors._unreadable import withheld_text
 from phigate.core.byte_runs import byte_runs, may_hold
 from phigate.masking._structure import open_header
 from phigate.masking.detect import Carried, MaskingError
@@ -44,11 +46,17 @@ class StreamMasker:
     """Scrubs and masks one run's output, block by block, per pipe."""
 
     def __init__(
-        self, masker: Masker, secrets: GatewaySecrets, guard: ByteGuard | None = None
+        self,
+        masker: Masker,
+        secrets: GatewaySecrets,
+        guard: ByteGuard | None = None,
+        keep_text: bool = False,
     ) -> None:
         self.masker = masker
         self.secrets = secrets
         self.guard = guard
+        # Masked lines that read as no language are withheld (`_unreadable`) unless kept.
+        self.keep_text = keep_text
         # Per pipe: masked lines of a byte run that may go on in the next block.
         self._held: dict[str, str] = {}
         self.counts: dict[str, int] = {}
@@ -60,12 +68,16 @@ class StreamMasker:
 
     def mask(self, pipe: str, text: str) -> str:
         """The block scrubbed, guarded and masked (less any byte run held back)."""
-        return self._masked(pipe, self._guarded(pipe, self._scrub(text)))
+        return self._shown(self._masked(pipe, self._guarded(pipe, self._scrub(text))))
 
     def flush(self) -> dict[str, str]:
         """What each pipe held back, guarded and masked: the output has ended."""
         held, self._held = self._held, {}
-        return {p: self._masked(p, self._guard_text(t)) for p, t in held.items() if t}
+        return {p: self._shown(self._masked(p, self._guard_text(t))) for p, t in held.items() if t}
+
+    def _shown(self, masked: str) -> str:
+        """Masked lines (blocks come as whole lines) that read as no language withheld."""
+        return masked if self.keep_text else withheld_text(masked, self.counts)
 
     def _guarded(self, pipe: str, text: str) -> str:
         if self.guard is None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from phigate.config import ExecConnection
 from phigate.connectors import _exec_files
+from phigate.connectors import _unreadable as unreadable
 from phigate.connectors._argv_rules import (
     BUILTIN_RULE_SETS,
     ArgvRuleSet,
@@ -63,6 +64,7 @@ class ExecConnector:
         self.name = name
         self.settings = settings
         self.held = held or HeldSecrets()  # every secret of the gateway's (`held_secrets`)
+        unreadable.prepare(settings.allow_unreadable_text)
         own = ArgvRuleSet(
             name=f"connection {name}",
             value_flags=frozenset(settings.value_flags),
@@ -207,7 +209,8 @@ class ExecConnector:
             raise NotAllowedError(f"{argv[0]} is not a program of connection {self.name!r}")
         env = self._environment()
         secrets = self.held.scrubber(env_secrets(env, self.settings.env))
-        output = StreamMasker(masker, secrets, answer_guard(masker, secrets, keep_blobs=False))
+        guard = answer_guard(masker, secrets, keep_blobs=False)
+        output = StreamMasker(masker, secrets, guard, self.settings.allow_unreadable_text)
         command = [program, *argv[1:]]
         with _exec_files.fed(command, files_read(command, self.rule_sets), _files(action)) as (
             command,

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 import httpx
 
 from phigate.config import HttpConnection
+from phigate.connectors import _unreadable as unreadable
 from phigate.connectors._binary_phi import masked_binary
 from phigate.connectors._byte_guard import GuardedMasker
 from phigate.connectors._cut import cut_marker, json_prefix, text_cut
@@ -104,6 +105,7 @@ class HttpConnector:
         self.name = name
         self.settings = settings
         self.held = held or HeldSecrets()  # every secret of the gateway's (`held_secrets`)
+        unreadable.prepare(settings.allow_unreadable_text)
 
     # ── describe ────────────────────────────────────────────────────────────
     def describe(self, action: Action) -> Description:
@@ -346,7 +348,9 @@ class HttpConnector:
                 return secrets.scrub(encoded.decode(), counts)
             # Cut at whole groups of three bytes within the cap, scrubbed with what follows.
             return secrets.scrub_cut(encoded, 4 * (self.settings.max_response_bytes // 3), counts)
-        shown = GuardedMasker(masker, secrets, self.settings.allow_binary)
+        shown = GuardedMasker(
+            masker, secrets, self.settings.allow_binary, self.settings.allow_unreadable_text
+        )
         if truncated:
             return self._cut_body(kind, raw, cap, secrets, shown, counts)
         text = raw.decode("utf-8", "replace")

@@ -49,6 +49,7 @@ import sqlalchemy as sa
 
 from phigate.audit.chain import AuditLog
 from phigate.config import McpConnection
+from phigate.connectors import _unreadable as unreadable
 from phigate.connectors._byte_guard import GuardedMasker
 from phigate.connectors._mcp_session import UpstreamSession, own_secrets
 from phigate.connectors._mcp_text import shown_json, upstream_digest
@@ -167,6 +168,7 @@ class McpConnector:
         self.name = name
         self.settings = settings
         self.pins: ToolPins | None = None
+        unreadable.prepare(settings.allow_unreadable_text)
         self._listed: dict[str, ListedTool] = {}
         self._listed_at = -math.inf
         self._flagged: set[tuple[str, str, str]] = set()
@@ -325,7 +327,8 @@ class McpConnector:
             # masked with the caller's masker too, like a result.
             shown = masker.mask_text(secrets.scrub(exc.message, {})).text
             raise UpstreamError(shown) from None
-        payload, masked = mask_result(result, masker, secrets)
+        keep_text = self.settings.allow_unreadable_text
+        payload, masked = mask_result(result, masker, secrets, keep_text=keep_text)
         summary = {
             "tool": tool,
             "is_error": result.is_error,
@@ -369,7 +372,11 @@ class McpConnector:
 
 
 def mask_result(
-    result: types.CallToolResult, masker: Masker, secrets: GatewaySecrets | None = None
+    result: types.CallToolResult,
+    masker: Masker,
+    secrets: GatewaySecrets | None = None,
+    *,
+    keep_text: bool = False,
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Scrub the gateway's credentials, guard encoded bytes, then mask text blocks and
     structured content; withhold blocks that cannot be scanned."""
@@ -377,7 +384,7 @@ def mask_result(
     content: list[dict[str, Any]] = []
     secrets = secrets or GatewaySecrets(())
     # MCP carries no binary answers: an undecodable run in one is withheld.
-    shown = GuardedMasker(masker, secrets, keep_blobs=False)
+    shown = GuardedMasker(masker, secrets, keep_blobs=False, keep_text=keep_text)
     for block in result.content:
         if isinstance(block, types.TextContent):
             text = shown.text(secrets.scrub(block.text, counts), counts)
