@@ -1,7 +1,8 @@
 """Leaks found by family in round 20d: names in a pager's and a secure chat's
 shorthand ("spoke w/ maria", "dtr linda", "rn maria"), the member's name columns of a
 quality measure's export under their abbreviations ("MBR_LAST", "PAT_FIRST_NM",
-"Patient Last"), and where a vaccine was given in HL7 (RXA-11, ORC-13 and ORC-21).
+"Patient Last"), a Slack mention's shown name, and where a vaccine was given in
+HL7 (RXA-11, ORC-13 and ORC-21).
 Clinical shorthand beside them ("w/ pain", "d/c w/ home health"), a column's visit or
 date, and a verb after a name stay visible."""
 
@@ -32,6 +33,15 @@ MASKED = [
     ("sis maria at bedside", "maria"),
     ("covering np patel ok'd the order", "patel"),
     ("rn maria says bp stable", "maria"),
+    # a tele-visit's, a portal's or an upload page's link, also on a .org site
+    ("Join: telehealth.valleybh.org/r/8f3k2q9x", "telehealth.valleybh.org/r/8f3k2q9x"),
+    ("Link: https://www.valleybh.org/join/okafor0314", "valleybh.org/join/okafor0314"),
+    ("Upload at https://www.bluecrest.org/appeals/upload/ruiz", "bluecrest.org/appeals/upload"),
+    # a provider's name column by the provider's role
+    ("member_key,rendering_name,measure\n1,Quarles,CBP\n2,Lindqvist,BCS", "Quarles"),
+    # a Slack mention as the API writes it: the member's id, then the name shown
+    ("<@U02ABCDEF|ingrid.solberg> please review", "ingrid.solberg"),
+    ("cc <@W0123ABCD|Tom Hale> on the fall", "Tom Hale"),
     # the member's name columns of a quality measure's or a claim's export
     ("MBR_ID|MBR_LAST|MBR_FIRST|MEASURE\nA1234|Lindqvist|Maren|CBP\nB2234|Ode|Ada|BCS",
      "Lindqvist"),
@@ -66,6 +76,9 @@ KEPT = [
     ("rn maria says bp stable", "says"),
     ("covering np patel ok'd the order", "ok'd"),
     ("spoke w/ maria re: dc plan", "re"),
+    ("<#C024BE7LR|general> and <!here>", "general"),
+    ("See www.cdc.gov/mmwr/volumes/72/wr/mm7201a1.htm", "cdc.gov"),
+    ("See https://www.cancer.org/cancer/types/breast-cancer.html", "cancer.org"),
     (_VXU, "HepB"),
     (_VXU, "Merck"),
 ]  # fmt: skip
@@ -90,6 +103,8 @@ def test_kept(safe_harbor: Masker, text: str, value: str) -> None:
         ("SUB_LNAME", "PERSON"),
         ("Enrollee Name", "PERSON"),
         ("MBR_ID", "HEALTH_PLAN_ID"),
+        ("rendering_name", "PERSON"),
+        ("PCP_NM", "PERSON"),
         ("patient_first_visit", None),
         ("last_login", None),
         ("patient_mi", None),

@@ -297,7 +297,9 @@ _NAME_PARTS = frozenset(("last", "first", "middle", "surname"))
 _NAME_SHORT = frozenset(("lname", "fname", "mname", "lnm", "fnm"))  # only ever a name
 _PERSONS = frozenset(("member", "mbr", "patient", "pt", "pat", "subscriber", "enrollee",
                       "beneficiary", "bene", "insured", "guardian", "spouse", "contact",
-                      "provider", "physician"))
+                      "provider", "physician", "pcp", "prov", "rendering", "attending",
+                      "referring", "ordering", "prescriber", "prescribing", "servicing",
+                      "caregiver"))
 
 
 def _names_a_person(tokens: set[str]) -> bool:
