@@ -289,17 +289,17 @@ _NAME_WORDS = frozenset(
 )
 # A quality measure's or a claim's export names its member by abbreviations: "MBR_NAME",
 # "MBR_LAST", "PAT_FIRST_NM", "Patient Last", "SUB_LNAME": a word for the person and a
-# part of a name and nothing else, or an abbreviation only a name has ("patient_first_visit" and "member_since" are no
-# names).
+# part of a name and nothing else, or an abbreviation only a name has
+# ("patient_first_visit" and "member_since" are no names).
 _NAME_COLUMNS = frozenset(("fullname", "firstname", "lastname", "surname"))
 _NAME_TOKENS = frozenset(("name", "nm"))
 _NAME_PARTS = frozenset(("last", "first", "middle", "surname"))
 _NAME_SHORT = frozenset(("lname", "fname", "mname", "lnm", "fnm"))  # only ever a name
-_PERSONS = frozenset(("member", "mbr", "patient", "pt", "pat", "subscriber", "enrollee",
-                      "beneficiary", "bene", "insured", "guardian", "spouse", "contact",
-                      "provider", "physician", "pcp", "prov", "rendering", "attending",
-                      "referring", "ordering", "prescriber", "prescribing", "servicing",
-                      "caregiver"))
+_PERSONS = frozenset(
+    "member mbr patient pt pat subscriber enrollee beneficiary bene insured guardian spouse"
+    " contact provider physician pcp prov rendering attending referring ordering prescriber"
+    " prescribing servicing caregiver".split()
+)
 
 
 def _names_a_person(tokens: set[str]) -> bool:
