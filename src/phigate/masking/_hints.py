@@ -296,10 +296,11 @@ _NAME_TOKENS = frozenset(("name", "nm"))
 _NAME_PARTS = frozenset(("last", "first", "middle", "surname"))
 _NAME_SHORT = frozenset(("lname", "fname", "mname", "lnm", "fnm"))  # only ever a name
 _PERSONS = frozenset(
-    "member mbr patient pt pat subscriber enrollee beneficiary bene insured guardian spouse"
-    " contact provider physician pcp prov rendering attending referring ordering prescriber"
-    " prescribing servicing caregiver".split()
-)
+    ("member", "mbr", "patient", "pt", "pat", "subscriber", "enrollee", "beneficiary", "bene",
+     "insured", "guardian", "spouse", "contact", "provider", "physician", "pcp", "prov",
+     "rendering", "attending", "referring", "ordering", "prescriber", "prescribing",
+     "servicing", "caregiver")
+)  # fmt: skip
 
 
 def _names_a_person(tokens: set[str]) -> bool:
