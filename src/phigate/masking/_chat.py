@@ -99,6 +99,13 @@ CHAT_PATTERNS: tuple[PatternSpec, ...] = (
         _handle_speaker,
         groups=(("v", ID),),
     ),
+    # A Slack message's mention as its API writes it, the member's id and then the
+    # name shown for it: "<@U02ABCDEF|ingrid.solberg>", "<@W0123ABC|Ingrid Solberg>"
+    PatternSpec(
+        PERSON,
+        r"<@[UW][A-Z0-9]{6,14}\|(?P<v>[^<>|\r\n]{1,60})>",
+        groups=(("v", PERSON),),
+    ),
     # [9:14 AM] maria lopez: ... / 09:15 - jkowalski: ... / 14:02 Ana > ...
     PatternSpec(
         PERSON,

@@ -222,7 +222,7 @@ _TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = tuple(
             e.MRN,
         ),
         (
-            "member subscriber beneficiary policy insurance medicaid medicare hicn mbi"
+            "member mbr subscriber beneficiary policy insurance medicaid medicare hicn mbi"
             # a plan's or an employer group's number on the insurance card
             " plan_id plan_no plan_number plan_num group_no group_number group_num grp_no",
             e.HEALTH_PLAN_ID,
@@ -287,6 +287,29 @@ _NAME_WORDS = frozenset(
         "caller",
     ]
 )
+# A quality measure's or a claim's export names its member by abbreviations: "MBR_NAME",
+# "MBR_LAST", "PAT_FIRST_NM", "Patient Last", "SUB_LNAME": a word for the person and a
+# part of a name and nothing else, or an abbreviation only a name has
+# ("patient_first_visit" and "member_since" are no names).
+_NAME_COLUMNS = frozenset(("fullname", "firstname", "lastname", "surname"))
+_NAME_TOKENS = frozenset(("name", "nm"))
+_NAME_PARTS = frozenset(("last", "first", "middle", "surname"))
+_NAME_SHORT = frozenset(("lname", "fname", "mname", "lnm", "fnm"))  # only ever a name
+_PERSONS = frozenset(
+    ("member", "mbr", "patient", "pt", "pat", "subscriber", "enrollee", "beneficiary", "bene",
+     "insured", "guardian", "spouse", "contact", "provider", "physician", "pcp", "prov",
+     "rendering", "attending", "referring", "ordering", "prescriber", "prescribing",
+     "servicing", "caregiver")
+)  # fmt: skip
+
+
+def _names_a_person(tokens: set[str]) -> bool:
+    if tokens & _NAME_SHORT or (tokens & _NAME_TOKENS and tokens & (_NAME_WORDS | _PERSONS)):
+        return True
+    named = _PERSONS | _NAME_PARTS | _NAME_TOKENS
+    return bool(tokens & _PERSONS and tokens & _NAME_PARTS and tokens <= named)
+
+
 # Where a person works narrows down who they are ("employer_name", "companyName",
 # "works_at"); after the token rules, so a "company_code" stays a code, and not its
 # number or kind ("organization_identifier", "org_type")
@@ -334,9 +357,7 @@ def _hint(normal: str) -> str | None:
     parts = normal.split("_")
     joined = {normal} | {f"{a}_{b}" for a, b in itertools.pairwise(parts)}
     # a trial's case report form names its subject by initials ("Subject Initials: ABK")
-    if normal in ("fullname", "firstname", "lastname", "surname") or (
-        ("name" in tokens and tokens & _NAME_WORDS) or "initials" in tokens
-    ):
+    if normal in _NAME_COLUMNS or _names_a_person(tokens) or "initials" in tokens:
         return e.PERSON
     for words, entity in _TOKEN_RULES:
         if tokens & words or joined & words:

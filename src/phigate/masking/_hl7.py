@@ -21,11 +21,14 @@ Found = tuple[int, int, str]
 # Segments end with a carriage return (the standard) or a line feed (most copies).
 TRIGGER = (
     r"(?:^|[\r\n])(?:MSH|EVN|PID|PD1|NK1|GT1|IN1|IN2|PV1|PV2|ORC|OBR|OBX|MRG|DG1|AL1|TXA|SCH"
-    r"|NTE)\|"
+    r"|NTE|RXA)\|"
 )
 _SEGMENT = Regex(TRIGGER.encode() + rb"[^\r\n]*")
 
 _NAME, _ADDRESS, _PHONE, _ID, _DATE = "name", "address", "phone", "id", "date"
+# Where care was given: a location (PL, LA2: its facility, street, city, ZIP) and an
+# organisation by name (XON): an immunisation's clinic, an order's facility
+_PLACE, _ORG = "place", "organisation"
 # Field number -> kind, per segment (HL7 v2.5 numbering).
 _FIELDS: dict[bytes, dict[int, str]] = {
     b"MSH": {7: _DATE},
@@ -45,8 +48,10 @@ _FIELDS: dict[bytes, dict[int, str]] = {
     b"PV1": {7: _NAME, 8: _NAME, 9: _NAME, 17: _NAME, 19: _ID, 44: _DATE, 45: _DATE, 50: _ID,
              52: _NAME},
     b"PV2": {8: _DATE, 9: _DATE},
-    b"ORC": {2: _ID, 3: _ID, 4: _ID, 9: _DATE, 10: _NAME, 11: _NAME, 12: _NAME, 14: _PHONE,
-             15: _DATE},
+    b"ORC": {2: _ID, 3: _ID, 4: _ID, 9: _DATE, 10: _NAME, 11: _NAME, 12: _NAME, 13: _PLACE,
+             14: _PHONE, 15: _DATE, 21: _ORG, 22: _ADDRESS, 23: _PHONE, 24: _ADDRESS},
+    # a vaccine's administration: when, by whom (RXA-10), at which clinic (RXA-11)
+    b"RXA": {3: _DATE, 4: _DATE, 10: _NAME, 11: _PLACE, 16: _DATE},
     b"OBR": {2: _ID, 3: _ID, 6: _DATE, 7: _DATE, 8: _DATE, 14: _DATE, 16: _NAME, 17: _PHONE,
              20: _ID, 22: _DATE, 28: _NAME, 32: _NAME, 33: _NAME, 34: _NAME, 35: _NAME},
     b"OBX": {14: _DATE, 16: _NAME, 19: _DATE},
@@ -66,6 +71,8 @@ _COMPONENTS: dict[str, dict[int, str]] = {
     _PHONE: {0: e.PHONE, 3: e.EMAIL, 5: e.PHONE, 6: e.PHONE, 11: e.PHONE},
     _ID: {0: e.MRN},
     _DATE: {0: e.DATE},
+    _PLACE: {3: e.LOCATION, 8: e.STREET_ADDRESS, 10: e.LOCATION, 12: e.ZIP},
+    _ORG: {0: e.LOCATION},
 }
 
 

@@ -69,7 +69,12 @@ _LOWER_NAME_CUE = (
     r"|aunt|uncle|cousin|niece|nephew|grandma|grandpa|granny|nana|grandmother|grandfather"
     r"|grandson|granddaughter|stepson|stepdaughter|fiance|fiancee|boyfriend|girlfriend|partner"
     r"|roommate|neighbor|neighbour|friend|coworker|remind|let|cc|attn|sincerely|cheers"
-    r"|here['’]?s)\b\.?:?,?(?:\s*[-–—]+)?\s+)"
+    # a pager's and a secure chat's shorthand for a relative or a clinician: "dtr linda",
+    # "rn maria", "covering np patel"
+    r"|dtr|dau|sis|bro|husb|hubby|gf|bf|rn|np|pa|md|attending|resident|hospitalist|covering"
+    r"|here['’]?s)\b\.?:?,?(?:\s*[-–—]+)?\s+"
+    # and for "with": "spoke w/ maria", "s/w linda", "d/w dr patel" (no blank after "w/")
+    r"|\b(?:[ds]/w\s+|w/\s*))"
 )
 # The word before a secret's value (the head of its pattern: `PatternSpec.head`)
 _CREDENTIAL_LABEL = (
@@ -189,13 +194,22 @@ _STATES_LOWER = frozenset(STATE_NAMES.lower().split("|"))
 
 def _surname(text: str) -> bool:
     """An unlisted lower-case word after a given name that reads as its surname: no
-    common or clinical word, no drug, letters only."""
+    common or clinical word, no drug, letters only; no verb in the third person of a
+    common one ("maria says", "linda agrees") nor a contraction ("patel ok'd")."""
     return (
         len(text) >= 3
         and text.replace("-", "").replace("'", "").isalpha()
         and text not in common_words()
         and text not in EPONYMS
+        and not _verb_after_name(text)
     )
+
+
+def _verb_after_name(text: str) -> bool:
+    common = common_words()
+    if text.endswith(("'d", "'ll", "'s", "'ve", "'re")):
+        return True
+    return text.endswith("s") and (text[:-1] in common or text[:-2] in common)
 
 
 # Prefixes of codes and standards that look like identifiers: NCT01234567 is a trial.

@@ -133,10 +133,16 @@ _PUBLIC_SITES = frozenset(
     b" springer.com wiley.com epocrates.com pubmed.ncbi.nlm.nih.gov youtube.com google.com"
     b" microsoft.com apple.com amazon.com".split()
 )
-_PERSONAL_HOSTS = frozenset(b"mychart portal my myhealth patient patients login account".split())
+# A portal's, a tele-visit's or an upload page's host or path: a link to one person's
+# visit or case, also on a health system's .org site ("telehealth.valleybh.org/join/…")
+_PERSONAL_HOSTS = frozenset(
+    b"mychart portal my myhealth patient patients login account telehealth telemed televisit"
+    b" video meet join virtual".split()
+)
 _PERSONAL_PATHS = (
     b"patient", b"member", b"user", b"profile", b"chart", b"record", b"mrn", b"account",
-    b"/p/", b"/u/", b"~",
+    b"/p/", b"/u/", b"~", b"join", b"session", b"invite", b"appt", b"appointment", b"token",
+    b"upload",
 )  # fmt: skip
 
 
