@@ -72,6 +72,16 @@ def _nato(text: str) -> str:
     )
 
 
+def _circled(text: str) -> str:
+    return "".join(
+        chr(0x24D0 + ord(c.lower()) - 97) if c.isascii() and c.isalpha() else c for c in text
+    )
+
+
+def _pig_latin(text: str) -> str:
+    return " ".join(w[1:] + w[0] + "ay" if w.isalpha() else w for w in text.split())
+
+
 BODIES: dict[str, str] = {
     # Words joined by `_`, as a log field or an identifier: no word boundary anywhere.
     "underscores": "_".join(NOTE.split()),
@@ -79,6 +89,12 @@ BODIES: dict[str, str] = {
     "rot13-slashes": "/".join(ROT13.split()),
     # Each rot13'd word in capitals and brackets: read as the masker's `[NAME]` markers.
     "rot13-brackets": " ".join(f"[{w.upper()}]" for w in ROT13.replace(",", "").split()),
+    # Each rot13'd word with `[X]` after it: a chunk holding a marker counts as read.
+    "rot13-suffixed": " ".join(f"{w}[X]" for w in ROT13.split()),
+    # Circled letters (U+24D0 block, NFKC folds them to a-z): neither folded nor judged.
+    "circled": _circled(NOTE),
+    # Pig latin: its camelCase pieces ("urphyMay") are read as words.
+    "pig-latin": _pig_latin(NOTE),
     # Latin small capitals (U+1D00 block): Latin script, neither folded nor judged.
     "small-caps": _small_caps(NOTE),
     # No letters at all: never judged.
@@ -165,6 +181,12 @@ async def test_rot13_words_in_brackets_are_withheld(api: Harness) -> None:
     assert _undone(shown, ["[NVFUN]", "[ZHECUL]", "[PUNEYRFUNIRA]"]) == [], shown
 
 
+@finding(3, "a rot13'd word followed by `[X]` holds a marker, so counts as read")
+async def test_rot13_words_suffixed_with_a_marker_are_withheld(api: Harness) -> None:
+    shown = await _get(api, "/rot13-suffixed")
+    assert _undone(shown, ["Nvfun", "Zhecul", "Puneyrfunira"]) == [], shown
+
+
 # ── 4: Latin small capitals ─────────────────────────────────────────────────────
 @finding(4, "a note in Latin small capitals (U+1D00 block) is neither masked nor judged")
 async def test_a_note_in_small_capitals_is_masked(api: Harness) -> None:
@@ -191,6 +213,21 @@ async def test_a_note_as_letter_numbers_is_withheld(api: Harness) -> None:
 async def test_a_name_in_the_nato_alphabet_is_withheld(api: Harness) -> None:
     shown = await _get(api, "/nato")
     assert _undone(shown, [_nato("Aisha"), _nato("Murphy")]) == [], shown
+
+
+# ── 7: circled letters ──────────────────────────────────────────────────────────
+@finding(7, "a note in circled letters (NFKC folds them) is neither masked nor judged")
+async def test_a_note_in_circled_letters_is_masked(api: Harness) -> None:
+    shown = await _get(api, "/circled")
+    needles = [_circled(w) for w in ["Aisha", "El-Amin", "Murphy Row", "Charleshaven"]]
+    assert _undone(shown, needles) == [], shown
+
+
+# ── 8: pig latin ────────────────────────────────────────────────────────────────
+@finding(8, "a note in pig latin: its address and city pass (camelCase pieces read as words)")
+async def test_a_note_in_pig_latin_is_withheld(api: Harness) -> None:
+    shown = await _get(api, "/pig-latin")
+    assert _undone(shown, ["urphyMay", "harleshavenCay", "ishaAay"]) == [], shown
 
 
 # ── the same holes through the exec connector and the MCP proxy ─────────────────
