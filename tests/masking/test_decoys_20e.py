@@ -1,0 +1,55 @@
+"""Look-alikes in lab messages, public links and remittances (round 20e): the code of
+an HL7 test (OBR-4, OBX-3), a public page named after a word of persons, a past
+tense in a column after a procedure code. Each stays visible; the same shapes tied
+to a patient stay masked."""
+
+from __future__ import annotations
+
+import pytest
+
+from phigate.masking.engine import Masker
+
+KEPT = [
+    # the code of what was ordered or observed, whatever it reads as
+    ("OBX|4|NM|00071-0155-23^Creatinine^LN||1.84|mg/dL|0.6-1.2\r", "00071-0155-23"),
+    ("OBX|1|NM|80053^Glucose^LN||143|mg/dL|70-99\r", "80053"),
+    ("OBX|3|NM|0074-4339-02||TSH 6.2 mIU/L (0.4-4.0)||||F\r", "0074-4339-02"),
+    ("OBR|1||ZK34565465|44054006^Panel|||20241018\r", "44054006"),
+    ("OBR|1|PL7781|FL99120|312961^Lipid panel^L|||20250707\n", "312961"),
+    # a public page about a kind of person, with no one's id in its link
+    ("Field mapping: https://www.hl7.org/fhir/R4/patient.html\n",
+     "https://www.hl7.org/fhir/R4/patient.html"),
+    ("see https://www.cdc.gov/flu/member-faq.pdf for details", "https://www.cdc.gov/flu/member-faq.pdf"),
+    # a remittance's line: a CPT code, then its past-tense column
+    ("CLAIM 8812\n  80053  BILLED $1,158.55  ALLOWED $312.00\n", "80053"),
+]  # fmt: skip
+
+MASKED = [
+    # the same fields' other values, a patient's record number as a code's twin
+    ("OBR|1||ZK34565465|44054006^Panel|||20241018\r", "ZK34565465"),
+    ("PID|1||8812345^^^MRN||DOE^JANE\rOBX|1|ST|8812345^Id^L||x\r", "8812345^Id"),
+    # an observation's value is the patient's, not a code
+    ("OBX|1|ST|11368-8^Address^LN||12 Elm Street^^Boston^MA^02118\r", "12 Elm Street"),
+    # a person's page: an id in its name, a folder of theirs, a query with a number
+    ("https://www.cdc.gov/patient-88124.html", "https://www.cdc.gov/patient-88124.html"),
+    ("https://www.hl7.org/patients/jdoe/summary.html", "https://www.hl7.org/patients/jdoe"),
+    ("https://www.cdc.gov/patient.html?id=88124", "https://www.cdc.gov/patient.html?id=88124"),
+    # a postcode then its town stays a place
+    ("Adresse:\n75001 Paris\n", "75001"),
+    ("Anschrift\n10115 Berlin\n", "10115"),
+]  # fmt: skip
+
+
+def _touched(masker: Masker, text: str, value: str) -> list[str]:
+    start = text.index(value)
+    return [t for s, e, t in masker.spans(text) if s < start + len(value) and e > start]
+
+
+@pytest.mark.parametrize(("text", "value"), KEPT)
+def test_kept(safe_harbor: Masker, text: str, value: str) -> None:
+    assert not _touched(safe_harbor, text, value), f"{value!r} masked"
+
+
+@pytest.mark.parametrize(("text", "value"), MASKED)
+def test_masked(safe_harbor: Masker, text: str, value: str) -> None:
+    assert _touched(safe_harbor, text, value), f"{value!r} left"
