@@ -22,6 +22,10 @@ KEPT = [
     ("see https://www.cdc.gov/flu/member-faq.pdf for details", "https://www.cdc.gov/flu/member-faq.pdf"),
     # a remittance's line: a CPT code, then its past-tense column
     ("CLAIM 8812\n  80053  BILLED $1,158.55  ALLOWED $312.00\n", "80053"),
+    # a plan's product name, a whole cell under a "Plan" header
+    ('#,Name,DOB,Plan,Member ID\n1,"Okafor, Rain",01/26/1985,Tricare Prime,WPE564487612\n',
+     "Tricare Prime"),
+    ("Name\tHealth Plan\tCopay\nJohn Smith\tSummit Choice\t$20\n", "Summit Choice"),
 ]  # fmt: skip
 
 MASKED = [
@@ -37,6 +41,11 @@ MASKED = [
     # a postcode then its town stays a place
     ("Adresse:\n75001 Paris\n", "75001"),
     ("Anschrift\n10115 Berlin\n", "10115"),
+    # beside a plan's column, the member's name and a payer's name (a firm) stay masked
+    ('#,Name,DOB,Plan,Member ID\n1,"Okafor, Rain",01/26/1985,Tricare Prime,WPE564487612\n',
+     "Okafor, Rain"),
+    ("Name\tPlan\tPayer\nLaura Plant\tTricare Prime\tDelta Dental\n", "Laura Plant"),
+    ("Name\tPlan\tPayer\nLaura Plant\tTricare Prime\tDelta Dental\n", "Delta Dental"),
 ]  # fmt: skip
 
 

@@ -30,7 +30,7 @@ from phigate.masking._names import (
     parts_everywhere,
 )
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
-from phigate.masking._plan_names import payer_code, plan_name
+from phigate.masking._plan_names import payer_code, plan_column, plan_name
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._span import Span as Span  # its home before it had one of its own
@@ -602,7 +602,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             new_end = _extend(_TIME_AFTER, data, end)
             new_start = start - _weekday_before(data, start)
         elif entity == PERSON:
-            if plan_name(data, start, end):
+            if plan_name(data, start, end) or plan_column(data, start, end):
                 continue  # a plan's product name ("Silver Plus EPO"), shared by its members
             new_end = _extend(_CREDENTIALS_AFTER, data, end)
             new_start = start - _particles_before(data, start)
@@ -613,7 +613,10 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
                 or (entity == ID and system_id(data, start, end))
                 or (entity == EMAIL and message_id(data, start))
                 or (entity in _PAYER_CODE_TYPES and payer_code(data, start, end))
-                or (entity == LOCATION and plan_name(data, start, end))
+                or (
+                    entity == LOCATION
+                    and (plan_name(data, start, end) or plan_column(data, start, end))
+                )
                 or system_number(data, start, end, spans, starts)
                 or (coded_field(data, start, end) and not _found_elsewhere(data, span, spans))
             ):
