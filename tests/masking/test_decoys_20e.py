@@ -22,6 +22,9 @@ KEPT = [
     ("see https://www.cdc.gov/flu/member-faq.pdf for details", "https://www.cdc.gov/flu/member-faq.pdf"),
     # a remittance's line: a CPT code, then its past-tense column
     ("CLAIM 8812\n  80053  BILLED $1,158.55  ALLOWED $312.00\n", "80053"),
+    # the status a server answered after a request's path
+    ("INFO GET /api/v2/patients/91026598/chart 200 622ms\n", "200"),
+    ("GET /fhir/Patient/8812/records 404\n", "404"),
     # a plan's product name, a whole cell under a "Plan" header
     ('#,Name,DOB,Plan,Member ID\n1,"Okafor, Rain",01/26/1985,Tricare Prime,WPE564487612\n',
      "Tricare Prime"),
@@ -41,6 +44,10 @@ MASKED = [
     # a postcode then its town stays a place
     ("Adresse:\n75001 Paris\n", "75001"),
     ("Anschrift\n10115 Berlin\n", "10115"),
+    # the patient's id in the same request line, a chart number under its label
+    ("INFO GET /api/v2/patients/91026598/chart 200 622ms\n", "91026598"),
+    ("Chart 200-114 reviewed", "200-114"),
+    ("chart # 20041 reviewed", "20041"),
     # beside a plan's column, the member's name and a payer's name (a firm) stay masked
     ('#,Name,DOB,Plan,Member ID\n1,"Okafor, Rain",01/26/1985,Tricare Prime,WPE564487612\n',
      "Okafor, Rain"),
