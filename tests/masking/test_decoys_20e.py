@@ -25,6 +25,11 @@ KEPT = [
     # the status a server answered after a request's path
     ("INFO GET /api/v2/patients/91026598/chart 200 622ms\n", "200"),
     ("GET /fhir/Patient/8812/records 404\n", "404"),
+    # an amount of money under a payer's label
+    ("Insurance paid (Caremark): $1,776.71\nYOU OWE: $1,451.54\n", "$1,776.71"),
+    ("Insurance: $250.00 applied\n", "$250.00"),
+    # a plan's name after a lower-case "plan" run into the text
+    ("VISION CLAIM CLM-727511329  plan Vision Plus 130\nMember: Ana Ruiz\n", "Vision Plus"),
     # a plan's product name, a whole cell under a "Plan" header
     ('#,Name,DOB,Plan,Member ID\n1,"Okafor, Rain",01/26/1985,Tricare Prime,WPE564487612\n',
      "Tricare Prime"),
@@ -48,6 +53,11 @@ MASKED = [
     ("INFO GET /api/v2/patients/91026598/chart 200 622ms\n", "91026598"),
     ("Chart 200-114 reviewed", "200-114"),
     ("chart # 20041 reviewed", "20041"),
+    # a plan's or an account's number, not money, under the same labels
+    ("Insurance: Medicaid 8CQ4-ET8-HR98\n", "8CQ4-ET8-HR98"),
+    ("Member ID: $1234567\n", "$1234567"),
+    ("VISION CLAIM CLM-727511329  plan Vision Plus 130\nMember: Ana Ruiz\n", "Ana Ruiz"),
+    ("We discussed the care plan with John Smith today.", "John Smith"),
     # beside a plan's column, the member's name and a payer's name (a firm) stay masked
     ('#,Name,DOB,Plan,Member ID\n1,"Okafor, Rain",01/26/1985,Tricare Prime,WPE564487612\n',
      "Okafor, Rain"),

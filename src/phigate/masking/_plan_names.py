@@ -23,11 +23,11 @@ _PLAN_AFTER = re2.compile(rb"^ (?:HMO|PPO|EPO|POS|HDHP|PFFS|[CDI]-?SNP)(?:$|[^A-
 
 
 # A plan's own label right before the name ("Plan:", "Vision plan:", "Company/Plan
-# Name:"); "Insurance:", "Carrier:" and "Payer:" name a firm, which the corpora count
-# as PHI, and are not here.
+# Name:", "plan" run into the text); "Insurance:", "Carrier:" and "Payer:" name a
+# firm, which the corpora count as PHI, and are not here.
 _PLAN_LABEL = re2.compile(
     rb"(?:^|[^A-Za-z/])(?i:(?:vision|dental|medical|health|pharmacy|benefit|company/)[ \t]?)?"
-    rb"(?i:plan)(?:[ \t](?i:name))?[ \t]*:[ \t]*$"
+    rb"(?i:plan)(?:[ \t](?i:name))?[ \t]*:?[ \t]*$"
 )
 # A product's tier or line as its last word ("EyeMed Insight", "Tricare Prime"), or a
 # benefit's kind inside it ("Davis Vision Basic"): no one's name ends so under "Plan:".
