@@ -20,6 +20,8 @@ KEPT = [
     ("Field mapping: https://www.hl7.org/fhir/R4/patient.html\n",
      "https://www.hl7.org/fhir/R4/patient.html"),
     ("see https://www.cdc.gov/flu/member-faq.pdf for details", "https://www.cdc.gov/flu/member-faq.pdf"),
+    # a guideline on a British organisation's site, as on an American one's
+    ("see https://www.nice.org.uk/guidance/ng28\n", "https://www.nice.org.uk/guidance/ng28"),
     # a remittance's line: a CPT code, then its past-tense column
     ("CLAIM 8812\n  80053  BILLED $1,158.55  ALLOWED $312.00\n", "80053"),
     # the status a server answered after a request's path
@@ -46,6 +48,8 @@ MASKED = [
     ("https://www.cdc.gov/patient-88124.html", "https://www.cdc.gov/patient-88124.html"),
     ("https://www.hl7.org/patients/jdoe/summary.html", "https://www.hl7.org/patients/jdoe"),
     ("https://www.cdc.gov/patient.html?id=88124", "https://www.cdc.gov/patient.html?id=88124"),
+    ("https://www.nice.org.uk/patients/jdoe", "https://www.nice.org.uk/patients/jdoe"),
+    ("https://clinic.co.uk/guidance/ng28", "https://clinic.co.uk/guidance/ng28"),
     # a postcode then its town stays a place
     ("Adresse:\n75001 Paris\n", "75001"),
     ("Anschrift\n10115 Berlin\n", "10115"),

@@ -127,7 +127,9 @@ def phone_ocr(value: bytes) -> bool:
 # organisations (.gov, .edu, .int, .mil, .org) and well-known health references. A URL
 # on them is an identifier only when it points at a person: a portal host, a path about
 # a patient or an account, an id in the query.
-_PUBLIC_SUFFIXES = (b".gov", b".edu", b".int", b".mil", b".org", b".nhs.uk", b".gov.uk", b".ac.uk")
+_PUBLIC_SUFFIXES = (
+    b".gov", b".edu", b".int", b".mil", b".org", b".nhs.uk", b".gov.uk", b".ac.uk", b".org.uk",
+)  # fmt: skip
 _PUBLIC_SITES = frozenset(
     b"snomed.info webmd.com uptodate.com drugs.com medscape.com healthline.com goodrx.com"
     b" rxlist.com merckmanuals.com medlineplus.gov nih.gov cdc.gov who.int github.com"
