@@ -46,9 +46,25 @@ def without_decoys(data: bytes, spans: list[Span]) -> list[Span]:
                 out.append(span)
         elif entity == e.STREET_ADDRESS:
             out.extend(_around_region(data, span))
+        elif entity == e.MRN and _http_status(data, span):
+            continue
         elif not stamps or entity not in _STAMPED or not _inside(stamps, span):
             out.append(span)
     return out
+
+
+# A request line's path, its last segment a word ("/chart", "/records"), then the
+# status the server answered: the label pattern reads "chart 200" as a record number.
+_STATUS_AFTER_PATH = re2.compile(rb"/[A-Za-z_-]+[ \t]+$")
+_STATUS = re2.compile(rb"[1-5]\d\d")
+
+
+def _http_status(data: bytes, span: Span) -> bool:
+    """Whether an MRN found is a three-digit HTTP status right after a request's path."""
+    start, end, _ = span
+    if _STATUS.fullmatch(data[start:end]) is None:
+        return False
+    return _STATUS_AFTER_PATH.search(data[max(0, start - 40) : start]) is not None
 
 
 def _without_region(data: bytes, span: Span) -> Span:

@@ -117,3 +117,30 @@ def _components(field: bytes, pos: int, wanted: dict[int, str]) -> Iterator[Foun
                 yield at, at + len(component), entity
             at += len(component) + 1
         pos += len(repetition) + 1
+
+
+# The field that names what was ordered or observed: OBR-4 (universal service id) and
+# OBX-3 (observation id), a coded element "code^text^system" (a LOINC, CPT, SNOMED or
+# NDC code). It names a test, shared by every patient who had it, never a person;
+# a code there reads as a ZIP, a phone or a record number to the patterns.
+_CODED_FIELD = {b"OBR": 4, b"OBX": 3}
+_CODE = re2.compile(rb"[A-Za-z0-9][A-Za-z0-9.-]{0,19}")
+_CODE_END = (b"^", b"|", b"~")
+_REACH = 96  # two filler and placer numbers before OBR-4
+
+
+def coded_field(data: bytes, start: int, end: int) -> bool:
+    """Whether data[start:end] is the code of an OBR-4 or OBX-3 coded element."""
+    back = max(0, start - _REACH)
+    line_start = max(data.rfind(b"\r", back, start), data.rfind(b"\n", back, start)) + 1
+    if line_start == 0 and back > 0:
+        return False  # farther from its segment's start than OBR-4 ever stands
+    wanted = _CODED_FIELD.get(data[line_start : line_start + 3])
+    if wanted is None or data[line_start + 3 : line_start + 4] != b"|":
+        return False
+    head = data[line_start:start]
+    if head.count(b"|") != wanted or not head.endswith(b"|"):
+        return False  # not in the field's first component, where the code stands
+    code = _CODE.match(data[start : start + 21])
+    stop = start + (code.end() if code is not None else 0)
+    return stop >= end and data[stop : stop + 1] in _CODE_END

@@ -317,7 +317,20 @@ def _place(value: bytes) -> bool:
     if words[-1] in _NOT_TOWN_ENDS or words[-1] in _NOT_TOWNS:
         return False
     common = common_words()
-    return not all(w.rstrip(".'s") in common for w in words)
+    return not all(_common(w.rstrip(".'s"), common) for w in words)
+
+
+def _common(word: str, common: frozenset[str]) -> bool:
+    """A dictionary word, or its past tense ("BILLED", "PAID" is one already): a column's
+    word after a code ("80053  BILLED $120.00") reads as a postcode and its town."""
+    if word in common:
+        return True
+    if len(word) < 5 or not word.endswith("ed"):
+        return False
+    stem = word[:-2]
+    if word.endswith("ied") and stem[:-1] + "y" in common:
+        return True  # "DENIED"
+    return stem in common or stem + "e" in common or (stem[-1] == stem[-2] and stem[:-1] in common)
 
 
 # Words a town's name may share with the dictionary ("Lake City", "Cedar Falls").

@@ -315,6 +315,8 @@ def value_ok(entity: str, value: bytes, strict: bool = False, whole: bool = True
         return True
     if _REFERENCE_RANGE.fullmatch(stripped) is not None:
         return False  # "ref=3.5-5.1", "Ref: <100": a lab test's normal range
+    if _MONEY.fullmatch(stripped) is not None:
+        return False  # "Insurance paid (Aetna): $1,776.71": what was paid, no one's number
     if entity == e.ID and b" " not in stripped and len(stripped) >= 3:
         return True  # "user=jdoe", "Order ID: A-77"
     return bool(digits(stripped)) and len(stripped) >= 3  # "patient_id = 3" is a row
@@ -334,6 +336,10 @@ _REFERENCE_RANGE = re2.compile(
     rb"\d{1,4}\.\d{1,3}\s?[-\x{2013}]\s?\d{1,4}(?:\.\d{1,3})?|\d{1,4}\s?[-\x{2013}]\s?\d{1,4}\.\d{1,3}"
     rb"|[<>]=?\s?\d{1,4}(?:\.\d{1,3})?"
 )
+
+
+# An amount of money: a currency's sign, then digits in thousands and cents.
+_MONEY = re2.compile(rb"-?[$\x{20AC}\x{00A3}]\s?\d{1,3}(?:,\d{3})*(?:\.\d{2})?")
 
 
 _NAME_WORD = re2.compile("[a-z]+(?:['’-][a-z]+)*".encode())

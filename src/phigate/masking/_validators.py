@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
+import re2
+
 _DIGITS = frozenset(b"0123456789")
 
 
@@ -125,7 +127,9 @@ def phone_ocr(value: bytes) -> bool:
 # organisations (.gov, .edu, .int, .mil, .org) and well-known health references. A URL
 # on them is an identifier only when it points at a person: a portal host, a path about
 # a patient or an account, an id in the query.
-_PUBLIC_SUFFIXES = (b".gov", b".edu", b".int", b".mil", b".org", b".nhs.uk", b".gov.uk", b".ac.uk")
+_PUBLIC_SUFFIXES = (
+    b".gov", b".edu", b".int", b".mil", b".org", b".nhs.uk", b".gov.uk", b".ac.uk", b".org.uk",
+)  # fmt: skip
 _PUBLIC_SITES = frozenset(
     b"snomed.info webmd.com uptodate.com drugs.com medscape.com healthline.com goodrx.com"
     b" rxlist.com merckmanuals.com medlineplus.gov nih.gov cdc.gov who.int github.com"
@@ -146,6 +150,11 @@ _PERSONAL_PATHS = (
 )  # fmt: skip
 
 
+# A public page's file name of words alone ("patient.html", "member-faq.pdf"); a
+# person's page carries an id ("patient-8812.html") or sits under a folder of theirs.
+_PAGE_NAME = re2.compile(rb"[a-z]+(?:[-_][a-z]+)*\.(?:html?|pdf|aspx?|php)")
+
+
 def personal_url(value: bytes) -> bool:
     """False for a page of a public site that points at no person."""
     rest = value.split(b"://", 1)[-1]
@@ -156,7 +165,12 @@ def personal_url(value: bytes) -> bool:
     if host.split(b".")[0] in _PERSONAL_HOSTS:
         return True
     page, _, query = path.lower().partition(b"?")
-    return any(48 <= c <= 57 for c in query) or any(w in page for w in _PERSONAL_PATHS)
+    if any(48 <= c <= 57 for c in query):
+        return True
+    folder = page[: page.rfind(b"/") + 1]
+    if _PAGE_NAME.fullmatch(page[len(folder) :]) is not None:
+        page = folder  # "patient.html" is a page about patients: no one's record is under it
+    return any(w in page for w in _PERSONAL_PATHS)
 
 
 def _public_host(host: bytes) -> bool:

@@ -20,6 +20,7 @@ import re2
 from phigate.masking._decoys import without_decoys
 from phigate.masking._drug_codes import labelled_drug_code
 from phigate.masking._fastre import Regex
+from phigate.masking._hl7 import coded_field
 from phigate.masking._layouts import LAYOUTS
 from phigate.masking._least import is_head, is_within, least_bytes
 from phigate.masking._names import (
@@ -29,7 +30,7 @@ from phigate.masking._names import (
     parts_everywhere,
 )
 from phigate.masking._patterns import PHI_PATTERNS, SECRET_PATTERNS, PatternSpec
-from phigate.masking._plan_names import payer_code, plan_name
+from phigate.masking._plan_names import payer_code, plan_column, plan_name
 from phigate.masking._quiet_batch import QuietBatch, joinable
 from phigate.masking._shapes import STATE_SET
 from phigate.masking._span import Span as Span  # its home before it had one of its own
@@ -603,7 +604,7 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             new_end = _extend(_TIME_AFTER, data, end)
             new_start = start - _weekday_before(data, start)
         elif entity == PERSON:
-            if plan_name(data, start, end):
+            if plan_name(data, start, end) or plan_column(data, start, end):
                 continue  # a plan's product name ("Silver Plus EPO"), shared by its members
             new_end = _extend(_CREDENTIALS_AFTER, data, end)
             new_start = start - _particles_before(data, start)
@@ -615,8 +616,12 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
                 or (entity == ID and party_reference(data, start, end))
                 or (entity == EMAIL and message_id(data, start))
                 or (entity in _PAYER_CODE_TYPES and payer_code(data, start, end))
-                or (entity == LOCATION and plan_name(data, start, end))
+                or (
+                    entity == LOCATION
+                    and (plan_name(data, start, end) or plan_column(data, start, end))
+                )
                 or system_number(data, start, end, spans, starts)
+                or (coded_field(data, start, end) and not _found_elsewhere(data, span, spans))
             ):
                 out.append(span)
             continue
@@ -624,6 +629,13 @@ def _widen(data: bytes, spans: list[Span]) -> list[Span]:
             span if new_start == start and new_end == end else Span(new_start, new_end, entity)
         )
     return merge(out) if len(out) > 1 else out
+
+
+def _found_elsewhere(data: bytes, span: Span, spans: list[Span]) -> bool:
+    """Whether the value of `span` is also found at another place (a code-shaped value
+    that is the patient's record number in PID-3 is theirs in OBX-3 too)."""
+    value = data[span.start : span.end]
+    return any(data[s:e] == value for s, e, _ in spans if s != span.start)
 
 
 def _built(data: bytes, start: int, line: bytes) -> bool:
