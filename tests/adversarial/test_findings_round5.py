@@ -1,7 +1,7 @@
 """Round 5: a last attack on what phigate promises, before its fail-closed issue closes.
 
 Error oracles: a function or operator phigate counts as total (`TOTAL` in
-`sql/functions.py`, `_TOTAL_OPERATORS` in `sql/lineage.py`) that fails on some values
+`sql/functions.py`, `_TOTAL_OPERATORS` in `sql/_lineage_expressions.py`) that fails on some values
 of its PHI argument. Whether the statement fails then answers a question about the
 value, so it must wait for the same approval as a WHERE on it (the demo policy asks
 a data owner for conditions on patients' PHI columns). Each case first shows, on a
