@@ -216,7 +216,6 @@ async def test_a_name_in_the_nato_alphabet_is_withheld(api: Harness) -> None:
 
 
 # ── 7: circled letters ──────────────────────────────────────────────────────────
-@finding(7, "a note in circled letters (NFKC folds them) is neither masked nor judged")
 async def test_a_note_in_circled_letters_is_masked(api: Harness) -> None:
     shown = await _get(api, "/circled")
     needles = [_circled(w) for w in ["Aisha", "El-Amin", "Murphy Row", "Charleshaven"]]
