@@ -211,7 +211,7 @@ def _known(line: str) -> Iterator[bool]:
     """For each of the line's words in order, whether it is a word of a language (a
     marker the masker wrote is); letters spaced out as one unknown word per four."""
     if not line.isascii():
-        line = unicodedata.normalize("NFC", line)
+        line = unicodedata.normalize("NFC", line).translate(_lookalikes())
     singles = 0
     for chunk in line.split():
         words = _chunk_known(chunk)
@@ -222,6 +222,36 @@ def _known(line: str) -> Iterator[bool]:
         singles = 0
         yield from words
     yield from [False] * (singles // 4)
+
+
+# What a look-alike letter is read as: a letter of Latin script in no dictionary, so
+# the word holding it is unknown.
+_UNJUDGED = "\u01c2"
+
+
+@functools.cache
+def _lookalikes() -> dict[int, str]:
+    """Letters that look Latin but lie outside the alphabet judged (`_latin`): small
+    capitals ("ᴘᴀᴛɪᴇɴᴛ"), circled, mathematical and other styled letters. Each is read
+    as `_UNJUDGED`, so their words are unknown: fail closed, rather than a line of them
+    never judged. Fullwidth letters, written in East Asian text, are read as ASCII."""
+    table: dict[int, str] = {}
+    for c in range(0x250, 0x20000):
+        char = chr(c)
+        if 0x1E00 <= c < 0x1F00 or not (char.isalpha() or char.isalnum() or _styled(char)):
+            continue
+        name = unicodedata.name(char, "")
+        form = unicodedata.normalize("NFKC", char)
+        if name.startswith("FULLWIDTH LATIN"):
+            table[c] = form
+        elif "LATIN" in name or (form.isascii() and form.isalpha()):
+            table[c] = _UNJUDGED
+    return table
+
+
+def _styled(char: str) -> bool:
+    """A letter drawn as a symbol (circled "ⓐ" is no letter to Unicode)."""
+    return unicodedata.category(char) == "So" and "LATIN" in unicodedata.name(char, "")
 
 
 # Punctuation around a plain word.
