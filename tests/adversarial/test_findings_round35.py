@@ -175,13 +175,11 @@ async def test_a_rot13_note_joined_by_slashes_in_json_is_withheld(api: Harness) 
 
 
 # ── 3: capitals in brackets read as the masker's markers ────────────────────────
-@finding(3, "rot13'd words as `[NVFUN]` count as the masker's markers, so as read")
 async def test_rot13_words_in_brackets_are_withheld(api: Harness) -> None:
     shown = await _get(api, "/rot13-brackets")
     assert _undone(shown, ["[NVFUN]", "[ZHECUL]", "[PUNEYRFUNIRA]"]) == [], shown
 
 
-@finding(3, "a rot13'd word followed by `[X]` holds a marker, so counts as read")
 async def test_rot13_words_suffixed_with_a_marker_are_withheld(api: Harness) -> None:
     shown = await _get(api, "/rot13-suffixed")
     assert _undone(shown, ["Nvfun", "Zhecul", "Puneyrfunira"]) == [], shown
@@ -266,7 +264,6 @@ async def test_exec_a_note_joined_by_underscores_is_masked(shell: Harness) -> No
     assert _undone(shown, [SSN, PHONE, "6599_Murphy_Row"]) == [], shown
 
 
-@finding(3, "exec output: rot13'd words in brackets pass as markers")
 async def test_exec_rot13_words_in_brackets_are_withheld(shell: Harness) -> None:
     shown = await _printed(shell, BODIES["rot13-brackets"] + "\n")
     assert _undone(shown, ["[NVFUN]", "[ZHECUL]"]) == [], shown
