@@ -175,20 +175,17 @@ async def test_a_rot13_note_joined_by_slashes_in_json_is_withheld(api: Harness) 
 
 
 # ── 3: capitals in brackets read as the masker's markers ────────────────────────
-@finding(3, "rot13'd words as `[NVFUN]` count as the masker's markers, so as read")
 async def test_rot13_words_in_brackets_are_withheld(api: Harness) -> None:
     shown = await _get(api, "/rot13-brackets")
     assert _undone(shown, ["[NVFUN]", "[ZHECUL]", "[PUNEYRFUNIRA]"]) == [], shown
 
 
-@finding(3, "a rot13'd word followed by `[X]` holds a marker, so counts as read")
 async def test_rot13_words_suffixed_with_a_marker_are_withheld(api: Harness) -> None:
     shown = await _get(api, "/rot13-suffixed")
     assert _undone(shown, ["Nvfun", "Zhecul", "Puneyrfunira"]) == [], shown
 
 
 # ── 4: Latin small capitals ─────────────────────────────────────────────────────
-@finding(4, "a note in Latin small capitals (U+1D00 block) is neither masked nor judged")
 async def test_a_note_in_small_capitals_is_masked(api: Harness) -> None:
     shown = await _get(api, "/small-caps")
     needles = [_small_caps(w) for w in ["Aisha", "El-Amin", "Murphy Row", "Charleshaven"]]
@@ -216,7 +213,6 @@ async def test_a_name_in_the_nato_alphabet_is_withheld(api: Harness) -> None:
 
 
 # ── 7: circled letters ──────────────────────────────────────────────────────────
-@finding(7, "a note in circled letters (NFKC folds them) is neither masked nor judged")
 async def test_a_note_in_circled_letters_is_masked(api: Harness) -> None:
     shown = await _get(api, "/circled")
     needles = [_circled(w) for w in ["Aisha", "El-Amin", "Murphy Row", "Charleshaven"]]
@@ -268,7 +264,6 @@ async def test_exec_a_note_joined_by_underscores_is_masked(shell: Harness) -> No
     assert _undone(shown, [SSN, PHONE, "6599_Murphy_Row"]) == [], shown
 
 
-@finding(3, "exec output: rot13'd words in brackets pass as markers")
 async def test_exec_rot13_words_in_brackets_are_withheld(shell: Harness) -> None:
     shown = await _printed(shell, BODIES["rot13-brackets"] + "\n")
     assert _undone(shown, ["[NVFUN]", "[ZHECUL]"]) == [], shown
@@ -303,7 +298,6 @@ async def _read_over_mcp(gateway: tuple[Harness, str], path: Path, text: str) ->
     return "".join(getattr(block, "text", "") for block in result.content)
 
 
-@finding(4, "MCP: a note in Latin small capitals passes")
 async def test_mcp_a_note_in_small_capitals_is_masked(
     mcp_gateway: tuple[Harness, str], tmp_path: Path
 ) -> None:

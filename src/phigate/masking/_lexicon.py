@@ -28,6 +28,7 @@ import re2
 
 from phigate.masking._frequent_words import frequent_words
 from phigate.masking._wordlists import EPONYMS, common_words, person_names
+from phigate.masking.entities import BUILTIN_TYPES
 
 # A line with fewer words is not judged: a heading, a log prefix, a short label.
 MIN_TOKENS = 6
@@ -108,8 +109,12 @@ _DIGIT = re2.compile(r"[0-9]")
 _DIGITS = re2.compile(r"[0-9]+")
 _HEX = re2.compile(r"[0-9A-Fa-f:.-]+")
 _URL = re2.compile(r"(?i)[\"'(<]?(?:[a-z][a-z0-9+.-]*://|www\.)")
-# What the masker wrote (`[NAME]`, `NAME_3f2a1b0c9d8e`): read, so understood.
-_MARKER = re2.compile(r"\[[A-Z_]+\]|\b[A-Z][A-Z_]*_[0-9a-f]{8,}\b|\[withheld: [^\]]*\]")
+# What the masker writes, exactly: its entity types' placeholders (`[SSN]`) and
+# pseudonyms (`PERSON_3f2a1b0c9d8e`), its other placeholders, its withheld notes. Any
+# other capitals in brackets (`[NVFUN]`) are words to judge, never markers.
+_WRITTEN = sorted(BUILTIN_TYPES | {"VALUE", "WITHHELD", "MASKED", "BYTES", "BINARY"})
+_TYPES = "|".join(_WRITTEN)
+_MARKER = re2.compile(rf"\[(?:{_TYPES})\]|\b(?:{_TYPES})_[0-9a-f]{{12}}\b|\[withheld: [^\]]*\]")
 
 
 class Lexicon:
@@ -211,7 +216,7 @@ def _known(line: str) -> Iterator[bool]:
     """For each of the line's words in order, whether it is a word of a language (a
     marker the masker wrote is); letters spaced out as one unknown word per four."""
     if not line.isascii():
-        line = unicodedata.normalize("NFC", line)
+        line = unicodedata.normalize("NFC", line).translate(_lookalikes())
     singles = 0
     for chunk in line.split():
         words = _chunk_known(chunk)
@@ -222,6 +227,36 @@ def _known(line: str) -> Iterator[bool]:
         singles = 0
         yield from words
     yield from [False] * (singles // 4)
+
+
+# What a look-alike letter is read as: a letter of Latin script in no dictionary, so
+# the word holding it is unknown.
+_UNJUDGED = "\u01c2"
+
+
+@functools.cache
+def _lookalikes() -> dict[int, str]:
+    """Letters that look Latin but lie outside the alphabet judged (`_latin`): small
+    capitals ("ᴘᴀᴛɪᴇɴᴛ"), circled, mathematical and other styled letters. Each is read
+    as `_UNJUDGED`, so their words are unknown: fail closed, rather than a line of them
+    never judged. Fullwidth letters, written in East Asian text, are read as ASCII."""
+    table: dict[int, str] = {}
+    for c in range(0x250, 0x20000):
+        char = chr(c)
+        if 0x1E00 <= c < 0x1F00 or not (char.isalpha() or char.isalnum() or _styled(char)):
+            continue
+        name = unicodedata.name(char, "")
+        form = unicodedata.normalize("NFKC", char)
+        if name.startswith("FULLWIDTH LATIN"):
+            table[c] = form
+        elif "LATIN" in name or (form.isascii() and form.isalpha()):
+            table[c] = _UNJUDGED
+    return table
+
+
+def _styled(char: str) -> bool:
+    """A letter drawn as a symbol (circled "ⓐ" is no letter to Unicode)."""
+    return unicodedata.category(char) == "So" and "LATIN" in unicodedata.name(char, "")
 
 
 # Punctuation around a plain word.
@@ -238,19 +273,19 @@ def _chunk_known(chunk: str) -> tuple[bool, ...] | None:
         if len(word) == 1:
             return None if len(chunk) <= 2 else ()
         return tuple(_is_known(p) for p in _pieces(word) if len(p) >= 3 and _latin(p))
-    if _marked(chunk):
-        return (True,)  # a marker the masker wrote
+    if ("[" in chunk or "_" in chunk) and _MARKER.search(chunk):
+        return _around_markers(chunk)
     letters = _LETTERS.findall(chunk)
     if len(letters) == 1 and len(letters[0]) == 1 and len(chunk) <= 2:
         return None
     return tuple(map(_is_known, _chunk_tokens(chunk, letters)))
 
 
-def _marked(chunk: str) -> bool:
-    """Whether the chunk is (or, short, holds) a marker; one needs `[` or `_`."""
-    if "[" not in chunk and "_" not in chunk:
-        return False
-    return _MARKER.fullmatch(chunk) is not None or (len(chunk) < 40 and _MARKER.search(chunk))
+def _around_markers(chunk: str) -> tuple[bool, ...]:
+    """A chunk holding the masker's markers: each marker is read, the letters around
+    them (`Nvfun[X]`, `Zhecul[PERSON]`) are judged as words of their own."""
+    rest = [c for c in _MARKER.sub(" ", chunk).split() if _LETTERS.search(c)]
+    return (True, *itertools.chain.from_iterable(_chunk_known(c) or () for c in rest))
 
 
 def _is_known(word: str) -> bool:

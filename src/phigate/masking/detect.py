@@ -227,12 +227,29 @@ class SpanFinder:
         return (Span(s, e, t) for s, e, t in structure.find(data) if t in types)
 
 
-# Compatibility forms that NFKC reads as one ASCII character: fullwidth forms
-# ("５３６-２２-８４７１", typed with an East Asian input method), the ideographic space,
-# mathematical letters and digits ("𝟓𝟑𝟔"), super- and subscripts, circled digits.
-_FOLDABLE = Regex(
-    rb"[\x{3000}\x{FF01}-\x{FF5E}\x{1D400}-\x{1D7FF}\x{2070}-\x{209F}\x{2460}-\x{2473}]"
-)
+def _ascii_forms() -> str:
+    """RE2 ranges of every character NFKC reads as one visible ASCII character: circled
+    letters ("ⓐⓘⓢⓗⓐ"), mathematical ones ("𝟓𝟑𝟔"), super- and subscripts, fullwidth
+    and small forms ("５３６﹣２２"), letter-like symbols. Derived from Unicode, not
+    listed by hand, so no such form is missed (a list missed the circled letters)."""
+    found = [
+        c
+        for c in range(0x80, 0x20000)  # none lies beyond the first two planes
+        if len(form := unicodedata.normalize("NFKC", chr(c))) == 1 and form.isascii()
+        if form.isprintable() and not form.isspace()
+    ]
+    runs: list[list[int]] = []
+    for c in found:
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "".join(rf"\x{{{a:X}}}-\x{{{b:X}}}" for a, b in runs)
+
+
+# Compatibility forms that NFKC reads as one ASCII character (`_ascii_forms`), and the
+# ideographic space (typed with an East Asian input method, as fullwidth forms are).
+_FOLDABLE = Regex(f"[\\x{{3000}}{_ascii_forms()}]".encode())
 
 
 def fold(data: bytes) -> tuple[bytes, list[int]]:
