@@ -70,7 +70,10 @@ _QUIET_CHARS = 4096
 # ParameterStatus (`REPORTED`), unless they call `set_config` (or could, through a
 # Unicode-escaped name); a `SET` or `RESET` of another named setting keeps them too.
 # Anything else may (`RESET ALL`, `DISCARD`, a `ROLLBACK` that undoes a `SET`, ...).
-_KEEPS_SETTINGS = frozenset({"SELECT", "SHOW", "EXPLAIN"})
+# A plain INSERT, UPDATE, DELETE or MERGE keeps them as a SELECT does (a session
+# without `read_dsn` runs them in the client's session; batches of them, as
+# `executemany` sends, must not make the next one's settings unknown).
+_KEEPS_SETTINGS = frozenset({"SELECT", "SHOW", "EXPLAIN", "INSERT", "UPDATE", "DELETE", "MERGE"})
 _MAY_SET = re.compile("(?i)set_config|u&")
 _REPORTED_NAMES = frozenset(name.lower() for name in REPORTED)
 
