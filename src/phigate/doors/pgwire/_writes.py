@@ -336,6 +336,19 @@ async def settle(session: WriteSession) -> None:
         await session._answered.wait()
 
 
+async def skipped(session: WriteSession) -> bool:
+    """Whether the server skips the message now being handled: known only once every
+    answer to what was sent before it is in (an error earlier in the batch, a Bind of
+    its own the server refused). A write run in the client's session waits for it
+    before it is judged, so one the server skips is neither asked for, run, recorded
+    nor answered, and its approval is not spent. A read does not wait (that would cost
+    a round trip per statement in a pipeline): one the server skips is recorded as not
+    run ("skipped after an error", `Relay._dropped`)."""
+    assert session.relay is not None
+    await settle(session)
+    return session.relay.skipping
+
+
 async def copy_in_message(session: WriteSession, msg: Message) -> None:
     """Client messages while its data streams to the writer (see _copyin)."""
     assert session.copy is not None

@@ -284,7 +284,7 @@ class Session:
         )
         if writes and not await _writes.ready_for_write(self, text):
             return
-        if not writes and _writes_here(description) and await self._skipped():
+        if not writes and _writes_here(description) and await _writes.skipped(self):
             return  # the server skips it after an earlier error: nothing asked or recorded
         if writes and _writer.copies_in(text):
             await _writes.copy_in(self, text, description)
@@ -556,7 +556,7 @@ class Session:
             await _writes.execute(self, msg, portal, description)
             return
         writes = description is None or _writes_here(description)
-        if self.relay.skipping or (writes and await self._skipped()) or portal.dead:
+        if self.relay.skipping or (writes and await _writes.skipped(self)) or portal.dead:
             self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
             return
         names = description if statement.names_others or portal.declared else None
@@ -598,18 +598,6 @@ class Session:
             keeps_settings=keeps_session_settings,
         )
         self._forward(msg.raw(), expect)
-
-    async def _skipped(self) -> bool:
-        """Whether the server skips the message now being handled: known only once every
-        answer to what was sent before it is in (an error earlier in the batch, a Bind
-        of its own the server refused). Waited for before a write is judged, so one the
-        server skips is neither asked for, run, recorded nor answered, and its approval
-        is not spent. A read does not wait (that would cost a round trip per statement
-        in a pipeline): one the server skips is recorded as not run ("skipped after an
-        error", `Relay._dropped`)."""
-        assert self.relay is not None
-        await _writes.settle(self)
-        return self.relay.skipping
 
     def _execute_action(
         self, portal: Portal, names: Description | None, writes: bool
