@@ -152,6 +152,18 @@ def test_an_approved_write_is_not_claimed_under_other_session_settings(bench: Be
     assert after != "2024-04-03", (codes, before, after)
 
 
+def test_an_approved_simple_query_write_is_not_claimed_under_other_settings(
+    bench: Bench,
+) -> None:
+    """Finding 1 on the simple protocol: the same text after `SET DateStyle` is another
+    action, asked for again (55000), not run on the approval given under MDY."""
+    write = codec.query("UPDATE claims SET service_date = '03/04/2024' WHERE id = 16")
+    steps = [write, APPROVE, codec.query("SET DateStyle = 'ISO, DMY'"), write]
+    codes = _codes(bench.call(_steps(bench, steps)))
+    assert codes == ["55000", "ok", "55000"], codes
+    assert _claim(bench, 16, "service_date") != "2024-04-03"
+
+
 # ── fixed 2: a write the server skipped after an earlier error spends its approval ─
 def test_a_write_the_server_skips_does_not_spend_its_approval(bench: Bench) -> None:
     """Promise 1/4 (docs/pgwire.md: after a failed message "the server skips everything
