@@ -12,8 +12,10 @@ import asyncio
 import struct
 
 import psycopg
+import pytest
 
 from phigate.doors.pgwire import _codec as codec
+from phigate.doors.pgwire._session_settings import keeps_settings
 from tests.adversarial.harness import AGENT, Bench, Oracle
 from tests.pgwire.rawclient import RawClient, error_fields
 
@@ -200,3 +202,33 @@ def test_a_read_the_server_skips_is_recorded_as_not_run(bench: Bench) -> None:
         bench.call(asyncio.sleep(0.1))
     assert "action.executed" not in ended, ended
     assert "skipped after an error" in repr(ended.get("action.failed")), ended
+
+
+def test_a_write_pipelined_after_begin_is_asked_for(bench: Bench) -> None:
+    """psycopg pipelines `BEGIN` (autocommit off) before a write, one Sync: BEGIN changes
+    no setting, so the write behind it is bound to the settings reported at the last
+    ReadyForQuery and asked for (55000), not refused (0A000)."""
+    begin = _parse("", "BEGIN") + _bind("", "") + codec.execute("", 0)
+    write = _parse("", "UPDATE claims SET status = 'r34b-b' WHERE id = 17")
+    write += _bind("", "") + codec.execute("", 0)
+    codes = _codes(bench.call(_steps(bench, [begin + write])))
+    assert codes == ["55000"], codes
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "keeps"),
+    [
+        ("BEGIN", ["TRANSACTION"], True),
+        ("SAVEPOINT a", ["TRANSACTION"], True),
+        ("UPDATE claims SET status = 'x'", ["UPDATE"], True),
+        ("COMMIT", ["TRANSACTION"], False),  # ends a SET LOCAL
+        ("ROLLBACK", ["TRANSACTION"], False),  # undoes a SET
+        ("BEGIN; SET DateStyle = 'DMY'", ["TRANSACTION", "SET"], False),
+        ("UPDATE claims SET status = set_config('DateStyle', 'DMY', false)", ["UPDATE"], False),
+        ("BEGIN", ["SET"], False),  # kinds and tree disagree
+    ],
+)
+def test_which_statements_keep_the_sessions_settings(
+    text: str, kinds: list[str], keeps: bool
+) -> None:
+    assert keeps_settings(text, kinds) is keeps
