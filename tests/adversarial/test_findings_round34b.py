@@ -12,9 +12,11 @@ import asyncio
 import struct
 
 import psycopg
+import pytest
 
 from phigate.doors.pgwire import _codec as codec
-from tests.adversarial.harness import AGENT, Bench, Oracle, finding
+from phigate.doors.pgwire._session_settings import keeps_settings
+from tests.adversarial.harness import AGENT, Bench, Oracle
 from tests.pgwire.rawclient import RawClient, error_fields
 
 APPROVE = b"approve"  # a step that has a data owner approve every pending request
@@ -134,8 +136,7 @@ def test_held_a_suspended_portal_stays_masked_across_changes(bench: Bench, oracl
     assert not oracle.found(repr(rows)), rows
 
 
-# ── finding 1: an approval claimed after DateStyle changed what the text means ──
-@finding(1, "a write approved under DateStyle MDY runs on that approval under DMY")
+# ── fixed 1: an approval claimed after DateStyle changed what the text means ──
 def test_an_approved_write_is_not_claimed_under_other_session_settings(bench: Bench) -> None:
     """Promise 1: an approval is bound to exactly that action. docs/pgwire.md: "the
     same write under other settings is another action". On a session without
@@ -153,8 +154,19 @@ def test_an_approved_write_is_not_claimed_under_other_session_settings(bench: Be
     assert after != "2024-04-03", (codes, before, after)
 
 
-# ── finding 2: a write the server skipped after an earlier error spends its approval ─
-@finding(2, "an approved write skipped after an earlier error in its batch spends its approval")
+def test_an_approved_simple_query_write_is_not_claimed_under_other_settings(
+    bench: Bench,
+) -> None:
+    """Finding 1 on the simple protocol: the same text after `SET DateStyle` is another
+    action, asked for again (55000), not run on the approval given under MDY."""
+    write = codec.query("UPDATE claims SET service_date = '03/04/2024' WHERE id = 16")
+    steps = [write, APPROVE, codec.query("SET DateStyle = 'ISO, DMY'"), write]
+    codes = _codes(bench.call(_steps(bench, steps)))
+    assert codes == ["55000", "ok", "55000"], codes
+    assert _claim(bench, 16, "service_date") != "2024-04-03"
+
+
+# ── fixed 2: a write the server skipped after an earlier error spends its approval ─
 def test_a_write_the_server_skips_does_not_spend_its_approval(bench: Bench) -> None:
     """Promise 1/4 (docs/pgwire.md: after a failed message "the server skips everything
     up to Sync ... and so does phigate: nothing is judged, asked, run, recorded or
@@ -168,3 +180,55 @@ def test_a_write_the_server_skips_does_not_spend_its_approval(bench: Bench) -> N
     codes = _codes(bench.call(_steps(bench, [write, APPROVE, fail + write, write])))
     assert codes[:2] == ["55000", "22012"], codes
     assert codes[2] == "ok" and _claim(bench, 15, "status") == "r34b-skip", codes
+
+
+# ── fixed 2, reads: a read the server skipped after an error is not recorded as run ─
+def test_a_read_the_server_skips_is_recorded_as_not_run(bench: Bench) -> None:
+    """A read pipelined after `SELECT 1/0` in one batch: not waited for (no round trip
+    per statement), so it is admitted, and its outcome says it was skipped, never that
+    it ran."""
+    read = _parse("", "SELECT 'r34b-read' AS marker") + _bind("", "") + codec.execute("", 0)
+    fail = _parse("", "SELECT 1/0") + _bind("", "") + codec.execute("", 0)
+    since = bench.gateway.audit_head()[0]
+    codes = _codes(bench.call(_steps(bench, [fail + read])))
+    assert codes == ["22012"], codes
+    ended: dict[str, dict[str, object]] = {}
+    for _ in range(50):
+        records = bench.gateway.audit_records(since=since)
+        ids = {r.get("action_id") for r in records if "r34b-read" in repr(r)} - {None}
+        ended = {r["event"]: r for r in records if r.get("action_id") in ids}
+        if set(ended) & {"action.executed", "action.failed"}:
+            break
+        bench.call(asyncio.sleep(0.1))
+    assert "action.executed" not in ended, ended
+    assert "skipped after an error" in repr(ended.get("action.failed")), ended
+
+
+def test_a_write_pipelined_after_begin_is_asked_for(bench: Bench) -> None:
+    """psycopg pipelines `BEGIN` (autocommit off) before a write, one Sync: BEGIN changes
+    no setting, so the write behind it is bound to the settings reported at the last
+    ReadyForQuery and asked for (55000), not refused (0A000)."""
+    begin = _parse("", "BEGIN") + _bind("", "") + codec.execute("", 0)
+    write = _parse("", "UPDATE claims SET status = 'r34b-b' WHERE id = 17")
+    write += _bind("", "") + codec.execute("", 0)
+    codes = _codes(bench.call(_steps(bench, [begin + write])))
+    assert codes == ["55000"], codes
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "keeps"),
+    [
+        ("BEGIN", ["TRANSACTION"], True),
+        ("SAVEPOINT a", ["TRANSACTION"], True),
+        ("UPDATE claims SET status = 'x'", ["UPDATE"], True),
+        ("COMMIT", ["TRANSACTION"], False),  # ends a SET LOCAL
+        ("ROLLBACK", ["TRANSACTION"], False),  # undoes a SET
+        ("BEGIN; SET DateStyle = 'DMY'", ["TRANSACTION", "SET"], False),
+        ("UPDATE claims SET status = set_config('DateStyle', 'DMY', false)", ["UPDATE"], False),
+        ("BEGIN", ["SET"], False),  # kinds and tree disagree
+    ],
+)
+def test_which_statements_keep_the_sessions_settings(
+    text: str, kinds: list[str], keeps: bool
+) -> None:
+    assert keeps_settings(text, kinds) is keeps

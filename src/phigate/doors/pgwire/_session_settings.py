@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 
 import pglast
-from pglast import ast
+from pglast import ast, enums
 from pglast.visitors import Visitor
 
 from phigate.doors.pgwire import _codec as codec
@@ -70,7 +70,10 @@ _QUIET_CHARS = 4096
 # ParameterStatus (`REPORTED`), unless they call `set_config` (or could, through a
 # Unicode-escaped name); a `SET` or `RESET` of another named setting keeps them too.
 # Anything else may (`RESET ALL`, `DISCARD`, a `ROLLBACK` that undoes a `SET`, ...).
-_KEEPS_SETTINGS = frozenset({"SELECT", "SHOW", "EXPLAIN"})
+# A plain INSERT, UPDATE, DELETE or MERGE keeps them as a SELECT does (a session
+# without `read_dsn` runs them in the client's session; batches of them, as
+# `executemany` sends, must not make the next one's settings unknown).
+_KEEPS_SETTINGS = frozenset({"SELECT", "SHOW", "EXPLAIN", "INSERT", "UPDATE", "DELETE", "MERGE"})
 _MAY_SET = re.compile("(?i)set_config|u&")
 _REPORTED_NAMES = frozenset(name.lower() for name in REPORTED)
 
@@ -150,7 +153,7 @@ def keeps_settings(text: str, kinds: list[str] | None) -> bool:
         return False
     if all(kind in _KEEPS_SETTINGS for kind in kinds):
         return True
-    if not all(kind in _KEEPS_SETTINGS or kind == "SET" for kind in kinds):
+    if not all(kind in _KEEPS_SETTINGS or kind in ("SET", "TRANSACTION") for kind in kinds):
         return False
     try:
         tree = pglast.parse_sql(text)
@@ -158,7 +161,9 @@ def keeps_settings(text: str, kinds: list[str] | None) -> bool:
         return False
     names = _SetNames()
     names(tree)
-    return bool(names.found) and all(n and n not in _REPORTED_NAMES for n in names.found)
+    if "SET" in kinds and not names.found:
+        return False  # the kinds and the tree disagree: assume the worst
+    return names.opens_only and all(n and n not in _REPORTED_NAMES for n in names.found)
 
 
 def refused(name: str) -> bytes:
@@ -253,11 +258,29 @@ class _Finder(Visitor):
             self.found = self.found or name.lower()
 
 
+# Transaction statements that change no setting: psycopg pipelines `BEGIN` before a
+# write when autocommit is off. COMMIT (which ends a `SET LOCAL`) and every ROLLBACK
+# (which undoes a `SET`) may change one.
+_OPENS = frozenset(
+    {
+        enums.TransactionStmtKind.TRANS_STMT_BEGIN,
+        enums.TransactionStmtKind.TRANS_STMT_START,
+        enums.TransactionStmtKind.TRANS_STMT_SAVEPOINT,
+        enums.TransactionStmtKind.TRANS_STMT_RELEASE,
+    }
+)
+
+
 class _SetNames(Visitor):
-    """The names `SET`/`RESET` statements change, lower case ("" for `RESET ALL`)."""
+    """The names `SET`/`RESET` statements change, lower case ("" for `RESET ALL`), and
+    whether every transaction statement only opens a transaction or a savepoint."""
 
     def __init__(self) -> None:
         self.found: list[str] = []
+        self.opens_only = True
 
     def visit_VariableSetStmt(self, ancestors: object, node: ast.VariableSetStmt) -> None:
         self.found.append((node.name or "").lower())
+
+    def visit_TransactionStmt(self, ancestors: object, node: ast.TransactionStmt) -> None:
+        self.opens_only = self.opens_only and node.kind in _OPENS

@@ -21,6 +21,7 @@ from typing import Any
 from phigate.core.action_store import ActionRecord
 from phigate.core.actions import Action, Description
 from phigate.core.errors import PhigateError
+from phigate.core.risk import runs_as_reader
 from phigate.doors.pgwire import _codec as codec
 from phigate.doors.pgwire import _writer
 from phigate.doors.pgwire._admission import Refusal, bound_params
@@ -76,12 +77,15 @@ async def admit_query(
     """`names_others`: the text runs a cursor or prepared statement by name, so what
     that name runs now is bound into its action (`Admission.action`)."""
     assert session.admission is not None
+    names = description if names_others else None
     if not session._on_writer(description):
-        names = description if names_others else None
-        read = session.admission.action(text, [], names=names)
-        return await session.admission.admit(read, description)
-    refused = _writer.refusal(text, description.risk)
-    action = writer_action(session, text, []) if refused is None else refused
+        if runs_as_reader(description.risk):
+            read = session.admission.action(text, [], names=names)
+            return await session.admission.admit(read, description)
+        action: Action | bytes = writer_action(session, text, [], names=names)
+    else:
+        refused = _writer.refusal(text, description.risk)
+        action = writer_action(session, text, []) if refused is None else refused
     if isinstance(action, bytes):
         await audit_refused(session, text, action)
         return Refusal(action)  # before an approval is spent on it
@@ -89,11 +93,19 @@ async def admit_query(
 
 
 def writer_action(
-    session: WriteSession, text: str, params: list[Any], types: tuple[int, ...] = ()
+    session: WriteSession,
+    text: str,
+    params: list[Any],
+    types: tuple[int, ...] = (),
+    *,
+    names: Description | None = None,
 ) -> Action | bytes:
-    """The action of a write to run on the writer, carrying the session's settings that
-    change what it means (`_session_settings`) and the parameter types its Parse
-    declared, or why it cannot run with them."""
+    """The action of a write, carrying the session's settings that change what it means
+    (`_session_settings`) and the parameter types its Parse declared, or why it cannot
+    be bound to them. Every write has them, wherever it runs: on the writer, which
+    applies them, or in the client's own session (no `read_dsn`), where they are what
+    the server reads its text with; either way the same text under other settings is
+    another action, with an approval of its own."""
     assert session.admission is not None and session.relay is not None
     relay = session.relay
     settings = session.admission.session_settings.for_writer(
@@ -101,7 +113,24 @@ def writer_action(
     )
     if isinstance(settings, bytes):
         return settings
-    return session.admission.action(text, params, settings, types=types)
+    return session.admission.action(text, params, settings, types=types, names=names)
+
+
+def in_session_action(
+    session: WriteSession, portal: Portal, names: Description | None
+) -> Action | bytes:
+    """The action of an extended-protocol write that runs in the client's own session
+    (no `read_dsn`): bound to the session's settings as the writer path's is, and
+    refused as there when the statement was prepared under other settings (its
+    constants keep what they meant at its Parse, which the action would not say)."""
+    assert session.relay is not None
+    statement = portal.statement
+    action = writer_action(
+        session, statement.text, portal.params, statement.declared_types, names=names
+    )
+    if isinstance(action, bytes):
+        return action
+    return changed_since_parse(statement.parsed_under, session.relay.parameters) or action
 
 
 async def run_query(session: WriteSession, record: ActionRecord) -> None:
@@ -305,6 +334,19 @@ async def settle(session: WriteSession) -> None:
     while session.relay.queue:
         session._answered.clear()
         await session._answered.wait()
+
+
+async def skipped(session: WriteSession) -> bool:
+    """Whether the server skips the message now being handled: known only once every
+    answer to what was sent before it is in (an error earlier in the batch, a Bind of
+    its own the server refused). A write run in the client's session waits for it
+    before it is judged, so one the server skips is neither asked for, run, recorded
+    nor answered, and its approval is not spent. A read does not wait (that would cost
+    a round trip per statement in a pipeline): one the server skips is recorded as not
+    run ("skipped after an error", `Relay._dropped`)."""
+    assert session.relay is not None
+    await settle(session)
+    return session.relay.skipping
 
 
 async def copy_in_message(session: WriteSession, msg: Message) -> None:

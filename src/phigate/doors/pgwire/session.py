@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from phigate.core.action_store import ActionRecord
-from phigate.core.actions import Description
+from phigate.core.actions import Action, Description
 from phigate.core.errors import AuditUnavailableError, AuthenticationError, PhigateError
 from phigate.core.limits import off_loop
 from phigate.core.risk import RiskClass, runs_as_reader
@@ -284,6 +284,8 @@ class Session:
         )
         if writes and not await _writes.ready_for_write(self, text):
             return
+        if not writes and _writes_here(description) and await _writes.skipped(self):
+            return  # the server skips it after an earlier error: nothing asked or recorded
         if writes and _writer.copies_in(text):
             await _writes.copy_in(self, text, description)
             return
@@ -548,18 +550,21 @@ class Session:
         if portal is None or portal.dead:
             self._refuse_extended(codec.error_response("34000", f'portal "{name}" does not exist'))
             return
-        if self.relay.skipping:
-            self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
-            return
         statement = portal.statement
         analysis, description = self._meaning_now(portal)
         if description is not None and self._on_writer(description):
             await _writes.execute(self, msg, portal, description)
             return
+        writes = description is None or _writes_here(description)
+        if self.relay.skipping or (writes and await _writes.skipped(self)) or portal.dead:
+            self._forward(msg.raw(), None)  # the upstream ignores it until Sync, and so do we
+            return
         names = description if statement.names_others or portal.declared else None
-        action = self.admission.action(
-            statement.text, portal.params, types=statement.declared_types, names=names
-        )
+        action = self._execute_action(portal, names, writes)
+        if isinstance(action, bytes):
+            await _writes.audit_refused(self, statement.text, action)
+            self._refuse_extended(action)  # before an approval is spent on it
+            return
         if statement.names_others:  # its decision holds for this meaning only
             if not portal.ran and self._name_changed(portal):
                 self._refuse_extended(_NAME_CHANGED)
@@ -593,6 +598,19 @@ class Session:
             keeps_settings=keeps_session_settings,
         )
         self._forward(msg.raw(), expect)
+
+    def _execute_action(
+        self, portal: Portal, names: Description | None, writes: bool
+    ) -> Action | bytes:
+        """The action of an Execute run in the client's session; a write's carries the
+        session's settings (`_writes.in_session_action`), or says why it cannot."""
+        assert self.admission is not None
+        if writes:
+            return _writes.in_session_action(self, portal, names)
+        statement = portal.statement
+        return self.admission.action(
+            statement.text, portal.params, types=statement.declared_types, names=names
+        )
 
     def _meaning_now(self, portal: Portal) -> tuple[SqlAnalysis | None, Description | None]:
         """What an Execute of `portal` runs. A statement that names a cursor or a prepared
@@ -957,6 +975,13 @@ def _renames(item: Expect) -> bool:
         or (e.kind == "TransactionStmt" and ends_portals(e.node))
         for e in analysis.effects
     )
+
+
+def _writes_here(description: Description) -> bool:
+    """Whether a statement run in the client's own session is a write: anything the
+    reader role would not run (unknown included), whose action is bound to the
+    session's settings and whose approval must not be spent on a skipped run."""
+    return not runs_as_reader(description.risk)
 
 
 def _upstream_formats(statement: Statement, bind: codec.Bind) -> tuple[int, ...]:
