@@ -6,10 +6,13 @@ built, not when anyone was seen or what their number is."""
 
 from __future__ import annotations
 
+import functools
+import importlib
+
 import re2
 
 from phigate.masking import entities as e
-from phigate.masking._addresses import region
+from phigate.masking._addresses import _NATIONS, region
 from phigate.masking._fastre import Regex
 from phigate.masking._span import Span
 
@@ -41,6 +44,8 @@ def without_decoys(data: bytes, spans: list[Span]) -> list[Span]:
     for span in spans:
         entity = span[2]
         if entity == e.LOCATION:
+            if country_after_preposition(data, span[0], span[1]):
+                continue
             span = _without_region(data, span)
             if span[1] > span[0]:
                 out.append(span)
@@ -49,6 +54,30 @@ def without_decoys(data: bytes, spans: list[Span]) -> list[Span]:
         elif not stamps or entity not in _STAMPED or not _inside(stamps, span):
             out.append(span)
     return out
+
+
+# A country named after a bare preposition, English or transliterated Arabic ("from
+# Egypt", "min al-Sudan", "fi Lubnan"): where someone came from, no address; Safe
+# Harbor keeps the country.
+_BEFORE_COUNTRY = re2.compile(rb"(?i:\b(?:from|in|to|of|min|fi|ila|mn)\s+(?:[ae]l-)?)$")
+
+
+@functools.cache
+def _countries() -> frozenset[bytes]:
+    """Faker's country names (a gazetteer), lower case."""
+    provider = importlib.import_module("faker.providers.address.en_US").Provider
+    # the short names Faker writes long ("Syrian Arab Republic", "Libyan Arab Jamahiriya")
+    short = b"syria libya iran palestine russia vietnam laos bolivia venezuela tanzania moldova"
+    return frozenset(str(n).lower().encode() for n in provider.countries) | frozenset(short.split())
+
+
+def country_after_preposition(data: bytes, start: int, end: int) -> bool:
+    """Whether a place or a "name" is a country after a preposition ("from Jordan")."""
+    name = data[start:end].lower().rstrip(b".,")
+    name = name.removeprefix(b"al-").removeprefix(b"el-")
+    if name not in _countries() and name.decode("utf-8", "replace") not in _NATIONS:
+        return False
+    return _BEFORE_COUNTRY.search(data[max(0, start - 12) : start]) is not None
 
 
 def _without_region(data: bytes, span: Span) -> Span:
