@@ -20,12 +20,16 @@ MASKED = [
     ("Vive en la colonia Americana, CP 44100.", "Americana"),
     ("Col. Jardines del Bosque 44520, Guadalajara", "44520"),
     ("Vive en 28013 Madrid con su hija.", "28013"),
+    ("Domicilio: Zapopan 45010, Jal.", "Zapopan 45010"),
+    ("Domicilio en Guadalajara, Jalisco 44100, México.", "44100"),
+    ("Ciudad de México, México 06700", "06700"),
     ("Vive en 28013 Madrid con su hija.", "Madrid"),
     ("Dirección: Av. Corrientes 1234, CP C1043AAZ", "C1043AAZ"),
     # Korean postcodes
     ("(06236) 서울 강남구 역삼동 123-45 한신빌딩 3층", "06236"),
     ("[48058] 부산 해운대구 우동 1408", "48058"),
     ("우)06236 서울시 강남구", "06236"),
+    ("우 06236 서울 강남구 역삼동", "06236"),
     ("| 우편번호 | 06236 | 주소 | 서울 |", "06236"),
     # Korean names before a particle
     ("김민준은 어제 내원하였다.", "김민준"),
@@ -66,6 +70,8 @@ def test_masked(safe_harbor: Masker, text: str, value: str) -> None:
 
 KEPT = [
     ("He came from Egypt in 2019 with his family.", "Egypt"),
+    ("Domicilio en Guadalajara, Jalisco 44100, México.", "Jalisco"),  # the state stays
+    ("Order 12345 shipped; Batch 20031 released.", "12345"),
     ("Ja'a min al-Sudan ma'a ahlu.", "Sudan"),
     ("Wasal from Syria last year.", "Syria"),
     ("이상이 없다. 정상이다.", "이상이"),

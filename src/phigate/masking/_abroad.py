@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 
 from phigate.masking import _validators as val
+from phigate.masking._addresses import region, unaccented
+from phigate.masking._places import _place
 from phigate.masking._shapes import DAY, PatternSpec, has_digit
 from phigate.masking.entities import DATE, ID, LOCATION, PERSON, PHONE, STREET_ADDRESS, ZIP
 
@@ -61,6 +63,12 @@ def _snils(value: bytes) -> bool:
     digits = val.digits(value)
     total = sum(int(chr(d)) * (9 - i) for i, d in enumerate(digits[:9]))
     return total % 101 % 100 == int(digits[9:])
+
+
+def _town_or_region(value: bytes) -> bool:
+    """A town, or a state or province before its postcode ("Jalisco 44100": the
+    region's span is taken back in `phigate.masking._decoys`, the postcode stays)."""
+    return _place(value) or region(unaccented(value.decode("utf-8", "replace").strip()))
 
 
 # A value after a label in that script that ends in its word for "number" (号/号码,
@@ -137,7 +145,14 @@ _PLACES = (
     ),
     # Korean postcodes in a form's table ("| 우편번호 | 06236 |"), after 우) or in
     # brackets before the address line ("(06236) 서울 ...", "[06236] 부산 ...")
-    PatternSpec(ZIP, r"(?:우편\s?번호\s*\||우\))\s*(?P<v>\d{5})\b", groups=(("v", ZIP),)),
+    PatternSpec(ZIP, r"우편\s?번호\s*\|\s*(?P<v>\d{5})\b", groups=(("v", ZIP),)),
+    # 우 alone is the postcode's abbreviation: "우 06236", "우)06236", "우. 06236"
+    PatternSpec(
+        ZIP,
+        r"(?:^|[^\p{Hangul}])우[\s)\].:]*(?P<v>\d{5})\b",
+        groups=(("v", ZIP),),
+        cue=r"우[\s)\].:]*\d{5}\b",
+    ),
     PatternSpec(
         ZIP,
         r"(?:^|[^\w)\]])[(\[](?P<v>\d{5})[)\]]\s*\p{Hangul}",
@@ -163,6 +178,18 @@ _PLACES = (
         ZIP,
         r"(?:\ben|,)\s+(?P<v>\d{5})\s+(?P<c>\p{Lu}\p{Ll}{2,}(?:\s+(?:de\s+)?\p{Lu}\p{Ll}+)?)",
         groups=(("v", ZIP), ("c", LOCATION)),
+    ),
+    # A town, then its postcode ("Guadalajara 44100", "Ciudad de México, 06700"): the
+    # town must read as a place (no common word: "Order 12345" stays), the code end
+    # its clause or run on into a sentence, not into a unit ("Glucosa 12500 mg"); a
+    # state or province before it is taken back in `phigate.masking._decoys`
+    PatternSpec(
+        ZIP,
+        r"\b(?P<c>\p{Lu}\p{Ll}{2,}(?:\s(?:de|del|la)\s\p{Lu}\p{Ll}+)?),?\s(?P<v>\d{5})\b"
+        r"(?:[^\S\n]*(?:[^\p{L}\d%/.\s]|\.(?:\s|$)|$)|\s+(?:\p{Lu}\p{Ll}|\p{Ll}{3,}\b|(?:y|e|en|a|al)\s))",
+        _town_or_region,
+        groups=(("c", LOCATION), ("v", ZIP)),
+        cue=r",?\s\d{5}\b",
     ),
     # A Russian postcode before its town: "125009, г. Москва", "125009, Москва, ул. ..."
     # (a count before a word is no postcode: "Тромбоциты 250000, Норма")

@@ -12,7 +12,7 @@ import importlib
 import re2
 
 from phigate.masking import entities as e
-from phigate.masking._addresses import _NATIONS, region
+from phigate.masking._addresses import _NATIONS, region, unaccented
 from phigate.masking._fastre import Regex
 from phigate.masking._span import Span
 
@@ -20,6 +20,7 @@ from phigate.masking._span import Span
 _REGION_TAIL = re2.compile(rb"[\s/,]+([A-Z]{2,3})$")
 # A state's or province's code between a town and its postcode, inside an address.
 _REGION_BEFORE_CODE = re2.compile(rb"[,\s]([A-Z]{2,3}),?\s+\d{4,5}(?:-\d{4})?\b")
+_BEFORE_POSTCODE = re2.compile(rb",?\s\d{5}\b")
 # A date and a time of day run together into one token ("2024.03.14-1022",
 # "20240314.1022"), or what follows the "+" of a semantic version ("1.8.0+20240314"):
 # build metadata, or a compact date as a version's pre-release ("3.2.1-20240314").
@@ -86,6 +87,8 @@ def _without_region(data: bytes, span: Span) -> Span:
     value = data[start:end]
     if value.isupper() and len(value) <= 3 and region(value.decode()):
         return span._replace(end=start)
+    if _BEFORE_POSTCODE.match(data, end) and region(unaccented(value.decode("utf-8", "replace"))):
+        return span._replace(end=start)  # "Jalisco 44100": the state before its postcode
     if not value[-1:].isupper():
         return span  # no code at its end: no search
     found = _REGION_TAIL.search(value)
