@@ -15,7 +15,7 @@ import importlib
 
 from phigate.masking import _validators as val
 from phigate.masking._addresses import region, unaccented
-from phigate.masking._places import _place
+from phigate.masking._places import _bare_place
 from phigate.masking._shapes import DAY, PatternSpec, has_digit
 from phigate.masking.entities import DATE, ID, LOCATION, PERSON, PHONE, STREET_ADDRESS, ZIP
 
@@ -68,7 +68,7 @@ def _snils(value: bytes) -> bool:
 def _town_or_region(value: bytes) -> bool:
     """A town, or a state or province before its postcode ("Jalisco 44100": the
     region's span is taken back in `phigate.masking._decoys`, the postcode stays)."""
-    return _place(value) or region(unaccented(value.decode("utf-8", "replace").strip()))
+    return _bare_place(value) or region(unaccented(value.decode("utf-8", "replace").strip()))
 
 
 # A value after a label in that script that ends in its word for "number" (号/号码,
@@ -180,9 +180,9 @@ _PLACES = (
         groups=(("v", ZIP), ("c", LOCATION)),
     ),
     # A town, then its postcode ("Guadalajara 44100", "Ciudad de México, 06700"): the
-    # town must read as a place (no common word: "Order 12345" stays), the code end
-    # its clause or run on into a sentence, not into a unit ("Glucosa 12500 mg"); a
-    # state or province before it is taken back in `phigate.masking._decoys`
+    # town must read as a place (no common word or eponym: "Order 12345", "hx Foley,
+    # 85025" stay), the code end its clause or run on into a sentence, not into a unit
+    # ("Glucosa 12500 mg"); a state before it is taken back in `phigate.masking._decoys`
     PatternSpec(
         ZIP,
         r"\b(?P<c>\p{Lu}\p{Ll}{2,}(?:\s(?:de|del|la)\s\p{Lu}\p{Ll}+)?),?\s(?P<v>\d{5})\b"
