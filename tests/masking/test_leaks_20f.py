@@ -73,6 +73,7 @@ KEPT = [
     ("Domicilio en Guadalajara, Jalisco 44100, México.", "Jalisco"),  # the state stays
     ("Order 12345 shipped; Batch 20031 released.", "12345"),
     ("B: hx Foley, 85025; wife at bedside", "85025"),  # an eponym, then a code
+    ("Zhang\tPatient Access\t99497\t80", "99497"),  # cells of a table
     ("Ja'a min al-Sudan ma'a ahlu.", "Sudan"),
     ("Wasal from Syria last year.", "Syria"),
     ("이상이 없다. 정상이다.", "이상이"),

@@ -185,11 +185,11 @@ _PLACES = (
     # ("Glucosa 12500 mg"); a state before it is taken back in `phigate.masking._decoys`
     PatternSpec(
         ZIP,
-        r"\b(?P<c>\p{Lu}\p{Ll}{2,}(?:\s(?:de|del|la)\s\p{Lu}\p{Ll}+)?),?\s(?P<v>\d{5})\b"
+        r"\b(?P<c>\p{Lu}\p{Ll}{2,}(?:\s(?:de|del|la)\s\p{Lu}\p{Ll}+)?),? (?P<v>\d{5})\b"
         r"(?:[^\S\n]*(?:[^\p{L}\d%/.\s]|\.(?:\s|$)|$)|\s+(?:\p{Lu}\p{Ll}|\p{Ll}{3,}\b|(?:y|e|en|a|al)\s))",
         _town_or_region,
         groups=(("c", LOCATION), ("v", ZIP)),
-        cue=r",?\s\d{5}\b",
+        cue=r",? \d{5}\b",
     ),
     # A Russian postcode before its town: "125009, г. Москва", "125009, Москва, ул. ..."
     # (a count before a word is no postcode: "Тромбоциты 250000, Норма")
