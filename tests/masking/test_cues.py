@@ -85,11 +85,13 @@ def _compiled() -> list[tuple[Regex, Regex]]:
     return [(Regex(r.encode()), Regex(c.encode())) for r, c in _CUED]
 
 
-# Notes in the scripts of round 20a's patterns (phigate.masking._abroad).
+# Notes in the scripts of rounds 20a's and 20f's patterns (phigate.masking._abroad).
 _ABROAD = [
     "王先生自述头痛，由赵女士陪同。",
     "성명: 이서연. 주소: (06236) 서울 강남구 테헤란로 123. 최민수 님, 박지훈(아들) 동행.",
     "Адрес: г. Казань, 420111, ул. Баумана, д. 12.",
+    "[48058] 부산 해운대구 우동 1408. 김민준은 어제 내원, 이서연이 동행.",  # round 20f's
+    "우 06236 서울 강남구. Domicilio en Zapopan 45010, Jal.",
 ]
 
 

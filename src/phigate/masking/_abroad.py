@@ -14,6 +14,8 @@ from __future__ import annotations
 import importlib
 
 from phigate.masking import _validators as val
+from phigate.masking._addresses import region, unaccented
+from phigate.masking._places import _bare_place
 from phigate.masking._shapes import DAY, PatternSpec, has_digit
 from phigate.masking.entities import DATE, ID, LOCATION, PERSON, PHONE, STREET_ADDRESS, ZIP
 
@@ -61,6 +63,12 @@ def _snils(value: bytes) -> bool:
     digits = val.digits(value)
     total = sum(int(chr(d)) * (9 - i) for i, d in enumerate(digits[:9]))
     return total % 101 % 100 == int(digits[9:])
+
+
+def _town_or_region(value: bytes) -> bool:
+    """A town, or a state or province before its postcode ("Jalisco 44100": the
+    region's span is taken back in `phigate.masking._decoys`, the postcode stays)."""
+    return _bare_place(value) or region(unaccented(value.decode("utf-8", "replace").strip()))
 
 
 # A value after a label in that script that ends in its word for "number" (号/号码,
@@ -135,6 +143,54 @@ _PLACES = (
         + r"(?P<v>\d{5,6}|\d{2}-\d{3})\b",
         groups=(("v", ZIP),),
     ),
+    # Korean postcodes in a form's table ("| 우편번호 | 06236 |"), after 우) or in
+    # brackets before the address line ("(06236) 서울 ...", "[06236] 부산 ...")
+    PatternSpec(ZIP, r"우편\s?번호\s*\|\s*(?P<v>\d{5})\b", groups=(("v", ZIP),)),
+    # 우 alone is the postcode's abbreviation: "우 06236", "우)06236", "우. 06236"
+    PatternSpec(
+        ZIP,
+        r"(?:^|[^\p{Hangul}])우[\s)\].:]*(?P<v>\d{5})\b",
+        groups=(("v", ZIP),),
+        cue=r"우[\s)\].:]*\d{5}\b",
+    ),
+    PatternSpec(
+        ZIP,
+        r"(?:^|[^\w)\]])[(\[](?P<v>\d{5})[)\]]\s*\p{Hangul}",
+        groups=(("v", ZIP),),
+        cue=r"[(\[]\d{5}[)\]]\s*\p{Hangul}",
+    ),
+    # Spanish and Latin-American postcodes: after C.P./CP/cód. postal, after the
+    # colonia or municipio they belong to, before the city ("en 28013 Madrid")
+    PatternSpec(
+        ZIP,
+        r"(?:\bC\.\s?P\.?|\bCP|(?i:\bc[oó]d\.?\s*postal))\s*[:.#]?\s*"
+        r"(?P<v>\d{5}|[A-HJ-NP-Z]\d{4}[A-Z]{3}|\d{4})\b",
+        groups=(("v", ZIP),),
+    ),
+    PatternSpec(
+        ZIP,
+        r"(?:\b(?i:col\.|colonia|fracc\.|fraccionamiento|municipio|mpio\.|delegaci[oó]n"
+        r"|alcald[ií]a|barrio)\s+)(?P<c>(?:de\s+|del\s+)?\p{Lu}\p{L}+(?:\s+(?:de\s+|del\s+)?\p{Lu}\p{L}+){0,3})"
+        r"(?:,?\s+(?P<v>\d{5})\b)?",
+        groups=(("c", LOCATION), ("v", ZIP)),
+    ),
+    PatternSpec(
+        ZIP,
+        r"(?:\ben|,)\s+(?P<v>\d{5})\s+(?P<c>\p{Lu}\p{Ll}{2,}(?:\s+(?:de\s+)?\p{Lu}\p{Ll}+)?)",
+        groups=(("v", ZIP), ("c", LOCATION)),
+    ),
+    # A town, then its postcode ("Guadalajara 44100", "Ciudad de México, 06700"): the
+    # town must read as a place (no common word or eponym: "Order 12345", "hx Foley,
+    # 85025" stay), the code end its clause or run on into a sentence, not into a unit
+    # ("Glucosa 12500 mg"); a state before it is taken back in `phigate.masking._decoys`
+    PatternSpec(
+        ZIP,
+        r"\b(?P<c>\p{Lu}\p{Ll}{2,}(?:\s(?:de|del|la)\s\p{Lu}\p{Ll}+)?),? (?P<v>\d{5})\b"
+        r"(?:[^\S\n]*(?:[^\p{L}\d%/.\s]|\.(?:\s|$)|$)|\s+(?:\p{Lu}\p{Ll}|\p{Ll}{3,}\b|(?:y|e|en|a|al)\s))",
+        _town_or_region,
+        groups=(("c", LOCATION), ("v", ZIP)),
+        cue=r",? \d{5}\b",
+    ),
     # A Russian postcode before its town: "125009, г. Москва", "125009, Москва, ул. ..."
     # (a count before a word is no postcode: "Тромбоциты 250000, Норма")
     PatternSpec(
@@ -151,8 +207,21 @@ def _surnames(locale: str) -> str:
     return "[" + "".join(sorted({n for n in provider.last_names if len(n) == 1})) + "]"
 
 
+def _given_syllables(locale: str) -> str:
+    """The syllables of Faker's given names of a locale, as one character class."""
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    return "[" + "".join(sorted({c for n in provider.first_names for c in n})) + "]"
+
+
 _HAN_NAME = _surnames("zh_CN") + r"\p{Han}{1,2}"
 _HANGUL_NAME = _surnames("ko_KR") + r"\p{Hangul}{1,3}"
+# A full name with no label: a surname, two syllables names are given with, and a
+# particle that makes it the sentence's subject, object or owner ("김민준은", "이서연이",
+# "박지훈의", "최영희께서"); the particle ends the word, so "정상이다" stays.
+_HANGUL_FULL_NAME = (
+    "(?:" + _surnames("ko_KR")[:-1] + "]|남궁|황보|제갈|선우)" + _given_syllables("ko_KR") + "{2}"
+)
+_PARTICLE = r"(?:은|는|이|가|을|를|의|에게|께서|께|와|과|도)"
 
 # Names by their script's surnames, where a label or a title says a person is named:
 # 姓名：李秀英, 患者张伟，, 王先生, 성명: 김민준, 환자 김민준(45세), 박서연 님, 김민준 환자
@@ -186,6 +255,34 @@ _NAMES = (
     ),
 )
 
+_NAMES_BARE = (
+    PatternSpec(
+        PERSON,
+        rf"(?:^|[^\p{{Hangul}}])(?P<v>{_HANGUL_FULL_NAME}){_PARTICLE}(?:[^\p{{Hangul}}]|$)",
+        groups=(("v", PERSON),),
+        cue=rf"{_HANGUL_FULL_NAME}{_PARTICLE}",
+    ),
+)
+
+# Transliterated Arabic: the street word and its name ("shari' al-Tahrir", "share3
+# el-Nil"), the district after "hay al-", the building and flat numbers; ids after
+# "raqam al-hawiya" / "al-raqam al-qawmi" (Egypt's national id is 14 digits).
+_ARABIC_PLACES = (
+    PatternSpec(
+        STREET_ADDRESS,
+        r"(?i:\b(?:shari['’]?|share3|sharia['’]?|shar3)\s+)(?:[ae]l-)?\p{Lu}?[\p{L}'’-]+"
+        r"(?:\s+\p{Lu}[\p{L}'’-]+)?(?:,?\s*(?i:raqam)\s*\d+)?"
+        r"|\b(?i:hayy?|7ay)\s+[ae]l-\p{L}+(?:[- ][ae]l-\p{L}+)?"
+        r"|(?i:\b(?:'?imara|3imara|emara|shaqq?a|sha'?a)\s*(?:raqam\s*)?)\d{1,4}\b",
+    ),
+    PatternSpec(
+        ID,
+        r"(?i:\b(?:al-)?raqam\s+(?:al-)?(?:hawiya|huwiya|qawmi|iqama|bitaqa)\s*[:#]?\s*)"
+        r"(?P<v>\d{10,14})\b",
+        groups=(("v", ID),),
+    ),
+)
+
 # Chinese phones: a mobile (1[3-9]x xxxx xxxx) and a landline with its area code.
 _PHONES = (
     PatternSpec(
@@ -199,5 +296,7 @@ ABROAD_PATTERNS: tuple[PatternSpec, ...] = (
     *_IDS,
     *_PLACES,
     *_NAMES,
+    *_NAMES_BARE,
+    *_ARABIC_PLACES,
     *_PHONES,
 )

@@ -17,6 +17,7 @@ part of that address, and leaving it is leaving the address half masked.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Iterator
 
 import re2
@@ -107,6 +108,11 @@ def region(text: str) -> bool:
     """A state, a province or a country, by name or by its post's code ("Bayern",
     "ON", "NSW", "Île-de-France" aside): too large to identify anyone."""
     return text.lower() in _large() or text in _STATE_CODES or text in _REGION_CODES
+
+
+def unaccented(text: str) -> str:
+    """The text without its accents ("México" -> "Mexico"), as the gazetteers write it."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def region_or_nation(text: str) -> bool:

@@ -6,10 +6,13 @@ built, not when anyone was seen or what their number is."""
 
 from __future__ import annotations
 
+import functools
+import importlib
+
 import re2
 
 from phigate.masking import entities as e
-from phigate.masking._addresses import region
+from phigate.masking._addresses import _NATIONS, region, unaccented
 from phigate.masking._fastre import Regex
 from phigate.masking._span import Span
 
@@ -17,6 +20,7 @@ from phigate.masking._span import Span
 _REGION_TAIL = re2.compile(rb"[\s/,]+([A-Z]{2,3})$")
 # A state's or province's code between a town and its postcode, inside an address.
 _REGION_BEFORE_CODE = re2.compile(rb"[,\s]([A-Z]{2,3}),?\s+\d{4,5}(?:-\d{4})?\b")
+_BEFORE_POSTCODE = re2.compile(rb",?\s\d{5}\b")
 # A date and a time of day run together into one token ("2024.03.14-1022",
 # "20240314.1022"), or what follows the "+" of a semantic version ("1.8.0+20240314"):
 # build metadata, or a compact date as a version's pre-release ("3.2.1-20240314").
@@ -41,6 +45,8 @@ def without_decoys(data: bytes, spans: list[Span]) -> list[Span]:
     for span in spans:
         entity = span[2]
         if entity == e.LOCATION:
+            if country_after_preposition(data, span[0], span[1]):
+                continue
             span = _without_region(data, span)
             if span[1] > span[0]:
                 out.append(span)
@@ -67,12 +73,38 @@ def _http_status(data: bytes, span: Span) -> bool:
     return _STATUS_AFTER_PATH.search(data[max(0, start - 40) : start]) is not None
 
 
+# A country named after a bare preposition, English or transliterated Arabic ("from
+# Egypt", "min al-Sudan", "fi Lubnan"): where someone came from, no address; Safe
+# Harbor keeps the country.
+_BEFORE_COUNTRY = re2.compile(rb"(?i:\b(?:from|in|to|of|min|fi|ila|mn)\s+(?:[ae]l-)?)$")
+
+
+@functools.cache
+def _countries() -> frozenset[bytes]:
+    """Faker's country names (a gazetteer), lower case."""
+    provider = importlib.import_module("faker.providers.address.en_US").Provider
+    # the short names Faker writes long ("Syrian Arab Republic", "Libyan Arab Jamahiriya")
+    short = b"syria libya iran palestine russia vietnam laos bolivia venezuela tanzania moldova"
+    return frozenset(str(n).lower().encode() for n in provider.countries) | frozenset(short.split())
+
+
+def country_after_preposition(data: bytes, start: int, end: int) -> bool:
+    """Whether a place or a "name" is a country after a preposition ("from Jordan")."""
+    name = data[start:end].lower().rstrip(b".,")
+    name = name.removeprefix(b"al-").removeprefix(b"el-")
+    if name not in _countries() and name.decode("utf-8", "replace") not in _NATIONS:
+        return False
+    return _BEFORE_COUNTRY.search(data[max(0, start - 12) : start]) is not None
+
+
 def _without_region(data: bytes, span: Span) -> Span:
     """ "Austin/TX" -> "Austin", "Perth WA" -> "Perth"; a region alone is no place."""
     start, end, _ = span
     value = data[start:end]
     if value.isupper() and len(value) <= 3 and region(value.decode()):
         return span._replace(end=start)
+    if _BEFORE_POSTCODE.match(data, end) and region(unaccented(value.decode("utf-8", "replace"))):
+        return span._replace(end=start)  # "Jalisco 44100": the state before its postcode
     if not value[-1:].isupper():
         return span  # no code at its end: no search
     found = _REGION_TAIL.search(value)

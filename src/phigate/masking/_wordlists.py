@@ -334,6 +334,16 @@ TITLES = frozenset(
         "pa",
         "rn",
         "attending",
+        # Haitian Creole: Madam, Mister, Doctor, Nurse, Miss
+        "madanm",
+        "madan",
+        "msye",
+        "mesye",
+        "mèsye",
+        "doktè",
+        "dokte",
+        "enfimyè",
+        "manmzèl",
     ]
 )
 
@@ -341,6 +351,13 @@ TITLES = frozenset(
 NAME_CUES = (
     b"patient",
     b"pt",
+    # Haitian Creole: the patient, mother, father, child, and "li" (his/her) after
+    # them: "manman li Rose", "pitit li Junior"
+    b"pasyan",
+    b"manman",
+    b"papa",
+    b"pitit",
+    b"li",
     b"name",
     b"named",
     b"by",

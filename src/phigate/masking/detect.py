@@ -17,7 +17,7 @@ from typing import Any
 
 import re2
 
-from phigate.masking._decoys import without_decoys
+from phigate.masking._decoys import country_after_preposition, without_decoys
 from phigate.masking._drug_codes import labelled_drug_code
 from phigate.masking._fastre import Regex
 from phigate.masking._hl7 import coded_field
@@ -209,7 +209,7 @@ class SpanFinder:
                 spans.extend(
                     Span(s, e, PERSON)
                     for s, e in self._names.spans(data)
-                    if not _state_named(data, s, e)
+                    if not _state_named(data, s, e) and not country_after_preposition(data, s, e)
                 )
             names = [(s, e) for s, e, t in spans if t == PERSON]
             emails = [(s, e) for s, e, t in spans if t == EMAIL]
