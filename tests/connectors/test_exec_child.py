@@ -41,3 +41,4 @@ async def test_a_cancelled_reader_stays_cancelled_when_output_arrives_in_the_sam
             await reader
     finally:
         child.close()
+        await child.proc.wait()  # reaped here, not warned about in a later test
