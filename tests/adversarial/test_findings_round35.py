@@ -162,13 +162,11 @@ async def test_a_note_joined_by_underscores_is_masked(api: Harness) -> None:
 
 
 # ── 2: a long chunk with a digit is skipped as a hash ───────────────────────────
-@finding(2, "a rot13 note joined by `/` is one long chunk with digits: skipped as a hash")
 async def test_a_rot13_note_joined_by_slashes_is_withheld(api: Harness) -> None:
     shown = await _get(api, "/rot13-slashes")
     assert _undone(shown, ["Nvfun", "Ry-Nzva", "Zhecul/Ebj", "Puneyrfunira"]) == [], shown
 
 
-@finding(2, "the same note in a JSON string")
 async def test_a_rot13_note_joined_by_slashes_in_json_is_withheld(api: Harness) -> None:
     shown = (await _get(api, "/json-rot13-slashes"))["note"]
     assert _undone(shown, ["Nvfun", "Ry-Nzva", "Zhecul/Ebj", "Puneyrfunira"]) == [], shown
@@ -305,7 +303,6 @@ async def test_mcp_a_note_in_small_capitals_is_masked(
     assert _undone(shown, [_small_caps("Aisha"), _small_caps("Murphy Row")]) == [], shown
 
 
-@finding(2, "MCP: a rot13 note joined by `/` passes")
 async def test_mcp_a_rot13_note_joined_by_slashes_is_withheld(
     mcp_gateway: tuple[Harness, str], tmp_path: Path
 ) -> None:
