@@ -306,11 +306,10 @@ def _chunk_tokens(chunk: str, letters: list[str]) -> list[str]:
     address = ("://" in chunk or "www." in chunk.lower()) and _URL.match(chunk)
     if address:
         return []
-    if _DIGIT.search(chunk):
-        letters = _letters_apart_from_ids(chunk)
-        if letters is None:
-            return []  # a hash, an id, base64, a version: no words
-    return [p for run in letters for p in _pieces(run) if len(p) >= 3 and _latin(p)]
+    words = _letters_apart_from_ids(chunk) if _DIGIT.search(chunk) else letters
+    if words is None:
+        return []  # a hash, an id, base64, a version: no words
+    return [p for run in words for p in _pieces(run) if len(p) >= 3 and _latin(p)]
 
 
 def _letters_apart_from_ids(chunk: str) -> list[str] | None:
