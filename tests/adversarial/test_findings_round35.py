@@ -155,7 +155,6 @@ def _undone(shown: str, needles: list[str]) -> list[str]:
 
 
 # ── 1: words joined by `_` ──────────────────────────────────────────────────────
-@finding(1, "a note with its words joined by `_` passes the masker: SSN, phone, address plain")
 async def test_a_note_joined_by_underscores_is_masked(api: Harness) -> None:
     shown = await _get(api, "/underscores")
     assert _undone(shown, [SSN, PHONE, "6599_Murphy_Row", "18_Mar_1939"]) == [], shown
@@ -256,7 +255,6 @@ async def _printed(h: Harness, text: str) -> str:
     return stdout
 
 
-@finding(1, "exec output: a note joined by `_` passes the masker")
 async def test_exec_a_note_joined_by_underscores_is_masked(shell: Harness) -> None:
     shown = await _printed(shell, BODIES["underscores"] + "\n")
     assert _undone(shown, [SSN, PHONE, "6599_Murphy_Row"]) == [], shown
