@@ -217,7 +217,6 @@ async def test_a_note_in_circled_letters_is_masked(api: Harness) -> None:
 
 
 # ── 8: pig latin ────────────────────────────────────────────────────────────────
-@finding(8, "a note in pig latin: its address and city pass (camelCase pieces read as words)")
 async def test_a_note_in_pig_latin_is_withheld(api: Harness) -> None:
     shown = await _get(api, "/pig-latin")
     assert _undone(shown, ["urphyMay", "harleshavenCay", "ishaAay"]) == [], shown

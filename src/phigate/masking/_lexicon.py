@@ -106,6 +106,8 @@ _LETTERS = re2.compile(r"\pL+")
 # A piece of an identifier: a capitalised word, a run of capitals, or lower case.
 _PIECE = re2.compile(r"[A-Z]+[a-z]*|[a-z]+")
 _DIGIT = re2.compile(r"[0-9]")
+# A capitalised word in pig latin: its first letters moved behind it, then "ay".
+_PIG_LATIN = re2.compile(r"[a-z]+[A-Z][a-z]{0,2}ay")
 _DIGITS = re2.compile(r"[0-9]+")
 # A run of letters and digits: an id, or a word, between a chunk's separators.
 _RUN = re2.compile(r"[\pL0-9]+")
@@ -335,6 +337,8 @@ def _pieces(run: str) -> list[str]:
     if run.islower() or run.istitle():
         return [run]
     if run.isascii():
+        if _PIG_LATIN.fullmatch(run):
+            return [run]  # one word moved, not two: "urphyMay" is no "urphy" and "May"
         return [p for found in _PIECE.findall(run) for p in _capitals(found)]
     cuts = [i for i in range(1, len(run)) if run[i - 1].islower() and run[i].isupper()]
     return [run[a:b] for a, b in itertools.pairwise([0, *cuts, len(run)])]
