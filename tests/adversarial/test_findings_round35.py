@@ -155,20 +155,17 @@ def _undone(shown: str, needles: list[str]) -> list[str]:
 
 
 # ── 1: words joined by `_` ──────────────────────────────────────────────────────
-@finding(1, "a note with its words joined by `_` passes the masker: SSN, phone, address plain")
 async def test_a_note_joined_by_underscores_is_masked(api: Harness) -> None:
     shown = await _get(api, "/underscores")
     assert _undone(shown, [SSN, PHONE, "6599_Murphy_Row", "18_Mar_1939"]) == [], shown
 
 
 # ── 2: a long chunk with a digit is skipped as a hash ───────────────────────────
-@finding(2, "a rot13 note joined by `/` is one long chunk with digits: skipped as a hash")
 async def test_a_rot13_note_joined_by_slashes_is_withheld(api: Harness) -> None:
     shown = await _get(api, "/rot13-slashes")
     assert _undone(shown, ["Nvfun", "Ry-Nzva", "Zhecul/Ebj", "Puneyrfunira"]) == [], shown
 
 
-@finding(2, "the same note in a JSON string")
 async def test_a_rot13_note_joined_by_slashes_in_json_is_withheld(api: Harness) -> None:
     shown = (await _get(api, "/json-rot13-slashes"))["note"]
     assert _undone(shown, ["Nvfun", "Ry-Nzva", "Zhecul/Ebj", "Puneyrfunira"]) == [], shown
@@ -220,7 +217,6 @@ async def test_a_note_in_circled_letters_is_masked(api: Harness) -> None:
 
 
 # ── 8: pig latin ────────────────────────────────────────────────────────────────
-@finding(8, "a note in pig latin: its address and city pass (camelCase pieces read as words)")
 async def test_a_note_in_pig_latin_is_withheld(api: Harness) -> None:
     shown = await _get(api, "/pig-latin")
     assert _undone(shown, ["urphyMay", "harleshavenCay", "ishaAay"]) == [], shown
@@ -258,7 +254,6 @@ async def _printed(h: Harness, text: str) -> str:
     return stdout
 
 
-@finding(1, "exec output: a note joined by `_` passes the masker")
 async def test_exec_a_note_joined_by_underscores_is_masked(shell: Harness) -> None:
     shown = await _printed(shell, BODIES["underscores"] + "\n")
     assert _undone(shown, [SSN, PHONE, "6599_Murphy_Row"]) == [], shown
@@ -305,7 +300,6 @@ async def test_mcp_a_note_in_small_capitals_is_masked(
     assert _undone(shown, [_small_caps("Aisha"), _small_caps("Murphy Row")]) == [], shown
 
 
-@finding(2, "MCP: a rot13 note joined by `/` passes")
 async def test_mcp_a_rot13_note_joined_by_slashes_is_withheld(
     mcp_gateway: tuple[Harness, str], tmp_path: Path
 ) -> None:

@@ -36,6 +36,7 @@ from typing import Any
 
 import re2
 
+from phigate.connectors._joined import joined_json, joined_text
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._unreadable import withheld_json, withheld_text
 from phigate.core.byte_codes import LOOSE
@@ -201,11 +202,13 @@ class GuardedMasker:
     def text(self, scrubbed: str, counts: dict[str, int]) -> str:
         result = self.masker.mask_text(self.guard.text(scrubbed, counts))
         _add(counts, result.counts)
-        return result.text if self.keep_text else withheld_text(result.text, counts)
+        masked = joined_text(self.masker, result.text, counts)
+        return masked if self.keep_text else withheld_text(masked, counts)
 
     def json(self, scrubbed: Any, counts: dict[str, int]) -> Any:
         masked, found = self.masker.mask_json(self.guard.json(scrubbed, counts))
         _add(counts, found)
+        masked = joined_json(self.masker, masked, counts)
         return masked if self.keep_text else withheld_json(masked, counts)
 
 

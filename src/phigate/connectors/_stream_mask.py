@@ -22,12 +22,14 @@ pairs read as MAC-like device ids) and leave the rest too short to read. A run
 reaching the end of a block may go on in the next (`od` prints as it reads), so its
 lines are held back and read with that block, or at the end of the output
 (`flush`); what is held is bounded by the connection's output cap. After the
-masker, each line that reads as no language is withheld (`_unreadable`).
+masker, words joined by `_` are read as words (`_joined`), and each line that reads
+as no language is withheld (`_unreadable`).
 """
 
 from __future__ import annotations
 
 from phigate.connectors._byte_guard import ByteGuard
+from phigate.connectors._joined import joined_text
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._unreadable import withheld_text
 from phigate.core.byte_runs import byte_runs, may_hold
@@ -76,7 +78,9 @@ class StreamMasker:
         return {p: self._shown(self._masked(p, self._guard_text(t))) for p, t in held.items() if t}
 
     def _shown(self, masked: str) -> str:
-        """Masked lines (blocks come as whole lines) that read as no language withheld."""
+        """Masked lines (blocks come as whole lines) with their `_`-joined words masked
+        (`_joined`), and those that read as no language withheld."""
+        masked = joined_text(self.masker, masked, self.counts)
         return masked if self.keep_text else withheld_text(masked, self.counts)
 
     def _guarded(self, pipe: str, text: str) -> str:

@@ -106,7 +106,13 @@ _LETTERS = re2.compile(r"\pL+")
 # A piece of an identifier: a capitalised word, a run of capitals, or lower case.
 _PIECE = re2.compile(r"[A-Z]+[a-z]*|[a-z]+")
 _DIGIT = re2.compile(r"[0-9]")
+# A capitalised word in pig latin: its first letters moved behind it, then "ay".
+_PIG_LATIN = re2.compile(r"[a-z]+[A-Z][a-z]{0,2}ay")
 _DIGITS = re2.compile(r"[0-9]+")
+# A run of letters and digits: an id, or a word, between a chunk's separators.
+_RUN = re2.compile(r"[\pL0-9]+")
+# Base64's own marks: `=` padding at its end, `+` between its letters and digits.
+_BASE64_TELL = re2.compile(r"[A-Za-z0-9]=+[\"',;]*$|[A-Za-z0-9]\+[A-Za-z0-9]")
 _HEX = re2.compile(r"[0-9A-Fa-f:.-]+")
 _URL = re2.compile(r"(?i)[\"'(<]?(?:[a-z][a-z0-9+.-]*://|www\.)")
 # What the masker writes, exactly: its entity types' placeholders (`[SSN]`) and
@@ -300,9 +306,28 @@ def _chunk_tokens(chunk: str, letters: list[str]) -> list[str]:
     if _interleaved(chunk):
         return ["\x00"] * max(1, sum(map(len, letters)) // 4)
     address = ("://" in chunk or "www." in chunk.lower()) and _URL.match(chunk)
-    if address or (_DIGIT.search(chunk) and _random(chunk)):
-        return []  # an address; a hash, an id, base64, a version: no words
-    return [p for run in letters for p in _pieces(run) if len(p) >= 3 and _latin(p)]
+    if address:
+        return []
+    words = _letters_apart_from_ids(chunk) if _DIGIT.search(chunk) else letters
+    if words is None:
+        return []  # a hash, an id, base64, a version: no words
+    return [p for run in words for p in _pieces(run) if len(p) >= 3 and _latin(p)]
+
+
+def _letters_apart_from_ids(chunk: str) -> list[str] | None:
+    """The letters of a chunk with digits that lie outside its ids; None when the chunk
+    is one id (a hash, base64, a version). A long chunk is judged by its runs of letters
+    and digits, not as a whole: words joined by `/`, `_` or `-` with numbers among them
+    (`Cngvrag/Nvfun/obea/18/Zne/1939`) are words, however long the chunk; a chunk most
+    of whose letters share a run with digits, or that has base64's `=` or `+`, is one."""
+    if len(chunk) < 16 or _HEX.fullmatch(chunk) or _BASE64_TELL.search(chunk):
+        return None if _random(chunk) else _LETTERS.findall(chunk)
+    runs = _RUN.findall(chunk)
+    mixed = sum(sum(map(str.isalpha, r)) for r in runs if _DIGIT.search(r))
+    if 2 * mixed >= sum(map(str.isalpha, chunk)):
+        return None
+    words = (r for r in runs if not (_DIGIT.search(r) and _random(r)))
+    return [w for r in words for w in _LETTERS.findall(r)]
 
 
 def _pieces(run: str) -> list[str]:
@@ -312,6 +337,8 @@ def _pieces(run: str) -> list[str]:
     if run.islower() or run.istitle():
         return [run]
     if run.isascii():
+        if _PIG_LATIN.fullmatch(run):
+            return [run]  # one word moved, not two: "urphyMay" is no "urphy" and "May"
         return [p for found in _PIECE.findall(run) for p in _capitals(found)]
     cuts = [i for i in range(1, len(run)) if run[i - 1].islower() and run[i].isupper()]
     return [run[a:b] for a, b in itertools.pairwise([0, *cuts, len(run)])]
