@@ -36,7 +36,7 @@ from typing import Any
 
 import re2
 
-from phigate.connectors._joined import joined_json, joined_text
+from phigate.connectors._joined import joined_json, joined_text, labelled
 from phigate.connectors._secrets import GatewaySecrets
 from phigate.connectors._unreadable import withheld_json, withheld_text
 from phigate.core.byte_codes import LOOSE
@@ -245,16 +245,8 @@ def _written_backwards(line: str) -> bool:
 
 def _masked_backwards(line: str, spans: list[tuple[int, int, str]], counts: dict[str, int]) -> str:
     size = len(line)
-    pieces: list[str] = []
-    pos = 0
     # A span [s, e) of the reversed line covers [size - e, size - s) of the line.
-    for start, end, entity in sorted((size - e, size - s, k) for s, e, k in spans):
-        if start < pos:
-            continue  # overlapping detections: the first one covers it
-        pieces += [line[pos:start], f"[{entity}]"]
-        counts[entity] = counts.get(entity, 0) + 1
-        pos = end
-    return "".join([*pieces, line[pos:]])
+    return labelled(line, sorted((size - e, size - s, k) for s, e, k in spans), counts)
 
 
 def _withheld(counts: dict[str, int], marker: str) -> str:

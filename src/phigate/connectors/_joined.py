@@ -50,7 +50,7 @@ def _line(masker: Masker, line: str, counts: dict[str, int]) -> str:
     # Only what lies within a joined chunk: the rest was read as written (a label
     # in `get_by_id(x): return` is no label of the word after it).
     spans = [s for s in masker.spans(reading) if any(a <= s[0] and s[1] <= b for a, b in joined)]
-    return _replaced(line, sorted(spans), counts) if spans else line
+    return labelled(line, sorted(spans), counts) if spans else line
 
 
 def _reading(line: str) -> tuple[str, list[tuple[int, int]]]:
@@ -70,7 +70,8 @@ def _spaced(chunk: str) -> str:
     return chunk.replace("_", " ") if len(words) > MIN_JOINS else chunk
 
 
-def _replaced(line: str, spans: list[tuple[int, int, str]], counts: dict[str, int]) -> str:
+def labelled(line: str, spans: list[tuple[int, int, str]], counts: dict[str, int]) -> str:
+    """`line` with each detection (sorted by start) replaced by its `[ENTITY]` label."""
     pieces: list[str] = []
     pos = 0
     for start, end, entity in spans:
