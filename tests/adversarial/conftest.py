@@ -5,7 +5,8 @@ of that database for running the same statements directly."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -13,6 +14,8 @@ from psycopg import sql as pgsql
 
 from phigate.ops.pgserver import EmbeddedPostgres
 from tests.adversarial.harness import Bench, Oracle, build_needles, close_connections
+from tests.conftest import Harness
+from tests.connectors.support import harness_with
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +47,28 @@ def bench(
 @pytest.fixture(scope="module")
 def oracle(ehr_dsn: str) -> Oracle:
     return Oracle(build_needles(ehr_dsn))
+
+
+@pytest.fixture
+async def echo_box(tmp_path: Path) -> AsyncIterator[Harness]:
+    """A gateway with one exec connection, `box`, whose read program `show` prints its
+    stdin: what an agent's chosen text looks like once the exec output path has shown it."""
+    program = tmp_path / "bin" / "show"
+    program.parent.mkdir()
+    program.write_text("#!/bin/sh\nexec cat\n")
+    program.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    settings = {
+        "type": "exec",
+        "programs": [str(program)],
+        "working_dir": str(work),
+        "timeout_seconds": 20,
+        "rules": [{"name": "show", "program": "show", "args": [], "risk": "read"}],
+    }
+    h = await harness_with(tmp_path, {"box": settings})
+    try:
+        yield h
+    finally:
+        await h.client.aclose()
+        await h.gateway.close()

@@ -223,29 +223,6 @@ async def test_a_note_in_pig_latin_is_withheld(api: Harness) -> None:
 
 
 # ── the same holes through the exec connector and the MCP proxy ─────────────────
-@pytest.fixture
-async def shell(tmp_path: Path) -> AsyncIterator[Harness]:
-    program = tmp_path / "bin" / "show"
-    program.parent.mkdir()
-    program.write_text("#!/bin/sh\nexec cat\n")
-    program.chmod(0o755)
-    work = tmp_path / "work"
-    work.mkdir()
-    settings = {
-        "type": "exec",
-        "programs": [str(program)],
-        "working_dir": str(work),
-        "timeout_seconds": 20,
-        "rules": [{"name": "show", "program": "show", "args": [], "risk": "read"}],
-    }
-    h = await harness_with(tmp_path, {"box": settings})
-    try:
-        yield h
-    finally:
-        await h.client.aclose()
-        await h.gateway.close()
-
-
 async def _printed(h: Harness, text: str) -> str:
     body = {"connection": "box", "argv": ["show"], "stdin": text}
     got = await h.client.post("/v1/actions", headers=h.auth("claims-bot"), json=body)
@@ -254,13 +231,13 @@ async def _printed(h: Harness, text: str) -> str:
     return stdout
 
 
-async def test_exec_a_note_joined_by_underscores_is_masked(shell: Harness) -> None:
-    shown = await _printed(shell, BODIES["underscores"] + "\n")
+async def test_exec_a_note_joined_by_underscores_is_masked(echo_box: Harness) -> None:
+    shown = await _printed(echo_box, BODIES["underscores"] + "\n")
     assert _undone(shown, [SSN, PHONE, "6599_Murphy_Row"]) == [], shown
 
 
-async def test_exec_rot13_words_in_brackets_are_withheld(shell: Harness) -> None:
-    shown = await _printed(shell, BODIES["rot13-brackets"] + "\n")
+async def test_exec_rot13_words_in_brackets_are_withheld(echo_box: Harness) -> None:
+    shown = await _printed(echo_box, BODIES["rot13-brackets"] + "\n")
     assert _undone(shown, ["[NVFUN]", "[ZHECUL]"]) == [], shown
 
 

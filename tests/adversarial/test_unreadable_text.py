@@ -166,43 +166,17 @@ async def test_allow_unreadable_text_shows_it(tmp_path: Path, address: str) -> N
 
 
 # ── exec: a program printing the note it reads, one line after another ──────────
-SHOW = "#!/bin/sh\nexec cat\n"
-
-
-@pytest.fixture
-async def shell(tmp_path: Path) -> AsyncIterator[Harness]:
-    program = tmp_path / "bin" / "show"
-    program.parent.mkdir()
-    program.write_text(SHOW)
-    program.chmod(0o755)
-    work = tmp_path / "work"
-    work.mkdir()
-    settings = {
-        "type": "exec",
-        "programs": [str(program)],
-        "working_dir": str(work),
-        "timeout_seconds": 20,
-        "rules": [{"name": "show", "program": "show", "args": [], "risk": "read"}],
-    }
-    h = await harness_with(tmp_path, {"box": settings})
-    try:
-        yield h
-    finally:
-        await h.client.aclose()
-        await h.gateway.close()
-
-
 @pytest.mark.parametrize("name", list(ATTACKS))
 async def test_an_unreadable_note_printed_by_a_program_is_withheld(
-    shell: Harness, name: str
+    echo_box: Harness, name: str
 ) -> None:
     body = {"connection": "box", "argv": ["show"], "stdin": BODIES[name]}
-    got = await shell.client.post("/v1/actions", headers=shell.auth("claims-bot"), json=body)
+    got = await echo_box.client.post("/v1/actions", headers=echo_box.auth("claims-bot"), json=body)
     assert got.status_code == 200, got.text[:300]
     result = got.json()["result"]
     assert _withheld(result["stdout"]), result
     assert result["masked"].get("UNREADABLE_TEXT") == 3
-    assert _executed(shell, got.json()["id"])["masked"]["UNREADABLE_TEXT"] == 3
+    assert _executed(echo_box, got.json()["id"])["masked"]["UNREADABLE_TEXT"] == 3
 
 
 # ── MCP: a file tool answering the note ─────────────────────────────────────────
